@@ -1,0 +1,281 @@
+"""The five faction agents: each faction's behaviour, one class each.
+
+Every agent reads and writes the model's arrays over towns (controller,
+garrison, posts, residents) rather than owning per-town objects, so that a
+day costs a handful of numpy operations whatever the theatre's size. The
+order in which agents act each day is fixed (see ``CeasefireModel.step``):
+Russia sets its air effort, the regime picks its objectives, Turkey reacts,
+then HTS and the rebels defend and counter-attack; combat is resolved after
+all have declared their attacks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from .theatre import Holder
+
+if TYPE_CHECKING:
+    from .model import CeasefireModel
+    from .scenario import HTSParams, RebelParams, RegimeParams, RussiaParams, TurkeyParams
+
+REGIME, REBELS = Holder.REGIME, Holder.REBELS
+
+
+class Faction(mesa.Agent):
+    """A faction: a name and the model it acts in."""
+
+    name: str = ""
+    model: CeasefireModel
+
+    def step(self) -> None:  # pragma: no cover - each faction overrides
+        raise NotImplementedError
+
+
+class Russia(Faction):
+    """Air power: multiplies regime attacks, drives flight, held back by deals it brokers."""
+
+    name = "russia"
+
+    def __init__(self, model: CeasefireModel, params: RussiaParams) -> None:
+        super().__init__(model)
+        self.p = params
+        self.air = 0.0
+
+    def step(self) -> None:
+        m = self.model
+        cf = m.ceasefire
+        if cf is not None and cf.in_force(m.date) and self.name in cf.parties:
+            self.air = self.p.truce_air  # restrains: a deal it brokered is in force
+        elif m.regime.offensive:
+            self.air = self.p.air_support  # licenses: full support to the offensive
+        else:
+            self.air = self.p.idle_air
+
+    @property
+    def attack_multiplier(self) -> float:
+        return 1.0 + self.p.air_power * self.air
+
+
+class Regime(Faction):
+    """Government ground forces: road objectives, concentration, truces, posts."""
+
+    name = "regime"
+
+    def __init__(self, model: CeasefireModel, params: RegimeParams) -> None:
+        super().__init__(model)
+        self.p = params
+        self.force = params.force
+        self.offensive = False
+        self.intensity = 1.0
+        self.axis: np.ndarray = np.zeros(0, dtype=int)
+        t = model.theatre
+        roads = params.objective_roads
+        self.road_masks = {r: t.road_towns(r) for r in roads}
+        on = sum((self.road_masks[r].astype(int) for r in roads), np.zeros(t.n, int))
+        # Static value: towns on objective roads, more where two of them meet.
+        self.value = 1.0 + sum((w * self.road_masks[r] for r, w in roads.items()), np.zeros(t.n))
+        self.value += params.junction_bonus * (on >= 2)
+        self.edge_weight = np.array([roads.get(r, 0.0) for r in t.edge_road])
+
+    def step(self) -> None:
+        m = self.model
+        self.force += self.p.regen
+        if not self.offensive:
+            return
+        cf = m.ceasefire
+        if cf is not None and cf.in_force(m.date) and cf.binds(self.name):
+            # Pressure saturates at 1: an urge to break, not a countdown.
+            cf.pressure += self.p.pressure_growth * self.unmet_roads() * (1.0 - cf.pressure)
+            if m.rng.random() >= cf.regime_break_chance():
+                return  # keeps the ceasefire: no attack today
+            m.break_ceasefire(self.name)
+        targets, weights = self.choose_objectives()
+        budget = self.force * self.p.commit * self.intensity
+        for town, w in zip(targets, weights, strict=True):
+            m.attack(self.name, int(town), budget * w)
+
+    def unmet_roads(self) -> float:
+        """Weighted share of objective-road towns not held (patrolled roads count as partly open)."""
+        m = self.model
+        total = weight = 0.0
+        for road, w in self.p.objective_roads.items():
+            unmet = float(np.mean(m.controller[self.road_masks[road]] != REGIME))
+            if m.ceasefire is not None and m.ceasefire.in_force(m.date):
+                unmet *= 1.0 - m.ceasefire.patrol_coverage.get(road, 0.0)
+            total += w * unmet
+            weight += w
+        return total / weight if weight else 0.0
+
+    def choose_objectives(self) -> tuple[np.ndarray, np.ndarray]:
+        """Up to ``axes`` enemy towns next to the front, by value, proximity, axis and posts."""
+        m = self.model
+        p = self.p
+        u, v, km = m.front_edges()
+        held_u = m.controller[u] == REGIME
+        target = np.where(held_u, v, u)
+        if target.size == 0:
+            return target, np.zeros(0)
+        dist = np.full(m.n, np.inf)
+        np.minimum.at(dist, target, km)
+        opens = np.zeros(m.n)
+        np.maximum.at(opens, target, p.opens_road_bonus * self.edge_weight[m.front_index])
+        cand = np.unique(target)
+        value = self.value[cand] + opens[cand] + p.retake_bonus * m.lost_by_regime[cand]
+        score = value * np.exp(-dist[cand] / p.proximity_km)
+        if self.axis.size:
+            # An offensive's axis sets where the force goes: far from it, nothing is worth attacking.
+            d_axis = np.linalg.norm(m.theatre.xy[cand, None, :] - m.theatre.xy[None, self.axis, :], axis=-1).min(axis=1)
+            score = score * np.exp(-d_axis / p.axis_km)
+        if m.turkey.escalation < p.escalation_threshold:
+            # Spare towns with Turkish posts: go around them (encircle) instead.
+            tp = m.turkey.p
+            intact = m.posts[cand] * ~m.encircled[cand]
+            score = score * np.exp(-tp.deterrence * intact - tp.encircled_deterrence * m.posts[cand] * m.encircled[cand])
+        score = score * m.rng.lognormal(0.0, p.choice_noise, cand.size)
+        best = np.argsort(-score, kind="stable")[: p.axes]
+        return cand[best], score[best] / score[best].sum()
+
+
+class Turkey(Faction):
+    """Posts that deter, retaliation and escalation, the closed border."""
+
+    name = "turkey"
+
+    def __init__(self, model: CeasefireModel, params: TurkeyParams) -> None:
+        super().__init__(model)
+        self.p = params
+        self.escalation = 0.0
+        self.floor = 0.0  # set by an intervention while it lasts
+        self._deaths_seen = 0
+        self._encircled_seen = 0
+
+    def step(self) -> None:
+        m = self.model
+        p = self.p
+        new_deaths = m.turkish_deaths - self._deaths_seen
+        new_encircled = max(0, int(m.encircled.sum()) - self._encircled_seen)
+        self._deaths_seen, self._encircled_seen = m.turkish_deaths, int(m.encircled.sum())
+        if p.may_escalate:
+            urge = p.escalation_per_death * new_deaths + p.escalation_per_encirclement * new_encircled
+            self.escalation = float(np.clip(self.escalation * (1 - p.escalation_decay) + urge, self.floor, 1.0))
+        else:
+            self.escalation = 0.0
+        if self.escalation > 0:
+            # Drones and artillery grind down the regime's mobile force.
+            loss = min(m.regime.force, p.drone_strength * self.escalation * m.rng.lognormal(0, m.combat.noise))
+            m.regime.force -= loss
+            m.add_casualties("regime", loss)
+        # Soldiers at posts in or next to assaulted towns come under fire.
+        exposed = m.posts[m.assaulted_and_adjacent()].sum()
+        deaths = int(m.rng.poisson(p.exposure * exposed + p.combat_exposure * self.escalation))
+        if deaths:
+            m.turkish_deaths += deaths
+            m.add_casualties("turkey", deaths, fighters=False)
+            m.log_event("turkish_losses", None, "regime;turkey", f"{deaths} Turkish soldiers killed")
+
+
+class ArmedGroup(Faction):
+    """An opposition group: town garrisons and a mobile reserve that reinforces them."""
+
+    code: int
+
+    def __init__(self, model: CeasefireModel, params: HTSParams | RebelParams) -> None:
+        super().__init__(model)
+        self.p = params
+        self.force = params.reserve  # the mobile reserve
+
+    def defend(self) -> None:
+        """Send part of the reserve to own towns under assault."""
+        m = self.model
+        self.force += self.p.regen
+        towns = np.array([t for _, t, _ in m.attacks if m.controller[t] == self.code], dtype=int)
+        if towns.size and self.force > 0:
+            sent = self.force * self.p.reinforce
+            np.add.at(m.garrison, towns, sent / towns.size)
+            self.force -= sent
+
+
+class HTS(ArmedGroup):
+    """Defends its towns; spoils deals it rejects: raids, sit-ins, blocked patrols."""
+
+    name = "hts"
+    code = Holder.HTS
+
+    def step(self) -> None:
+        m = self.model
+        self.defend()
+        cf = m.ceasefire
+        if cf is None or not cf.in_force(m.date):
+            return
+        reject = 1.0 - cf.compliance.get(self.name, 0.0)
+        if m.rng.random() < self.p.spoiler_rate * reject:
+            self.raid()
+        for road in m.patrol_roads:
+            if m.rng.random() < self.p.protest_rate * reject:
+                self.sit_in(road)
+
+    def raid(self) -> None:
+        """Attack a regime position next to HTS ground: a violation and a pretext."""
+        m = self.model
+        u, v, _ = m.front_edges()
+        ours = np.concatenate([v[m.controller[u] == Holder.HTS], u[m.controller[v] == Holder.HTS]])
+        if ours.size == 0:
+            return
+        town = int(m.rng.choice(np.unique(ours)))
+        loss = min(m.garrison[town], self.p.raid_strength * m.combat.lethality * m.rng.lognormal(0, m.combat.noise))
+        m.garrison[town] -= loss
+        m.add_casualties("regime", loss)
+        m.record_violation(self.name, town, "raid on government positions")
+
+    def sit_in(self, road: str) -> None:
+        """Protesters occupy the patrol road at an opposition-held town on it."""
+        m = self.model
+        on_road = np.flatnonzero(m.theatre.road_towns(road) & (m.controller != REGIME))
+        if on_road.size == 0:
+            return
+        town = int(m.rng.choice(on_road))
+        m.sit_in_until[town] = m.day + self.p.protest_days
+        m.log_event("sit_in", town, self.name, f"sit-in blocks the {road}")
+
+    def blocks_patrol(self, town: int) -> bool:
+        """Whether a patrol is stopped at ``town`` (sit-ins always stop it)."""
+        m = self.model
+        if m.sit_in_until[town] >= m.day:
+            return True
+        if m.controller[town] == REGIME:
+            return False
+        near_hts = m.controller[town] == Holder.HTS or bool((m.controller[m.neighbours(town)] == Holder.HTS).any())
+        return near_hts and m.rng.random() < self.p.patrol_block
+
+
+class Rebels(ArmedGroup):
+    """Turkish-backed rebels: defend, and counter-attack once Turkey fights alongside."""
+
+    name = "rebels"
+    code = REBELS
+
+    def step(self) -> None:
+        m = self.model
+        self.defend()
+        cf = m.ceasefire
+        if cf is not None and cf.in_force(m.date) and m.rng.random() < cf.compliance.get(self.name, 0.0):
+            return
+        if m.turkey.escalation >= self.p.counter_threshold and self.force > 0:
+            self.counter_attack()
+
+    def counter_attack(self) -> None:
+        """Retake the most valuable, most weakly held town lost to the regime, next to rebel ground."""
+        m = self.model
+        u, v, _ = m.front_edges()
+        target = np.concatenate([v[m.controller[u] == REBELS], u[m.controller[v] == REBELS]])
+        lost = (m.controller[target] == REGIME) & (m.initial_controller[target] != REGIME)
+        target = np.unique(target[lost & ~m.military_police[target]])
+        if target.size == 0:
+            return
+        score = m.regime.value[target] / (1.0 + m.garrison[target])
+        town = int(target[np.argmax(score)])
+        m.attack(self.name, town, self.force * self.p.counter_commit)

@@ -1,0 +1,71 @@
+"""Cross-checks of a scenario against its theatre and the seeds record.
+
+The schema says what shape a scenario has; these checks say whether what it
+names exists: towns, posts, roads, claim ids, and dates inside the window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from .errors import InputError, did_you_mean
+from .scenario import Scenario
+from .seeds import load_claims
+from .theatre import Theatre, load_theatre
+from .yamlio import LDict, location
+
+
+def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
+    """Raise :class:`InputError` on the first thing the scenario names that does not exist."""
+
+    def fail(loc: tuple, message: str) -> None:
+        file, line = location(tree, loc)
+        key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(loc))
+        raise InputError(file or path, message, line=line, key=key)
+
+    theatre = load_theatre(scenario.theatre)
+    claims = load_claims(scenario.seeds)
+
+    if scenario.initial_control not in theatre.control:
+        days = ", ".join(str(d) for d in sorted(theatre.control))
+        fail(("initial_control",), f"the theatre has no control column for {scenario.initial_control} (it has: {days})")
+    for road in scenario.factions.regime.objective_roads:
+        if road not in theatre.roads:
+            fail(("factions", "regime", "objective_roads", road), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
+
+    post_ids = {p.id for p in theatre.posts}
+    for i, event in enumerate(scenario.events):
+        at = ("events", i)
+        if not scenario.start <= event.date <= scenario.end:
+            fail((*at, "date"), f"{event.date} is outside the scenario window {scenario.start} .. {scenario.end}")
+        for later in ("effective", "until"):
+            when = getattr(event, later, None)
+            if when is not None and not event.date <= when:
+                fail((*at, later), f"'{later}' ({when}) is before the event's date ({event.date})")
+        for j, claim in enumerate(event.source):
+            if claim not in claims:
+                fail((*at, "source", j), f"unknown claim id '{claim}' in {scenario.seeds.name}" + did_you_mean(claim, claims))
+        towns = [("town", getattr(event, "town", None))]
+        towns += [(("route", j), t) for j, t in enumerate(getattr(event, "route", []))]
+        towns += [(("axis", j), t) for j, t in enumerate(getattr(event, "axis", []))]
+        for key, name in towns:
+            if name is None:
+                continue
+            try:
+                theatre.town(name)
+            except KeyError as exc:
+                fail((*at, *(key if isinstance(key, tuple) else (key,))), exc.args[0])
+        road = getattr(event, "road", None) or (event.corridor.road if getattr(event, "corridor", None) else None)
+        if road is not None and road not in theatre.roads:
+            fail((*at, "road"), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
+        if event.type == "joint_patrol":
+            a, b = (theatre.town(t) for t in event.route)
+            try:
+                theatre.road_path(a, b, event.road)
+            except (nx.NetworkXNoPath, nx.NodeNotFound):
+                fail((*at, "route"), f"no path along the {event.road} from {event.route[0]} to {event.route[1]}")
+        if event.type == "observation_post" and event.post not in post_ids:
+            fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
+    return theatre

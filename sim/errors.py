@@ -1,0 +1,53 @@
+"""The one exception users see: bad input, named by file, line and key."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class InputError(Exception):
+    """A scenario, theatre or seeds file that cannot be used as written.
+
+    The CLI prints it as one paragraph and exits with status 2.
+
+    Args:
+        file: the offending file.
+        message: what is wrong, in a sentence.
+        line: 1-based line number in ``file`` where known.
+        key: dotted key path (``events[3].date``) where known.
+    """
+
+    def __init__(
+        self,
+        file: str | Path | None,
+        message: str,
+        *,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        self.file = str(file) if file is not None else None
+        self.message = message
+        self.line = line
+        self.key = key
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.key:
+            where += f", key '{self.key}'"
+        return f"{where}: {self.message}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean 'x'?)' suffix, or a list of valid names when nothing is close."""
+    choices = sorted(set(choices))
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    if len(choices) <= 12:
+        return f" (valid: {', '.join(choices)})"
+    return ""

@@ -1,0 +1,209 @@
+"""Scenario events as objects the model owns, each firing on its date.
+
+Mesa keeps only weak references to scheduled callbacks, so every event is
+an object held in ``model.scheduled`` and schedules its own bound methods.
+Events change decisions and circumstances (who is bound by a truce, where
+posts stand, who is reinforced), never who holds a town.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.time import Schedule
+
+from . import scenario as s
+from .ceasefire import Ceasefire
+from .theatre import Holder
+
+if TYPE_CHECKING:
+    from .model import CeasefireModel
+
+
+class ScenarioEvent:
+    """One dated event of a scenario."""
+
+    def __init__(self, model: CeasefireModel, spec: s.EventBase) -> None:
+        self.model = model
+        self.spec = spec
+
+    def schedule(self) -> None:
+        self.model.schedule_event(self.fire, at=self.model.time_of(self.spec.date))
+
+    def town(self, name: str) -> int:
+        return self.model.theatre.town(name)
+
+    def fire(self) -> None:  # pragma: no cover - every kind overrides
+        raise NotImplementedError
+
+
+class Offensive(ScenarioEvent):
+    spec: s.Offensive
+
+    def fire(self) -> None:
+        m, e = self.model, self.spec
+        m.regime.offensive = e.action == "start"
+        if e.action == "start":
+            m.regime.axis = np.array([self.town(t) for t in e.axis], dtype=int)
+            m.regime.intensity = e.intensity
+        m.log_event(f"offensive_{e.action}", None, e.faction, ", ".join(e.axis))
+
+
+class Truce(ScenarioEvent):
+    spec: s.Truce
+
+    def corridor(self) -> tuple[np.ndarray | None, str | None]:
+        return None, None
+
+    def fire(self) -> None:
+        m, e = self.model, self.spec
+        old = m.ceasefire
+        if old is not None and old.in_force(m.date):
+            old.state = "superseded"
+        mask, road = self.corridor()
+        m.ceasefire = Ceasefire(
+            name=e.name, kind=e.type, announced=e.date, effective=e.effective, until=e.until,
+            parties=tuple(e.parties), compliance=dict(e.compliance), restraint=e.restraint,
+            corridor=mask, corridor_road=road,
+        )
+        m.log_event(f"{e.type}_announced", None, ";".join(e.parties), f"{e.name}, in force from {e.effective}")
+
+
+class Agreement(Truce):
+    spec: s.Agreement
+
+    def corridor(self) -> tuple[np.ndarray | None, str | None]:
+        c = self.spec.corridor
+        if c is None:
+            return None, None
+        return self.model.theatre.near_road(c.road, c.width_km), c.road
+
+
+class JointPatrol(ScenarioEvent):
+    """Announces a patrol plan, then runs a patrol every ``every_days``."""
+
+    spec: s.JointPatrol
+
+    def __init__(self, model: CeasefireModel, spec: s.JointPatrol) -> None:
+        super().__init__(model, spec)
+        a, b = (self.town(t) for t in spec.route)
+        self.route, self.km = model.theatre.road_path(a, b, spec.road)
+
+    def schedule(self) -> None:
+        m, e = self.model, self.spec
+        m.schedule_event(self.announce, at=m.time_of(e.announced or e.date))
+        end = m.time_of(min(e.until or m.spec.end, m.spec.end))
+        m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=m.time_of(e.date), end=end))
+
+    def announce(self) -> None:
+        self.model.patrol_roads.add(self.spec.road)
+
+    def run(self) -> None:
+        m, e = self.model, self.spec
+        cf = m.ceasefire
+        if cf is None or not cf.in_force(m.date):
+            m.log_event("patrol_suspended", None, ";".join(e.participants), "no ceasefire in force")
+            return
+        reached, blocked = 0, None
+        for k, town in enumerate(self.route[1:], start=1):
+            if m.hts.blocks_patrol(town):
+                blocked = town
+                break
+            reached = k
+        coverage = float(self.km[reached] / self.km[-1])
+        cf.patrol_coverage[e.road] = coverage
+        end = m.theatre.towns[self.route[reached]]
+        m.patrol_log.append({"date": m.date.isoformat(), "road": e.road, "coverage": round(coverage, 4), "reached": end})
+        detail = f"covered {coverage:.0%} of {self.km[-1]:.0f} km, reached {end}"
+        if blocked is not None:
+            detail += f", stopped at {m.theatre.towns[blocked]}"
+        m.log_event("patrol", self.route[reached], ";".join(e.participants), detail)
+        hostile = (m.controller[self.route[: reached + 2]] != Holder.REGIME).any()
+        reject = 1.0 - cf.compliance.get("hts", 0.0)
+        if hostile and m.rng.random() < m.hts.p.patrol_attack * reject:
+            for faction in e.participants:
+                hurt = int(m.rng.poisson(1.0))
+                if faction == "turkey":
+                    m.turkish_deaths += hurt
+                m.add_casualties(faction, hurt, fighters=False)
+            m.record_violation("hts", self.route[reached], "attack on the joint patrol")
+
+
+class ObservationPost(ScenarioEvent):
+    spec: s.ObservationPost
+
+    def fire(self) -> None:
+        m, e = self.model, self.spec
+        post = next(p for p in m.theatre.posts if p.id == e.post)
+        m.posts[post.town] = max(0.0, m.posts[post.town] + (1 if e.action == "establish" else -1))
+        m.log_event(f"post_{e.action}", post.town, "turkey", post.name)
+
+
+class Intervention(ScenarioEvent):
+    spec: s.Intervention
+
+    def schedule(self) -> None:
+        super().schedule()
+        if self.spec.until is not None and self.spec.until < self.model.spec.end:
+            self.model.schedule_event(self.end, at=self.model.time_of(self.spec.until) + 1.0)
+
+    def fire(self) -> None:
+        m, e = self.model, self.spec
+        if m.turkey.p.may_escalate:
+            m.turkey.floor = e.intensity
+        m.log_event("intervention", None, e.faction, e.name)
+
+    def end(self) -> None:
+        self.model.turkey.floor = 0.0
+        self.model.log_event("intervention_end", None, self.spec.faction, self.spec.name)
+
+
+class Reinforcement(ScenarioEvent):
+    spec: s.Reinforcement
+
+    def fire(self) -> None:
+        m, e = self.model, self.spec
+        if e.faction == "turkey":
+            m.posts[self.town(e.town)] += e.strength
+        else:
+            getattr(m, e.faction).force += e.strength
+        m.log_event("reinforcement", self.town(e.town) if e.town else None, e.faction, f"+{e.strength:g}")
+
+
+class Strike(ScenarioEvent):
+    spec: s.Strike
+
+    def fire(self) -> None:
+        m, e = self.model, self.spec
+        for faction, killed in e.casualties.items():
+            if faction == "turkey":
+                m.turkish_deaths += killed
+            m.add_casualties(faction, killed, fighters=False)
+        lost = ", ".join(f"{k} {v}" for k, v in e.casualties.items())
+        m.log_event("strike", self.town(e.town), f"{e.by}", f"killed: {lost}")
+
+
+class MilitaryPolice(ScenarioEvent):
+    spec: s.MilitaryPolice
+
+    def fire(self) -> None:
+        m = self.model
+        town = self.town(self.spec.town)
+        if m.controller[town] == Holder.REGIME:
+            m.military_police[town] = True
+            m.log_event("military_police", town, "russia", "Russian military police deployed")
+        else:
+            m.log_event("military_police_not_deployed", town, "russia", "town not held by the government")
+
+
+KINDS = {
+    "offensive": Offensive, "truce": Truce, "agreement": Agreement, "joint_patrol": JointPatrol,
+    "observation_post": ObservationPost, "intervention": Intervention, "reinforcement": Reinforcement,
+    "strike": Strike, "military_police": MilitaryPolice,
+}
+
+
+def build_events(model: CeasefireModel, specs: list[s.EventBase]) -> list[ScenarioEvent]:
+    """One event object per scenario event, in the scenario's order."""
+    return [KINDS[spec.type](model, spec) for spec in specs]

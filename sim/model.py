@@ -1,0 +1,377 @@
+"""The ceasefire model: a theatre, five factions, scenario events, one day per step.
+
+``CeasefireModel`` owns the state over towns as numpy arrays (who holds each
+town, with what garrison, how many residents are left, which Turkish posts
+stand there) and the faction agents that act on it. Scenario events are
+scheduled with Mesa's ``schedule_event`` for the night before their date, so
+a truce "from 00:01 on 12 January" binds the step that simulates 12 January.
+
+Time: step ``d`` simulates the date ``start + d`` days; the state recorded
+for ``start`` itself is the initial front line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import mesa
+import numpy as np
+from mesa.datacollection import DataCollector
+from scipy.sparse import csr_matrix
+
+from . import combat
+from .agents import HTS, Rebels, Regime, Russia, Turkey
+from .ceasefire import Ceasefire
+from .events import build_events
+from .scenario import FACTIONS, Scenario
+from .theatre import HOLDERS, Holder, Theatre, load_theatre
+
+REGIME, HTS_CODE, REBELS = Holder.REGIME, Holder.HTS, Holder.REBELS
+
+REPORTERS = {
+    "towns_regime": "towns_regime",
+    "towns_hts": "towns_hts",
+    "towns_rebels": "towns_rebels",
+    "front_km": "front_km",
+    "ceasefire": "ceasefire_state",
+    "violations": "violations",
+    "regime_pressure": "regime_pressure",
+    "air_effort": "air_effort",
+    "turkish_escalation": "turkish_escalation",
+    "encircled_posts": "encircled_posts",
+    "regime_force": "regime_force",
+    "hts_reserve": "hts_reserve",
+    "rebel_reserve": "rebel_reserve",
+    "casualties_regime": "casualties_regime",
+    "casualties_hts": "casualties_hts",
+    "casualties_rebels": "casualties_rebels",
+    "casualties_russia": "casualties_russia",
+    "turkish_deaths": "turkish_deaths",
+    "displaced": "displaced_total",
+    "patrol_coverage": "patrol_coverage",
+}
+
+
+class CeasefireModel(mesa.Model):
+    """Agent-based model of a contested ceasefire on a road network.
+
+    Args:
+        scenario: a validated scenario (see :func:`sim.scenario.load_scenario`).
+        seed: overrides the scenario's seed.
+        check_invariants: verify the model's invariants after every step
+            (slower; the tests turn it on).
+    """
+
+    def __init__(self, scenario: Scenario, *, seed: int | None = None, check_invariants: bool = False) -> None:
+        super().__init__(rng=scenario.seed if seed is None else seed)
+        # Mesa reserves `scenario` for its own experiment object.
+        self.spec = scenario
+        self.theatre: Theatre = load_theatre(scenario.theatre)
+        self.combat = scenario.combat
+        self.civilians = scenario.civilians
+        self.start: dt.date = scenario.start
+        self.days = scenario.days
+        self.check_invariants = check_invariants
+        t = self.theatre
+        self.n = t.n
+        self.space = t.network(random=self.random)
+        self.adjacency = csr_matrix(
+            (np.ones(2 * len(t.edge_u), bool), (np.r_[t.edge_u, t.edge_v], np.r_[t.edge_v, t.edge_u])), shape=(t.n, t.n)
+        )
+
+        # State over towns.
+        self.controller = t.control[scenario.initial_control].copy()
+        self.initial_controller = self.controller.copy()
+        self.residents = t.population.copy()
+        self.displaced = np.zeros(t.n)
+        self.posts = np.zeros(t.n)
+        self.encircled = np.zeros(t.n, bool)
+        self.military_police = np.zeros(t.n, bool)
+        self.lost_by_regime = np.zeros(t.n, bool)
+        self.sit_in_until = np.full(t.n, -1)
+        self.urban = 1.0 + self.combat.urban_defence * np.log10(np.maximum(t.population, 1000.0) / 1000.0)
+        self.cohesion = np.ones(len(HOLDERS))
+        self.cohesion[HTS_CODE] = scenario.factions.hts.cohesion
+        self.cohesion[REBELS] = scenario.factions.rebels.cohesion
+        self.casualties = dict.fromkeys(FACTIONS, 0.0)
+        self.turkish_deaths = 0
+        self.ceasefire: Ceasefire | None = None
+        self.patrol_roads: set[str] = set()
+        self.attacks: list[tuple[str, int, float]] = []
+        self.events_log: list[tuple[str, str, str, str, str]] = []
+        self.patrol_log: list[dict] = []
+
+        # Factions act in this order every day (see agents.py).
+        f = scenario.factions
+        self.russia = Russia(self, f.russia)
+        self.regime = Regime(self, f.regime)
+        self.turkey = Turkey(self, f.turkey)
+        self.hts = HTS(self, f.hts)
+        self.rebels = Rebels(self, f.rebels)
+        self.factions = [self.russia, self.regime, self.turkey, self.hts, self.rebels]
+        garrison = np.array([f.regime.garrison, f.hts.garrison, f.rebels.garrison])
+        self.garrison = garrison[self.controller].astype(float)
+        u, v, _ = self.front_edges()
+        on_front = np.unique(np.r_[u, v])
+        fortify = np.array([0.0, f.hts.front_garrison, f.rebels.front_garrison])
+        self.garrison[on_front] += fortify[self.controller[on_front]]
+
+        for post in t.posts:
+            if post.established and _earliest(post.established) <= self.start:
+                self.posts[post.town] += 1
+        self._update_encirclement(log=False)
+
+        # Scenario events: objects the model owns, so Mesa's weak references hold.
+        self.scheduled = build_events(self, scenario.events)
+        for event in self.scheduled:
+            event.schedule()
+
+        self.history = np.empty((self.days + 1, t.n), np.int8)
+        self.datacollector = DataCollector(model_reporters=REPORTERS)
+        self._record()
+
+    # ------------------------------------------------------------------ time
+
+    @property
+    def day(self) -> int:
+        """Days since the start; events firing the night before a date already count as that day."""
+        return math.ceil(self.time)
+
+    @property
+    def date(self) -> dt.date:
+        return self.start + dt.timedelta(days=self.day)
+
+    def time_of(self, date: dt.date) -> float:
+        """Model time at which something dated ``date`` takes effect: the night before."""
+        return max(0.0, (date - self.start).days - 0.5)
+
+    def step(self) -> None:
+        """One day: factions declare their moves, combat, flight, posts, records."""
+        self.attacks = []
+        cf = self.ceasefire
+        if cf is not None and cf.state == "announced" and cf.in_force(self.date):
+            cf.state = "in force"
+            self.log_event(f"{cf.kind}_in_force", None, ";".join(cf.parties), cf.name)
+        if cf is not None and cf.state == "in force" and cf.until is not None and self.date > cf.until:
+            cf.state = "expired"
+            self.log_event(f"{cf.kind}_expired", None, ";".join(cf.parties), cf.name)
+        for faction in self.factions:
+            faction.step()
+        combat.resolve(self)
+        self._civilian_flight()
+        self._update_encirclement(log=True)
+        self._record()
+        if self.check_invariants:
+            self.assert_invariants()
+        if self.steps >= self.days:
+            self.running = False
+
+    def run(self) -> CeasefireModel:
+        """Run to the scenario's end date."""
+        while self.running:
+            self.step()
+        return self
+
+    # ------------------------------------------------- queries used by agents
+
+    def front_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Roads whose two ends are held by opposing sides: (u, v, km)."""
+        t = self.theatre
+        gov = self.controller == REGIME
+        front = gov[t.edge_u] != gov[t.edge_v]
+        self.front_index = np.flatnonzero(front)
+        return t.edge_u[front], t.edge_v[front], t.edge_km[front]
+
+    def neighbours(self, town: int) -> np.ndarray:
+        row = self.adjacency
+        return row.indices[row.indptr[town] : row.indptr[town + 1]]
+
+    def assaulted_and_adjacent(self) -> np.ndarray:
+        """Mask of towns under ground assault today and their road neighbours."""
+        mask = np.zeros(self.n, bool)
+        if self.attacks:
+            hit = np.array([t for _, t, _ in self.attacks])
+            mask[hit] = True
+            mask |= np.asarray(self.adjacency[hit].sum(axis=0)).ravel() > 0
+        return mask
+
+    # ------------------------------------------------------ actions by agents
+
+    def attack(self, faction: str, town: int, force: float) -> None:
+        """Declare a ground assault on ``town`` for today's combat."""
+        if force > 0 and all(t != town for _, t, _ in self.attacks):
+            self.attacks.append((faction, town, force))
+
+    def capture(self, town: int, faction: str, garrison: float) -> None:
+        """``faction`` takes ``town``; survivors of the garrison fall back to a friendly neighbour."""
+        old = int(self.controller[town])
+        friends = self.neighbours(town)
+        friends = friends[self.controller[friends] == old]
+        if friends.size:
+            fallback = friends[np.argmax(self.garrison[friends])]
+            self.garrison[fallback] += self.garrison[town]
+        self.controller[town] = HOLDERS.index(faction)
+        self.garrison[town] = garrison
+        if old == REGIME:
+            self.lost_by_regime[town] = True
+        self._flee(town, self.civilians.flee_capture)
+        self.log_event("capture", town, f"{faction};{HOLDERS[old]}", f"{HOLDERS[old]} -> {faction}")
+
+    def add_casualties(self, faction: str, amount: float, *, fighters: bool = True) -> None:
+        """Record losses: strength points (converted to fighters) or a head count."""
+        self.casualties[faction] += amount * (self.combat.fighters_per_point if fighters else 1.0)
+
+    def record_violation(self, faction: str, town: int | None, detail: str) -> None:
+        cf = self.ceasefire
+        if cf is not None:
+            cf.violations += 1
+            cf.pressure = min(1.0, cf.pressure + self.regime.p.pretext)
+        self.log_event("violation", town, faction, detail)
+
+    def break_ceasefire(self, faction: str) -> None:
+        cf = self.ceasefire
+        cf.state, cf.broken_on, cf.broken_by = "broken", self.date, faction
+        self.log_event(f"{cf.kind}_broken", None, faction, f"{cf.name}: {faction} resumes its offensive")
+
+    def log_event(self, kind: str, town: int | None, actors: str, detail: str) -> None:
+        name = self.theatre.towns[town] if town is not None else ""
+        self.events_log.append((self.date.isoformat(), kind, name, actors, detail))
+
+    # ------------------------------------------------------------- internals
+
+    def _flee(self, towns: np.ndarray | int, share: np.ndarray | float) -> None:
+        moving = self.residents[towns] * share
+        self.residents[towns] -= moving
+        self.displaced[towns] += moving
+
+    def _civilian_flight(self) -> None:
+        """Residents leave towns under assault and, with air effort, towns near them."""
+        if not self.attacks:
+            return
+        hit = np.array([t for _, t, _ in self.attacks])
+        rate = np.zeros(self.n)
+        if self.russia.air > 0:
+            bombed = np.asarray(self._strike_zone[hit].sum(axis=0)).ravel() > 0
+            bombed &= self.controller != REGIME
+            rate[bombed] = self.civilians.flee_air * self.russia.air
+        rate[hit] = np.maximum(rate[hit], self.civilians.flee_assault)
+        self._flee(slice(None), rate)
+
+    @property
+    def _strike_zone(self) -> csr_matrix:
+        if not hasattr(self, "_zone"):
+            self._zone = self.theatre.within(self.russia.p.strike_radius_km)
+        return self._zone
+
+    def _update_encirclement(self, *, log: bool) -> None:
+        """A post is encircled once its town, or every road out of it, is government-held."""
+        has_post = self.posts > 0
+        gov = (self.controller == REGIME).astype(float)
+        degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
+        surrounded = (self.adjacency @ gov) >= degree
+        now = has_post & ((self.controller == REGIME) | surrounded)
+        if log:
+            for town in np.flatnonzero(now & ~self.encircled):
+                self.log_event("post_encircled", int(town), "turkey;regime", f"{int(self.posts[town])} Turkish post(s) encircled")
+        self.encircled = now
+
+    def _record(self) -> None:
+        self.history[self.steps] = self.controller
+        self.datacollector.collect(self)
+
+    def assert_invariants(self) -> None:
+        """Raise AssertionError if the state is impossible."""
+        assert np.isin(self.controller, range(len(HOLDERS))).all(), "a town without a valid controller"
+        for name, arr in (("garrison", self.garrison), ("residents", self.residents), ("displaced", self.displaced)):
+            assert np.isfinite(arr).all() and (arr >= -1e-9).all(), f"negative or non-finite {name}"
+        assert np.allclose(self.residents + self.displaced, self.theatre.population), "people created or lost"
+        for f in self.factions[1:]:
+            assert math.isfinite(f.force if hasattr(f, "force") else 0.0)
+
+    # -------------------------------------------------------------- reporters
+
+    @property
+    def towns_regime(self) -> int:
+        return int((self.controller == REGIME).sum())
+
+    @property
+    def towns_hts(self) -> int:
+        return int((self.controller == HTS_CODE).sum())
+
+    @property
+    def towns_rebels(self) -> int:
+        return int((self.controller == REBELS).sum())
+
+    @property
+    def front_km(self) -> float:
+        return round(float(self.front_edges()[2].sum()), 3)
+
+    @property
+    def ceasefire_state(self) -> str:
+        cf = self.ceasefire
+        if cf is None:
+            return "none"
+        return "in force" if cf.in_force(self.date) else cf.state
+
+    @property
+    def violations(self) -> int:
+        return self.ceasefire.violations if self.ceasefire else 0
+
+    @property
+    def regime_pressure(self) -> float:
+        return round(self.ceasefire.pressure, 6) if self.ceasefire else 0.0
+
+    @property
+    def air_effort(self) -> float:
+        return self.russia.air
+
+    @property
+    def turkish_escalation(self) -> float:
+        return round(self.turkey.escalation, 6)
+
+    @property
+    def encircled_posts(self) -> int:
+        return int(self.posts[self.encircled].sum())
+
+    @property
+    def regime_force(self) -> float:
+        return round(self.regime.force, 6)
+
+    @property
+    def hts_reserve(self) -> float:
+        return round(self.hts.force, 6)
+
+    @property
+    def rebel_reserve(self) -> float:
+        return round(self.rebels.force, 6)
+
+    @property
+    def casualties_regime(self) -> int:
+        return round(self.casualties["regime"])
+
+    @property
+    def casualties_hts(self) -> int:
+        return round(self.casualties["hts"])
+
+    @property
+    def casualties_rebels(self) -> int:
+        return round(self.casualties["rebels"])
+
+    @property
+    def casualties_russia(self) -> int:
+        return round(self.casualties["russia"])
+
+    @property
+    def displaced_total(self) -> int:
+        return round(float(self.displaced.sum()))
+
+    @property
+    def patrol_coverage(self) -> float:
+        return self.patrol_log[-1]["coverage"] if self.patrol_log else float("nan")
+
+
+def _earliest(partial: str) -> dt.date:
+    """The first day a partial ISO date (2018, 2018-02, 2018-02-15) can mean."""
+    parts = [int(p) for p in partial.split("-")]
+    return dt.date(parts[0], *(parts[1:] + [1, 1])[:2])

@@ -1,0 +1,70 @@
+"""Writing a run folder: all of it or nothing.
+
+Files are written into a hidden temporary folder beside the target and the
+folder is renamed into place at the end, so an interrupted or failed run
+never leaves a half-written folder that looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .mapping import draw_control_map
+from .run import RunResult
+
+
+def manifest(result: RunResult, scenario_path: Path | None) -> dict:
+    sc = result.scenario
+    return {
+        "scenario": str(scenario_path) if scenario_path else sc.name,
+        "scenario_name": sc.name,
+        "content_hash": result.content_hash,
+        "seed": result.seed,
+        "start": sc.start.isoformat(),
+        "end": sc.end.isoformat(),
+        "package_version": __version__,
+        "parameters": json.loads(sc.canonical_json()),
+        "started_at": result.started,
+        "finished_at": result.finished,
+    }
+
+
+def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None = None, map_png: bool = True) -> Path:
+    """Write manifest.json, control.csv, events.csv, timeseries.csv and control_map.png into ``out``.
+
+    An existing folder at ``out`` is replaced only once the new one is complete.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        (tmp / "manifest.json").write_text(json.dumps(manifest(result, scenario_path), indent=2) + "\n", encoding="utf-8")
+        result.control.to_csv(tmp / "control.csv", index=False, lineterminator="\n")
+        result.events.to_csv(tmp / "events.csv", index=False, lineterminator="\n")
+        result.timeseries.to_csv(tmp / "timeseries.csv", index=False, lineterminator="\n", float_format="%.6g")
+        if map_png:
+            draw_control_map(result, tmp / "control_map.png")
+        for f in tmp.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        _replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,51 @@
+"""A readable account of one run for the terminal."""
+
+from __future__ import annotations
+
+import math
+
+from .run import RunResult
+
+
+def summarise(result: RunResult) -> str:
+    sc = result.scenario
+    ts = result.timeseries
+    ev = result.events
+    last = ts.iloc[-1]
+    first = ts.iloc[0]
+    lines = [f"{sc.name}: {sc.start} .. {sc.end}, seed {result.seed}", ""]
+
+    caps = result.captures
+    lines.append(f"Changes of hands: {len(caps)}")
+    for row in caps.itertuples():
+        lines.append(f"  {row.date}  {row.town:<28} {row.detail}")
+
+    lines.append("")
+    lines.append("Ceasefires:")
+    kinds = ("truce_announced", "truce_in_force", "truce_broken", "agreement_announced", "agreement_in_force", "agreement_broken", "truce_expired", "agreement_expired")
+    shown = ev[ev["type"].isin(kinds)]
+    if shown.empty:
+        lines.append("  none")
+    for row in shown.itertuples():
+        lines.append(f"  {row.date}  {row.type.replace('_', ' '):<20} {row.detail}")
+    n_viol = int((ev["type"] == "violation").sum())
+    lines.append(f"  violations by parties rejecting a deal: {n_viol}; state on the last day: {last['ceasefire']}")
+
+    patrols = ev[ev["type"] == "patrol"]
+    if len(patrols):
+        cover = ts["patrol_coverage"].dropna()
+        lines.append("")
+        lines.append(f"Joint patrols: {len(patrols)}, mean coverage {cover.iloc[-1] if len(cover) else math.nan:.0%} (last)")
+        for row in patrols.head(4).itertuples():
+            lines.append(f"  {row.date}  {row.detail}")
+        if len(patrols) > 4:
+            lines.append(f"  ... and {len(patrols) - 4} more")
+
+    lines.append("")
+    lines.append("Towns held (start -> end): " + ", ".join(
+        f"{k.removeprefix('towns_')} {int(first[k])} -> {int(last[k])}" for k in ("towns_regime", "towns_hts", "towns_rebels")))
+    lines.append("Casualties (fighters): " + ", ".join(
+        f"{k.removeprefix('casualties_')} {int(last[k]):,}" for k in ("casualties_regime", "casualties_hts", "casualties_rebels")))
+    lines.append(f"Turkish soldiers killed: {int(last['turkish_deaths'])}")
+    lines.append(f"Civilians displaced: {int(last['displaced']):,}")
+    return "\n".join(lines)

@@ -1,0 +1,306 @@
+"""The theatre: towns, roads and observation posts, loaded from plain files.
+
+A theatre is a small YAML index (``scenarios/theatres/<name>.yaml``) naming
+CSV tables of towns, roads, posts and a border line. The engine knows no
+particular place: everything here is read from those files, and every fact
+in them carries its source.
+
+Coordinates are WGS84 degrees; distances use a local equirectangular
+projection (good to well under 1% across a theatre a few hundred km wide).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.spatial import cKDTree
+
+from .errors import InputError, did_you_mean
+from .yamlio import load_yaml
+
+HOLDERS = ("regime", "hts", "rebels")
+
+
+class Holder(IntEnum):
+    """Codes of the factions that hold towns, as stored in control arrays."""
+
+    REGIME = 0
+    HTS = 1
+    REBELS = 2
+
+EARTH_KM_PER_DEG = 111.195
+
+
+@dataclass(frozen=True)
+class Post:
+    """A Turkish observation post attached to a town."""
+
+    id: str
+    name: str
+    town: int
+    established: str
+    source: str
+
+
+@dataclass
+class Theatre:
+    """Towns, roads and posts as arrays, plus graph views for Mesa and networkx."""
+
+    name: str
+    path: Path
+    files: list[Path]
+    towns: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    population: np.ndarray
+    control: dict[dt.date, np.ndarray]
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_km: np.ndarray
+    edge_road: np.ndarray
+    posts: list[Post]
+    border: np.ndarray  # (k, 2) lat, lon
+    aliases: dict[str, int] = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.towns)
+
+    @functools.cached_property
+    def xy(self) -> np.ndarray:
+        """Town positions in km on a local projection (x east, y north)."""
+        lat0 = np.deg2rad(self.lat.mean())
+        return np.column_stack(
+            [self.lon * EARTH_KM_PER_DEG * np.cos(lat0), self.lat * EARTH_KM_PER_DEG]
+        )
+
+    def project(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        lat0 = np.deg2rad(self.lat.mean())
+        return np.column_stack([lon * EARTH_KM_PER_DEG * np.cos(lat0), lat * EARTH_KM_PER_DEG])
+
+    @property
+    def roads(self) -> list[str]:
+        return sorted(set(self.edge_road.tolist()))
+
+    def town(self, name: str) -> int:
+        """Index of a town by name or alternative spelling (case-insensitive)."""
+        try:
+            return self.aliases[name.casefold()]
+        except KeyError:
+            raise KeyError(f"unknown town '{name}'" + did_you_mean(name, self.towns)) from None
+
+    @functools.cached_property
+    def graph(self) -> nx.Graph:
+        """The road network: nodes are town indices, edges carry km and road class."""
+        g = nx.Graph(name=self.name)
+        for i, name in enumerate(self.towns):
+            g.add_node(i, name=name, pos=(float(self.lon[i]), float(self.lat[i])))
+        for u, v, km, road in zip(self.edge_u, self.edge_v, self.edge_km, self.edge_road, strict=True):
+            g.add_edge(int(u), int(v), km=float(km), road=str(road))
+        return g
+
+    def road_path(self, a: int, b: int, road: str) -> tuple[list[int], np.ndarray]:
+        """Towns along ``road`` from ``a`` to ``b`` and the cumulative km at each."""
+        sub = self.graph.edge_subgraph((u, v) for u, v, r in self.graph.edges(data="road") if r == road)
+        nodes = nx.shortest_path(sub, a, b, weight="km")
+        km = [0.0] + [sub.edges[u, v]["km"] for u, v in zip(nodes, nodes[1:])]
+        return nodes, np.cumsum(km)
+
+    def road_towns(self, road: str) -> np.ndarray:
+        """Boolean mask of towns on ``road``."""
+        mask = np.zeros(self.n, bool)
+        on = self.edge_road == road
+        mask[self.edge_u[on]] = True
+        mask[self.edge_v[on]] = True
+        return mask
+
+    def near_road(self, road: str, width_km: float) -> np.ndarray:
+        """Boolean mask of towns within ``width_km`` of any segment of ``road``."""
+        on = self.edge_road == road
+        a, b = self.xy[self.edge_u[on]], self.xy[self.edge_v[on]]
+        p = self.xy[:, None, :]
+        ab = b - a
+        t = np.clip(((p - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0, 1)
+        d = np.linalg.norm(p - (a + t[..., None] * ab), axis=-1)
+        return (d <= width_km).any(axis=1)
+
+    def within(self, radius_km: float) -> csr_matrix:
+        """Sparse boolean matrix of town pairs closer than ``radius_km`` (diagonal included)."""
+        tree = cKDTree(self.xy)
+        pairs = tree.query_pairs(radius_km, output_type="ndarray")
+        i = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(self.n)])
+        j = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(self.n)])
+        return csr_matrix((np.ones(len(i), bool), (i, j)), shape=(self.n, self.n))
+
+    def network(self, random=None):  # noqa: ANN001, ANN201 - mesa types
+        """The theatre as a Mesa ``discrete_space.Network`` with (lon, lat) positions."""
+        from mesa.discrete_space import Network
+
+        positions = {i: (float(self.lon[i]), float(self.lat[i])) for i in range(self.n)}
+        return Network(self.graph, random=random, layout=positions)
+
+
+# --------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------
+
+_CONTROL_COLUMN = re.compile(r"^controller_(\d{4})_(\d{2})_(\d{2})$")
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "file is not valid UTF-8 text") from None
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(path, f"missing column(s): {', '.join(missing)}", line=1)
+    return [(reader.line_num, row) for row in reader]
+
+
+def _number(path: Path, line: int, key: str, value: str, *, lo: float, hi: float) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise InputError(path, f"'{value}' is not a number", line=line, key=key) from None
+    if not lo <= x <= hi:
+        raise InputError(path, f"{x} is outside [{lo}, {hi}]", line=line, key=key)
+    return x
+
+
+def _haversine_km(lat1, lon1, lat2, lon2):  # noqa: ANN001, ANN202 - numpy arrays
+    p1, p2 = np.deg2rad(lat1), np.deg2rad(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.deg2rad(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(a))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(path: Path, stamp: tuple) -> Theatre:
+    return _load(path)
+
+
+def load_theatre(path: str | Path) -> Theatre:
+    """Load a theatre index and its tables (cached while the files are unchanged)."""
+    path = Path(path).resolve()
+    index = load_yaml(path)
+    files = [path] + [(path.parent / str(index[k])) for k in ("towns", "roads", "posts", "border") if k in index]
+    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+    return _load_cached(path, stamp)
+
+
+def _load(path: Path) -> Theatre:
+    index = load_yaml(path)
+    allowed = {"name", "description", "towns", "roads", "posts", "border", "road_detour", "default_population", "sources"}
+    for key in index:
+        if key not in allowed:
+            raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), allowed), line=index.lines[key][1], key=str(key))
+    for key in ("name", "towns", "roads"):
+        if key not in index:
+            raise InputError(path, f"missing required key '{key}'", line=1)
+    detour = _number(path, index.lines.get("road_detour", (0, None))[1], "road_detour", str(index.get("road_detour", 1.0)), lo=1.0, hi=5.0)
+    default_pop = _number(path, index.lines.get("default_population", (0, None))[1], "default_population", str(index.get("default_population", 0)), lo=0, hi=1e8)
+
+    towns_file = path.parent / str(index["towns"])
+    rows = _rows(towns_file, ("name", "lat", "lon", "population"))
+    names: list[str] = []
+    aliases: dict[str, int] = {}
+    lat, lon, pop = [], [], []
+    control_cols = [c for c in rows[0][1] if _CONTROL_COLUMN.match(c)] if rows else []
+    if not control_cols:
+        raise InputError(towns_file, "no controller_YYYY_MM_DD column", line=1)
+    control: dict[dt.date, list[int]] = {dt.date(*map(int, _CONTROL_COLUMN.match(c).groups())): [] for c in control_cols}
+    for line, row in rows:
+        name = row["name"].strip()
+        if not name:
+            raise InputError(towns_file, "empty town name", line=line, key="name")
+        for alias in [name, *(a.strip() for a in (row.get("alt_names") or "").split(";"))]:
+            if not alias:
+                continue
+            other = aliases.get(alias.casefold())
+            if other is not None and other != len(names):
+                raise InputError(towns_file, f"name '{alias}' also names '{names[other]}'", line=line, key="alt_names")
+            aliases[alias.casefold()] = len(names)
+        names.append(name)
+        lat.append(_number(towns_file, line, "lat", row["lat"], lo=-90, hi=90))
+        lon.append(_number(towns_file, line, "lon", row["lon"], lo=-180, hi=180))
+        raw_pop = (row["population"] or "").strip()
+        pop.append(_number(towns_file, line, "population", raw_pop, lo=0, hi=1e8) if raw_pop else default_pop)
+        for col, day in zip(control_cols, control, strict=True):
+            holder = row[col].strip()
+            if holder not in HOLDERS:
+                raise InputError(towns_file, f"controller '{holder}' is not one of {', '.join(HOLDERS)}", line=line, key=col)
+            control[day].append(HOLDERS.index(holder))
+
+    roads_file = path.parent / str(index["roads"])
+    eu, ev, km, road = [], [], [], []
+    seen: set[tuple[int, int]] = set()
+    for line, row in _rows(roads_file, ("from", "to", "road")):
+        ends = []
+        for key in ("from", "to"):
+            i = aliases.get(row[key].strip().casefold())
+            if i is None:
+                raise InputError(roads_file, f"unknown town '{row[key]}'" + did_you_mean(row[key], names), line=line, key=key)
+            ends.append(i)
+        u, v = ends
+        if u == v or (min(u, v), max(u, v)) in seen:
+            raise InputError(roads_file, "road is a loop or a duplicate", line=line)
+        seen.add((min(u, v), max(u, v)))
+        length = (row.get("length_km") or "").strip()
+        km.append(
+            _number(roads_file, line, "length_km", length, lo=0.01, hi=2000)
+            if length
+            else detour * float(_haversine_km(lat[u], lon[u], lat[v], lon[v]))
+        )
+        eu.append(u)
+        ev.append(v)
+        road.append(row["road"].strip())
+
+    posts: list[Post] = []
+    if "posts" in index:
+        posts_file = path.parent / str(index["posts"])
+        for line, row in _rows(posts_file, ("post_id", "name", "town", "established")):
+            i = aliases.get(row["town"].strip().casefold())
+            if i is None:
+                raise InputError(posts_file, f"unknown town '{row['town']}'" + did_you_mean(row["town"], names), line=line, key="town")
+            posts.append(Post(row["post_id"].strip(), row["name"].strip(), i, row["established"].strip(), (row.get("source") or "").strip()))
+
+    border = np.zeros((0, 2))
+    if "border" in index:
+        border_file = path.parent / str(index["border"])
+        border = np.array(
+            [
+                [_number(border_file, line, "lat", r["lat"], lo=-90, hi=90), _number(border_file, line, "lon", r["lon"], lo=-180, hi=180)]
+                for line, r in _rows(border_file, ("lat", "lon"))
+            ]
+        )
+
+    files = [path, towns_file, roads_file] + [path.parent / str(index[k]) for k in ("posts", "border") if k in index]
+    return Theatre(
+        name=str(index["name"]),
+        path=path,
+        files=files,
+        towns=names,
+        lat=np.array(lat),
+        lon=np.array(lon),
+        population=np.array(pop, dtype=float),
+        control={day: np.array(v, dtype=np.int8) for day, v in control.items()},
+        edge_u=np.array(eu, dtype=np.int64),
+        edge_v=np.array(ev, dtype=np.int64),
+        edge_km=np.array(km),
+        edge_road=np.array(road),
+        posts=posts,
+        border=border,
+        aliases=aliases,
+    )

@@ -1,0 +1,127 @@
+"""Safe YAML loading that remembers where every key came from.
+
+Scenario files are shared between researchers, so loading is strict: only
+plain YAML (no tags that build Python objects, no aliases, no duplicate keys),
+UTF-8 only. Every mapping and list remembers the file and line of each of its
+entries, so that a schema error deep inside a merged ``extends`` chain can
+still point at the line a user has to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+
+class LDict(dict):
+    """A dict that knows the file and line of each key."""
+
+    def __init__(self, *args: Any, file: str = "", line: int | None = None) -> None:
+        super().__init__(*args)
+        self.file = file
+        self.line = line
+        self.lines: dict[Any, tuple[str, int]] = {}
+
+
+class LList(list):
+    """A list that knows the file and line of each item."""
+
+    def __init__(self, *args: Any, file: str = "", line: int | None = None) -> None:
+        super().__init__(*args)
+        self.file = file
+        self.line = line
+        self.lines: list[tuple[str, int]] = []
+
+
+def _loader_for(path: str) -> type[yaml.SafeLoader]:
+    class Loader(yaml.SafeLoader):
+        def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML hook
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise InputError(
+                    path,
+                    "YAML aliases (*name) are not allowed in scenario files; write the value out",
+                    line=mark.line + 1,
+                )
+            return super().compose_node(parent, index)
+
+    def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LDict:
+        out = LDict(file=path, line=node.start_mark.line + 1)
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str | int):
+                raise InputError(path, f"mapping keys must be plain names, not {key!r}", line=line)
+            if key in out:
+                raise InputError(path, f"duplicate key '{key}'", line=line, key=str(key))
+            out[key] = loader.construct_object(value_node, deep=True)
+            out.lines[key] = (path, line)
+        return out
+
+    def construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> LList:
+        out = LList(file=path, line=node.start_mark.line + 1)
+        for item in node.value:
+            out.append(loader.construct_object(item, deep=True))
+            out.lines.append((path, item.start_mark.line + 1))
+        return out
+
+    Loader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
+    Loader.add_constructor("tag:yaml.org,2002:seq", construct_sequence)
+    return Loader
+
+
+def load_yaml(path: str | Path) -> LDict:
+    """Load one YAML file whose top level is a mapping.
+
+    Raises:
+        InputError: unreadable, not UTF-8, empty, not YAML, or not a mapping.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(name, "file not found") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot read file ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(name, "file is not valid UTF-8 text", line=line) from None
+    if not text.strip():
+        raise InputError(name, "file is empty")
+    try:
+        data = yaml.load(text, Loader=_loader_for(name))  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        if "could not determine a constructor" in str(exc):
+            problem = "YAML tags that build objects are not allowed"
+        raise InputError(name, problem, line=mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise InputError(name, f"invalid YAML ({exc})") from None
+    except RecursionError:
+        raise InputError(name, "nesting is too deep") from None
+    if not isinstance(data, LDict):
+        raise InputError(name, "the top level must be a mapping of keys to values", line=1)
+    return data
+
+
+def location(tree: Any, path: tuple) -> tuple[str | None, int | None]:
+    """The file and line of the deepest entry of ``tree`` on ``path`` that is known."""
+    file, line = getattr(tree, "file", None), getattr(tree, "line", None)
+    node = tree
+    for part in path:
+        if isinstance(node, LDict) and part in node:
+            file, line = node.lines[part]
+            node = node[part]
+        elif isinstance(node, LList) and isinstance(part, int) and 0 <= part < len(node):
+            file, line = node.lines[part]
+            node = node[part]
+        # Parts that are not in the data (a union's tag name) are skipped.
+    return file, line
