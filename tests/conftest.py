@@ -1,0 +1,63 @@
+"""Hand-built small theatres and scenarios with known answers."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Builder:
+    """Writes a tiny theatre, a seeds file and scenarios into a temporary folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "seeds").mkdir()
+        (root / "seeds" / "claims.yaml").write_text("claims:\n  - {id: test-claim, claim: a test fact}\n")
+
+    def theatre(self, towns, roads, posts=(), name="toy") -> Path:
+        """towns: (name, lat, lon, controller[, population]); roads: (a, b, road); posts: (id, town, established)."""
+        lines = ["name,lat,lon,population,controller_2020_01_01"]
+        for t in towns:
+            pop = t[4] if len(t) > 4 else ""
+            lines.append(f"{t[0]},{t[1]},{t[2]},{pop},{t[3]}")
+        (self.root / f"{name}.towns.csv").write_text("\n".join(lines) + "\n")
+        (self.root / f"{name}.roads.csv").write_text("from,to,road\n" + "".join(f"{a},{b},{r}\n" for a, b, r in roads))
+        (self.root / f"{name}.posts.csv").write_text("post_id,name,town,established\n" + "".join(f"{i},{i},{t},{d}\n" for i, t, d in posts))
+        index = {"name": name, "towns": f"{name}.towns.csv", "roads": f"{name}.roads.csv", "posts": f"{name}.posts.csv", "default_population": 1000}
+        path = self.root / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(index))
+        return path
+
+    def scenario(self, body: dict | str, name: str = "s.yaml", theatre: str = "toy.yaml") -> Path:
+        if isinstance(body, str):
+            text = textwrap.dedent(body)
+        else:
+            data = {"name": "toy", "theatre": theatre, "seeds": "seeds/claims.yaml", "start": "2020-01-01",
+                    "end": "2020-01-21", "initial_control": "2020-01-01", "seed": 1}
+            data.update(body)
+            text = yaml.safe_dump(data, sort_keys=False)
+        path = self.root / name
+        path.write_text(text)
+        return path
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Builder:
+    return Builder(tmp_path)
+
+
+def line_theatre(build: Builder, controllers=("regime", "hts", "rebels"), **kw) -> Path:
+    """Towns 5 km apart on a straight east-west 'M9' road."""
+    towns = [(f"T{i}", 35.5, 36.0 + 0.055 * i, c) for i, c in enumerate(controllers)]
+    roads = [(f"T{i}", f"T{i + 1}", "M9") for i in range(len(towns) - 1)]
+    return build.theatre(towns, roads, **kw)
+
+
+def ev(**kw) -> dict:
+    """An event citing the test claim."""
+    return {"source": ["test-claim"], **kw}

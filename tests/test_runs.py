@@ -1,0 +1,87 @@
+"""Determinism, the run folder and the command line, end to end."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim import load_scenario, simulate, write_run
+
+from .conftest import ROOT, ev, line_theatre
+
+MOSCOW = ROOT / "scenarios" / "moscow.yaml"
+
+
+def test_same_seed_same_run_different_seed_different_run():
+    sc = load_scenario(MOSCOW, end=None)
+    a, b, c = simulate(sc, seed=3), simulate(sc, seed=3), simulate(sc, seed=4)
+    pd.testing.assert_frame_equal(a.control, b.control)
+    pd.testing.assert_frame_equal(a.events, b.events)
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+    assert not a.timeseries.equals(c.timeseries)
+
+
+def test_run_folder_is_byte_identical_for_a_seed(tmp_path):
+    sc = load_scenario(MOSCOW)
+    for name in ("a", "b"):
+        write_run(simulate(sc, seed=7), tmp_path / name, scenario_path=MOSCOW)
+    for f in ("control.csv", "events.csv", "timeseries.csv", "control_map.png"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["seed"] == 7 and len(manifest["content_hash"]) == 64
+    assert manifest["parameters"]["factions"]["regime"]["axes"] >= 1
+
+
+def test_control_csv_has_every_town_every_day(tmp_path):
+    sc = load_scenario(MOSCOW)
+    r = simulate(sc)
+    assert len(r.control) == (sc.days + 1) * r.theatre.n
+    assert set(r.control["controller"]) <= {"regime", "hts", "rebels"}
+    # Every change of hands in control.csv has its capture row in events.csv, and vice versa.
+    wide = r.control.pivot(index="date", columns="town", values="controller")
+    changes = int((wide != wide.shift()).iloc[1:].sum().sum())
+    assert changes == len(r.captures)
+
+
+def test_content_hash_follows_the_inputs(build):
+    line_theatre(build)
+    a = simulate(load_scenario(build.scenario({})))
+    b = simulate(load_scenario(build.scenario({"factions": {"regime": {"axes": 3}}}, name="b.yaml")))
+    assert a.content_hash != b.content_hash
+    (build.root / "toy.roads.csv").write_text((build.root / "toy.roads.csv").read_text() + "T0,T2,secondary\n")
+    c = simulate(load_scenario(build.scenario({}, name="c.yaml")))
+    assert c.content_hash != a.content_hash
+
+
+def run_cli(*args, cwd=ROOT):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+def test_cli_run_writes_the_folder_and_a_summary(tmp_path):
+    out = tmp_path / "run"
+    p = run_cli("run", MOSCOW, "--days", "30", "--seed", "5", "--out", out)
+    assert p.returncode == 0, p.stderr
+    assert sorted(f.name for f in out.iterdir()) == ["control.csv", "control_map.png", "events.csv", "manifest.json", "timeseries.csv"]
+    assert "Moscow Additional Protocol" in p.stdout and "Joint patrols" in p.stdout
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert ts["date"].iloc[-1] == "2020-04-04"
+
+
+def test_cli_bad_input_exits_2_with_one_paragraph_and_no_folder(build, tmp_path):
+    line_theatre(build)
+    bad = build.scenario({"events": [ev(date="2020-01-02", type="offensive", action="start", axis=["Saraqibb"])]})
+    out = tmp_path / "never"
+    p = run_cli("run", bad, "--out", out)
+    assert p.returncode == 2
+    assert "Traceback" not in p.stderr
+    assert p.stderr.startswith(f"error: {bad}, line ") and "events[0].axis[0]" in p.stderr
+    assert not out.exists() and not list(tmp_path.glob(".never*"))
+
+
+def test_cli_missing_file():
+    p = run_cli("run", "scenarios/nope.yaml")
+    assert p.returncode == 2 and "file not found" in p.stderr
