@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from .run import RunResult
 
 
@@ -33,9 +31,9 @@ def summarise(result: RunResult) -> str:
 
     patrols = ev[ev["type"] == "patrol"]
     if len(patrols):
-        cover = ts["patrol_coverage"].dropna()
+        cover = [p["coverage"] for p in result.final["patrols"]]
         lines.append("")
-        lines.append(f"Joint patrols: {len(patrols)}, mean coverage {cover.iloc[-1] if len(cover) else math.nan:.0%} (last)")
+        lines.append(f"Joint patrols: {len(patrols)}; share of the route covered: first {cover[0]:.0%}, mean {sum(cover) / len(cover):.0%}, last {cover[-1]:.0%}")
         for row in patrols.head(4).itertuples():
             lines.append(f"  {row.date}  {row.detail}")
         if len(patrols) > 4:

@@ -131,3 +131,12 @@ def test_scenarios_never_set_control_after_start():
 
     fields = set().union(*(m.model_fields for m in EventBase.__subclasses__()))
     assert not {"controller", "control", "holder"} & fields
+
+
+def test_every_parameter_is_documented():
+    from sim import scenario as s
+
+    doc = (ROOT / "scenarios" / "README.md").read_text()
+    for model in (s.RegimeParams, s.RussiaParams, s.TurkeyParams, s.HTSParams, s.RebelParams, s.CombatParams, s.CivilianParams):
+        for name in model.model_fields:
+            assert f"| `{name}` |" in doc, f"{model.__name__}.{name} missing from scenarios/README.md"
