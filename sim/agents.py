@@ -114,15 +114,13 @@ class Regime(Faction):
         """Up to ``axes`` enemy towns next to the front, by value, proximity, axis and posts."""
         m = self.model
         p = self.p
-        u, v, km = m.front_edges()
-        held_u = m.controller[u] == REGIME
-        target = np.where(held_u, v, u)
+        target, km, edge = m.front_pairs(REGIME)
         if target.size == 0:
             return target, np.zeros(0)
         dist = np.full(m.n, np.inf)
         np.minimum.at(dist, target, km)
         opens = np.zeros(m.n)
-        np.maximum.at(opens, target, p.opens_road_bonus * self.edge_weight[m.front_index])
+        np.maximum.at(opens, target, p.opens_road_bonus * self.edge_weight[edge])
         cand = np.unique(target)
         value = self.value[cand] + opens[cand] + p.retake_bonus * m.lost_by_regime[cand]
         score = value * np.exp(-dist[cand] / p.proximity_km)
@@ -189,7 +187,7 @@ class ArmedGroup(Faction):
         self.force = params.reserve  # the mobile reserve
 
     def defend(self) -> None:
-        """Send part of the reserve to own towns under assault."""
+        """Recruit into the reserve, then send part of it to own towns under assault."""
         m = self.model
         self.force += self.p.regen
         towns = np.array([t for _, t, _ in m.attacks if m.controller[t] == self.code], dtype=int)
@@ -221,8 +219,7 @@ class HTS(ArmedGroup):
     def raid(self) -> None:
         """Attack a regime position next to HTS ground: a violation and a pretext."""
         m = self.model
-        u, v, _ = m.front_edges()
-        ours = np.concatenate([v[m.controller[u] == Holder.HTS], u[m.controller[v] == Holder.HTS]])
+        ours = m.front_pairs(Holder.HTS)[0]
         if ours.size == 0:
             return
         town = int(m.rng.choice(np.unique(ours)))
@@ -270,8 +267,7 @@ class Rebels(ArmedGroup):
     def counter_attack(self) -> None:
         """Retake the most valuable, most weakly held town lost to the regime, next to rebel ground."""
         m = self.model
-        u, v, _ = m.front_edges()
-        target = np.concatenate([v[m.controller[u] == REBELS], u[m.controller[v] == REBELS]])
+        target = m.front_pairs(REBELS)[0]
         lost = (m.controller[target] == REGIME) & (m.initial_controller[target] != REGIME)
         target = np.unique(target[lost & ~m.military_police[target]])
         if target.size == 0:

@@ -66,6 +66,8 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
                 theatre.road_path(a, b, event.road)
             except (nx.NetworkXNoPath, nx.NodeNotFound):
                 fail((*at, "route"), f"no path along the {event.road} from {event.route[0]} to {event.route[1]}")
+        if event.type == "reinforcement" and event.faction == "turkey" and event.town is None:
+            fail((*at, "faction"), "a Turkish reinforcement needs a 'town' (troops count as post-equivalents there)")
         if event.type == "observation_post" and event.post not in post_ids:
             fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
     return theatre

@@ -110,10 +110,11 @@ class CeasefireModel(mesa.Model):
         self.hts = HTS(self, f.hts)
         self.rebels = Rebels(self, f.rebels)
         self.factions = [self.russia, self.regime, self.turkey, self.hts, self.rebels]
+        self.strike_zone = t.within(f.russia.strike_radius_km)  # towns bombed around an assault
         garrison = np.array([f.regime.garrison, f.hts.garrison, f.rebels.garrison])
         self.garrison = garrison[self.controller].astype(float)
-        u, v, _ = self.front_edges()
-        on_front = np.unique(np.r_[u, v])
+        front = self.front_edges()
+        on_front = np.unique(np.r_[t.edge_u[front], t.edge_v[front]])
         fortify = np.array([0.0, f.hts.front_garrison, f.rebels.front_garrison])
         self.garrison[on_front] += fortify[self.controller[on_front]]
 
@@ -175,13 +176,19 @@ class CeasefireModel(mesa.Model):
 
     # ------------------------------------------------- queries used by agents
 
-    def front_edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Roads whose two ends are held by opposing sides: (u, v, km)."""
+    def front_edges(self) -> np.ndarray:
+        """Indices of the roads whose two ends are held by opposing sides."""
         t = self.theatre
         gov = self.controller == REGIME
-        front = gov[t.edge_u] != gov[t.edge_v]
-        self.front_index = np.flatnonzero(front)
-        return t.edge_u[front], t.edge_v[front], t.edge_km[front]
+        return np.flatnonzero(gov[t.edge_u] != gov[t.edge_v])
+
+    def front_pairs(self, holder: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For front roads with ``holder`` at one end: (the other end, km, edge index)."""
+        t = self.theatre
+        front = self.front_edges()
+        u, v = t.edge_u[front], t.edge_v[front]
+        at_u, at_v = self.controller[u] == holder, self.controller[v] == holder
+        return np.r_[v[at_u], u[at_v]], np.r_[t.edge_km[front][at_u], t.edge_km[front][at_v]], np.r_[front[at_u], front[at_v]]
 
     def neighbours(self, town: int) -> np.ndarray:
         row = self.adjacency
@@ -252,17 +259,11 @@ class CeasefireModel(mesa.Model):
         hit = np.array([t for _, t, _ in self.attacks])
         rate = np.zeros(self.n)
         if self.russia.air > 0:
-            bombed = np.asarray(self._strike_zone[hit].sum(axis=0)).ravel() > 0
+            bombed = np.asarray(self.strike_zone[hit].sum(axis=0)).ravel() > 0
             bombed &= self.controller != REGIME
             rate[bombed] = self.civilians.flee_air * self.russia.air
         rate[hit] = np.maximum(rate[hit], self.civilians.flee_assault)
         self._flee(slice(None), rate)
-
-    @property
-    def _strike_zone(self) -> csr_matrix:
-        if not hasattr(self, "_zone"):
-            self._zone = self.theatre.within(self.russia.p.strike_radius_km)
-        return self._zone
 
     def _update_encirclement(self, *, log: bool) -> None:
         """A post is encircled once its town, or every road out of it, is government-held."""
@@ -286,8 +287,8 @@ class CeasefireModel(mesa.Model):
         for name, arr in (("garrison", self.garrison), ("residents", self.residents), ("displaced", self.displaced)):
             assert np.isfinite(arr).all() and (arr >= -1e-9).all(), f"negative or non-finite {name}"
         assert np.allclose(self.residents + self.displaced, self.theatre.population), "people created or lost"
-        for f in self.factions[1:]:
-            assert math.isfinite(f.force if hasattr(f, "force") else 0.0)
+        for f in (self.regime, self.hts, self.rebels):
+            assert math.isfinite(f.force) and f.force >= -1e-9, f"{f.name} force is {f.force}"
 
     # -------------------------------------------------------------- reporters
 
@@ -305,7 +306,7 @@ class CeasefireModel(mesa.Model):
 
     @property
     def front_km(self) -> float:
-        return round(float(self.front_edges()[2].sum()), 3)
+        return round(float(self.theatre.edge_km[self.front_edges()].sum()), 3)
 
     @property
     def ceasefire_state(self) -> str:

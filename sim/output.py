@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .mapping import draw_control_map
 from .run import RunResult
 
 
@@ -48,6 +47,8 @@ def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None 
         result.events.to_csv(tmp / "events.csv", index=False, lineterminator="\n")
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False, lineterminator="\n", float_format="%.6g")
         if map_png:
+            from .mapping import draw_control_map  # matplotlib is slow to import
+
             draw_control_map(result, tmp / "control_map.png")
         for f in tmp.iterdir():
             with open(f, "rb") as fh:

@@ -10,7 +10,6 @@ import pandas as pd
 
 from .model import CeasefireModel
 from .scenario import Scenario, content_hash
-from .seeds import load_claims  # noqa: F401 - validated when the scenario loaded
 from .theatre import HOLDERS, Theatre
 
 EVENT_COLUMNS = ["date", "type", "town", "actors", "detail"]

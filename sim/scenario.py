@@ -301,7 +301,8 @@ _PATH_KEYS = ("theatre", "seeds")
 def _resolve(path: Path, stack: tuple[Path, ...]) -> LDict:
     tree = load_yaml(path)
     unknown = [k for k in tree if k not in _TOP_KEYS]
-    for key in unknown:
+    if unknown:
+        key = unknown[0]
         raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), _TOP_KEYS), line=tree.lines[key][1], key=str(key))
     for key in _PATH_KEYS:
         if key in tree:
