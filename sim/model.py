@@ -102,14 +102,13 @@ class CeasefireModel(mesa.Model):
         self.events_log: list[tuple[str, str, str, str, str]] = []
         self.patrol_log: list[dict] = []
 
-        # Factions act in this order every day (see agents.py).
+        # Factions act in the order they are created, every day (see agents.py).
         f = scenario.factions
         self.russia = Russia(self, f.russia)
         self.regime = Regime(self, f.regime)
         self.turkey = Turkey(self, f.turkey)
         self.hts = HTS(self, f.hts)
         self.rebels = Rebels(self, f.rebels)
-        self.factions = [self.russia, self.regime, self.turkey, self.hts, self.rebels]
         self.strike_zone = t.within(f.russia.strike_radius_km)  # towns bombed around an assault
         garrison = np.array([f.regime.garrison, f.hts.garrison, f.rebels.garrison])
         self.garrison = garrison[self.controller].astype(float)
@@ -157,8 +156,7 @@ class CeasefireModel(mesa.Model):
         if cf is not None and cf.state == "in force" and cf.until is not None and self.date > cf.until:
             cf.state = "expired"
             self.log_event(f"{cf.kind}_expired", None, ";".join(cf.parties), cf.name)
-        for faction in self.factions:
-            faction.step()
+        self.agents.do("step")  # insertion order: Russia, Regime, Turkey, HTS, Rebels
         combat.resolve(self)
         self._civilian_flight()
         self._update_encirclement(log=True)
