@@ -287,6 +287,12 @@ class CeasefireModel(mesa.Model):
         assert np.allclose(self.residents + self.displaced, self.theatre.population), "people created or lost"
         for f in (self.regime, self.hts, self.rebels):
             assert math.isfinite(f.force) and f.force >= -1e-9, f"{f.name} force is {f.force}"
+        seen = getattr(self, "_casualties_seen", self.casualties)
+        assert all(self.casualties[k] >= seen[k] for k in seen), "casualties decreased"
+        self._casualties_seen = dict(self.casualties)
+        cf = self.ceasefire
+        if cf is not None and cf.in_force(self.date) and cf.binds("regime"):
+            assert all(a != "regime" for a, _, _ in self.attacks), "the regime attacked while bound by a ceasefire"
 
     # -------------------------------------------------------------- reporters
 

@@ -140,3 +140,8 @@ def test_every_parameter_is_documented():
     for model in (s.RegimeParams, s.RussiaParams, s.TurkeyParams, s.HTSParams, s.RebelParams, s.CombatParams, s.CivilianParams):
         for name in model.model_fields:
             assert f"| `{name}` |" in doc, f"{model.__name__}.{name} missing from scenarios/README.md"
+
+
+def test_unknown_key_inside_an_event_suggests_the_event_field(toy):
+    err = error_of(toy.scenario({"events": [ev(date="2020-01-02", type="offensive", action="start", axsi=["T1"])]}))
+    assert err.key == "events[0].axsi" and "did you mean 'axis'" in str(err)
