@@ -96,10 +96,13 @@ def draw_control_map(result: RunResult, path: str | Path, *, day: int = -1) -> P
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.75))
 
     handles = [Line2D([], [], marker="o", ls="", color=FACTION_COLOURS[h], markersize=8, label={"regime": "Government", "hts": "HTS", "rebels": "Turkish-backed rebels"}[h]) for h in HOLDERS]
+    if (has & ~encircled).any():
+        handles.append(Line2D([], [], marker="^", ls="", color=FACTION_COLOURS["turkey"], markersize=8, label="Turkish post"))
+    if (has & encircled).any():
+        handles.append(Line2D([], [], marker="^", ls="", markerfacecolor="white", markeredgecolor=FACTION_COLOURS["turkey"], markersize=8, label="Turkish post, encircled"))
+    if mp.any():
+        handles.append(Line2D([], [], marker="s", ls="", color=FACTION_COLOURS["russia"], markersize=6, label="Russian military police"))
     handles += [
-        Line2D([], [], marker="^", ls="", color=FACTION_COLOURS["turkey"], markersize=8, label="Turkish post"),
-        Line2D([], [], marker="^", ls="", markerfacecolor="white", markeredgecolor=FACTION_COLOURS["turkey"], markersize=8, label="Turkish post, encircled"),
-        Line2D([], [], marker="s", ls="", color=FACTION_COLOURS["russia"], markersize=6, label="Russian military police"),
         Line2D([], [], **NAMED_ROAD_STYLE, label="Highway"),
         Line2D([], [], **ROAD_STYLE["secondary"], label="Secondary road"),
         Line2D([], [], color="#7A7A7A", ls=(0, (6, 3)), label="Syria-Turkey border"),

@@ -95,6 +95,7 @@ class CeasefireModel(mesa.Model):
         self.cohesion[HTS_CODE] = scenario.factions.hts.cohesion
         self.cohesion[REBELS] = scenario.factions.rebels.cohesion
         self.casualties = dict.fromkeys(FACTIONS, 0.0)
+        self._casualties_seen = dict(self.casualties)  # for the invariant check
         self.turkish_deaths = 0
         self.ceasefire: Ceasefire | None = None
         self.patrol_roads: set[str] = set()
@@ -186,7 +187,8 @@ class CeasefireModel(mesa.Model):
         front = self.front_edges()
         u, v = t.edge_u[front], t.edge_v[front]
         at_u, at_v = self.controller[u] == holder, self.controller[v] == holder
-        return np.r_[v[at_u], u[at_v]], np.r_[t.edge_km[front][at_u], t.edge_km[front][at_v]], np.r_[front[at_u], front[at_v]]
+        edge = np.r_[front[at_u], front[at_v]]
+        return np.r_[v[at_u], u[at_v]], t.edge_km[edge], edge
 
     def neighbours(self, town: int) -> np.ndarray:
         row = self.adjacency
@@ -287,8 +289,7 @@ class CeasefireModel(mesa.Model):
         assert np.allclose(self.residents + self.displaced, self.theatre.population), "people created or lost"
         for f in (self.regime, self.hts, self.rebels):
             assert math.isfinite(f.force) and f.force >= -1e-9, f"{f.name} force is {f.force}"
-        seen = getattr(self, "_casualties_seen", self.casualties)
-        assert all(self.casualties[k] >= seen[k] for k in seen), "casualties decreased"
+        assert all(self.casualties[k] >= v for k, v in self._casualties_seen.items()), "casualties decreased"
         self._casualties_seen = dict(self.casualties)
         cf = self.ceasefire
         if cf is not None and cf.in_force(self.date) and cf.binds("regime"):
