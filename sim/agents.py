@@ -44,16 +44,18 @@ class Russia(Faction):
         super().__init__(model)
         self.p = params
         self.air = 0.0
+        self.ceiling = 1.0  # lowered by an air_policy event: support withheld whatever the regime does
 
     def step(self) -> None:
         m = self.model
         cf = m.ceasefire
         if cf is not None and cf.in_force(m.date) and self.name in cf.parties:
-            self.air = self.p.truce_air  # restrains: a deal it brokered is in force
+            air = self.p.truce_air  # restrains: a deal it brokered is in force
         elif m.regime.offensive:
-            self.air = self.p.air_support  # licenses: full support to the offensive
+            air = self.p.air_support  # licenses: full support to the offensive
         else:
-            self.air = self.p.idle_air
+            air = self.p.idle_air
+        self.air = min(air, self.ceiling)
 
     @property
     def attack_multiplier(self) -> float:

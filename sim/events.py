@@ -159,6 +159,23 @@ class Intervention(ScenarioEvent):
         self.model.log_event("intervention_end", None, self.spec.faction, self.spec.name)
 
 
+class AirPolicy(ScenarioEvent):
+    spec: s.AirPolicy
+
+    def schedule(self) -> None:
+        super().schedule()
+        if self.spec.until is not None and self.spec.until < self.model.spec.end:
+            self.model.schedule_event(self.end, at=self.model.time_of(self.spec.until) + 1.0)
+
+    def fire(self) -> None:
+        self.model.russia.ceiling = self.spec.ceiling
+        self.model.log_event("air_policy", None, "russia", f"air effort held at most at {self.spec.ceiling:g}")
+
+    def end(self) -> None:
+        self.model.russia.ceiling = 1.0
+        self.model.log_event("air_policy_end", None, "russia", "air effort no longer capped")
+
+
 class Reinforcement(ScenarioEvent):
     spec: s.Reinforcement
 
@@ -199,7 +216,7 @@ class MilitaryPolice(ScenarioEvent):
 
 KINDS = {
     "offensive": Offensive, "truce": Truce, "agreement": Agreement, "joint_patrol": JointPatrol,
-    "observation_post": ObservationPost, "intervention": Intervention, "reinforcement": Reinforcement,
+    "observation_post": ObservationPost, "intervention": Intervention, "air_policy": AirPolicy, "reinforcement": Reinforcement,
     "strike": Strike, "military_police": MilitaryPolice,
 }
 

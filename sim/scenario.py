@@ -221,6 +221,14 @@ class Intervention(EventBase):
     until: dt.date | None = None
 
 
+class AirPolicy(EventBase):
+    """Russia holds its air effort below a ceiling (withholds support) until a date."""
+
+    type: Literal["air_policy"]
+    ceiling: Share = Field(description="the most air effort Russia flies while the policy lasts")
+    until: dt.date | None = None
+
+
 class Reinforcement(EventBase):
     """Strength added to a faction: regime mobile force, opposition reserves, or
     (Turkey, with ``town``) troops counted in post-equivalents at a town."""
@@ -248,10 +256,11 @@ class MilitaryPolice(EventBase):
 
 
 Event = Annotated[
-    Offensive | Truce | Agreement | JointPatrol | ObservationPost | Intervention | Reinforcement | Strike | MilitaryPolice,
+    Offensive | Truce | Agreement | JointPatrol | ObservationPost | Intervention | AirPolicy | Reinforcement | Strike | MilitaryPolice,
     Field(discriminator="type"),
 ]
-EVENT_TYPES = ("offensive", "truce", "agreement", "joint_patrol", "observation_post", "intervention", "reinforcement", "strike", "military_police")
+EVENT_TYPES = ("offensive", "truce", "agreement", "joint_patrol", "observation_post", "intervention", "air_policy", "reinforcement",
+               "strike", "military_police")
 
 
 class Scenario(Strict):
@@ -434,8 +443,8 @@ def _model_at(loc: tuple, tree: LDict) -> type[BaseModel] | None:
 
 _EVENT_MODELS = {
     "offensive": Offensive, "truce": Truce, "agreement": Agreement, "joint_patrol": JointPatrol,
-    "observation_post": ObservationPost, "intervention": Intervention, "reinforcement": Reinforcement,
-    "strike": Strike, "military_police": MilitaryPolice,
+    "observation_post": ObservationPost, "intervention": Intervention, "air_policy": AirPolicy,
+    "reinforcement": Reinforcement, "strike": Strike, "military_police": MilitaryPolice,
 }
 
 
