@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from .ensemble import Interrupted
 from .errors import InputError
 
 
@@ -17,15 +18,23 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=int, help="replace the scenario's seed")
     run.add_argument("--days", type=int, help="simulate only this many days from the start")
-    run.add_argument("--out", type=Path, help="run folder (default: results/<scenario>-seed<seed>)")
+    run.add_argument("--out", type=Path, help="run folder (default: results/<scenario>-seed<seed>[-runs<N>])")
+    run.add_argument("--runs", type=int, help="run an ensemble of this many seeded replicates")
+    run.add_argument("--workers", type=int, help="processes for an ensemble (default: one per core; results do not depend on it)")
     run.add_argument("--no-map", action="store_true", help="skip control_map.png")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the run folder")
     check = sub.add_parser("check", help="validate a scenario without running it")
     check.add_argument("scenario", type=Path)
+    cmp = sub.add_parser("compare", help="score results against the record, or set two results side by side")
+    cmp.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
+    cmp.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's seeds record)")
+    cmp.add_argument("--out", type=Path, help="folder for comparison.md/.csv (default: the (last) results folder)")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "compare":
+            return _compare(args, parser)
         if args.command == "check":
             from .scenario import load_scenario
 
@@ -35,9 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Interrupted as exc:
+        print(f"interrupted: {exc}; run the same command again to finish the rest", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     return 1
 
 
@@ -58,10 +73,55 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError(None, f"--seed must be non-negative (got {args.seed})", key="--seed")
         overrides["seed"] = args.seed
     scenario = load_scenario(args.scenario, **overrides)
+    if args.runs is not None:
+        return _ensemble(args, scenario)
     result = simulate(scenario)
     out = args.out or Path("results") / f"{scenario.name}-seed{result.seed}"
     write_run(result, out, scenario_path=args.scenario, map_png=not args.no_map)
     if not args.quiet:
         print(summarise(result))
     print(f"run folder: {out}")
+    return 0
+
+
+def _ensemble(args: argparse.Namespace, scenario) -> int:  # noqa: ANN001 - a Scenario
+    import os
+
+    from .ensemble import replicate_seeds, run_ensemble
+    from .summary import summarise_ensemble
+
+    replicate_seeds(scenario, args.runs)  # refuse a bad --runs before touching the disk
+    if args.workers is not None and args.workers < 1:
+        raise InputError(None, f"--workers must be at least 1 (got {args.workers})", key="--workers")
+    workers = args.workers or min(args.runs, os.cpu_count() or 1)
+    out = args.out or Path("results") / f"{scenario.name}-seed{scenario.seed}-runs{args.runs}"
+    results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=True)
+    if not args.quiet:
+        print(summarise_ensemble(results))
+    print(f"ensemble folder: {out}")
+    return 0
+
+
+def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .report import comparison_csv, comparison_text, scorecard_text, write_report
+    from .runset import load_results
+    from .scoring import compare, outcome_table, scorecard
+
+    if len(args.results) > 2:
+        parser.error("compare takes one results folder, or two to set side by side")
+    cards = [scorecard(load_results(p), args.outcomes) for p in args.results]
+    if len(cards) == 1:
+        text, table, stem = scorecard_text(cards[0]), outcome_table(cards[0]), "comparison"
+    else:
+        try:
+            comparison = compare(*cards)
+        except ValueError as exc:
+            raise InputError(args.results[1], str(exc)) from None
+        text, table = comparison_text(comparison), comparison_csv(comparison)
+        stem = f"comparison_vs_{cards[0].results.path.name}"
+    out = args.out or args.results[-1]
+    out.mkdir(parents=True, exist_ok=True)
+    md, csv = write_report(out, stem, text, table)
+    print(text)
+    print(f"written: {md}, {csv}")
     return 0

@@ -15,11 +15,13 @@ from pathlib import Path
 
 from . import __version__
 from .run import RunResult
+from .scenario import Scenario
 
 
 def manifest(result: RunResult, scenario_path: Path | None) -> dict:
     sc = result.scenario
     return {
+        "kind": "run",
         "scenario": str(scenario_path) if scenario_path else sc.name,
         "scenario_name": sc.name,
         "content_hash": result.content_hash,
@@ -28,9 +30,15 @@ def manifest(result: RunResult, scenario_path: Path | None) -> dict:
         "end": sc.end.isoformat(),
         "package_version": __version__,
         "parameters": json.loads(sc.canonical_json()),
+        "inputs": inputs(sc),
         "started_at": result.started,
         "finished_at": result.finished,
     }
+
+
+def inputs(scenario: Scenario) -> dict:
+    """Where the theatre and seeds record were read from, so analysis can find them again."""
+    return {"theatre": str(scenario.theatre), "seeds": str(scenario.seeds)}
 
 
 def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None = None, map_png: bool = True) -> Path:
@@ -45,7 +53,7 @@ def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None 
         (tmp / "manifest.json").write_text(json.dumps(manifest(result, scenario_path), indent=2) + "\n", encoding="utf-8")
         result.control.to_csv(tmp / "control.csv", index=False, lineterminator="\n")
         result.events.to_csv(tmp / "events.csv", index=False, lineterminator="\n")
-        result.timeseries.to_csv(tmp / "timeseries.csv", index=False, lineterminator="\n", float_format="%.6g")
+        result.timeseries.to_csv(tmp / "timeseries.csv", index=False, lineterminator="\n")
         if map_png:
             from .mapping import draw_control_map  # matplotlib is slow to import
 
@@ -58,6 +66,20 @@ def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a text file so that readers see the old content or the new, never a part."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _replace_dir(new: Path, target: Path) -> None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
+
+from .aggregate import capture_dates, common_days
 from .run import RunResult
+from .runset import Results
 
 
 def summarise(result: RunResult) -> str:
@@ -46,4 +52,30 @@ def summarise(result: RunResult) -> str:
         f"{k.removeprefix('casualties_')} {int(last[k]):,}" for k in ("casualties_regime", "casualties_hts", "casualties_rebels")))
     lines.append(f"Turkish soldiers killed: {int(last['turkish_deaths'])}")
     lines.append(f"Civilians displaced: {int(last['displaced']):,}")
+    return "\n".join(lines)
+
+
+def summarise_ensemble(results: Results, *, towns_shown: int = 12) -> str:
+    """The ensemble in a screenful: towns held at the end, the likeliest changes of hands, losses."""
+    runs = results.runs
+    last = results.start + dt.timedelta(days=common_days(runs) - 1)
+    lines = [f"{results.name}: {results.start} .. {last}, {len(runs)} replicates (seeds {runs[0].seed} .. {runs[-1].seed})", ""]
+
+    def spread(variable: str) -> str:
+        x = np.array([r.timeseries[variable].iloc[common_days(runs) - 1] for r in runs], dtype=float)
+        lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95])
+        return f"{mid:,.0f} ({lo:,.0f} .. {hi:,.0f})"
+
+    lines.append(f"On {last}, median (5% .. 95%) over replicates:")
+    for v in ("towns_regime", "towns_hts", "towns_rebels", "turkish_deaths", "displaced"):
+        lines.append(f"  {v.replace('_', ' '):<16} {spread(v)}")
+    in_force = np.mean([r.timeseries["ceasefire"].iloc[common_days(runs) - 1] == "in force" for r in runs])
+    lines.append(f"  ceasefire in force in {in_force:.0%} of replicates")
+
+    caps = capture_dates(runs).sort_values(["share", "q50"], ascending=[False, True])
+    lines += ["", "Likeliest changes of hands (share of replicates, median date, 5% .. 95%):"]
+    for row in caps.head(towns_shown).itertuples():
+        lines.append(f"  {row.town:<24} -> {row.to:<7} {row.share:4.0%}  {row.q50}  ({row.q05} .. {row.q95})")
+    if len(caps) > towns_shown:
+        lines.append(f"  ... {len(caps) - towns_shown} more in capture_dates.csv")
     return "\n".join(lines)

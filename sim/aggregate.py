@@ -1,0 +1,98 @@
+"""Ensemble summaries: what a set of replicates says, date by date and town by town."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .runset import RunData
+from .theatre import HOLDERS
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def common_days(runs: list[RunData]) -> int:
+    """Rows of history every replicate has (all of them, unless a run was cut short)."""
+    return min(len(r.history) for r in runs)
+
+
+def control_counts(runs: list[RunData]) -> np.ndarray:
+    """counts[day, town, holder]: in how many replicates ``holder`` held ``town`` on ``day``."""
+    days = common_days(runs)
+    n = runs[0].history.shape[1]
+    counts = np.zeros((days, n, len(HOLDERS)), dtype=np.int32)
+    for run in runs:
+        h = run.history[:days].astype(np.intp)
+        np.add.at(counts, (np.arange(days)[:, None], np.arange(n)[None, :], h), 1)
+    return counts
+
+
+def control_probabilities(runs: list[RunData], towns: list[str]) -> pd.DataFrame:
+    """One row per (date, town): the share of replicates in which each faction holds it."""
+    counts = control_counts(runs)
+    days, n, _ = counts.shape
+    p = counts / len(runs)
+    out = pd.DataFrame({
+        "date": np.repeat([runs[0].date(d).isoformat() for d in range(days)], n),
+        "town": np.tile(towns, days),
+    })
+    for k, holder in enumerate(HOLDERS):
+        out[f"p_{holder}"] = p[:, :, k].ravel()
+    return out
+
+
+def all_captures(runs: list[RunData]) -> pd.DataFrame:
+    """Every change of hands in every replicate: seed, date, town, from, to."""
+    frames = []
+    for run in runs:
+        c = run.captures
+        new, old = (c["actors"].str.split(";", expand=True).reindex(columns=[0, 1]).T.to_numpy()
+                    if len(c) else (np.array([]), np.array([])))
+        frames.append(pd.DataFrame({"seed": run.seed, "date": c["date"].to_numpy(), "town": c["town"].to_numpy(),
+                                    "from": old, "to": new}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def capture_dates(runs: list[RunData]) -> pd.DataFrame:
+    """For each (town, new controller): in how many replicates it happened and when.
+
+    The date of a replicate is the first time the town passes to that
+    controller; quantiles are actual dates drawn from the replicates.
+    """
+    caps = all_captures(runs)
+    rows = []
+    for (town, to), group in caps.groupby(["town", "to"], sort=True):
+        first = group.groupby("seed")["date"].min().sort_values().to_numpy()
+        q = {f"q{round(x * 100):02d}": first[int(np.floor(x * (len(first) - 1)))] for x in QUANTILES}
+        rows.append({"town": town, "to": to, "runs": len(first), "share": len(first) / len(runs),
+                     "earliest": first[0], **q, "latest": first[-1]})
+    columns = ["town", "to", "runs", "share", "earliest", *(f"q{round(x * 100):02d}" for x in QUANTILES), "latest"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def timeseries_quantiles(runs: list[RunData]) -> pd.DataFrame:
+    """One row per (date, variable): mean and quantiles of every numeric time series.
+
+    The ceasefire state becomes ``ceasefire_in_force`` (its mean is the
+    share of replicates with a ceasefire in force that day).
+    """
+    days = common_days(runs)
+    first = runs[0].timeseries
+    numeric = [c for c in first.columns if c != "date" and pd.api.types.is_numeric_dtype(first[c])]
+    stacks = {c: np.stack([r.timeseries[c].to_numpy(dtype=float)[:days] for r in runs]) for c in numeric}
+    if "ceasefire" in first:
+        stacks["ceasefire_in_force"] = np.stack([(r.timeseries["ceasefire"].to_numpy()[:days] == "in force").astype(float) for r in runs])
+    dates = first["date"].to_numpy()[:days]
+    frames = []
+    for name, values in stacks.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # days no replicate has a value (before the first patrol) stay NaN
+            mean = np.nanmean(values, axis=0)
+            qs = np.nanquantile(values, QUANTILES, axis=0)
+        frame = pd.DataFrame({"date": dates, "variable": name, "mean": mean})
+        for x, row in zip(QUANTILES, qs, strict=True):
+            frame[f"q{round(x * 100):02d}"] = row
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,259 @@
+"""Reported outcomes: what the record says happened, in a form a run can be checked against.
+
+The outcomes themselves are data (``seeds/outcomes.yaml``); this module
+knows the kinds of outcome and how one run meets or misses each:
+
+- ``controller``: who holds a town on a date;
+- ``front``: who holds every theatre town on a date, against a control
+  column of the theatre;
+- ``capture``: the date a town passes to a faction, within a tolerance;
+- ``event``: the date of the first event of a type, within a window;
+- ``quantity``: a time series' value on a date, within a range;
+- ``condition``: at most so many changes of hands over a period.
+
+An outcome is scored only when a run simulates its date: outcomes dated
+on or before the run's start are given, not simulated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
+
+from .errors import InputError, did_you_mean
+from .runset import RunData
+from .scenario import Holder, Share, Strict
+from .seeds import load_claims
+from .theatre import HOLDERS, Theatre
+from .yamlio import LDict, load_yaml, location
+
+
+@dataclass(frozen=True)
+class Check:
+    """How one run fares against one outcome.
+
+    Attributes:
+        met: the run agrees with the record within the outcome's tolerance.
+        value: what the run shows (a date, a number, a controller, a share of towns).
+        error_days: simulated minus reported date, for dated outcomes; a date that
+            never comes counts as the day after the run ends (a lower bound on the error).
+    """
+
+    met: bool
+    value: object
+    error_days: float | None = None
+
+
+class OutcomeBase(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    description: str = Field(min_length=1)
+    source: list[str] = Field(min_length=1, description="claim ids in the seeds record")
+    note: str = ""
+
+    def applies(self, start: dt.date, end: dt.date) -> bool:
+        """Whether a run from ``start`` to ``end`` simulates what this outcome is about."""
+        first, last = self.span()
+        return start < first and last <= end
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        raise NotImplementedError
+
+    def pairs(self, theatre: Theatre) -> list[tuple[int, dt.date, int]]:
+        """(town, date, controller) the outcome reports, for town-control accuracy."""
+        return []
+
+
+class ControllerOutcome(OutcomeBase):
+    kind: Literal["controller"]
+    town: str
+    date: dt.date
+    controller: Holder
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        return self.date, self.date
+
+    def pairs(self, theatre: Theatre) -> list[tuple[int, dt.date, int]]:
+        return [(theatre.town(self.town), self.date, HOLDERS.index(self.controller))]
+
+    def reported(self) -> str:
+        return f"{self.controller} on {self.date}"
+
+    def check(self, run: RunData, theatre: Theatre) -> Check:
+        held = HOLDERS[run.history[run.day(self.date), theatre.town(self.town)]]
+        return Check(held == self.controller, held)
+
+
+class FrontOutcome(OutcomeBase):
+    kind: Literal["front"]
+    date: dt.date
+    reference: dt.date = Field(description="the theatre's control column giving the reported front")
+    min_accuracy: Share = Field(0.9, description="share of towns that must match for the outcome to be met")
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        return self.date, self.date
+
+    def pairs(self, theatre: Theatre) -> list[tuple[int, dt.date, int]]:
+        return [(t, self.date, int(c)) for t, c in enumerate(theatre.control[self.reference])]
+
+    def reported(self) -> str:
+        return f"the {self.reference} front, >= {self.min_accuracy:.0%} of towns"
+
+    def check(self, run: RunData, theatre: Theatre) -> Check:
+        share = float((run.history[run.day(self.date)] == theatre.control[self.reference]).mean())
+        return Check(share >= self.min_accuracy, share)
+
+
+class CaptureOutcome(OutcomeBase):
+    kind: Literal["capture"]
+    town: str
+    by: Holder
+    reported: dt.date
+    tolerance_days: int = Field(ge=0, le=365)
+    after: dt.date | None = Field(None, description="look for the change of hands from this date on")
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        return self.after or self.reported, self.reported
+
+    def check(self, run: RunData, theatre: Theatre) -> Check:
+        t, code = theatre.town(self.town), HOLDERS.index(self.by)
+        held = run.history[:, t] == code
+        gained = np.flatnonzero(held[1:] & ~held[:-1]) + 1
+        if self.after is not None:
+            gained = gained[gained >= run.day(self.after)]
+        if len(gained) == 0:
+            return Check(False, None, float((run.date(run.days + 1) - self.reported).days))
+        date = run.date(gained[0])
+        error = (date - self.reported).days
+        return Check(abs(error) <= self.tolerance_days, date, float(error))
+
+
+class EventOutcome(OutcomeBase):
+    kind: Literal["event"]
+    event: str = Field(description="an event type in the run's events.csv, e.g. truce_broken")
+    reported: dt.date
+    window: tuple[dt.date, dt.date]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EventOutcome:
+        if not self.window[0] <= self.reported <= self.window[1]:
+            raise ValueError("'reported' must lie inside 'window'")
+        return self
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        return self.window
+
+    def check(self, run: RunData, theatre: Theatre) -> Check:
+        dates = run.events.loc[run.events["type"] == self.event, "date"]
+        if dates.empty:
+            return Check(False, None, float((run.date(run.days + 1) - self.reported).days))
+        date = dt.date.fromisoformat(dates.iloc[0])
+        return Check(self.window[0] <= date <= self.window[1], date, float((date - self.reported).days))
+
+
+class QuantityOutcome(OutcomeBase):
+    kind: Literal["quantity"]
+    variable: str = Field(description="a column of the run's timeseries.csv")
+    date: dt.date
+    reported: float | None = Field(None, description="the reported figure, if the record gives one")
+    range: tuple[float, float] = Field(description="[low, high]: simulated values in here meet the outcome")
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        return self.date, self.date
+
+    def check(self, run: RunData, theatre: Theatre) -> Check:
+        value = float(run.timeseries[self.variable].iloc[run.day(self.date)])
+        return Check(bool(self.range[0] <= value <= self.range[1]), value)
+
+
+class ConditionOutcome(OutcomeBase):
+    kind: Literal["condition"]
+    period: tuple[dt.date, dt.date]
+    max_captures: int = Field(ge=0, description="at most this many changes of hands in the period")
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        return self.period
+
+    def check(self, run: RunData, theatre: Theatre) -> Check:
+        a, b = run.day(self.period[0]), run.day(self.period[1])
+        changes = int((run.history[a : b + 1] != run.history[a - 1 : b]).sum())
+        return Check(changes <= self.max_captures, changes)
+
+
+Outcome = Annotated[
+    ControllerOutcome | FrontOutcome | CaptureOutcome | EventOutcome | QuantityOutcome | ConditionOutcome,
+    Field(discriminator="kind"),
+]
+KINDS = ("controller", "front", "capture", "event", "quantity", "condition")
+_ADAPTER = TypeAdapter(list[Outcome])
+
+
+def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> list[OutcomeBase]:
+    """Read and check an outcomes file against the theatre, the seeds record and the run's time series.
+
+    The file holds ``seeds:`` (the claims file its sources cite, relative to
+    it) and ``outcomes:``, a list of outcomes.
+
+    Raises:
+        InputError: naming the file, line and key of the first problem.
+    """
+    path = Path(path)
+    tree = load_yaml(path)
+    for key in ("seeds", "outcomes"):
+        if key not in tree:
+            raise InputError(path, f"missing required key '{key}'", line=1, key=key)
+    if not isinstance(tree["outcomes"], list):
+        raise InputError(path, "'outcomes' must be a list", line=tree.lines["outcomes"][1], key="outcomes")
+    unknown = [k for k in tree if k not in ("seeds", "outcomes")]
+    if unknown:
+        raise InputError(path, f"unknown key '{unknown[0]}'", line=tree.lines[unknown[0]][1], key=str(unknown[0]))
+    try:
+        outcomes = _ADAPTER.validate_python(list(tree["outcomes"]))
+    except ValidationError as exc:
+        raise _explain(exc.errors()[0], tree, path) from None
+    claims = load_claims(path.parent / str(tree["seeds"]))
+    seen: set[str] = set()
+    for i, (o, raw) in enumerate(zip(outcomes, tree["outcomes"], strict=True)):
+        where = f"outcomes[{i}]"
+        if o.id in seen:
+            raise _at(path, raw, "id", f"duplicate outcome id '{o.id}'", where)
+        seen.add(o.id)
+        for k, claim in enumerate(o.source):
+            if claim not in claims:
+                raise _at(path, raw, "source", f"unknown claim id '{claim}'" + did_you_mean(claim, claims), f"{where}.source[{k}]")
+        town = getattr(o, "town", None)
+        if town is not None and town.casefold() not in theatre.aliases:
+            raise _at(path, raw, "town", f"unknown town '{town}'" + did_you_mean(town, theatre.towns), f"{where}.town")
+        if isinstance(o, FrontOutcome) and o.reference not in theatre.control:
+            known = ", ".join(str(d) for d in theatre.control)
+            raise _at(path, raw, "reference", f"the theatre has no control column for {o.reference} (it has {known})", f"{where}.reference")
+        if isinstance(o, QuantityOutcome) and o.variable not in variables:
+            raise _at(path, raw, "variable", f"unknown time series '{o.variable}'" + did_you_mean(o.variable, variables), f"{where}.variable")
+    return outcomes
+
+
+def _at(path: Path, raw: LDict, key: str, message: str, key_path: str) -> InputError:
+    line = raw.lines.get(key, (None, raw.line))[1] if isinstance(raw, LDict) else None
+    return InputError(path, message, line=line, key=key_path)
+
+
+def _explain(err: dict, tree: LDict, path: Path) -> InputError:
+    loc = ("outcomes", *err["loc"])
+    loc = tuple(p for p in loc if p not in KINDS)  # pydantic names the union branch; the user wrote no such key
+    file, line = location(tree, loc)
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    if err["type"] == "union_tag_invalid":
+        message = f"unknown outcome kind {err['input'].get('kind')!r}" + did_you_mean(str(err["input"].get("kind")), KINDS)
+    elif err["type"] == "union_tag_not_found":
+        message = f"every outcome needs a 'kind' (one of: {', '.join(KINDS)})"
+    elif err["type"] == "extra_forbidden":
+        message = f"unknown key '{loc[-1]}'"
+    elif err["type"] == "missing":
+        message = f"missing required key '{loc[-1]}'"
+    else:
+        message = err["msg"][0].lower() + err["msg"][1:]
+    return InputError(file or path, message, line=line, key=key)

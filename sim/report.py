@@ -1,0 +1,112 @@
+"""Scorecards and comparisons as text: the terminal table, comparison.md and comparison.csv."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .output import write_atomic
+from .scoring import Comparison, Difference, Scorecard, headline_table, outcome_table
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A pipe table that reads well both in a terminal and rendered."""
+    cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    header = [str(c) for c in frame.columns]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
+
+    def line(values: list[str]) -> str:
+        return "| " + " | ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 1) + ":") if num else ("-" * (w + 2)) for w, num in zip(widths, numeric, strict=True)) + "|"
+    return "\n".join([line(header), rule, *(line(r) for r in cells)])
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        return f"{value:.3f}" if abs(value) <= 1 else f"{value:,.1f}"
+    return str(value)
+
+
+def scorecard_text(card: Scorecard) -> str:
+    r = card.results
+    runs = len(r.runs)
+    lines = [
+        f"# {r.name} against the record",
+        "",
+        f"{runs} replicate{'s' if runs != 1 else ''}" + ("" if r.complete else f" (of {r.expected} asked for: the ensemble is unfinished)")
+        + f", {r.start} .. {r.end}; baseline: the front frozen on {r.start}.",
+        "",
+        "## Headline scores",
+        "",
+        markdown_table(headline_table(card)),
+        "",
+        "## Outcomes",
+        "",
+        markdown_table(outcome_table(card).drop(columns=["description", "source"]).rename(columns={
+            "p_met": "P(met)", "date_error_days": "|date error| d", "baseline_met": "baseline met"})),
+    ]
+    if card.skipped:
+        lines += ["", "Not scored (outside the simulated window): " + ", ".join(o.id for o in card.skipped) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_text(c: Comparison, *, towns_shown: int = 15) -> str:
+    a, b = c.a.results, c.b.results
+    how = "paired (same seeds)" if c.paired else "independent replicates"
+    lines = [
+        f"# {b.name} vs {a.name}",
+        "",
+        f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * 0.9)}% bootstrap intervals, {how}.",
+        "",
+        "## Headline scores against the record",
+        "",
+        markdown_table(_differences(c.headlines, "score")),
+        "",
+        "## Outcomes: share of replicates meeting each",
+        "",
+        markdown_table(_differences(c.outcomes, "outcome")),
+        "",
+        f"## On {c.date}: means over replicates",
+        "",
+        markdown_table(_differences(c.quantities, "quantity")),
+    ]
+    moved = c.towns[(c.towns["diff"].abs() >= 0.05)].sort_values("diff", key=abs, ascending=False)
+    lines += ["", f"## Towns: probability the government holds them on {c.date}", ""]
+    if moved.empty:
+        lines.append("No town's probability differs by 5 points or more.")
+    else:
+        shown = moved.head(towns_shown).rename(columns={"p_regime_a": "A", "p_regime_b": "B", "diff": "B - A"})
+        lines.append(markdown_table(shown))
+        if len(moved) > towns_shown:
+            lines.append(f"\n... and {len(moved) - towns_shown} more in comparison.csv.")
+    return "\n".join(lines) + "\n"
+
+
+def _differences(diffs: list[Difference], label: str) -> pd.DataFrame:
+    return pd.DataFrame([{label: d.name, "A": d.a, "B": d.b, "B - A": d.diff, "low": d.low, "high": d.high} for d in diffs],
+                        columns=[label, "A", "B", "B - A", "low", "high"])
+
+
+def comparison_csv(c: Comparison) -> pd.DataFrame:
+    """Every difference in one long table: section, name, A, B, B - A, interval."""
+    frames = [_differences(d, "name").assign(section=s) for s, d in
+              (("score", c.headlines), ("outcome", c.outcomes), ("quantity", c.quantities))]
+    towns = c.towns.rename(columns={"town": "name", "p_regime_a": "A", "p_regime_b": "B", "diff": "B - A"}).assign(section="town_p_regime")
+    out = pd.concat([*frames, towns], ignore_index=True)
+    return out[["section", "name", "A", "B", "B - A", "low", "high"]]
+
+
+def write_report(folder: Path, stem: str, text: str, table: pd.DataFrame) -> tuple[Path, Path]:
+    """Write ``<stem>.md`` and ``<stem>.csv`` into ``folder``, each atomically."""
+    md, csv = folder / f"{stem}.md", folder / f"{stem}.csv"
+    write_atomic(md, text)
+    write_atomic(csv, table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    return md, csv

@@ -1,0 +1,323 @@
+"""Scoring runs against the record, and what-ifs against each other.
+
+A scorecard sets an ensemble beside the reported outcomes and beside a
+naive baseline, the front frozen at the scenario's start, so that a score
+reads as skill or its absence. Headline scores:
+
+- ``outcomes met``: the share of outcomes a replicate meets, averaged;
+- ``control accuracy``: the share of reported (town, date) controllers a
+  replicate gets right, averaged;
+- ``Brier``: the multi-category Brier score of the ensemble's control
+  probabilities on the same (town, date) pairs (0 is perfect, 2 the worst);
+- ``capture MAE``: mean absolute error in days of the dated changes of
+  hands (a change that never comes counts as the day after the run ends).
+
+Differences between two ensembles carry a bootstrap interval over
+replicates, paired when both ensembles ran the same seeds (a what-if
+extending a scenario shares its seeds, and so its luck).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .outcomes import load_outcomes
+from .outcomes import CaptureOutcome, Check, ConditionOutcome, ControllerOutcome, EventOutcome, FrontOutcome, OutcomeBase, QuantityOutcome
+from .runset import Results, RunData, frozen_front
+from .theatre import HOLDERS
+
+HEADLINES = ("outcomes met", "control accuracy", "Brier", "capture MAE (days)")
+BOOTSTRAP = 2000
+INTERVAL = 0.9
+
+
+@dataclass
+class OutcomeScore:
+    """One outcome against every replicate and against the baseline."""
+
+    outcome: OutcomeBase
+    checks: list[Check]
+    baseline: Check
+
+    @property
+    def met(self) -> np.ndarray:
+        return np.array([c.met for c in self.checks], dtype=float)
+
+    @property
+    def p_met(self) -> float:
+        return float(self.met.mean())
+
+    @property
+    def abs_error(self) -> np.ndarray | None:
+        errors = [c.error_days for c in self.checks]
+        return None if errors[0] is None else np.abs(np.array(errors, dtype=float))
+
+
+@dataclass
+class Scorecard:
+    """A results folder scored against the reported outcomes."""
+
+    results: Results
+    scores: list[OutcomeScore]
+    skipped: list[OutcomeBase]
+    per_run: dict[str, np.ndarray] = field(repr=False)
+    baseline: dict[str, float]
+    pair_controllers: np.ndarray = field(repr=False)  # [runs, pairs] simulated controller
+    pair_reported: np.ndarray = field(repr=False)  # [pairs] reported controller
+
+    def headline(self) -> dict[str, float]:
+        out = {k: float(np.nanmean(v)) if len(v) else float("nan") for k, v in self.per_run.items() if k != "Brier"}
+        out["Brier"] = brier(self.pair_controllers, self.pair_reported)
+        return {k: out[k] for k in HEADLINES}
+
+
+def scorecard(results: Results, outcomes_file: str | Path | None = None) -> Scorecard:
+    """Score ``results`` against an outcomes file (default: ``outcomes.yaml`` beside the run's seeds record)."""
+    path = Path(outcomes_file) if outcomes_file else results.seeds_file.parent / "outcomes.yaml"
+    variables = list(results.runs[0].timeseries.columns)
+    return score(results, load_outcomes(path, results.theatre, variables))
+
+
+def score(results: Results, outcomes: list[OutcomeBase]) -> Scorecard:
+    """Check every replicate of ``results`` and the frozen-front baseline against ``outcomes``."""
+    theatre = results.theatre
+    runs = results.runs
+    days = min(r.days for r in runs)
+    last = results.start + dt.timedelta(days=days)
+    applicable = [o for o in outcomes if o.applies(results.start, last)]
+    skipped = [o for o in outcomes if o not in applicable]
+    base = frozen_front(runs[0])
+    scores = [OutcomeScore(o, [o.check(r, theatre) for r in runs], o.check(base, theatre)) for o in applicable]
+
+    pairs = [p for o in applicable for p in o.pairs(theatre)]
+    reported = np.array([c for _, _, c in pairs], dtype=np.int8)
+    controllers = np.array([[r.history[r.day(d), t] for t, d, _ in pairs] for r in runs], dtype=np.int8).reshape(len(runs), len(pairs))
+    base_controllers = np.array([base.history[base.day(d), t] for t, d, _ in pairs], dtype=np.int8)
+
+    met = np.array([s.met for s in scores]).reshape(len(scores), len(runs))
+    captures = [s.abs_error for s in scores if isinstance(s.outcome, CaptureOutcome)]
+    per_run = {
+        "outcomes met": met.mean(axis=0) if len(scores) else np.array([]),
+        "control accuracy": (controllers == reported).mean(axis=1) if len(pairs) else np.array([]),
+        "capture MAE (days)": np.mean(captures, axis=0) if captures else np.array([]),
+    }
+    base_captures = [abs(s.baseline.error_days) for s in scores if isinstance(s.outcome, CaptureOutcome)]
+    baseline = {
+        "outcomes met": float(np.mean([s.baseline.met for s in scores])) if scores else float("nan"),
+        "control accuracy": float((base_controllers == reported).mean()) if len(pairs) else float("nan"),
+        "Brier": brier(base_controllers[None, :], reported),
+        "capture MAE (days)": float(np.mean(base_captures)) if base_captures else float("nan"),
+    }
+    return Scorecard(results, scores, skipped, per_run, baseline, controllers, reported)
+
+
+def brier(controllers: np.ndarray, reported: np.ndarray) -> float:
+    """Multi-category Brier score of the control probabilities implied by replicates.
+
+    Args:
+        controllers: [runs, pairs] simulated controller codes.
+        reported: [pairs] reported controller codes.
+    """
+    if controllers.shape[-1] == 0:
+        return float("nan")
+    k = np.arange(len(HOLDERS))
+    p = (controllers[..., None] == k).mean(axis=-3)  # [pairs, holders]
+    o = reported[:, None] == k
+    return float(((p - o) ** 2).sum(axis=-1).mean())
+
+
+# --------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------
+
+
+def outcome_table(card: Scorecard) -> pd.DataFrame:
+    """One row per scored outcome: reported, simulated, P(met), date error, baseline."""
+    rows = []
+    for s in card.scores:
+        o = s.outcome
+        err = s.abs_error
+        rows.append({
+            "outcome": o.id,
+            "kind": o.kind,
+            "description": o.description,
+            "reported": _reported(o),
+            "simulated": _simulated(s),
+            "p_met": s.p_met,
+            "date_error_days": float(err.mean()) if err is not None else np.nan,
+            "baseline": _value(s.baseline.value, o),
+            "baseline_met": s.baseline.met,
+            "source": "; ".join(o.source),
+        })
+    return pd.DataFrame(rows, columns=["outcome", "kind", "description", "reported", "simulated", "p_met",
+                                       "date_error_days", "baseline", "baseline_met", "source"])
+
+
+def headline_table(card: Scorecard) -> pd.DataFrame:
+    model = card.headline()
+    rows = [{"score": k, "model": model[k], "frozen front": card.baseline[k], "better is": "lower" if k in ("Brier", "capture MAE (days)") else "higher"}
+            for k in HEADLINES]
+    return pd.DataFrame(rows)
+
+
+def _reported(o: OutcomeBase) -> str:
+    match o:
+        case ControllerOutcome():
+            return f"{o.controller} on {o.date}"
+        case FrontOutcome():
+            return f"front of {o.reference} on {o.date} (>= {o.min_accuracy:.0%} of towns)"
+        case CaptureOutcome():
+            return f"{o.by} by {o.reported} (± {o.tolerance_days} d)"
+        case EventOutcome():
+            return f"{o.event} {o.reported} (window {o.window[0]} .. {o.window[1]})"
+        case QuantityOutcome():
+            figure = _number(o.reported) if o.reported is not None else "-"
+            return f"{o.variable} {figure} on {o.date} (range {_number(o.range[0])} .. {_number(o.range[1])})"
+        case ConditionOutcome():
+            return f"<= {o.max_captures} changes of hands {o.period[0]} .. {o.period[1]}"
+    return ""
+
+
+def _simulated(s: OutcomeScore) -> str:
+    """The ensemble's answer in a few characters: the median (5-95% range) or the shares."""
+    values = [c.value for c in s.checks]
+    n = len(values)
+    o = s.outcome
+    if isinstance(o, ControllerOutcome):
+        counts = pd.Series(values).value_counts()
+        return ", ".join(f"{h} {c / n:.0%}" for h, c in counts.items())
+    if isinstance(o, CaptureOutcome | EventOutcome):
+        dates = sorted(v for v in values if v is not None)
+        never = n - len(dates)
+        if not dates:
+            return "never"
+        text = f"{dates[len(dates) // 2]}"
+        if len(dates) > 1:
+            text += f" ({dates[int(0.05 * (len(dates) - 1))]} .. {dates[int(np.ceil(0.95 * (len(dates) - 1)))]})"
+        return text + (f"; never in {never}/{n}" if never else "")
+    x = np.array(values, dtype=float)
+    fmt = "{:.0%}".format if isinstance(o, FrontOutcome) else _number
+    if np.isnan(x).all():
+        return "none"
+    lo, mid, hi = np.nanquantile(x, [0.05, 0.5, 0.95])
+    return fmt(mid) + (f" ({fmt(lo)} .. {fmt(hi)})" if n > 1 else "")
+
+
+def _number(x: float) -> str:
+    """Counts as whole numbers with thousands separators, shares and rates to 2 decimals."""
+    return f"{x:,.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.2f}"
+
+
+def _value(value: object, o: OutcomeBase) -> str:
+    if value is None:
+        return "never"
+    if isinstance(o, FrontOutcome):
+        return f"{value:.0%}"
+    if isinstance(value, float):
+        return "none" if np.isnan(value) else _number(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------
+# Two ensembles side by side
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Difference:
+    """B minus A for one quantity, with a bootstrap interval over replicates."""
+
+    name: str
+    a: float
+    b: float
+    low: float
+    high: float
+
+    @property
+    def diff(self) -> float:
+        return self.b - self.a
+
+
+def bootstrap_diff(a: np.ndarray, b: np.ndarray, *, paired: bool, rng: np.random.Generator, stat=np.mean) -> tuple[float, float]:  # noqa: ANN001
+    """INTERVAL bootstrap interval of stat(b) - stat(a) resampling replicates (rows)."""
+    if paired:
+        idx = rng.integers(0, len(a), size=(BOOTSTRAP, len(a)))
+        d = stat(b[idx], axis=1) - stat(a[idx], axis=1)
+    else:
+        ia = rng.integers(0, len(a), size=(BOOTSTRAP, len(a)))
+        ib = rng.integers(0, len(b), size=(BOOTSTRAP, len(b)))
+        d = stat(b[ib], axis=1) - stat(a[ia], axis=1)
+    tail = (1 - INTERVAL) / 2
+    lo, hi = np.quantile(d, [tail, 1 - tail], axis=0)
+    return lo, hi
+
+
+@dataclass
+class Comparison:
+    """Ensemble B (e.g. a what-if) set beside ensemble A (e.g. the baseline scenario)."""
+
+    a: Scorecard
+    b: Scorecard
+    date: dt.date
+    paired: bool
+    outcomes: list[Difference]
+    headlines: list[Difference]
+    quantities: list[Difference]
+    towns: pd.DataFrame
+
+
+QUANTITIES = ("towns_regime", "towns_hts", "towns_rebels", "turkish_deaths", "displaced",
+              "casualties_regime", "casualties_hts", "casualties_rebels", "violations")
+
+
+def compare(a: Scorecard, b: Scorecard) -> Comparison:
+    """Per outcome, per headline score, per key quantity and per town: B - A with an interval.
+
+    Quantities and towns are compared on the last date both ensembles simulate.
+    """
+    ra, rb = a.results, b.results
+    if ra.theatre.towns != rb.theatre.towns:
+        raise ValueError("the two results are on different theatres")
+    last = min(ra.start + dt.timedelta(days=min(r.days for r in ra.runs)), rb.start + dt.timedelta(days=min(r.days for r in rb.runs)))
+    if last <= max(ra.start, rb.start):
+        raise ValueError("the two results share no simulated day")
+    seeds_a = [r.seed for r in ra.runs]
+    paired = seeds_a == [r.seed for r in rb.runs]
+    rng = np.random.default_rng(0)  # a fixed stream: the same comparison prints the same intervals
+
+    def diff(name: str, x: np.ndarray, y: np.ndarray) -> Difference:
+        lo, hi = bootstrap_diff(x, y, paired=paired, rng=rng)
+        return Difference(name, float(x.mean()), float(y.mean()), float(lo), float(hi))
+
+    ids_b = {s.outcome.id: s for s in b.scores}
+    outcomes = [diff(s.outcome.id, s.met, ids_b[s.outcome.id].met) for s in a.scores if s.outcome.id in ids_b]
+
+    headlines = [diff(name, a.per_run[name], b.per_run[name]) for name in HEADLINES
+                 if name != "Brier" and len(a.per_run[name]) and len(b.per_run[name])]
+    if a.pair_reported.size and np.array_equal(a.pair_reported, b.pair_reported):
+        def stat(x: np.ndarray, axis: int) -> np.ndarray:
+            p = (x[..., None] == np.arange(len(HOLDERS))).mean(axis=axis)
+            return ((p - (a.pair_reported[:, None] == np.arange(len(HOLDERS)))) ** 2).sum(axis=-1).mean(axis=-1)
+        lo, hi = bootstrap_diff(a.pair_controllers, b.pair_controllers, paired=paired, rng=rng, stat=stat)
+        headlines.insert(2, Difference("Brier", a.headline()["Brier"], b.headline()["Brier"], float(lo), float(hi)))
+
+    quantities = [diff(q, _at(ra.runs, q, last), _at(rb.runs, q, last)) for q in QUANTITIES if q in ra.runs[0].timeseries]
+
+    ha = np.stack([r.history[r.day(last)] for r in ra.runs]) == 0
+    hb = np.stack([r.history[r.day(last)] for r in rb.runs]) == 0
+    lo, hi = bootstrap_diff(ha.astype(float), hb.astype(float), paired=paired, rng=rng)
+    towns = pd.DataFrame({"town": ra.theatre.towns, "p_regime_a": ha.mean(axis=0), "p_regime_b": hb.mean(axis=0)})
+    towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
+    towns["low"], towns["high"] = lo, hi
+    return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns)
+
+
+def _at(runs: list[RunData], variable: str, date: dt.date) -> np.ndarray:
+    return np.array([float(r.timeseries[variable].iloc[r.day(date)]) for r in runs])
+
+

@@ -1,0 +1,179 @@
+"""Scoring against reported outcomes, on hand-built ensembles with known answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import InputError, load_theatre
+from sim.aggregate import capture_dates, control_probabilities, timeseries_quantiles
+from sim.outcomes import load_outcomes
+from sim.runset import Results, RunData, frozen_front
+from sim.scoring import brier, compare, score
+
+from .conftest import line_theatre
+
+START = dt.date(2020, 1, 1)
+R, H, B = 0, 1, 2  # regime, hts, rebels
+
+OUTCOMES = """
+seeds: seeds/claims.yaml
+outcomes:
+  - {id: front, kind: front, description: the reported front, date: 2020-01-05, reference: 2020-01-05, min_accuracy: 1.0, source: [test-claim]}
+  - {id: t1-regime, kind: controller, description: T1 held by the regime, town: T1, date: 2020-01-04, controller: regime, source: [test-claim]}
+  - {id: t1-falls, kind: capture, description: T1 falls, town: T1, by: regime, reported: 2020-01-03, tolerance_days: 1, source: [test-claim]}
+  - {id: broken, kind: event, description: truce breaks, event: truce_broken, reported: 2020-01-02, window: [2020-01-02, 2020-01-03], source: [test-claim]}
+  - {id: deaths, kind: quantity, description: deaths, variable: turkish_deaths, date: 2020-01-05, reported: 10, range: [8, 12], source: [test-claim]}
+  - {id: calm, kind: condition, description: no change, period: [2020-01-05, 2020-01-06], max_captures: 0, source: [test-claim]}
+  - {id: later, kind: condition, description: after the window, period: [2020-02-01, 2020-02-02], max_captures: 0, source: [test-claim]}
+"""
+
+
+def run(seed: int, rows: list[list[int]], *, deaths: list[float] | None = None, events: list[tuple[str, str]] = ()) -> RunData:
+    """A replicate of the 3-town line theatre with a given daily control history."""
+    days = len(rows)
+    dates = [(START + dt.timedelta(days=d)).isoformat() for d in range(days)]
+    ts = pd.DataFrame({"date": dates, "turkish_deaths": deaths or [0.0] * days,
+                       "ceasefire": ["in force"] * days, "patrol_coverage": [np.nan] * days})
+    ev = pd.DataFrame([{"date": d, "type": t, "town": "", "actors": "", "detail": ""} for d, t in events],
+                      columns=["date", "type", "town", "actors", "detail"])
+    history = np.array(rows, dtype=np.int8)
+    caps = [{"date": dates[d], "type": "capture", "town": f"T{t}", "actors": f"{('regime', 'hts', 'rebels')[history[d, t]]};"
+             f"{('regime', 'hts', 'rebels')[history[d - 1, t]]}", "detail": ""}
+            for d in range(1, days) for t in range(history.shape[1]) if history[d, t] != history[d - 1, t]]
+    ev = pd.concat([ev, pd.DataFrame(caps, columns=ev.columns)], ignore_index=True).sort_values("date", kind="stable")
+    return RunData(seed, START, history, ev.reset_index(drop=True), ts)
+
+
+@pytest.fixture
+def theatre(build):
+    """T0 - T1 - T2 held by regime, HTS, rebels on 1 Jan; the record has T1 with the regime by 5 Jan."""
+    path = line_theatre(build)
+    towns = build.root / "toy.towns.csv"
+    lines = towns.read_text().splitlines()
+    later = ["controller_2020_01_05", "regime", "regime", "rebels"]
+    towns.write_text("\n".join(f"{line},{c}" for line, c in zip(lines, later, strict=True)) + "\n")
+    return load_theatre(path)
+
+
+@pytest.fixture
+def outcomes(build, theatre):
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES))
+    return load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"])
+
+
+def results(theatre, runs, end="2020-01-07") -> Results:
+    manifest = {"scenario_name": "toy", "start": START.isoformat(), "end": end, "inputs": {"seeds": "", "theatre": ""}}
+    return Results(None, manifest, theatre, runs, len(runs))
+
+
+# The reported front is [R, H, B] on 2020-01-01; T1 passes to the regime on 3 Jan.
+TRUE = [[R, H, B], [R, H, B], [R, R, B], [R, R, B], [R, R, B], [R, R, B], [R, R, B]]
+TRUTHFUL = dict(deaths=[0, 2, 4, 6, 8, 10, 10], events=[("2020-01-02", "truce_broken")])
+
+
+def test_a_perfect_ensemble_meets_everything(theatre, outcomes):
+    card = score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(4)]), outcomes)
+    assert [o.id for o in card.skipped] == ["later"]
+    assert all(s.p_met == 1.0 for s in card.scores)
+    assert card.headline() == {"outcomes met": 1.0, "control accuracy": 1.0, "Brier": 0.0, "capture MAE (days)": 0.0}
+
+
+def test_frozen_front_baseline(theatre, outcomes):
+    card = score(results(theatre, [run(0, TRUE, **TRUTHFUL)]), outcomes)
+    base = {s.outcome.id: s.baseline for s in card.scores}
+    # Nothing happens after the start: T1 is still HTS's on 4 and 5 Jan, the capture
+    # never comes, no event, no deaths, no changes of hands.
+    assert not base["front"].met and base["front"].value == pytest.approx(2 / 3)
+    assert not base["t1-regime"].met and base["t1-regime"].value == "hts"
+    assert not base["t1-falls"].met and base["t1-falls"].error_days == (dt.date(2020, 1, 8) - dt.date(2020, 1, 3)).days
+    assert not base["broken"].met and not base["deaths"].met and base["calm"].met
+    # Pairs: 3 front towns (T1 wrong) + T1 on 4 Jan (wrong): accuracy 2/4; each wrong pair costs 2 in Brier.
+    assert card.baseline["control accuracy"] == 0.5
+    assert card.baseline["Brier"] == pytest.approx(1.0)
+    assert card.baseline["outcomes met"] == pytest.approx(1 / 6)
+    assert frozen_front(run(0, TRUE)).history.tolist() == [[R, H, B]] * 7
+
+
+def test_brier_and_accuracy_of_a_split_ensemble(theatre, outcomes):
+    late = [[R, H, B]] * 4 + [[R, R, B]] * 3  # T1 falls on 5 Jan: 2 days late
+    card = score(results(theatre, [run(0, TRUE, **TRUTHFUL), run(1, late)]), outcomes)
+    by = {s.outcome.id: s for s in card.scores}
+    assert by["t1-regime"].p_met == 0.5 and by["t1-falls"].p_met == 0.5
+    assert [c.error_days for c in by["t1-falls"].checks] == [0.0, 2.0]
+    # Each replicate: 4 pairs; the late one gets T1 on 4 Jan wrong.
+    assert card.headline()["control accuracy"] == pytest.approx((4 + 3) / 8)
+    # Only the T1 pair is uncertain: p = (0.5, 0.5, 0) against regime -> 0.25 + 0.25, over 4 pairs.
+    assert card.headline()["Brier"] == pytest.approx(0.5 / 4)
+    assert card.headline()["capture MAE (days)"] == pytest.approx(1.0)
+
+
+def test_brier_bounds():
+    reported = np.array([0, 1, 2], dtype=np.int8)
+    assert brier(reported[None, :], reported) == 0.0
+    assert brier(np.array([[1, 2, 0]], dtype=np.int8), reported) == 2.0
+
+
+def test_event_quantity_and_condition_checks(theatre, outcomes):
+    wrong = run(0, [[R, H, B]] * 3 + [[R, R, B]] * 2 + [[R, R, R]] * 2, deaths=[0, 0, 0, 0, 20, 20, 20],
+                events=[("2020-01-05", "truce_broken")])
+    card = score(results(theatre, [wrong]), outcomes)
+    by = {s.outcome.id: s.checks[0] for s in card.scores}
+    assert not by["broken"].met and by["broken"].error_days == 3.0
+    assert not by["deaths"].met and by["deaths"].value == 20.0
+    assert not by["calm"].met and by["calm"].value == 1  # T2 changed hands on 6 Jan
+
+
+def test_comparing_an_ensemble_with_itself_shows_no_difference(theatre, outcomes):
+    runs = [run(s, TRUE if s % 2 else [[R, H, B]] * 7, **TRUTHFUL) for s in range(6)]
+    a = score(results(theatre, runs), outcomes)
+    c = compare(a, a)
+    assert c.paired
+    for d in [*c.outcomes, *c.headlines, *c.towns.itertuples()]:
+        assert (d.low, d.high) == (0.0, 0.0)
+
+
+def test_comparison_detects_a_real_difference(theatre, outcomes):
+    a = score(results(theatre, [run(s, [[R, H, B]] * 7) for s in range(10)]), outcomes)
+    b = score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(10)]), outcomes)
+    c = compare(a, b)
+    t1 = c.towns.set_index("town").loc["T1"]
+    assert (t1.p_regime_a, t1.p_regime_b, t1["diff"]) == (0.0, 1.0, 1.0)
+    falls = next(d for d in c.outcomes if d.name == "t1-falls")
+    assert falls.diff == 1.0 and falls.low == 1.0
+
+
+def test_ensemble_tables(theatre):
+    runs = [run(0, TRUE, deaths=[0, 1, 2, 3, 4, 5, 6]), run(1, [[R, H, B]] * 4 + [[R, R, B]] * 3, deaths=[0] * 7)]
+    p = control_probabilities(runs, theatre.towns).set_index(["date", "town"])
+    assert p.loc[("2020-01-04", "T1"), ["p_regime", "p_hts", "p_rebels"]].tolist() == [0.5, 0.5, 0.0]
+    assert p.loc[("2020-01-05", "T1"), "p_regime"] == 1.0
+    cap = capture_dates(runs).set_index(["town", "to"]).loc[("T1", "regime")]
+    assert (cap.runs, cap.share, cap.earliest, cap.latest) == (2, 1.0, "2020-01-03", "2020-01-05")
+    q = timeseries_quantiles(runs).set_index(["date", "variable"])
+    assert q.loc[("2020-01-07", "turkish_deaths"), "mean"] == 3.0
+    assert q.loc[("2020-01-07", "ceasefire_in_force"), "mean"] == 1.0
+
+
+@pytest.mark.parametrize("edit, message, line", [
+    ("town: T1,", "unknown town 'T9'", 5),
+    ("kind: capture,", "unknown outcome kind 'captur'", 6),
+    ("source: [test-claim]}\n  - {id: broken", "unknown claim id 'no-such-claim'", 6),
+])
+def test_outcome_file_errors_name_the_line_and_key(build, theatre, edit, message, line):
+    text = textwrap.dedent(OUTCOMES)
+    bad = {
+        "town: T1,": text.replace("town: T1, date", "town: T9, date"),
+        "kind: capture,": text.replace("kind: capture,", "kind: captur,"),
+        "source: [test-claim]}\n  - {id: broken": text.replace("tolerance_days: 1, source: [test-claim]", "tolerance_days: 1, source: [no-such-claim]"),
+    }[edit]
+    path = build.root / "outcomes.yaml"
+    path.write_text(bad)
+    with pytest.raises(InputError) as err:
+        load_outcomes(path, theatre, ["turkish_deaths"])
+    assert message in str(err.value) and err.value.line == line and str(path) in str(err.value)
