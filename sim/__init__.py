@@ -7,15 +7,24 @@ The Python API, for notebooks::
     result = sim.simulate(scenario, seed=1)
     result.captures            # who took what, when
     sim.write_run(result, "results/moscow")
+    ensemble = sim.run_ensemble(scenario, 40, "results/moscow-40", workers=2)
+    sim.outcome_table(sim.scorecard(ensemble))   # against seeds/outcomes.yaml
 """
 
 __version__ = "0.1.0"
 
+from .ensemble import run_ensemble  # noqa: E402
 from .errors import InputError  # noqa: E402
 from .model import CeasefireModel  # noqa: E402
 from .output import write_run  # noqa: E402
 from .run import RunResult, simulate  # noqa: E402
+from .runset import Results, RunData, load_results  # noqa: E402
 from .scenario import Scenario, load_scenario  # noqa: E402
+from .scoring import Comparison, Scorecard, compare, headline_table, outcome_table, score, scorecard  # noqa: E402
 from .theatre import Theatre, load_theatre  # noqa: E402
 
-__all__ = ["CeasefireModel", "InputError", "RunResult", "Scenario", "Theatre", "load_scenario", "load_theatre", "simulate", "write_run"]
+__all__ = [
+    "CeasefireModel", "Comparison", "InputError", "Results", "RunData", "RunResult", "Scenario", "Scorecard", "Theatre",
+    "compare", "headline_table", "load_results", "load_scenario", "load_theatre", "outcome_table", "run_ensemble",
+    "score", "scorecard", "simulate", "write_run",
+]
