@@ -29,12 +29,32 @@ def main(argv: list[str] | None = None) -> int:
     cmp.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
     cmp.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's seeds record)")
     cmp.add_argument("--out", type=Path, help="folder for comparison.md/.csv (default: the (last) results folder)")
+    sw = sub.add_parser("sweep", help="run a parameter sweep (grid or sampled), streaming one Parquet row per run")
+    sw.add_argument("target", type=Path, metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
+    sw.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
+                    help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds)")
+    sw.add_argument("--runs", type=int, help="replicates per point (default 10)")
+    sw.add_argument("--sample", choices=("grid", "lhs", "random", "sobol"), help="design (default grid)")
+    sw.add_argument("--n", type=int, help="sample size for lhs/random; base size (a power of 2) for sobol")
+    sw.add_argument("--seed", type=int, help="seed of replicate 0 (default: the scenario's)")
+    sw.add_argument("--out", type=Path, help="sweep folder (default: results/sweep-<scenario>-<hash>)")
+    sw.add_argument("--workers", type=int, help="processes or Dask workers (default: one per core)")
+    sw.add_argument("--executor", choices=("local", "dask"), default="local", help="local process pool, or a Dask LocalCluster")
+    sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
+    rep = sub.add_parser("sweep-report", help="response plots, heat map and sensitivity indices of a sweep")
+    rep.add_argument("folder", type=Path, metavar="SWEEP_DIR")
+    rep.add_argument("--metric", action="append", help="metric to report (repeatable; default: the sweep's, or a standard set)")
+    rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return _run(args)
         if args.command == "compare":
             return _compare(args, parser)
+        if args.command == "sweep":
+            return _sweep(args)
+        if args.command == "sweep-report":
+            return _sweep_report(args)
         if args.command == "check":
             from .scenario import load_scenario
 
@@ -124,4 +144,44 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     md, csv = write_report(out, stem, text, table)
     print(text)
     print(f"written: {md}, {csv}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import os
+
+    from .sweep import SweepSpec, load_sweep, make_design, parse_param, run_sweep, sweep_digest
+    from .yamlio import load_yaml
+
+    settings = {"runs": args.runs, "sample": args.sample, "n": args.n}
+    if "parameters" in load_yaml(args.target):
+        if args.param:
+            raise InputError(args.target, "give parameters in the sweep file or with --param, not both", key="--param")
+        spec = load_sweep(args.target, **settings)
+    else:
+        params = [parse_param(p) for p in args.param]
+        design = make_design(args.sample or "grid", params, n=args.n)
+        spec = SweepSpec(args.target.resolve(), design, args.runs or 10)
+    if spec.runs < 1:
+        raise InputError(None, f"--runs must be at least 1 (got {spec.runs})", key="--runs")
+    workers = args.workers or os.cpu_count() or 1
+    out = args.out or Path("results") / f"sweep-{spec.scenario_path.stem}-{sweep_digest(spec)}"
+    result = run_sweep(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,
+                       seed=args.seed)
+    total = len(spec.design.points) * spec.runs
+    print(f"{len(spec.design.points)} points x {spec.runs} replicates = {total} runs ({result.ran} run now, "
+          f"{total - result.ran} already done)")
+    print(f"sweep folder: {out}  (next: python -m sim sweep-report {out})")
+    return 0
+
+
+def _sweep_report(args: argparse.Namespace) -> int:
+    from .sweep_report import sweep_report
+
+    pair = tuple(args.pair.split(",")) if args.pair else None
+    if pair is not None and len(pair) != 2:
+        raise InputError(None, f"--pair expects two parameter paths 'a,b' (got {args.pair!r})", key="--pair")
+    report = sweep_report(args.folder, metrics=args.metric, pair=pair)
+    print(report.text)
+    print("written: " + ", ".join(str(f) for f in report.files))
     return 0

@@ -24,16 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import shutil
-import signal
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from . import __version__
 from .aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
 from .errors import InputError
+from .executors import run_tasks
 from .output import inputs, write_atomic, write_run
 from .run import simulate
 from .runset import RUNS_DIR, Results, RunData, load_run, run_folder_name
@@ -171,38 +169,14 @@ def _finished(folder: Path, digest: str) -> bool:
 
 def _replicates(scenario: Scenario, seeds: list[int], out: Path, scenario_path: Path | None, workers: int) -> Iterator[RunData]:
     """Run the replicates, yielding each as it finishes (in any order)."""
-    if workers <= 1 or len(seeds) <= 1:
-        _init_worker(scenario, out, scenario_path, ignore_sigint=False)
-        for seed in seeds:
-            yield _replicate(seed)
-        return
-    # forkserver: workers start from a clean, preloaded process, never from a copy of a busy parent.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.ensemble"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                               initargs=(scenario, out, scenario_path, True))
-    try:
-        pending = {pool.submit(_replicate, s) for s in seeds}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    tasks = [(seed, (scenario, seed, out, scenario_path)) for seed in seeds]
+    for _, run in run_tasks(_replicate, tasks, workers=workers):
+        yield run
 
 
-_job: dict = {}
-
-
-def _init_worker(scenario: Scenario, out: Path, scenario_path: Path | None, ignore_sigint: bool) -> None:
-    if ignore_sigint:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _job.update(scenario=scenario, out=out, scenario_path=scenario_path)
-
-
-def _replicate(seed: int) -> RunData:
-    result = simulate(_job["scenario"], seed=seed)
-    write_run(result, _job["out"] / RUNS_DIR / run_folder_name(seed), scenario_path=_job["scenario_path"], map_png=False)
+def _replicate(scenario: Scenario, seed: int, out: Path, scenario_path: Path | None) -> RunData:
+    result = simulate(scenario, seed=seed)
+    write_run(result, out / RUNS_DIR / run_folder_name(seed), scenario_path=scenario_path, map_png=False)
     return RunData.of(result)
 
 

@@ -73,11 +73,11 @@ def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path,
     real = sim.ensemble._replicate
     calls = []
 
-    def flaky(seed):
+    def flaky(scenario, seed, *rest):
         if len(calls) == 2:
             raise KeyboardInterrupt
         calls.append(seed)
-        return real(seed)
+        return real(scenario, seed, *rest)
 
     monkeypatch.setattr(sim.ensemble, "_replicate", flaky)
     out = tmp_path / "e"
@@ -90,7 +90,7 @@ def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path,
 
     monkeypatch.setattr(sim.ensemble, "_replicate", real)
     calls.clear()
-    monkeypatch.setattr(sim.ensemble, "_replicate", lambda seed: calls.append(seed) or real(seed))
+    monkeypatch.setattr(sim.ensemble, "_replicate", lambda scenario, seed, *rest: calls.append(seed) or real(scenario, seed, *rest))
     run_ensemble(sc, 4, out)
     assert calls == [42, 43]  # only what was missing
     assert files(out) == reference

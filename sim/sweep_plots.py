@@ -1,0 +1,81 @@
+"""Figures of a sweep: response curves and a two-parameter heat map."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+BINS = 8
+
+
+def _label(metric: str) -> str:
+    return metric.replace("_", " ").replace("met:", "met: ").replace("day:", "day of: ")
+
+
+def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], metric: str) -> plt.Figure:
+    """One panel per parameter: the metric's mean and 5-95% band over every run at each value.
+
+    On a grid, the other parameters are averaged over; for a sampled design
+    the points are binned along the parameter and each point's mean is shown.
+    """
+    fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names) + 0.6, 3.4), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], names, strict=True):
+        values = rows[name].to_numpy(dtype=float)
+        distinct = np.unique(values)
+        if len(distinct) <= 12:
+            centres = distinct
+            groups = [rows.loc[values == v, metric].to_numpy(dtype=float) for v in distinct]
+        else:
+            edges = np.quantile(values, np.linspace(0, 1, BINS + 1))
+            which = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, BINS - 1)
+            centres = np.array([values[which == k].mean() for k in range(BINS)])
+            groups = [rows.loc[which == k, metric].to_numpy(dtype=float) for k in range(BINS)]
+            ax.scatter(points[name], points[metric], s=6, color="#999999", alpha=0.5, lw=0, label="point means")
+        mean = np.array([np.nanmean(g) if np.isfinite(g).any() else np.nan for g in groups])
+        lo = np.array([np.nanquantile(g, 0.05) if np.isfinite(g).any() else np.nan for g in groups])
+        hi = np.array([np.nanquantile(g, 0.95) if np.isfinite(g).any() else np.nan for g in groups])
+        ax.fill_between(centres, lo, hi, color="#0072B2", alpha=0.18, lw=0, label="5-95% of runs")
+        ax.plot(centres, mean, color="#0072B2", marker="o", ms=4, lw=1.8, label="mean")
+        ax.set_xlabel(name)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel(_label(metric))
+    axes[0][0].legend(fontsize=8, frameon=False)
+    fig.suptitle(f"{_label(metric)} against each parameter", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> plt.Figure:
+    """The metric's mean over runs for each combination of two parameters (binned if sampled)."""
+    x, y = rows[a].to_numpy(dtype=float), rows[b].to_numpy(dtype=float)
+    if grid:
+        xs, ys = np.unique(x), np.unique(y)
+        table = rows.groupby([b, a])[metric].mean().unstack(a).reindex(index=ys, columns=xs).to_numpy()
+        xl, yl = [f"{v:g}" for v in xs], [f"{v:g}" for v in ys]
+    else:
+        ex, ey = np.linspace(x.min(), x.max(), BINS + 1), np.linspace(y.min(), y.max(), BINS + 1)
+        ix = np.clip(np.searchsorted(ex, x, side="right") - 1, 0, BINS - 1)
+        iy = np.clip(np.searchsorted(ey, y, side="right") - 1, 0, BINS - 1)
+        frame = pd.DataFrame({"ix": ix, "iy": iy, "v": rows[metric].to_numpy(dtype=float)})
+        table = frame.groupby(["iy", "ix"])["v"].mean().unstack("ix").reindex(index=range(BINS), columns=range(BINS)).to_numpy()
+        xl = [f"{(ex[k] + ex[k + 1]) / 2:.3g}" for k in range(BINS)]
+        yl = [f"{(ey[k] + ey[k + 1]) / 2:.3g}" for k in range(BINS)]
+    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(xl) + 1.6, 1.0 + 0.55 * len(yl) + 1.0))
+    im = ax.imshow(table, origin="lower", cmap="viridis", aspect="auto")
+    ax.set_xticks(range(len(xl)), xl)
+    ax.set_yticks(range(len(yl)), yl)
+    ax.set_xlabel(a)
+    ax.set_ylabel(b)
+    finite = table[np.isfinite(table)]
+    mid = (finite.min() + finite.max()) / 2 if finite.size else 0
+    for (i, j), v in np.ndenumerate(table):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
+    fig.colorbar(im, ax=ax, label=f"{_label(metric)} (mean over runs)")
+    ax.set_title(f"{_label(metric)}" + ("" if grid else " (binned)"), fontsize=11)
+    fig.tight_layout()
+    return fig

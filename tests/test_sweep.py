@@ -1,0 +1,183 @@
+"""Sweeps: designs, parameter paths, executors, resuming after a kill, sensitivity on a known function."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import InputError, load_scenario
+from sim.sweep import Parameter, SweepSpec, apply, make_design, parse_param, read_rows, run_sweep
+from sim.sweep_report import sweep_report
+
+from . import toys
+from .conftest import ROOT, ev, line_theatre
+from .test_runs import run_cli
+
+
+@pytest.fixture
+def toy(build):
+    line_theatre(build, controllers=("regime", "regime", "rebels", "rebels", "hts"))
+    body = {"end": "2020-01-25", "seed": 7, "factions": {"regime": {"force": 50}},
+            "events": [ev(date="2020-01-01", type="offensive", action="start"),
+                       ev(id="truce", date="2020-01-05", type="truce", name="t", effective="2020-01-06", parties=["russia"],
+                          compliance={"regime": 0.9}, restraint=0.3)]}
+    return build.scenario(body)
+
+
+def spec(toy, runs=3) -> SweepSpec:
+    design = make_design("grid", [Parameter("regime.commit", 0.2, 0.8, 3), Parameter("events.truce.restraint", values=(0.0, 0.9))])
+    return SweepSpec(Path(toy).resolve(), design, runs)
+
+
+def test_grid_and_sampled_designs_have_the_expected_points():
+    g = make_design("grid", [Parameter("a", 0, 1, 3), Parameter("b", values=(5.0, 7.0))])
+    assert g.points.tolist() == [[0, 5], [0, 7], [0.5, 5], [0.5, 7], [1, 5], [1, 7]]
+    bounds = [Parameter("a", 0, 1), Parameter("b", 10, 20), Parameter("c", -1, 1)]
+    for sample in ("lhs", "random"):
+        d = make_design(sample, bounds, n=40, seed=3)
+        assert d.points.shape == (40, 3)
+        assert (d.points.min(axis=0) >= [0, 10, -1]).all() and (d.points.max(axis=0) <= [1, 20, 1]).all()
+        assert np.array_equal(d.points, make_design(sample, bounds, n=40, seed=3).points)
+    lhs = make_design("lhs", bounds, n=40, seed=3).points
+    # Latin hypercube: exactly one point in each of the 40 strata of every parameter.
+    assert all(sorted(np.floor((lhs[:, k] - lo) / (hi - lo) * 40).astype(int)) == list(range(40))
+               for k, (lo, hi) in enumerate([(0, 1), (10, 20), (-1, 1)]))
+    assert make_design("sobol", bounds, n=16).points.shape == (16 * (3 + 2), 3)
+    with pytest.raises(InputError, match="power of 2"):
+        make_design("sobol", bounds, n=10)
+    with pytest.raises(InputError, match="needs bounds"):
+        make_design("lhs", [Parameter("a", values=(1.0, 2.0))], n=4)
+
+
+def test_parse_param():
+    assert parse_param("regime.commit=0.2:1.0:5") == Parameter("regime.commit", 0.2, 1.0, 5)
+    assert parse_param("turkey.deterrence=0.5,1,2") == Parameter("turkey.deterrence", values=(0.5, 1.0, 2.0))
+    assert parse_param("russia.truce_air=0:0.5") == Parameter("russia.truce_air", 0.0, 0.5)
+    for bad in ("regime.commit", "x=1:2:1.5", "x=a,b"):
+        with pytest.raises(InputError):
+            parse_param(bad)
+
+
+def test_dotted_paths_set_parameters_and_name_the_valid_ones(toy):
+    sc = load_scenario(toy)
+    changed = apply(sc, {"regime.commit": 0.7, "events.truce.compliance.regime": 0.5, "combat.lethality": 0.2})
+    assert changed.factions.regime.commit == 0.7 and changed.combat.lethality == 0.2
+    assert changed.events[1].compliance["regime"] == 0.5 and sc.factions.regime.commit != 0.7
+    with pytest.raises(InputError) as err:
+        apply(sc, {"regime.comit": 0.3})
+    assert "did you mean 'regime.commit'" in str(err.value) and "turkey.deterrence" in str(err.value)
+    with pytest.raises(InputError, match="less than or equal to 1"):
+        apply(sc, {"regime.commit": 1.5})
+
+
+def test_same_rows_whatever_the_worker_count(toy, tmp_path):
+    run_sweep(spec(toy), tmp_path / "one", workers=1)
+    run_sweep(spec(toy), tmp_path / "two", workers=2)
+    a, b = read_rows(tmp_path / "one"), read_rows(tmp_path / "two")
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 6 * 3 and a.groupby(["point", "replicate"]).size().max() == 1
+    assert a["seed"].tolist() == [7, 8, 9] * 6  # replicate r of every point runs with seed + r
+    # The restraint really changes the outcome: ceasefire days grow with it.
+    days = a.groupby("events.truce.restraint")["ceasefire_days"].mean()
+    assert days[0.9] > days[0.0]
+    for part in sorted((tmp_path / "one" / "runs.parquet").iterdir()):
+        assert part.read_bytes() == (tmp_path / "two" / "runs.parquet" / part.name).read_bytes()
+
+
+def test_dask_executor_gives_the_same_table(toy, tmp_path):
+    run_sweep(spec(toy, runs=2), tmp_path / "local", workers=1)
+    run_sweep(spec(toy, runs=2), tmp_path / "dask", workers=2, executor="dask")
+    pd.testing.assert_frame_equal(read_rows(tmp_path / "local"), read_rows(tmp_path / "dask"))
+
+
+def test_resuming_runs_only_what_is_missing(toy, tmp_path):
+    s = spec(toy, runs=22)  # 132 runs: batches of 64, 64 and 4
+    first = run_sweep(s, tmp_path / "s", workers=1)
+    assert first.ran == 132
+    parts = sorted((tmp_path / "s" / "runs.parquet").glob("part-*.parquet"))
+    assert len(parts) == 3
+    full = read_rows(tmp_path / "s")
+    parts[1].unlink()
+    again = run_sweep(s, tmp_path / "s", workers=1)
+    assert again.ran == 64
+    pd.testing.assert_frame_equal(read_rows(tmp_path / "s"), full)
+    other = SweepSpec(s.scenario_path, make_design("grid", [Parameter("regime.commit", values=(0.5,))]), 22)
+    with pytest.raises(InputError, match="holds a different sweep"):
+        run_sweep(other, tmp_path / "s")
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_resumes_to_exactly_one_row_per_run(toy, tmp_path):
+    out = tmp_path / "killed"
+    args = [sys.executable, "-m", "sim", "sweep", str(toy), "--param", "regime.commit=0.2:0.8:4",
+            "--param", "events.truce.restraint=0,0.3,0.6,0.9", "--runs", "16", "--workers", "1", "--out", str(out)]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / "runs.parquet").glob("part-*.parquet")):
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list((out / "runs.parquet").glob("part-*.parquet")))
+    assert 1 <= done < 4, "the sweep should have been killed part-way (4 batches in all)"
+    p = run_cli(*args[3:])
+    assert p.returncode == 0, p.stderr
+    rows = read_rows(out)
+    assert len(rows) == 16 * 16 and rows.groupby(["point", "replicate"]).size().max() == 1
+    clean = tmp_path / "clean"
+    assert run_cli(*args[3:-1], clean).returncode == 0
+    pd.testing.assert_frame_equal(rows, read_rows(clean))
+
+
+def test_a_worker_killed_mid_sweep_is_replaced_and_its_runs_redone(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIM_TEST_MARKER", str(tmp_path / "died"))
+    design = make_design("grid", [Parameter("a", values=(0.0, 0.5, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=30), tmp_path / "s", evaluate=toys.dies_once, workers=2)
+    assert (tmp_path / "died").exists()  # a worker really died
+    rows = read_rows(tmp_path / "s")
+    assert len(rows) == 6 * 30 and rows.groupby(["point", "replicate"]).size().max() == 1
+    clean = tmp_path / "clean"
+    run_sweep(SweepSpec(Path("toy"), design, runs=30), clean, evaluate=toys.linear, workers=1)
+    pd.testing.assert_frame_equal(rows, read_rows(clean), check_like=True)
+
+
+def test_sobol_indices_recover_a_known_function(tmp_path):
+    design = make_design("sobol", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=512, seed=1)
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "sobol", evaluate=toys.linear, workers=2)
+    report = sweep_report(tmp_path / "sobol", metrics=["y"])
+    s = report.sensitivity.set_index(["parameter", "index"])["value"]
+    # Var(a) = 1/12, Var(2b) = 4/12: first-order indices 0.2 and 0.8, none for c.
+    assert s[("a", "S1")] == pytest.approx(0.2, abs=0.05)
+    assert s[("b", "S1")] == pytest.approx(0.8, abs=0.05)
+    assert abs(s[("c", "S1")]) < 0.03 and s[("c", "ST")] < 0.03
+    assert (tmp_path / "sobol" / "report" / "response_y.png").exists()
+
+
+def test_lhs_indices_recover_a_known_function(tmp_path):
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=1000, seed=2)
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "lhs", evaluate=toys.linear)
+    s = sweep_report(tmp_path / "lhs", metrics=["y"]).sensitivity.set_index(["parameter", "index"])["value"]
+    assert s[("a", "S1")] == pytest.approx(0.2, abs=0.08) and s[("b", "S1")] == pytest.approx(0.8, abs=0.08)
+    assert s[("a", "SRC2")] == pytest.approx(0.2, abs=0.02) and s[("b", "SRC2")] == pytest.approx(0.8, abs=0.02)
+    assert abs(s[("c", "S1")]) < 0.08 and s[("c", "SRC2")] < 0.01
+
+
+def test_cli_sweep_and_report(toy, tmp_path):
+    out = tmp_path / "cli"
+    p = run_cli("sweep", toy, "--param", "regime.commit=0.2,0.8", "--param", "events.truce.restraint=0,0.9", "--runs", "2", "--out", out)
+    assert p.returncode == 0, p.stderr
+    assert "4 points x 2 replicates = 8 runs" in p.stdout
+    p = run_cli("sweep-report", out)
+    assert p.returncode == 0, p.stderr
+    names = {f.name for f in (out / "report").iterdir()}
+    assert {"report.md", "sensitivity.csv", "points.csv", "response_ceasefire_days.png", "heatmap_ceasefire_days.png"} <= names
+    p = run_cli("sweep", toy, "--param", "regime.comit=0.2,0.8", "--out", tmp_path / "bad")
+    assert p.returncode == 2 and "did you mean 'regime.commit'" in p.stderr and "Traceback" not in p.stderr
+    assert not (tmp_path / "bad").exists()

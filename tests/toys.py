@@ -1,0 +1,22 @@
+"""Known functions plugged into the sweep pipeline in place of the model (importable by workers)."""
+
+import numpy as np
+
+
+def linear(values: dict[str, float], seed: int) -> dict[str, float]:
+    """y = a + 2 b (+ nothing from c) plus a little seeded noise: S1 = 0.2, 0.8, 0 on [0, 1]^3."""
+    noise = np.random.default_rng(seed).normal(0, 0.01)
+    return {"y": values["a"] + 2 * values["b"] + noise, "noise": noise}
+
+
+def dies_once(values: dict[str, float], seed: int) -> dict[str, float]:
+    """Like ``linear``, but the first call for point a == 0.5 kills its worker process outright."""
+    import os
+    import signal
+    from pathlib import Path
+
+    marker = Path(os.environ["SIM_TEST_MARKER"])
+    if values["a"] == 0.5 and not marker.exists():
+        marker.write_text("died")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return linear(values, seed)
