@@ -136,10 +136,9 @@ def test_a_killed_sweep_resumes_to_exactly_one_row_per_run(toy, tmp_path):
     pd.testing.assert_frame_equal(rows, read_rows(clean))
 
 
-def test_a_worker_killed_mid_sweep_is_replaced_and_its_runs_redone(tmp_path, monkeypatch):
-    monkeypatch.setenv("SIM_TEST_MARKER", str(tmp_path / "died"))
+def test_a_worker_killed_mid_sweep_is_replaced_and_its_runs_redone(tmp_path):
     design = make_design("grid", [Parameter("a", values=(0.0, 0.5, 1.0)), Parameter("b", values=(0.0, 1.0))])
-    run_sweep(SweepSpec(Path("toy"), design, runs=30), tmp_path / "s", evaluate=toys.dies_once, workers=2)
+    run_sweep(SweepSpec(Path("toy"), design, runs=30), tmp_path / "s", evaluate=toys.DiesOnce(str(tmp_path / "died")), workers=2)
     assert (tmp_path / "died").exists()  # a worker really died
     rows = read_rows(tmp_path / "s")
     assert len(rows) == 6 * 30 and rows.groupby(["point", "replicate"]).size().max() == 1

@@ -9,14 +9,24 @@ def linear(values: dict[str, float], seed: int) -> dict[str, float]:
     return {"y": values["a"] + 2 * values["b"] + noise, "noise": noise}
 
 
-def dies_once(values: dict[str, float], seed: int) -> dict[str, float]:
-    """Like ``linear``, but the first call for point a == 0.5 kills its worker process outright."""
-    import os
-    import signal
-    from pathlib import Path
 
-    marker = Path(os.environ["SIM_TEST_MARKER"])
-    if values["a"] == 0.5 and not marker.exists():
-        marker.write_text("died")
-        os.kill(os.getpid(), signal.SIGKILL)
-    return linear(values, seed)
+class DiesOnce:
+    """Like ``linear``, but the first call for point a == 0.5 kills its worker process outright.
+
+    The marker file travels with the object: workers may come from a process
+    started before the test (a forkserver), so they cannot see its environment.
+    """
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __call__(self, values: dict[str, float], seed: int) -> dict[str, float]:
+        import os
+        import signal
+        from pathlib import Path
+
+        marker = Path(self.marker)
+        if values["a"] == 0.5 and not marker.exists():
+            marker.write_text("died")
+            os.kill(os.getpid(), signal.SIGKILL)
+        return linear(values, seed)
