@@ -125,6 +125,8 @@ def load_results(path: str | Path) -> Results:
     """
     path = Path(path)
     manifest = _manifest(path)
+    if "inputs" not in manifest:
+        raise InputError(path / "manifest.json", "written by an older version of the simulator (no 'inputs'); run it again")
     theatre_file = Path(manifest["inputs"]["theatre"])
     if not theatre_file.exists():
         raise InputError(path / "manifest.json", f"the run's theatre is not found at {theatre_file}", key="inputs.theatre")
