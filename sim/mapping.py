@@ -21,6 +21,7 @@ Matplotlib is imported only when something is drawn.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -815,11 +816,24 @@ def ensemble_figure(theatre: Theatre, es: EnsembleState, faction: str, title: st
 
 
 def save_figure(fig: Figure, path: str | Path, **kw) -> Path:
-    """Save ``fig`` atomically (a temporary file renamed into place) and close it."""
+    """Save ``fig`` atomically (a temporary file renamed into place) and close it.
+
+    PNGs are stored with a 256-colour palette: these figures are flat colours
+    and lines, so they look the same at about a third of the size.
+    """
+    from PIL import Image
+
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}{path.suffix}")
     try:
-        fig.savefig(tmp, metadata={"Software": None}, **kw)
+        if path.suffix.lower() == ".png":
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", **kw)
+            buf.seek(0)
+            image = Image.open(buf).convert("RGB")
+            image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(tmp, format="PNG")
+        else:
+            fig.savefig(tmp, metadata={"Software": None}, **kw)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -1073,6 +1087,8 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         fig.colorbar(coll, ax=ax, fraction=0.035, pad=0.01, label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
     else:
         handles = draw_control(ax, lay, first)
+    # A real title before the layout is fixed, so there is room for the dates that replace it.
+    title = ax.set_title(f"{_what(results)}: {results.start + dt.timedelta(days=frames[-1]):%d %B %Y}", fontsize=11)
     _legend(fig, handles, fontsize=7.5)
     _freeze(fig)
     _finish_labels(ax, lay, main_towns(t), fontsize=7.5)
@@ -1080,7 +1096,6 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     # Captions go in the legend's column, under it, where they hide nothing.
     box = fig.legends[0].get_window_extent().transformed(fig.transFigure.inverted())
     note = fig.text(box.x0 + 0.01, box.y0 - 0.04, "", fontsize=8, va="top", ha="left", color="#202020", wrap=True)
-    title = ax.set_title("", fontsize=11)
     log = run.events
 
     def draw(k: int) -> None:
