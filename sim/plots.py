@@ -125,7 +125,7 @@ def towns_held_figure(results: Results) -> Figure:
     handles, labels = ax.get_legend_handles_labels()
     if reported:
         handles[-1] = plt.Line2D([], [], marker="D", ls="", color="white", mec="black", label=labels[-1])
-    ax.legend(handles, labels, loc="center left", fontsize=8, framealpha=0.9)
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)  # off the data
 
     x, share, lo, hi = _series(results, q, "ceasefire_in_force") if "ceasefire_in_force" in set(q["variable"]) else (None,) * 4
     if x is not None:
