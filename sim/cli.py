@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("folder", type=Path, metavar="SWEEP_DIR")
     rep.add_argument("--metric", action="append", help="metric to report (repeatable; default: the sweep's, or a standard set)")
     rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
+    _add_figure_commands(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "sweep-report":
             return _sweep_report(args)
+        if args.command in ("map", "plot"):
+            return _figures(args, parser)
         if args.command == "check":
             from .scenario import load_scenario
 
@@ -184,4 +187,40 @@ def _sweep_report(args: argparse.Namespace) -> int:
     report = sweep_report(args.folder, metrics=args.metric, pair=pair)
     print(report.text)
     print("written: " + ", ".join(str(f) for f in report.files))
+    return 0
+
+
+# ---- maps and plots (sim/mapping.py, sim/plots.py) ----
+
+
+def _add_figure_commands(sub) -> None:  # noqa: ANN001 - argparse's subparsers
+    m = sub.add_parser("map", help="draw a results folder's control map, or a baseline and a what-if side by side")
+    m.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder, or two (baseline, what-if)")
+    m.add_argument("--date", help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map")
+    m.add_argument("--out", type=Path, help="file to write (default: map_<date>.png or control.gif in the (last) results folder)")
+    m.add_argument("--faction", choices=("regime", "hts", "rebels"), default="regime", help="whose probability of control ensemble maps shade")
+    m.add_argument("--animate", action="store_true", help="write an animated GIF of daily control (and an MP4 where ffmpeg exists)")
+    p = sub.add_parser("plot", help="plot a results folder over time: towns held, capture dates, losses, patrols")
+    p.add_argument("results", type=Path, metavar="RESULTS_DIR")
+    p.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's seeds record)")
+    p.add_argument("--out", type=Path, help="folder for the PNGs (default: the results folder)")
+
+
+def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command == "plot":
+        from .plots import make_plots
+
+        written = make_plots(args.results, outcomes=args.outcomes, out=args.out)
+    else:
+        from .mapping import animate, make_map
+
+        if len(args.results) > 2:
+            parser.error("map takes one results folder, or two (baseline, what-if)")
+        if args.animate:
+            if len(args.results) != 1:
+                parser.error("--animate takes one results folder")
+            written = animate(args.results[0], out=args.out, faction=args.faction)
+        else:
+            written = [make_map(args.results, date=args.date, out=args.out, faction=args.faction)]
+    print("written: " + ", ".join(str(w) for w in written))
     return 0

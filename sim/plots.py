@@ -1,0 +1,331 @@
+"""Plots over time of a results folder, set against the record where it speaks.
+
+- ``towns_held.png``: towns held by each faction (a single run's lines, or an
+  ensemble's median and 90% band), the share of runs with a ceasefire in
+  force, the scenario's events as vertical markers, and the theatre's
+  reported control counts as points;
+- ``capture_dates.png``: for every town that changes hands (or that the
+  record says did), the simulated capture dates beside the reported one;
+- ``losses.png``: displaced civilians and Turkish deaths with the reported
+  figures as points (their accepted range as a bar);
+- ``patrol_coverage.png``: the share of the planned route each joint patrol
+  covered (only when there were patrols).
+
+Everything is drawn from what a results folder holds, read by
+:func:`sim.runset.load_results`, so a run in memory and one read back plot alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .mapping import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, _halo, _plt, save_figure
+from .theatre import HOLDERS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .outcomes import OutcomeBase
+    from .runset import Results
+
+# Scenario events worth a vertical marker: the decisions that shape the curves.
+MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "air_policy", "joint_patrol")
+LOSSES = {"displaced": "Displaced civilians", "turkish_deaths": "Turkish soldiers killed"}
+MAX_CAPTURE_ROWS = 30
+BAND = ("q05", "q95")  # the 90% band of an ensemble
+
+
+def _dates(values) -> np.ndarray:  # noqa: ANN001
+    return pd.to_datetime(pd.Series(values)).to_numpy()
+
+
+def _quantiles(results: Results) -> pd.DataFrame:
+    from .aggregate import timeseries_quantiles
+
+    return timeseries_quantiles(results.runs)
+
+
+def _series(results: Results, q: pd.DataFrame, variable: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """(dates, central line, band low, band high): a single run's values, or an ensemble's median and 90% band."""
+    rows = q[q["variable"] == variable]
+    x = _dates(rows["date"])
+    if len(results.runs) == 1:
+        return x, rows["mean"].to_numpy(), None, None
+    return x, rows["q50"].to_numpy(), rows[BAND[0]].to_numpy(), rows[BAND[1]].to_numpy()
+
+
+def _event_markers(ax: Axes, events: list[dict], start: dt.date, end: dt.date, *, also: Axes | None = None) -> int:
+    """Vertical lines at the scenario's marked events (on ``ax`` and ``also``), labelled on ``ax``.
+
+    Labels of events a few days apart are merged into one, so none overlap.
+
+    Returns:
+        The number of lines drawn.
+    """
+    marks: dict[str, list[str]] = {}
+    for e in events:
+        if e["type"] not in MARKED_EVENTS:
+            continue
+        when = e.get("effective") or e["date"]  # a deal matters from when it binds
+        if start.isoformat() <= when <= end.isoformat():
+            label = e.get("name") or e.get("id") or e["type"]
+            if e["type"] == "offensive":
+                label = f"offensive {e.get('action', '')}".strip()
+            marks.setdefault(when, []).append(label)
+    if not marks:
+        return 0
+    fig = ax.figure
+    width_px = ax.get_window_extent(fig.canvas.get_renderer()).width
+    span = max((end - start).days, 1)
+    gap = 14 / (width_px / span)  # days between two labels that would overlap
+    groups: list[tuple[str, list[str]]] = []
+    for when in sorted(marks):
+        if groups and (dt.date.fromisoformat(when) - dt.date.fromisoformat(groups[-1][0])).days < gap:
+            groups[-1][1].extend(marks[when])
+        else:
+            groups.append((when, list(marks[when])))
+    for when in sorted(marks):
+        for a in (ax, also) if also is not None else (ax,):
+            a.axvline(np.datetime64(when), color="#6A6A6A", lw=0.8, ls=":", zorder=1, gid="event")
+    for when, labels in groups:
+        ax.annotate("; ".join(dict.fromkeys(labels)), (np.datetime64(when), 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -3), textcoords="offset points", rotation=90, ha="left", va="top", fontsize=7,
+                        color="#4A4A4A", annotation_clip=False, path_effects=_halo(2), zorder=6)
+    return len(marks)
+
+
+def towns_held_figure(results: Results) -> Figure:
+    """Towns held by each faction over time, with the ceasefire, the scenario's events and the reported counts."""
+    plt = _plt()
+    q = _quantiles(results)
+    fig, (top, ax) = plt.subplots(2, 1, figsize=(10, 6.2), dpi=100, sharex=True, height_ratios=(1, 4), layout="constrained")
+    n = len(results.runs)
+    for holder in HOLDERS:
+        x, mid, lo, hi = _series(results, q, f"towns_{holder}")
+        colour = FACTION_COLOURS[holder]
+        if lo is not None:
+            ax.fill_between(x, lo, hi, color=colour, alpha=0.2, lw=0, step="mid", gid=f"band:{holder}")
+        ax.step(x, mid, where="mid", color=colour, lw=2, label=FACTION_NAMES[holder], gid=f"line:{holder}")
+    reported = [(d, c) for d, c in sorted(results.theatre.control.items()) if results.start <= d <= results.end + dt.timedelta(days=1)]
+    for k, (d, control) in enumerate(reported):
+        for code, holder in enumerate(HOLDERS):
+            ax.plot(np.datetime64(d), int((control == code).sum()), marker="D", ms=7, color=FACTION_COLOURS[holder],
+                    mec="black", mew=0.8, ls="", zorder=5, gid="reported",
+                    label="Reported (theatre control columns)" if k == 0 and code == 0 else None)
+    ax.set_ylabel("towns held")
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color="#E0E0E0", lw=0.6)
+    what = f"median and 90% band of {n} runs" if n > 1 else f"seed {results.runs[0].seed}"
+    handles, labels = ax.get_legend_handles_labels()
+    if reported:
+        handles[-1] = plt.Line2D([], [], marker="D", ls="", color="white", mec="black", label=labels[-1])
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)  # off the data
+
+    x, share, lo, hi = _series(results, q, "ceasefire_in_force") if "ceasefire_in_force" in set(q["variable"]) else (None,) * 4
+    if x is not None:
+        share = q.loc[q["variable"] == "ceasefire_in_force", "mean"].to_numpy()
+        top.fill_between(x, 0, share, step="mid", color="#E6C700", alpha=0.6, lw=0, gid="ceasefire")
+    top.set_ylim(0, 1)
+    top.set_yticks([0, 1])
+    top.set_ylabel("ceasefire\nin force" + ("\n(share)" if n > 1 else ""), fontsize=8)
+    top.tick_params(labelsize=8)
+    top.set_title(f"{results.name}: towns held by each faction ({what})", fontsize=11)
+    fig.canvas.draw()  # the event labels are spaced on the laid-out axes
+    fig.set_layout_engine("none")
+    _event_markers(ax, results.manifest["parameters"]["events"], results.start, results.end, also=top)
+    _date_axis(ax, results)
+    return fig
+
+
+def _date_axis(ax: Axes, results: Results | None = None) -> None:
+    """Concise date ticks; with ``results``, the run's window and one day either side (for the reported points)."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if results is not None:
+        ax.set_xlim(_dates([results.start - dt.timedelta(days=1), results.end + dt.timedelta(days=2)]))
+
+
+def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
+    """For each town that changes hands, the simulated capture dates beside the reported ones."""
+    from matplotlib.lines import Line2D
+
+    from .aggregate import all_captures
+    from .outcomes import CaptureOutcome
+
+    plt = _plt()
+    caps = all_captures(results.runs)
+    n = len(results.runs)
+    reported = [o for o in outcomes if isinstance(o, CaptureOutcome) and o.applies(results.start, results.end)]
+    keys = {(results.theatre.towns[results.theatre.town(o.town)], o.by) for o in reported}
+    rows = []
+    for (town, to), group in caps.groupby(["town", "to"], sort=True):
+        share = group["seed"].nunique() / n
+        rows.append((town, to, share, np.median(_dates(group["date"]).astype("datetime64[D]").astype(float))))
+    have = {(r[0], r[1]) for r in rows}
+    rows = [r for r in rows if r[2] >= 0.1 or (r[0], r[1]) in keys]  # a capture in one run of twenty is noise here
+    rows += [(town, to, 0.0, np.inf) for town, to in keys - have]
+    # Towns the record speaks of come first; then the likeliest captures, in order of date.
+    rows.sort(key=lambda r: (-r[2] if (r[0], r[1]) not in keys else -2.0, r[3]))
+    rows = rows[:MAX_CAPTURE_ROWS]
+    rows.sort(key=lambda r: (r[3], r[0]))
+
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.32 * max(len(rows), 3)), dpi=100, layout="constrained")
+    rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
+    for y, (town, to, share, _) in enumerate(rows):
+        g = caps[(caps["town"] == town) & (caps["to"] == to)]
+        x = _dates(g["date"])
+        jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))
+        ax.scatter(x, y + jitter, s=16, color=FACTION_COLOURS[to], alpha=0.75, lw=0, zorder=3, gid="simulated")
+        if len(x) >= 4:
+            q25, q50, q75 = np.quantile(x.astype("datetime64[D]").astype(float), [0.25, 0.5, 0.75])
+            ax.plot(np.array([q25, q75]).astype("datetime64[D]"), [y, y], color="#303030", lw=1.2, zorder=2)
+            ax.plot(np.array([q50]).astype("datetime64[D]"), [y], marker="|", ms=12, color="#303030", zorder=4)
+        ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
+        for o in reported:
+            if results.theatre.towns[results.theatre.town(o.town)] == town and o.by == to:
+                r = np.datetime64(o.reported)
+                ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="D", ms=7, color="white", mec="black",
+                            ecolor="black", elinewidth=1, capsize=3, zorder=5, gid="reported")
+    ax.set_yticks(range(len(rows)), [f"{town} → {FACTION_NAMES[to]}" for town, to, _, _ in rows], fontsize=8)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    _date_axis(ax, results)
+    ax.grid(axis="x", color="#E0E0E0", lw=0.6)
+    what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
+    ax.set_title(f"{results.name}: when towns change hands ({what}; right: runs in which it happens)", fontsize=11, pad=8)
+    shown = {to for _, to, _, _ in rows}
+    handles = [Line2D([], [], marker="o", ls="", color=FACTION_COLOURS[h], label=f"Simulated: taken by {FACTION_NAMES[h]}")
+               for h in HOLDERS if h in shown]
+    if n >= 4:
+        handles.append(Line2D([], [], marker="|", ms=10, color="#303030", label="Median and middle half of runs"))
+    if reported:
+        handles.append(Line2D([], [], marker="D", ls="-", color="black", mfc="white", label="Reported date ± tolerance"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3), fontsize=8, frameon=False)
+    return fig
+
+
+def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
+    """Displaced civilians and Turkish deaths over time, with the reported figures as points."""
+    from .outcomes import QuantityOutcome
+
+    plt = _plt()
+    q = _quantiles(results)
+    fig, axes = plt.subplots(1, len(LOSSES), figsize=(11, 4.2), dpi=100, layout="constrained", squeeze=False)
+    n = len(results.runs)
+    for ax, (variable, title) in zip(axes[0], LOSSES.items(), strict=True):
+        x, mid, lo, hi = _series(results, q, variable)
+        if lo is not None:
+            ax.fill_between(x, lo, hi, color="#505050", alpha=0.2, lw=0, gid="band")
+        ax.plot(x, mid, color="#202020", lw=1.8, label="Simulated" + (" (median, 90% band)" if n > 1 else ""), gid="line")
+        for o in outcomes:
+            if isinstance(o, QuantityOutcome) and o.variable == variable and o.applies(results.start, results.end):
+                value = o.reported if o.reported is not None else sum(o.range) / 2
+                ax.errorbar(np.datetime64(o.date), value, yerr=[[value - o.range[0]], [o.range[1] - value]], fmt="D", ms=7,
+                            color=REPORTED_COLOUR, mec="black", ecolor="black", capsize=3, zorder=5, gid="reported",
+                            label="Reported (accepted range)")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.grid(axis="y", color="#E0E0E0", lw=0.6)
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        ax.tick_params(axis="x", labelsize=8)
+        _date_axis(ax, results)
+        ax.legend(fontsize=8, loc="upper left")
+    fig.suptitle(f"{results.name}: losses ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
+    return fig
+
+
+def patrol_table(results: Results) -> pd.DataFrame:
+    """Every joint patrol of every run: seed, date, town reached, coverage of the planned route."""
+    rows = []
+    for run in results.runs:
+        pat = run.events[run.events["type"] == "patrol"]
+        for date, town in pat[["date", "town"]].itertuples(index=False):
+            coverage = float(run.timeseries["patrol_coverage"].iloc[run.day(dt.date.fromisoformat(date))])
+            rows.append({"seed": run.seed, "date": date, "reached": town, "coverage": coverage})
+    return pd.DataFrame(rows, columns=["seed", "date", "reached", "coverage"])
+
+
+def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | None:
+    """Share of the planned route covered by each joint patrol (None if there was none)."""
+    from .outcomes import QuantityOutcome
+
+    table = patrol_table(results)
+    if table.empty:
+        return None
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(10, 3.8), dpi=100, layout="constrained")
+    n = len(results.runs)
+    x = _dates(table["date"])
+    colour = FACTION_COLOURS["russia"]
+    if n == 1:
+        ax.bar(x, table["coverage"], width=np.timedelta64(4, "D"), color=colour, gid="coverage")
+        for xi, c, town in zip(x, table["coverage"], table["reached"], strict=True):
+            ax.annotate(town, (xi, c), xytext=(0, 2), textcoords="offset points", rotation=90, ha="center", va="bottom", fontsize=7)
+    else:
+        import matplotlib.dates as mdates
+
+        groups = table.groupby("date")["coverage"]
+        at = mdates.date2num(_dates(list(groups.groups)))
+        ax.boxplot([g.to_numpy() for _, g in groups], positions=at, widths=3.5, whis=(5, 95), showfliers=False,
+                   patch_artist=True, manage_ticks=False, boxprops=dict(fc=colour, ec="#303030", alpha=0.8),
+                   medianprops=dict(color="#202020", lw=1.5), whiskerprops=dict(color="#303030"), capprops=dict(color="#303030"))
+        ax.plot([], [], marker="s", ls="", color=colour, label="Middle half of runs; whiskers 5-95%; line: median")
+    for o in outcomes:
+        if isinstance(o, QuantityOutcome) and o.variable == "patrol_coverage" and o.applies(results.start, results.end):
+            d = np.datetime64(o.date)
+            ax.errorbar(d, sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2, fmt="none", ecolor=REPORTED_COLOUR, elinewidth=6,
+                        alpha=0.7, zorder=1, label=f"Reported: {o.description}", gid="reported")
+    ax.set_ylim(0, 1.3 if n == 1 else 1.05)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylabel("route covered")
+    ax.grid(axis="y", color="#E0E0E0", lw=0.6)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="upper right")
+    _date_axis(ax, results)
+    what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
+    ax.set_title(f"{results.name}: share of the planned route each joint patrol covered ({what})", fontsize=11)
+    return fig
+
+
+def load_reported(results: Results, path: str | Path | None = None) -> list[OutcomeBase]:
+    """The reported outcomes for ``results``: ``path``, or outcomes.yaml beside the run's seeds record if it exists."""
+    from .outcomes import load_outcomes
+
+    if path is None:
+        path = results.seeds_file.parent / "outcomes.yaml"
+        if not path.exists():
+            return []
+    variables = [c for c in results.runs[0].timeseries.columns if c != "date"]
+    return load_outcomes(path, results.theatre, variables)
+
+
+def make_plots(path: str | Path, *, outcomes: str | Path | None = None, out: str | Path | None = None) -> list[Path]:
+    """Write towns_held.png, capture_dates.png, losses.png and (if there were patrols) patrol_coverage.png.
+
+    Args:
+        path: a run or ensemble folder.
+        outcomes: the reported outcomes (default: outcomes.yaml beside the run's seeds record).
+        out: folder for the PNGs (default: the results folder).
+
+    Returns:
+        The files written.
+    """
+    from .runset import load_results
+
+    results = load_results(path)
+    reported = load_reported(results, outcomes)
+    out = Path(out) if out else results.path
+    out.mkdir(parents=True, exist_ok=True)
+    figures = {"towns_held.png": towns_held_figure(results), "capture_dates.png": capture_dates_figure(results, reported),
+               "losses.png": losses_figure(results, reported), "patrol_coverage.png": patrol_figure(results, reported)}
+    return [save_figure(fig, out / name) for name, fig in figures.items() if fig is not None]

@@ -1,0 +1,215 @@
+"""Maps: what is drawn matches the state it was drawn from, on a small hand-built theatre."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgba
+
+from sim import load_scenario, simulate, write_run
+from sim import mapping as m
+from sim.cli import main
+from sim.ensemble import run_ensemble
+from sim.runset import RunData, load_results
+from sim.theatre import HOLDERS, load_theatre
+
+from .conftest import ev
+from .test_runs import run_cli
+
+D0 = dt.date(2020, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def grid_theatre(build, controllers=None):
+    """Nine towns on a 3 x 3 grid about 10 km apart, an 'M9' across the middle row, a post at the centre."""
+    controllers = controllers or ["regime"] * 3 + ["rebels"] * 3 + ["hts"] * 3
+    towns = [(f"T{r}{c}", 35.5 + 0.09 * r, 36.0 + 0.11 * c, controllers[3 * r + c], 40_000) for r in range(3) for c in range(3)]
+    roads = [(f"T1{c}", f"T1{c + 1}", "M9") for c in range(2)]
+    roads += [(f"T{r}{c}", f"T{r + 1}{c}", "secondary") for r in range(2) for c in range(3)]
+    return build.theatre(towns, roads, posts=[("p1", "T11", "2019-01-01")])
+
+
+def find(ax, gid):
+    return [a for a in (*ax.collections, *ax.patches, *ax.lines) if a.get_gid() == gid]
+
+
+def run_of(history, events=(), ceasefire=None):
+    days = len(history)
+    ts = pd.DataFrame({"date": [(D0 + dt.timedelta(days=d)).isoformat() for d in range(days)],
+                       "ceasefire": ceasefire or ["none"] * days, "patrol_coverage": [np.nan] * days})
+    log = pd.DataFrame(list(events), columns=["date", "type", "town", "actors", "detail"])
+    return RunData(1, D0, np.array(history, dtype=np.int8), log, ts)
+
+
+def test_territory_and_towns_take_each_towns_controller(build):
+    t = load_theatre(grid_theatre(build))
+    control = np.array([0, 1, 2, 2, 0, 1, 1, 2, 0], dtype=np.int8)
+    state = m.run_state(t, [], run_of([control]), D0)
+    fig = m.control_map_figure(t, state, "test")
+    ax = fig.axes[0]
+    (cells,) = find(ax, "territory")
+    expected = np.array([m.tint(m.FACTION_COLOURS[HOLDERS[control[i]]]) for i in cells.town_index])
+    assert np.allclose(cells.get_facecolors(), expected)
+    assert sorted(set(cells.town_index)) == list(range(9))  # every town has ground
+    (towns,) = find(ax, "towns")
+    assert np.allclose(towns.get_facecolors(), [to_rgba(m.FACTION_COLOURS[HOLDERS[c]]) for c in control])
+    # The post at the centre: the town is government-held, so the post is encircled.
+    assert state.encircled.tolist() == [False] * 4 + [True] + [False] * 4
+    assert len(find(ax, "posts_encircled")[0].get_offsets()) == 1 and len(find(ax, "posts")[0].get_offsets()) == 0
+    # The front runs between government cells and the others, nowhere else.
+    lay = m.layout(t)
+    front = m.front_ridges(lay, control)
+    gov = control == 0
+    assert all(gov[u] != gov[v] for (u, v, _), f in zip(lay.ridges, front, strict=True) if f) and front.any()
+    # Labels never overlap each other.
+    labels = [a.get_window_extent() for a in ax.texts if a.get_gid() == "label"]
+    assert len(labels) == 9 and not any(a.overlaps(b) for i, a in enumerate(labels) for b in labels[i + 1 :])
+
+
+def test_cells_are_clipped_to_the_theatre_and_cut_by_the_border(build):
+    path = grid_theatre(build)
+    # A border running east-west north of the towns: nothing beyond it is territory.
+    (build.root / "toy.border.csv").write_text("lat,lon\n35.75,35.5\n35.75,36.8\n")
+    index = path.read_text() + "border: toy.border.csv\n"
+    path.write_text(index)
+    t = load_theatre(path)
+    lay = m.layout(t)
+    assert lay.outline.bounds[3] <= 35.75 + 1e-9
+    assert lay.outline.bounds[1] < 35.5  # the buffer reaches beyond the southern towns
+    area = sum(p.area for p in getattr(lay.outline, "geoms", [lay.outline]))
+    assert sum(abs(_shoelace(r[:, 0] * lay.kx, r[:, 1])) for cell in lay.cells for r in cell) == pytest.approx(area, rel=1e-6)
+
+
+def _shoelace(x, y):
+    return 0.5 * (np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+
+
+def test_corridor_band_only_while_the_agreement_is_in_force(build):
+    t = load_theatre(grid_theatre(build))
+    deal = {"type": "agreement", "date": "2020-01-02", "effective": "2020-01-03", "name": "Deal", "corridor": {"road": "M9", "width_km": 3}}
+    control = np.zeros(9, dtype=np.int8)
+    run = run_of([control] * 6, ceasefire=["none", "none", "in force", "in force", "broken", "broken"])
+    states = [m.run_state(t, [deal], run, D0 + dt.timedelta(days=d)) for d in range(6)]
+    assert [s.corridor is not None for s in states] == [False, False, True, True, False, False]
+    drawn = m.control_map_figure(t, states[2], "x").axes[0]
+    band = find(drawn, "corridor")
+    assert band and all(find(m.control_map_figure(t, s, "x").axes[0], "corridor") == [] for s in (states[1], states[4]))
+    # The band is 3 km each side of the road: it holds the middle row of towns and no other.
+    from matplotlib.path import Path as MplPath
+
+    inside = np.zeros(9, bool)
+    for patch in band:
+        inside |= MplPath(patch.get_xy()).contains_points(np.column_stack([t.lon, t.lat]))
+    assert inside.tolist() == [False] * 3 + [True] * 3 + [False] * 3
+
+
+def test_posts_and_patrol_come_from_the_events(build):
+    t = load_theatre(grid_theatre(build))
+    patrol = {"type": "joint_patrol", "date": "2020-01-02", "announced": "2020-01-02", "route": ["T10", "T12"], "road": "M9"}
+    events = [("2020-01-02", "post_establish", "T00", "turkey", "p2"), ("2020-01-03", "patrol", "T11", "russia;turkey", "covered 50%"),
+              ("2020-01-03", "post_withdraw", "T11", "turkey", "p1")]
+    control = np.array([2] * 9, dtype=np.int8)
+    run = run_of([control] * 4, events)
+    run.timeseries.loc[2, "patrol_coverage"] = 0.5
+    before, after = (m.run_state(t, [patrol], run, D0 + dt.timedelta(days=d)) for d in (0, 3))
+    assert before.posts.tolist() == [0, 0, 0, 0, 1, 0, 0, 0, 0] and before.patrols == []
+    assert after.posts.tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0]
+    (p,) = after.patrols
+    assert [t.towns[i] for i in p.route] == ["T10", "T11", "T12"] and t.towns[p.reached] == "T11" and p.coverage == 0.5
+
+
+@pytest.fixture(scope="module")
+def toy_results(tmp_path_factory):
+    """A small single run and a small ensemble on the grid, written as folders."""
+    from .conftest import Builder
+
+    build = Builder(tmp_path_factory.mktemp("maps"))
+    grid_theatre(build, ["regime"] * 3 + ["rebels"] * 6)
+    body = {"end": "2020-01-15", "seed": 5, "factions": {"regime": {"force": 60, "regen": 1}, "rebels": {"garrison": 3}},
+            "events": [ev(date="2020-01-01", type="offensive", action="start"),
+                       ev(date="2020-01-05", type="agreement", name="Deal", effective="2020-01-06", parties=["russia", "turkey"],
+                          compliance={"regime": 0.9, "rebels": 0.9}, corridor={"road": "M9", "width_km": 3})]}
+    sc_path = build.scenario(body)
+    sc = load_scenario(sc_path)
+    single = write_run(simulate(sc), build.root / "run", scenario_path=sc_path)
+    ens = build.root / "ens"
+    run_ensemble(sc, 4, ens, workers=1)
+    return single, ens
+
+
+def test_probability_map_shades_the_ensemble_table(toy_results):
+    _, ens = toy_results
+    res = load_results(ens)
+    prob = pd.read_csv(ens / "control_prob.csv")
+    date = dt.date(2020, 1, 10)
+    fig = m.map_figure(res, date, faction="rebels")
+    (cells,) = find(fig.axes[0], "probability")
+    table = prob[prob["date"] == date.isoformat()].set_index("town").loc[res.theatre.towns, "p_rebels"].to_numpy()
+    assert np.allclose(cells.get_array(), table[cells.town_index])
+    assert len(fig.axes) == 3  # probability, front spread, colour bar
+    (spread,) = find(fig.axes[1], "front_spread")
+    lay = m.layout(res.theatre)
+    controllers = np.stack([r.history[(date - r.start).days] for r in res.runs])
+    assert np.allclose(spread.share, [s for s in m.front_shares(lay, controllers) if s > 0])
+
+
+def test_the_map_written_by_run_is_the_map_of_the_folder(toy_results, tmp_path):
+    single, _ = toy_results
+    out = m.make_map([single], out=tmp_path / "again.png")
+    assert out.read_bytes() == (single / "control_map.png").read_bytes()
+
+
+def test_map_cli_end_to_end_and_bad_dates(toy_results, tmp_path, capsys):
+    single, ens = toy_results
+    ok = run_cli("map", str(single), "--date", "2020-01-08", "--out", str(tmp_path / "a.png"))
+    assert ok.returncode == 0 and (tmp_path / "a.png").stat().st_size > 10_000, ok.stderr
+    # The rest in process (python -m sim exits with what main returns): a subprocess costs seconds.
+    assert main(["map", str(single), str(ens), "--date", "2020-01-08", "--out", str(tmp_path / "ab.png")]) == 0
+    assert (tmp_path / "ab.png").exists()
+    capsys.readouterr()
+    assert main(["map", str(single), "--date", "2020-02-30"]) == 2
+    assert "'2020-02-30' is not a date" in capsys.readouterr().err
+    assert main(["map", str(single), "--date", "2021-01-01"]) == 2
+    assert "outside the run (2020-01-01 .. 2020-01-15)" in capsys.readouterr().err
+
+
+def test_reported_date_after_the_last_day_compares_the_last_day(toy_results):
+    single, _ = toy_results
+    res = load_results(single)
+    reported = dt.date(2020, 1, 16)
+    res.theatre.control[reported] = res.theatre.control[dt.date(2020, 1, 1)]
+    try:
+        assert m.resolve_date(res, "2020-01-16") == (dt.date(2020, 1, 15), reported)
+        fig = m.map_figure(res, "2020-01-16")
+        titles = [ax.get_title() for ax in fig.axes]
+        assert "last day of the run" in titles[0] and titles[1].startswith("Reported, 16 Jan 2020")
+        alike = int((res.runs[0].history[-1] == res.theatre.control[reported]).sum())
+        assert f"{alike} of 9 towns alike" in titles[1]
+    finally:
+        del res.theatre.control[reported]
+
+
+def test_animation_has_a_frame_per_day_and_captions(toy_results, tmp_path):
+    from PIL import Image
+
+    single, _ = toy_results
+    (gif,) = m.animate(single, out=tmp_path / "c.gif", max_frames=5)
+    # Pillow merges identical frames into one longer frame: count the frames' time instead.
+    im = Image.open(gif)
+    shown = 0
+    for k in range(im.n_frames):
+        im.seek(k)
+        shown += im.info["duration"]
+    # 15 days in at most 5 frames: every third day (1, 4, 7, 10, 13 Jan) and the last, at 4 frames a second.
+    assert shown == pytest.approx(6 * 250, abs=10)
+    assert m.caption("capture", "T11", "rebels -> regime") == "T11 taken: rebels → regime"
+    assert m.caption("violation", "T11", "x") is None

@@ -1,0 +1,88 @@
+"""Plots: the series drawn are the runs' series, and the record's figures sit beside them."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import plots
+from sim.aggregate import timeseries_quantiles
+from sim.cli import main
+from sim.runset import load_results
+
+from .test_maps import toy_results  # noqa: F401 - the shared folders
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def gids(ax, prefix):
+    return [a for a in (*ax.lines, *ax.collections) if (a.get_gid() or "").startswith(prefix)]
+
+
+def outcomes_beside(results, text):
+    path = results.seeds_file.parent / "outcomes.yaml"
+    path.write_text("seeds: claims.yaml\noutcomes:\n" + text)
+    return path
+
+
+def test_towns_held_lines_bands_and_event_markers(toy_results):  # noqa: F811
+    single, ens = toy_results
+    one = plots.towns_held_figure(load_results(single))
+    ax = one.axes[1]
+    assert len(gids(ax, "line:")) == 3 and gids(ax, "band:") == []
+    ts = pd.read_csv(single / "timeseries.csv")
+    (regime,) = gids(ax, "line:regime")
+    assert np.array_equal(regime.get_ydata(), ts["towns_regime"].to_numpy())
+    # The offensive (1 Jan) and the agreement (in force from 6 Jan) are marked.
+    assert len([line for line in ax.lines if line.get_gid() == "event"]) == 2
+
+    res = load_results(ens)
+    many = plots.towns_held_figure(res).axes[1]
+    assert len(gids(many, "line:")) == 3 and len(gids(many, "band:")) == 3
+    q = timeseries_quantiles(res.runs)
+    (rebels,) = gids(many, "line:rebels")
+    assert np.array_equal(rebels.get_ydata(), q.loc[q["variable"] == "towns_rebels", "q50"].to_numpy())
+
+
+def test_capture_dates_and_losses_set_the_record_beside_the_runs(toy_results):  # noqa: F811
+    _, ens = toy_results
+    res = load_results(ens)
+    path = outcomes_beside(res, """\
+  - {id: t11-falls, kind: capture, description: T11 falls, town: T11, by: regime, reported: 2020-01-04, tolerance_days: 2, source: [test-claim]}
+  - {id: t22-falls, kind: capture, description: T22 falls, town: T22, by: regime, reported: 2020-01-09, tolerance_days: 2, source: [test-claim]}
+  - {id: dead, kind: quantity, description: deaths, variable: turkish_deaths, date: 2020-01-10, reported: 3, range: [1, 5], source: [test-claim]}
+""")
+    try:
+        reported = plots.load_reported(res)
+        fig = plots.capture_dates_figure(res, reported)
+        ax = fig.axes[0]
+        rows = [t.get_text() for t in ax.get_yticklabels()]
+        caps = pd.read_csv(ens / "capture_dates.csv")
+        common = caps[caps["share"] >= 0.1]
+        expected = {f"{t} → {plots.FACTION_NAMES[to]}" for t, to in zip(common["town"], common["to"], strict=True)}
+        # Every frequent capture has a row, and so has each town the record speaks of, even if it never falls.
+        assert set(rows) == expected | {"T11 → Government", "T22 → Government"}
+        assert len([c for c in ax.containers]) == 2  # the two reported dates, with their tolerance
+        dots = sum(len(c.get_offsets()) for c in gids(ax, "simulated"))
+        assert dots == len(pd.read_csv(ens / "captures.csv").merge(common[["town", "to"]]))
+        losses = plots.losses_figure(res, reported)
+        deaths = losses.axes[1]
+        assert len(deaths.containers) == 1 and len(losses.axes[0].containers) == 0
+        assert deaths.containers[0].lines[0].get_ydata()[0] == 3
+    finally:
+        path.unlink()
+
+
+def test_plot_cli_writes_the_pngs(toy_results, tmp_path, capsys):  # noqa: F811
+    _, ens = toy_results
+    assert main(["plot", str(ens), "--out", str(tmp_path)]) == 0
+    # No patrols in this scenario: no patrol figure.
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["capture_dates.png", "losses.png", "towns_held.png"]
+    assert plots.patrol_figure(load_results(ens), []) is None
+    assert "towns_held.png" in capsys.readouterr().out
