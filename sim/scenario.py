@@ -407,8 +407,17 @@ def _explain(err: dict, tree: LDict, fallback: Path) -> InputError:
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
         if "input" in err and not isinstance(err["input"], dict | list):
-            message += f" (got {err['input']!r})"
+            message += f" (got {_short_repr(err['input'])})"
     return InputError(file or fallback, message, line=line, key=key or None)
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to one readable line; huge integers cannot even be printed in full."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's 4,300-digit str() limit
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _model_at(loc: tuple, tree: LDict) -> type[BaseModel] | None:

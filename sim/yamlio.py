@@ -54,8 +54,10 @@ def _loader_for(path: str) -> type[yaml.SafeLoader]:
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
-            if not isinstance(key, str | int):
-                raise InputError(path, f"mapping keys must be plain names, not {key!r}", line=line)
+            # Huge integer keys are refused too: Python cannot even print them.
+            if not isinstance(key, str | int) or (isinstance(key, int) and key.bit_length() > 64):
+                shown = "a huge integer" if isinstance(key, int) else repr(key)[:60]
+                raise InputError(path, f"mapping keys must be plain names, not {shown}", line=line)
             if key in out:
                 raise InputError(path, f"duplicate key '{key}'", line=line, key=str(key))
             out[key] = loader.construct_object(value_node, deep=True)
@@ -69,6 +71,15 @@ def _loader_for(path: str) -> type[yaml.SafeLoader]:
             out.lines.append((path, item.start_mark.line + 1))
         return out
 
+    def construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+        # Python refuses to convert decimal integers of more than 4,300 digits
+        # (a guard against quadratic-time parsing); say so instead of crashing.
+        try:
+            return yaml.SafeLoader.construct_yaml_int(loader, node)
+        except ValueError:
+            raise InputError(path, "number too long", line=node.start_mark.line + 1) from None
+
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     Loader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
     Loader.add_constructor("tag:yaml.org,2002:seq", construct_sequence)
     return Loader
