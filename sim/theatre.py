@@ -163,11 +163,24 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
         raise InputError(path, "file not found") from None
     except UnicodeDecodeError:
         raise InputError(path, "file is not valid UTF-8 text") from None
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    except OSError as exc:
+        raise InputError(path, f"cannot read file ({exc.strerror})") from None
+    # A short row reads as empty fields (not None), so the checks below name
+    # the line and the missing column instead of crashing on None.
+    reader = csv.DictReader(text.splitlines(), restval="")
+    header = reader.fieldnames or []
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:  # DictReader would silently keep the last of them
+        raise InputError(path, f"column '{twice[0]}' appears twice", line=1, key=twice[0])
+    missing = [c for c in required if c not in header]
     if missing:
         raise InputError(path, f"missing column(s): {', '.join(missing)}", line=1)
-    return [(reader.line_num, row) for row in reader]
+    rows = []
+    for row in reader:
+        if None in row:  # an unquoted comma in a name shifts every later column
+            raise InputError(path, f"{len(header) + len(row[None])} fields, but the header has {len(header)}", line=reader.line_num)
+        rows.append((reader.line_num, row))
+    return rows
 
 
 def _number(path: Path, line: int, key: str, value: str, *, lo: float, hi: float) -> float:
@@ -209,6 +222,9 @@ def _load(path: Path) -> Theatre:
     for key in ("name", "towns", "roads"):
         if key not in index:
             raise InputError(path, f"missing required key '{key}'", line=1)
+    for key in ("towns", "roads", "posts", "border"):
+        if key in index and not isinstance(index[key], str):
+            raise InputError(path, f"'{key}' must be the name of a CSV file", line=index.lines[key][1], key=key)
     detour = _number(path, index.lines.get("road_detour", (0, None))[1], "road_detour", str(index.get("road_detour", 1.0)), lo=1.0, hi=5.0)
     default_pop = _number(path, index.lines.get("default_population", (0, None))[1], "default_population", str(index.get("default_population", 0)), lo=0, hi=1e8)
 
@@ -217,10 +233,16 @@ def _load(path: Path) -> Theatre:
     names: list[str] = []
     aliases: dict[str, int] = {}
     lat, lon, pop = [], [], []
-    control_cols = [c for c in rows[0][1] if _CONTROL_COLUMN.match(c)] if rows else []
+    control_cols = [c for c in rows[0][1] if isinstance(c, str) and _CONTROL_COLUMN.match(c)] if rows else []
     if not control_cols:
         raise InputError(towns_file, "no controller_YYYY_MM_DD column", line=1)
-    control: dict[dt.date, list[int]] = {dt.date(*map(int, _CONTROL_COLUMN.match(c).groups())): [] for c in control_cols}
+    control: dict[dt.date, list[int]] = {}
+    for col in control_cols:
+        try:
+            day = dt.date(*map(int, _CONTROL_COLUMN.match(col).groups()))
+        except ValueError as exc:
+            raise InputError(towns_file, f"column '{col}' is not a date ({exc})", line=1, key=col) from None
+        control[day] = []
     for line, row in rows:
         name = row["name"].strip()
         if not name:

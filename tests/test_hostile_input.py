@@ -52,3 +52,45 @@ def test_huge_integer_key(toy):
 def test_long_bad_value_is_cut_in_the_message(toy):
     err = error_of(toy.scenario(HEAD + "factions: {regime: {axes: '" + "x" * 10_000 + "'}}\n"))
     assert err.key == "factions.regime.axes" and len(str(err)) < 300
+
+
+# ---------------------------------------------------------------- theatre tables
+
+TOWNS_HEADER = "name,lat,lon,population,controller_2020_01_01\n"
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "line", "says"),
+    [
+        # Short rows used to reach .strip() / float() as None.
+        ("toy.roads.csv", "from,to,road\nT0\n", 2, "unknown town ''"),
+        ("toy.towns.csv", TOWNS_HEADER + "T0,35.5\n", 2, "'' is not a number"),
+        ("toy.posts.csv", "post_id,name,town,established\nP1\n", 2, "unknown town ''"),
+        # An impossible date in a control column header used to raise ValueError.
+        ("toy.towns.csv", "name,lat,lon,population,controller_2020_13_45\nT0,35.5,36,,regime\n", 1, "is not a date"),
+        # Silently kept the last of two same-named columns.
+        ("toy.towns.csv", "name,lat,lon,population,controller_2020_01_01,controller_2020_01_01\nT0,35.5,36,,regime,hts\n", 1, "appears twice"),
+        # An unquoted comma shifts the columns; extra fields were silently dropped.
+        ("toy.towns.csv", TOWNS_HEADER + "T0,35.5,36,,regime,x\n", 2, "6 fields, but the header has 5"),
+        ("toy.roads.csv", "from,to,road\nT0,T1,M9,x\n", 2, "4 fields, but the header has 3"),
+    ],
+)
+def test_broken_theatre_table(toy, file, text, line, says):
+    (toy.root / file).write_text(text)
+    err = error_of(toy.scenario(HEAD))
+    assert err.file == str(toy.root / file) and err.line == line and says in err.message
+
+
+@pytest.mark.parametrize("value", ["5", "[a.csv]", "{x: 1}"])
+def test_theatre_index_names_a_table_with_something_not_a_name(toy, value):
+    index = toy.root / "toy.yaml"
+    index.write_text(index.read_text().replace("towns: toy.towns.csv", f"towns: {value}"))
+    err = error_of(toy.scenario(HEAD))
+    assert err.file == str(index) and err.key == "towns" and err.line is not None
+
+
+def test_theatre_table_that_is_a_directory(toy):
+    index = toy.root / "toy.yaml"
+    index.write_text(index.read_text().replace("towns: toy.towns.csv", "towns: ."))
+    err = error_of(toy.scenario(HEAD))
+    assert "cannot read file" in err.message
