@@ -25,6 +25,12 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(loc))
         raise InputError(file or path, message, line=line, key=key)
 
+    # A missing theatre or seeds file is the scenario's mistake: point at the
+    # line that names it, not only at a path the user never typed in full.
+    for key in ("theatre", "seeds"):
+        target = getattr(scenario, key)
+        if not target.is_file():
+            fail((key,), f"'{key}' names {'a directory' if target.is_dir() else 'a file that does not exist'}: {target}")
     theatre = load_theatre(scenario.theatre)
     claims = load_claims(scenario.seeds)
 

@@ -319,8 +319,9 @@ def _resolve(path: Path, stack: tuple[Path, ...]) -> LDict:
     if parent_path in stack or parent_path == path.resolve():
         chain = " -> ".join(p.name for p in (*stack, path.resolve(), parent_path))
         raise InputError(path, f"'extends' makes a cycle: {chain}", line=line, key="extends")
-    if not parent_path.exists():
-        raise InputError(path, f"'extends' names a file that does not exist: {parent_name}", line=line, key="extends")
+    if not parent_path.is_file():
+        what = "a directory" if parent_path.is_dir() else "a file that does not exist"
+        raise InputError(path, f"'extends' names {what}: {parent_name}", line=line, key="extends")
     parent = _resolve(parent_path, (*stack, path.resolve()))
     return _merge(parent, tree)
 

@@ -94,3 +94,29 @@ def test_theatre_table_that_is_a_directory(toy):
     index.write_text(index.read_text().replace("towns: toy.towns.csv", "towns: ."))
     err = error_of(toy.scenario(HEAD))
     assert "cannot read file" in err.message
+
+
+# ---------------------------------------------------------------- files a scenario names
+
+
+@pytest.mark.parametrize(("key", "value", "says"), [
+    ("theatre", "nope.yaml", "'theatre' names a file that does not exist"),
+    ("theatre", ".", "'theatre' names a directory"),
+    ("seeds", "nope.yaml", "'seeds' names a file that does not exist"),
+    ("seeds", "seeds", "'seeds' names a directory"),
+])
+def test_missing_theatre_or_seeds_points_at_the_scenario_line(toy, key, value, says):
+    # Used to name only the missing path (or the directory), not where it was written.
+    lines = HEAD.splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith(key + ":"))
+    lines[line - 1] = f"{key}: {value}"
+    path = toy.scenario("\n".join(lines) + "\n")
+    err = error_of(path)
+    assert err.file == str(path) and err.key == key and err.line == line
+    assert says in err.message
+
+
+def test_extends_a_directory(toy):
+    path = toy.scenario("extends: .\nname: x\n")
+    err = error_of(path)
+    assert err.file == str(path) and err.key == "extends" and err.line == 1 and "names a directory" in err.message
