@@ -50,6 +50,12 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             when = getattr(event, later, None)
             if when is not None and not event.date <= when:
                 fail((*at, later), f"'{later}' ({when}) is before the event's date ({event.date})")
+        effective, until = getattr(event, "effective", None), getattr(event, "until", None)
+        if effective is not None and until is not None and until < effective:
+            fail((*at, "until"), f"'until' ({until}) is before 'effective' ({effective}): the ceasefire would never be in force")
+        announced = getattr(event, "announced", None)
+        if announced is not None and announced > event.date:
+            fail((*at, "announced"), f"'announced' ({announced}) is after the first patrol ({event.date})")
         for j, claim in enumerate(event.source):
             if claim not in claims:
                 fail((*at, "source", j), f"unknown claim id '{claim}' in {scenario.seeds.name}" + did_you_mean(claim, claims))

@@ -120,3 +120,20 @@ def test_extends_a_directory(toy):
     path = toy.scenario("extends: .\nname: x\n")
     err = error_of(path)
     assert err.file == str(path) and err.key == "extends" and err.line == 1 and "names a directory" in err.message
+
+
+# ---------------------------------------------------------------- dates out of order
+
+
+def test_ceasefire_that_expires_before_it_takes_effect(toy):
+    path = toy.scenario(HEAD + "events:\n  - {type: agreement, name: a, date: 2020-01-02, effective: 2020-01-10,"
+                        " until: 2020-01-05, parties: [russia], source: [test-claim]}\n")
+    err = error_of(path)
+    assert err.key == "events[0].until" and err.line == 8 and "before 'effective'" in err.message
+
+
+def test_patrol_announced_after_it_starts(toy):
+    path = toy.scenario(HEAD + "events:\n  - {type: joint_patrol, date: 2020-01-02, announced: 2020-01-20,"
+                        " route: [T0, T2], road: M9, participants: [russia], source: [test-claim]}\n")
+    err = error_of(path)
+    assert err.key == "events[0].announced" and err.line == 8
