@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from pathlib import Path
 
 from .errors import InputError
@@ -10,7 +11,7 @@ from .yamlio import LDict, load_yaml
 
 
 @functools.lru_cache(maxsize=4)
-def _claims(path: Path, stamp: int) -> dict[str, LDict]:
+def _claims(path: Path, stamp: str) -> dict[str, LDict]:
     data = load_yaml(path)
     claims = data.get("claims")
     if not isinstance(claims, list):
@@ -26,10 +27,13 @@ def _claims(path: Path, stamp: int) -> dict[str, LDict]:
 
 
 def load_claims(path: str | Path) -> dict[str, LDict]:
-    """Claims by id from a seeds YAML file (cached while it is unchanged)."""
+    """Claims by id from a seeds YAML file (cached while its content is unchanged)."""
     path = Path(path).resolve()
     try:
-        stamp = path.stat().st_mtime_ns
+        # Content, not mtime: an edit within the timestamp resolution must be seen.
+        stamp = hashlib.sha256(path.read_bytes()).hexdigest()
     except FileNotFoundError:
         raise InputError(path, "seeds file not found") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read file ({exc.strerror})") from None
     return _claims(path, stamp)

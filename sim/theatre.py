@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -209,7 +210,9 @@ def load_theatre(path: str | Path) -> Theatre:
     path = Path(path).resolve()
     index = load_yaml(path)
     files = [path] + [(path.parent / str(index[k])) for k in ("towns", "roads", "posts", "border") if k in index]
-    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+    # Keyed on content, not mtime: a same-size edit within the file system's
+    # timestamp resolution (or a copy that keeps mtimes) must not reuse a stale theatre.
+    stamp = tuple((str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files if f.is_file())
     return _load_cached(path, stamp)
 
 

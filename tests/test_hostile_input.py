@@ -6,6 +6,7 @@ The property-based search over mutated scenarios is in test_fuzz_input.py.
 
 from __future__ import annotations
 
+import os
 
 import pytest
 
@@ -137,3 +138,26 @@ def test_patrol_announced_after_it_starts(toy):
                         " route: [T0, T2], road: M9, participants: [russia], source: [test-claim]}\n")
     err = error_of(path)
     assert err.key == "events[0].announced" and err.line == 8
+
+
+# ---------------------------------------------------------------- caches
+
+
+def test_theatre_and_claims_edited_without_a_new_mtime_are_reloaded(toy):
+    """The caches were keyed on mtime (and size): an edit of the same length
+    that keeps the mtime (cp -p, rsync -t, tar, a coarse file-system clock)
+    silently reused the old theatre, while the run's content hash already
+    described the new one."""
+    path = toy.scenario(HEAD + "events: [{type: military_police, date: 2020-01-02, town: T0, source: [test-claim]}]\n")
+    assert load_scenario(path).events[0].town == "T0"
+    files = [toy.root / "toy.towns.csv", toy.root / "toy.roads.csv", toy.root / "seeds" / "claims.yaml"]
+    stamps = {f: f.stat().st_mtime_ns for f in files}
+    for f in files:  # the same sizes: T0 -> X0, test-claim -> test-clain
+        f.write_text(f.read_text().replace("T0,", "X0,").replace("test-claim", "test-clain"))
+    for f, ns in stamps.items():
+        os.utime(f, ns=(ns, ns))
+    assert "unknown claim id 'test-claim'" in error_of(path).message
+    path.write_text(path.read_text().replace("[test-claim]", "[test-clain]"))
+    assert "unknown town 'T0'" in error_of(path).message
+    path.write_text(path.read_text().replace("town: T0", "town: X0"))
+    assert load_scenario(path).events[0].town == "X0"
