@@ -7,12 +7,16 @@ The property-based search over mutated scenarios is in test_fuzz_input.py.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+import tracemalloc
 
 import pytest
 
 from sim import InputError, load_scenario
 
-from .conftest import line_theatre
+from .conftest import ROOT, line_theatre
 
 HEAD = "name: toy\ntheatre: toy.yaml\nseeds: seeds/claims.yaml\nstart: 2020-01-01\nend: 2020-01-21\ninitial_control: 2020-01-01\n"
 
@@ -161,3 +165,73 @@ def test_theatre_and_claims_edited_without_a_new_mtime_are_reloaded(toy):
     assert "unknown town 'T0'" in error_of(path).message
     path.write_text(path.read_text().replace("town: T0", "town: X0"))
     assert load_scenario(path).events[0].town == "X0"
+
+
+# ---------------------------------------------------------------- YAML that attacks the loader
+
+
+@pytest.mark.parametrize("tagged", [
+    "!!python/object/apply:os.system ['touch {marker}']",
+    "!!python/object/new:os.system ['touch {marker}']",
+    "!!python/name:os.system",
+    "!!python/module:os",
+    "!custom {{a: 1}}",
+])
+def test_tags_that_build_objects_are_refused(toy, tagged):
+    marker = toy.root / "PWNED"
+    path = toy.scenario(HEAD + "description: " + tagged.format(marker=marker) + "\n")
+    err = error_of(path)
+    assert err.file == str(path) and err.line == 7 and "tags that build objects are not allowed" in err.message
+    assert not marker.exists()
+
+
+def _bounded(fn, *, seconds: float, megabytes: float):
+    """Run ``fn`` and fail unless it finished within the time and Python-heap bounds."""
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        return fn()
+    finally:
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert elapsed < seconds, f"took {elapsed:.1f} s"
+        assert peak < megabytes * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+)
+
+
+@pytest.mark.parametrize("bomb", [
+    BILLION_LAUGHS,                                   # 9**9 strings if expanded
+    "base: &b {x: 1}\nfactions:\n  <<: *b\n",         # merge keys are aliases too
+    "a: &a [*a]\n",                                   # a self-referential alias
+])
+def test_alias_bombs_are_refused_quickly_and_small(toy, bomb):
+    path = toy.scenario(bomb)
+    with pytest.raises(InputError) as info:
+        _bounded(lambda: load_scenario(path), seconds=2, megabytes=20)
+    assert info.value.file == str(path) and info.value.line is not None and "aliases" in info.value.message
+
+
+# ---------------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("empty.yaml", b""),
+    ("garbage.yaml", bytes(range(256)) * 4),  # also not UTF-8
+    ("tagged.yaml", HEAD.encode() + b"seed: !!python/object/apply:os.getpid []\n"),
+    ("bomb.yaml", BILLION_LAUGHS.encode()),
+])
+def test_cli_check_reports_hostile_files_with_status_2(toy, name, content):
+    path = toy.root / name
+    path.write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "check", str(path)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"error: {path}")
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
