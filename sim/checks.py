@@ -14,7 +14,7 @@ from .errors import InputError, did_you_mean
 from .scenario import Scenario
 from .seeds import load_claims
 from .theatre import Theatre, load_theatre
-from .yamlio import LDict, location
+from .yamlio import LDict, location, not_a_file
 
 
 def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
@@ -28,9 +28,9 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
     # A missing theatre or seeds file is the scenario's mistake: point at the
     # line that names it, not only at a path the user never typed in full.
     for key in ("theatre", "seeds"):
-        target = getattr(scenario, key)
-        if not target.is_file():
-            fail((key,), f"'{key}' names {'a directory' if target.is_dir() else 'a file that does not exist'}: {target}")
+        problem = not_a_file(getattr(scenario, key))
+        if problem:
+            fail((key,), f"'{key}' names {problem}: {getattr(scenario, key)}")
     theatre = load_theatre(scenario.theatre)
     claims = load_claims(scenario.seeds)
 

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import InputError, did_you_mean
-from .yamlio import LDict, LList, load_yaml, location
+from .yamlio import LDict, LList, load_yaml, location, not_a_file
 
 FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
 Faction = Literal["regime", "russia", "turkey", "hts", "rebels"]
@@ -319,9 +319,9 @@ def _resolve(path: Path, stack: tuple[Path, ...]) -> LDict:
     if parent_path in stack or parent_path == path.resolve():
         chain = " -> ".join(p.name for p in (*stack, path.resolve(), parent_path))
         raise InputError(path, f"'extends' makes a cycle: {chain}", line=line, key="extends")
-    if not parent_path.is_file():
-        what = "a directory" if parent_path.is_dir() else "a file that does not exist"
-        raise InputError(path, f"'extends' names {what}: {parent_name}", line=line, key="extends")
+    problem = not_a_file(parent_path)
+    if problem:
+        raise InputError(path, f"'extends' names {problem}: {parent_name}", line=line, key="extends")
     parent = _resolve(parent_path, (*stack, path.resolve()))
     return _merge(parent, tree)
 

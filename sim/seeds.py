@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 from .errors import InputError
-from .yamlio import LDict, load_yaml
+from .yamlio import YAML_LIMIT, LDict, load_yaml, read_input
 
 
 @functools.lru_cache(maxsize=4)
@@ -29,11 +29,6 @@ def _claims(path: Path, stamp: str) -> dict[str, LDict]:
 def load_claims(path: str | Path) -> dict[str, LDict]:
     """Claims by id from a seeds YAML file (cached while its content is unchanged)."""
     path = Path(path).resolve()
-    try:
-        # Content, not mtime: an edit within the timestamp resolution must be seen.
-        stamp = hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        raise InputError(path, "seeds file not found") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read file ({exc.strerror})") from None
+    # Content, not mtime: an edit within the timestamp resolution must be seen.
+    stamp = hashlib.sha256(read_input(path, YAML_LIMIT)).hexdigest()
     return _claims(path, stamp)

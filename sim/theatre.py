@@ -26,7 +26,7 @@ from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from .errors import InputError, did_you_mean
-from .yamlio import load_yaml
+from .yamlio import load_yaml, not_a_file, read_input
 
 HOLDERS = ("regime", "hts", "rebels")
 
@@ -39,6 +39,7 @@ class Holder(IntEnum):
     REBELS = 2
 
 EARTH_KM_PER_DEG = 111.195
+CSV_LIMIT = 256 * 2**20  # far above a 10,000-town theatre (about 1 MB of towns)
 
 
 @dataclass(frozen=True)
@@ -159,13 +160,9 @@ _CONTROL_COLUMN = re.compile(r"^controller_(\d{4})_(\d{2})_(\d{2})$")
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
+        text = read_input(path, CSV_LIMIT).decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "file is not valid UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read file ({exc.strerror})") from None
     # A short row reads as empty fields (not None), so the checks below name
     # the line and the missing column instead of crashing on None.
     reader = csv.DictReader(text.splitlines(), restval="")
@@ -212,7 +209,7 @@ def load_theatre(path: str | Path) -> Theatre:
     files = [path] + [(path.parent / str(index[k])) for k in ("towns", "roads", "posts", "border") if k in index]
     # Keyed on content, not mtime: a same-size edit within the file system's
     # timestamp resolution (or a copy that keeps mtimes) must not reuse a stale theatre.
-    stamp = tuple((str(f), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files if f.is_file())
+    stamp = tuple((str(f), hashlib.sha256(read_input(f, CSV_LIMIT)).hexdigest()) for f in files if f.is_file())
     return _load_cached(path, stamp)
 
 
@@ -228,6 +225,9 @@ def _load(path: Path) -> Theatre:
     for key in ("towns", "roads", "posts", "border"):
         if key in index and not isinstance(index[key], str):
             raise InputError(path, f"'{key}' must be the name of a CSV file", line=index.lines[key][1], key=key)
+        problem = not_a_file(path.parent / index[key]) if key in index else None
+        if problem:
+            raise InputError(path, f"'{key}' names {problem}: {index[key]}", line=index.lines[key][1], key=key)
     detour = _number(path, index.lines.get("road_detour", (0, None))[1], "road_detour", str(index.get("road_detour", 1.0)), lo=1.0, hi=5.0)
     default_pop = _number(path, index.lines.get("default_population", (0, None))[1], "default_population", str(index.get("default_population", 0)), lo=0, hi=1e8)
 

@@ -85,6 +85,36 @@ def _loader_for(path: str) -> type[yaml.SafeLoader]:
     return Loader
 
 
+YAML_LIMIT = 8 * 2**20  # scenario, theatre and seeds YAML are a few kB; no hand-written one nears this
+
+
+def not_a_file(path: Path) -> str | None:
+    """What ``path`` names when it is not a regular file ("a directory", ...), else None.
+
+    Devices and pipes are refused: ``/dev/zero`` or a FIFO would be read forever.
+    """
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return "a directory"
+    return "a device, pipe or socket" if path.exists() else "a file that does not exist"
+
+
+def read_input(path: Path, limit: int) -> bytes:
+    """The bytes of an input file, refusing non-files and files over ``limit`` bytes."""
+    problem = not_a_file(path)
+    if problem == "a file that does not exist":
+        raise InputError(path, "file not found")
+    if problem:
+        raise InputError(path, f"expected a file, found {problem}")
+    try:
+        if path.stat().st_size > limit:  # a regular file: its size is known before reading
+            raise InputError(path, f"file is larger than {limit // 2**20} MB; is it the right file?")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read file ({exc.strerror})") from None
+
+
 def load_yaml(path: str | Path) -> LDict:
     """Load one YAML file whose top level is a mapping.
 
@@ -93,12 +123,7 @@ def load_yaml(path: str | Path) -> LDict:
     """
     path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, "file not found") from None
-    except OSError as exc:
-        raise InputError(name, f"cannot read file ({exc.strerror})") from None
+    raw = read_input(path, YAML_LIMIT)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

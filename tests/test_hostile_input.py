@@ -27,6 +27,20 @@ def toy(build):
     return build
 
 
+def _bounded(fn, *, seconds: float, megabytes: float):
+    """Run ``fn`` and fail unless it finished within the time and Python-heap bounds."""
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        return fn()
+    finally:
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert elapsed < seconds, f"took {elapsed:.1f} s"
+        assert peak < megabytes * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
 def error_of(path, **overrides) -> InputError:
     with pytest.raises(InputError) as info:
         load_scenario(path, **overrides)
@@ -94,11 +108,31 @@ def test_theatre_index_names_a_table_with_something_not_a_name(toy, value):
     assert err.file == str(index) and err.key == "towns" and err.line is not None
 
 
-def test_theatre_table_that_is_a_directory(toy):
+@pytest.mark.parametrize(("value", "says"), [
+    (".", "'towns' names a directory"),             # was IsADirectoryError
+    ("/dev/zero", "names a device, pipe or socket"),  # was read until memory ran out
+    ("nope.csv", "names a file that does not exist"),
+])
+def test_theatre_table_that_is_not_a_file(toy, value, says):
     index = toy.root / "toy.yaml"
-    index.write_text(index.read_text().replace("towns: toy.towns.csv", "towns: ."))
-    err = error_of(toy.scenario(HEAD))
-    assert "cannot read file" in err.message
+    index.write_text(index.read_text().replace("towns: toy.towns.csv", f"towns: {value}"))
+    err = _bounded(lambda: error_of(toy.scenario(HEAD)), seconds=5, megabytes=50)
+    assert err.file == str(index) and err.key == "towns" and err.line is not None and says in err.message
+
+
+@pytest.mark.parametrize("key", ["theatre", "seeds", "extends"])
+def test_scenario_naming_a_device_is_refused_not_read_forever(toy, key):
+    text = "extends: /dev/zero\n" if key == "extends" else HEAD.replace(f"{key}: ", f"{key}: /dev/zero #", 1)
+    path = toy.scenario(text)
+    err = _bounded(lambda: error_of(path), seconds=5, megabytes=50)
+    assert err.file == str(path) and err.key == key and "names a device, pipe or socket" in err.message
+
+
+def test_device_or_oversized_scenario_file_is_refused(toy):
+    assert "found a device, pipe or socket" in _bounded(lambda: error_of("/dev/zero"), seconds=5, megabytes=50).message
+    big = toy.root / "big.yaml"
+    big.write_bytes(b"# " + b"x" * (9 * 2**20) + b"\n")
+    assert "larger than 8 MB" in _bounded(lambda: error_of(big), seconds=5, megabytes=50).message
 
 
 # ---------------------------------------------------------------- files a scenario names
@@ -183,20 +217,6 @@ def test_tags_that_build_objects_are_refused(toy, tagged):
     err = error_of(path)
     assert err.file == str(path) and err.line == 7 and "tags that build objects are not allowed" in err.message
     assert not marker.exists()
-
-
-def _bounded(fn, *, seconds: float, megabytes: float):
-    """Run ``fn`` and fail unless it finished within the time and Python-heap bounds."""
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    try:
-        return fn()
-    finally:
-        elapsed = time.perf_counter() - t0
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        assert elapsed < seconds, f"took {elapsed:.1f} s"
-        assert peak < megabytes * 2**20, f"peak {peak / 2**20:.0f} MB"
 
 
 BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
