@@ -74,6 +74,8 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             fail((*at, "road"), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
         if event.type == "joint_patrol":
             a, b = (theatre.town(t) for t in event.route)
+            if a == b:  # a zero-length route made patrol coverage 0/0 = NaN, and the regime's pressure with it
+                fail((*at, "route"), f"the route starts and ends at the same town ({theatre.towns[a]})")
             try:
                 theatre.road_path(a, b, event.road)
             except (nx.NetworkXNoPath, nx.NodeNotFound):

@@ -255,3 +255,13 @@ def test_cli_check_reports_hostile_files_with_status_2(toy, name, content):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith(f"error: {path}")
     assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.parametrize("route", [["T0", "T0"], ["T1", "t1"]])
+def test_patrol_route_from_a_town_to_itself(toy, route):
+    """Found by test_fuzz_input: a zero-length route loaded, its coverage was
+    0 km / 0 km = NaN, and the NaN spread into the regime's truce pressure."""
+    path = toy.scenario(HEAD + f"events:\n  - {{type: joint_patrol, date: 2020-01-02, route: [{route[0]}, {route[1]}],"
+                        " road: M9, participants: [russia], source: [test-claim]}\n")
+    err = error_of(path)
+    assert err.key == "events[0].route" and err.line == 8 and "same town" in err.message
