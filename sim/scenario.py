@@ -405,6 +405,8 @@ def _explain(err: dict, tree: LDict, fallback: Path) -> InputError:
         message = f"every event needs a 'type' (one of: {', '.join(EVENT_TYPES)})"
     elif kind == "missing":
         message = f"missing required key '{loc[-1]}'"
+    elif kind == "value_error" and "error" in err.get("ctx", {}):
+        message = str(err["ctx"]["error"])  # our own validators' words, without pydantic's "Value error, "
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
         if "input" in err and not isinstance(err["input"], dict | list):

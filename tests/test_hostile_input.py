@@ -265,3 +265,8 @@ def test_patrol_route_from_a_town_to_itself(toy, route):
                         " road: M9, participants: [russia], source: [test-claim]}\n")
     err = error_of(path)
     assert err.key == "events[0].route" and err.line == 8 and "same town" in err.message
+
+
+def test_window_errors_read_as_sentences(toy):
+    err = error_of(toy.scenario(HEAD.replace("end: 2020-01-21", "end: 2019-12-01")))
+    assert err.message == "'end' must be after 'start'" and err.line is not None
