@@ -28,6 +28,9 @@ Faction = Literal["regime", "russia", "turkey", "hts", "rebels"]
 Holder = Literal["regime", "hts", "rebels"]
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+# A log-normal sigma. Bounded because exp(sigma * z) overflows to inf (or
+# underflows to 0) for sigma in the hundreds, and inf x 0 = NaN losses.
+Spread = Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -54,7 +57,7 @@ class RegimeParams(Strict):
     retake_bonus: Positive = Field(2.0, description="extra value of a town the regime has lost during the run")
     proximity_km: Positive = Field(10.0, description="distance scale: value decays as exp(-road km from the nearest held town / proximity_km)")
     axis_km: Positive = Field(15.0, description="focus of an offensive: scores decay as exp(-km from the nearest axis town / axis_km)")
-    choice_noise: Positive = Field(0.3, description="log-normal spread of the daily objective scores")
+    choice_noise: Spread = Field(0.3, description="log-normal spread of the daily objective scores (at most 10)")
     pressure_growth: Positive = Field(0.02, description="daily growth of truce-violation pressure per unit of unmet road objectives")
     pretext: Positive = Field(0.02, description="violation pressure added by each spoiler attack on regime positions")
     escalation_threshold: Share = Field(0.5, description="Turkish escalation level above which the regime stops sparing towns with posts")
@@ -129,7 +132,7 @@ class CombatParams(Strict):
     """Stochastic Lanchester attrition on assaulted towns."""
 
     lethality: Positive = Field(0.05, description="daily losses inflicted per unit of effective opposing strength")
-    noise: Positive = Field(0.3, description="log-normal spread of daily losses")
+    noise: Spread = Field(0.3, description="log-normal spread of daily losses (at most 10)")
     break_ratio: Positive = Field(3.0, description="defenders break when outnumbered this many times in effective strength")
     min_garrison: Positive = Field(0.3, description="a town held by less than this falls to any assault")
     occupy: Share = Field(0.2, description="share of a victorious attacking force left behind as the new garrison")

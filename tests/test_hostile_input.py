@@ -270,3 +270,12 @@ def test_patrol_route_from_a_town_to_itself(toy, route):
 def test_window_errors_read_as_sentences(toy):
     err = error_of(toy.scenario(HEAD.replace("end: 2020-01-21", "end: 2019-12-01")))
     assert err.message == "'end' must be after 'start'" and err.line is not None
+
+
+@pytest.mark.parametrize("where", ["combat: {noise: 1000000, lethality: 0}", "factions: {regime: {choice_noise: 1000}}"])
+def test_log_normal_spreads_are_bounded(toy, where):
+    """Found by test_invariants: noise 1e6 was in range; lognormal(0, 1e6) is inf
+    or 0, and with lethality 0 the losses were 0 x inf = NaN — the run crashed
+    with ValueError (round(NaN)) in a reporter."""
+    err = error_of(toy.scenario(HEAD + where + "\n"))
+    assert err.line == 7 and "less than or equal to 10" in err.message
