@@ -30,6 +30,7 @@ import sim
 from sim import InputError, load_scenario
 
 from .conftest import ROOT, Builder, ev
+from .reliability import assert_finite_outputs, simulate_checked
 
 EXAMPLES = 40            # per property in the default suite: a few seconds each
 SLOW_EXAMPLES = 400      # under -m slow
@@ -276,21 +277,13 @@ def shortened(scenario: sim.Scenario) -> sim.Scenario:
     return scenario.model_copy(update={"end": end, "events": [e for e in scenario.events if e.date <= end]})
 
 
-def assert_finite_outputs(result: sim.RunResult) -> None:
-    """Every daily reporter finite; patrol coverage is NaN until a patrol has run, then a share."""
-    ts = result.timeseries.select_dtypes("number")
-    coverage = ts.pop("patrol_coverage")
-    assert np.isfinite(ts.to_numpy(float)).all(), ts.columns[~np.isfinite(ts.to_numpy(float)).all(axis=0)].tolist()
-    assert coverage.dropna().between(0, 1).all()
-
-
 def check_outcome(root: Path, entry: Path, story: list[str], run: bool) -> None:
     """The property itself."""
     try:
         with time_limit(TIME_LIMIT_S):
             scenario = load_scenario(entry)
             if run:
-                result = sim.simulate(shortened(scenario), check_invariants=True)
+                result = simulate_checked(shortened(scenario))
     except InputError as err:
         text = str(err)
         event(f"InputError: {err.message[:25]}")  # shown by --hypothesis-show-statistics

@@ -17,7 +17,7 @@ import pytest
 import sim
 
 from .conftest import ROOT, ev
-from .test_fuzz_input import assert_finite_outputs
+from .reliability import assert_finite_outputs
 from .test_invariants import world  # noqa: F401 - the seven-town fixture
 
 START = dt.date(2020, 1, 1)
