@@ -15,6 +15,7 @@ import tracemalloc
 import pytest
 
 from sim import InputError, load_scenario
+from sim.cli import main
 
 from .conftest import ROOT, line_theatre
 
@@ -178,6 +179,30 @@ def test_patrol_announced_after_it_starts(toy):
     assert err.key == "events[0].announced" and err.line == 8
 
 
+@pytest.mark.parametrize("route", [["T0", "T0"], ["T1", "t1"]])
+def test_patrol_route_from_a_town_to_itself(toy, route):
+    """Found by test_fuzz_input: a zero-length route loaded, its coverage was
+    0 km / 0 km = NaN, and the NaN spread into the regime's truce pressure."""
+    path = toy.scenario(HEAD + f"events:\n  - {{type: joint_patrol, date: 2020-01-02, route: [{route[0]}, {route[1]}],"
+                        " road: M9, participants: [russia], source: [test-claim]}\n")
+    err = error_of(path)
+    assert err.key == "events[0].route" and err.line == 8 and "same town" in err.message
+
+
+def test_window_errors_read_as_sentences(toy):
+    err = error_of(toy.scenario(HEAD.replace("end: 2020-01-21", "end: 2019-12-01")))
+    assert err.message == "'end' must be after 'start'" and err.line is not None
+
+
+@pytest.mark.parametrize("where", ["combat: {noise: 1000000, lethality: 0}", "factions: {regime: {choice_noise: 1000}}"])
+def test_log_normal_spreads_are_bounded(toy, where):
+    """Found by test_invariants: noise 1e6 was in range; lognormal(0, 1e6) is inf
+    or 0, and with lethality 0 the losses were 0 x inf = NaN — the run crashed
+    with ValueError (round(NaN)) in a reporter."""
+    err = error_of(toy.scenario(HEAD + where + "\n"))
+    assert err.line == 7 and "less than or equal to 10" in err.message
+
+
 # ---------------------------------------------------------------- caches
 
 
@@ -239,15 +264,28 @@ def test_alias_bombs_are_refused_quickly_and_small(toy, bomb):
 # ---------------------------------------------------------------- the command line
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("empty.yaml", b""),
-    ("garbage.yaml", bytes(range(256)) * 4),  # also not UTF-8
-    ("tagged.yaml", HEAD.encode() + b"seed: !!python/object/apply:os.getpid []\n"),
-    ("bomb.yaml", BILLION_LAUGHS.encode()),
-])
-def test_cli_check_reports_hostile_files_with_status_2(toy, name, content):
+CLI_CASES = {
+    "empty.yaml": b"",
+    "garbage.yaml": bytes(range(256)) * 4,  # also not UTF-8
+    "tagged.yaml": HEAD.encode() + b"seed: !!python/object/apply:os.getpid []\n",
+    "bomb.yaml": BILLION_LAUGHS.encode(),
+}
+
+
+@pytest.mark.parametrize("name", CLI_CASES)
+def test_cli_check_reports_hostile_files_with_status_2(toy, capsys, name):
     path = toy.root / name
-    path.write_bytes(content)
+    path.write_bytes(CLI_CASES[name])
+    assert main(["check", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith(f"error: {path}") and err.count("\n") == 1 and out == ""
+
+
+@pytest.mark.parametrize("name", ["garbage.yaml", "tagged.yaml"])
+def test_cli_process_exits_2_without_a_traceback(toy, name):
+    """The same through a real process (python -m sim), a couple of cases: each costs a start-up."""
+    path = toy.root / name
+    path.write_bytes(CLI_CASES[name])
     proc = subprocess.run(
         [sys.executable, "-m", "sim", "check", str(path)],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60,
@@ -255,27 +293,3 @@ def test_cli_check_reports_hostile_files_with_status_2(toy, name, content):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith(f"error: {path}")
     assert "Traceback" not in proc.stderr and proc.stdout == ""
-
-
-@pytest.mark.parametrize("route", [["T0", "T0"], ["T1", "t1"]])
-def test_patrol_route_from_a_town_to_itself(toy, route):
-    """Found by test_fuzz_input: a zero-length route loaded, its coverage was
-    0 km / 0 km = NaN, and the NaN spread into the regime's truce pressure."""
-    path = toy.scenario(HEAD + f"events:\n  - {{type: joint_patrol, date: 2020-01-02, route: [{route[0]}, {route[1]}],"
-                        " road: M9, participants: [russia], source: [test-claim]}\n")
-    err = error_of(path)
-    assert err.key == "events[0].route" and err.line == 8 and "same town" in err.message
-
-
-def test_window_errors_read_as_sentences(toy):
-    err = error_of(toy.scenario(HEAD.replace("end: 2020-01-21", "end: 2019-12-01")))
-    assert err.message == "'end' must be after 'start'" and err.line is not None
-
-
-@pytest.mark.parametrize("where", ["combat: {noise: 1000000, lethality: 0}", "factions: {regime: {choice_noise: 1000}}"])
-def test_log_normal_spreads_are_bounded(toy, where):
-    """Found by test_invariants: noise 1e6 was in range; lognormal(0, 1e6) is inf
-    or 0, and with lethality 0 the losses were 0 x inf = NaN — the run crashed
-    with ValueError (round(NaN)) in a reporter."""
-    err = error_of(toy.scenario(HEAD + where + "\n"))
-    assert err.line == 7 and "less than or equal to 10" in err.message
