@@ -20,7 +20,6 @@ import signal
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
