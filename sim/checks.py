@@ -14,7 +14,7 @@ from .errors import InputError, did_you_mean
 from .scenario import Scenario
 from .seeds import load_claims
 from .theatre import Theatre, load_theatre
-from .yamlio import LDict, location
+from .yamlio import LDict, location, not_a_file
 
 
 def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
@@ -25,6 +25,12 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(loc))
         raise InputError(file or path, message, line=line, key=key)
 
+    # A missing theatre or seeds file is the scenario's mistake: point at the
+    # line that names it, not only at a path the user never typed in full.
+    for key in ("theatre", "seeds"):
+        problem = not_a_file(getattr(scenario, key))
+        if problem:
+            fail((key,), f"'{key}' names {problem}: {getattr(scenario, key)}")
     theatre = load_theatre(scenario.theatre)
     claims = load_claims(scenario.seeds)
 
@@ -44,6 +50,12 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             when = getattr(event, later, None)
             if when is not None and not event.date <= when:
                 fail((*at, later), f"'{later}' ({when}) is before the event's date ({event.date})")
+        effective, until = getattr(event, "effective", None), getattr(event, "until", None)
+        if effective is not None and until is not None and until < effective:
+            fail((*at, "until"), f"'until' ({until}) is before 'effective' ({effective}): the ceasefire would never be in force")
+        announced = getattr(event, "announced", None)
+        if announced is not None and announced > event.date:
+            fail((*at, "announced"), f"'announced' ({announced}) is after the first patrol ({event.date})")
         for j, claim in enumerate(event.source):
             if claim not in claims:
                 fail((*at, "source", j), f"unknown claim id '{claim}' in {scenario.seeds.name}" + did_you_mean(claim, claims))
@@ -62,6 +74,8 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             fail((*at, "road"), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
         if event.type == "joint_patrol":
             a, b = (theatre.town(t) for t in event.route)
+            if a == b:  # a zero-length route made patrol coverage 0/0 = NaN, and the regime's pressure with it
+                fail((*at, "route"), f"the route starts and ends at the same town ({theatre.towns[a]})")
             try:
                 theatre.road_path(a, b, event.road)
             except (nx.NetworkXNoPath, nx.NodeNotFound):

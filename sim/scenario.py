@@ -21,13 +21,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import InputError, did_you_mean
-from .yamlio import LDict, LList, load_yaml, location
+from .yamlio import LDict, LList, load_yaml, location, not_a_file
 
 FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
 Faction = Literal["regime", "russia", "turkey", "hts", "rebels"]
 Holder = Literal["regime", "hts", "rebels"]
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+# A log-normal sigma. Bounded because exp(sigma * z) overflows to inf (or
+# underflows to 0) for sigma in the hundreds, and inf x 0 = NaN losses.
+Spread = Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -54,7 +57,7 @@ class RegimeParams(Strict):
     retake_bonus: Positive = Field(2.0, description="extra value of a town the regime has lost during the run")
     proximity_km: Positive = Field(10.0, description="distance scale: value decays as exp(-road km from the nearest held town / proximity_km)")
     axis_km: Positive = Field(15.0, description="focus of an offensive: scores decay as exp(-km from the nearest axis town / axis_km)")
-    choice_noise: Positive = Field(0.3, description="log-normal spread of the daily objective scores")
+    choice_noise: Spread = Field(0.3, description="log-normal spread of the daily objective scores (at most 10)")
     pressure_growth: Positive = Field(0.02, description="daily growth of truce-violation pressure per unit of unmet road objectives")
     pretext: Positive = Field(0.02, description="violation pressure added by each spoiler attack on regime positions")
     escalation_threshold: Share = Field(0.5, description="Turkish escalation level above which the regime stops sparing towns with posts")
@@ -129,7 +132,7 @@ class CombatParams(Strict):
     """Stochastic Lanchester attrition on assaulted towns."""
 
     lethality: Positive = Field(0.05, description="daily losses inflicted per unit of effective opposing strength")
-    noise: Positive = Field(0.3, description="log-normal spread of daily losses")
+    noise: Spread = Field(0.3, description="log-normal spread of daily losses (at most 10)")
     break_ratio: Positive = Field(3.0, description="defenders break when outnumbered this many times in effective strength")
     min_garrison: Positive = Field(0.3, description="a town held by less than this falls to any assault")
     occupy: Share = Field(0.2, description="share of a victorious attacking force left behind as the new garrison")
@@ -328,8 +331,9 @@ def _resolve(path: Path, stack: tuple[Path, ...]) -> LDict:
     if parent_path in stack or parent_path == path.resolve():
         chain = " -> ".join(p.name for p in (*stack, path.resolve(), parent_path))
         raise InputError(path, f"'extends' makes a cycle: {chain}", line=line, key="extends")
-    if not parent_path.exists():
-        raise InputError(path, f"'extends' names a file that does not exist: {parent_name}", line=line, key="extends")
+    problem = not_a_file(parent_path)
+    if problem:
+        raise InputError(path, f"'extends' names {problem}: {parent_name}", line=line, key="extends")
     parent = _resolve(parent_path, (*stack, path.resolve()))
     return _merge(parent, tree)
 
@@ -413,11 +417,22 @@ def _explain(err: dict, tree: LDict, fallback: Path) -> InputError:
         message = f"every event needs a 'type' (one of: {', '.join(EVENT_TYPES)})"
     elif kind == "missing":
         message = f"missing required key '{loc[-1]}'"
+    elif kind == "value_error" and "error" in err.get("ctx", {}):
+        message = str(err["ctx"]["error"])  # our own validators' words, without pydantic's "Value error, "
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
         if "input" in err and not isinstance(err["input"], dict | list):
-            message += f" (got {err['input']!r})"
+            message += f" (got {_short_repr(err['input'])})"
     return InputError(file or fallback, message, line=line, key=key or None)
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to one readable line; huge integers cannot even be printed in full."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's 4,300-digit str() limit
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _model_at(loc: tuple, tree: LDict) -> type[BaseModel] | None:

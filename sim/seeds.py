@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from pathlib import Path
 
 from .errors import InputError
-from .yamlio import LDict, load_yaml
+from .yamlio import YAML_LIMIT, LDict, load_yaml, read_input
 
 
 @functools.lru_cache(maxsize=4)
-def _claims(path: Path, stamp: int) -> dict[str, LDict]:
+def _claims(path: Path, stamp: str) -> dict[str, LDict]:
     data = load_yaml(path)
     claims = data.get("claims")
     if not isinstance(claims, list):
@@ -26,10 +27,8 @@ def _claims(path: Path, stamp: int) -> dict[str, LDict]:
 
 
 def load_claims(path: str | Path) -> dict[str, LDict]:
-    """Claims by id from a seeds YAML file (cached while it is unchanged)."""
+    """Claims by id from a seeds YAML file (cached while its content is unchanged)."""
     path = Path(path).resolve()
-    try:
-        stamp = path.stat().st_mtime_ns
-    except FileNotFoundError:
-        raise InputError(path, "seeds file not found") from None
+    # Content, not mtime: an edit within the timestamp resolution must be seen.
+    stamp = hashlib.sha256(read_input(path, YAML_LIMIT)).hexdigest()
     return _claims(path, stamp)

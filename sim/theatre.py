@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -25,7 +26,7 @@ from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from .errors import InputError, did_you_mean
-from .yamlio import load_yaml
+from .yamlio import load_yaml, not_a_file, read_input
 
 HOLDERS = ("regime", "hts", "rebels")
 
@@ -38,6 +39,7 @@ class Holder(IntEnum):
     REBELS = 2
 
 EARTH_KM_PER_DEG = 111.195
+CSV_LIMIT = 256 * 2**20  # far above a 10,000-town theatre (about 1 MB of towns)
 
 
 @dataclass(frozen=True)
@@ -158,16 +160,25 @@ _CONTROL_COLUMN = re.compile(r"^controller_(\d{4})_(\d{2})_(\d{2})$")
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
+        text = read_input(path, CSV_LIMIT).decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(path, "file is not valid UTF-8 text") from None
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    # A short row reads as empty fields (not None), so the checks below name
+    # the line and the missing column instead of crashing on None.
+    reader = csv.DictReader(text.splitlines(), restval="")
+    header = reader.fieldnames or []
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:  # DictReader would silently keep the last of them
+        raise InputError(path, f"column '{twice[0]}' appears twice", line=1, key=twice[0])
+    missing = [c for c in required if c not in header]
     if missing:
         raise InputError(path, f"missing column(s): {', '.join(missing)}", line=1)
-    return [(reader.line_num, row) for row in reader]
+    rows = []
+    for row in reader:
+        if None in row:  # an unquoted comma in a name shifts every later column
+            raise InputError(path, f"{len(header) + len(row[None])} fields, but the header has {len(header)}", line=reader.line_num)
+        rows.append((reader.line_num, row))
+    return rows
 
 
 def _number(path: Path, line: int, key: str, value: str, *, lo: float, hi: float) -> float:
@@ -196,7 +207,9 @@ def load_theatre(path: str | Path) -> Theatre:
     path = Path(path).resolve()
     index = load_yaml(path)
     files = [path] + [(path.parent / str(index[k])) for k in ("towns", "roads", "posts", "border") if k in index]
-    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+    # Keyed on content, not mtime: a same-size edit within the file system's
+    # timestamp resolution (or a copy that keeps mtimes) must not reuse a stale theatre.
+    stamp = tuple((str(f), hashlib.sha256(read_input(f, CSV_LIMIT)).hexdigest()) for f in files if f.is_file())
     return _load_cached(path, stamp)
 
 
@@ -209,6 +222,12 @@ def _load(path: Path) -> Theatre:
     for key in ("name", "towns", "roads"):
         if key not in index:
             raise InputError(path, f"missing required key '{key}'", line=1)
+    for key in ("towns", "roads", "posts", "border"):
+        if key in index and not isinstance(index[key], str):
+            raise InputError(path, f"'{key}' must be the name of a CSV file", line=index.lines[key][1], key=key)
+        problem = not_a_file(path.parent / index[key]) if key in index else None
+        if problem:
+            raise InputError(path, f"'{key}' names {problem}: {index[key]}", line=index.lines[key][1], key=key)
     detour = _number(path, index.lines.get("road_detour", (0, None))[1], "road_detour", str(index.get("road_detour", 1.0)), lo=1.0, hi=5.0)
     default_pop = _number(path, index.lines.get("default_population", (0, None))[1], "default_population", str(index.get("default_population", 0)), lo=0, hi=1e8)
 
@@ -217,10 +236,16 @@ def _load(path: Path) -> Theatre:
     names: list[str] = []
     aliases: dict[str, int] = {}
     lat, lon, pop = [], [], []
-    control_cols = [c for c in rows[0][1] if _CONTROL_COLUMN.match(c)] if rows else []
+    control_cols = [c for c in rows[0][1] if isinstance(c, str) and _CONTROL_COLUMN.match(c)] if rows else []
     if not control_cols:
         raise InputError(towns_file, "no controller_YYYY_MM_DD column", line=1)
-    control: dict[dt.date, list[int]] = {dt.date(*map(int, _CONTROL_COLUMN.match(c).groups())): [] for c in control_cols}
+    control: dict[dt.date, list[int]] = {}
+    for col in control_cols:
+        try:
+            day = dt.date(*map(int, _CONTROL_COLUMN.match(col).groups()))
+        except ValueError as exc:
+            raise InputError(towns_file, f"column '{col}' is not a date ({exc})", line=1, key=col) from None
+        control[day] = []
     for line, row in rows:
         name = row["name"].strip()
         if not name:

@@ -54,8 +54,10 @@ def _loader_for(path: str) -> type[yaml.SafeLoader]:
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
-            if not isinstance(key, str | int):
-                raise InputError(path, f"mapping keys must be plain names, not {key!r}", line=line)
+            # Huge integer keys are refused too: Python cannot even print them.
+            if not isinstance(key, str | int) or (isinstance(key, int) and key.bit_length() > 64):
+                shown = "a huge integer" if isinstance(key, int) else repr(key)[:60]
+                raise InputError(path, f"mapping keys must be plain names, not {shown}", line=line)
             if key in out:
                 raise InputError(path, f"duplicate key '{key}'", line=line, key=str(key))
             out[key] = loader.construct_object(value_node, deep=True)
@@ -69,9 +71,48 @@ def _loader_for(path: str) -> type[yaml.SafeLoader]:
             out.lines.append((path, item.start_mark.line + 1))
         return out
 
+    def construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+        # Python refuses to convert decimal integers of more than 4,300 digits
+        # (a guard against quadratic-time parsing); say so instead of crashing.
+        try:
+            return yaml.SafeLoader.construct_yaml_int(loader, node)
+        except ValueError:
+            raise InputError(path, "number too long", line=node.start_mark.line + 1) from None
+
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     Loader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
     Loader.add_constructor("tag:yaml.org,2002:seq", construct_sequence)
     return Loader
+
+
+YAML_LIMIT = 8 * 2**20  # scenario, theatre and seeds YAML are a few kB; no hand-written one nears this
+
+
+def not_a_file(path: Path) -> str | None:
+    """What ``path`` names when it is not a regular file ("a directory", ...), else None.
+
+    Devices and pipes are refused: ``/dev/zero`` or a FIFO would be read forever.
+    """
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return "a directory"
+    return "a device, pipe or socket" if path.exists() else "a file that does not exist"
+
+
+def read_input(path: Path, limit: int) -> bytes:
+    """The bytes of an input file, refusing non-files and files over ``limit`` bytes."""
+    problem = not_a_file(path)
+    if problem == "a file that does not exist":
+        raise InputError(path, "file not found")
+    if problem:
+        raise InputError(path, f"expected a file, found {problem}")
+    try:
+        if path.stat().st_size > limit:  # a regular file: its size is known before reading
+            raise InputError(path, f"file is larger than {limit // 2**20} MB; is it the right file?")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read file ({exc.strerror})") from None
 
 
 def load_yaml(path: str | Path) -> LDict:
@@ -82,12 +123,7 @@ def load_yaml(path: str | Path) -> LDict:
     """
     path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, "file not found") from None
-    except OSError as exc:
-        raise InputError(name, f"cannot read file ({exc.strerror})") from None
+    raw = read_input(path, YAML_LIMIT)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -1,0 +1,295 @@
+"""Fixed hostile inputs: each one a regression test for a way bad input once
+escaped as something other than an InputError, plus the CLI's contract.
+
+The property-based search over mutated scenarios is in test_fuzz_input.py.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import pytest
+
+from sim import InputError, load_scenario
+from sim.cli import main
+
+from .conftest import ROOT, line_theatre
+
+HEAD = "name: toy\ntheatre: toy.yaml\nseeds: seeds/claims.yaml\nstart: 2020-01-01\nend: 2020-01-21\ninitial_control: 2020-01-01\n"
+
+
+@pytest.fixture
+def toy(build):
+    line_theatre(build)
+    return build
+
+
+def _bounded(fn, *, seconds: float, megabytes: float):
+    """Run ``fn`` and fail unless it finished within the time and Python-heap bounds."""
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        return fn()
+    finally:
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert elapsed < seconds, f"took {elapsed:.1f} s"
+        assert peak < megabytes * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+def error_of(path, **overrides) -> InputError:
+    with pytest.raises(InputError) as info:
+        load_scenario(path, **overrides)
+    return info.value
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def test_integer_too_long_to_parse(toy):
+    # Python refuses int() on more than 4,300 decimal digits (ValueError).
+    err = error_of(toy.scenario(HEAD + "seed: " + "9" * 5000 + "\n"))
+    assert err.line == 7 and "number too long" in err.message
+
+
+def test_huge_hex_integer_is_reported_not_printed(toy):
+    # A hex literal parses, but its repr in the message used to raise ValueError.
+    err = error_of(toy.scenario(HEAD + "seed: 0x" + "f" * 5000 + "\n"))
+    assert err.key == "seed" and err.line == 7
+    assert "integer of about 6020 digits" in err.message and len(str(err)) < 300
+
+
+def test_huge_integer_key(toy):
+    err = error_of(toy.scenario(HEAD + "factions:\n  regime:\n    ? 0x" + "f" * 5000 + "\n    : 1\n"))
+    assert err.line == 9 and "mapping keys must be plain names" in err.message
+
+
+def test_long_bad_value_is_cut_in_the_message(toy):
+    err = error_of(toy.scenario(HEAD + "factions: {regime: {axes: '" + "x" * 10_000 + "'}}\n"))
+    assert err.key == "factions.regime.axes" and len(str(err)) < 300
+
+
+# ---------------------------------------------------------------- theatre tables
+
+TOWNS_HEADER = "name,lat,lon,population,controller_2020_01_01\n"
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "line", "says"),
+    [
+        # Short rows used to reach .strip() / float() as None.
+        ("toy.roads.csv", "from,to,road\nT0\n", 2, "unknown town ''"),
+        ("toy.towns.csv", TOWNS_HEADER + "T0,35.5\n", 2, "'' is not a number"),
+        ("toy.posts.csv", "post_id,name,town,established\nP1\n", 2, "unknown town ''"),
+        # An impossible date in a control column header used to raise ValueError.
+        ("toy.towns.csv", "name,lat,lon,population,controller_2020_13_45\nT0,35.5,36,,regime\n", 1, "is not a date"),
+        # Silently kept the last of two same-named columns.
+        ("toy.towns.csv", "name,lat,lon,population,controller_2020_01_01,controller_2020_01_01\nT0,35.5,36,,regime,hts\n", 1, "appears twice"),
+        # An unquoted comma shifts the columns; extra fields were silently dropped.
+        ("toy.towns.csv", TOWNS_HEADER + "T0,35.5,36,,regime,x\n", 2, "6 fields, but the header has 5"),
+        ("toy.roads.csv", "from,to,road\nT0,T1,M9,x\n", 2, "4 fields, but the header has 3"),
+    ],
+)
+def test_broken_theatre_table(toy, file, text, line, says):
+    (toy.root / file).write_text(text)
+    err = error_of(toy.scenario(HEAD))
+    assert err.file == str(toy.root / file) and err.line == line and says in err.message
+
+
+@pytest.mark.parametrize("value", ["5", "[a.csv]", "{x: 1}"])
+def test_theatre_index_names_a_table_with_something_not_a_name(toy, value):
+    index = toy.root / "toy.yaml"
+    index.write_text(index.read_text().replace("towns: toy.towns.csv", f"towns: {value}"))
+    err = error_of(toy.scenario(HEAD))
+    assert err.file == str(index) and err.key == "towns" and err.line is not None
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    (".", "'towns' names a directory"),             # was IsADirectoryError
+    ("/dev/zero", "names a device, pipe or socket"),  # was read until memory ran out
+    ("nope.csv", "names a file that does not exist"),
+])
+def test_theatre_table_that_is_not_a_file(toy, value, says):
+    index = toy.root / "toy.yaml"
+    index.write_text(index.read_text().replace("towns: toy.towns.csv", f"towns: {value}"))
+    err = _bounded(lambda: error_of(toy.scenario(HEAD)), seconds=5, megabytes=50)
+    assert err.file == str(index) and err.key == "towns" and err.line is not None and says in err.message
+
+
+@pytest.mark.parametrize("key", ["theatre", "seeds", "extends"])
+def test_scenario_naming_a_device_is_refused_not_read_forever(toy, key):
+    text = "extends: /dev/zero\n" if key == "extends" else HEAD.replace(f"{key}: ", f"{key}: /dev/zero #", 1)
+    path = toy.scenario(text)
+    err = _bounded(lambda: error_of(path), seconds=5, megabytes=50)
+    assert err.file == str(path) and err.key == key and "names a device, pipe or socket" in err.message
+
+
+def test_device_or_oversized_scenario_file_is_refused(toy):
+    assert "found a device, pipe or socket" in _bounded(lambda: error_of("/dev/zero"), seconds=5, megabytes=50).message
+    big = toy.root / "big.yaml"
+    big.write_bytes(b"# " + b"x" * (9 * 2**20) + b"\n")
+    assert "larger than 8 MB" in _bounded(lambda: error_of(big), seconds=5, megabytes=50).message
+
+
+# ---------------------------------------------------------------- files a scenario names
+
+
+@pytest.mark.parametrize(("key", "value", "says"), [
+    ("theatre", "nope.yaml", "'theatre' names a file that does not exist"),
+    ("theatre", ".", "'theatre' names a directory"),
+    ("seeds", "nope.yaml", "'seeds' names a file that does not exist"),
+    ("seeds", "seeds", "'seeds' names a directory"),
+])
+def test_missing_theatre_or_seeds_points_at_the_scenario_line(toy, key, value, says):
+    # Used to name only the missing path (or the directory), not where it was written.
+    lines = HEAD.splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith(key + ":"))
+    lines[line - 1] = f"{key}: {value}"
+    path = toy.scenario("\n".join(lines) + "\n")
+    err = error_of(path)
+    assert err.file == str(path) and err.key == key and err.line == line
+    assert says in err.message
+
+
+def test_extends_a_directory(toy):
+    path = toy.scenario("extends: .\nname: x\n")
+    err = error_of(path)
+    assert err.file == str(path) and err.key == "extends" and err.line == 1 and "names a directory" in err.message
+
+
+# ---------------------------------------------------------------- dates out of order
+
+
+def test_ceasefire_that_expires_before_it_takes_effect(toy):
+    path = toy.scenario(HEAD + "events:\n  - {type: agreement, name: a, date: 2020-01-02, effective: 2020-01-10,"
+                        " until: 2020-01-05, parties: [russia], source: [test-claim]}\n")
+    err = error_of(path)
+    assert err.key == "events[0].until" and err.line == 8 and "before 'effective'" in err.message
+
+
+def test_patrol_announced_after_it_starts(toy):
+    path = toy.scenario(HEAD + "events:\n  - {type: joint_patrol, date: 2020-01-02, announced: 2020-01-20,"
+                        " route: [T0, T2], road: M9, participants: [russia], source: [test-claim]}\n")
+    err = error_of(path)
+    assert err.key == "events[0].announced" and err.line == 8
+
+
+@pytest.mark.parametrize("route", [["T0", "T0"], ["T1", "t1"]])
+def test_patrol_route_from_a_town_to_itself(toy, route):
+    """Found by test_fuzz_input: a zero-length route loaded, its coverage was
+    0 km / 0 km = NaN, and the NaN spread into the regime's truce pressure."""
+    path = toy.scenario(HEAD + f"events:\n  - {{type: joint_patrol, date: 2020-01-02, route: [{route[0]}, {route[1]}],"
+                        " road: M9, participants: [russia], source: [test-claim]}\n")
+    err = error_of(path)
+    assert err.key == "events[0].route" and err.line == 8 and "same town" in err.message
+
+
+def test_window_errors_read_as_sentences(toy):
+    err = error_of(toy.scenario(HEAD.replace("end: 2020-01-21", "end: 2019-12-01")))
+    assert err.message == "'end' must be after 'start'" and err.line is not None
+
+
+@pytest.mark.parametrize("where", ["combat: {noise: 1000000, lethality: 0}", "factions: {regime: {choice_noise: 1000}}"])
+def test_log_normal_spreads_are_bounded(toy, where):
+    """Found by test_invariants: noise 1e6 was in range; lognormal(0, 1e6) is inf
+    or 0, and with lethality 0 the losses were 0 x inf = NaN — the run crashed
+    with ValueError (round(NaN)) in a reporter."""
+    err = error_of(toy.scenario(HEAD + where + "\n"))
+    assert err.line == 7 and "less than or equal to 10" in err.message
+
+
+# ---------------------------------------------------------------- caches
+
+
+def test_theatre_and_claims_edited_without_a_new_mtime_are_reloaded(toy):
+    """The caches were keyed on mtime (and size): an edit of the same length
+    that keeps the mtime (cp -p, rsync -t, tar, a coarse file-system clock)
+    silently reused the old theatre, while the run's content hash already
+    described the new one."""
+    path = toy.scenario(HEAD + "events: [{type: military_police, date: 2020-01-02, town: T0, source: [test-claim]}]\n")
+    assert load_scenario(path).events[0].town == "T0"
+    files = [toy.root / "toy.towns.csv", toy.root / "toy.roads.csv", toy.root / "seeds" / "claims.yaml"]
+    stamps = {f: f.stat().st_mtime_ns for f in files}
+    for f in files:  # the same sizes: T0 -> X0, test-claim -> test-clain
+        f.write_text(f.read_text().replace("T0,", "X0,").replace("test-claim", "test-clain"))
+    for f, ns in stamps.items():
+        os.utime(f, ns=(ns, ns))
+    assert "unknown claim id 'test-claim'" in error_of(path).message
+    path.write_text(path.read_text().replace("[test-claim]", "[test-clain]"))
+    assert "unknown town 'T0'" in error_of(path).message
+    path.write_text(path.read_text().replace("town: T0", "town: X0"))
+    assert load_scenario(path).events[0].town == "X0"
+
+
+# ---------------------------------------------------------------- YAML that attacks the loader
+
+
+@pytest.mark.parametrize("tagged", [
+    "!!python/object/apply:os.system ['touch {marker}']",
+    "!!python/object/new:os.system ['touch {marker}']",
+    "!!python/name:os.system",
+    "!!python/module:os",
+    "!custom {{a: 1}}",
+])
+def test_tags_that_build_objects_are_refused(toy, tagged):
+    marker = toy.root / "PWNED"
+    path = toy.scenario(HEAD + "description: " + tagged.format(marker=marker) + "\n")
+    err = error_of(path)
+    assert err.file == str(path) and err.line == 7 and "tags that build objects are not allowed" in err.message
+    assert not marker.exists()
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+)
+
+
+@pytest.mark.parametrize("bomb", [
+    BILLION_LAUGHS,                                   # 9**9 strings if expanded
+    "base: &b {x: 1}\nfactions:\n  <<: *b\n",         # merge keys are aliases too
+    "a: &a [*a]\n",                                   # a self-referential alias
+])
+def test_alias_bombs_are_refused_quickly_and_small(toy, bomb):
+    path = toy.scenario(bomb)
+    with pytest.raises(InputError) as info:
+        _bounded(lambda: load_scenario(path), seconds=2, megabytes=20)
+    assert info.value.file == str(path) and info.value.line is not None and "aliases" in info.value.message
+
+
+# ---------------------------------------------------------------- the command line
+
+
+CLI_CASES = {
+    "empty.yaml": b"",
+    "garbage.yaml": bytes(range(256)) * 4,  # also not UTF-8
+    "tagged.yaml": HEAD.encode() + b"seed: !!python/object/apply:os.getpid []\n",
+    "bomb.yaml": BILLION_LAUGHS.encode(),
+}
+
+
+@pytest.mark.parametrize("name", CLI_CASES)
+def test_cli_check_reports_hostile_files_with_status_2(toy, capsys, name):
+    path = toy.root / name
+    path.write_bytes(CLI_CASES[name])
+    assert main(["check", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith(f"error: {path}") and err.count("\n") == 1 and out == ""
+
+
+@pytest.mark.parametrize("name", ["garbage.yaml", "tagged.yaml"])
+def test_cli_process_exits_2_without_a_traceback(toy, name):
+    """The same through a real process (python -m sim), a couple of cases: each costs a start-up."""
+    path = toy.root / name
+    path.write_bytes(CLI_CASES[name])
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "check", str(path)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"error: {path}")
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
