@@ -93,11 +93,14 @@ def not_a_file(path: Path) -> str | None:
 
     Devices and pipes are refused: ``/dev/zero`` or a FIFO would be read forever.
     """
-    if path.is_file():
-        return None
-    if path.is_dir():
-        return "a directory"
-    return "a device, pipe or socket" if path.exists() else "a file that does not exist"
+    try:
+        if path.is_file():
+            return None
+        if path.is_dir():
+            return "a directory"
+        return "a device, pipe or socket" if path.exists() else "a file that does not exist"
+    except OSError as exc:  # a name too long, a symlink loop: the system refuses to look
+        return f"a path the system cannot open ({exc.strerror})"
 
 
 def read_input(path: Path, limit: int) -> bytes:

@@ -293,3 +293,11 @@ def test_cli_process_exits_2_without_a_traceback(toy, name):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith(f"error: {path}")
     assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_an_extends_name_too_long_for_the_file_system_is_an_input_error(build):
+    line_theatre(build)
+    path = build.scenario({"extends": "a" * 3000})
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert "'extends' names a path" in str(err.value) and err.value.line is not None and err.value.key == "extends"
