@@ -72,6 +72,7 @@ class Regime(Faction):
         self.offensive = False
         self.intensity = 1.0
         self.axis: np.ndarray = np.zeros(0, dtype=int)
+        self.axis_distance: np.ndarray | None = None  # km from each town to the nearest axis town
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {r: t.road_towns(r) for r in roads}
@@ -99,6 +100,13 @@ class Regime(Faction):
         for town, w in zip(targets, weights, strict=True):
             m.attack(self.name, int(town), budget * w)
 
+    def set_axis(self, towns: np.ndarray) -> None:
+        """Aim the offensive at ``towns`` (none: no preferred direction)."""
+        self.axis = towns
+        xy = self.model.theatre.xy
+        # Fixed while the axis holds, so measured once rather than every day.
+        self.axis_distance = np.linalg.norm(xy[:, None, :] - xy[None, towns, :], axis=-1).min(axis=1) if towns.size else None
+
     def unmet_roads(self) -> float:
         """Weighted share of objective-road towns not held (patrolled roads count as partly open)."""
         m = self.model
@@ -123,18 +131,17 @@ class Regime(Faction):
         # Candidates are the enemy towns at the far end of front roads; ``road_to``
         # maps each front road to its candidate, so per-candidate work stays the
         # size of the front, not of the theatre.
-        cand, road_to = np.unique(target, return_inverse=True)
+        cand = np.unique(target)
+        road_to = np.searchsorted(cand, target)
         dist = np.full(cand.size, np.inf)
         np.minimum.at(dist, road_to, km)  # the nearest own town, by road
         opens = np.zeros(cand.size)
         np.maximum.at(opens, road_to, p.opens_road_bonus * self.edge_weight[edge])
         value = self.value[cand] + opens + p.retake_bonus * m.lost_by_regime[cand]
         score = value * np.exp(-dist / p.proximity_km)
-        if self.axis.size:
+        if self.axis_distance is not None:
             # An offensive's axis sets where the force goes: far from it, nothing is worth attacking.
-            xy = m.theatre.xy
-            d_axis = np.linalg.norm(xy[cand, None, :] - xy[None, self.axis, :], axis=-1).min(axis=1)
-            score = score * np.exp(-d_axis / p.axis_km)
+            score = score * np.exp(-self.axis_distance[cand] / p.axis_km)
         if m.turkey.escalation < p.escalation_threshold:
             # Spare towns with Turkish posts: go around them (encircle) instead.
             tp = m.turkey.p
