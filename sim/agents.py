@@ -114,7 +114,7 @@ class Regime(Faction):
         patrolled = cf is not None and cf.in_force(m.date)
         total = weight = 0.0
         for road, w in self.p.objective_roads.items():
-            unmet = np.count_nonzero(m.controller[self.road_masks[road]] != REGIME) / self.road_sizes[road]
+            unmet = int(np.count_nonzero(m.controller[self.road_masks[road]] != REGIME)) / self.road_sizes[road]
             if patrolled:
                 unmet *= 1.0 - cf.patrol_coverage.get(road, 0.0)
             total += w * unmet
