@@ -290,16 +290,23 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
         "reps": reps,
         "sections": {},
+        "load_average": {},  # 1-minute load before and after each section; near 0 on an idle machine
     }
     for section in SECTIONS:
         if args.only and section.__name__ not in args.only:
             continue
         print(f"running {section.__name__} ...", file=sys.stderr, flush=True)
+        load = os.getloadavg()[0]
         # Section (3) times whole processes, so fewer repetitions keep it short.
         results["sections"][section.__name__] = section(max(3, reps // 3) if section is process else reps)
+        # Other work on the machine inflates every figure: keep the load beside them.
+        results["load_average"][section.__name__] = [round(load, 2), round(os.getloadavg()[0], 2)]
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
+    loads = [max(v) for v in results["load_average"].values()]
+    if loads and max(loads) > 0.5 * (os.cpu_count() or 1):
+        print(f"\nnote: the machine was busy (1-minute load up to {max(loads):.1f} on {os.cpu_count()} CPUs); figures are inflated")
     print(f"\nwritten: {args.out}")
     return 0
 
