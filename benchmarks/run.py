@@ -85,11 +85,12 @@ def inprocess(reps: int) -> dict:
     out = {}
     for name, path in SCENARIOS.items():
         scenario = sim.load_scenario(path)
-        whole, _ = _median_time(lambda sc=scenario: sim.simulate(sc), reps)
+        whole, times = _median_time(lambda sc=scenario: sim.simulate(sc), reps)
         bare, _ = _median_time(lambda sc=scenario: CeasefireModel(sc).run(), reps)
         out[name] = {
             "days": scenario.days,
             "simulate_ms": round(whole * 1e3, 2),
+            "simulate_ms_best": round(min(times) * 1e3, 2),  # nearest to an idle machine
             "simulate_ms_per_day": round(whole * 1e3 / scenario.days, 4),
             "model_run_ms": round(bare * 1e3, 2),
             "model_run_ms_per_day": round(bare * 1e3 / scenario.days, 4),
@@ -184,12 +185,14 @@ def scaling(reps: int, sizes: tuple[int, ...] = (100, 1_000, 10_000)) -> dict:
                 model.run()
                 days.append(time.perf_counter() - t0)
             run = statistics.median(days)
+            best = min(days)
             out[str(n)] = {
                 "towns": theatre.n,
                 "roads": len(theatre.edge_u),
                 "days": scenario.days,
                 "init_ms": round(init * 1e3, 2),
                 "ms_per_day": round(run * 1e3 / scenario.days, 4),
+                "ms_per_day_best": round(best * 1e3 / scenario.days, 4),
             }
     if "1000" in out and "10000" in out:
         ratio = out["10000"]["ms_per_day"] / out["1000"]["ms_per_day"]
@@ -231,15 +234,15 @@ SECTIONS: list[Callable[[int], dict]] = [inprocess, ensemble, process, sweep_mem
 
 def table(results: dict) -> str:
     """The results as the plain-text table printed at the end (also pasted into the README)."""
-    lines = [f"{'measure':<52} {'value':>14}  target"]
+    lines = [f"{'measure':<60} {'value':>14}  target"]
 
     def row(label: str, value: str, target: str = "") -> None:
-        lines.append(f"{label:<52} {value:>14}  {target}")
+        lines.append(f"{label:<60} {value:>14}  {target}")
 
     s = results["sections"]
     if "inprocess" in s:
         for name, r in s["inprocess"].items():
-            row(f"(1) {name}: simulate, ms per run ({r['days']} days)", f"{r['simulate_ms']:.1f}",
+            row(f"(1) {name}: simulate, ms per run ({r['days']} days; best {r['simulate_ms_best']:.1f})", f"{r['simulate_ms']:.1f}",
                 f"<= {r['target_ms']:g} ms {'met' if r['met'] else 'MISSED'}")
             row(f"    {name}: simulate, ms per simulated day", f"{r['simulate_ms_per_day']:.3f}")
             row(f"    {name}: CeasefireModel(...).run() only, ms", f"{r['model_run_ms']:.1f}")
