@@ -74,9 +74,11 @@ class Regime(Faction):
         self.offensive = False
         self.intensity = 1.0
         self.axis: np.ndarray = np.zeros(0, dtype=int)
+        self.axis_distance: np.ndarray | None = None  # km from each town to the nearest axis town
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {r: t.road_towns(r) for r in roads}
+        self.road_sizes = {r: int(np.count_nonzero(mask)) for r, mask in self.road_masks.items()}
         on = sum((self.road_masks[r].astype(int) for r in roads), np.zeros(t.n, int))
         # Static value: towns on objective roads, more where two of them meet.
         self.value = 1.0 + sum((w * self.road_masks[r] for r, w in roads.items()), np.zeros(t.n))
@@ -100,14 +102,23 @@ class Regime(Faction):
         for town, w in zip(targets, weights, strict=True):
             m.attack(self.name, int(town), budget * w)
 
+    def set_axis(self, towns: np.ndarray) -> None:
+        """Aim the offensive at ``towns`` (none: no preferred direction)."""
+        self.axis = towns
+        xy = self.model.theatre.xy
+        # Fixed while the axis holds, so measured once rather than every day.
+        self.axis_distance = np.linalg.norm(xy[:, None, :] - xy[None, towns, :], axis=-1).min(axis=1) if towns.size else None
+
     def unmet_roads(self) -> float:
         """Weighted share of objective-road towns not held (patrolled roads count as partly open)."""
         m = self.model
+        cf = m.ceasefire
+        patrolled = cf is not None and cf.in_force(m.date)
         total = weight = 0.0
         for road, w in self.p.objective_roads.items():
-            unmet = float(np.mean(m.controller[self.road_masks[road]] != REGIME))
-            if m.ceasefire is not None and m.ceasefire.in_force(m.date):
-                unmet *= 1.0 - m.ceasefire.patrol_coverage.get(road, 0.0)
+            unmet = int(np.count_nonzero(m.controller[self.road_masks[road]] != REGIME)) / self.road_sizes[road]
+            if patrolled:
+                unmet *= 1.0 - cf.patrol_coverage.get(road, 0.0)
             total += w * unmet
             weight += w
         return total / weight if weight else 0.0
@@ -119,17 +130,20 @@ class Regime(Faction):
         target, km, edge = m.front_pairs(REGIME)
         if target.size == 0:
             return target, np.zeros(0)
-        dist = np.full(m.n, np.inf)
-        np.minimum.at(dist, target, km)
-        opens = np.zeros(m.n)
-        np.maximum.at(opens, target, p.opens_road_bonus * self.edge_weight[edge])
+        # Candidates are the enemy towns at the far end of front roads; ``road_to``
+        # maps each front road to its candidate, so per-candidate work stays the
+        # size of the front, not of the theatre.
         cand = np.unique(target)
-        value = self.value[cand] + opens[cand] + p.retake_bonus * m.lost_by_regime[cand]
-        score = value * np.exp(-dist[cand] / p.proximity_km)
-        if self.axis.size:
+        road_to = np.searchsorted(cand, target)
+        dist = np.full(cand.size, np.inf)
+        np.minimum.at(dist, road_to, km)  # the nearest own town, by road
+        opens = np.zeros(cand.size)
+        np.maximum.at(opens, road_to, p.opens_road_bonus * self.edge_weight[edge])
+        value = self.value[cand] + opens + p.retake_bonus * m.lost_by_regime[cand]
+        score = value * np.exp(-dist / p.proximity_km)
+        if self.axis_distance is not None:
             # An offensive's axis sets where the force goes: far from it, nothing is worth attacking.
-            d_axis = np.linalg.norm(m.theatre.xy[cand, None, :] - m.theatre.xy[None, self.axis, :], axis=-1).min(axis=1)
-            score = score * np.exp(-d_axis / p.axis_km)
+            score = score * np.exp(-self.axis_distance[cand] / p.axis_km)
         if m.turkey.escalation < p.escalation_threshold:
             # Spare towns with Turkish posts: go around them (encircle) instead.
             tp = m.turkey.p
@@ -156,12 +170,13 @@ class Turkey(Faction):
     def step(self) -> None:
         m = self.model
         p = self.p
+        encircled = int(np.count_nonzero(m.encircled))
         new_deaths = m.turkish_deaths - self._deaths_seen
-        new_encircled = max(0, int(m.encircled.sum()) - self._encircled_seen)
-        self._deaths_seen, self._encircled_seen = m.turkish_deaths, int(m.encircled.sum())
+        new_encircled = max(0, encircled - self._encircled_seen)
+        self._deaths_seen, self._encircled_seen = m.turkish_deaths, encircled
         if p.may_escalate:
             urge = p.escalation_per_death * new_deaths + p.escalation_per_encirclement * new_encircled
-            self.escalation = float(np.clip(self.escalation * (1 - p.escalation_decay) + urge, self.floor, 1.0))
+            self.escalation = min(1.0, max(self.floor, self.escalation * (1 - p.escalation_decay) + urge))
         else:
             self.escalation = 0.0
         if self.escalation > 0:

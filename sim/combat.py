@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .theatre import Holder
+from .theatre import HOLDERS, Holder
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
@@ -29,9 +29,8 @@ def resolve(model: CeasefireModel) -> None:
         return
     p = model.combat
     turkey = model.turkey
-    attacker = [name for name, _, _ in model.attacks]
-    town = np.array([t for _, t, _ in model.attacks])
-    force = np.array([f for _, _, f in model.attacks])
+    attacker, town, force = zip(*model.attacks, strict=True)
+    town, force = np.array(town), np.array(force)
     by_regime = np.array([a == "regime" for a in attacker])
 
     regime_mult = model.russia.attack_multiplier * (1.0 - turkey.p.suppression * turkey.escalation)
@@ -42,20 +41,22 @@ def resolve(model: CeasefireModel) -> None:
     defence_mult = model.urban[town] * model.cohesion[holder] * (1.0 + turkey.p.post_defence * turkish)
 
     noise = model.rng.lognormal(0.0, p.noise, size=(2, town.size))
-    defender_loss = np.minimum(model.garrison[town], p.lethality * force * attack_mult * noise[0])
-    attacker_loss = np.minimum(force, p.lethality * model.garrison[town] * defence_mult * noise[1])
-    model.garrison[town] -= defender_loss
+    garrison = model.garrison[town]
+    defender_loss = np.minimum(garrison, p.lethality * force * attack_mult * noise[0])
+    attacker_loss = np.minimum(force, p.lethality * garrison * defence_mult * noise[1])
+    garrison -= defender_loss
+    model.garrison[town] = garrison
     left = force - attacker_loss
 
-    for i, name in enumerate(attacker):
-        getattr(model, name).force -= attacker_loss[i]
-        model.add_casualties(name, attacker_loss[i])
-        model.add_casualties(("regime", "hts", "rebels")[holder[i]], defender_loss[i])
-
-    broken = (model.garrison[town] < p.min_garrison) | (
-        model.garrison[town] * defence_mult * p.break_ratio < left * attack_mult
-    )
-    for i in np.flatnonzero(broken):
-        occupiers = left[i] * p.occupy
+    broken = (garrison < p.min_garrison) | (garrison * defence_mult * p.break_ratio < left * attack_mult)
+    # Book-keeping per assault (a handful a day) in plain floats: forces and
+    # casualties are scalars, and numpy scalars would only slow the arithmetic.
+    defenders = [HOLDERS[h] for h in holder.tolist()]
+    for name, lost, killed, defender in zip(attacker, attacker_loss.tolist(), defender_loss.tolist(), defenders, strict=True):
+        getattr(model, name).force -= lost
+        model.add_casualties(name, lost)
+        model.add_casualties(defender, killed)
+    for i in np.flatnonzero(broken).tolist():
+        occupiers = float(left[i]) * p.occupy
         getattr(model, attacker[i]).force -= occupiers
         model.capture(int(town[i]), attacker[i], occupiers)

@@ -45,7 +45,7 @@ class Offensive(ScenarioEvent):
         m, e = self.model, self.spec
         m.regime.offensive = e.action == "start"
         if e.action == "start":
-            m.regime.axis = np.array([self.town(t) for t in e.axis], dtype=int)
+            m.regime.set_axis(np.array([self.town(t) for t in e.axis], dtype=int))
             m.regime.intensity = e.intensity
         m.log_event(f"offensive_{e.action}", None, e.faction, ", ".join(e.axis))
 

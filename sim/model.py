@@ -76,9 +76,7 @@ class CeasefireModel(mesa.Model):
         t = self.theatre
         self.n = t.n
         self.space = t.network(random=self.random)
-        self.adjacency = csr_matrix(
-            (np.ones(2 * len(t.edge_u), bool), (np.r_[t.edge_u, t.edge_v], np.r_[t.edge_v, t.edge_u])), shape=(t.n, t.n)
-        )
+        self.adjacency = t.adjacency  # built once per theatre, shared by every run on it
 
         # State over towns.
         self.controller = t.control[scenario.initial_control].copy()
@@ -187,8 +185,8 @@ class CeasefireModel(mesa.Model):
         front = self.front_edges()
         u, v = t.edge_u[front], t.edge_v[front]
         at_u, at_v = self.controller[u] == holder, self.controller[v] == holder
-        edge = np.r_[front[at_u], front[at_v]]
-        return np.r_[v[at_u], u[at_v]], t.edge_km[edge], edge
+        edge = np.concatenate([front[at_u], front[at_v]])
+        return np.concatenate([v[at_u], u[at_v]]), t.edge_km[edge], edge
 
     def neighbours(self, town: int) -> np.ndarray:
         row = self.adjacency
@@ -200,7 +198,7 @@ class CeasefireModel(mesa.Model):
         if self.attacks:
             hit = np.array([t for _, t, _ in self.attacks])
             mask[hit] = True
-            mask |= np.asarray(self.adjacency[hit].sum(axis=0)).ravel() > 0
+            mask |= _any_row(self.adjacency, hit)
         return mask
 
     # ------------------------------------------------------ actions by agents
@@ -259,19 +257,21 @@ class CeasefireModel(mesa.Model):
         hit = np.array([t for _, t, _ in self.attacks])
         rate = np.zeros(self.n)
         if self.russia.air > 0:
-            bombed = np.asarray(self.strike_zone[hit].sum(axis=0)).ravel() > 0
-            bombed &= self.controller != REGIME
+            bombed = _any_row(self.strike_zone, hit) & (self.controller != REGIME)
             rate[bombed] = self.civilians.flee_air * self.russia.air
         rate[hit] = np.maximum(rate[hit], self.civilians.flee_assault)
         self._flee(slice(None), rate)
 
     def _update_encirclement(self, *, log: bool) -> None:
         """A post is encircled once its town, or every road out of it, is government-held."""
+        t = self.theatre
         has_post = self.posts > 0
-        gov = (self.controller == REGIME).astype(float)
-        degree = np.asarray(self.adjacency.sum(axis=1)).ravel()
-        surrounded = (self.adjacency @ gov) >= degree
-        now = has_post & ((self.controller == REGIME) | surrounded)
+        gov = self.controller == REGIME
+        # A town keeps a way out while one of its roads leads to a town the government does not hold.
+        way_out = np.zeros(self.n, bool)
+        way_out[t.edge_u[~gov[t.edge_v]]] = True
+        way_out[t.edge_v[~gov[t.edge_u]]] = True
+        now = has_post & (gov | ~way_out)
         if log:
             for town in np.flatnonzero(now & ~self.encircled):
                 self.log_event("post_encircled", int(town), "turkey;regime", f"{int(self.posts[town])} Turkish post(s) encircled")
@@ -299,15 +299,15 @@ class CeasefireModel(mesa.Model):
 
     @property
     def towns_regime(self) -> int:
-        return int((self.controller == REGIME).sum())
+        return int(np.count_nonzero(self.controller == REGIME))
 
     @property
     def towns_hts(self) -> int:
-        return int((self.controller == HTS_CODE).sum())
+        return int(np.count_nonzero(self.controller == HTS_CODE))
 
     @property
     def towns_rebels(self) -> int:
-        return int((self.controller == REBELS).sum())
+        return int(np.count_nonzero(self.controller == REBELS))
 
     @property
     def front_km(self) -> float:
@@ -375,6 +375,18 @@ class CeasefireModel(mesa.Model):
     @property
     def patrol_coverage(self) -> float:
         return self.patrol_log[-1]["coverage"] if self.patrol_log else float("nan")
+
+
+def _any_row(matrix: csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """Mask of the columns set in any of ``rows`` of a sparse boolean matrix.
+
+    Reads the CSR arrays directly: a day touches only a few rows, and scipy's
+    general row indexing costs more than the work itself.
+    """
+    mask = np.zeros(matrix.shape[1], bool)
+    for row in rows:
+        mask[matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]] = True
+    return mask
 
 
 def _earliest(partial: str) -> dt.date:

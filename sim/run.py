@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +30,6 @@ class RunResult:
     scenario: Scenario
     theatre: Theatre
     seed: int
-    control: pd.DataFrame
     events: pd.DataFrame
     timeseries: pd.DataFrame
     final: dict
@@ -37,6 +37,21 @@ class RunResult:
     started: str
     finished: str
     history: np.ndarray = field(repr=False)
+
+    @functools.cached_property
+    def control(self) -> pd.DataFrame:
+        """One row per (date, town): the daily control timeline, built from ``history`` when first read.
+
+        Ensembles read ``history`` and rarely need this table, which costs as much as a tenth of a run.
+        """
+        dates = [(self.scenario.start + dt.timedelta(days=d)).isoformat() for d in range(len(self.history))]
+        return pd.DataFrame(
+            {
+                "date": np.repeat(dates, self.theatre.n),
+                "town": np.tile(self.theatre.towns, len(self.history)),
+                "controller": np.array(HOLDERS)[self.history.ravel()],
+            }
+        )
 
     @property
     def captures(self) -> pd.DataFrame:
@@ -64,13 +79,6 @@ def simulate(scenario: Scenario, *, seed: int | None = None, check_invariants: b
     theatre = model.theatre
     dates = [(scenario.start + dt.timedelta(days=d)).isoformat() for d in range(scenario.days + 1)]
     history = model.history[: model.steps + 1]
-    control = pd.DataFrame(
-        {
-            "date": np.repeat(dates[: len(history)], theatre.n),
-            "town": np.tile(theatre.towns, len(history)),
-            "controller": np.array(HOLDERS)[history.ravel()],
-        }
-    )
     timeseries = model.datacollector.get_model_vars_dataframe()
     timeseries.insert(0, "date", dates[: len(timeseries)])
     events = pd.DataFrame(model.events_log, columns=EVENT_COLUMNS)
@@ -88,7 +96,6 @@ def simulate(scenario: Scenario, *, seed: int | None = None, check_invariants: b
         scenario=scenario,
         theatre=theatre,
         seed=seed,
-        control=control,
         events=events,
         timeseries=timeseries.reset_index(drop=True),
         final=final,

@@ -72,6 +72,10 @@ class Theatre:
     posts: list[Post]
     border: np.ndarray  # (k, 2) lat, lon
     aliases: dict[str, int] = field(repr=False)
+    # Derived structures (neighbourhoods, road masks) built once per theatre and
+    # shared by every model run on it: the loader caches theatres, so a sweep of
+    # thousands of runs builds them once. They are read-only for that reason.
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -117,31 +121,72 @@ class Theatre:
         km = [0.0] + [sub.edges[u, v]["km"] for u, v in zip(nodes, nodes[1:])]
         return nodes, np.cumsum(km)
 
+    def _once(self, key: tuple, build):  # noqa: ANN001, ANN202 - any derived structure
+        """Build a derived structure the first time it is asked for, then share it read-only."""
+        if key not in self._derived:
+            value = build()
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+            self._derived[key] = value
+        return self._derived[key]
+
+    @property
+    def adjacency(self) -> csr_matrix:
+        """Sparse road adjacency: row ``i`` lists the towns one road away from town ``i``."""
+
+        def build() -> csr_matrix:
+            u, v = np.concatenate([self.edge_u, self.edge_v]), np.concatenate([self.edge_v, self.edge_u])
+            return csr_matrix((np.ones(len(u), bool), (u, v)), shape=(self.n, self.n))
+
+        return self._once(("adjacency",), build)
+
     def road_towns(self, road: str) -> np.ndarray:
-        """Boolean mask of towns on ``road``."""
-        mask = np.zeros(self.n, bool)
-        on = self.edge_road == road
-        mask[self.edge_u[on]] = True
-        mask[self.edge_v[on]] = True
-        return mask
+        """Boolean mask of towns on ``road`` (read-only)."""
+
+        def build() -> np.ndarray:
+            mask = np.zeros(self.n, bool)
+            on = self.edge_road == road
+            mask[self.edge_u[on]] = True
+            mask[self.edge_v[on]] = True
+            return mask
+
+        return self._once(("road_towns", road), build)
 
     def near_road(self, road: str, width_km: float) -> np.ndarray:
-        """Boolean mask of towns within ``width_km`` of any segment of ``road``."""
-        on = self.edge_road == road
-        a, b = self.xy[self.edge_u[on]], self.xy[self.edge_v[on]]
-        p = self.xy[:, None, :]
-        ab = b - a
-        t = np.clip(((p - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0, 1)
-        d = np.linalg.norm(p - (a + t[..., None] * ab), axis=-1)
-        return (d <= width_km).any(axis=1)
+        """Boolean mask of towns within ``width_km`` of any segment of ``road`` (read-only)."""
+
+        def build() -> np.ndarray:
+            on = self.edge_road == road
+            a, b = self.xy[self.edge_u[on]], self.xy[self.edge_v[on]]
+            mask = np.zeros(self.n, bool)
+            if not len(a):
+                return mask
+            # Only towns within reach of a segment's nearer end can be within
+            # width of it: a k-d tree keeps this linear in towns, not towns x segments.
+            half = np.linalg.norm(b - a, axis=1) / 2
+            tree = cKDTree(self.xy)
+            near = tree.query_ball_point((a + b) / 2, half + width_km)
+            for k, towns in enumerate(near):
+                if towns:
+                    p, ab = self.xy[towns], b[k] - a[k]
+                    t = np.clip(((p - a[k]) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0, 1)
+                    d = np.linalg.norm(p - (a[k] + t[:, None] * ab), axis=-1)
+                    mask[np.asarray(towns)[d <= width_km]] = True
+            return mask
+
+        return self._once(("near_road", road, float(width_km)), build)
 
     def within(self, radius_km: float) -> csr_matrix:
         """Sparse boolean matrix of town pairs closer than ``radius_km`` (diagonal included)."""
-        tree = cKDTree(self.xy)
-        pairs = tree.query_pairs(radius_km, output_type="ndarray")
-        i = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(self.n)])
-        j = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(self.n)])
-        return csr_matrix((np.ones(len(i), bool), (i, j)), shape=(self.n, self.n))
+
+        def build() -> csr_matrix:
+            tree = cKDTree(self.xy)
+            pairs = tree.query_pairs(radius_km, output_type="ndarray")
+            i = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(self.n)])
+            j = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(self.n)])
+            return csr_matrix((np.ones(len(i), bool), (i, j)), shape=(self.n, self.n))
+
+        return self._once(("within", float(radius_km)), build)
 
     def network(self, random=None):  # noqa: ANN001, ANN201 - mesa types
         """The theatre as a Mesa ``discrete_space.Network`` with (lon, lat) positions."""
