@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 
 from .errors import InputError
-from .yamlio import YAML_LIMIT, LDict, load_yaml, read_input
+from .yamlio import YAML_LIMIT, LDict, load_yaml, stamp
 
 
 @functools.lru_cache(maxsize=4)
-def _claims(path: Path, stamp: str) -> dict[str, LDict]:
+def _claims(path: Path, key: tuple) -> dict[str, LDict]:
     data = load_yaml(path)
     claims = data.get("claims")
     if not isinstance(claims, list):
@@ -29,6 +28,4 @@ def _claims(path: Path, stamp: str) -> dict[str, LDict]:
 def load_claims(path: str | Path) -> dict[str, LDict]:
     """Claims by id from a seeds YAML file (cached while its content is unchanged)."""
     path = Path(path).resolve()
-    # Content, not mtime: an edit within the timestamp resolution must be seen.
-    stamp = hashlib.sha256(read_input(path, YAML_LIMIT)).hexdigest()
-    return _claims(path, stamp)
+    return _claims(path, stamp(path, YAML_LIMIT))

@@ -26,7 +26,7 @@ from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from .errors import InputError, did_you_mean
-from .yamlio import load_yaml, not_a_file, read_input
+from .yamlio import load_yaml, not_a_file, read_input, stamp
 
 HOLDERS = ("regime", "hts", "rebels")
 
@@ -243,19 +243,22 @@ def _haversine_km(lat1, lon1, lat2, lon2):  # noqa: ANN001, ANN202 - numpy array
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(path: Path, stamp: tuple) -> Theatre:
+def _load_cached(path: Path, key: tuple) -> Theatre:
     return _load(path)
 
 
 def load_theatre(path: str | Path) -> Theatre:
     """Load a theatre index and its tables (cached while the files are unchanged)."""
     path = Path(path).resolve()
+    files = _index_files(path, stamp(path, CSV_LIMIT))
+    return _load_cached(path, tuple(stamp(f, CSV_LIMIT) for f in files))
+
+
+@functools.lru_cache(maxsize=8)
+def _index_files(path: Path, key: tuple) -> tuple[Path, ...]:
+    """The index and the tables it names (parsed again only when the index changes)."""
     index = load_yaml(path)
-    files = [path] + [(path.parent / str(index[k])) for k in ("towns", "roads", "posts", "border") if k in index]
-    # Keyed on content, not mtime: a same-size edit within the file system's
-    # timestamp resolution (or a copy that keeps mtimes) must not reuse a stale theatre.
-    stamp = tuple((str(f), hashlib.sha256(read_input(f, CSV_LIMIT)).hexdigest()) for f in files if f.is_file())
-    return _load_cached(path, stamp)
+    return (path, *(path.parent / str(index[k]) for k in ("towns", "roads", "posts", "border") if k in index))
 
 
 def _load(path: Path) -> Theatre:

@@ -9,6 +9,9 @@ still point at the line a user has to fix.
 
 from __future__ import annotations
 
+import hashlib
+import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +104,27 @@ def not_a_file(path: Path) -> str | None:
         return "a device, pipe or socket" if path.exists() else "a file that does not exist"
     except OSError as exc:  # a name too long, a symlink loop: the system refuses to look
         return f"a path the system cannot open ({exc.strerror})"
+
+
+RACY_SECONDS = 2.0  # coarser than any file system's timestamps
+
+
+def stamp(path: Path, limit: int) -> tuple:
+    """What tells a changed input file from an unchanged one, for caches.
+
+    Size, inode and modification and change times (``utime`` can restore the
+    mtime, never the ctime); a file changed within the last few seconds is
+    also hashed, since a same-size edit on a coarse clock may keep all of them
+    (git's "racy clean" rule).
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path),)  # the loader reports it (nor is anything but a regular file hashed)
+    key = (str(path), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+    if stat.S_ISREG(st.st_mode) and time.time() - max(st.st_mtime, st.st_ctime) < RACY_SECONDS:
+        key += (hashlib.sha256(read_input(path, limit)).hexdigest(),)
+    return key
 
 
 def read_input(path: Path, limit: int) -> bytes:
