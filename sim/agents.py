@@ -180,8 +180,11 @@ class Turkey(Faction):
         else:
             self.escalation = 0.0
         if self.escalation > 0:
-            # Drones and artillery grind down the regime's mobile force.
-            loss = min(m.regime.force, p.drone_strength * self.escalation * m.rng.lognormal(0, m.combat.noise))
+            # Drones and artillery grind down the regime's mobile force; what is
+            # already committed to today's assaults is counted by combat instead.
+            committed = sum(force for faction, _, force in m.attacks if faction == "regime")
+            uncommitted = max(0.0, m.regime.force - committed)
+            loss = min(uncommitted, p.drone_strength * self.escalation * m.rng.lognormal(0, m.combat.noise))
             m.regime.force -= loss
             m.add_casualties("regime", loss)
         # Soldiers at posts in or next to assaulted towns come under fire.

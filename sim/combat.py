@@ -53,10 +53,12 @@ def resolve(model: CeasefireModel) -> None:
     # casualties are scalars, and numpy scalars would only slow the arithmetic.
     defenders = [HOLDERS[h] for h in holder.tolist()]
     for name, lost, killed, defender in zip(attacker, attacker_loss.tolist(), defender_loss.tolist(), defenders, strict=True):
-        getattr(model, name).force -= lost
+        side = getattr(model, name)
+        side.force = max(0.0, side.force - lost)  # rounding must not leave a committed force below zero
         model.add_casualties(name, lost)
         model.add_casualties(defender, killed)
     for i in np.flatnonzero(broken).tolist():
         occupiers = float(left[i]) * p.occupy
-        getattr(model, attacker[i]).force -= occupiers
+        side = getattr(model, attacker[i])
+        side.force = max(0.0, side.force - occupiers)
         model.capture(int(town[i]), attacker[i], occupiers)
