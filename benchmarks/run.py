@@ -130,10 +130,24 @@ def ensemble(reps: int) -> dict:
         assert len(rows) == runs
         out[f"mesa_batch_run_{workers}_runs_per_s"] = round(runs / elapsed, 1)
 
-    # Placeholder: the simulator's own ensemble with 1 and 2 workers, and its
-    # ratio to mesa.batch_run on the same work (target >= 3x, >= 100 runs/s
-    # with 2 workers). Wire it to sim.ensemble once that API is merged.
-    out["sim_ensemble"] = {"pending": "sim.ensemble is not merged yet; see benchmarks/run.py:ensemble"}
+    # The simulator's own parallel paths on the same runs: an ensemble (which
+    # also writes every replicate's run folder) and a one-point sweep (which
+    # keeps one row of metrics per run, the nearest to batch_run's work).
+    from sim.sweep import Parameter, SweepSpec, make_design, run_sweep
+
+    design = make_design("grid", [Parameter("regime.commit", values=(scenario.factions.regime.commit,))])
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            sim.run_ensemble(scenario, runs, Path(tmp) / "e", workers=workers)
+            out[f"sim_ensemble_{workers}_runs_per_s"] = round(runs / (time.perf_counter() - t0), 1)
+            t0 = time.perf_counter()
+            run_sweep(SweepSpec(SCENARIOS["campaign"], design, runs), Path(tmp) / "s", workers=workers)
+            out[f"sim_sweep_{workers}_runs_per_s"] = round(runs / (time.perf_counter() - t0), 1)
+    best_batch = max(out["mesa_batch_run_1_runs_per_s"], out["mesa_batch_run_2_runs_per_s"])
+    out["sweep_2_vs_best_batch_run"] = round(out["sim_sweep_2_runs_per_s"] / best_batch, 2)
+    out["met"] = (out["sim_sweep_2_runs_per_s"] >= TARGETS["runs_per_s_2_workers"]
+                  and out["sweep_2_vs_best_batch_run"] >= TARGETS["ratio_vs_batch_run"])
     return out
 
 
@@ -160,13 +174,41 @@ def process(reps: int) -> dict:
     }
 
 
+SWEEP_MEMORY = """
+import resource, sys
+from pathlib import Path
+from sim.sweep import Parameter, SweepSpec, make_design, run_sweep
+runs, out, scenario = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+design = make_design("grid", [Parameter("regime.commit", 0.2, 0.8, 10)])
+run_sweep(SweepSpec(scenario, design, runs // 10), out, workers=2)
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(own, workers)
+"""
+
+
 def sweep_memory(reps: int) -> dict:
-    """(4) Peak RSS of a 2,000-run and a 20,000-run sweep (placeholder)."""
-    # Placeholder: run the campaign sweep of 2,000 and of 20,000 runs in a
-    # child process each and read its peak RSS (resource.getrusage(
-    # RUSAGE_CHILDREN).ru_maxrss); the target is 20,000 within 10% of 2,000.
-    # Wire it to the sweep API once that is merged.
-    return {"pending": "the sweep API is not merged yet; see benchmarks/run.py:sweep_memory"}
+    """(4) Peak RSS of a 2,000-run and a 20,000-run sweep, each in a fresh process.
+
+    The runs are the Moscow scenario cut to its first fifteen days (the memory
+    question is about the number of runs, not their length), 10 points, 2 workers.
+    """
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        short = Path(tmp) / "moscow_15_days.yaml"
+        short.write_text(f"extends: {SCENARIOS['moscow']}\nname: moscow_15_days\nend: 2020-03-20\n")
+        for runs in (2_000, 20_000):
+            t0 = time.perf_counter()
+            p = subprocess.run([sys.executable, "-c", SWEEP_MEMORY, str(runs), f"{tmp}/s{runs}", str(short)],
+                               cwd=ROOT, check=True, capture_output=True, text=True)
+            own, workers = (int(x) for x in p.stdout.split())
+            out[str(runs)] = {"parent_peak_rss_mb": round(own / 1024, 1), "worker_peak_rss_mb": round(workers / 1024, 1),
+                              "seconds": round(time.perf_counter() - t0, 1)}
+    a, b = out["2000"], out["20000"]
+    out["growth_parent"] = round(b["parent_peak_rss_mb"] / a["parent_peak_rss_mb"] - 1, 3)
+    out["growth_worker"] = round(b["worker_peak_rss_mb"] / a["worker_peak_rss_mb"] - 1, 3)
+    out["met"] = max(out["growth_parent"], out["growth_worker"]) <= TARGETS["rss_growth"]
+    return out
 
 
 def scaling(reps: int, sizes: tuple[int, ...] = (100, 1_000, 10_000)) -> dict:
@@ -251,7 +293,12 @@ def table(results: dict) -> str:
         row(f"(2) in-process loop of simulate, runs/s ({r['runs']} runs)", f"{r['simulate_loop_runs_per_s']:.1f}")
         row("    mesa.batch_run, 1 process, runs/s", f"{r['mesa_batch_run_1_runs_per_s']:.1f}")
         row("    mesa.batch_run, 2 processes, runs/s", f"{r['mesa_batch_run_2_runs_per_s']:.1f}")
-        row("    sim ensemble, 1 and 2 workers", "pending", ">= 100 runs/s, >= 3x batch_run")
+        row("    sim ensemble (writes run folders), 1 / 2 workers, runs/s",
+            f"{r['sim_ensemble_1_runs_per_s']:.1f} / {r['sim_ensemble_2_runs_per_s']:.1f}")
+        row("    sim sweep (one row per run), 1 / 2 workers, runs/s",
+            f"{r['sim_sweep_1_runs_per_s']:.1f} / {r['sim_sweep_2_runs_per_s']:.1f}", ">= 100 runs/s with 2")
+        row("    sim sweep, 2 workers : best mesa.batch_run", f"{r['sweep_2_vs_best_batch_run']:.2f}x",
+            f">= 3x {'met' if r['met'] else 'MISSED'}")
     if "process" in s:
         r = s["process"]
         row("(3) python -m sim run scenarios/moscow.yaml, s", f"{r['moscow_run_s']:.2f}",
@@ -260,7 +307,12 @@ def table(results: dict) -> str:
         row("    python -c 'import sim', s", f"{r['import_sim_s']:.2f}")
         row("    python -c 'pass', s", f"{r['python_startup_s']:.2f}")
     if "sweep_memory" in s:
-        row("(4) peak RSS, 2,000- and 20,000-run sweeps", "pending", "20,000 within 10% of 2,000")
+        r = s["sweep_memory"]
+        for n in ("2000", "20000"):
+            row(f"(4) sweep of {int(n):,} runs: peak RSS parent / worker, MB", f"{r[n]['parent_peak_rss_mb']:.0f} / {r[n]['worker_peak_rss_mb']:.0f}",
+                f"({r[n]['seconds']:.0f} s)")
+        row("    growth from 2,000 to 20,000 runs, parent / worker",
+            f"{r['growth_parent']:+.1%} / {r['growth_worker']:+.1%}", f"<= 10% {'met' if r['met'] else 'MISSED'}")
     if "scaling" in s:
         r = s["scaling"]
         for n, v in r.items():

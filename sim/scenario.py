@@ -469,6 +469,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     Args:
         path: the YAML scenario.
         **overrides: top-level values replacing the file's (``seed``, ``end``).
+            A shortened window leaves out the events dated after it.
 
     Raises:
         InputError: with file, line and key of the first problem found.
@@ -480,6 +481,8 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
         if value is not None:
             tree[key] = value
             tree.lines.setdefault(key, (str(path), None))
+    if overrides.get("end") is not None and isinstance(tree.get("events"), LList):
+        tree["events"] = _events_until(tree["events"], overrides["end"])
     try:
         scenario = Scenario.model_validate(dict(tree))
     except ValidationError as exc:
@@ -488,6 +491,17 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
 
     check_scenario(scenario, tree, path)
     return scenario
+
+
+def _events_until(events: LList, end: dt.date) -> LList:
+    """The events dated on or before ``end`` (others are kept for validation to judge)."""
+    out = LList(file=events.file, line=events.line)
+    for event, where in zip(events, events.lines, strict=True):
+        date = event.get("date") if isinstance(event, dict) else None
+        if not (isinstance(date, dt.date) and date > end):
+            out.append(event)
+            out.lines.append(where)
+    return out
 
 
 def content_hash(scenario: Scenario, files: list[Path]) -> str:

@@ -85,3 +85,10 @@ def test_cli_bad_input_exits_2_with_one_paragraph_and_no_folder(build, tmp_path)
 def test_cli_missing_file():
     p = run_cli("run", "scenarios/nope.yaml")
     assert p.returncode == 2 and "file not found" in p.stderr
+
+
+def test_cli_days_leaves_out_the_events_after_the_shortened_window(tmp_path):
+    p = run_cli("run", MOSCOW, "--days", "5", "--no-map", "--out", tmp_path / "short")
+    assert p.returncode == 0, p.stderr
+    events = pd.read_csv(tmp_path / "short" / "events.csv")
+    assert "patrol" not in set(events["type"]) and events["date"].max() <= "2020-03-10"
