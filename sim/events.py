@@ -140,13 +140,20 @@ class ObservationPost(ScenarioEvent):
         m.log_event(f"post_{e.action}", post.town, "turkey", post.name)
 
 
-class Intervention(ScenarioEvent):
-    spec: s.Intervention
+class LastingEvent(ScenarioEvent):
+    """An event whose effect ends after its ``until`` date (if that falls inside the run)."""
 
     def schedule(self) -> None:
         super().schedule()
         if self.spec.until is not None and self.spec.until < self.model.spec.end:
             self.model.schedule_event(self.end, at=self.model.time_of(self.spec.until) + 1.0)
+
+    def end(self) -> None:  # pragma: no cover - every kind overrides
+        raise NotImplementedError
+
+
+class Intervention(LastingEvent):
+    spec: s.Intervention
 
     def fire(self) -> None:
         m, e = self.model, self.spec
@@ -159,13 +166,8 @@ class Intervention(ScenarioEvent):
         self.model.log_event("intervention_end", None, self.spec.faction, self.spec.name)
 
 
-class AirPolicy(ScenarioEvent):
+class AirPolicy(LastingEvent):
     spec: s.AirPolicy
-
-    def schedule(self) -> None:
-        super().schedule()
-        if self.spec.until is not None and self.spec.until < self.model.spec.end:
-            self.model.schedule_event(self.end, at=self.model.time_of(self.spec.until) + 1.0)
 
     def fire(self) -> None:
         self.model.russia.ceiling = self.spec.ceiling

@@ -661,6 +661,11 @@ def side_by_side_figure(theatre: Theatre, panels: list[tuple[MapState, str]], ti
             ax.set_title(f"{sub}\n{theatre.n - n} of {theatre.n} towns alike", fontsize=10)
             handles.append(Line2D([], [], marker="o", ls="", ms=11, mfc="none", mec=REPORTED_COLOUR, mew=1.8,
                                   label=f"Controller differs from '{panels[compare_to][1].splitlines()[0]}'"))
+    return _finish_panels(fig, axes, lay, theatre, handles, title)
+
+
+def _finish_panels(fig, axes, lay, theatre, handles, title: str):  # noqa: ANN001, ANN202 - matplotlib objects
+    """Title, a shared legend below, then labels and scale bars once the layout is fixed."""
     fig.suptitle(title, fontsize=12)
     _legend(fig, handles, where="below")
     _freeze(fig)
@@ -800,14 +805,7 @@ def ensemble_figure(theatre: Theatre, es: EnsembleState, faction: str, title: st
                  label=f"share of the {n} runs in which {who} holds the town")
     sub = f"Front line spread over {n} runs" + (f", and the front reported on {reported[1]:%d %b}" if reported is not None else "")
     handles += draw_front_spread(axes[1], lay, es, reported=None if reported is None else reported[0], title=sub)
-    fig.suptitle(title, fontsize=12)
-    _legend(fig, handles, where="below")
-    _freeze(fig)
-    main = main_towns(theatre)
-    for ax in axes:
-        _finish_labels(ax, lay, main, fontsize=7.5)
-        _scale_bar(ax, lay)
-    return fig
+    return _finish_panels(fig, axes, lay, theatre, handles, title)
 
 
 # --------------------------------------------------------------------------
