@@ -175,15 +175,25 @@ def process(reps: int) -> dict:
 
 
 SWEEP_MEMORY = """
-import resource, sys
+import sys, threading
 from pathlib import Path
+import psutil
 from sim.sweep import Parameter, SweepSpec, make_design, run_sweep
 runs, out, scenario = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+me, peak, done = psutil.Process(), {"parent": 0, "worker": 0}, threading.Event()
+def watch():  # workers come from a forkserver, so getrusage(RUSAGE_CHILDREN) cannot see them: sample instead
+    while not done.wait(0.05):
+        peak["parent"] = max(peak["parent"], me.memory_info().rss)
+        for child in me.children(recursive=True):
+            try:
+                peak["worker"] = max(peak["worker"], child.memory_info().rss)
+            except psutil.Error:
+                pass
+threading.Thread(target=watch, daemon=True).start()
 design = make_design("grid", [Parameter("regime.commit", 0.2, 0.8, 10)])
 run_sweep(SweepSpec(scenario, design, runs // 10), out, workers=2)
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(own, workers)
+done.set()
+print(peak["parent"] // 1024, peak["worker"] // 1024)
 """
 
 
