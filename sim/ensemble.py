@@ -91,8 +91,8 @@ def run_ensemble(
     digest = inputs_hash(scenario)
     manifest = _manifest(scenario, scenario_path, seeds, digest)
     kept = _prepare(out, manifest, seeds, digest)
-    towns = tuple(load_theatre(scenario.theatre).towns)
-    finished: dict[int, RunData] = {s: load_run(out / RUNS_DIR / run_folder_name(s), towns) for s in kept}
+    theatre = load_theatre(scenario.theatre)
+    finished: dict[int, RunData] = {s: load_run(out / RUNS_DIR / run_folder_name(s), tuple(theatre.towns)) for s in kept}
     todo = [s for s in seeds if s not in finished]
 
     from tqdm import tqdm  # imported here: only ensembles draw progress bars
@@ -108,7 +108,6 @@ def run_ensemble(
         bar.close()
 
     results = [finished[s] for s in seeds]
-    theatre = load_theatre(scenario.theatre)
     _write_summaries(out, results, theatre.towns)
     manifest["complete"] = True
     manifest["finished_at"] = _now()
