@@ -768,7 +768,7 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
     _territory(ax, lay, [tint(FACTION_COLOURS[HOLDERS[c]], 0.18) for c in modal])
     share = front_shares(lay, es.controllers)
     segs, widths, colours = [], [], []
-    for (u, v, lines), s in zip(lay.ridges, share, strict=True):
+    for (_, _, lines), s in zip(lay.ridges, share, strict=True):
         if s > 0:
             for line in lines:
                 segs.append(line)

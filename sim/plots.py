@@ -180,7 +180,7 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
 
     fig, ax = plt.subplots(figsize=(10, 1.2 + 0.32 * max(len(rows), 3)), dpi=100, layout="constrained")
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
-    for y, (town, to, share, _) in enumerate(rows):
+    for y, (town, to, _, _) in enumerate(rows):
         g = caps[(caps["town"] == town) & (caps["to"] == to)]
         x = _dates(g["date"])
         jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum

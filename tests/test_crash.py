@@ -47,18 +47,13 @@ def assert_complete_run_folder(folder: Path, days: int, towns: int = 72) -> None
 
 def test_a_killed_run_leaves_no_folder_or_a_complete_one(tmp_path):
     rng = random.Random(1)
-    outcomes = set()
     for k in range(6):
         out = tmp_path / f"run{k}"
         killed(["run", "scenarios/moscow.yaml", "--out", str(out), "-q"], after=rng.uniform(0.3, 3.0))
-        if out.exists():
+        if out.exists():  # else: killed before the rename, and nothing is presented as a run
             assert_complete_run_folder(out, days=179)
-            outcomes.add("complete")
-        else:
-            outcomes.add("absent")
         # Nothing half-written is left beside it under the final name.
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(f"run{k}")] in ([], [f"run{k}"])
-    assert outcomes  # both kinds usually occur; either is allowed
 
 
 def test_a_killed_ensemble_keeps_complete_replicates_and_resumes_identically(tmp_path):
