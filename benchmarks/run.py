@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))  # the checkout's `sim` and `benchmarks`, whatever
 
 import sim  # noqa: E402
 from benchmarks import synthetic  # noqa: E402
-from sim.model import CeasefireModel  # noqa: E402
+from sim.model.model import CeasefireModel  # noqa: E402
 
 SCENARIOS = {"campaign": ROOT / "scenarios" / "campaign.yaml", "moscow": ROOT / "scenarios" / "moscow.yaml"}
 TARGETS = {
@@ -133,7 +133,7 @@ def ensemble(reps: int) -> dict:
     # The simulator's own parallel paths on the same runs: an ensemble (which
     # also writes every replicate's run folder) and a one-point sweep (which
     # keeps one row of metrics per run, the nearest to batch_run's work).
-    from sim.sweep import Parameter, SweepSpec, make_design, run_sweep
+    from sim.experiments.sweep import Parameter, SweepSpec, make_design, run_sweep
 
     design = make_design("grid", [Parameter("regime.commit", values=(scenario.factions.regime.commit,))])
     for workers in (1, 2):
@@ -178,7 +178,7 @@ SWEEP_MEMORY = """
 import sys, threading
 from pathlib import Path
 import psutil
-from sim.sweep import Parameter, SweepSpec, make_design, run_sweep
+from sim.experiments.sweep import Parameter, SweepSpec, make_design, run_sweep
 runs, out, scenario = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 me, peak, done = psutil.Process(), {"parent": 0, "worker": 0}, threading.Event()
 def watch():  # workers come from a forkserver, so getrusage(RUSAGE_CHILDREN) cannot see them: sample instead

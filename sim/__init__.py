@@ -15,16 +15,16 @@ The Python API, for notebooks::
 
 __version__ = "0.1.0"
 
-from .ensemble import run_ensemble  # noqa: E402
+from .experiments.ensemble import run_ensemble  # noqa: E402
 from .errors import InputError  # noqa: E402
-from .model import CeasefireModel  # noqa: E402
-from .output import write_run  # noqa: E402
-from .run import RunResult, simulate  # noqa: E402
-from .runset import Results, RunData, load_results  # noqa: E402
-from .scenario import Scenario, load_scenario  # noqa: E402
-from .sweep import SweepSpec, load_sweep, make_design, read_rows, run_sweep  # noqa: E402
-from .scoring import Comparison, Scorecard, compare, headline_table, outcome_table, score, scorecard  # noqa: E402
-from .theatre import Theatre, load_theatre  # noqa: E402
+from .model.model import CeasefireModel  # noqa: E402
+from .experiments.rundir import write_run  # noqa: E402
+from .experiments.run import RunResult, simulate  # noqa: E402
+from .analysis.results import Results, RunData, load_results  # noqa: E402
+from .io.scenario import Scenario, load_scenario  # noqa: E402
+from .experiments.sweep import SweepSpec, load_sweep, make_design, read_rows, run_sweep  # noqa: E402
+from .analysis.scoring import Comparison, Scorecard, compare, headline_table, outcome_table, score, scorecard  # noqa: E402
+from .io.theatre import Theatre, load_theatre  # noqa: E402
 
 __all__ = [
     "CeasefireModel", "Comparison", "InputError", "Results", "RunData", "RunResult", "Scenario", "Scorecard", "Theatre",

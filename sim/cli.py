@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .ensemble import Interrupted
+from .experiments.ensemble import Interrupted
 from .errors import InputError
 
 
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("map", "plot"):
             return _figures(args, parser)
         if args.command == "check":
-            from .scenario import load_scenario
+            from .io.scenario import load_scenario
 
             sc = load_scenario(args.scenario)
             print(f"{args.scenario}: ok ({sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events)")
@@ -80,10 +80,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .output import write_run
-    from .run import simulate
-    from .scenario import load_scenario
-    from .summary import summarise
+    from .experiments.rundir import write_run
+    from .experiments.run import simulate
+    from .io.scenario import load_scenario
+    from .analysis.summary import summarise
 
     overrides: dict = {}
     if args.days is not None:
@@ -110,8 +110,8 @@ def _run(args: argparse.Namespace) -> int:
 def _ensemble(args: argparse.Namespace, scenario) -> int:  # noqa: ANN001 - a Scenario
     import os
 
-    from .ensemble import replicate_seeds, run_ensemble
-    from .summary import summarise_ensemble
+    from .experiments.ensemble import replicate_seeds, run_ensemble
+    from .analysis.summary import summarise_ensemble
 
     replicate_seeds(scenario, args.runs)  # refuse a bad --runs before touching the disk
     if args.workers is not None and args.workers < 1:
@@ -126,9 +126,9 @@ def _ensemble(args: argparse.Namespace, scenario) -> int:  # noqa: ANN001 - a Sc
 
 
 def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .report import comparison_csv, comparison_text, scorecard_text, write_report
-    from .runset import load_results
-    from .scoring import compare, outcome_table, scorecard
+    from .analysis.report import comparison_csv, comparison_text, scorecard_text, write_report
+    from .analysis.results import load_results
+    from .analysis.scoring import compare, outcome_table, scorecard
 
     if len(args.results) > 2:
         parser.error("compare takes one results folder, or two to set side by side")
@@ -153,8 +153,8 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     import os
 
-    from .sweep import SweepSpec, load_sweep, make_design, parse_param, run_sweep, sweep_digest
-    from .yamlio import load_yaml
+    from .experiments.sweep import SweepSpec, load_sweep, make_design, parse_param, run_sweep, sweep_digest
+    from .io.safe_yaml import load_yaml
 
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n}
     if "parameters" in load_yaml(args.target):
@@ -179,7 +179,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _sweep_report(args: argparse.Namespace) -> int:
-    from .sweep_report import sweep_report
+    from .analysis.sweep_report import sweep_report
 
     pair = tuple(args.pair.split(",")) if args.pair else None
     if pair is not None and len(pair) != 2:
@@ -208,11 +208,11 @@ def _add_figure_commands(sub) -> None:  # noqa: ANN001 - argparse's subparsers
 
 def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "plot":
-        from .plots import make_plots
+        from .viz.plots import make_plots
 
         written = make_plots(args.results, outcomes=args.outcomes, out=args.out)
     else:
-        from .mapping import animate, make_map
+        from .viz.mapping import animate, make_map
 
         if len(args.results) > 2:
             parser.error("map takes one results folder, or two (baseline, what-if)")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.runset import load_results
-from sim.sweep import Parameter, SweepSpec, make_design, read_rows, run_sweep
+from sim.analysis.results import load_results
+from sim.experiments.sweep import Parameter, SweepSpec, make_design, read_rows, run_sweep
 
 from . import toys
 from .conftest import ROOT

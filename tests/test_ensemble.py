@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-import sim.ensemble
+import sim.experiments.ensemble
 from sim import load_scenario, simulate
-from sim.ensemble import Interrupted, replicate_seeds, run_ensemble
-from sim.runset import load_results
+from sim.experiments.ensemble import Interrupted, replicate_seeds, run_ensemble
+from sim.analysis.results import load_results
 
 from .conftest import ROOT, ev, line_theatre
 from .test_runs import run_cli
@@ -70,7 +70,7 @@ def test_summaries_match_the_replicates(toy, tmp_path):
 def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path, monkeypatch):
     sc = load_scenario(toy)
     reference = files(run_ensemble(sc, 4, tmp_path / "ref").path)
-    real = sim.ensemble._replicate
+    real = sim.experiments.ensemble._replicate
     calls = []
 
     def flaky(scenario, seed, *rest):
@@ -79,7 +79,7 @@ def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path,
         calls.append(seed)
         return real(scenario, seed, *rest)
 
-    monkeypatch.setattr(sim.ensemble, "_replicate", flaky)
+    monkeypatch.setattr(sim.experiments.ensemble, "_replicate", flaky)
     out = tmp_path / "e"
     with pytest.raises(Interrupted) as stop:
         run_ensemble(sc, 4, out)
@@ -88,9 +88,9 @@ def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path,
     assert not partial.complete and [r.seed for r in partial.runs] == [40, 41]
     assert not any((out / s).exists() for s in SUMMARIES)
 
-    monkeypatch.setattr(sim.ensemble, "_replicate", real)
+    monkeypatch.setattr(sim.experiments.ensemble, "_replicate", real)
     calls.clear()
-    monkeypatch.setattr(sim.ensemble, "_replicate", lambda scenario, seed, *rest: calls.append(seed) or real(scenario, seed, *rest))
+    monkeypatch.setattr(sim.experiments.ensemble, "_replicate", lambda scenario, seed, *rest: calls.append(seed) or real(scenario, seed, *rest))
     run_ensemble(sc, 4, out)
     assert calls == [42, 43]  # only what was missing
     assert files(out) == reference

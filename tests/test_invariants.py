@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import sim
-from sim import scenario as s
-from sim.model import CeasefireModel
+from sim.io import scenario as s
+from sim.model.model import CeasefireModel
 
 from .conftest import ev
 from .reliability import assert_finite_outputs, simulate_checked

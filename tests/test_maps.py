@@ -11,11 +11,11 @@ import pytest
 from matplotlib.colors import to_rgba
 
 from sim import load_scenario, simulate, write_run
-from sim import mapping as m
+from sim.viz import mapping as m
 from sim.cli import main
-from sim.ensemble import run_ensemble
-from sim.runset import RunData, load_results
-from sim.theatre import HOLDERS, load_theatre
+from sim.experiments.ensemble import run_ensemble
+from sim.analysis.results import RunData, load_results
+from sim.io.theatre import HOLDERS, load_theatre
 
 from .conftest import ev
 from .test_runs import run_cli

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import plots
-from sim.aggregate import timeseries_quantiles
+from sim.viz import plots
+from sim.analysis.aggregate import timeseries_quantiles
 from sim.cli import main
-from sim.runset import load_results
+from sim.analysis.results import load_results
 
 from .test_maps import toy_results  # noqa: F401 - the shared folders
 

@@ -127,14 +127,14 @@ def test_project_scenarios_all_load():
 
 def test_scenarios_never_set_control_after_start():
     # The schema has no way to say who holds a town: only the start column is read.
-    from sim.scenario import EventBase
+    from sim.io.scenario import EventBase
 
     fields = set().union(*(m.model_fields for m in EventBase.__subclasses__()))
     assert not {"controller", "control", "holder"} & fields
 
 
 def test_every_parameter_is_documented():
-    from sim import scenario as s
+    from sim.io import scenario as s
 
     doc = (ROOT / "scenarios" / "README.md").read_text()
     for model in (s.RegimeParams, s.RussiaParams, s.TurkeyParams, s.HTSParams, s.RebelParams, s.CombatParams, s.CivilianParams):

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from sim import InputError, load_theatre
-from sim.aggregate import capture_dates, control_probabilities, timeseries_quantiles
-from sim.outcomes import load_outcomes
-from sim.runset import Results, RunData, frozen_front
-from sim.scoring import brier, compare, score
+from sim.analysis.aggregate import capture_dates, control_probabilities, timeseries_quantiles
+from sim.analysis.outcomes import load_outcomes
+from sim.analysis.results import Results, RunData, frozen_front
+from sim.analysis.scoring import brier, compare, score
 
 from .conftest import line_theatre
 

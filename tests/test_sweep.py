@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from sim import InputError, load_scenario
-from sim.sweep import Parameter, SweepSpec, apply, make_design, parse_param, read_rows, run_sweep
-from sim.sweep_report import sweep_report
+from sim.experiments.sweep import Parameter, SweepSpec, apply, make_design, parse_param, read_rows, run_sweep
+from sim.analysis.sweep_report import sweep_report
 
 from . import toys
 from .conftest import ROOT, ev, line_theatre

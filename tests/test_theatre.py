@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.theatre import load_theatre
+from sim.io.theatre import load_theatre
 
 from .conftest import ROOT
 

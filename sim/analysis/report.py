@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .output import write_atomic
+from ..experiments.rundir import write_atomic
 from .scoring import Comparison, Difference, Scorecard, headline_table, outcome_table
 
 

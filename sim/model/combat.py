@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .theatre import HOLDERS, Holder
+from ..io.theatre import HOLDERS, Holder
 
 if TYPE_CHECKING:
     from .model import CeasefireModel

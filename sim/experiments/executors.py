@@ -48,7 +48,7 @@ def _pool(fn: Callable, tasks: list[tuple[int, tuple]], workers: int) -> Iterato
     """A process pool that survives a worker being killed: unfinished tasks are resubmitted."""
     # forkserver: workers start from a clean, preloaded process, never from a copy of a busy parent.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.sweep", "sim.ensemble"])
+    context.set_forkserver_preload(["sim.experiments.sweep", "sim.experiments.ensemble"])
     todo = dict(tasks)
     attempts = dict.fromkeys(todo, 0)
     while todo:

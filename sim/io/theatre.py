@@ -24,8 +24,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
-from .errors import InputError, did_you_mean
-from .yamlio import load_yaml, not_a_file, read_input, stamp
+from ..errors import InputError, did_you_mean
+from .safe_yaml import load_yaml, not_a_file, read_input, stamp
 
 HOLDERS = ("regime", "hts", "rebels")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 
 
 class LDict(dict):

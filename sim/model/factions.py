@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from .theatre import Holder
+from ..io.theatre import Holder
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
-    from .scenario import HTSParams, RebelParams, RegimeParams, RussiaParams, TurkeyParams
+    from ..io.scenario import HTSParams, RebelParams, RegimeParams, RussiaParams, TurkeyParams
 
 REGIME, REBELS = Holder.REGIME, Holder.REBELS
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import networkx as nx
 
-from .errors import InputError, did_you_mean
+from ..errors import InputError, did_you_mean
 from .scenario import Scenario
-from .seeds import load_claims
+from .claims import load_claims
 from .theatre import Theatre, load_theatre
-from .yamlio import LDict, location, not_a_file
+from .safe_yaml import LDict, location, not_a_file
 
 
 def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:

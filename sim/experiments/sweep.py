@@ -36,12 +36,12 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from . import __version__
-from .errors import InputError, did_you_mean
+from .. import __version__
+from ..errors import InputError, did_you_mean
 from .executors import run_tasks
-from .output import write_atomic
-from .scenario import Scenario, load_scenario
-from .yamlio import load_yaml
+from .rundir import write_atomic
+from ..io.scenario import Scenario, load_scenario
+from ..io.safe_yaml import load_yaml
 
 SAMPLES = ("grid", "lhs", "random", "sobol")
 PARTS = "runs.parquet"
@@ -291,13 +291,13 @@ class ScenarioEvaluator:
         return {"scenario": self.scenario, "outcomes_file": self.outcomes_file, "_cache": None}
 
     def __call__(self, values: dict[str, float], seed: int) -> dict[str, float]:
-        from .metrics import run_metrics
+        from ..analysis.metrics import run_metrics
         from .run import simulate
-        from .runset import RunData
+        from ..analysis.results import RunData
 
         result = simulate(apply(self.scenario, values), seed=seed)
         if self._cache is None:
-            from .outcomes import load_outcomes
+            from ..analysis.outcomes import load_outcomes
 
             outcomes = load_outcomes(self.outcomes_file, result.theatre, list(result.timeseries.columns)) if self.outcomes_file.exists() else []
             self._cache = (outcomes,)

@@ -29,15 +29,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import InputError
-from .theatre import EARTH_KM_PER_DEG, HOLDERS, Holder, Theatre
+from ..errors import InputError
+from ..io.theatre import EARTH_KM_PER_DEG, HOLDERS, Holder, Theatre
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .run import RunResult
-    from .runset import Results, RunData
+    from ..experiments.run import RunResult
+    from ..analysis.results import Results, RunData
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 FACTION_COLOURS = {"regime": "#D55E00", "hts": "#3A3A3A", "rebels": "#009E73", "turkey": "#0072B2", "russia": "#CC79A7"}
@@ -116,7 +116,7 @@ class MapState:
 
 def _partial_date(text: str) -> dt.date:
     """The first day a partial ISO date (2018, 2018-02, 2018-02-15) can mean."""
-    from .model import _earliest  # the model's own rule for when a post counts as established
+    from ..model.model import _earliest  # the model's own rule for when a post counts as established
 
     return _earliest(text)
 
@@ -846,7 +846,7 @@ def draw_control_map(result: RunResult, path: str | Path, *, day: int = -1) -> P
     """
     import json
 
-    from .runset import RunData
+    from ..analysis.results import RunData
 
     run = RunData.of(result)
     date = run.date(day % len(run.history))
@@ -870,7 +870,7 @@ def _is_ensemble(results: Results) -> bool:
 
 
 def _last_day(results: Results) -> dt.date:
-    from .aggregate import common_days
+    from ..analysis.aggregate import common_days
 
     return results.start + dt.timedelta(days=common_days(results.runs) - 1)
 
@@ -995,7 +995,7 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
     Returns:
         The file written.
     """
-    from .runset import load_results
+    from ..analysis.results import load_results
 
     if faction not in HOLDERS:
         raise InputError(None, f"unknown faction '{faction}' (one of {', '.join(HOLDERS)})", key="--faction")
@@ -1059,7 +1059,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     """
     from matplotlib import animation
 
-    from .runset import load_results
+    from ..analysis.results import load_results
 
     results = load_results(path)
     t, lay = results.theatre, layout(results.theatre)

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.time import Schedule
 
-from . import scenario as s
+from ..io import scenario as s
 from .ceasefire import Ceasefire
-from .theatre import Holder
+from ..io.theatre import Holder
 
 if TYPE_CHECKING:
     from .model import CeasefireModel

@@ -13,9 +13,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 from .run import RunResult
-from .scenario import Scenario
+from ..io.scenario import Scenario
 
 
 def manifest(result: RunResult, scenario_path: Path | None) -> dict:
@@ -55,7 +55,7 @@ def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None 
         result.events.to_csv(tmp / "events.csv", index=False, lineterminator="\n")
         result.timeseries.to_csv(tmp / "timeseries.csv", index=False, lineterminator="\n")
         if map_png:
-            from .mapping import draw_control_map  # matplotlib is slow to import
+            from ..viz.mapping import draw_control_map  # matplotlib is slow to import
 
             draw_control_map(result, tmp / "control_map.png")
         for f in tmp.iterdir():

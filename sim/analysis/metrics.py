@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 
 from .outcomes import CaptureOutcome, OutcomeBase
-from .runset import RunData
-from .theatre import HOLDERS, Theatre
+from .results import RunData
+from ..io.theatre import HOLDERS, Theatre
 
 
 def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, float]:

@@ -28,15 +28,15 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import __version__
-from .aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
-from .errors import InputError
+from .. import __version__
+from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
+from ..errors import InputError
 from .executors import run_tasks
-from .output import inputs, write_atomic, write_run
+from .rundir import inputs, write_atomic, write_run
 from .run import simulate
-from .runset import RUNS_DIR, Results, RunData, load_run, run_folder_name
-from .scenario import Scenario, content_hash
-from .theatre import load_theatre
+from ..analysis.results import RUNS_DIR, Results, RunData, load_run, run_folder_name
+from ..io.scenario import Scenario, content_hash
+from ..io.theatre import load_theatre
 
 MAX_SEED = 2**63 - 1
 

@@ -25,12 +25,12 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
-from .errors import InputError, did_you_mean
-from .runset import RunData
-from .scenario import Holder, Share, Strict
-from .seeds import load_claims
-from .theatre import HOLDERS, Theatre
-from .yamlio import LDict, load_yaml, location
+from ..errors import InputError, did_you_mean
+from .results import RunData
+from ..io.scenario import Holder, Share, Strict
+from ..io.claims import load_claims
+from ..io.theatre import HOLDERS, Theatre
+from ..io.safe_yaml import LDict, load_yaml, location
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import InputError, did_you_mean
-from .yamlio import LDict, LList, load_yaml, location, not_a_file
+from ..errors import InputError, did_you_mean
+from .safe_yaml import LDict, LList, load_yaml, location, not_a_file
 
 FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
 Faction = Literal["regime", "russia", "turkey", "hts", "rebels"]

@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 
 from .aggregate import capture_dates, common_days
-from .run import RunResult
-from .runset import Results
+from ..experiments.run import RunResult
+from .results import Results
 
 
 def summarise(result: RunResult) -> str:

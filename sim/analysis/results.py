@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .theatre import HOLDERS, Theatre, load_theatre
+from ..errors import InputError
+from ..io.theatre import HOLDERS, Theatre, load_theatre
 
 RUNS_DIR = "runs"
 

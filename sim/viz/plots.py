@@ -25,14 +25,14 @@ import numpy as np
 import pandas as pd
 
 from .mapping import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, _halo, _plt, save_figure
-from .theatre import HOLDERS
+from ..io.theatre import HOLDERS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .outcomes import OutcomeBase
-    from .runset import Results
+    from ..analysis.outcomes import OutcomeBase
+    from ..analysis.results import Results
 
 # Scenario events worth a vertical marker: the decisions that shape the curves.
 MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "air_policy", "joint_patrol")
@@ -46,7 +46,7 @@ def _dates(values) -> np.ndarray:  # noqa: ANN001
 
 
 def _quantiles(results: Results) -> pd.DataFrame:
-    from .aggregate import timeseries_quantiles
+    from ..analysis.aggregate import timeseries_quantiles
 
     return timeseries_quantiles(results.runs)
 
@@ -158,8 +158,8 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     """For each town that changes hands, the simulated capture dates beside the reported ones."""
     from matplotlib.lines import Line2D
 
-    from .aggregate import all_captures
-    from .outcomes import CaptureOutcome
+    from ..analysis.aggregate import all_captures
+    from ..analysis.outcomes import CaptureOutcome
 
     plt = _plt()
     caps = all_captures(results.runs)
@@ -215,7 +215,7 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
 
 def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
     """Displaced civilians and Turkish deaths over time, with the reported figures as points."""
-    from .outcomes import QuantityOutcome
+    from ..analysis.outcomes import QuantityOutcome
 
     plt = _plt()
     q = _quantiles(results)
@@ -256,7 +256,7 @@ def patrol_table(results: Results) -> pd.DataFrame:
 
 def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | None:
     """Share of the planned route covered by each joint patrol (None if there was none)."""
-    from .outcomes import QuantityOutcome
+    from ..analysis.outcomes import QuantityOutcome
 
     table = patrol_table(results)
     if table.empty:
@@ -299,7 +299,7 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
 
 def load_reported(results: Results, path: str | Path | None = None) -> list[OutcomeBase]:
     """The reported outcomes for ``results``: ``path``, or outcomes.yaml beside the run's seeds record if it exists."""
-    from .outcomes import load_outcomes
+    from ..analysis.outcomes import load_outcomes
 
     if path is None:
         path = results.seeds_file.parent / "outcomes.yaml"
@@ -320,7 +320,7 @@ def make_plots(path: str | Path, *, outcomes: str | Path | None = None, out: str
     Returns:
         The files written.
     """
-    from .runset import load_results
+    from ..analysis.results import load_results
 
     results = load_results(path)
     reported = load_reported(results, outcomes)

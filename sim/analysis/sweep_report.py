@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .output import write_atomic
-from .sweep import read_rows
+from ..errors import InputError
+from ..experiments.rundir import write_atomic
+from ..experiments.sweep import read_rows
 
 DEFAULT_METRICS = ("ceasefire_days", "outcomes_met", "control_accuracy", "towns_regime", "turkish_deaths", "displaced")
 
@@ -108,7 +108,7 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     out = folder / "report"
     out.mkdir(exist_ok=True)
     files = []
-    from .sweep_plots import heat_map, response_plot  # matplotlib is slow to import
+    from ..viz.sweep_plots import heat_map, response_plot  # matplotlib is slow to import
 
     for m in wanted:
         files.append(_save(response_plot(rows, points, names, m), out / f"response_{_safe(m)}.png"))

@@ -28,8 +28,8 @@ import pandas as pd
 
 from .outcomes import load_outcomes
 from .outcomes import CaptureOutcome, Check, ConditionOutcome, ControllerOutcome, EventOutcome, FrontOutcome, OutcomeBase, QuantityOutcome
-from .runset import Results, RunData, frozen_front
-from .theatre import HOLDERS
+from .results import Results, RunData, frozen_front
+from ..io.theatre import HOLDERS
 
 HEADLINES = ("outcomes met", "control accuracy", "Brier", "capture MAE (days)")
 BOOTSTRAP = 2000

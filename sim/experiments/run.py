@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .model import CeasefireModel
-from .scenario import Scenario, content_hash
-from .theatre import HOLDERS, Theatre
+from ..model.model import CeasefireModel
+from ..io.scenario import Scenario, content_hash
+from ..io.theatre import HOLDERS, Theatre
 
 EVENT_COLUMNS = ["date", "type", "town", "actors", "detail"]
 

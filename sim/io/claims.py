@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from .errors import InputError
-from .yamlio import YAML_LIMIT, LDict, load_yaml, stamp
+from ..errors import InputError
+from .safe_yaml import YAML_LIMIT, LDict, load_yaml, stamp
 
 
 @functools.lru_cache(maxsize=4)

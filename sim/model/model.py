@@ -21,11 +21,11 @@ from mesa.datacollection import DataCollector
 from scipy.sparse import csr_matrix
 
 from . import combat
-from .agents import HTS, Rebels, Regime, Russia, Turkey
+from .factions import HTS, Rebels, Regime, Russia, Turkey
 from .ceasefire import Ceasefire
 from .events import build_events
-from .scenario import FACTIONS, Scenario
-from .theatre import HOLDERS, Holder, Theatre, load_theatre
+from ..io.scenario import FACTIONS, Scenario
+from ..io.theatre import HOLDERS, Holder, Theatre, load_theatre
 
 REGIME, HTS_CODE, REBELS = Holder.REGIME, Holder.HTS, Holder.REBELS
 
