@@ -86,7 +86,7 @@ def inprocess(reps: int) -> dict:
     for name, path in SCENARIOS.items():
         scenario = sim.load_scenario(path)
         whole, times = _median_time(lambda sc=scenario: sim.simulate(sc), reps)
-        bare, _ = _median_time(lambda sc=scenario: CeasefireModel(sc).run(), reps)
+        bare, _ = _median_time(lambda sc=scenario: CeasefireModel(sc).run_model(), reps)
         out[name] = {
             "days": scenario.days,
             "simulate_ms": round(whole * 1e3, 2),
@@ -133,7 +133,8 @@ def ensemble(reps: int) -> dict:
     # The simulator's own parallel paths on the same runs: an ensemble (which
     # also writes every replicate's run folder) and a one-point sweep (which
     # keeps one row of metrics per run, the nearest to batch_run's work).
-    from sim.experiments.sweep import Parameter, SweepSpec, make_design, run_sweep
+    from sim import SweepSpec, make_design, run_sweep
+    from sim.experiments.parameters import Parameter
 
     design = make_design("grid", [Parameter("regime.commit", values=(scenario.factions.regime.commit,))])
     for workers in (1, 2):
@@ -178,7 +179,8 @@ SWEEP_MEMORY = """
 import sys, threading
 from pathlib import Path
 import psutil
-from sim.experiments.sweep import Parameter, SweepSpec, make_design, run_sweep
+from sim import SweepSpec, make_design, run_sweep
+from sim.experiments.parameters import Parameter
 runs, out, scenario = int(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 me, peak, done = psutil.Process(), {"parent": 0, "worker": 0}, threading.Event()
 def watch():  # workers come from a forkserver, so getrusage(RUSAGE_CHILDREN) cannot see them: sample instead
@@ -234,7 +236,7 @@ def scaling(reps: int, sizes: tuple[int, ...] = (100, 1_000, 10_000)) -> dict:
             for _ in range(reps):
                 model = CeasefireModel(scenario)  # set-up is timed apart: this is the cost of the days
                 t0 = time.perf_counter()
-                model.run()
+                model.run_model()
                 days.append(time.perf_counter() - t0)
             run = statistics.median(days)
             best = min(days)
@@ -297,7 +299,7 @@ def table(results: dict) -> str:
             row(f"(1) {name}: simulate, ms per run ({r['days']} days; best {r['simulate_ms_best']:.1f})", f"{r['simulate_ms']:.1f}",
                 f"<= {r['target_ms']:g} ms {'met' if r['met'] else 'MISSED'}")
             row(f"    {name}: simulate, ms per simulated day", f"{r['simulate_ms_per_day']:.3f}")
-            row(f"    {name}: CeasefireModel(...).run() only, ms", f"{r['model_run_ms']:.1f}")
+            row(f"    {name}: CeasefireModel(...).run_model() only, ms", f"{r['model_run_ms']:.1f}")
     if "ensemble" in s:
         r = s["ensemble"]
         row(f"(2) in-process loop of simulate, runs/s ({r['runs']} runs)", f"{r['simulate_loop_runs_per_s']:.1f}")

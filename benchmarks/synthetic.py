@@ -192,7 +192,7 @@ def write_theatre(folder: Path, n: int, seed: int = 0, name: str | None = None) 
 
 
 def write_scenario(folder: Path, theatre: Path, tables: dict, days: int = 120, seed: int = 1) -> Path:
-    """Write a scenario running every rule on a synthetic theatre, and the one-claim seeds file it cites."""
+    """Write a scenario running every rule on a synthetic theatre, and the one-claim claims record it cites."""
     folder = Path(folder)
     claims = folder / "synthetic_claims.yaml"
     claims.write_text("claims:\n  - {id: synthetic, claim: invented for benchmarking; no real event}\n", encoding="utf-8")
@@ -222,7 +222,7 @@ def write_scenario(folder: Path, theatre: Path, tables: dict, days: int = 120, s
         "name": theatre.stem,
         "description": f"Every rule on {theatre.name}: offensive, truce, intervention, M4 agreement and patrols.",
         "theatre": theatre.name,
-        "seeds": claims.name,
+        "claims": claims.name,
         "start": START,
         "end": day(days),
         "initial_control": START,

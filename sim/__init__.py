@@ -11,23 +11,100 @@ The Python API, for notebooks::
     sim.outcome_table(sim.scorecard(ensemble))   # against seeds/outcomes.yaml
     sweep = sim.run_sweep(sim.load_sweep("sweeps/jan_truce_30_days.yaml"), "results/truce-sweep", workers=2)
     sweep.table()                                # one row per run
+
+Where things are (each folder's ``__init__`` lists its modules):
+
+- ``sim.io``: reading inputs — safe YAML, the scenario schema, ``extends``,
+  cross-checks, the theatre, the claims record;
+- ``sim.model``: the Mesa model — factions, combat, the ceasefire, scenario events;
+- ``sim.experiments``: running it — one run, run folders, ensembles, sweeps, executors;
+- ``sim.analysis``: reading results back — aggregates, outcomes, scores, reports;
+- ``sim.viz``: maps and plots;
+- ``sim.cli``: ``python -m sim``.
+
+``import sim`` itself imports nothing else: each name below is imported from
+its module the first time it is used (PEP 562), so a script that only loads a
+scenario never pays for matplotlib, Dask, Parquet or SALib.
 """
 
-__version__ = "0.1.0"
+# ruff: noqa: F401 - the names imported for type checkers are re-exported lazily by __getattr__
+from __future__ import annotations
 
-from .experiments.ensemble import run_ensemble  # noqa: E402
-from .errors import InputError  # noqa: E402
-from .model.model import CeasefireModel  # noqa: E402
-from .experiments.rundir import write_run  # noqa: E402
-from .experiments.run import RunResult, simulate  # noqa: E402
-from .analysis.results import Results, RunData, load_results  # noqa: E402
-from .io.scenario import Scenario, load_scenario  # noqa: E402
-from .experiments.sweep import SweepSpec, load_sweep, make_design, read_rows, run_sweep  # noqa: E402
-from .analysis.scoring import Comparison, Scorecard, compare, headline_table, outcome_table, score, scorecard  # noqa: E402
-from .io.theatre import Theatre, load_theatre  # noqa: E402
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "CeasefireModel", "Comparison", "InputError", "Results", "RunData", "RunResult", "Scenario", "Scorecard", "Theatre",
-    "compare", "headline_table", "load_results", "load_scenario", "load_theatre", "outcome_table", "run_ensemble",
-    "score", "scorecard", "simulate", "write_run", "SweepSpec", "load_sweep", "make_design", "read_rows", "run_sweep",
-]
+# name -> the module that defines it
+_API = {
+    "InputError": "sim.errors",
+    "Scenario": "sim.io.schema",
+    "load_scenario": "sim.io.scenario",
+    "Theatre": "sim.io.theatre",
+    "load_theatre": "sim.io.theatre",
+    "CeasefireModel": "sim.model.model",
+    "RunResult": "sim.experiments.run",
+    "simulate": "sim.experiments.run",
+    "write_run": "sim.experiments.rundir",
+    "run_ensemble": "sim.experiments.ensemble",
+    "SweepSpec": "sim.experiments.sweep_file",
+    "load_sweep": "sim.experiments.sweep_file",
+    "make_design": "sim.experiments.designs",
+    "run_sweep": "sim.experiments.sweep",
+    "Results": "sim.analysis.results",
+    "RunData": "sim.analysis.results",
+    "load_results": "sim.analysis.results",
+    "read_rows": "sim.analysis.results",
+    "Scorecard": "sim.analysis.scoring",
+    "headline_table": "sim.analysis.scoring",
+    "outcome_table": "sim.analysis.scoring",
+    "score": "sim.analysis.scoring",
+    "scorecard": "sim.analysis.scoring",
+    "Comparison": "sim.analysis.comparison",
+    "compare": "sim.analysis.comparison",
+    "make_map": "sim.viz.maps",
+    "animate": "sim.viz.animation",
+    "make_plots": "sim.viz.plots",
+    "sweep_report": "sim.viz.sweep_report",
+}
+_PACKAGES = ("io", "model", "experiments", "analysis", "viz", "cli")
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from .version import package_version
+
+        return package_version()
+    if name in _PACKAGES:
+        return importlib.import_module(f"sim.{name}")
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sim' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later uses skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API, *_PACKAGES, "__version__"])
+
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run time (hence F401 below)
+    from .analysis.comparison import Comparison, compare
+    from .analysis.results import Results, RunData, load_results, read_rows
+    from .analysis.scoring import Scorecard, headline_table, outcome_table, score, scorecard
+    from .errors import InputError
+    from .experiments.designs import make_design
+    from .experiments.ensemble import run_ensemble
+    from .experiments.run import RunResult, simulate
+    from .experiments.rundir import write_run
+    from .experiments.sweep import run_sweep
+    from .experiments.sweep_file import SweepSpec, load_sweep
+    from .io.scenario import load_scenario
+    from .io.schema import Scenario
+    from .io.theatre import Theatre, load_theatre
+    from .model.model import CeasefireModel
+    from .viz.animation import animate
+    from .viz.maps import make_map
+    from .viz.plots import make_plots
+    from .viz.sweep_report import sweep_report

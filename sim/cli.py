@@ -7,8 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .experiments.ensemble import Interrupted
-from .errors import InputError
+from .errors import InputError, Interrupted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("scenario", type=Path)
     cmp = sub.add_parser("compare", help="score results against the record, or set two results side by side")
     cmp.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
-    cmp.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's seeds record)")
+    cmp.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
     cmp.add_argument("--out", type=Path, help="folder for comparison.md/.csv (default: the (last) results folder)")
     sw = sub.add_parser("sweep", help="run a parameter sweep (grid or sampled), streaming one Parquet row per run")
     sw.add_argument("target", type=Path, metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
@@ -80,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .experiments.rundir import write_run
-    from .experiments.run import simulate
-    from .io.scenario import load_scenario
     from .analysis.summary import summarise
+    from .experiments.run import simulate
+    from .experiments.rundir import write_run
+    from .io.scenario import load_scenario
 
     overrides: dict = {}
     if args.days is not None:
@@ -110,8 +109,8 @@ def _run(args: argparse.Namespace) -> int:
 def _ensemble(args: argparse.Namespace, scenario) -> int:  # noqa: ANN001 - a Scenario
     import os
 
-    from .experiments.ensemble import replicate_seeds, run_ensemble
     from .analysis.summary import summarise_ensemble
+    from .experiments.ensemble import replicate_seeds, run_ensemble
 
     replicate_seeds(scenario, args.runs)  # refuse a bad --runs before touching the disk
     if args.workers is not None and args.workers < 1:
@@ -126,9 +125,10 @@ def _ensemble(args: argparse.Namespace, scenario) -> int:  # noqa: ANN001 - a Sc
 
 
 def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .analysis.comparison import compare
     from .analysis.report import comparison_csv, comparison_text, scorecard_text, write_report
     from .analysis.results import load_results
-    from .analysis.scoring import compare, outcome_table, scorecard
+    from .analysis.scoring import outcome_table, scorecard
 
     if len(args.results) > 2:
         parser.error("compare takes one results folder, or two to set side by side")
@@ -153,7 +153,10 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     import os
 
-    from .experiments.sweep import SweepSpec, load_sweep, make_design, parse_param, run_sweep, sweep_digest
+    from .experiments.designs import make_design
+    from .experiments.parameters import parse_param
+    from .experiments.sweep import run_sweep
+    from .experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
     from .io.safe_yaml import load_yaml
 
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n}
@@ -179,7 +182,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _sweep_report(args: argparse.Namespace) -> int:
-    from .analysis.sweep_report import sweep_report
+    from .viz.sweep_report import sweep_report
 
     pair = tuple(args.pair.split(",")) if args.pair else None
     if pair is not None and len(pair) != 2:
@@ -190,7 +193,7 @@ def _sweep_report(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---- maps and plots (sim/mapping.py, sim/plots.py) ----
+# ---- maps and plots (sim/viz/) ----
 
 
 def _add_figure_commands(sub) -> None:  # noqa: ANN001 - argparse's subparsers
@@ -202,7 +205,7 @@ def _add_figure_commands(sub) -> None:  # noqa: ANN001 - argparse's subparsers
     m.add_argument("--animate", action="store_true", help="write an animated GIF of daily control (and an MP4 where ffmpeg exists)")
     p = sub.add_parser("plot", help="plot a results folder over time: towns held, capture dates, losses, patrols")
     p.add_argument("results", type=Path, metavar="RESULTS_DIR")
-    p.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's seeds record)")
+    p.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
     p.add_argument("--out", type=Path, help="folder for the PNGs (default: the results folder)")
 
 
@@ -212,7 +215,8 @@ def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         written = make_plots(args.results, outcomes=args.outcomes, out=args.out)
     else:
-        from .viz.mapping import animate, make_map
+        from .viz.animation import animate
+        from .viz.maps import make_map
 
         if len(args.results) > 2:
             parser.error("map takes one results folder, or two (baseline, what-if)")

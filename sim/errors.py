@@ -1,4 +1,4 @@
-"""The one exception users see: bad input, named by file, line and key."""
+"""The exceptions users see: bad input, named by file, line and key; and an interrupted ensemble."""
 
 from __future__ import annotations
 
@@ -51,3 +51,14 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if len(choices) <= 12:
         return f" (valid: {', '.join(choices)})"
     return ""
+
+
+class Interrupted(Exception):
+    """An ensemble was stopped (Ctrl-C) before every replicate finished; the finished ones are kept.
+
+    The CLI says so and exits with status 130; running the same command again finishes the rest.
+    """
+
+    def __init__(self, out: Path, finished: int, total: int) -> None:
+        super().__init__(f"{finished} of {total} replicates finished in {out / 'runs'}")
+        self.out, self.finished, self.total = out, finished, total

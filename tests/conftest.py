@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Builder:
-    """Writes a tiny theatre, a seeds file and scenarios into a temporary folder."""
+    """Writes a tiny theatre, a claims record (seeds/claims.yaml) and scenarios into a temporary folder."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -37,7 +37,7 @@ class Builder:
         if isinstance(body, str):
             text = textwrap.dedent(body)
         else:
-            data = {"name": "toy", "theatre": theatre, "seeds": "seeds/claims.yaml", "start": "2020-01-01",
+            data = {"name": "toy", "theatre": theatre, "claims": "seeds/claims.yaml", "start": "2020-01-01",
                     "end": "2020-01-21", "initial_control": "2020-01-01", "seed": 1}
             data.update(body)
             text = yaml.safe_dump(data, sort_keys=False)

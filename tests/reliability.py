@@ -6,6 +6,7 @@ import numpy as np
 
 import sim
 
+
 def simulate_checked(scenario: sim.Scenario, seed: int | None = None) -> sim.RunResult:
     """``sim.simulate`` with every invariant checked each day (a violation fails the calling test)."""
     return sim.simulate(scenario, seed=seed, check_invariants=True)

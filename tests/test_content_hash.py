@@ -2,7 +2,7 @@
 
 ``sim.simulate(...).content_hash`` covers the resolved scenario (so a parent
 reached through ``extends`` counts by its effect on the parameters) and the
-bytes of every theatre file and the seeds record. Formatting of the scenario
+bytes of every theatre file and the claims record. Formatting of the scenario
 YAML does not count: the resolved parameters, not the text, are hashed.
 """
 
@@ -62,7 +62,7 @@ EDITS = {
     "roads": ("toy.roads.csv", "B,C,M4", "B,C,M5"),
     "posts": ("toy.posts.csv", "2019-10-01", "2019-10-02"),
     "border": ("toy.border.csv", "36.0,36.2", "36.0,36.3"),
-    "seeds record": ("seeds/claims.yaml", "a test fact", "a test fact, corrected"),
+    "claims record": ("seeds/claims.yaml", "a test fact", "a test fact, corrected"),
 }
 
 

@@ -15,8 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.analysis.results import load_results
-from sim.experiments.sweep import Parameter, SweepSpec, make_design, read_rows, run_sweep
+from sim.analysis.results import load_results, read_rows
+from sim.experiments.designs import make_design
+from sim.experiments.parameters import Parameter
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_file import SweepSpec
 
 from . import toys
 from .conftest import ROOT

@@ -9,8 +9,9 @@ import pytest
 
 import sim.experiments.ensemble
 from sim import load_scenario, simulate
-from sim.experiments.ensemble import Interrupted, replicate_seeds, run_ensemble
 from sim.analysis.results import load_results
+from sim.errors import Interrupted
+from sim.experiments.ensemble import replicate_seeds, run_ensemble
 
 from .conftest import ROOT, ev, line_theatre
 from .test_runs import run_cli
@@ -45,7 +46,7 @@ def test_results_do_not_depend_on_worker_count(toy, tmp_path):
     one = run_ensemble(sc, 5, tmp_path / "one", workers=1)
     two = run_ensemble(sc, 5, tmp_path / "two", workers=2)
     a, b = files(tmp_path / "one"), files(tmp_path / "two")
-    assert a == b and set(SUMMARIES) <= set(a) and len([k for k in a if k.startswith("runs/")]) == 5 * 3
+    assert a == b and set(SUMMARIES) <= set(a) and len([k for k in a if k.startswith("runs/")]) == 5 * 4  # control, events, timeseries, posts
     # The replicates really differ, and replicate i is the single run with seed s + i.
     assert len({r.history.tobytes() for r in one.runs}) > 1
     assert [r.seed for r in two.runs] == [40, 41, 42, 43, 44]

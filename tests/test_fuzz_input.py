@@ -4,7 +4,7 @@ exception, never a hang.
 
 Mutations start from valid scenarios — a small toy world that uses every event
 type through an ``extends`` chain, and copies of the real jan_truce/moscow
-scenarios with their theatre and seeds — and apply one to three of: wrong
+scenarios with their theatre and claims — and apply one to three of: wrong
 types, deleted and unknown keys, unknown towns and factions, dates out of
 order or outside the window, negative/NaN/inf/huge numbers, deep nesting,
 ``extends`` cycles and bad targets, and byte-level damage (non-UTF-8, BOM,
@@ -73,7 +73,7 @@ def build_toy(root: Path) -> Path:
 
 
 def copy_real(root: Path, name: str) -> Path:
-    """The real scenario with its parent, theatre and seeds, at the same relative places."""
+    """The real scenario with its parent, theatre and claims record, at the same relative places."""
     (root / "scenarios").mkdir()
     for part in ("common", "theatres"):
         shutil.copytree(ROOT / "scenarios" / part, root / "scenarios" / part)

@@ -19,7 +19,7 @@ from sim.cli import main
 
 from .conftest import ROOT, line_theatre
 
-HEAD = "name: toy\ntheatre: toy.yaml\nseeds: seeds/claims.yaml\nstart: 2020-01-01\nend: 2020-01-21\ninitial_control: 2020-01-01\n"
+HEAD = "name: toy\ntheatre: toy.yaml\nclaims: seeds/claims.yaml\nstart: 2020-01-01\nend: 2020-01-21\ninitial_control: 2020-01-01\n"
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_theatre_table_that_is_not_a_file(toy, value, says):
     assert err.file == str(index) and err.key == "towns" and err.line is not None and says in err.message
 
 
-@pytest.mark.parametrize("key", ["theatre", "seeds", "extends"])
+@pytest.mark.parametrize("key", ["theatre", "claims", "extends"])
 def test_scenario_naming_a_device_is_refused_not_read_forever(toy, key):
     text = "extends: /dev/zero\n" if key == "extends" else HEAD.replace(f"{key}: ", f"{key}: /dev/zero #", 1)
     path = toy.scenario(text)
@@ -142,10 +142,10 @@ def test_device_or_oversized_scenario_file_is_refused(toy):
 @pytest.mark.parametrize(("key", "value", "says"), [
     ("theatre", "nope.yaml", "'theatre' names a file that does not exist"),
     ("theatre", ".", "'theatre' names a directory"),
-    ("seeds", "nope.yaml", "'seeds' names a file that does not exist"),
-    ("seeds", "seeds", "'seeds' names a directory"),
+    ("claims", "nope.yaml", "'claims' names a file that does not exist"),
+    ("claims", "seeds", "'claims' names a directory"),
 ])
-def test_missing_theatre_or_seeds_points_at_the_scenario_line(toy, key, value, says):
+def test_missing_theatre_or_claims_points_at_the_scenario_line(toy, key, value, says):
     # Used to name only the missing path (or the directory), not where it was written.
     lines = HEAD.splitlines()
     line = next(i for i, text in enumerate(lines, 1) if text.startswith(key + ":"))

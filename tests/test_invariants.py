@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import sim
-from sim.io import scenario as s
+from sim.io import schema as s
 from sim.model.model import CeasefireModel
 
 from .conftest import ev
@@ -97,7 +97,7 @@ def test_every_parameter_is_fuzzed():
     for model in PARAMETER_MODELS.values():
         for name, field in model.model_fields.items():
             assert field_strategy(field) is not None, f"{model.__name__}.{name} ({field.annotation}) is not fuzzed"
-    for model, names in [(s.Truce, ["compliance", "restraint"]), (s.Offensive, ["intensity"]), (s.Reinforcement, ["strength"])]:
+    for model, names in [(s.TruceSpec, ["compliance", "restraint"]), (s.OffensiveSpec, ["intensity"]), (s.ReinforcementSpec, ["strength"])]:
         assert all(n in model.model_fields for n in names)
 
 
@@ -108,7 +108,7 @@ def event_field(model: type[BaseModel], name: str) -> st.SearchStrategy:
     return values_for(f.annotation, f.metadata)
 
 
-SHARE = event_field(s.Truce, "restraint")
+SHARE = event_field(s.TruceSpec, "restraint")
 
 
 @st.composite
@@ -123,7 +123,7 @@ def parameters(draw) -> dict:
     truce_day = draw(st.integers(1, 15))
     body["events"] = [
         ev(date="2020-01-01", type="offensive", action="start", axis=draw(st.sampled_from([[], ["B"], ["C", "F"]])),
-           intensity=draw(event_field(s.Offensive, "intensity"))),
+           intensity=draw(event_field(s.OffensiveSpec, "intensity"))),
         ev(date="2020-01-01", type="offensive", faction="rebels", action="start", intensity=draw(SHARE)),
         ev(date="2020-01-02", type="observation_post", action="establish", post="P2"),
         ev(date=f"2020-01-{truce_day:02d}", type=draw(st.sampled_from(["truce", "agreement"])), name="deal",
@@ -142,7 +142,7 @@ def parameters(draw) -> dict:
         ev(date="2020-02-01", type="offensive", action="stop"),
     ]
     if draw(st.booleans()) and body["events"][3]["type"] == "agreement":
-        body["events"][3]["corridor"] = {"road": "M4", "width_km": draw(event_field(s.Corridor, "width_km"))}
+        body["events"][3]["corridor"] = {"road": "M4", "width_km": draw(event_field(s.CorridorSpec, "width_km"))}
     return body
 
 

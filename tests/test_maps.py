@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
 
 from sim import load_scenario, simulate, write_run
-from sim.viz import mapping as m
+from sim.analysis.results import RunData, load_results
 from sim.cli import main
 from sim.experiments.ensemble import run_ensemble
-from sim.analysis.results import RunData, load_results
-from sim.io.theatre import HOLDERS, load_theatre
+from sim.io.theatre import load_theatre
+from sim.names import HOLDERS
+from sim.viz.animation import animate, caption
+from sim.viz.figures import control_map_figure
+from sim.viz.geometry import front_ridges, front_shares, layout
+from sim.viz.map_state import run_state
+from sim.viz.maps import make_map, map_figure, resolve_date
+from sim.viz.style import FACTION_COLOURS, tint
 
 from .conftest import ev
 from .test_runs import run_cli
 
 D0 = dt.date(2020, 1, 1)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def grid_theatre(build, controllers=None):
@@ -42,32 +41,40 @@ def find(ax, gid):
     return [a for a in (*ax.collections, *ax.patches, *ax.lines) if a.get_gid() == gid]
 
 
-def run_of(history, events=(), ceasefire=None):
-    days = len(history)
+def run_of(history, events=(), ceasefire=None, posts=None, encircled=None):
+    """A run read back: its control history, events, time series and recorded posts (one at the centre town by default)."""
+    days, n = len(history), len(history[0])
     ts = pd.DataFrame({"date": [(D0 + dt.timedelta(days=d)).isoformat() for d in range(days)],
                        "ceasefire": ceasefire or ["none"] * days, "patrol_coverage": [np.nan] * days})
     log = pd.DataFrame(list(events), columns=["date", "type", "town", "actors", "detail"])
-    return RunData(1, D0, np.array(history, dtype=np.int8), log, ts)
+    if posts is None:
+        posts = np.zeros((days, n))
+        posts[:, 4] = 1
+    if encircled is None:
+        encircled = np.zeros((days, n), bool)
+    return RunData(1, D0, np.array(history, dtype=np.int8), log, ts, np.asarray(posts, float), np.asarray(encircled, bool))
 
 
 def test_territory_and_towns_take_each_towns_controller(build):
     t = load_theatre(grid_theatre(build))
     control = np.array([0, 1, 2, 2, 0, 1, 1, 2, 0], dtype=np.int8)
-    state = m.run_state(t, [], run_of([control]), D0)
-    fig = m.control_map_figure(t, state, "test")
+    encircled = np.zeros((1, 9), bool)
+    encircled[0, 4] = True  # as the run recorded it: the centre town is government-held
+    state = run_state(t, [], run_of([control], encircled=encircled), D0)
+    fig = control_map_figure(t, state, "test")
     ax = fig.axes[0]
     (cells,) = find(ax, "territory")
-    expected = np.array([m.tint(m.FACTION_COLOURS[HOLDERS[control[i]]]) for i in cells.town_index])
+    expected = np.array([tint(FACTION_COLOURS[HOLDERS[control[i]]]) for i in cells.town_index])
     assert np.allclose(cells.get_facecolors(), expected)
     assert sorted(set(cells.town_index)) == list(range(9))  # every town has ground
     (towns,) = find(ax, "towns")
-    assert np.allclose(towns.get_facecolors(), [to_rgba(m.FACTION_COLOURS[HOLDERS[c]]) for c in control])
-    # The post at the centre: the town is government-held, so the post is encircled.
+    assert np.allclose(towns.get_facecolors(), [to_rgba(FACTION_COLOURS[HOLDERS[c]]) for c in control])
+    # The post at the centre is drawn encircled, as the run recorded it.
     assert state.encircled.tolist() == [False] * 4 + [True] + [False] * 4
     assert len(find(ax, "posts_encircled")[0].get_offsets()) == 1 and len(find(ax, "posts")[0].get_offsets()) == 0
     # The front runs between government cells and the others, nowhere else.
-    lay = m.layout(t)
-    front = m.front_ridges(lay, control)
+    lay = layout(t)
+    front = front_ridges(lay, control)
     gov = control == 0
     assert all(gov[u] != gov[v] for (u, v, _), f in zip(lay.ridges, front, strict=True) if f) and front.any()
     # Labels never overlap each other.
@@ -82,7 +89,7 @@ def test_cells_are_clipped_to_the_theatre_and_cut_by_the_border(build):
     index = path.read_text() + "border: toy.border.csv\n"
     path.write_text(index)
     t = load_theatre(path)
-    lay = m.layout(t)
+    lay = layout(t)
     assert lay.outline.bounds[3] <= 35.75 + 1e-9
     assert lay.outline.bounds[1] < 35.5  # the buffer reaches beyond the southern towns
     area = sum(p.area for p in getattr(lay.outline, "geoms", [lay.outline]))
@@ -98,11 +105,11 @@ def test_corridor_band_only_while_the_agreement_is_in_force(build):
     deal = {"type": "agreement", "date": "2020-01-02", "effective": "2020-01-03", "name": "Deal", "corridor": {"road": "M9", "width_km": 3}}
     control = np.zeros(9, dtype=np.int8)
     run = run_of([control] * 6, ceasefire=["none", "none", "in force", "in force", "broken", "broken"])
-    states = [m.run_state(t, [deal], run, D0 + dt.timedelta(days=d)) for d in range(6)]
+    states = [run_state(t, [deal], run, D0 + dt.timedelta(days=d)) for d in range(6)]
     assert [s.corridor is not None for s in states] == [False, False, True, True, False, False]
-    drawn = m.control_map_figure(t, states[2], "x").axes[0]
+    drawn = control_map_figure(t, states[2], "x").axes[0]
     band = find(drawn, "corridor")
-    assert band and all(find(m.control_map_figure(t, s, "x").axes[0], "corridor") == [] for s in (states[1], states[4]))
+    assert band and all(find(control_map_figure(t, s, "x").axes[0], "corridor") == [] for s in (states[1], states[4]))
     # The band is 3 km each side of the road: it holds the middle row of towns and no other.
     from matplotlib.path import Path as MplPath
 
@@ -112,15 +119,18 @@ def test_corridor_band_only_while_the_agreement_is_in_force(build):
     assert inside.tolist() == [False] * 3 + [True] * 3 + [False] * 3
 
 
-def test_posts_and_patrol_come_from_the_events(build):
+def test_posts_come_from_the_runs_record_and_patrols_from_its_events(build):
     t = load_theatre(grid_theatre(build))
     patrol = {"type": "joint_patrol", "date": "2020-01-02", "announced": "2020-01-02", "route": ["T10", "T12"], "road": "M9"}
-    events = [("2020-01-02", "post_establish", "T00", "turkey", "p2"), ("2020-01-03", "patrol", "T11", "russia;turkey", "covered 50%"),
-              ("2020-01-03", "post_withdraw", "T11", "turkey", "p1")]
+    # The events say nothing the map reads about posts: it reads the recorded posts.
+    events = [("2020-01-03", "patrol", "T11", "russia;turkey", "covered 50%")]
+    posts = np.zeros((4, 9))
+    posts[:2, 4] = 1  # the centre post until 2 January ...
+    posts[1:, 0] = 1  # ... and one at T00 from 2 January
     control = np.array([2] * 9, dtype=np.int8)
-    run = run_of([control] * 4, events)
+    run = run_of([control] * 4, events, posts=posts)
     run.timeseries.loc[2, "patrol_coverage"] = 0.5
-    before, after = (m.run_state(t, [patrol], run, D0 + dt.timedelta(days=d)) for d in (0, 3))
+    before, after = (run_state(t, [patrol], run, D0 + dt.timedelta(days=d)) for d in (0, 3))
     assert before.posts.tolist() == [0, 0, 0, 0, 1, 0, 0, 0, 0] and before.patrols == []
     assert after.posts.tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0]
     (p,) = after.patrols
@@ -151,20 +161,20 @@ def test_probability_map_shades_the_ensemble_table(toy_results):
     res = load_results(ens)
     prob = pd.read_csv(ens / "control_prob.csv")
     date = dt.date(2020, 1, 10)
-    fig = m.map_figure(res, date, faction="rebels")
+    fig = map_figure(res, date, faction="rebels")
     (cells,) = find(fig.axes[0], "probability")
     table = prob[prob["date"] == date.isoformat()].set_index("town").loc[res.theatre.towns, "p_rebels"].to_numpy()
     assert np.allclose(cells.get_array(), table[cells.town_index])
     assert len(fig.axes) == 3  # probability, front spread, colour bar
     (spread,) = find(fig.axes[1], "front_spread")
-    lay = m.layout(res.theatre)
+    lay = layout(res.theatre)
     controllers = np.stack([r.history[(date - r.start).days] for r in res.runs])
-    assert np.allclose(spread.share, [s for s in m.front_shares(lay, controllers) if s > 0])
+    assert np.allclose(spread.share, [s for s in front_shares(lay, controllers) if s > 0])
 
 
 def test_the_map_written_by_run_is_the_map_of_the_folder(toy_results, tmp_path):
     single, _ = toy_results
-    out = m.make_map([single], out=tmp_path / "again.png")
+    out = make_map([single], out=tmp_path / "again.png")
     assert out.read_bytes() == (single / "control_map.png").read_bytes()
 
 
@@ -188,8 +198,8 @@ def test_reported_date_after_the_last_day_compares_the_last_day(toy_results):
     reported = dt.date(2020, 1, 16)
     res.theatre.control[reported] = res.theatre.control[dt.date(2020, 1, 1)]
     try:
-        assert m.resolve_date(res, "2020-01-16") == (dt.date(2020, 1, 15), reported)
-        fig = m.map_figure(res, "2020-01-16")
+        assert resolve_date(res, "2020-01-16") == (dt.date(2020, 1, 15), reported)
+        fig = map_figure(res, "2020-01-16")
         titles = [ax.get_title() for ax in fig.axes]
         assert "last day of the run" in titles[0] and titles[1].startswith("Reported, 16 Jan 2020")
         alike = int((res.runs[0].history[-1] == res.theatre.control[reported]).sum())
@@ -202,7 +212,7 @@ def test_animation_has_a_frame_per_day_and_captions(toy_results, tmp_path):
     from PIL import Image
 
     single, _ = toy_results
-    (gif,) = m.animate(single, out=tmp_path / "c.gif", max_frames=5)
+    (gif,) = animate(single, out=tmp_path / "c.gif", max_frames=5)
     # Pillow merges identical frames into one longer frame: count the frames' time instead.
     im = Image.open(gif)
     shown = 0
@@ -211,5 +221,5 @@ def test_animation_has_a_frame_per_day_and_captions(toy_results, tmp_path):
         shown += im.info["duration"]
     # 15 days in at most 5 frames: every third day (1, 4, 7, 10, 13 Jan) and the last, at 4 frames a second.
     assert shown == pytest.approx(6 * 250, abs=10)
-    assert m.caption("capture", "T11", "rebels -> regime") == "T11 taken: rebels → regime"
-    assert m.caption("violation", "T11", "x") is None
+    assert caption("capture", "T11", "rebels -> regime") == "T11 taken: rebels → regime"
+    assert caption("violation", "T11", "x") is None

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.viz import plots
 from sim.analysis.aggregate import timeseries_quantiles
-from sim.cli import main
 from sim.analysis.results import load_results
+from sim.cli import main
+from sim.viz import plots
 
 from .test_maps import toy_results  # noqa: F401 - the shared folders
 
@@ -26,8 +26,8 @@ def gids(ax, prefix):
 
 
 def outcomes_beside(results, text):
-    path = results.seeds_file.parent / "outcomes.yaml"
-    path.write_text("seeds: claims.yaml\noutcomes:\n" + text)
+    path = results.claims_file.parent / "outcomes.yaml"
+    path.write_text("claims: claims.yaml\noutcomes:\n" + text)
     return path
 
 

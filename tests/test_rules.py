@@ -128,9 +128,10 @@ def test_patrol_is_blocked_next_to_hts_ground(build):
 
 
 def test_unopposed_patrol_covers_the_route(build):
-    r = simulate(patrol_scenario(build, block=0.0))
-    assert r.final["patrols"][-1]["coverage"] == 1.0
-    assert r.final["corridor"].tolist() == [True, True, True, True]
+    m = CeasefireModel(patrol_scenario(build, block=0.0))
+    m.run_model()
+    assert m.patrol_log[-1]["coverage"] == 1.0
+    assert m.deal.corridor.tolist() == [True, True, True, True]
 
 
 def test_rebels_counter_attack_only_with_turkish_escalation(build):
@@ -165,6 +166,7 @@ def test_invariants_hold_through_the_real_scenarios(name):
     from .conftest import ROOT
 
     sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-    m = CeasefireModel(sc, check_invariants=True).run()
+    m = CeasefireModel(sc, check_invariants=True)
+    m.run_model()
     assert m.steps == sc.days
     assert np.isclose(m.residents.sum() + m.displaced.sum(), m.theatre.population.sum())

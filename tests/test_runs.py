@@ -27,7 +27,7 @@ def test_run_folder_is_byte_identical_for_a_seed(tmp_path):
     sc = load_scenario(MOSCOW)
     for name in ("a", "b"):
         write_run(simulate(sc, seed=7), tmp_path / name, scenario_path=MOSCOW)
-    for f in ("control.csv", "events.csv", "timeseries.csv", "control_map.png"):
+    for f in ("control.csv", "events.csv", "timeseries.csv", "posts.csv", "control_map.png"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert manifest["seed"] == 7 and len(manifest["content_hash"]) == 64
@@ -64,7 +64,7 @@ def test_cli_run_writes_the_folder_and_a_summary(tmp_path):
     out = tmp_path / "run"
     p = run_cli("run", MOSCOW, "--days", "30", "--seed", "5", "--out", out)
     assert p.returncode == 0, p.stderr
-    assert sorted(f.name for f in out.iterdir()) == ["control.csv", "control_map.png", "events.csv", "manifest.json", "timeseries.csv"]
+    assert sorted(f.name for f in out.iterdir()) == ["control.csv", "control_map.png", "events.csv", "manifest.json", "posts.csv", "timeseries.csv"]
     assert "Moscow Additional Protocol" in p.stdout and "Joint patrols" in p.stdout
     ts = pd.read_csv(out / "timeseries.csv")
     assert ts["date"].iloc[-1] == "2020-04-04"
@@ -91,3 +91,19 @@ def test_cli_days_leaves_out_the_events_after_the_shortened_window(tmp_path):
     assert p.returncode == 0, p.stderr
     events = pd.read_csv(tmp_path / "short" / "events.csv")
     assert "patrol" not in set(events["type"]) and events["date"].max() <= "2020-03-10"
+
+
+def test_posts_csv_records_the_models_posts_every_day(tmp_path):
+    """The run records its posts and their encirclement each day; maps read them back instead of re-deriving them."""
+    from sim.analysis.results import load_results
+
+    r = simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml"))
+    folder = write_run(r, tmp_path / "run", map_png=False)
+    run = load_results(folder).runs[0]
+    assert (run.post_history == r.post_history).all() and (run.encircled_history == r.encircled_history).all()
+    # Read back, the posts give the encircled_posts time series day by day.
+    encircled_posts = (run.post_history * run.encircled_history).sum(axis=1)
+    assert (encircled_posts == r.timeseries["encircled_posts"].to_numpy()).all()
+    assert run.post_history[0].sum() == 12 and run.post_history[-1].sum() > 12  # the Astana posts, then February's
+    posts = pd.read_csv(folder / "posts.csv")
+    assert list(posts.columns) == ["date", "town", "posts", "encircled"] and (posts["posts"] > 0).all()

@@ -11,9 +11,10 @@ import pytest
 
 from sim import InputError, load_theatre
 from sim.analysis.aggregate import capture_dates, control_probabilities, timeseries_quantiles
+from sim.analysis.comparison import compare
 from sim.analysis.outcomes import load_outcomes
 from sim.analysis.results import Results, RunData, frozen_front
-from sim.analysis.scoring import brier, compare, score
+from sim.analysis.scoring import brier, score
 
 from .conftest import line_theatre
 
@@ -21,7 +22,7 @@ START = dt.date(2020, 1, 1)
 R, H, B = 0, 1, 2  # regime, hts, rebels
 
 OUTCOMES = """
-seeds: seeds/claims.yaml
+claims: seeds/claims.yaml
 outcomes:
   - {id: front, kind: front, description: the reported front, date: 2020-01-05, reference: 2020-01-05, min_accuracy: 1.0, source: [test-claim]}
   - {id: t1-regime, kind: controller, description: T1 held by the regime, town: T1, date: 2020-01-04, controller: regime, source: [test-claim]}
@@ -68,7 +69,7 @@ def outcomes(build, theatre):
 
 
 def results(theatre, runs, end="2020-01-07") -> Results:
-    manifest = {"scenario_name": "toy", "start": START.isoformat(), "end": end, "inputs": {"seeds": "", "theatre": ""}}
+    manifest = {"scenario_name": "toy", "start": START.isoformat(), "end": end, "inputs": {"claims": "", "theatre": ""}}
     return Results(None, manifest, theatre, runs, len(runs))
 
 

@@ -14,8 +14,12 @@ import pandas as pd
 import pytest
 
 from sim import InputError, load_scenario
-from sim.experiments.sweep import Parameter, SweepSpec, apply, make_design, parse_param, read_rows, run_sweep
-from sim.analysis.sweep_report import sweep_report
+from sim.analysis.results import read_rows
+from sim.experiments.designs import make_design
+from sim.experiments.parameters import Parameter, apply, parse_param
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_file import SweepSpec
+from sim.viz.sweep_report import sweep_report
 
 from . import toys
 from .conftest import ROOT, ev, line_theatre

@@ -1,0 +1,12 @@
+"""Reading results back and saying what they mean: summaries, scores against the record, comparisons.
+
+- ``results``: run, ensemble and sweep folders read back (``RunData``, ``Results``, ``read_rows``).
+- ``aggregate``: ensemble summaries (control probabilities, capture dates, time-series quantiles).
+- ``outcomes``: the kinds of reported outcome and how one run meets each.
+- ``scoring``: scorecards against the record and the frozen-front baseline (the one Brier score).
+- ``comparison``: two ensembles side by side, with bootstrap intervals.
+- ``metrics``: one row of numbers per run, for sweeps.
+- ``report``: scorecards and comparisons as markdown and CSV.
+- ``summary``: a run or ensemble in a screenful, for the terminal.
+- ``sensitivity``: a sweep's per-point summary and sensitivity indices.
+"""

@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..names import HOLDERS
 from .results import RunData
-from ..io.theatre import HOLDERS
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 

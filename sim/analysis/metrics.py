@@ -6,9 +6,10 @@ import datetime as dt
 
 import numpy as np
 
+from ..io.theatre import Theatre
+from ..names import HOLDERS
 from .outcomes import CaptureOutcome, OutcomeBase
 from .results import RunData
-from ..io.theatre import HOLDERS, Theatre
 
 
 def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, float]:

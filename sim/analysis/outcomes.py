@@ -18,6 +18,7 @@ on or before the run's start are given, not simulated.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -26,11 +27,13 @@ import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from ..errors import InputError, did_you_mean
-from .results import RunData
-from ..io.scenario import Holder, Share, Strict
 from ..io.claims import load_claims
-from ..io.theatre import HOLDERS, Theatre
-from ..io.safe_yaml import LDict, load_yaml, location
+from ..io.safe_yaml import LDict, load_yaml
+from ..io.schema import Share, Strict
+from ..io.theatre import Theatre
+from ..io.validation import TaggedUnion, explain
+from ..names import HOLDERS, HolderName
+from .results import RunData
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Check:
 class OutcomeBase(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     description: str = Field(min_length=1)
-    source: list[str] = Field(min_length=1, description="claim ids in the seeds record")
+    source: list[str] = Field(min_length=1, description="claim ids in the claims record")
     note: str = ""
 
     def applies(self, start: dt.date, end: dt.date) -> bool:
@@ -72,16 +75,13 @@ class ControllerOutcome(OutcomeBase):
     kind: Literal["controller"]
     town: str
     date: dt.date
-    controller: Holder
+    controller: HolderName
 
     def span(self) -> tuple[dt.date, dt.date]:
         return self.date, self.date
 
     def pairs(self, theatre: Theatre) -> list[tuple[int, dt.date, int]]:
         return [(theatre.town(self.town), self.date, HOLDERS.index(self.controller))]
-
-    def reported(self) -> str:
-        return f"{self.controller} on {self.date}"
 
     def check(self, run: RunData, theatre: Theatre) -> Check:
         held = HOLDERS[run.history[run.day(self.date), theatre.town(self.town)]]
@@ -100,9 +100,6 @@ class FrontOutcome(OutcomeBase):
     def pairs(self, theatre: Theatre) -> list[tuple[int, dt.date, int]]:
         return [(t, self.date, int(c)) for t, c in enumerate(theatre.control[self.reference])]
 
-    def reported(self) -> str:
-        return f"the {self.reference} front, >= {self.min_accuracy:.0%} of towns"
-
     def check(self, run: RunData, theatre: Theatre) -> Check:
         share = float((run.history[run.day(self.date)] == theatre.control[self.reference]).mean())
         return Check(share >= self.min_accuracy, share)
@@ -111,7 +108,7 @@ class FrontOutcome(OutcomeBase):
 class CaptureOutcome(OutcomeBase):
     kind: Literal["capture"]
     town: str
-    by: Holder
+    by: HolderName
     reported: dt.date
     tolerance_days: int = Field(ge=0, le=365)
     after: dt.date | None = Field(None, description="look for the change of hands from this date on")
@@ -184,38 +181,48 @@ class ConditionOutcome(OutcomeBase):
         return Check(changes <= self.max_captures, changes)
 
 
-Outcome = Annotated[
-    ControllerOutcome | FrontOutcome | CaptureOutcome | EventOutcome | QuantityOutcome | ConditionOutcome,
-    Field(discriminator="kind"),
-]
-KINDS = ("controller", "front", "capture", "event", "quantity", "condition")
+OutcomeKinds = ControllerOutcome | FrontOutcome | CaptureOutcome | EventOutcome | QuantityOutcome | ConditionOutcome
+Outcome = Annotated[OutcomeKinds, Field(discriminator="kind")]
+# The one list of outcome kinds: each branch of the union under its ``kind``.
+OUTCOME_MODELS: dict[str, type[OutcomeBase]] = {
+    typing.get_args(model.model_fields["kind"].annotation)[0]: model for model in typing.get_args(OutcomeKinds)
+}
+OUTCOMES = TaggedUnion("outcome", "kind", OUTCOME_MODELS)
 _ADAPTER = TypeAdapter(list[Outcome])
 
 
-def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> list[OutcomeBase]:
-    """Read and check an outcomes file against the theatre, the seeds record and the run's time series.
+class OutcomesFile(Strict):
+    """An outcomes file: the claims record its sources cite (relative to it), and the outcomes."""
 
-    The file holds ``seeds:`` (the claims file its sources cite, relative to
-    it) and ``outcomes:``, a list of outcomes.
+    claims: str
+    outcomes: list[Outcome]
+
+
+def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> list[OutcomeBase]:
+    """Read and check an outcomes file against the theatre, the claims record and the run's time series.
+
+    The file holds ``claims:`` (the claims record its sources cite, relative
+    to it) and ``outcomes:``, a list of outcomes.
 
     Raises:
         InputError: naming the file, line and key of the first problem.
     """
     path = Path(path)
     tree = load_yaml(path)
-    for key in ("seeds", "outcomes"):
+    for key in ("claims", "outcomes"):
         if key not in tree:
             raise InputError(path, f"missing required key '{key}'", line=1, key=key)
     if not isinstance(tree["outcomes"], list):
         raise InputError(path, "'outcomes' must be a list", line=tree.lines["outcomes"][1], key="outcomes")
-    unknown = [k for k in tree if k not in ("seeds", "outcomes")]
+    unknown = [k for k in tree if k not in OutcomesFile.model_fields]
     if unknown:
-        raise InputError(path, f"unknown key '{unknown[0]}'", line=tree.lines[unknown[0]][1], key=str(unknown[0]))
+        key = str(unknown[0])
+        raise InputError(path, f"unknown key '{key}'" + did_you_mean(key, OutcomesFile.model_fields), line=tree.lines[unknown[0]][1], key=key)
     try:
         outcomes = _ADAPTER.validate_python(list(tree["outcomes"]))
     except ValidationError as exc:
-        raise _explain(exc.errors()[0], tree, path) from None
-    claims = load_claims(path.parent / str(tree["seeds"]))
+        raise explain(exc.errors()[0], tree, path, root=OutcomesFile, union=OUTCOMES, prefix=("outcomes",)) from None
+    claims = load_claims(path.parent / str(tree["claims"]))
     seen: set[str] = set()
     for i, (o, raw) in enumerate(zip(outcomes, tree["outcomes"], strict=True)):
         where = f"outcomes[{i}]"
@@ -239,21 +246,3 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
 def _at(path: Path, raw: LDict, key: str, message: str, key_path: str) -> InputError:
     line = raw.lines.get(key, (None, raw.line))[1] if isinstance(raw, LDict) else None
     return InputError(path, message, line=line, key=key_path)
-
-
-def _explain(err: dict, tree: LDict, path: Path) -> InputError:
-    loc = ("outcomes", *err["loc"])
-    loc = tuple(p for p in loc if p not in KINDS)  # pydantic names the union branch; the user wrote no such key
-    file, line = location(tree, loc)
-    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
-    if err["type"] == "union_tag_invalid":
-        message = f"unknown outcome kind {err['input'].get('kind')!r}" + did_you_mean(str(err["input"].get("kind")), KINDS)
-    elif err["type"] == "union_tag_not_found":
-        message = f"every outcome needs a 'kind' (one of: {', '.join(KINDS)})"
-    elif err["type"] == "extra_forbidden":
-        message = f"unknown key '{loc[-1]}'"
-    elif err["type"] == "missing":
-        message = f"missing required key '{loc[-1]}'"
-    else:
-        message = err["msg"][0].lower() + err["msg"][1:]
-    return InputError(file or path, message, line=line, key=key)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..experiments.rundir import write_atomic
-from .scoring import Comparison, Difference, Scorecard, headline_table, outcome_table
+from ..io.files import write_atomic
+from .comparison import INTERVAL, Comparison, Difference
+from .scoring import Scorecard, headline_table, outcome_table
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -64,7 +65,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15) -> str:
     lines = [
         f"# {b.name} vs {a.name}",
         "",
-        f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * 0.9)}% bootstrap intervals, {how}.",
+        f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * INTERVAL)}% bootstrap intervals, {how}.",
         "",
         "## Headline scores against the record",
         "",

@@ -1,8 +1,11 @@
-"""Reading results back: one run or an ensemble of replicates, as arrays.
+"""Reading results back: a run folder, an ensemble folder, a sweep's rows.
 
 Analysis (scores, comparisons, maps of an ensemble) works on :class:`RunData`,
 the part of a run that can be read back from a run folder, so that a fresh
 run in memory and a folder written last week are scored the same way.
+
+The folder layouts are defined here, where they are read; the writers in
+:mod:`sim.experiments` use the same names.
 """
 
 from __future__ import annotations
@@ -16,21 +19,26 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..io.theatre import HOLDERS, Theatre, load_theatre
+from ..io.theatre import Theatre, load_theatre
+from ..names import HOLDERS
 
-RUNS_DIR = "runs"
+RUNS_DIR = "runs"  # an ensemble's replicates: runs/seed-<s>/
+PARTS = "runs.parquet"  # a sweep's rows: runs.parquet/part-NNNNNN.parquet
 
 
 @dataclass
 class RunData:
-    """One replicate: the daily controller of every town, its events and time series.
+    """One replicate: the daily controller of every town, its posts, events and time series.
 
     Attributes:
         seed: the run's seed.
         start: the date of row 0 of ``history`` (the scenario's start).
-        history: controller codes (:class:`~sim.theatre.Holder`), one row per day from ``start``.
+        history: controller codes (:class:`~sim.names.HolderCode`), one row per day from ``start``.
         events: the run's events.csv.
         timeseries: the run's timeseries.csv, one row per day.
+        post_history: Turkish posts at every town, one row per day (posts.csv); None for a
+            folder written before runs recorded them.
+        encircled_history: whether each town's posts are encircled, likewise.
     """
 
     seed: int
@@ -38,10 +46,13 @@ class RunData:
     history: np.ndarray = field(repr=False)
     events: pd.DataFrame = field(repr=False)
     timeseries: pd.DataFrame = field(repr=False)
+    post_history: np.ndarray | None = field(default=None, repr=False)
+    encircled_history: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, result) -> RunData:  # noqa: ANN001 - a sim.run.RunResult
-        return cls(result.seed, result.scenario.start, result.history, result.events, result.timeseries)
+    def of(cls, result) -> RunData:  # noqa: ANN001 - a sim.experiments.run.RunResult
+        return cls(result.seed, result.scenario.start, result.history, result.events, result.timeseries,
+                   result.post_history, result.encircled_history)
 
     @property
     def days(self) -> int:
@@ -90,8 +101,14 @@ class Results:
         return dt.date.fromisoformat(self.manifest["end"])
 
     @property
-    def seeds_file(self) -> Path:
-        return Path(self.manifest["inputs"]["seeds"])
+    def claims_file(self) -> Path:
+        """The claims record the run's scenario cited (``seeds`` in folders written before it was renamed)."""
+        inputs = self.manifest["inputs"]
+        return Path(inputs["claims"] if "claims" in inputs else inputs["seeds"])
+
+    @property
+    def is_ensemble(self) -> bool:
+        return self.manifest.get("kind") == "ensemble"
 
     @property
     def complete(self) -> bool:
@@ -104,7 +121,7 @@ class Results:
 
 
 def load_run(folder: Path, towns: tuple[str, ...]) -> RunData:
-    """Read one run folder (manifest.json, control.csv, events.csv, timeseries.csv)."""
+    """Read one run folder (manifest.json, control.csv, events.csv, timeseries.csv, posts.csv)."""
     manifest = _manifest(folder)
     control = pd.read_csv(folder / "control.csv", dtype={"controller": "category"})
     n = len(towns)
@@ -114,7 +131,23 @@ def load_run(folder: Path, towns: tuple[str, ...]) -> RunData:
     history = control["controller"].map(codes).to_numpy(dtype=np.int8).reshape(-1, n)
     events = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
     timeseries = pd.read_csv(folder / "timeseries.csv")
-    return RunData(int(manifest["seed"]), dt.date.fromisoformat(manifest["start"]), history, events, timeseries)
+    start = dt.date.fromisoformat(manifest["start"])
+    posts, encircled = _posts(folder / "posts.csv", start, len(history), towns)
+    return RunData(int(manifest["seed"]), start, history, events, timeseries, posts, encircled)
+
+
+def _posts(file: Path, start: dt.date, days: int, towns: tuple[str, ...]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """posts.csv as (posts, encircled) arrays of shape (days, towns); (None, None) if the run did not write it."""
+    if not file.exists():
+        return None, None
+    table = pd.read_csv(file, dtype={"date": str, "town": str, "posts": float, "encircled": bool})
+    index = {name: i for i, name in enumerate(towns)}
+    day = np.array([(dt.date.fromisoformat(d) - start).days for d in table["date"]], dtype=np.intp)
+    town = np.array([index[t] for t in table["town"]], dtype=np.intp)
+    posts, encircled = np.zeros((days, len(towns))), np.zeros((days, len(towns)), bool)
+    posts[day, town] = table["posts"].to_numpy()
+    encircled[day, town] = table["encircled"].to_numpy()
+    return posts, encircled
 
 
 def load_results(path: str | Path) -> Results:
@@ -166,3 +199,30 @@ def _manifest(folder: Path) -> dict:
         return json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(file, f"unreadable manifest: {exc}") from None
+
+
+# --------------------------------------------------------------------------
+# Sweeps
+# --------------------------------------------------------------------------
+
+
+def part_path(out: str | Path, key: int) -> Path:
+    """The Parquet file holding the rows of a sweep's batch ``key``."""
+    return Path(out) / PARTS / f"part-{key:06d}.parquet"
+
+
+def read_rows(out: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A sweep's rows, one per run, ordered by point and replicate."""
+    parts = sorted((Path(out) / PARTS).glob("part-*.parquet"))
+    if not parts:
+        raise InputError(out, "no sweep rows here yet")
+    table = pd.concat([pd.read_parquet(p, columns=columns) for p in parts], ignore_index=True)
+    return table.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True) if {"point", "replicate"} <= set(table) else table
+
+
+def load_sweep_manifest(folder: str | Path) -> dict:
+    """A sweep folder's sweep.json: its design and inputs."""
+    file = Path(folder) / "sweep.json"
+    if not file.exists():
+        raise InputError(folder, "not a sweep folder (no sweep.json)")
+    return json.loads(file.read_text())

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .aggregate import capture_dates, common_days
-from ..experiments.run import RunResult
 from .results import Results
+
+if TYPE_CHECKING:
+    from ..experiments.run import RunResult
 
 
 def summarise(result: RunResult) -> str:
@@ -37,7 +40,7 @@ def summarise(result: RunResult) -> str:
 
     patrols = ev[ev["type"] == "patrol"]
     if len(patrols):
-        cover = [p["coverage"] for p in result.final["patrols"]]
+        cover = [p["coverage"] for p in result.patrols]
         lines.append("")
         lines.append(f"Joint patrols: {len(patrols)}; share of the route covered: first {cover[0]:.0%}, mean {sum(cover) / len(cover):.0%}, last {cover[-1]:.0%}")
         for row in patrols.head(4).itertuples():

@@ -1,0 +1,10 @@
+"""Running the model and writing what it produced: one run, ensembles, sweeps.
+
+- ``run``: ``simulate`` — one run, collected as tables (``RunResult``).
+- ``manifest``: the manifest every run and ensemble folder carries.
+- ``rundir``: ``write_run`` — a run folder, written whole or not at all.
+- ``ensemble``: N seeded replicates in parallel, resumable, summarised.
+- ``executors``: where batches run: this process, a process pool, a Dask cluster.
+- ``parameters``, ``designs``, ``sweep_file``: what a sweep varies, its points, and sweep files.
+- ``sweep``: running a sweep, one row per run; ``storage``: its Parquet part files.
+"""

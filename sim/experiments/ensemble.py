@@ -22,31 +22,26 @@ finished by running the same command again.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from .. import __version__
 from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
-from ..errors import InputError
-from .executors import run_tasks
-from .rundir import inputs, write_atomic, write_run
-from .run import simulate
 from ..analysis.results import RUNS_DIR, Results, RunData, load_run, run_folder_name
-from ..io.scenario import Scenario, content_hash
+from ..errors import InputError, Interrupted
+from ..io.files import write_atomic
+from ..io.scenario import inputs_hash
+from ..io.schema import Scenario
 from ..io.theatre import load_theatre
+from .executors import run_tasks
+from .manifest import manifest as make_manifest
+from .manifest import manifest_text, now
+from .run import simulate
+from .rundir import write_run
 
 MAX_SEED = 2**63 - 1
-
-
-class Interrupted(Exception):
-    """The ensemble was stopped before every replicate finished."""
-
-    def __init__(self, out: Path, finished: int, total: int) -> None:
-        super().__init__(f"{finished} of {total} replicates finished in {out / RUNS_DIR}")
-        self.out, self.finished, self.total = out, finished, total
+SUMMARY_FILES = ("control_prob.csv", "captures.csv", "capture_dates.csv", "timeseries_quantiles.csv")
 
 
 def replicate_seeds(scenario: Scenario, runs: int) -> list[int]:
@@ -56,12 +51,6 @@ def replicate_seeds(scenario: Scenario, runs: int) -> list[int]:
     if scenario.seed + runs - 1 > MAX_SEED:
         raise InputError(None, f"seed {scenario.seed} leaves no room for {runs} replicates", key="seed")
     return [scenario.seed + i for i in range(runs)]
-
-
-def inputs_hash(scenario: Scenario) -> str:
-    """The content hash every replicate's manifest carries (scenario, theatre, seeds record)."""
-    theatre = load_theatre(scenario.theatre)
-    return content_hash(scenario, [*theatre.files, scenario.seeds])
 
 
 def run_ensemble(
@@ -89,7 +78,8 @@ def run_ensemble(
     out = Path(out)
     seeds = replicate_seeds(scenario, runs)
     digest = inputs_hash(scenario)
-    manifest = _manifest(scenario, scenario_path, seeds, digest)
+    manifest = make_manifest("ensemble", scenario, scenario_path, content_hash=digest, seed=scenario.seed, started=now(),
+                             replicates=seeds)
     kept = _prepare(out, manifest, seeds, digest)
     theatre = load_theatre(scenario.theatre)
     finished: dict[int, RunData] = {s: load_run(out / RUNS_DIR / run_folder_name(s), tuple(theatre.towns)) for s in kept}
@@ -110,28 +100,9 @@ def run_ensemble(
     results = [finished[s] for s in seeds]
     _write_summaries(out, results, theatre.towns)
     manifest["complete"] = True
-    manifest["finished_at"] = _now()
-    write_atomic(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    manifest["finished_at"] = now()
+    write_atomic(out / "manifest.json", manifest_text(manifest))
     return Results(out, manifest, theatre, results, len(seeds))
-
-
-def _manifest(scenario: Scenario, scenario_path: Path | None, seeds: list[int], digest: str) -> dict:
-    return {
-        "kind": "ensemble",
-        "scenario": str(scenario_path) if scenario_path else scenario.name,
-        "scenario_name": scenario.name,
-        "content_hash": digest,
-        "seed": scenario.seed,
-        "runs": len(seeds),
-        "seeds": seeds,
-        "start": scenario.start.isoformat(),
-        "end": scenario.end.isoformat(),
-        "package_version": __version__,
-        "parameters": json.loads(scenario.canonical_json()),
-        "inputs": inputs(scenario),
-        "complete": False,
-        "started_at": _now(),
-    }
 
 
 def _prepare(out: Path, manifest: dict, seeds: list[int], digest: str) -> list[int]:
@@ -153,9 +124,9 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], digest: str) -> list[i
             kept.append(seed)
         else:
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
-    for stale in ("control_prob.csv", "captures.csv", "capture_dates.csv", "timeseries_quantiles.csv"):
+    for stale in SUMMARY_FILES:
         (out / stale).unlink(missing_ok=True)
-    write_atomic(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    write_atomic(out / "manifest.json", manifest_text(manifest))
     return sorted(kept)
 
 
@@ -188,8 +159,3 @@ def _write_summaries(out: Path, runs: list[RunData], towns: list[str]) -> None:
     }
     for name, table in tables.items():
         write_atomic(out / name, table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-

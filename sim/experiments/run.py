@@ -1,4 +1,4 @@
-"""Running a scenario and collecting what a run produced, as tables."""
+"""Running a scenario once and collecting what the run produced, as tables."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..io.scenario import inputs_hash
+from ..io.schema import Scenario
+from ..io.theatre import Theatre
 from ..model.model import CeasefireModel
-from ..io.scenario import Scenario, content_hash
-from ..io.theatre import HOLDERS, Theatre
+from ..names import HOLDERS
+from .manifest import now
 
 EVENT_COLUMNS = ["date", "type", "town", "actors", "detail"]
 
@@ -21,10 +24,12 @@ class RunResult:
     """Everything one run produced.
 
     Attributes:
-        control: one row per (date, town): the daily control timeline.
         events: every simulated event, including a ``capture`` row per change of hands.
         timeseries: the daily model reporters, one row per date.
-        final: the last day's state used by maps (posts, encirclement, corridor, patrols).
+        patrols: every joint patrol: date, road, share of the route covered, town reached.
+        history: controller codes, one row per day from the start (``control`` as a table).
+        post_history: Turkish posts (post-equivalents) at every town, one row per day (``posts`` as a table).
+        encircled_history: whether each town's posts are encircled, one row per day.
     """
 
     scenario: Scenario
@@ -32,11 +37,16 @@ class RunResult:
     seed: int
     events: pd.DataFrame
     timeseries: pd.DataFrame
-    final: dict
+    patrols: list[dict]
     content_hash: str
     started: str
     finished: str
     history: np.ndarray = field(repr=False)
+    post_history: np.ndarray = field(repr=False)
+    encircled_history: np.ndarray = field(repr=False)
+
+    def dates(self) -> list[str]:
+        return [(self.scenario.start + dt.timedelta(days=d)).isoformat() for d in range(len(self.history))]
 
     @functools.cached_property
     def control(self) -> pd.DataFrame:
@@ -44,14 +54,24 @@ class RunResult:
 
         Ensembles read ``history`` and rarely need this table, which costs as much as a tenth of a run.
         """
-        dates = [(self.scenario.start + dt.timedelta(days=d)).isoformat() for d in range(len(self.history))]
         return pd.DataFrame(
             {
-                "date": np.repeat(dates, self.theatre.n),
+                "date": np.repeat(self.dates(), self.theatre.n),
                 "town": np.tile(self.theatre.towns, len(self.history)),
                 "controller": np.array(HOLDERS)[self.history.ravel()],
             }
         )
+
+    @functools.cached_property
+    def posts(self) -> pd.DataFrame:
+        """One row per (date, town with Turkish posts): how many, and whether they are encircled."""
+        day, town = np.nonzero(self.post_history > 0)
+        return pd.DataFrame({
+            "date": np.array(self.dates(), dtype=object)[day],
+            "town": np.array(self.theatre.towns, dtype=object)[town],
+            "posts": self.post_history[day, town],
+            "encircled": self.encircled_history[day, town],
+        })
 
     @property
     def captures(self) -> pd.DataFrame:
@@ -73,34 +93,25 @@ def simulate(scenario: Scenario, *, seed: int | None = None, check_invariants: b
         seed: replaces the scenario's seed; same scenario and seed give identical results.
         check_invariants: verify the model's invariants every day.
     """
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    started = now()
     seed = scenario.seed if seed is None else seed
-    model = CeasefireModel(scenario, seed=seed, check_invariants=check_invariants).run()
-    theatre = model.theatre
+    model = CeasefireModel(scenario, seed=seed, check_invariants=check_invariants)
+    model.run_model()
+    days = model.steps + 1
     dates = [(scenario.start + dt.timedelta(days=d)).isoformat() for d in range(scenario.days + 1)]
-    history = model.history[: model.steps + 1]
     timeseries = model.datacollector.get_model_vars_dataframe()
     timeseries.insert(0, "date", dates[: len(timeseries)])
-    events = pd.DataFrame(model.events_log, columns=EVENT_COLUMNS)
-    final = {
-        "posts": model.posts.copy(),
-        "encircled": model.encircled.copy(),
-        "military_police": model.military_police.copy(),
-        "corridor": None if model.ceasefire is None or model.ceasefire.corridor is None or not model.ceasefire.in_force(model.date) else model.ceasefire.corridor,
-        "corridor_road": model.ceasefire.corridor_road if model.ceasefire else None,
-        "patrols": list(model.patrol_log),
-        "ceasefire": model.ceasefire_state,
-    }
-    files = [*theatre.files, scenario.seeds]
     return RunResult(
         scenario=scenario,
-        theatre=theatre,
+        theatre=model.theatre,
         seed=seed,
-        events=events,
+        events=pd.DataFrame(model.events_log, columns=EVENT_COLUMNS),
         timeseries=timeseries.reset_index(drop=True),
-        final=final,
-        content_hash=content_hash(scenario, files),
+        patrols=list(model.patrol_log),
+        content_hash=inputs_hash(scenario),
         started=started,
-        finished=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        history=history,
+        finished=now(),
+        history=model.history[:days],
+        post_history=model.post_history[:days],
+        encircled_history=model.encircled_history[:days],
     )

@@ -1,4 +1,4 @@
-"""Cross-checks of a scenario against its theatre and the seeds record.
+"""Cross-checks of a scenario against its theatre and the claims record.
 
 The schema says what shape a scenario has; these checks say whether what it
 names exists: towns, posts, roads, claim ids, and dates inside the window.
@@ -11,10 +11,11 @@ from pathlib import Path
 import networkx as nx
 
 from ..errors import InputError, did_you_mean
-from .scenario import Scenario
 from .claims import load_claims
+from .files import not_a_file
+from .safe_yaml import LDict, location
+from .schema import Scenario
 from .theatre import Theatre, load_theatre
-from .safe_yaml import LDict, location, not_a_file
 
 
 def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
@@ -25,14 +26,14 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(loc))
         raise InputError(file or path, message, line=line, key=key)
 
-    # A missing theatre or seeds file is the scenario's mistake: point at the
+    # A missing theatre or claims file is the scenario's mistake: point at the
     # line that names it, not only at a path the user never typed in full.
-    for key in ("theatre", "seeds"):
+    for key in ("theatre", "claims"):
         problem = not_a_file(getattr(scenario, key))
         if problem:
             fail((key,), f"'{key}' names {problem}: {getattr(scenario, key)}")
     theatre = load_theatre(scenario.theatre)
-    claims = load_claims(scenario.seeds)
+    claims = load_claims(scenario.claims)
 
     if scenario.initial_control not in theatre.control:
         days = ", ".join(str(d) for d in sorted(theatre.control))
@@ -58,7 +59,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             fail((*at, "announced"), f"'announced' ({announced}) is after the first patrol ({event.date})")
         for j, claim in enumerate(event.source):
             if claim not in claims:
-                fail((*at, "source", j), f"unknown claim id '{claim}' in {scenario.seeds.name}" + did_you_mean(claim, claims))
+                fail((*at, "source", j), f"unknown claim id '{claim}' in {scenario.claims.name}" + did_you_mean(claim, claims))
         towns = [("town", getattr(event, "town", None))]
         towns += [(("route", j), t) for j, t in enumerate(getattr(event, "route", []))]
         towns += [(("axis", j), t) for j, t in enumerate(getattr(event, "axis", []))]

@@ -1,4 +1,8 @@
-"""The seeds record: documented claims that scenarios cite by id."""
+"""The claims record (``seeds/claims.yaml``): documented claims that scenarios and outcomes cite by id.
+
+The data folder is called ``seeds/`` for the seed articles the record grew
+from; in the code "seed" means only a random seed, and the record is "claims".
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import functools
 from pathlib import Path
 
 from ..errors import InputError
-from .safe_yaml import YAML_LIMIT, LDict, load_yaml, stamp
+from .files import stamp
+from .safe_yaml import YAML_LIMIT, LDict, load_yaml
 
 
 @functools.lru_cache(maxsize=4)
@@ -26,6 +31,6 @@ def _claims(path: Path, key: tuple) -> dict[str, LDict]:
 
 
 def load_claims(path: str | Path) -> dict[str, LDict]:
-    """Claims by id from a seeds YAML file (cached while its content is unchanged)."""
+    """Claims by id from a claims YAML file (cached while its content is unchanged)."""
     path = Path(path).resolve()
     return _claims(path, stamp(path, YAML_LIMIT))

@@ -9,15 +9,13 @@ still point at the line a user has to fix.
 
 from __future__ import annotations
 
-import hashlib
-import stat
-import time
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import InputError
+from .files import read_input
 
 
 class LDict(dict):
@@ -88,58 +86,7 @@ def _loader_for(path: str) -> type[yaml.SafeLoader]:
     return Loader
 
 
-YAML_LIMIT = 8 * 2**20  # scenario, theatre and seeds YAML are a few kB; no hand-written one nears this
-
-
-def not_a_file(path: Path) -> str | None:
-    """What ``path`` names when it is not a regular file ("a directory", ...), else None.
-
-    Devices and pipes are refused: ``/dev/zero`` or a FIFO would be read forever.
-    """
-    try:
-        if path.is_file():
-            return None
-        if path.is_dir():
-            return "a directory"
-        return "a device, pipe or socket" if path.exists() else "a file that does not exist"
-    except OSError as exc:  # a name too long, a symlink loop: the system refuses to look
-        return f"a path the system cannot open ({exc.strerror})"
-
-
-RACY_SECONDS = 2.0  # coarser than any file system's timestamps
-
-
-def stamp(path: Path, limit: int) -> tuple:
-    """What tells a changed input file from an unchanged one, for caches.
-
-    Size, inode and modification and change times (``utime`` can restore the
-    mtime, never the ctime); a file changed within the last few seconds is
-    also hashed, since a same-size edit on a coarse clock may keep all of them
-    (git's "racy clean" rule).
-    """
-    try:
-        st = path.stat()
-    except OSError:
-        return (str(path),)  # the loader reports it (nor is anything but a regular file hashed)
-    key = (str(path), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-    if stat.S_ISREG(st.st_mode) and time.time() - max(st.st_mtime, st.st_ctime) < RACY_SECONDS:
-        key += (hashlib.sha256(read_input(path, limit)).hexdigest(),)
-    return key
-
-
-def read_input(path: Path, limit: int) -> bytes:
-    """The bytes of an input file, refusing non-files and files over ``limit`` bytes."""
-    problem = not_a_file(path)
-    if problem == "a file that does not exist":
-        raise InputError(path, "file not found")
-    if problem:
-        raise InputError(path, f"expected a file, found {problem}")
-    try:
-        if path.stat().st_size > limit:  # a regular file: its size is known before reading
-            raise InputError(path, f"file is larger than {limit // 2**20} MB; is it the right file?")
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read file ({exc.strerror})") from None
+YAML_LIMIT = 8 * 2**20  # scenario, theatre and claims YAML are a few kB; no hand-written one nears this
 
 
 def load_yaml(path: str | Path) -> LDict:

@@ -16,7 +16,6 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
-from enum import IntEnum
 from pathlib import Path
 
 import networkx as nx
@@ -25,17 +24,9 @@ from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from ..errors import InputError, did_you_mean
-from .safe_yaml import load_yaml, not_a_file, read_input, stamp
-
-HOLDERS = ("regime", "hts", "rebels")
-
-
-class Holder(IntEnum):
-    """Codes of the factions that hold towns, as stored in control arrays."""
-
-    REGIME = 0
-    HTS = 1
-    REBELS = 2
+from ..names import HOLDERS
+from .files import not_a_file, read_input, stamp
+from .safe_yaml import load_yaml
 
 EARTH_KM_PER_DEG = 111.195
 CSV_LIMIT = 256 * 2**20  # far above a 10,000-town theatre (about 1 MB of towns)
@@ -48,13 +39,20 @@ class Post:
     id: str
     name: str
     town: int
-    established: str
+    established: str  # an ISO date, possibly partial (2018, 2018-02); empty when not yet established
     source: str
+
+    def standing_on(self, date: dt.date) -> bool:
+        """Whether the post stands on ``date``: established on or before it (a partial date counts from its first day)."""
+        if not self.established:
+            return False
+        parts = [int(p) for p in self.established.split("-")]
+        return dt.date(parts[0], *(parts[1:] + [1, 1])[:2]) <= date
 
 
 @dataclass
 class Theatre:
-    """Towns, roads and posts as arrays, plus graph views for Mesa and networkx."""
+    """Towns, roads and posts as arrays, plus a networkx view of the roads."""
 
     name: str
     path: Path
@@ -87,10 +85,6 @@ class Theatre:
         return np.column_stack(
             [self.lon * EARTH_KM_PER_DEG * np.cos(lat0), self.lat * EARTH_KM_PER_DEG]
         )
-
-    def project(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-        lat0 = np.deg2rad(self.lat.mean())
-        return np.column_stack([lon * EARTH_KM_PER_DEG * np.cos(lat0), lat * EARTH_KM_PER_DEG])
 
     @property
     def roads(self) -> list[str]:
@@ -186,13 +180,6 @@ class Theatre:
             return csr_matrix((np.ones(len(i), bool), (i, j)), shape=(self.n, self.n))
 
         return self._once(("within", float(radius_km)), build)
-
-    def network(self, random=None):  # noqa: ANN001, ANN201 - mesa types
-        """The theatre as a Mesa ``discrete_space.Network`` with (lon, lat) positions."""
-        from mesa.discrete_space import Network
-
-        positions = {i: (float(self.lon[i]), float(self.lat[i])) for i in range(self.n)}
-        return Network(self.graph, random=random, layout=positions)
 
 
 # --------------------------------------------------------------------------

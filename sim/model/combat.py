@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..io.theatre import HOLDERS, Holder
+from ..names import HOLDERS, HolderCode
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
@@ -27,7 +27,7 @@ def resolve(model: CeasefireModel) -> None:
     """Apply one day of attrition to every declared assault and hand over broken towns."""
     if not model.attacks:
         return
-    p = model.combat
+    p = model.combat_params
     turkey = model.turkey
     attacker, town, force = zip(*model.attacks, strict=True)
     town, force = np.array(town), np.array(force)
@@ -37,7 +37,7 @@ def resolve(model: CeasefireModel) -> None:
     rebel_mult = 1.0 + turkey.p.fire_support * turkey.escalation
     attack_mult = np.where(by_regime, regime_mult, rebel_mult)
     holder = model.controller[town]
-    turkish = np.where(holder != Holder.REGIME, model.posts[town], 0.0)
+    turkish = np.where(holder != HolderCode.REGIME, model.posts[town], 0.0)
     defence_mult = model.urban[town] * model.cohesion[holder] * (1.0 + turkey.p.post_defence * turkish)
 
     noise = model.rng.lognormal(0.0, p.noise, size=(2, town.size))
@@ -53,12 +53,12 @@ def resolve(model: CeasefireModel) -> None:
     # casualties are scalars, and numpy scalars would only slow the arithmetic.
     defenders = [HOLDERS[h] for h in holder.tolist()]
     for name, lost, killed, defender in zip(attacker, attacker_loss.tolist(), defender_loss.tolist(), defenders, strict=True):
-        side = getattr(model, name)
+        side = model.factions[name]
         side.force = max(0.0, side.force - lost)  # rounding must not leave a committed force below zero
         model.add_casualties(name, lost)
         model.add_casualties(defender, killed)
     for i in np.flatnonzero(broken).tolist():
         occupiers = float(left[i]) * p.occupy
-        side = getattr(model, attacker[i])
+        side = model.factions[attacker[i]]
         side.force = max(0.0, side.force - occupiers)
         model.capture(int(town[i]), attacker[i], occupiers)

@@ -4,27 +4,40 @@ Mesa keeps only weak references to scheduled callbacks, so every event is
 an object held in ``model.scheduled`` and schedules its own bound methods.
 Events change decisions and circumstances (who is bound by a truce, where
 posts stand, who is reinforced), never who holds a town.
+
+Each class handles one branch of the schema's event union
+(:data:`sim.io.schema.Event`) and says which in ``handles``; a test checks
+that every branch has its class.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from mesa.time import Schedule
 
-from ..io import scenario as s
+from ..io import schema
+from ..names import HolderCode
+from . import ceasefire
 from .ceasefire import Ceasefire
-from ..io.theatre import Holder
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
 
 
 class ScenarioEvent:
-    """One dated event of a scenario."""
+    """One dated event of a scenario: ``spec`` is what the scenario says, ``fire`` what happens."""
 
-    def __init__(self, model: CeasefireModel, spec: s.EventBase) -> None:
+    handles: ClassVar[type[schema.EventSpec] | None] = None
+    by_spec: ClassVar[dict[type[schema.EventSpec], type[ScenarioEvent]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("handles") is not None:
+            ScenarioEvent.by_spec[cls.handles] = cls
+
+    def __init__(self, model: CeasefireModel, spec: schema.EventSpec) -> None:
         self.model = model
         self.spec = spec
 
@@ -38,8 +51,9 @@ class ScenarioEvent:
         raise NotImplementedError
 
 
-class Offensive(ScenarioEvent):
-    spec: s.Offensive
+class OffensiveEvent(ScenarioEvent):
+    handles = schema.OffensiveSpec
+    spec: schema.OffensiveSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
@@ -50,28 +64,26 @@ class Offensive(ScenarioEvent):
         m.log_event(f"offensive_{e.action}", None, e.faction, ", ".join(e.axis))
 
 
-class Truce(ScenarioEvent):
-    spec: s.Truce
+class TruceEvent(ScenarioEvent):
+    handles = schema.TruceSpec
+    spec: schema.TruceSpec
 
     def corridor(self) -> tuple[np.ndarray | None, str | None]:
         return None, None
 
     def fire(self) -> None:
-        m, e = self.model, self.spec
-        old = m.ceasefire
-        if old is not None and old.in_force(m.date):
-            old.state = "superseded"
+        e = self.spec
         mask, road = self.corridor()
-        m.ceasefire = Ceasefire(
+        ceasefire.announce(self.model, Ceasefire(
             name=e.name, kind=e.type, announced=e.date, effective=e.effective, until=e.until,
             parties=tuple(e.parties), compliance=dict(e.compliance), restraint=e.restraint,
             corridor=mask, corridor_road=road,
-        )
-        m.log_event(f"{e.type}_announced", None, ";".join(e.parties), f"{e.name}, in force from {e.effective}")
+        ))
 
 
-class Agreement(Truce):
-    spec: s.Agreement
+class AgreementEvent(TruceEvent):
+    handles = schema.AgreementSpec
+    spec: schema.AgreementSpec
 
     def corridor(self) -> tuple[np.ndarray | None, str | None]:
         c = self.spec.corridor
@@ -80,12 +92,13 @@ class Agreement(Truce):
         return self.model.theatre.near_road(c.road, c.width_km), c.road
 
 
-class JointPatrol(ScenarioEvent):
+class JointPatrolEvent(ScenarioEvent):
     """Announces a patrol plan, then runs a patrol every ``every_days``."""
 
-    spec: s.JointPatrol
+    handles = schema.JointPatrolSpec
+    spec: schema.JointPatrolSpec
 
-    def __init__(self, model: CeasefireModel, spec: s.JointPatrol) -> None:
+    def __init__(self, model: CeasefireModel, spec: schema.JointPatrolSpec) -> None:
         super().__init__(model, spec)
         a, b = (self.town(t) for t in spec.route)
         self.route, self.km = model.theatre.road_path(a, b, spec.road)
@@ -97,12 +110,12 @@ class JointPatrol(ScenarioEvent):
         m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=m.time_of(e.date), end=end))
 
     def announce(self) -> None:
-        self.model.patrol_roads.add(self.spec.road)
+        self.model.patrol_roads.setdefault(self.spec.road)
 
     def run(self) -> None:
+        """One patrol: as far along the route as HTS lets it, then perhaps an attack on it."""
         m, e = self.model, self.spec
-        cf = m.ceasefire
-        if cf is None or not cf.in_force(m.date):
+        if ceasefire.in_force(m) is None:
             m.log_event("patrol_suspended", None, ";".join(e.participants), "no ceasefire in force")
             return
         reached, blocked = 0, None
@@ -112,26 +125,19 @@ class JointPatrol(ScenarioEvent):
                 break
             reached = k
         coverage = float(self.km[reached] / self.km[-1])
-        cf.patrol_coverage[e.road] = coverage
+        ceasefire.record_patrol(m, e.road, coverage)
         end = m.theatre.towns[self.route[reached]]
         m.patrol_log.append({"date": m.date.isoformat(), "road": e.road, "coverage": round(coverage, 4), "reached": end})
         detail = f"covered {coverage:.0%} of {self.km[-1]:.0f} km, reached {end}"
         if blocked is not None:
             detail += f", stopped at {m.theatre.towns[blocked]}"
         m.log_event("patrol", self.route[reached], ";".join(e.participants), detail)
-        hostile = (m.controller[self.route[: reached + 2]] != Holder.REGIME).any()
-        reject = 1.0 - cf.compliance.get("hts", 0.0)
-        if hostile and m.rng.random() < m.hts.p.patrol_attack * reject:
-            for faction in e.participants:
-                hurt = int(m.rng.poisson(1.0))
-                if faction == "turkey":
-                    m.turkish_deaths += hurt
-                m.add_casualties(faction, hurt, fighters=False)
-            m.record_violation("hts", self.route[reached], "attack on the joint patrol")
+        m.hts.attack_patrol(np.asarray(self.route[: reached + 2]), e.participants, self.route[reached])
 
 
-class ObservationPost(ScenarioEvent):
-    spec: s.ObservationPost
+class ObservationPostEvent(ScenarioEvent):
+    handles = schema.ObservationPostSpec
+    spec: schema.ObservationPostSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
@@ -143,6 +149,8 @@ class ObservationPost(ScenarioEvent):
 class LastingEvent(ScenarioEvent):
     """An event whose effect ends after its ``until`` date (if that falls inside the run)."""
 
+    spec: schema.InterventionSpec | schema.AirPolicySpec
+
     def schedule(self) -> None:
         super().schedule()
         if self.spec.until is not None and self.spec.until < self.model.spec.end:
@@ -152,8 +160,9 @@ class LastingEvent(ScenarioEvent):
         raise NotImplementedError
 
 
-class Intervention(LastingEvent):
-    spec: s.Intervention
+class InterventionEvent(LastingEvent):
+    handles = schema.InterventionSpec
+    spec: schema.InterventionSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
@@ -166,8 +175,9 @@ class Intervention(LastingEvent):
         self.model.log_event("intervention_end", None, self.spec.faction, self.spec.name)
 
 
-class AirPolicy(LastingEvent):
-    spec: s.AirPolicy
+class AirPolicyEvent(LastingEvent):
+    handles = schema.AirPolicySpec
+    spec: schema.AirPolicySpec
 
     def fire(self) -> None:
         self.model.russia.ceiling = self.spec.ceiling
@@ -178,51 +188,48 @@ class AirPolicy(LastingEvent):
         self.model.log_event("air_policy_end", None, "russia", "air effort no longer capped")
 
 
-class Reinforcement(ScenarioEvent):
-    spec: s.Reinforcement
+class ReinforcementEvent(ScenarioEvent):
+    handles = schema.ReinforcementSpec
+    spec: schema.ReinforcementSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
         if e.faction == "turkey":
             m.posts[self.town(e.town)] += e.strength
         else:
-            getattr(m, e.faction).force += e.strength
+            m.factions[e.faction].force += e.strength
         m.log_event("reinforcement", self.town(e.town) if e.town else None, e.faction, f"+{e.strength:g}")
 
 
-class Strike(ScenarioEvent):
-    spec: s.Strike
+class StrikeEvent(ScenarioEvent):
+    handles = schema.StrikeSpec
+    spec: schema.StrikeSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
         for faction, killed in e.casualties.items():
             if faction == "turkey":
-                m.turkish_deaths += killed
-            m.add_casualties(faction, killed, fighters=False)
+                m.turkey.lose_soldiers(killed, "strike")
+            else:
+                m.add_casualties(faction, killed, fighters=False)
         lost = ", ".join(f"{k} {v}" for k, v in e.casualties.items())
         m.log_event("strike", self.town(e.town), f"{e.by}", f"killed: {lost}")
 
 
-class MilitaryPolice(ScenarioEvent):
-    spec: s.MilitaryPolice
+class MilitaryPoliceEvent(ScenarioEvent):
+    handles = schema.MilitaryPoliceSpec
+    spec: schema.MilitaryPoliceSpec
 
     def fire(self) -> None:
         m = self.model
         town = self.town(self.spec.town)
-        if m.controller[town] == Holder.REGIME:
+        if m.controller[town] == HolderCode.REGIME:
             m.military_police[town] = True
             m.log_event("military_police", town, "russia", "Russian military police deployed")
         else:
             m.log_event("military_police_not_deployed", town, "russia", "town not held by the government")
 
 
-KINDS = {
-    "offensive": Offensive, "truce": Truce, "agreement": Agreement, "joint_patrol": JointPatrol,
-    "observation_post": ObservationPost, "intervention": Intervention, "air_policy": AirPolicy, "reinforcement": Reinforcement,
-    "strike": Strike, "military_police": MilitaryPolice,
-}
-
-
-def build_events(model: CeasefireModel, specs: list[s.EventBase]) -> list[ScenarioEvent]:
+def build_events(model: CeasefireModel, specs: list[schema.EventSpec]) -> list[ScenarioEvent]:
     """One event object per scenario event, in the scenario's order."""
-    return [KINDS[spec.type](model, spec) for spec in specs]
+    return [ScenarioEvent.by_spec[type(spec)](model, spec) for spec in specs]

@@ -1,12 +1,13 @@
-"""The five faction agents: each faction's behaviour, one class each.
+"""The five factions as Mesa agents: each faction's behaviour, one class each, one method per rule.
 
-Every agent reads and writes the model's arrays over towns (controller,
-garrison, posts, residents) rather than owning per-town objects, so that a
-day costs a handful of numpy operations whatever the theatre's size. The
-order in which agents act each day is fixed (see ``CeasefireModel.step``):
-Russia sets its air effort, the regime picks its objectives, Turkey reacts,
-then HTS and the rebels defend and counter-attack; combat is resolved after
-all have declared their attacks.
+Factions are Mesa agents; towns are not. Every agent reads and writes the
+model's numpy arrays over towns (controller, garrison, posts, residents)
+instead of owning per-town objects, so that a day costs a handful of array
+operations whatever the theatre's size (and the arrays can later grow a
+replicate axis). The order in which they act each day is written out in
+:meth:`CeasefireModel.step`: Russia sets its air effort, the regime picks its
+objectives, Turkey reacts, then HTS and the rebels defend and counter-attack;
+combat is resolved after all have declared their attacks.
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from ..io.theatre import Holder
+from ..names import HolderCode
+from . import ceasefire
 
 if TYPE_CHECKING:
+    from ..io.schema import HTSParams, RebelParams, RegimeParams, RussiaParams, TurkeyParams
     from .model import CeasefireModel
-    from ..io.scenario import HTSParams, RebelParams, RegimeParams, RussiaParams, TurkeyParams
 
-REGIME, REBELS = Holder.REGIME, Holder.REBELS
+REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
 
 
-class Faction(mesa.Agent):
+class FactionAgent(mesa.Agent):
     """A faction: a name and the model it acts in."""
 
     name: str = ""
@@ -35,7 +37,19 @@ class Faction(mesa.Agent):
         raise NotImplementedError
 
 
-class Russia(Faction):
+def decay(km: np.ndarray, scale_km: float) -> np.ndarray:
+    """exp(-km / scale_km): 1 at no distance, falling towards 0.
+
+    A scale of 0 (or so small that km / scale overflows) leaves value only at
+    no distance at all: km / 0 is inf and exp(-inf) is 0, the limit meant.
+    """
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = km / scale_km
+    ratio[km == 0] = 0.0  # 0 / 0 would be NaN: no distance is full value at any scale
+    return np.exp(-ratio)
+
+
+class Russia(FactionAgent):
     """Air power: multiplies regime attacks, drives flight, held back by deals it brokers."""
 
     name = "russia"
@@ -47,11 +61,10 @@ class Russia(Faction):
         self.ceiling = 1.0  # lowered by an air_policy event: support withheld whatever the regime does
 
     def step(self) -> None:
-        m = self.model
-        cf = m.ceasefire
-        if cf is not None and cf.in_force(m.date) and self.name in cf.parties:
+        deal = ceasefire.in_force(self.model)
+        if deal is not None and self.name in deal.parties:
             air = self.p.truce_air  # restrains: a deal it brokered is in force
-        elif m.regime.offensive:
+        elif self.model.regime.offensive:
             air = self.p.air_support  # licenses: full support to the offensive
         else:
             air = self.p.idle_air
@@ -62,7 +75,7 @@ class Russia(Faction):
         return 1.0 + self.p.air_power * self.air
 
 
-class Regime(Faction):
+class Regime(FactionAgent):
     """Government ground forces: road objectives, concentration, truces, posts."""
 
     name = "regime"
@@ -86,21 +99,15 @@ class Regime(Faction):
         self.edge_weight = np.array([roads.get(r, 0.0) for r in t.edge_road])
 
     def step(self) -> None:
-        m = self.model
         self.force += self.p.regen
         if not self.offensive:
             return
-        cf = m.ceasefire
-        if cf is not None and cf.in_force(m.date) and cf.binds(self.name):
-            # Pressure saturates at 1: an urge to break, not a countdown.
-            cf.pressure += self.p.pressure_growth * self.unmet_roads() * (1.0 - cf.pressure)
-            if m.rng.random() >= cf.regime_break_chance():
-                return  # keeps the ceasefire: no attack today
-            m.break_ceasefire(self.name)
+        if ceasefire.regime_holds_back(self.model, self):
+            return
         targets, weights = self.choose_objectives()
         budget = self.force * self.p.commit * self.intensity
         for town, w in zip(targets, weights, strict=True):
-            m.attack(self.name, int(town), budget * w)
+            self.model.attack(self.name, int(town), budget * w)
 
     def set_axis(self, towns: np.ndarray) -> None:
         """Aim the offensive at ``towns`` (none: no preferred direction)."""
@@ -112,19 +119,21 @@ class Regime(Faction):
     def unmet_roads(self) -> float:
         """Weighted share of objective-road towns not held (patrolled roads count as partly open)."""
         m = self.model
-        cf = m.ceasefire
-        patrolled = cf is not None and cf.in_force(m.date)
+        deal = ceasefire.in_force(m)
         total = weight = 0.0
         for road, w in self.p.objective_roads.items():
             unmet = int(np.count_nonzero(m.controller[self.road_masks[road]] != REGIME)) / self.road_sizes[road]
-            if patrolled:
-                unmet *= 1.0 - cf.patrol_coverage.get(road, 0.0)
+            if deal is not None:
+                unmet *= 1.0 - deal.patrol_coverage.get(road, 0.0)
             total += w * unmet
             weight += w
         return total / weight if weight else 0.0
 
     def choose_objectives(self) -> tuple[np.ndarray, np.ndarray]:
-        """Up to ``axes`` enemy towns next to the front, by value, proximity, axis and posts."""
+        """Up to ``axes`` enemy towns next to the front, by value, proximity, axis and posts, with the share of force for each.
+
+        None when every candidate scores 0 (nothing within reach is worth an attack).
+        """
         m = self.model
         p = self.p
         target, km, edge = m.front_pairs(REGIME)
@@ -140,10 +149,10 @@ class Regime(Faction):
         opens = np.zeros(cand.size)
         np.maximum.at(opens, road_to, p.opens_road_bonus * self.edge_weight[edge])
         value = self.value[cand] + opens + p.retake_bonus * m.lost_by_regime[cand]
-        score = value * np.exp(-dist / p.proximity_km)
+        score = value * decay(dist, p.proximity_km)
         if self.axis_distance is not None:
             # An offensive's axis sets where the force goes: far from it, nothing is worth attacking.
-            score = score * np.exp(-self.axis_distance[cand] / p.axis_km)
+            score = score * decay(self.axis_distance[cand], p.axis_km)
         if m.turkey.escalation < p.escalation_threshold:
             # Spare towns with Turkish posts: go around them (encircle) instead.
             tp = m.turkey.p
@@ -151,11 +160,17 @@ class Regime(Faction):
             score = score * np.exp(-tp.deterrence * intact - tp.encircled_deterrence * m.posts[cand] * m.encircled[cand])
         score = score * m.rng.lognormal(0.0, p.choice_noise, cand.size)
         best = np.argsort(-score, kind="stable")[: p.axes]
-        return cand[best], score[best] / score[best].sum()
+        total = score[best].sum()
+        if not total > 0:
+            return cand[:0], np.zeros(0)
+        return cand[best], score[best] / total
 
 
-class Turkey(Faction):
-    """Posts that deter, retaliation and escalation, the closed border."""
+class Turkey(FactionAgent):
+    """Posts that deter, retaliation and escalation, the closed border.
+
+    Every Turkish soldier killed is counted by :meth:`lose_soldiers`.
+    """
 
     name = "turkey"
 
@@ -164,39 +179,59 @@ class Turkey(Faction):
         self.p = params
         self.escalation = 0.0
         self.floor = 0.0  # set by an intervention while it lasts
+        self.deaths = 0
+        self.deaths_by_cause: dict[str, int] = {}
         self._deaths_seen = 0
         self._encircled_seen = 0
 
     def step(self) -> None:
-        m = self.model
-        p = self.p
+        self.escalate()
+        if self.escalation > 0:
+            self.strike_regime()
+        self.come_under_fire()
+
+    def escalate(self) -> None:
+        """Escalation rises with soldiers killed and posts newly encircled, decays, and stays above an intervention's floor."""
+        m, p = self.model, self.p
         encircled = int(np.count_nonzero(m.encircled))
-        new_deaths = m.turkish_deaths - self._deaths_seen
+        new_deaths = self.deaths - self._deaths_seen
         new_encircled = max(0, encircled - self._encircled_seen)
-        self._deaths_seen, self._encircled_seen = m.turkish_deaths, encircled
+        self._deaths_seen, self._encircled_seen = self.deaths, encircled
         if p.may_escalate:
             urge = p.escalation_per_death * new_deaths + p.escalation_per_encirclement * new_encircled
             self.escalation = min(1.0, max(self.floor, self.escalation * (1 - p.escalation_decay) + urge))
         else:
             self.escalation = 0.0
-        if self.escalation > 0:
-            # Drones and artillery grind down the regime's mobile force; what is
-            # already committed to today's assaults is counted by combat instead.
-            committed = sum(force for faction, _, force in m.attacks if faction == "regime")
-            uncommitted = max(0.0, m.regime.force - committed)
-            loss = min(uncommitted, p.drone_strength * self.escalation * m.rng.lognormal(0, m.combat.noise))
-            m.regime.force -= loss
-            m.add_casualties("regime", loss)
-        # Soldiers at posts in or next to assaulted towns come under fire.
+
+    def strike_regime(self) -> None:
+        """Drones and artillery grind down the regime's mobile force.
+
+        What is already committed to today's assaults is counted by combat instead.
+        """
+        m = self.model
+        committed = sum(force for faction, _, force in m.attacks if faction == "regime")
+        uncommitted = max(0.0, m.regime.force - committed)
+        loss = min(uncommitted, self.p.drone_strength * self.escalation * m.rng.lognormal(0, m.combat_params.noise))
+        m.regime.force -= loss
+        m.add_casualties("regime", loss)
+
+    def come_under_fire(self) -> None:
+        """Soldiers at posts in or next to assaulted towns, and in open fighting, are killed at a Poisson rate."""
+        m, p = self.model, self.p
         exposed = m.posts[m.assaulted_and_adjacent()].sum()
         deaths = int(m.rng.poisson(p.exposure * exposed + p.combat_exposure * self.escalation))
         if deaths:
-            m.turkish_deaths += deaths
-            m.add_casualties("turkey", deaths, fighters=False)
+            self.lose_soldiers(deaths, "exposure")
             m.log_event("turkish_losses", None, "regime;turkey", f"{deaths} Turkish soldiers killed")
 
+    def lose_soldiers(self, n: int, cause: str) -> None:
+        """Count ``n`` Turkish soldiers killed by ``cause`` (exposure, a strike, an attack on a patrol)."""
+        self.deaths += n
+        self.deaths_by_cause[cause] = self.deaths_by_cause.get(cause, 0) + n
+        self.model.add_casualties("turkey", n, fighters=False)
 
-class ArmedGroup(Faction):
+
+class ArmedGroup(FactionAgent):
     """An opposition group: town garrisons and a mobile reserve that reinforces them."""
 
     code: int
@@ -218,18 +253,18 @@ class ArmedGroup(Faction):
 
 
 class HTS(ArmedGroup):
-    """Defends its towns; spoils deals it rejects: raids, sit-ins, blocked patrols."""
+    """Defends its towns; spoils deals it rejects: raids, sit-ins, blocked and attacked patrols."""
 
     name = "hts"
-    code = Holder.HTS
+    code = HTS_CODE
 
     def step(self) -> None:
         m = self.model
         self.defend()
-        cf = m.ceasefire
-        if cf is None or not cf.in_force(m.date):
+        deal = ceasefire.in_force(m)
+        if deal is None:
             return
-        reject = 1.0 - cf.compliance.get(self.name, 0.0)
+        reject = deal.rejection(self.name)
         if m.rng.random() < self.p.spoiler_rate * reject:
             self.raid()
         for road in m.patrol_roads:
@@ -239,14 +274,15 @@ class HTS(ArmedGroup):
     def raid(self) -> None:
         """Attack a regime position next to HTS ground: a violation and a pretext."""
         m = self.model
-        ours = m.front_pairs(Holder.HTS)[0]
+        ours = m.front_pairs(HTS_CODE)[0]
         if ours.size == 0:
             return
         town = int(m.rng.choice(np.unique(ours)))
-        loss = min(m.garrison[town], self.p.raid_strength * m.combat.lethality * m.rng.lognormal(0, m.combat.noise))
+        c = m.combat_params
+        loss = min(m.garrison[town], self.p.raid_strength * c.lethality * m.rng.lognormal(0, c.noise))
         m.garrison[town] -= loss
         m.add_casualties("regime", loss)
-        m.record_violation(self.name, town, "raid on government positions")
+        ceasefire.record_violation(m, self.name, town, "raid on government positions")
 
     def sit_in(self, road: str) -> None:
         """Protesters occupy the patrol road at an opposition-held town on it."""
@@ -265,8 +301,27 @@ class HTS(ArmedGroup):
             return True
         if m.controller[town] == REGIME:
             return False
-        near_hts = m.controller[town] == Holder.HTS or bool((m.controller[m.neighbours(town)] == Holder.HTS).any())
+        near_hts = m.controller[town] == HTS_CODE or bool((m.controller[m.neighbours(town)] == HTS_CODE).any())
         return near_hts and m.rng.random() < self.p.patrol_block
+
+    def attack_patrol(self, passed: np.ndarray, participants: list[str], town: int) -> None:
+        """Perhaps attack a patrol that went along ``passed`` and stopped at ``town``.
+
+        Only where the patrol met ground the government does not hold, with
+        chance ``patrol_attack`` x HTS's rejection of the deal. Each
+        participating faction loses Poisson(``patrol_attack_casualties``) men;
+        the attack is a violation of the deal.
+        """
+        m = self.model
+        hostile = (m.controller[passed] != REGIME).any()
+        if hostile and m.rng.random() < self.p.patrol_attack * m.deal.rejection(self.name):
+            for faction in participants:
+                hurt = int(m.rng.poisson(self.p.patrol_attack_casualties))
+                if faction == "turkey":
+                    m.turkey.lose_soldiers(hurt, "attack on a patrol")
+                else:
+                    m.add_casualties(faction, hurt, fighters=False)
+            ceasefire.record_violation(m, self.name, town, "attack on the joint patrol")
 
 
 class Rebels(ArmedGroup):
@@ -278,8 +333,8 @@ class Rebels(ArmedGroup):
     def step(self) -> None:
         m = self.model
         self.defend()
-        cf = m.ceasefire
-        if cf is not None and cf.in_force(m.date) and m.rng.random() < cf.compliance.get(self.name, 0.0):
+        deal = ceasefire.in_force(m)
+        if deal is not None and m.rng.random() < deal.compliance.get(self.name, 0.0):
             return
         if m.turkey.escalation >= self.p.counter_threshold and self.force > 0:
             self.counter_attack()

@@ -7,7 +7,8 @@ scheduled with Mesa's ``schedule_event`` for the night before their date, so
 a truce "from 00:01 on 12 January" binds the step that simulates 12 January.
 
 Time: step ``d`` simulates the date ``start + d`` days; the state recorded
-for ``start`` itself is the initial front line.
+for ``start`` itself is the initial front line. Run to the end with Mesa's
+``run_model()``.
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ import math
 import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
-from scipy.sparse import csr_matrix
 
-from . import combat
-from .factions import HTS, Rebels, Regime, Russia, Turkey
+from ..io.schema import Scenario
+from ..io.theatre import Theatre, load_theatre
+from ..names import FACTIONS, HOLDERS, HolderCode
+from . import ceasefire, civilians, combat, towns
 from .ceasefire import Ceasefire
 from .events import build_events
-from ..io.scenario import FACTIONS, Scenario
-from ..io.theatre import HOLDERS, Holder, Theatre, load_theatre
+from .factions import HTS, FactionAgent, Rebels, Regime, Russia, Turkey
 
-REGIME, HTS_CODE, REBELS = Holder.REGIME, Holder.HTS, Holder.REBELS
+REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
 
+# timeseries.csv column -> the model property that reports it
 REPORTERS = {
     "towns_regime": "towns_regime",
     "towns_hts": "towns_hts",
@@ -57,7 +59,7 @@ class CeasefireModel(mesa.Model):
     """Agent-based model of a contested ceasefire on a road network.
 
     Args:
-        scenario: a validated scenario (see :func:`sim.scenario.load_scenario`).
+        scenario: a validated scenario (see :func:`sim.io.scenario.load_scenario`).
         seed: overrides the scenario's seed.
         check_invariants: verify the model's invariants after every step
             (slower; the tests turn it on).
@@ -68,14 +70,13 @@ class CeasefireModel(mesa.Model):
         # Mesa reserves `scenario` for its own experiment object.
         self.spec = scenario
         self.theatre: Theatre = load_theatre(scenario.theatre)
-        self.combat = scenario.combat
-        self.civilians = scenario.civilians
+        self.combat_params = scenario.combat
+        self.civilian_params = scenario.civilians
         self.start: dt.date = scenario.start
         self.days = scenario.days
         self.check_invariants = check_invariants
         t = self.theatre
         self.n = t.n
-        self.space = t.network(random=self.random)
         self.adjacency = t.adjacency  # built once per theatre, shared by every run on it
 
         # State over towns.
@@ -88,26 +89,25 @@ class CeasefireModel(mesa.Model):
         self.military_police = np.zeros(t.n, bool)
         self.lost_by_regime = np.zeros(t.n, bool)
         self.sit_in_until = np.full(t.n, -1)
-        self.urban = 1.0 + self.combat.urban_defence * np.log10(np.maximum(t.population, 1000.0) / 1000.0)
+        self.urban = 1.0 + self.combat_params.urban_defence * np.log10(np.maximum(t.population, 1000.0) / 1000.0)
         self.cohesion = np.ones(len(HOLDERS))
         self.cohesion[HTS_CODE] = scenario.factions.hts.cohesion
         self.cohesion[REBELS] = scenario.factions.rebels.cohesion
         self.casualties = dict.fromkeys(FACTIONS, 0.0)
         self._casualties_seen = dict(self.casualties)  # for the invariant check
-        self.turkish_deaths = 0
-        self.ceasefire: Ceasefire | None = None
-        self.patrol_roads: set[str] = set()
+        self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
+        self.patrol_roads: dict[str, None] = {}  # roads with an announced patrol plan, in the order announced
         self.attacks: list[tuple[str, int, float]] = []
         self.events_log: list[tuple[str, str, str, str, str]] = []
         self.patrol_log: list[dict] = []
 
-        # Factions act in the order they are created, every day (see agents.py).
         f = scenario.factions
         self.russia = Russia(self, f.russia)
         self.regime = Regime(self, f.regime)
         self.turkey = Turkey(self, f.turkey)
         self.hts = HTS(self, f.hts)
         self.rebels = Rebels(self, f.rebels)
+        self.factions: dict[str, FactionAgent] = {a.name: a for a in (self.regime, self.russia, self.turkey, self.hts, self.rebels)}
         self.strike_zone = t.within(f.russia.strike_radius_km)  # towns bombed around an assault
         garrison = np.array([f.regime.garrison, f.hts.garrison, f.rebels.garrison])
         self.garrison = garrison[self.controller].astype(float)
@@ -117,16 +117,19 @@ class CeasefireModel(mesa.Model):
         self.garrison[on_front] += fortify[self.controller[on_front]]
 
         for post in t.posts:
-            if post.established and _earliest(post.established) <= self.start:
+            if post.standing_on(self.start):
                 self.posts[post.town] += 1
-        self._update_encirclement(log=False)
+        self.encircled = towns.encircled(t, self.controller, self.posts)
 
         # Scenario events: objects the model owns, so Mesa's weak references hold.
         self.scheduled = build_events(self, scenario.events)
         for event in self.scheduled:
             event.schedule()
 
+        # What is recorded each day (row d is the state at the end of day d).
         self.history = np.empty((self.days + 1, t.n), np.int8)
+        self.post_history = np.empty((self.days + 1, t.n))
+        self.encircled_history = np.empty((self.days + 1, t.n), bool)
         self.datacollector = DataCollector(model_reporters=REPORTERS)
         self._record()
 
@@ -146,38 +149,25 @@ class CeasefireModel(mesa.Model):
         return max(0.0, (date - self.start).days - 0.5)
 
     def step(self) -> None:
-        """One day: factions declare their moves, combat, flight, posts, records."""
+        """One day: the ceasefire's dates, the factions' moves in a fixed order, combat, flight, posts, records."""
         self.attacks = []
-        cf = self.ceasefire
-        if cf is not None and cf.state == "announced" and cf.in_force(self.date):
-            cf.state = "in force"
-            self.log_event(f"{cf.kind}_in_force", None, ";".join(cf.parties), cf.name)
-        if cf is not None and cf.state == "in force" and cf.until is not None and self.date > cf.until:
-            cf.state = "expired"
-            self.log_event(f"{cf.kind}_expired", None, ";".join(cf.parties), cf.name)
-        self.agents.do("step")  # insertion order: Russia, Regime, Turkey, HTS, Rebels
+        ceasefire.begin_day(self)
+        for faction in (self.russia, self.regime, self.turkey, self.hts, self.rebels):
+            faction.step()
         combat.resolve(self)
-        self._civilian_flight()
-        self._update_encirclement(log=True)
+        civilians.daily_flight(self)
+        self._update_encirclement()
         self._record()
         if self.check_invariants:
             self.assert_invariants()
         if self.steps >= self.days:
             self.running = False
 
-    def run(self) -> CeasefireModel:
-        """Run to the scenario's end date."""
-        while self.running:
-            self.step()
-        return self
-
     # ------------------------------------------------- queries used by agents
 
     def front_edges(self) -> np.ndarray:
         """Indices of the roads whose two ends are held by opposing sides."""
-        t = self.theatre
-        gov = self.controller == REGIME
-        return np.flatnonzero(gov[t.edge_u] != gov[t.edge_v])
+        return towns.front_edges(self.theatre, self.controller)
 
     def front_pairs(self, holder: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For front roads with ``holder`` at one end: (the other end, km, edge index)."""
@@ -198,7 +188,7 @@ class CeasefireModel(mesa.Model):
         if self.attacks:
             hit = np.array([t for _, t, _ in self.attacks])
             mask[hit] = True
-            mask |= _any_row(self.adjacency, hit)
+            mask |= towns.any_row(self.adjacency, hit)
         return mask
 
     # ------------------------------------------------------ actions by agents
@@ -220,24 +210,12 @@ class CeasefireModel(mesa.Model):
         self.garrison[town] = garrison
         if old == REGIME:
             self.lost_by_regime[town] = True
-        self._flee(town, self.civilians.flee_capture)
+        civilians.flee(self, town, self.civilian_params.flee_capture)
         self.log_event("capture", town, f"{faction};{HOLDERS[old]}", f"{HOLDERS[old]} -> {faction}")
 
     def add_casualties(self, faction: str, amount: float, *, fighters: bool = True) -> None:
         """Record losses: strength points (converted to fighters) or a head count."""
-        self.casualties[faction] += amount * (self.combat.fighters_per_point if fighters else 1.0)
-
-    def record_violation(self, faction: str, town: int | None, detail: str) -> None:
-        cf = self.ceasefire
-        if cf is not None:
-            cf.violations += 1
-            cf.pressure = min(1.0, cf.pressure + self.regime.p.pretext)
-        self.log_event("violation", town, faction, detail)
-
-    def break_ceasefire(self, faction: str) -> None:
-        cf = self.ceasefire
-        cf.state, cf.broken_on, cf.broken_by = "broken", self.date, faction
-        self.log_event(f"{cf.kind}_broken", None, faction, f"{cf.name}: {faction} resumes its offensive")
+        self.casualties[faction] += amount * (self.combat_params.fighters_per_point if fighters else 1.0)
 
     def log_event(self, kind: str, town: int | None, actors: str, detail: str) -> None:
         name = self.theatre.towns[town] if town is not None else ""
@@ -245,40 +223,17 @@ class CeasefireModel(mesa.Model):
 
     # ------------------------------------------------------------- internals
 
-    def _flee(self, towns: np.ndarray | int, share: np.ndarray | float) -> None:
-        moving = self.residents[towns] * share
-        self.residents[towns] -= moving
-        self.displaced[towns] += moving
-
-    def _civilian_flight(self) -> None:
-        """Residents leave towns under assault and, with air effort, towns near them."""
-        if not self.attacks:
-            return
-        hit = np.array([t for _, t, _ in self.attacks])
-        rate = np.zeros(self.n)
-        if self.russia.air > 0:
-            bombed = _any_row(self.strike_zone, hit) & (self.controller != REGIME)
-            rate[bombed] = self.civilians.flee_air * self.russia.air
-        rate[hit] = np.maximum(rate[hit], self.civilians.flee_assault)
-        self._flee(slice(None), rate)
-
-    def _update_encirclement(self, *, log: bool) -> None:
-        """A post is encircled once its town, or every road out of it, is government-held."""
-        t = self.theatre
-        has_post = self.posts > 0
-        gov = self.controller == REGIME
-        # A town keeps a way out while one of its roads leads to a town the government does not hold.
-        way_out = np.zeros(self.n, bool)
-        way_out[t.edge_u[~gov[t.edge_v]]] = True
-        way_out[t.edge_v[~gov[t.edge_u]]] = True
-        now = has_post & (gov | ~way_out)
-        if log:
-            for town in np.flatnonzero(now & ~self.encircled):
-                self.log_event("post_encircled", int(town), "turkey;regime", f"{int(self.posts[town])} Turkish post(s) encircled")
+    def _update_encirclement(self) -> None:
+        """Encircle posts cut off by the day's fighting (see :func:`sim.model.towns.encircled`), and say so."""
+        now = towns.encircled(self.theatre, self.controller, self.posts)
+        for town in np.flatnonzero(now & ~self.encircled):
+            self.log_event("post_encircled", int(town), "turkey;regime", f"{int(self.posts[town])} Turkish post(s) encircled")
         self.encircled = now
 
     def _record(self) -> None:
         self.history[self.steps] = self.controller
+        self.post_history[self.steps] = self.posts
+        self.encircled_history[self.steps] = self.encircled
         self.datacollector.collect(self)
 
     def assert_invariants(self) -> None:
@@ -291,8 +246,8 @@ class CeasefireModel(mesa.Model):
             assert math.isfinite(f.force) and f.force >= -1e-9, f"{f.name} force is {f.force}"
         assert all(self.casualties[k] >= v for k, v in self._casualties_seen.items()), "casualties decreased"
         self._casualties_seen = dict(self.casualties)
-        cf = self.ceasefire
-        if cf is not None and cf.in_force(self.date) and cf.binds("regime"):
+        deal = ceasefire.in_force(self)
+        if deal is not None and deal.binds("regime"):
             assert all(a != "regime" for a, _, _ in self.attacks), "the regime attacked while bound by a ceasefire"
 
     # -------------------------------------------------------------- reporters
@@ -315,18 +270,15 @@ class CeasefireModel(mesa.Model):
 
     @property
     def ceasefire_state(self) -> str:
-        cf = self.ceasefire
-        if cf is None:
-            return "none"
-        return "in force" if cf.in_force(self.date) else cf.state
+        return ceasefire.state_label(self)
 
     @property
     def violations(self) -> int:
-        return self.ceasefire.violations if self.ceasefire else 0
+        return self.deal.violations if self.deal else 0
 
     @property
     def regime_pressure(self) -> float:
-        return round(self.ceasefire.pressure, 6) if self.ceasefire else 0.0
+        return round(self.deal.pressure, 6) if self.deal else 0.0
 
     @property
     def air_effort(self) -> float:
@@ -369,27 +321,13 @@ class CeasefireModel(mesa.Model):
         return round(self.casualties["russia"])
 
     @property
+    def turkish_deaths(self) -> int:
+        return self.turkey.deaths
+
+    @property
     def displaced_total(self) -> int:
         return round(float(self.displaced.sum()))
 
     @property
     def patrol_coverage(self) -> float:
         return self.patrol_log[-1]["coverage"] if self.patrol_log else float("nan")
-
-
-def _any_row(matrix: csr_matrix, rows: np.ndarray) -> np.ndarray:
-    """Mask of the columns set in any of ``rows`` of a sparse boolean matrix.
-
-    Reads the CSR arrays directly: a day touches only a few rows, and scipy's
-    general row indexing costs more than the work itself.
-    """
-    mask = np.zeros(matrix.shape[1], bool)
-    for row in rows:
-        mask[matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]] = True
-    return mask
-
-
-def _earliest(partial: str) -> dt.date:
-    """The first day a partial ISO date (2018, 2018-02, 2018-02-15) can mean."""
-    parts = [int(p) for p in partial.split("-")]
-    return dt.date(parts[0], *(parts[1:] + [1, 1])[:2])

@@ -12,27 +12,26 @@
   covered (only when there were patrols).
 
 Everything is drawn from what a results folder holds, read by
-:func:`sim.runset.load_results`, so a run in memory and one read back plot alike.
+:func:`sim.analysis.results.load_results`, so a run in memory and one read back plot alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from .mapping import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, _halo, _plt, save_figure
-from ..io.theatre import HOLDERS
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
-    from ..analysis.outcomes import OutcomeBase
-    from ..analysis.results import Results
+from ..analysis.aggregate import all_captures, timeseries_quantiles
+from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
+from ..analysis.results import Results, load_results
+from ..names import HOLDERS
+from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, halo, new_figure, save_figure
 
 # Scenario events worth a vertical marker: the decisions that shape the curves.
 MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "air_policy", "joint_patrol")
@@ -46,8 +45,6 @@ def _dates(values) -> np.ndarray:  # noqa: ANN001
 
 
 def _quantiles(results: Results) -> pd.DataFrame:
-    from ..analysis.aggregate import timeseries_quantiles
-
     return timeseries_quantiles(results.runs)
 
 
@@ -96,15 +93,15 @@ def _event_markers(ax: Axes, events: list[dict], start: dt.date, end: dt.date, *
     for when, labels in groups:
         ax.annotate("; ".join(dict.fromkeys(labels)), (np.datetime64(when), 1.0), xycoords=("data", "axes fraction"),
                         xytext=(2, -3), textcoords="offset points", rotation=90, ha="left", va="top", fontsize=7,
-                        color="#4A4A4A", annotation_clip=False, path_effects=_halo(2), zorder=6)
+                        color="#4A4A4A", annotation_clip=False, path_effects=halo(2), zorder=6)
     return len(marks)
 
 
 def towns_held_figure(results: Results) -> Figure:
     """Towns held by each faction over time, with the ceasefire, the scenario's events and the reported counts."""
-    plt = _plt()
     q = _quantiles(results)
-    fig, (top, ax) = plt.subplots(2, 1, figsize=(10, 6.2), dpi=100, sharex=True, height_ratios=(1, 4), layout="constrained")
+    fig = new_figure(figsize=(10, 6.2), dpi=100, layout="constrained")
+    top, ax = fig.subplots(2, 1, sharex=True, height_ratios=(1, 4))
     n = len(results.runs)
     for holder in HOLDERS:
         x, mid, lo, hi = _series(results, q, f"towns_{holder}")
@@ -124,7 +121,7 @@ def towns_held_figure(results: Results) -> Figure:
     what = f"median and 90% band of {n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     handles, labels = ax.get_legend_handles_labels()
     if reported:
-        handles[-1] = plt.Line2D([], [], marker="D", ls="", color="white", mec="black", label=labels[-1])
+        handles[-1] = Line2D([], [], marker="D", ls="", color="white", mec="black", label=labels[-1])
     fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)  # off the data
 
     x, share, lo, hi = _series(results, q, "ceasefire_in_force") if "ceasefire_in_force" in set(q["variable"]) else (None,) * 4
@@ -145,8 +142,6 @@ def towns_held_figure(results: Results) -> Figure:
 
 def _date_axis(ax: Axes, results: Results | None = None) -> None:
     """Concise date ticks; with ``results``, the run's window and one day either side (for the reported points)."""
-    import matplotlib.dates as mdates
-
     locator = mdates.AutoDateLocator(maxticks=10)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -156,12 +151,7 @@ def _date_axis(ax: Axes, results: Results | None = None) -> None:
 
 def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
     """For each town that changes hands, the simulated capture dates beside the reported ones."""
-    from matplotlib.lines import Line2D
 
-    from ..analysis.aggregate import all_captures
-    from ..analysis.outcomes import CaptureOutcome
-
-    plt = _plt()
     caps = all_captures(results.runs)
     n = len(results.runs)
     reported = [o for o in outcomes if isinstance(o, CaptureOutcome) and o.applies(results.start, results.end)]
@@ -178,7 +168,8 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     rows = rows[:MAX_CAPTURE_ROWS]
     rows.sort(key=lambda r: (r[3], r[0]))
 
-    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.32 * max(len(rows), 3)), dpi=100, layout="constrained")
+    fig = new_figure(figsize=(10, 1.2 + 0.32 * max(len(rows), 3)), dpi=100, layout="constrained")
+    ax = fig.subplots()
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
     for y, (town, to, _, _) in enumerate(rows):
         g = caps[(caps["town"] == town) & (caps["to"] == to)]
@@ -215,11 +206,9 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
 
 def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
     """Displaced civilians and Turkish deaths over time, with the reported figures as points."""
-    from ..analysis.outcomes import QuantityOutcome
-
-    plt = _plt()
     q = _quantiles(results)
-    fig, axes = plt.subplots(1, len(LOSSES), figsize=(11, 4.2), dpi=100, layout="constrained", squeeze=False)
+    fig = new_figure(figsize=(11, 4.2), dpi=100, layout="constrained")
+    axes = fig.subplots(1, len(LOSSES), squeeze=False)
     n = len(results.runs)
     for ax, (variable, title) in zip(axes[0], LOSSES.items(), strict=True):
         x, mid, lo, hi = _series(results, q, variable)
@@ -256,13 +245,11 @@ def patrol_table(results: Results) -> pd.DataFrame:
 
 def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | None:
     """Share of the planned route covered by each joint patrol (None if there was none)."""
-    from ..analysis.outcomes import QuantityOutcome
-
     table = patrol_table(results)
     if table.empty:
         return None
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(10, 3.8), dpi=100, layout="constrained")
+    fig = new_figure(figsize=(10, 3.8), dpi=100, layout="constrained")
+    ax = fig.subplots()
     n = len(results.runs)
     x = _dates(table["date"])
     colour = FACTION_COLOURS["russia"]
@@ -271,7 +258,6 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
         for xi, c, town in zip(x, table["coverage"], table["reached"], strict=True):
             ax.annotate(town, (xi, c), xytext=(0, 2), textcoords="offset points", rotation=90, ha="center", va="bottom", fontsize=7)
     else:
-        import matplotlib.dates as mdates
 
         groups = table.groupby("date")["coverage"]
         at = mdates.date2num(_dates(list(groups.groups)))
@@ -298,11 +284,9 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
 
 
 def load_reported(results: Results, path: str | Path | None = None) -> list[OutcomeBase]:
-    """The reported outcomes for ``results``: ``path``, or outcomes.yaml beside the run's seeds record if it exists."""
-    from ..analysis.outcomes import load_outcomes
-
+    """The reported outcomes for ``results``: ``path``, or outcomes.yaml beside the run's claims record if it exists."""
     if path is None:
-        path = results.seeds_file.parent / "outcomes.yaml"
+        path = results.claims_file.parent / "outcomes.yaml"
         if not path.exists():
             return []
     variables = [c for c in results.runs[0].timeseries.columns if c != "date"]
@@ -314,13 +298,12 @@ def make_plots(path: str | Path, *, outcomes: str | Path | None = None, out: str
 
     Args:
         path: a run or ensemble folder.
-        outcomes: the reported outcomes (default: outcomes.yaml beside the run's seeds record).
+        outcomes: the reported outcomes (default: outcomes.yaml beside the run's claims record).
         out: folder for the PNGs (default: the results folder).
 
     Returns:
         The files written.
     """
-    from ..analysis.results import load_results
 
     results = load_results(path)
     reported = load_reported(results, outcomes)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from .style import new_figure
 
 BINS = 8
 
@@ -16,13 +15,14 @@ def _label(metric: str) -> str:
     return metric.replace("_", " ").replace("met:", "met: ").replace("day:", "day of: ")
 
 
-def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], metric: str) -> plt.Figure:
+def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], metric: str) -> Figure:
     """One panel per parameter: the metric's mean and 5-95% band over every run at each value.
 
     On a grid, the other parameters are averaged over; for a sampled design
     the points are binned along the parameter and each point's mean is shown.
     """
-    fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names) + 0.6, 3.4), sharey=True, squeeze=False)
+    fig = new_figure(figsize=(3.6 * len(names) + 0.6, 3.4))
+    axes = fig.subplots(1, len(names), sharey=True, squeeze=False)
     for ax, name in zip(axes[0], names, strict=True):
         values = rows[name].to_numpy(dtype=float)
         distinct = np.unique(values)
@@ -49,7 +49,7 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
     return fig
 
 
-def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> plt.Figure:
+def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> Figure:
     """The metric's mean over runs for each combination of two parameters (binned if sampled)."""
     x, y = rows[a].to_numpy(dtype=float), rows[b].to_numpy(dtype=float)
     if grid:
@@ -64,7 +64,8 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
         table = frame.groupby(["iy", "ix"])["v"].mean().unstack("ix").reindex(index=range(BINS), columns=range(BINS)).to_numpy()
         xl = [f"{(ex[k] + ex[k + 1]) / 2:.3g}" for k in range(BINS)]
         yl = [f"{(ey[k] + ey[k + 1]) / 2:.3g}" for k in range(BINS)]
-    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(xl) + 1.6, 1.0 + 0.55 * len(yl) + 1.0))
+    fig = new_figure(figsize=(1.0 + 0.75 * len(xl) + 1.6, 1.0 + 0.55 * len(yl) + 1.0))
+    ax = fig.subplots()
     im = ax.imshow(table, origin="lower", cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(xl)), xl)
     ax.set_yticks(range(len(yl)), yl)

@@ -1,0 +1,71 @@
+"""What a sweep says in numbers: each point's summary over its replicates, and global sensitivity indices.
+
+Sensitivity indices come from SALib (imported only when computed): Sobol
+first-order and total indices for ``sobol`` designs; for ``lhs``/``random``,
+RBD-FAST first-order indices and squared standardised regression
+coefficients. Each point's mean over its replicates is the output the
+indices apportion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_METRICS = ("ceasefire_days", "outcomes_met", "control_accuracy", "towns_regime", "turkish_deaths", "displaced")
+
+
+def summarise_points(rows: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.DataFrame:
+    """Mean and 5-95% spread of each metric over the replicates of each point."""
+    g = rows.groupby("point", sort=True)
+    out = g[names].first()
+    for m in metrics:
+        out[f"{m}"] = g[m].mean()
+        out[f"{m}_q05"] = g[m].quantile(0.05)
+        out[f"{m}_q95"] = g[m].quantile(0.95)
+    return out.reset_index()
+
+
+def sensitivity(manifest: dict, points: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Sobol indices (S1, ST) for a sobol design; otherwise RBD-FAST first-order indices (S1) and
+    squared standardised regression coefficients (SRC2, a linear-fit alternative).
+
+    Each point's mean over its replicates is the model output, so replicate
+    noise is averaged out before the indices are estimated. Grids get none:
+    their points are not a sample of the parameter space.
+    """
+    design = manifest["design"]
+    sample = design["sample"]
+    names = [p["path"] for p in design["parameters"]]
+    if sample == "grid":
+        return pd.DataFrame(columns=["metric", "parameter", "index", "value", "confidence"])
+    problem = {"num_vars": len(names), "names": names, "bounds": [[p["low"], p["high"]] for p in design["parameters"]]}
+    rows = []
+    for m in metrics:
+        y = points[m].to_numpy(dtype=float)
+        if not np.isfinite(y).all() or np.ptp(y) == 0:
+            continue  # undefined somewhere (e.g. no ceasefire in the window) or constant: nothing to apportion
+        if sample == "sobol":
+            from SALib.analyze import sobol
+
+            res = sobol.analyze(problem, y, calc_second_order=False, seed=design.get("seed") or 0)
+            for k, name in enumerate(names):
+                rows.append({"metric": m, "parameter": name, "index": "S1", "value": res["S1"][k], "confidence": res["S1_conf"][k]})
+                rows.append({"metric": m, "parameter": name, "index": "ST", "value": res["ST"][k], "confidence": res["ST_conf"][k]})
+        else:
+            from SALib.analyze import rbd_fast
+
+            x = points[names].to_numpy(dtype=float)
+            res = rbd_fast.analyze(problem, x, y, seed=design.get("seed") or 0)
+            src = _src2(x, y)
+            for k, name in enumerate(names):
+                rows.append({"metric": m, "parameter": name, "index": "S1", "value": res["S1"][k], "confidence": res["S1_conf"][k]})
+                rows.append({"metric": m, "parameter": name, "index": "SRC2", "value": src[k], "confidence": np.nan})
+    return pd.DataFrame(rows, columns=["metric", "parameter", "index", "value", "confidence"])
+
+
+def _src2(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Squared standardised regression coefficients: each parameter's share of variance under a linear fit."""
+    xs = (x - x.mean(axis=0)) / x.std(axis=0)
+    beta, *_ = np.linalg.lstsq(np.column_stack([np.ones(len(xs)), xs]), (y - y.mean()) / y.std(), rcond=None)
+    return beta[1:] ** 2

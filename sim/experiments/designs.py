@@ -1,0 +1,80 @@
+"""Designs: the parameter points of a sweep.
+
+``grid`` takes every combination of listed values (or ``steps`` points
+between bounds); ``lhs``, ``random`` and ``sobol`` (Saltelli's scheme, for
+Sobol indices) sample within bounds. SALib is imported only for the designs
+that need it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import InputError, did_you_mean
+from .parameters import Parameter
+
+SAMPLES = ("grid", "lhs", "random", "sobol")
+
+
+@dataclass
+class Design:
+    """The parameter points of a sweep, in a fixed order."""
+
+    sample: str
+    parameters: list[Parameter]
+    points: np.ndarray = field(repr=False)  # [points, parameters]
+    n: int | None = None
+    seed: int = 0
+
+    @property
+    def names(self) -> list[str]:
+        return [p.path for p in self.parameters]
+
+    def problem(self) -> dict:
+        """The SALib problem for sampled designs."""
+        return {"num_vars": len(self.parameters), "names": self.names,
+                "bounds": [[p.low, p.high] for p in self.parameters]}
+
+    def describe(self) -> dict:
+        return {"sample": self.sample, "n": self.n, "seed": self.seed,
+                "parameters": [{k: v for k, v in vars(p).items() if v is not None} for p in self.parameters]}
+
+
+def make_design(sample: str, parameters: list[Parameter], *, n: int | None = None, seed: int = 0) -> Design:
+    """Points for ``sample`` over ``parameters``.
+
+    A grid takes each parameter's values (or ``steps`` points between its
+    bounds); sampled designs need bounds and ``n`` (for ``sobol``, the base
+    sample size: Saltelli's scheme evaluates ``n * (2 * parameters + 2)`` points).
+    """
+    if sample not in SAMPLES:
+        raise InputError(None, f"unknown sample '{sample}'" + did_you_mean(sample, SAMPLES), key="sample")
+    if not parameters:
+        raise InputError(None, "a sweep needs at least one parameter", key="parameters")
+    if sample == "grid":
+        axes = [p.grid_values() for p in parameters]
+        points = np.array(np.meshgrid(*axes, indexing="ij")).reshape(len(axes), -1).T
+        return Design(sample, parameters, points.astype(float))
+    for p in parameters:
+        if p.low is None or p.high is None or not p.low < p.high:
+            raise InputError(None, f"'{p.path}' needs bounds low < high for a {sample} design", key=p.path)
+    if not n or n < 1:
+        raise InputError(None, f"a {sample} design needs n >= 1", key="n")
+    d = Design(sample, parameters, np.empty((0, len(parameters))), n, seed)
+    if sample == "random":
+        unit = np.random.default_rng(seed).random((n, len(parameters)))
+        lo, hi = np.array([[p.low, p.high] for p in parameters]).T
+        d.points = lo + unit * (hi - lo)
+    elif sample == "lhs":
+        from SALib.sample import latin
+
+        d.points = latin.sample(d.problem(), n, seed=seed)
+    else:
+        from SALib.sample import sobol
+
+        if n & (n - 1):
+            raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
+        d.points = sobol.sample(d.problem(), n, calc_second_order=False, seed=seed)
+    return d

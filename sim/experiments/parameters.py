@@ -1,0 +1,115 @@
+"""Sweep parameters: the dotted paths into a scenario that a sweep may set, and setting them.
+
+Any numeric or boolean scenario parameter is addressed by a dotted path:
+``regime.commit`` (a faction's parameter), ``combat.lethality``,
+``civilians.flee_air``, or ``events.<id>.<key>`` for an event's value
+(``events.jan-truce.restraint``, ``events.jan-truce.compliance.regime``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationError
+
+from ..errors import InputError, did_you_mean
+from ..io.scenario import EVENTS
+from ..io.schema import Scenario
+from ..io.validation import explain
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A swept parameter: bounds for sampled designs, or explicit values for a grid."""
+
+    path: str
+    low: float | None = None
+    high: float | None = None
+    steps: int | None = None
+    values: tuple[float, ...] | None = None
+
+    def grid_values(self) -> list[float]:
+        if self.values is not None:
+            return list(self.values)
+        return list(np.linspace(self.low, self.high, self.steps or 2))
+
+
+def parameter_paths(scenario: Scenario) -> list[str]:
+    """Every dotted path a sweep can set in ``scenario``."""
+    data = scenario.model_dump(mode="json")
+    paths = []
+    for group in ("factions",):
+        for faction, params in data[group].items():
+            paths += [f"{faction}.{k}" for k, v in params.items() if _sweepable(v)]
+    for group in ("combat", "civilians"):
+        paths += [f"{group}.{k}" for k, v in data[group].items() if _sweepable(v)]
+    for event in data["events"]:
+        if not event.get("id"):
+            continue
+        for k, v in event.items():
+            if _sweepable(v):
+                paths.append(f"events.{event['id']}.{k}")
+            elif isinstance(v, dict):
+                paths += [f"events.{event['id']}.{k}.{sub}" for sub, x in v.items() if _sweepable(x)]
+    return paths
+
+
+def _sweepable(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, str)
+
+
+def apply(scenario: Scenario, values: dict[str, float], where: str | Path | None = None) -> Scenario:
+    """``scenario`` with the parameters at ``values`` set (and validated)."""
+    data = scenario.model_dump(mode="python")
+    known = None
+    for path, value in values.items():
+        node, key = _locate(data, path)
+        if node is None:
+            known = known or parameter_paths(scenario)
+            raise InputError(where, f"no parameter '{path}'" + did_you_mean(path, known) + f"; valid: {', '.join(known)}", key=path)
+        node[key] = type(node[key])(value) if isinstance(node[key], bool) else value
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        problem = explain(exc.errors()[0], None, where, root=Scenario, union=EVENTS)
+        raise InputError(where, f"{problem.key}: {problem.message}", key=problem.key) from None
+
+
+def _locate(data: dict, path: str) -> tuple[dict | None, str]:
+    parts = path.split(".")
+    if parts[0] == "events" and len(parts) >= 3:
+        events = [e for e in data["events"] if e.get("id") == parts[1]]
+        node: object = events[0] if events else None
+        rest = parts[2:]
+    elif parts[0] in ("combat", "civilians") and len(parts) == 2:
+        node, rest = data[parts[0]], parts[1:]
+    elif len(parts) == 2 and parts[0] in data["factions"]:
+        node, rest = data["factions"][parts[0]], parts[1:]
+    else:
+        return None, ""
+    for part in rest[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    key = rest[-1]
+    if not isinstance(node, dict) or key not in node or not _sweepable(node[key]):
+        return None, ""
+    return node, key
+
+
+def parse_param(text: str) -> Parameter:
+    """``path=lo:hi:steps``, ``path=lo:hi`` (bounds) or ``path=a,b,c`` (values), from the command line."""
+    path, sep, spec = text.partition("=")
+    if not sep or not path or not spec:
+        raise InputError(None, f"--param expects PATH=LO:HI[:STEPS] or PATH=A,B,C (got {text!r})", key="--param")
+    try:
+        if ":" in spec:
+            parts = [float(x) for x in spec.split(":")]
+            if len(parts) == 2:
+                return Parameter(path, parts[0], parts[1])
+            if len(parts) == 3 and parts[2] >= 2 and parts[2].is_integer():
+                return Parameter(path, parts[0], parts[1], int(parts[2]))
+            raise ValueError
+        return Parameter(path, values=tuple(float(x) for x in spec.split(",")))
+    except ValueError:
+        raise InputError(None, f"--param {text!r}: bad numbers (LO:HI, LO:HI:STEPS with STEPS >= 2, or A,B,C)", key="--param") from None

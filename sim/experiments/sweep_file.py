@@ -1,0 +1,72 @@
+"""Sweep files (``sweeps/*.yaml``): a scenario, parameters, a design, replicates and metrics, in YAML."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, did_you_mean
+from ..io.safe_yaml import load_yaml
+from .designs import Design, make_design
+from .parameters import Parameter
+
+
+@dataclass
+class SweepSpec:
+    """What to sweep: a scenario, a design and replicates per point."""
+
+    scenario_path: Path
+    design: Design
+    runs: int = 10
+    metrics: list[str] = field(default_factory=list)
+
+
+def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - runs, sample, n from the command line
+    """Read a sweep file: ``scenario``, ``parameters`` ({path: {low, high, steps} or {values}}), ``sample``, ``n``, ``seed``, ``runs``, ``metrics``."""
+    path = Path(path)
+    tree = load_yaml(path)
+    allowed = ("scenario", "parameters", "sample", "n", "seed", "runs", "metrics")
+    for key in tree:
+        if key not in allowed:
+            raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), allowed), line=tree.lines[key][1], key=str(key))
+    for key in ("scenario", "parameters"):
+        if key not in tree:
+            raise InputError(path, f"missing required key '{key}'", line=1, key=key)
+    params = []
+    raw = tree["parameters"]
+    if not isinstance(raw, dict) or not raw:
+        raise InputError(path, "'parameters' must map parameter paths to {low, high[, steps]} or {values: [...]}", line=tree.lines["parameters"][1], key="parameters")
+    for name, spec in raw.items():
+        line = raw.lines[name][1]
+        if not isinstance(spec, dict) or not set(spec) <= {"low", "high", "steps", "values"}:
+            raise InputError(path, "expected {low, high[, steps]} or {values: [...]}", line=line, key=f"parameters.{name}")
+        try:
+            values = spec.get("values")
+            params.append(Parameter(str(name), _num(spec.get("low")), _num(spec.get("high")),
+                                    int(spec["steps"]) if "steps" in spec else None,
+                                    tuple(float(v) for v in values) if values is not None else None))
+        except (TypeError, ValueError):
+            raise InputError(path, "parameter values must be numbers", line=line, key=f"parameters.{name}") from None
+    settings = {k: tree.get(k) for k in ("sample", "n", "seed", "runs")}
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    sample = settings["sample"] or "grid"
+    try:
+        design = make_design(sample, params, n=settings["n"], seed=int(settings["seed"] or 0))
+    except InputError as exc:
+        key = exc.key or "parameters"
+        line = tree.lines.get(key, (None, None))[1] or (raw.lines.get(key, (None, None))[1])
+        raise InputError(path, exc.message, line=line, key=key) from None
+    metrics = tree.get("metrics") or []
+    return SweepSpec((path.parent / str(tree["scenario"])).resolve(), design, int(settings["runs"] or 10), [str(m) for m in metrics])
+
+
+def _num(x: object) -> float | None:
+    return None if x is None else float(x)
+
+
+def sweep_digest(spec: SweepSpec) -> str:
+    """A short name for a sweep's default folder."""
+    text = json.dumps([str(spec.scenario_path), spec.design.describe(), spec.runs], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]

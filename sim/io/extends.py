@@ -1,0 +1,113 @@
+"""``extends``: a scenario written as changes to another, resolved into one YAML tree before validation.
+
+Mappings merge key by key; events merge by ``id`` (an event with the id of an
+inherited one changes it; others are added); ``remove_events`` drops
+inherited events by id; other values replace. Paths (``theatre``,
+``claims``) are resolved against the file that sets them. Every value keeps
+the file and line it came from, so errors point at the file that says it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, did_you_mean
+from .files import not_a_file
+from .safe_yaml import LDict, LList, load_yaml
+from .schema import Scenario
+
+_TOP_KEYS = set(Scenario.model_fields) | {"extends", "remove_events"}
+_PATH_KEYS = ("theatre", "claims")
+
+
+def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
+    """The YAML tree of scenario ``path`` with its ``extends`` chain merged in (``stack``: the files extending it)."""
+    tree = load_yaml(path)
+    unknown = [k for k in tree if k not in _TOP_KEYS]
+    if unknown:
+        key = unknown[0]
+        raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), _TOP_KEYS), line=tree.lines[key][1], key=str(key))
+    for key in _PATH_KEYS:
+        if key in tree:
+            if not isinstance(tree[key], str):
+                raise InputError(path, f"'{key}' must be a path", line=tree.lines[key][1], key=key)
+            tree[key] = str((path.parent / tree[key]).resolve())
+    if "extends" not in tree:
+        return tree
+    parent_name = tree.pop("extends")
+    file, line = tree.lines.pop("extends")
+    if not isinstance(parent_name, str):
+        raise InputError(path, "'extends' must be the path of another scenario", line=line, key="extends")
+    parent_path = (path.parent / parent_name).resolve()
+    if parent_path in stack or parent_path == path.resolve():
+        chain = " -> ".join(p.name for p in (*stack, path.resolve(), parent_path))
+        raise InputError(path, f"'extends' makes a cycle: {chain}", line=line, key="extends")
+    problem = not_a_file(parent_path)
+    if problem:
+        raise InputError(path, f"'extends' names {problem}: {parent_name}", line=line, key="extends")
+    parent = resolve(parent_path, (*stack, path.resolve()))
+    return _merge(parent, tree)
+
+
+def _merge(base: LDict, over: LDict) -> LDict:
+    """``over`` on top of ``base``: mappings merge key by key, events by id, other values replace."""
+    out = LDict(base, file=over.file, line=over.line)
+    out.lines = dict(base.lines)
+    for key, value in over.items():
+        if key == "events" and isinstance(value, LList) and isinstance(base.get("events"), LList):
+            out[key] = _merge_events(base["events"], value)
+        elif key == "remove_events":
+            continue
+        elif isinstance(value, LDict) and isinstance(base.get(key), LDict):
+            out[key] = _merge(base[key], value)
+        else:
+            out[key] = value
+        out.lines[key] = over.lines[key]
+    if "remove_events" in over:
+        out["events"] = _remove_events(out.get("events", LList()), over["remove_events"], over)
+        out.lines.setdefault("events", over.lines["remove_events"])
+    return out
+
+
+def _merge_events(base: LList, over: LList) -> LList:
+    out = LList(base, file=over.file, line=over.line)
+    out.lines = list(base.lines)
+    index = {e.get("id"): i for i, e in enumerate(base) if isinstance(e, LDict) and e.get("id")}
+    for event, where in zip(over, over.lines, strict=True):
+        i = index.get(event.get("id")) if isinstance(event, LDict) else None
+        if i is None:
+            out.append(event)
+            out.lines.append(where)
+        else:
+            out[i] = _merge(base[i], event)
+            out.lines[i] = where
+    return out
+
+
+def _remove_events(events: LList, ids: Any, tree: LDict) -> LList:
+    file, line = tree.lines["remove_events"]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise InputError(file, "'remove_events' must be a list of event ids", line=line, key="remove_events")
+    known = {e.get("id") for e in events if isinstance(e, LDict)}
+    for i in ids:
+        if i not in known:
+            raise InputError(file, f"'remove_events' names no event with id '{i}'" + did_you_mean(i, filter(None, known)), line=line, key="remove_events")
+    out = LList(file=events.file, line=events.line)
+    for event, where in zip(events, events.lines, strict=True):
+        if not (isinstance(event, LDict) and event.get("id") in ids):
+            out.append(event)
+            out.lines.append(where)
+    return out
+
+
+def events_until(events: LList, end: dt.date) -> LList:
+    """The events dated on or before ``end`` (others are kept for validation to judge)."""
+    out = LList(file=events.file, line=events.line)
+    for event, where in zip(events, events.lines, strict=True):
+        date = event.get("date") if isinstance(event, dict) else None
+        if not (isinstance(date, dt.date) and date > end):
+            out.append(event)
+            out.lines.append(where)
+    return out

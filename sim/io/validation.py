@@ -1,0 +1,107 @@
+"""Pydantic's validation errors in the user's words: file, line, key and a sentence.
+
+Both the scenario schema and the outcomes file validate YAML read by
+:mod:`sim.io.safe_yaml`, whose mappings remember the line of every key; this
+turns the first error pydantic reports into an :class:`~sim.errors.InputError`
+pointing at that line, with a did-you-mean for unknown keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..errors import InputError, did_you_mean
+from .safe_yaml import LDict, location
+
+
+@dataclass(frozen=True)
+class TaggedUnion:
+    """A discriminated union as users write it: the key naming the branch, and the branches.
+
+    Attributes:
+        noun: what one item is called ("event", "outcome").
+        key: the key whose value picks the branch ("type", "kind").
+        models: the branch models by that value.
+    """
+
+    noun: str
+    key: str
+    models: Mapping[str, type[BaseModel]]
+
+
+def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, root: type[BaseModel], union: TaggedUnion,
+            prefix: tuple = ()) -> InputError:
+    """The :class:`InputError` for one pydantic error (an item of ``ValidationError.errors()``).
+
+    Args:
+        error: the pydantic error.
+        tree: the YAML that was validated (for file and line), or None.
+        fallback: the file to name when the tree does not know one.
+        root: the model validating ``tree`` (for did-you-mean on unknown keys).
+        union: the tagged union inside it (its branch names are not keys the user wrote).
+        prefix: where in ``tree`` the validated value sits, when only part of it was validated.
+    """
+    loc = (*prefix, *error["loc"])
+    file, line = location(tree, loc) if tree is not None else (None, None)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        field = str(loc[-1])
+        model = model_at(root, loc[:-1], union)
+        message = f"unknown key '{field}'" + did_you_mean(field, model.model_fields if model else ())
+    elif kind == "union_tag_invalid":
+        tag = error["input"].get(union.key)
+        message = f"unknown {union.noun} {union.key} {tag!r}" + did_you_mean(str(tag), union.models)
+    elif kind == "union_tag_not_found":
+        message = f"every {union.noun} needs a '{union.key}' (one of: {', '.join(union.models)})"
+    elif kind == "missing":
+        message = f"missing required key '{loc[-1]}'"
+    elif kind == "value_error" and "error" in error.get("ctx", {}):
+        message = str(error["ctx"]["error"])  # our own validators' words, without pydantic's "Value error, "
+    else:
+        message = error["msg"][0].lower() + error["msg"][1:]
+        if "input" in error and not isinstance(error["input"], dict | list):
+            message += f" (got {short_repr(error['input'])})"
+    return InputError(file or fallback, message, line=line, key=key_path(loc, union) or None)
+
+
+def key_path(loc: tuple, union: TaggedUnion) -> str:
+    """``events[3].date`` from pydantic's location, without the names of union branches and validators."""
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif part in union.models or "function-" in str(part):
+            continue  # pydantic's union branch names, not keys the user wrote
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts)
+
+
+def model_at(root: type[BaseModel], loc: tuple, union: TaggedUnion) -> type[BaseModel] | None:
+    """The pydantic model that validates the mapping at ``loc`` (for did-you-mean)."""
+    model: Any = root
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of a list: the branch name (or the item's model) comes next
+        if part in union.models:
+            model = union.models[part]
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return None
+        model = field.annotation
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to one readable line; huge integers cannot even be printed in full."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's 4,300-digit str() limit
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,26 @@
+"""The words every layer shares: the factions, the sides that hold towns, and their codes.
+
+- ``FactionName``: any of the five factions, as scenarios spell them.
+- ``HolderName``: the three factions that hold towns (Russia and Turkey hold none).
+- ``HolderCode``: how a holder is stored in the control arrays (``int8``), and
+  ``HOLDERS[code]`` is its name.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Literal
+
+FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
+HOLDERS = ("regime", "hts", "rebels")
+
+FactionName = Literal["regime", "russia", "turkey", "hts", "rebels"]
+HolderName = Literal["regime", "hts", "rebels"]
+
+
+class HolderCode(IntEnum):
+    """Codes of the factions that hold towns, as stored in control arrays (``HOLDERS[code]`` names them)."""
+
+    REGIME = 0
+    HTS = 1
+    REBELS = 2

@@ -1,0 +1,129 @@
+"""An animated map of daily control (``python -m sim map --animate``), with the day's events as captions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from matplotlib import animation
+
+from ..analysis.results import load_results
+from ..io.files import atomic_file
+from .drawing import DYNAMIC_GIDS, draw_control, draw_control_layers, draw_probability, draw_probability_layers, scale_bar
+from .figures import add_legend, freeze_layout, map_panels
+from .geometry import layout
+from .labels import finish_labels, main_towns
+from .map_state import EnsembleState, MapState, ensemble_state, run_state
+from .maps import last_day, require_posts, scenario_events, what
+from .style import FACTION_NAMES
+
+# One line per event worth reading on a frame, by event type.
+CAPTIONS = {
+    "capture": lambda town, detail: f"{town} taken: {detail.replace('->', '→')}",
+    "post_establish": lambda town, detail: f"Turkish post set up at {town}",
+    "post_withdraw": lambda town, detail: f"Turkish post withdrawn from {town}",
+    "post_encircled": lambda town, detail: f"{detail} at {town}",
+    "patrol": lambda town, detail: f"Joint patrol {detail}",
+    "strike": lambda town, detail: f"Strike at {town}, {detail}",
+    "military_police": lambda town, detail: f"Russian military police enter {town}",
+    "offensive_start": lambda town, detail: "Government offensive starts",
+    "offensive_stop": lambda town, detail: "Government offensive stops",
+    "intervention": lambda town, detail: f"Turkish intervention: {detail}",
+    "intervention_end": lambda town, detail: f"Intervention ends: {detail}",
+    "air_policy": lambda town, detail: f"Russia: {detail}",
+}
+
+
+def caption(kind: str, town: str, detail: str) -> str | None:
+    """One line for an event worth reading on an animation frame (None for the daily noise)."""
+    if kind in CAPTIONS:
+        return CAPTIONS[kind](town, detail)
+    if kind.endswith("_announced"):
+        return f"{detail.split(',')[0]} announced"
+    if kind.endswith("_in_force"):
+        return f"{detail} in force"
+    if kind.endswith("_expired"):
+        return f"{detail} expired"
+    if kind.endswith("_broken"):
+        return detail  # "<name>: <faction> resumes its offensive"
+    return None
+
+
+def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "regime", max_frames: int = 60,
+            fps: float = 4.0) -> list[Path]:
+    """Write an animated GIF of daily control (an ensemble: of P(faction holds)), and an MP4 where ffmpeg exists.
+
+    Each frame shows one day (or a few, for long runs: at most ``max_frames``
+    frames), with its date and the events since the previous frame captioned.
+
+    Returns:
+        The files written.
+    """
+    results = require_posts(load_results(path))
+    t, lay = results.theatre, layout(results.theatre)
+    days = (last_day(results) - results.start).days + 1
+    step = max(1, -(-days // max_frames))
+    frames = list(range(0, days, step))
+    if frames[-1] != days - 1:
+        frames.append(days - 1)
+    ensemble = results.is_ensemble
+    run = results.runs[0]
+    events = scenario_events(results)
+
+    def state(day: int) -> EnsembleState | MapState:
+        date = results.start + dt.timedelta(days=day)
+        if ensemble:
+            return ensemble_state(t, events, results.runs, date)
+        return run_state(t, events, run, date)
+
+    fig, (ax,) = map_panels(1, width=9.0, height=6.4)
+    first = state(frames[-1])
+    if ensemble:
+        coll, handles = draw_probability(ax, lay, first, faction)
+        fig.colorbar(coll, ax=ax, fraction=0.035, pad=0.01, label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
+    else:
+        handles = draw_control(ax, lay, first)
+    # A real title before the layout is fixed, so there is room for the dates that replace it.
+    title = ax.set_title(f"{what(results)}: {results.start + dt.timedelta(days=frames[-1]):%d %B %Y}", fontsize=11)
+    add_legend(fig, handles, fontsize=7.5)
+    freeze_layout(fig)
+    finish_labels(ax, lay, main_towns(t), fontsize=7.5)
+    scale_bar(ax, lay)
+    # Captions go in the legend's column, under it, where they hide nothing.
+    box = fig.legends[0].get_window_extent().transformed(fig.transFigure.inverted())
+    note = fig.text(box.x0 + 0.01, box.y0 - 0.04, "", fontsize=8, va="top", ha="left", color="#202020", wrap=True)
+    log = run.events
+
+    def draw(k: int) -> None:
+        day = frames[k]
+        for artist in [*ax.collections, *ax.patches, *ax.lines]:
+            if artist.get_gid() in DYNAMIC_GIDS:
+                artist.remove()
+        s = state(day)
+        if ensemble:
+            draw_probability_layers(ax, lay, s, faction)
+        else:
+            draw_control_layers(ax, lay, s)
+        date = results.start + dt.timedelta(days=day)
+        title.set_text(f"{what(results)}: {date:%d %B %Y}")
+        since = (results.start + dt.timedelta(days=frames[k - 1] + 1)).isoformat() if k else date.isoformat()
+        if ensemble:
+            note.set_text("")
+        else:
+            today = log[(log["date"] >= since) & (log["date"] <= date.isoformat())]
+            lines = [c for c in (caption(*row) for row in today[["type", "town", "detail"]].itertuples(index=False)) if c]
+            note.set_text("\n".join(lines[:5] + ([f"… and {len(lines) - 5} more"] if len(lines) > 5 else [])))
+
+    anim = animation.FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, repeat=False)
+    out = Path(out) if out else results.path / "control.gif"
+    written = [save_animation(anim, out, animation.PillowWriter(fps=fps))]
+    if animation.writers.is_available("ffmpeg"):
+        written.append(save_animation(anim, out.with_suffix(".mp4"), animation.FFMpegWriter(fps=fps)))
+    return written
+
+
+def save_animation(anim: animation.Animation, path: Path, writer: animation.AbstractMovieWriter) -> Path:
+    """Save ``anim`` atomically (the writer picks the format by the temporary file's suffix, which is ``path``'s)."""
+    with atomic_file(path) as tmp:
+        anim.save(tmp, writer=writer, dpi=72)
+    return path

@@ -1,0 +1,269 @@
+"""Drawing a map state on a matplotlib Axes: the *drawing* layer of the maps.
+
+Every artist carries a ``gid`` naming what it shows ("territory", "front",
+"posts", ...), so tests can find and check it, and an animation can redraw
+the parts that change (:data:`DYNAMIC_GIDS`) from day to day.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.patches import Polygon as MplPolygon
+
+from ..io.theatre import EARTH_KM_PER_DEG
+from ..names import HOLDERS
+from .geometry import Layout, front_ridges, front_shares
+from .map_state import EnsembleState, MapCorridor, MapPatrol, MapState
+from .style import (
+    FACTION_COLOURS,
+    FACTION_NAMES,
+    NAMED_ROAD_STYLE,
+    REPORTED_COLOUR,
+    ROAD_STYLE,
+    corridor_fill,
+    faction_cmap,
+    named_roads,
+    tint,
+)
+
+
+def base_axes(ax: Axes, lay: Layout, *, roads: bool = True) -> None:
+    """Outline, aspect, roads, border: what every map panel shares."""
+    t = lay.theatre
+    ax.set_facecolor("#EEF1F4")  # outside the theatre
+    x0, x1, y0, y1 = lay.extent
+    padx, pady = (x1 - x0) * 0.02, (y1 - y0) * 0.02
+    ax.set_xlim(x0 - padx, x1 + padx)
+    ax.set_ylim(y0 - pady, y1 + pady)
+    ax.set_aspect(1.0 / lay.kx)  # equirectangular at the theatre's mean latitude: km are km both ways
+    for ring in lay.rings(lay.outline):
+        ax.add_patch(MplPolygon(ring, closed=True, fc="white", ec="#8A8A8A", lw=0.6, zorder=0))
+    ax.tick_params(labelsize=7, length=2, colors="#6A6A6A")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:.1f}°E")
+    ax.yaxis.set_major_formatter(lambda y, _: f"{y:.1f}°N")
+    ax.locator_params(nbins=5)
+    for side in ax.spines.values():
+        side.set_color("#8A8A8A")
+
+    if len(t.border):
+        ax.plot(t.border[:, 1], t.border[:, 0], color="#505050", lw=1.1, ls=(0, (6, 3)), zorder=4, gid="border")
+        if lay.beyond is not None:
+            ax.text(*lay.beyond, "TURKEY", fontsize=8, color="#505050", ha="center", va="center", zorder=4)
+    if roads:
+        for road in t.roads:
+            on = t.edge_road == road
+            segs = [[(t.lon[u], t.lat[u]), (t.lon[v], t.lat[v])] for u, v in zip(t.edge_u[on], t.edge_v[on], strict=True)]
+            style = ROAD_STYLE.get(road, NAMED_ROAD_STYLE)
+            ax.add_collection(LineCollection(segs, colors=style["color"], linewidths=style["lw"], zorder=style["zorder"],
+                                             capstyle="round", gid=f"road:{road}"))
+
+
+def draw_territory(ax: Axes, lay: Layout, colours: list) -> None:
+    polys, faces = [], []
+    for town, rings in enumerate(lay.cells):
+        for ring in rings:
+            polys.append(ring)
+            faces.append(colours[town])
+    coll = PolyCollection(polys, facecolors=faces, edgecolors=faces, linewidths=0.4, zorder=1, gid="territory")
+    coll.town_index = np.repeat(np.arange(len(lay.cells)), [len(c) for c in lay.cells])  # which town each polygon is
+    ax.add_collection(coll)
+
+
+def draw_front(ax: Axes, lay: Layout, mask: np.ndarray, **style) -> None:
+    segs = [line for (u, v, lines), on in zip(lay.ridges, mask, strict=True) if on for line in lines]
+    ax.add_collection(LineCollection(segs, **{"colors": "#1A1A1A", "linewidths": 1.6, "zorder": 2, "gid": "front", **style}))
+
+
+def draw_towns(ax: Axes, lay: Layout, controller: np.ndarray | None, *, size: float = 1.0, face=None) -> None:  # noqa: ANN001
+    t = lay.theatre
+    s = size * (10 + 7 * np.sqrt(t.population / 1000.0))
+    if face is None:
+        face = [FACTION_COLOURS[HOLDERS[c]] for c in controller]
+    ax.scatter(t.lon, t.lat, s=s, c=face, edgecolors="white", linewidths=0.7, zorder=6, gid="towns")
+
+
+def draw_posts(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, bool]:
+    t = lay.theatre
+    has = state.posts > 0
+    dx, dy = 0.022, 0.014
+    intact, enc = has & ~state.encircled, has & state.encircled
+    ax.scatter(t.lon[intact] + dx, t.lat[intact] + dy, marker="^", s=42, color=FACTION_COLOURS["turkey"],
+               edgecolors="white", linewidths=0.6, zorder=7, gid="posts")
+    ax.scatter(t.lon[enc] + dx, t.lat[enc] + dy, marker="^", s=42, facecolors="white",
+               edgecolors=FACTION_COLOURS["turkey"], linewidths=1.3, zorder=7, gid="posts_encircled")
+    mp = state.military_police
+    ax.scatter(t.lon[mp] - dx, t.lat[mp] + dy, marker="s", s=26, color=FACTION_COLOURS["russia"], edgecolors="white",
+               linewidths=0.5, zorder=7, gid="military_police")
+    return bool(intact.any()), bool(enc.any())
+
+
+def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor) -> None:
+    for ring in lay.band(corridor.road, corridor.width_km):
+        ax.add_patch(MplPolygon(ring, closed=True, fc=corridor_fill(), ec="#A89A00",
+                                lw=0.8, hatch="////", zorder=2.5, gid="corridor"))
+
+
+def draw_patrols(ax: Axes, lay: Layout, patrols: list[MapPatrol]) -> None:
+    t = lay.theatre
+    colour = FACTION_COLOURS["russia"]
+    for p in patrols:
+        route = list(p.route)
+        ax.plot(t.lon[route], t.lat[route], color=colour, lw=1.6, ls=(0, (2, 1.5)), zorder=5, gid="patrol_route")
+        if p.reached is not None:
+            ax.plot(t.lon[p.reached], t.lat[p.reached], marker="*", ms=14, color=colour, mec="white", mew=0.8, zorder=8,
+                    gid="patrol_reached")
+
+
+def scale_bar(ax: Axes, lay: Layout) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width_km = (x1 - x0) * lay.kx * EARTH_KM_PER_DEG
+    km = max((k for k in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500) if k <= width_km / 5), default=1)
+    deg = km / (EARTH_KM_PER_DEG * lay.kx)
+    x, y = x1 - (x1 - x0) * 0.04 - deg, y0 + (y1 - y0) * 0.035
+    ax.plot([x, x + deg], [y, y], color="black", lw=3, solid_capstyle="butt", zorder=9, gid="scale_bar")
+    ax.text(x + deg / 2, y + (y1 - y0) * 0.012, f"{km:g} km", ha="center", va="bottom", fontsize=8, zorder=9)
+
+
+def draw_control(ax: Axes, lay: Layout, state: MapState, *, title: str | None = None) -> list:
+    """Draw one day's control on ``ax``: territory, front, corridor, roads, patrols, towns, posts.
+
+    Returns:
+        Legend handles for what was drawn.
+    """
+    base_axes(ax, lay)
+    intact, enc = draw_control_layers(ax, lay, state)
+    if title:
+        ax.set_title(title, fontsize=10.5)
+
+    held = set(int(c) for c in state.controller)
+    handles = [Patch(fc=tint(FACTION_COLOURS[h]), ec=FACTION_COLOURS[h], label=FACTION_NAMES[h]) for c, h in enumerate(HOLDERS) if c in held]
+    handles.append(Line2D([], [], color="#1A1A1A", lw=1.6, label="Front line (government vs opposition)"))
+    handles += common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()))
+    if state.corridor is not None:
+        c = state.corridor
+        handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
+                             label=f"{c.road} security corridor ({c.width_km:g} km each side)"))
+    for p in state.patrols:
+        handles.append(Line2D([], [], color=FACTION_COLOURS["russia"], lw=1.6, ls=(0, (2, 1.5)), label=f"Joint patrol route ({p.road})"))
+        if p.reached is not None:
+            cover = f", {p.coverage:.0%} of the route" if p.coverage is not None else ""
+            handles.append(Line2D([], [], marker="*", ls="", ms=12, color=FACTION_COLOURS["russia"], mec="white",
+                                  label=f"Last patrol ({p.date:%d %b}) reached {lay.theatre.towns[p.reached]}{cover}"))
+    return handles
+
+
+def common_handles(lay: Layout, *, intact: bool = False, encircled: bool = False, police: bool = False) -> list:
+    t = lay.theatre
+    handles = []
+    if intact:
+        handles.append(Line2D([], [], marker="^", ls="", color=FACTION_COLOURS["turkey"], mec="white", ms=8, label="Turkish post"))
+    if encircled:
+        handles.append(Line2D([], [], marker="^", ls="", mfc="white", mec=FACTION_COLOURS["turkey"], mew=1.3, ms=8,
+                              label="Turkish post, encircled"))
+    if police:
+        handles.append(Line2D([], [], marker="s", ls="", color=FACTION_COLOURS["russia"], ms=6, label="Russian military police"))
+    if named_roads(t):
+        handles.append(Line2D([], [], color=NAMED_ROAD_STYLE["color"], lw=NAMED_ROAD_STYLE["lw"], label="Highway"))
+    for road, style in ROAD_STYLE.items():
+        if road in t.roads:
+            handles.append(Line2D([], [], color=style["color"], lw=style["lw"], label=f"{road.capitalize()} road"))
+    if len(t.border):
+        handles.append(Line2D([], [], color="#505050", lw=1.1, ls=(0, (6, 3)), label="Turkish border"))
+    return handles
+
+
+# What an animation redraws each frame (the rest stays).
+DYNAMIC_GIDS = {"territory", "probability", "front", "corridor", "patrol_route", "patrol_reached", "towns", "posts",
+            "posts_encircled", "military_police"}
+
+
+def draw_control_layers(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, bool]:
+    """The parts of :func:`draw_control` that change from day to day; returns (intact posts, encircled posts) drawn."""
+    draw_territory(ax, lay, [tint(FACTION_COLOURS[HOLDERS[c]]) for c in state.controller])
+    draw_front(ax, lay, front_ridges(lay, state.controller))
+    if state.corridor is not None:
+        draw_corridor(ax, lay, state.corridor)
+    draw_patrols(ax, lay, state.patrols)
+    draw_towns(ax, lay, state.controller)
+    return draw_posts(ax, lay, state)
+
+
+def draw_probability(ax: Axes, lay: Layout, es: EnsembleState, faction: str, *, title: str | None = None) -> tuple[object, list]:
+    """Shade each town's cell by the share of replicates in which ``faction`` holds it.
+
+    Returns:
+        (the territory collection, to hang a colour bar on; legend handles).
+    """
+    base_axes(ax, lay)
+    coll, intact, enc = draw_probability_layers(ax, lay, es, faction)
+    state = es.state
+    if title:
+        ax.set_title(title, fontsize=10)
+    handles = modal_handles() + common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()))
+    if state.corridor is not None:
+        c = state.corridor
+        handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
+                             label=f"{c.road} security corridor (agreement in force in {es.corridor_share:.0%} of runs)"))
+    return coll, handles
+
+
+def modal_handles() -> list:
+    return [Line2D([], [], marker="o", ls="", ms=6, color=FACTION_COLOURS[h], mec="white",
+                   label=f"Town most often held by: {FACTION_NAMES[h]}") for h in HOLDERS]
+
+
+def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: str):  # noqa: ANN202
+    """The parts of :func:`draw_probability` that change from day to day.
+
+    Returns:
+        (the shaded collection, whether intact posts were drawn, whether encircled ones were).
+    """
+    p = es.probability[:, HOLDERS.index(faction)]
+    polys = [ring for rings in lay.cells for ring in rings]
+    index = np.repeat(np.arange(len(lay.cells)), [len(c) for c in lay.cells])
+    coll = PolyCollection(polys, array=p[index], cmap=faction_cmap(faction), norm=Normalize(0, 1), edgecolors="#C8C8C8",
+                          linewidths=0.3, zorder=1, gid="probability")
+    coll.town_index = index  # which town each polygon is
+    ax.add_collection(coll)
+    if es.state.corridor is not None:
+        draw_corridor(ax, lay, es.state.corridor)
+    draw_patrols(ax, lay, es.state.patrols)
+    draw_towns(ax, lay, None, size=0.5, face=[FACTION_COLOURS[HOLDERS[c]] for c in np.argmax(es.probability, axis=1)])
+    s = es.state
+    intact, enc = draw_posts(ax, lay, MapState(es.date, es.controllers[0], s.posts, es.encircled_share > 0.5, s.military_police))
+    return coll, intact, enc
+
+
+def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.ndarray | None = None,
+                      title: str | None = None) -> list:
+    """Draw every cell boundary that is a front in some replicate, darker and wider the more often it is."""
+    base_axes(ax, lay)
+    modal = np.argmax(es.probability, axis=1)
+    draw_territory(ax, lay, [tint(FACTION_COLOURS[HOLDERS[c]], 0.18) for c in modal])
+    share = front_shares(lay, es.controllers)
+    segs, widths, colours = [], [], []
+    for (_, _, lines), s in zip(lay.ridges, share, strict=True):
+        if s > 0:
+            for line in lines:
+                segs.append(line)
+                widths.append(0.6 + 3.4 * s)
+                colours.append((0.1, 0.1, 0.1, 0.15 + 0.85 * s))
+    coll = LineCollection(segs, linewidths=widths, colors=colours, zorder=2, gid="front_spread", capstyle="round")
+    coll.share = np.array([s for s in share if s > 0])
+    ax.add_collection(coll)
+    handles = [Line2D([], [], color=(0.1, 0.1, 0.1, 0.15 + 0.85 * s), lw=0.6 + 3.4 * s, label=f"Front in {s:.0%} of runs")
+               for s in (1.0, 0.5, 0.1)]
+    if reported is not None:
+        draw_front(ax, lay, front_ridges(lay, reported), colors=REPORTED_COLOUR, linewidths=2.0, linestyles=(0, (3, 2)), zorder=2.6,
+               gid="front_reported")
+        handles.append(Line2D([], [], color=REPORTED_COLOUR, lw=2.0, ls=(0, (3, 2)), label="Reported front line"))
+    draw_towns(ax, lay, None, size=0.5, face=[FACTION_COLOURS[HOLDERS[c]] for c in modal])
+    if title:
+        ax.set_title(title, fontsize=10)
+    return handles

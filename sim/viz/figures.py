@@ -1,0 +1,139 @@
+"""Map figures: one run's control map, maps side by side, an ensemble's probability and front-line spread.
+
+Each figure is laid out once (:func:`freeze_layout`) before its labels are
+placed, so labels are measured where they will be drawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..analysis.results import RunData
+from ..io.theatre import Theatre
+from .drawing import draw_control, draw_front_spread, draw_probability, scale_bar
+from .geometry import Layout, layout
+from .labels import finish_labels, main_towns
+from .map_state import EnsembleState, MapState, run_state
+from .style import FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
+
+if TYPE_CHECKING:
+    from ..experiments.run import RunResult
+
+
+def map_panels(panels: int, *, width: float | None = None, height: float = 7.6) -> tuple[Figure, list[Axes]]:
+    """A figure with ``panels`` map axes in a row."""
+    width = width or (10.8 if panels == 1 else 6.4 * panels)
+    fig = new_figure(figsize=(width, height), dpi=100, layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False)
+    return fig, list(axes[0])
+
+
+def add_legend(fig: Figure, handles: list, *, where: str = "right", fontsize: float = 8) -> None:
+    """One legend for the figure (each label once), at its right or below it."""
+    seen, unique = set(), []
+    for h in handles:
+        if h.get_label() not in seen:
+            seen.add(h.get_label())
+            unique.append(h)
+    if where == "right":
+        fig.legend(handles=unique, loc="outside right upper", fontsize=fontsize, frameon=False)
+    else:
+        fig.legend(handles=unique, loc="outside lower center", ncols=min(4, len(unique)), fontsize=fontsize, frameon=False)
+
+
+def freeze_layout(fig: Figure) -> None:
+    """Lay the figure out once, then keep it: labels are placed on the final positions."""
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+
+
+def control_map_figure(theatre: Theatre, state: MapState, title: str) -> Figure:
+    """One run's control on one date, with legend and labels: the figure ``run`` and ``map`` write."""
+    lay = layout(theatre)
+    fig, (ax,) = map_panels(1)
+    handles = draw_control(ax, lay, state, title=title)
+    add_legend(fig, handles)
+    freeze_layout(fig)
+    finish_labels(ax, lay, main_towns(theatre))
+    scale_bar(ax, lay)
+    return fig
+
+
+def side_by_side_figure(theatre: Theatre, panels: list[tuple[MapState, str]], title: str, *, compare_to: int | None = None) -> Figure:
+    """Several control maps in a row (simulated vs reported, baseline vs what-if).
+
+    Args:
+        panels: (state, panel title) for each map.
+        compare_to: index of the panel the others are compared with: towns whose
+            controller differs from it are ringed.
+    """
+    lay = layout(theatre)
+    fig, axes = map_panels(len(panels), height=7.0)
+    handles: list = []
+    for k, (ax, (state, sub)) in enumerate(zip(axes, panels, strict=True)):
+        handles += draw_control(ax, lay, state, title=sub)
+        if compare_to is not None and k != compare_to:
+            differ = state.controller != panels[compare_to][0].controller
+            t = lay.theatre
+            ax.scatter(t.lon[differ], t.lat[differ], s=150, facecolors="none", edgecolors=REPORTED_COLOUR, linewidths=1.8, zorder=8, gid="differs")
+            n = int(differ.sum())
+            ax.set_title(f"{sub}\n{theatre.n - n} of {theatre.n} towns alike", fontsize=10)
+            handles.append(Line2D([], [], marker="o", ls="", ms=11, mfc="none", mec=REPORTED_COLOUR, mew=1.8,
+                                  label=f"Controller differs from '{panels[compare_to][1].splitlines()[0]}'"))
+    return finish_panels(fig, axes, lay, theatre, handles, title)
+
+
+def finish_panels(fig: Figure, axes: list[Axes], lay: Layout, theatre: Theatre, handles: list, title: str) -> Figure:
+    """Title, a shared legend below, then labels and scale bars once the layout is fixed."""
+    fig.suptitle(title, fontsize=12)
+    add_legend(fig, handles, where="below")
+    freeze_layout(fig)
+    main = main_towns(theatre)
+    for ax in axes:
+        finish_labels(ax, lay, main, fontsize=7.5)
+        scale_bar(ax, lay)
+    return fig
+
+
+def ensemble_figure(theatre: Theatre, es: EnsembleState, faction: str, title: str, *,
+                    reported: tuple[np.ndarray, dt.date] | None = None) -> Figure:
+    """An ensemble on one date: P(faction holds) with a colour bar, and the spread of the front line.
+
+    With ``reported`` (a control column and its date), the front-spread panel
+    also draws the reported front line.
+    """
+    lay = layout(theatre)
+    n = len(es.controllers)
+    fig, axes = map_panels(2, height=7.4, width=13.0)
+    who = FACTION_NAMES[faction] if faction != "regime" else "the government"
+    coll, handles = draw_probability(axes[0], lay, es, faction, title=f"Probability that {who} holds each area")
+    fig.colorbar(coll, ax=axes[0], orientation="horizontal", fraction=0.035, pad=0.01, shrink=0.7, aspect=35,
+                 label=f"share of the {n} runs in which {who} holds the town")
+    sub = f"Front line spread over {n} runs" + (f", and the front reported on {reported[1]:%d %b}" if reported is not None else "")
+    handles += draw_front_spread(axes[1], lay, es, reported=None if reported is None else reported[0], title=sub)
+    return finish_panels(fig, axes, lay, theatre, handles, title)
+
+
+def draw_control_map(result: RunResult, path: str | Path, *, day: int = -1) -> Path:
+    """Draw the control map of a run in memory on ``day`` (default: the last) to a PNG file.
+
+    The same state and figure as ``python -m sim map`` on the run's folder.
+    """
+    run = RunData.of(result)
+    date = run.date(day % len(run.history))
+    events = json.loads(result.scenario.canonical_json())["events"]
+    state = run_state(result.theatre, events, run, date)
+    fig = control_map_figure(result.theatre, state, run_title(result.scenario.name, result.seed, date))
+    return save_figure(fig, path)
+
+
+def run_title(name: str, seed: int, date: dt.date) -> str:
+    return f"{name}: control on {date:%d %B %Y} (seed {seed})"

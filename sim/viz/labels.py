@@ -1,0 +1,109 @@
+"""Labels on a map: town names placed where they overlap nothing, and highway names.
+
+Labels are placed once the figure's layout is final (see
+:func:`sim.viz.figures.freeze_layout`): positions are measured on the
+rendered figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from ..io.theatre import Theatre
+from .geometry import Layout
+from .style import NAMED_ROAD_STYLE, halo, named_roads
+
+LABEL_POPULATION = 30_000  # towns this large are always labelled
+# Artists a label must not cover, by gid.
+MARKER_GIDS = {"posts", "posts_encircled", "military_police", "patrol_reached", "differs"}
+LABEL_OFFSETS = [(5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"), (-5, -4, "right", "top"),
+            (7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 7, "center", "bottom"), (0, -7, "center", "top")]
+
+
+def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, extra: list | None = None) -> None:
+    """Label ``towns`` where no label overlaps another, a town marker or the frame.
+
+    Greedy, largest towns first: each label tries eight positions around its
+    town and takes the first free one (or the least crowded). Positions are
+    measured on the figure as laid out, so call this once the layout is final.
+    """
+    t = lay.theatre
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    pix = ax.transData.transform(np.column_stack([t.lon, t.lat]))
+    r = 4.0 * fig.dpi / 100
+    marks = [c.get_offsets() for c in ax.collections if c.get_gid() in MARKER_GIDS and len(c.get_offsets())]
+    marks += [np.column_stack(line.get_data()) for line in ax.lines if line.get_gid() in MARKER_GIDS]
+    if marks:
+        pix = np.vstack([pix, ax.transData.transform(np.vstack(marks).astype(float))])
+    obstacles = [(x - r, y - r, x + r, y + r) for x, y in pix]
+    placed: list[tuple[float, float, float, float]] = [tuple(b) for b in (extra or [])]
+
+    def clash(b) -> float:  # noqa: ANN001
+        area = 0.0
+        for o in placed + obstacles:
+            w = min(b[2], o[2]) - max(b[0], o[0])
+            h = min(b[3], o[3]) - max(b[1], o[1])
+            if w > 0 and h > 0:
+                area += w * h
+        outside = (b[0] < frame.x0) or (b[2] > frame.x1) or (b[1] < frame.y0) or (b[3] > frame.y1)
+        return area + (1e9 if outside else 0.0)
+
+    for i in sorted(np.flatnonzero(towns), key=lambda i: (-t.population[i], t.towns[i])):
+        best = None
+        for dx, dy, ha, va in LABEL_OFFSETS:
+            text = ax.annotate(t.towns[i], (t.lon[i], t.lat[i]), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                               fontsize=fontsize, zorder=10, path_effects=halo(), gid="label")
+            bb = text.get_window_extent(renderer)
+            box = (bb.x0 - 1, bb.y0 - 1, bb.x1 + 1, bb.y1 + 1)
+            cost = clash(box)
+            if best is None or cost < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (cost, text, box)
+            else:
+                text.remove()
+            if cost == 0:
+                break
+        placed.append(best[2])
+
+
+def road_labels(ax: Axes, lay: Layout, avoid: np.ndarray) -> list:
+    """Name each named road on one of its segments away from the labelled towns; returns their boxes."""
+    t = lay.theatre
+    boxes = []
+    renderer = ax.figure.canvas.get_renderer()
+    for road in named_roads(t):
+        on = np.flatnonzero(t.edge_road == road)
+        mid = np.column_stack([(t.lon[t.edge_u[on]] + t.lon[t.edge_v[on]]) / 2, (t.lat[t.edge_u[on]] + t.lat[t.edge_v[on]]) / 2])
+        near = np.column_stack([t.lon, t.lat])[avoid]
+        if len(near):
+            d = np.hypot((mid[:, None, 0] - near[None, :, 0]) * lay.kx, mid[:, None, 1] - near[None, :, 1]).min(axis=1)
+        else:
+            d = np.zeros(len(on))
+        k = int(np.argmax(d * np.sqrt(t.edge_km[on])))  # far from labels, on a long segment
+        text = ax.text(mid[k, 0], mid[k, 1], road, fontsize=7.5, weight="bold", color="white", ha="center", va="center",
+                       zorder=9, gid="road_label", bbox=dict(boxstyle="round,pad=0.2", fc=NAMED_ROAD_STYLE["color"], ec="none"))
+        bb = text.get_window_extent(renderer)
+        boxes.append((bb.x0, bb.y0, bb.x1, bb.y1))
+    return boxes
+
+
+def finish_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0) -> None:
+    boxes = road_labels(ax, lay, towns)
+    place_labels(ax, lay, towns, fontsize=fontsize, extra=boxes)
+
+
+def main_towns(t: Theatre) -> np.ndarray:
+    """Towns worth a label: the larger ones, junctions of two named roads, and the ends of named roads."""
+    named = named_roads(t)
+    label = t.population >= LABEL_POPULATION
+    if named:
+        label |= sum(t.road_towns(r).astype(int) for r in named) >= 2
+    for road in named:
+        on = t.edge_road == road
+        ends, counts = np.unique(np.r_[t.edge_u[on], t.edge_v[on]], return_counts=True)
+        label[ends[counts == 1]] = True
+    return label

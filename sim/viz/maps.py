@@ -1,0 +1,176 @@
+"""Maps of results folders: what ``python -m sim map`` draws (one folder, or a baseline and a what-if)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from ..analysis.aggregate import common_days
+from ..analysis.results import Results, load_results
+from ..errors import InputError
+from ..names import HOLDERS
+from .drawing import draw_control, draw_probability, scale_bar
+from .figures import (
+    add_legend,
+    control_map_figure,
+    ensemble_figure,
+    freeze_layout,
+    map_panels,
+    run_title,
+    side_by_side_figure,
+)
+from .geometry import layout
+from .labels import finish_labels, main_towns
+from .map_state import ensemble_state, reported_state, run_state
+from .style import FACTION_NAMES, save_figure
+
+
+def last_day(results: Results) -> dt.date:
+    """The last day every replicate simulated."""
+    return results.start + dt.timedelta(days=common_days(results.runs) - 1)
+
+
+def resolve_date(results: Results, date: str | dt.date | None) -> tuple[dt.date, dt.date | None]:
+    """The simulated date to draw for ``--date``, and the reported control column to set beside it.
+
+    A date from the start to the last simulated day is drawn as it is, beside
+    the theatre's control column of that date if it has one. The day after the
+    last simulated day is accepted when the theatre reports that day: the last
+    simulated day is then compared with it (a run to 5 March against the front
+    reported on 6 March).
+
+    Raises:
+        InputError: an unreadable date, or one outside the run.
+    """
+    last = last_day(results)
+    if date is None:
+        return last, None
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date)
+        except ValueError:
+            raise InputError(None, f"'{date}' is not a date (expected YYYY-MM-DD)", key="--date") from None
+    reported = date if date in results.theatre.control else None
+    if results.start <= date <= last:
+        return date, reported
+    if date == last + dt.timedelta(days=1) and reported is not None:
+        return last, reported
+    known = ", ".join(str(d) for d in sorted(results.theatre.control))
+    raise InputError(results.path, f"--date {date} is outside the run ({results.start} .. {last}); the day after the "
+                     f"last is accepted only where the theatre reports control ({known})", key="--date")
+
+
+def scenario_events(results: Results) -> list[dict]:
+    """The resolved scenario's events, as the manifest records them."""
+    return results.manifest["parameters"]["events"]
+
+
+def what(results: Results) -> str:
+    """"campaign, 20 runs" or "campaign, seed 3": what a folder holds, for titles."""
+    if results.is_ensemble:
+        return f"{results.name}, {len(results.runs)} runs"
+    return f"{results.name}, seed {results.runs[0].seed}"
+
+
+def map_figure(results: Results, date: str | dt.date | None = None, *, faction: str = "regime") -> Figure:
+    """The map of one results folder on ``date`` (default: its last day).
+
+    A single run gives its control map, set beside the reported control when
+    the theatre has a column for the date; an ensemble gives the probability
+    that ``faction`` holds each area and the spread of the front line (and the
+    reported control, likewise).
+    """
+    day, reported = resolve_date(results, date)
+    t = results.theatre
+    if results.is_ensemble:
+        es = ensemble_state(t, scenario_events(results), results.runs, day)
+        title = f"{what(results)}: {_when(day, reported)}"
+        return ensemble_figure(t, es, faction, title, reported=None if reported is None else (t.control[reported], reported))
+    run = results.runs[0]
+    state = run_state(t, scenario_events(results), run, day)
+    if reported is None:
+        return control_map_figure(t, state, run_title(results.name, run.seed, day))
+    panels = [(state, f"Simulated, {day:%d %b %Y}" + (" (last day of the run)" if day != reported else "")),
+              (reported_state(t, reported), f"Reported, {reported:%d %b %Y}")]
+    return side_by_side_figure(t, panels, f"{what(results)}: simulated vs reported control", compare_to=0)
+
+
+def _when(day: dt.date, reported: dt.date | None) -> str:
+    if reported is None or reported == day:
+        return f"{day:%d %B %Y}"
+    return f"{day:%d %B %Y} (last simulated day), reported {reported:%d %B %Y}"
+
+
+def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *, faction: str = "regime") -> Figure:
+    """Two results folders side by side on one date: a baseline and a what-if.
+
+    Single runs are drawn as control maps with the towns that differ from the
+    baseline ringed; ensembles as the probability that ``faction`` holds each area.
+    """
+    if date is None:
+        day = min(last_day(a), last_day(b))
+    else:
+        day, _ = resolve_date(a, date)
+        day_b, _ = resolve_date(b, date)
+        day = min(day, day_b)
+    if a.is_ensemble or b.is_ensemble:
+        lay = layout(a.theatre)
+        fig, axes = map_panels(2, height=7.0)
+        handles: list = []
+        coll = None
+        for ax, res in zip(axes, (a, b), strict=True):
+            if res.is_ensemble:
+                es = ensemble_state(res.theatre, scenario_events(res), res.runs, day)
+                coll, h = draw_probability(ax, lay, es, faction, title=what(res))
+                handles += h
+            else:
+                handles += draw_control(ax, lay, run_state(res.theatre, scenario_events(res), res.runs[0], day), title=what(res))
+        if coll is not None:
+            fig.colorbar(coll, ax=list(axes), orientation="horizontal", fraction=0.04, pad=0.02, shrink=0.5,
+                         label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
+        fig.suptitle(f"Baseline vs what-if on {day:%d %B %Y}", fontsize=12)
+        add_legend(fig, handles, where="below")
+        freeze_layout(fig)
+        for ax in axes:
+            finish_labels(ax, lay, main_towns(a.theatre), fontsize=7.5)
+            scale_bar(ax, lay)
+        return fig
+    panels = [(run_state(r.theatre, scenario_events(r), r.runs[0], day), what(r)) for r in (a, b)]
+    return side_by_side_figure(a.theatre, panels, f"Baseline vs what-if on {day:%d %B %Y}", compare_to=0)
+
+
+def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Path | None = None,
+             faction: str = "regime") -> Path:
+    """Draw the map of one results folder, or of a baseline and a what-if, to a PNG file.
+
+    Args:
+        paths: one results folder, or two (baseline, what-if).
+        date: ISO date (default: the last simulated day).
+        out: the PNG (default: ``map_<date>.png`` in the (last) folder).
+        faction: whose probability of control ensemble maps shade.
+
+    Returns:
+        The file written.
+    """
+    if faction not in HOLDERS:
+        raise InputError(None, f"unknown faction '{faction}' (one of {', '.join(HOLDERS)})", key="--faction")
+    results = [require_posts(load_results(p)) for p in paths]
+    if len(results) == 2 and results[0].theatre.towns != results[1].theatre.towns:
+        raise InputError(results[1].path, "the two results are on different theatres")
+    if len(results) == 1:
+        fig = map_figure(results[0], date, faction=faction)
+        day = resolve_date(results[0], date)[0] if date is None else date
+        default = results[0].path / f"map_{day}.png"
+    else:
+        fig = compare_figure(*results, date, faction=faction)
+        default = results[1].path / f"map_{date or 'last'}_vs_{results[0].path.name}.png"
+    return save_figure(fig, Path(out) if out else default)
+
+
+def require_posts(results: Results) -> Results:
+    """``results``, if its runs recorded their posts (a map needs them)."""
+    if any(run.post_history is None for run in results.runs):
+        raise InputError(results.path, "written before runs recorded their posts (no posts.csv); run it again to map it")
+    return results

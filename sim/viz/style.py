@@ -1,0 +1,84 @@
+"""What every figure shares: faction colours and names, road styles, and making and saving figures.
+
+Figures are ``matplotlib.figure.Figure`` objects with their own Agg canvas:
+nothing here goes through pyplot or touches matplotlib's backend, so drawing
+a map in a notebook leaves the notebook's backend as it was. A figure is
+saved with :func:`save_figure` (atomically) and then simply dropped.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ..io.files import atomic_file
+from ..io.theatre import Theatre
+
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+FACTION_COLOURS = {"regime": "#D55E00", "hts": "#3A3A3A", "rebels": "#009E73", "turkey": "#0072B2", "russia": "#CC79A7"}
+FACTION_NAMES = {"regime": "Government", "hts": "HTS", "rebels": "Turkish-backed rebels", "turkey": "Turkey", "russia": "Russia"}
+CORRIDOR_COLOUR = "#F0E442"  # Okabe-Ito yellow
+REPORTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: the record, wherever it is drawn
+ROAD_STYLE = {"secondary": dict(color="#9A9A9A", lw=0.7, zorder=3)}  # every other road class is a named highway
+NAMED_ROAD_STYLE = dict(color="#5A4A2A", lw=2.2, zorder=3)
+TINT = 0.42  # territory is the faction colour at this strength over white, so markers stand out
+
+
+def tint(colour: str, strength: float = TINT) -> tuple[float, float, float, float]:
+    """A faction colour blended with white (the territory fill)."""
+    r, g, b = to_rgb(colour)
+    return (1 - strength + strength * r, 1 - strength + strength * g, 1 - strength + strength * b, 1.0)
+
+
+def corridor_fill() -> tuple[float, float, float, float]:
+    """The security corridor's hatched band colour."""
+    return (*tint(CORRIDOR_COLOUR, 1.0)[:3], 0.55)
+
+
+def faction_cmap(faction: str) -> LinearSegmentedColormap:
+    """White to the faction's colour: the probability that it holds a place."""
+    return LinearSegmentedColormap.from_list(f"p_{faction}", ["#FFFFFF", FACTION_COLOURS[faction]])
+
+
+def halo(width: float = 2.6) -> list:
+    """A white outline that keeps text readable over anything."""
+    return [patheffects.withStroke(linewidth=width, foreground="white")]
+
+
+def named_roads(t: Theatre) -> list[str]:
+    """The theatre's named highways (M4, M5): every road class without a style of its own."""
+    return [r for r in t.roads if r not in ROAD_STYLE]
+
+
+def new_figure(**kw: object) -> Figure:
+    """A figure drawn by its own Agg canvas (``Figure`` keywords: figsize, dpi, layout), outside pyplot."""
+    fig = Figure(**kw)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | Path, *, palette: bool = True, **kw: object) -> Path:
+    """Save ``fig`` atomically (a temporary file renamed into place).
+
+    With ``palette``, PNGs are stored with a 256-colour palette: maps and
+    plots are flat colours and lines, so they look the same at about a third
+    of the size. ``kw`` goes to ``Figure.savefig``.
+    """
+    path = Path(path)
+    with atomic_file(path) as tmp:
+        if palette and path.suffix.lower() == ".png":
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", **kw)
+            buf.seek(0)
+            with Image.open(buf) as image:
+                rgb = image.convert("RGB")
+            rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(tmp, format="PNG")
+        else:
+            fig.savefig(tmp, metadata={"Software": None}, **kw)
+    return path

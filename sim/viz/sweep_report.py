@@ -1,0 +1,94 @@
+"""``python -m sim sweep-report``: a sweep's figures, per-point table, sensitivity indices and report.md.
+
+The numbers come from :mod:`sim.analysis.sensitivity`, the figures from
+:mod:`sim.viz.sweep_plots`; this writes them all into ``<sweep>/report/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..analysis.report import markdown_table
+from ..analysis.results import load_sweep_manifest, read_rows
+from ..analysis.sensitivity import DEFAULT_METRICS, sensitivity, summarise_points
+from ..errors import InputError
+from ..io.files import write_atomic
+from .style import save_figure
+from .sweep_plots import heat_map, response_plot
+
+
+@dataclass
+class SweepReport:
+    """The per-point summary, sensitivity indices and the files written."""
+
+    points: pd.DataFrame  # one row per point: parameters, then mean/q05/q95 of each metric
+    sensitivity: pd.DataFrame  # metric, parameter, index, value, confidence
+    files: list[Path]
+    text: str
+
+
+def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: tuple[str, str] | None = None) -> SweepReport:
+    """Write response plots, a heat map, sensitivity indices and ``report.md`` into ``folder/report``."""
+    folder = Path(folder)
+    manifest = load_sweep_manifest(folder)
+    names = [p["path"] for p in manifest["design"]["parameters"]]
+    rows = read_rows(folder)
+    wanted = metrics or manifest.get("metrics") or [m for m in DEFAULT_METRICS if m in rows]
+    unknown = [m for m in wanted if m not in rows]
+    if unknown:
+        choices = [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)]
+        raise InputError(folder, f"no metric '{unknown[0]}' in this sweep; it has: {', '.join(choices)}", key="--metric")
+    wanted = [m for m in wanted if rows[m].notna().any()]
+    points = summarise_points(rows, names, wanted)
+    sens = sensitivity(manifest, points, wanted)
+    out = folder / "report"
+    out.mkdir(exist_ok=True)
+    files = []
+    for m in wanted:
+        files.append(_save(response_plot(rows, points, names, m), out / f"response_{_safe(m)}.png"))
+    if len(names) >= 2:
+        a, b = pair or (names[0], names[1])
+        for m in wanted[:3]:
+            files.append(_save(heat_map(rows, a, b, m, grid=manifest["design"]["sample"] == "grid"), out / f"heatmap_{_safe(m)}.png"))
+    write_atomic(out / "points.csv", points.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    write_atomic(out / "sensitivity.csv", sens.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    text = _markdown(manifest, rows, points, sens, wanted, files, out)
+    write_atomic(out / "report.md", text)
+    return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text)
+
+
+def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd.DataFrame, metrics: list[str],
+              files: list[Path], out: Path) -> str:
+    d = manifest["design"]
+    names = [p["path"] for p in d["parameters"]]
+    lines = [f"# Sweep of {Path(manifest['scenario']).name}", "",
+             f"{d['sample']} design, {len(points)} of {manifest['points']} points, {manifest['runs_per_point']} replicates each "
+             f"({len(rows)} runs); parameters: {', '.join(names)}.", ""]
+    if len(points) < manifest["points"]:
+        lines += ["**The sweep is unfinished**: rerun the same command to complete it.", ""]
+    lines += ["## Mean of each metric at each value of a parameter (over replicates and the other parameters)", ""]
+    for name in names:
+        g = points.groupby(name)[metrics].mean() if d["sample"] == "grid" else None
+        if g is not None:
+            lines += [f"### {name}", "", markdown_table(g.reset_index()), ""]
+    if not sens.empty:
+        lines += ["## Sensitivity indices", "",
+                  "Sobol first-order (S1) and total (ST) indices" if d["sample"] == "sobol"
+                  else "RBD-FAST first-order indices (S1) and squared standardised regression coefficients (SRC2)",
+                  "", markdown_table(sens.sort_values(["metric", "index", "value"], ascending=[True, True, False])), ""]
+    elif d["sample"] == "grid":
+        lines += ["Sensitivity indices need a sampled design (`--sample sobol|lhs|random`).", ""]
+    lines += ["## Figures", ""] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
+    return "\n".join(lines) + "\n"
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    return save_figure(fig, path, palette=False, dpi=110, bbox_inches="tight")
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
