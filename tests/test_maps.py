@@ -214,11 +214,11 @@ def test_animation_has_a_frame_per_day_and_captions(toy_results, tmp_path):
     single, _ = toy_results
     (gif,) = animate(single, out=tmp_path / "c.gif", max_frames=5)
     # Pillow merges identical frames into one longer frame: count the frames' time instead.
-    im = Image.open(gif)
     shown = 0
-    for k in range(im.n_frames):
-        im.seek(k)
-        shown += im.info["duration"]
+    with Image.open(gif) as im:
+        for k in range(im.n_frames):
+            im.seek(k)
+            shown += im.info["duration"]
     # 15 days in at most 5 frames: every third day (1, 4, 7, 10, 13 Jan) and the last, at 4 frames a second.
     assert shown == pytest.approx(6 * 250, abs=10)
     assert caption("capture", "T11", "rebels -> regime") == "T11 taken: rebels → regime"

@@ -1,6 +1,7 @@
 """Each faction's rules on hand-built theatres with known answers."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import CeasefireModel, load_scenario, simulate
@@ -170,3 +171,103 @@ def test_invariants_hold_through_the_real_scenarios(name):
     m.run_model()
     assert m.steps == sc.days
     assert np.isclose(m.residents.sum() + m.displaced.sum(), m.theatre.population.sum())
+
+
+# ---------------------------------------------------------------- one place per rule
+
+
+def test_the_ceasefire_is_a_state_machine():
+    from sim.model.ceasefire import Ceasefire, CeasefireState
+
+    def deal():
+        day = pd.Timestamp("2020-01-02").date()
+        return Ceasefire("t", "truce", day, day, None, ("russia",), {"regime": 1.0}, 0.0)
+
+    cf = deal()
+    assert cf.state is CeasefireState.ANNOUNCED
+    cf.move_to(CeasefireState.IN_FORCE)
+    cf.move_to(CeasefireState.BROKEN)
+    for final in (CeasefireState.IN_FORCE, CeasefireState.EXPIRED, CeasefireState.SUPERSEDED):
+        with pytest.raises(ValueError, match="cannot go from 'broken'"):
+            cf.move_to(final)
+    with pytest.raises(ValueError, match="cannot go from 'announced' to 'broken'"):
+        deal().move_to(CeasefireState.BROKEN)  # a deal that never bound cannot be broken
+    assert [s.value for s in CeasefireState] == ["announced", "in force", "broken", "superseded", "expired"]
+
+
+def test_a_new_deal_supersedes_the_one_in_force_and_expires_after_its_end(build):
+    from sim.model.ceasefire import CeasefireState
+
+    line_theatre(build)
+    first = truce(id="first", name="first", effective="2020-01-02", until="2020-01-20")
+    second = truce(id="second", date="2020-01-05", name="second", effective="2020-01-06", until="2020-01-10")
+    m = CeasefireModel(load_scenario(build.scenario({"factions": STRONG_REGIME, "events": [PUSH, first, second]})))
+    for _ in range(3):
+        m.step()
+    held = m.deal
+    assert held.name == "first" and held.state is CeasefireState.IN_FORCE
+    m.run_model()
+    assert held.state is CeasefireState.SUPERSEDED and m.deal.name == "second" and m.deal.state is CeasefireState.EXPIRED
+    log = pd.DataFrame(m.events_log, columns=["date", "type", "town", "actors", "detail"])
+    deals = log[log["type"].str.startswith("truce")]
+    assert deals[["date", "type", "detail"]].values.tolist() == [
+        ["2020-01-01", "truce_announced", "first, in force from 2020-01-02"], ["2020-01-02", "truce_in_force", "first"],
+        ["2020-01-05", "truce_announced", "second, in force from 2020-01-06"], ["2020-01-06", "truce_in_force", "second"],
+        ["2020-01-11", "truce_expired", "second"]]
+    states = m.datacollector.get_model_vars_dataframe()["ceasefire"].tolist()
+    # 5 January: the first deal is superseded, the second announced and not yet in force.
+    assert states == ["none"] + ["in force"] * 3 + ["announced"] + ["in force"] * 5 + ["expired"] * 11, states
+
+
+def test_a_broken_deal_records_when_and_by_whom(build):
+    line_theatre(build)
+    m = CeasefireModel(load_scenario(build.scenario({"factions": STRONG_REGIME, "events": [PUSH, truce(compliance={"regime": 0.0001})]})))
+    m.run_model()
+    assert m.deal.state.value == "broken" and (str(m.deal.broken_on), m.deal.broken_by) == ("2020-01-02", "regime")
+
+
+def hts_attacks_every_patrol(build, casualties: float):
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    patrol = ev(date="2020-01-05", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=2, participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "turkey": {"exposure": 0, "combat_exposure": 0},
+                "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "spoiler_rate": 0.0, "patrol_attack": 1.0,
+                        "patrol_attack_casualties": casualties}}
+    m = CeasefireModel(load_scenario(build.scenario({"factions": factions, "events": [PUSH, agreement, patrol]}, name=f"a{casualties}.yaml")))
+    m.run_model()
+    return m
+
+
+def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
+    none = hts_attacks_every_patrol(build, 0.0)
+    attacks = [e for e in none.events_log if e[1] == "violation" and e[4] == "attack on the joint patrol"]
+    assert len(attacks) == 9  # every patrol, 5 to 21 January
+    assert none.turkey.deaths == 0 and none.casualties["russia"] == 0
+    many = hts_attacks_every_patrol(build, 20.0)
+    assert many.turkey.deaths > 9 * 10 and many.casualties["russia"] > 9 * 10
+    # Every Turkish death is counted by Turkey.lose_soldiers, by cause.
+    assert many.turkey.deaths_by_cause == {"attack on a patrol": many.turkey.deaths}
+    assert many.casualties["turkey"] == many.turkey.deaths == many.turkish_deaths
+
+
+def test_turkish_deaths_are_counted_once_whatever_kills_them(build):
+    line_theatre(build)
+    strike = ev(date="2020-01-03", type="strike", by="regime", town="T1", casualties={"turkey": 30, "rebels": 4})
+    factions = {**STRONG_REGIME, "turkey": {"exposure": 5.0}}
+    m = CeasefireModel(load_scenario(build.scenario({"factions": factions, "events": [PUSH, strike]})))
+    m.run_model()
+    assert m.turkey.deaths_by_cause["strike"] == 30 and m.turkey.deaths_by_cause["exposure"] > 0
+    assert sum(m.turkey.deaths_by_cause.values()) == m.turkey.deaths == m.casualties["turkey"]
+    losses = sum(int(e[4].split()[0]) for e in m.events_log if e[1] == "turkish_losses")
+    assert losses == m.turkey.deaths_by_cause["exposure"]
+
+
+def test_a_regime_that_values_nothing_within_reach_attacks_nowhere(build):
+    """Every candidate scoring 0 (a proximity scale of 0) used to give 0/0 = NaN shares of the force."""
+    line_theatre(build)
+    sc = load_scenario(build.scenario({"factions": {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "proximity_km": 0.0}},
+                                       "events": [PUSH]}))
+    m = CeasefireModel(sc, seed=1)
+    targets, shares = m.regime.choose_objectives()
+    assert targets.size == 0 and shares.size == 0
+    assert simulate(sc).captures.empty

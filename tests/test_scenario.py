@@ -145,3 +145,13 @@ def test_every_parameter_is_documented():
 def test_unknown_key_inside_an_event_suggests_the_event_field(toy):
     err = error_of(toy.scenario({"events": [ev(date="2020-01-02", type="offensive", action="start", axsi=["T1"])]}))
     assert err.key == "events[0].axsi" and "did you mean 'axis'" in str(err)
+
+
+def test_every_event_type_has_its_model_event():
+    """The schema's union is the one list of event types; the model has a class for each branch."""
+    from sim.io.schema import EVENT_MODELS
+    from sim.model.events import ScenarioEvent
+
+    assert set(ScenarioEvent.by_spec) == set(EVENT_MODELS.values())
+    assert list(EVENT_MODELS) == ["offensive", "truce", "agreement", "joint_patrol", "observation_post", "intervention",
+                                  "air_policy", "reinforcement", "strike", "military_police"]

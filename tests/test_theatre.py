@@ -60,7 +60,8 @@ def test_coordinates_inside_the_theatre_box(idlib):
 
 
 def test_every_town_has_a_coordinate_source_and_status():
-    rows = list(csv.DictReader(open(THEATRE.parent / "idlib.towns.csv", encoding="utf-8")))
+    with open(THEATRE.parent / "idlib.towns.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     for row in rows:
         assert row["coord_source"].strip(), row["name"]
         assert row["coord_status"] in ("verified", "approximate"), row["name"]

@@ -84,6 +84,7 @@ class TurkeyParams(Strict):
     fire_support: Positive = Field(1.0, description="rebel attack multiplier added at full escalation")
     exposure: Positive = Field(0.2, description="expected Turkish deaths per day at each post in or next to an assaulted town")
     combat_exposure: Positive = Field(0.5, description="expected Turkish deaths per day at full escalation")
+    # Read by nothing yet: the border stays closed (issue 14 decides whether the model opens it or the key goes).
     border_open: bool = Field(False, description="whether the displaced may cross into Turkey")
 
 
@@ -265,7 +266,6 @@ Event = Annotated[EventSpecs, Field(discriminator="type")]
 EVENT_MODELS: dict[str, type[EventSpec]] = {
     typing.get_args(model.model_fields["type"].annotation)[0]: model for model in typing.get_args(EventSpecs)
 }
-EVENT_TYPES = tuple(EVENT_MODELS)
 
 
 class Scenario(Strict):

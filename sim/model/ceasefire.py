@@ -77,7 +77,6 @@ class Ceasefire:
     compliance: dict[str, float]
     restraint: float
     corridor: np.ndarray | None = None
-    corridor_road: str | None = None
     state: CeasefireState = CeasefireState.ANNOUNCED
     broken_on: dt.date | None = None
     broken_by: str | None = None

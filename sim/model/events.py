@@ -68,16 +68,16 @@ class TruceEvent(ScenarioEvent):
     handles = schema.TruceSpec
     spec: schema.TruceSpec
 
-    def corridor(self) -> tuple[np.ndarray | None, str | None]:
-        return None, None
+    def corridor(self) -> np.ndarray | None:
+        """Mask of the towns in the deal's security corridor (a truce has none)."""
+        return None
 
     def fire(self) -> None:
         e = self.spec
-        mask, road = self.corridor()
         ceasefire.announce(self.model, Ceasefire(
             name=e.name, kind=e.type, announced=e.date, effective=e.effective, until=e.until,
             parties=tuple(e.parties), compliance=dict(e.compliance), restraint=e.restraint,
-            corridor=mask, corridor_road=road,
+            corridor=self.corridor(),
         ))
 
 
@@ -85,11 +85,9 @@ class AgreementEvent(TruceEvent):
     handles = schema.AgreementSpec
     spec: schema.AgreementSpec
 
-    def corridor(self) -> tuple[np.ndarray | None, str | None]:
+    def corridor(self) -> np.ndarray | None:
         c = self.spec.corridor
-        if c is None:
-            return None, None
-        return self.model.theatre.near_road(c.road, c.width_km), c.road
+        return None if c is None else self.model.theatre.near_road(c.road, c.width_km)
 
 
 class JointPatrolEvent(ScenarioEvent):

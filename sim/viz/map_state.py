@@ -21,11 +21,10 @@ from ..names import HOLDERS
 
 @dataclass(frozen=True)
 class MapCorridor:
-    """A security corridor: ``width_km`` on each side of ``road``, under ``agreement``."""
+    """A security corridor: ``width_km`` on each side of ``road``."""
 
     road: str
     width_km: float
-    agreement: str
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def _corridor(scenario_events: list[dict], run: RunData, date: dt.date) -> MapCo
     in_force = "ceasefire" in run.timeseries and run.timeseries["ceasefire"].iloc[run.day(date)] == "in force"
     if deals and in_force and deals[-1].get("corridor"):
         c = deals[-1]["corridor"]
-        return MapCorridor(c["road"], float(c["width_km"]), deals[-1].get("name") or deals[-1].get("id", ""))
+        return MapCorridor(c["road"], float(c["width_km"]))
     return None
 
 

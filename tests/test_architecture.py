@@ -1,0 +1,173 @@
+"""The package's shape: layers that import only downwards, no cycles, no private names across modules,
+no module too long to read, and imports that cost nothing until used.
+
+The layers, lowest first (a module may import from its own layer and those below):
+
+    names, errors, version  <  io  <  model  <  analysis  <  viz  <  experiments  <  cli
+
+``experiments`` sits above ``viz`` because a run folder includes its map; ``analysis``
+reads results back and never runs anything. Imports under ``if TYPE_CHECKING:`` do not
+run and are not counted.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+SIM = ROOT / "sim"
+LAYERS = {"names": 0, "errors": 0, "version": 0, "io": 1, "model": 2, "analysis": 3, "viz": 4, "experiments": 5,
+          "cli": 6, "__main__": 6}
+MAX_LINES = 400
+HEAVY = ("matplotlib", "dask", "distributed", "pyarrow", "SALib")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(SIM.rglob("*.py"))}
+
+
+def runtime_imports(path: Path) -> list[tuple[str, list[str], int]]:
+    """(module, names, line) for every import that runs (at module level or inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):  # imports under `if TYPE_CHECKING:` never run
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip |= {id(n) for child in node.body for n in ast.walk(child)}
+    here = module_name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    out = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            out += [(a.name, [], node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            names = [a.name for a in node.names]
+            # `from . import ceasefire` imports a module
+            modules = [f"{base}.{n}" for n in names if f"{base}.{n}" in MODULES]
+            out += [(m, [], node.lineno) for m in modules] if modules else [(base, names, node.lineno)]
+    return out
+
+
+def graph() -> dict[str, set[str]]:
+    return {m: {target for target, _, _ in runtime_imports(p) if target in MODULES and target != m} for m, p in MODULES.items()}
+
+
+def layer(module: str) -> int | None:
+    parts = module.split(".")
+    return LAYERS.get(parts[1]) if len(parts) > 1 else None
+
+
+def test_no_import_cycles():
+    edges = graph()
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(m: str) -> None:
+        state[m] = 1
+        path.append(m)
+        for n in sorted(edges[m]):
+            if state.get(n) == 1:
+                raise AssertionError("import cycle: " + " -> ".join(path[path.index(n):] + [n]))
+            if n not in state:
+                visit(n)
+        path.pop()
+        state[m] = 2
+
+    for m in sorted(edges):
+        if m not in state:
+            visit(m)
+
+
+def test_layers_import_only_downwards():
+    wrong = []
+    for m, targets in graph().items():
+        if m == "sim":
+            continue  # the package's face imports its API lazily, from every layer
+        for t in targets:
+            if t != "sim" and layer(t) is not None and layer(m) is not None and layer(t) > layer(m):
+                wrong.append(f"{m} imports {t}")
+    assert not wrong, wrong
+    assert all(layer(m) is not None for m in MODULES if m != "sim"), "a module outside the known layers"
+
+
+def test_no_private_name_is_imported_across_modules():
+    private = [f"{m}:{line} imports {name} from {target}" for m, p in MODULES.items()
+               for target, names, line in runtime_imports(p) if target.startswith("sim")
+               for name in names if name.startswith("_") and name != "__version__"]
+    private += [f"{m} imports the private module {t}" for m, targets in graph().items() for t in targets
+                if t.rpartition(".")[2].startswith("_") and not t.endswith("__init__")]
+    assert not private, private
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_is_too_long_to_read(module):
+    lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{module} has {lines} lines"
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_import_sim_imports_nothing_heavy():
+    """`import sim` costs nothing; loading and running a scenario draws nothing, so imports no plotting or Dask."""
+    code = f"""
+import sys
+def loaded():
+    return sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))
+import sim
+print(loaded())
+sc = sim.load_scenario('scenarios/moscow.yaml', end=sim.load_scenario('scenarios/moscow.yaml').start.replace(day=10))
+sim.simulate(sc)
+print(loaded())
+"""
+    p = run_python(code)
+    assert p.returncode == 0, p.stderr
+    bare, after_a_run = p.stdout.splitlines()
+    assert bare == "[]"
+    # pandas itself imports pyarrow (its string backend); nothing of ours does before a sweep writes Parquet.
+    assert after_a_run in ("[]", "['pyarrow']"), after_a_run
+
+
+def test_drawing_leaves_the_users_matplotlib_backend_alone(tmp_path):
+    """Maps and plots draw on Figure objects: a notebook's backend stays what it was, and pyplot is never imported."""
+    code = f"""
+import sys
+import matplotlib
+matplotlib.use("svg")
+import sim
+sc = sim.load_scenario('scenarios/moscow.yaml', end=sim.load_scenario('scenarios/moscow.yaml').start.replace(day=10))
+out = sim.write_run(sim.simulate(sc), {str(tmp_path / "run")!r})
+sim.make_plots(out)
+sim.make_map([out], date="2020-03-08")
+print(matplotlib.get_backend(), "matplotlib.pyplot" in sys.modules)
+"""
+    p = run_python(code)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["svg", "False"]
+    assert (tmp_path / "run" / "control_map.png").stat().st_size > 10_000
+
+
+def test_the_public_api_resolves():
+    import sim
+
+    for name in sim.__all__:
+        assert getattr(sim, name) is not None, name
+    assert sim.__version__ and sim.__version__ != "unknown"
+    with pytest.raises(AttributeError):
+        sim.no_such_name  # noqa: B018
