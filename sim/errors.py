@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 class InputError(Exception):
-    """A scenario, theatre or seeds file that cannot be used as written.
+    """A scenario, theatre, claims or outcomes file that cannot be used as written.
 
     The CLI prints it as one paragraph and exits with status 2.
 
