@@ -119,7 +119,9 @@ class RebelParams(ArmedGroupParams):
     counter_commit: Share = Field(0.5, description="share of the reserve thrown into a counter-attack")
 
 
-class Factions(Strict):
+class FactionParams(Strict):
+    """Every faction's parameters (the `factions:` section of a scenario)."""
+
     regime: RegimeParams = RegimeParams()
     russia: RussiaParams = RussiaParams()
     turkey: TurkeyParams = TurkeyParams()
@@ -279,7 +281,7 @@ class Scenario(Strict):
     end: dt.date
     seed: int = Field(0, ge=0, le=2**63 - 1)
     initial_control: dt.date = Field(description="date of the theatre's control column the run starts from")
-    factions: Factions = Factions()
+    factions: FactionParams = FactionParams()
     combat: CombatParams = CombatParams()
     civilians: CivilianParams = CivilianParams()
     events: list[Event] = Field(default_factory=list)
