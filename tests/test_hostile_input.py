@@ -14,6 +14,7 @@ import tracemalloc
 
 import pytest
 
+import sim
 from sim import InputError, load_scenario
 from sim.cli import main
 
@@ -301,3 +302,16 @@ def test_an_extends_name_too_long_for_the_file_system_is_an_input_error(build):
     with pytest.raises(InputError) as err:
         load_scenario(path)
     assert "'extends' names a path" in str(err.value) and err.value.line is not None and err.value.key == "extends"
+
+
+def test_parameters_are_bounded_where_their_products_would_overflow(toy):
+    """lethality 1e308 was in range: lethality x force overflowed to inf, and with Turkish suppression
+    at full escalation the regime's attack multiplier is 0, so the loss was inf x 0 = NaN and the run
+    crashed (round(NaN) in a reporter). Now every unbounded parameter stops at a million."""
+    err = error_of(toy.scenario(HEAD + "combat: {lethality: 1.0e+308}\n"))
+    assert err.line == 7 and err.key == "combat.lethality" and "less than or equal to 1000000" in err.message
+    extreme = HEAD + ("combat: {lethality: 1000000}\nfactions: {turkey: {suppression: 1.0}, russia: {air_power: 1000000}}\n"
+                      "events:\n  - {type: offensive, action: start, date: 2020-01-01, source: [test-claim]}\n"
+                      "  - {type: intervention, name: x, intensity: 1.0, date: 2020-01-02, source: [test-claim]}\n")
+    result = sim.simulate(load_scenario(toy.scenario(extreme, name="extreme.yaml")), check_invariants=True)
+    assert len(result.history) == 21

@@ -23,7 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..names import FactionName, HolderName
 
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+# At most a million: far above any meaningful value (strength points, km, weights), and low
+# enough that products of parameters cannot overflow to inf (and inf x 0 to NaN) in combat.
+Positive = Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)]
 # A log-normal sigma. Bounded because exp(sigma * z) overflows to inf (or
 # underflows to 0) for sigma in the hundreds, and inf x 0 = NaN losses.
 Spread = Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]
