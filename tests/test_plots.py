@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import pytest
 
 from sim.analysis.aggregate import timeseries_quantiles
 from sim.analysis.results import load_results
@@ -13,12 +11,6 @@ from sim.cli import main
 from sim.viz import plots
 
 from .test_maps import toy_results  # noqa: F401 - the shared folders
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def gids(ax, prefix):
