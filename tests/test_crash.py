@@ -40,7 +40,8 @@ def killed(args: list[str], after: float) -> None:
         proc.wait()
 
 
-def assert_complete_run_folder(folder: Path, days: int, towns: int = 72) -> None:
+def assert_complete_run_folder(folder: Path, days: int) -> None:
+    towns = len(pd.read_csv(ROOT / "scenarios" / "theatres" / "idlib.towns.csv"))
     assert RUN_FILES <= {f.name for f in folder.iterdir()}, f"{folder} lacks files"
     json.loads((folder / "manifest.json").read_text())
     assert len(pd.read_csv(folder / "control.csv")) == (days + 1) * towns

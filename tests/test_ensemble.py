@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+import sim
 import sim.experiments.ensemble
 from sim import load_scenario, simulate
 from sim.analysis.results import load_results
@@ -128,7 +129,7 @@ def test_cli_ensemble_and_compare_end_to_end(tmp_path):
     assert "paired (same seeds)" in p.stdout
     diff = pd.read_csv(whatif / "comparison_vs_base.csv")
     assert set(diff["section"]) == {"score", "outcome", "quantity", "town_p_regime"}
-    assert len(diff[diff["section"] == "town_p_regime"]) == 72
+    assert len(diff[diff["section"] == "town_p_regime"]) == sim.load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml").n
 
 
 def test_cli_compare_refuses_a_folder_that_is_not_results(tmp_path):

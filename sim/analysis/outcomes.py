@@ -7,12 +7,17 @@ knows the kinds of outcome and how one run meets or misses each:
 - ``front``: who holds every theatre town on a date, against a control
   column of the theatre;
 - ``capture``: the date a town passes to a faction, within a tolerance;
-- ``event``: the date of the first event of a type, within a window;
+- ``road``: the date a faction first holds every town of a road (or of a
+  list of towns), within a tolerance;
+- ``event``: the date of the first event of a type (whose detail contains a
+  given text, if ``match`` says one), within a window;
 - ``quantity``: a time series' value on a date, within a range;
 - ``condition``: at most so many changes of hands over a period.
 
 An outcome is scored only when a run simulates its date: outcomes dated
-on or before the run's start are given, not simulated.
+on or before the run's start are given, not simulated. Every outcome belongs
+to the calibration set (parameters may be tuned on it) or the validation set
+(they may not); the file says which, and says how the split was made.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ class Check:
 
 class OutcomeBase(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    set: Literal["calibration", "validation"] = Field(description="whether parameters may be tuned on it (calibration) or not (validation)")
     description: str = Field(min_length=1)
     source: list[str] = Field(min_length=1, description="claim ids in the claims record")
     note: str = ""
@@ -92,16 +98,23 @@ class FrontOutcome(OutcomeBase):
     kind: Literal["front"]
     date: dt.date
     reference: dt.date = Field(description="the theatre's control column giving the reported front")
+    belts: list[str] | None = Field(None, description="only the towns of these belts of the theatre (default: every town)")
     min_accuracy: Share = Field(0.9, description="share of towns that must match for the outcome to be met")
 
     def span(self) -> tuple[dt.date, dt.date]:
         return self.date, self.date
 
+    def checked_towns(self, theatre: Theatre) -> np.ndarray:
+        """Indices of the towns the front is checked on."""
+        return np.arange(theatre.n) if self.belts is None else np.flatnonzero(np.isin(theatre.belt, self.belts))
+
     def pairs(self, theatre: Theatre) -> list[tuple[int, dt.date, int]]:
-        return [(t, self.date, int(c)) for t, c in enumerate(theatre.control[self.reference])]
+        reported = theatre.control[self.reference]
+        return [(int(t), self.date, int(reported[t])) for t in self.checked_towns(theatre)]
 
     def check(self, run: RunData, theatre: Theatre) -> Check:
-        share = float((run.history[run.day(self.date)] == theatre.control[self.reference]).mean())
+        towns = self.checked_towns(theatre)
+        share = float((run.history[run.day(self.date), towns] == theatre.control[self.reference][towns]).mean())
         return Check(share >= self.min_accuracy, share)
 
 
@@ -129,9 +142,42 @@ class CaptureOutcome(OutcomeBase):
         return Check(abs(error) <= self.tolerance_days, date, float(error))
 
 
+class RoadOutcome(OutcomeBase):
+    kind: Literal["road"]
+    road: str | None = Field(None, description="a road class of the theatre: every town on it")
+    towns: list[str] | None = Field(None, description="or a list of towns")
+    by: HolderName
+    reported: dt.date
+    tolerance_days: int = Field(ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _one(self) -> RoadOutcome:
+        if (self.road is None) == (self.towns is None):
+            raise ValueError("give either 'road' or 'towns'")
+        return self
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        return self.reported, self.reported
+
+    def members(self, theatre: Theatre) -> np.ndarray:
+        if self.road is not None:
+            return np.flatnonzero(theatre.road_towns(self.road))
+        return np.array([theatre.town(t) for t in self.towns], dtype=int)
+
+    def check(self, run: RunData, theatre: Theatre) -> Check:
+        held = (run.history[:, self.members(theatre)] == HOLDERS.index(self.by)).all(axis=1)
+        first = np.flatnonzero(held[1:] & ~held[:-1]) + 1
+        if held[0] or len(first) == 0:
+            return Check(False, None, float((run.date(run.days + 1) - self.reported).days))
+        date = run.date(first[0])
+        error = (date - self.reported).days
+        return Check(abs(error) <= self.tolerance_days, date, float(error))
+
+
 class EventOutcome(OutcomeBase):
     kind: Literal["event"]
     event: str = Field(description="an event type in the run's events.csv, e.g. truce_broken")
+    match: str | None = Field(None, description="only events whose detail contains this text")
     reported: dt.date
     window: tuple[dt.date, dt.date]
 
@@ -145,7 +191,10 @@ class EventOutcome(OutcomeBase):
         return self.window
 
     def check(self, run: RunData, theatre: Theatre) -> Check:
-        dates = run.events.loc[run.events["type"] == self.event, "date"]
+        chosen = run.events["type"] == self.event
+        if self.match is not None:
+            chosen &= run.events["detail"].astype(str).str.contains(self.match, regex=False)
+        dates = run.events.loc[chosen & (run.events["date"] >= self.window[0].isoformat()), "date"]
         if dates.empty:
             return Check(False, None, float((run.date(run.days + 1) - self.reported).days))
         date = dt.date.fromisoformat(dates.iloc[0])
@@ -181,7 +230,7 @@ class ConditionOutcome(OutcomeBase):
         return Check(changes <= self.max_captures, changes)
 
 
-OutcomeKinds = ControllerOutcome | FrontOutcome | CaptureOutcome | EventOutcome | QuantityOutcome | ConditionOutcome
+OutcomeKinds = ControllerOutcome | FrontOutcome | CaptureOutcome | RoadOutcome | EventOutcome | QuantityOutcome | ConditionOutcome
 Outcome = Annotated[OutcomeKinds, Field(discriminator="kind")]
 # The one list of outcome kinds: each branch of the union under its ``kind``.
 OUTCOME_MODELS: dict[str, type[OutcomeBase]] = {
@@ -232,9 +281,16 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
         for k, claim in enumerate(o.source):
             if claim not in claims:
                 raise _at(path, raw, "source", f"unknown claim id '{claim}'" + did_you_mean(claim, claims), f"{where}.source[{k}]")
-        town = getattr(o, "town", None)
-        if town is not None and town.casefold() not in theatre.aliases:
-            raise _at(path, raw, "town", f"unknown town '{town}'" + did_you_mean(town, theatre.towns), f"{where}.town")
+        for key in ("town", "towns"):
+            for town in [getattr(o, key, None)] if key == "town" else (getattr(o, key, None) or []):
+                if town is not None and town.casefold() not in theatre.aliases:
+                    raise _at(path, raw, key, f"unknown town '{town}'" + did_you_mean(town, theatre.towns), f"{where}.{key}")
+        if isinstance(o, RoadOutcome) and o.road is not None and o.road not in theatre.roads:
+            raise _at(path, raw, "road", f"unknown road '{o.road}'" + did_you_mean(o.road, theatre.roads), f"{where}.road")
+        if isinstance(o, FrontOutcome) and o.belts is not None:
+            for belt in o.belts:
+                if belt not in set(theatre.belt.tolist()):
+                    raise _at(path, raw, "belts", f"the theatre has no belt '{belt}'", f"{where}.belts")
         if isinstance(o, FrontOutcome) and o.reference not in theatre.control:
             known = ", ".join(str(d) for d in theatre.control)
             raise _at(path, raw, "reference", f"the theatre has no control column for {o.reference} (it has {known})", f"{where}.reference")

@@ -12,6 +12,9 @@ reads as skill or its absence. Headline scores:
 - ``capture MAE``: mean absolute error in days of the dated changes of
   hands (a change that never comes counts as the day after the run ends).
 
+Every outcome belongs to the calibration or the validation set; the headline
+scores are given for each set as well as for all outcomes together.
+
 Two scorecards set side by side (a what-if against its baseline) are in
 :mod:`sim.analysis.comparison`.
 """
@@ -35,11 +38,13 @@ from .outcomes import (
     FrontOutcome,
     OutcomeBase,
     QuantityOutcome,
+    RoadOutcome,
     load_outcomes,
 )
 from .results import Results, frozen_front
 
 HEADLINES = ("outcomes met", "control accuracy", "Brier", "capture MAE (days)")
+SETS = ("calibration", "validation")
 
 
 @dataclass
@@ -75,6 +80,7 @@ class Scorecard:
     baseline: dict[str, float]
     pair_controllers: np.ndarray = field(repr=False)  # [runs, pairs] simulated controller
     pair_reported: np.ndarray = field(repr=False)  # [pairs] reported controller
+    sets: dict[str, Scorecard] = field(default_factory=dict, repr=False)  # the same, per set of outcomes
 
     def headline(self) -> dict[str, float]:
         out = {k: float(np.nanmean(v)) if len(v) else float("nan") for k, v in self.per_run.items() if k != "Brier"}
@@ -89,8 +95,8 @@ def scorecard(results: Results, outcomes_file: str | Path | None = None) -> Scor
     return score(results, load_outcomes(path, results.theatre, variables))
 
 
-def score(results: Results, outcomes: list[OutcomeBase]) -> Scorecard:
-    """Check every replicate of ``results`` and the frozen-front baseline against ``outcomes``."""
+def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True) -> Scorecard:
+    """Check every replicate of ``results`` and the frozen-front baseline against ``outcomes`` (and each set apart)."""
     theatre = results.theatre
     runs = results.runs
     days = min(r.days for r in runs)
@@ -119,7 +125,11 @@ def score(results: Results, outcomes: list[OutcomeBase]) -> Scorecard:
         "Brier": brier(base_controllers[None, :], reported),
         "capture MAE (days)": float(np.mean(base_captures)) if base_captures else float("nan"),
     }
-    return Scorecard(results, scores, skipped, per_run, baseline, controllers, reported)
+    card = Scorecard(results, scores, skipped, per_run, baseline, controllers, reported)
+    if by_set:
+        card.sets = {name: score(results, [o for o in outcomes if o.set == name], by_set=False)
+                     for name in SETS if any(s.outcome.set == name for s in scores)}
+    return card
 
 
 def brier(controllers: np.ndarray, reported: np.ndarray) -> float | np.ndarray:
@@ -155,6 +165,7 @@ def outcome_table(card: Scorecard) -> pd.DataFrame:
         err = s.abs_error
         rows.append({
             "outcome": o.id,
+            "set": o.set,
             "kind": o.kind,
             "description": o.description,
             "reported": _reported(o),
@@ -165,14 +176,21 @@ def outcome_table(card: Scorecard) -> pd.DataFrame:
             "baseline_met": s.baseline.met,
             "source": "; ".join(o.source),
         })
-    return pd.DataFrame(rows, columns=["outcome", "kind", "description", "reported", "simulated", "p_met",
+    return pd.DataFrame(rows, columns=["outcome", "set", "kind", "description", "reported", "simulated", "p_met",
                                        "date_error_days", "baseline", "baseline_met", "source"])
 
 
 def headline_table(card: Scorecard) -> pd.DataFrame:
+    """One row per headline score: the model and the frozen front, on every outcome and on each set apart."""
     model = card.headline()
-    rows = [{"score": k, "model": model[k], "frozen front": card.baseline[k], "better is": "lower" if k in ("Brier", "capture MAE (days)") else "higher"}
-            for k in HEADLINES]
+    rows = []
+    for k in HEADLINES:
+        row = {"score": k, "model": model[k], "frozen front": card.baseline[k]}
+        for name, sub in card.sets.items():
+            row[f"{name}: model"] = sub.headline()[k]
+            row[f"{name}: frozen"] = sub.baseline[k]
+        row["better is"] = "lower" if k in ("Brier", "capture MAE (days)") else "higher"
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -184,6 +202,8 @@ def _reported(o: OutcomeBase) -> str:
             return f"front of {o.reference} on {o.date} (>= {o.min_accuracy:.0%} of towns)"
         case CaptureOutcome():
             return f"{o.by} by {o.reported} (± {o.tolerance_days} d)"
+        case RoadOutcome():
+            return f"{o.by} holds all of {o.road or ', '.join(o.towns)} by {o.reported} (± {o.tolerance_days} d)"
         case EventOutcome():
             return f"{o.event} {o.reported} (window {o.window[0]} .. {o.window[1]})"
         case QuantityOutcome():
@@ -202,7 +222,7 @@ def _simulated(s: OutcomeScore) -> str:
     if isinstance(o, ControllerOutcome):
         counts = pd.Series(values).value_counts()
         return ", ".join(f"{h} {c / n:.0%}" for h, c in counts.items())
-    if isinstance(o, CaptureOutcome | EventOutcome):
+    if isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
         dates = sorted(v for v in values if v is not None)
         never = n - len(dates)
         if not dates:

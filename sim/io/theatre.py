@@ -1,9 +1,14 @@
-"""The theatre: towns, roads and observation posts, loaded from plain files.
+"""The theatre: towns, roads and observation posts, as arrays and the structures derived from them.
 
 A theatre is a small YAML index (``scenarios/theatres/<name>.yaml``) naming
-CSV tables of towns, roads, posts and a border line. The engine knows no
-particular place: everything here is read from those files, and every fact
-in them carries its source.
+CSV tables of towns, roads, posts and a border line; :mod:`sim.io.theatre_tables`
+reads them. The engine knows no particular place: everything here comes from
+those files, and every fact in them carries its source.
+
+Towns have a kind (town, village, hill, base, camp: camps are where the
+displaced go, never objectives). Turkish posts are sites at their own
+coordinates, each overlooking the towns listed beside it: a post can be
+bypassed and cut off, and the town beside it taken.
 
 Coordinates are WGS84 degrees; distances use a local equirectangular
 projection (good to well under 1% across a theatre a few hundred km wide).
@@ -11,36 +16,35 @@ projection (good to well under 1% across a theatre a few hundred km wide).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from ..errors import InputError, did_you_mean
-from ..names import HOLDERS
-from .files import not_a_file, read_input, stamp
-from .safe_yaml import load_yaml
+from ..errors import did_you_mean
+from .files import stamp
+from .theatre_tables import CSV_LIMIT, index_files, read_tables
 
 EARTH_KM_PER_DEG = 111.195
-CSV_LIMIT = 256 * 2**20  # far above a 10,000-town theatre (about 1 MB of towns)
 
 
 @dataclass(frozen=True)
 class Post:
-    """A Turkish observation post attached to a town."""
+    """A Turkish observation post: a site, and the towns it overlooks (the first is the nearest)."""
 
     id: str
     name: str
-    town: int
+    towns: tuple[int, ...]
     established: str  # an ISO date, possibly partial (2018, 2018-02); empty when not yet established
     source: str
+    lat: float
+    lon: float
 
     def standing_on(self, date: dt.date) -> bool:
         """Whether the post stands on ``date``: established on or before it (a partial date counts from its first day)."""
@@ -48,6 +52,20 @@ class Post:
             return False
         parts = [int(p) for p in self.established.split("-")]
         return dt.date(parts[0], *(parts[1:] + [1, 1])[:2]) <= date
+
+
+@dataclass(frozen=True)
+class NeighbourTable:
+    """The road network as a padded table: one row of neighbours per town.
+
+    Missing entries point at the town itself and are masked off by ``valid``,
+    so a question about every town's neighbours in every replicate is one
+    gather and one reduction.
+    """
+
+    nbr: np.ndarray  # (towns, K) neighbour indices
+    valid: np.ndarray  # (towns, K) which entries are real roads
+    km: np.ndarray  # (towns, K) road km to each neighbour (inf where padded)
 
 
 @dataclass
@@ -61,6 +79,8 @@ class Theatre:
     lat: np.ndarray
     lon: np.ndarray
     population: np.ndarray
+    kind: np.ndarray  # each town's kind, one of KINDS
+    belt: np.ndarray  # the named belt of the front a town belongs to ("" for none)
     control: dict[dt.date, np.ndarray]
     edge_u: np.ndarray
     edge_v: np.ndarray
@@ -89,6 +109,13 @@ class Theatre:
     @property
     def roads(self) -> list[str]:
         return sorted(set(self.edge_road.tolist()))
+
+    def post_index(self, post_id: str) -> int:
+        """Index of a post by its id."""
+        for k, post in enumerate(self.posts):
+            if post.id == post_id:
+                return k
+        raise KeyError(f"unknown post '{post_id}'" + did_you_mean(post_id, [p.id for p in self.posts]))
 
     def town(self, name: str) -> int:
         """Index of a town by name or alternative spelling (case-insensitive)."""
@@ -132,6 +159,52 @@ class Theatre:
             return csr_matrix((np.ones(len(u), bool), (u, v)), shape=(self.n, self.n))
 
         return self._once(("adjacency",), build)
+
+    @property
+    def neighbour_table(self) -> NeighbourTable:
+        """The roads as a padded neighbour table (see :class:`NeighbourTable`)."""
+
+        def build() -> NeighbourTable:
+            ends = np.concatenate([self.edge_u, self.edge_v])
+            others = np.concatenate([self.edge_v, self.edge_u])
+            lengths = np.concatenate([self.edge_km, self.edge_km])
+            order = np.lexsort((others, ends))
+            ends, others, lengths = ends[order], others[order], lengths[order]
+            degree = np.bincount(ends, minlength=self.n)
+            width = max(int(degree.max(initial=0)), 1)
+            nbr = np.repeat(np.arange(self.n)[:, None], width, axis=1)
+            km = np.full((self.n, width), np.inf)
+            slot = np.arange(len(ends)) - np.repeat(np.cumsum(degree) - degree, degree)
+            nbr[ends, slot] = others
+            km[ends, slot] = lengths
+            valid = np.isfinite(km)
+            for a in (nbr, km, valid):
+                a.setflags(write=False)
+            return NeighbourTable(nbr, valid, km)
+
+        return self._once(("neighbour_table",), build)
+
+    @property
+    def road_distance(self) -> np.ndarray:
+        """(towns, towns) shortest road km between every pair of towns (inf where no road leads)."""
+
+        def build() -> np.ndarray:
+            graph = csr_matrix((self.edge_km, (self.edge_u, self.edge_v)), shape=(self.n, self.n))
+            return dijkstra(graph, directed=False)
+
+        return self._once(("road_distance",), build)
+
+    @property
+    def post_links(self) -> np.ndarray:
+        """(posts, towns) 1 where a post overlooks a town."""
+
+        def build() -> np.ndarray:
+            links = np.zeros((len(self.posts), self.n))
+            for k, post in enumerate(self.posts):
+                links[k, list(post.towns)] = 1.0
+            return links
+
+        return self._once(("post_links",), build)
 
     def road_towns(self, road: str) -> np.ndarray:
         """Boolean mask of towns on ``road`` (read-only)."""
@@ -183,183 +256,19 @@ class Theatre:
 
 
 # --------------------------------------------------------------------------
-# Loading
+# Loading (the tables are read by sim.io.theatre_tables)
 # --------------------------------------------------------------------------
-
-_CONTROL_COLUMN = re.compile(r"^controller_(\d{4})_(\d{2})_(\d{2})$")
-
-
-def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        text = read_input(path, CSV_LIMIT).decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(path, "file is not valid UTF-8 text") from None
-    # A short row reads as empty fields (not None), so the checks below name
-    # the line and the missing column instead of crashing on None.
-    reader = csv.DictReader(text.splitlines(), restval="")
-    header = reader.fieldnames or []
-    twice = sorted({c for c in header if header.count(c) > 1})
-    if twice:  # DictReader would silently keep the last of them
-        raise InputError(path, f"column '{twice[0]}' appears twice", line=1, key=twice[0])
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(path, f"missing column(s): {', '.join(missing)}", line=1)
-    rows = []
-    for row in reader:
-        if None in row:  # an unquoted comma in a name shifts every later column
-            raise InputError(path, f"{len(header) + len(row[None])} fields, but the header has {len(header)}", line=reader.line_num)
-        rows.append((reader.line_num, row))
-    return rows
-
-
-def _number(path: Path, line: int, key: str, value: str, *, lo: float, hi: float) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise InputError(path, f"'{value}' is not a number", line=line, key=key) from None
-    if not lo <= x <= hi:
-        raise InputError(path, f"{x} is outside [{lo}, {hi}]", line=line, key=key)
-    return x
-
-
-def _haversine_km(lat1, lon1, lat2, lon2):  # noqa: ANN001, ANN202 - numpy arrays
-    p1, p2 = np.deg2rad(lat1), np.deg2rad(lat2)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.deg2rad(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(a))
 
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(path: Path, key: tuple) -> Theatre:
-    return _load(path)
+    tables = read_tables(path)
+    tables["posts"] = [Post(*fields) for fields in tables["posts"]]
+    return Theatre(**tables)
 
 
 def load_theatre(path: str | Path) -> Theatre:
     """Load a theatre index and its tables (cached while the files are unchanged)."""
     path = Path(path).resolve()
-    files = _index_files(path, stamp(path, CSV_LIMIT))
+    files = index_files(path, stamp(path, CSV_LIMIT))
     return _load_cached(path, tuple(stamp(f, CSV_LIMIT) for f in files))
-
-
-@functools.lru_cache(maxsize=8)
-def _index_files(path: Path, key: tuple) -> tuple[Path, ...]:
-    """The index and the tables it names (parsed again only when the index changes)."""
-    index = load_yaml(path)
-    return (path, *(path.parent / str(index[k]) for k in ("towns", "roads", "posts", "border") if k in index))
-
-
-def _load(path: Path) -> Theatre:
-    index = load_yaml(path)
-    allowed = {"name", "description", "towns", "roads", "posts", "border", "road_detour", "default_population", "sources"}
-    for key in index:
-        if key not in allowed:
-            raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), allowed), line=index.lines[key][1], key=str(key))
-    for key in ("name", "towns", "roads"):
-        if key not in index:
-            raise InputError(path, f"missing required key '{key}'", line=1)
-    for key in ("towns", "roads", "posts", "border"):
-        if key in index and not isinstance(index[key], str):
-            raise InputError(path, f"'{key}' must be the name of a CSV file", line=index.lines[key][1], key=key)
-        problem = not_a_file(path.parent / index[key]) if key in index else None
-        if problem:
-            raise InputError(path, f"'{key}' names {problem}: {index[key]}", line=index.lines[key][1], key=key)
-    detour = _number(path, index.lines.get("road_detour", (0, None))[1], "road_detour", str(index.get("road_detour", 1.0)), lo=1.0, hi=5.0)
-    default_pop = _number(path, index.lines.get("default_population", (0, None))[1], "default_population", str(index.get("default_population", 0)), lo=0, hi=1e8)
-
-    towns_file = path.parent / str(index["towns"])
-    rows = _rows(towns_file, ("name", "lat", "lon", "population"))
-    names: list[str] = []
-    aliases: dict[str, int] = {}
-    lat, lon, pop = [], [], []
-    control_cols = [c for c in rows[0][1] if isinstance(c, str) and _CONTROL_COLUMN.match(c)] if rows else []
-    if not control_cols:
-        raise InputError(towns_file, "no controller_YYYY_MM_DD column", line=1)
-    control: dict[dt.date, list[int]] = {}
-    for col in control_cols:
-        try:
-            day = dt.date(*map(int, _CONTROL_COLUMN.match(col).groups()))
-        except ValueError as exc:
-            raise InputError(towns_file, f"column '{col}' is not a date ({exc})", line=1, key=col) from None
-        control[day] = []
-    for line, row in rows:
-        name = row["name"].strip()
-        if not name:
-            raise InputError(towns_file, "empty town name", line=line, key="name")
-        for alias in [name, *(a.strip() for a in (row.get("alt_names") or "").split(";"))]:
-            if not alias:
-                continue
-            other = aliases.get(alias.casefold())
-            if other is not None and other != len(names):
-                raise InputError(towns_file, f"name '{alias}' also names '{names[other]}'", line=line, key="alt_names")
-            aliases[alias.casefold()] = len(names)
-        names.append(name)
-        lat.append(_number(towns_file, line, "lat", row["lat"], lo=-90, hi=90))
-        lon.append(_number(towns_file, line, "lon", row["lon"], lo=-180, hi=180))
-        raw_pop = (row["population"] or "").strip()
-        pop.append(_number(towns_file, line, "population", raw_pop, lo=0, hi=1e8) if raw_pop else default_pop)
-        for col, day in zip(control_cols, control, strict=True):
-            holder = row[col].strip()
-            if holder not in HOLDERS:
-                raise InputError(towns_file, f"controller '{holder}' is not one of {', '.join(HOLDERS)}", line=line, key=col)
-            control[day].append(HOLDERS.index(holder))
-
-    roads_file = path.parent / str(index["roads"])
-    eu, ev, km, road = [], [], [], []
-    seen: set[tuple[int, int]] = set()
-    for line, row in _rows(roads_file, ("from", "to", "road")):
-        ends = []
-        for key in ("from", "to"):
-            i = aliases.get(row[key].strip().casefold())
-            if i is None:
-                raise InputError(roads_file, f"unknown town '{row[key]}'" + did_you_mean(row[key], names), line=line, key=key)
-            ends.append(i)
-        u, v = ends
-        if u == v or (min(u, v), max(u, v)) in seen:
-            raise InputError(roads_file, "road is a loop or a duplicate", line=line)
-        seen.add((min(u, v), max(u, v)))
-        length = (row.get("length_km") or "").strip()
-        km.append(
-            _number(roads_file, line, "length_km", length, lo=0.01, hi=2000)
-            if length
-            else detour * float(_haversine_km(lat[u], lon[u], lat[v], lon[v]))
-        )
-        eu.append(u)
-        ev.append(v)
-        road.append(row["road"].strip())
-
-    posts: list[Post] = []
-    if "posts" in index:
-        posts_file = path.parent / str(index["posts"])
-        for line, row in _rows(posts_file, ("post_id", "name", "town", "established")):
-            i = aliases.get(row["town"].strip().casefold())
-            if i is None:
-                raise InputError(posts_file, f"unknown town '{row['town']}'" + did_you_mean(row["town"], names), line=line, key="town")
-            posts.append(Post(row["post_id"].strip(), row["name"].strip(), i, row["established"].strip(), (row.get("source") or "").strip()))
-
-    border = np.zeros((0, 2))
-    if "border" in index:
-        border_file = path.parent / str(index["border"])
-        border = np.array(
-            [
-                [_number(border_file, line, "lat", r["lat"], lo=-90, hi=90), _number(border_file, line, "lon", r["lon"], lo=-180, hi=180)]
-                for line, r in _rows(border_file, ("lat", "lon"))
-            ]
-        )
-
-    files = [path, towns_file, roads_file] + [path.parent / str(index[k]) for k in ("posts", "border") if k in index]
-    return Theatre(
-        name=str(index["name"]),
-        path=path,
-        files=files,
-        towns=names,
-        lat=np.array(lat),
-        lon=np.array(lon),
-        population=np.array(pop, dtype=float),
-        control={day: np.array(v, dtype=np.int8) for day, v in control.items()},
-        edge_u=np.array(eu, dtype=np.int64),
-        edge_v=np.array(ev, dtype=np.int64),
-        edge_km=np.array(km),
-        edge_road=np.array(road),
-        posts=posts,
-        border=border,
-        aliases=aliases,
-    )

@@ -140,8 +140,8 @@ class ObservationPostEvent(ScenarioEvent):
     def fire(self) -> None:
         m, e = self.model, self.spec
         post = next(p for p in m.theatre.posts if p.id == e.post)
-        m.posts[post.town] = max(0.0, m.posts[post.town] + (1 if e.action == "establish" else -1))
-        m.log_event(f"post_{e.action}", post.town, "turkey", post.name)
+        m.posts[post.towns[0]] = max(0.0, m.posts[post.towns[0]] + (1 if e.action == "establish" else -1))
+        m.log_event(f"post_{e.action}", post.towns[0], "turkey", post.name)
 
 
 class LastingEvent(ScenarioEvent):

@@ -118,7 +118,7 @@ class CeasefireModel(mesa.Model):
 
         for post in t.posts:
             if post.standing_on(self.start):
-                self.posts[post.town] += 1
+                self.posts[post.towns[0]] += 1
         self.encircled = towns.encircled(t, self.controller, self.posts)
 
         # Scenario events: objects the model owns, so Mesa's weak references hold.
