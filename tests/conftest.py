@@ -20,14 +20,17 @@ class Builder:
         (root / "seeds" / "claims.yaml").write_text("claims:\n  - {id: test-claim, claim: a test fact}\n")
 
     def theatre(self, towns, roads, posts=(), name="toy") -> Path:
-        """towns: (name, lat, lon, controller[, population]); roads: (a, b, road); posts: (id, town, established)."""
-        lines = ["name,lat,lon,population,controller_2020_01_01"]
+        """towns: (name, lat, lon, controller[, population[, kind]]); roads: (a, b, road);
+        posts: (id, town, established) or (id, "A; B", established, lat, lon) for a site overlooking A and B."""
+        lines = ["name,lat,lon,population,kind,controller_2020_01_01"]
         for t in towns:
             pop = t[4] if len(t) > 4 else ""
-            lines.append(f"{t[0]},{t[1]},{t[2]},{pop},{t[3]}")
+            kind = t[5] if len(t) > 5 else "town"
+            lines.append(f"{t[0]},{t[1]},{t[2]},{pop},{kind},{t[3]}")
         (self.root / f"{name}.towns.csv").write_text("\n".join(lines) + "\n")
         (self.root / f"{name}.roads.csv").write_text("from,to,road\n" + "".join(f"{a},{b},{r}\n" for a, b, r in roads))
-        (self.root / f"{name}.posts.csv").write_text("post_id,name,town,established\n" + "".join(f"{i},{i},{t},{d}\n" for i, t, d in posts))
+        (self.root / f"{name}.posts.csv").write_text("post_id,name,towns,established,site_lat,site_lon\n" + "".join(
+            f"{p[0]},{p[0]},{p[1]},{p[2]},{p[3] if len(p) > 3 else ''},{p[4] if len(p) > 4 else ''}\n" for p in posts))
         index = {"name": name, "towns": f"{name}.towns.csv", "roads": f"{name}.roads.csv", "posts": f"{name}.posts.csv", "default_population": 1000}
         path = self.root / f"{name}.yaml"
         path.write_text(yaml.safe_dump(index))

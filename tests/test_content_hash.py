@@ -31,9 +31,9 @@ def world(root) -> Builder:
         "name: child\n"
         "end: 2020-01-08\n"
         "factions:\n"
-        "  regime: {axes: 1}\n"
+        "  regime: {commit: 0.5}\n"
         "events:\n"
-        "  - {type: offensive, action: start, date: 2020-01-01, source: [test-claim]}\n",
+        "  - {type: offensive, action: start, axis: [C], date: 2020-01-01, source: [test-claim]}\n",
         name="child.yaml",
     )
     return b
@@ -52,7 +52,7 @@ def edit(root, name: str, old: str, new: str) -> None:
 
 # Each edit changes something a run reads; the hash must notice every one.
 EDITS = {
-    "scenario parameter": ("child.yaml", "axes: 1", "axes: 2"),
+    "scenario parameter": ("child.yaml", "commit: 0.5", "commit: 0.6"),
     "scenario event": ("child.yaml", "date: 2020-01-01", "date: 2020-01-02"),
     "scenario window": ("child.yaml", "end: 2020-01-08", "end: 2020-01-09"),
     "parent parameter": ("base.yaml", "reserve: 20", "reserve: 21"),
@@ -107,11 +107,12 @@ def test_formatting_of_the_scenario_does_not_change_the_hash(tmp_path, baseline)
         "\n"
         "factions:\n"
         "  regime:\n"
-        "    axes: 1\n"
+        "    commit: 0.5\n"
         "events:\n"
         "  - type: offensive\n"
         "    date: 2020-01-01\n"
         "    action: start\n"
+        "    axis: [C]\n"
         "    source:\n"
         "      - test-claim\n"
         "end: 2020-01-08\n"

@@ -54,7 +54,7 @@ def build_toy(root: Path) -> Path:
                                                                    "hts": {"front_garrison": 2}}}, name="base.yaml")
     child = {
         "extends": "base.yaml", "name": "toy", "start": "2020-01-01", "end": "2020-01-31",
-        "factions": {"regime": {"force": 80, "axes": 2}, "turkey": {"deterrence": 1.5}},
+        "factions": {"regime": {"force": 80, "commit": 0.5}, "turkey": {"deterrence": 1.5}},
         "combat": {"lethality": 0.06}, "civilians": {"flee_air": 0.1},
         "events": [
             ev(id="push", date="2020-01-01", type="offensive", action="start", axis=["B"]),

@@ -71,8 +71,8 @@ def test_huge_integer_key(toy):
 
 
 def test_long_bad_value_is_cut_in_the_message(toy):
-    err = error_of(toy.scenario(HEAD + "factions: {regime: {axes: '" + "x" * 10_000 + "'}}\n"))
-    assert err.key == "factions.regime.axes" and len(str(err)) < 300
+    err = error_of(toy.scenario(HEAD + "factions: {regime: {commit: '" + "x" * 10_000 + "'}}\n"))
+    assert err.key == "factions.regime.commit" and len(str(err)) < 300
 
 
 # ---------------------------------------------------------------- theatre tables
@@ -86,7 +86,7 @@ TOWNS_HEADER = "name,lat,lon,population,controller_2020_01_01\n"
         # Short rows used to reach .strip() / float() as None.
         ("toy.roads.csv", "from,to,road\nT0\n", 2, "unknown town ''"),
         ("toy.towns.csv", TOWNS_HEADER + "T0,35.5\n", 2, "'' is not a number"),
-        ("toy.posts.csv", "post_id,name,town,established\nP1\n", 2, "unknown town ''"),
+        ("toy.posts.csv", "post_id,name,town,established\nP1\n", 2, "a post needs the towns it overlooks"),
         # An impossible date in a control column header used to raise ValueError.
         ("toy.towns.csv", "name,lat,lon,population,controller_2020_13_45\nT0,35.5,36,,regime\n", 1, "is not a date"),
         # Silently kept the last of two same-named columns.
@@ -307,11 +307,12 @@ def test_an_extends_name_too_long_for_the_file_system_is_an_input_error(build):
 def test_parameters_are_bounded_where_their_products_would_overflow(toy):
     """lethality 1e308 was in range: lethality x force overflowed to inf, and with Turkish suppression
     at full escalation the regime's attack multiplier is 0, so the loss was inf x 0 = NaN and the run
-    crashed (round(NaN) in a reporter). Now every unbounded parameter stops at a million."""
+    crashed (round(NaN) in a reporter). Now every parameter has a plausible upper bound (lethality: 1)."""
     err = error_of(toy.scenario(HEAD + "combat: {lethality: 1.0e+308}\n"))
-    assert err.line == 7 and err.key == "combat.lethality" and "less than or equal to 1000000" in err.message
-    extreme = HEAD + ("combat: {lethality: 1000000}\nfactions: {turkey: {suppression: 1.0}, russia: {air_power: 1000000}}\n"
-                      "events:\n  - {type: offensive, action: start, date: 2020-01-01, source: [test-claim]}\n"
+    assert err.line == 7 and err.key == "combat.lethality" and "less than or equal to 1" in err.message
+    # At the top of every declared range the run still keeps its invariants.
+    extreme = HEAD + ("combat: {lethality: 1.0}\nfactions: {turkey: {suppression: 1.0, drone_strength: 50}, russia: {air_power: 10}}\n"
+                      "events:\n  - {type: offensive, action: start, axis: [T1], date: 2020-01-01, source: [test-claim]}\n"
                       "  - {type: intervention, name: x, intensity: 1.0, date: 2020-01-02, source: [test-claim]}\n")
     result = sim.simulate(load_scenario(toy.scenario(extreme, name="extreme.yaml")), check_invariants=True)
     assert len(result.history) == 21

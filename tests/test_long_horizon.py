@@ -22,7 +22,7 @@ from .test_invariants import world  # noqa: F401 - the seven-town fixture
 
 START = dt.date(2020, 1, 1)
 EVENTS = [
-    ev(date="2020-01-01", type="offensive", action="start"),
+    ev(date="2020-01-01", type="offensive", action="start", axis=["C"], force=50),
     ev(date="2020-02-01", type="agreement", name="deal", effective="2020-02-02", parties=["russia", "turkey"],
        compliance={"regime": 0.95, "rebels": 0.95}, restraint=0.5, corridor={"road": "M4", "width_km": 3}),
     ev(date="2020-02-10", type="joint_patrol", route=["A", "C"], road="M4", every_days=7, participants=["russia", "turkey"]),

@@ -34,7 +34,7 @@ def grid_theatre(build, controllers=None):
     towns = [(f"T{r}{c}", 35.5 + 0.09 * r, 36.0 + 0.11 * c, controllers[3 * r + c], 40_000) for r in range(3) for c in range(3)]
     roads = [(f"T1{c}", f"T1{c + 1}", "M9") for c in range(2)]
     roads += [(f"T{r}{c}", f"T{r + 1}{c}", "secondary") for r in range(2) for c in range(3)]
-    return build.theatre(towns, roads, posts=[("p1", "T11", "2019-01-01")])
+    return build.theatre(towns, roads, posts=[("p1", "T11", "2019-01-01"), ("p2", "T00", "")])
 
 
 def find(ax, gid):
@@ -48,18 +48,17 @@ def run_of(history, events=(), ceasefire=None, posts=None, encircled=None):
                        "ceasefire": ceasefire or ["none"] * days, "patrol_coverage": [np.nan] * days})
     log = pd.DataFrame(list(events), columns=["date", "type", "town", "actors", "detail"])
     if posts is None:
-        posts = np.zeros((days, n))
-        posts[:, 4] = 1
+        posts = np.zeros((days, 2), bool)
+        posts[:, 0] = True  # the post overlooking the centre town; the other (at T00) is not set up
     if encircled is None:
-        encircled = np.zeros((days, n), bool)
-    return RunData(1, D0, np.array(history, dtype=np.int8), log, ts, np.asarray(posts, float), np.asarray(encircled, bool))
+        encircled = np.zeros_like(posts, bool)
+    return RunData(1, D0, np.array(history, dtype=np.int8), log, ts, np.asarray(posts, bool), np.asarray(encircled, bool))
 
 
 def test_territory_and_towns_take_each_towns_controller(build):
     t = load_theatre(grid_theatre(build))
     control = np.array([0, 1, 2, 2, 0, 1, 1, 2, 0], dtype=np.int8)
-    encircled = np.zeros((1, 9), bool)
-    encircled[0, 4] = True  # as the run recorded it: the centre town is government-held
+    encircled = np.array([[True, False]])  # as the run recorded it: the centre town is government-held
     state = run_state(t, [], run_of([control], encircled=encircled), D0)
     fig = control_map_figure(t, state, "test")
     ax = fig.axes[0]
@@ -70,7 +69,7 @@ def test_territory_and_towns_take_each_towns_controller(build):
     (towns,) = find(ax, "towns")
     assert np.allclose(towns.get_facecolors(), [to_rgba(FACTION_COLOURS[HOLDERS[c]]) for c in control])
     # The post at the centre is drawn encircled, as the run recorded it.
-    assert state.encircled.tolist() == [False] * 4 + [True] + [False] * 4
+    assert state.encircled.tolist() == [True, False]
     assert len(find(ax, "posts_encircled")[0].get_offsets()) == 1 and len(find(ax, "posts")[0].get_offsets()) == 0
     # The front runs between government cells and the others, nowhere else.
     lay = layout(t)
@@ -124,15 +123,15 @@ def test_posts_come_from_the_runs_record_and_patrols_from_its_events(build):
     patrol = {"type": "joint_patrol", "date": "2020-01-02", "announced": "2020-01-02", "route": ["T10", "T12"], "road": "M9"}
     # The events say nothing the map reads about posts: it reads the recorded posts.
     events = [("2020-01-03", "patrol", "T11", "russia;turkey", "covered 50%")]
-    posts = np.zeros((4, 9))
-    posts[:2, 4] = 1  # the centre post until 2 January ...
-    posts[1:, 0] = 1  # ... and one at T00 from 2 January
+    posts = np.zeros((4, 2), bool)
+    posts[:2, 0] = True  # the centre post until 2 January ...
+    posts[1:, 1] = True  # ... and one at T00 from 2 January
     control = np.array([2] * 9, dtype=np.int8)
     run = run_of([control] * 4, events, posts=posts)
     run.timeseries.loc[2, "patrol_coverage"] = 0.5
     before, after = (run_state(t, [patrol], run, D0 + dt.timedelta(days=d)) for d in (0, 3))
-    assert before.posts.tolist() == [0, 0, 0, 0, 1, 0, 0, 0, 0] and before.patrols == []
-    assert after.posts.tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert before.posts.tolist() == [True, False] and before.patrols == []
+    assert after.posts.tolist() == [False, True]
     (p,) = after.patrols
     assert [t.towns[i] for i in p.route] == ["T10", "T11", "T12"] and t.towns[p.reached] == "T11" and p.coverage == 0.5
 
@@ -145,7 +144,7 @@ def toy_results(tmp_path_factory):
     build = Builder(tmp_path_factory.mktemp("maps"))
     grid_theatre(build, ["regime"] * 3 + ["rebels"] * 6)
     body = {"end": "2020-01-15", "seed": 5, "factions": {"regime": {"force": 60, "regen": 1}, "rebels": {"garrison": 3}},
-            "events": [ev(date="2020-01-01", type="offensive", action="start"),
+            "events": [ev(date="2020-01-01", type="offensive", action="start", axis=["T12"], force=50),
                        ev(date="2020-01-05", type="agreement", name="Deal", effective="2020-01-06", parties=["russia", "turkey"],
                           compliance={"regime": 0.9, "rebels": 0.9}, corridor={"road": "M9", "width_km": 3})]}
     sc_path = build.scenario(body)

@@ -46,9 +46,9 @@ def test_capture_dates_and_losses_set_the_record_beside_the_runs(toy_results):  
     _, ens = toy_results
     res = load_results(ens)
     path = outcomes_beside(res, """\
-  - {id: t11-falls, kind: capture, description: T11 falls, town: T11, by: regime, reported: 2020-01-04, tolerance_days: 2, source: [test-claim]}
-  - {id: t22-falls, kind: capture, description: T22 falls, town: T22, by: regime, reported: 2020-01-09, tolerance_days: 2, source: [test-claim]}
-  - {id: dead, kind: quantity, description: deaths, variable: turkish_deaths, date: 2020-01-10, reported: 3, range: [1, 5], source: [test-claim]}
+  - {id: t11-falls, set: calibration, kind: capture, description: T11 falls, town: T11, by: regime, reported: 2020-01-04, tolerance_days: 2, source: [test-claim]}
+  - {id: t22-falls, set: calibration, kind: capture, description: T22 falls, town: T22, by: regime, reported: 2020-01-09, tolerance_days: 2, source: [test-claim]}
+  - {id: dead, set: calibration, kind: quantity, description: deaths, variable: turkish_deaths, date: 2020-01-10, reported: 3, range: [1, 5], source: [test-claim]}
 """)
     try:
         reported = plots.load_reported(res)

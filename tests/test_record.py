@@ -1,42 +1,98 @@
-"""The campaign scenario against the broad documented record (default seed).
+"""The recorded scenarios against the broad documented record, over a batch of 16 replicates.
 
 These are honest checks of the model's skill, not of code paths: they fail
-if a change to the rules or parameters loses the broad shape of events.
+if a change to the rules or parameters loses the shape of events. The full
+scores (40 replicates, every outcome) are in the README.
 """
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
-from sim import load_scenario, simulate
+from sim import load_scenario
+from sim.experiments.run import simulate_batch
 
 from .conftest import ROOT
+
+SEEDS = 16
+
+
+def batch(name):
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    return simulate_batch(sc, [sc.seed + i for i in range(SEEDS)])
 
 
 @pytest.fixture(scope="module")
 def campaign():
-    return simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml"))
+    return batch("campaign")
 
 
-def test_no_ground_gains_before_the_main_offensive(campaign):
-    early = campaign.captures[campaign.captures["date"] < "2019-12-19"]
-    assert len(early) <= 2  # the limited first push gains little
+@pytest.fixture(scope="module")
+def moscow():
+    return batch("moscow")
+
+
+def first_capture(run, town, by="regime", after="2019-12-01"):
+    c = run.captures
+    hits = c[(c["town"] == town) & c["actors"].str.startswith(by) & (c["date"] > after)]
+    return dt.date.fromisoformat(hits["date"].iloc[0]) if len(hits) else None
+
+
+def median_date(dates):
+    days = sorted((d - dt.date(2019, 12, 1)).days if d else 10_000 for d in dates)
+    return dt.date(2019, 12, 1) + dt.timedelta(days=days[len(days) // 2])
+
+
+def test_the_december_push_takes_the_south_east(campaign):
+    for town in ("Umm Jalal", "Jarjanaz"):
+        assert median_date([first_capture(r, town) for r in campaign]) <= dt.date(2019, 12, 31), town
 
 
 def test_january_truce_breaks_within_days(campaign):
-    broken = campaign.events[campaign.events["type"] == "truce_broken"]
-    assert len(broken) == 1
-    days = (dt.date.fromisoformat(broken["date"].iloc[0]) - dt.date(2020, 1, 12)).days
-    assert 0 <= days <= 10  # reported: air raids from the 14th, ground assault on the 15th
+    days = []
+    for r in campaign:
+        broken = r.events[r.events["type"] == "truce_broken"]
+        days.append((dt.date.fromisoformat(broken["date"].iloc[0]) - dt.date(2020, 1, 12)).days if len(broken) else 99)
+    assert np.median(days) <= 7  # reported: air raids from the 14th, a ground assault on the 15th
 
 
-def test_maarat_falls_in_the_second_half_of_january(campaign):
-    falls = campaign.captures[campaign.captures["town"] == "Maarat al-Numan"]
-    assert "2020-01-12" <= falls["date"].iloc[0] <= "2020-02-10"  # reported: 28 January
+def test_maarat_falls_around_28_january(campaign):
+    assert abs((median_date([first_capture(r, "Maarat al-Numan") for r in campaign]) - dt.date(2020, 1, 28)).days) <= 7
 
 
-def test_front_on_6_march_beats_the_static_baseline(campaign):
-    reported = campaign.theatre.control[dt.date(2020, 3, 6)]
-    model = (campaign.history[-1] == reported).sum()
-    static = (campaign.history[0] == reported).sum()
-    assert model >= static + 5
+def test_saraqib_falls_in_early_february_in_most_replicates(campaign):
+    early = [d is not None and dt.date(2020, 2, 1) <= d <= dt.date(2020, 2, 14) for d in (first_capture(r, "Saraqib") for r in campaign)]
+    assert np.mean(early) > 0.5
+
+
+def test_the_whole_m5_is_held_by_mid_february(campaign):
+    theatre = campaign[0].theatre
+    m5 = theatre.road_towns("M5")
+    dates = []
+    for r in campaign:
+        held = (r.history[:, m5] == 0).all(axis=1)
+        day = int(np.argmax(held)) if held.any() else None
+        dates.append(None if day is None else dt.date(2019, 12, 1) + dt.timedelta(days=day))
+    assert abs((median_date(dates) - dt.date(2020, 2, 11)).days) <= 7
+
+
+def test_the_6_march_front(campaign):
+    theatre = campaign[0].theatre
+    reported = theatre.control[dt.date(2020, 3, 6)]
+    belts = theatre.belt != ""
+    accuracy = [(r.history[-1][belts] == reported[belts]).mean() for r in campaign]
+    frozen = (campaign[0].history[0][belts] == reported[belts]).mean()
+    assert np.median(accuracy) >= 0.8 and np.median(accuracy) >= frozen + 0.3
+
+
+def test_the_moscow_ceasefire_holds_and_patrols_lengthen(moscow):
+    quiet = [r.captures.empty for r in moscow]
+    assert np.mean(quiet) >= 0.75  # reported: no town changed hands through August
+    first_full = []
+    for r in moscow:
+        done = r.events[r.events["type"] == "patrol_completed"]
+        first_full.append(dt.date.fromisoformat(done["date"].iloc[0]) if len(done) else None)
+    assert dt.date(2020, 6, 15) <= median_date(first_full) <= dt.date(2020, 8, 12)  # reported: 22 July
+    coverage = np.array([[p["coverage"] for p in r.patrols] for r in moscow])
+    assert coverage[:, :4].mean() < coverage[:, -4:].mean()  # the patrols get further over time

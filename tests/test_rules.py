@@ -1,19 +1,27 @@
-"""Each faction's rules on hand-built theatres with known answers."""
+"""Each rule on hand-built theatres with known answers."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim import CeasefireModel, load_scenario, simulate
+from sim.experiments.run import simulate_batch
+from sim.model import combat, towns
+from sim.model.ceasefire import CeasefireState
 
 from .conftest import ev, line_theatre
 
+# A strong government group and defenders that never reinforce: who falls, and when, is plain.
 STRONG_REGIME = {
-    "regime": {"force": 100, "commit": 1.0, "axes": 1, "garrison": 5},
+    "regime": {"force": 100, "commit": 1.0, "garrison": 5},
     "hts": {"garrison": 1, "reserve": 0, "regen": 0, "spoiler_rate": 0},
     "rebels": {"garrison": 1, "reserve": 0, "regen": 0},
 }
-PUSH = ev(id="push", date="2020-01-01", type="offensive", action="start")
+
+
+def push(axis, group="main", date="2020-01-01", force=100, frontage=1, **kw):
+    return ev(id=f"push-{group}-{date}", date=date, type="offensive", group=group, action="start", axis=axis, force=force,
+              frontage=frontage, **kw)
 
 
 def truce(**kw):
@@ -27,247 +35,358 @@ def captures(result):
     return result.captures[["date", "town", "detail"]].values.tolist()
 
 
-def test_strong_regime_takes_a_weak_town(build):
+def scenario(build, factions=None, events=(), name="s.yaml", **top):
+    return load_scenario(build.scenario({"factions": factions or STRONG_REGIME, "events": list(events), **top}, name=name))
+
+
+# ------------------------------------------------------------------ force groups
+
+
+def test_a_group_drives_toward_its_objective_and_then_holds_the_line(build):
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts", "hts"))
+    r = simulate(scenario(build, events=[push(["T2"])]))
+    taken = [c[1] for c in captures(r)]
+    assert taken[:2] == ["T1", "T2"]  # along the road, toward the objective
+    assert "T3" not in taken and "T4" not in taken  # the axis is done: it holds the line
+    # A new order sends it on.
+    r = simulate(scenario(build, events=[push(["T2"]), push(["T4"], date="2020-01-10", force=0)], name="b.yaml"))
+    assert [c[1] for c in captures(r)] == ["T1", "T2", "T3", "T4"]
+
+
+def test_a_group_stood_down_returns_its_force_to_the_pool(build):
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    stop = ev(date="2020-01-03", type="offensive", group="main", action="stop")
+    m = CeasefireModel(scenario(build, events=[push(["T2"], force=60), stop]))
+    m.run_model()
+    assert not m.regime.groups["main"].active and (m.regime.groups["main"].force == 0).all()
+    assert np.isclose(m.regime.force, m.regime.pool).all() and (m.regime.pool > 40).all()
+
+
+def test_two_groups_fight_on_their_own_axes(build):
+    # Two opposition towns on either side of a government town: each group takes its own.
+    build.theatre([("W", 35.5, 35.95, "hts"), ("R", 35.5, 36.0, "regime"), ("E", 35.5, 36.05, "hts")],
+                  [("W", "R", "M9"), ("R", "E", "M9")])
+    r = simulate(scenario(build, events=[push(["W"], group="west", force=50), push(["E"], group="east", force=50)]))
+    assert sorted(c[1] for c in captures(r)) == ["E", "W"]
+
+
+def test_an_offensive_event_cannot_stop_a_group_that_was_never_formed(build):
+    from sim.errors import InputError
+
     line_theatre(build)
-    r = simulate(load_scenario(build.scenario({"factions": STRONG_REGIME, "events": [PUSH]})))
-    assert captures(r)[0][1:] == ["T1", "hts -> regime"]
-    assert r.controller_on("2020-01-21")["T1"] == "regime"
-    assert r.timeseries["displaced"].iloc[-1] > 0
+    with pytest.raises(InputError, match="no force group 'ghost'"):
+        scenario(build, events=[ev(date="2020-01-02", type="offensive", group="ghost", action="stop")])
+
+
+# ------------------------------------------------------------------ combat
+
+
+def lone_town_theatre(build, flanks: int, controller="hts"):
+    """A town X with ``flanks`` government neighbours and one friendly town F behind it."""
+    towns_ = [("X", 35.5, 36.0, controller), ("F", 35.55, 36.0, controller)]
+    roads = [("X", "F", "M9")]
+    for k in range(flanks):
+        towns_.append((f"G{k}", 35.45, 35.97 + 0.03 * k, "regime"))
+        roads.append((f"G{k}", "X", "M9"))
+    return build.theatre(towns_, roads)
+
+
+def test_defenders_outnumbered_withdraw_to_a_friendly_neighbour(build):
+    lone_town_theatre(build, flanks=1)
+    factions = {**STRONG_REGIME, "hts": {"garrison": 10, "reserve": 0, "regen": 0}}
+    combat_params = {"withdraw_ratio": 2.0, "break_ratio": 100, "lethality": 0.001, "noise": 0.0}
+    m = CeasefireModel(scenario(build, factions, [push(["X"], force=100)], combat=combat_params))
+    m.step()
+    x, f = m.theatre.town("X"), m.theatre.town("F")
+    assert m.controller[0, x] == 0  # taken on the first day, without a siege
+    assert m.garrison[0, f] > 15  # its garrison of ~10 fell back to F (which held 10)
+
+
+def test_an_outflanked_town_falls_at_lower_odds(build):
+    # Odds of 4 (20 points, doubled by air power, on 10): below the threshold of 5 with one flank, 8 with two.
+    combat_params = {"withdraw_ratio": 5.0, "flank_pressure": 1.0, "break_ratio": 100, "lethality": 0.001, "noise": 0.0}
+    factions = {**STRONG_REGIME, "hts": {"garrison": 10, "reserve": 0, "regen": 0}, "regime": {"force": 100, "commit": 0.2}}
+    results = []
+    for flanks in (1, 2):
+        lone_town_theatre(build, flanks, controller="hts")
+        m = CeasefireModel(scenario(build, factions, [push(["X"], force=100)], combat=combat_params, name=f"f{flanks}.yaml"))
+        m.step()
+        results.append(int(m.controller[0, m.theatre.town("X")]))
+    assert results == [1, 0]  # held with one flank; withdrawn with two
+
+
+def test_a_fall_shakes_the_neighbours_and_an_outflanked_shaken_town_is_abandoned(build):
+    # G - A - B, with B also next to a second government town: once A falls, B is shaken and outflanked.
+    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "hts"),
+                   ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, "hts")],
+                  [("G", "A", "M9"), ("A", "B", "M9"), ("G2", "B", "secondary"), ("B", "C", "M9")])
+    combat_params = {"collapse_shock": 0.5, "abandon_shock": 0.4, "shock_recovery": 0.0, "break_ratio": 1, "noise": 0.0}
+    m = CeasefireModel(scenario(build, events=[push(["A"], force=100)], combat=combat_params))
+    m.step()
+    a, b = m.theatre.town("A"), m.theatre.town("B")
+    assert m.controller[0, a] == 0 and m.controller[0, b] == 0  # B given up the same day, though never assaulted
+    causes = m.event_rows
+    assert [(row[3], row[5].split("(")[1].rstrip(")")) for row in causes if row[2] == "capture"] == [("A", "assault"), ("B", "abandoned")]
+
+
+def test_without_shock_the_neighbour_holds(build):
+    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "hts"),
+                   ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, "hts")],
+                  [("G", "A", "M9"), ("A", "B", "M9"), ("G2", "B", "secondary"), ("B", "C", "M9")])
+    combat_params = {"collapse_shock": 0.0, "abandon_shock": 0.4, "break_ratio": 1, "noise": 0.0}
+    m = CeasefireModel(scenario(build, events=[push(["A"], force=100)], combat=combat_params))
+    m.step()
+    assert m.controller[0, m.theatre.town("B")] == 1
+
+
+def test_a_pocket_cut_off_from_the_camps_is_shaken_and_given_up(build):
+    # Camp - H1 - P - H2 ... the government takes H1 and P is cut off from the camp.
+    build.theatre([("Camp", 35.6, 36.0, "hts", 1000, "camp"), ("H1", 35.55, 36.0, "hts"), ("P", 35.5, 36.0, "hts"),
+                   ("G", 35.55, 36.05, "regime"), ("G2", 35.45, 36.0, "regime")],
+                  [("Camp", "H1", "M9"), ("H1", "P", "M9"), ("G", "H1", "secondary"), ("G2", "P", "secondary")])
+    combat_params = {"pocket_shock": 0.5, "abandon_shock": 0.9, "shock_recovery": 0.0, "collapse_shock": 0.0, "break_ratio": 1, "noise": 0.0}
+    m = CeasefireModel(scenario(build, events=[push(["H1"], force=100)], combat=combat_params))
+    p = m.theatre.town("P")
+    assert not towns.cut_off(m.theatre, m.neighbours, m.controller)[0, p]
+    m.step()  # H1 falls: P is cut off, shaken by 0.5
+    assert towns.cut_off(m.theatre, m.neighbours, m.controller)[0, p] and m.controller[0, p] == 1
+    m.step()  # shaken to 1.0 >= 0.9, with the government next door: given up
+    assert m.controller[0, p] == 0
+    assert m.controller[0, m.theatre.town("Camp")] == 1  # a camp is never an objective
+
+
+def test_reinforcements_stop_at_what_a_town_can_hold(build):
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    factions = {**STRONG_REGIME, "hts": {"garrison": 1, "reserve": 1000, "regen": 0, "reinforce": 1.0},
+                "regime": {"force": 10, "commit": 0.1}}
+    m = CeasefireModel(scenario(build, factions, [push(["T1"], force=10)], combat={"garrison_cap": 5.0, "urban_defence": 0.0}))
+    m.step()
+    assert m.garrison[0, m.theatre.town("T1")] <= 5.0 + 1e-9
+    assert m.hts.force[0] > 990  # the rest stays in the reserve
+
+
+# ------------------------------------------------------------------ posts as sites
+
+
+def post_theatre(build):
+    """A post overlooking town A; the government can go round A through B and cut it off."""
+    return build.theatre(
+        [("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "rebels"), ("B", 35.55, 36.02, "rebels"), ("C", 35.5, 36.1, "rebels")],
+        [("G", "A", "M9"), ("G", "B", "secondary"), ("B", "C", "secondary"), ("A", "C", "M9")],
+        posts=[("p1", "A", "2019-01-01", 35.51, 36.05)],
+    )
+
+
+def test_a_post_deters_the_town_it_overlooks_until_turkey_escalates(build):
+    post_theatre(build)
+    sc = scenario(build, {**STRONG_REGIME, "turkey": {"deterrence": 5.0}}, [push(["C"], frontage=1)])
+    first = simulate_batch(sc, list(range(10)))
+    assert {r.captures["town"].iloc[0] for r in first} == {"B"}  # around the post
+    m = CeasefireModel(sc)
+    m.turkey.escalation[:] = 1.0
+    assert (m.turkey.deterrence_of_posts() == 1.0).all()  # once Turkey fights openly, nothing is spared
+
+
+def test_a_bypassed_post_is_encircled_and_the_town_beside_it_taken(build):
+    post_theatre(build)
+    sc = scenario(build, {**STRONG_REGIME, "turkey": {"deterrence": 5.0, "escalation_per_encirclement": 0.0}}, [push(["A", "C"], frontage=1)])
+    r = simulate(sc)
+    enc = r.events[r.events["type"] == "post_encircled"]
+    assert enc["detail"].str.contains(r"\(p1\)").all() and len(enc) == 1
+    taken = captures(r)
+    assert [t[1] for t in taken] == ["B", "C", "A"]  # round the post, then the town beside it
+    assert enc["date"].iloc[0] == taken[2][0]  # the post is cut off the day A falls
+    assert r.posts.set_index("date").loc[enc["date"].iloc[0], "encircled"]  # and posts.csv records it
+
+
+def test_posts_already_cut_off_at_the_start_are_not_news(build):
+    """Turkey's count of encircled posts starts from the start's: day 1 adds no escalation for old encirclements."""
+    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "regime")], [("G", "A", "M9")],
+                  posts=[("p1", "A", "2019-01-01")])
+    m = CeasefireModel(scenario(build, {"turkey": {"escalation_per_encirclement": 0.5}}))
+    assert m.encircled.all()
+    m.step()
+    assert (m.turkey.escalation == 0).all()
+
+
+# ------------------------------------------------------------------ the ceasefire
+
+
+def test_the_ceasefire_is_a_state_machine_in_every_replicate():
+    from sim.model.ceasefire import Ceasefire
+
+    day = pd.Timestamp("2020-01-02").date()
+    cf = Ceasefire("t", "truce", day, day, None, ("russia",), {"regime": 1.0}, 0.0, replicates=3)
+    assert cf.is_(CeasefireState.ANNOUNCED).all()
+    assert not cf.move(np.array([True, True, True]), CeasefireState.BROKEN).any()  # a deal never in force cannot break
+    cf.move(np.array([True, True, False]), CeasefireState.IN_FORCE)
+    cf.move(np.array([True, False, False]), CeasefireState.BROKEN)
+    assert [STATE.value for STATE in (CeasefireState.BROKEN, CeasefireState.IN_FORCE, CeasefireState.ANNOUNCED)] == \
+        [["announced", "in force", "broken", "superseded", "expired"][i] for i in cf.state]
+    assert not cf.move(np.array([True, False, False]), CeasefireState.IN_FORCE).any()  # broken is final
 
 
 def test_truce_stops_a_compliant_regime(build):
     line_theatre(build)
-    r = simulate(load_scenario(build.scenario({"factions": STRONG_REGIME, "events": [PUSH, truce(effective="2020-01-01")]})))
+    r = simulate(scenario(build, events=[push(["T2"]), truce(effective="2020-01-01")]))
     assert captures(r) == []
     assert (r.timeseries["ceasefire"].iloc[1:] == "in force").all()
 
 
-def test_truce_with_no_compliance_breaks_on_its_first_day(build):
+def test_a_new_deal_supersedes_the_live_one_and_expires_after_its_end(build):
     line_theatre(build)
-    r = simulate(load_scenario(build.scenario({"factions": STRONG_REGIME, "events": [PUSH, truce(compliance={"regime": 0.0001})]})))
-    broken = r.events[r.events["type"] == "truce_broken"]
-    assert broken["date"].tolist() == ["2020-01-02"]
-    assert captures(r), "the regime attacks once it has broken the truce"
+    first = truce(id="first", name="first", effective="2020-01-02", until="2020-01-20")
+    second = truce(id="second", date="2020-01-05", name="second", effective="2020-01-06", until="2020-01-10")
+    r = simulate(scenario(build, events=[push(["T2"]), first, second]))
+    states = r.timeseries["ceasefire"].tolist()
+    assert states == ["none"] + ["in force"] * 3 + ["announced"] + ["in force"] * 5 + ["expired"] * 11, states
+    kinds = r.events[r.events["type"].str.startswith("truce")][["date", "type"]].values.tolist()
+    assert ["2020-01-05", "truce_superseded"] in kinds and ["2020-01-11", "truce_expired"] in kinds
 
 
-def test_russia_restrains_during_truce_and_licenses_after(build):
-    line_theatre(build)
-    sc = load_scenario(build.scenario({"factions": {**STRONG_REGIME, "russia": {"air_support": 1.0, "truce_air": 0.1}},
-                                      "events": [PUSH, truce(effective="2020-01-05", until="2020-01-10")]}))
-    air = simulate(sc).timeseries.set_index("date")["air_effort"]
-    assert air["2020-01-03"] == 1.0 and air["2020-01-06"] == 0.1 and air["2020-01-12"] == 1.0
-
-
-def fork(build, post: str):
-    """A regime town between two identical opposition towns, both linked to the rear; a post at ``post``."""
-    return build.theatre(
-        [("R", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "rebels"), ("B", 35.5, 35.95, "rebels"), ("C", 35.6, 36.0, "rebels")],
-        [("R", "A", "M9"), ("R", "B", "M9"), ("A", "C", "secondary"), ("B", "C", "secondary")],
-        posts=[("p1", post, "2019-01-01")],
-    )
-
-
-def test_post_deters_the_regime(build):
-    fork(build, post="A")
-    sc = load_scenario(build.scenario({"factions": {**STRONG_REGIME, "turkey": {"deterrence": 3.0}}, "events": [PUSH]}))
-    picks = set()
-    for seed in range(20):
-        m = CeasefireModel(sc, seed=seed)
-        picks.add(m.theatre.towns[int(m.regime.choose_objectives()[0][0])])
-    assert picks == {"B"}
-    # Once Turkey fights openly the regime stops sparing the post.
-    picks = set()
-    for seed in range(20):
-        m = CeasefireModel(sc, seed=seed)
-        m.turkey.escalation = 1.0
-        picks.add(m.theatre.towns[int(m.regime.choose_objectives()[0][0])])
-    assert picks == {"A", "B"}
-
-
-def test_post_is_encircled_when_every_road_out_is_lost(build):
-    build.theatre(
-        [("R1", 35.5, 36.0, "regime"), ("P", 35.5, 36.05, "rebels"), ("R2", 35.5, 36.1, "regime"), ("X", 35.55, 36.05, "rebels")],
-        [("R1", "P", "M9"), ("P", "R2", "M9"), ("P", "X", "secondary"), ("R1", "X", "secondary")],
-        posts=[("p1", "P", "2019-01-01")],
-    )
-    sc = load_scenario(build.scenario({"factions": {**STRONG_REGIME, "turkey": {"deterrence": 10.0}}, "events": [PUSH]}))
-    r = simulate(sc)
-    assert captures(r)[0][1] == "X"  # it goes around the post ...
-    enc = r.events[r.events["type"] == "post_encircled"]
-    assert enc["town"].tolist() == ["P"]  # ... and the post is cut off
-    assert enc["date"].iloc[0] == captures(r)[0][0]
-
-
-def test_hts_raises_violations_and_regime_pressure(build):
+def test_spoilers_build_pressure_and_it_eases_when_nothing_feeds_it(build):
     line_theatre(build, controllers=("regime", "hts"))
-    spoiler = {**STRONG_REGIME, "hts": {"spoiler_rate": 1.0, "garrison": 50, "reserve": 0}}
+    factions = {**STRONG_REGIME, "hts": {"spoiler_rate": 1.0, "garrison": 50, "reserve": 0},
+                "regime": {**STRONG_REGIME["regime"], "pretext": 0.1, "pressure_growth": 0.0, "pressure_easing": 0.0}}
     held = truce(compliance={"regime": 1.0, "hts": 0.0}, restraint=1.0)
-    r = simulate(load_scenario(build.scenario({"factions": spoiler, "events": [PUSH, held]})))
+    r = simulate(scenario(build, factions, [push(["T1"]), held]))
     ts = r.timeseries.set_index("date")
-    assert ts.loc["2020-01-21", "violations"] == 20  # one raid a day from the 2nd
-    assert ts.loc["2020-01-21", "regime_pressure"] == pytest.approx(0.02 * 20)  # the default pretext per raid
-    # Without a patron's restraint the pretexts alone end the truce.
-    provoked = simulate(load_scenario(build.scenario({"factions": spoiler, "events": [PUSH, truce(compliance={"regime": 1.0, "hts": 0.0})]}, name="c.yaml")))
-    assert provoked.events["type"].eq("truce_broken").sum() == 1
-    r = simulate(load_scenario(build.scenario({"factions": spoiler, "events": [PUSH, truce(compliance={"regime": 1.0, "hts": 1.0})]}, name="b.yaml")))
-    assert r.timeseries["violations"].iloc[-1] == 0
+    assert ts.loc["2020-01-05", "violations"] == 4 and ts.loc["2020-01-05", "regime_pressure"] == pytest.approx(0.4)
+    factions["regime"]["pressure_easing"] = 0.5
+    eased = simulate(scenario(build, factions, [push(["T1"]), held], name="e.yaml")).timeseries.set_index("date")
+    assert eased.loc["2020-01-20", "regime_pressure"] < 0.25  # each day's pretext, half of it gone the next
 
 
-def patrol_scenario(build, block: float):
+def test_pressure_eases_when_patrols_run(build):
+    def pressure(relief):
+        line_theatre(build, controllers=("regime", "rebels", "rebels"))
+        agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+        patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=2, participants=["russia", "turkey"])
+        factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "pressure_growth": 0.2, "patrol_relief": relief,
+                                                 "objective_roads": {"M9": 1}}}
+        return simulate(scenario(build, factions, [push(["T2"]), agreement, patrol], name=f"r{relief}.yaml")).timeseries["regime_pressure"].iloc[-1]
+
+    assert pressure(0.3) < pressure(0.0) - 0.1
+
+
+def test_turkish_troops_deter_a_new_offensive():
+    from sim.model.ceasefire import Ceasefire
+
+    day = pd.Timestamp("2020-01-02").date()
+    cf = Ceasefire("t", "agreement", day, day, None, ("russia",), {"regime": 0.5}, 0.0, replicates=1)
+    assert cf.regime_break_chance(deterrence=1.0)[0] == pytest.approx(0.5)
+    assert cf.regime_break_chance(deterrence=float(np.exp(-0.1 * 10)))[0] == pytest.approx(0.5 * np.exp(-1))
+
+
+# ------------------------------------------------------------------ patrols and the corridor
+
+
+def patrol_scenario(build, block, security=0.0, policing=0.0, name="p.yaml"):
     line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
-    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, corridor={"road": "M9", "width_km": 6})
-    patrol = ev(date="2020-01-05", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=7, participants=["russia", "turkey"])
-    factions = {**STRONG_REGIME, "hts": {"patrol_block": block, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
-    return load_scenario(build.scenario({"factions": factions, "events": [PUSH, agreement, patrol]}, name=f"p{block}.yaml"))
+    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0,
+                      corridor={"road": "M9", "width_km": 1})
+    patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=2, participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "hts": {"patrol_block": block, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0},
+                "turkey": {"patrol_security": security, "corridor_policing": policing}}
+    return scenario(build, factions, [push(["T2"]), agreement, patrol], name=name)
 
 
 def test_patrol_is_blocked_next_to_hts_ground(build):
     r = simulate(patrol_scenario(build, block=1.0))
     runs = r.events[r.events["type"] == "patrol"]
-    assert runs["date"].tolist() == ["2020-01-05", "2020-01-12", "2020-01-19"]
-    assert (runs["detail"].str.contains("covered 50%.*stopped at T2")).all()  # T2 borders the HTS town T3
+    assert len(runs) == 10 and runs["detail"].str.startswith("covered 50%").all()  # T2 borders the HTS town T3
 
 
-def test_unopposed_patrol_covers_the_route(build):
-    m = CeasefireModel(patrol_scenario(build, block=0.0))
+def test_patrols_that_get_through_make_the_road_safer(build):
+    blocked = simulate(patrol_scenario(build, block=1.0, security=0.5, name="s.yaml"))
+    # Each patrol makes T1 safer, not T2 where it is stopped: still blocked every time.
+    assert (blocked.events[blocked.events["type"] == "patrol"]["detail"].str.startswith("covered 50%")).all()
+    partly = simulate_batch(patrol_scenario(build, block=0.9, security=0.0, policing=0.3, name="c.yaml"), list(range(20)))
+    full = [r.events["type"].eq("patrol_completed").any() for r in partly]
+    assert sum(full) >= 15  # policing inside the corridor makes T2 safe within days
+
+
+def test_the_corridor_is_policed_only_inside_it_and_only_in_force(build):
+    m = CeasefireModel(patrol_scenario(build, block=0.5, policing=0.1))
     m.run_model()
-    assert m.patrol_log[-1]["coverage"] == 1.0
-    assert m.deal.corridor.tolist() == [True, True, True, True]
+    inside = m.deal.corridor
+    assert (m.security[0, inside] > 0).all() and (m.security[0, ~inside] == 0).all()
 
 
-def test_rebels_counter_attack_only_with_turkish_escalation(build):
-    build.theatre(
-        [("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "rebels"), ("H", 35.5, 36.1, "rebels")],
-        [("R", "L", "M9"), ("L", "H", "M9")],
-    )
-    factions = {**STRONG_REGIME, "rebels": {"garrison": 1, "reserve": 200, "regen": 0, "counter_threshold": 0.5, "counter_commit": 0.5}}
-    events = [PUSH, ev(date="2020-01-04", type="offensive", action="stop"),
-              ev(id="shield", date="2020-01-06", type="intervention", name="shield", intensity=1.0)]
-    with_turkey = simulate(load_scenario(build.scenario({"factions": factions, "events": events})))
-    caps = captures(with_turkey)
-    assert caps[0][1:] == ["L", "rebels -> regime"]
-    assert ["L", "regime -> rebels"] in [c[1:] for c in caps]
-    assert min(c[0] for c in caps if c[2] == "regime -> rebels") >= "2020-01-06"
-    factions["turkey"] = {"may_escalate": False}
-    without = simulate(load_scenario(build.scenario({"factions": factions, "events": events}, name="b.yaml")))
-    assert [c[2] for c in captures(without)] == ["rebels -> regime"]
+def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
+    def attacked(casualties):
+        line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+        agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+        patrol = ev(date="2020-01-05", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=2, participants=["russia", "turkey"])
+        factions = {**STRONG_REGIME, "turkey": {"exposure": 0, "combat_exposure": 0},
+                    "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "spoiler_rate": 0.0, "patrol_attack": 1.0,
+                            "patrol_attack_casualties": casualties}}
+        m = CeasefireModel(scenario(build, factions, [push(["T1"]), agreement, patrol], name=f"a{casualties}.yaml"))
+        m.run_model()
+        return m
+
+    none = attacked(0.0)
+    assert sum(1 for row in none.event_rows if row[2] == "violation" and row[5] == "attack on the joint patrol") == 9
+    assert none.turkey.deaths[0] == 0
+    many = attacked(20.0)
+    assert many.turkey.deaths[0] > 9 * 10
+    assert many.turkey.deaths_by_cause["attack on a patrol"][0] == many.turkey.deaths[0] == many.casualties["turkey"][0]
+
+
+# ------------------------------------------------------------------ Turkey, rebels, civilians
 
 
 def test_strike_adds_turkish_deaths_and_escalation(build):
     line_theatre(build)
     strike = ev(date="2020-01-03", type="strike", by="regime", town="T1", casualties={"turkey": 30})
-    r = simulate(load_scenario(build.scenario({"factions": {"turkey": {"escalation_per_death": 0.01, "exposure": 0, "combat_exposure": 0}}, "events": [strike]})))
+    r = simulate(scenario(build, {"turkey": {"escalation_per_death": 0.01, "exposure": 0, "combat_exposure": 0}}, [strike]))
     ts = r.timeseries.set_index("date")
     assert ts.loc["2020-01-02", "turkish_deaths"] == 0 and ts.loc["2020-01-03", "turkish_deaths"] == 30
     assert ts.loc["2020-01-03", "turkish_escalation"] == pytest.approx(0.3)
 
 
-@pytest.mark.parametrize("name", ["campaign", "moscow"])
-def test_invariants_hold_through_the_real_scenarios(name):
-    from .conftest import ROOT
+def test_rebels_counter_attack_only_with_turkish_escalation(build):
+    build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "rebels"), ("H", 35.5, 36.1, "rebels")],
+                  [("R", "L", "M9"), ("L", "H", "M9")])
+    factions = {**STRONG_REGIME, "rebels": {"garrison": 1, "reserve": 200, "regen": 0, "counter_threshold": 0.5, "counter_commit": 0.5}}
+    events = [push(["L"]), ev(id="shield", date="2020-01-06", type="intervention", name="shield", intensity=1.0)]
+    caps = captures(simulate(scenario(build, factions, events)))
+    assert caps[0][1:3] == ["L", "rebels -> regime (assault)"]
+    assert any(c[1] == "L" and c[2].startswith("regime -> rebels") and c[0] >= "2020-01-06" for c in caps)
+    factions["turkey"] = {"may_escalate": False}
+    assert [c[2] for c in captures(simulate(scenario(build, factions, events, name="b.yaml")))] == ["rebels -> regime (assault)"]
 
-    sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-    m = CeasefireModel(sc, check_invariants=True)
+
+def test_the_displaced_go_to_the_camps_and_nobody_is_lost(build):
+    build.theatre([("Camp", 35.6, 36.0, "hts", 5000, "camp"), ("G", 35.5, 36.0, "regime", 1000), ("A", 35.5, 36.05, "hts", 20000)],
+                  [("Camp", "A", "M9"), ("G", "A", "M9")])
+    m = CeasefireModel(scenario(build, events=[push(["A"])]), check_invariants=True)
     m.run_model()
-    assert m.steps == sc.days
-    assert np.isclose(m.residents.sum() + m.displaced.sum(), m.theatre.population.sum())
+    camp = m.theatre.town("Camp")
+    assert m.displaced[0] > 10000 and m.residents[0, camp] == pytest.approx(5000 + m.displaced[0])
+    assert m.residents.sum() == pytest.approx(m.theatre.population.sum())
 
 
-# ---------------------------------------------------------------- one place per rule
+# ------------------------------------------------------------------ one model, a batch of replicates
 
 
-def test_the_ceasefire_is_a_state_machine():
-    from sim.model.ceasefire import Ceasefire, CeasefireState
-
-    def deal():
-        day = pd.Timestamp("2020-01-02").date()
-        return Ceasefire("t", "truce", day, day, None, ("russia",), {"regime": 1.0}, 0.0)
-
-    cf = deal()
-    assert cf.state is CeasefireState.ANNOUNCED
-    cf.move_to(CeasefireState.IN_FORCE)
-    cf.move_to(CeasefireState.BROKEN)
-    for final in (CeasefireState.IN_FORCE, CeasefireState.EXPIRED, CeasefireState.SUPERSEDED):
-        with pytest.raises(ValueError, match="cannot go from 'broken'"):
-            cf.move_to(final)
-    with pytest.raises(ValueError, match="cannot go from 'announced' to 'broken'"):
-        deal().move_to(CeasefireState.BROKEN)  # a deal that never bound cannot be broken
-    assert [s.value for s in CeasefireState] == ["announced", "in force", "broken", "superseded", "expired"]
+def test_a_replicate_is_the_same_alone_as_in_a_batch(build):
+    post_theatre(build)
+    factions = {"regime": {"force": 20, "commit": 0.3}, "hts": {"spoiler_rate": 0.5}, "rebels": {"garrison": 3, "reserve": 0, "regen": 0}}
+    sc = scenario(build, factions, [push(["C"], force=20), truce(date="2020-01-12", effective="2020-01-13", compliance={"regime": 0.9, "hts": 0.0})],
+                  combat={"noise": 0.8, "lethality": 0.1, "withdraw_ratio": 5.0, "break_ratio": 100})
+    batch = simulate_batch(sc, [5, 6, 7, 8])
+    alone = simulate(sc, seed=7)
+    assert batch[2].history.tobytes() == alone.history.tobytes()
+    pd.testing.assert_frame_equal(batch[2].timeseries, alone.timeseries)
+    pd.testing.assert_frame_equal(batch[2].events, alone.events)
+    assert not all(np.array_equal(batch[0].history, b.history) for b in batch[1:]), "replicates must differ"
 
 
-def test_a_new_deal_supersedes_the_one_in_force_and_expires_after_its_end(build):
-    from sim.model.ceasefire import CeasefireState
-
+def test_the_model_steps_with_mesa_and_lists_its_factions_in_order(build):
     line_theatre(build)
-    first = truce(id="first", name="first", effective="2020-01-02", until="2020-01-20")
-    second = truce(id="second", date="2020-01-05", name="second", effective="2020-01-06", until="2020-01-10")
-    m = CeasefireModel(load_scenario(build.scenario({"factions": STRONG_REGIME, "events": [PUSH, first, second]})))
-    for _ in range(3):
-        m.step()
-    held = m.deal
-    assert held.name == "first" and held.state is CeasefireState.IN_FORCE
+    m = CeasefireModel(scenario(build, events=[push(["T1"])]), seeds=[1, 2, 3])
     m.run_model()
-    assert held.state is CeasefireState.SUPERSEDED and m.deal.name == "second" and m.deal.state is CeasefireState.EXPIRED
-    log = pd.DataFrame(m.events_log, columns=["date", "type", "town", "actors", "detail"])
-    deals = log[log["type"].str.startswith("truce")]
-    assert deals[["date", "type", "detail"]].values.tolist() == [
-        ["2020-01-01", "truce_announced", "first, in force from 2020-01-02"], ["2020-01-02", "truce_in_force", "first"],
-        ["2020-01-05", "truce_announced", "second, in force from 2020-01-06"], ["2020-01-06", "truce_in_force", "second"],
-        ["2020-01-11", "truce_expired", "second"]]
-    states = m.datacollector.get_model_vars_dataframe()["ceasefire"].tolist()
-    # 5 January: the first deal is superseded, the second announced and not yet in force.
-    assert states == ["none"] + ["in force"] * 3 + ["announced"] + ["in force"] * 5 + ["expired"] * 11, states
-
-
-def test_a_broken_deal_records_when_and_by_whom(build):
-    line_theatre(build)
-    m = CeasefireModel(load_scenario(build.scenario({"factions": STRONG_REGIME, "events": [PUSH, truce(compliance={"regime": 0.0001})]})))
-    m.run_model()
-    assert m.deal.state.value == "broken" and (str(m.deal.broken_on), m.deal.broken_by) == ("2020-01-02", "regime")
-
-
-def hts_attacks_every_patrol(build, casualties: float):
-    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
-    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
-    patrol = ev(date="2020-01-05", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=2, participants=["russia", "turkey"])
-    factions = {**STRONG_REGIME, "turkey": {"exposure": 0, "combat_exposure": 0},
-                "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "spoiler_rate": 0.0, "patrol_attack": 1.0,
-                        "patrol_attack_casualties": casualties}}
-    m = CeasefireModel(load_scenario(build.scenario({"factions": factions, "events": [PUSH, agreement, patrol]}, name=f"a{casualties}.yaml")))
-    m.run_model()
-    return m
-
-
-def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
-    none = hts_attacks_every_patrol(build, 0.0)
-    attacks = [e for e in none.events_log if e[1] == "violation" and e[4] == "attack on the joint patrol"]
-    assert len(attacks) == 9  # every patrol, 5 to 21 January
-    assert none.turkey.deaths == 0 and none.casualties["russia"] == 0
-    many = hts_attacks_every_patrol(build, 20.0)
-    assert many.turkey.deaths > 9 * 10 and many.casualties["russia"] > 9 * 10
-    # Every Turkish death is counted by Turkey.lose_soldiers, by cause.
-    assert many.turkey.deaths_by_cause == {"attack on a patrol": many.turkey.deaths}
-    assert many.casualties["turkey"] == many.turkey.deaths == many.turkish_deaths
-
-
-def test_turkish_deaths_are_counted_once_whatever_kills_them(build):
-    line_theatre(build)
-    strike = ev(date="2020-01-03", type="strike", by="regime", town="T1", casualties={"turkey": 30, "rebels": 4})
-    factions = {**STRONG_REGIME, "turkey": {"exposure": 5.0}}
-    m = CeasefireModel(load_scenario(build.scenario({"factions": factions, "events": [PUSH, strike]})))
-    m.run_model()
-    assert m.turkey.deaths_by_cause["strike"] == 30 and m.turkey.deaths_by_cause["exposure"] > 0
-    assert sum(m.turkey.deaths_by_cause.values()) == m.turkey.deaths == m.casualties["turkey"]
-    losses = sum(int(e[4].split()[0]) for e in m.events_log if e[1] == "turkish_losses")
-    assert losses == m.turkey.deaths_by_cause["exposure"]
-
-
-def test_a_regime_that_values_nothing_within_reach_attacks_nowhere(build):
-    """Every candidate scoring 0 (a proximity scale of 0) used to give 0/0 = NaN shares of the force."""
-    line_theatre(build)
-    sc = load_scenario(build.scenario({"factions": {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "proximity_km": 0.0}},
-                                       "events": [PUSH]}))
-    m = CeasefireModel(sc, seed=1)
-    targets, shares = m.regime.choose_objectives()
-    assert targets.size == 0 and shares.size == 0
-    assert simulate(sc).captures.empty
+    assert m.steps == 20 and m.history.shape == (3, 21, 3)
+    assert list(m.factions) == ["regime", "russia", "turkey", "hts", "rebels"]
+    assert combat.resolve.__module__ == "sim.model.combat"

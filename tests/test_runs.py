@@ -31,7 +31,7 @@ def test_run_folder_is_byte_identical_for_a_seed(tmp_path):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert manifest["seed"] == 7 and len(manifest["content_hash"]) == 64
-    assert manifest["parameters"]["factions"]["regime"]["axes"] >= 1
+    assert manifest["parameters"]["factions"]["regime"]["commit"] > 0
 
 
 def test_control_csv_has_every_town_every_day(tmp_path):
@@ -48,7 +48,7 @@ def test_control_csv_has_every_town_every_day(tmp_path):
 def test_content_hash_follows_the_inputs(build):
     line_theatre(build)
     a = simulate(load_scenario(build.scenario({})))
-    b = simulate(load_scenario(build.scenario({"factions": {"regime": {"axes": 3}}}, name="b.yaml")))
+    b = simulate(load_scenario(build.scenario({"factions": {"regime": {"commit": 0.9}}}, name="b.yaml")))
     assert a.content_hash != b.content_hash
     (build.root / "toy.roads.csv").write_text((build.root / "toy.roads.csv").read_text() + "T0,T2,secondary\n")
     c = simulate(load_scenario(build.scenario({}, name="c.yaml")))
@@ -104,6 +104,9 @@ def test_posts_csv_records_the_models_posts_every_day(tmp_path):
     # Read back, the posts give the encircled_posts time series day by day.
     encircled_posts = (run.post_history * run.encircled_history).sum(axis=1)
     assert (encircled_posts == r.timeseries["encircled_posts"].to_numpy()).all()
-    assert run.post_history[0].sum() == 12 and run.post_history[-1].sum() > 12  # the Astana posts, then February's
+    astana = sum(p.id.startswith("astana-") for p in r.theatre.posts)
+    assert run.post_history[0].sum() == astana + 1 and run.post_history[-1].sum() > astana + 1  # Astana and Maar Hattat, then February's
     posts = pd.read_csv(folder / "posts.csv")
-    assert list(posts.columns) == ["date", "town", "posts", "encircled"] and (posts["posts"] > 0).all()
+    assert list(posts.columns) == ["date", "post", "town", "lat", "lon", "encircled"]
+    sites = {p.id: (p.lat, p.lon) for p in r.theatre.posts}
+    assert all(sites[row.post] == (row.lat, row.lon) for row in posts.itertuples())  # drawn at their own sites

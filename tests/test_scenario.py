@@ -34,7 +34,7 @@ def test_unknown_key_names_line_and_suggests(toy):
         initial_control: 2020-01-01
         factions:
           regime:
-            axes: 2
+            force: 2
             comit: 0.5
         """)
     err = error_of(path)
@@ -54,12 +54,12 @@ def test_unknown_town_in_event(toy):
 
 
 def test_bad_date(toy):
-    err = error_of(toy.scenario({"events": [ev(date="2020-13-40", type="offensive", action="start")]}))
+    err = error_of(toy.scenario({"events": [ev(date="2020-13-40", type="offensive", action="start", axis=["T1"])]}))
     assert err.key == "events[0].date" and err.line is not None
 
 
 def test_event_outside_window(toy):
-    err = error_of(toy.scenario({"events": [ev(date="2020-03-01", type="offensive", action="start")]}))
+    err = error_of(toy.scenario({"events": [ev(date="2020-03-01", type="offensive", action="start", axis=["T1"])]}))
     assert "outside the scenario window" in str(err) and err.key == "events[0].date"
 
 
@@ -69,7 +69,7 @@ def test_unknown_event_type(toy):
 
 
 def test_unknown_claim_id(toy):
-    err = error_of(toy.scenario({"events": [{"date": "2020-01-02", "type": "offensive", "action": "start", "source": ["no-such-claim"]}]}))
+    err = error_of(toy.scenario({"events": [{"date": "2020-01-02", "type": "offensive", "action": "start", "axis": ["T1"], "source": ["no-such-claim"]}]}))
     assert "unknown claim id 'no-such-claim'" in str(err)
 
 
@@ -93,7 +93,7 @@ def test_extends_missing_file(toy):
 def test_extends_overrides_events_by_id_and_removes(toy):
     toy.scenario({"events": [
         ev(id="truce", date="2020-01-02", type="truce", name="t", effective="2020-01-03", parties=["russia"], compliance={"regime": 0.5}),
-        ev(id="push", date="2020-01-02", type="offensive", action="start"),
+        ev(id="push", date="2020-01-02", type="offensive", action="start", axis=["T1"]),
     ]}, name="base.yaml")
     child = toy.scenario("extends: base.yaml\nname: child\nremove_events: [push]\nevents:\n  - {id: truce, compliance: {regime: 0.9}}\n", name="child.yaml")
     sc = load_scenario(child)
@@ -143,7 +143,7 @@ def test_every_parameter_is_documented():
 
 
 def test_unknown_key_inside_an_event_suggests_the_event_field(toy):
-    err = error_of(toy.scenario({"events": [ev(date="2020-01-02", type="offensive", action="start", axsi=["T1"])]}))
+    err = error_of(toy.scenario({"events": [ev(date="2020-01-02", type="offensive", action="start", axis=["T1"], axsi=["T1"])]}))
     assert err.key == "events[0].axsi" and "did you mean 'axis'" in str(err)
 
 

@@ -24,13 +24,13 @@ R, H, B = 0, 1, 2  # regime, hts, rebels
 OUTCOMES = """
 claims: seeds/claims.yaml
 outcomes:
-  - {id: front, kind: front, description: the reported front, date: 2020-01-05, reference: 2020-01-05, min_accuracy: 1.0, source: [test-claim]}
-  - {id: t1-regime, kind: controller, description: T1 held by the regime, town: T1, date: 2020-01-04, controller: regime, source: [test-claim]}
-  - {id: t1-falls, kind: capture, description: T1 falls, town: T1, by: regime, reported: 2020-01-03, tolerance_days: 1, source: [test-claim]}
-  - {id: broken, kind: event, description: truce breaks, event: truce_broken, reported: 2020-01-02, window: [2020-01-02, 2020-01-03], source: [test-claim]}
-  - {id: deaths, kind: quantity, description: deaths, variable: turkish_deaths, date: 2020-01-05, reported: 10, range: [8, 12], source: [test-claim]}
-  - {id: calm, kind: condition, description: no change, period: [2020-01-05, 2020-01-06], max_captures: 0, source: [test-claim]}
-  - {id: later, kind: condition, description: after the window, period: [2020-02-01, 2020-02-02], max_captures: 0, source: [test-claim]}
+  - {id: front, set: calibration, kind: front, description: the reported front, date: 2020-01-05, reference: 2020-01-05, min_accuracy: 1.0, source: [test-claim]}
+  - {id: t1-regime, set: calibration, kind: controller, description: T1 held by the regime, town: T1, date: 2020-01-04, controller: regime, source: [test-claim]}
+  - {id: t1-falls, set: calibration, kind: capture, description: T1 falls, town: T1, by: regime, reported: 2020-01-03, tolerance_days: 1, source: [test-claim]}
+  - {id: broken, set: calibration, kind: event, description: truce breaks, event: truce_broken, reported: 2020-01-02, window: [2020-01-02, 2020-01-03], source: [test-claim]}
+  - {id: deaths, set: calibration, kind: quantity, description: deaths, variable: turkish_deaths, date: 2020-01-05, reported: 10, range: [8, 12], source: [test-claim]}
+  - {id: calm, set: calibration, kind: condition, description: no change, period: [2020-01-05, 2020-01-06], max_captures: 0, source: [test-claim]}
+  - {id: later, set: calibration, kind: condition, description: after the window, period: [2020-02-01, 2020-02-02], max_captures: 0, source: [test-claim]}
 """
 
 

@@ -30,7 +30,7 @@ from .test_runs import run_cli
 def toy(build):
     line_theatre(build, controllers=("regime", "regime", "rebels", "rebels", "hts"))
     body = {"end": "2020-01-25", "seed": 7, "factions": {"regime": {"force": 50}},
-            "events": [ev(date="2020-01-01", type="offensive", action="start"),
+            "events": [ev(date="2020-01-01", type="offensive", action="start", axis=["T4"], force=50),
                        ev(id="truce", date="2020-01-05", type="truce", name="t", effective="2020-01-06", parties=["russia"],
                           compliance={"regime": 0.9}, restraint=0.3)]}
     return build.scenario(body)

@@ -1,16 +1,36 @@
-"""The Idlib theatre's data: complete, sourced, connected, where it should be."""
+"""The Idlib theatre's data: complete, sourced, connected, dense where the front moved, with its people."""
 
 import csv
+import datetime as dt
+import math
 
 import networkx as nx
 import numpy as np
 import pytest
+import yaml
 
 from sim.io.theatre import load_theatre
 
 from .conftest import ROOT
 
 THEATRE = ROOT / "scenarios" / "theatres" / "idlib.yaml"
+BOX = (35.10, 36.40, 35.75, 37.30)  # lat, lat, lon, lon
+MAX_HOP_KM = 8.0
+# Front roads longer than 8 km where no documented village could be placed between their ends: each is a
+# gap in the record we could find (see the README, "The theatre"), not a choice. The test fails if one is
+# added, or if one closes (then take it off the list).
+KNOWN_GAPS = {
+    frozenset({"Huwayr al-Eis", "Talhiyah"}): "the M5 north-east of Saraqib: no source names a village on it",
+    frozenset({"Maar Dibsah", "Babila"}): "the M5 between Ma'arat al-Numan and Saraqib: no village on the road is documented",
+    frozenset({"Tell Tuqan", "Islamin"}): "the Saraqib - Tell Tuqan road: its villages are not placed",
+    frozenset({"Kafr Amim", "Jazraya"}): "east of Saraqib: placed from descriptions only",
+    frozenset({"Kafr Amim", "Sheikh Idris"}): "east of Saraqib: placed from descriptions only",
+    frozenset({"Sheikh Idris", "Tell Sultan"}): "east of Saraqib: placed from descriptions only",
+    frozenset({"Tronba", "Jubas"}): "west of Saraqib: no village between them is documented",
+    frozenset({"Saraqib", "Tal Mardikh"}): "the M5 south of Saraqib",
+    frozenset({"Tal Dam", "Qatrah"}): "the eastern axis of December 2019: Qatrah's position is approximate",
+    frozenset({"Sarman", "Sihal"}): "south-east Idlib: Sarman's position is approximate",
+}
 
 
 @pytest.fixture(scope="module")
@@ -18,17 +38,23 @@ def idlib():
     return load_theatre(THEATRE)
 
 
+@pytest.fixture(scope="module")
+def rows():
+    with open(THEATRE.parent / "idlib.towns.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
 def names(t, nodes):
     return [t.towns[i] for i in nodes]
 
 
 def test_size_and_road_ends(idlib):
-    assert idlib.n >= 63
+    assert 150 <= idlib.n <= 250
     for city in ("Aleppo", "Hama", "Latakia"):
         idlib.town(city)
 
 
-def test_roads_connect_every_town(idlib):
+def test_roads_connect_every_place(idlib):
     assert nx.is_connected(idlib.graph)
     assert set(idlib.roads) == {"M4", "M5", "secondary"}
     assert (idlib.edge_km > 0.5).all() and (idlib.edge_km < 80).all()
@@ -36,16 +62,18 @@ def test_roads_connect_every_town(idlib):
 
 def test_m4_runs_latakia_to_saraqib_in_order(idlib):
     path, km = idlib.road_path(idlib.town("Latakia"), idlib.town("Saraqib"), "M4")
+    seq = names(idlib, path)
     order = ["Latakia", "Ain al-Havr", "Bidama", "Jisr al-Shughur", "Mhambal", "Urum al-Jawz", "Ariha", "Nayrab (Idlib)", "Tronba", "Saraqib"]
-    assert names(idlib, path) == order
+    assert [s for s in seq if s in order] == order
     assert np.all(np.diff(km) > 0)
 
 
-def test_m5_runs_hama_to_aleppo_through_saraqib(idlib):
+def test_m5_runs_hama_to_aleppo_in_order(idlib):
     path, _ = idlib.road_path(idlib.town("Hama"), idlib.town("Aleppo"), "M5")
     seq = names(idlib, path)
-    for a, b in [("Hama", "Morek"), ("Morek", "Khan Shaykhun"), ("Khan Shaykhun", "Maarat al-Numan"), ("Maarat al-Numan", "Saraqib"), ("Saraqib", "Aleppo")]:
-        assert seq.index(a) < seq.index(b)
+    order = ["Hama", "Morek", "Khan Shaykhun", "Maar Hattat", "Maarat al-Numan", "Maar Dibsah", "Saraqib", "Al-Eis", "Zarbah",
+             "Khan al-Asal", "Aleppo"]
+    assert [s for s in seq if s in order] == order
 
 
 def test_patrol_route_length_close_to_protocol(idlib):
@@ -54,35 +82,95 @@ def test_patrol_route_length_close_to_protocol(idlib):
     assert 60 < km[-1] < 90
 
 
-def test_coordinates_inside_the_theatre_box(idlib):
-    assert ((idlib.lat > 35.0) & (idlib.lat < 36.6)).all()
-    assert ((idlib.lon > 35.7) & (idlib.lon < 37.3)).all()
+def test_every_place_is_inside_the_box(idlib):
+    assert ((idlib.lat > BOX[0]) & (idlib.lat < BOX[1])).all()
+    assert ((idlib.lon > BOX[2]) & (idlib.lon < BOX[3])).all()
 
 
-def test_every_town_has_a_coordinate_source_and_status():
-    with open(THEATRE.parent / "idlib.towns.csv", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+def test_every_place_has_its_sources(rows):
     for row in rows:
         assert row["coord_source"].strip(), row["name"]
         assert row["coord_status"] in ("verified", "approximate"), row["name"]
+        assert row["coord_status"] == "verified" or row["coord_note"].strip() or "placed" in row["coord_source"], row["name"]
         assert row["control_source"].strip(), row["name"]
-    assert sum(r["coord_status"] == "verified" for r in rows) >= 40
+        assert row["population_source"].strip(), row["name"]
+    assert sum(r["coord_status"] == "verified" for r in rows) >= 60
 
 
-def test_two_control_snapshots(idlib):
-    import datetime as dt
+def test_no_place_twice(rows):
+    """Two places within 300 m are one place written twice (unless a note says they are not)."""
+    def km(a, b):
+        lat0 = math.radians(float(a["lat"]))
+        return math.hypot((float(a["lon"]) - float(b["lon"])) * 111.195 * math.cos(lat0), (float(a["lat"]) - float(b["lat"])) * 111.195)
 
-    dec, mar = idlib.control[dt.date(2019, 12, 1)], idlib.control[dt.date(2020, 3, 6)]
-    # The government gained ground over the winter and lost none of its December towns.
-    assert (mar == 0).sum() > (dec == 0).sum() + 20
-    assert not ((dec == 0) & (mar != 0)).any()
+    close = [(a["name"], b["name"]) for i, a in enumerate(rows) for b in rows[i + 1:]
+             if km(a, b) < 0.3 and "not the same place" not in a["notes"] + b["notes"]]
+    assert close == []
+    spellings = [s.strip().casefold() for r in rows for s in [r["name"], *r["alt_names"].split(";")] if s.strip()]
+    assert len(spellings) == len(set(spellings))
 
 
-def test_posts_attach_to_towns(idlib):
+def contested(idlib):
+    """Places that changed hands in the record: a dated capture, or another controller on 6 March."""
+    import sim.analysis.outcomes as outcomes
+
+    changed = idlib.control[dt.date(2019, 12, 1)] != idlib.control[dt.date(2020, 3, 6)]
+    record = outcomes.load_outcomes(ROOT / "seeds" / "outcomes.yaml", idlib, ["displaced", "patrol_coverage", "turkish_deaths"])
+    for o in record:
+        if isinstance(o, outcomes.CaptureOutcome):
+            changed[idlib.town(o.town)] = True
+    return changed
+
+
+def test_front_roads_are_short_in_every_belt(idlib):
+    """Where the front moved, neighbouring places are at most 8 km apart by road, but for the gaps listed."""
+    moved = contested(idlib)
+    longest = {}
+    for u, v, km in zip(idlib.edge_u, idlib.edge_v, idlib.edge_km, strict=True):
+        belt = idlib.belt[u]
+        if belt and belt == idlib.belt[v] and (moved[u] or moved[v]):
+            pair = frozenset({idlib.towns[u], idlib.towns[v]})
+            if km > MAX_HOP_KM:
+                assert pair in KNOWN_GAPS, f"{sorted(pair)}: {km:.1f} km in belt {belt}"
+            else:
+                longest[belt] = max(longest.get(belt, 0.0), km)
+    print("longest front road outside the known gaps, by belt:", {b: round(k, 1) for b, k in sorted(longest.items())})
+    assert set(longest) == {"A", "B", "C", "D"}
+    gaps = {frozenset({idlib.towns[u], idlib.towns[v]}) for u, v, km in zip(idlib.edge_u, idlib.edge_v, idlib.edge_km, strict=True) if km > MAX_HOP_KM}
+    assert set(KNOWN_GAPS) <= gaps, f"closed gaps: {[sorted(g) for g in set(KNOWN_GAPS) - gaps]}"
+
+
+def test_populations_sum_to_the_documented_totals(idlib, rows):
+    """The enclave (opposition-held on 1 Dec 2019) holds OCHA's 3 million; the documented areas hold theirs."""
+    enclave = idlib.control[dt.date(2019, 12, 1)] != 0
+    assert idlib.population[enclave].sum() == pytest.approx(3_000_000, rel=1e-4)
+    by_claim = {}
+    for row in rows:
+        claim = row["population_source"].split(":")[0]
+        by_claim[claim] = by_claim.get(claim, 0) + int(row["population"])
+    assert by_claim["e-dana-712k"] + by_claim["e-dana-idps-2018"] == pytest.approx(712_000, abs=2)
+    assert by_claim["e-jisr-district-262k"] == pytest.approx(262_246, abs=7)
+    assert by_claim["e-maarat-110k-to-30k"] == 110_000
+    assert (idlib.kind == "camp").sum() >= 1  # where the displaced go
+
+
+def test_posts_stand_at_their_sites(idlib):
     astana = [p for p in idlib.posts if p.id.startswith("astana-")]
-    assert len(astana) == 12
-    assert idlib.town("Morek") in {p.town for p in astana}
-    assert len(idlib.posts) >= 20
+    assert len(astana) == 11  # the twelfth, at al-Zaytuna in Jabal al-Turkman, is beyond the theatre's places
+    assert idlib.town("Morek") in {i for p in astana for i in p.towns}
+    assert len(idlib.posts) >= 30
+    for p in idlib.posts:
+        assert BOX[0] < p.lat < BOX[1] and BOX[2] < p.lon < BOX[3], p.id
+        kx = math.cos(math.radians(p.lat))
+        km = [111.195 * math.hypot(idlib.lat[i] - p.lat, (idlib.lon[i] - p.lon) * kx) for i in p.towns]
+        assert km[0] <= min(km) + 0.05 and max(km) <= max(km[0], 3.0) + 0.05, p.id  # the nearest place first; others within 3 km
+    surman = idlib.posts[idlib.post_index("astana-06")]
+    assert (surman.lat, surman.lon) != (idlib.lat[surman.towns[0]], idlib.lon[surman.towns[0]])  # beside the town, not on it
+
+
+def test_belts_are_named_in_the_index(idlib):
+    index = yaml.safe_load(THEATRE.read_text())
+    assert set(index["belts"]) == set(idlib.belt[idlib.belt != ""])
 
 
 def test_alternative_spellings_resolve(idlib):

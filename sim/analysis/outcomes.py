@@ -194,7 +194,7 @@ class EventOutcome(OutcomeBase):
         chosen = run.events["type"] == self.event
         if self.match is not None:
             chosen &= run.events["detail"].astype(str).str.contains(self.match, regex=False)
-        dates = run.events.loc[chosen & (run.events["date"] >= self.window[0].isoformat()), "date"]
+        dates = run.events.loc[chosen, "date"]
         if dates.empty:
             return Check(False, None, float((run.date(run.days + 1) - self.reported).days))
         date = dt.date.fromisoformat(dates.iloc[0])

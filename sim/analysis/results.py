@@ -36,9 +36,9 @@ class RunData:
         history: controller codes (:class:`~sim.names.HolderCode`), one row per day from ``start``.
         events: the run's events.csv.
         timeseries: the run's timeseries.csv, one row per day.
-        post_history: Turkish posts at every town, one row per day (posts.csv); None for a
-            folder written before runs recorded them.
-        encircled_history: whether each town's posts are encircled, likewise.
+        post_history: whether each of the theatre's Turkish posts stands, one row per day
+            (posts.csv); None for a folder written before runs recorded them.
+        encircled_history: whether each post is encircled, likewise.
     """
 
     seed: int
@@ -120,8 +120,9 @@ class Results:
         return f"{self.name} ({n} run{'s' if n != 1 else ''})"
 
 
-def load_run(folder: Path, towns: tuple[str, ...]) -> RunData:
+def load_run(folder: Path, theatre: Theatre) -> RunData:
     """Read one run folder (manifest.json, control.csv, events.csv, timeseries.csv, posts.csv)."""
+    towns = tuple(theatre.towns)
     manifest = _manifest(folder)
     control = pd.read_csv(folder / "control.csv", dtype={"controller": "category"})
     n = len(towns)
@@ -132,22 +133,27 @@ def load_run(folder: Path, towns: tuple[str, ...]) -> RunData:
     events = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
     timeseries = pd.read_csv(folder / "timeseries.csv")
     start = dt.date.fromisoformat(manifest["start"])
-    posts, encircled = _posts(folder / "posts.csv", start, len(history), towns)
+    posts, encircled = _posts(folder / "posts.csv", start, len(history), [p.id for p in theatre.posts])
     return RunData(int(manifest["seed"]), start, history, events, timeseries, posts, encircled)
 
 
-def _posts(file: Path, start: dt.date, days: int, towns: tuple[str, ...]) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """posts.csv as (posts, encircled) arrays of shape (days, towns); (None, None) if the run did not write it."""
+def _posts(file: Path, start: dt.date, days: int, post_ids: list[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """posts.csv as (standing, encircled) arrays of shape (days, posts); (None, None) if the run did not write them by post."""
     if not file.exists():
         return None, None
-    table = pd.read_csv(file, dtype={"date": str, "town": str, "posts": float, "encircled": bool})
-    index = {name: i for i, name in enumerate(towns)}
+    table = pd.read_csv(file, dtype={"date": str, "post": str, "encircled": bool})
+    if "post" not in table:
+        return None, None  # written before posts were sites: by town
+    index = {name: i for i, name in enumerate(post_ids)}
+    unknown = sorted(set(table["post"]) - set(index))
+    if unknown:
+        raise InputError(file, f"post '{unknown[0]}' is not one of the theatre's posts")
     day = np.array([(dt.date.fromisoformat(d) - start).days for d in table["date"]], dtype=np.intp)
-    town = np.array([index[t] for t in table["town"]], dtype=np.intp)
-    posts, encircled = np.zeros((days, len(towns))), np.zeros((days, len(towns)), bool)
-    posts[day, town] = table["posts"].to_numpy()
-    encircled[day, town] = table["encircled"].to_numpy()
-    return posts, encircled
+    k = np.array([index[p] for p in table["post"]], dtype=np.intp)
+    standing, encircled = np.zeros((days, len(post_ids)), bool), np.zeros((days, len(post_ids)), bool)
+    standing[day, k] = True
+    encircled[day, k] = table["encircled"].to_numpy()
+    return standing, encircled
 
 
 def load_results(path: str | Path) -> Results:
@@ -164,13 +170,12 @@ def load_results(path: str | Path) -> Results:
     if not theatre_file.exists():
         raise InputError(path / "manifest.json", f"the run's theatre is not found at {theatre_file}", key="inputs.theatre")
     theatre = load_theatre(theatre_file)
-    towns = tuple(theatre.towns)
     if manifest.get("kind") == "ensemble":
         folders = [path / RUNS_DIR / run_folder_name(s) for s in manifest["seeds"]]
-        runs = [load_run(f, towns) for f in folders if (f / "manifest.json").exists()]
+        runs = [load_run(f, theatre) for f in folders if (f / "manifest.json").exists()]
         expected = len(manifest["seeds"])
     else:
-        runs, expected = [load_run(path, towns)], 1
+        runs, expected = [load_run(path, theatre)], 1
     if not runs:
         raise InputError(path, "no finished runs in this folder yet")
     return Results(path, manifest, theatre, runs, expected)

@@ -82,7 +82,7 @@ def run_ensemble(
                              replicates=seeds)
     kept = _prepare(out, manifest, seeds, digest)
     theatre = load_theatre(scenario.theatre)
-    finished: dict[int, RunData] = {s: load_run(out / RUNS_DIR / run_folder_name(s), tuple(theatre.towns)) for s in kept}
+    finished: dict[int, RunData] = {s: load_run(out / RUNS_DIR / run_folder_name(s), theatre) for s in kept}
     todo = [s for s in seeds if s not in finished]
 
     from tqdm import tqdm  # imported here: only ensembles draw progress bars

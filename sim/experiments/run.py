@@ -1,4 +1,4 @@
-"""Running a scenario once and collecting what the run produced, as tables."""
+"""Running a scenario, once or as a batch of replicates, and collecting what each run produced, as tables."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ class RunResult:
         timeseries: the daily model reporters, one row per date.
         patrols: every joint patrol: date, road, share of the route covered, town reached.
         history: controller codes, one row per day from the start (``control`` as a table).
-        post_history: Turkish posts (post-equivalents) at every town, one row per day (``posts`` as a table).
-        encircled_history: whether each town's posts are encircled, one row per day.
+        post_history: whether each Turkish post stands, one row per day (``posts`` as a table).
+        encircled_history: whether each post is encircled, one row per day.
     """
 
     scenario: Scenario
@@ -64,13 +64,16 @@ class RunResult:
 
     @functools.cached_property
     def posts(self) -> pd.DataFrame:
-        """One row per (date, town with Turkish posts): how many, and whether they are encircled."""
-        day, town = np.nonzero(self.post_history > 0)
+        """One row per (date, standing Turkish post): its site, the town it overlooks first, and whether it is encircled."""
+        day, k = np.nonzero(self.post_history)
+        posts = self.theatre.posts
         return pd.DataFrame({
             "date": np.array(self.dates(), dtype=object)[day],
-            "town": np.array(self.theatre.towns, dtype=object)[town],
-            "posts": self.post_history[day, town],
-            "encircled": self.encircled_history[day, town],
+            "post": np.array([p.id for p in posts], dtype=object)[k],
+            "town": np.array([self.theatre.towns[p.towns[0]] for p in posts], dtype=object)[k],
+            "lat": np.array([p.lat for p in posts])[k],
+            "lon": np.array([p.lon for p in posts])[k],
+            "encircled": self.encircled_history[day, k],
         })
 
     @property
@@ -93,25 +96,44 @@ def simulate(scenario: Scenario, *, seed: int | None = None, check_invariants: b
         seed: replaces the scenario's seed; same scenario and seed give identical results.
         check_invariants: verify the model's invariants every day.
     """
+    return simulate_batch(scenario, [scenario.seed if seed is None else seed], check_invariants=check_invariants)[0]
+
+
+def simulate_batch(scenario: Scenario, seeds: list[int], *, check_invariants: bool = False) -> list[RunResult]:
+    """Run ``scenario`` once per seed, stepping them together, and return each run's tables.
+
+    Replicate ``i`` gives the same tables as ``simulate(scenario, seed=seeds[i])``:
+    each draws from its own random stream, keyed by its seed alone.
+    """
     started = now()
-    seed = scenario.seed if seed is None else seed
-    model = CeasefireModel(scenario, seed=seed, check_invariants=check_invariants)
+    model = CeasefireModel(scenario, seeds=list(seeds), check_invariants=check_invariants)
     model.run_model()
+    finished = now()
     days = model.steps + 1
-    dates = [(scenario.start + dt.timedelta(days=d)).isoformat() for d in range(scenario.days + 1)]
-    timeseries = model.datacollector.get_model_vars_dataframe()
-    timeseries.insert(0, "date", dates[: len(timeseries)])
-    return RunResult(
-        scenario=scenario,
-        theatre=model.theatre,
-        seed=seed,
-        events=pd.DataFrame(model.events_log, columns=EVENT_COLUMNS),
-        timeseries=timeseries.reset_index(drop=True),
-        patrols=list(model.patrol_log),
-        content_hash=inputs_hash(scenario),
-        started=started,
-        finished=now(),
-        history=model.history[:days],
-        post_history=model.post_history[:days],
-        encircled_history=model.encircled_history[:days],
-    )
+    dates = [(scenario.start + dt.timedelta(days=d)).isoformat() for d in range(days)]
+    columns = {name: np.stack(values[:days]) for name, values in model.datacollector.model_vars.items()}  # (days, replicates)
+    events = pd.DataFrame(model.event_rows, columns=["replicate", "day", "type", "town", "actors", "detail"])
+    events.insert(0, "date", np.array(dates, dtype=object)[events["day"].to_numpy(dtype=int)] if len(events) else [])
+    patrols = pd.DataFrame(model.patrol_rows, columns=["replicate", "day", "road", "coverage", "reached"])
+    digest = inputs_hash(scenario)
+    out = []
+    for r, seed in enumerate(model.seeds):
+        timeseries = pd.DataFrame({"date": dates, **{name: values[:, r] for name, values in columns.items()}})
+        mine = events[(events["replicate"] == -1) | (events["replicate"] == r)]
+        own = patrols[patrols["replicate"] == r]
+        out.append(RunResult(
+            scenario=scenario,
+            theatre=model.theatre,
+            seed=seed,
+            events=mine[EVENT_COLUMNS].reset_index(drop=True),
+            timeseries=timeseries,
+            patrols=[{"date": dates[d], "road": road, "coverage": cov, "reached": town}
+                     for d, road, cov, town in zip(own["day"], own["road"], own["coverage"], own["reached"], strict=True)],
+            content_hash=digest,
+            started=started,
+            finished=finished,
+            history=model.history[r, :days],
+            post_history=model.post_history[r, :days],
+            encircled_history=model.encircled_history[r, :days],
+        ))
+    return out

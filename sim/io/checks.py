@@ -43,7 +43,8 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             fail(("factions", "regime", "objective_roads", road), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
 
     post_ids = {p.id for p in theatre.posts}
-    for i, event in enumerate(scenario.events):
+    groups: set[str] = set()  # force groups formed so far, in date order
+    for i, event in sorted(enumerate(scenario.events), key=lambda ie: ie[1].date):
         at = ("events", i)
         if not scenario.start <= event.date <= scenario.end:
             fail((*at, "date"), f"{event.date} is outside the scenario window {scenario.start} .. {scenario.end}")
@@ -81,8 +82,16 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
                 theatre.road_path(a, b, event.road)
             except (nx.NetworkXNoPath, nx.NodeNotFound):
                 fail((*at, "route"), f"no path along the {event.road} from {event.route[0]} to {event.route[1]}")
-        if event.type == "reinforcement" and event.faction == "turkey" and event.town is None:
-            fail((*at, "faction"), "a Turkish reinforcement needs a 'town' (troops count as post-equivalents there)")
+        if event.type == "offensive":
+            if event.action == "start":
+                groups.add(event.group)
+            elif event.group not in groups:
+                fail((*at, "group"), f"no force group '{event.group}' is in the field on {event.date}" + did_you_mean(event.group, groups))
+        if event.type == "reinforcement" and event.group is not None:
+            if event.faction != "regime":
+                fail((*at, "group"), "only the regime has force groups")
+            elif event.group not in groups:
+                fail((*at, "group"), f"no force group '{event.group}' has been formed by {event.date}" + did_you_mean(event.group, groups))
         if event.type == "observation_post" and event.post not in post_ids:
             fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
     return theatre

@@ -41,24 +41,32 @@ class Strict(BaseModel):
 # --------------------------------------------------------------------------
 
 
-class RegimeParams(Strict):
-    """The government side's ground forces."""
+def bounded(default: float, hi: float, description: str, lo: float = 0.0, **kw: object) -> object:  # noqa: ANN401
+    """A number in [lo, hi]; every parameter has a plausible upper bound, with its reason in the description."""
+    return Field(default, ge=lo, le=hi, allow_inf_nan=False, description=description, **kw)
 
-    force: Positive = Field(100.0, description="mobile offensive strength at the start (strength points; 1 point is about 100 fighters)")
-    regen: Positive = Field(0.0, description="strength points added to the mobile force each day")
-    garrison: Positive = Field(2.0, description="strength left in each held town at the start")
-    axes: int = Field(2, ge=1, le=20, description="number of towns attacked at once (concentration)")
-    commit: Share = Field(0.5, description="share of the mobile force thrown into attacks each day")
-    objective_roads: dict[str, Positive] = Field(default_factory=dict, description="road class -> strategic weight of the towns on it")
-    junction_bonus: Positive = Field(2.0, description="extra value of a town where two objective roads meet")
-    opens_road_bonus: Positive = Field(1.0, description="extra value of the next town along an objective road from a held one")
-    retake_bonus: Positive = Field(2.0, description="extra value of a town the regime has lost during the run")
-    proximity_km: Positive = Field(10.0, description="distance scale: value decays as exp(-road km from the nearest held town / proximity_km)")
-    axis_km: Positive = Field(15.0, description="focus of an offensive: scores decay as exp(-km from the nearest axis town / axis_km)")
+
+class RegimeParams(Strict):
+    """The government side's ground forces: a pool, force groups (formed by offensive events), truces."""
+
+    force: float = bounded(100.0, 2000.0, "mobile strength at the start, before groups are formed (strength points; 1 point is about 100 fighters; 2,000 is the whole Syrian army)")
+    regen: float = bounded(0.0, 20.0, "strength points added each day to the groups in the field, or to the pool (20 a day would double a large army in a season)")
+    ceasefire_regen: Share = Field(1.0, description="share of the daily regeneration allowed while a deal binds the regime (a limit on build-up; 1: none)")
+    garrison: float = bounded(2.0, 50.0, "strength left in each held town at the start (50 is a brigade per village)")
+    commit: float = bounded(0.5, 1.0, "share of a group's force thrown into its assaults each day")
+    objective_roads: dict[str, Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="road class -> strategic weight of the towns on it (up to 10 times a town's base value)")
+    junction_bonus: float = bounded(2.0, 10.0, "extra value of a town where two objective roads meet (up to 10 times a town's base value)")
+    retake_bonus: float = bounded(2.0, 10.0, "extra value of a town the regime lost during the run (up to 10 times a town's base value)")
+    proximity_km: float = bounded(10.0, 100.0, "value decays as exp(-road km from the nearest held town / proximity_km); beyond 100 km nearness no longer matters", lo=0.1)
+    axis_km: float = bounded(15.0, 200.0, "a group's focus: scores decay as exp(-road km to its objective / axis_km); 200 km spans the theatre", lo=0.1)
+    flank_bonus: float = bounded(0.5, 5.0, "extra appeal of an enemy town per further neighbour the regime already holds (an outflanked town is cheap)")
     choice_noise: Spread = Field(0.3, description="log-normal spread of the daily objective scores (at most 10)")
-    pressure_growth: Positive = Field(0.02, description="daily growth of truce-violation pressure per unit of unmet road objectives")
-    pretext: Positive = Field(0.02, description="violation pressure added by each spoiler attack on regime positions")
-    escalation_threshold: Share = Field(0.5, description="Turkish escalation level above which the regime stops sparing towns with posts")
+    pressure_growth: float = bounded(0.02, 1.0, "daily growth of the urge to break a deal per unit of unmet road objectives (1: saturates in a day)")
+    pressure_easing: float = bounded(0.0, 1.0, "daily share of that urge which fades when nothing feeds it (1: gone in a day)")
+    pretext: float = bounded(0.02, 1.0, "urge added by each spoiler attack on government positions (1: one attack is pretext enough)")
+    patrol_relief: float = bounded(0.0, 1.0, "urge taken off by a joint patrol, per share of its route covered")
+    escalation_threshold: Share = Field(0.5, description="Turkish escalation level above which the regime stops sparing towns beside intact posts")
 
 
 class RussiaParams(Strict):
@@ -67,45 +75,45 @@ class RussiaParams(Strict):
     air_support: Share = Field(1.0, description="air effort while the regime is on the offensive")
     idle_air: Share = Field(0.2, description="air effort while no offensive is running")
     truce_air: Share = Field(0.1, description="air effort while a ceasefire Russia brokered is in force")
-    air_power: Positive = Field(1.0, description="regime attack multiplier per unit of air effort")
-    strike_radius_km: Positive = Field(10.0, description="towns this close to an assaulted town are bombed too (civilian flight)")
+    air_power: float = bounded(1.0, 10.0, "regime attack multiplier per unit of air effort (10: air power worth ten times the ground force)")
+    strike_radius_km: float = bounded(10.0, 50.0, "opposition towns this close to an assault are bombed too, and this close to the front flee (50 km is the depth of the enclave)")
 
 
 class TurkeyParams(Strict):
-    """Observation posts, reinforcements and escalation."""
+    """Observation posts as sites, troops in the theatre, escalation and drones."""
 
-    deterrence: Positive = Field(2.0, description="regime objective scores are divided by exp(deterrence x intact posts)")
-    encircled_deterrence: Positive = Field(0.3, description="the same for encircled posts")
-    post_defence: Positive = Field(0.3, description="defence multiplier added per Turkish post in a town")
+    deterrence: float = bounded(2.0, 10.0, "regime objective scores for a town are divided by exp(deterrence x intact posts overlooking it), until Turkey escalates")
+    post_defence: float = bounded(0.3, 5.0, "defence multiplier added per intact post overlooking a town, scaled by escalation (Turkish fire from the post)")
     may_escalate: bool = Field(True, description="whether Turkey escalates at all (what-if switch)")
-    escalation_per_death: Positive = Field(0.02, description="escalation added per Turkish soldier killed")
-    escalation_per_encirclement: Positive = Field(0.1, description="escalation added per newly encircled post")
+    escalation_per_death: float = bounded(0.02, 1.0, "escalation added per Turkish soldier killed (1: one death is war)")
+    escalation_per_encirclement: float = bounded(0.1, 1.0, "escalation added per newly encircled post")
     escalation_decay: Share = Field(0.02, description="daily relaxation of escalation")
-    drone_strength: Positive = Field(2.0, description="regime strength points destroyed per day at full escalation")
+    drone_strength: float = bounded(2.0, 50.0, "regime strength points destroyed per day at full escalation (50: a brigade a day)")
     suppression: Share = Field(0.3, description="share of regime attack power suppressed at full escalation")
-    fire_support: Positive = Field(1.0, description="rebel attack multiplier added at full escalation")
-    exposure: Positive = Field(0.2, description="expected Turkish deaths per day at each post in or next to an assaulted town")
-    combat_exposure: Positive = Field(0.5, description="expected Turkish deaths per day at full escalation")
-    # Read by nothing yet: the border stays closed (issue 14 decides whether the model opens it or the key goes).
-    border_open: bool = Field(False, description="whether the displaced may cross into Turkey")
+    fire_support: float = bounded(1.0, 10.0, "rebel attack multiplier added at full escalation")
+    exposure: float = bounded(0.2, 10.0, "expected Turkish deaths per day at each post overlooking an assault")
+    combat_exposure: float = bounded(0.5, 20.0, "expected Turkish deaths per day at full escalation")
+    troop_deterrence: float = bounded(0.0, 2.0, "the regime's chance to break a deal is multiplied by exp(-troop_deterrence x thousands of Turkish troops in the theatre)")
+    patrol_security: Share = Field(0.0, description="how much safer a stretch of road becomes each time a patrol gets through it (share of the remaining risk removed)")
+    corridor_policing: Share = Field(0.0, description="daily share of the remaining risk removed inside a security corridor in force (Turkish posts along the road)")
 
 
 class ArmedGroupParams(Strict):
     """Parameters shared by the two opposition groups."""
 
-    garrison: Positive = Field(3.0, description="strength in each held town at the start")
-    front_garrison: Positive = Field(0.0, description="extra strength at the start in towns on the front line (fortified positions)")
-    reserve: Positive = Field(50.0, description="mobile reserve at the start")
-    regen: Positive = Field(0.3, description="strength points recruited into the reserve each day")
-    reinforce: Share = Field(0.3, description="share of the reserve sent each day to towns under assault")
-    cohesion: Positive = Field(1.0, description="defence multiplier of its garrisons")
+    garrison: float = bounded(3.0, 50.0, "strength in each held town at the start (50 is a brigade per village)")
+    front_garrison: float = bounded(0.0, 50.0, "extra strength at the start in towns on the front line (fortified positions)")
+    reserve: float = bounded(50.0, 1000.0, "mobile reserve at the start (1,000 points is 100,000 fighters, more than the enclave had)")
+    regen: float = bounded(0.3, 20.0, "strength points recruited into the reserve each day")
+    reinforce: Share = Field(0.3, description="share of the reserve sent each day to towns under assault, each up to what it can hold")
+    cohesion: float = bounded(1.0, 5.0, "defence multiplier of its garrisons")
 
 
 class HTSParams(ArmedGroupParams):
     """The spoiler: defends, rejects deals, attacks and blocks patrols."""
 
     spoiler_rate: Share = Field(0.3, description="daily chance of a raid on regime positions during a ceasefire it rejects")
-    raid_strength: Positive = Field(1.0, description="strength committed to a raid")
+    raid_strength: float = bounded(1.0, 50.0, "strength committed to a raid (50 is a brigade)")
     patrol_block: Share = Field(0.3, description="chance of stopping a patrol at each town next to its own ground")
     patrol_attack: Share = Field(0.1, description="chance of attacking a patrol on a run")
     patrol_attack_casualties: float = Field(1.0, ge=0.0, le=100.0, allow_inf_nan=False,
@@ -132,15 +140,23 @@ class FactionParams(Strict):
 
 
 class CombatParams(Strict):
-    """Stochastic Lanchester attrition on assaulted towns."""
+    """Stochastic Lanchester attrition, withdrawal and collapse (see :mod:`sim.model.combat`)."""
 
-    lethality: Positive = Field(0.05, description="daily losses inflicted per unit of effective opposing strength")
+    lethality: float = bounded(0.05, 1.0, "daily losses inflicted per unit of effective opposing strength (1: a side is wiped out in a day at even odds)")
     noise: Spread = Field(0.3, description="log-normal spread of daily losses (at most 10)")
-    break_ratio: Positive = Field(3.0, description="defenders break when outnumbered this many times in effective strength")
-    min_garrison: Positive = Field(0.3, description="a town held by less than this falls to any assault")
+    break_ratio: float = bounded(3.0, 100.0, "defenders are routed when outnumbered this many times in effective strength", lo=0.1)
+    withdraw_ratio: float = bounded(3.0, 100.0, "defenders with a way out withdraw once the odds, made worse by every flank held by the attacker, pass this", lo=0.1)
+    flank_pressure: float = bounded(0.0, 5.0, "how much each further neighbour the attacker holds adds to the odds the defenders feel")
+    garrison_cap: float = bounded(1000.0, 1000.0, "the most a town of 1,000 people can hold (more in bigger towns, by the urban factor): a town cannot absorb a whole reserve")
+    collapse_shock: Share = Field(0.0, description="shock given to the same side's neighbours of a town that falls (defence x (1 - shock))")
+    shock_recovery: Share = Field(0.1, description="daily share of the shock that wears off")
+    pocket_shock: Share = Field(0.0, description="shock added each day to garrisons cut off from the rear (the camps)")
+    abandon_shock: Share = Field(1.0, description="a town this shaken is given up when outflanked (2+ neighbours held by the government) or cut off")
+    walk_in: float = bounded(0.5, 50.0, "government strength that takes over an abandoned town")
+    min_garrison: float = bounded(0.3, 50.0, "a town held by less than this falls to any assault")
     occupy: Share = Field(0.2, description="share of a victorious attacking force left behind as the new garrison")
-    urban_defence: Positive = Field(0.3, description="defence multiplier added per tenfold population above 1,000")
-    fighters_per_point: Positive = Field(100.0, description="fighters per strength point, to report casualties")
+    urban_defence: float = bounded(0.3, 5.0, "defence multiplier added per tenfold population above 1,000")
+    fighters_per_point: float = bounded(100.0, 10000.0, "fighters per strength point, to report casualties", lo=1.0)
 
 
 class CivilianParams(Strict):
@@ -149,6 +165,7 @@ class CivilianParams(Strict):
     flee_assault: Share = Field(0.3, description="daily share of residents leaving a town under ground assault")
     flee_air: Share = Field(0.05, description="daily share leaving a bombed town at full air effort")
     flee_capture: Share = Field(0.8, description="share of the remaining residents leaving when a town changes hands")
+    flee_front: Share = Field(0.0, description="daily share leaving an opposition town within the strike radius of the front while an offensive runs, at full air effort")
 
 
 # --------------------------------------------------------------------------
@@ -164,13 +181,29 @@ class EventSpec(Strict):
 
 
 class OffensiveSpec(EventSpec):
-    """A faction starts or stops a ground offensive, optionally along an axis."""
+    """A government force group is sent onto a reported axis, or stands down.
+
+    A group is formed the first time an event names it, taking ``force`` from
+    the pool; a later event for the same group gives it a new axis (and more
+    force, if it says so). The axis is the ordered list of towns the group was
+    reported to aim at: it drives toward the first it does not hold, and holds
+    the line once it holds them all.
+    """
 
     type: Literal["offensive"]
-    faction: Literal["regime", "rebels"] = "regime"
+    faction: Literal["regime"] = "regime"
+    group: str = Field("main", min_length=1, max_length=60, description="the force group's name")
     action: Literal["start", "stop"]
-    axis: list[str] = Field(default_factory=list, description="towns the offensive aims at")
-    intensity: Share = Field(1.0, description="scales the share of the mobile force committed (a limited push < 1)")
+    axis: list[str] = Field(default_factory=list, description="towns the group aims at, in order")
+    force: float | None = Field(None, ge=0.0, le=2000.0, allow_inf_nan=False, description="strength taken from the pool into the group (at most what the pool holds)")
+    frontage: int = Field(2, ge=1, le=20, description="towns the group assaults at once")
+    intensity: Share = Field(1.0, description="scales the share of the group's force committed (a limited push < 1)")
+
+    @model_validator(mode="after")
+    def _axis(self) -> OffensiveSpec:
+        if self.action == "start" and not self.axis:
+            raise ValueError("an offensive that starts needs an 'axis' (the towns it aims at)")
+        return self
 
 
 class TruceSpec(EventSpec):
@@ -236,13 +269,14 @@ class AirPolicySpec(EventSpec):
 
 
 class ReinforcementSpec(EventSpec):
-    """Strength added to a faction: regime mobile force, opposition reserves, or
-    (Turkey, with ``town``) troops counted in post-equivalents at a town."""
+    """Strength added to a faction: a regime force group (or its pool), an opposition reserve,
+    or Turkish troops in the theatre (in thousands: they deter a new offensive)."""
 
     type: Literal["reinforcement"]
     faction: Literal["regime", "turkey", "hts", "rebels"]
     strength: Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
-    town: str | None = None
+    group: str | None = Field(None, description="the regime force group it joins (default: the pool)")
+    town: str | None = Field(None, description="where it arrived (for the record)")
 
 
 class StrikeSpec(EventSpec):

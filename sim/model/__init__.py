@@ -1,10 +1,11 @@
-"""The model: one day per step, five factions acting on numpy arrays over the theatre's towns.
+"""The model: one day per step, five factions acting on numpy arrays over (replicates, towns).
 
-- ``model``: ``CeasefireModel`` (Mesa ``Model``): the state over towns, the day's order, the reporters.
-- ``factions``: the five factions (Mesa ``Agent``\\s), one class each, one method per rule.
-- ``combat``: stochastic Lanchester attrition on every assaulted town at once.
+- ``model``: ``CeasefireModel`` (Mesa ``Model``): the state, the day's order, the reporters; a batch of replicates.
+- ``factions``, ``regime``, ``opposition``: the five factions (Mesa ``Agent``\\s), one class each, one method per rule.
+- ``combat``: attrition, withdrawal, rout, and collapse that spreads (shock, pockets, abandonment).
 - ``ceasefire``: truces and agreements as a state machine, and every rule about them.
-- ``civilians``: flight from assault, bombing and capture.
-- ``towns``: rules over the town arrays that no faction owns (the front, encirclement of posts).
+- ``civilians``: flight from assault, bombing, the approaching front and capture, to the camps.
+- ``towns``: queries over the town arrays that no faction owns (the front, pockets, posts as sites).
+- ``streams``: random numbers addressed by (seed, day, rule, town): a replicate is the same alone or in a batch.
 - ``events``: the scenario's dated events, as objects the model schedules.
 """

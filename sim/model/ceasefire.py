@@ -1,6 +1,6 @@
 """The ceasefire: at most one truce or agreement at a time, and every rule about it.
 
-A deal is a small state machine (:class:`CeasefireState`)::
+A deal is a small state machine (:class:`CeasefireState`), one per replicate::
 
     announced --(its effective date)--> in force --(its until date passes)--> expired
         |                                  |
@@ -8,17 +8,20 @@ A deal is a small state machine (:class:`CeasefireState`)::
                                            +--(the regime resumes its offensive)--> broken
 
 While it is in force it binds the factions whose ``compliance`` it gives.
-Two quantities belong to it:
+Two quantities belong to it, per replicate:
 
 - ``pressure``: the regime's urge to break it. Each day the regime is bound,
   it grows by ``pressure_growth`` x the unmet share of the regime's road
   objectives (patrolled roads count as partly open) x (1 - pressure), so it
-  saturates at 1; every violation adds ``pretext``.
+  saturates at 1, and eases by ``pressure_easing`` x pressure: an urge left
+  unfed fades. Every violation adds ``pretext``; every patrol that opens the
+  road takes off ``patrol_relief`` x the share of the route it covered.
 - ``violations``: attacks by parties that reject it (spoiler raids, attacks
   on patrols).
 
 Each day the regime breaks it with probability
-(1 - compliance + pressure) x (1 - restraint), clipped to [0, 1].
+(1 - compliance + pressure), clipped to [0, 1], x (1 - restraint) x Turkey's
+deterrence (a factor in (0, 1] that falls as Turkish troops pour in).
 
 The functions below are the rules; the model, the factions and the scenario
 events call them and do nothing to a ceasefire themselves. Reporter strings
@@ -35,6 +38,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import streams
+from .streams import Draw
+
 if TYPE_CHECKING:
     from .factions import Regime
     from .model import CeasefireModel
@@ -50,22 +56,28 @@ class CeasefireState(Enum):
     EXPIRED = "expired"
 
 
-# The only moves the machine makes; the last three states are final.
+STATES = list(CeasefireState)  # a deal's state per replicate is an index into this list
+_CODE = {s: np.int8(i) for i, s in enumerate(STATES)}
+
+# The only moves the machine makes (target: the states it can come from); the last three states are final.
 TRANSITIONS = {
-    CeasefireState.ANNOUNCED: {CeasefireState.IN_FORCE, CeasefireState.SUPERSEDED},
-    CeasefireState.IN_FORCE: {CeasefireState.BROKEN, CeasefireState.SUPERSEDED, CeasefireState.EXPIRED},
+    CeasefireState.IN_FORCE: (CeasefireState.ANNOUNCED,),
+    CeasefireState.BROKEN: (CeasefireState.IN_FORCE,),
+    CeasefireState.EXPIRED: (CeasefireState.IN_FORCE,),
+    CeasefireState.SUPERSEDED: (CeasefireState.ANNOUNCED, CeasefireState.IN_FORCE),
 }
 
 
 @dataclass
 class Ceasefire:
-    """A truce or agreement: its terms, its state, and what has happened under it.
+    """A truce or agreement: its terms, and its state and history in each replicate.
 
     Attributes:
         corridor: mask of the towns inside its security corridor (an agreement's), or None.
-        pressure: the regime's accumulated urge to break it.
-        violations: attacks by parties that reject it.
-        patrol_coverage: road -> share of the route the last joint patrol covered.
+        state: (replicates,) index into :data:`STATES`.
+        pressure: (replicates,) the regime's accumulated urge to break it.
+        violations: (replicates,) attacks by parties that reject it.
+        broken_day: (replicates,) the day the regime broke it (-1: it has not).
     """
 
     name: str
@@ -76,18 +88,28 @@ class Ceasefire:
     parties: tuple[str, ...]
     compliance: dict[str, float]
     restraint: float
+    replicates: int
     corridor: np.ndarray | None = None
-    state: CeasefireState = CeasefireState.ANNOUNCED
-    broken_on: dt.date | None = None
-    broken_by: str | None = None
-    pressure: float = 0.0
-    violations: int = 0
-    patrol_coverage: dict[str, float] = field(default_factory=dict)
+    state: np.ndarray = field(init=False)
+    pressure: np.ndarray = field(init=False)
+    violations: np.ndarray = field(init=False)
+    broken_day: np.ndarray = field(init=False)
 
-    def in_force(self, date: dt.date) -> bool:
-        """Whether it binds on ``date``: not broken, superseded or expired, and within its dates."""
-        live = self.state in (CeasefireState.ANNOUNCED, CeasefireState.IN_FORCE)
-        return live and self.effective <= date and (self.until is None or date <= self.until)
+    def __post_init__(self) -> None:
+        r = self.replicates
+        self.state = np.full(r, _CODE[CeasefireState.ANNOUNCED])
+        self.pressure = np.zeros(r)
+        self.violations = np.zeros(r, np.int64)
+        self.broken_day = np.full(r, -1, np.int64)
+
+    def is_(self, state: CeasefireState) -> np.ndarray:
+        """(replicates,) where the deal is in ``state``."""
+        return self.state == _CODE[state]
+
+    @property
+    def in_force(self) -> np.ndarray:
+        """(replicates,) where it binds today."""
+        return self.is_(CeasefireState.IN_FORCE)
 
     def binds(self, faction: str) -> bool:
         """Whether ``faction`` has signed up to it (its compliance is given and positive)."""
@@ -97,16 +119,16 @@ class Ceasefire:
         """How far ``faction`` rejects it: 1 - its compliance (1 for a faction not party to it)."""
         return 1.0 - self.compliance.get(faction, 0.0)
 
-    def regime_break_chance(self) -> float:
-        """Daily chance that the regime resumes its offensive."""
-        urge = (1.0 - self.compliance.get("regime", 0.0)) + self.pressure
-        return float(np.clip(urge, 0.0, 1.0) * (1.0 - self.restraint))
+    def regime_break_chance(self, deterrence: float) -> np.ndarray:
+        """(replicates,) daily chance that the regime resumes its offensive."""
+        urge = np.clip(self.rejection("regime") + self.pressure, 0.0, 1.0)
+        return urge * (1.0 - self.restraint) * deterrence
 
-    def move_to(self, state: CeasefireState) -> None:
-        """Change state; a move the machine does not make is a bug, and raises."""
-        if state not in TRANSITIONS.get(self.state, ()):
-            raise ValueError(f"ceasefire {self.name!r} cannot go from {self.state.value!r} to {state.value!r}")
-        self.state = state
+    def move(self, which: np.ndarray, to: CeasefireState) -> np.ndarray:
+        """Move the replicates ``which`` to ``to`` where :data:`TRANSITIONS` allows it; returns those that moved."""
+        moved = which & np.isin(self.state, [_CODE[s] for s in TRANSITIONS[to]])
+        self.state[moved] = _CODE[to]
+        return moved
 
 
 # --------------------------------------------------------------------------
@@ -115,68 +137,81 @@ class Ceasefire:
 
 
 def announce(model: CeasefireModel, deal: Ceasefire) -> None:
-    """A new deal is announced: it supersedes one in force, and becomes the model's ceasefire."""
+    """A new deal is announced: it supersedes one still live, and becomes the model's ceasefire."""
     old = model.deal
-    if old is not None and old.in_force(model.date):
-        old.move_to(CeasefireState.SUPERSEDED)
+    if old is not None:
+        ended = old.move(np.ones(model.replicates, bool), CeasefireState.SUPERSEDED)
+        model.log_each(f"{old.kind}_superseded", ended, None, ";".join(old.parties), lambda r: f"{old.name}, by {deal.name}")
     model.deal = deal
-    model.log_event(f"{deal.kind}_announced", None, ";".join(deal.parties), f"{deal.name}, in force from {deal.effective}")
+    model.log_all(f"{deal.kind}_announced", None, ";".join(deal.parties), f"{deal.name}, in force from {deal.effective}")
 
 
 def begin_day(model: CeasefireModel) -> None:
     """Before the factions act: a deal whose effective date has come is in force; one past its end expires."""
     cf = model.deal
-    if cf is not None and cf.state is CeasefireState.ANNOUNCED and cf.in_force(model.date):
-        cf.move_to(CeasefireState.IN_FORCE)
-        model.log_event(f"{cf.kind}_in_force", None, ";".join(cf.parties), cf.name)
-    if cf is not None and cf.state is CeasefireState.IN_FORCE and cf.until is not None and model.date > cf.until:
-        cf.move_to(CeasefireState.EXPIRED)
-        model.log_event(f"{cf.kind}_expired", None, ";".join(cf.parties), cf.name)
+    if cf is None:
+        return
+    parties = ";".join(cf.parties)
+    if model.date >= cf.effective:
+        started = cf.move(cf.is_(CeasefireState.ANNOUNCED), CeasefireState.IN_FORCE)
+        model.log_each(f"{cf.kind}_in_force", started, None, parties, lambda r: cf.name)
+    if cf.until is not None and model.date > cf.until:
+        ended = cf.move(cf.in_force, CeasefireState.EXPIRED)
+        model.log_each(f"{cf.kind}_expired", ended, None, parties, lambda r: cf.name)
 
 
-def in_force(model: CeasefireModel) -> Ceasefire | None:
-    """The ceasefire in force today, if there is one."""
+def binding(model: CeasefireModel, faction: str) -> np.ndarray:
+    """(replicates,) where a deal in force binds ``faction`` today."""
     cf = model.deal
-    return cf if cf is not None and cf.in_force(model.date) else None
+    if cf is None or not cf.binds(faction):
+        return np.zeros(model.replicates, bool)
+    return cf.in_force
 
 
-def regime_holds_back(model: CeasefireModel, regime: Regime) -> bool:
-    """Whether a ceasefire keeps the regime from attacking today.
+def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
+    """(replicates,) where a ceasefire keeps the regime from attacking today.
 
-    Only a deal in force that binds the regime can. Its pressure grows first;
-    then the regime keeps it, or breaks it (with :meth:`Ceasefire.regime_break_chance`)
-    and attacks.
+    Only a deal in force that binds the regime can. Its pressure moves first;
+    then, where the regime has forces in the field, it keeps the deal or breaks
+    it (with :meth:`Ceasefire.regime_break_chance`) and attacks.
     """
-    cf = in_force(model)
-    if cf is None or not cf.binds(regime.name):
-        return False
-    # Pressure saturates at 1: an urge to break, not a countdown.
-    cf.pressure += regime.p.pressure_growth * regime.unmet_roads() * (1.0 - cf.pressure)
-    if model.rng.random() >= cf.regime_break_chance():
-        return True  # keeps the ceasefire: no attack today
-    cf.move_to(CeasefireState.BROKEN)
-    cf.broken_on, cf.broken_by = model.date, regime.name
-    model.log_event(f"{cf.kind}_broken", None, regime.name, f"{cf.name}: {regime.name} resumes its offensive")
-    return False
+    bound = binding(model, regime.name)
+    if not bound.any():
+        return bound
+    cf, p = model.deal, regime.p
+    pr = cf.pressure
+    pr[bound] += p.pressure_growth * regime.unmet_roads()[bound] * (1.0 - pr[bound]) - p.pressure_easing * pr[bound]
+    if not regime.active_groups:
+        return bound  # nothing to resume
+    chance = cf.regime_break_chance(model.turkey.deterrence)
+    breaks = bound & (streams.uniform(model.keys, model.day, Draw.BREAK_CEASEFIRE) < chance)
+    if breaks.any():
+        cf.move(breaks, CeasefireState.BROKEN)
+        cf.broken_day[breaks] = model.day
+        model.log_each(f"{cf.kind}_broken", breaks, None, regime.name, lambda r: f"{cf.name}: {regime.name} resumes its offensive")
+    return bound & ~breaks
 
 
-def record_violation(model: CeasefireModel, faction: str, town: int | None, detail: str) -> None:
+def record_violation(model: CeasefireModel, which: np.ndarray, faction: str, town: np.ndarray | int | None, detail: str) -> None:
     """An attack by a party that rejects the deal: a violation, and a pretext that adds to the regime's pressure."""
     cf = model.deal
     if cf is not None:
-        cf.violations += 1
-        cf.pressure = min(1.0, cf.pressure + model.regime.p.pretext)
-    model.log_event("violation", town, faction, detail)
+        cf.violations[which] += 1
+        cf.pressure[which] = np.minimum(1.0, cf.pressure[which] + model.regime.p.pretext)
+    model.log_each("violation", which, town, faction, lambda r: detail)
 
 
-def record_patrol(model: CeasefireModel, road: str, coverage: float) -> None:
-    """How much of its route a joint patrol covered: a patrolled road counts as partly open to the regime."""
-    model.deal.patrol_coverage[road] = coverage
+def relieve(model: CeasefireModel, which: np.ndarray, coverage: np.ndarray) -> None:
+    """A joint patrol that opened the road answers the regime's complaint: its pressure eases."""
+    cf = model.deal
+    if cf is not None:
+        ease = model.regime.p.patrol_relief * np.nan_to_num(coverage)
+        cf.pressure = np.where(which, np.maximum(0.0, cf.pressure - ease), cf.pressure)
 
 
-def state_label(model: CeasefireModel) -> str:
-    """What the ``ceasefire`` time series reports today: "none", or the state of the current deal."""
+def state_labels(model: CeasefireModel) -> np.ndarray:
+    """(replicates,) what the ``ceasefire`` time series reports today: "none", or the state of the current deal."""
     cf = model.deal
     if cf is None:
-        return "none"
-    return CeasefireState.IN_FORCE.value if cf.in_force(model.date) else cf.state.value
+        return np.full(model.replicates, "none", dtype=object)
+    return np.array([s.value for s in STATES], dtype=object)[cf.state]

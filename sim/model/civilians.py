@@ -1,7 +1,18 @@
-"""Civilians: residents flee towns under assault, towns bombed around them, and towns that change hands.
+"""Civilian flight toward the camps on the border, in every replicate at once.
 
-Residents + displaced always equal the initial population: people move from
-one array to the other, never appear or vanish.
+Residents leave a town:
+
+- under ground assault (``flee_assault`` a day);
+- bombed: opposition-held and within ``strike_radius_km`` of an assault, in
+  proportion to Russian air effort (``flee_air``);
+- with the front close: opposition-held and within the same radius of a
+  government-held town on the front, while an offensive runs (``flee_front``
+  x air effort) — the emptying of a town before it is attacked;
+- when it changes hands (``flee_capture`` of those still there).
+
+Those who leave go to the theatre's camps, in proportion to the camps'
+populations, and are counted as displaced: nobody is lost. A theatre with no
+camp counts them outside it.
 """
 
 from __future__ import annotations
@@ -11,28 +22,38 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HolderCode
-from .towns import any_row
+from . import towns
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
 
-
-def flee(model: CeasefireModel, towns: np.ndarray | int | slice, share: np.ndarray | float) -> None:
-    """Move ``share`` of the residents of ``towns`` to the displaced."""
-    moving = model.residents[towns] * share
-    model.residents[towns] -= moving
-    model.displaced[towns] += moving
+REGIME = HolderCode.REGIME
 
 
-def daily_flight(model: CeasefireModel) -> None:
-    """Residents leave towns under assault and, with Russian air effort, opposition towns near them."""
-    if not model.attacks:
-        return
-    p = model.civilian_params
-    hit = np.array([t for _, t, _ in model.attacks])
-    rate = np.zeros(model.n)
-    if model.russia.air > 0:
-        bombed = any_row(model.strike_zone, hit) & (model.controller != HolderCode.REGIME)
-        rate[bombed] = p.flee_air * model.russia.air
-    rate[hit] = np.maximum(rate[hit], p.flee_assault)
-    flee(model, slice(None), rate)
+def flee(model: CeasefireModel) -> None:
+    """One day of flight from assaults, bombing and the approaching front."""
+    m, p = model, model.civilian_params
+    radius = m.russia.p.strike_radius_km
+    hit = m.attack_force > 0
+    gov = m.controller == REGIME
+    air = m.russia.air[:, None]
+    rate = np.zeros(m.controller.shape)
+    if hit.any():
+        rate = np.where(towns.within_radius(m.theatre, radius, hit) & ~gov, p.flee_air * air, rate)
+    offensive = m.regime.on_offensive[:, None]
+    if offensive.any():
+        near = towns.within_radius(m.theatre, radius, gov & towns.on_front(m.neighbours, m.controller)) & ~gov & offensive
+        rate = np.maximum(rate, np.where(near, p.flee_front * air, 0.0))
+    rate = np.where(hit, np.maximum(rate, p.flee_assault), rate)
+    leave(m, rate * m.leaves)
+
+
+def leave(model: CeasefireModel, share: np.ndarray) -> None:
+    """Move ``share`` of each town's residents to the camps, and count them as displaced."""
+    m = model
+    moving = m.residents * share
+    m.residents -= moving
+    arrivals = moving.sum(axis=1)
+    m.residents += arrivals[:, None] * m.camp_share[None, :]
+    m.outside += arrivals * (1.0 - m.camp_share.sum())
+    m.displaced += arrivals

@@ -1,14 +1,28 @@
-"""Ground combat: stochastic Lanchester attrition on every assaulted town at once.
+"""Ground combat in every replicate at once: attrition, withdrawal, rout, and collapse that spreads.
 
-Each day, for every assault declared by the factions (attacker, town, force):
+Each day, for every town under assault:
 
-- effective attack = force x attacker multiplier (Russian air for the regime,
-  reduced by Turkish suppression; Turkish fire support for rebels);
-- effective defence = garrison x urban terrain x group cohesion x Turkish posts;
-- each side loses ``lethality`` x the other's effective strength, times
-  log-normal noise (Lanchester's square law, one day at a time);
-- the town falls when its garrison is nearly gone, or when the defenders are
-  outnumbered ``break_ratio`` times in effective strength.
+- effective attack = force x the attacker's multiplier (Russian air for the
+  regime, less Turkish suppression; Turkish fire support for the rebels);
+- effective defence = garrison x urban terrain x cohesion x (1 - shock)
+  x (1 + Turkish fire from the intact posts overlooking the town, which only
+  Turkey's escalation switches on);
+- each side loses ``lethality`` x the other's effective strength x log-normal
+  noise (Lanchester's square law, one day at a time);
+- the defenders then hold, or the town falls: they are destroyed (below
+  ``min_garrison``), routed (outnumbered ``break_ratio`` times), or they
+  withdraw to a friendly neighbour once the odds, made worse by every
+  neighbour the attacker already holds (``flank_pressure``), pass
+  ``withdraw_ratio``. Survivors of a withdrawal fall back; a garrison with no
+  friendly neighbour left cannot withdraw.
+
+A fall shakes the neighbouring garrisons of the same side (``collapse_shock``,
+fading by ``shock_recovery`` a day), and a pocket cut off from the rear shakes
+every garrison in it (``pocket_shock`` a day). A shaken town
+(``abandon_shock``) that the government outflanks (two or more of its
+neighbours), or that is cut off with the government next door, is abandoned
+ahead of the assault while the government is on the offensive, and its troops
+walk in. So one breach can unravel a line over a few days, as in the record.
 """
 
 from __future__ import annotations
@@ -18,47 +32,99 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HOLDERS, HolderCode
+from . import civilians, streams, towns
+from .streams import Draw
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
 
+REGIME, REBELS = HolderCode.REGIME, HolderCode.REBELS
+
 
 def resolve(model: CeasefireModel) -> None:
-    """Apply one day of attrition to every declared assault and hand over broken towns."""
-    if not model.attacks:
+    """Apply one day of combat to every declared assault; hand over the towns that fall."""
+    m = model
+    rep, town = np.nonzero(m.attack_force > 0)
+    if rep.size == 0:
         return
-    p = model.combat_params
-    turkey = model.turkey
-    attacker, town, force = zip(*model.attacks, strict=True)
-    town, force = np.array(town), np.array(force)
-    by_regime = np.array([a == "regime" for a in attacker])
+    p, tp = m.combat_params, m.turkey.p
+    force = m.attack_force[rep, town]
+    by_regime = m.attack_side[rep, town] == REGIME
+    holder = m.controller[rep, town]
+    esc = m.turkey.escalation[rep]
 
-    regime_mult = model.russia.attack_multiplier * (1.0 - turkey.p.suppression * turkey.escalation)
-    rebel_mult = 1.0 + turkey.p.fire_support * turkey.escalation
-    attack_mult = np.where(by_regime, regime_mult, rebel_mult)
-    holder = model.controller[town]
-    turkish = np.where(holder != HolderCode.REGIME, model.posts[town], 0.0)
-    defence_mult = model.urban[town] * model.cohesion[holder] * (1.0 + turkey.p.post_defence * turkish)
+    attack_mult = np.where(by_regime, m.russia.attack_multiplier[rep] * (1.0 - tp.suppression * esc), 1.0 + tp.fire_support * esc)
+    post_fire = np.where(holder != REGIME, tp.post_defence * esc * m.turkey.intact_posts_overlooking()[rep, town], 0.0)
+    defence_mult = m.urban[town] * m.cohesion[holder] * (1.0 - m.shock[rep, town]) * (1.0 + post_fire)
 
-    noise = model.rng.lognormal(0.0, p.noise, size=(2, town.size))
-    garrison = model.garrison[town]
-    defender_loss = np.minimum(garrison, p.lethality * force * attack_mult * noise[0])
-    attacker_loss = np.minimum(force, p.lethality * garrison * defence_mult * noise[1])
-    garrison -= defender_loss
-    model.garrison[town] = garrison
-    left = force - attacker_loss
+    garrison = m.garrison[rep, town]
+    keys = m.keys[rep]
+    killed = np.minimum(garrison, p.lethality * force * attack_mult * streams.lognormal(keys, m.day, Draw.DEFENCE_LOSS, p.noise, town))
+    lost = np.minimum(force, p.lethality * garrison * defence_mult * streams.lognormal(keys, m.day, Draw.ATTACK_LOSS, p.noise, town))
+    garrison = garrison - killed
+    left = force - lost
+    m.garrison[rep, town] = garrison
 
-    broken = (garrison < p.min_garrison) | (garrison * defence_mult * p.break_ratio < left * attack_mult)
-    # Book-keeping per assault (a handful a day) in plain floats: forces and
-    # casualties are scalars, and numpy scalars would only slow the arithmetic.
-    defenders = [HOLDERS[h] for h in holder.tolist()]
-    for name, lost, killed, defender in zip(attacker, attacker_loss.tolist(), defender_loss.tolist(), defenders, strict=True):
-        side = model.factions[name]
-        side.force = max(0.0, side.force - lost)  # rounding must not leave a committed force below zero
-        model.add_casualties(name, lost)
-        model.add_casualties(defender, killed)
-    for i in np.flatnonzero(broken).tolist():
-        occupiers = float(left[i]) * p.occupy
-        side = model.factions[attacker[i]]
-        side.force = max(0.0, side.force - occupiers)
-        model.capture(int(town[i]), attacker[i], occupiers)
+    attacker = np.where(by_regime, REGIME, REBELS).astype(np.int8)
+    nbr_side = m.controller[rep[:, None], m.neighbours.nbr[town]]
+    attacker_here = np.where(by_regime[:, None], nbr_side == REGIME, nbr_side != REGIME)
+    flanks = (attacker_here & m.neighbours.valid[town]).sum(axis=1)
+    defence = garrison * defence_mult
+    with np.errstate(over="ignore"):  # a defence of 1e-300 gives odds of inf, which is what they are
+        odds = np.divide(left * attack_mult, defence, out=np.where(left > 0, np.inf, 0.0), where=defence > 0)
+    pressure = odds * (1.0 + p.flank_pressure * np.maximum(flanks - 1, 0))
+    fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
+    falls = (garrison < p.min_garrison) | (odds > p.break_ratio) | ((fallback >= 0) & (pressure > p.withdraw_ratio))
+
+    occupiers = np.where(falls, left * p.occupy, 0.0)
+    m.book_attack_costs(rep, town, lost + occupiers, force)
+    for side in (REGIME, REBELS):
+        mine = attacker == side
+        m.add_casualties(HOLDERS[side], np.bincount(rep[mine], lost[mine], m.replicates))
+    for side in range(len(HOLDERS)):
+        mine = holder == side
+        m.add_casualties(HOLDERS[side], np.bincount(rep[mine], killed[mine], m.replicates))
+
+    fell = np.flatnonzero(falls)
+    if fell.size:
+        m.capture(rep[fell], town[fell], attacker[fell], occupiers[fell], fallback[fell], cause="assault")
+
+
+def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, old: np.ndarray) -> None:
+    """Towns have fallen: the garrisons of their neighbours on the losing side are shaken."""
+    m = model
+    nbr = m.neighbours.nbr[town]
+    same = m.neighbours.valid[town] & (m.controller[rep[:, None], nbr] == old[:, None])
+    r = np.broadcast_to(rep[:, None], nbr.shape)[same]
+    np.add.at(m.shock, (r, nbr[same]), m.combat_params.collapse_shock)
+    np.minimum(m.shock, 1.0, out=m.shock)
+
+
+def abandon_untenable(model: CeasefireModel) -> None:
+    """Shaken towns that are outflanked, or cut off in a pocket, are given up; the government walks in."""
+    m, p = model, model.combat_params
+    gov = m.controller == REGIME
+    flanks = towns.held_neighbours(m.neighbours, gov)
+    pocket = towns.cut_off(m.theatre, m.neighbours, m.controller)
+    m.shock = np.where(pocket, np.minimum(1.0, m.shock + p.pocket_shock), m.shock)
+    give_up = ~gov & m.contestable & (m.shock >= p.abandon_shock) & ((flanks >= 2) | (pocket & (flanks >= 1)))
+    give_up &= m.regime.on_offensive[:, None]
+    rep, town = np.nonzero(give_up)
+    if rep.size == 0:
+        return
+    holder = m.controller[rep, town]
+    fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
+    walk_in = m.regime.detach(rep, p.walk_in)
+    m.capture(rep, town, np.full(rep.size, REGIME, np.int8), walk_in, fallback, cause="abandoned")
+
+
+def recover(model: CeasefireModel) -> None:
+    """Shaken garrisons steady themselves day by day."""
+    model.shock *= 1.0 - model.combat_params.shock_recovery
+
+
+def flee_capture(model: CeasefireModel, rep: np.ndarray, town: np.ndarray) -> None:
+    """Most of those still living in a town that changes hands leave it."""
+    share = np.zeros(model.controller.shape)
+    share[rep, town] = model.civilian_params.flee_capture * model.leaves[town]
+    civilians.leave(model, share)

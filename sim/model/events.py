@@ -1,9 +1,10 @@
-"""Scenario events as objects the model owns, each firing on its date.
+"""Scenario events as objects the model owns, each firing on its date in every replicate at once.
 
 Mesa keeps only weak references to scheduled callbacks, so every event is
 an object held in ``model.scheduled`` and schedules its own bound methods.
-Events change decisions and circumstances (who is bound by a truce, where
-posts stand, who is reinforced), never who holds a town.
+Events change decisions and circumstances (who fights where with what, who
+is bound by a truce, where posts stand, who is reinforced), never who holds
+a town.
 
 Each class handles one branch of the schema's event union
 (:data:`sim.io.schema.Event`) and says which in ``handles``; a test checks
@@ -19,8 +20,10 @@ from mesa.time import Schedule
 
 from ..io import schema
 from ..names import HolderCode
-from . import ceasefire
+from . import ceasefire, streams
 from .ceasefire import Ceasefire
+from .regime import ForceGroup
+from .streams import Draw
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
@@ -52,16 +55,31 @@ class ScenarioEvent:
 
 
 class OffensiveEvent(ScenarioEvent):
+    """A force group is sent onto a reported axis (formed, or given a new one), or stands down into the pool."""
+
     handles = schema.OffensiveSpec
     spec: schema.OffensiveSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
-        m.regime.offensive = e.action == "start"
-        if e.action == "start":
-            m.regime.set_axis(np.array([self.town(t) for t in e.axis], dtype=int))
-            m.regime.intensity = e.intensity
-        m.log_event(f"offensive_{e.action}", None, e.faction, ", ".join(e.axis))
+        regime = m.regime
+        group = regime.groups.get(e.group)
+        if e.action == "stop":
+            if group is not None and group.active:
+                regime.pool = regime.pool + group.force
+                group.force = np.zeros(m.replicates)
+                group.active = False
+            m.log_all("offensive_stop", None, e.faction, e.group)
+            return
+        axis = np.array([self.town(t) for t in e.axis], dtype=np.int64)
+        if group is None:
+            group = regime.groups[e.group] = ForceGroup(e.group, np.zeros(m.replicates), axis)
+        group.axis, group.frontage, group.intensity, group.active = axis, e.frontage, e.intensity, True
+        if e.force is not None:
+            moved = np.minimum(regime.pool, e.force)
+            regime.pool = regime.pool - moved
+            group.force = group.force + moved
+        m.log_all("offensive_start", None, e.faction, f"{e.group}: " + " > ".join(e.axis))
 
 
 class TruceEvent(ScenarioEvent):
@@ -77,7 +95,7 @@ class TruceEvent(ScenarioEvent):
         ceasefire.announce(self.model, Ceasefire(
             name=e.name, kind=e.type, announced=e.date, effective=e.effective, until=e.until,
             parties=tuple(e.parties), compliance=dict(e.compliance), restraint=e.restraint,
-            corridor=self.corridor(),
+            replicates=self.model.replicates, corridor=self.corridor(),
         ))
 
 
@@ -91,7 +109,14 @@ class AgreementEvent(TruceEvent):
 
 
 class JointPatrolEvent(ScenarioEvent):
-    """Announces a patrol plan, then runs a patrol every ``every_days``."""
+    """Announces a patrol plan, then runs a patrol every ``every_days``.
+
+    A patrol drives the route town by town until HTS stops it (sit-ins always
+    stop it; elsewhere near HTS ground it is stopped by chance, less often
+    where the road has been made secure). Every stretch it covers becomes
+    safer for the next one (``turkey.patrol_security``), and the share of the
+    route covered eases the regime's pressure under the deal.
+    """
 
     handles = schema.JointPatrolSpec
     spec: schema.JointPatrolSpec
@@ -99,7 +124,8 @@ class JointPatrolEvent(ScenarioEvent):
     def __init__(self, model: CeasefireModel, spec: schema.JointPatrolSpec) -> None:
         super().__init__(model, spec)
         a, b = (self.town(t) for t in spec.route)
-        self.route, self.km = model.theatre.road_path(a, b, spec.road)
+        route, self.km = model.theatre.road_path(a, b, spec.road)
+        self.route = np.asarray(route, dtype=np.int64)
 
     def schedule(self) -> None:
         m, e = self.model, self.spec
@@ -108,29 +134,31 @@ class JointPatrolEvent(ScenarioEvent):
         m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=m.time_of(e.date), end=end))
 
     def announce(self) -> None:
-        self.model.patrol_roads.setdefault(self.spec.road)
+        self.model.patrol_roads.add(self.spec.road)
 
     def run(self) -> None:
-        """One patrol: as far along the route as HTS lets it, then perhaps an attack on it."""
+        """One patrol in every replicate with a deal in force: as far as HTS lets it, then perhaps an ambush."""
         m, e = self.model, self.spec
-        if ceasefire.in_force(m) is None:
-            m.log_event("patrol_suspended", None, ";".join(e.participants), "no ceasefire in force")
+        actors = ";".join(e.participants)
+        going = m.deal.in_force if m.deal is not None else np.zeros(m.replicates, bool)
+        m.log_each("patrol_suspended", ~going, None, actors, lambda r: "no ceasefire in force")
+        if not going.any():
             return
-        reached, blocked = 0, None
-        for k, town in enumerate(self.route[1:], start=1):
-            if m.hts.blocks_patrol(town):
-                blocked = town
-                break
-            reached = k
-        coverage = float(self.km[reached] / self.km[-1])
-        ceasefire.record_patrol(m, e.road, coverage)
-        end = m.theatre.towns[self.route[reached]]
-        m.patrol_log.append({"date": m.date.isoformat(), "road": e.road, "coverage": round(coverage, 4), "reached": end})
-        detail = f"covered {coverage:.0%} of {self.km[-1]:.0f} km, reached {end}"
-        if blocked is not None:
-            detail += f", stopped at {m.theatre.towns[blocked]}"
-        m.log_event("patrol", self.route[reached], ";".join(e.participants), detail)
-        m.hts.attack_patrol(np.asarray(self.route[: reached + 2]), e.participants, self.route[reached])
+        blocked = m.hts.blocks_patrol(self.route[1:])
+        reached = np.where(blocked.any(axis=1), blocked.argmax(axis=1), len(self.route) - 1)  # index of the last town reached
+        coverage = np.where(going, self.km[reached] / self.km[-1], np.nan)
+        m.patrol_coverage[e.road] = np.where(going, coverage, m.patrol_coverage.get(e.road, np.zeros(m.replicates)))
+        passed = going[:, None] & (np.arange(len(self.route))[None, :] <= reached[:, None])
+        secure = m.security[:, self.route]
+        m.security[:, self.route] = np.where(passed, secure + m.turkey.p.patrol_security * (1.0 - secure), secure)
+        m.record_patrol(going, e.road, coverage, self.route[reached], float(self.km[-1]), actors)
+        ceasefire.relieve(m, going, coverage)
+        near = np.arange(len(self.route))[None, :] <= reached[:, None] + 1
+        hostile = (near & (m.controller[:, self.route] != HolderCode.REGIME)).any(axis=1)
+        chance = m.hts.p.patrol_attack * (m.deal.rejection("hts") if m.deal is not None else 0.0)
+        ambush = going & hostile & (streams.uniform(m.keys, m.day, Draw.PATROL_ATTACK) < chance)
+        if ambush.any():
+            m.hts.attack_patrol(ambush, list(e.participants), self.route[reached])
 
 
 class ObservationPostEvent(ScenarioEvent):
@@ -139,9 +167,10 @@ class ObservationPostEvent(ScenarioEvent):
 
     def fire(self) -> None:
         m, e = self.model, self.spec
-        post = next(p for p in m.theatre.posts if p.id == e.post)
-        m.posts[post.towns[0]] = max(0.0, m.posts[post.towns[0]] + (1 if e.action == "establish" else -1))
-        m.log_event(f"post_{e.action}", post.towns[0], "turkey", post.name)
+        k = m.theatre.post_index(e.post)
+        m.post_standing[:, k] = e.action == "establish"
+        post = m.theatre.posts[k]
+        m.log_all(f"post_{e.action}", post.towns[0], "turkey", post.name)
 
 
 class LastingEvent(ScenarioEvent):
@@ -166,11 +195,11 @@ class InterventionEvent(LastingEvent):
         m, e = self.model, self.spec
         if m.turkey.p.may_escalate:
             m.turkey.floor = e.intensity
-        m.log_event("intervention", None, e.faction, e.name)
+        m.log_all("intervention", None, e.faction, e.name)
 
     def end(self) -> None:
         self.model.turkey.floor = 0.0
-        self.model.log_event("intervention_end", None, self.spec.faction, self.spec.name)
+        self.model.log_all("intervention_end", None, self.spec.faction, self.spec.name)
 
 
 class AirPolicyEvent(LastingEvent):
@@ -179,24 +208,32 @@ class AirPolicyEvent(LastingEvent):
 
     def fire(self) -> None:
         self.model.russia.ceiling = self.spec.ceiling
-        self.model.log_event("air_policy", None, "russia", f"air effort held at most at {self.spec.ceiling:g}")
+        self.model.log_all("air_policy", None, "russia", f"air effort held at most at {self.spec.ceiling:g}")
 
     def end(self) -> None:
         self.model.russia.ceiling = 1.0
-        self.model.log_event("air_policy_end", None, "russia", "air effort no longer capped")
+        self.model.log_all("air_policy_end", None, "russia", "air effort no longer capped")
 
 
 class ReinforcementEvent(ScenarioEvent):
+    """Strength for a regime force group (or its pool), an opposition reserve, or Turkish troops (thousands)."""
+
     handles = schema.ReinforcementSpec
     spec: schema.ReinforcementSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
         if e.faction == "turkey":
-            m.posts[self.town(e.town)] += e.strength
+            m.turkey.troops += e.strength
+        elif e.faction == "regime":
+            group = m.regime.groups.get(e.group) if e.group else None
+            if group is not None:
+                group.force = group.force + e.strength
+            else:
+                m.regime.pool = m.regime.pool + e.strength
         else:
-            m.factions[e.faction].force += e.strength
-        m.log_event("reinforcement", self.town(e.town) if e.town else None, e.faction, f"+{e.strength:g}")
+            m.factions[e.faction].force = m.factions[e.faction].force + e.strength
+        m.log_all("reinforcement", self.town(e.town) if e.town else None, e.faction, f"+{e.strength:g}" + (f" to {e.group}" if e.group else ""))
 
 
 class StrikeEvent(ScenarioEvent):
@@ -207,11 +244,11 @@ class StrikeEvent(ScenarioEvent):
         m, e = self.model, self.spec
         for faction, killed in e.casualties.items():
             if faction == "turkey":
-                m.turkey.lose_soldiers(killed, "strike")
+                m.turkey.lose_soldiers(np.full(m.replicates, killed), "strike")
             else:
-                m.add_casualties(faction, killed, fighters=False)
+                m.add_casualties(faction, np.full(m.replicates, float(killed)), fighters=False)
         lost = ", ".join(f"{k} {v}" for k, v in e.casualties.items())
-        m.log_event("strike", self.town(e.town), f"{e.by}", f"killed: {lost}")
+        m.log_all("strike", self.town(e.town), e.by, f"killed: {lost}")
 
 
 class MilitaryPoliceEvent(ScenarioEvent):
@@ -221,11 +258,10 @@ class MilitaryPoliceEvent(ScenarioEvent):
     def fire(self) -> None:
         m = self.model
         town = self.town(self.spec.town)
-        if m.controller[town] == HolderCode.REGIME:
-            m.military_police[town] = True
-            m.log_event("military_police", town, "russia", "Russian military police deployed")
-        else:
-            m.log_event("military_police_not_deployed", town, "russia", "town not held by the government")
+        held = m.controller[:, town] == HolderCode.REGIME
+        m.military_police[held, town] = True
+        m.log_each("military_police", held, town, "russia", lambda r: "Russian military police deployed")
+        m.log_each("military_police_not_deployed", ~held, town, "russia", lambda r: "town not held by the government")
 
 
 def build_events(model: CeasefireModel, specs: list[schema.EventSpec]) -> list[ScenarioEvent]:

@@ -1,14 +1,21 @@
-"""The ceasefire model: a theatre, five factions, scenario events, one day per step.
+"""The ceasefire model: a theatre, five factions, scenario events, one day per step, a batch of replicates.
 
-``CeasefireModel`` owns the state over towns as numpy arrays (who holds each
-town, with what garrison, how many residents are left, which Turkish posts
-stand there) and the faction agents that act on it. Scenario events are
-scheduled with Mesa's ``schedule_event`` for the night before their date, so
-a truce "from 00:01 on 12 January" binds the step that simulates 12 January.
+``CeasefireModel`` owns the state as numpy arrays shaped (replicates, towns):
+who holds each town, with what garrison and how shaken, how many residents
+are left, how secure the patrol road is; and (replicates, posts) for the
+Turkish posts, which stand at their own sites beside the towns they
+overlook. The faction agents act on those arrays, so one call serves every
+replicate of a batch. A single run is a batch of one.
 
-Time: step ``d`` simulates the date ``start + d`` days; the state recorded
-for ``start`` itself is the initial front line. Run to the end with Mesa's
-``run_model()``.
+Replicate ``r`` draws its random numbers from its own counter-based stream
+(:mod:`sim.model.streams`), keyed by its seed alone: it gives the same
+results whether it runs alone or in a batch of any size.
+
+Scenario events are scheduled with Mesa's ``schedule_event`` for the night
+before their date, so a truce "from 00:01 on 12 January" binds the step that
+simulates 12 January. Step ``d`` simulates the date ``start + d`` days; the
+state recorded for ``start`` itself is the initial front line. Run to the
+end with Mesa's ``run_model()``.
 """
 
 from __future__ import annotations
@@ -23,103 +30,98 @@ from mesa.datacollection import DataCollector
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
-from . import ceasefire, civilians, combat, towns
+from . import ceasefire, civilians, combat, streams, towns
 from .ceasefire import Ceasefire
 from .events import build_events
-from .factions import HTS, FactionAgent, Rebels, Regime, Russia, Turkey
+from .factions import FactionAgent, Russia, Turkey
+from .opposition import HTS, Rebels
+from .regime import ForceGroup, Regime
 
 REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
 
-# timeseries.csv column -> the model property that reports it
-REPORTERS = {
-    "towns_regime": "towns_regime",
-    "towns_hts": "towns_hts",
-    "towns_rebels": "towns_rebels",
-    "front_km": "front_km",
-    "ceasefire": "ceasefire_state",
-    "violations": "violations",
-    "regime_pressure": "regime_pressure",
-    "air_effort": "air_effort",
-    "turkish_escalation": "turkish_escalation",
-    "encircled_posts": "encircled_posts",
-    "regime_force": "regime_force",
-    "hts_reserve": "hts_reserve",
-    "rebel_reserve": "rebel_reserve",
-    "casualties_regime": "casualties_regime",
-    "casualties_hts": "casualties_hts",
-    "casualties_rebels": "casualties_rebels",
-    "casualties_russia": "casualties_russia",
-    "turkish_deaths": "turkish_deaths",
-    "displaced": "displaced_total",
-    "patrol_coverage": "patrol_coverage",
-}
-
 
 class CeasefireModel(mesa.Model):
-    """Agent-based model of a contested ceasefire on a road network.
+    """Agent-based model of a contested ceasefire on a road network, for a batch of replicates.
 
     Args:
         scenario: a validated scenario (see :func:`sim.io.scenario.load_scenario`).
-        seed: overrides the scenario's seed.
+        seed: one replicate with this seed (default: the scenario's).
+        seeds: a batch, one replicate per seed (instead of ``seed``).
         check_invariants: verify the model's invariants after every step
             (slower; the tests turn it on).
     """
 
-    def __init__(self, scenario: Scenario, *, seed: int | None = None, check_invariants: bool = False) -> None:
-        super().__init__(rng=scenario.seed if seed is None else seed)
-        # Mesa reserves `scenario` for its own experiment object.
-        self.spec = scenario
+    def __init__(self, scenario: Scenario, *, seed: int | None = None, seeds: list[int] | None = None,
+                 check_invariants: bool = False) -> None:
+        if seeds is None:
+            seeds = [scenario.seed if seed is None else seed]
+        elif seed is not None:
+            raise ValueError("give either seed or seeds, not both")
+        super().__init__(rng=int(seeds[0]))  # Mesa's own generators; the rules draw from streams keyed by each seed
+        self.spec = scenario  # Mesa reserves `scenario` for its own experiment object
         self.theatre: Theatre = load_theatre(scenario.theatre)
+        self.seeds = [int(s) for s in seeds]
+        self.keys = streams.replicate_keys(self.seeds)
+        self.replicates = r = len(self.seeds)
         self.combat_params = scenario.combat
         self.civilian_params = scenario.civilians
         self.start: dt.date = scenario.start
         self.days = scenario.days
         self.check_invariants = check_invariants
         t = self.theatre
-        self.n = t.n
-        self.adjacency = t.adjacency  # built once per theatre, shared by every run on it
+        self.neighbours = t.neighbour_table  # built once per theatre, shared by every run on it
+        self.town_ids = np.arange(t.n, dtype=np.uint64)[None, :]
 
-        # State over towns.
-        self.controller = t.control[scenario.initial_control].copy()
-        self.initial_controller = self.controller.copy()
-        self.residents = t.population.copy()
-        self.displaced = np.zeros(t.n)
-        self.posts = np.zeros(t.n)
-        self.encircled = np.zeros(t.n, bool)
-        self.military_police = np.zeros(t.n, bool)
-        self.lost_by_regime = np.zeros(t.n, bool)
-        self.sit_in_until = np.full(t.n, -1)
+        # Static, per town.
+        camp = t.kind == "camp"
+        self.contestable = ~camp  # camps are where people go, not objectives
+        self.leaves = (~camp).astype(float)
+        in_camps = np.where(camp, t.population, 0.0)
+        self.camp_share = in_camps / in_camps.sum() if in_camps.sum() > 0 else np.zeros(t.n)
         self.urban = 1.0 + self.combat_params.urban_defence * np.log10(np.maximum(t.population, 1000.0) / 1000.0)
-        self.cohesion = np.ones(len(HOLDERS))
-        self.cohesion[HTS_CODE] = scenario.factions.hts.cohesion
-        self.cohesion[REBELS] = scenario.factions.rebels.cohesion
-        self.casualties = dict.fromkeys(FACTIONS, 0.0)
-        self._casualties_seen = dict(self.casualties)  # for the invariant check
-        self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
-        self.patrol_roads: dict[str, None] = {}  # roads with an announced patrol plan, in the order announced
-        self.attacks: list[tuple[str, int, float]] = []
-        self.events_log: list[tuple[str, str, str, str, str]] = []
-        self.patrol_log: list[dict] = []
-
+        self.garrison_cap = self.combat_params.garrison_cap * self.urban
         f = scenario.factions
+        self.cohesion = np.array([1.0, f.hts.cohesion, f.rebels.cohesion])
+
+        # State over (replicates, towns).
+        self.controller = np.repeat(t.control[scenario.initial_control][None, :], r, axis=0).astype(np.int8)
+        self.initial_controller = self.controller.copy()
+        self.residents = np.repeat(t.population[None, :], r, axis=0).astype(float)
+        self.displaced = np.zeros(r)
+        self.outside = np.zeros(r)  # people who left with no camp in the theatre to count them in
+        self.shock = np.zeros((r, t.n))
+        self.security = np.zeros((r, t.n))  # how safe a patrol is at each town
+        self.military_police = np.zeros((r, t.n), bool)
+        self.lost_by_regime = np.zeros((r, t.n), bool)
+        self.sit_in_until = np.full((r, t.n), -1, np.int64)
+        self.attack_force = np.zeros((r, t.n))
+        self.attack_side = np.full((r, t.n), -1, np.int8)
+        self.declared: list[tuple[str, np.ndarray, np.ndarray, ForceGroup | None]] = []
+        self.casualties = {name: np.zeros(r) for name in FACTIONS}
+        self._casualties_seen = {name: v.copy() for name, v in self.casualties.items()}
+
+        # Turkish posts, each a site that overlooks the towns beside it.
+        self.post_standing = np.repeat(np.array([p.standing_on(self.start) for p in t.posts], bool)[None, :], r, axis=0)
+        self.encircled = towns.posts_encircled(t, self.controller, self.post_standing)
+
+        self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
+        self.patrol_roads: set[str] = set()  # roads with an announced patrol plan
+        self.patrol_coverage: dict[str, np.ndarray] = {}  # road -> share of the route the last patrol covered
+        self.event_rows: list[tuple] = []  # (replicate or -1 for all, day, type, town, actors, detail)
+        self.patrol_rows: list[tuple] = []  # (replicate, day, road, coverage, town reached)
+
         self.russia = Russia(self, f.russia)
         self.regime = Regime(self, f.regime)
         self.turkey = Turkey(self, f.turkey)
         self.hts = HTS(self, f.hts)
         self.rebels = Rebels(self, f.rebels)
         self.factions: dict[str, FactionAgent] = {a.name: a for a in (self.regime, self.russia, self.turkey, self.hts, self.rebels)}
-        self.strike_zone = t.within(f.russia.strike_radius_km)  # towns bombed around an assault
+
         garrison = np.array([f.regime.garrison, f.hts.garrison, f.rebels.garrison])
         self.garrison = garrison[self.controller].astype(float)
-        front = self.front_edges()
-        on_front = np.unique(np.r_[t.edge_u[front], t.edge_v[front]])
         fortify = np.array([0.0, f.hts.front_garrison, f.rebels.front_garrison])
-        self.garrison[on_front] += fortify[self.controller[on_front]]
-
-        for post in t.posts:
-            if post.standing_on(self.start):
-                self.posts[post.towns[0]] += 1
-        self.encircled = towns.encircled(t, self.controller, self.posts)
+        self.garrison += np.where(towns.on_front(self.neighbours, self.controller), fortify[self.controller], 0.0)
+        self.garrison[:, camp] = 0.0
 
         # Scenario events: objects the model owns, so Mesa's weak references hold.
         self.scheduled = build_events(self, scenario.events)
@@ -127,9 +129,9 @@ class CeasefireModel(mesa.Model):
             event.schedule()
 
         # What is recorded each day (row d is the state at the end of day d).
-        self.history = np.empty((self.days + 1, t.n), np.int8)
-        self.post_history = np.empty((self.days + 1, t.n))
-        self.encircled_history = np.empty((self.days + 1, t.n), bool)
+        self.history = np.empty((r, self.days + 1, t.n), np.int8)
+        self.post_history = np.empty((r, self.days + 1, len(t.posts)), bool)
+        self.encircled_history = np.empty((r, self.days + 1, len(t.posts)), bool)
         self.datacollector = DataCollector(model_reporters=REPORTERS)
         self._record()
 
@@ -149,13 +151,18 @@ class CeasefireModel(mesa.Model):
         return max(0.0, (date - self.start).days - 0.5)
 
     def step(self) -> None:
-        """One day: the ceasefire's dates, the factions' moves in a fixed order, combat, flight, posts, records."""
-        self.attacks = []
+        """One day: the deal's dates, the factions in a fixed order, combat and collapse, flight, posts, records."""
+        self.attack_force[:] = 0.0
+        self.attack_side[:] = -1
+        self.declared = []
         ceasefire.begin_day(self)
         for faction in (self.russia, self.regime, self.turkey, self.hts, self.rebels):
             faction.step()
         combat.resolve(self)
-        civilians.daily_flight(self)
+        combat.abandon_untenable(self)
+        civilians.flee(self)
+        combat.recover(self)
+        self._police_corridor()
         self._update_encirclement()
         self._record()
         if self.check_invariants:
@@ -165,169 +172,132 @@ class CeasefireModel(mesa.Model):
 
     # ------------------------------------------------- queries used by agents
 
-    def front_edges(self) -> np.ndarray:
-        """Indices of the roads whose two ends are held by opposing sides."""
-        return towns.front_edges(self.theatre, self.controller)
-
-    def front_pairs(self, holder: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For front roads with ``holder`` at one end: (the other end, km, edge index)."""
-        t = self.theatre
-        front = self.front_edges()
-        u, v = t.edge_u[front], t.edge_v[front]
-        at_u, at_v = self.controller[u] == holder, self.controller[v] == holder
-        edge = np.concatenate([front[at_u], front[at_v]])
-        return np.concatenate([v[at_u], u[at_v]]), t.edge_km[edge], edge
-
-    def neighbours(self, town: int) -> np.ndarray:
-        row = self.adjacency
-        return row.indices[row.indptr[town] : row.indptr[town + 1]]
-
-    def assaulted_and_adjacent(self) -> np.ndarray:
-        """Mask of towns under ground assault today and their road neighbours."""
-        mask = np.zeros(self.n, bool)
-        if self.attacks:
-            hit = np.array([t for _, t, _ in self.attacks])
-            mask[hit] = True
-            mask |= towns.any_row(self.adjacency, hit)
-        return mask
+    def route_security(self) -> np.ndarray:
+        """(replicates,) mean security of the towns on the roads patrols are planned for (0 with none)."""
+        if not self.patrol_roads:
+            return np.zeros(self.replicates)
+        mask = np.any([self.theatre.road_towns(road) for road in sorted(self.patrol_roads)], axis=0)
+        return self.security[:, mask].mean(axis=1)
 
     # ------------------------------------------------------ actions by agents
 
-    def attack(self, faction: str, town: int, force: float) -> None:
-        """Declare a ground assault on ``town`` for today's combat."""
-        if force > 0 and all(t != town for _, t, _ in self.attacks):
-            self.attacks.append((faction, town, force))
+    def declare_attacks(self, side: str, target: np.ndarray, force: np.ndarray, group: ForceGroup | None) -> None:
+        """Assaults for today's combat: ``target`` and ``force`` are (replicates, k)."""
+        rep = np.broadcast_to(np.arange(self.replicates)[:, None], target.shape)
+        ok = force > 0
+        np.add.at(self.attack_force, (rep[ok], target[ok]), force[ok])
+        self.attack_side[rep[ok], target[ok]] = HOLDERS.index(side)
+        self.declared.append((side, target, force, group))
 
-    def capture(self, town: int, faction: str, garrison: float) -> None:
-        """``faction`` takes ``town``; survivors of the garrison fall back to a friendly neighbour."""
-        old = int(self.controller[town])
-        friends = self.neighbours(town)
-        friends = friends[self.controller[friends] == old]
-        if friends.size:
-            fallback = friends[np.argmax(self.garrison[friends])]
-            self.garrison[fallback] += self.garrison[town]
-        self.controller[town] = HOLDERS.index(faction)
-        self.garrison[town] = garrison
-        if old == REGIME:
-            self.lost_by_regime[town] = True
-        civilians.flee(self, town, self.civilian_params.flee_capture)
-        self.log_event("capture", town, f"{faction};{HOLDERS[old]}", f"{HOLDERS[old]} -> {faction}")
+    def book_attack_costs(self, rep: np.ndarray, town: np.ndarray, spent: np.ndarray, force: np.ndarray) -> None:
+        """Take what each assault cost (losses, and the new garrison) from the forces that made it, in proportion."""
+        frac = np.zeros(self.attack_force.shape)
+        frac[rep, town] = spent / force
+        for side, target, committed, group in self.declared:
+            cost = (committed * np.take_along_axis(frac, target, axis=1)).sum(axis=1)
+            holder = group if group is not None else self.factions[side]
+            holder.force = np.maximum(0.0, holder.force - cost)
 
-    def add_casualties(self, faction: str, amount: float, *, fighters: bool = True) -> None:
-        """Record losses: strength points (converted to fighters) or a head count."""
-        self.casualties[faction] += amount * (self.combat_params.fighters_per_point if fighters else 1.0)
+    def capture(self, rep: np.ndarray, town: np.ndarray, new: np.ndarray, garrison: np.ndarray, fallback: np.ndarray,
+                cause: str) -> None:
+        """Towns change hands; the old garrison falls back to ``fallback`` (-1: nowhere to go, it is lost)."""
+        old = self.controller[rep, town].copy()
+        away = fallback >= 0
+        np.add.at(self.garrison, (rep[away], fallback[away]), self.garrison[rep[away], town[away]])
+        self.controller[rep, town] = new
+        self.garrison[rep, town] = garrison
+        self.shock[rep, town] = 0.0
+        self.lost_by_regime[rep[old == REGIME], town[old == REGIME]] = True
+        combat.flee_capture(self, rep, town)
+        for r, k, a, b in zip(rep.tolist(), town.tolist(), new.tolist(), old.tolist(), strict=True):
+            self.event_rows.append((r, self.day, "capture", self.theatre.towns[k], f"{HOLDERS[a]};{HOLDERS[b]}", f"{HOLDERS[b]} -> {HOLDERS[a]} ({cause})"))
+        combat.spread_collapse(self, rep, town, old)
 
-    def log_event(self, kind: str, town: int | None, actors: str, detail: str) -> None:
-        name = self.theatre.towns[town] if town is not None else ""
-        self.events_log.append((self.date.isoformat(), kind, name, actors, detail))
+    def add_casualties(self, faction: str, amount: np.ndarray, *, fighters: bool = True) -> None:
+        """Record losses per replicate: strength points (converted to fighters) or a head count."""
+        self.casualties[faction] = self.casualties[faction] + np.asarray(amount, float) * (self.combat_params.fighters_per_point if fighters else 1.0)
 
-    # ------------------------------------------------------------- internals
+    def record_patrol(self, which: np.ndarray, road: str, coverage: np.ndarray, end: np.ndarray, km: float, actors: str) -> None:
+        for r in np.flatnonzero(which).tolist():
+            reached = self.theatre.towns[end[r]]
+            self.patrol_rows.append((r, self.day, road, round(float(coverage[r]), 4), reached))
+            kind = "patrol_completed" if coverage[r] >= 1.0 else "patrol"
+            self.event_rows.append((r, self.day, kind, reached, actors, f"covered {coverage[r]:.0%} of {km:.0f} km, reached {reached}"))
+
+    def log_all(self, kind: str, town: int | None, actors: str, detail: str) -> None:
+        """An event in every replicate (a scenario event)."""
+        self.event_rows.append((-1, self.day, kind, self.theatre.towns[town] if town is not None else "", actors, detail))
+
+    def log_each(self, kind: str, which: np.ndarray, town: np.ndarray | int | None, actors: str, detail) -> None:  # noqa: ANN001
+        """An event in the replicates ``which``; ``town`` is one index, one per replicate, or None."""
+        for r in np.flatnonzero(which).tolist():
+            k = town if town is None or np.ndim(town) == 0 else town[r]
+            self.event_rows.append((r, self.day, kind, self.theatre.towns[k] if k is not None else "", actors, detail(r)))
+
+    # -------------------------------------------------------------- internals
+
+    def _police_corridor(self) -> None:
+        """Inside a security corridor in force, Turkish troops make the patrol road safer day by day."""
+        cf = self.deal
+        if cf is None or cf.corridor is None:
+            return
+        grow = cf.in_force[:, None] & cf.corridor[None, :]
+        self.security = np.where(grow, self.security + self.turkey.p.corridor_policing * (1.0 - self.security), self.security)
 
     def _update_encirclement(self) -> None:
-        """Encircle posts cut off by the day's fighting (see :func:`sim.model.towns.encircled`), and say so."""
-        now = towns.encircled(self.theatre, self.controller, self.posts)
-        for town in np.flatnonzero(now & ~self.encircled):
-            self.log_event("post_encircled", int(town), "turkey;regime", f"{int(self.posts[town])} Turkish post(s) encircled")
+        """Encircle posts cut off by the day's fighting (see :func:`sim.model.towns.posts_encircled`), and say so."""
+        now = towns.posts_encircled(self.theatre, self.controller, self.post_standing)
+        for r, k in zip(*np.nonzero(now & ~self.encircled), strict=True):
+            post = self.theatre.posts[k]
+            self.event_rows.append((int(r), self.day, "post_encircled", self.theatre.towns[post.towns[0]], "turkey;regime", f"{post.name} ({post.id}) encircled"))
         self.encircled = now
 
     def _record(self) -> None:
-        self.history[self.steps] = self.controller
-        self.post_history[self.steps] = self.posts
-        self.encircled_history[self.steps] = self.encircled
+        self.history[:, self.steps] = self.controller
+        self.post_history[:, self.steps] = self.post_standing
+        self.encircled_history[:, self.steps] = self.encircled
         self.datacollector.collect(self)
 
     def assert_invariants(self) -> None:
-        """Raise AssertionError if the state is impossible."""
+        """Raise AssertionError if the state is impossible, in any replicate."""
         assert np.isin(self.controller, range(len(HOLDERS))).all(), "a town without a valid controller"
-        for name, arr in (("garrison", self.garrison), ("residents", self.residents), ("displaced", self.displaced)):
+        for name, arr in (("garrison", self.garrison), ("residents", self.residents), ("shock", self.shock)):
             assert np.isfinite(arr).all() and (arr >= -1e-9).all(), f"negative or non-finite {name}"
-        assert np.allclose(self.residents + self.displaced, self.theatre.population), "people created or lost"
-        for f in (self.regime, self.hts, self.rebels):
-            assert math.isfinite(f.force) and f.force >= -1e-9, f"{f.name} force is {f.force}"
-        assert all(self.casualties[k] >= v for k, v in self._casualties_seen.items()), "casualties decreased"
-        self._casualties_seen = dict(self.casualties)
-        deal = ceasefire.in_force(self)
-        if deal is not None and deal.binds("regime"):
-            assert all(a != "regime" for a, _, _ in self.attacks), "the regime attacked while bound by a ceasefire"
+        assert (self.shock <= 1.0 + 1e-9).all(), "shock above 1"
+        people = self.residents.sum(axis=1) + self.outside
+        assert np.allclose(people, self.theatre.population.sum()), "people created or lost"
+        left = (self.theatre.population - self.residents)[:, self.contestable].sum(axis=1)
+        assert np.allclose(self.displaced, left, rtol=1e-9, atol=1e-6), "the displaced are not those who left their homes"
+        forces = [self.regime.pool, self.hts.force, self.rebels.force] + [g.force for g in self.regime.groups.values()]
+        assert all(np.isfinite(f).all() and (f >= -1e-9).all() for f in forces), "a force is negative or not finite"
+        assert all((self.casualties[k] >= v).all() for k, v in self._casualties_seen.items()), "casualties decreased"
+        self._casualties_seen = {name: v.copy() for name, v in self.casualties.items()}
+        bound = ceasefire.binding(self, "regime")
+        assert not (bound[:, None] & (self.attack_side == REGIME)).any(), "the regime attacked while bound by a ceasefire"
 
-    # -------------------------------------------------------------- reporters
 
-    @property
-    def towns_regime(self) -> int:
-        return int(np.count_nonzero(self.controller == REGIME))
+def _rounded(values: np.ndarray) -> np.ndarray:
+    return np.round(values, 6)
 
-    @property
-    def towns_hts(self) -> int:
-        return int(np.count_nonzero(self.controller == HTS_CODE))
 
-    @property
-    def towns_rebels(self) -> int:
-        return int(np.count_nonzero(self.controller == REBELS))
-
-    @property
-    def front_km(self) -> float:
-        return round(float(self.theatre.edge_km[self.front_edges()].sum()), 3)
-
-    @property
-    def ceasefire_state(self) -> str:
-        return ceasefire.state_label(self)
-
-    @property
-    def violations(self) -> int:
-        return self.deal.violations if self.deal else 0
-
-    @property
-    def regime_pressure(self) -> float:
-        return round(self.deal.pressure, 6) if self.deal else 0.0
-
-    @property
-    def air_effort(self) -> float:
-        return self.russia.air
-
-    @property
-    def turkish_escalation(self) -> float:
-        return round(self.turkey.escalation, 6)
-
-    @property
-    def encircled_posts(self) -> int:
-        return int(self.posts[self.encircled].sum())
-
-    @property
-    def regime_force(self) -> float:
-        return round(self.regime.force, 6)
-
-    @property
-    def hts_reserve(self) -> float:
-        return round(self.hts.force, 6)
-
-    @property
-    def rebel_reserve(self) -> float:
-        return round(self.rebels.force, 6)
-
-    @property
-    def casualties_regime(self) -> int:
-        return round(self.casualties["regime"])
-
-    @property
-    def casualties_hts(self) -> int:
-        return round(self.casualties["hts"])
-
-    @property
-    def casualties_rebels(self) -> int:
-        return round(self.casualties["rebels"])
-
-    @property
-    def casualties_russia(self) -> int:
-        return round(self.casualties["russia"])
-
-    @property
-    def turkish_deaths(self) -> int:
-        return self.turkey.deaths
-
-    @property
-    def displaced_total(self) -> int:
-        return round(float(self.displaced.sum()))
-
-    @property
-    def patrol_coverage(self) -> float:
-        return self.patrol_log[-1]["coverage"] if self.patrol_log else float("nan")
+# timeseries.csv column -> (replicates,) value on the day
+REPORTERS = {
+    "towns_regime": lambda m: (m.controller == REGIME).sum(axis=1),
+    "towns_hts": lambda m: (m.controller == HTS_CODE).sum(axis=1),
+    "towns_rebels": lambda m: (m.controller == REBELS).sum(axis=1),
+    "front_km": lambda m: np.round(towns.front_km(m.theatre, m.controller), 3),
+    "ceasefire": ceasefire.state_labels,
+    "violations": lambda m: m.deal.violations.copy() if m.deal else np.zeros(m.replicates, np.int64),
+    "regime_pressure": lambda m: _rounded(m.deal.pressure) if m.deal else np.zeros(m.replicates),
+    "air_effort": lambda m: m.russia.air.copy(),
+    "turkish_escalation": lambda m: _rounded(m.turkey.escalation),
+    "turkish_troops": lambda m: np.full(m.replicates, m.turkey.troops),
+    "encircled_posts": lambda m: m.encircled.sum(axis=1),
+    "regime_force": lambda m: _rounded(m.regime.force),
+    "hts_reserve": lambda m: _rounded(m.hts.force),
+    "rebel_reserve": lambda m: _rounded(m.rebels.force),
+    **{f"casualties_{name}": (lambda m, name=name: np.round(m.casualties[name])) for name in ("regime", "hts", "rebels", "russia")},
+    "turkish_deaths": lambda m: m.turkey.deaths.copy(),
+    "displaced": lambda m: np.round(m.displaced),
+    "patrol_coverage": lambda m: np.asarray(m.patrol_coverage.get(sorted(m.patrol_roads)[0], np.full(m.replicates, np.nan)) if m.patrol_roads else np.full(m.replicates, np.nan), float).copy(),
+}

@@ -1,37 +1,89 @@
-"""Rules over the towns' arrays that no single faction owns: the front, neighbourhoods, encirclement of posts."""
+"""Rules over the towns' arrays that no single faction owns: the front, neighbourhoods, pockets, posts.
+
+Every array here is shaped (replicates, towns). The road network is static
+and comes from the theatre as a padded neighbour table
+(:class:`~sim.io.theatre.NeighbourTable`): one row of neighbours per town,
+with ``valid`` marking the real roads, so "how many of my neighbours does the
+government hold" is one gather and one sum for every replicate at once.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
-from ..io.theatre import Theatre
+from ..io.theatre import NeighbourTable, Theatre
 from ..names import HolderCode
 
+REGIME = HolderCode.REGIME
 
-def any_row(matrix: csr_matrix, rows: np.ndarray) -> np.ndarray:
-    """Mask of the columns set in any of ``rows`` of a sparse boolean matrix.
 
-    Reads the CSR arrays directly: a day touches only a few rows, and scipy's
-    general row indexing costs more than the work itself.
+def held_neighbours(table: NeighbourTable, held: np.ndarray) -> np.ndarray:
+    """How many of each town's road neighbours are in ``held`` (a (replicates, towns) mask)."""
+    return (held[:, table.nbr] & table.valid).sum(axis=-1)
+
+
+def km_from(table: NeighbourTable, held: np.ndarray) -> np.ndarray:
+    """Road km from each town to its nearest neighbour in ``held`` (inf where none is one road away)."""
+    return np.where(held[:, table.nbr] & table.valid, table.km, np.inf).min(axis=-1)
+
+
+def front_km(theatre: Theatre, controller: np.ndarray) -> np.ndarray:
+    """(replicates,) km of road between government-held towns and the rest."""
+    gov = controller == REGIME
+    # A row sum, not a matrix product: BLAS may add in a different order for another batch size.
+    return np.where(gov[:, theatre.edge_u] != gov[:, theatre.edge_v], theatre.edge_km, 0.0).sum(axis=1)
+
+
+def on_front(table: NeighbourTable, controller: np.ndarray) -> np.ndarray:
+    """Towns with a road to a town on the other side (the government against everyone else)."""
+    gov = controller == REGIME
+    other = np.where(gov, held_neighbours(table, ~gov), held_neighbours(table, gov))
+    return other > 0
+
+
+def best_neighbour(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.ndarray,
+                   controller: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """For each pair (rep[i], town[i]): the neighbour held by ``side[i]`` with the highest ``rank``, or -1 if none.
+
+    This is where survivors fall back to when a town is lost or abandoned.
     """
-    mask = np.zeros(matrix.shape[1], bool)
-    for row in rows:
-        mask[matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]] = True
-    return mask
+    cand = table.nbr[town]  # (pairs, K)
+    ok = (controller[rep[:, None], cand] == side[:, None]) & table.valid[town]
+    score = np.where(ok, rank[rep[:, None], cand], -np.inf)
+    pick = score.argmax(axis=1)
+    return np.where(ok.any(axis=1), cand[np.arange(len(town)), pick], -1)
 
 
-def front_edges(theatre: Theatre, controller: np.ndarray) -> np.ndarray:
-    """Indices of the roads whose two ends are held by opposing sides (the government against the rest)."""
-    gov = controller == HolderCode.REGIME
-    return np.flatnonzero(gov[theatre.edge_u] != gov[theatre.edge_v])
+def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray) -> np.ndarray:
+    """Opposition towns with no road through opposition ground back to the camps on the border (a pocket).
+
+    A theatre without camps has no rear, and nothing is cut off.
+    """
+    rear = theatre.kind == "camp"
+    held = controller != REGIME
+    if not rear.any():
+        return np.zeros(controller.shape, bool)
+    reach = held & rear[None, :]
+    while True:
+        grown = reach | (held & (held_neighbours(table, reach) > 0))
+        if (grown == reach).all():
+            return held & ~reach
+        reach = grown
 
 
-def encircled(theatre: Theatre, controller: np.ndarray, posts: np.ndarray) -> np.ndarray:
-    """Towns whose Turkish posts are encircled: the town, or every road out of it, is government-held."""
-    gov = controller == HolderCode.REGIME
-    # A town keeps a way out while one of its roads leads to a town the government does not hold.
-    way_out = np.zeros(theatre.n, bool)
-    way_out[theatre.edge_u[~gov[theatre.edge_v]]] = True
-    way_out[theatre.edge_v[~gov[theatre.edge_u]]] = True
-    return (posts > 0) & (gov | ~way_out)
+def posts_encircled(theatre: Theatre, controller: np.ndarray, standing: np.ndarray) -> np.ndarray:
+    """(replicates, posts) standing posts every town around which the government holds: they are cut off."""
+    not_gov = (controller != REGIME).astype(np.float64)
+    way_out = (not_gov @ theatre.post_links.T) > 0
+    return standing & ~way_out
+
+
+def posts_overlooking(theatre: Theatre, which: np.ndarray) -> np.ndarray:
+    """(replicates, towns) how many of the posts in ``which`` (replicates, posts) overlook each town."""
+    return which.astype(np.float64) @ theatre.post_links
+
+
+def within_radius(theatre: Theatre, radius_km: float, mask: np.ndarray) -> np.ndarray:
+    """(replicates, towns) towns within ``radius_km`` of any town in ``mask``."""
+    zone = theatre.within(radius_km)
+    return (zone @ mask.T.astype(np.float64)).T > 0

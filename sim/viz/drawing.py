@@ -88,13 +88,16 @@ def draw_towns(ax: Axes, lay: Layout, controller: np.ndarray | None, *, size: fl
 
 
 def draw_posts(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, bool]:
+    """Turkish posts at their own sites (hollow once encircled), and Russian military police beside their towns."""
     t = lay.theatre
-    has = state.posts > 0
     dx, dy = 0.022, 0.014
+    lon = np.array([p.lon for p in t.posts])
+    lat = np.array([p.lat for p in t.posts])
+    has = state.posts.astype(bool)
     intact, enc = has & ~state.encircled, has & state.encircled
-    ax.scatter(t.lon[intact] + dx, t.lat[intact] + dy, marker="^", s=42, color=FACTION_COLOURS["turkey"],
+    ax.scatter(lon[intact], lat[intact], marker="^", s=42, color=FACTION_COLOURS["turkey"],
                edgecolors="white", linewidths=0.6, zorder=7, gid="posts")
-    ax.scatter(t.lon[enc] + dx, t.lat[enc] + dy, marker="^", s=42, facecolors="white",
+    ax.scatter(lon[enc], lat[enc], marker="^", s=42, facecolors="white",
                edgecolors=FACTION_COLOURS["turkey"], linewidths=1.3, zorder=7, gid="posts_encircled")
     mp = state.military_police
     ax.scatter(t.lon[mp] - dx, t.lat[mp] + dy, marker="s", s=26, color=FACTION_COLOURS["russia"], edgecolors="white",

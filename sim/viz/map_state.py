@@ -52,8 +52,8 @@ class MapState:
     Attributes:
         date: the date shown.
         controller: controller code (:class:`~sim.names.HolderCode`) of every town.
-        posts: Turkish posts (or post-equivalents) at every town.
-        encircled: towns whose posts are encircled (the town or every road out of it government-held).
+        posts: which of the theatre's Turkish posts stand (drawn at their sites).
+        encircled: which posts are encircled (every town they overlook government-held).
         military_police: towns with Russian military police.
         corridor: the security corridor, only while an agreement with one is in force.
         patrols: joint-patrol plans announced by then, with their last patrol.
@@ -126,8 +126,8 @@ def _patrols(theatre: Theatre, scenario_events: list[dict], run: RunData, runs_s
 def reported_state(theatre: Theatre, date: dt.date) -> MapState:
     """The reported front of the theatre's control column for ``date`` (towns only)."""
     controller = theatre.control[date]
-    zeros = np.zeros(theatre.n)
-    return MapState(date, controller, zeros, zeros.astype(bool), zeros.astype(bool))
+    no_posts = np.zeros(len(theatre.posts), bool)
+    return MapState(date, controller, no_posts, no_posts, np.zeros(theatre.n, bool))
 
 
 @dataclass
@@ -139,7 +139,7 @@ class EnsembleState:
         probability: (towns, holders) share of replicates in which each faction holds each town.
         state: the first replicate's posts and patrol plan, and the corridor if an
             agreement with one is in force in most replicates.
-        encircled_share: share of replicates in which each town's posts are encircled.
+        encircled_share: share of replicates in which each post is encircled.
         corridor_share: share of replicates in which the corridor is in force.
     """
 

@@ -1,0 +1,151 @@
+"""The armed opposition: HTS and the Turkish-backed rebels. One class each, one method per rule.
+
+Both hold towns with garrisons and keep a mobile reserve that reinforces the
+towns under assault; HTS spoils the deals it rejects, the rebels
+counter-attack once Turkey fights alongside them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..names import HolderCode
+from . import ceasefire, streams, towns
+from .factions import FactionAgent
+from .streams import Draw
+
+if TYPE_CHECKING:
+    from ..io.schema import HTSParams, RebelParams
+    from .model import CeasefireModel
+
+REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
+
+
+class ArmedGroup(FactionAgent):
+    """An opposition group: town garrisons and a mobile reserve that reinforces them."""
+
+    code: int
+
+    def __init__(self, model: CeasefireModel, params: HTSParams | RebelParams) -> None:
+        super().__init__(model)
+        self.p = params
+        self.force = np.full(model.replicates, float(params.reserve))  # the mobile reserve
+
+    def defend(self) -> None:
+        """Recruit into the reserve, then reinforce own towns under assault, each up to what it can hold."""
+        m, p = self.model, self.p
+        self.force = self.force + p.regen
+        ours = (m.attack_force > 0) & (m.controller == self.code)
+        count = ours.sum(axis=1)
+        if not count.any():
+            return
+        share = np.divide(self.force * p.reinforce, count, out=np.zeros(m.replicates), where=count > 0)
+        room = np.maximum(0.0, m.garrison_cap - m.garrison)
+        sent = np.where(ours, np.minimum(room, share[:, None]), 0.0)
+        m.garrison += sent
+        self.force = self.force - sent.sum(axis=1)
+
+
+class HTS(ArmedGroup):
+    """Defends its towns; spoils deals it rejects: raids, sit-ins, blocked and attacked patrols."""
+
+    name = "hts"
+    code = HTS_CODE
+
+    def step(self) -> None:
+        self.defend()
+        m = self.model
+        cf = m.deal
+        if cf is None or not cf.in_force.any():
+            return
+        reject = cf.rejection(self.name)
+        raid = cf.in_force & (streams.uniform(m.keys, m.day, Draw.HTS_RAID) < self.p.spoiler_rate * reject)
+        if raid.any():
+            self.raid(raid)
+        if m.patrol_roads:
+            chance = self.p.protest_rate * reject * (1.0 - m.route_security())
+            sit = cf.in_force & (streams.uniform(m.keys, m.day, Draw.SIT_IN) < chance)
+            if sit.any():
+                self.sit_in(sit)
+
+    def raid(self, which: np.ndarray) -> None:
+        """Attack a government position next to HTS ground: a violation, and a pretext for the regime."""
+        m = self.model
+        target = (towns.held_neighbours(m.neighbours, m.controller == HTS_CODE) > 0) & (m.controller == REGIME)
+        pick = streams.uniform(m.keys[:, None], m.day, Draw.RAID_TOWN, m.town_ids)
+        town = np.argmax(np.where(target, pick, -1.0), axis=1)
+        ok = which & target.any(axis=1)
+        rep = np.flatnonzero(ok)
+        if rep.size == 0:
+            return
+        noise = streams.lognormal(m.keys[rep], m.day, Draw.RAID_LOSS, m.combat_params.noise)
+        loss = np.minimum(m.garrison[rep, town[rep]], self.p.raid_strength * m.combat_params.lethality * noise)
+        m.garrison[rep, town[rep]] -= loss
+        m.add_casualties("regime", np.bincount(rep, loss, m.replicates))
+        ceasefire.record_violation(m, ok, self.name, town, "raid on government positions")
+
+    def sit_in(self, which: np.ndarray) -> None:
+        """Protesters occupy a patrol road at an opposition-held town on it."""
+        m = self.model
+        for road in sorted(m.patrol_roads):
+            on_road = m.theatre.road_towns(road)[None, :] & (m.controller != REGIME)
+            pick = streams.uniform(m.keys[:, None], m.day, Draw.SIT_IN_TOWN, m.town_ids)
+            town = np.argmax(np.where(on_road, pick, -1.0), axis=1)
+            ok = which & on_road.any(axis=1)
+            rep = np.flatnonzero(ok)
+            m.sit_in_until[rep, town[rep]] = m.day + self.p.protest_days
+            m.log_each("sit_in", ok, town, self.name, lambda r, road=road: f"sit-in blocks the {road}")
+
+    def blocks_patrol(self, route: np.ndarray) -> np.ndarray:
+        """(replicates, route towns) where a patrol is stopped: sit-ins always; next to HTS ground, by chance.
+
+        The chance falls as the road is made secure (patrols that got through, Turkish policing of a corridor).
+        """
+        m = self.model
+        sit = m.sit_in_until[:, route] >= m.day
+        hts = m.controller == HTS_CODE
+        near = hts[:, route] | (towns.held_neighbours(m.neighbours, hts)[:, route] > 0)
+        chance = self.p.patrol_block * (1.0 - m.security[:, route])
+        by_chance = near & (streams.uniform(m.keys[:, None], m.day, Draw.PATROL_BLOCK, route[None, :]) < chance)
+        return (sit | by_chance) & (m.controller[:, route] != REGIME)
+
+    def attack_patrol(self, which: np.ndarray, participants: list[str], where: np.ndarray) -> None:
+        """An ambush on a joint patrol: casualties among its participants, a violation and a pretext."""
+        m = self.model
+        for k, faction in enumerate(participants):
+            hurt = streams.poisson(m.keys, m.day, Draw.PATROL_CASUALTIES, self.p.patrol_attack_casualties, k) * which
+            if faction == "turkey":
+                m.turkey.lose_soldiers(hurt, "attack on a patrol")
+            else:
+                m.add_casualties(faction, hurt, fighters=False)
+        ceasefire.record_violation(m, which, self.name, where, "attack on the joint patrol")
+
+
+class Rebels(ArmedGroup):
+    """Turkish-backed rebels: defend, and counter-attack once Turkey fights alongside."""
+
+    name = "rebels"
+    code = REBELS
+
+    def step(self) -> None:
+        self.defend()
+        m = self.model
+        free = (self.force > 0) & (m.turkey.escalation >= self.p.counter_threshold)
+        if m.deal is not None:
+            keeps = streams.uniform(m.keys, m.day, Draw.REBEL_RESTRAINT) < m.deal.compliance.get(self.name, 0.0)
+            free &= ~(m.deal.in_force & keeps)
+        if free.any():
+            self.counter_attack(free)
+
+    def counter_attack(self, which: np.ndarray) -> None:
+        """Retake the most valuable, most weakly held town lost to the regime, next to rebel ground."""
+        m = self.model
+        gov = m.controller == REGIME
+        near = towns.held_neighbours(m.neighbours, m.controller == REBELS) > 0
+        target = gov & near & (m.initial_controller != REGIME) & ~m.military_police
+        score = np.where(target, m.regime.value / (1.0 + m.garrison), -1.0)
+        town = np.argmax(score, axis=1)
+        force = np.where(which & target.any(axis=1), self.force * self.p.counter_commit, 0.0)
+        m.declare_attacks(self.name, town[:, None], force[:, None], None)

@@ -1,0 +1,175 @@
+"""The government's ground forces: force groups on reported axes, truces, road objectives.
+
+The regime is a Mesa agent acting on the model's (replicates, towns) arrays;
+its force groups are parts of it, each with its own force, axis and frontage,
+formed and re-tasked by the scenario's offensive events.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..names import HolderCode
+from . import ceasefire, streams, towns
+from .factions import FactionAgent
+from .streams import Draw
+
+if TYPE_CHECKING:
+    from ..io.schema import RegimeParams
+    from .model import CeasefireModel
+
+REGIME = HolderCode.REGIME
+
+
+@dataclass
+class ForceGroup:
+    """One of the regime's operational groups: a force, an axis of objectives, a frontage.
+
+    The axis is the ordered list of towns the group was reported to aim at.
+    Each day it drives toward the first of them it does not hold; once it
+    holds them all it has done what it was sent to do, and holds the line
+    until an offensive event gives it a new axis.
+    """
+
+    name: str
+    force: np.ndarray  # (replicates,)
+    axis: np.ndarray  # town indices, in order
+    frontage: int = 2  # towns it assaults at once
+    intensity: float = 1.0  # scales the share of its force committed (a limited push < 1)
+    active: bool = False
+    committed: np.ndarray | None = None  # today's assaults, (replicates,)
+
+    @property
+    def salt(self) -> int:
+        """Offsets the group's noise stream from other groups' scoring the same towns (stable across runs)."""
+        return (zlib.crc32(self.name.encode()) % 251 + 1) << 16
+
+
+class Regime(FactionAgent):
+    """Government ground forces: force groups on reported axes, truces, road objectives."""
+
+    name = "regime"
+
+    def __init__(self, model: CeasefireModel, params: RegimeParams) -> None:
+        super().__init__(model)
+        self.p = params
+        self.pool = np.full(model.replicates, float(params.force))  # mobile force not yet given to a group
+        self.groups: dict[str, ForceGroup] = {}
+        t = model.theatre
+        roads = params.objective_roads
+        self.road_masks = {road: t.road_towns(road) for road in roads}
+        on = sum((mask.astype(int) for mask in self.road_masks.values()), np.zeros(t.n, int))
+        # Static value: towns on objective roads, more where two of them meet.
+        self.value = 1.0 + sum((w * self.road_masks[road] for road, w in roads.items()), np.zeros(t.n))
+        self.value += params.junction_bonus * (on >= 2)
+
+    @property
+    def active_groups(self) -> list[ForceGroup]:
+        return [g for g in self.groups.values() if g.active]
+
+    @property
+    def force(self) -> np.ndarray:
+        """(replicates,) all the regime's mobile force: the pool and every group."""
+        return self.pool + sum((g.force for g in self.groups.values()), np.zeros(self.model.replicates))
+
+    @property
+    def on_offensive(self) -> np.ndarray:
+        """(replicates,) whether any force group is in the field and no ceasefire holds the regime back."""
+        return np.full(self.model.replicates, bool(self.active_groups)) & ~ceasefire.binding(self.model, self.name)
+
+    def step(self) -> None:
+        bound = ceasefire.binding(self.model, self.name)
+        self.regenerate(bound)
+        held_back = ceasefire.regime_holds_back(self.model, self)
+        for group in self.active_groups:
+            self.assault(group, free=~held_back)
+
+    def regenerate(self, bound: np.ndarray) -> None:
+        """Recruits and resupply go to the groups in the field; a deal in force limits the build-up."""
+        rate = np.where(bound, self.p.regen * self.p.ceasefire_regen, self.p.regen)
+        groups = self.active_groups
+        if not groups:
+            self.pool = self.pool + rate
+        for g in groups:
+            g.force = g.force + rate / len(groups)
+
+    def unmet_roads(self) -> np.ndarray:
+        """(replicates,) weighted share of objective-road towns not held; a patrolled road counts as partly open."""
+        m = self.model
+        total, weight = np.zeros(m.replicates), 0.0
+        for road, w in self.p.objective_roads.items():
+            unmet = (m.controller[:, self.road_masks[road]] != REGIME).mean(axis=1)
+            if m.deal is not None and road in m.patrol_coverage:
+                unmet = unmet * (1.0 - np.where(m.deal.in_force, m.patrol_coverage[road], 0.0))
+            total += w * unmet
+            weight += w
+        return total / weight if weight else total
+
+    def objective_of(self, group: ForceGroup) -> np.ndarray:
+        """(replicates,) the town the group drives toward: the first of its axis it does not hold."""
+        held = self.model.controller[:, group.axis] == REGIME
+        first = np.argmax(~held, axis=1)
+        first[held.all(axis=1)] = len(group.axis) - 1
+        return group.axis[first]
+
+    def score_targets(self, group: ForceGroup) -> np.ndarray:
+        """(replicates, towns) how much the group wants to assault each enemy town on its front.
+
+        Value (objective roads, a junction, a town it lost) x nearness to its own
+        ground x nearness, by road, to the group's objective x how outflanked
+        the town already is x Turkish deterrence x log-normal noise.
+        """
+        m, p = self.model, self.p
+        gov = m.controller == REGIME
+        km = towns.km_from(m.neighbours, gov)
+        candidate = ~gov & np.isfinite(km) & m.contestable
+        toward = np.exp(-m.theatre.road_distance[self.objective_of(group)] / p.axis_km)
+        flanks = towns.held_neighbours(m.neighbours, gov)
+        value = self.value + p.retake_bonus * m.lost_by_regime
+        score = value * np.exp(-km / p.proximity_km) * toward * (1.0 + p.flank_bonus * (flanks - 1))
+        score = score * m.turkey.deterrence_of_posts()
+        noise = streams.lognormal(m.keys[:, None], m.day, Draw.OBJECTIVE_NOISE, p.choice_noise, m.town_ids + group.salt)
+        return np.where(candidate, score * noise, 0.0)
+
+    def assault(self, group: ForceGroup, free: np.ndarray) -> None:
+        """Commit a share of the group's force to its best targets, in proportion to their scores."""
+        m = self.model
+        free = free & ~(m.controller[:, group.axis] == REGIME).all(axis=1)
+        score = self.score_targets(group)
+        best = np.argsort(-score, axis=1, kind="stable")[:, : group.frontage]
+        chosen = np.take_along_axis(score, best, axis=1)
+        total = chosen.sum(axis=1, keepdims=True)
+        weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
+        budget = group.force * self.p.commit * group.intensity * free
+        force = budget[:, None] * weight
+        m.declare_attacks(self.name, best, force, group)
+        group.committed = force.sum(axis=1)
+
+    def detach(self, rep: np.ndarray, each: float) -> np.ndarray:
+        """Take ``each`` from the groups (the pool if none is in the field) for every pair in ``rep``; returns what each got."""
+        want = np.bincount(rep, minlength=self.model.replicates) * each
+        got = self.lose(want, spare_committed=False, casualties=False)
+        share = np.divide(got, want, out=np.zeros_like(got), where=want > 0)
+        return each * share[rep]
+
+    def lose(self, amount: np.ndarray, *, spare_committed: bool = True, casualties: bool = True) -> np.ndarray:
+        """The regime loses ``amount`` (replicates,) from its pool and groups, in proportion; returns what it lost.
+
+        Drones strike what is not committed to today's assaults (combat counts those).
+        """
+        groups = list(self.groups.values())
+        free = [g.force - (g.committed if spare_committed and g.committed is not None else 0.0) for g in groups]
+        free = [np.maximum(0.0, f) for f in free]
+        total = self.pool + sum(free, np.zeros(self.model.replicates))
+        amount = np.minimum(amount, total)
+        share = np.divide(amount, total, out=np.zeros_like(total), where=total > 0)
+        self.pool = self.pool * (1.0 - share)
+        for g, f in zip(groups, free, strict=True):
+            g.force = np.maximum(0.0, g.force - f * share)
+        if casualties:
+            self.model.add_casualties(self.name, amount)
+        return amount
