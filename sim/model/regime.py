@@ -85,8 +85,10 @@ class Regime(FactionAgent):
         bound = ceasefire.binding(self.model, self.name)
         self.regenerate(bound)
         held_back = ceasefire.regime_holds_back(self.model, self)
-        for group in self.active_groups:
-            self.assault(group, free=~held_back)
+        groups = self.active_groups
+        front = self.front_today() if groups else None
+        for group in groups:
+            self.assault(group, front, free=~held_back)
 
     def regenerate(self, bound: np.ndarray) -> None:
         """Recruits and resupply go to the groups in the field; a deal in force limits the build-up."""
@@ -116,30 +118,42 @@ class Regime(FactionAgent):
         first[held.all(axis=1)] = len(group.axis) - 1
         return group.axis[first]
 
-    def score_targets(self, group: ForceGroup) -> np.ndarray:
-        """(replicates, towns) how much the group wants to assault each enemy town on its front.
+    def front_today(self) -> tuple[np.ndarray, ...]:
+        """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
+
+        Returns (rep, town, value x nearness to the government's ground, the
+        outflanking factor, Turkish deterrence): the parts of a town's score that
+        do not depend on which group is looking, computed once a day.
+        """
+        m, p = self.model, self.p
+        gov = m.controller == REGIME
+        km = towns.km_from(m.neighbours, gov)
+        rep, town = np.nonzero(~gov & np.isfinite(km) & m.contestable)
+        flanks = towns.held_neighbours(m.neighbours, gov)[rep, town]
+        value = self.value[town] + p.retake_bonus * m.lost_by_regime[rep, town]
+        near = value * np.exp(-km[rep, town] / p.proximity_km)
+        return rep, town, near, 1.0 + p.flank_bonus * (flanks - 1), m.turkey.deterrence_of_posts()[rep, town]
+
+    def score_targets(self, group: ForceGroup, front: tuple[np.ndarray, ...]) -> np.ndarray:
+        """(replicates, towns) how much the group wants to assault each enemy town on its front (0 off it).
 
         Value (objective roads, a junction, a town it lost) x nearness to its own
         ground x nearness, by road, to the group's objective x how outflanked
         the town already is x Turkish deterrence x log-normal noise.
         """
         m, p = self.model, self.p
-        gov = m.controller == REGIME
-        km = towns.km_from(m.neighbours, gov)
-        candidate = ~gov & np.isfinite(km) & m.contestable
-        toward = np.exp(-m.theatre.road_distance[self.objective_of(group)] / p.axis_km)
-        flanks = towns.held_neighbours(m.neighbours, gov)
-        value = self.value + p.retake_bonus * m.lost_by_regime
-        score = value * np.exp(-km / p.proximity_km) * toward * (1.0 + p.flank_bonus * (flanks - 1))
-        score = score * m.turkey.deterrence_of_posts()
-        noise = streams.lognormal(m.keys[:, None], m.day, Draw.OBJECTIVE_NOISE, p.choice_noise, m.town_ids + group.salt)
-        return np.where(candidate, score * noise, 0.0)
+        rep, town, near, flank, deter = front
+        toward = np.exp(-m.theatre.road_distance[self.objective_of(group)[rep], town] / p.axis_km)
+        noise = streams.lognormal(m.keys[rep], m.day, Draw.OBJECTIVE_NOISE, p.choice_noise, town.astype(np.uint64) + group.salt)
+        score = np.zeros(m.controller.shape)
+        score[rep, town] = near * toward * flank * deter * noise
+        return score
 
-    def assault(self, group: ForceGroup, free: np.ndarray) -> None:
+    def assault(self, group: ForceGroup, front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
         """Commit a share of the group's force to its best targets, in proportion to their scores."""
         m = self.model
         free = free & ~(m.controller[:, group.axis] == REGIME).all(axis=1)
-        score = self.score_targets(group)
+        score = self.score_targets(group, front)
         best = np.argsort(-score, axis=1, kind="stable")[:, : group.frontage]
         chosen = np.take_along_axis(score, best, axis=1)
         total = chosen.sum(axis=1, keepdims=True)

@@ -10,6 +10,8 @@ government hold" is one gather and one sum for every replicate at once.
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from ..io.theatre import NeighbourTable, Theatre
 from ..names import HolderCode
@@ -57,18 +59,24 @@ def best_neighbour(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, sid
 def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray) -> np.ndarray:
     """Opposition towns with no road through opposition ground back to the camps on the border (a pocket).
 
-    A theatre without camps has no rear, and nothing is cut off.
+    The roads between opposition-held towns of every replicate form one graph
+    (replicate r's towns are nodes r x towns ... r x towns + towns - 1), whose
+    connected components scipy finds in one call. A theatre without camps has
+    no rear, and nothing is cut off.
     """
     rear = theatre.kind == "camp"
-    held = controller != REGIME
     if not rear.any():
         return np.zeros(controller.shape, bool)
-    reach = held & rear[None, :]
-    while True:
-        grown = reach | (held & (held_neighbours(table, reach) > 0))
-        if (grown == reach).all():
-            return held & ~reach
-        reach = grown
+    held = controller != REGIME
+    r, n = controller.shape
+    both = held[:, theatre.edge_u] & held[:, theatre.edge_v]  # (replicates, edges)
+    rep, edge = np.nonzero(both)
+    graph = csr_matrix((np.ones(rep.size, bool), (rep * n + theatre.edge_u[edge], rep * n + theatre.edge_v[edge])), shape=(r * n, r * n))
+    _, label = connected_components(graph, directed=False)
+    label = label.reshape(r, n)
+    rear_labels = np.where(held & rear[None, :], label, -1)
+    reach = (label[:, :, None] == rear_labels[:, None, rear]).any(axis=-1)
+    return held & ~reach
 
 
 def posts_encircled(theatre: Theatre, controller: np.ndarray, standing: np.ndarray) -> np.ndarray:
