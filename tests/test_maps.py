@@ -43,7 +43,7 @@ def find(ax, gid):
 
 def run_of(history, events=(), ceasefire=None, posts=None, encircled=None):
     """A run read back: its control history, events, time series and recorded posts (one at the centre town by default)."""
-    days, n = len(history), len(history[0])
+    days = len(history)
     ts = pd.DataFrame({"date": [(D0 + dt.timedelta(days=d)).isoformat() for d in range(days)],
                        "ceasefire": ceasefire or ["none"] * days, "patrol_coverage": [np.nan] * days})
     log = pd.DataFrame(list(events), columns=["date", "type", "town", "actors", "detail"])

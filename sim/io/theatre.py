@@ -138,7 +138,7 @@ class Theatre:
         """Towns along ``road`` from ``a`` to ``b`` and the cumulative km at each."""
         sub = self.graph.edge_subgraph((u, v) for u, v, r in self.graph.edges(data="road") if r == road)
         nodes = nx.shortest_path(sub, a, b, weight="km")
-        km = [0.0] + [sub.edges[u, v]["km"] for u, v in zip(nodes, nodes[1:])]
+        km = [0.0] + [sub.edges[u, v]["km"] for u, v in zip(nodes, nodes[1:], strict=False)]
         return nodes, np.cumsum(km)
 
     def _once(self, key: tuple, build):  # noqa: ANN001, ANN202 - any derived structure
