@@ -1,0 +1,14 @@
+"""The browser app: ``python -m sim app``, an interactive what-if dashboard on Mesa's SolaraViz.
+
+Needs the ``app`` extra (``pip install -e '.[app]'``); nothing else in ``sim``
+imports this package, so ``import sim`` never loads Solara.
+
+- ``settings``: the sidebar as data — the scenario, sliders (ranges from the schema) and toggles — and the scenario it makes.
+- ``whatif``: the settings saved as a what-if file that ``extends`` the scenario.
+- ``config``: where the app reads scenarios and saves what-ifs.
+- ``live``: the Mesa model the page steps, runs in memory, N replicates with progress.
+- ``ensemble``: an ensemble's scorecard, comparison with its baseline, and tables.
+- ``figures``: the page's figures as PNG, drawn by :mod:`sim.viz`.
+- ``panels``, ``run_view``, ``ensemble_view``, ``export_view``: the Solara components.
+- ``app``: the page (SolaraViz and the tabs); ``server``: starting it.
+"""

@@ -1,0 +1,64 @@
+"""The page: Mesa's SolaraViz around the model, the sidebar's settings, and four tabs.
+
+Start it with ``python -m sim app`` (or ``solara run sim.app.app`` from the
+repository root). SolaraViz gives the app bar, the play / step / Reset
+controls and the step count, and steps a :class:`~sim.app.live.WhatIfModel`
+held in a reactive variable; its Reset builds a new one from the sidebar
+(the settings reach it as a fixed model parameter, a function returning the
+sidebar's current :class:`~sim.app.settings.Settings`). The views are this
+package's components: the map is the project's own control map on real
+coordinates, not Mesa's space drawer (which would lay the road graph out as
+a spring network).
+"""
+
+from __future__ import annotations
+
+import solara
+import solara.lab
+from mesa.visualization import SolaraViz
+
+from .config import AppConfig
+from .ensemble_view import CompareView, EnsembleView
+from .export_view import ExportView
+from .guard import Guarded
+from .live import WhatIfModel
+from .panels import SettingsSidebar
+from .run_view import RunView
+from .settings import Settings
+
+TITLE = "Idlib ceasefire 2019-2020: what if?"
+REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
+
+
+def model_params(settings: solara.Reactive[Settings], config: AppConfig) -> dict:
+    """SolaraViz's model parameters: the replicate slider (shown by Mesa), and fixed ones its Reset passes on."""
+    return {
+        "replicate": {"type": "SliderInt", "value": 0, "min": 0, "max": REPLICATES - 1, "step": 1,
+                      "label": "Replicate (seed = scenario seed + i)"},
+        "settings": lambda: settings.value,
+        "controls": config.controls,
+        "root": config.root,
+    }
+
+
+@solara.component
+def Page():
+    config = solara.use_memo(AppConfig.from_env, [])
+    settings = solara.use_reactive(Settings(config.default))
+    first = solara.use_memo(lambda: WhatIfModel(settings.value, config.controls, root=config.root), [])
+    model = solara.use_reactive(first)
+    params = solara.use_memo(lambda: model_params(settings, config), [])
+    n = solara.use_reactive(40)
+    date = solara.use_reactive(None)
+    solara.Title(TITLE)
+    SolaraViz(model, components=[], model_params=params, name=TITLE, play_interval=50)
+    SettingsSidebar(settings, config)
+    with solara.lab.Tabs(lazy=True):
+        with solara.lab.Tab("One run"):
+            Guarded(RunView, model, settings.value, config)
+        with solara.lab.Tab("Ensemble"):
+            Guarded(EnsembleView, settings.value, config, n, date)
+        with solara.lab.Tab("What-if vs baseline"):
+            Guarded(CompareView, settings.value, date)
+        with solara.lab.Tab("Save & export"):
+            Guarded(ExportView, settings.value, config)

@@ -1,0 +1,136 @@
+"""The ensemble view's numbers: N replicates of the settings, scored, and set beside their baseline.
+
+Everything here is what the command line computes for the same scenario:
+the replicates of ``python -m sim run SCENARIO --runs N``, the scorecard of
+``python -m sim compare FOLDER`` (against the record and the frozen front),
+and the differences with bootstrap intervals of ``python -m sim compare A B``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.aggregate import common_days, control_probabilities, timeseries_quantiles
+from ..analysis.comparison import Comparison, compare
+from ..analysis.report import comparison_csv, comparison_text, markdown_table
+from ..analysis.results import Results
+from ..analysis.scoring import Scorecard, headline_table, outcome_table, scorecard
+from ..names import HOLDERS
+from ..viz.labels import main_towns
+from .live import memory_results, probabilities_on, run_replicates, timed
+from .settings import Controls, Settings, base_scenario, baseline_of, build, changes
+from .whatif import default_name
+
+MAX_RUNS = 200
+
+
+@dataclass
+class Ensemble:
+    """An ensemble of the settings, its scorecard, and (for a what-if) its baseline and the comparison."""
+
+    settings: Settings
+    describes: list[str]
+    results: Results
+    card: Scorecard
+    baseline_file: str | None = None
+    baseline: Results | None = None
+    comparison: Comparison | None = None
+    seconds: float = 0.0
+
+    @property
+    def runs(self) -> int:
+        return len(self.results.runs)
+
+    @property
+    def last(self) -> dt.date:
+        return self.results.start + dt.timedelta(days=common_days(self.results.runs) - 1)
+
+    def dates(self) -> list[dt.date]:
+        return [self.results.start + dt.timedelta(days=d) for d in range(common_days(self.results.runs))]
+
+
+def run_ensemble(settings: Settings, controls: Controls, n: int, root: Path = Path("."),
+                 progress: Callable[[int, int], None] | None = None, whatif_dirs: tuple[Path, ...] = ()) -> Ensemble:
+    """``n`` replicates of the settings (and of their baseline, if they have one), scored and compared."""
+    if not 1 <= n <= MAX_RUNS:
+        raise ValueError(f"replicates must be between 1 and {MAX_RUNS} (got {n})")
+    scenario = build(settings, controls, root, name=None if settings.is_plain else default_name(settings, root))
+    base_file = baseline_of(settings, root, whatif_dirs)
+    total = n * (2 if base_file else 1)
+
+    def report(offset: int) -> Callable[[int, int], None]:
+        return lambda done, _: progress(offset + done, total) if progress else None
+
+    def work() -> Ensemble:
+        results = memory_results(scenario, run_replicates(scenario, n, report(0)))
+        out = Ensemble(settings, changes(settings, controls, root), results, scorecard(results))
+        if base_file is not None:
+            base = base_scenario(base_file, root)
+            out.baseline_file = base_file
+            out.baseline = memory_results(base, run_replicates(base, n, report(n)), results.theatre)
+            out.comparison = compare(scorecard(out.baseline), out.card)
+        return out
+
+    ens, seconds = timed(work)
+    ens.seconds = seconds
+    return ens
+
+
+def towns_table(ens: Ensemble, date: dt.date, *, only_main: bool = True) -> pd.DataFrame:
+    """The towns on ``date``: P(each faction holds it) over the replicates, and the record's controller if it has one.
+
+    With ``only_main``, the towns the maps label (the larger ones and road junctions), the likeliest to change first.
+    """
+    t = ens.results.theatre
+    table = probabilities_on(ens.results.runs, t, date)
+    if only_main:
+        table = table[main_towns(t)]
+    return table.sort_values(["p_regime", "town"], ascending=[False, True]).reset_index(drop=True)
+
+
+def towns_markdown(table: pd.DataFrame) -> str:
+    shown = table.rename(columns={f"p_{h}": f"P({h})" for h in HOLDERS})
+    for h in HOLDERS:
+        shown[f"P({h})"] = [f"{p:.2f}" for p in shown[f"P({h})"]]
+    return markdown_table(shown)
+
+
+def held_summary(ens: Ensemble, date: dt.date) -> dict[str, tuple[float, float, float]]:
+    """Towns held by each faction on ``date``: (mean, 5%, 95%) over the replicates."""
+    day = (date - ens.results.start).days
+    out = {}
+    for k, holder in enumerate(HOLDERS):
+        held = np.array([(r.history[day] == k).sum() for r in ens.results.runs], dtype=float)
+        out[holder] = (float(held.mean()), float(np.quantile(held, 0.05)), float(np.quantile(held, 0.95)))
+    return out
+
+
+def scorecard_markdown(card: Scorecard) -> str:
+    """The headline scores beside the frozen front, and every outcome, as ``compare`` prints them."""
+    head = headline_table(card)[["score", "model", "frozen front", "better is"]]
+    outcomes = outcome_table(card)[["outcome", "reported", "simulated", "p_met", "baseline", "baseline_met"]]
+    return ("**Headline scores (the model vs the front frozen at the start)**\n\n" + markdown_table(head)
+            + "\n\n**Outcomes against the record**\n\n" + markdown_table(outcomes.rename(columns={"p_met": "P(met)"})))
+
+
+def comparison_markdown(ens: Ensemble) -> str:
+    return comparison_text(ens.comparison) if ens.comparison is not None else ""
+
+
+def tables(ens: Ensemble) -> dict[str, pd.DataFrame]:
+    """Every table of the ensemble view, by the file name it downloads as."""
+    out = {
+        "control_prob.csv": control_probabilities(ens.results.runs, ens.results.theatre.towns),
+        "timeseries_quantiles.csv": timeseries_quantiles(ens.results.runs),
+        "scores.csv": headline_table(ens.card),
+        "outcomes.csv": outcome_table(ens.card),
+    }
+    if ens.comparison is not None:
+        out["comparison.csv"] = comparison_csv(ens.comparison)
+    return out

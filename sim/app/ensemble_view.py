@@ -1,0 +1,128 @@
+"""The "Ensemble" and "What-if vs baseline" tabs: N replicates of the sidebar's settings, with progress.
+
+The ensemble runs as a Solara task in a thread (the page stays live and
+shows its progress); its result, or its error, is kept per browser session.
+A date slider moves the probability map and the town table through the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import solara
+import solara.lab
+
+from ..viz.maps import compare_figure, map_figure
+from ..viz.plots import towns_held_figure
+from .config import AppConfig
+from .ensemble import MAX_RUNS, Ensemble, comparison_markdown, held_summary, run_ensemble, scorecard_markdown, tables, towns_markdown, towns_table
+from .figures import png
+from .guard import attempt
+from .settings import Settings
+
+
+@solara.lab.task(prefer_threaded=True)
+def ensemble_task(settings: Settings, config: AppConfig, n: int) -> Ensemble:
+    def progress(done: int, total: int) -> None:
+        ensemble_task.progress = 100.0 * done / total
+
+    ensemble_task.progress = 0.0
+    return run_ensemble(settings, config.controls, n, config.root, progress, config.whatif_dirs)
+
+
+def shown_date(ens: Ensemble, date: dt.date | None) -> dt.date:
+    """The date to show: the one chosen if the ensemble has it, else its last day."""
+    return date if date is not None and ens.results.start <= date <= ens.last else ens.last
+
+
+@solara.component
+def EnsembleControls(settings: Settings, config: AppConfig, n: solara.Reactive[int]):
+    with solara.Row(style={"align-items": "center"}):
+        solara.SliderInt("Replicates", value=n, min=1, max=MAX_RUNS)
+        solara.Button(f"Run ensemble ({n.value})", color="primary", disabled=ensemble_task.pending,
+                      on_click=lambda: ensemble_task(settings, config, n.value))
+    if ensemble_task.pending:
+        solara.ProgressLinear(ensemble_task.progress if ensemble_task.progress is not None else True)
+        solara.Text(f"running: {ensemble_task.progress or 0:.0f}% of the replicates done")
+    if ensemble_task.error:
+        solara.Error(f"The ensemble failed: {type(ensemble_task.exception).__name__}: {ensemble_task.exception}")
+
+
+@solara.component
+def EnsembleView(settings: Settings, config: AppConfig, n: solara.Reactive[int], date: solara.Reactive):
+    solara.Markdown("### Ensemble: N replicates of the sidebar's settings (seed = scenario seed + i, as `run --runs N`)")
+    EnsembleControls(settings, config, n)
+    ens = ensemble_task.value if ensemble_task.finished else None
+    if ens is None:
+        if not ensemble_task.pending and not ensemble_task.error:
+            solara.Info("Press Run ensemble: the probability map, towns held, the scorecard and the comparison appear here.")
+        return
+    EnsembleResult(ens, settings, date)
+
+
+@solara.component
+def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
+    day = shown_date(ens, date.value)
+    what = "; ".join(ens.describes) or "the scenario as it is"
+    solara.Markdown(f"**{ens.runs} replicates** of {ens.settings.scenario} ({what}) in {ens.seconds:.1f} s"
+                    + (f", and {ens.runs} of its baseline {ens.baseline_file}" if ens.baseline_file else ""))
+    if ens.settings != settings:
+        solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
+    solara.SliderDate("Date", value=day, min=ens.results.start, max=ens.last, on_value=date.set)
+    solara.Markdown(f"Showing **{day.isoformat()}** (day {(day - ens.results.start).days})")
+    map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(map_figure(ens.results, day))), [id(ens), day])
+    held_png, held_error = solara.use_memo(lambda: attempt(lambda: png(towns_held_figure(ens.results))), [id(ens)])
+    with solara.Columns([3, 2]):
+        with solara.Column():
+            solara.Error(map_error) if map_error else solara.Image(map_png, width="100%")
+        with solara.Column():
+            solara.Error(held_error) if held_error else solara.Image(held_png, width="100%")
+    held = held_summary(ens, day)
+    solara.Markdown("Towns held on that day, mean (5–95%): " + "; ".join(
+        f"{h} **{m:.1f}** ({lo:.0f}–{hi:.0f})" for h, (m, lo, hi) in held.items()))
+    with solara.Columns([1, 1]):
+        with solara.Column():
+            solara.Markdown(f"**The labelled towns on {day.isoformat()}**: share of replicates in which each holds it"
+                            + (" (and the record)" if day in ens.results.theatre.control else "") + "\n\n"
+                            + towns_markdown(towns_table(ens, day)))
+        with solara.Column():
+            solara.Markdown(scorecard_markdown(ens.card))
+    DownloadRow(ens, day)
+
+
+@solara.component
+def DownloadRow(ens: Ensemble, day: dt.date):
+    stem = f"{ens.results.name}-runs{ens.runs}"
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FileDownload(lambda: png(map_figure(ens.results, day), None), f"{stem}-map-{day}.png", label="Probability map (PNG)",
+                            mime_type="image/png")
+        solara.FileDownload(lambda: png(towns_held_figure(ens.results), None), f"{stem}-towns_held.png", label="Towns held (PNG)",
+                            mime_type="image/png")
+        for name, table in tables(ens).items():
+            solara.FileDownload(lambda table=table: table.to_csv(index=False), f"{stem}-{name}", label=name, mime_type="text/csv")
+
+
+@solara.component
+def CompareView(settings: Settings, date: solara.Reactive):
+    ens = ensemble_task.value if ensemble_task.finished else None
+    solara.Markdown("### What-if vs baseline: B − A with 90% bootstrap intervals, as `python -m sim compare A B`")
+    if ens is None:
+        solara.Info("Run an ensemble first (Ensemble tab). A what-if is compared with the scenario it changes: the picked "
+                    "file once a slider or toggle is moved, or for a what-if file left as it is, the scenario it extends.")
+        return
+    if ens.comparison is None:
+        solara.Info(f"{ens.settings.scenario} as it is has no baseline: move a slider or a toggle, or pick a what-if.")
+        return
+    CompareResult(ens, date)
+
+
+@solara.component
+def CompareResult(ens: Ensemble, date: solara.Reactive):
+    day = shown_date(ens, date.value)
+    solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}** with {'; '.join(ens.describes) or 'nothing changed'}"
+                    f" — both {ens.runs} replicates, same seeds; maps on {day.isoformat()} (the Ensemble tab's date)")
+    pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
+    solara.Error(error) if error else solara.Image(pair_png, width="100%")
+    solara.Markdown(comparison_markdown(ens))
+    solara.FileDownload(lambda: png(compare_figure(ens.baseline, ens.results, day), None), f"{ens.results.name}-vs-baseline-{day}.png",
+                        label="Both maps (PNG)", mime_type="image/png")

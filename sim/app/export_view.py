@@ -1,0 +1,55 @@
+"""The "Save & export" tab: the sidebar's settings as a what-if file that ``extends`` the scenario.
+
+Saving writes the file into the app's what-if folder and checks that it
+loads to the very scenario the page runs, so that ``python -m sim run`` on it
+gives the page's results; the page prints the command. The same text can be
+downloaded instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import solara
+
+from ..errors import InputError
+from .config import AppConfig
+from .guard import attempt
+from .settings import Settings
+from .whatif import default_name, save_whatif, whatif_text
+
+
+def save(settings: Settings, config: AppConfig, name: str) -> tuple[Path | None, str | None]:
+    """(the file written, None), or (None, why not)."""
+    try:
+        return save_whatif(settings, config.controls, config.save_dir, name, config.root), None
+    except InputError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"cannot write into {config.save_dir}: {exc.strerror or exc}"
+
+
+@solara.component
+def ExportView(settings: Settings, config: AppConfig):
+    name = solara.use_reactive("")
+    outcome = solara.use_reactive((None, None))
+    proposed = name.value or default_name(settings, config.root)
+    solara.Markdown("### Save the settings as a what-if\n"
+                    f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
+                    "rerun it from the command line, cite it, or pick it in the scenario list.")
+    solara.InputText("Name of the what-if", value=name, continuous_update=True,
+                     message=f"file: {config.save_dir / (proposed + '.yaml')}")
+    text, error = attempt(whatif_text, settings, config.controls, config.save_dir / f"{proposed}.yaml", proposed, config.root)
+    if error:
+        solara.Error(error)
+        return
+    with solara.Row():
+        solara.Button("Save what-if", color="primary", on_click=lambda: outcome.set(save(settings, config, proposed)))
+        solara.FileDownload(text, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
+    written, problem = outcome.value
+    if problem:
+        solara.Error(f"Not saved: {problem}")
+    elif written is not None:
+        solara.Success(f"Saved {written}. It resolves to the scenario this page runs; rerun it with:")
+        solara.Markdown(f"```sh\npython -m sim run {written} --runs 40\n```")
+    solara.Markdown(f"```yaml\n{text}```")

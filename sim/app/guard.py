@@ -1,0 +1,28 @@
+"""Errors stay in the page: a view that fails says so where it stands, and the server goes on."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+
+import solara
+
+
+def attempt(fn: Callable, *args: object) -> tuple[object, str | None]:
+    """(fn(*args), None), or (None, the error in one line)."""
+    try:
+        return fn(*args), None
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page says so and stays up
+        traceback.print_exc()
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+@solara.component
+def Guarded(view: Callable, *args: object):
+    """``view(*args)``, or, if rendering it raised, the error and a button to try again."""
+    exception, clear = solara.use_exception()
+    if exception is not None:
+        solara.Error(f"This view failed: {type(exception).__name__}: {exception}")
+        solara.Button("Try again", on_click=clear)
+        return
+    view(*args)

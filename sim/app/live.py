@@ -1,0 +1,122 @@
+"""The model the page steps, and runs held in memory as the analysis layer reads them.
+
+- :class:`WhatIfModel`: the :class:`~sim.model.model.CeasefireModel` that
+  SolaraViz steps with its play button, built from the sidebar's settings
+  (Mesa's Reset builds a new one from them).
+- :func:`live_run`: the run so far as a :class:`~sim.analysis.results.RunData`,
+  so the map and the plots are drawn by the same code as a run folder's.
+- :func:`memory_results`: runs in memory as a :class:`~sim.analysis.results.Results`,
+  with the manifest a folder would carry, for scoring and plots.
+- :func:`run_replicates`: N replicates (seed = scenario seed + i, as
+  ``python -m sim run --runs N``), stepped in batches with progress.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.results import Results, RunData
+from ..experiments.ensemble import replicate_seeds
+from ..experiments.manifest import manifest, now
+from ..experiments.run import simulate_batch
+from ..io.schema import Scenario
+from ..io.theatre import Theatre, load_theatre
+from ..model.model import CeasefireModel
+from .settings import Controls, Settings, build
+
+BATCH = 10  # replicates stepped together between two progress reports
+
+
+class WhatIfModel(CeasefireModel):
+    """One run of the sidebar's settings, stepped by SolaraViz (``step``, play, Reset).
+
+    Args:
+        settings: the settings, or a function returning the current ones (SolaraViz
+            keeps it as a fixed model parameter, so Reset rebuilds from the sidebar).
+        controls: the app's sliders and toggles.
+        replicate: which replicate to run: seed = the scenario's seed + ``replicate``.
+        root: the folder scenario paths are relative to.
+        scenario: Mesa's experiment object, which SolaraViz's Reset passes back; unused
+            (the run's scenario comes from ``settings``).
+    """
+
+    def __init__(self, settings: Settings | Callable[[], Settings], controls: Controls, replicate: int = 0,
+                 root: Path = Path("."), scenario: object = None) -> None:
+        self.settings = settings() if callable(settings) else settings
+        spec = build(self.settings, controls, root)
+        self.replicate = int(replicate)
+        super().__init__(spec, seed=spec.seed + self.replicate)
+        self.events_json = json.loads(spec.canonical_json())["events"]
+
+
+def recorded_days(model: CeasefireModel) -> int:
+    """Days recorded so far (the start included): rows complete in every record."""
+    return len(next(iter(model.datacollector.model_vars.values())))
+
+
+def live_run(model: CeasefireModel, replicate: int = 0) -> RunData:
+    """Replicate ``replicate`` of ``model`` so far, as a run folder would hold it."""
+    days = recorded_days(model)
+    dates = [(model.start + dt.timedelta(days=d)).isoformat() for d in range(days)]
+    columns = {name: [values[d][replicate] for d in range(days)] for name, values in model.datacollector.model_vars.items()}
+    rows = [r for r in model.event_rows if r[0] in (-1, replicate) and r[1] < days]
+    events = pd.DataFrame({
+        "date": [dates[r[1]] for r in rows], "type": [r[2] for r in rows], "town": [r[3] for r in rows],
+        "actors": [r[4] for r in rows], "detail": [r[5] for r in rows],
+    }, columns=["date", "type", "town", "actors", "detail"], dtype=object)
+    return RunData(model.seeds[replicate], model.start, model.history[replicate, :days].copy(), events,
+                   pd.DataFrame({"date": dates, **columns}), model.post_history[replicate, :days].copy(),
+                   model.encircled_history[replicate, :days].copy())
+
+
+def memory_results(scenario: Scenario, runs: list[RunData], theatre: Theatre | None = None) -> Results:
+    """Runs in memory as a results folder reads back (a single run, or an ensemble of several)."""
+    kind = "ensemble" if len(runs) > 1 else "run"
+    seeds = [r.seed for r in runs] if kind == "ensemble" else None
+    m = manifest(kind, scenario, None, content_hash="", seed=scenario.seed, started=now(), replicates=seeds)
+    m["complete"] = True
+    return Results(Path(scenario.name), m, theatre or load_theatre(scenario.theatre), runs, len(runs))
+
+
+def run_replicates(scenario: Scenario, n: int, progress: Callable[[int, int], None] | None = None,
+                   *, batch: int = BATCH) -> list[RunData]:
+    """``n`` replicates of ``scenario``, replicate i with seed = scenario seed + i, in batches of ``batch``.
+
+    The same replicates as ``python -m sim run SCENARIO --runs n``: each draws from its own
+    stream keyed by its seed, so a batch gives what separate runs give.
+    """
+    seeds = replicate_seeds(scenario, n)
+    runs: list[RunData] = []
+    for i in range(0, n, batch):
+        runs += [RunData.of(r) for r in simulate_batch(scenario, seeds[i:i + batch])]
+        if progress is not None:
+            progress(len(runs), n)
+    return runs
+
+
+def timed(fn: Callable, *args: object, **kw: object) -> tuple[object, float]:
+    """(fn(*args, **kw), seconds it took)."""
+    t = time.perf_counter()
+    out = fn(*args, **kw)
+    return out, time.perf_counter() - t
+
+
+def probabilities_on(runs: list[RunData], theatre: Theatre, date: dt.date) -> pd.DataFrame:
+    """One row per town: the share of replicates in which each faction holds it on ``date``, and the record's controller."""
+    from ..names import HOLDERS
+
+    day = runs[0].day(date)
+    held = np.stack([r.history[day] for r in runs])
+    out = pd.DataFrame({"town": theatre.towns})
+    for k, holder in enumerate(HOLDERS):
+        out[f"p_{holder}"] = (held == k).mean(axis=0)
+    if date in theatre.control:
+        out["reported"] = [HOLDERS[c] for c in theatre.control[date]]
+    return out

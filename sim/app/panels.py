@@ -1,0 +1,94 @@
+"""The sidebar: the scenario picker, the event toggles and the parameter sliders.
+
+Every slider's range is the schema's (:func:`sim.app.settings.sliders_for`),
+so no combination the page can make is refused by the model; a slider whose
+event the scenario does not have is not shown, and a toggle whose events it
+does not have is greyed out. The sidebar edits a :class:`~sim.app.settings.Settings`;
+Mesa's Reset builds the run from it, and "Run ensemble" and "Save" use it as it is.
+"""
+
+from __future__ import annotations
+
+import solara
+
+from ..errors import InputError
+from .config import AppConfig
+from .guard import Guarded
+from .settings import Settings, Slider, base_scenario, changes, overrides, sliders_for, snap, toggle_available
+
+
+def pick_scenario(settings: solara.Reactive[Settings], config: AppConfig, path: str) -> str | None:
+    """Switch to the scenario ``path`` (its own values, no toggles); the error, if it does not load."""
+    try:
+        base_scenario(path, config.root)
+    except InputError as exc:
+        return f"{path} cannot be used: {exc}"
+    settings.set(Settings(path))
+    return None
+
+
+def move(settings: solara.Reactive[Settings], slider: Slider, value: float) -> None:
+    """A slider moved to ``value``: set it (snapped to the slider's grid), or drop it when back at the scenario's value.
+
+    A move of less than half a step is the slider rounding a value that is not on its grid
+    (a calibrated 0.421 on a 0.005 grid), not the user's: it is ignored.
+    """
+    current = settings.value.changed.get(slider.path, slider.value)
+    if abs(value - current) < slider.step / 2:
+        return
+    new = snap(value, slider.step, slider.low, slider.high)
+    settings.set(settings.value.with_value(slider.path, None if abs(new - slider.value) < slider.step / 2 else new))
+
+
+@solara.component
+def SettingsSidebar(settings: solara.Reactive[Settings], config: AppConfig):
+    """The settings, in the sidebar below SolaraViz's own controls."""
+    with solara.Sidebar():
+        Guarded(SettingsPanel, settings, config)
+
+
+@solara.component
+def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
+    error = solara.use_reactive(None)
+    files = solara.use_memo(config.scenario_files, [])
+    s = settings.value
+    try:
+        base = base_scenario(s.scenario, config.root)
+    except InputError as exc:
+        solara.Error(f"{s.scenario}: {exc}")
+        return
+    sliders = solara.use_memo(lambda: sliders_for(config.controls, base), [s.scenario, id(base)])
+    forced = overrides(Settings(s.scenario, (), s.toggles), config.controls)  # values a toggle sets
+
+    with solara.Card("Scenario and what-if settings"):
+        solara.Select("Scenario", values=files if s.scenario in files else [s.scenario, *files], value=s.scenario,
+                      on_value=lambda p: error.set(pick_scenario(settings, config, p)))
+        if error.value:
+            solara.Error(error.value)
+        solara.Markdown(f"*{base.description.strip() or base.name}* ({base.start} to {base.end})", style={"font-size": "0.85em"})
+        solara.Markdown("**Events**")
+        for t in config.controls.toggles:
+            ok = toggle_available(t, base)
+            solara.Checkbox(label=t.label if ok else f"{t.label} (not in {base.name})", value=t.id in s.toggles,
+                            disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
+        for group in config.controls.sliders:
+            mine = [x for x in sliders if x.group == group]
+            if not mine:
+                continue
+            with solara.Details(group, expand=False):
+                for x in mine:
+                    value = forced.get(x.path, s.changed.get(x.path, x.value))
+                    moved = x.path in s.changed or x.path in forced
+                    solara.Text(f"{x.path} = {value:g}" + (" *" if moved else ""), style={"font-size": "0.85em"})
+                    if x.integer:
+                        solara.SliderInt("", value=int(value), min=int(x.low), max=int(x.high), step=int(x.step),
+                                         disabled=x.path in forced, on_value=lambda v, x=x: move(settings, x, v))
+                    else:
+                        solara.SliderFloat("", value=value, min=x.low, max=x.high, step=x.step, disabled=x.path in forced,
+                                           on_value=lambda v, x=x: move(settings, x, v))
+        lines = changes(s, config.controls, config.root)
+        if lines:
+            solara.Markdown("**Changed** (*):\n\n" + "\n".join(f"- {line}" for line in lines), style={"font-size": "0.85em"})
+            solara.Button("Back to the scenario's values", text=True, on_click=lambda: settings.set(Settings(s.scenario)))
+        solara.Markdown("Ranges are the schema's. **Reset** (under Controls) runs one replicate with these settings; "
+                        "the Ensemble tab runs many; Save & export writes them as a what-if file.", style={"font-size": "0.8em"})

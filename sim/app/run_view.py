@@ -1,0 +1,62 @@
+"""The "One run" tab: the run SolaraViz steps, as a control map with its time series beside it.
+
+It re-renders after every step through Mesa's own update counter (the one
+SolaraViz's play and step buttons advance), and after Reset through the
+model it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import solara
+from mesa.visualization.utils import update_counter
+
+from .config import AppConfig
+from .figures import live_series_figure, png, run_map_figure
+from .guard import attempt
+from .live import WhatIfModel, live_run
+from .settings import Settings, changes
+
+
+@solara.component
+def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: AppConfig):
+    update_counter.get()  # Mesa's counter: this view is redrawn after every step
+    m = model.value
+    run = live_run(m)
+    day = len(run.history) - 1
+    key = (id(m), day)
+    map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run))), [key])
+    series_png, series_error = solara.use_memo(lambda: attempt(lambda: png(live_series_figure(m.theatre, m.spec, run))), [key])
+    said = changes(m.settings, config.controls, config.root)
+    solara.Markdown(
+        f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
+        f"Day **{day}** of {m.days}: **{run.date(day):%d %B %Y}**"
+        + (f". Settings: {'; '.join(said)}" if said else ". The scenario as it is.")
+    )
+    if m.settings != settings:
+        solara.Warning("The sidebar has changed since this run was built: press Reset to run with it.", dense=True)
+    if not m.running:
+        solara.Info("The run has reached the scenario's end. Reset to run it again.", dense=True)
+    with solara.Columns([3, 2]):
+        with solara.Column():
+            if map_error:
+                solara.Error(f"The map could not be drawn: {map_error}")
+            else:
+                solara.Image(map_png, width="100%")
+        with solara.Column():
+            if series_error:
+                solara.Error(f"The time series could not be drawn: {series_error}")
+            else:
+                solara.Image(series_png, width="100%")
+    recent = run.captures[run.captures["date"] >= (run.date(day) - dt.timedelta(days=6)).isoformat()]
+    if len(recent):
+        lines = [f"- {d}: **{t}** ({detail})" for d, t, detail in recent[["date", "town", "detail"]].itertuples(index=False)][-12:]
+        solara.Markdown("**Changes of hands in the last week**\n\n" + "\n".join(lines), style={"font-size": "0.9em"})
+    with solara.Row():
+        stem = f"{m.spec.name}-seed{m.seeds[0]}-day{day}"
+        solara.FileDownload(lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run), None), f"{stem}-map.png",
+                            label="Map (PNG)", mime_type="image/png")
+        solara.FileDownload(lambda: run.timeseries.to_csv(index=False), f"{stem}-timeseries.csv", label="Time series (CSV)",
+                            mime_type="text/csv")
+        solara.FileDownload(lambda: run.events.to_csv(index=False), f"{stem}-events.csv", label="Events (CSV)", mime_type="text/csv")

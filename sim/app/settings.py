@@ -1,0 +1,297 @@
+"""What the app's sidebar says, as plain data, and the scenario it makes.
+
+A :class:`Settings` is a scenario file, the slider values moved away from it
+(dotted parameter paths, as sweeps use them) and the event toggles that are
+on. :func:`build` turns it into a validated :class:`~sim.io.schema.Scenario`
+by the same steps a what-if file takes through ``extends`` (events removed
+by id, then parameters set and validated), and :mod:`sim.app.whatif` writes
+it as such a file. Slider ranges are read from the schema
+(:func:`parameter_bounds`), so a slider cannot leave them.
+
+No solara here: the sidebar's components (:mod:`sim.app.panels`) and the
+tests share these functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import typing
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import annotated_types
+from pydantic import BaseModel
+
+from ..errors import InputError
+from ..experiments.parameters import apply
+from ..io.safe_yaml import load_yaml
+from ..io.scenario import load_scenario
+from ..io.schema import CombatParams, CivilianParams, FactionParams, Scenario
+
+CONTROLS = Path("scenarios") / "app" / "controls.yaml"
+SCENARIO_DIRS = ("scenarios", "scenarios/whatif", "scenarios/calibrated")
+SLIDER_STEPS = 200  # a slider's range is cut into about this many steps (a round number each)
+
+
+@dataclass(frozen=True)
+class Toggle:
+    """An event switch: events to leave out, or values to set."""
+
+    id: str
+    label: str
+    help: str = ""
+    remove_events: tuple[str, ...] = ()
+    set: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The sliders (by group) and toggles the app offers (``scenarios/app/controls.yaml``)."""
+
+    sliders: dict[str, tuple[str, ...]]
+    toggles: tuple[Toggle, ...]
+
+    def toggle(self, toggle_id: str) -> Toggle:
+        return next(t for t in self.toggles if t.id == toggle_id)
+
+
+def load_controls(path: str | Path = CONTROLS) -> Controls:
+    """Read the controls file; every path in it must be a parameter of some scenario (checked by the tests)."""
+    data = load_yaml(Path(path))
+    sliders = {str(group): tuple(str(p) for p in paths) for group, paths in data.get("sliders", {}).items()}
+    toggles = tuple(
+        Toggle(str(t["id"]), str(t["label"]), str(t.get("help", "")), tuple(t.get("remove_events", ())),
+               tuple((str(k), float(v)) for k, v in t.get("set", {}).items()))
+        for t in data.get("toggles", ())
+    )
+    return Controls(sliders, toggles)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The sidebar: a scenario file, the sliders moved from its values, the toggles on.
+
+    Frozen and hashable, so a page can memoise what it computes from one.
+    """
+
+    scenario: str
+    values: tuple[tuple[str, float], ...] = ()
+    toggles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def changed(self) -> dict[str, float]:
+        return dict(self.values)
+
+    def with_value(self, path: str, value: float | None) -> Settings:
+        """These settings with ``path`` at ``value`` (None: back to the scenario's own value)."""
+        values = {k: v for k, v in self.values if k != path}
+        if value is not None:
+            values[path] = value
+        return replace(self, values=tuple(sorted(values.items())))
+
+    def with_toggle(self, toggle_id: str, on: bool) -> Settings:
+        return replace(self, toggles=self.toggles | {toggle_id} if on else self.toggles - {toggle_id})
+
+    @property
+    def is_plain(self) -> bool:
+        """Nothing moved, nothing toggled: the scenario file as it is."""
+        return not self.values and not self.toggles
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def scenario_files(root: Path, extra: list[Path] = ()) -> list[str]:
+    """The scenarios to pick from: the recorded ones, the what-ifs, any calibrated layer, and ``extra`` folders.
+
+    Paths are relative to ``root`` where they can be (as the command line takes them).
+    """
+    folders = [root / d for d in SCENARIO_DIRS] + [Path(p) for p in extra]
+    out: list[str] = []
+    for folder in folders:
+        for f in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+            text = _relative(f, root)
+            if text not in out:
+                out.append(text)
+    return out
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+@functools.lru_cache(maxsize=64)
+def _load(path: str, stamp: tuple) -> Scenario:
+    return load_scenario(path)
+
+
+def base_scenario(path: str | Path, root: Path = Path(".")) -> Scenario:
+    """The scenario file as it is (cached until the file changes)."""
+    file = root / path
+    try:
+        stamp = (file.stat().st_mtime_ns, file.stat().st_size)
+    except OSError:
+        raise InputError(file, "no such scenario file") from None
+    return _load(str(file), stamp)
+
+
+def parameter_value(scenario: Scenario, path: str) -> float | None:
+    """The value at a dotted parameter path in ``scenario``, or None where it has none (an event it lacks)."""
+    node: object = scenario.model_dump(mode="python")
+    parts = path.split(".")
+    if parts[0] == "events":
+        node = next((e for e in node["events"] if e.get("id") == parts[1]), None)
+        parts = parts[2:]
+    elif parts[0] in ("combat", "civilians"):
+        node = node[parts[0]]
+        parts = parts[1:]
+    else:
+        node = node["factions"]
+    for part in parts:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, int | float) and not isinstance(node, bool) else None
+
+
+def parameter_bounds(scenario: Scenario, path: str) -> tuple[float, float, bool]:
+    """(low, high, integer) of a dotted parameter path, from the schema's ``ge``/``le`` (``gt``/``lt``) constraints.
+
+    Raises:
+        ValueError: a path the scenario does not have, or a parameter with no finite bounds.
+    """
+    parts = path.split(".")
+    if parts[0] == "events":
+        event = next((e for e in scenario.events if e.id == parts[1]), None)
+        if event is None:
+            raise ValueError(f"{scenario.name} has no event '{parts[1]}'")
+        model: type[BaseModel] = type(event)
+        keys = parts[2:]
+    elif parts[0] in ("combat", "civilians"):
+        model, keys = {"combat": CombatParams, "civilians": CivilianParams}[parts[0]], parts[1:]
+    else:
+        model, keys = FactionParams.model_fields[parts[0]].annotation, parts[1:]
+    info = model.model_fields[keys[0]]
+    constraints, annotation = list(info.metadata), info.annotation
+    if len(keys) == 2:  # a mapping's entry, e.g. compliance.regime: the constraints of its value type
+        value_type = typing.get_args(annotation)[1]
+        constraints = [m for a in typing.get_args(value_type)[1:] for m in getattr(a, "metadata", [a])]
+        annotation = typing.get_args(value_type)[0] if typing.get_args(value_type) else value_type
+    lo = hi = None
+    for c in constraints:
+        if isinstance(c, annotated_types.Ge | annotated_types.Gt):
+            lo = float(getattr(c, "ge", getattr(c, "gt", None)))
+        if isinstance(c, annotated_types.Le | annotated_types.Lt):
+            hi = float(getattr(c, "le", getattr(c, "lt", None)))
+    integer = annotation is int or typing.get_args(annotation)[:1] == (int,)
+    if lo is None or hi is None or not math.isfinite(lo) or not math.isfinite(hi):
+        raise ValueError(f"'{path}' has no finite range in the schema: it cannot be a slider")
+    return lo, hi, integer
+
+
+def slider_step(lo: float, hi: float, integer: bool) -> float:
+    """A round step (1, 2 or 5 x 10^k) cutting [lo, hi] into about SLIDER_STEPS steps."""
+    raw = (hi - lo) / SLIDER_STEPS
+    if integer:
+        return max(1, round(raw))
+    exp = math.floor(math.log10(raw))
+    step = min((m * 10.0**exp for m in (1, 2, 5, 10) if m * 10.0**exp >= raw), default=10.0 ** (exp + 1))
+    return float(f"{step:.12g}")
+
+
+def snap(value: float, step: float, lo: float, hi: float) -> float:
+    """``value`` on the slider's grid, inside its range, without float noise (0.30000000000000004)."""
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return min(hi, max(lo, round(round(value / step) * step, decimals + 1)))
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A slider as the sidebar shows it: the scenario's value, the schema's range."""
+
+    path: str
+    group: str
+    value: float
+    low: float
+    high: float
+    step: float
+    integer: bool
+
+
+def sliders_for(controls: Controls, scenario: Scenario) -> list[Slider]:
+    """The sliders that apply to ``scenario`` (an event slider only if it has that event)."""
+    out = []
+    for group, paths in controls.sliders.items():
+        for path in paths:
+            value = parameter_value(scenario, path)
+            if value is None:
+                continue
+            lo, hi, integer = parameter_bounds(scenario, path)
+            out.append(Slider(path, group, value, lo, hi, slider_step(lo, hi, integer), integer))
+    return out
+
+
+def toggle_available(toggle: Toggle, scenario: Scenario) -> bool:
+    """Whether ``scenario`` has every event the toggle names."""
+    ids = {e.id for e in scenario.events}
+    return all(i in ids for i in toggle.remove_events) and all(parameter_value(scenario, p) is not None for p, _ in toggle.set)
+
+
+def overrides(settings: Settings, controls: Controls) -> dict[str, float]:
+    """Every parameter the settings set: the sliders moved, then the toggles' values (which win)."""
+    out = settings.changed
+    for t in controls.toggles:
+        if t.id in settings.toggles:
+            out.update(dict(t.set))
+    return out
+
+
+def removed_events(settings: Settings, controls: Controls) -> list[str]:
+    return [e for t in controls.toggles if t.id in settings.toggles for e in t.remove_events]
+
+
+def build(settings: Settings, controls: Controls, root: Path = Path("."), *, name: str | None = None) -> Scenario:
+    """The scenario the settings describe: the file, its toggled events removed, its parameters set (validated).
+
+    Raises:
+        InputError: a toggle or slider that does not apply to the scenario, or a value the schema refuses.
+    """
+    base = base_scenario(settings.scenario, root)
+    for t in controls.toggles:
+        if t.id in settings.toggles and not toggle_available(t, base):
+            raise InputError(settings.scenario, f"'{t.label}' does not apply to {base.name}: it has no such events")
+    data = base.model_dump(mode="python")
+    drop = set(removed_events(settings, controls))
+    data["events"] = [e for e in data["events"] if e.get("id") not in drop]
+    if name is not None:
+        data["name"] = name
+    scenario = Scenario.model_validate(data)
+    return apply(scenario, overrides(settings, controls), settings.scenario)
+
+
+def changes(settings: Settings, controls: Controls, root: Path = Path(".")) -> list[str]:
+    """The settings in words, one line per change from the scenario file."""
+    base = base_scenario(settings.scenario, root)
+    lines = [t.label for t in controls.toggles if t.id in settings.toggles]
+    for path, value in settings.values:
+        lines.append(f"{path}: {_fmt(parameter_value(base, path))} → {_fmt(value)}")
+    return lines
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def baseline_of(settings: Settings, root: Path = Path("."), whatif_dirs: tuple[Path, ...] = ()) -> str | None:
+    """The scenario the settings are compared with: the file itself once anything is changed; for a what-if
+    file left as it is, the scenario it ``extends``; else none (a recorded scenario as it is)."""
+    if not settings.is_plain:
+        return settings.scenario
+    file = (root / settings.scenario).resolve()
+    dirs = {(root / "scenarios" / "whatif").resolve(), *(Path(d).resolve() for d in whatif_dirs)}
+    if file.parent not in dirs:
+        return None
+    parent = load_yaml(file).get("extends")
+    return _relative(file.parent / parent, root) if isinstance(parent, str) else None

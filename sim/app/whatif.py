@@ -1,0 +1,108 @@
+"""Settings saved as a what-if file: a few lines that ``extends`` the scenario, as the what-ifs are written.
+
+The file says only what the settings change — the toggled events under
+``remove_events``, the moved parameters under ``factions``, ``combat``,
+``civilians`` and ``events`` (by id) — so that ``python -m sim run`` on it
+resolves the same scenario the app ran (:func:`check_saved` proves it on
+every save), and what was explored can be rerun and cited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from pathlib import Path
+
+import yaml
+
+from ..errors import InputError
+from ..io.files import write_atomic
+from ..io.scenario import load_scenario
+from ..io.schema import Scenario
+from .settings import Controls, Settings, base_scenario, build, changes, overrides, removed_events
+
+NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
+
+
+def default_name(settings: Settings, root: Path = Path(".")) -> str:
+    base = base_scenario(settings.scenario, root).name
+    return base if base.startswith("whatif_") and settings.is_plain else f"whatif_{base.removeprefix('whatif_')}_app"
+
+
+def whatif_data(settings: Settings, controls: Controls, name: str) -> dict:
+    """The what-if as a YAML tree (without ``extends``): name, removed events, changed parameters."""
+    data: dict = {"name": name}
+    removed = removed_events(settings, controls)
+    if removed:
+        data["remove_events"] = removed
+    events: dict[str, dict] = {}
+    for path, value in overrides(settings, controls).items():
+        parts = path.split(".")
+        if parts[0] == "events":
+            node = events.setdefault(parts[1], {"id": parts[1]})
+            keys = parts[2:]
+        elif parts[0] in ("combat", "civilians"):
+            node, keys = data.setdefault(parts[0], {}), parts[1:]
+        else:
+            node, keys = data.setdefault("factions", {}).setdefault(parts[0], {}), parts[1:]
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = value
+    if events:
+        data["events"] = list(events.values())
+    return data
+
+
+def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, root: Path = Path(".")) -> str:
+    """The YAML file ``file`` would hold: a header saying what changed, then the keys."""
+    if not NAME.match(name):
+        raise InputError(None, f"'{name}' is not a usable name (letters, digits, _ . - only)", key="name")
+    picked = (root / settings.scenario).resolve()
+    parent = os.path.relpath(picked, file.resolve().parent)
+    if parent.startswith(".." + os.sep + ".." + os.sep + ".."):
+        parent = str(picked)  # far away: an absolute path reads better than ../../../..
+    said = changes(settings, controls, root) or ["nothing: the scenario as it is"]
+    header = [
+        f"# What if ...? Saved from the browser app (python -m sim app) on {dt.date.today().isoformat()}.",
+        f"# Changes from {settings.scenario}:",
+        *(f"#   - {line}" for line in said),
+        f"# Rerun: python -m sim run {file} --runs 40",
+    ]
+    data = whatif_data(settings, controls, name)
+    body = {"extends": parent, "name": data.pop("name"), "description": f"{settings.scenario} with: " + "; ".join(said), **data}
+    return "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+
+
+def save_whatif(settings: Settings, controls: Controls, folder: Path, name: str, root: Path = Path("."),
+                *, overwrite: bool = False) -> Path:
+    """Write the settings as ``folder/<name>.yaml`` and check that it loads to the scenario the app runs.
+
+    Raises:
+        InputError: a bad name, a file that exists (unless ``overwrite``), or a file that would not rerun the same.
+    """
+    file = Path(folder) / f"{name}.yaml"
+    text = whatif_text(settings, controls, file, name, root)
+    if file.exists() and not overwrite:
+        raise InputError(file, "exists already: choose another name")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(file, text)
+    try:
+        check_saved(file, build(settings, controls, root, name=name))
+    except InputError:
+        file.unlink(missing_ok=True)
+        raise
+    return file
+
+
+def check_saved(file: Path, scenario: Scenario) -> None:
+    """Raise InputError unless ``file`` loads to ``scenario`` (all but its name and description)."""
+    if _essence(load_scenario(file)) != _essence(scenario):
+        raise InputError(file, "the saved file does not resolve to the scenario the app ran (a bug: please report it)")
+
+
+def _essence(scenario: Scenario) -> str:
+    data = json.loads(scenario.canonical_json())
+    data.pop("name"), data.pop("description")
+    return json.dumps(data, sort_keys=True)
