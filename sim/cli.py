@@ -45,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--metric", action="append", help="metric to report (repeatable; default: the sweep's, or a standard set)")
     rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
     _add_figure_commands(sub)
+    app = sub.add_parser("app", help="start the browser app (what-if dashboard) on this machine; needs the app extra")
+    app.add_argument("--host", default="localhost", help="address to serve on (default: localhost, this machine only)")
+    app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    app.add_argument("--save-dir", type=Path, help="where 'Save what-if' writes (default: scenarios/whatif)")
+    app.add_argument("--scenario", help="the scenario the page opens with (default: scenarios/campaign.yaml)")
+    app.add_argument("--open", action="store_true", help="open the page in a browser")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -57,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep_report(args)
         if args.command in ("map", "plot"):
             return _figures(args, parser)
+        if args.command == "app":
+            from .app.server import serve
+
+            return serve(args.host, args.port, save_dir=args.save_dir, scenario=args.scenario, open_browser=args.open)
         if args.command == "check":
             from .io.scenario import load_scenario
 

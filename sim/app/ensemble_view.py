@@ -21,13 +21,17 @@ from .guard import attempt
 from .settings import Settings
 
 
-@solara.lab.task(prefer_threaded=True)
-def ensemble_task(settings: Settings, config: AppConfig, n: int) -> Ensemble:
+def compute(settings: Settings, config: AppConfig, n: int) -> Ensemble:
+    """The ensemble, reporting its progress (in %) on the task that runs it."""
     def progress(done: int, total: int) -> None:
         ensemble_task.progress = 100.0 * done / total
 
     ensemble_task.progress = 0.0
     return run_ensemble(settings, config.controls, n, config.root, progress, config.whatif_dirs)
+
+
+# In a thread, one result per browser session: the page stays live and shows the progress.
+ensemble_task = solara.lab.task(compute, prefer_threaded=True)
 
 
 def shown_date(ens: Ensemble, date: dt.date | None) -> dt.date:

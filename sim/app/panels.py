@@ -50,6 +50,7 @@ def SettingsSidebar(settings: solara.Reactive[Settings], config: AppConfig):
 @solara.component
 def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
     error = solara.use_reactive(None)
+    picks = solara.use_reactive(0)
     files = solara.use_memo(config.scenario_files, [])
     s = settings.value
     try:
@@ -61,8 +62,12 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
     forced = overrides(Settings(s.scenario, (), s.toggles), config.controls)  # values a toggle sets
 
     with solara.Card("Scenario and what-if settings"):
+        def pick(path: str) -> None:
+            error.set(pick_scenario(settings, config, path))
+            picks.set(picks.value + 1)  # a new picker: a refused pick does not stay shown
+
         solara.Select("Scenario", values=files if s.scenario in files else [s.scenario, *files], value=s.scenario,
-                      on_value=lambda p: error.set(pick_scenario(settings, config, p)))
+                      on_value=pick).key(f"scenario-{picks.value}")
         if error.value:
             solara.Error(error.value)
         solara.Markdown(f"*{base.description.strip() or base.name}* ({base.start} to {base.end})", style={"font-size": "0.85em"})

@@ -12,11 +12,19 @@ import datetime as dt
 import solara
 from mesa.visualization.utils import update_counter
 
+from ..analysis.results import RunData
 from .config import AppConfig
 from .figures import live_series_figure, png, run_map_figure
 from .guard import attempt
 from .live import WhatIfModel, live_run
 from .settings import Settings, changes
+
+
+def held_line(run: RunData) -> str:
+    """Towns held, the displaced and Turkish deaths on the run's last recorded day, in one line."""
+    last = run.timeseries.iloc[-1]
+    return (f"Towns held: government **{last['towns_regime']}**, HTS **{last['towns_hts']}**, rebels **{last['towns_rebels']}**; "
+            f"displaced **{last['displaced']:,.0f}**; Turkish deaths **{last['turkish_deaths']:.0f}**; ceasefire: {last['ceasefire']}")
 
 
 @solara.component
@@ -33,6 +41,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
         f"Day **{day}** of {m.days}: **{run.date(day):%d %B %Y}**"
         + (f". Settings: {'; '.join(said)}" if said else ". The scenario as it is.")
+        + "\n\n" + held_line(run)
     )
     if m.settings != settings:
         solara.Warning("The sidebar has changed since this run was built: press Reset to run with it.", dense=True)

@@ -1,0 +1,66 @@
+"""Starting the app: a Solara server for :mod:`sim.app.app`, on this machine only unless told otherwise.
+
+The page's front-end comes from the ``solara-assets`` package (pinned to
+Solara's version in the ``app`` extra), so it loads with no network; Solara's
+telemetry and its version check, which would call out, are turned off.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+from .config import DEFAULT_SCENARIO
+
+OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+NEEDS = ("solara", "solara_assets", "mesa.visualization")
+
+
+def server_command(host: str, port: int, *, open_browser: bool = False) -> list[str]:
+    """The command that serves the page."""
+    return [sys.executable, "-m", "solara", "run", "sim.app.app", "--host", host, "--port", str(port), "--production",
+            "--no-check-version", "--open" if open_browser else "--no-open"]
+
+
+def server_environment(root: Path, save_dir: Path | None, scenario: str | None) -> dict[str, str]:
+    """The environment of the server process: where the app reads and writes, and no calls out."""
+    return {**os.environ, **OFFLINE, "SIM_APP_ROOT": str(root),
+            "SIM_APP_SAVE_DIR": str(save_dir or root / "scenarios" / "whatif"), "SIM_APP_SCENARIO": scenario or DEFAULT_SCENARIO}
+
+
+def missing_packages() -> list[str]:
+    out = []
+    for name in NEEDS:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ImportError:
+            found = False
+        if not found:
+            out.append(name)
+    return out
+
+
+def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), save_dir: Path | None = None,
+          scenario: str | None = None, open_browser: bool = False) -> int:
+    """Serve the app until interrupted; the server's exit status.
+
+    Raises:
+        InputError: the app extra is not installed, or the scenario to open with does not exist.
+    """
+    missing = missing_packages()
+    if missing:
+        raise InputError(None, f"the app needs the 'app' extra ({', '.join(missing)} missing): pip install -e '.[app]'")
+    first = root / (scenario or DEFAULT_SCENARIO)
+    if not first.is_file():
+        raise InputError(first, "no such scenario file (run from the repository root, or give --scenario)", key="--scenario")
+    if host not in ("localhost", "127.0.0.1", "::1"):
+        print(f"warning: serving on {host}: anyone who can reach this machine can use the app", file=sys.stderr)
+    print(f"serving the app at http://{host}:{port} (Ctrl-C stops it)", flush=True)
+    try:
+        return subprocess.call(server_command(host, port, open_browser=open_browser), env=server_environment(root, save_dir, scenario))
+    except KeyboardInterrupt:
+        return 0

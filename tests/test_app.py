@@ -1,0 +1,294 @@
+"""The browser app without a browser: its settings, saved what-ifs, the live model, and the page rendered
+with Solara's test helpers (a slider moved, Reset, steps, an ensemble, the date slider, a save, an error).
+
+Skipped where the app extra is not installed. The real browser test is tests/test_app_browser.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
+
+import ipyvuetify as v  # noqa: E402
+import ipywidgets as w  # noqa: E402
+import solara  # noqa: E402
+from solara.components.slider import DateSliderWidget  # noqa: E402
+from solara.server import kernel_context  # noqa: E402
+
+from sim.app.figures import png, run_map_figure  # noqa: E402
+from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
+from sim.app.run_view import held_line  # noqa: E402
+from sim.app.settings import (  # noqa: E402
+    Settings,
+    base_scenario,
+    build,
+    load_controls,
+    parameter_bounds,
+    scenario_files,
+    sliders_for,
+    toggle_available,
+)
+from sim.app.whatif import save_whatif  # noqa: E402
+from sim.errors import InputError  # noqa: E402
+from sim.experiments.run import simulate  # noqa: E402
+from sim.io.scenario import load_scenario  # noqa: E402
+from sim.io.schema import Scenario  # noqa: E402
+
+from .conftest import ROOT  # noqa: E402
+
+CONTROLS = load_controls(ROOT / "scenarios" / "app" / "controls.yaml")
+
+
+def scenario(path: str) -> Scenario:
+    return base_scenario(path, ROOT)
+
+
+# ------------------------------------------------------------------ settings
+
+
+def test_slider_ranges_are_the_schemas():
+    sc = scenario("scenarios/campaign.yaml")
+    assert parameter_bounds(sc, "regime.force") == (0.0, 2000.0, False)
+    assert parameter_bounds(sc, "combat.withdraw_ratio") == (0.1, 100.0, False)
+    assert parameter_bounds(sc, "events.jan-truce.compliance.regime") == (0.0, 1.0, False)
+    assert parameter_bounds(sc, "events.spring-shield.intensity") == (0.0, 1.0, False)
+    assert parameter_bounds(sc, "hts.protest_days") == (1.0, 365.0, True)
+    for s in sliders_for(CONTROLS, sc):
+        assert s.low <= s.value <= s.high, s
+        assert (s.low, s.high) == parameter_bounds(sc, s.path)[:2]
+
+
+def test_every_control_applies_somewhere_and_toggles_follow_the_scenario():
+    files = scenario_files(ROOT)
+    assert {"scenarios/campaign.yaml", "scenarios/moscow.yaml", "scenarios/whatif/jan_truce_holds.yaml"} <= set(files)
+    scenarios = [scenario(f) for f in files]
+    used = {s.path for sc in scenarios for s in sliders_for(CONTROLS, sc)}
+    assert used == {p for paths in CONTROLS.sliders.values() for p in paths}
+    campaign, moscow = scenario("scenarios/campaign.yaml"), scenario("scenarios/moscow.yaml")
+    assert all(toggle_available(t, campaign) for t in CONTROLS.toggles)
+    assert not any(toggle_available(t, moscow) for t in CONTROLS.toggles)
+    with pytest.raises(InputError, match="does not apply"):
+        build(Settings("scenarios/moscow.yaml", toggles=frozenset({"no-spring-shield"})), CONTROLS, ROOT)
+
+
+def test_settings_build_the_scenario_a_whatif_file_would():
+    s = Settings("scenarios/campaign.yaml").with_toggle("no-spring-shield", True)
+    s = s.with_toggle("no-saraqib-posts", True).with_toggle("truce-kept", True).with_value("russia.air_power", 1.2)
+    sc = build(s, CONTROLS, ROOT)
+    ids = {e.id for e in sc.events}
+    assert "spring-shield" not in ids and "post-tronba" not in ids and "saraqib-push" in ids
+    truce = next(e for e in sc.events if e.id == "jan-truce")
+    assert (truce.restraint, truce.compliance["regime"], truce.compliance["hts"]) == (0.9, 0.995, 0.3)
+    assert sc.factions.russia.air_power == 1.2
+
+
+def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):
+    s = Settings("scenarios/whatif/no_saraqib_posts.yaml").with_value("regime.commit", 0.6).with_toggle("no-spring-shield", True)
+    file = save_whatif(s, CONTROLS, tmp_path, "whatif_test", ROOT)
+    text = file.read_text()
+    assert "extends: " in text and "no_saraqib_posts.yaml" in text and "remove_events:\n- spring-shield" in text
+    assert "commit: 0.6" in text and "regime.commit: 0.421 → 0.6" in text
+    loaded = load_scenario(file)
+    assert loaded.name == "whatif_test"
+    mine = build(s, CONTROLS, ROOT, name="whatif_test")
+    short = {"end": loaded.start + dt.timedelta(days=20)}
+    a = simulate(loaded.model_copy(update=short))
+    b = simulate(mine.model_copy(update=short))
+    assert np.array_equal(a.history, b.history) and a.timeseries.equals(b.timeseries)
+    with pytest.raises(InputError, match="exists already"):
+        save_whatif(s, CONTROLS, tmp_path, "whatif_test", ROOT)
+    with pytest.raises(InputError, match="not a usable name"):
+        save_whatif(s, CONTROLS, tmp_path, "../escape", ROOT)
+
+
+def test_the_live_model_is_the_run_and_replicates_are_the_clis():
+    s = Settings("scenarios/campaign.yaml")
+    model = WhatIfModel(s, CONTROLS, replicate=2, root=ROOT)
+    for _ in range(30):
+        model.step()
+    run = live_run(model)
+    whole = simulate(model.spec, seed=model.spec.seed + 2)
+    assert len(run.history) == 31 and np.array_equal(run.history, whole.history[:31])
+    assert list(run.timeseries["towns_regime"]) == list(whole.timeseries["towns_regime"][:31])
+    reps = run_replicates(model.spec, 3, batch=2)
+    assert [r.seed for r in reps] == [model.spec.seed + i for i in range(3)]
+    assert np.array_equal(reps[2].history, whole.history)
+
+
+# ------------------------------------------------------------------ the page
+
+
+def texts(widget) -> str:  # noqa: ANN001
+    """Every piece of text a widget tree shows (markdown, labels, alerts, buttons), joined."""
+    out: list[str] = []
+
+    def walk(x: object) -> None:
+        if isinstance(x, str):
+            out.append(x)
+            return
+        if isinstance(x, v.VuetifyTemplate):
+            out.append(str(x.template))
+        for attr in ("children", "label", "v_model", "messages"):
+            value = getattr(x, attr, None)
+            if isinstance(value, list | tuple):
+                for c in value:
+                    walk(c)
+            elif isinstance(value, str) and attr != "children":
+                out.append(value)
+            elif isinstance(value, w.Widget):
+                walk(value)
+
+    walk(widget)
+    return "\n".join(out)
+
+
+def strong(markdown: str) -> str:
+    """Markdown's bold as the page renders it."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", markdown)
+
+
+def button(rc, label: str) -> v.Btn:  # noqa: ANN001
+    found = [b for b in rc.find(v.Btn).widgets if any(label in str(c) for c in b.children)]
+    assert found, f"no button '{label}'"
+    return found[0]
+
+
+def images(rc) -> list[bytes]:  # noqa: ANN001
+    return [i.value for i in rc.find(w.Image).widgets]
+
+
+def wait_for(predicate, seconds: float = 120) -> None:  # noqa: ANN001
+    deadline = time.time() + seconds
+    while not predicate():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+class InlineTask:
+    """The ensemble task run in the test's own thread: Solara's dummy kernel cannot render from a task thread
+    (the browser test runs the real, threaded task)."""
+
+    def __init__(self, fn) -> None:  # noqa: ANN001
+        self.fn = fn
+        self.state = solara.reactive(("not_called", None, None))
+        self.progress = None
+
+    def __call__(self, *args: object) -> None:
+        self.state.set(("pending", None, None))
+        try:
+            self.state.set(("finished", self.fn(*args), None))
+        except Exception as exc:  # noqa: BLE001 - shown by the page, as the real task's error is
+            self.state.set(("error", None, exc))
+
+    pending = property(lambda self: self.state.value[0] == "pending")
+    finished = property(lambda self: self.state.value[0] == "finished")
+    error = property(lambda self: self.state.value[0] == "error")
+    value = property(lambda self: self.state.value[1])
+    exception = property(lambda self: self.state.value[2])
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIM_APP_ROOT", str(ROOT))
+    monkeypatch.setenv("SIM_APP_SAVE_DIR", str(tmp_path))
+    monkeypatch.delenv("SIM_APP_SCENARIO", raising=False)
+    (tmp_path / "broken.yaml").write_text("extends: nowhere.yaml\nname: broken\n")
+    from sim.app import ensemble_view
+    from sim.app.app import Page
+
+    monkeypatch.setattr(ensemble_view, "ensemble_task", InlineTask(ensemble_view.compute))
+
+    loop = asyncio.new_event_loop()  # Solara's kernel asks for the current loop; without one Python warns
+    asyncio.set_event_loop(loop)
+    context = kernel_context.create_dummy_context()
+    try:
+        with context:
+            box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+            yield box, rc, tmp_path
+            rc.close()
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def test_the_page_steps_a_run_and_a_slider_changes_it(page):
+    box, rc, _ = page
+    assert "Day <strong>0</strong> of 95" in texts(box)
+    first = images(rc)
+    button(rc, "Step").click()
+    assert "Day <strong>1</strong> of 95" in texts(box)
+    assert images(rc)[0] != first[0], "the map is redrawn after a step"
+    force = [s for s in rc.find(v.Slider).widgets if s.max == 2000]
+    assert len(force) == 1 and force[0].min == 0  # regime.force, the schema's range
+    air = [s for s in rc.find(v.Slider).widgets if s.max == 10 and s.v_model == 1.74]
+    assert len(air) == 1 and air[0].min == 0  # russia.air_power, the schema's range
+    air[0].v_model = 4.0
+    assert "russia.air_power: 1.74 → 4" in texts(box)
+    assert "press Reset to run with it" in texts(box)
+    button(rc, "Reset").click()
+    assert "Day <strong>0</strong> of 95" in texts(box) and "press Reset" not in texts(box)
+    plain = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
+    moved = WhatIfModel(Settings("scenarios/campaign.yaml").with_value("russia.air_power", 4.0), CONTROLS, root=ROOT)
+    interval = [s for s in rc.find(v.Slider).widgets if (s.min, s.max) == (1, 100)]
+    interval[0].v_model = 15  # Mesa's render interval: a click on Step runs 15 days, then draws once
+    for _ in range(2):
+        button(rc, "Step").click()
+    for _ in range(30):
+        plain.step()
+        moved.step()
+    text = texts(box)
+    assert "Day <strong>30</strong> of 95" in text and "russia.air_power: 1.74 → 4" in text
+    assert strong(held_line(live_run(moved))) in text, "the page runs the moved slider's scenario"
+    assert strong(held_line(live_run(plain))) not in text, "which differs from the scenario as it is"
+    on_page = images(rc)[0]
+    assert on_page == png(run_map_figure(moved.theatre, moved.spec, moved.events_json, live_run(moved)))
+    assert on_page != png(run_map_figure(plain.theatre, plain.spec, plain.events_json, live_run(plain)))
+
+
+def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
+    box, rc, saved = page
+    shield = [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"]
+    shield[0].v_model = True
+    reps = [s for s in rc.find(v.Slider).widgets if s.max == 200]
+    rc.find(v.Tabs).widget.v_model = 1  # the Ensemble tab
+    reps = [s for s in rc.find(v.Slider).widgets if s.max == 200]
+    reps[0].v_model = 4
+    button(rc, "Run ensemble (4)").click()
+    wait_for(lambda: "4 replicates</strong> of scenarios/campaign.yaml" in texts(box))
+    text = texts(box)
+    assert "No Spring Shield" in text and "its baseline scenarios/campaign.yaml" in text
+    assert "Showing <strong>2020-03-05</strong>" in text and "Saraqib" in text and "P(regime)" in text
+    assert "outcomes met" in text and "frozen front" in text
+    before = images(rc)
+    date = rc.find(DateSliderWidget).widget
+    assert date.days == 95 and date.value == 95
+    date.value = 40  # days from the start
+    wait_for(lambda: "Showing <strong>2020-01-10</strong>" in texts(box), 30)
+    assert images(rc)[0] != before[0], "the probability map follows the date slider"
+    rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
+    text = texts(box)
+    assert "B - A" in text and "paired (same seeds)" in text and "turkish_deaths" in text
+    rc.find(v.Tabs).widget.v_model = 3  # Save & export
+    rc.find(v.TextField).widget.v_model = "whatif_page_test"
+    button(rc, "Save what-if").click()
+    file = saved / "whatif_page_test.yaml"
+    assert file.exists() and "Saved" in texts(box)
+    assert [e.id for e in load_scenario(file).events if e.id == "spring-shield"] == []
+
+
+def test_errors_stay_in_the_page(page):
+    box, rc, saved = page
+    select = rc.find(v.Select).widget
+    select.v_model = str(saved / "broken.yaml")
+    text = texts(box)
+    assert "cannot be used" in text and "nowhere.yaml" in text
+    assert rc.find(v.Select).widget.v_model == "scenarios/campaign.yaml", "the refused pick is not left shown"
+    assert "campaign: control on 01 December 2019" in texts(box) or images(rc), "the page is still there"
