@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -46,7 +45,7 @@ def missing_packages() -> list[str]:
 
 def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), save_dir: Path | None = None,
           scenario: str | None = None, open_browser: bool = False) -> int:
-    """Serve the app until interrupted; the server's exit status.
+    """Become the app's server (``exec``: one process, stopped by Ctrl-C or its process id); returns only on error.
 
     Raises:
         InputError: the app extra is not installed, or the scenario to open with does not exist.
@@ -60,7 +59,5 @@ def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), 
     if host not in ("localhost", "127.0.0.1", "::1"):
         print(f"warning: serving on {host}: anyone who can reach this machine can use the app", file=sys.stderr)
     print(f"serving the app at http://{host}:{port} (Ctrl-C stops it)", flush=True)
-    try:
-        return subprocess.call(server_command(host, port, open_browser=open_browser), env=server_environment(root, save_dir, scenario))
-    except KeyboardInterrupt:
-        return 0
+    command = server_command(host, port, open_browser=open_browser)
+    os.execve(command[0], command, server_environment(root, save_dir, scenario))  # this process becomes the server

@@ -1,0 +1,158 @@
+"""Driving the app in a real browser: Debian's headless Chromium through Playwright (``executable_path``).
+
+Shared by the browser test (tests/test_app_browser.py), the screenshots
+(scripts/app_screenshots.py) and the benchmark (benchmarks/app.py). Nothing
+is downloaded: the browser is the system's (``chromium-headless-shell`` or
+``chromium`` from Debian, or ``SIM_BROWSER``), and every request the page
+makes to another host is refused and recorded, so a page that would need
+the network fails its test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+BROWSERS = ("chromium-headless-shell", "chromium")
+LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def find_browser() -> str | None:
+    """The headless Chromium to drive: ``SIM_BROWSER``, else Debian's, else None."""
+    if os.environ.get("SIM_BROWSER"):
+        return os.environ["SIM_BROWSER"] if Path(os.environ["SIM_BROWSER"]).exists() else None
+    for name in BROWSERS:
+        found = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
+        if found:
+            return found
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_server(save_dir: Path, *, port: int | None = None, timeout: float = 90) -> Iterator[str]:
+    """``python -m sim app`` on a free local port, serving until the block ends; yields its URL.
+
+    The server is stopped by its own process group (started here), never by name.
+    """
+    port = port or free_port()
+    log = open(save_dir / "server.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port), "--save-dir", str(save_dir)],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://localhost:{port}/"
+    try:
+        deadline = time.time() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server stopped: {(save_dir / 'server.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - our own local server
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("the server did not answer in time")
+            time.sleep(0.3)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+@contextlib.contextmanager
+def browser_page(executable: str, *, width: int = 1600, height: int = 1000) -> Iterator[tuple[object, list[str]]]:
+    """A page in headless Chromium; yields (page, the off-machine requests it tried, each refused)."""
+    from playwright.sync_api import sync_playwright
+
+    refused: list[str] = []
+
+    def only_local(route, request) -> None:  # noqa: ANN001 - Playwright's
+        if urlparse(request.url).hostname in LOCAL or request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            refused.append(request.url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+            page.set_default_timeout(60_000)
+            page.route("**/*", only_local)
+            yield page, refused
+        finally:
+            browser.close()
+
+
+def open_app(page, url: str) -> float:  # noqa: ANN001
+    """Load the page until the first run's map is shown; the seconds it took."""
+    t = time.perf_counter()
+    page.goto(url)
+    page.get_by_text("One run:").first.wait_for()
+    page.locator("img.solara-image, .solara-image img, img").first.wait_for()
+    return time.perf_counter() - t
+
+
+def pick_scenario(page, path: str) -> None:  # noqa: ANN001
+    page.locator(".v-select").first.click()
+    page.locator(".v-menu__content .v-list-item", has_text=path).first.click()
+    page.locator(".v-select", has_text=path).first.wait_for()
+
+
+def tab(page, name: str) -> None:  # noqa: ANN001
+    page.locator(".v-tab", has_text=name).first.click()
+
+
+def set_slider(page, slider, value: int, low: int) -> None:  # noqa: ANN001
+    """A Vuetify slider to ``value`` by keyboard: Home, then the arrow key (one step each)."""
+    thumb = slider.locator(".v-slider__thumb-container").first
+    thumb.focus()
+    page.keyboard.press("Home")
+    for _ in range(value - low):
+        page.keyboard.press("ArrowRight")
+
+
+def click_slider_at(slider, fraction: float) -> None:  # noqa: ANN001
+    """Click a Vuetify slider's track at ``fraction`` of its length (one change, however far)."""
+    box = slider.locator(".v-slider").first.bounding_box()
+    slider.locator(".v-slider").first.click(position={"x": box["width"] * fraction, "y": box["height"] / 2})
+
+
+def shown_date(page) -> str:  # noqa: ANN001
+    text = page.get_by_text(re.compile(r"^Showing \d{4}-\d\d-\d\d")).first.inner_text()
+    return re.search(r"\d{4}-\d\d-\d\d", text).group(0)
+
+
+def table_rows(page, header: str) -> dict[str, list[str]]:  # noqa: ANN001
+    """The rows of the first table whose header row contains ``header``, by their first cell."""
+    table = page.locator("table", has=page.locator("th", has_text=header)).first
+    rows = {}
+    for row in table.locator("tbody tr").all():
+        cells = [c.inner_text().strip() for c in row.locator("td").all()]
+        if cells:
+            rows[cells[0]] = cells[1:]
+    return rows

@@ -1,0 +1,88 @@
+"""The app end to end in a real browser: Debian's headless Chromium, driven by Playwright.
+
+Start ``python -m sim app``; pick a what-if and toggle an event; run an
+ensemble; move the date slider; check the towns and probabilities the page
+shows; compare with the baseline; save the what-if, and check that
+``python -m sim run`` on the saved file gives the very numbers the page
+showed. The page may not reach any other host (it must work offline).
+
+Skipped unless the browser and the app extra are installed (``.ci/run``
+installs both: ``apt-get install chromium-headless-shell``).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from .app_browser import ROOT, app_server, browser_page, click_slider_at, find_browser, open_app, pick_scenario, set_slider, shown_date, tab, table_rows
+
+BROWSER = find_browser()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium-headless-shell)"),
+]
+pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
+pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
+
+WHATIF = "scenarios/whatif/no_saraqib_posts.yaml"
+RUNS = 10
+
+
+def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
+    with app_server(tmp_path) as url, browser_page(BROWSER) as (page, refused):
+        try:
+            seconds = open_app(page, url)
+            assert seconds < 60, f"the page took {seconds:.1f} s to show its first run"
+            pick_scenario(page, WHATIF)
+            page.get_by_text("without the Turkish posts around Saraqib").first.wait_for()
+            page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
+            page.get_by_text("No Spring Shield").nth(1).wait_for()  # listed under "Changed"
+
+            tab(page, "Ensemble")
+            replicates = page.locator(".v-input", has=page.locator("label", has_text="Replicates")).first
+            set_slider(page, replicates, RUNS, low=1)
+            page.get_by_role("button", name=f"Run ensemble ({RUNS})").click()
+            page.get_by_text(re.compile(rf"^{RUNS} replicates of {re.escape(WHATIF)}")).first.wait_for(timeout=180_000)
+            assert page.get_by_text(f"its baseline {WHATIF}").count() > 0, "the baseline is the picked what-if"
+            assert shown_date(page) == "2020-03-05"
+            date_slider = page.locator(".v-input", has=page.locator("label", has_text="Date")).first
+            click_slider_at(date_slider, 0.55)
+            page.wait_for_function("() => !document.body.innerText.includes('Showing 2020-03-05')")
+            date = shown_date(page)
+            towns = table_rows(page, "P(regime)")
+            held = page.get_by_text(re.compile(r"^Towns held on that day")).first.inner_text()
+            page.screenshot(path=str(tmp_path / "ensemble.png"), full_page=True)
+            assert {"Saraqib", "Maarat al-Numan", "Idlib city", "Ariha", "Khan Shaykhun"} <= set(towns)
+            assert all(0 <= float(p) <= 1 for row in towns.values() for p in row[:3])
+
+            tab(page, "What-if vs baseline")
+            page.get_by_text("paired (same seeds)").first.wait_for(timeout=60_000)
+            assert table_rows(page, "B - A"), "the differences with their intervals"
+
+            tab(page, "Save & export")
+            page.get_by_label("Name of the what-if").fill("whatif_e2e")
+            page.get_by_role("button", name="Save what-if").click()
+            page.get_by_text(re.compile("^Saved ")).first.wait_for()
+            page.screenshot(path=str(tmp_path / "saved.png"), full_page=True)
+        finally:
+            page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+        assert refused == [], f"the page tried to reach other hosts: {refused}"
+
+    saved = tmp_path / "whatif_e2e.yaml"
+    text = saved.read_text()
+    assert "no_saraqib_posts.yaml" in text and "- spring-shield" in text
+    out = tmp_path / "cli"
+    subprocess.run([sys.executable, "-m", "sim", "run", str(saved), "--runs", str(RUNS), "--out", str(out), "-q"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=600)
+    prob = pd.read_csv(out / "control_prob.csv")
+    prob = prob[prob["date"] == date].set_index("town")
+    for town, (p_regime, p_hts, p_rebels, *_) in towns.items():
+        assert (p_regime, p_hts, p_rebels) == tuple(f"{prob.loc[town, f'p_{h}']:.2f}" for h in ("regime", "hts", "rebels")), town
+    q = pd.read_csv(out / "timeseries_quantiles.csv")
+    mean = q[(q["date"] == date) & (q["variable"] == "towns_regime")]["mean"].iloc[0]
+    assert f"regime {mean:.1f}" in held, (held, mean)
