@@ -23,7 +23,7 @@ import solara  # noqa: E402
 from solara.components.slider import DateSliderWidget  # noqa: E402
 from solara.server import kernel_context  # noqa: E402
 
-from sim.app.figures import png, run_map_figure  # noqa: E402
+from sim.app.figures import live_map, png  # noqa: E402
 from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
 from sim.app.run_view import held_line  # noqa: E402
 from sim.app.settings import (  # noqa: E402
@@ -225,7 +225,7 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     first = images(rc)
     button(rc, "Step").click()
     assert "Day <strong>1</strong> of 95" in texts(box)
-    assert images(rc)[0] != first[0], "the map is redrawn after a step"
+    assert images(rc)[1] != first[1], "the time series is redrawn after a step"
     force = [s for s in rc.find(v.Slider).widgets if s.max == 2000]
     assert len(force) == 1 and force[0].min == 0  # regime.force, the schema's range
     air = [s for s in rc.find(v.Slider).widgets if s.max == 10 and s.v_model == 1.74]
@@ -249,8 +249,9 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     assert strong(held_line(live_run(moved))) in text, "the page runs the moved slider's scenario"
     assert strong(held_line(live_run(plain))) not in text, "which differs from the scenario as it is"
     on_page = images(rc)[0]
-    assert on_page == png(run_map_figure(moved.theatre, moved.spec, moved.events_json, live_run(moved)))
-    assert on_page != png(run_map_figure(plain.theatre, plain.spec, plain.events_json, live_run(plain)))
+    assert on_page == png(live_map(moved.theatre, moved.spec, moved.events_json, live_run(moved))[1]())
+    assert on_page != png(live_map(plain.theatre, plain.spec, plain.events_json, live_run(plain))[1]())
+    assert on_page != first[0], "the map follows the run"
 
 
 def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):

@@ -6,12 +6,14 @@ shows; compare with the baseline; save the what-if, and check that
 ``python -m sim run`` on the saved file gives the very numbers the page
 showed. The page may not reach any other host (it must work offline).
 
-Skipped unless the browser and the app extra are installed (``.ci/run``
-installs both: ``apt-get install chromium-headless-shell``).
+Skipped unless the browser and the app extra are installed; ``.ci/run``
+installs both (``apt-get install chromium-headless-shell``) and sets
+``SIM_REQUIRE_BROWSER``, so that there a missing browser fails the test.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -24,7 +26,8 @@ from .app_browser import ROOT, app_server, browser_page, click_slider_at, find_b
 BROWSER = find_browser()
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(BROWSER is None, reason="no headless Chromium (apt-get install chromium-headless-shell)"),
+    pytest.mark.skipif(BROWSER is None and not os.environ.get("SIM_REQUIRE_BROWSER"),
+                       reason="no headless Chromium (apt-get install chromium-headless-shell)"),
 ]
 pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
@@ -34,6 +37,7 @@ RUNS = 10
 
 
 def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     with app_server(tmp_path) as url, browser_page(BROWSER) as (page, refused):
         try:
             seconds = open_app(page, url)

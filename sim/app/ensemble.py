@@ -20,7 +20,9 @@ from ..analysis.aggregate import common_days, control_probabilities, timeseries_
 from ..analysis.comparison import Comparison, compare
 from ..analysis.report import comparison_csv, comparison_text, markdown_table
 from ..analysis.results import Results
-from ..analysis.scoring import Scorecard, headline_table, outcome_table, scorecard
+from ..analysis.outcomes import OutcomeBase, load_outcomes
+from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
+from ..io.theatre import Theatre
 from ..names import HOLDERS
 from ..viz.labels import main_towns
 from .live import memory_results, probabilities_on, run_replicates, timed
@@ -53,6 +55,21 @@ class Ensemble:
 
     def dates(self) -> list[dt.date]:
         return [self.results.start + dt.timedelta(days=d) for d in range(common_days(self.results.runs))]
+
+
+_OUTCOMES: dict[tuple, tuple[Theatre, list[OutcomeBase]]] = {}  # (file, version, theatre, variables) -> outcomes
+
+
+def scorecard(results: Results) -> Scorecard:
+    """``sim.scorecard``: the results against outcomes.yaml beside their claims record (read once per file version)."""
+    path = results.claims_file.parent / "outcomes.yaml"
+    variables = list(results.runs[0].timeseries.columns)
+    key = (str(path), path.stat().st_mtime_ns, path.stat().st_size, id(results.theatre), tuple(variables))
+    if key not in _OUTCOMES:
+        if len(_OUTCOMES) >= 8:
+            _OUTCOMES.clear()
+        _OUTCOMES[key] = (results.theatre, load_outcomes(path, results.theatre, variables))  # the theatre kept: its id stays its own
+    return score(results, _OUTCOMES[key][1])
 
 
 def run_ensemble(settings: Settings, controls: Controls, n: int, root: Path = Path("."),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -31,7 +32,8 @@ DPI = 80  # the page shows figures at about this size; downloads are drawn at th
 def png(fig: Figure, dpi: float | None = DPI) -> bytes:
     """The figure as PNG bytes (``dpi`` None: the figure's own)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi if dpi is not None else "figure", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi if dpi is not None else "figure", metadata={"Software": None},
+                pil_kwargs={"compress_level": 1})  # a fast encoding: these go to a local browser
     return buf.getvalue()
 
 
@@ -39,6 +41,19 @@ def run_map_figure(theatre: Theatre, scenario: Scenario, events: list[dict], run
     """The control map of a run on its last recorded day: the map ``python -m sim run`` writes."""
     date = run.date(len(run.history) - 1)
     return control_map_figure(theatre, run_state(theatre, events, run, date), run_title(scenario.name, run.seed, date))
+
+
+def live_map(theatre: Theatre, scenario: Scenario, events: list[dict], run: RunData) -> tuple[str, Callable[[], Figure]]:
+    """The live view's map: a key saying what it shows, and a function drawing it.
+
+    The key is the map's state (controllers, posts, police, corridor, patrols), not
+    its date: a day on which nothing the map shows changed keeps the last picture
+    (the date is in the page's header), and a day that changes it redraws it.
+    """
+    state = run_state(theatre, events, run, run.date(len(run.history) - 1))
+    key = "|".join([state.controller.tobytes().hex(), state.posts.tobytes().hex(), state.encircled.tobytes().hex(),
+                    state.military_police.tobytes().hex(), repr(state.corridor), repr([(p.road, p.reached, p.coverage) for p in state.patrols])])
+    return key, lambda: control_map_figure(theatre, state, f"{scenario.name}: control (seed {run.seed})")
 
 
 def live_series_figure(theatre: Theatre, scenario: Scenario, run: RunData) -> Figure:

@@ -8,7 +8,7 @@
 - :func:`memory_results`: runs in memory as a :class:`~sim.analysis.results.Results`,
   with the manifest a folder would carry, for scoring and plots.
 - :func:`run_replicates`: N replicates (seed = scenario seed + i, as
-  ``python -m sim run --runs N``), stepped in batches with progress.
+  ``python -m sim run --runs N``), stepped as one batch, with progress by day.
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ import pandas as pd
 from ..analysis.results import Results, RunData
 from ..experiments.ensemble import replicate_seeds
 from ..experiments.manifest import manifest, now
-from ..experiments.run import simulate_batch
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.model import CeasefireModel
 from .settings import Controls, Settings, build
 
-BATCH = 10  # replicates stepped together between two progress reports
+BATCH = 5  # days between two progress reports of an ensemble
 
 
 class WhatIfModel(CeasefireModel):
@@ -87,18 +86,20 @@ def memory_results(scenario: Scenario, runs: list[RunData], theatre: Theatre | N
 
 def run_replicates(scenario: Scenario, n: int, progress: Callable[[int, int], None] | None = None,
                    *, batch: int = BATCH) -> list[RunData]:
-    """``n`` replicates of ``scenario``, replicate i with seed = scenario seed + i, in batches of ``batch``.
+    """``n`` replicates of ``scenario``, replicate i with seed = scenario seed + i, stepped together.
 
     The same replicates as ``python -m sim run SCENARIO --runs n``: each draws from its own
-    stream keyed by its seed, so a batch gives what separate runs give.
+    stream keyed by its seed, so a batch gives what separate runs give (the tests check it).
+    ``progress(done, n)`` is told, every ``batch`` days, how many replicate-days of the
+    ``n`` are done, in replicates.
     """
     seeds = replicate_seeds(scenario, n)
-    runs: list[RunData] = []
-    for i in range(0, n, batch):
-        runs += [RunData.of(r) for r in simulate_batch(scenario, seeds[i:i + batch])]
-        if progress is not None:
-            progress(len(runs), n)
-    return runs
+    model = CeasefireModel(scenario, seeds=seeds)
+    while model.running:
+        model.step()
+        if progress is not None and (model.steps % batch == 0 or not model.running):
+            progress(round(n * model.steps / model.days), n)
+    return [live_run(model, r) for r in range(n)]
 
 
 def timed(fn: Callable, *args: object, **kw: object) -> tuple[object, float]:

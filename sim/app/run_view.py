@@ -14,7 +14,7 @@ from mesa.visualization.utils import update_counter
 
 from ..analysis.results import RunData
 from .config import AppConfig
-from .figures import live_series_figure, png, run_map_figure
+from .figures import live_map, live_series_figure, png, run_map_figure
 from .guard import attempt
 from .live import WhatIfModel, live_run
 from .settings import Settings, changes
@@ -34,7 +34,8 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     run = live_run(m)
     day = len(run.history) - 1
     key = (id(m), day)
-    map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run))), [key])
+    map_key, draw_map = live_map(m.theatre, m.spec, m.events_json, run)
+    map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(draw_map())), [id(m), map_key])
     series_png, series_error = solara.use_memo(lambda: attempt(lambda: png(live_series_figure(m.theatre, m.spec, run))), [key])
     said = changes(m.settings, config.controls, config.root)
     solara.Markdown(

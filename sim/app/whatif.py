@@ -60,9 +60,8 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
     if not NAME.match(name):
         raise InputError(None, f"'{name}' is not a usable name (letters, digits, _ . - only)", key="name")
     picked = (root / settings.scenario).resolve()
-    parent = os.path.relpath(picked, file.resolve().parent)
-    if parent.startswith(".." + os.sep + ".." + os.sep + ".."):
-        parent = str(picked)  # far away: an absolute path reads better than ../../../..
+    inside = file.resolve().parent.is_relative_to(root.resolve())
+    parent = os.path.relpath(picked, file.resolve().parent) if inside else str(picked)  # outside the project: absolute
     said = changes(settings, controls, root) or ["nothing: the scenario as it is"]
     header = [
         f"# What if ...? Saved from the browser app (python -m sim app) on {dt.date.today().isoformat()}.",

@@ -1,0 +1,68 @@
+"""Screenshots of the app's main views for docs/ and the README, taken from the real page.
+
+    .venv/bin/python scripts/app_screenshots.py        # writes docs/app_*.png (about a minute)
+
+Starts ``python -m sim app``, drives it in Debian's headless Chromium (the
+helpers of the browser test), and saves: the one-run view after 60 days of
+the campaign, the ensemble view of the January-truce what-if (40
+replicates), its comparison with the campaign, and the save view.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.app_browser import app_server, browser_page, click_slider_at, find_browser, open_app, pick_scenario, tab  # noqa: E402
+
+DOCS = ROOT / "docs"
+
+
+def shoot(page, name: str) -> None:  # noqa: ANN001
+    page.wait_for_timeout(800)  # images decoded and laid out
+    page.screenshot(path=str(DOCS / name))
+    print("written:", DOCS / name)
+
+
+def main() -> int:
+    browser = find_browser()
+    if browser is None:
+        print("no headless Chromium: apt-get install chromium-headless-shell", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp, app_server(Path(tmp)) as url, browser_page(browser, width=1680, height=1050) as (page, _):
+        open_app(page, url)
+        interval = page.locator(".v-input", has=page.locator("label", has_text="Render Interval")).first
+        interval.locator(".v-slider__thumb-container").first.focus()
+        for _ in range(10):  # Mesa's render interval: 1 -> 21 (the slider steps by 2)
+            page.keyboard.press("ArrowRight")
+        for day in (21, 42, 63):
+            page.get_by_role("button", name="Step").click()
+            page.get_by_text(re.compile(rf"^Day {day} of")).first.wait_for(timeout=120_000)
+        shoot(page, "app_run.png")
+
+        pick_scenario(page, "scenarios/whatif/jan_truce_holds.yaml")
+        tab(page, "Ensemble")
+        page.get_by_role("button", name="Run ensemble (40)").click()
+        page.get_by_text(re.compile(r"^40 replicates of")).first.wait_for(timeout=300_000)
+        click_slider_at(page.locator(".v-input", has=page.locator("label", has_text="Date")).first, 0.62)
+        page.wait_for_function("() => !document.body.innerText.includes('Showing 2020-03-05')")
+        shoot(page, "app_ensemble.png")
+        tab(page, "What-if vs baseline")
+        page.get_by_text("paired (same seeds)").first.wait_for(timeout=120_000)
+        shoot(page, "app_compare.png")
+        page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
+        tab(page, "Save & export")
+        page.get_by_label("Name of the what-if").fill("whatif_truce_holds_no_spring_shield")
+        page.get_by_role("button", name="Save what-if").click()
+        page.get_by_text(re.compile("^Saved ")).first.wait_for()
+        shoot(page, "app_save.png")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
