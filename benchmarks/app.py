@@ -58,25 +58,32 @@ def in_process(reps: int) -> dict:
     controls = load_controls(ROOT / "scenarios" / "app" / "controls.yaml")
     model = WhatIfModel(Settings(CAMPAIGN), controls, root=ROOT)
 
+    cpu: dict[str, list[float]] = {"map": [], "ensemble": []}
+
     def redraw() -> float:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         model.step()
         run = live_run(model)
         png(run_map_figure(model.theatre, model.spec, model.events_json, run))
+        cpu["map"].append((time.process_time() - c) * 1000)
         return (time.perf_counter() - t) * 1000
 
     map_ms, map_all = median_of(redraw, max(reps, 10))
 
     def ensemble() -> float:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         ens = run_ensemble(Settings(CAMPAIGN), controls, 40, ROOT)
         png(map_figure(ens.results, ens.last))
         png(towns_held_figure(ens.results))
+        cpu["ensemble"].append(time.process_time() - c)
         return time.perf_counter() - t
 
     ens_s, ens_all = median_of(ensemble, reps)
+    # CPU time of this process: what the work costs on a core of its own, whatever else the machine runs
     return {"map_redraw_ms": round(map_ms, 1), "map_redraw_ms_all": [round(x, 1) for x in map_all],
-            "ensemble_40_s": round(ens_s, 2), "ensemble_40_s_all": [round(x, 2) for x in ens_all]}
+            "map_redraw_cpu_ms": round(statistics.median(cpu["map"][1:]), 1),
+            "ensemble_40_s": round(ens_s, 2), "ensemble_40_s_all": [round(x, 2) for x in ens_all],
+            "ensemble_40_cpu_s": round(statistics.median(cpu["ensemble"][1:]), 2)}
 
 
 def in_browser(reps: int, executable: str) -> dict:
@@ -128,9 +135,11 @@ def main() -> int:
     (ROOT / "benchmarks" / "app_results.json").write_text(json.dumps(result, indent=2) + "\n")
     p, b = result["in_process"], result["in_browser"]
     rows = [("page load (browser)", b.get("page_load_s"), "s", TARGETS["page_load_s"]),
-            ("map redraw, one step (server)", p["map_redraw_ms"], "ms", TARGETS["map_redraw_ms"]),
+            ("map redraw, one step (server, wall)", p["map_redraw_ms"], "ms", TARGETS["map_redraw_ms"]),
+            ("map redraw, one step (server, CPU time)", p["map_redraw_cpu_ms"], "ms", TARGETS["map_redraw_ms"]),
             ("one step, click to shown (browser)", b.get("step_in_browser_ms"), "ms", None),
-            ("40-replicate ensemble (server)", p["ensemble_40_s"], "s", TARGETS["ensemble_40_s"]),
+            ("40-replicate ensemble (server, wall)", p["ensemble_40_s"], "s", TARGETS["ensemble_40_s"]),
+            ("40-replicate ensemble (server, CPU time)", p["ensemble_40_cpu_s"], "s", TARGETS["ensemble_40_s"]),
             ("40-replicate ensemble, click to shown (browser)", b.get("ensemble_40_in_browser_s"), "s", TARGETS["ensemble_40_s"])]
     print(f"1-minute load average {result['load_before'][0]:.1f} before, {result['load_after'][0]:.1f} after (2 cores)")
     print(f"{'measure':50} {'median':>10}  target")
