@@ -42,7 +42,7 @@ from sim.app.live import WhatIfModel, live_run  # noqa: E402
 from sim.app.settings import Settings, load_controls  # noqa: E402
 from sim.viz.maps import map_figure  # noqa: E402
 from sim.viz.plots import towns_held_figure  # noqa: E402
-from tests.app_browser import app_server, browser_page, find_browser, open_app, set_slider, tab  # noqa: E402
+from tests.app_browser import app_server, browser_page, find_browser, open_app, tab  # noqa: E402
 
 TARGETS = {"page_load_s": 3.0, "map_redraw_ms": 200.0, "ensemble_40_s": 5.0}
 CAMPAIGN = "scenarios/campaign.yaml"
@@ -118,7 +118,6 @@ def in_browser(reps: int, executable: str) -> dict:
         out["ensemble_40_in_browser_s"] = round(statistics.median(runs[1:]), 2)
         out["ensemble_40_in_browser_s_all"] = [round(x, 2) for x in runs[1:]]
         out["requests_off_machine"] = len(refused)
-    _ = set_slider  # the same helpers as the browser test
     return out
 
 

@@ -3,9 +3,10 @@
     .venv/bin/python scripts/app_screenshots.py        # writes docs/app_*.png (about a minute)
 
 Starts ``python -m sim app``, drives it in Debian's headless Chromium (the
-helpers of the browser test), and saves: the one-run view after 60 days of
+helpers of the browser test), and saves: the one-run view after 63 days of
 the campaign, the ensemble view of the January-truce what-if (40
-replicates), its comparison with the campaign, and the save view.
+replicates), its comparison with the campaign, the save view, and a Moscow
+run on 28 May (the corridor and the patrols).
 """
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ def main() -> int:
             page.get_by_role("button", name="Step").click()
             page.get_by_text(re.compile(rf"^Day {day} of")).first.wait_for(timeout=120_000)
         shoot(page, "app_run.png")
+
+        pick_scenario(page, "scenarios/moscow.yaml")  # the corridor and the patrols
+        page.get_by_role("button", name="Reset").click()
+        page.get_by_text(re.compile(r"^Day 0 of 179")).first.wait_for()
+        for day in (21, 42, 63, 84):
+            page.get_by_role("button", name="Step").click()
+            page.get_by_text(re.compile(rf"^Day {day} of")).first.wait_for(timeout=120_000)
+        shoot(page, "app_run_moscow.png")
 
         pick_scenario(page, "scenarios/whatif/jan_truce_holds.yaml")
         tab(page, "Ensemble")

@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -17,11 +17,24 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from .app_browser import ROOT, app_server, browser_page, click_slider_at, find_browser, open_app, pick_scenario, set_slider, shown_date, tab, table_rows
+from .app_browser import (
+    ROOT,
+    app_server,
+    browser_page,
+    click_slider_at,
+    find_browser,
+    open_app,
+    pick_scenario,
+    set_slider,
+    shown_date,
+    tab,
+    table_rows,
+)
 
 BROWSER = find_browser()
 pytestmark = [
@@ -42,6 +55,16 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
         try:
             seconds = open_app(page, url)
             assert seconds < 60, f"the page took {seconds:.1f} s to show its first run"
+            page.get_by_role("button", name="▶").click()  # SolaraViz's play button steps the run
+            page.get_by_text(re.compile(r"^Day [3-9] of 95")).first.wait_for()
+            page.get_by_role("button", name="❚❚").click()
+            page.get_by_role("button", name="▶").wait_for()
+            page.wait_for_timeout(1500)  # the step under way when paused is drawn; then the run stands still
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Time series (CSV)").click()
+            series = pd.read_csv(download.value.path())
+            assert list(series.columns[:2]) == ["date", "towns_regime"] and len(series) >= 4
+
             pick_scenario(page, WHATIF)
             page.get_by_text("without the Turkish posts around Saraqib").first.wait_for()
             page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
@@ -72,6 +95,9 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
             page.get_by_label("Name of the what-if").fill("whatif_e2e")
             page.get_by_role("button", name="Save what-if").click()
             page.get_by_text(re.compile("^Saved ")).first.wait_for()
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Download the YAML").click()
+            assert "- spring-shield" in Path(download.value.path()).read_text(encoding="utf-8")
             page.screenshot(path=str(tmp_path / "saved.png"), full_page=True)
         finally:
             page.screenshot(path=str(tmp_path / "last.png"), full_page=True)

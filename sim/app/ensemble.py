@@ -18,9 +18,9 @@ import pandas as pd
 
 from ..analysis.aggregate import common_days, control_probabilities, timeseries_quantiles
 from ..analysis.comparison import Comparison, compare
+from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.report import comparison_csv, comparison_text, markdown_table
 from ..analysis.results import Results
-from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
 from ..io.theatre import Theatre
 from ..names import HOLDERS

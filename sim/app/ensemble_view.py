@@ -15,7 +15,17 @@ import solara.lab
 from ..viz.maps import compare_figure, map_figure
 from ..viz.plots import towns_held_figure
 from .config import AppConfig
-from .ensemble import MAX_RUNS, Ensemble, comparison_markdown, held_summary, run_ensemble, scorecard_markdown, tables, towns_markdown, towns_table
+from .ensemble import (
+    MAX_RUNS,
+    Ensemble,
+    comparison_markdown,
+    held_summary,
+    run_ensemble,
+    scorecard_markdown,
+    tables,
+    towns_markdown,
+    towns_table,
+)
 from .figures import png
 from .guard import attempt
 from .settings import Settings
@@ -97,13 +107,17 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
 @solara.component
 def DownloadRow(ens: Ensemble, day: dt.date):
     stem = f"{ens.results.name}-runs{ens.runs}"
+    # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
+    files = solara.use_memo(lambda: {
+        f"{stem}-map-{day}.png": lambda: png(map_figure(ens.results, day), None),
+        f"{stem}-towns_held.png": lambda: png(towns_held_figure(ens.results), None),
+        **{f"{stem}-{name}": (lambda table=table: table.to_csv(index=False)) for name, table in tables(ens).items()},
+    }, [id(ens), day])
     with solara.Row(style={"flex-wrap": "wrap"}):
-        solara.FileDownload(lambda: png(map_figure(ens.results, day), None), f"{stem}-map-{day}.png", label="Probability map (PNG)",
-                            mime_type="image/png")
-        solara.FileDownload(lambda: png(towns_held_figure(ens.results), None), f"{stem}-towns_held.png", label="Towns held (PNG)",
-                            mime_type="image/png")
-        for name, table in tables(ens).items():
-            solara.FileDownload(lambda table=table: table.to_csv(index=False), f"{stem}-{name}", label=name, mime_type="text/csv")
+        for name, data in files.items():
+            label = "Towns held (PNG)" if name.endswith("towns_held.png") else "Probability map (PNG)" if name.endswith(".png") \
+                else name.removeprefix(f"{stem}-")
+            solara.FileDownload(data, name, label=label, mime_type="image/png" if name.endswith(".png") else "text/csv")
 
 
 @solara.component
@@ -128,5 +142,5 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
     solara.Error(error) if error else solara.Image(pair_png, width="100%")
     solara.Markdown(comparison_markdown(ens))
-    solara.FileDownload(lambda: png(compare_figure(ens.baseline, ens.results, day), None), f"{ens.results.name}-vs-baseline-{day}.png",
-                        label="Both maps (PNG)", mime_type="image/png")
+    both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
+    solara.FileDownload(both, f"{ens.results.name}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")

@@ -40,12 +40,13 @@ def ExportView(settings: Settings, config: AppConfig):
     solara.InputText("Name of the what-if", value=name, continuous_update=True,
                      message=f"file: {config.save_dir / (proposed + '.yaml')}")
     text, error = attempt(whatif_text, settings, config.controls, config.save_dir / f"{proposed}.yaml", proposed, config.root)
+    download = solara.use_memo(lambda: (lambda: text), [text])  # the same data while the text is: a download in flight is kept
     if error:
         solara.Error(error)
         return
     with solara.Row():
         solara.Button("Save what-if", color="primary", on_click=lambda: outcome.set(save(settings, config, proposed)))
-        solara.FileDownload(text, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
+        solara.FileDownload(download, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
     written, problem = outcome.value
     if problem:
         solara.Error(f"Not saved: {problem}")

@@ -63,10 +63,14 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     if len(recent):
         lines = [f"- {d}: **{t}** ({detail})" for d, t, detail in recent[["date", "town", "detail"]].itertuples(index=False)][-12:]
         solara.Markdown("**Changes of hands in the last week**\n\n" + "\n".join(lines), style={"font-size": "0.9em"})
+    stem = f"{m.spec.name}-seed{m.seeds[0]}-day{day}"
+    # The same data while the day is the same: a re-render does not cancel a download in flight.
+    files = solara.use_memo(lambda: {
+        "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run), None),
+        "timeseries": lambda: run.timeseries.to_csv(index=False),
+        "events": lambda: run.events.to_csv(index=False),
+    }, [key])
     with solara.Row():
-        stem = f"{m.spec.name}-seed{m.seeds[0]}-day{day}"
-        solara.FileDownload(lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run), None), f"{stem}-map.png",
-                            label="Map (PNG)", mime_type="image/png")
-        solara.FileDownload(lambda: run.timeseries.to_csv(index=False), f"{stem}-timeseries.csv", label="Time series (CSV)",
-                            mime_type="text/csv")
-        solara.FileDownload(lambda: run.events.to_csv(index=False), f"{stem}-events.csv", label="Events (CSV)", mime_type="text/csv")
+        solara.FileDownload(files["map"], f"{stem}-map.png", label="Map (PNG)", mime_type="image/png")
+        solara.FileDownload(files["timeseries"], f"{stem}-timeseries.csv", label="Time series (CSV)", mime_type="text/csv")
+        solara.FileDownload(files["events"], f"{stem}-events.csv", label="Events (CSV)", mime_type="text/csv")

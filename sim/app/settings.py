@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..experiments.parameters import apply
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
-from ..io.schema import CombatParams, CivilianParams, FactionParams, Scenario
+from ..io.schema import CivilianParams, CombatParams, FactionParams, Scenario
 
 CONTROLS = Path("scenarios") / "app" / "controls.yaml"
 SCENARIO_DIRS = ("scenarios", "scenarios/whatif", "scenarios/calibrated")
