@@ -87,6 +87,8 @@ def test_settings_build_the_scenario_a_whatif_file_would():
     truce = next(e for e in sc.events if e.id == "jan-truce")
     assert (truce.restraint, truce.compliance["regime"], truce.compliance["hts"]) == (0.9, 0.995, 0.3)
     assert sc.factions.russia.air_power == 1.2
+    moved = s.with_value("events.spring-shield.intensity", 0.5)  # an event the toggle removes: the slider is moot
+    assert build(moved, CONTROLS, ROOT) == build(s, CONTROLS, ROOT)
 
 
 def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):

@@ -14,7 +14,7 @@ import solara
 from ..errors import InputError
 from .config import AppConfig
 from .guard import Guarded
-from .settings import Settings, Slider, base_scenario, changes, overrides, sliders_for, snap, toggle_available
+from .settings import Settings, Slider, base_scenario, changes, overrides, removed_events, sliders_for, snap, toggle_available
 
 
 def pick_scenario(settings: solara.Reactive[Settings], config: AppConfig, path: str) -> str | None:
@@ -59,6 +59,8 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
         solara.Error(f"{s.scenario}: {exc}")
         return
     sliders = solara.use_memo(lambda: sliders_for(config.controls, base), [s.scenario, id(base)])
+    gone = set(removed_events(s, config.controls))
+    sliders = [x for x in sliders if not (x.path.startswith("events.") and x.path.split(".")[1] in gone)]  # toggled out
     forced = overrides(Settings(s.scenario, (), s.toggles), config.controls)  # values a toggle sets
 
     with solara.Card("Scenario and what-if settings"):

@@ -240,12 +240,14 @@ def toggle_available(toggle: Toggle, scenario: Scenario) -> bool:
 
 
 def overrides(settings: Settings, controls: Controls) -> dict[str, float]:
-    """Every parameter the settings set: the sliders moved, then the toggles' values (which win)."""
+    """Every parameter the settings set: the sliders moved, then the toggles' values (which win);
+    none of an event a toggle removes."""
     out = settings.changed
     for t in controls.toggles:
         if t.id in settings.toggles:
             out.update(dict(t.set))
-    return out
+    gone = set(removed_events(settings, controls))
+    return {p: v for p, v in out.items() if not (p.startswith("events.") and p.split(".")[1] in gone)}
 
 
 def removed_events(settings: Settings, controls: Controls) -> list[str]:
@@ -275,8 +277,10 @@ def changes(settings: Settings, controls: Controls, root: Path = Path(".")) -> l
     """The settings in words, one line per change from the scenario file."""
     base = base_scenario(settings.scenario, root)
     lines = [t.label for t in controls.toggles if t.id in settings.toggles]
+    effective = overrides(settings, controls)
     for path, value in settings.values:
-        lines.append(f"{path}: {_fmt(parameter_value(base, path))} → {_fmt(value)}")
+        if effective.get(path) == value:  # not overruled by a toggle
+            lines.append(f"{path}: {_fmt(parameter_value(base, path))} → {_fmt(value)}")
     return lines
 
 
