@@ -294,3 +294,21 @@ def test_errors_stay_in_the_page(page):
     assert "cannot be used" in text and "nowhere.yaml" in text
     assert rc.find(v.Select).widget.v_model == "scenarios/campaign.yaml", "the refused pick is not left shown"
     assert "campaign: control on 01 December 2019" in texts(box) or images(rc), "the page is still there"
+
+
+def test_the_server_is_local_and_offline_and_says_what_is_missing(monkeypatch):
+    from sim.app import server
+    from sim.cli import main
+
+    cmd = server.server_command("localhost", 8765)
+    assert cmd[cmd.index("--host") + 1] == "localhost" and "--production" in cmd and "--no-check-version" in cmd
+    assert server.server_environment(ROOT, None, None)["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    called = {}
+    monkeypatch.setattr(server, "serve", lambda host, port, **kw: called.update(host=host, port=port, **kw) or 0)
+    assert main(["app"]) == 0 and called["host"] == "localhost" and called["port"] == 8765
+    monkeypatch.undo()
+    with pytest.raises(InputError, match="no such scenario"):
+        server.serve(root=ROOT, scenario="scenarios/nowhere.yaml")
+    monkeypatch.setattr(server, "NEEDS", ("no_such_module_here",))
+    with pytest.raises(InputError, match=r"pip install -e '\.\[app\]'"):
+        server.serve(root=ROOT)
