@@ -312,3 +312,13 @@ def test_the_server_is_local_and_offline_and_says_what_is_missing(monkeypatch):
     monkeypatch.setattr(server, "NEEDS", ("no_such_module_here",))
     with pytest.raises(InputError, match=r"pip install -e '\.\[app\]'"):
         server.serve(root=ROOT)
+
+
+def test_an_edited_parent_scenario_is_read_again(tmp_path):
+    (tmp_path / "base.yaml").write_text((ROOT / "scenarios" / "moscow.yaml").read_text().replace("extends: common/idlib.yaml",
+                                        f"extends: {ROOT / 'scenarios' / 'common' / 'idlib.yaml'}"))
+    (tmp_path / "child.yaml").write_text("extends: base.yaml\nname: child\n")
+    assert base_scenario(tmp_path / "child.yaml").seed == 20200305
+    time.sleep(0.01)
+    (tmp_path / "base.yaml").write_text((tmp_path / "base.yaml").read_text().replace("seed: 20200305", "seed: 7"))
+    assert base_scenario(tmp_path / "child.yaml").seed == 7

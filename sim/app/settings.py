@@ -130,13 +130,25 @@ def _load(path: str, stamp: tuple) -> Scenario:
 
 
 def base_scenario(path: str | Path, root: Path = Path(".")) -> Scenario:
-    """The scenario file as it is (cached until the file changes)."""
+    """The scenario file as it is (cached until it, or a file it ``extends``, changes)."""
     file = root / path
-    try:
-        stamp = (file.stat().st_mtime_ns, file.stat().st_size)
-    except OSError:
-        raise InputError(file, "no such scenario file") from None
-    return _load(str(file), stamp)
+    if not file.is_file():
+        raise InputError(file, "no such scenario file")
+    return _load(str(file), _chain_stamp(file.resolve()))
+
+
+def _chain_stamp(file: Path) -> tuple:
+    """Modification time and size of a scenario file and of each file up its ``extends`` chain."""
+    stamps: list[tuple] = []
+    while file is not None and all(file != s[0] for s in stamps):
+        try:
+            st = file.stat()
+            stamps.append((file, st.st_mtime_ns, st.st_size))
+            parent = load_yaml(file).get("extends")
+        except (OSError, InputError):
+            break  # loading will say what is wrong
+        file = (file.parent / parent).resolve() if isinstance(parent, str) else None
+    return tuple(stamps)
 
 
 def parameter_value(scenario: Scenario, path: str) -> float | None:
