@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--workers", type=int, help="processes for an ensemble (default: one per core; results do not depend on it)")
     run.add_argument("--no-map", action="store_true", help="skip control_map.png")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the run folder")
+    run.add_argument("--param-set", type=Path, metavar="CSV",
+                     help="parameter vectors (a calibration's accepted set): --runs draws replicates across them; one run uses the first")
     check = sub.add_parser("check", help="validate a scenario without running it")
     check.add_argument("scenario", type=Path)
     cmp = sub.add_parser("compare", help="score results against the record, or set two results side by side")
@@ -45,6 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--metric", action="append", help="metric to report (repeatable; default: the sweep's, or a standard set)")
     rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
     _add_figure_commands(sub)
+    cal = sub.add_parser("calibrate", help="fit a scenario's parameters to the record (Optuna), resumable; writes a calibrated layer and a report")
+    cal.add_argument("calibration", type=Path, metavar="CALIBRATION", help="a calibration file (calibrations/*.yaml)")
+    cal.add_argument("--trials", type=int, help="replace the file's trial budget")
+    cal.add_argument("--minutes", type=float, help="replace the file's wall-time budget (checked between batches)")
+    cal.add_argument("--out", type=Path, help="calibration folder (default: results/calibration-<name>)")
+    cal.add_argument("--workers", type=int, help="trials evaluated at once (default: one per core; the result does not depend on it)")
+    cal.add_argument("--executor", choices=("local", "dask"), default="local", help="local process pool, or a Dask LocalCluster")
+    cal.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
+    cal.add_argument("--report-only", action="store_true", help="run no new trials: rewrite the layers and the report from the study")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -57,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep_report(args)
         if args.command in ("map", "plot"):
             return _figures(args, parser)
+        if args.command == "calibrate":
+            return _calibrate(args)
         if args.command == "check":
             from .io.scenario import load_scenario
 
@@ -95,6 +108,15 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError(None, f"--seed must be non-negative (got {args.seed})", key="--seed")
         overrides["seed"] = args.seed
     scenario = load_scenario(args.scenario, **overrides)
+    if args.param_set is not None:
+        from .experiments.param_sets import load_param_set
+
+        rows = load_param_set(args.param_set, scenario)
+        if args.runs is not None:
+            return _across(args, scenario, rows)
+        from .experiments.parameters import apply
+
+        scenario = apply(scenario, rows[0], where=args.param_set)
     if args.runs is not None:
         return _ensemble(args, scenario)
     result = simulate(scenario)
@@ -121,6 +143,47 @@ def _ensemble(args: argparse.Namespace, scenario) -> int:  # noqa: ANN001 - a Sc
     if not args.quiet:
         print(summarise_ensemble(results))
     print(f"ensemble folder: {out}")
+    return 0
+
+
+def _across(args: argparse.Namespace, scenario, rows: list[dict]) -> int:  # noqa: ANN001 - a Scenario
+    import os
+
+    from .analysis.summary import summarise_ensemble
+    from .experiments.param_sets import run_across
+
+    workers = args.workers or min(args.runs, os.cpu_count() or 1)
+    out = args.out or Path("results") / f"{scenario.name}-seed{scenario.seed}-runs{args.runs}-{args.param_set.stem}"
+    results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
+                         progress=True)
+    if not args.quiet:
+        print(summarise_ensemble(results))
+    print(f"ensemble folder: {out} ({args.runs} replicates across {len(rows)} parameter vectors)")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    import os
+
+    from .experiments.calibration import run_calibration
+    from .experiments.calibration_file import load_calibration
+    from .experiments.calibration_results import finish
+
+    for flag in ("trials", "workers"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise InputError(None, f"--{flag} must be at least 1 (got {getattr(args, flag)})", key=f"--{flag}")
+    if args.minutes is not None and not args.minutes > 0:
+        raise InputError(None, f"--minutes must be positive (got {args.minutes})", key="--minutes")
+    spec = load_calibration(args.calibration)
+    out = args.out or Path("results") / f"calibration-{spec.name}"
+    workers = args.workers or os.cpu_count() or 1
+    if not args.report_only:
+        done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,
+                               trials=args.trials, minutes=args.minutes)
+        print(f"{done.ran} trials run now, {done.total} in all ({done.seconds:.0f} s)")
+    result = finish(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler)
+    print(result["text"])
+    print("written: " + ", ".join(str(p) for p in [*result["layers"], result["report"], *result["figures"]]))
     return 0
 
 
