@@ -9,4 +9,6 @@
 - ``report``: scorecards and comparisons as markdown and CSV.
 - ``summary``: a run or ensemble in a screenful, for the terminal.
 - ``sensitivity``: a sweep's per-point summary and sensitivity indices.
+- ``calibration_score``: the calibration objective, a proper score of an ensemble (Brier, CRPS).
+- ``calibration_report``: a calibration's best point, accepted set, slice verdicts and report.md.
 """

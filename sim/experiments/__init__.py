@@ -7,4 +7,7 @@
 - ``executors``: where batches run: this process, a process pool, a Dask cluster.
 - ``parameters``, ``designs``, ``sweep_file``: what a sweep varies, its points, and sweep files.
 - ``sweep``: running a sweep, one row per run; ``storage``: its Parquet part files.
+- ``calibration_file``, ``calibration``, ``calibration_results``: ``python -m sim calibrate`` — calibration
+  files, the Optuna study asked in seeded batches, the accepted set, calibrated layers, slices and the report.
+- ``param_sets``: ensembles drawn across a parameter set (``run --runs N --param-set FILE``).
 """

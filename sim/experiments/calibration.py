@@ -21,9 +21,11 @@ batches: the trials are then a prefix of the same sequence.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,22 +124,30 @@ def evaluate(problem: Problem, values: dict[str, float]) -> dict[str, dict[str, 
 # --------------------------------------------------------------------------
 
 
-def open_study(spec: CalibrationSpec, out: Path):  # noqa: ANN201 - an optuna Study
-    """The calibration's Optuna study in ``out/study.db``, created or resumed (refused if it holds another calibration)."""
+@contextlib.contextmanager
+def open_study(spec: CalibrationSpec, out: Path) -> Iterator:
+    """The calibration's Optuna study in ``out/study.db``, created or resumed (refused if it holds another calibration).
+
+    The database is closed when the block ends.
+    """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     out.mkdir(parents=True, exist_ok=True)
     storage = optuna.storages.RDBStorage(f"sqlite:///{(out / STUDY_FILE).resolve()}")
-    study = optuna.create_study(storage=storage, study_name=spec.name, direction="minimize", load_if_exists=True)
-    digest = study.user_attrs.get("digest")
-    if digest is None:
-        study.set_user_attr("digest", spec.digest())
-        study.set_user_attr("parameters", list(spec.parameters))
-    elif digest != spec.digest():
-        raise InputError(out, f"holds another calibration named '{spec.name}' (its scenarios, parameters, outcomes, replicates, "
-                              "method or objective differ); choose another --out or remove the folder")
-    return study
+    try:
+        study = optuna.create_study(storage=storage, study_name=spec.name, direction="minimize", load_if_exists=True)
+        digest = study.user_attrs.get("digest")
+        if digest is None:
+            study.set_user_attr("digest", spec.digest())
+            study.set_user_attr("parameters", list(spec.parameters))
+        elif digest != spec.digest():
+            raise InputError(out, f"holds another calibration named '{spec.name}' (its scenarios, parameters, outcomes, "
+                                  "replicates, method or objective differ); choose another --out or remove the folder")
+        yield study
+    finally:
+        storage.remove_session()
+        storage.engine.dispose()
 
 
 def distributions(spec: CalibrationSpec) -> dict:
@@ -157,9 +167,8 @@ def sampler_for(spec: CalibrationSpec, number: int):  # noqa: ANN201 - an optuna
         # multivariate TPE and the constant liar are flagged experimental by Optuna; they are what makes batches work.
         warnings.simplefilter("ignore", ExperimentalWarning)
         if m.sampler == "cmaes":
-            return optuna.samplers.CmaEsSampler(seed=seed, n_startup_trials=m.startup_trials, warn_independent_sampling=False)
-        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=m.startup_trials, multivariate=True, constant_liar=True,
-                                          warn_independent_sampling=False)
+            return optuna.samplers.CmaEsSampler(seed=seed, n_startup_trials=m.startup_trials)
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=m.startup_trials, multivariate=True, constant_liar=True)
 
 
 def _ask(study, spec: CalibrationSpec, number: int, dists: dict):  # noqa: ANN001, ANN202 - optuna objects
@@ -181,7 +190,6 @@ def _evaluate_task(problem: Problem, values: dict[str, float]) -> dict:
 class CalibrationRun:
     """What a call of :func:`run_calibration` did."""
 
-    study: object
     ran: int
     total: int
     seconds: float
@@ -203,11 +211,16 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
     Raises:
         CalibrationInterrupted: on Ctrl-C; the finished trials are kept.
     """
+    out = Path(out)
+    with open_study(spec, out) as study:
+        return _optimise(study, spec, out, workers, executor, scheduler, progress, trials, minutes)
+
+
+def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: str, scheduler: str | None,  # noqa: ANN001
+              progress: bool, trials: int | None, minutes: float | None) -> CalibrationRun:
     from optuna.trial import Trial, TrialState
     from tqdm import tqdm
 
-    out = Path(out)
-    study = open_study(spec, out)
     dists = distributions(spec)
     budget = trials if trials is not None else spec.file.budget.trials
     minutes = minutes if minutes is not None else spec.file.budget.minutes
@@ -250,7 +263,7 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
     finally:
         bar.close()
     total = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
-    return CalibrationRun(study, ran, total, time.monotonic() - started)
+    return CalibrationRun(ran, total, time.monotonic() - started)
 
 
 def _add_wall(study, seconds: float, runs: int) -> None:  # noqa: ANN001 - an optuna Study

@@ -178,6 +178,10 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     """
     path = Path(path)
     tree = load_yaml(path)
+    for key in tree:  # an unknown key first: a misspelt 'budget' is not a missing one
+        if key not in CalibrationFile.model_fields:
+            raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), CalibrationFile.model_fields),
+                             line=tree.lines[key][1], key=str(key))
     try:
         f = CalibrationFile.model_validate(dict(tree))
     except ValidationError as exc:

@@ -148,8 +148,10 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
            figures: bool = True) -> dict:
     """Write the trials table, the accepted set, the calibrated layers, the slices, the scores and the report."""
     out = Path(out)
-    study = open_study(spec, out)
-    trials = trials_frame(study)
+    with open_study(spec, out) as study:
+        trials = trials_frame(study)
+        cost = {"runs": int(study.user_attrs.get("runs", 0)), "wall_seconds": float(study.user_attrs.get("wall_seconds", 0.0)),
+                "trials": len(trials)}
     if trials.empty:
         raise InputError(out, "no finished trials yet; run the calibration first")
     f = spec.file
@@ -175,8 +177,6 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
     verdicts = slice_verdicts(sl, _bounds(spec), tolerance)
     params = parameter_table(_bounds(spec), spec.hand_set(), best, accepted, verdicts)
     written = _figures(out, trials, accepted, sl, spec, best, tolerance, params) if figures else []
-    cost = {"runs": int(study.user_attrs.get("runs", 0)), "wall_seconds": float(study.user_attrs.get("wall_seconds", 0.0)),
-            "trials": len(trials)}
     header = [f"Calibration file: `{spec.path.name}`; scenarios: {', '.join(p.stem for p in spec.scenario_paths)}; "
               f"{len(spec.parameters)} parameters; {len(spec.fit)} fitted and {len(spec.hold_out)} held-out outcomes; "
               f"{f.replicates} replicates a trial; sampler {f.method.sampler} (seed {f.method.seed}, batches of {f.method.batch}).",
