@@ -243,3 +243,14 @@ def test_the_shipped_calibration_files_load():
         assert spec.fit and all(o.set == "calibration" for o in spec.fit)
         assert all(o.set == "validation" for o in spec.hold_out)
         assert spec.hand_set().keys() == spec.parameters.keys()
+
+
+def test_a_warm_start_makes_the_scenarios_own_values_trial_0(build, tmp_path):
+    toy_record(build)
+    spec = load_calibration(toy_calibration(build, method={"seed": 7, "batch": 4, "startup_trials": 8, "start_at_hand_set": True}))
+    run = run_calibration(spec, tmp_path / "out", trials=5)
+    assert run.total == 5
+    with calibration.open_study(spec, tmp_path / "out") as study:
+        table = trials_frame(study).sort_values("trial")
+    assert table["regime.commit"].iloc[0] == 0.3 and table["hts.protest_rate"].iloc[0] == spec.hand_set()["hts.protest_rate"]
+    assert table["batch"].tolist() == [-1, 0, 0, 0, 1]  # the first batch is filled up to its boundary

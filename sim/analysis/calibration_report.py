@@ -127,7 +127,7 @@ def report_text(*, name: str, header: list[str], scores: dict[str, dict[str, dic
                 figures: list[str], cost: dict[str, float]) -> str:
     """The calibration's report.md."""
     lines = [f"# Calibration `{name}`", "", *header, ""]
-    lines += [f"Cost: {cost['runs']:,} runs in {cost['wall_seconds'] / 60:.1f} min of evaluation "
+    lines += [f"Cost: {cost['runs']:,} runs in {cost['wall_seconds'] / 60:.1f} min of optimisation (asking and running trials) "
               f"({cost['runs'] / max(cost['wall_seconds'], 1e-9):.1f} runs/s), {cost['trials']} trials.", ""]
     lines += ["## Scores on the same seeds", "",
               "The objective and its four groups (lower is better), then the scorecard's headline scores. "

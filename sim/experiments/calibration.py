@@ -232,9 +232,16 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
     bar = tqdm(total=budget, initial=done0, unit="trial", disable=None if progress else True, desc=spec.name)
     try:
         while True:
+            t0 = time.monotonic()  # the batch's cost: asking the sampler and running the trials
             existing = study.get_trials(deepcopy=False)
             n = len(existing)
             running = [t for t in existing if t.state == TrialState.RUNNING]
+            if n == 0 and spec.file.method.start_at_hand_set:
+                _start_at_hand_set(study, spec, problem, dists)
+                ran += 1
+                bar.update()
+                _add_wall(study, time.monotonic() - t0, problem.replicates * len(problem.scenarios))
+                continue
             if not running and ((budget is not None and n >= budget) or (deadline is not None and time.monotonic() >= deadline)):
                 break
             # The batch holding the first unfinished trial (or the next one), filled up in trial-number order.
@@ -244,7 +251,6 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
             running += [_ask(study, spec, number, dists) for number in range(n, end)]
             pending = {t.number: t for t in running}
             tasks = [(num, (problem, dict(t.params))) for num, t in sorted(pending.items())]
-            t0 = time.monotonic()
             for num, result in run_tasks(_evaluate_task, tasks, workers=workers, executor=executor, scheduler=scheduler):
                 trial = Trial(study, pending[num]._trial_id)
                 for key, value in result["fit"].items():
@@ -266,8 +272,18 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
     return CalibrationRun(ran, total, time.monotonic() - started)
 
 
+def _start_at_hand_set(study, spec: CalibrationSpec, problem: Problem, dists: dict) -> None:  # noqa: ANN001 - a Study
+    """Trial 0: the scenario's own values, run and stored as a finished trial before the sampler asks anything."""
+    from optuna.trial import create_trial
+
+    result = evaluate(problem, spec.hand_set())
+    attrs = {f"fit_{k}": v for k, v in result["fit"].items()} | {f"hold_{k}": v for k, v in result["hold_out"].items()}
+    study.add_trial(create_trial(params=spec.hand_set(), distributions=dists, value=result["fit"]["objective"],
+                                 user_attrs=attrs | {"seconds": result["seconds"], "batch": -1, "hand_set": True}))
+
+
 def _add_wall(study, seconds: float, runs: int) -> None:  # noqa: ANN001 - an optuna Study
-    """Keep the calibration's cost: wall-clock seconds spent evaluating, and runs made, over every session."""
+    """Keep the calibration's cost: wall-clock seconds spent asking and evaluating, and runs made, over every session."""
     attrs = study.user_attrs
     study.set_user_attr("wall_seconds", attrs.get("wall_seconds", 0.0) + seconds)
     study.set_user_attr("runs", attrs.get("runs", 0) + runs)

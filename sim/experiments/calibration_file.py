@@ -66,6 +66,7 @@ class Method(Strict):
     seed: int = Field(1, ge=0, le=2**31 - 1)
     batch: int = Field(8, ge=1, le=1024, description="trials asked of the sampler before any of them is told")
     startup_trials: int = Field(16, ge=1, le=100_000, description="random trials before the sampler models the results")
+    start_at_hand_set: bool = Field(False, description="trial 0 is the scenario's own values (a warm start)")
 
 
 class Objective(Strict):
@@ -198,6 +199,12 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     if len({p.stem for p in paths}) < len(paths):
         raise _at(tree, ("scenarios",), path, "two scenarios have the same file name; their calibrated layers would collide")
     _check_parameters(f, tree, path, scenarios)
+    if f.method.start_at_hand_set:
+        for name, value in hand_values(scenarios[0], list(f.parameters)).items():
+            b = f.parameters[name]
+            if not b.low <= value <= b.high:
+                raise _at(tree, ("parameters", name), path, f"the scenario's own value {value} is outside the bounds, so "
+                          "'start_at_hand_set' cannot start there", key=f"parameters.{name}")
     outcomes_path = (path.parent / f.outcomes.file).resolve() if f.outcomes.file else Path(scenarios[0].claims).parent / "outcomes.yaml"
     theatre = load_theatre(scenarios[0].theatre)
     outcomes = load_outcomes(outcomes_path, theatre, list(REPORTERS))
