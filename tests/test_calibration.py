@@ -61,8 +61,9 @@ def toy_calibration(build, name="toy.calibration.yaml", **changes) -> Path:
         "replicates": 8,
         "budget": {"trials": 24},
         "method": {"seed": 7, "batch": 4, "startup_trials": 8},
-        "slices": {"points": 9},
+        "slices": {"points": 17},
         "report": {"replicates": 8},
+        "accept": {"rerank": 4, "rerank_replicates": 8},
         "layers": "calibrated",
     }
     data.update(changes)
@@ -137,11 +138,11 @@ def test_an_interrupted_calibration_resumes_to_the_same_trials(toy, tmp_path, mo
     run_calibration(spec, whole, trials=12)
     real, calls = calibration.evaluate, []
 
-    def stops_at_the_sixth(problem, values):  # noqa: ANN001, ANN202
+    def stops_at_the_sixth(problem, values, offset=0):  # noqa: ANN001, ANN202
         calls.append(values)
         if len(calls) == 6:
             raise KeyboardInterrupt
-        return real(problem, values)
+        return real(problem, values, offset)
 
     monkeypatch.setattr(calibration, "evaluate", stops_at_the_sixth)
     with pytest.raises(CalibrationInterrupted) as info:

@@ -12,8 +12,10 @@ folder without the optimiser.
   they are denser where it searched most: a set of good points, not a
   posterior.
 - **Slices**: each parameter moved across its range with the others at the
-  best point, on the same seeds. The *plausible interval* is the part of the
-  range whose objective is within the same tolerance of the slice's best. A
+  best point, on the same seeds. The *plausible interval* runs between the
+  nearest points on either side whose objective is beyond the same tolerance
+  of the slice's best (or the bounds): the part of the range the slice cannot
+  rule out, at the resolution of its points. A
   parameter whose plausible interval covers at most half of its range is
   **constrained** by the data, one whose interval covers 90% or more is
   **loose** (the outcomes cannot tell its values apart), others **partly**.
@@ -57,8 +59,11 @@ def slice_verdicts(slices: pd.DataFrame, bounds: dict[str, tuple[float, float, b
         mine = slices[slices["parameter"] == name]
         if mine.empty:
             continue
-        ok = mine[mine["objective"] <= mine["objective"].min() + tolerance]
-        lo, hi = float(ok["value"].min()), float(ok["value"].max())
+        ok = mine["objective"] <= mine["objective"].min() + tolerance
+        lo, hi = float(mine.loc[ok, "value"].min()), float(mine.loc[ok, "value"].max())
+        # Out to the nearest point outside the tolerance on each side (or the bound): the slice cannot rule that part out.
+        below, above = mine.loc[~ok & (mine["value"] < lo), "value"], mine.loc[~ok & (mine["value"] > hi), "value"]
+        lo, hi = (float(below.max()) if len(below) else low), (float(above.min()) if len(above) else high)
         width = float(scaled(hi, low, high, log) - scaled(lo, low, high, log))
         spread = float(mine["objective"].max() - mine["objective"].min())
         verdict = "constrained" if width <= CONSTRAINED else "loose" if width >= LOOSE else "partly"

@@ -110,10 +110,10 @@ def scores(problem: Problem, results: list[Results], outcomes: tuple[OutcomeBase
     return ev, out
 
 
-def evaluate(problem: Problem, values: dict[str, float]) -> dict[str, dict[str, float]]:
-    """One trial: every scenario at ``values``, ``replicates`` seeds each; fitted and held-out scores."""
+def evaluate(problem: Problem, values: dict[str, float], offset: int = 0) -> dict[str, dict[str, float]]:
+    """One trial: every scenario at ``values``, ``replicates`` seeds each (from seed + ``offset``); fitted and held-out scores."""
     t0 = time.perf_counter()
-    results = ensembles(problem, [values], problem.replicates)
+    results = ensembles(problem, [values], problem.replicates, offset)
     fit = scores(problem, results, problem.fit)[1]
     hold = scores(problem, results, problem.hold_out)[1] if problem.hold_out else {}
     return {"fit": fit, "hold_out": hold, "seconds": time.perf_counter() - t0}
@@ -182,8 +182,8 @@ def _ask(study, spec: CalibrationSpec, number: int, dists: dict):  # noqa: ANN00
     return trial
 
 
-def _evaluate_task(problem: Problem, values: dict[str, float]) -> dict:
-    return evaluate(problem, values)
+def evaluate_task(problem: Problem, values: dict[str, float], offset: int = 0) -> dict:
+    return evaluate(problem, values, offset)
 
 
 @dataclass
@@ -251,7 +251,7 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
             running += [_ask(study, spec, number, dists) for number in range(n, end)]
             pending = {t.number: t for t in running}
             tasks = [(num, (problem, dict(t.params))) for num, t in sorted(pending.items())]
-            for num, result in run_tasks(_evaluate_task, tasks, workers=workers, executor=executor, scheduler=scheduler):
+            for num, result in run_tasks(evaluate_task, tasks, workers=workers, executor=executor, scheduler=scheduler):
                 trial = Trial(study, pending[num]._trial_id)
                 for key, value in result["fit"].items():
                     trial.set_user_attr(f"fit_{key}", value)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..analysis.calibration_score import Weights
 from ..analysis.outcomes import OutcomeBase, load_outcomes
@@ -80,6 +80,8 @@ class Objective(Strict):
 class Accept(Strict):
     within_se: float = Field(2.0, ge=0, le=100, description="accept trials within this many standard errors of the best")
     max: int = Field(100, ge=1, le=100_000)
+    rerank: int = Field(10, ge=0, le=10_000, description="the best point is chosen among this many best trials, run again")
+    rerank_replicates: int = Field(48, ge=1, le=100_000, description="on this many other seeds (seed + replicates on)")
 
 
 class Slices(Strict):
@@ -88,6 +90,7 @@ class Slices(Strict):
 
 class Report(Strict):
     replicates: int = Field(40, ge=1, le=100_000)
+    seed_offset: int = Field(1000, ge=0, le=2**40, description="the final scores run seeds seed + seed_offset on")
 
 
 class CalibrationFile(Strict):
@@ -104,6 +107,14 @@ class CalibrationFile(Strict):
     slices: Slices = Slices()
     report: Report = Report()
     layers: str | None = Field(None, description="folder for the calibrated scenario layers (default: scenarios/calibrated beside the first scenario)")
+
+    @model_validator(mode="after")
+    def _fresh_report_seeds(self) -> CalibrationFile:
+        used = self.replicates + (self.accept.rerank_replicates if self.accept.rerank else 0)
+        if self.report.seed_offset < used:
+            raise ValueError(f"report.seed_offset must be at least {used}: the trials and the re-ranking use seeds "
+                             f"seed .. seed + {used - 1}, and the final scores need fresh ones")
+        return self
 
     @field_validator("budget")
     @classmethod

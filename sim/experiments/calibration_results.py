@@ -16,6 +16,7 @@ with the best values, and ``<name>.accepted.csv``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -29,7 +30,7 @@ from ..analysis.calibration_score import pooled_headline
 from ..analysis.scoring import score
 from ..errors import InputError
 from ..io.files import write_atomic
-from .calibration import Problem, ensembles, evaluate, frozen, open_study, scores
+from .calibration import Problem, ensembles, evaluate, evaluate_task, frozen, open_study, scores
 from .calibration_file import CalibrationSpec
 from .executors import run_tasks
 
@@ -93,6 +94,34 @@ def _slice_points(spec: CalibrationSpec, best: dict[str, float]) -> list[tuple[s
     return out
 
 
+def rerank(spec: CalibrationSpec, trials: pd.DataFrame, out: Path, *, workers: int, executor: str,
+           scheduler: str | None) -> pd.DataFrame:
+    """The ``rerank`` best trials run again on ``rerank_replicates`` other seeds (cached in ``rerank.csv``).
+
+    The best of many noisy trials is partly the best by luck (all trials share
+    their seeds, so a point can fit those seeds' luck); choosing among the top
+    few on seeds none of them was chosen on undoes most of that.
+    """
+    a = spec.file.accept
+    if a.rerank == 0:
+        return pd.DataFrame(columns=["trial", "rerank_objective", "rerank_se"])
+    top = trials.sort_values(["objective", "trial"], kind="stable").head(a.rerank)
+    key = f"{spec.digest()}:{a.rerank_replicates}:" + ",".join(str(int(t)) for t in top["trial"])
+    file = out / "rerank.csv"
+    if file.exists():
+        cached = pd.read_csv(file, dtype={"key": str})
+        if len(cached) and (cached["key"] == key).all():
+            return cached.drop(columns=["key"])
+    problem = dataclasses.replace(Problem.of(spec), replicates=a.rerank_replicates)
+    tasks = [(int(row["trial"]), (problem, {k: float(row[k]) for k in spec.parameters}, spec.file.replicates))
+             for _, row in top.iterrows()]
+    found = dict(run_tasks(evaluate_task, tasks, workers=workers, executor=executor, scheduler=scheduler))
+    table = pd.DataFrame([{"trial": t, "rerank_objective": found[t]["fit"]["objective"], "rerank_se": found[t]["fit"]["se"],
+                           "key": key} for t, _ in tasks])
+    write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
+    return table.drop(columns=["key"])
+
+
 def _slice_task(problem: Problem, values: dict[str, float]) -> dict:
     return evaluate(problem, values)
 
@@ -127,7 +156,7 @@ def final_scores(spec: CalibrationSpec, best: dict[str, float], accepted: list[d
         if cached.get("key") == key:
             return cached["scores"]
     problem = Problem.of(spec)
-    n, offset = spec.file.report.replicates, spec.file.replicates  # seeds after the ones every trial ran
+    n, offset = spec.file.report.replicates, spec.file.report.seed_offset  # seeds no trial and no re-ranking ran
     runs = {"best": ensembles(problem, [best], n, offset), "hand-set": ensembles(problem, [spec.hand_set()], n, offset),
             "accepted set": ensembles(problem, accepted, n, offset)}
     runs["frozen front"] = frozen(runs["hand-set"])
@@ -155,9 +184,17 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
     if trials.empty:
         raise InputError(out, "no finished trials yet; run the calibration first")
     f = spec.file
-    best = best_trial(trials)
+    top = best_trial(trials)  # the best on the trials' own seeds: the accepted set is measured from it
+    ranked = rerank(spec, trials, out, workers=workers, executor=executor, scheduler=scheduler)
+    if len(ranked):
+        trials = trials.merge(ranked, on="trial", how="left")
+        best = trials.loc[trials["trial"] == ranked.sort_values(["rerank_objective", "trial"]).iloc[0]["trial"]].iloc[0]
+    else:
+        best = top
     best_values = {k: float(best[k]) for k in spec.parameters}
     accepted = accepted_set(trials, f.accept.within_se, f.accept.max)
+    accepted = pd.concat([trials[trials["trial"] == best["trial"]], accepted[accepted["trial"] != best["trial"]]],
+                         ignore_index=True)  # the chosen point first: `run --param-set` without --runs uses it
     columns = ["trial", "objective", "se", *spec.parameters]
     write_atomic(out / "trials.csv", trials.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
     accepted_text = accepted[columns].to_csv(index=False, lineterminator="\n", float_format="%.10g")
@@ -170,7 +207,8 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
         layer = spec.layers / f"{path.stem}.yaml"
         write_atomic(layer, layer_text(spec, path, spec.layers, best_values, int(best["trial"]), accepted_file))
         layers.append(layer)
-    key = f"{spec.digest()}:{int(best['trial'])}:{len(accepted)}:{f.report.replicates}:{f.slices.points}"
+    key = (f"{spec.digest()}:{int(best['trial'])}:{len(accepted)}:{f.report.replicates}:{f.report.seed_offset}:"
+           f"{f.slices.points}")
     sl = slices(spec, best_values, out, workers=workers, executor=executor, scheduler=scheduler, key=key)
     all_scores = final_scores(spec, best_values, accepted[list(spec.parameters)].to_dict("records"), out, key)
     tolerance = f.accept.within_se * float(best["se"])
@@ -180,9 +218,12 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
     header = [f"Calibration file: `{spec.path.name}`; scenarios: {', '.join(p.stem for p in spec.scenario_paths)}; "
               f"{len(spec.parameters)} parameters; {len(spec.fit)} fitted and {len(spec.hold_out)} held-out outcomes; "
               f"{f.replicates} replicates a trial; sampler {f.method.sampler} (seed {f.method.seed}, batches of {f.method.batch}).",
-              f"Best trial {int(best['trial'])}: objective {best['objective']:.4f} ± {best['se']:.4f} (bootstrap SE); "
-              f"accepted set: {len(accepted)} trials within {f.accept.within_se:g} SE. Final scores on "
-              f"{f.report.replicates} fresh seeds per scenario (seed + {f.replicates} on).",
+              f"Best trial on the trials' seeds: {int(top['trial'])}, objective {top['objective']:.4f} ± {top['se']:.4f} "
+              f"(bootstrap SE); accepted set: {len(accepted)} trials within {f.accept.within_se:g} SE of it. "
+              + (f"Chosen point: trial {int(best['trial'])}, the best of the {len(ranked)} best trials run again on "
+                 f"{f.accept.rerank_replicates} other seeds (objective there {best['rerank_objective']:.4f} ± "
+                 f"{best['rerank_se']:.4f}). " if len(ranked) else "Chosen point: that trial. ")
+              + f"Final scores on {f.report.replicates} fresh seeds per scenario (seed + {f.report.seed_offset} on).",
               "Layers: " + ", ".join(f"`{os.path.relpath(p)}`" for p in layers) + f"; accepted set: `{accepted_file}` beside them."]
     text = report_text(name=spec.name, header=header, scores=all_scores, parameters=params, figures=[p.name for p in written], cost=cost)
     write_atomic(out / "report.md", text)
