@@ -238,12 +238,19 @@ def test_a_bad_calibration_file_exits_2_with_one_line_and_no_traceback(build, ca
     assert err.startswith(f"error: {path}") and "Traceback" not in err
 
 
-def test_the_shipped_calibration_files_load():
+def test_the_shipped_calibration_files_and_layers_load():
+    from sim.experiments.param_sets import load_param_set
+
     for path in sorted((ROOT / "calibrations").glob("*.yaml")):
         spec = load_calibration(path)
         assert spec.fit and all(o.set == "calibration" for o in spec.fit)
         assert all(o.set == "validation" for o in spec.hold_out)
         assert spec.hand_set().keys() == spec.parameters.keys()
+    campaign = load_calibration(ROOT / "calibrations" / "campaign.yaml")
+    for path in campaign.scenario_paths:
+        layer = load_scenario(campaign.layers / path.name)
+        rows = load_param_set(campaign.layers / "campaign.accepted.csv", layer)
+        assert apply(layer, rows[0]) == layer  # the layer holds the accepted set's first row: the chosen point
 
 
 def test_a_warm_start_makes_the_scenarios_own_values_trial_0(build, tmp_path):
@@ -255,3 +262,41 @@ def test_a_warm_start_makes_the_scenarios_own_values_trial_0(build, tmp_path):
         table = trials_frame(study).sort_values("trial")
     assert table["regime.commit"].iloc[0] == 0.3 and table["hts.protest_rate"].iloc[0] == spec.hand_set()["hts.protest_rate"]
     assert table["batch"].tolist() == [-1, 0, 0, 0, 1]  # the first batch is filled up to its boundary
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_the_command_keeps_the_trials_and_the_rerun_finishes_them(toy, tmp_path):
+    """A real SIGINT to `python -m sim calibrate` with two worker processes: exit 130, trials kept, the rerun completes
+    them, and the trials equal an uninterrupted calibration's."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def command(out: Path) -> list[str]:
+        return [sys.executable, "-m", "sim", "calibrate", str(toy), "--trials", "24", "--workers", "2", "--out", str(out)]
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cut, whole = tmp_path / "cut", tmp_path / "whole"
+    proc = subprocess.Popen(command(cut), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    spec = load_calibration(toy)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        if (cut / "study.db").exists():
+            with calibration.open_study(spec, cut) as study:
+                if len(trials_frame(study)) >= 6:
+                    break
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted:" in err and "trials finished" in err and "Traceback" not in err
+    with calibration.open_study(spec, cut) as study:
+        kept = len(trials_frame(study))
+    assert 6 <= kept < 24
+    for out in (cut, whole):
+        done = subprocess.run(command(out), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(trial_table(cut), trial_table(whole))
+    assert (cut / "report.md").read_text().split("## Scores")[1] == (whole / "report.md").read_text().split("## Scores")[1]

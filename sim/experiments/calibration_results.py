@@ -118,7 +118,7 @@ def rerank(spec: CalibrationSpec, trials: pd.DataFrame, out: Path, *, workers: i
     found = dict(run_tasks(evaluate_task, tasks, workers=workers, executor=executor, scheduler=scheduler))
     table = pd.DataFrame([{"trial": t, "rerank_objective": found[t]["fit"]["objective"], "rerank_se": found[t]["fit"]["se"],
                            "key": key} for t, _ in tasks])
-    write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
+    write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
     return table.drop(columns=["key"])
 
 
@@ -143,7 +143,7 @@ def slices(spec: CalibrationSpec, best: dict[str, float], out: Path, *, workers:
     table = pd.DataFrame([{"parameter": name, "value": value, "objective": found[i]["fit"]["objective"],
                            "hold_objective": found[i]["hold_out"].get("objective"), "key": key}
                           for i, (name, value) in enumerate(points)])
-    write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
+    write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
     return table
 
 
@@ -196,8 +196,8 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
     accepted = pd.concat([trials[trials["trial"] == best["trial"]], accepted[accepted["trial"] != best["trial"]]],
                          ignore_index=True)  # the chosen point first: `run --param-set` without --runs uses it
     columns = ["trial", "objective", "se", *spec.parameters]
-    write_atomic(out / "trials.csv", trials.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
-    accepted_text = accepted[columns].to_csv(index=False, lineterminator="\n", float_format="%.10g")
+    write_atomic(out / "trials.csv", trials.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    accepted_text = accepted[columns].to_csv(index=False, lineterminator="\n", float_format="%.17g")
     write_atomic(out / "accepted.csv", accepted_text)
     spec.layers.mkdir(parents=True, exist_ok=True)
     accepted_file = f"{spec.name}.accepted.csv"

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from .style import REPORTED_COLOUR, new_figure
 
@@ -50,8 +51,11 @@ def _mark(ax, bounds: tuple[float, float, bool], best: float, hand: float | None
     ax.axvline(best, color=BEST, lw=1.4)
     if hand is not None and np.isfinite(hand):
         ax.axvline(hand, color=HAND, lw=1.2, ls="--")
-    if log:
+    if log:  # three plain ticks: the bounds and their geometric middle
         ax.set_xscale("log")
+        ticks = [low, math.sqrt(low * high), high]
+        ax.set_xticks(ticks, [f"{t:.2g}" for t in ticks])
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlim(low, high)
     ax.tick_params(labelsize=7)
 
