@@ -125,8 +125,8 @@ def test_a_planted_value_is_recovered_and_a_parameter_with_no_effect_stays_loose
     accepted = pd.read_csv(spec.layers / "toy.accepted.csv")
     assert accepted["trial"].iloc[0] == best["trial"] and len(accepted) >= 1
     scores = result["scores"]
-    assert scores["best"]["fit"]["objective"] < scores["frozen front"]["fit"]["objective"]
-    assert set(scores) == {"best", "hand-set", "accepted set", "frozen front"} and "hold_out" in scores["best"]
+    assert scores["calibrated"]["fit"]["objective"] < scores["frozen front"]["fit"]["objective"]
+    assert set(scores) == {"calibrated", "hand-set", "accepted set", "frozen front"} and "hold_out" in scores["calibrated"]
 
 
 # ---------------------------------------------------------------- resume, workers
@@ -300,3 +300,11 @@ def test_ctrl_c_on_the_command_keeps_the_trials_and_the_rerun_finishes_them(toy,
         assert done.returncode == 0, done.stderr
     pd.testing.assert_frame_equal(trial_table(cut), trial_table(whole))
     assert (cut / "report.md").read_text().split("## Scores")[1] == (whole / "report.md").read_text().split("## Scores")[1]
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_gives_the_same_trials(toy, tmp_path):
+    spec = load_calibration(toy)
+    run_calibration(spec, tmp_path / "one", trials=8, workers=1)
+    run_calibration(spec, tmp_path / "dask", trials=8, workers=2, executor="dask")
+    pd.testing.assert_frame_equal(trial_table(tmp_path / "one"), trial_table(tmp_path / "dask"))

@@ -81,7 +81,7 @@ def parameter_table(bounds: dict[str, tuple[float, float, bool]], hand: dict[str
         acc = accepted[name].to_numpy(dtype=float)
         q5, q95 = np.quantile(acc, [0.05, 0.95]) if len(acc) else (np.nan, np.nan)
         share = float(scaled(q95, low, high, log) - scaled(q5, low, high, log)) if len(acc) > 1 else 0.0
-        row = {"parameter": name, "low": low, "high": high, "hand_set": hand.get(name, np.nan), "best": float(best[name]),
+        row = {"parameter": name, "low": low, "high": high, "hand_set": hand.get(name, np.nan), "calibrated": float(best[name]),
                "accepted_5": q5, "accepted_95": q95, "accepted_share": share}
         if v is not None and name in v.index:
             row.update({k: v.loc[name, k] for k in ("plausible_low", "plausible_high", "plausible_share", "verdict")})
@@ -136,14 +136,14 @@ def report_text(*, name: str, header: list[str], scores: dict[str, dict[str, dic
               f"({cost['runs'] / max(cost['wall_seconds'], 1e-9):.1f} runs/s), {cost['trials']} trials.", ""]
     lines += ["## Scores on the same seeds", "",
               "The objective and its four groups (lower is better), then the scorecard's headline scores. "
-              "*best*: the best trial; *hand-set*: the values in the scenario files; *accepted set*: replicates "
+              "*calibrated*: the chosen point; *hand-set*: the values in the scenario files; *accepted set*: replicates "
               "drawn across the accepted set (parameter uncertainty); *frozen front*: nothing moves after the start.", ""]
     for part, title in (("fit", "Fitted outcomes (calibration)"), ("hold_out", "Held-out outcomes (validation)")):
         table = score_table(scores, part)
         if len(table):
             lines += [f"### {title}", "", markdown(table), ""]
     lines += ["## Parameters", "",
-              "Bounds, the hand-set and best values, the accepted set's 5-95% range (and the share of the range it "
+              "Bounds, the hand-set and calibrated values, the accepted set's 5-95% range (and the share of the range it "
               "covers), the slice's plausible interval and share, and the verdict: *constrained* (plausible over at "
               f"most {CONSTRAINED:.0%} of its range), *loose* (over {LOOSE:.0%} or more: the outcomes cannot tell its "
               "values apart), *partly*.", "", markdown(parameters), ""]

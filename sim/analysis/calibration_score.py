@@ -116,7 +116,8 @@ def evidence(results: Results, outcomes: list[OutcomeBase]) -> Evidence:
         controllers,
         np.array([c for _, _, c in pairs], dtype=np.int8),
         np.array(dates, dtype=float).reshape(len(dates), n).T,
-        np.array(values, dtype=float).reshape(len(values), n).T,
+        # A series with no value that day (patrol coverage before any patrol) counts as 0.
+        np.nan_to_num(np.array(values, dtype=float).reshape(len(values), n).T, nan=0.0),
         np.array(figures, dtype=float),
         np.array(met, dtype=float).reshape(len(met), n).T,
         ids,

@@ -74,7 +74,7 @@ def layer_text(spec: CalibrationSpec, scenario_path: Path, layers: Path, values:
     if events:
         tree["events"] = list(events.values())
     header = (f"# Written by `python -m sim calibrate {spec.path.name}` on {dt.date.today()}: do not edit by hand,\n"
-              f"# calibrate again. The best trial's values; the accepted set (parameter uncertainty) is\n"
+              f"# calibrate again. The calibrated point's values; the accepted set (parameter uncertainty) is\n"
               f"# {accepted_file}: `python -m sim run {scenario_path.stem}.yaml --runs N --param-set {accepted_file}`.\n")
     return header + yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
 
@@ -157,7 +157,7 @@ def final_scores(spec: CalibrationSpec, best: dict[str, float], accepted: list[d
             return cached["scores"]
     problem = Problem.of(spec)
     n, offset = spec.file.report.replicates, spec.file.report.seed_offset  # seeds no trial and no re-ranking ran
-    runs = {"best": ensembles(problem, [best], n, offset), "hand-set": ensembles(problem, [spec.hand_set()], n, offset),
+    runs = {"calibrated": ensembles(problem, [best], n, offset), "hand-set": ensembles(problem, [spec.hand_set()], n, offset),
             "accepted set": ensembles(problem, accepted, n, offset)}
     runs["frozen front"] = frozen(runs["hand-set"])
     out_scores: dict[str, dict[str, dict[str, float]]] = {}

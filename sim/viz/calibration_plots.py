@@ -72,7 +72,7 @@ def marginals_plot(accepted: pd.DataFrame, bounds: dict[str, tuple[float, float,
         ax.set_title(f"{name}\n({verdicts.get(name, '')})", fontsize=8)
         ax.set_yticks([])
     fig.suptitle(f"Accepted set ({len(accepted)} trials) over each parameter's range\n"
-                 "orange: best, blue dashed: hand-set", fontsize=9)
+                 "orange: calibrated, blue dashed: hand-set", fontsize=9)
     return fig
 
 
@@ -91,5 +91,5 @@ def slices_plot(slices: pd.DataFrame, bounds: dict[str, tuple[float, float, bool
         _mark(ax, b, float(best[name]), hand.get(name))
         ax.set_title(f"{name}\n({verdicts.get(name, '')})", fontsize=8)
     fig.suptitle("Objective along each parameter, the others at the best point (same seeds)\n"
-                 "green band: within tolerance of the slice's best; orange: best, blue dashed: hand-set", fontsize=9)
+                 "green band: within tolerance of the slice's best; orange: calibrated, blue dashed: hand-set", fontsize=9)
     return fig
