@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -268,9 +267,3 @@ def _at(tree: LDict, where: tuple, path: Path, message: str, key: str | None = N
     text = key or ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in where).replace(".[", "[")
     return InputError(file or path, message, line=line, key=text)
 
-
-def log_or_linear(b: Bounds, x: float) -> float:
-    """Where ``x`` sits in its bounds, 0 to 1 (on the parameter's own scale)."""
-    if b.log:
-        return (math.log(x) - math.log(b.low)) / (math.log(b.high) - math.log(b.low))
-    return (x - b.low) / (b.high - b.low)

@@ -30,7 +30,7 @@ from ..analysis.calibration_score import pooled_headline
 from ..analysis.scoring import score
 from ..errors import InputError
 from ..io.files import write_atomic
-from .calibration import Problem, ensembles, evaluate, evaluate_task, frozen, open_study, scores
+from .calibration import Problem, ensembles, evaluate_task, frozen, open_study, scores
 from .calibration_file import CalibrationSpec
 from .executors import run_tasks
 
@@ -47,7 +47,7 @@ def trials_frame(study) -> pd.DataFrame:  # noqa: ANN001 - an optuna Study
         row = {"trial": t.number, "batch": a.get("batch"), "objective": t.value, "se": a.get("fit_se")}
         row.update(t.params)
         row.update({k.replace("fit_", "", 1): v for k, v in a.items() if k.startswith("fit_") and k not in ("fit_objective", "fit_se")})
-        row.update({k.replace("hold_", "hold_", 1): v for k, v in a.items() if k.startswith("hold_")})
+        row.update({k: v for k, v in a.items() if k.startswith("hold_")})
         row["seconds"] = a.get("seconds")
         rows.append(row)
     return pd.DataFrame(rows)
@@ -122,10 +122,6 @@ def rerank(spec: CalibrationSpec, trials: pd.DataFrame, out: Path, *, workers: i
     return table.drop(columns=["key"])
 
 
-def _slice_task(problem: Problem, values: dict[str, float]) -> dict:
-    return evaluate(problem, values)
-
-
 def slices(spec: CalibrationSpec, best: dict[str, float], out: Path, *, workers: int, executor: str, scheduler: str | None,
            key: str) -> pd.DataFrame:
     """The objective along each parameter through ``best`` (cached in ``slices.csv`` for this best point)."""
@@ -139,7 +135,7 @@ def slices(spec: CalibrationSpec, best: dict[str, float], out: Path, *, workers:
     problem = Problem.of(spec)
     points = _slice_points(spec, best)
     tasks = [(i, (problem, {**best, name: value})) for i, (name, value) in enumerate(points)]
-    found = dict(run_tasks(_slice_task, tasks, workers=workers, executor=executor, scheduler=scheduler))
+    found = dict(run_tasks(evaluate_task, tasks, workers=workers, executor=executor, scheduler=scheduler))
     table = pd.DataFrame([{"parameter": name, "value": value, "objective": found[i]["fit"]["objective"],
                            "hold_objective": found[i]["hold_out"].get("objective"), "key": key}
                           for i, (name, value) in enumerate(points)])
