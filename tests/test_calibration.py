@@ -268,6 +268,7 @@ def test_a_warm_start_makes_the_scenarios_own_values_trial_0(build, tmp_path):
 def test_ctrl_c_on_the_command_keeps_the_trials_and_the_rerun_finishes_them(toy, tmp_path):
     """A real SIGINT to `python -m sim calibrate` with two worker processes: exit 130, trials kept, the rerun completes
     them, and the trials equal an uninterrupted calibration's."""
+    import contextlib
     import os
     import signal
     import subprocess
@@ -280,21 +281,26 @@ def test_ctrl_c_on_the_command_keeps_the_trials_and_the_rerun_finishes_them(toy,
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cut, whole = tmp_path / "cut", tmp_path / "whole"
     proc = subprocess.Popen(command(cut), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
+    import sqlite3
+
+    def finished() -> int:  # read the study without Optuna: quick enough to catch the run early
+        try:
+            with contextlib.closing(sqlite3.connect(cut / "study.db", timeout=1)) as db:
+                return db.execute("select count(*) from trials where state = 'COMPLETE'").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
     spec = load_calibration(toy)
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        if (cut / "study.db").exists():
-            with calibration.open_study(spec, cut) as study:
-                if len(trials_frame(study)) >= 6:
-                    break
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and finished() < 2:
+        time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "interrupted:" in err and "trials finished" in err and "Traceback" not in err
     with calibration.open_study(spec, cut) as study:
         kept = len(trials_frame(study))
-    assert 6 <= kept < 24
+    assert 2 <= kept < 24
     for out in (cut, whole):
         done = subprocess.run(command(out), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
