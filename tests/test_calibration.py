@@ -314,3 +314,14 @@ def test_a_dask_cluster_gives_the_same_trials(toy, tmp_path):
     run_calibration(spec, tmp_path / "one", trials=8, workers=1)
     run_calibration(spec, tmp_path / "dask", trials=8, workers=2, executor="dask")
     pd.testing.assert_frame_equal(trial_table(tmp_path / "one"), trial_table(tmp_path / "dask"))
+
+
+@pytest.mark.slow
+def test_cma_es_gives_the_same_trials_with_any_worker_count(build, tmp_path):
+    toy_record(build)
+    spec = load_calibration(toy_calibration(build, method={"sampler": "cmaes", "seed": 7, "batch": 4, "startup_trials": 4}))
+    run_calibration(spec, tmp_path / "one", trials=12, workers=1)
+    run_calibration(spec, tmp_path / "two", trials=12, workers=2)
+    one = trial_table(tmp_path / "one")
+    pd.testing.assert_frame_equal(one, trial_table(tmp_path / "two"))
+    assert abs(one.sort_values("objective")["regime.commit"].iloc[0] - PLANTED) <= 0.15
