@@ -280,7 +280,10 @@ def test_ctrl_c_on_the_command_keeps_the_trials_and_the_rerun_finishes_them(toy,
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cut, whole = tmp_path / "cut", tmp_path / "whole"
-    proc = subprocess.Popen(command(cut), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell's background job starts with SIGINT ignored, and Python then never turns it into KeyboardInterrupt:
+    # give the command the default disposition, as a terminal would.
+    proc = subprocess.Popen(command(cut), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     import sqlite3
 
     def finished() -> int:  # read the study without Optuna: quick enough to catch the run early
