@@ -39,6 +39,8 @@ class RunData:
         post_history: whether each of the theatre's Turkish posts stands, one row per day
             (posts.csv); None for a folder written before runs recorded them.
         encircled_history: whether each post is encircled, likewise.
+        deals: (event id, name, announced, effective) of each truce or agreement of the
+            scenario that has an id, dates as ISO strings (for ``ceasefire_days:<id>``).
     """
 
     seed: int
@@ -48,11 +50,14 @@ class RunData:
     timeseries: pd.DataFrame = field(repr=False)
     post_history: np.ndarray | None = field(default=None, repr=False)
     encircled_history: np.ndarray | None = field(default=None, repr=False)
+    deals: tuple[tuple[str, str, str, str], ...] = ()
 
     @classmethod
     def of(cls, result) -> RunData:  # noqa: ANN001 - a sim.experiments.run.RunResult
+        deals = tuple((e.id, e.name, e.date.isoformat(), e.effective.isoformat())
+                      for e in result.scenario.events if e.type in ("truce", "agreement") and e.id)
         return cls(result.seed, result.scenario.start, result.history, result.events, result.timeseries,
-                   result.post_history, result.encircled_history)
+                   result.post_history, result.encircled_history, deals)
 
     @property
     def days(self) -> int:

@@ -25,9 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.metrics import run_metrics
-from ..analysis.outcomes import load_outcomes
-from ..analysis.results import PARTS, RunData, read_rows
+from ..analysis.results import PARTS, read_rows
 from ..errors import InputError
 from ..io.files import write_atomic
 from ..io.scenario import inputs_hash, load_scenario
@@ -45,22 +43,14 @@ BATCH_RUNS = 64  # runs per task: large enough to amortise dispatch, small enoug
 
 
 class ScenarioEvaluator:
-    """The default evaluation: run the scenario at the point's values and compute run metrics."""
+    """The default evaluation: run the scenario at the point's values; its row is :meth:`RunResult.metrics`."""
 
     def __init__(self, scenario: Scenario, outcomes_file: Path | None = None) -> None:
         self.scenario = scenario
-        self.outcomes_file = outcomes_file or scenario.claims.parent / "outcomes.yaml"
-        self._cache: tuple | None = None
-
-    def __getstate__(self) -> dict:
-        return {"scenario": self.scenario, "outcomes_file": self.outcomes_file, "_cache": None}
+        self.outcomes_file = outcomes_file  # None: outcomes.yaml beside the claims record, if there is one
 
     def __call__(self, values: dict[str, float], seed: int) -> dict[str, float]:
-        result = simulate(apply(self.scenario, values), seed=seed)
-        if self._cache is None:
-            outcomes = load_outcomes(self.outcomes_file, result.theatre, list(result.timeseries.columns)) if self.outcomes_file.exists() else []
-            self._cache = (outcomes,)
-        return run_metrics(RunData.of(result), self._cache[0], result.theatre)
+        return simulate(apply(self.scenario, values), seed=seed).metrics(self.outcomes_file)
 
 
 def run_batch(evaluate: Callable, names: list[str], items: list[tuple[int, int, int, tuple]]) -> pd.DataFrame:
