@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     sw.add_argument("--runs", type=int, help="replicates per point (default 10)")
     sw.add_argument("--sample", choices=("grid", "lhs", "random", "sobol"), help="design (default grid)")
     sw.add_argument("--n", type=int, help="sample size for lhs/random; base size (a power of 2) for sobol")
-    sw.add_argument("--seed", type=int, help="seed of replicate 0 (default: the scenario's)")
+    sw.add_argument("--design", type=Path, metavar="POINTS_CSV", help="points from a CSV file (header: parameter paths or aliases; "
+                    "EMA Workbench's experiments table works) instead of --param")
+    sw.add_argument("--sample-seed", type=int, help="seed of a sampled design: where lhs/random/sobol points fall (default 0)")
+    sw.add_argument("--seed", type=int, help="replicate base seed: replicate r of every point runs with seed + r (default: the scenario's)")
     sw.add_argument("--out", type=Path, help="sweep folder (default: results/sweep-<scenario>-<hash>)")
     sw.add_argument("--workers", type=int, help="processes or Dask workers (default: one per core)")
     sw.add_argument("--executor", choices=("local", "dask"), default="local", help="local process pool, or a Dask LocalCluster")
@@ -159,14 +162,21 @@ def _sweep(args: argparse.Namespace) -> int:
     from .experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
     from .io.safe_yaml import load_yaml
 
-    settings = {"runs": args.runs, "sample": args.sample, "n": args.n}
-    if "parameters" in load_yaml(args.target):
-        if args.param:
-            raise InputError(args.target, "give parameters in the sweep file or with --param, not both", key="--param")
+    settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
+    if {"parameters", "design"} & set(load_yaml(args.target)):
+        if args.param or args.design:
+            raise InputError(args.target, "give the points in the sweep file, or with --param or --design, not both", key="--param")
         spec = load_sweep(args.target, **settings)
+    elif args.design:
+        from .experiments.design_file import load_design
+        from .io.scenario import load_scenario
+
+        if args.param or args.sample or args.n or args.sample_seed is not None:
+            raise InputError(None, "--design gives the points: no --param, --sample, --n or --sample-seed with it", key="--design")
+        spec = SweepSpec(args.target.resolve(), load_design(args.design, load_scenario(args.target)), args.runs or 10)
     else:
         params = [parse_param(p) for p in args.param]
-        design = make_design(args.sample or "grid", params, n=args.n)
+        design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed or 0)
         spec = SweepSpec(args.target.resolve(), design, args.runs or 10)
     if spec.runs < 1:
         raise InputError(None, f"--runs must be at least 1 (got {spec.runs})", key="--runs")

@@ -26,7 +26,8 @@ class Design:
     parameters: list[Parameter]
     points: np.ndarray = field(repr=False)  # [points, parameters]
     n: int | None = None
-    seed: int = 0
+    seed: int = 0  # the sample seed: where a sampled design's points fall (replicate seeds are the sweep's)
+    source: str | None = None  # an external design: its file and content digest (sim.experiments.design_file)
 
     @property
     def names(self) -> list[str]:
@@ -38,8 +39,9 @@ class Design:
                 "bounds": [[p.low, p.high] for p in self.parameters]}
 
     def describe(self) -> dict:
-        return {"sample": self.sample, "n": self.n, "seed": self.seed,
-                "parameters": [{k: v for k, v in vars(p).items() if v is not None} for p in self.parameters]}
+        out = {"sample": self.sample, "n": self.n, "seed": self.seed,
+               "parameters": [{k: v for k, v in vars(p).items() if v is not None} for p in self.parameters]}
+        return out if self.source is None else {**out, "source": self.source}
 
 
 def make_design(sample: str, parameters: list[Parameter], *, n: int | None = None, seed: int = 0) -> Design:

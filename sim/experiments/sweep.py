@@ -3,7 +3,8 @@
 Replicate ``r`` of every point runs with seed ``scenario seed + r``: points
 differ only by their parameters (common random numbers), and no seed depends
 on which worker ran it. Runs go to the executors in batches fixed by the
-design alone (:data:`BATCH_RUNS` each), so a rerun can tell which are done.
+size alone (:func:`batch_runs`: at least 32 batches, or one per run, and at most 64 runs
+each), so a rerun can tell which are done, and a small sweep still keeps every worker busy.
 
 A sweep folder::
 
@@ -39,7 +40,16 @@ from .run import simulate
 from .storage import write_part, written_parts
 from .sweep_file import SweepSpec
 
-BATCH_RUNS = 64  # runs per task: large enough to amortise dispatch, small enough to resume cheaply
+BATCH_RUNS = 64  # the most runs per task: enough to amortise dispatch, few enough to resume cheaply
+MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so every worker gets some
+
+
+def batch_runs(total: int) -> int:
+    """Runs per batch for a sweep of ``total`` runs: at most :data:`BATCH_RUNS`, and at least
+    :data:`MIN_BATCHES` batches, or one per run (100 runs: 33 batches of 3 and one of 1). Fixed by the
+    sweep's size alone, never by the workers, so a rerun finds the same batches and part files do not
+    depend on who ran them."""
+    return max(1, min(BATCH_RUNS, total // MIN_BATCHES))
 
 
 class ScenarioEvaluator:
@@ -93,9 +103,11 @@ def run_sweep(
         progress: show a progress bar with an ETA.
         evaluate: ``f(values, seed) -> {metric: float}``, a module-level callable;
             default: run the scenario and compute :func:`sim.analysis.metrics.run_metrics`.
-        seed: base seed of replicate 0 (default: the scenario's).
+        seed: seed of replicate 0 at every point (default: the sweep file's ``replicate_seed``,
+            else the scenario's); not the sample seed, which places a sampled design's points.
     """
     out = Path(out)
+    seed = spec.replicate_seed if seed is None else seed
     if evaluate is None:
         scenario = load_scenario(spec.scenario_path)
         for name in spec.design.names:  # a wrong path fails here, before any work
@@ -115,10 +127,10 @@ def run_sweep(
         "runs_per_point": spec.runs,
         "seed": base_seed,
         "metrics": spec.metrics,
-        "batch_runs": BATCH_RUNS,
+        "batch_runs": batch_runs(len(spec.design.points) * spec.runs),
         "package_version": package_version(),
     }
-    batches = _batches(spec, base_seed)
+    batches = _batches(spec, base_seed, manifest["batch_runs"])
     done = _prepare(out, manifest, spec.design)
     todo = [(k, (evaluate, spec.design.names, items)) for k, items in enumerate(batches) if k not in done]
 
@@ -138,11 +150,11 @@ def run_sweep(
     return SweepResult(out, manifest, ran)
 
 
-def _batches(spec: SweepSpec, base_seed: int) -> list[list[tuple[int, int, int, tuple]]]:
+def _batches(spec: SweepSpec, base_seed: int, size: int) -> list[list[tuple[int, int, int, tuple]]]:
     """(point, replicate, seed, values) items cut into batches fixed by the design alone."""
     items = [(p, r, base_seed + r, tuple(float(v) for v in values))
              for p, values in enumerate(spec.design.points) for r in range(spec.runs)]
-    return [items[i : i + BATCH_RUNS] for i in range(0, len(items), BATCH_RUNS)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _prepare(out: Path, manifest: dict, design: Design) -> set[int]:
