@@ -49,6 +49,12 @@ _API = {
     "load_sweep": "sim.experiments.sweep_file",
     "make_design": "sim.experiments.designs",
     "run_sweep": "sim.experiments.sweep",
+    "run_with": "sim.api",
+    "replicate_seeds": "sim.api",
+    "parameters": "sim.api",
+    "alias": "sim.io.paths",
+    "IdlibModel": "sim.experiments.mesa_adapter",
+    "ema_model": "sim.experiments.ema",
     "Results": "sim.analysis.results",
     "RunData": "sim.analysis.results",
     "load_results": "sim.analysis.results",
@@ -99,6 +105,10 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
     from .experiments.run import RunResult, simulate
     from .experiments.rundir import write_run
     from .experiments.sweep import run_sweep
+    from .api import parameters, replicate_seeds, run_with
+    from .io.paths import alias
+    from .experiments.mesa_adapter import IdlibModel
+    from .experiments.ema import ema_model
     from .experiments.sweep_file import SweepSpec, load_sweep
     from .io.scenario import load_scenario
     from .io.schema import Scenario

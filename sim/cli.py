@@ -47,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("folder", type=Path, metavar="SWEEP_DIR")
     rep.add_argument("--metric", action="append", help="metric to report (repeatable; default: the sweep's, or a standard set)")
     rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
+    dis = sub.add_parser("discover", help="scenario discovery (PRIM): the parameter ranges where a sweep's outcome of interest happens")
+    dis.add_argument("folder", type=Path, metavar="SWEEP_DIR")
+    dis.add_argument("--where", required=True, help='the outcome of interest, METRIC OP NUMBER on each point\'s mean, e.g. "ceasefire_days >= 30"')
+    dis.add_argument("--threshold", type=float, default=0.8, help="least density of a box (default 0.8)")
+    dis.add_argument("--boxes", type=int, default=3, help="most boxes to look for (default 3)")
+    dis.add_argument("--out", type=Path, help="folder for discover.md, boxes.csv, peeling.png (default: SWEEP_DIR/discover)")
     _add_figure_commands(sub)
     args = parser.parse_args(argv)
     try:
@@ -58,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "sweep-report":
             return _sweep_report(args)
+        if args.command == "discover":
+            return _discover(args)
         if args.command in ("map", "plot"):
             return _figures(args, parser)
         if args.command == "check":
@@ -198,6 +206,15 @@ def _sweep_report(args: argparse.Namespace) -> int:
     if pair is not None and len(pair) != 2:
         raise InputError(None, f"--pair expects two parameter paths 'a,b' (got {args.pair!r})", key="--pair")
     report = sweep_report(args.folder, metrics=args.metric, pair=pair)
+    print(report.text)
+    print("written: " + ", ".join(str(f) for f in report.files))
+    return 0
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from .viz.discovery_report import discovery_report
+
+    report = discovery_report(args.folder, args.where, out=args.out, threshold=args.threshold, max_boxes=args.boxes)
     print(report.text)
     print("written: " + ", ".join(str(f) for f in report.files))
     return 0
