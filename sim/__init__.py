@@ -11,6 +11,7 @@ The Python API, for notebooks::
     sim.outcome_table(sim.scorecard(ensemble))   # against seeds/outcomes.yaml
     sweep = sim.run_sweep(sim.load_sweep("sweeps/jan_truce_30_days.yaml"), "results/truce-sweep", workers=2)
     sweep.table()                                # one row per run
+    sim.run_with("scenarios/campaign.yaml", replicates=10, events__jan_truce__restraint=0.9)  # metrics, averaged
 
 Where things are (each folder's ``__init__`` lists its modules):
 
@@ -20,6 +21,7 @@ Where things are (each folder's ``__init__`` lists its modules):
 - ``sim.experiments``: running it — one run, run folders, ensembles, sweeps, executors;
 - ``sim.analysis``: reading results back — aggregates, outcomes, scores, reports;
 - ``sim.viz``: maps and plots;
+- ``sim.api``: the keyword API — ``run_with`` (a parameterised run as numbers), ``parameters``, ``replicate_seeds``;
 - ``sim.cli``: ``python -m sim``.
 
 ``import sim`` itself imports nothing else: each name below is imported from

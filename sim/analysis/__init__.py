@@ -9,4 +9,5 @@
 - ``report``: scorecards and comparisons as markdown and CSV.
 - ``summary``: a run or ensemble in a screenful, for the terminal.
 - ``sensitivity``: a sweep's per-point summary and sensitivity indices.
+- ``discovery``: scenario discovery on a sweep's points (EMA Workbench's PRIM): boxes, coverage, density, quasi-p values.
 """

@@ -3,6 +3,7 @@
 - ``files``: input files read with guards (no devices, size limits, cache stamps); outputs written atomically.
 - ``safe_yaml``: strict YAML that remembers the file and line of every key.
 - ``schema``: the scenario format as pydantic models (parameters, the union of event types, ``Scenario``).
+- ``paths``: parameters by dotted path or alias, their declared ranges, and setting them (``Scenario.with_params``).
 - ``extends``: resolving a scenario's ``extends`` chain into one YAML tree.
 - ``validation``: pydantic errors as ``InputError`` with file, line, key and did-you-mean.
 - ``checks``: what a scenario names (towns, roads, posts, claims, dates) checked against the theatre and the record.

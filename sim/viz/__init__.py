@@ -8,4 +8,5 @@
 - ``animation``: daily control as a GIF.
 - ``plots``: time series, capture dates, losses and patrols against the record.
 - ``sweep_plots``, ``sweep_report``: a sweep's figures and its report folder.
+- ``discovery_report``: PRIM's boxes and peeling trajectories (``sim discover``).
 """
