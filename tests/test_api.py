@@ -177,3 +177,30 @@ def test_run_with_refuses_bad_values_seeds_and_counts(toy):
     for bad in ({"replicates": 0}, {"replicates": 1.5}, {"seed": -1}, {"seed": 2**63}):
         with pytest.raises(InputError):
             sim.run_with(toy, **bad)
+
+
+def test_the_scenario_readme_shows_every_declared_range():
+    """Each faction, combat and civilian parameter's row in scenarios/README.md gives the range the schema declares."""
+    import re
+
+    from sim.io import schema
+
+    doc = (Path(__file__).resolve().parents[1] / "scenarios" / "README.md").read_text()
+    parts = re.split(r"^#### `([\w.]+)`", doc, flags=re.M)
+    tables = {title.removeprefix("factions."): dict(re.findall(r"^\| `(\w+)` \| `[^`]*` \| ([^|]+) \|", body, flags=re.M))
+              for title, body in zip(parts[1::2], parts[2::2], strict=True)}
+    groups = {"regime": schema.RegimeParams, "russia": schema.RussiaParams, "turkey": schema.TurkeyParams, "hts": schema.HTSParams,
+              "rebels": schema.RebelParams, "combat": schema.CombatParams, "civilians": schema.CivilianParams}
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "moscow.yaml")
+    for group, model in groups.items():
+        for name, field in model.model_fields.items():
+            if name == "objective_roads":
+                continue  # a mapping, not a number
+            low, high, kind = sim.io.paths.declared_range(sc, f"{group}.{name}")
+            shown = tables[group][name].strip()
+            if kind is bool:
+                assert shown == "yes / no", name
+                continue
+            lo, hi = (float(x.replace(",", "")) for x in shown.split(" – "))
+            assert (lo, hi) == (low, high), f"{group}.{name}: README {shown}, schema {low} - {high}"
+            assert math.isfinite(high) and field.description, f"{group}.{name} has no upper bound or no reason"
