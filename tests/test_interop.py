@@ -65,6 +65,8 @@ def test_idlib_model_keeps_our_scenario_apart_from_mesas(toy):  # noqa: F811
     assert model.datacollector.get_model_vars_dataframe().shape == (1, len(model.metrics))
     with pytest.raises(InputError, match="less than or equal to 1"):
         sim.IdlibModel(toy, regime__commit=1.2)
+    with pytest.raises(InputError, match="replicate_seeds"):
+        sim.IdlibModel(toy, seed=np.random.SeedSequence(1))
 
 
 def test_an_ema_experiment_gives_the_numbers_of_sim_sweep(toy, tmp_path):  # noqa: F811

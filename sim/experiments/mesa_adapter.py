@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import mesa
+import numpy as np
 from mesa.datacollection import DataCollector
 
+from ..errors import InputError
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
 from ..model.model import CeasefireModel
@@ -71,6 +73,9 @@ class IdlibModel(mesa.Model):
                  outcomes: str | Path | None = None, **params: Any) -> None:
         base = scenario if isinstance(scenario, Scenario) else _load(Path(scenario))
         self.spec = base.with_params(params) if params else base
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**63):
+            raise InputError(None, f"the seed must be a whole number from 0 to 2**63 - 1 (got {seed!r}); give batch_run "
+                             "rng=sim.replicate_seeds(scenario, n)", key="seed")
         self.seed = self.spec.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
         self.params = dict(params)
