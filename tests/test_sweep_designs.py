@@ -82,3 +82,19 @@ def test_a_sweep_file_can_take_its_points_from_a_csv(toy, tmp_path):  # noqa: F8
         load_sweep(mixed)
     p = run_cli("sweep", toy, "--design", tmp_path / "points.csv", "--param", "regime.commit=0.1,0.2", "--out", tmp_path / "x")
     assert p.returncode == 2 and "--design gives the points" in p.stderr
+
+
+def test_a_report_on_a_design_from_a_file_that_holds_a_parameter_still(tmp_path):
+    import numpy as np
+
+    from sim.experiments.designs import Design
+    from sim.viz.sweep_report import sweep_report
+
+    rng = np.random.default_rng(1)
+    points = np.column_stack([rng.random(60), rng.random(60), np.full(60, 0.5)])
+    design = Design("file", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0.5, 0.5)], points, n=60, source="x.csv")
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.linear)
+    report = sweep_report(tmp_path / "s", metrics=["y"])
+    assert set(report.sensitivity["parameter"]) == {"a", "b"}  # c never moved: no index for it
+    s = report.sensitivity.set_index(["parameter", "index"])["value"]
+    assert s[("b", "SRC2")] > s[("a", "SRC2")]
