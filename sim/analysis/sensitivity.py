@@ -36,7 +36,8 @@ def sensitivity(manifest: dict, points: pd.DataFrame, metrics: list[str]) -> pd.
     Each point's mean over its replicates is the model output, so replicate
     noise is averaged out before the indices are estimated. Grids get none:
     their points are not a sample of the parameter space. A design read from a file (``sample`` "file")
-    is treated as a sample: RBD-FAST and SRC2, over the parameters it varies, with 50 points or more (any sampled design needs that many for RBD-FAST).
+    is treated as a sample: RBD-FAST and SRC2, over the parameters it varies. Any sampled design needs
+    :data:`MIN_POINTS` points or more.
     """
     design = manifest["design"]
     sample = design["sample"]
