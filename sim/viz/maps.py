@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from ..analysis.aggregate import common_days
 from ..analysis.results import Results, load_results
 from ..errors import InputError
+from ..io.outputs import claim_file, writing_into
 from ..names import HOLDERS
 from .drawing import draw_control, draw_probability, scale_bar
 from .figures import (
@@ -24,7 +25,7 @@ from .figures import (
 from .geometry import layout
 from .labels import finish_labels, main_towns
 from .map_state import ensemble_state, reported_state, run_state
-from .style import FACTION_NAMES, save_figure
+from .style import FACTION_NAMES, FORMATS, save_figure
 
 
 def last_day(results: Results) -> dt.date:
@@ -148,7 +149,9 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
     Args:
         paths: one results folder, or two (baseline, what-if).
         date: ISO date (default: the last simulated day).
-        out: the PNG (default: ``map_<date>.png`` in the (last) folder).
+        out: a .png, .svg or .pdf file (default: ``map_<date>.png`` in the (last) folder; an
+            ensemble map of another faction than the government's is ``map_<date>_<faction>.png``).
+            An existing file is replaced only if the simulator wrote it.
         faction: whose probability of control ensemble maps shade.
 
     Returns:
@@ -156,17 +159,22 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
     """
     if faction not in HOLDERS:
         raise InputError(None, f"unknown faction '{faction}' (one of {', '.join(HOLDERS)})", key="--faction")
+    if out is not None:
+        claim_file(Path(out), formats=FORMATS)  # before the work, and again once it is done
     results = [require_posts(load_results(p)) for p in paths]
     if len(results) == 2 and results[0].theatre.towns != results[1].theatre.towns:
         raise InputError(results[1].path, "the two results are on different theatres")
+    shade = f"_{faction}" if faction != "regime" and any(r.is_ensemble for r in results) else ""
     if len(results) == 1:
         fig = map_figure(results[0], date, faction=faction)
         day = resolve_date(results[0], date)[0] if date is None else date
-        default = results[0].path / f"map_{day}.png"
+        default = results[0].path / f"map_{day}{shade}.png"
     else:
         fig = compare_figure(*results, date, faction=faction)
-        default = results[1].path / f"map_{date or 'last'}_vs_{results[0].path.name}.png"
-    return save_figure(fig, Path(out) if out else default)
+        default = results[1].path / f"map_{date or 'last'}_vs_{results[0].path.name}{shade}.png"
+    path = claim_file(Path(out) if out else default, formats=FORMATS)
+    with writing_into(path.parent):
+        return save_figure(fig, path)
 
 
 def require_posts(results: Results) -> Results:

@@ -30,6 +30,7 @@ from matplotlib.lines import Line2D
 from ..analysis.aggregate import all_captures, timeseries_quantiles
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
 from ..analysis.results import Results, load_results
+from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS
 from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, halo, new_figure, save_figure
 
@@ -299,7 +300,8 @@ def make_plots(path: str | Path, *, outcomes: str | Path | None = None, out: str
     Args:
         path: a run or ensemble folder.
         outcomes: the reported outcomes (default: outcomes.yaml beside the run's claims record).
-        out: folder for the PNGs (default: the results folder).
+        out: folder for the PNGs (default: the results folder); created if it does not exist (its
+            parent must). An existing file there is replaced only if the simulator wrote it.
 
     Returns:
         The files written.
@@ -307,8 +309,9 @@ def make_plots(path: str | Path, *, outcomes: str | Path | None = None, out: str
 
     results = load_results(path)
     reported = load_reported(results, outcomes)
-    out = Path(out) if out else results.path
-    out.mkdir(parents=True, exist_ok=True)
     figures = {"towns_held.png": towns_held_figure(results), "capture_dates.png": capture_dates_figure(results, reported),
                "losses.png": losses_figure(results, reported), "patrol_coverage.png": patrol_figure(results, reported)}
-    return [save_figure(fig, out / name) for name, fig in figures.items() if fig is not None]
+    out = claim_output_folder(Path(out)) if out else results.path
+    targets = {name: claim_file(out / name) for name, fig in figures.items() if fig is not None}
+    with writing_into(out):
+        return [save_figure(figures[name], file) for name, file in targets.items()]
