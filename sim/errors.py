@@ -63,7 +63,9 @@ class InputError(_Picklable):
         if self.file is None:  # a flag (--seed) or a value given in Python (seed)
             if not self.key:
                 return self.message
-            return f"{self.key}: {self.message}" if self.key.startswith("-") else f"'{self.key}': {self.message}"
+            return f"{self.key}: {self.message}" if self.key.startswith("--") else f"'{self.key}': {self.message}"
+        if self.key and self.key.startswith("--"):  # a flag naming a file or folder: "--out results/x: ..."
+            return f"{self.key} {self.file}: {self.message}"
         where = self.file
         if self.line is not None:
             where += f", line {self.line}"

@@ -27,6 +27,7 @@ import fnmatch
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError, OutputError
@@ -188,6 +189,16 @@ def claim_output_folder(folder: Path) -> Path:
     return folder
 
 
+@contextlib.contextmanager
+def writing_into(folder: Path) -> Iterator[None]:
+    """Hold ``folder``'s lock while derived files are written into it, if it is one of the simulator's folders."""
+    if marker(folder) is None:
+        yield  # a folder of the user's: each file is written whole, and only where claim_file allowed it
+        return
+    with FolderLock(folder):
+        yield
+
+
 def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
     """Check that a figure or report may be written at ``path``.
 
@@ -267,7 +278,7 @@ class FolderLock:
                 holder = _holder(fd)
                 os.close(fd)
                 raise InputError(self.target, f"is being written by another simulator process{holder}; wait for it to "
-                                 "finish, or choose another --out", key="--out") from None
+                                 "finish, or choose another --out") from None
             # The holder before us may have removed the file as it let go: lock the file that is there now.
             try:
                 same = os.stat(self.path).st_ino == os.fstat(fd).st_ino

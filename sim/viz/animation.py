@@ -19,7 +19,8 @@ from .map_state import EnsembleState, MapState, ensemble_state, run_state
 from .maps import last_day, require_posts, scenario_events, what
 from .style import FACTION_NAMES
 
-DPI = 72  # frames are drawn at this resolution
+DPI = 100  # frames of FRAME inches at this resolution: 1050 x 720 pixels, text as readable as on the maps
+FRAME = (10.5, 7.2)
 
 # One line per event worth reading on a frame, by event type.
 CAPTIONS = {
@@ -82,22 +83,27 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
             return ensemble_state(t, events, results.runs, date)
         return run_state(t, events, run, date)
 
-    fig, (ax,) = map_panels(1, width=9.0, height=6.4)
+    fig, (ax,) = map_panels(1, width=FRAME[0], height=FRAME[1])
     first = state(frames[-1])
     if ensemble:
         coll, handles = draw_probability(ax, lay, first, faction)
-        fig.colorbar(coll, ax=ax, fraction=0.035, pad=0.01, label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
+        # Below the map, where it covers neither the map nor the legend beside it.
+        fig.colorbar(coll, ax=ax, orientation="horizontal", fraction=0.04, pad=0.03, shrink=0.7, aspect=35,
+                     label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
     else:
         handles = draw_control(ax, lay, first)
+        for h in handles:  # the legend is drawn once: say what the star means, not where it is on the last day
+            if h.get_label().startswith("Last patrol ("):
+                h.set_label("Where the last patrol stopped")
     # A real title before the layout is fixed, so there is room for the dates that replace it.
-    title = ax.set_title(f"{what(results)}: {results.start + dt.timedelta(days=frames[-1]):%d %B %Y}", fontsize=11)
-    add_legend(fig, handles, fontsize=7.5)
+    title = ax.set_title(f"{what(results)}: {results.start + dt.timedelta(days=frames[-1]):%d %B %Y}", fontsize=12)
+    add_legend(fig, handles, fontsize=8.5)
     freeze_layout(fig)
-    finish_labels(ax, lay, main_towns(t), fontsize=7.5)
+    finish_labels(ax, lay, main_towns(t), fontsize=8)
     scale_bar(ax, lay)
     # Captions go in the legend's column, under it, where they hide nothing.
     box = fig.legends[0].get_window_extent().transformed(fig.transFigure.inverted())
-    note = fig.text(box.x0 + 0.01, box.y0 - 0.04, "", fontsize=8, va="top", ha="left", color="#202020", wrap=True)
+    note = fig.text(box.x0 + 0.01, box.y0 - 0.04, "", fontsize=9, va="top", ha="left", color="#202020", wrap=True)
     log = run.events
 
     def draw(k: int) -> None:

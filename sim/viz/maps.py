@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis.aggregate import common_days
@@ -59,7 +60,7 @@ def resolve_date(results: Results, date: str | dt.date | None) -> tuple[dt.date,
     if date == last + dt.timedelta(days=1) and reported is not None:
         return last, reported
     known = ", ".join(str(d) for d in sorted(results.theatre.control))
-    raise InputError(results.path, f"--date {date} is outside the run ({results.start} .. {last}); the day after the "
+    raise InputError(results.path, f"{date} is outside the run ({results.start} .. {last}); the day after the "
                      f"last is accepted only where the theatre reports control ({known})", key="--date")
 
 
@@ -85,17 +86,25 @@ def map_figure(results: Results, date: str | dt.date | None = None, *, faction: 
     """
     day, reported = resolve_date(results, date)
     t = results.theatre
+    changed = changed_hands(results, day)
     if results.is_ensemble:
         es = ensemble_state(t, scenario_events(results), results.runs, day)
         title = f"{what(results)}: {_when(day, reported)}"
-        return ensemble_figure(t, es, faction, title, reported=None if reported is None else (t.control[reported], reported))
+        return ensemble_figure(t, es, faction, title, reported=None if reported is None else (t.control[reported], reported),
+                               changed=changed)
     run = results.runs[0]
     state = run_state(t, scenario_events(results), run, day)
     if reported is None:
-        return control_map_figure(t, state, run_title(results.name, run.seed, day))
+        return control_map_figure(t, state, run_title(results.name, run.seed, day), changed=changed)
     panels = [(state, f"Simulated, {day:%d %b %Y}" + (" (last day of the run)" if day != reported else "")),
               (reported_state(t, reported), f"Reported, {reported:%d %b %Y}")]
-    return side_by_side_figure(t, panels, f"{what(results)}: simulated vs reported control", compare_to=0)
+    return side_by_side_figure(t, panels, f"{what(results)}: simulated vs reported control", compare_to=0, changed=changed)
+
+
+def changed_hands(results: Results, day: dt.date) -> np.ndarray:
+    """Towns held on ``day`` by another side than at the start, in at least half the replicates."""
+    moved = [r.history[r.day(day)] != r.history[0] for r in results.runs]
+    return np.mean(moved, axis=0) >= 0.5
 
 
 def _when(day: dt.date, reported: dt.date | None) -> str:
@@ -134,12 +143,14 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
         fig.suptitle(f"Baseline vs what-if on {day:%d %B %Y}", fontsize=12)
         add_legend(fig, handles, where="below")
         freeze_layout(fig)
+        notable = changed_hands(a, day) | changed_hands(b, day)
         for ax in axes:
-            finish_labels(ax, lay, main_towns(a.theatre), fontsize=7.5)
+            finish_labels(ax, lay, main_towns(a.theatre), fontsize=7.5, notable=notable)
             scale_bar(ax, lay)
         return fig
     panels = [(run_state(r.theatre, scenario_events(r), r.runs[0], day), what(r)) for r in (a, b)]
-    return side_by_side_figure(a.theatre, panels, f"Baseline vs what-if on {day:%d %B %Y}", compare_to=0)
+    return side_by_side_figure(a.theatre, panels, f"Baseline vs what-if on {day:%d %B %Y}", compare_to=0,
+                               changed=changed_hands(a, day))
 
 
 def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Path | None = None,
