@@ -208,14 +208,14 @@ def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
     Raises:
         InputError: a folder, a file someone else wrote, a missing parent or an unknown format.
     """
-    if formats is not None and path.suffix.lower() not in formats:
-        shown = path.suffix or "no suffix"
-        raise InputError(path, f"cannot be written as '{shown}': choose a file name ending in {' or '.join(formats)}", key="--out")
     if len(path.name.encode()) > NAME_MAX:
         raise InputError(path, f"the file name is longer than the file system allows ({NAME_MAX} bytes)", key="--out")
     if path.is_dir():
         raise InputError(path, f"is a folder; --out names the file to write (e.g. {path / ('map' + (formats or ('.png',))[0])})",
                          key="--out")
+    if formats is not None and path.suffix.lower() not in formats:
+        shown = path.suffix or "no suffix"
+        raise InputError(path, f"cannot be written as '{shown}': choose a file name ending in {' or '.join(formats)}", key="--out")
     if not path.parent.is_dir():
         raise InputError(path, f"its folder '{path.parent}' does not exist; create it first or choose another --out", key="--out")
     if not path.exists() and not path.is_symlink():
