@@ -49,13 +49,17 @@ def whole(flag: str, lo: int, hi: int):  # noqa: ANN201 - an argparse type
 
 
 def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Called with ``argv`` (from Python), it puts the SIGTERM handler back as it found it; as the
+    program itself it keeps it to the end, so a SIGTERM just after the work is done is still an interrupt.
+    """
     prog = prog or ("idlib-sim" if Path(sys.argv[0]).name == "idlib-sim" else "python -m sim")
     previous = _sigterm_as_interrupt()
     try:
         return _main(argv, prog)
     finally:
-        if previous is not None:
+        if previous is not None and argv is not None:
             signal.signal(signal.SIGTERM, previous)
 
 
