@@ -2,8 +2,8 @@
 
 Run it from the repository root, with the project's environment::
 
-    .venv/bin/python benchmarks/run.py            # everything, ~5-8 minutes on 2 cores
-    .venv/bin/python benchmarks/run.py --quick    # fewer repetitions, sweeps of 1,000 and 10,000 runs: ~3 minutes
+    .venv/bin/python benchmarks/run.py            # everything: several minutes on 2 cores
+    .venv/bin/python benchmarks/run.py --quick    # fewer repetitions, sweeps of 1,000 and 10,000 runs: ~1.5 minutes
     .venv/bin/python benchmarks/run.py --only inprocess scaling
 
 Every figure is the median of several repetitions on the current machine
