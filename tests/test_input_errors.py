@@ -151,9 +151,12 @@ def test_a_seed_error_names_the_flag_through_the_real_command_line(tmp_path):
     assert p.returncode == 2 and p.stderr.startswith("error: --seed: ") and "Traceback" not in p.stderr
 
 
-def test_an_unreachable_scheduler_is_a_quick_one_line_error(tmp_path, capsys):
+def test_an_unreachable_scheduler_is_a_quick_one_line_error(tmp_path, capsys, monkeypatch):
     import time
 
+    import sim.experiments.executors as executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "1s")  # 5 s in use; the test need not wait that long
     t0 = time.monotonic()
     rc, err = cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--runs", "1", "--scheduler", "tcp://127.0.0.1:9",
                   "--out", tmp_path / "s")
