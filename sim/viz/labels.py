@@ -16,7 +16,7 @@ from .map_state import MapState
 from .style import NAMED_ROAD_STYLE, halo, named_roads
 
 LABEL_POPULATION = 30_000  # towns this large are always labelled
-OPTIONAL_OVERLAP = 20.0  # px² a label the map can do without may overlap (the corner of a marker), and no more
+OPTIONAL_OVERLAP = 20.0  # px² of markers a label the map can do without may cover (a corner), and no other label
 # Artists a label must not cover, by gid.
 MARKER_GIDS = {"posts", "posts_encircled", "military_police", "patrol_reached", "differs"}
 LABEL_OFFSETS = [(5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"), (-5, -4, "right", "top"),
@@ -46,15 +46,18 @@ def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 
     obstacles = [(x - r, y - r, x + r, y + r) for x, y in pix]
     placed: list[tuple[float, float, float, float]] = [tuple(b) for b in (extra or [])]
 
-    def clash(b) -> float:  # noqa: ANN001
+    def overlap(b, boxes) -> float:  # noqa: ANN001
         area = 0.0
-        for o in placed + obstacles:
+        for o in boxes:
             w = min(b[2], o[2]) - max(b[0], o[0])
             h = min(b[3], o[3]) - max(b[1], o[1])
             if w > 0 and h > 0:
                 area += w * h
+        return area
+
+    def clash(b) -> float:  # noqa: ANN001
         outside = (b[0] < frame.x0) or (b[2] > frame.x1) or (b[1] < frame.y0) or (b[3] > frame.y1)
-        return area + (1e9 if outside else 0.0)
+        return overlap(b, placed) + overlap(b, obstacles) + (1e9 if outside else 0.0)
 
     must = set(np.flatnonzero(towns).tolist())
     extra_towns = [] if optional is None else [i for i in np.flatnonzero(optional) if i not in must]
@@ -75,7 +78,8 @@ def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 
                 text.remove()
             if cost == 0:
                 break
-        if i not in must and best[0] > OPTIONAL_OVERLAP:
+        roomy = [(b[0] - 4, b[1] - 2, b[2] + 4, b[3] + 2) for b in placed]  # and not so close that two names read as one
+        if i not in must and (best[0] > OPTIONAL_OVERLAP or overlap(best[2], roomy) > 0):
             best[1].remove()  # no free place for a label the map can do without
             continue
         placed.append(best[2])
