@@ -151,7 +151,7 @@ def run_sweep(
     total = len(spec.design.points) * spec.runs
     with FolderLock(out):
         created = claim_folder(out, "sweep")
-        written = 0
+        written = finished = ran = 0
         try:
             done = _prepare(out, manifest, spec.design, notify)
             todo = [k for k in range(batches(manifest)) if k not in done]
@@ -169,7 +169,6 @@ def run_sweep(
 
             finished = sum(len(batch_items(manifest, k)[0]) for k in done)
             bar = tqdm(total=total, initial=finished, unit="run", disable=None if progress else True, desc="sweep")
-            ran = 0
             try:
                 for key, rows in run_tasks(run_batch, todo, args_of, workers=workers, executor=executor, scheduler=scheduler):
                     with deferred_interrupts():  # a part is written whole: Ctrl-C waits for the rename
