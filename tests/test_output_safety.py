@@ -142,6 +142,14 @@ def test_a_run_folder_holding_a_users_file_is_not_replaced(toy, tmp_path, capsys
     assert "my_analysis.ipynb" in err and (out / "my_analysis.ipynb").read_text() == "{}"
 
 
+def test_a_killed_maps_temporary_file_does_not_stop_a_rerun(toy, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
+    (out / ".map_2020-01-11.png.tmp-99999-abcdef12.png").write_bytes(b"half a map")
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
+    assert not (out / ".map_2020-01-11.png.tmp-99999-abcdef12.png").exists()
+
+
 def test_rerunning_a_run_replaces_it_and_what_was_derived_from_it(toy, tmp_path, capsys):
     out = tmp_path / "run"
     assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0

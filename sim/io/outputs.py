@@ -26,6 +26,7 @@ import fcntl
 import fnmatch
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,9 +70,13 @@ def marker(folder: Path) -> dict | None:
     return None
 
 
+TEMP = re.compile(r"\..+\.(tmp|old)-\d+-[0-9a-f]{8}(\.[^/]*)?")  # what files.temp_path names
+
+
 def is_own(name: str, kind: str) -> bool:
-    """Whether a file or folder called ``name`` in a ``kind`` folder is one the simulator writes there."""
-    return any(fnmatch.fnmatchcase(name, p) for p in OWN[kind])
+    """Whether a file or folder called ``name`` in a ``kind`` folder is one the simulator writes there
+    (a temporary left by a killed writer included)."""
+    return any(fnmatch.fnmatchcase(name, p) for p in OWN[kind]) or bool(TEMP.fullmatch(name))
 
 
 def describe(path: Path) -> str:
@@ -134,7 +139,9 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None) -> bool:
         InputError: anything else is at ``out``; the message says what, and how to choose another.
     """
     hint = "choose another --out (a new folder's name)"
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if out.is_symlink():
+        raise InputError(out, f"is a symbolic link; give the folder it points to, or {hint}", key="--out")
+    if out.exists() and not out.is_dir():
         raise InputError(out, f"is {describe(out)}, not a results folder; {hint}", key="--out")
     if not out.exists():
         return True
