@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError, OutputError
-from .files import NAME_MAX, hidden_prefix, remove
+from .files import NAME_MAX, hidden_prefix
 
 MARKER = ".idlib-sim"  # marks a folder created for figures or reports (compare/plot --out)
 SIGNATURE = "idlib-sim"  # the PNG "Software" text and GIF comment of every image the simulator writes

@@ -32,7 +32,7 @@ from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, lo
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS
-from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, halo, new_figure, save_figure
+from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
 
 # Scenario events worth a vertical marker: the decisions that shape the curves.
 MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "air_policy", "joint_patrol")
