@@ -169,7 +169,8 @@ def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise InputError(None, f"cannot reach a Dask scheduler at {scheduler} ({reason})", key="--scheduler") from None
     else:
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=":0")  # any free port: a fixed one may be taken (a warning, then an error)
         client = Client(cluster)
     futures: dict = {}
     try:
