@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     previous = _sigterm_as_interrupt()
     try:
         return _main(argv, prog)
+    except KeyboardInterrupt:  # arrived before _main's own handlers (while it still imports)
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
     finally:
         if previous is not None and argv is not None:
             signal.signal(signal.SIGTERM, previous)

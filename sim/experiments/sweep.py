@@ -171,10 +171,10 @@ def run_sweep(
             bar = tqdm(total=total, initial=finished, unit="run", disable=None if progress else True, desc="sweep")
             try:
                 for key, rows in run_tasks(run_batch, todo, args_of, workers=workers, executor=executor, scheduler=scheduler):
-                    with deferred_interrupts():  # a part is written whole: Ctrl-C waits for the rename
+                    with deferred_interrupts():  # a part is written whole and counted: Ctrl-C waits for both
                         write_part(out, key, rows)
-                    written += 1
-                    ran += len(rows)
+                        written += 1
+                        ran += len(rows)
                     bar.update(len(rows))
             finally:
                 bar.close()
