@@ -49,7 +49,7 @@ def test_discover_on_the_command_line(planted, tmp_path):
     out = tmp_path / "d"
     p = run_cli("discover", planted, "--where", "days >= 30", "--out", out)
     assert p.returncode == 0, p.stderr
-    assert {f.name for f in out.iterdir()} == {"discover.md", "boxes.csv", "peeling.png"}
+    assert {f.name for f in out.iterdir()} == {"discover.md", "boxes.csv", "peeling.png", ".idlib-sim"}  # a folder marked as ours
     text = (out / "discover.md").read_text()
     assert "## Box 1" in text and "| a " in text and "| b " in text and "coverage **1.00**" in text
     boxes = pd.read_csv(out / "boxes.csv")

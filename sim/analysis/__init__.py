@@ -1,6 +1,7 @@
 """Reading results back and saying what they mean: summaries, scores against the record, comparisons.
 
 - ``results``: run, ensemble and sweep folders read back (``RunData``, ``Results``, ``read_rows``).
+- ``integrity``: whether each table and Parquet part read back is whole (``DamagedResult`` if not).
 - ``aggregate``: ensemble summaries (control probabilities, capture dates, time-series quantiles).
 - ``outcomes``: the kinds of reported outcome and how one run meets each.
 - ``scoring``: scorecards against the record and the frozen-front baseline (the one Brier score).

@@ -46,15 +46,25 @@ def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> 
 
 
 def _ceasefire(run: RunData) -> dict[str, float]:
-    """Days the first ceasefire stayed in force (to its breakdown or the end of the run)."""
-    ev = run.events
-    began = ev.loc[ev["type"].str.endswith("_in_force"), "date"]
-    if began.empty:
+    """Days the first ceasefire stayed in force, and whether it ended broken.
+
+    It ends at the first of: its breakdown (``*_broken``), its expiry
+    (``*_expired``, logged the day after its ``until``), or the announcement of
+    another deal, which supersedes it; otherwise it is in force to the end
+    of the run. Days are counted from the day it came into force.
+    """
+    ev = run.events.reset_index(drop=True)
+    began = np.flatnonzero(ev["type"].str.endswith("_in_force").to_numpy())
+    if not len(began):
         return {"ceasefire_days": np.nan, "ceasefire_broken": np.nan}
-    first = _date(began.iloc[0])
-    broken = ev.loc[ev["type"].str.endswith("_broken") & (ev["date"] >= began.iloc[0]), "date"]
-    stop = _date(broken.iloc[0]) if len(broken) else run.date(run.days + 1)
-    return {"ceasefire_days": float((stop - first).days), "ceasefire_broken": float(len(broken) > 0)}
+    first = _date(ev["date"].iloc[began[0]])
+    after = ev.iloc[began[0] + 1:]
+    ends = after[after["type"].str.endswith(("_broken", "_expired", "_announced"))]
+    if len(ends):
+        stop, broken = _date(ends["date"].iloc[0]), ends["type"].iloc[0].endswith("_broken")
+    else:
+        stop, broken = run.date(run.days + 1), False
+    return {"ceasefire_days": float((stop - first).days), "ceasefire_broken": float(broken)}
 
 
 def _deals(run: RunData) -> dict[str, float]:

@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..io.files import read_input
 from ..io.paths import declared_range, parameter_paths, resolve
 from ..io.schema import Scenario
-from .designs import Design
+from .designs import MAX_POINTS, Design
 from .parameters import Parameter
 
 IGNORED = ("point", "scenario", "policy", "model")  # a sweep's point index; EMA Workbench's bookkeeping
@@ -61,6 +61,8 @@ def load_design(path: str | Path, scenario: Scenario) -> Design:
         if len(row) != len(header):
             raise InputError(path, f"{len(row)} fields, but the header has {len(header)}", line=line)
         rows.append([_number(row[k], path, line, name) for k, name in zip(keep, names, strict=True)])
+        if len(rows) > MAX_POINTS:
+            raise InputError(path, f"more than {MAX_POINTS:,} points", line=line)
     if not rows:
         raise InputError(path, "no points (one row per point under the header)", line=2)
     points = np.array(rows, dtype=float)

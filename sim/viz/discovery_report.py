@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from ..analysis.discovery import Discovery, discover
 from ..analysis.report import markdown_table
 from ..io.files import write_atomic
+from ..io.outputs import claim_file, claim_output_folder, writing_into
 from .style import new_figure, save_figure
 
 
@@ -32,20 +33,29 @@ def discovery_report(folder: str | Path, where: str, *, out: str | Path | None =
     Args:
         folder: the sweep folder.
         where: the condition, ``METRIC OP NUMBER``.
-        out: where to write (default: ``folder/discover``).
+        out: a folder to write into (default: ``folder/discover``): new, or one the simulator made for
+            figures and reports (its files there are replaced, nothing else is).
         **settings: ``threshold``, ``max_boxes``, ``peel_alpha``, ``paste_alpha``, ``mass_min``.
     """
     found = discover(folder, where, **settings)
-    out = Path(out) if out is not None else found.folder / "discover"
-    out.mkdir(parents=True, exist_ok=True)
-    files = []
-    if found.trajectories:
-        files.append(save_figure(peeling_figure(found), out / "peeling.png", palette=False, dpi=110, bbox_inches="tight"))
+    figure = peeling_figure(found) if found.trajectories else None
     table = boxes_table(found)
-    write_atomic(out / "boxes.csv", table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-    text = markdown(found, files, out)
-    write_atomic(out / "discover.md", text)
-    return DiscoveryReport(found, [*files, out / "boxes.csv", out / "discover.md"], text)
+    if out is None:  # inside the sweep folder, under its lock: names of its own
+        target, owner = found.folder / "discover", found.folder
+    else:  # a folder of figures and reports, new or the simulator's own
+        target = owner = claim_output_folder(Path(out))
+    with writing_into(owner):
+        target.mkdir(exist_ok=True)
+        names = [target / n for n in ("peeling.png", "boxes.csv", "discover.md")]
+        if out is not None:
+            names = [claim_file(n) for n in names]
+        files = [save_figure(figure, names[0], palette=False, dpi=110, bbox_inches="tight")] if figure is not None else []
+        if figure is None and names[0].is_file():
+            names[0].unlink()  # an earlier discovery's figure, of boxes this one did not find
+        write_atomic(names[1], table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        text = markdown(found, files, target)
+        write_atomic(names[2], text)
+    return DiscoveryReport(found, [*files, names[1], names[2]], text)
 
 
 def boxes_table(found: Discovery) -> pd.DataFrame:
