@@ -230,15 +230,18 @@ def deal(kind: str, ident: str, date: str, effective: str, until: str | None = N
     return {**d, "until": until} if until else d
 
 
-def test_ceasefires_the_model_cannot_hold_at_once_are_refused(build):
+def test_ceasefires_the_model_cannot_hold_at_once_are_refused(build, capsys):
     line_theatre(build)
-    early = build.scenario({"events": [deal("truce", "a", "2020-01-02", "2020-01-06"), deal("agreement", "b", "2020-01-04", "2020-01-05")]})
-    with pytest.raises(InputError, match="'b' is announced on 2020-01-04, before 'a' takes effect"):
-        load_scenario(early)
     same_day = build.scenario({"events": [deal("truce", "a", "2020-01-02", "2020-01-03"), deal("truce", "b", "2020-01-02", "2020-01-04")]},
                               name="same.yaml")
     with pytest.raises(InputError, match="both announced on 2020-01-02"):
         load_scenario(same_day)
+    # A deal announced before an earlier one takes effect supersedes it, and the run logs it: check says so.
+    early = build.scenario({"events": [deal("truce", "a", "2020-01-02", "2020-01-06"), deal("agreement", "b", "2020-01-04", "2020-01-05")]})
+    assert main(["check", str(early)]) == 0
+    assert "'b' supersedes 'a' on 2020-01-04 before it took effect" in capsys.readouterr().out
+    result = simulate(load_scenario(early))
+    assert (result.events["type"] == "truce_superseded").sum() == 1
 
 
 def test_a_deal_announced_while_another_is_in_force_supersedes_it(build, capsys):

@@ -49,9 +49,9 @@ def _ceasefire(run: RunData) -> dict[str, float]:
     """Days the first ceasefire stayed in force, and whether it ended broken.
 
     It ends at the first of: its breakdown (``*_broken``), its expiry
-    (``*_expired``, logged the day after its ``until``), or the announcement of
-    another deal, which supersedes it; otherwise it is in force to the end
-    of the run. Days are counted from the day it came into force.
+    (``*_expired``, logged the day after its ``until``), or its supersession by
+    another deal (``*_superseded``, logged with the new deal's announcement);
+    otherwise it is in force to the end of the run. Days are counted from the day it came into force.
     """
     ev = run.events.reset_index(drop=True)
     began = np.flatnonzero(ev["type"].str.endswith("_in_force").to_numpy())
@@ -59,7 +59,7 @@ def _ceasefire(run: RunData) -> dict[str, float]:
         return {"ceasefire_days": np.nan, "ceasefire_broken": np.nan}
     first = _date(ev["date"].iloc[began[0]])
     after = ev.iloc[began[0] + 1:]
-    ends = after[after["type"].str.endswith(("_broken", "_expired", "_announced"))]
+    ends = after[after["type"].str.endswith(("_broken", "_expired", "_superseded", "_announced"))]
     if len(ends):
         stop, broken = _date(ends["date"].iloc[0]), ends["type"].iloc[0].endswith("_broken")
     else:

@@ -74,24 +74,20 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
 
 def _ceasefires(ev) -> list[str]:  # noqa: ANN001 - the events table
     """The deals' announcements, entry into force, breakdowns, expiries and supersessions, in words."""
-    lines, current = [], None  # current: the name of the deal in force
-    for row in ev[ev["type"].str.contains("_announced|_in_force|_broken|_expired", regex=True)].itertuples():
+    lines = []
+    for row in ev[ev["type"].str.contains("_announced|_in_force|_broken|_expired|_superseded", regex=True)].itertuples():
         kind, _, what = row.type.partition("_")
         deal = str(row.detail).split(",")[0].split(":")[0]
         if what == "announced":
-            if current is not None:
-                lines.append(f"  {row.date}  {kind} superseded {current}: replaced by {deal}")
             lines.append(f"  {row.date}  {kind} announced  {row.detail} (brokered by {names(row.actors)})")
-            current = None
         elif what == "in_force":
             lines.append(f"  {row.date}  {kind} in force   {deal}")
-            current = deal
         elif what == "broken":
             lines.append(f"  {row.date}  {kind} broken     {deal}: the {name(row.actors)} resumes its offensive")
-            current = None
+        elif what == "superseded":
+            lines.append(f"  {row.date}  {kind} superseded {row.detail}")
         else:
             lines.append(f"  {row.date}  {kind} expired    {deal}")
-            current = None
     return lines or ["  none"]
 
 

@@ -4,11 +4,10 @@ The schema checks each event alone and :mod:`sim.io.checks` what it names;
 these look at the whole timeline:
 
 - Ceasefires. The model holds one deal at a time: a deal announced while an
-  earlier one is in force supersedes it (the earlier one's ``until`` no
-  longer matters). What it cannot represent is refused: a deal announced
-  before an earlier one has taken effect (the earlier one would vanish
-  unused), and two deals announced on one day (which one holds would depend
-  on their order in the file).
+  earlier one is still live (announced or in force) supersedes it, and the
+  run logs it (``*_superseded``); ``check`` lists these. What it cannot
+  represent is refused: two deals announced on one day (which one holds
+  would depend on their order in the file).
 - The theatre's post dates (``established``): a date the model cannot read
   would stop a run that ``check`` had passed.
 """
@@ -42,17 +41,17 @@ def check_timeline(scenario: Scenario, tree: LDict, path: Path) -> None:
         if b.date == a.date:
             fail(f"'{b.name}' and '{a.name}' are both announced on {b.date}; the model holds one ceasefire at a time, and "
                  "which one would hold depends on their order: announce them on different days")
-        if b.date < a.effective:
-            fail(f"'{b.name}' is announced on {b.date}, before '{a.name}' takes effect ({a.effective}); the model holds one "
-                 f"ceasefire at a time, so '{a.name}' would be dropped without ever binding: announce '{b.name}' once "
-                 f"'{a.name}' is in force (it then supersedes it), or remove one of them")
 
 
 def supersessions(scenario: Scenario) -> list[str]:
-    """The deals that end an earlier one still in force by its dates, as sentences ("'B' supersedes 'A' on <date>")."""
+    """The deals that end an earlier one still live by its dates, as sentences ("'B' supersedes 'A' on <date>")."""
     deals = _deals(scenario)
-    return [f"'{b.name}' supersedes '{a.name}' on {b.date}" for (_, a), (_, b) in zip(deals, deals[1:])
-            if a.effective <= b.date and (a.until is None or b.date <= a.until)]
+    out = []
+    for (_, a), (_, b) in zip(deals, deals[1:]):
+        if a.until is None or b.date <= a.until:
+            before = " before it took effect" if b.date < a.effective else ""
+            out.append(f"'{b.name}' supersedes '{a.name}' on {b.date}{before}")
+    return out
 
 
 def check_post_dates(scenario: Scenario) -> None:
