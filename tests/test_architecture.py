@@ -3,7 +3,7 @@ no module too long to read, and imports that cost nothing until used.
 
 The layers, lowest first (a module may import from its own layer and those below):
 
-    names, errors, version  <  io  <  model  <  analysis  <  viz  <  experiments  <  cli
+    names, errors, version  <  io  <  model  <  analysis  <  viz  <  experiments, api  <  cli
 
 ``experiments`` sits above ``viz`` because a run folder includes its map; ``analysis``
 reads results back and never runs anything. Imports under ``if TYPE_CHECKING:`` do not
@@ -23,7 +23,7 @@ from .conftest import ROOT
 
 SIM = ROOT / "sim"
 LAYERS = {"names": 0, "errors": 0, "version": 0, "io": 1, "model": 2, "analysis": 3, "viz": 4, "experiments": 5,
-          "cli": 6, "__main__": 6}
+          "api": 5, "cli": 6, "__main__": 6}
 MAX_LINES = 400
 HEAVY = ("matplotlib", "dask", "distributed", "pyarrow", "SALib")
 

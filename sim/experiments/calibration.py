@@ -33,6 +33,7 @@ from ..analysis.calibration_score import Evidence, Weights, combine, components,
 from ..analysis.outcomes import OutcomeBase
 from ..analysis.results import Results, RunData, frozen_front
 from ..errors import InputError, Interrupted
+from ..io.outputs import mark_folder
 from ..io.schema import Scenario
 from ..io.theatre import load_theatre
 from .calibration_file import CalibrationSpec
@@ -133,7 +134,7 @@ def open_study(spec: CalibrationSpec, out: Path) -> Iterator:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    out.mkdir(parents=True, exist_ok=True)
+    mark_folder(out, "calibration")
     storage = optuna.storages.RDBStorage(f"sqlite:///{(out / STUDY_FILE).resolve()}")
     try:
         study = optuna.create_study(storage=storage, study_name=spec.name, direction="minimize", load_if_exists=True)
@@ -251,7 +252,7 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
             running += [_ask(study, spec, number, dists) for number in range(n, end)]
             pending = {t.number: t for t in running}
             tasks = [(num, (problem, dict(t.params))) for num, t in sorted(pending.items())]
-            for num, result in run_tasks(evaluate_task, tasks, workers=workers, executor=executor, scheduler=scheduler):
+            for num, result in run_tasks(evaluate_task, [k for k, _ in tasks], dict(tasks).__getitem__, workers=workers, executor=executor, scheduler=scheduler):
                 trial = Trial(study, pending[num]._trial_id)
                 for key, value in result["fit"].items():
                     trial.set_user_attr(f"fit_{key}", value)

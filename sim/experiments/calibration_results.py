@@ -115,7 +115,7 @@ def rerank(spec: CalibrationSpec, trials: pd.DataFrame, out: Path, *, workers: i
     problem = dataclasses.replace(Problem.of(spec), replicates=a.rerank_replicates)
     tasks = [(int(row["trial"]), (problem, {k: float(row[k]) for k in spec.parameters}, spec.file.replicates))
              for _, row in top.iterrows()]
-    found = dict(run_tasks(evaluate_task, tasks, workers=workers, executor=executor, scheduler=scheduler))
+    found = dict(run_tasks(evaluate_task, [k for k, _ in tasks], dict(tasks).__getitem__, workers=workers, executor=executor, scheduler=scheduler))
     table = pd.DataFrame([{"trial": t, "rerank_objective": found[t]["fit"]["objective"], "rerank_se": found[t]["fit"]["se"],
                            "key": key} for t, _ in tasks])
     write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
@@ -135,7 +135,7 @@ def slices(spec: CalibrationSpec, best: dict[str, float], out: Path, *, workers:
     problem = Problem.of(spec)
     points = _slice_points(spec, best)
     tasks = [(i, (problem, {**best, name: value})) for i, (name, value) in enumerate(points)]
-    found = dict(run_tasks(evaluate_task, tasks, workers=workers, executor=executor, scheduler=scheduler))
+    found = dict(run_tasks(evaluate_task, [k for k, _ in tasks], dict(tasks).__getitem__, workers=workers, executor=executor, scheduler=scheduler))
     table = pd.DataFrame([{"parameter": name, "value": value, "objective": found[i]["fit"]["objective"],
                            "hold_objective": found[i]["hold_out"].get("objective"), "key": key}
                           for i, (name, value) in enumerate(points)])
@@ -223,7 +223,7 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
               "Layers: " + ", ".join(f"`{os.path.relpath(p)}`" for p in layers) + f"; accepted set: `{accepted_file}` beside them."]
     text = report_text(name=spec.name, header=header, scores=all_scores, parameters=params, figures=[p.name for p in written], cost=cost)
     write_atomic(out / "report.md", text)
-    params.to_csv(out / "parameters.csv", index=False, float_format="%.6g")
+    write_atomic(out / "parameters.csv", params.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
     return {"best": best, "accepted": accepted, "layers": layers, "scores": all_scores, "parameters": params,
             "report": out / "report.md", "figures": written, "cost": cost, "text": text}
 

@@ -24,6 +24,7 @@ from ..analysis.results import RUNS_DIR, Results, RunData, run_folder_name
 from ..errors import InputError
 from ..io.files import write_atomic
 from ..io.schema import Scenario
+from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
 from .ensemble import replicate_seeds
 from .executors import run_tasks
@@ -75,18 +76,21 @@ def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out:
     out = Path(out)
     seeds = replicate_seeds(scenario, runs)
     if out.exists() and any(out.iterdir()):
-        raise InputError(out, "exists and is not empty; choose another --out (an ensemble across a parameter set is not resumed)")
+        raise InputError(out, "exists and is not empty; choose another --out (an ensemble across a parameter set is not resumed)",
+                         key="--out")
+    hashes = [inputs_hash(apply(scenario, row)) for row in rows]
     data = manifest("ensemble", scenario, scenario_path, content_hash="various: see each replicate", seed=scenario.seed,
                     started=now(), replicates=seeds)
     data["parameter_set"] = {"file": str(param_set) if param_set else None, "rows": len(rows),
-                             "row_of_seed": {str(s): i % len(rows) for i, s in enumerate(seeds)}}
+                             "row_of_seed": {str(s): i % len(rows) for i, s in enumerate(seeds)},
+                             "content_hash_of_seed": {str(s): hashes[i % len(rows)] for i, s in enumerate(seeds)}}
     (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
     write_atomic(out / "manifest.json", manifest_text(data))
     tasks = [(k, (scenario, row, seeds[k :: len(rows)], out, scenario_path)) for k, row in enumerate(rows) if seeds[k :: len(rows)]]
     finished: dict[int, RunData] = {}
     bar = tqdm(total=len(seeds), unit="run", disable=None if progress else True, desc=scenario.name)
     try:
-        for _, part in run_tasks(_replicates, tasks, workers=workers):
+        for _, part in run_tasks(_replicates, [k for k, _ in tasks], dict(tasks).__getitem__, workers=workers):
             finished.update((r.seed, r) for r in part)
             bar.update(len(part))
     finally:
