@@ -2,8 +2,8 @@
 
 Run it from the repository root, with the project's environment::
 
-    .venv/bin/python benchmarks/run.py            # everything, ~3-5 minutes on 2 cores
-    .venv/bin/python benchmarks/run.py --quick    # fewer repetitions, ~1 minute
+    .venv/bin/python benchmarks/run.py            # everything: several minutes on 2 cores
+    .venv/bin/python benchmarks/run.py --quick    # fewer repetitions, sweeps of 1,000 and 10,000 runs: ~1.5 minutes
     .venv/bin/python benchmarks/run.py --only inprocess scaling
 
 Every figure is the median of several repetitions on the current machine
@@ -199,8 +199,11 @@ print(peak["parent"] // 1024, peak["worker"] // 1024)
 """
 
 
+SWEEP_RUNS = [2_000, 20_000]  # --quick: 1,000 and 10,000 (the same tenfold growth)
+
+
 def sweep_memory(reps: int) -> dict:
-    """(4) Peak RSS of a 2,000-run and a 20,000-run sweep, each in a fresh process.
+    """(4) Peak RSS of a 2,000-run and a 20,000-run sweep (with --quick 1,000 and 10,000), each in a fresh process.
 
     The runs are the Moscow scenario cut to its first fifteen days (the memory
     question is about the number of runs, not their length), 10 points, 2 workers.
@@ -209,14 +212,14 @@ def sweep_memory(reps: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         short = Path(tmp) / "moscow_15_days.yaml"
         short.write_text(f"extends: {SCENARIOS['moscow']}\nname: moscow_15_days\nend: 2020-03-20\n")
-        for runs in (2_000, 20_000):
+        for runs in SWEEP_RUNS:
             t0 = time.perf_counter()
             p = subprocess.run([sys.executable, "-c", SWEEP_MEMORY, str(runs), f"{tmp}/s{runs}", str(short)],
                                cwd=ROOT, check=True, capture_output=True, text=True)
             own, workers = (int(x) for x in p.stdout.split())
             out[str(runs)] = {"parent_peak_rss_mb": round(own / 1024, 1), "worker_peak_rss_mb": round(workers / 1024, 1),
                               "seconds": round(time.perf_counter() - t0, 1)}
-    a, b = out["2000"], out["20000"]
+    a, b = out[str(SWEEP_RUNS[0])], out[str(SWEEP_RUNS[1])]
     out["growth_parent"] = round(b["parent_peak_rss_mb"] / a["parent_peak_rss_mb"] - 1, 3)
     out["growth_worker"] = round(b["worker_peak_rss_mb"] / a["worker_peak_rss_mb"] - 1, 3)
     out["met"] = max(out["growth_parent"], out["growth_worker"]) <= TARGETS["rss_growth"]
@@ -320,10 +323,11 @@ def table(results: dict) -> str:
         row("    python -c 'pass', s", f"{r['python_startup_s']:.2f}")
     if "sweep_memory" in s:
         r = s["sweep_memory"]
-        for n in ("2000", "20000"):
+        sizes = [n for n in r if n.isdigit()]
+        for n in sizes:
             row(f"(4) sweep of {int(n):,} runs: peak RSS parent / worker, MB", f"{r[n]['parent_peak_rss_mb']:.0f} / {r[n]['worker_peak_rss_mb']:.0f}",
                 f"({r[n]['seconds']:.0f} s)")
-        row("    growth from 2,000 to 20,000 runs, parent / worker",
+        row(f"    growth from {int(sizes[0]):,} to {int(sizes[-1]):,} runs, parent / worker",
             f"{r['growth_parent']:+.1%} / {r['growth_worker']:+.1%}", f"<= 10% {'met' if r['met'] else 'MISSED'}")
     if "scaling" in s:
         r = s["scaling"]
@@ -346,12 +350,14 @@ def table(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     names = [f.__name__ for f in SECTIONS]
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a rough figure in about a minute)")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and smaller sweeps: rough figures in a few minutes")
     parser.add_argument("--reps", type=int, help="repetitions per measurement (default 15, 5 with --quick)")
     parser.add_argument("--only", nargs="+", choices=names, help="run only these sections")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json", help="where to write the JSON")
     args = parser.parse_args(argv)
     reps = args.reps or (5 if args.quick else 15)
+    if args.quick:
+        SWEEP_RUNS[:] = [1_000, 10_000]
 
     results = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},

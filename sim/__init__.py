@@ -11,6 +11,7 @@ The Python API, for notebooks::
     sim.outcome_table(sim.scorecard(ensemble))   # against seeds/outcomes.yaml
     sweep = sim.run_sweep(sim.load_sweep("sweeps/jan_truce_30_days.yaml"), "results/truce-sweep", workers=2)
     sweep.table()                                # one row per run
+    sim.run_with("scenarios/campaign.yaml", replicates=10, events__jan_truce__restraint=0.9)  # metrics, averaged
 
 Where things are (each folder's ``__init__`` lists its modules):
 
@@ -20,6 +21,7 @@ Where things are (each folder's ``__init__`` lists its modules):
 - ``sim.experiments``: running it — one run, run folders, ensembles, sweeps, executors;
 - ``sim.analysis``: reading results back — aggregates, outcomes, scores, reports;
 - ``sim.viz``: maps and plots;
+- ``sim.api``: the keyword API — ``run_with`` (a parameterised run as numbers), ``parameters``, ``replicate_seeds``;
 - ``sim.cli``: ``python -m sim``.
 
 ``import sim`` itself imports nothing else: each name below is imported from
@@ -49,6 +51,12 @@ _API = {
     "load_sweep": "sim.experiments.sweep_file",
     "make_design": "sim.experiments.designs",
     "run_sweep": "sim.experiments.sweep",
+    "run_with": "sim.api",
+    "replicate_seeds": "sim.api",
+    "parameters": "sim.api",
+    "alias": "sim.io.paths",
+    "IdlibModel": "sim.experiments.mesa_adapter",
+    "ema_model": "sim.experiments.ema",
     "Results": "sim.analysis.results",
     "RunData": "sim.analysis.results",
     "load_results": "sim.analysis.results",
@@ -99,6 +107,10 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
     from .experiments.run import RunResult, simulate
     from .experiments.rundir import write_run
     from .experiments.sweep import run_sweep
+    from .api import parameters, replicate_seeds, run_with
+    from .io.paths import alias
+    from .experiments.mesa_adapter import IdlibModel
+    from .experiments.ema import ema_model
     from .experiments.sweep_file import SweepSpec, load_sweep
     from .io.scenario import load_scenario
     from .io.schema import Scenario

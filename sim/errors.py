@@ -1,4 +1,18 @@
-"""The exceptions users see: bad input, named by file, line and key; and an interrupted ensemble."""
+"""The exceptions users see, and how the command line reports them.
+
+- :class:`InputError`: bad input (a file, a value, a command-line flag), or a
+  ``--out`` the simulator refuses to write into; one paragraph, exit status 2.
+- :class:`DamagedResult`: a results file that is missing, cut short or
+  altered; named, never counted; exit status 2.
+- :class:`OutputError`: the system refused to write (a full disk, a
+  read-only folder); one line, exit status 1.
+- :class:`Interrupted`: an ensemble or sweep stopped by Ctrl-C or SIGTERM,
+  its finished work kept; exit status 130.
+
+Every one of them survives pickling (a worker process raises it, the parent
+reports it): :meth:`_Picklable.__reduce__` rebuilds it from its attributes,
+whatever its constructor's signature.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +21,28 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
-class InputError(Exception):
-    """A scenario, theatre, claims or outcomes file that cannot be used as written.
+def _rebuild(cls: type, args: tuple, state: dict) -> Exception:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, *args)
+    exc.__dict__.update(state)
+    return exc
+
+
+class _Picklable(Exception):
+    def __reduce__(self) -> tuple:
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
+
+
+class InputError(_Picklable):
+    """A scenario, theatre, claims or outcomes file, a value or a flag that cannot be used as written.
 
     The CLI prints it as one paragraph and exits with status 2.
 
     Args:
-        file: the offending file.
+        file: the offending file (None for a command-line flag or a value given in Python).
         message: what is wrong, in a sentence.
         line: 1-based line number in ``file`` where known.
-        key: dotted key path (``events[3].date``) where known.
+        key: dotted key path (``events[3].date``) where known, or the flag (``--seed``).
     """
 
     def __init__(
@@ -34,12 +60,34 @@ class InputError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
+        if self.file is None:  # a flag (--seed) or a value given in Python (seed)
+            if not self.key:
+                return self.message
+            return f"{self.key}: {self.message}" if self.key.startswith("--") else f"'{self.key}': {self.message}"
+        if self.key and self.key.startswith("--"):  # a flag naming a file or folder: "--out results/x: ..."
+            return f"{self.key} {self.file}: {self.message}"
+        where = self.file
         if self.line is not None:
             where += f", line {self.line}"
         if self.key:
             where += f", key '{self.key}'"
         return f"{where}: {self.message}"
+
+
+class DamagedResult(InputError):
+    """A results file that is missing, empty, cut short or altered since it was written.
+
+    Resuming reruns the damaged replicate or batch; reading for analysis
+    stops with this error (exit status 2), naming the file.
+    """
+
+
+class OutputError(_Picklable):
+    """The system refused to write a result (no space, no permission, a name too long): exit status 1."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path, self.reason = str(path), reason
+        super().__init__(f"cannot write {self.path}: {reason}")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -53,12 +101,21 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return ""
 
 
-class Interrupted(Exception):
-    """An ensemble was stopped (Ctrl-C) before every replicate finished; the finished ones are kept.
+class Interrupted(_Picklable):
+    """An ensemble or sweep was stopped (Ctrl-C, SIGTERM) before it finished; what finished is kept.
 
-    The CLI says so and exits with status 130; running the same command again finishes the rest.
+    The CLI says what was written and exits with status 130; running the same
+    command again finishes the rest.
+
+    Args:
+        out: the ensemble or sweep folder.
+        finished: replicates (or runs) finished and kept.
+        total: how many were asked for.
+        unit: what is counted ("replicates", "runs").
+        where: the folder holding them (default: ``out``).
     """
 
-    def __init__(self, out: Path, finished: int, total: int) -> None:
-        super().__init__(f"{finished} of {total} replicates finished in {out / 'runs'}")
-        self.out, self.finished, self.total = out, finished, total
+    def __init__(self, out: Path, finished: int, total: int, *, unit: str = "replicates", where: Path | None = None) -> None:
+        self.out, self.finished, self.total, self.unit = Path(out), finished, total, unit
+        self.where = Path(where) if where is not None else self.out
+        super().__init__(f"{finished} of {total} {unit} finished and kept in {self.where}")

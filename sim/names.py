@@ -4,6 +4,7 @@
 - ``HolderName``: the three factions that hold towns (Russia and Turkey hold none).
 - ``HolderCode``: how a holder is stored in the control arrays (``int8``), and
   ``HOLDERS[code]`` is its name.
+- ``DISPLAY_NAMES``: how readers see them ("Government", "Turkish-backed rebels").
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import Literal
 
 FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
 HOLDERS = ("regime", "hts", "rebels")
+
+# How figures, maps and summaries name the factions (the codes above are what files store).
+DISPLAY_NAMES = {"regime": "Government", "hts": "HTS", "rebels": "Turkish-backed rebels", "turkey": "Turkey", "russia": "Russia"}
 
 FactionName = Literal["regime", "russia", "turkey", "hts", "rebels"]
 HolderName = Literal["regime", "hts", "rebels"]

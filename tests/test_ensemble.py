@@ -38,7 +38,7 @@ def files(folder):
 def test_replicate_seeds_follow_the_scenario_seed(toy):
     sc = load_scenario(toy)
     assert replicate_seeds(sc, 3) == [40, 41, 42]
-    with pytest.raises(Exception, match="--runs must be at least 1"):
+    with pytest.raises(Exception, match="--runs: must be a whole number from 1"):
         replicate_seeds(sc, 0)
 
 

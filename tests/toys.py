@@ -30,3 +30,12 @@ class DiesOnce:
             marker.write_text("died")
             os.kill(os.getpid(), signal.SIGKILL)
         return linear(values, seed)
+
+
+def planted(values: dict[str, float], seed: int) -> dict[str, float]:
+    """A truce that holds 40 days where a > 0.6 and b < 0.3, 10 days elsewhere (c does nothing), with seeded noise.
+
+    The mean over a few replicates is >= 30 exactly in that box (the noise's standard deviation is 3 days).
+    """
+    inside = values["a"] > 0.6 and values["b"] < 0.3
+    return {"days": (40.0 if inside else 10.0) + np.random.default_rng(seed).normal(0, 3), "inside": float(inside)}

@@ -1,6 +1,7 @@
 """Reading results back and saying what they mean: summaries, scores against the record, comparisons.
 
 - ``results``: run, ensemble and sweep folders read back (``RunData``, ``Results``, ``read_rows``).
+- ``integrity``: whether each table and Parquet part read back is whole (``DamagedResult`` if not).
 - ``aggregate``: ensemble summaries (control probabilities, capture dates, time-series quantiles).
 - ``outcomes``: the kinds of reported outcome and how one run meets each.
 - ``scoring``: scorecards against the record and the frozen-front baseline (the one Brier score).
@@ -9,4 +10,7 @@
 - ``report``: scorecards and comparisons as markdown and CSV.
 - ``summary``: a run or ensemble in a screenful, for the terminal.
 - ``sensitivity``: a sweep's per-point summary and sensitivity indices.
+- ``calibration_score``: the calibration objective, a proper score of an ensemble (Brier, CRPS).
+- ``calibration_report``: a calibration's best point, accepted set, slice verdicts and report.md.
+- ``discovery``: scenario discovery on a sweep's points (EMA Workbench's PRIM): boxes, coverage, density, quasi-p values.
 """

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..io.files import write_atomic
+from ..io.outputs import claim_file
 from .comparison import INTERVAL, Comparison, Difference
 from .scoring import Scorecard, headline_table, outcome_table
 
@@ -106,8 +107,12 @@ def comparison_csv(c: Comparison) -> pd.DataFrame:
 
 
 def write_report(folder: Path, stem: str, text: str, table: pd.DataFrame) -> tuple[Path, Path]:
-    """Write ``<stem>.md`` and ``<stem>.csv`` into ``folder``, each atomically."""
-    md, csv = folder / f"{stem}.md", folder / f"{stem}.csv"
+    """Write ``<stem>.md`` and ``<stem>.csv`` into ``folder``, each atomically.
+
+    An existing file is replaced only in one of the simulator's folders
+    (:func:`sim.io.outputs.claim_file`); elsewhere, only new files are written.
+    """
+    md, csv = claim_file(folder / f"{stem}.md"), claim_file(folder / f"{stem}.csv")
     write_atomic(md, text)
     write_atomic(csv, table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
     return md, csv

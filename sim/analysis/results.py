@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import DamagedResult, InputError
+from ..io.outputs import check_not_being_written
 from ..io.theatre import Theatre, load_theatre
-from ..names import HOLDERS
+from . import integrity
 
 RUNS_DIR = "runs"  # an ensemble's replicates: runs/seed-<s>/
 PARTS = "runs.parquet"  # a sweep's rows: runs.parquet/part-NNNNNN.parquet
@@ -39,6 +41,8 @@ class RunData:
         post_history: whether each of the theatre's Turkish posts stands, one row per day
             (posts.csv); None for a folder written before runs recorded them.
         encircled_history: whether each post is encircled, likewise.
+        deals: (event id, name, announced, effective) of each truce or agreement of the
+            scenario that has an id, dates as ISO strings (for ``ceasefire_days:<id>``).
     """
 
     seed: int
@@ -48,11 +52,14 @@ class RunData:
     timeseries: pd.DataFrame = field(repr=False)
     post_history: np.ndarray | None = field(default=None, repr=False)
     encircled_history: np.ndarray | None = field(default=None, repr=False)
+    deals: tuple[tuple[str, str, str, str], ...] = ()
 
     @classmethod
     def of(cls, result) -> RunData:  # noqa: ANN001 - a sim.experiments.run.RunResult
+        deals = tuple((e.id, e.name, e.date.isoformat(), e.effective.isoformat())
+                      for e in result.scenario.events if e.type in ("truce", "agreement") and e.id)
         return cls(result.seed, result.scenario.start, result.history, result.events, result.timeseries,
-                   result.post_history, result.encircled_history)
+                   result.post_history, result.encircled_history, deals)
 
     @property
     def days(self) -> int:
@@ -120,49 +127,53 @@ class Results:
         return f"{self.name} ({n} run{'s' if n != 1 else ''})"
 
 
-def load_run(folder: Path, theatre: Theatre) -> RunData:
-    """Read one run folder (manifest.json, control.csv, events.csv, timeseries.csv, posts.csv)."""
-    towns = tuple(theatre.towns)
-    manifest = _manifest(folder)
-    control = pd.read_csv(folder / "control.csv", dtype={"controller": "category"})
-    n = len(towns)
-    if len(control) % n or list(control["town"].iloc[:n]) != list(towns):
-        raise InputError(folder / "control.csv", "the towns do not match the run's theatre")
-    codes = {name: code for code, name in enumerate(HOLDERS)}
-    history = control["controller"].map(codes).to_numpy(dtype=np.int8).reshape(-1, n)
-    events = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
-    timeseries = pd.read_csv(folder / "timeseries.csv")
-    start = dt.date.fromisoformat(manifest["start"])
-    posts, encircled = _posts(folder / "posts.csv", start, len(history), [p.id for p in theatre.posts])
-    return RunData(int(manifest["seed"]), start, history, events, timeseries, posts, encircled)
+def load_run(folder: Path, theatre: Theatre, *, expect: dict | None = None) -> RunData:
+    """Read one run folder (manifest.json, control.csv, events.csv, timeseries.csv, posts.csv), checking it is whole.
 
+    Args:
+        folder: the run folder.
+        theatre: the run's theatre (its towns and posts, in order).
+        expect: manifest values the run must have (``seed``, ``content_hash``, ...), for a replicate.
 
-def _posts(file: Path, start: dt.date, days: int, post_ids: list[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """posts.csv as (standing, encircled) arrays of shape (days, posts); (None, None) if the run did not write them by post."""
-    if not file.exists():
-        return None, None
-    table = pd.read_csv(file, dtype={"date": str, "post": str, "encircled": bool})
-    if "post" not in table:
-        return None, None  # written before posts were sites: by town
-    index = {name: i for i, name in enumerate(post_ids)}
-    unknown = sorted(set(table["post"]) - set(index))
-    if unknown:
-        raise InputError(file, f"post '{unknown[0]}' is not one of the theatre's posts")
-    day = np.array([(dt.date.fromisoformat(d) - start).days for d in table["date"]], dtype=np.intp)
-    k = np.array([index[p] for p in table["post"]], dtype=np.intp)
-    standing, encircled = np.zeros((days, len(post_ids)), bool), np.zeros((days, len(post_ids)), bool)
-    standing[day, k] = True
-    encircled[day, k] = table["encircled"].to_numpy()
-    return standing, encircled
+    Raises:
+        DamagedResult: a file missing, empty, cut short, altered or not what the manifest implies
+            (see :mod:`sim.analysis.integrity`).
+    """
+    manifest = _manifest(folder, damaged=True)
+    try:
+        start, end = dt.date.fromisoformat(manifest["start"]), dt.date.fromisoformat(manifest["end"])
+        seed = int(manifest["seed"])
+    except (KeyError, TypeError, ValueError):
+        raise DamagedResult(folder / "manifest.json", "lacks the run's seed, start or end") from None
+    for key, value in (expect or {}).items():
+        if manifest.get(key) != value:
+            raise DamagedResult(folder / "manifest.json", f"its {key} is {manifest.get(key)!r}, not {value!r}: "
+                                "it belongs to other inputs")
+    days = (end - start).days
+    raw = integrity.read_tables(folder, manifest)
+    history = integrity.control_history(folder / "control.csv", raw["control.csv"], start, days, tuple(theatre.towns))
+    events = integrity.events_table(folder / "events.csv", raw["events.csv"], start, end)
+    timeseries = integrity.timeseries_table(folder / "timeseries.csv", raw["timeseries.csv"], start, days)
+    posts = encircled = None
+    if "posts.csv" in raw:
+        post_ids = tuple(p.id for p in theatre.posts)
+        posts, encircled = integrity.posts_arrays(folder / "posts.csv", raw["posts.csv"], start, days, post_ids)
+    return RunData(seed, start, history, events, timeseries, posts, encircled)
 
 
 def load_results(path: str | Path) -> Results:
     """Read a run folder or an ensemble folder written by ``python -m sim run``.
 
     An ensemble interrupted before it finished is read with the replicates
-    that were completed (``Results.complete`` is then False).
+    that were completed (``Results.complete`` is then False). Every file is
+    checked: a damaged one stops the reading with its name.
+
+    Raises:
+        InputError: not a results folder, or its theatre is gone.
+        DamagedResult: a file missing, cut short or altered (rerunning the command that wrote it repairs it).
     """
     path = Path(path)
+    check_not_being_written(path)
     manifest = _manifest(path)
     if "inputs" not in manifest:
         raise InputError(path / "manifest.json", "written by an older version of the simulator (no 'inputs'); run it again")
@@ -170,15 +181,36 @@ def load_results(path: str | Path) -> Results:
     if not theatre_file.exists():
         raise InputError(path / "manifest.json", f"the run's theatre is not found at {theatre_file}", key="inputs.theatre")
     theatre = load_theatre(theatre_file)
-    if manifest.get("kind") == "ensemble":
-        folders = [path / RUNS_DIR / run_folder_name(s) for s in manifest["seeds"]]
-        runs = [load_run(f, theatre) for f in folders if (f / "manifest.json").exists()]
-        expected = len(manifest["seeds"])
-    else:
-        runs, expected = [load_run(path, theatre)], 1
+    try:
+        if manifest.get("kind") == "ensemble":
+            runs = []
+            for seed in manifest["seeds"]:
+                folder = path / RUNS_DIR / run_folder_name(seed)
+                if not folder.exists():
+                    if manifest.get("complete"):
+                        raise DamagedResult(folder, "is missing, though the ensemble is marked complete")
+                    continue  # not run yet: the ensemble is unfinished
+                runs.append(load_run(folder, theatre, expect={"seed": seed, **replicate_key(manifest, seed)}))
+            expected = len(manifest["seeds"])
+        else:
+            runs, expected = [load_run(path, theatre)], 1
+    except DamagedResult as exc:
+        raise DamagedResult(exc.file, exc.message + "; run the command that wrote it again to redo it") from None
     if not runs:
         raise InputError(path, "no finished runs in this folder yet")
     return Results(path, manifest, theatre, runs, expected)
+
+
+def replicate_key(manifest: dict, seed: int | None = None) -> dict:
+    """What a replicate's manifest must share with its ensemble's: the inputs, the window and the package version.
+
+    An ensemble across a parameter set (``run --param-set``) lists each replicate's inputs hash by seed.
+    """
+    key = {k: manifest.get(k) for k in ("content_hash", "start", "end", "package_version")}
+    by_seed = manifest.get("parameter_set", {}).get("content_hash_of_seed")
+    if by_seed is not None:
+        key["content_hash"] = by_seed.get(str(seed))
+    return key
 
 
 def run_folder_name(seed: int) -> str:
@@ -195,15 +227,22 @@ def frozen_front(run: RunData) -> RunData:
     return RunData(run.seed, run.start, np.repeat(run.history[:1], days, axis=0), run.events.iloc[0:0], ts)
 
 
-def _manifest(folder: Path) -> dict:
+def _manifest(folder: Path, *, damaged: bool = False) -> dict:
+    """A folder's manifest.json (``damaged``: its absence is damage, in a replicate, not a wrong folder)."""
+    error = DamagedResult if damaged else InputError
     file = folder / "manifest.json"
     if not file.exists():
+        if damaged:
+            raise DamagedResult(file, "is missing")
         what = "folder" if folder.is_dir() else "path"
         raise InputError(folder, f"not a results folder (no manifest.json in this {what})")
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(file, f"unreadable manifest: {exc}") from None
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise error(file, f"unreadable manifest: {exc}") from None
+    if not isinstance(data, dict):
+        raise error(file, "unreadable manifest: not a JSON object")
+    return data
 
 
 # --------------------------------------------------------------------------
@@ -216,13 +255,49 @@ def part_path(out: str | Path, key: int) -> Path:
     return Path(out) / PARTS / f"part-{key:06d}.parquet"
 
 
+PART_NAME = re.compile(r"part-(\d{6})\.parquet")
+
+
+def part_files(out: str | Path) -> dict[int, Path]:
+    """A sweep folder's part files by batch (files not named as the simulator names parts are not parts)."""
+    parts = Path(out) / PARTS
+    found = {}
+    for p in sorted(parts.iterdir()) if parts.is_dir() else []:
+        m = PART_NAME.fullmatch(p.name)
+        if m:
+            found[int(m.group(1))] = p
+    return found
+
+
 def read_rows(out: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
-    """A sweep's rows, one per run, ordered by point and replicate."""
-    parts = sorted((Path(out) / PARTS).glob("part-*.parquet"))
+    """A sweep's rows, one per run, ordered by point and replicate.
+
+    Each part is checked against the sweep's design (:func:`sim.analysis.integrity.check_part`).
+
+    Raises:
+        DamagedResult: a part cut short, copied from another batch, or of another schema.
+    """
+    out = Path(out)
+    check_not_being_written(out)
+    manifest = load_sweep_manifest(out) if (out / "sweep.json").exists() else None
+    parts = part_files(out)
     if not parts:
         raise InputError(out, "no sweep rows here yet")
-    table = pd.concat([pd.read_parquet(p, columns=columns) for p in parts], ignore_index=True)
-    return table.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True) if {"point", "replicate"} <= set(table) else table
+    frames, first = [], None
+    for key, part in parts.items():
+        try:
+            rows = integrity.check_part(part, key, manifest) if manifest is not None else pd.read_parquet(part)
+            if first is None:
+                first = (part, list(rows.columns))
+            elif list(rows.columns) != first[1]:
+                raise DamagedResult(part, f"its columns differ from those of {first[0].name}")
+        except DamagedResult as exc:
+            raise DamagedResult(exc.file, exc.message + "; run the sweep's command again to redo it") from None
+        frames.append(rows if columns is None else rows[columns])
+    table = pd.concat(frames, ignore_index=True)
+    if {"point", "replicate"} <= set(table):
+        return table.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
+    return table
 
 
 def load_sweep_manifest(folder: str | Path) -> dict:
@@ -230,4 +305,10 @@ def load_sweep_manifest(folder: str | Path) -> dict:
     file = Path(folder) / "sweep.json"
     if not file.exists():
         raise InputError(folder, "not a sweep folder (no sweep.json)")
-    return json.loads(file.read_text())
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(file, f"unreadable sweep manifest: {exc}") from None
+    if not isinstance(data, dict) or data.get("kind") != "sweep":
+        raise InputError(file, "not a sweep manifest")
+    return data

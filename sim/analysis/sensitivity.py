@@ -26,20 +26,27 @@ def summarise_points(rows: pd.DataFrame, names: list[str], metrics: list[str]) -
     return out.reset_index()
 
 
+MIN_POINTS = 50  # RBD-FAST needs more than 40 (its bootstrap halves them; 2 x 10 harmonics); a file design may be smaller
+
+
 def sensitivity(manifest: dict, points: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     """Sobol indices (S1, ST) for a sobol design; otherwise RBD-FAST first-order indices (S1) and
     squared standardised regression coefficients (SRC2, a linear-fit alternative).
 
     Each point's mean over its replicates is the model output, so replicate
     noise is averaged out before the indices are estimated. Grids get none:
-    their points are not a sample of the parameter space.
+    their points are not a sample of the parameter space. A design read from a file (``sample`` "file")
+    is treated as a sample: RBD-FAST and SRC2, over the parameters it varies. Any sampled design needs
+    :data:`MIN_POINTS` points or more.
     """
     design = manifest["design"]
     sample = design["sample"]
-    names = [p["path"] for p in design["parameters"]]
-    if sample == "grid":
+    # A design read from a file may hold a parameter at one value: nothing to apportion to it.
+    params = [p for p in design["parameters"] if sample != "file" or p["low"] < p["high"]]
+    names = [p["path"] for p in params]
+    if sample == "grid" or not names or len(points) < MIN_POINTS:
         return pd.DataFrame(columns=["metric", "parameter", "index", "value", "confidence"])
-    problem = {"num_vars": len(names), "names": names, "bounds": [[p["low"], p["high"]] for p in design["parameters"]]}
+    problem = {"num_vars": len(names), "names": names, "bounds": [[p["low"], p["high"]] for p in params]}
     rows = []
     for m in metrics:
         y = points[m].to_numpy(dtype=float)

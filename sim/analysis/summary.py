@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..names import DISPLAY_NAMES, HOLDERS
 from .aggregate import capture_dates, common_days
 from .results import Results
 
@@ -14,51 +17,107 @@ if TYPE_CHECKING:
     from ..experiments.run import RunResult
 
 
-def summarise(result: RunResult) -> str:
+def name(code: str) -> str:
+    """A faction as readers see it ("Government", "Turkish-backed rebels")."""
+    return DISPLAY_NAMES.get(code, code)
+
+
+def names(codes: str) -> str:
+    """"russia;turkey" as "Russia and Turkey"."""
+    parts = [name(c) for c in str(codes).split(";") if c]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+
+
+def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: Path | None = None,
+              prog: str = "python -m sim") -> str:
+    """One run in a screenful: changes of hands, ceasefires and their violators, patrols, towns, losses.
+
+    Ends by saying that one run is one possible history, and how to see
+    many (``--runs``) and set them against the record (``compare``).
+    """
     sc = result.scenario
     ts = result.timeseries
     ev = result.events
     last = ts.iloc[-1]
     first = ts.iloc[0]
-    lines = [f"{sc.name}: {sc.start} .. {sc.end}, seed {result.seed}", ""]
+    lines = [f"{sc.name}: {sc.start:%d %b %Y} .. {sc.end:%d %b %Y}, seed {result.seed}", ""]
 
     caps = result.captures
     lines.append(f"Changes of hands: {len(caps)}")
     for row in caps.itertuples():
-        lines.append(f"  {row.date}  {row.town:<28} {row.detail}")
+        new, _, old = str(row.actors).partition(";")
+        lines.append(f"  {row.date}  {row.town:<28} {name(old)} → {name(new)}")
+
+    lines += ["", "Ceasefires:", *_ceasefires(ev)]
+    violations = ev.loc[ev["type"] == "violation", "actors"].value_counts()
+    if violations.empty:
+        lines.append("  violations by parties rejecting a deal: none")
+    else:
+        who = ", ".join(f"{name(a)} {n}" for a, n in violations.items())
+        lines.append(f"  violations by parties rejecting a deal: {int(violations.sum())} ({who})")
+    lines.append(f"  state on the last day: {last['ceasefire']}")
+    lines += _patrols(result)
 
     lines.append("")
-    lines.append("Ceasefires:")
-    kinds = ("truce_announced", "truce_in_force", "truce_broken", "agreement_announced", "agreement_in_force", "agreement_broken", "truce_expired", "agreement_expired")
-    shown = ev[ev["type"].isin(kinds)]
-    if shown.empty:
-        lines.append("  none")
-    for row in shown.itertuples():
-        lines.append(f"  {row.date}  {row.type.replace('_', ' '):<20} {row.detail}")
-    n_viol = int((ev["type"] == "violation").sum())
-    lines.append(f"  violations by parties rejecting a deal: {n_viol}; state on the last day: {last['ceasefire']}")
-
-    patrols = ev[ev["type"] == "patrol"]
-    if len(patrols):
-        cover = [p["coverage"] for p in result.patrols]
-        lines.append("")
-        lines.append(f"Joint patrols: {len(patrols)}; share of the route covered: first {cover[0]:.0%}, mean {sum(cover) / len(cover):.0%}, last {cover[-1]:.0%}")
-        for row in patrols.head(4).itertuples():
-            lines.append(f"  {row.date}  {row.detail}")
-        if len(patrols) > 4:
-            lines.append(f"  ... and {len(patrols) - 4} more")
-
-    lines.append("")
-    lines.append("Towns held (start -> end): " + ", ".join(
-        f"{k.removeprefix('towns_')} {int(first[k])} -> {int(last[k])}" for k in ("towns_regime", "towns_hts", "towns_rebels")))
-    lines.append("Casualties (fighters): " + ", ".join(
-        f"{k.removeprefix('casualties_')} {int(last[k]):,}" for k in ("casualties_regime", "casualties_hts", "casualties_rebels")))
+    lines.append("Towns held (start → end): " + ", ".join(
+        f"{name(h)} {int(first[f'towns_{h}'])} → {int(last[f'towns_{h}'])}" for h in HOLDERS))
+    lines.append("Casualties (fighters): " + ", ".join(f"{name(h)} {int(last[f'casualties_{h}']):,}" for h in HOLDERS))
     lines.append(f"Turkish soldiers killed: {int(last['turkish_deaths'])}")
     lines.append(f"Civilians displaced: {int(last['displaced']):,}")
+    lines += ["", f"This is one run: one possible history (seed {result.seed}); another seed gives another."]
+    scenario = scenario_path or "SCENARIO"
+    lines.append(f"  the spread over many histories: {prog} run {scenario} --runs 40")
+    if folder is not None:
+        lines.append(f"  set against what was recorded: {prog} compare {folder}")
     return "\n".join(lines)
 
 
-def summarise_ensemble(results: Results, *, towns_shown: int = 12) -> str:
+def _ceasefires(ev) -> list[str]:  # noqa: ANN001 - the events table
+    """The deals' announcements, entry into force, breakdowns, expiries and supersessions, in words."""
+    lines = []
+    for row in ev[ev["type"].str.contains("_announced|_in_force|_broken|_expired|_superseded", regex=True)].itertuples():
+        kind, _, what = row.type.partition("_")
+        deal = str(row.detail).split(",")[0].split(":")[0]
+        if what == "announced":
+            lines.append(f"  {row.date}  {kind} announced  {row.detail} (brokered by {names(row.actors)})")
+        elif what == "in_force":
+            lines.append(f"  {row.date}  {kind} in force   {deal}")
+        elif what == "broken":
+            lines.append(f"  {row.date}  {kind} broken     {deal}: the {name(row.actors)} resumes its offensive")
+        elif what == "superseded":
+            lines.append(f"  {row.date}  {kind} superseded {row.detail}")
+        else:
+            lines.append(f"  {row.date}  {kind} expired    {deal}")
+    return lines or ["  none"]
+
+
+def _patrols(result: RunResult) -> list[str]:
+    """How far each joint patrol got, saying so plainly when it got nowhere."""
+    ev = result.events
+    patrols = ev[ev["type"] == "patrol"]
+    if not len(patrols):
+        return []
+    cover = [p["coverage"] for p in result.patrols]
+    plans = [e for e in result.scenario.events if e.type == "joint_patrol"]
+    route = f" along the {plans[0].road} from {plans[0].route[0]} to {plans[0].route[1]}" if plans else ""
+    lines = ["", f"Joint patrols: {len(patrols)}{route}; share of the route covered: first {cover[0]:.0%}, "
+             f"mean {sum(cover) / len(cover):.0%}, last {cover[-1]:.0%}"]
+    for row, log in list(zip(patrols.itertuples(), result.patrols, strict=False))[:4]:
+        stopped = re.search(r"stopped at (.+)$", str(row.detail))
+        at = f"; stopped at {stopped.group(1)}" if stopped else ""
+        if log["coverage"] <= 0:
+            where = f"blocked at {stopped.group(1)}, the first town after {log['reached']}" if stopped else f"from {log['reached']}"
+            lines.append(f"  {row.date}  got nowhere: {where}")
+        elif log["coverage"] >= 1:
+            lines.append(f"  {row.date}  covered the whole route, to {log['reached']}")
+        else:
+            lines.append(f"  {row.date}  covered {log['coverage']:.0%} of the route, to {log['reached']}{at}")
+    if len(patrols) > 4:
+        lines.append(f"  ... and {len(patrols) - 4} more")
+    return lines
+
+
+def summarise_ensemble(results: Results, *, towns_shown: int = 12, prog: str = "python -m sim") -> str:
     """The ensemble in a screenful: towns held at the end, the likeliest changes of hands, losses."""
     runs = results.runs
     last = results.start + dt.timedelta(days=common_days(runs) - 1)
@@ -70,15 +129,18 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 12) -> str:
         return f"{mid:,.0f} ({lo:,.0f} .. {hi:,.0f})"
 
     lines.append(f"On {last}, median (5% .. 95%) over replicates:")
-    for v in ("towns_regime", "towns_hts", "towns_rebels", "turkish_deaths", "displaced"):
-        lines.append(f"  {v.replace('_', ' '):<16} {spread(v)}")
+    labels = {**{f"towns_{h}": f"towns held by {name(h)}" for h in HOLDERS},
+              "turkish_deaths": "Turkish soldiers killed", "displaced": "civilians displaced"}
+    for v, label in labels.items():
+        lines.append(f"  {label:<38} {spread(v)}")
     in_force = np.mean([r.timeseries["ceasefire"].iloc[common_days(runs) - 1] == "in force" for r in runs])
     lines.append(f"  ceasefire in force in {in_force:.0%} of replicates")
 
     caps = capture_dates(runs).sort_values(["share", "q50"], ascending=[False, True])
     lines += ["", "Likeliest changes of hands (share of replicates, median date, 5% .. 95%):"]
     for row in caps.head(towns_shown).itertuples():
-        lines.append(f"  {row.town:<24} -> {row.to:<7} {row.share:4.0%}  {row.q50}  ({row.q05} .. {row.q95})")
+        lines.append(f"  {row.town:<24} → {name(row.to):<22} {row.share:4.0%}  {row.q50}  ({row.q05} .. {row.q95})")
     if len(caps) > towns_shown:
         lines.append(f"  ... {len(caps) - towns_shown} more in capture_dates.csv")
+    lines += ["", f"Set against what was recorded: {prog} compare {results.path}"]
     return "\n".join(lines)

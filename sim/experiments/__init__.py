@@ -5,6 +5,12 @@
 - ``rundir``: ``write_run`` — a run folder, written whole or not at all.
 - ``ensemble``: N seeded replicates in parallel, resumable, summarised.
 - ``executors``: where batches run: this process, a process pool, a Dask cluster.
-- ``parameters``, ``designs``, ``sweep_file``: what a sweep varies, its points, and sweep files.
+- ``parameters``, ``designs``, ``sweep_file``: what a sweep varies, its points, and sweep files;
+  ``design_file``: a sweep's points from a CSV file made elsewhere.
+- ``mesa_adapter``: ``IdlibModel``, one run with keyword parameters, for ``mesa.batch_run``.
+- ``ema``: ``ema_model``, a scenario as an EMA Workbench model.
 - ``sweep``: running a sweep, one row per run; ``storage``: its Parquet part files.
+- ``calibration_file``, ``calibration``, ``calibration_results``: ``python -m sim calibrate`` — calibration
+  files, the Optuna study asked in seeded batches, the accepted set, calibrated layers, slices and the report.
+- ``param_sets``: ensembles drawn across a parameter set (``run --runs N --param-set FILE``).
 """

@@ -8,6 +8,7 @@ that need it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +17,8 @@ from ..errors import InputError, did_you_mean
 from .parameters import Parameter
 
 SAMPLES = ("grid", "lhs", "random", "sobol")
+MAX_POINTS = 1_000_000  # points in one design: far beyond a sweep that finishes, and its table stays small
+MAX_DESIGN_SEED = 2**32 - 1
 
 
 @dataclass
@@ -26,7 +29,8 @@ class Design:
     parameters: list[Parameter]
     points: np.ndarray = field(repr=False)  # [points, parameters]
     n: int | None = None
-    seed: int = 0
+    seed: int = 0  # the sample seed: where a sampled design's points fall (replicate seeds are the sweep's)
+    source: str | None = None  # an external design: its file and content digest (sim.experiments.design_file)
 
     @property
     def names(self) -> list[str]:
@@ -38,8 +42,9 @@ class Design:
                 "bounds": [[p.low, p.high] for p in self.parameters]}
 
     def describe(self) -> dict:
-        return {"sample": self.sample, "n": self.n, "seed": self.seed,
-                "parameters": [{k: v for k, v in vars(p).items() if v is not None} for p in self.parameters]}
+        out = {"sample": self.sample, "n": self.n, "seed": self.seed,
+               "parameters": [{k: v for k, v in vars(p).items() if v is not None} for p in self.parameters]}
+        return out if self.source is None else {**out, "source": self.source}
 
 
 def make_design(sample: str, parameters: list[Parameter], *, n: int | None = None, seed: int = 0) -> Design:
@@ -53,15 +58,29 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
         raise InputError(None, f"unknown sample '{sample}'" + did_you_mean(sample, SAMPLES), key="sample")
     if not parameters:
         raise InputError(None, "a sweep needs at least one parameter", key="parameters")
+    twice = sorted({p.path for p in parameters if [q.path for q in parameters].count(p.path) > 1})
+    if twice:
+        raise InputError(None, f"'{twice[0]}' is swept twice", key=twice[0])
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_DESIGN_SEED:
+        raise InputError(None, f"the design's seed must be a whole number from 0 to {MAX_DESIGN_SEED:,} (got {seed!r})", key="seed")
     if sample == "grid":
+        for p in parameters:
+            if p.values is None and (p.low is None or p.high is None):
+                raise InputError(None, f"'{p.path}' needs values or bounds with steps for a grid", key=p.path)
+        size = math.prod(len(p.values) if p.values is not None else (p.steps or 2) for p in parameters)
+        if size > MAX_POINTS:
+            raise InputError(None, f"the grid has {size:,} points; at most {MAX_POINTS:,}", key="parameters")
         axes = [p.grid_values() for p in parameters]
         points = np.array(np.meshgrid(*axes, indexing="ij")).reshape(len(axes), -1).T
         return Design(sample, parameters, points.astype(float))
     for p in parameters:
         if p.low is None or p.high is None or not p.low < p.high:
             raise InputError(None, f"'{p.path}' needs bounds low < high for a {sample} design", key=p.path)
-    if not n or n < 1:
-        raise InputError(None, f"a {sample} design needs n >= 1", key="n")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InputError(None, f"a {sample} design needs n, a whole number of at least 1 (got {n!r})", key="n")
+    size = n * (len(parameters) + 2) if sample == "sobol" else n
+    if size > MAX_POINTS:
+        raise InputError(None, f"n = {n:,} makes {size:,} points; at most {MAX_POINTS:,}", key="n")
     d = Design(sample, parameters, np.empty((0, len(parameters))), n, seed)
     if sample == "random":
         unit = np.random.default_rng(seed).random((n, len(parameters)))

@@ -1,92 +1,206 @@
 """Where batches of runs execute: this process, a local process pool, or a Dask cluster.
 
-Every executor takes the same list of ``(key, args)`` tasks and yields
-``(key, result)`` as tasks finish, in any order; callers order results by
-key, so nothing downstream depends on which executor ran what, or when.
+Every executor takes the same tasks — keys, and a function giving each key's
+arguments — and yields ``(key, result)`` as tasks finish, in any order;
+callers order results by key, so nothing downstream depends on which
+executor ran what, or when. Only a few tasks per worker are in flight at a
+time, so a sweep of millions of runs holds no more in memory than one of a
+hundred.
+
+Stopping (Ctrl-C, or SIGTERM, which the command line turns into Ctrl-C):
+the workers are stopped at once — each removes the temporary files it was
+writing (:func:`sim.io.files.remove_active_temps`) and exits — and the
+results that had already come back are still yielded before the interruption
+goes on, so the caller can keep them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import signal
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import threading
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from ..errors import InputError
+from ..io.files import remove_active_temps
+
 RETRIES = 3
+IN_FLIGHT = 2  # tasks per worker submitted ahead
+SCHEDULER_TIMEOUT = "5s"  # how long to try reaching a Dask scheduler before saying it cannot be reached
 
 
 class WorkerLost(RuntimeError):
     """A task kept killing the process that ran it."""
 
 
-def run_tasks(fn: Callable, tasks: list[tuple[int, tuple]], *, workers: int = 1, executor: str = "local",
-              scheduler: str | None = None) -> Iterator[tuple[int, object]]:
-    """Run ``fn(*args)`` for every task and yield ``(key, result)`` as each finishes.
+def run_tasks(fn: Callable, keys: Sequence[Hashable], args_of: Callable[[Hashable], tuple], *, workers: int = 1,
+              executor: str = "local", scheduler: str | None = None) -> Iterator[tuple[Hashable, object]]:
+    """Run ``fn(*args_of(key))`` for every key and yield ``(key, result)`` as each finishes.
 
     Args:
         fn: a module-level function (it is pickled to the workers).
-        tasks: ``(key, args)`` pairs.
+        keys: the tasks, in the order to start them.
+        args_of: the arguments of a task (called when the task is submitted, so they need not all exist at once).
         workers: processes (local) or Dask workers (a LocalCluster); 1 runs in this process.
         executor: ``"local"`` or ``"dask"``.
         scheduler: address of a running Dask scheduler (``tcp://host:8786``); implies Dask.
     """
     if executor == "dask" or scheduler:
-        yield from _dask(fn, tasks, workers, scheduler)
-    elif workers <= 1 or len(tasks) <= 1:
-        for key, args in tasks:
-            yield key, fn(*args)
+        yield from _dask(fn, keys, args_of, workers, scheduler)
+    elif workers <= 1 or len(keys) <= 1:
+        for key in keys:
+            yield key, fn(*args_of(key))
     else:
-        yield from _pool(fn, tasks, workers)
+        yield from _pool(fn, keys, args_of, workers)
 
 
-def _ignore_sigint() -> None:
+@contextlib.contextmanager
+def deferred_interrupts() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block has run (what it writes is whole), then act on them.
+
+    In the main thread only (signals are delivered there); elsewhere a no-op.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s in old:
+        signal.signal(s, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, _worker_stop)
 
 
-def _pool(fn: Callable, tasks: list[tuple[int, tuple]], workers: int) -> Iterator[tuple[int, object]]:
+def _worker_stop(signum: int, frame: object) -> None:
+    """SIGTERM in a worker (from its parent stopping, or a batch scheduler): remove what it was writing, and go."""
+    remove_active_temps()
+    os._exit(128 + signum)
+
+
+def _pool(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: int) -> Iterator[tuple[Hashable, object]]:
     """A process pool that survives a worker being killed: unfinished tasks are resubmitted."""
     # forkserver: workers start from a clean, preloaded process, never from a copy of a busy parent.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiments.sweep", "sim.experiments.ensemble"])
-    todo = dict(tasks)
+    todo = dict.fromkeys(keys)  # not yet finished, in order
     attempts = dict.fromkeys(todo, 0)
     while todo:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_sigint)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init)
+        running: dict[Future, Hashable] = {}
+        queue = iter(list(todo))
+        broken = False
         try:
-            futures = {pool.submit(fn, *args): key for key, args in todo.items()}
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            while True:
+                for key in queue:
+                    try:
+                        future = pool.submit(fn, *args_of(key))
+                    except BrokenProcessPool:  # a worker died since the last wait: this task, and those in flight, go again
+                        broken = True
+                        break
+                    running[future] = key
+                    if len(running) >= IN_FLIGHT * workers:
+                        break
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
-                    key = futures[future]
+                    key = running.pop(future)
                     try:
                         result = future.result()
                     except BrokenProcessPool:
                         attempts[key] += 1
                         if attempts[key] > RETRIES:
-                            raise WorkerLost(f"task {key} lost its worker {attempts[key]} times") from None
+                            raise WorkerLost(f"task {key} lost its worker {attempts[key]} times; if it was started from a "
+                                             "script, is the call under `if __name__ == \"__main__\":`?") from None
+                        broken = True
                         continue
                     del todo[key]
                     yield key, result
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+                if broken:
+                    break  # every task in flight died with the pool: start a new one
+        except GeneratorExit:  # the caller stopped listening: stop the workers, and yield nothing more
+            _stop(pool, running)
+            raise
+        except BaseException:
+            # Interrupted, or a task failed: stop the workers now, then hand over what had come back.
+            for key, result in _stop(pool, running):
+                yield key, result
+            raise
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(fn: Callable, tasks: list[tuple[int, tuple]], workers: int, scheduler: str | None) -> Iterator[tuple[int, object]]:
+def _stop(pool: ProcessPoolExecutor, running: dict[Future, Hashable]) -> list[tuple[Hashable, object]]:
+    """Stop a pool's workers at once (SIGTERM: each removes its temporary files) and collect finished results."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        with contextlib.suppress(OSError, ValueError):
+            p.terminate()
+    for p in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            p.join(5)
+            if p.is_alive():
+                p.kill()
+                p.join(1)
+    finished = []
+    for future, key in running.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            finished.append((key, future.result()))
+    return finished
+
+
+def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: int, scheduler: str | None) -> Iterator[tuple[Hashable, object]]:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(None, f"cannot reach a Dask scheduler at {scheduler} ({reason})", key="--scheduler") from None
     else:
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=":0")  # any free port: a fixed one may be taken (a warning, then an error)
         client = Client(cluster)
+    futures: dict = {}
     try:
+        queue = iter(keys)
         # Dask reruns a task whose worker died; retries also cover errors raised in a task.
-        futures = {client.submit(fn, *args, pure=False, retries=RETRIES): key for key, args in tasks}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        for key in queue:
+            futures[client.submit(fn, *args_of(key), pure=False, retries=RETRIES)] = key
+            if len(futures) >= IN_FLIGHT * max(1, workers):
+                break
+        pending = as_completed(list(futures))
+        for future in pending:
+            key = futures.pop(future)
+            yield key, future.result()
+            for nxt in queue:
+                new = client.submit(fn, *args_of(nxt), pure=False, retries=RETRIES)
+                futures[new] = nxt
+                pending.add(new)
+                break
+    except GeneratorExit:
+        raise
+    except BaseException:
+        finished = [(k, f.result()) for f, k in futures.items() if f.status == "finished"]
+        for key, result in finished:
+            yield key, result
+        raise
     finally:
         client.close()
         if cluster is not None:

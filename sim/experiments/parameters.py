@@ -8,6 +8,7 @@ Any numeric or boolean scenario parameter is addressed by a dotted path:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from ..errors import InputError, did_you_mean
 from ..io.scenario import EVENTS
 from ..io.schema import Scenario
 from ..io.validation import explain
+
+
+MAX_STEPS = 1_000_000  # values of one parameter on a grid
 
 
 @dataclass(frozen=True)
@@ -68,13 +72,14 @@ def apply(scenario: Scenario, values: dict[str, float], where: str | Path | None
         node, key = _locate(data, path)
         if node is None:
             known = known or parameter_paths(scenario)
-            raise InputError(where, f"no parameter '{path}'" + did_you_mean(path, known) + f"; valid: {', '.join(known)}", key=path)
+            raise InputError(where, f"no parameter '{path}'" + did_you_mean(path, known) + f"; valid: {', '.join(known)}",
+                             key=path if where is not None else "--param")
         node[key] = type(node[key])(value) if isinstance(node[key], bool) else value
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         problem = explain(exc.errors()[0], None, where, root=Scenario, union=EVENTS)
-        raise InputError(where, f"{problem.key}: {problem.message}", key=problem.key) from None
+        raise InputError(where, f"{problem.key}: {problem.message}", key=problem.key if where is not None else "--param") from None
 
 
 def _locate(data: dict, path: str) -> tuple[dict | None, str]:
@@ -97,6 +102,53 @@ def _locate(data: dict, path: str) -> tuple[dict | None, str]:
     return node, key
 
 
+SAMPLED = ("lhs", "random", "sobol")
+CHECK_ALL = 64  # distinct values of a parameter checked one by one; beyond this, its lowest and highest
+
+
+def check_design(scenario: Scenario, sample: str, names: list[str], points: np.ndarray, where: str | Path | None = None) -> None:
+    """Check every point of a design against the scenario's schema before anything runs.
+
+    Each parameter must exist and take the values it is given: a switch
+    (true/false) only 0 or 1, and only on a grid (a sampled design would
+    record fractions while every run used ``True``); a whole-number
+    parameter only whole numbers, likewise; every value inside the range the
+    schema declares. The schema's constraints on numbers are per field and
+    none relates two of them, so checking each parameter's values (all of
+    them, or for many the lowest and highest, ranges being intervals) checks
+    every point.
+
+    Raises:
+        InputError: naming the parameter and the value.
+    """
+    key = None if where is not None else "--param"
+    data = scenario.model_dump(mode="python")
+    for k, path in enumerate(names):
+        node, field = _locate(data, path)
+        if node is None:
+            apply(scenario, {path: points[0, k]}, where)  # raises, naming the valid paths
+        values = np.unique(points[:, k])
+        current = node[field]
+        if not np.isfinite(values).all():
+            raise InputError(where, f"'{path}' is given a value that is not a finite number", key=key or path)
+        if isinstance(current, bool):
+            if sample in SAMPLED:
+                raise InputError(where, f"'{path}' is a switch (true or false), which a {sample} design cannot sample; "
+                                 f"sweep it on a grid (e.g. {path}=0,1)", key=key or path)
+            if not set(values.tolist()) <= {0.0, 1.0}:
+                raise InputError(where, f"'{path}' is a switch: give 0 (false) or 1 (true), not {values[~np.isin(values, (0, 1))][0]:g}",
+                                 key=key or path)
+        elif isinstance(current, int):
+            if sample in SAMPLED:
+                raise InputError(where, f"'{path}' takes whole numbers, which a {sample} design would not give; sweep it on "
+                                 "a grid", key=key or path)
+            if not all(float(v).is_integer() for v in values):
+                raise InputError(where, f"'{path}' takes whole numbers, not {next(v for v in values if not float(v).is_integer()):g}",
+                                 key=key or path)
+        for v in values if len(values) <= CHECK_ALL else (values[0], values[-1]):
+            apply(scenario, {path: float(v)}, where)
+
+
 def parse_param(text: str) -> Parameter:
     """``path=lo:hi:steps``, ``path=lo:hi`` (bounds) or ``path=a,b,c`` (values), from the command line."""
     path, sep, spec = text.partition("=")
@@ -105,11 +157,17 @@ def parse_param(text: str) -> Parameter:
     try:
         if ":" in spec:
             parts = [float(x) for x in spec.split(":")]
+            if not all(math.isfinite(x) for x in parts):
+                raise ValueError
             if len(parts) == 2:
                 return Parameter(path, parts[0], parts[1])
-            if len(parts) == 3 and parts[2] >= 2 and parts[2].is_integer():
+            if len(parts) == 3 and 2 <= parts[2] <= MAX_STEPS and parts[2].is_integer():
                 return Parameter(path, parts[0], parts[1], int(parts[2]))
             raise ValueError
-        return Parameter(path, values=tuple(float(x) for x in spec.split(",")))
+        values = tuple(float(x) for x in spec.split(","))
+        if not all(math.isfinite(x) for x in values) or len(values) > MAX_STEPS:
+            raise ValueError
+        return Parameter(path, values=values)
     except ValueError:
-        raise InputError(None, f"--param {text!r}: bad numbers (LO:HI, LO:HI:STEPS with STEPS >= 2, or A,B,C)", key="--param") from None
+        raise InputError(None, f"{text!r}: expects finite numbers: LO:HI, LO:HI:STEPS (STEPS from 2 to {MAX_STEPS:,}) "
+                         "or A,B,C", key="--param") from None

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..analysis.metrics import run_metrics
+from ..analysis.outcomes import OutcomeBase, load_outcomes
+from ..analysis.results import RunData
 from ..io.scenario import inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre
@@ -80,6 +84,25 @@ class RunResult:
     def captures(self) -> pd.DataFrame:
         return self.events[self.events["type"] == "capture"].reset_index(drop=True)
 
+    def metrics(self, outcomes: str | Path | None = None) -> dict[str, float]:
+        """The run's numbers, as plain floats: exactly the metrics a sweep row holds.
+
+        Scores against the record (``outcomes_met``, ``control_accuracy``,
+        ``capture_mae_days``, and per reported outcome ``met:<id>`` and, for
+        captures, ``day:<id>``), ``ceasefire_days`` and ``ceasefire_broken``
+        (the first ceasefire), ``ceasefire_days:<event id>`` and
+        ``ceasefire_broken:<event id>`` for each truce or agreement with an
+        id, ``towns_changed_hands``, towns held by each faction,
+        ``turkish_deaths``, ``displaced``, ``patrol_coverage_mean``. See
+        :func:`sim.analysis.metrics.run_metrics`; NaN where a thing never happened.
+
+        Args:
+            outcomes: the reported outcomes file to score against (default:
+                ``outcomes.yaml`` beside the scenario's claims record; none if there is none there).
+        """
+        scored = outcomes_for(self.scenario, self.theatre, list(self.timeseries.columns), outcomes)
+        return run_metrics(RunData.of(self), scored, self.theatre)
+
     def controller_on(self, date: dt.date | str) -> pd.Series:
         """Controller of every town on ``date`` (indexed by town)."""
         day = (pd.Timestamp(date).date() - self.scenario.start).days
@@ -108,7 +131,12 @@ def simulate_batch(scenario: Scenario, seeds: list[int], *, check_invariants: bo
     started = now()
     model = CeasefireModel(scenario, seeds=list(seeds), check_invariants=check_invariants)
     model.run_model()
-    finished = now()
+    return results_of(model, started, now())
+
+
+def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunResult]:
+    """Each replicate's tables from a model that has run (to its end, or as far as it got)."""
+    scenario = model.spec
     days = model.steps + 1
     dates = [(scenario.start + dt.timedelta(days=d)).isoformat() for d in range(days)]
     columns = {name: np.stack(values[:days]) for name, values in model.datacollector.model_vars.items()}  # (days, replicates)
@@ -137,3 +165,28 @@ def simulate_batch(scenario: Scenario, seeds: list[int], *, check_invariants: bo
             encircled_history=model.encircled_history[r, :days],
         ))
     return out
+
+
+_OUTCOMES: dict[tuple, tuple[Theatre, list[OutcomeBase]]] = {}  # read once per process, not once per run
+
+
+def outcomes_for(scenario: Scenario, theatre: Theatre, variables: list[str], file: str | Path | None = None) -> list[OutcomeBase]:
+    """The reported outcomes a run of ``scenario`` is scored against, read once per file version and theatre.
+
+    ``file`` defaults to ``outcomes.yaml`` beside the scenario's claims record
+    (no outcomes if there is none); a file given and missing is an InputError.
+    """
+    path = Path(file) if file is not None else scenario.claims.parent / "outcomes.yaml"
+    if file is None and not path.is_file():
+        return []
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, id(theatre), tuple(variables))
+    except OSError:
+        return load_outcomes(path, theatre, variables)  # raises the project's error for a missing file
+    hit = _OUTCOMES.get(key)
+    if hit is None or hit[0] is not theatre:
+        if len(_OUTCOMES) >= 8:
+            _OUTCOMES.clear()
+        hit = _OUTCOMES[key] = (theatre, load_outcomes(path, theatre, variables))
+    return hit[1]

@@ -1,39 +1,70 @@
-"""Writing a run folder: all of it or nothing.
+"""Writing a run folder: all of it or nothing, and only where a run folder may go.
 
 The files are written into a hidden temporary folder beside the target,
 which is renamed into place at the end (:func:`sim.io.files.atomic_folder`),
 so an interrupted or failed run never leaves a half-written folder that looks
-complete.
+complete. The manifest records each table's rows and SHA-256, so that reading
+the folder back can tell a whole table from a damaged one
+(:func:`sim.analysis.results.load_run`).
+
+:func:`write_run` writes only into a new folder or a run folder of the same
+scenario holding nothing but the simulator's files
+(:func:`sim.io.outputs.claim_folder`), holding the folder's lock while it does.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from ..io.files import atomic_folder
+from ..io.files import atomic_folder, remove, stale_temps
+from ..io.outputs import FolderLock, claim_folder
 from .manifest import manifest, manifest_text
 from .run import RunResult
 
 RUN_FILES = ("manifest.json", "control.csv", "events.csv", "timeseries.csv", "posts.csv")
 
 
-def run_manifest(result: RunResult, scenario_path: Path | None) -> dict:
-    return manifest("run", result.scenario, scenario_path, content_hash=result.content_hash, seed=result.seed,
-                    started=result.started, finished=result.finished)
+def run_manifest(result: RunResult, scenario_path: Path | None, files: dict | None = None) -> dict:
+    out = manifest("run", result.scenario, scenario_path, content_hash=result.content_hash, seed=result.seed,
+                   started=result.started, finished=result.finished)
+    if files is not None:
+        out["files"] = files
+    return out
 
 
 def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None = None, map_png: bool = True) -> Path:
     """Write manifest.json, control.csv, events.csv, timeseries.csv, posts.csv and control_map.png into ``out``.
 
-    An existing folder at ``out`` is replaced only once the new one is complete.
+    ``out`` must be new (or empty), or a run folder of the same scenario, which
+    is replaced only once the new one is complete.
+
+    Raises:
+        InputError: something else is at ``out``, or another process is writing it.
     """
     out = Path(out)
+    with FolderLock(out):
+        claim_folder(out, "run", scenario=result.scenario.name)
+        for stale in stale_temps(out):  # left by a writer that was killed; no one else writes here now
+            remove(stale)
+        return write_run_files(result, out, scenario_path=scenario_path, map_png=map_png)
+
+
+def write_run_files(result: RunResult, out: Path, *, scenario_path: Path | None = None, map_png: bool = True) -> Path:
+    """Write a run folder at ``out`` (replacing one there) without checking what it replaces: for replicates."""
+    tables = {
+        "control.csv": result.control,
+        "events.csv": result.events,
+        "timeseries.csv": result.timeseries,
+        "posts.csv": result.posts,
+    }
+    texts = {name: table.to_csv(index=False, lineterminator="\n").encode("utf-8") for name, table in tables.items()}
+    files = {name: {"rows": len(tables[name]), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+             for name, data in texts.items()}
     with atomic_folder(out) as tmp:
-        (tmp / "manifest.json").write_text(manifest_text(run_manifest(result, scenario_path)), encoding="utf-8")
-        result.control.to_csv(tmp / "control.csv", index=False, lineterminator="\n")
-        result.events.to_csv(tmp / "events.csv", index=False, lineterminator="\n")
-        result.timeseries.to_csv(tmp / "timeseries.csv", index=False, lineterminator="\n")
-        result.posts.to_csv(tmp / "posts.csv", index=False, lineterminator="\n")
+        (tmp / "manifest.json").write_text(manifest_text(run_manifest(result, scenario_path, files)), encoding="utf-8")
+        for name, data in texts.items():
+            (tmp / name).write_bytes(data)
         if map_png:
             from ..viz.figures import draw_control_map  # matplotlib is slow to import
 

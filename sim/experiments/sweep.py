@@ -3,7 +3,11 @@
 Replicate ``r`` of every point runs with seed ``scenario seed + r``: points
 differ only by their parameters (common random numbers), and no seed depends
 on which worker ran it. Runs go to the executors in batches fixed by the
-design alone (:data:`BATCH_RUNS` each), so a rerun can tell which are done.
+sweep's size alone (:func:`batch_runs`: at least 32 batches, or one per run,
+and at most 64 runs each), so a rerun can tell which are done and a small
+sweep still keeps every worker busy; each batch's runs follow from its number
+(:func:`sim.analysis.integrity.batch_items`): they are made when the batch is
+sent, so memory does not grow with the sweep.
 
 A sweep folder::
 
@@ -25,42 +29,44 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.metrics import run_metrics
-from ..analysis.outcomes import load_outcomes
-from ..analysis.results import PARTS, RunData, read_rows
-from ..errors import InputError
-from ..io.files import write_atomic
+from ..analysis.integrity import batch_items, batches
+from ..analysis.results import PARTS, load_sweep_manifest, read_rows
+from ..errors import InputError, Interrupted
+from ..io.files import remove, write_atomic
+from ..io.outputs import FolderLock, claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
 from ..version import package_version
 from .designs import Design
-from .executors import run_tasks
+from .ensemble import MAX_SEED, check_workers
+from .executors import deferred_interrupts, run_tasks
 from .manifest import manifest_text, now
-from .parameters import apply
+from .parameters import apply, check_design
 from .run import simulate
 from .storage import write_part, written_parts
-from .sweep_file import SweepSpec
+from .sweep_file import MAX_RUNS, SweepSpec
 
-BATCH_RUNS = 64  # runs per task: large enough to amortise dispatch, small enough to resume cheaply
+BATCH_RUNS = 64  # the most runs per task: enough to amortise dispatch, few enough to resume cheaply
+MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so every worker gets some
+
+
+def batch_runs(total: int) -> int:
+    """Runs per batch for a sweep of ``total`` runs: at most :data:`BATCH_RUNS`, and at least
+    :data:`MIN_BATCHES` batches, or one per run (100 runs: 33 batches of 3 and one of 1). Fixed by the
+    sweep's size alone, never by the workers, so a rerun finds the same batches and part files do not
+    depend on who ran them."""
+    return max(1, min(BATCH_RUNS, total // MIN_BATCHES))
 
 
 class ScenarioEvaluator:
-    """The default evaluation: run the scenario at the point's values and compute run metrics."""
+    """The default evaluation: run the scenario at the point's values; its row is :meth:`RunResult.metrics`."""
 
     def __init__(self, scenario: Scenario, outcomes_file: Path | None = None) -> None:
         self.scenario = scenario
-        self.outcomes_file = outcomes_file or scenario.claims.parent / "outcomes.yaml"
-        self._cache: tuple | None = None
-
-    def __getstate__(self) -> dict:
-        return {"scenario": self.scenario, "outcomes_file": self.outcomes_file, "_cache": None}
+        self.outcomes_file = outcomes_file  # None: outcomes.yaml beside the claims record, if there is one
 
     def __call__(self, values: dict[str, float], seed: int) -> dict[str, float]:
-        result = simulate(apply(self.scenario, values), seed=seed)
-        if self._cache is None:
-            outcomes = load_outcomes(self.outcomes_file, result.theatre, list(result.timeseries.columns)) if self.outcomes_file.exists() else []
-            self._cache = (outcomes,)
-        return run_metrics(RunData.of(result), self._cache[0], result.theatre)
+        return simulate(apply(self.scenario, values), seed=seed).metrics(self.outcomes_file)
 
 
 def run_batch(evaluate: Callable, names: list[str], items: list[tuple[int, int, int, tuple]]) -> pd.DataFrame:
@@ -92,31 +98,48 @@ def run_sweep(
     progress: bool = False,
     evaluate: Callable | None = None,
     seed: int | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Run every (point, replicate) of ``spec`` not yet in ``out``, streaming rows to Parquet.
 
+    Everything is checked before anything runs: every point of the design
+    against the scenario's schema, the seeds, the workers. Call it under
+    ``if __name__ == "__main__":`` in a script when ``workers`` > 1.
+
     Args:
         spec: the scenario, design and replicates per point.
-        out: the sweep folder; rerunning with the same spec resumes it.
-        workers: processes (local) or Dask workers.
+        out: the sweep folder; rerunning with the same spec resumes it (damaged parts are run again).
+        workers: processes (local) or Dask workers (1 to 64).
         executor: ``"local"`` or ``"dask"`` (``scheduler`` joins a running cluster).
         progress: show a progress bar with an ETA.
         evaluate: ``f(values, seed) -> {metric: float}``, a module-level callable;
             default: run the scenario and compute :func:`sim.analysis.metrics.run_metrics`.
-        seed: base seed of replicate 0 (default: the scenario's).
+        seed: seed of replicate 0 at every point (default: the sweep file's ``replicate_seed``,
+            else the scenario's); not the sample seed, which places a sampled design's points.
+        notify: called with a sentence for each thing worth telling (a damaged part run again, ...).
+
+    Raises:
+        InputError: a bad point, seed or folder; another process writing ``out``; an unreachable scheduler.
+        Interrupted: on Ctrl-C or SIGTERM; the batches written so far are kept.
     """
     out = Path(out)
+    seed = spec.replicate_seed if seed is None else seed
+    notify = notify or (lambda _: None)
+    check_workers(workers)
+    if isinstance(spec.runs, bool) or not isinstance(spec.runs, int) or not 1 <= spec.runs <= MAX_RUNS:
+        raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key="--runs")
     if evaluate is None:
         scenario = load_scenario(spec.scenario_path)
-        for name in spec.design.names:  # a wrong path fails here, before any work
-            apply(scenario, {name: spec.design.points[0][spec.design.names.index(name)]}, spec.scenario_path)
+        check_design(scenario, spec.design.sample, spec.design.names, spec.design.points, spec.source)
         evaluate = ScenarioEvaluator(scenario)
         base_seed = scenario.seed if seed is None else seed
         inputs = inputs_hash(scenario)
     else:
         base_seed = seed or 0
         inputs = f"{evaluate.__module__}.{getattr(evaluate, '__qualname__', type(evaluate).__qualname__)}"
-    manifest = {
+    if isinstance(base_seed, bool) or not isinstance(base_seed, int) or not 0 <= base_seed <= MAX_SEED - spec.runs + 1:
+        raise InputError(None, f"must be a whole number from 0 to 2**63 - 1 less the replicates (got {base_seed!r})", key="--seed")
+    manifest = json.loads(json.dumps({  # as stored: tuples become lists
         "kind": "sweep",
         "scenario": str(spec.scenario_path),
         "inputs_hash": inputs,
@@ -125,50 +148,65 @@ def run_sweep(
         "runs_per_point": spec.runs,
         "seed": base_seed,
         "metrics": spec.metrics,
-        "batch_runs": BATCH_RUNS,
+        "batch_runs": batch_runs(len(spec.design.points) * spec.runs),
         "package_version": package_version(),
-    }
-    batches = _batches(spec, base_seed)
-    done = _prepare(out, manifest, spec.design)
-    todo = [(k, (evaluate, spec.design.names, items)) for k, items in enumerate(batches) if k not in done]
-
-    from tqdm import tqdm  # imported here: only long work draws progress bars
-
+    }))
     total = len(spec.design.points) * spec.runs
-    finished = sum(len(batches[k]) for k in done)
-    bar = tqdm(total=total, initial=finished, unit="run", disable=None if progress else True, desc="sweep")
-    ran = 0
-    try:
-        for key, rows in run_tasks(run_batch, todo, workers=workers, executor=executor, scheduler=scheduler):
-            write_part(out, key, rows)
-            ran += len(rows)
-            bar.update(len(rows))
-    finally:
-        bar.close()
+    with FolderLock(out):
+        created = claim_folder(out, "sweep")
+        written = finished = ran = 0
+        try:
+            done = _prepare(out, manifest, spec.design, notify)
+            todo = [k for k in range(batches(manifest)) if k not in done]
+            if todo:
+                for file in remove_derived(out):
+                    notify(f"removed {file.relative_to(out)}: it was made from the sweep's previous rows")
+
+            def args_of(key: int) -> tuple:
+                point, replicate, seeds = batch_items(manifest, key)
+                items = [(int(p), int(r), int(s), tuple(float(v) for v in spec.design.points[p]))
+                         for p, r, s in zip(point, replicate, seeds, strict=True)]
+                return evaluate, spec.design.names, items
+
+            from tqdm import tqdm  # imported here: only long work draws progress bars
+
+            finished = sum(len(batch_items(manifest, k)[0]) for k in done)
+            bar = tqdm(total=total, initial=finished, unit="run", disable=None if progress else True, desc="sweep")
+            try:
+                for key, rows in run_tasks(run_batch, todo, args_of, workers=workers, executor=executor, scheduler=scheduler):
+                    with deferred_interrupts():  # a part is written whole and counted: Ctrl-C waits for both
+                        write_part(out, key, rows)
+                        written += 1
+                        ran += len(rows)
+                    bar.update(len(rows))
+            finally:
+                bar.close()
+        except KeyboardInterrupt:
+            if created and not written:
+                remove(out)
+                raise
+            raise Interrupted(out, finished + ran, total, unit="runs", where=out / PARTS) from None
+        except BaseException:
+            if created and not written:
+                remove(out)  # a folder this call made, with nothing in it worth keeping
+            raise
     return SweepResult(out, manifest, ran)
 
 
-def _batches(spec: SweepSpec, base_seed: int) -> list[list[tuple[int, int, int, tuple]]]:
-    """(point, replicate, seed, values) items cut into batches fixed by the design alone."""
-    items = [(p, r, base_seed + r, tuple(float(v) for v in values))
-             for p, values in enumerate(spec.design.points) for r in range(spec.runs)]
-    return [items[i : i + BATCH_RUNS] for i in range(0, len(items), BATCH_RUNS)]
-
-
-def _prepare(out: Path, manifest: dict, design: Design) -> set[int]:
-    """Create or reopen the sweep folder; return the batches already written."""
+def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], None]) -> set[int]:
+    """Create or reopen the sweep folder; return the batches already written whole."""
     file = out / "sweep.json"
-    manifest = json.loads(json.dumps(manifest))  # compare as stored: tuples become lists
     if file.exists():
-        old = json.loads(file.read_text())
-        if {k: v for k, v in old.items() if k != "created_at"} != manifest:
-            raise InputError(out, "holds a different sweep (another design, scenario or inputs); choose another --out")
-    elif out.exists() and any(out.iterdir()):
-        raise InputError(out, "exists and is not a sweep folder; choose another --out")
+        old = load_sweep_manifest(out)
+        old.pop("created_at", None)
+        if old != manifest:
+            differ = [k for k in manifest if old.get(k) != manifest[k]] or sorted(set(old) - set(manifest))
+            raise InputError(out, f"holds a different sweep (its {', '.join(differ)} differ); choose another --out, or "
+                             "remove the folder to start again", key="--out")
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     if not file.exists():
         table = pd.DataFrame(design.points, columns=design.names)
         table.insert(0, "point", range(len(table)))
         write_atomic(out / "points.csv", table.to_csv(index=False, lineterminator="\n"))
         write_atomic(file, manifest_text({**manifest, "created_at": now()}))
-    return written_parts(out)
+    return written_parts(out, manifest, notify)

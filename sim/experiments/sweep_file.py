@@ -4,66 +4,139 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, did_you_mean
 from ..io.safe_yaml import load_yaml
-from .designs import Design, make_design
-from .parameters import Parameter
+from .designs import SAMPLES, Design, make_design
+from .parameters import MAX_STEPS, Parameter
+
+
+MAX_RUNS = 100_000  # replicates per point
+SETTINGS = {"runs": (1, MAX_RUNS), "n": (1, 1_000_000), "sample_seed": (0, 2**32 - 1), "replicate_seed": (0, 2**63 - 1)}
 
 
 @dataclass
 class SweepSpec:
-    """What to sweep: a scenario, a design and replicates per point."""
+    """What to sweep: a scenario, a design and replicates per point (``source``: the sweep file, if any)."""
 
     scenario_path: Path
     design: Design
     runs: int = 10
     metrics: list[str] = field(default_factory=list)
+    source: Path | None = None
+    replicate_seed: int | None = None  # seed of replicate 0 at every point (default: the scenario's)
 
 
-def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - runs, sample, n from the command line
-    """Read a sweep file: ``scenario``, ``parameters`` ({path: {low, high, steps} or {values}}), ``sample``, ``n``, ``seed``, ``runs``, ``metrics``."""
+def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - runs, sample, n, sample_seed from the command line
+    """Read a sweep file: ``scenario``, ``parameters`` ({path: {low, high, steps} or {values}}) or ``design``
+    (a CSV of points, :mod:`sim.experiments.design_file`), ``sample``, ``n``, ``sample_seed``, ``replicate_seed``,
+    ``runs``, ``metrics``.
+
+    Two seeds, named apart: ``sample_seed`` places a sampled design's points; ``replicate_seed`` is the seed
+    of replicate 0 at every point (default: the scenario's; ``--seed`` overrides it). A bare ``seed`` is refused.
+    """
     path = Path(path)
     tree = load_yaml(path)
-    allowed = ("scenario", "parameters", "sample", "n", "seed", "runs", "metrics")
+    allowed = ("scenario", "parameters", "design", "sample", "n", "sample_seed", "replicate_seed", "runs", "metrics")
     for key in tree:
+        if key == "seed":
+            raise InputError(path, "'seed' is ambiguous: write 'sample_seed' (where a sampled design's points fall) or "
+                             "'replicate_seed' (the seed of replicate 0 at every point)", line=tree.lines[key][1], key=key)
         if key not in allowed:
             raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), allowed), line=tree.lines[key][1], key=str(key))
-    for key in ("scenario", "parameters"):
-        if key not in tree:
-            raise InputError(path, f"missing required key '{key}'", line=1, key=key)
+    if "scenario" not in tree:
+        raise InputError(path, "missing required key 'scenario'", line=1, key="scenario")
+    if ("parameters" in tree) == ("design" in tree):
+        raise InputError(path, "give either 'parameters' (and a sample) or 'design' (a CSV of points)", line=1, key="parameters")
+
+    def line(key: str) -> int | None:
+        return tree.lines.get(key, (None, None))[1]
+
+    if not isinstance(tree["scenario"], str) or not tree["scenario"].strip():
+        raise InputError(path, "'scenario' must be the path of a scenario file", line=line("scenario"), key="scenario")
+    settings = _settings(path, tree, overrides, line)
+    metrics = tree.get("metrics") or []
+    if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
+        raise InputError(path, "'metrics' must be a list of metric names", line=line("metrics"), key="metrics")
+    if "design" in tree:
+        return _external(path, tree, settings, list(metrics), line)
     params = []
     raw = tree["parameters"]
     if not isinstance(raw, dict) or not raw:
-        raise InputError(path, "'parameters' must map parameter paths to {low, high[, steps]} or {values: [...]}", line=tree.lines["parameters"][1], key="parameters")
+        raise InputError(path, "'parameters' must map parameter paths to {low, high[, steps]} or {values: [...]}", line=line("parameters"), key="parameters")
     for name, spec in raw.items():
-        line = raw.lines[name][1]
+        where = raw.lines[name][1]
         if not isinstance(spec, dict) or not set(spec) <= {"low", "high", "steps", "values"}:
-            raise InputError(path, "expected {low, high[, steps]} or {values: [...]}", line=line, key=f"parameters.{name}")
+            raise InputError(path, "expected {low, high[, steps]} or {values: [...]}", line=where, key=f"parameters.{name}")
         try:
             values = spec.get("values")
-            params.append(Parameter(str(name), _num(spec.get("low")), _num(spec.get("high")),
-                                    int(spec["steps"]) if "steps" in spec else None,
-                                    tuple(float(v) for v in values) if values is not None else None))
+            if values is not None and (not isinstance(values, list) or not values):
+                raise ValueError
+            steps = _whole(spec["steps"], 2, MAX_STEPS) if "steps" in spec else None
+            params.append(Parameter(str(name), _num(spec.get("low")), _num(spec.get("high")), steps,
+                                    tuple(_num(v) for v in values) if values is not None else None))
         except (TypeError, ValueError):
-            raise InputError(path, "parameter values must be numbers", line=line, key=f"parameters.{name}") from None
-    settings = {k: tree.get(k) for k in ("sample", "n", "seed", "runs")}
-    settings.update({k: v for k, v in overrides.items() if v is not None})
-    sample = settings["sample"] or "grid"
+            raise InputError(path, f"expects finite numbers: low, high (steps: a whole number from 2 to {MAX_STEPS:,}) or a "
+                             "list of values", line=where, key=f"parameters.{name}") from None
     try:
-        design = make_design(sample, params, n=settings["n"], seed=int(settings["seed"] or 0))
+        design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"] or 0)
     except InputError as exc:
         key = exc.key or "parameters"
-        line = tree.lines.get(key, (None, None))[1] or (raw.lines.get(key, (None, None))[1])
-        raise InputError(path, exc.message, line=line, key=key) from None
-    metrics = tree.get("metrics") or []
-    return SweepSpec((path.parent / str(tree["scenario"])).resolve(), design, int(settings["runs"] or 10), [str(m) for m in metrics])
+        at = line(key) or raw.lines.get(key, (None, None))[1]
+        raise InputError(path, exc.message, line=at, key=key) from None
+    scenario = (path.parent / tree["scenario"]).resolve()
+    return SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path, replicate_seed=settings["replicate_seed"])
+
+
+def _settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noqa: ANN001 - the line finder
+    """``sample``, ``n``, ``sample_seed``, ``runs``, ``replicate_seed``: the command line's, else the file's, checked."""
+    settings: dict = {}
+    for key in ("sample", "n", "sample_seed", "runs", "replicate_seed"):
+        value = overrides.get(key)
+        if value is None and tree.get(key) is not None:
+            value = tree[key]
+            if key in SETTINGS:
+                lo, hi = SETTINGS[key]
+                try:
+                    value = _whole(value, lo, hi)
+                except (TypeError, ValueError):
+                    raise InputError(path, f"must be a whole number from {lo:,} to {hi:,} (got {value!r})", line=line(key), key=key) from None
+            elif not isinstance(value, str):
+                raise InputError(path, f"must be one of {', '.join(SAMPLES)}", line=line(key), key=key)
+        settings[key] = value
+    return settings
+
+
+def _external(path: Path, tree: dict, settings: dict, metrics: list[str], line) -> SweepSpec:  # noqa: ANN001 - the line finder
+    """A sweep file whose points come from a CSV file (``design:``, relative to the sweep file)."""
+    from ..io.scenario import load_scenario
+    from .design_file import load_design
+
+    for key in ("sample", "n", "sample_seed"):
+        if settings[key] is not None:
+            raise InputError(path, f"'{key}' does not apply to a design read from a file", line=line(key) or 1, key=key)
+    if not isinstance(tree["design"], str) or not tree["design"].strip():
+        raise InputError(path, "'design' must be the path of a CSV file of points", line=line("design"), key="design")
+    scenario = (path.parent / tree["scenario"]).resolve()
+    design = load_design(path.parent / tree["design"], load_scenario(scenario))
+    return SweepSpec(scenario, design, settings["runs"] or 10, metrics, source=path, replicate_seed=settings["replicate_seed"])
 
 
 def _num(x: object) -> float | None:
-    return None if x is None else float(x)
+    if x is None:
+        return None
+    if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+        raise ValueError(x)
+    return float(x)
+
+
+def _whole(x: object, lo: int, hi: int) -> int:
+    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
+        raise ValueError(x)
+    return x
 
 
 def sweep_digest(spec: SweepSpec) -> str:

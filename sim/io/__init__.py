@@ -1,11 +1,14 @@
 """Reading the inputs: scenarios, theatres and the claims record, refused with a clear message when wrong.
 
 - ``files``: input files read with guards (no devices, size limits, cache stamps); outputs written atomically.
+- ``outputs``: which folders and files the simulator may write (markers, derived files), and one writer per folder (a lock).
 - ``safe_yaml``: strict YAML that remembers the file and line of every key.
 - ``schema``: the scenario format as pydantic models (parameters, the union of event types, ``Scenario``).
+- ``paths``: parameters by dotted path or alias, their declared ranges, and setting them (``Scenario.with_params``).
 - ``extends``: resolving a scenario's ``extends`` chain into one YAML tree.
 - ``validation``: pydantic errors as ``InputError`` with file, line, key and did-you-mean.
 - ``checks``: what a scenario names (towns, roads, posts, claims, dates) checked against the theatre and the record.
+- ``timeline``: the events against each other (ceasefires the model cannot hold at once) and the theatre's post dates.
 - ``scenario``: ``load_scenario`` (all of the above) and the content hash of a run's inputs.
 - ``theatre``: towns, roads, posts and the border, loaded from CSV, with the neighbourhoods the model uses.
 - ``claims``: the claims record that events and outcomes cite.

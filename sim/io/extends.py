@@ -1,7 +1,8 @@
 """``extends``: a scenario written as changes to another, resolved into one YAML tree before validation.
 
 Mappings merge key by key; events merge by ``id`` (an event with the id of an
-inherited one changes it; others are added); ``remove_events`` drops
+inherited one changes it; others are added; two events with one id in a file
+are refused); ``remove_events`` drops
 inherited events by id; other values replace. Paths (``theatre``,
 ``claims``) are resolved against the file that sets them. Every value keeps
 the file and line it came from, so errors point at the file that says it.
@@ -25,6 +26,7 @@ _PATH_KEYS = ("theatre", "claims")
 def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
     """The YAML tree of scenario ``path`` with its ``extends`` chain merged in (``stack``: the files extending it)."""
     tree = load_yaml(path)
+    _unique_event_ids(tree, path)
     unknown = [k for k in tree if k not in _TOP_KEYS]
     if unknown:
         key = unknown[0]
@@ -49,6 +51,22 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
         raise InputError(path, f"'extends' names {problem}: {parent_name}", line=line, key="extends")
     parent = resolve(parent_path, (*stack, path.resolve()))
     return _merge(parent, tree)
+
+
+def _unique_event_ids(tree: LDict, path: Path) -> None:
+    """Refuse two events with one id in a file: an override, ``remove_events`` or ``--param events.ID`` would pick one."""
+    events = tree.get("events")
+    if not isinstance(events, LList):
+        return
+    seen: dict[str, int] = {}
+    for i, (event, (_, line)) in enumerate(zip(events, events.lines, strict=True)):
+        ident = event.get("id") if isinstance(event, LDict) else None
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            raise InputError(path, f"duplicate event id '{ident}' (also on line {seen[ident]}); every event's id must be "
+                             "unique", line=line, key=f"events[{i}].id")
+        seen[ident] = line
 
 
 def _merge(base: LDict, over: LDict) -> LDict:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
+import secrets
 import shutil
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,6 +82,54 @@ def read_input(path: Path, limit: int) -> bytes:
 # Writing: whole or not at all
 # --------------------------------------------------------------------------
 
+NAME_MAX = 255  # bytes in one file name, on every common file system
+_TAG_ROOM = 48  # what a temporary or lock name adds to the target's name
+# Temporary files and folders being written right now, so that a worker told to stop
+# (SIGTERM) can remove them before it exits (:func:`remove_active_temps`).
+_ACTIVE: set[Path] = set()
+
+
+def hidden_prefix(name: str) -> str:
+    """The start of the hidden names kept beside ``name`` (its temporaries, its lock).
+
+    ``.NAME`` when that leaves room for a tag within the file system's limit;
+    otherwise a shortened name with a hash of the full one, so a long but
+    legal ``--out`` never fails for its temporary's sake.
+    """
+    full = f".{name}"
+    if len(full.encode()) + _TAG_ROOM <= NAME_MAX:
+        return full
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return f".{name.encode()[:120].decode(errors='ignore')}~{digest}"
+
+
+def temp_path(target: Path, kind: str = "tmp", suffix: str = "") -> Path:
+    """A new hidden name beside ``target``: ``.NAME.<kind>-<pid>-<random><suffix>``."""
+    return target.parent / f"{hidden_prefix(target.name)}.{kind}-{os.getpid()}-{secrets.token_hex(4)}{suffix}"
+
+
+def stale_temps(target: Path) -> list[Path]:
+    """Temporaries of ``target`` left by a writer that was killed (call only while holding its lock)."""
+    pattern = re.compile(re.escape(hidden_prefix(target.name)) + r"\.(tmp|old)-\d+-[0-9a-f]{8}(\.[^/]*)?")
+    try:
+        return [p for p in target.parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return []
+
+
+def remove(path: Path) -> None:
+    """Remove a file or a folder tree (missing is fine)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def remove_active_temps() -> None:
+    """Remove every temporary this process is writing (from a signal handler, just before exiting)."""
+    for path in list(_ACTIVE):
+        remove(path)
+
 
 @contextlib.contextmanager
 def atomic_file(path: str | Path) -> Iterator[Path]:
@@ -91,7 +140,8 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
     On an error (or Ctrl-C) the temporary file is removed and ``path`` is untouched.
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}{path.suffix}")
+    tmp = temp_path(path, suffix=path.suffix)
+    _ACTIVE.add(tmp)
     try:
         yield tmp
         with open(tmp, "rb") as fh:
@@ -99,6 +149,7 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+        _ACTIVE.discard(tmp)
 
 
 def write_atomic(path: str | Path, text: str) -> None:
@@ -111,11 +162,15 @@ def write_atomic(path: str | Path, text: str) -> None:
 def atomic_folder(out: str | Path) -> Iterator[Path]:
     """A hidden temporary folder beside ``out`` to fill in the block; at its end it replaces ``out`` whole.
 
-    An existing folder at ``out`` is replaced only once the new one is complete.
+    An existing folder at ``out`` is replaced only once the new one is complete
+    (callers check first that it is theirs to replace). The folder is created
+    with the user's umask, like any other folder.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = temp_path(out)
+    os.mkdir(tmp)  # mode 0o777 less the umask (tempfile.mkdtemp would make it 0o700)
+    _ACTIVE.add(tmp)
     try:
         yield tmp
         for f in tmp.iterdir():
@@ -123,8 +178,7 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
                 os.fsync(fh.fileno())
         old = None
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            old.rmdir()
+            old = temp_path(out, "old")
             out.rename(old)
         tmp.rename(out)
         if old is not None:
@@ -132,3 +186,5 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        _ACTIVE.discard(tmp)

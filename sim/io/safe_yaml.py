@@ -78,12 +78,45 @@ def _loader_for(path: str) -> type[yaml.SafeLoader]:
         try:
             return yaml.SafeLoader.construct_yaml_int(loader, node)
         except ValueError:
-            raise InputError(path, "number too long", line=node.start_mark.line + 1) from None
+            if isinstance(node.value, str) and len(node.value) > 4000:
+                raise InputError(path, "number too long", line=node.start_mark.line + 1) from None
+            raise
 
     Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     Loader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
     Loader.add_constructor("tag:yaml.org,2002:seq", construct_sequence)
+    for tag, construct in list(Loader.yaml_constructors.items()):
+        Loader.add_constructor(tag, _guarded(construct, path))
     return Loader
+
+
+# What a user reads for each standard tag whose value cannot be built.
+_TAG_NAMES = {"int": "whole number", "float": "number", "bool": "boolean (true or false)", "timestamp": "date",
+              "binary": "base64 value", "map": "mapping", "seq": "list", "set": "set", "omap": "ordered mapping",
+              "pairs": "list of pairs", "null": "null", "str": "string"}
+
+
+def _guarded(construct, path: str):  # noqa: ANN001, ANN202 - a PyYAML constructor and its wrapper
+    """``construct``, turning what PyYAML raises from inside it for a bad value (an explicit tag such as
+    ``!!int abc``, an impossible date such as 2020-02-30) into an :class:`InputError` at the value's line."""
+
+    def run(loader: yaml.SafeLoader, node: yaml.Node) -> Any:  # noqa: ANN401 - whatever the tag builds
+        try:
+            return construct(loader, node)
+        except (InputError, yaml.YAMLError, RecursionError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - ValueError, KeyError, TypeError, AttributeError, OverflowError, ...
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            what = _TAG_NAMES.get(tag, f"'{node.tag}' value")
+            if isinstance(node, yaml.ScalarNode):
+                value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+                reason = f" ({exc})" if tag == "timestamp" and isinstance(exc, ValueError) and len(str(exc)) < 80 else ""
+                message = f"'{value}' is not a valid {what}{reason}"
+            else:
+                message = f"a {node.id} cannot be read as a {what}"
+            raise InputError(path, message, line=node.start_mark.line + 1) from None
+
+    return run
 
 
 YAML_LIMIT = 8 * 2**20  # scenario, theatre and claims YAML are a few kB; no hand-written one nears this

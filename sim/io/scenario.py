@@ -20,6 +20,7 @@ from .extends import events_until, resolve
 from .safe_yaml import LList
 from .schema import EVENT_MODELS, Scenario
 from .theatre import load_theatre
+from .timeline import check_post_dates, check_timeline
 from .validation import TaggedUnion, explain
 
 EVENTS = TaggedUnion("event", "type", EVENT_MODELS)
@@ -50,6 +51,8 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     except ValidationError as exc:
         raise explain(exc.errors()[0], tree, path, root=Scenario, union=EVENTS) from None
     check_scenario(scenario, tree, path)
+    check_timeline(scenario, tree, path)
+    check_post_dates(scenario)
     return scenario
 
 

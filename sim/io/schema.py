@@ -15,12 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import typing
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..names import FactionName, HolderName
+from . import paths
+from .validation import TaggedUnion
 
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 # At most a million: far above any meaningful value (strength points, km, weights), and low
@@ -334,9 +337,28 @@ class Scenario(Strict):
     def days(self) -> int:
         return (self.end - self.start).days
 
+    def with_params(self, values: Mapping[str, Any] | None = None, /, **params: Any) -> Scenario:
+        """A new scenario with parameters set and validated (a scenario is frozen; this one is unchanged).
+
+        Names are dotted paths (``regime.commit``, ``events.jan-truce.restraint``,
+        ``events.jan-truce.compliance.regime``) or their aliases, valid Python
+        names: each ``.`` becomes ``__`` and each ``-`` becomes ``_``
+        (``regime__commit=0.7``, ``events__jan_truce__restraint=0.9``)::
+
+            scenario.with_params({"events.jan-truce.restraint": 0.9}, regime__commit=0.7)
+
+        Raises:
+            InputError: an unknown name (with the closest valid one), or a value of the
+                wrong kind or outside the range the schema declares for it.
+        """
+        return paths.with_values(self, {**(values or {}), **params}, EVENT_UNION)
+
     def canonical_json(self) -> str:
         """The resolved parameters as stable JSON (paths as given, not absolute)."""
         data = self.model_dump(mode="json")
         data["theatre"] = self.theatre.name
         data["claims"] = self.claims.name
         return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+EVENT_UNION = TaggedUnion("event", "type", EVENT_MODELS)  # for error messages about events

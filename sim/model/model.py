@@ -27,7 +27,8 @@ import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
 
-from ..io.schema import Scenario
+from ..io.paths import revalidate
+from ..io.schema import EVENT_UNION, Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
 from . import ceasefire, civilians, combat, streams, towns
@@ -44,7 +45,9 @@ class CeasefireModel(mesa.Model):
     """Agent-based model of a contested ceasefire on a road network, for a batch of replicates.
 
     Args:
-        scenario: a validated scenario (see :func:`sim.io.scenario.load_scenario`).
+        scenario: a scenario (see :func:`sim.io.scenario.load_scenario`); it is validated again
+            here, so a value outside its declared range is an :class:`~sim.errors.InputError`
+            however the scenario was made (``model_copy(update=...)`` does not validate).
         seed: one replicate with this seed (default: the scenario's).
         seeds: a batch, one replicate per seed (instead of ``seed``).
         check_invariants: verify the model's invariants after every step
@@ -58,6 +61,8 @@ class CeasefireModel(mesa.Model):
         elif seed is not None:
             raise ValueError("give either seed or seeds, not both")
         super().__init__(rng=int(seeds[0]))  # Mesa's own generators; the rules draw from streams keyed by each seed
+        # Validated again, whatever route it came by: model_copy(update=...) and model_construct skip validation.
+        scenario = revalidate(scenario, EVENT_UNION)
         self.spec = scenario  # Mesa reserves `scenario` for its own experiment object
         self.theatre: Theatre = load_theatre(scenario.theatre)
         self.seeds = [int(s) for s in seeds]

@@ -8,4 +8,6 @@
 - ``animation``: daily control as a GIF.
 - ``plots``: time series, capture dates, losses and patrols against the record.
 - ``sweep_plots``, ``sweep_report``: a sweep's figures and its report folder.
+- ``calibration_plots``: a calibration's history, the accepted set's marginals, the slices.
+- ``discovery_report``: PRIM's boxes and peeling trajectories (``sim discover``).
 """

@@ -8,7 +8,9 @@ from pathlib import Path
 from matplotlib import animation
 
 from ..analysis.results import load_results
+from ..errors import InputError
 from ..io.files import atomic_file
+from ..io.outputs import SIGNATURE, claim_file, writing_into
 from .drawing import DYNAMIC_GIDS, draw_control, draw_control_layers, draw_probability, draw_probability_layers, scale_bar
 from .figures import add_legend, freeze_layout, map_panels
 from .geometry import layout
@@ -16,6 +18,9 @@ from .labels import finish_labels, main_towns
 from .map_state import EnsembleState, MapState, ensemble_state, run_state
 from .maps import last_day, require_posts, scenario_events, what
 from .style import FACTION_NAMES
+
+DPI = 100  # frames of FRAME inches at this resolution: 1050 x 720 pixels, text as readable as on the maps
+FRAME = (10.5, 7.2)
 
 # One line per event worth reading on a frame, by event type.
 CAPTIONS = {
@@ -59,6 +64,8 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     Returns:
         The files written.
     """
+    if out is not None:
+        claim_file(Path(out), formats=(".gif",))
     results = require_posts(load_results(path))
     t, lay = results.theatre, layout(results.theatre)
     days = (last_day(results) - results.start).days + 1
@@ -76,22 +83,27 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
             return ensemble_state(t, events, results.runs, date)
         return run_state(t, events, run, date)
 
-    fig, (ax,) = map_panels(1, width=9.0, height=6.4)
+    fig, (ax,) = map_panels(1, width=FRAME[0], height=FRAME[1])
     first = state(frames[-1])
     if ensemble:
         coll, handles = draw_probability(ax, lay, first, faction)
-        fig.colorbar(coll, ax=ax, fraction=0.035, pad=0.01, label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
+        # Below the map, where it covers neither the map nor the legend beside it.
+        fig.colorbar(coll, ax=ax, orientation="horizontal", fraction=0.04, pad=0.03, shrink=0.7, aspect=35,
+                     label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
     else:
         handles = draw_control(ax, lay, first)
+        for h in handles:  # the legend is drawn once: say what the star means, not where it is on the last day
+            if h.get_label().startswith("Last patrol ("):
+                h.set_label("Where the last patrol stopped")
     # A real title before the layout is fixed, so there is room for the dates that replace it.
-    title = ax.set_title(f"{what(results)}: {results.start + dt.timedelta(days=frames[-1]):%d %B %Y}", fontsize=11)
-    add_legend(fig, handles, fontsize=7.5)
+    title = ax.set_title(f"{what(results)}: {results.start + dt.timedelta(days=frames[-1]):%d %B %Y}", fontsize=12)
+    add_legend(fig, handles, fontsize=8.5)
     freeze_layout(fig)
-    finish_labels(ax, lay, main_towns(t), fontsize=7.5)
+    finish_labels(ax, lay, main_towns(t), fontsize=8)
     scale_bar(ax, lay)
     # Captions go in the legend's column, under it, where they hide nothing.
     box = fig.legends[0].get_window_extent().transformed(fig.transFigure.inverted())
-    note = fig.text(box.x0 + 0.01, box.y0 - 0.04, "", fontsize=8, va="top", ha="left", color="#202020", wrap=True)
+    note = fig.text(box.x0 + 0.01, box.y0 - 0.04, "", fontsize=9, va="top", ha="left", color="#202020", wrap=True)
     log = run.events
 
     def draw(k: int) -> None:
@@ -115,15 +127,34 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
             note.set_text("\n".join(lines[:5] + ([f"… and {len(lines) - 5} more"] if len(lines) > 5 else [])))
 
     anim = animation.FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, repeat=False)
-    out = Path(out) if out else results.path / "control.gif"
-    written = [save_animation(anim, out, animation.PillowWriter(fps=fps))]
-    if animation.writers.is_available("ffmpeg"):
-        written.append(save_animation(anim, out.with_suffix(".mp4"), animation.FFMpegWriter(fps=fps)))
+    shade = f"_{faction}" if ensemble and faction != "regime" else ""
+    out = claim_file(Path(out) if out else results.path / f"control{shade}.gif", formats=(".gif",))
+    mp4 = out.with_suffix(".mp4")
+    with writing_into(out.parent):
+        written = [save_animation(anim, out, SignedGifWriter(fps=fps))]
+        if animation.writers.is_available("ffmpeg") and _may_write(mp4):
+            written.append(save_animation(anim, mp4, animation.FFMpegWriter(fps=fps)))
     return written
+
+
+def _may_write(path: Path) -> bool:
+    try:
+        claim_file(path, formats=(".mp4",))
+    except InputError:
+        return False  # the GIF is what was asked for; a file of someone else's beside it is left alone
+    return True
+
+
+class SignedGifWriter(animation.PillowWriter):
+    """Matplotlib's GIF writer, with the simulator's signature as the GIF's comment (so it may be replaced later)."""
+
+    def finish(self) -> None:
+        self._frames[0].save(self.outfile, save_all=True, append_images=self._frames[1:], duration=int(1000 / self.fps),
+                             loop=0, comment=SIGNATURE.encode())
 
 
 def save_animation(anim: animation.Animation, path: Path, writer: animation.AbstractMovieWriter) -> Path:
     """Save ``anim`` atomically (the writer picks the format by the temporary file's suffix, which is ``path``'s)."""
     with atomic_file(path) as tmp:
-        anim.save(tmp, writer=writer, dpi=72)
+        anim.save(tmp, writer=writer, dpi=DPI)
     return path

@@ -14,6 +14,7 @@ from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.patches import Polygon as MplPolygon
+from shapely.geometry import LineString
 
 from ..io.theatre import EARTH_KM_PER_DEG
 from ..names import HOLDERS
@@ -105,10 +106,38 @@ def draw_posts(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, bool]:
     return bool(intact.any()), bool(enc.any())
 
 
-def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor) -> None:
-    for ring in lay.band(corridor.road, corridor.width_km):
+def corridor_route(corridor: MapCorridor, patrols: list[MapPatrol]) -> tuple[int, ...] | None:
+    """The stretch of the corridor's road the agreement covers: the joint-patrol route along it, if there is one."""
+    return next((p.route for p in patrols if p.road == corridor.road and len(p.route) >= 2), None)
+
+
+def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor, patrols: list[MapPatrol] = ()) -> None:
+    """The security corridor: ``width_km`` each side of its road, along the patrol route when there is one
+    (the Moscow protocol's corridor runs from Tronba to Ain al-Havr, not on to Latakia)."""
+    route = corridor_route(corridor, list(patrols))
+    if route is None:
+        rings = lay.band(corridor.road, corridor.width_km)
+    else:
+        t = lay.theatre
+        line = LineString([(t.lon[i] * lay.kx, t.lat[i]) for i in route])
+        rings = lay.rings(line.buffer(corridor.width_km / EARTH_KM_PER_DEG).intersection(lay.outline))
+    for ring in rings:
         ax.add_patch(MplPolygon(ring, closed=True, fc=corridor_fill(), ec="#A89A00",
                                 lw=0.8, hatch="////", zorder=2.5, gid="corridor"))
+
+
+def corridor_label(corridor: MapCorridor, patrols: list[MapPatrol], names: list[str]) -> str:
+    route = corridor_route(corridor, patrols)
+    stretch = f" from {names[route[0]]} to {names[route[-1]]}" if route is not None else ""
+    return f"{corridor.road} security corridor{stretch} ({corridor.width_km:g} km each side)"
+
+
+def patrol_label(p: MapPatrol, names: list[str]) -> str:
+    """How far the last patrol got, in words: "got nowhere" rather than "reached <its start>, 0%"."""
+    if p.coverage is not None and p.coverage <= 0:
+        return f"Last patrol ({p.date:%d %b}) got nowhere: stopped before leaving {names[p.route[0]]}"
+    cover = f", {p.coverage:.0%} of the route" if p.coverage is not None else ""
+    return f"Last patrol ({p.date:%d %b}) reached {names[p.reached]}{cover}"
 
 
 def draw_patrols(ax: Axes, lay: Layout, patrols: list[MapPatrol]) -> None:
@@ -149,15 +178,13 @@ def draw_control(ax: Axes, lay: Layout, state: MapState, *, title: str | None = 
     handles.append(Line2D([], [], color="#1A1A1A", lw=1.6, label="Front line (government vs opposition)"))
     handles += common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()))
     if state.corridor is not None:
-        c = state.corridor
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
-                             label=f"{c.road} security corridor ({c.width_km:g} km each side)"))
+                             label=corridor_label(state.corridor, state.patrols, lay.theatre.towns)))
     for p in state.patrols:
         handles.append(Line2D([], [], color=FACTION_COLOURS["russia"], lw=1.6, ls=(0, (2, 1.5)), label=f"Joint patrol route ({p.road})"))
         if p.reached is not None:
-            cover = f", {p.coverage:.0%} of the route" if p.coverage is not None else ""
             handles.append(Line2D([], [], marker="*", ls="", ms=12, color=FACTION_COLOURS["russia"], mec="white",
-                                  label=f"Last patrol ({p.date:%d %b}) reached {lay.theatre.towns[p.reached]}{cover}"))
+                                  label=patrol_label(p, lay.theatre.towns)))
     return handles
 
 
@@ -191,7 +218,7 @@ def draw_control_layers(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, b
     draw_territory(ax, lay, [tint(FACTION_COLOURS[HOLDERS[c]]) for c in state.controller])
     draw_front(ax, lay, front_ridges(lay, state.controller))
     if state.corridor is not None:
-        draw_corridor(ax, lay, state.corridor)
+        draw_corridor(ax, lay, state.corridor, state.patrols)
     draw_patrols(ax, lay, state.patrols)
     draw_towns(ax, lay, state.controller)
     return draw_posts(ax, lay, state)
@@ -210,9 +237,9 @@ def draw_probability(ax: Axes, lay: Layout, es: EnsembleState, faction: str, *, 
         ax.set_title(title, fontsize=10)
     handles = modal_handles() + common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()))
     if state.corridor is not None:
-        c = state.corridor
+        label = corridor_label(state.corridor, state.patrols, lay.theatre.towns).split(" (")[0]
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
-                             label=f"{c.road} security corridor (agreement in force in {es.corridor_share:.0%} of runs)"))
+                             label=f"{label} (agreement in force in {es.corridor_share:.0%} of runs)"))
     return coll, handles
 
 
@@ -235,7 +262,7 @@ def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: s
     coll.town_index = index  # which town each polygon is
     ax.add_collection(coll)
     if es.state.corridor is not None:
-        draw_corridor(ax, lay, es.state.corridor)
+        draw_corridor(ax, lay, es.state.corridor, es.state.patrols)
     draw_patrols(ax, lay, es.state.patrols)
     draw_towns(ax, lay, None, size=0.5, face=[FACTION_COLOURS[HOLDERS[c]] for c in np.argmax(es.probability, axis=1)])
     s = es.state

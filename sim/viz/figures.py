@@ -20,7 +20,7 @@ from ..analysis.results import RunData
 from ..io.theatre import Theatre
 from .drawing import draw_control, draw_front_spread, draw_probability, scale_bar
 from .geometry import Layout, layout
-from .labels import finish_labels, main_towns
+from .labels import day_towns, finish_labels, main_towns
 from .map_state import EnsembleState, MapState, run_state
 from .style import FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
 
@@ -49,25 +49,47 @@ def add_legend(fig: Figure, handles: list, *, where: str = "right", fontsize: fl
         fig.legend(handles=unique, loc="outside lower center", ncols=min(4, len(unique)), fontsize=fontsize, frameon=False)
 
 
-def freeze_layout(fig: Figure) -> None:
-    """Lay the figure out once, then keep it: labels are placed on the final positions."""
+def freeze_layout(fig: Figure, pad: float = 4.0) -> None:
+    """Lay the figure out once, then keep it: labels are placed on the final positions.
+
+    A map's axes keep a fixed aspect, which the layout engine does not always
+    leave room for: tick labels could stick out of the figure (and be cut
+    off). The axes are then narrowed, or lowered, until everything is inside
+    by ``pad`` pixels.
+    """
     fig.canvas.draw()
     fig.set_layout_engine("none")
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    boxes = [ax.get_tightbbox(renderer) for ax in axes]
+    left = max(0.0, pad - min(b.x0 for b in boxes)) / width
+    bottom = max(0.0, pad - min(b.y0 for b in boxes)) / height
+    top = max(0.0, max(b.y1 for b in boxes) - (height - pad)) / height
+    if left or bottom or top:
+        for ax in axes:
+            x0, y0, w, h = ax.get_position(original=True).bounds
+            ax.set_position([left + x0 * (1 - left), bottom + y0 * (1 - bottom - top), w * (1 - left), h * (1 - bottom - top)])
+        fig.canvas.draw()
 
 
-def control_map_figure(theatre: Theatre, state: MapState, title: str) -> Figure:
-    """One run's control on one date, with legend and labels: the figure ``run`` and ``map`` write."""
+def control_map_figure(theatre: Theatre, state: MapState, title: str, *, changed: np.ndarray | None = None) -> Figure:
+    """One run's control on one date, with legend and labels: the figure ``run`` and ``map`` write.
+
+    ``changed``: towns that changed hands by the date, labelled where there is room.
+    """
     lay = layout(theatre)
     fig, (ax,) = map_panels(1)
     handles = draw_control(ax, lay, state, title=title)
     add_legend(fig, handles)
     freeze_layout(fig)
-    finish_labels(ax, lay, main_towns(theatre))
+    finish_labels(ax, lay, main_towns(theatre), notable=day_towns(theatre, state, changed))
     scale_bar(ax, lay)
     return fig
 
 
-def side_by_side_figure(theatre: Theatre, panels: list[tuple[MapState, str]], title: str, *, compare_to: int | None = None) -> Figure:
+def side_by_side_figure(theatre: Theatre, panels: list[tuple[MapState, str]], title: str, *, compare_to: int | None = None,
+                        changed: np.ndarray | None = None) -> Figure:
     """Several control maps in a row (simulated vs reported, baseline vs what-if).
 
     Args:
@@ -78,33 +100,37 @@ def side_by_side_figure(theatre: Theatre, panels: list[tuple[MapState, str]], ti
     lay = layout(theatre)
     fig, axes = map_panels(len(panels), height=7.0)
     handles: list = []
+    notable = day_towns(theatre, panels[0][0], changed)
     for k, (ax, (state, sub)) in enumerate(zip(axes, panels, strict=True)):
         handles += draw_control(ax, lay, state, title=sub)
         if compare_to is not None and k != compare_to:
             differ = state.controller != panels[compare_to][0].controller
+            notable = notable | differ
             t = lay.theatre
             ax.scatter(t.lon[differ], t.lat[differ], s=150, facecolors="none", edgecolors=REPORTED_COLOUR, linewidths=1.8, zorder=8, gid="differs")
             n = int(differ.sum())
             ax.set_title(f"{sub}\n{theatre.n - n} of {theatre.n} towns alike", fontsize=10)
             handles.append(Line2D([], [], marker="o", ls="", ms=11, mfc="none", mec=REPORTED_COLOUR, mew=1.8,
                                   label=f"Controller differs from '{panels[compare_to][1].splitlines()[0]}'"))
-    return finish_panels(fig, axes, lay, theatre, handles, title)
+    return finish_panels(fig, axes, lay, theatre, handles, title, notable=notable)
 
 
-def finish_panels(fig: Figure, axes: list[Axes], lay: Layout, theatre: Theatre, handles: list, title: str) -> Figure:
-    """Title, a shared legend below, then labels and scale bars once the layout is fixed."""
+def finish_panels(fig: Figure, axes: list[Axes], lay: Layout, theatre: Theatre, handles: list, title: str, *,
+                  notable: np.ndarray | None = None) -> Figure:
+    """Title, a shared legend below, then labels (the main towns, and ``notable`` ones where there is room)
+    and scale bars once the layout is fixed."""
     fig.suptitle(title, fontsize=12)
     add_legend(fig, handles, where="below")
     freeze_layout(fig)
     main = main_towns(theatre)
     for ax in axes:
-        finish_labels(ax, lay, main, fontsize=7.5)
+        finish_labels(ax, lay, main, fontsize=7.5, notable=notable)
         scale_bar(ax, lay)
     return fig
 
 
 def ensemble_figure(theatre: Theatre, es: EnsembleState, faction: str, title: str, *,
-                    reported: tuple[np.ndarray, dt.date] | None = None) -> Figure:
+                    reported: tuple[np.ndarray, dt.date] | None = None, changed: np.ndarray | None = None) -> Figure:
     """An ensemble on one date: P(faction holds) with a colour bar, and the spread of the front line.
 
     With ``reported`` (a control column and its date), the front-spread panel
@@ -119,7 +145,7 @@ def ensemble_figure(theatre: Theatre, es: EnsembleState, faction: str, title: st
                  label=f"share of the {n} runs in which {who} holds the town")
     sub = f"Front line spread over {n} runs" + (f", and the front reported on {reported[1]:%d %b}" if reported is not None else "")
     handles += draw_front_spread(axes[1], lay, es, reported=None if reported is None else reported[0], title=sub)
-    return finish_panels(fig, axes, lay, theatre, handles, title)
+    return finish_panels(fig, axes, lay, theatre, handles, title, notable=day_towns(theatre, es.state, changed))
 
 
 def draw_control_map(result: RunResult, path: str | Path, *, day: int = -1) -> Path:
@@ -131,7 +157,8 @@ def draw_control_map(result: RunResult, path: str | Path, *, day: int = -1) -> P
     date = run.date(day % len(run.history))
     events = json.loads(result.scenario.canonical_json())["events"]
     state = run_state(result.theatre, events, run, date)
-    fig = control_map_figure(result.theatre, state, run_title(result.scenario.name, result.seed, date))
+    changed = run.history[run.day(date)] != run.history[0]
+    fig = control_map_figure(result.theatre, state, run_title(result.scenario.name, result.seed, date), changed=changed)
     return save_figure(fig, path)
 
 

@@ -12,21 +12,26 @@ from matplotlib.axes import Axes
 
 from ..io.theatre import Theatre
 from .geometry import Layout
+from .map_state import MapState
 from .style import NAMED_ROAD_STYLE, halo, named_roads
 
 LABEL_POPULATION = 30_000  # towns this large are always labelled
+OPTIONAL_OVERLAP = 20.0  # px² of markers a label the map can do without may cover (a corner), and no other label
 # Artists a label must not cover, by gid.
 MARKER_GIDS = {"posts", "posts_encircled", "military_police", "patrol_reached", "differs"}
 LABEL_OFFSETS = [(5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"), (-5, -4, "right", "top"),
             (7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 7, "center", "bottom"), (0, -7, "center", "top")]
 
 
-def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, extra: list | None = None) -> None:
-    """Label ``towns`` where no label overlaps another, a town marker or the frame.
+def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, extra: list | None = None,
+                 optional: np.ndarray | None = None) -> None:
+    """Label ``towns`` where no label overlaps another, a town marker or the frame; then ``optional`` towns where there is room.
 
     Greedy, largest towns first: each label tries eight positions around its
-    town and takes the first free one (or the least crowded). Positions are
-    measured on the figure as laid out, so call this once the layout is final.
+    town and takes the first free one (or, for ``towns``, the least crowded;
+    an ``optional`` label with no free position is left out, so labels never
+    pile up). Positions are measured on the figure as laid out, so call this
+    once the layout is final.
     """
     t = lay.theatre
     fig = ax.figure
@@ -41,17 +46,23 @@ def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 
     obstacles = [(x - r, y - r, x + r, y + r) for x, y in pix]
     placed: list[tuple[float, float, float, float]] = [tuple(b) for b in (extra or [])]
 
-    def clash(b) -> float:  # noqa: ANN001
+    def overlap(b, boxes) -> float:  # noqa: ANN001
         area = 0.0
-        for o in placed + obstacles:
+        for o in boxes:
             w = min(b[2], o[2]) - max(b[0], o[0])
             h = min(b[3], o[3]) - max(b[1], o[1])
             if w > 0 and h > 0:
                 area += w * h
-        outside = (b[0] < frame.x0) or (b[2] > frame.x1) or (b[1] < frame.y0) or (b[3] > frame.y1)
-        return area + (1e9 if outside else 0.0)
+        return area
 
-    for i in sorted(np.flatnonzero(towns), key=lambda i: (-t.population[i], t.towns[i])):
+    def clash(b) -> float:  # noqa: ANN001
+        outside = (b[0] < frame.x0) or (b[2] > frame.x1) or (b[1] < frame.y0) or (b[3] > frame.y1)
+        return overlap(b, placed) + overlap(b, obstacles) + (1e9 if outside else 0.0)
+
+    must = set(np.flatnonzero(towns).tolist())
+    extra_towns = [] if optional is None else [i for i in np.flatnonzero(optional) if i not in must]
+    order = sorted(must, key=lambda i: (-t.population[i], t.towns[i])) + sorted(extra_towns, key=lambda i: (-t.population[i], t.towns[i]))
+    for i in order:
         best = None
         for dx, dy, ha, va in LABEL_OFFSETS:
             text = ax.annotate(t.towns[i], (t.lon[i], t.lat[i]), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
@@ -67,6 +78,10 @@ def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 
                 text.remove()
             if cost == 0:
                 break
+        roomy = [(b[0] - 4, b[1] - 2, b[2] + 4, b[3] + 2) for b in placed]  # and not so close that two names read as one
+        if i not in must and (best[0] > OPTIONAL_OVERLAP or overlap(best[2], roomy) > 0):
+            best[1].remove()  # no free place for a label the map can do without
+            continue
         placed.append(best[2])
 
 
@@ -91,9 +106,23 @@ def road_labels(ax: Axes, lay: Layout, avoid: np.ndarray) -> list:
     return boxes
 
 
-def finish_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0) -> None:
+def finish_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, notable: np.ndarray | None = None) -> None:
+    """Road names, then the main towns' names, then (where there is room) the towns that matter to the day."""
     boxes = road_labels(ax, lay, towns)
-    place_labels(ax, lay, towns, fontsize=fontsize, extra=boxes)
+    place_labels(ax, lay, towns, fontsize=fontsize, extra=boxes, optional=notable)
+
+
+def day_towns(theatre: Theatre, state: MapState, changed: np.ndarray | None = None) -> np.ndarray:
+    """Towns that matter to a map's day: those that changed hands, the towns encircled posts overlook, the patrol route's ends and its reach."""
+    mask = np.zeros(len(state.controller), bool) if changed is None else np.asarray(changed, bool).copy()
+    for post, standing, encircled in zip(theatre.posts, state.posts, state.encircled, strict=True):
+        if standing and encircled:
+            mask[list(post.towns)] = True
+    for p in state.patrols:
+        mask[[p.route[0], p.route[-1]]] = True
+        if p.reached is not None:
+            mask[p.reached] = True
+    return mask
 
 
 def main_towns(t: Theatre) -> np.ndarray:

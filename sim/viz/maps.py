@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis.aggregate import common_days
 from ..analysis.results import Results, load_results
 from ..errors import InputError
+from ..io.outputs import claim_file, writing_into
 from ..names import HOLDERS
 from .drawing import draw_control, draw_probability, scale_bar
 from .figures import (
@@ -24,7 +26,7 @@ from .figures import (
 from .geometry import layout
 from .labels import finish_labels, main_towns
 from .map_state import ensemble_state, reported_state, run_state
-from .style import FACTION_NAMES, save_figure
+from .style import FACTION_NAMES, FORMATS, save_figure
 
 
 def last_day(results: Results) -> dt.date:
@@ -58,7 +60,7 @@ def resolve_date(results: Results, date: str | dt.date | None) -> tuple[dt.date,
     if date == last + dt.timedelta(days=1) and reported is not None:
         return last, reported
     known = ", ".join(str(d) for d in sorted(results.theatre.control))
-    raise InputError(results.path, f"--date {date} is outside the run ({results.start} .. {last}); the day after the "
+    raise InputError(results.path, f"{date} is outside the run ({results.start} .. {last}); the day after the "
                      f"last is accepted only where the theatre reports control ({known})", key="--date")
 
 
@@ -84,17 +86,25 @@ def map_figure(results: Results, date: str | dt.date | None = None, *, faction: 
     """
     day, reported = resolve_date(results, date)
     t = results.theatre
+    changed = changed_hands(results, day)
     if results.is_ensemble:
         es = ensemble_state(t, scenario_events(results), results.runs, day)
         title = f"{what(results)}: {_when(day, reported)}"
-        return ensemble_figure(t, es, faction, title, reported=None if reported is None else (t.control[reported], reported))
+        return ensemble_figure(t, es, faction, title, reported=None if reported is None else (t.control[reported], reported),
+                               changed=changed)
     run = results.runs[0]
     state = run_state(t, scenario_events(results), run, day)
     if reported is None:
-        return control_map_figure(t, state, run_title(results.name, run.seed, day))
+        return control_map_figure(t, state, run_title(results.name, run.seed, day), changed=changed)
     panels = [(state, f"Simulated, {day:%d %b %Y}" + (" (last day of the run)" if day != reported else "")),
               (reported_state(t, reported), f"Reported, {reported:%d %b %Y}")]
-    return side_by_side_figure(t, panels, f"{what(results)}: simulated vs reported control", compare_to=0)
+    return side_by_side_figure(t, panels, f"{what(results)}: simulated vs reported control", compare_to=0, changed=changed)
+
+
+def changed_hands(results: Results, day: dt.date) -> np.ndarray:
+    """Towns held on ``day`` by another side than at the start, in at least half the replicates."""
+    moved = [r.history[r.day(day)] != r.history[0] for r in results.runs]
+    return np.mean(moved, axis=0) >= 0.5
 
 
 def _when(day: dt.date, reported: dt.date | None) -> str:
@@ -133,12 +143,14 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
         fig.suptitle(f"Baseline vs what-if on {day:%d %B %Y}", fontsize=12)
         add_legend(fig, handles, where="below")
         freeze_layout(fig)
+        notable = changed_hands(a, day) | changed_hands(b, day)
         for ax in axes:
-            finish_labels(ax, lay, main_towns(a.theatre), fontsize=7.5)
+            finish_labels(ax, lay, main_towns(a.theatre), fontsize=7.5, notable=notable)
             scale_bar(ax, lay)
         return fig
     panels = [(run_state(r.theatre, scenario_events(r), r.runs[0], day), what(r)) for r in (a, b)]
-    return side_by_side_figure(a.theatre, panels, f"Baseline vs what-if on {day:%d %B %Y}", compare_to=0)
+    return side_by_side_figure(a.theatre, panels, f"Baseline vs what-if on {day:%d %B %Y}", compare_to=0,
+                               changed=changed_hands(a, day))
 
 
 def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Path | None = None,
@@ -148,7 +160,9 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
     Args:
         paths: one results folder, or two (baseline, what-if).
         date: ISO date (default: the last simulated day).
-        out: the PNG (default: ``map_<date>.png`` in the (last) folder).
+        out: a .png, .svg or .pdf file (default: ``map_<date>.png`` in the (last) folder; an
+            ensemble map of another faction than the government's is ``map_<date>_<faction>.png``).
+            An existing file is replaced only if the simulator wrote it.
         faction: whose probability of control ensemble maps shade.
 
     Returns:
@@ -156,17 +170,22 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
     """
     if faction not in HOLDERS:
         raise InputError(None, f"unknown faction '{faction}' (one of {', '.join(HOLDERS)})", key="--faction")
+    if out is not None:
+        claim_file(Path(out), formats=FORMATS)  # before the work, and again once it is done
     results = [require_posts(load_results(p)) for p in paths]
     if len(results) == 2 and results[0].theatre.towns != results[1].theatre.towns:
         raise InputError(results[1].path, "the two results are on different theatres")
+    shade = f"_{faction}" if faction != "regime" and any(r.is_ensemble for r in results) else ""
     if len(results) == 1:
         fig = map_figure(results[0], date, faction=faction)
         day = resolve_date(results[0], date)[0] if date is None else date
-        default = results[0].path / f"map_{day}.png"
+        default = results[0].path / f"map_{day}{shade}.png"
     else:
         fig = compare_figure(*results, date, faction=faction)
-        default = results[1].path / f"map_{date or 'last'}_vs_{results[0].path.name}.png"
-    return save_figure(fig, Path(out) if out else default)
+        default = results[1].path / f"map_{date or 'last'}_vs_{results[0].path.name}{shade}.png"
+    path = claim_file(Path(out) if out else default, formats=FORMATS)
+    with writing_into(path.parent):
+        return save_figure(fig, path)
 
 
 def require_posts(results: Results) -> Results:

@@ -30,8 +30,9 @@ from matplotlib.lines import Line2D
 from ..analysis.aggregate import all_captures, timeseries_quantiles
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
 from ..analysis.results import Results, load_results
+from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS
-from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, halo, new_figure, save_figure
+from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
 
 # Scenario events worth a vertical marker: the decisions that shape the curves.
 MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "air_policy", "joint_patrol")
@@ -57,51 +58,76 @@ def _series(results: Results, q: pd.DataFrame, variable: str) -> tuple[np.ndarra
     return x, rows["q50"].to_numpy(), rows[BAND[0]].to_numpy(), rows[BAND[1]].to_numpy()
 
 
-def _event_markers(ax: Axes, events: list[dict], start: dt.date, end: dt.date, *, also: Axes | None = None) -> int:
-    """Vertical lines at the scenario's marked events (on ``ax`` and ``also``), labelled on ``ax``.
+def event_label(e: dict) -> str:
+    """A scenario event in words, as the figures name things ("Government offensive starts", not "offensive start")."""
+    kind = e["type"]
+    if kind == "offensive":
+        return f"{FACTION_NAMES.get(e.get('faction', 'regime'), 'Government')} offensive {'starts' if e.get('action') == 'start' else 'stops'}"
+    if kind in ("truce", "agreement"):
+        return f"{e.get('name', kind)} in force"
+    if kind == "intervention":
+        return f"Turkish intervention: {e.get('name', '')}".rstrip(": ")
+    if kind == "strike":
+        return f"{FACTION_NAMES.get(e.get('by', ''), e.get('by', ''))} strike at {e.get('town', '')}".strip()
+    if kind == "air_policy":
+        return f"Russian air effort held to {float(e.get('ceiling', 0)):.0%}"
+    if kind == "joint_patrol":
+        return f"Joint patrols on the {e.get('road', '')} begin"
+    return str(e.get("name") or e.get("id") or kind)
 
-    Labels of events a few days apart are merged into one, so none overlap.
 
-    Returns:
-        The number of lines drawn.
-    """
+def event_groups(events: list[dict], start: dt.date, end: dt.date, gap_days: float) -> list[tuple[str, list[str]]]:
+    """The scenario's marked events in the window, as (date, labels), events closer than ``gap_days`` merged."""
     marks: dict[str, list[str]] = {}
     for e in events:
         if e["type"] not in MARKED_EVENTS:
             continue
         when = e.get("effective") or e["date"]  # a deal matters from when it binds
         if start.isoformat() <= when <= end.isoformat():
-            label = e.get("name") or e.get("id") or e["type"]
-            if e["type"] == "offensive":
-                label = f"offensive {e.get('action', '')}".strip()
-            marks.setdefault(when, []).append(label)
-    if not marks:
-        return 0
-    fig = ax.figure
-    width_px = ax.get_window_extent(fig.canvas.get_renderer()).width
-    span = max((end - start).days, 1)
-    gap = 14 / (width_px / span)  # days between two labels that would overlap
+            marks.setdefault(when, []).append(event_label(e))
     groups: list[tuple[str, list[str]]] = []
     for when in sorted(marks):
-        if groups and (dt.date.fromisoformat(when) - dt.date.fromisoformat(groups[-1][0])).days < gap:
+        if groups and (dt.date.fromisoformat(when) - dt.date.fromisoformat(groups[-1][0])).days < gap_days:
             groups[-1][1].extend(marks[when])
         else:
             groups.append((when, list(marks[when])))
-    for when in sorted(marks):
-        for a in (ax, also) if also is not None else (ax,):
-            a.axvline(np.datetime64(when), color="#6A6A6A", lw=0.8, ls=":", zorder=1, gid="event")
-    for when, labels in groups:
-        ax.annotate("; ".join(dict.fromkeys(labels)), (np.datetime64(when), 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(2, -3), textcoords="offset points", rotation=90, ha="left", va="top", fontsize=7,
-                        color="#4A4A4A", annotation_clip=False, path_effects=halo(2), zorder=6)
-    return len(marks)
+    return groups
+
+
+def _event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt.date, end: dt.date) -> int:
+    """Dotted lines at the scenario's events through both panels, numbered above them, the numbers explained in ``key``.
+
+    Numbers, not names, sit on the plot, so no label runs over the lines; events a
+    few days apart share a number. Returns the number of groups.
+    """
+    width_px = ax.get_window_extent(ax.figure.canvas.get_renderer()).width
+    groups = event_groups(events, start, end, gap_days=16 / (width_px / max((end - start).days, 1)))
+    handles = []
+    for k, (when, labels) in enumerate(groups, start=1):
+        x = np.datetime64(when)
+        for a in (top, ax):
+            a.axvline(x, color="#6A6A6A", lw=0.8, ls=":", zorder=1, gid="event")
+        top.annotate(str(k), (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
+                     ha="center", va="bottom", fontsize=8, weight="bold", color="#303030", gid="event_number")
+        text = "; ".join(dict.fromkeys(labels))
+        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030",
+                              label=f"{dt.date.fromisoformat(when):%d %b}: {text}"))
+    key.axis("off")
+    if handles:
+        key.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False, handletextpad=0.6,
+                   columnspacing=2.0, title="Scenario events", title_fontsize=8, alignment="left")
+    return len(groups)
 
 
 def towns_held_figure(results: Results) -> Figure:
     """Towns held by each faction over time, with the ceasefire, the scenario's events and the reported counts."""
     q = _quantiles(results)
-    fig = new_figure(figsize=(10, 6.2), dpi=100, layout="constrained")
-    top, ax = fig.subplots(2, 1, sharex=True, height_ratios=(1, 4))
+    events = results.manifest["parameters"]["events"]
+    rows = -(-len(event_groups(events, results.start, results.end, gap_days=3)) // 2)
+    key_height = 0.35 + 0.2 * rows
+    fig = new_figure(figsize=(10, 6.2 + key_height), dpi=100, layout="constrained")
+    top, ax, key = fig.subplots(3, 1, height_ratios=(1, 4, key_height * 5 / 4.6))
+    top.sharex(ax)
     n = len(results.runs)
     for holder in HOLDERS:
         x, mid, lo, hi = _series(results, q, f"towns_{holder}")
@@ -132,11 +158,11 @@ def towns_held_figure(results: Results) -> Figure:
     top.set_yticks([0, 1])
     top.set_ylabel("ceasefire\nin force" + ("\n(share)" if n > 1 else ""), fontsize=8)
     top.tick_params(labelsize=8)
-    top.set_title(f"{results.name}: towns held by each faction ({what})", fontsize=11)
-    fig.canvas.draw()  # the event labels are spaced on the laid-out axes
-    fig.set_layout_engine("none")
-    _event_markers(ax, results.manifest["parameters"]["events"], results.start, results.end, also=top)
+    top.set_title(f"{results.name}: towns held by each faction ({what})", fontsize=11, pad=14)
+    top.tick_params(axis="x", labelbottom=False)
     _date_axis(ax, results)
+    fig.canvas.draw()  # the event numbers are spaced on the laid-out axes
+    _event_markers(top, ax, key, events, results.start, results.end)
     return fig
 
 
@@ -299,7 +325,8 @@ def make_plots(path: str | Path, *, outcomes: str | Path | None = None, out: str
     Args:
         path: a run or ensemble folder.
         outcomes: the reported outcomes (default: outcomes.yaml beside the run's claims record).
-        out: folder for the PNGs (default: the results folder).
+        out: folder for the PNGs (default: the results folder); created if it does not exist (its
+            parent must). An existing file there is replaced only if the simulator wrote it.
 
     Returns:
         The files written.
@@ -307,8 +334,9 @@ def make_plots(path: str | Path, *, outcomes: str | Path | None = None, out: str
 
     results = load_results(path)
     reported = load_reported(results, outcomes)
-    out = Path(out) if out else results.path
-    out.mkdir(parents=True, exist_ok=True)
     figures = {"towns_held.png": towns_held_figure(results), "capture_dates.png": capture_dates_figure(results, reported),
                "losses.png": losses_figure(results, reported), "patrol_coverage.png": patrol_figure(results, reported)}
-    return [save_figure(fig, out / name) for name, fig in figures.items() if fig is not None]
+    out = claim_output_folder(Path(out)) if out else results.path
+    targets = {name: claim_file(out / name) for name, fig in figures.items() if fig is not None}
+    with writing_into(out):
+        return [save_figure(figures[name], file) for name, file in targets.items()]

@@ -15,14 +15,16 @@ from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from ..io.files import atomic_file
+from ..io.outputs import SIGNATURE
 from ..io.theatre import Theatre
+from ..names import DISPLAY_NAMES
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 FACTION_COLOURS = {"regime": "#D55E00", "hts": "#3A3A3A", "rebels": "#009E73", "turkey": "#0072B2", "russia": "#CC79A7"}
-FACTION_NAMES = {"regime": "Government", "hts": "HTS", "rebels": "Turkish-backed rebels", "turkey": "Turkey", "russia": "Russia"}
+FACTION_NAMES = DISPLAY_NAMES
 CORRIDOR_COLOUR = "#F0E442"  # Okabe-Ito yellow
 REPORTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: the record, wherever it is drawn
 ROAD_STYLE = {"secondary": dict(color="#9A9A9A", lw=0.7, zorder=3)}  # every other road class is a named highway
@@ -63,22 +65,34 @@ def new_figure(**kw: object) -> Figure:
     return fig
 
 
+FORMATS = (".png", ".svg", ".pdf")  # what a figure may be saved as: each carries the simulator's signature
+
+
 def save_figure(fig: Figure, path: str | Path, *, palette: bool = True, **kw: object) -> Path:
-    """Save ``fig`` atomically (a temporary file renamed into place).
+    """Save ``fig`` atomically (a temporary file renamed into place), signed as the simulator's.
 
     With ``palette``, PNGs are stored with a 256-colour palette: maps and
     plots are flat colours and lines, so they look the same at about a third
-    of the size. ``kw`` goes to ``Figure.savefig``.
+    of the size. PNGs carry ``Software: idlib-sim`` (so a later command knows
+    it may replace them), SVG and PDF files the same as their creator; no
+    date, so the same figure gives the same bytes. ``kw`` goes to ``Figure.savefig``.
     """
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"figures are saved as {', '.join(FORMATS)}, not {path.name}")
     with atomic_file(path) as tmp:
-        if palette and path.suffix.lower() == ".png":
+        if suffix == ".png" and palette:
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", **kw)
+            fig.savefig(buf, format="png", metadata={"Software": None}, **kw)
             buf.seek(0)
             with Image.open(buf) as image:
                 rgb = image.convert("RGB")
-            rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(tmp, format="PNG")
+            info = PngImagePlugin.PngInfo()
+            info.add_text("Software", SIGNATURE)
+            rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(tmp, format="PNG", pnginfo=info)
+        elif suffix == ".png":
+            fig.savefig(tmp, metadata={"Software": SIGNATURE}, **kw)
         else:
-            fig.savefig(tmp, metadata={"Software": None}, **kw)
+            fig.savefig(tmp, metadata={"Creator": SIGNATURE, "Date": None}, **kw)
     return path

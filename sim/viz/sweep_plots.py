@@ -9,10 +9,34 @@ from matplotlib.figure import Figure
 from .style import new_figure
 
 BINS = 8
+COLUMNS = 3  # response panels per row: five parameters make two rows, not a strip
 
 
 def _label(metric: str) -> str:
     return metric.replace("_", " ").replace("met:", "met: ").replace("day:", "day of: ")
+
+
+def tick_labels(values: np.ndarray) -> list[str]:
+    """Parameter values as tick labels with the fewest decimals that keep them distinct and close (0.2375 -> 0.24).
+
+    Rounding may move a label by at most a tenth of the smallest gap between values.
+    """
+    values = np.asarray(values, dtype=float)
+    gap = np.diff(np.unique(values)).min() if len(np.unique(values)) > 1 else max(abs(values[0]), 1.0)
+    for decimals in range(0, 7):
+        rounded = np.round(values, decimals)
+        if len(np.unique(rounded)) == len(np.unique(values)) and np.abs(rounded - values).max() <= gap / 10:
+            return [f"{v:,.{decimals}f}" for v in values]
+    return [f"{v:.6g}" for v in values]
+
+
+def cell_format(values: np.ndarray) -> str:
+    """One format for every cell of a heat map: whole numbers as such, otherwise decimals by magnitude."""
+    finite = values[np.isfinite(values)]
+    if not finite.size or np.allclose(finite, np.round(finite)):
+        return "{:,.0f}"
+    top = np.abs(finite).max()
+    return "{:,.0f}" if top >= 100 else "{:.1f}" if top >= 1 else "{:.2f}"
 
 
 def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], metric: str) -> Figure:
@@ -21,9 +45,14 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
     On a grid, the other parameters are averaged over; for a sampled design
     the points are binned along the parameter and each point's mean is shown.
     """
-    fig = new_figure(figsize=(3.6 * len(names) + 0.6, 3.4))
-    axes = fig.subplots(1, len(names), sharey=True, squeeze=False)
-    for ax, name in zip(axes[0], names, strict=True):
+    cols = min(COLUMNS, len(names))
+    rows_ = -(-len(names) // cols)
+    fig = new_figure(figsize=(3.8 * cols + 0.6, 3.0 * rows_ + 0.7))
+    grid = fig.subplots(rows_, cols, sharey=True, squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    for ax, name in zip(axes, names, strict=False):
         values = rows[name].to_numpy(dtype=float)
         distinct = np.unique(values)
         if len(distinct) <= 12:
@@ -42,8 +71,9 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
         ax.plot(centres, mean, color="#0072B2", marker="o", ms=4, lw=1.8, label="mean")
         ax.set_xlabel(name)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel(_label(metric))
-    axes[0][0].legend(fontsize=8, frameon=False)
+    for row in grid:
+        row[0].set_ylabel(_label(metric))
+    axes[0].legend(fontsize=8, frameon=False)
     fig.suptitle(f"{_label(metric)} against each parameter", fontsize=11)
     fig.tight_layout()
     return fig
@@ -55,15 +85,15 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
     if grid:
         xs, ys = np.unique(x), np.unique(y)
         table = rows.groupby([b, a])[metric].mean().unstack(a).reindex(index=ys, columns=xs).to_numpy()
-        xl, yl = [f"{v:g}" for v in xs], [f"{v:g}" for v in ys]
+        xl, yl = tick_labels(xs), tick_labels(ys)
     else:
         ex, ey = np.linspace(x.min(), x.max(), BINS + 1), np.linspace(y.min(), y.max(), BINS + 1)
         ix = np.clip(np.searchsorted(ex, x, side="right") - 1, 0, BINS - 1)
         iy = np.clip(np.searchsorted(ey, y, side="right") - 1, 0, BINS - 1)
         frame = pd.DataFrame({"ix": ix, "iy": iy, "v": rows[metric].to_numpy(dtype=float)})
         table = frame.groupby(["iy", "ix"])["v"].mean().unstack("ix").reindex(index=range(BINS), columns=range(BINS)).to_numpy()
-        xl = [f"{(ex[k] + ex[k + 1]) / 2:.3g}" for k in range(BINS)]
-        yl = [f"{(ey[k] + ey[k + 1]) / 2:.3g}" for k in range(BINS)]
+        xl = tick_labels((ex[:-1] + ex[1:]) / 2)
+        yl = tick_labels((ey[:-1] + ey[1:]) / 2)
     fig = new_figure(figsize=(1.0 + 0.75 * len(xl) + 1.6, 1.0 + 0.55 * len(yl) + 1.0))
     ax = fig.subplots()
     im = ax.imshow(table, origin="lower", cmap="viridis", aspect="auto")
@@ -73,10 +103,11 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
     ax.set_ylabel(b)
     finite = table[np.isfinite(table)]
     mid = (finite.min() + finite.max()) / 2 if finite.size else 0
+    fmt = cell_format(table)
     for (i, j), v in np.ndenumerate(table):
         if np.isfinite(v):
-            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
     fig.colorbar(im, ax=ax, label=f"{_label(metric)} (mean over runs)")
-    ax.set_title(f"{_label(metric)}" + ("" if grid else " (binned)"), fontsize=11)
+    ax.set_title(f"{_label(metric)}" + ("" if grid else f" (binned: the middle of each of {BINS} equal bins)"), fontsize=11)
     fig.tight_layout()
     return fig

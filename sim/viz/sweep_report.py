@@ -17,6 +17,7 @@ from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, sensitivity, summarise_points
 from ..errors import InputError
 from ..io.files import write_atomic
+from ..io.outputs import writing_into
 from .style import save_figure
 from .sweep_plots import heat_map, response_plot
 
@@ -43,21 +44,24 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
         choices = [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)]
         raise InputError(folder, f"no metric '{unknown[0]}' in this sweep; it has: {', '.join(choices)}", key="--metric")
     wanted = [m for m in wanted if rows[m].notna().any()]
+    if pair is not None and any(p not in names for p in pair):
+        unknown = next(p for p in pair if p not in names)
+        raise InputError(folder, f"'{unknown}' is not a parameter of this sweep ({', '.join(names)})", key="--pair")
     points = summarise_points(rows, names, wanted)
     sens = sensitivity(manifest, points, wanted)
     out = folder / "report"
-    out.mkdir(exist_ok=True)
-    files = []
-    for m in wanted:
-        files.append(_save(response_plot(rows, points, names, m), out / f"response_{_safe(m)}.png"))
+    figures = {f"response_{_safe(m)}.png": response_plot(rows, points, names, m) for m in wanted}
     if len(names) >= 2:
         a, b = pair or (names[0], names[1])
-        for m in wanted[:3]:
-            files.append(_save(heat_map(rows, a, b, m, grid=manifest["design"]["sample"] == "grid"), out / f"heatmap_{_safe(m)}.png"))
-    write_atomic(out / "points.csv", points.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-    write_atomic(out / "sensitivity.csv", sens.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-    text = _markdown(manifest, rows, points, sens, wanted, files, out)
-    write_atomic(out / "report.md", text)
+        figures |= {f"heatmap_{_safe(m)}.png": heat_map(rows, a, b, m, grid=manifest["design"]["sample"] == "grid")
+                    for m in wanted[:3]}
+    with writing_into(folder):
+        out.mkdir(exist_ok=True)
+        files = [_save(fig, out / name) for name, fig in figures.items()]
+        write_atomic(out / "points.csv", points.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        write_atomic(out / "sensitivity.csv", sens.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        text = _markdown(manifest, rows, points, sens, wanted, files, out)
+        write_atomic(out / "report.md", text)
     return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text)
 
 

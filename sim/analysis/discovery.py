@@ -1,0 +1,188 @@
+"""Scenario discovery: the region of a sweep's parameter space where an outcome of interest happens (PRIM).
+
+``discover(folder, "ceasefire_days >= 30")`` averages each point's
+replicates, marks the points whose mean meets the condition, and runs EMA
+Workbench's PRIM (Friedman and Fisher's patient rule induction) on them:
+boxes, each a range of some parameters, that hold many of the points of
+interest (coverage) and few others (density). On each box's peeling
+trajectory the box reported is the one with the highest coverage among
+those with density at least ``threshold`` (else the densest); with its
+limits come Bryant and Lempert's quasi-p values, a one-sided binomial test
+of each limit (small: the limit matters). Later boxes look at the points
+the earlier ones left.
+"""
+
+from __future__ import annotations
+
+import importlib
+import operator
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, did_you_mean
+from .results import load_sweep_manifest, read_rows
+
+OPERATORS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt}
+CONDITION = re.compile(r"^\s*(?P<metric>[^\s<>=!]+)\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<value>\S+)\s*$")
+
+
+@dataclass
+class Box:
+    """One box: the limits of the parameters it restricts, and how well it separates.
+
+    Attributes:
+        limits: per restricted parameter: ``low``, ``high``, and the quasi-p values of
+            each limit, ``qp_low`` and ``qp_high`` (NaN where that side is not restricted).
+        coverage: share of all points of interest inside the box.
+        density: share of the points inside the box that are of interest.
+        mass: share of all points inside the box.
+        points: points inside the box; ``of_interest`` of them meet the condition.
+        step: the box's index on its peeling trajectory.
+        meets_threshold: density >= the threshold asked for.
+    """
+
+    limits: pd.DataFrame
+    coverage: float
+    density: float
+    mass: float
+    points: int
+    of_interest: int
+    step: int
+    meets_threshold: bool
+
+
+@dataclass
+class Discovery:
+    """What :func:`discover` found: the data it looked at, the boxes and each box's peeling trajectory."""
+
+    folder: Path
+    condition: str
+    metric: str
+    parameters: list[str]
+    bounds: dict[str, tuple[float, float]]
+    points: pd.DataFrame  # one row per point: parameters, the metric's mean, ``of_interest``
+    runs_per_point: int
+    threshold: float
+    boxes: list[Box] = field(default_factory=list)
+    trajectories: list[pd.DataFrame] = field(default_factory=list)  # coverage, density, mass, res_dim per step
+
+
+QUIET = ("ipyparallel not installed", "altair based interactive inspection not available")  # its optional extras
+
+
+def ema_workbench(module: str = "ema_workbench"):  # noqa: ANN201 - the module
+    """``import ema_workbench`` (or one of its modules), without its warnings about optional packages it lacks.
+
+    Raises:
+        InputError: it is not installed (it is the optional extra ``[ema]``).
+    """
+    try:
+        with warnings.catch_warnings():
+            for message in QUIET:
+                warnings.filterwarnings("ignore", message=message)
+            return importlib.import_module(module)
+    except ImportError:
+        raise InputError(None, "EMA Workbench is not installed: pip install 'idlib-ceasefire-sim[ema]' (or ema_workbench)",
+                         key="ema_workbench") from None
+
+
+def parse_condition(text: str, metrics: list[str], where: str | Path | None = None) -> tuple[str, str, float]:
+    """``"ceasefire_days >= 30"`` -> (metric, operator, value); the metric must be a column of the rows."""
+    match = CONDITION.match(text)
+    if match is None:
+        raise InputError(where, f"--where expects METRIC OP NUMBER, OP one of {' '.join(OPERATORS)} (got {text!r})", key="--where")
+    metric, op, value = match["metric"], match["op"], match["value"]
+    if metric not in metrics:
+        raise InputError(where, f"no metric '{metric}' in the sweep's rows" + did_you_mean(metric, metrics), key="--where")
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(where, f"'{value}' is not a number", key="--where") from None
+    return metric, op, number
+
+
+def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxes: int = 3, peel_alpha: float = 0.05,
+             paste_alpha: float = 0.05, mass_min: float = 0.05) -> Discovery:
+    """PRIM on a sweep: the boxes of parameter space where the mean of a metric meets ``where``.
+
+    Args:
+        folder: a sweep folder (``sim sweep``).
+        where: ``METRIC OP NUMBER`` (``"ceasefire_days >= 30"``, ``"met:maarat-captured == 1"``); a
+            point is of interest when its metric's mean over its replicates meets it (NaN never does;
+            replicates where the metric is NaN are left out of the mean).
+        threshold: the least density of a box worth reporting; the search stops at the first box below it.
+        max_boxes: the most boxes to look for.
+        peel_alpha, paste_alpha, mass_min: PRIM's settings (share of points peeled or pasted per
+            step; the least share of points a box may hold).
+
+    Raises:
+        InputError: not a sweep, a bad condition, EMA Workbench missing.
+    """
+    folder = Path(folder)
+    manifest = load_sweep_manifest(folder)
+    rows = read_rows(folder)
+    names = [p["path"] for p in manifest["design"]["parameters"]]
+    metric, op, value = parse_condition(where, [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)], folder)
+    means = rows.groupby("point")[[*names, metric]].mean()
+    interest = OPERATORS[op](means[metric].to_numpy(dtype=float), value)  # NaN compares False
+    points = means.assign(of_interest=interest)
+    found = Discovery(folder, where.strip(), metric, names, {n: (float(means[n].min()), float(means[n].max())) for n in names},
+                      points.reset_index(), int(rows.groupby("point").size().max()), threshold)
+    if not interest.any():
+        return found
+    prim = ema_workbench("ema_workbench.analysis.prim")
+
+    with warnings.catch_warnings():
+        # EMA Workbench 3.0 calls pandas in ways pandas 3 deprecates; its warnings are its own, not a problem in the data.
+        warnings.filterwarnings("ignore", module=r"ema_workbench\.")
+        return _prim(prim, found, means[names], interest, threshold, max_boxes, peel_alpha, paste_alpha, mass_min)
+
+
+def _prim(prim, found: Discovery, x: pd.DataFrame, interest: np.ndarray, threshold: float, max_boxes: int,  # noqa: ANN001, PLR0913
+          peel_alpha: float, paste_alpha: float, mass_min: float) -> Discovery:
+    algorithm = prim.Prim(x.reset_index(drop=True).astype(float), interest, peel_alpha=peel_alpha,
+                          paste_alpha=paste_alpha, mass_min=mass_min)
+    for _ in range(max_boxes):
+        box = algorithm.find_box()
+        if box is None:
+            break
+        trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]].astype(float)
+        good = trajectory.index[trajectory["density"] >= threshold]
+        step = int(trajectory.loc[good, "coverage"].idxmax()) if len(good) else int(trajectory["density"].idxmax())
+        box.select(step)
+        chosen = _box(box, step, trajectory, threshold)
+        if found.boxes and not chosen.meets_threshold:
+            break  # a later box is worth reporting only if it is dense enough
+        found.trajectories.append(trajectory.assign(selected=trajectory.index == step))
+        found.boxes.append(chosen)
+        left = int(interest.sum()) - sum(b.of_interest for b in found.boxes)
+        if not chosen.meets_threshold or left <= 0:
+            break
+    return found
+
+
+def _box(box, step: int, trajectory: pd.DataFrame, threshold: float) -> Box:  # noqa: ANN001 - an EMA Workbench PrimBox
+    lims, initial = box.box_lims[step], box.box_lims[0]
+    qp = box.p_values[step]
+    restricted = [c for c in lims.columns if not np.allclose(lims[c].to_numpy(dtype=float), initial[c].to_numpy(dtype=float))]
+    limits = pd.DataFrame(
+        [{"parameter": c, "low": float(lims[c].iloc[0]), "high": float(lims[c].iloc[1]),
+          "qp_low": _qp(qp, c, 0), "qp_high": _qp(qp, c, 1)} for c in restricted],
+        columns=["parameter", "low", "high", "qp_low", "qp_high"])
+    row = trajectory.loc[step]
+    return Box(limits, float(row["coverage"]), float(row["density"]), float(row["mass"]), int(row["n"]), int(row["k"]), step,
+               bool(row["density"] >= threshold))
+
+
+def _qp(values: dict, name: str, side: int) -> float:
+    """A quasi-p value; EMA Workbench writes -1 for a side that is not restricted."""
+    try:
+        p = float(values[name][side])
+    except (KeyError, IndexError):
+        return float("nan")
+    return float("nan") if p < 0 else p

@@ -1,0 +1,186 @@
+"""Whether a results file read back is whole: every table of a run folder, every Parquet part of a sweep.
+
+A run folder's manifest says which days it covers (``start``, ``end``) and,
+since this check exists, each table's rows, size and SHA-256 (``files``).
+Each table is checked against what the manifest implies: present and not
+empty, unchanged since it was written, one row per (day, town) with the
+run's dates in order and the theatre's towns, known controller codes,
+numbers where numbers belong. A sweep's part ``k`` must hold exactly the
+runs of batch ``k`` (points, replicates and seeds follow from ``sweep.json``)
+with the design's parameters as columns.
+
+Whatever fails raises :class:`~sim.errors.DamagedResult` naming the file and
+what is wrong: resuming reruns the item, analysis refuses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DamagedResult
+from ..names import HOLDERS
+
+TABLES = ("control.csv", "events.csv", "timeseries.csv", "posts.csv")
+# The columns of events.csv, as sim.experiments.run writes them (tests hold the two equal).
+EVENT_COLUMNS = ["date", "type", "town", "actors", "detail"]
+# The columns of posts.csv: one row per (day, standing post), the post at its own site.
+POST_COLUMNS = ["date", "post", "town", "lat", "lon", "encircled"]
+TEXT_SERIES = ("date", "ceasefire")  # every other column of timeseries.csv is a number
+
+
+def read_tables(folder: Path, manifest: dict) -> dict[str, bytes]:
+    """The raw bytes of a run folder's tables, each present, non-empty and (where recorded) unchanged."""
+    recorded = manifest.get("files")
+    out = {}
+    for name in TABLES:
+        file = folder / name
+        if not file.exists():
+            if name == "posts.csv" and recorded is None:
+                continue  # written before runs recorded their posts: readable, not mappable
+            raise DamagedResult(file, "is missing")
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise DamagedResult(file, f"cannot be read ({exc.strerror})") from None
+        if not raw:
+            raise DamagedResult(file, "is empty")
+        rec = (recorded or {}).get(name)
+        if isinstance(rec, dict):
+            if len(raw) < rec.get("bytes", 0):
+                raise DamagedResult(file, f"is cut short ({len(raw):,} of {rec['bytes']:,} bytes)")
+            if len(raw) != rec.get("bytes") or hashlib.sha256(raw).hexdigest() != rec.get("sha256"):
+                raise DamagedResult(file, "has changed since the run wrote it (its checksum differs from the manifest's)")
+        out[name] = raw
+    return out
+
+
+def table(file: Path, raw: bytes, columns: list[str] | None, **kw: object) -> pd.DataFrame:
+    """A CSV table parsed from ``raw``, with exactly ``columns`` (if given)."""
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), **kw)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DamagedResult(file, f"is not a readable table ({str(exc).splitlines()[0]})") from None
+    if columns is not None and list(frame.columns) != columns:
+        raise DamagedResult(file, f"has columns {', '.join(map(str, frame.columns))}; expected {', '.join(columns)}")
+    return frame
+
+
+def run_dates(start: dt.date, days: int) -> np.ndarray:
+    return np.array([(start + dt.timedelta(days=d)).isoformat() for d in range(days + 1)], dtype=object)
+
+
+def control_history(file: Path, raw: bytes, start: dt.date, days: int, towns: tuple[str, ...]) -> np.ndarray:
+    """control.csv as controller codes, one row per day: every (day, town), in order, with a known controller."""
+    control = table(file, raw, ["date", "town", "controller"], dtype=str, keep_default_na=False)
+    n = len(towns)
+    if len(control) != (days + 1) * n:
+        raise DamagedResult(file, f"has {len(control):,} rows; the run's {days + 1} days x {n} towns make {(days + 1) * n:,}")
+    if not (control["town"].to_numpy(dtype=object).reshape(-1, n) == np.array(towns, dtype=object)).all():
+        raise DamagedResult(file, "its towns are not the run's theatre's, in its order")
+    dates = control["date"].to_numpy(dtype=object).reshape(-1, n)
+    if not (dates == run_dates(start, days)[:, None]).all():
+        raise DamagedResult(file, f"its dates are not the run's days ({start} and the {days} after)")
+    codes = {name: code for code, name in enumerate(HOLDERS)}
+    values = control["controller"].to_numpy(dtype=object)
+    known = np.isin(values, list(codes))
+    if not known.all():
+        i = int(np.flatnonzero(~known)[0])
+        raise DamagedResult(file, f"line {i + 2}: unknown controller '{values[i]}' (one of {', '.join(HOLDERS)})")
+    return np.array([codes[v] for v in values], dtype=np.int8).reshape(-1, n)
+
+
+def events_table(file: Path, raw: bytes, start: dt.date, end: dt.date) -> pd.DataFrame:
+    events = table(file, raw, EVENT_COLUMNS, dtype=str, keep_default_na=False)
+    inside = events["date"].between(start.isoformat(), end.isoformat()) & events["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    if not inside.all():
+        i = int(np.flatnonzero(~inside.to_numpy())[0])
+        raise DamagedResult(file, f"line {i + 2}: date '{events['date'].iloc[i]}' is not a day of the run")
+    return events
+
+
+def timeseries_table(file: Path, raw: bytes, start: dt.date, days: int) -> pd.DataFrame:
+    ts = table(file, raw, None)
+    if "date" not in ts:
+        raise DamagedResult(file, "has no 'date' column")
+    if len(ts) != days + 1:
+        raise DamagedResult(file, f"has {len(ts)} rows; the run has {days + 1} days")
+    if not (ts["date"].astype(str).to_numpy(dtype=object) == run_dates(start, days)).all():
+        raise DamagedResult(file, f"its dates are not the run's days ({start} and the {days} after)")
+    for column in ts.columns:
+        if column not in TEXT_SERIES and not pd.api.types.is_numeric_dtype(ts[column]):
+            raise DamagedResult(file, f"column '{column}' holds values that are not numbers")
+    return ts
+
+
+def posts_arrays(file: Path, raw: bytes, start: dt.date, days: int, post_ids: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """posts.csv as (standing, encircled) arrays of shape (days + 1, posts): every row a day of the run and a post of the theatre."""
+    table_ = table(file, raw, POST_COLUMNS, dtype={"date": str, "post": str, "town": str}, keep_default_na=False)
+    index = {name: i for i, name in enumerate(post_ids)}
+    day = np.array([(dt.date.fromisoformat(d) - start).days if _iso(d) else -1 for d in table_["date"]], dtype=np.intp)
+    post = np.array([index.get(p, -1) for p in table_["post"]], dtype=np.intp)
+    bad = (day < 0) | (day > days) | (post < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DamagedResult(file, f"line {i + 2}: '{table_['date'].iloc[i]}, {table_['post'].iloc[i]}' is not a day and post of the run")
+    flags = table_["encircled"].astype(str).map({"True": True, "False": False})
+    if flags.isna().any():
+        raise DamagedResult(file, "holds encircled values that are not True/False")
+    standing, encircled = np.zeros((days + 1, len(post_ids)), bool), np.zeros((days + 1, len(post_ids)), bool)
+    standing[day, post] = True
+    encircled[day, post] = flags.to_numpy(dtype=bool)
+    return standing, encircled
+
+
+def _iso(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------
+# A sweep's Parquet parts
+# --------------------------------------------------------------------------
+
+
+def batch_items(manifest: dict, key: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(point, replicate, seed) of every run in batch ``key`` of the sweep ``manifest`` describes."""
+    runs, total = int(manifest["runs_per_point"]), int(manifest["points"]) * int(manifest["runs_per_point"])
+    size = int(manifest.get("batch_runs", 64))
+    i = np.arange(key * size, min((key + 1) * size, total))
+    return i // runs, i % runs, int(manifest["seed"]) + i % runs
+
+
+def batches(manifest: dict) -> int:
+    total = int(manifest["points"]) * int(manifest["runs_per_point"])
+    return -(-total // int(manifest.get("batch_runs", 64)))
+
+
+def check_part(file: Path, key: int, manifest: dict) -> pd.DataFrame:
+    """Part ``key``'s rows, if it holds exactly batch ``key``'s runs with the design's columns."""
+    if not 0 <= key < batches(manifest):
+        raise DamagedResult(file, f"names batch {key}, but the sweep has {batches(manifest)} batches (0 .. {batches(manifest) - 1})")
+    try:
+        rows = pd.read_parquet(file)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds for a cut or foreign file
+        raise DamagedResult(file, f"is not a readable Parquet file ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})") from None
+    names = [p["path"] for p in manifest["design"]["parameters"]]
+    missing = [c for c in ("point", "replicate", "seed", *names) if c not in rows]
+    if missing:
+        raise DamagedResult(file, f"lacks the column(s) {', '.join(missing)}")
+    odd = [c for c in rows.columns if not pd.api.types.is_numeric_dtype(rows[c])]
+    if odd:
+        raise DamagedResult(file, f"column '{odd[0]}' holds values that are not numbers")
+    point, replicate, seed = batch_items(manifest, key)
+    if len(rows) != len(point) or not (np.array_equal(rows["point"], point) and np.array_equal(rows["replicate"], replicate)
+                                       and np.array_equal(rows["seed"], seed)):
+        raise DamagedResult(file, f"does not hold batch {key}'s {len(point)} runs (points {point[0]}..{point[-1]}); "
+                            "it is cut short, or copied from another batch or sweep")
+    return rows

@@ -1,0 +1,110 @@
+"""The keyword API: one parameterised run, or a few seeded replicates of it, as numbers.
+
+::
+
+    import sim
+    sim.run_with("scenarios/campaign.yaml", replicates=10, events__jan_truce__restraint=0.9)
+    # {'ceasefire_days': 17.4, 'ceasefire_days:jan-truce': 17.4, 'towns_regime': ..., ...}
+
+Parameters are named by dotted path or by alias (see :mod:`sim.io.paths`);
+replicate ``i`` runs with seed ``seed + i`` (the scenario's seed by default),
+the convention of ensembles and sweeps, so the same point and seeds give the
+same numbers whichever route ran them: ``run_with``, ``sim sweep``,
+:class:`sim.IdlibModel` under ``mesa.batch_run``, or EMA Workbench
+(:func:`sim.ema_model`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import InputError
+from .experiments.ensemble import MAX_SEED
+from .experiments.run import simulate_batch
+from .io.paths import alias, declared_range, parameter_paths
+from .io.scenario import load_scenario
+from .io.schema import Scenario
+
+
+def scenario_of(scenario: Scenario | str | Path, params: dict[str, Any] | None = None) -> Scenario:
+    """A scenario (loaded from its path if need be) with ``params`` set and validated."""
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return sc.with_params(params) if params else sc
+
+
+def replicate_seeds(scenario: Scenario | str | Path, replicates: int, seed: int | None = None) -> list[int]:
+    """The seeds of ``replicates`` replicates: replicate ``i`` runs with ``seed + i`` (``seed``: the scenario's by default).
+
+    The convention of ensembles, sweeps and :func:`run_with`; give these seeds to
+    ``mesa.batch_run(..., rng=...)`` or an EMA ``ReplicatorModel`` to get the same numbers.
+    """
+    base = scenario_of(scenario).seed if seed is None else seed
+    for name, value, low in (("seed", base, 0), ("replicates", replicates, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise InputError(None, f"must be a whole number of at least {low} (got {value!r})", key=name)
+    if base + replicates - 1 > MAX_SEED:
+        raise InputError(None, f"seed {base} leaves no room for {replicates} replicates", key="seed")
+    return [base + i for i in range(replicates)]
+
+
+def run_with(scenario: Scenario | str | Path, *, seed: int | None = None, replicates: int = 1,
+             per_replicate: bool = False, outcomes: str | Path | None = None, **params: Any) -> dict[str, Any]:
+    """Run ``scenario`` with parameters set; return its metrics, averaged over replicates.
+
+    Args:
+        scenario: a :class:`~sim.Scenario`, or the path of a scenario file.
+        seed: seed of replicate 0 (default: the scenario's). Replicate ``i`` runs
+            with ``seed + i``, as in ensembles and sweeps (``--seed``, ``--runs``).
+        replicates: how many seeded replicates to run (stepped together, as one batch).
+        per_replicate: also return each replicate's metrics, under ``"runs"``: a
+            list of dicts, each with its ``"seed"``.
+        outcomes: the reported outcomes to score against (default:
+            ``outcomes.yaml`` beside the scenario's claims record).
+        **params: parameter values by alias (``regime__commit=0.7``) or, unpacked
+            from a dict, by dotted path (``**{"events.jan-truce.restraint": 0.9}``).
+
+    Returns:
+        ``{metric: mean over the replicates}``: the metrics of a sweep row (see
+        :meth:`sim.RunResult.metrics`), each a float. A metric that is NaN in some
+        replicates (a town never captured, a truce never in force) is averaged
+        over the others, NaN if it is NaN in all.
+
+    Raises:
+        InputError: an unknown parameter, a value outside its declared range, a bad seed or count.
+    """
+    sc = scenario_of(scenario, params)
+    runs = simulate_batch(sc, replicate_seeds(sc, replicates, seed))
+    rows = [r.metrics(outcomes) for r in runs]
+    means = pd.DataFrame(rows, dtype=float).mean(skipna=True)
+    out: dict[str, Any] = {name: float(means[name]) for name in rows[0]}
+    if per_replicate:
+        out["runs"] = [{"seed": r.seed, **row} for r, row in zip(runs, rows, strict=True)]
+    return out
+
+
+def parameters(scenario: Scenario | str | Path) -> pd.DataFrame:
+    """Every parameter that can be set in ``scenario``: dotted path, alias, value, declared range and type."""
+    sc = scenario_of(scenario)
+    rows = []
+    data = sc.model_dump(mode="python")
+    for path in parameter_paths(sc):
+        low, high, kind = declared_range(sc, path)
+        rows.append({"path": path, "alias": alias(path), "value": _value(data, path), "low": low, "high": high,
+                     "type": kind.__name__})
+    return pd.DataFrame(rows)
+
+
+def _value(data: dict, path: str) -> Any:  # noqa: ANN401 - a number or a switch
+    parts = path.split(".")
+    if parts[0] == "events":
+        node: Any = next(e for e in data["events"] if e.get("id") == parts[1])
+        rest = parts[2:]
+    else:
+        node = data[parts[0]] if parts[0] in ("combat", "civilians") else data["factions"][parts[0]]
+        rest = parts[1:]
+    for part in rest:
+        node = node[part]
+    return node

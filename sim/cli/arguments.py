@@ -1,0 +1,159 @@
+"""The command line's commands and flags: every flag checked as it is read, and the overview."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import InputError
+
+MAX_RUNS, MAX_WORKERS, MAX_DAYS, MAX_SEED, MAX_N = 100_000, 64, 36_500, 2**63 - 1, 1_000_000
+COMMANDS = {
+    "run": "run a scenario (an ensemble with --runs N) and write a results folder under results/",
+    "check": "validate a scenario without running it",
+    "compare": "score results against the record, or set two results side by side",
+    "sweep": "run a parameter sweep (grid or sampled), one Parquet row per run",
+    "sweep-report": "response plots, heat map and sensitivity indices of a sweep",
+    "discover": "scenario discovery (PRIM): the parameter ranges where a sweep's outcome of interest happens",
+    "map": "draw a results folder's control map (or an animation), or a baseline and a what-if side by side",
+    "plot": "plot a results folder over time: towns held, capture dates, losses, patrols",
+    "app": "start the browser app (what-if dashboard) on this machine; needs the app extra",
+    "calibrate": "fit a scenario's parameters to the record's calibration set (Optuna), resumable; a calibrated layer and a report",
+}
+
+
+def whole(flag: str, lo: int, hi: int):  # noqa: ANN201 - an argparse type
+    """An argparse type: a whole number from ``lo`` to ``hi``, else an InputError naming ``flag``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            shown = text if len(text) <= 30 else text[:27] + "..."
+            raise InputError(None, f"expects a whole number from {lo:,} to {hi:,}, not {shown!r}", key=flag) from None
+        if not lo <= value <= hi:
+            shown = f"{value:,}" if abs(value) < 10**30 else f"a number of {len(str(abs(value)))} digits"
+            raise InputError(None, f"must be from {lo:,} to {hi:,} (got {shown})", key=flag)
+        return value
+
+    return parse
+
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    from ..version import package_version
+
+    parser = argparse.ArgumentParser(prog=prog, description="Idlib ceasefire simulator")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    seed = whole("--seed", 0, MAX_SEED)
+    run = sub.add_parser("run", help=COMMANDS["run"])
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--seed", type=seed, help="replace the scenario's seed")
+    run.add_argument("--days", type=whole("--days", 1, MAX_DAYS), help="simulate only this many days from the start")
+    run.add_argument("--out", help="results folder, new or one of this scenario's (default: results/<scenario>-seed<seed>[-runs<N>][-days<D>])")
+    run.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="run an ensemble of this many seeded replicates")
+    run.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),
+                     help="processes for an ensemble (default: one per core; results do not depend on it)")
+    run.add_argument("--no-map", action="store_true", help="skip control_map.png")
+    run.add_argument("-q", "--quiet", action="store_true", help="print only the results folder")
+    run.add_argument("--param-set", type=Path, metavar="CSV",
+                     help="parameter vectors (a calibration's accepted set): --runs draws replicates across them; one run uses the first")
+    check = sub.add_parser("check", help=COMMANDS["check"])
+    check.add_argument("scenario", type=Path)
+    cmp = sub.add_parser("compare", help=COMMANDS["compare"])
+    cmp.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
+    cmp.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
+    cmp.add_argument("--out", help="folder for comparison.md/.csv (default: the (last) results folder)")
+    sw = sub.add_parser("sweep", help=COMMANDS["sweep"])
+    sw.add_argument("target", type=Path, metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
+    sw.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
+                    help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds)")
+    sw.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="replicates per point (default 10)")
+    sw.add_argument("--sample", choices=("grid", "lhs", "random", "sobol"), help="design (default grid)")
+    sw.add_argument("--n", type=whole("--n", 1, MAX_N), help="sample size for lhs/random; base size (a power of 2) for sobol")
+    sw.add_argument("--design", type=Path, metavar="POINTS_CSV", help="points from a CSV file (header: parameter paths or aliases; "
+                    "EMA Workbench's experiments table works) instead of --param")
+    sw.add_argument("--sample-seed", type=whole("--sample-seed", 0, 2**32 - 1), help="where lhs/random/sobol points fall (default 0)")
+    sw.add_argument("--seed", type=seed, help="replicate base seed: replicate r of every point runs with seed + r (default: the scenario's)")
+    sw.add_argument("--out", help="sweep folder (default: results/sweep-<scenario>-<hash>)")
+    sw.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS), help="processes or Dask workers (default: one per core)")
+    sw.add_argument("--executor", choices=("local", "dask"), default="local", help="local process pool, or a Dask LocalCluster")
+    sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
+    rep = sub.add_parser("sweep-report", help=COMMANDS["sweep-report"])
+    rep.add_argument("folder", type=Path, metavar="SWEEP_DIR")
+    rep.add_argument("--metric", action="append", help="metric to report (repeatable; default: the sweep's, or a standard set)")
+    rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
+    dis = sub.add_parser("discover", help=COMMANDS["discover"])
+    dis.add_argument("folder", type=Path, metavar="SWEEP_DIR")
+    dis.add_argument("--where", required=True, help="the outcome of interest on each point's mean, e.g. 'ceasefire_days >= 30'")
+    dis.add_argument("--threshold", type=float, default=0.8, help="least density of a box (default 0.8)")
+    dis.add_argument("--boxes", type=whole("--boxes", 1, 20), default=3, help="most boxes to look for (default 3)")
+    dis.add_argument("--out", help="folder for discover.md, boxes.csv, peeling.png (default: SWEEP_DIR/discover)")
+    m = sub.add_parser("map", help=COMMANDS["map"])
+    m.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder, or two (baseline, what-if)")
+    m.add_argument("--date", help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map")
+    m.add_argument("--out", help="file to write, .png, .svg or .pdf (.gif with --animate) (default: map_<date>[_<faction>].png "
+                   "or control[_<faction>].gif in the (last) results folder)")
+    m.add_argument("--faction", choices=("regime", "hts", "rebels"), default="regime", help="whose probability of control ensemble maps shade")
+    m.add_argument("--animate", action="store_true", help="write an animated GIF of control, one frame a day (every few days "
+                   "beyond 60 days: at most 60 frames), and an MP4 where ffmpeg exists")
+    p = sub.add_parser("plot", help=COMMANDS["plot"])
+    p.add_argument("results", type=Path, metavar="RESULTS_DIR")
+    p.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
+    p.add_argument("--out", help="folder for the PNGs (default: the results folder)")
+    app = sub.add_parser("app", help=COMMANDS["app"])
+    app.add_argument("--host", default="localhost", help="address to serve on (default: localhost, this machine only)")
+    app.add_argument("--port", type=whole("--port", 1, 65535), default=8765, help="port (default 8765)")
+    app.add_argument("--save-dir", type=Path, help="where 'Save what-if' writes (default: scenarios/whatif)")
+    app.add_argument("--scenario", help="the scenario the page opens with (default: scenarios/campaign.yaml)")
+    app.add_argument("--open", action="store_true", help="open the page in a browser")
+    cal = sub.add_parser("calibrate", help=COMMANDS["calibrate"])
+    cal.add_argument("calibration", type=Path, metavar="CALIBRATION", help="a calibration file (calibrations/*.yaml)")
+    cal.add_argument("--trials", type=whole("--trials", 1, MAX_RUNS), help="replace the file's trial budget")
+    cal.add_argument("--minutes", type=float, help="replace the file's wall-time budget (checked between batches)")
+    cal.add_argument("--out", help="calibration folder (default: results/calibration-<name>)")
+    cal.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),
+                     help="trials evaluated at once (default: one per core; the result does not depend on it)")
+    cal.add_argument("--executor", choices=("local", "dask"), default="local", help="local process pool, or a Dask LocalCluster")
+    cal.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
+    cal.add_argument("--report-only", action="store_true", help="run no new trials: rewrite the layers and the report from the study")
+    return parser
+
+
+def overview(prog: str) -> str:
+    """What ``python -m sim`` alone prints: the commands, the scenarios shipped, where to start."""
+    from ..version import package_version
+
+    lines = [f"usage: {prog} COMMAND [options]   ({prog} COMMAND --help for a command's options)", "",
+             f"Idlib ceasefire simulator {package_version()}: an agent-based model of the 2019-2020 war in north-west Syria.",
+             "", "commands:"]
+    lines += [f"  {name:<13} {text}" for name, text in COMMANDS.items()]
+    shipped = shipped_scenarios()
+    if shipped:
+        lines += ["", "scenarios shipped:"]
+        width = max(len(str(p)) for p, _ in shipped)
+        lines += [f"  {str(p):<{width}}  {text}" for p, text in shipped]
+        lines += ["", f"start with: {prog} run {shipped[0][0]}"]
+    return "\n".join(lines)
+
+
+def shipped_scenarios() -> list[tuple[Path, str]]:
+    """The scenarios beside the package (a source checkout), with the first sentence of each description."""
+    from ..io.safe_yaml import load_yaml
+
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    files = sorted(root.glob("*.yaml")) + sorted((root / "whatif").glob("*.yaml"))
+    out = []
+    for f in files:
+        try:
+            text = " ".join(str(load_yaml(f).get("description", "")).split())
+        except InputError:
+            continue
+        try:
+            shown = f.relative_to(Path.cwd())
+        except ValueError:
+            shown = f
+        out.append((shown, text.split(". ")[0].rstrip(".")[:90]))
+    return out
+

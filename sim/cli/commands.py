@@ -1,0 +1,253 @@
+"""One function per command: read the flags, call the Python API, print what was done."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+from .arguments import MAX_WORKERS
+
+def _note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..io.outputs import check_out, claim_folder
+    from ..io.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    overrides: dict = {}
+    if args.days is not None:
+        overrides["end"] = scenario.start + dt.timedelta(days=args.days)
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    if overrides:
+        try:
+            scenario = load_scenario(args.scenario, **overrides)
+        except InputError as exc:  # the file loaded as written: the flags made it wrong
+            raise InputError(None, exc.message, key="--days" if args.days is not None else "--seed") from None
+    days = f"-days{args.days}" if args.days is not None else ""
+    if args.param_set is not None:
+        from ..experiments.param_sets import load_param_set
+        from ..experiments.parameters import apply
+
+        rows = load_param_set(args.param_set, scenario)
+        if args.runs is not None:
+            return _across(args, scenario, rows, parser.prog)
+        scenario = apply(scenario, rows[0], where=args.param_set)
+    if args.runs is not None:
+        return _ensemble(args, scenario, days, parser.prog)
+    out = check_out(args.out) if args.out is not None else check_out(f"results/{scenario.name}-seed{scenario.seed}{days}", default=True)
+    claim_folder(out, "run", scenario=scenario.name)  # refuse now, before running (and again when writing)
+
+    from ..analysis.summary import summarise
+    from ..experiments.run import simulate
+    from ..experiments.rundir import write_run
+
+    result = simulate(scenario)
+    write_run(result, out, scenario_path=args.scenario, map_png=not args.no_map)
+    if not args.quiet:
+        print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog))
+    print(f"run folder: {out}")
+    return 0
+
+
+def _ensemble(args: argparse.Namespace, scenario, days: str, prog: str) -> int:  # noqa: ANN001 - a Scenario
+    from ..analysis.summary import summarise_ensemble
+    from ..experiments.ensemble import replicate_seeds, run_ensemble
+    from ..io.outputs import check_out, claim_folder
+
+    replicate_seeds(scenario, args.runs)  # refuse a bad --runs before touching the disk
+    default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{days}"
+    out = check_out(args.out) if args.out is not None else check_out(default, default=True)
+    claim_folder(out, "ensemble", scenario=scenario.name)
+    workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
+    results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=True, notify=_note)
+    if not args.quiet:
+        print(summarise_ensemble(results, prog=prog))
+    print(f"ensemble folder: {out}")
+    return 0
+
+
+def _across(args: argparse.Namespace, scenario, rows: list[dict], prog: str) -> int:  # noqa: ANN001 - a Scenario
+    from ..analysis.summary import summarise_ensemble
+    from ..experiments.param_sets import run_across
+    from ..io.outputs import check_out, claim_folder
+
+    default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}-{args.param_set.stem}"
+    out = check_out(args.out) if args.out is not None else check_out(default, default=True)
+    claim_folder(out, "ensemble", scenario=scenario.name)
+    workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
+    results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
+                         progress=True)
+    if not args.quiet:
+        print(summarise_ensemble(results, prog=prog))
+    print(f"ensemble folder: {out} ({args.runs} replicates across {len(rows)} parameter vectors)")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..experiments.calibration import run_calibration
+    from ..experiments.calibration_file import load_calibration
+    from ..experiments.calibration_results import finish
+    from ..io.outputs import check_out, claim_folder
+
+    if args.minutes is not None and not args.minutes > 0:
+        raise InputError(None, f"must be positive (got {args.minutes})", key="--minutes")
+    spec = load_calibration(args.calibration)
+    out = check_out(args.out) if args.out is not None else check_out(f"results/calibration-{spec.name}", default=True)
+    claim_folder(out, "calibration")
+    workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
+    if not args.report_only:
+        done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,
+                               trials=args.trials, minutes=args.minutes)
+        print(f"{done.ran} trials run now, {done.total} in all ({done.seconds:.0f} s)")
+    result = finish(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler)
+    print(result["text"])
+    print("written: " + ", ".join(str(p) for p in [*result["layers"], result["report"], *result["figures"]]))
+    return 0
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..io.scenario import load_scenario
+    from ..io.timeline import supersessions
+
+    sc = load_scenario(args.scenario)
+    notes = "".join(f"; {s}" for s in supersessions(sc))
+    print(f"{args.scenario}: ok ({sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events{notes})")
+    return 0
+
+
+def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..analysis.comparison import compare
+    from ..analysis.report import comparison_csv, comparison_text, scorecard_text, write_report
+    from ..analysis.results import load_results
+    from ..analysis.scoring import outcome_table, scorecard
+    from ..io.outputs import claim_output_folder, writing_into
+
+    if len(args.results) > 2:
+        parser.error("compare takes one results folder, or two to set side by side")
+    cards = [scorecard(load_results(p), args.outcomes) for p in args.results]
+    if args.out is not None and not args.out.strip():
+        raise InputError(None, "is empty: give the name of a folder for the comparison", key="--out")
+    out = claim_output_folder(Path(args.out)) if args.out is not None else args.results[-1]
+    if len(cards) == 1:
+        text, table, stem = scorecard_text(cards[0]), outcome_table(cards[0]), "comparison"
+    else:
+        try:
+            comparison = compare(*cards)
+        except ValueError as exc:
+            raise InputError(args.results[1], str(exc)) from None
+        text, table = comparison_text(comparison), comparison_csv(comparison)
+        stem = f"comparison_vs_{cards[0].results.path.name}"
+    with writing_into(out):
+        md, csv = write_report(out, stem, text, table)
+    print(text)
+    print(f"written: {md}, {csv}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import re
+
+    from ..experiments.designs import make_design
+    from ..experiments.parameters import parse_param
+    from ..experiments.sweep import run_sweep
+    from ..experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
+    from ..io.outputs import check_out, claim_folder
+    from ..io.safe_yaml import load_yaml
+
+    if args.scheduler is not None and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", args.scheduler):
+        raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {args.scheduler!r})", key="--scheduler")
+    settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
+    if {"parameters", "design"} & set(load_yaml(args.target)):
+        if args.param or args.design:
+            raise InputError(args.target, "give the points in the sweep file, or with --param or --design, not both", key="--param")
+        spec = load_sweep(args.target, **settings)
+    elif args.design:
+        from ..experiments.design_file import load_design
+        from ..io.scenario import load_scenario
+
+        if args.param or args.sample or args.n or args.sample_seed is not None:
+            raise InputError(None, "--design gives the points: no --param, --sample, --n or --sample-seed with it", key="--design")
+        spec = SweepSpec(args.target.resolve(), load_design(args.design, load_scenario(args.target)), args.runs or 10)
+    else:
+        if not args.param:
+            raise InputError(None, f"give at least one parameter to sweep, e.g. --param regime.commit=0.2:1.0:5 "
+                             f"(or a sweep file instead of {args.target})", key="--param")
+        params = [parse_param(p) for p in args.param]
+        design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed or 0)
+        spec = SweepSpec(args.target.resolve(), design, args.runs or 10)
+    default = f"results/sweep-{spec.scenario_path.stem}-{sweep_digest(spec)}"
+    out = check_out(args.out) if args.out is not None else check_out(default, default=True)
+    claim_folder(out, "sweep")
+    workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
+    result = run_sweep(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,
+                       seed=args.seed, notify=_note)
+    total = len(spec.design.points) * spec.runs
+    print(f"{len(spec.design.points)} points x {spec.runs} replicates = {total} runs ({result.ran} run now, "
+          f"{total - result.ran} already done)")
+    print(f"sweep folder: {out}  (next: {parser.prog} sweep-report {out})")
+    return 0
+
+
+def _sweep_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..viz.sweep_report import sweep_report
+
+    pair = tuple(args.pair.split(",")) if args.pair else None
+    if pair is not None and len(pair) != 2:
+        raise InputError(None, f"expects two parameter paths 'a,b' (got {args.pair!r})", key="--pair")
+    report = sweep_report(args.folder, metrics=args.metric, pair=pair)
+    print(report.text)
+    print("written: " + ", ".join(str(f) for f in report.files))
+    return 0
+
+
+def _discover(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..viz.discovery_report import discovery_report
+
+    if args.out is not None and not args.out.strip():
+        raise InputError(None, "is empty: give the name of a folder for the discovery report", key="--out")
+    report = discovery_report(args.folder, args.where, out=args.out, threshold=args.threshold, max_boxes=args.boxes)
+    print(report.text)
+    print("written: " + ", ".join(str(f) for f in report.files))
+    return 0
+
+
+def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    out = None if args.out is None else Path(args.out)
+    if args.out is not None and not args.out.strip():
+        raise InputError(None, "is empty: give a file (map) or folder (plot) name", key="--out")
+    if args.command == "plot":
+        from ..viz.plots import make_plots
+
+        written = make_plots(args.results, outcomes=args.outcomes, out=out)
+    else:
+        from ..viz.animation import animate
+        from ..viz.maps import make_map
+
+        if len(args.results) > 2:
+            parser.error("map takes one results folder, or two (baseline, what-if)")
+        if args.animate:
+            if len(args.results) != 1:
+                parser.error("--animate takes one results folder")
+            written = animate(args.results[0], out=out, faction=args.faction)
+        else:
+            written = [make_map(args.results, date=args.date, out=out, faction=args.faction)]
+    print("written: " + ", ".join(str(w) for w in written))
+    return 0
+
+
+def _app(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..app.server import serve
+
+    return serve(args.host, args.port, save_dir=args.save_dir, scenario=args.scenario, open_browser=args.open)
+
+
+COMMAND_FUNCTIONS = {"run": _run, "check": _check, "compare": _compare, "sweep": _sweep, "sweep-report": _sweep_report,
+                     "discover": _discover, "map": _figures, "plot": _figures, "calibrate": _calibrate, "app": _app}
+

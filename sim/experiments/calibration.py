@@ -1,0 +1,290 @@
+"""``python -m sim calibrate``: fit a scenario's parameters to the record with Optuna, resumably and deterministically.
+
+A calibration is a series of *trials*, each a point in the parameter space
+run as ``replicates`` seeded replicates of every scenario and scored on the
+fitted outcomes (:mod:`sim.analysis.calibration_score`). The trials live in an
+Optuna study in SQLite (``<out>/study.db``), so a calibration stopped with
+Ctrl-C keeps every finished trial and the same command resumes it.
+
+**Determinism.** Trials are asked of the sampler in batches of ``batch``, in
+trial-number order, before any trial of the batch is told; the batch is then
+evaluated in parallel (workers, or a Dask cluster) and each trial is told as
+it finishes. Trial *n* is asked with a sampler seeded by (seed, *n*) and sees
+exactly the trials of the earlier batches and the ones already asked in its
+own, whatever the worker count or the order in which evaluations finish. Every
+trial runs the same seeds (replicate *i* of a scenario with seed *s* uses
+*s + i*: common random numbers, so trials differ only by their parameters).
+So the same file gives the same trials, values and best point with 1 or N
+workers, and after an interruption. A ``minutes`` budget stops between
+batches: the trials are then a prefix of the same sequence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..analysis.calibration_score import Evidence, Weights, combine, components, evidence, standard_error
+from ..analysis.outcomes import OutcomeBase
+from ..analysis.results import Results, RunData, frozen_front
+from ..errors import InputError, Interrupted
+from ..io.outputs import mark_folder
+from ..io.schema import Scenario
+from ..io.theatre import load_theatre
+from .calibration_file import CalibrationSpec
+from .executors import run_tasks
+from .parameters import apply
+from .run import simulate_batch
+
+STUDY_FILE = "study.db"
+
+
+class CalibrationInterrupted(Interrupted):
+    """A calibration stopped (Ctrl-C) between or inside a batch; the finished trials are kept in the study."""
+
+    def __init__(self, out: Path, finished: int, total: int | None) -> None:
+        Exception.__init__(self, f"{finished}{f' of {total}' if total else ''} trials finished in {out / STUDY_FILE}")
+        self.out, self.finished, self.total = out, finished, total
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What one evaluation needs (sent to the workers): scenarios, outcomes, weights, replicates."""
+
+    scenarios: tuple[Scenario, ...]
+    fit: tuple[OutcomeBase, ...]
+    hold_out: tuple[OutcomeBase, ...]
+    weights: Weights
+    replicates: int
+
+    @classmethod
+    def of(cls, spec: CalibrationSpec) -> Problem:
+        return cls(tuple(spec.scenarios), tuple(spec.fit), tuple(spec.hold_out), spec.weights, spec.file.replicates)
+
+
+# --------------------------------------------------------------------------
+# Evaluating a point
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def _theatre(path: str):  # noqa: ANN202 - a Theatre, loaded once per process
+    return load_theatre(path)
+
+
+def results_of(scenario: Scenario, runs: list[RunData]) -> Results:
+    """Runs of ``scenario`` in memory as a :class:`Results`, for scoring."""
+    manifest = {"scenario_name": scenario.name, "start": str(scenario.start), "end": str(scenario.end)}
+    return Results(Path("."), manifest, _theatre(str(scenario.theatre)), runs, len(runs))
+
+
+def simulate_rows(scenario: Scenario, rows: list[dict[str, float]], seeds: list[int]) -> list[RunData]:
+    """Replicate ``i`` (seed ``seeds[i]``) runs with the parameters ``rows[i % len(rows)]``; runs in seed order."""
+    runs: dict[int, RunData] = {}
+    for k, row in enumerate(rows):
+        mine = seeds[k :: len(rows)]
+        if mine:
+            sc = apply(scenario, row)
+            runs.update((r.seed, RunData.of(r)) for r in simulate_batch(sc, mine))
+    return [runs[s] for s in seeds]
+
+
+def ensembles(problem: Problem, rows: list[dict[str, float]], replicates: int, offset: int = 0) -> list[Results]:
+    """Each scenario run ``replicates`` times across the parameter ``rows``, seeds ``seed + offset + i``."""
+    return [results_of(sc, simulate_rows(sc, rows, [sc.seed + offset + i for i in range(replicates)])) for sc in problem.scenarios]
+
+
+def frozen(results: list[Results]) -> list[Results]:
+    """The frozen-front baseline of each scenario: one run, nothing happening after the start."""
+    return [Results(r.path, r.manifest, r.theatre, [frozen_front(r.runs[0])], 1) for r in results]
+
+
+def scores(problem: Problem, results: list[Results], outcomes: tuple[OutcomeBase, ...]) -> tuple[Evidence, dict[str, float]]:
+    ev = combine([evidence(r, list(outcomes)) for r in results])
+    out = components(ev, problem.weights)
+    out["se"] = standard_error(ev, problem.weights)
+    return ev, out
+
+
+def evaluate(problem: Problem, values: dict[str, float], offset: int = 0) -> dict[str, dict[str, float]]:
+    """One trial: every scenario at ``values``, ``replicates`` seeds each (from seed + ``offset``); fitted and held-out scores."""
+    t0 = time.perf_counter()
+    results = ensembles(problem, [values], problem.replicates, offset)
+    fit = scores(problem, results, problem.fit)[1]
+    hold = scores(problem, results, problem.hold_out)[1] if problem.hold_out else {}
+    return {"fit": fit, "hold_out": hold, "seconds": time.perf_counter() - t0}
+
+
+# --------------------------------------------------------------------------
+# The study
+# --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def open_study(spec: CalibrationSpec, out: Path) -> Iterator:
+    """The calibration's Optuna study in ``out/study.db``, created or resumed (refused if it holds another calibration).
+
+    The database is closed when the block ends.
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    mark_folder(out, "calibration")
+    storage = optuna.storages.RDBStorage(f"sqlite:///{(out / STUDY_FILE).resolve()}")
+    try:
+        study = optuna.create_study(storage=storage, study_name=spec.name, direction="minimize", load_if_exists=True)
+        digest = study.user_attrs.get("digest")
+        if digest is None:
+            study.set_user_attr("digest", spec.digest())
+            study.set_user_attr("parameters", list(spec.parameters))
+        elif digest != spec.digest():
+            raise InputError(out, f"holds another calibration named '{spec.name}' (its scenarios, parameters, outcomes, "
+                                  "replicates, method or objective differ); choose another --out or remove the folder")
+        yield study
+    finally:
+        storage.remove_session()
+        storage.engine.dispose()
+
+
+def distributions(spec: CalibrationSpec) -> dict:
+    from optuna.distributions import FloatDistribution
+
+    return {k: FloatDistribution(b.low, b.high, log=b.log) for k, b in spec.parameters.items()}
+
+
+def sampler_for(spec: CalibrationSpec, number: int):  # noqa: ANN201 - an optuna sampler
+    """The sampler that asks trial ``number``: its own seed, derived from the file's seed and the number."""
+    import optuna
+    from optuna.exceptions import ExperimentalWarning
+
+    m = spec.file.method
+    seed = (m.seed * 1_000_003 + number) % 2**32
+    with warnings.catch_warnings():
+        # multivariate TPE and the constant liar are flagged experimental by Optuna; they are what makes batches work.
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        if m.sampler == "cmaes":
+            return optuna.samplers.CmaEsSampler(seed=seed, n_startup_trials=m.startup_trials)
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=m.startup_trials, multivariate=True, constant_liar=True)
+
+
+def _ask(study, spec: CalibrationSpec, number: int, dists: dict):  # noqa: ANN001, ANN202 - optuna objects
+    study.sampler = sampler_for(spec, number)
+    with warnings.catch_warnings():
+        from optuna.exceptions import ExperimentalWarning
+
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        trial = study.ask(dists)
+    trial.set_user_attr("batch", number // spec.file.method.batch)
+    return trial
+
+
+def evaluate_task(problem: Problem, values: dict[str, float], offset: int = 0) -> dict:
+    return evaluate(problem, values, offset)
+
+
+@dataclass
+class CalibrationRun:
+    """What a call of :func:`run_calibration` did."""
+
+    ran: int
+    total: int
+    seconds: float
+
+
+def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor: str = "local",
+                    scheduler: str | None = None, progress: bool = False, trials: int | None = None,
+                    minutes: float | None = None) -> CalibrationRun:
+    """Run (or resume) the calibration's trials into ``out``.
+
+    Args:
+        spec: from :func:`~sim.experiments.calibration_file.load_calibration`.
+        out: the calibration folder (``study.db`` and, later, the report).
+        workers: trials evaluated at once (processes, or Dask workers); the result does not depend on it.
+        executor, scheduler: as for sweeps (``"local"`` or ``"dask"``; a running Dask scheduler).
+        progress: show a progress bar on a terminal.
+        trials, minutes: replace the file's budget.
+
+    Raises:
+        CalibrationInterrupted: on Ctrl-C; the finished trials are kept.
+    """
+    out = Path(out)
+    with open_study(spec, out) as study:
+        return _optimise(study, spec, out, workers, executor, scheduler, progress, trials, minutes)
+
+
+def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: str, scheduler: str | None,  # noqa: ANN001
+              progress: bool, trials: int | None, minutes: float | None) -> CalibrationRun:
+    from optuna.trial import Trial, TrialState
+    from tqdm import tqdm
+
+    dists = distributions(spec)
+    budget = trials if trials is not None else spec.file.budget.trials
+    minutes = minutes if minutes is not None else spec.file.budget.minutes
+    deadline = time.monotonic() + 60 * minutes if minutes else None
+    batch = spec.file.method.batch
+    problem = Problem.of(spec)
+    started, ran = time.monotonic(), 0
+    done0 = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
+    bar = tqdm(total=budget, initial=done0, unit="trial", disable=None if progress else True, desc=spec.name)
+    try:
+        while True:
+            t0 = time.monotonic()  # the batch's cost: asking the sampler and running the trials
+            existing = study.get_trials(deepcopy=False)
+            n = len(existing)
+            running = [t for t in existing if t.state == TrialState.RUNNING]
+            if n == 0 and spec.file.method.start_at_hand_set:
+                _start_at_hand_set(study, spec, problem, dists)
+                ran += 1
+                bar.update()
+                _add_wall(study, time.monotonic() - t0, problem.replicates * len(problem.scenarios))
+                continue
+            if not running and ((budget is not None and n >= budget) or (deadline is not None and time.monotonic() >= deadline)):
+                break
+            # The batch holding the first unfinished trial (or the next one), filled up in trial-number order.
+            first = min(t.number for t in running) if running else n
+            end = (first // batch + 1) * batch
+            end = max(min(end, budget), n) if budget is not None else end
+            running += [_ask(study, spec, number, dists) for number in range(n, end)]
+            pending = {t.number: t for t in running}
+            tasks = [(num, (problem, dict(t.params))) for num, t in sorted(pending.items())]
+            for num, result in run_tasks(evaluate_task, [k for k, _ in tasks], dict(tasks).__getitem__, workers=workers, executor=executor, scheduler=scheduler):
+                trial = Trial(study, pending[num]._trial_id)
+                for key, value in result["fit"].items():
+                    trial.set_user_attr(f"fit_{key}", value)
+                for key, value in result["hold_out"].items():
+                    trial.set_user_attr(f"hold_{key}", value)
+                trial.set_user_attr("seconds", result["seconds"])
+                study.tell(trial, result["fit"]["objective"])
+                ran += 1
+                bar.update()
+                bar.set_postfix(best=f"{study.best_value:.4f}")
+            _add_wall(study, time.monotonic() - t0, len(tasks) * problem.replicates * len(problem.scenarios))
+    except KeyboardInterrupt:
+        done = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
+        raise CalibrationInterrupted(out, done, budget) from None
+    finally:
+        bar.close()
+    total = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    return CalibrationRun(ran, total, time.monotonic() - started)
+
+
+def _start_at_hand_set(study, spec: CalibrationSpec, problem: Problem, dists: dict) -> None:  # noqa: ANN001 - a Study
+    """Trial 0: the scenario's own values, run and stored as a finished trial before the sampler asks anything."""
+    from optuna.trial import create_trial
+
+    result = evaluate(problem, spec.hand_set())
+    attrs = {f"fit_{k}": v for k, v in result["fit"].items()} | {f"hold_{k}": v for k, v in result["hold_out"].items()}
+    study.add_trial(create_trial(params=spec.hand_set(), distributions=dists, value=result["fit"]["objective"],
+                                 user_attrs=attrs | {"seconds": result["seconds"], "batch": -1, "hand_set": True}))
+
+
+def _add_wall(study, seconds: float, runs: int) -> None:  # noqa: ANN001 - an optuna Study
+    """Keep the calibration's cost: wall-clock seconds spent asking and evaluating, and runs made, over every session."""
+    attrs = study.user_attrs
+    study.set_user_attr("wall_seconds", attrs.get("wall_seconds", 0.0) + seconds)
+    study.set_user_attr("runs", attrs.get("runs", 0) + runs)

@@ -1,0 +1,269 @@
+"""Calibration files (``calibrations/*.yaml``): what to fit, to which outcomes, with what budget and method.
+
+A calibration file names
+
+- ``scenarios``: one scenario or a list, scored together (their outcomes pooled);
+- ``parameters``: dotted paths, as sweeps name them, each with ``low``/``high``
+  bounds (``log: true`` samples on a log scale);
+- ``outcomes``: the outcomes file (default: ``outcomes.yaml`` beside the first
+  scenario's claims record), the outcomes fitted (``fit``, default the
+  ``calibration`` set) and those held out (``hold_out``, default ``validation``):
+  a set name or a list of outcome ids;
+- ``replicates`` per trial, the ``budget`` (``trials`` and/or ``minutes``),
+  the ``method`` (``sampler``: ``tpe`` or ``cmaes``, ``seed``, ``batch``),
+  the ``objective`` weights, how the accepted set is chosen (``accept``), the
+  one-at-a-time ``slices`` through the best point, the ``report``'s replicates,
+  and where the calibrated scenario layers go (``layers``).
+
+Bad files raise :class:`~sim.errors.InputError` naming the file, line and key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from ..analysis.calibration_score import Weights
+from ..analysis.outcomes import OutcomeBase, load_outcomes
+from ..errors import InputError, did_you_mean
+from ..io.safe_yaml import LDict, load_yaml, location
+from ..io.scenario import load_scenario
+from ..io.schema import Scenario, Strict
+from ..io.theatre import load_theatre
+from ..io.validation import TaggedUnion, explain
+from ..model.model import REPORTERS
+from .parameters import apply, parameter_paths
+
+NO_UNION = TaggedUnion("item", "kind", {})
+SETS = ("calibration", "validation")
+
+
+class Bounds(Strict):
+    low: float = Field(allow_inf_nan=False)
+    high: float = Field(allow_inf_nan=False)
+    log: bool = Field(False, description="sample on a log scale (both bounds > 0)")
+
+
+class OutcomeChoice(Strict):
+    file: str | None = None
+    fit: str | list[str] = "calibration"
+    hold_out: str | list[str] = "validation"
+
+
+class Budget(Strict):
+    trials: int | None = Field(None, ge=1, le=1_000_000)
+    minutes: float | None = Field(None, gt=0, le=1_000_000, allow_inf_nan=False)
+
+
+class Method(Strict):
+    sampler: Literal["tpe", "cmaes"] = "tpe"
+    seed: int = Field(1, ge=0, le=2**31 - 1)
+    batch: int = Field(8, ge=1, le=1024, description="trials asked of the sampler before any of them is told")
+    startup_trials: int = Field(16, ge=1, le=100_000, description="random trials before the sampler models the results")
+    start_at_hand_set: bool = Field(False, description="trial 0 is the scenario's own values (a warm start)")
+
+
+class Objective(Strict):
+    control: float = Field(1.0, ge=0, le=1e6)
+    dates: float = Field(1.0, ge=0, le=1e6)
+    quantities: float = Field(1.0, ge=0, le=1e6)
+    conditions: float = Field(1.0, ge=0, le=1e6)
+    date_scale_days: float = Field(14.0, gt=0, le=1e4)
+
+
+class Accept(Strict):
+    within_se: float = Field(2.0, ge=0, le=100, description="accept trials within this many standard errors of the best")
+    max: int = Field(100, ge=1, le=100_000)
+    rerank: int = Field(10, ge=0, le=10_000, description="the best point is chosen among this many best trials, run again")
+    rerank_replicates: int = Field(48, ge=1, le=100_000, description="on this many other seeds (seed + replicates on)")
+
+
+class Slices(Strict):
+    points: int = Field(7, ge=0, le=101, description="points along each parameter's range (0: no slices)")
+
+
+class Report(Strict):
+    replicates: int = Field(40, ge=1, le=100_000)
+    seed_offset: int = Field(1000, ge=0, le=2**40, description="the final scores run seeds seed + seed_offset on")
+
+
+class CalibrationFile(Strict):
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = ""
+    scenarios: str | list[str] = Field(min_length=1)
+    parameters: dict[str, Bounds] = Field(min_length=1)
+    outcomes: OutcomeChoice = OutcomeChoice()
+    replicates: int = Field(16, ge=1, le=100_000)
+    budget: Budget
+    method: Method = Method()
+    objective: Objective = Objective()
+    accept: Accept = Accept()
+    slices: Slices = Slices()
+    report: Report = Report()
+    layers: str | None = Field(None, description="folder for the calibrated scenario layers (default: scenarios/calibrated beside the first scenario)")
+
+    @model_validator(mode="after")
+    def _fresh_report_seeds(self) -> CalibrationFile:
+        used = self.replicates + (self.accept.rerank_replicates if self.accept.rerank else 0)
+        if self.report.seed_offset < used:
+            raise ValueError(f"report.seed_offset must be at least {used}: the trials and the re-ranking use seeds "
+                             f"seed .. seed + {used - 1}, and the final scores need fresh ones")
+        return self
+
+    @field_validator("budget")
+    @classmethod
+    def _some_budget(cls, v: Budget) -> Budget:
+        if v.trials is None and v.minutes is None:
+            raise ValueError("give 'trials', 'minutes' or both")
+        return v
+
+
+@dataclass
+class CalibrationSpec:
+    """A calibration file read and checked: the scenarios loaded, the outcomes chosen."""
+
+    path: Path
+    name: str
+    file: CalibrationFile
+    scenario_paths: list[Path]
+    scenarios: list[Scenario]
+    outcomes_path: Path
+    fit: list[OutcomeBase]
+    hold_out: list[OutcomeBase]
+    layers: Path
+
+    @property
+    def parameters(self) -> dict[str, Bounds]:
+        return self.file.parameters
+
+    @property
+    def weights(self) -> Weights:
+        o = self.file.objective
+        return Weights(o.control, o.dates, o.quantities, o.conditions, o.date_scale_days)
+
+    def hand_set(self) -> dict[str, float]:
+        """The values the first scenario gives the calibrated parameters, as written (the hand-set values)."""
+        return hand_values(self.scenarios[0], list(self.parameters))
+
+    def digest(self) -> str:
+        """What makes two runs of this file the same calibration: the search, not the report or the budget."""
+        f = self.file
+        text = json.dumps({
+            "scenarios": [s.canonical_json() for s in self.scenarios],
+            "parameters": {k: v.model_dump() for k, v in f.parameters.items()},
+            "fit": [o.id for o in self.fit],
+            "replicates": f.replicates,
+            "method": f.method.model_dump(),
+            "objective": f.objective.model_dump(),
+        }, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def hand_values(scenario: Scenario, paths: list[str]) -> dict[str, float]:
+    data = scenario.model_dump(mode="python")
+    out = {}
+    for path in paths:
+        parts = path.split(".")
+        if parts[0] == "events":
+            node = next(e for e in data["events"] if e.get("id") == parts[1])
+            rest = parts[2:]
+        else:
+            node = data[parts[0]] if parts[0] in ("combat", "civilians") else data["factions"][parts[0]]
+            rest = parts[1:]
+        for part in rest:
+            node = node[part]
+        out[path] = float(node)
+    return out
+
+
+def load_calibration(path: str | Path) -> CalibrationSpec:
+    """Read and check a calibration file.
+
+    Raises:
+        InputError: naming the file, line and key of the first problem.
+    """
+    path = Path(path)
+    tree = load_yaml(path)
+    for key in tree:  # an unknown key first: a misspelt 'budget' is not a missing one
+        if key not in CalibrationFile.model_fields:
+            raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), CalibrationFile.model_fields),
+                             line=tree.lines[key][1], key=str(key))
+    try:
+        f = CalibrationFile.model_validate(dict(tree))
+    except ValidationError as exc:
+        raise explain(exc.errors()[0], tree, path, root=CalibrationFile, union=NO_UNION) from None
+    names = [f.scenarios] if isinstance(f.scenarios, str) else list(f.scenarios)
+    paths, scenarios = [], []
+    for i, name in enumerate(names):
+        where = ("scenarios",) if isinstance(f.scenarios, str) else ("scenarios", i)
+        file = (path.parent / name).resolve()
+        if not file.is_file():
+            raise _at(tree, where, path, f"no scenario file at {file}")
+        paths.append(file)
+        scenarios.append(load_scenario(file))
+    if len({p.stem for p in paths}) < len(paths):
+        raise _at(tree, ("scenarios",), path, "two scenarios have the same file name; their calibrated layers would collide")
+    _check_parameters(f, tree, path, scenarios)
+    if f.method.start_at_hand_set:
+        for name, value in hand_values(scenarios[0], list(f.parameters)).items():
+            b = f.parameters[name]
+            if not b.low <= value <= b.high:
+                raise _at(tree, ("parameters", name), path, f"the scenario's own value {value} is outside the bounds, so "
+                          "'start_at_hand_set' cannot start there", key=f"parameters.{name}")
+    outcomes_path = (path.parent / f.outcomes.file).resolve() if f.outcomes.file else Path(scenarios[0].claims).parent / "outcomes.yaml"
+    theatre = load_theatre(scenarios[0].theatre)
+    outcomes = load_outcomes(outcomes_path, theatre, list(REPORTERS))
+    fit = _choose(outcomes, f.outcomes.fit, tree, path, "fit")
+    hold_out = _choose(outcomes, f.outcomes.hold_out, tree, path, "hold_out")
+    both = sorted({o.id for o in fit} & {o.id for o in hold_out})
+    if both:
+        raise _at(tree, ("outcomes", "hold_out"), path, f"outcome '{both[0]}' is both fitted and held out")
+    if not any(o.applies(s.start, s.end) for o in fit for s in scenarios):
+        raise _at(tree, ("outcomes", "fit"), path, "none of the fitted outcomes falls inside any scenario's window")
+    layers = (path.parent / f.layers).resolve() if f.layers else paths[0].parent / "calibrated"
+    return CalibrationSpec(path, f.name or path.stem, f, paths, scenarios, outcomes_path, fit, hold_out, layers)
+
+
+def _check_parameters(f: CalibrationFile, tree: LDict, path: Path, scenarios: list[Scenario]) -> None:
+    for name, b in f.parameters.items():
+        where = ("parameters", name)
+        if not b.low < b.high:
+            raise _at(tree, where, path, f"'low' ({b.low}) must be below 'high' ({b.high})", key=f"parameters.{name}")
+        if b.log and b.low <= 0:
+            raise _at(tree, where, path, "a log-scale parameter needs 'low' > 0", key=f"parameters.{name}")
+        for scenario in scenarios:
+            known = parameter_paths(scenario)
+            if name not in known:
+                raise _at(tree, where, path, f"no parameter '{name}' in scenario {scenario.name}" + did_you_mean(name, known),
+                          key=f"parameters.{name}")
+            for value in (b.low, b.high):
+                try:
+                    apply(scenario, {name: value})
+                except InputError as exc:
+                    raise _at(tree, where, path, f"bound {value} is outside the parameter's range ({exc.message})",
+                              key=f"parameters.{name}") from None
+
+
+def _choose(outcomes: list[OutcomeBase], choice: str | list[str], tree: LDict, path: Path, key: str) -> list[OutcomeBase]:
+    if isinstance(choice, str):
+        if choice not in SETS:
+            raise _at(tree, ("outcomes", key), path, f"unknown outcome set '{choice}'" + did_you_mean(choice, SETS) +
+                      "; give a set name or a list of outcome ids")
+        return [o for o in outcomes if o.set == choice]
+    ids = {o.id: o for o in outcomes}
+    for i, oid in enumerate(choice):
+        if oid not in ids:
+            raise _at(tree, ("outcomes", key, i), path, f"unknown outcome id '{oid}'" + did_you_mean(oid, ids))
+    return [ids[oid] for oid in dict.fromkeys(choice)]
+
+
+def _at(tree: LDict, where: tuple, path: Path, message: str, key: str | None = None) -> InputError:
+    file, line = location(tree, where)
+    text = key or ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in where).replace(".[", "[")
+    return InputError(file or path, message, line=line, key=text)
+

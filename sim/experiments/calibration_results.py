@@ -1,0 +1,242 @@
+"""What a calibration leaves behind: the trials table, the accepted set, the calibrated layers, the slices, the report.
+
+In the calibration folder (``results/calibration-<name>/`` unless ``--out``)::
+
+    study.db        the Optuna study (every trial; resumable)
+    trials.csv      one row per finished trial: parameters, objective, its groups, held-out scores
+    accepted.csv    the accepted set (also written beside the layers)
+    slices.csv      the objective along each parameter through the best point
+    scores.json     the final ensembles' scores (best, hand-set, accepted set, frozen front)
+    report.md       the report, with history.png, marginals.png, slices.png
+
+and beside the scenarios (``scenarios/calibrated/`` unless the file says
+``layers``): one layer per scenario, ``<scenario>.yaml``, that ``extends`` it
+with the best values, and ``<name>.accepted.csv``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ..analysis.calibration_report import accepted_set, best_trial, parameter_table, report_text, slice_verdicts
+from ..analysis.calibration_score import pooled_headline
+from ..analysis.scoring import score
+from ..errors import InputError
+from ..io.files import write_atomic
+from .calibration import Problem, ensembles, evaluate_task, frozen, open_study, scores
+from .calibration_file import CalibrationSpec
+from .executors import run_tasks
+
+NOT_PARAMETERS = ("trial", "objective", "se")
+
+
+def trials_frame(study) -> pd.DataFrame:  # noqa: ANN001 - an optuna Study
+    """One row per finished trial: number, batch, parameters, the objective and its groups, the held-out scores."""
+    from optuna.trial import TrialState
+
+    rows = []
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        a = t.user_attrs
+        row = {"trial": t.number, "batch": a.get("batch"), "objective": t.value, "se": a.get("fit_se")}
+        row.update(t.params)
+        row.update({k.replace("fit_", "", 1): v for k, v in a.items() if k.startswith("fit_") and k not in ("fit_objective", "fit_se")})
+        row.update({k: v for k, v in a.items() if k.startswith("hold_")})
+        row["seconds"] = a.get("seconds")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def layer_text(spec: CalibrationSpec, scenario_path: Path, layers: Path, values: dict[str, float], trial: int,
+               accepted_file: str) -> str:
+    """A scenario layer that ``extends`` the original scenario with the calibrated values."""
+    tree: dict = {"extends": os.path.relpath(scenario_path, layers), "name": f"{scenario_path.stem}_calibrated",
+                  "description": f"{scenario_path.stem} with the values fitted by calibration '{spec.name}' (trial {trial})."}
+    events: dict[str, dict] = {}
+    for path, value in values.items():
+        parts = path.split(".")
+        if parts[0] == "events":
+            node = events.setdefault(parts[1], {"id": parts[1]})
+            rest = parts[2:]
+        else:
+            node = tree.setdefault(parts[0], {}) if parts[0] in ("combat", "civilians") else \
+                tree.setdefault("factions", {}).setdefault(parts[0], {})
+            rest = parts[1:]
+        for part in rest[:-1]:
+            node = node.setdefault(part, {})
+        node[rest[-1]] = float(value)
+    if events:
+        tree["events"] = list(events.values())
+    header = (f"# Written by `python -m sim calibrate {spec.path.name}` on {dt.date.today()}: do not edit by hand,\n"
+              f"# calibrate again. The calibrated point's values; the accepted set (parameter uncertainty) is\n"
+              f"# {accepted_file}: `python -m sim run {scenario_path.stem}.yaml --runs N --param-set {accepted_file}`.\n")
+    return header + yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
+
+
+def _bounds(spec: CalibrationSpec) -> dict[str, tuple[float, float, bool]]:
+    return {k: (b.low, b.high, b.log) for k, b in spec.parameters.items()}
+
+
+def _slice_points(spec: CalibrationSpec, best: dict[str, float]) -> list[tuple[str, float]]:
+    import numpy as np
+
+    n = spec.file.slices.points
+    out = []
+    for name, b in spec.parameters.items():
+        grid = np.geomspace(b.low, b.high, n) if b.log else np.linspace(b.low, b.high, n)
+        out += [(name, float(v)) for v in sorted({*grid.tolist(), best[name]})]
+    return out
+
+
+def rerank(spec: CalibrationSpec, trials: pd.DataFrame, out: Path, *, workers: int, executor: str,
+           scheduler: str | None) -> pd.DataFrame:
+    """The ``rerank`` best trials run again on ``rerank_replicates`` other seeds (cached in ``rerank.csv``).
+
+    The best of many noisy trials is partly the best by luck (all trials share
+    their seeds, so a point can fit those seeds' luck); choosing among the top
+    few on seeds none of them was chosen on undoes most of that.
+    """
+    a = spec.file.accept
+    if a.rerank == 0:
+        return pd.DataFrame(columns=["trial", "rerank_objective", "rerank_se"])
+    top = trials.sort_values(["objective", "trial"], kind="stable").head(a.rerank)
+    key = f"{spec.digest()}:{a.rerank_replicates}:" + ",".join(str(int(t)) for t in top["trial"])
+    file = out / "rerank.csv"
+    if file.exists():
+        cached = pd.read_csv(file, dtype={"key": str})
+        if len(cached) and (cached["key"] == key).all():
+            return cached.drop(columns=["key"])
+    problem = dataclasses.replace(Problem.of(spec), replicates=a.rerank_replicates)
+    tasks = [(int(row["trial"]), (problem, {k: float(row[k]) for k in spec.parameters}, spec.file.replicates))
+             for _, row in top.iterrows()]
+    found = dict(run_tasks(evaluate_task, [k for k, _ in tasks], dict(tasks).__getitem__, workers=workers, executor=executor, scheduler=scheduler))
+    table = pd.DataFrame([{"trial": t, "rerank_objective": found[t]["fit"]["objective"], "rerank_se": found[t]["fit"]["se"],
+                           "key": key} for t, _ in tasks])
+    write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    return table.drop(columns=["key"])
+
+
+def slices(spec: CalibrationSpec, best: dict[str, float], out: Path, *, workers: int, executor: str, scheduler: str | None,
+           key: str) -> pd.DataFrame:
+    """The objective along each parameter through ``best`` (cached in ``slices.csv`` for this best point)."""
+    file = out / "slices.csv"
+    if spec.file.slices.points == 0:
+        return pd.DataFrame(columns=["parameter", "value", "objective"])
+    if file.exists():
+        cached = pd.read_csv(file)
+        if len(cached) and (cached["key"] == key).all():
+            return cached
+    problem = Problem.of(spec)
+    points = _slice_points(spec, best)
+    tasks = [(i, (problem, {**best, name: value})) for i, (name, value) in enumerate(points)]
+    found = dict(run_tasks(evaluate_task, [k for k, _ in tasks], dict(tasks).__getitem__, workers=workers, executor=executor, scheduler=scheduler))
+    table = pd.DataFrame([{"parameter": name, "value": value, "objective": found[i]["fit"]["objective"],
+                           "hold_objective": found[i]["hold_out"].get("objective"), "key": key}
+                          for i, (name, value) in enumerate(points)])
+    write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    return table
+
+
+def final_scores(spec: CalibrationSpec, best: dict[str, float], accepted: list[dict[str, float]], out: Path,
+                 key: str) -> dict[str, dict[str, dict[str, float]]]:
+    """Best, hand-set, accepted set and frozen front on the same fresh seeds, each on the fitted and the held-out outcomes."""
+    file = out / "scores.json"
+    if file.exists():
+        cached = json.loads(file.read_text())
+        if cached.get("key") == key:
+            return cached["scores"]
+    problem = Problem.of(spec)
+    n, offset = spec.file.report.replicates, spec.file.report.seed_offset  # seeds no trial and no re-ranking ran
+    runs = {"calibrated": ensembles(problem, [best], n, offset), "hand-set": ensembles(problem, [spec.hand_set()], n, offset),
+            "accepted set": ensembles(problem, accepted, n, offset)}
+    runs["frozen front"] = frozen(runs["hand-set"])
+    out_scores: dict[str, dict[str, dict[str, float]]] = {}
+    for name, results in runs.items():
+        out_scores[name] = {}
+        for part, outcomes in (("fit", problem.fit), ("hold_out", problem.hold_out)):
+            if not outcomes:
+                continue
+            numbers = scores(problem, results, outcomes)[1]
+            numbers.update(pooled_headline([score(r, list(outcomes), by_set=False) for r in results]))
+            out_scores[name][part] = numbers
+    write_atomic(file, json.dumps({"key": key, "scores": out_scores}, indent=1))
+    return out_scores
+
+
+def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor: str = "local", scheduler: str | None = None,
+           figures: bool = True) -> dict:
+    """Write the trials table, the accepted set, the calibrated layers, the slices, the scores and the report."""
+    out = Path(out)
+    with open_study(spec, out) as study:
+        trials = trials_frame(study)
+        cost = {"runs": int(study.user_attrs.get("runs", 0)), "wall_seconds": float(study.user_attrs.get("wall_seconds", 0.0)),
+                "trials": len(trials)}
+    if trials.empty:
+        raise InputError(out, "no finished trials yet; run the calibration first")
+    f = spec.file
+    top = best_trial(trials)  # the best on the trials' own seeds: the accepted set is measured from it
+    ranked = rerank(spec, trials, out, workers=workers, executor=executor, scheduler=scheduler)
+    if len(ranked):
+        trials = trials.merge(ranked, on="trial", how="left")
+        best = trials.loc[trials["trial"] == ranked.sort_values(["rerank_objective", "trial"]).iloc[0]["trial"]].iloc[0]
+    else:
+        best = top
+    best_values = {k: float(best[k]) for k in spec.parameters}
+    accepted = accepted_set(trials, f.accept.within_se, f.accept.max)
+    accepted = pd.concat([trials[trials["trial"] == best["trial"]], accepted[accepted["trial"] != best["trial"]]],
+                         ignore_index=True)  # the chosen point first: `run --param-set` without --runs uses it
+    columns = ["trial", "objective", "se", *spec.parameters]
+    write_atomic(out / "trials.csv", trials.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    accepted_text = accepted[columns].to_csv(index=False, lineterminator="\n", float_format="%.17g")
+    write_atomic(out / "accepted.csv", accepted_text)
+    spec.layers.mkdir(parents=True, exist_ok=True)
+    accepted_file = f"{spec.name}.accepted.csv"
+    write_atomic(spec.layers / accepted_file, accepted_text)
+    layers = []
+    for path in spec.scenario_paths:
+        layer = spec.layers / f"{path.stem}.yaml"
+        write_atomic(layer, layer_text(spec, path, spec.layers, best_values, int(best["trial"]), accepted_file))
+        layers.append(layer)
+    key = (f"{spec.digest()}:{int(best['trial'])}:{len(accepted)}:{f.report.replicates}:{f.report.seed_offset}:"
+           f"{f.slices.points}")
+    sl = slices(spec, best_values, out, workers=workers, executor=executor, scheduler=scheduler, key=key)
+    all_scores = final_scores(spec, best_values, accepted[list(spec.parameters)].to_dict("records"), out, key)
+    tolerance = f.accept.within_se * float(best["se"])
+    verdicts = slice_verdicts(sl, _bounds(spec), tolerance)
+    params = parameter_table(_bounds(spec), spec.hand_set(), best, accepted, verdicts)
+    written = _figures(out, trials, accepted, sl, spec, best, tolerance, params) if figures else []
+    header = [f"Calibration file: `{spec.path.name}`; scenarios: {', '.join(p.stem for p in spec.scenario_paths)}; "
+              f"{len(spec.parameters)} parameters; {len(spec.fit)} fitted and {len(spec.hold_out)} held-out outcomes; "
+              f"{f.replicates} replicates a trial; sampler {f.method.sampler} (seed {f.method.seed}, batches of {f.method.batch}).",
+              f"Best trial on the trials' seeds: {int(top['trial'])}, objective {top['objective']:.4f} ± {top['se']:.4f} "
+              f"(bootstrap SE); accepted set: {len(accepted)} trials within {f.accept.within_se:g} SE of it. "
+              + (f"Chosen point: trial {int(best['trial'])}, the best of the {len(ranked)} best trials run again on "
+                 f"{f.accept.rerank_replicates} other seeds (objective there {best['rerank_objective']:.4f} ± "
+                 f"{best['rerank_se']:.4f}). " if len(ranked) else "Chosen point: that trial. ")
+              + f"Final scores on {f.report.replicates} fresh seeds per scenario (seed + {f.report.seed_offset} on).",
+              "Layers: " + ", ".join(f"`{os.path.relpath(p)}`" for p in layers) + f"; accepted set: `{accepted_file}` beside them."]
+    text = report_text(name=spec.name, header=header, scores=all_scores, parameters=params, figures=[p.name for p in written], cost=cost)
+    write_atomic(out / "report.md", text)
+    write_atomic(out / "parameters.csv", params.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    return {"best": best, "accepted": accepted, "layers": layers, "scores": all_scores, "parameters": params,
+            "report": out / "report.md", "figures": written, "cost": cost, "text": text}
+
+
+def _figures(out: Path, trials: pd.DataFrame, accepted: pd.DataFrame, sl: pd.DataFrame, spec: CalibrationSpec,
+             best: pd.Series, tolerance: float, params: pd.DataFrame) -> list[Path]:
+    from ..viz.calibration_plots import history_plot, marginals_plot, slices_plot
+    from ..viz.style import save_figure
+
+    verdicts = dict(zip(params["parameter"], params["verdict"], strict=True))
+    hand = spec.hand_set()
+    figs = {"history.png": history_plot(trials, accepted),
+            "marginals.png": marginals_plot(accepted, _bounds(spec), best, hand, verdicts)}
+    if len(sl):
+        figs["slices.png"] = slices_plot(sl, _bounds(spec), best, hand, tolerance, verdicts)
+    return [save_figure(fig, out / name, dpi=110) for name, fig in figs.items()]

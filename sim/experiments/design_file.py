@@ -1,0 +1,100 @@
+"""External designs: a sweep's points read from a CSV file made elsewhere (EMA Workbench, SALib, a spreadsheet).
+
+The header names the parameters, by dotted path or alias; each row is a
+point. EMA Workbench's experiments table works as it is
+(``experiments.to_csv("points.csv", index=False)``): its ``scenario``,
+``policy`` and ``model`` columns are left out, as is a ``point`` column (a
+sweep's own ``points.csv``). Every value is checked against the scenario
+before anything runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..io.files import read_input
+from ..io.paths import declared_range, parameter_paths, resolve
+from ..io.schema import Scenario
+from .designs import MAX_POINTS, Design
+from .parameters import Parameter
+
+IGNORED = ("point", "scenario", "policy", "model")  # a sweep's point index; EMA Workbench's bookkeeping
+LIMIT = 64 * 2**20
+SWITCH = {"true": 1.0, "false": 0.0}
+
+
+def load_design(path: str | Path, scenario: Scenario) -> Design:
+    """The points in the CSV file ``path``, checked against ``scenario``.
+
+    Raises:
+        InputError: naming the file, line and column: an unknown parameter, a value that
+            is not a finite number, a fraction for a whole number or a switch, a value
+            outside the parameter's declared range, no points.
+    """
+    path = Path(path)
+    data = read_input(path, LIMIT)
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(path, "file is not valid UTF-8 text") from None
+    reader = csv.reader(lines)
+    header = [h.strip() for h in next(reader, [])]
+    keep = [k for k, h in enumerate(header) if h not in IGNORED]
+    if not keep:
+        raise InputError(path, "no parameter columns (the header names the parameters: dotted paths or aliases)", line=1)
+    known = parameter_paths(scenario)
+    names = [resolve(header[k], known, str(path)) for k in keep]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(path, f"parameter '{twice[0]}' appears twice", line=1, key=twice[0])
+    rows = []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        line = reader.line_num
+        if len(row) != len(header):
+            raise InputError(path, f"{len(row)} fields, but the header has {len(header)}", line=line)
+        rows.append([_number(row[k], path, line, name) for k, name in zip(keep, names, strict=True)])
+        if len(rows) > MAX_POINTS:
+            raise InputError(path, f"more than {MAX_POINTS:,} points", line=line)
+    if not rows:
+        raise InputError(path, "no points (one row per point under the header)", line=2)
+    points = np.array(rows, dtype=float)
+    for j, name in enumerate(names):
+        _check(scenario, name, points[:, j], path)
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    params = [Parameter(n, float(points[:, j].min()), float(points[:, j].max())) for j, n in enumerate(names)]
+    return Design("file", params, points, n=len(points), source=f"{path.name} sha256:{digest}")
+
+
+def _number(text: str, path: Path, line: int, key: str) -> float:
+    text = text.strip()
+    if text.lower() in SWITCH:
+        return SWITCH[text.lower()]
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(path, f"'{text}' is not a number", line=line, key=key) from None
+    if not math.isfinite(value):
+        raise InputError(path, f"'{text}' is not a finite number", line=line, key=key)
+    return value
+
+
+def _check(scenario: Scenario, name: str, values: np.ndarray, path: Path) -> None:
+    """Every value of one parameter: its kind, then its range (an interval, so the lowest and highest decide)."""
+    _, _, kind = declared_range(scenario, name)
+    if kind is bool and not np.isin(values, (0.0, 1.0)).all():
+        raise InputError(path, f"'{name}' is a switch: give 0/1 or true/false, not {values[~np.isin(values, (0, 1))][0]:g}", key=name)
+    if kind is int and not (values == np.round(values)).all():
+        raise InputError(path, f"'{name}' takes whole numbers, not {values[values != np.round(values)][0]:g}", key=name)
+    for value in (values.min(), values.max()):
+        try:
+            scenario.with_params({name: bool(value) if kind is bool else int(value) if kind is int else float(value)})
+        except InputError as exc:
+            raise InputError(path, exc.message, key=name) from None

@@ -1,0 +1,128 @@
+"""EMA Workbench interop: a scenario as an EMA ``Model`` whose uncertainties are its parameters.
+
+::
+
+    from ema_workbench import SequentialEvaluator
+    import sim
+
+    model = sim.ema_model("scenarios/campaign.yaml", ["events.jan-truce.restraint", "regime.pressure_growth"],
+                          replicates=10)
+    with SequentialEvaluator(model) as evaluator:
+        experiments, outcomes = evaluator.perform_experiments(scenarios=50)
+
+Each parameter becomes an uncertainty named by its alias
+(``events__jan_truce__restraint``; EMA Workbench 3 wants Python names), over
+the range the schema declares unless a narrower one is given; each metric an
+outcome, likewise named by alias (``ceasefire_days__jan_truce``). Replicate
+``i`` of every experiment runs with seed ``seed + i``, the project's
+convention: the numbers are those of ``sim sweep`` for the same points with
+``--seed seed --runs replicates``. ``ema_workbench`` is an optional
+dependency (``pip install 'idlib-ceasefire-sim[ema]'``), imported only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..analysis.discovery import ema_workbench
+from ..api import replicate_seeds, run_with, scenario_of
+from ..errors import InputError, did_you_mean
+from ..io.paths import alias, declared_range, parameter_paths, resolve
+from ..io.schema import Scenario
+
+# Metrics every model reports unless told otherwise (plus ceasefire_days:<id> for each truce or agreement with an id).
+CORE_OUTCOMES = ("ceasefire_days", "ceasefire_broken", "outcomes_met", "control_accuracy", "towns_changed_hands",
+                 "towns_regime", "turkish_deaths", "displaced")
+
+
+class Runner:
+    """The function EMA Workbench calls: uncertainties by alias in, outcomes by alias out (picklable, for its pools)."""
+
+    def __init__(self, scenario: Scenario, names: dict[str, str], outcomes: dict[str, str], replicates: int,
+                 seed: int | None, outcomes_file: str | Path | None) -> None:
+        self.scenario, self.names, self.outcomes = scenario, names, outcomes
+        self.replicates, self.seed, self.outcomes_file = replicates, seed, outcomes_file
+
+    def __call__(self, seed: int | None = None, **values: Any) -> dict[str, float]:
+        params = {self.names[k]: v for k, v in values.items() if k in self.names}
+        one = seed is not None  # a replication of a ReplicatorModel: one run, with its seed
+        metrics = run_with(self.scenario, seed=seed if one else self.seed, replicates=1 if one else self.replicates,
+                           outcomes=self.outcomes_file, **params)
+        unknown = [m for m in self.outcomes.values() if m not in metrics]
+        if unknown:
+            raise InputError(None, f"no metric '{unknown[0]}'" + did_you_mean(unknown[0], metrics), key="outcomes")
+        return {name: metrics[metric] for name, metric in self.outcomes.items()}
+
+
+def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mapping[str, tuple[float, float]], *,
+              outcomes: Iterable[str] | None = None, replicates: int = 1, seed: int | None = None,
+              replicator: bool = False, name: str | None = None, outcomes_file: str | Path | None = None) -> Any:  # noqa: ANN401
+    """An EMA Workbench model of ``scenario``.
+
+    Args:
+        scenario: a :class:`~sim.Scenario` or the path of a scenario file.
+        parameters: dotted paths or aliases, each an uncertainty over the range its
+            schema declares; or ``{path: (low, high)}`` for a narrower range.
+            Numbers become ``RealParameter``, whole numbers ``IntegerParameter``,
+            switches ``BooleanParameter``.
+        outcomes: metric names (those of a sweep row; default: :data:`CORE_OUTCOMES` and
+            ``ceasefire_days:<id>`` for each truce or agreement with an id). Outcome
+            names are their aliases (``:`` and ``.`` become ``__``, ``-`` becomes ``_``).
+        replicates: runs per experiment, with seeds ``seed``, ``seed + 1``, ...
+        seed: seed of replicate 0 (default: the scenario's).
+        replicator: False (default): a ``Model`` whose outcomes are means over the
+            replicates (run together, as one batch). True: a ``ReplicatorModel`` with
+            one replication per seed, whose outcomes keep every replicate
+            (``ArrayOutcome``, one column per replicate).
+        name: the model's name (default: the scenario's, as a Python name).
+        outcomes_file: the reported outcomes to score against (default: beside the claims record).
+
+    Raises:
+        InputError: an unknown parameter or metric, a range outside the declared one, or no EMA Workbench.
+    """
+    ema = ema_workbench()
+    sc = scenario_of(scenario)
+    known = parameter_paths(sc)
+    ranges = parameters if isinstance(parameters, Mapping) else dict.fromkeys(parameters)
+    uncertainties, names = [], {}
+    for given, bounds in ranges.items():
+        path = resolve(str(given), known, f"scenario {sc.name}")
+        label = _identifier(alias(path), path)
+        low, high, kind = declared_range(sc, path)
+        if bounds is not None:
+            lo, hi = (float(b) for b in bounds)
+            if not low <= lo < hi <= high:
+                raise InputError(f"scenario {sc.name}", f"range {lo:g} to {hi:g} is not inside the declared {low:g} to {high:g}",
+                                 key=path)
+            low, high = lo, hi
+        if kind is bool:
+            uncertainties.append(ema.BooleanParameter(label))
+        elif kind is int:
+            uncertainties.append(ema.IntegerParameter(label, int(low), int(high)))
+        else:
+            uncertainties.append(ema.RealParameter(label, low, high))
+        names[label] = path
+    if outcomes is None:
+        deals = [f"ceasefire_days:{e.id}" for e in sc.events if e.type in ("truce", "agreement") and e.id]
+        outcomes = [*CORE_OUTCOMES, *deals]
+    wanted = {_identifier(alias(m), m): m for m in outcomes}
+    label = name or _identifier(alias(sc.name), sc.name)
+    runner = Runner(sc, names, wanted, replicates, seed, outcomes_file)
+    if replicator:
+        model = ema.ReplicatorModel(label, function=runner)
+        model.replications = [{"seed": s} for s in replicate_seeds(sc, replicates, seed)]
+        model.outcomes = [ema.ArrayOutcome(n) for n in wanted]
+    else:
+        model = ema.Model(label, function=runner)
+        model.outcomes = [ema.ScalarOutcome(n) for n in wanted]
+    model.uncertainties = uncertainties
+    return model
+
+
+def _identifier(text: str, source: str) -> str:
+    if not text.isidentifier():
+        raise InputError(None, f"'{source}' has no Python name (its alias '{text}' is not one); rename the event id "
+                         "to letters, digits, - and _", key=source)
+    return text

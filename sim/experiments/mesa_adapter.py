@@ -1,0 +1,111 @@
+"""``IdlibModel``: one run of a scenario as a Mesa model that ``mesa.batch_run`` drives with keyword parameters.
+
+::
+
+    from mesa.batchrunner import batch_run
+    import sim
+
+    rows = batch_run(
+        sim.IdlibModel,
+        parameters={"scenario": "scenarios/campaign.yaml",
+                    "regime__commit": [0.3, 0.6], "events__jan_truce__restraint": [0.0, 0.9]},
+        rng=sim.replicate_seeds("scenarios/campaign.yaml", 5),   # seeds s, s+1, ... as everywhere else
+        number_processes=1, display_progress=False,
+    )
+
+Each row holds the point's keyword parameters, the seed, and the run's
+metrics (the columns of a sweep row, :meth:`sim.RunResult.metrics`): the
+same numbers ``sim sweep`` and :func:`sim.run_with` give for the same point
+and seed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+from mesa.datacollection import DataCollector
+
+from ..errors import InputError
+from ..io.scenario import load_scenario
+from ..io.schema import Scenario
+from ..model.model import CeasefireModel
+from .manifest import now
+from .run import RunResult, results_of
+
+_LOADED: dict[tuple, Scenario] = {}  # path and file version -> scenario: batch_run builds a model per run
+
+
+class IdlibModel(mesa.Model):
+    """One run of ``scenario`` with keyword parameters, for ``mesa.batch_run``.
+
+    Args:
+        scenario: the path of a scenario file (a short string in every row of
+            ``batch_run``'s results), or a :class:`~sim.Scenario` (give it in a
+            list: ``batch_run`` iterates over anything else it is given).
+        seed: the run's seed (default: the scenario's). ``batch_run`` passes each
+            value of its ``rng`` argument here; :func:`sim.replicate_seeds` gives the
+            project's replicate seeds (scenario seed + i).
+        outcomes: the reported outcomes to score against (default: ``outcomes.yaml``
+            beside the scenario's claims record).
+        **params: parameter values by alias (``regime__commit``) or dotted path,
+            validated: a value outside its declared range is an :class:`~sim.InputError`.
+
+    Attributes:
+        spec: the scenario with the parameters set (Mesa keeps ``scenario`` for its
+            own experiment object, which here carries only the seed).
+        params: the parameters given, by dotted path or alias as given.
+        run: the :class:`~sim.CeasefireModel` it steps (a batch of one replicate).
+        result: the run's :class:`~sim.RunResult` once it has ended, else None.
+        metrics: the run's metrics once it has ended, else ``{}``.
+        datacollector: collects once, when the run ends: one reporter per metric.
+            ``batch_run`` needs ``max_steps`` at least the scenario's days (its
+            default, 1,000, covers every scenario here); the daily series are in
+            ``result.timeseries``.
+
+    A scenario file is read once per process and file version (modification
+    time and size); a change to a file it ``extends`` is seen after a restart.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, *, seed: int | None = None,
+                 outcomes: str | Path | None = None, **params: Any) -> None:
+        base = scenario if isinstance(scenario, Scenario) else _load(Path(scenario))
+        self.spec = base.with_params(params) if params else base
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**63):
+            raise InputError(None, f"the seed must be a whole number from 0 to 2**63 - 1 (got {seed!r}); give batch_run "
+                             "rng=sim.replicate_seeds(scenario, n)", key="seed")
+        self.seed = self.spec.seed if seed is None else int(seed)
+        super().__init__(rng=self.seed)
+        self.params = dict(params)
+        self.outcomes = outcomes
+        self.run = CeasefireModel(self.spec, seed=self.seed)
+        self.result: RunResult | None = None
+        self.metrics: dict[str, float] = {}
+        self.datacollector = DataCollector()
+        self._started = now()
+
+    def step(self) -> None:
+        """One day; on the last, the run's metrics are computed and collected."""
+        self.run.step()
+        if not self.run.running:
+            self.running = False
+            self.result = results_of(self.run, self._started, now())[0]
+            self.metrics = self.result.metrics(self.outcomes)
+            self.datacollector = DataCollector(model_reporters={name: (lambda m, n=name: m.metrics[n]) for name in self.metrics})
+            self.datacollector.collect(self)
+
+
+def _load(path: Path) -> Scenario:
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return load_scenario(path)  # the project's error for a missing file
+    if key not in _LOADED:
+        if len(_LOADED) >= 16:
+            _LOADED.clear()
+        _LOADED[key] = load_scenario(path)
+    return _LOADED[key]
+

@@ -1,0 +1,351 @@
+"""Where results go: the folders the simulator owns, what it may replace in them, and one writer at a time.
+
+Nothing that is not the simulator's is ever removed or overwritten:
+
+- Every folder it writes carries a marker saying what it is: ``manifest.json``
+  (``kind`` "run" or "ensemble", the scenario, the inputs' hash),
+  ``sweep.json`` (a sweep), or ``.idlib-sim`` (a calibration, or a folder
+  created for figures or reports). A command writes into a folder only if it is new (or empty), or
+  marked as its own kind of results for the same scenario
+  (:func:`claim_folder`); anything else is refused, saying what is there.
+- Inside its folders it touches only the names it writes (:data:`OWN`); a
+  rerun that changes what a folder holds removes what was derived from the
+  old content (:data:`DERIVED`: comparisons, maps, plots, a sweep's report)
+  and nothing else (:func:`remove_derived`).
+- An existing file elsewhere is overwritten only if the simulator wrote it:
+  a PNG or GIF it wrote says so in its metadata (:data:`SIGNATURE`).
+- :class:`FolderLock` keeps two writers out of one folder: the second stops
+  at once with an :class:`~sim.errors.InputError` naming the first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import fnmatch
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import InputError, OutputError
+from .files import NAME_MAX, hidden_prefix
+
+MARKER = ".idlib-sim"  # marks a folder created for figures or reports (compare/plot --out)
+SIGNATURE = "idlib-sim"  # the PNG "Software" text and GIF comment of every image the simulator writes
+
+# Files derived from a folder's results: made by compare, map and plot, stale once the results change.
+DERIVED = ("comparison.md", "comparison.csv", "comparison_vs_*.md", "comparison_vs_*.csv", "map_*.png", "map_*.svg",
+           "map_*.pdf", "control*.gif", "control*.mp4", "towns_held.png", "capture_dates.png", "losses.png",
+           "patrol_coverage.png")
+REPORT_FILES = ("response_*.png", "heatmap_*.png", "points.csv", "sensitivity.csv", "report.md")  # a sweep's report/
+DISCOVER_FILES = ("discover.md", "boxes.csv", "peeling.png")  # a sweep's discover/ (sim discover)
+OWN = {
+    "run": ("manifest.json", "control.csv", "events.csv", "timeseries.csv", "posts.csv", "control_map.png", *DERIVED),
+    "ensemble": ("manifest.json", "runs", "control_prob.csv", "captures.csv", "capture_dates.csv",
+                 "timeseries_quantiles.csv", *DERIVED),
+    "sweep": ("sweep.json", "points.csv", "runs.parquet", "report", "discover"),
+    "outputs": (MARKER, *DERIVED, *DISCOVER_FILES),
+    "calibration": (MARKER, "study.db", "study.db-journal", "trials.csv", "accepted.csv", "rerank.csv", "slices.csv",
+                    "scores.json", "report.md", "parameters.csv", "history.png", "marginals.png", "slices.png"),
+}
+A = {"run": "a run", "ensemble": "an ensemble", "sweep": "a sweep", "calibration": "a calibration"}
+
+
+def marker(folder: Path) -> dict | None:
+    """What ``folder`` says it is (``{"kind": ..., ...}``), or None if it is not one of the simulator's."""
+    for name in ("manifest.json", "sweep.json", MARKER):
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        if name == "manifest.json" and "scenario_name" in data:
+            return {**data, "kind": data.get("kind", "run")}
+        if name == "sweep.json" and data.get("kind") == "sweep":
+            return data
+        if name == MARKER and data.get("kind") in ("outputs", "calibration"):
+            return data
+    return None
+
+
+TEMP = re.compile(r"\..+\.(tmp|old)-\d+-[0-9a-f]{8}(\.[^/]*)?")  # what files.temp_path names
+
+
+def is_own(name: str, kind: str) -> bool:
+    """Whether a file or folder called ``name`` in a ``kind`` folder is one the simulator writes there
+    (a temporary left by a killed writer included)."""
+    return any(fnmatch.fnmatchcase(name, p) for p in OWN[kind]) or bool(TEMP.fullmatch(name))
+
+
+def describe(path: Path) -> str:
+    """What is at ``path``, in a few words, for a refusal."""
+    if not path.exists():
+        return "nothing"
+    if not path.is_dir():
+        return "a file" if path.is_file() else "something that is not a folder"
+    m = marker(path)
+    if m is not None:
+        if m["kind"] == "sweep":
+            return f"a sweep of {Path(str(m.get('scenario', '?'))).name}"
+        if m["kind"] == "outputs":
+            return "figures and reports written by the simulator"
+        runs = f"{len(m.get('seeds', []))} replicates" if m["kind"] == "ensemble" else f"seed {m.get('seed')}"
+        return f"{A[m['kind']]} of scenario '{m.get('scenario_name')}' ({runs})"
+    names = sorted(p.name for p in path.iterdir())
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    return f"a folder the simulator did not write ({shown})"
+
+
+def check_out(raw: str | Path, *, default: bool = False) -> Path:
+    """A results folder named on the command line (``--out``), checked before any work is done.
+
+    Refused: an empty name, the current folder or one above it, a name too
+    long for the file system, and (unless it is the default under
+    ``results/``, which is created) a parent folder that does not exist.
+    What is at the path itself is judged by :func:`claim_folder`.
+    """
+    if str(raw).strip() == "":
+        raise InputError(None, "is empty: give the name of a new folder for the results (e.g. results/NAME)", key="--out")
+    out = Path(raw)
+    here = Path.cwd().resolve()
+    try:
+        resolved = out.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise InputError(out, f"cannot be used as a folder name ({exc})", key="--out") from None
+    if resolved == here or resolved in here.parents:
+        raise InputError(out, "names the current folder (or one above it); give a new folder's name, e.g. results/NAME",
+                         key="--out")
+    if len(out.name.encode()) > NAME_MAX:
+        raise InputError(out, f"the folder name is longer than the file system allows ({NAME_MAX} bytes)", key="--out")
+    parent = out.parent
+    if parent.exists() and not parent.is_dir():
+        raise InputError(out, f"'{parent}' is a file, not a folder; choose another --out", key="--out")
+    if not parent.exists() and not default:
+        raise InputError(out, f"its parent folder '{parent}' does not exist; create it first, or choose another --out",
+                         key="--out")
+    return out
+
+
+def claim_folder(out: Path, kind: str, *, scenario: str | None = None) -> bool:
+    """Check that a ``kind`` command may write its results into ``out``; True if ``out`` is new.
+
+    ``out`` may be missing, an empty folder, or a ``kind`` folder of the same
+    scenario (to be resumed, or replaced by the caller). A run folder is
+    replaced whole, so it must hold nothing but the simulator's files.
+
+    Raises:
+        InputError: anything else is at ``out``; the message says what, and how to choose another.
+    """
+    hint = "choose another --out (a new folder's name)"
+    if out.is_symlink():
+        raise InputError(out, f"is a symbolic link; give the folder it points to, or {hint}", key="--out")
+    if out.exists() and not out.is_dir():
+        raise InputError(out, f"is {describe(out)}, not a results folder; {hint}", key="--out")
+    if not out.exists():
+        return True
+    try:
+        entries = list(out.iterdir())
+    except OSError as exc:
+        raise OutputError(out, exc.strerror or str(exc)) from None
+    if not entries:
+        return True
+    m = marker(out)
+    if m is None or m["kind"] != kind:
+        what = describe(out)
+        raise InputError(out, f"exists and holds {what}; {A[kind]} cannot be written there; {hint}", key="--out")
+    if scenario is not None and m.get("scenario_name") != scenario:
+        raise InputError(out, f"holds {describe(out)}, not of '{scenario}'; {hint}", key="--out")
+    if kind == "run":
+        foreign = sorted(p.name for p in entries if not is_own(p.name, "run"))
+        if foreign:
+            raise InputError(out, f"is a run folder that also holds files the simulator did not write ({', '.join(foreign[:4])}); "
+                             f"a new run replaces the folder whole: move them out, or {hint}", key="--out")
+    return False
+
+
+def remove_derived(folder: Path) -> list[Path]:
+    """Remove what was derived from ``folder``'s results (comparisons, maps, plots, a sweep's report and discover/); nothing else."""
+    removed = []
+    for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if entry.is_file() and any(fnmatch.fnmatchcase(entry.name, p) for p in DERIVED):
+            entry.unlink()
+            removed.append(entry)
+    for name, files in (("report", REPORT_FILES), ("discover", DISCOVER_FILES)):
+        report = folder / name
+        if report.is_dir() and (folder / "sweep.json").exists():
+            for entry in sorted(report.iterdir()):
+                if entry.is_file() and any(fnmatch.fnmatchcase(entry.name, p) for p in files):
+                    entry.unlink()
+                    removed.append(entry)
+            with contextlib.suppress(OSError):
+                report.rmdir()  # only if nothing else is in it
+    return removed
+
+
+def mark_folder(folder: Path, kind: str) -> None:
+    """Create ``folder`` if need be and mark it as the simulator's ``kind`` folder (a calibration), once."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if marker(folder) is None:
+        (folder / MARKER).write_text(json.dumps({"kind": kind}) + "\n", encoding="utf-8")
+
+
+def claim_output_folder(folder: Path) -> Path:
+    """A folder for figures or reports (``compare``/``plot --out``): created with a marker if new."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(folder, f"is {describe(folder)}, not a folder; choose another --out", key="--out")
+    if not folder.exists():
+        if not folder.parent.is_dir():
+            raise InputError(folder, f"its parent folder '{folder.parent}' does not exist; create it first or choose "
+                             "another --out", key="--out")
+        folder.mkdir()
+        (folder / MARKER).write_text(json.dumps({"kind": "outputs"}) + "\n", encoding="utf-8")
+    return folder
+
+
+@contextlib.contextmanager
+def writing_into(folder: Path) -> Iterator[None]:
+    """Hold ``folder``'s lock while derived files are written into it, if it is one of the simulator's folders."""
+    if marker(folder) is None:
+        yield  # a folder of the user's: each file is written whole, and only where claim_file allowed it
+        return
+    with FolderLock(folder):
+        yield
+
+
+def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
+    """Check that a figure or report may be written at ``path``.
+
+    It may if nothing is there, if it is one of the simulator's names in one of
+    its folders, or if it is an image the simulator wrote (its signature).
+
+    Raises:
+        InputError: a folder, a file someone else wrote, a missing parent or an unknown format.
+    """
+    if len(path.name.encode()) > NAME_MAX:
+        raise InputError(path, f"the file name is longer than the file system allows ({NAME_MAX} bytes)", key="--out")
+    if path.is_dir():
+        raise InputError(path, f"is a folder; --out names the file to write (e.g. {path / ('map' + (formats or ('.png',))[0])})",
+                         key="--out")
+    if formats is not None and path.suffix.lower() not in formats:
+        shown = path.suffix or "no suffix"
+        raise InputError(path, f"cannot be written as '{shown}': choose a file name ending in {' or '.join(formats)}", key="--out")
+    if not path.parent.is_dir():
+        raise InputError(path, f"its folder '{path.parent}' does not exist; create it first or choose another --out", key="--out")
+    if not path.exists() and not path.is_symlink():
+        return path
+    m = marker(path.parent)
+    if path.is_file() and not path.is_symlink() and (m is not None and is_own(path.name, m["kind"]) or signed(path)):
+        return path
+    raise InputError(path, "exists and was not written by the simulator; choose another --out (or move the file)", key="--out")
+
+
+def signed(path: Path) -> bool:
+    """Whether ``path`` is a PNG or GIF the simulator wrote (its metadata carries :data:`SIGNATURE`)."""
+    if path.suffix.lower() not in (".png", ".gif"):
+        return False
+    from PIL import Image, UnidentifiedImageError  # only when a file is to be overwritten
+
+    try:
+        with Image.open(path) as image:
+            text = image.info.get("Software") or image.info.get("comment") or b""
+    except (OSError, UnidentifiedImageError, ValueError):
+        return False
+    return (text.decode(errors="ignore") if isinstance(text, bytes) else str(text)) == SIGNATURE
+
+
+# --------------------------------------------------------------------------
+# One writer at a time
+# --------------------------------------------------------------------------
+
+
+def lock_path(target: Path) -> Path:
+    """The lock file of ``target``: a hidden file beside it (named after it) in its parent folder."""
+    return target.parent / f"{hidden_prefix(target.name)}.lock"
+
+
+class FolderLock:
+    """An exclusive lock on a results folder, taken before anything is written into it.
+
+    ``fcntl.flock`` on a hidden file beside the folder: the lock goes when
+    the process does, however it ends, so a killed writer never leaves the
+    folder locked. A second writer does not wait: it stops with an
+    :class:`~sim.errors.InputError` naming the process that holds the folder.
+    The lock file is removed on release.
+    """
+
+    def __init__(self, target: str | Path) -> None:
+        self.target = Path(target)
+        self.path = lock_path(self.target)
+        self.fd: int | None = None
+
+    def __enter__(self) -> FolderLock:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(100):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise OutputError(self.target, f"cannot create its lock file {self.path.name} ({exc.strerror})") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _holder(fd)
+                os.close(fd)
+                raise InputError(self.target, f"is being written by another simulator process{holder}; wait for it to "
+                                 "finish, or choose another --out") from None
+            # The holder before us may have removed the file as it let go: lock the file that is there now.
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
+                self.fd = fd
+                return self
+            os.close(fd)
+        raise OutputError(self.target, "its lock file keeps changing")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _holder(fd: int) -> str:
+    try:
+        pid = int(os.pread(fd, 32, 0).split()[0])
+    except (OSError, ValueError, IndexError):
+        return ""
+    return f" (pid {pid})"
+
+
+def check_not_being_written(folder: Path) -> None:
+    """Refuse to read ``folder`` while another process holds its lock (a shared probe that creates nothing)."""
+    path = lock_path(folder)
+    for _ in range(20):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return  # no lock file: nobody is writing (or we may not look, and read as we would anyway)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = _holder(fd)
+        except OSError as exc:
+            if exc.errno in (errno.ENOLCK, errno.EINVAL):
+                return  # a file system without locks
+            raise
+        finally:
+            os.close(fd)
+        if holder:
+            raise InputError(folder, f"is being written by another simulator process{holder}; read it once that has "
+                             "finished")
+        time.sleep(0.01)  # the writer has the lock but has not written its pid yet

@@ -1,0 +1,201 @@
+"""Scenario parameters by name: dotted paths, their Python-name aliases, declared ranges, and setting them.
+
+Every number or switch in a scenario's parameters has a **dotted path**:
+``<faction>.<key>`` (``regime.commit``), ``combat.<key>``,
+``civilians.<key>``, and ``events.<id>.<key>`` for an event with an ``id``
+(``events.jan-truce.restraint``, ``events.jan-truce.compliance.regime``).
+
+Its **alias** is the same path as a Python name, for keyword arguments and
+tools that need identifiers (EMA Workbench, ``mesa.batch_run``): every ``.``
+becomes ``__`` and every ``-`` becomes ``_`` (``regime__commit``,
+``events__jan_truce__restraint``). An alias that two paths share (event ids
+``a-b`` and ``a_b``) is refused as ambiguous; use the dotted path. An event
+id that is not made of letters, digits, ``-`` and ``_`` has no alias.
+
+This module works on a scenario instance and its ``model_dump()``; it never
+imports the schema (which calls it), so the scenario's own classes validate.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import annotated_types as at
+from pydantic import BaseModel, ValidationError
+
+from ..errors import InputError, did_you_mean
+from .validation import TaggedUnion, explain, key_path
+
+if TYPE_CHECKING:
+    from .schema import Scenario
+
+
+def alias(path: str) -> str:
+    """The Python-name alias of a dotted path (or of a metric name): ``.`` and ``:`` become ``__``, ``-`` becomes ``_``."""
+    return path.replace(".", "__").replace(":", "__").replace("-", "_")
+
+
+def parameter_paths(scenario: Scenario) -> list[str]:
+    """Every dotted path that can be set in ``scenario``, in the scenario's order."""
+    return list(_paths(scenario.model_dump(mode="python")))
+
+
+def _paths(data: dict) -> dict[str, tuple[int | None, str]]:
+    """path -> (index of its event or None, key); numbers and switches only."""
+    out: dict[str, tuple[int | None, str]] = {}
+    for faction, params in data["factions"].items():
+        out.update({f"{faction}.{k}": (None, k) for k, v in params.items() if _settable(v)})
+    for group in ("combat", "civilians"):
+        out.update({f"{group}.{k}": (None, k) for k, v in data[group].items() if _settable(v)})
+    for i, event in enumerate(data["events"]):
+        if not event.get("id"):
+            continue
+        for k, v in event.items():
+            if _settable(v):
+                out[f"events.{event['id']}.{k}"] = (i, k)
+            elif isinstance(v, dict):
+                out.update({f"events.{event['id']}.{k}.{sub}": (i, f"{k}.{sub}") for sub, x in v.items() if _settable(x)})
+    return out
+
+
+def _settable(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, str)
+
+
+def resolve(name: str, known: list[str], where: str | None = None) -> str:
+    """The dotted path that ``name`` (a dotted path or an alias) stands for.
+
+    Raises:
+        InputError: unknown or ambiguous, naming the closest valid one.
+    """
+    if name in known:
+        return name
+    if "." not in name:
+        matches = [p for p in known if alias(p) == name]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise InputError(where, f"alias '{name}' is ambiguous: it stands for {' and '.join(matches)}; give the dotted path", key=name)
+        aliases = [alias(p) for p in known]
+        raise InputError(where, f"no parameter '{name}'" + did_you_mean(name, aliases) + f"; valid: {', '.join(aliases)}", key=name)
+    raise InputError(where, f"no parameter '{name}'" + did_you_mean(name, known) + f"; valid: {', '.join(known)}", key=name)
+
+
+def with_values(scenario: Scenario, values: Mapping[str, Any], union: TaggedUnion) -> Scenario:
+    """``scenario`` with ``values`` ({dotted path or alias: value}) set, validated as a new scenario.
+
+    A switch (true/false) takes a bool or 0/1; whole-number parameters take
+    whole numbers; every value must lie in the range the schema declares.
+
+    Raises:
+        InputError: an unknown parameter, a value of the wrong kind, or outside its range,
+            with ``key`` the dotted path.
+    """
+    data = scenario.model_dump(mode="python")
+    known = _paths(data)
+    paths = list(known)
+    here = f"scenario {scenario.name}"
+    where: dict[str, str] = {}  # pydantic's key path -> the user's dotted path
+    for name, raw in values.items():
+        path = resolve(str(name), paths, here)
+        value = _plain(raw)
+        index, key = known[path]
+        node = data["events"][index] if index is not None else _group(data, path)
+        *inner, last = key.split(".")
+        for part in inner:
+            node = node[part]
+        current = node[last]
+        if isinstance(current, bool):
+            if isinstance(value, bool) or (isinstance(value, int | float) and value in (0, 1)):
+                value = bool(value)
+            else:
+                raise InputError(here, f"'{path}' is a switch: give True/False or 1/0, not {value!r}", key=path)
+        elif isinstance(value, bool):
+            raise InputError(here, f"'{path}' takes a number, not {value!r}", key=path)
+        node[last] = value
+        where[_pydantic_key(path, index, key)] = path
+    try:
+        return type(scenario).model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        problem = explain(error, None, None, root=type(scenario), union=union)
+        path = where.get(key_path(error["loc"], union), problem.key)
+        raise InputError(here, problem.message, key=path) from None
+
+
+def revalidate(scenario: Scenario, union: TaggedUnion) -> Scenario:
+    """``scenario`` validated again, as a new instance: a copy made with ``model_copy(update=...)`` or
+    ``model_construct`` skips validation, and this catches what it let through.
+
+    Raises:
+        InputError: the first value the schema refuses, with its key.
+    """
+    try:
+        return type(scenario).model_validate(scenario.model_dump())
+    except ValidationError as exc:
+        problem = explain(exc.errors()[0], None, None, root=type(scenario), union=union)
+        raise InputError(f"scenario {scenario.name}", problem.message, key=problem.key) from None
+
+
+def declared_range(scenario: Scenario, path: str) -> tuple[float, float, type]:
+    """(lowest, highest, type) the schema allows at ``path`` (a dotted path or an alias); type is float, int or bool."""
+    path = resolve(path, parameter_paths(scenario), f"scenario {scenario.name}")
+    parts = path.split(".")
+    if parts[0] == "events":
+        event = next(e for e in scenario.events if e.id == parts[1])
+        model, rest = type(event), parts[2:]
+    elif parts[0] in ("combat", "civilians"):
+        model, rest = type(getattr(scenario, parts[0])), parts[1:]
+    else:
+        model, rest = type(getattr(scenario.factions, parts[0])), parts[1:]
+    field = model.model_fields[rest[0]]
+    annotation, metadata = field.annotation, list(field.metadata)
+    if len(rest) == 2:  # an entry of a mapping (a truce's compliance) or a field of a part (an agreement's corridor)
+        part = next((a for a in (annotation, *typing.get_args(annotation)) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if part is not None:
+            field = part.model_fields[rest[1]]
+            annotation, metadata = field.annotation, list(field.metadata)
+        else:
+            annotation, metadata = _unwrap(typing.get_args(annotation)[1])
+    annotation, extra = _unwrap(annotation)
+    metadata += extra
+    kind = bool if annotation is bool else int if annotation is int else float
+    if kind is bool:
+        return 0.0, 1.0, bool
+    lo = next((float(m.ge) for m in metadata if isinstance(m, at.Ge)), float("-inf"))
+    lo = next((float(m.gt) for m in metadata if isinstance(m, at.Gt)), lo)
+    hi = next((float(m.le) for m in metadata if isinstance(m, at.Le)), float("inf"))
+    return lo, hi, kind
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list]:  # noqa: ANN401 - a type annotation
+    """``Annotated[float, Field(...)]`` -> (float, its constraints); anything else unchanged."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *extras = typing.get_args(annotation)
+        metadata = []
+        for extra in extras:
+            metadata += list(getattr(extra, "metadata", [extra]))
+        return base, metadata
+    return annotation, []
+
+
+def _group(data: dict, path: str) -> dict:
+    head = path.split(".")[0]
+    return data[head] if head in ("combat", "civilians") else data["factions"][head]
+
+
+def _pydantic_key(path: str, index: int | None, key: str) -> str:
+    if index is None:
+        head, _, rest = path.partition(".")
+        return f"{head}.{rest}" if head in ("combat", "civilians") else f"factions.{head}.{rest}"
+    return f"events[{index}].{key}"
+
+
+def _plain(value: Any) -> Any:  # noqa: ANN401 - any number-like value
+    """numpy scalars (from EMA Workbench, pandas) as Python numbers; pydantic refuses some of them."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    return value
+

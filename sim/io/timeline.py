@@ -1,0 +1,69 @@
+"""Checks of a scenario's dated events against each other, and of the theatre's dates.
+
+The schema checks each event alone and :mod:`sim.io.checks` what it names;
+these look at the whole timeline:
+
+- Ceasefires. The model holds one deal at a time: a deal announced while an
+  earlier one is still live (announced or in force) supersedes it, and the
+  run logs it (``*_superseded``); ``check`` lists these. What it cannot
+  represent is refused: two deals announced on one day (which one holds
+  would depend on their order in the file).
+- The theatre's post dates (``established``): a date the model cannot read
+  would stop a run that ``check`` had passed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import InputError
+from .safe_yaml import LDict, load_yaml, location
+from .schema import Scenario
+from .theatre import load_theatre
+
+DEALS = ("truce", "agreement")
+
+
+def _deals(scenario: Scenario) -> list[tuple[int, object]]:
+    """(index in the events, event) of every truce and agreement, in the order they are announced."""
+    return [(i, e) for i, e in sorted(enumerate(scenario.events), key=lambda x: (x[1].date, x[0])) if e.type in DEALS]
+
+
+def check_timeline(scenario: Scenario, tree: LDict, path: Path) -> None:
+    """Raise :class:`InputError` on ceasefires the model cannot represent (see the module's docstring)."""
+    deals = _deals(scenario)
+    for (_, a), (j, b) in zip(deals, deals[1:]):
+        file, line = location(tree, ("events", j, "date"))
+
+        def fail(message: str, file: str | None = file, line: int | None = line, k: int = j) -> None:
+            raise InputError(file or path, message, line=line, key=f"events[{k}].date")
+
+        if b.date == a.date:
+            fail(f"'{b.name}' and '{a.name}' are both announced on {b.date}; the model holds one ceasefire at a time, and "
+                 "which one would hold depends on their order: announce them on different days")
+
+
+def supersessions(scenario: Scenario) -> list[str]:
+    """The deals that end an earlier one still live by its dates, as sentences ("'B' supersedes 'A' on <date>")."""
+    deals = _deals(scenario)
+    out = []
+    for (_, a), (_, b) in zip(deals, deals[1:]):
+        if a.until is None or b.date <= a.until:
+            before = " before it took effect" if b.date < a.effective else ""
+            out.append(f"'{b.name}' supersedes '{a.name}' on {b.date}{before}")
+    return out
+
+
+def check_post_dates(scenario: Scenario) -> None:
+    """Every Turkish post's ``established`` date in the theatre is one the model can read."""
+    theatre = load_theatre(scenario.theatre)
+    if not theatre.posts:
+        return
+    index = load_yaml(theatre.path)
+    posts_file = theatre.path.parent / str(index.get("posts"))
+    for post in theatre.posts:
+        try:
+            post.standing_on(scenario.start)
+        except (ValueError, TypeError, IndexError):
+            raise InputError(posts_file, f"post '{post.id}': established '{post.established}' is not a date (YYYY, YYYY-MM "
+                             "or YYYY-MM-DD)", key="established") from None

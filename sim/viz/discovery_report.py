@@ -1,0 +1,123 @@
+"""``python -m sim discover``: PRIM's boxes as ``discover.md`` and ``boxes.csv``, and the peeling trajectories as a figure.
+
+The boxes come from :mod:`sim.analysis.discovery`; this draws and writes
+them into ``<sweep>/discover/`` (or the folder given).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..analysis.discovery import Discovery, discover
+from ..analysis.report import markdown_table
+from ..io.files import write_atomic
+from ..io.outputs import claim_file, claim_output_folder, writing_into
+from .style import new_figure, save_figure
+
+
+@dataclass
+class DiscoveryReport:
+    discovery: Discovery
+    files: list[Path]
+    text: str
+
+
+def discovery_report(folder: str | Path, where: str, *, out: str | Path | None = None, **settings: float) -> DiscoveryReport:
+    """Run :func:`sim.analysis.discovery.discover` and write ``discover.md``, ``boxes.csv`` and ``peeling.png``.
+
+    Args:
+        folder: the sweep folder.
+        where: the condition, ``METRIC OP NUMBER``.
+        out: a folder to write into (default: ``folder/discover``): new, or one the simulator made for
+            figures and reports (its files there are replaced, nothing else is).
+        **settings: ``threshold``, ``max_boxes``, ``peel_alpha``, ``paste_alpha``, ``mass_min``.
+    """
+    found = discover(folder, where, **settings)
+    figure = peeling_figure(found) if found.trajectories else None
+    table = boxes_table(found)
+    if out is None:  # inside the sweep folder, under its lock: names of its own
+        target, owner = found.folder / "discover", found.folder
+    else:  # a folder of figures and reports, new or the simulator's own
+        target = owner = claim_output_folder(Path(out))
+    with writing_into(owner):
+        target.mkdir(exist_ok=True)
+        names = [target / n for n in ("peeling.png", "boxes.csv", "discover.md")]
+        if out is not None:
+            names = [claim_file(n) for n in names]
+        files = [save_figure(figure, names[0], palette=False, dpi=110, bbox_inches="tight")] if figure is not None else []
+        if figure is None and names[0].is_file():
+            names[0].unlink()  # an earlier discovery's figure, of boxes this one did not find
+        write_atomic(names[1], table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        text = markdown(found, files, target)
+        write_atomic(names[2], text)
+    return DiscoveryReport(found, [*files, names[1], names[2]], text)
+
+
+def boxes_table(found: Discovery) -> pd.DataFrame:
+    """One row per (box, restricted parameter): limits, quasi-p values and the box's statistics."""
+    rows = []
+    for k, box in enumerate(found.boxes, start=1):
+        stats = {"box": k, "coverage": box.coverage, "density": box.density, "mass": box.mass,
+                 "points": box.points, "of_interest": box.of_interest}
+        if box.limits.empty:
+            rows.append({**stats, "parameter": "(none)", "low": np.nan, "high": np.nan, "qp_low": np.nan, "qp_high": np.nan})
+        rows += [{**stats, **limit} for limit in box.limits.to_dict("records")]
+    return pd.DataFrame(rows, columns=["box", "parameter", "low", "high", "qp_low", "qp_high", "coverage", "density", "mass",
+                                       "points", "of_interest"])
+
+
+def peeling_figure(found: Discovery) -> Figure:
+    """Coverage against density along each box's peeling trajectory, coloured by restricted dimensions; the chosen box ringed."""
+    n = len(found.trajectories)
+    fig = new_figure(figsize=(4.4 * n + 0.8, 4.0))
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    most = max(int(t["res_dim"].max()) for t in found.trajectories)
+    for k, (ax, t) in enumerate(zip(axes, found.trajectories, strict=True), start=1):
+        ax.plot(t["coverage"], t["density"], color="#BBBBBB", lw=1, zorder=1)
+        dots = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", vmin=0, vmax=max(most, 1), s=22, zorder=2)
+        chosen = t[t["selected"]]
+        ax.scatter(chosen["coverage"], chosen["density"], s=150, facecolors="none", edgecolors="#D55E00", lw=1.8, zorder=3,
+                   label=f"box {k}: coverage {chosen['coverage'].iloc[0]:.2f}, density {chosen['density'].iloc[0]:.2f}")
+        ax.axhline(found.threshold, color="#999999", ls=":", lw=1, label=f"density threshold {found.threshold:g}")
+        ax.set(xlim=(0, 1.03), ylim=(0, 1.03), xlabel="coverage", ylabel="density" if k == 1 else None,
+               title=f"Box {k}: peeling trajectory")
+        ax.legend(loc="lower left", fontsize=8, frameon=False)
+        ax.grid(alpha=0.3)
+    fig.colorbar(dots, ax=list(axes), label="restricted parameters", ticks=range(0, max(most, 1) + 1), shrink=0.85)
+    fig.suptitle(f"PRIM: where {found.condition} (mean of {found.runs_per_point} replicates per point)", fontsize=10)
+    return fig
+
+
+def markdown(found: Discovery, files: list[Path], out: Path) -> str:
+    interest = int(found.points["of_interest"].sum())
+    lines = [f"# Scenario discovery: {found.condition}", "",
+             f"Sweep `{found.folder}`: {len(found.points)} points, {found.runs_per_point} replicates each; a point is of "
+             f"interest when the mean of `{found.metric}` over its replicates meets `{found.condition}`: "
+             f"**{interest} of {len(found.points)}** points.", "",
+             "Parameters and the ranges the sweep covered: "
+             + ", ".join(f"`{n}` {lo:g}–{hi:g}" for n, (lo, hi) in found.bounds.items()) + ".", ""]
+    if not found.boxes:
+        lines += ["No point meets the condition: there is no box to find." if not interest
+                  else "PRIM found no box.", ""]
+        return "\n".join(lines) + "\n"
+    lines += [f"PRIM (EMA Workbench) boxes; on each peeling trajectory the box shown is the one with the highest coverage "
+              f"among those with density ≥ {found.threshold:g} (else the densest). *Coverage*: share of the points of "
+              "interest inside the box; *density*: share of the points inside the box that are of interest; *mass*: share "
+              "of all points inside it. *qp*: Bryant and Lempert's quasi-p value of each limit (a one-sided binomial "
+              "test; small means the limit matters).", ""]
+    for k, box in enumerate(found.boxes, start=1):
+        flag = "" if box.meets_threshold else f" (below the density threshold {found.threshold:g})"
+        lines += [f"## Box {k}{flag}", "",
+                  f"coverage **{box.coverage:.2f}**, density **{box.density:.2f}**, mass {box.mass:.2f} "
+                  f"({box.of_interest} of the {box.points} points inside are of interest; step {box.step} of its trajectory)", ""]
+        if box.limits.empty:
+            lines += ["It restricts no parameter: the whole space.", ""]
+        else:
+            lines += [markdown_table(box.limits.rename(columns={"qp_low": "qp low", "qp_high": "qp high"})), ""]
+    lines += ["## Figures", ""] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
+    return "\n".join(lines) + "\n"

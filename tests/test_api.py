@@ -1,0 +1,206 @@
+"""The keyword API: Scenario.with_params, sim.run_with, RunResult.metrics, and validation on every route."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim import InputError, load_scenario
+from sim.analysis.results import read_rows
+from sim.experiments.designs import make_design
+from sim.experiments.parameters import Parameter, apply, parameter_paths
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_file import SweepSpec
+from sim.model.model import CeasefireModel
+
+from .conftest import ev, line_theatre
+
+
+def toy_body(**extra) -> dict:
+    """Five towns on a line, an offensive, a truce (id 'truce') and a later agreement (id 'deal-2') that supersedes it."""
+    return {"end": "2020-01-30", "seed": 7, "factions": {"regime": {"force": 50}},
+            "events": [ev(date="2020-01-01", type="offensive", action="start", axis=["T4"], force=50),
+                       ev(id="truce", date="2020-01-05", type="truce", name="t", effective="2020-01-06", parties=["russia"],
+                          compliance={"regime": 0.9}, restraint=0.3),
+                       ev(id="deal-2", date="2020-01-20", type="agreement", name="a", effective="2020-01-21", parties=["russia"],
+                          compliance={"regime": 0.95}, restraint=0.5)], **extra}
+
+
+@pytest.fixture
+def toy(build) -> Path:
+    line_theatre(build, controllers=("regime", "regime", "rebels", "rebels", "hts"))
+    return build.scenario(toy_body())
+
+
+# ---------------------------------------------------------------- with_params
+
+
+def test_with_params_takes_dotted_paths_and_aliases_and_validates(toy):
+    sc = load_scenario(toy)
+    new = sc.with_params({"events.truce.restraint": 0.9}, regime__commit=0.7, events__deal_2__compliance__regime=0.5,
+                         turkey__may_escalate=0, combat__lethality=np.float64(0.1))
+    assert new.factions.regime.commit == 0.7 and new.combat.lethality == 0.1
+    assert new.events[1].restraint == 0.9 and new.events[2].compliance["regime"] == 0.5
+    assert new.factions.turkey.may_escalate is False
+    assert sc.factions.regime.commit != 0.7 and sc.events[1].restraint == 0.3  # the original is unchanged
+    # The same scenario as the sweep's own route.
+    assert apply(sc, {"regime.commit": 0.7, "events.truce.restraint": 0.9}) == sc.with_params(regime__commit=0.7,
+                                                                                             events__truce__restraint=0.9)
+
+
+def test_every_sweep_path_has_an_alias_that_with_params_accepts():
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "moscow.yaml")
+    paths = parameter_paths(sc)
+    assert sim.io.paths.parameter_paths(sc) == paths
+    table = sim.parameters(sc)
+    assert table["path"].tolist() == paths and all(a.isidentifier() for a in table["alias"])
+    for row in table.itertuples():
+        value = row.value if row.type != "float" else (row.low + row.high) / 2 if math.isfinite(row.high) else row.value
+        assert sc.with_params({row.alias: value}) == apply(sc, {row.path: value}), row.path
+        assert row.low <= row.value <= row.high, row.path
+    assert sim.alias("events.jan-truce.restraint") == "events__jan_truce__restraint"
+    assert sim.alias("ceasefire_days:jan-truce") == "ceasefire_days__jan_truce"
+
+
+@pytest.mark.parametrize(("values", "key", "words"), [
+    ({"events.truce.restraint": 1.7}, "events.truce.restraint", "less than or equal to 1"),
+    ({"events__truce__restraint": -0.1}, "events.truce.restraint", "greater than or equal to 0"),
+    ({"russia.air_power": 11}, "russia.air_power", "less than or equal to 10"),
+    ({"regime.comit": 0.3}, "regime.comit", "did you mean 'regime.commit'"),
+    ({"regime__comit": 0.3}, "regime__comit", "did you mean 'regime__commit'"),
+    ({"turkey.may_escalate": 0.5}, "turkey.may_escalate", "is a switch"),
+    ({"hts.protest_days": 2.5}, "hts.protest_days", "valid integer"),
+    ({"regime.commit": "high"}, "regime.commit", "valid number"),
+    ({"regime.commit": True}, "regime.commit", "takes a number"),
+    ({"regime.commit": float("nan")}, "regime.commit", "finite number"),
+])
+def test_with_params_refuses_what_the_schema_refuses(toy, values, key, words):
+    with pytest.raises(InputError) as info:
+        load_scenario(toy).with_params(values)
+    assert info.value.key == key and words in str(info.value), str(info.value)
+
+
+def test_an_alias_two_event_ids_share_is_refused(build):
+    line_theatre(build)
+    def truce(**kw) -> dict:  # a fresh dict each time: yaml.safe_dump writes a shared one as an alias
+        return ev(type="truce", name="t", parties=["russia"], compliance={"regime": 0.9}, **kw)
+
+    sc = load_scenario(build.scenario({"events": [truce(id="a-b", date="2020-01-05", effective="2020-01-06", until="2020-01-08"),
+                                                   truce(id="a_b", date="2020-01-10", effective="2020-01-11")]}))
+    with pytest.raises(InputError, match="ambiguous"):
+        sc.with_params(events__a_b__restraint=0.5)
+    assert sc.with_params({"events.a-b.restraint": 0.5}).events[0].restraint == 0.5
+
+
+def test_a_scenario_copied_without_validation_is_refused_by_simulate_and_the_model(toy):
+    """The issue's case: model_copy(update=...) skips validation; simulate() ran a restraint of 1.7."""
+    sc = load_scenario(toy)
+    events = list(sc.events)
+    events[1] = events[1].model_copy(update={"restraint": 1.7})
+    bad = sc.model_copy(update={"events": events})
+    for route in (lambda: sim.simulate(bad), lambda: CeasefireModel(bad), lambda: sim.run_with(bad)):
+        with pytest.raises(InputError, match="less than or equal to 1") as info:
+            route()
+        assert info.value.key == "events[1].restraint"
+    lethal = sc.model_copy(update={"combat": sc.combat.model_copy(update={"lethality": 7.0})})
+    with pytest.raises(InputError, match="combat.lethality"):
+        sim.simulate(lethal)
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def test_metrics_are_the_sweep_row_with_per_event_ceasefire_days(toy, tmp_path):
+    sc = load_scenario(toy)
+    design = make_design("grid", [Parameter("regime.commit", values=(0.4, 0.8))])
+    run_sweep(SweepSpec(Path(toy).resolve(), design, 3), tmp_path / "s")
+    rows = read_rows(tmp_path / "s").set_index(["point", "replicate"])
+    for (point, replicate), row in rows.iterrows():
+        commit = design.points[point][0]
+        mine = sim.simulate(sc.with_params(regime__commit=commit), seed=7 + replicate).metrics()
+        expected = row.drop(["seed", "regime.commit"]).to_dict()
+        assert mine.keys() == expected.keys()
+        assert all(mine[k] == expected[k] or (math.isnan(mine[k]) and math.isnan(expected[k])) for k in mine), (point, replicate)
+    assert {"ceasefire_days:truce", "ceasefire_broken:truce", "ceasefire_days:deal-2", "ceasefire_broken:deal-2"} <= set(rows)
+
+
+def test_ceasefire_days_per_event(toy):
+    sc = load_scenario(toy)
+    for seed in range(6):
+        m = sim.simulate(sc, seed=seed).metrics()
+        # The first deal ends by breakdown (then it is ceasefire_days, the first ceasefire's) or when the
+        # agreement is announced (20 Jan), which supersedes it.
+        if m["ceasefire_broken:truce"] == 1:
+            assert m["ceasefire_days:truce"] == m["ceasefire_days"] < 14
+        else:
+            assert m["ceasefire_days:truce"] == 14  # in force 6 Jan, superseded on 20 Jan
+        assert 0 <= m["ceasefire_days:deal-2"] <= 10  # in force from 21 Jan to at most the end (30 Jan)
+    held = sc.with_params(events__truce__restraint=1.0, events__deal_2__restraint=1.0)
+    m = sim.simulate(held).metrics()
+    assert (m["ceasefire_days:truce"], m["ceasefire_broken:truce"]) == (14, 0)
+    assert (m["ceasefire_days:deal-2"], m["ceasefire_broken:deal-2"]) == (10, 0)
+
+
+
+def test_a_deal_that_never_comes_into_force_has_no_days(build):
+    line_theatre(build, controllers=("regime", "regime", "rebels", "rebels", "hts"))
+    sc = load_scenario(build.scenario(toy_body(end="2020-01-20")))  # the agreement is announced on the last day
+    m = sim.simulate(sc.with_params(events__truce__restraint=1.0)).metrics()
+    assert (m["ceasefire_days:truce"], m["ceasefire_broken:truce"]) == (14, 0)
+    assert math.isnan(m["ceasefire_days:deal-2"]) and math.isnan(m["ceasefire_broken:deal-2"])
+
+
+# ---------------------------------------------------------------- run_with
+
+
+def test_run_with_averages_seeded_replicates(toy):
+    out = sim.run_with(toy, replicates=4, per_replicate=True, regime__commit=0.8, events__truce__restraint=0.6)
+    runs = pd.DataFrame(out.pop("runs"))
+    assert runs["seed"].tolist() == [7, 8, 9, 10]  # replicate i: scenario seed + i
+    assert out["ceasefire_days"] == pytest.approx(runs["ceasefire_days"].mean())
+    assert all(isinstance(v, float) for v in out.values())
+    sc = load_scenario(toy).with_params(regime__commit=0.8, events__truce__restraint=0.6)
+    assert runs.iloc[2].drop("seed").to_dict() == pytest.approx(sim.simulate(sc, seed=9).metrics(), nan_ok=True)
+    again = sim.run_with(load_scenario(toy), seed=9, **{"regime.commit": 0.8, "events.truce.restraint": 0.6})
+    assert again == pytest.approx(runs.iloc[2].drop("seed").to_dict(), nan_ok=True)
+    assert sim.replicate_seeds(toy, 3) == [7, 8, 9] and sim.replicate_seeds(toy, 2, seed=100) == [100, 101]
+
+
+def test_run_with_refuses_bad_values_seeds_and_counts(toy):
+    with pytest.raises(InputError, match="less than or equal to 1"):
+        sim.run_with(toy, events__truce__restraint=1.7)
+    for bad in ({"replicates": 0}, {"replicates": 1.5}, {"seed": -1}, {"seed": 2**63}):
+        with pytest.raises(InputError):
+            sim.run_with(toy, **bad)
+
+
+def test_the_scenario_readme_shows_every_declared_range():
+    """Each faction, combat and civilian parameter's row in scenarios/README.md gives the range the schema declares."""
+    import re
+
+    from sim.io import schema
+
+    doc = (Path(__file__).resolve().parents[1] / "scenarios" / "README.md").read_text()
+    parts = re.split(r"^#### `([\w.]+)`", doc, flags=re.M)
+    tables = {title.removeprefix("factions."): dict(re.findall(r"^\| `(\w+)` \| `[^`]*` \| ([^|]+) \|", body, flags=re.M))
+              for title, body in zip(parts[1::2], parts[2::2], strict=True)}
+    groups = {"regime": schema.RegimeParams, "russia": schema.RussiaParams, "turkey": schema.TurkeyParams, "hts": schema.HTSParams,
+              "rebels": schema.RebelParams, "combat": schema.CombatParams, "civilians": schema.CivilianParams}
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "moscow.yaml")
+    for group, model in groups.items():
+        for name, field in model.model_fields.items():
+            if name == "objective_roads":
+                continue  # a mapping, not a number
+            low, high, kind = sim.io.paths.declared_range(sc, f"{group}.{name}")
+            shown = tables[group][name].strip()
+            if kind is bool:
+                assert shown == "yes / no", name
+                continue
+            lo, hi = (float(x.replace(",", "")) for x in shown.split(" – "))
+            assert (lo, hi) == (low, high), f"{group}.{name}: README {shown}, schema {low} - {high}"
+            assert math.isfinite(high) and field.description, f"{group}.{name} has no upper bound or no reason"

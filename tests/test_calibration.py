@@ -1,0 +1,330 @@
+"""``python -m sim calibrate``: a planted value is recovered, a parameter with no effect stays loose, an interrupted
+calibration resumes to the same trials, the worker count changes nothing, and bad files get the usual errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim import load_scenario
+from sim.analysis.calibration_score import Evidence, Weights, components, crps
+from sim.cli import main
+from sim.errors import InputError
+from sim.experiments import calibration
+from sim.experiments.calibration import CalibrationInterrupted, run_calibration
+from sim.experiments.calibration_file import load_calibration
+from sim.experiments.calibration_results import finish, trials_frame
+from sim.experiments.parameters import apply
+from sim.experiments.run import simulate_batch
+
+from .conftest import ROOT, ev, line_theatre
+
+PLANTED = 0.5  # regime.commit in the toy's "record"
+START = dt.date(2020, 1, 1)
+TOY = {
+    "factions": {"regime": {"force": 30, "commit": 0.3, "garrison": 5},
+                 "hts": {"garrison": 8, "reserve": 0, "regen": 0, "spoiler_rate": 0},
+                 "rebels": {"garrison": 1, "reserve": 0, "regen": 0}},
+    "end": "2020-02-20",
+    "events": [ev(id="push", date="2020-01-01", type="offensive", group="main", action="start", axis=["T9"], force=30, frontage=1)],
+}
+
+
+def toy_record(build) -> Path:
+    """A line of ten towns; the 'record' is the median capture day of T1-T4 over runs with commit = PLANTED (other seeds)."""
+    line_theatre(build, controllers=("regime",) + ("hts",) * 9)
+    scenario = load_scenario(build.scenario(TOY, name="world.yaml"))
+    runs = simulate_batch(apply(scenario, {"regime.commit": PLANTED}), list(range(1001, 1017)))
+    outcomes = []
+    for k, town in enumerate(["T1", "T2", "T3", "T4"]):
+        days = [(dt.date.fromisoformat(c.loc[c["town"] == town, "date"].iloc[0]) - START).days
+                for c in (r.captures for r in runs) if (c["town"] == town).any()]
+        outcomes.append({"id": f"capture-{town.lower()}", "set": "validation" if k == 3 else "calibration", "kind": "capture",
+                         "description": f"{town} falls", "town": town, "by": "regime",
+                         "reported": (START + dt.timedelta(days=int(np.median(days)))).isoformat(), "tolerance_days": 3,
+                         "source": ["test-claim"]})
+    (build.root / "seeds" / "outcomes.yaml").write_text(yaml.safe_dump({"claims": "claims.yaml", "outcomes": outcomes}, sort_keys=False))
+    return build.root / "world.yaml"
+
+
+def toy_calibration(build, name="toy.calibration.yaml", **changes) -> Path:
+    data = {
+        "name": "toy",
+        "scenarios": "world.yaml",
+        "parameters": {"regime.commit": {"low": 0.2, "high": 1.0}, "hts.protest_rate": {"low": 0.0, "high": 0.5}},
+        "replicates": 8,
+        "budget": {"trials": 24},
+        "method": {"seed": 7, "batch": 4, "startup_trials": 8},
+        "slices": {"points": 17},
+        "report": {"replicates": 8},
+        "accept": {"rerank": 4, "rerank_replicates": 8},
+        "layers": "calibrated",
+    }
+    data.update(changes)
+    path = build.root / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def toy(build) -> Path:
+    toy_record(build)
+    return toy_calibration(build)
+
+
+def trial_table(out: Path) -> pd.DataFrame:
+    with calibration.open_study(load_calibration(out.parent / "toy.calibration.yaml"), out) as study:
+        table = trials_frame(study)
+    return table.drop(columns=["seconds"]).sort_values("trial").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the objective
+
+
+def test_crps_of_a_point_is_its_error_and_a_sharp_right_ensemble_scores_zero():
+    assert crps(np.array([[3.0]]), 0.0)[0] == 3.0
+    assert crps(np.zeros((5, 2)), 0.0).tolist() == [0.0, 0.0]
+    draws = np.random.default_rng(0).normal(size=(400, 1))
+    assert crps(draws, 0.0)[0] < crps(10 * draws, 0.0)[0]  # sharper and right beats vaguer and right
+    assert crps(draws, 0.0)[0] < crps(draws + 3, 0.0)[0]  # ... and beats as sharp but wrong
+    assert crps(draws, 0.0)[0] == pytest.approx(0.234, abs=0.05)  # the standard normal's CRPS at its centre
+
+
+def test_components_weigh_each_group_once():
+    ev_ = Evidence(np.array([[1], [1]], dtype=np.int8), np.array([1], dtype=np.int8), np.array([[14.0], [14.0]]),
+                   np.array([[50.0], [150.0]]), np.array([100.0]), np.array([[1.0], [0.0]]))
+    c = components(ev_, Weights(control=1, dates=2, quantities=1, conditions=4, date_scale_days=14))
+    assert c["control"] == 0 and c["dates"] == pytest.approx(1.0) and c["conditions"] == pytest.approx(0.25)
+    assert c["quantities"] == pytest.approx(0.0)  # members at 50 and 150 around 100: the fair CRPS is 50 - 100/2 = 0
+    assert c["objective"] == pytest.approx(2 * 1.0 + 4 * 0.25)
+
+
+# ---------------------------------------------------------------- recovery
+
+
+def test_a_planted_value_is_recovered_and_a_parameter_with_no_effect_stays_loose(toy, tmp_path):
+    spec = load_calibration(toy)
+    out = tmp_path / "out"
+    run = run_calibration(spec, out, workers=1)
+    assert run.total == 24
+    result = finish(spec, out, figures=False)
+    best = result["best"]
+    assert abs(best["regime.commit"] - PLANTED) <= 0.15, best["regime.commit"]
+    verdicts = result["parameters"].set_index("parameter")["verdict"]
+    assert verdicts["hts.protest_rate"] == "loose"  # no patrols in the toy: the outcomes cannot see it
+    assert verdicts["regime.commit"] == "constrained"
+    # The layer extends the toy and carries the best values; the accepted set sits beside it.
+    layer = load_scenario(spec.layers / "world.yaml")
+    assert layer.factions.regime.commit == pytest.approx(best["regime.commit"])
+    accepted = pd.read_csv(spec.layers / "toy.accepted.csv")
+    assert accepted["trial"].iloc[0] == best["trial"] and len(accepted) >= 1
+    scores = result["scores"]
+    assert scores["calibrated"]["fit"]["objective"] < scores["frozen front"]["fit"]["objective"]
+    assert set(scores) == {"calibrated", "hand-set", "accepted set", "frozen front"} and "hold_out" in scores["calibrated"]
+
+
+# ---------------------------------------------------------------- resume, workers
+
+
+def test_an_interrupted_calibration_resumes_to_the_same_trials(toy, tmp_path, monkeypatch):
+    spec = load_calibration(toy)
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    run_calibration(spec, whole, trials=12)
+    real, calls = calibration.evaluate, []
+
+    def stops_at_the_sixth(problem, values, offset=0):  # noqa: ANN001, ANN202
+        calls.append(values)
+        if len(calls) == 6:
+            raise KeyboardInterrupt
+        return real(problem, values, offset)
+
+    monkeypatch.setattr(calibration, "evaluate", stops_at_the_sixth)
+    with pytest.raises(CalibrationInterrupted) as info:
+        run_calibration(spec, cut, trials=12)
+    assert info.value.finished == 5  # the trials done are kept
+    monkeypatch.setattr(calibration, "evaluate", real)
+    again = run_calibration(spec, cut, trials=12)
+    assert again.ran == 7 and again.total == 12  # only the rest ran
+    pd.testing.assert_frame_equal(trial_table(whole), trial_table(cut))
+
+
+def test_the_worker_count_changes_nothing(toy, tmp_path):
+    spec = load_calibration(toy)
+    run_calibration(spec, tmp_path / "one", trials=8, workers=1)
+    run_calibration(spec, tmp_path / "two", trials=8, workers=2)
+    one, two = trial_table(tmp_path / "one"), trial_table(tmp_path / "two")
+    pd.testing.assert_frame_equal(one, two)
+    assert one["regime.commit"].nunique() == 8
+
+
+def test_another_calibration_in_the_same_folder_is_refused(toy, build, tmp_path):
+    run_calibration(load_calibration(toy), tmp_path / "out", trials=1)
+    other = toy_calibration(build, replicates=4)
+    with pytest.raises(InputError, match="holds another calibration"):
+        run_calibration(load_calibration(other), tmp_path / "out", trials=1)
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_calibrate_and_run_across_the_accepted_set_from_the_command_line(toy, build, tmp_path, capsys):
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(toy), "--trials", "4", "--workers", "1", "--out", str(out)]) == 0
+    for name in ("report.md", "trials.csv", "accepted.csv", "history.png", "marginals.png", "slices.png"):
+        assert (out / name).stat().st_size > 0, name
+    assert "Held-out outcomes (validation)" in (out / "report.md").read_text()
+    accepted = build.root / "calibrated" / "toy.accepted.csv"
+    ens = tmp_path / "ens"
+    assert main(["run", str(build.root / "world.yaml"), "--runs", "4", "--workers", "1", "--param-set", str(accepted),
+                 "--out", str(ens), "-q"]) == 0
+    import json
+
+    manifest = json.loads((ens / "manifest.json").read_text())
+    assert manifest["complete"] and len(manifest["seeds"]) == 4
+    assert main(["compare", str(ens)]) == 0
+    capsys.readouterr()
+
+
+# ---------------------------------------------------------------- bad files
+
+BASE = """\
+name: toy
+scenarios: world.yaml
+parameters:
+  regime.commit: {low: 0.2, high: 1.0}
+replicates: 4
+budget: {trials: 4}
+"""
+
+
+@pytest.mark.parametrize(("edit", "message", "line", "key"), [
+    (("budget: {trials: 4}", "budgt: {trials: 4}"), "unknown key 'budgt' (did you mean 'budget'?)", 6, "budgt"),
+    (("budget: {trials: 4}", "budget: {}"), "give 'trials', 'minutes' or both", 6, "budget"),
+    (("{low: 0.2, high: 1.0}", "{low: 1.0, high: 0.2}"), "must be below", 4, "parameters.regime.commit"),
+    (("regime.commit", "regime.comit"), "did you mean 'regime.commit'", 4, "parameters.regime.comit"),
+    (("{low: 0.2, high: 1.0}", "{low: 0.2, high: 3.0}"), "outside the parameter's range", 4, "parameters.regime.commit"),
+    (("replicates: 4", "replicates: 0"), "greater than or equal to 1", 5, "replicates"),
+    (("replicates: 4", "replicates: many"), "valid integer", 5, "replicates"),
+    (("scenarios: world.yaml", "scenarios: nowhere.yaml"), "no scenario file", 2, "scenarios"),
+    (("replicates: 4", "replicates: 4\noutcomes: {fit: calibraton}"), "unknown outcome set 'calibraton'", 6, "outcomes.fit"),
+    (("replicates: 4", "replicates: 4\noutcomes: {fit: [capture-t9]}"), "unknown outcome id 'capture-t9'", 6, "outcomes.fit[0]"),
+    (("replicates: 4", "replicates: 4\noutcomes: {fit: [capture-t1], hold_out: [capture-t1]}"), "both fitted and held out", 6,
+     "outcomes.hold_out"),
+    (("replicates: 4", "replicates: 4\nmethod: {sampler: grid}"), "input should be 'tpe' or 'cmaes'", 6, "method.sampler"),
+])
+def test_bad_calibration_files_name_the_file_line_and_key(build, edit, message, line, key):
+    toy_record(build)
+    path = build.root / "bad.yaml"
+    path.write_text(BASE.replace(*edit))
+    with pytest.raises(InputError) as info:
+        load_calibration(path)
+    err = info.value
+    assert message.lower() in err.message.lower(), err.message
+    assert (err.file, err.line, err.key) == (str(path), line, key), str(err)
+
+
+def test_a_bad_calibration_file_exits_2_with_one_line_and_no_traceback(build, capsys):
+    toy_record(build)
+    path = build.root / "bad.yaml"
+    path.write_text(textwrap.dedent(BASE) + "ref: &a 1\nother: *a\n")
+    assert main(["calibrate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}") and "Traceback" not in err
+
+
+def test_the_shipped_calibration_files_and_layers_load():
+    from sim.experiments.param_sets import load_param_set
+
+    for path in sorted((ROOT / "calibrations").glob("*.yaml")):
+        spec = load_calibration(path)
+        assert spec.fit and all(o.set == "calibration" for o in spec.fit)
+        assert all(o.set == "validation" for o in spec.hold_out)
+        assert spec.hand_set().keys() == spec.parameters.keys()
+    campaign = load_calibration(ROOT / "calibrations" / "campaign.yaml")
+    for path in campaign.scenario_paths:
+        layer = load_scenario(campaign.layers / path.name)
+        rows = load_param_set(campaign.layers / "campaign.accepted.csv", layer)
+        assert apply(layer, rows[0]) == layer  # the layer holds the accepted set's first row: the chosen point
+
+
+def test_a_warm_start_makes_the_scenarios_own_values_trial_0(build, tmp_path):
+    toy_record(build)
+    spec = load_calibration(toy_calibration(build, method={"seed": 7, "batch": 4, "startup_trials": 8, "start_at_hand_set": True}))
+    run = run_calibration(spec, tmp_path / "out", trials=5)
+    assert run.total == 5
+    with calibration.open_study(spec, tmp_path / "out") as study:
+        table = trials_frame(study).sort_values("trial")
+    assert table["regime.commit"].iloc[0] == 0.3 and table["hts.protest_rate"].iloc[0] == spec.hand_set()["hts.protest_rate"]
+    assert table["batch"].tolist() == [-1, 0, 0, 0, 1]  # the first batch is filled up to its boundary
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_the_command_keeps_the_trials_and_the_rerun_finishes_them(toy, tmp_path):
+    """A real SIGINT to `python -m sim calibrate` with two worker processes: exit 130, trials kept, the rerun completes
+    them, and the trials equal an uninterrupted calibration's."""
+    import contextlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def command(out: Path) -> list[str]:
+        return [sys.executable, "-m", "sim", "calibrate", str(toy), "--trials", "24", "--workers", "2", "--out", str(out)]
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cut, whole = tmp_path / "cut", tmp_path / "whole"
+    # A shell's background job starts with SIGINT ignored, and Python then never turns it into KeyboardInterrupt:
+    # give the command the default disposition, as a terminal would.
+    proc = subprocess.Popen(command(cut), cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    import sqlite3
+
+    def finished() -> int:  # read the study without Optuna: quick enough to catch the run early
+        try:
+            with contextlib.closing(sqlite3.connect(cut / "study.db", timeout=1)) as db:
+                return db.execute("select count(*) from trials where state = 'COMPLETE'").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    spec = load_calibration(toy)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and finished() < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted:" in err and "trials finished" in err and "Traceback" not in err
+    with calibration.open_study(spec, cut) as study:
+        kept = len(trials_frame(study))
+    assert 2 <= kept < 24
+    for out in (cut, whole):
+        done = subprocess.run(command(out), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(trial_table(cut), trial_table(whole))
+    assert (cut / "report.md").read_text().split("## Scores")[1] == (whole / "report.md").read_text().split("## Scores")[1]
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_gives_the_same_trials(toy, tmp_path):
+    spec = load_calibration(toy)
+    run_calibration(spec, tmp_path / "one", trials=8, workers=1)
+    run_calibration(spec, tmp_path / "dask", trials=8, workers=2, executor="dask")
+    pd.testing.assert_frame_equal(trial_table(tmp_path / "one"), trial_table(tmp_path / "dask"))
+
+
+@pytest.mark.slow
+def test_cma_es_gives_the_same_trials_with_any_worker_count(build, tmp_path):
+    toy_record(build)
+    spec = load_calibration(toy_calibration(build, method={"sampler": "cmaes", "seed": 7, "batch": 4, "startup_trials": 4}))
+    run_calibration(spec, tmp_path / "one", trials=12, workers=1)
+    run_calibration(spec, tmp_path / "two", trials=12, workers=2)
+    one = trial_table(tmp_path / "one")
+    pd.testing.assert_frame_equal(one, trial_table(tmp_path / "two"))
+    assert abs(one.sort_values("objective")["regime.commit"].iloc[0] - PLANTED) <= 0.15

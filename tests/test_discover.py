@@ -1,0 +1,77 @@
+"""Scenario discovery (PRIM) on a planted sweep whose answer is known: days >= 30 exactly where a > 0.6 and b < 0.3."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import InputError
+from sim.analysis.discovery import discover, parse_condition
+from sim.experiments.designs import make_design
+from sim.experiments.parameters import Parameter
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_file import SweepSpec
+
+from . import toys
+from .test_runs import run_cli
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    """400 LHS points over a, b, c in [0, 1], 3 noisy replicates each (toys.planted)."""
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=400, seed=3)
+    out = tmp_path_factory.mktemp("planted") / "sweep"
+    run_sweep(SweepSpec(Path("toy"), design, runs=3), out, evaluate=toys.planted)
+    return out
+
+
+def test_prim_finds_the_planted_box(planted):
+    found = discover(planted, "days >= 30")
+    inside = found.points["a"].gt(0.6) & found.points["b"].lt(0.3)
+    assert found.points["of_interest"].tolist() == inside.tolist()  # the means over replicates are exact here
+    box = found.boxes[0]
+    limits = box.limits.set_index("parameter")
+    assert set(limits.index) == {"a", "b"}  # c does nothing: left free
+    assert limits.loc["a", "low"] == pytest.approx(0.6, abs=0.05) and limits.loc["b", "high"] == pytest.approx(0.3, abs=0.05)
+    assert limits.loc["a", "qp_low"] < 1e-6 and limits.loc["b", "qp_high"] < 1e-6  # both limits matter
+    assert np.isnan(limits.loc["a", "qp_high"]) and np.isnan(limits.loc["b", "qp_low"])  # the other sides are not restricted
+    assert box.coverage >= 0.95 and box.density >= 0.8 and box.meets_threshold
+    assert box.of_interest == int(inside.sum() * box.coverage + 0.5)
+    assert len(found.boxes) == 1  # nothing of interest is left outside it
+    trajectory = found.trajectories[0]
+    assert trajectory["selected"].sum() == 1 and trajectory.loc[box.step, "density"] == box.density
+
+
+def test_discover_on_the_command_line(planted, tmp_path):
+    out = tmp_path / "d"
+    p = run_cli("discover", planted, "--where", "days >= 30", "--out", out)
+    assert p.returncode == 0, p.stderr
+    assert {f.name for f in out.iterdir()} == {"discover.md", "boxes.csv", "peeling.png", ".idlib-sim"}  # a folder marked as ours
+    text = (out / "discover.md").read_text()
+    assert "## Box 1" in text and "| a " in text and "| b " in text and "coverage **1.00**" in text
+    boxes = pd.read_csv(out / "boxes.csv")
+    assert boxes["parameter"].tolist() == ["a", "b"] and (boxes["box"] == 1).all()
+    png = (out / "peeling.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    p = run_cli("discover", planted, "--where", "dayz >= 30", "--out", tmp_path / "bad")
+    assert p.returncode == 2 and "did you mean 'days'" in p.stderr and "Traceback" not in p.stderr
+    p = run_cli("discover", planted, "--where", "days => 30", "--out", tmp_path / "bad")
+    assert p.returncode == 2 and "METRIC OP NUMBER" in p.stderr
+
+
+def test_nothing_of_interest_is_said_so(planted, tmp_path):
+    found = discover(planted, "days > 1000")
+    assert not found.boxes and not found.points["of_interest"].any()
+    p = run_cli("discover", planted, "--where", "days > 1000", "--out", tmp_path / "none")
+    assert p.returncode == 0 and "No point meets the condition" in (tmp_path / "none" / "discover.md").read_text()
+
+
+def test_conditions():
+    assert parse_condition("ceasefire_days:jan-truce >= 30", ["ceasefire_days:jan-truce"]) == ("ceasefire_days:jan-truce", ">=", 30.0)
+    assert parse_condition(" met:x==1", ["met:x"]) == ("met:x", "==", 1.0)
+    for bad in ("ceasefire_days", "ceasefire_days >= thirty", "ceasefire_days >= 30 and towns > 3"):
+        with pytest.raises(InputError):
+            parse_condition(bad, ["ceasefire_days"])

@@ -1,0 +1,150 @@
+"""The figure fixes of issue 12: nothing clipped, the corridor where the agreement puts it, a patrol that got nowhere
+said so, the towns of the day named without clutter, readable animation frames, panels in rows, rounded ticks,
+and scenario events that do not run over the lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.path import Path as MplPath
+
+import sim.viz.animation as animation
+from sim import load_scenario, simulate
+from sim.analysis.results import RunData, load_results
+from sim.viz import plots
+from sim.viz.figures import control_map_figure
+from sim.viz.labels import main_towns
+from sim.viz.map_state import MapPatrol, run_state
+from sim.viz.sweep_plots import cell_format, heat_map, response_plot, tick_labels
+
+from .conftest import ROOT
+from .test_maps import find, toy_results  # noqa: F401 - the shared folders
+
+
+@pytest.fixture(scope="module")
+def moscow():
+    """The Moscow scenario's first month, one run, in memory."""
+    result = simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml", end=dt.date(2020, 4, 5)))
+    return result, RunData.of(result), json.loads(result.scenario.canonical_json())["events"]
+
+
+def map_of(result, run, events, date):
+    state = run_state(result.theatre, events, run, date)
+    changed = run.history[run.day(date)] != run.history[0]
+    return state, control_map_figure(result.theatre, state, "x", changed=changed)
+
+
+def test_nothing_on_a_map_sticks_out_of_the_figure(moscow):
+    result, run, events = moscow
+    _, fig = map_of(result, run, events, dt.date(2020, 3, 20))
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height, box
+
+
+def test_the_corridor_band_stops_where_the_patrol_route_ends(moscow):
+    result, run, events = moscow
+    t = result.theatre
+    _, fig = map_of(result, run, events, dt.date(2020, 3, 20))
+    band = find(fig.axes[0], "corridor")
+    assert band
+    inside = np.zeros(t.n, bool)
+    for patch in band:
+        inside |= MplPath(patch.get_xy()).contains_points(np.column_stack([t.lon, t.lat]))
+    named = {t.towns[i] for i in np.flatnonzero(inside)}
+    assert {"Tronba", "Ain al-Havr", "Ariha"} <= named and "Latakia" not in named
+    legend = [x.get_text() for x in fig.legends[0].get_texts()]
+    assert any("security corridor from Tronba to Ain al-Havr" in x for x in legend)
+
+
+def test_a_patrol_that_got_nowhere_is_said_to_have_got_nowhere(moscow):
+    result, run, events = moscow
+    state = run_state(result.theatre, events, run, dt.date(2020, 3, 20))
+    route = state.patrols[0].route
+    state.patrols = [MapPatrol("M4", route, route[0], 0.0, dt.date(2020, 3, 15))]
+    fig = control_map_figure(result.theatre, state, "x")
+    legend = [x.get_text() for x in fig.legends[0].get_texts()]
+    assert "Last patrol (15 Mar) got nowhere: stopped before leaving Tronba" in legend
+    assert not any("reached Tronba" in x for x in legend)
+
+
+def test_the_towns_that_matter_to_the_day_are_named_and_no_two_names_collide():
+    result = simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2020, 2, 20)))
+    run, events = RunData.of(result), json.loads(result.scenario.canonical_json())["events"]
+    _, fig = map_of(result, run, events, dt.date(2020, 2, 20))
+    ax = fig.axes[0]
+    labels = [a for a in ax.texts if a.get_gid() == "label"]
+    named = {a.get_text() for a in labels}
+    t = result.theatre
+    assert {t.towns[i] for i in np.flatnonzero(main_towns(t))} <= named
+    changed = {t.towns[i] for i in np.flatnonzero(run.history[-1] != run.history[0])}
+    assert len(named & changed - {t.towns[i] for i in np.flatnonzero(main_towns(t))}) >= 2, (named, changed)
+    renderer = fig.canvas.get_renderer()
+    boxes = [a.get_window_extent(renderer) for a in labels]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b) or min(a.x1, b.x1) - max(a.x0, b.x0) < 1 or min(a.y1, b.y1) - max(a.y0, b.y0) < 1
+
+
+def test_animation_frames_are_large_and_the_colour_bar_clears_the_legend(toy_results, monkeypatch):  # noqa: F811
+    _, ens = toy_results
+    seen = {}
+
+    def keep(anim, path, writer):  # noqa: ANN001
+        seen["fig"] = anim._fig
+        anim._draw_was_started = True  # not drawn here: matplotlib would warn on deleting it
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", keep)
+    animation.animate(ens, out=ens / "control_test.gif", max_frames=3)
+    fig = seen["fig"]
+    width, height = fig.get_size_inches() * animation.DPI
+    assert width >= 1000 and height >= 700  # the 648 x 460 frames were unreadable
+    renderer = fig.canvas.get_renderer()
+    legend = fig.legends[0].get_window_extent(renderer)
+    colour_bar = fig.axes[1].get_window_extent(renderer)
+    assert not colour_bar.overlaps(legend)
+    assert colour_bar.y1 < fig.axes[0].get_window_extent(renderer).y0 + 1  # below the map
+
+
+def test_a_response_plot_of_five_parameters_is_not_a_strip():
+    rng = np.random.default_rng(0)
+    names = [f"p{k}" for k in range(5)]
+    rows = pd.DataFrame(rng.random((200, 5)), columns=names)
+    rows["y"] = rows.sum(axis=1)
+    fig = response_plot(rows, rows.assign(point=range(200)), names, "y")
+    width, height = fig.get_size_inches()
+    assert width / height < 2.5 and len([ax for ax in fig.axes if ax.get_visible()]) == 5
+
+
+def test_heat_map_ticks_are_rounded_and_cells_formatted_alike():
+    assert tick_labels(np.linspace(0, 0.95, 5)) == ["0.00", "0.24", "0.47", "0.71", "0.95"]  # 0.2375 was printed whole
+    assert tick_labels(np.array([0.5, 1.5, 2.5, 4.0])) == ["0.5", "1.5", "2.5", "4.0"]
+    assert tick_labels(np.array([10.0, 20.0, 30.0])) == ["10", "20", "30"]
+    assert cell_format(np.array([2.0, 3.0, np.nan])) == "{:,.0f}"
+    assert cell_format(np.array([2.5, 17.0, 3.667])) == "{:.1f}"
+    grid = pd.DataFrame([(a, b) for a in np.linspace(0, 0.95, 5) for b in (0.5, 1.5) for _ in range(3)], columns=["a", "b"])
+    grid["m"] = grid["a"] * 10 + grid["b"] / 3
+    fig = heat_map(grid, "a", "b", "m", grid=True)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.00", "0.24", "0.47", "0.71", "0.95"]
+    cells = [t.get_text() for t in ax.texts]
+    assert cells and len({len(c.split(".")[1]) if "." in c else 0 for c in cells}) == 1
+
+
+def test_towns_held_numbers_events_and_names_them_in_a_key(toy_results):  # noqa: F811
+    single, _ = toy_results
+    fig = plots.towns_held_figure(load_results(single))
+    top, ax, key = fig.axes
+    numbers = [a.get_text() for a in top.texts if a.get_gid() == "event_number"]
+    assert numbers == ["1", "2"]
+    assert [a for a in ax.texts if a.get_gid() != "event_number"] == []  # no label over the lines
+    described = [x.get_text() for x in key.get_legend().get_texts()]
+    assert described == ["01 Jan: Government offensive starts", "06 Jan: Deal in force"]
+    assert not any(re.search(r"\boffensive start\b|agreement\b", x) for x in described)

@@ -1,0 +1,291 @@
+"""Malformed input (issue 12, class 3) and the rules' bookkeeping (class 4).
+
+Every malformed value — a YAML scalar under an explicit tag, an impossible date, a theatre date,
+a command-line flag — is an InputError (exit 2, one line, the flag named); errors survive pickling;
+sweep points are checked before dispatch; switches are not sampled; duplicate ids and ceasefires
+the model cannot hold at once are refused; ceasefire_days follows expiry and supersession.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sim import load_scenario, simulate
+from sim.analysis.metrics import run_metrics
+from sim.analysis.results import RunData
+from sim.cli import main
+from sim.errors import DamagedResult, InputError, Interrupted, OutputError
+from sim.experiments.designs import make_design
+from sim.experiments.parameters import Parameter
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_file import SweepSpec, load_sweep
+from sim.io.safe_yaml import load_yaml
+
+from .conftest import ROOT, ev, line_theatre
+
+MOSCOW = ROOT / "scenarios" / "moscow.yaml"
+
+
+def cli(capsys, *args) -> tuple[int, str]:
+    rc = main([str(a) for a in args])
+    return rc, capsys.readouterr().err
+
+
+def refused(rc: int, err: str, *words: str) -> None:
+    assert rc == 2, err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    for w in words:
+        assert w in err, (w, err)
+
+
+# ---- YAML scalars ----
+
+BAD_SCALARS = ["!!int abc", "!!int 0x", "!!float x", "!!bool maybe", "!!timestamp foo", "!!timestamp 2020-01-01T25:00:00",
+               "!!map abc", "!!seq abc", "!!omap abc", "!!set abc", "!!pairs abc", "!!binary '@@@'", "!!binary a",
+               "2020-02-30", "2021-02-29", "0000-01-01", "2020-13-01", "!!timestamp 2020-01-01 10:00:00 +25:00"]
+
+
+@pytest.mark.parametrize("value", BAD_SCALARS)
+def test_a_bad_value_under_a_tag_is_an_input_error_at_its_line(tmp_path, value):
+    f = tmp_path / "s.yaml"
+    f.write_text(f"name: x\nseed: {value}\n")
+    try:
+        load_yaml(f)
+    except InputError as exc:
+        assert exc.file == str(f) and exc.line == 2, exc
+    # Some (an empty !!set) load; the schema then judges them. Nothing else may escape.
+
+
+@pytest.mark.parametrize("value", ["!!int abc", "!!bool maybe", "!!timestamp foo", "2020-02-30", "!!map abc"])
+def test_check_and_run_refuse_bad_scalars_in_one_line(tmp_path, capsys, value):
+    f = tmp_path / "s.yaml"
+    f.write_text(f"extends: {MOSCOW}\nstart: {value}\n")
+    for command in ("check", "run"):
+        rc, err = cli(capsys, command, f, "--out", tmp_path / "never") if command == "run" else cli(capsys, command, f)
+        refused(rc, err, f"{f}, line 2")
+    assert not (tmp_path / "never").exists()
+
+
+def test_a_theatre_post_date_that_check_passes_never_crashes_a_run(build, capsys, tmp_path):
+    line_theatre(build, posts=[("P1", "T1", "2020-02-30")])
+    scenario = build.scenario({})
+    rc, err = cli(capsys, "check", scenario)
+    refused(rc, err, "toy.posts.csv", "P1", "2020-02-30")
+    rc, err = cli(capsys, "run", scenario, "--out", tmp_path / "never")
+    refused(rc, err, "toy.posts.csv")
+
+
+# ---- errors cross processes ----
+
+
+@pytest.mark.parametrize("error", [
+    InputError("a.yaml", "bad", line=3, key="x.y"), InputError(None, "must be positive", key="--seed"),
+    DamagedResult("r/control.csv", "is cut short"), OutputError("r", "No space left on device"),
+    Interrupted(Path("r"), 3, 10, unit="runs", where=Path("r/runs.parquet")),
+])
+def test_the_projects_errors_survive_pickling(error):
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error) and str(back) == str(error) and vars(back) == vars(error)
+
+
+def test_an_input_error_raised_in_a_worker_reaches_the_caller(tmp_path):
+    design = make_design("grid", [Parameter("a", values=(0.0, 0.5, 1.0))])
+    with pytest.raises(InputError, match="a worker said no"):
+        run_sweep(SweepSpec(Path("toy"), design, runs=70), tmp_path / "s", evaluate=Refuses(), workers=2)
+
+
+class Refuses:
+    """An evaluation that finds its input bad at one point (as a worker finds a bad scenario)."""
+
+    def __call__(self, values: dict[str, float], seed: int) -> dict[str, float]:
+        if values["a"] == 1.0:
+            raise InputError(None, "a worker said no", key="a")
+        return {"y": values["a"]}
+
+
+# ---- flags ----
+
+FLAG_CASES = [
+    (["run", MOSCOW, "--days", "10000000"], "--days"), (["run", MOSCOW, "--days", "0"], "--days"),
+    (["run", MOSCOW, "--days", "10000"], "--days: the window is longer than 20 years"),
+    (["run", MOSCOW, "--seed", "-1"], "--seed"), (["run", MOSCOW, "--seed", str(10**23)], "--seed"),
+    (["run", MOSCOW, "--seed", "1e3"], "--seed: expects a whole number"),
+    (["run", MOSCOW, "--seed", str(2**63 - 2), "--runs", "5"], "--seed"),
+    (["run", MOSCOW, "--runs", "0"], "--runs"), (["run", MOSCOW, "--runs", "1000000000"], "--runs"),
+    (["run", MOSCOW, "--runs", "3", "--workers", "0"], "--workers"), (["run", MOSCOW, "--runs", "3", "--workers", "-3"], "--workers"),
+    (["run", MOSCOW, "--runs", "3", "--workers", "65"], "--workers"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--runs", "0"], "--runs"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--seed", "-1"], "--seed"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--seed", str(10**23)], "--seed"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--seed", str(2**63 - 1)], "--seed"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--workers", "0"], "--workers"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0:1", "--sample", "lhs", "--n", "0"], "--n"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0,nan"], "--param"), (["sweep", MOSCOW, "--param", "regime.commit=0:inf"], "--param"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0:1:100000000"], "--param"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0,1.5"], "--param: factions.regime.commit"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--scheduler", "nonsense"], "--scheduler"),
+    (["sweep", MOSCOW], "--param: give at least one parameter"),
+    (["sweep-report", ROOT, "--pair", "a"], "--pair"),
+    (["map", ROOT / "no-such-folder", "--date", "2020-02-30"], "no-such-folder"),
+]
+
+
+@pytest.mark.parametrize("args,words", FLAG_CASES, ids=[" ".join(map(str, a[2:] or a[:1])) for a, _ in FLAG_CASES])
+def test_bad_flags_are_refused_in_one_line_naming_the_flag(args, words, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a default results/ folder would appear here
+    rc, err = cli(capsys, *args)
+    refused(rc, err, words)
+    assert "<input>" not in err and "line" not in err.split(":")[1]  # a flag's error is never blamed on a scenario's line
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+
+
+def test_a_seed_error_names_the_flag_through_the_real_command_line(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "sim", "run", str(MOSCOW), "--seed", "-1"], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=300)
+    assert p.returncode == 2 and p.stderr.startswith("error: --seed: ") and "Traceback" not in p.stderr
+
+
+def test_an_unreachable_scheduler_is_a_quick_one_line_error(tmp_path, capsys, monkeypatch):
+    import time
+
+    import sim.experiments.executors as executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "1s")  # 5 s in use; the test need not wait that long
+    t0 = time.monotonic()
+    rc, err = cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--runs", "1", "--scheduler", "tcp://127.0.0.1:9",
+                  "--out", tmp_path / "s")
+    refused(rc, err, "--scheduler", "cannot reach a Dask scheduler")
+    assert time.monotonic() - t0 < 25 and not (tmp_path / "s").exists()
+
+
+def test_sweep_file_settings_are_checked_with_their_line(tmp_path):
+    for body, key in (("runs: 0", "runs"), ("runs: abc", "runs"), ("n: -1\nsample: lhs", "n"), ("seed: -1", "seed"),
+                      ("runs: true", "runs"), ("metrics: 3", "metrics")):
+        f = tmp_path / "sweep.yaml"
+        f.write_text(f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{low: 0.2, high: 0.8, steps: 3}}\n{body}\n")
+        with pytest.raises(InputError) as err:
+            load_sweep(f)
+        assert err.value.key == key and err.value.line is not None, err.value
+    f.write_text(f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{low: .nan, high: 0.8}}\n")
+    with pytest.raises(InputError, match="finite numbers"):
+        load_sweep(f)
+
+
+# ---- sweep points, before dispatch ----
+
+
+@pytest.fixture
+def toy(build):
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+    return build.scenario({"end": "2020-01-15", "events": [ev(date="2020-01-01", type="offensive", action="start", axis=["T3"], force=60)]})
+
+
+@pytest.mark.parametrize("params,sample,words", [
+    ([Parameter("turkey.may_escalate", 0, 1)], "lhs", "is a switch"),
+    ([Parameter("turkey.may_escalate", 0, 1)], "random", "is a switch"),
+    ([Parameter("regime.commit", 0, 1), Parameter("turkey.may_escalate", 0, 1)], "sobol", "is a switch"),
+    ([Parameter("turkey.may_escalate", values=(0.0, 0.5))], "grid", "give 0 (false) or 1 (true)"),
+    ([Parameter("hts.protest_days", 1, 4)], "lhs", "takes whole numbers"),
+    ([Parameter("hts.protest_days", values=(1.0, 2.5))], "grid", "takes whole numbers"),
+    ([Parameter("regime.commit", values=(0.5, 1.5))], "grid", "less than or equal to 1"),
+    ([Parameter("regime.comit", values=(0.5,))], "grid", "did you mean 'regime.commit'"),
+])
+def test_every_point_is_checked_before_anything_runs(toy, tmp_path, params, sample, words, monkeypatch):
+    import sim.experiments.sweep as sweep
+
+    monkeypatch.setattr(sweep, "run_tasks", lambda *a, **k: pytest.fail("dispatched"))
+    design = make_design(sample, params, n=8 if sample != "grid" else None)
+    with pytest.raises(InputError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        run_sweep(SweepSpec(Path(toy).resolve(), design, runs=2), tmp_path / "s")
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_switch_swept_on_a_grid_really_switches(toy, tmp_path):
+    design = make_design("grid", [Parameter("turkey.may_escalate", values=(0.0, 1.0))])
+    rows = run_sweep(SweepSpec(Path(toy).resolve(), design, runs=1), tmp_path / "s").table()
+    assert rows["turkey.may_escalate"].tolist() == [0.0, 1.0]
+
+
+# ---- the scenario's bookkeeping ----
+
+
+def test_duplicate_event_ids_are_refused_with_both_lines(build):
+    line_theatre(build)
+    f = build.scenario({"events": [ev(id="x", date="2020-01-02", type="offensive", action="start"),
+                                   ev(id="x", date="2020-01-05", type="offensive", action="stop")]})
+    with pytest.raises(InputError, match="duplicate event id 'x' \\(also on line") as err:
+        load_scenario(f)
+    assert err.value.key == "events[1].id" and err.value.line is not None
+
+
+def deal(kind: str, ident: str, date: str, effective: str, until: str | None = None) -> dict:
+    d = ev(id=ident, type=kind, name=ident, date=date, effective=effective, parties=["russia"], compliance={"regime": 1.0},
+           restraint=1.0)
+    return {**d, "until": until} if until else d
+
+
+def test_ceasefires_the_model_cannot_hold_at_once_are_refused(build, capsys):
+    line_theatre(build)
+    same_day = build.scenario({"events": [deal("truce", "a", "2020-01-02", "2020-01-03"), deal("truce", "b", "2020-01-02", "2020-01-04")]},
+                              name="same.yaml")
+    with pytest.raises(InputError, match="both announced on 2020-01-02"):
+        load_scenario(same_day)
+    # A deal announced before an earlier one takes effect supersedes it, and the run logs it: check says so.
+    early = build.scenario({"events": [deal("truce", "a", "2020-01-02", "2020-01-06"), deal("agreement", "b", "2020-01-04", "2020-01-05")]})
+    assert main(["check", str(early)]) == 0
+    assert "'b' supersedes 'a' on 2020-01-04 before it took effect" in capsys.readouterr().out
+    result = simulate(load_scenario(early))
+    assert (result.events["type"] == "truce_superseded").sum() == 1
+
+
+def test_a_deal_announced_while_another_is_in_force_supersedes_it(build, capsys):
+    line_theatre(build)
+    f = build.scenario({"events": [deal("truce", "a", "2020-01-02", "2020-01-03", until="2020-01-19"),
+                                   deal("agreement", "b", "2020-01-08", "2020-01-09")]})
+    sc = load_scenario(f)
+    rc = main(["check", str(f)])
+    assert rc == 0 and "'b' supersedes 'a' on 2020-01-08" in capsys.readouterr().out
+    result = simulate(sc)
+    metrics = run_metrics(RunData.of(result), [], result.theatre)
+    assert metrics["ceasefire_days"] == 5 and metrics["ceasefire_broken"] == 0  # in force 3..7 January, then superseded
+
+
+def test_ceasefire_days_stop_at_expiry(build):
+    line_theatre(build)
+    sc = load_scenario(build.scenario({"events": [deal("truce", "a", "2020-01-02", "2020-01-03", until="2020-01-06")]}))
+    result = simulate(sc)
+    metrics = run_metrics(RunData.of(result), [], result.theatre)
+    assert metrics["ceasefire_days"] == 4 and metrics["ceasefire_broken"] == 0  # 3, 4, 5 and 6 January; not 19
+
+
+def test_ceasefire_days_stop_at_a_breakdown(build):
+    line_theatre(build)
+    truce = {**deal("truce", "a", "2020-01-02", "2020-01-03"), "compliance": {"regime": 0.01}, "restraint": 0.0}
+    sc = load_scenario(build.scenario({"events": [ev(date="2020-01-01", type="offensive", action="start", axis=["T2"], force=60), truce]}))
+    result = simulate(sc)
+    metrics = run_metrics(RunData.of(result), [], result.theatre)
+    broken = result.events.loc[result.events["type"] == "truce_broken", "date"].iloc[0]
+    assert metrics["ceasefire_broken"] == 1 and metrics["ceasefire_days"] == (int(broken[-2:]) - 3)
+
+
+@pytest.mark.parametrize("path", ["regime.proximity_km", "regime.axis_km"])
+def test_a_declared_range_excludes_values_that_break_a_rule(build, path):
+    line_theatre(build)
+    faction, key = path.split(".")
+    f = build.scenario(textwrap.dedent(f"""\
+        name: toy
+        theatre: toy.yaml
+        claims: seeds/claims.yaml
+        start: 2020-01-01
+        end: 2020-01-10
+        initial_control: 2020-01-01
+        factions: {{{faction}: {{{key}: 0}}}}
+        """))
+    with pytest.raises(InputError):
+        load_scenario(f)

@@ -1,0 +1,144 @@
+"""The ecosystem's own tools: mesa.batch_run drives sim.IdlibModel, EMA Workbench drives sim.ema_model, and
+both give the numbers `sim sweep` gives for the same points and seeds."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim import InputError, load_scenario
+from sim.analysis.discovery import ema_workbench
+from sim.analysis.results import read_rows
+from sim.experiments.design_file import load_design
+from sim.experiments.designs import make_design
+from sim.experiments.parameters import Parameter
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_file import SweepSpec
+
+from .test_api import toy  # noqa: F401 - the fixture
+from .test_runs import run_cli
+
+KEEP = ["ceasefire_days", "ceasefire_days:truce", "ceasefire_broken:deal-2", "towns_regime", "turkish_deaths", "outcomes_met"]
+
+
+@pytest.fixture
+def start_method():
+    """mesa.batch_run sets multiprocessing's start method to spawn for the whole process; put it back."""
+    before = multiprocessing.get_start_method(allow_none=True)
+    yield
+    multiprocessing.set_start_method(before, force=True)
+
+
+def test_batch_run_drives_a_full_factorial_grid(toy, tmp_path, start_method):  # noqa: F811
+    from mesa.batchrunner import batch_run
+
+    rows = pd.DataFrame(batch_run(
+        sim.IdlibModel,
+        parameters={"scenario": str(toy), "regime__commit": [0.4, 0.8], "events__truce__restraint": [0.0, 0.9]},
+        rng=sim.replicate_seeds(toy, 2), number_processes=1, display_progress=False))
+    assert len(rows) == 2 * 2 * 2
+    assert sorted(rows["seed"].unique()) == [7, 8]
+    assert rows.groupby(["regime__commit", "events__truce__restraint", "seed"]).size().eq(1).all()
+    assert rows["scenario"].eq(str(toy)).all()  # a short path in every row, not a scenario's repr
+    # The same numbers as a sweep of the same grid with the same replicate seeds.
+    design = make_design("grid", [Parameter("regime.commit", values=(0.4, 0.8)), Parameter("events.truce.restraint", values=(0.0, 0.9))])
+    run_sweep(SweepSpec(Path(toy).resolve(), design, 2), tmp_path / "s")
+    sweep = read_rows(tmp_path / "s").rename(columns={"regime.commit": "regime__commit", "events.truce.restraint": "events__truce__restraint"})
+    keys = ["regime__commit", "events__truce__restraint", "seed"]
+    merged = rows.merge(sweep, on=keys, suffixes=("", "_sweep"))
+    assert len(merged) == 8
+    for metric in KEEP:
+        pd.testing.assert_series_equal(merged[metric], merged[f"{metric}_sweep"], check_names=False)
+
+
+def test_idlib_model_keeps_our_scenario_apart_from_mesas(toy):  # noqa: F811
+    model = sim.IdlibModel(toy, seed=3, regime__commit=0.8)
+    assert model.spec.factions.regime.commit == 0.8 and model.spec.name == "toy"
+    assert model.scenario.rng == 3  # Mesa's own experiment object
+    model.run_model()
+    assert model.metrics == pytest.approx(sim.run_with(toy, seed=3, regime__commit=0.8), nan_ok=True)
+    assert model.datacollector.get_model_vars_dataframe().shape == (1, len(model.metrics))
+    with pytest.raises(InputError, match="less than or equal to 1"):
+        sim.IdlibModel(toy, regime__commit=1.2)
+    with pytest.raises(InputError, match="replicate_seeds"):
+        sim.IdlibModel(toy, seed=np.random.SeedSequence(1))
+
+
+def test_an_ema_experiment_gives_the_numbers_of_sim_sweep(toy, tmp_path):  # noqa: F811
+    ema = ema_workbench()
+    model = sim.ema_model(toy, {"regime.commit": (0.2, 0.9), "events__truce__restraint": None}, replicates=3,
+                          outcomes=KEEP)
+    assert [u.name for u in model.uncertainties] == ["regime__commit", "events__truce__restraint"]
+    assert (model.uncertainties["events__truce__restraint"].lower_bound, model.uncertainties["events__truce__restraint"].upper_bound) == (0, 1)
+    with ema.SequentialEvaluator(model) as evaluator:
+        experiments, outcomes = evaluator.perform_experiments(scenarios=5)
+    assert set(outcomes) == {sim.alias(m) for m in KEEP}
+    csv = tmp_path / "points.csv"
+    experiments.to_csv(csv, index=False)  # EMA's own table, its bookkeeping columns and all
+    out = tmp_path / "sweep"
+    p = run_cli("sweep", toy, "--design", csv, "--runs", 3, "--workers", 1, "--out", out)
+    assert p.returncode == 0, p.stderr
+    rows = read_rows(out)
+    means = rows.groupby("point").mean()
+    assert rows.groupby("point")["regime.commit"].first().tolist() == experiments["regime__commit"].tolist()  # exactly EMA's points
+    for metric in KEEP:
+        assert np.allclose(means[metric], outcomes[sim.alias(metric)], rtol=1e-12, equal_nan=True), metric
+
+
+def test_an_ema_replicator_model_keeps_every_replicate(toy, tmp_path):  # noqa: F811
+    ema = ema_workbench()
+    # EMA registers each outcome name with one class per process: this test's outcome is not a ScalarOutcome elsewhere.
+    model = sim.ema_model(toy, ["regime.commit"], replicates=3, replicator=True, outcomes=["ceasefire_broken:truce"], seed=20)
+    with ema.SequentialEvaluator(model) as evaluator:
+        experiments, outcomes = evaluator.perform_experiments(scenarios=2)
+    values = np.asarray(outcomes["ceasefire_broken__truce"])
+    assert values.shape == (2, 3)
+    sc = load_scenario(toy)
+    for i, commit in enumerate(experiments["regime__commit"]):
+        runs = sim.run_with(sc, seed=20, replicates=3, per_replicate=True, regime__commit=commit)["runs"]
+        assert values[i].tolist() == [r["ceasefire_broken:truce"] for r in runs]
+
+
+def test_ema_model_refuses_unknown_names_and_ranges_outside_the_declared_ones(toy):  # noqa: F811
+    with pytest.raises(InputError, match="did you mean 'regime.commit'"):
+        sim.ema_model(toy, ["regime.comit"])
+    with pytest.raises(InputError, match="not inside the declared 0 to 1"):
+        sim.ema_model(toy, {"regime.commit": (0.5, 1.5)})
+    model = sim.ema_model(toy, ["regime.commit", "hts.protest_days", "turkey.may_escalate"], outcomes=["ceasefire_dayz"])
+    assert [type(u).__name__ for u in model.uncertainties] == ["RealParameter", "IntegerParameter", "BooleanParameter"]
+    with pytest.raises(InputError, match="did you mean 'ceasefire_days'"):
+        model.function(regime__commit=0.5)
+
+
+def test_a_design_file_names_its_problems(toy, tmp_path):  # noqa: F811
+    sc = load_scenario(toy)
+    good = tmp_path / "good.csv"
+    good.write_text("scenario,regime__commit,events.truce.restraint,turkey.may_escalate,policy,model\n"
+                    "0,0.5,0.25,true,None,toy\n1,0.75,1,0,None,toy\n")
+    d = load_design(good, sc)
+    assert d.names == ["regime.commit", "events.truce.restraint", "turkey.may_escalate"]
+    assert d.points.tolist() == [[0.5, 0.25, 1.0], [0.75, 1.0, 0.0]] and d.describe()["source"].startswith("good.csv sha256:")
+    cases = {
+        "regime.comit\n0.5\n": ("did you mean 'regime.commit'", None),
+        "regime.commit\n0.5\nhigh\n": ("'high' is not a number", 3),
+        "regime.commit\n0.5\n1.5\n": ("less than or equal to 1", None),
+        "regime.commit,regime__commit\n0.5,0.5\n": ("appears twice", 1),
+        "hts.protest_days\n2.5\n": ("whole numbers", None),
+        "turkey.may_escalate\n0.5\n": ("is a switch", None),
+        "regime.commit\n": ("no points", 2),
+        "regime.commit,combat.lethality\n0.5\n": ("1 fields, but the header has 2", 2),
+        "regime.commit\ninf\n": ("not a finite number", 2),
+    }
+    for text, (words, line) in cases.items():
+        bad = tmp_path / "bad.csv"
+        bad.write_text(text)
+        with pytest.raises(InputError) as info:
+            load_design(bad, sc)
+        assert words in str(info.value) and info.value.file == str(bad), text
+        if line is not None:
+            assert info.value.line == line, text

@@ -1,0 +1,116 @@
+"""What a new user trips over (issue 12, class 6): the README's Python as scripts, the bare command line,
+--version, the console script's name, an old Python, and a run summary in the figures' words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import load_scenario, simulate
+from sim.analysis.summary import summarise
+from sim.cli import COMMANDS
+
+from .conftest import ROOT
+
+README = ROOT / "README.md"
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+
+
+def as_script(code: str, tmp: Path) -> str:
+    """A README snippet made small and pointed at a temporary folder: 40 replicates become 2, results/ goes to ``tmp``."""
+    code = code.replace('"results/', f'"{tmp}/')
+    return re.sub(r"\b40\b", "2", code)
+
+
+def test_the_readme_has_the_ensemble_snippet_under_a_main_guard():
+    ensemble = [b for b in python_blocks() if "run_ensemble" in b]
+    assert ensemble and all('if __name__ == "__main__":' in b for b in ensemble)
+
+
+@pytest.mark.parametrize("index", range(len(python_blocks())))
+def test_each_readme_python_snippet_runs_as_a_script(tmp_path, index):
+    code = python_blocks()[index]
+    if "import sim" not in code:
+        code = "import sim\n" + code
+    script = tmp_path / "snippet.py"
+    script.write_text(as_script(code, tmp_path), encoding="utf-8")
+    p = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=900,
+                       env={**os.environ, "MPLBACKEND": "Agg"})
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert "Traceback" not in p.stderr and "WorkerLost" not in p.stderr
+    assert not (ROOT / "results" / "campaign-2").exists()  # it wrote where it was told
+
+
+def run(*args: str, exe: list[str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([*(exe or [sys.executable, "-m", "sim"]), *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_the_bare_command_lists_the_commands_and_the_scenarios():
+    p = run()
+    assert p.returncode == 0, p.stderr
+    for command in COMMANDS:
+        assert f"  {command} " in p.stdout
+    for scenario in ("scenarios/campaign.yaml", "scenarios/moscow.yaml", "scenarios/whatif/jan_truce_holds.yaml"):
+        assert scenario in p.stdout
+    assert "usage: python -m sim" in p.stdout and "start with: python -m sim run scenarios/" in p.stdout
+
+
+def test_version():
+    from sim.version import package_version
+
+    p = run("--version")
+    assert p.returncode == 0 and p.stdout.strip() == f"python -m sim {package_version()}"
+
+
+def test_the_console_script_calls_itself_idlib_sim():
+    script = Path(sys.executable).parent / "idlib-sim"
+    if not script.exists():
+        pytest.skip("the package is not installed with its console script here")
+    p = run("--help", exe=[str(script)])
+    assert p.returncode == 0 and p.stdout.startswith("usage: idlib-sim")
+    p = run("sweep", "--help", exe=[str(script)])
+    assert p.stdout.startswith("usage: idlib-sim sweep")
+
+
+def old_python() -> str | None:
+    for name in ("python3.11", "python3.10", "python3.9", "python3"):
+        exe = shutil.which(name)
+        if exe:
+            v = subprocess.run([exe, "-c", "import sys; print(sys.version_info >= (3, 12))"], capture_output=True, text=True)
+            if v.stdout.strip() == "False":
+                return exe
+    return None
+
+
+def test_an_old_python_is_told_which_version_it_needs():
+    exe = old_python()
+    if exe is None:
+        pytest.skip("no Python older than 3.12 on this machine")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    p = subprocess.run([exe, "-m", "sim", "run", "scenarios/moscow.yaml"], capture_output=True, text=True, cwd=ROOT, env=env,
+                       timeout=60)
+    assert p.returncode == 2 and "needs Python 3.12 or newer" in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
+def test_the_run_summary_speaks_as_the_figures_do():
+    result = simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml", end=dt.date(2020, 3, 30)))
+    text = summarise(result, folder=Path("results/x"), scenario_path=Path("scenarios/moscow.yaml"))
+    assert "Towns held (start → end): Government " in text and ", HTS " in text and "Turkish-backed rebels" in text
+    assert not re.search(r"(?<!backed )\b(regime|rebels|hts) \d", text)  # no internal codes before numbers
+    assert re.search(r"violations by parties rejecting a deal: \d+ \(HTS \d+\)", text)
+    assert "brokered by Russia and Turkey" in text
+    first = result.patrols[0]
+    if first["coverage"] == 0:
+        assert "got nowhere" in text and f"reached {first['reached']}" not in text
+    assert "This is one run: one possible history" in text
+    assert "run scenarios/moscow.yaml --runs 40" in text and "compare results/x" in text

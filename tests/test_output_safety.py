@@ -1,0 +1,397 @@
+"""Output safety (issue 12, class 1): nothing that is not the simulator's is ever removed or overwritten.
+
+Foreign folders and files at --out, other kinds and other scenarios' results, reruns that change
+what a folder holds, a second writer, paths the file system refuses, OS errors, the umask.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim import load_scenario, simulate, write_run
+from sim.analysis.results import load_results
+from sim.cli import main
+from sim.experiments.designs import make_design
+from sim.experiments.parameters import Parameter
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_file import SweepSpec
+from sim.io.outputs import MARKER, FolderLock, lock_path
+from sim.viz.sweep_report import sweep_report
+
+from . import toys
+from .conftest import ROOT, ev, line_theatre
+
+
+@pytest.fixture
+def toy(build):
+    line_theatre(build, controllers=("regime", "regime", "rebels", "rebels", "hts"))
+    (build.root / "seeds" / "outcomes.yaml").write_text(
+        "claims: claims.yaml\noutcomes:\n  - {id: t1-held, kind: controller, description: T1 held, town: T1, date: 2020-01-05, controller: regime, "
+        "set: calibration, source: [test-claim]}\n")
+    return build.scenario({"end": "2020-01-11", "events": [ev(date="2020-01-01", type="offensive", action="start", axis=["T4"], force=60)]})
+
+
+@pytest.fixture
+def other(build, toy):
+    """Another scenario (another name) on the same theatre."""
+    return build.scenario({"name": "other", "end": "2020-01-11"}, name="other.yaml")
+
+
+def cli(capsys, *args) -> tuple[int, str, str]:
+    rc = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return rc, captured.out, captured.err
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden ones too) with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def one_line_error(rc: int, err: str, code: int = 2) -> None:
+    assert rc == code, err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+def hidden(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+@pytest.fixture
+def foreign(tmp_path) -> Path:
+    mine = tmp_path / "mine"
+    (mine / "data").mkdir(parents=True)
+    (mine / "notes.txt").write_text("my notes")
+    (mine / "data" / "x.csv").write_text("a,b\n1,2\n")
+    return mine
+
+
+@pytest.mark.parametrize("how", [[], ["--runs", "2"]])
+def test_a_folder_that_is_not_results_is_refused_and_left_as_it_was(toy, foreign, capsys, how):
+    before = tree(foreign)
+    rc, _, err = cli(capsys, "run", toy, "--out", foreign, *how)
+    one_line_error(rc, err)
+    assert "did not write" in err and "notes.txt" in err and "choose another --out" in err
+    assert tree(foreign) == before
+
+
+def test_a_copy_of_the_scenarios_folder_is_refused_as_out(tmp_path, capsys):
+    """The issue's worst case: `run SCENARIO --out scenarios` replaced the scenarios, theatre included."""
+    scenarios = tmp_path / "scenarios"
+    shutil.copytree(ROOT / "scenarios", scenarios)
+    before = tree(scenarios)
+    rc, _, err = cli(capsys, "run", scenarios / "jan_truce.yaml", "--days", "3", "--no-map", "--out", scenarios)
+    one_line_error(rc, err)
+    assert tree(scenarios) == before
+
+
+def test_a_sweep_onto_a_foreign_folder_is_refused(toy, foreign, capsys):
+    before = tree(foreign)
+    rc, _, err = cli(capsys, "sweep", toy, "--param", "regime.commit=0.2,0.8", "--runs", "1", "--out", foreign)
+    one_line_error(rc, err)
+    assert tree(foreign) == before
+
+
+@pytest.mark.parametrize("how", [["run"], ["run", "--runs", "2"], ["sweep", "--param", "regime.commit=0.2,0.8"]])
+def test_a_file_at_out_is_refused_and_kept(toy, tmp_path, capsys, how):
+    file = tmp_path / "results.txt"
+    file.write_text("precious")
+    command, *rest = how
+    rc, _, err = cli(capsys, command, toy, *rest, "--out", file)
+    one_line_error(rc, err)
+    assert "is a file" in err and file.read_text() == "precious"
+
+
+def test_another_scenarios_ensemble_is_refused(toy, other, tmp_path, capsys):
+    out = tmp_path / "ens"
+    assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
+    before = tree(out)
+    rc, _, err = cli(capsys, "run", other, "--runs", "2", "-q", "--out", out)
+    one_line_error(rc, err)
+    assert "scenario 'toy'" in err and "not of 'other'" in err
+    assert tree(out) == before
+
+
+def test_a_run_folder_and_an_ensemble_folder_are_never_mixed(toy, tmp_path, capsys):
+    run, ens = tmp_path / "run", tmp_path / "ens"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", run)[0] == 0
+    assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", ens)[0] == 0
+    before_run, before_ens = tree(run), tree(ens)
+    rc, _, err = cli(capsys, "run", toy, "--runs", "2", "-q", "--out", run)
+    one_line_error(rc, err)
+    assert "a run of scenario 'toy'" in err and "an ensemble cannot be written there" in err
+    rc, _, err = cli(capsys, "run", toy, "-q", "--out", ens)
+    one_line_error(rc, err)
+    assert tree(run) == before_run and tree(ens) == before_ens
+
+
+def test_a_run_folder_holding_a_users_file_is_not_replaced(toy, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
+    (out / "my_analysis.ipynb").write_text("{}")
+    rc, _, err = cli(capsys, "run", toy, "--no-map", "-q", "--seed", "2", "--out", out)
+    one_line_error(rc, err)
+    assert "my_analysis.ipynb" in err and (out / "my_analysis.ipynb").read_text() == "{}"
+
+
+def test_a_killed_maps_temporary_file_does_not_stop_a_rerun(toy, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
+    (out / ".map_2020-01-11.png.tmp-99999-abcdef12.png").write_bytes(b"half a map")
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
+    assert not (out / ".map_2020-01-11.png.tmp-99999-abcdef12.png").exists()
+
+
+def test_rerunning_a_run_replaces_it_and_what_was_derived_from_it(toy, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
+    assert cli(capsys, "map", out)[0] == 0
+    assert cli(capsys, "compare", out)[0] == 0
+    derived = {p.name for p in out.iterdir()} - {"manifest.json", "control.csv", "events.csv", "timeseries.csv", "posts.csv"}
+    assert {"comparison.md", "comparison.csv", "map_2020-01-11.png"} <= derived
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--seed", "5", "--out", out)[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == ["control.csv", "events.csv", "manifest.json", "posts.csv", "timeseries.csv"]
+
+
+def test_an_ensemble_rerun_that_changes_its_content_removes_derived_files_and_nothing_else(toy, build, tmp_path, capsys):
+    out = tmp_path / "ens"
+    assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
+    derived = ["comparison.md", "comparison.csv", "comparison_vs_base.md", "map_2020-01-11.png", "map_2020-01-11_hts.png",
+               "control.gif", "towns_held.png", "capture_dates.png", "losses.png", "patrol_coverage.png"]
+    for name in derived:
+        (out / name).write_text("derived")
+    (out / "notes.txt").write_text("mine")
+    (out / "runs" / "my.csv").write_text("mine too")
+    # The same command again: nothing changes, nothing derived goes.
+    assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
+    assert all((out / name).exists() for name in derived)
+    # More replicates: the content changes, what was derived from it goes; the user's files stay.
+    rc, _, err = cli(capsys, "run", toy, "--runs", "3", "-q", "--out", out)
+    assert rc == 0 and "removed comparison.md" in err
+    assert not any((out / name).exists() for name in derived)
+    assert (out / "notes.txt").read_text() == "mine" and (out / "runs" / "my.csv").read_text() == "mine too"
+    assert load_results(out).complete and len(load_results(out).runs) == 3
+    # Changed inputs: every replicate is run again, the folder says so.
+    (out / "comparison.md").write_text("derived")
+    changed = build.scenario(toy.read_text().replace("seed: 1", "seed: 1\nfactions: {regime: {force: 80}}"), name="changed.yaml")
+    rc, _, err = cli(capsys, "run", changed, "--runs", "3", "-q", "--out", out)
+    assert rc == 0 and "3 replicate(s) of other inputs" in err and not (out / "comparison.md").exists()
+
+
+def test_a_sweep_that_gains_rows_loses_its_stale_report_but_not_the_users_files(tmp_path):
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    spec, out = SweepSpec(Path("toy"), design, runs=40), tmp_path / "s"
+    run_sweep(spec, out, evaluate=toys.linear)
+    sweep_report(out, metrics=["y"])
+    (out / "report" / "mine.txt").write_text("keep")
+    sorted((out / "runs.parquet").glob("part-*"))[1].unlink()
+    run_sweep(spec, out, evaluate=toys.linear)
+    assert sorted(p.name for p in (out / "report").iterdir()) == ["mine.txt"]
+
+
+def test_default_folder_names_include_days(toy, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli(capsys, "run", toy, "--runs", "2", "-q")[0] == 0
+    assert cli(capsys, "run", toy, "--runs", "2", "--days", "4", "-q")[0] == 0
+    assert cli(capsys, "run", toy, "--days", "4", "--no-map", "-q")[0] == 0
+    names = sorted(p.name for p in (tmp_path / "results").iterdir() if not p.name.startswith("."))
+    assert names == ["toy-seed1-days4", "toy-seed1-runs2", "toy-seed1-runs2-days4"]
+    assert len(load_results(tmp_path / "results" / "toy-seed1-runs2").runs[0].history) == 11  # the full run was not replaced
+
+
+def test_out_paths_that_cannot_be_results_folders_are_one_line_errors(toy, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    before = tree(tmp_path)
+    cases = {".": "current folder", "": "is empty", str(tmp_path / "no" / "such"): "does not exist",
+             str(tmp_path / "afile" / "out"): "is a file, not a folder", "x" * 300: "longer than the file system allows",
+             "..": "current folder"}
+    for out, words in cases.items():
+        for extra in ([], ["--runs", "2"]):
+            rc, _, err = cli(capsys, "run", toy, *extra, "--out", out)
+            one_line_error(rc, err)
+            assert words in err and "--out" in err, (out, err)
+        rc, _, err = cli(capsys, "sweep", toy, "--param", "regime.commit=0.2,0.8", "--out", out)
+        one_line_error(rc, err)
+    assert tree(tmp_path) == before
+
+
+def test_a_long_name_that_the_file_system_allows_is_written(toy, tmp_path):
+    """The temporary folder's name adds a prefix and a suffix; a 250-byte --out once failed on it."""
+    out = tmp_path / ("r" * 250)
+    write_run(simulate(load_scenario(toy)), out, map_png=False)
+    assert (out / "control.csv").exists() and hidden(tmp_path) == []
+    write_run(simulate(load_scenario(toy), seed=3), out, map_png=False)  # replaced, through the old folder's hidden name
+    assert hidden(tmp_path) == []
+
+
+def test_map_out_must_be_a_file_the_simulator_may_write(toy, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", run)[0] == 0
+    theirs = tmp_path / "theirs.png"
+    theirs.write_bytes(b"not ours")
+    for out, words in ((tmp_path, "is a folder"), (tmp_path / "m.jpg", "cannot be written as '.jpg'"),
+                       (tmp_path / "m", "cannot be written as 'no suffix'"), (theirs, "not written by the simulator"),
+                       (tmp_path / "no" / "m.png", "does not exist")):
+        rc, _, err = cli(capsys, "map", run, "--out", out)
+        one_line_error(rc, err)
+        assert words in err, err
+    assert theirs.read_bytes() == b"not ours"
+    mine = tmp_path / "m.png"
+    for _ in range(2):  # the second time it is the simulator's own image (its metadata says so)
+        assert cli(capsys, "map", run, "--out", mine)[0] == 0
+    for suffix in (".svg", ".pdf"):
+        assert cli(capsys, "map", run, "--out", tmp_path / f"m{suffix}")[0] == 0
+    rc, _, err = cli(capsys, "map", run, "--animate", "--out", tmp_path / "a.png")
+    one_line_error(rc, err)
+
+
+def test_ensemble_maps_of_each_faction_have_their_own_file(toy, tmp_path, capsys):
+    ens = tmp_path / "ens"
+    assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", ens)[0] == 0
+    for faction in ("regime", "hts", "rebels"):
+        assert cli(capsys, "map", ens, "--faction", faction)[0] == 0
+    assert sorted(p.name for p in ens.glob("map_*")) == ["map_2020-01-11.png", "map_2020-01-11_hts.png", "map_2020-01-11_rebels.png"]
+
+
+def test_compare_and_plot_write_into_a_users_folder_only_what_is_new(toy, tmp_path, capsys):
+    run, report, theirs = tmp_path / "run", tmp_path / "report", tmp_path / "theirs"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", run)[0] == 0
+    for command in ("compare", "plot"):
+        for _ in range(2):  # a folder it made (marked) is its own to update
+            assert cli(capsys, command, run, "--out", report)[0] == 0
+    assert (report / MARKER).exists() and {"comparison.md", "towns_held.png"} <= {p.name for p in report.iterdir()}
+    theirs.mkdir()
+    (theirs / "comparison.md").write_text("my comparison")
+    rc, _, err = cli(capsys, "compare", run, "--out", theirs)
+    one_line_error(rc, err)
+    assert (theirs / "comparison.md").read_text() == "my comparison" and not (theirs / "comparison.csv").exists()
+    assert cli(capsys, "plot", run, "--out", theirs)[0] == 0  # new files in a user's folder are fine
+    assert (theirs / "towns_held.png").exists()
+
+
+# ---- one writer at a time ----
+
+
+def test_a_second_writer_is_refused_at_once(toy, tmp_path, capsys):
+    run, ens = tmp_path / "run", tmp_path / "ens"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", run)[0] == 0
+    assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", ens)[0] == 0
+    before = tree(tmp_path)
+    for folder, args in ((run, ["run", toy, "--no-map", "--out", run]), (ens, ["run", toy, "--runs", "3", "--out", ens]),
+                         (run, ["compare", run]), (run, ["map", run]), (ens, ["plot", ens]),
+                         (tmp_path / "new", ["run", toy, "--out", tmp_path / "new"])):
+        with FolderLock(folder):
+            t0 = time.monotonic()
+            rc, _, err = cli(capsys, *args)
+            one_line_error(rc, err)
+            assert f"being written by another simulator process (pid {os.getpid()})" in err
+            assert time.monotonic() - t0 < 30
+    assert tree(tmp_path) == before  # lock files removed, nothing written
+
+
+def test_a_killed_writers_temporary_folder_is_cleaned_only_by_the_next_lock_holder(toy, tmp_path, capsys):
+    out = tmp_path / "run"
+    in_flight = tmp_path / ".run.tmp-99999-abcdef12"
+    in_flight.mkdir()
+    (in_flight / "control.csv").write_text("being written")
+    with FolderLock(out):  # its writer is alive: a second run must not touch its temporary folder
+        rc, _, err = cli(capsys, "run", toy, "--no-map", "--out", out)
+        one_line_error(rc, err)
+        assert in_flight.exists()
+    # The writer is gone (its lock with it): what it left is removed by the next writer.
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
+    assert not in_flight.exists() and hidden(tmp_path) == []
+
+
+def test_reading_a_folder_being_written_is_refused(toy, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", run)[0] == 0
+    with FolderLock(run):
+        rc, _, err = cli(capsys, "compare", run, "--out", tmp_path / "elsewhere")
+    one_line_error(rc, err)
+    assert "being written" in err and not (tmp_path / "elsewhere").exists()
+    assert not lock_path(run).exists()
+
+
+@pytest.mark.slow
+def test_two_processes_writing_one_ensemble(tmp_path):
+    out = tmp_path / "ens"
+    args = [sys.executable, "-m", "sim", "run", "scenarios/jan_truce.yaml", "--runs", "60", "--workers", "1", "-q", "--out", str(out)]
+    first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (out / "runs").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    second = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    _, first_err = first.communicate(timeout=300)
+    assert first.returncode == 0, first_err
+    if second.returncode == 0:  # the second came after the first had finished (a loaded machine)
+        pytest.skip("the first writer finished before the second started")
+    assert second.returncode == 2 and "being written by another simulator process" in second.stderr
+    assert "Traceback" not in second.stderr
+    results = load_results(out)
+    assert results.complete and len(results.runs) == 60
+
+
+# ---- the system refuses ----
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT])
+def test_os_errors_on_output_are_one_line_and_leave_no_partial_folder(toy, tmp_path, capsys, monkeypatch, code):
+    def refuse(self, data):  # noqa: ANN001
+        raise OSError(code, os.strerror(code), str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    for args in (["run", toy, "--no-map"], ["run", toy, "--runs", "2", "--workers", "1"]):
+        out = tmp_path / "out"
+        rc, _, err = cli(capsys, *args, "--out", out)
+        one_line_error(rc, err, code=1)
+        assert os.strerror(code) in err
+        assert not out.exists() and hidden(tmp_path) == [], sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_a_full_disk_while_writing_sweep_rows(tmp_path, capsys, monkeypatch, toy):
+    import sim.experiments.sweep as sweep
+
+    def full(*_):  # noqa: ANN002
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "part")
+
+    monkeypatch.setattr(sweep, "write_part", full)
+    out = tmp_path / "s"
+    rc, _, err = cli(capsys, "sweep", toy, "--param", "regime.commit=0.2,0.8", "--runs", "1", "--workers", "1", "--out", out)
+    one_line_error(rc, err, code=1)
+    assert not out.exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_parent_folder(toy, tmp_path, capsys):
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        rc, _, err = cli(capsys, "run", toy, "--no-map", "--out", parent / "out")
+        one_line_error(rc, err, code=1)
+    finally:
+        parent.chmod(0o755)
+
+
+def test_folders_are_made_with_the_users_umask(toy, tmp_path):
+    old = os.umask(0o027)
+    try:
+        write_run(simulate(load_scenario(toy)), tmp_path / "run", map_png=False)
+        from sim.experiments.ensemble import run_ensemble
+
+        run_ensemble(load_scenario(toy), 2, tmp_path / "ens")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "run").stat().st_mode & 0o777 == 0o750
+    assert (tmp_path / "ens" / "runs" / "seed-1").stat().st_mode & 0o777 == 0o750
+    assert (tmp_path / "run" / "control.csv").stat().st_mode & 0o777 == 0o640

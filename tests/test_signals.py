@@ -1,0 +1,121 @@
+"""Signals and processes (issue 12, class 5): SIGTERM is handled as Ctrl-C, and either stops an ensemble or a
+sweep at once — workers, the forkserver and the resource tracker gone, no temporary files — keeping what
+finished and saying what was written."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from sim.analysis.results import load_results, read_rows
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def start(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, env={**os.environ, "MPLBACKEND": "Agg"})
+
+
+def wait_for(predicate, timeout: float = 180.0) -> None:  # noqa: ANN001
+    deadline = time.time() + timeout
+    while not predicate():
+        if time.time() > deadline:
+            pytest.fail("timed out waiting")
+        time.sleep(0.05)
+
+
+def alive_in_session(sid: int) -> list[str]:
+    """Processes of the session ``sid`` still running (zombies, already dead, are left to init to reap)."""
+    out = []
+    for p in psutil.process_iter(["pid", "status", "cmdline"]):
+        try:
+            if os.getsid(p.pid) == sid and p.info["status"] != psutil.STATUS_ZOMBIE:
+                out.append(f"{p.pid} {' '.join(p.info['cmdline'] or [])[:80]}")
+        except (ProcessLookupError, PermissionError, psutil.Error):
+            continue
+    return out
+
+
+def stop(proc: subprocess.Popen, sig: int, group: bool) -> tuple[str, float]:
+    t0 = time.monotonic()
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    return err, time.monotonic() - t0
+
+
+def assert_nothing_left(sid: int, folder: Path) -> None:
+    deadline = time.time() + 10
+    while alive_in_session(sid) and time.time() < deadline:
+        time.sleep(0.1)
+    assert alive_in_session(sid) == []
+    temps = [str(p) for p in folder.rglob(".*") if ".tmp-" in p.name or ".old-" in p.name or p.name.endswith(".lock")]
+    assert temps == []
+
+
+@pytest.mark.parametrize("sig,group", [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, True)],
+                         ids=["SIGTERM to the command", "SIGTERM to its process group", "Ctrl-C"])
+def test_a_stopped_sweep_keeps_its_finished_batches_and_leaves_nothing_running(tmp_path, sig, group):
+    out = tmp_path / "s"
+    args = ["sweep", "scenarios/jan_truce.yaml", "--param", "regime.commit=0.2:0.8:8", "--runs", "100", "--workers", "2",
+            "--out", str(out)]
+    proc = start(args)
+    wait_for(lambda: len(list((out / "runs.parquet").glob("part-*.parquet"))) >= 1 if (out / "runs.parquet").exists() else False)
+    err, took = stop(proc, sig, group)
+    if proc.returncode == 0:
+        pytest.skip("the sweep finished before it could be stopped")
+    assert proc.returncode == 130 and took < 10, (proc.returncode, took, err)
+    m = re.search(r"interrupted: (\d+) of 800 runs finished and kept in \S+runs\.parquet", err)
+    assert m and "Traceback" not in err, err
+    assert len(read_rows(out)) == int(m.group(1))  # what it says was written is what was written
+    assert_nothing_left(proc.pid, tmp_path)
+    again = subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    rows = read_rows(out)
+    assert len(rows) == 800 and rows.groupby(["point", "replicate"]).size().max() == 1
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["SIGTERM to the command", "SIGTERM to its process group"])
+def test_sigterm_on_an_ensemble_keeps_its_replicates_and_leaves_nothing_running(tmp_path, group):
+    out = tmp_path / "ens"
+    args = ["run", "scenarios/jan_truce.yaml", "--runs", "300", "--workers", "2", "-q", "--out", str(out)]
+    proc = start(args)
+    wait_for(lambda: (out / "runs").exists() and len(list((out / "runs").glob("seed-*"))) >= 4)
+    err, took = stop(proc, signal.SIGTERM, group)
+    if proc.returncode == 0:
+        pytest.skip("the ensemble finished before it could be stopped")
+    assert proc.returncode == 130 and took < 10, (proc.returncode, took, err)
+    m = re.search(r"interrupted: (\d+) of 300 replicates finished and kept in \S+runs", err)
+    assert m and "Traceback" not in err, err
+    assert len(load_results(out).runs) == int(m.group(1))
+    assert_nothing_left(proc.pid, tmp_path)
+    again = subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stderr
+    assert load_results(out).complete
+
+
+def test_sigterm_on_a_single_run_leaves_no_folder_or_a_whole_one(tmp_path):
+    out = tmp_path / "run"
+    proc = start(["run", "scenarios/moscow.yaml", "-q", "--out", str(out)])
+    time.sleep(1.0)
+    err, _ = stop(proc, signal.SIGTERM, False)
+    # 130: stopped; 0, or killed while the interpreter shut down (handlers gone): it had finished.
+    assert proc.returncode in (0, 130, -signal.SIGTERM) and "Traceback" not in err
+    if proc.returncode == 130:
+        assert "nothing was written" in err and not out.exists()
+    else:
+        assert len(load_results(out).runs) == 1
+    assert_nothing_left(proc.pid, tmp_path)

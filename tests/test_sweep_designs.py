@@ -1,0 +1,100 @@
+"""Sweeps: batches that split any sweep across workers, external designs, and the two seeds named apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import InputError
+from sim.analysis.results import load_sweep_manifest, read_rows
+from sim.experiments.designs import make_design
+from sim.experiments.parameters import Parameter
+from sim.experiments.sweep import BATCH_RUNS, MIN_BATCHES, batch_runs, run_sweep
+from sim.experiments.sweep_file import SweepSpec, load_sweep
+
+from . import toys
+from .test_api import toy  # noqa: F401 - the fixture
+from .test_runs import run_cli
+
+
+def test_batches_split_any_sweep_across_the_workers(tmp_path):
+    assert batch_runs(1) == 1 and batch_runs(20) == 1 and batch_runs(100) == 3 and batch_runs(10**6) == BATCH_RUNS
+    for total in (2, 31, 100, 1000, 2047, 2048, 5000):
+        batches = -(-total // batch_runs(total))
+        assert batches >= min(total, MIN_BATCHES) and batch_runs(total) <= BATCH_RUNS, total
+    design = make_design("grid", [Parameter("a", 0, 1, 10), Parameter("b", values=(0.0,))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=10), tmp_path / "s", evaluate=toys.linear, workers=2)
+    assert len(list((tmp_path / "s" / "runs.parquet").glob("part-*.parquet"))) == 34  # 100 runs: 33 batches of 3, one of 1
+    assert load_sweep_manifest(tmp_path / "s")["batch_runs"] == 3
+
+
+def test_the_sample_seed_and_the_replicate_seed_are_apart_on_the_command_line(toy, tmp_path):  # noqa: F811
+    base = ["sweep", toy, "--param", "regime.commit=0.2:0.9", "--sample", "random", "--n", "3", "--runs", "2", "--workers", "1"]
+    assert run_cli(*base, "--out", tmp_path / "a").returncode == 0
+    assert run_cli(*base, "--sample-seed", "5", "--out", tmp_path / "b").returncode == 0
+    assert run_cli(*base, "--seed", "100", "--out", tmp_path / "c").returncode == 0
+    a, b, c = (read_rows(tmp_path / x) for x in "abc")
+    assert a["seed"].tolist() == b["seed"].tolist() == [7, 8] * 3  # the scenario's seed + replicate
+    assert c["seed"].tolist() == [100, 101] * 3
+    assert a["regime.commit"].tolist() == c["regime.commit"].tolist() != b["regime.commit"].tolist()
+    assert load_sweep_manifest(tmp_path / "b")["design"]["seed"] == 5 and load_sweep_manifest(tmp_path / "c")["seed"] == 100
+
+
+def test_the_two_seeds_in_a_sweep_file(toy, tmp_path):  # noqa: F811
+    text = f"scenario: {toy}\nsample: lhs\nn: 4\nruns: 2\nparameters:\n  regime.commit: {{low: 0.2, high: 0.9}}\n"
+    ambiguous = tmp_path / "ambiguous.yaml"
+    ambiguous.write_text(text + "seed: 3\n")
+    with pytest.raises(InputError, match="'seed' is ambiguous: write 'sample_seed'") as info:
+        load_sweep(ambiguous)
+    assert info.value.line == 7
+    both = tmp_path / "both.yaml"
+    both.write_text(text + "sample_seed: 3\nreplicate_seed: 50\n")
+    spec = load_sweep(both)
+    assert spec.design.seed == 3 and spec.replicate_seed == 50
+    run_sweep(spec, tmp_path / "s")
+    assert read_rows(tmp_path / "s")["seed"].tolist() == [50, 51] * 4
+    run_sweep(spec, tmp_path / "t", seed=9)  # --seed wins over the file
+    assert read_rows(tmp_path / "t")["seed"].tolist() == [9, 10] * 4
+
+
+def test_a_sweep_file_can_take_its_points_from_a_csv(toy, tmp_path):  # noqa: F811
+    (tmp_path / "points.csv").write_text("regime__commit,events.truce.restraint\n0.3,0\n0.6,0.9\n")
+    sweep = tmp_path / "external.yaml"
+    sweep.write_text(f"scenario: {toy}\ndesign: points.csv\nruns: 2\nreplicate_seed: 0\n")
+    spec = load_sweep(sweep)
+    assert spec.design.sample == "file" and spec.design.points.tolist() == [[0.3, 0.0], [0.6, 0.9]]
+    out = tmp_path / "s"
+    p = run_cli("sweep", sweep, "--workers", "1", "--out", out)
+    assert p.returncode == 0, p.stderr
+    rows = read_rows(out)
+    assert rows[["point", "seed"]].values.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert rows["events.truce.restraint"].tolist() == [0, 0, 0.9, 0.9]
+    assert pd.read_csv(out / "points.csv")["regime.commit"].tolist() == [0.3, 0.6]
+    # The file's content is part of the sweep: another design in the same folder is another sweep.
+    (tmp_path / "points.csv").write_text("regime__commit,events.truce.restraint\n0.3,0\n0.6,0.8\n")
+    p = run_cli("sweep", sweep, "--workers", "1", "--out", out)
+    assert p.returncode == 2 and "holds a different sweep" in p.stderr
+    mixed = tmp_path / "mixed.yaml"
+    mixed.write_text(f"scenario: {toy}\ndesign: points.csv\nsample: lhs\n")
+    with pytest.raises(InputError, match="'sample' does not apply"):
+        load_sweep(mixed)
+    p = run_cli("sweep", toy, "--design", tmp_path / "points.csv", "--param", "regime.commit=0.1,0.2", "--out", tmp_path / "x")
+    assert p.returncode == 2 and "--design gives the points" in p.stderr
+
+
+def test_a_report_on_a_design_from_a_file_that_holds_a_parameter_still(tmp_path):
+    import numpy as np
+
+    from sim.experiments.designs import Design
+    from sim.viz.sweep_report import sweep_report
+
+    rng = np.random.default_rng(1)
+    points = np.column_stack([rng.random(60), rng.random(60), np.full(60, 0.5)])
+    design = Design("file", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0.5, 0.5)], points, n=60, source="x.csv")
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.linear)
+    report = sweep_report(tmp_path / "s", metrics=["y"])
+    assert set(report.sensitivity["parameter"]) == {"a", "b"}  # c never moved: no index for it
+    s = report.sensitivity.set_index(["parameter", "index"])["value"]
+    assert s[("b", "SRC2")] > s[("a", "SRC2")]
