@@ -345,6 +345,23 @@ def test_strike_adds_turkish_deaths_and_escalation(build):
     assert ts.loc["2020-01-03", "turkish_escalation"] == pytest.approx(0.3)
 
 
+def test_turkish_drones_hold_fire_while_the_regime_keeps_a_deal_and_resume_when_it_breaks(build):
+    line_theatre(build, controllers=("regime", *["hts"] * 8))
+    shield = ev(id="shield", date="2020-01-03", type="intervention", name="shield", intensity=1.0)
+
+    def regime_force(deal, drones, name):
+        factions = {**STRONG_REGIME, "turkey": {"drone_strength": drones, "exposure": 0, "combat_exposure": 0}}
+        return simulate(scenario(build, factions, [push(["T8"]), shield, deal], name=name)).timeseries.set_index("date")
+
+    kept = truce(effective="2020-01-03", restraint=1.0)
+    assert regime_force(kept, 2.0, "a.yaml")["regime_force"].equals(regime_force(kept, 0.0, "b.yaml")["regime_force"])
+    broken = truce(effective="2020-01-03", compliance={"regime": 0.5, "hts": 1.0, "rebels": 1.0}, restraint=0.0)
+    struck, spared = regime_force(broken, 2.0, "c.yaml"), regime_force(broken, 0.0, "d.yaml")
+    day = struck.index[struck["ceasefire"] == "broken"][0]
+    assert struck.loc[:day, "regime_force"].equals(spared.loc[:day, "regime_force"])  # struck only after the break...
+    assert struck["regime_force"].iloc[-1] < spared["regime_force"].iloc[-1] - 10  # ...and from then on
+
+
 def test_rebels_counter_attack_only_with_turkish_escalation(build):
     build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "rebels"), ("H", 35.5, 36.1, "rebels")],
                   [("R", "L", "M9"), ("L", "H", "M9")])

@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from ..names import HolderCode
-from . import streams, towns
+from . import ceasefire, streams, towns
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -99,11 +99,17 @@ class Turkey(FactionAgent):
         self.escalation = np.clip(np.maximum(self.floor, self.escalation * (1 - p.escalation_decay) + urge), 0.0, 1.0)
 
     def strike(self) -> None:
-        """Drones and artillery wear down the regime's force not committed to today's assaults."""
+        """Drones and artillery wear down the regime's force not committed to today's assaults.
+
+        Not while the regime keeps a deal in force: Turkey is its guarantor
+        (Spring Shield stopped when the Moscow ceasefire began), and strikes
+        resume the day the regime breaks it.
+        """
         m = self.model
-        if self.escalation.any():
+        firing = self.escalation * ~ceasefire.binding(m, m.regime.name)
+        if firing.any():
             noise = streams.lognormal(m.keys, m.day, Draw.DRONE_LOSS, m.combat_params.noise)
-            m.regime.lose(self.p.drone_strength * self.escalation * noise)
+            m.regime.lose(self.p.drone_strength * firing * noise)
 
     def expose_posts(self) -> None:
         """Soldiers at posts overlooking the fighting come under fire."""
