@@ -45,23 +45,22 @@ def control_probabilities(runs: list[RunData], towns: list[str]) -> pd.DataFrame
 
 def all_captures(runs: list[RunData]) -> pd.DataFrame:
     """Every change of hands in every replicate: seed, date, town, from, to."""
-    frames = []
-    for run in runs:
-        c = run.captures
-        new, old = (c["actors"].str.split(";", expand=True).reindex(columns=[0, 1]).T.to_numpy()
-                    if len(c) else (np.array([]), np.array([])))
-        frames.append(pd.DataFrame({"seed": run.seed, "date": c["date"].to_numpy(), "town": c["town"].to_numpy(),
-                                    "from": old, "to": new}))
-    return pd.concat(frames, ignore_index=True)
+    tables = [run.captures for run in runs]
+    caps = pd.concat(tables, ignore_index=True)
+    pairs = caps["actors"].str.split(";", n=1, expand=True).reindex(columns=[0, 1]) if len(caps) else pd.DataFrame({0: [], 1: []})
+    return pd.DataFrame({"seed": np.repeat([run.seed for run in runs], [len(t) for t in tables]).astype(np.int64),
+                         "date": caps["date"].to_numpy(), "town": caps["town"].to_numpy(),
+                         "from": pairs[1].to_numpy(), "to": pairs[0].to_numpy()})
 
 
-def capture_dates(runs: list[RunData]) -> pd.DataFrame:
+def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each (town, new controller): in how many replicates it happened and when.
 
     The date of a replicate is the first time the town passes to that
     controller; quantiles are actual dates drawn from the replicates.
+    ``captures`` is :func:`all_captures` of ``runs``, if already at hand.
     """
-    caps = all_captures(runs)
+    caps = all_captures(runs) if captures is None else captures
     rows = []
     for (town, to), group in caps.groupby(["town", "to"], sort=True):
         first = group.groupby("seed")["date"].min().sort_values().to_numpy()

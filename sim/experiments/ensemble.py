@@ -42,10 +42,11 @@ from ..io.theatre import Theatre, load_theatre
 from .executors import run_tasks
 from .manifest import manifest as make_manifest
 from .manifest import manifest_text, now
-from .run import simulate
+from .run import simulate_batch
 from .rundir import write_run_files
 
 MAX_SEED = 2**63 - 1
+BATCH = 32  # replicates stepped together in one task: most of the gain of batching, and a Ctrl-C loses little
 MAX_RUNS = 100_000
 MAX_WORKERS = 64
 SUMMARY_FILES = ("control_prob.csv", "captures.csv", "capture_dates.csv", "timeseries_quantiles.csv")
@@ -197,22 +198,34 @@ def _old_manifest(out: Path) -> dict | None:
 
 
 def _replicates(scenario: Scenario, seeds: list[int], out: Path, scenario_path: Path | None, workers: int) -> Iterator[RunData]:
-    """Run the replicates, yielding each as it finishes (in any order)."""
-    for _, run in run_tasks(_replicate, seeds, lambda seed: (scenario, seed, out, scenario_path), workers=workers):
-        yield run
+    """Run the replicates in batches stepped together, yielding each as its batch finishes (in any order)."""
+    size = batch_size(len(seeds), workers)
+    batches = [seeds[i : i + size] for i in range(0, len(seeds), size)]
+    for _, runs in run_tasks(_replicate_batch, range(len(batches)), lambda k: (scenario, batches[k], out, scenario_path),
+                             workers=workers):
+        yield from runs
 
 
-def _replicate(scenario: Scenario, seed: int, out: Path, scenario_path: Path | None) -> RunData:
-    result = simulate(scenario, seed=seed)
-    write_run_files(result, out / RUNS_DIR / run_folder_name(seed), scenario_path=scenario_path, map_png=False)
-    return RunData.of(result)
+def batch_size(replicates: int, workers: int) -> int:
+    """Replicates stepped together in one task: up to :data:`BATCH`, with at least two tasks per worker where
+    there are enough replicates. Results do not depend on it: a replicate is the same in any batch."""
+    return max(1, min(BATCH, -(-replicates // (2 * workers))))
+
+
+def _replicate_batch(scenario: Scenario, seeds: list[int], out: Path, scenario_path: Path | None) -> list[RunData]:
+    runs = []
+    for result in simulate_batch(scenario, seeds):
+        write_run_files(result, out / RUNS_DIR / run_folder_name(result.seed), scenario_path=scenario_path, map_png=False)
+        runs.append(RunData.of(result))
+    return runs
 
 
 def _write_summaries(out: Path, runs: list[RunData], towns: list[str]) -> None:
+    captures = all_captures(runs)
     tables = {
         "control_prob.csv": control_probabilities(runs, towns),
-        "captures.csv": all_captures(runs),
-        "capture_dates.csv": capture_dates(runs),
+        "captures.csv": captures,
+        "capture_dates.csv": capture_dates(runs, captures),
         "timeseries_quantiles.csv": timeseries_quantiles(runs),
     }
     for name, table in tables.items():

@@ -22,6 +22,7 @@ sweep resumes by running only the missing batches.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from .ensemble import MAX_SEED, check_workers
 from .executors import deferred_interrupts, run_tasks
 from .manifest import manifest_text, now
 from .parameters import apply, check_design
-from .run import simulate
+from .run import simulate_batch
 from .storage import write_part, written_parts
 from .sweep_file import MAX_RUNS, SweepSpec
 
@@ -66,15 +67,29 @@ class ScenarioEvaluator:
         self.outcomes_file = outcomes_file  # None: outcomes.yaml beside the claims record, if there is one
 
     def __call__(self, values: dict[str, float], seed: int) -> dict[str, float]:
-        return simulate(apply(self.scenario, values), seed=seed).metrics(self.outcomes_file)
+        return self.batch(values, [seed])[0]
+
+    def batch(self, values: dict[str, float], seeds: list[int]) -> list[dict[str, float]]:
+        """The rows of one point's replicates, stepped together as one batch."""
+        return [r.metrics(self.outcomes_file) for r in simulate_batch(apply(self.scenario, values), seeds)]
 
 
 def run_batch(evaluate: Callable, names: list[str], items: list[tuple[int, int, int, tuple]]) -> pd.DataFrame:
-    """Evaluate ``(point, replicate, seed, values)`` items into rows (runs in a worker)."""
+    """Evaluate ``(point, replicate, seed, values)`` items into rows (runs in a worker).
+
+    The runs of one point go together to ``evaluate.batch`` where the
+    evaluator has one (the scenario's steps them as one batch of replicates);
+    any other evaluator is called run by run. Either way a row depends only
+    on its point and seed.
+    """
     rows = []
-    for point, replicate, seed, values in items:
-        params = dict(zip(names, values, strict=True))
-        rows.append({"point": point, "replicate": replicate, "seed": seed, **params, **evaluate(params, seed)})
+    for point, group in itertools.groupby(items, key=lambda item: item[0]):
+        group = list(group)
+        params = dict(zip(names, group[0][3], strict=True))
+        seeds = [seed for _, _, seed, _ in group]
+        found = evaluate.batch(params, seeds) if hasattr(evaluate, "batch") else [evaluate(params, s) for s in seeds]
+        rows += [{"point": point, "replicate": replicate, "seed": seed, **params, **metrics}
+                 for (_, replicate, seed, _), metrics in zip(group, found, strict=True)]
     return pd.DataFrame(rows)
 
 
