@@ -52,8 +52,8 @@ def ensemble(toy, tmp_path):
 
 def rerun(toy, out, monkeypatch) -> list[int]:
     """Run the ensemble again; the seeds that had to be run."""
-    real, calls = sim.experiments.ensemble._replicate, []
-    monkeypatch.setattr(sim.experiments.ensemble, "_replicate", lambda sc, seed, *rest: calls.append(seed) or real(sc, seed, *rest))
+    real, calls = sim.experiments.ensemble._replicate_batch, []
+    monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch", lambda sc, seeds, *rest: calls.extend(seeds) or real(sc, seeds, *rest))
     notes: list[str] = []
     run_ensemble(load_scenario(toy), 4, out, notify=notes.append)
     return calls

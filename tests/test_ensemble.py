@@ -72,16 +72,16 @@ def test_summaries_match_the_replicates(toy, tmp_path):
 def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path, monkeypatch):
     sc = load_scenario(toy)
     reference = files(run_ensemble(sc, 4, tmp_path / "ref").path)
-    real = sim.experiments.ensemble._replicate
+    real = sim.experiments.ensemble._replicate_batch  # one worker, 4 replicates: batches [40, 41] and [42, 43]
     calls = []
 
-    def flaky(scenario, seed, *rest):
-        if len(calls) == 2:
+    def flaky(scenario, seeds, *rest):
+        if calls:
             raise KeyboardInterrupt
-        calls.append(seed)
-        return real(scenario, seed, *rest)
+        calls.extend(seeds)
+        return real(scenario, seeds, *rest)
 
-    monkeypatch.setattr(sim.experiments.ensemble, "_replicate", flaky)
+    monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch", flaky)
     out = tmp_path / "e"
     with pytest.raises(Interrupted) as stop:
         run_ensemble(sc, 4, out)
@@ -90,9 +90,9 @@ def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path,
     assert not partial.complete and [r.seed for r in partial.runs] == [40, 41]
     assert not any((out / s).exists() for s in SUMMARIES)
 
-    monkeypatch.setattr(sim.experiments.ensemble, "_replicate", real)
     calls.clear()
-    monkeypatch.setattr(sim.experiments.ensemble, "_replicate", lambda scenario, seed, *rest: calls.append(seed) or real(scenario, seed, *rest))
+    monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch",
+                        lambda scenario, seeds, *rest: calls.extend(seeds) or real(scenario, seeds, *rest))
     run_ensemble(sc, 4, out)
     assert calls == [42, 43]  # only what was missing
     assert files(out) == reference

@@ -144,16 +144,17 @@ def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunRe
     events.insert(0, "date", np.array(dates, dtype=object)[events["day"].to_numpy(dtype=int)] if len(events) else [])
     patrols = pd.DataFrame(model.patrol_rows, columns=["replicate", "day", "road", "coverage", "reached"])
     digest = inputs_hash(scenario)
+    rows_of = _rows_by_replicate(events["replicate"].to_numpy(), model.replicates)
+    events = events[EVENT_COLUMNS]
     out = []
     for r, seed in enumerate(model.seeds):
         timeseries = pd.DataFrame({"date": dates, **{name: values[:, r] for name, values in columns.items()}})
-        mine = events[(events["replicate"] == -1) | (events["replicate"] == r)]
         own = patrols[patrols["replicate"] == r]
         out.append(RunResult(
             scenario=scenario,
             theatre=model.theatre,
             seed=seed,
-            events=mine[EVENT_COLUMNS].reset_index(drop=True),
+            events=events.take(rows_of[r]).reset_index(drop=True),
             timeseries=timeseries,
             patrols=[{"date": dates[d], "road": road, "coverage": cov, "reached": town}
                      for d, road, cov, town in zip(own["day"], own["road"], own["coverage"], own["reached"], strict=True)],
@@ -165,6 +166,14 @@ def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunRe
             encircled_history=model.encircled_history[r, :days],
         ))
     return out
+
+
+def _rows_by_replicate(replicate: np.ndarray, replicates: int) -> list[np.ndarray]:
+    """For each replicate, the rows of the batch's event log that are its own or everyone's (-1), in log order."""
+    order = np.argsort(replicate, kind="stable")
+    bounds = np.searchsorted(replicate[order], np.arange(-1, replicates + 1))
+    shared = order[bounds[0] : bounds[1]]
+    return [np.sort(np.concatenate([shared, order[bounds[r + 1] : bounds[r + 2]]])) for r in range(replicates)]
 
 
 _OUTCOMES: dict[tuple, tuple[Theatre, list[OutcomeBase]]] = {}  # read once per process, not once per run

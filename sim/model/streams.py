@@ -26,6 +26,7 @@ import numpy as np
 GAMMA = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment (2^64 / golden ratio)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
+_S11, _S27, _S30, _S31 = (np.uint64(k) for k in (11, 27, 30, 31))
 _TO_UNIT = 2.0**-53
 
 
@@ -52,38 +53,36 @@ class Draw(IntEnum):
 def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64's output function (the MurmurHash3 finaliser, variant 13).
 
-    Arithmetic is modulo 2**64 by design, so numpy's overflow warning for
-    0-d arrays is silenced here and nowhere else.
+    Arithmetic is modulo 2**64 by design. numpy warns of overflow only for
+    0-d arrays and scalars, and every array here has at least one axis
+    (:func:`_counter`), so no ``errstate`` is needed on this hot path.
     """
-    with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
 
 
 def replicate_keys(seeds: np.ndarray | list[int]) -> np.ndarray:
     """One generator key per replicate, from its seed (scrambled so that seeds s and s + 1 are unrelated)."""
-    seeds = np.asarray(seeds, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        return _mix(_mix(seeds) + GAMMA)
+    seeds = np.atleast_1d(np.asarray(seeds, dtype=np.uint64))
+    return _mix(_mix(seeds) + GAMMA)
 
 
 def _counter(day: int, draw: Draw, town: np.ndarray | int, k: int) -> np.ndarray:
     # 20 bits of day (2,800 years), 6 of stream, 24 of town, 8 of k: unique per (day, draw, town, k).
-    town = np.asarray(town, dtype=np.uint64)
+    town = np.atleast_1d(np.asarray(town, dtype=np.uint64))  # an axis, so uint64 arithmetic wraps without a warning
     high = np.uint64((day << 6 | int(draw)) << 24)
     return ((high | town) << np.uint64(8)) | np.uint64(k)
 
 
 def bits(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0, k: int = 0) -> np.ndarray:
     """64 random bits for each (key, town); ``keys`` and ``town`` broadcast together."""
-    with np.errstate(over="ignore"):
-        return _mix(keys + _counter(day, draw, town, k) * GAMMA)
+    return _mix(keys + _counter(day, draw, town, k) * GAMMA)
 
 
 def uniform(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0, k: int = 0) -> np.ndarray:
     """Uniform numbers in [0, 1)."""
-    return (bits(keys, day, draw, town, k) >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+    return (bits(keys, day, draw, town, k) >> _S11).astype(np.float64) * _TO_UNIT
 
 
 def normal(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0) -> np.ndarray:
