@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import networkx as nx
 
 from ..errors import InputError, did_you_mean
 from .claims import load_claims
 from .files import not_a_file
 from .safe_yaml import LDict, location
 from .schema import Scenario
-from .theatre import Theatre, load_theatre
+from .theatre import NoRoadPath, Theatre, load_theatre
 
 
 def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
@@ -80,7 +79,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
                 fail((*at, "route"), f"the route starts and ends at the same town ({theatre.towns[a]})")
             try:
                 theatre.road_path(a, b, event.road)
-            except (nx.NetworkXNoPath, nx.NodeNotFound):
+            except NoRoadPath:
                 fail((*at, "route"), f"no path along the {event.road} from {event.route[0]} to {event.route[1]}")
         if event.type == "offensive":
             if event.action == "start":

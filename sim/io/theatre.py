@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
 from ..errors import did_you_mean
 from .files import stamp
 from .theatre_tables import CSV_LIMIT, index_files, read_tables
+
+if TYPE_CHECKING:  # networkx and scipy load only when a structure needs them: `check` never does
+    import networkx as nx
+    from scipy.sparse import csr_matrix
 
 EARTH_KM_PER_DEG = 111.195
 
@@ -66,6 +69,10 @@ class NeighbourTable:
     nbr: np.ndarray  # (towns, K) neighbour indices
     valid: np.ndarray  # (towns, K) which entries are real roads
     km: np.ndarray  # (towns, K) road km to each neighbour (inf where padded)
+
+
+class NoRoadPath(ValueError):
+    """A road does not join two towns."""
 
 
 @dataclass
@@ -127,6 +134,8 @@ class Theatre:
     @functools.cached_property
     def graph(self) -> nx.Graph:
         """The road network: nodes are town indices, edges carry km and road class."""
+        import networkx as nx
+
         g = nx.Graph(name=self.name)
         for i, name in enumerate(self.towns):
             g.add_node(i, name=name, pos=(float(self.lon[i]), float(self.lat[i])))
@@ -135,11 +144,37 @@ class Theatre:
         return g
 
     def road_path(self, a: int, b: int, road: str) -> tuple[list[int], np.ndarray]:
-        """Towns along ``road`` from ``a`` to ``b`` and the cumulative km at each."""
-        sub = self.graph.edge_subgraph((u, v) for u, v, r in self.graph.edges(data="road") if r == road)
-        nodes = nx.shortest_path(sub, a, b, weight="km")
-        km = [0.0] + [sub.edges[u, v]["km"] for u, v in zip(nodes, nodes[1:], strict=False)]
-        return nodes, np.cumsum(km)
+        """Towns along ``road`` from ``a`` to ``b`` (the shortest way on it) and the cumulative km at each.
+
+        A plain Dijkstra over the road's own edges: ``check`` needs it, and networkx or scipy would
+        double its start-up.
+
+        Raises:
+            NoRoadPath: ``road`` does not join ``a`` to ``b``.
+        """
+        links: dict[int, list[tuple[int, float]]] = {}
+        for u, v, km, r in zip(self.edge_u.tolist(), self.edge_v.tolist(), self.edge_km.tolist(), self.edge_road, strict=True):
+            if r == road:
+                links.setdefault(u, []).append((v, km))
+                links.setdefault(v, []).append((u, km))
+        best, before, queue = {a: 0.0}, {a: -1}, [(0.0, a)]
+        while queue:
+            dist, town = heapq.heappop(queue)
+            if town == b:
+                break
+            if dist > best[town]:
+                continue
+            for nxt, km in links.get(town, ()):
+                if dist + km < best.get(nxt, math.inf):
+                    best[nxt], before[nxt] = dist + km, town
+                    heapq.heappush(queue, (dist + km, nxt))
+        if b not in before or a not in links:
+            raise NoRoadPath(f"no path along the {road} from {self.towns[a]} to {self.towns[b]}")
+        nodes = [b]
+        while before[nodes[-1]] != -1:
+            nodes.append(before[nodes[-1]])
+        nodes.reverse()
+        return nodes, np.array([best[t] for t in nodes])
 
     def _once(self, key: tuple, build):  # noqa: ANN001, ANN202 - any derived structure
         """Build a derived structure the first time it is asked for, then share it read-only."""
@@ -155,6 +190,8 @@ class Theatre:
         """Sparse road adjacency: row ``i`` lists the towns one road away from town ``i``."""
 
         def build() -> csr_matrix:
+            from scipy.sparse import csr_matrix
+
             u, v = np.concatenate([self.edge_u, self.edge_v]), np.concatenate([self.edge_v, self.edge_u])
             return csr_matrix((np.ones(len(u), bool), (u, v)), shape=(self.n, self.n))
 
@@ -189,6 +226,9 @@ class Theatre:
         """(towns, towns) shortest road km between every pair of towns (inf where no road leads)."""
 
         def build() -> np.ndarray:
+            from scipy.sparse import csr_matrix
+            from scipy.sparse.csgraph import dijkstra
+
             graph = csr_matrix((self.edge_km, (self.edge_u, self.edge_v)), shape=(self.n, self.n))
             return dijkstra(graph, directed=False)
 
@@ -229,6 +269,8 @@ class Theatre:
                 return mask
             # Only towns within reach of a segment's nearer end can be within
             # width of it: a k-d tree keeps this linear in towns, not towns x segments.
+            from scipy.spatial import cKDTree
+
             half = np.linalg.norm(b - a, axis=1) / 2
             tree = cKDTree(self.xy)
             near = tree.query_ball_point((a + b) / 2, half + width_km)
@@ -246,6 +288,9 @@ class Theatre:
         """Sparse boolean matrix of town pairs closer than ``radius_km`` (diagonal included)."""
 
         def build() -> csr_matrix:
+            from scipy.sparse import csr_matrix
+            from scipy.spatial import cKDTree
+
             tree = cKDTree(self.xy)
             pairs = tree.query_pairs(radius_km, output_type="ndarray")
             i = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(self.n)])
