@@ -191,13 +191,14 @@ class EventOutcome(OutcomeBase):
         return self.window
 
     def check(self, run: RunData, theatre: Theatre) -> Check:
-        chosen = run.events["type"] == self.event
+        # Plain arrays, not pandas masks: a sweep checks every outcome of every run.
+        rows = np.flatnonzero(run.events["type"].to_numpy(dtype=object) == self.event)
         if self.match is not None:
-            chosen &= run.events["detail"].astype(str).str.contains(self.match, regex=False)
-        dates = run.events.loc[chosen, "date"]
-        if dates.empty:
+            details = run.events["detail"].to_numpy(dtype=object)[rows]
+            rows = rows[[self.match in str(d) for d in details]]
+        if not len(rows):
             return Check(False, None, float((run.date(run.days + 1) - self.reported).days))
-        date = dt.date.fromisoformat(dates.iloc[0])
+        date = dt.date.fromisoformat(run.events["date"].iloc[rows[0]])
         return Check(self.window[0] <= date <= self.window[1], date, float((date - self.reported).days))
 
 
