@@ -1,5 +1,6 @@
 """Determinism, the run folder and the command line, end to end."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -32,6 +33,17 @@ def test_run_folder_is_byte_identical_for_a_seed(tmp_path):
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert manifest["seed"] == 7 and len(manifest["content_hash"]) == 64
     assert manifest["parameters"]["factions"]["regime"]["commit"] > 0
+
+
+def test_control_csv_is_what_pandas_writes_even_for_a_name_that_needs_quotes(build):
+    from sim.experiments.rundir import control_csv
+
+    r = simulate(load_scenario(MOSCOW, end=datetime.date(2020, 3, 20)))
+    assert control_csv(r) == r.control.to_csv(index=False, lineterminator="\n").encode()
+    build.theatre([("Kafr", 35.5, 36.0, "regime"), ('Tell "Hill"', 35.5, 36.05, "hts")], [("Kafr", 'Tell "Hill"', "M9")])
+    quoted = simulate(load_scenario(build.scenario({"events": []})))
+    text = control_csv(quoted)
+    assert text == quoted.control.to_csv(index=False, lineterminator="\n").encode() and b'"Tell ""Hill"""' in text
 
 
 def test_control_csv_has_every_town_every_day(tmp_path):

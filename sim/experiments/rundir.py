@@ -19,10 +19,26 @@ from pathlib import Path
 
 from ..io.files import atomic_folder, remove, stale_temps
 from ..io.outputs import FolderLock, claim_folder
+from ..names import HOLDERS
 from .manifest import manifest, manifest_text
 from .run import RunResult
 
 RUN_FILES = ("manifest.json", "control.csv", "events.csv", "timeseries.csv", "posts.csv")
+
+
+def control_csv(result: RunResult) -> bytes:
+    """control.csv, byte for byte what ``result.control.to_csv`` writes, in a tenth of the time.
+
+    It is most of a replicate's folder (a row per town and day), and pandas took some 25 ms a
+    replicate to build and write it; a town whose name would need quoting goes the pandas way.
+    """
+    towns = result.theatre.towns
+    if any(c in name for name in towns for c in ',"\n\r'):
+        return result.control.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    rest = [[f",{town},{holder}\n" for holder in HOLDERS] for town in towns]
+    body = "".join(date + rest[t][code] for date, row in zip(result.dates(), result.history.tolist(), strict=True)
+                   for t, code in enumerate(row))
+    return ("date,town,controller\n" + body).encode("utf-8")
 
 
 def run_manifest(result: RunResult, scenario_path: Path | None, files: dict | None = None) -> dict:
@@ -52,14 +68,11 @@ def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None 
 
 def write_run_files(result: RunResult, out: Path, *, scenario_path: Path | None = None, map_png: bool = True) -> Path:
     """Write a run folder at ``out`` (replacing one there) without checking what it replaces: for replicates."""
-    tables = {
-        "control.csv": result.control,
-        "events.csv": result.events,
-        "timeseries.csv": result.timeseries,
-        "posts.csv": result.posts,
-    }
-    texts = {name: table.to_csv(index=False, lineterminator="\n").encode("utf-8") for name, table in tables.items()}
-    files = {name: {"rows": len(tables[name]), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    tables = {"events.csv": result.events, "timeseries.csv": result.timeseries, "posts.csv": result.posts}
+    texts = {"control.csv": control_csv(result),
+             **{name: table.to_csv(index=False, lineterminator="\n").encode("utf-8") for name, table in tables.items()}}
+    rows = {"control.csv": result.history.size, **{name: len(table) for name, table in tables.items()}}
+    files = {name: {"rows": rows[name], "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
              for name, data in texts.items()}
     with atomic_folder(out) as tmp:
         (tmp / "manifest.json").write_text(manifest_text(run_manifest(result, scenario_path, files)), encoding="utf-8")
