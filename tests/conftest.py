@@ -19,9 +19,10 @@ class Builder:
         (root / "seeds").mkdir()
         (root / "seeds" / "claims.yaml").write_text("claims:\n  - {id: test-claim, claim: a test fact}\n")
 
-    def theatre(self, towns, roads, posts=(), name="toy") -> Path:
+    def theatre(self, towns, roads, posts=(), name="toy", border=()) -> Path:
         """towns: (name, lat, lon, controller[, population[, kind]]); roads: (a, b, road);
-        posts: (id, town, established) or (id, "A; B", established, lat, lon) for a site overlooking A and B."""
+        posts: (id, town, established) or (id, "A; B", established, lat, lon) for a site overlooking A and B;
+        border: (lat, lon) points of the border line (none by default)."""
         lines = ["name,lat,lon,population,kind,controller_2020_01_01"]
         for t in towns:
             pop = t[4] if len(t) > 4 else ""
@@ -32,6 +33,9 @@ class Builder:
         (self.root / f"{name}.posts.csv").write_text("post_id,name,towns,established,site_lat,site_lon\n" + "".join(
             f"{p[0]},{p[0]},{p[1]},{p[2]},{p[3] if len(p) > 3 else ''},{p[4] if len(p) > 4 else ''}\n" for p in posts))
         index = {"name": name, "towns": f"{name}.towns.csv", "roads": f"{name}.roads.csv", "posts": f"{name}.posts.csv", "default_population": 1000}
+        if border:
+            (self.root / f"{name}.border.csv").write_text("lat,lon\n" + "".join(f"{lat},{lon}\n" for lat, lon in border))
+            index["border"] = f"{name}.border.csv"
         path = self.root / f"{name}.yaml"
         path.write_text(yaml.safe_dump(index))
         return path

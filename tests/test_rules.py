@@ -155,6 +155,33 @@ def test_a_pocket_cut_off_from_the_camps_is_shaken_and_given_up(build):
     assert m.controller[0, m.theatre.town("Camp")] == 1  # a camp is never an objective
 
 
+def test_the_rear_is_the_border_strip_too_and_a_town_with_a_way_to_it_is_no_pocket(build):
+    # Camp - H1 - P - B: the government takes H1. B lies 1.1 km south of the border line (lat 35.41), P 11 km.
+    build.theatre([("Camp", 35.6, 36.0, "hts", 1000, "camp"), ("H1", 35.55, 36.0, "hts"), ("P", 35.5, 36.0, "hts"),
+                   ("B", 35.4, 36.0, "hts"), ("G", 35.55, 36.05, "regime"), ("GB", 35.4, 36.1, "regime")],
+                  [("Camp", "H1", "M9"), ("H1", "P", "M9"), ("P", "B", "M9"), ("G", "H1", "secondary"), ("GB", "B", "secondary")],
+                  border=[(35.41, 35.9), (35.41, 36.2)])
+    kms = towns.border_km(load_scenario_theatre(build))
+    assert kms[[1, 2, 3]] == pytest.approx([15.6, 10.0, 1.1], abs=0.1)  # H1, P, B: km north of the line
+    for rear_km, p_cut in ((0.0, True), (5.0, False)):
+        m = CeasefireModel(scenario(build, events=[push(["H1"], force=100)], combat={"rear_km": rear_km, "break_ratio": 1, "noise": 0.0},
+                                    name=f"r{rear_km}.yaml"))
+        assert m.rear[m.theatre.town("B")] == (rear_km >= 1.1) and m.rear[m.theatre.town("Camp")]
+        m.step()  # H1 falls: P's only road to the camp is gone
+        assert m.controller[0, m.theatre.town("H1")] == 0
+        cut = towns.cut_off(m.theatre, m.neighbours, m.controller, m.rear)[0]
+        assert cut[m.theatre.town("P")] == p_cut and cut[m.theatre.town("B")] == p_cut
+    # A place by the border that the government holds is no rear for the opposition.
+    m.controller[0, m.theatre.town("B")] = 0
+    assert towns.cut_off(m.theatre, m.neighbours, m.controller, m.rear)[0, m.theatre.town("P")]
+
+
+def load_scenario_theatre(build):
+    from sim.io.theatre import load_theatre
+
+    return load_theatre(build.root / "toy.yaml")
+
+
 def test_reinforcements_stop_at_what_a_town_can_hold(build):
     line_theatre(build, controllers=("regime", "hts", "hts"))
     factions = {**STRONG_REGIME, "hts": {"garrison": 1, "reserve": 1000, "regen": 0, "reinforce": 1.0},

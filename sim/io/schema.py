@@ -154,6 +154,7 @@ class CombatParams(Strict):
     collapse_shock: Share = Field(0.0, description="shock given to the same side's neighbours of a town that falls (defence x (1 - shock))")
     shock_recovery: Share = Field(0.1, description="daily share of the shock that wears off")
     pocket_shock: Share = Field(0.0, description="shock added each day to garrisons cut off from the rear (the camps)")
+    rear_km: float = bounded(0.0, 50.0, "opposition towns this close to the border (km) are the rear too, not just the camps: a pocket is cut off from all of it (0: the camps alone)")
     abandon_shock: Share = Field(1.0, description="a town this shaken is given up when outflanked (2+ neighbours held by the government) or cut off")
     walk_in: float = bounded(0.5, 50.0, "government strength that takes over an abandoned town")
     min_garrison: float = bounded(0.3, 50.0, "a town held by less than this falls to any assault")

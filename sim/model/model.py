@@ -80,6 +80,7 @@ class CeasefireModel(mesa.Model):
         # Static, per town.
         camp = t.kind == "camp"
         self.contestable = ~camp  # camps are where people go, not objectives
+        self.rear = towns.rear_of(t, self.combat_params.rear_km)  # what a pocket is cut off from
         self.leaves = (~camp).astype(float)
         in_camps = np.where(camp, t.population, 0.0)
         self.camp_share = in_camps / in_camps.sum() if in_camps.sum() > 0 else np.zeros(t.n)

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..io.theatre import NeighbourTable, Theatre
+from ..io.theatre import EARTH_KM_PER_DEG, NeighbourTable, Theatre
 from ..names import HolderCode
 
 REGIME = HolderCode.REGIME
@@ -56,15 +56,39 @@ def best_neighbour(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, sid
     return np.where(ok.any(axis=1), cand[np.arange(len(town)), pick], -1)
 
 
-def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray) -> np.ndarray:
-    """Opposition towns with no road through opposition ground back to the camps on the border (a pocket).
+def border_km(theatre: Theatre) -> np.ndarray:
+    """(towns,) straight-line km from each town to the theatre's border line (inf without one)."""
+    if len(theatre.border) == 0:
+        return np.full(theatre.n, np.inf)
+    lat0 = np.deg2rad(theatre.lat.mean())
+    scale = np.array([EARTH_KM_PER_DEG, EARTH_KM_PER_DEG * np.cos(lat0)])
+    pts = theatre.border * scale  # (k, 2) km north, km east
+    towns_km = np.column_stack([theatre.lat, theatre.lon]) * scale
+    if len(pts) == 1:
+        return np.linalg.norm(towns_km - pts[0], axis=1)
+    a, b = pts[:-1], pts[1:]  # the border's segments
+    ab = b - a
+    t = np.clip(((towns_km[:, None, :] - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)
+    nearest = a + t[..., None] * ab
+    return np.linalg.norm(towns_km[:, None, :] - nearest, axis=-1).min(axis=1)
 
-    The roads between opposition-held towns of every replicate form one graph
-    (replicate r's towns are nodes r x towns ... r x towns + towns - 1), whose
-    connected components scipy finds in one call. A theatre without camps has
-    no rear, and nothing is cut off.
+
+def rear_of(theatre: Theatre, rear_km: float) -> np.ndarray:
+    """(towns,) the opposition's rear: the camps, and the places within ``rear_km`` of the border."""
+    return (theatre.kind == "camp") | (border_km(theatre) <= rear_km)
+
+
+def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rear: np.ndarray | None = None) -> np.ndarray:
+    """Opposition towns with no road through opposition ground back to the rear (a pocket).
+
+    The rear is ``rear`` ((towns,), see :func:`rear_of`), by default the camps
+    on the border. The roads between opposition-held towns of every replicate
+    form one graph (replicate r's towns are nodes r x towns ... r x towns +
+    towns - 1), whose connected components scipy finds in one call. A theatre
+    without a rear has nothing to be cut off from, and nothing is cut off.
     """
-    rear = theatre.kind == "camp"
+    if rear is None:
+        rear = theatre.kind == "camp"
     if not rear.any():
         return np.zeros(controller.shape, bool)
     held = controller != REGIME
