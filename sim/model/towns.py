@@ -96,11 +96,11 @@ def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rea
     both = held[:, theatre.edge_u] & held[:, theatre.edge_v]  # (replicates, edges)
     rep, edge = np.nonzero(both)
     graph = csr_matrix((np.ones(rep.size, bool), (rep * n + theatre.edge_u[edge], rep * n + theatre.edge_v[edge])), shape=(r * n, r * n))
-    _, label = connected_components(graph, directed=False)
+    count, label = connected_components(graph, directed=False)
     label = label.reshape(r, n)
-    rear_labels = np.where(held & rear[None, :], label, -1)
-    reach = (label[:, :, None] == rear_labels[:, None, rear]).any(axis=-1)
-    return held & ~reach
+    linked = np.zeros(count, bool)  # the components that hold a piece of the rear
+    linked[label[held & rear[None, :]]] = True
+    return held & ~linked[label]
 
 
 def posts_encircled(theatre: Theatre, controller: np.ndarray, standing: np.ndarray) -> np.ndarray:
