@@ -24,7 +24,7 @@ import pandas as pd
 from .errors import InputError
 from .experiments.ensemble import MAX_SEED
 from .experiments.run import simulate_batch
-from .io.paths import alias, declared_range, parameter_paths
+from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import load_scenario
 from .io.schema import Scenario
 
@@ -92,19 +92,6 @@ def parameters(scenario: Scenario | str | Path) -> pd.DataFrame:
     data = sc.model_dump(mode="python")
     for path in parameter_paths(sc):
         low, high, kind = declared_range(sc, path)
-        rows.append({"path": path, "alias": alias(path), "value": _value(data, path), "low": low, "high": high,
+        rows.append({"path": path, "alias": alias(path), "value": value_at(data, path), "low": low, "high": high,
                      "type": kind.__name__})
     return pd.DataFrame(rows)
-
-
-def _value(data: dict, path: str) -> Any:  # noqa: ANN401 - a number or a switch
-    parts = path.split(".")
-    if parts[0] == "events":
-        node: Any = next(e for e in data["events"] if e.get("id") == parts[1])
-        rest = parts[2:]
-    else:
-        node = data[parts[0]] if parts[0] in ("combat", "civilians") else data["factions"][parts[0]]
-        rest = parts[1:]
-    for part in rest:
-        node = node[part]
-    return node

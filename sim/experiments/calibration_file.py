@@ -31,6 +31,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from ..analysis.calibration_score import Weights
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..errors import InputError, did_you_mean
+from ..io.paths import value_at
 from ..io.safe_yaml import LDict, load_yaml, location
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario, Strict
@@ -166,19 +167,7 @@ class CalibrationSpec:
 
 def hand_values(scenario: Scenario, paths: list[str]) -> dict[str, float]:
     data = scenario.model_dump(mode="python")
-    out = {}
-    for path in paths:
-        parts = path.split(".")
-        if parts[0] == "events":
-            node = next(e for e in data["events"] if e.get("id") == parts[1])
-            rest = parts[2:]
-        else:
-            node = data[parts[0]] if parts[0] in ("combat", "civilians") else data["factions"][parts[0]]
-            rest = parts[1:]
-        for part in rest:
-            node = node[part]
-        out[path] = float(node)
-    return out
+    return {path: float(value_at(data, path)) for path in paths}
 
 
 def load_calibration(path: str | Path) -> CalibrationSpec:

@@ -170,6 +170,20 @@ def declared_range(scenario: Scenario, path: str) -> tuple[float, float, type]:
     return lo, hi, kind
 
 
+def value_at(data: dict, path: str) -> Any:  # noqa: ANN401 - a number or a switch
+    """The value at a parameter's dotted path in a scenario dumped to a dict (``scenario.model_dump()``)."""
+    parts = path.split(".")
+    if parts[0] == "events":
+        node: Any = next(e for e in data["events"] if e.get("id") == parts[1])
+        rest = parts[2:]
+    else:
+        node = data[parts[0]] if parts[0] in ("combat", "civilians") else data["factions"][parts[0]]
+        rest = parts[1:]
+    for part in rest:
+        node = node[part]
+    return node
+
+
 def _unwrap(annotation: Any) -> tuple[Any, list]:  # noqa: ANN401 - a type annotation
     """``Annotated[float, Field(...)]`` -> (float, its constraints); anything else unchanged."""
     if typing.get_origin(annotation) is typing.Annotated:
