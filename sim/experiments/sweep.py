@@ -47,7 +47,7 @@ from .run import simulate_batch
 from .storage import write_part, written_parts
 from .sweep_file import MAX_RUNS, SweepSpec
 
-BATCH_RUNS = 256  # the most runs per task: a point's replicates step together as one batch (a quarter of the cost per run of 16)
+BATCH_RUNS = 256  # the most runs per task; a point's replicates in it step as one batch (256 cost a quarter per run of 16)
 MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so every worker gets some
 
 
