@@ -93,12 +93,12 @@ def test_sigterm_on_an_ensemble_keeps_its_replicates_and_leaves_nothing_running(
     out = tmp_path / "ens"
     args = ["run", "scenarios/jan_truce.yaml", "--runs", "300", "--workers", "2", "-q", "--out", str(out)]
     proc = start(args)
-    wait_for(lambda: (out / "runs").exists() and len(list((out / "runs").glob("seed-*"))) >= 4)
+    wait_for(lambda: len(list((out / "replicates" / "days").glob("part-*.parquet"))) >= 2)
     err, took = stop(proc, signal.SIGTERM, group)
     if proc.returncode == 0:
         pytest.skip("the ensemble finished before it could be stopped")
     assert proc.returncode == 130 and took < 10, (proc.returncode, took, err)
-    m = re.search(r"interrupted: (\d+) of 300 replicates finished and kept in \S+runs", err)
+    m = re.search(r"interrupted: (\d+) of 300 replicates finished and kept in \S+replicates", err)
     assert m and "Traceback" not in err, err
     assert len(load_results(out).runs) == int(m.group(1))
     assert_nothing_left(proc.pid, tmp_path)
