@@ -325,10 +325,10 @@ def test_reading_a_folder_being_written_is_refused(toy, tmp_path, capsys):
 @pytest.mark.slow
 def test_two_processes_writing_one_ensemble(tmp_path):
     out = tmp_path / "ens"
-    args = [sys.executable, "-m", "sim", "run", "scenarios/jan_truce.yaml", "--runs", "60", "--workers", "1", "-q", "--out", str(out)]
+    args = [sys.executable, "-m", "sim", "run", "scenarios/jan_truce.yaml", "--runs", "600", "--workers", "1", "-q", "--out", str(out)]
     first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
-    while not (out / "replicates").exists() and time.time() < deadline:
+    while not (out / "manifest.json").exists() and time.time() < deadline:  # written under the lock, before any replicate
         time.sleep(0.05)
     second = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
     _, first_err = first.communicate(timeout=300)
@@ -338,7 +338,7 @@ def test_two_processes_writing_one_ensemble(tmp_path):
     assert second.returncode == 2 and "being written by another simulator process" in second.stderr
     assert "Traceback" not in second.stderr
     results = load_results(out)
-    assert results.complete and len(results.runs) == 60
+    assert results.complete and len(results.runs) == 600
 
 
 # ---- the system refuses ----
