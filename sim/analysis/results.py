@@ -1,8 +1,11 @@
 """Reading results back: a run folder, an ensemble folder, a sweep's rows.
 
 Analysis (scores, comparisons, maps of an ensemble) works on :class:`RunData`,
-the part of a run that can be read back from a run folder, so that a fresh
-run in memory and a folder written last week are scored the same way.
+the part of a run that can be read back from a run folder or an ensemble's
+parts, so that a fresh run in memory and a folder written last week are scored
+the same way. An ensemble's replicates are read from its Parquet parts
+(:mod:`sim.analysis.replicates`), or, in a folder written before parts, from
+a run folder per replicate (``runs/seed-<s>/``).
 
 The folder layouts are defined here, where they are read; the writers in
 :mod:`sim.experiments` use the same names.
@@ -115,7 +118,7 @@ def load_run(folder: Path, theatre: Theatre, *, expect: dict | None = None) -> R
 
 
 def load_results(path: str | Path) -> Results:
-    """Read a run folder or an ensemble folder written by ``python -m sim run``.
+    """Read a run folder or an ensemble folder written by ``python -m sim run`` (in any version's layout).
 
     An ensemble interrupted before it finished is read with the replicates
     that were completed (``Results.complete`` is then False). Every file is
