@@ -68,3 +68,30 @@ def line_theatre(build: Builder, controllers=("regime", "hts", "rebels"), **kw) 
 def ev(**kw) -> dict:
     """An event citing the test claim."""
     return {"source": ["test-claim"], **kw}
+
+
+def legacy_ensemble(scenario_file: Path, runs: int, out: Path) -> Path:
+    """An ensemble folder as versions before Parquet parts wrote it: a run folder per replicate, ``runs/seed-<s>/``.
+
+    Written with the code that wrote them (a run folder per replicate, the same manifest, no ``parts``),
+    for the tests that old folders are still read, refused when damaged, and rerun in the new format.
+    """
+    from sim import load_scenario
+    from sim.analysis.results import RunData
+    from sim.experiments.ensemble import replicate_seeds, write_summaries
+    from sim.experiments.manifest import manifest, manifest_text, now
+    from sim.experiments.run import simulate_batch
+    from sim.experiments.rundir import write_run_files
+    from sim.io.scenario import inputs_hash
+
+    scenario = load_scenario(scenario_file)
+    seeds = replicate_seeds(scenario, runs)
+    results = simulate_batch(scenario, seeds)
+    for result in results:
+        write_run_files(result, out / "runs" / f"seed-{result.seed}", scenario_path=scenario_file, map_png=False)
+    data = manifest("ensemble", scenario, scenario_file, content_hash=inputs_hash(scenario), seed=scenario.seed,
+                    started=now(), replicates=seeds)
+    write_summaries(out, [RunData.of(r) for r in results], results[0].theatre.towns)
+    data.update(complete=True, finished_at=now())
+    (out / "manifest.json").write_text(manifest_text(data))
+    return out

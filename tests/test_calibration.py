@@ -187,6 +187,14 @@ def test_calibrate_and_run_across_the_accepted_set_from_the_command_line(toy, bu
 
     manifest = json.loads((ens / "manifest.json").read_text())
     assert manifest["complete"] and len(manifest["seeds"]) == 4
+    # Stored as any ensemble, in parts each of one parameter row, each part made from its row's inputs.
+    import pyarrow.parquet as pq
+
+    by_seed = manifest["parameter_set"]["content_hash_of_seed"]
+    assert sorted(s for p in manifest["parts"] for s in p["seeds"]) == manifest["seeds"]
+    for part in manifest["parts"]:
+        made_from = json.loads(pq.read_schema(ens / next(iter(part["files"]))).metadata[b"idlib-sim"])
+        assert {by_seed[str(s)] for s in part["seeds"]} == {made_from["content_hash"]} and made_from["seeds"] == part["seeds"]
     assert main(["compare", str(ens)]) == 0
     capsys.readouterr()
 

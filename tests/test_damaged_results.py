@@ -1,14 +1,19 @@
 """Damaged results (issue 12, class 2): repaired on resume, refused (named, exit 2) when read for analysis, never counted.
 
-Replicates cut short, altered, emptied or missing a file; unknown controller codes; Parquet parts
-cut short, copied under another name or over another batch; a change of package version.
+An ensemble's parts cut short, altered, emptied, missing, copied from another part or ensemble, or
+written and never listed; replicate folders of older ensembles cut short, altered, emptied or missing
+a file; unknown controller codes; a sweep's Parquet parts cut short, copied under another name or
+over another batch; a change of package version.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -27,8 +32,8 @@ from sim.experiments.sweep import run_sweep
 from sim.experiments.sweep_file import SweepSpec
 
 from . import toys
-from .conftest import ev, line_theatre
-from .test_ensemble import files
+from .conftest import ev, legacy_ensemble, line_theatre
+from .test_ensemble import files, part_metadata
 
 
 @pytest.fixture
@@ -44,24 +49,131 @@ def toy(build):
 
 @pytest.fixture
 def ensemble(toy, tmp_path):
-    """A finished 4-replicate ensemble, and a reference copy of its files."""
+    """A finished 4-replicate ensemble (a part per replicate), and a reference copy of its files."""
     out = tmp_path / "ens"
     run_ensemble(load_scenario(toy), 4, out)
     return out, files(out)
 
 
-def rerun(toy, out, monkeypatch) -> list[int]:
+@pytest.fixture
+def legacy(toy, tmp_path):
+    """A 4-replicate ensemble as versions before parts wrote it (runs/seed-<s>/), and the files of the same ensemble now."""
+    return legacy_ensemble(toy, 4, tmp_path / "old"), files(run_ensemble(load_scenario(toy), 4, tmp_path / "new").path)
+
+
+def rerun(toy, out, monkeypatch, notes: list[str] | None = None) -> list[int]:
     """Run the ensemble again; the seeds that had to be run."""
     real, calls = sim.experiments.ensemble._replicate_batch, []
     monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch", lambda sc, seeds, *rest: calls.extend(seeds) or real(sc, seeds, *rest))
-    notes: list[str] = []
-    run_ensemble(load_scenario(toy), 4, out, notify=notes.append)
-    return calls
+    run_ensemble(load_scenario(toy), 4, out, notify=(notes if notes is not None else []).append)
+    return sorted(calls)
 
 
 def cut(file: Path, keep: float = 0.5) -> None:
     data = file.read_bytes()
     file.write_bytes(data[: int(len(data) * keep)])
+
+
+def flip(file: Path) -> None:
+    """Change one byte in the middle of ``file`` (a bit rotted, a careless edit)."""
+    data = bytearray(file.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    file.write_bytes(bytes(data))
+
+
+def days(out: Path, seed: int) -> Path:
+    return out / "replicates" / "days" / f"part-{seed}.parquet"
+
+
+def events(out: Path, seed: int) -> Path:
+    return out / "replicates" / "events" / f"part-{seed}.parquet"
+
+
+def other_ensemble(toy, build, tmp_path) -> Path:
+    """The same seeds of another scenario (another regime force), as an ensemble of its own."""
+    changed = build.scenario(toy.read_text().replace("force: 60", "force: 90", 1), name="other.yaml")
+    run_ensemble(load_scenario(changed), 4, tmp_path / "other")
+    return tmp_path / "other"
+
+
+PART_DAMAGE = {
+    "days cut short": (lambda out, **_: cut(days(out, 42)), "days/part-42.parquet: is cut short"),
+    "events cut short": (lambda out, **_: cut(events(out, 42), 0.9), "events/part-42.parquet: is cut short"),
+    "days altered": (lambda out, **_: flip(days(out, 42)), "days/part-42.parquet: has changed since the ensemble wrote it"),
+    "events emptied": (lambda out, **_: events(out, 42).write_bytes(b""), "events/part-42.parquet: is cut short"),
+    "days missing": (lambda out, **_: days(out, 42).unlink(), "days/part-42.parquet: is missing"),
+    "another part's file": (lambda out, **_: shutil.copy(days(out, 41), days(out, 42)),
+                            "days/part-42.parquet: holds seeds [41], not [42]: it is another part's"),
+    "another ensemble's part": (lambda out, other, **_: shutil.copy(events(other, 42), events(out, 42)),
+                                "events/part-42.parquet: its content_hash is"),
+    "not listed as complete": (lambda out, **_: unlist(out, 42), "manifest.json: lists no part holding seed 42"),
+}
+
+
+def unlist(out: Path, seed: int) -> None:
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["parts"] = [p for p in manifest["parts"] if seed not in p["seeds"]]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("damage", PART_DAMAGE)
+def test_a_damaged_part_is_refused_when_read_and_rerun_on_resume(toy, build, tmp_path, ensemble, monkeypatch, capsys, damage):
+    out, reference = ensemble
+    make, message = PART_DAMAGE[damage]
+    make(out, other=other_ensemble(toy, build, tmp_path) if "ensemble's" in damage else None)
+    with pytest.raises(DamagedResult) as err:
+        load_results(out)
+    assert message in str(err.value) and "run the command that wrote it again" in str(err.value)
+    for command in (["compare", out], ["map", out], ["plot", out]):
+        assert main([str(a) for a in command]) == 2
+        stderr = capsys.readouterr().err
+        assert stderr.startswith("error: ") and message in stderr and "Traceback" not in stderr
+    notes: list[str] = []
+    assert rerun(toy, out, monkeypatch, notes) == [42]
+    assert files(out) == reference
+    assert damage == "not listed as complete" or any(message in n and "run again" in n for n in notes), notes
+
+
+def test_part_files_a_stopped_writer_did_not_list_are_removed_and_rerun(toy, ensemble, monkeypatch):
+    out, reference = ensemble
+    unlist(out, 43)  # as if killed (SIGKILL) after writing the part and before listing it
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "complete": False}))
+    assert [r.seed for r in load_results(out).runs] == [40, 41, 42]  # an unlisted part does not count
+    notes: list[str] = []
+    assert rerun(toy, out, monkeypatch, notes) == [43]
+    assert any("2 part file(s) not listed in its manifest" in n for n in notes), notes
+    assert files(out) == reference
+
+
+def test_bad_codes_in_a_part_are_refused_even_with_a_matching_checksum(toy, ensemble):
+    """The structure is checked beyond the checksum, so a writer's bug cannot pass an unknown controller as the regime."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out, _ = ensemble
+    table = pq.read_table(days(out, 40))
+    table = table.set_column(2, table.column_names[2], pa.array(np.full(table.num_rows, 7, np.int8)))
+    pq.write_table(table, days(out, 40))
+    manifest = json.loads((out / "manifest.json").read_text())
+    raw = days(out, 40).read_bytes()
+    manifest["parts"][0]["files"]["replicates/days/part-40.parquet"].update(bytes=len(raw), sha256=hashlib.sha256(raw).hexdigest())
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(DamagedResult, match="part-40.parquet: its control columns hold codes other than 0 to 2"):
+        load_results(out)
+
+
+def test_a_new_package_version_reruns_every_replicate(toy, ensemble, monkeypatch):
+    out, _ = ensemble
+    monkeypatch.setattr(sim.experiments.manifest, "package_version", lambda: "99.0")
+    notes: list[str] = []
+    assert rerun(toy, out, monkeypatch, notes) == [40, 41, 42, 43]
+    assert any("4 replicate(s) of other inputs, window or package version" in n for n in notes), notes
+    versions = {part_metadata(p)["package_version"] for p in (out / "replicates" / "days").iterdir()}
+    assert versions == {"99.0"} and load_results(out).complete
+
+
+# ---- ensembles written before parts: a run folder per replicate ----
 
 
 def drop_checksums(folder: Path) -> None:
@@ -84,8 +196,8 @@ DAMAGE = {
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
-def test_a_damaged_replicate_is_rerun_on_resume_and_refused_when_read(toy, ensemble, monkeypatch, capsys, damage):
-    out, reference = ensemble
+def test_a_damaged_replicate_folder_is_refused_when_read_and_its_ensemble_rerun(toy, legacy, monkeypatch, capsys, damage):
+    out, reference = legacy
     DAMAGE[damage](out / "runs" / "seed-42")
     with pytest.raises(DamagedResult) as err:
         load_results(out)
@@ -94,25 +206,23 @@ def test_a_damaged_replicate_is_rerun_on_resume_and_refused_when_read(toy, ensem
         assert main([str(a) for a in command]) == 2
         stderr = capsys.readouterr().err
         assert stderr.startswith("error: ") and "seed-42" in stderr and "Traceback" not in stderr
-    assert rerun(toy, out, monkeypatch) == [42]
+    assert rerun(toy, out, monkeypatch) == [40, 41, 42, 43]  # an old folder is stored anew, as parts
     assert files(out) == reference
 
 
 @pytest.mark.parametrize("damage", ["control.csv cut at a line", "unknown controller", "events.csv missing", "timeseries.csv empty"])
-def test_damage_is_found_from_the_structure_alone_in_older_folders(toy, ensemble, monkeypatch, damage):
+def test_damage_is_found_from_the_structure_alone_in_older_folders(legacy, damage):
     """Without checksums in the manifest: row counts, dates, towns and controller codes still tell."""
-    out, reference = ensemble
+    out, _ = legacy
     folder = out / "runs" / "seed-41"
     drop_checksums(folder)
     DAMAGE[damage](folder)
     with pytest.raises(DamagedResult, match="seed-41"):
         load_results(out)
-    assert rerun(toy, out, monkeypatch) == [41]
-    assert files(out) == reference
 
 
-def test_an_unknown_controller_is_never_read_as_the_government(toy, ensemble):
-    out, _ = ensemble
+def test_an_unknown_controller_is_never_read_as_the_government(legacy):
+    out, _ = legacy
     folder = out / "runs" / "seed-40"
     drop_checksums(folder)
     text = (folder / "control.csv").read_text()
@@ -121,27 +231,15 @@ def test_an_unknown_controller_is_never_read_as_the_government(toy, ensemble):
         load_results(out)
 
 
-def test_a_missing_replicate_in_a_complete_ensemble_is_damage(toy, ensemble, monkeypatch):
-    out, reference = ensemble
-    import shutil
-
+def test_a_missing_replicate_in_a_complete_old_ensemble_is_damage(legacy):
+    out, _ = legacy
     shutil.rmtree(out / "runs" / "seed-43")
     with pytest.raises(DamagedResult, match="seed-43: is missing, though the ensemble is marked complete"):
         load_results(out)
-    assert rerun(toy, out, monkeypatch) == [43]
-    assert files(out) == reference
 
 
-def test_a_new_package_version_reruns_every_replicate(toy, ensemble, monkeypatch):
-    out, _ = ensemble
-    monkeypatch.setattr(sim.experiments.manifest, "package_version", lambda: "99.0")
-    assert sorted(rerun(toy, out, monkeypatch)) == [40, 41, 42, 43]
-    versions = {json.loads((p / "manifest.json").read_text())["package_version"] for p in (out / "runs").iterdir()}
-    assert versions == {"99.0"}
-
-
-def test_a_replicate_from_other_inputs_is_refused_when_read(toy, ensemble):
-    out, _ = ensemble
+def test_a_replicate_from_other_inputs_is_refused_when_read(legacy):
+    out, _ = legacy
     manifest = json.loads((out / "runs" / "seed-40" / "manifest.json").read_text())
     manifest["content_hash"] = "0" * 64
     (out / "runs" / "seed-40" / "manifest.json").write_text(json.dumps(manifest))

@@ -11,10 +11,11 @@ import sim
 import sim.experiments.ensemble
 from sim import load_scenario, simulate
 from sim.analysis.results import load_results
+from sim.cli import main
 from sim.errors import Interrupted
 from sim.experiments.ensemble import replicate_seeds, run_ensemble
 
-from .conftest import ROOT, ev, line_theatre
+from .conftest import ROOT, ev, legacy_ensemble, line_theatre
 from .test_runs import run_cli
 
 SUMMARIES = ("control_prob.csv", "captures.csv", "capture_dates.csv", "timeseries_quantiles.csv")
@@ -42,19 +43,44 @@ def test_replicate_seeds_follow_the_scenario_seed(toy):
         replicate_seeds(sc, 0)
 
 
+def part_metadata(file):
+    """What a part file says it was made from (its ``idlib-sim`` Parquet metadata)."""
+    import pyarrow.parquet as pq
+
+    return json.loads(pq.read_schema(file).metadata[b"idlib-sim"])
+
+
 def test_results_do_not_depend_on_worker_count(toy, tmp_path):
     sc = load_scenario(toy)
-    one = run_ensemble(sc, 5, tmp_path / "one", workers=1)
-    two = run_ensemble(sc, 5, tmp_path / "two", workers=2)
+    one = run_ensemble(sc, 20, tmp_path / "one", workers=1)
+    two = run_ensemble(sc, 20, tmp_path / "two", workers=2)
     a, b = files(tmp_path / "one"), files(tmp_path / "two")
-    assert a == b and set(SUMMARIES) <= set(a) and len([k for k in a if k.startswith("runs/")]) == 5 * 4  # control, events, timeseries, posts
-    # The replicates really differ, and replicate i is the single run with seed s + i.
+    # Byte-identical parts and summaries: a part's replicates follow from the ensemble's size, not from the workers.
+    assert a == b and set(SUMMARIES) <= set(a)
+    parts = sorted(k for k in a if k.startswith("replicates/"))
+    assert len(parts) == 2 * 7 and parts[:2] == ["replicates/days/part-40.parquet", "replicates/days/part-43.parquet"]
+    manifests = [json.loads((tmp_path / name / "manifest.json").read_text()) for name in ("one", "two")]
+    assert manifests[0]["parts"] == manifests[1]["parts"]
+    assert [p["seeds"] for p in manifests[0]["parts"]][:2] == [[40, 41, 42], [43, 44, 45]]
+    # The replicates really differ, and replicate i is the single run with seed s + i, also as read back.
     assert len({r.history.tobytes() for r in one.runs}) > 1
-    assert [r.seed for r in two.runs] == [40, 41, 42, 43, 44]
+    assert [r.seed for r in two.runs] == list(range(40, 60))
     single = simulate(sc, seed=42)
-    assert (one.runs[2].history == single.history).all()
-    manifest = json.loads((tmp_path / "two" / "manifest.json").read_text())
-    assert manifest["complete"] and manifest["seeds"] == [40, 41, 42, 43, 44]
+    back = load_results(tmp_path / "two").runs[2]
+    assert (one.runs[2].history == single.history).all() and (back.history == single.history).all()
+    pd.testing.assert_frame_equal(back.timeseries, single.timeseries)
+    pd.testing.assert_frame_equal(back.events, single.events)
+    assert (back.post_history == single.post_history).all() and (back.encircled_history == single.encircled_history).all()
+    assert manifests[1]["complete"] and manifests[1]["seeds"] == list(range(40, 60))
+
+
+def test_parts_follow_the_ensembles_size_alone():
+    from sim.experiments.ensemble import part_runs, parts_to_run
+
+    assert [part_runs(n) for n in (1, 5, 8, 9, 40, 256, 400, 100_000)] == [1, 1, 1, 2, 5, 32, 32, 32]
+    assert parts_to_run(list(range(10, 19)), set()) == [[10, 11], [12, 13], [14, 15], [16, 17], [18]]
+    # Resumed after another grouping (another --runs) kept 12..14: the rest runs in this grouping's parts.
+    assert parts_to_run(list(range(10, 19)), {12, 13, 14}) == [[10, 11], [15], [16, 17], [18]]
 
 
 def test_summaries_match_the_replicates(toy, tmp_path):
@@ -71,12 +97,12 @@ def test_summaries_match_the_replicates(toy, tmp_path):
 
 def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path, monkeypatch):
     sc = load_scenario(toy)
-    reference = files(run_ensemble(sc, 4, tmp_path / "ref").path)
-    real = sim.experiments.ensemble._replicate_batch  # one worker, 4 replicates: batches [40, 41] and [42, 43]
+    reference = files(run_ensemble(sc, 16, tmp_path / "ref").path)
+    real = sim.experiments.ensemble._replicate_batch  # one worker, 16 replicates: parts [40, 41], [42, 43], ...
     calls = []
 
     def flaky(scenario, seeds, *rest):
-        if calls:
+        if len(calls) == 4:
             raise KeyboardInterrupt
         calls.extend(seeds)
         return real(scenario, seeds, *rest)
@@ -84,18 +110,33 @@ def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path,
     monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch", flaky)
     out = tmp_path / "e"
     with pytest.raises(Interrupted) as stop:
-        run_ensemble(sc, 4, out)
-    assert stop.value.finished == 2
+        run_ensemble(sc, 16, out)
+    assert stop.value.finished == 4 and stop.value.where == out / "replicates"
     partial = load_results(out)
-    assert not partial.complete and [r.seed for r in partial.runs] == [40, 41]
+    assert not partial.complete and [r.seed for r in partial.runs] == [40, 41, 42, 43]
     assert not any((out / s).exists() for s in SUMMARIES)
 
     calls.clear()
     monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch",
                         lambda scenario, seeds, *rest: calls.extend(seeds) or real(scenario, seeds, *rest))
-    run_ensemble(sc, 4, out)
-    assert calls == [42, 43]  # only what was missing
+    run_ensemble(sc, 16, out)
+    assert calls == list(range(44, 56))  # only what was missing
     assert files(out) == reference
+
+
+def test_more_replicates_keep_the_parts_already_written(toy, tmp_path, monkeypatch):
+    sc = load_scenario(toy)
+    out = tmp_path / "e"
+    run_ensemble(sc, 8, out)  # parts of one replicate
+    real, calls = sim.experiments.ensemble._replicate_batch, []
+    monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch",
+                        lambda scenario, seeds, *rest: calls.append(seeds) or real(scenario, seeds, *rest))
+    grown = run_ensemble(sc, 12, out)  # parts of two: 40..47 are kept as they are
+    assert calls == [[48, 49], [50, 51]]
+    fresh = run_ensemble(sc, 12, tmp_path / "fresh")
+    for name in SUMMARIES:  # summaries depend on the replicates, not on how they were stored
+        assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+    assert [r.seed for r in load_results(out).runs] == [r.seed for r in grown.runs] == [r.seed for r in fresh.runs]
 
 
 def test_a_changed_scenario_reruns_every_replicate(toy, build, tmp_path):
@@ -105,8 +146,8 @@ def test_a_changed_scenario_reruns_every_replicate(toy, build, tmp_path):
     changed = build.scenario(toy.read_text().replace("regen: 1", "regen: 3"), name="changed.yaml")
     run_ensemble(load_scenario(changed), 3, out)
     assert files(out) != before
-    hashes = {json.loads((p / "manifest.json").read_text())["content_hash"] for p in (out / "runs").iterdir()}
-    assert len(hashes) == 1
+    hashes = {part_metadata(p)["content_hash"] for p in (out / "replicates" / "days").iterdir()}
+    assert hashes == {json.loads((out / "manifest.json").read_text())["content_hash"]}
 
 
 def test_cli_ensemble_and_compare_end_to_end(tmp_path):
@@ -135,3 +176,30 @@ def test_cli_ensemble_and_compare_end_to_end(tmp_path):
 def test_cli_compare_refuses_a_folder_that_is_not_results(tmp_path):
     p = run_cli("compare", tmp_path)
     assert p.returncode == 2 and "not a results folder" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_an_ensemble_written_as_run_folders_is_still_read_and_compared(toy, build, tmp_path, capsys):
+    """Folders written before ensembles stored parts (runs/seed-<s>/) are read as they were, by Python and the CLI."""
+    (build.root / "seeds" / "outcomes.yaml").write_text(
+        "claims: claims.yaml\noutcomes:\n  - {id: t3, kind: controller, description: T3 taken, town: T3, date: 2020-02-01, "
+        "controller: regime, set: calibration, source: [test-claim]}\n")
+    old = legacy_ensemble(toy, 4, tmp_path / "old")
+    new = run_ensemble(load_scenario(toy), 4, tmp_path / "new")
+    read = load_results(old)
+    assert read.complete and [r.seed for r in read.runs] == [40, 41, 42, 43]
+    for a, b in zip(read.runs, new.runs, strict=True):
+        assert (a.history == b.history).all() and (a.post_history == b.post_history).all()
+        assert a.events.astype(str).equals(b.events.astype(str))
+    assert main(["compare", str(old)]) == 0 and main(["compare", str(tmp_path / "new")]) == 0
+    capsys.readouterr()
+    assert (old / "comparison.csv").read_bytes() == (tmp_path / "new" / "comparison.csv").read_bytes()
+
+
+def test_rerunning_an_ensemble_written_as_run_folders_stores_it_as_parts(toy, tmp_path):
+    old = legacy_ensemble(toy, 4, tmp_path / "old")
+    (old / "runs" / "notes.txt").write_text("mine")
+    notes: list[str] = []
+    run_ensemble(load_scenario(toy), 4, old, notify=notes.append)
+    assert any("4 replicate folder(s) written by an earlier version" in n for n in notes), notes
+    assert sorted(p.name for p in (old / "runs").iterdir()) == ["notes.txt"]  # the user's file stays
+    assert files(old) == {**files(run_ensemble(load_scenario(toy), 4, tmp_path / "new").path), "runs/notes.txt": b"mine"}

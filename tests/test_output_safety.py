@@ -169,7 +169,7 @@ def test_an_ensemble_rerun_that_changes_its_content_removes_derived_files_and_no
     for name in derived:
         (out / name).write_text("derived")
     (out / "notes.txt").write_text("mine")
-    (out / "runs" / "my.csv").write_text("mine too")
+    (out / "replicates" / "days" / "my.csv").write_text("mine too")
     # The same command again: nothing changes, nothing derived goes.
     assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
     assert all((out / name).exists() for name in derived)
@@ -177,7 +177,7 @@ def test_an_ensemble_rerun_that_changes_its_content_removes_derived_files_and_no
     rc, _, err = cli(capsys, "run", toy, "--runs", "3", "-q", "--out", out)
     assert rc == 0 and "removed comparison.md" in err
     assert not any((out / name).exists() for name in derived)
-    assert (out / "notes.txt").read_text() == "mine" and (out / "runs" / "my.csv").read_text() == "mine too"
+    assert (out / "notes.txt").read_text() == "mine" and (out / "replicates" / "days" / "my.csv").read_text() == "mine too"
     assert load_results(out).complete and len(load_results(out).runs) == 3
     # Changed inputs: every replicate is run again, the folder says so.
     (out / "comparison.md").write_text("derived")
@@ -325,10 +325,10 @@ def test_reading_a_folder_being_written_is_refused(toy, tmp_path, capsys):
 @pytest.mark.slow
 def test_two_processes_writing_one_ensemble(tmp_path):
     out = tmp_path / "ens"
-    args = [sys.executable, "-m", "sim", "run", "scenarios/jan_truce.yaml", "--runs", "60", "--workers", "1", "-q", "--out", str(out)]
+    args = [sys.executable, "-m", "sim", "run", "scenarios/jan_truce.yaml", "--runs", "600", "--workers", "1", "-q", "--out", str(out)]
     first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
-    while not (out / "runs").exists() and time.time() < deadline:
+    while not (out / "manifest.json").exists() and time.time() < deadline:  # written under the lock, before any replicate
         time.sleep(0.05)
     second = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
     _, first_err = first.communicate(timeout=300)
@@ -338,7 +338,7 @@ def test_two_processes_writing_one_ensemble(tmp_path):
     assert second.returncode == 2 and "being written by another simulator process" in second.stderr
     assert "Traceback" not in second.stderr
     results = load_results(out)
-    assert results.complete and len(results.runs) == 60
+    assert results.complete and len(results.runs) == 600
 
 
 # ---- the system refuses ----
@@ -393,5 +393,6 @@ def test_folders_are_made_with_the_users_umask(toy, tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "run").stat().st_mode & 0o777 == 0o750
-    assert (tmp_path / "ens" / "runs" / "seed-1").stat().st_mode & 0o777 == 0o750
+    assert (tmp_path / "ens" / "replicates" / "days").stat().st_mode & 0o777 == 0o750
+    assert (tmp_path / "ens" / "replicates" / "days" / "part-1.parquet").stat().st_mode & 0o777 == 0o640
     assert (tmp_path / "run" / "control.csv").stat().st_mode & 0o777 == 0o640

@@ -4,6 +4,7 @@ finished and saying what was written."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -33,6 +34,14 @@ def wait_for(predicate, timeout: float = 180.0) -> None:  # noqa: ANN001
         if time.time() > deadline:
             pytest.fail("timed out waiting")
         time.sleep(0.05)
+
+
+def listed_parts(out: Path) -> list:
+    """The parts an ensemble's manifest lists (none while it cannot be read)."""
+    try:
+        return json.loads((out / "manifest.json").read_text()).get("parts", [])
+    except (OSError, ValueError):
+        return []
 
 
 def alive_in_session(sid: int) -> list[str]:
@@ -91,14 +100,15 @@ def test_a_stopped_sweep_keeps_its_finished_batches_and_leaves_nothing_running(t
 @pytest.mark.parametrize("group", [False, True], ids=["SIGTERM to the command", "SIGTERM to its process group"])
 def test_sigterm_on_an_ensemble_keeps_its_replicates_and_leaves_nothing_running(tmp_path, group):
     out = tmp_path / "ens"
-    args = ["run", "scenarios/jan_truce.yaml", "--runs", "300", "--workers", "2", "-q", "--out", str(out)]
+    # Enough replicates that it is still running once its manifest lists two parts (300 took about a second).
+    args = ["run", "scenarios/jan_truce.yaml", "--runs", "3000", "--workers", "2", "-q", "--out", str(out)]
     proc = start(args)
-    wait_for(lambda: (out / "runs").exists() and len(list((out / "runs").glob("seed-*"))) >= 4)
+    wait_for(lambda: len(listed_parts(out)) >= 2)  # the parent has them: they count
     err, took = stop(proc, signal.SIGTERM, group)
     if proc.returncode == 0:
         pytest.skip("the ensemble finished before it could be stopped")
     assert proc.returncode == 130 and took < 10, (proc.returncode, took, err)
-    m = re.search(r"interrupted: (\d+) of 300 replicates finished and kept in \S+runs", err)
+    m = re.search(r"interrupted: (\d+) of 3000 replicates finished and kept in \S+replicates", err)
     assert m and "Traceback" not in err, err
     assert len(load_results(out).runs) == int(m.group(1))
     assert_nothing_left(proc.pid, tmp_path)

@@ -1,8 +1,11 @@
 """Reading results back: a run folder, an ensemble folder, a sweep's rows.
 
 Analysis (scores, comparisons, maps of an ensemble) works on :class:`RunData`,
-the part of a run that can be read back from a run folder, so that a fresh
-run in memory and a folder written last week are scored the same way.
+the part of a run that can be read back from a run folder or an ensemble's
+parts, so that a fresh run in memory and a folder written last week are scored
+the same way. An ensemble's replicates are read from its Parquet parts
+(:mod:`sim.analysis.replicates`), or, in a folder written before parts, from
+a run folder per replicate (``runs/seed-<s>/``).
 
 The folder layouts are defined here, where they are read; the writers in
 :mod:`sim.experiments` use the same names.
@@ -13,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,58 +26,11 @@ from ..errors import DamagedResult, InputError
 from ..io.outputs import check_not_being_written
 from ..io.theatre import Theatre, load_theatre
 from . import integrity
+from .replicates import listed_parts, read_part, replicate_key
+from .rundata import RunData
 
-RUNS_DIR = "runs"  # an ensemble's replicates: runs/seed-<s>/
+RUNS_DIR = "runs"  # an ensemble's replicates before they were stored as parts: runs/seed-<s>/ (still read)
 PARTS = "runs.parquet"  # a sweep's rows: runs.parquet/part-NNNNNN.parquet
-
-
-@dataclass
-class RunData:
-    """One replicate: the daily controller of every town, its posts, events and time series.
-
-    Attributes:
-        seed: the run's seed.
-        start: the date of row 0 of ``history`` (the scenario's start).
-        history: controller codes (:class:`~sim.names.HolderCode`), one row per day from ``start``.
-        events: the run's events.csv.
-        timeseries: the run's timeseries.csv, one row per day.
-        post_history: whether each of the theatre's Turkish posts stands, one row per day
-            (posts.csv); None for a folder written before runs recorded them.
-        encircled_history: whether each post is encircled, likewise.
-        deals: (event id, name, announced, effective) of each truce or agreement of the
-            scenario that has an id, dates as ISO strings (for ``ceasefire_days:<id>``).
-    """
-
-    seed: int
-    start: dt.date
-    history: np.ndarray = field(repr=False)
-    events: pd.DataFrame = field(repr=False)
-    timeseries: pd.DataFrame = field(repr=False)
-    post_history: np.ndarray | None = field(default=None, repr=False)
-    encircled_history: np.ndarray | None = field(default=None, repr=False)
-    deals: tuple[tuple[str, str, str, str], ...] = ()
-
-    @classmethod
-    def of(cls, result) -> RunData:  # noqa: ANN001 - a sim.experiments.run.RunResult
-        deals = tuple((e.id, e.name, e.date.isoformat(), e.effective.isoformat())
-                      for e in result.scenario.events if e.type in ("truce", "agreement") and e.id)
-        return cls(result.seed, result.scenario.start, result.history, result.events, result.timeseries,
-                   result.post_history, result.encircled_history, deals)
-
-    @property
-    def days(self) -> int:
-        """Days simulated after the start (the last row of ``history``)."""
-        return len(self.history) - 1
-
-    def day(self, date: dt.date) -> int:
-        return (date - self.start).days
-
-    def date(self, day: int) -> dt.date:
-        return self.start + dt.timedelta(days=int(day))
-
-    @property
-    def captures(self) -> pd.DataFrame:
-        return self.events[self.events["type"] == "capture"]
 
 
 @dataclass
@@ -162,7 +118,7 @@ def load_run(folder: Path, theatre: Theatre, *, expect: dict | None = None) -> R
 
 
 def load_results(path: str | Path) -> Results:
-    """Read a run folder or an ensemble folder written by ``python -m sim run``.
+    """Read a run folder or an ensemble folder written by ``python -m sim run`` (in any version's layout).
 
     An ensemble interrupted before it finished is read with the replicates
     that were completed (``Results.complete`` is then False). Every file is
@@ -182,7 +138,9 @@ def load_results(path: str | Path) -> Results:
         raise InputError(path / "manifest.json", f"the run's theatre is not found at {theatre_file}", key="inputs.theatre")
     theatre = load_theatre(theatre_file)
     try:
-        if manifest.get("kind") == "ensemble":
+        if manifest.get("kind") == "ensemble" and "parts" in manifest:
+            runs, expected = _replicates(path, manifest, theatre), len(manifest["seeds"])
+        elif manifest.get("kind") == "ensemble":  # written before ensembles stored parts: a run folder per replicate
             runs = []
             for seed in manifest["seeds"]:
                 folder = path / RUNS_DIR / run_folder_name(seed)
@@ -201,16 +159,21 @@ def load_results(path: str | Path) -> Results:
     return Results(path, manifest, theatre, runs, expected)
 
 
-def replicate_key(manifest: dict, seed: int | None = None) -> dict:
-    """What a replicate's manifest must share with its ensemble's: the inputs, the window and the package version.
-
-    An ensemble across a parameter set (``run --param-set``) lists each replicate's inputs hash by seed.
-    """
-    key = {k: manifest.get(k) for k in ("content_hash", "start", "end", "package_version")}
-    by_seed = manifest.get("parameter_set", {}).get("content_hash_of_seed")
-    if by_seed is not None:
-        key["content_hash"] = by_seed.get(str(seed))
-    return key
+def _replicates(path: Path, manifest: dict, theatre: Theatre) -> list[RunData]:
+    """An ensemble's replicates from the parts its manifest lists, in seed order; all of them if it is complete."""
+    runs, seeds, file = {}, set(manifest["seeds"]), path / "manifest.json"
+    for part in listed_parts(manifest, file):
+        if not seeds.issuperset(part.seeds):
+            raise DamagedResult(file, f"lists {part.name}, whose seeds are not all the ensemble's")
+        key = replicate_key(manifest, part.seeds[0])
+        if any(replicate_key(manifest, s) != key for s in part.seeds):
+            raise DamagedResult(file, f"lists {part.name}, whose replicates have different inputs")
+        runs.update((r.seed, r) for r in read_part(path, part, theatre, key))
+    missing = [s for s in manifest["seeds"] if s not in runs]
+    if missing and manifest.get("complete"):
+        raise DamagedResult(path / "manifest.json", f"lists no part holding seed {missing[0]} ({len(missing)} replicate(s)), "
+                            "though the ensemble is marked complete")
+    return [runs[s] for s in manifest["seeds"] if s in runs]
 
 
 def run_folder_name(seed: int) -> str:

@@ -8,31 +8,39 @@ each replicate is independent and summaries are computed in seed order.
 
 An ensemble folder::
 
-    manifest.json            kind "ensemble", the seeds, "complete" once summarised
-    runs/seed-<s>/           one run folder per replicate (as ``python -m sim run`` writes)
+    manifest.json            kind "ensemble", the seeds, the parts written so far, "complete" once summarised
+    replicates/days/         the replicates' days, a Parquet file per part (:mod:`sim.analysis.replicates`)
+    replicates/events/       their events, a Parquet file per part, named as its days
     control_prob.csv         date, town, p_regime, p_hts, p_rebels
     captures.csv             every change of hands in every replicate
     capture_dates.csv        per (town, new controller): share of replicates, date quantiles
     timeseries_quantiles.csv per (date, variable): mean and quantiles
 
-Every file appears complete or not at all. Replicates already finished in
-the folder (same inputs, same seed, same package version, and whole: see
-:func:`sim.analysis.results.load_run`) are kept, so an interrupted ensemble
-is finished by running the same command again; a damaged replicate is run
-again. The folder's lock keeps a second writer out, and a rerun that changes
-what the folder holds removes what was derived from the old content
-(comparisons, maps, plots).
+A part is a few replicates stepped together in one task and written as one
+(:func:`part_runs`: fixed by the ensemble's size, so the files are the same
+whatever the number of workers). Every file appears complete or not at all,
+and a part counts once the manifest lists it with its checksums. Parts
+already finished in the folder (same inputs, seeds, window and package
+version, and whole: see :func:`sim.analysis.replicates.read_part`) are kept,
+so an interrupted ensemble is finished by running the same command again; a
+damaged part is run again, and so is a folder an earlier version wrote with a
+run folder per replicate (``runs/seed-<s>/``: simulating it again takes less
+time than reading it). The folder's lock keeps a second writer out, and a
+rerun that changes what the folder holds removes what was derived from the
+old content (comparisons, maps, plots).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
-from ..analysis.results import RUNS_DIR, Results, RunData, load_run, replicate_key, run_folder_name
+from ..analysis.replicates import REPLICATES, TABLES, listed_parts, read_part, replicate_key
+from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import DamagedResult, InputError, Interrupted
 from ..io.files import remove, write_atomic
 from ..io.outputs import FolderLock, claim_folder, remove_derived
@@ -43,14 +51,17 @@ from .executors import run_tasks
 from .manifest import manifest as make_manifest
 from .manifest import manifest_text, now
 from .run import simulate_batch
-from .rundir import write_run_files
+from .storage import PartLog, write_replicates
 
 MAX_SEED = 2**63 - 1
-BATCH = 32  # replicates stepped together in one task: most of the gain of batching, and a Ctrl-C loses little
+BATCH = 32  # the most replicates to a part: stepped together, most of the gain of batching, and a Ctrl-C loses little
+MIN_PARTS = 8  # any ensemble is cut into at least this many parts (or one per replicate), so workers share it
 MAX_RUNS = 100_000
 MAX_WORKERS = 64
 SUMMARY_FILES = ("control_prob.csv", "captures.csv", "capture_dates.csv", "timeseries_quantiles.csv")
-REPLICATE = re.compile(r"seed-\d+")
+PART = re.compile(r"part-\d+\.parquet")
+PART_TEMP = re.compile(r"\.part-\d+\.parquet\.tmp-\d+-[0-9a-f]{8}\.parquet")
+REPLICATE = re.compile(r"seed-\d+")  # a replicate's folder, as versions before parts wrote them
 REPLICATE_TEMP = re.compile(r"\.seed-\d+\.(tmp|old)-\d+-[0-9a-f]{8}")
 
 
@@ -109,84 +120,142 @@ def run_ensemble(
     theatre = load_theatre(scenario.theatre)
     with FolderLock(out):
         created = claim_folder(out, "ensemble", scenario=scenario.name)
+        log = PartLog(out, manifest)
         finished: dict[int, RunData] = {}
         try:
             finished.update(_prepare(out, manifest, seeds, theatre, notify or (lambda _: None)))
-            todo = [s for s in seeds if s not in finished]
+            log.flush()
+            todo = parts_to_run(seeds, set(finished))
 
             from tqdm import tqdm  # imported here: only ensembles draw progress bars
 
             bar = tqdm(total=len(seeds), initial=len(finished), unit="run", disable=None if progress else True,
                        desc=scenario.name)
             try:
-                for run in _replicates(scenario, todo, out, scenario_path, workers):
-                    finished[run.seed] = run
-                    bar.update()
+                for record, runs in _replicates(scenario, todo, out, replicate_key(manifest), workers):
+                    log.add(record)
+                    finished.update((run.seed, run) for run in runs)
+                    bar.update(len(runs))
             finally:
                 bar.close()
         except KeyboardInterrupt:
             if created and not finished:
                 remove(out)
                 raise
-            raise Interrupted(out, len(finished), len(seeds), where=out / RUNS_DIR) from None
+            log.flush()  # the parts that came back are listed, so they count
+            raise Interrupted(out, len(finished), len(seeds), where=out / REPLICATES) from None
         except BaseException:
             if created and not finished:
                 remove(out)  # a folder this call made, with nothing in it worth keeping
+            else:
+                with contextlib.suppress(OSError):  # the disk that failed may refuse this too: those parts are then rerun
+                    log.flush()
             raise
         results = [finished[s] for s in seeds]
-        _write_summaries(out, results, theatre.towns)
+        write_summaries(out, results, theatre.towns)
         manifest["complete"] = True
         manifest["finished_at"] = now()
-        write_atomic(out / "manifest.json", manifest_text(manifest))
+        log.flush()
     return Results(out, manifest, theatre, results, len(seeds))
+
+
+def part_runs(replicates: int) -> int:
+    """Replicates to a part (and to a task) in an ensemble of ``replicates``: at most :data:`BATCH`, and at least
+    :data:`MIN_PARTS` parts, or one per replicate. Fixed by the ensemble's size alone, so that its files do not
+    depend on the number of workers (a replicate's content does not depend on its batch either)."""
+    return max(1, min(BATCH, -(-replicates // MIN_PARTS)))
+
+
+def parts_to_run(seeds: list[int], done: set[int]) -> list[list[int]]:
+    """The parts still to run: the ensemble's parts (:func:`part_runs`) less the replicates already ``done``.
+
+    The same command resumed finds whole parts done or not; an ensemble grown or cut
+    (another ``--runs``) keeps the parts of its old grouping, and runs the rest in the new one.
+    """
+    size = part_runs(len(seeds))
+    chunks = ([s for s in seeds[i : i + size] if s not in done] for i in range(0, len(seeds), size))
+    return [chunk for chunk in chunks if chunk]
 
 
 def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, notify: Callable[[str], None]) -> dict[int, RunData]:
     """Make ``out`` this ensemble's folder; return the replicates already finished there, read and checked.
 
-    A replicate is kept if it has this ensemble's seed, inputs, window and
-    package version, and is whole; others of the simulator's in ``runs/``
-    (another seed, other inputs, a damaged one, a killed writer's temporary
-    folder) are removed. If that changes what the folder holds, what was
-    derived from it (comparisons, maps, plots) goes too. Files the
-    simulator did not write are left alone.
+    A part the old manifest lists is kept if it is made from this ensemble's
+    inputs, window and package version, holds only its seeds, and is whole;
+    its record goes into ``manifest``. Other part files (another ensemble's,
+    damaged, or written by a writer stopped before it listed them) and
+    replicate folders of earlier versions are removed. If that changes what
+    the folder holds, what was derived from it (comparisons, maps, plots)
+    goes too. Files the simulator did not write are left alone.
     """
+    out.mkdir(parents=True, exist_ok=True)
     old = _old_manifest(out)
-    runs_dir = out / RUNS_DIR
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    key = replicate_key(manifest)
-    wanted = {run_folder_name(s): s for s in seeds}
+    key, wanted = replicate_key(manifest), set(seeds)
     kept: dict[int, RunData] = {}
-    removed = stale = 0
-    for entry in sorted(runs_dir.iterdir()):
-        if REPLICATE_TEMP.fullmatch(entry.name):
-            remove(entry)  # a killed writer's temporary folder; we hold the lock, so no one is writing it
-            continue
-        if not REPLICATE.fullmatch(entry.name):
-            continue  # not the simulator's: left alone
-        seed, mine = wanted.get(entry.name), _old_manifest(entry)
-        if seed is not None and mine is not None and replicate_key(mine) == key:
+    records, listed, stale, dropped = [], set(), 0, 0
+    parts = []
+    if old is not None and "parts" in old:
+        try:
+            parts = listed_parts(old, out / "manifest.json")
+        except DamagedResult as exc:
+            notify(f"{exc}; every replicate is run again")
+    for part in parts:
+        listed.update(part.files)
+        if replicate_key(old) != key:
+            stale += len(part.seeds)
+        elif wanted.issuperset(part.seeds):
             try:
-                kept[seed] = load_run(entry, theatre, expect={"seed": seed})
+                kept.update((run.seed, run) for run in read_part(out, part, theatre, key))
+                records.append(part.record())
                 continue
             except DamagedResult as exc:
-                notify(f"{exc}; that replicate is run again")
-        elif seed is not None and mine is None:
-            notify(f"{entry / 'manifest.json'}: is missing or unreadable; that replicate is run again")
-        elif seed is not None:
-            stale += 1
-        remove(entry)
-        removed += 1
+                notify(f"{exc}; its replicates are run again")
+        dropped += 1
     if stale:
         notify(f"{out} held {stale} replicate(s) of other inputs, window or package version; they are run again")
-    changed = old is None or removed > 0 or len(kept) < len(seeds) or replicate_key(old) != key or old.get("seeds") != seeds
+    keep = {name for record in records for name in record["files"]}
+    unlisted = _remove_part_files(out, keep, listed)
+    if unlisted:
+        notify(f"{out}: {unlisted} part file(s) not listed in its manifest (a stopped writer's) were removed; "
+               "their replicates are run again")
+    folders = _remove_replicate_folders(out)
+    if folders:
+        notify(f"{out} held {folders} replicate folder(s) written by an earlier version (runs/seed-*); they are run "
+               f"again and stored as Parquet parts in {REPLICATES}/")
+    changed = (old is None or dropped + unlisted + folders > 0 or len(kept) < len(seeds) or replicate_key(old) != key
+               or old.get("seeds") != seeds)
     if changed:
         for file in remove_derived(out):
             notify(f"removed {file.name}: it was made from the folder's previous content")
     for name in SUMMARY_FILES:
         (out / name).unlink(missing_ok=True)
-    write_atomic(out / "manifest.json", manifest_text(manifest))
+    manifest["parts"] = sorted(records, key=lambda r: r["seeds"][0])
     return kept
+
+
+def _remove_part_files(out: Path, keep: set[str], listed: set[str]) -> int:
+    """Remove the part files in ``out`` not in ``keep``, and killed writers' temporaries; how many were not ``listed``."""
+    unlisted = 0
+    for table in TABLES:
+        folder = out / REPLICATES / table
+        for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
+            name = f"{REPLICATES}/{table}/{entry.name}"
+            if PART_TEMP.fullmatch(entry.name) or (PART.fullmatch(entry.name) and name not in keep):
+                entry.unlink()  # we hold the lock: no one is writing it
+                unlisted += PART.fullmatch(entry.name) is not None and name not in listed
+    return unlisted
+
+
+def _remove_replicate_folders(out: Path) -> int:
+    """Remove the replicate folders of an earlier version (``runs/seed-<s>/``, and temporaries); how many there were."""
+    runs_dir, removed = out / RUNS_DIR, 0
+    for entry in sorted(runs_dir.iterdir()) if runs_dir.is_dir() else []:
+        if REPLICATE_TEMP.fullmatch(entry.name) or REPLICATE.fullmatch(entry.name):
+            remove(entry)
+            removed += REPLICATE.fullmatch(entry.name) is not None
+    with contextlib.suppress(OSError):
+        runs_dir.rmdir()  # only if nothing of the user's is left in it
+    return removed
 
 
 def _old_manifest(out: Path) -> dict | None:
@@ -197,30 +266,19 @@ def _old_manifest(out: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _replicates(scenario: Scenario, seeds: list[int], out: Path, scenario_path: Path | None, workers: int) -> Iterator[RunData]:
-    """Run the replicates in batches stepped together, yielding each as its batch finishes (in any order)."""
-    size = batch_size(len(seeds), workers)
-    batches = [seeds[i : i + size] for i in range(0, len(seeds), size)]
-    for _, runs in run_tasks(_replicate_batch, range(len(batches)), lambda k: (scenario, batches[k], out, scenario_path),
-                             workers=workers):
-        yield from runs
+def _replicates(scenario: Scenario, parts: list[list[int]], out: Path, key: dict, workers: int) -> Iterator[tuple[dict, list[RunData]]]:
+    """Run the parts, each a batch stepped together, yielding each part's record and replicates as it is written (in any order)."""
+    yield from (result for _, result in run_tasks(_replicate_batch, range(len(parts)), lambda k: (scenario, parts[k], out, key),
+                                                  workers=workers))
 
 
-def batch_size(replicates: int, workers: int) -> int:
-    """Replicates stepped together in one task: up to :data:`BATCH`, with at least two tasks per worker where
-    there are enough replicates. Results do not depend on it: a replicate is the same in any batch."""
-    return max(1, min(BATCH, -(-replicates // (2 * workers))))
+def _replicate_batch(scenario: Scenario, seeds: list[int], out: Path, key: dict) -> tuple[dict, list[RunData]]:
+    results = simulate_batch(scenario, seeds)
+    return write_replicates(out, results, key), [RunData.of(result) for result in results]
 
 
-def _replicate_batch(scenario: Scenario, seeds: list[int], out: Path, scenario_path: Path | None) -> list[RunData]:
-    runs = []
-    for result in simulate_batch(scenario, seeds):
-        write_run_files(result, out / RUNS_DIR / run_folder_name(result.seed), scenario_path=scenario_path, map_png=False)
-        runs.append(RunData.of(result))
-    return runs
-
-
-def _write_summaries(out: Path, runs: list[RunData], towns: list[str]) -> None:
+def write_summaries(out: Path, runs: list[RunData], towns: list[str]) -> None:
+    """Write an ensemble's summaries (:data:`SUMMARY_FILES`) from its replicates, in seed order."""
     captures = all_captures(runs)
     tables = {
         "control_prob.csv": control_probabilities(runs, towns),

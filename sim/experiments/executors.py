@@ -146,6 +146,7 @@ def _pool(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
 def _stop(pool: ProcessPoolExecutor, running: dict[Future, Hashable]) -> list[tuple[Hashable, object]]:
     """Stop a pool's workers at once (SIGTERM: each removes its temporary files) and collect finished results."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)  # shutdown forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         with contextlib.suppress(OSError, ValueError):
@@ -156,6 +157,12 @@ def _stop(pool: ProcessPoolExecutor, running: dict[Future, Hashable]) -> list[tu
             if p.is_alive():
                 p.kill()
                 p.join(1)
+    # A worker stopped halfway through sending its result leaves the pool's manager thread reading the
+    # rest for ever: this process holds the queue's other end, so no end of file comes, and the
+    # interpreter's exit waits on that thread (seen when a stop met a worker sending a part's replicates).
+    # The workers are gone now: closing our end lets the read end.
+    with contextlib.suppress(AttributeError, OSError):
+        results._writer.close()
     finished = []
     for future, key in running.items():
         if future.done() and not future.cancelled() and future.exception() is None:

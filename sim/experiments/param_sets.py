@@ -8,30 +8,32 @@ row per parameter vector — a calibration's accepted set
 each of the K rows gets N/K replicates and the ensemble mixes parameter
 uncertainty with chance; without ``--runs``, ``run`` uses the first row (the
 best). The folder is an ensemble folder like any other (``compare``, ``map``
-and ``plot`` read it); its manifest lists the row of every replicate, and
-each replicate's own manifest holds its resolved parameters.
+and ``plot`` read it), its replicates stored in parts as
+:mod:`sim.experiments.ensemble` stores them, each part holding replicates of
+one row; its manifest lists the row and the inputs hash of every replicate,
+and each part's record holds its row's parameters.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
-from ..analysis.results import RUNS_DIR, Results, RunData, run_folder_name
+from ..analysis.replicates import replicate_key
+from ..analysis.results import Results, RunData
 from ..errors import InputError
-from ..io.files import write_atomic
 from ..io.schema import Scenario
 from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
-from .ensemble import replicate_seeds
+from .ensemble import part_runs, replicate_seeds, write_summaries
 from .executors import run_tasks
-from .manifest import manifest, manifest_text, now
+from .manifest import manifest, now
 from .parameters import apply
 from .run import simulate_batch
-from .rundir import write_run
+from .storage import PartLog, write_replicates
 
 LABELS = ("trial", "objective", "se")
 
@@ -59,13 +61,9 @@ def load_param_set(path: str | Path, scenario: Scenario) -> list[dict[str, float
     return rows
 
 
-def _replicates(scenario: Scenario, row: dict[str, float], seeds: list[int], out: Path, scenario_path: Path | None) -> list[RunData]:
-    sc = apply(scenario, row)
-    runs = []
-    for result in simulate_batch(sc, seeds):
-        write_run(result, out / RUNS_DIR / run_folder_name(result.seed), scenario_path=scenario_path, map_png=False)
-        runs.append(RunData.of(result))
-    return runs
+def _replicates(scenario: Scenario, row: dict[str, float], seeds: list[int], out: Path, key: dict) -> tuple[dict, list[RunData]]:
+    results = simulate_batch(apply(scenario, row), seeds)
+    return {**write_replicates(out, results, key), "parameters": row}, [RunData.of(result) for result in results]
 
 
 def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out: str | Path, *, workers: int = 1,
@@ -84,22 +82,26 @@ def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out:
     data["parameter_set"] = {"file": str(param_set) if param_set else None, "rows": len(rows),
                              "row_of_seed": {str(s): i % len(rows) for i, s in enumerate(seeds)},
                              "content_hash_of_seed": {str(s): hashes[i % len(rows)] for i, s in enumerate(seeds)}}
-    (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "manifest.json", manifest_text(data))
-    tasks = [(k, (scenario, row, seeds[k :: len(rows)], out, scenario_path)) for k, row in enumerate(rows) if seeds[k :: len(rows)]]
+    out.mkdir(parents=True, exist_ok=True)
+    log = PartLog(out, data)
+    log.flush()
+    # A part holds replicates of one row (stepped together, one scenario), at most as many as an ensemble's part.
+    size = part_runs(runs)
+    tasks = [(k, seeds[k :: len(rows)][i : i + size]) for k in range(len(rows)) for i in range(0, len(seeds[k :: len(rows)]), size)]
     finished: dict[int, RunData] = {}
     bar = tqdm(total=len(seeds), unit="run", disable=None if progress else True, desc=scenario.name)
     try:
-        for _, part in run_tasks(_replicates, [k for k, _ in tasks], dict(tasks).__getitem__, workers=workers):
-            finished.update((r.seed, r) for r in part)
-            bar.update(len(part))
+        args = [(scenario, rows[k], part, out, replicate_key(data, part[0])) for k, part in tasks]
+        for _, (record, done) in run_tasks(_replicates, range(len(tasks)), args.__getitem__, workers=workers):
+            log.add(record)
+            finished.update((r.seed, r) for r in done)
+            bar.update(len(done))
     finally:
         bar.close()
+        with contextlib.suppress(OSError):  # a failing disk's own error is the one to report
+            log.flush()  # what finished is listed (and read back by compare), even if the rest was stopped
     results = [finished[s] for s in seeds]
-    towns = load_theatre(scenario.theatre).towns
-    for name, table in {"control_prob.csv": control_probabilities(results, towns), "captures.csv": all_captures(results),
-                        "capture_dates.csv": capture_dates(results), "timeseries_quantiles.csv": timeseries_quantiles(results)}.items():
-        write_atomic(out / name, table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    write_summaries(out, results, load_theatre(scenario.theatre).towns)
     data.update(complete=True, finished_at=now())
-    write_atomic(out / "manifest.json", manifest_text(data))
+    log.flush()
     return Results(out, data, load_theatre(scenario.theatre), results, len(seeds))

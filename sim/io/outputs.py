@@ -45,7 +45,7 @@ REPORT_FILES = ("response_*.png", "heatmap_*.png", "points.csv", "sensitivity.cs
 DISCOVER_FILES = ("discover.md", "boxes.csv", "peeling.png")  # a sweep's discover/ (sim discover)
 OWN = {
     "run": ("manifest.json", "control.csv", "events.csv", "timeseries.csv", "posts.csv", "control_map.png", *DERIVED),
-    "ensemble": ("manifest.json", "runs", "control_prob.csv", "captures.csv", "capture_dates.csv",
+    "ensemble": ("manifest.json", "replicates", "runs", "control_prob.csv", "captures.csv", "capture_dates.csv",
                  "timeseries_quantiles.csv", *DERIVED),
     "sweep": ("sweep.json", "points.csv", "runs.parquet", "report", "discover"),
     "outputs": (MARKER, *DERIVED, *DISCOVER_FILES),
