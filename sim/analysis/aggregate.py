@@ -22,11 +22,9 @@ def control_counts(runs: list[RunData]) -> np.ndarray:
     """counts[day, town, holder]: in how many replicates ``holder`` held ``town`` on ``day``."""
     days = common_days(runs)
     n = runs[0].history.shape[1]
-    counts = np.zeros((days, n, len(HOLDERS)), dtype=np.int32)
-    for run in runs:
-        h = run.history[:days].astype(np.intp)
-        np.add.at(counts, (np.arange(days)[:, None], np.arange(n)[None, :], h), 1)
-    return counts
+    cells = (np.arange(days)[:, None] * n + np.arange(n)[None, :]) * len(HOLDERS)  # (day, town) -> its first count
+    codes = np.stack([run.history[:days] for run in runs]).astype(np.intp) + cells  # (runs, days, towns)
+    return np.bincount(codes.ravel(), minlength=days * n * len(HOLDERS)).astype(np.int32).reshape(days, n, len(HOLDERS))
 
 
 def control_probabilities(runs: list[RunData], towns: list[str]) -> pd.DataFrame:
