@@ -308,7 +308,7 @@ def table(results: dict) -> str:
         row(f"(2) in-process loop of simulate, runs/s ({r['runs']} runs)", f"{r['simulate_loop_runs_per_s']:.1f}")
         row("    mesa.batch_run, 1 process, runs/s", f"{r['mesa_batch_run_1_runs_per_s']:.1f}")
         row("    mesa.batch_run, 2 processes, runs/s", f"{r['mesa_batch_run_2_runs_per_s']:.1f}")
-        row("    sim ensemble (writes run folders), 1 / 2 workers, runs/s",
+        row("    sim ensemble (writes its replicates), 1 / 2 workers, runs/s",
             f"{r['sim_ensemble_1_runs_per_s']:.1f} / {r['sim_ensemble_2_runs_per_s']:.1f}")
         row("    sim sweep (one row per run), 1 / 2 workers, runs/s",
             f"{r['sim_sweep_1_runs_per_s']:.1f} / {r['sim_sweep_2_runs_per_s']:.1f}", ">= 100 runs/s with 2")
