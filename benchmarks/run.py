@@ -205,13 +205,12 @@ SWEEP_RUNS = [2_000, 20_000]  # --quick: 1,000 and 10,000 (the same tenfold grow
 def sweep_memory(reps: int) -> dict:
     """(4) Peak RSS of a 2,000-run and a 20,000-run sweep (with --quick 1,000 and 10,000), each in a fresh process.
 
-    The runs are the Moscow scenario cut to its first fifteen days (the memory
-    question is about the number of runs, not their length), 10 points, 2 workers.
+    The runs are the campaign scenario (95 days; the Moscow scenario cut short, used before model v2,
+    now has events past any early end), 10 points, 2 workers.
     """
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        short = Path(tmp) / "moscow_15_days.yaml"
-        short.write_text(f"extends: {SCENARIOS['moscow']}\nname: moscow_15_days\nend: 2020-03-20\n")
+        short = SCENARIOS["campaign"]
         for runs in SWEEP_RUNS:
             t0 = time.perf_counter()
             p = subprocess.run([sys.executable, "-c", SWEEP_MEMORY, str(runs), f"{tmp}/s{runs}", str(short)],

@@ -4,7 +4,7 @@ Replicate ``r`` of every point runs with seed ``scenario seed + r``: points
 differ only by their parameters (common random numbers), and no seed depends
 on which worker ran it. Runs go to the executors in batches fixed by the
 sweep's size alone (:func:`batch_runs`: at least 32 batches, or one per run,
-and at most 256 runs each), so a rerun can tell which are done and a small
+and at most 64 runs each), so a rerun can tell which are done and a small
 sweep still keeps every worker busy; each batch's runs follow from its number
 (:func:`sim.analysis.integrity.batch_items`): they are made when the batch is
 sent, so memory does not grow with the sweep.
@@ -47,7 +47,7 @@ from .run import simulate_batch
 from .storage import write_part, written_parts
 from .sweep_file import MAX_RUNS, SweepSpec
 
-BATCH_RUNS = 256  # the most runs per task; a point's replicates in it step as one batch (256 cost a quarter per run of 16)
+BATCH_RUNS = 64  # the most runs per task (a point's replicates in it step as one batch); more would let a worker's memory grow with the sweep
 MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so every worker gets some
 
 
