@@ -251,8 +251,9 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
             end = max(min(end, budget), n) if budget is not None else end
             running += [_ask(study, spec, number, dists) for number in range(n, end)]
             pending = {t.number: t for t in running}
-            tasks = [(num, (problem, dict(t.params))) for num, t in sorted(pending.items())]
-            for num, result in run_tasks(evaluate_task, [k for k, _ in tasks], dict(tasks).__getitem__, workers=workers, executor=executor, scheduler=scheduler):
+            args = {num: (problem, dict(t.params)) for num, t in sorted(pending.items())}
+            for num, result in run_tasks(evaluate_task, list(args), args.__getitem__, workers=workers, executor=executor,
+                                         scheduler=scheduler):
                 trial = Trial(study, pending[num]._trial_id)
                 for key, value in result["fit"].items():
                     trial.set_user_attr(f"fit_{key}", value)
@@ -263,7 +264,7 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
                 ran += 1
                 bar.update()
                 bar.set_postfix(best=f"{study.best_value:.4f}")
-            _add_wall(study, time.monotonic() - t0, len(tasks) * problem.replicates * len(problem.scenarios))
+            _add_wall(study, time.monotonic() - t0, len(args) * problem.replicates * len(problem.scenarios))
     except KeyboardInterrupt:
         done = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
         raise CalibrationInterrupted(out, done, budget) from None

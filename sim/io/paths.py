@@ -177,8 +177,7 @@ def value_at(data: dict, path: str) -> Any:  # noqa: ANN401 - a number or a swit
         node: Any = next(e for e in data["events"] if e.get("id") == parts[1])
         rest = parts[2:]
     else:
-        node = data[parts[0]] if parts[0] in ("combat", "civilians") else data["factions"][parts[0]]
-        rest = parts[1:]
+        node, rest = _group(data, path), parts[1:]
     for part in rest:
         node = node[part]
     return node
