@@ -87,7 +87,8 @@ def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out:
     log.flush()
     # A part holds replicates of one row (stepped together, one scenario), at most as many as an ensemble's part.
     size = part_runs(runs)
-    tasks = [(k, seeds[k :: len(rows)][i : i + size]) for k in range(len(rows)) for i in range(0, len(seeds[k :: len(rows)]), size)]
+    of_row = [seeds[k :: len(rows)] for k in range(len(rows))]  # replicate i runs with row i mod K
+    tasks = [(k, mine[i : i + size]) for k, mine in enumerate(of_row) for i in range(0, len(mine), size)]
     finished: dict[int, RunData] = {}
     bar = tqdm(total=len(seeds), unit="run", disable=None if progress else True, desc=scenario.name)
     try:
@@ -101,7 +102,8 @@ def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out:
         with contextlib.suppress(OSError):  # a failing disk's own error is the one to report
             log.flush()  # what finished is listed (and read back by compare), even if the rest was stopped
     results = [finished[s] for s in seeds]
-    write_summaries(out, results, load_theatre(scenario.theatre).towns)
+    theatre = load_theatre(scenario.theatre)
+    write_summaries(out, results, theatre.towns)
     data.update(complete=True, finished_at=now())
     log.flush()
-    return Results(out, data, load_theatre(scenario.theatre), results, len(seeds))
+    return Results(out, data, theatre, results, len(seeds))
