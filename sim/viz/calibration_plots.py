@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 from .style import REPORTED_COLOUR, new_figure
 
@@ -56,6 +56,8 @@ def _mark(ax, bounds: tuple[float, float, bool], best: float, hand: float | None
         ticks = [low, math.sqrt(low * high), high]
         ax.set_xticks(ticks, [f"{t:.2g}" for t in ticks])
         ax.xaxis.set_minor_formatter(NullFormatter())
+    else:  # at most five ticks: more ran into each other on narrow ranges such as 0-0.2
+        ax.xaxis.set_major_locator(MaxNLocator(5))
     ax.set_xlim(low, high)
     ax.tick_params(labelsize=7)
 
