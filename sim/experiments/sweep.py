@@ -43,7 +43,7 @@ from .ensemble import MAX_SEED, check_workers
 from .executors import deferred_interrupts, run_tasks
 from .manifest import manifest_text, now
 from .parameters import apply, check_design
-from .run import simulate_batch
+from .run import simulate_metrics
 from .storage import write_part, written_parts
 from .sweep_file import MAX_RUNS, SweepSpec
 
@@ -71,7 +71,7 @@ class ScenarioEvaluator:
 
     def batch(self, values: dict[str, float], seeds: list[int]) -> list[dict[str, float]]:
         """The rows of one point's replicates, stepped together as one batch."""
-        return [r.metrics(self.outcomes_file) for r in simulate_batch(apply(self.scenario, values), seeds)]
+        return simulate_metrics(apply(self.scenario, values), seeds, self.outcomes_file)
 
 
 def run_batch(evaluate: Callable, names: list[str], items: list[tuple[int, int, int, tuple]]) -> pd.DataFrame:
