@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import InputError
 from .experiments.ensemble import MAX_SEED
-from .experiments.run import simulate_metrics
+from .experiments.run import scored_outcomes, simulate_metrics
 from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import load_scenario
 from .io.schema import Scenario
@@ -77,7 +77,7 @@ def run_with(scenario: Scenario | str | Path, *, seed: int | None = None, replic
     """
     sc = scenario_of(scenario, params)
     seeds = replicate_seeds(sc, replicates, seed)
-    rows = simulate_metrics(sc, seeds, outcomes)
+    rows = simulate_metrics(sc, seeds, scored_outcomes(sc, outcomes))
     means = pd.DataFrame(rows, dtype=float).mean(skipna=True)
     out: dict[str, Any] = {name: float(means[name]) for name in rows[0]}
     if per_replicate:

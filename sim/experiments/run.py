@@ -16,8 +16,8 @@ from ..analysis.results import RunData
 from ..analysis.rundata import EventLog, RunBatch, deals_of
 from ..io.scenario import inputs_hash
 from ..io.schema import Scenario
-from ..io.theatre import Theatre
-from ..model.model import CeasefireModel
+from ..io.theatre import Theatre, load_theatre
+from ..model.model import REPORTERS, CeasefireModel
 from ..names import HOLDERS
 from .manifest import now
 
@@ -135,16 +135,21 @@ def simulate_batch(scenario: Scenario, seeds: list[int], *, check_invariants: bo
     return results_of(model, started, now())
 
 
-def simulate_metrics(scenario: Scenario, seeds: list[int], outcomes: str | Path | None = None) -> list[dict[str, float]]:
-    """Each seed's :meth:`RunResult.metrics`, stepping the seeds together and scoring them as one batch.
+def simulate_metrics(scenario: Scenario, seeds: list[int], outcomes: list[OutcomeBase]) -> list[dict[str, float]]:
+    """Each seed's :meth:`RunResult.metrics` against ``outcomes`` (from :func:`scored_outcomes`), the seeds
+    stepped together and scored as one batch.
 
     What a sweep needs of a run is its row of metrics: they are read from the
     model's arrays (:func:`batch_of`), without building each run's tables.
     """
     model = CeasefireModel(scenario, seeds=list(seeds))
     model.run_model()
-    runs = batch_of(model)
-    return batch_metrics(runs, outcomes_for(scenario, model.theatre, ["date", *runs.series], outcomes), model.theatre)
+    return batch_metrics(batch_of(model), outcomes, model.theatre)
+
+
+def scored_outcomes(scenario: Scenario, file: str | Path | None = None) -> list[OutcomeBase]:
+    """The reported outcomes a run of ``scenario`` is scored against (see :func:`outcomes_for`), read before it runs."""
+    return outcomes_for(scenario, load_theatre(scenario.theatre), ["date", *REPORTERS], file)
 
 
 def batch_of(model: CeasefireModel) -> RunBatch:
