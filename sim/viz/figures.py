@@ -57,7 +57,7 @@ def freeze_layout(fig: Figure, pad: float = 4.0) -> None:
     off). The axes are then narrowed, or lowered, until everything is inside
     by ``pad`` pixels.
     """
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # the layout engine runs and text is measured; nothing is rasterised
     fig.set_layout_engine("none")
     renderer = fig.canvas.get_renderer()
     width, height = fig.bbox.width, fig.bbox.height
@@ -70,7 +70,7 @@ def freeze_layout(fig: Figure, pad: float = 4.0) -> None:
         for ax in axes:
             x0, y0, w, h = ax.get_position(original=True).bounds
             ax.set_position([left + x0 * (1 - left), bottom + y0 * (1 - bottom - top), w * (1 - left), h * (1 - bottom - top)])
-        fig.canvas.draw()
+        fig.draw_without_rendering()
 
 
 def control_map_figure(theatre: Theatre, state: MapState, title: str, *, changed: np.ndarray | None = None) -> Figure:

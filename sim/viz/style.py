@@ -84,7 +84,8 @@ def save_figure(fig: Figure, path: str | Path, *, palette: bool = True, **kw: ob
     with atomic_file(path) as tmp:
         if suffix == ".png" and palette:
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", metadata={"Software": None}, **kw)
+            # This PNG only carries the pixels to Pillow: stored, not compressed (the same pixels, 20 ms sooner).
+            fig.savefig(buf, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 0}, **kw)
             buf.seek(0)
             with Image.open(buf) as image:
                 rgb = image.convert("RGB")
