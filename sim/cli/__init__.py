@@ -13,6 +13,7 @@ the same way).
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 from pathlib import Path
@@ -26,7 +27,8 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     """Run the command line; returns the exit status.
 
     Called with ``argv`` (from Python), it puts the SIGTERM handler back as it found it; as the
-    program itself it keeps it to the end, so a SIGTERM just after the work is done is still an interrupt.
+    program itself it keeps it to the end, so a SIGTERM just after the work is done is still an interrupt,
+    and it leaves its objects to the operating system (see below).
     """
     prog = prog or ("idlib-sim" if Path(sys.argv[0]).name == "idlib-sim" else "python -m sim")
     previous = _sigterm_as_interrupt()
@@ -38,6 +40,12 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     finally:
         if previous is not None and argv is not None:
             signal.signal(signal.SIGTERM, previous)
+        if argv is None:
+            # The process is about to end, and the interpreter's garbage collections on the way out
+            # would walk every object that Mesa, pandas and the rest made (0.28 s of a 1.3 s run);
+            # frozen, they are skipped, and the operating system frees the memory. Files are closed and
+            # output flushed as ever (only objects kept alive by reference cycles go unfinalised).
+            gc.freeze()
 
 
 def _sigterm_as_interrupt():  # noqa: ANN202 - the previous handler
