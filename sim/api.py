@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import InputError
 from .experiments.ensemble import MAX_SEED
-from .experiments.run import simulate_batch
+from .experiments.run import simulate_metrics
 from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import load_scenario
 from .io.schema import Scenario
@@ -76,12 +76,12 @@ def run_with(scenario: Scenario | str | Path, *, seed: int | None = None, replic
         InputError: an unknown parameter, a value outside its declared range, a bad seed or count.
     """
     sc = scenario_of(scenario, params)
-    runs = simulate_batch(sc, replicate_seeds(sc, replicates, seed))
-    rows = [r.metrics(outcomes) for r in runs]
+    seeds = replicate_seeds(sc, replicates, seed)
+    rows = simulate_metrics(sc, seeds, outcomes)
     means = pd.DataFrame(rows, dtype=float).mean(skipna=True)
     out: dict[str, Any] = {name: float(means[name]) for name in rows[0]}
     if per_replicate:
-        out["runs"] = [{"seed": r.seed, **row} for r, row in zip(runs, rows, strict=True)]
+        out["runs"] = [{"seed": s, **row} for s, row in zip(seeds, rows, strict=True)]
     return out
 
 

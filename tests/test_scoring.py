@@ -12,8 +12,10 @@ import pytest
 from sim import InputError, load_theatre
 from sim.analysis.aggregate import capture_dates, control_probabilities, timeseries_quantiles
 from sim.analysis.comparison import compare
+from sim.analysis.metrics import batch_metrics, run_metrics
 from sim.analysis.outcomes import load_outcomes
 from sim.analysis.results import Results, RunData, frozen_front
+from sim.analysis.rundata import RunBatch
 from sim.analysis.scoring import brier, score
 
 from .conftest import line_theatre
@@ -128,6 +130,41 @@ def test_event_quantity_and_condition_checks(theatre, outcomes):
     assert not by["broken"].met and by["broken"].error_days == 3.0
     assert not by["deaths"].met and by["deaths"].value == 20.0
     assert not by["calm"].met and by["calm"].value == 1  # T2 changed hands on 6 Jan
+
+
+MORE = """
+  - {id: road, set: validation, kind: road, description: the regime holds the M9, road: M9, by: regime, reported: 2020-01-06, tolerance_days: 1, source: [test-claim]}
+  - {id: t2-falls, set: validation, kind: capture, description: T2 falls again, town: T2, by: regime, reported: 2020-01-06, after: 2020-01-05, tolerance_days: 0, source: [test-claim]}
+  - {id: truce-named, set: validation, kind: event, description: the Jan truce announced, event: truce_announced, match: Jan, reported: 2020-01-02, window: [2020-01-02, 2020-01-02], source: [test-claim]}
+"""
+DEAL = (("jan", "Jan truce", "2020-01-02", "2020-01-03"),)
+
+
+def test_a_batch_is_scored_as_each_run_alone(build, theatre):
+    """batch_metrics scores every replicate at once, each row what the run scores alone, to the last bit."""
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + MORE)
+    outcomes = load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"])
+    truce = [("2020-01-02", "truce_announced"), ("2020-01-03", "truce_in_force"), ("2020-01-05", "truce_broken")]
+    runs = [run(0, TRUE, **TRUTHFUL), run(1, [[R, H, B]] * 4 + [[R, R, B]] + [[R, R, R]] * 2, events=truce),
+            run(2, [[R, H, B]] * 7, events=[("2020-01-04", "patrol")])]
+    for r in runs:
+        days = len(r.history)
+        r.timeseries = r.timeseries.assign(**{f"towns_{h}": (r.history == k).sum(axis=1) for k, h in enumerate(("regime", "hts", "rebels"))},
+                                           displaced=np.arange(days) * 1.5, patrol_coverage=np.linspace(0, 1, days))
+        r.events.loc[r.events["type"] == "truce_announced", "detail"] = "Jan truce, in force from 2020-01-03"
+        r.deals = DEAL
+    rows = batch_metrics(RunBatch.of(runs), outcomes, theatre)
+    for row, alone in zip(rows, (run_metrics(r, outcomes, theatre) for r in runs), strict=True):
+        assert list(row) == list(alone) and row == pytest.approx(alone, nan_ok=True, rel=0, abs=0)
+    # The known answers: T1 falls on day 2, 4 or never (2 and 5 days off), T2 on day 5 in run 1 only (else 2 off);
+    # the truce holds 2 days in run 1; run 2 patrols on day 3.
+    assert [r["day:t1-falls"] for r in rows[:2]] == [2.0, 4.0] and np.isnan(rows[2]["day:t1-falls"])
+    assert [r["capture_mae_days"] for r in rows] == [(0 + 2) / 2, (2 + 0) / 2, (5 + 2) / 2]
+    assert (rows[1]["day:t2-falls"], rows[1]["met:t2-falls"], rows[1]["met:road"], rows[0]["met:road"]) == (5.0, 1.0, 1.0, 0.0)
+    assert (rows[1]["ceasefire_days:jan"], rows[1]["ceasefire_broken:jan"], rows[1]["met:truce-named"]) == (2.0, 1.0, 1.0)
+    assert np.isnan(rows[0]["ceasefire_days:jan"]) and rows[2]["patrol_coverage_mean"] == 0.5
+    assert [r["towns_changed_hands"] for r in rows] == [1.0, 2.0, 0.0]
 
 
 def test_comparing_an_ensemble_with_itself_shows_no_difference(theatre, outcomes):

@@ -1,4 +1,4 @@
-"""Sweeps: batches that split any sweep across workers, external designs, and the two seeds named apart."""
+"""Sweeps: batches and tasks that split any sweep across workers, external designs, and the two seeds named apart."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sim import InputError
 from sim.analysis.results import load_sweep_manifest, read_rows
 from sim.experiments.designs import make_design
 from sim.experiments.parameters import Parameter
-from sim.experiments.sweep import BATCH_RUNS, MIN_BATCHES, batch_runs, run_sweep
+from sim.experiments.sweep import BATCH_RUNS, MIN_BATCHES, TASK_RUNS, TASKS_PER_WORKER, batch_runs, run_sweep, tasks_of
 from sim.experiments.sweep_file import SweepSpec, load_sweep
 
 from . import toys
@@ -28,6 +28,20 @@ def test_batches_split_any_sweep_across_the_workers(tmp_path):
     run_sweep(SweepSpec(Path("toy"), design, runs=10), tmp_path / "s", evaluate=toys.linear, workers=2)
     assert len(list((tmp_path / "s" / "runs.parquet").glob("part-*.parquet"))) == 34  # 100 runs: 33 batches of 3, one of 1
     assert load_sweep_manifest(tmp_path / "s")["batch_runs"] == 3
+
+
+@pytest.mark.parametrize("batches, runs, workers", [(range(34), 3, 2), (range(313), 64, 2), (range(32), 32, 1), (range(32), 32, 64),
+                                                    ([1, 5, 6, 30], 64, 2), ([], 8, 2)])
+def test_tasks_group_consecutive_batches_a_few_per_worker(batches, runs, workers):
+    tasks = tasks_of(list(batches), runs, workers)
+    assert [b for task in tasks for b in task] == list(batches)  # every batch once, in order
+    assert all(len(task) * runs <= max(TASK_RUNS, runs) for task in tasks)
+    assert len(tasks) >= min(len(batches), TASKS_PER_WORKER * workers)
+
+
+def test_a_large_sweep_steps_more_runs_at_once_than_its_batches():
+    assert tasks_of(list(range(32)), 32, 2) == [tuple(range(k, k + 4)) for k in range(0, 32, 4)]  # 1,024 runs: 8 tasks of 128
+    assert {len(task) for task in tasks_of(list(range(313)), 64, 2)} == {4, 1}  # 20,000 runs: 256 a task
 
 
 def test_the_sample_seed_and_the_replicate_seed_are_apart_on_the_command_line(toy, tmp_path):  # noqa: F811

@@ -43,6 +43,7 @@ from .outcomes import (
     RoadOutcome,
 )
 from .results import Results
+from .rundata import RunBatch
 from .scoring import brier
 
 GROUPS = ("control", "dates", "quantities", "conditions")
@@ -92,6 +93,7 @@ def evidence(results: Results, outcomes: list[OutcomeBase]) -> Evidence:
     theatre, runs = results.theatre, results.runs
     last = results.start + dt.timedelta(days=min(r.days for r in runs))
     chosen = [o for o in outcomes if o.applies(results.start, last)]
+    batch = RunBatch.of(runs)
     ids: dict[str, list[str]] = {g: [] for g in GROUPS}
     pairs, counts, dates, values, figures, met = [], [], [], [], [], []
     for o in chosen:
@@ -101,17 +103,17 @@ def evidence(results: Results, outcomes: list[OutcomeBase]) -> Evidence:
             counts.append(len(mine))
             ids["control"].append(o.id)
         elif isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
-            dates.append([o.check(r, theatre).error_days for r in runs])
+            dates.append(o.checks(batch, theatre).error_days)
             ids["dates"].append(o.id)
         elif isinstance(o, QuantityOutcome) and o.reported is not None:
-            values.append([o.check(r, theatre).value for r in runs])
+            values.append(o.checks(batch, theatre).value)
             figures.append(o.reported)
             ids["quantities"].append(o.id)
         elif isinstance(o, QuantityOutcome | ConditionOutcome):
-            met.append([o.check(r, theatre).met for r in runs])
+            met.append(o.checks(batch, theatre).met)
             ids["conditions"].append(o.id)
     n = len(runs)
-    controllers = np.array([[r.history[r.day(d), t] for t, d, _ in pairs] for r in runs], dtype=np.int8).reshape(n, len(pairs))
+    controllers = batch.history[:, [batch.day(d) for _, d, _ in pairs], [t for t, _, _ in pairs]].reshape(n, len(pairs))
     return Evidence(
         controllers,
         np.array([c for _, _, c in pairs], dtype=np.int8),

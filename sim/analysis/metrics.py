@@ -1,4 +1,11 @@
-"""One row of numbers per run: what sweeps record and sensitivity analysis explains."""
+"""One row of numbers per run: what sweeps record and sensitivity analysis explains.
+
+A batch of replicates is scored at once (:func:`batch_metrics`): each outcome
+is checked once for the whole batch (:meth:`~sim.analysis.outcomes.OutcomeBase.checks`)
+and the rest read the batch's arrays, so a sweep pays for scoring about a
+tenth of what a run at a time cost. A single run is a batch of one
+(:func:`run_metrics`).
+"""
 
 from __future__ import annotations
 
@@ -9,43 +16,54 @@ import numpy as np
 from ..io.theatre import Theatre
 from ..names import HOLDERS
 from .outcomes import CaptureOutcome, OutcomeBase
-from .results import RunData
+from .rundata import EventLog, RunBatch, RunData
 
 
 def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, float]:
-    """Scores against the record and the quantities users sweep for, as plain floats.
+    """One run's metrics: :func:`batch_metrics` of a batch of one."""
+    return batch_metrics(RunBatch.of([run]), outcomes, theatre)[0]
 
-    Outcomes outside the run's window are left out; dates are days after the
+
+def batch_metrics(runs: RunBatch, outcomes: list[OutcomeBase], theatre: Theatre) -> list[dict[str, float]]:
+    """Each run's scores against the record and the quantities users sweep for, as plain floats.
+
+    Outcomes outside the runs' window are left out; dates are days after the
     start (NaN when the thing never happens).
     """
-    start, end = run.start, run.date(run.days)
+    start, end, n = runs.start, runs.date(runs.days), runs.replicates
     scored = [o for o in outcomes if o.applies(start, end)]
-    checks = {o.id: o.check(run, theatre) for o in scored}
-    pairs = [p for o in scored for p in o.pairs(theatre)]
-    ts, ev = run.timeseries, run.events
-    last = ts.iloc[run.days]
-
-    out: dict[str, float] = {
-        "outcomes_met": float(np.mean([c.met for c in checks.values()])) if checks else np.nan,
-        "control_accuracy": float(np.mean([run.history[run.day(d), t] == c for t, d, c in pairs])) if pairs else np.nan,
-        "capture_mae_days": _mean([abs(checks[o.id].error_days) for o in scored if isinstance(o, CaptureOutcome)]),
-        "towns_changed_hands": float((ev["type"] == "capture").sum()),
-        **{f"towns_{h}": float(last[f"towns_{h}"]) for h in HOLDERS},
-        "turkish_deaths": float(last["turkish_deaths"]),
-        "displaced": float(last["displaced"]),
-        **_ceasefire(run),
-        **_deals(run),
-        "patrol_coverage_mean": _mean(ts["patrol_coverage"].to_numpy()[[run.day(_date(d)) for d in ev.loc[ev["type"] == "patrol", "date"]]]),
-    }
+    checks = {o.id: o.checks(runs, theatre) for o in scored}
+    pairs = [(t, runs.day(d), c) for o in scored for t, d, c in o.pairs(theatre)]
+    town, day, reported = np.array(pairs, dtype=int).reshape(-1, 3).T
+    # Means of 0/1 values and of whole days are exact sums: they equal a run at a time's to the last bit.
+    met = _means([checks[o.id].met for o in scored], n)
+    accuracy = (runs.history[:, day, town] == reported).mean(axis=1) if pairs else np.full(n, np.nan)
+    mae = _means([np.abs(checks[o.id].error_days) for o in scored if isinstance(o, CaptureOutcome)], n)
+    last = {name: runs.series[name][:, runs.days] for name in (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced")}
+    coverage = runs.series["patrol_coverage"]
+    per_outcome = {}  # as Python floats at once: a row holds one of each per outcome
     for o in scored:
-        out[f"met:{o.id}"] = float(checks[o.id].met)
+        per_outcome[f"met:{o.id}"] = checks[o.id].met.astype(float).tolist()
         if isinstance(o, CaptureOutcome):
-            date = checks[o.id].value
-            out[f"day:{o.id}"] = float((date - start).days) if date is not None else np.nan
-    return out
+            per_outcome[f"day:{o.id}"] = checks[o.id].value.tolist()
+    rows = []
+    for r, log in enumerate(runs.events):
+        patrols = [runs.day(_date(d)) for d in log.date[log.type == "patrol"]]
+        rows.append({
+            "outcomes_met": float(met[r]),
+            "control_accuracy": float(accuracy[r]),
+            "capture_mae_days": float(mae[r]),
+            "towns_changed_hands": float((log.type == "capture").sum()),
+            **{name: float(values[r]) for name, values in last.items()},
+            **_ceasefire(log, runs),
+            **_deals(log, runs),
+            "patrol_coverage_mean": _mean(coverage[r, patrols]),
+            **{name: values[r] for name, values in per_outcome.items()},
+        })
+    return rows
 
 
-def _ceasefire(run: RunData) -> dict[str, float]:
+def _ceasefire(log: EventLog, runs: RunBatch) -> dict[str, float]:
     """Days the first ceasefire stayed in force, and whether it ended broken.
 
     It ends at the first of: its breakdown (``*_broken``), its expiry
@@ -53,21 +71,19 @@ def _ceasefire(run: RunData) -> dict[str, float]:
     another deal (``*_superseded``, logged with the new deal's announcement);
     otherwise it is in force to the end of the run. Days are counted from the day it came into force.
     """
-    ev = run.events.reset_index(drop=True)
-    began = np.flatnonzero(ev["type"].str.endswith("_in_force").to_numpy())
-    if not len(began):
+    types = log.type
+    began = next((i for i, t in enumerate(types) if t.endswith("_in_force")), None)
+    if began is None:
         return {"ceasefire_days": np.nan, "ceasefire_broken": np.nan}
-    first = _date(ev["date"].iloc[began[0]])
-    after = ev.iloc[began[0] + 1:]
-    ends = after[after["type"].str.endswith(("_broken", "_expired", "_superseded", "_announced"))]
-    if len(ends):
-        stop, broken = _date(ends["date"].iloc[0]), ends["type"].iloc[0].endswith("_broken")
+    end = next((i for i in range(began + 1, len(types)) if types[i].endswith(("_broken", "_expired", "_superseded", "_announced"))), None)
+    if end is not None:
+        stop, broken = _date(log.date[end]), types[end].endswith("_broken")
     else:
-        stop, broken = run.date(run.days + 1), False
-    return {"ceasefire_days": float((stop - first).days), "ceasefire_broken": float(broken)}
+        stop, broken = runs.date(runs.days + 1), False
+    return {"ceasefire_days": float((stop - _date(log.date[began])).days), "ceasefire_broken": float(broken)}
 
 
-def _deals(run: RunData) -> dict[str, float]:
+def _deals(log: EventLog, runs: RunBatch) -> dict[str, float]:
     """``ceasefire_days:<id>`` and ``ceasefire_broken:<id>`` for each truce or agreement with an id.
 
     A deal's days in force run from the day it came into force to the first
@@ -76,30 +92,34 @@ def _deals(run: RunData) -> dict[str, float]:
     into force in the run (announced after the end, or superseded first).
     Each deal is found by its announcement (date, name and effective date).
     """
-    if not run.deals:
+    if not runs.deals:
         return {}
-    ev = run.events.reset_index(drop=True)
-    types, dates, details = (ev[c].to_numpy(dtype=object) for c in ("type", "date", "detail"))
+    types, dates, details = log.type, log.date, log.detail
     announced = [i for i, t in enumerate(types) if t in ("truce_announced", "agreement_announced")]
     used: set[int] = set()
     out: dict[str, float] = {}
-    for deal_id, name, date, effective in run.deals:
+    for deal_id, name, date, effective in runs.deals:
         days = broken = np.nan
         i = next((i for i in announced if i not in used and dates[i] == date and details[i] == f"{name}, in force from {effective}"), None)
         if i is not None:
             used.add(i)
-            stop_at = next((j for j in announced if j > i), len(ev))
+            stop_at = next((j for j in announced if j > i), len(types))
             start = next((j for j in range(i + 1, stop_at) if types[j].endswith("_in_force")), None)
             if start is not None:
                 end = next((j for j in range(start + 1, stop_at) if types[j].endswith(("_broken", "_expired"))), None)
                 if end is not None:
                     stop, broken = _date(dates[end]), float(types[end].endswith("_broken"))
                 else:
-                    stop, broken = (_date(dates[stop_at]) if stop_at < len(ev) else run.date(run.days + 1)), 0.0
+                    stop, broken = (_date(dates[stop_at]) if stop_at < len(types) else runs.date(runs.days + 1)), 0.0
                 days = float((stop - _date(dates[start])).days)
         out[f"ceasefire_days:{deal_id}"] = days
         out[f"ceasefire_broken:{deal_id}"] = broken
     return out
+
+
+def _means(rows: list[np.ndarray], n: int) -> np.ndarray:
+    """Each of ``n`` replicates' mean over ``rows`` (each an array of one value per replicate); NaN with no rows."""
+    return np.mean(rows, axis=0) if rows else np.full(n, np.nan)
 
 
 def _mean(values) -> float:  # noqa: ANN001 - any sequence of numbers

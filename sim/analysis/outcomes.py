@@ -14,6 +14,12 @@ knows the kinds of outcome and how one run meets or misses each:
 - ``quantity``: a time series' value on a date, within a range;
 - ``condition``: at most so many changes of hands over a period.
 
+Each kind's rule is written once, for a batch of replicates side by side
+(:meth:`OutcomeBase.checks` on a :class:`~sim.analysis.rundata.RunBatch`):
+a sweep scores every outcome of every run, and one array operation per
+outcome and batch costs what one run's check did. A single run is a batch
+of one (:meth:`OutcomeBase.check`).
+
 An outcome is scored only when a run simulates its date: outcomes dated
 on or before the run's start are given, not simulated. Every outcome belongs
 to the calibration set (parameters may be tuned on it) or the validation set
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -38,7 +45,7 @@ from ..io.schema import Share, Strict
 from ..io.theatre import Theatre
 from ..io.validation import TaggedUnion, explain
 from ..names import HOLDERS, HolderName
-from .results import RunData
+from .rundata import RunBatch, RunData
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,54 @@ class Check:
     error_days: float | None = None
 
 
+@dataclass(frozen=True)
+class Checks:
+    """How each run of a batch fares against one outcome: a :class:`Check` per replicate, as arrays.
+
+    Attributes:
+        met: one bool per replicate.
+        value: what each run shows; for a dated outcome, the day after the start it shows (NaN: never).
+        error_days: simulated minus reported date, for dated outcomes (see :class:`Check`).
+        start: for a dated outcome, the date of day 0, which turns ``value`` into dates; None for others.
+    """
+
+    met: np.ndarray
+    value: np.ndarray
+    error_days: np.ndarray | None = None
+    start: dt.date | None = None
+
+    def __iter__(self) -> Iterator[Check]:
+        return (self[r] for r in range(len(self.met)))
+
+    def __getitem__(self, r: int) -> Check:
+        """Replicate ``r``'s check, its value a date (or None) for a dated outcome and a plain Python value otherwise."""
+        value = self.value[r]
+        if self.start is not None:
+            value = None if np.isnan(value) else self.start + dt.timedelta(days=int(value))
+        elif isinstance(value, np.generic):
+            value = value.item()
+        return Check(bool(self.met[r]), value, None if self.error_days is None else float(self.error_days[r]))
+
+
+def _dated(runs: RunBatch, day: np.ndarray, reported: dt.date, met: np.ndarray) -> Checks:
+    """The checks of a dated outcome that each run shows on ``day`` (NaN: never).
+
+    A date that never comes counts as the day after the run ends (a lower bound
+    on the error); ``met``, computed from ``day``, is False there, as every
+    comparison with NaN is.
+    """
+    error = np.where(np.isnan(day), runs.days + 1, day) - runs.day(reported)
+    return Checks(met, day, error, runs.start)
+
+
+def _first_gain(held: np.ndarray, since: int = 0) -> np.ndarray:
+    """The first day (from ``since`` on, never day 0) each replicate's ``held``, shape (replicates, days + 1),
+    turns True; NaN if it never does."""
+    gained = held[:, 1:] > held[:, :-1]  # column j: day j + 1
+    gained[:, : max(since - 1, 0)] = False
+    return np.where(gained.any(axis=1), gained.argmax(axis=1) + 1.0, np.nan)
+
+
 class OutcomeBase(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     set: Literal["calibration", "validation"] = Field(description="whether parameters may be tuned on it (calibration) or not (validation)")
@@ -70,6 +125,14 @@ class OutcomeBase(Strict):
         return start < first and last <= end
 
     def span(self) -> tuple[dt.date, dt.date]:
+        raise NotImplementedError
+
+    def check(self, run: RunData, theatre: Theatre) -> Check:
+        """How ``run`` fares: :meth:`checks` on a batch of one."""
+        return self.checks(RunBatch.of([run]), theatre)[0]
+
+    def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
+        """How each run of ``runs`` fares: the kind's rule, once for the whole batch."""
         raise NotImplementedError
 
     def pairs(self, theatre: Theatre) -> list[tuple[int, dt.date, int]]:
@@ -89,9 +152,9 @@ class ControllerOutcome(OutcomeBase):
     def pairs(self, theatre: Theatre) -> list[tuple[int, dt.date, int]]:
         return [(theatre.town(self.town), self.date, HOLDERS.index(self.controller))]
 
-    def check(self, run: RunData, theatre: Theatre) -> Check:
-        held = HOLDERS[run.history[run.day(self.date), theatre.town(self.town)]]
-        return Check(held == self.controller, held)
+    def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
+        held = runs.history[:, runs.day(self.date), theatre.town(self.town)]
+        return Checks(held == HOLDERS.index(self.controller), np.array(HOLDERS, dtype=object)[held])
 
 
 class FrontOutcome(OutcomeBase):
@@ -112,10 +175,10 @@ class FrontOutcome(OutcomeBase):
         reported = theatre.control[self.reference]
         return [(int(t), self.date, int(reported[t])) for t in self.checked_towns(theatre)]
 
-    def check(self, run: RunData, theatre: Theatre) -> Check:
+    def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
         towns = self.checked_towns(theatre)
-        share = float((run.history[run.day(self.date), towns] == theatre.control[self.reference][towns]).mean())
-        return Check(share >= self.min_accuracy, share)
+        share = (runs.history[:, runs.day(self.date), towns] == theatre.control[self.reference][towns]).mean(axis=1)
+        return Checks(share >= self.min_accuracy, share)
 
 
 class CaptureOutcome(OutcomeBase):
@@ -129,17 +192,10 @@ class CaptureOutcome(OutcomeBase):
     def span(self) -> tuple[dt.date, dt.date]:
         return self.after or self.reported, self.reported
 
-    def check(self, run: RunData, theatre: Theatre) -> Check:
-        t, code = theatre.town(self.town), HOLDERS.index(self.by)
-        held = run.history[:, t] == code
-        gained = np.flatnonzero(held[1:] & ~held[:-1]) + 1
-        if self.after is not None:
-            gained = gained[gained >= run.day(self.after)]
-        if len(gained) == 0:
-            return Check(False, None, float((run.date(run.days + 1) - self.reported).days))
-        date = run.date(gained[0])
-        error = (date - self.reported).days
-        return Check(abs(error) <= self.tolerance_days, date, float(error))
+    def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
+        held = runs.history[:, :, theatre.town(self.town)] == HOLDERS.index(self.by)
+        day = _first_gain(held, 0 if self.after is None else runs.day(self.after))
+        return _dated(runs, day, self.reported, np.abs(day - runs.day(self.reported)) <= self.tolerance_days)
 
 
 class RoadOutcome(OutcomeBase):
@@ -164,14 +220,10 @@ class RoadOutcome(OutcomeBase):
             return np.flatnonzero(theatre.road_towns(self.road))
         return np.array([theatre.town(t) for t in self.towns], dtype=int)
 
-    def check(self, run: RunData, theatre: Theatre) -> Check:
-        held = (run.history[:, self.members(theatre)] == HOLDERS.index(self.by)).all(axis=1)
-        first = np.flatnonzero(held[1:] & ~held[:-1]) + 1
-        if held[0] or len(first) == 0:
-            return Check(False, None, float((run.date(run.days + 1) - self.reported).days))
-        date = run.date(first[0])
-        error = (date - self.reported).days
-        return Check(abs(error) <= self.tolerance_days, date, float(error))
+    def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
+        held = (runs.history[:, :, self.members(theatre)] == HOLDERS.index(self.by)).all(axis=2)
+        day = np.where(held[:, 0], np.nan, _first_gain(held))  # held from the start: not won in the run
+        return _dated(runs, day, self.reported, np.abs(day - runs.day(self.reported)) <= self.tolerance_days)
 
 
 class EventOutcome(OutcomeBase):
@@ -190,16 +242,15 @@ class EventOutcome(OutcomeBase):
     def span(self) -> tuple[dt.date, dt.date]:
         return self.window
 
-    def check(self, run: RunData, theatre: Theatre) -> Check:
-        # Plain arrays, not pandas masks: a sweep checks every outcome of every run.
-        rows = np.flatnonzero(run.events["type"].to_numpy(dtype=object) == self.event)
-        if self.match is not None:
-            details = run.events["detail"].to_numpy(dtype=object)[rows]
-            rows = rows[[self.match in str(d) for d in details]]
-        if not len(rows):
-            return Check(False, None, float((run.date(run.days + 1) - self.reported).days))
-        date = dt.date.fromisoformat(run.events["date"].iloc[rows[0]])
-        return Check(self.window[0] <= date <= self.window[1], date, float((date - self.reported).days))
+    def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
+        day = np.full(runs.replicates, np.nan)
+        for r, log in enumerate(runs.events):
+            rows = np.flatnonzero(log.type == self.event)
+            if self.match is not None:
+                rows = rows[[self.match in str(d) for d in log.detail[rows]]]
+            if len(rows):
+                day[r] = runs.day(dt.date.fromisoformat(log.date[rows[0]]))
+        return _dated(runs, day, self.reported, (runs.day(self.window[0]) <= day) & (day <= runs.day(self.window[1])))
 
 
 class QuantityOutcome(OutcomeBase):
@@ -212,9 +263,9 @@ class QuantityOutcome(OutcomeBase):
     def span(self) -> tuple[dt.date, dt.date]:
         return self.date, self.date
 
-    def check(self, run: RunData, theatre: Theatre) -> Check:
-        value = float(run.timeseries[self.variable].iloc[run.day(self.date)])
-        return Check(bool(self.range[0] <= value <= self.range[1]), value)
+    def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
+        value = runs.series[self.variable][:, runs.day(self.date)].astype(float)
+        return Checks((self.range[0] <= value) & (value <= self.range[1]), value)
 
 
 class ConditionOutcome(OutcomeBase):
@@ -225,10 +276,10 @@ class ConditionOutcome(OutcomeBase):
     def span(self) -> tuple[dt.date, dt.date]:
         return self.period
 
-    def check(self, run: RunData, theatre: Theatre) -> Check:
-        a, b = run.day(self.period[0]), run.day(self.period[1])
-        changes = int((run.history[a : b + 1] != run.history[a - 1 : b]).sum())
-        return Check(changes <= self.max_captures, changes)
+    def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
+        a, b = runs.day(self.period[0]), runs.day(self.period[1])
+        changes = (runs.history[:, a : b + 1] != runs.history[:, a - 1 : b]).sum(axis=(1, 2))
+        return Checks(changes <= self.max_captures, changes)
 
 
 OutcomeKinds = ControllerOutcome | FrontOutcome | CaptureOutcome | RoadOutcome | EventOutcome | QuantityOutcome | ConditionOutcome

@@ -2,13 +2,17 @@
 
 Scores, comparisons and maps work on :class:`RunData`, so a fresh run and one
 read back from disk (in any of the formats :mod:`sim.analysis.results` reads)
-are treated the same way.
+are treated the same way. Scoring reads replicates side by side, as a
+:class:`RunBatch`: one array per quantity with a leading replicate axis, so
+each outcome is checked once for a whole batch instead of once per run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -42,10 +46,8 @@ class RunData:
 
     @classmethod
     def of(cls, result) -> RunData:  # noqa: ANN001 - a sim.experiments.run.RunResult
-        deals = tuple((e.id, e.name, e.date.isoformat(), e.effective.isoformat())
-                      for e in result.scenario.events if e.type in ("truce", "agreement") and e.id)
         return cls(result.seed, result.scenario.start, result.history, result.events, result.timeseries,
-                   result.post_history, result.encircled_history, deals)
+                   result.post_history, result.encircled_history, deals_of(result.scenario))
 
     @property
     def days(self) -> int:
@@ -61,3 +63,86 @@ class RunData:
     @property
     def captures(self) -> pd.DataFrame:
         return self.events[self.events["type"] == "capture"]
+
+
+def deals_of(scenario) -> tuple[tuple[str, str, str, str], ...]:  # noqa: ANN001 - a sim.io.schema.Scenario
+    """(event id, name, announced, effective) of each truce or agreement of ``scenario`` that has an id."""
+    return tuple((e.id, e.name, e.date.isoformat(), e.effective.isoformat())
+                 for e in scenario.events if e.type in ("truce", "agreement") and e.id)
+
+
+class EventLog(NamedTuple):
+    """One replicate's events as plain object arrays (the columns of events.csv that scoring reads), in log order."""
+
+    date: np.ndarray
+    type: np.ndarray
+    detail: np.ndarray
+
+
+@dataclass
+class RunBatch:
+    """Replicates of one scenario over the same days, side by side: what scoring reads.
+
+    Attributes:
+        start: the date of day 0.
+        history: controller codes, shape (replicates, days + 1, towns).
+        series: each time series but the date, by name, shape (replicates, days + 1).
+        events: each replicate's events.
+        deals: as :attr:`RunData.deals`.
+    """
+
+    start: dt.date
+    history: np.ndarray = field(repr=False)
+    series: Mapping[str, np.ndarray] = field(repr=False)
+    events: list[EventLog] = field(repr=False)
+    deals: tuple[tuple[str, str, str, str], ...] = ()
+
+    @classmethod
+    def of(cls, runs: list[RunData]) -> RunBatch:
+        """Runs of one scenario, each as long as the others."""
+        if len({r.days for r in runs}) != 1 or len({r.start for r in runs}) != 1:
+            raise ValueError("a batch holds runs over the same days")
+        return cls(
+            runs[0].start,
+            np.stack([r.history for r in runs]),
+            StackedSeries(runs),
+            [EventLog(*(r.events[c].to_numpy(dtype=object) for c in EventLog._fields)) for r in runs],
+            runs[0].deals,
+        )
+
+    @property
+    def replicates(self) -> int:
+        return len(self.history)
+
+    @property
+    def days(self) -> int:
+        """Days simulated after the start (the last row of each history)."""
+        return self.history.shape[1] - 1
+
+    def day(self, date: dt.date) -> int:
+        return (date - self.start).days
+
+    def date(self, day: int) -> dt.date:
+        return self.start + dt.timedelta(days=int(day))
+
+
+class StackedSeries(Mapping[str, np.ndarray]):
+    """The time series of runs side by side, each stacked when first read: scoring reads a few of some twenty."""
+
+    def __init__(self, runs: list[RunData]) -> None:
+        self._runs = runs
+        self._names = [c for c in runs[0].timeseries.columns if c != "date"]
+        self._stacked: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._stacked:
+            if name not in self._names:
+                raise KeyError(name)
+            self._stacked[name] = np.stack([r.timeseries[name].to_numpy() for r in self._runs])
+        return self._stacked[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)

@@ -42,6 +42,7 @@ from .outcomes import (
     load_outcomes,
 )
 from .results import Results, frozen_front
+from .rundata import RunBatch
 
 HEADLINES = ("outcomes met", "control accuracy", "Brier", "capture MAE (days)")
 SETS = ("calibration", "validation")
@@ -104,11 +105,12 @@ def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True)
     applicable = [o for o in outcomes if o.applies(results.start, last)]
     skipped = [o for o in outcomes if o not in applicable]
     base = frozen_front(runs[0])
-    scores = [OutcomeScore(o, [o.check(r, theatre) for r in runs], o.check(base, theatre)) for o in applicable]
+    batch, alone = RunBatch.of(runs), RunBatch.of([base])  # each outcome checked once for all replicates
+    scores = [OutcomeScore(o, list(o.checks(batch, theatre)), o.checks(alone, theatre)[0]) for o in applicable]
 
     pairs = [p for o in applicable for p in o.pairs(theatre)]
     reported = np.array([c for _, _, c in pairs], dtype=np.int8)
-    controllers = np.array([[r.history[r.day(d), t] for t, d, _ in pairs] for r in runs], dtype=np.int8).reshape(len(runs), len(pairs))
+    controllers = batch.history[:, [batch.day(d) for _, d, _ in pairs], [t for t, _, _ in pairs]].reshape(len(runs), len(pairs))
     base_controllers = np.array([base.history[base.day(d), t] for t, d, _ in pairs], dtype=np.int8)
 
     met = np.array([s.met for s in scores]).reshape(len(scores), len(runs))

@@ -1,4 +1,4 @@
-"""Running a scenario, once or as a batch of replicates, and collecting what each run produced, as tables."""
+"""Running a scenario, once or as a batch of replicates, and collecting what each run produced, as tables or scores."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.metrics import run_metrics
+from ..analysis.metrics import batch_metrics, run_metrics
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.results import RunData
+from ..analysis.rundata import EventLog, RunBatch, deals_of
 from ..io.scenario import inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre
@@ -132,6 +133,33 @@ def simulate_batch(scenario: Scenario, seeds: list[int], *, check_invariants: bo
     model = CeasefireModel(scenario, seeds=list(seeds), check_invariants=check_invariants)
     model.run_model()
     return results_of(model, started, now())
+
+
+def simulate_metrics(scenario: Scenario, seeds: list[int], outcomes: str | Path | None = None) -> list[dict[str, float]]:
+    """Each seed's :meth:`RunResult.metrics`, stepping the seeds together and scoring them as one batch.
+
+    What a sweep needs of a run is its row of metrics: they are read from the
+    model's arrays (:func:`batch_of`), without building each run's tables.
+    """
+    model = CeasefireModel(scenario, seeds=list(seeds))
+    model.run_model()
+    runs = batch_of(model)
+    return batch_metrics(runs, outcomes_for(scenario, model.theatre, ["date", *runs.series], outcomes), model.theatre)
+
+
+def batch_of(model: CeasefireModel) -> RunBatch:
+    """The replicates of a model that has run, as scoring reads them: its own arrays, each replicate's events apart."""
+    days = model.steps + 1
+    dates = np.array([(model.spec.start + dt.timedelta(days=d)).isoformat() for d in range(days)], dtype=object)
+    log = np.array(model.event_rows, dtype=object).reshape(-1, 6)  # replicate, day, type, town, actors, detail
+    date = dates[log[:, 1].astype(int)]
+    return RunBatch(
+        model.spec.start,
+        model.history[:, :days],
+        {name: np.stack(values[:days], axis=1) for name, values in model.datacollector.model_vars.items()},
+        [EventLog(date[rows], log[rows, 2], log[rows, 5]) for rows in _rows_by_replicate(log[:, 0].astype(int), model.replicates)],
+        deals_of(model.spec),
+    )
 
 
 def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunResult]:

@@ -2,12 +2,17 @@
 
 Replicate ``r`` of every point runs with seed ``scenario seed + r``: points
 differ only by their parameters (common random numbers), and no seed depends
-on which worker ran it. Runs go to the executors in batches fixed by the
-sweep's size alone (:func:`batch_runs`: at least 32 batches, or one per run,
-and at most 64 runs each), so a rerun can tell which are done and a small
-sweep still keeps every worker busy; each batch's runs follow from its number
-(:func:`sim.analysis.integrity.batch_items`): they are made when the batch is
-sent, so memory does not grow with the sweep.
+on which worker ran it. Runs are cut into batches fixed by the sweep's size
+alone (:func:`batch_runs`: at least 32 batches, or one per run, and at most
+64 runs each), one part file each, so a rerun can tell which are done and
+the files do not depend on the workers; each batch's runs follow from its
+number (:func:`sim.analysis.integrity.batch_items`): they are made when the
+batch is sent, so memory does not grow with the sweep.
+
+The executors get tasks of consecutive batches (:func:`tasks_of`): a few per
+worker, so the workers finish together, and up to 256 runs each, because a
+point's replicates in one task step as one batch of the model, and the model
+costs less per replicate the more it steps at once.
 
 A sweep folder::
 
@@ -43,12 +48,17 @@ from .ensemble import MAX_SEED, check_workers
 from .executors import deferred_interrupts, run_tasks
 from .manifest import manifest_text, now
 from .parameters import apply, check_design
-from .run import simulate_batch
+from .run import simulate_metrics
 from .storage import write_part, written_parts
 from .sweep_file import MAX_RUNS, SweepSpec
 
-BATCH_RUNS = 64  # the most runs per task (a point's replicates in it step as one batch); more would let a worker's memory grow with the sweep
-MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so every worker gets some
+BATCH_RUNS = 64  # the most runs per batch (a part file)
+MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so that tasks can share them out
+# The most runs per task: a point's replicates in a task step together, and the campaign costs 6.4 ms of CPU a
+# replicate stepped and scored 32 at a time, 4.8 at 64, 3.5 at 128, 2.8 at 256, and no less beyond; a worker's
+# peak memory grows with it (199 MB at 64, 225 at 256, 311 at 1,024).
+TASK_RUNS = 256
+TASKS_PER_WORKER = 4  # at least this many tasks a worker (or one per batch), so that no worker is left with the last big task
 
 
 def batch_runs(total: int) -> int:
@@ -57,6 +67,17 @@ def batch_runs(total: int) -> int:
     sweep's size alone, never by the workers, so a rerun finds the same batches and part files do not
     depend on who ran them."""
     return max(1, min(BATCH_RUNS, total // MIN_BATCHES))
+
+
+def tasks_of(batches: list[int], runs: int, workers: int) -> list[tuple[int, ...]]:
+    """``batches`` (of ``runs`` runs each) grouped into tasks of consecutive batches: at most :data:`TASK_RUNS`
+    runs each, and at least :data:`TASKS_PER_WORKER` tasks a worker, or one per batch.
+
+    A task only schedules work: its runs step together, but each batch is
+    written as its own part, so nothing on disk depends on the workers.
+    """
+    size = max(1, min(TASK_RUNS // runs, len(batches) // (TASKS_PER_WORKER * workers)))
+    return [tuple(batches[i : i + size]) for i in range(0, len(batches), size)]
 
 
 class ScenarioEvaluator:
@@ -71,26 +92,26 @@ class ScenarioEvaluator:
 
     def batch(self, values: dict[str, float], seeds: list[int]) -> list[dict[str, float]]:
         """The rows of one point's replicates, stepped together as one batch."""
-        return [r.metrics(self.outcomes_file) for r in simulate_batch(apply(self.scenario, values), seeds)]
+        return simulate_metrics(apply(self.scenario, values), seeds, self.outcomes_file)
 
 
-def run_batch(evaluate: Callable, names: list[str], items: list[tuple[int, int, int, tuple]]) -> pd.DataFrame:
-    """Evaluate ``(point, replicate, seed, values)`` items into rows (runs in a worker).
+def run_batches(evaluate: Callable, names: list[str], items: list[tuple[int, int, int, int, tuple]]) -> dict[int, pd.DataFrame]:
+    """Evaluate ``(batch, point, replicate, seed, values)`` items into each batch's rows (runs in a worker).
 
     The runs of one point go together to ``evaluate.batch`` where the
     evaluator has one (the scenario's steps them as one batch of replicates);
     any other evaluator is called run by run. Either way a row depends only
     on its point and seed.
     """
-    rows = []
-    for point, group in itertools.groupby(items, key=lambda item: item[0]):
+    rows: dict[int, list[dict]] = {}
+    for point, group in itertools.groupby(items, key=lambda item: item[1]):
         group = list(group)
-        params = dict(zip(names, group[0][3], strict=True))
-        seeds = [seed for _, _, seed, _ in group]
+        params = dict(zip(names, group[0][4], strict=True))
+        seeds = [seed for *_, seed, _ in group]
         found = evaluate.batch(params, seeds) if hasattr(evaluate, "batch") else [evaluate(params, s) for s in seeds]
-        rows += [{"point": point, "replicate": replicate, "seed": seed, **params, **metrics}
-                 for (_, replicate, seed, _), metrics in zip(group, found, strict=True)]
-    return pd.DataFrame(rows)
+        for (batch, _, replicate, seed, _), metrics in zip(group, found, strict=True):
+            rows.setdefault(batch, []).append({"point": point, "replicate": replicate, "seed": seed, **params, **metrics})
+    return {batch: pd.DataFrame(mine) for batch, mine in rows.items()}
 
 
 @dataclass
@@ -177,10 +198,12 @@ def run_sweep(
                 for file in remove_derived(out):
                     notify(f"removed {file.relative_to(out)}: it was made from the sweep's previous rows")
 
-            def args_of(key: int) -> tuple:
-                point, replicate, seeds = batch_items(manifest, key)
-                items = [(int(p), int(r), int(s), tuple(float(v) for v in spec.design.points[p]))
-                         for p, r, s in zip(point, replicate, seeds, strict=True)]
+            def args_of(task: tuple[int, ...]) -> tuple:
+                items = []
+                for key in task:
+                    point, replicate, seeds = batch_items(manifest, key)
+                    items += [(key, int(p), int(r), int(s), tuple(float(v) for v in spec.design.points[p]))
+                              for p, r, s in zip(point, replicate, seeds, strict=True)]
                 return evaluate, spec.design.names, items
 
             from tqdm import tqdm  # imported here: only long work draws progress bars
@@ -188,12 +211,14 @@ def run_sweep(
             finished = sum(len(batch_items(manifest, k)[0]) for k in done)
             bar = tqdm(total=total, initial=finished, unit="run", disable=None if progress else True, desc="sweep")
             try:
-                for key, rows in run_tasks(run_batch, todo, args_of, workers=workers, executor=executor, scheduler=scheduler):
-                    with deferred_interrupts():  # a part is written whole and counted: Ctrl-C waits for both
-                        write_part(out, key, rows)
-                        written += 1
-                        ran += len(rows)
-                    bar.update(len(rows))
+                tasks = tasks_of(todo, manifest["batch_runs"], workers)
+                for _, parts in run_tasks(run_batches, tasks, args_of, workers=workers, executor=executor, scheduler=scheduler):
+                    with deferred_interrupts():  # a task's parts are written whole and counted: Ctrl-C waits for all
+                        for key, rows in parts.items():
+                            write_part(out, key, rows)
+                            written += 1
+                            ran += len(rows)
+                            bar.update(len(rows))
             finally:
                 bar.close()
         except KeyboardInterrupt:
