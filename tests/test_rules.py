@@ -129,6 +129,19 @@ def test_a_fall_shakes_the_neighbours_and_an_outflanked_shaken_town_is_abandoned
     assert [(row[3], row[5].split("(")[1].rstrip(")")) for row in causes if row[2] == "capture"] == [("A", "assault"), ("B", "abandoned")]
 
 
+def test_the_fall_of_an_hts_town_shakes_the_rebel_garrison_next_door(build):
+    # As above, but B is held by the rebels: HTS and the rebels hold one front, so A's fall shakes B all the same.
+    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "rebels"),
+                   ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, "rebels")],
+                  [("G", "A", "M9"), ("A", "B", "M9"), ("G2", "B", "secondary"), ("B", "C", "M9")])
+    combat_params = {"collapse_shock": 0.5, "abandon_shock": 0.4, "shock_recovery": 0.0, "break_ratio": 1, "noise": 0.0}
+    m = CeasefireModel(scenario(build, events=[push(["A"], force=100)], combat=combat_params))
+    m.step()
+    b = m.theatre.town("B")
+    assert m.controller[0, m.theatre.town("A")] == 0 and m.controller[0, b] == 0  # the rebels gave B up
+    assert m.shock[0, m.theatre.town("G")] == 0  # the winners' own towns are not shaken
+
+
 def test_without_shock_the_neighbour_holds(build):
     build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "hts"),
                    ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, "hts")],

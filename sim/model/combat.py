@@ -94,9 +94,11 @@ def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, ol
     """Towns have fallen: the garrisons of their neighbours on the losing side are shaken."""
     m = model
     nbr = m.neighbours.nbr[town]
-    same = m.neighbours.valid[town] & (m.controller[rep[:, None], nbr] == old[:, None])
-    r = np.broadcast_to(rep[:, None], nbr.shape)[same]
-    np.add.at(m.shock, (r, nbr[same]), m.combat_params.collapse_shock)
+    # HTS and the rebels hold one front: the fall of either's town shakes both.
+    neighbour_gov = m.controller[rep[:, None], nbr] == REGIME
+    losing_side = m.neighbours.valid[town] & (neighbour_gov == (old == REGIME)[:, None])
+    r = np.broadcast_to(rep[:, None], nbr.shape)[losing_side]
+    np.add.at(m.shock, (r, nbr[losing_side]), m.combat_params.collapse_shock)
     np.minimum(m.shock, 1.0, out=m.shock)
 
 
