@@ -168,6 +168,19 @@ def test_a_pocket_cut_off_from_the_camps_is_shaken_and_given_up(build):
     assert m.controller[0, m.theatre.town("Camp")] == 1  # a camp is never an objective
 
 
+def test_pockets_kept_from_day_to_day_are_those_found_afresh():
+    # The model finds pockets again only where a town passed to or from the government: on every
+    # day of a campaign, in every replicate, what it keeps must be what a fresh search finds.
+    m = CeasefireModel(load_scenario("scenarios/campaign.yaml"), seeds=[1, 2, 3])
+    checked = 0
+    while m.running and m.day < 75:
+        m.step()
+        fresh = towns.cut_off(m.theatre, m.neighbours, m.controller, m.rear)
+        assert (m.pockets() == fresh).all(), f"day {m.day}"
+        checked += fresh.any()
+    assert checked > 0  # some day had a pocket to keep
+
+
 def test_the_rear_is_the_border_strip_too_and_a_town_with_a_way_to_it_is_no_pocket(build):
     # Camp - H1 - P - B: the government takes H1. B lies 1.1 km south of the border line (lat 35.41), P 11 km.
     build.theatre([("Camp", 35.6, 36.0, "hts", 1000, "camp"), ("H1", 35.55, 36.0, "hts"), ("P", 35.5, 36.0, "hts"),

@@ -107,7 +107,7 @@ def abandon_untenable(model: CeasefireModel) -> None:
     m, p = model, model.combat_params
     gov = m.controller == REGIME
     flanks = towns.held_neighbours(m.neighbours, gov)
-    pocket = towns.cut_off(m.theatre, m.neighbours, m.controller, m.rear)
+    pocket = m.pockets()
     m.shock = np.where(pocket, np.minimum(1.0, m.shock + p.pocket_shock), m.shock)
     give_up = ~gov & m.contestable & (m.shock >= p.abandon_shock) & ((flanks >= 2) | (pocket & (flanks >= 1)))
     give_up &= m.regime.on_offensive[:, None]

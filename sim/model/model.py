@@ -96,6 +96,8 @@ class CeasefireModel(mesa.Model):
         self.displaced = np.zeros(r)
         self.outside = np.zeros(r)  # people who left with no camp in the theatre to count them in
         self.shock = np.zeros((r, t.n))
+        self._pockets = np.zeros((r, t.n), bool)  # opposition towns cut off from the rear: see pockets()
+        self._pockets_stale = np.ones(r, bool)  # replicates where a town passed to or from the government since
         self.security = np.zeros((r, t.n))  # how safe a patrol is at each town
         self.military_police = np.zeros((r, t.n), bool)
         self.lost_by_regime = np.zeros((r, t.n), bool)
@@ -208,6 +210,7 @@ class CeasefireModel(mesa.Model):
                 cause: str) -> None:
         """Towns change hands; the old garrison falls back to ``fallback`` (-1: nowhere to go, it is lost)."""
         old = self.controller[rep, town].copy()
+        self._pockets_stale[rep[(old == REGIME) != (new == REGIME)]] = True
         away = fallback >= 0
         np.add.at(self.garrison, (rep[away], fallback[away]), self.garrison[rep[away], town[away]])
         self.controller[rep, town] = new
@@ -218,6 +221,19 @@ class CeasefireModel(mesa.Model):
         for r, k, a, b in zip(rep.tolist(), town.tolist(), new.tolist(), old.tolist(), strict=True):
             self.event_rows.append((r, self.day, "capture", self.theatre.towns[k], f"{HOLDERS[a]};{HOLDERS[b]}", f"{HOLDERS[b]} -> {HOLDERS[a]} ({cause})"))
         combat.spread_collapse(self, rep, town, old)
+
+    def pockets(self) -> np.ndarray:
+        """(replicates, towns) opposition towns cut off from the rear (see :func:`towns.cut_off`).
+
+        Found again only in the replicates where a town has passed to or from the
+        government since: a pocket depends on nothing else, and finding pockets
+        is the dearest part of a day.
+        """
+        stale = np.flatnonzero(self._pockets_stale)
+        if stale.size:
+            self._pockets[stale] = towns.cut_off(self.theatre, self.neighbours, self.controller[stale], self.rear)
+            self._pockets_stale[:] = False
+        return self._pockets
 
     def add_casualties(self, faction: str, amount: np.ndarray, *, fighters: bool = True) -> None:
         """Record losses per replicate: strength points (converted to fighters) or a head count."""
