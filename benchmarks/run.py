@@ -364,6 +364,9 @@ def main(argv: list[str] | None = None) -> int:
         "sections": {},
         "load_average": {},  # 1-minute load before and after each section; near 0 on an idle machine
     }
+    if args.only and args.out.exists():  # some sections: the others keep their last figures
+        kept = json.loads(args.out.read_text(encoding="utf-8"))
+        results["sections"], results["load_average"] = kept.get("sections", {}), kept.get("load_average", {})
     for section in SECTIONS:
         if args.only and section.__name__ not in args.only:
             continue

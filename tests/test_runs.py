@@ -122,3 +122,33 @@ def test_posts_csv_records_the_models_posts_every_day(tmp_path):
     assert list(posts.columns) == ["date", "post", "town", "lat", "lon", "encircled"]
     sites = {p.id: (p.lat, p.lon) for p in r.theatre.posts}
     assert all(sites[row.post] == (row.lat, row.lon) for row in posts.itertuples())  # drawn at their own sites
+
+
+def test_a_finished_batch_is_freed_at_once_not_when_the_cycle_collector_runs(monkeypatch):
+    # A model's agents and events refer back to it; a sweep worker that waited for the cycle collector
+    # grew by tens of MB a task. Every model simulate_batch and simulate_metrics make must be gone the
+    # moment they return, with the collector off.
+    import gc
+    import weakref
+
+    from sim.experiments import run
+    from sim.model.model import CeasefireModel
+
+    made = []
+
+    class Watched(CeasefireModel):
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            made.append(weakref.ref(self))
+
+    monkeypatch.setattr(run, "CeasefireModel", Watched)
+    sc = load_scenario(MOSCOW, end=datetime.date(2020, 3, 20))
+    gc.disable()
+    try:
+        results = run.simulate_batch(sc, [1, 2])
+        rows = run.simulate_metrics(sc, [1, 2], [])
+        alive = [ref() is not None for ref in made]
+    finally:
+        gc.enable()
+    assert len(made) == 2 and alive == [False, False]
+    assert len(results) == 2 and len(rows) == 2 and results[0].history.shape[0] == 16  # what they produced survives

@@ -132,7 +132,9 @@ def simulate_batch(scenario: Scenario, seeds: list[int], *, check_invariants: bo
     started = now()
     model = CeasefireModel(scenario, seeds=list(seeds), check_invariants=check_invariants)
     model.run_model()
-    return results_of(model, started, now())
+    results = results_of(model, started, now())
+    model.release()
+    return results
 
 
 def simulate_metrics(scenario: Scenario, seeds: list[int], outcomes: list[OutcomeBase]) -> list[dict[str, float]]:
@@ -144,7 +146,9 @@ def simulate_metrics(scenario: Scenario, seeds: list[int], outcomes: list[Outcom
     """
     model = CeasefireModel(scenario, seeds=list(seeds))
     model.run_model()
-    return batch_metrics(batch_of(model), outcomes, model.theatre)
+    metrics = batch_metrics(batch_of(model), outcomes, model.theatre)
+    model.release()
+    return metrics
 
 
 def scored_outcomes(scenario: Scenario, file: str | Path | None = None) -> list[OutcomeBase]:

@@ -235,6 +235,17 @@ class CeasefireModel(mesa.Model):
             self._pockets_stale[:] = False
         return self._pockets
 
+    def release(self) -> None:
+        """Let go of everything the model holds, once what it produced has been read out.
+
+        Its agents, events and schedule refer back to it, and Python frees such
+        cycles only when its cycle collector runs, which counts objects, not
+        bytes: a finished batch's arrays (tens of MB for 256 replicates) waited
+        for it long enough that a worker's memory grew with every task it ran.
+        With the model's own references gone, they are freed at once.
+        """
+        vars(self).clear()
+
     def add_casualties(self, faction: str, amount: np.ndarray, *, fighters: bool = True) -> None:
         """Record losses per replicate: strength points (converted to fighters) or a head count."""
         self.casualties[faction] = self.casualties[faction] + np.asarray(amount, float) * (self.combat_params.fighters_per_point if fighters else 1.0)
