@@ -21,10 +21,8 @@ def common_days(runs: list[RunData]) -> int:
 def control_counts(runs: list[RunData]) -> np.ndarray:
     """counts[day, town, holder]: in how many replicates ``holder`` held ``town`` on ``day``."""
     days = common_days(runs)
-    n = runs[0].history.shape[1]
-    cells = (np.arange(days)[:, None] * n + np.arange(n)[None, :]) * len(HOLDERS)  # (day, town) -> its first count
-    codes = np.stack([run.history[:days] for run in runs]).astype(np.intp) + cells  # (runs, days, towns)
-    return np.bincount(codes.ravel(), minlength=days * n * len(HOLDERS)).astype(np.int32).reshape(days, n, len(HOLDERS))
+    held = np.stack([run.history[:days] for run in runs])  # (runs, days, towns), one byte a cell
+    return np.stack([(held == k).sum(axis=0, dtype=np.int32) for k in range(len(HOLDERS))], axis=-1)
 
 
 def control_probabilities(runs: list[RunData], towns: list[str]) -> pd.DataFrame:
@@ -43,12 +41,18 @@ def control_probabilities(runs: list[RunData], towns: list[str]) -> pd.DataFrame
 
 def all_captures(runs: list[RunData]) -> pd.DataFrame:
     """Every change of hands in every replicate: seed, date, town, from, to."""
-    tables = [run.captures for run in runs]
-    caps = pd.concat(tables, ignore_index=True)
-    pairs = caps["actors"].str.split(";", n=1, expand=True).reindex(columns=[0, 1]) if len(caps) else pd.DataFrame({0: [], 1: []})
-    return pd.DataFrame({"seed": np.repeat([run.seed for run in runs], [len(t) for t in tables]).astype(np.int64),
-                         "date": caps["date"].to_numpy(), "town": caps["town"].to_numpy(),
-                         "from": pairs[1].to_numpy(), "to": pairs[0].to_numpy()})
+    # Plain arrays, not a table per replicate: an ensemble of 400 has some 40,000 changes of hands.
+    columns = {"date": [], "town": [], "actors": []}
+    counts = []
+    for run in runs:
+        mine = run.events["type"].to_numpy(dtype=object) == "capture"
+        for name, values in columns.items():
+            values.append(run.events[name].to_numpy(dtype=object)[mine])
+        counts.append(int(mine.sum()))
+    date, town, actors = (np.concatenate(v) if v else np.array([], dtype=object) for v in columns.values())
+    to, _, old = zip(*(a.partition(";") for a in actors), strict=True) if len(actors) else ((), (), ())
+    return pd.DataFrame({"seed": np.repeat([run.seed for run in runs], counts).astype(np.int64), "date": date, "town": town,
+                         "from": np.array(old, dtype=object), "to": np.array(to, dtype=object)})
 
 
 def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -60,8 +64,9 @@ def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> 
     """
     caps = all_captures(runs) if captures is None else captures
     rows = []
-    for (town, to), group in caps.groupby(["town", "to"], sort=True):
-        first = group.groupby("seed")["date"].min().sort_values().to_numpy()
+    firsts = caps.groupby(["town", "to", "seed"], sort=True)["date"].min()  # each replicate's first date, in one pass
+    for (town, to), dates in firsts.groupby(level=[0, 1], sort=True):
+        first = np.sort(dates.to_numpy())
         q = {f"q{round(x * 100):02d}": first[int(np.floor(x * (len(first) - 1)))] for x in QUANTILES}
         rows.append({"town": town, "to": to, "runs": len(first), "share": len(first) / len(runs),
                      "earliest": first[0], **q, "latest": first[-1]})
@@ -78,7 +83,8 @@ def timeseries_quantiles(runs: list[RunData]) -> pd.DataFrame:
     days = common_days(runs)
     first = runs[0].timeseries
     numeric = [c for c in first.columns if c != "date" and pd.api.types.is_numeric_dtype(first[c])]
-    stacks = {c: np.stack([r.timeseries[c].to_numpy(dtype=float)[:days] for r in runs]) for c in numeric}
+    table = np.stack([r.timeseries[numeric].to_numpy(dtype=float)[:days] for r in runs])  # (runs, days, series)
+    stacks = {c: table[:, :, k] for k, c in enumerate(numeric)}
     if "ceasefire" in first:
         stacks["ceasefire_in_force"] = np.stack([(r.timeseries["ceasefire"].to_numpy()[:days] == "in force").astype(float) for r in runs])
     dates = first["date"].to_numpy()[:days]
@@ -87,7 +93,8 @@ def timeseries_quantiles(runs: list[RunData]) -> pd.DataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # days no replicate has a value (before the first patrol) stay NaN
             mean = np.nanmean(values, axis=0)
-            qs = np.nanquantile(values, QUANTILES, axis=0)
+            # nanquantile goes day by day; with no gap the same figures come from one call
+            qs = np.nanquantile(values, QUANTILES, axis=0) if np.isnan(values).any() else np.quantile(values, QUANTILES, axis=0)
         frame = pd.DataFrame({"date": dates, "variable": name, "mean": mean})
         for x, row in zip(QUANTILES, qs, strict=True):
             frame[f"q{round(x * 100):02d}"] = row
