@@ -77,7 +77,7 @@ def test_results_do_not_depend_on_worker_count(toy, tmp_path):
 def test_parts_follow_the_ensembles_size_alone():
     from sim.experiments.ensemble import part_runs, parts_to_run
 
-    assert [part_runs(n) for n in (1, 5, 8, 9, 40, 256, 400, 100_000)] == [1, 1, 1, 2, 5, 32, 32, 32]
+    assert [part_runs(n) for n in (1, 5, 8, 9, 40, 256, 400, 100_000)] == [1, 1, 1, 2, 5, 32, 50, 64]
     assert parts_to_run(list(range(10, 19)), set()) == [[10, 11], [12, 13], [14, 15], [16, 17], [18]]
     # Resumed after another grouping (another --runs) kept 12..14: the rest runs in this grouping's parts.
     assert parts_to_run(list(range(10, 19)), {12, 13, 14}) == [[10, 11], [15], [16, 17], [18]]
