@@ -3,7 +3,7 @@ no module too long to read, and imports that cost nothing until used.
 
 The layers, lowest first (a module may import from its own layer and those below):
 
-    names, errors, version  <  io  <  model  <  analysis  <  viz  <  experiments, api  <  app  <  cli
+    names, errors, interrupts, version  <  io  <  model  <  analysis  <  viz  <  experiments, api  <  app  <  cli
 
 ``experiments`` sits above ``viz`` because a run folder includes its map; ``analysis``
 reads results back and never runs anything; ``app`` (the browser app) uses them all, and
@@ -23,7 +23,7 @@ import pytest
 from .conftest import ROOT
 
 SIM = ROOT / "sim"
-LAYERS = {"names": 0, "errors": 0, "version": 0, "io": 1, "model": 2, "analysis": 3, "viz": 4, "experiments": 5,
+LAYERS = {"names": 0, "errors": 0, "interrupts": 0, "version": 0, "io": 1, "model": 2, "analysis": 3, "viz": 4, "experiments": 5,
           "api": 5, "app": 6, "cli": 7, "__main__": 7}
 MAX_LINES = 400
 HEAVY = ("matplotlib", "dask", "distributed", "pyarrow", "SALib")

@@ -185,3 +185,27 @@ def test_cli_sweep_and_report(toy, tmp_path):
     p = run_cli("sweep", toy, "--param", "regime.comit=0.2,0.8", "--out", tmp_path / "bad")
     assert p.returncode == 2 and "did you mean 'regime.commit'" in p.stderr and "Traceback" not in p.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def _never(key):  # a task that must not run
+    raise AssertionError(f"task {key} ran after the interrupt")
+
+
+def test_an_interrupt_lost_in_a_finalizer_still_stops_the_next_task():
+    # Python swallows an exception raised inside a finalizer; a Ctrl-C that landed in one used to go
+    # unseen. The handler remembers it, and the executors raise it before handing out another task.
+    from sim.experiments.executors import run_tasks
+    from sim.interrupts import forget_interrupts, interrupt_handler
+
+    try:
+        try:
+            interrupt_handler(signal.SIGINT, None)
+        except KeyboardInterrupt:
+            pass  # as a finalizer would have it
+        for workers in (1, 2):
+            with pytest.raises(KeyboardInterrupt):
+                list(run_tasks(_never, [1, 2, 3], lambda k: (k,), workers=workers))
+        forget_interrupts()
+        assert [k for k, _ in run_tasks(abs, [1, 2], lambda k: (-k,))] == [1, 2]  # forgotten: tasks run again
+    finally:
+        forget_interrupts()

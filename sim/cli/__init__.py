@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError, Interrupted, OutputError
+from ..interrupts import forget_interrupts, interrupt_handler
 from .arguments import COMMANDS, build_parser, overview, whole
 
 __all__ = ["COMMANDS", "main", "whole"]
@@ -26,20 +27,21 @@ __all__ = ["COMMANDS", "main", "whole"]
 def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     """Run the command line; returns the exit status.
 
-    Called with ``argv`` (from Python), it puts the SIGTERM handler back as it found it; as the
-    program itself it keeps it to the end, so a SIGTERM just after the work is done is still an interrupt,
+    Called with ``argv`` (from Python), it puts the SIGINT and SIGTERM handlers back as it found them; as
+    the program itself it keeps them to the end, so a SIGTERM just after the work is done is still an interrupt,
     and it leaves its objects to the operating system (see below).
     """
     prog = prog or ("idlib-sim" if Path(sys.argv[0]).name == "idlib-sim" else "python -m sim")
-    previous = _sigterm_as_interrupt()
+    previous = _signals_as_interrupts()
     try:
         return _main(argv, prog)
     except KeyboardInterrupt:  # arrived before _main's own handlers (while it still imports)
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
     finally:
-        if previous is not None and argv is not None:
-            signal.signal(signal.SIGTERM, previous)
+        if argv is not None:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         if argv is None:
             # The process is about to end, and the interpreter's garbage collections on the way out
             # would walk every object that Mesa, pandas and the rest made (0.28 s of a 1.3 s run);
@@ -48,16 +50,20 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
             gc.freeze()
 
 
-def _sigterm_as_interrupt():  # noqa: ANN202 - the previous handler
-    """SIGTERM (a batch scheduler's kill, ``timeout``) stops the command as Ctrl-C does: workers, temporaries cleaned."""
+def _signals_as_interrupts() -> dict:
+    """Ctrl-C and SIGTERM (a batch scheduler's kill, ``timeout``) both stop the command: workers stopped,
+    temporaries cleaned, and never lost in a finalizer (see :mod:`sim.interrupts`).
 
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        return signal.signal(signal.SIGTERM, interrupt) or signal.SIG_DFL
-    except ValueError:  # not the main thread: leave signals alone
-        return None
+    Returns the handlers it replaced (none when not in the main thread, where signals are left alone).
+    """
+    forget_interrupts()
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[signum] = signal.signal(signum, interrupt_handler) or signal.SIG_DFL
+        except ValueError:  # not the main thread
+            return previous
+    return previous
 
 
 def _main(argv: list[str] | None, prog: str) -> int:

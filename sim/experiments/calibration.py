@@ -37,7 +37,7 @@ from ..io.outputs import mark_folder
 from ..io.schema import Scenario
 from ..io.theatre import load_theatre
 from .calibration_file import CalibrationSpec
-from .executors import run_tasks
+from .executors import deferred_interrupts, run_tasks
 from .parameters import apply
 from .run import simulate_batch
 
@@ -234,7 +234,9 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
     try:
         while True:
             t0 = time.monotonic()  # the batch's cost: asking the sampler and running the trials
-            existing = study.get_trials(deepcopy=False)
+            # Ctrl-C waits while the study's database is written (SQLAlchemy logs an interrupted query as an error).
+            with deferred_interrupts():
+                existing = study.get_trials(deepcopy=False)
             n = len(existing)
             running = [t for t in existing if t.state == TrialState.RUNNING]
             if n == 0 and spec.file.method.start_at_hand_set:
@@ -249,24 +251,27 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
             first = min(t.number for t in running) if running else n
             end = (first // batch + 1) * batch
             end = max(min(end, budget), n) if budget is not None else end
-            running += [_ask(study, spec, number, dists) for number in range(n, end)]
+            with deferred_interrupts():
+                running += [_ask(study, spec, number, dists) for number in range(n, end)]
             pending = {t.number: t for t in running}
             args = {num: (problem, dict(t.params)) for num, t in sorted(pending.items())}
             for num, result in run_tasks(evaluate_task, list(args), args.__getitem__, workers=workers, executor=executor,
                                          scheduler=scheduler):
-                trial = Trial(study, pending[num]._trial_id)
-                for key, value in result["fit"].items():
-                    trial.set_user_attr(f"fit_{key}", value)
-                for key, value in result["hold_out"].items():
-                    trial.set_user_attr(f"hold_{key}", value)
-                trial.set_user_attr("seconds", result["seconds"])
-                study.tell(trial, result["fit"]["objective"])
+                with deferred_interrupts():
+                    trial = Trial(study, pending[num]._trial_id)
+                    for key, value in result["fit"].items():
+                        trial.set_user_attr(f"fit_{key}", value)
+                    for key, value in result["hold_out"].items():
+                        trial.set_user_attr(f"hold_{key}", value)
+                    trial.set_user_attr("seconds", result["seconds"])
+                    study.tell(trial, result["fit"]["objective"])
                 ran += 1
                 bar.update()
                 bar.set_postfix(best=f"{study.best_value:.4f}")
             _add_wall(study, time.monotonic() - t0, len(args) * problem.replicates * len(problem.scenarios))
     except KeyboardInterrupt:
-        done = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
+        with deferred_interrupts():
+            done = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
         raise CalibrationInterrupted(out, done, budget) from None
     finally:
         bar.close()
@@ -286,6 +291,7 @@ def _start_at_hand_set(study, spec: CalibrationSpec, problem: Problem, dists: di
 
 def _add_wall(study, seconds: float, runs: int) -> None:  # noqa: ANN001 - an optuna Study
     """Keep the calibration's cost: wall-clock seconds spent asking and evaluating, and runs made, over every session."""
-    attrs = study.user_attrs
-    study.set_user_attr("wall_seconds", attrs.get("wall_seconds", 0.0) + seconds)
-    study.set_user_attr("runs", attrs.get("runs", 0) + runs)
+    with deferred_interrupts():
+        attrs = study.user_attrs
+        study.set_user_attr("wall_seconds", attrs.get("wall_seconds", 0.0) + seconds)
+        study.set_user_attr("runs", attrs.get("runs", 0) + runs)

@@ -26,6 +26,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import InputError
+from ..interrupts import raise_if_interrupted
 from ..io.files import remove_active_temps
 
 RETRIES = 3
@@ -53,6 +54,7 @@ def run_tasks(fn: Callable, keys: Sequence[Hashable], args_of: Callable[[Hashabl
         yield from _dask(fn, keys, args_of, workers, scheduler)
     elif workers <= 1 or len(keys) <= 1:
         for key in keys:
+            raise_if_interrupted()
             yield key, fn(*args_of(key))
     else:
         yield from _pool(fn, keys, args_of, workers)
@@ -105,6 +107,7 @@ def _pool(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
         broken = False
         try:
             while True:
+                raise_if_interrupted()
                 for key in queue:
                     try:
                         future = pool.submit(fn, *args_of(key))
@@ -194,6 +197,7 @@ def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
                 break
         pending = as_completed(list(futures))
         for future in pending:
+            raise_if_interrupted()
             key = futures.pop(future)
             yield key, future.result()
             for nxt in queue:
