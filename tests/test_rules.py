@@ -115,14 +115,22 @@ def test_an_outflanked_town_falls_at_lower_odds(build):
     assert results == [1, 0]  # held with one flank; withdrawn with two
 
 
-def test_a_fall_shakes_the_neighbours_and_an_outflanked_shaken_town_is_abandoned(build):
-    # G - A - B, with B also next to a second government town: once A falls, B is shaken and outflanked.
-    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "hts"),
-                   ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, "hts")],
+def breach(build, behind: str = "hts", collapse_shock: float = 0.5) -> CeasefireModel:
+    """G - A - B - C, with B also next to a second government town G2; A (HTS) is assaulted and falls on day 1.
+
+    B and C are held by ``behind``: once A falls, B is outflanked, and shaken if a fall shakes it.
+    """
+    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, behind),
+                   ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, behind)],
                   [("G", "A", "M9"), ("A", "B", "M9"), ("G2", "B", "secondary"), ("B", "C", "M9")])
-    combat_params = {"collapse_shock": 0.5, "abandon_shock": 0.4, "shock_recovery": 0.0, "break_ratio": 1, "noise": 0.0}
+    combat_params = {"collapse_shock": collapse_shock, "abandon_shock": 0.4, "shock_recovery": 0.0, "break_ratio": 1, "noise": 0.0}
     m = CeasefireModel(scenario(build, events=[push(["A"], force=100)], combat=combat_params))
     m.step()
+    return m
+
+
+def test_a_fall_shakes_the_neighbours_and_an_outflanked_shaken_town_is_abandoned(build):
+    m = breach(build)
     a, b = m.theatre.town("A"), m.theatre.town("B")
     assert m.controller[0, a] == 0 and m.controller[0, b] == 0  # B given up the same day, though never assaulted
     causes = m.event_rows
@@ -130,26 +138,15 @@ def test_a_fall_shakes_the_neighbours_and_an_outflanked_shaken_town_is_abandoned
 
 
 def test_the_fall_of_an_hts_town_shakes_the_rebel_garrison_next_door(build):
-    # As above, but B is held by the rebels: HTS and the rebels hold one front, so A's fall shakes B all the same.
-    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "rebels"),
-                   ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, "rebels")],
-                  [("G", "A", "M9"), ("A", "B", "M9"), ("G2", "B", "secondary"), ("B", "C", "M9")])
-    combat_params = {"collapse_shock": 0.5, "abandon_shock": 0.4, "shock_recovery": 0.0, "break_ratio": 1, "noise": 0.0}
-    m = CeasefireModel(scenario(build, events=[push(["A"], force=100)], combat=combat_params))
-    m.step()
-    b = m.theatre.town("B")
-    assert m.controller[0, m.theatre.town("A")] == 0 and m.controller[0, b] == 0  # the rebels gave B up
+    # B is held by the rebels: HTS and the rebels hold one front, so A's fall shakes B all the same.
+    m = breach(build, behind="rebels")
+    assert m.controller[0, m.theatre.town("A")] == 0 and m.controller[0, m.theatre.town("B")] == 0  # the rebels gave B up
     assert m.shock[0, m.theatre.town("G")] == 0  # the winners' own towns are not shaken
 
 
 def test_without_shock_the_neighbour_holds(build):
-    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "hts"),
-                   ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, "hts")],
-                  [("G", "A", "M9"), ("A", "B", "M9"), ("G2", "B", "secondary"), ("B", "C", "M9")])
-    combat_params = {"collapse_shock": 0.0, "abandon_shock": 0.4, "break_ratio": 1, "noise": 0.0}
-    m = CeasefireModel(scenario(build, events=[push(["A"], force=100)], combat=combat_params))
-    m.step()
-    assert m.controller[0, m.theatre.town("B")] == 1
+    m = breach(build, collapse_shock=0.0)
+    assert m.controller[0, m.theatre.town("B")] == 1  # still HTS
 
 
 def test_a_pocket_cut_off_from_the_camps_is_shaken_and_given_up(build):
