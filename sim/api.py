@@ -77,11 +77,11 @@ def run_with(scenario: Scenario | str | Path, *, seed: int | None = None, replic
     """
     sc = scenario_of(scenario, params)
     seeds = replicate_seeds(sc, replicates, seed)
-    rows = simulate_metrics(sc, seeds, scored_outcomes(sc, outcomes))
-    means = pd.DataFrame(rows, dtype=float).mean(skipna=True)
-    out: dict[str, Any] = {name: float(means[name]) for name in rows[0]}
+    columns = simulate_metrics(sc, seeds, scored_outcomes(sc, outcomes))
+    means = pd.DataFrame(columns, dtype=float).mean(skipna=True)
+    out: dict[str, Any] = {name: float(means[name]) for name in columns}
     if per_replicate:
-        out["runs"] = [{"seed": s, **row} for s, row in zip(seeds, rows, strict=True)]
+        out["runs"] = [{"seed": s, **{name: float(values[i]) for name, values in columns.items()}} for i, s in enumerate(seeds)]
     return out
 
 

@@ -133,7 +133,7 @@ def test_a_fall_shakes_the_neighbours_and_an_outflanked_shaken_town_is_abandoned
     m = breach(build)
     a, b = m.theatre.town("A"), m.theatre.town("B")
     assert m.controller[0, a] == 0 and m.controller[0, b] == 0  # B given up the same day, though never assaulted
-    causes = m.event_rows
+    causes = m.journal.table()
     assert [(row[3], row[5].split("(")[1].rstrip(")")) for row in causes if row[2] == "capture"] == [("A", "assault"), ("B", "abandoned")]
 
 
@@ -234,7 +234,8 @@ def test_a_post_deters_the_town_it_overlooks_until_turkey_escalates(build):
     assert {r.captures["town"].iloc[0] for r in first} == {"B"}  # around the post
     m = CeasefireModel(sc)
     m.turkey.escalation[:] = 1.0
-    assert (m.turkey.deterrence_of_posts() == 1.0).all()  # once Turkey fights openly, nothing is spared
+    every = np.nonzero(np.ones(m.controller.shape, bool))
+    assert (m.turkey.deterrence_of_posts(*every) == 1.0).all()  # once Turkey fights openly, nothing is spared
 
 
 def test_a_bypassed_post_is_encircled_and_the_town_beside_it_taken(build):
@@ -376,7 +377,7 @@ def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
         return m
 
     none = attacked(0.0)
-    assert sum(1 for row in none.event_rows if row[2] == "violation" and row[5] == "attack on the joint patrol") == 9
+    assert sum(1 for row in none.journal.table() if row[2] == "violation" and row[5] == "attack on the joint patrol") == 9
     assert none.turkey.deaths[0] == 0
     many = attacked(20.0)
     assert many.turkey.deaths[0] > 9 * 10

@@ -146,9 +146,9 @@ def test_a_finished_batch_is_freed_at_once_not_when_the_cycle_collector_runs(mon
     gc.disable()
     try:
         results = run.simulate_batch(sc, [1, 2])
-        rows = run.simulate_metrics(sc, [1, 2], [])
+        metrics = run.simulate_metrics(sc, [1, 2], [])
         alive = [ref() is not None for ref in made]
     finally:
         gc.enable()
     assert len(made) == 2 and alive == [False, False]
-    assert len(results) == 2 and len(rows) == 2 and results[0].history.shape[0] == 16  # what they produced survives
+    assert len(results) == 2 and len(metrics["towns_regime"]) == 2 and results[0].history.shape[0] == 16  # what they produced survives

@@ -1,6 +1,6 @@
 """One row of numbers per run: what sweeps record and sensitivity analysis explains.
 
-A batch of replicates is scored at once (:func:`batch_metrics`): each outcome
+A batch of replicates is scored at once (:func:`batch_metric_columns`): each outcome
 is checked once for the whole batch (:meth:`~sim.analysis.outcomes.OutcomeBase.checks`)
 and the rest read the batch's arrays, so a sweep pays for scoring about a
 tenth of what a run at a time cost. A single run is a batch of one
@@ -25,7 +25,14 @@ def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> 
 
 
 def batch_metrics(runs: RunBatch, outcomes: list[OutcomeBase], theatre: Theatre) -> list[dict[str, float]]:
-    """Each run's scores against the record and the quantities users sweep for, as plain floats.
+    """Each run's scores against the record and the quantities users sweep for, as a row of plain floats
+    (:func:`batch_metric_columns`, a row per replicate)."""
+    columns = batch_metric_columns(runs, outcomes, theatre)
+    return [dict(zip(columns, values, strict=True)) for values in zip(*(c.tolist() for c in columns.values()), strict=True)]
+
+
+def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, np.ndarray]:
+    """Each metric as a float array over the batch's replicates: the columns of a sweep's rows.
 
     Outcomes outside the runs' window are left out; dates are days after the
     start (NaN when the thing never happens).
@@ -36,31 +43,24 @@ def batch_metrics(runs: RunBatch, outcomes: list[OutcomeBase], theatre: Theatre)
     pairs = [(t, runs.day(d), c) for o in scored for t, d, c in o.pairs(theatre)]
     town, day, reported = np.array(pairs, dtype=int).reshape(-1, 3).T
     # Means of 0/1 values and of whole days are exact sums: they equal a run at a time's to the last bit.
-    met = _means([checks[o.id].met for o in scored], n)
-    accuracy = (runs.history[:, day, town] == reported).mean(axis=1) if pairs else np.full(n, np.nan)
-    mae = _means([np.abs(checks[o.id].error_days) for o in scored if isinstance(o, CaptureOutcome)], n)
-    last = {name: runs.series[name][:, runs.days] for name in (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced")}
+    columns = {
+        "outcomes_met": _means([checks[o.id].met for o in scored], n),
+        "control_accuracy": (runs.history[:, day, town] == reported).mean(axis=1) if pairs else np.full(n, np.nan),
+        "capture_mae_days": _means([np.abs(checks[o.id].error_days) for o in scored if isinstance(o, CaptureOutcome)], n),
+        "towns_changed_hands": np.array([(log.type == "capture").sum() for log in runs.events], float).reshape(n),
+    }
+    for name in (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced"):
+        columns[name] = runs.series[name][:, runs.days].astype(float)
+    each = [{**_ceasefire(log, runs), **_deals(log, runs)} for log in runs.events]  # the same names for every replicate
+    columns.update((name, np.array([row[name] for row in each], float)) for name in each[0])
     coverage = runs.series["patrol_coverage"]
-    per_outcome = {}  # as Python floats at once: a row holds one of each per outcome
+    columns["patrol_coverage_mean"] = np.array([_mean(coverage[r, [runs.day(_date(d)) for d in log.date[log.type == "patrol"]]])
+                                                for r, log in enumerate(runs.events)], float).reshape(n)
     for o in scored:
-        per_outcome[f"met:{o.id}"] = checks[o.id].met.astype(float).tolist()
+        columns[f"met:{o.id}"] = checks[o.id].met.astype(float)
         if isinstance(o, CaptureOutcome):
-            per_outcome[f"day:{o.id}"] = checks[o.id].value.tolist()
-    rows = []
-    for r, log in enumerate(runs.events):
-        patrols = [runs.day(_date(d)) for d in log.date[log.type == "patrol"]]
-        rows.append({
-            "outcomes_met": float(met[r]),
-            "control_accuracy": float(accuracy[r]),
-            "capture_mae_days": float(mae[r]),
-            "towns_changed_hands": float((log.type == "capture").sum()),
-            **{name: float(values[r]) for name, values in last.items()},
-            **_ceasefire(log, runs),
-            **_deals(log, runs),
-            "patrol_coverage_mean": _mean(coverage[r, patrols]),
-            **{name: values[r] for name, values in per_outcome.items()},
-        })
-    return rows
+            columns[f"day:{o.id}"] = checks[o.id].value.astype(float)
+    return columns
 
 
 def _ceasefire(log: EventLog, runs: RunBatch) -> dict[str, float]:

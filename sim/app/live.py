@@ -65,7 +65,7 @@ def live_run(model: CeasefireModel, replicate: int = 0) -> RunData:
     days = recorded_days(model)
     dates = [(model.start + dt.timedelta(days=d)).isoformat() for d in range(days)]
     columns = {name: [values[d][replicate] for d in range(days)] for name, values in model.datacollector.model_vars.items()}
-    rows = [r for r in model.event_rows if r[0] in (-1, replicate) and r[1] < days]
+    rows = [r for r in model.journal.table() if r[0] in (-1, replicate) and r[1] < days]
     events = pd.DataFrame({
         "date": [dates[r[1]] for r in rows], "type": [r[2] for r in rows], "town": [r[3] for r in rows],
         "actors": [r[4] for r in rows], "detail": [r[5] for r in rows],

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.metrics import batch_metrics, run_metrics
+from ..analysis.metrics import batch_metric_columns, run_metrics
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.results import RunData
 from ..analysis.rundata import EventLog, RunBatch, deals_of
@@ -24,31 +24,73 @@ from .manifest import now
 EVENT_COLUMNS = ["date", "type", "town", "actors", "detail"]
 
 
+@dataclass(frozen=True)
+class BatchLog:
+    """What the replicates of one batch recorded, side by side: each run's tables are read out of it when first asked for.
+
+    Building a replicate's pandas tables costs about as much as stepping it,
+    and a sweep or a columnar ensemble never needs them, so a
+    :class:`RunResult` keeps a reference to its batch's log instead.
+    """
+
+    dates: np.ndarray  # (days,) ISO dates, as objects
+    series: dict[str, np.ndarray]  # the daily reporters, each (days, replicates)
+    events: np.ndarray  # (rows, 6) objects: replicate (-1 for all), day, type, town, actors, detail
+    rows_of: list[np.ndarray]  # each replicate's rows of ``events`` (its own and everyone's), in log order
+    patrols: list[tuple]  # (replicate, day, road, coverage, town reached)
+
+
 @dataclass
 class RunResult:
     """Everything one run produced.
 
+    Its tables are built from the batch's arrays the first time they are read.
+
     Attributes:
-        events: every simulated event, including a ``capture`` row per change of hands.
-        timeseries: the daily model reporters, one row per date.
-        patrols: every joint patrol: date, road, share of the route covered, town reached.
         history: controller codes, one row per day from the start (``control`` as a table).
         post_history: whether each Turkish post stands, one row per day (``posts`` as a table).
         encircled_history: whether each post is encircled, one row per day.
+        replicate: the run's place in its batch's log.
     """
 
     scenario: Scenario
     theatre: Theatre
     seed: int
-    events: pd.DataFrame
-    timeseries: pd.DataFrame
-    patrols: list[dict]
     content_hash: str
     started: str
     finished: str
     history: np.ndarray = field(repr=False)
     post_history: np.ndarray = field(repr=False)
     encircled_history: np.ndarray = field(repr=False)
+    replicate: int = field(repr=False)
+    log: BatchLog = field(repr=False)
+
+    @functools.cached_property
+    def series(self) -> dict[str, np.ndarray]:
+        """Each daily reporter as an array over the days (the columns of ``timeseries`` but the date)."""
+        return {name: values[:, self.replicate] for name, values in self.log.series.items()}
+
+    @functools.cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """The daily model reporters, one row per date."""
+        return pd.DataFrame({"date": self.log.dates, **self.series})
+
+    @functools.cached_property
+    def event_records(self) -> np.ndarray:
+        """(rows, 5) objects: every simulated event as date, type, town, actors, detail, in log order."""
+        rows = self.log.events[self.log.rows_of[self.replicate]]
+        return np.column_stack([self.log.dates[rows[:, 1].astype(int)], rows[:, 2:]]) if len(rows) else np.empty((0, 5), object)
+
+    @functools.cached_property
+    def events(self) -> pd.DataFrame:
+        """Every simulated event, including a ``capture`` row per change of hands."""
+        return pd.DataFrame({name: self.event_records[:, k] for k, name in enumerate(EVENT_COLUMNS)})
+
+    @functools.cached_property
+    def patrols(self) -> list[dict]:
+        """Every joint patrol: date, road, share of the route covered, town reached."""
+        return [{"date": self.log.dates[d], "road": road, "coverage": cov, "reached": town}
+                for r, d, road, cov, town in self.log.patrols if r == self.replicate]
 
     def dates(self) -> list[str]:
         return [(self.scenario.start + dt.timedelta(days=d)).isoformat() for d in range(len(self.history))]
@@ -137,16 +179,16 @@ def simulate_batch(scenario: Scenario, seeds: list[int], *, check_invariants: bo
     return results
 
 
-def simulate_metrics(scenario: Scenario, seeds: list[int], outcomes: list[OutcomeBase]) -> list[dict[str, float]]:
-    """Each seed's :meth:`RunResult.metrics` against ``outcomes`` (from :func:`scored_outcomes`), the seeds
-    stepped together and scored as one batch.
+def simulate_metrics(scenario: Scenario, seeds: list[int], outcomes: list[OutcomeBase]) -> dict[str, np.ndarray]:
+    """Each metric of :meth:`RunResult.metrics` against ``outcomes`` (from :func:`scored_outcomes`), as an array
+    over ``seeds``: the seeds stepped together and scored as one batch.
 
     What a sweep needs of a run is its row of metrics: they are read from the
     model's arrays (:func:`batch_of`), without building each run's tables.
     """
     model = CeasefireModel(scenario, seeds=list(seeds))
     model.run_model()
-    metrics = batch_metrics(batch_of(model), outcomes, model.theatre)
+    metrics = batch_metric_columns(batch_of(model), outcomes, model.theatre)
     model.release()
     return metrics
 
@@ -160,7 +202,7 @@ def batch_of(model: CeasefireModel) -> RunBatch:
     """The replicates of a model that has run, as scoring reads them: its own arrays, each replicate's events apart."""
     days = model.steps + 1
     dates = np.array([(model.spec.start + dt.timedelta(days=d)).isoformat() for d in range(days)], dtype=object)
-    log = np.array(model.event_rows, dtype=object).reshape(-1, 6)  # replicate, day, type, town, actors, detail
+    log = model.journal.table()  # replicate, day, type, town, actors, detail
     date = dates[log[:, 1].astype(int)]
     return RunBatch(
         model.spec.start,
@@ -172,37 +214,22 @@ def batch_of(model: CeasefireModel) -> RunBatch:
 
 
 def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunResult]:
-    """Each replicate's tables from a model that has run (to its end, or as far as it got)."""
+    """Each replicate of a model that has run (to its end, or as far as it got), its tables to be built when read."""
     scenario = model.spec
     days = model.steps + 1
-    dates = [(scenario.start + dt.timedelta(days=d)).isoformat() for d in range(days)]
-    columns = {name: np.stack(values[:days]) for name, values in model.datacollector.model_vars.items()}  # (days, replicates)
-    events = pd.DataFrame(model.event_rows, columns=["replicate", "day", "type", "town", "actors", "detail"])
-    events.insert(0, "date", np.array(dates, dtype=object)[events["day"].to_numpy(dtype=int)] if len(events) else [])
-    patrols = pd.DataFrame(model.patrol_rows, columns=["replicate", "day", "road", "coverage", "reached"])
+    events = model.journal.table()
+    log = BatchLog(
+        dates=np.array([(scenario.start + dt.timedelta(days=d)).isoformat() for d in range(days)], dtype=object),
+        series={name: np.stack(values[:days]) for name, values in model.datacollector.model_vars.items()},
+        events=events,
+        rows_of=_rows_by_replicate(events[:, 0].astype(int), model.replicates),
+        patrols=list(model.patrol_rows),
+    )
     digest = inputs_hash(scenario)
-    rows_of = _rows_by_replicate(events["replicate"].to_numpy(), model.replicates)
-    events = events[EVENT_COLUMNS]
-    out = []
-    for r, seed in enumerate(model.seeds):
-        timeseries = pd.DataFrame({"date": dates, **{name: values[:, r] for name, values in columns.items()}})
-        own = patrols[patrols["replicate"] == r]
-        out.append(RunResult(
-            scenario=scenario,
-            theatre=model.theatre,
-            seed=seed,
-            events=events.take(rows_of[r]).reset_index(drop=True),
-            timeseries=timeseries,
-            patrols=[{"date": dates[d], "road": road, "coverage": cov, "reached": town}
-                     for d, road, cov, town in zip(own["day"], own["road"], own["coverage"], own["reached"], strict=True)],
-            content_hash=digest,
-            started=started,
-            finished=finished,
-            history=model.history[r, :days],
-            post_history=model.post_history[r, :days],
-            encircled_history=model.encircled_history[r, :days],
-        ))
-    return out
+    return [RunResult(scenario=scenario, theatre=model.theatre, seed=seed, content_hash=digest, started=started, finished=finished,
+                      history=model.history[r, :days], post_history=model.post_history[r, :days],
+                      encircled_history=model.encircled_history[r, :days], replicate=r, log=log)
+            for r, seed in enumerate(model.seeds)]
 
 
 def _rows_by_replicate(replicate: np.ndarray, replicates: int) -> list[np.ndarray]:

@@ -29,12 +29,21 @@ from .run import RunResult
 PART_TEMP = re.compile(r"\.part-\d{6}\.parquet\.tmp-\d+-[0-9a-f]{8}\.parquet")
 
 
-def write_part(out: Path, key: int, rows: pd.DataFrame) -> Path:
-    """Write batch ``key``'s rows as its part file."""
-    final = part_path(out, key)
-    with atomic_file(final) as tmp:
-        rows.to_parquet(tmp, index=False)
-    return final
+def write_part(out: Path, key: int, columns: dict[str, np.ndarray]) -> int:
+    """Write batch ``key``'s rows, given as columns, as its part file; return how many rows it holds.
+
+    Whole numbers are 64-bit integers, other numbers doubles (NaN, not null,
+    for a missing value), as pandas would store them; straight from pyarrow,
+    which is some twenty times quicker than through a DataFrame for a row of
+    a few hundred metrics.
+    """
+    import pyarrow as pa  # only when a sweep writes: `import sim` stays light
+    import pyarrow.parquet as pq
+
+    table = pa.table({name: pa.array(values) for name, values in columns.items()})
+    with atomic_file(part_path(out, key)) as tmp:
+        pq.write_table(table, tmp, use_dictionary=False, write_statistics=False)  # metrics repeat little; nothing filters on them
+    return table.num_rows
 
 
 def written_parts(out: Path, manifest: dict, notify: Callable[[str], None]) -> set[int]:
@@ -134,12 +143,10 @@ def _days_table(results: list[RunResult]):  # noqa: ANN202 - a pyarrow Table
                "day": pa.array(np.tile(np.arange(days, dtype=np.int32), len(results)))}
     columns.update((CONTROL + town, pa.array(control[:, t])) for t, town in enumerate(theatre.towns))
     columns.update((POST + post.id, pa.array(posts[:, k])) for k, post in enumerate(theatre.posts))
-    series = pd.concat([r.timeseries for r in results], ignore_index=True).drop(columns="date")
-    for name in series.columns:  # strings as plain strings, so every part has one schema whatever pandas chose
-        values = series[name]
-        numeric = pd.api.types.is_numeric_dtype(values)
-        columns[name] = pa.array(values.to_numpy(), from_pandas=True) if numeric else pa.array(values.astype(object), pa.string(),
-                                                                                             from_pandas=True)
+    for name in results[0].series:  # read from the batch's arrays: no replicate's pandas table is built
+        values = np.concatenate([r.series[name] for r in results])
+        numeric = values.dtype.kind in "biuf"
+        columns[name] = pa.array(values, from_pandas=True) if numeric else pa.array(values.astype(object), pa.string(), from_pandas=True)
     return pa.table(columns)
 
 
@@ -147,7 +154,7 @@ def _events_table(results: list[RunResult]):  # noqa: ANN202 - a pyarrow Table
     """Every replicate's events, each with its seed, in seed order and each replicate's log order."""
     import pyarrow as pa
 
-    events = pd.concat([r.events for r in results], ignore_index=True)
-    columns = {"seed": pa.array(np.repeat([r.seed for r in results], [len(r.events) for r in results]).astype(np.int64))}
-    columns.update((name, pa.array(events[name].astype(object), pa.string(), from_pandas=True)) for name in EVENT_COLUMNS)
+    events = np.concatenate([r.event_records for r in results])
+    columns = {"seed": pa.array(np.repeat([r.seed for r in results], [len(r.event_records) for r in results]).astype(np.int64))}
+    columns.update((name, pa.array(events[:, k], pa.string(), from_pandas=True)) for k, name in enumerate(EVENT_COLUMNS))
     return pa.table(columns)

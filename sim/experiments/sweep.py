@@ -4,7 +4,7 @@ Replicate ``r`` of every point runs with seed ``scenario seed + r``: points
 differ only by their parameters (common random numbers), and no seed depends
 on which worker ran it. Runs are cut into batches fixed by the sweep's size
 alone (:func:`batch_runs`: at least 32 batches, or one per run, and at most
-64 runs each), one part file each, so a rerun can tell which are done and
+256 runs each), one part file each, so a rerun can tell which are done and
 the files do not depend on the workers; each batch's runs follow from its
 number (:func:`sim.analysis.integrity.batch_items`): they are made when the
 batch is sent, so memory does not grow with the sweep.
@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..analysis.integrity import batch_items, batches
@@ -52,7 +54,7 @@ from .run import scored_outcomes, simulate_metrics
 from .storage import write_part, written_parts
 from .sweep_file import MAX_RUNS, SweepSpec
 
-BATCH_RUNS = 64  # the most runs per batch (a part file)
+BATCH_RUNS = 256  # the most runs per batch (a part file): Parquet costs per column, and a row holds hundreds
 MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so that tasks can share them out
 # The most runs per task: a point's replicates in a task step together, and the campaign costs 6.4 ms of CPU a
 # replicate stepped and scored 32 at a time, 4.8 at 64, 3.5 at 128, 2.8 at 256, and no less beyond. A worker's
@@ -90,30 +92,48 @@ class ScenarioEvaluator:
         self.outcomes = scored_outcomes(scenario, outcomes_file)  # default: outcomes.yaml beside the claims record
 
     def __call__(self, values: dict[str, float], seed: int) -> dict[str, float]:
-        return self.batch(values, [seed])[0]
+        return {name: float(column[0]) for name, column in self.batch(values, [seed]).items()}
 
-    def batch(self, values: dict[str, float], seeds: list[int]) -> list[dict[str, float]]:
-        """The rows of one point's replicates, stepped together as one batch."""
+    def batch(self, values: dict[str, float], seeds: list[int]) -> dict[str, np.ndarray]:
+        """The metrics of one point's replicates, stepped together as one batch: an array over ``seeds`` each."""
         return simulate_metrics(apply(self.scenario, values), seeds, self.outcomes)
 
 
-def run_batches(evaluate: Callable, names: list[str], items: list[tuple[int, int, int, int, tuple]]) -> dict[int, pd.DataFrame]:
-    """Evaluate ``(batch, point, replicate, seed, values)`` items into each batch's rows (runs in a worker).
+def run_batches(evaluate: Callable, names: list[str], items: list[tuple[int, int, int, int, tuple]]) -> dict[int, dict[str, np.ndarray]]:
+    """Evaluate ``(batch, point, replicate, seed, values)`` items into each batch's rows, as columns (runs in a worker).
 
     The runs of one point go together to ``evaluate.batch`` where the
-    evaluator has one (the scenario's steps them as one batch of replicates);
-    any other evaluator is called run by run. Either way a row depends only
-    on its point and seed.
+    evaluator has one (the scenario's steps them as one batch of replicates,
+    and gives its metrics as columns); any other evaluator is called run by
+    run. Either way a row depends only on its point and seed. A column a run
+    did not report is NaN in its row.
     """
-    rows: dict[int, list[dict]] = {}
+    pieces: dict[int, list[dict[str, np.ndarray]]] = {}
     for point, group in itertools.groupby(items, key=lambda item: item[1]):
         group = list(group)
         params = dict(zip(names, group[0][4], strict=True))
         seeds = [seed for *_, seed, _ in group]
-        found = evaluate.batch(params, seeds) if hasattr(evaluate, "batch") else [evaluate(params, s) for s in seeds]
-        for (batch, _, replicate, seed, _), metrics in zip(group, found, strict=True):
-            rows.setdefault(batch, []).append({"point": point, "replicate": replicate, "seed": seed, **params, **metrics})
-    return {batch: pd.DataFrame(mine) for batch, mine in rows.items()}
+        found = evaluate.batch(params, seeds) if hasattr(evaluate, "batch") else _columns([evaluate(params, s) for s in seeds])
+        columns = {"point": np.full(len(group), point), "replicate": np.array([item[2] for item in group]), "seed": np.array(seeds),
+                   **{name: np.full(len(group), value) for name, value in params.items()}, **found}
+        batch = np.array([item[0] for item in group])
+        for key in dict.fromkeys(batch.tolist()):
+            pieces.setdefault(key, []).append({name: values[batch == key] for name, values in columns.items()})
+    return {key: _joined(mine) for key, mine in pieces.items()}
+
+
+def _columns(rows: list[dict]) -> dict[str, np.ndarray]:
+    """Rows as columns, in the order the columns first appear (NaN where a row lacks one)."""
+    names = dict.fromkeys(name for row in rows for name in row)
+    return {name: np.asarray([row.get(name, math.nan) for row in rows]) for name in names}
+
+
+def _joined(pieces: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """A batch's columns from the pieces of its points (NaN where a point's evaluator did not report a column)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    names = dict.fromkeys(name for piece in pieces for name in piece)
+    return {name: np.concatenate([piece.get(name, np.full(len(piece["point"]), math.nan)) for piece in pieces]) for name in names}
 
 
 @dataclass
@@ -216,11 +236,11 @@ def run_sweep(
                 tasks = tasks_of(todo, manifest["batch_runs"], workers)
                 for _, parts in run_tasks(run_batches, tasks, args_of, workers=workers, executor=executor, scheduler=scheduler):
                     with deferred_interrupts():  # a task's parts are written whole and counted: Ctrl-C waits for all
-                        for key, rows in parts.items():
-                            write_part(out, key, rows)
+                        for key, columns in parts.items():
+                            runs = write_part(out, key, columns)
                             written += 1
-                            ran += len(rows)
-                            bar.update(len(rows))
+                            ran += runs
+                            bar.update(runs)
             finally:
                 bar.close()
         except KeyboardInterrupt:

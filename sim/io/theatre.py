@@ -62,13 +62,18 @@ class NeighbourTable:
     """The road network as a padded table: one row of neighbours per town.
 
     Missing entries point at the town itself and are masked off by ``valid``,
-    so a question about every town's neighbours in every replicate is one
-    gather and one reduction.
+    so a question about a town's neighbours in every replicate is one gather.
+    ``roads`` holds the same roads as a sparse matrix, for counting: "how
+    many of my neighbours does the government hold" over every town of every
+    replicate is one sparse product, several times quicker than a gather and
+    a sum over the padded table.
     """
 
     nbr: np.ndarray  # (towns, K) neighbour indices
     valid: np.ndarray  # (towns, K) which entries are real roads
     km: np.ndarray  # (towns, K) road km to each neighbour (inf where padded)
+    roads: csr_matrix  # (towns, towns) float32: how many roads join town i to town j
+    degree: np.ndarray  # (towns,) how many roads end at each town
 
 
 class NoRoadPath(ValueError):
@@ -186,18 +191,6 @@ class Theatre:
         return self._derived[key]
 
     @property
-    def adjacency(self) -> csr_matrix:
-        """Sparse road adjacency: row ``i`` lists the towns one road away from town ``i``."""
-
-        def build() -> csr_matrix:
-            from scipy.sparse import csr_matrix
-
-            u, v = np.concatenate([self.edge_u, self.edge_v]), np.concatenate([self.edge_v, self.edge_u])
-            return csr_matrix((np.ones(len(u), bool), (u, v)), shape=(self.n, self.n))
-
-        return self._once(("adjacency",), build)
-
-    @property
     def neighbour_table(self) -> NeighbourTable:
         """The roads as a padded neighbour table (see :class:`NeighbourTable`)."""
 
@@ -215,9 +208,12 @@ class Theatre:
             nbr[ends, slot] = others
             km[ends, slot] = lengths
             valid = np.isfinite(km)
-            for a in (nbr, km, valid):
+            for a in (nbr, km, valid, degree):
                 a.setflags(write=False)
-            return NeighbourTable(nbr, valid, km)
+            from scipy.sparse import csr_matrix
+
+            roads = csr_matrix((np.ones(len(ends), np.float32), (ends, others)), shape=(self.n, self.n))
+            return NeighbourTable(nbr, valid, km, roads, degree)
 
         return self._once(("neighbour_table",), build)
 
@@ -235,14 +231,16 @@ class Theatre:
         return self._once(("road_distance",), build)
 
     @property
-    def post_links(self) -> np.ndarray:
-        """(posts, towns) 1 where a post overlooks a town."""
+    def post_links(self) -> csr_matrix:
+        """(posts, towns) sparse, float32: 1 where a post overlooks a town."""
 
-        def build() -> np.ndarray:
-            links = np.zeros((len(self.posts), self.n))
+        def build() -> csr_matrix:
+            from scipy.sparse import csr_matrix
+
+            links = np.zeros((len(self.posts), self.n), np.float32)
             for k, post in enumerate(self.posts):
                 links[k, list(post.towns)] = 1.0
-            return links
+            return csr_matrix(links)
 
         return self._once(("post_links",), build)
 
@@ -285,7 +283,7 @@ class Theatre:
         return self._once(("near_road", road, float(width_km)), build)
 
     def within(self, radius_km: float) -> csr_matrix:
-        """Sparse boolean matrix of town pairs closer than ``radius_km`` (diagonal included)."""
+        """Sparse matrix, 1 for each pair of towns closer than ``radius_km`` (diagonal included), float32 for quick products."""
 
         def build() -> csr_matrix:
             from scipy.sparse import csr_matrix
@@ -295,7 +293,7 @@ class Theatre:
             pairs = tree.query_pairs(radius_km, output_type="ndarray")
             i = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(self.n)])
             j = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(self.n)])
-            return csr_matrix((np.ones(len(i), bool), (i, j)), shape=(self.n, self.n))
+            return csr_matrix((np.ones(len(i), np.float32), (i, j)), shape=(self.n, self.n))
 
         return self._once(("within", float(radius_km)), build)
 

@@ -210,8 +210,15 @@ def relieve(model: CeasefireModel, which: np.ndarray, coverage: np.ndarray) -> N
 
 
 def state_labels(model: CeasefireModel) -> np.ndarray:
-    """(replicates,) what the ``ceasefire`` time series reports today: "none", or the state of the current deal."""
+    """(replicates,) what the ``ceasefire`` time series reports today: "none", or the state of the current deal.
+
+    Fixed-width strings, not Python objects: Mesa's data collector deep-copies
+    every value it records, which for an array of objects means each string.
+    """
     cf = model.deal
     if cf is None:
-        return np.full(model.replicates, "none", dtype=object)
-    return np.array([s.value for s in STATES], dtype=object)[cf.state]
+        return np.full(model.replicates, "none")
+    return _LABELS[cf.state]
+
+
+_LABELS = np.array([s.value for s in STATES])

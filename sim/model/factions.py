@@ -116,7 +116,7 @@ class Turkey(FactionAgent):
         m, p = self.model, self.p
         hit = m.attack_force > 0
         near = hit | (towns.held_neighbours(m.neighbours, hit) > 0)
-        exposed = (((near.astype(np.float64) @ m.theatre.post_links.T) > 0) & m.post_standing).sum(axis=1)
+        exposed = (towns.posts_near(m.theatre, near) & m.post_standing).sum(axis=1)
         deaths = streams.poisson(m.keys, m.day, Draw.POST_DEATHS, p.exposure * exposed + p.combat_exposure * self.escalation)
         self.lose_soldiers(deaths, "exposure")
 
@@ -142,12 +142,12 @@ class Turkey(FactionAgent):
         m = self.model
         return towns.posts_overlooking(m.theatre, m.post_standing & ~m.encircled)
 
-    def deterrence_of_posts(self) -> np.ndarray:
-        """(replicates, towns) factor on the regime's wish to assault towns that intact posts overlook.
+    def deterrence_of_posts(self, rep: np.ndarray, town: np.ndarray) -> np.ndarray:
+        """For each pair (rep[i], town[i]): the factor on the regime's wish to assault a town that intact posts overlook.
 
         Posts deter while Turkey has not escalated past the regime's threshold;
         once it fights openly, they no longer spare anything.
         """
         m = self.model
-        factor = np.exp(-self.p.deterrence * self.intact_posts_overlooking())
-        return np.where(self.escalation[:, None] < m.regime.p.escalation_threshold, factor, 1.0)
+        factor = np.exp(-self.p.deterrence * self.intact_posts_overlooking()[rep, town])
+        return np.where(self.escalation[rep] < m.regime.p.escalation_threshold, factor, 1.0)

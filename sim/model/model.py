@@ -34,6 +34,7 @@ from ..names import FACTIONS, HOLDERS, HolderCode
 from . import ceasefire, civilians, combat, streams, towns
 from .ceasefire import Ceasefire
 from .events import build_events
+from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
 from .regime import ForceGroup, Regime
@@ -115,7 +116,7 @@ class CeasefireModel(mesa.Model):
         self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
         self.patrol_roads: set[str] = set()  # roads with an announced patrol plan
         self.patrol_coverage: dict[str, np.ndarray] = {}  # road -> share of the route the last patrol covered
-        self.event_rows: list[tuple] = []  # (replicate or -1 for all, day, type, town, actors, detail)
+        self.journal = Journal(t.towns)  # every event: (replicate or -1 for all, day, type, town, actors, detail)
         self.patrol_rows: list[tuple] = []  # (replicate, day, road, coverage, town reached)
 
         self.russia = Russia(self, f.russia)
@@ -218,8 +219,7 @@ class CeasefireModel(mesa.Model):
         self.shock[rep, town] = 0.0
         self.lost_by_regime[rep[old == REGIME], town[old == REGIME]] = True
         combat.flee_capture(self, rep, town)
-        for r, k, a, b in zip(rep.tolist(), town.tolist(), new.tolist(), old.tolist(), strict=True):
-            self.event_rows.append((r, self.day, "capture", self.theatre.towns[k], f"{HOLDERS[a]};{HOLDERS[b]}", f"{HOLDERS[b]} -> {HOLDERS[a]} ({cause})"))
+        self.journal.captures(rep, self.day, town, new, old, cause)
         combat.spread_collapse(self, rep, town, old)
 
     def pockets(self) -> np.ndarray:
@@ -255,17 +255,17 @@ class CeasefireModel(mesa.Model):
             reached = self.theatre.towns[end[r]]
             self.patrol_rows.append((r, self.day, road, round(float(coverage[r]), 4), reached))
             kind = "patrol_completed" if coverage[r] >= 1.0 else "patrol"
-            self.event_rows.append((r, self.day, kind, reached, actors, f"covered {coverage[r]:.0%} of {km:.0f} km, reached {reached}"))
+            self.journal.append((r, self.day, kind, reached, actors, f"covered {coverage[r]:.0%} of {km:.0f} km, reached {reached}"))
 
     def log_all(self, kind: str, town: int | None, actors: str, detail: str) -> None:
         """An event in every replicate (a scenario event)."""
-        self.event_rows.append((-1, self.day, kind, self.theatre.towns[town] if town is not None else "", actors, detail))
+        self.journal.append((-1, self.day, kind, self.theatre.towns[town] if town is not None else "", actors, detail))
 
     def log_each(self, kind: str, which: np.ndarray, town: np.ndarray | int | None, actors: str, detail) -> None:  # noqa: ANN001
         """An event in the replicates ``which``; ``town`` is one index, one per replicate, or None."""
         for r in np.flatnonzero(which).tolist():
             k = town if town is None or np.ndim(town) == 0 else town[r]
-            self.event_rows.append((r, self.day, kind, self.theatre.towns[k] if k is not None else "", actors, detail(r)))
+            self.journal.append((r, self.day, kind, self.theatre.towns[k] if k is not None else "", actors, detail(r)))
 
     # -------------------------------------------------------------- internals
 
@@ -282,13 +282,16 @@ class CeasefireModel(mesa.Model):
         now = towns.posts_encircled(self.theatre, self.controller, self.post_standing)
         for r, k in zip(*np.nonzero(now & ~self.encircled), strict=True):
             post = self.theatre.posts[k]
-            self.event_rows.append((int(r), self.day, "post_encircled", self.theatre.towns[post.towns[0]], "turkey;regime", f"{post.name} ({post.id}) encircled"))
+            self.journal.append((int(r), self.day, "post_encircled", self.theatre.towns[post.towns[0]], "turkey;regime", f"{post.name} ({post.id}) encircled"))
         self.encircled = now
 
     def _record(self) -> None:
         self.history[:, self.steps] = self.controller
         self.post_history[:, self.steps] = self.post_standing
         self.encircled_history[:, self.steps] = self.encircled
+        # (replicates, holders) towns each holds today, counted once for the three reporters that read it.
+        offset = np.arange(self.replicates)[:, None] * len(HOLDERS)
+        self.towns_held = np.bincount((self.controller + offset).ravel(), minlength=self.replicates * len(HOLDERS)).reshape(-1, len(HOLDERS))
         self.datacollector.collect(self)
 
     def assert_invariants(self) -> None:
@@ -315,9 +318,9 @@ def _rounded(values: np.ndarray) -> np.ndarray:
 
 # timeseries.csv column -> (replicates,) value on the day
 REPORTERS = {
-    "towns_regime": lambda m: (m.controller == REGIME).sum(axis=1),
-    "towns_hts": lambda m: (m.controller == HTS_CODE).sum(axis=1),
-    "towns_rebels": lambda m: (m.controller == REBELS).sum(axis=1),
+    "towns_regime": lambda m: m.towns_held[:, REGIME],
+    "towns_hts": lambda m: m.towns_held[:, HTS_CODE],
+    "towns_rebels": lambda m: m.towns_held[:, REBELS],
     "front_km": lambda m: np.round(towns.front_km(m.theatre, m.controller), 3),
     "ceasefire": ceasefire.state_labels,
     "violations": lambda m: m.deal.violations.copy() if m.deal else np.zeros(m.replicates, np.int64),

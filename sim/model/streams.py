@@ -82,13 +82,18 @@ def bits(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0, k: 
 
 def uniform(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0, k: int = 0) -> np.ndarray:
     """Uniform numbers in [0, 1)."""
-    return (bits(keys, day, draw, town, k) >> _S11).astype(np.float64) * _TO_UNIT
+    return _unit(bits(keys, day, draw, town, k))
+
+
+def _unit(bits: np.ndarray) -> np.ndarray:
+    return (bits >> _S11).astype(np.float64) * _TO_UNIT
 
 
 def normal(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0) -> np.ndarray:
-    """Standard normal numbers (Box-Muller on two independent uniforms)."""
-    u1 = 1.0 - uniform(keys, day, draw, town, 0)  # in (0, 1]: log is finite
-    u2 = uniform(keys, day, draw, town, 1)
+    """Standard normal numbers (Box-Muller on two independent uniforms, k = 0 and k = 1)."""
+    first = keys + _counter(day, draw, town, 0) * GAMMA
+    u1 = 1.0 - _unit(_mix(first))  # in (0, 1]: log is finite
+    u2 = _unit(_mix(first + GAMMA))  # k = 1: the counter one higher, so its input one GAMMA on
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 

@@ -3,8 +3,12 @@
 Every array here is shaped (replicates, towns). The road network is static
 and comes from the theatre as a padded neighbour table
 (:class:`~sim.io.theatre.NeighbourTable`): one row of neighbours per town,
-with ``valid`` marking the real roads, so "how many of my neighbours does the
-government hold" is one gather and one sum for every replicate at once.
+with ``valid`` marking the real roads, and as a sparse matrix of the same
+roads, so "how many of my neighbours does the government hold" is one sparse
+product for every replicate at once.
+
+Counts come out of float32 products of 0/1 values, which are exact (far
+below 2**24), and are turned back into integers before any rule reads them.
 """
 
 from __future__ import annotations
@@ -20,27 +24,28 @@ REGIME = HolderCode.REGIME
 
 
 def held_neighbours(table: NeighbourTable, held: np.ndarray) -> np.ndarray:
-    """How many of each town's road neighbours are in ``held`` (a (replicates, towns) mask)."""
-    return (held[:, table.nbr] & table.valid).sum(axis=-1)
+    """(replicates, towns) how many of each town's road neighbours are in ``held`` (a (replicates, towns) mask)."""
+    return (table.roads @ held.T.view(np.int8)).T.astype(np.int64)
 
 
-def km_from(table: NeighbourTable, held: np.ndarray) -> np.ndarray:
-    """Road km from each town to its nearest neighbour in ``held`` (inf where none is one road away)."""
-    return np.where(held[:, table.nbr] & table.valid, table.km, np.inf).min(axis=-1)
+def km_to_held(table: NeighbourTable, held: np.ndarray, rep: np.ndarray, town: np.ndarray) -> np.ndarray:
+    """For each pair (rep[i], town[i]): road km to the town's nearest neighbour in ``held`` (inf if none is one road away)."""
+    reach = held.ravel()[rep[:, None] * held.shape[1] + table.nbr[town]] & table.valid[town]
+    return np.where(reach, table.km[town], np.inf).min(axis=1)
 
 
 def front_km(theatre: Theatre, controller: np.ndarray) -> np.ndarray:
     """(replicates,) km of road between government-held towns and the rest."""
     gov = controller == REGIME
     # A row sum, not a matrix product: BLAS may add in a different order for another batch size.
-    return np.where(gov[:, theatre.edge_u] != gov[:, theatre.edge_v], theatre.edge_km, 0.0).sum(axis=1)
+    return ((gov[:, theatre.edge_u] != gov[:, theatre.edge_v]) * theatre.edge_km).sum(axis=1)
 
 
 def on_front(table: NeighbourTable, controller: np.ndarray) -> np.ndarray:
     """Towns with a road to a town on the other side (the government against everyone else)."""
     gov = controller == REGIME
-    other = np.where(gov, held_neighbours(table, ~gov), held_neighbours(table, gov))
-    return other > 0
+    by_gov = held_neighbours(table, gov)
+    return np.where(gov, table.degree - by_gov, by_gov) > 0
 
 
 def best_neighbour(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.ndarray,
@@ -84,7 +89,8 @@ def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rea
     The rear is ``rear`` ((towns,), see :func:`rear_of`), by default the camps
     on the border. The roads between opposition-held towns of every replicate
     form one graph (replicate r's towns are nodes r x towns ... r x towns +
-    towns - 1), whose connected components scipy finds in one call. A theatre
+    towns - 1), laid out row by row without sorting, whose connected
+    components scipy finds in one call. A theatre
     without a rear has nothing to be cut off from, and nothing is cut off.
     """
     if rear is None:
@@ -93,9 +99,13 @@ def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rea
         return np.zeros(controller.shape, bool)
     held = controller != REGIME
     r, n = controller.shape
-    both = held[:, theatre.edge_u] & held[:, theatre.edge_v]  # (replicates, edges)
-    rep, edge = np.nonzero(both)
-    graph = csr_matrix((np.ones(rep.size, bool), (rep * n + theatre.edge_u[edge], rep * n + theatre.edge_v[edge])), shape=(r * n, r * n))
+    order = np.argsort(theatre.edge_u, kind="stable")  # roads by the town they start from: the graph's rows come out sorted
+    u, v = theatre.edge_u[order], theatre.edge_v[order]
+    rep, edge = np.nonzero(held[:, u] & held[:, v])  # the roads between opposition towns, replicate by replicate
+    rows = rep * n + u[edge]
+    indptr = np.zeros(r * n + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=r * n), out=indptr[1:])
+    graph = csr_matrix((np.ones(rows.size, bool), rep * n + v[edge], indptr), shape=(r * n, r * n))
     count, label = connected_components(graph, directed=False)
     label = label.reshape(r, n)
     linked = np.zeros(count, bool)  # the components that hold a piece of the rear
@@ -105,17 +115,22 @@ def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rea
 
 def posts_encircled(theatre: Theatre, controller: np.ndarray, standing: np.ndarray) -> np.ndarray:
     """(replicates, posts) standing posts every town around which the government holds: they are cut off."""
-    not_gov = (controller != REGIME).astype(np.float64)
-    way_out = (not_gov @ theatre.post_links.T) > 0
+    not_gov = controller != REGIME
+    way_out = (theatre.post_links @ not_gov.T.view(np.int8)).T > 0
     return standing & ~way_out
 
 
+def posts_near(theatre: Theatre, mask: np.ndarray) -> np.ndarray:
+    """(replicates, posts) posts that overlook at least one town in ``mask`` (replicates, towns)."""
+    return (theatre.post_links @ mask.T.view(np.int8)).T > 0
+
+
 def posts_overlooking(theatre: Theatre, which: np.ndarray) -> np.ndarray:
-    """(replicates, towns) how many of the posts in ``which`` (replicates, posts) overlook each town."""
-    return which.astype(np.float64) @ theatre.post_links
+    """(replicates, towns) how many of the posts in ``which`` (replicates, posts) overlook each town, as floats."""
+    return (theatre.post_links.T @ which.T.view(np.int8)).T.astype(np.float64)
 
 
 def within_radius(theatre: Theatre, radius_km: float, mask: np.ndarray) -> np.ndarray:
     """(replicates, towns) towns within ``radius_km`` of any town in ``mask``."""
     zone = theatre.within(radius_km)
-    return (zone @ mask.T.astype(np.float64)).T > 0
+    return (zone @ mask.T.view(np.int8)).T > 0
