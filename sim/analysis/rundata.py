@@ -46,7 +46,10 @@ class RunData:
 
     @classmethod
     def of(cls, result) -> RunData:  # noqa: ANN001 - a sim.experiments.run.RunResult
-        return cls(result.seed, result.scenario.start, result.history, result.events, result.timeseries,
+        # Events as Python strings, straight from the run's arrays: summaries and scores read them back as
+        # arrays, and a column of pandas' Arrow strings costs a microsecond a value to turn back.
+        events = pd.DataFrame(result.event_records, columns=["date", "type", "town", "actors", "detail"], dtype=object)
+        return cls(result.seed, result.scenario.start, result.history, events, result.timeseries,
                    result.post_history, result.encircled_history, deals_of(result.scenario))
 
     @property

@@ -14,6 +14,7 @@ the same way).
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import sys
 from pathlib import Path
@@ -67,7 +68,7 @@ def _signals_as_interrupts() -> dict:
 
 
 def _main(argv: list[str] | None, prog: str) -> int:
-    from ..experiments.executors import WorkerLost
+    from ..experiments.executors import WorkerLost, start_forkserver
 
     parser = build_parser(prog)
     args = None
@@ -76,6 +77,8 @@ def _main(argv: list[str] | None, prog: str) -> int:
         if args.command is None:
             print(overview(prog))
             return 0
+        if _forks_workers(args):
+            start_forkserver()  # it loads the model on another core while this process imports the command
         from .commands import COMMAND_FUNCTIONS
 
         return COMMAND_FUNCTIONS[args.command](args, parser)
@@ -99,3 +102,11 @@ def _main(argv: list[str] | None, prog: str) -> int:
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
 
+
+def _forks_workers(args) -> bool:  # noqa: ANN001 - the parsed arguments
+    """Whether the command will run a local pool of more than one process (by default, one per core)."""
+    if not hasattr(args, "workers") or getattr(args, "executor", "local") != "local":
+        return False
+    if args.command == "run" and not (args.runs and args.runs > 1):
+        return False  # one run: no pool
+    return (args.workers or os.cpu_count() or 1) > 1

@@ -42,7 +42,8 @@ def flee(model: CeasefireModel) -> None:
         rate = np.where(towns.within_radius(m.theatre, radius, hit) & ~gov, p.flee_air * air, rate)
     offensive = m.regime.on_offensive[:, None]
     if offensive.any():
-        near = towns.within_radius(m.theatre, radius, gov & towns.on_front(m.neighbours, m.controller)) & ~gov & offensive
+        front = gov & (towns.held_neighbours(m.neighbours, gov) < m.neighbours.degree)  # government towns on the front
+        near = towns.within_radius(m.theatre, radius, front) & ~gov & offensive
         rate = np.maximum(rate, np.where(near, p.flee_front * air, 0.0))
     rate = np.where(hit, np.maximum(rate, p.flee_assault), rate)
     leave(m, rate * m.leaves)

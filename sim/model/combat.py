@@ -108,7 +108,8 @@ def abandon_untenable(model: CeasefireModel) -> None:
     gov = m.controller == REGIME
     flanks = towns.held_neighbours(m.neighbours, gov)
     pocket = m.pockets()
-    m.shock = np.where(pocket, np.minimum(1.0, m.shock + p.pocket_shock), m.shock)
+    if pocket.any():
+        m.shock = np.where(pocket, np.minimum(1.0, m.shock + p.pocket_shock), m.shock)
     give_up = ~gov & m.contestable & (m.shock >= p.abandon_shock) & ((flanks >= 2) | (pocket & (flanks >= 1)))
     give_up &= m.regime.on_offensive[:, None]
     rep, town = np.nonzero(give_up)

@@ -1,0 +1,82 @@
+"""The quick forms of the model's hot paths give what their plain definitions give.
+
+Each rule reads a count or a choice that a faster form now computes: a sparse
+product for "how many neighbours", maxima for "the frontage's best towns", a
+log that keeps a day's captures as arrays. Here each is checked against the
+plain definition, on random states and on the ties and edges where a quick
+form could differ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.cli import _forks_workers
+from sim.cli.arguments import build_parser
+from sim.io.theatre import load_theatre
+from sim.model import towns
+from sim.model.journal import Journal
+from sim.model.regime import top_scores
+
+from .conftest import line_theatre
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 9)), elements=st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.5])),
+       st.integers(1, 12))
+def test_the_frontage_is_what_a_stable_sort_would_pick(score, k):
+    # Few distinct values, so ties are everywhere: a stable sort breaks them toward the lower town.
+    best, chosen = top_scores(score, k)
+    order = np.argsort(-score, axis=1, kind="stable")[:, :k]
+    assert np.array_equal(best, order)
+    assert np.array_equal(chosen, np.take_along_axis(score, order, axis=1))
+
+
+def test_neighbour_counts_and_distances_match_the_padded_table(build):
+    theatre = load_theatre(build.theatre(
+        [("A", 35.5, 36.0, "regime"), ("B", 35.5, 36.05, "hts"), ("C", 35.55, 36.0, "hts"), ("D", 35.6, 36.1, "rebels")],
+        [("A", "B", "M9"), ("A", "C", "M9"), ("C", "D", "M9"), ("B", "D", "M9")]))
+    table = theatre.neighbour_table
+    rng = np.random.default_rng(3)
+    held = rng.random((50, theatre.n)) < 0.5
+    plain = (held[:, table.nbr] & table.valid).sum(axis=-1)
+    counted = towns.held_neighbours(table, held)
+    assert counted.dtype == np.int64 and np.array_equal(counted, plain)
+    assert plain[:, theatre.town("A")].max() == 2 and plain[:, theatre.town("D")].min() == 0
+    rep, town = np.nonzero(np.ones(held.shape, bool))
+    km = np.where(held[:, table.nbr] & table.valid, table.km, np.inf).min(axis=-1)
+    assert np.array_equal(towns.km_to_held(table, held, rep, town), km[rep, town])
+
+
+def test_the_journal_reads_back_in_the_order_things_were_logged(build):
+    theatre = load_theatre(line_theatre(build))
+    journal = Journal(theatre.towns)
+    journal.append((-1, 0, "truce_announced", "", "regime;russia", "a truce"))
+    journal.captures(np.array([0, 1]), 3, np.array([1, 2]), np.array([0, 0], np.int8), np.array([1, 2], np.int8), "assault")
+    journal.append((1, 3, "violation", "T1", "hts", "raid"))
+    journal.captures(np.array([0]), 4, np.array([2]), np.array([0], np.int8), np.array([2], np.int8), "abandoned")
+    assert [tuple(row) for row in journal.table()] == [
+        (-1, 0, "truce_announced", "", "regime;russia", "a truce"),
+        (0, 3, "capture", "T1", "regime;hts", "hts -> regime (assault)"),
+        (1, 3, "capture", "T2", "regime;rebels", "rebels -> regime (assault)"),
+        (1, 3, "violation", "T1", "hts", "raid"),
+        (0, 4, "capture", "T2", "regime;rebels", "rebels -> regime (abandoned)"),
+    ]
+    assert Journal(theatre.towns).table().shape == (0, 6)
+
+
+@pytest.mark.parametrize(("argv", "forks"), [
+    (["run", "s.yaml"], False),  # one run: no pool
+    (["run", "s.yaml", "--runs", "40"], True),
+    (["run", "s.yaml", "--runs", "40", "--workers", "1"], False),
+    (["sweep", "s.yaml", "--param", "regime.commit=0.2,0.8"], True),
+    (["sweep", "s.yaml", "--param", "regime.commit=0.2,0.8", "--executor", "dask"], False),
+    (["check", "s.yaml"], False),
+])
+def test_the_forkserver_starts_early_only_for_a_local_pool(argv, forks, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert _forks_workers(build_parser("sim").parse_args(argv)) is forks
