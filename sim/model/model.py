@@ -211,7 +211,7 @@ class CeasefireModel(mesa.Model):
                 cause: str) -> None:
         """Towns change hands; the old garrison falls back to ``fallback`` (-1: nowhere to go, it is lost)."""
         old = self.controller[rep, town].copy()
-        self._pockets_stale[rep[(old == REGIME) != (new == REGIME)]] = True
+        self._note_pockets(rep, town, old, new)
         away = fallback >= 0
         np.add.at(self.garrison, (rep[away], fallback[away]), self.garrison[rep[away], town[away]])
         self.controller[rep, town] = new
@@ -222,12 +222,28 @@ class CeasefireModel(mesa.Model):
         self.journal.captures(rep, self.day, town, new, old, cause)
         combat.spread_collapse(self, rep, town, old)
 
+    def _note_pockets(self, rep: np.ndarray, town: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
+        """Before towns change hands: which replicates' pockets must be found again (see :meth:`pockets`).
+
+        A town the government takes that has at most one opposition neighbour,
+        and is not part of the rear, lies on no path from another opposition
+        town to the rear (a path through it would need two neighbours), so
+        taking it cuts no one off: it simply stops being a pocket itself. Any
+        other change to or from the government may split or join pockets.
+        """
+        taken = (old != REGIME) & (new == REGIME)
+        others = (self.controller[rep[:, None], self.neighbours.nbr[town]] != REGIME) & self.neighbours.valid[town]
+        harmless = taken & (others.sum(axis=1) <= 1) & ~self.rear[town]
+        self._pockets_stale[rep[((old == REGIME) != (new == REGIME)) & ~harmless]] = True
+        self._pockets[rep[harmless], town[harmless]] = False
+
     def pockets(self) -> np.ndarray:
         """(replicates, towns) opposition towns cut off from the rear (see :func:`towns.cut_off`).
 
         Found again only in the replicates where a town has passed to or from the
-        government since: a pocket depends on nothing else, and finding pockets
-        is the dearest part of a day.
+        government since (and not even then when the town could cut no one off,
+        see :meth:`_note_pockets`): a pocket depends on nothing else, and finding
+        pockets is the dearest part of a day.
         """
         stale = np.flatnonzero(self._pockets_stale)
         if stale.size:
