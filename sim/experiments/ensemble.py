@@ -47,7 +47,7 @@ from ..io.outputs import FolderLock, claim_folder, remove_derived
 from ..io.scenario import inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
-from .executors import run_tasks
+from .executors import run_tasks, start_forkserver
 from .manifest import manifest as make_manifest
 from .manifest import manifest_text, now
 from .run import simulate_batch
@@ -114,6 +114,8 @@ def run_ensemble(
     out = Path(out)
     seeds = replicate_seeds(scenario, runs)
     check_workers(workers)
+    if workers > 1 and runs > 1:
+        start_forkserver()  # the workers' process loads the model while this one prepares the folder
     digest = inputs_hash(scenario)
     manifest = make_manifest("ensemble", scenario, scenario_path, content_hash=digest, seed=scenario.seed, started=now(),
                              replicates=seeds)

@@ -47,7 +47,7 @@ from ..io.schema import Scenario
 from ..version import package_version
 from .designs import Design
 from .ensemble import MAX_SEED, check_workers
-from .executors import deferred_interrupts, run_tasks
+from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest_text, now
 from .parameters import apply, check_design
 from .run import scored_outcomes, simulate_metrics
@@ -186,6 +186,8 @@ def run_sweep(
     check_workers(workers)
     if isinstance(spec.runs, bool) or not isinstance(spec.runs, int) or not 1 <= spec.runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key="--runs")
+    if workers > 1 and executor == "local":
+        start_forkserver()  # the workers' process loads the model while this one reads the scenario and the record
     if evaluate is None:
         scenario = load_scenario(spec.scenario_path)
         check_design(scenario, spec.design.sample, spec.design.names, spec.design.points, spec.source)
