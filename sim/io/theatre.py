@@ -72,7 +72,7 @@ class NeighbourTable:
     nbr: np.ndarray  # (towns, K) neighbour indices
     valid: np.ndarray  # (towns, K) which entries are real roads
     km: np.ndarray  # (towns, K) road km to each neighbour (inf where padded)
-    roads: csr_matrix  # (towns, towns) float32: how many roads join town i to town j
+    roads: csr_matrix  # (towns, towns) float32: 1 where a road joins town i to town j
     degree: np.ndarray  # (towns,) how many roads end at each town
 
 
