@@ -20,14 +20,12 @@ import pytest
 import sim.experiments.ensemble
 import sim.experiments.manifest
 from sim import load_scenario
-from sim.analysis.integrity import EVENT_COLUMNS
 from sim.analysis.results import load_results, read_rows
 from sim.cli import main
 from sim.errors import DamagedResult
 from sim.experiments.designs import make_design
 from sim.experiments.ensemble import run_ensemble
 from sim.experiments.parameters import Parameter
-from sim.experiments.run import EVENT_COLUMNS as WRITTEN_EVENT_COLUMNS
 from sim.experiments.sweep import run_sweep
 from sim.experiments.sweep_file import SweepSpec
 
@@ -245,10 +243,6 @@ def test_a_replicate_from_other_inputs_is_refused_when_read(legacy):
     (out / "runs" / "seed-40" / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(DamagedResult, match="belongs to other inputs"):
         load_results(out)
-
-
-def test_the_reader_and_the_writer_agree_on_the_events_columns():
-    assert EVENT_COLUMNS == WRITTEN_EVENT_COLUMNS
 
 
 # ---- sweeps ----

@@ -17,6 +17,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .integrity import EVENT_COLUMNS
+
 
 @dataclass
 class RunData:
@@ -48,7 +50,7 @@ class RunData:
     def of(cls, result) -> RunData:  # noqa: ANN001 - a sim.experiments.run.RunResult
         # Events as Python strings, straight from the run's arrays: summaries and scores read them back as
         # arrays, and a column of pandas' Arrow strings costs a microsecond a value to turn back.
-        events = pd.DataFrame(result.event_records, columns=["date", "type", "town", "actors", "detail"], dtype=object)
+        events = pd.DataFrame(result.event_records, columns=EVENT_COLUMNS, dtype=object)
         return cls(result.seed, result.scenario.start, result.history, events, result.timeseries,
                    result.post_history, result.encircled_history, deals_of(result.scenario))
 

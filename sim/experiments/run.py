@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis.integrity import EVENT_COLUMNS
 from ..analysis.metrics import batch_metric_columns, run_metrics
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.results import RunData
@@ -20,9 +21,6 @@ from ..io.theatre import Theatre, load_theatre
 from ..model.model import REPORTERS, CeasefireModel
 from ..names import HOLDERS
 from .manifest import now
-
-EVENT_COLUMNS = ["date", "type", "town", "actors", "detail"]
-
 
 @dataclass(frozen=True)
 class BatchLog:
@@ -200,33 +198,35 @@ def scored_outcomes(scenario: Scenario, file: str | Path | None = None) -> list[
 
 def batch_of(model: CeasefireModel) -> RunBatch:
     """The replicates of a model that has run, as scoring reads them: its own arrays, each replicate's events apart."""
-    days = model.steps + 1
-    dates = np.array([(model.spec.start + dt.timedelta(days=d)).isoformat() for d in range(days)], dtype=object)
-    log = model.journal.table()  # replicate, day, type, town, actors, detail
-    date = dates[log[:, 1].astype(int)]
+    log = log_of(model)
+    date = log.dates[log.events[:, 1].astype(int)]
     return RunBatch(
         model.spec.start,
-        model.history[:, :days],
-        {name: np.stack(values[:days], axis=1) for name, values in model.datacollector.model_vars.items()},
-        [EventLog(date[rows], log[rows, 2], log[rows, 5]) for rows in _rows_by_replicate(log[:, 0].astype(int), model.replicates)],
+        model.history[:, : len(log.dates)],
+        {name: values.T for name, values in log.series.items()},
+        [EventLog(date[rows], log.events[rows, 2], log.events[rows, 5]) for rows in log.rows_of],
         deals_of(model.spec),
     )
 
 
-def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunResult]:
-    """Each replicate of a model that has run (to its end, or as far as it got), its tables to be built when read."""
-    scenario = model.spec
+def log_of(model: CeasefireModel) -> BatchLog:
+    """What a model that has run (to its end, or as far as it got) recorded, replicates side by side."""
     days = model.steps + 1
     events = model.journal.table()
-    log = BatchLog(
-        dates=np.array([(scenario.start + dt.timedelta(days=d)).isoformat() for d in range(days)], dtype=object),
+    return BatchLog(
+        dates=np.array([(model.spec.start + dt.timedelta(days=d)).isoformat() for d in range(days)], dtype=object),
         series={name: np.stack(values[:days]) for name, values in model.datacollector.model_vars.items()},
         events=events,
         rows_of=_rows_by_replicate(events[:, 0].astype(int), model.replicates),
         patrols=list(model.patrol_rows),
     )
-    digest = inputs_hash(scenario)
-    return [RunResult(scenario=scenario, theatre=model.theatre, seed=seed, content_hash=digest, started=started, finished=finished,
+
+
+def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunResult]:
+    """Each replicate of a model that has run (to its end, or as far as it got), its tables to be built when read."""
+    log, days = log_of(model), model.steps + 1
+    digest = inputs_hash(model.spec)
+    return [RunResult(scenario=model.spec, theatre=model.theatre, seed=seed, content_hash=digest, started=started, finished=finished,
                       history=model.history[r, :days], post_history=model.post_history[r, :days],
                       encircled_history=model.encircled_history[r, :days], replicate=r, log=log)
             for r, seed in enumerate(model.seeds)]

@@ -56,9 +56,10 @@ from .sweep_file import MAX_RUNS, SweepSpec
 
 BATCH_RUNS = 256  # the most runs per batch (a part file): Parquet costs per column, and a row holds hundreds
 MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so that tasks can share them out
-# The most runs per task: a point's replicates in a task step together, and the campaign costs 6.4 ms of CPU a
-# replicate stepped and scored 32 at a time, 4.8 at 64, 3.5 at 128, 2.8 at 256, and no less beyond. A worker's
-# peak RSS grows with it: 214 MB with tasks of 64 runs in a 4,096-run campaign sweep, 275 at 128, 304 at 256, 343 at 512.
+# The most runs per task: a point's replicates in a task step together, and the campaign costs 4.5 ms of CPU a
+# replicate stepped and scored 32 at a time, 3.0 at 64, 2.2 at 128, 1.9 at 256, 1.7 at 512. A worker's peak memory
+# grows with the task, and a larger task for a larger sweep would make memory grow with the sweep: 256 keeps a
+# 20,000-run sweep's workers within 1% of a 2,000-run one's (benchmarks/run.py --only sweep_memory).
 TASK_RUNS = 256
 TASKS_PER_WORKER = 4  # at least this many tasks a worker (or one per batch), so that no worker is left with the last big task
 
