@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,11 +164,13 @@ def simulate(scenario: Scenario, *, seed: int | None = None, check_invariants: b
     return simulate_batch(scenario, [scenario.seed if seed is None else seed], check_invariants=check_invariants)[0]
 
 
-def simulate_batch(scenario: Scenario, seeds: list[int], *, check_invariants: bool = False) -> list[RunResult]:
+def simulate_batch(scenario: Scenario | Sequence[Scenario], seeds: list[int], *, check_invariants: bool = False) -> list[RunResult]:
     """Run ``scenario`` once per seed, stepping them together, and return each run's tables.
 
     Replicate ``i`` gives the same tables as ``simulate(scenario, seed=seeds[i])``:
-    each draws from its own random stream, keyed by its seed alone.
+    each draws from its own random stream, keyed by its seed alone. ``scenario``
+    may be one per seed (points of a sweep that differ only in the parameters
+    the rules read per replicate, see :mod:`sim.model.params`).
     """
     started = now()
     model = CeasefireModel(scenario, seeds=list(seeds), check_invariants=check_invariants)
@@ -177,9 +180,10 @@ def simulate_batch(scenario: Scenario, seeds: list[int], *, check_invariants: bo
     return results
 
 
-def simulate_metrics(scenario: Scenario, seeds: list[int], outcomes: list[OutcomeBase]) -> dict[str, np.ndarray]:
+def simulate_metrics(scenario: Scenario | Sequence[Scenario], seeds: list[int], outcomes: list[OutcomeBase]) -> dict[str, np.ndarray]:
     """Each metric of :meth:`RunResult.metrics` against ``outcomes`` (from :func:`scored_outcomes`), as an array
-    over ``seeds``: the seeds stepped together and scored as one batch.
+    over ``seeds``: the seeds stepped together and scored as one batch (``scenario`` may be one per seed, as in
+    :func:`simulate_batch`).
 
     What a sweep needs of a run is its row of metrics: they are read from the
     model's arrays (:func:`batch_of`), without building each run's tables.
@@ -225,11 +229,11 @@ def log_of(model: CeasefireModel) -> BatchLog:
 def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunResult]:
     """Each replicate of a model that has run (to its end, or as far as it got), its tables to be built when read."""
     log, days = log_of(model), model.steps + 1
-    digest = inputs_hash(model.spec)
-    return [RunResult(scenario=model.spec, theatre=model.theatre, seed=seed, content_hash=digest, started=started, finished=finished,
-                      history=model.history[r, :days], post_history=model.post_history[r, :days],
+    digests = {id(s): inputs_hash(s) for s in model.replicate_specs}
+    return [RunResult(scenario=spec, theatre=model.theatre, seed=seed, content_hash=digests[id(spec)], started=started,
+                      finished=finished, history=model.history[r, :days], post_history=model.post_history[r, :days],
                       encircled_history=model.encircled_history[r, :days], replicate=r, log=log)
-            for r, seed in enumerate(model.seeds)]
+            for r, (seed, spec) in enumerate(zip(model.seeds, model.replicate_specs, strict=True))]
 
 
 def _rows_by_replicate(replicate: np.ndarray, replicates: int) -> list[np.ndarray]:

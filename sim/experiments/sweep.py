@@ -44,6 +44,7 @@ from ..io.files import remove, write_atomic
 from ..io.outputs import FolderLock, claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
+from ..model.params import batch_key
 from ..version import package_version
 from .designs import Design
 from .ensemble import MAX_SEED, check_workers
@@ -97,30 +98,54 @@ class ScenarioEvaluator:
 
     def batch(self, values: dict[str, float], seeds: list[int]) -> dict[str, np.ndarray]:
         """The metrics of one point's replicates, stepped together as one batch: an array over ``seeds`` each."""
-        return simulate_metrics(apply(self.scenario, values), seeds, self.outcomes)
+        return self.batches([values], [seeds])[0]
+
+    def batches(self, points: list[dict[str, float]], seeds: list[list[int]]) -> list[dict[str, np.ndarray]]:
+        """The metrics of several points' replicates (``seeds[i]`` at ``points[i]``), one dict of arrays a point.
+
+        Points that differ only in parameters the rules read per replicate
+        (:mod:`sim.model.params`) step together as one batch: a design of
+        many points with few replicates each then costs what one point with
+        as many replicates does. Others step apart. A replicate's metrics are
+        the same either way.
+        """
+        scenarios = [apply(self.scenario, values) for values in points]
+        together: dict[str, list[int]] = {}
+        for i, scenario in enumerate(scenarios):
+            together.setdefault(batch_key(scenario), []).append(i)
+        found: list[dict[str, np.ndarray]] = [{}] * len(points)
+        for members in together.values():
+            each = [scenarios[i] for i in members for _ in seeds[i]]
+            columns = simulate_metrics(each, [s for i in members for s in seeds[i]], self.outcomes)
+            end = 0
+            for i in members:
+                start, end = end, end + len(seeds[i])
+                found[i] = {name: values[start:end] for name, values in columns.items()}
+        return found
 
 
 def run_batches(evaluate: Callable, names: list[str], items: list[tuple[int, int, int, int, tuple]]) -> dict[int, dict[str, np.ndarray]]:
     """Evaluate ``(batch, point, replicate, seed, values)`` items into each batch's rows, as columns (runs in a worker).
 
-    The runs of one point go together to ``evaluate.batch`` where the
-    evaluator has one (the scenario's steps them as one batch of replicates,
+    The task's points go together to ``evaluate.batches`` where the evaluator
+    has it (the scenario's steps them as one batch of replicates where it can,
     and gives its metrics as columns); any other evaluator is called run by
     run. Either way a row depends only on its point and seed. A column a run
     did not report is NaN in its row.
     """
-    pieces: dict[int, list[dict[str, np.ndarray]]] = {}
-    for point, group in itertools.groupby(items, key=lambda item: item[1]):
-        group = list(group)
-        params = dict(zip(names, group[0][4], strict=True))
-        seeds = [seed for *_, seed, _ in group]
-        found = evaluate.batch(params, seeds) if hasattr(evaluate, "batch") else _columns([evaluate(params, s) for s in seeds])
-        columns = {"point": np.full(len(group), point), "replicate": np.array([item[2] for item in group]), "seed": np.array(seeds),
-                   **{name: np.full(len(group), value) for name, value in params.items()}, **found}
-        batch = np.array([item[0] for item in group])
-        for key in dict.fromkeys(batch.tolist()):
-            pieces.setdefault(key, []).append({name: values[batch == key] for name, values in columns.items()})
-    return {key: _joined(mine) for key, mine in pieces.items()}
+    groups = [list(group) for _, group in itertools.groupby(items, key=lambda item: item[1])]
+    points = [dict(zip(names, group[0][4], strict=True)) for group in groups]
+    seeds = [[seed for *_, seed, _ in group] for group in groups]
+    if hasattr(evaluate, "batches"):
+        found = evaluate.batches(points, seeds)
+    else:
+        found = [_columns([evaluate(params, s) for s in mine]) for params, mine in zip(points, seeds, strict=True)]
+    columns = {"point": np.array([item[1] for item in items]), "replicate": np.array([item[2] for item in items]),
+               "seed": np.array([item[3] for item in items]),
+               **{name: np.array([item[4][k] for item in items], float) for k, name in enumerate(names)},
+               **_joined(found, [len(mine) for mine in seeds])}
+    batch = np.array([item[0] for item in items])
+    return {key: {name: values[batch == key] for name, values in columns.items()} for key in dict.fromkeys(batch.tolist())}
 
 
 def _columns(rows: list[dict]) -> dict[str, np.ndarray]:
@@ -129,12 +154,13 @@ def _columns(rows: list[dict]) -> dict[str, np.ndarray]:
     return {name: np.asarray([row.get(name, math.nan) for row in rows]) for name in names}
 
 
-def _joined(pieces: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """A batch's columns from the pieces of its points (NaN where a point's evaluator did not report a column)."""
+def _joined(pieces: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, np.ndarray]:
+    """Columns of consecutive pieces (``sizes[i]`` rows each), NaN where a piece did not report a column."""
     if len(pieces) == 1:
         return pieces[0]
     names = dict.fromkeys(name for piece in pieces for name in piece)
-    return {name: np.concatenate([piece.get(name, np.full(len(piece["point"]), math.nan)) for piece in pieces]) for name in names}
+    return {name: np.concatenate([piece.get(name, np.full(size, math.nan)) for piece, size in zip(pieces, sizes, strict=True)])
+            for name in names}
 
 
 @dataclass

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import streams
+from .params import per_pair
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -86,8 +87,8 @@ class Ceasefire:
     effective: dt.date
     until: dt.date | None
     parties: tuple[str, ...]
-    compliance: dict[str, float]
-    restraint: float
+    compliance: dict[str, float | np.ndarray]  # per replicate where a batch's points differ in it
+    restraint: float | np.ndarray
     replicates: int
     corridor: np.ndarray | None = None
     state: np.ndarray = field(init=False)
@@ -112,10 +113,11 @@ class Ceasefire:
         return self.is_(CeasefireState.IN_FORCE)
 
     def binds(self, faction: str) -> bool:
-        """Whether ``faction`` has signed up to it (its compliance is given and positive)."""
-        return self.compliance.get(faction, 0.0) > 0.0
+        """Whether ``faction`` has signed up to it (its compliance is given and positive, in every replicate:
+        :func:`sim.model.params.batch_key` keeps a batch's replicates alike in this)."""
+        return bool(np.all(self.compliance.get(faction, 0.0) > 0.0))
 
-    def rejection(self, faction: str) -> float:
+    def rejection(self, faction: str) -> float | np.ndarray:
         """How far ``faction`` rejects it: 1 - its compliance (1 for a faction not party to it)."""
         return 1.0 - self.compliance.get(faction, 0.0)
 
@@ -180,7 +182,7 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
         return bound
     cf, p = model.deal, regime.p
     pr = cf.pressure
-    pr[bound] += p.pressure_growth * regime.unmet_roads()[bound] * (1.0 - pr[bound]) - p.pressure_easing * pr[bound]
+    pr[bound] += per_pair(p.pressure_growth, bound) * regime.unmet_roads()[bound] * (1.0 - pr[bound]) - per_pair(p.pressure_easing, bound) * pr[bound]
     if not regime.active_groups:
         return bound  # nothing to resume
     chance = cf.regime_break_chance(model.turkey.deterrence)
@@ -197,7 +199,7 @@ def record_violation(model: CeasefireModel, which: np.ndarray, faction: str, tow
     cf = model.deal
     if cf is not None:
         cf.violations[which] += 1
-        cf.pressure[which] = np.minimum(1.0, cf.pressure[which] + model.regime.p.pretext)
+        cf.pressure[which] = np.minimum(1.0, cf.pressure[which] + per_pair(model.regime.p.pretext, which))
     model.log_each("violation", which, town, faction, lambda r: detail)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..names import HolderCode
 from . import towns
+from .params import per_town
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
@@ -39,13 +40,13 @@ def flee(model: CeasefireModel) -> None:
     air = m.russia.air[:, None]
     rate = np.zeros(m.controller.shape)
     if hit.any():
-        rate = np.where(towns.within_radius(m.theatre, radius, hit) & ~gov, p.flee_air * air, rate)
+        rate = np.where(towns.within_radius(m.theatre, radius, hit) & ~gov, per_town(p.flee_air) * air, rate)
     offensive = m.regime.on_offensive[:, None]
     if offensive.any():
         front = gov & (towns.held_neighbours(m.neighbours, gov) < m.neighbours.degree)  # government towns on the front
         near = towns.within_radius(m.theatre, radius, front) & ~gov & offensive
-        rate = np.maximum(rate, np.where(near, p.flee_front * air, 0.0))
-    rate = np.where(hit, np.maximum(rate, p.flee_assault), rate)
+        rate = np.maximum(rate, np.where(near, per_town(p.flee_front) * air, 0.0))
+    rate = np.where(hit, np.maximum(rate, per_town(p.flee_assault)), rate)
     leave(m, rate * m.leaves)
 
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..names import HOLDERS, HolderCode
 from . import civilians, streams, towns
+from .params import per_pair, per_town
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -53,14 +54,16 @@ def resolve(model: CeasefireModel) -> None:
     holder = m.controller[rep, town]
     esc = m.turkey.escalation[rep]
 
-    attack_mult = np.where(by_regime, m.russia.attack_multiplier[rep] * (1.0 - tp.suppression * esc), 1.0 + tp.fire_support * esc)
-    post_fire = np.where(holder != REGIME, tp.post_defence * esc * m.turkey.intact_posts_overlooking()[rep, town], 0.0)
+    suppression, fire_support, post_defence = (per_pair(v, rep) for v in (tp.suppression, tp.fire_support, tp.post_defence))
+    lethality, noise = per_pair(p.lethality, rep), per_pair(p.noise, rep)
+    attack_mult = np.where(by_regime, m.russia.attack_multiplier[rep] * (1.0 - suppression * esc), 1.0 + fire_support * esc)
+    post_fire = np.where(holder != REGIME, post_defence * esc * m.turkey.intact_posts_overlooking()[rep, town], 0.0)
     defence_mult = m.urban[town] * m.cohesion[holder] * (1.0 - m.shock[rep, town]) * (1.0 + post_fire)
 
     garrison = m.garrison[rep, town]
     keys = m.keys[rep]
-    killed = np.minimum(garrison, p.lethality * force * attack_mult * streams.lognormal(keys, m.day, Draw.DEFENCE_LOSS, p.noise, town))
-    lost = np.minimum(force, p.lethality * garrison * defence_mult * streams.lognormal(keys, m.day, Draw.ATTACK_LOSS, p.noise, town))
+    killed = np.minimum(garrison, lethality * force * attack_mult * streams.lognormal(keys, m.day, Draw.DEFENCE_LOSS, noise, town))
+    lost = np.minimum(force, lethality * garrison * defence_mult * streams.lognormal(keys, m.day, Draw.ATTACK_LOSS, noise, town))
     garrison = garrison - killed
     left = force - lost
     m.garrison[rep, town] = garrison
@@ -72,11 +75,12 @@ def resolve(model: CeasefireModel) -> None:
     defence = garrison * defence_mult
     with np.errstate(over="ignore"):  # a defence of 1e-300 gives odds of inf, which is what they are
         odds = np.divide(left * attack_mult, defence, out=np.where(left > 0, np.inf, 0.0), where=defence > 0)
-    pressure = odds * (1.0 + p.flank_pressure * np.maximum(flanks - 1, 0))
+    pressure = odds * (1.0 + per_pair(p.flank_pressure, rep) * np.maximum(flanks - 1, 0))
     fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
-    falls = (garrison < p.min_garrison) | (odds > p.break_ratio) | ((fallback >= 0) & (pressure > p.withdraw_ratio))
+    falls = ((garrison < per_pair(p.min_garrison, rep)) | (odds > per_pair(p.break_ratio, rep))
+             | ((fallback >= 0) & (pressure > per_pair(p.withdraw_ratio, rep))))
 
-    occupiers = np.where(falls, left * p.occupy, 0.0)
+    occupiers = np.where(falls, left * per_pair(p.occupy, rep), 0.0)
     m.book_attack_costs(rep, town, lost + occupiers, force)
     for side in (REGIME, REBELS):
         mine = attacker == side
@@ -98,7 +102,7 @@ def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, ol
     neighbour_gov = m.controller[rep[:, None], nbr] == REGIME
     losing_side = m.neighbours.valid[town] & (neighbour_gov == (old == REGIME)[:, None])
     r = np.broadcast_to(rep[:, None], nbr.shape)[losing_side]
-    np.add.at(m.shock, (r, nbr[losing_side]), m.combat_params.collapse_shock)
+    np.add.at(m.shock, (r, nbr[losing_side]), per_pair(m.combat_params.collapse_shock, r))
     np.minimum(m.shock, 1.0, out=m.shock)
 
 
@@ -109,8 +113,8 @@ def abandon_untenable(model: CeasefireModel) -> None:
     flanks = towns.held_neighbours(m.neighbours, gov)
     pocket = m.pockets()
     if pocket.any():
-        m.shock = np.where(pocket, np.minimum(1.0, m.shock + p.pocket_shock), m.shock)
-    give_up = ~gov & m.contestable & (m.shock >= p.abandon_shock) & ((flanks >= 2) | (pocket & (flanks >= 1)))
+        m.shock = np.where(pocket, np.minimum(1.0, m.shock + per_town(p.pocket_shock)), m.shock)
+    give_up = ~gov & m.contestable & (m.shock >= per_town(p.abandon_shock)) & ((flanks >= 2) | (pocket & (flanks >= 1)))
     give_up &= m.regime.on_offensive[:, None]
     rep, town = np.nonzero(give_up)
     if rep.size == 0:
@@ -123,11 +127,11 @@ def abandon_untenable(model: CeasefireModel) -> None:
 
 def recover(model: CeasefireModel) -> None:
     """Shaken garrisons steady themselves day by day."""
-    model.shock *= 1.0 - model.combat_params.shock_recovery
+    model.shock *= 1.0 - per_town(model.combat_params.shock_recovery)
 
 
 def flee_capture(model: CeasefireModel, rep: np.ndarray, town: np.ndarray) -> None:
     """Most of those still living in a town that changes hands leave it."""
     share = np.zeros(model.controller.shape)
-    share[rep, town] = model.civilian_params.flee_capture * model.leaves[town]
+    share[rep, town] = per_pair(model.civilian_params.flee_capture, rep) * model.leaves[town]
     civilians.leave(model, share)

@@ -22,6 +22,7 @@ from ..io import schema
 from ..names import HolderCode
 from . import ceasefire, streams
 from .ceasefire import Ceasefire
+from .params import per_town
 from .regime import ForceGroup
 from .streams import Draw
 
@@ -150,7 +151,7 @@ class JointPatrolEvent(ScenarioEvent):
         m.patrol_coverage[e.road] = np.where(going, coverage, m.patrol_coverage.get(e.road, np.zeros(m.replicates)))
         passed = going[:, None] & (np.arange(len(self.route))[None, :] <= reached[:, None])
         secure = m.security[:, self.route]
-        m.security[:, self.route] = np.where(passed, secure + m.turkey.p.patrol_security * (1.0 - secure), secure)
+        m.security[:, self.route] = np.where(passed, secure + per_town(m.turkey.p.patrol_security) * (1.0 - secure), secure)
         m.record_patrol(going, e.road, coverage, self.route[reached], float(self.km[-1]), actors)
         ceasefire.relieve(m, going, coverage)
         near = np.arange(len(self.route))[None, :] <= reached[:, None] + 1

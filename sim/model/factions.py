@@ -22,6 +22,7 @@ import numpy as np
 
 from ..names import HolderCode
 from . import ceasefire, streams, towns
+from .params import per_pair
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -133,9 +134,9 @@ class Turkey(FactionAgent):
             self.model.log_each("turkish_losses", deaths > 0, None, "regime;turkey", lambda r: f"{deaths[r]} {self.CAUSES[cause]}")
 
     @property
-    def deterrence(self) -> float:
+    def deterrence(self) -> float | np.ndarray:
         """Factor on the regime's chance to break a deal: Turkish troops in the theatre (thousands) discourage it."""
-        return float(np.exp(-self.p.troop_deterrence * self.troops))
+        return np.exp(-self.p.troop_deterrence * self.troops)
 
     def intact_posts_overlooking(self) -> np.ndarray:
         """(replicates, towns) standing posts not cut off that overlook each town."""
@@ -149,5 +150,5 @@ class Turkey(FactionAgent):
         once it fights openly, they no longer spare anything.
         """
         m = self.model
-        factor = np.exp(-self.p.deterrence * self.intact_posts_overlooking()[rep, town])
-        return np.where(self.escalation[rep] < m.regime.p.escalation_threshold, factor, 1.0)
+        factor = np.exp(-per_pair(self.p.deterrence, rep) * self.intact_posts_overlooking()[rep, town])
+        return np.where(self.escalation[rep] < per_pair(m.regime.p.escalation_threshold, rep), factor, 1.0)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 
 import mesa
 import numpy as np
@@ -37,6 +38,7 @@ from .events import build_events
 from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
+from .params import per_town, stacked_scenario
 from .regime import ForceGroup, Regime
 
 REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
@@ -46,25 +48,37 @@ class CeasefireModel(mesa.Model):
     """Agent-based model of a contested ceasefire on a road network, for a batch of replicates.
 
     Args:
-        scenario: a scenario (see :func:`sim.io.scenario.load_scenario`); it is validated again
-            here, so a value outside its declared range is an :class:`~sim.errors.InputError`
-            however the scenario was made (``model_copy(update=...)`` does not validate).
+        scenario: a scenario (see :func:`sim.io.scenario.load_scenario`), or one per seed: several
+            points of a sweep stepped together, which may differ only in the parameters the rules
+            read per replicate (:mod:`sim.model.params`). Each is validated again here, so a value
+            outside its declared range is an :class:`~sim.errors.InputError` however the scenario
+            was made (``model_copy(update=...)`` does not validate).
         seed: one replicate with this seed (default: the scenario's).
         seeds: a batch, one replicate per seed (instead of ``seed``).
         check_invariants: verify the model's invariants after every step
             (slower; the tests turn it on).
     """
 
-    def __init__(self, scenario: Scenario, *, seed: int | None = None, seeds: list[int] | None = None,
+    def __init__(self, scenario: Scenario | Sequence[Scenario], *, seed: int | None = None, seeds: list[int] | None = None,
                  check_invariants: bool = False) -> None:
+        each = None if isinstance(scenario, Scenario) else list(scenario)
+        first = scenario if each is None else each[0]
         if seeds is None:
-            seeds = [scenario.seed if seed is None else seed]
+            seeds = [first.seed if seed is None else seed]
         elif seed is not None:
             raise ValueError("give either seed or seeds, not both")
+        if each is not None and len(each) != len(seeds):
+            raise ValueError(f"one scenario per seed: {len(each)} scenarios for {len(seeds)} seeds")
         super().__init__(rng=int(seeds[0]))  # Mesa's own generators; the rules draw from streams keyed by each seed
         # Validated again, whatever route it came by: model_copy(update=...) and model_construct skip validation.
-        scenario = revalidate(scenario, EVENT_UNION)
-        self.spec = scenario  # Mesa reserves `scenario` for its own experiment object
+        if each is None:
+            scenario = revalidate(scenario, EVENT_UNION)
+            self.replicate_specs = [scenario] * len(seeds)
+        else:
+            valid = {id(s): revalidate(s, EVENT_UNION) for s in each}
+            self.replicate_specs = [valid[id(s)] for s in each]
+            scenario = stacked_scenario(self.replicate_specs)
+        self.spec = scenario  # the batch's: numbers per replicate where its scenarios differ. Mesa reserves `scenario`.
         self.theatre: Theatre = load_theatre(scenario.theatre)
         self.seeds = [int(s) for s in seeds]
         self.keys = streams.replicate_keys(self.seeds)
@@ -291,7 +305,7 @@ class CeasefireModel(mesa.Model):
         if cf is None or cf.corridor is None:
             return
         grow = cf.in_force[:, None] & cf.corridor[None, :]
-        self.security = np.where(grow, self.security + self.turkey.p.corridor_policing * (1.0 - self.security), self.security)
+        self.security = np.where(grow, self.security + per_town(self.turkey.p.corridor_policing) * (1.0 - self.security), self.security)
 
     def _update_encirclement(self) -> None:
         """Encircle posts cut off by the day's fighting (see :func:`sim.model.towns.posts_encircled`), and say so."""

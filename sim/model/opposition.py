@@ -14,6 +14,7 @@ import numpy as np
 from ..names import HolderCode
 from . import ceasefire, streams, towns
 from .factions import FactionAgent
+from .params import per_pair, per_town
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ class ArmedGroup(FactionAgent):
     def __init__(self, model: CeasefireModel, params: HTSParams | RebelParams) -> None:
         super().__init__(model)
         self.p = params
-        self.force = np.full(model.replicates, float(params.reserve))  # the mobile reserve
+        self.force = np.broadcast_to(np.asarray(params.reserve, float), model.replicates).copy()  # the mobile reserve
 
     def defend(self) -> None:
         """Recruit into the reserve, then reinforce own towns under assault, each up to what it can hold."""
@@ -80,8 +81,8 @@ class HTS(ArmedGroup):
         rep = np.flatnonzero(ok)
         if rep.size == 0:
             return
-        noise = streams.lognormal(m.keys[rep], m.day, Draw.RAID_LOSS, m.combat_params.noise)
-        loss = np.minimum(m.garrison[rep, town[rep]], self.p.raid_strength * m.combat_params.lethality * noise)
+        noise = streams.lognormal(m.keys[rep], m.day, Draw.RAID_LOSS, per_pair(m.combat_params.noise, rep))
+        loss = np.minimum(m.garrison[rep, town[rep]], per_pair(self.p.raid_strength * m.combat_params.lethality, rep) * noise)
         m.garrison[rep, town[rep]] -= loss
         m.add_casualties("regime", np.bincount(rep, loss, m.replicates))
         ceasefire.record_violation(m, ok, self.name, town, "raid on government positions")
@@ -107,7 +108,7 @@ class HTS(ArmedGroup):
         sit = m.sit_in_until[:, route] >= m.day
         hts = m.controller == HTS_CODE
         near = hts[:, route] | (towns.held_neighbours(m.neighbours, hts)[:, route] > 0)
-        chance = self.p.patrol_block * (1.0 - m.security[:, route])
+        chance = per_town(self.p.patrol_block) * (1.0 - m.security[:, route])
         by_chance = near & (streams.uniform(m.keys[:, None], m.day, Draw.PATROL_BLOCK, route[None, :]) < chance)
         return (sit | by_chance) & (m.controller[:, route] != REGIME)
 

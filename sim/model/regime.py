@@ -16,6 +16,7 @@ import numpy as np
 from ..names import HolderCode
 from . import ceasefire, streams, towns
 from .factions import FactionAgent
+from .params import per_pair
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class Regime(FactionAgent):
     def __init__(self, model: CeasefireModel, params: RegimeParams) -> None:
         super().__init__(model)
         self.p = params
-        self.pool = np.full(model.replicates, float(params.force))  # mobile force not yet given to a group
+        self.pool = np.broadcast_to(np.asarray(params.force, float), model.replicates).copy()  # mobile force not yet given to a group
         self.groups: dict[str, ForceGroup] = {}
         t = model.theatre
         roads = params.objective_roads
@@ -130,9 +131,9 @@ class Regime(FactionAgent):
         flanks = towns.held_neighbours(m.neighbours, gov)
         rep, town = np.nonzero(~gov & (flanks > 0) & m.contestable)
         flanks = flanks[rep, town]
-        value = self.value[town] + p.retake_bonus * m.lost_by_regime[rep, town]
-        near = value * np.exp(-towns.km_to_held(m.neighbours, gov, rep, town) / p.proximity_km)
-        return rep, town, near, 1.0 + p.flank_bonus * (flanks - 1), m.turkey.deterrence_of_posts(rep, town)
+        value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
+        near = value * np.exp(-towns.km_to_held(m.neighbours, gov, rep, town) / per_pair(p.proximity_km, rep))
+        return rep, town, near, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1), m.turkey.deterrence_of_posts(rep, town)
 
     def score_targets(self, group: ForceGroup, front: tuple[np.ndarray, ...]) -> np.ndarray:
         """(replicates, towns) how much the group wants to assault each enemy town on its front (0 off it).
@@ -143,8 +144,8 @@ class Regime(FactionAgent):
         """
         m, p = self.model, self.p
         rep, town, near, flank, deter = front
-        toward = np.exp(-m.theatre.road_distance[self.objective_of(group)[rep], town] / p.axis_km)
-        noise = streams.lognormal(m.keys[rep], m.day, Draw.OBJECTIVE_NOISE, p.choice_noise, town.astype(np.uint64) + group.salt)
+        toward = np.exp(-m.theatre.road_distance[self.objective_of(group)[rep], town] / per_pair(p.axis_km, rep))
+        noise = streams.lognormal(m.keys[rep], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, rep), town.astype(np.uint64) + group.salt)
         score = np.zeros(m.controller.shape)
         score[rep, town] = near * toward * flank * deter * noise
         return score
@@ -162,12 +163,12 @@ class Regime(FactionAgent):
         m.declare_attacks(self.name, best, force, group)
         group.committed = force.sum(axis=1)
 
-    def detach(self, rep: np.ndarray, each: float) -> np.ndarray:
+    def detach(self, rep: np.ndarray, each: float | np.ndarray) -> np.ndarray:
         """Take ``each`` from the groups (the pool if none is in the field) for every pair in ``rep``; returns what each got."""
         want = np.bincount(rep, minlength=self.model.replicates) * each
         got = self.lose(want, spare_committed=False, casualties=False)
         share = np.divide(got, want, out=np.zeros_like(got), where=want > 0)
-        return each * share[rep]
+        return per_pair(each, rep) * share[rep]
 
     def lose(self, amount: np.ndarray, *, spare_committed: bool = True, casualties: bool = True) -> np.ndarray:
         """The regime loses ``amount`` (replicates,) from its pool and groups, in proportion; returns what it lost.

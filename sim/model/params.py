@@ -1,0 +1,142 @@
+"""Parameters that differ between the replicates of one batch: several points of a sweep stepped together.
+
+A sweep of many points with few replicates each (a Sobol design: hundreds
+of points, a handful of replicates) would step each point as a small batch,
+and a small batch costs nearly what single runs cost. So the replicates of
+different points step together, each with its own values.
+
+A parameter the rules read every day can differ per replicate: the model
+then holds it as an array over the replicates instead of a number, and the
+rule reads it with :func:`per_town` (beside a (replicates, towns) array) or
+:func:`per_pair` (beside (replicate, town) pairs); beside a (replicates,)
+array it broadcasts as it is. Everything else is *structural* and must be
+the same throughout a batch: whole numbers, switches, dates, names, the
+theatre, and the few numbers read once when the model is built
+(:data:`STATIC`), which shape its fixed arrays. Points that differ in a
+structural value step in separate batches (:func:`batch_key`).
+
+A value the same in every replicate of the batch stays a number, so a batch
+of one point steps exactly as it always has.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TypeVar
+
+import numpy as np
+from pydantic import BaseModel
+
+from ..io.schema import Scenario
+
+# Numbers read once, when the model is built, into the static arrays every replicate shares.
+STATIC = {
+    "combat": {"rear_km", "urban_defence", "garrison_cap"},  # the rear, the urban factor, each town's capacity
+    "regime": {"garrison", "junction_bonus"},  # the first garrisons; each town's value
+    "hts": {"garrison", "front_garrison", "cohesion"},  # the first garrisons; the defence factor by holder
+    "rebels": {"garrison", "front_garrison", "cohesion"},
+    "russia": {"strike_radius_km"},  # the zones of bombing and flight
+}
+# Event values the rules read per replicate (others are written into the event log, or are structural).
+EVENT_FIELDS = {"truce": {"restraint", "compliance"}, "agreement": {"restraint", "compliance"},
+                "offensive": {"force", "intensity"}, "intervention": {"intensity"}}
+
+Params = TypeVar("Params", bound=BaseModel)
+
+
+def per_town(value: float | np.ndarray) -> float | np.ndarray:
+    """``value`` to broadcast over (replicates, towns): a per-replicate array as a column, a number as it is."""
+    return value[:, None] if isinstance(value, np.ndarray) else value
+
+
+def per_pair(value: float | np.ndarray, rep: np.ndarray) -> float | np.ndarray:
+    """``value`` for each (replicate, town) pair, or each replicate ``rep`` selects: a number as it is."""
+    return value[rep] if isinstance(value, np.ndarray) else value
+
+
+def _varying(section: str, params: BaseModel) -> list[str]:
+    """The fields of a faction's, combat's or the civilians' parameters that may differ per replicate."""
+    return [name for name, value in params if isinstance(value, float) and name not in STATIC.get(section, ())]
+
+
+def _event_fields(event: BaseModel) -> set[str]:
+    return EVENT_FIELDS.get(getattr(event, "type", ""), set())
+
+
+def per_replicate_paths(scenario: Scenario) -> list[str]:
+    """The dotted parameter paths (as a sweep names them) whose values may differ within one batch."""
+    paths = [f"{section}.{name}" for section, params in (("combat", scenario.combat), ("civilians", scenario.civilians))
+             for name in _varying(section, params)]
+    paths += [f"{faction}.{name}" for faction, params in scenario.factions for name in _varying(faction, params)]
+    for event in scenario.events:
+        for name in sorted(_event_fields(event)) if event.id else ():
+            value = getattr(event, name)
+            if isinstance(value, dict):
+                paths += [f"events.{event.id}.{name}.{key}" for key in value]
+            elif value is not None:
+                paths.append(f"events.{event.id}.{name}")
+    return paths
+
+
+def batch_key(scenario: Scenario) -> str:
+    """What must be the same for two scenarios' replicates to step in one batch: everything but the per-replicate values.
+
+    A deal's compliance may differ only where it stays positive, or stays
+    zero: whether it binds a faction at all is structural.
+    """
+    data = scenario.model_dump(mode="json")
+    for section, params in (("combat", scenario.combat), ("civilians", scenario.civilians), *scenario.factions):
+        node = data[section] if section in ("combat", "civilians") else data["factions"][section]
+        for name in _varying(section, params):
+            node.pop(name)
+    for event, spec in zip(data["events"], scenario.events, strict=True):
+        for name in _event_fields(spec):
+            value = event.pop(name)
+            if name == "compliance":
+                event["binds"] = sorted(k for k, v in value.items() if v > 0)
+            elif name == "force":
+                event["moves force"] = value is not None
+    return json.dumps(data, sort_keys=True)
+
+
+def stacked(items: Sequence[Params], fields: list[str] | set[str]) -> Params:
+    """One parameter object for a batch: ``items[0]``, with each of ``fields`` that differs between the
+    replicates' ``items`` made an array over the replicates (a dict field, such as a deal's compliance,
+    per key)."""
+    first, update = items[0], {}
+    for name in fields:
+        values = [getattr(item, name) for item in items]
+        if isinstance(values[0], dict):
+            update[name] = {key: _one_or_each([v[key] for v in values]) for key in values[0]}
+        elif any(v != values[0] for v in values):
+            update[name] = np.array(values, float)
+    return first.model_copy(update=update) if update else first
+
+
+def _one_or_each(values: list[float]) -> float | np.ndarray:
+    return values[0] if all(v == values[0] for v in values) else np.array(values, float)
+
+
+def stacked_scenario(scenarios: Sequence[Scenario]) -> Scenario:
+    """One scenario for a batch whose replicates run ``scenarios`` (one each, sharing one :func:`batch_key`).
+
+    Raises:
+        ValueError: two of them differ in a structural value.
+    """
+    first = scenarios[0]
+    distinct = list({id(s): s for s in scenarios}.values())
+    if len(distinct) == 1:
+        return first
+    key = batch_key(first)
+    if any(batch_key(s) != key for s in distinct[1:]):
+        raise ValueError("the replicates' scenarios differ in a structural value (see sim.model.params), so they cannot "
+                         "step in one batch")
+    factions = first.factions.model_copy(update={
+        name: stacked([s.factions.__dict__[name] for s in scenarios], _varying(name, params)) for name, params in first.factions})
+    events = [stacked([s.events[i] for s in scenarios], _event_fields(spec)) for i, spec in enumerate(first.events)]
+    return first.model_copy(update={
+        "combat": stacked([s.combat for s in scenarios], _varying("combat", first.combat)),
+        "civilians": stacked([s.civilians for s in scenarios], _varying("civilians", first.civilians)),
+        "factions": factions, "events": events,
+    })
