@@ -229,7 +229,7 @@ def log_of(model: CeasefireModel) -> BatchLog:
 def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunResult]:
     """Each replicate of a model that has run (to its end, or as far as it got), its tables to be built when read."""
     log, days = log_of(model), model.steps + 1
-    digests = {id(s): inputs_hash(s) for s in model.replicate_specs}
+    digests = {key: inputs_hash(s) for key, s in {id(s): s for s in model.replicate_specs}.items()}  # once a scenario
     return [RunResult(scenario=spec, theatre=model.theatre, seed=seed, content_hash=digests[id(spec)], started=started,
                       finished=finished, history=model.history[r, :days], post_history=model.post_history[r, :days],
                       encircled_history=model.encircled_history[r, :days], replicate=r, log=log)
