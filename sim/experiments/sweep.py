@@ -98,10 +98,11 @@ class ScenarioEvaluator:
 
     def batch(self, values: dict[str, float], seeds: list[int]) -> dict[str, np.ndarray]:
         """The metrics of one point's replicates, stepped together as one batch: an array over ``seeds`` each."""
-        return self.batches([values], [seeds])[0]
+        return self.batches([values], [seeds])
 
-    def batches(self, points: list[dict[str, float]], seeds: list[list[int]]) -> list[dict[str, np.ndarray]]:
-        """The metrics of several points' replicates (``seeds[i]`` at ``points[i]``), one dict of arrays a point.
+    def batches(self, points: list[dict[str, float]], seeds: list[list[int]]) -> dict[str, np.ndarray]:
+        """The metrics of several points' replicates (``seeds[i]`` at ``points[i]``): each metric one array over
+        them all, point after point.
 
         Points that differ only in parameters the rules read per replicate
         (:mod:`sim.model.params`) step together as one batch: a design of
@@ -113,14 +114,21 @@ class ScenarioEvaluator:
         together: dict[str, list[int]] = {}
         for i, scenario in enumerate(scenarios):
             together.setdefault(batch_key(scenario), []).append(i)
-        found: list[dict[str, np.ndarray]] = [{}] * len(points)
+        starts = np.cumsum([0, *map(len, seeds)])
+        parts = []
         for members in together.values():
             each = [scenarios[i] for i in members for _ in seeds[i]]
-            columns = simulate_metrics(each, [s for i in members for s in seeds[i]], self.outcomes)
-            end = 0
-            for i in members:
-                start, end = end, end + len(seeds[i])
-                found[i] = {name: values[start:end] for name, values in columns.items()}
+            rows = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in members])
+            parts.append((rows, simulate_metrics(each, [s for i in members for s in seeds[i]], self.outcomes)))
+        if len(parts) == 1:
+            return parts[0][1]  # every point, in order
+        found = {}
+        for name in dict.fromkeys(name for _, columns in parts for name in columns):
+            present = [columns[name] for _, columns in parts if name in columns]
+            column = np.empty(starts[-1], present[0].dtype if len(present) == len(parts) else float)
+            for rows, columns in parts:
+                column[rows] = columns.get(name, math.nan)
+            found[name] = column
         return found
 
 
@@ -139,11 +147,11 @@ def run_batches(evaluate: Callable, names: list[str], items: list[tuple[int, int
     if hasattr(evaluate, "batches"):
         found = evaluate.batches(points, seeds)
     else:
-        found = [_columns([evaluate(params, s) for s in mine]) for params, mine in zip(points, seeds, strict=True)]
+        found = _joined([_columns([evaluate(params, s) for s in mine]) for params, mine in zip(points, seeds, strict=True)],
+                        [len(mine) for mine in seeds])
     columns = {"point": np.array([item[1] for item in items]), "replicate": np.array([item[2] for item in items]),
                "seed": np.array([item[3] for item in items]),
-               **{name: np.array([item[4][k] for item in items], float) for k, name in enumerate(names)},
-               **_joined(found, [len(mine) for mine in seeds])}
+               **{name: np.array([item[4][k] for item in items], float) for k, name in enumerate(names)}, **found}
     batch = np.array([item[0] for item in items])
     return {key: {name: values[batch == key] for name, values in columns.items()} for key in dict.fromkeys(batch.tolist())}
 
@@ -159,8 +167,8 @@ def _joined(pieces: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, 
     if len(pieces) == 1:
         return pieces[0]
     names = dict.fromkeys(name for piece in pieces for name in piece)
-    return {name: np.concatenate([piece.get(name, np.full(size, math.nan)) for piece, size in zip(pieces, sizes, strict=True)])
-            for name in names}
+    return {name: np.concatenate([piece[name] if name in piece else np.full(size, math.nan)
+                                  for piece, size in zip(pieces, sizes, strict=True)]) for name in names}
 
 
 @dataclass

@@ -75,7 +75,7 @@ class CeasefireModel(mesa.Model):
             scenario = revalidate(scenario, EVENT_UNION)
             self.replicate_specs = [scenario] * len(seeds)
         else:
-            valid = {id(s): revalidate(s, EVENT_UNION) for s in each}
+            valid = {key: revalidate(s, EVENT_UNION) for key, s in {id(s): s for s in each}.items()}  # once a scenario
             self.replicate_specs = [valid[id(s)] for s in each]
             scenario = stacked_scenario(self.replicate_specs)
         self.spec = scenario  # the batch's: numbers per replicate where its scenarios differ. Mesa reserves `scenario`.
