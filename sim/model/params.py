@@ -108,7 +108,8 @@ def stacked(items: Sequence[Params], fields: list[str] | set[str]) -> Params:
     for name in fields:
         values = [getattr(item, name) for item in items]
         if isinstance(values[0], dict):
-            update[name] = {key: _one_or_each([v[key] for v in values]) for key in values[0]}
+            keys = dict.fromkeys(key for v in values for key in v)  # a faction a deal leaves out complies with 0
+            update[name] = {key: _one_or_each([v.get(key, 0.0) for v in values]) for key in keys}
         elif any(v != values[0] for v in values):
             update[name] = np.array(values, float)
     return first.model_copy(update=update) if update else first
@@ -133,7 +134,7 @@ def stacked_scenario(scenarios: Sequence[Scenario]) -> Scenario:
         raise ValueError("the replicates' scenarios differ in a structural value (see sim.model.params), so they cannot "
                          "step in one batch")
     factions = first.factions.model_copy(update={
-        name: stacked([s.factions.__dict__[name] for s in scenarios], _varying(name, params)) for name, params in first.factions})
+        name: stacked([getattr(s.factions, name) for s in scenarios], _varying(name, params)) for name, params in first.factions})
     events = [stacked([s.events[i] for s in scenarios], _event_fields(spec)) for i, spec in enumerate(first.events)]
     return first.model_copy(update={
         "combat": stacked([s.combat for s in scenarios], _varying("combat", first.combat)),
