@@ -92,7 +92,7 @@ class RunResult:
                 for r, d, road, cov, town in self.log.patrols if r == self.replicate]
 
     def dates(self) -> list[str]:
-        return [(self.scenario.start + dt.timedelta(days=d)).isoformat() for d in range(len(self.history))]
+        return self.log.dates.tolist()  # the batch's, one a day of ``history``
 
     @functools.cached_property
     def control(self) -> pd.DataFrame:

@@ -25,7 +25,7 @@ REGIME = HolderCode.REGIME
 
 def held_neighbours(table: NeighbourTable, held: np.ndarray) -> np.ndarray:
     """(replicates, towns) how many of each town's road neighbours are in ``held`` (a (replicates, towns) mask)."""
-    return (table.roads @ held.T.view(np.int8)).T.astype(np.int64)
+    return _counts(table.roads, held).astype(np.int64)
 
 
 def km_to_held(table: NeighbourTable, held: np.ndarray, rep: np.ndarray, town: np.ndarray) -> np.ndarray:
@@ -115,22 +115,28 @@ def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rea
 
 def posts_encircled(theatre: Theatre, controller: np.ndarray, standing: np.ndarray) -> np.ndarray:
     """(replicates, posts) standing posts every town around which the government holds: they are cut off."""
-    not_gov = controller != REGIME
-    way_out = (theatre.post_links @ not_gov.T.view(np.int8)).T > 0
-    return standing & ~way_out
+    return standing & ~posts_near(theatre, controller != REGIME)  # no town around it left to get out through
 
 
 def posts_near(theatre: Theatre, mask: np.ndarray) -> np.ndarray:
     """(replicates, posts) posts that overlook at least one town in ``mask`` (replicates, towns)."""
-    return (theatre.post_links @ mask.T.view(np.int8)).T > 0
+    return _counts(theatre.post_links, mask) > 0
 
 
 def posts_overlooking(theatre: Theatre, which: np.ndarray) -> np.ndarray:
     """(replicates, towns) how many of the posts in ``which`` (replicates, posts) overlook each town, as floats."""
-    return (theatre.post_links.T @ which.T.view(np.int8)).T.astype(np.float64)
+    return _counts(theatre.post_links.T, which).astype(np.float64)
 
 
 def within_radius(theatre: Theatre, radius_km: float, mask: np.ndarray) -> np.ndarray:
     """(replicates, towns) towns within ``radius_km`` of any town in ``mask``."""
     zone = theatre.within(radius_km)
-    return (zone @ mask.T.view(np.int8)).T > 0
+    return _counts(zone, mask) > 0
+
+
+def _counts(links, mask: np.ndarray) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
+    """(replicates, rows of ``links``) how many of each row's linked columns are in ``mask`` (replicates, columns).
+
+    One sparse product for the whole batch; the mask is read as 0/1 bytes without a copy.
+    """
+    return (links @ mask.T.view(np.int8)).T
