@@ -57,8 +57,8 @@ def test_every_replicate_of_a_mixed_batch_is_what_its_point_gives_alone(name):
 def test_the_sweeps_evaluator_gives_each_point_what_it_gives_alone():
     scenario = load_scenario(ROOT / "scenarios" / "jan_truce.yaml")
     evaluator = ScenarioEvaluator(scenario)
-    points = [{"events.jan-truce.restraint": r, "turkey.deterrence": d, "combat.urban_defence": u}
-              for r, d, u in [(0.1, 1.0, 0.3), (0.5, 2.0, 0.6), (0.9, 3.0, 0.3)]]  # the second steps apart: urban_defence is static
+    points = [{"events.jan-truce.restraint": r, "turkey.deterrence": d, "russia.strike_radius_km": k}
+              for r, d, k in [(0.1, 1.0, 12.0), (0.5, 2.0, 7.5), (0.9, 3.0, 12.0)]]  # the second steps apart: the radius is static
     seeds = [[3, 4], [5, 6], [3]]
     found = evaluator.batches(points, seeds)
     start = 0
@@ -93,7 +93,7 @@ def test_values_the_same_throughout_a_batch_stay_numbers():
 def test_structural_differences_keep_points_apart():
     scenario = load_scenario(ROOT / "scenarios" / "jan_truce.yaml")
     # A number read once, when the model is built; whether a deal binds a faction at all.
-    static = apply(scenario, {"combat.urban_defence": 0.3})
+    static = apply(scenario, {"russia.strike_radius_km": 7.5})
     unbound = apply(scenario, {"events.jan-truce.compliance.regime": 0.0})
     per_replicate = apply(scenario, {"regime.commit": 0.6, "events.jan-truce.compliance.regime": 0.4})
     assert batch_key(per_replicate) == batch_key(scenario)

@@ -58,7 +58,7 @@ def resolve(model: CeasefireModel) -> None:
     lethality, noise = per_pair(p.lethality, rep), per_pair(p.noise, rep)
     attack_mult = np.where(by_regime, m.russia.attack_multiplier[rep] * (1.0 - suppression * esc), 1.0 + fire_support * esc)
     post_fire = np.where(holder != REGIME, post_defence * esc * m.turkey.intact_posts_overlooking()[rep, town], 0.0)
-    defence_mult = m.urban[town] * m.cohesion[holder] * (1.0 - m.shock[rep, town]) * (1.0 + post_fire)
+    defence_mult = m.urban[rep, town] * m.cohesion[holder] * (1.0 - m.shock[rep, town]) * (1.0 + post_fire)
 
     garrison = m.garrison[rep, town]
     keys = m.keys[rep]

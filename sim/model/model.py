@@ -38,7 +38,7 @@ from .events import build_events
 from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
-from .params import per_town, stacked_scenario
+from .params import by_holder, per_town, stacked_scenario
 from .regime import ForceGroup, Regime
 
 REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
@@ -99,8 +99,10 @@ class CeasefireModel(mesa.Model):
         self.leaves = (~camp).astype(float)
         in_camps = np.where(camp, t.population, 0.0)
         self.camp_share = in_camps / in_camps.sum() if in_camps.sum() > 0 else np.zeros(t.n)
-        self.urban = 1.0 + self.combat_params.urban_defence * np.log10(np.maximum(t.population, 1000.0) / 1000.0)
-        self.garrison_cap = self.combat_params.garrison_cap * self.urban
+        # (replicates, towns): a batch's points may differ in the urban factor and the capacity.
+        urban = 1.0 + per_town(self.combat_params.urban_defence) * np.log10(np.maximum(t.population, 1000.0) / 1000.0)
+        self.urban = np.broadcast_to(urban, (r, t.n))
+        self.garrison_cap = per_town(self.combat_params.garrison_cap) * self.urban
         f = scenario.factions
         self.cohesion = np.array([1.0, f.hts.cohesion, f.rebels.cohesion])
 
@@ -140,10 +142,11 @@ class CeasefireModel(mesa.Model):
         self.rebels = Rebels(self, f.rebels)
         self.factions: dict[str, FactionAgent] = {a.name: a for a in (self.regime, self.russia, self.turkey, self.hts, self.rebels)}
 
-        garrison = np.array([f.regime.garrison, f.hts.garrison, f.rebels.garrison])
-        self.garrison = garrison[self.controller].astype(float)
-        fortify = np.array([0.0, f.hts.front_garrison, f.rebels.front_garrison])
-        self.garrison += np.where(towns.on_front(self.neighbours, self.controller), fortify[self.controller], 0.0)
+        held = self.controller.astype(np.intp)
+        garrison = by_holder(r, f.regime.garrison, f.hts.garrison, f.rebels.garrison)
+        self.garrison = np.take_along_axis(garrison, held, axis=1)
+        fortify = by_holder(r, 0.0, f.hts.front_garrison, f.rebels.front_garrison)
+        self.garrison += np.where(towns.on_front(self.neighbours, self.controller), np.take_along_axis(fortify, held, axis=1), 0.0)
         self.garrison[:, camp] = 0.0
 
         # Scenario events: objects the model owns, so Mesa's weak references hold.

@@ -1,4 +1,4 @@
-"""Parameters that differ between the replicates of one batch: several points of a sweep stepped together.
+"""Parameters that differ between the replicates of one batch: several points of a sweep (or trials of a calibration) stepped together.
 
 A sweep of many points with few replicates each (a Sobol design: hundreds
 of points, a handful of replicates) would step each point as a small batch,
@@ -32,10 +32,10 @@ from ..io.schema import Scenario
 
 # Numbers read once, when the model is built, into the static arrays every replicate shares.
 STATIC = {
-    "combat": {"rear_km", "urban_defence", "garrison_cap"},  # the rear, the urban factor, each town's capacity
-    "regime": {"garrison", "junction_bonus"},  # the first garrisons; each town's value
-    "hts": {"garrison", "front_garrison", "cohesion"},  # the first garrisons; the defence factor by holder
-    "rebels": {"garrison", "front_garrison", "cohesion"},
+    "combat": {"rear_km"},  # the rear
+    "regime": {"junction_bonus"},  # each town's value
+    "hts": {"cohesion"},  # the defence factor by holder
+    "rebels": {"cohesion"},
     "russia": {"strike_radius_km"},  # the zones of bombing and flight
 }
 # Event values the rules read per replicate (others are written into the event log, or are structural).
@@ -48,6 +48,11 @@ Params = TypeVar("Params", bound=BaseModel)
 def per_town(value: float | np.ndarray) -> float | np.ndarray:
     """``value`` to broadcast over (replicates, towns): a per-replicate array as a column, a number as it is."""
     return value[:, None] if isinstance(value, np.ndarray) else value
+
+
+def by_holder(replicates: int, *values: float | np.ndarray) -> np.ndarray:
+    """(replicates, holders): one value for each holder, a number or an array over the replicates."""
+    return np.stack([np.broadcast_to(np.asarray(v, float), (replicates,)) for v in values], axis=1)
 
 
 def per_pair(value: float | np.ndarray, rep: np.ndarray) -> float | np.ndarray:
@@ -98,6 +103,14 @@ def batch_key(scenario: Scenario) -> str:
             elif name == "force":
                 event["moves force"] = value is not None
     return json.dumps(data, sort_keys=True)
+
+
+def batch_groups(scenarios: Sequence[Scenario]) -> list[list[int]]:
+    """The indices of ``scenarios`` grouped by :func:`batch_key`, each group in order, groups by first member."""
+    groups: dict[str, list[int]] = {}
+    for i, scenario in enumerate(scenarios):
+        groups.setdefault(batch_key(scenario), []).append(i)
+    return list(groups.values())
 
 
 def stacked(items: Sequence[Params], fields: list[str] | set[str]) -> Params:
