@@ -136,21 +136,22 @@ def test_an_interrupted_calibration_resumes_to_the_same_trials(toy, tmp_path, mo
     spec = load_calibration(toy)
     whole, cut = tmp_path / "whole", tmp_path / "cut"
     run_calibration(spec, whole, trials=12)
-    real, calls = calibration.evaluate, []
+    real, calls = calibration.evaluate_points, []
 
-    def stops_at_the_sixth(problem, values, offset=0):  # noqa: ANN001, ANN202
-        calls.append(values)
-        if len(calls) == 6:
+    def stops_in_the_second_batch(problem, points, offset=0):  # noqa: ANN001, ANN202
+        calls.append(points)
+        if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(problem, values, offset)
+        return real(problem, points, offset)
 
-    monkeypatch.setattr(calibration, "evaluate", stops_at_the_sixth)
+    monkeypatch.setattr(calibration, "evaluate_points", stops_in_the_second_batch)
     with pytest.raises(CalibrationInterrupted) as info:
         run_calibration(spec, cut, trials=12)
-    assert info.value.finished == 5  # the trials done are kept
-    monkeypatch.setattr(calibration, "evaluate", real)
+    assert [len(points) for points in calls] == [4, 4]  # a batch of trials steps as one
+    assert info.value.finished == 4  # the trials done are kept
+    monkeypatch.setattr(calibration, "evaluate_points", real)
     again = run_calibration(spec, cut, trials=12)
-    assert again.ran == 7 and again.total == 12  # only the rest ran
+    assert again.ran == 8 and again.total == 12  # only the rest ran
     pd.testing.assert_frame_equal(trial_table(whole), trial_table(cut))
 
 
@@ -161,6 +162,20 @@ def test_the_worker_count_changes_nothing(toy, tmp_path):
     one, two = trial_table(tmp_path / "one"), trial_table(tmp_path / "two")
     pd.testing.assert_frame_equal(one, two)
     assert one["regime.commit"].nunique() == 8
+
+
+def test_trials_stepped_together_score_what_each_scores_alone(toy, monkeypatch):
+    problem = calibration.Problem.of(load_calibration(toy))
+    # The second point differs in a number read once when the model is built, so it steps apart.
+    points = [{"regime.commit": 0.3}, {"regime.commit": 0.7, "russia.strike_radius_km": 5.0}, {"regime.commit": 0.9}]
+    batches, real = [], calibration.simulate_batch
+    monkeypatch.setattr(calibration, "simulate_batch", lambda sc, seeds: batches.append(len(seeds)) or real(sc, seeds))
+    together = calibration.evaluate_points(problem, points)
+    assert batches == [2 * problem.replicates, problem.replicates]
+    for values, found in zip(points, together, strict=True):
+        alone = calibration.evaluate(problem, values)
+        assert found["fit"] == alone["fit"] and found["hold_out"] == alone["hold_out"]
+    assert len({found["fit"]["objective"] for found in together}) == 3
 
 
 def test_another_calibration_in_the_same_folder_is_refused(toy, build, tmp_path):

@@ -25,7 +25,7 @@ import contextlib
 import functools
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from ..io.theatre import load_theatre
 from .calibration_file import CalibrationSpec
 from .executors import deferred_interrupts, run_tasks
 from .parameters import apply
+from ..model.params import batch_groups
 from .run import simulate_batch
 
 STUDY_FILE = "study.db"
@@ -111,13 +112,54 @@ def scores(problem: Problem, results: list[Results], outcomes: tuple[OutcomeBase
     return ev, out
 
 
+def points_runs(scenario: Scenario, points: list[dict[str, float]], seeds: list[int]) -> list[list[RunData]]:
+    """``scenario`` at each of ``points``, every point on the same ``seeds``; the runs of each point, in seed order.
+
+    Points that differ only in parameters the rules read per replicate step
+    together as one batch (:mod:`sim.model.params`); a run is the same as
+    the point's run alone, so a trial's score does not depend on the others.
+    """
+    scenarios = [apply(scenario, values) for values in points]
+    runs: list[list[RunData]] = [[] for _ in points]
+    for members in batch_groups(scenarios):
+        batch = simulate_batch([scenarios[i] for i in members for _ in seeds], [s for _ in members for s in seeds])
+        for k, i in enumerate(members):
+            runs[i] = [RunData.of(r) for r in batch[k * len(seeds) : (k + 1) * len(seeds)]]
+    return runs
+
+
+def evaluate_points(problem: Problem, points: list[dict[str, float]], offset: int = 0) -> list[dict[str, dict[str, float]]]:
+    """Trials at each of ``points``, stepped together: every scenario, ``replicates`` seeds each (from seed +
+    ``offset``); each point's fitted and held-out scores, and its share of the time."""
+    t0 = time.perf_counter()
+    per_scenario = [points_runs(sc, points, [sc.seed + offset + i for i in range(problem.replicates)]) for sc in problem.scenarios]
+    shared = (time.perf_counter() - t0) / len(points)
+    found = []
+    for j in range(len(points)):
+        t1 = time.perf_counter()
+        results = [results_of(sc, runs[j]) for sc, runs in zip(problem.scenarios, per_scenario, strict=True)]
+        fit = scores(problem, results, problem.fit)[1]
+        hold = scores(problem, results, problem.hold_out)[1] if problem.hold_out else {}
+        found.append({"fit": fit, "hold_out": hold, "seconds": shared + time.perf_counter() - t1})
+    return found
+
+
 def evaluate(problem: Problem, values: dict[str, float], offset: int = 0) -> dict[str, dict[str, float]]:
     """One trial: every scenario at ``values``, ``replicates`` seeds each (from seed + ``offset``); fitted and held-out scores."""
-    t0 = time.perf_counter()
-    results = ensembles(problem, [values], problem.replicates, offset)
-    fit = scores(problem, results, problem.fit)[1]
-    hold = scores(problem, results, problem.hold_out)[1] if problem.hold_out else {}
-    return {"fit": fit, "hold_out": hold, "seconds": time.perf_counter() - t0}
+    return evaluate_points(problem, [values], offset)[0]
+
+
+def evaluate_all(problem: Problem, points: dict[Hashable, dict[str, float]], offset: int = 0, *, workers: int = 1,
+                 executor: str = "local", scheduler: str | None = None) -> Iterator[tuple[Hashable, dict]]:
+    """Yield ``(key, scores)`` for every point, as the tasks finish: the points split into one contiguous
+    task per worker, each task's points stepped together. The scores do not depend on the split."""
+    keys = list(points)
+    size = -(-len(keys) // max(1, min(workers, len(keys)))) if keys else 1
+    chunks = [tuple(keys[i : i + size]) for i in range(0, len(keys), size)]
+    args = {chunk: (problem, [points[k] for k in chunk], offset) for chunk in chunks}
+    for chunk, found in run_tasks(evaluate_points, chunks, args.__getitem__, workers=workers, executor=executor,
+                                  scheduler=scheduler):
+        yield from zip(chunk, found, strict=True)
 
 
 # --------------------------------------------------------------------------
@@ -181,10 +223,6 @@ def _ask(study, spec: CalibrationSpec, number: int, dists: dict):  # noqa: ANN00
         trial = study.ask(dists)
     trial.set_user_attr("batch", number // spec.file.method.batch)
     return trial
-
-
-def evaluate_task(problem: Problem, values: dict[str, float], offset: int = 0) -> dict:
-    return evaluate(problem, values, offset)
 
 
 @dataclass
@@ -254,9 +292,8 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
             with deferred_interrupts():
                 running += [_ask(study, spec, number, dists) for number in range(n, end)]
             pending = {t.number: t for t in running}
-            args = {num: (problem, dict(t.params)) for num, t in sorted(pending.items())}
-            for num, result in run_tasks(evaluate_task, list(args), args.__getitem__, workers=workers, executor=executor,
-                                         scheduler=scheduler):
+            args = {num: dict(t.params) for num, t in sorted(pending.items())}
+            for num, result in evaluate_all(problem, args, workers=workers, executor=executor, scheduler=scheduler):
                 with deferred_interrupts():
                     trial = Trial(study, pending[num]._trial_id)
                     for key, value in result["fit"].items():

@@ -30,9 +30,8 @@ from ..analysis.calibration_score import pooled_headline
 from ..analysis.scoring import score
 from ..errors import InputError
 from ..io.files import write_atomic
-from .calibration import Problem, ensembles, evaluate_task, frozen, open_study, scores
+from .calibration import Problem, ensembles, evaluate_all, frozen, open_study, scores
 from .calibration_file import CalibrationSpec
-from .executors import run_tasks
 
 NOT_PARAMETERS = ("trial", "objective", "se")
 
@@ -113,9 +112,8 @@ def rerank(spec: CalibrationSpec, trials: pd.DataFrame, out: Path, *, workers: i
         if len(cached) and (cached["key"] == key).all():
             return cached.drop(columns=["key"])
     problem = dataclasses.replace(Problem.of(spec), replicates=a.rerank_replicates)
-    args = {int(row["trial"]): (problem, {k: float(row[k]) for k in spec.parameters}, spec.file.replicates)
-            for _, row in top.iterrows()}
-    found = dict(run_tasks(evaluate_task, list(args), args.__getitem__, workers=workers, executor=executor, scheduler=scheduler))
+    args = {int(row["trial"]): {k: float(row[k]) for k in spec.parameters} for _, row in top.iterrows()}
+    found = dict(evaluate_all(problem, args, spec.file.replicates, workers=workers, executor=executor, scheduler=scheduler))
     table = pd.DataFrame([{"trial": t, "rerank_objective": found[t]["fit"]["objective"], "rerank_se": found[t]["fit"]["se"],
                            "key": key} for t in args])
     write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
@@ -134,8 +132,8 @@ def slices(spec: CalibrationSpec, best: dict[str, float], out: Path, *, workers:
             return cached
     problem = Problem.of(spec)
     points = _slice_points(spec, best)
-    args = {i: (problem, {**best, name: value}) for i, (name, value) in enumerate(points)}
-    found = dict(run_tasks(evaluate_task, list(args), args.__getitem__, workers=workers, executor=executor, scheduler=scheduler))
+    args = {i: {**best, name: value} for i, (name, value) in enumerate(points)}
+    found = dict(evaluate_all(problem, args, workers=workers, executor=executor, scheduler=scheduler))
     table = pd.DataFrame([{"parameter": name, "value": value, "objective": found[i]["fit"]["objective"],
                            "hold_objective": found[i]["hold_out"].get("objective"), "key": key}
                           for i, (name, value) in enumerate(points)])

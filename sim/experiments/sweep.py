@@ -44,7 +44,7 @@ from ..io.files import remove, write_atomic
 from ..io.outputs import FolderLock, claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
-from ..model.params import batch_key
+from ..model.params import batch_groups
 from ..version import package_version
 from .designs import Design
 from .ensemble import MAX_SEED, check_workers
@@ -111,12 +111,9 @@ class ScenarioEvaluator:
         the same either way.
         """
         scenarios = [apply(self.scenario, values) for values in points]
-        together: dict[str, list[int]] = {}
-        for i, scenario in enumerate(scenarios):
-            together.setdefault(batch_key(scenario), []).append(i)
         starts = np.cumsum([0, *map(len, seeds)])
         parts = []
-        for members in together.values():
+        for members in batch_groups(scenarios):
             each = [scenarios[i] for i in members for _ in seeds[i]]
             rows = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in members])
             parts.append((rows, simulate_metrics(each, [s for i in members for s in seeds[i]], self.outcomes)))
