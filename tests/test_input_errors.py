@@ -81,6 +81,20 @@ def test_a_theatre_post_date_that_check_passes_never_crashes_a_run(build, capsys
     refused(rc, err, "toy.posts.csv")
 
 
+def test_check_reads_sweep_and_calibration_files_and_refuses_what_sweep_would(tmp_path, capsys):
+    assert main(["check", str(ROOT / "sweeps" / "jan_truce_30_days.yaml")]) == 0
+    assert "a sweep of campaign.yaml: 24 points x 20 runs" in capsys.readouterr().out
+    assert main(["check", str(ROOT / "calibrations" / "smoke.yaml")]) == 0
+    assert "calibration 'smoke': 3 parameters, 1 scenario," in capsys.readouterr().out
+    sweep = tmp_path / "sweep.yaml"
+    for parameters, words in [("{regime.comit: {low: 0, high: 1}}", ["regime.comit", "did you mean 'regime.commit'"]),
+                              ("{regime.commit: {low: 0.5, high: 7}}", ["regime.commit", "less than or equal to 1"])]:
+        sweep.write_text(f"scenario: {MOSCOW}\nparameters: {parameters}\n")
+        refused(*cli(capsys, "check", sweep), str(sweep), *words)
+    sweep.write_text(f"scenario: {tmp_path / 'nowhere.yaml'}\nparameters: {{regime.commit: {{low: 0, high: 1}}}}\n")
+    refused(*cli(capsys, "check", sweep), "nowhere.yaml", "not found")
+
+
 # ---- errors cross processes ----
 
 

@@ -10,7 +10,7 @@ from ..errors import InputError
 MAX_RUNS, MAX_WORKERS, MAX_DAYS, MAX_SEED, MAX_N = 100_000, 64, 36_500, 2**63 - 1, 1_000_000
 COMMANDS = {
     "run": "run a scenario (an ensemble with --runs N) and write a results folder under results/",
-    "check": "validate a scenario without running it",
+    "check": "validate a scenario (or a sweep or calibration file) without running it",
     "compare": "score results against the record, or set two results side by side",
     "sweep": "run a parameter sweep (grid or sampled), one Parquet row per run",
     "sweep-report": "response plots, heat map and sensitivity indices of a sweep",

@@ -113,9 +113,31 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ..io.safe_yaml import load_yaml
     from ..io.scenario import load_scenario
     from ..io.timeline import supersessions
 
+    data = load_yaml(args.scenario)
+    keys = set(data) if isinstance(data, dict) else set()  # not a mapping: load_scenario says so
+    if "scenario" in keys and keys & {"parameters", "design"}:  # a sweep file: its scenario and its points
+        from ..experiments.sweep_file import load_sweep
+
+        from ..experiments.parameters import apply
+
+        sweep = load_sweep(args.scenario)
+        scenario = load_scenario(sweep.scenario_path)
+        names = [p.path for p in sweep.design.parameters]
+        for corner in (sweep.design.points.min(axis=0), sweep.design.points.max(axis=0)):  # every path, both ends of its range
+            apply(scenario, dict(zip(names, map(float, corner), strict=True)), where=args.scenario)
+        print(f"{args.scenario}: ok (a sweep of {sweep.scenario_path.name}: {len(sweep.design.points)} points x {sweep.runs} runs)")
+        return 0
+    if "scenarios" in keys and "parameters" in keys:  # a calibration file: its scenarios, parameters and outcomes
+        from ..experiments.calibration_file import load_calibration
+
+        cal = load_calibration(args.scenario)
+        print(f"{args.scenario}: ok (calibration '{cal.name}': {len(cal.parameters)} parameters, "
+              f"{len(cal.scenarios)} scenario{'s' * (len(cal.scenarios) != 1)}, {len(cal.fit)} fitted and {len(cal.hold_out)} held-out outcomes)")
+        return 0
     sc = load_scenario(args.scenario)
     notes = "".join(f"; {s}" for s in supersessions(sc))
     print(f"{args.scenario}: ok ({sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events{notes})")
