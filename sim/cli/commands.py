@@ -120,9 +120,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     data = load_yaml(args.scenario)
     keys = set(data) if isinstance(data, dict) else set()  # not a mapping: load_scenario says so
     if "scenario" in keys and keys & {"parameters", "design"}:  # a sweep file: its scenario and its points
-        from ..experiments.sweep_file import load_sweep
-
         from ..experiments.parameters import apply
+        from ..experiments.sweep_file import load_sweep
 
         sweep = load_sweep(args.scenario)
         scenario = load_scenario(sweep.scenario_path)
@@ -135,8 +134,9 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from ..experiments.calibration_file import load_calibration
 
         cal = load_calibration(args.scenario)
-        print(f"{args.scenario}: ok (calibration '{cal.name}': {len(cal.parameters)} parameters, "
-              f"{len(cal.scenarios)} scenario{'s' * (len(cal.scenarios) != 1)}, {len(cal.fit)} fitted and {len(cal.hold_out)} held-out outcomes)")
+        scenarios = f"{len(cal.scenarios)} scenario{'s' * (len(cal.scenarios) != 1)}"
+        print(f"{args.scenario}: ok (calibration '{cal.name}': {len(cal.parameters)} parameters, {scenarios}, "
+              f"{len(cal.fit)} fitted and {len(cal.hold_out)} held-out outcomes)")
         return 0
     sc = load_scenario(args.scenario)
     notes = "".join(f"; {s}" for s in supersessions(sc))

@@ -36,10 +36,10 @@ from ..errors import InputError, Interrupted
 from ..io.outputs import mark_folder
 from ..io.schema import Scenario
 from ..io.theatre import load_theatre
+from ..model.params import batch_groups
 from .calibration_file import CalibrationSpec
 from .executors import deferred_interrupts, run_tasks
 from .parameters import apply
-from ..model.params import batch_groups
 from .run import simulate_batch
 
 STUDY_FILE = "study.db"
