@@ -14,7 +14,7 @@ import numpy as np
 from ..names import HolderCode
 from . import ceasefire, streams, towns
 from .factions import FactionAgent
-from .params import per_pair, per_town
+from .params import per_pair, per_replicate, per_town
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class ArmedGroup(FactionAgent):
     def __init__(self, model: CeasefireModel, params: HTSParams | RebelParams) -> None:
         super().__init__(model)
         self.p = params
-        self.force = np.broadcast_to(np.asarray(params.reserve, float), model.replicates).copy()  # the mobile reserve
+        self.force = per_replicate(params.reserve, model.replicates)  # the mobile reserve
 
     def defend(self) -> None:
         """Recruit into the reserve, then reinforce own towns under assault, each up to what it can hold."""

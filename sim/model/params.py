@@ -50,9 +50,14 @@ def per_town(value: float | np.ndarray) -> float | np.ndarray:
     return value[:, None] if isinstance(value, np.ndarray) else value
 
 
+def per_replicate(value: float | np.ndarray, replicates: int) -> np.ndarray:
+    """(replicates,) a new float array of ``value``, a number or already an array over the replicates."""
+    return np.broadcast_to(np.asarray(value, float), (replicates,)).copy()
+
+
 def by_holder(replicates: int, *values: float | np.ndarray) -> np.ndarray:
     """(replicates, holders): one value for each holder, a number or an array over the replicates."""
-    return np.stack([np.broadcast_to(np.asarray(v, float), (replicates,)) for v in values], axis=1)
+    return np.stack([per_replicate(v, replicates) for v in values], axis=1)
 
 
 def per_pair(value: float | np.ndarray, rep: np.ndarray) -> float | np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 from ..names import HolderCode
 from . import ceasefire, streams, towns
 from .factions import FactionAgent
-from .params import per_pair
+from .params import per_pair, per_replicate
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class Regime(FactionAgent):
     def __init__(self, model: CeasefireModel, params: RegimeParams) -> None:
         super().__init__(model)
         self.p = params
-        self.pool = np.broadcast_to(np.asarray(params.force, float), model.replicates).copy()  # mobile force not yet given to a group
+        self.pool = per_replicate(params.force, model.replicates)  # mobile force not yet given to a group
         self.groups: dict[str, ForceGroup] = {}
         t = model.theatre
         roads = params.objective_roads
