@@ -178,6 +178,22 @@ def test_trials_stepped_together_score_what_each_scores_alone(toy, monkeypatch):
     assert len({found["fit"]["objective"] for found in together}) == 3
 
 
+def test_runs_across_parameter_rows_step_together_and_match_each_row_alone(toy, monkeypatch):
+    scenario = calibration.Problem.of(load_calibration(toy)).scenarios[0]
+    rows = [{"regime.commit": 0.3}, {"regime.commit": 0.7, "russia.strike_radius_km": 5.0}, {"regime.commit": 0.9}]
+    seeds = list(range(50, 57))
+    batches, real = [], calibration.simulate_batch
+    monkeypatch.setattr(calibration, "simulate_batch", lambda sc, s: batches.append(list(s)) or real(sc, s))
+    runs = calibration.simulate_rows(scenario, rows, seeds)
+    assert batches == [[50, 52, 53, 55, 56], [51, 54]]  # rows 1 and 3 together; row 2 is structural
+    assert [run.seed for run in runs] == seeds
+    for i, run in enumerate(runs):
+        alone = real(apply(scenario, rows[i % 3]), [seeds[i]])[0]
+        np.testing.assert_array_equal(run.history, alone.history)
+        pd.testing.assert_frame_equal(run.timeseries, alone.timeseries)
+    assert len({run.history.tobytes() for run in runs}) > 1
+
+
 def test_another_calibration_in_the_same_folder_is_refused(toy, build, tmp_path):
     run_calibration(load_calibration(toy), tmp_path / "out", trials=1)
     other = toy_calibration(build, replicates=4)

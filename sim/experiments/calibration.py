@@ -85,14 +85,19 @@ def results_of(scenario: Scenario, runs: list[RunData]) -> Results:
 
 
 def simulate_rows(scenario: Scenario, rows: list[dict[str, float]], seeds: list[int]) -> list[RunData]:
-    """Replicate ``i`` (seed ``seeds[i]``) runs with the parameters ``rows[i % len(rows)]``; runs in seed order."""
-    runs: dict[int, RunData] = {}
-    for k, row in enumerate(rows):
-        mine = seeds[k :: len(rows)]
-        if mine:
-            sc = apply(scenario, row)
-            runs.update((r.seed, RunData.of(r)) for r in simulate_batch(sc, mine))
-    return [runs[s] for s in seeds]
+    """Replicate ``i`` (seed ``seeds[i]``) runs with the parameters ``rows[i % len(rows)]``; runs in seed order.
+
+    Rows that differ only in parameters read per replicate step as one batch,
+    as in :func:`points_runs`; each run is the same as its row's run alone.
+    """
+    points = [apply(scenario, row) for row in rows]
+    runs: list[RunData | None] = [None] * len(seeds)
+    for members in batch_groups(points):
+        mine = [i for i in range(len(seeds)) if i % len(rows) in members]
+        batch = simulate_batch([points[i % len(rows)] for i in mine], [seeds[i] for i in mine])
+        for i, run in zip(mine, batch, strict=True):
+            runs[i] = RunData.of(run)
+    return runs  # type: ignore[return-value]  # every replicate is in its row's group
 
 
 def ensembles(problem: Problem, rows: list[dict[str, float]], replicates: int, offset: int = 0) -> list[Results]:
