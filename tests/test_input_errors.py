@@ -92,7 +92,7 @@ def test_check_reads_sweep_and_calibration_files_and_refuses_what_sweep_would(tm
         sweep.write_text(f"scenario: {MOSCOW}\nparameters: {parameters}\n")
         refused(*cli(capsys, "check", sweep), str(sweep), *words)
     sweep.write_text(f"scenario: {tmp_path / 'nowhere.yaml'}\nparameters: {{regime.commit: {{low: 0, high: 1}}}}\n")
-    refused(*cli(capsys, "check", sweep), "nowhere.yaml", "not found")
+    refused(*cli(capsys, "check", sweep), "line 1, key 'scenario'", "no scenario file", "nowhere.yaml")
 
 
 # ---- errors cross processes ----
@@ -189,6 +189,18 @@ def test_sweep_file_settings_are_checked_with_their_line(tmp_path):
     f.write_text(f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{low: .nan, high: 0.8}}\n")
     with pytest.raises(InputError, match="finite numbers"):
         load_sweep(f)
+
+
+def test_a_sweep_file_naming_a_missing_scenario_or_design_says_which_line(tmp_path):
+    f = tmp_path / "sweep.yaml"
+    f.write_text("runs: 2\nscenario: no-such.yaml\nparameters:\n  regime.commit: {low: 0.2, high: 0.8, steps: 3}\n")
+    with pytest.raises(InputError, match="no scenario file at") as err:
+        load_sweep(f)
+    assert (err.value.line, err.value.key) == (2, "scenario")
+    f.write_text(f"scenario: {MOSCOW}\n\ndesign: points.csv\n")
+    with pytest.raises(InputError, match="no design file at") as err:
+        load_sweep(f)
+    assert (err.value.line, err.value.key) == (3, "design")
 
 
 # ---- sweep points, before dispatch ----

@@ -57,12 +57,13 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
 
     if not isinstance(tree["scenario"], str) or not tree["scenario"].strip():
         raise InputError(path, "'scenario' must be the path of a scenario file", line=line("scenario"), key="scenario")
+    scenario = _named_file(path, tree, "scenario", line)
     settings = _settings(path, tree, overrides, line)
     metrics = tree.get("metrics") or []
     if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
         raise InputError(path, "'metrics' must be a list of metric names", line=line("metrics"), key="metrics")
     if "design" in tree:
-        return _external(path, tree, settings, list(metrics), line)
+        return _external(path, tree, scenario, settings, list(metrics), line)
     params = []
     raw = tree["parameters"]
     if not isinstance(raw, dict) or not raw:
@@ -87,7 +88,6 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
         key = exc.key or "parameters"
         at = line(key) or raw.lines.get(key, (None, None))[1]
         raise InputError(path, exc.message, line=at, key=key) from None
-    scenario = (path.parent / tree["scenario"]).resolve()
     return SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path, replicate_seed=settings["replicate_seed"])
 
 
@@ -110,7 +110,15 @@ def _settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noqa: A
     return settings
 
 
-def _external(path: Path, tree: dict, settings: dict, metrics: list[str], line) -> SweepSpec:  # noqa: ANN001 - the line finder
+def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001 - the line finder
+    """The file ``tree[key]`` names, relative to the sweep file; a missing one is the sweep file's error, at its line."""
+    file = (path.parent / tree[key]).resolve()
+    if not file.is_file():
+        raise InputError(path, f"no {key} file at {file}", line=line(key), key=key)
+    return file
+
+
+def _external(path: Path, tree: dict, scenario: Path, settings: dict, metrics: list[str], line) -> SweepSpec:  # noqa: ANN001 - the line finder
     """A sweep file whose points come from a CSV file (``design:``, relative to the sweep file)."""
     from ..io.scenario import load_scenario
     from .design_file import load_design
@@ -120,8 +128,7 @@ def _external(path: Path, tree: dict, settings: dict, metrics: list[str], line) 
             raise InputError(path, f"'{key}' does not apply to a design read from a file", line=line(key) or 1, key=key)
     if not isinstance(tree["design"], str) or not tree["design"].strip():
         raise InputError(path, "'design' must be the path of a CSV file of points", line=line("design"), key="design")
-    scenario = (path.parent / tree["scenario"]).resolve()
-    design = load_design(path.parent / tree["design"], load_scenario(scenario))
+    design = load_design(_named_file(path, tree, "design", line), load_scenario(scenario))
     return SweepSpec(scenario, design, settings["runs"] or 10, metrics, source=path, replicate_seed=settings["replicate_seed"])
 
 
