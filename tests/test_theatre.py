@@ -60,6 +60,25 @@ def test_roads_connect_every_place(idlib):
     assert (idlib.edge_km > 0.5).all() and (idlib.edge_km < 80).all()
 
 
+def test_assumed_roads_are_the_relative_neighbourhood_graph(idlib):
+    """The README promises it: two places with no documented road between them are linked exactly when no
+    third place is nearer to both. (The file had drifted from it by two links after places moved.)"""
+    with open(THEATRE.parent / "idlib.roads.csv", encoding="utf-8") as f:
+        roads = list(csv.DictReader(f))
+    assumed = {frozenset((r["from"], r["to"])) for r in roads if r["source"].startswith("assumed: relative neighbourhood")}
+    documented = {frozenset((r["from"], r["to"])) for r in roads} - assumed
+    xy = idlib.xy
+    km = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    rng = set()
+    for a in range(idlib.n):
+        for b in range(a + 1, idlib.n):
+            nearer_to_both = np.maximum(km[a], km[b]) < km[a, b]
+            nearer_to_both[[a, b]] = False
+            if not nearer_to_both.any():
+                rng.add(frozenset((idlib.towns[a], idlib.towns[b])))
+    assert assumed == rng - documented
+
+
 def test_m4_runs_latakia_to_saraqib_in_order(idlib):
     path, km = idlib.road_path(idlib.town("Latakia"), idlib.town("Saraqib"), "M4")
     seq = names(idlib, path)
