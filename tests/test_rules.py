@@ -452,6 +452,25 @@ def test_the_displaced_go_to_the_camps_and_nobody_is_lost(build):
     assert m.residents.sum() == pytest.approx(m.theatre.population.sum())
 
 
+
+@pytest.mark.parametrize("rear_km", [0.0, 2.0])
+def test_nobody_leaves_the_rear_even_under_assault(build, rear_km):
+    # G faces B (0.6 km from the border line) and P (4.4 km): both assaulted on day 1. Only rear_km decides for B.
+    build.theatre([("Camp", 35.6, 36.0, "hts", 1000, "camp"), ("G", 35.43, 36.0, "regime", 1000),
+                   ("B", 35.415, 35.98, "hts", 5000), ("P", 35.45, 36.02, "hts", 5000)],
+                  [("Camp", "P", "M9"), ("G", "B", "M9"), ("G", "P", "secondary"), ("B", "P", "secondary")],
+                  border=[(35.41, 35.9), (35.41, 36.2)])
+    sc = scenario(build, events=[push(["B", "P"], frontage=2)], combat={"rear_km": rear_km},
+                  civilians={"flee_assault": 0.5, "flee_air": 0.0, "flee_front": 0.0, "flee_capture": 0.0}, name=f"rear{rear_km}.yaml")
+    m = CeasefireModel(sc)
+    m.step()
+    b, p = m.theatre.town("B"), m.theatre.town("P")
+    assert m.attack_force[0, b] > 0 and m.attack_force[0, p] > 0
+    assert m.rear[b] == (rear_km > 0) and not m.rear[p]
+    assert m.residents[0, p] < 5000 * 0.6  # half of P's people leave under assault
+    assert m.residents[0, b] == (5000 if rear_km > 0 else pytest.approx(2500, rel=0.01))
+
+
 # ------------------------------------------------------------------ one model, a batch of replicates
 
 

@@ -12,7 +12,9 @@ Residents leave a town:
 
 Those who leave go to the theatre's camps, in proportion to the camps'
 populations, and are counted as displaced: nobody is lost. A theatre with no
-camp counts them outside it.
+camp counts them outside it. Nobody leaves the rear (the camps and the
+border strip, see :func:`towns.rear_of`): with the border closed there was
+nowhere further to go, and the displaced were counted as they reached it.
 """
 
 from __future__ import annotations

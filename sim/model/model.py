@@ -96,7 +96,9 @@ class CeasefireModel(mesa.Model):
         camp = t.kind == "camp"
         self.contestable = ~camp  # camps are where people go, not objectives
         self.rear = towns.rear_of(t, self.combat_params.rear_km)  # what a pocket is cut off from
-        self.leaves = (~camp).astype(float)
+        # Those already in the rear stay: with the border closed there was nowhere further to go, and the UN
+        # counted as displaced the people who reached it, not those who lived there.
+        self.leaves = (~self.rear).astype(float)
         in_camps = np.where(camp, t.population, 0.0)
         self.camp_share = in_camps / in_camps.sum() if in_camps.sum() > 0 else np.zeros(t.n)
         # (replicates, towns): a batch's points may differ in the urban factor and the capacity.
