@@ -452,7 +452,6 @@ def test_the_displaced_go_to_the_camps_and_nobody_is_lost(build):
     assert m.residents.sum() == pytest.approx(m.theatre.population.sum())
 
 
-
 @pytest.mark.parametrize("rear_km", [0.0, 2.0])
 def test_nobody_leaves_the_rear_even_under_assault(build, rear_km):
     # G faces B (0.6 km from the border line) and P (4.4 km): both assaulted on day 1. Only rear_km decides for B.
