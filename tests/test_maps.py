@@ -136,6 +136,18 @@ def test_posts_come_from_the_runs_record_and_patrols_from_its_events(build):
     assert [t.towns[i] for i in p.route] == ["T10", "T11", "T12"] and t.towns[p.reached] == "T11" and p.coverage == 0.5
 
 
+def test_a_patrol_that_drove_the_whole_route_is_the_last_patrol_on_the_map(build):
+    t = load_theatre(grid_theatre(build))
+    patrol = {"type": "joint_patrol", "date": "2020-01-02", "announced": "2020-01-02", "route": ["T10", "T12"], "road": "M9"}
+    events = [("2020-01-02", "patrol", "T11", "russia;turkey", "covered 25%"),
+              ("2020-01-03", "patrol_completed", "T12", "russia;turkey", "covered the whole 2 km")]
+    run = run_of([np.array([2] * 9, dtype=np.int8)] * 4, events, posts=np.zeros((4, 2), bool))
+    run.timeseries.loc[1, "patrol_coverage"] = 0.25
+    run.timeseries.loc[2, "patrol_coverage"] = 1.0
+    (p,) = run_state(t, [patrol], run, D0 + dt.timedelta(days=3)).patrols
+    assert t.towns[p.reached] == "T12" and p.coverage == 1.0 and p.date == D0 + dt.timedelta(days=2)
+
+
 @pytest.fixture(scope="module")
 def toy_results(tmp_path_factory):
     """A small single run and a small ensemble on the grid, written as folders."""
