@@ -67,6 +67,7 @@ def build_toy(root: Path) -> Path:
             ev(id="troops", date="2020-01-06", type="reinforcement", faction="turkey", town="C", strength=2),
             ev(id="hit", date="2020-01-07", type="strike", by="russia", town="C", casualties={"turkey": 3}),
             ev(id="mp", date="2020-01-08", type="military_police", town="A"),
+            ev(id="camp", date="2020-01-09", type="sit_in", town="C", until="2020-01-20"),
         ],
     }
     return b.scenario(child, name="scenario.yaml")

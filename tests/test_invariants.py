@@ -140,6 +140,7 @@ def parameters(draw) -> dict:
         ev(date="2020-01-07", type="strike", by="russia", town="E",
            casualties={"turkey": draw(st.sampled_from([0, 1, 1_000_000])), "rebels": draw(st.sampled_from([0, 1_000_000]))}),
         ev(date="2020-01-08", type="military_police", town="A"),
+        ev(date="2020-01-21", type="sit_in", town="B", until="2020-01-28"),
         ev(date="2020-01-30", type="observation_post", action="withdraw", post="P1"),
         ev(date="2020-02-01", type="offensive", action="stop"),
         ev(date="2020-02-02", type="offensive", group="second", action="stop"),

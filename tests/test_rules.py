@@ -1,11 +1,14 @@
 """Each rule on hand-built theatres with known answers."""
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim import CeasefireModel, load_scenario, simulate
 from sim.experiments.run import simulate_batch
+from sim.io import schema
 from sim.model import combat, towns
 from sim.model.ceasefire import CeasefireState
 
@@ -362,16 +365,29 @@ def patrol_scenario(build, block, security=0.0, policing=0.0, name="p.yaml"):
 def test_patrol_is_blocked_next_to_hts_ground(build):
     r = simulate(patrol_scenario(build, block=1.0))
     runs = r.events[r.events["type"] == "patrol"]
-    assert len(runs) == 10 and runs["detail"].str.startswith("covered 50%").all()  # T2 borders the HTS town T3
+    # T2 borders the HTS town T3: every patrol is stopped on the way into it, half-way along its last stretch.
+    assert len(runs) == 10 and runs["detail"].str.startswith("covered 75% of").all()
+    assert runs["detail"].str.endswith("stopped at T2").all() and {p["reached"] for p in r.patrols} == {"T2"}
 
 
 def test_patrols_that_get_through_make_the_road_safer(build):
     blocked = simulate(patrol_scenario(build, block=1.0, security=0.5, name="s.yaml"))
     # Each patrol makes T1 safer, not T2 where it is stopped: still blocked every time.
-    assert (blocked.events[blocked.events["type"] == "patrol"]["detail"].str.startswith("covered 50%")).all()
+    assert (blocked.events[blocked.events["type"] == "patrol"]["detail"].str.startswith("covered 75%")).all()
     partly = simulate_batch(patrol_scenario(build, block=0.9, security=0.0, policing=0.3, name="c.yaml"), list(range(20)))
     full = [r.events["type"].eq("patrol_completed").any() for r in partly]
     assert sum(full) >= 15  # policing inside the corridor makes T2 safe within days
+
+
+def test_a_protest_camp_stops_every_patrol_at_its_town_until_it_is_broken_up(build):
+    base = patrol_scenario(build, block=0.0, name="camp.yaml")
+    # HTS's own sit-ins, a day long and every day, must not cut the camp short.
+    base = base.with_params({"hts.protest_rate": 1.0, "hts.protest_days": 1})
+    camp = schema.SitInSpec(type="sit_in", date=dt.date(2020, 1, 2), town="T1", until=dt.date(2020, 1, 13), source=["test-claim"])
+    r = simulate(base.model_copy(update={"events": [*base.events, camp]}))
+    before = [p for p in r.patrols if p["date"] < "2020-01-13"]
+    assert len(before) == 5 and all(p["reached"] == "T1" and 0 < p["coverage"] < 0.5 for p in before)
+    assert any(p["date"] >= "2020-01-13" and p["reached"] != "T1" for p in r.patrols)
 
 
 def test_the_corridor_is_policed_only_inside_it_and_only_in_force(build):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,26 +91,20 @@ def _ceasefires(ev) -> list[str]:  # noqa: ANN001 - the events table
 
 
 def _patrols(result: RunResult) -> list[str]:
-    """How far each joint patrol got, saying so plainly when it got nowhere."""
-    ev = result.events
-    patrols = ev[ev["type"] == "patrol"]
-    if not len(patrols):
+    """How far each joint patrol got, and where it was stopped."""
+    patrols = result.patrols
+    if not patrols:
         return []
-    cover = [p["coverage"] for p in result.patrols]
+    cover = [p["coverage"] for p in patrols]
     plans = [e for e in result.scenario.events if e.type == "joint_patrol"]
     route = f" along the {plans[0].road} from {plans[0].route[0]} to {plans[0].route[1]}" if plans else ""
     lines = ["", f"Joint patrols: {len(patrols)}{route}; share of the route covered: first {cover[0]:.0%}, "
              f"mean {sum(cover) / len(cover):.0%}, last {cover[-1]:.0%}"]
-    for row, log in list(zip(patrols.itertuples(), result.patrols, strict=False))[:4]:
-        stopped = re.search(r"stopped at (.+)$", str(row.detail))
-        at = f"; stopped at {stopped.group(1)}" if stopped else ""
-        if log["coverage"] <= 0:
-            where = f"blocked at {stopped.group(1)}, the first town after {log['reached']}" if stopped else f"from {log['reached']}"
-            lines.append(f"  {row.date}  got nowhere: {where}")
-        elif log["coverage"] >= 1:
-            lines.append(f"  {row.date}  covered the whole route, to {log['reached']}")
+    for log in patrols[:4]:
+        if log["coverage"] >= 1:
+            lines.append(f"  {log['date']}  covered the whole route, to {log['reached']}")
         else:
-            lines.append(f"  {row.date}  covered {log['coverage']:.0%} of the route, to {log['reached']}{at}")
+            lines.append(f"  {log['date']}  covered {log['coverage']:.0%} of the route, stopped at {log['reached']}")
     if len(patrols) > 4:
         lines.append(f"  ... and {len(patrols) - 4} more")
     return lines

@@ -36,7 +36,7 @@ class BatchLog:
     series: dict[str, np.ndarray]  # the daily reporters, each (days, replicates)
     events: np.ndarray  # (rows, 6) objects: replicate (-1 for all), day, type, town, actors, detail
     rows_of: list[np.ndarray]  # each replicate's rows of ``events`` (its own and everyone's), in log order
-    patrols: list[tuple]  # (replicate, day, road, coverage, town reached)
+    patrols: list[tuple]  # (replicate, day, road, coverage, the town where it was stopped or its end)
 
 
 @dataclass
@@ -87,7 +87,7 @@ class RunResult:
 
     @functools.cached_property
     def patrols(self) -> list[dict]:
-        """Every joint patrol: date, road, share of the route covered, town reached."""
+        """Every joint patrol: date, road, share of the route covered, the town where it was stopped (or the route's end)."""
         return [{"date": self.log.dates[d], "road": road, "coverage": cov, "reached": town}
                 for r, d, road, cov, town in self.log.patrols if r == self.replicate]
 

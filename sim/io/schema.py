@@ -299,9 +299,23 @@ class MilitaryPoliceSpec(EventSpec):
     town: str
 
 
+class SitInSpec(EventSpec):
+    """Protesters camp on a road at an opposition-held town: every patrol is stopped there until the camp is broken up."""
+
+    type: Literal["sit_in"]
+    town: str
+    until: dt.date = Field(description="the day the camp is broken up: the road is open again from that day")
+
+    @model_validator(mode="after")
+    def _until(self) -> SitInSpec:
+        if self.until <= self.date:
+            raise ValueError("'until' must be after the camp's 'date'")
+        return self
+
+
 EventSpecs = (
     OffensiveSpec | TruceSpec | AgreementSpec | JointPatrolSpec | ObservationPostSpec | InterventionSpec | AirPolicySpec
-    | ReinforcementSpec | StrikeSpec | MilitaryPoliceSpec
+    | ReinforcementSpec | StrikeSpec | MilitaryPoliceSpec | SitInSpec
 )
 Event = Annotated[EventSpecs, Field(discriminator="type")]
 # The one list of event types: each branch of the union under its ``type``.

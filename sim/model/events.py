@@ -112,9 +112,10 @@ class AgreementEvent(TruceEvent):
 class JointPatrolEvent(ScenarioEvent):
     """Announces a patrol plan, then runs a patrol every ``every_days``.
 
-    A patrol drives the route town by town until HTS stops it (sit-ins always
-    stop it; elsewhere near HTS ground it is stopped by chance, less often
-    where the road has been made secure). Every stretch it covers becomes
+    A patrol drives the route town by town until HTS stops it on the way into
+    a town (sit-ins always stop it; elsewhere near HTS ground it is stopped by
+    chance, less often where the road has been made secure). Every town it
+    drives through becomes
     safer for the next one (``turkey.patrol_security``), and the share of the
     route covered eases the regime's pressure under the deal.
     """
@@ -146,13 +147,18 @@ class JointPatrolEvent(ScenarioEvent):
         if not going.any():
             return
         blocked = m.hts.blocks_patrol(self.route[1:])
-        reached = np.where(blocked.any(axis=1), blocked.argmax(axis=1), len(self.route) - 1)  # index of the last town reached
-        coverage = np.where(going, self.km[reached] / self.km[-1], np.nan)
+        stopped = blocked.any(axis=1)
+        at = np.where(stopped, blocked.argmax(axis=1) + 1, len(self.route) - 1)  # the town where HTS stops it, or the end
+        reached = np.where(stopped, at - 1, at)  # the last town it drove through
+        # A stopped patrol has driven part of the stretch into the town where it was stopped: half of it, for want of
+        # knowing where. The record counts those kilometres (a patrol turned back short of Nayrab went a few km).
+        driven = np.where(stopped, (self.km[reached] + self.km[at]) / 2, self.km[at])
+        coverage = np.where(going, driven / self.km[-1], np.nan)
         m.patrol_coverage[e.road] = np.where(going, coverage, m.patrol_coverage.get(e.road, np.zeros(m.replicates)))
         passed = going[:, None] & (np.arange(len(self.route))[None, :] <= reached[:, None])
         secure = m.security[:, self.route]
         m.security[:, self.route] = np.where(passed, secure + per_town(m.turkey.p.patrol_security) * (1.0 - secure), secure)
-        m.record_patrol(going, e.road, coverage, self.route[reached], float(self.km[-1]), actors)
+        m.record_patrol(going, e.road, coverage, self.route[at], stopped, float(self.km[-1]), actors)
         ceasefire.relieve(m, going, coverage)
         near = np.arange(len(self.route))[None, :] <= reached[:, None] + 1
         hostile = (near & (m.controller[:, self.route] != HolderCode.REGIME)).any(axis=1)
@@ -263,6 +269,19 @@ class MilitaryPoliceEvent(ScenarioEvent):
         m.military_police[held, town] = True
         m.log_each("military_police", held, town, "russia", lambda r: "Russian military police deployed")
         m.log_each("military_police_not_deployed", ~held, town, "russia", lambda r: "town not held by the government")
+
+
+class SitInEvent(ScenarioEvent):
+    handles = schema.SitInSpec
+    spec: schema.SitInSpec
+
+    def fire(self) -> None:
+        m, e = self.model, self.spec
+        town = self.town(e.town)
+        theirs = m.controller[:, town] != HolderCode.REGIME
+        last_day = (e.until - m.start).days - 1
+        m.sit_in_until[theirs, town] = np.maximum(m.sit_in_until[theirs, town], last_day)
+        m.log_each("sit_in", theirs, town, "hts", lambda r: f"a protest camp blocks the road until {e.until}")
 
 
 def build_events(model: CeasefireModel, specs: list[schema.EventSpec]) -> list[ScenarioEvent]:

@@ -135,7 +135,7 @@ class CeasefireModel(mesa.Model):
         self.patrol_roads: set[str] = set()  # roads with an announced patrol plan
         self.patrol_coverage: dict[str, np.ndarray] = {}  # road -> share of the route the last patrol covered
         self.journal = Journal(t.towns)  # every event: (replicate or -1 for all, day, type, town, actors, detail)
-        self.patrol_rows: list[tuple] = []  # (replicate, day, road, coverage, town reached)
+        self.patrol_rows: list[tuple] = []  # (replicate, day, road, coverage, the town where it was stopped or its end)
 
         self.russia = Russia(self, f.russia)
         self.regime = Regime(self, f.regime)
@@ -285,12 +285,16 @@ class CeasefireModel(mesa.Model):
         """Record losses per replicate: strength points (converted to fighters) or a head count."""
         self.casualties[faction] = self.casualties[faction] + np.asarray(amount, float) * (self.combat_params.fighters_per_point if fighters else 1.0)
 
-    def record_patrol(self, which: np.ndarray, road: str, coverage: np.ndarray, end: np.ndarray, km: float, actors: str) -> None:
+    def record_patrol(self, which: np.ndarray, road: str, coverage: np.ndarray, end: np.ndarray, stopped: np.ndarray, km: float,
+                      actors: str) -> None:
+        """Log the patrols in ``which``: how far each got, and ``end``, the town where it was stopped or its route's end."""
         for r in np.flatnonzero(which).tolist():
-            reached = self.theatre.towns[end[r]]
-            self.patrol_rows.append((r, self.day, road, round(float(coverage[r]), 4), reached))
-            kind = "patrol_completed" if coverage[r] >= 1.0 else "patrol"
-            self.journal.append((r, self.day, kind, reached, actors, f"covered {coverage[r]:.0%} of {km:.0f} km, reached {reached}"))
+            town = self.theatre.towns[end[r]]
+            self.patrol_rows.append((r, self.day, road, round(float(coverage[r]), 4), town))
+            if stopped[r]:
+                self.journal.append((r, self.day, "patrol", town, actors, f"covered {coverage[r]:.0%} of {km:.0f} km, stopped at {town}"))
+            else:
+                self.journal.append((r, self.day, "patrol_completed", town, actors, f"covered the whole {km:.0f} km, to {town}"))
 
     def log_all(self, kind: str, town: int | None, actors: str, detail: str) -> None:
         """An event in every replicate (a scenario event)."""

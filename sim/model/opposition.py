@@ -96,7 +96,7 @@ class HTS(ArmedGroup):
             town = np.argmax(np.where(on_road, pick, -1.0), axis=1)
             ok = which & on_road.any(axis=1)
             rep = np.flatnonzero(ok)
-            m.sit_in_until[rep, town[rep]] = m.day + self.p.protest_days
+            m.sit_in_until[rep, town[rep]] = np.maximum(m.sit_in_until[rep, town[rep]], m.day + self.p.protest_days)
             m.log_each("sit_in", ok, town, self.name, lambda r, road=road: f"sit-in blocks the {road}")
 
     def blocks_patrol(self, route: np.ndarray) -> np.ndarray:

@@ -133,11 +133,11 @@ def corridor_label(corridor: MapCorridor, patrols: list[MapPatrol], names: list[
 
 
 def patrol_label(p: MapPatrol, names: list[str]) -> str:
-    """How far the last patrol got, in words: "got nowhere" rather than "reached <its start>, 0%"."""
-    if p.coverage is not None and p.coverage <= 0:
-        return f"Last patrol ({p.date:%d %b}) got nowhere: stopped before leaving {names[p.route[0]]}"
+    """How far the last patrol got, in words."""
+    if p.coverage is not None and p.coverage >= 1:
+        return f"Last patrol ({p.date:%d %b}) covered the whole route, to {names[p.reached]}"
     cover = f", {p.coverage:.0%} of the route" if p.coverage is not None else ""
-    return f"Last patrol ({p.date:%d %b}) reached {names[p.reached]}{cover}"
+    return f"Last patrol ({p.date:%d %b}) stopped at {names[p.reached]}{cover}"
 
 
 def draw_patrols(ax: Axes, lay: Layout, patrols: list[MapPatrol]) -> None:
