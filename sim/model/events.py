@@ -115,9 +115,9 @@ class JointPatrolEvent(ScenarioEvent):
     A patrol drives the route town by town until HTS stops it on the way into
     a town (sit-ins always stop it; elsewhere near HTS ground it is stopped by
     chance, less often where the road has been made secure). Every town it
-    drives through becomes
-    safer for the next one (``turkey.patrol_security``), and the share of the
-    route covered eases the regime's pressure under the deal.
+    drives through becomes safer for the next one (``turkey.patrol_security``),
+    and the share of the route covered eases the regime's pressure under the
+    deal.
     """
 
     handles = schema.JointPatrolSpec
