@@ -73,6 +73,30 @@ def test_two_groups_fight_on_their_own_axes(build):
     assert sorted(c[1] for c in captures(r)) == ["E", "W"]
 
 
+def test_a_group_fights_where_it_stands_not_wherever_the_front_is(build):
+    # Government ground from T1 to T4, the enemy at both ends. Sent east at T6, the group takes
+    # position at T3-T4 (within deploy_km of the town nearest T6) and never touches T0, across its rear.
+    line_theatre(build, controllers=("hts", "regime", "regime", "regime", "regime", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "force": 200, "deploy_km": 6}}
+    r = simulate(scenario(build, factions, events=[push(["T6"], frontage=2)]))
+    assert [c[1] for c in captures(r)] == ["T5", "T6"]  # T6 only once T5 is its ground
+    # Sent west as well, a second group takes T0: it is the front, just not the first group's.
+    r = simulate(scenario(build, factions, events=[push(["T6"], frontage=2), push(["T0"], group="west", force=50)],
+                          name="b.yaml"))
+    assert sorted(c[1] for c in captures(r)) == ["T0", "T5", "T6"]
+
+
+def test_a_new_axis_moves_the_group_to_face_it(build):
+    line_theatre(build, controllers=("hts", "regime", "regime", "regime", "regime", "regime", "hts"))
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "deploy_km": 6}}
+    sc = scenario(build, factions, events=[push(["T0"]), push(["T6"], date="2020-01-10", force=0)])
+    assert [c[1] for c in captures(simulate(sc))] == ["T0", "T6"]
+    m = CeasefireModel(sc)
+    m.run_model()
+    ground = m.regime.groups["main"].ground[0]
+    assert ground[[0, 1, 2, 4, 5, 6]].all() and not ground[3]  # where it stood, and where it was sent (T3: neither)
+
+
 def test_an_offensive_event_cannot_stop_a_group_that_was_never_formed(build):
     from sim.errors import InputError
 

@@ -76,6 +76,7 @@ class OffensiveEvent(ScenarioEvent):
         if group is None:
             group = regime.groups[e.group] = ForceGroup(e.group, np.zeros(m.replicates), axis)
         group.axis, group.frontage, group.intensity, group.active = axis, e.frontage, e.intensity, True
+        regime.deploy(group)
         if e.force is not None:
             moved = np.minimum(regime.pool, e.force)
             regime.pool = regime.pool - moved

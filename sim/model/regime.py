@@ -16,7 +16,7 @@ import numpy as np
 from ..names import HolderCode
 from . import ceasefire, streams, towns
 from .factions import FactionAgent
-from .params import per_pair, per_replicate
+from .params import per_pair, per_replicate, per_town
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -34,6 +34,10 @@ class ForceGroup:
     Each day it drives toward the first of them it does not hold; once it
     holds them all it has done what it was sent to do, and holds the line
     until an offensive event gives it a new axis.
+
+    A group fights where it stands: its ground is where it took position
+    (facing its objective) and what it has taken or walked into since, and it
+    assaults only towns one road away from that ground.
     """
 
     name: str
@@ -43,6 +47,7 @@ class ForceGroup:
     intensity: float = 1.0  # scales the share of its force committed (a limited push < 1)
     active: bool = False
     committed: np.ndarray | None = None  # today's assaults, (replicates,)
+    ground: np.ndarray | None = None  # (replicates, towns) the government towns it stands on
 
     @property
     def salt(self) -> int:
@@ -60,6 +65,7 @@ class Regime(FactionAgent):
         self.p = params
         self.pool = per_replicate(params.force, model.replicates)  # mobile force not yet given to a group
         self.groups: dict[str, ForceGroup] = {}
+        self.held_yesterday = model.controller == REGIME  # to find the towns gained since
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {road: t.road_towns(road) for road in roads}
@@ -86,10 +92,35 @@ class Regime(FactionAgent):
         bound = ceasefire.binding(self.model, self.name)
         self.regenerate(bound)
         held_back = ceasefire.regime_holds_back(self.model, self)
+        self.follow_front()
         groups = self.active_groups
         front = self.front_today() if groups else None
         for group in groups:
             self.assault(group, front, free=~held_back)
+
+    def deploy(self, group: ForceGroup) -> None:
+        """The group takes position facing its objective, keeping the ground it already stands on.
+
+        Its new ground is the government-held towns at most ``deploy_km`` road
+        km farther from its objective than the nearest one: a stretch of front,
+        not a point.
+        """
+        m = self.model
+        gov = m.controller == REGIME
+        km = np.where(gov, m.theatre.road_distance[self.objective_of(group)], np.inf)
+        facing = gov & (km <= km.min(axis=1, keepdims=True) + per_town(self.p.deploy_km))
+        group.ground = facing if group.ground is None else group.ground | facing
+
+    def follow_front(self) -> None:
+        """Each group keeps what it still holds of its ground and moves into the towns gained next to it."""
+        m = self.model
+        gov = m.controller == REGIME
+        gained = gov & ~self.held_yesterday
+        for g in self.groups.values():
+            if g.ground is not None:
+                g.ground &= gov
+                g.ground |= gained & (towns.held_neighbours(m.neighbours, g.ground) > 0)
+        self.held_yesterday = gov
 
     def regenerate(self, bound: np.ndarray) -> None:
         """Recruits and resupply go to the groups in the field; a deal in force limits the build-up."""
@@ -122,9 +153,9 @@ class Regime(FactionAgent):
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
 
-        Returns (rep, town, value x nearness to the government's ground, the
-        outflanking factor, Turkish deterrence): the parts of a town's score that
-        do not depend on which group is looking, computed once a day.
+        Returns (rep, town, value, the outflanking factor, Turkish deterrence):
+        the parts of a town's score that do not depend on which group is
+        looking, computed once a day.
         """
         m, p = self.model, self.p
         gov = m.controller == REGIME
@@ -132,22 +163,23 @@ class Regime(FactionAgent):
         rep, town = np.nonzero(~gov & (flanks > 0) & m.contestable)
         flanks = flanks[rep, town]
         value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
-        near = value * np.exp(-towns.km_to_held(m.neighbours, gov, rep, town) / per_pair(p.proximity_km, rep))
-        return rep, town, near, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1), m.turkey.deterrence_of_posts(rep, town)
+        return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1), m.turkey.deterrence_of_posts(rep, town)
 
     def score_targets(self, group: ForceGroup, front: tuple[np.ndarray, ...]) -> np.ndarray:
         """(replicates, towns) how much the group wants to assault each enemy town on its front (0 off it).
 
         Value (objective roads, a junction, a town it lost) x nearness to its own
-        ground x nearness, by road, to the group's objective x how outflanked
-        the town already is x Turkish deterrence x log-normal noise.
+        ground (0 beyond one road from it) x nearness, by road, to the group's
+        objective x how outflanked the town already is x Turkish deterrence x
+        log-normal noise.
         """
         m, p = self.model, self.p
-        rep, town, near, flank, deter = front
+        rep, town, value, flank, deter = front
+        near = np.exp(-towns.km_to_held(m.neighbours, group.ground, rep, town) / per_pair(p.proximity_km, rep))
         toward = np.exp(-m.theatre.road_distance[self.objective_of(group)[rep], town] / per_pair(p.axis_km, rep))
         noise = streams.lognormal(m.keys[rep], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, rep), town.astype(np.uint64) + group.salt)
         score = np.zeros(m.controller.shape)
-        score[rep, town] = near * toward * flank * deter * noise
+        score[rep, town] = value * near * toward * flank * deter * noise
         return score
 
     def assault(self, group: ForceGroup, front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
