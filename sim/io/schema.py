@@ -61,7 +61,7 @@ class RegimeParams(Strict):
         default_factory=dict, description="road class -> strategic weight of the towns on it (up to 10 times a town's base value)")
     junction_bonus: float = bounded(2.0, 10.0, "extra value of a town where two objective roads meet (up to 10 times a town's base value)")
     retake_bonus: float = bounded(2.0, 10.0, "extra value of a town the regime lost during the run (up to 10 times a town's base value)")
-    proximity_km: float = bounded(10.0, 100.0, "value decays as exp(-road km from the nearest held town / proximity_km); beyond 100 km nearness no longer matters", lo=0.1)
+    proximity_km: float = bounded(10.0, 100.0, "value decays as exp(-road km from the nearest town of the group's ground / proximity_km); beyond 100 km nearness no longer matters", lo=0.1)
     axis_km: float = bounded(15.0, 200.0, "a group's focus: scores decay as exp(-road km to its objective / axis_km); 200 km spans the theatre", lo=0.1)
     deploy_km: float = bounded(10.0, 100.0, "a group sent onto an axis takes position on the government-held towns at most this many road km farther from its objective than the nearest one (100 km: the whole front)")
     flank_bonus: float = bounded(0.5, 5.0, "extra appeal of an enemy town per further neighbour the regime already holds (an outflanked town is cheap)")
