@@ -97,6 +97,27 @@ def test_a_new_axis_moves_the_group_to_face_it(build):
     assert ground[[0, 1, 2, 4, 5, 6]].all() and not ground[3]  # where it stood, and where it was sent (T3: neither)
 
 
+def test_a_group_driven_off_its_ground_falls_back_to_the_front_facing_its_objective(build):
+    # Group "a" takes T1 and stands down. Group "b", sent at T3 without force, takes position at T1 alone
+    # (deploy_km 2: T0 is 5 km farther). The rebels, once Turkey fights, retake T1: b has lost all its
+    # ground. It falls back to T0, and when reinforced it storms T1 again from there.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    factions = {"regime": {"force": 100, "commit": 1.0, "garrison": 5, "regen": 0, "deploy_km": 2},
+                "hts": STRONG_REGIME["hts"],
+                "rebels": {"garrison": 1, "reserve": 200, "regen": 0, "counter_threshold": 0.5, "counter_commit": 0.5}}
+    events = [push(["T1"], group="a"), ev(date="2020-01-04", type="offensive", group="a", action="stop"),
+              push(["T3"], group="b", date="2020-01-05", force=0),
+              ev(id="shield", date="2020-01-06", type="intervention", name="shield", intensity=1.0),
+              ev(id="more", date="2020-01-12", type="reinforcement", faction="regime", group="b", strength=400)]
+    sc = scenario(build, factions, events, end="2020-01-13")
+    caps = [c for c in captures(simulate(sc)) if c[1] == "T1"]
+    assert [c[2].split(" (")[0] for c in caps] == ["rebels -> regime", "regime -> rebels", "rebels -> regime"]
+    assert caps[1][0] < "2020-01-12" <= caps[2][0]  # retaken by the rebels before b had force, by b after
+    m = CeasefireModel(sc.model_copy(update={"end": dt.date(2020, 1, 11)}))
+    m.run_model()
+    assert m.controller[0, 1] != 0 and m.regime.groups["b"].ground[0].tolist() == [True, False, False, False]
+
+
 def test_an_offensive_event_cannot_stop_a_group_that_was_never_formed(build):
     from sim.errors import InputError
 

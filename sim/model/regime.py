@@ -37,7 +37,8 @@ class ForceGroup:
 
     A group fights where it stands: its ground is where it took position
     (facing its objective) and what it has taken or walked into since, and it
-    assaults only towns one road away from that ground.
+    assaults only towns one road away from that ground. Driven off all of
+    it, the group falls back onto the front facing its objective.
     """
 
     name: str
@@ -105,14 +106,22 @@ class Regime(FactionAgent):
         km farther from its objective than the nearest one: a stretch of front,
         not a point.
         """
+        facing = self.facing(group)
+        group.ground = facing if group.ground is None else group.ground | facing
+
+    def facing(self, group: ForceGroup) -> np.ndarray:
+        """(replicates, towns) the government towns facing the group's objective, within ``deploy_km`` of the nearest."""
         m = self.model
         gov = m.controller == REGIME
         km = np.where(gov, m.theatre.road_distance[self.objective_of(group)], np.inf)
-        facing = gov & (km <= km.min(axis=1, keepdims=True) + per_town(self.p.deploy_km))
-        group.ground = facing if group.ground is None else group.ground | facing
+        return gov & (km <= km.min(axis=1, keepdims=True) + per_town(self.p.deploy_km))
 
     def follow_front(self) -> None:
-        """Each group keeps what it still holds of its ground and moves into the towns gained next to it."""
+        """Each group keeps what it still holds of its ground and moves into the towns gained next to it.
+
+        A group driven off all its ground falls back onto the government's
+        front facing its objective, as if sent there again.
+        """
         m = self.model
         gov = m.controller == REGIME
         gained = gov & ~self.held_yesterday
@@ -120,6 +129,9 @@ class Regime(FactionAgent):
             if g.ground is not None:
                 g.ground &= gov
                 g.ground |= gained & (towns.held_neighbours(m.neighbours, g.ground) > 0)
+                lost = ~g.ground.any(axis=1)
+                if lost.any():
+                    g.ground[lost] = self.facing(g)[lost]
         self.held_yesterday = gov
 
     def regenerate(self, bound: np.ndarray) -> None:
