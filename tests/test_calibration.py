@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from sim import load_scenario
-from sim.analysis.calibration_score import Evidence, Weights, components, crps
+from sim.analysis.calibration_score import Evidence, Weights, components, crps, paired_difference, standard_error
 from sim.cli import main
 from sim.errors import InputError
 from sim.experiments import calibration
@@ -105,6 +105,30 @@ def test_components_weigh_each_group_once():
     assert c["objective"] == pytest.approx(2 * 1.0 + 4 * 0.25)
 
 
+def test_a_paired_difference_keeps_the_common_luck_out_of_its_standard_error():
+    """Two ensembles on the same seeds: replicate i of the second is replicate i of the first, two days later.
+
+    Their objectives differ by exactly the shift, every resample keeps the pairs, so the paired standard error is
+    zero, while each ensemble's own standard error (its luck) is not.
+    """
+    rng = np.random.default_rng(1)
+    errors = rng.normal(0.0, 10.0, size=(40, 3))
+    def make(e):
+        n = len(e)
+        return Evidence(np.zeros((n, 0), np.int8), np.zeros(0, np.int8), e, np.zeros((n, 0)), np.zeros(0), np.zeros((n, 0)))
+
+    w = Weights(date_scale_days=1.0)
+    base, later = make(np.abs(errors)), make(np.abs(errors) + 2.0)
+    diff, se = paired_difference(base, later, w)
+    assert diff == pytest.approx(2.0) and se == pytest.approx(0.0, abs=1e-12)
+    assert standard_error(base, w) > 0.3 and standard_error(later, w) > 0.3
+    # Unpaired luck: the second ensemble's replicates shuffled. The difference's error is then the two lucks'.
+    _, shuffled_se = paired_difference(base, make(np.abs(errors[rng.permutation(40)]) + 2.0), w)
+    assert shuffled_se > 0.3
+    with pytest.raises(ValueError, match="same replicates"):
+        paired_difference(base, make(np.abs(errors[:20])), w)
+
+
 # ---------------------------------------------------------------- recovery
 
 
@@ -127,6 +151,12 @@ def test_a_planted_value_is_recovered_and_a_parameter_with_no_effect_stays_loose
     scores = result["scores"]
     assert scores["calibrated"]["fit"]["objective"] < scores["frozen front"]["fit"]["objective"]
     assert set(scores) == {"calibrated", "hand-set", "accepted set", "frozen front"} and "hold_out" in scores["calibrated"]
+    # Each ensemble on the hand-set values' seeds carries its paired difference from them.
+    for name in ("calibrated", "accepted set"):
+        fit = scores[name]["fit"]
+        assert fit["minus hand-set"] == pytest.approx(fit["objective"] - scores["hand-set"]["fit"]["objective"])
+        assert 0 <= fit["minus hand-set se"]
+    assert "minus hand-set" not in scores["hand-set"]["fit"] and "minus hand-set" not in scores["frozen front"]["fit"]
 
 
 # ---------------------------------------------------------------- resume, workers

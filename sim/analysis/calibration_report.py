@@ -110,7 +110,7 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
-SCORE_ROWS = ("objective", "se", "control", "dates", "quantities", "conditions",
+SCORE_ROWS = ("objective", "se", "minus hand-set", "minus hand-set se", "control", "dates", "quantities", "conditions",
               "outcomes met", "control accuracy", "Brier", "capture MAE (days)")
 
 
@@ -137,7 +137,9 @@ def report_text(*, name: str, header: list[str], scores: dict[str, dict[str, dic
     lines += ["## Scores on the same seeds", "",
               "The objective and its four groups (lower is better), then the scorecard's headline scores. "
               "*calibrated*: the chosen point; *hand-set*: the values in the scenario files; *accepted set*: replicates "
-              "drawn across the accepted set (parameter uncertainty); *frozen front*: nothing moves after the start.", ""]
+              "drawn across the accepted set (parameter uncertainty); *frozen front*: nothing moves after the start. "
+              "*minus hand-set*: the objective less the hand-set values' on the same seeds, with its paired bootstrap "
+              "standard error (replicate *i* of each ran on seed *i*, so their common luck cancels).", ""]
     for part, title in (("fit", "Fitted outcomes (calibration)"), ("hold_out", "Held-out outcomes (validation)")):
         table = score_table(scores, part)
         if len(table):

@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from ..analysis.calibration_report import accepted_set, best_trial, parameter_table, report_text, slice_verdicts
-from ..analysis.calibration_score import pooled_headline
+from ..analysis.calibration_score import Evidence, paired_difference, pooled_headline
 from ..analysis.scoring import score
 from ..errors import InputError
 from ..io.files import write_atomic
@@ -155,14 +155,19 @@ def final_scores(spec: CalibrationSpec, best: dict[str, float], accepted: list[d
             "accepted set": ensembles(problem, accepted, n, offset)}
     runs["frozen front"] = frozen(runs["hand-set"])
     out_scores: dict[str, dict[str, dict[str, float]]] = {}
+    evidences: dict[tuple[str, str], Evidence] = {}
     for name, results in runs.items():
         out_scores[name] = {}
         for part, outcomes in (("fit", problem.fit), ("hold_out", problem.hold_out)):
             if not outcomes:
                 continue
-            numbers = scores(problem, results, outcomes)[1]
+            evidences[name, part], numbers = scores(problem, results, outcomes)
             numbers.update(pooled_headline([score(r, list(outcomes), by_set=False) for r in results]))
             out_scores[name][part] = numbers
+    for name in ("calibrated", "accepted set"):  # the same seeds as the hand-set values: paired differences
+        for part, numbers in out_scores[name].items():
+            numbers["minus hand-set"], numbers["minus hand-set se"] = paired_difference(
+                evidences["hand-set", part], evidences[name, part], problem.weights)
     write_atomic(file, json.dumps({"key": key, "scores": out_scores}, indent=1))
     return out_scores
 
