@@ -180,8 +180,9 @@ def paired_difference(base: Evidence, other: Evidence, weights: Weights, samples
     Two ensembles run on the same seeds share their random numbers until their
     histories part (see :mod:`sim.model.streams`), so much of their luck is
     common. Resampling the replicates of both together keeps the pairs, and
-    the standard error of the difference is then far smaller than the two
-    standard errors combined as if independent.
+    the standard error of the difference is then smaller than the two
+    standard errors combined as if independent: the more alike the two
+    ensembles' parameters, the smaller.
     """
     n = base.replicates
     if other.replicates != n:
