@@ -113,6 +113,7 @@ def test_a_paired_difference_keeps_the_common_luck_out_of_its_standard_error():
     """
     rng = np.random.default_rng(1)
     errors = rng.normal(0.0, 10.0, size=(40, 3))
+
     def make(e):
         n = len(e)
         return Evidence(np.zeros((n, 0), np.int8), np.zeros(0, np.int8), e, np.zeros((n, 0)), np.zeros(0), np.zeros((n, 0)))

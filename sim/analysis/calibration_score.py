@@ -164,14 +164,17 @@ def components(ev: Evidence, weights: Weights, index: np.ndarray | None = None) 
     return out
 
 
-def standard_error(ev: Evidence, weights: Weights, samples: int = 200, seed: int = 0) -> float:
-    """The bootstrap standard error of the objective over the ensemble's replicates (0 for one replicate)."""
-    n = ev.replicates
+def _bootstrap_se(statistic, n: int, samples: int, seed: int) -> float:  # noqa: ANN001 - index -> float
+    """The standard deviation of ``statistic(index)`` over ``samples`` resamples of ``n`` replicates (0 for one)."""
     if n < 2:
         return 0.0
     rng = np.random.default_rng(seed)
-    draws = [components(ev, weights, rng.integers(0, n, n))["objective"] for _ in range(samples)]
-    return float(np.std(draws, ddof=1))
+    return float(np.std([statistic(rng.integers(0, n, n)) for _ in range(samples)], ddof=1))
+
+
+def standard_error(ev: Evidence, weights: Weights, samples: int = 200, seed: int = 0) -> float:
+    """The bootstrap standard error of the objective over the ensemble's replicates (0 for one replicate)."""
+    return _bootstrap_se(lambda index: components(ev, weights, index)["objective"], ev.replicates, samples, seed)
 
 
 def paired_difference(base: Evidence, other: Evidence, weights: Weights, samples: int = 200, seed: int = 0) -> tuple[float, float]:
@@ -187,15 +190,10 @@ def paired_difference(base: Evidence, other: Evidence, weights: Weights, samples
     n = base.replicates
     if other.replicates != n:
         raise ValueError(f"a paired difference needs the same replicates: {n} and {other.replicates}")
-    diff = components(other, weights)["objective"] - components(base, weights)["objective"]
-    if n < 2:
-        return diff, 0.0
-    rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(samples):
-        index = rng.integers(0, n, n)
-        draws.append(components(other, weights, index)["objective"] - components(base, weights, index)["objective"])
-    return diff, float(np.std(draws, ddof=1))
+    def difference(index: np.ndarray | None = None) -> float:
+        return components(other, weights, index)["objective"] - components(base, weights, index)["objective"]
+
+    return difference(), _bootstrap_se(difference, n, samples, seed)
 
 
 def per_outcome(ev: Evidence, weights: Weights) -> pd.DataFrame:
