@@ -244,6 +244,11 @@ class Theatre:
 
         return self._once(("post_links",), build)
 
+    @property
+    def town_post_links(self) -> csr_matrix:
+        """(towns, posts) sparse, float32: :attr:`post_links` turned round, once, for "which posts overlook this town"."""
+        return self._once(("town_post_links",), lambda: self.post_links.T.tocsr())
+
     def road_towns(self, road: str) -> np.ndarray:
         """Boolean mask of towns on ``road`` (read-only)."""
 

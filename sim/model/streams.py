@@ -92,9 +92,9 @@ def _unit(bits: np.ndarray) -> np.ndarray:
 def normal(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0) -> np.ndarray:
     """Standard normal numbers (Box-Muller on two independent uniforms, k = 0 and k = 1)."""
     first = keys + _counter(day, draw, town, 0) * GAMMA
-    u1 = 1.0 - _unit(_mix(first))  # in (0, 1]: log is finite
-    u2 = _unit(_mix(first + GAMMA))  # k = 1: the counter one higher, so its input one GAMMA on
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    # k = 1's counter is one higher, so its input is one GAMMA on; both are mixed in one pass.
+    u = _unit(_mix(np.stack([first, first + GAMMA])))
+    return np.sqrt(-2.0 * np.log(1.0 - u[0])) * np.cos(2.0 * np.pi * u[1])  # 1 - u in (0, 1]: log is finite
 
 
 def lognormal(keys: np.ndarray, day: int, draw: Draw, sigma: float, town: np.ndarray | int = 0) -> np.ndarray:

@@ -125,7 +125,7 @@ def posts_near(theatre: Theatre, mask: np.ndarray) -> np.ndarray:
 
 def posts_overlooking(theatre: Theatre, which: np.ndarray) -> np.ndarray:
     """(replicates, towns) how many of the posts in ``which`` (replicates, posts) overlook each town, as floats."""
-    return _counts(theatre.post_links.T, which).astype(np.float64)
+    return _counts(theatre.town_post_links, which).astype(np.float64)
 
 
 def within_radius(theatre: Theatre, radius_km: float, mask: np.ndarray) -> np.ndarray:
