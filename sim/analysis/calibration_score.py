@@ -190,6 +190,7 @@ def paired_difference(base: Evidence, other: Evidence, weights: Weights, samples
     n = base.replicates
     if other.replicates != n:
         raise ValueError(f"a paired difference needs the same replicates: {n} and {other.replicates}")
+
     def difference(index: np.ndarray | None = None) -> float:
         return components(other, weights, index)["objective"] - components(base, weights, index)["objective"]
 
