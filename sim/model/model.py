@@ -39,7 +39,7 @@ from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
 from .params import by_holder, per_town, stacked_scenario
-from .regime import ForceGroup, Regime
+from .regime import Regime
 
 REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
 
@@ -123,7 +123,7 @@ class CeasefireModel(mesa.Model):
         self.sit_in_until = np.full((r, t.n), -1, np.int64)
         self.attack_force = np.zeros((r, t.n))
         self.attack_side = np.full((r, t.n), -1, np.int8)
-        self.declared: list[tuple[str, np.ndarray, np.ndarray, ForceGroup | None]] = []
+        self.declared: list[tuple[np.ndarray, np.ndarray, list]] = []  # (target, force, payers) of each declare_attacks
         self.casualties = {name: np.zeros(r) for name in FACTIONS}
         self._casualties_seen = {name: v.copy() for name, v in self.casualties.items()}
 
@@ -209,22 +209,24 @@ class CeasefireModel(mesa.Model):
 
     # ------------------------------------------------------ actions by agents
 
-    def declare_attacks(self, side: str, target: np.ndarray, force: np.ndarray, group: ForceGroup | None) -> None:
-        """Assaults for today's combat: ``target`` and ``force`` are (replicates, k)."""
-        rep = np.broadcast_to(np.arange(self.replicates)[:, None], target.shape)
-        ok = force > 0
-        np.add.at(self.attack_force, (rep[ok], target[ok]), force[ok])
-        self.attack_side[rep[ok], target[ok]] = HOLDERS.index(side)
-        self.declared.append((side, target, force, group))
+    def declare_attacks(self, side: str, target: np.ndarray, force: np.ndarray, payers: list) -> None:
+        """Assaults for today's combat by ``payers`` (force groups, or a faction): ``target`` and ``force`` are
+        (payers, replicates, k), and each payer's force pays for its own."""
+        which = force > 0
+        rep = np.nonzero(which)[1]
+        np.add.at(self.attack_force, (rep, target[which]), force[which])
+        self.attack_side[rep, target[which]] = HOLDERS.index(side)
+        self.declared.append((target, force, payers))
 
     def book_attack_costs(self, rep: np.ndarray, town: np.ndarray, spent: np.ndarray, force: np.ndarray) -> None:
         """Take what each assault cost (losses, and the new garrison) from the forces that made it, in proportion."""
         frac = np.zeros(self.attack_force.shape)
         frac[rep, town] = spent / force
-        for side, target, committed, group in self.declared:
-            cost = (committed * np.take_along_axis(frac, target, axis=1)).sum(axis=1)
-            holder = group if group is not None else self.factions[side]
-            holder.force = np.maximum(0.0, holder.force - cost)
+        replicate = np.arange(self.replicates)[:, None]
+        for target, committed, payers in self.declared:
+            cost = (committed * frac[replicate, target]).sum(axis=2)
+            for payer, paid in zip(payers, cost, strict=True):
+                payer.force = np.maximum(0.0, payer.force - paid)
 
     def capture(self, rep: np.ndarray, town: np.ndarray, new: np.ndarray, garrison: np.ndarray, fallback: np.ndarray,
                 cause: str) -> None:

@@ -149,4 +149,4 @@ class Rebels(ArmedGroup):
         score = np.where(target, m.regime.value / (1.0 + m.garrison), -1.0)
         town = np.argmax(score, axis=1)
         force = np.where(which & target.any(axis=1), self.force * self.p.counter_commit, 0.0)
-        m.declare_attacks(self.name, town[:, None], force[:, None], None)
+        m.declare_attacks(self.name, town[None, :, None], force[None, :, None], [self])

@@ -66,6 +66,7 @@ class Regime(FactionAgent):
         self.p = params
         self.pool = per_replicate(params.force, model.replicates)  # mobile force not yet given to a group
         self.groups: dict[str, ForceGroup] = {}
+        self._axis_tables: dict[tuple[bytes, ...], np.ndarray] = {}  # the groups' axes side by side (see objectives)
         self.held_yesterday = model.controller == REGIME  # to find the towns gained since
         t = model.theatre
         roads = params.objective_roads
@@ -95,9 +96,8 @@ class Regime(FactionAgent):
         held_back = ceasefire.regime_holds_back(self.model, self)
         self.follow_front()
         groups = self.active_groups
-        front = self.front_today() if groups else None
-        for group in groups:
-            self.assault(group, front, free=~held_back)
+        if groups:
+            self.assault(groups, self.front_today(), free=~held_back)
 
     def deploy(self, group: ForceGroup) -> None:
         """The group takes position facing its objective, keeping the ground it already stands on.
@@ -120,19 +120,24 @@ class Regime(FactionAgent):
         """Each group keeps what it still holds of its ground and moves into the towns gained next to it.
 
         A group driven off all its ground falls back onto the government's
-        front facing its objective, as if sent there again.
+        front facing its objective, as if sent there again. The groups'
+        grounds are stacked, so their neighbours are counted in one product.
         """
         m = self.model
         gov = m.controller == REGIME
         gained = gov & ~self.held_yesterday
-        for g in self.groups.values():
-            if g.ground is not None:
-                g.ground &= gov
-                g.ground |= gained & (towns.held_neighbours(m.neighbours, g.ground) > 0)
-                lost = ~g.ground.any(axis=1)
-                if lost.any():
-                    g.ground[lost] = self.facing(g)[lost]
         self.held_yesterday = gov
+        placed = [g for g in self.groups.values() if g.ground is not None]
+        if not placed:
+            return
+        ground = np.stack([g.ground for g in placed]) & gov  # (groups, replicates, towns)
+        beside = towns.held_neighbours(m.neighbours, ground.reshape(-1, gov.shape[1])).reshape(ground.shape) > 0
+        ground |= gained & beside
+        lost = ~ground.any(axis=2)
+        for g, mine, off in zip(placed, ground, lost, strict=True):
+            if off.any():
+                mine[off] = self.facing(g)[off]
+            g.ground = mine
 
     def regenerate(self, bound: np.ndarray) -> None:
         """Recruits and resupply go to the groups in the field; a deal in force limits the build-up."""
@@ -157,10 +162,24 @@ class Regime(FactionAgent):
 
     def objective_of(self, group: ForceGroup) -> np.ndarray:
         """(replicates,) the town the group drives toward: the first of its axis it does not hold."""
-        held = self.model.controller[:, group.axis] == REGIME
-        first = np.argmax(~held, axis=1)
-        first[held.all(axis=1)] = len(group.axis) - 1
-        return group.axis[first]
+        return self.objectives([group])[0][0]
+
+    def objectives(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
+        """(groups, replicates) each group's objective (see :meth:`objective_of`), and whether it holds its whole axis.
+
+        The axes stand side by side, each padded with copies of its last town,
+        which changes neither: the first town not held is the same, and an
+        axis held to the end still ends on its last town.
+        """
+        key = tuple(g.axis.tobytes() for g in groups)
+        axes = self._axis_tables.get(key)
+        if axes is None:  # the axes change only when an event re-tasks a group
+            longest = max(len(g.axis) for g in groups)
+            axes = self._axis_tables[key] = np.array([np.pad(g.axis, (0, longest - len(g.axis)), mode="edge") for g in groups])
+        held = self.model.controller[:, axes] == REGIME  # (replicates, groups, towns of the axis)
+        done = held.all(axis=2)
+        first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
+        return np.take_along_axis(axes, first.T, axis=1), done.T
 
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
@@ -177,35 +196,46 @@ class Regime(FactionAgent):
         value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
         return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1), m.turkey.deterrence_of_posts(rep, town)
 
-    def score_targets(self, group: ForceGroup, front: tuple[np.ndarray, ...]) -> np.ndarray:
-        """(replicates, towns) how much the group wants to assault each enemy town on its front (0 off it).
+    def score_targets(self, groups: list[ForceGroup], objective: np.ndarray, front: tuple[np.ndarray, ...]) -> np.ndarray:
+        """(groups, replicates, towns) how much each group wants to assault each enemy town on its front (0 off it).
 
-        Value (objective roads, a junction, a town it lost) x nearness to its own
-        ground (0 beyond one road from it) x nearness, by road, to the group's
-        objective x how outflanked the town already is x Turkish deterrence x
-        log-normal noise.
+        Value (objective roads, a junction, a town it lost) x nearness to the
+        group's own ground (0 beyond one road from it) x nearness, by road, to
+        its ``objective`` ((groups, replicates)) x how outflanked the town
+        already is x Turkish deterrence x log-normal noise, the group's own.
         """
         m, p = self.model, self.p
         rep, town, value, flank, deter = front
-        near = np.exp(-towns.km_to_held(m.neighbours, group.ground, rep, town) / per_pair(p.proximity_km, rep))
-        toward = np.exp(-m.theatre.road_distance[self.objective_of(group)[rep], town] / per_pair(p.axis_km, rep))
-        noise = streams.lognormal(m.keys[rep], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, rep), town.astype(np.uint64) + group.salt)
-        score = np.zeros(m.controller.shape)
-        score[rep, town] = value * near * toward * flank * deter * noise
+        ground = np.stack([g.ground for g in groups])
+        near = np.exp(-towns.km_to_held(m.neighbours, ground, rep, town) / per_pair(p.proximity_km, rep))
+        toward = np.exp(-m.theatre.road_distance[objective[:, rep], town] / per_pair(p.axis_km, rep))
+        salted = town.astype(np.uint64) + np.array([g.salt for g in groups], np.uint64)[:, None]
+        noise = streams.lognormal(m.keys[rep], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, rep), salted)
+        score = np.zeros(ground.shape)
+        score[:, rep, town] = value * near * toward * flank * deter * noise
         return score
 
-    def assault(self, group: ForceGroup, front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
-        """Commit a share of the group's force to its best targets, in proportion to their scores."""
+    def assault(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
+        """Each group commits a share of its force to its ``frontage`` best targets, in proportion to their scores.
+
+        A group that holds its whole axis has done what it was sent to do, and
+        commits nothing. The groups are scored side by side, each picking from
+        its own scores.
+        """
         m = self.model
-        free = free & ~(m.controller[:, group.axis] == REGIME).all(axis=1)
-        score = self.score_targets(group, front)
-        best, chosen = top_scores(score, group.frontage)
-        total = chosen.sum(axis=1, keepdims=True)
+        objective, done = self.objectives(groups)
+        score = self.score_targets(groups, objective, front)
+        frontage = np.array([g.frontage for g in groups])
+        best, chosen = top_scores(score.reshape(-1, score.shape[2]), int(frontage.max()))
+        best, chosen = best.reshape(len(groups), m.replicates, -1), chosen.reshape(len(groups), m.replicates, -1)
+        chosen = np.where(np.arange(chosen.shape[2]) < frontage[:, None, None], chosen, 0.0)  # beyond a group's frontage
+        total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
-        budget = group.force * self.p.commit * group.intensity * free
-        force = budget[:, None] * weight
-        m.declare_attacks(self.name, best, force, group)
-        group.committed = force.sum(axis=1)
+        force = np.stack([g.force for g in groups]) * self.p.commit * np.array([g.intensity for g in groups])[:, None]
+        force = (force * (free & ~done))[:, :, None] * weight
+        m.declare_attacks(self.name, best, force, groups)
+        for g, committed in zip(groups, force.sum(axis=2), strict=True):
+            g.committed = committed
 
     def detach(self, rep: np.ndarray, each: float | np.ndarray) -> np.ndarray:
         """Take ``each`` from the groups (the pool if none is in the field) for every pair in ``rep``; returns what each got."""

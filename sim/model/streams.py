@@ -28,6 +28,9 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S11, _S27, _S30, _S31 = (np.uint64(k) for k in (11, 27, 30, 31))
 _TO_UNIT = 2.0**-53
+_GAMMA_INT = int(GAMMA)
+_GAMMA_TOWN = np.uint64((_GAMMA_INT << 8) % 2**64)  # a town's step in the counter, times GAMMA
+_K01 = np.array([0, GAMMA], np.uint64)  # the inputs of k = 0 and k = 1, one GAMMA apart
 
 
 class Draw(IntEnum):
@@ -55,7 +58,7 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
     Arithmetic is modulo 2**64 by design. numpy warns of overflow only for
     0-d arrays and scalars, and every array here has at least one axis
-    (:func:`_counter`), so no ``errstate`` is needed on this hot path.
+    (:func:`_inputs`), so no ``errstate`` is needed on this hot path.
     """
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
@@ -68,16 +71,22 @@ def replicate_keys(seeds: np.ndarray | list[int]) -> np.ndarray:
     return _mix(_mix(seeds) + GAMMA)
 
 
-def _counter(day: int, draw: Draw, town: np.ndarray | int, k: int) -> np.ndarray:
-    # 20 bits of day (2,800 years), 6 of stream, 24 of town, 8 of k: unique per (day, draw, town, k).
+def _inputs(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int, k: int) -> np.ndarray:
+    """SplitMix64's inputs ``key + counter x GAMMA`` for each (key, town); ``keys`` and ``town`` broadcast together.
+
+    The counter packs 20 bits of day (2,800 years), 6 of stream, 24 of town and
+    8 of k: unique per (day, draw, town, k). Its parts occupy separate bits, so
+    it is their sum, and (modulo 2**64) the town's share of ``counter x GAMMA``
+    is the town x (GAMMA << 8): one product over the towns, the rest a number.
+    """
     town = np.atleast_1d(np.asarray(town, dtype=np.uint64))  # an axis, so uint64 arithmetic wraps without a warning
-    high = np.uint64((day << 6 | int(draw)) << 24)
-    return ((high | town) << np.uint64(8)) | np.uint64(k)
+    fixed = ((((day << 6 | int(draw)) << 32) | k) * _GAMMA_INT) % 2**64
+    return (keys + np.uint64(fixed)) + town * _GAMMA_TOWN
 
 
 def bits(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0, k: int = 0) -> np.ndarray:
     """64 random bits for each (key, town); ``keys`` and ``town`` broadcast together."""
-    return _mix(keys + _counter(day, draw, town, k) * GAMMA)
+    return _mix(_inputs(keys, day, draw, town, k))
 
 
 def uniform(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0, k: int = 0) -> np.ndarray:
@@ -91,9 +100,8 @@ def _unit(bits: np.ndarray) -> np.ndarray:
 
 def normal(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0) -> np.ndarray:
     """Standard normal numbers (Box-Muller on two independent uniforms, k = 0 and k = 1)."""
-    first = keys + _counter(day, draw, town, 0) * GAMMA
     # k = 1's counter is one higher, so its input is one GAMMA on; both are mixed in one pass.
-    u = _unit(_mix(np.stack([first, first + GAMMA])))
+    u = _unit(_mix(np.add.outer(_K01, _inputs(keys, day, draw, town, 0))))
     return np.sqrt(-2.0 * np.log(1.0 - u[0])) * np.cos(2.0 * np.pi * u[1])  # 1 - u in (0, 1]: log is finite
 
 

@@ -29,9 +29,13 @@ def held_neighbours(table: NeighbourTable, held: np.ndarray) -> np.ndarray:
 
 
 def km_to_held(table: NeighbourTable, held: np.ndarray, rep: np.ndarray, town: np.ndarray) -> np.ndarray:
-    """For each pair (rep[i], town[i]): road km to the town's nearest neighbour in ``held`` (inf if none is one road away)."""
-    reach = held.ravel()[rep[:, None] * held.shape[1] + table.nbr[town]] & table.valid[town]
-    return np.where(reach, table.km[town], np.inf).min(axis=1)
+    """For each pair (rep[i], town[i]): road km to the town's nearest neighbour in ``held`` (inf if none is one road away).
+
+    ``held`` is a (replicates, towns) mask, or a stack of them ((masks, replicates, towns)) with one row of answers each.
+    """
+    flat = held.reshape(*held.shape[:-2], -1)
+    reach = flat[..., rep[:, None] * held.shape[-1] + table.nbr[town]] & table.valid[town]
+    return np.where(reach, table.km[town], np.inf).min(axis=-1)
 
 
 def front_km(theatre: Theatre, controller: np.ndarray) -> np.ndarray:
