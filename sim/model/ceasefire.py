@@ -67,6 +67,8 @@ TRANSITIONS = {
     CeasefireState.EXPIRED: (CeasefireState.IN_FORCE,),
     CeasefireState.SUPERSEDED: (CeasefireState.ANNOUNCED, CeasefireState.IN_FORCE),
 }
+# For each target, a lookup by state code: may a deal in that state move there?
+_MAY_MOVE = {to: np.isin(np.arange(len(STATES)), [_CODE[s] for s in sources]) for to, sources in TRANSITIONS.items()}
 
 
 @dataclass
@@ -98,6 +100,7 @@ class Ceasefire:
 
     def __post_init__(self) -> None:
         r = self.replicates
+        self._bound = frozenset(f for f, c in self.compliance.items() if np.all(c > 0.0))  # see binds()
         self.state = np.full(r, _CODE[CeasefireState.ANNOUNCED])
         self.pressure = np.zeros(r)
         self.violations = np.zeros(r, np.int64)
@@ -115,7 +118,7 @@ class Ceasefire:
     def binds(self, faction: str) -> bool:
         """Whether ``faction`` has signed up to it (its compliance is given and positive, in every replicate:
         :func:`sim.model.params.batch_key` keeps a batch's replicates alike in this)."""
-        return bool(np.all(self.compliance.get(faction, 0.0) > 0.0))
+        return faction in self._bound
 
     def rejection(self, faction: str) -> float | np.ndarray:
         """How far ``faction`` rejects it: 1 - its compliance (1 for a faction not party to it)."""
@@ -128,7 +131,7 @@ class Ceasefire:
 
     def move(self, which: np.ndarray, to: CeasefireState) -> np.ndarray:
         """Move the replicates ``which`` to ``to`` where :data:`TRANSITIONS` allows it; returns those that moved."""
-        moved = which & np.isin(self.state, [_CODE[s] for s in TRANSITIONS[to]])
+        moved = which & _MAY_MOVE[to][self.state]
         self.state[moved] = _CODE[to]
         return moved
 
@@ -154,7 +157,7 @@ def begin_day(model: CeasefireModel) -> None:
     if cf is None:
         return
     parties = ";".join(cf.parties)
-    if model.date >= cf.effective:
+    if model.date >= cf.effective and cf.is_(CeasefireState.ANNOUNCED).any():
         started = cf.move(cf.is_(CeasefireState.ANNOUNCED), CeasefireState.IN_FORCE)
         model.log_each(f"{cf.kind}_in_force", started, None, parties, lambda r: cf.name)
     if cf.until is not None and model.date > cf.until:

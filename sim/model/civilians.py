@@ -58,7 +58,6 @@ def leave(model: CeasefireModel, share: np.ndarray) -> None:
     moving = m.residents * share
     m.residents -= moving
     arrivals = moving.sum(axis=1)
-    camps = m.camp_share > 0  # adding nothing elsewhere would change nothing, at the cost of every town
-    m.residents[:, camps] += arrivals[:, None] * m.camp_share[camps]
-    m.outside += arrivals * (1.0 - m.camp_share.sum())
+    m.residents[:, m.camps] += arrivals[:, None] * m.camp_share
+    m.outside += arrivals * m.outside_share
     m.displaced += arrivals

@@ -57,7 +57,7 @@ def resolve(model: CeasefireModel) -> None:
     suppression, fire_support, post_defence = (per_pair(v, rep) for v in (tp.suppression, tp.fire_support, tp.post_defence))
     lethality, noise = per_pair(p.lethality, rep), per_pair(p.noise, rep)
     attack_mult = np.where(by_regime, m.russia.attack_multiplier[rep] * (1.0 - suppression * esc), 1.0 + fire_support * esc)
-    post_fire = np.where(holder != REGIME, post_defence * esc * m.turkey.intact_posts_overlooking()[rep, town], 0.0)
+    post_fire = np.where(holder != REGIME, post_defence * esc * m.intact_cover[rep, town], 0.0)
     defence_mult = m.urban[rep, town] * m.cohesion[holder] * (1.0 - m.shock[rep, town]) * (1.0 + post_fire)
 
     garrison = m.garrison[rep, town]
@@ -82,12 +82,12 @@ def resolve(model: CeasefireModel) -> None:
 
     occupiers = np.where(falls, left * per_pair(p.occupy, rep), 0.0)
     m.book_attack_costs(rep, town, lost + occupiers, force)
-    for side in (REGIME, REBELS):
-        mine = attacker == side
-        m.add_casualties(HOLDERS[side], np.bincount(rep[mine], lost[mine], m.replicates))
-    for side in range(len(HOLDERS)):
-        mine = holder == side
-        m.add_casualties(HOLDERS[side], np.bincount(rep[mine], killed[mine], m.replicates))
+    r, sides = m.replicates, len(HOLDERS)
+    lost_by = np.bincount(attacker.astype(np.intp) * r + rep, lost, sides * r).reshape(sides, r)  # per side, per replicate
+    killed_by = np.bincount(holder.astype(np.intp) * r + rep, killed, sides * r).reshape(sides, r)
+    for side, name in enumerate(HOLDERS):
+        m.add_casualties(name, lost_by[side])
+        m.add_casualties(name, killed_by[side])
 
     fell = np.flatnonzero(falls)
     if fell.size:
@@ -101,7 +101,8 @@ def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, ol
     # HTS and the rebels hold one front: the fall of either's town shakes both.
     neighbour_gov = m.controller[rep[:, None], nbr] == REGIME
     losing_side = m.neighbours.valid[town] & (neighbour_gov == (old == REGIME)[:, None])
-    r = np.broadcast_to(rep[:, None], nbr.shape)[losing_side]
+    r = np.nonzero(losing_side)[0]
+    r = rep[r]
     np.add.at(m.shock, (r, nbr[losing_side]), per_pair(m.combat_params.collapse_shock, r))
     np.minimum(m.shock, 1.0, out=m.shock)
 

@@ -177,6 +177,7 @@ class ObservationPostEvent(ScenarioEvent):
         m, e = self.model, self.spec
         k = m.theatre.post_index(e.post)
         m.post_standing[:, k] = e.action == "establish"
+        m.survey_posts()
         post = m.theatre.posts[k]
         m.log_all(f"post_{e.action}", post.towns[0], "turkey", post.name)
 

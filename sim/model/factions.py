@@ -126,7 +126,7 @@ class Turkey(FactionAgent):
 
     def lose_soldiers(self, deaths: np.ndarray, cause: str) -> None:
         """The one place Turkish deaths are counted, by cause (one of :attr:`CAUSES`)."""
-        deaths = np.broadcast_to(np.asarray(deaths, np.int64), self.deaths.shape)
+        deaths = np.asarray(deaths, np.int64)  # (replicates,)
         if deaths.any():
             self.deaths = self.deaths + deaths
             self.deaths_by_cause[cause] = self.deaths_by_cause.get(cause, 0) + deaths
@@ -138,11 +138,6 @@ class Turkey(FactionAgent):
         """Factor on the regime's chance to break a deal: Turkish troops in the theatre (thousands) discourage it."""
         return np.exp(-self.p.troop_deterrence * self.troops)
 
-    def intact_posts_overlooking(self) -> np.ndarray:
-        """(replicates, towns) standing posts not cut off that overlook each town."""
-        m = self.model
-        return towns.posts_overlooking(m.theatre, m.post_standing & ~m.encircled)
-
     def deterrence_of_posts(self, rep: np.ndarray, town: np.ndarray) -> np.ndarray:
         """For each pair (rep[i], town[i]): the factor on the regime's wish to assault a town that intact posts overlook.
 
@@ -150,5 +145,5 @@ class Turkey(FactionAgent):
         once it fights openly, they no longer spare anything.
         """
         m = self.model
-        factor = np.exp(-per_pair(self.p.deterrence, rep) * self.intact_posts_overlooking()[rep, town])
+        factor = np.exp(-per_pair(self.p.deterrence, rep) * m.intact_cover[rep, town])
         return np.where(self.escalation[rep] < per_pair(m.regime.p.escalation_threshold, rep), factor, 1.0)

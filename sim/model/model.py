@@ -100,7 +100,11 @@ class CeasefireModel(mesa.Model):
         # counted as displaced the people who reached it, not those who lived there.
         self.leaves = (~self.rear).astype(float)
         in_camps = np.where(camp, t.population, 0.0)
-        self.camp_share = in_camps / in_camps.sum() if in_camps.sum() > 0 else np.zeros(t.n)
+        camp_share = in_camps / in_camps.sum() if in_camps.sum() > 0 else np.zeros(t.n)
+        # Where arrivals go: the camps (each its share), and outside the theatre (the rest, all of them with no camp).
+        self.camps = np.flatnonzero(camp_share > 0)
+        self.camp_share = camp_share[self.camps]
+        self.outside_share = 1.0 - camp_share.sum()
         # (replicates, towns): a batch's points may differ in the urban factor and the capacity.
         urban = 1.0 + per_town(self.combat_params.urban_defence) * np.log10(np.maximum(t.population, 1000.0) / 1000.0)
         self.urban = np.broadcast_to(urban, (r, t.n))
@@ -130,6 +134,7 @@ class CeasefireModel(mesa.Model):
         # Turkish posts, each a site that overlooks the towns beside it.
         self.post_standing = np.repeat(np.array([p.standing_on(self.start) for p in t.posts], bool)[None, :], r, axis=0)
         self.encircled = towns.posts_encircled(t, self.controller, self.post_standing)
+        self.survey_posts()
 
         self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
         self.patrol_roads: set[str] = set()  # roads with an announced patrol plan
@@ -325,6 +330,16 @@ class CeasefireModel(mesa.Model):
             post = self.theatre.posts[k]
             self.journal.append((int(r), self.day, "post_encircled", self.theatre.towns[post.towns[0]], "turkey;regime", f"{post.name} ({post.id}) encircled"))
         self.encircled = now
+        self.survey_posts()
+
+    def survey_posts(self) -> None:
+        """Count again, after posts were set up, withdrawn or cut off, how many intact posts overlook each town.
+
+        ``intact_cover`` (replicates, towns), as floats: standing posts not
+        encircled. Combat and the regime's choice of targets read it every
+        day; it changes only here.
+        """
+        self.intact_cover = towns.posts_overlooking(self.theatre, self.post_standing & ~self.encircled)
 
     def _record(self) -> None:
         self.history[:, self.steps] = self.controller

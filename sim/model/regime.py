@@ -88,7 +88,9 @@ class Regime(FactionAgent):
     @property
     def on_offensive(self) -> np.ndarray:
         """(replicates,) whether any force group is in the field and no ceasefire holds the regime back."""
-        return np.full(self.model.replicates, bool(self.active_groups)) & ~ceasefire.binding(self.model, self.name)
+        if not self.active_groups:
+            return np.zeros(self.model.replicates, bool)
+        return ~ceasefire.binding(self.model, self.name)
 
     def step(self) -> None:
         bound = ceasefire.binding(self.model, self.name)
@@ -175,11 +177,11 @@ class Regime(FactionAgent):
         axes = self._axis_tables.get(key)
         if axes is None:  # the axes change only when an event re-tasks a group
             longest = max(len(g.axis) for g in groups)
-            axes = self._axis_tables[key] = np.array([np.pad(g.axis, (0, longest - len(g.axis)), mode="edge") for g in groups])
+            axes = self._axis_tables[key] = np.array([[*g.axis, *[g.axis[-1]] * (longest - len(g.axis))] for g in groups])
         held = self.model.controller[:, axes] == REGIME  # (replicates, groups, towns of the axis)
         done = held.all(axis=2)
         first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
-        return np.take_along_axis(axes, first.T, axis=1), done.T
+        return axes[np.arange(len(groups)), first].T, done.T
 
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
@@ -250,14 +252,16 @@ class Regime(FactionAgent):
         Drones strike what is not committed to today's assaults (combat counts those).
         """
         groups = list(self.groups.values())
-        free = [g.force - (g.committed if spare_committed and g.committed is not None else 0.0) for g in groups]
-        free = [np.maximum(0.0, f) for f in free]
-        total = self.pool + sum(free, np.zeros(self.model.replicates))
+        free = np.zeros((len(groups), self.model.replicates))
+        for g, room in zip(groups, free, strict=True):
+            room[:] = g.force - g.committed if spare_committed and g.committed is not None else g.force
+        np.maximum(free, 0.0, out=free)
+        total = self.pool + free.sum(axis=0)
         amount = np.minimum(amount, total)
         share = np.divide(amount, total, out=np.zeros_like(total), where=total > 0)
         self.pool = self.pool * (1.0 - share)
-        for g, f in zip(groups, free, strict=True):
-            g.force = np.maximum(0.0, g.force - f * share)
+        for g, room in zip(groups, free * share, strict=True):
+            g.force = np.maximum(0.0, g.force - room)
         if casualties:
             self.model.add_casualties(self.name, amount)
         return amount
