@@ -52,6 +52,28 @@ def test_neighbour_counts_and_distances_match_the_padded_table(build):
     assert np.array_equal(towns.km_to_held(table, held, rep, town), km[rep, town])
 
 
+def test_pockets_found_in_one_batch_are_those_a_plain_search_finds(build):
+    # A ring of six towns with a spur, the camp on the ring: random holders in 40 replicates at once, against
+    # networkx on each replicate's opposition towns alone.
+    import networkx as nx
+
+    names = [f"T{i}" for i in range(8)]
+    theatre = load_theatre(build.theatre(
+        [(name, 35.5 + 0.03 * (i % 3), 36.0 + 0.04 * i, "hts") for i, name in enumerate(names)],
+        [(f"T{i}", f"T{(i + 1) % 6}", "M9") for i in range(6)] + [("T2", "T6", "M9"), ("T6", "T7", "M9")]))
+    rear = np.zeros(theatre.n, bool)
+    rear[theatre.town("T0")] = True
+    controller = np.random.default_rng(5).integers(0, 3, (40, theatre.n)).astype(np.int8)
+    found = towns.cut_off(theatre, theatre.neighbour_table, controller, rear)
+    for r, row in enumerate(controller):
+        held = [i for i in range(theatre.n) if row[i] != 0]
+        graph = nx.Graph([(u, v) for u, v in zip(theatre.edge_u, theatre.edge_v, strict=True) if row[u] and row[v]])
+        graph.add_nodes_from(held)
+        linked = set().union(*(nx.node_connected_component(graph, i) for i in held if rear[i]))
+        assert found[r].tolist() == [i in held and i not in linked for i in range(theatre.n)], r
+    assert found.any() and (~found & (controller != 0)).any()  # both kinds occur
+
+
 def test_the_journal_reads_back_in_the_order_things_were_logged(build):
     theatre = load_theatre(line_theatre(build))
     journal = Journal(theatre.towns)

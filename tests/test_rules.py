@@ -230,7 +230,7 @@ def test_a_town_taken_that_cuts_no_one_off_keeps_the_pockets_and_one_of_the_rear
     assert [m.theatre.towns[i] for i in np.flatnonzero(m.pockets()[0])] == pocket
 
 
-def test_pockets_kept_from_day_to_day_are_those_found_afresh():
+def test_pockets_and_flanks_kept_from_day_to_day_are_those_found_afresh():
     # The model finds pockets again only where a town passed to or from the government: on every
     # day of a campaign, in every replicate, what it keeps must be what a fresh search finds.
     m = CeasefireModel(load_scenario("scenarios/campaign.yaml"), seeds=[1, 2, 3])
@@ -239,6 +239,7 @@ def test_pockets_kept_from_day_to_day_are_those_found_afresh():
         m.step()
         fresh = towns.cut_off(m.theatre, m.neighbours, m.controller, m.rear)
         assert (m.pockets() == fresh).all(), f"day {m.day}"
+        assert (m.government_flanks() == towns.held_neighbours(m.neighbours, m.controller == 0)).all(), f"day {m.day}"
         checked += fresh.any()
     assert checked > 0  # some day had a pocket to keep
 

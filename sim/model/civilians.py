@@ -45,7 +45,7 @@ def flee(model: CeasefireModel) -> None:
         rate = np.where(towns.within_radius(m.theatre, radius, hit) & ~gov, per_town(p.flee_air) * air, rate)
     offensive = m.regime.on_offensive[:, None]
     if offensive.any():
-        front = gov & (towns.held_neighbours(m.neighbours, gov) < m.neighbours.degree)  # government towns on the front
+        front = gov & (m.government_flanks() < m.neighbours.degree)  # government towns on the front
         near = towns.within_radius(m.theatre, radius, front) & ~gov & offensive
         rate = np.maximum(rate, np.where(near, per_town(p.flee_front) * air, 0.0))
     rate = np.where(hit, np.maximum(rate, per_town(p.flee_assault)), rate)

@@ -81,7 +81,7 @@ def resolve(model: CeasefireModel) -> None:
              | ((fallback >= 0) & (pressure > per_pair(p.withdraw_ratio, rep))))
 
     occupiers = np.where(falls, left * per_pair(p.occupy, rep), 0.0)
-    m.book_attack_costs(rep, town, lost + occupiers, force)
+    pay_for_assaults(m, rep, town, lost + occupiers, force)
     r, sides = m.replicates, len(HOLDERS)
     lost_by = np.bincount(attacker.astype(np.intp) * r + rep, lost, sides * r).reshape(sides, r)  # per side, per replicate
     killed_by = np.bincount(holder.astype(np.intp) * r + rep, killed, sides * r).reshape(sides, r)
@@ -92,6 +92,18 @@ def resolve(model: CeasefireModel) -> None:
     fell = np.flatnonzero(falls)
     if fell.size:
         m.capture(rep[fell], town[fell], attacker[fell], occupiers[fell], fallback[fell], cause="assault")
+
+
+def pay_for_assaults(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, spent: np.ndarray, force: np.ndarray) -> None:
+    """Take what each assault cost (losses, and the new garrison) from the forces that made it, in proportion."""
+    m = model
+    frac = np.zeros(m.attack_force.shape)
+    frac[rep, town] = spent / force
+    replicate = np.arange(m.replicates)[:, None]
+    for target, committed, payers in m.declared:
+        cost = (committed * frac[replicate, target]).sum(axis=2)
+        for payer, paid in zip(payers, cost, strict=True):
+            payer.force = np.maximum(0.0, payer.force - paid)
 
 
 def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, old: np.ndarray) -> None:
@@ -111,7 +123,7 @@ def abandon_untenable(model: CeasefireModel) -> None:
     """Shaken towns that are outflanked, or cut off in a pocket, are given up; the government walks in."""
     m, p = model, model.combat_params
     gov = m.controller == REGIME
-    flanks = towns.held_neighbours(m.neighbours, gov)
+    flanks = m.government_flanks()
     pocket = m.pockets()
     if pocket.any():
         m.shock = np.where(pocket, np.minimum(1.0, m.shock + per_town(p.pocket_shock)), m.shock)

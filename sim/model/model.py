@@ -121,6 +121,8 @@ class CeasefireModel(mesa.Model):
         self.shock = np.zeros((r, t.n))
         self._pockets = np.zeros((r, t.n), bool)  # opposition towns cut off from the rear: see pockets()
         self._pockets_stale = np.ones(r, bool)  # replicates where a town passed to or from the government since
+        self.changes = 0  # how often towns have changed hands (in any replicate): see government_flanks()
+        self._flanks_at = -1  # the value of `changes` when government_flanks() last counted
         self.security = np.zeros((r, t.n))  # how safe a patrol is at each town
         self.military_police = np.zeros((r, t.n), bool)
         self.lost_by_regime = np.zeros((r, t.n), bool)
@@ -223,21 +225,12 @@ class CeasefireModel(mesa.Model):
         self.attack_side[rep, target[which]] = HOLDERS.index(side)
         self.declared.append((target, force, payers))
 
-    def book_attack_costs(self, rep: np.ndarray, town: np.ndarray, spent: np.ndarray, force: np.ndarray) -> None:
-        """Take what each assault cost (losses, and the new garrison) from the forces that made it, in proportion."""
-        frac = np.zeros(self.attack_force.shape)
-        frac[rep, town] = spent / force
-        replicate = np.arange(self.replicates)[:, None]
-        for target, committed, payers in self.declared:
-            cost = (committed * frac[replicate, target]).sum(axis=2)
-            for payer, paid in zip(payers, cost, strict=True):
-                payer.force = np.maximum(0.0, payer.force - paid)
-
     def capture(self, rep: np.ndarray, town: np.ndarray, new: np.ndarray, garrison: np.ndarray, fallback: np.ndarray,
                 cause: str) -> None:
         """Towns change hands; the old garrison falls back to ``fallback`` (-1: nowhere to go, it is lost)."""
         old = self.controller[rep, town].copy()
         self._note_pockets(rep, town, old, new)
+        self.changes += 1
         away = fallback >= 0
         np.add.at(self.garrison, (rep[away], fallback[away]), self.garrison[rep[away], town[away]])
         self.controller[rep, town] = new
@@ -262,6 +255,17 @@ class CeasefireModel(mesa.Model):
         harmless = taken & (others.sum(axis=1) <= 1) & ~self.rear[town]
         self._pockets_stale[rep[((old == REGIME) != (new == REGIME)) & ~harmless]] = True
         self._pockets[rep[harmless], town[harmless]] = False
+
+    def government_flanks(self) -> np.ndarray:
+        """(replicates, towns) how many of each town's road neighbours the government holds (read-only).
+
+        The regime's choice of targets, abandonment and flight all read it; it
+        is counted again only after towns have changed hands.
+        """
+        if self._flanks_at != self.changes:
+            self._flanks = towns.held_neighbours(self.neighbours, self.controller == REGIME)
+            self._flanks_at = self.changes
+        return self._flanks
 
     def pockets(self) -> np.ndarray:
         """(replicates, towns) opposition towns cut off from the rear (see :func:`towns.cut_off`).

@@ -192,7 +192,7 @@ class Regime(FactionAgent):
         """
         m, p = self.model, self.p
         gov = m.controller == REGIME
-        flanks = towns.held_neighbours(m.neighbours, gov)
+        flanks = m.government_flanks()
         rep, town = np.nonzero(~gov & (flanks > 0) & m.contestable)
         flanks = flanks[rep, town]
         value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
@@ -233,7 +233,7 @@ class Regime(FactionAgent):
         chosen = np.where(np.arange(chosen.shape[2]) < frontage[:, None, None], chosen, 0.0)  # beyond a group's frontage
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
-        force = np.stack([g.force for g in groups]) * self.p.commit * np.array([g.intensity for g in groups])[:, None]
+        force = np.stack([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
         force = (force * (free & ~done))[:, :, None] * weight
         m.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):

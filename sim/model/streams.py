@@ -19,6 +19,7 @@ keeps every existing stream unchanged.
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -114,12 +115,10 @@ def poisson(keys: np.ndarray, day: int, draw: Draw, mean: np.ndarray, town: np.n
     """Poisson counts by inversion of one uniform (the means here are small: deaths a day)."""
     mean = np.asarray(mean, dtype=float)
     u = uniform(keys, day, draw, town)
-    u, mean = np.broadcast_arrays(u, mean)
-    count = np.zeros(u.shape, np.int64)
-    term = np.exp(-mean)
-    cdf = term.copy()
-    top = int(np.max(mean, initial=0.0) + 12.0 * np.sqrt(np.max(mean, initial=0.0)) + 12.0)
-    for k in range(1, top):
+    count = np.zeros(np.broadcast_shapes(u.shape, mean.shape), np.int64)
+    term = cdf = np.exp(-mean)
+    peak = float(mean.max(initial=0.0))
+    for k in range(1, int(peak + 12.0 * math.sqrt(peak) + 12.0)):
         below = u >= cdf
         if not below.any():
             break
