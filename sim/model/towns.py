@@ -94,10 +94,8 @@ def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rea
     on the border. The roads between opposition-held towns of every replicate
     form one graph (replicate r's towns are nodes r x towns ... r x towns +
     towns - 1), laid out row by row without sorting, whose connected
-    components scipy finds in one call. Every road is in it both ways, so its
-    strongly connected components are those components, found without the
-    transposed copy an undirected search would build. A theatre without a rear
-    has nothing to be cut off from, and nothing is cut off.
+    components scipy finds in one call. A theatre
+    without a rear has nothing to be cut off from, and nothing is cut off.
     """
     if rear is None:
         rear = theatre.kind == "camp"
@@ -105,14 +103,14 @@ def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rea
         return np.zeros(controller.shape, bool)
     held = controller != REGIME
     r, n = controller.shape
-    roads = table.roads  # row i lists town i's neighbours: each road both ways, already in row order
-    start, end = np.repeat(np.arange(n), np.diff(roads.indptr)), roads.indices
-    rep, edge = np.nonzero(held[:, start] & held[:, end])  # the roads between opposition towns, replicate by replicate
-    rows = rep * n + start[edge]
+    order = np.argsort(theatre.edge_u, kind="stable")  # roads by the town they start from: the graph's rows come out sorted
+    u, v = theatre.edge_u[order], theatre.edge_v[order]
+    rep, edge = np.nonzero(held[:, u] & held[:, v])  # the roads between opposition towns, replicate by replicate
+    rows = rep * n + u[edge]
     indptr = np.zeros(r * n + 1, np.int64)
     np.cumsum(np.bincount(rows, minlength=r * n), out=indptr[1:])
-    graph = csr_matrix((np.ones(rows.size), rep * n + end[edge], indptr), shape=(r * n, r * n))  # float64, as scipy wants
-    count, label = connected_components(graph, directed=True, connection="strong")
+    graph = csr_matrix((np.ones(rows.size, bool), rep * n + v[edge], indptr), shape=(r * n, r * n))
+    count, label = connected_components(graph, directed=False)
     label = label.reshape(r, n)
     linked = np.zeros(count, bool)  # the components that hold a piece of the rear
     linked[label[held & rear[None, :]]] = True
