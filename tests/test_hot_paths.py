@@ -74,6 +74,21 @@ def test_pockets_found_in_one_batch_are_those_a_plain_search_finds(build):
     assert found.any() and (~found & (controller != 0)).any()  # both kinds occur
 
 
+def test_each_day_is_recorded_as_it_was_not_as_the_state_became():
+    # The reporters hand Mesa's collector the model's own arrays, some of them updated in place later (a
+    # deal's violations), trusting it to store a copy of each day's.
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+
+    m = CeasefireModel(load_scenario("scenarios/moscow.yaml"), seeds=[0, 1, 2])
+    m.run_model()
+    violations = np.array(m.datacollector.model_vars["violations"])  # (days, replicates)
+    assert (violations[-1] == m.deal.violations).all() and violations[-1].max() > 0
+    rises = np.diff(violations, axis=0)
+    assert (rises >= 0).all() and rises.sum() == violations[-1].sum()  # each counted on its own day, from none
+    assert (rises > 0).sum(axis=0).max() >= 2  # on several days (a record that followed the live count jumps once)
+
+
 def test_the_journal_reads_back_in_the_order_things_were_logged(build):
     theatre = load_theatre(line_theatre(build))
     journal = Journal(theatre.towns)

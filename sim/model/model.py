@@ -373,27 +373,27 @@ class CeasefireModel(mesa.Model):
 
 
 def _rounded(values: np.ndarray) -> np.ndarray:
-    return np.round(values, 6)
+    return values.round(6)
 
 
-# timeseries.csv column -> (replicates,) value on the day
+# timeseries.csv column -> (replicates,) value on the day. Mesa's collector stores a deep copy of each, so none is copied here.
 REPORTERS = {
     "towns_regime": lambda m: m.towns_held[:, REGIME],
     "towns_hts": lambda m: m.towns_held[:, HTS_CODE],
     "towns_rebels": lambda m: m.towns_held[:, REBELS],
-    "front_km": lambda m: np.round(towns.front_km(m.theatre, m.controller), 3),
+    "front_km": lambda m: towns.front_km(m.theatre, m.controller).round(3),
     "ceasefire": ceasefire.state_labels,
-    "violations": lambda m: m.deal.violations.copy() if m.deal else np.zeros(m.replicates, np.int64),
+    "violations": lambda m: m.deal.violations if m.deal else np.zeros(m.replicates, np.int64),
     "regime_pressure": lambda m: _rounded(m.deal.pressure) if m.deal else np.zeros(m.replicates),
-    "air_effort": lambda m: m.russia.air.copy(),
+    "air_effort": lambda m: m.russia.air,
     "turkish_escalation": lambda m: _rounded(m.turkey.escalation),
     "turkish_troops": lambda m: np.full(m.replicates, m.turkey.troops),
     "encircled_posts": lambda m: m.encircled.sum(axis=1),
     "regime_force": lambda m: _rounded(m.regime.force),
     "hts_reserve": lambda m: _rounded(m.hts.force),
     "rebel_reserve": lambda m: _rounded(m.rebels.force),
-    **{f"casualties_{name}": (lambda m, name=name: np.round(m.casualties[name])) for name in ("regime", "hts", "rebels", "russia")},
-    "turkish_deaths": lambda m: m.turkey.deaths.copy(),
-    "displaced": lambda m: np.round(m.displaced),
-    "patrol_coverage": lambda m: np.asarray(m.patrol_coverage.get(sorted(m.patrol_roads)[0], np.full(m.replicates, np.nan)) if m.patrol_roads else np.full(m.replicates, np.nan), float).copy(),
+    **{f"casualties_{name}": (lambda m, name=name: m.casualties[name].round()) for name in ("regime", "hts", "rebels", "russia")},
+    "turkish_deaths": lambda m: m.turkey.deaths,
+    "displaced": lambda m: m.displaced.round(),
+    "patrol_coverage": lambda m: np.asarray(m.patrol_coverage.get(sorted(m.patrol_roads)[0], np.full(m.replicates, np.nan)) if m.patrol_roads else np.full(m.replicates, np.nan), float),
 }
