@@ -10,12 +10,21 @@ executors raise it again before they hand out the next task.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 _interrupted = threading.Event()
+_finished = threading.Event()
 
 
 def interrupt_handler(signum: int, frame: object) -> None:
-    """A signal handler for Ctrl-C and SIGTERM: raise KeyboardInterrupt, and remember it until it is acted on."""
+    """A signal handler for Ctrl-C and SIGTERM: raise KeyboardInterrupt, and remember it until it is acted on.
+
+    Once the command has finished there is nothing left to stop, and the
+    signal is let pass: raised then, on the way out of the process, it would
+    end it with a traceback and no status of its own.
+    """
+    if _finished.is_set():
+        return
     _interrupted.set()
     raise KeyboardInterrupt
 
@@ -23,9 +32,28 @@ def interrupt_handler(signum: int, frame: object) -> None:
 def forget_interrupts() -> None:
     """A new command starts: an interrupt already acted on is not news."""
     _interrupted.clear()
+    _finished.clear()
+
+
+def command_finished() -> None:
+    """The command is done and has said so: a signal from now on interrupts nothing (see :func:`interrupt_handler`)."""
+    _finished.set()
 
 
 def raise_if_interrupted() -> None:
     """Raise KeyboardInterrupt if one arrived since the command started, even if it was swallowed on the way."""
     if _interrupted.is_set():
         raise KeyboardInterrupt
+
+
+def quiet_interrupts(hook: Callable) -> Callable:
+    """``hook`` for ``sys.unraisablehook``, but for an interrupt raised inside a finalizer, which the handler has
+    remembered (it stops the command at its next check): Python would print it as an exception ignored, with a
+    traceback, over a command that then stops cleanly."""
+
+    def unraisable(info) -> None:  # noqa: ANN001 - sys.UnraisableHookArgs
+        if isinstance(info.exc_value, KeyboardInterrupt) and _interrupted.is_set():
+            return
+        hook(info)
+
+    return unraisable

@@ -230,6 +230,29 @@ def test_a_town_taken_that_cuts_no_one_off_keeps_the_pockets_and_one_of_the_rear
     assert [m.theatre.towns[i] for i in np.flatnonzero(m.pockets()[0])] == pocket
 
 
+def test_a_town_taken_inside_a_pocket_keeps_the_pockets_without_a_search(build, monkeypatch):
+    # Camp - X - Q1 - Q2 - Q3: the government takes X (a pocket of three forms), then Q2 in its middle, which has
+    # two opposition neighbours: what it splits off is cut off already, so nothing need be searched again.
+    build.theatre([("Camp", 35.5, 36.0, "hts", 1000, "camp"), ("X", 35.5, 36.05, "hts"), ("Q1", 35.5, 36.1, "hts"),
+                   ("Q2", 35.5, 36.15, "hts"), ("Q3", 35.5, 36.2, "hts"), ("G", 35.45, 36.1, "regime")],
+                  [("Camp", "X", "M9"), ("X", "Q1", "M9"), ("Q1", "Q2", "M9"), ("Q2", "Q3", "M9"), ("G", "X", "secondary")])
+    m = CeasefireModel(scenario(build))
+    one = (np.array([0]), np.array([0], np.int8), np.array([1.0]), np.array([-1]))
+
+    def take(name: str) -> None:
+        rep, new, garrison, fallback = one
+        m.capture(rep, np.array([m.theatre.town(name)]), new, garrison, fallback, cause="assault")
+
+    take("X")
+    assert [m.theatre.towns[i] for i in np.flatnonzero(m.pockets()[0])] == ["Q1", "Q2", "Q3"]
+    searches, search = [], towns.cut_off
+    monkeypatch.setattr(towns, "cut_off", lambda *a, **k: searches.append(1) or search(*a, **k))
+    take("Q2")
+    assert [m.theatre.towns[i] for i in np.flatnonzero(m.pockets()[0])] == ["Q1", "Q3"] and not searches
+    take("Camp")  # the rear: a search is due (and finds everything left cut off)
+    assert [m.theatre.towns[i] for i in np.flatnonzero(m.pockets()[0])] == ["Q1", "Q3"] and searches == [1]
+
+
 def test_pockets_and_flanks_kept_from_day_to_day_are_those_found_afresh():
     # The model finds pockets again only where a town passed to or from the government: on every
     # day of a campaign, in every replicate, what it keeps must be what a fresh search finds.

@@ -209,3 +209,40 @@ def test_an_interrupt_lost_in_a_finalizer_still_stops_the_next_task():
         assert [k for k, _ in run_tasks(abs, [1, 2], lambda k: (-k,))] == [1, 2]  # forgotten: tasks run again
     finally:
         forget_interrupts()
+
+
+def test_a_signal_after_the_command_has_finished_interrupts_nothing():
+    # Raised on the way out of the process, it ended a finished run with a traceback and SIGINT's status.
+    from sim.interrupts import command_finished, forget_interrupts, interrupt_handler, raise_if_interrupted
+
+    try:
+        command_finished()
+        interrupt_handler(signal.SIGTERM, None)  # lets it pass
+        raise_if_interrupted()  # and does not remember it
+        forget_interrupts()  # the next command
+        with pytest.raises(KeyboardInterrupt):
+            interrupt_handler(signal.SIGTERM, None)
+    finally:
+        forget_interrupts()
+
+
+def test_an_interrupt_swallowed_in_a_finalizer_is_not_printed_but_other_exceptions_are():
+    from types import SimpleNamespace
+
+    from sim.interrupts import forget_interrupts, interrupt_handler, quiet_interrupts
+
+    seen = []
+    hook = quiet_interrupts(seen.append)
+    try:
+        try:
+            interrupt_handler(signal.SIGINT, None)
+        except KeyboardInterrupt as exc:
+            hook(SimpleNamespace(exc_value=exc))  # remembered by the handler: nothing printed
+        other = SimpleNamespace(exc_value=ValueError("a finalizer's own error"))
+        hook(other)
+        forget_interrupts()
+        stray = SimpleNamespace(exc_value=KeyboardInterrupt())  # not one the handler raised: passed on
+        hook(stray)
+        assert seen == [other, stray]
+    finally:
+        forget_interrupts()

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError, Interrupted, OutputError
-from ..interrupts import forget_interrupts, interrupt_handler
+from ..interrupts import command_finished, forget_interrupts, interrupt_handler, quiet_interrupts
 from .arguments import COMMANDS, build_parser, overview, whole
 
 __all__ = ["COMMANDS", "main", "whole"]
@@ -29,13 +29,17 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     """Run the command line; returns the exit status.
 
     Called with ``argv`` (from Python), it puts the SIGINT and SIGTERM handlers back as it found them; as
-    the program itself it keeps them to the end, so a SIGTERM just after the work is done is still an interrupt,
-    and it leaves its objects to the operating system (see below).
+    the program itself it keeps them to the end, letting a signal pass once the command has finished (its
+    status stands), and it leaves its objects to the operating system (see below).
     """
     prog = prog or ("idlib-sim" if Path(sys.argv[0]).name == "idlib-sim" else "python -m sim")
-    previous = _signals_as_interrupts()
+    previous, hook = _signals_as_interrupts(), sys.unraisablehook
+    sys.unraisablehook = quiet_interrupts(hook)
     try:
-        return _main(argv, prog)
+        status = _main(argv, prog)
+        if argv is None:
+            command_finished()  # the process ends next; from Python, the handlers are put back instead
+        return status
     except KeyboardInterrupt:  # arrived before _main's own handlers (while it still imports)
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
@@ -43,6 +47,7 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
         if argv is not None:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+            sys.unraisablehook = hook
         if argv is None:
             # The process is about to end, and the interpreter's garbage collections on the way out
             # would walk every object that Mesa, pandas and the rest made (0.28 s of a 1.3 s run);

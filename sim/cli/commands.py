@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ..interrupts import raise_if_interrupted
 from .arguments import MAX_WORKERS
 
 def _note(message: str) -> None:
@@ -49,6 +50,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..experiments.rundir import write_run
 
     result = simulate(scenario)
+    raise_if_interrupted()  # one swallowed on the way (in a finalizer) still stops the run before it is written
     write_run(result, out, scenario_path=args.scenario, map_png=not args.no_map)
     if not args.quiet:
         print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog))

@@ -244,15 +244,15 @@ class CeasefireModel(mesa.Model):
     def _note_pockets(self, rep: np.ndarray, town: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
         """Before towns change hands: which replicates' pockets must be found again (see :meth:`pockets`).
 
-        A town the government takes that has at most one opposition neighbour,
-        and is not part of the rear, lies on no path from another opposition
-        town to the rear (a path through it would need two neighbours), so
-        taking it cuts no one off: it simply stops being a pocket itself. Any
-        other change to or from the government may split or join pockets.
+        Taking a town cuts no one off if it lies on no path from another
+        opposition town to the rear (at most one opposition neighbour, not of
+        the rear), or if it is in a pocket already (what it splits off is cut
+        off already); where pockets are to be found again anyway, what they
+        say of it does not matter. Any other change may split or join pockets.
         """
         taken = (old != REGIME) & (new == REGIME)
         others = (self.controller[rep[:, None], self.neighbours.nbr[town]] != REGIME) & self.neighbours.valid[town]
-        harmless = taken & (others.sum(axis=1) <= 1) & ~self.rear[town]
+        harmless = taken & (((others.sum(axis=1) <= 1) & ~self.rear[town]) | self._pockets[rep, town])
         self._pockets_stale[rep[((old == REGIME) != (new == REGIME)) & ~harmless]] = True
         self._pockets[rep[harmless], town[harmless]] = False
 
