@@ -113,8 +113,7 @@ def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, ol
     # HTS and the rebels hold one front: the fall of either's town shakes both.
     neighbour_gov = m.controller[rep[:, None], nbr] == REGIME
     losing_side = m.neighbours.valid[town] & (neighbour_gov == (old == REGIME)[:, None])
-    r = np.nonzero(losing_side)[0]
-    r = rep[r]
+    r = rep[np.nonzero(losing_side)[0]]
     np.add.at(m.shock, (r, nbr[losing_side]), per_pair(m.combat_params.collapse_shock, r))
     np.minimum(m.shock, 1.0, out=m.shock)
 
