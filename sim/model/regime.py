@@ -66,7 +66,6 @@ class Regime(FactionAgent):
         self.p = params
         self.pool = per_replicate(params.force, model.replicates)  # mobile force not yet given to a group
         self.groups: dict[str, ForceGroup] = {}
-        self._axis_tables: dict[tuple[bytes, ...], np.ndarray] = {}  # the groups' axes side by side (see objectives)
         self.held_yesterday = model.controller == REGIME  # to find the towns gained since
         t = model.theatre
         roads = params.objective_roads
@@ -173,11 +172,8 @@ class Regime(FactionAgent):
         which changes neither: the first town not held is the same, and an
         axis held to the end still ends on its last town.
         """
-        key = tuple(g.axis.tobytes() for g in groups)
-        axes = self._axis_tables.get(key)
-        if axes is None:  # the axes change only when an event re-tasks a group
-            longest = max(len(g.axis) for g in groups)
-            axes = self._axis_tables[key] = np.array([[*g.axis, *[g.axis[-1]] * (longest - len(g.axis))] for g in groups])
+        longest = max(len(g.axis) for g in groups)
+        axes = np.array([[*g.axis, *[g.axis[-1]] * (longest - len(g.axis))] for g in groups])
         held = self.model.controller[:, axes] == REGIME  # (replicates, groups, towns of the axis)
         done = held.all(axis=2)
         first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
