@@ -22,7 +22,7 @@ import solara  # noqa: E402
 from solara.components.slider import DateSliderWidget  # noqa: E402
 from solara.server import kernel_context  # noqa: E402
 
-from sim.app.figures import live_map, png  # noqa: E402
+from sim.app.figures import breaks, live_map, live_series_figure, png  # noqa: E402
 from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
 from sim.app.run_view import held_line  # noqa: E402
 from sim.app.settings import (  # noqa: E402
@@ -123,6 +123,22 @@ def test_the_live_model_is_the_run_and_replicates_are_the_clis():
     reps = run_replicates(model.spec, 3, batch=2)
     assert [r.seed for r in reps] == [model.spec.seed + i for i in range(3)]
     assert np.array_equal(reps[2].history, whole.history)
+
+
+def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():
+    states = np.array(["none", "announced", "announced", "broken", "broken", "in force", "broken"])
+    assert breaks(states) == [3, 6]
+    assert breaks(np.array(["none", "in force", "in force"])) == []
+    model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
+    for _ in range(5):
+        model.step()
+    run = live_run(model)
+    run.timeseries["ceasefire"] = ["none"] * 3 + ["announced", "announced", "broken"]
+    strip = live_series_figure(model.theatre, model.spec, run).axes[1]
+    keyed = [t.get_text() for t in strip.get_legend().get_texts()]
+    assert keyed == ["announced", "broken"]  # no "in force" key for a truce never in force
+    (mark,) = strip.get_lines()
+    assert mark.get_xdata()[0] == np.datetime64(run.timeseries["date"].iloc[-1], "D")
 
 
 # ------------------------------------------------------------------ the page

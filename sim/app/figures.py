@@ -56,6 +56,19 @@ def live_map(theatre: Theatre, scenario: Scenario, events: list[dict], run: RunD
     return key, lambda: control_map_figure(theatre, state, f"{scenario.name}: control (seed {run.seed})")
 
 
+STRIP_COLOURS = {"announced": "#F3E8A3", "in force": "#E6C700"}  # the ceasefire strip: a deal's days before and in force
+
+
+def breaks(states: np.ndarray) -> list[int]:
+    """The days a deal broke: where the ``ceasefire`` series turns to "broken".
+
+    A truce can break on the day it was to take effect, so it is never
+    recorded "in force"; the strip marks the break all the same.
+    """
+    broken = states == "broken"
+    return [int(d) for d in np.flatnonzero(broken & ~np.concatenate([[False], broken[:-1]]))]
+
+
 def live_series_figure(theatre: Theatre, scenario: Scenario, run: RunData) -> Figure:
     """Towns held by each faction (with the record's control counts), the ceasefire, the displaced and Turkish deaths
     so far, over the scenario's whole window."""
@@ -77,14 +90,23 @@ def live_series_figure(theatre: Theatre, scenario: Scenario, run: RunData) -> Fi
     top.legend(fontsize=7, loc="upper left", ncols=2, frameon=False)
     top.grid(axis="y", color="#E0E0E0", lw=0.6)
     top.set_title(f"{scenario.name}, seed {run.seed}: day {len(x) - 1}", fontsize=10)
-    in_force = (ts["ceasefire"] == "in force").to_numpy(dtype=float) if "ceasefire" in ts else np.zeros(len(x))
-    mid.fill_between(x, 0, in_force, step="mid", color="#E6C700", alpha=0.7, lw=0)
+    states = ts["ceasefire"].to_numpy(dtype=str) if "ceasefire" in ts else np.full(len(x), "none")
+    for state, colour in STRIP_COLOURS.items():
+        if (states == state).any():
+            mid.fill_between(x, 0, states == state, step="mid", color=colour, lw=0, label=state)
+    for i, day in enumerate(breaks(states)):
+        mid.axvline(x[day], ymax=1 / 1.8, color="#C00000", lw=1.5, label=None if i else "broken")
+    mid.set_ylim(0, 1.8)  # the band below, its key above
+    if mid.has_data():
+        mid.legend(fontsize=6, loc="upper left", ncols=3, frameon=False, borderaxespad=0.1)
     mid.set_yticks([])
     mid.set_ylabel("ceasefire", fontsize=7, rotation=0, ha="right", va="center")
     low.plot(x, ts["displaced"] / 1000, color="#202020", lw=1.6, label="Displaced (thousands)")
     low.set_ylabel("displaced\n(thousands)", fontsize=8)
+    low.set_ylim(0, max(1.0, 1.1 * float(ts["displaced"].max()) / 1000))
     twin = low.twinx()
     twin.plot(x, ts["turkish_deaths"], color=FACTION_COLOURS["turkey"], lw=1.6)
+    twin.set_ylim(0, max(1.0, 1.1 * float(ts["turkish_deaths"].max())))
     twin.set_ylabel("Turkish deaths", fontsize=8, color=FACTION_COLOURS["turkey"])
     low.set_xlim(np.datetime64(scenario.start - dt.timedelta(days=1)), np.datetime64(scenario.end + dt.timedelta(days=2)))
     for ax in (top, low, twin):
