@@ -22,9 +22,9 @@ import solara  # noqa: E402
 from solara.components.slider import DateSliderWidget  # noqa: E402
 from solara.server import kernel_context  # noqa: E402
 
-from sim.app.figures import breaks, live_map, live_series_figure, png  # noqa: E402
+from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state  # noqa: E402
 from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
-from sim.app.run_view import held_line  # noqa: E402
+from sim.app.run_view import held_line, live_map_title  # noqa: E402
 from sim.app.settings import (  # noqa: E402
     Settings,
     base_scenario,
@@ -125,6 +125,36 @@ def test_the_live_model_is_the_run_and_replicates_are_the_clis():
     assert np.array_equal(reps[2].history, whole.history)
 
 
+def fresh_map(model: WhatIfModel) -> bytes:
+    """The live map of the model's last day, drawn on a new figure."""
+    return LiveMap(model.theatre, live_map_title(model)).png(live_map_state(model.theatre, model.events_json, live_run(model))[1])
+
+
+def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
+    model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
+    kept = LiveMap(model.theatre, live_map_title(model))
+    compared = 0
+    for day in range(85):
+        if day in (0, 12, 30, 36, 60, 84):
+            before = kept.figure
+            drawn = kept.png(live_map_state(model.theatre, model.events_json, live_run(model))[1])
+            if kept.figure is before:  # the day's layers swapped on the kept figure
+                assert drawn == fresh_map(model), f"day {day}"
+                compared += 1
+        model.step()
+    assert compared >= 2, "the kept figure was never reused"
+
+
+def test_the_time_series_kept_from_day_to_day_draws_what_a_new_figure_does():
+    model = WhatIfModel(Settings("scenarios/jan_truce.yaml"), CONTROLS, root=ROOT)
+    kept = LiveSeries(model.theatre, model.spec)
+    for day in range(50):
+        if day in (5, 41, 49):  # before the truce, the day it is announced, after it broke or held
+            run = live_run(model)
+            assert kept.png(run) == LiveSeries(model.theatre, model.spec).png(run), f"day {day}"
+        model.step()
+
+
 def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():
     states = np.array(["none", "announced", "announced", "broken", "broken", "in force", "broken"])
     assert breaks(states) == [3, 6]
@@ -134,7 +164,7 @@ def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():
         model.step()
     run = live_run(model)
     run.timeseries["ceasefire"] = ["none"] * 3 + ["announced", "announced", "broken"]
-    strip = live_series_figure(model.theatre, model.spec, run).axes[1]
+    strip = LiveSeries(model.theatre, model.spec).draw(run).axes[1]
     keyed = [t.get_text() for t in strip.get_legend().get_texts()]
     assert keyed == ["announced", "broken"]  # no "in force" key for a truce never in force
     (mark,) = strip.get_lines()
@@ -267,8 +297,8 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     assert strong(held_line(live_run(moved))) in text, "the page runs the moved slider's scenario"
     assert strong(held_line(live_run(plain))) not in text, "which differs from the scenario as it is"
     on_page = images(rc)[0]
-    assert on_page == png(live_map(moved.theatre, moved.spec, moved.events_json, live_run(moved))[1]())
-    assert on_page != png(live_map(plain.theatre, plain.spec, plain.events_json, live_run(plain))[1]())
+    assert on_page == fresh_map(moved), "the figure kept from day to day draws what a new one does"
+    assert on_page != fresh_map(plain)
     assert on_page != first[0], "the map follows the run"
 
 

@@ -14,7 +14,7 @@ from mesa.visualization.utils import update_counter
 
 from ..analysis.results import RunData
 from .config import AppConfig
-from .figures import live_map, live_series_figure, png, run_map_figure
+from .figures import LiveMap, LiveSeries, live_map_state, png, run_map_figure
 from .guard import attempt
 from .live import WhatIfModel, live_run
 from .settings import Settings, changes
@@ -27,6 +27,10 @@ def held_line(run: RunData) -> str:
             f"displaced **{last['displaced']:,.0f}**; Turkish deaths **{last['turkish_deaths']:.0f}**; ceasefire: {last['ceasefire']}")
 
 
+def live_map_title(m: WhatIfModel) -> str:
+    return f"{m.spec.name}: control (seed {m.seeds[0]})"
+
+
 @solara.component
 def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: AppConfig):
     update_counter.get()  # Mesa's counter: this view is redrawn after every step
@@ -34,9 +38,11 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     run = live_run(m)
     day = len(run.history) - 1
     key = (id(m), day)
-    map_key, draw_map = live_map(m.theatre, m.spec, m.events_json, run)
-    map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(draw_map())), [id(m), map_key])
-    series_png, series_error = solara.use_memo(lambda: attempt(lambda: png(live_series_figure(m.theatre, m.spec, run))), [key])
+    live_map = solara.use_memo(lambda: LiveMap(m.theatre, live_map_title(m)), [id(m)])
+    map_key, state = live_map_state(m.theatre, m.events_json, run)
+    map_png, map_error = solara.use_memo(lambda: attempt(lambda: live_map.png(state)), [id(m), map_key])
+    live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec), [id(m)])
+    series_png, series_error = solara.use_memo(lambda: attempt(lambda: live_series.png(run)), [key])
     said = changes(m.settings, config.controls, config.root)
     solara.Markdown(
         f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"

@@ -172,11 +172,15 @@ def draw_control(ax: Axes, lay: Layout, state: MapState, *, title: str | None = 
     intact, enc = draw_control_layers(ax, lay, state)
     if title:
         ax.set_title(title, fontsize=10.5)
+    return control_handles(lay, state, intact=intact, encircled=enc)
 
+
+def control_handles(lay: Layout, state: MapState, *, intact: bool, encircled: bool) -> list:
+    """The legend of a control map of ``state``, given whether it shows intact and encircled posts."""
     held = set(int(c) for c in state.controller)
     handles = [Patch(fc=tint(FACTION_COLOURS[h]), ec=FACTION_COLOURS[h], label=FACTION_NAMES[h]) for c, h in enumerate(HOLDERS) if c in held]
     handles.append(Line2D([], [], color="#1A1A1A", lw=1.6, label="Front line (government vs opposition)"))
-    handles += common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()))
+    handles += common_handles(lay, intact=intact, encircled=encircled, police=bool(state.military_police.any()))
     if state.corridor is not None:
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
                              label=corridor_label(state.corridor, state.patrols, lay.theatre.towns)))

@@ -31,7 +31,9 @@ def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 
     town and takes the first free one (or, for ``towns``, the least crowded;
     an ``optional`` label with no free position is left out, so labels never
     pile up). Positions are measured on the figure as laid out, so call this
-    once the layout is final.
+    once the layout is final. Each name is measured once; its box at the
+    other seven positions is the same box moved, which is what matplotlib
+    would measure there.
     """
     t = lay.theatre
     fig = ax.figure
@@ -39,50 +41,47 @@ def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 
     frame = ax.get_window_extent(renderer)
     pix = ax.transData.transform(np.column_stack([t.lon, t.lat]))
     r = 4.0 * fig.dpi / 100
-    marks = [c.get_offsets() for c in ax.collections if c.get_gid() in MARKER_GIDS and len(c.get_offsets())]
+    marks = [np.asarray(c.get_offsets(), float) for c in ax.collections if c.get_gid() in MARKER_GIDS and len(c.get_offsets())]
     marks += [np.column_stack(line.get_data()) for line in ax.lines if line.get_gid() in MARKER_GIDS]
-    if marks:
-        pix = np.vstack([pix, ax.transData.transform(np.vstack(marks).astype(float))])
-    obstacles = [(x - r, y - r, x + r, y + r) for x, y in pix]
-    placed: list[tuple[float, float, float, float]] = [tuple(b) for b in (extra or [])]
-
-    def overlap(b, boxes) -> float:  # noqa: ANN001
-        area = 0.0
-        for o in boxes:
-            w = min(b[2], o[2]) - max(b[0], o[0])
-            h = min(b[3], o[3]) - max(b[1], o[1])
-            if w > 0 and h > 0:
-                area += w * h
-        return area
-
-    def clash(b) -> float:  # noqa: ANN001
-        outside = (b[0] < frame.x0) or (b[2] > frame.x1) or (b[1] < frame.y0) or (b[3] > frame.y1)
-        return overlap(b, placed) + overlap(b, obstacles) + (1e9 if outside else 0.0)
+    points = np.vstack([pix, ax.transData.transform(np.vstack(marks).astype(float))]) if marks else pix
+    obstacles = np.hstack([points - r, points + r])
+    placed = np.array(extra or [], float).reshape(-1, 4)
+    shift = np.array([(dx, dy) for dx, dy, _, _ in LABEL_OFFSETS]) * fig.dpi / 72  # offset points to pixels
+    # Where the box's lower-left corner sits, in box widths and heights, for each alignment.
+    corner = np.array([({"left": 0.0, "center": -0.5, "right": -1.0}[ha], {"bottom": 0.0, "center": -0.5, "top": -1.0}[va])
+                       for _, _, ha, va in LABEL_OFFSETS])
 
     must = set(np.flatnonzero(towns).tolist())
     extra_towns = [] if optional is None else [i for i in np.flatnonzero(optional) if i not in must]
     order = sorted(must, key=lambda i: (-t.population[i], t.towns[i])) + sorted(extra_towns, key=lambda i: (-t.population[i], t.towns[i]))
     for i in order:
-        best = None
-        for dx, dy, ha, va in LABEL_OFFSETS:
-            text = ax.annotate(t.towns[i], (t.lon[i], t.lat[i]), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                               fontsize=fontsize, zorder=10, path_effects=halo(), gid="label")
-            bb = text.get_window_extent(renderer)
-            box = (bb.x0 - 1, bb.y0 - 1, bb.x1 + 1, bb.y1 + 1)
-            cost = clash(box)
-            if best is None or cost < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (cost, text, box)
-            else:
-                text.remove()
-            if cost == 0:
-                break
-        roomy = [(b[0] - 4, b[1] - 2, b[2] + 4, b[3] + 2) for b in placed]  # and not so close that two names read as one
-        if i not in must and (best[0] > OPTIONAL_OVERLAP or overlap(best[2], roomy) > 0):
-            best[1].remove()  # no free place for a label the map can do without
+        dx, dy, ha, va = LABEL_OFFSETS[0]
+        text = ax.annotate(t.towns[i], (t.lon[i], t.lat[i]), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                           fontsize=fontsize, zorder=10, path_effects=halo(), gid="label")
+        bb = text.get_window_extent(renderer)
+        size = np.array([bb.width, bb.height])
+        low = pix[i] + shift + corner * size
+        boxes = np.hstack([low - 1, low + size + 1])  # (positions, 4), a pixel of margin
+        cost = overlap(boxes, placed) + overlap(boxes, obstacles)
+        cost += 1e9 * ((boxes[:, 0] < frame.x0) | (boxes[:, 2] > frame.x1) | (boxes[:, 1] < frame.y0) | (boxes[:, 3] > frame.y1))
+        free = np.flatnonzero(cost == 0)
+        k = int(free[0]) if len(free) else int(np.argmin(cost))  # the first free position, else the least crowded
+        roomy = placed + [-4, -2, 4, 2]  # and not so close that two names read as one
+        if i not in must and (cost[k] > OPTIONAL_OVERLAP or overlap(boxes[k:k + 1], roomy)[0] > 0):
+            text.remove()  # no free place for a label the map can do without
             continue
-        placed.append(best[2])
+        dx, dy, ha, va = LABEL_OFFSETS[k]
+        text.xyann = (dx, dy)
+        text.set_horizontalalignment(ha)
+        text.set_verticalalignment(va)
+        placed = np.vstack([placed, boxes[k]])
+
+
+def overlap(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """(boxes,) the area each of ``boxes`` ((n, 4): x0, y0, x1, y1) shares with all of ``others`` together."""
+    w = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(boxes[:, None, 0], others[None, :, 0])
+    h = np.minimum(boxes[:, None, 3], others[None, :, 3]) - np.maximum(boxes[:, None, 1], others[None, :, 1])
+    return (np.clip(w, 0, None) * np.clip(h, 0, None)).sum(axis=1)
 
 
 def road_labels(ax: Axes, lay: Layout, avoid: np.ndarray) -> list:
@@ -109,6 +108,15 @@ def road_labels(ax: Axes, lay: Layout, avoid: np.ndarray) -> list:
 def finish_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, notable: np.ndarray | None = None) -> None:
     """Road names, then the main towns' names, then (where there is room) the towns that matter to the day."""
     boxes = road_labels(ax, lay, towns)
+    place_labels(ax, lay, towns, fontsize=fontsize, extra=boxes, optional=notable)
+
+
+def place_labels_again(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, notable: np.ndarray | None = None) -> None:
+    """The towns' names placed again around the day's markers, the road names kept: what :func:`finish_labels` places."""
+    for text in [t for t in ax.texts if t.get_gid() == "label"]:
+        text.remove()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [tuple(t.get_window_extent(renderer).extents) for t in ax.texts if t.get_gid() == "road_label"]
     place_labels(ax, lay, towns, fontsize=fontsize, extra=boxes, optional=notable)
 
 
