@@ -262,6 +262,26 @@ def test_alias_bombs_are_refused_quickly_and_small(toy, bomb):
     assert info.value.file == str(path) and info.value.line is not None and "aliases" in info.value.message
 
 
+def test_a_star_that_is_no_alias_keeps_the_fast_parser(tmp_path, monkeypatch):
+    """libyaml reads text with a ``*`` in a string (the claims record has one); only an alias sends it to the slow parser."""
+    yaml = pytest.importorskip("yaml")
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML without libyaml")
+    from sim.io import safe_yaml
+
+    bases: list[type] = []
+    real = safe_yaml._loader_for
+    monkeypatch.setattr(safe_yaml, "_loader_for", lambda path, base=yaml.SafeLoader: bases.append(base) or real(path, base))
+    path = tmp_path / "s.yaml"
+    path.write_text("note: 'the claims a-hts-counter-* agree'\nitems: [1, 2]\n")
+    assert safe_yaml.load_yaml(path) == {"note": "the claims a-hts-counter-* agree", "items": [1, 2]}
+    assert bases == [yaml.CSafeLoader]
+    path.write_text("a: &x [1]\nb: *x\n")
+    with pytest.raises(InputError) as info:
+        safe_yaml.load_yaml(path)
+    assert info.value.line == 2 and "aliases" in info.value.message and bases[1:] == [yaml.CSafeLoader, yaml.SafeLoader]
+
+
 # ---------------------------------------------------------------- the command line
 
 

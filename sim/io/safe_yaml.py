@@ -43,8 +43,18 @@ class LList(list):
 _LIBYAML = getattr(yaml, "CSafeLoader", None)
 
 
+class _AliasFound(yaml.YAMLError):
+    """libyaml composed an alias, which only the pure-Python composer can refuse with its line."""
+
+
 def _loader_for(path: str, base: type = yaml.SafeLoader) -> type:
     class Loader(base):
+        def construct_object(self, node, deep=False):  # noqa: ANN001, ANN201, FBT002 - PyYAML hook
+            # A node built before, or being built, is reached again only through an alias.
+            if node in self.constructed_objects or node in self.recursive_objects:
+                raise _AliasFound
+            return super().construct_object(node, deep=deep)
+
         def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML hook (the pure-Python composer calls it)
             if self.check_event(yaml.AliasEvent):
                 mark = self.peek_event().start_mark
@@ -163,16 +173,16 @@ def load_yaml(path: str | Path) -> LDict:
 def _parse(text: str, name: str) -> Any:  # noqa: ANN401 - whatever the YAML holds
     """``text`` parsed by libyaml where it can be, else by the pure-Python parser, to the same result.
 
-    An alias needs a ``*``, so text without one cannot hold an alias, which
-    only the pure-Python composer can refuse; and text libyaml refuses is
-    parsed again by the pure-Python parser, so that errors read as they always
-    have. The constructors, which build the values and check keys and tags,
-    are the same Python code with either parser.
+    Text that holds an alias (a node reached a second time while the values
+    are built), or that libyaml refuses, is parsed again by the pure-Python
+    parser, whose composer refuses aliases at their own line, so that errors
+    read as they always have. The constructors, which build the values and
+    check keys and tags, are the same Python code with either parser.
     """
-    if _LIBYAML is not None and "*" not in text:
+    if _LIBYAML is not None:
         try:
             return yaml.load(text, Loader=_loader_for(name, _LIBYAML))  # noqa: S506 - CSafeLoader subclass
-        except yaml.YAMLError:
+        except yaml.YAMLError:  # an alias (_AliasFound) among them
             pass
     return yaml.load(text, Loader=_loader_for(name))  # noqa: S506 - SafeLoader subclass
 
