@@ -37,11 +37,11 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     m = model.value
     run = live_run(m)
     day = len(run.history) - 1
-    key = (id(m), day)
-    live_map = solara.use_memo(lambda: LiveMap(m.theatre, live_map_title(m)), [id(m)])
+    key = (m, day)  # the model itself, not its id: a model made by Reset may get the id of the one it replaced
+    live_map = solara.use_memo(lambda: LiveMap(m.theatre, live_map_title(m)), [m])
     map_key, state = live_map_state(m.theatre, m.events_json, run)
-    map_png, map_error = solara.use_memo(lambda: attempt(lambda: live_map.png(state)), [id(m), map_key])
-    live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec), [id(m)])
+    map_png, map_error = solara.use_memo(lambda: attempt(lambda: live_map.png(state)), [m, map_key])
+    live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec), [m])
     series_png, series_error = solara.use_memo(lambda: attempt(lambda: live_series.png(run)), [key])
     said = changes(m.settings, config.controls, config.root)
     solara.Markdown(
