@@ -4,9 +4,11 @@ The maps are those of ``python -m sim run`` and ``python -m sim map``
 (:func:`sim.viz.figures.control_map_figure`, :func:`sim.viz.maps.map_figure`,
 :func:`sim.viz.maps.compare_figure`) and the ensemble's towns held are
 ``python -m sim plot``'s (:func:`sim.viz.plots.towns_held_figure`): one
-drawing path for the command line, the README and the app. Only the live
-run's time series is drawn here: a light figure of the reporters so far,
-redrawn at every step.
+drawing path for the command line, the README and the app. The live run
+keeps one map figure and one time-series figure from day to day
+(:class:`LiveMap`, :class:`LiveSeries`) and redraws only what a day
+changes: the page steps a run a day at a time, and drawing whole figures
+was most of a step's time.
 """
 
 from __future__ import annotations
@@ -79,8 +81,9 @@ class LiveMap:
     A day whose legend is that of the figure kept redraws only the layers
     that change from day to day, as an animation does, and places the towns'
     names again around them (roads, border, road names and legend stay); a
-    day with another legend draws a new figure. Either way the picture is the one :func:`control_map_figure`
-    draws, in about half the time for a kept figure.
+    day with another legend draws a new figure. Either way the picture is
+    the one :func:`control_map_figure` draws, in about half the time for a
+    kept figure.
     """
 
     def __init__(self, theatre: Theatre, title: str) -> None:
