@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
@@ -68,6 +69,23 @@ def new_figure(**kw: object) -> Figure:
 FORMATS = (".png", ".svg", ".pdf")  # what a figure may be saved as: each carries the simulator's signature
 
 
+def _pixels(fig: Figure, kw: dict) -> Image.Image:
+    """The figure's pixels as an RGB image, as ``Figure.savefig(**kw)`` draws them.
+
+    Without ``kw``, from the figure's own canvas: the same pixels as a
+    ``savefig`` to PNG read back, in about half the time.
+    """
+    if not kw:
+        fig.canvas.draw()
+        return Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+    buf = io.BytesIO()
+    # This PNG only carries the pixels to Pillow: stored, not compressed.
+    fig.savefig(buf, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 0}, **kw)
+    buf.seek(0)
+    with Image.open(buf) as image:
+        return image.convert("RGB")
+
+
 def save_figure(fig: Figure, path: str | Path, *, palette: bool = True, **kw: object) -> Path:
     """Save ``fig`` atomically (a temporary file renamed into place), signed as the simulator's.
 
@@ -83,12 +101,7 @@ def save_figure(fig: Figure, path: str | Path, *, palette: bool = True, **kw: ob
         raise ValueError(f"figures are saved as {', '.join(FORMATS)}, not {path.name}")
     with atomic_file(path) as tmp:
         if suffix == ".png" and palette:
-            buf = io.BytesIO()
-            # This PNG only carries the pixels to Pillow: stored, not compressed (the same pixels, 20 ms sooner).
-            fig.savefig(buf, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 0}, **kw)
-            buf.seek(0)
-            with Image.open(buf) as image:
-                rgb = image.convert("RGB")
+            rgb = _pixels(fig, kw)
             info = PngImagePlugin.PngInfo()
             info.add_text("Software", SIGNATURE)
             rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(tmp, format="PNG", pnginfo=info)
