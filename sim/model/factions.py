@@ -131,7 +131,8 @@ class Turkey(FactionAgent):
             self.deaths = self.deaths + deaths
             self.deaths_by_cause[cause] = self.deaths_by_cause.get(cause, 0) + deaths
             self.model.add_casualties(self.name, deaths, fighters=False)
-            self.model.log_each("turkish_losses", deaths > 0, None, "regime;turkey", lambda r: f"{deaths[r]} {self.CAUSES[cause]}")
+            rep = np.flatnonzero(deaths)
+            self.model.journal.counts("turkish_losses", rep, self.model.day, deaths[rep], "regime;turkey", self.CAUSES[cause])
 
     @property
     def deterrence(self) -> float | np.ndarray:

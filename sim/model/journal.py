@@ -2,9 +2,10 @@
 
 Most events come a few at a time (a truce announced, a patrol, a post
 encircled) and are logged as rows. Captures come by the thousand in a
-batch (some 120 a replicate in the campaign), so a day's captures are kept
-as arrays and turned into rows only when the log is read: making a row
-tuple for each, as it happened, cost a twentieth of a run.
+batch (some 120 a replicate in the campaign), and Turkish losses in most
+replicates most days, so a day's captures and losses are kept as arrays
+and turned into rows only when the log is read: making a row tuple for
+each, as it happened, cost a twentieth of a run.
 """
 
 from __future__ import annotations
@@ -42,6 +43,28 @@ class _Captures:
         return out
 
 
+@dataclass(frozen=True)
+class _Counts:
+    """One call's counted events: ``count[i]`` of what ``text`` says, in replicates ``rep`` on ``day``."""
+
+    rep: np.ndarray
+    day: int
+    kind: str
+    actors: str
+    count: np.ndarray
+    text: str
+
+    def rows(self, towns: np.ndarray) -> np.ndarray:
+        out = np.empty((len(self.rep), len(COLUMNS)), object)
+        out[:, 0] = self.rep.tolist()
+        out[:, 1] = self.day
+        out[:, 2] = self.kind
+        out[:, 3] = ""
+        out[:, 4] = self.actors
+        out[:, 5] = [f"{n} {self.text}" for n in self.count.tolist()]
+        return out
+
+
 class Journal:
     """The batch's event log: rows of :data:`COLUMNS`, in the order they were logged."""
 
@@ -56,6 +79,10 @@ class Journal:
     def captures(self, rep: np.ndarray, day: int, town: np.ndarray, new: np.ndarray, old: np.ndarray, cause: str) -> None:
         """Log a change of hands for each (rep[i], town[i]): from holder code ``old[i]`` to ``new[i]``."""
         self._parts.append(_Captures(rep.copy(), day, town.copy(), new.copy(), old.copy(), cause))
+
+    def counts(self, kind: str, rep: np.ndarray, day: int, count: np.ndarray, actors: str, text: str) -> None:
+        """Log "<count[i]> <text>" in each replicate rep[i] (no town): Turkish losses come in most replicates most days."""
+        self._parts.append(_Counts(rep.copy(), day, kind, actors, count.copy(), text))
 
     def table(self) -> np.ndarray:
         """(events, 6) objects: every event logged so far, as rows of :data:`COLUMNS`."""

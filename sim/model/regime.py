@@ -122,7 +122,8 @@ class Regime(FactionAgent):
 
         A group driven off all its ground falls back onto the government's
         front facing its objective, as if sent there again. The groups'
-        grounds are stacked, so their neighbours are counted in one product.
+        grounds are stacked, and only the towns gained since yesterday are
+        looked at, one gather of their neighbours for every group.
         """
         m = self.model
         gov = m.controller == REGIME
@@ -132,8 +133,9 @@ class Regime(FactionAgent):
         if not placed:
             return
         ground = np.stack([g.ground for g in placed]) & gov  # (groups, replicates, towns)
-        beside = towns.held_neighbours(m.neighbours, ground.reshape(-1, gov.shape[1])).reshape(ground.shape) > 0
-        ground |= gained & beside
+        rep, town = np.nonzero(gained)  # a few towns a day: look at their neighbours only
+        nbr, valid = m.neighbours.nbr[town], m.neighbours.valid[town]  # (gains, neighbours)
+        ground[:, rep, town] |= (ground[:, rep[:, None], nbr] & valid).any(axis=2)
         lost = ~ground.any(axis=2)
         for g, mine, off in zip(placed, ground, lost, strict=True):
             if off.any():
