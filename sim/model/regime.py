@@ -207,12 +207,15 @@ class Regime(FactionAgent):
         m, p = self.model, self.p
         rep, town, value, flank, deter = front
         ground = np.stack([g.ground for g in groups])
-        near = np.exp(-towns.km_to_held(m.neighbours, ground, rep, town) / per_pair(p.proximity_km, rep))
-        toward = np.exp(-m.theatre.road_distance[objective[:, rep], town] / per_pair(p.axis_km, rep))
-        salted = town.astype(np.uint64) + np.array([g.salt for g in groups], np.uint64)[:, None]
-        noise = streams.lognormal(m.keys[rep], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, rep), salted)
+        km = towns.km_to_held(m.neighbours, ground, rep, town)  # (groups, front pairs)
+        g, k = np.nonzero(km < np.inf)  # the rest are beyond the group's reach: their score is 0
+        r, t = rep[k], town[k]
+        near = np.exp(-km[g, k] / per_pair(p.proximity_km, r))
+        toward = np.exp(-m.theatre.road_distance[objective[g, r], t] / per_pair(p.axis_km, r))
+        salted = t.astype(np.uint64) + np.array([group.salt for group in groups], np.uint64)[g]
+        noise = streams.lognormal(m.keys[r], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, r), salted)
         score = np.zeros(ground.shape)
-        score[:, rep, town] = value * near * toward * flank * deter * noise
+        score[g, r, t] = value[k] * near * toward * flank[k] * deter[k] * noise
         return score
 
     def assault(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
