@@ -73,7 +73,7 @@ def _pixels(fig: Figure, kw: dict) -> Image.Image:
     """The figure's pixels as an RGB image, as ``Figure.savefig(**kw)`` draws them.
 
     Without ``kw``, from the figure's own canvas: the same pixels as a
-    ``savefig`` to PNG read back, in about half the time.
+    ``savefig`` to PNG read back, in about 60% of the time.
     """
     if not kw:
         fig.canvas.draw()
