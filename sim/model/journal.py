@@ -33,14 +33,7 @@ class _Captures:
 
     def rows(self, towns: np.ndarray) -> np.ndarray:
         actors, detail = _capture_labels(self.cause)
-        out = np.empty((len(self.rep), len(COLUMNS)), object)
-        out[:, 0] = self.rep.tolist()
-        out[:, 1] = self.day
-        out[:, 2] = "capture"
-        out[:, 3] = towns[self.town]
-        out[:, 4] = actors[self.new, self.old]
-        out[:, 5] = detail[self.new, self.old]
-        return out
+        return _columns(self.rep, self.day, "capture", towns[self.town], actors[self.new, self.old], detail[self.new, self.old])
 
 
 @dataclass(frozen=True)
@@ -55,14 +48,7 @@ class _Counts:
     text: str
 
     def rows(self, towns: np.ndarray) -> np.ndarray:
-        out = np.empty((len(self.rep), len(COLUMNS)), object)
-        out[:, 0] = self.rep.tolist()
-        out[:, 1] = self.day
-        out[:, 2] = self.kind
-        out[:, 3] = ""
-        out[:, 4] = self.actors
-        out[:, 5] = [f"{n} {self.text}" for n in self.count.tolist()]
-        return out
+        return _columns(self.rep, self.day, self.kind, "", self.actors, [f"{n} {self.text}" for n in self.count.tolist()])
 
 
 class Journal:
@@ -98,6 +84,18 @@ class Journal:
         if rows:
             blocks.append(_block(rows))
         return np.concatenate(blocks) if blocks else np.empty((0, len(COLUMNS)), object)
+
+
+def _columns(rep: np.ndarray, day: int, kind: str, town, actors, detail) -> np.ndarray:  # noqa: ANN001 - a value or one per row
+    """(len(rep), 6) objects: one row of :data:`COLUMNS` per replicate in ``rep``, column by column."""
+    out = np.empty((len(rep), len(COLUMNS)), object)
+    out[:, 0] = rep.tolist()
+    out[:, 1] = day
+    out[:, 2] = kind
+    out[:, 3] = town
+    out[:, 4] = actors
+    out[:, 5] = detail
+    return out
 
 
 def _block(rows: list[tuple]) -> np.ndarray:
