@@ -92,6 +92,23 @@ def test_the_recorded_fronts_cut_no_town_off_from_the_rear(idlib):
         assert not cut.any(), f"{day}: {names(idlib, np.flatnonzero(cut))}"
 
 
+def test_jabal_al_zawiya_keeps_a_way_out_when_ariha_falls(idlib):
+    """The plateau's villages reach Jisr al-Shughur through the opposition-held northern Ghab (Qastun), not
+    only through Ariha. Before round 18 the one road out ran al-Bara - Ihsim - Marayan - Sarjah - Ariha, so
+    a drive that took Ariha and Ihsim cut 22 villages off and the pocket rule emptied them."""
+    rear = towns.rear_of(idlib, load_scenario(ROOT / "scenarios" / "campaign.yaml").combat.rear_km)
+    control = idlib.control[dt.date(2020, 3, 6)].copy()
+    for place in ("Ariha", "Sarjah", "Marayan", "Ihsim", "Kafr Latah", "Maar Bilit", "Al-Majdaliya"):
+        control[idlib.town(place)] = 0
+    cut = towns.cut_off(idlib, idlib.neighbour_table, control[None, :].astype(np.int8), rear)[0]
+    for village in ("Al-Bara", "Balyun", "Kansafra", "Kafr Oweid", "Fleifel", "Al-Muzarra"):
+        assert not cut[idlib.town(village)], village
+    ghab = control.copy()
+    ghab[idlib.town("Qastun")] = 0  # and with the Ghab gone too, the plateau is a pocket again
+    cut = towns.cut_off(idlib, idlib.neighbour_table, ghab[None, :].astype(np.int8), rear)[0]
+    assert cut[[idlib.town(v) for v in ("Al-Bara", "Balyun", "Kansafra")]].all()
+
+
 def test_m4_runs_latakia_to_saraqib_in_order(idlib):
     path, km = idlib.road_path(idlib.town("Latakia"), idlib.town("Saraqib"), "M4")
     seq = names(idlib, path)
