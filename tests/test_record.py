@@ -66,11 +66,6 @@ def test_saraqib_falls_in_early_february_in_most_replicates(campaign):
     assert np.mean(early) > 0.5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a known miss since round 18: with the northern Ghab in the theatre, Jabal al-Zawiya is no longer a dead end, "
-    "the villages round the Maar Hattat post are no longer emptied as a pocket in early February, and the post's "
-    "deterrence holds the last of the M5 to late February (median 26 Feb on 40 replicates); see the README's misses. "
-    "Strict: the test fails again, to be put back, the day the model meets the target."))
 def test_the_whole_m5_is_held_by_mid_february(campaign):
     theatre = campaign[0].theatre
     m5 = theatre.road_towns("M5")
