@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 import yaml
 
+from sim.analysis.outcomes import CaptureOutcome, load_outcomes
 from sim.io.scenario import load_scenario
 from sim.io.theatre import load_theatre
 from sim.model import towns
+from sim.model.model import REPORTERS
+from sim.names import HOLDERS
 
 from .conftest import ROOT
 
@@ -118,10 +121,6 @@ LATER_CHANGES = {
 
 
 def test_the_6_march_front_agrees_with_the_dated_changes_of_hands(idlib):
-    from sim.analysis.outcomes import CaptureOutcome, load_outcomes
-    from sim.model.model import REPORTERS
-    from sim.names import HOLDERS
-
     outcomes = load_outcomes(ROOT / "seeds" / "outcomes.yaml", idlib, list(REPORTERS))
     last = {}
     for o in outcomes:
@@ -130,6 +129,7 @@ def test_the_6_march_front_agrees_with_the_dated_changes_of_hands(idlib):
     front = idlib.control[dt.date(2020, 3, 6)]
     disagree = {town for town, (_, by) in last.items() if (by == "regime") != (HOLDERS[front[idlib.town(town)]] == "regime")}
     assert disagree == set(LATER_CHANGES)
+
 
 def test_m4_runs_latakia_to_saraqib_in_order(idlib):
     path, km = idlib.road_path(idlib.town("Latakia"), idlib.town("Saraqib"), "M4")
