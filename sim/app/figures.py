@@ -21,7 +21,6 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedFormatter, FixedLocator
-from PIL import Image
 
 from ..analysis.results import RunData
 from ..io.schema import Scenario
@@ -32,7 +31,7 @@ from ..viz.figures import control_map_figure, run_title
 from ..viz.geometry import layout
 from ..viz.labels import day_towns, main_towns, place_labels_again
 from ..viz.map_state import MapState, run_state
-from ..viz.style import FACTION_COLOURS, FACTION_NAMES, new_figure
+from ..viz.style import FACTION_COLOURS, FACTION_NAMES, canvas_rgb, new_figure
 
 DPI = 80  # the page shows figures at about this size; downloads are drawn at the figures' own 100 dpi
 
@@ -47,12 +46,11 @@ def png(fig: Figure, dpi: float | None = DPI) -> bytes:
     own = fig.dpi
     fig.set_dpi(dpi or own)
     try:
-        fig.canvas.draw()
-        rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+        rgb = canvas_rgb(fig)
     finally:
         fig.set_dpi(own)
     buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="png", compress_level=1)
+    rgb.save(buf, format="png", compress_level=1)
     return buf.getvalue()
 
 

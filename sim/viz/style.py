@@ -69,15 +69,19 @@ def new_figure(**kw: object) -> Figure:
 FORMATS = (".png", ".svg", ".pdf")  # what a figure may be saved as: each carries the simulator's signature
 
 
-def _pixels(fig: Figure, kw: dict) -> Image.Image:
-    """The figure's pixels as an RGB image, as ``Figure.savefig(**kw)`` draws them.
+def canvas_rgb(fig: Figure) -> Image.Image:
+    """The figure drawn on its own canvas at its own dpi, as an RGB image.
 
-    Without ``kw``, from the figure's own canvas: the same pixels as a
-    ``savefig`` to PNG read back, in about 60% of the time.
+    The same pixels as a ``savefig`` to PNG read back, in about 60% of the time.
     """
+    fig.canvas.draw()
+    return Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+
+
+def _pixels(fig: Figure, kw: dict) -> Image.Image:
+    """The figure's pixels as an RGB image, as ``Figure.savefig(**kw)`` draws them (:func:`canvas_rgb` without ``kw``)."""
     if not kw:
-        fig.canvas.draw()
-        return Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+        return canvas_rgb(fig)
     buf = io.BytesIO()
     # This PNG only carries the pixels to Pillow: stored, not compressed.
     fig.savefig(buf, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 0}, **kw)
