@@ -39,7 +39,7 @@ from .streams import Draw
 if TYPE_CHECKING:
     from .model import CeasefireModel
 
-REGIME, REBELS = HolderCode.REGIME, HolderCode.REBELS
+REGIME = HolderCode.REGIME
 
 
 def resolve(model: CeasefireModel) -> None:
@@ -68,7 +68,7 @@ def resolve(model: CeasefireModel) -> None:
     left = force - lost
     m.garrison[rep, town] = garrison
 
-    attacker = np.where(by_regime, REGIME, REBELS).astype(np.int8)
+    attacker = m.attack_side[rep, town]
     nbr_side = m.controller[rep[:, None], m.neighbours.nbr[town]]
     attacker_here = np.where(by_regime[:, None], nbr_side == REGIME, nbr_side != REGIME)
     flanks = (attacker_here & m.neighbours.valid[town]).sum(axis=1)
