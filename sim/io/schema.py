@@ -111,13 +111,11 @@ class ArmedGroupParams(Strict):
     regen: float = bounded(0.3, 20.0, "strength points recruited into the reserve each day")
     reinforce: Share = Field(0.3, description="share of the reserve sent each day to towns under assault, each up to what it can hold")
     cohesion: float = bounded(1.0, 5.0, "defence multiplier of its garrisons")
-    counter_commit: Share = Field(0.5, description="share of the reserve thrown into a counter-attack")
 
 
 class HTSParams(ArmedGroupParams):
-    """The spoiler: defends, counter-attacks what it has just lost, rejects deals, attacks and blocks patrols."""
+    """The spoiler: defends, rejects deals, attacks and blocks patrols."""
 
-    counter_days: int = Field(0, ge=0, le=30, description="days after losing a town during which HTS counter-attacks it (0: never)")
     spoiler_rate: Share = Field(0.3, description="daily chance of a raid on regime positions during a ceasefire it rejects")
     raid_strength: float = bounded(1.0, 50.0, "strength committed to a raid (50 is a brigade)")
     patrol_block: Share = Field(0.3, description="chance of stopping a patrol at each town next to its own ground")
@@ -132,6 +130,7 @@ class RebelParams(ArmedGroupParams):
     """The Turkish-backed rebels: defend, counter-attack with Turkish fire."""
 
     counter_threshold: Share = Field(0.5, description="Turkish escalation needed before rebels counter-attack")
+    counter_commit: Share = Field(0.5, description="share of the reserve thrown into a counter-attack")
 
 
 class FactionParams(Strict):

@@ -1,9 +1,8 @@
 """The armed opposition: HTS and the Turkish-backed rebels. One class each, one method per rule.
 
 Both hold towns with garrisons and keep a mobile reserve that reinforces the
-towns under assault; both counter-attack, HTS the towns it has just lost,
-the rebels once Turkey fights alongside them; HTS spoils the deals it
-rejects.
+towns under assault; HTS spoils the deals it rejects, the rebels
+counter-attack once Turkey fights alongside them.
 """
 
 from __future__ import annotations
@@ -49,21 +48,9 @@ class ArmedGroup(FactionAgent):
         m.garrison += sent
         self.force = self.force - sent.sum(axis=1)
 
-    def counter_attack(self, which: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Throw a share of the reserve at the most valuable, most weakly held of the ``target`` towns (replicates, towns).
-
-        Returns the town attacked in each replicate and where an attack was made.
-        """
-        m = self.model
-        score = np.where(target, m.regime.value / (1.0 + m.garrison), -1.0)
-        town = np.argmax(score, axis=1)
-        force = np.where(which & target.any(axis=1), self.force * self.p.counter_commit, 0.0)
-        m.declare_attacks(self.name, town[None, :, None], force[None, :, None], [self])
-        return town, force > 0
-
 
 class HTS(ArmedGroup):
-    """Defends its towns and counter-attacks those it has just lost; spoils deals it rejects: raids, sit-ins, patrols."""
+    """Defends its towns; spoils deals it rejects: raids, sit-ins, blocked and attacked patrols."""
 
     name = "hts"
     code = HTS_CODE
@@ -72,10 +59,6 @@ class HTS(ArmedGroup):
         self.defend()
         m = self.model
         cf = m.deal
-        if self.p.counter_days:
-            town, attacked = self.counter_attack(self.force > 0, self.just_lost())
-            if cf is not None and (attacked & cf.in_force).any():
-                ceasefire.record_violation(m, attacked & cf.in_force, self.name, town, "counter-attack on a town just lost")
         if cf is None or not cf.in_force.any():
             return
         reject = cf.rejection(self.name)
@@ -87,17 +70,6 @@ class HTS(ArmedGroup):
             sit = cf.in_force & (streams.uniform(m.keys, m.day, Draw.SIT_IN) < chance)
             if sit.any():
                 self.sit_in(sit)
-
-    def just_lost(self) -> np.ndarray:
-        """(replicates, towns) towns the regime took from HTS in the last ``counter_days`` days, next to HTS ground.
-
-        A town just taken is held by the few the assault left behind, before
-        they dig in or are relieved.
-        """
-        m = self.model
-        then = m.history[:, max(0, m.steps - 1 - self.p.counter_days)]
-        near = towns.held_neighbours(m.neighbours, m.controller == HTS_CODE) > 0
-        return (then == HTS_CODE) & (m.controller == REGIME) & near & ~m.military_police
 
     def raid(self, which: np.ndarray) -> None:
         """Attack a government position next to HTS ground: a violation, and a pretext for the regime."""
@@ -166,10 +138,15 @@ class Rebels(ArmedGroup):
             keeps = streams.uniform(m.keys, m.day, Draw.REBEL_RESTRAINT) < m.deal.compliance.get(self.name, 0.0)
             free &= ~(m.deal.in_force & keeps)
         if free.any():
-            self.counter_attack(free, self.lost_since_the_start())
+            self.counter_attack(free)
 
-    def lost_since_the_start(self) -> np.ndarray:
-        """(replicates, towns) towns the regime has taken since the start, next to rebel ground."""
+    def counter_attack(self, which: np.ndarray) -> None:
+        """Retake the most valuable, most weakly held town lost to the regime, next to rebel ground."""
         m = self.model
+        gov = m.controller == REGIME
         near = towns.held_neighbours(m.neighbours, m.controller == REBELS) > 0
-        return (m.controller == REGIME) & near & (m.initial_controller != REGIME) & ~m.military_police
+        target = gov & near & (m.initial_controller != REGIME) & ~m.military_police
+        score = np.where(target, m.regime.value / (1.0 + m.garrison), -1.0)
+        town = np.argmax(score, axis=1)
+        force = np.where(which & target.any(axis=1), self.force * self.p.counter_commit, 0.0)
+        m.declare_attacks(self.name, town[None, :, None], force[None, :, None], [self])
