@@ -163,6 +163,19 @@ def test_an_outflanked_town_falls_at_lower_odds(build):
     assert results == [1, 0]  # held with one flank; withdrawn with two
 
 
+def test_a_town_falls_to_the_side_that_assaulted_it(build):
+    # Combat hands a town to whoever declared the assault: an HTS attack that wins makes the town HTS's,
+    # not the rebels' (only the rebels counter-attack in today's rules, so the attack is declared by hand).
+    build.theatre([("G", 35.5, 36.0, "regime"), ("H", 35.5, 36.05, "hts")], [("G", "H", "M9")])
+    m = CeasefireModel(scenario(build, combat={"break_ratio": 1, "noise": 0.0}))
+    g = m.theatre.town("G")
+    m.garrison[0, g] = 1.0
+    m.declare_attacks("hts", np.array([[[g]]]), np.array([[[100.0]]]), [m.hts])
+    combat.resolve(m)
+    assert m.controller[0, g] == m.hts.code
+    assert m.journal.table()[-1][5] == "regime -> hts (assault)"
+
+
 def breach(build, behind: str = "hts", collapse_shock: float = 0.5) -> CeasefireModel:
     """G - A - B - C, with B also next to a second government town G2; A (HTS) is assaulted and falls on day 1.
 
