@@ -56,18 +56,6 @@ def test_a_group_drives_toward_its_objective_and_then_holds_the_line(build):
     assert [c[1] for c in captures(r)] == ["T1", "T2", "T3", "T4"]
 
 
-def test_a_group_that_holds_its_axis_exploits_for_exploit_days_then_holds_the_line(build):
-    # On a long road a strong group takes a town a day: T1, then T2 (its whole axis) on 3 January. With
-    # exploit_days 0 it stops there; with 3 it goes on for three more days, a town each, and then stops.
-    line_theatre(build, controllers=("regime",) + ("hts",) * 9)
-    stops = captures(simulate(scenario(build, events=[push(["T2"])], end="2020-01-20")))
-    assert [c[:2] for c in stops] == [["2020-01-02", "T1"], ["2020-01-03", "T2"]]
-    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "exploit_days": 3}}
-    goes_on = captures(simulate(scenario(build, factions, [push(["T2"])], end="2020-01-20", name="b.yaml")))
-    assert [c[1] for c in goes_on] == ["T1", "T2", "T3", "T4", "T5"]
-    assert goes_on[-1][0] == "2020-01-06"
-
-
 def test_a_group_stood_down_returns_its_force_to_the_pool(build):
     line_theatre(build, controllers=("regime", "hts", "hts"))
     stop = ev(date="2020-01-03", type="offensive", group="main", action="stop")

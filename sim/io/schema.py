@@ -65,7 +65,6 @@ class RegimeParams(Strict):
     axis_km: float = bounded(15.0, 200.0, "a group's focus: scores decay as exp(-road km to its objective / axis_km); 200 km spans the theatre", lo=0.1)
     deploy_km: float = bounded(10.0, 100.0, "a group sent onto an axis takes position on the government-held towns at most this many road km farther from its objective than the nearest one (100 km: the whole front)")
     flank_bonus: float = bounded(0.5, 5.0, "extra appeal of an enemy town per further neighbour the regime already holds (an outflanked town is cheap)")
-    exploit_days: int = Field(0, ge=0, le=60, description="days a group that holds its whole axis goes on attacking around its last town before it holds the line (0: it stops at once)")
     choice_noise: Spread = Field(0.3, description="log-normal spread of the daily objective scores (at most 10)")
     pressure_growth: float = bounded(0.02, 1.0, "daily growth of the urge to break a deal per unit of unmet road objectives (1: saturates in a day)")
     pressure_easing: float = bounded(0.0, 1.0, "daily share of that urge which fades when nothing feeds it (1: gone in a day)")

@@ -76,7 +76,6 @@ class OffensiveEvent(ScenarioEvent):
         if group is None:
             group = regime.groups[e.group] = ForceGroup(e.group, np.zeros(m.replicates), axis)
         group.axis, group.frontage, group.intensity, group.active = axis, e.frontage, e.intensity, True
-        group.axis_held_since = None  # a new axis: any exploitation of the old one ends
         regime.deploy(group)
         if e.force is not None:
             moved = np.minimum(regime.pool, e.force)

@@ -32,9 +32,8 @@ class ForceGroup:
 
     The axis is the ordered list of towns the group was reported to aim at.
     Each day it drives toward the first of them it does not hold; once it
-    holds them all it exploits around the last for ``exploit_days``, then has
-    done what it was sent to do, and holds the line until an offensive event
-    gives it a new axis.
+    holds them all it has done what it was sent to do, and holds the line
+    until an offensive event gives it a new axis.
 
     A group fights where it stands: its ground is where it took position
     (facing its objective) and what it has taken or walked into since, and it
@@ -50,7 +49,6 @@ class ForceGroup:
     active: bool = False
     committed: np.ndarray | None = None  # today's assaults, (replicates,)
     ground: np.ndarray | None = None  # (replicates, towns) the government towns it stands on
-    axis_held_since: np.ndarray | None = None  # (replicates,) the day it came to hold its whole axis (-1: it does not)
 
     @property
     def salt(self) -> int:
@@ -223,13 +221,12 @@ class Regime(FactionAgent):
     def assault(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
         """Each group commits a share of its force to its ``frontage`` best targets, in proportion to their scores.
 
-        A group that has held its whole axis for ``exploit_days`` has done what
-        it was sent to do, and commits nothing. The groups are scored side by
-        side, each picking from its own scores.
+        A group that holds its whole axis has done what it was sent to do, and
+        commits nothing. The groups are scored side by side, each picking from
+        its own scores.
         """
         m = self.model
-        objective, held = self.objectives(groups)
-        done = self.exploited(groups, held)
+        objective, done = self.objectives(groups)
         score = self.score_targets(groups, objective, front)
         frontage = np.array([g.frontage for g in groups])
         best, chosen = top_scores(score.reshape(-1, score.shape[2]), int(frontage.max()))
@@ -242,15 +239,6 @@ class Regime(FactionAgent):
         m.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):
             g.committed = committed
-
-    def exploited(self, groups: list[ForceGroup], held: np.ndarray) -> np.ndarray:
-        """(groups, replicates) whether each group has held its whole axis (``held``) for ``exploit_days``."""
-        day = self.model.day
-        for g, now in zip(groups, held, strict=True):
-            since = np.full(now.shape, -1) if g.axis_held_since is None else g.axis_held_since
-            g.axis_held_since = np.where(now, np.where(since < 0, day, since), -1)
-        since = np.stack([g.axis_held_since for g in groups])
-        return (since >= 0) & (day - since >= self.p.exploit_days)
 
     def detach(self, rep: np.ndarray, each: float | np.ndarray) -> np.ndarray:
         """Take ``each`` from the groups (the pool if none is in the field) for every pair in ``rep``; returns what each got."""
