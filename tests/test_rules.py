@@ -56,26 +56,6 @@ def test_a_group_drives_toward_its_objective_and_then_holds_the_line(build):
     assert [c[1] for c in captures(r)] == ["T1", "T2", "T3", "T4"]
 
 
-def test_a_push_culminates_far_from_its_start_line_and_a_new_order_restarts_it(build):
-    # Nine HTS villages 5 km apart. Without friction the group takes all nine; with reach_km 5 it can bring
-    # to bear e^-1 of its force at 5 km, e^-3 at 15: it stalls after T3 (15 km out). Sent on again on
-    # 1 February, it starts from its new line, at T3, and takes T4 within days.
-    line_theatre(build, controllers=("regime",) + ("hts",) * 9)
-    hts = {"garrison": 5, "reserve": 0, "regen": 0, "spoiler_rate": 0}
-    regime = {"force": 100, "commit": 1.0, "garrison": 5, "regen": 0}
-
-    def taken(reach_km, events, name):
-        factions = {**STRONG_REGIME, "regime": {**regime, "reach_km": reach_km}, "hts": hts}
-        return captures(simulate(scenario(build, factions, events, end="2020-02-20", name=name)))
-
-    assert [c[1] for c in taken(0, [push(["T9"])], "a.yaml")] == [f"T{i}" for i in range(1, 10)]
-    stalls = taken(5, [push(["T9"])], "b.yaml")
-    assert [c[1] for c in stalls] == ["T1", "T2", "T3"]
-    again = taken(5, [push(["T9"]), push(["T9"], date="2020-02-01", force=0)], "c.yaml")
-    assert [c[1] for c in again][:4] == ["T1", "T2", "T3", "T4"]
-    assert "2020-02-01" <= again[3][0] <= "2020-02-05"
-
-
 def test_a_group_stood_down_returns_its_force_to_the_pool(build):
     line_theatre(build, controllers=("regime", "hts", "hts"))
     stop = ev(date="2020-01-03", type="offensive", group="main", action="stop")

@@ -65,7 +65,6 @@ class RegimeParams(Strict):
     axis_km: float = bounded(15.0, 200.0, "a group's focus: scores decay as exp(-road km to its objective / axis_km); 200 km spans the theatre", lo=0.1)
     deploy_km: float = bounded(10.0, 100.0, "a group sent onto an axis takes position on the government-held towns at most this many road km farther from its objective than the nearest one (100 km: the whole front)")
     flank_bonus: float = bounded(0.5, 5.0, "extra appeal of an enemy town per further neighbour the regime already holds (an outflanked town is cheap)")
-    reach_km: float = bounded(0.0, 500.0, "friction: a group brings to bear exp(-road km from its start line / reach_km) of the force it would commit on a town (0: no friction)")
     choice_noise: Spread = Field(0.3, description="log-normal spread of the daily objective scores (at most 10)")
     pressure_growth: float = bounded(0.02, 1.0, "daily growth of the urge to break a deal per unit of unmet road objectives (1: saturates in a day)")
     pressure_easing: float = bounded(0.0, 1.0, "daily share of that urge which fades when nothing feeds it (1: gone in a day)")

@@ -38,9 +38,7 @@ class ForceGroup:
     A group fights where it stands: its ground is where it took position
     (facing its objective) and what it has taken or walked into since, and it
     assaults only towns one road away from that ground. Driven off all of
-    it, the group falls back onto the front facing its objective. The farther
-    it has come from where it was sent (its start line), the less of its force
-    it can bring to bear (``reach_km``).
+    it, the group falls back onto the front facing its objective.
     """
 
     name: str
@@ -51,7 +49,6 @@ class ForceGroup:
     active: bool = False
     committed: np.ndarray | None = None  # today's assaults, (replicates,)
     ground: np.ndarray | None = None  # (replicates, towns) the government towns it stands on
-    start_km: np.ndarray | None = None  # (replicates, towns) road km from its start line (with friction only)
 
     @property
     def salt(self) -> int:
@@ -112,8 +109,6 @@ class Regime(FactionAgent):
         """
         facing = self.facing(group)
         group.ground = facing if group.ground is None else group.ground | facing
-        if np.any(self.p.reach_km):
-            group.start_km = towns.km_from(self.model.theatre.road_distance, group.ground)
 
     def facing(self, group: ForceGroup) -> np.ndarray:
         """(replicates, towns) the government towns facing the group's objective, within ``deploy_km`` of the nearest."""
@@ -241,10 +236,6 @@ class Regime(FactionAgent):
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
         force = np.stack([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
         force = (force * (free & ~done))[:, :, None] * weight
-        if np.any(self.p.reach_km):  # friction: what a group can bring to bear far from its start line
-            advance = np.take_along_axis(np.stack([g.start_km for g in groups]), best, axis=2)
-            reach = np.where(per_town(self.p.reach_km) > 0, per_town(self.p.reach_km), np.inf)
-            force = force * np.exp(-advance / reach)
         m.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):
             g.committed = committed

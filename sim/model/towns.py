@@ -147,15 +147,3 @@ def _counts(links, mask: np.ndarray) -> np.ndarray:  # noqa: ANN001 - a scipy sp
     One sparse product for the whole batch; the mask is read as 0/1 bytes without a copy.
     """
     return (links @ mask.T.view(np.int8)).T
-
-
-def km_from(road_distance: np.ndarray, where: np.ndarray, chunk: int = 64) -> np.ndarray:
-    """(replicates, towns) road km from the nearest town of ``where`` (replicates, towns); inf with none.
-
-    A masked minimum over the rows of the distance matrix, a few replicates at a time to bound the memory.
-    """
-    out = np.empty(where.shape)
-    for lo in range(0, len(where), chunk):
-        rows = where[lo:lo + chunk, :, None]
-        out[lo:lo + chunk] = np.where(rows, road_distance[None], np.inf).min(axis=1)
-    return out
