@@ -591,20 +591,3 @@ def test_the_model_steps_with_mesa_and_lists_its_factions_in_order(build):
     assert m.steps == 20 and m.history.shape == (3, 21, 3)
     assert list(m.factions) == ["regime", "russia", "turkey", "hts", "rebels"]
     assert combat.resolve.__module__ == "sim.model.combat"
-
-
-def test_a_rebel_counter_offensive_attacks_its_axis_in_order_from_any_opposition_ground(build):
-    # HTS holds T0; the government T1-T3. No escalation, so the rebels attack only on a counter-offensive, and
-    # only along its axis: T1 (beside HTS ground, the rebels hold none), then T2; never T3, off the axis.
-    line_theatre(build, controllers=("hts", "regime", "regime", "regime"))
-    factions = {**STRONG_REGIME, "turkey": {"may_escalate": False},
-                "rebels": {"garrison": 1, "reserve": 200, "regen": 0, "counter_commit": 0.5}}
-    counter = ev(id="counter", date="2020-01-03", type="offensive", faction="rebels", action="start", axis=["T1", "T2"])
-    caps = captures(simulate(scenario(build, factions, [counter])))
-    assert [c[1:] for c in caps] == [["T1", "regime -> rebels (assault)"], ["T2", "regime -> rebels (assault)"]]
-    assert caps[0][0] >= "2020-01-03"
-    assert captures(simulate(scenario(build, factions, [], name="b.yaml"))) == []  # no counter-offensive, no attack
-    police = ev(id="mp", date="2020-01-02", type="military_police", town="T1")
-    assert captures(simulate(scenario(build, factions, [counter, police], name="c.yaml"))) == []  # T1 is spared: no aim
-    stop = ev(id="stop", date="2020-01-03", type="offensive", faction="rebels", action="stop")
-    assert captures(simulate(scenario(build, factions, [counter, stop], name="d.yaml"))) == []

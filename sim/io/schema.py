@@ -186,22 +186,17 @@ class EventSpec(Strict):
 
 
 class OffensiveSpec(EventSpec):
-    """A government force group is sent onto a reported axis, or stands down; or the rebels' counter-offensive.
+    """A government force group is sent onto a reported axis, or stands down.
 
     A group is formed the first time an event names it, taking ``force`` from
     the pool; a later event for the same group gives it a new axis (and more
     force, if it says so). The axis is the ordered list of towns the group was
     reported to aim at: it drives toward the first it does not hold, and holds
     the line once it holds them all.
-
-    With ``faction: rebels`` the event opens (or ends) a reported counter-offensive
-    of the opposition: the rebels attack the first town of the axis the
-    government holds (``group``, ``force``, ``frontage`` and ``intensity`` do
-    not apply).
     """
 
     type: Literal["offensive"]
-    faction: Literal["regime", "rebels"] = "regime"
+    faction: Literal["regime"] = "regime"
     group: str = Field("main", min_length=1, max_length=60, description="the force group's name")
     action: Literal["start", "stop"]
     axis: list[str] = Field(default_factory=list, description="towns the group aims at, in order")

@@ -125,50 +125,28 @@ class HTS(ArmedGroup):
 
 
 class Rebels(ArmedGroup):
-    """Turkish-backed rebels: defend, and counter-attack once Turkey fights alongside or on a reported counter-offensive."""
+    """Turkish-backed rebels: defend, and counter-attack once Turkey fights alongside."""
 
     name = "rebels"
     code = REBELS
 
-    def __init__(self, model: CeasefireModel, params: RebelParams) -> None:
-        super().__init__(model, params)
-        self.axis: np.ndarray | None = None  # a reported counter-offensive's towns, in order (an offensive event)
-
     def step(self) -> None:
         self.defend()
         m = self.model
-        aim = self.aim()
-        free = (self.force > 0) & ((m.turkey.escalation >= self.p.counter_threshold) | (aim >= 0))
+        free = (self.force > 0) & (m.turkey.escalation >= self.p.counter_threshold)
         if m.deal is not None:
             keeps = streams.uniform(m.keys, m.day, Draw.REBEL_RESTRAINT) < m.deal.compliance.get(self.name, 0.0)
             free &= ~(m.deal.in_force & keeps)
         if free.any():
-            self.counter_attack(free, aim)
+            self.counter_attack(free)
 
-    def aim(self) -> np.ndarray:
-        """(replicates,) the town a counter-offensive attacks today, -1 for none.
-
-        It is the first town of the axis the government holds, if opposition
-        ground (HTS's or the rebels': they hold one front) lies next to it and
-        no Russian military police stand in it.
-        """
-        m = self.model
-        if self.axis is None:
-            return np.full(m.replicates, -1)
-        gov = m.controller[:, self.axis] == REGIME
-        town = self.axis[np.argmax(gov, axis=1)]
-        rows = np.arange(m.replicates)
-        beside = towns.held_neighbours(m.neighbours, m.controller != REGIME)[rows, town] > 0
-        return np.where(gov.any(axis=1) & beside & ~m.military_police[rows, town], town, -1)
-
-    def counter_attack(self, which: np.ndarray, aim: np.ndarray) -> None:
-        """Attack ``aim`` where there is one; elsewhere retake the most valuable, most weakly held town lost to the
-        regime, next to rebel ground."""
+    def counter_attack(self, which: np.ndarray) -> None:
+        """Retake the most valuable, most weakly held town lost to the regime, next to rebel ground."""
         m = self.model
         gov = m.controller == REGIME
         near = towns.held_neighbours(m.neighbours, m.controller == REBELS) > 0
         target = gov & near & (m.initial_controller != REGIME) & ~m.military_police
         score = np.where(target, m.regime.value / (1.0 + m.garrison), -1.0)
-        town = np.where(aim >= 0, aim, np.argmax(score, axis=1))
-        force = np.where(which & ((aim >= 0) | target.any(axis=1)), self.force * self.p.counter_commit, 0.0)
+        town = np.argmax(score, axis=1)
+        force = np.where(which & target.any(axis=1), self.force * self.p.counter_commit, 0.0)
         m.declare_attacks(self.name, town[None, :, None], force[None, :, None], [self])
