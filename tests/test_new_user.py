@@ -107,7 +107,7 @@ def test_the_run_summary_speaks_as_the_figures_do():
     text = summarise(result, folder=Path("results/x"), scenario_path=Path("scenarios/moscow.yaml"))
     assert "Towns held (start → end): Government " in text and ", HTS " in text and "Turkish-backed rebels" in text
     assert not re.search(r"(?<!backed )\b(regime|rebels|hts) \d", text)  # no internal codes before numbers
-    assert re.search(r"violations by parties rejecting a deal: \d+ \(HTS \d+\)", text)
+    assert re.search(r"violations of a deal: \d+ \(HTS \d+\)", text)
     assert "brokered by Russia and Turkey" in text
     first = result.patrols[0]
     assert f"covered {first['coverage']:.0%} of the route, stopped at {first['reached']}" in text

@@ -591,3 +591,24 @@ def test_the_model_steps_with_mesa_and_lists_its_factions_in_order(build):
     assert m.steps == 20 and m.history.shape == (3, 21, 3)
     assert list(m.factions) == ["regime", "russia", "turkey", "hts", "rebels"]
     assert combat.resolve.__module__ == "sim.model.combat"
+
+
+@pytest.mark.parametrize("keeps", [0.0, 1.0])
+def test_a_rebel_counter_attack_during_a_deal_is_a_violation(build, keeps):
+    # The government takes L from the rebels on 2 Jan; from 4 Jan Turkey fights openly, so the rebels would strike
+    # back at it, and a truce binds everyone: kept, nothing happens; not kept, each counter-attack is a violation.
+    build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "rebels"), ("H", 35.5, 36.1, "rebels")],
+                  [("R", "L", "M9"), ("L", "H", "M9")])
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "pretext": 0.1},
+                "rebels": {"garrison": 1, "reserve": 200, "regen": 0, "counter_threshold": 0.5, "counter_commit": 0.01}}
+    events = [push(["L"]), ev(id="shield", date="2020-01-04", type="intervention", name="shield", intensity=1.0),
+              truce(date="2020-01-04", effective="2020-01-04", compliance={"regime": 1.0, "hts": 1.0, "rebels": keeps}, restraint=1.0)]
+    r = simulate(scenario(build, factions, events, name=f"k{keeps}.yaml"))
+    ts = r.timeseries.set_index("date")
+    rows = r.events[r.events["type"] == "violation"]
+    assert captures(r)[0][1:] == ["L", "rebels -> regime (assault)"]
+    if keeps:
+        assert rows.empty and ts["violations"].max() == 0 and len(captures(r)) == 1
+    else:
+        assert set(zip(rows["town"], rows["actors"], strict=True)) == {("L", "rebels")} and rows["date"].min() == "2020-01-04"
+        assert ts["violations"].iloc[-1] == len(rows) > 0 and ts["regime_pressure"].max() > 0

@@ -50,10 +50,10 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines += ["", "Ceasefires:", *_ceasefires(ev)]
     violations = ev.loc[ev["type"] == "violation", "actors"].value_counts()
     if violations.empty:
-        lines.append("  violations by parties rejecting a deal: none")
+        lines.append("  violations of a deal: none")
     else:
         who = ", ".join(f"{name(a)} {n}" for a, n in violations.items())
-        lines.append(f"  violations by parties rejecting a deal: {int(violations.sum())} ({who})")
+        lines.append(f"  violations of a deal: {int(violations.sum())} ({who})")
     lines.append(f"  state on the last day: {last['ceasefire']}")
     lines += _patrols(result)
 

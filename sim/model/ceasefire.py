@@ -17,7 +17,7 @@ Two quantities belong to it, per replicate:
   unfed fades. Every violation adds ``pretext``; every patrol that opens the
   road takes off ``patrol_relief`` x the share of the route it covered.
 - ``violations``: attacks by parties that reject it (spoiler raids, attacks
-  on patrols).
+  on patrols) or that fail to keep it (a rebel counter-attack).
 
 Each day the regime breaks it with probability
 (1 - compliance + pressure), clipped to [0, 1], x (1 - restraint) x Turkey's
@@ -79,7 +79,7 @@ class Ceasefire:
         corridor: mask of the towns inside its security corridor (an agreement's), or None.
         state: (replicates,) index into :data:`STATES`.
         pressure: (replicates,) the regime's accumulated urge to break it.
-        violations: (replicates,) attacks by parties that reject it.
+        violations: (replicates,) attacks by parties that reject it or fail to keep it.
         broken_day: (replicates,) the day the regime broke it (-1: it has not).
     """
 
@@ -198,7 +198,8 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
 
 
 def record_violation(model: CeasefireModel, which: np.ndarray, faction: str, town: np.ndarray | int | None, detail: str) -> None:
-    """An attack by a party that rejects the deal: a violation, and a pretext that adds to the regime's pressure."""
+    """An attack while the deal is in force, by a party that rejects it or one that failed to keep it that day:
+    a violation, and a pretext that adds to the regime's pressure."""
     cf = model.deal
     if cf is not None:
         cf.violations[which] += 1

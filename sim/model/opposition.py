@@ -150,3 +150,5 @@ class Rebels(ArmedGroup):
         town = np.argmax(score, axis=1)
         force = np.where(which & target.any(axis=1), self.force * self.p.counter_commit, 0.0)
         m.declare_attacks(self.name, town[None, :, None], force[None, :, None], [self])
+        if m.deal is not None and (broke := (force > 0) & m.deal.in_force).any():  # a party that failed to keep the deal
+            ceasefire.record_violation(m, broke, self.name, town, "counter-attack on government positions")
