@@ -112,6 +112,19 @@ def test_jabal_al_zawiya_keeps_a_way_out_when_ariha_falls(idlib):
     assert cut[[idlib.town(v) for v in ("Al-Bara", "Balyun", "Kansafra")]].all()
 
 
+
+def test_the_army_faces_khan_tuman_from_aleppos_south_western_edge(idlib):
+    """On 26-29 Jan 2020 the army attacked Khan Tuman from the east, out of its lines on Aleppo's south-western edge,
+    and took al-Eis only on 8 Feb. Until round 21 no government-held place touched Khan Tuman, and the one road from
+    the government's ground in that corner ran from al-Hader through al-Eis, so the push began at al-Eis."""
+    control = idlib.control[dt.date(2019, 12, 1)]
+    khan_tuman = idlib.town("Khan Tuman")
+    neighbours = [n for n, ok in zip(idlib.neighbour_table.nbr[khan_tuman], idlib.neighbour_table.valid[khan_tuman], strict=True) if ok]
+    assert [idlib.towns[n] for n in neighbours if control[n] == 0] == ["Al-Ramouseh (Aleppo)"]
+    government = np.flatnonzero(control == 0)
+    nearest = government[np.argmin(idlib.road_distance[khan_tuman, government])]
+    assert idlib.towns[nearest] == "Al-Ramouseh (Aleppo)"
+
 # A town whose last dated change of hands before 6 March disagrees with its 6 March controller, and why.
 # Any other disagreement is an error in the theatre or the outcomes (Kafr Halab's was, until round 18).
 LATER_CHANGES = {
