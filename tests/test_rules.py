@@ -118,18 +118,6 @@ def test_a_group_driven_off_its_ground_falls_back_to_the_front_facing_its_object
     assert m.controller[0, 1] != 0 and m.regime.groups["b"].ground[0].tolist() == [True, False, False, False]
 
 
-def test_a_group_keeps_to_its_axis_within_sidestep_km(build):
-    # B lies 2 km behind the government's town G, A 6 km ahead on the way to the objective O. With a weak axis
-    # the group first takes B, the nearer; held to its axis (sidestep_km 0) it never turns back for B.
-    build.theatre([("B", 35.5, 35.98, "hts"), ("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.065, "hts"), ("O", 35.5, 36.12, "hts")],
-                  [("B", "G", "M9"), ("G", "A", "M9"), ("A", "O", "M9")])
-    regime = {**STRONG_REGIME["regime"], "axis_km": 200, "proximity_km": 10, "choice_noise": 0}
-    free = simulate(scenario(build, {**STRONG_REGIME, "regime": regime}, events=[push(["O"])]))
-    assert captures(free)[0][1] == "B"
-    kept = simulate(scenario(build, {**STRONG_REGIME, "regime": {**regime, "sidestep_km": 0}}, events=[push(["O"])], name="b.yaml"))
-    assert [c[1] for c in captures(kept)] == ["A", "O"]
-
-
 def test_an_offensive_event_cannot_stop_a_group_that_was_never_formed(build):
     from sim.errors import InputError
 

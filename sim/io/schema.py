@@ -64,7 +64,6 @@ class RegimeParams(Strict):
     proximity_km: float = bounded(10.0, 100.0, "value decays as exp(-road km from the nearest town of the group's ground / proximity_km); beyond 100 km nearness no longer matters", lo=0.1)
     axis_km: float = bounded(15.0, 200.0, "a group's focus: scores decay as exp(-road km to its objective / axis_km); 200 km spans the theatre", lo=0.1)
     deploy_km: float = bounded(10.0, 100.0, "a group sent onto an axis takes position on the government-held towns at most this many road km farther from its objective than the nearest one (100 km: the whole front)")
-    sidestep_km: float = bounded(100.0, 100.0, "a group assaults only towns at most this many road km farther from its objective than the ground it attacks them from (100 km: longer than any road, so no limit)")
     flank_bonus: float = bounded(0.5, 5.0, "extra appeal of an enemy town per further neighbour the regime already holds (an outflanked town is cheap)")
     choice_noise: Spread = Field(0.3, description="log-normal spread of the daily objective scores (at most 10)")
     pressure_growth: float = bounded(0.02, 1.0, "daily growth of the urge to break a deal per unit of unmet road objectives (1: saturates in a day)")

@@ -203,8 +203,6 @@ class Regime(FactionAgent):
         group's own ground (0 beyond one road from it) x nearness, by road, to
         its ``objective`` ((groups, replicates)) x how outflanked the town
         already is x Turkish deterrence x log-normal noise, the group's own.
-        A town more than ``sidestep_km`` farther from the objective than the
-        group's ground next to it is off its axis: its score is 0.
         """
         m, p = self.model, self.p
         rep, town, value, flank, deter = front
@@ -212,15 +210,8 @@ class Regime(FactionAgent):
         km = towns.km_to_held(m.neighbours, ground, rep, town)  # (groups, front pairs)
         g, k = np.nonzero(km < np.inf)  # the rest are beyond the group's reach: their score is 0
         r, t = rep[k], town[k]
-        to_objective = m.theatre.road_distance[objective[g, r], t]
-        # A group goes along its axis: it passes over towns farther from its objective than its own ground there.
-        nbr = m.neighbours.nbr[t]
-        from_ground = np.where(ground[g[:, None], r[:, None], nbr] & m.neighbours.valid[t],
-                               m.theatre.road_distance[objective[g, r][:, None], nbr], np.inf).min(axis=1)
-        ahead = np.flatnonzero(to_objective <= from_ground + per_pair(p.sidestep_km, r))
-        g, k, r, t, to_objective = g[ahead], k[ahead], r[ahead], t[ahead], to_objective[ahead]
         near = np.exp(-km[g, k] / per_pair(p.proximity_km, r))
-        toward = np.exp(-to_objective / per_pair(p.axis_km, r))
+        toward = np.exp(-m.theatre.road_distance[objective[g, r], t] / per_pair(p.axis_km, r))
         salted = t.astype(np.uint64) + np.array([group.salt for group in groups], np.uint64)[g]
         noise = streams.lognormal(m.keys[r], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, r), salted)
         score = np.zeros(ground.shape)
