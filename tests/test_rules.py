@@ -73,19 +73,6 @@ def test_two_groups_fight_on_their_own_axes(build):
     assert sorted(c[1] for c in captures(r)) == ["E", "W"]
 
 
-def test_air_effort_is_shared_among_the_fronts_when_air_split_says_so(build):
-    # Two groups in the field from day 1: each front gets half the air with air_split 1, all of it with 0.
-    build.theatre([("W", 35.5, 35.95, "hts"), ("R", 35.5, 36.0, "regime"), ("E", 35.5, 36.05, "hts")],
-                  [("W", "R", "M9"), ("R", "E", "M9")])
-    events = [push(["W"], group="west", force=50), push(["E"], group="east", force=50)]
-    for split, expected in ((0.0, 1 + 2.0), (1.0, 1 + 2.0 / 2)):
-        factions = {**STRONG_REGIME, "russia": {"air_power": 2.0, "air_support": 1.0, "air_split": split}}
-        m = CeasefireModel(scenario(build, factions, events=events, name=f"s{split}.yaml"))
-        m.step()
-        assert len(m.regime.active_groups) == 2
-        assert m.russia.attack_multiplier == pytest.approx([expected])
-
-
 def test_a_group_fights_where_it_stands_not_wherever_the_front_is(build):
     # Government ground from T1 to T4, the enemy at both ends. Sent east at T6, the group takes
     # position at T3-T4 (within deploy_km of the town nearest T6) and never touches T0, across its rear.

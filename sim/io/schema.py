@@ -80,7 +80,6 @@ class RussiaParams(Strict):
     idle_air: Share = Field(0.2, description="air effort while no offensive is running")
     truce_air: Share = Field(0.1, description="air effort while a ceasefire Russia brokered is in force")
     air_power: float = bounded(1.0, 10.0, "regime attack multiplier per unit of air effort (10: air power worth ten times the ground force)")
-    air_split: Share = Field(0.0, description="how the air effort is shared among the government's groups in the field: each assault gets air / groups**air_split (0: every front gets all of it; 1: split evenly)")
     strike_radius_km: float = bounded(10.0, 50.0, "opposition towns this close to an assault are bombed too, and this close to the front flee (50 km is the depth of the enclave)")
 
 

@@ -62,13 +62,7 @@ class Russia(FactionAgent):
 
     @property
     def attack_multiplier(self) -> np.ndarray:
-        """(replicates,) the regime's attack multiplier: air power times the air effort each front gets.
-
-        Sorties are finite: with ``air_split`` above 0 the more groups in the
-        field, the less of the effort each front gets.
-        """
-        fronts = max(1, len(self.model.regime.active_groups))
-        return 1.0 + self.p.air_power * self.air / fronts**self.p.air_split
+        return 1.0 + self.p.air_power * self.air
 
 
 class Turkey(FactionAgent):
