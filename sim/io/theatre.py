@@ -74,7 +74,6 @@ class NeighbourTable:
     km: np.ndarray  # (towns, K) road km to each neighbour (inf where padded)
     roads: csr_matrix  # (towns, towns) float32: 1 where a road joins town i to town j
     degree: np.ndarray  # (towns,) how many roads end at each town
-    spread: np.ndarray  # (towns, K, K) degrees between the bearings of two neighbours, seen from the town (-1: same or padded)
 
 
 class NoRoadPath(ValueError):
@@ -209,17 +208,12 @@ class Theatre:
             nbr[ends, slot] = others
             km[ends, slot] = lengths
             valid = np.isfinite(km)
-            offset = self.xy[nbr] - self.xy[:, None, :]
-            bearing = np.degrees(np.arctan2(offset[..., 0], offset[..., 1]))  # (towns, K), clockwise from north
-            spread = np.abs((bearing[:, :, None] - bearing[:, None, :] + 180.0) % 360.0 - 180.0)
-            both = valid[:, :, None] & valid[:, None, :] & ~np.eye(width, dtype=bool)
-            spread = np.where(both, spread, -1.0)
-            for a in (nbr, km, valid, degree, spread):
+            for a in (nbr, km, valid, degree):
                 a.setflags(write=False)
             from scipy.sparse import csr_matrix
 
             roads = csr_matrix((np.ones(len(ends), np.float32), (ends, others)), shape=(self.n, self.n))
-            return NeighbourTable(nbr, valid, km, roads, degree, spread)
+            return NeighbourTable(nbr, valid, km, roads, degree)
 
         return self._once(("neighbour_table",), build)
 

@@ -70,8 +70,8 @@ def resolve(model: CeasefireModel) -> None:
 
     attacker = m.attack_side[rep, town]
     nbr_side = m.controller[rep[:, None], m.neighbours.nbr[town]]
-    attacker_here = np.where(by_regime[:, None], nbr_side == REGIME, nbr_side != REGIME) & m.neighbours.valid[town]
-    flanks = towns.flanks(m.neighbours, town, attacker_here, per_pair(p.flank_angle, rep))
+    attacker_here = np.where(by_regime[:, None], nbr_side == REGIME, nbr_side != REGIME)
+    flanks = (attacker_here & m.neighbours.valid[town]).sum(axis=1)
     defence = garrison * defence_mult
     with np.errstate(over="ignore"):  # a defence of 1e-300 gives odds of inf, which is what they are
         odds = np.divide(left * attack_mult, defence, out=np.where(left > 0, np.inf, 0.0), where=defence > 0)

@@ -38,7 +38,7 @@ from .events import build_events
 from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
-from .params import by_holder, per_pair, per_town, stacked_scenario
+from .params import by_holder, per_town, stacked_scenario
 from .regime import Regime
 
 REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
@@ -259,16 +259,11 @@ class CeasefireModel(mesa.Model):
     def government_flanks(self) -> np.ndarray:
         """(replicates, towns) how many of each town's road neighbours the government holds (read-only).
 
-        For an enemy town, those that flank it (:func:`towns.flanks`). The
-        regime's choice of targets, abandonment and flight all read it; it is
-        counted again only after towns have changed hands.
+        The regime's choice of targets, abandonment and flight all read it; it
+        is counted again only after towns have changed hands.
         """
         if self._flanks_at != self.changes:
-            gov = self.controller == REGIME
-            self._flanks = towns.held_neighbours(self.neighbours, gov)
-            rep, town = np.nonzero(~gov & (self._flanks >= 2))
-            held = gov[rep[:, None], self.neighbours.nbr[town]] & self.neighbours.valid[town]
-            self._flanks[rep, town] = towns.flanks(self.neighbours, town, held, per_pair(self.combat_params.flank_angle, rep))
+            self._flanks = towns.held_neighbours(self.neighbours, self.controller == REGIME)
             self._flanks_at = self.changes
         return self._flanks
 

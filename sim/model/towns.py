@@ -55,18 +55,6 @@ def on_front(table: NeighbourTable, controller: np.ndarray) -> np.ndarray:
     return np.where(gov, table.degree - by_gov, by_gov) > 0
 
 
-def flanks(table: NeighbourTable, town: np.ndarray, held: np.ndarray, min_angle: float | np.ndarray) -> np.ndarray:
-    """For each pair: how many of town[i]'s neighbours marked in ``held[i]`` ((pairs, K)) flank it.
-
-    Outflanking needs two sides: all of them count if two lie at least
-    ``min_angle`` degrees apart, seen from the town; if they all face it from
-    one side, they count as one (0 degrees: every neighbour counts).
-    """
-    count = held.sum(axis=1)
-    sides = held[:, :, None] & held[:, None, :] & (table.spread[town] >= np.asarray(min_angle)[..., None, None])
-    return np.where(sides.any(axis=(1, 2)), count, np.minimum(count, 1))
-
-
 def best_neighbour(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.ndarray,
                    controller: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """For each pair (rep[i], town[i]): the neighbour held by ``side[i]`` with the highest ``rank``, or -1 if none.
