@@ -112,7 +112,6 @@ def test_jabal_al_zawiya_keeps_a_way_out_when_ariha_falls(idlib):
     assert cut[[idlib.town(v) for v in ("Al-Bara", "Balyun", "Kansafra")]].all()
 
 
-
 def test_the_army_faces_khan_tuman_from_aleppos_south_western_edge(idlib):
     """On 26-29 Jan 2020 the army attacked Khan Tuman from the east, out of its lines on Aleppo's south-western edge,
     and took al-Eis only on 8 Feb. Until round 21 no government-held place touched Khan Tuman, and the one road from
@@ -124,6 +123,7 @@ def test_the_army_faces_khan_tuman_from_aleppos_south_western_edge(idlib):
     government = np.flatnonzero(control == 0)
     nearest = government[np.argmin(idlib.road_distance[khan_tuman, government])]
     assert idlib.towns[nearest] == "Al-Ramouseh (Aleppo)"
+
 
 # A town whose last dated change of hands before 6 March disagrees with its 6 March controller, and why.
 # Any other disagreement is an error in the theatre or the outcomes (Kafr Halab's was, until round 18).
