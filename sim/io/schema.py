@@ -151,7 +151,6 @@ class CombatParams(Strict):
     break_ratio: float = bounded(3.0, 100.0, "defenders are routed when outnumbered this many times in effective strength", lo=0.1)
     withdraw_ratio: float = bounded(3.0, 100.0, "defenders with a way out withdraw once the odds, made worse by every flank held by the attacker, pass this", lo=0.1)
     flank_pressure: float = bounded(0.0, 5.0, "how much each further neighbour the attacker holds adds to the odds the defenders feel")
-    won_flanks: bool = Field(False, description="a flank is a neighbour the attacker won, not one its side held when the run began (a line long held is a prepared position)")
     garrison_cap: float = bounded(1000.0, 1000.0, "the most a town of 1,000 people can hold (more in bigger towns, by the urban factor): a town cannot absorb a whole reserve")
     collapse_shock: Share = Field(0.0, description="shock given to the same side's neighbours of a town that falls (defence x (1 - shock))")
     shock_recovery: Share = Field(0.1, description="daily share of the shock that wears off")

@@ -71,9 +71,6 @@ def resolve(model: CeasefireModel) -> None:
     attacker = m.attack_side[rep, town]
     nbr_side = m.controller[rep[:, None], m.neighbours.nbr[town]]
     attacker_here = np.where(by_regime[:, None], nbr_side == REGIME, nbr_side != REGIME)
-    if p.won_flanks:
-        was_gov = m.initial_controller[rep[:, None], m.neighbours.nbr[town]] == REGIME
-        attacker_here &= np.where(by_regime[:, None], ~was_gov, was_gov)
     flanks = (attacker_here & m.neighbours.valid[town]).sum(axis=1)
     defence = garrison * defence_mult
     with np.errstate(over="ignore"):  # a defence of 1e-300 gives odds of inf, which is what they are
@@ -125,7 +122,7 @@ def abandon_untenable(model: CeasefireModel) -> None:
     """Shaken towns that are outflanked, or cut off in a pocket, are given up; the government walks in."""
     m, p = model, model.combat_params
     gov = m.controller == REGIME
-    flanks = m.outflanking()
+    flanks = m.government_flanks()
     pocket = m.pockets()
     if pocket.any():
         m.shock = np.where(pocket, np.minimum(1.0, m.shock + per_town(p.pocket_shock)), m.shock)

@@ -123,7 +123,6 @@ class CeasefireModel(mesa.Model):
         self._pockets_stale = np.ones(r, bool)  # replicates where a town passed to or from the government since
         self.changes = 0  # how often towns have changed hands (in any replicate): see government_flanks()
         self._flanks_at = -1  # the value of `changes` when government_flanks() last counted
-        self._won_at = -1
         self.security = np.zeros((r, t.n))  # how safe a patrol is at each town
         self.military_police = np.zeros((r, t.n), bool)
         self.lost_by_regime = np.zeros((r, t.n), bool)
@@ -267,15 +266,6 @@ class CeasefireModel(mesa.Model):
             self._flanks = towns.held_neighbours(self.neighbours, self.controller == REGIME)
             self._flanks_at = self.changes
         return self._flanks
-
-    def outflanking(self) -> np.ndarray:
-        """(replicates, towns) the government's flanks of each town: its neighbours, or only those won since the start."""
-        if not self.combat_params.won_flanks:
-            return self.government_flanks()
-        if self._won_at != self.changes:
-            self._won = towns.held_neighbours(self.neighbours, (self.controller == REGIME) & (self.initial_controller != REGIME))
-            self._won_at = self.changes
-        return self._won
 
     def pockets(self) -> np.ndarray:
         """(replicates, towns) opposition towns cut off from the rear (see :func:`towns.cut_off`).

@@ -192,9 +192,9 @@ class Regime(FactionAgent):
         gov = m.controller == REGIME
         flanks = m.government_flanks()
         rep, town = np.nonzero(~gov & (flanks > 0) & m.contestable)
-        flanks = np.maximum(m.outflanking()[rep, town] - 1, 0)
+        flanks = flanks[rep, town]
         value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
-        return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * flanks, m.turkey.deterrence_of_posts(rep, town)
+        return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1), m.turkey.deterrence_of_posts(rep, town)
 
     def score_targets(self, groups: list[ForceGroup], objective: np.ndarray, front: tuple[np.ndarray, ...]) -> np.ndarray:
         """(groups, replicates, towns) how much each group wants to assault each enemy town on its front (0 off it).
