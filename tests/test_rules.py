@@ -540,6 +540,21 @@ def test_rebels_counter_attack_only_with_turkish_escalation(build):
     assert [c[2] for c in captures(simulate(scenario(build, factions, events, name="b.yaml")))] == ["rebels -> regime (assault)"]
 
 
+@pytest.mark.parametrize("reported", [False, True])
+def test_hts_strikes_back_only_on_a_reported_counter_offensive(build, reported):
+    # The government takes L from HTS; a counter-offensive on [L] from 5 Jan sends HTS back at it. Without one, HTS never attacks.
+    build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "hts"), ("H", 35.5, 36.1, "hts")],
+                  [("R", "L", "M9"), ("L", "H", "M9")])
+    factions = {**STRONG_REGIME, "hts": {"garrison": 1, "reserve": 200, "regen": 0, "spoiler_rate": 0, "counter_commit": 0.5}}
+    events = [push(["L"])]
+    if reported:
+        events.append(ev(id="strike-back", date="2020-01-05", type="offensive", faction="hts", action="start", axis=["L"]))
+    caps = captures(simulate(scenario(build, factions, events, name=f"r{reported}.yaml")))
+    assert caps[0][1:] == ["L", "hts -> regime (assault)"] and caps[0][0] < "2020-01-05"
+    back = [c for c in caps[1:] if c[2].startswith("regime -> hts")]
+    assert bool(back) == reported and all(c[0] >= "2020-01-05" for c in back)
+
+
 def test_the_displaced_go_to_the_camps_and_nobody_is_lost(build):
     build.theatre([("Camp", 35.6, 36.0, "hts", 5000, "camp"), ("G", 35.5, 36.0, "regime", 1000), ("A", 35.5, 36.05, "hts", 20000)],
                   [("Camp", "A", "M9"), ("G", "A", "M9")])

@@ -111,6 +111,7 @@ class ArmedGroupParams(Strict):
     regen: float = bounded(0.3, 20.0, "strength points recruited into the reserve each day")
     reinforce: Share = Field(0.3, description="share of the reserve sent each day to towns under assault, each up to what it can hold")
     cohesion: float = bounded(1.0, 5.0, "defence multiplier of its garrisons")
+    counter_commit: Share = Field(0.5, description="share of the reserve thrown into a counter-attack")
 
 
 class HTSParams(ArmedGroupParams):
@@ -130,7 +131,6 @@ class RebelParams(ArmedGroupParams):
     """The Turkish-backed rebels: defend, counter-attack with Turkish fire."""
 
     counter_threshold: Share = Field(0.5, description="Turkish escalation needed before rebels counter-attack")
-    counter_commit: Share = Field(0.5, description="share of the reserve thrown into a counter-attack")
 
 
 class FactionParams(Strict):
@@ -193,10 +193,15 @@ class OffensiveSpec(EventSpec):
     force, if it says so). The axis is the ordered list of towns the group was
     reported to aim at: it drives toward the first it does not hold, and holds
     the line once it holds them all.
+
+    With ``faction: hts`` or ``rebels`` the event opens (or ends) that
+    faction's reported counter-offensive: each day it attacks the first town
+    of the axis the government holds (``group``, ``force``, ``frontage`` and
+    ``intensity`` do not apply).
     """
 
     type: Literal["offensive"]
-    faction: Literal["regime"] = "regime"
+    faction: Literal["regime", "hts", "rebels"] = "regime"
     group: str = Field("main", min_length=1, max_length=60, description="the force group's name")
     action: Literal["start", "stop"]
     axis: list[str] = Field(default_factory=list, description="towns the group aims at, in order")

@@ -56,13 +56,19 @@ class ScenarioEvent:
 
 
 class OffensiveEvent(ScenarioEvent):
-    """A force group is sent onto a reported axis (formed, or given a new one), or stands down into the pool."""
+    """A force group is sent onto a reported axis (formed, or given a new one), or stands down into the pool;
+    or an opposition faction's counter-offensive opens or ends."""
 
     handles = schema.OffensiveSpec
     spec: schema.OffensiveSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
+        if e.faction != "regime":
+            opposition = m.hts if e.faction == "hts" else m.rebels
+            opposition.axis = np.array([self.town(t) for t in e.axis], dtype=np.int64) if e.action == "start" else None
+            m.log_all(f"offensive_{e.action}", None, e.faction, " > ".join(e.axis))
+            return
         regime = m.regime
         group = regime.groups.get(e.group)
         if e.action == "stop":

@@ -29,10 +29,13 @@ class ArmedGroup(FactionAgent):
 
     code: int
 
+    restraint: Draw  # its stream for keeping a deal in force
+
     def __init__(self, model: CeasefireModel, params: HTSParams | RebelParams) -> None:
         super().__init__(model)
         self.p = params
         self.force = per_replicate(params.reserve, model.replicates)  # the mobile reserve
+        self.axis: np.ndarray | None = None  # a reported counter-offensive's towns, in order (an offensive event)
 
     def defend(self) -> None:
         """Recruit into the reserve, then reinforce own towns under assault, each up to what it can hold."""
@@ -48,16 +51,52 @@ class ArmedGroup(FactionAgent):
         m.garrison += sent
         self.force = self.force - sent.sum(axis=1)
 
+    def aim(self) -> np.ndarray:
+        """(replicates,) the town a reported counter-offensive attacks today, -1 for none.
+
+        It is the first town of the axis the government holds, if opposition
+        ground (HTS's or the rebels': they hold one front) lies next to it and
+        no Russian military police stand in it.
+        """
+        m = self.model
+        if self.axis is None:
+            return np.full(m.replicates, -1)
+        gov = m.controller[:, self.axis] == REGIME
+        town = self.axis[np.argmax(gov, axis=1)]
+        rows = np.arange(m.replicates)
+        beside = m.government_flanks()[rows, town] < m.neighbours.degree[town]
+        return np.where(gov.any(axis=1) & beside & ~m.military_police[rows, town], town, -1)
+
+    def unrestrained(self, free: np.ndarray) -> np.ndarray:
+        """``free`` less the replicates where a deal in force holds the faction back today (its compliance draw)."""
+        m = self.model
+        if m.deal is None:
+            return free
+        keeps = streams.uniform(m.keys, m.day, self.restraint) < m.deal.compliance.get(self.name, 0.0)
+        return free & ~(m.deal.in_force & keeps)
+
+    def commit_reserve(self, which: np.ndarray, town: np.ndarray) -> None:
+        """Throw ``counter_commit`` of the reserve at ``town`` in the replicates ``which``; under a deal, a violation."""
+        m = self.model
+        force = np.where(which, self.force * self.p.counter_commit, 0.0)
+        m.declare_attacks(self.name, town[None, :, None], force[None, :, None], [self])
+        if m.deal is not None and (broke := (force > 0) & m.deal.in_force).any():  # a party that failed to keep the deal
+            ceasefire.record_violation(m, broke, self.name, town, "counter-attack on government positions")
+
 
 class HTS(ArmedGroup):
     """Defends its towns; spoils deals it rejects: raids, sit-ins, blocked and attacked patrols."""
 
     name = "hts"
     code = HTS_CODE
+    restraint = Draw.HTS_RESTRAINT
 
     def step(self) -> None:
         self.defend()
         m = self.model
+        aim = self.aim()
+        if (free := self.unrestrained((self.force > 0) & (aim >= 0))).any():
+            self.commit_reserve(free, np.maximum(aim, 0))
         cf = m.deal
         if cf is None or not cf.in_force.any():
             return
@@ -129,26 +168,23 @@ class Rebels(ArmedGroup):
 
     name = "rebels"
     code = REBELS
+    restraint = Draw.REBEL_RESTRAINT
 
     def step(self) -> None:
         self.defend()
         m = self.model
-        free = (self.force > 0) & (m.turkey.escalation >= self.p.counter_threshold)
-        if m.deal is not None:
-            keeps = streams.uniform(m.keys, m.day, Draw.REBEL_RESTRAINT) < m.deal.compliance.get(self.name, 0.0)
-            free &= ~(m.deal.in_force & keeps)
+        aim = self.aim()
+        free = self.unrestrained((self.force > 0) & ((m.turkey.escalation >= self.p.counter_threshold) | (aim >= 0)))
         if free.any():
-            self.counter_attack(free)
+            self.counter_attack(free, aim)
 
-    def counter_attack(self, which: np.ndarray) -> None:
-        """Retake the most valuable, most weakly held town lost to the regime, next to rebel ground."""
+    def counter_attack(self, which: np.ndarray, aim: np.ndarray) -> None:
+        """Attack ``aim`` where there is one; elsewhere retake the most valuable, most weakly held town lost to the
+        regime, next to rebel ground."""
         m = self.model
         gov = m.controller == REGIME
         near = towns.held_neighbours(m.neighbours, m.controller == REBELS) > 0
         target = gov & near & (m.initial_controller != REGIME) & ~m.military_police
         score = np.where(target, m.regime.value / (1.0 + m.garrison), -1.0)
-        town = np.argmax(score, axis=1)
-        force = np.where(which & target.any(axis=1), self.force * self.p.counter_commit, 0.0)
-        m.declare_attacks(self.name, town[None, :, None], force[None, :, None], [self])
-        if m.deal is not None and (broke := (force > 0) & m.deal.in_force).any():  # a party that failed to keep the deal
-            ceasefire.record_violation(m, broke, self.name, town, "counter-attack on government positions")
+        town = np.where(aim >= 0, aim, np.argmax(score, axis=1))
+        self.commit_reserve(which & ((aim >= 0) | target.any(axis=1)), town)

@@ -52,6 +52,7 @@ class Draw(IntEnum):
     PATROL_ATTACK = 13
     PATROL_CASUALTIES = 14
     REBEL_RESTRAINT = 15
+    HTS_RESTRAINT = 16
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
