@@ -176,6 +176,37 @@ def test_a_town_falls_to_the_side_that_assaulted_it(build):
     assert m.journal.table()[-1][5] == "regime -> hts (assault)"
 
 
+def test_a_garrison_does_not_fall_back_into_a_town_lost_with_its_own(build):
+    # A and B fall in one call, A's garrison told to fall back to B, B's to C: A's goes to D, its side's other
+    # neighbour, not into B (where the new holder would take it over); B's to C.
+    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "hts"),
+                   ("C", 35.5, 36.15, "hts"), ("D", 35.45, 36.05, "hts")],
+                  [("G", "A", "M9"), ("A", "B", "M9"), ("B", "C", "M9"), ("A", "D", "secondary")])
+    m = CeasefireModel(scenario(build))
+    a, b, c, d = (m.theatre.town(n) for n in "ABCD")
+    m.garrison[0, [a, b, c, d]] = [5.0, 7.0, 1.0, 2.0]
+    m.capture(np.array([0, 0]), np.array([a, b]), np.array([0, 0], np.int8), np.array([1.0, 1.0]), np.array([b, c]),
+              cause="assault")
+    assert m.garrison[0, [a, b, c, d]].tolist() == [1.0, 1.0, 8.0, 7.0]  # nobody lost on the way
+    # Falling back onto each other, with nowhere else to go, both garrisons are lost.
+    m.capture(np.array([0, 0]), np.array([c, d]), np.array([0, 0], np.int8), np.array([1.0, 1.0]), np.array([d, c]),
+              cause="assault")
+    assert m.garrison[0, [c, d]].tolist() == [1.0, 1.0] and (m.controller[0] == 0).all()
+
+
+def test_two_opposition_factions_on_one_town_the_first_to_declare_takes_it(build):
+    build.theatre([("G", 35.5, 36.0, "regime"), ("H", 35.5, 36.05, "hts"), ("R", 35.45, 36.0, "rebels")],
+                  [("G", "H", "M9"), ("G", "R", "M9")])
+    m = CeasefireModel(scenario(build, combat={"break_ratio": 1, "noise": 0.0}))
+    g = m.theatre.town("G")
+    m.garrison[0, g] = 1.0
+    m.declare_attacks("hts", np.array([[[g]]]), np.array([[[50.0]]]), [m.hts])
+    m.declare_attacks("rebels", np.array([[[g]]]), np.array([[[50.0]]]), [m.rebels])
+    assert m.attack_force[0, g] == 100.0
+    combat.resolve(m)
+    assert m.controller[0, g] == m.hts.code
+
+
 def breach(build, behind: str = "hts", collapse_shock: float = 0.5) -> CeasefireModel:
     """G - A - B - C, with B also next to a second government town G2; A (HTS) is assaulted and falls on day 1.
 
@@ -360,6 +391,17 @@ def test_posts_already_cut_off_at_the_start_are_not_news(build):
     assert m.encircled.all()
     m.step()
     assert (m.turkey.escalation == 0).all()
+
+
+def test_a_post_cut_off_the_day_another_is_relieved_is_news(build):
+    """Escalation counts the posts newly encircled, not the net change: one relieved hides no other."""
+    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "regime"), ("B", 35.5, 36.1, "regime")],
+                  [("G", "A", "M9"), ("A", "B", "M9")], posts=[("p1", "A", "2019-01-01"), ("p2", "B", "2019-01-01")])
+    m = CeasefireModel(scenario(build, {"turkey": {"escalation_per_encirclement": 0.5, "escalation_decay": 0.0}}))
+    m.turkey._encircled_seen = np.array([[True, False]])  # yesterday p1 was cut off and p2 was not; today the reverse
+    m.encircled = np.array([[False, True]])
+    m.turkey.escalate()
+    assert m.turkey.escalation[0] == pytest.approx(0.5)
 
 
 # ------------------------------------------------------------------ the ceasefire

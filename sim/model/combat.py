@@ -13,8 +13,9 @@ Each day, for every town under assault:
   ``min_garrison``), routed (outnumbered ``break_ratio`` times), or they
   withdraw to a friendly neighbour once the odds, made worse by every
   neighbour the attacker already holds (``flank_pressure``), pass
-  ``withdraw_ratio``. Survivors of a withdrawal fall back; a garrison with no
-  friendly neighbour left cannot withdraw.
+  ``withdraw_ratio``. The survivors of a fall, whatever its cause, fall back
+  to a friendly neighbour; a garrison with none left cannot withdraw, and is
+  lost if the town falls.
 
 A fall shakes the neighbouring garrisons of the same side (``collapse_shock``,
 fading by ``shock_recovery`` a day), and a pocket cut off from the rear shakes

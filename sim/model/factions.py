@@ -80,7 +80,7 @@ class Turkey(FactionAgent):
         self.deaths = np.zeros(r, np.int64)
         self.deaths_by_cause: dict[str, np.ndarray] = {}
         self._deaths_seen = np.zeros(r, np.int64)
-        self._encircled_seen = model.encircled.sum(axis=1)  # posts cut off before the start are not news
+        self._encircled_seen = model.encircled.copy()  # posts cut off before the start are not news
 
     def step(self) -> None:
         self.escalate()
@@ -93,10 +93,9 @@ class Turkey(FactionAgent):
         if not p.may_escalate:
             self.escalation[:] = 0.0
             return
-        encircled = m.encircled.sum(axis=1)
-        urge = p.escalation_per_death * (self.deaths - self._deaths_seen)
-        urge = urge + p.escalation_per_encirclement * np.maximum(0, encircled - self._encircled_seen)
-        self._deaths_seen, self._encircled_seen = self.deaths.copy(), encircled
+        newly = (m.encircled & ~self._encircled_seen).sum(axis=1)  # not a net count: one post relieved hides no other
+        urge = p.escalation_per_death * (self.deaths - self._deaths_seen) + p.escalation_per_encirclement * newly
+        self._deaths_seen, self._encircled_seen = self.deaths.copy(), m.encircled.copy()
         self.escalation = np.clip(np.maximum(self.floor, self.escalation * (1 - p.escalation_decay) + urge), 0.0, 1.0)
 
     def strike(self) -> None:

@@ -218,17 +218,22 @@ class CeasefireModel(mesa.Model):
 
     def declare_attacks(self, side: str, target: np.ndarray, force: np.ndarray, payers: list) -> None:
         """Assaults for today's combat by ``payers`` (force groups, or a faction): ``target`` and ``force`` are
-        (payers, replicates, k), and each payer's force pays for its own."""
+        (payers, replicates, k), and each payer's force pays for its own. Where two opposition factions attack one
+        town, the first to declare leads: the town and the losses are booked to it."""
         which = force > 0
         rep = np.nonzero(which)[1]
         np.add.at(self.attack_force, (rep, target[which]), force[which])
-        self.attack_side[rep, target[which]] = HOLDERS.index(side)
+        lead = self.attack_side[rep, target[which]]
+        self.attack_side[rep, target[which]] = np.where(lead < 0, HOLDERS.index(side), lead)
         self.declared.append((target, force, payers))
 
     def capture(self, rep: np.ndarray, town: np.ndarray, new: np.ndarray, garrison: np.ndarray, fallback: np.ndarray,
                 cause: str) -> None:
-        """Towns change hands; the old garrison falls back to ``fallback`` (-1: nowhere to go, it is lost)."""
+        """Towns change hands; the old garrison falls back to ``fallback`` (see :func:`towns.refuges`; -1: it is lost)."""
         old = self.controller[rep, town].copy()
+        after = self.controller.copy()
+        after[rep, town] = new
+        fallback = towns.refuges(self.neighbours, rep, town, old, fallback, after, self.garrison)
         self._note_pockets(rep, town, old, new)
         self.changes += 1
         away = fallback >= 0

@@ -241,7 +241,7 @@ class Regime(FactionAgent):
             g.committed = committed
 
     def detach(self, rep: np.ndarray, each: float | np.ndarray) -> np.ndarray:
-        """Take ``each`` from the groups (the pool if none is in the field) for every pair in ``rep``; returns what each got."""
+        """Take ``each`` from the regime's force (pool and groups, in proportion) for every pair in ``rep``; returns what each got."""
         want = np.bincount(rep, minlength=self.model.replicates) * each
         got = self.lose(want, spare_committed=False, casualties=False)
         share = np.divide(got, want, out=np.zeros_like(got), where=want > 0)
