@@ -218,8 +218,7 @@ class CeasefireModel(mesa.Model):
 
     def declare_attacks(self, side: str, target: np.ndarray, force: np.ndarray, payers: list) -> None:
         """Assaults for today's combat by ``payers`` (force groups, or a faction): ``target`` and ``force`` are
-        (payers, replicates, k), and each payer's force pays for its own. Where two opposition factions attack one
-        town, the first to declare leads: the town and the losses are booked to it."""
+        (payers, replicates, k), each payer's force pays for its own, and a town's first attacker leads (takes it)."""
         which = force > 0
         rep = np.nonzero(which)[1]
         np.add.at(self.attack_force, (rep, target[which]), force[which])
@@ -231,9 +230,7 @@ class CeasefireModel(mesa.Model):
                 cause: str) -> None:
         """Towns change hands; the old garrison falls back to ``fallback`` (see :func:`towns.refuges`; -1: it is lost)."""
         old = self.controller[rep, town].copy()
-        after = self.controller.copy()
-        after[rep, town] = new
-        fallback = towns.refuges(self.neighbours, rep, town, old, fallback, after, self.garrison)
+        fallback = towns.refuges(self.neighbours, rep, town, old, new, fallback, self.controller, self.garrison)
         self._note_pockets(rep, town, old, new)
         self.changes += 1
         away = fallback >= 0
@@ -377,10 +374,6 @@ class CeasefireModel(mesa.Model):
         assert not (bound[:, None] & (self.attack_side == REGIME)).any(), "the regime attacked while bound by a ceasefire"
 
 
-def _rounded(values: np.ndarray) -> np.ndarray:
-    return values.round(6)
-
-
 # timeseries.csv column -> (replicates,) value on the day. Mesa's collector stores a deep copy of each, so none is copied here.
 REPORTERS = {
     "towns_regime": lambda m: m.towns_held[:, REGIME],
@@ -389,14 +382,14 @@ REPORTERS = {
     "front_km": lambda m: towns.front_km(m.theatre, m.controller).round(3),
     "ceasefire": ceasefire.state_labels,
     "violations": lambda m: m.deal.violations if m.deal else np.zeros(m.replicates, np.int64),
-    "regime_pressure": lambda m: _rounded(m.deal.pressure) if m.deal else np.zeros(m.replicates),
+    "regime_pressure": lambda m: m.deal.pressure.round(6) if m.deal else np.zeros(m.replicates),
     "air_effort": lambda m: m.russia.air,
-    "turkish_escalation": lambda m: _rounded(m.turkey.escalation),
+    "turkish_escalation": lambda m: m.turkey.escalation.round(6),
     "turkish_troops": lambda m: np.full(m.replicates, m.turkey.troops),
     "encircled_posts": lambda m: m.encircled.sum(axis=1),
-    "regime_force": lambda m: _rounded(m.regime.force),
-    "hts_reserve": lambda m: _rounded(m.hts.force),
-    "rebel_reserve": lambda m: _rounded(m.rebels.force),
+    "regime_force": lambda m: m.regime.force.round(6),
+    "hts_reserve": lambda m: m.hts.force.round(6),
+    "rebel_reserve": lambda m: m.rebels.force.round(6),
     **{f"casualties_{name}": (lambda m, name=name: m.casualties[name].round()) for name in ("regime", "hts", "rebels", "russia")},
     "turkish_deaths": lambda m: m.turkey.deaths,
     "displaced": lambda m: m.displaced.round(),

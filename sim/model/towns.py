@@ -68,14 +68,16 @@ def best_neighbour(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, sid
     return np.where(ok.any(axis=1), cand[np.arange(len(town)), pick], -1)
 
 
-def refuges(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.ndarray, fallback: np.ndarray,
-            after: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Where the garrisons of towns changing hands go: each its ``fallback``, unless that town changes hands too.
+def refuges(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.ndarray, new: np.ndarray,
+            fallback: np.ndarray, controller: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Where the garrisons of towns passing from ``side`` to ``new`` go: each its ``fallback``, unless that changes hands too.
 
-    ``after`` is the control once they all have. A fallback lost in the same
-    breath is no refuge: that garrison goes to the best neighbour its side
-    (``side[i]``) still holds, or is lost (-1) if there is none.
+    A fallback lost in the same breath is no refuge: that garrison goes to
+    the best neighbour its side (``side[i]``) still holds once every town has
+    changed hands, or is lost (-1) if there is none.
     """
+    after = controller.copy()
+    after[rep, town] = new
     gone = (fallback >= 0) & (after[rep, np.maximum(fallback, 0)] != side)
     if not gone.any():
         return fallback
