@@ -2,7 +2,8 @@
 
 Both hold towns with garrisons and keep a mobile reserve that reinforces the
 towns under assault; HTS spoils the deals it rejects, the rebels
-counter-attack once Turkey fights alongside them.
+counter-attack once Turkey fights alongside them, and either strikes back
+along a reported counter-offensive (an offensive event naming it).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ class ArmedGroup(FactionAgent):
 
 
 class HTS(ArmedGroup):
-    """Defends its towns; spoils deals it rejects: raids, sit-ins, blocked and attacked patrols."""
+    """Defends its towns; strikes back on a reported counter-offensive; spoils deals it rejects: raids, sit-ins,
+    blocked and attacked patrols."""
 
     name = "hts"
     code = HTS_CODE
@@ -164,7 +166,7 @@ class HTS(ArmedGroup):
 
 
 class Rebels(ArmedGroup):
-    """Turkish-backed rebels: defend, and counter-attack once Turkey fights alongside."""
+    """Turkish-backed rebels: defend, and counter-attack once Turkey fights alongside or on a reported counter-offensive."""
 
     name = "rebels"
     code = REBELS
