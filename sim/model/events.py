@@ -65,8 +65,7 @@ class OffensiveEvent(ScenarioEvent):
     def fire(self) -> None:
         m, e = self.model, self.spec
         if e.faction != "regime":
-            opposition = m.hts if e.faction == "hts" else m.rebels
-            opposition.axis = np.array([self.town(t) for t in e.axis], dtype=np.int64) if e.action == "start" else None
+            m.factions[e.faction].axis = np.array([self.town(t) for t in e.axis], dtype=np.int64) if e.action == "start" else None
             m.log_all(f"offensive_{e.action}", None, e.faction, " > ".join(e.axis))
             return
         regime = m.regime
