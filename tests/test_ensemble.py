@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import pandas as pd
 import pytest
@@ -14,6 +16,7 @@ from sim.analysis.results import load_results
 from sim.cli import main
 from sim.errors import Interrupted
 from sim.experiments.ensemble import replicate_seeds, run_ensemble
+from sim.experiments.storage import PartLog
 
 from .conftest import ROOT, ev, legacy_ensemble, line_theatre
 from .test_runs import run_cli
@@ -122,6 +125,23 @@ def test_an_interrupted_ensemble_keeps_its_replicates_and_resumes(toy, tmp_path,
     run_ensemble(sc, 16, out)
     assert calls == list(range(44, 56))  # only what was missing
     assert files(out) == reference
+
+
+def test_a_stop_just_after_a_part_is_listed_counts_that_part(toy, tmp_path, monkeypatch):
+    # A signal that landed between listing a part and counting it: the message said fewer than the folder held.
+    real_add, listed = PartLog.add, []
+
+    def add_then_signal(log, record):
+        real_add(log, record)
+        listed.append(record)
+        if len(listed) == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # delivered at the next bytecode: inside the ensemble's loop
+
+    monkeypatch.setattr(PartLog, "add", add_then_signal)
+    out = tmp_path / "e"
+    with pytest.raises(Interrupted) as stop:
+        run_ensemble(load_scenario(toy), 16, out)
+    assert stop.value.finished == len(load_results(out).runs) == 4
 
 
 def test_more_replicates_keep_the_parts_already_written(toy, tmp_path, monkeypatch):

@@ -47,7 +47,7 @@ from ..io.outputs import FolderLock, claim_folder, remove_derived
 from ..io.scenario import inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
-from .executors import run_tasks, start_forkserver
+from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest as make_manifest
 from .manifest import manifest_text, now
 from .run import simulate_batch
@@ -135,8 +135,9 @@ def run_ensemble(
                        desc=scenario.name)
             try:
                 for record, runs in _replicates(scenario, todo, out, replicate_key(manifest), workers):
-                    log.add(record)
-                    finished.update((run.seed, run) for run in runs)
+                    with deferred_interrupts():  # a part listed is a part counted: a stop between the two misreported
+                        log.add(record)
+                        finished.update((run.seed, run) for run in runs)
                     bar.update(len(runs))
             finally:
                 bar.close()
