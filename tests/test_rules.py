@@ -486,6 +486,20 @@ def patrol_scenario(build, block, security=0.0, policing=0.0, name="p.yaml"):
     return scenario(build, factions, [push(["T2"]), agreement, patrol], name=name)
 
 
+def test_a_patrol_runs_on_a_deals_first_day_and_not_the_day_after_its_last(build):
+    # Dated things fire the night before their day: a patrol then saw yesterday's deal, suspended on the first
+    # day of the deal and driving the day after it had expired.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0,
+                      until="2020-01-06")
+    patrol = ev(date="2020-01-02", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=5,
+                participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
+    r = simulate(scenario(build, factions, [agreement, patrol], end="2020-01-08"))
+    days = r.events[r.events["type"].str.startswith("patrol")][["date", "type"]].values.tolist()
+    assert [[str(d)[:10], t] for d, t in days] == [["2020-01-02", "patrol_completed"], ["2020-01-07", "patrol_suspended"]]
+
+
 def test_patrol_is_blocked_next_to_hts_ground(build):
     r = simulate(patrol_scenario(build, block=1.0))
     runs = r.events[r.events["type"] == "patrol"]

@@ -148,6 +148,9 @@ class JointPatrolEvent(ScenarioEvent):
         """One patrol in every replicate with a deal in force: as far as HTS lets it, then perhaps an ambush."""
         m, e = self.model, self.spec
         actors = ";".join(e.participants)
+        # It fires the night before its day, before the day's step settles the deal's dates: settle them now, or a
+        # patrol on a deal's first day finds it not yet in force, and one the day after its last finds it still in force.
+        ceasefire.begin_day(m)
         going = m.deal.in_force if m.deal is not None else np.zeros(m.replicates, bool)
         m.log_each("patrol_suspended", ~going, None, actors, lambda r: "no ceasefire in force")
         if not going.any():
