@@ -3,7 +3,8 @@
 Each day, for every town under assault:
 
 - effective attack = force x the attacker's multiplier (Russian air for the
-  regime, less Turkish suppression; Turkish fire support for the rebels);
+  regime, less Turkish suppression; Turkish fire support for any opposition
+  attacker, HTS as well as the rebels);
 - effective defence = garrison x urban terrain x cohesion x (1 - shock)
   x (1 + Turkish fire from the intact posts overlooking the town, which only
   Turkey's escalation switches on);
