@@ -144,6 +144,45 @@ def test_a_stop_just_after_a_part_is_listed_counts_that_part(toy, tmp_path, monk
     assert stop.value.finished == len(load_results(out).runs) == 4
 
 
+def test_a_stop_while_a_resumed_ensemble_reads_its_parts_leaves_them_listed(toy, tmp_path, monkeypatch):
+    # The manifest's parts are filled in once every kept part is read: written before that, it listed none, and the
+    # next run removed every part file as a stopped writer's and ran them all again.
+    sc = load_scenario(toy)
+    out = tmp_path / "e"
+    reference = files(run_ensemble(sc, 16, out).path)
+    real_read, reads = sim.experiments.ensemble.read_part, []
+
+    def read_then_signal(*args):
+        reads.append(1)
+        if len(reads) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real_read(*args)
+
+    monkeypatch.setattr(sim.experiments.ensemble, "read_part", read_then_signal)
+    with pytest.raises(KeyboardInterrupt):  # nothing was written: the CLI says so
+        run_ensemble(sc, 16, out)
+    assert len(load_results(out).runs) == 16
+    monkeypatch.undo()
+    notes = []
+    run_ensemble(sc, 16, out, notify=notes.append)
+    assert notes == [] and files(out) == reference
+
+
+def test_a_stop_while_the_summaries_are_written_keeps_every_replicate(toy, tmp_path, monkeypatch):
+    sc = load_scenario(toy)
+    out = tmp_path / "e"
+    monkeypatch.setattr(sim.experiments.ensemble, "write_summaries", lambda *args: os.kill(os.getpid(), signal.SIGINT))
+    with pytest.raises(BaseException) as stop:
+        run_ensemble(sc, 16, out)
+    assert isinstance(stop.value, Interrupted)  # not a bare KeyboardInterrupt ("nothing was written"), parts unlisted
+    assert stop.value.finished == len(load_results(out).runs) == 16
+    monkeypatch.undo()
+    real, calls = sim.experiments.ensemble._replicate_batch, []
+    monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch",
+                        lambda scenario, seeds, *rest: calls.extend(seeds) or real(scenario, seeds, *rest))
+    assert run_ensemble(sc, 16, out).complete and calls == []
+
+
 def test_more_replicates_keep_the_parts_already_written(toy, tmp_path, monkeypatch):
     sc = load_scenario(toy)
     out = tmp_path / "e"

@@ -124,8 +124,10 @@ def run_ensemble(
         created = claim_folder(out, "ensemble", scenario=scenario.name)
         log = PartLog(out, manifest)
         finished: dict[int, RunData] = {}
+        prepared = False  # until the folder's kept parts are in the manifest, writing it would unlist them
         try:
             finished.update(_prepare(out, manifest, seeds, theatre, notify or (lambda _: None)))
+            prepared = True
             log.flush()
             todo = parts_to_run(seeds, set(finished))
 
@@ -141,24 +143,26 @@ def run_ensemble(
                     bar.update(len(runs))
             finally:
                 bar.close()
+            results = [finished[s] for s in seeds]
+            write_summaries(out, results, theatre.towns)  # stopped here, the parts are still listed, and counted
+            manifest["complete"] = True
+            manifest["finished_at"] = now()
+            log.flush()
         except KeyboardInterrupt:
             if created and not finished:
                 remove(out)
+                raise
+            if not prepared:  # stopped while reading what the folder held: the manifest on disk still lists it
                 raise
             log.flush()  # the parts that came back are listed, so they count
             raise Interrupted(out, len(finished), len(seeds), where=out / REPLICATES) from None
         except BaseException:
             if created and not finished:
                 remove(out)  # a folder this call made, with nothing in it worth keeping
-            else:
+            elif prepared:
                 with contextlib.suppress(OSError):  # the disk that failed may refuse this too: those parts are then rerun
                     log.flush()
             raise
-        results = [finished[s] for s in seeds]
-        write_summaries(out, results, theatre.towns)
-        manifest["complete"] = True
-        manifest["finished_at"] = now()
-        log.flush()
     return Results(out, manifest, theatre, results, len(seeds))
 
 
