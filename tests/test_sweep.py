@@ -191,6 +191,27 @@ def _never(key):  # a task that must not run
     raise AssertionError(f"task {key} ran after the interrupt")
 
 
+def test_a_stop_while_a_resumed_sweep_checks_its_parts_does_not_say_none_were_kept(tmp_path, monkeypatch):
+    import sim.experiments.storage as storage
+
+    design = make_design("grid", [Parameter("a", values=(0.0, 0.5, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    sweep = SweepSpec(Path("toy"), design, runs=30)
+    run_sweep(sweep, tmp_path / "s", evaluate=toys.linear)
+    real, checks = storage.check_part, []
+
+    def check_then_signal(*args):
+        checks.append(1)
+        if len(checks) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(*args)
+
+    monkeypatch.setattr(storage, "check_part", check_then_signal)
+    with pytest.raises(BaseException) as stop:
+        run_sweep(sweep, tmp_path / "s", evaluate=toys.linear)
+    # Not "0 of 180 runs finished and kept" over 180 rows: this call wrote nothing, and says so.
+    assert type(stop.value) is KeyboardInterrupt and len(read_rows(tmp_path / "s")) == 180
+
+
 def test_an_interrupt_lost_in_a_finalizer_still_stops_the_next_task():
     # Python swallows an exception raised inside a finalizer; a Ctrl-C that landed in one used to go
     # unseen. The handler remembers it, and the executors raise it before handing out another task.

@@ -247,8 +247,11 @@ def run_sweep(
     with FolderLock(out):
         created = claim_folder(out, "sweep")
         written = finished = ran = 0
+        prepared = False  # until the runs kept are counted, a stop would say none were
         try:
             done = _prepare(out, manifest, spec.design, notify)
+            finished = sum(len(batch_items(manifest, k)[0]) for k in done)
+            prepared = True
             todo = [k for k in range(batches(manifest)) if k not in done]
             if todo:
                 for file in remove_derived(out):
@@ -264,7 +267,6 @@ def run_sweep(
 
             from tqdm import tqdm  # imported here: only long work draws progress bars
 
-            finished = sum(len(batch_items(manifest, k)[0]) for k in done)
             bar = tqdm(total=total, initial=finished, unit="run", disable=None if progress else True, desc="sweep")
             try:
                 tasks = tasks_of(todo, manifest["batch_runs"], workers)
@@ -280,6 +282,8 @@ def run_sweep(
         except KeyboardInterrupt:
             if created and not written:
                 remove(out)
+                raise
+            if not prepared:  # stopped while checking what the folder held: this call wrote nothing
                 raise
             raise Interrupted(out, finished + ran, total, unit="runs", where=out / PARTS) from None
         except BaseException:
