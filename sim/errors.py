@@ -104,8 +104,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 class Interrupted(_Picklable):
     """An ensemble or sweep was stopped (Ctrl-C, SIGTERM) before it finished; what finished is kept.
 
-    The CLI says what was written and exits with status 130; running the same
-    command again finishes the rest.
+    The CLI says what was written and what to do next (:attr:`advice`), and
+    exits with status 130.
 
     Args:
         out: the ensemble or sweep folder.
@@ -113,9 +113,15 @@ class Interrupted(_Picklable):
         total: how many were asked for.
         unit: what is counted ("replicates", "runs").
         where: the folder holding them (default: ``out``).
+        advice: what to do next, if not to run the same command again.
     """
 
-    def __init__(self, out: Path, finished: int, total: int, *, unit: str = "replicates", where: Path | None = None) -> None:
+    advice = "run the same command again to finish the rest"
+
+    def __init__(self, out: Path, finished: int, total: int, *, unit: str = "replicates", where: Path | None = None,
+                 advice: str | None = None) -> None:
         self.out, self.finished, self.total, self.unit = Path(out), finished, total, unit
         self.where = Path(where) if where is not None else self.out
+        if advice is not None:
+            self.advice = advice
         super().__init__(f"{finished} of {total} {unit} finished and kept in {self.where}")

@@ -91,7 +91,7 @@ def _main(argv: list[str] | None, prog: str) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Interrupted as exc:
-        print(f"interrupted: {exc}; run the same command again to finish the rest", file=sys.stderr)
+        print(f"interrupted: {exc}; {exc.advice}", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)

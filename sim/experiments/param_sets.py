@@ -22,20 +22,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.replicates import replicate_key
+from ..analysis.replicates import REPLICATES, replicate_key
 from ..analysis.results import Results, RunData
-from ..errors import InputError
+from ..errors import InputError, Interrupted
 from ..io.schema import Scenario
 from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
 from .ensemble import part_runs, replicate_seeds, write_summaries
-from .executors import run_tasks
+from .executors import deferred_interrupts, run_tasks
 from .manifest import manifest, now
 from .parameters import apply
 from .run import simulate_batch
 from .storage import PartLog, write_replicates
 
 LABELS = ("trial", "objective", "se")
+NOT_RESUMED = ("an ensemble across a parameter set is not resumed: `compare` reads the replicates kept; for all of them, "
+               "run it again with another --out")
 
 
 def load_param_set(path: str | Path, scenario: Scenario) -> list[dict[str, float]]:
@@ -68,7 +70,12 @@ def _replicates(scenario: Scenario, row: dict[str, float], seeds: list[int], out
 
 def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out: str | Path, *, workers: int = 1,
                scenario_path: Path | None = None, param_set: Path | None = None, progress: bool = False) -> Results:
-    """Run ``runs`` replicates of ``scenario``, replicate ``i`` with ``rows[i % len(rows)]``, into the ensemble folder ``out``."""
+    """Run ``runs`` replicates of ``scenario``, replicate ``i`` with ``rows[i % len(rows)]``, into the ensemble folder ``out``.
+
+    Raises:
+        InputError: ``out`` is not empty.
+        Interrupted: on Ctrl-C or SIGTERM; the replicates finished so far are kept and listed (not resumed).
+    """
     from tqdm import tqdm
 
     out = Path(out)
@@ -94,16 +101,18 @@ def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out:
     try:
         args = [(scenario, rows[k], part, out, replicate_key(data, part[0])) for k, part in tasks]
         for _, (record, done) in run_tasks(_replicates, range(len(tasks)), args.__getitem__, workers=workers):
-            log.add(record)
-            finished.update((r.seed, r) for r in done)
+            with deferred_interrupts():  # a part listed is a part counted
+                log.add(record)
+                finished.update((r.seed, r) for r in done)
             bar.update(len(done))
+        results = [finished[s] for s in seeds]
+        theatre = load_theatre(scenario.theatre)
+        write_summaries(out, results, theatre.towns)
+        data.update(complete=True, finished_at=now())
+    except KeyboardInterrupt:
+        raise Interrupted(out, len(finished), len(seeds), where=out / REPLICATES, advice=NOT_RESUMED) from None
     finally:
         bar.close()
         with contextlib.suppress(OSError):  # a failing disk's own error is the one to report
             log.flush()  # what finished is listed (and read back by compare), even if the rest was stopped
-    results = [finished[s] for s in seeds]
-    theatre = load_theatre(scenario.theatre)
-    write_summaries(out, results, theatre.towns)
-    data.update(complete=True, finished_at=now())
-    log.flush()
     return Results(out, data, theatre, results, len(seeds))
