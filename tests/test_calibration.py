@@ -232,6 +232,25 @@ def test_another_calibration_in_the_same_folder_is_refused(toy, build, tmp_path)
         run_calibration(load_calibration(other), tmp_path / "out", trials=1)
 
 
+def test_a_report_stopped_while_it_runs_its_slices_changes_no_table_or_layer(toy, tmp_path, monkeypatch):
+    # The tables and layers were written first, then minutes of runs: stopped there, the layers stood on a new
+    # point beside the old report, and the command said nothing was written.
+    import sim.experiments.calibration_results as results
+
+    spec = load_calibration(toy)
+    out = tmp_path / "out"
+    run_calibration(spec, out, trials=4)
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(results, "slices", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        finish(spec, out, figures=False)
+    assert not (out / "trials.csv").exists() and not (out / "report.md").exists()
+    assert not spec.layers.exists() or not any(spec.layers.iterdir())
+
+
 # ---------------------------------------------------------------- the command line
 
 

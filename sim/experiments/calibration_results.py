@@ -195,19 +195,13 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
     accepted = pd.concat([trials[trials["trial"] == best["trial"]], accepted[accepted["trial"] != best["trial"]]],
                          ignore_index=True)  # the chosen point first: `run --param-set` without --runs uses it
     columns = ["trial", "objective", "se", *spec.parameters]
-    write_atomic(out / "trials.csv", trials.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
     accepted_text = accepted[columns].to_csv(index=False, lineterminator="\n", float_format="%.17g")
-    write_atomic(out / "accepted.csv", accepted_text)
-    spec.layers.mkdir(parents=True, exist_ok=True)
     accepted_file = f"{spec.name}.accepted.csv"
-    write_atomic(spec.layers / accepted_file, accepted_text)
-    layers = []
-    for path in spec.scenario_paths:
-        layer = spec.layers / f"{path.stem}.yaml"
-        write_atomic(layer, layer_text(spec, path, spec.layers, best_values, int(best["trial"]), accepted_file))
-        layers.append(layer)
+    layers = [spec.layers / f"{path.stem}.yaml" for path in spec.scenario_paths]
     key = (f"{spec.digest()}:{int(best['trial'])}:{len(accepted)}:{f.report.replicates}:{f.report.seed_offset}:"
            f"{f.slices.points}")
+    # Everything is computed (minutes of runs) before any table, layer or report is written: a stop before then leaves
+    # them all as they were, not the layers on a new point beside the old report.
     sl = slices(spec, best_values, out, workers=workers, executor=executor, scheduler=scheduler, key=key)
     all_scores = final_scores(spec, best_values, accepted[list(spec.parameters)].to_dict("records"), out, key)
     tolerance = f.accept.within_se * float(best["se"])
@@ -225,6 +219,12 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
               + f"Final scores on {f.report.replicates} fresh seeds per scenario (seed + {f.report.seed_offset} on).",
               "Layers: " + ", ".join(f"`{os.path.relpath(p)}`" for p in layers) + f"; accepted set: `{accepted_file}` beside them."]
     text = report_text(name=spec.name, header=header, scores=all_scores, parameters=params, figures=[p.name for p in written], cost=cost)
+    write_atomic(out / "trials.csv", trials.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    write_atomic(out / "accepted.csv", accepted_text)
+    spec.layers.mkdir(parents=True, exist_ok=True)
+    write_atomic(spec.layers / accepted_file, accepted_text)
+    for path, layer in zip(spec.scenario_paths, layers, strict=True):
+        write_atomic(layer, layer_text(spec, path, spec.layers, best_values, int(best["trial"]), accepted_file))
     write_atomic(out / "report.md", text)
     write_atomic(out / "parameters.csv", params.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
     return {"best": best, "accepted": accepted, "layers": layers, "scores": all_scores, "parameters": params,
