@@ -232,6 +232,28 @@ def test_an_interrupt_lost_in_a_finalizer_still_stops_the_next_task():
         forget_interrupts()
 
 
+def test_a_stop_while_held_handlers_are_put_back_leaves_none_swapped(monkeypatch):
+    # deferred_interrupts swaps two handlers in and two back: a Ctrl-C after the first was put back raised there,
+    # and SIGTERM stayed with the swallowing handler for the rest of the process.
+    from sim.experiments.executors import deferred_interrupts
+
+    real, swaps = signal.signal, []
+
+    def swap_then_signal(signum, handler):
+        previous = real(signum, handler)
+        swaps.append(signum)
+        if len(swaps) == 3:  # the first handler put back
+            os.kill(os.getpid(), signal.SIGINT)
+        return previous
+
+    term = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(signal, "signal", swap_then_signal)
+    with pytest.raises(KeyboardInterrupt):
+        with deferred_interrupts():
+            pass
+    assert signal.getsignal(signal.SIGTERM) is term
+
+
 def test_a_signal_after_the_command_has_finished_interrupts_nothing():
     # Raised on the way out of the process, it ended a finished run with a traceback and SIGINT's status.
     from sim.interrupts import command_finished, forget_interrupts, interrupt_handler, raise_if_interrupted

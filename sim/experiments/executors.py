@@ -70,16 +70,29 @@ def deferred_interrupts() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    for s in old:
-        signal.signal(s, lambda signum, frame: caught.append(signum))
+    stops = (signal.SIGINT, signal.SIGTERM)
+    old = {s: signal.getsignal(s) for s in stops}
+    with _blocked(stops):  # a stop between two swaps would leave the other handler swapped for good
+        for s in stops:
+            signal.signal(s, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
-        for s, handler in old.items():
-            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        with _blocked(stops):  # one that comes meanwhile waits, and goes to the handler put back
+            for s, handler in old.items():
+                signal.signal(s, handler if handler is not None else signal.SIG_DFL)
     if caught:
         raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _blocked(signals: tuple[int, ...]) -> Iterator[None]:
+    """Hold ``signals`` at the operating system while the block runs; one that came is delivered after it."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _worker_init() -> None:
