@@ -371,6 +371,28 @@ def test_a_full_disk_while_writing_sweep_rows(tmp_path, capsys, monkeypatch, toy
     assert not out.exists()
 
 
+def test_a_stop_between_the_two_renames_puts_the_old_folder_back(tmp_path, monkeypatch):
+    from sim.io.files import atomic_folder
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "old.txt").write_text("kept")
+    real, renames = Path.rename, []
+
+    def rename_then_stop(self, target):
+        renamed = real(self, target)
+        renames.append(target)
+        if len(renames) == 1:  # the old folder is aside; the new one not yet in its place
+            raise KeyboardInterrupt
+        return renamed
+
+    monkeypatch.setattr(Path, "rename", rename_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_folder(out) as tmp:
+            (tmp / "new.txt").write_text("new")
+    assert [p.name for p in tmp_path.iterdir()] == ["run"] and (out / "old.txt").read_text() == "kept"
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_a_read_only_parent_folder(toy, tmp_path, capsys):
     parent = tmp_path / "ro"

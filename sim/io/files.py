@@ -171,12 +171,12 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
     tmp = temp_path(out)
     os.mkdir(tmp)  # mode 0o777 less the umask (tempfile.mkdtemp would make it 0o700)
     _ACTIVE.add(tmp)
+    old = None
     try:
         yield tmp
         for f in tmp.iterdir():
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
-        old = None
         if out.exists():
             old = temp_path(out, "old")
             out.rename(old)
@@ -184,6 +184,8 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
+        if old is not None and old.exists() and not out.exists():
+            old.rename(out)  # stopped between the two renames: the folder that was there goes back
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
