@@ -183,6 +183,25 @@ def test_a_stop_while_the_summaries_are_written_keeps_every_replicate(toy, tmp_p
     assert run_ensemble(sc, 16, out).complete and calls == []
 
 
+def test_a_stopped_ensemble_across_a_parameter_set_says_what_it_kept_and_what_to_do(toy, tmp_path, monkeypatch, capsys):
+    from sim.experiments.param_sets import run_across
+
+    real_add, listed = PartLog.add, []
+
+    def add_then_signal(log, record):
+        real_add(log, record)
+        listed.append(record)
+        if len(listed) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(PartLog, "add", add_then_signal)
+    out = tmp_path / "across"
+    with pytest.raises(BaseException) as stop:  # it was a bare KeyboardInterrupt: "nothing was written"
+        run_across(load_scenario(toy), [{"regime.commit": 0.5}, {"regime.commit": 0.9}], 16, out)
+    assert isinstance(stop.value, Interrupted) and stop.value.finished == len(load_results(out).runs) == 4
+    assert "another --out" in stop.value.advice  # not "run the same command again": it would refuse the folder
+
+
 def test_more_replicates_keep_the_parts_already_written(toy, tmp_path, monkeypatch):
     sc = load_scenario(toy)
     out = tmp_path / "e"
