@@ -84,16 +84,20 @@ def resolve(model: CeasefireModel) -> None:
 
     occupiers = np.where(falls, left * per_pair(p.occupy, rep), 0.0)
     pay_for_assaults(m, rep, town, lost + occupiers, force)
-    r, sides = m.replicates, len(HOLDERS)
-    lost_by = np.bincount(attacker.astype(np.intp) * r + rep, lost, sides * r).reshape(sides, r)  # per side, per replicate
-    killed_by = np.bincount(holder.astype(np.intp) * r + rep, killed, sides * r).reshape(sides, r)
-    for side, name in enumerate(HOLDERS):
-        m.add_casualties(name, lost_by[side])
-        m.add_casualties(name, killed_by[side])
+    book_casualties(m, attacker, rep, lost)
+    book_casualties(m, holder, rep, killed)
 
     fell = np.flatnonzero(falls)
     if fell.size:
         m.capture(rep[fell], town[fell], attacker[fell], occupiers[fell], fallback[fell], cause="assault")
+
+
+def book_casualties(model: CeasefireModel, side: np.ndarray, rep: np.ndarray, amount: np.ndarray) -> None:
+    """Add what each pair lost (``amount``, strength points) to the casualties of its ``side`` (holder codes)."""
+    r, sides = model.replicates, len(HOLDERS)
+    by_side = np.bincount(side.astype(np.intp) * r + rep, amount, sides * r).reshape(sides, r)  # per side, per replicate
+    for code, name in enumerate(HOLDERS):
+        model.add_casualties(name, by_side[code])
 
 
 def pay_for_assaults(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, spent: np.ndarray, force: np.ndarray) -> None:
