@@ -56,6 +56,18 @@ def test_a_group_drives_toward_its_objective_and_then_holds_the_line(build):
     assert [c[1] for c in captures(r)] == ["T1", "T2", "T3", "T4"]
 
 
+def test_a_garrison_with_nowhere_to_fall_back_is_lost_and_counted(build):
+    # HTS's one town between two government towns falls: its survivors have no refuge. They vanished from every
+    # count; they are its casualties.
+    line_theatre(build, controllers=("regime", "hts", "regime"))
+    factions = {**STRONG_REGIME, "hts": {**STRONG_REGIME["hts"], "garrison": 10}}  # survivors of a rout: 30 against 10
+    m = CeasefireModel(scenario(build, factions, events=[push(["T1"], force=30)], end="2020-01-05"))
+    before = m.garrison[0, 1] + m.hts.force[0]
+    m.run_model()
+    assert m.controller[0, 1] == 0 and m.hts.force[0] == 0
+    assert m.casualties["hts"][0] == pytest.approx(before * m.combat_params.fighters_per_point)
+
+
 def test_a_group_stood_down_returns_its_force_to_the_pool(build):
     line_theatre(build, controllers=("regime", "hts", "hts"))
     stop = ev(date="2020-01-03", type="offensive", group="main", action="stop")

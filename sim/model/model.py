@@ -228,13 +228,14 @@ class CeasefireModel(mesa.Model):
 
     def capture(self, rep: np.ndarray, town: np.ndarray, new: np.ndarray, garrison: np.ndarray, fallback: np.ndarray,
                 cause: str) -> None:
-        """Towns change hands; the old garrison falls back to ``fallback`` (see :func:`towns.refuges`; -1: it is lost)."""
+        """Towns change hands; the old garrison falls back to ``fallback`` (:func:`towns.refuges`; -1: lost, a casualty)."""
         old = self.controller[rep, town].copy()
         fallback = towns.refuges(self.neighbours, rep, town, old, new, fallback, self.controller, self.garrison)
         self._note_pockets(rep, town, old, new)
         self.changes += 1
         away = fallback >= 0
         np.add.at(self.garrison, (rep[away], fallback[away]), self.garrison[rep[away], town[away]])
+        combat.book_casualties(self, old[~away], rep[~away], self.garrison[rep[~away], town[~away]])  # nowhere to go: lost
         self.controller[rep, town] = new
         self.garrison[rep, town] = garrison
         self.shock[rep, town] = 0.0
