@@ -68,6 +68,17 @@ def test_a_garrison_with_nowhere_to_fall_back_is_lost_and_counted(build):
     assert m.casualties["hts"][0] == pytest.approx(before * m.combat_params.fighters_per_point)
 
 
+def test_russian_air_is_full_on_the_day_the_regime_breaks_a_deal(build):
+    # Russia acted before the regime: on the day the regime broke a deal it attacked under the deal's low air effort.
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts"))
+    deal = truce(compliance={"regime": 0.01, "hts": 1.0, "rebels": 1.0})  # rejected: broken on its first day or so
+    r = simulate(scenario(build, events=[push(["T3"], force=20), deal], end="2020-01-10"))
+    days = r.timeseries.set_index("date")
+    broken = days.index[days["ceasefire"] == "broken"][0]
+    air = load_scenario(build.root / "s.yaml").factions.russia.air_support
+    assert days.loc[broken, "air_effort"] == air
+
+
 def test_a_group_stood_down_returns_its_force_to_the_pool(build):
     line_theatre(build, controllers=("regime", "hts", "hts"))
     stop = ev(date="2020-01-03", type="offensive", group="main", action="stop")

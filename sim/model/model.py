@@ -191,7 +191,7 @@ class CeasefireModel(mesa.Model):
         self.attack_side[:] = -1
         self.declared = []
         ceasefire.begin_day(self)
-        for faction in (self.russia, self.regime, self.turkey, self.hts, self.rebels):
+        for faction in (self.regime, self.russia, self.turkey, self.hts, self.rebels):  # Russia backs what the regime chose
             faction.step()
         combat.resolve(self)
         combat.abandon_untenable(self)
