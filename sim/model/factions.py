@@ -43,7 +43,8 @@ class FactionAgent(mesa.Agent):
 
 
 class Russia(FactionAgent):
-    """Air power: licenses the regime's offensives, restrains it under deals it brokered."""
+    """Air power: backs the regime's offensives (it acts after the regime, on what the regime chose that day), restrains it
+    under deals it brokered."""
 
     name = "russia"
 
