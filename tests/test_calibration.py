@@ -251,6 +251,21 @@ def test_a_report_stopped_while_it_runs_its_slices_changes_no_table_or_layer(toy
     assert not spec.layers.exists() or not any(spec.layers.iterdir())
 
 
+def test_layers_that_would_replace_a_scenario_or_a_users_file_are_refused_before_any_trial(toy, build):
+    # With `layers: .` the layer of world.yaml is world.yaml: calibrate replaced the scenario with a layer extending itself.
+    scenario = (build.root / "world.yaml").read_bytes()
+    with pytest.raises(InputError, match="not a calibrated layer this command wrote") as info:
+        load_calibration(toy_calibration(build, name="here.yaml", layers="."))
+    assert info.value.key == "layers" and info.value.line is not None
+    assert (build.root / "world.yaml").read_bytes() == scenario
+    mine = build.root / "mine"
+    mine.mkdir()
+    (mine / "toy.accepted.csv").write_text("my,own,table\n")  # a user's file that happens to have the name
+    with pytest.raises(InputError, match="toy.accepted.csv is not a calibrated layer"):
+        load_calibration(toy_calibration(build, name="mine.yaml", layers="mine"))
+    assert (mine / "toy.accepted.csv").read_text() == "my,own,table\n"
+
+
 # ---------------------------------------------------------------- the command line
 
 

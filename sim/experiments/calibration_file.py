@@ -42,6 +42,8 @@ from .parameters import apply, parameter_paths
 
 NO_UNION = TaggedUnion("item", "kind", {})
 SETS = ("calibration", "validation")
+LAYER_MARK = "# Written by `python -m sim calibrate"  # the first line of every layer it writes
+ACCEPTED_HEADER = "trial,objective,se"  # how the accepted set's CSV begins
 
 
 class Bounds(Strict):
@@ -215,6 +217,7 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     if not any(o.applies(s.start, s.end) for o in fit for s in scenarios):
         raise _at(tree, ("outcomes", "fit"), path, "none of the fitted outcomes falls inside any scenario's window")
     layers = (path.parent / f.layers).resolve() if f.layers else paths[0].parent / "calibrated"
+    _check_layers(layers, paths, f.name or path.stem, tree, path, ("layers",) if f.layers else ("scenarios",))
     return CalibrationSpec(path, f.name or path.stem, f, paths, scenarios, outcomes_path, fit, hold_out, layers)
 
 
@@ -249,6 +252,24 @@ def _choose(outcomes: list[OutcomeBase], choice: str | list[str], tree: LDict, p
         if oid not in ids:
             raise _at(tree, ("outcomes", key, i), path, f"unknown outcome id '{oid}'" + did_you_mean(oid, ids))
     return [ids[oid] for oid in dict.fromkeys(choice)]
+
+
+def _check_layers(layers: Path, scenarios: list[Path], name: str, tree: LDict, path: Path, where: tuple) -> None:
+    """Refuse, before any trial runs, a layers folder where writing the layers would replace a file this command did not
+    write: a scenario itself (a layer beside its scenario, with ``layers: .``), or a user's file of the same name."""
+    theirs = [layers / f"{p.stem}.yaml" for p in scenarios]
+    for file, mark in [*((f, LAYER_MARK) for f in theirs), (layers / f"{name}.accepted.csv", ACCEPTED_HEADER)]:
+        if file in scenarios or (file.exists() and not _begins_with(file, mark)):
+            raise _at(tree, where, path, f"{file} is not a calibrated layer this command wrote, and writing the layers "
+                      "would replace it; choose another folder for 'layers'", key="layers")
+
+
+def _begins_with(file: Path, text: str) -> bool:
+    try:
+        with open(file, encoding="utf-8", errors="replace") as fh:
+            return fh.read(len(text)) == text
+    except OSError:
+        return False
 
 
 def _at(tree: LDict, where: tuple, path: Path, message: str, key: str | None = None) -> InputError:

@@ -31,7 +31,7 @@ from ..analysis.scoring import score
 from ..errors import InputError
 from ..io.files import write_atomic
 from .calibration import Problem, ensembles, evaluate_all, frozen, open_study, scores
-from .calibration_file import CalibrationSpec
+from .calibration_file import LAYER_MARK, CalibrationSpec
 
 NOT_PARAMETERS = ("trial", "objective", "se")
 
@@ -72,7 +72,7 @@ def layer_text(spec: CalibrationSpec, scenario_path: Path, layers: Path, values:
         node[rest[-1]] = float(value)
     if events:
         tree["events"] = list(events.values())
-    header = (f"# Written by `python -m sim calibrate {spec.path.name}` on {dt.date.today()}: do not edit by hand,\n"
+    header = (f"{LAYER_MARK} {spec.path.name}` on {dt.date.today()}: do not edit by hand,\n"
               f"# calibrate again. The calibrated point's values; the accepted set (parameter uncertainty) is\n"
               f"# {accepted_file}: `python -m sim run {scenario_path.stem}.yaml --runs N --param-set {accepted_file}`.\n")
     return header + yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
