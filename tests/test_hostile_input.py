@@ -163,6 +163,18 @@ def test_extends_a_directory(toy):
     assert err.file == str(path) and err.key == "extends" and err.line == 1 and "names a directory" in err.message
 
 
+@pytest.mark.parametrize("ident", ["[x]", "{a: 1}"])
+def test_an_event_id_that_is_not_a_string_in_a_file_that_extends(toy, ident):
+    # Merging events by id hashed it: a list or a mapping was a TypeError with a traceback.
+    base = toy.scenario(HEAD + "events:\n  - {id: push, type: offensive, date: 2020-01-02, action: start, axis: [T1], "
+                        "source: [test-claim]}\n",
+                        name="base.yaml")
+    child = toy.scenario(f"extends: {base.name}\nevents:\n  - {{id: {ident}, type: offensive, date: 2020-01-03, "
+                         "action: stop, source: [test-claim]}\n", name="child.yaml")
+    err = error_of(child)
+    assert err.file == str(child) and err.line == 3 and "id" in err.key
+
+
 # ---------------------------------------------------------------- dates out of order
 
 

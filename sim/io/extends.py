@@ -92,9 +92,9 @@ def _merge(base: LDict, over: LDict) -> LDict:
 def _merge_events(base: LList, over: LList) -> LList:
     out = LList(base, file=over.file, line=over.line)
     out.lines = list(base.lines)
-    index = {e.get("id"): i for i, e in enumerate(base) if isinstance(e, LDict) and e.get("id")}
+    index = {_event_id(e): i for i, e in enumerate(base) if _event_id(e)}
     for event, where in zip(over, over.lines, strict=True):
-        i = index.get(event.get("id")) if isinstance(event, LDict) else None
+        i = index.get(_event_id(event))
         if i is None:
             out.append(event)
             out.lines.append(where)
@@ -104,11 +104,17 @@ def _merge_events(base: LList, over: LList) -> LList:
     return out
 
 
+def _event_id(event: Any) -> str | None:
+    """An event's id if it is a string; anything else (a list, a mapping: a typo) is left for validation to name."""
+    ident = event.get("id") if isinstance(event, LDict) else None
+    return ident if isinstance(ident, str) else None
+
+
 def _remove_events(events: LList, ids: Any, tree: LDict) -> LList:
     file, line = tree.lines["remove_events"]
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise InputError(file, "'remove_events' must be a list of event ids", line=line, key="remove_events")
-    known = {e.get("id") for e in events if isinstance(e, LDict)}
+    known = {_event_id(e) for e in events}
     for i in ids:
         if i not in known:
             raise InputError(file, f"'remove_events' names no event with id '{i}'" + did_you_mean(i, filter(None, known)), line=line, key="remove_events")
