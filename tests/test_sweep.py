@@ -212,6 +212,18 @@ def test_a_stop_while_a_resumed_sweep_checks_its_parts_does_not_say_none_were_ke
     assert type(stop.value) is KeyboardInterrupt and len(read_rows(tmp_path / "s")) == 180
 
 
+def test_a_report_asked_for_a_parameter_as_a_metric_or_one_parameter_twice_is_an_input_error(tmp_path):
+    # Both were pandas' ValueErrors with a traceback.
+    design = make_design("grid", [Parameter("a", values=(0.0, 0.5, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "s", evaluate=toys.linear)
+    with pytest.raises(InputError, match="no metric 'a'") as info:
+        sweep_report(tmp_path / "s", metrics=["a"])
+    assert info.value.key == "--metric"
+    with pytest.raises(InputError, match="names 'a' twice") as info:
+        sweep_report(tmp_path / "s", metrics=["y"], pair=("a", "a"))
+    assert info.value.key == "--pair"
+
+
 def test_an_interrupt_lost_in_a_finalizer_still_stops_the_next_task():
     # Python swallows an exception raised inside a finalizer; a Ctrl-C that landed in one used to go
     # unseen. The handler remembers it, and the executors raise it before handing out another task.

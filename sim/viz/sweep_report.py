@@ -39,7 +39,7 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     names = [p["path"] for p in manifest["design"]["parameters"]]
     rows = read_rows(folder)
     wanted = metrics or manifest.get("metrics") or [m for m in DEFAULT_METRICS if m in rows]
-    unknown = [m for m in wanted if m not in rows]
+    unknown = [m for m in wanted if m not in rows or m in names or m in ("point", "replicate", "seed")]
     if unknown:
         choices = [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)]
         raise InputError(folder, f"no metric '{unknown[0]}' in this sweep; it has: {', '.join(choices)}", key="--metric")
@@ -47,6 +47,8 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     if pair is not None and any(p not in names for p in pair):
         unknown = next(p for p in pair if p not in names)
         raise InputError(folder, f"'{unknown}' is not a parameter of this sweep ({', '.join(names)})", key="--pair")
+    if pair is not None and pair[0] == pair[1]:
+        raise InputError(folder, f"names '{pair[0]}' twice: a heat map needs two parameters", key="--pair")
     points = summarise_points(rows, names, wanted)
     sens = sensitivity(manifest, points, wanted)
     out = folder / "report"
