@@ -203,6 +203,18 @@ def test_map_cli_end_to_end_and_bad_dates(toy_results, tmp_path, capsys):
     assert "outside the run (2020-01-01 .. 2020-01-15)" in capsys.readouterr().err
 
 
+def test_two_runs_with_no_day_in_common_are_refused(build, tmp_path, capsys):
+    # The later start was taken as the date to map, outside the earlier run: a ValueError with a traceback, exit 1.
+    grid_theatre(build, ["regime"] * 3 + ["rebels"] * 6)
+    early = write_run(simulate(load_scenario(build.scenario({"end": "2020-01-05"}, name="early.yaml"))), tmp_path / "early")
+    late = write_run(simulate(load_scenario(build.scenario({"start": "2020-01-10", "end": "2020-01-15"}, name="late.yaml"))),
+                     tmp_path / "late")
+    capsys.readouterr()
+    assert main(["map", str(early), str(late)]) == 2
+    err = capsys.readouterr().err
+    assert "share no day to map" in err and "Traceback" not in err
+
+
 def test_reported_date_after_the_last_day_compares_the_last_day(toy_results):
     single, _ = toy_results
     res = load_results(single)

@@ -121,6 +121,9 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
     """
     if date is None:
         day = min(last_day(a), last_day(b))
+        if day < max(a.start, b.start):
+            raise InputError(b.path, f"the two results share no day to map: {a.path.name} runs {a.start} .. {last_day(a)}, "
+                             f"{b.path.name} {b.start} .. {last_day(b)}")
     else:
         day, _ = resolve_date(a, date)
         day_b, _ = resolve_date(b, date)
