@@ -175,6 +175,17 @@ def test_an_event_id_that_is_not_a_string_in_a_file_that_extends(toy, ident):
     assert err.file == str(child) and err.line == 3 and "id" in err.key
 
 
+def test_a_theatre_table_saved_with_a_byte_order_mark_reads_as_without(toy):
+    # A spreadsheet's UTF-8 BOM stuck to the first column's name: "missing column(s): name", with the column there.
+    from sim.io.theatre import load_theatre
+
+    path = toy.root / "toy.yaml"
+    plain = load_theatre(path).towns
+    for table in sorted(toy.root.glob("toy.*.csv")):
+        table.write_bytes(b"\xef\xbb\xbf" + table.read_bytes())
+    assert load_theatre(path).towns == plain
+
+
 # ---------------------------------------------------------------- dates out of order
 
 

@@ -29,7 +29,7 @@ _CONTROL_COLUMN = re.compile(r"^controller_(\d{4})_(\d{2})_(\d{2})$")
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     try:
-        text = read_input(path, CSV_LIMIT).decode("utf-8")
+        text = read_input(path, CSV_LIMIT).decode("utf-8-sig")  # a spreadsheet's byte-order mark is not part of a column name
     except UnicodeDecodeError:
         raise InputError(path, "file is not valid UTF-8 text") from None
     # A short row reads as empty fields (not None), so the checks below name
