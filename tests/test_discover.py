@@ -75,3 +75,11 @@ def test_conditions():
     for bad in ("ceasefire_days", "ceasefire_days >= thirty", "ceasefire_days >= 30 and towns > 3"):
         with pytest.raises(InputError):
             parse_condition(bad, ["ceasefire_days"])
+
+
+@pytest.mark.parametrize("threshold", [80.0, float("nan"), -1.0, 0.0])
+def test_a_threshold_that_is_not_a_share_is_refused(planted, threshold):
+    # 80 (a percentage) or nan ran, and the report spoke of a density threshold of 80 or nan.
+    with pytest.raises(InputError, match="must be a share") as info:
+        discover(planted, "y >= 1", threshold=threshold)
+    assert info.value.key == "--threshold"

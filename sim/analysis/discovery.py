@@ -121,8 +121,10 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
             step; the least share of points a box may hold).
 
     Raises:
-        InputError: not a sweep, a bad condition, EMA Workbench missing.
+        InputError: not a sweep, a bad condition, a threshold that is not a share, EMA Workbench missing.
     """
+    if not 0.0 < threshold <= 1.0:  # a density is a share: 80 (a percentage), nan or -1 matched every box or none
+        raise InputError(None, f"must be a share of points above 0 and at most 1 (got {threshold})", key="--threshold")
     folder = Path(folder)
     manifest = load_sweep_manifest(folder)
     rows = read_rows(folder)
