@@ -39,9 +39,9 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     names = [p["path"] for p in manifest["design"]["parameters"]]
     rows = read_rows(folder)
     wanted = metrics or manifest.get("metrics") or [m for m in DEFAULT_METRICS if m in rows]
-    unknown = [m for m in wanted if m not in rows or m in names or m in ("point", "replicate", "seed")]
+    choices = [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)]
+    unknown = [m for m in wanted if m not in choices]
     if unknown:
-        choices = [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)]
         raise InputError(folder, f"no metric '{unknown[0]}' in this sweep; it has: {', '.join(choices)}", key="--metric")
     wanted = [m for m in wanted if rows[m].notna().any()]
     if pair is not None and any(p not in names for p in pair):
