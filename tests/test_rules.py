@@ -416,6 +416,21 @@ def test_posts_already_cut_off_at_the_start_are_not_news(build):
     assert (m.turkey.escalation == 0).all()
 
 
+def test_a_post_set_up_inside_government_ground_is_cut_off_from_its_first_day_and_is_not_news(build):
+    """Turkey setting up a post where the government holds every town around it is not the regime encircling it: the
+    post counts as encircled (and deters nothing) from the day it is set up, with no escalation and no encirclement
+    event. Counted the next day as newly cut off, it raised Turkish escalation and logged ``post_encircled``."""
+    build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "regime")], [("G", "A", "M9")],
+                  posts=[("p1", "A", "")])
+    post = ev(id="post", date="2020-01-03", type="observation_post", action="establish", post="p1")
+    quiet = {"escalation_per_encirclement": 0.5, "exposure": 0, "combat_exposure": 0}  # no fighting, no deaths
+    r = simulate(scenario(build, {"turkey": quiet}, [post], end="2020-01-06"))
+    assert (r.timeseries["turkish_escalation"] == 0).all()
+    assert "post_encircled" not in set(r.events["type"])
+    posts = r.posts.set_index("date")
+    assert posts.loc["2020-01-03":, "encircled"].all() and len(posts.loc["2020-01-03":]) == 4  # from the day it stands
+
+
 def test_a_post_cut_off_the_day_another_is_relieved_is_news(build):
     """Escalation counts the posts newly encircled, not the net change: one relieved hides no other."""
     build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "regime"), ("B", 35.5, 36.1, "regime")],
@@ -590,6 +605,22 @@ def test_strike_adds_turkish_deaths_and_escalation(build):
     assert ts.loc["2020-01-03", "turkish_escalation"] == pytest.approx(0.3)
 
 
+def test_a_strike_on_the_regime_or_hts_kills_from_their_forces_not_only_in_the_casualty_count(build):
+    """A strike's dead came out of a force: they were booked as casualties while every force kept its strength."""
+    line_theatre(build)
+    strike = ev(date="2020-01-03", type="strike", by="turkey", town="T1", casualties={"regime": 500, "hts": 200})
+    calm = {"regime": {"force": 100, "commit": 0.0}, "hts": {"reserve": 50, "regen": 0, "spoiler_rate": 0}}
+    days = {}
+    for name, events in (("a.yaml", []), ("b.yaml", [strike])):
+        m = CeasefireModel(scenario(build, calm, events, name=name, end="2020-01-04"))
+        m.run_model()
+        days[name] = (m.regime.force[0], m.hts.force[0], m.casualties["regime"][0], m.casualties["hts"][0])
+    per_point = m.combat_params.fighters_per_point
+    (regime, hts, dead_regime, dead_hts), (regime_hit, hts_hit, dead_regime_hit, dead_hts_hit) = days["a.yaml"], days["b.yaml"]
+    assert regime - regime_hit == pytest.approx(500 / per_point) and hts - hts_hit == pytest.approx(200 / per_point)
+    assert dead_regime_hit - dead_regime == pytest.approx(500) and dead_hts_hit - dead_hts == pytest.approx(200)
+
+
 def test_turkish_drones_hold_fire_while_the_regime_keeps_a_deal_and_resume_when_it_breaks(build):
     line_theatre(build, controllers=("regime", *["hts"] * 8))
     shield = ev(id="shield", date="2020-01-03", type="intervention", name="shield", intensity=1.0)
@@ -617,6 +648,20 @@ def test_rebels_counter_attack_only_with_turkish_escalation(build):
     assert any(c[1] == "L" and c[2].startswith("regime -> rebels") and c[0] >= "2020-01-06" for c in caps)
     factions["turkey"] = {"may_escalate": False}
     assert [c[2] for c in captures(simulate(scenario(build, factions, events, name="b.yaml")))] == ["rebels -> regime (assault)"]
+
+
+def test_posts_overlooking_an_opposition_assault_come_under_fire_too(build):
+    """Soldiers at posts overlooking the fighting are exposed whoever attacks. Turkey acts before HTS and the rebels
+    declare their assaults, so exposure counted only the regime's: HTS's counter-offensive beside a post killed no one."""
+    build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "regime"), ("H", 35.5, 36.1, "hts")],
+                  [("R", "L", "M9"), ("L", "H", "M9")], posts=[("p1", "L", "2019-01-01", 35.51, 36.05)])
+    factions = {**STRONG_REGIME, "hts": {"garrison": 1, "reserve": 200, "regen": 0, "spoiler_rate": 0, "counter_commit": 0.5},
+                "turkey": {"exposure": 3.0, "combat_exposure": 0, "may_escalate": False}}
+    back = ev(id="strike-back", date="2020-01-03", type="offensive", faction="hts", action="start", axis=["L"])
+    r = simulate(scenario(build, factions, [back], end="2020-01-08"))
+    assert any(c[1] == "L" and c[2].startswith("regime -> hts") for c in captures(r))  # HTS attacked, and the regime never
+    deaths = r.timeseries.set_index("date")["turkish_deaths"]
+    assert deaths.loc["2020-01-02"] == 0 and deaths.iloc[-1] > 0
 
 
 @pytest.mark.parametrize("reported", [False, True])

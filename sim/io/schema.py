@@ -290,7 +290,7 @@ class ReinforcementSpec(EventSpec):
 
 
 class StrikeSpec(EventSpec):
-    """An exogenous strike with known casualties (deaths by faction)."""
+    """An exogenous strike with known casualties (deaths by faction), taken out of each faction's mobile force."""
 
     type: Literal["strike"]
     by: FactionName

@@ -20,7 +20,7 @@ from mesa.time import Schedule
 
 from ..io import schema
 from ..names import HolderCode
-from . import ceasefire, streams
+from . import ceasefire, streams, towns
 from .ceasefire import Ceasefire
 from .params import per_town
 from .regime import ForceGroup
@@ -185,6 +185,11 @@ class ObservationPostEvent(ScenarioEvent):
         m, e = self.model, self.spec
         k = m.theatre.post_index(e.post)
         m.post_standing[:, k] = e.action == "establish"
+        # Set up where the government already holds every town around it, a post is cut off from its first day; the
+        # regime did not encircle it, so Turkey does not count it as news.
+        cut_off = towns.posts_encircled(m.theatre, m.controller, m.post_standing)[:, k]
+        m.encircled[:, k] = cut_off
+        m.turkey.note_encircled(k, cut_off)
         m.survey_posts()
         post = m.theatre.posts[k]
         m.log_all(f"post_{e.action}", post.towns[0], "turkey", post.name)
@@ -260,10 +265,17 @@ class StrikeEvent(ScenarioEvent):
     def fire(self) -> None:
         m, e = self.model, self.spec
         for faction, killed in e.casualties.items():
+            dead = np.full(m.replicates, killed)
             if faction == "turkey":
-                m.turkey.lose_soldiers(np.full(m.replicates, killed), "strike")
-            else:
-                m.add_casualties(faction, np.full(m.replicates, float(killed)), fighters=False)
+                m.turkey.lose_soldiers(dead, "strike")
+                continue
+            if faction != "russia":  # the dead came out of a force: its mobile part (Russia has no ground force here)
+                points = dead / m.combat_params.fighters_per_point
+                if faction == "regime":
+                    m.regime.lose(points, spare_committed=False, casualties=False)
+                else:
+                    getattr(m, faction).lose(points, casualties=False)
+            m.add_casualties(faction, dead.astype(float), fighters=False)  # the reported toll, whatever the forces held
         lost = ", ".join(f"{k} {v}" for k, v in e.casualties.items())
         m.log_all("strike", self.town(e.town), e.by, f"killed: {lost}")
 

@@ -7,10 +7,11 @@ Factions are Mesa agents; towns are not. Every agent reads and writes the
 model's numpy arrays, shaped (replicates, towns), so one call serves every
 replicate of a batch and a day costs a handful of array operations whatever
 the theatre's size. The order in which they act each day is written out in
-:meth:`CeasefireModel.step`: Russia sets its air effort, the regime's force
-groups pick and assault their objectives, Turkey reacts, then HTS and the
-rebels defend, spoil and counter-attack; combat is resolved after all have
-declared their assaults.
+:meth:`CeasefireModel.step`: the regime's force groups pick and assault their
+objectives, Russia sets its air effort on what they chose, Turkey reacts, then
+HTS and the rebels defend, spoil and counter-attack; once all have declared
+their assaults, soldiers at Turkish posts overlooking any of them come under
+fire, and combat is resolved.
 """
 
 from __future__ import annotations
@@ -85,8 +86,7 @@ class Turkey(FactionAgent):
 
     def step(self) -> None:
         self.escalate()
-        self.strike()
-        self.expose_posts()
+        self.strike()  # the posts' exposure waits for every side's assaults: the model calls expose_posts after them
 
     def escalate(self) -> None:
         """Escalation rises with soldiers killed and posts newly cut off, and relaxes; an intervention holds it up."""
@@ -98,6 +98,10 @@ class Turkey(FactionAgent):
         urge = p.escalation_per_death * (self.deaths - self._deaths_seen) + p.escalation_per_encirclement * newly
         self._deaths_seen, self._encircled_seen = self.deaths.copy(), m.encircled.copy()
         self.escalation = np.clip(np.maximum(self.floor, self.escalation * (1 - p.escalation_decay) + urge), 0.0, 1.0)
+
+    def note_encircled(self, post: int, cut_off: np.ndarray) -> None:
+        """Take a post's encirclement (replicates,) as already known: it was cut off when it was set up."""
+        self._encircled_seen[:, post] = cut_off
 
     def strike(self) -> None:
         """Drones and artillery wear down the regime's force not committed to today's assaults.
@@ -113,7 +117,7 @@ class Turkey(FactionAgent):
             m.regime.lose(self.p.drone_strength * firing * noise)
 
     def expose_posts(self) -> None:
-        """Soldiers at posts overlooking the fighting come under fire."""
+        """Soldiers at posts overlooking the fighting come under fire, whoever attacks: called once every side has declared."""
         m, p = self.model, self.p
         hit = m.attack_force > 0
         near = hit | (towns.held_neighbours(m.neighbours, hit) > 0)

@@ -193,6 +193,7 @@ class CeasefireModel(mesa.Model):
         ceasefire.begin_day(self)
         for faction in (self.regime, self.russia, self.turkey, self.hts, self.rebels):  # Russia backs what the regime chose
             faction.step()
+        self.turkey.expose_posts()  # soldiers at posts overlooking any of the day's assaults, the opposition's too
         combat.resolve(self)
         combat.abandon_untenable(self)
         civilians.flee(self)
