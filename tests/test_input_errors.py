@@ -203,6 +203,20 @@ def test_a_sweep_file_naming_a_missing_scenario_or_design_says_which_line(tmp_pa
     assert (err.value.line, err.value.key) == (3, "design")
 
 
+def test_a_misspelt_metric_in_a_sweep_file_is_refused_when_the_file_is_read(tmp_path, capsys):
+    sweep = tmp_path / "sweep.yaml"
+    body = f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{values: [0.5]}}\nmetrics:\n  - ceasefire_days\n"
+    sweep.write_text(body + "  - towns_regim\n")
+    for args in (["check", sweep], ["sweep", sweep, "--out", tmp_path / "never"]):
+        refused(*cli(capsys, *args), f"{sweep}, line 6, key 'metrics[1]': unknown metric 'towns_regim'",
+                "did you mean 'towns_regime'", "valid: outcomes_met, control_accuracy", "ceasefire_days:moscow-protocol",
+                "met:moscow-front-holds-to-june")
+    assert not (tmp_path / "never").exists()
+    # A deal's and an outcome's own metrics are known before anything runs.
+    sweep.write_text(body + "  - ceasefire_days:moscow-protocol\n  - met:moscow-front-holds-to-june\n")
+    assert load_sweep(sweep).metrics[1:] == ["ceasefire_days:moscow-protocol", "met:moscow-front-holds-to-june"]
+
+
 # ---- sweep points, before dispatch ----
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from ..errors import InputError, did_you_mean
 from ..io.safe_yaml import load_yaml
+from ..io.scenario import load_scenario
+from ..io.schema import Scenario
 from .designs import SAMPLES, Design, make_design
 from .parameters import MAX_STEPS, Parameter
 
@@ -62,8 +64,10 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     metrics = tree.get("metrics") or []
     if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
         raise InputError(path, "'metrics' must be a list of metric names", line=line("metrics"), key="metrics")
+    loaded = load_scenario(scenario)
+    _check_metrics(path, metrics, loaded)
     if "design" in tree:
-        return _external(path, tree, scenario, settings, list(metrics), line)
+        return _external(path, tree, scenario, loaded, settings, list(metrics), line)
     params = []
     raw = tree["parameters"]
     if not isinstance(raw, dict) or not raw:
@@ -118,9 +122,23 @@ def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001
     return file
 
 
-def _external(path: Path, tree: dict, scenario: Path, settings: dict, metrics: list[str], line) -> SweepSpec:  # noqa: ANN001 - the line finder
+def _check_metrics(path: Path, metrics: list, scenario: Scenario) -> None:
+    """Every name in ``metrics`` is a metric that the sweep's runs will have: a typo is refused now, at its line,
+    not by ``sweep-report`` after the runs."""
+    if not metrics:
+        return
+    from ..analysis.metrics import metric_names
+    from .run import scored_outcomes
+
+    valid = metric_names(scenario, scored_outcomes(scenario))  # the outcomes a sweep scores against (ScenarioEvaluator's)
+    for i, name in enumerate(metrics):
+        if name not in valid:
+            raise InputError(path, f"unknown metric '{name}'" + did_you_mean(name, valid) + f"; valid: {', '.join(valid)}",
+                             line=metrics.lines[i][1], key=f"metrics[{i}]")
+
+
+def _external(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings: dict, metrics: list[str], line) -> SweepSpec:  # noqa: ANN001 - the line finder
     """A sweep file whose points come from a CSV file (``design:``, relative to the sweep file)."""
-    from ..io.scenario import load_scenario
     from .design_file import load_design
 
     for key in ("sample", "n", "sample_seed"):
@@ -128,7 +146,7 @@ def _external(path: Path, tree: dict, scenario: Path, settings: dict, metrics: l
             raise InputError(path, f"'{key}' does not apply to a design read from a file", line=line(key) or 1, key=key)
     if not isinstance(tree["design"], str) or not tree["design"].strip():
         raise InputError(path, "'design' must be the path of a CSV file of points", line=line("design"), key="design")
-    design = load_design(_named_file(path, tree, "design", line), load_scenario(scenario))
+    design = load_design(_named_file(path, tree, "design", line), loaded)
     return SweepSpec(scenario, design, settings["runs"] or 10, metrics, source=path, replicate_seed=settings["replicate_seed"])
 
 
