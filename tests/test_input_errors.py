@@ -252,6 +252,39 @@ def test_a_switch_swept_on_a_grid_really_switches(toy, tmp_path):
     assert rows["turkey.may_escalate"].tolist() == [0.0, 1.0]
 
 
+# ---- parameter sets (run --param-set) ----
+
+
+@pytest.mark.parametrize("rows, line, key, words", [
+    ("1,0.5,1\n\n2,0.6,0.5\n", 4, "turkey.may_escalate", "is a switch: give 0/1 or true/false, not 0.5"),
+    ("1,0.5,true\n2,1.5,false\n", 3, "regime.commit", "less than or equal to 1"),
+    ("1,0.5,1\n2,x,0\n", 3, "regime.commit", "'x' is not a number"),
+])
+def test_a_param_set_error_names_the_file_line_and_column(toy, tmp_path, capsys, rows, line, key, words):
+    from sim.experiments.param_sets import load_param_set
+
+    f = tmp_path / "set.csv"
+    f.write_text("trial,regime.commit,turkey.may_escalate\n" + rows)
+    with pytest.raises(InputError) as err:
+        load_param_set(f, load_scenario(toy))
+    assert (err.value.file, err.value.line, err.value.key) == (str(f), line, key) and words in err.value.message, err.value
+    refused(*cli(capsys, "run", toy, "--param-set", f, "--out", tmp_path / "never"), f"{f}, line {line}, key '{key}': ", words)
+    assert not (tmp_path / "never").exists()
+
+
+def test_a_param_set_takes_switches_and_aliases_as_a_design_does(toy, tmp_path):
+    from sim.experiments.param_sets import load_param_set
+
+    f = tmp_path / "set.csv"
+    f.write_text("trial,regime__commit,turkey.may_escalate\n1,0.5,True\n2,0.6,0\n")
+    assert load_param_set(f, load_scenario(toy)) == [{"regime.commit": 0.5, "turkey.may_escalate": 1.0},
+                                                     {"regime.commit": 0.6, "turkey.may_escalate": 0.0}]
+    f.write_text("trial,regime.comit\n1,0.5\n")
+    with pytest.raises(InputError, match="did you mean 'regime.commit'") as err:
+        load_param_set(f, load_scenario(toy))
+    assert (err.value.line, err.value.key) == (1, "regime.comit")
+
+
 # ---- the scenario's bookkeeping ----
 
 
