@@ -217,6 +217,22 @@ def test_a_misspelt_metric_in_a_sweep_file_is_refused_when_the_file_is_read(tmp_
     assert load_sweep(sweep).metrics[1:] == ["ceasefire_days:moscow-protocol", "met:moscow-front-holds-to-june"]
 
 
+@pytest.mark.parametrize("parameter, sample, words", [
+    ("turkey.may_escalate: {low: 0, high: 1}", "lhs", "'turkey.may_escalate' is a switch (true or false), which a lhs design cannot sample"),
+    ("hts.protest_days: {low: 1, high: 4}", "random", "'hts.protest_days' takes whole numbers, which a random design would not give"),
+    ("turkey.may_escalate: {values: [0, 0.5]}", "grid", "'turkey.may_escalate' is a switch: give 0 (false) or 1 (true), not 0.5"),
+])
+def test_check_refuses_the_sweep_files_that_sweep_refuses_with_the_same_message(tmp_path, capsys, parameter, sample, words):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {MOSCOW}\nsample: {sample}\nn: 4\nparameters:\n  regime.commit: {{low: 0.2, high: 0.8}}\n"
+                     f"  {parameter}\n".replace("n: 4\n", "n: 4\n" if sample != "grid" else ""))
+    where = f"{sweep}, line {6 if sample != 'grid' else 5}, key 'parameters.{parameter.split(':')[0]}': "
+    errors = [cli(capsys, "check", sweep), cli(capsys, "sweep", sweep, "--out", tmp_path / "never")]
+    for rc, err in errors:
+        refused(rc, err, where + words)
+    assert errors[0][1] == errors[1][1] and not (tmp_path / "never").exists()
+
+
 # ---- sweep points, before dispatch ----
 
 

@@ -122,14 +122,9 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     data = load_yaml(args.scenario)
     keys = set(data) if isinstance(data, dict) else set()  # not a mapping: load_scenario says so
     if "scenario" in keys and keys & {"parameters", "design"}:  # a sweep file: its scenario and its points
-        from ..experiments.parameters import apply
         from ..experiments.sweep_file import load_sweep
 
-        sweep = load_sweep(args.scenario)
-        scenario = load_scenario(sweep.scenario_path)
-        names = [p.path for p in sweep.design.parameters]
-        for corner in (sweep.design.points.min(axis=0), sweep.design.points.max(axis=0)):  # every path, both ends of its range
-            apply(scenario, dict(zip(names, map(float, corner), strict=True)), where=args.scenario)
+        sweep = load_sweep(args.scenario)  # every point checked against the scenario, as `sweep` checks them
         print(f"{args.scenario}: ok (a sweep of {sweep.scenario_path.name}: {len(sweep.design.points)} points x {sweep.runs} runs)")
         return 0
     if "scenarios" in keys and "parameters" in keys:  # a calibration file: its scenarios, parameters and outcomes

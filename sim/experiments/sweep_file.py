@@ -13,7 +13,7 @@ from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
 from .designs import SAMPLES, Design, make_design
-from .parameters import MAX_STEPS, Parameter
+from .parameters import MAX_STEPS, Parameter, check_design
 
 
 MAX_RUNS = 100_000  # replicates per point
@@ -92,6 +92,11 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
         key = exc.key or "parameters"
         at = line(key) or raw.lines.get(key, (None, None))[1]
         raise InputError(path, exc.message, line=at, key=key) from None
+    for k, name in enumerate(design.names):  # run_sweep's own check, here where each parameter has a line: check refuses what sweep would
+        try:
+            check_design(loaded, design.sample, [name], design.points[:, [k]], path)
+        except InputError as exc:
+            raise InputError(path, exc.message, line=raw.lines[name][1], key=f"parameters.{name}") from None
     return SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path, replicate_seed=settings["replicate_seed"])
 
 
