@@ -18,7 +18,7 @@ import pytest
 
 from sim import load_scenario, simulate
 from sim.analysis.metrics import run_metrics
-from sim.analysis.results import RunData
+from sim.analysis.results import RunData, load_sweep_manifest
 from sim.cli import main
 from sim.errors import DamagedResult, InputError, Interrupted, OutputError
 from sim.experiments.designs import make_design
@@ -266,6 +266,25 @@ def test_a_switch_swept_on_a_grid_really_switches(toy, tmp_path):
     design = make_design("grid", [Parameter("turkey.may_escalate", values=(0.0, 1.0))])
     rows = run_sweep(SweepSpec(Path(toy).resolve(), design, runs=1), tmp_path / "s").table()
     assert rows["turkey.may_escalate"].tolist() == [0.0, 1.0]
+
+
+def test_sweep_params_and_sweep_files_take_aliases_as_a_design_does(toy, tmp_path, capsys):
+    rc, err = cli(capsys, "sweep", toy, "--param", "regime__commit=0.3,0.6", "--runs", "1", "--workers", "1", "--out", tmp_path / "s")
+    assert rc == 0, err
+    assert load_sweep_manifest(tmp_path / "s")["design"]["parameters"][0]["path"] == "regime.commit"
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {toy}\nparameters:\n  regime__commit: {{values: [0.3, 0.6]}}\n  turkey__may_escalate: {{values: [0, 1]}}\n")
+    assert load_sweep(sweep).design.names == ["regime.commit", "turkey.may_escalate"]
+    assert main(["check", str(sweep)]) == 0 and "4 points" in capsys.readouterr().out
+    # An unknown alias, and one path given twice, are refused as a design's header refuses them.
+    sweep.write_text(f"scenario: {toy}\nparameters:\n  regime.commit: {{values: [0.3]}}\n  regime__comit: {{values: [0.3]}}\n")
+    refused(*cli(capsys, "check", sweep), f"{sweep}, line 4, key 'parameters.regime__comit': no parameter 'regime__comit' "
+            "(did you mean 'regime__commit'?)")
+    refused(*cli(capsys, "sweep", toy, "--param", "regime__comit=0.3", "--out", tmp_path / "never"),
+            "error: --param: no parameter 'regime__comit' (did you mean 'regime__commit'?)")
+    refused(*cli(capsys, "sweep", toy, "--param", "regime__commit=0.3", "--param", "regime.commit=0.4", "--out", tmp_path / "never"),
+            "'regime.commit' is swept twice")
+    assert not (tmp_path / "never").exists()
 
 
 # ---- parameter sets (run --param-set) ----

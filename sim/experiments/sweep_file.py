@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, did_you_mean
+from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
@@ -72,8 +73,14 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     raw = tree["parameters"]
     if not isinstance(raw, dict) or not raw:
         raise InputError(path, "'parameters' must map parameter paths to {low, high[, steps]} or {values: [...]}", line=line("parameters"), key="parameters")
+    known, given = parameter_paths(loaded), {}  # given: each dotted path -> the name the file gives it (a path or an alias)
     for name, spec in raw.items():
         where = raw.lines[name][1]
+        try:
+            dotted = resolve(str(name), known, str(path))  # as a design's header is read
+        except InputError as exc:
+            raise InputError(path, exc.message, line=where, key=f"parameters.{name}") from None
+        given.setdefault(dotted, name)
         if not isinstance(spec, dict) or not set(spec) <= {"low", "high", "steps", "values"}:
             raise InputError(path, "expected {low, high[, steps]} or {values: [...]}", line=where, key=f"parameters.{name}")
         try:
@@ -81,7 +88,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
             if values is not None and (not isinstance(values, list) or not values):
                 raise ValueError
             steps = _whole(spec["steps"], 2, MAX_STEPS) if "steps" in spec else None
-            params.append(Parameter(str(name), _num(spec.get("low")), _num(spec.get("high")), steps,
+            params.append(Parameter(dotted, _num(spec.get("low")), _num(spec.get("high")), steps,
                                     tuple(_num(v) for v in values) if values is not None else None))
         except (TypeError, ValueError):
             raise InputError(path, f"expects finite numbers: low, high (steps: a whole number from 2 to {MAX_STEPS:,}) or a "
@@ -89,14 +96,14 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     try:
         design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"] or 0)
     except InputError as exc:
-        key = exc.key or "parameters"
+        key = given.get(exc.key, exc.key) or "parameters"
         at = line(key) or raw.lines.get(key, (None, None))[1]
         raise InputError(path, exc.message, line=at, key=key) from None
     for k, name in enumerate(design.names):  # run_sweep's own check, here where each parameter has a line: check refuses what sweep would
         try:
             check_design(loaded, design.sample, [name], design.points[:, [k]], path)
         except InputError as exc:
-            raise InputError(path, exc.message, line=raw.lines[name][1], key=f"parameters.{name}") from None
+            raise InputError(path, exc.message, line=raw.lines[given[name]][1], key=f"parameters.{given[name]}") from None
     return SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path, replicate_seed=settings["replicate_seed"])
 
 
