@@ -5,6 +5,7 @@
 - ``HolderCode``: how a holder is stored in the control arrays (``int8``), and
   ``HOLDERS[code]`` is its name.
 - ``DISPLAY_NAMES``: how readers see them ("Government", "Turkish-backed rebels").
+- ``EVENT_TYPES``: the types of event a run logs (the ``type`` column of ``events.csv``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,17 @@ HOLDERS = ("regime", "hts", "rebels")
 
 # How figures, maps and summaries name the factions (the codes above are what files store).
 DISPLAY_NAMES = {"regime": "Government", "hts": "HTS", "rebels": "Turkish-backed rebels", "turkey": "Turkey", "russia": "Russia"}
+
+# Every type of event a run logs (events.csv's ``type``), so that an outcome naming one that no run logs is refused
+# when it is read, not scored "never". A truce's and an agreement's are alike; offensives and posts log their action.
+# tests/test_scoring.py holds this list to the types the model's code logs.
+EVENT_TYPES = (
+    "capture", "turkish_losses", "violation", "strike", "reinforcement", "sit_in",
+    *(f"{deal}_{what}" for deal in ("truce", "agreement") for what in ("announced", "in_force", "expired", "broken", "superseded")),
+    "offensive_start", "offensive_stop", "intervention", "intervention_end", "air_policy", "air_policy_end",
+    "patrol", "patrol_completed", "patrol_suspended", "post_establish", "post_withdraw", "post_encircled",
+    "military_police", "military_police_not_deployed",
+)
 
 FactionName = Literal["regime", "russia", "turkey", "hts", "rebels"]
 HolderName = Literal["regime", "hts", "rebels"]

@@ -321,6 +321,10 @@ budget: {trials: 4}
     (("replicates: 4", "replicates: 4\noutcomes: {fit: [capture-t1], hold_out: [capture-t1]}"), "both fitted and held out", 6,
      "outcomes.hold_out"),
     (("replicates: 4", "replicates: 4\nmethod: {sampler: grid}"), "input should be 'tpe' or 'cmaes'", 6, "method.sampler"),
+    (("regime.commit: {low: 0.2, high: 1.0}", "regime.commit: {low: 0.2, high: 1.0}\n  turkey.may_escalate: {low: 0, high: 1}"),
+     "'turkey.may_escalate' is a switch (true or false), which calibration cannot fit", 5, "parameters.turkey.may_escalate"),
+    (("regime.commit: {low: 0.2, high: 1.0}", "hts.protest_days: {low: 1, high: 5}"),
+     "'hts.protest_days' takes whole numbers, which calibration cannot fit", 4, "parameters.hts.protest_days"),
 ])
 def test_bad_calibration_files_name_the_file_line_and_key(build, edit, message, line, key):
     toy_record(build)
@@ -340,6 +344,16 @@ def test_a_bad_calibration_file_exits_2_with_one_line_and_no_traceback(build, ca
     assert main(["calibrate", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}") and "Traceback" not in err
+
+
+def test_check_refuses_calibration_bounds_on_a_switch_in_one_line(build, capsys):
+    toy_record(build)
+    path = build.root / "bad.yaml"
+    path.write_text(BASE.replace("regime.commit:", "turkey.may_escalate: {low: 0, high: 1}\n  regime.commit:"))
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}, line 4, key 'parameters.turkey.may_escalate': 'turkey.may_escalate' is a switch")
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_the_shipped_calibration_files_and_layers_load():

@@ -18,7 +18,7 @@ import pytest
 
 from sim import load_scenario, simulate
 from sim.analysis.metrics import run_metrics
-from sim.analysis.results import RunData
+from sim.analysis.results import RunData, load_sweep_manifest
 from sim.cli import main
 from sim.errors import DamagedResult, InputError, Interrupted, OutputError
 from sim.experiments.designs import make_design
@@ -203,6 +203,36 @@ def test_a_sweep_file_naming_a_missing_scenario_or_design_says_which_line(tmp_pa
     assert (err.value.line, err.value.key) == (3, "design")
 
 
+def test_a_misspelt_metric_in_a_sweep_file_is_refused_when_the_file_is_read(tmp_path, capsys):
+    sweep = tmp_path / "sweep.yaml"
+    body = f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{values: [0.5]}}\nmetrics:\n  - ceasefire_days\n"
+    sweep.write_text(body + "  - towns_regim\n")
+    for args in (["check", sweep], ["sweep", sweep, "--out", tmp_path / "never"]):
+        refused(*cli(capsys, *args), f"{sweep}, line 6, key 'metrics[1]': unknown metric 'towns_regim'",
+                "did you mean 'towns_regime'", "valid: outcomes_met, control_accuracy", "ceasefire_days:moscow-protocol",
+                "met:moscow-front-holds-to-june")
+    assert not (tmp_path / "never").exists()
+    # A deal's and an outcome's own metrics are known before anything runs.
+    sweep.write_text(body + "  - ceasefire_days:moscow-protocol\n  - met:moscow-front-holds-to-june\n")
+    assert load_sweep(sweep).metrics[1:] == ["ceasefire_days:moscow-protocol", "met:moscow-front-holds-to-june"]
+
+
+@pytest.mark.parametrize("parameter, sample, words", [
+    ("turkey.may_escalate: {low: 0, high: 1}", "lhs", "'turkey.may_escalate' is a switch (true or false), which a lhs design cannot sample"),
+    ("hts.protest_days: {low: 1, high: 4}", "random", "'hts.protest_days' takes whole numbers, which a random design would not give"),
+    ("turkey.may_escalate: {values: [0, 0.5]}", "grid", "'turkey.may_escalate' is a switch: give 0 (false) or 1 (true), not 0.5"),
+])
+def test_check_refuses_the_sweep_files_that_sweep_refuses_with_the_same_message(tmp_path, capsys, parameter, sample, words):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {MOSCOW}\nsample: {sample}\nn: 4\nparameters:\n  regime.commit: {{low: 0.2, high: 0.8}}\n"
+                     f"  {parameter}\n".replace("n: 4\n", "n: 4\n" if sample != "grid" else ""))
+    where = f"{sweep}, line {6 if sample != 'grid' else 5}, key 'parameters.{parameter.split(':')[0]}': "
+    errors = [cli(capsys, "check", sweep), cli(capsys, "sweep", sweep, "--out", tmp_path / "never")]
+    for rc, err in errors:
+        refused(rc, err, where + words)
+    assert errors[0][1] == errors[1][1] and not (tmp_path / "never").exists()
+
+
 # ---- sweep points, before dispatch ----
 
 
@@ -236,6 +266,58 @@ def test_a_switch_swept_on_a_grid_really_switches(toy, tmp_path):
     design = make_design("grid", [Parameter("turkey.may_escalate", values=(0.0, 1.0))])
     rows = run_sweep(SweepSpec(Path(toy).resolve(), design, runs=1), tmp_path / "s").table()
     assert rows["turkey.may_escalate"].tolist() == [0.0, 1.0]
+
+
+def test_sweep_params_and_sweep_files_take_aliases_as_a_design_does(toy, tmp_path, capsys):
+    rc, err = cli(capsys, "sweep", toy, "--param", "regime__commit=0.3,0.6", "--runs", "1", "--workers", "1", "--out", tmp_path / "s")
+    assert rc == 0, err
+    assert load_sweep_manifest(tmp_path / "s")["design"]["parameters"][0]["path"] == "regime.commit"
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {toy}\nparameters:\n  regime__commit: {{values: [0.3, 0.6]}}\n  turkey__may_escalate: {{values: [0, 1]}}\n")
+    assert load_sweep(sweep).design.names == ["regime.commit", "turkey.may_escalate"]
+    assert main(["check", str(sweep)]) == 0 and "4 points" in capsys.readouterr().out
+    # An unknown alias, and one path given twice, are refused as a design's header refuses them.
+    sweep.write_text(f"scenario: {toy}\nparameters:\n  regime.commit: {{values: [0.3]}}\n  regime__comit: {{values: [0.3]}}\n")
+    refused(*cli(capsys, "check", sweep), f"{sweep}, line 4, key 'parameters.regime__comit': no parameter 'regime__comit' "
+            "(did you mean 'regime__commit'?)")
+    refused(*cli(capsys, "sweep", toy, "--param", "regime__comit=0.3", "--out", tmp_path / "never"),
+            "error: --param: no parameter 'regime__comit' (did you mean 'regime__commit'?)")
+    refused(*cli(capsys, "sweep", toy, "--param", "regime__commit=0.3", "--param", "regime.commit=0.4", "--out", tmp_path / "never"),
+            "'regime.commit' is swept twice")
+    assert not (tmp_path / "never").exists()
+
+
+# ---- parameter sets (run --param-set) ----
+
+
+@pytest.mark.parametrize("rows, line, key, words", [
+    ("1,0.5,1\n\n2,0.6,0.5\n", 4, "turkey.may_escalate", "is a switch: give 0/1 or true/false, not 0.5"),
+    ("1,0.5,true\n2,1.5,false\n", 3, "regime.commit", "less than or equal to 1"),
+    ("1,0.5,1\n2,x,0\n", 3, "regime.commit", "'x' is not a number"),
+])
+def test_a_param_set_error_names_the_file_line_and_column(toy, tmp_path, capsys, rows, line, key, words):
+    from sim.experiments.param_sets import load_param_set
+
+    f = tmp_path / "set.csv"
+    f.write_text("trial,regime.commit,turkey.may_escalate\n" + rows)
+    with pytest.raises(InputError) as err:
+        load_param_set(f, load_scenario(toy))
+    assert (err.value.file, err.value.line, err.value.key) == (str(f), line, key) and words in err.value.message, err.value
+    refused(*cli(capsys, "run", toy, "--param-set", f, "--out", tmp_path / "never"), f"{f}, line {line}, key '{key}': ", words)
+    assert not (tmp_path / "never").exists()
+
+
+def test_a_param_set_takes_switches_and_aliases_as_a_design_does(toy, tmp_path):
+    from sim.experiments.param_sets import load_param_set
+
+    f = tmp_path / "set.csv"
+    f.write_text("trial,regime__commit,turkey.may_escalate\n1,0.5,True\n2,0.6,0\n")
+    assert load_param_set(f, load_scenario(toy)) == [{"regime.commit": 0.5, "turkey.may_escalate": 1.0},
+                                                     {"regime.commit": 0.6, "turkey.may_escalate": 0.0}]
+    f.write_text("trial,regime.comit\n1,0.5\n")
+    with pytest.raises(InputError, match="did you mean 'regime.commit'") as err:
+        load_param_set(f, load_scenario(toy))
+    assert (err.value.line, err.value.key) == (1, "regime.comit")
 
 
 # ---- the scenario's bookkeeping ----

@@ -215,3 +215,42 @@ def test_outcome_file_errors_name_the_line_and_key(build, theatre, edit, message
     with pytest.raises(InputError) as err:
         load_outcomes(path, theatre, ["turkish_deaths"])
     assert message in str(err.value) and err.value.line == line and str(path) in str(err.value)
+
+
+def test_an_outcome_naming_an_unknown_event_type_is_refused_at_its_line(build, theatre):
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES).replace("event: truce_broken", "event: truce_broke"))
+    with pytest.raises(InputError) as err:
+        load_outcomes(path, theatre, ["turkish_deaths"])
+    assert (err.value.file, err.value.line, err.value.key) == (str(path), 7, "outcomes[3].event"), err.value
+    assert err.value.message.startswith("unknown event type 'truce_broke' (did you mean 'truce_broken'?); known: ")
+    assert "post_encircled" in err.value.message and "capture" in err.value.message
+
+
+def test_the_event_types_outcomes_may_name_are_those_the_model_logs():
+    """Every type the model's code logs (a literal, or an f-string whose blanks are one word) is in EVENT_TYPES,
+    and every one of EVENT_TYPES is logged somewhere: the list cannot drift from the model."""
+    import ast
+    import re
+
+    from sim.names import EVENT_TYPES
+
+    from .conftest import ROOT
+
+    patterns = {"capture"}  # journal.captures(): its rows are typed "capture" in sim/model/journal.py
+    for file in (ROOT / "sim" / "model").glob("*.py"):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or not node.args:
+                continue
+            name, first = node.func.attr, node.args[0]
+            kind = first.elts[2] if name == "append" and isinstance(first, ast.Tuple) and len(first.elts) == 6 else \
+                first if name in ("log_all", "log_each", "counts") else None
+            if isinstance(kind, ast.Constant) and isinstance(kind.value, str):
+                patterns.add(re.escape(kind.value))
+            elif isinstance(kind, ast.JoinedStr):
+                patterns.add("".join(re.escape(p.value) if isinstance(p, ast.Constant) else "[a-z]+" for p in kind.values))
+    assert len(patterns) > 20
+    for pattern in patterns:
+        assert any(re.fullmatch(pattern, t) for t in EVENT_TYPES), pattern
+    for t in EVENT_TYPES:
+        assert any(re.fullmatch(p, t) for p in patterns), t

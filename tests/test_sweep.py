@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -80,6 +81,24 @@ def test_dotted_paths_set_parameters_and_name_the_valid_ones(toy):
     assert "did you mean 'regime.commit'" in str(err.value) and "turkey.deterrence" in str(err.value)
     with pytest.raises(InputError, match="less than or equal to 1"):
         apply(sc, {"regime.commit": 1.5})
+
+
+def test_the_metric_names_known_before_a_run_are_the_runs_own(toy, build):
+    from sim import simulate
+    from sim.analysis.metrics import metric_names
+    from sim.experiments.run import scored_outcomes
+
+    (build.root / "seeds" / "outcomes.yaml").write_text(textwrap.dedent("""\
+        claims: claims.yaml
+        outcomes:
+          - {id: t2-falls, set: calibration, kind: capture, description: x, town: T2, by: regime, reported: 2020-01-10, tolerance_days: 3, source: [test-claim]}
+          - {id: t4-held, set: validation, kind: controller, description: x, town: T4, date: 2020-01-20, controller: hts, source: [test-claim]}
+          - {id: too-late, set: validation, kind: controller, description: x, town: T4, date: 2020-03-01, controller: hts, source: [test-claim]}
+        """))
+    scenario = load_scenario(toy)
+    names = metric_names(scenario, scored_outcomes(scenario))
+    assert names == list(simulate(scenario).metrics())
+    assert {"ceasefire_days:truce", "met:t2-falls", "day:t2-falls", "met:t4-held"} <= set(names) and "met:too-late" not in names
 
 
 def test_same_rows_whatever_the_worker_count(toy, tmp_path):

@@ -10,13 +10,17 @@ tenth of what a run at a time cost. A single run is a batch of one
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..io.theatre import Theatre
 from ..names import HOLDERS
 from .outcomes import CaptureOutcome, OutcomeBase
-from .rundata import EventLog, RunBatch, RunData
+from .rundata import EventLog, RunBatch, RunData, deals_of
+
+if TYPE_CHECKING:
+    from ..io.schema import Scenario
 
 
 def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, float]:
@@ -61,6 +65,19 @@ def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: T
         if isinstance(o, CaptureOutcome):
             columns[f"day:{o.id}"] = checks[o.id].value.astype(float)
     return columns
+
+
+def metric_names(scenario: Scenario, outcomes: list[OutcomeBase]) -> list[str]:
+    """The metrics a run of ``scenario`` scored against ``outcomes`` has, in :func:`batch_metric_columns`'s
+    order, known before anything runs: a sweep file's ``metrics`` are checked against them when it is read.
+
+    A sweep sets numbers and switches only, never a date or an event id, so every point of it has these.
+    """
+    scored = [o for o in outcomes if o.applies(scenario.start, scenario.end)]
+    deals = [f"{name}:{deal[0]}" for deal in deals_of(scenario) for name in ("ceasefire_days", "ceasefire_broken")]
+    per_outcome = [name for o in scored for name in (f"met:{o.id}", *([f"day:{o.id}"] if isinstance(o, CaptureOutcome) else []))]
+    return ["outcomes_met", "control_accuracy", "capture_mae_days", "towns_changed_hands", *(f"towns_{h}" for h in HOLDERS),
+            "turkish_deaths", "displaced", "ceasefire_days", "ceasefire_broken", *deals, "patrol_coverage_mean", *per_outcome]
 
 
 def _ceasefire(log: EventLog, runs: RunBatch) -> dict[str, float]:

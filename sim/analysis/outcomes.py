@@ -44,7 +44,7 @@ from ..io.safe_yaml import LDict, load_yaml
 from ..io.schema import Share, Strict
 from ..io.theatre import Theatre
 from ..io.validation import TaggedUnion, explain
-from ..names import HOLDERS, HolderName
+from ..names import EVENT_TYPES, HOLDERS, HolderName
 from .rundata import RunBatch, RunData
 
 
@@ -228,7 +228,7 @@ class RoadOutcome(OutcomeBase):
 
 class EventOutcome(OutcomeBase):
     kind: Literal["event"]
-    event: str = Field(description="an event type in the run's events.csv, e.g. truce_broken")
+    event: str = Field(description="an event type in the run's events.csv (one of sim.names.EVENT_TYPES), e.g. truce_broken")
     match: str | None = Field(None, description="only events whose detail contains this text")
     reported: dt.date
     window: tuple[dt.date, dt.date]
@@ -346,6 +346,9 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
         if isinstance(o, FrontOutcome) and o.reference not in theatre.control:
             known = ", ".join(str(d) for d in theatre.control)
             raise _at(path, raw, "reference", f"the theatre has no control column for {o.reference} (it has {known})", f"{where}.reference")
+        if isinstance(o, EventOutcome) and o.event not in EVENT_TYPES:
+            raise _at(path, raw, "event", f"unknown event type '{o.event}'" + did_you_mean(o.event, EVENT_TYPES) +
+                      f"; known: {', '.join(sorted(EVENT_TYPES))}", f"{where}.event")
         if isinstance(o, QuantityOutcome) and o.variable not in variables:
             raise _at(path, raw, "variable", f"unknown time series '{o.variable}'" + did_you_mean(o.variable, variables), f"{where}.variable")
     return outcomes

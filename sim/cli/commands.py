@@ -122,14 +122,9 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     data = load_yaml(args.scenario)
     keys = set(data) if isinstance(data, dict) else set()  # not a mapping: load_scenario says so
     if "scenario" in keys and keys & {"parameters", "design"}:  # a sweep file: its scenario and its points
-        from ..experiments.parameters import apply
         from ..experiments.sweep_file import load_sweep
 
-        sweep = load_sweep(args.scenario)
-        scenario = load_scenario(sweep.scenario_path)
-        names = [p.path for p in sweep.design.parameters]
-        for corner in (sweep.design.points.min(axis=0), sweep.design.points.max(axis=0)):  # every path, both ends of its range
-            apply(scenario, dict(zip(names, map(float, corner), strict=True)), where=args.scenario)
+        sweep = load_sweep(args.scenario)  # every point checked against the scenario, as `sweep` checks them
         print(f"{args.scenario}: ok (a sweep of {sweep.scenario_path.name}: {len(sweep.design.points)} points x {sweep.runs} runs)")
         return 0
     if "scenarios" in keys and "parameters" in keys:  # a calibration file: its scenarios, parameters and outcomes
@@ -179,11 +174,12 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import re
 
     from ..experiments.designs import make_design
-    from ..experiments.parameters import parse_param
+    from ..experiments.parameters import dotted, parse_param
     from ..experiments.sweep import run_sweep
     from ..experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
     from ..io.outputs import check_out, claim_folder
     from ..io.safe_yaml import load_yaml
+    from ..io.scenario import load_scenario
 
     if args.scheduler is not None and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", args.scheduler):
         raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {args.scheduler!r})", key="--scheduler")
@@ -194,7 +190,6 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         spec = load_sweep(args.target, **settings)
     elif args.design:
         from ..experiments.design_file import load_design
-        from ..io.scenario import load_scenario
 
         if args.param or args.sample or args.n or args.sample_seed is not None:
             raise InputError(None, "--design gives the points: no --param, --sample, --n or --sample-seed with it", key="--design")
@@ -203,7 +198,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if not args.param:
             raise InputError(None, f"give at least one parameter to sweep, e.g. --param regime.commit=0.2:1.0:5 "
                              f"(or a sweep file instead of {args.target})", key="--param")
-        params = [parse_param(p) for p in args.param]
+        params = dotted([parse_param(p) for p in args.param], load_scenario(args.target))
         design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed or 0)
         spec = SweepSpec(args.target.resolve(), design, args.runs or 10)
     default = f"results/sweep-{spec.scenario_path.stem}-{sweep_digest(spec)}"

@@ -4,7 +4,8 @@ A calibration file names
 
 - ``scenarios``: one scenario or a list, scored together (their outcomes pooled);
 - ``parameters``: dotted paths, as sweeps name them, each with ``low``/``high``
-  bounds (``log: true`` samples on a log scale);
+  bounds (``log: true`` samples on a log scale); real-valued ones only, as the
+  trials draw real numbers (a switch or a whole number is refused);
 - ``outcomes``: the outcomes file (default: ``outcomes.yaml`` beside the first
   scenario's claims record), the outcomes fitted (``fit``, default the
   ``calibration`` set) and those held out (``hold_out``, default ``validation``):
@@ -31,7 +32,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from ..analysis.calibration_score import Weights
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..errors import InputError, did_you_mean
-from ..io.paths import value_at
+from ..io.paths import declared_range, value_at
 from ..io.safe_yaml import LDict, load_yaml, location
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario, Strict
@@ -233,6 +234,11 @@ def _check_parameters(f: CalibrationFile, tree: LDict, path: Path, scenarios: li
             if name not in known:
                 raise _at(tree, where, path, f"no parameter '{name}' in scenario {scenario.name}" + did_you_mean(name, known),
                           key=f"parameters.{name}")
+            kind = declared_range(scenario, name)[2]
+            if kind is not float:  # Optuna is asked for real numbers: a trial would run 0.37 as on, or fail on 2.6 days
+                what = "is a switch (true or false)" if kind is bool else "takes whole numbers"
+                raise _at(tree, where, path, f"'{name}' {what}, which calibration cannot fit: it fits numbers on a continuous "
+                          "range; set it in the scenario, or compare its values with a sweep on a grid", key=f"parameters.{name}")
             for value in (b.low, b.high):
                 try:
                     apply(scenario, {name: value})

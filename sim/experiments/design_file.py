@@ -5,7 +5,9 @@ point. EMA Workbench's experiments table works as it is
 (``experiments.to_csv("points.csv", index=False)``): its ``scenario``,
 ``policy`` and ``model`` columns are left out, as is a ``point`` column (a
 sweep's own ``points.csv``). Every value is checked against the scenario
-before anything runs.
+before anything runs, and an error names the file, the line and the column.
+A parameter set (``run --param-set``, :mod:`sim.experiments.param_sets`) is
+read and checked the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +32,16 @@ LIMIT = 64 * 2**20
 SWITCH = {"true": 1.0, "false": 0.0}
 
 
+@dataclass(frozen=True)
+class Points:
+    """The points of a CSV file: the parameters' dotted paths, one row of values per point, and each row's line."""
+
+    names: list[str]
+    values: np.ndarray  # [points, parameters]
+    lines: list[int]
+    digest: str  # of the file's bytes
+
+
 def load_design(path: str | Path, scenario: Scenario) -> Design:
     """The points in the CSV file ``path``, checked against ``scenario``.
 
@@ -38,6 +51,21 @@ def load_design(path: str | Path, scenario: Scenario) -> Design:
             outside the parameter's declared range, no points.
     """
     path = Path(path)
+    points = read_points(path, scenario, IGNORED)
+    check_points(scenario, points, path)
+    values = points.values
+    params = [Parameter(n, float(values[:, j].min()), float(values[:, j].max())) for j, n in enumerate(points.names)]
+    return Design("file", params, values, n=len(values), source=f"{path.name} sha256:{points.digest}")
+
+
+def read_points(path: Path, scenario: Scenario, ignored: tuple[str, ...]) -> Points:
+    """The CSV file ``path`` read as points: a header naming parameters (dotted paths or aliases, resolved
+    against ``scenario``; the ``ignored`` columns are labels), then a row per point of numbers or true/false.
+
+    Raises:
+        InputError: naming the file, line and column: an unknown or repeated parameter, a row of the wrong
+            length, a value that is not a finite number, no points, too many.
+    """
     data = read_input(path, LIMIT)
     try:
         lines = data.decode("utf-8-sig").splitlines()
@@ -45,15 +73,18 @@ def load_design(path: str | Path, scenario: Scenario) -> Design:
         raise InputError(path, "file is not valid UTF-8 text") from None
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader, [])]
-    keep = [k for k, h in enumerate(header) if h not in IGNORED]
+    keep = [k for k, h in enumerate(header) if h not in ignored]
     if not keep:
         raise InputError(path, "no parameter columns (the header names the parameters: dotted paths or aliases)", line=1)
     known = parameter_paths(scenario)
-    names = [resolve(header[k], known, str(path)) for k in keep]
+    try:
+        names = [resolve(header[k], known, str(path)) for k in keep]
+    except InputError as exc:  # the header is line 1
+        raise InputError(path, exc.message, line=1, key=exc.key) from None
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise InputError(path, f"parameter '{twice[0]}' appears twice", line=1, key=twice[0])
-    rows = []
+    rows, at = [], []
     for row in reader:
         if not any(cell.strip() for cell in row):
             continue
@@ -61,16 +92,12 @@ def load_design(path: str | Path, scenario: Scenario) -> Design:
         if len(row) != len(header):
             raise InputError(path, f"{len(row)} fields, but the header has {len(header)}", line=line)
         rows.append([_number(row[k], path, line, name) for k, name in zip(keep, names, strict=True)])
+        at.append(line)
         if len(rows) > MAX_POINTS:
             raise InputError(path, f"more than {MAX_POINTS:,} points", line=line)
     if not rows:
         raise InputError(path, "no points (one row per point under the header)", line=2)
-    points = np.array(rows, dtype=float)
-    for j, name in enumerate(names):
-        _check(scenario, name, points[:, j], path)
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    params = [Parameter(n, float(points[:, j].min()), float(points[:, j].max())) for j, n in enumerate(names)]
-    return Design("file", params, points, n=len(points), source=f"{path.name} sha256:{digest}")
+    return Points(names, np.array(rows, dtype=float), at, hashlib.sha256(data).hexdigest()[:16])
 
 
 def _number(text: str, path: Path, line: int, key: str) -> float:
@@ -86,15 +113,26 @@ def _number(text: str, path: Path, line: int, key: str) -> float:
     return value
 
 
-def _check(scenario: Scenario, name: str, values: np.ndarray, path: Path) -> None:
-    """Every value of one parameter: its kind, then its range (an interval, so the lowest and highest decide)."""
-    _, _, kind = declared_range(scenario, name)
-    if kind is bool and not np.isin(values, (0.0, 1.0)).all():
-        raise InputError(path, f"'{name}' is a switch: give 0/1 or true/false, not {values[~np.isin(values, (0, 1))][0]:g}", key=name)
-    if kind is int and not (values == np.round(values)).all():
-        raise InputError(path, f"'{name}' takes whole numbers, not {values[values != np.round(values)][0]:g}", key=name)
-    for value in (values.min(), values.max()):
-        try:
-            scenario.with_params({name: bool(value) if kind is bool else int(value) if kind is int else float(value)})
-        except InputError as exc:
-            raise InputError(path, exc.message, key=name) from None
+def check_points(scenario: Scenario, points: Points, path: Path) -> None:
+    """Every value of every parameter: its kind, then its range (an interval, so the lowest and highest decide),
+    each error at the line of the first row that breaks the rule.
+
+    Raises:
+        InputError: a fraction for a switch (0/1 or true/false) or a whole number, or a value outside the
+            parameter's declared range.
+    """
+    for j, name in enumerate(points.names):
+        values = points.values[:, j]
+        _, _, kind = declared_range(scenario, name)
+        if kind is bool and not np.isin(values, (0.0, 1.0)).all():
+            row = int(np.flatnonzero(~np.isin(values, (0.0, 1.0)))[0])
+            raise InputError(path, f"'{name}' is a switch: give 0/1 or true/false, not {values[row]:g}", line=points.lines[row], key=name)
+        if kind is int and not (values == np.round(values)).all():
+            row = int(np.flatnonzero(values != np.round(values))[0])
+            raise InputError(path, f"'{name}' takes whole numbers, not {values[row]:g}", line=points.lines[row], key=name)
+        for row in (int(values.argmin()), int(values.argmax())):
+            value = values[row]
+            try:
+                scenario.with_params({name: bool(value) if kind is bool else int(value) if kind is int else float(value)})
+            except InputError as exc:
+                raise InputError(path, exc.message, line=points.lines[row], key=name) from None

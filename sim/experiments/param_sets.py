@@ -17,10 +17,7 @@ and each part's record holds its row's parameters.
 from __future__ import annotations
 
 import contextlib
-import math
 from pathlib import Path
-
-import pandas as pd
 
 from ..analysis.replicates import REPLICATES, replicate_key
 from ..analysis.results import Results, RunData
@@ -29,6 +26,7 @@ from ..io.schema import Scenario
 from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
 from .ensemble import part_runs, replicate_seeds, write_summaries
+from .design_file import check_points, read_points
 from .executors import deferred_interrupts, run_tasks
 from .manifest import manifest, now
 from .parameters import apply
@@ -41,24 +39,26 @@ NOT_RESUMED = ("an ensemble across a parameter set is not resumed: `compare` rea
 
 
 def load_param_set(path: str | Path, scenario: Scenario) -> list[dict[str, float]]:
-    """The rows of a parameter-set CSV, each checked against ``scenario`` (a bad path or value is an InputError)."""
+    """The rows of a parameter-set CSV, each checked against ``scenario``.
+
+    Read as a sweep's design from a file is (:mod:`sim.experiments.design_file`): columns named by dotted
+    path or alias, a switch given 0/1 or true/false, a whole-number parameter whole numbers.
+
+    Raises:
+        InputError: no such file (naming ``--param-set``), or naming the file, line and column of a bad value.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "no parameter set here (a CSV with one column per parameter path)", key="--param-set")
-    try:
-        table = pd.read_csv(path)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"unreadable parameter set: {exc}") from None
-    names = [c for c in table.columns if c not in LABELS]
-    if table.empty or not names:
-        raise InputError(path, "the parameter set has no rows or no parameter columns")
+    points = read_points(path, scenario, LABELS)
+    check_points(scenario, points, path)
     rows = []
-    for i, record in enumerate(table[names].to_dict("records")):
-        bad = [k for k, v in record.items() if not isinstance(v, int | float) or not math.isfinite(v)]
-        if bad:
-            raise InputError(path, f"row {i + 1}: '{bad[0]}' is not a number", line=i + 2, key=bad[0])
-        row = {k: float(v) for k, v in record.items()}
-        apply(scenario, row, where=path)  # every row must make a valid scenario
+    for values, line in zip(points.values.tolist(), points.lines, strict=True):
+        row = dict(zip(points.names, values, strict=True))
+        try:
+            apply(scenario, row, where=path)  # every row must make a valid scenario
+        except InputError as exc:
+            raise InputError(path, exc.message, line=line, key=exc.key) from None
         rows.append(row)
     return rows
 

@@ -9,13 +9,14 @@ Any numeric or boolean scenario parameter is addressed by a dotted path:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from pydantic import ValidationError
 
 from ..errors import InputError, did_you_mean
+from ..io.paths import resolve
 from ..io.scenario import EVENTS
 from ..io.schema import Scenario
 from ..io.validation import explain
@@ -147,6 +148,20 @@ def check_design(scenario: Scenario, sample: str, names: list[str], points: np.n
                                  key=key or path)
         for v in values if len(values) <= CHECK_ALL else (values[0], values[-1]):
             apply(scenario, {path: float(v)}, where)
+
+
+def dotted(params: list[Parameter], scenario: Scenario) -> list[Parameter]:
+    """``params`` (from ``--param``) with each path given as an alias (``regime__commit``) read as its dotted
+    path, as a design's header is read (:func:`sim.io.paths.resolve`).
+
+    Raises:
+        InputError: a name that is neither, or an alias two paths share, naming ``--param``.
+    """
+    known = parameter_paths(scenario)
+    try:
+        return [replace(p, path=resolve(p.path, known)) for p in params]
+    except InputError as exc:
+        raise InputError(None, exc.message, key="--param") from None
 
 
 def parse_param(text: str) -> Parameter:

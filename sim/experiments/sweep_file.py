@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, did_you_mean
+from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
+from ..io.scenario import load_scenario
+from ..io.schema import Scenario
 from .designs import SAMPLES, Design, make_design
-from .parameters import MAX_STEPS, Parameter
+from .parameters import MAX_STEPS, Parameter, check_design
 
 
 MAX_RUNS = 100_000  # replicates per point
@@ -62,14 +65,22 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     metrics = tree.get("metrics") or []
     if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
         raise InputError(path, "'metrics' must be a list of metric names", line=line("metrics"), key="metrics")
+    loaded = load_scenario(scenario)
+    _check_metrics(path, metrics, loaded)
     if "design" in tree:
-        return _external(path, tree, scenario, settings, list(metrics), line)
+        return _external(path, tree, scenario, loaded, settings, list(metrics), line)
     params = []
     raw = tree["parameters"]
     if not isinstance(raw, dict) or not raw:
         raise InputError(path, "'parameters' must map parameter paths to {low, high[, steps]} or {values: [...]}", line=line("parameters"), key="parameters")
+    known, given = parameter_paths(loaded), {}  # given: each dotted path -> the name the file gives it (a path or an alias)
     for name, spec in raw.items():
         where = raw.lines[name][1]
+        try:
+            dotted = resolve(str(name), known, str(path))  # as a design's header is read
+        except InputError as exc:
+            raise InputError(path, exc.message, line=where, key=f"parameters.{name}") from None
+        given.setdefault(dotted, name)
         if not isinstance(spec, dict) or not set(spec) <= {"low", "high", "steps", "values"}:
             raise InputError(path, "expected {low, high[, steps]} or {values: [...]}", line=where, key=f"parameters.{name}")
         try:
@@ -77,7 +88,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
             if values is not None and (not isinstance(values, list) or not values):
                 raise ValueError
             steps = _whole(spec["steps"], 2, MAX_STEPS) if "steps" in spec else None
-            params.append(Parameter(str(name), _num(spec.get("low")), _num(spec.get("high")), steps,
+            params.append(Parameter(dotted, _num(spec.get("low")), _num(spec.get("high")), steps,
                                     tuple(_num(v) for v in values) if values is not None else None))
         except (TypeError, ValueError):
             raise InputError(path, f"expects finite numbers: low, high (steps: a whole number from 2 to {MAX_STEPS:,}) or a "
@@ -85,9 +96,14 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     try:
         design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"] or 0)
     except InputError as exc:
-        key = exc.key or "parameters"
+        key = given.get(exc.key, exc.key) or "parameters"
         at = line(key) or raw.lines.get(key, (None, None))[1]
         raise InputError(path, exc.message, line=at, key=key) from None
+    for k, name in enumerate(design.names):  # run_sweep's own check, here where each parameter has a line: check refuses what sweep would
+        try:
+            check_design(loaded, design.sample, [name], design.points[:, [k]], path)
+        except InputError as exc:
+            raise InputError(path, exc.message, line=raw.lines[given[name]][1], key=f"parameters.{given[name]}") from None
     return SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path, replicate_seed=settings["replicate_seed"])
 
 
@@ -118,9 +134,23 @@ def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001
     return file
 
 
-def _external(path: Path, tree: dict, scenario: Path, settings: dict, metrics: list[str], line) -> SweepSpec:  # noqa: ANN001 - the line finder
+def _check_metrics(path: Path, metrics: list, scenario: Scenario) -> None:
+    """Every name in ``metrics`` is a metric that the sweep's runs will have: a typo is refused now, at its line,
+    not by ``sweep-report`` after the runs."""
+    if not metrics:
+        return
+    from ..analysis.metrics import metric_names
+    from .run import scored_outcomes
+
+    valid = metric_names(scenario, scored_outcomes(scenario))  # the outcomes a sweep scores against (ScenarioEvaluator's)
+    for i, name in enumerate(metrics):
+        if name not in valid:
+            raise InputError(path, f"unknown metric '{name}'" + did_you_mean(name, valid) + f"; valid: {', '.join(valid)}",
+                             line=metrics.lines[i][1], key=f"metrics[{i}]")
+
+
+def _external(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings: dict, metrics: list[str], line) -> SweepSpec:  # noqa: ANN001 - the line finder
     """A sweep file whose points come from a CSV file (``design:``, relative to the sweep file)."""
-    from ..io.scenario import load_scenario
     from .design_file import load_design
 
     for key in ("sample", "n", "sample_seed"):
@@ -128,7 +158,7 @@ def _external(path: Path, tree: dict, scenario: Path, settings: dict, metrics: l
             raise InputError(path, f"'{key}' does not apply to a design read from a file", line=line(key) or 1, key=key)
     if not isinstance(tree["design"], str) or not tree["design"].strip():
         raise InputError(path, "'design' must be the path of a CSV file of points", line=line("design"), key="design")
-    design = load_design(_named_file(path, tree, "design", line), load_scenario(scenario))
+    design = load_design(_named_file(path, tree, "design", line), loaded)
     return SweepSpec(scenario, design, settings["runs"] or 10, metrics, source=path, replicate_seed=settings["replicate_seed"])
 
 
