@@ -7,6 +7,7 @@ Skipped where the app extra is not installed. The real browser test is tests/tes
 from __future__ import annotations
 
 import asyncio
+import os
 import datetime as dt
 import re
 import time
@@ -359,6 +360,25 @@ def test_the_server_is_local_and_offline_and_says_what_is_missing(monkeypatch):
     monkeypatch.setattr(server, "NEEDS", ("no_such_module_here",))
     with pytest.raises(InputError, match=r"pip install -e '\.\[app\]'"):
         server.serve(root=ROOT)
+
+
+def test_a_port_in_use_is_an_input_error_naming_the_flag(monkeypatch, capsys):
+    """Another server on the port: the app said so only through uvicorn's own message and exit status 3."""
+    import socket
+
+    from sim.app import server
+    from sim.cli import main
+
+    monkeypatch.setattr(os, "execve", lambda *a: pytest.fail("the server was started on a port in use"))
+    with socket.socket() as taken:
+        taken.bind(("localhost", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(InputError, match=f"port {port} .*in use") as err:
+            server.serve(port=port, root=ROOT)
+        assert err.value.key == "--port"
+        assert main(["app", "--port", str(port)]) == 2
+    assert "--port" in capsys.readouterr().err
 
 
 def test_an_edited_parent_scenario_is_read_again(tmp_path):

@@ -7,8 +7,10 @@ telemetry and its version check, which would call out, are turned off.
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -43,6 +45,28 @@ def missing_packages() -> list[str]:
     return out
 
 
+def _check_free(host: str, port: int) -> None:
+    """Refuse a port another server listens on, before this process becomes the app's server.
+
+    Probed as uvicorn binds (with ``SO_REUSEADDR``, so a port left in TIME_WAIT counts as free). A server that
+    takes the port between the probe and the start still gets uvicorn's own message.
+    """
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(None, f"cannot serve on host {host!r}: {exc.strerror}", key="--host") from None
+    family, kind, proto, _, address = addresses[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(None, f"port {port} on {host} is in use (another app or server?): give another with --port",
+                                 key="--port") from None
+            raise InputError(None, f"cannot serve on {host}:{port}: {exc.strerror}", key="--port") from None
+
+
 def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), save_dir: Path | None = None,
           scenario: str | None = None, open_browser: bool = False) -> int:
     """Become the app's server (``exec``: one process, stopped by Ctrl-C or its process id); returns only on error.
@@ -56,6 +80,7 @@ def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), 
     first = root / (scenario or DEFAULT_SCENARIO)
     if not first.is_file():
         raise InputError(first, "no such scenario file (run from the repository root, or give --scenario)", key="--scenario")
+    _check_free(host, port)
     if host not in ("localhost", "127.0.0.1", "::1"):
         print(f"warning: serving on {host}: anyone who can reach this machine can use the app", file=sys.stderr)
     print(f"serving the app at http://{host}:{port} (Ctrl-C stops it)", flush=True)
