@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import sim
 from sim import load_scenario, simulate
 from sim.analysis.metrics import run_metrics
 from sim.analysis.results import RunData, load_sweep_manifest
@@ -330,6 +331,19 @@ def test_duplicate_event_ids_are_refused_with_both_lines(build):
     with pytest.raises(InputError, match="duplicate event id 'x' \\(also on line") as err:
         load_scenario(f)
     assert err.value.key == "events[1].id" and err.value.line is not None
+
+
+@pytest.mark.parametrize("key, value", [("force", 30), ("frontage", 3), ("intensity", 0.5), ("group", "west")])
+def test_a_counter_offensive_refuses_the_government_only_keys_and_does_not_offer_them(build, key, value):
+    """``group``, ``force``, ``frontage`` and ``intensity`` do not apply to HTS's or the rebels' counter-offensive: they
+    were accepted and ignored, and the parameter list offered them to sweeps, where they changed nothing."""
+    line_theatre(build)
+    back = ev(id="back", date="2020-01-02", type="offensive", faction="hts", action="start", axis=["T1"])
+    with pytest.raises(InputError, match=f"'{key}' does not apply") as err:
+        load_scenario(build.scenario({"events": [{**back, key: value}]}, name="bad.yaml"))
+    assert err.value.key == f"events[0].{key}" and err.value.line is not None
+    scenario = load_scenario(build.scenario({"events": [back]}))
+    assert not [p for p in sim.parameters(scenario)["path"] if p.startswith("events.back.")]
 
 
 def deal(kind: str, ident: str, date: str, effective: str, until: str | None = None) -> dict:

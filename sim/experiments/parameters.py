@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..errors import InputError, did_you_mean
-from ..io.paths import resolve
+from ..io.paths import parameter_paths, resolve
 from ..io.scenario import EVENTS
 from ..io.schema import Scenario
 from ..io.validation import explain
@@ -39,26 +39,6 @@ class Parameter:
         if self.values is not None:
             return list(self.values)
         return list(np.linspace(self.low, self.high, self.steps or 2))
-
-
-def parameter_paths(scenario: Scenario) -> list[str]:
-    """Every dotted path a sweep can set in ``scenario``."""
-    data = scenario.model_dump(mode="json")
-    paths = []
-    for group in ("factions",):
-        for faction, params in data[group].items():
-            paths += [f"{faction}.{k}" for k, v in params.items() if _sweepable(v)]
-    for group in ("combat", "civilians"):
-        paths += [f"{group}.{k}" for k, v in data[group].items() if _sweepable(v)]
-    for event in data["events"]:
-        if not event.get("id"):
-            continue
-        for k, v in event.items():
-            if _sweepable(v):
-                paths.append(f"events.{event['id']}.{k}")
-            elif isinstance(v, dict):
-                paths += [f"events.{event['id']}.{k}.{sub}" for sub, x in v.items() if _sweepable(x)]
-    return paths
 
 
 def _sweepable(value: object) -> bool:

@@ -39,11 +39,16 @@ def alias(path: str) -> str:
 
 def parameter_paths(scenario: Scenario) -> list[str]:
     """Every dotted path that can be set in ``scenario``, in the scenario's order."""
-    return list(_paths(scenario.model_dump(mode="python")))
+    return list(_paths(scenario.model_dump(mode="python"), _unused(scenario)))
 
 
-def _paths(data: dict) -> dict[str, tuple[int | None, str]]:
-    """path -> (index of its event or None, key); numbers and switches only."""
+def _unused(scenario: Scenario) -> list[tuple[str, ...]]:
+    """Each event's keys that do not apply to it (a counter-offensive has no force group): never offered to be set."""
+    return [event.unused_keys for event in scenario.events]
+
+
+def _paths(data: dict, unused: list[tuple[str, ...]]) -> dict[str, tuple[int | None, str]]:
+    """path -> (index of its event or None, key); numbers and switches only, and no event's ``unused`` keys."""
     out: dict[str, tuple[int | None, str]] = {}
     for faction, params in data["factions"].items():
         out.update({f"{faction}.{k}": (None, k) for k, v in params.items() if _settable(v)})
@@ -53,6 +58,8 @@ def _paths(data: dict) -> dict[str, tuple[int | None, str]]:
         if not event.get("id"):
             continue
         for k, v in event.items():
+            if k in unused[i]:
+                continue
             if _settable(v):
                 out[f"events.{event['id']}.{k}"] = (i, k)
             elif isinstance(v, dict):
@@ -94,7 +101,7 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], union: TaggedUnio
             with ``key`` the dotted path.
     """
     data = scenario.model_dump(mode="python")
-    known = _paths(data)
+    known = _paths(data, _unused(scenario))
     paths = list(known)
     here = f"scenario {scenario.name}"
     where: dict[str, str] = {}  # pydantic's key path -> the user's dotted path

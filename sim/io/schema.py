@@ -17,9 +17,9 @@ import json
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from ..names import FactionName, HolderName
 from . import paths
@@ -184,6 +184,11 @@ class EventSpec(Strict):
     source: list[str] = Field(min_length=1, description="claim ids in the claims record")
     note: str = ""
 
+    @property
+    def unused_keys(self) -> tuple[str, ...]:
+        """Keys of this event that do not apply to it: not offered as parameters to set."""
+        return ()
+
 
 class OffensiveSpec(EventSpec):
     """A government force group is sent onto a reported axis, or stands down.
@@ -208,6 +213,22 @@ class OffensiveSpec(EventSpec):
     force: float | None = Field(None, ge=0.0, le=2000.0, allow_inf_nan=False, description="strength taken from the pool into the group (at most what the pool holds)")
     frontage: int = Field(2, ge=1, le=20, description="towns the group assaults at once")
     intensity: Share = Field(1.0, description="scales the share of the group's force committed (a limited push < 1)")
+
+    GOVERNMENT_ONLY: ClassVar[tuple[str, ...]] = ("group", "force", "frontage", "intensity")  # not a counter-offensive's
+
+    @field_validator(*GOVERNMENT_ONLY)
+    @classmethod
+    def _government_only(cls, value: object, info: ValidationInfo) -> object:
+        # `faction` is declared first, so it is in info.data; a default value passes (it is what the event means anyway).
+        faction = info.data.get("faction", "regime")
+        if faction != "regime" and value != cls.model_fields[info.field_name].default:
+            raise ValueError(f"'{info.field_name}' does not apply to {faction}'s counter-offensive (it attacks the first "
+                             "town of its axis the government holds, with its reserve): remove it")
+        return value
+
+    @property
+    def unused_keys(self) -> tuple[str, ...]:
+        return self.GOVERNMENT_ONLY if self.faction != "regime" else ()
 
     @model_validator(mode="after")
     def _axis(self) -> OffensiveSpec:

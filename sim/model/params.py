@@ -71,7 +71,7 @@ def _varying(section: str, params: BaseModel) -> list[str]:
 
 
 def _event_fields(event: BaseModel) -> set[str]:
-    return EVENT_FIELDS.get(getattr(event, "type", ""), set())
+    return EVENT_FIELDS.get(getattr(event, "type", ""), set()) - set(event.unused_keys)
 
 
 def per_replicate_paths(scenario: Scenario) -> list[str]:
