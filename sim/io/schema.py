@@ -183,11 +183,7 @@ class EventSpec(Strict):
     date: dt.date
     source: list[str] = Field(min_length=1, description="claim ids in the claims record")
     note: str = ""
-
-    @property
-    def unused_keys(self) -> tuple[str, ...]:
-        """Keys of this event that do not apply to it: not offered as parameters to set."""
-        return ()
+    unused_keys: ClassVar[tuple[str, ...]] = ()  # keys that do not apply to the event: not offered as parameters to set
 
 
 class OffensiveSpec(EventSpec):
@@ -220,14 +216,12 @@ class OffensiveSpec(EventSpec):
     @classmethod
     def _government_only(cls, value: object, info: ValidationInfo) -> object:
         # `faction` is declared first, so it is in info.data; a default value passes (it is what the event means anyway).
-        faction = info.data.get("faction", "regime")
-        if faction != "regime" and value != cls.model_fields[info.field_name].default:
-            raise ValueError(f"'{info.field_name}' does not apply to {faction}'s counter-offensive (it attacks the first "
-                             "town of its axis the government holds, with its reserve): remove it")
+        if info.data.get("faction", "regime") != "regime" and value != cls.model_fields[info.field_name].default:
+            raise ValueError(f"'{info.field_name}' does not apply to a counter-offensive (HTS's or the rebels'): remove it")
         return value
 
     @property
-    def unused_keys(self) -> tuple[str, ...]:
+    def unused_keys(self) -> tuple[str, ...]:  # type: ignore[override]  # the base's is a class attribute
         return self.GOVERNMENT_ONLY if self.faction != "regime" else ()
 
     @model_validator(mode="after")
