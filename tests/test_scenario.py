@@ -1,5 +1,7 @@
 """The scenario format: errors that name file, line and key; extends."""
 
+from pathlib import Path
+
 import pytest
 
 from sim import InputError, load_scenario
@@ -99,6 +101,27 @@ def test_extends_overrides_events_by_id_and_removes(toy):
     sc = load_scenario(child)
     assert sc.name == "child" and len(sc.events) == 1
     assert sc.events[0].compliance == {"regime": 0.9} and sc.events[0].name == "t"
+
+
+def test_an_error_in_a_file_that_extends_names_the_event_as_that_file_lists_it(toy):
+    """Errors named events by their index in the merged list of every file in the chain (``events[3]`` for a
+    child's second event): the key now gives the event's index in the file the error's line is in."""
+    base = [ev(id=f"e{i}", date="2020-01-02", type="offensive", group=f"g{i}", action="start", axis=["T1"]) for i in range(3)]
+    toy.scenario({"events": base}, name="base.yaml")
+
+    def child(events: str, name: str) -> Path:
+        return toy.scenario(f"extends: base.yaml\nname: child\nevents:\n{events}", name=name)
+
+    err = error_of(child("  - {id: e2, force: -5}\n", "override.yaml"))  # the parent's third event, the child's first
+    assert (err.key, err.line, Path(err.file).name) == ("events[0].force", 4, "override.yaml")
+    new = "  - {id: e1, force: 5}\n  - {id: new, date: 2020-01-03, type: offensive, group: g, action: start, axis: [Nowhere], source: [test-claim]}\n"
+    err = error_of(child(new, "added.yaml"))  # merged fourth, the child's second
+    assert (err.key, err.line, Path(err.file).name) == ("events[1].axis[0]", 5, "added.yaml")
+    err = error_of(child("  - {id: e1, force: 5, date: 2019-06-01}\n", "date.yaml"))  # a cross-check, on the child's line
+    assert err.key == "events[0].date" and Path(err.file).name == "date.yaml"
+    toy.scenario({"events": [*base[:2], {**base[2], "axis": ["Nowhere"]}]}, name="base.yaml")  # now the parent's mistake
+    err = error_of(child("  - {id: e2, force: 5}\n", "inherited.yaml"))  # the key the parent wrote: as the parent lists it
+    assert (err.key, Path(err.file).name) == ("events[2].axis[0]", "base.yaml")
 
 
 def test_yaml_aliases_and_tags_refused(toy):

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import InputError, did_you_mean
 from .claims import load_claims
 from .files import not_a_file
-from .safe_yaml import LDict, location
+from .safe_yaml import LDict, as_written, location
 from .schema import Scenario
 from .theatre import NoRoadPath, Theatre, load_theatre
 
@@ -22,7 +22,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
 
     def fail(loc: tuple, message: str) -> None:
         file, line = location(tree, loc)
-        key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(loc))
+        key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(as_written(tree, loc, file)))
         raise InputError(file or path, message, line=line, key=key)
 
     # A missing theatre or claims file is the scenario's mistake: point at the

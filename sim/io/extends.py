@@ -92,15 +92,18 @@ def _merge(base: LDict, over: LDict) -> LDict:
 def _merge_events(base: LList, over: LList) -> LList:
     out = LList(base, file=over.file, line=over.line)
     out.lines = list(base.lines)
+    out.origin = [dict(o) for o in base.origins()]  # so an error names an event as the file it is in lists it
     index = {_event_id(e): i for i, e in enumerate(base) if _event_id(e)}
-    for event, where in zip(over, over.lines, strict=True):
+    for k, (event, where) in enumerate(zip(over, over.lines, strict=True)):
         i = index.get(_event_id(event))
         if i is None:
             out.append(event)
             out.lines.append(where)
+            out.origin.append({where[0]: k})
         else:
             out[i] = _merge(base[i], event)
             out.lines[i] = where
+            out.origin[i][where[0]] = k
     return out
 
 
@@ -118,20 +121,22 @@ def _remove_events(events: LList, ids: Any, tree: LDict) -> LList:
     for i in ids:
         if i not in known:
             raise InputError(file, f"'remove_events' names no event with id '{i}'" + did_you_mean(i, filter(None, known)), line=line, key="remove_events")
-    out = LList(file=events.file, line=events.line)
-    for event, where in zip(events, events.lines, strict=True):
-        if not (isinstance(event, LDict) and event.get("id") in ids):
-            out.append(event)
-            out.lines.append(where)
-    return out
+    return _keep(events, [not (isinstance(event, LDict) and event.get("id") in ids) for event in events])
 
 
 def events_until(events: LList, end: dt.date) -> LList:
     """The events dated on or before ``end`` (others are kept for validation to judge)."""
+    dates = [event.get("date") if isinstance(event, dict) else None for event in events]
+    return _keep(events, [not (isinstance(date, dt.date) and date > end) for date in dates])
+
+
+def _keep(events: LList, keep: list[bool]) -> LList:
+    """The events where ``keep`` is true, each with its line and where its files list it."""
     out = LList(file=events.file, line=events.line)
-    for event, where in zip(events, events.lines, strict=True):
-        date = event.get("date") if isinstance(event, dict) else None
-        if not (isinstance(date, dt.date) and date > end):
+    out.origin = []
+    for event, where, origin, kept in zip(events, events.lines, events.origins(), keep, strict=True):
+        if kept:
             out.append(event)
             out.lines.append(where)
+            out.origin.append(origin)
     return out

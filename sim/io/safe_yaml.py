@@ -36,6 +36,12 @@ class LList(list):
         self.file = file
         self.line = line
         self.lines: list[tuple[str, int]] = []
+        # Each item's index in the list of every file that wrote part of it, where files merge theirs (``extends``).
+        self.origin: list[dict[str, int]] | None = None
+
+    def origins(self) -> list[dict[str, int]]:
+        """:attr:`origin`, or for a list one file wrote, each item's own index there."""
+        return self.origin if self.origin is not None else [{file: i} for i, (file, _) in enumerate(self.lines)]
 
 
 # libyaml's parser, where PyYAML has it: some eight times faster than the pure-Python one (0.03 s
@@ -185,6 +191,20 @@ def _parse(text: str, name: str) -> Any:  # noqa: ANN401 - whatever the YAML hol
         except yaml.YAMLError:  # an alias (_AliasFound) among them
             pass
     return yaml.load(text, Loader=_loader_for(name))  # noqa: S506 - SafeLoader subclass
+
+
+def as_written(tree: Any, path: tuple, file: str | None) -> tuple:
+    """``path`` with each list index replaced by the item's index in the list ``file`` wrote (files that
+    ``extends`` another merge their events: the merged index means nothing to whoever wrote either file)."""
+    out, node = [], tree
+    for part in path:
+        if isinstance(node, LList) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(node.origins()[part].get(file, part) if node.origin is not None else part)
+            node = node[part]
+        else:
+            out.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return tuple(out)
 
 
 def location(tree: Any, path: tuple) -> tuple[str | None, int | None]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from .safe_yaml import LDict, load_yaml, location
+from .safe_yaml import LDict, as_written, load_yaml, location
 from .schema import Scenario
 from .theatre import load_theatre
 
@@ -35,7 +35,9 @@ def check_timeline(scenario: Scenario, tree: LDict, path: Path) -> None:
     for (_, a), (j, b) in zip(deals, deals[1:]):
         file, line = location(tree, ("events", j, "date"))
 
-        def fail(message: str, file: str | None = file, line: int | None = line, k: int = j) -> None:
+        k = as_written(tree, ("events", j), file)[1]  # as the file the line is in lists it
+
+        def fail(message: str, file: str | None = file, line: int | None = line, k: int = k) -> None:
             raise InputError(file or path, message, line=line, key=f"events[{k}].date")
 
         if b.date == a.date:

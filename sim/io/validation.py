@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import InputError, did_you_mean
-from .safe_yaml import LDict, location
+from .safe_yaml import LDict, as_written, location
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
         message = error["msg"][0].lower() + error["msg"][1:]
         if "input" in error and not isinstance(error["input"], dict | list):
             message += f" (got {short_repr(error['input'])})"
-    return InputError(file or fallback, message, line=line, key=key_path(loc, union) or None)
+    return InputError(file or fallback, message, line=line, key=key_path(as_written(tree, loc, file), union) or None)
 
 
 def key_path(loc: tuple, union: TaggedUnion) -> str:
