@@ -192,6 +192,19 @@ def test_sweep_file_settings_are_checked_with_their_line(tmp_path):
         load_sweep(f)
 
 
+def test_a_sweep_too_large_to_plan_is_refused_before_anything_is_written(tmp_path):
+    """A million points of 100,000 runs each was accepted, and planning its batches exhausted the memory."""
+    f = tmp_path / "sweep.yaml"
+    f.write_text(f"scenario: {MOSCOW}\nsample: lhs\nn: 2000\nruns: 100000\nparameters:\n  regime.commit: {{low: 0.2, high: 0.8}}\n")
+    with pytest.raises(InputError, match="200,000,000 runs; at most 100,000,000") as err:
+        load_sweep(f)
+    assert (err.value.key, err.value.line) == ("runs", 4)
+    spec = SweepSpec(MOSCOW, make_design("lhs", [Parameter("regime.commit", 0.2, 0.8)], n=2000), 100_000)
+    with pytest.raises(InputError, match="at most 100,000,000") as err:
+        run_sweep(spec, tmp_path / "out")
+    assert err.value.key == "--runs" and not (tmp_path / "out").exists()
+
+
 def test_a_sweep_file_naming_a_missing_scenario_or_design_says_which_line(tmp_path):
     f = tmp_path / "sweep.yaml"
     f.write_text("runs: 2\nscenario: no-such.yaml\nparameters:\n  regime.commit: {low: 0.2, high: 0.8, steps: 3}\n")

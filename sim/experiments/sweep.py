@@ -53,7 +53,7 @@ from .manifest import manifest_text, now
 from .parameters import apply, check_design
 from .run import scored_outcomes, simulate_metrics
 from .storage import write_part, written_parts
-from .sweep_file import MAX_RUNS, SweepSpec
+from .sweep_file import MAX_RUNS, SweepSpec, check_size
 
 BATCH_RUNS = 256  # the most runs per batch (a part file): Parquet costs per column, and a row holds hundreds
 MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so that tasks can share them out
@@ -218,6 +218,7 @@ def run_sweep(
     check_workers(workers)
     if isinstance(spec.runs, bool) or not isinstance(spec.runs, int) or not 1 <= spec.runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key="--runs")
+    check_size(len(spec.design.points), spec.runs)
     if workers > 1 and executor == "local":
         start_forkserver()  # the workers' process loads the model while this one reads the scenario and the record
     if evaluate is None:

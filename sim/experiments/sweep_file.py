@@ -18,6 +18,9 @@ from .parameters import MAX_STEPS, Parameter, check_design
 
 
 MAX_RUNS = 100_000  # replicates per point
+# Runs in one sweep: some two days at this machine's 500 runs/s, hours on a cluster. A million points of 100,000
+# runs each was accepted before, and listing its batches exhausted the memory.
+MAX_TOTAL_RUNS = 100_000_000
 SETTINGS = {"runs": (1, MAX_RUNS), "n": (1, 1_000_000), "sample_seed": (0, 2**32 - 1), "replicate_seed": (0, 2**63 - 1)}
 
 
@@ -104,7 +107,21 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
             check_design(loaded, design.sample, [name], design.points[:, [k]], path)
         except InputError as exc:
             raise InputError(path, exc.message, line=raw.lines[given[name]][1], key=f"parameters.{given[name]}") from None
-    return SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path, replicate_seed=settings["replicate_seed"])
+    return _sized(SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path,
+                            replicate_seed=settings["replicate_seed"]), tree, line)
+
+
+def check_size(points: int, runs: int, where: Path | None = None, line: int | None = None, key: str = "--runs") -> None:
+    """Refuse a sweep of more than :data:`MAX_TOTAL_RUNS` runs, before anything is planned or written."""
+    if points * runs > MAX_TOTAL_RUNS:
+        raise InputError(where, f"{points:,} points x {runs:,} runs is {points * runs:,} runs; at most {MAX_TOTAL_RUNS:,} in "
+                         "one sweep (fewer points or runs, or several sweeps)", line=line, key=key)
+
+
+def _sized(spec: SweepSpec, tree: dict, line) -> SweepSpec:  # noqa: ANN001 - the line finder
+    key = "runs" if "runs" in tree else "--runs"
+    check_size(len(spec.design.points), spec.runs, spec.source, line("runs"), key)
+    return spec
 
 
 def _settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noqa: ANN001 - the line finder
@@ -159,7 +176,8 @@ def _external(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings
     if not isinstance(tree["design"], str) or not tree["design"].strip():
         raise InputError(path, "'design' must be the path of a CSV file of points", line=line("design"), key="design")
     design = load_design(_named_file(path, tree, "design", line), loaded)
-    return SweepSpec(scenario, design, settings["runs"] or 10, metrics, source=path, replicate_seed=settings["replicate_seed"])
+    return _sized(SweepSpec(scenario, design, settings["runs"] or 10, metrics, source=path, replicate_seed=settings["replicate_seed"]),
+                  tree, line)
 
 
 def _num(x: object) -> float | None:
