@@ -4,7 +4,9 @@ Python swallows an exception raised inside a finalizer (it prints
 "Exception ignored in ..."), and process pools run finalizers all the time:
 a Ctrl-C that landed in one was lost, and the command ran on to its end. The
 command line's handler raises KeyboardInterrupt and also remembers it; the
-executors raise it again before they hand out the next task.
+executors raise it again before they hand out the next task. Inside code run
+from a string it only remembers it (see :func:`_inside_string_code`): the
+command's next check raises it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,23 @@ def interrupt_handler(signum: int, frame: object) -> None:
     if _finished.is_set():
         return
     _interrupted.set()
+    if _inside_string_code(frame):
+        return  # acted on at the command's next check (raise_if_interrupted), once out of that code
     raise KeyboardInterrupt
+
+
+def _inside_string_code(frame: object) -> bool:
+    """Whether ``frame`` (or a caller) runs code given to ``exec`` or ``eval`` as a string.
+
+    CPython marks a KeyboardInterrupt that leaves such code as unhandled for good (it runs through
+    ``PyRun_String``): caught or not, the process then ends by SIGINT, not with the command's status.
+    Libraries do it while they import (dataclasses generates its methods so).
+    """
+    while frame is not None:
+        if frame.f_code.co_filename == "<string>":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def forget_interrupts() -> None:

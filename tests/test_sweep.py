@@ -300,6 +300,30 @@ def test_a_signal_after_the_command_has_finished_interrupts_nothing():
         forget_interrupts()
 
 
+def test_an_interrupt_inside_code_run_from_a_string_waits_for_the_next_check():
+    """CPython marks a KeyboardInterrupt that leaves code run from a string (``exec`` of generated source, as
+    dataclasses does inside an import) as unhandled for good: caught or not, the process then ended by SIGINT
+    (status -2), not with the command's 130 (seen in CI: SIGTERM one second into ``run``, while Mesa imported)."""
+    from sim.interrupts import forget_interrupts, interrupt_handler, raise_if_interrupted
+
+    previous = signal.signal(signal.SIGTERM, interrupt_handler)
+    try:
+        forget_interrupts()
+        try:
+            exec("import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\nfinished = True", namespace := {})
+        except KeyboardInterrupt:
+            pytest.fail("the interrupt was raised inside code run from a string")
+        assert namespace["finished"]
+        with pytest.raises(KeyboardInterrupt):
+            raise_if_interrupted()  # the command's next check stops it
+        with pytest.raises(KeyboardInterrupt):  # outside such code it stops the command at once, as ever
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        forget_interrupts()
+
+
 def test_an_interrupt_swallowed_in_a_finalizer_is_not_printed_but_other_exceptions_are():
     from types import SimpleNamespace
 

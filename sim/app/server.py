@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ..interrupts import raise_if_interrupted
 from .config import DEFAULT_SCENARIO
 
 OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
@@ -83,6 +84,7 @@ def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), 
     _check_free(host, port)
     if host not in ("localhost", "127.0.0.1", "::1"):
         print(f"warning: serving on {host}: anyone who can reach this machine can use the app", file=sys.stderr)
+    raise_if_interrupted()  # a Ctrl-C that came while this process imported: do not become the server
     print(f"serving the app at http://{host}:{port} (Ctrl-C stops it)", flush=True)
     command = server_command(host, port, open_browser=open_browser)
     os.execve(command[0], command, server_environment(root, save_dir, scenario))  # this process becomes the server
