@@ -199,7 +199,7 @@ def as_written(tree: Any, path: tuple, file: str | None) -> tuple:
     out, node = [], tree
     for part in path:
         if isinstance(node, LList) and isinstance(part, int) and 0 <= part < len(node):
-            out.append(node.origin[part].get(file, part) if node.origin is not None else part  # one file: as written)
+            out.append(node.origin[part].get(file, part) if node.origin is not None else part)  # one file: as written
             node = node[part]
         else:
             out.append(part)
