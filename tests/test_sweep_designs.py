@@ -1,4 +1,5 @@
-"""Sweeps: batches and tasks that split any sweep across workers, external designs, and the two seeds named apart."""
+"""Sweeps: batches and tasks that split any sweep across workers, external designs, the two seeds named apart, and a
+design's errors named where the user wrote what they name."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sim.experiments.sweep_file import SweepSpec, load_sweep
 
 from . import toys
 from .test_api import toy  # noqa: F401 - the fixture
+from .test_input_errors import MOSCOW, cli, refused
 from .test_runs import run_cli
 
 
@@ -112,3 +114,85 @@ def test_a_report_on_a_design_from_a_file_that_holds_a_parameter_still(tmp_path)
     assert set(report.sensitivity["parameter"]) == {"a", "b"}  # c never moved: no index for it
     s = report.sensitivity.set_index(["parameter", "index"])["value"]
     assert s[("b", "SRC2")] > s[("a", "SRC2")]
+
+
+# ---- make_design's errors, named where the user wrote what they name ----
+
+BOUNDS = "  regime.commit: {low: 0.2, high: 0.8}\n"
+THREE = BOUNDS + "  combat.lethality: {low: 0.1, high: 0.3}\n  civilians.flee_air: {low: 0.1, high: 0.3}\n"
+
+# (a sweep file after its scenario line, the line and key named, the message): every error make_design can raise but
+# two a sweep file cannot reach, a design of no parameters ('parameters' must name one) and a bad sample seed
+# (refused with the file's other settings, before).
+FILE_ERRORS = [
+    ("sample: foo\nparameters:\n" + BOUNDS, 2, "sample", "unknown sample 'foo' (valid: grid, lhs, random, sobol)"),
+    ("parameters:\n  regime.commit: {values: [0.3]}\n  regime__commit: {values: [0.4]}\n", 4, "parameters.regime__commit",
+     "'regime.commit' is swept twice (also on line 3)"),
+    ("parameters:\n  regime.commit: {low: 0.2}\n", 3, "parameters.regime.commit",
+     "'regime.commit' needs values or bounds with steps for a grid"),
+    ("parameters:\n  regime.commit: {low: 0.2, high: 0.8, steps: 1001}\n  combat.lethality: {low: 0.1, high: 0.3, steps: 1000}\n",
+     2, "parameters", "the grid has 1,001,000 points; at most 1,000,000"),
+    ("sample: lhs\nn: 4\nparameters:\n  combat.lethality: {low: 0.1, high: 0.3}\n  regime.commit: {values: [0.3, 0.5]}\n", 6,
+     "parameters.regime.commit", "'regime.commit' needs bounds low < high for a lhs design"),
+    ("sample: random\nn: 4\nparameters:\n  regime.commit: {low: 0.8, high: 0.2}\n", 5, "parameters.regime.commit",
+     "'regime.commit' needs bounds low < high for a random design"),
+    ("sample: lhs\nparameters:\n" + BOUNDS, 1, "n", "a lhs design needs n, a whole number of at least 1 (got None)"),  # a missing key: line 1
+    ("sample: sobol\nn: 262144\nparameters:\n" + THREE, 3, "n", "n = 262,144 makes 1,310,720 points; at most 1,000,000"),
+    ("sample: sobol\nn: 10\nparameters:\n" + BOUNDS, 3, "n", "a sobol design needs n a power of 2 (got 10)"),
+]
+
+
+@pytest.mark.parametrize("body, line, key, message", FILE_ERRORS, ids=["unknown-sample", "swept-twice", "grid-without-bounds",
+                         "grid-too-large", "sampled-values", "sampled-reversed", "n-missing", "sobol-too-large", "sobol-n"])
+def test_a_design_error_in_a_sweep_file_names_its_file_line_and_key(tmp_path, capsys, body, line, key, message):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {MOSCOW}\n{body}")
+    with pytest.raises(InputError) as err:
+        load_sweep(sweep)
+    assert (err.value.file, err.value.line, err.value.key, err.value.message) == (str(sweep), line, key, message)
+    for args in (["check", sweep], ["sweep", sweep, "--out", tmp_path / "never"]):
+        refused(*cli(capsys, *args), f"error: {sweep}, line {line}, key '{key}': {message}\n")
+    assert not (tmp_path / "never").exists()
+
+
+# (the flags after the scenario, the error): every error make_design can raise but four the command line cannot reach:
+# an unknown sample and a bad sample seed (argparse refuses them), a grid parameter with neither values nor both
+# bounds (--param gives one or the other), and no parameters (refused before).
+FLAG_ERRORS = [
+    (["--param", "regime.commit=0.3", "--param", "regime__commit=0.4"], "--param: 'regime.commit' is swept twice"),
+    (["--param", "regime.commit=0.2:0.8:1001", "--param", "combat.lethality=0.1:0.3:1000"],
+     "--param: the grid has 1,001,000 points; at most 1,000,000"),
+    (["--param", "regime.commit=0.3,0.5", "--sample", "lhs", "--n", "4"], "--param: 'regime.commit' needs bounds low < high for a lhs design"),
+    (["--param", "regime.commit=0.8:0.2", "--sample", "random", "--n", "4"],
+     "--param: 'regime.commit' needs bounds low < high for a random design"),
+    (["--param", "regime.commit=0.2:0.8", "--sample", "lhs"], "--n: a lhs design needs n, a whole number of at least 1 (got None)"),
+    (["--param", "regime.commit=0.2:0.8", "--param", "combat.lethality=0.1:0.3", "--param", "civilians.flee_air=0.1:0.3",
+      "--sample", "sobol", "--n", "262144"], "--n: n = 262,144 makes 1,310,720 points; at most 1,000,000"),
+    (["--param", "regime.commit=0.2:0.8", "--sample", "sobol", "--n", "10"], "--n: a sobol design needs n a power of 2 (got 10)"),
+]
+
+
+@pytest.mark.parametrize("flags, error", FLAG_ERRORS, ids=["swept-twice", "grid-too-large", "sampled-values", "sampled-reversed",
+                                                           "n-missing", "sobol-too-large", "sobol-n"])
+def test_a_design_error_on_the_command_line_names_the_flag(tmp_path, capsys, flags, error):
+    refused(*cli(capsys, "sweep", MOSCOW, *flags, "--out", tmp_path / "never"), f"error: {error}\n")
+    assert not (tmp_path / "never").exists()
+
+
+def test_a_design_error_from_a_flag_beside_a_sweep_file_names_the_flag(tmp_path, capsys):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {MOSCOW}\nsample: sobol\nn: 16\nparameters:\n{BOUNDS}")
+    # --n replaces the file's n: the flag is wrong, not line 3.
+    p = run_cli("sweep", sweep, "--n", "12", "--out", tmp_path / "never")
+    assert (p.returncode, p.stderr) == (2, "error: --n: a sobol design needs n a power of 2 (got 12)\n")
+    with pytest.raises(InputError) as err:  # the overrides load_sweep takes from the command line are its flags
+        load_sweep(sweep, sample_seed=2**32)
+    assert (err.value.file, err.value.key) == (None, "--sample-seed") and "the design's seed must be" in err.value.message
+    with pytest.raises(InputError) as err:
+        load_sweep(sweep, sample="foo")
+    assert (err.value.file, err.value.key) == (None, "--sample") and "unknown sample 'foo'" in err.value.message
+    # A parameter's own error is still at its line, whichever flag chose the sample.
+    sweep.write_text(f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{values: [0.3, 0.5]}}\n")
+    refused(*cli(capsys, "sweep", sweep, "--sample", "lhs", "--n", "4", "--out", tmp_path / "never"),
+            f"error: {sweep}, line 3, key 'parameters.regime.commit': 'regime.commit' needs bounds low < high for a lhs design\n")
+    assert not (tmp_path / "never").exists()

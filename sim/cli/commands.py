@@ -173,7 +173,7 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import re
 
-    from ..experiments.designs import make_design
+    from ..experiments.designs import SETTINGS, make_design
     from ..experiments.parameters import dotted, parse_param
     from ..experiments.sweep import run_sweep
     from ..experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
@@ -199,7 +199,10 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             raise InputError(None, f"give at least one parameter to sweep, e.g. --param regime.commit=0.2:1.0:5 "
                              f"(or a sweep file instead of {args.target})", key="--param")
         params = dotted([parse_param(p) for p in args.param], load_scenario(args.target))
-        design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed or 0)
+        try:
+            design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed or 0)
+        except InputError as exc:  # it names a setting or a parameter: here, the flag that gave it
+            raise InputError(None, exc.message, key=SETTINGS[exc.key][1] if exc.key in SETTINGS else "--param") from None
         spec = SweepSpec(args.target.resolve(), design, args.runs or 10)
     default = f"results/sweep-{spec.scenario_path.stem}-{sweep_digest(spec)}"
     out = check_out(args.out) if args.out is not None else check_out(default, default=True)

@@ -19,6 +19,10 @@ from .parameters import Parameter
 SAMPLES = ("grid", "lhs", "random", "sobol")
 MAX_POINTS = 1_000_000  # points in one design: far beyond a sweep that finishes, and its table stays small
 MAX_DESIGN_SEED = 2**32 - 1
+# Where a user gives each setting make_design names in an error (its ``key``): the key in a sweep file and the
+# command-line flag. Any other key is a parameter's dotted path, or "parameters" for the design as a whole: a sweep
+# file's parameters or ``--param``.
+SETTINGS = {"sample": ("sample", "--sample"), "n": ("n", "--n"), "seed": ("sample_seed", "--sample-seed")}
 
 
 @dataclass
@@ -53,6 +57,11 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     A grid takes each parameter's values (or ``steps`` points between its
     bounds); sampled designs need bounds and ``n`` (for ``sobol``, the base
     sample size: Saltelli's scheme evaluates ``n * (2 * parameters + 2)`` points).
+
+    Raises:
+        InputError: with no file; its ``key`` is a setting (``sample``, ``n``, ``seed``: see :data:`SETTINGS`), a
+            parameter's dotted path, or ``parameters``. A caller names the place the user wrote it (a sweep file's
+            line, a flag).
     """
     if sample not in SAMPLES:
         raise InputError(None, f"unknown sample '{sample}'" + did_you_mean(sample, SAMPLES), key="sample")

@@ -13,7 +13,7 @@ from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
-from .designs import SAMPLES, Design, make_design
+from .designs import SAMPLES, SETTINGS as DESIGN_SETTINGS, Design, make_design
 from .parameters import MAX_STEPS, Parameter, check_design
 
 
@@ -76,14 +76,14 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     raw = tree["parameters"]
     if not isinstance(raw, dict) or not raw:
         raise InputError(path, "'parameters' must map parameter paths to {low, high[, steps]} or {values: [...]}", line=line("parameters"), key="parameters")
-    known, given = parameter_paths(loaded), {}  # given: each dotted path -> the name the file gives it (a path or an alias)
+    known, given = parameter_paths(loaded), {}  # given: each dotted path -> the names the file gives it (paths or aliases)
     for name, spec in raw.items():
         where = raw.lines[name][1]
         try:
             dotted = resolve(str(name), known, str(path))  # as a design's header is read
         except InputError as exc:
             raise InputError(path, exc.message, line=where, key=f"parameters.{name}") from None
-        given.setdefault(dotted, name)
+        given.setdefault(dotted, []).append(name)
         if not isinstance(spec, dict) or not set(spec) <= {"low", "high", "steps", "values"}:
             raise InputError(path, "expected {low, high[, steps]} or {values: [...]}", line=where, key=f"parameters.{name}")
         try:
@@ -99,14 +99,13 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     try:
         design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"] or 0)
     except InputError as exc:
-        key = given.get(exc.key, exc.key) or "parameters"
-        at = line(key) or raw.lines.get(key, (None, None))[1]
-        raise InputError(path, exc.message, line=at, key=key) from None
+        flags = {key for key, value in overrides.items() if value is not None}
+        raise _design_error(path, exc, raw, given, flags, line) from None
     for k, name in enumerate(design.names):  # run_sweep's own check, here where each parameter has a line: check refuses what sweep would
         try:
             check_design(loaded, design.sample, [name], design.points[:, [k]], path)
         except InputError as exc:
-            raise InputError(path, exc.message, line=raw.lines[given[name]][1], key=f"parameters.{given[name]}") from None
+            raise InputError(path, exc.message, line=raw.lines[given[name][0]][1], key=f"parameters.{given[name][0]}") from None
     return _sized(SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path,
                             replicate_seed=settings["replicate_seed"]), tree, line)
 
@@ -122,6 +121,26 @@ def _sized(spec: SweepSpec, tree: dict, line) -> SweepSpec:  # noqa: ANN001 - th
     key = "runs" if "runs" in tree else "--runs"
     check_size(len(spec.design.points), spec.runs, spec.source, line("runs"), key)
     return spec
+
+
+def _design_error(path: Path, exc: InputError, raw: dict, given: dict, flags: set, line) -> InputError:  # noqa: ANN001 - the line finder
+    """make_design's error ``exc`` named where the user wrote what it names, as the file's other errors are.
+
+    A setting in ``flags`` (given on the command line: load_sweep's overrides) names the flag; one in the file,
+    its key and line (a missing one, line 1, as a missing 'scenario' is). A parameter is ``parameters.<name>`` at its line, ``name`` as the file writes it (a path or an alias);
+    one given twice, at its second line. The design as a whole is ``parameters``.
+    """
+    if exc.key in DESIGN_SETTINGS:
+        key, flag = DESIGN_SETTINGS[exc.key]
+        if key in flags:
+            return InputError(None, exc.message, key=flag)
+        return InputError(path, exc.message, line=line(key) or 1, key=key)
+    if exc.key in given:
+        first, *more = given[exc.key]
+        name = more[0] if more else first
+        also = f" (also on line {raw.lines[first][1]})" if more else ""
+        return InputError(path, exc.message + also, line=raw.lines[name][1], key=f"parameters.{name}")
+    return InputError(path, exc.message, line=line("parameters"), key="parameters")
 
 
 def _settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noqa: ANN001 - the line finder
