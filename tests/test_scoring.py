@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 from sim import InputError, load_theatre
-from sim.analysis.aggregate import capture_dates, control_probabilities, timeseries_quantiles
+from sim.analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
 from sim.analysis.comparison import compare
 from sim.analysis.metrics import batch_metrics, run_metrics
 from sim.analysis.outcomes import load_outcomes
 from sim.analysis.results import Results, RunData, frozen_front
-from sim.analysis.rundata import RunBatch
+from sim.analysis.rundata import RunBatch, day_end_captures
 from sim.analysis.scoring import brier, score
 
 from .conftest import line_theatre
@@ -254,3 +254,23 @@ def test_the_event_types_outcomes_may_name_are_those_the_model_logs():
         assert any(re.fullmatch(pattern, t) for t in EVENT_TYPES), pattern
     for t in EVENT_TYPES:
         assert any(re.fullmatch(p, t) for p in patterns), t
+
+
+def test_a_town_taken_and_given_up_on_one_day_changed_no_hands(theatre):
+    """An opposition counter-attack takes T2 from the regime and gives it up as untenable before the day ends: the
+    event log keeps both captures, but from one day to the next nothing changed, and the capture tables, the run's
+    captures and the ``towns_changed_hands`` metric count what the end of each day shows, as scores and maps do."""
+    rows = [[R, H, R], [R, H, R], [R, R, R], [R, R, R]]  # T1 falls to the regime on 3 Jan; T2 ends every day the regime's
+    round_trip = [("2020-01-02", "T2", "hts;regime"), ("2020-01-02", "T2", "regime;hts")]
+    kept = run(0, rows)
+    extra = pd.DataFrame([{"date": d, "type": "capture", "town": t, "actors": a, "detail": ""} for d, t, a in round_trip])
+    series = kept.timeseries.assign(**{f"towns_{h}": (kept.history == k).sum(axis=1) for k, h in enumerate(("regime", "hts", "rebels"))},
+                                    displaced=0.0)
+    trip = RunData(0, START, kept.history, pd.concat([kept.events, extra], ignore_index=True).sort_values("date", kind="stable"),
+                   series)
+    assert (trip.events["type"] == "capture").sum() == 3  # the log says what the rules did
+    dates = capture_dates([trip]).set_index(["town", "to"])
+    assert list(dates.index) == [("T1", "regime")]
+    assert all_captures([trip])[["date", "town", "from", "to"]].values.tolist() == [["2020-01-03", "T1", "hts", "regime"]]
+    assert day_end_captures(trip.events)["town"].tolist() == trip.captures["town"].tolist() == ["T1"]
+    assert batch_metrics(RunBatch.of([trip]), [], theatre)[0]["towns_changed_hands"] == 1.0

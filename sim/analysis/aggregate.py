@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..names import HOLDERS
 from .results import RunData
+from .rundata import day_end_captures
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -40,15 +41,17 @@ def control_probabilities(runs: list[RunData], towns: list[str]) -> pd.DataFrame
 
 
 def all_captures(runs: list[RunData]) -> pd.DataFrame:
-    """Every change of hands in every replicate: seed, date, town, from, to."""
+    """Every change of hands from one day to the next in every replicate: seed, date, town, from, to
+    (:func:`day_end_captures`: not a town taken and given up the same day)."""
     # One table of every replicate's events, filtered once: an ensemble of 400 has some 50,000 changes of hands.
     events = pd.concat([run.events for run in runs], ignore_index=True) if runs else pd.DataFrame(columns=["type", "date", "town", "actors"])
     seed = np.repeat([run.seed for run in runs], [len(run.events) for run in runs]).astype(np.int64)
     mine = (events["type"] == "capture").to_numpy(dtype=bool)
-    actors = events["actors"].to_numpy(dtype=object)[mine]
-    to, _, old = zip(*(a.partition(";") for a in actors), strict=True) if len(actors) else ((), (), ())
-    return pd.DataFrame({"seed": seed[mine], "date": events["date"].to_numpy(dtype=object)[mine],
-                         "town": events["town"].to_numpy(dtype=object)[mine],
+    caps = events.loc[mine, ["date", "town", "actors"]].assign(seed=seed[mine])
+    caps = day_end_captures(caps, by=("seed", "date", "town"))
+    to, _, old = zip(*(a.partition(";") for a in caps["actors"]), strict=True) if len(caps) else ((), (), ())
+    return pd.DataFrame({"seed": caps["seed"].to_numpy(dtype=np.int64), "date": caps["date"].to_numpy(dtype=object),
+                         "town": caps["town"].to_numpy(dtype=object),
                          "from": np.array(old, dtype=object), "to": np.array(to, dtype=object)})
 
 

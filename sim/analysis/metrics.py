@@ -51,7 +51,8 @@ def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: T
         "outcomes_met": _means([checks[o.id].met for o in scored], n),
         "control_accuracy": (runs.history[:, day, town] == reported).mean(axis=1) if pairs else np.full(n, np.nan),
         "capture_mae_days": _means([np.abs(checks[o.id].error_days) for o in scored if isinstance(o, CaptureOutcome)], n),
-        "towns_changed_hands": np.array([(log.type == "capture").sum() for log in runs.events], float).reshape(n),
+        # From one day to the next, as scores read control: a town taken and given up the same day changed no hands.
+        "towns_changed_hands": (runs.history[:, 1:] != runs.history[:, :-1]).sum(axis=(1, 2)).astype(float).reshape(n),
     }
     for name in (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced"):
         columns[name] = runs.series[name][:, runs.days].astype(float)

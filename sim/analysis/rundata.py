@@ -67,7 +67,30 @@ class RunData:
 
     @property
     def captures(self) -> pd.DataFrame:
-        return self.events[self.events["type"] == "capture"]
+        """The changes of hands from one day to the next, as rows of ``events`` (:func:`day_end_captures`)."""
+        return day_end_captures(self.events[self.events["type"] == "capture"])
+
+
+def day_end_captures(captures: pd.DataFrame, by: tuple[str, ...] = ("date", "town")) -> pd.DataFrame:
+    """The capture events (``actors`` "new;old") of a run, or of several (``by`` then names the replicate too),
+    less the round trips: a town taken and given up again on the same day.
+
+    The model is stepped a day at a time, and a day's rules act in order: an
+    opposition counter-attack may take a town that the government's
+    abandonment rule then takes back as untenable before the day ends (the
+    only way a town changes hands twice in a day). The event log keeps both
+    (it says what the rules did); from one day to the next nothing changed
+    hands, and the tables of changes of hands count what the end of each day
+    shows, as the scores, the control maps and ``compare`` do.
+    """
+    if captures.empty:
+        return captures
+    new, _, old = zip(*(str(a).partition(";") for a in captures["actors"]), strict=True)
+    keys = [captures[k] for k in by]
+    first_old = pd.Series(old, index=captures.index).groupby(keys, sort=False).transform("first")
+    last_new = pd.Series(new, index=captures.index).groupby(keys, sort=False).transform("last")
+    alone = ~captures.duplicated(list(by), keep=False)
+    return captures[alone | (first_old != last_new)]
 
 
 def deals_of(scenario) -> tuple[tuple[str, str, str, str], ...]:  # noqa: ANN001 - a sim.io.schema.Scenario

@@ -15,7 +15,7 @@ from ..analysis.integrity import EVENT_COLUMNS
 from ..analysis.metrics import batch_metric_columns, run_metrics
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.results import RunData
-from ..analysis.rundata import EventLog, RunBatch, deals_of
+from ..analysis.rundata import EventLog, RunBatch, day_end_captures, deals_of
 from ..io.scenario import inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
@@ -124,7 +124,8 @@ class RunResult:
 
     @property
     def captures(self) -> pd.DataFrame:
-        return self.events[self.events["type"] == "capture"].reset_index(drop=True)
+        """The changes of hands from one day to the next, as rows of ``events`` (:func:`~sim.analysis.aggregate.day_end_captures`)."""
+        return day_end_captures(self.events[self.events["type"] == "capture"]).reset_index(drop=True)
 
     def metrics(self, outcomes: str | Path | None = None) -> dict[str, float]:
         """The run's numbers, as plain floats: exactly the metrics a sweep row holds.
