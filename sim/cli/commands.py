@@ -43,7 +43,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.runs is not None:
         return _ensemble(args, scenario, days, parser.prog)
     out = check_out(args.out) if args.out is not None else check_out(f"results/{scenario.name}-seed{scenario.seed}{days}", default=True)
-    claim_folder(out, "run", scenario=scenario.name)  # refuse now, before running (and again when writing)
+    claim_folder(out, "run", scenario=scenario.name, source=args.scenario)  # refuse now, before running (and again when writing)
 
     from ..analysis.summary import summarise
     from ..experiments.run import simulate
@@ -66,7 +66,7 @@ def _ensemble(args: argparse.Namespace, scenario, days: str, prog: str) -> int: 
     replicate_seeds(scenario, args.runs)  # refuse a bad --runs before touching the disk
     default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{days}"
     out = check_out(args.out) if args.out is not None else check_out(default, default=True)
-    claim_folder(out, "ensemble", scenario=scenario.name)
+    claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=True, notify=_note)
     if not args.quiet:
@@ -82,7 +82,7 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], prog: str) -> 
 
     default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}-{args.param_set.stem}"
     out = check_out(args.out) if args.out is not None else check_out(default, default=True)
-    claim_folder(out, "ensemble", scenario=scenario.name)
+    claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
                          progress=True)
