@@ -26,6 +26,9 @@ class LDict(dict):
         self.file = file
         self.line = line
         self.lines: dict[Any, tuple[str, int]] = {}
+        # The files that wrote this mapping, the one extended first (:func:`sim.io.extends.resolve` sets a scenario's),
+        # so that an error between two values can point at the one the user changed (:func:`blame`).
+        self.chain: tuple[str, ...] = (file,) if file else ()
 
 
 class LList(list):
@@ -220,3 +223,30 @@ def location(tree: Any, path: tuple) -> tuple[str | None, int | None]:
             node = node[part]
         # Parts that are not in the data (a union's tag name) are skipped.
     return file, line
+
+
+def blame(tree: Any, first: tuple, *others: tuple) -> tuple[tuple, str]:
+    """Which of values judged together (an event's date and its 'effective') an error points at, and where the rest are.
+
+    ``first`` unless one of ``others`` was set by a file further down the ``extends`` chain (:attr:`LDict.chain`):
+    that is the value the user changed, the other having come from the file they extended. A value no file set (a
+    command-line override) counts as the latest.
+
+    Returns:
+        The path to point at, and a note naming the file and line of each other value set in another file
+        (" ('effective' is set in a.yaml, line 59)"), or "".
+    """
+    chain = getattr(tree, "chain", ())
+
+    def rank(path: tuple) -> int:
+        file = location(tree, path)[0]
+        return chain.index(file) if file in chain else len(chain)
+
+    at = max((first, *others), key=rank)  # the first of the latest
+    file, line = location(tree, at)
+    notes = []
+    for path in (first, *others):
+        other_file, other_line = location(tree, path)
+        if path != at and line is not None and other_line is not None and other_file != file:
+            notes.append(f"'{path[-1]}' is set in {other_file}, line {other_line}")
+    return at, f" ({'; '.join(notes)})" if notes else ""

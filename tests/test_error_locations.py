@@ -1,0 +1,78 @@
+"""Errors point where the user has to look: the file, the line and the key they wrote.
+
+A value checked against another (an event's date and its 'effective', a window's start and end) may come
+from two files of an ``extends`` chain: the error names the line of the file furthest down the chain (the one
+the user changed) and says where the other value is set. Keys are the user's keys, with a did-you-mean where a
+name is close to a valid one; YAML the parser cannot read is described in plain words at its line.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import load_scenario
+from sim.cli import main
+from sim.errors import InputError
+
+from .conftest import line_theatre
+
+HEAD = "name: toy\ntheatre: toy.yaml\nclaims: seeds/claims.yaml\nstart: 2020-01-01\nend: 2020-01-21\ninitial_control: 2020-01-01\n"
+TRUCE = ("events:\n  - id: t\n    type: truce\n    name: t\n    date: 2020-01-05\n    effective: 2020-01-06\n"  # lines 7-12
+         "    until: 2020-01-15\n    parties: [russia]\n    compliance: {regime: 0.85, hts: 0.3}\n    source: [test-claim]\n")
+
+
+@pytest.fixture
+def parent(build):
+    line_theatre(build)
+    return build.scenario(HEAD + TRUCE)
+
+
+def child(build, body: str, name: str = "child.yaml", extends: str = "../s.yaml"):
+    (build.root / "mine").mkdir(exist_ok=True)
+    path = build.root / "mine" / name
+    path.write_text(f"extends: {extends}\nname: {path.stem}\n{body}")
+    return path
+
+
+def error_of(path, **overrides) -> InputError:
+    with pytest.raises(InputError) as info:
+        load_scenario(path, **overrides)
+    return info.value
+
+
+@pytest.mark.parametrize("body, line, key, elsewhere", [
+    # The date moved past the inherited 'effective': the date's line, and where 'effective' is set.
+    ("events:\n  - id: t\n    date: 2020-01-10\n", 5, "events[0].date", "s.yaml, line 12"),
+    # 'effective' moved before the inherited date: its own line, and where the date is set.
+    ("events:\n  - id: t\n    effective: 2020-01-02\n", 5, "events[0].effective", "s.yaml, line 11"),
+    # 'until' moved before the inherited 'effective'.
+    ("events:\n  - id: t\n    until: 2020-01-05\n", 5, "events[0].until", "s.yaml, line 12"),
+    # Both written here: the second of the two, as in one file, and nothing about the parent.
+    ("events:\n  - id: t\n    date: 2020-01-08\n    effective: 2020-01-07\n", 6, "events[0].effective", None),
+    # The user's file lists the event second: its index there.
+    ("events:\n  - {id: new, type: truce, name: n, date: 2020-01-16, effective: 2020-01-16, parties: [russia], "
+     "source: [test-claim]}\n  - id: t\n    date: 2020-01-10\n", 6, "events[1].date", "s.yaml, line 12"),
+])
+def test_a_value_that_breaks_a_rule_with_an_inherited_one_is_blamed_on_the_users_line(parent, build, body, line, key, elsewhere):
+    path = child(build, body)
+    err = error_of(path)
+    assert err.file.endswith("mine/child.yaml") and (err.line, err.key) == (line, key), str(err)
+    if elsewhere is None:
+        assert "s.yaml" not in err.message, str(err)
+    else:
+        assert elsewhere in err.message, str(err)
+
+
+def test_a_value_set_in_the_middle_of_a_chain_is_blamed_there(parent, build):
+    middle = child(build, "events:\n  - id: t\n    date: 2020-01-10\n", name="middle.yaml")
+    last = child(build, "seed: 4\n", name="last.yaml", extends="middle.yaml")
+    err = error_of(last)
+    assert err.file == str(middle) and (err.line, err.key) == (5, "events[0].date"), str(err)
+
+
+def test_the_command_line_names_the_users_file_line_and_key(parent, build, capsys):
+    path = child(build, "events:\n  - id: t\n    date: 2020-01-10\n")
+    rc = main(["check", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"{path}, line 5, key 'events[0].date': 'effective' (2020-01-06) is before the event's date (2020-01-10)" in err
