@@ -76,3 +76,25 @@ def test_the_command_line_names_the_users_file_line_and_key(parent, build, capsy
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err, err
     assert f"{path}, line 5, key 'events[0].date': 'effective' (2020-01-06) is before the event's date (2020-01-10)" in err
+
+
+@pytest.mark.parametrize("body, line, key", [("start: 2020-02-01\n", 3, "start"), ("end: 2019-12-01\n", 3, "end")])
+def test_a_window_broken_by_one_file_of_a_chain_points_at_that_files_line(parent, build, body, line, key):
+    err = error_of(child(build, body))
+    assert err.file.endswith("mine/child.yaml") and (err.line, err.key) == (line, key), str(err)
+    assert "must be after 'start'" in err.message and "s.yaml, line" in err.message, str(err)
+
+
+def test_an_end_before_the_start_points_at_the_end(build):
+    line_theatre(build)
+    err = error_of(build.scenario(HEAD.replace("start: 2020-01-01", "start: 2020-03-10").replace("end: 2020-01-21", "end: 2020-03-01")))
+    assert (err.line, err.key) == (5, "end"), str(err)
+    assert err.message == "'end' (2020-03-01) must be after 'start' (2020-03-10)"
+
+
+def test_a_protest_camp_broken_up_before_it_began_points_at_until(build):
+    line_theatre(build)
+    err = error_of(build.scenario(HEAD + "events:\n  - id: camp\n    type: sit_in\n    town: T1\n    date: 2020-01-05\n"
+                                  "    until: 2020-01-04\n    source: [test-claim]\n"))
+    assert (err.line, err.key) == (12, "events[0].until"), str(err)
+    assert "'until' must be after the camp's 'date'" in err.message
