@@ -128,7 +128,7 @@ class Refuses:
 
 FLAG_CASES = [
     (["run", MOSCOW, "--days", "10000000"], "--days"), (["run", MOSCOW, "--days", "0"], "--days"),
-    (["run", MOSCOW, "--days", "10000"], "--days: the window is longer than 20 years"),
+    (["run", MOSCOW, "--days", "10000"], "--days: the scenario has 179 days"),
     (["run", MOSCOW, "--seed", "-1"], "--seed"), (["run", MOSCOW, "--seed", str(10**23)], "--seed"),
     (["run", MOSCOW, "--seed", "1e3"], "--seed: expects a whole number"),
     (["run", MOSCOW, "--seed", str(2**63 - 2), "--runs", "5"], "--seed"),
@@ -158,6 +158,18 @@ def test_bad_flags_are_refused_in_one_line_naming_the_flag(args, words, capsys, 
     refused(rc, err, words)
     assert "<input>" not in err and "line" not in err.split(":")[1]  # a flag's error is never blamed on a scenario's line
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+
+
+@pytest.mark.parametrize("extra", [[], ["--runs", "2"]])
+def test_days_beyond_the_scenarios_end_are_refused_naming_its_length(build, tmp_path, capsys, monkeypatch, extra):
+    """--days 400 ran a 96-day campaign on to 2021, past its `end:` and the events that shape it, without a word."""
+    monkeypatch.chdir(tmp_path)
+    line_theatre(build)
+    scenario = build.scenario({"end": "2020-01-11"}, name="ten.yaml")  # 10 days
+    rc, err = cli(capsys, "run", scenario, "--days", "11", "-q", "--no-map", *extra)
+    refused(rc, err, "--days", "10 days", "2020-01-01 .. 2020-01-11")
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+    assert cli(capsys, "run", scenario, "--days", "10", "-q", "--no-map", *extra)[0] == 0
 
 
 def test_a_seed_error_names_the_flag_through_the_real_command_line(tmp_path):

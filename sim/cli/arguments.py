@@ -50,7 +50,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     run = sub.add_parser("run", help=COMMANDS["run"])
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
-    run.add_argument("--days", type=whole("--days", 1, MAX_DAYS), help="simulate only this many days from the start")
+    run.add_argument("--days", type=whole("--days", 1, MAX_DAYS), help="simulate only the first DAYS days (at most the scenario's length, up to its end:)")
     run.add_argument("--out", help="results folder, new or one of this scenario's (default: results/<scenario>-seed<seed>[-runs<N>][-days<D>])")
     run.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="run an ensemble of this many seeded replicates")
     run.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),
