@@ -68,7 +68,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw = sub.add_parser("sweep", help=COMMANDS["sweep"])
     sw.add_argument("target", type=Path, metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
     sw.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
-                    help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds)")
+                    help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds, for --sample)")
     sw.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="replicates per point (default 10)")
     sw.add_argument("--sample", choices=("grid", "lhs", "random", "sobol"), help="design (default grid)")
     sw.add_argument("--n", type=whole("--n", 1, MAX_N), help="sample size for lhs/random; base size (a power of 2) for sobol")
