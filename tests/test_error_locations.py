@@ -98,3 +98,14 @@ def test_a_protest_camp_broken_up_before_it_began_points_at_until(build):
                                   "    until: 2020-01-04\n    source: [test-claim]\n"))
     assert (err.line, err.key) == (12, "events[0].until"), str(err)
     assert "'until' must be after the camp's 'date'" in err.message
+
+
+def test_a_misspelt_faction_in_a_mapping_is_an_unknown_key_with_a_did_you_mean(build):
+    """A mapping keyed by faction ('compliance') gave pydantic's key 'events[0].compliance.hst.[key]' and no suggestion."""
+    line_theatre(build)
+    err = error_of(build.scenario(HEAD + TRUCE.replace("{regime: 0.85, hts: 0.3}", "{regime: 0.85, hst: 0.3}")))
+    assert (err.line, err.key) == (15, "events[0].compliance.hst"), str(err)
+    assert err.message == "unknown key 'hst' (did you mean 'hts'?)"
+    err = error_of(build.scenario(HEAD + TRUCE.replace("{regime: 0.85, hts: 0.3}", "{regime: 0.85, turkey: 0.3}")))
+    assert err.key == "events[0].compliance.turkey" and "unknown key 'turkey'" in err.message
+    assert "regime" in err.message and "hts" in err.message and "rebels" in err.message, str(err)

@@ -8,6 +8,7 @@ pointing at that line, with a did-you-mean for unknown keys.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,8 +62,14 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
     if kind == "value_error" and isinstance(cause, Conflict):  # a rule between keys: the key, not the mapping holding them
         paths = [(*loc, key) for key in cause.keys]
         loc, note = blame(tree, *paths) if tree is not None else (paths[0], "")
+    wrong_key = loc[-1:] == ("[key]",)  # pydantic's marker for a mapping's key (compliance: {hst: ...}), not a key written
+    if wrong_key:
+        loc = loc[:-1]
     file, line = location(tree, loc) if tree is not None else (None, None)
-    if kind == "extra_forbidden":
+    if wrong_key and kind == "literal_error":  # a mapping keyed by fixed names: as an unknown key of a model reads
+        valid = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        message = f"unknown key '{loc[-1]}'" + did_you_mean(str(loc[-1]), valid)
+    elif kind == "extra_forbidden":
         field = str(loc[-1])
         model = model_at(root, loc[:-1], union)
         message = f"unknown key '{field}'" + did_you_mean(field, model.model_fields if model else ())
