@@ -109,3 +109,24 @@ def test_a_misspelt_faction_in_a_mapping_is_an_unknown_key_with_a_did_you_mean(b
     err = error_of(build.scenario(HEAD + TRUCE.replace("{regime: 0.85, hts: 0.3}", "{regime: 0.85, turkey: 0.3}")))
     assert err.key == "events[0].compliance.turkey" and "unknown key 'turkey'" in err.message
     assert "regime" in err.message and "hts" in err.message and "rebels" in err.message, str(err)
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("name: t\nevents:\n  - id: a\n    restraint: 0.5\n   compliance: {regime: 0.9}\n", 5, "indentation"),
+    ("name: t\nevents:\n  - id: a\n  - id: b\n - id: c\n", 5, "indentation"),
+    ("name: t\nfactions:\n  regime:\n    commit: 0.5\n  force: 3\n    regen: 1\n", 6, "indented deeper"),
+    ("name: t\ndescription: at 3: the truce\n", 2, "needs quotes"),
+    ("name: t\n\tseed: 3\n", 2, "tab"),
+    ("name: t\nfactions: {regime: {commit: 0.5}\n", 3, "'{' is not closed"),
+    ("name: t\naxis: [T1, T2\n", 3, "'[' is not closed"),
+    ("name: 'toy\n", 2, "quoted value is never closed"),
+])
+def test_yaml_the_parser_cannot_read_is_described_in_plain_words_at_its_line(tmp_path, capsys, text, line, words):
+    """A badly indented file gave PyYAML's "expected <block end>, but found '<block mapping start>'"."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    rc = main(["check", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(f"error: {path}, line {line}: ") and words in err, err
+    assert "<" not in err and "expected" not in err, err  # none of the parser's own vocabulary

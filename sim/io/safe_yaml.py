@@ -166,7 +166,7 @@ def load_yaml(path: str | Path) -> LDict:
         data = _parse(text, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
+        problem = _in_plain_words(exc.problem or "", exc.context or "")
         if "could not determine a constructor" in str(exc):
             problem = "YAML tags that build objects are not allowed"
         raise InputError(name, problem, line=mark.line + 1 if mark else None) from None
@@ -177,6 +177,27 @@ def load_yaml(path: str | Path) -> LDict:
     if not isinstance(data, LDict):
         raise InputError(name, "the top level must be a mapping of keys to values", line=1)
     return data
+
+
+def _in_plain_words(problem: str, context: str) -> str:
+    """What the parser's ``problem`` (``expected <block end>, but found '<block mapping start>'``) means to whoever
+    wrote the file; a problem not recognised is given as the parser says it."""
+    if problem.startswith("expected <block end>"):
+        return ("this line's indentation does not fit the lines above it: the keys of one mapping, and the '- ' items "
+                "of one list, start in the same column, each level indented further than the one holding it")
+    if problem == "mapping values are not allowed here":
+        return ("a 'key: value' where none can be: the line is indented deeper than the line above allows, or a value "
+                "holding ': ' needs quotes")
+    if "'\\t'" in problem or "'\t'" in problem:
+        return "a tab character: indent with spaces only"
+    if problem == "could not find expected ':'":
+        return "a key without its ':' (or a value broken across lines): write 'key: value'"
+    for opening, closing in (("{", "}"), ("[", "]")):
+        if problem.startswith(f"expected ',' or '{closing}'"):
+            return f"a '{opening}' is not closed by '{closing}' (or its items are not separated by commas)"
+    if "quoted scalar" in context and "end of stream" in problem:
+        return "a quoted value is never closed: a quote (\" or ') is missing"
+    return f"not valid YAML ({problem or context or 'unreadable'})"
 
 
 def _parse(text: str, name: str) -> Any:  # noqa: ANN401 - whatever the YAML holds
