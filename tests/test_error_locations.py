@@ -130,3 +130,15 @@ def test_yaml_the_parser_cannot_read_is_described_in_plain_words_at_its_line(tmp
     assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err, err
     assert err.startswith(f"error: {path}, line {line}: ") and words in err, err
     assert "<" not in err and "expected" not in err, err  # none of the parser's own vocabulary
+
+
+def test_a_map_date_outside_the_run_names_the_flag_then_the_folder(build, tmp_path, capsys):
+    """It read "--date results/campaign-seed20191219: 2020-05-01 is outside the run", the flag and the folder run together."""
+    line_theatre(build)
+    out = tmp_path / "run"
+    assert main(["run", str(build.scenario(HEAD)), "--no-map", "-q", "--out", str(out)]) == 0
+    capsys.readouterr()
+    rc = main(["map", str(out), "--date", "2020-05-01"])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"error: --date: 2020-05-01 is outside the run (2020-01-01 .. 2020-01-21) in {out}; "), err
