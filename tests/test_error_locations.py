@@ -14,7 +14,7 @@ from sim import load_scenario
 from sim.cli import main
 from sim.errors import InputError
 
-from .conftest import line_theatre
+from .conftest import ROOT, line_theatre
 
 HEAD = "name: toy\ntheatre: toy.yaml\nclaims: seeds/claims.yaml\nstart: 2020-01-01\nend: 2020-01-21\ninitial_control: 2020-01-01\n"
 TRUCE = ("events:\n  - id: t\n    type: truce\n    name: t\n    date: 2020-01-05\n    effective: 2020-01-06\n"  # lines 7-12
@@ -142,3 +142,12 @@ def test_a_map_date_outside_the_run_names_the_flag_then_the_folder(build, tmp_pa
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1, err
     assert err.startswith(f"error: --date: 2020-05-01 is outside the run (2020-01-01 .. 2020-01-21) in {out}; "), err
+
+
+def test_points_given_twice_name_the_flag_then_the_sweep_file(capsys):
+    """It read "--param sweeps/x.yaml: give the points ...", as if the file were the value of --param."""
+    sweep = ROOT / "sweeps" / "jan_truce_30_days.yaml"
+    rc = main(["sweep", str(sweep), "--param", "regime.commit=0.1,0.2"])
+    err = capsys.readouterr().err
+    assert rc == 2 and err == (f"error: --param: {sweep} is a sweep file, with its own points; give the points there, or with --param "
+                               "or --design, not both\n")

@@ -189,7 +189,8 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
     if {"parameters", "design"} & set(load_yaml(args.target)):
         if args.param or args.design:
-            raise InputError(args.target, "give the points in the sweep file, or with --param or --design, not both", key="--param")
+            raise InputError(None, f"{args.target} is a sweep file, with its own points; give the points there, or with --param "
+                             "or --design, not both", key="--param" if args.param else "--design")
         spec = load_sweep(args.target, **settings)
     elif args.design:
         from ..experiments.design_file import load_design
