@@ -215,7 +215,7 @@ def test_patrol_route_from_a_town_to_itself(toy, route):
 
 def test_window_errors_read_as_sentences(toy):
     err = error_of(toy.scenario(HEAD.replace("end: 2020-01-21", "end: 2019-12-01")))
-    assert err.message == "'end' must be after 'start'" and err.line is not None
+    assert err.message == "'end' (2019-12-01) must be after 'start' (2020-01-01)" and (err.line, err.key) == (5, "end")
 
 
 @pytest.mark.parametrize("where", ["combat: {noise: 1000000, lethality: 0}", "factions: {regime: {choice_noise: 1000}}"])

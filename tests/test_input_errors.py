@@ -89,7 +89,7 @@ def test_check_reads_sweep_and_calibration_files_and_refuses_what_sweep_would(tm
     assert "calibration 'smoke': 3 parameters, 1 scenario," in capsys.readouterr().out
     sweep = tmp_path / "sweep.yaml"
     for parameters, words in [("{regime.comit: {low: 0, high: 1}}", ["regime.comit", "did you mean 'regime.commit'"]),
-                              ("{regime.commit: {low: 0.5, high: 7}}", ["regime.commit", "less than or equal to 1"])]:
+                              ("{regime.commit: {low: 0.5, high: 7, steps: 3}}", ["regime.commit", "less than or equal to 1"])]:
         sweep.write_text(f"scenario: {MOSCOW}\nparameters: {parameters}\n")
         refused(*cli(capsys, "check", sweep), str(sweep), *words)
     sweep.write_text(f"scenario: {tmp_path / 'nowhere.yaml'}\nparameters: {{regime.commit: {{low: 0, high: 1}}}}\n")
@@ -128,7 +128,7 @@ class Refuses:
 
 FLAG_CASES = [
     (["run", MOSCOW, "--days", "10000000"], "--days"), (["run", MOSCOW, "--days", "0"], "--days"),
-    (["run", MOSCOW, "--days", "10000"], "--days: the window is longer than 20 years"),
+    (["run", MOSCOW, "--days", "10000"], "--days: the scenario has 179 days"),
     (["run", MOSCOW, "--seed", "-1"], "--seed"), (["run", MOSCOW, "--seed", str(10**23)], "--seed"),
     (["run", MOSCOW, "--seed", "1e3"], "--seed: expects a whole number"),
     (["run", MOSCOW, "--seed", str(2**63 - 2), "--runs", "5"], "--seed"),
@@ -158,6 +158,18 @@ def test_bad_flags_are_refused_in_one_line_naming_the_flag(args, words, capsys, 
     refused(rc, err, words)
     assert "<input>" not in err and "line" not in err.split(":")[1]  # a flag's error is never blamed on a scenario's line
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+
+
+@pytest.mark.parametrize("extra", [[], ["--runs", "2"]])
+def test_days_beyond_the_scenarios_end_are_refused_naming_its_length(build, tmp_path, capsys, monkeypatch, extra):
+    """--days 400 ran a 96-day campaign on to 2021, past its `end:` and the events that shape it, without a word."""
+    monkeypatch.chdir(tmp_path)
+    line_theatre(build)
+    scenario = build.scenario({"end": "2020-01-11"}, name="ten.yaml")  # 10 days
+    rc, err = cli(capsys, "run", scenario, "--days", "11", "-q", "--no-map", *extra)
+    refused(rc, err, "--days", "10 days", "2020-01-01 .. 2020-01-11")
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+    assert cli(capsys, "run", scenario, "--days", "10", "-q", "--no-map", *extra)[0] == 0
 
 
 def test_a_seed_error_names_the_flag_through_the_real_command_line(tmp_path):
@@ -238,13 +250,30 @@ def test_a_misspelt_metric_in_a_sweep_file_is_refused_when_the_file_is_read(tmp_
 ])
 def test_check_refuses_the_sweep_files_that_sweep_refuses_with_the_same_message(tmp_path, capsys, parameter, sample, words):
     sweep = tmp_path / "sweep.yaml"
-    sweep.write_text(f"scenario: {MOSCOW}\nsample: {sample}\nn: 4\nparameters:\n  regime.commit: {{low: 0.2, high: 0.8}}\n"
-                     f"  {parameter}\n".replace("n: 4\n", "n: 4\n" if sample != "grid" else ""))
+    text = f"scenario: {MOSCOW}\nsample: {sample}\nn: 4\nparameters:\n  regime.commit: {{low: 0.2, high: 0.8}}\n  {parameter}\n"
+    if sample == "grid":  # no n, and values where a sampled design takes bounds
+        text = text.replace("n: 4\n", "").replace("{low: 0.2, high: 0.8}", "{values: [0.2, 0.8]}")
+    sweep.write_text(text)
     where = f"{sweep}, line {6 if sample != 'grid' else 5}, key 'parameters.{parameter.split(':')[0]}': "
     errors = [cli(capsys, "check", sweep), cli(capsys, "sweep", sweep, "--out", tmp_path / "never")]
     for rc, err in errors:
         refused(rc, err, where + words)
     assert errors[0][1] == errors[1][1] and not (tmp_path / "never").exists()
+
+
+def test_a_grid_of_bounds_without_steps_is_refused_with_an_example(tmp_path, capsys, monkeypatch):
+    """`--param regime.commit=0.1:0.5` without --sample silently became a 2-point grid (its bounds alone); the README says
+    LO:HI:STEPS or A,B,C make a grid, and LO:HI bounds a sampled design."""
+    monkeypatch.chdir(tmp_path)
+    rc, err = cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.1:0.5", "--runs", "2")
+    refused(rc, err, "--param: 'regime.commit=0.1:0.5'", "regime.commit=0.1:0.5:5", "regime.commit=0.1,0.5", "--sample lhs")
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {MOSCOW}\nsample: grid\nparameters:\n  regime.commit: {{low: 0.1, high: 0.5}}\n")
+    refused(*cli(capsys, "check", sweep), f"{sweep}, line 4, key 'parameters.regime.commit'", "steps")
+    with pytest.raises(InputError, match="'a' has bounds but no steps"):
+        make_design("grid", [Parameter("a", 0.1, 0.5)])
+    assert make_design("grid", [Parameter("a", 0.1, 0.5, 3)]).points[:, 0].tolist() == [0.1, 0.30000000000000004, 0.5]
 
 
 # ---- sweep points, before dispatch ----

@@ -113,3 +113,27 @@ def test_the_run_summary_speaks_as_the_figures_do():
     assert f"covered {first['coverage']:.0%} of the route, stopped at {first['reached']}" in text
     assert "This is one run: one possible history" in text
     assert "run scenarios/moscow.yaml --runs 40" in text and "compare results/x" in text
+
+
+GONE = {"turkey.border_open"}  # named by the README as removed ("the old `turkey.border_open` switch ... is gone")
+FILES = (".py", ".csv", ".yaml", ".md", ".png", ".json", ".parquet")
+
+
+def test_every_parameter_the_readme_names_exists_and_is_of_the_kind_it_says():
+    """The Sweeps section offered `regime.axes` as a whole-number parameter; no scenario has it (`sweep` said so)."""
+    import pandas as pd
+
+    import sim
+
+    files = [f for folder in ("", "whatif", "calibrated") for f in sorted((ROOT / "scenarios" / folder).glob("*.yaml"))]
+    table = pd.concat([sim.parameters(load_scenario(f)) for f in files]).drop_duplicates("path")
+    kinds = dict(zip(table["path"], table["type"], strict=True))
+    text = README.read_text(encoding="utf-8")
+    named = {token.split("=")[0] for token in re.findall(r"`([^`\n]+)`", text)}
+    dotted = {n for n in named if re.fullmatch(r"(regime|hts|rebels|russia|turkey|combat|civilians|events)\.[\w.-]+", n)
+              and not n.endswith(FILES)}
+    assert len(dotted) > 20  # the pattern finds them (regime.commit, events.jan-truce.restraint, ...)
+    assert sorted(dotted - set(kinds) - GONE) == []
+    for kind, words in (("int", "whole-number parameters"), ("bool", "Switches")):
+        examples = re.findall(rf"{words} \(`([^`]+)`\)", text)
+        assert examples and all(kinds[e.split("=")[0]] == kind for e in examples), (kind, examples)

@@ -161,7 +161,7 @@ def test_rerunning_a_run_replaces_it_and_what_was_derived_from_it(toy, tmp_path,
     assert sorted(p.name for p in out.iterdir()) == ["control.csv", "events.csv", "manifest.json", "posts.csv", "timeseries.csv"]
 
 
-def test_an_ensemble_rerun_that_changes_its_content_removes_derived_files_and_nothing_else(toy, build, tmp_path, capsys):
+def test_an_ensemble_rerun_that_changes_its_content_removes_derived_files_and_nothing_else(toy, tmp_path, capsys):
     out = tmp_path / "ens"
     assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
     derived = ["comparison.md", "comparison.csv", "comparison_vs_base.md", "map_2020-01-11.png", "map_2020-01-11_hts.png",
@@ -179,10 +179,10 @@ def test_an_ensemble_rerun_that_changes_its_content_removes_derived_files_and_no
     assert not any((out / name).exists() for name in derived)
     assert (out / "notes.txt").read_text() == "mine" and (out / "replicates" / "days" / "my.csv").read_text() == "mine too"
     assert load_results(out).complete and len(load_results(out).runs) == 3
-    # Changed inputs: every replicate is run again, the folder says so.
+    # Changed inputs (the same file, edited): every replicate is run again, the folder says so.
     (out / "comparison.md").write_text("derived")
-    changed = build.scenario(toy.read_text().replace("seed: 1", "seed: 1\nfactions: {regime: {force: 80}}"), name="changed.yaml")
-    rc, _, err = cli(capsys, "run", changed, "--runs", "3", "-q", "--out", out)
+    toy.write_text(toy.read_text().replace("seed: 1", "seed: 1\nfactions: {regime: {force: 80}}"))
+    rc, _, err = cli(capsys, "run", toy, "--runs", "3", "-q", "--out", out)
     assert rc == 0 and "3 replicate(s) of other inputs" in err and not (out / "comparison.md").exists()
 
 
@@ -418,3 +418,27 @@ def test_folders_are_made_with_the_users_umask(toy, tmp_path):
     assert (tmp_path / "ens" / "replicates" / "days").stat().st_mode & 0o777 == 0o750
     assert (tmp_path / "ens" / "replicates" / "days" / "part-1.parquet").stat().st_mode & 0o777 == 0o640
     assert (tmp_path / "run" / "control.csv").stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("how", [["--no-map"], ["--runs", "2"]])
+def test_a_copy_of_a_scenario_under_the_same_name_does_not_replace_its_results(toy, build, tmp_path, capsys, monkeypatch, how):
+    """A what-if copied and edited keeps its `name:`, so its default folder is the original's: refused, naming both files."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    copy = tmp_path / "mine" / "copy.yaml"
+    copy.write_text("extends: ../s.yaml\nname: toy\nfactions: {regime: {force: 80}}\n")
+    rc, out, _ = cli(capsys, "run", "s.yaml", *how, "-q")
+    assert rc == 0
+    folder = tmp_path / out.split(": ")[-1].strip()
+    (folder / "comparison.md").write_text("derived from the original's results")
+    before = tree(folder)
+    rc, _, err = cli(capsys, "run", "mine/copy.yaml", *how, "-q")
+    one_line_error(rc, err)
+    assert "s.yaml" in err and "mine/copy.yaml" in err and "--out" in err and "name:" in err, err
+    assert tree(folder) == before
+    # The same file, edited, is still run again into its own folder (its older results are replaced).
+    toy.write_text(toy.read_text().replace("seed: 1", "seed: 1\nfactions: {regime: {force: 80}}"))
+    assert cli(capsys, "run", "s.yaml", *how, "-q")[0] == 0
+    assert not (folder / "comparison.md").exists()
+    # ... and so is a path that names the same file another way.
+    assert cli(capsys, "run", str(toy), *how, "-q")[0] == 0

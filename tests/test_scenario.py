@@ -182,4 +182,4 @@ def test_every_event_type_has_its_model_event():
 
 def test_a_protest_camp_broken_up_before_it_began_is_refused_with_its_key(toy):
     err = error_of(toy.scenario({"events": [ev(date="2020-01-05", type="sit_in", town="T1", until="2020-01-05")]}))
-    assert err.key == "events[0]" and "'until' must be after the camp's 'date'" in str(err) and err.line is not None
+    assert err.key == "events[0].until" and "'until' must be after the camp's 'date'" in str(err) and err.line is not None

@@ -50,7 +50,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     run = sub.add_parser("run", help=COMMANDS["run"])
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
-    run.add_argument("--days", type=whole("--days", 1, MAX_DAYS), help="simulate only this many days from the start")
+    run.add_argument("--days", type=whole("--days", 1, MAX_DAYS), help="simulate only the first DAYS days (at most the scenario's length, up to its end:)")
     run.add_argument("--out", help="results folder, new or one of this scenario's (default: results/<scenario>-seed<seed>[-runs<N>][-days<D>])")
     run.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="run an ensemble of this many seeded replicates")
     run.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),
@@ -68,7 +68,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw = sub.add_parser("sweep", help=COMMANDS["sweep"])
     sw.add_argument("target", type=Path, metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
     sw.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
-                    help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds)")
+                    help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds, for --sample)")
     sw.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="replicates per point (default 10)")
     sw.add_argument("--sample", choices=("grid", "lhs", "random", "sobol"), help="design (default grid)")
     sw.add_argument("--n", type=whole("--n", 1, MAX_N), help="sample size for lhs/random; base size (a power of 2) for sobol")

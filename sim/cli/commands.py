@@ -23,6 +23,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     scenario = load_scenario(args.scenario)
     overrides: dict = {}
     if args.days is not None:
+        if args.days > scenario.days:  # past `end:` the scenario says nothing: no events, no record to compare with
+            raise InputError(None, f"the scenario has {scenario.days} days ({scenario.start} .. {scenario.end}); --days "
+                             f"takes 1 to {scenario.days} (to run longer, change its `end:`)", key="--days")
         overrides["end"] = scenario.start + dt.timedelta(days=args.days)
     if args.seed is not None:
         overrides["seed"] = args.seed
@@ -43,7 +46,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.runs is not None:
         return _ensemble(args, scenario, days, parser.prog)
     out = check_out(args.out) if args.out is not None else check_out(f"results/{scenario.name}-seed{scenario.seed}{days}", default=True)
-    claim_folder(out, "run", scenario=scenario.name)  # refuse now, before running (and again when writing)
+    claim_folder(out, "run", scenario=scenario.name, source=args.scenario)  # refuse now, before running (and again when writing)
 
     from ..analysis.summary import summarise
     from ..experiments.run import simulate
@@ -66,7 +69,7 @@ def _ensemble(args: argparse.Namespace, scenario, days: str, prog: str) -> int: 
     replicate_seeds(scenario, args.runs)  # refuse a bad --runs before touching the disk
     default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{days}"
     out = check_out(args.out) if args.out is not None else check_out(default, default=True)
-    claim_folder(out, "ensemble", scenario=scenario.name)
+    claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=True, notify=_note)
     if not args.quiet:
@@ -82,7 +85,7 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], prog: str) -> 
 
     default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}-{args.param_set.stem}"
     out = check_out(args.out) if args.out is not None else check_out(default, default=True)
-    claim_folder(out, "ensemble", scenario=scenario.name)
+    claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
                          progress=True)
@@ -186,7 +189,8 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
     if {"parameters", "design"} & set(load_yaml(args.target)):
         if args.param or args.design:
-            raise InputError(args.target, "give the points in the sweep file, or with --param or --design, not both", key="--param")
+            raise InputError(None, f"{args.target} is a sweep file, with its own points; give the points there, or with --param "
+                             "or --design, not both", key="--param" if args.param else "--design")
         spec = load_sweep(args.target, **settings)
     elif args.design:
         from ..experiments.design_file import load_design
@@ -199,6 +203,12 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             raise InputError(None, f"give at least one parameter to sweep, e.g. --param regime.commit=0.2:1.0:5 "
                              f"(or a sweep file instead of {args.target})", key="--param")
         params = dotted([parse_param(p) for p in args.param], load_scenario(args.target))
+        for text, p in zip(args.param, params, strict=True):
+            if (args.sample or "grid") == "grid" and p.values is None and p.steps is None:
+                lo, hi = f"{p.low:g}", f"{p.high:g}"
+                raise InputError(None, f"{text!r} gives bounds without steps, and a grid (the default design) needs them: "
+                                 f"{p.path}={lo}:{hi}:5 for 5 values from {lo} to {hi}, {p.path}={lo},{hi} for these two, "
+                                 "or --sample lhs --n N to sample between them", key="--param")
         try:
             design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed or 0)
         except InputError as exc:  # it names a setting or a parameter: here, the flag that gave it

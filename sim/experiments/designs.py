@@ -55,7 +55,7 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     """Points for ``sample`` over ``parameters``.
 
     A grid takes each parameter's values (or ``steps`` points between its
-    bounds); sampled designs need bounds and ``n`` (for ``sobol``, the base
+    bounds: bounds without steps are refused); sampled designs need bounds and ``n`` (for ``sobol``, the base
     sample size: Saltelli's scheme evaluates ``n * (2 * parameters + 2)`` points).
 
     Raises:
@@ -76,7 +76,11 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
         for p in parameters:
             if p.values is None and (p.low is None or p.high is None):
                 raise InputError(None, f"'{p.path}' needs values or bounds with steps for a grid", key=p.path)
-        size = math.prod(len(p.values) if p.values is not None else (p.steps or 2) for p in parameters)
+            if p.values is None and p.steps is None:  # once read as 2 steps: a grid of the bounds alone, without a word
+                raise InputError(None, f"'{p.path}' has bounds but no steps: a grid needs steps (how many values from low "
+                                 "to high) or a list of values; bounds alone are for a sampled design (lhs, random, sobol)",
+                                 key=p.path)
+        size = math.prod(len(p.values) if p.values is not None else p.steps for p in parameters)
         if size > MAX_POINTS:
             raise InputError(None, f"the grid has {size:,} points; at most {MAX_POINTS:,}", key="parameters")
         axes = [p.grid_values() for p in parameters]

@@ -100,10 +100,10 @@ def run_ensemble(
     Args:
         scenario: from :func:`sim.load_scenario`; its seed is replicate 0's.
         runs: number of replicates (1 to 100,000).
-        out: the ensemble folder: new, or an ensemble of the same scenario (resumed
-            if it holds these inputs, otherwise brought up to date).
+        out: the ensemble folder: new, or an ensemble of the same scenario (and, given ``scenario_path``, of
+            the same file): resumed if it holds these inputs, otherwise brought up to date.
         workers: processes running replicates at once (1 runs them in this process; at most 64).
-        scenario_path: recorded in the manifests.
+        scenario_path: recorded in the manifests, and checked against the one ``out`` names.
         progress: show a progress bar on the terminal.
         notify: called with a sentence for each thing worth telling (a damaged replicate rerun, ...).
 
@@ -121,7 +121,7 @@ def run_ensemble(
                              replicates=seeds)
     theatre = load_theatre(scenario.theatre)
     with FolderLock(out):
-        created = claim_folder(out, "ensemble", scenario=scenario.name)
+        created = claim_folder(out, "ensemble", scenario=scenario.name, source=scenario_path)
         log = PartLog(out, manifest)
         finished: dict[int, RunData] = {}
         prepared = False  # until the folder's kept parts are in the manifest, writing it would unlist them

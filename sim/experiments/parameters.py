@@ -38,7 +38,7 @@ class Parameter:
     def grid_values(self) -> list[float]:
         if self.values is not None:
             return list(self.values)
-        return list(np.linspace(self.low, self.high, self.steps or 2))
+        return list(np.linspace(self.low, self.high, self.steps))
 
 
 def _sweepable(value: object) -> bool:

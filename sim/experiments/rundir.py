@@ -52,15 +52,15 @@ def run_manifest(result: RunResult, scenario_path: Path | None, files: dict | No
 def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None = None, map_png: bool = True) -> Path:
     """Write manifest.json, control.csv, events.csv, timeseries.csv, posts.csv and control_map.png into ``out``.
 
-    ``out`` must be new (or empty), or a run folder of the same scenario, which
-    is replaced only once the new one is complete.
+    ``out`` must be new (or empty), or a run folder of the same scenario (and, given
+    ``scenario_path``, of the same file), which is replaced only once the new one is complete.
 
     Raises:
         InputError: something else is at ``out``, or another process is writing it.
     """
     out = Path(out)
     with FolderLock(out):
-        claim_folder(out, "run", scenario=result.scenario.name)
+        claim_folder(out, "run", scenario=result.scenario.name, source=scenario_path)
         for stale in stale_temps(out):  # left by a writer that was killed; no one else writes here now
             remove(stale)
         return write_run_files(result, out, scenario_path=scenario_path, map_png=map_png)

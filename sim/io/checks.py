@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import InputError, did_you_mean
 from .claims import load_claims
 from .files import not_a_file
-from .safe_yaml import LDict, as_written, location
+from .safe_yaml import LDict, as_written, blame, location
 from .schema import Scenario
 from .theatre import NoRoadPath, Theatre, load_theatre
 
@@ -20,10 +20,12 @@ from .theatre import NoRoadPath, Theatre, load_theatre
 def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
     """Raise :class:`InputError` on the first thing the scenario names that does not exist."""
 
-    def fail(loc: tuple, message: str) -> None:
+    def fail(loc: tuple, message: str, *others: tuple) -> None:
+        """Raise at ``loc``, or at the one of ``others`` (values judged with it) that the user changed (:func:`blame`)."""
+        loc, note = blame(tree, loc, *others)
         file, line = location(tree, loc)
         key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(as_written(tree, loc, file)))
-        raise InputError(file or path, message, line=line, key=key)
+        raise InputError(file or path, message + note, line=line, key=key)
 
     # A missing theatre or claims file is the scenario's mistake: point at the
     # line that names it, not only at a path the user never typed in full.
@@ -50,13 +52,14 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         for later in ("effective", "until"):
             when = getattr(event, later, None)
             if when is not None and not event.date <= when:
-                fail((*at, later), f"'{later}' ({when}) is before the event's date ({event.date})")
+                fail((*at, later), f"'{later}' ({when}) is before the event's date ({event.date})", (*at, "date"))
         effective, until = getattr(event, "effective", None), getattr(event, "until", None)
         if effective is not None and until is not None and until < effective:
-            fail((*at, "until"), f"'until' ({until}) is before 'effective' ({effective}): the ceasefire would never be in force")
+            fail((*at, "until"), f"'until' ({until}) is before 'effective' ({effective}): the ceasefire would never be in force",
+                 (*at, "effective"))
         announced = getattr(event, "announced", None)
         if announced is not None and announced > event.date:
-            fail((*at, "announced"), f"'announced' ({announced}) is after the first patrol ({event.date})")
+            fail((*at, "announced"), f"'announced' ({announced}) is after the first patrol ({event.date})", (*at, "date"))
         for j, claim in enumerate(event.source):
             if claim not in claims:
                 fail((*at, "source", j), f"unknown claim id '{claim}' in {scenario.claims.name}" + did_you_mean(claim, claims))

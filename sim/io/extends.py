@@ -50,7 +50,9 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
     if problem:
         raise InputError(path, f"'extends' names {problem}: {parent_name}", line=line, key="extends")
     parent = resolve(parent_path, (*stack, path.resolve()))
-    return _merge(parent, tree)
+    merged = _merge(parent, tree)
+    merged.chain = (*parent.chain, str(path))
+    return merged
 
 
 def _unique_event_ids(tree: LDict, path: Path) -> None:

@@ -6,7 +6,7 @@ Nothing that is not the simulator's is ever removed or overwritten:
   (``kind`` "run" or "ensemble", the scenario, the inputs' hash),
   ``sweep.json`` (a sweep), or ``.idlib-sim`` (a calibration, or a folder
   created for figures or reports). A command writes into a folder only if it is new (or empty), or
-  marked as its own kind of results for the same scenario
+  marked as its own kind of results for the same scenario and scenario file
   (:func:`claim_folder`); anything else is refused, saying what is there.
 - Inside its folders it touches only the names it writes (:data:`OWN`); a
   rerun that changes what a folder holds removes what was derived from the
@@ -131,12 +131,19 @@ def check_out(raw: str | Path, *, default: bool = False) -> Path:
     return out
 
 
-def claim_folder(out: Path, kind: str, *, scenario: str | None = None) -> bool:
+def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: str | Path | None = None) -> bool:
     """Check that a ``kind`` command may write its results into ``out``; True if ``out`` is new.
 
     ``out`` may be missing, an empty folder, or a ``kind`` folder of the same
     scenario (to be resumed, or replaced by the caller). A run folder is
     replaced whole, so it must hold nothing but the simulator's files.
+
+    Args:
+        out: the results folder.
+        kind: "run", "ensemble", "sweep" or "calibration".
+        scenario: the scenario's ``name:``; a folder of another name is refused.
+        source: the scenario file; a folder whose manifest names another file is refused too, since
+            a copy of a what-if keeps its ``name:`` and so its default folder (its results are not this file's).
 
     Raises:
         InputError: anything else is at ``out``; the message says what, and how to choose another.
@@ -160,12 +167,33 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None) -> bool:
         raise InputError(out, f"exists and holds {what}; {A[kind]} cannot be written there; {hint}", key="--out")
     if scenario is not None and m.get("scenario_name") != scenario:
         raise InputError(out, f"holds {describe(out)}, not of '{scenario}'; {hint}", key="--out")
+    other = _other_file(m, source)
+    if other is not None:
+        raise InputError(out, f"holds {A[kind]} of {other}, not of {source} (both are named '{m.get('scenario_name')}'); "
+                         f"to keep both, give another --out DIR, or give {source} a different `name:`", key="--out")
     if kind == "run":
         foreign = sorted(p.name for p in entries if not is_own(p.name, "run"))
         if foreign:
             raise InputError(out, f"is a run folder that also holds files the simulator did not write ({', '.join(foreign[:4])}); "
                              f"a new run replaces the folder whole: move them out, or {hint}", key="--out")
     return False
+
+
+def _other_file(m: dict, source: str | Path | None) -> str | None:
+    """The scenario file a folder's manifest ``m`` names, if it is not ``source``; None if the same or not known.
+
+    The manifest holds the path as it was given (relative to where the command ran), so both are resolved
+    from here; a path that no longer leads to ``source`` counts as another file (refusing keeps the results).
+    """
+    recorded = m.get("scenario")
+    if source is None or not isinstance(recorded, str) or recorded == m.get("scenario_name"):
+        return None  # written from Python without a file, or run so now: the names alone were compared
+    try:
+        if Path(recorded).resolve() == Path(source).resolve() or os.path.samefile(recorded, source):
+            return None
+    except (OSError, RuntimeError, ValueError):  # missing, a link loop, a NUL: not shown to be the same file
+        pass
+    return recorded
 
 
 def remove_derived(folder: Path) -> list[Path]:

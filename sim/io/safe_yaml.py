@@ -26,6 +26,9 @@ class LDict(dict):
         self.file = file
         self.line = line
         self.lines: dict[Any, tuple[str, int]] = {}
+        # The files that wrote this mapping, the one extended first (:func:`sim.io.extends.resolve` sets a scenario's),
+        # so that an error between two values can point at the one the user changed (:func:`blame`).
+        self.chain: tuple[str, ...] = (file,) if file else ()
 
 
 class LList(list):
@@ -163,7 +166,7 @@ def load_yaml(path: str | Path) -> LDict:
         data = _parse(text, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
+        problem = _in_plain_words(exc.problem or "", exc.context or "")
         if "could not determine a constructor" in str(exc):
             problem = "YAML tags that build objects are not allowed"
         raise InputError(name, problem, line=mark.line + 1 if mark else None) from None
@@ -174,6 +177,27 @@ def load_yaml(path: str | Path) -> LDict:
     if not isinstance(data, LDict):
         raise InputError(name, "the top level must be a mapping of keys to values", line=1)
     return data
+
+
+def _in_plain_words(problem: str, context: str) -> str:
+    """What the parser's ``problem`` (``expected <block end>, but found '<block mapping start>'``) means to whoever
+    wrote the file; a problem not recognised is given as the parser says it."""
+    if problem.startswith("expected <block end>"):
+        return ("this line's indentation does not fit the lines above it: the keys of one mapping, and the '- ' items "
+                "of one list, start in the same column, each level indented further than the one holding it")
+    if problem == "mapping values are not allowed here":
+        return ("a 'key: value' where none can be: the line is indented deeper than the line above allows, or a value "
+                "holding ': ' needs quotes")
+    if "'\\t'" in problem or "'\t'" in problem:
+        return "a tab character: indent with spaces only"
+    if problem == "could not find expected ':'":
+        return "a key without its ':' (or a value broken across lines): write 'key: value'"
+    for opening, closing in (("{", "}"), ("[", "]")):
+        if problem.startswith(f"expected ',' or '{closing}'"):
+            return f"a '{opening}' is not closed by '{closing}' (or its items are not separated by commas)"
+    if "quoted scalar" in context and "end of stream" in problem:
+        return "a quoted value is never closed: a quote (\" or ') is missing"
+    return f"not valid YAML ({problem or context or 'unreadable'})"
 
 
 def _parse(text: str, name: str) -> Any:  # noqa: ANN401 - whatever the YAML holds
@@ -220,3 +244,30 @@ def location(tree: Any, path: tuple) -> tuple[str | None, int | None]:
             node = node[part]
         # Parts that are not in the data (a union's tag name) are skipped.
     return file, line
+
+
+def blame(tree: Any, first: tuple, *others: tuple) -> tuple[tuple, str]:
+    """Which of values judged together (an event's date and its 'effective') an error points at, and where the rest are.
+
+    ``first`` unless one of ``others`` was set by a file further down the ``extends`` chain (:attr:`LDict.chain`):
+    that is the value the user changed, the other having come from the file they extended. A value no file set (a
+    command-line override) counts as the latest.
+
+    Returns:
+        The path to point at, and a note naming the file and line of each other value set in another file
+        (" ('effective' is set in a.yaml, line 59)"), or "".
+    """
+    chain = getattr(tree, "chain", ())
+
+    def rank(path: tuple) -> int:
+        file = location(tree, path)[0]
+        return chain.index(file) if file in chain else len(chain)
+
+    at = max((first, *others), key=rank)  # the first of the latest
+    file, line = location(tree, at)
+    notes = []
+    for path in (first, *others):
+        other_file, other_line = location(tree, path)
+        if path != at and line is not None and other_line is not None and other_file != file:
+            notes.append(f"'{path[-1]}' is set in {other_file}, line {other_line}")
+    return at, f" ({'; '.join(notes)})" if notes else ""

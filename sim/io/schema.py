@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from ..names import FactionName, HolderName
 from . import paths
-from .validation import TaggedUnion
+from .validation import Conflict, TaggedUnion
 
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 # At most a million: far above any meaningful value (strength points, km, weights), and low
@@ -330,7 +330,7 @@ class SitInSpec(EventSpec):
     @model_validator(mode="after")
     def _until(self) -> SitInSpec:
         if self.until <= self.date:
-            raise ValueError("'until' must be after the camp's 'date'")
+            raise Conflict("'until' must be after the camp's 'date'", "until", "date")
         return self
 
 
@@ -364,9 +364,9 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _window(self) -> Scenario:
         if self.end <= self.start:
-            raise ValueError("'end' must be after 'start'")
+            raise Conflict(f"'end' ({self.end}) must be after 'start' ({self.start})", "end", "start")
         if (self.end - self.start).days > 366 * 20:
-            raise ValueError("the window is longer than 20 years")
+            raise Conflict("the window is longer than 20 years", "end", "start")
         return self
 
     @property

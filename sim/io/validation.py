@@ -8,6 +8,7 @@ pointing at that line, with a did-you-mean for unknown keys.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import InputError, did_you_mean
-from .safe_yaml import LDict, as_written, location
+from .safe_yaml import LDict, as_written, blame, location
+
+
+class Conflict(ValueError):  # noqa: N818 - read as "raise Conflict(...)": a value error between keys
+    """A model validator's error between two or more of its keys (``end`` and ``start``): :func:`explain` points at
+    the key the user changed (the first, unless a file further down an ``extends`` chain set another)."""
+
+    def __init__(self, message: str, *keys: str) -> None:
+        super().__init__(message)
+        self.keys = keys
 
 
 @dataclass(frozen=True)
@@ -47,9 +57,19 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
         prefix: where in ``tree`` the validated value sits, when only part of it was validated.
     """
     loc = (*prefix, *error["loc"])
-    file, line = location(tree, loc) if tree is not None else (None, None)
     kind = error["type"]
-    if kind == "extra_forbidden":
+    note, cause = "", error.get("ctx", {}).get("error")
+    if kind == "value_error" and isinstance(cause, Conflict):  # a rule between keys: the key, not the mapping holding them
+        paths = [(*loc, key) for key in cause.keys]
+        loc, note = blame(tree, *paths) if tree is not None else (paths[0], "")
+    wrong_key = loc[-1:] == ("[key]",)  # pydantic's marker for a mapping's key (compliance: {hst: ...}), not a key written
+    if wrong_key:
+        loc = loc[:-1]
+    file, line = location(tree, loc) if tree is not None else (None, None)
+    if wrong_key and kind == "literal_error":  # a mapping keyed by fixed names: as an unknown key of a model reads
+        valid = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        message = f"unknown key '{loc[-1]}'" + did_you_mean(str(loc[-1]), valid)
+    elif kind == "extra_forbidden":
         field = str(loc[-1])
         model = model_at(root, loc[:-1], union)
         message = f"unknown key '{field}'" + did_you_mean(field, model.model_fields if model else ())
@@ -61,7 +81,7 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
     elif kind == "missing":
         message = f"missing required key '{loc[-1]}'"
     elif kind == "value_error" and "error" in error.get("ctx", {}):
-        message = str(error["ctx"]["error"])  # our own validators' words, without pydantic's "Value error, "
+        message = str(error["ctx"]["error"]) + note  # our own validators' words, without pydantic's "Value error, "
     else:
         message = error["msg"][0].lower() + error["msg"][1:]
         if "input" in error and not isinstance(error["input"], dict | list):

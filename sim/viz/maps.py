@@ -60,7 +60,7 @@ def resolve_date(results: Results, date: str | dt.date | None) -> tuple[dt.date,
     if date == last + dt.timedelta(days=1) and reported is not None:
         return last, reported
     known = ", ".join(str(d) for d in sorted(results.theatre.control))
-    raise InputError(results.path, f"{date} is outside the run ({results.start} .. {last}); the day after the "
+    raise InputError(None, f"{date} is outside the run ({results.start} .. {last}) in {results.path}; the day after the "
                      f"last is accepted only where the theatre reports control ({known})", key="--date")
 
 
