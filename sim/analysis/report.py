@@ -68,6 +68,8 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15) -> str:
         "",
         f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * INTERVAL)}% bootstrap intervals, {how}.",
         "",
+        _coverage(c, "comparison.csv"),
+        "",
         "## Headline scores against the record",
         "",
         markdown_table(_differences(c.headlines, "score")),
@@ -92,18 +94,36 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _differences(diffs: list[Difference], label: str) -> pd.DataFrame:
-    return pd.DataFrame([{label: d.name, "A": d.a, "B": d.b, "B - A": d.diff, "low": d.low, "high": d.high} for d in diffs],
-                        columns=[label, "A", "B", "B - A", "low", "high"])
+def _coverage(c: Comparison, csv_name: str) -> str:
+    """What the scores were computed on: the outcomes both cover, up to which day, and how many were left out."""
+    n = len(c.outcomes)
+    text = f"Headline scores and outcomes are scored on the {n} outcome{'s' * (n != 1)} both runs cover"
+    if c.cut is not None:
+        text += f", {c.cut}'s replicates up to {c.date} (the last day both simulate)"
+    left = [f"{len(d)} outcome{'s' * (len(d) != 1)} only {side} covers" for side, d in (("A", c.only_a), ("B", c.only_b)) if d]
+    if left:
+        verb = "is" if len(c.only_a) + len(c.only_b) == 1 else "are"
+        text += f"; {' and '.join(left)} {verb} left out (listed in {csv_name})"
+    return text + "."
+
+
+def _differences(diffs: list[Difference], label: str, *, note: bool | None = None) -> pd.DataFrame:
+    """One row per difference; a note column (why one is not given) if ``note``, or by default if any row has one."""
+    columns = [label, "A", "B", "B - A", "low", "high"]
+    if note or (note is None and any(d.note for d in diffs)):
+        columns.append("note")
+    rows = [{label: d.name, "A": d.a, "B": d.b, "B - A": d.diff, "low": d.low, "high": d.high, "note": d.note} for d in diffs]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def comparison_csv(c: Comparison) -> pd.DataFrame:
-    """Every difference in one long table: section, name, A, B, B - A, interval."""
-    frames = [_differences(d, "name").assign(section=s) for s, d in
-              (("score", c.headlines), ("outcome", c.outcomes), ("quantity", c.quantities))]
+    """Every difference in one long table: section, name, A, B, B - A, interval, and a note where one is not given
+    (the outcomes only one of them covers are listed here, with a note, under "outcome")."""
+    frames = [_differences(d, "name", note=True).assign(section=s) for s, d in
+              (("score", c.headlines), ("outcome", [*c.outcomes, *c.only_a, *c.only_b]), ("quantity", c.quantities))]
     towns = c.towns.rename(columns={"town": "name", "p_regime_a": "A", "p_regime_b": "B", "diff": "B - A"}).assign(section="town_p_regime")
     out = pd.concat([*frames, towns], ignore_index=True)
-    return out[["section", "name", "A", "B", "B - A", "low", "high"]]
+    return out[["section", "name", "A", "B", "B - A", "low", "high", "note"]]
 
 
 def write_report(folder: Path, stem: str, text: str, table: pd.DataFrame) -> tuple[Path, Path]:
