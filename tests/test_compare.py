@@ -106,3 +106,12 @@ def test_cli_compares_a_run_cut_short_on_what_both_cover(line20, tmp_path, capsy
     assert (scored["B - A"] == 0).all()
     unscored = table[table["section"] == "score"].set_index("name")["note"]
     assert "who holds a town" in unscored["control accuracy"] and "who holds a town" in unscored["Brier"]
+
+
+def test_cli_names_the_table_it_wrote_for_the_towns_not_shown(line20, tmp_path, capsys):
+    still, push = line20
+    sim_cli(capsys, "run", still, "--runs", "2", "--workers", "1", "-q", "--out", tmp_path / "still")
+    sim_cli(capsys, "run", push, "--runs", "2", "--workers", "1", "-q", "--out", tmp_path / "push")
+    text = sim_cli(capsys, "compare", tmp_path / "still", tmp_path / "push")
+    assert "... and 3 more in comparison_vs_still.csv." in text  # 18 towns moved, 15 shown
+    assert (tmp_path / "push" / "comparison_vs_still.csv").exists()

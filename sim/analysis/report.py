@@ -60,7 +60,10 @@ def scorecard_text(card: Scorecard) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comparison_text(c: Comparison, *, towns_shown: int = 15) -> str:
+def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "comparison.csv") -> str:
+    """The comparison as markdown; ``csv_name`` is the file :func:`comparison_csv`'s table is written to, which the
+    text points to for what it leaves out (the command line writes ``comparison_vs_<A>.csv``; the app downloads
+    ``comparison.csv``)."""
     a, b = c.a.results, c.b.results
     how = "paired (same seeds)" if c.paired else "independent replicates"
     lines = [
@@ -68,7 +71,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15) -> str:
         "",
         f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * INTERVAL)}% bootstrap intervals, {how}.",
         "",
-        _coverage(c, "comparison.csv"),
+        _coverage(c, csv_name),
         "",
         "## Headline scores against the record",
         "",
@@ -90,7 +93,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15) -> str:
         shown = moved.head(towns_shown).rename(columns={"p_regime_a": "A", "p_regime_b": "B", "diff": "B - A"})
         lines.append(markdown_table(shown))
         if len(moved) > towns_shown:
-            lines.append(f"\n... and {len(moved) - towns_shown} more in comparison.csv.")
+            lines.append(f"\n... and {len(moved) - towns_shown} more in {csv_name}.")
     return "\n".join(lines) + "\n"
 
 
