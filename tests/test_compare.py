@@ -61,6 +61,17 @@ def test_a_score_that_cannot_be_computed_for_both_says_why(theatre, outcomes):  
     assert sorted(left_out["name"]) == ["calm", "deaths", "front", "t1-regime"] and left_out["B"].isna().all()
 
 
+def test_no_interval_unless_each_ensemble_has_two_replicates(theatre, outcomes):  # noqa: F811
+    one = score(results(theatre, [run(0, FROZEN, **TRUTHFUL)]), outcomes)
+    many = score(ensemble(theatre), outcomes)
+    for a, b in ((one, one), (one, many), (many, one)):
+        c = compare(a, b)
+        assert not c.intervals
+        assert all(math.isnan(d.low) and math.isnan(d.high) for d in [*c.headlines, *c.outcomes, *c.quantities])
+        assert c.towns[["low", "high"]].isna().all().all() and not math.isnan(c.headlines[0].diff)
+    assert compare(many, many).intervals
+
+
 # --- the command, on small runs -----------------------------------------------------------------
 
 LINE_OUTCOMES = """\
@@ -115,3 +126,14 @@ def test_cli_names_the_table_it_wrote_for_the_towns_not_shown(line20, tmp_path, 
     text = sim_cli(capsys, "compare", tmp_path / "still", tmp_path / "push")
     assert "... and 3 more in comparison_vs_still.csv." in text  # 18 towns moved, 15 shown
     assert (tmp_path / "push" / "comparison_vs_still.csv").exists()
+
+
+def test_cli_gives_no_interval_from_a_single_replicate(line20, tmp_path, capsys):
+    still, push = line20
+    sim_cli(capsys, "run", still, "--no-map", "-q", "--out", tmp_path / "one")
+    sim_cli(capsys, "run", push, "--no-map", "-q", "--out", tmp_path / "two")
+    text = sim_cli(capsys, "compare", tmp_path / "one", tmp_path / "two")
+    assert "bootstrap intervals" not in text and "intervals need at least 2 replicates in each" in text
+    table = pd.read_csv(tmp_path / "two" / "comparison_vs_one.csv")
+    assert table["low"].isna().all() and table["high"].isna().all()
+    assert table["B - A"].notna().any()

@@ -2,7 +2,8 @@
 
 Differences carry a bootstrap interval over replicates, paired when both
 ensembles ran the same seeds (a what-if extending a scenario shares its
-seeds, and so its luck). Both are scored on the same ground: the outcomes both cover, over the
+seeds, and so its luck), and only when each has :data:`MIN_REPLICATES` or
+more. Both are scored on the same ground: the outcomes both cover, over the
 days both simulate, so that a difference comes from the runs and not from
 what each was scored on.
 """
@@ -20,6 +21,8 @@ from .scoring import HEADLINES, Scorecard, brier, score
 
 BOOTSTRAP = 2000
 INTERVAL = 0.9
+# A bootstrap resamples replicates: from one, every resample is that run and the "interval" a single point.
+MIN_REPLICATES = 2
 NO_CONTROL = "not computed: none of the outcomes both cover says who holds a town"
 WHY_NOT = {"outcomes met": "not computed: no outcome is scored in both", "control accuracy": NO_CONTROL, "Brier": NO_CONTROL,
            "capture MAE (days)": "not computed: none of the outcomes both cover is a capture"}
@@ -73,6 +76,7 @@ class Comparison:
         quantities, towns: on ``date``.
         only_a, only_b: the outcomes only one covers (its share meeting them; the other's NaN), left out of every score.
         cut: "A" or "B" if that one simulates beyond ``date`` and was scored up to it only; None if neither.
+        intervals: whether differences carry intervals (each ensemble has :data:`MIN_REPLICATES` replicates or more).
     """
 
     a: Scorecard
@@ -86,6 +90,7 @@ class Comparison:
     only_a: list[Difference] = field(default_factory=list)
     only_b: list[Difference] = field(default_factory=list)
     cut: str | None = None
+    intervals: bool = True
 
 
 QUANTITIES = ("towns_regime", "towns_hts", "towns_rebels", "turkish_deaths", "displaced",
@@ -107,10 +112,11 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
         raise ValueError("the two results share no simulated day")
     seeds_a = [r.seed for r in ra.runs]
     paired = seeds_a == [r.seed for r in rb.runs]
+    intervals = min(len(ra.runs), len(rb.runs)) >= MIN_REPLICATES
     rng = np.random.default_rng(0)  # a fixed stream: the same comparison prints the same intervals
 
     def diff(name: str, x: np.ndarray, y: np.ndarray) -> Difference:
-        lo, hi = bootstrap_diff(x, y, paired=paired, rng=rng)
+        lo, hi = bootstrap_diff(x, y, paired=paired, rng=rng) if intervals else (np.nan, np.nan)
         return Difference(name, float(x.mean()), float(y.mean()), float(lo), float(hi))
 
     sa, sb, cut = _common_ground(a, b, last)
@@ -123,7 +129,8 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
         def stat(samples: np.ndarray, axis: int) -> np.ndarray:  # samples: [resamples, runs, pairs]
             assert axis == 1
             return brier(samples, sa.pair_reported)
-        lo, hi = bootstrap_diff(sa.pair_controllers, sb.pair_controllers, paired=paired, rng=rng, stat=stat)
+        lo, hi = (bootstrap_diff(sa.pair_controllers, sb.pair_controllers, paired=paired, rng=rng, stat=stat)
+                  if intervals else (np.nan, np.nan))
         headlines.insert(2, Difference("Brier", sa.headline()["Brier"], sb.headline()["Brier"], float(lo), float(hi)))
     else:
         headlines.insert(2, _not_given("Brier", sa.pair_reported.size > 0 and sb.pair_reported.size > 0))
@@ -132,11 +139,11 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
 
     ha = np.stack([r.history[r.day(last)] for r in ra.runs]) == 0
     hb = np.stack([r.history[r.day(last)] for r in rb.runs]) == 0
-    lo, hi = bootstrap_diff(ha.astype(float), hb.astype(float), paired=paired, rng=rng)
+    lo, hi = bootstrap_diff(ha.astype(float), hb.astype(float), paired=paired, rng=rng) if intervals else (np.nan, np.nan)
     towns = pd.DataFrame({"town": ra.theatre.towns, "p_regime_a": ha.mean(axis=0), "p_regime_b": hb.mean(axis=0)})
     towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
     towns["low"], towns["high"] = lo, hi
-    return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns, *_left_out(a, b), cut)
+    return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns, *_left_out(a, b), cut, intervals)
 
 
 def _last_day(results: Results) -> dt.date:

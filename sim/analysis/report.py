@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..io.files import write_atomic
 from ..io.outputs import claim_file
-from .comparison import INTERVAL, Comparison, Difference
+from .comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference
 from .scoring import Scorecard, headline_table, outcome_table
 
 
@@ -69,7 +69,9 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
     lines = [
         f"# {b.name} vs {a.name}",
         "",
-        f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * INTERVAL)}% bootstrap intervals, {how}.",
+        f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * INTERVAL)}% bootstrap intervals, {how}."
+        if c.intervals else f"A = {a.label}, B = {b.label}; differences are B - A, without intervals ('-'): intervals need at "
+        f"least {MIN_REPLICATES} replicates in each (run --runs {MIN_REPLICATES} or more).",
         "",
         _coverage(c, csv_name),
         "",
