@@ -7,17 +7,19 @@ runs on a line of twenty towns check what the command prints and writes.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 import pytest
 
 from sim.analysis.comparison import compare
-from sim.analysis.report import comparison_csv, comparison_text
+from sim.analysis.outcomes import load_outcomes
+from sim.analysis.report import comparison_csv, comparison_text, scorecard_text
 from sim.analysis.scoring import HEADLINES, score
 from sim.cli import main
 
 from .conftest import ev, line_theatre
-from .test_scoring import TRUE, TRUTHFUL, B, H, R, outcomes, results, run, theatre  # noqa: F401 - fixtures
+from .test_scoring import OUTCOMES, TRUE, TRUTHFUL, B, H, R, outcomes, results, run, theatre  # noqa: F401 - fixtures
 
 FROZEN = [[R, H, B]] * 7
 
@@ -59,6 +61,19 @@ def test_a_score_that_cannot_be_computed_for_both_says_why(theatre, outcomes):  
     table = comparison_csv(c)
     left_out = table[table["note"].str.contains("only A", na=False)]
     assert sorted(left_out["name"]) == ["calm", "deaths", "front", "t1-regime"] and left_out["B"].isna().all()
+
+
+def test_the_not_scored_outcomes_are_counted_not_listed(build, theatre):  # noqa: F811
+    later = "".join(f"\n  - {{id: later-{i}, set: validation, kind: condition, description: after the window, "
+                    f"period: [2020-02-{i + 1:02d}, 2020-02-{i + 2:02d}], max_captures: 0, source: [test-claim]}}"
+                    for i in range(20))
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + later + "\n")
+    card = score(ensemble(theatre), load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
+    assert len(card.skipped) == 21
+    line = next(line for line in scorecard_text(card).splitlines() if line.startswith("Not scored"))
+    assert "21 outcomes" in line
+    assert sum(f"later-{i}" in line for i in range(20)) <= 5
 
 
 def test_no_interval_unless_each_ensemble_has_two_replicates(theatre, outcomes):  # noqa: F811
