@@ -65,10 +65,6 @@ class RunData:
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=int(day))
 
-    @property
-    def captures(self) -> pd.DataFrame:
-        return self.events[self.events["type"] == "capture"]
-
     def until(self, last: dt.date) -> RunData:
         """The replicate's days up to ``last`` (itself if it ends there): what scoring sees of it over a shorter window.
 
@@ -84,6 +80,10 @@ class RunData:
         events = self.events[self.events["date"].astype(str) <= last.isoformat()].reset_index(drop=True)
         return RunData(self.seed, self.start, self.history[:keep], events, self.timeseries.iloc[:keep].reset_index(drop=True),
                        cut(self.post_history), cut(self.encircled_history), self.deals)
+
+    @property
+    def captures(self) -> pd.DataFrame:
+        return self.events[self.events["type"] == "capture"]
 
 
 def deals_of(scenario) -> tuple[tuple[str, str, str, str], ...]:  # noqa: ANN001 - a sim.io.schema.Scenario
