@@ -192,6 +192,20 @@ def test_lhs_indices_recover_a_known_function(tmp_path):
     assert abs(s[("c", "S1")]) < 0.08 and s[("c", "SRC2")] < 0.01
 
 
+def test_a_sampled_designs_report_has_no_empty_section_and_says_how_to_read_a_negative_index(tmp_path):
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=60, seed=2)
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "lhs", evaluate=toys.linear)
+    report = sweep_report(tmp_path / "lhs", metrics=["y"])
+    s = report.sensitivity.set_index(["parameter", "index"])["value"]
+    assert s[("c", "S1")] < 0  # c does nothing: RBD-FAST's estimate is noise about zero, here below it, and kept as it is
+    assert "## Mean of each metric" not in report.text  # a sampled design has no two points at one value
+    assert "points.csv" in report.text and "read a negative S1 as zero" in report.text
+    grid = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), grid, runs=1), tmp_path / "grid", evaluate=toys.linear)
+    text = sweep_report(tmp_path / "grid", metrics=["y"]).text
+    assert "## Mean of each metric" in text and "### a" in text and "negative" not in text
+
+
 def test_cli_sweep_and_report(toy, tmp_path):
     out = tmp_path / "cli"
     p = run_cli("sweep", toy, "--param", "regime.commit=0.2,0.8", "--param", "events.truce.restraint=0,0.9", "--runs", "2", "--out", out)

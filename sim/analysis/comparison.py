@@ -2,33 +2,47 @@
 
 Differences carry a bootstrap interval over replicates, paired when both
 ensembles ran the same seeds (a what-if extending a scenario shares its
-seeds, and so its luck).
+seeds, and so its luck), and only when each has :data:`MIN_REPLICATES` or
+more. Both are scored on the same ground: the outcomes both cover, over the
+days both simulate, so that a difference comes from the runs and not from
+what each was scored on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from .results import RunData
-from .scoring import HEADLINES, Scorecard, brier
+from .results import Results, RunData
+from .scoring import HEADLINES, Scorecard, brier, score
 
 BOOTSTRAP = 2000
 INTERVAL = 0.9
+# A bootstrap resamples replicates: from one, every resample is that run and the "interval" a single point.
+MIN_REPLICATES = 2
+NO_CONTROL = "not computed: none of the outcomes both cover says who holds a town"
+WHY_NOT = {"outcomes met": "not computed: no outcome is scored in both", "control accuracy": NO_CONTROL, "Brier": NO_CONTROL,
+           "capture MAE (days)": "not computed: none of the outcomes both cover is a capture"}
 
 
 @dataclass
 class Difference:
-    """B minus A for one quantity, with a bootstrap interval over replicates."""
+    """B minus A for one quantity, with a bootstrap interval over replicates (NaN without one).
+
+    Attributes:
+        note: why the difference is not given (a score neither could be given, an outcome only one
+            ensemble covers); empty when it is.
+    """
 
     name: str
     a: float
     b: float
     low: float
     high: float
+    note: str = ""
 
     @property
     def diff(self) -> float:
@@ -51,7 +65,19 @@ def bootstrap_diff(a: np.ndarray, b: np.ndarray, *, paired: bool, rng: np.random
 
 @dataclass
 class Comparison:
-    """Ensemble B (e.g. a what-if) set beside ensemble A (e.g. the baseline scenario)."""
+    """Ensemble B (e.g. a what-if) set beside ensemble A (e.g. the baseline scenario).
+
+    Attributes:
+        a, b: the two scorecards as given.
+        date: the last day both simulate: quantities and towns are compared on it, and no later day is scored.
+        paired: both ran the same seeds.
+        outcomes: per outcome both cover, the share of replicates meeting it.
+        headlines: per headline score, on the outcomes both cover (a row with a note where it cannot be given).
+        quantities, towns: on ``date``.
+        only_a, only_b: the outcomes only one covers (its share meeting them; the other's NaN), left out of every score.
+        cut: "A" or "B" if that one simulates beyond ``date`` and was scored up to it only; None if neither.
+        intervals: whether differences carry intervals (each ensemble has :data:`MIN_REPLICATES` replicates or more).
+    """
 
     a: Scorecard
     b: Scorecard
@@ -61,6 +87,10 @@ class Comparison:
     headlines: list[Difference]
     quantities: list[Difference]
     towns: pd.DataFrame
+    only_a: list[Difference] = field(default_factory=list)
+    only_b: list[Difference] = field(default_factory=list)
+    cut: str | None = None
+    intervals: bool = True
 
 
 QUANTITIES = ("towns_regime", "towns_hts", "towns_rebels", "turkish_deaths", "displaced",
@@ -70,43 +100,90 @@ QUANTITIES = ("towns_regime", "towns_hts", "towns_rebels", "turkish_deaths", "di
 def compare(a: Scorecard, b: Scorecard) -> Comparison:
     """Per outcome, per headline score, per key quantity and per town: B - A with an interval.
 
-    Quantities and towns are compared on the last date both ensembles simulate.
+    Scores count the outcomes both cover, over the days both simulate (each
+    is scored afresh there if its own scorecard covers more); quantities and
+    towns are compared on the last of those days.
     """
     ra, rb = a.results, b.results
     if ra.theatre.towns != rb.theatre.towns:
         raise ValueError("the two results are on different theatres")
-    last = min(ra.start + dt.timedelta(days=min(r.days for r in ra.runs)), rb.start + dt.timedelta(days=min(r.days for r in rb.runs)))
+    last = min(_last_day(ra), _last_day(rb))
     if last <= max(ra.start, rb.start):
         raise ValueError("the two results share no simulated day")
     seeds_a = [r.seed for r in ra.runs]
     paired = seeds_a == [r.seed for r in rb.runs]
+    intervals = min(len(ra.runs), len(rb.runs)) >= MIN_REPLICATES
     rng = np.random.default_rng(0)  # a fixed stream: the same comparison prints the same intervals
 
     def diff(name: str, x: np.ndarray, y: np.ndarray) -> Difference:
-        lo, hi = bootstrap_diff(x, y, paired=paired, rng=rng)
+        lo, hi = bootstrap_diff(x, y, paired=paired, rng=rng) if intervals else (np.nan, np.nan)
         return Difference(name, float(x.mean()), float(y.mean()), float(lo), float(hi))
 
-    ids_b = {s.outcome.id: s for s in b.scores}
-    outcomes = [diff(s.outcome.id, s.met, ids_b[s.outcome.id].met) for s in a.scores if s.outcome.id in ids_b]
+    sa, sb, cut = _common_ground(a, b, last)
+    ids_b = {s.outcome.id: s for s in sb.scores}
+    outcomes = [diff(s.outcome.id, s.met, ids_b[s.outcome.id].met) for s in sa.scores]
 
-    headlines = [diff(name, a.per_run[name], b.per_run[name]) for name in HEADLINES
-                 if name != "Brier" and len(a.per_run[name]) and len(b.per_run[name])]
-    if a.pair_reported.size and np.array_equal(a.pair_reported, b.pair_reported):
+    headlines = [diff(name, sa.per_run[name], sb.per_run[name]) if len(sa.per_run[name]) and len(sb.per_run[name])
+                 else _not_given(name) for name in HEADLINES if name != "Brier"]
+    if sa.pair_reported.size and np.array_equal(sa.pair_reported, sb.pair_reported):
         def stat(samples: np.ndarray, axis: int) -> np.ndarray:  # samples: [resamples, runs, pairs]
             assert axis == 1
-            return brier(samples, a.pair_reported)
-        lo, hi = bootstrap_diff(a.pair_controllers, b.pair_controllers, paired=paired, rng=rng, stat=stat)
-        headlines.insert(2, Difference("Brier", a.headline()["Brier"], b.headline()["Brier"], float(lo), float(hi)))
+            return brier(samples, sa.pair_reported)
+        lo, hi = (bootstrap_diff(sa.pair_controllers, sb.pair_controllers, paired=paired, rng=rng, stat=stat)
+                  if intervals else (np.nan, np.nan))
+        headlines.insert(2, Difference("Brier", sa.headline()["Brier"], sb.headline()["Brier"], float(lo), float(hi)))
+    else:
+        headlines.insert(2, _not_given("Brier", sa.pair_reported.size > 0 and sb.pair_reported.size > 0))
 
     quantities = [diff(q, _at(ra.runs, q, last), _at(rb.runs, q, last)) for q in QUANTITIES if q in ra.runs[0].timeseries]
 
     ha = np.stack([r.history[r.day(last)] for r in ra.runs]) == 0
     hb = np.stack([r.history[r.day(last)] for r in rb.runs]) == 0
-    lo, hi = bootstrap_diff(ha.astype(float), hb.astype(float), paired=paired, rng=rng)
+    lo, hi = bootstrap_diff(ha.astype(float), hb.astype(float), paired=paired, rng=rng) if intervals else (np.nan, np.nan)
     towns = pd.DataFrame({"town": ra.theatre.towns, "p_regime_a": ha.mean(axis=0), "p_regime_b": hb.mean(axis=0)})
     towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
     towns["low"], towns["high"] = lo, hi
-    return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns)
+    return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns, *_left_out(a, b), cut, intervals)
+
+
+def _last_day(results: Results) -> dt.date:
+    return results.start + dt.timedelta(days=min(r.days for r in results.runs))
+
+
+def _common_ground(a: Scorecard, b: Scorecard, last: dt.date) -> tuple[Scorecard, Scorecard, str | None]:
+    """A and B scored on the outcomes both cover, up to ``last``, and which of them ("A", "B" or None) was cut to it.
+
+    Each scorecard counts the outcomes its own window covers: left so, a run
+    that merely ends earlier would differ in every score.
+    """
+    ids_b = {s.outcome.id for s in b.scores}
+    common = [s.outcome.id for s in a.scores if s.outcome.id in ids_b]
+    cut = next((side for side, card in (("A", a), ("B", b)) if _last_day(card.results) > last), None)
+    if cut is None and len(common) == len(a.scores) == len(b.scores):
+        return a, b, None
+    return _rescored(a, common, last), _rescored(b, common, last), cut
+
+
+def _rescored(card: Scorecard, ids: list[str], last: dt.date) -> Scorecard:
+    """``card``'s ensemble scored on its outcomes ``ids`` (in that order, so both sides' pairs line up) up to ``last``."""
+    by_id = {s.outcome.id: s.outcome for s in card.scores}
+    results = replace(card.results, runs=[r.until(last) for r in card.results.runs])
+    return score(results, [by_id[i] for i in ids], by_set=False)
+
+
+def _not_given(name: str, both_have_pairs: bool = False) -> Difference:
+    """A headline score that cannot be set side by side, and why."""
+    why = "not computed: A's and B's outcomes report different controllers" if both_have_pairs else WHY_NOT[name]
+    return Difference(name, np.nan, np.nan, np.nan, np.nan, why)
+
+
+def _left_out(a: Scorecard, b: Scorecard) -> tuple[list[Difference], list[Difference]]:
+    """The outcomes only A scores, and those only B scores: the share of its replicates meeting each, the other's NaN."""
+    ids_a, ids_b = ({s.outcome.id for s in card.scores} for card in (a, b))
+    nan = float("nan")
+    only_a = [Difference(s.outcome.id, s.p_met, nan, nan, nan, "left out: only A scores it") for s in a.scores if s.outcome.id not in ids_b]
+    only_b = [Difference(s.outcome.id, nan, s.p_met, nan, nan, "left out: only B scores it") for s in b.scores if s.outcome.id not in ids_a]
+    return only_a, only_b
 
 
 def _at(runs: list[RunData], variable: str, date: dt.date) -> np.ndarray:

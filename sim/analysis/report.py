@@ -9,8 +9,13 @@ import pandas as pd
 
 from ..io.files import write_atomic
 from ..io.outputs import claim_file
-from .comparison import INTERVAL, Comparison, Difference
+from .comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference
 from .scoring import Scorecard, headline_table, outcome_table
+
+
+# The outcomes a scorecard names as not scored: a later scenario leaves out most of the record (moscow.yaml, 176), and
+# a line of 176 ids buries the table above it; the count says how many.
+NOT_SCORED_NAMED = 5
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -56,17 +61,26 @@ def scorecard_text(card: Scorecard) -> str:
             "p_met": "P(met)", "date_error_days": "|date error| d", "baseline_met": "baseline met"})),
     ]
     if card.skipped:
-        lines += ["", "Not scored (outside the simulated window): " + ", ".join(o.id for o in card.skipped) + "."]
+        ids, k = [o.id for o in card.skipped], NOT_SCORED_NAMED
+        named = ", ".join(ids[:k]) + (f" and {len(ids) - k} more" if len(ids) > k else "")
+        lines += ["", f"Not scored: {len(ids)} outcome{'s' * (len(ids) != 1)} outside the simulated window ({named})."]
     return "\n".join(lines) + "\n"
 
 
-def comparison_text(c: Comparison, *, towns_shown: int = 15) -> str:
+def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "comparison.csv") -> str:
+    """The comparison as markdown; ``csv_name`` is the file :func:`comparison_csv`'s table is written to, which the
+    text points to for what it leaves out (the command line writes ``comparison_vs_<A>.csv``; the app downloads
+    ``comparison.csv``)."""
     a, b = c.a.results, c.b.results
     how = "paired (same seeds)" if c.paired else "independent replicates"
     lines = [
         f"# {b.name} vs {a.name}",
         "",
-        f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * INTERVAL)}% bootstrap intervals, {how}.",
+        f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * INTERVAL)}% bootstrap intervals, {how}."
+        if c.intervals else f"A = {a.label}, B = {b.label}; differences are B - A, without intervals ('-'): intervals need at "
+        f"least {MIN_REPLICATES} replicates in each (run --runs {MIN_REPLICATES} or more).",
+        "",
+        _coverage(c, csv_name),
         "",
         "## Headline scores against the record",
         "",
@@ -88,22 +102,40 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15) -> str:
         shown = moved.head(towns_shown).rename(columns={"p_regime_a": "A", "p_regime_b": "B", "diff": "B - A"})
         lines.append(markdown_table(shown))
         if len(moved) > towns_shown:
-            lines.append(f"\n... and {len(moved) - towns_shown} more in comparison.csv.")
+            lines.append(f"\n... and {len(moved) - towns_shown} more in {csv_name}.")
     return "\n".join(lines) + "\n"
 
 
-def _differences(diffs: list[Difference], label: str) -> pd.DataFrame:
-    return pd.DataFrame([{label: d.name, "A": d.a, "B": d.b, "B - A": d.diff, "low": d.low, "high": d.high} for d in diffs],
-                        columns=[label, "A", "B", "B - A", "low", "high"])
+def _coverage(c: Comparison, csv_name: str) -> str:
+    """What the scores were computed on: the outcomes both cover, up to which day, and how many were left out."""
+    n = len(c.outcomes)
+    text = f"Headline scores and outcomes are scored on the {n} outcome{'s' * (n != 1)} both runs cover"
+    if c.cut is not None:
+        text += f", {c.cut}'s replicates up to {c.date} (the last day both simulate)"
+    left = [f"{len(d)} outcome{'s' * (len(d) != 1)} only {side} covers" for side, d in (("A", c.only_a), ("B", c.only_b)) if d]
+    if left:
+        verb = "is" if len(c.only_a) + len(c.only_b) == 1 else "are"
+        text += f"; {' and '.join(left)} {verb} left out (listed in {csv_name})"
+    return text + "."
+
+
+def _differences(diffs: list[Difference], label: str, *, note: bool | None = None) -> pd.DataFrame:
+    """One row per difference; a note column (why one is not given) if ``note``, or by default if any row has one."""
+    columns = [label, "A", "B", "B - A", "low", "high"]
+    if note or (note is None and any(d.note for d in diffs)):
+        columns.append("note")
+    rows = [{label: d.name, "A": d.a, "B": d.b, "B - A": d.diff, "low": d.low, "high": d.high, "note": d.note} for d in diffs]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def comparison_csv(c: Comparison) -> pd.DataFrame:
-    """Every difference in one long table: section, name, A, B, B - A, interval."""
-    frames = [_differences(d, "name").assign(section=s) for s, d in
-              (("score", c.headlines), ("outcome", c.outcomes), ("quantity", c.quantities))]
+    """Every difference in one long table: section, name, A, B, B - A, interval, and a note where one is not given
+    (the outcomes only one of them covers are listed here, with a note, under "outcome")."""
+    frames = [_differences(d, "name", note=True).assign(section=s) for s, d in
+              (("score", c.headlines), ("outcome", [*c.outcomes, *c.only_a, *c.only_b]), ("quantity", c.quantities))]
     towns = c.towns.rename(columns={"town": "name", "p_regime_a": "A", "p_regime_b": "B", "diff": "B - A"}).assign(section="town_p_regime")
     out = pd.concat([*frames, towns], ignore_index=True)
-    return out[["section", "name", "A", "B", "B - A", "low", "high"]]
+    return out[["section", "name", "A", "B", "B - A", "low", "high", "note"]]
 
 
 def write_report(folder: Path, stem: str, text: str, table: pd.DataFrame) -> tuple[Path, Path]:

@@ -65,6 +65,22 @@ class RunData:
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=int(day))
 
+    def until(self, last: dt.date) -> RunData:
+        """The replicate's days up to ``last`` (itself if it ends there): what scoring sees of it over a shorter window.
+
+        Two ensembles that end on different days are scored over the days both
+        simulate; otherwise a change that never comes would count as the day after
+        each one's own end, and an outcome near the shorter one's end could be met
+        in the longer run only.
+        """
+        keep = self.day(last) + 1
+        if keep >= len(self.history):
+            return self
+        cut = lambda a: None if a is None else a[:keep]  # noqa: E731
+        events = self.events[self.events["date"].astype(str) <= last.isoformat()].reset_index(drop=True)
+        return RunData(self.seed, self.start, self.history[:keep], events, self.timeseries.iloc[:keep].reset_index(drop=True),
+                       cut(self.post_history), cut(self.encircled_history), self.deals)
+
     @property
     def captures(self) -> pd.DataFrame:
         """The changes of hands from one day to the next, as rows of ``events`` (:func:`day_end_captures`)."""

@@ -164,8 +164,8 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             comparison = compare(*cards)
         except ValueError as exc:
             raise InputError(args.results[1], str(exc)) from None
-        text, table = comparison_text(comparison), comparison_csv(comparison)
         stem = f"comparison_vs_{cards[0].results.path.name}"
+        text, table = comparison_text(comparison, csv_name=f"{stem}.csv"), comparison_csv(comparison)
     with writing_into(out):
         md, csv = write_report(out, stem, text, table)
     print(text)

@@ -76,20 +76,37 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
              f"({len(rows)} runs); parameters: {', '.join(names)}.", ""]
     if len(points) < manifest["points"]:
         lines += ["**The sweep is unfinished**: rerun the same command to complete it.", ""]
-    lines += ["## Mean of each metric at each value of a parameter (over replicates and the other parameters)", ""]
-    for name in names:
-        g = points.groupby(name)[metrics].mean() if d["sample"] == "grid" else None
-        if g is not None:
-            lines += [f"### {name}", "", markdown_table(g.reset_index()), ""]
+    if d["sample"] == "grid":
+        lines += ["## Mean of each metric at each value of a parameter (over replicates and the other parameters)", ""]
+        for name in names:
+            lines += [f"### {name}", "", markdown_table(points.groupby(name)[metrics].mean().reset_index()), ""]
+    else:  # a sample draws each point's values afresh: no two points share a value to average over
+        lines += ["Each point's mean and 5-95% range of each metric are in points.csv; the response plots below set them "
+                  "against each parameter.", ""]
     if not sens.empty:
         lines += ["## Sensitivity indices", "",
                   "Sobol first-order (S1) and total (ST) indices" if d["sample"] == "sobol"
                   else "RBD-FAST first-order indices (S1) and squared standardised regression coefficients (SRC2)",
-                  "", markdown_table(sens.sort_values(["metric", "index", "value"], ascending=[True, True, False])), ""]
+                  "", markdown_table(sens.sort_values(["metric", "index", "value"], ascending=[True, True, False])), "",
+                  _reading(sens, sobol=d["sample"] == "sobol"), ""]
     elif d["sample"] == "grid":
         lines += ["Sensitivity indices need a sampled design (`--sample sobol|lhs|random`).", ""]
     lines += ["## Figures", ""] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
+
+
+def _reading(sens: pd.DataFrame, *, sobol: bool) -> str:
+    """How to read the indices: an estimate of an index near zero can come out below it, which the table keeps as it is."""
+    negative = int(((sens["index"] != "SRC2") & (sens["value"] < 0)).sum())
+    here = f" ({negative} here)" if negative else ""
+    if sobol:
+        text = f"Sampling noise can make an index near zero negative{here}: read a negative index as zero."
+    else:
+        # SALib subtracts RBD-FAST's expected bias (Tissot and Prieur 2012): for a parameter without effect that is
+        # the whole expected raw estimate, so what is left scatters about zero, below it about as often as above.
+        text = (f"SALib corrects RBD-FAST's S1 for its bias, so the S1 of a parameter with little or no effect scatters "
+                f"about zero and sampling noise can make it negative{here}: read a negative S1 as zero.")
+    return text + " `confidence` is the half-width of a 95% bootstrap interval: with few points, compare each index with it."
 
 
 def _save(fig: Figure, path: Path) -> Path:

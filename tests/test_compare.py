@@ -1,0 +1,154 @@
+"""``compare``: two results set side by side, and one against the record, as a new user reads them.
+
+Hand-built ensembles (from :mod:`tests.test_scoring`) check the numbers; small
+runs on a line of twenty towns check what the command prints and writes.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import pandas as pd
+import pytest
+
+from sim.analysis.comparison import compare
+from sim.analysis.outcomes import load_outcomes
+from sim.analysis.report import comparison_csv, comparison_text, scorecard_text
+from sim.analysis.scoring import HEADLINES, score
+from sim.cli import main
+
+from .conftest import ev, line_theatre
+from .test_scoring import OUTCOMES, TRUE, TRUTHFUL, B, H, R, outcomes, results, run, theatre  # noqa: F401 - fixtures
+
+FROZEN = [[R, H, B]] * 7
+
+
+def ensemble(theatre, days: int | None = None):  # noqa: F811 - the fixture's value
+    """Six replicates, every other one truthful, the others with the front frozen; cut to ``days`` rows if given."""
+    rows = [TRUE if s % 2 else FROZEN for s in range(6)]
+    deaths, events = TRUTHFUL["deaths"][:days], TRUTHFUL["events"]
+    end = f"2020-01-{days or 7:02d}"
+    return results(theatre, [run(s, r[:days], deaths=deaths, events=events) for s, r in enumerate(rows)], end=end)
+
+
+def test_a_run_cut_short_is_compared_on_what_both_cover_and_shows_no_difference(theatre, outcomes):  # noqa: F811
+    """B is A stopped on 4 Jan: the same replicates, so every score and outcome is the same."""
+    a, b = score(ensemble(theatre), outcomes), score(ensemble(theatre, 4), outcomes)
+    c = compare(a, b)
+    assert [d.name for d in c.headlines] == list(HEADLINES)
+    for d in [*c.headlines, *c.outcomes]:
+        assert (d.a, d.low, d.high) == (d.b, 0.0, 0.0), d.name
+    assert [d.name for d in c.outcomes] == ["t1-regime", "t1-falls", "broken"]
+    assert [d.name for d in c.only_a] == ["front", "deaths", "calm"] and c.only_b == []
+    # A frozen replicate never takes T1: on A's own days it misses by 5 days, on B's by 2. Scored up to B's last
+    # day (the day after it stands for "never" in both), the two agree.
+    mae = next(d for d in c.headlines if d.name == "capture MAE (days)")
+    assert mae.a == mae.b == pytest.approx((0 + 2) / 2)
+
+
+def test_a_score_that_cannot_be_computed_for_both_says_why(theatre, outcomes):  # noqa: F811
+    """Stopped on 3 Jan, B scores no outcome that says who holds a town: no accuracy, no Brier, and the rows say so."""
+    c = compare(score(ensemble(theatre), outcomes), score(ensemble(theatre, 3), outcomes))
+    rows = {d.name: d for d in c.headlines}
+    assert list(rows) == list(HEADLINES)
+    for name in ("control accuracy", "Brier"):
+        assert math.isnan(rows[name].diff) and "who holds a town" in rows[name].note
+    assert rows["outcomes met"].diff == 0 and not rows["outcomes met"].note
+    text = comparison_text(c)
+    assert "scored on the 2 outcomes both runs cover" in text and "4 outcomes only A covers are left out" in text
+    assert "who holds a town" in text
+    table = comparison_csv(c)
+    left_out = table[table["note"].str.contains("only A", na=False)]
+    assert sorted(left_out["name"]) == ["calm", "deaths", "front", "t1-regime"] and left_out["B"].isna().all()
+
+
+def test_the_not_scored_outcomes_are_counted_not_listed(build, theatre):  # noqa: F811
+    later = "".join(f"\n  - {{id: later-{i}, set: validation, kind: condition, description: after the window, "
+                    f"period: [2020-02-{i + 1:02d}, 2020-02-{i + 2:02d}], max_captures: 0, source: [test-claim]}}"
+                    for i in range(20))
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + later + "\n")
+    card = score(ensemble(theatre), load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
+    assert len(card.skipped) == 21
+    line = next(line for line in scorecard_text(card).splitlines() if line.startswith("Not scored"))
+    assert "21 outcomes" in line
+    assert sum(f"later-{i}" in line for i in range(20)) <= 5
+
+
+def test_no_interval_unless_each_ensemble_has_two_replicates(theatre, outcomes):  # noqa: F811
+    one = score(results(theatre, [run(0, FROZEN, **TRUTHFUL)]), outcomes)
+    many = score(ensemble(theatre), outcomes)
+    for a, b in ((one, one), (one, many), (many, one)):
+        c = compare(a, b)
+        assert not c.intervals
+        assert all(math.isnan(d.low) and math.isnan(d.high) for d in [*c.headlines, *c.outcomes, *c.quantities])
+        assert c.towns[["low", "high"]].isna().all().all() and not math.isnan(c.headlines[0].diff)
+    assert compare(many, many).intervals
+
+
+# --- the command, on small runs -----------------------------------------------------------------
+
+LINE_OUTCOMES = """\
+claims: claims.yaml
+outcomes:
+  - {id: t5, set: calibration, kind: capture, description: T5 taken, town: T5, by: regime, reported: 2020-01-05, tolerance_days: 2, source: [test-claim]}
+  - {id: t9, set: calibration, kind: capture, description: T9 taken, town: T9, by: regime, reported: 2020-01-10, tolerance_days: 2, source: [test-claim]}
+  - {id: t12, set: calibration, kind: capture, description: T12 taken, town: T12, by: regime, reported: 2020-01-11, tolerance_days: 2, source: [test-claim]}
+  - {id: t15, set: validation, kind: capture, description: T15 taken, town: T15, by: regime, reported: 2020-01-20, tolerance_days: 3, source: [test-claim]}
+  - {id: t19-rebels, set: validation, kind: controller, description: T19 still the rebels', town: T19, date: 2020-02-01, controller: rebels, source: [test-claim]}
+"""
+
+
+@pytest.fixture
+def line20(build):
+    """Twenty towns on a line, two of them the government's: ``push.yaml`` sends it down the line (town k falls on
+    k January), ``still.yaml`` does not."""
+    line_theatre(build, controllers=("regime",) * 2 + ("rebels",) * 18)
+    (build.root / "seeds" / "outcomes.yaml").write_text(LINE_OUTCOMES)
+    still = build.scenario({"end": "2020-02-10", "seed": 40}, name="still.yaml")
+    push = build.scenario({"end": "2020-02-10", "seed": 40, "factions": {"regime": {"force": 200, "regen": 5},
+                                                                         "rebels": {"garrison": 1, "reserve": 1}},
+                           "events": [ev(date="2020-01-01", type="offensive", action="start", axis=["T19"], force=200)]},
+                          name="push.yaml")
+    return still, push
+
+
+def sim_cli(capsys, *args) -> str:
+    assert main([str(a) for a in args]) == 0
+    return capsys.readouterr().out
+
+
+def test_cli_compares_a_run_cut_short_on_what_both_cover(line20, tmp_path, capsys):
+    _, push = line20
+    a, b = tmp_path / "a", tmp_path / "b"
+    sim_cli(capsys, "run", push, "--runs", "2", "--workers", "1", "-q", "--out", a)
+    sim_cli(capsys, "run", push, "--runs", "2", "--workers", "1", "--days", "10", "-q", "--out", b)
+    text = sim_cli(capsys, "compare", a, b)
+    assert "scored on the 3 outcomes both runs cover" in text and "2 outcomes only A covers are left out" in text
+    table = pd.read_csv(b / "comparison_vs_a.csv")
+    scored = table[table["section"].isin(["score", "outcome"]) & table["note"].isna()]
+    assert set(scored["name"]) == {"outcomes met", "capture MAE (days)", "t5", "t9", "t12"}
+    assert (scored["B - A"] == 0).all()
+    unscored = table[table["section"] == "score"].set_index("name")["note"]
+    assert "who holds a town" in unscored["control accuracy"] and "who holds a town" in unscored["Brier"]
+
+
+def test_cli_names_the_table_it_wrote_for_the_towns_not_shown(line20, tmp_path, capsys):
+    still, push = line20
+    sim_cli(capsys, "run", still, "--runs", "2", "--workers", "1", "-q", "--out", tmp_path / "still")
+    sim_cli(capsys, "run", push, "--runs", "2", "--workers", "1", "-q", "--out", tmp_path / "push")
+    text = sim_cli(capsys, "compare", tmp_path / "still", tmp_path / "push")
+    assert "... and 3 more in comparison_vs_still.csv." in text  # 18 towns moved, 15 shown
+    assert (tmp_path / "push" / "comparison_vs_still.csv").exists()
+
+
+def test_cli_gives_no_interval_from_a_single_replicate(line20, tmp_path, capsys):
+    still, push = line20
+    sim_cli(capsys, "run", still, "--no-map", "-q", "--out", tmp_path / "one")
+    sim_cli(capsys, "run", push, "--no-map", "-q", "--out", tmp_path / "two")
+    text = sim_cli(capsys, "compare", tmp_path / "one", tmp_path / "two")
+    assert "bootstrap intervals" not in text and "intervals need at least 2 replicates in each" in text
+    table = pd.read_csv(tmp_path / "two" / "comparison_vs_one.csv")
+    assert table["low"].isna().all() and table["high"].isna().all()
+    assert table["B - A"].notna().any()
