@@ -5,7 +5,8 @@
   force, the scenario's events as vertical markers, and the theatre's
   reported control counts as points;
 - ``capture_dates.png``: for every town that changes hands (or that the
-  record says did), the simulated capture dates beside the reported one;
+  record says did), the simulated capture dates beside the reported one
+  (when they are too many, rows spread over the run, and a line saying so);
 - ``losses.png``: displaced civilians and Turkish deaths with the reported
   figures as points (their accepted range as a bar);
 - ``patrol_coverage.png``: the share of the planned route each joint patrol
@@ -32,6 +33,7 @@ from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, lo
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS
+from .capture_rows import capture_rows
 from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
 
 # Scenario events worth a vertical marker: the decisions that shape the curves.
@@ -176,32 +178,24 @@ def _date_axis(ax: Axes, results: Results | None = None) -> None:
 
 
 def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
-    """For each town that changes hands, the simulated capture dates beside the reported ones."""
+    """For each town that changes hands, the simulated capture dates beside the reported ones.
 
+    At most ``MAX_CAPTURE_ROWS`` rows, spread over the run (see :mod:`sim.viz.capture_rows`), with a
+    line under the title saying how many were left out; a run in which no town changes hands says so.
+    """
     caps = all_captures(results.runs)
     n = len(results.runs)
     reported = [o for o in outcomes if isinstance(o, CaptureOutcome) and o.applies(results.start, results.end)]
-    keys = {(results.theatre.towns[results.theatre.town(o.town)], o.by) for o in reported}
-    rows = []
-    for (town, to), group in caps.groupby(["town", "to"], sort=True):
-        share = group["seed"].nunique() / n
-        rows.append((town, to, share, np.median(_dates(group["date"]).astype("datetime64[D]").astype(float))))
-    have = {(r[0], r[1]) for r in rows}
-    rows = [r for r in rows if r[2] >= 0.1 or (r[0], r[1]) in keys]  # a capture in one run of twenty is noise here
-    rows += [(town, to, 0.0, np.inf) for town, to in keys - have]
-    # Towns the record speaks of come first; then the likeliest captures, in order of date.
-    rows.sort(key=lambda r: (-r[2] if (r[0], r[1]) not in keys else -2.0, r[3]))
-    rows = rows[:MAX_CAPTURE_ROWS]
-    rows.sort(key=lambda r: (r[3], r[0]))
+    rows, note = capture_rows(results.theatre, caps, n, reported, MAX_CAPTURE_ROWS)
 
-    fig = new_figure(figsize=(10, 1.2 + 0.32 * max(len(rows), 3)), dpi=100, layout="constrained")
+    fig = new_figure(figsize=(10, 1.4 + 0.32 * max(len(rows), 3) + 0.2 * bool(note)), dpi=100, layout="constrained")
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
-    for y, (town, to, _, _) in enumerate(rows):
-        g = caps[(caps["town"] == town) & (caps["to"] == to)]
+    for y, row in enumerate(rows):
+        g = caps[(caps["town"] == row.town) & (caps["to"] == row.to)]
         x = _dates(g["date"])
         jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))
-        ax.scatter(x, y + jitter, s=16, color=FACTION_COLOURS[to], alpha=0.75, lw=0, zorder=3, gid="simulated")
+        ax.scatter(x, y + jitter, s=16, color=FACTION_COLOURS[row.to], alpha=0.75, lw=0, zorder=3, gid="simulated")
         if len(x) >= 4:
             q25, q50, q75 = np.quantile(x.astype("datetime64[D]").astype(float), [0.25, 0.5, 0.75])
             ax.plot(np.array([q25, q75]).astype("datetime64[D]"), [y, y], color="#303030", lw=1.2, zorder=2)
@@ -209,17 +203,30 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
         ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
         for o in reported:
-            if results.theatre.towns[results.theatre.town(o.town)] == town and o.by == to:
+            if results.theatre.towns[results.theatre.town(o.town)] == row.town and o.by == row.to:
                 r = np.datetime64(o.reported)
                 ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="D", ms=7, color="white", mec="black",
                             ecolor="black", elinewidth=1, capsize=3, zorder=5, gid="reported")
-    ax.set_yticks(range(len(rows)), [f"{town} → {FACTION_NAMES[to]}" for town, to, _, _ in rows], fontsize=8)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    _date_axis(ax, results)
-    ax.grid(axis="x", color="#E0E0E0", lw=0.6)
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
-    ax.set_title(f"{results.name}: when towns change hands ({what}; right: runs in which it happens)", fontsize=11, pad=8)
-    shown = {to for _, to, _, _ in rows}
+    _date_axis(ax, results)
+    if not rows:
+        # Nothing to draw: say why, on a frame of fixed height (an empty row range makes matplotlib warn).
+        ax.set_ylim(0, 1)
+        ax.set_yticks([])
+        runs = f"any of the {n} runs" if n > 1 else "this run"
+        first = results.start + dt.timedelta(days=1)  # the record on the first day is the start, not a result
+        why = f"No town changed hands in {runs}" if caps.empty else f"No town changed hands in as many as one run in ten of {n}"
+        ax.text(0.5, 0.5, f"{why},\nand the record lists no capture from {first:%d %b} to {results.end:%d %b %Y}.",
+                transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#303030", gid="no_captures")
+        fig.suptitle(f"{results.name}: when towns change hands ({what})", fontsize=11)
+        return fig
+    ax.set_yticks(range(len(rows)), [f"{r.town} → {FACTION_NAMES[r.to]}" for r in rows], fontsize=8)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.grid(axis="x", color="#E0E0E0", lw=0.6)
+    fig.suptitle(f"{results.name}: when towns change hands ({what}; right: runs in which it happens)", fontsize=11)
+    if note:
+        ax.set_title(note, fontsize=8.5, color="#4A4A4A", loc="left")
+    shown = {r.to for r in rows}
     handles = [Line2D([], [], marker="o", ls="", color=FACTION_COLOURS[h], label=f"Simulated: taken by {FACTION_NAMES[h]}")
                for h in HOLDERS if h in shown]
     if n >= 4:

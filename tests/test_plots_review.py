@@ -1,0 +1,97 @@
+"""The plot fixes of the new-user review: capture rows that span the run and say what they leave out, one legend
+entry per kind of mark, a quiet run's panels that say why they are empty, animation captions in the figures' words,
+and event labels dated as the run summary dates them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import numpy as np
+import pytest
+
+from sim import load_scenario
+from sim.analysis.outcomes import CaptureOutcome, QuantityOutcome
+from sim.analysis.results import load_results
+from sim.experiments.ensemble import run_ensemble
+from sim.viz import plots
+from sim.viz.animation import caption
+
+from .conftest import Builder, ev
+from .test_maps import grid_theatre, toy_results  # noqa: F401 - the shared folders
+
+
+@pytest.fixture(scope="module")
+def quiet(tmp_path_factory):
+    """A small ensemble in which nothing changes hands: a deal from the second day, joint patrols, no offensive.
+
+    Three months, as the Moscow scenario's six: long enough that events a day apart share a marker on towns_held.
+    """
+    build = Builder(tmp_path_factory.mktemp("quiet"))
+    grid_theatre(build)
+    body = {"end": "2020-03-31", "seed": 3,
+            "events": [ev(date="2020-01-01", type="air_policy", ceiling=0.5),
+                       ev(date="2020-01-01", type="agreement", name="Deal", effective="2020-01-02", parties=["russia", "turkey"],
+                          compliance={"regime": 0.99, "rebels": 0.99, "hts": 0.99}, corridor={"road": "M9", "width_km": 3}),
+                       ev(date="2020-01-03", type="joint_patrol", route=["T10", "T12"], road="M9", every_days=7,
+                          participants=["russia", "turkey"])]}
+    out = build.root / "ens"
+    run_ensemble(load_scenario(build.scenario(body)), 3, out, workers=1)
+    return load_results(out)
+
+
+def capture(town: str, by: str, day: int) -> CaptureOutcome:
+    return CaptureOutcome(id=f"c-{town.lower()}-{by}", set="calibration", kind="capture", description=f"{town} falls",
+                          town=town, by=by, reported=dt.date(2020, 1, day), tolerance_days=2, source=["test-claim"])
+
+
+def quantity(variable: str, day: int, low: float, high: float, text: str = "") -> QuantityOutcome:
+    return QuantityOutcome(id=f"q-{variable.replace('_', '-')}-{day}", set="validation", kind="quantity",
+                           description=text or f"{variable} on day {day}", variable=variable,
+                           date=dt.date(2020, 1, 1) + dt.timedelta(days=day - 1),
+                           range=(low, high), source=["test-claim"])
+
+
+def texts(fig) -> list[str]:
+    """Every piece of text on the figure: its titles, the axes' titles (at each place) and free texts."""
+    titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
+    return [t.get_text() for t in fig.texts] + titles + [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_capture_rows_span_the_recorded_dates_and_the_figure_says_how_many_are_left_out(toy_results, monkeypatch):  # noqa: F811
+    _, ens = toy_results
+    res = load_results(ens)
+    # One town in each stretch of dates is the largest: the row a reader most wants from that stretch.
+    population = np.full(res.theatre.n, 1000.0)
+    for town in ("T01", "T10", "T20", "T22"):
+        population[res.theatre.town(town)] = 50_000
+    res = dataclasses.replace(res, theatre=dataclasses.replace(res.theatre, population=population))
+    # Eight recorded captures, four of them in the first days: the old rows were the earliest four.
+    recorded = [capture("T00", "rebels", 2), capture("T01", "rebels", 3), capture("T02", "rebels", 4),
+                capture("T10", "regime", 5), capture("T11", "regime", 7), capture("T20", "regime", 9),
+                capture("T21", "regime", 11), capture("T22", "regime", 13)]
+    monkeypatch.setattr(plots, "MAX_CAPTURE_ROWS", 4)
+    fig = plots.capture_dates_figure(res, recorded)
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert sorted(rows) == ["T01 → Turkish-backed rebels", "T10 → Government", "T20 → Government", "T22 → Government"]
+    assert any("4 of 8 recorded captures shown" in t for t in texts(fig)), texts(fig)
+
+
+def test_every_capture_is_drawn_and_no_note_when_all_fit(toy_results):  # noqa: F811
+    _, ens = toy_results
+    res = load_results(ens)
+    fig = plots.capture_dates_figure(res, [capture("T00", "rebels", 4), capture("T21", "regime", 10)])
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert {"T00 → Turkish-backed rebels", "T21 → Government"} <= set(rows)
+    assert not any("shown" in t for t in texts(fig))
+
+
+def test_a_run_in_which_no_town_changes_hands_says_so_without_a_warning(quiet):
+    assert all(r.captures.empty for r in quiet.runs)
+    fig = plots.capture_dates_figure(quiet, [])  # warnings are errors here: the old empty frame warned
+    ax = fig.axes[0]
+    assert any("No town changed hands" in t for t in texts(fig)), texts(fig)
+    assert ax.get_yticklabels() == [] or all(t.get_text() == "" for t in ax.get_yticklabels())
+    assert not any("right: runs in which" in t for t in texts(fig))  # there is nothing on the right
+    fig.canvas.draw()
