@@ -95,3 +95,26 @@ def test_a_run_in_which_no_town_changes_hands_says_so_without_a_warning(quiet):
     assert ax.get_yticklabels() == [] or all(t.get_text() == "" for t in ax.get_yticklabels())
     assert not any("right: runs in which" in t for t in texts(fig))  # there is nothing on the right
     fig.canvas.draw()
+
+
+def test_the_displaced_panel_says_from_when_it_counts_and_has_no_repeated_ticks(quiet):
+    assert all(r.timeseries["displaced"].max() == 0 for r in quiet.runs)
+    fig = plots.losses_figure(quiet, [])
+    fig.canvas.draw()
+    displaced = fig.axes[0]
+    words = " ".join([displaced.get_title(), *(t.get_text() for t in displaced.texts)])
+    assert "01 Jan 2020" in words and "scenario's start" in words, words
+    assert "No civilians displaced" in words, words
+    for ax in fig.axes:
+        ticks = [t.get_text() for t in ax.get_yticklabels() if ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]]
+        assert len(ticks) == len(set(ticks)) >= 2, ticks
+
+
+def test_the_losses_legend_names_the_record_once(toy_results):  # noqa: F811
+    _, ens = toy_results
+    res = load_results(ens)
+    reported = [quantity("displaced", d, 0, 10_000) for d in (4, 8, 12)]
+    fig = plots.losses_figure(res, reported)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["Simulated (median, 90% band)", "Reported (accepted range)"]
+    assert len(fig.axes[0].containers) == 3  # every reported figure is still drawn

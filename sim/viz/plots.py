@@ -27,6 +27,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ..analysis.aggregate import all_captures, timeseries_quantiles
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
@@ -38,7 +39,7 @@ from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, 
 
 # Scenario events worth a vertical marker: the decisions that shape the curves.
 MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "air_policy", "joint_patrol")
-LOSSES = {"displaced": "Displaced civilians", "turkish_deaths": "Turkish soldiers killed"}
+LOSSES = {"displaced": "Civilians displaced", "turkish_deaths": "Turkish soldiers killed"}
 MAX_CAPTURE_ROWS = 30
 BAND = ("q05", "q95")  # the 90% band of an ensemble
 
@@ -238,7 +239,12 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
 
 
 def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
-    """Displaced civilians and Turkish deaths over time, with the reported figures as points."""
+    """Displaced civilians and Turkish deaths over time, with the reported figures as points.
+
+    Both are counted from the scenario's start, as the model counts them (a run
+    begins with nobody displaced and no Turkish dead), and each title says so:
+    a run that starts in March says nothing of the winter's million displaced.
+    """
     q = _quantiles(results)
     fig = new_figure(figsize=(11, 4.2), dpi=100, layout="constrained")
     axes = fig.subplots(1, len(LOSSES), squeeze=False)
@@ -248,14 +254,21 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
         if lo is not None:
             ax.fill_between(x, lo, hi, color="#505050", alpha=0.2, lw=0, gid="band")
         ax.plot(x, mid, color="#202020", lw=1.8, label="Simulated" + (" (median, 90% band)" if n > 1 else ""), gid="line")
+        label = "Reported (accepted range)"  # one legend entry for all the record's points
         for o in outcomes:
             if isinstance(o, QuantityOutcome) and o.variable == variable and o.applies(results.start, results.end):
                 value = o.reported if o.reported is not None else sum(o.range) / 2
                 ax.errorbar(np.datetime64(o.date), value, yerr=[[value - o.range[0]], [o.range[1] - value]], fmt="D", ms=7,
                             color=REPORTED_COLOUR, mec="black", ecolor="black", capsize=3, zorder=5, gid="reported",
-                            label="Reported (accepted range)")
-        ax.set_title(title, fontsize=10)
-        ax.set_ylim(bottom=0)
+                            label=label)
+                label = None
+        ax.set_title(f"{title} since {results.start:%d %b %Y} (the scenario's start)", fontsize=10)
+        if label is not None and not np.nanmax(hi if hi is not None else mid) > 0:
+            ax.text(0.5, 0.5, f"No {title.lower()} in {f'any of the {n} runs' if n > 1 else 'this run'}", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=10, color="#303030", gid="none")
+        # Whole numbers of people, at least 0 and 1: a flat line at 0 had every tick printed "0".
+        ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))  # as AutoLocator, whole
+        ax.set_ylim(0, max(ax.get_ylim()[1], 1))
         ax.grid(axis="y", color="#E0E0E0", lw=0.6)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         ax.tick_params(axis="x", labelsize=8)
