@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 
 from sim import load_scenario
 from sim.analysis.outcomes import CaptureOutcome, QuantityOutcome
@@ -118,3 +119,16 @@ def test_the_losses_legend_names_the_record_once(toy_results):  # noqa: F811
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["Simulated (median, 90% band)", "Reported (accepted range)"]
     assert len(fig.axes[0].containers) == 3  # every reported figure is still drawn
+
+
+def test_the_patrol_legend_is_off_the_data_and_its_reported_entries_differ(quiet):
+    reported = [quantity("patrol_coverage", d, 0.1 * k, 0.1 * k + 0.3, f"claim {k}") for k, d in enumerate((10, 40, 70))]
+    fig = plots.patrol_figure(quiet, reported)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    (legend,) = [*fig.legends, *([ax.get_legend()] if ax.get_legend() else [])]
+    assert not legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+    bars = {c.get_label(): to_hex(c.lines[2][0].get_color()[0]) for c in ax.containers}
+    assert set(bars) == {f"Reported: claim {k}" for k in range(3)} <= {t.get_text() for t in legend.get_texts()}
+    assert len(set(bars.values())) == 3, bars  # one colour each, so each bar can be found in the legend

@@ -19,6 +19,7 @@ Everything is drawn from what a results folder holds, read by
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -42,6 +43,9 @@ MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "a
 LOSSES = {"displaced": "Civilians displaced", "turkish_deaths": "Turkish soldiers killed"}
 MAX_CAPTURE_ROWS = 30
 BAND = ("q05", "q95")  # the 90% band of an ensemble
+# Reported figures drawn side by side (the patrols' reach at several dates): the record's sky blue first, then
+# Okabe-Ito colours that no faction drawn there uses, so each bar matches its legend entry.
+RECORD_SHADES = (REPORTED_COLOUR, "#E69F00", "#0072B2", "#009E73", "#F0E442")
 
 
 def _dates(values) -> np.ndarray:  # noqa: ANN001
@@ -294,7 +298,10 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
     table = patrol_table(results)
     if table.empty:
         return None
-    fig = new_figure(figsize=(10, 3.8), dpi=100, layout="constrained")
+    reported = [o for o in outcomes if isinstance(o, QuantityOutcome) and o.variable == "patrol_coverage"
+                and o.applies(results.start, results.end)]
+    # The legend goes under the plot, one entry a line: inside, it covered the summer's boxes.
+    fig = new_figure(figsize=(10, 3.8 + 0.18 * (len(reported) + 1)), dpi=100, layout="constrained")
     ax = fig.subplots()
     n = len(results.runs)
     x = _dates(table["date"])
@@ -311,18 +318,16 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
                    patch_artist=True, manage_ticks=False, boxprops=dict(fc=colour, ec="#303030", alpha=0.8),
                    medianprops=dict(color="#202020", lw=1.5), whiskerprops=dict(color="#303030"), capprops=dict(color="#303030"))
         ax.plot([], [], marker="s", ls="", color=colour, label="Middle half of runs; whiskers 5-95%; line: median")
-    for o in outcomes:
-        if isinstance(o, QuantityOutcome) and o.variable == "patrol_coverage" and o.applies(results.start, results.end):
-            d = np.datetime64(o.date)
-            ax.errorbar(d, sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2, fmt="none", ecolor=REPORTED_COLOUR, elinewidth=6,
-                        alpha=0.7, zorder=1, label=f"Reported: {o.description}", gid="reported")
+    for o, shade in zip(reported, itertools.cycle(RECORD_SHADES), strict=False):
+        ax.errorbar(np.datetime64(o.date), sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2, fmt="none", ecolor=shade,
+                    elinewidth=6, alpha=0.7, zorder=1, label=f"Reported: {o.description}", gid="reported")
     ax.set_ylim(0, 1.3 if n == 1 else 1.05)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_ylabel("route covered")
     ax.grid(axis="y", color="#E0E0E0", lw=0.6)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8, loc="upper right")
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=1, fontsize=8, frameon=False)
     _date_axis(ax, results)
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     ax.set_title(f"{results.name}: share of the planned route each joint patrol covered ({what})", fontsize=11)
