@@ -132,3 +132,39 @@ def test_the_patrol_legend_is_off_the_data_and_its_reported_entries_differ(quiet
     bars = {c.get_label(): to_hex(c.lines[2][0].get_color()[0]) for c in ax.containers}
     assert set(bars) == {f"Reported: claim {k}" for k in range(3)} <= {t.get_text() for t in legend.get_texts()}
     assert len(set(bars.values())) == 3, bars  # one colour each, so each bar can be found in the legend
+
+
+CODES = r"(?<!Turkish-backed )\b(regime|hts|rebels|turkey|russia)\b"  # a faction code, not a display name
+
+
+def test_animation_captions_name_the_factions_as_the_figures_do(toy_results):  # noqa: F811
+    single, _ = toy_results
+    log = load_results(single).runs[0].events
+    rows = [*log[["type", "town", "detail", "actors"]].itertuples(index=False),
+            ("strike", "T11", "killed: turkey 33, regime 2", "regime"),
+            ("truce_broken", "", "Truce: regime resumes its offensive", "regime"),
+            ("offensive_start", "", "north: T11 > T12", "hts")]
+    lines = [c for c in (caption(*row) for row in rows) if c]
+    assert any(" taken: " in c for c in lines)
+    assert not [c for c in lines if re.search(CODES, c)], lines
+    assert caption("capture", "T11", "rebels -> regime (assault)", "regime;rebels") == "T11 taken: Turkish-backed rebels → Government (assault)"
+    assert caption("offensive_start", "", "north: T11 > T12", "hts") == "HTS offensive starts"
+
+
+def test_the_animation_frames_caption_in_display_names(toy_results, tmp_path, monkeypatch):  # noqa: F811
+    import sim.viz.animation as animation
+
+    single, _ = toy_results
+    notes = []
+
+    def keep(anim, path, writer):  # noqa: ANN001 - draw every frame here instead of saving it
+        for k in range(anim._save_count):
+            anim._func(k)
+            notes.append(anim._fig.texts[-1].get_text())
+        anim._draw_was_started = True  # not drawn by matplotlib: it would warn on deleting it
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", keep)
+    animation.animate(single, out=tmp_path / "c.gif", max_frames=5)
+    assert any(" taken: " in n for n in notes), notes
+    assert not [n for n in notes if re.search(CODES, n)], notes
