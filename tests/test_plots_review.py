@@ -134,6 +134,19 @@ def test_the_patrol_legend_is_off_the_data_and_its_reported_entries_differ(quiet
     assert len(set(bars.values())) == 3, bars  # one colour each, so each bar can be found in the legend
 
 
+def test_an_event_label_gives_the_date_the_event_takes_effect_when_events_share_a_marker(quiet):
+    fig = plots.towns_held_figure(quiet)
+    described = [x.get_text() for x in fig.axes[2].get_legend().get_texts()]
+    # The deal is announced on 1 Jan, in force from 2 Jan (as the run's events say); it shares a marker with 1 Jan's air policy.
+    assert described[0] == "01 Jan: Russian air effort held to 50%; 02 Jan: Deal in force", described
+    (in_force,) = quiet.runs[0].events.loc[quiet.runs[0].events["type"] == "agreement_in_force", "date"]
+    assert in_force == "2020-01-02"
+    # The same event on two days of a group is named once, after both (the campaign's two offensives of 19 and 20 Dec).
+    starts = [{"type": "offensive", "action": "start", "date": d} for d in ("2019-12-19", "2019-12-20")]
+    ((_, items),) = plots.event_groups(starts, dt.date(2019, 12, 1), dt.date(2020, 3, 5), gap_days=3)
+    assert plots.group_text(items) == "19–20 Dec: Government offensive starts"
+
+
 CODES = r"(?<!Turkish-backed )\b(regime|hts|rebels|turkey|russia)\b"  # a faction code, not a display name
 
 

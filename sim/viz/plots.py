@@ -83,8 +83,11 @@ def event_label(e: dict) -> str:
     return str(e.get("name") or e.get("id") or kind)
 
 
-def event_groups(events: list[dict], start: dt.date, end: dt.date, gap_days: float) -> list[tuple[str, list[str]]]:
-    """The scenario's marked events in the window, as (date, labels), events closer than ``gap_days`` merged."""
+def event_groups(events: list[dict], start: dt.date, end: dt.date, gap_days: float) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The scenario's marked events in the window, as (first date, [(date, label), ...]), events closer than ``gap_days`` merged.
+
+    A deal is dated by when it comes into force (its ``effective`` date), as the model and the run summary date it.
+    """
     marks: dict[str, list[str]] = {}
     for e in events:
         if e["type"] not in MARKED_EVENTS:
@@ -92,13 +95,34 @@ def event_groups(events: list[dict], start: dt.date, end: dt.date, gap_days: flo
         when = e.get("effective") or e["date"]  # a deal matters from when it binds
         if start.isoformat() <= when <= end.isoformat():
             marks.setdefault(when, []).append(event_label(e))
-    groups: list[tuple[str, list[str]]] = []
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
     for when in sorted(marks):
+        items = [(when, label) for label in marks[when]]
         if groups and (dt.date.fromisoformat(when) - dt.date.fromisoformat(groups[-1][0])).days < gap_days:
-            groups[-1][1].extend(marks[when])
+            groups[-1][1].extend(items)
         else:
-            groups.append((when, list(marks[when])))
+            groups.append((when, items))
     return groups
+
+
+def group_text(items: list[tuple[str, str]]) -> str:
+    """A group of events in words, each after its own date: "05 Mar: Government offensive starts; 06 Mar: ... in force".
+
+    Each event keeps its date, not the group's first (a deal signed the day before it binds must not read as in
+    force a day early); an event on several days of the group is named once, after its first and last ("19–20 Dec").
+    """
+    days: dict[str, list[dt.date]] = {}
+    for when, label in items:
+        days.setdefault(label, []).append(dt.date.fromisoformat(when))
+    parts: list[tuple[str, list[str]]] = []
+    for label, dates in days.items():
+        first, last = min(dates), max(dates)
+        span = f"{first:%d %b}" if first == last else f"{first:%d}–{last:%d %b}" if first.month == last.month else f"{first:%d %b}–{last:%d %b}"
+        if parts and parts[-1][0] == span:
+            parts[-1][1].append(label)
+        else:
+            parts.append((span, [label]))
+    return "; ".join(f"{span}: {'; '.join(labels)}" for span, labels in parts)
 
 
 def _event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt.date, end: dt.date) -> int:
@@ -110,15 +134,13 @@ def _event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt
     width_px = ax.get_window_extent(ax.figure.canvas.get_renderer()).width
     groups = event_groups(events, start, end, gap_days=16 / (width_px / max((end - start).days, 1)))
     handles = []
-    for k, (when, labels) in enumerate(groups, start=1):
+    for k, (when, items) in enumerate(groups, start=1):
         x = np.datetime64(when)
         for a in (top, ax):
             a.axvline(x, color="#6A6A6A", lw=0.8, ls=":", zorder=1, gid="event")
         top.annotate(str(k), (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
                      ha="center", va="bottom", fontsize=8, weight="bold", color="#303030", gid="event_number")
-        text = "; ".join(dict.fromkeys(labels))
-        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030",
-                              label=f"{dt.date.fromisoformat(when):%d %b}: {text}"))
+        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030", label=group_text(items)))
     key.axis("off")
     if handles:
         key.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False, handletextpad=0.6,
