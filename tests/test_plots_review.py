@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
@@ -181,3 +182,17 @@ def test_the_animation_frames_caption_in_display_names(toy_results, tmp_path, mo
     animation.animate(single, out=tmp_path / "c.gif", max_frames=5)
     assert any(" taken: " in n for n in notes), notes
     assert not [n for n in notes if re.search(CODES, n)], notes
+
+
+def test_the_capture_legend_lists_only_what_is_drawn(toy_results, monkeypatch):  # noqa: F811
+    _, ens = toy_results
+    res = load_results(ens)
+    assert not (pd.read_csv(ens / "captures.csv")["to"] == "hts").any()  # HTS holds nothing on this grid
+    fig = plots.capture_dates_figure(res, [capture("T00", "hts", 4)])  # a row, and a reported date, but no dot
+    assert "T00 → HTS" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Simulated: taken by Government" in labels and "Simulated: taken by HTS" not in labels
+    # That row alone: no dots, so no median either.
+    monkeypatch.setattr(plots, "MAX_CAPTURE_ROWS", 1)
+    fig = plots.capture_dates_figure(res, [capture("T00", "hts", 4)])
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["Reported date ± tolerance"]

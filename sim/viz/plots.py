@@ -218,12 +218,14 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     fig = new_figure(figsize=(10, 1.4 + 0.32 * max(len(rows), 3) + 0.2 * bool(note)), dpi=100, layout="constrained")
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
+    middle = False  # whether any row has enough runs for a median and middle half
     for y, row in enumerate(rows):
         g = caps[(caps["town"] == row.town) & (caps["to"] == row.to)]
         x = _dates(g["date"])
         jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))
         ax.scatter(x, y + jitter, s=16, color=FACTION_COLOURS[row.to], alpha=0.75, lw=0, zorder=3, gid="simulated")
         if len(x) >= 4:
+            middle = True
             q25, q50, q75 = np.quantile(x.astype("datetime64[D]").astype(float), [0.25, 0.5, 0.75])
             ax.plot(np.array([q25, q75]).astype("datetime64[D]"), [y, y], color="#303030", lw=1.2, zorder=2)
             ax.plot(np.array([q50]).astype("datetime64[D]"), [y], marker="|", ms=12, color="#303030", zorder=4)
@@ -253,10 +255,10 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     fig.suptitle(f"{results.name}: when towns change hands ({what}; right: runs in which it happens)", fontsize=11)
     if note:
         ax.set_title(note, fontsize=8.5, color="#4A4A4A", loc="left")
-    shown = {r.to for r in rows}
+    shown = set(caps.merge(pd.DataFrame([(r.town, r.to) for r in rows], columns=["town", "to"]))["to"])  # colours drawn
     handles = [Line2D([], [], marker="o", ls="", color=FACTION_COLOURS[h], label=f"Simulated: taken by {FACTION_NAMES[h]}")
                for h in HOLDERS if h in shown]
-    if n >= 4:
+    if middle:
         handles.append(Line2D([], [], marker="|", ms=10, color="#303030", label="Median and middle half of runs"))
     if reported:
         handles.append(Line2D([], [], marker="D", ls="-", color="black", mfc="white", label="Reported date ± tolerance"))
