@@ -244,5 +244,5 @@ def test_animation_has_a_frame_per_day_and_captions(toy_results, tmp_path):
             shown += im.info["duration"]
     # 15 days in at most 5 frames: every third day (1, 4, 7, 10, 13 Jan) and the last, at 4 frames a second.
     assert shown == pytest.approx(6 * 250, abs=10)
-    assert caption("capture", "T11", "rebels -> regime") == "T11 taken: rebels → regime"
+    assert caption("capture", "T11", "rebels -> regime") == "T11 taken: Turkish-backed rebels → Government"
     assert caption("violation", "T11", "x") is None

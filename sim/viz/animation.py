@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from matplotlib import animation
@@ -22,27 +23,41 @@ from .style import FACTION_NAMES
 DPI = 100  # frames of FRAME inches at this resolution: 1050 x 720 pixels, text as readable as on the maps
 FRAME = (10.5, 7.2)
 
-# One line per event worth reading on a frame, by event type.
+# One line per event worth reading on a frame, by event type: (town, detail, actors) -> the line. Factions are
+# named as every other output names them ("HTS → Government"), not by the codes the events file stores.
 CAPTIONS = {
-    "capture": lambda town, detail: f"{town} taken: {detail.replace('->', '→')}",
-    "post_establish": lambda town, detail: f"Turkish post set up at {town}",
-    "post_withdraw": lambda town, detail: f"Turkish post withdrawn from {town}",
-    "post_encircled": lambda town, detail: f"{detail} at {town}",
-    "patrol": lambda town, detail: f"Joint patrol {detail}",
-    "strike": lambda town, detail: f"Strike at {town}, {detail}",
-    "military_police": lambda town, detail: f"Russian military police enter {town}",
-    "offensive_start": lambda town, detail: "Government offensive starts",
-    "offensive_stop": lambda town, detail: "Government offensive stops",
-    "intervention": lambda town, detail: f"Turkish intervention: {detail}",
-    "intervention_end": lambda town, detail: f"Intervention ends: {detail}",
-    "air_policy": lambda town, detail: f"Russia: {detail}",
+    "capture": lambda town, detail, actors: f"{town} taken: {named(detail).replace('->', '→')}",
+    "post_establish": lambda town, detail, actors: f"Turkish post set up at {town}",
+    "post_withdraw": lambda town, detail, actors: f"Turkish post withdrawn from {town}",
+    "post_encircled": lambda town, detail, actors: f"{detail} at {town}",
+    "patrol": lambda town, detail, actors: f"Joint patrol {detail}",
+    "strike": lambda town, detail, actors: f"{named(actors or 'regime')} strike at {town}, {named(detail)}",
+    "military_police": lambda town, detail, actors: f"Russian military police enter {town}",
+    "offensive_start": lambda town, detail, actors: f"{named(actors or 'regime')} offensive starts",
+    "offensive_stop": lambda town, detail, actors: f"{named(actors or 'regime')} offensive stops",
+    "intervention": lambda town, detail, actors: f"Turkish intervention: {detail}",
+    "intervention_end": lambda town, detail, actors: f"Intervention ends: {detail}",
+    "air_policy": lambda town, detail, actors: f"Russia: {detail}",
 }
+CODES = re.compile(r"\b(" + "|".join(FACTION_NAMES) + r")\b")
 
 
-def caption(kind: str, town: str, detail: str) -> str | None:
-    """One line for an event worth reading on an animation frame (None for the daily noise)."""
+def named(text: str) -> str:
+    """``text`` with each faction code ("hts -> regime") in its display name ("HTS -> Government")."""
+    return CODES.sub(lambda m: FACTION_NAMES[m.group(1)], str(text))
+
+
+def caption(kind: str, town: str, detail: str, actors: str = "") -> str | None:
+    """One line for an event worth reading on an animation frame (None for the daily noise).
+
+    Args:
+        kind: the event's type (``events.csv``'s ``type``).
+        town: the town it happened at ("" for none).
+        detail: the event's ``detail``; faction codes in it are given their display names.
+        actors: the event's ``actors``: the faction of an offensive or a strike (without it, the government).
+    """
     if kind in CAPTIONS:
-        return CAPTIONS[kind](town, detail)
+        return CAPTIONS[kind](town, detail, actors)
     if kind.endswith("_announced"):
         return f"{detail.split(',')[0]} announced"
     if kind.endswith("_in_force"):
@@ -50,7 +65,7 @@ def caption(kind: str, town: str, detail: str) -> str | None:
     if kind.endswith("_expired"):
         return f"{detail} expired"
     if kind.endswith("_broken"):
-        return detail  # "<name>: <faction> resumes its offensive"
+        return named(detail)  # "<name>: Government resumes its offensive"
     return None
 
 
@@ -123,7 +138,8 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
             note.set_text("")
         else:
             today = log[(log["date"] >= since) & (log["date"] <= date.isoformat())]
-            lines = [c for c in (caption(*row) for row in today[["type", "town", "detail"]].itertuples(index=False)) if c]
+            rows = today[["type", "town", "detail", "actors"]].itertuples(index=False)
+            lines = [c for c in (caption(*row) for row in rows) if c]
             note.set_text("\n".join(lines[:5] + ([f"… and {len(lines) - 5} more"] if len(lines) > 5 else [])))
 
     anim = animation.FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, repeat=False)

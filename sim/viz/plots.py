@@ -5,7 +5,8 @@
   force, the scenario's events as vertical markers, and the theatre's
   reported control counts as points;
 - ``capture_dates.png``: for every town that changes hands (or that the
-  record says did), the simulated capture dates beside the reported one;
+  record says did), the simulated capture dates beside the reported one
+  (when they are too many, rows spread over the run, and a line saying so);
 - ``losses.png``: displaced civilians and Turkish deaths with the reported
   figures as points (their accepted range as a bar);
 - ``patrol_coverage.png``: the share of the planned route each joint patrol
@@ -18,6 +19,7 @@ Everything is drawn from what a results folder holds, read by
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -26,19 +28,24 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ..analysis.aggregate import all_captures, timeseries_quantiles
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS
+from .capture_rows import capture_rows
 from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
 
 # Scenario events worth a vertical marker: the decisions that shape the curves.
 MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "air_policy", "joint_patrol")
-LOSSES = {"displaced": "Displaced civilians", "turkish_deaths": "Turkish soldiers killed"}
+LOSSES = {"displaced": "Civilians displaced", "turkish_deaths": "Turkish soldiers killed"}
 MAX_CAPTURE_ROWS = 30
 BAND = ("q05", "q95")  # the 90% band of an ensemble
+# Reported figures drawn side by side (the patrols' reach at several dates): the record's sky blue first, then
+# Okabe-Ito colours that no faction drawn there uses, so each bar matches its legend entry.
+RECORD_SHADES = (REPORTED_COLOUR, "#E69F00", "#0072B2", "#009E73", "#F0E442")
 
 
 def _dates(values) -> np.ndarray:  # noqa: ANN001
@@ -76,8 +83,11 @@ def event_label(e: dict) -> str:
     return str(e.get("name") or e.get("id") or kind)
 
 
-def event_groups(events: list[dict], start: dt.date, end: dt.date, gap_days: float) -> list[tuple[str, list[str]]]:
-    """The scenario's marked events in the window, as (date, labels), events closer than ``gap_days`` merged."""
+def event_groups(events: list[dict], start: dt.date, end: dt.date, gap_days: float) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The scenario's marked events in the window, as (first date, [(date, label), ...]), events closer than ``gap_days`` merged.
+
+    A deal is dated by when it comes into force (its ``effective`` date), as the model and the run summary date it.
+    """
     marks: dict[str, list[str]] = {}
     for e in events:
         if e["type"] not in MARKED_EVENTS:
@@ -85,13 +95,34 @@ def event_groups(events: list[dict], start: dt.date, end: dt.date, gap_days: flo
         when = e.get("effective") or e["date"]  # a deal matters from when it binds
         if start.isoformat() <= when <= end.isoformat():
             marks.setdefault(when, []).append(event_label(e))
-    groups: list[tuple[str, list[str]]] = []
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
     for when in sorted(marks):
+        items = [(when, label) for label in marks[when]]
         if groups and (dt.date.fromisoformat(when) - dt.date.fromisoformat(groups[-1][0])).days < gap_days:
-            groups[-1][1].extend(marks[when])
+            groups[-1][1].extend(items)
         else:
-            groups.append((when, list(marks[when])))
+            groups.append((when, items))
     return groups
+
+
+def group_text(items: list[tuple[str, str]]) -> str:
+    """A group of events in words, each after its own date: "05 Mar: Government offensive starts; 06 Mar: ... in force".
+
+    Each event keeps its date, not the group's first (a deal signed the day before it binds must not read as in
+    force a day early); an event on several days of the group is named once, after its first and last ("19–20 Dec").
+    """
+    days: dict[str, list[dt.date]] = {}
+    for when, label in items:
+        days.setdefault(label, []).append(dt.date.fromisoformat(when))
+    parts: list[tuple[str, list[str]]] = []
+    for label, dates in days.items():
+        first, last = min(dates), max(dates)
+        span = f"{first:%d %b}" if first == last else f"{first:%d}–{last:%d %b}" if first.month == last.month else f"{first:%d %b}–{last:%d %b}"
+        if parts and parts[-1][0] == span:
+            parts[-1][1].append(label)
+        else:
+            parts.append((span, [label]))
+    return "; ".join(f"{span}: {'; '.join(labels)}" for span, labels in parts)
 
 
 def _event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt.date, end: dt.date) -> int:
@@ -103,15 +134,13 @@ def _event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt
     width_px = ax.get_window_extent(ax.figure.canvas.get_renderer()).width
     groups = event_groups(events, start, end, gap_days=16 / (width_px / max((end - start).days, 1)))
     handles = []
-    for k, (when, labels) in enumerate(groups, start=1):
+    for k, (when, items) in enumerate(groups, start=1):
         x = np.datetime64(when)
         for a in (top, ax):
             a.axvline(x, color="#6A6A6A", lw=0.8, ls=":", zorder=1, gid="event")
         top.annotate(str(k), (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
                      ha="center", va="bottom", fontsize=8, weight="bold", color="#303030", gid="event_number")
-        text = "; ".join(dict.fromkeys(labels))
-        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030",
-                              label=f"{dt.date.fromisoformat(when):%d %b}: {text}"))
+        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030", label=group_text(items)))
     key.axis("off")
     if handles:
         key.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False, handletextpad=0.6,
@@ -176,53 +205,60 @@ def _date_axis(ax: Axes, results: Results | None = None) -> None:
 
 
 def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
-    """For each town that changes hands, the simulated capture dates beside the reported ones."""
+    """For each town that changes hands, the simulated capture dates beside the reported ones.
 
+    At most ``MAX_CAPTURE_ROWS`` rows, spread over the run (see :mod:`sim.viz.capture_rows`), with a
+    line under the title saying how many were left out; a run in which no town changes hands says so.
+    """
     caps = all_captures(results.runs)
     n = len(results.runs)
     reported = [o for o in outcomes if isinstance(o, CaptureOutcome) and o.applies(results.start, results.end)]
-    keys = {(results.theatre.towns[results.theatre.town(o.town)], o.by) for o in reported}
-    rows = []
-    for (town, to), group in caps.groupby(["town", "to"], sort=True):
-        share = group["seed"].nunique() / n
-        rows.append((town, to, share, np.median(_dates(group["date"]).astype("datetime64[D]").astype(float))))
-    have = {(r[0], r[1]) for r in rows}
-    rows = [r for r in rows if r[2] >= 0.1 or (r[0], r[1]) in keys]  # a capture in one run of twenty is noise here
-    rows += [(town, to, 0.0, np.inf) for town, to in keys - have]
-    # Towns the record speaks of come first; then the likeliest captures, in order of date.
-    rows.sort(key=lambda r: (-r[2] if (r[0], r[1]) not in keys else -2.0, r[3]))
-    rows = rows[:MAX_CAPTURE_ROWS]
-    rows.sort(key=lambda r: (r[3], r[0]))
+    rows, note = capture_rows(results.theatre, caps, n, reported, MAX_CAPTURE_ROWS)
 
-    fig = new_figure(figsize=(10, 1.2 + 0.32 * max(len(rows), 3)), dpi=100, layout="constrained")
+    fig = new_figure(figsize=(10, 1.4 + 0.32 * max(len(rows), 3) + 0.2 * bool(note)), dpi=100, layout="constrained")
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
-    for y, (town, to, _, _) in enumerate(rows):
-        g = caps[(caps["town"] == town) & (caps["to"] == to)]
+    middle = False  # whether any row has enough runs for a median and middle half
+    for y, row in enumerate(rows):
+        g = caps[(caps["town"] == row.town) & (caps["to"] == row.to)]
         x = _dates(g["date"])
         jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))
-        ax.scatter(x, y + jitter, s=16, color=FACTION_COLOURS[to], alpha=0.75, lw=0, zorder=3, gid="simulated")
+        ax.scatter(x, y + jitter, s=16, color=FACTION_COLOURS[row.to], alpha=0.75, lw=0, zorder=3, gid="simulated")
         if len(x) >= 4:
+            middle = True
             q25, q50, q75 = np.quantile(x.astype("datetime64[D]").astype(float), [0.25, 0.5, 0.75])
             ax.plot(np.array([q25, q75]).astype("datetime64[D]"), [y, y], color="#303030", lw=1.2, zorder=2)
             ax.plot(np.array([q50]).astype("datetime64[D]"), [y], marker="|", ms=12, color="#303030", zorder=4)
         ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
         for o in reported:
-            if results.theatre.towns[results.theatre.town(o.town)] == town and o.by == to:
+            if results.theatre.towns[results.theatre.town(o.town)] == row.town and o.by == row.to:
                 r = np.datetime64(o.reported)
                 ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="D", ms=7, color="white", mec="black",
                             ecolor="black", elinewidth=1, capsize=3, zorder=5, gid="reported")
-    ax.set_yticks(range(len(rows)), [f"{town} → {FACTION_NAMES[to]}" for town, to, _, _ in rows], fontsize=8)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    _date_axis(ax, results)
-    ax.grid(axis="x", color="#E0E0E0", lw=0.6)
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
-    ax.set_title(f"{results.name}: when towns change hands ({what}; right: runs in which it happens)", fontsize=11, pad=8)
-    shown = {to for _, to, _, _ in rows}
+    _date_axis(ax, results)
+    if not rows:
+        # Nothing to draw: say why, on a frame of fixed height (an empty row range makes matplotlib warn).
+        ax.set_ylim(0, 1)
+        ax.set_yticks([])
+        runs = f"any of the {n} runs" if n > 1 else "this run"
+        first = results.start + dt.timedelta(days=1)  # the record on the first day is the start, not a result
+        why = f"No town changed hands in {runs}" if caps.empty else f"No town changed hands in as many as one run in ten of {n}"
+        ax.text(0.5, 0.5, f"{why},\nand the record lists no capture from {first:%d %b} to {results.end:%d %b %Y}.",
+                transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#303030", gid="no_captures")
+        fig.suptitle(f"{results.name}: when towns change hands ({what})", fontsize=11)
+        return fig
+    ax.set_yticks(range(len(rows)), [f"{r.town} → {FACTION_NAMES[r.to]}" for r in rows], fontsize=8)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.grid(axis="x", color="#E0E0E0", lw=0.6)
+    fig.suptitle(f"{results.name}: when towns change hands ({what}; right: runs in which it happens)", fontsize=11)
+    if note:
+        ax.set_title(note, fontsize=8.5, color="#4A4A4A", loc="left")
+    shown = set(caps.merge(pd.DataFrame([(r.town, r.to) for r in rows], columns=["town", "to"]))["to"])  # colours drawn
     handles = [Line2D([], [], marker="o", ls="", color=FACTION_COLOURS[h], label=f"Simulated: taken by {FACTION_NAMES[h]}")
                for h in HOLDERS if h in shown]
-    if n >= 4:
+    if middle:
         handles.append(Line2D([], [], marker="|", ms=10, color="#303030", label="Median and middle half of runs"))
     if reported:
         handles.append(Line2D([], [], marker="D", ls="-", color="black", mfc="white", label="Reported date ± tolerance"))
@@ -231,7 +267,12 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
 
 
 def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
-    """Displaced civilians and Turkish deaths over time, with the reported figures as points."""
+    """Displaced civilians and Turkish deaths over time, with the reported figures as points.
+
+    Both are counted from the scenario's start, as the model counts them (a run
+    begins with nobody displaced and no Turkish dead), and each title says so:
+    a run that starts in March says nothing of the winter's million displaced.
+    """
     q = _quantiles(results)
     fig = new_figure(figsize=(11, 4.2), dpi=100, layout="constrained")
     axes = fig.subplots(1, len(LOSSES), squeeze=False)
@@ -241,14 +282,21 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
         if lo is not None:
             ax.fill_between(x, lo, hi, color="#505050", alpha=0.2, lw=0, gid="band")
         ax.plot(x, mid, color="#202020", lw=1.8, label="Simulated" + (" (median, 90% band)" if n > 1 else ""), gid="line")
+        label = "Reported (accepted range)"  # one legend entry for all the record's points
         for o in outcomes:
             if isinstance(o, QuantityOutcome) and o.variable == variable and o.applies(results.start, results.end):
                 value = o.reported if o.reported is not None else sum(o.range) / 2
                 ax.errorbar(np.datetime64(o.date), value, yerr=[[value - o.range[0]], [o.range[1] - value]], fmt="D", ms=7,
                             color=REPORTED_COLOUR, mec="black", ecolor="black", capsize=3, zorder=5, gid="reported",
-                            label="Reported (accepted range)")
-        ax.set_title(title, fontsize=10)
-        ax.set_ylim(bottom=0)
+                            label=label)
+                label = None
+        ax.set_title(f"{title} since {results.start:%d %b %Y} (the scenario's start)", fontsize=10)
+        if label is not None and not np.nanmax(hi if hi is not None else mid) > 0:
+            ax.text(0.5, 0.5, f"No {title.lower()} in {f'any of the {n} runs' if n > 1 else 'this run'}", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=10, color="#303030", gid="none")
+        # Whole numbers of people, at least 0 and 1: a flat line at 0 had every tick printed "0".
+        ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))  # as AutoLocator, whole
+        ax.set_ylim(0, max(ax.get_ylim()[1], 1))
         ax.grid(axis="y", color="#E0E0E0", lw=0.6)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         ax.tick_params(axis="x", labelsize=8)
@@ -274,7 +322,10 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
     table = patrol_table(results)
     if table.empty:
         return None
-    fig = new_figure(figsize=(10, 3.8), dpi=100, layout="constrained")
+    reported = [o for o in outcomes if isinstance(o, QuantityOutcome) and o.variable == "patrol_coverage"
+                and o.applies(results.start, results.end)]
+    # The legend goes under the plot, one entry a line: inside, it covered the summer's boxes.
+    fig = new_figure(figsize=(10, 3.8 + 0.18 * (len(reported) + 1)), dpi=100, layout="constrained")
     ax = fig.subplots()
     n = len(results.runs)
     x = _dates(table["date"])
@@ -291,18 +342,16 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
                    patch_artist=True, manage_ticks=False, boxprops=dict(fc=colour, ec="#303030", alpha=0.8),
                    medianprops=dict(color="#202020", lw=1.5), whiskerprops=dict(color="#303030"), capprops=dict(color="#303030"))
         ax.plot([], [], marker="s", ls="", color=colour, label="Middle half of runs; whiskers 5-95%; line: median")
-    for o in outcomes:
-        if isinstance(o, QuantityOutcome) and o.variable == "patrol_coverage" and o.applies(results.start, results.end):
-            d = np.datetime64(o.date)
-            ax.errorbar(d, sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2, fmt="none", ecolor=REPORTED_COLOUR, elinewidth=6,
-                        alpha=0.7, zorder=1, label=f"Reported: {o.description}", gid="reported")
+    for o, shade in zip(reported, itertools.cycle(RECORD_SHADES), strict=False):
+        ax.errorbar(np.datetime64(o.date), sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2, fmt="none", ecolor=shade,
+                    elinewidth=6, alpha=0.7, zorder=1, label=f"Reported: {o.description}", gid="reported")
     ax.set_ylim(0, 1.3 if n == 1 else 1.05)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_ylabel("route covered")
     ax.grid(axis="y", color="#E0E0E0", lw=0.6)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8, loc="upper right")
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=1, fontsize=8, frameon=False)
     _date_axis(ax, results)
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     ax.set_title(f"{results.name}: share of the planned route each joint patrol covered ({what})", fontsize=11)

@@ -1,0 +1,105 @@
+"""Which changes of hands ``capture_dates.png`` gives a row, and what it says about those it leaves out.
+
+A campaign's record lists over a hundred captures, more than a readable
+figure holds. Rows are not the first ones in time (a winter campaign's
+rows would all be December's): the changes of hands are cut into as many
+stretches of dates as there are rows, and each stretch gives its largest
+town, so the rows run through the whole campaign and the towns a reader
+looks for (Ma'arat al-Numan, Saraqib) are among them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.outcomes import CaptureOutcome
+from ..io.theatre import Theatre
+
+RARE = 0.1  # a change of hands in fewer than one run in ten gets no row unless the record lists it: noise at this scale
+
+
+@dataclass(frozen=True)
+class CaptureRow:
+    """One (town, new holder) row of the figure.
+
+    Attributes:
+        town: the town's name.
+        to: the holder it passes to (a code of ``HOLDERS``).
+        share: the share of runs in which it happens.
+        median: its median simulated date, in days since 1970 (``inf`` if no run has it).
+        recorded: the earliest date the record gives for it (None if the record does not list it).
+    """
+
+    town: str
+    to: str
+    share: float
+    median: float
+    recorded: dt.date | None
+
+
+def capture_rows(theatre: Theatre, caps: pd.DataFrame, runs: int, reported: list[CaptureOutcome],
+                 limit: int) -> tuple[list[CaptureRow], str]:
+    """The rows to draw, in order of date, and a note saying what was left out ("" if nothing was).
+
+    Every change of hands the record lists gets a row, and every other one
+    that happens in at least one run in ten; if that is more than ``limit``,
+    the record's come first, and the rest of the rows are spread over the
+    dates (see :func:`spread`).
+
+    Args:
+        theatre: the runs' theatre (for town names and populations).
+        caps: every simulated change of hands (:func:`sim.analysis.aggregate.all_captures`).
+        runs: the number of runs.
+        reported: the record's captures that fall in the run.
+        limit: the most rows the figure holds.
+    """
+    recorded: dict[tuple[str, str], dt.date] = {}
+    for o in reported:
+        key = (theatre.towns[theatre.town(o.town)], o.by)
+        recorded[key] = min(recorded.get(key, o.reported), o.reported)
+    simulated = {key: (group["seed"].nunique() / runs, float(np.median(_days(group["date"]))))
+                 for key, group in caps.groupby(["town", "to"], sort=True)}
+    keys = sorted(set(recorded) | {k for k, (share, _) in simulated.items() if share >= RARE})
+    rows = [CaptureRow(town, to, *simulated.get((town, to), (0.0, np.inf)), recorded.get((town, to))) for town, to in keys]
+    on_record = [r for r in rows if r.recorded is not None]
+    others = [r for r in rows if r.recorded is None]
+    note = ""
+    if len(rows) > limit:
+        weight = {town: population for town, population in zip(theatre.towns, theatre.population, strict=True)}
+        if len(on_record) >= limit:
+            rows = spread(on_record, [r.recorded.toordinal() for r in on_record], weight, limit)
+            note = f"{limit} of {len(on_record)} recorded captures shown: the largest town in each of {limit} stretches of their dates."
+            if others:
+                note += f"\n{len(others)} simulated changes of hands that the record does not list are left out."
+        else:
+            more = spread(others, [r.median for r in others], weight, limit - len(on_record))
+            rows = on_record + more
+            note = (f"Every recorded capture shown, and {len(more)} of {len(others)} simulated changes of hands the record does not list:"
+                    f"\nthe largest town in each of {len(more)} stretches of their dates.")
+    # Drawn in order of simulated date; what no run does last, in the record's order.
+    rows.sort(key=lambda r: (r.median, r.recorded or dt.date.max, r.town))
+    return rows, note
+
+
+def spread(rows: list[CaptureRow], dates: list[float], weight: dict[str, float], k: int) -> list[CaptureRow]:
+    """``k`` of ``rows`` spread over ``dates``: the rows in order of date cut into ``k`` stretches, the largest town of each.
+
+    The stretches hold equal numbers of rows, so a month with many changes of
+    hands gets more rows than a quiet one. Ties go to the likelier change,
+    then to the earlier.
+    """
+    if k <= 0:
+        return []
+    when = np.asarray(dates, float)
+    order = np.argsort(when, kind="stable")
+    return [rows[max(chunk, key=lambda i: (weight.get(rows[i].town, 0.0), rows[i].share, -when[i]))]
+            for chunk in np.array_split(order, min(k, len(rows)))]
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """ISO dates as days since 1970 (what a median of dates is taken on)."""
+    return pd.to_datetime(dates).to_numpy().astype("datetime64[D]").astype(float)

@@ -1,0 +1,198 @@
+"""The plot fixes of the new-user review: capture rows that span the run and say what they leave out, one legend
+entry per kind of mark, a quiet run's panels that say why they are empty, animation captions in the figures' words,
+and event labels dated as the run summary dates them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+
+from sim import load_scenario
+from sim.analysis.outcomes import CaptureOutcome, QuantityOutcome
+from sim.analysis.results import load_results
+from sim.experiments.ensemble import run_ensemble
+from sim.viz import plots
+from sim.viz.animation import caption
+
+from .conftest import Builder, ev
+from .test_maps import grid_theatre, toy_results  # noqa: F401 - the shared folders
+
+
+@pytest.fixture(scope="module")
+def quiet(tmp_path_factory):
+    """A small ensemble in which nothing changes hands: a deal from the second day, joint patrols, no offensive.
+
+    Three months, as the Moscow scenario's six: long enough that events a day apart share a marker on towns_held.
+    """
+    build = Builder(tmp_path_factory.mktemp("quiet"))
+    grid_theatre(build)
+    body = {"end": "2020-03-31", "seed": 3,
+            "events": [ev(date="2020-01-01", type="air_policy", ceiling=0.5),
+                       ev(date="2020-01-01", type="agreement", name="Deal", effective="2020-01-02", parties=["russia", "turkey"],
+                          compliance={"regime": 0.99, "rebels": 0.99, "hts": 0.99}, corridor={"road": "M9", "width_km": 3}),
+                       ev(date="2020-01-03", type="joint_patrol", route=["T10", "T12"], road="M9", every_days=7,
+                          participants=["russia", "turkey"])]}
+    out = build.root / "ens"
+    run_ensemble(load_scenario(build.scenario(body)), 3, out, workers=1)
+    return load_results(out)
+
+
+def capture(town: str, by: str, day: int) -> CaptureOutcome:
+    return CaptureOutcome(id=f"c-{town.lower()}-{by}", set="calibration", kind="capture", description=f"{town} falls",
+                          town=town, by=by, reported=dt.date(2020, 1, day), tolerance_days=2, source=["test-claim"])
+
+
+def quantity(variable: str, day: int, low: float, high: float, text: str = "") -> QuantityOutcome:
+    return QuantityOutcome(id=f"q-{variable.replace('_', '-')}-{day}", set="validation", kind="quantity",
+                           description=text or f"{variable} on day {day}", variable=variable,
+                           date=dt.date(2020, 1, 1) + dt.timedelta(days=day - 1),
+                           range=(low, high), source=["test-claim"])
+
+
+def texts(fig) -> list[str]:
+    """Every piece of text on the figure: its titles, the axes' titles (at each place) and free texts."""
+    titles = [ax.get_title(loc) for ax in fig.axes for loc in ("left", "center", "right")]
+    return [t.get_text() for t in fig.texts] + titles + [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_capture_rows_span_the_recorded_dates_and_the_figure_says_how_many_are_left_out(toy_results, monkeypatch):  # noqa: F811
+    _, ens = toy_results
+    res = load_results(ens)
+    # One town in each stretch of dates is the largest: the row a reader most wants from that stretch.
+    population = np.full(res.theatre.n, 1000.0)
+    for town in ("T01", "T10", "T20", "T22"):
+        population[res.theatre.town(town)] = 50_000
+    res = dataclasses.replace(res, theatre=dataclasses.replace(res.theatre, population=population))
+    # Eight recorded captures, four of them in the first days: the old rows were the earliest four.
+    recorded = [capture("T00", "rebels", 2), capture("T01", "rebels", 3), capture("T02", "rebels", 4),
+                capture("T10", "regime", 5), capture("T11", "regime", 7), capture("T20", "regime", 9),
+                capture("T21", "regime", 11), capture("T22", "regime", 13)]
+    monkeypatch.setattr(plots, "MAX_CAPTURE_ROWS", 4)
+    fig = plots.capture_dates_figure(res, recorded)
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert sorted(rows) == ["T01 → Turkish-backed rebels", "T10 → Government", "T20 → Government", "T22 → Government"]
+    assert any("4 of 8 recorded captures shown" in t for t in texts(fig)), texts(fig)
+
+
+def test_every_capture_is_drawn_and_no_note_when_all_fit(toy_results):  # noqa: F811
+    _, ens = toy_results
+    res = load_results(ens)
+    fig = plots.capture_dates_figure(res, [capture("T00", "rebels", 4), capture("T21", "regime", 10)])
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert {"T00 → Turkish-backed rebels", "T21 → Government"} <= set(rows)
+    assert not any("shown" in t for t in texts(fig))
+
+
+def test_a_run_in_which_no_town_changes_hands_says_so_without_a_warning(quiet):
+    assert all(r.captures.empty for r in quiet.runs)
+    fig = plots.capture_dates_figure(quiet, [])  # warnings are errors here: the old empty frame warned
+    ax = fig.axes[0]
+    assert any("No town changed hands" in t for t in texts(fig)), texts(fig)
+    assert ax.get_yticklabels() == [] or all(t.get_text() == "" for t in ax.get_yticklabels())
+    assert not any("right: runs in which" in t for t in texts(fig))  # there is nothing on the right
+    fig.canvas.draw()
+
+
+def test_the_displaced_panel_says_from_when_it_counts_and_has_no_repeated_ticks(quiet):
+    assert all(r.timeseries["displaced"].max() == 0 for r in quiet.runs)
+    fig = plots.losses_figure(quiet, [])
+    fig.canvas.draw()
+    displaced = fig.axes[0]
+    words = " ".join([displaced.get_title(), *(t.get_text() for t in displaced.texts)])
+    assert "01 Jan 2020" in words and "scenario's start" in words, words
+    assert "No civilians displaced" in words, words
+    for ax in fig.axes:
+        ticks = [t.get_text() for t in ax.get_yticklabels() if ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]]
+        assert len(ticks) == len(set(ticks)) >= 2, ticks
+
+
+def test_the_losses_legend_names_the_record_once(toy_results):  # noqa: F811
+    _, ens = toy_results
+    res = load_results(ens)
+    reported = [quantity("displaced", d, 0, 10_000) for d in (4, 8, 12)]
+    fig = plots.losses_figure(res, reported)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["Simulated (median, 90% band)", "Reported (accepted range)"]
+    assert len(fig.axes[0].containers) == 3  # every reported figure is still drawn
+
+
+def test_the_patrol_legend_is_off_the_data_and_its_reported_entries_differ(quiet):
+    reported = [quantity("patrol_coverage", d, 0.1 * k, 0.1 * k + 0.3, f"claim {k}") for k, d in enumerate((10, 40, 70))]
+    fig = plots.patrol_figure(quiet, reported)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    (legend,) = [*fig.legends, *([ax.get_legend()] if ax.get_legend() else [])]
+    assert not legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+    bars = {c.get_label(): to_hex(c.lines[2][0].get_color()[0]) for c in ax.containers}
+    assert set(bars) == {f"Reported: claim {k}" for k in range(3)} <= {t.get_text() for t in legend.get_texts()}
+    assert len(set(bars.values())) == 3, bars  # one colour each, so each bar can be found in the legend
+
+
+def test_an_event_label_gives_the_date_the_event_takes_effect_when_events_share_a_marker(quiet):
+    fig = plots.towns_held_figure(quiet)
+    described = [x.get_text() for x in fig.axes[2].get_legend().get_texts()]
+    # The deal is announced on 1 Jan, in force from 2 Jan (as the run's events say); it shares a marker with 1 Jan's air policy.
+    assert described[0] == "01 Jan: Russian air effort held to 50%; 02 Jan: Deal in force", described
+    (in_force,) = quiet.runs[0].events.loc[quiet.runs[0].events["type"] == "agreement_in_force", "date"]
+    assert in_force == "2020-01-02"
+    # The same event on two days of a group is named once, after both (the campaign's two offensives of 19 and 20 Dec).
+    starts = [{"type": "offensive", "action": "start", "date": d} for d in ("2019-12-19", "2019-12-20")]
+    ((_, items),) = plots.event_groups(starts, dt.date(2019, 12, 1), dt.date(2020, 3, 5), gap_days=3)
+    assert plots.group_text(items) == "19–20 Dec: Government offensive starts"
+
+
+CODES = r"(?<!Turkish-backed )\b(regime|hts|rebels|turkey|russia)\b"  # a faction code, not a display name
+
+
+def test_animation_captions_name_the_factions_as_the_figures_do(toy_results):  # noqa: F811
+    single, _ = toy_results
+    log = load_results(single).runs[0].events
+    rows = [*log[["type", "town", "detail", "actors"]].itertuples(index=False),
+            ("strike", "T11", "killed: turkey 33, regime 2", "regime"),
+            ("truce_broken", "", "Truce: regime resumes its offensive", "regime"),
+            ("offensive_start", "", "north: T11 > T12", "hts")]
+    lines = [c for c in (caption(*row) for row in rows) if c]
+    assert any(" taken: " in c for c in lines)
+    assert not [c for c in lines if re.search(CODES, c)], lines
+    assert caption("capture", "T11", "rebels -> regime (assault)", "regime;rebels") == "T11 taken: Turkish-backed rebels → Government (assault)"
+    assert caption("offensive_start", "", "north: T11 > T12", "hts") == "HTS offensive starts"
+
+
+def test_the_animation_frames_caption_in_display_names(toy_results, tmp_path, monkeypatch):  # noqa: F811
+    import sim.viz.animation as animation
+
+    single, _ = toy_results
+    notes = []
+
+    def keep(anim, path, writer):  # noqa: ANN001 - draw every frame here instead of saving it
+        for k in range(anim._save_count):
+            anim._func(k)
+            notes.append(anim._fig.texts[-1].get_text())
+        anim._draw_was_started = True  # not drawn by matplotlib: it would warn on deleting it
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", keep)
+    animation.animate(single, out=tmp_path / "c.gif", max_frames=5)
+    assert any(" taken: " in n for n in notes), notes
+    assert not [n for n in notes if re.search(CODES, n)], notes
+
+
+def test_the_capture_legend_lists_only_what_is_drawn(toy_results, monkeypatch):  # noqa: F811
+    _, ens = toy_results
+    res = load_results(ens)
+    assert not (pd.read_csv(ens / "captures.csv")["to"] == "hts").any()  # HTS holds nothing on this grid
+    fig = plots.capture_dates_figure(res, [capture("T00", "hts", 4)])  # a row, and a reported date, but no dot
+    assert "T00 → HTS" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Simulated: taken by Government" in labels and "Simulated: taken by HTS" not in labels
+    # That row alone: no dots, so no median either.
+    monkeypatch.setattr(plots, "MAX_CAPTURE_ROWS", 1)
+    fig = plots.capture_dates_figure(res, [capture("T00", "hts", 4)])
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["Reported date ± tolerance"]
