@@ -13,6 +13,7 @@ import re
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
@@ -23,9 +24,10 @@ import solara  # noqa: E402
 from solara.components.slider import DateSliderWidget  # noqa: E402
 from solara.server import kernel_context  # noqa: E402
 
+from sim.analysis.results import RunData  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state  # noqa: E402
 from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
-from sim.app.run_view import held_line, live_map_title  # noqa: E402
+from sim.app.run_view import held_line, live_map_title, recent_captures  # noqa: E402
 from sim.app.settings import (  # noqa: E402
     Settings,
     base_scenario,
@@ -154,6 +156,17 @@ def test_the_time_series_kept_from_day_to_day_draws_what_a_new_figure_does():
             run = live_run(model)
             assert kept.png(run) == LiveSeries(model.theatre, model.spec).png(run), f"day {day}"
         model.step()
+
+
+def test_the_week_s_changes_of_hands_name_the_factions_as_every_other_output_does():
+    """The run tab's list reads "HTS → Government", as the summary, the plots and the animation do, not the codes."""
+    events = pd.DataFrame([
+        {"date": "2020-01-30", "type": "capture", "town": "Maar Hattat", "actors": "regime;rebels", "detail": "rebels -> regime (assault)"},
+        {"date": "2020-01-31", "type": "capture", "town": "Hish", "actors": "regime;hts", "detail": "hts -> regime (abandoned)"},
+    ])
+    run = RunData(1, dt.date(2020, 1, 25), np.zeros((8, 2), np.int8), events, pd.DataFrame({"date": []}))
+    assert recent_captures(run, 7) == ["- 2020-01-30: **Maar Hattat** (Turkish-backed rebels → Government, assault)",
+                                       "- 2020-01-31: **Hish** (HTS → Government, abandoned)"]
 
 
 def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():

@@ -13,6 +13,7 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from ..analysis.results import RunData
+from ..analysis.summary import name
 from .config import AppConfig
 from .figures import LiveMap, LiveSeries, live_map_state, png, run_map_figure
 from .guard import attempt
@@ -25,6 +26,17 @@ def held_line(run: RunData) -> str:
     last = run.timeseries.iloc[-1]
     return (f"Towns held: government **{last['towns_regime']}**, HTS **{last['towns_hts']}**, rebels **{last['towns_rebels']}**; "
             f"displaced **{last['displaced']:,.0f}**; Turkish deaths **{last['turkish_deaths']:.0f}**; ceasefire: {last['ceasefire']}")
+
+
+def recent_captures(run: RunData, day: int, shown: int = 12) -> list[str]:
+    """Markdown lines for the last ``shown`` changes of hands in the week up to ``day``."""
+    recent = run.captures[run.captures["date"] >= (run.date(day) - dt.timedelta(days=6)).isoformat()]
+    lines = []
+    for date, town, actors, detail in recent[["date", "town", "actors", "detail"]].itertuples(index=False):
+        new, _, old = str(actors).partition(";")
+        cause = str(detail).rpartition("(")[2].rstrip(")")  # "rebels -> regime (assault)": how it changed hands
+        lines.append(f"- {date}: **{town}** ({name(old)} → {name(new)}, {cause})")
+    return lines[-shown:]
 
 
 def live_map_title(m: WhatIfModel) -> str:
@@ -65,9 +77,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
                 solara.Error(f"The time series could not be drawn: {series_error}")
             else:
                 solara.Image(series_png, width="100%")
-    recent = run.captures[run.captures["date"] >= (run.date(day) - dt.timedelta(days=6)).isoformat()]
-    if len(recent):
-        lines = [f"- {d}: **{t}** ({detail})" for d, t, detail in recent[["date", "town", "detail"]].itertuples(index=False)][-12:]
+    if lines := recent_captures(run, day):
         solara.Markdown("**Changes of hands in the last week**\n\n" + "\n".join(lines), style={"font-size": "0.9em"})
     stem = f"{m.spec.name}-seed{m.seeds[0]}-day{day}"
     # The same data while the day is the same: a re-render does not cancel a download in flight.
