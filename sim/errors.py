@@ -66,12 +66,24 @@ class InputError(_Picklable):
             return f"{self.key}: {self.message}" if self.key.startswith("--") else f"'{self.key}': {self.message}"
         if self.key and self.key.startswith("--"):  # a flag naming a file or folder: "--out results/x: ..."
             return f"{self.key} {self.file}: {self.message}"
-        where = self.file
+        where = _as_typed(self.file)
         if self.line is not None:
             where += f", line {self.line}"
         if self.key:
             where += f", key '{self.key}'"
         return f"{where}: {self.message}"
+
+
+def _as_typed(file: str) -> str:
+    """``file`` relative to the working folder when it lies inside it: files are read by their resolved path, and a
+    user who typed ``mine/t7.yaml`` should read that back, not ``/home/.../mine/t7.yaml``."""
+    path = Path(file)
+    if not path.is_absolute():
+        return file
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:  # elsewhere (another folder, a temporary one): the full path says where
+        return file
 
 
 class DamagedResult(InputError):

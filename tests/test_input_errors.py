@@ -270,7 +270,7 @@ def test_a_grid_of_bounds_without_steps_is_refused_with_an_example(tmp_path, cap
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(f"scenario: {MOSCOW}\nsample: grid\nparameters:\n  regime.commit: {{low: 0.1, high: 0.5}}\n")
-    refused(*cli(capsys, "check", sweep), f"{sweep}, line 4, key 'parameters.regime.commit'", "steps")
+    refused(*cli(capsys, "check", sweep), "error: sweep.yaml, line 4, key 'parameters.regime.commit'", "steps")  # as typed: in the working folder
     with pytest.raises(InputError, match="'a' has bounds but no steps"):
         make_design("grid", [Parameter("a", 0.1, 0.5)])
     assert make_design("grid", [Parameter("a", 0.1, 0.5, 3)]).points[:, 0].tolist() == [0.1, 0.30000000000000004, 0.5]
@@ -453,3 +453,19 @@ def test_a_declared_range_excludes_values_that_break_a_rule(build, path):
         """))
     with pytest.raises(InputError):
         load_scenario(f)
+
+
+def test_an_error_names_a_file_in_the_working_folder_as_the_user_typed_it(tmp_path, capsys, monkeypatch):
+    """Scenarios are read by their resolved path; the message gives it back relative to the working folder, and in
+    full only when the file lies elsewhere."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "t7.yaml").write_text(f"extends: {MOSCOW}\nname: t7\nbogus: 3\n")
+    monkeypatch.chdir(tmp_path)
+    rc, err = cli(capsys, "check", "mine/t7.yaml")
+    refused(rc, err, "key 'bogus'")
+    assert err.startswith("error: mine/t7.yaml, line 3,"), err
+    monkeypatch.chdir(mine.parent.parent)
+    rc, err = cli(capsys, "check", mine / "t7.yaml")
+    refused(rc, err)
+    assert err.startswith(f"error: {tmp_path.name}/mine/t7.yaml,") or err.startswith(f"error: {mine / 't7.yaml'},"), err
