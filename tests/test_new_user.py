@@ -65,6 +65,16 @@ def test_the_bare_command_lists_the_commands_and_the_scenarios():
     assert "usage: python -m sim" in p.stdout and "start with: python -m sim run scenarios/" in p.stdout
 
 
+def test_a_shipped_scenarios_description_is_cut_between_words():
+    """`python -m sim` alone showed "... to the eve of the Moscow ceas": a long first sentence ends at a word, marked."""
+    from sim.cli.arguments import shipped_scenarios
+
+    shown = dict(shipped_scenarios())
+    campaign = next(text for path, text in shown.items() if str(path).endswith("campaign.yaml"))
+    assert campaign.endswith(" …") and "ceas …" not in campaign and len(campaign) <= 90, campaign
+    assert all(text.endswith(" …") or not text or text[-1].isalnum() or text[-1] in ")'" for text in shown.values()), shown
+
+
 def test_version():
     from sim.version import package_version
 

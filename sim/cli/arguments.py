@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 from ..errors import InputError
@@ -154,6 +155,7 @@ def shipped_scenarios() -> list[tuple[Path, str]]:
             shown = f.relative_to(Path.cwd())
         except ValueError:
             shown = f
-        out.append((shown, text.split(". ")[0].rstrip(".")[:90]))
+        # The first sentence, cut between words if it is long: "... the eve of the Moscow ceas" read as a typo.
+        out.append((shown, textwrap.shorten(text.split(". ")[0].rstrip("."), width=90, placeholder=" …")))
     return out
 
