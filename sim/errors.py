@@ -66,7 +66,7 @@ class InputError(_Picklable):
             return f"{self.key}: {self.message}" if self.key.startswith("--") else f"'{self.key}': {self.message}"
         if self.key and self.key.startswith("--"):  # a flag naming a file or folder: "--out results/x: ..."
             return f"{self.key} {self.file}: {self.message}"
-        where = _as_typed(self.file)
+        where = shown_path(self.file)
         if self.line is not None:
             where += f", line {self.line}"
         if self.key:
@@ -74,7 +74,7 @@ class InputError(_Picklable):
         return f"{where}: {self.message}"
 
 
-def _as_typed(file: str) -> str:
+def shown_path(file: str) -> str:
     """``file`` relative to the working folder when it lies inside it: files are read by their resolved path, and a
     user who typed ``mine/t7.yaml`` should read that back, not ``/home/.../mine/t7.yaml``."""
     path = Path(file)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputError
+from ..errors import InputError, shown_path
 from .files import read_input
 
 
@@ -269,5 +269,5 @@ def blame(tree: Any, first: tuple, *others: tuple) -> tuple[tuple, str]:
     for path in (first, *others):
         other_file, other_line = location(tree, path)
         if path != at and line is not None and other_line is not None and other_file != file:
-            notes.append(f"'{path[-1]}' is set in {other_file}, line {other_line}")
+            notes.append(f"'{path[-1]}' is set in {shown_path(other_file)}, line {other_line}")
     return at, f" ({'; '.join(notes)})" if notes else ""
