@@ -56,7 +56,7 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
 
     A grid takes each parameter's values (or ``steps`` points between its
     bounds: bounds without steps are refused); sampled designs need bounds and ``n`` (for ``sobol``, the base
-    sample size: Saltelli's scheme evaluates ``n * (2 * parameters + 2)`` points).
+    sample size: Saltelli's scheme, first-order indices only, evaluates ``n * (parameters + 2)`` points).
 
     Raises:
         InputError: with no file; its ``key`` is a setting (``sample``, ``n``, ``seed``: see :data:`SETTINGS`), a
