@@ -196,3 +196,10 @@ def test_a_design_error_from_a_flag_beside_a_sweep_file_names_the_flag(tmp_path,
     refused(*cli(capsys, "sweep", sweep, "--sample", "lhs", "--n", "4", "--out", tmp_path / "never"),
             f"error: {sweep}, line 3, key 'parameters.regime.commit': 'regime.commit' needs bounds low < high for a lhs design\n")
     assert not (tmp_path / "never").exists()
+
+
+def test_a_sampled_design_refuses_steps_it_would_ignore():
+    """`--param a=0:1:5 --sample lhs` drew points between the bounds and dropped the 5 without a word."""
+    with pytest.raises(InputError, match=r"'a' gives 5 steps, which a lhs design does not use"):
+        make_design("lhs", [Parameter("a", 0.0, 1.0, 5)], n=8)
+    assert make_design("lhs", [Parameter("a", 0.0, 1.0)], n=8).points.shape == (8, 1)

@@ -89,6 +89,9 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     for p in parameters:
         if p.low is None or p.high is None or not p.low < p.high:
             raise InputError(None, f"'{p.path}' needs bounds low < high for a {sample} design", key=p.path)
+        if p.steps is not None:  # the draw falls anywhere between the bounds: steps would be dropped without a word
+            raise InputError(None, f"'{p.path}' gives {p.steps} steps, which a {sample} design does not use (it draws "
+                             "between the bounds): give the bounds alone, or use a grid", key=p.path)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(None, f"a {sample} design needs n, a whole number of at least 1 (got {n!r})", key="n")
     size = n * (len(parameters) + 2) if sample == "sobol" else n
