@@ -277,6 +277,37 @@ def test_an_interrupt_lost_in_a_finalizer_still_stops_the_next_task():
         forget_interrupts()
 
 
+@pytest.mark.parametrize("at", [2, 3])  # while the block's handlers go in, and while the old ones are put back
+def test_an_interrupt_raised_between_two_swaps_leaves_no_handler_swapped(monkeypatch, at):
+    """Blocking the signals holds them only from the main thread: one that reaches a pool's thread has its Python
+    handler run by the main thread at its next step, which may fall between two swaps. Simulated: the handler raises
+    right after a swap, as CPython would there. Every handler must still end up as it was, and the stop be raised."""
+    from sim.experiments.executors import deferred_interrupts
+
+    real, swaps = signal.signal, []
+
+    def swap_then_raise(signum, handler):
+        previous = real(signum, handler)
+        swaps.append(signum)
+        if len(swaps) == at:
+            raise KeyboardInterrupt  # the pending handler of a stop delivered to another thread
+        return previous
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    monkeypatch.setattr(signal, "signal", swap_then_raise)
+    ran = []
+    try:
+        with deferred_interrupts():
+            ran.append(True)
+    except KeyboardInterrupt:
+        pass
+    else:
+        pytest.fail("the stop was lost")
+    monkeypatch.undo()
+    assert {s: signal.getsignal(s) for s in before} == before
+    assert ran == ([] if at == 2 else [True])  # stopped before the block, or after it ran whole
+
+
 def test_a_stop_while_held_handlers_are_put_back_leaves_none_swapped(monkeypatch):
     # deferred_interrupts swaps two handlers in and two back: a Ctrl-C after the first was put back raised there,
     # and SIGTERM stayed with the swallowing handler for the rest of the process.

@@ -71,28 +71,40 @@ def deferred_interrupts() -> Iterator[None]:
         return
     caught: list[int] = []
     stops = (signal.SIGINT, signal.SIGTERM)
-    old = {s: signal.getsignal(s) for s in stops}
-    with _blocked(stops):  # a stop between two swaps would leave the other handler swapped for good
-        for s in stops:
-            signal.signal(s, lambda signum, frame: caught.append(signum))
+    old = {s: h if (h := signal.getsignal(s)) is not None else signal.SIG_DFL for s in stops}
+    hold = lambda signum, frame: caught.append(signum)  # noqa: E731 - one handler, held by both signals
+    if (early := _swap_all(dict.fromkeys(stops, hold))) is not None:  # stopped before the block: it does not run
+        _swap_all(old)
+        raise early
     try:
         yield
     finally:
-        with _blocked(stops):  # one that comes meanwhile waits, and goes to the handler put back
-            for s, handler in old.items():
-                signal.signal(s, handler if handler is not None else signal.SIG_DFL)
-    if caught:
+        late = _swap_all(old)  # one that comes meanwhile goes to the handler put back, or is held and raised here
+    if caught or late is not None:
         raise KeyboardInterrupt
 
 
-@contextlib.contextmanager
-def _blocked(signals: tuple[int, ...]) -> Iterator[None]:
-    """Hold ``signals`` at the operating system while the block runs; one that came is delivered after it."""
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+def _swap_all(handlers: dict) -> KeyboardInterrupt | None:
+    """Install every one of ``handlers`` whatever arrives meanwhile; return an interrupt raised on the way (None if none).
+
+    The signals are held at the operating system while the handlers are swapped, but only from the main thread: one
+    that reaches another thread of the process (a pool's) has its Python handler run by the main thread at its next
+    step, which may fall between two swaps, and a handler put back that raises there would leave the other swapped
+    for good. So an interrupt raised while swapping is kept, the swaps finished, and the interrupt returned.
+    """
+    held = None
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, tuple(handlers))
     try:
-        yield
+        while True:
+            try:
+                for s, handler in handlers.items():
+                    if signal.getsignal(s) is not handler:
+                        signal.signal(s, handler)
+                return held
+            except KeyboardInterrupt as exc:  # swapping is idempotent: go round again until all are in
+                held = exc
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _worker_init() -> None:
