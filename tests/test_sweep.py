@@ -200,6 +200,9 @@ def test_a_sampled_designs_report_has_no_empty_section_and_says_how_to_read_a_ne
     assert s[("c", "S1")] < 0  # c does nothing: RBD-FAST's estimate is noise about zero, here below it, and kept as it is
     assert "## Mean of each metric" not in report.text  # a sampled design has no two points at one value
     assert "points.csv" in report.text and "read a negative S1 as zero" in report.text
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "flat", evaluate=toys.linear_and_flat)
+    flat = sweep_report(tmp_path / "flat", metrics=["y", "flat"])
+    assert set(flat.sensitivity["metric"]) == {"y"} and "No indices for `flat`" in flat.text, flat.text
     grid = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
     run_sweep(SweepSpec(Path("toy"), grid, runs=1), tmp_path / "grid", evaluate=toys.linear)
     text = sweep_report(tmp_path / "grid", metrics=["y"]).text

@@ -9,6 +9,11 @@ def linear(values: dict[str, float], seed: int) -> dict[str, float]:
     return {"y": values["a"] + 2 * values["b"] + noise, "noise": noise}
 
 
+def linear_and_flat(values: dict[str, float], seed: int) -> dict[str, float]:
+    """``linear``, and a metric the same at every point ("flat"): nothing to apportion to the parameters."""
+    return {**linear(values, seed), "flat": 1.0}
+
+
 
 class DiesOnce:
     """Like ``linear``, but the first call for point a == 0.5 kills its worker process outright.

@@ -89,6 +89,9 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
                   else "RBD-FAST first-order indices (S1) and squared standardised regression coefficients (SRC2)",
                   "", markdown_table(sens.sort_values(["metric", "index", "value"], ascending=[True, True, False])), "",
                   _reading(sens, sobol=d["sample"] == "sobol"), ""]
+        if without := [m for m in metrics if m not in set(sens["metric"])]:
+            lines += [f"No indices for {', '.join(f'`{m}`' for m in without)}: undefined in some runs (NaN, e.g. no "
+                      "ceasefire in the window) or the same at every point, there is no variance to apportion.", ""]
     elif d["sample"] == "grid":
         lines += ["Sensitivity indices need a sampled design (`--sample sobol|lhs|random`).", ""]
     lines += ["## Figures", ""] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
