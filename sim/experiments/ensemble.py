@@ -8,7 +8,7 @@ each replicate is independent and summaries are computed in seed order.
 
 An ensemble folder::
 
-    manifest.json            kind "ensemble", the seeds, the parts written so far, "complete" once summarised
+    manifest.json            kind "ensemble", the seeds, the parts written so far, "complete" once all are in
     replicates/days/         the replicates' days, a Parquet file per part (:mod:`sim.analysis.replicates`)
     replicates/events/       their events, a Parquet file per part, named as its days
     control_prob.csv         date, town, p_regime, p_hts, p_rebels
@@ -143,11 +143,14 @@ def run_ensemble(
                     bar.update(len(runs))
             finally:
                 bar.close()
-            results = [finished[s] for s in seeds]
-            write_summaries(out, results, theatre.towns)  # stopped here, the parts are still listed, and counted
+            # Complete means every replicate is in, and it is said first: killed while the summaries were being
+            # written, the folder held summaries beside a manifest marked unfinished. Killed now, it is complete
+            # with a summary missing, which a reader never needs and the same command writes again.
             manifest["complete"] = True
             manifest["finished_at"] = now()
             log.flush()
+            results = [finished[s] for s in seeds]
+            write_summaries(out, results, theatre.towns)
         except KeyboardInterrupt:
             if created and not finished:
                 remove(out)
