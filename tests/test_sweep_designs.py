@@ -203,3 +203,25 @@ def test_a_sampled_design_refuses_steps_it_would_ignore():
     with pytest.raises(InputError, match=r"'a' gives 5 steps, which a lhs design does not use"):
         make_design("lhs", [Parameter("a", 0.0, 1.0, 5)], n=8)
     assert make_design("lhs", [Parameter("a", 0.0, 1.0)], n=8).points.shape == (8, 1)
+
+
+def test_a_small_design_from_a_file_is_reported_as_a_table_of_its_points(tmp_path):
+    import numpy as np
+
+    from sim.experiments.designs import Design
+    from sim.viz.sweep_report import sweep_report
+
+    # One at a time, as sweeps/group_sizes.yaml is: the first point at the defaults, then one value moved per point.
+    points = np.array([[0.5, 0.5], [0.25, 0.5], [1.0, 0.5], [0.5, 0.25], [0.5, 1.0]])
+    design = Design("file", [Parameter("a", 0, 1), Parameter("b", 0, 1)], points, n=5, source="x.csv")
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "s", evaluate=toys.linear)
+    text = sweep_report(tmp_path / "s", metrics=["y"]).text
+    assert "## Each point" in text, text
+    table = [[cell.strip() for cell in row.strip("|").split("|")]
+             for row in text.split("## Each point", 1)[1].split("\n\n")[2].splitlines()]
+    assert len(table) == 2 + 5  # header, rule and one row per point, in the file's order
+    rows = [dict(zip(table[0], row, strict=True)) for row in table[2:]]
+    assert [row["point"] for row in rows] == ["0", "1", "2", "3", "4"]
+    assert [row["changes"] for row in rows] == ["(the first point)", "a=0.25", "a=1", "b=0.25", "b=1"]
+    expected = [0.5 + 2 * 0.5, 0.25 + 1.0, 1.0 + 1.0, 0.5 + 0.5, 0.5 + 2.0]  # toys.linear: a + 2b, and noise of 0.01
+    assert [float(row["y"]) for row in rows] == pytest.approx(expected, rel=0.05)  # shown to 0.1 above 1

@@ -67,6 +67,9 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text)
 
 
+POINTS_IN_A_TABLE = 60  # a design file this small was chosen point by point, and is read as a table
+
+
 def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd.DataFrame, metrics: list[str],
               files: list[Path], out: Path) -> str:
     d = manifest["design"]
@@ -80,6 +83,11 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
         lines += ["## Mean of each metric at each value of a parameter (over replicates and the other parameters)", ""]
         for name in names:
             lines += [f"### {name}", "", markdown_table(points.groupby(name)[metrics].mean().reset_index()), ""]
+    elif d["sample"] == "file" and len(points) <= POINTS_IN_A_TABLE:  # chosen points, one-at-a-time say: read them row by row
+        lines += ["## Each point: the mean of each metric over its replicates", "",
+                  "In the design file's order, each point by what it changes from the first; every value and the 5-95% "
+                  "ranges are in points.csv.", "",
+                  markdown_table(points[["point", *metrics]].assign(changes=_changes(points, names)).iloc[:, [0, -1, *range(1, len(metrics) + 1)]]), ""]
     else:  # a sample draws each point's values afresh: no two points share a value to average over
         lines += ["Each point's mean and 5-95% range of each metric are in points.csv; the response plots below set them "
                   "against each parameter.", ""]
@@ -96,6 +104,13 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
         lines += ["Sensitivity indices need a sampled design (`--sample sobol|lhs|random`).", ""]
     lines += ["## Figures", ""] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
+
+
+def _changes(points: pd.DataFrame, names: list[str]) -> list[str]:
+    """Each point's parameter values that differ from the first point's, as ``name=value``."""
+    first = points[names].iloc[0]
+    return ["(the first point)" if i == 0 else ", ".join(f"{n}={row[n]:.4g}" for n in names if row[n] != first[n]) or "(as the first)"
+            for i, (_, row) in enumerate(points[names].iterrows())]
 
 
 def _reading(sens: pd.DataFrame, *, sobol: bool) -> str:
