@@ -165,6 +165,29 @@ def test_animation_captions_name_the_factions_as_the_figures_do(toy_results):  #
     assert caption("offensive_start", "", "north: T11 > T12", "hts") == "HTS offensive starts"
 
 
+def test_an_encircled_post_is_captioned_by_its_name_not_its_id(build):
+    """The model logs ``<name> (<id>) encircled`` (outcomes match on the id); a frame's caption names the post as
+    the theatre's post table does, parentheses in the name and all, and not by its id."""
+    from sim.experiments.run import simulate
+
+    from .test_rules import STRONG_REGIME, post_theatre, push, scenario
+
+    post_theatre(build)
+    posts = build.root / "toy.posts.csv"
+    posts.write_text(posts.read_text().replace(",p1,A,", ',"Hill post (Jabal A) observation post",A,'))
+    sc = scenario(build, {**STRONG_REGIME, "turkey": {"deterrence": 5.0, "escalation_per_encirclement": 0.0}},
+                  [push(["A", "C"], frontage=1)])
+    log = simulate(sc).events
+    (row,) = log.loc[log["type"] == "post_encircled", ["type", "town", "detail", "actors"]].itertuples(index=False)
+    assert "(p1)" in row.detail  # what outcomes match on stays in the log
+    line = caption(*row)
+    assert "p1" not in line and "Hill post (Jabal A) observation post" in line and "encircled" in line, line
+    assert caption("post_encircled", "Saraqib", "Post east of Saraqib (feb2020-saraqib-east) encircled", "turkey;regime") \
+        == "Turkish post encircled: Post east of Saraqib"  # the town is in the name: not said twice
+    assert caption("post_encircled", "Sheikh Mansour", "Post north of Saraqib (feb2020-saraqib-4) encircled") \
+        == "Turkish post encircled: Post north of Saraqib, by Sheikh Mansour"
+
+
 def test_the_animation_frames_caption_in_display_names(toy_results, tmp_path, monkeypatch):  # noqa: F811
     import sim.viz.animation as animation
 
