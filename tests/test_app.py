@@ -339,12 +339,34 @@ def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
     text = texts(box)
     assert "B - A" in text and "paired (same seeds)" in text and "turkish_deaths" in text
+    assert "with 90% bootstrap intervals" in compare_heading(rc)
     rc.find(v.Tabs).widget.v_model = 3  # Save & export
     rc.find(v.TextField).widget.v_model = "whatif_page_test"
     button(rc, "Save what-if").click()
     file = saved / "whatif_page_test.yaml"
     assert file.exists() and "Saved" in texts(box)
     assert [e.id for e in load_scenario(file).events if e.id == "spring-shield"] == []
+
+
+def compare_heading(rc) -> str:  # noqa: ANN001
+    """The comparison tab's heading, as the page shows it."""
+    (heading,) = re.findall(r"<h3[^>]*>(What-if vs baseline.*?)</h3>", texts(rc.find(v.Tabs).widget))
+    return heading
+
+
+def test_the_comparison_heading_promises_intervals_only_where_there_are_some(page):
+    box, rc, _ = page
+    rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline, before any ensemble: nothing to promise yet
+    assert "interval" not in compare_heading(rc)
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    rc.find(v.Tabs).widget.v_model = 1
+    [s for s in rc.find(v.Slider).widgets if s.max == 200][0].v_model = 1
+    button(rc, "Run ensemble (1)").click()
+    wait_for(lambda: re.search(r"\b1 replicates?</strong> of scenarios/campaign.yaml", texts(box)))
+    rc.find(v.Tabs).widget.v_model = 2
+    heading = compare_heading(rc)
+    assert "bootstrap" not in heading and "without intervals" in heading, heading
+    assert "without intervals" in texts(box), "the text below says so too"
 
 
 def test_errors_stay_in_the_page(page):

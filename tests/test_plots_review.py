@@ -17,7 +17,7 @@ from sim import load_scenario
 from sim.analysis.outcomes import CaptureOutcome, QuantityOutcome
 from sim.analysis.results import load_results
 from sim.experiments.ensemble import run_ensemble
-from sim.viz import plots
+from sim.viz import event_key, plots
 from sim.viz.animation import caption
 
 from .conftest import Builder, ev
@@ -144,8 +144,33 @@ def test_an_event_label_gives_the_date_the_event_takes_effect_when_events_share_
     assert in_force == "2020-01-02"
     # The same event on two days of a group is named once, after both (the campaign's two offensives of 19 and 20 Dec).
     starts = [{"type": "offensive", "action": "start", "date": d} for d in ("2019-12-19", "2019-12-20")]
-    ((_, items),) = plots.event_groups(starts, dt.date(2019, 12, 1), dt.date(2020, 3, 5), gap_days=3)
-    assert plots.group_text(items) == "19–20 Dec: Government offensive starts"
+    ((_, items),) = event_key.event_groups(starts, dt.date(2019, 12, 1), dt.date(2020, 3, 5), gap_days=3)
+    assert event_key.group_text(items) == "19–20 Dec: Government offensive starts"
+
+
+def test_the_towns_held_key_wraps_long_event_names_and_stays_on_the_figure(quiet):
+    """Long event names (two deals and an intervention, each named at length) wrap in the key: no label runs off the
+    figure's right edge, and the key runs neither into the plot above it nor into the factions' legend below it."""
+    long = "the ceasefire agreed in Moscow between the presidents of Russia and Turkey, with its additional protocol"
+    events = [ev(date="2020-01-05", type="intervention", name="Operation Spring Shield, Turkish drones and artillery " * 2),
+              ev(date="2020-01-20", type="truce", name=f"Truce: {long}", effective="2020-01-20"),
+              ev(date="2020-02-10", type="agreement", name=f"Agreement: {long}", effective="2020-02-10"),
+              *(ev(date=f"2020-03-{d:02d}", type="offensive", action="start") for d in (2, 9, 16, 23, 30))]
+    manifest = {**quiet.manifest, "parameters": {**quiet.manifest["parameters"], "events": events}}
+    fig = plots.towns_held_figure(dataclasses.replace(quiet, manifest=manifest))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    top, ax, key = fig.axes
+    legend, (factions,) = key.get_legend(), fig.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert len(labels) == 8 and any("\n" in x for x in labels), labels
+    assert all(len(line) <= event_key.EVENT_KEY_WRAP for x in labels for line in x.split("\n")), labels
+    for text in legend.get_texts():
+        box = text.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width, (text.get_text(), box)
+    box = legend.get_window_extent(renderer)
+    assert box.y1 <= ax.get_tightbbox(renderer).y0 and box.y0 >= factions.get_window_extent(renderer).y1, box
+    assert box.x1 <= fig.bbox.width
 
 
 CODES = r"(?<!Turkish-backed )\b(regime|hts|rebels|turkey|russia)\b"  # a faction code, not a display name
@@ -163,6 +188,29 @@ def test_animation_captions_name_the_factions_as_the_figures_do(toy_results):  #
     assert not [c for c in lines if re.search(CODES, c)], lines
     assert caption("capture", "T11", "rebels -> regime (assault)", "regime;rebels") == "T11 taken: Turkish-backed rebels → Government (assault)"
     assert caption("offensive_start", "", "north: T11 > T12", "hts") == "HTS offensive starts"
+
+
+def test_an_encircled_post_is_captioned_by_its_name_not_its_id(build):
+    """The model logs ``<name> (<id>) encircled`` (outcomes match on the id); a frame's caption names the post as
+    the theatre's post table does, parentheses in the name and all, and not by its id."""
+    from sim.experiments.run import simulate
+
+    from .test_rules import STRONG_REGIME, post_theatre, push, scenario
+
+    post_theatre(build)
+    posts = build.root / "toy.posts.csv"
+    posts.write_text(posts.read_text().replace(",p1,A,", ',"Hill post (Jabal A) observation post",A,'))
+    sc = scenario(build, {**STRONG_REGIME, "turkey": {"deterrence": 5.0, "escalation_per_encirclement": 0.0}},
+                  [push(["A", "C"], frontage=1)])
+    log = simulate(sc).events
+    (row,) = log.loc[log["type"] == "post_encircled", ["type", "town", "detail", "actors"]].itertuples(index=False)
+    assert "(p1)" in row.detail  # what outcomes match on stays in the log
+    line = caption(*row)
+    assert "p1" not in line and "Hill post (Jabal A) observation post" in line and "encircled" in line, line
+    assert caption("post_encircled", "Saraqib", "Post east of Saraqib (feb2020-saraqib-east) encircled", "turkey;regime") \
+        == "Turkish post encircled: Post east of Saraqib"  # the town is in the name: not said twice
+    assert caption("post_encircled", "Sheikh Mansour", "Post north of Saraqib (feb2020-saraqib-4) encircled") \
+        == "Turkish post encircled: Post north of Saraqib, by Sheikh Mansour"
 
 
 def test_the_animation_frames_caption_in_display_names(toy_results, tmp_path, monkeypatch):  # noqa: F811

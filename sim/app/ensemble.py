@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.aggregate import common_days, control_probabilities, timeseries_quantiles
-from ..analysis.comparison import Comparison, compare
+from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, compare
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.report import comparison_csv, comparison_text, markdown_table
 from ..analysis.results import Results
@@ -134,6 +134,19 @@ def scorecard_markdown(card: Scorecard) -> str:
     outcomes = outcome_table(card)[["outcome", "reported", "simulated", "p_met", "baseline", "baseline_met"]]
     return ("**Headline scores (the model vs the front frozen at the start)**\n\n" + markdown_table(head)
             + "\n\n**Outcomes against the record**\n\n" + markdown_table(outcomes.rename(columns={"p_met": "P(met)"})))
+
+
+def comparison_heading(ens: Ensemble | None) -> str:
+    """The comparison tab's heading: intervals promised only when the comparison has them (each side has
+    :data:`MIN_REPLICATES` replicates or more), as ``compare A B`` says below it."""
+    c = ens.comparison if ens is not None else None
+    if c is None:
+        how = "B − A"
+    elif c.intervals:
+        how = f"B − A with {round(100 * INTERVAL)}% bootstrap intervals"
+    else:
+        how = f"B − A without intervals (they need {MIN_REPLICATES} replicates or more)"
+    return f"### What-if vs baseline: {how}, as `python -m sim compare A B`"
 
 
 def comparison_markdown(ens: Ensemble) -> str:

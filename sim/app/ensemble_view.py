@@ -18,6 +18,7 @@ from .config import AppConfig
 from .ensemble import (
     MAX_RUNS,
     Ensemble,
+    comparison_heading,
     comparison_markdown,
     held_summary,
     run_ensemble,
@@ -123,7 +124,7 @@ def DownloadRow(ens: Ensemble, day: dt.date):
 @solara.component
 def CompareView(settings: Settings, date: solara.Reactive):
     ens = ensemble_task.value if ensemble_task.finished else None
-    solara.Markdown("### What-if vs baseline: B − A with 90% bootstrap intervals, as `python -m sim compare A B`")
+    solara.Markdown(comparison_heading(ens))
     if ens is None:
         solara.Info("Run an ensemble first (Ensemble tab). A what-if is compared with the scenario it changes: the picked "
                     "file once a slider or toggle is moved, or for a what-if file left as it is, the scenario it extends.")

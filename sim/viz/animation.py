@@ -29,7 +29,7 @@ CAPTIONS = {
     "capture": lambda town, detail, actors: f"{town} taken: {named(detail).replace('->', '→')}",
     "post_establish": lambda town, detail, actors: f"Turkish post set up at {town}",
     "post_withdraw": lambda town, detail, actors: f"Turkish post withdrawn from {town}",
-    "post_encircled": lambda town, detail, actors: f"{detail} at {town}",
+    "post_encircled": lambda town, detail, actors: encircled_caption(town, detail),
     "patrol": lambda town, detail, actors: f"Joint patrol {detail}",
     "strike": lambda town, detail, actors: f"{named(actors or 'regime')} strike at {town}, {named(detail)}",
     "military_police": lambda town, detail, actors: f"Russian military police enter {town}",
@@ -40,11 +40,21 @@ CAPTIONS = {
     "air_policy": lambda town, detail, actors: f"Russia: {detail}",
 }
 CODES = re.compile(r"\b(" + "|".join(FACTION_NAMES) + r")\b")
+# The model logs an encirclement as "<name> (<id>) encircled" (outcomes match on the id); the last parenthesis is the id.
+ENCIRCLED = re.compile(r"^(?P<name>.+) \((?P<id>[^()]+)\) encircled$")
 
 
 def named(text: str) -> str:
     """``text`` with each faction code ("hts -> regime") in its display name ("HTS -> Government")."""
     return CODES.sub(lambda m: FACTION_NAMES[m.group(1)], str(text))
+
+
+def encircled_caption(town: str, detail: str) -> str:
+    """An encircled post by its name in the theatre's post table, not its id, and by the town it overlooks first
+    unless the name says it ("Turkish post encircled: Post north of Saraqib, by Sheikh Mansour")."""
+    found = ENCIRCLED.match(str(detail))
+    name = found["name"] if found else str(detail).removesuffix(" encircled")
+    return f"Turkish post encircled: {name}" + (f", by {town}" if town and town not in name else "")
 
 
 def caption(kind: str, town: str, detail: str, actors: str = "") -> str | None:

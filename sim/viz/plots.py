@@ -36,10 +36,9 @@ from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS
 from .capture_rows import capture_rows
+from .event_key import event_groups, event_markers, fit_key
 from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
 
-# Scenario events worth a vertical marker: the decisions that shape the curves.
-MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "air_policy", "joint_patrol")
 LOSSES = {"displaced": "Civilians displaced", "turkish_deaths": "Turkish soldiers killed"}
 MAX_CAPTURE_ROWS = 30
 BAND = ("q05", "q95")  # the 90% band of an ensemble
@@ -63,89 +62,6 @@ def _series(results: Results, q: pd.DataFrame, variable: str) -> tuple[np.ndarra
     if len(results.runs) == 1:
         return x, rows["mean"].to_numpy(), None, None
     return x, rows["q50"].to_numpy(), rows[BAND[0]].to_numpy(), rows[BAND[1]].to_numpy()
-
-
-def event_label(e: dict) -> str:
-    """A scenario event in words, as the figures name things ("Government offensive starts", not "offensive start")."""
-    kind = e["type"]
-    if kind == "offensive":
-        return f"{FACTION_NAMES.get(e.get('faction', 'regime'), 'Government')} offensive {'starts' if e.get('action') == 'start' else 'stops'}"
-    if kind in ("truce", "agreement"):
-        return f"{e.get('name', kind)} in force"
-    if kind == "intervention":
-        return f"Turkish intervention: {e.get('name', '')}".rstrip(": ")
-    if kind == "strike":
-        return f"{FACTION_NAMES.get(e.get('by', ''), e.get('by', ''))} strike at {e.get('town', '')}".strip()
-    if kind == "air_policy":
-        return f"Russian air effort held to {float(e.get('ceiling', 0)):.0%}"
-    if kind == "joint_patrol":
-        return f"Joint patrols on the {e.get('road', '')} begin"
-    return str(e.get("name") or e.get("id") or kind)
-
-
-def event_groups(events: list[dict], start: dt.date, end: dt.date, gap_days: float) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The scenario's marked events in the window, as (first date, [(date, label), ...]), events closer than ``gap_days`` merged.
-
-    A deal is dated by when it comes into force (its ``effective`` date), as the model and the run summary date it.
-    """
-    marks: dict[str, list[str]] = {}
-    for e in events:
-        if e["type"] not in MARKED_EVENTS:
-            continue
-        when = e.get("effective") or e["date"]  # a deal matters from when it binds
-        if start.isoformat() <= when <= end.isoformat():
-            marks.setdefault(when, []).append(event_label(e))
-    groups: list[tuple[str, list[tuple[str, str]]]] = []
-    for when in sorted(marks):
-        items = [(when, label) for label in marks[when]]
-        if groups and (dt.date.fromisoformat(when) - dt.date.fromisoformat(groups[-1][0])).days < gap_days:
-            groups[-1][1].extend(items)
-        else:
-            groups.append((when, items))
-    return groups
-
-
-def group_text(items: list[tuple[str, str]]) -> str:
-    """A group of events in words, each after its own date: "05 Mar: Government offensive starts; 06 Mar: ... in force".
-
-    Each event keeps its date, not the group's first (a deal signed the day before it binds must not read as in
-    force a day early); an event on several days of the group is named once, after its first and last ("19–20 Dec").
-    """
-    days: dict[str, list[dt.date]] = {}
-    for when, label in items:
-        days.setdefault(label, []).append(dt.date.fromisoformat(when))
-    parts: list[tuple[str, list[str]]] = []
-    for label, dates in days.items():
-        first, last = min(dates), max(dates)
-        span = f"{first:%d %b}" if first == last else f"{first:%d}–{last:%d %b}" if first.month == last.month else f"{first:%d %b}–{last:%d %b}"
-        if parts and parts[-1][0] == span:
-            parts[-1][1].append(label)
-        else:
-            parts.append((span, [label]))
-    return "; ".join(f"{span}: {'; '.join(labels)}" for span, labels in parts)
-
-
-def _event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt.date, end: dt.date) -> int:
-    """Dotted lines at the scenario's events through both panels, numbered above them, the numbers explained in ``key``.
-
-    Numbers, not names, sit on the plot, so no label runs over the lines; events a
-    few days apart share a number. Returns the number of groups.
-    """
-    width_px = ax.get_window_extent(ax.figure.canvas.get_renderer()).width
-    groups = event_groups(events, start, end, gap_days=16 / (width_px / max((end - start).days, 1)))
-    handles = []
-    for k, (when, items) in enumerate(groups, start=1):
-        x = np.datetime64(when)
-        for a in (top, ax):
-            a.axvline(x, color="#6A6A6A", lw=0.8, ls=":", zorder=1, gid="event")
-        top.annotate(str(k), (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
-                     ha="center", va="bottom", fontsize=8, weight="bold", color="#303030", gid="event_number")
-        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030", label=group_text(items)))
-    key.axis("off")
-    if handles:
-        key.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False, handletextpad=0.6,
-                   columnspacing=2.0, title="Scenario events", title_fontsize=8, alignment="left")
-    return len(groups)
 
 
 def towns_held_figure(results: Results) -> Figure:
@@ -191,7 +107,8 @@ def towns_held_figure(results: Results) -> Figure:
     top.tick_params(axis="x", labelbottom=False)
     _date_axis(ax, results)
     fig.canvas.draw()  # the event numbers are spaced on the laid-out axes
-    _event_markers(top, ax, key, events, results.start, results.end)
+    event_markers(top, ax, key, events, results.start, results.end)
+    fit_key(ax, key)
     return fig
 
 
