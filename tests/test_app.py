@@ -363,10 +363,12 @@ def test_the_comparison_heading_promises_intervals_only_where_there_are_some(pag
     [s for s in rc.find(v.Slider).widgets if s.max == 200][0].v_model = 1
     button(rc, "Run ensemble (1)").click()
     wait_for(lambda: re.search(r"\b1 replicates?</strong> of scenarios/campaign.yaml", texts(box)))
+    assert "1 replicate</strong> of" in texts(box), "one replicate, not 'replicates'"
     rc.find(v.Tabs).widget.v_model = 2
     heading = compare_heading(rc)
     assert "bootstrap" not in heading and "without intervals" in heading, heading
     assert "without intervals" in texts(box), "the text below says so too"
+    assert "both 1 replicate," in texts(box)
 
 
 def test_errors_stay_in_the_page(page):

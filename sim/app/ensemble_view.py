@@ -79,7 +79,7 @@ def EnsembleView(settings: Settings, config: AppConfig, n: solara.Reactive[int],
 def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     day = shown_date(ens, date.value)
     what = "; ".join(ens.describes) or "the scenario as it is"
-    solara.Markdown(f"**{ens.runs} replicates** of {ens.settings.scenario} ({what}) in {ens.seconds:.1f} s"
+    solara.Markdown(f"**{replicates(ens.runs)}** of {ens.settings.scenario} ({what}) in {ens.seconds:.1f} s"
                     + (f", and {ens.runs} of its baseline {ens.baseline_file}" if ens.baseline_file else ""))
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
@@ -139,9 +139,14 @@ def CompareView(settings: Settings, date: solara.Reactive):
 def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
     solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}** with {'; '.join(ens.describes) or 'nothing changed'}"
-                    f" — both {ens.runs} replicates, same seeds; maps on {day.isoformat()} (the Ensemble tab's date)")
+                    f" — both {replicates(ens.runs)}, same seeds; maps on {day.isoformat()} (the Ensemble tab's date)")
     pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
     solara.Error(error) if error else solara.Image(pair_png, width="100%")
     solara.Markdown(comparison_markdown(ens))
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
     solara.FileDownload(both, f"{ens.results.name}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
+
+
+def replicates(n: int) -> str:
+    """'1 replicate', '40 replicates'."""
+    return f"{n} replicate{'' if n == 1 else 's'}"
