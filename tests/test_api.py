@@ -112,6 +112,25 @@ def test_a_scenario_copied_without_validation_is_refused_by_simulate_and_the_mod
         sim.simulate(lethal)
 
 
+def test_simulate_the_model_and_run_ensemble_take_a_path_as_run_with_does(toy, tmp_path):
+    """``simulate("scenarios/x.yaml")`` read the path a character at a time ("one scenario per seed: 23 scenarios
+    for 1 seeds"); a path is loaded, as run_with and parameters take one, and anything else is an InputError."""
+    loaded = sim.simulate(load_scenario(toy), seed=3)
+    for path in (str(toy), Path(toy)):
+        run = sim.simulate(path, seed=3)
+        assert run.scenario == loaded.scenario
+        assert np.array_equal(run.history, loaded.history) and run.metrics() == pytest.approx(loaded.metrics(), nan_ok=True)
+        model = CeasefireModel(path, seed=3)
+        assert model.seeds == [3] and model.spec == loaded.scenario
+    assert CeasefireModel([str(toy), load_scenario(toy)], seeds=[1, 2]).replicates == 2
+    ensemble = sim.run_ensemble(str(toy), 2, tmp_path / "e")
+    assert [r.seed for r in ensemble.runs] == [7, 8] and ensemble.manifest["scenario"] == str(toy)
+    for route in (lambda: sim.simulate(42), lambda: CeasefireModel({"end": "2020-01-30"}), lambda: sim.run_with(3.5)):
+        with pytest.raises(InputError, match="a Scenario .* or the path of a scenario file") as info:
+            route()
+        assert info.value.key == "scenario"
+
+
 # ---------------------------------------------------------------- metrics
 
 

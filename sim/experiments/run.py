@@ -16,7 +16,7 @@ from ..analysis.metrics import batch_metric_columns, run_metrics
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.results import RunData
 from ..analysis.rundata import EventLog, RunBatch, day_end_captures, deals_of
-from ..io.scenario import inputs_hash
+from ..io.scenario import as_scenario, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.model import REPORTERS, CeasefireModel
@@ -154,14 +154,15 @@ class RunResult:
         return pd.Series([HOLDERS[c] for c in self.history[day]], index=self.theatre.towns, name=str(date))
 
 
-def simulate(scenario: Scenario, *, seed: int | None = None, check_invariants: bool = False) -> RunResult:
+def simulate(scenario: Scenario | str | Path, *, seed: int | None = None, check_invariants: bool = False) -> RunResult:
     """Run ``scenario`` once and return its tables.
 
     Args:
-        scenario: from :func:`sim.load_scenario`.
+        scenario: from :func:`sim.load_scenario`, or the path of a scenario file (loaded here).
         seed: replaces the scenario's seed; same scenario and seed give identical results.
         check_invariants: verify the model's invariants every day.
     """
+    scenario = as_scenario(scenario)
     return simulate_batch(scenario, [scenario.seed if seed is None else seed], check_invariants=check_invariants)[0]
 
 
