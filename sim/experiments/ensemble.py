@@ -47,13 +47,13 @@ from ..io.outputs import FolderLock, claim_folder, remove_derived
 from ..io.scenario import as_scenario, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
+from ..model.streams import MAX_SEED
 from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest as make_manifest
 from .manifest import manifest_text, now
 from .run import simulate_batch
 from .storage import PartLog, write_replicates
 
-MAX_SEED = 2**63 - 1
 BATCH = 64  # the most replicates to a part: stepped together (32 cost 4.3 ms a replicate, 64 2.9), and a Ctrl-C loses little
 MIN_PARTS = 8  # any ensemble is cut into at least this many parts (or one per replicate), so workers share it
 MAX_RUNS = 100_000

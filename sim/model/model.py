@@ -70,7 +70,7 @@ class CeasefireModel(mesa.Model):
             raise ValueError("give either seed or seeds, not both")
         if each is not None and len(each) != len(seeds):
             raise ValueError(f"one scenario per seed: {len(each)} scenarios for {len(seeds)} seeds")
-        super().__init__(rng=int(seeds[0]))  # Mesa's own generators; the rules draw from streams keyed by each seed
+        super().__init__(rng=streams.check_seeds(seeds)[0])  # Mesa's own generators; the rules draw from streams keyed by each seed
         # Validated again, whatever route it came by: model_copy(update=...) and model_construct skip validation.
         if each is None:
             scenario = revalidate(first, EVENT_UNION)
