@@ -25,13 +25,13 @@ from .errors import InputError
 from .experiments.ensemble import MAX_SEED
 from .experiments.run import scored_outcomes, simulate_metrics
 from .io.paths import alias, declared_range, parameter_paths, value_at
-from .io.scenario import load_scenario
+from .io.scenario import as_scenario, load_scenario
 from .io.schema import Scenario
 
 
 def scenario_of(scenario: Scenario | str | Path, params: dict[str, Any] | None = None) -> Scenario:
     """A scenario (loaded from its path if need be) with ``params`` set and validated."""
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    sc = as_scenario(scenario)
     return sc.with_params(params) if params else sc
 
 

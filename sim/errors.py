@@ -17,6 +17,7 @@ whatever its constructor's signature.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -111,6 +112,26 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if len(choices) <= 12:
         return f" (valid: {', '.join(choices)})"
     return ""
+
+
+def extra_missing(extra: str, what: str, missing: Iterable[str]) -> InputError:
+    """The error for an optional extra that is not installed: what needs it, what is missing, and the command that
+    installs it (the CLI prints it as one line, exit status 2, not a traceback)."""
+    return InputError(None, f"{what} needs the '{extra}' extra ({', '.join(missing)} missing): pip install -e '.[{extra}]'")
+
+
+def require_extra(extra: str, what: str, modules: Iterable[str]) -> None:
+    """Raise :func:`extra_missing` if any of ``modules`` (dotted names allowed) cannot be imported here."""
+    missing = []
+    for name in modules:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):  # a dotted name whose parent is missing; a module without a spec
+            found = False
+        if not found:
+            missing.append(name)
+    if missing:
+        raise extra_missing(extra, what, missing)
 
 
 class Interrupted(_Picklable):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -110,6 +111,46 @@ def test_a_scenario_copied_without_validation_is_refused_by_simulate_and_the_mod
     lethal = sc.model_copy(update={"combat": sc.combat.model_copy(update={"lethality": 7.0})})
     with pytest.raises(InputError, match="combat.lethality"):
         sim.simulate(lethal)
+
+
+def test_simulate_the_model_and_run_ensemble_take_a_path_as_run_with_does(toy, tmp_path):
+    """``simulate("scenarios/x.yaml")`` read the path a character at a time ("one scenario per seed: 23 scenarios
+    for 1 seeds"); a path is loaded, as run_with and parameters take one, and anything else is an InputError."""
+    loaded = sim.simulate(load_scenario(toy), seed=3)
+    for path in (str(toy), Path(toy)):
+        run = sim.simulate(path, seed=3)
+        assert run.scenario == loaded.scenario
+        assert np.array_equal(run.history, loaded.history) and run.metrics() == pytest.approx(loaded.metrics(), nan_ok=True)
+        model = CeasefireModel(path, seed=3)
+        assert model.seeds == [3] and model.spec == loaded.scenario
+    assert CeasefireModel([str(toy), load_scenario(toy)], seeds=[1, 2]).replicates == 2
+    ensemble = sim.run_ensemble(str(toy), 2, tmp_path / "e")
+    assert [r.seed for r in ensemble.runs] == [7, 8] and ensemble.manifest["scenario"] == str(toy)
+    for route in (lambda: sim.simulate(42), lambda: CeasefireModel({"end": "2020-01-30"}), lambda: sim.run_with(3.5)):
+        with pytest.raises(InputError, match="a Scenario .* or the path of a scenario file") as info:
+            route()
+        assert info.value.key == "scenario"
+
+
+def test_a_bad_date_or_seed_in_python_is_an_input_error_naming_it_and_the_valid_range(toy):
+    """controller_on("2020-02-30") raised pandas' DateParseError, a day outside the run did not say the run's days,
+    and simulate(seed=-1) raised numpy's "expected non-negative integer"."""
+    run = sim.simulate(toy)  # 2020-01-01 to 2020-01-30
+    window = "the run's days are 2020-01-01 to 2020-01-30"
+    assert run.controller_on("2020-01-10").equals(run.controller_on(dt.date(2020, 1, 10)))
+    for date, words in [("2020-02-30", "'2020-02-30' is not a date (day is out of range for month): give YYYY-MM-DD"),
+                        ("garbage", "'garbage' is not a date"), (20200110, "20200110 is not a date"),
+                        ("2020-06-01", "2020-06-01 is outside the run"), (dt.date(2019, 12, 31), "2019-12-31 is outside the run")]:
+        with pytest.raises(InputError) as info:
+            run.controller_on(date)
+        assert info.value.key == "date" and words in info.value.message and window in info.value.message, info.value
+    for seed in (-1, 2**63, 1.5, True):
+        for route in (lambda: sim.simulate(toy, seed=seed), lambda: CeasefireModel(toy, seeds=[1, seed])):
+            with pytest.raises(InputError) as info:
+                route()
+            assert str(info.value) == f"'seed': must be a whole number from 0 to 9,223,372,036,854,775,807 (got {seed!r})"
+    assert sim.simulate(toy, seed=np.int64(2**63 - 1)).seed == 2**63 - 1
+    assert run.controller_on(pd.Timestamp("2020-01-30")).name == "2020-01-30"  # named by the day, whatever the type
 
 
 # ---------------------------------------------------------------- metrics

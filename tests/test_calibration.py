@@ -446,3 +446,25 @@ def test_cma_es_gives_the_same_trials_with_any_worker_count(build, tmp_path):
     one = trial_table(tmp_path / "one")
     pd.testing.assert_frame_equal(one, trial_table(tmp_path / "two"))
     assert abs(one.sort_values("objective")["regime.commit"].iloc[0] - PLANTED) <= 0.15
+
+
+def test_calibrate_without_the_calibrate_extra_says_how_to_install_it(toy, monkeypatch, capsys, tmp_path):
+    """Without Optuna (the optional [calibrate] extra) `calibrate` printed a traceback ending in ModuleNotFoundError,
+    exit status 1. It says how to install the extra, exit status 2, as `app` and `discover` do, and makes no folder."""
+    import sys
+
+    from sim.analysis.discovery import ema_workbench
+
+    path = toy
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as if not installed: `import optuna` raises ImportError
+    out = tmp_path / "cal"
+    for extra in ([], ["--report-only"]):
+        assert main(["calibrate", str(path), "--trials", "1", "--workers", "1", "--out", str(out), *extra]) == 2
+        err = capsys.readouterr().err
+        assert err.strip() == "error: calibration needs the 'calibrate' extra (optuna missing): pip install -e '.[calibrate]'", err
+        assert not out.exists()
+    with pytest.raises(InputError, match=r"optuna missing\): pip install -e '\.\[calibrate\]'"):
+        run_calibration(load_calibration(path), tmp_path / "api")
+    monkeypatch.setitem(sys.modules, "ema_workbench", None)
+    with pytest.raises(InputError, match=r"^EMA Workbench needs the 'ema' extra \(ema_workbench missing\): pip install -e '\.\[ema\]'$"):
+        ema_workbench()

@@ -330,6 +330,20 @@ def test_sweep_params_and_sweep_files_take_aliases_as_a_design_does(toy, tmp_pat
     assert not (tmp_path / "never").exists()
 
 
+def test_run_param_says_where_parameters_are_set_and_no_flag_is_abbreviated(toy, tmp_path, capsys):
+    """`run --param regime.commit=0.3` was read as an abbreviation of --param-set ("no parameter set here");
+    `run` takes no --param, and says what to use instead. No flag is taken from its first letters any more."""
+    for args in (["--param", "regime.commit=0.3"], ["--param=regime.commit=0.3"]):
+        refused(*cli(capsys, "run", toy, *args, "--out", tmp_path / "never"), "error: --param: not a flag of run (sweep takes it)",
+                "write a what-if that extends the scenario", f"python -m sim sweep {toy} --param regime.commit=0.3 --runs 40")
+    refused(*cli(capsys, "run", toy, "--param", "--out", tmp_path / "never"), "--param PATH=VALUE")
+    assert not (tmp_path / "never").exists()
+    for args in (["run", toy, "--ru", "2"], ["run", toy, "--param-s", "x.csv"], ["sweep", toy, "--par", "regime.commit=0.3"]):
+        with pytest.raises(SystemExit) as exit_:
+            main([str(a) for a in args])
+        assert exit_.value.code == 2 and f"unrecognized arguments: {args[2]}" in capsys.readouterr().err
+
+
 # ---- parameter sets (run --param-set) ----
 
 

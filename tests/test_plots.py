@@ -78,3 +78,20 @@ def test_plot_cli_writes_the_pngs(toy_results, tmp_path, capsys):  # noqa: F811
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["capture_dates.png", "losses.png", "towns_held.png"]
     assert plots.patrol_figure(load_results(ens), []) is None
     assert "towns_held.png" in capsys.readouterr().out
+
+
+def test_the_patrol_figure_has_every_patrol_the_completed_ones_too():
+    """A patrol that drove its whole route is logged as ``patrol_completed``: the figure's table left it out,
+    so its bars were only the patrols that were stopped."""
+    from sim import load_scenario, simulate
+    from sim.analysis.results import Results, RunData
+
+    from .conftest import ROOT
+
+    r = simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml"), seed=20200305)
+    manifest = {"scenario_name": "moscow", "start": r.scenario.start.isoformat(), "end": r.scenario.end.isoformat()}
+    table = plots.patrol_table(Results(None, manifest, r.theatre, [RunData.of(r)], 1))
+    assert 1.0 in table["coverage"].tolist()
+    assert table["date"].tolist() == [p["date"] for p in r.patrols]
+    assert np.allclose(table["coverage"], [p["coverage"] for p in r.patrols], atol=1e-4)
+    assert table["reached"].tolist() == [p["reached"] for p in r.patrols]

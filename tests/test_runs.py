@@ -152,3 +152,16 @@ def test_a_finished_batch_is_freed_at_once_not_when_the_cycle_collector_runs(mon
         gc.enable()
     assert len(made) == 2 and alive == [False, False]
     assert len(results) == 2 and len(metrics["towns_regime"]) == 2 and results[0].history.shape[0] == 16  # what they produced survives
+
+
+def test_patrol_coverage_mean_is_the_run_summarys_mean_over_every_patrol():
+    """``patrol_coverage_mean`` is the mean over every joint patrol, the completed ones too: the same number
+    the run summary prints as "mean N%" (it left out the patrols that drove the whole route)."""
+    from sim.analysis.summary import summarise
+
+    r = simulate(load_scenario(MOSCOW), seed=20200305)
+    cover = [p["coverage"] for p in r.patrols]
+    assert 1.0 in cover and min(cover) < 1.0  # both kinds of patrol, or the test proves nothing
+    mean = r.metrics()["patrol_coverage_mean"]
+    assert abs(mean - sum(cover) / len(cover)) < 1e-4  # the patrols' rows hold coverage to 4 places
+    assert f"mean {mean:.0%}," in summarise(r)

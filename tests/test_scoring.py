@@ -274,3 +274,12 @@ def test_a_town_taken_and_given_up_on_one_day_changed_no_hands(theatre):
     assert all_captures([trip])[["date", "town", "from", "to"]].values.tolist() == [["2020-01-03", "T1", "hts", "regime"]]
     assert day_end_captures(trip.events)["town"].tolist() == trip.captures["town"].tolist() == ["T1"]
     assert batch_metrics(RunBatch.of([trip]), [], theatre)[0]["towns_changed_hands"] == 1.0
+
+
+def test_patrol_coverage_mean_counts_the_patrols_that_completed_their_route(theatre):
+    """A patrol that drove its whole route is logged as ``patrol_completed``, one stopped on the way as ``patrol``:
+    the mean is over both (a suspended patrol did not run). Counting stopped ones only reversed effects in sweeps."""
+    r = run(0, [[R, H, B]] * 7, events=[("2020-01-02", "patrol"), ("2020-01-04", "patrol_completed"), ("2020-01-06", "patrol_suspended")])
+    r.timeseries = r.timeseries.assign(**{f"towns_{h}": (r.history == k).sum(axis=1) for k, h in enumerate(("regime", "hts", "rebels"))},
+                                       displaced=0.0, patrol_coverage=[np.nan, 0.2, 0.2, 1.0, 1.0, 1.0, 1.0])
+    assert run_metrics(r, [], theatre)["patrol_coverage_mean"] == pytest.approx((0.2 + 1.0) / 2)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, did_you_mean, extra_missing
 from .results import load_sweep_manifest, read_rows
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt}
@@ -87,8 +87,7 @@ def ema_workbench(module: str = "ema_workbench"):  # noqa: ANN201 - the module
                 warnings.filterwarnings("ignore", message=message)
             return importlib.import_module(module)
     except ImportError:
-        raise InputError(None, "EMA Workbench is not installed: pip install 'idlib-ceasefire-sim[ema]' (or ema_workbench)",
-                         key="ema_workbench") from None
+        raise extra_missing("ema", "EMA Workbench", ["ema_workbench"]) from None
 
 
 def parse_condition(text: str, metrics: list[str], where: str | Path | None = None) -> tuple[str, str, float]:

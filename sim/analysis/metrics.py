@@ -59,13 +59,29 @@ def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: T
     each = [{**_ceasefire(log, runs), **_deals(log, runs)} for log in runs.events]  # the same names for every replicate
     columns.update((name, np.array([row[name] for row in each], float)) for name in each[0])
     coverage = runs.series["patrol_coverage"]
-    columns["patrol_coverage_mean"] = np.array([_mean(coverage[r, [runs.day(_date(d)) for d in log.date[log.type == "patrol"]]])
+    columns["patrol_coverage_mean"] = np.array([_mean(patrol_coverages(log.type, log.date, coverage[r], runs.start))
                                                 for r, log in enumerate(runs.events)], float).reshape(n)
     for o in scored:
         columns[f"met:{o.id}"] = checks[o.id].met.astype(float)
         if isinstance(o, CaptureOutcome):
             columns[f"day:{o.id}"] = checks[o.id].value.astype(float)
     return columns
+
+
+PATROL_EVENTS = ("patrol", "patrol_completed")  # a joint patrol stopped on the way, and one that drove its whole route
+
+
+def patrol_coverages(types: np.ndarray, dates: np.ndarray, coverage: np.ndarray, start: dt.date) -> np.ndarray:
+    """The share of its route each joint patrol of one run covered, in log order.
+
+    ``coverage`` is the run's daily ``patrol_coverage`` (day 0 on ``start``),
+    read on the day of each of ``PATROL_EVENTS`` among the run's events
+    (``types`` and ISO ``dates``): the patrols stopped on the way *and* those
+    that completed their route. ``patrol_coverage_mean`` is their mean, and so
+    is the run summary's "mean".
+    """
+    days = [(_date(d) - start).days for t, d in zip(types, dates, strict=True) if t in PATROL_EVENTS]
+    return np.asarray(coverage, dtype=float)[days]
 
 
 def metric_names(scenario: Scenario, outcomes: list[OutcomeBase]) -> list[str]:

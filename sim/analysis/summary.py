@@ -10,6 +10,7 @@ import numpy as np
 
 from ..names import DISPLAY_NAMES, HOLDERS
 from .aggregate import capture_dates, common_days
+from .metrics import patrol_coverages
 from .results import Results
 
 if TYPE_CHECKING:
@@ -95,11 +96,12 @@ def _patrols(result: RunResult) -> list[str]:
     patrols = result.patrols
     if not patrols:
         return []
-    cover = [p["coverage"] for p in patrols]
+    records = result.event_records
+    cover = patrol_coverages(records[:, 1], records[:, 0], result.series["patrol_coverage"], result.scenario.start)
     plans = [e for e in result.scenario.events if e.type == "joint_patrol"]
     route = f" along the {plans[0].road} from {plans[0].route[0]} to {plans[0].route[1]}" if plans else ""
     lines = ["", f"Joint patrols: {len(patrols)}{route}; share of the route covered: first {cover[0]:.0%}, "
-             f"mean {sum(cover) / len(cover):.0%}, last {cover[-1]:.0%}"]
+             f"mean {cover.mean():.0%}, last {cover[-1]:.0%}"]
     for log in patrols[:4]:
         if log["coverage"] >= 1:
             lines.append(f"  {log['date']}  covered the whole route, to {log['reached']}")

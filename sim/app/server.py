@@ -8,13 +8,12 @@ telemetry and its version check, which would call out, are turned off.
 from __future__ import annotations
 
 import errno
-import importlib.util
 import os
 import socket
 import sys
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, require_extra
 from ..interrupts import raise_if_interrupted
 from .config import DEFAULT_SCENARIO
 
@@ -32,18 +31,6 @@ def server_environment(root: Path, save_dir: Path | None, scenario: str | None) 
     """The environment of the server process: where the app reads and writes, and no calls out."""
     return {**os.environ, **OFFLINE, "SIM_APP_ROOT": str(root),
             "SIM_APP_SAVE_DIR": str(save_dir or root / "scenarios" / "whatif"), "SIM_APP_SCENARIO": scenario or DEFAULT_SCENARIO}
-
-
-def missing_packages() -> list[str]:
-    out = []
-    for name in NEEDS:
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except ImportError:
-            found = False
-        if not found:
-            out.append(name)
-    return out
 
 
 def _check_free(host: str, port: int) -> None:
@@ -75,9 +62,7 @@ def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), 
     Raises:
         InputError: the app extra is not installed, or the scenario to open with does not exist.
     """
-    missing = missing_packages()
-    if missing:
-        raise InputError(None, f"the app needs the 'app' extra ({', '.join(missing)} missing): pip install -e '.[app]'")
+    require_extra("app", "the app", NEEDS)
     first = root / (scenario or DEFAULT_SCENARIO)
     if not first.is_file():
         raise InputError(first, "no such scenario file (run from the repository root, or give --scenario)", key="--scenario")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import textwrap
 from pathlib import Path
 
@@ -40,15 +41,30 @@ def whole(flag: str, lo: int, hi: int):  # noqa: ANN201 - an argparse type
     return parse
 
 
+class RunParam(argparse.Action):
+    """``run --param``, which ``run`` does not take (``sweep`` does): an InputError saying what to do instead.
+
+    Without it argparse read ``--param`` as an abbreviation of ``--param-set``; abbreviations are off now, and
+    a bare "unrecognized arguments" would not say where a parameter is set.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # noqa: ANN001 - argparse's
+        prog, scenario = parser.prog.rpartition(" ")[0], getattr(namespace, "scenario", None) or "SCENARIO"
+        raise InputError(None, f"not a flag of run (sweep takes it): to run with a parameter changed, write a what-if that "
+                               f"extends the scenario and sets it (scenarios/README.md), or run it as a one-point sweep: "
+                               f"{prog} sweep {scenario} --param {values or 'PATH=VALUE'} --runs 40", key="--param")
+
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
     from ..version import package_version
 
-    parser = argparse.ArgumentParser(prog=prog, description="Idlib ceasefire simulator")
+    # No abbreviated flags: `run --param` was taken for --param-set, a typo for another flag.
+    parser = argparse.ArgumentParser(prog=prog, description="Idlib ceasefire simulator", allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    command = functools.partial(sub.add_parser, allow_abbrev=False)
     seed = whole("--seed", 0, MAX_SEED)
-    run = sub.add_parser("run", help=COMMANDS["run"])
+    run = command("run", help=COMMANDS["run"])
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
     run.add_argument("--days", type=whole("--days", 1, MAX_DAYS), help="simulate only the first DAYS days (at most the scenario's length, up to its end:)")
@@ -60,13 +76,14 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="print only the results folder")
     run.add_argument("--param-set", type=Path, metavar="CSV",
                      help="parameter vectors (a calibration's accepted set): --runs draws replicates across them; one run uses the first")
-    check = sub.add_parser("check", help=COMMANDS["check"])
+    run.add_argument("--param", action=RunParam, nargs="?", help=argparse.SUPPRESS)
+    check = command("check", help=COMMANDS["check"])
     check.add_argument("scenario", type=Path)
-    cmp = sub.add_parser("compare", help=COMMANDS["compare"])
+    cmp = command("compare", help=COMMANDS["compare"])
     cmp.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
     cmp.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
     cmp.add_argument("--out", help="folder for comparison.md/.csv (default: the (last) results folder)")
-    sw = sub.add_parser("sweep", help=COMMANDS["sweep"])
+    sw = command("sweep", help=COMMANDS["sweep"])
     sw.add_argument("target", type=Path, metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
     sw.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
                     help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds, for --sample)")
@@ -81,17 +98,17 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS), help="processes or Dask workers (default: one per core)")
     sw.add_argument("--executor", choices=("local", "dask"), default="local", help="local process pool, or a Dask LocalCluster")
     sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
-    rep = sub.add_parser("sweep-report", help=COMMANDS["sweep-report"])
+    rep = command("sweep-report", help=COMMANDS["sweep-report"])
     rep.add_argument("folder", type=Path, metavar="SWEEP_DIR")
     rep.add_argument("--metric", action="append", help="metric to report (repeatable; default: the sweep's, or a standard set)")
     rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
-    dis = sub.add_parser("discover", help=COMMANDS["discover"])
+    dis = command("discover", help=COMMANDS["discover"])
     dis.add_argument("folder", type=Path, metavar="SWEEP_DIR")
     dis.add_argument("--where", required=True, help="the outcome of interest on each point's mean, e.g. 'ceasefire_days >= 30'")
     dis.add_argument("--threshold", type=float, default=0.8, help="least density of a box (default 0.8)")
     dis.add_argument("--boxes", type=whole("--boxes", 1, 20), default=3, help="most boxes to look for (default 3)")
     dis.add_argument("--out", help="folder for discover.md, boxes.csv, peeling.png (default: SWEEP_DIR/discover)")
-    m = sub.add_parser("map", help=COMMANDS["map"])
+    m = command("map", help=COMMANDS["map"])
     m.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder, or two (baseline, what-if)")
     m.add_argument("--date", help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map")
     m.add_argument("--out", help="file to write, .png, .svg or .pdf (.gif with --animate) (default: map_<date>[_<faction>].png "
@@ -99,17 +116,17 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     m.add_argument("--faction", choices=("regime", "hts", "rebels"), default="regime", help="whose probability of control ensemble maps shade")
     m.add_argument("--animate", action="store_true", help="write an animated GIF of control, one frame a day (every few days "
                    "beyond 60 days: at most 60 frames), and an MP4 where ffmpeg exists")
-    p = sub.add_parser("plot", help=COMMANDS["plot"])
+    p = command("plot", help=COMMANDS["plot"])
     p.add_argument("results", type=Path, metavar="RESULTS_DIR")
     p.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
     p.add_argument("--out", help="folder for the PNGs (default: the results folder)")
-    app = sub.add_parser("app", help=COMMANDS["app"])
+    app = command("app", help=COMMANDS["app"])
     app.add_argument("--host", default="localhost", help="address to serve on (default: localhost, this machine only)")
     app.add_argument("--port", type=whole("--port", 1, 65535), default=8765, help="port (default 8765)")
     app.add_argument("--save-dir", type=Path, help="where 'Save what-if' writes (default: scenarios/whatif)")
     app.add_argument("--scenario", help="the scenario the page opens with (default: scenarios/campaign.yaml)")
     app.add_argument("--open", action="store_true", help="open the page in a browser")
-    cal = sub.add_parser("calibrate", help=COMMANDS["calibrate"])
+    cal = command("calibrate", help=COMMANDS["calibrate"])
     cal.add_argument("calibration", type=Path, metavar="CALIBRATION", help="a calibration file (calibrations/*.yaml)")
     cal.add_argument("--trials", type=whole("--trials", 1, MAX_RUNS), help="replace the file's trial budget")
     cal.add_argument("--minutes", type=float, help="replace the file's wall-time budget (checked between batches)")

@@ -96,7 +96,7 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], prog: str) -> 
 
 
 def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..experiments.calibration import run_calibration
+    from ..experiments.calibration import require_optuna, run_calibration
     from ..experiments.calibration_file import load_calibration
     from ..experiments.calibration_results import finish
     from ..io.outputs import check_out, claim_folder
@@ -104,6 +104,7 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     if args.minutes is not None and not args.minutes > 0:
         raise InputError(None, f"must be positive (got {args.minutes})", key="--minutes")
     spec = load_calibration(args.calibration)
+    require_optuna(spec)  # before the folder is made
     out = check_out(args.out) if args.out is not None else check_out(f"results/calibration-{spec.name}", default=True)
     claim_folder(out, "calibration")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)

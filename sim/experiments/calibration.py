@@ -32,7 +32,7 @@ from pathlib import Path
 from ..analysis.calibration_score import Evidence, Weights, combine, components, evidence, standard_error
 from ..analysis.outcomes import OutcomeBase
 from ..analysis.results import Results, RunData, frozen_front
-from ..errors import InputError, Interrupted
+from ..errors import InputError, Interrupted, require_extra
 from ..io.outputs import mark_folder
 from ..io.schema import Scenario
 from ..io.theatre import load_theatre
@@ -172,12 +172,19 @@ def evaluate_all(problem: Problem, points: dict[Hashable, dict[str, float]], off
 # --------------------------------------------------------------------------
 
 
+def require_optuna(spec: CalibrationSpec) -> None:
+    """Refuse, as an InputError saying how to install it, to calibrate without the ``calibrate`` extra
+    (Optuna, and cmaes for ``sampler: cmaes``): it was a traceback ending in ModuleNotFoundError."""
+    require_extra("calibrate", "calibration", ["optuna", *(["cmaes"] if spec.file.method.sampler == "cmaes" else [])])
+
+
 @contextlib.contextmanager
 def open_study(spec: CalibrationSpec, out: Path) -> Iterator:
     """The calibration's Optuna study in ``out/study.db``, created or resumed (refused if it holds another calibration).
 
     The database is closed when the block ends.
     """
+    require_optuna(spec)
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)

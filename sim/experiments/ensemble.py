@@ -44,16 +44,16 @@ from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import DamagedResult, InputError, Interrupted
 from ..io.files import remove, write_atomic
 from ..io.outputs import FolderLock, claim_folder, remove_derived
-from ..io.scenario import inputs_hash
+from ..io.scenario import as_scenario, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
+from ..model.streams import MAX_SEED
 from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest as make_manifest
 from .manifest import manifest_text, now
 from .run import simulate_batch
 from .storage import PartLog, write_replicates
 
-MAX_SEED = 2**63 - 1
 BATCH = 64  # the most replicates to a part: stepped together (32 cost 4.3 ms a replicate, 64 2.9), and a Ctrl-C loses little
 MIN_PARTS = 8  # any ensemble is cut into at least this many parts (or one per replicate), so workers share it
 MAX_RUNS = 100_000
@@ -83,7 +83,7 @@ def check_workers(workers: int) -> int:
 
 
 def run_ensemble(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     runs: int,
     out: str | Path,
     *,
@@ -98,7 +98,8 @@ def run_ensemble(
     worker processes import the script that started them.
 
     Args:
-        scenario: from :func:`sim.load_scenario`; its seed is replicate 0's.
+        scenario: from :func:`sim.load_scenario`, or the path of a scenario file (loaded here, and
+            recorded as ``scenario_path`` unless that is given); its seed is replicate 0's.
         runs: number of replicates (1 to 100,000).
         out: the ensemble folder: new, or an ensemble of the same scenario (and, given ``scenario_path``, of
             the same file): resumed if it holds these inputs, otherwise brought up to date.
@@ -112,6 +113,8 @@ def run_ensemble(
         Interrupted: on Ctrl-C or SIGTERM; the replicates finished so far are kept.
     """
     out = Path(out)
+    if not isinstance(scenario, Scenario):  # a path, as run_with takes one
+        scenario, scenario_path = as_scenario(scenario), scenario_path or Path(scenario)
     seeds = replicate_seeds(scenario, runs)
     check_workers(workers)
     if workers > 1 and runs > 1:

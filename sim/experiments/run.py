@@ -16,7 +16,8 @@ from ..analysis.metrics import batch_metric_columns, run_metrics
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.results import RunData
 from ..analysis.rundata import EventLog, RunBatch, day_end_captures, deals_of
-from ..io.scenario import inputs_hash
+from ..errors import InputError
+from ..io.scenario import as_scenario, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.model import REPORTERS, CeasefireModel
@@ -147,21 +148,38 @@ class RunResult:
         return run_metrics(RunData.of(self), scored, self.theatre)
 
     def controller_on(self, date: dt.date | str) -> pd.Series:
-        """Controller of every town on ``date`` (indexed by town)."""
-        day = (pd.Timestamp(date).date() - self.scenario.start).days
+        """Controller of every town on ``date`` (a date or YYYY-MM-DD, from the start to the last simulated day), indexed by town.
+
+        Raises:
+            InputError: not a date, or a day outside the run; the message gives the run's first and last days.
+        """
+        start = self.scenario.start
+        window = f"the run's days are {start} to {start + dt.timedelta(days=len(self.history) - 1)}"
+        if isinstance(date, dt.date) and not pd.isna(date):  # datetimes and pandas Timestamps are dates too
+            when = date.date() if isinstance(date, dt.datetime) else date
+        else:
+            try:
+                stamp, reason = (pd.Timestamp(date) if isinstance(date, str | np.datetime64) else pd.NaT), ""
+            except ValueError as exc:  # pandas' DateParseError: "day is out of range for month: 2020-02-30"
+                stamp, reason = pd.NaT, f" ({str(exc).partition(': ')[0]})"
+            if pd.isna(stamp):
+                raise InputError(None, f"{date!r} is not a date{reason}: give YYYY-MM-DD; {window}", key="date")
+            when = stamp.date()
+        day = (when - start).days
         if not 0 <= day < len(self.history):
-            raise ValueError(f"{date} is outside the run")
-        return pd.Series([HOLDERS[c] for c in self.history[day]], index=self.theatre.towns, name=str(date))
+            raise InputError(None, f"{when} is outside the run: {window}", key="date")
+        return pd.Series([HOLDERS[c] for c in self.history[day]], index=self.theatre.towns, name=str(when))
 
 
-def simulate(scenario: Scenario, *, seed: int | None = None, check_invariants: bool = False) -> RunResult:
+def simulate(scenario: Scenario | str | Path, *, seed: int | None = None, check_invariants: bool = False) -> RunResult:
     """Run ``scenario`` once and return its tables.
 
     Args:
-        scenario: from :func:`sim.load_scenario`.
+        scenario: from :func:`sim.load_scenario`, or the path of a scenario file (loaded here).
         seed: replaces the scenario's seed; same scenario and seed give identical results.
         check_invariants: verify the model's invariants every day.
     """
+    scenario = as_scenario(scenario)
     return simulate_batch(scenario, [scenario.seed if seed is None else seed], check_invariants=check_invariants)[0]
 
 

@@ -10,11 +10,13 @@ what it names against the theatre and the claims record
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from ..errors import InputError
 from .checks import check_scenario
 from .extends import events_until, resolve
 from .safe_yaml import LList
@@ -54,6 +56,21 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     check_timeline(scenario, tree, path)
     check_post_dates(scenario)
     return scenario
+
+
+def as_scenario(scenario: Scenario | str | os.PathLike) -> Scenario:
+    """``scenario`` itself, or the scenario file at that path loaded (:func:`load_scenario`): the Python API
+    (``simulate``, ``CeasefireModel``, ``run_ensemble``, ``run_with``, ``parameters``) takes either.
+
+    Raises:
+        InputError: it is neither (a path given as a string was read a character at a time before).
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | os.PathLike):
+        return load_scenario(scenario)
+    raise InputError(None, f"needs a Scenario (sim.load_scenario(path)) or the path of a scenario file, "
+                           f"not a {type(scenario).__name__}", key="scenario")
 
 
 def content_hash(scenario: Scenario, files: list[Path]) -> str:

@@ -29,6 +29,7 @@ import numpy as np
 from mesa.datacollection import DataCollector
 
 from ..io.paths import revalidate
+from ..io.scenario import as_scenario
 from ..io.schema import EVENT_UNION, Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
@@ -48,7 +49,7 @@ class CeasefireModel(mesa.Model):
     """Agent-based model of a contested ceasefire on a road network, for a batch of replicates.
 
     Args:
-        scenario: a scenario (see :func:`sim.io.scenario.load_scenario`), or one per seed: several
+        scenario: a scenario (see :func:`sim.io.scenario.load_scenario`) or its file's path, or one per seed: several
             points of a sweep stepped together, which may differ only in the parameters the rules
             read per replicate (:mod:`sim.model.params`). Each is validated again here, so a value
             outside its declared range is an :class:`~sim.errors.InputError` however the scenario
@@ -59,20 +60,20 @@ class CeasefireModel(mesa.Model):
             (slower; the tests turn it on).
     """
 
-    def __init__(self, scenario: Scenario | Sequence[Scenario], *, seed: int | None = None, seeds: list[int] | None = None,
+    def __init__(self, scenario: Scenario | str | Sequence[Scenario], *, seed: int | None = None, seeds: list[int] | None = None,
                  check_invariants: bool = False) -> None:
-        each = None if isinstance(scenario, Scenario) else list(scenario)
-        first = scenario if each is None else each[0]
+        each = [as_scenario(s) for s in scenario] if isinstance(scenario, Sequence) and not isinstance(scenario, str) else None
+        first = as_scenario(scenario) if each is None else each[0]  # a path is loaded, as run_with takes one
         if seeds is None:
             seeds = [first.seed if seed is None else seed]
         elif seed is not None:
             raise ValueError("give either seed or seeds, not both")
         if each is not None and len(each) != len(seeds):
             raise ValueError(f"one scenario per seed: {len(each)} scenarios for {len(seeds)} seeds")
-        super().__init__(rng=int(seeds[0]))  # Mesa's own generators; the rules draw from streams keyed by each seed
+        super().__init__(rng=streams.check_seeds(seeds)[0])  # Mesa's own generators; the rules draw from streams keyed by each seed
         # Validated again, whatever route it came by: model_copy(update=...) and model_construct skip validation.
         if each is None:
-            scenario = revalidate(scenario, EVENT_UNION)
+            scenario = revalidate(first, EVENT_UNION)
             self.replicate_specs = [scenario] * len(seeds)
         else:
             valid = {key: revalidate(s, EVENT_UNION) for key, s in {id(s): s for s in each}.items()}  # once a scenario

@@ -20,9 +20,12 @@ keeps every existing stream unchanged.
 from __future__ import annotations
 
 import math
+import numbers
 from enum import IntEnum
 
 import numpy as np
+
+from ..errors import InputError
 
 GAMMA = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment (2^64 / golden ratio)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -65,6 +68,18 @@ def _mix(z: np.ndarray) -> np.ndarray:
     z = (z ^ (z >> _S30)) * _M1
     z = (z ^ (z >> _S27)) * _M2
     return z ^ (z >> _S31)
+
+
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers (manifests, Parquet rows)
+
+
+def check_seeds(seeds: list[int]) -> list[int]:
+    """``seeds`` as ints, if each is a whole number from 0 to :data:`MAX_SEED`; else an InputError naming it
+    (a negative seed failed in numpy: "expected non-negative integer")."""
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
+            raise InputError(None, f"must be a whole number from 0 to {MAX_SEED:,} (got {seed!r})", key="seed")
+    return [int(seed) for seed in seeds]
 
 
 def replicate_keys(seeds: np.ndarray | list[int]) -> np.ndarray:

@@ -31,6 +31,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ..analysis.aggregate import all_captures, timeseries_quantiles
+from ..analysis.metrics import PATROL_EVENTS
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
@@ -227,7 +228,7 @@ def patrol_table(results: Results) -> pd.DataFrame:
     """Every joint patrol of every run: seed, date, town reached, coverage of the planned route."""
     rows = []
     for run in results.runs:
-        pat = run.events[run.events["type"] == "patrol"]
+        pat = run.events[run.events["type"].isin(PATROL_EVENTS)]  # stopped on the way, or drove the whole route
         for date, town in pat[["date", "town"]].itertuples(index=False):
             coverage = float(run.timeseries["patrol_coverage"].iloc[run.day(dt.date.fromisoformat(date))])
             rows.append({"seed": run.seed, "date": date, "reached": town, "coverage": coverage})
