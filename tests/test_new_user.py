@@ -125,7 +125,6 @@ def test_the_run_summary_speaks_as_the_figures_do():
     assert "run scenarios/moscow.yaml --runs 40" in text and "compare results/x" in text
 
 
-GONE = {"turkey.border_open"}  # named by the README as removed ("the old `turkey.border_open` switch ... is gone")
 FILES = (".py", ".csv", ".yaml", ".md", ".png", ".json", ".parquet")
 
 
@@ -143,7 +142,7 @@ def test_every_parameter_the_readme_names_exists_and_is_of_the_kind_it_says():
     dotted = {n for n in named if re.fullmatch(r"(regime|hts|rebels|russia|turkey|combat|civilians|events)\.[\w.-]+", n)
               and not n.endswith(FILES)}
     assert len(dotted) > 20  # the pattern finds them (regime.commit, events.jan-truce.restraint, ...)
-    assert sorted(dotted - set(kinds) - GONE) == []
+    assert sorted(dotted - set(kinds)) == []
     for kind, words in (("int", "whole-number parameters"), ("bool", "Switches")):
         examples = re.findall(rf"{words} \(`([^`]+)`\)", text)
         assert examples and all(kinds[e.split("=")[0]] == kind for e in examples), (kind, examples)
