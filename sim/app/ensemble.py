@@ -129,11 +129,9 @@ def held_summary(ens: Ensemble, date: dt.date) -> dict[str, tuple[float, float, 
 
 
 def scorecard_markdown(card: Scorecard) -> str:
-    """The headline scores beside the frozen front, and every outcome, as ``compare`` prints them."""
+    """The headline scores beside the frozen front, as ``compare`` prints them."""
     head = headline_table(card)[["score", "model", "frozen front", "better is"]]
-    outcomes = outcome_table(card)[["outcome", "reported", "simulated", "p_met", "baseline", "baseline_met"]]
-    return ("**Headline scores (the model vs the front frozen at the start)**\n\n" + markdown_table(head)
-            + "\n\n**Outcomes against the record**\n\n" + markdown_table(outcomes.rename(columns={"p_met": "P(met)"})))
+    return "**Headline scores (the model vs the front frozen at the start)**\n\n" + markdown_table(head)
 
 
 def comparison_heading(ens: Ensemble | None) -> str:

@@ -29,6 +29,7 @@ from .ensemble import (
 )
 from .figures import png
 from .guard import attempt
+from .outcome_words import outcomes_markdown
 from .settings import Settings
 
 
@@ -102,6 +103,9 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
                             + towns_markdown(towns_table(ens, day)))
         with solara.Column():
             solara.Markdown(scorecard_markdown(ens.card))
+    # The whole width: a sentence per outcome, and dates that stay on one line.
+    solara.Markdown(f"**Outcomes against the record** ({len(ens.card.scores)} in the simulated window; "
+                    "the frozen front is the front of the first day, left as it is)\n\n" + outcomes_markdown(ens.card))
     DownloadRow(ens, day)
 
 

@@ -1,0 +1,136 @@
+"""The scorecard in words, for the page: each outcome by its description, what the record reports and what
+the replicates show, with the factions' display names and dates that do not break over lines.
+
+The numbers are the scorecard's (:mod:`sim.analysis.scoring`), the ones ``python -m sim compare`` prints and
+``outcomes.csv`` holds; only the wording differs: ``outcomes.csv`` and the command line keep the ids and codes
+that files and scripts match on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.outcomes import (
+    CaptureOutcome,
+    ConditionOutcome,
+    ControllerOutcome,
+    EventOutcome,
+    FrontOutcome,
+    OutcomeBase,
+    QuantityOutcome,
+    RoadOutcome,
+)
+from ..analysis.report import markdown_table
+from ..analysis.scoring import OutcomeScore, Scorecard
+from ..names import DISPLAY_NAMES
+
+NBSP = "\u00a0"  # between a date's parts: a narrow column breaks between dates, not inside one
+SETS = {"calibration": "fitted", "validation": "held out"}
+VARIABLES = {"displaced": "people displaced", "turkish_deaths": "Turkish soldiers killed",
+             "patrol_coverage": "share of the patrol route covered"}
+
+
+def day(d: dt.date | None) -> str:
+    """'28 Jan 2020', unbreakable."""
+    return "never" if d is None else NBSP.join([str(d.day), f"{d:%b}", str(d.year)])
+
+
+def span(a: dt.date, b: dt.date) -> str:
+    return f"{day(a)} – {day(b)}"
+
+
+def who(code: str) -> str:
+    return DISPLAY_NAMES.get(code, code)
+
+
+def number(x: float, o: OutcomeBase) -> str:
+    if isinstance(o, QuantityOutcome) and o.variable == "patrol_coverage" or isinstance(o, FrontOutcome):
+        return f"{x:.0%}"
+    return f"{x:,.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.2f}"
+
+
+def event_words(event: str) -> str:
+    """'truce_broken' as 'the truce broken', 'turkish_losses' as 'Turkish losses'."""
+    return event.replace("_", " ").replace("turkish", "Turkish")
+
+
+def reported(o: OutcomeBase) -> str:
+    """What the record reports, in words."""
+    match o:
+        case ControllerOutcome():
+            return f"{who(o.controller)} on {day(o.date)}"
+        case FrontOutcome():
+            return f"the front of {day(o.reference)}: at least {o.min_accuracy:.0%} of its towns held as reported"
+        case CaptureOutcome():
+            return f"taken by {who(o.by)} on {day(o.reported)} (± {o.tolerance_days} days)"
+        case RoadOutcome():
+            return f"all held by {who(o.by)} by {day(o.reported)} (± {o.tolerance_days} days)"
+        case EventOutcome():
+            return f"{event_words(o.event)} on {day(o.reported)} (counted {span(*o.window)})"
+        case QuantityOutcome():
+            what = VARIABLES.get(o.variable, o.variable.replace("_", " "))
+            figure = f"{number(o.reported, o)} " if o.reported is not None else ""
+            return f"{figure}{what} on {day(o.date)} (counted {number(o.range[0], o)} to {number(o.range[1], o)})"
+        case ConditionOutcome():
+            return f"at most {o.max_captures} changes of hands, {span(*o.period)}"
+    return ""
+
+
+def simulated(s: OutcomeScore) -> str:
+    """What the replicates show, in words: the median and 5–95% range, the dates, or each faction's share."""
+    values = [c.value for c in s.checks]
+    n, o = len(values), s.outcome
+    if isinstance(o, ControllerOutcome):
+        counts = pd.Series(values).value_counts()
+        return ", ".join(f"{who(h)} in {c / n:.0%}" for h, c in counts.items())
+    if isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
+        dates = sorted(v for v in values if v is not None)
+        if not dates:
+            return "never"
+        text = day(dates[len(dates) // 2])
+        if len(dates) > 1:
+            text += f" ({span(dates[int(0.05 * (len(dates) - 1))], dates[int(np.ceil(0.95 * (len(dates) - 1)))])})"
+        never = n - len(dates)
+        return text + (f"; never in {never} of {n}" if never else "")
+    x = np.array(values, dtype=float)
+    if np.isnan(x).all():
+        return "none"
+    lo, mid, hi = np.nanquantile(x, [0.05, 0.5, 0.95])
+    text = number(mid, o) + (f" ({number(lo, o)} to {number(hi, o)})" if n > 1 and lo != hi else "")
+    return text + (" of its towns as reported" if isinstance(o, FrontOutcome) else "")
+
+
+def frozen(s: OutcomeScore) -> str:
+    """What the front frozen at the start shows for the outcome, in words."""
+    value, o = s.baseline.value, s.outcome
+    if value is None:
+        return "never"
+    if isinstance(value, dt.date):
+        return day(value)
+    if isinstance(value, str):
+        return who(value)
+    return "none" if np.isnan(value) else number(float(value), o)
+
+
+def described(o: OutcomeBase) -> str:
+    """The outcome's description, its ISO dates ('by 2019-12-29') written as the table's other dates are."""
+    return re.sub(r"\b(\d{4})-(\d\d)-(\d\d)\b", lambda m: day(dt.date(*map(int, m.groups()))), o.description)
+
+
+def outcomes_markdown(card: Scorecard) -> str:
+    """Every scored outcome as a table of words: description, fitted or held out, reported, simulated, P(met),
+    and the frozen front."""
+    rows = [{
+        "outcome": described(s.outcome),
+        "set": SETS.get(s.outcome.set, s.outcome.set),
+        "reported": reported(s.outcome),
+        "simulated (median, 5–95%)": simulated(s),
+        "P(met)": s.p_met,
+        "frozen front": frozen(s),
+        "frozen front meets it": s.baseline.met,
+    } for s in card.scores]
+    return markdown_table(pd.DataFrame(rows))

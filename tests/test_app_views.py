@@ -1,0 +1,50 @@
+"""What the app's views say, rendered with Solara's test helpers: outcomes and scores in words, the factions'
+names, the sliders' meanings, the figures' titles, the save form, and the comparison's summary.
+
+Skipped where the app extra is not installed (tests/test_app.py has the page's workings).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
+
+import ipyvuetify as v  # noqa: E402
+
+from .app_page import button, page, texts, wait_for  # noqa: E402, F401 - page: a fixture
+
+
+def run_ensemble(rc, box, n: int = 2, toggle: str | None = None) -> None:  # noqa: ANN001
+    """Tick ``toggle`` (if any), then run ``n`` replicates from the Ensemble tab and wait for them."""
+    if toggle:
+        [c for c in rc.find(v.Checkbox).widgets if c.label == toggle][0].v_model = True
+    rc.find(v.Tabs).widget.v_model = 1
+    [s for s in rc.find(v.Slider).widgets if s.max == 200][0].v_model = n
+    button(rc, f"Run ensemble ({n})").click()
+    wait_for(lambda: re.search(rf"\b{n} replicates?</strong> of", texts(box)))
+
+
+def section(text: str, heading: str) -> str:
+    """The text from ``heading`` to the end of the table after it."""
+    start = text.index(heading)
+    end = text.find("</table>", start)
+    return text[start:end if end > 0 else None]
+
+
+def test_the_outcomes_table_reads_in_words_across_the_page(page):
+    box, rc, _ = page
+    run_ensemble(rc, box)
+    outcomes = section(texts(box), "Outcomes against the record")
+    assert "Ma'arat al-Numan is held by the government on 28 January" in outcomes, "the outcome's description"
+    for code in ("maarat-regime-by-28-jan", "truce_broken", "turkish_deaths", "post_encircled", "baseline_met"):
+        assert code not in outcomes, code
+    assert "truce broken on 15\u00a0Jan\u00a02020" in outcomes and "Turkish soldiers killed" in outcomes
+    assert not re.search(r"\d{4}-\d\d-\d\d", outcomes), "dates that break over lines at their hyphens"
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", outcomes)
+    assert "frozen front" in headers and "baseline" not in " ".join(headers), headers
+    for row in rc.find(v.Row).widgets:  # not squeezed into one of two columns
+        cols = [c for c in row.children if isinstance(c, v.Col)]
+        assert len(cols) < 2 or not any("Outcomes against the record" in texts(c) for c in cols)
