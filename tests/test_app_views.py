@@ -48,3 +48,23 @@ def test_the_outcomes_table_reads_in_words_across_the_page(page):
     for row in rc.find(v.Row).widgets:  # not squeezed into one of two columns
         cols = [c for c in row.children if isinstance(c, v.Col)]
         assert len(cols) < 2 or not any("Outcomes against the record" in texts(c) for c in cols)
+
+
+def test_the_headline_scores_show_the_fitted_and_held_out_outcomes_apart_and_say_what_they_measure(page):
+    box, rc, _ = page
+    run_ensemble(rc, box)
+    from sim.app import ensemble_view
+
+    card = ensemble_view.ensemble_task.value.card
+    scores = section(texts(box), "Headline scores")
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", scores)
+    sets = {name: len(sub.scores) for name, sub in card.sets.items()}
+    assert set(sets) == {"calibration", "validation"}
+    assert f"calibration: {sets['calibration']} fitted" in headers and f"validation: {sets['validation']} held out" in headers
+    accuracy = re.search(r"<td>control accuracy</td>\s*<td>model</td>((?:\s*<td[^>]*>[^<]*</td>){3})", scores)
+    shown = re.findall(r">([^<]*)</td>", accuracy.group(1))
+    expected = [card.headline(), card.sets["calibration"].headline(), card.sets["validation"].headline()]
+    assert shown == [f"{h['control accuracy']:.3f}" for h in expected], "pooled, fitted and held out, side by side"
+    text = texts(box)
+    assert "0 is perfect, 2 the worst" in text and "mean error, in days, of the dated changes of hands" in text
+    assert "fitted to" in text and "held out" in text

@@ -128,12 +128,6 @@ def held_summary(ens: Ensemble, date: dt.date) -> dict[str, tuple[float, float, 
     return out
 
 
-def scorecard_markdown(card: Scorecard) -> str:
-    """The headline scores beside the frozen front, as ``compare`` prints them."""
-    head = headline_table(card)[["score", "model", "frozen front", "better is"]]
-    return "**Headline scores (the model vs the front frozen at the start)**\n\n" + markdown_table(head)
-
-
 def comparison_heading(ens: Ensemble | None) -> str:
     """The comparison tab's heading: intervals promised only when the comparison has them (each side has
     :data:`MIN_REPLICATES` replicates or more), as ``compare A B`` says below it."""

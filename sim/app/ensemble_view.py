@@ -22,14 +22,13 @@ from .ensemble import (
     comparison_markdown,
     held_summary,
     run_ensemble,
-    scorecard_markdown,
     tables,
     towns_markdown,
     towns_table,
 )
 from .figures import png
 from .guard import attempt
-from .outcome_words import outcomes_markdown
+from .outcome_words import outcomes_markdown, scores_markdown
 from .settings import Settings
 
 
@@ -102,7 +101,7 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
                             + (" (and the record)" if day in ens.results.theatre.control else "") + "\n\n"
                             + towns_markdown(towns_table(ens, day)))
         with solara.Column():
-            solara.Markdown(scorecard_markdown(ens.card))
+            solara.Markdown(scores_markdown(ens.card))
     # The whole width: a sentence per outcome, and dates that stay on one line.
     solara.Markdown(f"**Outcomes against the record** ({len(ens.card.scores)} in the simulated window; "
                     "the frozen front is the front of the first day, left as it is)\n\n" + outcomes_markdown(ens.card))

@@ -134,3 +134,33 @@ def outcomes_markdown(card: Scorecard) -> str:
         "frozen front meets it": s.baseline.met,
     } for s in card.scores]
     return markdown_table(pd.DataFrame(rows))
+
+
+# What each headline score measures, in a line (sim.analysis.scoring computes them).
+SCORE_MEANINGS = {
+    "outcomes met": "the share of the outcomes below that a replicate meets, averaged over the replicates; higher is better",
+    "control accuracy": "the share of the record's (town, date) controllers a replicate gets right, averaged; higher is better",
+    "Brier": "how far the share of replicates giving each faction a town is from the record, on the same towns and dates: "
+             "0 is perfect, 2 the worst; lower is better",
+    "capture MAE (days)": "the mean error, in days, of the dated changes of hands (one that never comes counts as the day "
+                          "after the run ends); lower is better",
+}
+
+
+def scores_markdown(card: Scorecard) -> str:
+    """The headline scores on every outcome and on each set apart (fitted, held out), the model's and the frozen
+    front's, as ``compare`` gives them, and what each score measures."""
+    groups = {f"all {len(card.scores)} outcomes": card}
+    groups |= {f"{name}: {len(sub.scores)} {SETS[name]}": sub for name, sub in card.sets.items()}
+    rows = []
+    for score in SCORE_MEANINGS:
+        for side, first in (("model", score), ("frozen front", "")):
+            row = {"score": first, "": side}
+            for label, sub in groups.items():
+                row[label] = sub.headline()[score] if side == "model" else sub.baseline[score]
+            rows.append(row)
+    sets = ("*Calibration* outcomes are those the parameters were fitted to; *validation* outcomes were held out "
+            "of the fitting, so their column is the fairer test. ") if card.sets else ""
+    return ("**Headline scores: the model against the front frozen on the first day**\n\n" + markdown_table(pd.DataFrame(rows))
+            + "\n\n" + sets + "The frozen front is the front of the first day left as it is: a model with skill beats it.\n\n"
+            + "\n".join(f"- **{score}**: {meaning}" for score, meaning in SCORE_MEANINGS.items()))
