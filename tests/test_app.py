@@ -232,7 +232,7 @@ def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     wait_for(lambda: "4 replicates</strong> of scenarios/campaign.yaml" in texts(box))
     text = texts(box)
     assert "No Spring Shield" in text and "its baseline scenarios/campaign.yaml" in text
-    assert "Showing <strong>2020-03-05</strong>" in text and "Saraqib" in text and "P(regime)" in text
+    assert "Showing <strong>2020-03-05</strong>" in text and "Saraqib" in text and "P(Government)" in text
     assert "outcomes met" in text and "frozen front" in text
     before = images(rc)
     date = rc.find(DateSliderWidget).widget

@@ -13,6 +13,7 @@ import pytest
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
 import ipyvuetify as v  # noqa: E402
+from solara.components.slider import DateSliderWidget  # noqa: E402
 
 from .app_page import button, page, texts, wait_for  # noqa: E402, F401 - page: a fixture
 
@@ -68,3 +69,18 @@ def test_the_headline_scores_show_the_fitted_and_held_out_outcomes_apart_and_say
     text = texts(box)
     assert "0 is perfect, 2 the worst" in text and "mean error, in days, of the dated changes of hands" in text
     assert "fitted to" in text and "held out" in text
+
+
+def test_the_ensemble_tables_name_the_factions_as_the_rest_of_the_page_does(page):
+    box, rc, _ = page
+    run_ensemble(rc, box)
+    rc.find(DateSliderWidget).widget.value = 0  # the first day: the record says who holds each town
+    wait_for(lambda: "Showing <strong>2019-12-01</strong>" in texts(box), 30)
+    text = texts(box)
+    towns = section(text, "The labelled towns on")
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", towns)
+    assert headers == ["town", "P(Government)", "P(HTS)", "P(Turkish-backed rebels)", "reported"], headers
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", towns)
+    assert "Government" in cells and not {"regime", "hts", "rebels"} & set(cells)
+    held = re.search(r"Towns held on that day[^\n]*", text).group(0)
+    assert "Government <strong>" in held and "Turkish-backed rebels <strong>" in held and "regime" not in held, held

@@ -23,7 +23,7 @@ from ..analysis.report import comparison_csv, comparison_text, markdown_table
 from ..analysis.results import Results
 from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
 from ..io.theatre import Theatre
-from ..names import HOLDERS
+from ..names import DISPLAY_NAMES, HOLDERS
 from ..viz.labels import main_towns
 from .live import memory_results, probabilities_on, run_replicates, timed
 from .settings import Controls, Settings, base_scenario, baseline_of, build, changes
@@ -112,19 +112,22 @@ def towns_table(ens: Ensemble, date: dt.date, *, only_main: bool = True) -> pd.D
 
 
 def towns_markdown(table: pd.DataFrame) -> str:
-    shown = table.rename(columns={f"p_{h}": f"P({h})" for h in HOLDERS})
+    """The towns table as the page shows it: the factions by the names the rest of the page uses."""
+    shown = table.rename(columns={f"p_{h}": f"P({DISPLAY_NAMES[h]})" for h in HOLDERS})
     for h in HOLDERS:
-        shown[f"P({h})"] = [f"{p:.2f}" for p in shown[f"P({h})"]]
+        shown[f"P({DISPLAY_NAMES[h]})"] = [f"{p:.2f}" for p in shown[f"P({DISPLAY_NAMES[h]})"]]
+    if "reported" in shown:
+        shown["reported"] = shown["reported"].map(DISPLAY_NAMES)
     return markdown_table(shown)
 
 
 def held_summary(ens: Ensemble, date: dt.date) -> dict[str, tuple[float, float, float]]:
-    """Towns held by each faction on ``date``: (mean, 5%, 95%) over the replicates."""
+    """Towns held by each faction (by its display name) on ``date``: (mean, 5%, 95%) over the replicates."""
     day = (date - ens.results.start).days
     out = {}
     for k, holder in enumerate(HOLDERS):
         held = np.array([(r.history[day] == k).sum() for r in ens.results.runs], dtype=float)
-        out[holder] = (float(held.mean()), float(np.quantile(held, 0.05)), float(np.quantile(held, 0.95)))
+        out[DISPLAY_NAMES[holder]] = (float(held.mean()), float(np.quantile(held, 0.05)), float(np.quantile(held, 0.95)))
     return out
 
 
