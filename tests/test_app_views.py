@@ -84,3 +84,16 @@ def test_the_ensemble_tables_name_the_factions_as_the_rest_of_the_page_does(page
     assert "Government" in cells and not {"regime", "hts", "rebels"} & set(cells)
     held = re.search(r"Towns held on that day[^\n]*", text).group(0)
     assert "Government <strong>" in held and "Turkish-backed rebels <strong>" in held and "regime" not in held, held
+
+
+def test_each_slider_says_what_it_sets_beside_its_path(page):
+    box, rc, _ = page
+    text = texts(box)
+    force = text.index("regime.force = ")
+    assert "Government: mobile strength at the start" in text[force:force + 400]
+    assert "1 point is about 100 fighters" in text[force:force + 400], "the unit"
+    compliance = text.index("events.jan-truce.compliance.regime = ")
+    assert re.search(r"January 2020 Idlib truce[^\n]*: daily chance each armed faction keeps to it \(here: Government\)",
+                     text[compliance:compliance + 400])
+    assert "Combat: defenders with a way out withdraw once the odds" in text
+    assert "Turkey: regime objective scores for a town are divided by exp(deterrence" in text
