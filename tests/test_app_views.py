@@ -13,9 +13,20 @@ import pytest
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
 import ipyvuetify as v  # noqa: E402
+from solara.components.file_download import FileDownloadWidget  # noqa: E402
 from solara.components.slider import DateSliderWidget  # noqa: E402
 
+from sim.app import ensemble_view  # noqa: E402
+from sim.app.live import WhatIfModel  # noqa: E402
+from sim.app.run_view import live_map_title  # noqa: E402
+from sim.app.settings import Settings, load_controls  # noqa: E402
+from sim.viz.maps import compare_figure, map_figure  # noqa: E402
+from sim.viz.plots import towns_held_figure  # noqa: E402
+
 from .app_page import button, page, texts, wait_for  # noqa: E402, F401 - page: a fixture
+from .conftest import ROOT  # noqa: E402
+
+CONTROLS = load_controls(ROOT / "scenarios" / "app" / "controls.yaml")
 
 
 def run_ensemble(rc, box, n: int = 2, toggle: str | None = None) -> None:  # noqa: ANN001
@@ -54,8 +65,6 @@ def test_the_outcomes_table_reads_in_words_across_the_page(page):
 def test_the_headline_scores_show_the_fitted_and_held_out_outcomes_apart_and_say_what_they_measure(page):
     box, rc, _ = page
     run_ensemble(rc, box)
-    from sim.app import ensemble_view
-
     card = ensemble_view.ensemble_task.value.card
     scores = section(texts(box), "Headline scores")
     headers = re.findall(r"<th[^>]*>(.*?)</th>", scores)
@@ -97,3 +106,25 @@ def test_each_slider_says_what_it_sets_beside_its_path(page):
                      text[compliance:compliance + 400])
     assert "Combat: defenders with a way out withdraw once the odds" in text
     assert "Turkey: regime objective scores for a town are divided by exp(deterrence" in text
+
+
+def figure_titles(fig) -> list[str]:  # noqa: ANN001
+    return [t for t in [fig._suptitle.get_text() if fig._suptitle else "", *(ax.get_title() for ax in fig.axes)] if t]
+
+
+def test_a_whatif_s_figures_and_headings_say_what_it_changes_not_its_internal_name(page):
+    box, rc, _ = page
+    run_ensemble(rc, box, toggle="No Spring Shield")
+    ens = ensemble_view.ensemble_task.value
+    titles = [*figure_titles(map_figure(ens.results, ens.last)), *figure_titles(towns_held_figure(ens.results)),
+              *figure_titles(compare_figure(ens.baseline, ens.results, ens.last))]
+    assert any(t.startswith("what-if: No Spring Shield") for t in titles), titles
+    assert not any("whatif_" in t for t in titles), titles
+    rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
+    assert "what-if: No Spring Shield vs campaign" in texts(box) and "whatif_campaign_app" not in texts(box)
+    files = [d.filename for d in rc.find(FileDownloadWidget).widgets]
+    assert files and all(re.fullmatch(r"[A-Za-z0-9_.-]+", f) for f in files), files
+    one = WhatIfModel(Settings("scenarios/campaign.yaml").with_toggle("no-spring-shield", True), CONTROLS, root=ROOT)
+    assert live_map_title(one).startswith("what-if: No Spring Shield: control"), "the One run tab's map too"
+    plain = WhatIfModel(Settings("scenarios/whatif/jan_truce_holds.yaml"), CONTROLS, root=ROOT)
+    assert live_map_title(plain).startswith("what-if: The January 2020 truce with near-full government")

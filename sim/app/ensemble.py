@@ -27,7 +27,7 @@ from ..names import DISPLAY_NAMES, HOLDERS
 from ..viz.labels import main_towns
 from .live import memory_results, probabilities_on, run_replicates, timed
 from .settings import Controls, Settings, base_scenario, baseline_of, build, changes
-from .whatif import default_name
+from .whatif import default_name, title_of
 
 MAX_RUNS = 200
 
@@ -44,6 +44,7 @@ class Ensemble:
     baseline: Results | None = None
     comparison: Comparison | None = None
     seconds: float = 0.0
+    stem: str = ""  # the scenario's own name, for file names (``results.name`` is its title: 'what-if: ...')
 
     @property
     def runs(self) -> int:
@@ -85,12 +86,13 @@ def run_ensemble(settings: Settings, controls: Controls, n: int, root: Path = Pa
         return lambda done, _: progress(offset + done, total) if progress else None
 
     def work() -> Ensemble:
-        results = memory_results(scenario, run_replicates(scenario, n, report(0)))
-        out = Ensemble(settings, changes(settings, controls, root), results, scorecard(results))
+        results = memory_results(scenario, run_replicates(scenario, n, report(0)), title=title_of(settings, controls, root))
+        out = Ensemble(settings, changes(settings, controls, root), results, scorecard(results), stem=scenario.name)
         if base_file is not None:
             base = base_scenario(base_file, root)
             out.baseline_file = base_file
-            out.baseline = memory_results(base, run_replicates(base, n, report(n)), results.theatre)
+            out.baseline = memory_results(base, run_replicates(base, n, report(n)), results.theatre,
+                                          title=title_of(Settings(base_file), controls, root))
             out.comparison = compare(scorecard(out.baseline), out.card)
         return out
 

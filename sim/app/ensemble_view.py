@@ -110,7 +110,7 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
 
 @solara.component
 def DownloadRow(ens: Ensemble, day: dt.date):
-    stem = f"{ens.results.name}-runs{ens.runs}"
+    stem = f"{ens.stem}-runs{ens.runs}"
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
         f"{stem}-map-{day}.png": lambda: png(map_figure(ens.results, day), None),
@@ -147,7 +147,7 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     solara.Error(error) if error else solara.Image(pair_png, width="100%")
     solara.Markdown(comparison_markdown(ens))
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
-    solara.FileDownload(both, f"{ens.results.name}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
+    solara.FileDownload(both, f"{ens.stem}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
 
 
 def replicates(n: int) -> str:

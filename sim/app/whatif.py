@@ -31,6 +31,34 @@ def default_name(settings: Settings, root: Path = Path(".")) -> str:
     return base if base.startswith("whatif_") and settings.is_plain else f"whatif_{base.removeprefix('whatif_')}_app"
 
 
+TITLE_CHARACTERS = 60  # a what-if's title in figures: it shares a line with "10 runs: 05 March 2020"
+
+
+def title_of(settings: Settings, controls: Controls, root: Path = Path(".")) -> str:
+    """What the settings are called in figures and headings: the scenario's name for a recorded scenario as it is,
+    and for a what-if 'what-if: ' and what it changes ('what-if: No Spring Shield'), or, for a what-if file left as
+    it is, its description; never the internal name a what-if is given to be saved under (``whatif_campaign_app``)."""
+    base = base_scenario(settings.scenario, root)
+    if not settings.is_plain:
+        said = changes(settings, controls, root)
+        text = "; ".join(said)
+        if len(said) > 1 and len(text) > TITLE_CHARACTERS:
+            text = f"{said[0]} and {len(said) - 1} more change{'s' * (len(said) > 2)}"
+    elif base.name.startswith("whatif_"):
+        text = base.description.strip().rstrip(".") or base.name
+    else:
+        return base.name
+    return "what-if: " + shorten(text)
+
+
+def shorten(text: str, limit: int = TITLE_CHARACTERS) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, with '…' where it was cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
+    return cut + "…"
+
+
 def whatif_data(settings: Settings, controls: Controls, name: str) -> dict:
     """The what-if as a YAML tree (without ``extends``): name, removed events, changed parameters."""
     data: dict = {"name": name}
