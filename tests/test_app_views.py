@@ -7,8 +7,10 @@ Skipped where the app extra is not installed (tests/test_app.py has the page's w
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
@@ -20,6 +22,9 @@ from sim.app import ensemble_view  # noqa: E402
 from sim.app.live import WhatIfModel  # noqa: E402
 from sim.app.run_view import live_map_title  # noqa: E402
 from sim.app.settings import Settings, load_controls  # noqa: E402
+from sim.app.whatif import save_whatif  # noqa: E402
+from sim.errors import InputError  # noqa: E402
+from sim.io.scenario import load_scenario  # noqa: E402
 from sim.viz.maps import compare_figure, map_figure  # noqa: E402
 from sim.viz.plots import towns_held_figure  # noqa: E402
 
@@ -128,3 +133,40 @@ def test_a_whatif_s_figures_and_headings_say_what_it_changes_not_its_internal_na
     assert live_map_title(one).startswith("what-if: No Spring Shield: control"), "the One run tab's map too"
     plain = WhatIfModel(Settings("scenarios/whatif/jan_truce_holds.yaml"), CONTROLS, root=ROOT)
     assert live_map_title(plain).startswith("what-if: The January 2020 truce with near-full government")
+
+
+def save_tab(rc, typed: str) -> None:  # noqa: ANN001
+    rc.find(v.Tabs).widget.v_model = 3  # Save & export
+    rc.find(v.TextField).widget.v_model = typed
+
+
+def test_a_whatif_saved_under_a_natural_name_gets_a_file_name_and_a_relative_parent(page, capfd):
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "no spring shield (test)")
+    text = texts(box)
+    assert "InputError" not in text and "not a usable name" not in text
+    assert f"{saved / 'no_spring_shield_test.yaml'}" in text, "the file it will be saved as"
+    button(rc, "Save what-if").click()
+    file = saved / "no_spring_shield_test.yaml"
+    assert file.exists() and "Saved" in texts(box)
+    data = yaml.safe_load(file.read_text())
+    assert data["name"] == "no_spring_shield_test" and "no spring shield (test)" in data["description"]
+    assert not Path(data["extends"]).is_absolute(), data["extends"]
+    assert (saved / data["extends"]).resolve() == (ROOT / "scenarios" / "campaign.yaml").resolve()
+    assert [e.id for e in load_scenario(file).events if e.id == "spring-shield"] == []
+    save_tab(rc, "((( )))")  # nothing to make a file name of: said in place, the form stays
+    text = texts(box)
+    assert "letters or digits" in text and "InputError" not in text
+    assert rc.find(v.TextField).widgets, "the name can be typed again"
+    assert "Traceback" not in capfd.readouterr().err, "the server logs no traceback for a name"
+
+
+def test_saving_with_nothing_changed_says_so_and_writes_nothing(page):
+    box, rc, saved = page
+    save_tab(rc, "same_again")
+    assert "Nothing to save" in texts(box)
+    assert not [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children) and not b.disabled]
+    assert not (saved / "same_again.yaml").exists()
+    with pytest.raises(InputError, match="nothing is changed"):
+        save_whatif(Settings("scenarios/campaign.yaml"), CONTROLS, saved, "same_again", ROOT)
