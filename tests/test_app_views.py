@@ -170,3 +170,37 @@ def test_saving_with_nothing_changed_says_so_and_writes_nothing(page):
     assert not (saved / "same_again.yaml").exists()
     with pytest.raises(InputError, match="nothing is changed"):
         save_whatif(Settings("scenarios/campaign.yaml"), CONTROLS, saved, "same_again", ROOT)
+
+
+def in_short(box) -> str:  # noqa: ANN001
+    (line,) = re.findall(r"<strong>In short</strong>[^\n]*", texts(box))
+    return line
+
+
+def test_the_comparison_says_its_result_in_a_sentence(page):
+    box, rc, _ = page
+    run_ensemble(rc, box, n=3, toggle="No Spring Shield")
+    rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
+    line = in_short(box)
+    c = ensemble_view.ensemble_task.value.comparison
+    towns = c.towns.reindex(c.towns["diff"].abs().sort_values(ascending=False).index)
+    top = towns.iloc[0]
+    assert abs(top["diff"]) >= 0.05, "No Spring Shield changes who holds some town"
+    assert f"{top['town']} ({top['p_regime_a']:.0%} → {top['p_regime_b']:.0%})" in line, line
+    held = next(d for d in c.quantities if d.name == "towns_regime")
+    assert f"{held.b:.1f} towns against {held.a:.1f}" in line, line
+    significant = [d for d in c.headlines if d.low > 0 or d.high < 0]
+    for d in significant:
+        assert d.name in line, (d, line)
+    if not significant:
+        assert "no headline score differs beyond chance" in line, line
+
+
+def test_a_change_that_changes_nothing_is_said_to(page):
+    box, rc, _ = page
+    block = [s for s in rc.find(v.Slider).widgets if s.v_model == 0.627]  # hts.patrol_block: the campaign has no patrols
+    block[0].v_model = 0.1
+    assert "hts.patrol_block: 0.627 → 0.1" in texts(box)
+    run_ensemble(rc, box, n=2)
+    rc.find(v.Tabs).widget.v_model = 2
+    assert "no difference in any replicate" in in_short(box)

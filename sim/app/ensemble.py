@@ -146,6 +146,53 @@ def comparison_heading(ens: Ensemble | None) -> str:
     return f"### What-if vs baseline: {how}, as `python -m sim compare A B`"
 
 
+HIGHER_IS_BETTER = ("outcomes met", "control accuracy")
+TOWNS_NAMED = 3  # the towns the summary names: those whose chance of being the government's changed most
+
+
+def comparison_summary(ens: Ensemble) -> str:
+    """The comparison in one sentence: towns the government holds, the headline scores that differ beyond chance
+    (their interval leaves out 0), and the towns whose chance of being the government's changed most; or that no
+    replicate differs at all."""
+    c = ens.comparison
+    pairs = list(zip(ens.baseline.runs, ens.results.runs, strict=True))
+    if all(np.array_equal(a.history, b.history) and a.timeseries.equals(b.timeseries) for a, b in pairs):
+        return ("**In short**: no difference in any replicate: each of B's runs is, day by day, the run of A with the "
+                "same seed (who holds every town, the losses, the displaced).")
+    on = f"{c.date.day} {c.date:%B %Y}"
+    held = next((d for d in c.quantities if d.name == "towns_regime"), None)
+    parts = [f"on {on} the government holds {held.b:.1f} towns against {held.a:.1f} ({held.diff:+.1f}, means over "
+             f"the replicates)"] if held is not None else []
+    if c.intervals:
+        beyond = [d for d in c.headlines if d.low > 0 or d.high < 0]
+        parts.append("; ".join(f"{d.name} {_moves(d)} from {_score(d.name, d.a)} to {_score(d.name, d.b)}" for d in beyond)
+                     if beyond else "no headline score differs beyond chance (every 90% interval includes 0)")
+    else:
+        parts.append("with one replicate there are no intervals to tell an effect from chance")
+    towns = c.towns[c.towns["diff"].abs() >= 0.05]
+    towns = towns.reindex(towns["diff"].abs().sort_values(ascending=False, kind="stable").index).head(TOWNS_NAMED)
+    if towns.empty:
+        parts.append("no town's chance of being held by the government changes by 5 points or more")
+    else:
+        parts.append("the towns whose chance of being held by the government changed most are "
+                     + _and([f"{t.town} ({t.p_regime_a:.0%} → {t.p_regime_b:.0%})" for t in towns.itertuples()]))
+    return f"**In short** ({ens.results.name} against {ens.baseline.name}): {'; '.join(parts)}."
+
+
+def _moves(d) -> str:  # noqa: ANN001 - a Difference
+    """'rises (better)', 'falls (worse)', ... beyond chance."""
+    up = d.diff > 0
+    return ("rises" if up else "falls") + (" (better)" if up == (d.name in HIGHER_IS_BETTER) else " (worse)")
+
+
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _score(name: str, value: float) -> str:
+    return f"{value:.1f}" if name == "capture MAE (days)" else f"{value:.3f}"
+
+
 def comparison_markdown(ens: Ensemble) -> str:
     return comparison_text(ens.comparison) if ens.comparison is not None else ""
 
