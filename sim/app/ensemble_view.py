@@ -144,7 +144,7 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
     solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}** with {'; '.join(ens.describes) or 'nothing changed'}"
                     f" — both {replicates(ens.runs)}, same seeds; maps on {day.isoformat()} (the Ensemble tab's date)")
-    solara.Markdown(comparison_summary(ens))
+    solara.Markdown(comparison_summary(ens, day))
     pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
     solara.Error(error) if error else solara.Image(pair_png, width="100%")
     solara.Markdown(comparison_markdown(ens))

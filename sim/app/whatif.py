@@ -37,7 +37,7 @@ def default_name(settings: Settings, root: Path = Path(".")) -> str:
     return base if base.startswith("whatif_") and settings.is_plain else f"whatif_{base.removeprefix('whatif_')}_app"
 
 
-TITLE_CHARACTERS = 60  # a what-if's title in figures: it shares a line with "10 runs: 05 March 2020"
+TITLE_CHARACTERS = 40  # a what-if's title in figures shares a line with ": towns held by each faction (median ...)"
 
 
 def title_of(settings: Settings, controls: Controls, root: Path = Path(".")) -> str:
