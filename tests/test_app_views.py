@@ -77,7 +77,7 @@ def test_the_headline_scores_show_the_fitted_and_held_out_outcomes_apart_and_say
     sets = {name: len(sub.scores) for name, sub in card.sets.items()}
     assert set(sets) == {"calibration", "validation"}
     assert f"calibration: {sets['calibration']} fitted" in headers and f"validation: {sets['validation']} held out" in headers
-    accuracy = re.search(r"<td>control accuracy</td>\s*<td>model</td>((?:\s*<td[^>]*>[^<]*</td>){3})", scores)
+    accuracy = re.search(r"<td[^>]*>control accuracy</td>\s*<td[^>]*>model</td>((?:\s*<td[^>]*>[^<]*</td>){3})", scores)
     shown = re.findall(r">([^<]*)</td>", accuracy.group(1))
     expected = [card.headline(), card.sets["calibration"].headline(), card.sets["validation"].headline()]
     assert shown == [f"{h['control accuracy']:.3f}" for h in expected], "pooled, fitted and held out, side by side"

@@ -27,6 +27,7 @@ from ..names import DISPLAY_NAMES, HOLDERS
 from ..viz.labels import main_towns
 from .live import memory_results, probabilities_on, run_replicates, timed
 from .settings import Controls, Settings, base_scenario, baseline_of, build, changes
+from .outcome_words import left_aligned
 from .whatif import default_name, title_of
 
 MAX_RUNS = 200
@@ -120,7 +121,7 @@ def towns_markdown(table: pd.DataFrame) -> str:
         shown[f"P({DISPLAY_NAMES[h]})"] = [f"{p:.2f}" for p in shown[f"P({DISPLAY_NAMES[h]})"]]
     if "reported" in shown:
         shown["reported"] = shown["reported"].map(DISPLAY_NAMES)
-    return markdown_table(shown)
+    return left_aligned(markdown_table(shown), ("town", "reported"))
 
 
 def held_summary(ens: Ensemble, date: dt.date) -> dict[str, tuple[float, float, float]]:

@@ -121,6 +121,17 @@ def described(o: OutcomeBase) -> str:
     return re.sub(r"\b(\d{4})-(\d\d)-(\d\d)\b", lambda m: day(dt.date(*map(int, m.groups()))), o.description)
 
 
+def left_aligned(table: str, columns: tuple[str, ...] | None = None) -> str:
+    """A pipe table with its text columns (or only ``columns``) set to the left: ``markdown_table`` leaves their
+    alignment to the page, which sets every cell to the right. Numbers stay on the right."""
+    lines = table.split("\n")
+    names = [c.strip() for c in lines[0].strip("|").split("|")]
+    rule = lines[1].strip("|").split("|")
+    lines[1] = "|" + "|".join(c if c.endswith(":") or (columns is not None and name not in columns) else ":" + c[1:]
+                              for name, c in zip(names, rule, strict=True)) + "|"
+    return "\n".join(lines)
+
+
 def outcomes_markdown(card: Scorecard) -> str:
     """Every scored outcome as a table of words: description, fitted or held out, reported, simulated, P(met),
     and the frozen front."""
@@ -133,7 +144,7 @@ def outcomes_markdown(card: Scorecard) -> str:
         "frozen front": frozen(s),
         "frozen front meets it": s.baseline.met,
     } for s in card.scores]
-    return markdown_table(pd.DataFrame(rows))
+    return left_aligned(markdown_table(pd.DataFrame(rows)))
 
 
 # What each headline score measures, in a line (sim.analysis.scoring computes them).
@@ -161,6 +172,6 @@ def scores_markdown(card: Scorecard) -> str:
             rows.append(row)
     sets = ("*Calibration* outcomes are those the parameters were fitted to; *validation* outcomes were held out "
             "of the fitting, so their column is the fairer test. ") if card.sets else ""
-    return ("**Headline scores: the model against the front frozen on the first day**\n\n" + markdown_table(pd.DataFrame(rows))
+    return ("**Headline scores: the model against the front frozen on the first day**\n\n" + left_aligned(markdown_table(pd.DataFrame(rows)))
             + "\n\n" + sets + "The frozen front is the front of the first day left as it is: a model with skill beats it.\n\n"
             + "\n".join(f"- **{score}**: {meaning}" for score, meaning in SCORE_MEANINGS.items()))
