@@ -6,7 +6,6 @@ Skipped where the app extra is not installed. The real browser test is tests/tes
 
 from __future__ import annotations
 
-import asyncio
 import os
 import datetime as dt
 import re
@@ -19,10 +18,7 @@ import pytest
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
 import ipyvuetify as v  # noqa: E402
-import ipywidgets as w  # noqa: E402
-import solara  # noqa: E402
 from solara.components.slider import DateSliderWidget  # noqa: E402
-from solara.server import kernel_context  # noqa: E402
 
 from sim.analysis.results import RunData  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state  # noqa: E402
@@ -44,6 +40,7 @@ from sim.experiments.run import simulate  # noqa: E402
 from sim.io.scenario import load_scenario  # noqa: E402
 from sim.io.schema import Scenario  # noqa: E402
 
+from .app_page import button, images, page, strong, texts, wait_for  # noqa: E402, F401 - page: a fixture
 from .conftest import ROOT  # noqa: E402
 
 CONTROLS = load_controls(ROOT / "scenarios" / "app" / "controls.yaml")
@@ -188,99 +185,6 @@ def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():
 # ------------------------------------------------------------------ the page
 
 
-def texts(widget) -> str:  # noqa: ANN001
-    """Every piece of text a widget tree shows (markdown, labels, alerts, buttons), joined."""
-    out: list[str] = []
-
-    def walk(x: object) -> None:
-        if isinstance(x, str):
-            out.append(x)
-            return
-        if isinstance(x, v.VuetifyTemplate):
-            out.append(str(x.template))
-        for attr in ("children", "label", "v_model", "messages"):
-            value = getattr(x, attr, None)
-            if isinstance(value, list | tuple):
-                for c in value:
-                    walk(c)
-            elif isinstance(value, str) and attr != "children":
-                out.append(value)
-            elif isinstance(value, w.Widget):
-                walk(value)
-
-    walk(widget)
-    return "\n".join(out)
-
-
-def strong(markdown: str) -> str:
-    """Markdown's bold as the page renders it."""
-    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", markdown)
-
-
-def button(rc, label: str) -> v.Btn:  # noqa: ANN001
-    found = [b for b in rc.find(v.Btn).widgets if any(label in str(c) for c in b.children)]
-    assert found, f"no button '{label}'"
-    return found[0]
-
-
-def images(rc) -> list[bytes]:  # noqa: ANN001
-    return [i.value for i in rc.find(w.Image).widgets]
-
-
-def wait_for(predicate, seconds: float = 120) -> None:  # noqa: ANN001
-    deadline = time.time() + seconds
-    while not predicate():
-        assert time.time() < deadline, "timed out"
-        time.sleep(0.1)
-
-
-class InlineTask:
-    """The ensemble task run in the test's own thread: Solara's dummy kernel cannot render from a task thread
-    (the browser test runs the real, threaded task)."""
-
-    def __init__(self, fn) -> None:  # noqa: ANN001
-        self.fn = fn
-        self.state = solara.reactive(("not_called", None, None))
-        self.progress = None
-
-    def __call__(self, *args: object) -> None:
-        self.state.set(("pending", None, None))
-        try:
-            self.state.set(("finished", self.fn(*args), None))
-        except Exception as exc:  # noqa: BLE001 - shown by the page, as the real task's error is
-            self.state.set(("error", None, exc))
-
-    pending = property(lambda self: self.state.value[0] == "pending")
-    finished = property(lambda self: self.state.value[0] == "finished")
-    error = property(lambda self: self.state.value[0] == "error")
-    value = property(lambda self: self.state.value[1])
-    exception = property(lambda self: self.state.value[2])
-
-
-@pytest.fixture
-def page(tmp_path, monkeypatch):
-    monkeypatch.setenv("SIM_APP_ROOT", str(ROOT))
-    monkeypatch.setenv("SIM_APP_SAVE_DIR", str(tmp_path))
-    monkeypatch.delenv("SIM_APP_SCENARIO", raising=False)
-    (tmp_path / "broken.yaml").write_text("extends: nowhere.yaml\nname: broken\n")
-    from sim.app import ensemble_view
-    from sim.app.app import Page
-
-    monkeypatch.setattr(ensemble_view, "ensemble_task", InlineTask(ensemble_view.compute))
-
-    loop = asyncio.new_event_loop()  # Solara's kernel asks for the current loop; without one Python warns
-    asyncio.set_event_loop(loop)
-    context = kernel_context.create_dummy_context()
-    try:
-        with context:
-            box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
-            yield box, rc, tmp_path
-            rc.close()
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
-
-
 def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     box, rc, _ = page
     assert "Day <strong>0</strong> of 95" in texts(box)
@@ -328,7 +232,7 @@ def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     wait_for(lambda: "4 replicates</strong> of scenarios/campaign.yaml" in texts(box))
     text = texts(box)
     assert "No Spring Shield" in text and "its baseline scenarios/campaign.yaml" in text
-    assert "Showing <strong>2020-03-05</strong>" in text and "Saraqib" in text and "P(regime)" in text
+    assert "Showing <strong>2020-03-05</strong>" in text and "Saraqib" in text and "P(Government)" in text
     assert "outcomes met" in text and "frozen front" in text
     before = images(rc)
     date = rc.find(DateSliderWidget).widget

@@ -81,7 +81,7 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
             click_slider_at(date_slider, 0.55)
             page.wait_for_function("() => !document.body.innerText.includes('Showing 2020-03-05')")
             date = shown_date(page)
-            towns = table_rows(page, "P(regime)")
+            towns = table_rows(page, "P(Government)")
             held = page.get_by_text(re.compile(r"^Towns held on that day")).first.inner_text()
             page.screenshot(path=str(tmp_path / "ensemble.png"), full_page=True)
             assert {"Saraqib", "Maarat al-Numan", "Idlib city", "Ariha", "Khan Shaykhun"} <= set(towns)
@@ -115,4 +115,4 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
         assert (p_regime, p_hts, p_rebels) == tuple(f"{prob.loc[town, f'p_{h}']:.2f}" for h in ("regime", "hts", "rebels")), town
     q = pd.read_csv(out / "timeseries_quantiles.csv")
     mean = q[(q["date"] == date) & (q["variable"] == "towns_regime")]["mean"].iloc[0]
-    assert f"regime {mean:.1f}" in held, (held, mean)
+    assert f"Government {mean:.1f}" in held, (held, mean)

@@ -23,11 +23,12 @@ from ..analysis.report import comparison_csv, comparison_text, markdown_table
 from ..analysis.results import Results
 from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
 from ..io.theatre import Theatre
-from ..names import HOLDERS
+from ..names import DISPLAY_NAMES, HOLDERS
 from ..viz.labels import main_towns
 from .live import memory_results, probabilities_on, run_replicates, timed
 from .settings import Controls, Settings, base_scenario, baseline_of, build, changes
-from .whatif import default_name
+from .outcome_words import left_aligned
+from .whatif import default_name, title_of
 
 MAX_RUNS = 200
 
@@ -44,6 +45,7 @@ class Ensemble:
     baseline: Results | None = None
     comparison: Comparison | None = None
     seconds: float = 0.0
+    stem: str = ""  # the scenario's own name, for file names (``results.name`` is its title: 'what-if: ...')
 
     @property
     def runs(self) -> int:
@@ -85,12 +87,13 @@ def run_ensemble(settings: Settings, controls: Controls, n: int, root: Path = Pa
         return lambda done, _: progress(offset + done, total) if progress else None
 
     def work() -> Ensemble:
-        results = memory_results(scenario, run_replicates(scenario, n, report(0)))
-        out = Ensemble(settings, changes(settings, controls, root), results, scorecard(results))
+        results = memory_results(scenario, run_replicates(scenario, n, report(0)), title=title_of(settings, controls, root))
+        out = Ensemble(settings, changes(settings, controls, root), results, scorecard(results), stem=scenario.name)
         if base_file is not None:
             base = base_scenario(base_file, root)
             out.baseline_file = base_file
-            out.baseline = memory_results(base, run_replicates(base, n, report(n)), results.theatre)
+            out.baseline = memory_results(base, run_replicates(base, n, report(n)), results.theatre,
+                                          title=title_of(Settings(base_file), controls, root))
             out.comparison = compare(scorecard(out.baseline), out.card)
         return out
 
@@ -112,28 +115,23 @@ def towns_table(ens: Ensemble, date: dt.date, *, only_main: bool = True) -> pd.D
 
 
 def towns_markdown(table: pd.DataFrame) -> str:
-    shown = table.rename(columns={f"p_{h}": f"P({h})" for h in HOLDERS})
+    """The towns table as the page shows it: the factions by the names the rest of the page uses."""
+    shown = table.rename(columns={f"p_{h}": f"P({DISPLAY_NAMES[h]})" for h in HOLDERS})
     for h in HOLDERS:
-        shown[f"P({h})"] = [f"{p:.2f}" for p in shown[f"P({h})"]]
-    return markdown_table(shown)
+        shown[f"P({DISPLAY_NAMES[h]})"] = [f"{p:.2f}" for p in shown[f"P({DISPLAY_NAMES[h]})"]]
+    if "reported" in shown:
+        shown["reported"] = shown["reported"].map(DISPLAY_NAMES)
+    return left_aligned(markdown_table(shown), ("town", "reported"))
 
 
 def held_summary(ens: Ensemble, date: dt.date) -> dict[str, tuple[float, float, float]]:
-    """Towns held by each faction on ``date``: (mean, 5%, 95%) over the replicates."""
+    """Towns held by each faction (by its display name) on ``date``: (mean, 5%, 95%) over the replicates."""
     day = (date - ens.results.start).days
     out = {}
     for k, holder in enumerate(HOLDERS):
         held = np.array([(r.history[day] == k).sum() for r in ens.results.runs], dtype=float)
-        out[holder] = (float(held.mean()), float(np.quantile(held, 0.05)), float(np.quantile(held, 0.95)))
+        out[DISPLAY_NAMES[holder]] = (float(held.mean()), float(np.quantile(held, 0.05)), float(np.quantile(held, 0.95)))
     return out
-
-
-def scorecard_markdown(card: Scorecard) -> str:
-    """The headline scores beside the frozen front, and every outcome, as ``compare`` prints them."""
-    head = headline_table(card)[["score", "model", "frozen front", "better is"]]
-    outcomes = outcome_table(card)[["outcome", "reported", "simulated", "p_met", "baseline", "baseline_met"]]
-    return ("**Headline scores (the model vs the front frozen at the start)**\n\n" + markdown_table(head)
-            + "\n\n**Outcomes against the record**\n\n" + markdown_table(outcomes.rename(columns={"p_met": "P(met)"})))
 
 
 def comparison_heading(ens: Ensemble | None) -> str:
@@ -147,6 +145,54 @@ def comparison_heading(ens: Ensemble | None) -> str:
     else:
         how = f"B − A without intervals (they need {MIN_REPLICATES} replicates or more)"
     return f"### What-if vs baseline: {how}, as `python -m sim compare A B`"
+
+
+HIGHER_IS_BETTER = ("outcomes met", "control accuracy")
+TOWNS_NAMED = 3  # the towns the summary names: those whose chance of being the government's changed most
+
+
+def comparison_summary(ens: Ensemble, date: dt.date | None = None) -> str:
+    """The comparison in one sentence: the headline scores that differ beyond chance (their interval leaves out 0)
+    over the whole run, and on ``date`` (the maps', by default the last day both simulate) the towns the government
+    holds and those whose chance of being the government's changed most; or that no replicate differs at all."""
+    c = ens.comparison
+    pairs = list(zip(ens.baseline.runs, ens.results.runs, strict=True))
+    if all(np.array_equal(a.history, b.history) and a.timeseries.equals(b.timeseries) for a, b in pairs):
+        return ("**In short**: no difference in any replicate: each of B's runs is, day by day, the run of A with the "
+                "same seed (who holds every town, the losses, the displaced).")
+    if c.intervals:
+        beyond = [d for d in c.headlines if d.low > 0 or d.high < 0]
+        scores = ("over the whole run, " + "; ".join(f"{d.name} {_moves(d)} from {_score(d.name, d.a)} to "
+                                                    f"{_score(d.name, d.b)}" for d in beyond)
+                  if beyond else "no headline score differs beyond chance (every 90% interval includes 0)")
+    else:
+        scores = "with one replicate there are no intervals to tell an effect from chance"
+    day = min(date or c.date, c.date)
+    a, b = ([r.history[r.day(day)] == 0 for r in runs] for runs in (ens.baseline.runs, ens.results.runs))
+    held_a, held_b = float(np.mean([h.sum() for h in a])), float(np.mean([h.sum() for h in b]))
+    towns = pd.DataFrame({"town": ens.results.theatre.towns, "a": np.mean(a, axis=0), "b": np.mean(b, axis=0)})
+    towns = towns[(towns["b"] - towns["a"]).abs() >= 0.05]
+    towns = towns.reindex((towns["b"] - towns["a"]).abs().sort_values(ascending=False, kind="stable").index).head(TOWNS_NAMED)
+    moved = ("no town's chance of being held by the government differs by 5 points or more" if towns.empty else
+             "the towns whose chance of being held by the government changed most are "
+             + _and([f"{t.town} ({t.a:.0%} → {t.b:.0%})" for t in towns.itertuples()]))
+    return (f"**In short** ({ens.results.name} against {ens.baseline.name}): {scores}; on {day.day} {day:%B %Y} (the "
+            f"maps' date) the government holds {held_b:.1f} towns against {held_a:.1f} ({held_b - held_a:+.1f}, means over "
+            f"the replicates), and {moved}.")
+
+
+def _moves(d) -> str:  # noqa: ANN001 - a Difference
+    """'rises (better)', 'falls (worse)', ... beyond chance."""
+    up = d.diff > 0
+    return ("rises" if up else "falls") + (" (better)" if up == (d.name in HIGHER_IS_BETTER) else " (worse)")
+
+
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _score(name: str, value: float) -> str:
+    return f"{value:.1f}" if name == "capture MAE (days)" else f"{value:.3f}"
 
 
 def comparison_markdown(ens: Ensemble) -> str:

@@ -20,15 +20,16 @@ from .ensemble import (
     Ensemble,
     comparison_heading,
     comparison_markdown,
+    comparison_summary,
     held_summary,
     run_ensemble,
-    scorecard_markdown,
     tables,
     towns_markdown,
     towns_table,
 )
 from .figures import png
 from .guard import attempt
+from .outcome_words import outcomes_markdown, scores_markdown
 from .settings import Settings
 
 
@@ -101,13 +102,16 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
                             + (" (and the record)" if day in ens.results.theatre.control else "") + "\n\n"
                             + towns_markdown(towns_table(ens, day)))
         with solara.Column():
-            solara.Markdown(scorecard_markdown(ens.card))
+            solara.Markdown(scores_markdown(ens.card))
+    # The whole width: a sentence per outcome, and dates that stay on one line.
+    solara.Markdown(f"**Outcomes against the record** ({len(ens.card.scores)} in the simulated window; "
+                    "the frozen front is the front of the first day, left as it is)\n\n" + outcomes_markdown(ens.card))
     DownloadRow(ens, day)
 
 
 @solara.component
 def DownloadRow(ens: Ensemble, day: dt.date):
-    stem = f"{ens.results.name}-runs{ens.runs}"
+    stem = f"{ens.stem}-runs{ens.runs}"
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
         f"{stem}-map-{day}.png": lambda: png(map_figure(ens.results, day), None),
@@ -140,11 +144,12 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
     solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}** with {'; '.join(ens.describes) or 'nothing changed'}"
                     f" — both {replicates(ens.runs)}, same seeds; maps on {day.isoformat()} (the Ensemble tab's date)")
+    solara.Markdown(comparison_summary(ens, day))
     pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
     solara.Error(error) if error else solara.Image(pair_png, width="100%")
     solara.Markdown(comparison_markdown(ens))
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
-    solara.FileDownload(both, f"{ens.results.name}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
+    solara.FileDownload(both, f"{ens.stem}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
 
 
 def replicates(n: int) -> str:

@@ -14,38 +14,53 @@ import solara
 
 from ..errors import InputError
 from .config import AppConfig
-from .guard import attempt
 from .settings import Settings
-from .whatif import default_name, save_whatif, whatif_text
+from .whatif import default_name, file_name, save_whatif, whatif_text
 
 
-def save(settings: Settings, config: AppConfig, name: str) -> tuple[Path | None, str | None]:
+def save(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple[Path | None, str | None]:
     """(the file written, None), or (None, why not)."""
     try:
-        return save_whatif(settings, config.controls, config.save_dir, name, config.root), None
+        return save_whatif(settings, config.controls, config.save_dir, name, config.root, title=typed), None
     except InputError as exc:
         return None, str(exc)
     except OSError as exc:
         return None, f"cannot write into {config.save_dir}: {exc.strerror or exc}"
 
 
+def draft(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple[str | None, str | None]:
+    """(the YAML the file would hold, None), or (None, why it cannot be saved)."""
+    if not name:
+        return None, f"'{typed}' has no letters or digits to name a file by: type a name such as no_spring_shield."
+    try:
+        return whatif_text(settings, config.controls, config.save_dir / f"{name}.yaml", name, config.root, typed), None
+    except InputError as exc:
+        return None, f"Cannot be saved: {exc}"
+
+
 @solara.component
 def ExportView(settings: Settings, config: AppConfig):
     name = solara.use_reactive("")
     outcome = solara.use_reactive((None, None))
-    proposed = name.value or default_name(settings, config.root)
+    typed = name.value.strip()
+    proposed = file_name(typed) if typed else default_name(settings, config.root)
     solara.Markdown("### Save the settings as a what-if\n"
                     f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
                     "rerun it from the command line, cite it, or pick it in the scenario list.")
+    renamed = " (other characters than letters, digits, _ . - become _)" if typed and proposed != typed else ""
     solara.InputText("Name of the what-if", value=name, continuous_update=True,
-                     message=f"file: {config.save_dir / (proposed + '.yaml')}")
-    text, error = attempt(whatif_text, settings, config.controls, config.save_dir / f"{proposed}.yaml", proposed, config.root)
+                     message=f"saved as {config.save_dir / (proposed + '.yaml')}{renamed}" if proposed else "")
+    text, problem = draft(settings, config, proposed, typed)
     download = solara.use_memo(lambda: (lambda: text), [text])  # the same data while the text is: a download in flight is kept
-    if error:
-        solara.Error(error)
+    if settings.is_plain:
+        solara.Info(f"Nothing to save: the sidebar is {settings.scenario} as it is, and the file would only copy it. "
+                    "Tick an event or move a slider first.")
+        return
+    if problem:  # said in place, without a traceback: the name can be typed again
+        solara.Warning(problem)
         return
     with solara.Row():
-        solara.Button("Save what-if", color="primary", on_click=lambda: outcome.set(save(settings, config, proposed)))
+        solara.Button("Save what-if", color="primary", on_click=lambda: outcome.set(save(settings, config, proposed, typed)))
         solara.FileDownload(download, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
     written, problem = outcome.value
     if problem:

@@ -54,10 +54,11 @@ def png(fig: Figure, dpi: float | None = DPI) -> bytes:
     return buf.getvalue()
 
 
-def run_map_figure(theatre: Theatre, scenario: Scenario, events: list[dict], run: RunData) -> Figure:
-    """The control map of a run on its last recorded day: the map ``python -m sim run`` writes."""
+def run_map_figure(theatre: Theatre, scenario: Scenario, events: list[dict], run: RunData, title: str | None = None) -> Figure:
+    """The control map of a run on its last recorded day: the map ``python -m sim run`` writes (titled by ``title``,
+    if given, rather than by the scenario's name)."""
     date = run.date(len(run.history) - 1)
-    return control_map_figure(theatre, run_state(theatre, events, run, date), run_title(scenario.name, run.seed, date))
+    return control_map_figure(theatre, run_state(theatre, events, run, date), run_title(title or scenario.name, run.seed, date))
 
 
 def live_map_state(theatre: Theatre, events: list[dict], run: RunData) -> tuple[str, MapState]:
@@ -146,8 +147,9 @@ class LiveSeries:
     them was half the drawing time).
     """
 
-    def __init__(self, theatre: Theatre, scenario: Scenario) -> None:
+    def __init__(self, theatre: Theatre, scenario: Scenario, title: str | None = None) -> None:
         self.scenario = scenario
+        self.title = title or scenario.name
         self.figure = new_figure(figsize=(6.4, 6.0), dpi=100, layout="constrained")
         top, mid, low = self.figure.subplots(3, 1, sharex=True, height_ratios=(3, 0.5, 1.6))
         twin = low.twinx()
@@ -189,7 +191,7 @@ class LiveSeries:
         for holder in HOLDERS:
             top.step(x, ts[f"towns_{holder}"], where="mid", color=FACTION_COLOURS[holder], lw=2, gid="today")
         top.set_ylim(0, 1.15 * max(self.most_reported, *(ts[f"towns_{h}"].max() for h in HOLDERS)))
-        top.set_title(f"{self.scenario.name}, seed {run.seed}: day {len(x) - 1}", fontsize=10)
+        top.set_title(f"{self.title}, seed {run.seed}: day {len(x) - 1}", fontsize=10)
         states = ts["ceasefire"].to_numpy(dtype=str) if "ceasefire" in ts else np.full(len(x), "none")
         for state, colour in STRIP_COLOURS.items():
             if (states == state).any():

@@ -29,6 +29,7 @@ from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.model import CeasefireModel
 from .settings import Controls, Settings, build
+from .whatif import title_of
 
 BATCH = 5  # days between two progress reports of an ensemble
 
@@ -50,6 +51,7 @@ class WhatIfModel(CeasefireModel):
                  root: Path = Path("."), scenario: object = None) -> None:
         self.settings = settings() if callable(settings) else settings
         spec = build(self.settings, controls, root)
+        self.title = title_of(self.settings, controls, root)  # what its figures are titled: 'what-if: No Spring Shield'
         self.replicate = int(replicate)
         super().__init__(spec, seed=spec.seed + self.replicate)
         self.events_json = json.loads(spec.canonical_json())["events"]
@@ -75,12 +77,17 @@ def live_run(model: CeasefireModel, replicate: int = 0) -> RunData:
                    model.encircled_history[replicate, :days].copy())
 
 
-def memory_results(scenario: Scenario, runs: list[RunData], theatre: Theatre | None = None) -> Results:
-    """Runs in memory as a results folder reads back (a single run, or an ensemble of several)."""
+def memory_results(scenario: Scenario, runs: list[RunData], theatre: Theatre | None = None, *, title: str | None = None) -> Results:
+    """Runs in memory as a results folder reads back (a single run, or an ensemble of several).
+
+    ``title``: what figures and headings call them (the results' ``name``), if not the scenario's name.
+    """
     kind = "ensemble" if len(runs) > 1 else "run"
     seeds = [r.seed for r in runs] if kind == "ensemble" else None
     m = manifest(kind, scenario, None, content_hash="", seed=scenario.seed, started=now(), replicates=seeds)
     m["complete"] = True
+    if title is not None:
+        m["scenario_name"] = title
     return Results(Path(scenario.name), m, theatre or load_theatre(scenario.theatre), runs, len(runs))
 
 

@@ -87,6 +87,8 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
                     value = forced.get(x.path, s.changed.get(x.path, x.value))
                     moved = x.path in s.changed or x.path in forced
                     solara.Text(f"{x.path} = {value:g}" + (" *" if moved else ""), style={"font-size": "0.85em"})
+                    if x.help:  # what it sets, and in what unit, from the schema
+                        solara.Text(x.help, style={"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"})
                     if x.integer:
                         solara.SliderInt("", value=int(value), min=int(x.low), max=int(x.high), step=int(x.step),
                                          disabled=x.path in forced, on_value=lambda v, x=x: move(settings, x, v))

@@ -40,7 +40,7 @@ def recent_captures(run: RunData, day: int, shown: int = 12) -> list[str]:
 
 
 def live_map_title(m: WhatIfModel) -> str:
-    return f"{m.spec.name}: control (seed {m.seeds[0]})"
+    return f"{m.title}: control (seed {m.seeds[0]})"
 
 
 @solara.component
@@ -53,7 +53,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     live_map = solara.use_memo(lambda: LiveMap(m.theatre, live_map_title(m)), [m])
     map_key, state = live_map_state(m.theatre, m.events_json, run)
     map_png, map_error = solara.use_memo(lambda: attempt(lambda: live_map.png(state)), [m, map_key])
-    live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec), [m])
+    live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec, m.title), [m])
     series_png, series_error = solara.use_memo(lambda: attempt(lambda: live_series.png(run)), [key])
     said = changes(m.settings, config.controls, config.root)
     solara.Markdown(
@@ -82,7 +82,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     stem = f"{m.spec.name}-seed{m.seeds[0]}-day{day}"
     # The same data while the day is the same: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
-        "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run), None),
+        "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run, m.title), None),
         "timeseries": lambda: run.timeseries.to_csv(index=False),
         "events": lambda: run.events.to_csv(index=False),
     }, [key])

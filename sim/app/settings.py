@@ -28,6 +28,7 @@ from ..experiments.parameters import apply
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import CivilianParams, CombatParams, FactionParams, Scenario
+from ..names import DISPLAY_NAMES
 
 CONTROLS = Path("scenarios") / "app" / "controls.yaml"
 SCENARIO_DIRS = ("scenarios", "scenarios/whatif", "scenarios/calibrated")
@@ -168,11 +169,12 @@ def parameter_value(scenario: Scenario, path: str) -> float | None:
     return node if isinstance(node, int | float) and not isinstance(node, bool) else None
 
 
-def parameter_bounds(scenario: Scenario, path: str) -> tuple[float, float, bool]:
-    """(low, high, integer) of a dotted parameter path, from the schema's ``ge``/``le`` (``gt``/``lt``) constraints.
+def _field(scenario: Scenario, path: str) -> tuple[object, list[str], str]:
+    """The schema's field of a dotted parameter path, the keys below its owner, and the owner in words
+    ('Government', 'Combat', 'January 2020 Idlib truce (10 Jan 2020)').
 
     Raises:
-        ValueError: a path the scenario does not have, or a parameter with no finite bounds.
+        ValueError: an event the scenario does not have.
     """
     parts = path.split(".")
     if parts[0] == "events":
@@ -181,11 +183,33 @@ def parameter_bounds(scenario: Scenario, path: str) -> tuple[float, float, bool]
             raise ValueError(f"{scenario.name} has no event '{parts[1]}'")
         model: type[BaseModel] = type(event)
         keys = parts[2:]
+        owner = f"{getattr(event, 'name', None) or event.id} ({event.date.day} {event.date:%b %Y})"
     elif parts[0] in ("combat", "civilians"):
         model, keys = {"combat": CombatParams, "civilians": CivilianParams}[parts[0]], parts[1:]
+        owner = parts[0].capitalize()
     else:
         model, keys = FactionParams.model_fields[parts[0]].annotation, parts[1:]
-    info = model.model_fields[keys[0]]
+        owner = DISPLAY_NAMES.get(parts[0], parts[0])
+    return model.model_fields[keys[0]], keys, owner
+
+
+def parameter_help(scenario: Scenario, path: str) -> str:
+    """What a dotted parameter path sets, in words, from the schema's description (with its unit where it gives one):
+    'Government: mobile strength at the start ...'; for a mapping's entry, whose ('... (here: Government)')."""
+    info, keys, owner = _field(scenario, path)
+    text = (info.description or "").strip() or keys[0].replace("_", " ")  # no description: the key in words
+    if len(keys) == 2:
+        text += f" (here: {DISPLAY_NAMES.get(keys[1], keys[1])})"
+    return f"{owner}: {text}"
+
+
+def parameter_bounds(scenario: Scenario, path: str) -> tuple[float, float, bool]:
+    """(low, high, integer) of a dotted parameter path, from the schema's ``ge``/``le`` (``gt``/``lt``) constraints.
+
+    Raises:
+        ValueError: a path the scenario does not have, or a parameter with no finite bounds.
+    """
+    info, keys, _ = _field(scenario, path)
     constraints, annotation = list(info.metadata), info.annotation
     if len(keys) == 2:  # a mapping's entry, e.g. compliance.regime: the constraints of its value type
         value_type = typing.get_args(annotation)[1]
@@ -230,6 +254,7 @@ class Slider:
     high: float
     step: float
     integer: bool
+    help: str = ""
 
 
 def sliders_for(controls: Controls, scenario: Scenario) -> list[Slider]:
@@ -241,7 +266,7 @@ def sliders_for(controls: Controls, scenario: Scenario) -> list[Slider]:
             if value is None:
                 continue
             lo, hi, integer = parameter_bounds(scenario, path)
-            out.append(Slider(path, group, value, lo, hi, slider_step(lo, hi, integer), integer))
+            out.append(Slider(path, group, value, lo, hi, slider_step(lo, hi, integer), integer, parameter_help(scenario, path)))
     return out
 
 

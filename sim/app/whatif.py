@@ -26,9 +26,43 @@ from .settings import Controls, Settings, base_scenario, build, changes, overrid
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 
 
+def file_name(typed: str) -> str:
+    """A name as typed ('no spring shield (test)') as a usable file name ('no_spring_shield_test'): every run of
+    other characters than letters, digits, _ . - becomes one '_', none at either end; '' if nothing is left."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", typed.strip()).strip("._-")[:80].rstrip("._-")
+
+
 def default_name(settings: Settings, root: Path = Path(".")) -> str:
     base = base_scenario(settings.scenario, root).name
     return base if base.startswith("whatif_") and settings.is_plain else f"whatif_{base.removeprefix('whatif_')}_app"
+
+
+TITLE_CHARACTERS = 40  # a what-if's title in figures shares a line with ": towns held by each faction (median ...)"
+
+
+def title_of(settings: Settings, controls: Controls, root: Path = Path(".")) -> str:
+    """What the settings are called in figures and headings: the scenario's name for a recorded scenario as it is,
+    and for a what-if 'what-if: ' and what it changes ('what-if: No Spring Shield'), or, for a what-if file left as
+    it is, its description; never the internal name a what-if is given to be saved under (``whatif_campaign_app``)."""
+    base = base_scenario(settings.scenario, root)
+    if not settings.is_plain:
+        said = changes(settings, controls, root)
+        text = "; ".join(said)
+        if len(said) > 1 and len(text) > TITLE_CHARACTERS:
+            text = f"{said[0]} and {len(said) - 1} more change{'s' * (len(said) > 2)}"
+    elif base.name.startswith("whatif_"):
+        text = base.description.strip().rstrip(".") or base.name
+    else:
+        return base.name
+    return "what-if: " + shorten(text)
+
+
+def shorten(text: str, limit: int = TITLE_CHARACTERS) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, with '…' where it was cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
+    return cut + "…"
 
 
 def whatif_data(settings: Settings, controls: Controls, name: str) -> dict:
@@ -55,14 +89,27 @@ def whatif_data(settings: Settings, controls: Controls, name: str) -> dict:
     return data
 
 
-def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, root: Path = Path(".")) -> str:
-    """The YAML file ``file`` would hold: a header saying what changed, then the keys."""
+def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, root: Path = Path("."),
+                title: str = "") -> str:
+    """The YAML file ``file`` would hold: a header saying what changed, then the keys (``title``, the name as the
+    user typed it, heads the description where it is not the file's name).
+
+    ``extends`` is relative to the file's folder, wherever that is, so that the file and the project can be moved
+    or shared together.
+
+    Raises:
+        InputError: a name that is not usable as a file name, or settings that change nothing.
+    """
     if not NAME.match(name):
         raise InputError(None, f"'{name}' is not a usable name (letters, digits, _ . - only)", key="name")
+    if settings.is_plain:
+        raise InputError(None, f"nothing is changed from {settings.scenario}: the file would only copy it", key="name")
     picked = (root / settings.scenario).resolve()
-    inside = file.resolve().parent.is_relative_to(root.resolve())
-    parent = os.path.relpath(picked, file.resolve().parent) if inside else str(picked)  # outside the project: absolute
-    said = changes(settings, controls, root) or ["nothing: the scenario as it is"]
+    try:
+        parent = os.path.relpath(picked, file.resolve().parent)
+    except ValueError:  # another drive (Windows): no relative path exists
+        parent = str(picked)
+    said = changes(settings, controls, root)
     header = [
         f"# What if ...? Saved from the browser app (python -m sim app) on {dt.date.today().isoformat()}.",
         f"# Changes from {settings.scenario}:",
@@ -70,19 +117,21 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
         f"# Rerun: python -m sim run {file} --runs 40",
     ]
     data = whatif_data(settings, controls, name)
-    body = {"extends": parent, "name": data.pop("name"), "description": f"{settings.scenario} with: " + "; ".join(said), **data}
+    heading = f"{title.strip()}: " if title.strip() and title.strip() != name else ""
+    body = {"extends": parent, "name": data.pop("name"), "description": f"{heading}{settings.scenario} with: " + "; ".join(said), **data}
     return "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
 
 
 def save_whatif(settings: Settings, controls: Controls, folder: Path, name: str, root: Path = Path("."),
-                *, overwrite: bool = False) -> Path:
+                *, overwrite: bool = False, title: str = "") -> Path:
     """Write the settings as ``folder/<name>.yaml`` and check that it loads to the scenario the app runs.
 
     Raises:
-        InputError: a bad name, a file that exists (unless ``overwrite``), or a file that would not rerun the same.
+        InputError: a bad name, settings that change nothing, a file that exists (unless ``overwrite``), or a
+            file that would not rerun the same.
     """
     file = Path(folder) / f"{name}.yaml"
-    text = whatif_text(settings, controls, file, name, root)
+    text = whatif_text(settings, controls, file, name, root, title)
     if file.exists() and not overwrite:
         raise InputError(file, "exists already: choose another name")
     file.parent.mkdir(parents=True, exist_ok=True)

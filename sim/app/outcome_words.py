@@ -1,0 +1,177 @@
+"""The scorecard in words, for the page: each outcome by its description, what the record reports and what
+the replicates show, with the factions' display names and dates that do not break over lines.
+
+The numbers are the scorecard's (:mod:`sim.analysis.scoring`), the ones ``python -m sim compare`` prints and
+``outcomes.csv`` holds; only the wording differs: ``outcomes.csv`` and the command line keep the ids and codes
+that files and scripts match on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.outcomes import (
+    CaptureOutcome,
+    ConditionOutcome,
+    ControllerOutcome,
+    EventOutcome,
+    FrontOutcome,
+    OutcomeBase,
+    QuantityOutcome,
+    RoadOutcome,
+)
+from ..analysis.report import markdown_table
+from ..analysis.scoring import OutcomeScore, Scorecard
+from ..names import DISPLAY_NAMES
+
+NBSP = "\u00a0"  # between a date's parts: a narrow column breaks between dates, not inside one
+SETS = {"calibration": "fitted", "validation": "held out"}
+VARIABLES = {"displaced": "people displaced", "turkish_deaths": "Turkish soldiers killed",
+             "patrol_coverage": "share of the patrol route covered"}
+
+
+def day(d: dt.date | None) -> str:
+    """'28 Jan 2020', unbreakable."""
+    return "never" if d is None else NBSP.join([str(d.day), f"{d:%b}", str(d.year)])
+
+
+def span(a: dt.date, b: dt.date) -> str:
+    return f"{day(a)} – {day(b)}"
+
+
+def who(code: str) -> str:
+    return DISPLAY_NAMES.get(code, code)
+
+
+def number(x: float, o: OutcomeBase) -> str:
+    if isinstance(o, QuantityOutcome) and o.variable == "patrol_coverage" or isinstance(o, FrontOutcome):
+        return f"{x:.0%}"
+    return f"{x:,.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.2f}"
+
+
+def event_words(event: str) -> str:
+    """'truce_broken' as 'the truce broken', 'turkish_losses' as 'Turkish losses'."""
+    return event.replace("_", " ").replace("turkish", "Turkish")
+
+
+def reported(o: OutcomeBase) -> str:
+    """What the record reports, in words."""
+    match o:
+        case ControllerOutcome():
+            return f"{who(o.controller)} on {day(o.date)}"
+        case FrontOutcome():
+            return f"the front of {day(o.reference)}: at least {o.min_accuracy:.0%} of its towns held as reported"
+        case CaptureOutcome():
+            return f"taken by {who(o.by)} on {day(o.reported)} (± {o.tolerance_days} days)"
+        case RoadOutcome():
+            return f"all held by {who(o.by)} by {day(o.reported)} (± {o.tolerance_days} days)"
+        case EventOutcome():
+            return f"{event_words(o.event)} on {day(o.reported)} (counted {span(*o.window)})"
+        case QuantityOutcome():
+            what = VARIABLES.get(o.variable, o.variable.replace("_", " "))
+            figure = f"{number(o.reported, o)} " if o.reported is not None else ""
+            return f"{figure}{what} on {day(o.date)} (counted {number(o.range[0], o)} to {number(o.range[1], o)})"
+        case ConditionOutcome():
+            return f"at most {o.max_captures} changes of hands, {span(*o.period)}"
+    return ""
+
+
+def simulated(s: OutcomeScore) -> str:
+    """What the replicates show, in words: the median and 5–95% range, the dates, or each faction's share."""
+    values = [c.value for c in s.checks]
+    n, o = len(values), s.outcome
+    if isinstance(o, ControllerOutcome):
+        counts = pd.Series(values).value_counts()
+        return ", ".join(f"{who(h)} in {c / n:.0%}" for h, c in counts.items())
+    if isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
+        dates = sorted(v for v in values if v is not None)
+        if not dates:
+            return "never"
+        text = day(dates[len(dates) // 2])
+        if len(dates) > 1:
+            text += f" ({span(dates[int(0.05 * (len(dates) - 1))], dates[int(np.ceil(0.95 * (len(dates) - 1)))])})"
+        never = n - len(dates)
+        return text + (f"; never in {never} of {n}" if never else "")
+    x = np.array(values, dtype=float)
+    if np.isnan(x).all():
+        return "none"
+    lo, mid, hi = np.nanquantile(x, [0.05, 0.5, 0.95])
+    text = number(mid, o) + (f" ({number(lo, o)} to {number(hi, o)})" if n > 1 and lo != hi else "")
+    return text + (" of its towns as reported" if isinstance(o, FrontOutcome) else "")
+
+
+def frozen(s: OutcomeScore) -> str:
+    """What the front frozen at the start shows for the outcome, in words."""
+    value, o = s.baseline.value, s.outcome
+    if value is None:
+        return "never"
+    if isinstance(value, dt.date):
+        return day(value)
+    if isinstance(value, str):
+        return who(value)
+    return "none" if np.isnan(value) else number(float(value), o)
+
+
+def described(o: OutcomeBase) -> str:
+    """The outcome's description, its ISO dates ('by 2019-12-29') written as the table's other dates are."""
+    return re.sub(r"\b(\d{4})-(\d\d)-(\d\d)\b", lambda m: day(dt.date(*map(int, m.groups()))), o.description)
+
+
+def left_aligned(table: str, columns: tuple[str, ...] | None = None) -> str:
+    """A pipe table with its text columns (or only ``columns``) set to the left: ``markdown_table`` leaves their
+    alignment to the page, which sets every cell to the right. Numbers stay on the right."""
+    lines = table.split("\n")
+    names = [c.strip() for c in lines[0].strip("|").split("|")]
+    rule = lines[1].strip("|").split("|")
+    lines[1] = "|" + "|".join(c if c.endswith(":") or (columns is not None and name not in columns) else ":" + c[1:]
+                              for name, c in zip(names, rule, strict=True)) + "|"
+    return "\n".join(lines)
+
+
+def outcomes_markdown(card: Scorecard) -> str:
+    """Every scored outcome as a table of words: description, fitted or held out, reported, simulated, P(met),
+    and the frozen front."""
+    rows = [{
+        "outcome": described(s.outcome),
+        "set": SETS.get(s.outcome.set, s.outcome.set),
+        "reported": reported(s.outcome),
+        "simulated (median, 5–95%)": simulated(s),
+        "P(met)": s.p_met,
+        "frozen front": frozen(s),
+        "frozen front meets it": s.baseline.met,
+    } for s in card.scores]
+    return left_aligned(markdown_table(pd.DataFrame(rows)))
+
+
+# What each headline score measures, in a line (sim.analysis.scoring computes them).
+SCORE_MEANINGS = {
+    "outcomes met": "the share of the outcomes below that a replicate meets, averaged over the replicates; higher is better",
+    "control accuracy": "the share of the record's (town, date) controllers a replicate gets right, averaged; higher is better",
+    "Brier": "how far the share of replicates giving each faction a town is from the record, on the same towns and dates: "
+             "0 is perfect, 2 the worst; lower is better",
+    "capture MAE (days)": "the mean error, in days, of the dated changes of hands (one that never comes counts as the day "
+                          "after the run ends); lower is better",
+}
+
+
+def scores_markdown(card: Scorecard) -> str:
+    """The headline scores on every outcome and on each set apart (fitted, held out), the model's and the frozen
+    front's, as ``compare`` gives them, and what each score measures."""
+    groups = {f"all {len(card.scores)} outcomes": card}
+    groups |= {f"{name}: {len(sub.scores)} {SETS[name]}": sub for name, sub in card.sets.items()}
+    rows = []
+    for score in SCORE_MEANINGS:
+        for side, first in (("model", score), ("frozen front", "")):
+            row = {"score": first, "": side}
+            for label, sub in groups.items():
+                row[label] = sub.headline()[score] if side == "model" else sub.baseline[score]
+            rows.append(row)
+    sets = ("*Calibration* outcomes are those the parameters were fitted to; *validation* outcomes were held out "
+            "of the fitting, so their column is the fairer test. ") if card.sets else ""
+    return ("**Headline scores: the model against the front frozen on the first day**\n\n" + left_aligned(markdown_table(pd.DataFrame(rows)))
+            + "\n\n" + sets + "The frozen front is the front of the first day left as it is: a model with skill beats it.\n\n"
+            + "\n".join(f"- **{score}**: {meaning}" for score, meaning in SCORE_MEANINGS.items()))

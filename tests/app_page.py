@@ -1,0 +1,112 @@
+"""The app's page rendered with Solara's test helpers, without a browser: the ``page`` fixture and the helpers
+that read it (its text, its buttons, its images), shared by tests/test_app.py and tests/test_app_views.py.
+
+Import only where the app extra is installed (the test modules skip first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import ipyvuetify as v
+import ipywidgets as w
+import pytest
+import solara
+from solara.server import kernel_context
+
+from .conftest import ROOT
+
+
+def texts(widget) -> str:  # noqa: ANN001
+    """Every piece of text a widget tree shows (markdown, labels, alerts, buttons), joined."""
+    out: list[str] = []
+
+    def walk(x: object) -> None:
+        if isinstance(x, str):
+            out.append(x)
+            return
+        if isinstance(x, v.VuetifyTemplate):
+            out.append(str(x.template))
+        for attr in ("children", "label", "v_model", "messages"):
+            value = getattr(x, attr, None)
+            if isinstance(value, list | tuple):
+                for c in value:
+                    walk(c)
+            elif isinstance(value, str) and attr != "children":
+                out.append(value)
+            elif isinstance(value, w.Widget):
+                walk(value)
+
+    walk(widget)
+    return "\n".join(out)
+
+
+def strong(markdown: str) -> str:
+    """Markdown's bold as the page renders it."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", markdown)
+
+
+def button(rc, label: str) -> v.Btn:  # noqa: ANN001
+    found = [b for b in rc.find(v.Btn).widgets if any(label in str(c) for c in b.children)]
+    assert found, f"no button '{label}'"
+    return found[0]
+
+
+def images(rc) -> list[bytes]:  # noqa: ANN001
+    return [i.value for i in rc.find(w.Image).widgets]
+
+
+def wait_for(predicate, seconds: float = 120) -> None:  # noqa: ANN001
+    deadline = time.time() + seconds
+    while not predicate():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+class InlineTask:
+    """The ensemble task run in the test's own thread: Solara's dummy kernel cannot render from a task thread
+    (the browser test runs the real, threaded task)."""
+
+    def __init__(self, fn) -> None:  # noqa: ANN001
+        self.fn = fn
+        self.state = solara.reactive(("not_called", None, None))
+        self.progress = None
+
+    def __call__(self, *args: object) -> None:
+        self.state.set(("pending", None, None))
+        try:
+            self.state.set(("finished", self.fn(*args), None))
+        except Exception as exc:  # noqa: BLE001 - shown by the page, as the real task's error is
+            self.state.set(("error", None, exc))
+
+    pending = property(lambda self: self.state.value[0] == "pending")
+    finished = property(lambda self: self.state.value[0] == "finished")
+    error = property(lambda self: self.state.value[0] == "error")
+    value = property(lambda self: self.state.value[1])
+    exception = property(lambda self: self.state.value[2])
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIM_APP_ROOT", str(ROOT))
+    monkeypatch.setenv("SIM_APP_SAVE_DIR", str(tmp_path))
+    monkeypatch.delenv("SIM_APP_SCENARIO", raising=False)
+    (tmp_path / "broken.yaml").write_text("extends: nowhere.yaml\nname: broken\n")
+    from sim.app import ensemble_view
+    from sim.app.app import Page
+
+    monkeypatch.setattr(ensemble_view, "ensemble_task", InlineTask(ensemble_view.compute))
+
+    loop = asyncio.new_event_loop()  # Solara's kernel asks for the current loop; without one Python warns
+    asyncio.set_event_loop(loop)
+    context = kernel_context.create_dummy_context()
+    try:
+        with context:
+            box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+            yield box, rc, tmp_path
+            rc.close()
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()

@@ -1,0 +1,210 @@
+"""What the app's views say, rendered with Solara's test helpers: outcomes and scores in words, the factions'
+names, the sliders' meanings, the figures' titles, the save form, and the comparison's summary.
+
+Skipped where the app extra is not installed (tests/test_app.py has the page's workings).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
+
+import ipyvuetify as v  # noqa: E402
+from solara.components.file_download import FileDownloadWidget  # noqa: E402
+from solara.components.slider import DateSliderWidget  # noqa: E402
+
+from sim.app import ensemble_view  # noqa: E402
+from sim.app.live import WhatIfModel  # noqa: E402
+from sim.app.run_view import live_map_title  # noqa: E402
+from sim.app.settings import Settings, load_controls  # noqa: E402
+from sim.app.whatif import save_whatif  # noqa: E402
+from sim.errors import InputError  # noqa: E402
+from sim.io.scenario import load_scenario  # noqa: E402
+from sim.viz.maps import compare_figure, map_figure  # noqa: E402
+from sim.viz.plots import towns_held_figure  # noqa: E402
+
+from .app_page import button, page, texts, wait_for  # noqa: E402, F401 - page: a fixture
+from .conftest import ROOT  # noqa: E402
+
+CONTROLS = load_controls(ROOT / "scenarios" / "app" / "controls.yaml")
+
+
+def run_ensemble(rc, box, n: int = 2, toggle: str | None = None) -> None:  # noqa: ANN001
+    """Tick ``toggle`` (if any), then run ``n`` replicates from the Ensemble tab and wait for them."""
+    if toggle:
+        [c for c in rc.find(v.Checkbox).widgets if c.label == toggle][0].v_model = True
+    rc.find(v.Tabs).widget.v_model = 1
+    [s for s in rc.find(v.Slider).widgets if s.max == 200][0].v_model = n
+    button(rc, f"Run ensemble ({n})").click()
+    wait_for(lambda: re.search(rf"\b{n} replicates?</strong> of", texts(box)))
+
+
+def section(text: str, heading: str) -> str:
+    """The text from ``heading`` to the end of the table after it."""
+    start = text.index(heading)
+    end = text.find("</table>", start)
+    return text[start:end if end > 0 else None]
+
+
+def test_the_outcomes_table_reads_in_words_across_the_page(page):
+    box, rc, _ = page
+    run_ensemble(rc, box)
+    outcomes = section(texts(box), "Outcomes against the record")
+    assert "Ma'arat al-Numan is held by the government on 28 January" in outcomes, "the outcome's description"
+    for code in ("maarat-regime-by-28-jan", "truce_broken", "turkish_deaths", "post_encircled", "baseline_met"):
+        assert code not in outcomes, code
+    assert "truce broken on 15\u00a0Jan\u00a02020" in outcomes and "Turkish soldiers killed" in outcomes
+    assert not re.search(r"\d{4}-\d\d-\d\d", outcomes), "dates that break over lines at their hyphens"
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", outcomes)
+    assert "frozen front" in headers and "baseline" not in " ".join(headers), headers
+    for row in rc.find(v.Row).widgets:  # not squeezed into one of two columns
+        cols = [c for c in row.children if isinstance(c, v.Col)]
+        assert len(cols) < 2 or not any("Outcomes against the record" in texts(c) for c in cols)
+
+
+def test_the_headline_scores_show_the_fitted_and_held_out_outcomes_apart_and_say_what_they_measure(page):
+    box, rc, _ = page
+    run_ensemble(rc, box)
+    card = ensemble_view.ensemble_task.value.card
+    scores = section(texts(box), "Headline scores")
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", scores)
+    sets = {name: len(sub.scores) for name, sub in card.sets.items()}
+    assert set(sets) == {"calibration", "validation"}
+    assert f"calibration: {sets['calibration']} fitted" in headers and f"validation: {sets['validation']} held out" in headers
+    accuracy = re.search(r"<td[^>]*>control accuracy</td>\s*<td[^>]*>model</td>((?:\s*<td[^>]*>[^<]*</td>){3})", scores)
+    shown = re.findall(r">([^<]*)</td>", accuracy.group(1))
+    expected = [card.headline(), card.sets["calibration"].headline(), card.sets["validation"].headline()]
+    assert shown == [f"{h['control accuracy']:.3f}" for h in expected], "pooled, fitted and held out, side by side"
+    text = texts(box)
+    assert "0 is perfect, 2 the worst" in text and "mean error, in days, of the dated changes of hands" in text
+    assert "fitted to" in text and "held out" in text
+
+
+def test_the_ensemble_tables_name_the_factions_as_the_rest_of_the_page_does(page):
+    box, rc, _ = page
+    run_ensemble(rc, box)
+    rc.find(DateSliderWidget).widget.value = 0  # the first day: the record says who holds each town
+    wait_for(lambda: "Showing <strong>2019-12-01</strong>" in texts(box), 30)
+    text = texts(box)
+    towns = section(text, "The labelled towns on")
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", towns)
+    assert headers == ["town", "P(Government)", "P(HTS)", "P(Turkish-backed rebels)", "reported"], headers
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", towns)
+    assert "Government" in cells and not {"regime", "hts", "rebels"} & set(cells)
+    held = re.search(r"Towns held on that day[^\n]*", text).group(0)
+    assert "Government <strong>" in held and "Turkish-backed rebels <strong>" in held and "regime" not in held, held
+
+
+def test_each_slider_says_what_it_sets_beside_its_path(page):
+    box, rc, _ = page
+    text = texts(box)
+    force = text.index("regime.force = ")
+    assert "Government: mobile strength at the start" in text[force:force + 400]
+    assert "1 point is about 100 fighters" in text[force:force + 400], "the unit"
+    compliance = text.index("events.jan-truce.compliance.regime = ")
+    assert re.search(r"January 2020 Idlib truce[^\n]*: daily chance each armed faction keeps to it \(here: Government\)",
+                     text[compliance:compliance + 400])
+    assert "Combat: defenders with a way out withdraw once the odds" in text
+    assert "Turkey: regime objective scores for a town are divided by exp(deterrence" in text
+
+
+def figure_titles(fig) -> list[str]:  # noqa: ANN001
+    return [t for t in [fig._suptitle.get_text() if fig._suptitle else "", *(ax.get_title() for ax in fig.axes)] if t]
+
+
+def test_a_whatif_s_figures_and_headings_say_what_it_changes_not_its_internal_name(page):
+    box, rc, _ = page
+    run_ensemble(rc, box, toggle="No Spring Shield")
+    ens = ensemble_view.ensemble_task.value
+    titles = [*figure_titles(map_figure(ens.results, ens.last)), *figure_titles(towns_held_figure(ens.results)),
+              *figure_titles(compare_figure(ens.baseline, ens.results, ens.last))]
+    assert any(t.startswith("what-if: No Spring Shield") for t in titles), titles
+    assert not any("whatif_" in t for t in titles), titles
+    rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
+    assert "what-if: No Spring Shield vs campaign" in texts(box) and "whatif_campaign_app" not in texts(box)
+    files = [d.filename for d in rc.find(FileDownloadWidget).widgets]
+    assert files and all(re.fullmatch(r"[A-Za-z0-9_.-]+", f) for f in files), files
+    one = WhatIfModel(Settings("scenarios/campaign.yaml").with_toggle("no-spring-shield", True), CONTROLS, root=ROOT)
+    assert live_map_title(one).startswith("what-if: No Spring Shield: control"), "the One run tab's map too"
+    plain = WhatIfModel(Settings("scenarios/whatif/jan_truce_holds.yaml"), CONTROLS, root=ROOT)
+    assert live_map_title(plain).startswith("what-if: The January 2020 truce with near-full")
+
+
+def save_tab(rc, typed: str) -> None:  # noqa: ANN001
+    rc.find(v.Tabs).widget.v_model = 3  # Save & export
+    rc.find(v.TextField).widget.v_model = typed
+
+
+def test_a_whatif_saved_under_a_natural_name_gets_a_file_name_and_a_relative_parent(page, capfd):
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "no spring shield (test)")
+    text = texts(box)
+    assert "InputError" not in text and "not a usable name" not in text
+    assert f"{saved / 'no_spring_shield_test.yaml'}" in text, "the file it will be saved as"
+    button(rc, "Save what-if").click()
+    file = saved / "no_spring_shield_test.yaml"
+    assert file.exists() and "Saved" in texts(box)
+    data = yaml.safe_load(file.read_text())
+    assert data["name"] == "no_spring_shield_test" and "no spring shield (test)" in data["description"]
+    assert not Path(data["extends"]).is_absolute(), data["extends"]
+    assert (saved / data["extends"]).resolve() == (ROOT / "scenarios" / "campaign.yaml").resolve()
+    assert [e.id for e in load_scenario(file).events if e.id == "spring-shield"] == []
+    save_tab(rc, "((( )))")  # nothing to make a file name of: said in place, the form stays
+    text = texts(box)
+    assert "letters or digits" in text and "InputError" not in text
+    assert rc.find(v.TextField).widgets, "the name can be typed again"
+    assert "Traceback" not in capfd.readouterr().err, "the server logs no traceback for a name"
+
+
+def test_saving_with_nothing_changed_says_so_and_writes_nothing(page):
+    box, rc, saved = page
+    save_tab(rc, "same_again")
+    assert "Nothing to save" in texts(box)
+    assert not [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children) and not b.disabled]
+    assert not (saved / "same_again.yaml").exists()
+    with pytest.raises(InputError, match="nothing is changed"):
+        save_whatif(Settings("scenarios/campaign.yaml"), CONTROLS, saved, "same_again", ROOT)
+
+
+def in_short(box) -> str:  # noqa: ANN001
+    (line,) = re.findall(r"<strong>In short</strong>[^\n]*", texts(box))
+    return line
+
+
+def test_the_comparison_says_its_result_in_a_sentence(page):
+    box, rc, _ = page
+    run_ensemble(rc, box, n=3, toggle="No Spring Shield")
+    rc.find(DateSliderWidget).widget.value = 90  # 29 February: the summary follows the maps' date
+    wait_for(lambda: "Showing <strong>2020-02-29</strong>" in texts(box), 30)
+    rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
+    line = in_short(box)
+    ens = ensemble_view.ensemble_task.value
+    day = 90
+    a = np.mean([r.history[day] == 0 for r in ens.baseline.runs], axis=0)
+    b = np.mean([r.history[day] == 0 for r in ens.results.runs], axis=0)
+    top = int(np.argmax(np.abs(b - a)))
+    assert abs(b[top] - a[top]) >= 0.05, "No Spring Shield changes who holds some town by then"
+    assert f"{ens.results.theatre.towns[top]} ({a[top]:.0%} → {b[top]:.0%})" in line, line
+    assert f"on 29 February 2020 (the maps' date) the government holds {b.sum():.1f} towns against {a.sum():.1f}" in line, line
+    significant = [d for d in ens.comparison.headlines if d.low > 0 or d.high < 0]
+    for d in significant:
+        assert d.name in line, (d, line)
+    if not significant:
+        assert "no headline score differs beyond chance" in line, line
+
+
+def test_a_change_that_changes_nothing_is_said_to(page):
+    box, rc, _ = page
+    block = [s for s in rc.find(v.Slider).widgets if s.v_model == 0.627]  # hts.patrol_block: the campaign has no patrols
+    block[0].v_model = 0.1
+    assert "hts.patrol_block: 0.627 → 0.1" in texts(box)
+    run_ensemble(rc, box, n=2)
+    rc.find(v.Tabs).widget.v_model = 2
+    assert "no difference in any replicate" in in_short(box)
