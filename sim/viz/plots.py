@@ -37,6 +37,7 @@ from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS
 from .capture_rows import capture_rows
 from .event_key import event_groups, event_markers, fit_key
+from .map_state import PATROL_KINDS
 from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
 
 LOSSES = {"displaced": "Civilians displaced", "turkish_deaths": "Turkish soldiers killed"}
@@ -224,10 +225,14 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
 
 
 def patrol_table(results: Results) -> pd.DataFrame:
-    """Every joint patrol of every run: seed, date, town reached, coverage of the planned route."""
+    """Every joint patrol of every run: seed, date, town reached, coverage of the planned route.
+
+    Both kinds the journal logs: a patrol stopped on the way (``patrol``) and one that drove the whole route
+    (``patrol_completed``); leaving out the second left the most successful patrols off the chart.
+    """
     rows = []
     for run in results.runs:
-        pat = run.events[run.events["type"] == "patrol"]
+        pat = run.events[run.events["type"].isin(PATROL_KINDS)]
         for date, town in pat[["date", "town"]].itertuples(index=False):
             coverage = float(run.timeseries["patrol_coverage"].iloc[run.day(dt.date.fromisoformat(date))])
             rows.append({"seed": run.seed, "date": date, "reached": town, "coverage": coverage})
