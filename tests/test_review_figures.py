@@ -31,3 +31,42 @@ def test_the_patrol_chart_has_the_patrols_that_covered_the_whole_route(quiet):  
     # An animation frame captions a full-route patrol as it does one that was stopped.
     row = log.loc[log["type"] == "patrol_completed", ["type", "town", "detail", "actors"]].iloc[0]
     assert caption(*row) == f"Joint patrol {row['detail']}", caption(*row)
+
+
+def patrol_claim(day: int, low: float, high: float, k: int):
+    from .test_plots_review import quantity
+
+    return quantity("patrol_coverage", day, low, high, f"claim {k}")
+
+
+def test_the_records_patrol_ranges_are_whiskers_beside_the_simulated_bars_not_bars_among_them(quiet):  # noqa: F811
+    """A reported range was a thick coloured bar at its date, on top of the simulated bar of that day (the first
+    patrol's 1-99% over the first simulated bar): it read as one more simulated value. Now each is a thin whisker
+    with caps, beside the simulated marks of its date, and the legend says so."""
+    import matplotlib.dates as mdates
+
+    # Patrols every 7 days from 3 Jan: 10 Jan is a patrol's day, 13 Jan lies between two.
+    reported = [patrol_claim(10, 0.01, 0.99, 0), patrol_claim(13, 0.0, 0.3, 1)]
+    for results in (dataclasses.replace(quiet, runs=quiet.runs[:1]), quiet):  # bars for one run, boxes for many
+        fig = plots.patrol_figure(results, reported)
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        if len(results.runs) == 1:
+            spans = [(p.get_x(), p.get_x() + p.get_width()) for p in ax.patches if p.get_gid() == "coverage"]
+        else:
+            spans = [(min(xs), max(xs)) for xs in (p.get_path().vertices[:, 0] for p in ax.patches if p.get_gid() == "boxes")]
+        assert spans
+        whiskers = [c for c in ax.containers if c.get_label().startswith("Reported")]
+        assert len(whiskers) == 2
+        for c in whiskers:
+            (segments,) = [s for lc in c.lines[2] for s in lc.get_segments()]
+            x = segments[0][0]
+            assert not any(a - 0.3 <= x <= b + 0.3 for a, b in spans), (mdates.num2date(x), spans)  # clear of every bar
+            assert max(lc.get_linewidth()[0] for lc in c.lines[2]) <= 2.5  # a line, not a bar
+            assert c.lines[1], "a whisker has caps"
+        labels = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert {"Reported range (whisker beside the bars): claim 0", "Reported range (whisker beside the bars): claim 1"} <= set(labels)
+        # 13 Jan, clear of any bar, is drawn at its date; 10 Jan beside the bar of that day.
+        xs = sorted(c.lines[2][0].get_segments()[0][0][0] for c in whiskers)
+        assert mdates.num2date(xs[1]).date().isoformat() == "2020-01-13"
+        assert 0 < xs[0] - mdates.datestr2num("2020-01-10") <= 4

@@ -260,13 +260,19 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
 
         groups = table.groupby("date")["coverage"]
         at = mdates.date2num(_dates(list(groups.groups)))
-        ax.boxplot([g.to_numpy() for _, g in groups], positions=at, widths=3.5, whis=(5, 95), showfliers=False,
-                   patch_artist=True, manage_ticks=False, boxprops=dict(fc=colour, ec="#303030", alpha=0.8),
-                   medianprops=dict(color="#202020", lw=1.5), whiskerprops=dict(color="#303030"), capprops=dict(color="#303030"))
+        drawn = ax.boxplot([g.to_numpy() for _, g in groups], positions=at, widths=3.5, whis=(5, 95), showfliers=False,
+                           patch_artist=True, manage_ticks=False, boxprops=dict(fc=colour, ec="#303030", alpha=0.8),
+                           medianprops=dict(color="#202020", lw=1.5), whiskerprops=dict(color="#303030"), capprops=dict(color="#303030"))
+        for box in drawn["boxes"]:
+            box.set_gid("boxes")
         ax.plot([], [], marker="s", ls="", color=colour, label="Middle half of runs; whiskers 5-95%; line: median")
+    # The record's ranges are thin capped whiskers beside the simulated marks of their date, never bars among them:
+    # drawn as coloured bars they read as more simulated patrols (the first patrol's 1-99% over the first bar).
+    patrol_days = mdates.date2num(x)
     for o, shade in zip(reported, itertools.cycle(RECORD_SHADES), strict=False):
-        ax.errorbar(np.datetime64(o.date), sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2, fmt="none", ecolor=shade,
-                    elinewidth=6, alpha=0.7, zorder=1, label=f"Reported: {o.description}", gid="reported")
+        ax.errorbar(beside(mdates.date2num(np.datetime64(o.date)), patrol_days), sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2,
+                    fmt="none", ecolor=shade, elinewidth=2, capsize=5, capthick=2, zorder=4, gid="reported",
+                    label=f"Reported range (whisker beside the bars): {o.description}")
     ax.set_ylim(0, 1.3 if n == 1 else 1.05)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
@@ -278,6 +284,17 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     ax.set_title(f"{results.name}: share of the planned route each joint patrol covered ({what})", fontsize=11)
     return fig
+
+
+def beside(day: float, marks: np.ndarray, half_width: float = 2.0, gap: float = 1.0) -> float:
+    """Where a reported whisker for ``day`` goes: at its date, or if a simulated mark (``half_width`` days either side
+    of each of ``marks``) is there, just past that mark's edge, on the side of the date."""
+    if not len(marks):
+        return day
+    near = marks[np.argmin(np.abs(marks - day))]
+    if abs(day - near) >= half_width + gap:
+        return day
+    return near + (half_width + gap) * (1 if day >= near else -1)
 
 
 def load_reported(results: Results, path: str | Path | None = None) -> list[OutcomeBase]:
