@@ -70,3 +70,28 @@ def test_the_records_patrol_ranges_are_whiskers_beside_the_simulated_bars_not_ba
         xs = sorted(c.lines[2][0].get_segments()[0][0][0] for c in whiskers)
         assert mdates.num2date(xs[1]).date().isoformat() == "2020-01-13"
         assert 0 < xs[0] - mdates.datestr2num("2020-01-10") <= 4
+
+
+def test_the_towns_held_key_says_where_each_offensive_goes(quiet):  # noqa: F811
+    """8 of the campaign's 14 numbered events read only 'Government offensive starts'; each now names its force group
+    and the first town of its axis (where the group drives first), as the event log's detail does."""
+    from .conftest import ev
+
+    events = [ev(date="2020-01-05", type="offensive", group="south-east", action="start", axis=["Umm Jalal", "Jarjanaz"]),
+              ev(date="2020-01-06", type="offensive", faction="hts", action="start", axis=["Abu Jarif", "Tal Khatrah"]),
+              ev(date="2020-02-01", type="offensive", group="west-aleppo", action="start", axis=["Darat Izza"]),
+              ev(date="2020-02-20", type="offensive", group="west-aleppo", action="stop"),
+              ev(date="2020-03-10", type="offensive", action="start", axis=["Kafr Nabl"]),  # the default group, unnamed
+              ev(date="2020-03-25", type="offensive", group="south-east", action="start", axis=["Maarat al-Numan"])]
+    manifest = {**quiet.manifest, "parameters": {**quiet.manifest["parameters"], "events": events}}
+    fig = plots.towns_held_figure(dataclasses.replace(quiet, manifest=manifest))
+    wrapped = [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
+    # A long label wraps between words, never inside a town's or a group's name ("Maarat al-" / "Numan").
+    assert any("\n" in x for x in wrapped) and "Maarat al-Numan" in wrapped[-1], wrapped
+    assert not any(line.endswith("-") or line.endswith("Maarat") for x in wrapped for line in x.split("\n")), wrapped
+    key = [x.replace("\n", " ") for x in wrapped]
+    assert key == ["05 Jan: Government offensive: south-east group toward Umm Jalal; 06 Jan: HTS offensive toward Abu Jarif",
+                   "01 Feb: Government offensive: west-aleppo group toward Darat Izza",
+                   "20 Feb: Government offensive stops: west-aleppo group",
+                   "10 Mar: Government offensive toward Kafr Nabl",
+                   "25 Mar: Government offensive: south-east group toward Maarat al-Numan"], key
