@@ -95,3 +95,21 @@ def test_the_towns_held_key_says_where_each_offensive_goes(quiet):  # noqa: F811
                    "20 Feb: Government offensive stops: west-aleppo group",
                    "10 Mar: Government offensive toward Kafr Nabl",
                    "25 Mar: Government offensive: south-east group toward Maarat al-Numan"], key
+
+
+def test_every_date_axis_says_what_it_spans_and_names_no_month_twice(quiet):  # noqa: F811
+    """The date axes had no label and printed the month twice, 'Mar' under the last tick and '2020-Mar' (matplotlib's
+    offset) beside it; each now says which dates it runs over, and the year is in that label."""
+    from .test_plots_review import capture, quantity
+
+    one = dataclasses.replace(quiet, runs=quiet.runs[:1])
+    figures = {"towns_held": plots.towns_held_figure(quiet), "capture_dates": plots.capture_dates_figure(quiet, [capture("T11", "regime", 9)]),
+               "losses": plots.losses_figure(quiet, []), "patrols": plots.patrol_figure(one, [quantity("patrol_coverage", 10, 0, 1)])}
+    for name, fig in figures.items():
+        fig.canvas.draw()
+        dated = [ax for ax in fig.axes if ax.xaxis.get_major_formatter().__class__.__name__ == "ConciseDateFormatter"
+                 and ax.xaxis.get_visible() and any(t.get_text() for t in ax.get_xticklabels())]
+        assert dated, name
+        for ax in dated:
+            assert ax.xaxis.get_offset_text().get_text() == "", (name, ax.xaxis.get_offset_text().get_text())
+            assert ax.get_xlabel() == "date (01 Jan 2020 – 31 Mar 2020)", (name, ax.get_xlabel())

@@ -113,13 +113,14 @@ def towns_held_figure(results: Results) -> Figure:
     return fig
 
 
-def _date_axis(ax: Axes, results: Results | None = None) -> None:
-    """Concise date ticks; with ``results``, the run's window and one day either side (for the reported points)."""
+def _date_axis(ax: Axes, results: Results) -> None:
+    """Concise date ticks over the run's window and a day or two either side (for the reported points), labelled
+    with the dates it spans: the year is said there once, not as matplotlib's offset ("2020-Mar" beside "Mar")."""
     locator = mdates.AutoDateLocator(maxticks=10)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    if results is not None:
-        ax.set_xlim(_dates([results.start - dt.timedelta(days=1), results.end + dt.timedelta(days=2)]))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, offset_formats=[""] * 6))
+    ax.set_xlim(_dates([results.start - dt.timedelta(days=1), results.end + dt.timedelta(days=2)]))
+    ax.set_xlabel(f"date ({results.start:%d %b %Y} – {results.end:%d %b %Y})", fontsize=9)
 
 
 def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
