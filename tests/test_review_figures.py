@@ -113,3 +113,11 @@ def test_every_date_axis_says_what_it_spans_and_names_no_month_twice(quiet):  # 
         for ax in dated:
             assert ax.xaxis.get_offset_text().get_text() == "", (name, ax.xaxis.get_offset_text().get_text())
             assert ax.get_xlabel() == "date (01 Jan 2020 – 31 Mar 2020)", (name, ax.get_xlabel())
+
+
+def test_the_losses_figure_is_titled_by_what_it_shows(quiet):  # noqa: F811
+    """It was titled 'losses', an odd word for displaced civilians: the title names both panels."""
+    fig = plots.losses_figure(quiet, [])
+    title = fig.get_suptitle()
+    assert "losses" not in title.lower(), title
+    assert title == "toy: civilians displaced and Turkish soldiers killed (3 runs)", title

@@ -221,7 +221,7 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
         ax.tick_params(axis="x", labelsize=8)
         _date_axis(ax, results)
         ax.legend(fontsize=8, loc="upper left")
-    fig.suptitle(f"{results.name}: losses ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
+    fig.suptitle(f"{results.name}: civilians displaced and Turkish soldiers killed ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
     return fig
 
 
