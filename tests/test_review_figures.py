@@ -10,7 +10,8 @@ import dataclasses
 from sim.viz import plots
 from sim.viz.animation import caption
 
-from .test_plots_review import quiet  # noqa: F401 - the shared folder
+from .test_maps import toy_results  # noqa: F401 - the shared folders
+from .test_plots_review import quiet  # noqa: F401
 
 PATROL_KINDS = ("patrol", "patrol_completed")  # the journal's two kinds: stopped on the way, or drove the whole route
 
@@ -121,3 +122,34 @@ def test_the_losses_figure_is_titled_by_what_it_shows(quiet):  # noqa: F811
     title = fig.get_suptitle()
     assert "losses" not in title.lower(), title
     assert title == "toy: civilians displaced and Turkish soldiers killed (3 runs)", title
+
+
+def test_a_simulated_capture_on_its_reported_day_shows_over_the_reported_diamond(toy_results):  # noqa: F811
+    """The white reported diamond was drawn over the simulated dot, so a capture on the reported day showed no dot
+    at all (Abu Habbah, Umm Jalal, Al-Eis read 1/1 with nothing to see): the simulated marks now sit on top."""
+    import numpy as np
+    from matplotlib.colors import to_rgb
+
+    from sim.analysis.results import load_results
+    from sim.viz.style import FACTION_COLOURS
+
+    from .test_plots_review import capture
+
+    single, _ = toy_results
+    res = load_results(single)
+    caps = res.runs[0].captures
+    first = caps.iloc[0]
+    town, date = first["town"], first["date"]
+    to = str(first["actors"]).partition(";")[0]
+    assert date.startswith("2020-01-")
+    claim = capture(town, to, int(date[-2:]))  # reported on the very day the run has it
+    fig = plots.capture_dates_figure(res, [claim])
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    (dots,) = [c for c in ax.collections if c.get_gid() == "simulated" and len(c.get_offsets()) and
+               ax.get_yticklabels()[int(round(c.get_offsets()[0][1]))].get_text().startswith(f"{town} →")]
+    x, y = ax.transData.transform(dots.get_offsets()[0])
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3] / 255
+    seen = pixels[int(round(fig.bbox.height - y)), int(round(x))]
+    colour, white = np.array(to_rgb(FACTION_COLOURS[to])), np.ones(3)
+    assert np.linalg.norm(seen - colour) < np.linalg.norm(seen - white) / 2, (seen, colour)  # the dot's colour, not the diamond's white

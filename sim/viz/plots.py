@@ -142,12 +142,14 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
         g = caps[(caps["town"] == row.town) & (caps["to"] == row.to)]
         x = _dates(g["date"])
         jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))
-        ax.scatter(x, y + jitter, s=16, color=FACTION_COLOURS[row.to], alpha=0.75, lw=0, zorder=3, gid="simulated")
+        # Over the reported diamonds (zorder 5): a capture on the reported day was hidden under one.
+        ax.scatter(x, y + jitter, s=16 if n > 1 else 22, color=FACTION_COLOURS[row.to], alpha=0.75 if n > 1 else 1.0, lw=0,
+                   zorder=6, gid="simulated")
         if len(x) >= 4:
             middle = True
             q25, q50, q75 = np.quantile(x.astype("datetime64[D]").astype(float), [0.25, 0.5, 0.75])
             ax.plot(np.array([q25, q75]).astype("datetime64[D]"), [y, y], color="#303030", lw=1.2, zorder=2)
-            ax.plot(np.array([q50]).astype("datetime64[D]"), [y], marker="|", ms=12, color="#303030", zorder=4)
+            ax.plot(np.array([q50]).astype("datetime64[D]"), [y], marker="|", ms=12, color="#303030", zorder=7)
         ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
         for o in reported:
