@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from sim.viz import plots
 from sim.viz.animation import caption
 
@@ -153,3 +155,47 @@ def test_a_simulated_capture_on_its_reported_day_shows_over_the_reported_diamond
     seen = pixels[int(round(fig.bbox.height - y)), int(round(x))]
     colour, white = np.array(to_rgb(FACTION_COLOURS[to])), np.ones(3)
     assert np.linalg.norm(seen - colour) < np.linalg.norm(seen - white) / 2, (seen, colour)  # the dot's colour, not the diamond's white
+
+
+def test_a_town_taken_twice_gets_a_row_for_each_reported_capture_with_its_own_runs(toy_results, monkeypatch):  # noqa: F811
+    """Saraqib, Tronba and Kafr Battikh pass to the government twice in the record: both reported windows were drawn
+    on one row, and which dot went with which report was anyone's guess. Each reported capture now has its own row
+    ('1st time', '2nd time'), holding the runs' captures from its 'after' date (the date the record's outcome looks
+    from) to the next one's, and counting its own runs on the right."""
+    import datetime as dt
+
+    import matplotlib.dates as mdates
+    import pandas as pd
+
+    from sim.analysis.results import load_results
+
+    from .test_plots_review import capture
+
+    _, ens = toy_results
+    res = load_results(ens)
+    seeds = [r.seed for r in res.runs]
+    # Every run: T12 to the government on 2 Jan; two runs: lost to the rebels on 7 Jan and taken back on 11 Jan.
+    rows = [(s, "2020-01-02", "T12", "rebels", "regime") for s in seeds]
+    rows += [(s, "2020-01-07", "T12", "regime", "rebels") for s in seeds[:2]]
+    rows += [(s, "2020-01-11", "T12", "rebels", "regime") for s in seeds[:2]]
+    caps = pd.DataFrame(rows, columns=["seed", "date", "town", "from", "to"])
+    monkeypatch.setattr(plots, "all_captures", lambda runs: caps)
+    again = capture("T12", "regime", 12).model_copy(update={"id": "again", "after": dt.date(2020, 1, 9)})
+    lost = capture("T12", "rebels", 7).model_copy(update={"after": dt.date(2020, 1, 4)})
+    fig = plots.capture_dates_figure(res, [capture("T12", "regime", 3), lost, again])
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["T12 → Government (1st time)", "T12 → Turkish-backed rebels", "T12 → Government (2nd time)"], labels
+    # One reported diamond a row, at that row's own date.
+    diamonds = {int(round(c.lines[0].get_ydata()[0])): mdates.num2date(mdates.date2num(c.lines[0].get_xdata()[0])).day
+                for c in ax.containers}
+    assert diamonds == {0: 3, 1: 7, 2: 12}, diamonds
+    # Each row's dots are the captures in its own window, and the right column counts its own runs.
+    dots = {}
+    for c in ax.collections:
+        if c.get_gid() == "simulated" and len(c.get_offsets()):
+            xy = np.asarray(c.get_offsets())
+            dots[int(round(xy[0, 1]))] = sorted(mdates.num2date(x).day for x in xy[:, 0])
+    assert dots == {0: [2, 2, 2, 2], 1: [7, 7], 2: [11, 11]}, dots
+    shares = {int(round(t.xy[1])): t.get_text() for t in ax.texts if "/" in t.get_text()}
+    assert shares == {0: "4/4", 1: "2/4", 2: "2/4"}, shares

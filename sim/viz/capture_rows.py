@@ -6,12 +6,17 @@ rows would all be December's): the changes of hands are cut into as many
 stretches of dates as there are rows, and each stretch gives its largest
 town, so the rows run through the whole campaign and the towns a reader
 looks for (Ma'arat al-Numan, Saraqib) are among them.
+
+A town the record has passing to the same holder more than once (Saraqib
+to the government on 5 February and again on 2 March) gets a row for each
+reported capture, and each row holds the runs' captures from its outcome's
+``after`` date (from where the outcome looks) to the next one's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +37,10 @@ class CaptureRow:
         share: the share of runs in which it happens.
         median: its median simulated date, in days since 1970 (``inf`` if no run has it).
         recorded: the earliest date the record gives for it (None if the record does not list it).
+        time: which of the record's captures of the town by this holder the row is (1, 2, ...), 0 if there is one.
+        since: the first date of the row's window of simulated captures (ISO; "" from the start).
+        until: the date its window ends, not included (ISO; "" to the end).
+        outcomes: the record's captures drawn on the row.
     """
 
     town: str
@@ -39,6 +48,19 @@ class CaptureRow:
     share: float
     median: float
     recorded: dt.date | None
+    time: int = 0
+    since: str = ""
+    until: str = ""
+    outcomes: tuple[CaptureOutcome, ...] = ()
+
+    def captures(self, caps: pd.DataFrame) -> pd.DataFrame:
+        """The simulated changes of hands this row holds: of its town to its holder, in its window."""
+        mine = (caps["town"] == self.town) & (caps["to"] == self.to)
+        if self.since:
+            mine &= caps["date"] >= self.since
+        if self.until:
+            mine &= caps["date"] < self.until
+        return caps[mine]
 
 
 def capture_rows(theatre: Theatre, caps: pd.DataFrame, runs: int, reported: list[CaptureOutcome],
@@ -57,14 +79,12 @@ def capture_rows(theatre: Theatre, caps: pd.DataFrame, runs: int, reported: list
         reported: the record's captures that fall in the run.
         limit: the most rows the figure holds.
     """
-    recorded: dict[tuple[str, str], dt.date] = {}
+    recorded: dict[tuple[str, str], list[CaptureOutcome]] = {}
     for o in reported:
-        key = (theatre.towns[theatre.town(o.town)], o.by)
-        recorded[key] = min(recorded.get(key, o.reported), o.reported)
-    simulated = {key: (group["seed"].nunique() / runs, float(np.median(_days(group["date"]))))
-                 for key, group in caps.groupby(["town", "to"], sort=True)}
-    keys = sorted(set(recorded) | {k for k, (share, _) in simulated.items() if share >= RARE})
-    rows = [CaptureRow(town, to, *simulated.get((town, to), (0.0, np.inf)), recorded.get((town, to))) for town, to in keys]
+        recorded.setdefault((theatre.towns[theatre.town(o.town)], o.by), []).append(o)
+    simulated = {key: group["seed"].nunique() / runs for key, group in caps.groupby(["town", "to"], sort=True)}
+    keys = sorted(set(recorded) | {k for k, share in simulated.items() if share >= RARE})
+    rows = [row for town, to in keys for row in _rows_of(town, to, caps, runs, recorded.get((town, to), []))]
     on_record = [r for r in rows if r.recorded is not None]
     others = [r for r in rows if r.recorded is None]
     note = ""
@@ -83,6 +103,27 @@ def capture_rows(theatre: Theatre, caps: pd.DataFrame, runs: int, reported: list
     # Drawn in order of simulated date; what no run does last, in the record's order.
     rows.sort(key=lambda r: (r.median, r.recorded or dt.date.max, r.town))
     return rows, note
+
+
+def _rows_of(town: str, to: str, caps: pd.DataFrame, runs: int, outcomes: list[CaptureOutcome]) -> list[CaptureRow]:
+    """The rows of one change of hands: one, or one for each of the record's captures of the town by the holder.
+
+    Row k's window runs from its outcome's ``after`` date (else halfway between the two reported dates) to the
+    next row's start, so that each simulated capture is drawn once, on the row whose report it answers.
+    """
+    outcomes = sorted(outcomes, key=lambda o: o.reported)
+    starts = [""] + [(o.after or prev.reported + (o.reported - prev.reported) / 2).isoformat()
+                     for prev, o in zip(outcomes, outcomes[1:], strict=False)]
+    rows = []
+    for k, since in enumerate(starts):
+        until = starts[k + 1] if k + 1 < len(starts) else ""
+        row = CaptureRow(town, to, 0.0, np.inf, outcomes[k].reported if outcomes else None, k + 1 if len(outcomes) > 1 else 0,
+                         since, until, tuple(outcomes[k:k + 1]))
+        mine = row.captures(caps)
+        if len(mine):
+            row = replace(row, share=mine["seed"].nunique() / runs, median=float(np.median(_days(mine["date"]))))
+        rows.append(row)
+    return rows
 
 
 def spread(rows: list[CaptureRow], dates: list[float], weight: dict[str, float], k: int) -> list[CaptureRow]:

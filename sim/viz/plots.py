@@ -139,7 +139,7 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
     middle = False  # whether any row has enough runs for a median and middle half
     for y, row in enumerate(rows):
-        g = caps[(caps["town"] == row.town) & (caps["to"] == row.to)]
+        g = row.captures(caps)
         x = _dates(g["date"])
         jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))
         # Over the reported diamonds (zorder 5): a capture on the reported day was hidden under one.
@@ -152,11 +152,10 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
             ax.plot(np.array([q50]).astype("datetime64[D]"), [y], marker="|", ms=12, color="#303030", zorder=7)
         ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
-        for o in reported:
-            if results.theatre.towns[results.theatre.town(o.town)] == row.town and o.by == row.to:
-                r = np.datetime64(o.reported)
-                ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="D", ms=7, color="white", mec="black",
-                            ecolor="black", elinewidth=1, capsize=3, zorder=5, gid="reported")
+        for o in row.outcomes:
+            r = np.datetime64(o.reported)
+            ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="D", ms=7, color="white", mec="black",
+                        ecolor="black", elinewidth=1, capsize=3, zorder=5, gid="reported")
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     _date_axis(ax, results)
     if not rows:
@@ -170,7 +169,8 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
                 transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#303030", gid="no_captures")
         fig.suptitle(f"{results.name}: when towns change hands ({what})", fontsize=11)
         return fig
-    ax.set_yticks(range(len(rows)), [f"{r.town} → {FACTION_NAMES[r.to]}" for r in rows], fontsize=8)
+    ax.set_yticks(range(len(rows)), [f"{r.town} → {FACTION_NAMES[r.to]}" + (f" ({ordinal(r.time)} time)" if r.time else "")
+                                     for r in rows], fontsize=8)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.grid(axis="x", color="#E0E0E0", lw=0.6)
     fig.suptitle(f"{results.name}: when towns change hands ({what}; right: runs in which it happens)", fontsize=11)
@@ -185,6 +185,11 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
         handles.append(Line2D([], [], marker="D", ls="-", color="black", mfc="white", label="Reported date ± tolerance"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3), fontsize=8, frameon=False)
     return fig
+
+
+def ordinal(k: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st."""
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
 
 
 def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
