@@ -199,3 +199,20 @@ def test_a_town_taken_twice_gets_a_row_for_each_reported_capture_with_its_own_ru
     assert dots == {0: [2, 2, 2, 2], 1: [7, 7], 2: [11, 11]}, dots
     shares = {int(round(t.xy[1])): t.get_text() for t in ax.texts if "/" in t.get_text()}
     assert shares == {0: "4/4", 1: "2/4", 2: "2/4"}, shares
+
+
+def test_the_capture_note_says_plainly_how_the_rows_were_chosen(toy_results, monkeypatch):  # noqa: F811
+    """'the largest town in each of 30 stretches of their dates' was jargon: the note says it in plain words."""
+    from sim.analysis.results import load_results
+
+    from .test_plots_review import capture, texts
+
+    _, ens = toy_results
+    res = load_results(ens)
+    monkeypatch.setattr(plots, "MAX_CAPTURE_ROWS", 3)
+    days = (2, 3, 4, 5, 7, 9, 11)  # seven recorded captures for three rows: groups of 3, 2 and 2
+    recorded = [capture(f"T{k // 3}{k % 3}", "regime", d) for k, d in enumerate(days)]
+    note = "\n".join(t for t in texts(plots.capture_dates_figure(res, recorded)) if "shown" in t)
+    assert note.startswith("3 of 7 recorded captures shown, spread over the whole period:\n"
+                           "taken in date order in groups of 2 or 3, the largest town of each group."), note
+    assert "stretch" not in note

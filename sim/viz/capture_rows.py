@@ -2,8 +2,8 @@
 
 A campaign's record lists over a hundred captures, more than a readable
 figure holds. Rows are not the first ones in time (a winter campaign's
-rows would all be December's): the changes of hands are cut into as many
-stretches of dates as there are rows, and each stretch gives its largest
+rows would all be December's): the changes of hands, in date order, are cut
+into as many groups as there are rows, and each group gives its largest
 town, so the rows run through the whole campaign and the towns a reader
 looks for (Ma'arat al-Numan, Saraqib) are among them.
 
@@ -92,14 +92,16 @@ def capture_rows(theatre: Theatre, caps: pd.DataFrame, runs: int, reported: list
         weight = {town: population for town, population in zip(theatre.towns, theatre.population, strict=True)}
         if len(on_record) >= limit:
             rows = spread(on_record, [r.recorded.toordinal() for r in on_record], weight, limit)
-            note = f"{limit} of {len(on_record)} recorded captures shown: the largest town in each of {limit} stretches of their dates."
+            note = (f"{limit} of {len(on_record)} recorded captures shown, spread over the whole period:"
+                    f"\ntaken in date order in groups of {_sizes(len(on_record), limit)}, the largest town of each group.")
             if others:
                 note += f"\n{len(others)} simulated changes of hands that the record does not list are left out."
         else:
             more = spread(others, [r.median for r in others], weight, limit - len(on_record))
             rows = on_record + more
-            note = (f"Every recorded capture shown, and {len(more)} of {len(others)} simulated changes of hands the record does not list:"
-                    f"\nthe largest town in each of {len(more)} stretches of their dates.")
+            note = (f"Every recorded capture shown, and {len(more)} of {len(others)} simulated changes of hands the record does not list,"
+                    f"\nspread over the whole period: taken in order of their median date in groups of {_sizes(len(others), len(more))},"
+                    " the largest town of each group.")
     # Drawn in order of simulated date; what no run does last, in the record's order.
     rows.sort(key=lambda r: (r.median, r.recorded or dt.date.max, r.town))
     return rows, note
@@ -127,9 +129,9 @@ def _rows_of(town: str, to: str, caps: pd.DataFrame, runs: int, outcomes: list[C
 
 
 def spread(rows: list[CaptureRow], dates: list[float], weight: dict[str, float], k: int) -> list[CaptureRow]:
-    """``k`` of ``rows`` spread over ``dates``: the rows in order of date cut into ``k`` stretches, the largest town of each.
+    """``k`` of ``rows`` spread over ``dates``: the rows in order of date cut into ``k`` groups, the largest town of each.
 
-    The stretches hold equal numbers of rows, so a month with many changes of
+    The groups hold equal numbers of rows, so a month with many changes of
     hands gets more rows than a quiet one. Ties go to the likelier change,
     then to the earlier.
     """
@@ -139,6 +141,12 @@ def spread(rows: list[CaptureRow], dates: list[float], weight: dict[str, float],
     order = np.argsort(when, kind="stable")
     return [rows[max(chunk, key=lambda i: (weight.get(rows[i].town, 0.0), rows[i].share, -when[i]))]
             for chunk in np.array_split(order, min(k, len(rows)))]
+
+
+def _sizes(n: int, k: int) -> str:
+    """How many rows each of :func:`spread`'s ``k`` groups of ``n`` holds, in words: "5" or "5 or 6"."""
+    low, high = n // k, -(-n // k)
+    return f"{low}" if low == high else f"{low} or {high}"
 
 
 def _days(dates: pd.Series) -> np.ndarray:
