@@ -216,3 +216,40 @@ def test_the_capture_note_says_plainly_how_the_rows_were_chosen(toy_results, mon
     assert note.startswith("3 of 7 recorded captures shown, spread over the whole period:\n"
                            "taken in date order in groups of 2 or 3, the largest town of each group."), note
     assert "stretch" not in note
+
+
+def luminance(rgb) -> float:
+    """WCAG relative luminance of an sRGB colour (0-1 channels)."""
+    c = np.asarray(rgb, float)[:3]
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast(a, b) -> float:
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_on_a_probability_map_each_town_dot_stands_out_from_the_fill_under_it(quiet):  # noqa: F811
+    """On the HTS map the HTS towns' dots (#3A3A3A) sat on cells filled #3A3A3A (P = 1) with a thin white edge: they
+    read as hollow rings, or not at all. The fill now stops short of the faction's colour, so a dot is darker than
+    its cell, and the dots are outlined in white, wide enough to see."""
+    import datetime as dt
+
+    from sim.names import HOLDERS
+    from sim.viz.maps import map_figure
+
+    for faction in ("hts", "regime", "rebels"):
+        fig = map_figure(quiet, dt.date(2020, 2, 1), faction=faction)
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        (cells,) = [c for c in ax.collections if c.get_gid() == "probability"]
+        (dots,) = [c for c in ax.collections if c.get_gid() == "towns"]
+        fill = {int(t): cells.get_facecolors()[k] for k, t in enumerate(cells.town_index)}
+        faces, edges, widths = dots.get_facecolors(), dots.get_edgecolors(), dots.get_linewidths()
+        mine = [i for i, c in enumerate(quiet.runs[0].history[0]) if HOLDERS[c] == faction]
+        assert mine and all(np.isclose(cells.get_array()[list(cells.town_index).index(i)], 1.0) for i in mine)
+        for i in mine:  # held in every run: the darkest fill, under a dot of the same faction
+            assert contrast(faces[i], fill[i]) >= 1.25, (faction, faces[i], fill[i])
+            edge = edges[i if len(edges) > 1 else 0]
+            assert contrast(edge, fill[i]) >= 2.5 and widths[i if len(widths) > 1 else 0] >= 1.0, (faction, edge, fill[i])

@@ -80,12 +80,13 @@ def draw_front(ax: Axes, lay: Layout, mask: np.ndarray, **style) -> None:
     ax.add_collection(LineCollection(segs, **{"colors": "#1A1A1A", "linewidths": 1.6, "zorder": 2, "gid": "front", **style}))
 
 
-def draw_towns(ax: Axes, lay: Layout, controller: np.ndarray | None, *, size: float = 1.0, face=None) -> None:  # noqa: ANN001
+def draw_towns(ax: Axes, lay: Layout, controller: np.ndarray | None, *, size: float = 1.0, face=None, edge: float = 0.7) -> None:  # noqa: ANN001
+    """Town dots, as large as the town, outlined in white ``edge`` points wide."""
     t = lay.theatre
     s = size * (10 + 7 * np.sqrt(t.population / 1000.0))
     if face is None:
         face = [FACTION_COLOURS[HOLDERS[c]] for c in controller]
-    ax.scatter(t.lon, t.lat, s=s, c=face, edgecolors="white", linewidths=0.7, zorder=6, gid="towns")
+    ax.scatter(t.lon, t.lat, s=s, c=face, edgecolors="white", linewidths=edge, zorder=6, gid="towns")
 
 
 def draw_posts(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, bool]:
@@ -268,7 +269,8 @@ def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: s
     if es.state.corridor is not None:
         draw_corridor(ax, lay, es.state.corridor, es.state.patrols)
     draw_patrols(ax, lay, es.state.patrols)
-    draw_towns(ax, lay, None, size=0.5, face=[FACTION_COLOURS[HOLDERS[c]] for c in np.argmax(es.probability, axis=1)])
+    # Outlined wide enough to see on the darkest fill (HTS's, where a thin edge read as a hollow ring).
+    draw_towns(ax, lay, None, size=0.65, edge=1.0, face=[FACTION_COLOURS[HOLDERS[c]] for c in np.argmax(es.probability, axis=1)])
     s = es.state
     intact, enc = draw_posts(ax, lay, MapState(es.date, es.controllers[0], s.posts, es.encircled_share > 0.5, s.military_police))
     return coll, intact, enc
