@@ -253,3 +253,29 @@ def test_on_a_probability_map_each_town_dot_stands_out_from_the_fill_under_it(qu
             assert contrast(faces[i], fill[i]) >= 1.25, (faction, faces[i], fill[i])
             edge = edges[i if len(edges) > 1 else 0]
             assert contrast(edge, fill[i]) >= 2.5 and widths[i if len(widths) > 1 else 0] >= 1.0, (faction, edge, fill[i])
+
+
+def test_a_rarely_simulated_front_does_not_look_like_a_secondary_road(quiet):  # noqa: F811
+    """'Front in 10% of runs' (black at 24% opacity, 0.9 pt) looked like 'Secondary road' (grey, 0.7 pt) in the legend
+    and on the map: the front's spread is now drawn in a colour of its own, not a grey."""
+    import datetime as dt
+
+    from matplotlib.colors import to_rgba
+
+    from sim.viz.maps import map_figure
+
+    def over_white(colour) -> np.ndarray:
+        r, g, b, a = to_rgba(colour)
+        return np.array([r, g, b]) * a + (1 - a)
+
+    fig = map_figure(quiet, dt.date(2020, 2, 1), faction="regime")
+    handles = {t.get_text(): h for t, h in zip(fig.legends[0].get_texts(), fig.legends[0].legend_handles, strict=True)}
+    road = over_white(handles["Secondary road"].get_color())
+    fronts = [h for label, h in handles.items() if label.startswith("Front in ")]
+    assert len(fronts) == 3
+    for h in fronts:
+        colour = over_white(h.get_color())
+        assert np.ptp(colour) >= 0.08, (h.get_label(), colour)  # a hue, where roads are grey
+        assert np.linalg.norm(colour - road) >= 0.2, (h.get_label(), colour, road)
+    (spread,) = [c for c in fig.axes[1].collections if c.get_gid() == "front_spread"]
+    assert all(np.ptp(over_white(c)) >= 0.08 for c in spread.get_colors())

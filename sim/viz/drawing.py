@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.patches import Polygon as MplPolygon
@@ -26,6 +26,7 @@ from .style import (
     NAMED_ROAD_STYLE,
     REPORTED_COLOUR,
     ROAD_STYLE,
+    SPREAD_COLOUR,
     corridor_fill,
     faction_cmap,
     named_roads,
@@ -276,6 +277,15 @@ def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: s
     return coll, intact, enc
 
 
+def spread_colour(share: float) -> tuple[float, float, float, float]:
+    """A front line drawn in ``share`` of the runs: :data:`SPREAD_COLOUR`, more opaque the more often."""
+    return (*to_rgb(SPREAD_COLOUR), 0.45 + 0.55 * share)
+
+
+def spread_width(share: float) -> float:
+    return 0.8 + 3.2 * share
+
+
 def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.ndarray | None = None,
                       title: str | None = None) -> list:
     """Draw every cell boundary that is a front in some replicate, darker and wider the more often it is."""
@@ -288,13 +298,12 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
         if s > 0:
             for line in lines:
                 segs.append(line)
-                widths.append(0.6 + 3.4 * s)
-                colours.append((0.1, 0.1, 0.1, 0.15 + 0.85 * s))
+                widths.append(spread_width(s))
+                colours.append(spread_colour(s))
     coll = LineCollection(segs, linewidths=widths, colors=colours, zorder=2, gid="front_spread", capstyle="round")
     coll.share = np.array([s for s in share if s > 0])
     ax.add_collection(coll)
-    handles = [Line2D([], [], color=(0.1, 0.1, 0.1, 0.15 + 0.85 * s), lw=0.6 + 3.4 * s, label=f"Front in {s:.0%} of runs")
-               for s in (1.0, 0.5, 0.1)]
+    handles = [Line2D([], [], color=spread_colour(s), lw=spread_width(s), label=f"Front in {s:.0%} of runs") for s in (1.0, 0.5, 0.1)]
     if reported is not None:
         draw_front(ax, lay, front_ridges(lay, reported), colors=REPORTED_COLOUR, linewidths=2.0, linestyles=(0, (3, 2)), zorder=2.6,
                gid="front_reported")

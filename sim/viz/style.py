@@ -28,6 +28,7 @@ FACTION_COLOURS = {"regime": "#D55E00", "hts": "#3A3A3A", "rebels": "#009E73", "
 FACTION_NAMES = DISPLAY_NAMES
 CORRIDOR_COLOUR = "#F0E442"  # Okabe-Ito yellow
 REPORTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: the record, wherever it is drawn
+SPREAD_COLOUR = "#6A1B9A"  # an ensemble's front lines, paler the rarer: a purple, so a rare front is not taken for a grey road
 ROAD_STYLE = {"secondary": dict(color="#9A9A9A", lw=0.7, zorder=3)}  # every other road class is a named highway
 NAMED_ROAD_STYLE = dict(color="#5A4A2A", lw=2.2, zorder=3)
 TINT = 0.42  # territory is the faction colour at this strength over white, so markers stand out
