@@ -6,12 +6,14 @@ that can be told apart."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 
 from sim.viz import plots
 from sim.viz.animation import caption
 
+from .test_figures import map_of, moscow  # noqa: F401 - the shared run
 from .test_maps import toy_results  # noqa: F401 - the shared folders
 from .test_plots_review import quiet  # noqa: F401
 
@@ -279,3 +281,18 @@ def test_a_rarely_simulated_front_does_not_look_like_a_secondary_road(quiet):  #
         assert np.linalg.norm(colour - road) >= 0.2, (h.get_label(), colour, road)
     (spread,) = [c for c in fig.axes[1].collections if c.get_gid() == "front_spread"]
     assert all(np.ptp(over_white(c)) >= 0.08 for c in spread.get_colors())
+
+
+def test_the_corridor_legend_names_no_town_the_map_does_not_label(moscow):  # noqa: F811
+    """The Moscow map's legend read 'M4 security corridor from Tronba to Ain al-Havr', but Tronba, among the posts
+    around Saraqib, gets no label: a reader could not find it. The corridor is drawn along the patrol route, which
+    the map shows; the legend names only what the map labels."""
+    result, run, events = moscow
+    for date in (run.date(15), run.date(len(run.history) - 1)):
+        state, fig = map_of(result, run, events, date)
+        assert state.corridor is not None
+        labelled = {t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label"}
+        (corridor,) = [t.get_text() for t in fig.legends[0].get_texts() if "security corridor" in t.get_text()]
+        named = {town for town in result.theatre.towns if re.search(rf"\b{re.escape(town)}\b", corridor)}
+        assert named <= labelled, (corridor, named - labelled)
+        assert corridor == "M4 security corridor along the joint-patrol route (6 km each side)", corridor

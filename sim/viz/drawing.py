@@ -129,8 +129,10 @@ def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor, patrols: list[Ma
 
 
 def corridor_label(corridor: MapCorridor, patrols: list[MapPatrol], names: list[str]) -> str:
+    """The corridor in the legend: along the patrol route when it follows one, whose ends it does not name (the map
+    draws the route, but may have no room to label its ends: Tronba, among the posts around Saraqib)."""
     route = corridor_route(corridor, patrols)
-    stretch = f" from {names[route[0]]} to {names[route[-1]]}" if route is not None else ""
+    stretch = " along the joint-patrol route" if route is not None else ""
     return f"{corridor.road} security corridor{stretch} ({corridor.width_km:g} km each side)"
 
 
