@@ -29,6 +29,7 @@ EVENT_TYPES = (
     "patrol", "patrol_completed", "patrol_suspended", "post_establish", "post_withdraw", "post_encircled",
     "military_police", "military_police_not_deployed",
 )
+PATROL_EVENTS = ("patrol", "patrol_completed")  # a joint patrol stopped on the way, and one that drove its whole route
 
 FactionName = Literal["regime", "russia", "turkey", "hts", "rebels"]
 HolderName = Literal["regime", "hts", "rebels"]

@@ -61,7 +61,7 @@ def test_the_corridor_band_stops_where_the_patrol_route_ends(moscow):
     named = {t.towns[i] for i in np.flatnonzero(inside)}
     assert {"Tronba", "Ain al-Havr", "Ariha"} <= named and "Latakia" not in named
     legend = [x.get_text() for x in fig.legends[0].get_texts()]
-    assert any("security corridor from Tronba to Ain al-Havr" in x for x in legend)
+    assert any("security corridor along the joint-patrol route" in x for x in legend)
 
 
 def test_the_legend_says_where_the_last_patrol_was_stopped_or_that_it_drove_the_whole_route(moscow):
@@ -151,5 +151,5 @@ def test_towns_held_numbers_events_and_names_them_in_a_key(toy_results):  # noqa
     assert numbers == ["1", "2"]
     assert [a for a in ax.texts if a.get_gid() != "event_number"] == []  # no label over the lines
     described = [x.get_text() for x in key.get_legend().get_texts()]
-    assert described == ["01 Jan: Government offensive starts", "06 Jan: Deal in force"]
+    assert described == ["01 Jan: Government offensive toward T12", "06 Jan: Deal in force"]
     assert not any(re.search(r"\boffensive start\b|agreement\b", x) for x in described)

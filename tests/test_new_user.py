@@ -125,6 +125,21 @@ def test_the_run_summary_speaks_as_the_figures_do():
     assert "run scenarios/moscow.yaml --runs 40" in text and "compare results/x" in text
 
 
+def test_the_run_summary_warns_that_casualties_under_a_ceasefire_are_one_sided_and_dates_the_displaced():
+    """The Moscow summary printed 'Government 710, HTS 0, Turkish-backed rebels 0' without the README's caveat (an HTS
+    raid costs HTS nothing in the model), and 'Civilians displaced: 0' on a day when about a million already were."""
+    moscow = summarise(simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml", end=dt.date(2020, 3, 30))))
+    lines = moscow.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("Casualties (fighters): "))
+    caveat = " ".join(line.strip() for line in lines[at + 1:at + 3])
+    assert caveat.startswith("a ceasefire was in force 25 of 26 days: casualties under it are one-sided in the model"), caveat
+    assert "costs HTS nothing" in caveat and "do not read them as estimates" in caveat, caveat
+    assert "Civilians displaced since 05 Mar 2020 (the scenario's start): " in moscow
+    assert "Turkish soldiers killed since 05 Mar 2020: " in moscow
+    campaign = summarise(simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2019, 12, 20))))
+    assert "one-sided" not in campaign and "Civilians displaced since 01 Dec 2019 (the scenario's start): " in campaign
+
+
 FILES = (".py", ".csv", ".yaml", ".md", ".png", ".json", ".parquet")
 
 

@@ -131,7 +131,7 @@ def test_the_patrol_legend_is_off_the_data_and_its_reported_entries_differ(quiet
     (legend,) = [*fig.legends, *([ax.get_legend()] if ax.get_legend() else [])]
     assert not legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
     bars = {c.get_label(): to_hex(c.lines[2][0].get_color()[0]) for c in ax.containers}
-    assert set(bars) == {f"Reported: claim {k}" for k in range(3)} <= {t.get_text() for t in legend.get_texts()}
+    assert set(bars) == {f"Reported range (whisker beside the bars): claim {k}" for k in range(3)} <= {t.get_text() for t in legend.get_texts()}
     assert len(set(bars.values())) == 3, bars  # one colour each, so each bar can be found in the legend
 
 

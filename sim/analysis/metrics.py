@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..io.theatre import Theatre
-from ..names import HOLDERS
+from ..names import HOLDERS, PATROL_EVENTS
 from .outcomes import CaptureOutcome, OutcomeBase
 from .rundata import EventLog, RunBatch, RunData, deals_of
 
@@ -68,7 +68,6 @@ def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: T
     return columns
 
 
-PATROL_EVENTS = ("patrol", "patrol_completed")  # a joint patrol stopped on the way, and one that drove its whole route
 
 
 def patrol_coverages(types: np.ndarray, dates: np.ndarray, coverage: np.ndarray, start: dt.date) -> np.ndarray:

@@ -62,14 +62,25 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines.append("Towns held (start → end): " + ", ".join(
         f"{name(h)} {int(first[f'towns_{h}'])} → {int(last[f'towns_{h}'])}" for h in HOLDERS))
     lines.append("Casualties (fighters): " + ", ".join(f"{name(h)} {int(last[f'casualties_{h}']):,}" for h in HOLDERS))
-    lines.append(f"Turkish soldiers killed: {int(last['turkish_deaths'])}")
-    lines.append(f"Civilians displaced: {int(last['displaced']):,}")
+    lines += _one_sided(ts)
+    # Counted from the scenario's start, as the model counts them: a run from March knows nothing of the winter's million.
+    lines.append(f"Turkish soldiers killed since {sc.start:%d %b %Y}: {int(last['turkish_deaths'])}")
+    lines.append(f"Civilians displaced since {sc.start:%d %b %Y} (the scenario's start): {int(last['displaced']):,}")
     lines += ["", f"This is one run: one possible history (seed {result.seed}); another seed gives another."]
     scenario = scenario_path or "SCENARIO"
     lines.append(f"  the spread over many histories: {prog} run {scenario} --runs 40")
     if folder is not None:
         lines.append(f"  set against what was recorded: {prog} compare {folder}")
     return "\n".join(lines)
+
+
+def _one_sided(ts) -> list[str]:  # noqa: ANN001 - the time series
+    """The README's caveat, when a ceasefire is in force for most of the run: its casualties are one-sided."""
+    days = int((ts["ceasefire"] == "in force").sum())
+    if days * 2 <= len(ts):
+        return []
+    return [f"  a ceasefire was in force {days} of {len(ts)} days: casualties under it are one-sided in the model",
+            "  (an HTS raid kills government fighters and costs HTS nothing); do not read them as estimates"]
 
 
 def _ceasefires(ev) -> list[str]:  # noqa: ANN001 - the events table
@@ -125,9 +136,9 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 12, prog: str = "
 
     lines.append(f"On {last}, median (5% .. 95%) over replicates:")
     labels = {**{f"towns_{h}": f"towns held by {name(h)}" for h in HOLDERS},
-              "turkish_deaths": "Turkish soldiers killed", "displaced": "civilians displaced"}
+              "turkish_deaths": "Turkish soldiers killed since the start", "displaced": "civilians displaced since the start"}
     for v, label in labels.items():
-        lines.append(f"  {label:<38} {spread(v)}")
+        lines.append(f"  {label:<40} {spread(v)}")
     in_force = np.mean([r.timeseries["ceasefire"].iloc[common_days(runs) - 1] == "in force" for r in runs])
     lines.append(f"  ceasefire in force in {in_force:.0%} of replicates")
 

@@ -31,6 +31,7 @@ CAPTIONS = {
     "post_withdraw": lambda town, detail, actors: f"Turkish post withdrawn from {town}",
     "post_encircled": lambda town, detail, actors: encircled_caption(town, detail),
     "patrol": lambda town, detail, actors: f"Joint patrol {detail}",
+    "patrol_completed": lambda town, detail, actors: f"Joint patrol {detail}",  # "covered the whole 82 km, to Ain al-Havr"
     "strike": lambda town, detail, actors: f"{named(actors or 'regime')} strike at {town}, {named(detail)}",
     "military_police": lambda town, detail, actors: f"Russian military police enter {town}",
     "offensive_start": lambda town, detail, actors: f"{named(actors or 'regime')} offensive starts",

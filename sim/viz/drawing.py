@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.colors import Normalize
+from matplotlib.colors import Normalize, to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.patches import Polygon as MplPolygon
@@ -26,6 +26,7 @@ from .style import (
     NAMED_ROAD_STYLE,
     REPORTED_COLOUR,
     ROAD_STYLE,
+    SPREAD_COLOUR,
     corridor_fill,
     faction_cmap,
     named_roads,
@@ -80,12 +81,13 @@ def draw_front(ax: Axes, lay: Layout, mask: np.ndarray, **style) -> None:
     ax.add_collection(LineCollection(segs, **{"colors": "#1A1A1A", "linewidths": 1.6, "zorder": 2, "gid": "front", **style}))
 
 
-def draw_towns(ax: Axes, lay: Layout, controller: np.ndarray | None, *, size: float = 1.0, face=None) -> None:  # noqa: ANN001
+def draw_towns(ax: Axes, lay: Layout, controller: np.ndarray | None, *, size: float = 1.0, face=None, edge: float = 0.7) -> None:  # noqa: ANN001
+    """Town dots, as large as the town, outlined in white ``edge`` points wide."""
     t = lay.theatre
     s = size * (10 + 7 * np.sqrt(t.population / 1000.0))
     if face is None:
         face = [FACTION_COLOURS[HOLDERS[c]] for c in controller]
-    ax.scatter(t.lon, t.lat, s=s, c=face, edgecolors="white", linewidths=0.7, zorder=6, gid="towns")
+    ax.scatter(t.lon, t.lat, s=s, c=face, edgecolors="white", linewidths=edge, zorder=6, gid="towns")
 
 
 def draw_posts(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, bool]:
@@ -127,8 +129,10 @@ def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor, patrols: list[Ma
 
 
 def corridor_label(corridor: MapCorridor, patrols: list[MapPatrol], names: list[str]) -> str:
+    """The corridor in the legend: along the patrol route when it follows one, whose ends it does not name (the map
+    draws the route, but may have no room to label its ends: Tronba, among the posts around Saraqib)."""
     route = corridor_route(corridor, patrols)
-    stretch = f" from {names[route[0]]} to {names[route[-1]]}" if route is not None else ""
+    stretch = " along the joint-patrol route" if route is not None else ""
     return f"{corridor.road} security corridor{stretch} ({corridor.width_km:g} km each side)"
 
 
@@ -268,10 +272,20 @@ def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: s
     if es.state.corridor is not None:
         draw_corridor(ax, lay, es.state.corridor, es.state.patrols)
     draw_patrols(ax, lay, es.state.patrols)
-    draw_towns(ax, lay, None, size=0.5, face=[FACTION_COLOURS[HOLDERS[c]] for c in np.argmax(es.probability, axis=1)])
+    # Outlined wide enough to see on the darkest fill (HTS's, where a thin edge read as a hollow ring).
+    draw_towns(ax, lay, None, size=0.65, edge=1.0, face=[FACTION_COLOURS[HOLDERS[c]] for c in np.argmax(es.probability, axis=1)])
     s = es.state
     intact, enc = draw_posts(ax, lay, MapState(es.date, es.controllers[0], s.posts, es.encircled_share > 0.5, s.military_police))
     return coll, intact, enc
+
+
+def spread_colour(share: float) -> tuple[float, float, float, float]:
+    """A front line drawn in ``share`` of the runs: :data:`SPREAD_COLOUR`, more opaque the more often."""
+    return (*to_rgb(SPREAD_COLOUR), 0.45 + 0.55 * share)
+
+
+def spread_width(share: float) -> float:
+    return 0.8 + 3.2 * share
 
 
 def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.ndarray | None = None,
@@ -286,13 +300,12 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
         if s > 0:
             for line in lines:
                 segs.append(line)
-                widths.append(0.6 + 3.4 * s)
-                colours.append((0.1, 0.1, 0.1, 0.15 + 0.85 * s))
+                widths.append(spread_width(s))
+                colours.append(spread_colour(s))
     coll = LineCollection(segs, linewidths=widths, colors=colours, zorder=2, gid="front_spread", capstyle="round")
     coll.share = np.array([s for s in share if s > 0])
     ax.add_collection(coll)
-    handles = [Line2D([], [], color=(0.1, 0.1, 0.1, 0.15 + 0.85 * s), lw=0.6 + 3.4 * s, label=f"Front in {s:.0%} of runs")
-               for s in (1.0, 0.5, 0.1)]
+    handles = [Line2D([], [], color=spread_colour(s), lw=spread_width(s), label=f"Front in {s:.0%} of runs") for s in (1.0, 0.5, 0.1)]
     if reported is not None:
         draw_front(ax, lay, front_ridges(lay, reported), colors=REPORTED_COLOUR, linewidths=2.0, linestyles=(0, (3, 2)), zorder=2.6,
                gid="front_reported")

@@ -20,13 +20,20 @@ from .style import FACTION_NAMES
 MARKED_EVENTS = ("offensive", "truce", "agreement", "intervention", "strike", "air_policy", "joint_patrol")
 # The key's labels wrap at this many characters: two columns of them fit the 10-inch figure at 8 points.
 EVENT_KEY_WRAP = 64
+NBSP = "\u00a0"  # joins the words of a name, so the key wraps between names, not inside one
+
+
+def wrap(text: str, width: int = EVENT_KEY_WRAP) -> str:
+    """``text`` wrapped at ``width`` characters between words, never at a hyphen ("al-Numan", "west-aleppo") or
+    inside a name joined by :data:`NBSP`."""
+    return textwrap.fill(text, width, break_on_hyphens=False).replace(NBSP, " ")
 
 
 def event_label(e: dict) -> str:
     """A scenario event in words, as the figures name things ("Government offensive starts", not "offensive start")."""
     kind = e["type"]
     if kind == "offensive":
-        return f"{FACTION_NAMES.get(e.get('faction', 'regime'), 'Government')} offensive {'starts' if e.get('action') == 'start' else 'stops'}"
+        return offensive_label(e)
     if kind in ("truce", "agreement"):
         return f"{e.get('name', kind)} in force"
     if kind == "intervention":
@@ -38,6 +45,25 @@ def event_label(e: dict) -> str:
     if kind == "joint_patrol":
         return f"Joint patrols on the {e.get('road', '')} begin"
     return str(e.get("name") or e.get("id") or kind)
+
+
+def offensive_label(e: dict) -> str:
+    """An offensive by where it goes: "Government offensive: south-east group toward Umm Jalal" (the first town of its
+    axis, where the group drives first), "Government offensive stops: west-aleppo group", "HTS offensive toward Abu Jarif".
+
+    The group is named unless it is the default one (``main``) or the offensive is HTS's or the rebels' (they have none).
+    """
+    faction = e.get("faction", "regime")
+    who = FACTION_NAMES.get(faction, "Government")
+    group = e.get("group") if faction == "regime" and e.get("group") not in (None, "main") else None
+    axis = e.get("axis") or []
+    if e.get("action") != "start":
+        return f"{who} offensive stops" + (f": {group} group" if group else "")
+    if not group and not axis:
+        return f"{who} offensive starts"
+    # Names are kept whole when the key wraps (see :func:`wrap`): no-break spaces inside them.
+    where = " ".join(([f"{group} group"] if group else []) + ([f"toward {axis[0].replace(' ', NBSP)}"] if axis else []))
+    return f"{who} offensive: {where}" if group else f"{who} offensive {where}"
 
 
 def event_groups(events: list[dict], start: dt.date, end: dt.date, gap_days: float) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -97,7 +123,7 @@ def event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt.
             a.axvline(x, color="#6A6A6A", lw=0.8, ls=":", zorder=1, gid="event")
         top.annotate(str(k), (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
                      ha="center", va="bottom", fontsize=8, weight="bold", color="#303030", gid="event_number")
-        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030", label=textwrap.fill(group_text(items), EVENT_KEY_WRAP)))
+        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030", label=wrap(group_text(items))))
     key.axis("off")
     if handles:
         key.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False, handletextpad=0.6,

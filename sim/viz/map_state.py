@@ -16,9 +16,8 @@ import numpy as np
 
 from ..analysis.results import RunData
 from ..io.theatre import Theatre
-from ..names import HOLDERS
+from ..names import HOLDERS, PATROL_EVENTS
 
-PATROL_KINDS = ("patrol", "patrol_completed")  # the journal's two kinds of patrol: stopped, or drove the whole route
 
 
 @dataclass(frozen=True)
@@ -85,12 +84,12 @@ def run_state(theatre: Theatre, scenario_events: list[dict], run: RunData, date:
         raise ValueError(f"{date} is outside the run ({run.start} .. {run.date(run.days)})")
     if run.post_history is None or run.encircled_history is None:
         raise ValueError("the run has no record of its posts (a folder written before posts.csv)")
-    ev = run.events[run.events["type"].isin(("military_police", *PATROL_KINDS)) & (run.events["date"] <= date.isoformat())]
+    ev = run.events[run.events["type"].isin(("military_police", *PATROL_EVENTS)) & (run.events["date"] <= date.isoformat())]
     police = np.zeros(theatre.n, bool)
     for town in ev.loc[ev["type"] == "military_police", "town"]:
         police[theatre.town(town)] = True
     return MapState(date, run.history[day], run.post_history[day], run.encircled_history[day], police,
-                    _corridor(scenario_events, run, date), _patrols(theatre, scenario_events, run, ev[ev["type"].isin(PATROL_KINDS)], date))
+                    _corridor(scenario_events, run, date), _patrols(theatre, scenario_events, run, ev[ev["type"].isin(PATROL_EVENTS)], date))
 
 
 def _corridor(scenario_events: list[dict], run: RunData, date: dt.date) -> MapCorridor | None:

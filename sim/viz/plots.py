@@ -31,11 +31,10 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ..analysis.aggregate import all_captures, timeseries_quantiles
-from ..analysis.metrics import PATROL_EVENTS
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
-from ..names import HOLDERS
+from ..names import HOLDERS, PATROL_EVENTS
 from .capture_rows import capture_rows
 from .event_key import event_groups, event_markers, fit_key
 from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
@@ -113,13 +112,14 @@ def towns_held_figure(results: Results) -> Figure:
     return fig
 
 
-def _date_axis(ax: Axes, results: Results | None = None) -> None:
-    """Concise date ticks; with ``results``, the run's window and one day either side (for the reported points)."""
+def _date_axis(ax: Axes, results: Results) -> None:
+    """Concise date ticks over the run's window and a day or two either side (for the reported points), labelled
+    with the dates it spans: the year is said there once, not as matplotlib's offset ("2020-Mar" beside "Mar")."""
     locator = mdates.AutoDateLocator(maxticks=10)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    if results is not None:
-        ax.set_xlim(_dates([results.start - dt.timedelta(days=1), results.end + dt.timedelta(days=2)]))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, offset_formats=[""] * 6))
+    ax.set_xlim(_dates([results.start - dt.timedelta(days=1), results.end + dt.timedelta(days=2)]))
+    ax.set_xlabel(f"date ({results.start:%d %b %Y} – {results.end:%d %b %Y})", fontsize=9)
 
 
 def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
@@ -138,22 +138,23 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
     middle = False  # whether any row has enough runs for a median and middle half
     for y, row in enumerate(rows):
-        g = caps[(caps["town"] == row.town) & (caps["to"] == row.to)]
+        g = row.captures(caps)
         x = _dates(g["date"])
         jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))
-        ax.scatter(x, y + jitter, s=16, color=FACTION_COLOURS[row.to], alpha=0.75, lw=0, zorder=3, gid="simulated")
+        # Over the reported diamonds (zorder 5): a capture on the reported day was hidden under one.
+        ax.scatter(x, y + jitter, s=16 if n > 1 else 22, color=FACTION_COLOURS[row.to], alpha=0.75 if n > 1 else 1.0, lw=0,
+                   zorder=6, gid="simulated")
         if len(x) >= 4:
             middle = True
             q25, q50, q75 = np.quantile(x.astype("datetime64[D]").astype(float), [0.25, 0.5, 0.75])
             ax.plot(np.array([q25, q75]).astype("datetime64[D]"), [y, y], color="#303030", lw=1.2, zorder=2)
-            ax.plot(np.array([q50]).astype("datetime64[D]"), [y], marker="|", ms=12, color="#303030", zorder=4)
+            ax.plot(np.array([q50]).astype("datetime64[D]"), [y], marker="|", ms=12, color="#303030", zorder=7)
         ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
-        for o in reported:
-            if results.theatre.towns[results.theatre.town(o.town)] == row.town and o.by == row.to:
-                r = np.datetime64(o.reported)
-                ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="D", ms=7, color="white", mec="black",
-                            ecolor="black", elinewidth=1, capsize=3, zorder=5, gid="reported")
+        for o in row.outcomes:
+            r = np.datetime64(o.reported)
+            ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="D", ms=7, color="white", mec="black",
+                        ecolor="black", elinewidth=1, capsize=3, zorder=5, gid="reported")
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     _date_axis(ax, results)
     if not rows:
@@ -167,7 +168,8 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
                 transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#303030", gid="no_captures")
         fig.suptitle(f"{results.name}: when towns change hands ({what})", fontsize=11)
         return fig
-    ax.set_yticks(range(len(rows)), [f"{r.town} → {FACTION_NAMES[r.to]}" for r in rows], fontsize=8)
+    ax.set_yticks(range(len(rows)), [f"{r.town} → {FACTION_NAMES[r.to]}" + (f" ({ordinal(r.time)} time)" if r.time else "")
+                                     for r in rows], fontsize=8)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.grid(axis="x", color="#E0E0E0", lw=0.6)
     fig.suptitle(f"{results.name}: when towns change hands ({what}; right: runs in which it happens)", fontsize=11)
@@ -182,6 +184,11 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
         handles.append(Line2D([], [], marker="D", ls="-", color="black", mfc="white", label="Reported date ± tolerance"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3), fontsize=8, frameon=False)
     return fig
+
+
+def ordinal(k: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st."""
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
 
 
 def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
@@ -220,12 +227,16 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
         ax.tick_params(axis="x", labelsize=8)
         _date_axis(ax, results)
         ax.legend(fontsize=8, loc="upper left")
-    fig.suptitle(f"{results.name}: losses ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
+    fig.suptitle(f"{results.name}: civilians displaced and Turkish soldiers killed ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
     return fig
 
 
 def patrol_table(results: Results) -> pd.DataFrame:
-    """Every joint patrol of every run: seed, date, town reached, coverage of the planned route."""
+    """Every joint patrol of every run: seed, date, town reached, coverage of the planned route.
+
+    Both kinds the journal logs: a patrol stopped on the way (``patrol``) and one that drove the whole route
+    (``patrol_completed``); leaving out the second left the most successful patrols off the chart.
+    """
     rows = []
     for run in results.runs:
         pat = run.events[run.events["type"].isin(PATROL_EVENTS)]  # stopped on the way, or drove the whole route
@@ -256,13 +267,19 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
 
         groups = table.groupby("date")["coverage"]
         at = mdates.date2num(_dates(list(groups.groups)))
-        ax.boxplot([g.to_numpy() for _, g in groups], positions=at, widths=3.5, whis=(5, 95), showfliers=False,
-                   patch_artist=True, manage_ticks=False, boxprops=dict(fc=colour, ec="#303030", alpha=0.8),
-                   medianprops=dict(color="#202020", lw=1.5), whiskerprops=dict(color="#303030"), capprops=dict(color="#303030"))
+        drawn = ax.boxplot([g.to_numpy() for _, g in groups], positions=at, widths=3.5, whis=(5, 95), showfliers=False,
+                           patch_artist=True, manage_ticks=False, boxprops=dict(fc=colour, ec="#303030", alpha=0.8),
+                           medianprops=dict(color="#202020", lw=1.5), whiskerprops=dict(color="#303030"), capprops=dict(color="#303030"))
+        for box in drawn["boxes"]:
+            box.set_gid("boxes")
         ax.plot([], [], marker="s", ls="", color=colour, label="Middle half of runs; whiskers 5-95%; line: median")
+    # The record's ranges are thin capped whiskers beside the simulated marks of their date, never bars among them:
+    # drawn as coloured bars they read as more simulated patrols (the first patrol's 1-99% over the first bar).
+    patrol_days = mdates.date2num(x)
     for o, shade in zip(reported, itertools.cycle(RECORD_SHADES), strict=False):
-        ax.errorbar(np.datetime64(o.date), sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2, fmt="none", ecolor=shade,
-                    elinewidth=6, alpha=0.7, zorder=1, label=f"Reported: {o.description}", gid="reported")
+        ax.errorbar(beside(mdates.date2num(np.datetime64(o.date)), patrol_days), sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2,
+                    fmt="none", ecolor=shade, elinewidth=2, capsize=5, capthick=2, zorder=4, gid="reported",
+                    label=f"Reported range (whisker beside the bars): {o.description}")
     ax.set_ylim(0, 1.3 if n == 1 else 1.05)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
@@ -274,6 +291,17 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     ax.set_title(f"{results.name}: share of the planned route each joint patrol covered ({what})", fontsize=11)
     return fig
+
+
+def beside(day: float, marks: np.ndarray, half_width: float = 2.0, gap: float = 1.0) -> float:
+    """Where a reported whisker for ``day`` goes: at its date, or if a simulated mark (``half_width`` days either side
+    of each of ``marks``) is there, just past that mark's edge, on the side of the date."""
+    if not len(marks):
+        return day
+    near = marks[np.argmin(np.abs(marks - day))]
+    if abs(day - near) >= half_width + gap:
+        return day
+    return near + (half_width + gap) * (1 if day >= near else -1)
 
 
 def load_reported(results: Results, path: str | Path | None = None) -> list[OutcomeBase]:

@@ -28,9 +28,11 @@ FACTION_COLOURS = {"regime": "#D55E00", "hts": "#3A3A3A", "rebels": "#009E73", "
 FACTION_NAMES = DISPLAY_NAMES
 CORRIDOR_COLOUR = "#F0E442"  # Okabe-Ito yellow
 REPORTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: the record, wherever it is drawn
+SPREAD_COLOUR = "#6A1B9A"  # an ensemble's front lines, paler the rarer: a purple, so a rare front is not taken for a grey road
 ROAD_STYLE = {"secondary": dict(color="#9A9A9A", lw=0.7, zorder=3)}  # every other road class is a named highway
 NAMED_ROAD_STYLE = dict(color="#5A4A2A", lw=2.2, zorder=3)
 TINT = 0.42  # territory is the faction colour at this strength over white, so markers stand out
+PROBABILITY_TOP = 0.8  # a probability map's fill at P = 1: the faction colour at this strength, lighter than its towns' dots
 
 
 def tint(colour: str, strength: float = TINT) -> tuple[float, float, float, float]:
@@ -45,8 +47,11 @@ def corridor_fill() -> tuple[float, float, float, float]:
 
 
 def faction_cmap(faction: str) -> LinearSegmentedColormap:
-    """White to the faction's colour: the probability that it holds a place."""
-    return LinearSegmentedColormap.from_list(f"p_{faction}", ["#FFFFFF", FACTION_COLOURS[faction]])
+    """White to the faction's colour at :data:`PROBABILITY_TOP`: the probability that it holds a place.
+
+    Not to the full colour: HTS's towns (#3A3A3A dots) vanished into cells it holds in every run (#3A3A3A).
+    """
+    return LinearSegmentedColormap.from_list(f"p_{faction}", ["#FFFFFF", tint(FACTION_COLOURS[faction], PROBABILITY_TOP)])
 
 
 def halo(width: float = 2.6) -> list:
