@@ -1,0 +1,41 @@
+"""A what-if's mistakes, as a new user makes them (round 26's walkthrough): each error names the user's own
+file, line and key, says what goes wrong, and never ends with an empty list of valid names."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import load_scenario
+from sim.cli import main
+from sim.errors import InputError, did_you_mean
+
+from .conftest import ROOT
+
+MOSCOW = ROOT / "scenarios" / "moscow.yaml"
+CAMPAIGN = ROOT / "scenarios" / "campaign.yaml"
+
+
+def whatif(tmp_path, parent, body: str):
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"extends: {parent}\nname: mine\n{body}")
+    return path
+
+
+def error_of(path) -> InputError:
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    return info.value
+
+
+def test_no_valid_names_is_no_empty_list():
+    assert did_you_mean("x", []) == ""
+    assert did_you_mean("x", ["a", "b"]) == " (valid: a, b)"
+
+
+def test_a_misspelt_corridor_key_lists_the_corridors_keys(tmp_path):
+    """It read "unknown key 'widht_km' (valid: )": the corridor sits behind 'CorridorSpec | None', and no keys were found."""
+    err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: moscow-protocol\n    corridor: {road: M4, widht_km: 12}\n"))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (5, "events[0].corridor.widht_km"), str(err)
+    assert err.message == "unknown key 'widht_km' (did you mean 'width_km'?)", str(err)
+    err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: moscow-protocol\n    corridor: {road: M4, size: 12}\n"))
+    assert err.message == "unknown key 'size' (valid: road, width_km)", str(err)
