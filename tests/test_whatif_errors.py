@@ -39,3 +39,20 @@ def test_a_misspelt_corridor_key_lists_the_corridors_keys(tmp_path):
     assert err.message == "unknown key 'widht_km' (did you mean 'width_km'?)", str(err)
     err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: moscow-protocol\n    corridor: {road: M4, size: 12}\n"))
     assert err.message == "unknown key 'size' (valid: road, width_km)", str(err)
+
+
+def test_a_misspelt_id_in_an_override_suggests_the_inherited_id(tmp_path, capsys):
+    """It read "every event needs a 'type'": the override was taken for a new event."""
+    path = whatif(tmp_path, MOSCOW, "events:\n  - id: moscow-protocl\n    corridor: {road: M4, width_km: 12}\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (4, "events[0].id"), str(err)
+    assert "no inherited event 'moscow-protocl' (did you mean 'moscow-protocol'?)" in err.message, str(err)
+    assert "a new event needs a 'type'" in err.message, str(err)
+    assert main(["check", str(path)]) == 2
+    assert "did you mean 'moscow-protocol'" in capsys.readouterr().err
+
+
+def test_a_new_event_without_a_type_and_no_close_id_still_says_it_needs_a_type(tmp_path):
+    err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: zzzz-qqqq\n    date: 2020-04-01\n    source: [roads-objective]\n"))
+    assert (err.line, err.key) == (4, "events[0].id") and "no inherited event 'zzzz-qqqq'" in err.message, str(err)
+    assert "a new event needs a 'type' (one of: offensive, truce" in err.message, str(err)

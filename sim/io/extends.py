@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InputError, did_you_mean
 from .files import not_a_file
 from .safe_yaml import LDict, LList, load_yaml
-from .schema import Scenario
+from .schema import EVENT_MODELS, Scenario
 
 _TOP_KEYS = set(Scenario.model_fields) | {"extends", "remove_events"}
 _PATH_KEYS = ("theatre", "claims")
@@ -99,6 +99,7 @@ def _merge_events(base: LList, over: LList) -> LList:
     for k, (event, where) in enumerate(zip(over, over.lines, strict=True)):
         i = index.get(_event_id(event))
         if i is None:
+            _new_event(event, k, index)
             out.append(event)
             out.lines.append(where)
             out.origin.append({where[0]: k})
@@ -107,6 +108,17 @@ def _merge_events(base: LList, over: LList) -> LList:
             out.lines[i] = where
             out.origin[i][where[0]] = k
     return out
+
+
+def _new_event(event: Any, k: int, inherited: dict[str, int]) -> None:  # noqa: ANN401 - an item of a YAML list
+    """An event with an id no inherited event has is a new one, and needs a type: without one, it is most likely an
+    override whose id is misspelt (it read "every event needs a 'type'", not which id was meant)."""
+    ident = _event_id(event)
+    if ident is None or "type" in event:
+        return
+    file, line = event.lines["id"]
+    raise InputError(file, f"no inherited event '{ident}'" + did_you_mean(ident, inherited) + "; a new event needs a 'type' "
+                     f"(one of: {', '.join(EVENT_MODELS)})", line=line, key=f"events[{k}].id")
 
 
 def _event_id(event: Any) -> str | None:
