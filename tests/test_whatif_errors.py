@@ -56,3 +56,22 @@ def test_a_new_event_without_a_type_and_no_close_id_still_says_it_needs_a_type(t
     err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: zzzz-qqqq\n    date: 2020-04-01\n    source: [roads-objective]\n"))
     assert (err.line, err.key) == (4, "events[0].id") and "no inherited event 'zzzz-qqqq'" in err.message, str(err)
     assert "a new event needs a 'type' (one of: offensive, truce" in err.message, str(err)
+
+
+def test_removing_an_event_that_forms_a_group_blames_the_remove_events_line(tmp_path, capsys):
+    """It named jan_truce.yaml's line 37 and "(valid: )", never the user's remove_events line."""
+    path = whatif(tmp_path, CAMPAIGN, "remove_events: [first-push]\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (3, "remove_events"), str(err)
+    assert "'first-push'" in err.message and "force group 'south-east'" in err.message, str(err)
+    assert "'first-push-pause'" in err.message and "jan_truce.yaml, line 37" in err.message, str(err)
+    assert "valid: )" not in err.message
+    assert main(["check", str(path)]) == 2
+    out = capsys.readouterr().err
+    assert out.startswith(f"error: {path}, line 3, key 'remove_events': ") and out.count("\n") == 1, out
+
+
+def test_removing_the_group_and_what_names_it_is_fine(tmp_path):
+    """The same what-if with the group's every event removed loads."""
+    path = whatif(tmp_path, CAMPAIGN, "remove_events: [first-push, first-push-pause]\n")
+    assert load_scenario(path).name == "mine"

@@ -52,6 +52,7 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
     parent = resolve(parent_path, (*stack, path.resolve()))
     merged = _merge(parent, tree)
     merged.chain = (*parent.chain, str(path))
+    merged.removed = (*parent.removed, *merged.removed)
     return merged
 
 
@@ -86,7 +87,7 @@ def _merge(base: LDict, over: LDict) -> LDict:
             out[key] = value
         out.lines[key] = over.lines[key]
     if "remove_events" in over:
-        out["events"] = _remove_events(out.get("events", LList()), over["remove_events"], over)
+        out["events"], out.removed = _remove_events(out.get("events", LList()), over["remove_events"], over)
         out.lines.setdefault("events", over.lines["remove_events"])
     return out
 
@@ -127,7 +128,8 @@ def _event_id(event: Any) -> str | None:
     return ident if isinstance(ident, str) else None
 
 
-def _remove_events(events: LList, ids: Any, tree: LDict) -> LList:
+def _remove_events(events: LList, ids: Any, tree: LDict) -> tuple[LList, tuple]:  # noqa: ANN401 - as the YAML gives it
+    """``events`` without those ``ids`` names, and the dropped ones as :attr:`LDict.removed` lists them."""
     file, line = tree.lines["remove_events"]
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise InputError(file, "'remove_events' must be a list of event ids", line=line, key="remove_events")
@@ -135,7 +137,8 @@ def _remove_events(events: LList, ids: Any, tree: LDict) -> LList:
     for i in ids:
         if i not in known:
             raise InputError(file, f"'remove_events' names no event with id '{i}'" + did_you_mean(i, filter(None, known)), line=line, key="remove_events")
-    return _keep(events, [not (isinstance(event, LDict) and event.get("id") in ids) for event in events])
+    keep = [not (isinstance(event, LDict) and event.get("id") in ids) for event in events]
+    return _keep(events, keep), tuple((e["id"], e, file, line) for e, kept in zip(events, keep, strict=True) if not kept)
 
 
 def events_until(events: LList, end: dt.date) -> LList:
