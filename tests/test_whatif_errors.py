@@ -75,3 +75,33 @@ def test_removing_the_group_and_what_names_it_is_fine(tmp_path):
     """The same what-if with the group's every event removed loads."""
     path = whatif(tmp_path, CAMPAIGN, "remove_events: [first-push, first-push-pause]\n")
     assert load_scenario(path).name == "mine"
+
+
+@pytest.mark.parametrize("name, meant", [("regime.comit", "regime.commit"), ("regime__comit", "regime__commit"),
+                                         ("events.moscow-protocl.restraint", "events.moscow-protocol.restraint")])
+def test_a_misspelt_parameter_gets_its_did_you_mean_without_every_name(name, meant):
+    """Each of these printed all 124 names after a correct did-you-mean: a wall of text in a notebook."""
+    sc = load_scenario(MOSCOW)
+    with pytest.raises(InputError) as info:
+        sc.with_params({name: 0.5})
+    message = info.value.message
+    assert f"did you mean '{meant}'?" in message and "sim.parameters(scenario) lists all" in message, message
+    assert "valid:" not in message and "hts.spoiler_rate" not in message and len(message) < 200, message
+
+
+def test_a_parameter_like_no_other_still_lists_them_all():
+    sc = load_scenario(MOSCOW)
+    with pytest.raises(InputError) as info:
+        sc.with_params({"qqqq.zzzz": 0.5})
+    assert "did you mean" not in info.value.message and "valid: regime.force, " in info.value.message
+
+
+def test_sweep_param_and_the_python_tools_say_it_the_same_way(tmp_path, capsys):
+    assert main(["sweep", str(MOSCOW), "--param", "regime.comit=0.3,0.5", "--out", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --param: no parameter 'regime.comit' (did you mean 'regime.commit'?); ") and "valid:" not in err, err
+    from sim.experiments.parameters import apply
+
+    with pytest.raises(InputError) as info:
+        apply(load_scenario(MOSCOW), {"regime.comit": 0.3}, where=tmp_path / "x.yaml")
+    assert "did you mean 'regime.commit'?" in info.value.message and "valid:" not in info.value.message, str(info.value)
