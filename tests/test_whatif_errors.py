@@ -105,3 +105,21 @@ def test_sweep_param_and_the_python_tools_say_it_the_same_way(tmp_path, capsys):
     with pytest.raises(InputError) as info:
         apply(load_scenario(MOSCOW), {"regime.comit": 0.3}, where=tmp_path / "x.yaml")
     assert "did you mean 'regime.commit'?" in info.value.message and "valid:" not in info.value.message, str(info.value)
+
+
+def test_a_yaml_file_given_as_a_parameter_set_is_refused_as_not_csv(tmp_path, capsys):
+    """Read as a CSV, a calibration file's first comment line became a parameter name, then came all 124 names."""
+    smoke = ROOT / "calibrations" / "smoke.yaml"
+    assert main(["run", str(CAMPAIGN), "--runs", "2", "--param-set", str(smoke), "--out", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --param-set {smoke}: ") and err.count("\n") == 1, err
+    assert "YAML" in err and "a CSV" in err and "accepted.csv" in err and "no parameter" not in err, err
+    assert not (tmp_path / "never").exists()
+    # A YAML file by its content, whatever its name; and the same file as a sweep's design.
+    renamed = tmp_path / "set.txt"
+    renamed.write_text("# my parameters\nregime.commit: 0.5\n")
+    assert main(["run", str(CAMPAIGN), "--param-set", str(renamed), "--out", str(tmp_path / "never")]) == 2
+    assert "YAML" in capsys.readouterr().err
+    assert main(["sweep", str(CAMPAIGN), "--design", str(smoke), "--out", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert "YAML" in err and "CSV" in err and "no parameter" not in err, err
