@@ -78,7 +78,10 @@ def test_dotted_paths_set_parameters_and_name_the_valid_ones(toy):
     assert changed.events[1].compliance["regime"] == 0.5 and sc.factions.regime.commit != 0.7
     with pytest.raises(InputError) as err:
         apply(sc, {"regime.comit": 0.3})
-    assert "did you mean 'regime.commit'" in str(err.value) and "turkey.deterrence" in str(err.value)
+    assert "did you mean 'regime.commit'" in str(err.value) and "sim.parameters(scenario) lists all" in str(err.value)
+    with pytest.raises(InputError) as err:  # nothing close: every valid name
+        apply(sc, {"qqqq.zzzz": 0.3})
+    assert "turkey.deterrence" in str(err.value)
     with pytest.raises(InputError, match="less than or equal to 1"):
         apply(sc, {"regime.commit": 1.5})
 
