@@ -123,3 +123,30 @@ def test_a_yaml_file_given_as_a_parameter_set_is_refused_as_not_csv(tmp_path, ca
     assert main(["sweep", str(CAMPAIGN), "--design", str(smoke), "--out", str(tmp_path / "never")]) == 2
     err = capsys.readouterr().err
     assert "YAML" in err and "CSV" in err and "no parameter" not in err, err
+
+
+@pytest.mark.parametrize("scenario", [MOSCOW, CAMPAIGN])
+def test_every_declared_range_is_what_the_checks_accept(scenario):
+    """sim.parameters() gave the corridor's width a low of 0, which was refused ('greater than 0')."""
+    import sim
+
+    sc = load_scenario(scenario)
+    for row in sim.parameters(sc).itertuples():
+        for value in (row.low, row.high):
+            sc.with_params({row.path: bool(value) if row.type == "bool" else value})  # raises if refused
+
+
+def test_a_turkish_reinforcement_is_bounded_by_a_plausible_number_of_troops(tmp_path, capsys):
+    """500,000 (thousands: half a billion soldiers) passed check."""
+    import sim
+
+    table = sim.parameters(CAMPAIGN).set_index("path")
+    assert table.loc["events.turkish-convoys.strength", "high"] == 50
+    assert table.loc["events.hezbollah-reinforcement.strength", "high"] == 2000  # strength points: the whole Syrian army
+    path = whatif(tmp_path, CAMPAIGN, "events:\n  - id: turkish-convoys\n    strength: 500000\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (5, "events[0].strength"), str(err)
+    assert "thousands" in err.message and "at most 50" in err.message, str(err)
+    with pytest.raises(InputError, match="at most 50"):
+        load_scenario(CAMPAIGN).with_params({"events.turkish-convoys.strength": 51})
+    assert load_scenario(whatif(tmp_path, CAMPAIGN, "events:\n  - id: turkish-convoys\n    strength: 50\n")).name == "mine"

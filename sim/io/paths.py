@@ -182,6 +182,8 @@ def declared_range(scenario: Scenario, path: str) -> tuple[float, float, type]:
     lo = next((float(m.ge) for m in metadata if isinstance(m, at.Ge)), float("-inf"))
     lo = next((float(m.gt) for m in metadata if isinstance(m, at.Gt)), lo)
     hi = next((float(m.le) for m in metadata if isinstance(m, at.Le)), float("inf"))
+    if parts[0] == "events":  # a bound that another of the event's keys sets (a Turkish reinforcement's, in thousands)
+        hi = min(hi, event.upper_bounds.get(".".join(rest), hi))
     return lo, hi, kind
 
 
