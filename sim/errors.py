@@ -104,8 +104,11 @@ class OutputError(_Picklable):
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ' (did you mean 'x'?)' suffix, or a list of valid names when nothing is close."""
+    """A ' (did you mean 'x'?)' suffix, or a list of valid names when nothing is close (nothing when there are none:
+    an empty "(valid: )" reads as a bug)."""
     choices = sorted(set(choices))
+    if not choices:
+        return ""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
         return f" (did you mean '{close[0]}'?)"

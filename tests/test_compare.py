@@ -152,3 +152,22 @@ def test_cli_gives_no_interval_from_a_single_replicate(line20, tmp_path, capsys)
     table = pd.read_csv(tmp_path / "two" / "comparison_vs_one.csv")
     assert table["low"].isna().all() and table["high"].isna().all()
     assert table["B - A"].notna().any()
+
+
+def test_cli_says_at_the_top_when_b_is_a_in_every_replicate(line20, build, tmp_path, capsys):
+    """A what-if the model does not feel (Turkish troops with no deal to deter a break of) printed a page of zeros that
+    read like a finding; the same scenario under another name likewise."""
+    still, push = line20
+    same = build.scenario(f"extends: {push.name}\nname: same\n", name="same.yaml")
+    troops = build.scenario(f"extends: {push.name}\nname: troops\nevents:\n  - id: troops\n    date: 2020-01-05\n"
+                            "    type: reinforcement\n    faction: turkey\n    strength: 6.2\n    source: [test-claim]\n",
+                            name="troops.yaml")
+    for scenario in (still, push, same, troops):
+        sim_cli(capsys, "run", scenario, "--runs", "2", "--workers", "1", "--no-map", "-q", "--out", tmp_path / scenario.stem)
+    text = sim_cli(capsys, "compare", tmp_path / "push", tmp_path / "same")
+    top = text.split("## ")[0]
+    assert "B and A are identical in every replicate" in top and "the change made no difference" in top, top
+    text = sim_cli(capsys, "compare", tmp_path / "push", tmp_path / "troops")
+    top = text.split("## ")[0]
+    assert "identical in every replicate" in top and "differ only in turkish_troops" in top, top
+    assert "identical" not in sim_cli(capsys, "compare", tmp_path / "still", tmp_path / "push")

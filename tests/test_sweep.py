@@ -78,7 +78,10 @@ def test_dotted_paths_set_parameters_and_name_the_valid_ones(toy):
     assert changed.events[1].compliance["regime"] == 0.5 and sc.factions.regime.commit != 0.7
     with pytest.raises(InputError) as err:
         apply(sc, {"regime.comit": 0.3})
-    assert "did you mean 'regime.commit'" in str(err.value) and "turkey.deterrence" in str(err.value)
+    assert "did you mean 'regime.commit'" in str(err.value) and "sim.parameters(scenario) lists all" in str(err.value)
+    with pytest.raises(InputError) as err:  # nothing close: every valid name
+        apply(sc, {"qqqq.zzzz": 0.3})
+    assert "turkey.deterrence" in str(err.value)
     with pytest.raises(InputError, match="less than or equal to 1"):
         apply(sc, {"regime.commit": 1.5})
 
@@ -392,3 +395,15 @@ def test_an_interrupt_swallowed_in_a_finalizer_is_not_printed_but_other_exceptio
         assert seen == [other, stray]
     finally:
         forget_interrupts()
+
+
+def test_a_report_says_which_metrics_get_no_heat_map(tmp_path):
+    """Heat maps are drawn for three metrics: a fourth got none, and the report did not say so."""
+    grid = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), grid, runs=1), tmp_path / "grid", evaluate=toys.four_metrics)
+    report = sweep_report(tmp_path / "grid", metrics=["y", "noise", "flat", "twice"])
+    names = {f.name for f in report.files}
+    assert {"heatmap_y.png", "heatmap_noise.png", "heatmap_flat.png"} <= names and "heatmap_twice.png" not in names
+    assert "Heat maps (a by b) are drawn for the first three metrics only" in report.text, report.text
+    assert "no heat map for `twice`" in report.text and "--metric" in report.text, report.text
+    assert "first three" not in sweep_report(tmp_path / "grid", metrics=["y", "twice"]).text

@@ -136,14 +136,21 @@ FILE_ERRORS = [
      "parameters.regime.commit", "'regime.commit' needs bounds low < high for a lhs design"),
     ("sample: random\nn: 4\nparameters:\n  regime.commit: {low: 0.8, high: 0.2}\n", 5, "parameters.regime.commit",
      "'regime.commit' needs bounds low < high for a random design"),
-    ("sample: lhs\nparameters:\n" + BOUNDS, 1, "n", "a lhs design needs n, a whole number of at least 1 (got None)"),  # a missing key: line 1
+    # A missing n, at the line that asks for a sampled design (it read "line 1, key 'n': ... (got None)").
+    ("sample: lhs\nparameters:\n" + BOUNDS, 2, "sample", "a lhs design needs n, how many points to draw: none is given; add "
+     "n: to this file (or give --n)"),
     ("sample: sobol\nn: 262144\nparameters:\n" + THREE, 3, "n", "n = 262,144 makes 1,310,720 points; at most 1,000,000"),
     ("sample: sobol\nn: 10\nparameters:\n" + BOUNDS, 3, "n", "a sobol design needs n a power of 2 (got 10)"),
+    # Values and steps together: the steps were dropped without a word (a grid of the values).
+    ("parameters:\n  regime.commit: {values: [0.3, 0.5], steps: 3}\n", 3, "parameters.regime.commit",
+     "'regime.commit' gives both values and 'steps': values are the points as given; give the values alone, or low, high and "
+     "steps instead"),
 ]
 
 
 @pytest.mark.parametrize("body, line, key, message", FILE_ERRORS, ids=["unknown-sample", "swept-twice", "grid-without-bounds",
-                         "grid-too-large", "sampled-values", "sampled-reversed", "n-missing", "sobol-too-large", "sobol-n"])
+                         "grid-too-large", "sampled-values", "sampled-reversed", "n-missing", "sobol-too-large", "sobol-n",
+                         "values-and-steps"])
 def test_a_design_error_in_a_sweep_file_names_its_file_line_and_key(tmp_path, capsys, body, line, key, message):
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(f"scenario: {MOSCOW}\n{body}")
@@ -165,7 +172,7 @@ FLAG_ERRORS = [
     (["--param", "regime.commit=0.3,0.5", "--sample", "lhs", "--n", "4"], "--param: 'regime.commit' needs bounds low < high for a lhs design"),
     (["--param", "regime.commit=0.8:0.2", "--sample", "random", "--n", "4"],
      "--param: 'regime.commit' needs bounds low < high for a random design"),
-    (["--param", "regime.commit=0.2:0.8", "--sample", "lhs"], "--n: a lhs design needs n, a whole number of at least 1 (got None)"),
+    (["--param", "regime.commit=0.2:0.8", "--sample", "lhs"], "--n: a lhs design needs n, how many points to draw: none is given"),
     (["--param", "regime.commit=0.2:0.8", "--param", "combat.lethality=0.1:0.3", "--param", "civilians.flee_air=0.1:0.3",
       "--sample", "sobol", "--n", "262144"], "--n: n = 262,144 makes 1,310,720 points; at most 1,000,000"),
     (["--param", "regime.commit=0.2:0.8", "--sample", "sobol", "--n", "10"], "--n: a sobol design needs n a power of 2 (got 10)"),
@@ -188,6 +195,11 @@ def test_a_design_error_from_a_flag_beside_a_sweep_file_names_the_flag(tmp_path,
     with pytest.raises(InputError) as err:  # the overrides load_sweep takes from the command line are its flags
         load_sweep(sweep, sample_seed=2**32)
     assert (err.value.file, err.value.key) == (None, "--sample-seed") and "the design's seed must be" in err.value.message
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(f"scenario: {MOSCOW}\nparameters:\n{BOUNDS}")
+    with pytest.raises(InputError) as err:  # --sample lhs on a file without n: the flag that is missing
+        load_sweep(grid, sample="lhs")
+    assert (err.value.file, err.value.key) == (None, "--n") and "a lhs design needs n" in err.value.message, str(err.value)
     with pytest.raises(InputError) as err:
         load_sweep(sweep, sample="foo")
     assert (err.value.file, err.value.key) == (None, "--sample") and "unknown sample 'foo'" in err.value.message

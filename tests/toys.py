@@ -44,3 +44,8 @@ def planted(values: dict[str, float], seed: int) -> dict[str, float]:
     """
     inside = values["a"] > 0.6 and values["b"] < 0.3
     return {"days": (40.0 if inside else 10.0) + np.random.default_rng(seed).normal(0, 3), "inside": float(inside)}
+
+
+def four_metrics(values: dict[str, float], seed: int) -> dict[str, float]:
+    """``linear_and_flat`` and a fourth metric: more than a report draws heat maps for."""
+    return {**linear_and_flat(values, seed), "twice": 2 * values["a"]}

@@ -77,6 +77,11 @@ class Comparison:
         only_a, only_b: the outcomes only one covers (its share meeting them; the other's NaN), left out of every score.
         cut: "A" or "B" if that one simulates beyond ``date`` and was scored up to it only; None if neither.
         intervals: whether differences carry intervals (each ensemble has :data:`MIN_REPLICATES` replicates or more).
+        same_runs: every replicate of B is its paired replicate of A up to ``date``: the same holder of every town on
+            every day and the same :data:`QUANTITIES`, so that every difference is zero because the change reached
+            nothing they measure, not by chance.
+        differs_in: with ``same_runs``, the daily series that still differ (a removed Turkish reinforcement's
+            ``turkish_troops``): what the change did reach.
     """
 
     a: Scorecard
@@ -91,6 +96,8 @@ class Comparison:
     only_b: list[Difference] = field(default_factory=list)
     cut: str | None = None
     intervals: bool = True
+    same_runs: bool = False
+    differs_in: tuple[str, ...] = ()
 
 
 QUANTITIES = ("towns_regime", "towns_hts", "towns_rebels", "turkish_deaths", "displaced",
@@ -143,7 +150,25 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
     towns = pd.DataFrame({"town": ra.theatre.towns, "p_regime_a": ha.mean(axis=0), "p_regime_b": hb.mean(axis=0)})
     towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
     towns["low"], towns["high"] = lo, hi
-    return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns, *_left_out(a, b), cut, intervals)
+    same = _same_runs(ra.runs, rb.runs, last) if paired else None
+    return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns, *_left_out(a, b), cut, intervals,
+                      same is not None, same or ())
+
+
+def _same_runs(runs_a: list[RunData], runs_b: list[RunData], last: dt.date) -> tuple[str, ...] | None:
+    """None unless each run of B holds every town as its paired run of A on every day up to ``last``, with the same
+    :data:`QUANTITIES`; then the daily series that differ all the same (none if the runs are the same throughout)."""
+    differ: set[str] = set()
+    for x, y in zip(runs_a, runs_b, strict=True):
+        keep = x.day(last) + 1
+        if not np.array_equal(x.history[:keep], y.history[:keep]):
+            return None
+        if x.post_history is not None and y.post_history is not None and not np.array_equal(x.post_history[:keep], y.post_history[:keep]):
+            differ.add("posts")
+        for column in x.timeseries.columns.intersection(y.timeseries.columns):
+            if not x.timeseries[column].iloc[:keep].reset_index(drop=True).equals(y.timeseries[column].iloc[:keep].reset_index(drop=True)):
+                differ.add(column)
+    return None if differ & set(QUANTITIES) else tuple(sorted(differ))
 
 
 def _last_day(results: Results) -> dt.date:

@@ -80,6 +80,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         if c.intervals else f"A = {a.label}, B = {b.label}; differences are B - A, without intervals ('-'): intervals need at "
         f"least {MIN_REPLICATES} replicates in each (run --runs {MIN_REPLICATES} or more).",
         "",
+        *_same_runs(c),
         _coverage(c, csv_name),
         "",
         "## Headline scores against the record",
@@ -104,6 +105,23 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         if len(moved) > towns_shown:
             lines.append(f"\n... and {len(moved) - towns_shown} more in {csv_name}.")
     return "\n".join(lines) + "\n"
+
+
+def _same_runs(c: Comparison) -> list[str]:
+    """The paragraph saying that B is A in every replicate, when it is: a page of zeros otherwise reads like a finding
+    ("the convoys did not matter") where the model never felt the change."""
+    if not c.same_runs:
+        return []
+    if not c.differs_in:
+        return [f"**B and A are identical in every replicate**: each run of B is its paired run of A on every day up to "
+                f"{c.date} (who holds each town, and every daily quantity recorded), so the change made no difference in "
+                "these runs: every B - A below is zero because the model never felt it. scenarios/README.md says what "
+                "each key of a scenario changes in the model.", ""]
+    series = ", ".join(c.differs_in)
+    return [f"**B and A are identical in every replicate** in who holds each town on every day up to {c.date} and in every "
+            f"quantity below; they differ only in {series}. The change reached that and nothing the scores, outcomes and "
+            "towns below measure: every B - A is zero because of the model, not by chance. scenarios/README.md says what "
+            "each key of a scenario changes in the model.", ""]
 
 
 def _coverage(c: Comparison, csv_name: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +72,10 @@ def read_points(path: Path, scenario: Scenario, ignored: tuple[str, ...]) -> Poi
         lines = data.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError:
         raise InputError(path, "file is not valid UTF-8 text") from None
+    why = not_csv(path, lines)
+    if why:
+        raise InputError(path, f"this is {why}, not a CSV table of points (a header naming the parameters by dotted path or alias, "
+                         "then a row of values per point)", line=1)
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader, [])]
     keep = [k for k, h in enumerate(header) if h not in ignored]
@@ -98,6 +103,20 @@ def read_points(path: Path, scenario: Scenario, ignored: tuple[str, ...]) -> Poi
     if not rows:
         raise InputError(path, "no points (one row per point under the header)", line=2)
     return Points(names, np.array(rows, dtype=float), at, hashlib.sha256(data).hexdigest()[:16])
+
+
+def not_csv(path: Path, lines: list[str] | None = None) -> str | None:
+    """Why ``path`` is plainly YAML, not CSV (its suffix, or a first line that is a comment or a ``key: value``), or
+    None. Read as CSV, a calibration file's comment became a parameter's name, refused with all 124 valid ones."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return f"a YAML file ({path.suffix})"
+    if lines is None:
+        lines = read_input(path, LIMIT).decode("utf-8", errors="replace").splitlines()
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if first.startswith(("#", "---")) or ("," not in first and re.fullmatch(r"[\w.-]+ *:( .*)?", first)):
+        shown = first if len(first) <= 40 else first[:37] + "..."
+        return f"YAML by its first line ({shown!r})"
+    return None
 
 
 def _number(text: str, path: Path, line: int, key: str) -> float:

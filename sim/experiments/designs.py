@@ -72,6 +72,11 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
         raise InputError(None, f"'{twice[0]}' is swept twice", key=twice[0])
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_DESIGN_SEED:
         raise InputError(None, f"the design's seed must be a whole number from 0 to {MAX_DESIGN_SEED:,} (got {seed!r})", key="seed")
+    for p in parameters:
+        extra = [k for k in ("low", "high", "steps") if getattr(p, k) is not None]
+        if p.values is not None and extra:  # a grid took the values and dropped the rest without a word
+            raise InputError(None, f"'{p.path}' gives both values and {' and '.join(repr(k) for k in extra)}: values are the "
+                             "points as given; give the values alone, or low, high and steps instead", key=p.path)
     if sample == "grid":
         for p in parameters:
             if p.values is None and (p.low is None or p.high is None):
@@ -92,6 +97,8 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
         if p.steps is not None:  # the draw falls anywhere between the bounds: steps would be dropped without a word
             raise InputError(None, f"'{p.path}' gives {p.steps} steps, which a {sample} design does not use (it draws "
                              "between the bounds): give the bounds alone, or use a grid", key=p.path)
+    if n is None:
+        raise InputError(None, f"a {sample} design needs n, how many points to draw: none is given", key="n")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(None, f"a {sample} design needs n, a whole number of at least 1 (got {n!r})", key="n")
     size = n * (len(parameters) + 2) if sample == "sobol" else n

@@ -26,7 +26,7 @@ from ..io.schema import Scenario
 from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
 from .ensemble import part_runs, replicate_seeds, write_summaries
-from .design_file import check_points, read_points
+from .design_file import check_points, not_csv, read_points
 from .executors import deferred_interrupts, run_tasks
 from .manifest import manifest, now
 from .parameters import apply
@@ -50,6 +50,11 @@ def load_param_set(path: str | Path, scenario: Scenario) -> list[dict[str, float
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "no parameter set here (a CSV with one column per parameter path)", key="--param-set")
+    why = not_csv(path)
+    if why:
+        raise InputError(path, f"is {why}, not a parameter set: --param-set takes a CSV with one column per parameter path "
+                         "and one row per parameter vector, as a calibration's accepted set "
+                         "(scenarios/calibrated/campaign.accepted.csv)", key="--param-set")
     points = read_points(path, scenario, LABELS)
     check_points(scenario, points, path)
     rows = []

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import ValidationError
 
-from ..errors import InputError, did_you_mean
-from ..io.paths import parameter_paths, resolve
+from ..errors import InputError
+from ..io.paths import no_parameter, parameter_paths, resolve
 from ..io.scenario import EVENTS
 from ..io.schema import Scenario
 from ..io.validation import explain
@@ -53,8 +53,7 @@ def apply(scenario: Scenario, values: dict[str, float], where: str | Path | None
         node, key = _locate(data, path)
         if node is None:
             known = known or parameter_paths(scenario)
-            raise InputError(where, f"no parameter '{path}'" + did_you_mean(path, known) + f"; valid: {', '.join(known)}",
-                             key=path if where is not None else "--param")
+            raise InputError(where, no_parameter(path, known), key=path if where is not None else "--param")
         node[key] = type(node[key])(value) if isinstance(node[key], bool) else value
     try:
         return Scenario.model_validate(data)

@@ -4,6 +4,7 @@
 - ``outputs``: which folders and files the simulator may write (markers, derived files), and one writer per folder (a lock).
 - ``safe_yaml``: strict YAML that remembers the file and line of every key.
 - ``schema``: the scenario format as pydantic models (parameters, the union of event types, ``Scenario``).
+- ``schema_types``: its building blocks (bounded numbers, the strict base model).
 - ``paths``: parameters by dotted path or alias, their declared ranges, and setting them (``Scenario.with_params``).
 - ``extends``: resolving a scenario's ``extends`` chain into one YAML tree.
 - ``validation``: pydantic errors as ``InputError`` with file, line, key and did-you-mean.

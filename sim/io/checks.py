@@ -6,10 +6,12 @@ names exists: towns, posts, roads, claim ids, and dates inside the window.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, did_you_mean, shown_path
 from .claims import load_claims
 from .files import not_a_file
 from .safe_yaml import LDict, as_written, blame, location
@@ -88,12 +90,28 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             if event.action == "start":
                 groups.add(event.group)
             elif event.group not in groups:
+                _removed_group(tree, at, event, "stops")
                 fail((*at, "group"), f"no force group '{event.group}' is in the field on {event.date}" + did_you_mean(event.group, groups))
         if event.type == "reinforcement" and event.group is not None:
             if event.faction != "regime":
                 fail((*at, "group"), "only the regime has force groups")
             elif event.group not in groups:
+                _removed_group(tree, at, event, "reinforces")
                 fail((*at, "group"), f"no force group '{event.group}' has been formed by {event.date}" + did_you_mean(event.group, groups))
         if event.type == "observation_post" and event.post not in post_ids:
             fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
     return theatre
+
+
+def _removed_group(tree: LDict, at: tuple, event: Any, does: str) -> None:  # noqa: ANN401 - an event of the schema
+    """Raise at the ``remove_events`` line that dropped the event forming ``event``'s force group, if one did: the error
+    was the inherited event's, in a file the user never touched ("no force group 'south-east' is in the field")."""
+    for ident, removed, file, line in tree.removed:
+        formed = (removed.get("type"), removed.get("action"), removed.get("faction", "regime"), removed.get("group", "main"))
+        date = removed.get("date")
+        if formed == ("offensive", "start", "regime", event.group) and not (isinstance(date, dt.date) and date > event.date):
+            where, at_line = location(tree, (*at, "group"))
+            name = f"'{event.id}'" if event.id else f"the event of {event.date}"
+            raise InputError(file, f"it drops '{ident}', which forms force group '{event.group}'; {name} ({shown_path(where)}, line "
+                             f"{at_line}) still {does} that group on {event.date}, before any other event forms it: remove "
+                             f"{name} too, or keep '{ident}'", line=line, key="remove_events")

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InputError, did_you_mean
 from .files import not_a_file
 from .safe_yaml import LDict, LList, load_yaml
-from .schema import Scenario
+from .schema import EVENT_MODELS, Scenario
 
 _TOP_KEYS = set(Scenario.model_fields) | {"extends", "remove_events"}
 _PATH_KEYS = ("theatre", "claims")
@@ -52,6 +52,7 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
     parent = resolve(parent_path, (*stack, path.resolve()))
     merged = _merge(parent, tree)
     merged.chain = (*parent.chain, str(path))
+    merged.removed = (*parent.removed, *merged.removed)
     return merged
 
 
@@ -86,7 +87,7 @@ def _merge(base: LDict, over: LDict) -> LDict:
             out[key] = value
         out.lines[key] = over.lines[key]
     if "remove_events" in over:
-        out["events"] = _remove_events(out.get("events", LList()), over["remove_events"], over)
+        out["events"], out.removed = _remove_events(out.get("events", LList()), over["remove_events"], over)
         out.lines.setdefault("events", over.lines["remove_events"])
     return out
 
@@ -99,6 +100,7 @@ def _merge_events(base: LList, over: LList) -> LList:
     for k, (event, where) in enumerate(zip(over, over.lines, strict=True)):
         i = index.get(_event_id(event))
         if i is None:
+            _new_event(event, k, index)
             out.append(event)
             out.lines.append(where)
             out.origin.append({where[0]: k})
@@ -109,13 +111,25 @@ def _merge_events(base: LList, over: LList) -> LList:
     return out
 
 
+def _new_event(event: Any, k: int, inherited: dict[str, int]) -> None:  # noqa: ANN401 - an item of a YAML list
+    """An event with an id no inherited event has is a new one, and needs a type: without one, it is most likely an
+    override whose id is misspelt (it read "every event needs a 'type'", not which id was meant)."""
+    ident = _event_id(event)
+    if ident is None or "type" in event:
+        return
+    file, line = event.lines["id"]
+    raise InputError(file, f"no inherited event '{ident}'" + did_you_mean(ident, inherited) + "; a new event needs a 'type' "
+                     f"(one of: {', '.join(EVENT_MODELS)})", line=line, key=f"events[{k}].id")
+
+
 def _event_id(event: Any) -> str | None:
     """An event's id if it is a string; anything else (a list, a mapping: a typo) is left for validation to name."""
     ident = event.get("id") if isinstance(event, LDict) else None
     return ident if isinstance(ident, str) else None
 
 
-def _remove_events(events: LList, ids: Any, tree: LDict) -> LList:
+def _remove_events(events: LList, ids: Any, tree: LDict) -> tuple[LList, tuple]:  # noqa: ANN401 - as the YAML gives it
+    """``events`` without those ``ids`` names, and the dropped ones as :attr:`LDict.removed` lists them."""
     file, line = tree.lines["remove_events"]
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise InputError(file, "'remove_events' must be a list of event ids", line=line, key="remove_events")
@@ -123,7 +137,8 @@ def _remove_events(events: LList, ids: Any, tree: LDict) -> LList:
     for i in ids:
         if i not in known:
             raise InputError(file, f"'remove_events' names no event with id '{i}'" + did_you_mean(i, filter(None, known)), line=line, key="remove_events")
-    return _keep(events, [not (isinstance(event, LDict) and event.get("id") in ids) for event in events])
+    keep = [not (isinstance(event, LDict) and event.get("id") in ids) for event in events]
+    return _keep(events, keep), tuple((e["id"], e, file, line) for e, kept in zip(events, keep, strict=True) if not kept)
 
 
 def events_until(events: LList, end: dt.date) -> LList:

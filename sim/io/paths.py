@@ -85,9 +85,17 @@ def resolve(name: str, known: list[str], where: str | None = None) -> str:
             return matches[0]
         if len(matches) > 1:
             raise InputError(where, f"alias '{name}' is ambiguous: it stands for {' and '.join(matches)}; give the dotted path", key=name)
-        aliases = [alias(p) for p in known]
-        raise InputError(where, f"no parameter '{name}'" + did_you_mean(name, aliases) + f"; valid: {', '.join(aliases)}", key=name)
-    raise InputError(where, f"no parameter '{name}'" + did_you_mean(name, known) + f"; valid: {', '.join(known)}", key=name)
+        raise InputError(where, no_parameter(name, [alias(p) for p in known]), key=name)
+    raise InputError(where, no_parameter(name, known), key=name)
+
+
+def no_parameter(name: str, known: list[str]) -> str:
+    """'no parameter ...' with the closest of ``known``, or, when none is close, all of them: after a good guess the
+    whole list (124 names for an Idlib scenario) is only a wall of text."""
+    guess = did_you_mean(name, known)
+    if guess.startswith(" (did you mean"):
+        return f"no parameter '{name}'{guess}; sim.parameters(scenario) lists all {len(known)}"
+    return f"no parameter '{name}'; valid: {', '.join(known)}"
 
 
 def with_values(scenario: Scenario, values: Mapping[str, Any], union: TaggedUnion) -> Scenario:
@@ -174,6 +182,8 @@ def declared_range(scenario: Scenario, path: str) -> tuple[float, float, type]:
     lo = next((float(m.ge) for m in metadata if isinstance(m, at.Ge)), float("-inf"))
     lo = next((float(m.gt) for m in metadata if isinstance(m, at.Gt)), lo)
     hi = next((float(m.le) for m in metadata if isinstance(m, at.Le)), float("inf"))
+    if parts[0] == "events":  # a bound that another of the event's keys sets (a Turkish reinforcement's, in thousands)
+        hi = min(hi, event.upper_bounds.get(".".join(rest), hi))
     return lo, hi, kind
 
 

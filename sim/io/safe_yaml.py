@@ -30,6 +30,10 @@ class LDict(dict):
         # so that an error between two values can point at the one the user changed (:func:`blame`).
         self.chain: tuple[str, ...] = (file,) if file else ()
 
+    # A scenario's events that ``remove_events`` dropped, with where it says so: (id, event, file, line) each
+    # (set by :func:`sim.io.extends.resolve`), so that an inherited event left without them can name that line.
+    removed: tuple[tuple[str, Any, str, int], ...] = ()
+
 
 class LList(list):
     """A list that knows the file and line of each item."""

@@ -19,34 +19,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..names import FactionName, HolderName
 from . import paths
+from .schema_types import Share, Spread, Strict, bounded
 from .validation import Conflict, TaggedUnion
-
-Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-# At most a million: far above any meaningful value (strength points, km, weights), and low
-# enough that products of parameters cannot overflow to inf (and inf x 0 to NaN) in combat.
-Positive = Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)]
-# A log-normal sigma. Bounded because exp(sigma * z) overflows to inf (or
-# underflows to 0) for sigma in the hundreds, and inf x 0 = NaN losses.
-Spread = Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --------------------------------------------------------------------------
 # Faction parameters. Defaults are neutral placeholders; the calibrated
 # values for a theatre live in its scenario files (scenarios/common/).
 # --------------------------------------------------------------------------
-
-
-def bounded(default: float, hi: float, description: str, lo: float = 0.0, **kw: object) -> object:  # noqa: ANN401
-    """A number in [lo, hi]; every parameter has a plausible upper bound, with its reason in the description."""
-    return Field(default, ge=lo, le=hi, allow_inf_nan=False, description=description, **kw)
 
 
 class RegimeParams(Strict):
@@ -184,6 +168,7 @@ class EventSpec(Strict):
     source: list[str] = Field(min_length=1, description="claim ids in the claims record")
     note: str = ""
     unused_keys: ClassVar[tuple[str, ...]] = ()  # keys that do not apply to the event: not offered as parameters to set
+    upper_bounds: ClassVar[Mapping[str, float]] = {}  # keys bounded lower here than their field says (by another key)
 
 
 class OffensiveSpec(EventSpec):
@@ -245,7 +230,7 @@ class TruceSpec(EventSpec):
 
 class CorridorSpec(Strict):
     road: str
-    width_km: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]
+    width_km: float = Field(ge=0.1, le=100.0, allow_inf_nan=False, description="km on each side of the road (0.1: its own towns)")
 
 
 class AgreementSpec(TruceSpec):
@@ -299,9 +284,24 @@ class ReinforcementSpec(EventSpec):
 
     type: Literal["reinforcement"]
     faction: Literal["regime", "turkey", "hts", "rebels"]
-    strength: Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]
+    strength: float = Field(ge=0.0, le=2000.0, allow_inf_nan=False, description="strength points (2,000 is the whole Syrian "
+                            "army); Turkish troops in thousands, at most 50")
     group: str | None = Field(None, description="the regime force group it joins (default: the pool)")
     town: str | None = Field(None, description="where it arrived (for the record)")
+    TURKISH_TROOPS: ClassVar[float] = 50.0  # thousands: over four times the 11,500 SOHR counted in Idlib by late summer 2020
+
+    @property
+    def upper_bounds(self) -> Mapping[str, float]:  # type: ignore[override]  # the base's is a class attribute
+        return {"strength": self.TURKISH_TROOPS} if self.faction == "turkey" else {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _troops(cls, data: Any) -> Any:  # noqa: ANN401 - before the field's own check (at most 2,000: the points' bound)
+        strength = data.get("strength") if isinstance(data, Mapping) and data.get("faction") == "turkey" else None
+        if isinstance(strength, int | float) and not isinstance(strength, bool) and strength > cls.TURKISH_TROOPS:
+            raise Conflict(f"Turkish troops are counted in thousands: at most {cls.TURKISH_TROOPS:g} (50,000 soldiers, over four "
+                           f"times the 11,500 in Idlib by late summer 2020), not {strength:g}", "strength")
+        return data
 
 
 class StrikeSpec(EventSpec):

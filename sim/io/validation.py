@@ -9,6 +9,7 @@ pointing at that line, with a did-you-mean for unknown keys.
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,8 +115,15 @@ def model_at(root: type[BaseModel], loc: tuple, union: TaggedUnion) -> type[Base
         field = getattr(model, "model_fields", {}).get(part)
         if field is None:
             return None
-        model = field.annotation
+        model = _the_model(field.annotation)
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _the_model(annotation: Any) -> Any:  # noqa: ANN401 - a type annotation
+    """The one model in an optional field's annotation (an agreement's ``corridor: CorridorSpec | None``), else the
+    annotation unchanged: an optional part's keys were not found, and an unknown key in it listed "(valid: )"."""
+    models = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+    return models[0] if len(models) == 1 and type(None) in typing.get_args(annotation) else annotation
 
 
 def short_repr(value: Any, limit: int = 60) -> str:

@@ -21,6 +21,8 @@ from ..io.outputs import writing_into
 from .style import save_figure
 from .sweep_plots import heat_map, response_plot
 
+HEAT_MAPS = 3  # metrics given a heat map, the first ones asked for: a report of a dozen metrics stays readable
+
 
 @dataclass
 class SweepReport:
@@ -53,16 +55,21 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     sens = sensitivity(manifest, points, wanted)
     out = folder / "report"
     figures = {f"response_{_safe(m)}.png": response_plot(rows, points, names, m) for m in wanted}
+    note = ""
     if len(names) >= 2:
         a, b = pair or (names[0], names[1])
         figures |= {f"heatmap_{_safe(m)}.png": heat_map(rows, a, b, m, grid=manifest["design"]["sample"] == "grid")
-                    for m in wanted[:3]}
+                    for m in wanted[:HEAT_MAPS]}
+        if len(wanted) > HEAT_MAPS:  # said, or a metric's missing heat map looks like a failure
+            note = (f"Heat maps ({a} by {b}) are drawn for the first three metrics only: no heat map for "
+                    f"{', '.join(f'`{m}`' for m in wanted[HEAT_MAPS:])} (list it among the first three with --metric "
+                    "to get one).")
     with writing_into(folder):
         out.mkdir(exist_ok=True)
         files = [_save(fig, out / name) for name, fig in figures.items()]
         write_atomic(out / "points.csv", points.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
         write_atomic(out / "sensitivity.csv", sens.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-        text = _markdown(manifest, rows, points, sens, wanted, files, out)
+        text = _markdown(manifest, rows, points, sens, wanted, files, out, note)
         write_atomic(out / "report.md", text)
     return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text)
 
@@ -71,7 +78,7 @@ POINTS_IN_A_TABLE = 60  # a design file this small was chosen point by point, an
 
 
 def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd.DataFrame, metrics: list[str],
-              files: list[Path], out: Path) -> str:
+              files: list[Path], out: Path, note: str = "") -> str:
     d = manifest["design"]
     names = [p["path"] for p in d["parameters"]]
     lines = [f"# Sweep of {Path(manifest['scenario']).name}", "",
@@ -102,7 +109,7 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
                       "ceasefire in the window) or the same at every point, there is no variance to apportion.", ""]
     elif d["sample"] == "grid":
         lines += ["Sensitivity indices need a sampled design (`--sample sobol|lhs|random`).", ""]
-    lines += ["## Figures", ""] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
+    lines += ["## Figures", "", *([note, ""] if note else [])] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,152 @@
+"""A what-if's mistakes, as a new user makes them (round 26's walkthrough): each error names the user's own
+file, line and key, says what goes wrong, and never ends with an empty list of valid names."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import load_scenario
+from sim.cli import main
+from sim.errors import InputError, did_you_mean
+
+from .conftest import ROOT
+
+MOSCOW = ROOT / "scenarios" / "moscow.yaml"
+CAMPAIGN = ROOT / "scenarios" / "campaign.yaml"
+
+
+def whatif(tmp_path, parent, body: str):
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"extends: {parent}\nname: mine\n{body}")
+    return path
+
+
+def error_of(path) -> InputError:
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    return info.value
+
+
+def test_no_valid_names_is_no_empty_list():
+    assert did_you_mean("x", []) == ""
+    assert did_you_mean("x", ["a", "b"]) == " (valid: a, b)"
+
+
+def test_a_misspelt_corridor_key_lists_the_corridors_keys(tmp_path):
+    """It read "unknown key 'widht_km' (valid: )": the corridor sits behind 'CorridorSpec | None', and no keys were found."""
+    err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: moscow-protocol\n    corridor: {road: M4, widht_km: 12}\n"))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (5, "events[0].corridor.widht_km"), str(err)
+    assert err.message == "unknown key 'widht_km' (did you mean 'width_km'?)", str(err)
+    err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: moscow-protocol\n    corridor: {road: M4, size: 12}\n"))
+    assert err.message == "unknown key 'size' (valid: road, width_km)", str(err)
+
+
+def test_a_misspelt_id_in_an_override_suggests_the_inherited_id(tmp_path, capsys):
+    """It read "every event needs a 'type'": the override was taken for a new event."""
+    path = whatif(tmp_path, MOSCOW, "events:\n  - id: moscow-protocl\n    corridor: {road: M4, width_km: 12}\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (4, "events[0].id"), str(err)
+    assert "no inherited event 'moscow-protocl' (did you mean 'moscow-protocol'?)" in err.message, str(err)
+    assert "a new event needs a 'type'" in err.message, str(err)
+    assert main(["check", str(path)]) == 2
+    assert "did you mean 'moscow-protocol'" in capsys.readouterr().err
+
+
+def test_a_new_event_without_a_type_and_no_close_id_still_says_it_needs_a_type(tmp_path):
+    err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: zzzz-qqqq\n    date: 2020-04-01\n    source: [roads-objective]\n"))
+    assert (err.line, err.key) == (4, "events[0].id") and "no inherited event 'zzzz-qqqq'" in err.message, str(err)
+    assert "a new event needs a 'type' (one of: offensive, truce" in err.message, str(err)
+
+
+def test_removing_an_event_that_forms_a_group_blames_the_remove_events_line(tmp_path, capsys):
+    """It named jan_truce.yaml's line 37 and "(valid: )", never the user's remove_events line."""
+    path = whatif(tmp_path, CAMPAIGN, "remove_events: [first-push]\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (3, "remove_events"), str(err)
+    assert "'first-push'" in err.message and "force group 'south-east'" in err.message, str(err)
+    assert "'first-push-pause'" in err.message and "jan_truce.yaml, line 37" in err.message, str(err)
+    assert "valid: )" not in err.message
+    assert main(["check", str(path)]) == 2
+    out = capsys.readouterr().err
+    assert out.startswith(f"error: {path}, line 3, key 'remove_events': ") and out.count("\n") == 1, out
+
+
+def test_removing_the_group_and_what_names_it_is_fine(tmp_path):
+    """The same what-if with the group's every event removed loads."""
+    path = whatif(tmp_path, CAMPAIGN, "remove_events: [first-push, first-push-pause]\n")
+    assert load_scenario(path).name == "mine"
+
+
+@pytest.mark.parametrize("name, meant", [("regime.comit", "regime.commit"), ("regime__comit", "regime__commit"),
+                                         ("events.moscow-protocl.restraint", "events.moscow-protocol.restraint")])
+def test_a_misspelt_parameter_gets_its_did_you_mean_without_every_name(name, meant):
+    """Each of these printed all 124 names after a correct did-you-mean: a wall of text in a notebook."""
+    sc = load_scenario(MOSCOW)
+    with pytest.raises(InputError) as info:
+        sc.with_params({name: 0.5})
+    message = info.value.message
+    assert f"did you mean '{meant}'?" in message and "sim.parameters(scenario) lists all" in message, message
+    assert "valid:" not in message and "hts.spoiler_rate" not in message and len(message) < 200, message
+
+
+def test_a_parameter_like_no_other_still_lists_them_all():
+    sc = load_scenario(MOSCOW)
+    with pytest.raises(InputError) as info:
+        sc.with_params({"qqqq.zzzz": 0.5})
+    assert "did you mean" not in info.value.message and "valid: regime.force, " in info.value.message
+
+
+def test_sweep_param_and_the_python_tools_say_it_the_same_way(tmp_path, capsys):
+    assert main(["sweep", str(MOSCOW), "--param", "regime.comit=0.3,0.5", "--out", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --param: no parameter 'regime.comit' (did you mean 'regime.commit'?); ") and "valid:" not in err, err
+    from sim.experiments.parameters import apply
+
+    with pytest.raises(InputError) as info:
+        apply(load_scenario(MOSCOW), {"regime.comit": 0.3}, where=tmp_path / "x.yaml")
+    assert "did you mean 'regime.commit'?" in info.value.message and "valid:" not in info.value.message, str(info.value)
+
+
+def test_a_yaml_file_given_as_a_parameter_set_is_refused_as_not_csv(tmp_path, capsys):
+    """Read as a CSV, a calibration file's first comment line became a parameter name, then came all 124 names."""
+    smoke = ROOT / "calibrations" / "smoke.yaml"
+    assert main(["run", str(CAMPAIGN), "--runs", "2", "--param-set", str(smoke), "--out", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --param-set {smoke}: ") and err.count("\n") == 1, err
+    assert "YAML" in err and "a CSV" in err and "accepted.csv" in err and "no parameter" not in err, err
+    assert not (tmp_path / "never").exists()
+    # A YAML file by its content, whatever its name; and the same file as a sweep's design.
+    renamed = tmp_path / "set.txt"
+    renamed.write_text("# my parameters\nregime.commit: 0.5\n")
+    assert main(["run", str(CAMPAIGN), "--param-set", str(renamed), "--out", str(tmp_path / "never")]) == 2
+    assert "YAML" in capsys.readouterr().err
+    assert main(["sweep", str(CAMPAIGN), "--design", str(smoke), "--out", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert "YAML" in err and "CSV" in err and "no parameter" not in err, err
+
+
+@pytest.mark.parametrize("scenario", [MOSCOW, CAMPAIGN])
+def test_every_declared_range_is_what_the_checks_accept(scenario):
+    """sim.parameters() gave the corridor's width a low of 0, which was refused ('greater than 0')."""
+    import sim
+
+    sc = load_scenario(scenario)
+    for row in sim.parameters(sc).itertuples():
+        for value in (row.low, row.high):
+            sc.with_params({row.path: bool(value) if row.type == "bool" else value})  # raises if refused
+
+
+def test_a_turkish_reinforcement_is_bounded_by_a_plausible_number_of_troops(tmp_path, capsys):
+    """500,000 (thousands: half a billion soldiers) passed check."""
+    import sim
+
+    table = sim.parameters(CAMPAIGN).set_index("path")
+    assert table.loc["events.turkish-convoys.strength", "high"] == 50
+    assert table.loc["events.hezbollah-reinforcement.strength", "high"] == 2000  # strength points: the whole Syrian army
+    path = whatif(tmp_path, CAMPAIGN, "events:\n  - id: turkish-convoys\n    strength: 500000\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (5, "events[0].strength"), str(err)
+    assert "thousands" in err.message and "at most 50" in err.message, str(err)
+    with pytest.raises(InputError, match="at most 50"):
+        load_scenario(CAMPAIGN).with_params({"events.turkish-convoys.strength": 51})
+    assert load_scenario(whatif(tmp_path, CAMPAIGN, "events:\n  - id: turkish-convoys\n    strength: 50\n")).name == "mine"
