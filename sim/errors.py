@@ -123,8 +123,8 @@ def extra_missing(extra: str, what: str, missing: Iterable[str]) -> InputError:
     return InputError(None, f"{what} needs the '{extra}' extra ({', '.join(missing)} missing): pip install -e '.[{extra}]'")
 
 
-def require_extra(extra: str, what: str, modules: Iterable[str]) -> None:
-    """Raise :func:`extra_missing` if any of ``modules`` (dotted names allowed) cannot be imported here."""
+def missing_modules(modules: Iterable[str]) -> list[str]:
+    """Those of ``modules`` (dotted names allowed) that cannot be imported here, without importing any."""
     missing = []
     for name in modules:
         try:
@@ -133,6 +133,12 @@ def require_extra(extra: str, what: str, modules: Iterable[str]) -> None:
             found = False
         if not found:
             missing.append(name)
+    return missing
+
+
+def require_extra(extra: str, what: str, modules: Iterable[str]) -> None:
+    """Raise :func:`extra_missing` if any of ``modules`` (dotted names allowed) cannot be imported here."""
+    missing = missing_modules(modules)
     if missing:
         raise extra_missing(extra, what, missing)
 
