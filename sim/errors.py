@@ -117,6 +117,17 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return ""
 
 
+def close_or_all(word: str, choices: Iterable[str], how_to_list: str) -> str:
+    """A ' (did you mean 'x'?); <how_to_list>' suffix when one of ``choices`` is close, else '; valid: ' and all of
+    them in their order: after a good guess the whole list (124 parameters for an Idlib scenario, dozens of metrics) is
+    only a wall of text. Nothing when there are no choices."""
+    choices = list(dict.fromkeys(choices))
+    guess = did_you_mean(word, choices)
+    if guess.startswith(" (did you mean"):
+        return f"{guess}; {how_to_list}"
+    return f"; valid: {', '.join(choices)}" if choices else ""
+
+
 def extra_missing(extra: str, what: str, missing: Iterable[str]) -> InputError:
     """The error for an optional extra that is not installed: what needs it, what is missing, and the command that
     installs it (the CLI prints it as one line, exit status 2, not a traceback)."""
