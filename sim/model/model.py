@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import mesa
 import numpy as np
@@ -59,8 +60,8 @@ class CeasefireModel(mesa.Model):
             (slower; the tests turn it on).
     """
 
-    def __init__(self, scenario: Scenario | str | Sequence[Scenario], *, seed: int | None = None, seeds: list[int] | None = None,
-                 check_invariants: bool = False) -> None:
+    def __init__(self, scenario: Scenario | str | Path | Sequence[Scenario | str | Path], *, seed: int | None = None,
+                 seeds: list[int] | None = None, check_invariants: bool = False) -> None:
         each, first, seeds = replicates_of(scenario, seed, seeds)  # a path is loaded, as run_with takes one
         super().__init__(rng=streams.check_seeds(seeds)[0])  # Mesa's own generators; the rules draw from streams keyed by each seed
         # Validated again, whatever route it came by: model_copy(update=...) and model_construct skip validation.
