@@ -117,14 +117,25 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return ""
 
 
+def close_or_all(word: str, choices: Iterable[str], how_to_list: str) -> str:
+    """A ' (did you mean 'x'?); <how_to_list>' suffix when one of ``choices`` is close, else '; valid: ' and all of
+    them in their order: after a good guess the whole list (124 parameters for an Idlib scenario, dozens of metrics) is
+    only a wall of text. Nothing when there are no choices."""
+    choices = list(dict.fromkeys(choices))
+    guess = did_you_mean(word, choices)
+    if guess.startswith(" (did you mean"):
+        return f"{guess}; {how_to_list}"
+    return f"; valid: {', '.join(choices)}" if choices else ""
+
+
 def extra_missing(extra: str, what: str, missing: Iterable[str]) -> InputError:
     """The error for an optional extra that is not installed: what needs it, what is missing, and the command that
     installs it (the CLI prints it as one line, exit status 2, not a traceback)."""
     return InputError(None, f"{what} needs the '{extra}' extra ({', '.join(missing)} missing): pip install -e '.[{extra}]'")
 
 
-def require_extra(extra: str, what: str, modules: Iterable[str]) -> None:
-    """Raise :func:`extra_missing` if any of ``modules`` (dotted names allowed) cannot be imported here."""
+def missing_modules(modules: Iterable[str]) -> list[str]:
+    """Those of ``modules`` (dotted names allowed) that cannot be imported here, without importing any."""
     missing = []
     for name in modules:
         try:
@@ -133,6 +144,12 @@ def require_extra(extra: str, what: str, modules: Iterable[str]) -> None:
             found = False
         if not found:
             missing.append(name)
+    return missing
+
+
+def require_extra(extra: str, what: str, modules: Iterable[str]) -> None:
+    """Raise :func:`extra_missing` if any of ``modules`` (dotted names allowed) cannot be imported here."""
+    missing = missing_modules(modules)
     if missing:
         raise extra_missing(extra, what, missing)
 

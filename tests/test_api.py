@@ -132,6 +132,29 @@ def test_simulate_the_model_and_run_ensemble_take_a_path_as_run_with_does(toy, t
         assert info.value.key == "scenario"
 
 
+def test_the_model_refuses_seed_with_seeds_and_a_scenario_list_of_another_length_as_input_errors(toy):
+    """`CeasefireModel(sc, seed=1, seeds=[1, 2])`, a scenario list whose length is not the seeds' and an empty list
+    raised ValueError or IndexError ("list index out of range"), where the rest of the API raises InputError naming
+    the argument and what is valid."""
+    sc = load_scenario(toy)
+    cases = [
+        (lambda: CeasefireModel(sc, seed=1, seeds=[1, 2]), "seeds",
+         "give either seed or seeds, not both (got seed=1 and seeds=[1, 2]): seed runs one replicate, seeds one per seed"),
+        (lambda: CeasefireModel([sc, sc], seeds=[1]), "scenario",
+         "one scenario per seed: 2 scenarios for 1 seed; give as many scenarios as seeds, or one scenario for all"),
+        (lambda: CeasefireModel([sc], seeds=[1, 2, 3]), "scenario",
+         "one scenario per seed: 1 scenario for 3 seeds; give as many scenarios as seeds, or one scenario for all"),
+        (lambda: CeasefireModel(sc, seeds=[]), "seeds", "give at least one seed (got an empty list)"),
+        (lambda: CeasefireModel([], seeds=[1]), "scenario", "give a scenario, or one per seed (got an empty list)"),
+    ]
+    for route, key, message in cases:
+        with pytest.raises(InputError) as info:
+            route()
+        assert (info.value.key, info.value.message) == (key, message), info.value
+        assert str(info.value) == f"'{key}': {message}"
+    assert CeasefireModel([sc, sc], seeds=[4, 5]).seeds == [4, 5]  # as many as the seeds: still a batch
+
+
 def test_a_bad_date_or_seed_in_python_is_an_input_error_naming_it_and_the_valid_range(toy):
     """controller_on("2020-02-30") raised pandas' DateParseError, a day outside the run did not say the run's days,
     and simulate(seed=-1) raised numpy's "expected non-negative integer"."""

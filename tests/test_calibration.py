@@ -356,6 +356,27 @@ def test_check_refuses_calibration_bounds_on_a_switch_in_one_line(build, capsys)
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_check_of_a_calibration_file_without_the_calibrate_extra_says_running_it_needs_the_extra(monkeypatch, capsys):
+    """`check calibrations/smoke.yaml` said only "ok" without Optuna, though `calibrate` then refuses the same file
+    (exit 2). The file is still validated and still "ok" (exit 0: the file is valid, and a CI job checking files
+    needs no optimiser), but a note says that running it needs the extra and how to install it."""
+    import sys
+
+    smoke = str(ROOT / "calibrations" / "smoke.yaml")
+    assert main(["check", smoke]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{smoke}: ok (calibration 'smoke'") and err == "", (out, err)
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as if not installed
+    assert main(["check", smoke]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{smoke}: ok (calibration 'smoke': 3 parameters"), out
+    assert err == ("note: the file is valid, but running it needs the 'calibrate' extra (optuna missing): "
+                   "pip install -e '.[calibrate]'\n"), err
+    # still validated: a bad file is refused as before, not excused by the missing extra
+    assert main(["check", str(ROOT / "calibrations" / "no-such.yaml")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
 def test_the_shipped_calibration_files_and_layers_load():
     from sim.experiments.param_sets import load_param_set
 

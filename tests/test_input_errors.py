@@ -234,10 +234,20 @@ def test_a_misspelt_metric_in_a_sweep_file_is_refused_when_the_file_is_read(tmp_
     body = f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{values: [0.5]}}\nmetrics:\n  - ceasefire_days\n"
     sweep.write_text(body + "  - towns_regim\n")
     for args in (["check", sweep], ["sweep", sweep, "--out", tmp_path / "never"]):
-        refused(*cli(capsys, *args), f"{sweep}, line 6, key 'metrics[1]': unknown metric 'towns_regim'",
-                "did you mean 'towns_regime'", "valid: outcomes_met, control_accuracy", "ceasefire_days:moscow-protocol",
-                "met:moscow-front-holds-to-june")
+        rc, err = cli(capsys, *args)
+        # A close name: the guess and how to list them all, not the whole list after it (as parameters do).
+        refused(rc, err, f"{sweep}, line 6, key 'metrics[1]': unknown metric 'towns_regim' (did you mean 'towns_regime'?); "
+                "sim.simulate(scenario).metrics() names all ")
+        assert "valid:" not in err and "met:moscow-front-holds-to-june" not in err, err
+        assert err.endswith(f"names all {len(simulate(load_scenario(MOSCOW)).metrics())}\n"), err  # the pointer is true
     assert not (tmp_path / "never").exists()
+    # Nothing close: the full list, a deal's and an outcome's metrics among them.
+    sweep.write_text(body + "  - xyzzy\n")
+    refused(*cli(capsys, "check", sweep), "unknown metric 'xyzzy'; valid: outcomes_met, control_accuracy",
+            "ceasefire_days:moscow-protocol", "met:moscow-front-holds-to-june")
+    with pytest.raises(InputError) as err:
+        load_sweep(sweep)
+    assert "did you mean" not in str(err.value) and "sim.simulate(scenario).metrics()" not in str(err.value)
     # A deal's and an outcome's own metrics are known before anything runs.
     sweep.write_text(body + "  - ceasefire_days:moscow-protocol\n  - met:moscow-front-holds-to-june\n")
     assert load_sweep(sweep).metrics[1:] == ["ceasefire_days:moscow-protocol", "met:moscow-front-holds-to-june"]

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from sim import load_scenario
+from sim.errors import InputError
 from sim.experiments.parameters import _locate, apply
 from sim.experiments.run import simulate_batch, simulate_metrics
 from sim.experiments.sweep import ScenarioEvaluator, run_batches
@@ -98,7 +99,7 @@ def test_structural_differences_keep_points_apart():
     per_replicate = apply(scenario, {"regime.commit": 0.6, "events.jan-truce.compliance.regime": 0.4})
     assert batch_key(per_replicate) == batch_key(scenario)
     assert batch_key(static) != batch_key(scenario) and batch_key(unbound) != batch_key(scenario)
-    with pytest.raises(ValueError, match="structural"):
+    with pytest.raises(InputError, match="structural"):
         CeasefireModel([scenario, static], seeds=[1, 2])
-    with pytest.raises(ValueError, match="one scenario per seed"):
+    with pytest.raises(InputError, match="one scenario per seed"):
         CeasefireModel([scenario, scenario], seeds=[1])

@@ -40,3 +40,43 @@ def test_each_snippet_runs_as_a_script(k, tmp_path):
     assert "ipyparallel" not in p.stderr, p.stderr  # EMA Workbench imported first warned of an extra it does not need here
     if k in QUOTED:
         assert QUOTED[k] in p.stdout, p.stdout
+
+
+FIRST = "### From Python"
+
+
+def test_the_first_section_runs_and_names_every_function_that_takes_a_scenario_path(tmp_path):
+    """The Usage section's "From Python" snippet was not run by any test, and its sentence on paths named five of the
+    eight functions that take a scenario file's path (replicate_seeds, ema_model and IdlibModel take one too)."""
+    import inspect
+    import os
+    from pathlib import Path
+
+    import sim
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(FIRST)
+    section = text[start:text.index("\n## ", start)]
+    [code] = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert '"results/campaign-1"' in code
+    script = tmp_path / "first.py"
+    script.write_text(code.replace('"results/campaign-1"', repr(str(tmp_path / "campaign-1"))))
+    p = subprocess.run([sys.executable, "-W", "error", str(script)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                       env={**os.environ, "MPLBACKEND": "Agg"})
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "campaign-1" / "manifest.json").is_file()
+    # Every public function or class whose `scenario` may be a path, and the sentence that says so.
+    takes = sorted(name for name in sim.__all__ if callable(getattr(sim, name))
+                   and "str" in str(inspect.signature(getattr(sim, name)).parameters.get("scenario", "")))
+    assert {"simulate", "CeasefireModel", "run_ensemble", "run_with", "parameters", "replicate_seeds", "ema_model",
+            "IdlibModel"} <= set(takes), takes
+    sentence = section[section.index("```\n\n", section.index("```python")):]
+    sentence = sentence[:sentence.index("`import sim`")]
+    for name in takes:
+        assert f"`{name}`" in sentence, (name, sentence)
+    # ... and each does take one (a Path as well as a str).
+    path = ROOT / "scenarios" / "moscow.yaml"
+    assert sim.replicate_seeds(path, 2) == sim.replicate_seeds(str(path), 2)
+    assert len(sim.parameters(path)) == len(sim.parameters(str(path))) > 0
+    assert sim.CeasefireModel(path, seed=2).seeds == [2]
+    assert sim.IdlibModel(path, seed=2).spec == sim.load_scenario(path)

@@ -134,10 +134,17 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if "scenarios" in keys and "parameters" in keys:  # a calibration file: its scenarios, parameters and outcomes
         from ..experiments.calibration_file import load_calibration
 
+        from ..errors import extra_missing, missing_modules
+        from ..experiments.calibration import optimiser_modules
+
         cal = load_calibration(args.scenario)
         scenarios = f"{len(cal.scenarios)} scenario{'s' * (len(cal.scenarios) != 1)}"
         print(f"{args.scenario}: ok (calibration '{cal.name}': {len(cal.parameters)} parameters, {scenarios}, "
               f"{len(cal.fit)} fitted and {len(cal.hold_out)} held-out outcomes)")
+        # Still exit status 0: the file is valid (check answers that, and a CI job checking files needs no optimiser),
+        # but `calibrate` would refuse to run it here, so say so rather than a bare "ok".
+        if missing := missing_modules(optimiser_modules(cal)):
+            _note(str(extra_missing("calibrate", "the file is valid, but running it", missing)))
         return 0
     sc = load_scenario(args.scenario)
     notes = "".join(f"; {s}" for s in supersessions(sc))

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, close_or_all, did_you_mean
 from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
@@ -185,7 +185,7 @@ def _check_metrics(path: Path, metrics: list, scenario: Scenario) -> None:
     valid = metric_names(scenario, scored_outcomes(scenario))  # the outcomes a sweep scores against (ScenarioEvaluator's)
     for i, name in enumerate(metrics):
         if name not in valid:
-            raise InputError(path, f"unknown metric '{name}'" + did_you_mean(name, valid) + f"; valid: {', '.join(valid)}",
+            raise InputError(path, f"unknown metric '{name}'" + close_or_all(name, valid, f"sim.simulate(scenario).metrics() names all {len(valid)}"),
                              line=metrics.lines[i][1], key=f"metrics[{i}]")
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import annotated_types as at
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, close_or_all
 from .validation import TaggedUnion, explain, key_path
 
 if TYPE_CHECKING:
@@ -92,10 +92,7 @@ def resolve(name: str, known: list[str], where: str | None = None) -> str:
 def no_parameter(name: str, known: list[str]) -> str:
     """'no parameter ...' with the closest of ``known``, or, when none is close, all of them: after a good guess the
     whole list (124 names for an Idlib scenario) is only a wall of text."""
-    guess = did_you_mean(name, known)
-    if guess.startswith(" (did you mean"):
-        return f"no parameter '{name}'{guess}; sim.parameters(scenario) lists all {len(known)}"
-    return f"no parameter '{name}'; valid: {', '.join(known)}"
+    return f"no parameter '{name}'" + close_or_all(name, known, f"sim.parameters(scenario) lists all {len(known)}")
 
 
 def with_values(scenario: Scenario, values: Mapping[str, Any], union: TaggedUnion) -> Scenario:

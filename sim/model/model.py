@@ -23,13 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
 
 from ..io.paths import revalidate
-from ..io.scenario import as_scenario
 from ..io.schema import EVENT_UNION, Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
@@ -39,7 +39,7 @@ from .events import build_events
 from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
-from .params import by_holder, per_town, stacked_scenario
+from .params import by_holder, per_town, replicates_of, stacked_scenario
 from .regime import Regime
 
 REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
@@ -60,16 +60,9 @@ class CeasefireModel(mesa.Model):
             (slower; the tests turn it on).
     """
 
-    def __init__(self, scenario: Scenario | str | Sequence[Scenario], *, seed: int | None = None, seeds: list[int] | None = None,
-                 check_invariants: bool = False) -> None:
-        each = [as_scenario(s) for s in scenario] if isinstance(scenario, Sequence) and not isinstance(scenario, str) else None
-        first = as_scenario(scenario) if each is None else each[0]  # a path is loaded, as run_with takes one
-        if seeds is None:
-            seeds = [first.seed if seed is None else seed]
-        elif seed is not None:
-            raise ValueError("give either seed or seeds, not both")
-        if each is not None and len(each) != len(seeds):
-            raise ValueError(f"one scenario per seed: {len(each)} scenarios for {len(seeds)} seeds")
+    def __init__(self, scenario: Scenario | str | Path | Sequence[Scenario | str | Path], *, seed: int | None = None,
+                 seeds: list[int] | None = None, check_invariants: bool = False) -> None:
+        each, first, seeds = replicates_of(scenario, seed, seeds)  # a path is loaded, as run_with takes one
         super().__init__(rng=streams.check_seeds(seeds)[0])  # Mesa's own generators; the rules draw from streams keyed by each seed
         # Validated again, whatever route it came by: model_copy(update=...) and model_construct skip validation.
         if each is None:

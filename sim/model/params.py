@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 from pydantic import BaseModel
 
+from ..errors import InputError
+from ..io.scenario import as_scenario
 from ..io.schema import Scenario
 
 # Numbers read once, when the model is built, into the static arrays every replicate shares.
@@ -137,11 +140,35 @@ def _one_or_each(values: list[float]) -> float | np.ndarray:
     return values[0] if all(v == values[0] for v in values) else np.array(values, float)
 
 
+def replicates_of(scenario: Scenario | str | Path | Sequence[Scenario | str | Path], seed: int | None,
+                  seeds: list[int] | None) -> tuple[list[Scenario] | None, Scenario, list[int]]:
+    """:class:`~sim.model.model.CeasefireModel`'s arguments checked: (the scenarios, one per seed, or None for one
+    scenario; the first; the seeds). Each refusal is an InputError naming the argument and what it takes."""
+    each = [as_scenario(s) for s in scenario] if isinstance(scenario, Sequence) and not isinstance(scenario, str) else None
+    if each == []:
+        raise InputError(None, "give a scenario, or one per seed (got an empty list)", key="scenario")
+    first = as_scenario(scenario) if each is None else each[0]
+    if seeds is None:
+        seeds = [first.seed if seed is None else seed]
+    elif seed is not None:
+        raise InputError(None, f"give either seed or seeds, not both (got seed={seed!r} and seeds={seeds!r}): seed runs "
+                         "one replicate, seeds one per seed", key="seeds")
+    elif len(seeds) == 0:
+        raise InputError(None, "give at least one seed (got an empty list)", key="seeds")
+    if each is not None and len(each) != len(seeds):
+        def count(n: int, what: str) -> str:
+            return f"{n} {what}{'s' * (n != 1)}"
+
+        raise InputError(None, f"one scenario per seed: {count(len(each), 'scenario')} for {count(len(seeds), 'seed')}; "
+                         "give as many scenarios as seeds, or one scenario for all", key="scenario")
+    return each, first, seeds
+
+
 def stacked_scenario(scenarios: Sequence[Scenario]) -> Scenario:
     """One scenario for a batch whose replicates run ``scenarios`` (one each, sharing one :func:`batch_key`).
 
     Raises:
-        ValueError: two of them differ in a structural value.
+        InputError: two of them differ in a structural value.
     """
     first = scenarios[0]
     distinct = list({id(s): s for s in scenarios}.values())
@@ -149,8 +176,8 @@ def stacked_scenario(scenarios: Sequence[Scenario]) -> Scenario:
         return first
     key = batch_key(first)
     if any(batch_key(s) != key for s in distinct[1:]):
-        raise ValueError("the replicates' scenarios differ in a structural value (see sim.model.params), so they cannot "
-                         "step in one batch")
+        raise InputError(None, "the replicates' scenarios differ in a structural value (see sim.model.params), so they "
+                         "cannot step in one batch; give them to separate models", key="scenario")
     factions = first.factions.model_copy(update={
         name: stacked([getattr(s.factions, name) for s in scenarios], _varying(name, params)) for name, params in first.factions})
     events = [stacked([s.events[i] for s in scenarios], _event_fields(spec)) for i, spec in enumerate(first.events)]
