@@ -19,7 +19,6 @@ from .ensemble import (
     MAX_RUNS,
     Ensemble,
     comparison_heading,
-    comparison_markdown,
     comparison_summary,
     held_summary,
     run_ensemble,
@@ -27,6 +26,7 @@ from .ensemble import (
     towns_markdown,
     towns_table,
 )
+from .compare_words import comparison_words
 from .figures import png
 from .guard import attempt
 from .outcome_words import outcomes_markdown, scores_markdown
@@ -147,7 +147,9 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     solara.Markdown(comparison_summary(ens, day))
     pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
     solara.Error(error) if error else solara.Image(pair_png, width="100%")
-    solara.Markdown(comparison_markdown(ens))
+    words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day), [id(ens), day])
+    solara.Markdown(words)
+    # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
     solara.FileDownload(both, f"{ens.stem}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
 
