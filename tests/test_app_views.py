@@ -277,3 +277,10 @@ def test_the_comparison_shows_the_ten_towns_that_changed_most_by_name(compared):
     first = ens.results.theatre.towns.index(towns[0][0])
     assert [float(towns[0][k].rstrip("%")) for k in (1, 2)] == [round(100 * p, 1) for p in (a[first], b[first])], towns[0]
 
+
+def test_the_comparison_tab_downloads_every_difference_as_compare_writes_them(compared):
+    _, ens, rc = compared
+    files = {d.filename: d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith("comparison.csv")}
+    assert files, [d.filename for d in rc.find(FileDownloadWidget).widgets]
+    assert list(files) == [f"{ens.stem}-runs{ens.runs}-comparison.csv"], "the Ensemble tab's file, by the same name"
+    assert "CSV" in texts(next(iter(files.values()))), "a button that says what it downloads"

@@ -12,6 +12,7 @@ import datetime as dt
 import solara
 import solara.lab
 
+from ..analysis.report import comparison_csv
 from ..viz.maps import compare_figure, map_figure
 from ..viz.plots import towns_held_figure
 from .config import AppConfig
@@ -151,7 +152,11 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     solara.Markdown(words)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
-    solara.FileDownload(both, f"{ens.stem}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
+    every = solara.use_memo(lambda: (lambda: comparison_csv(ens.comparison).to_csv(index=False)), [id(ens)])
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FileDownload(both, f"{ens.stem}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
+        solara.FileDownload(every, f"{ens.stem}-runs{ens.runs}-comparison.csv", label="Every difference (comparison CSV)",
+                            mime_type="text/csv")
 
 
 def replicates(n: int) -> str:
