@@ -195,9 +195,10 @@ def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[lis
 
 
 def comparison_words(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> str:
-    """The tab's text below the maps: how, the headline scores, the outcomes that changed, the key quantities and
-    the towns on ``day`` (the maps' date, at most the last day both simulate)."""
+    """The tab's text below the maps: how, the headline scores, the key quantities and the towns on ``day`` (the
+    maps' date, at most the last day both simulate), and the outcomes that changed."""
     day = min(day, c.date)
     quantities, towns = on_day(c, runs_a, runs_b, day)
-    return "\n\n".join([intro(c), scores_markdown(c), outcomes_markdown(c), quantities_markdown(quantities, day, c.intervals),
-                        towns_markdown(towns, day, c)])
+    # The short tables first: the outcomes that changed may run to a hundred rows.
+    return "\n\n".join([intro(c), scores_markdown(c), quantities_markdown(quantities, day, c.intervals),
+                        towns_markdown(towns, day, c), outcomes_markdown(c)])
