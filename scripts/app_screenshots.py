@@ -5,7 +5,8 @@
 Starts ``python -m sim app``, drives it in Debian's headless Chromium (the
 helpers of the browser test), and saves: the one-run view after 63 days of
 the campaign, the ensemble view of the January-truce what-if (40
-replicates), its comparison with the campaign, the save view, and a Moscow
+replicates), its comparison with the campaign (its maps, and
+its tables below them), the save view, and a Moscow
 run on 28 May (the corridor and the patrols).
 """
 
@@ -64,6 +65,8 @@ def main() -> int:
         tab(page, "What-if vs baseline")
         page.get_by_text("paired (same seeds)").first.wait_for(timeout=120_000)
         shoot(page, "app_compare.png")
+        page.get_by_text("Headline scores against the record").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        shoot(page, "app_compare_tables.png")
         page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
         tab(page, "Save & export")
         page.get_by_label("Name of the what-if").fill("whatif_truce_holds_no_spring_shield")

@@ -242,7 +242,7 @@ def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     assert images(rc)[0] != before[0], "the probability map follows the date slider"
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
     text = texts(box)
-    assert "B - A" in text and "paired (same seeds)" in text and "turkish_deaths" in text
+    assert "B \u2212 A" in text and "paired (same seeds)" in text and "Turkish soldiers killed" in text
     assert "with 90% bootstrap intervals" in compare_heading(rc)
     rc.find(v.Tabs).widget.v_model = 3  # Save & export
     rc.find(v.TextField).widget.v_model = "whatif_page_test"

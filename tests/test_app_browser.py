@@ -89,7 +89,12 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
 
             tab(page, "What-if vs baseline")
             page.get_by_text("paired (same seeds)").first.wait_for(timeout=60_000)
-            assert table_rows(page, "B - A"), "the differences with their intervals"
+            scores = table_rows(page, "B \u2212 A")
+            assert "outcomes met" in scores and "90% interval" in page.locator("th").all_inner_texts(), scores
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Every difference (comparison CSV)").click()
+            every = pd.read_csv(download.value.path())
+            assert set(every["section"]) == {"score", "outcome", "quantity", "town_p_regime"}, "every row, as compare writes"
 
             tab(page, "Save & export")
             page.get_by_label("Name of the what-if").fill("whatif_e2e")

@@ -6,6 +6,7 @@ Skipped where the app extra is not installed (tests/test_app.py has the page's w
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from solara.components.slider import DateSliderWidget  # noqa: E402
 
 from sim.app import ensemble_view  # noqa: E402
 from sim.app.live import WhatIfModel  # noqa: E402
+from sim.app.outcome_words import described  # noqa: E402
 from sim.app.run_view import live_map_title  # noqa: E402
 from sim.app.settings import Settings, load_controls  # noqa: E402
 from sim.app.whatif import save_whatif  # noqa: E402
@@ -127,7 +129,7 @@ def test_a_whatif_s_figures_and_headings_say_what_it_changes_not_its_internal_na
     assert any(t.startswith("what-if: No Spring Shield") for t in titles), titles
     assert not any("whatif_" in t for t in titles), titles
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
-    assert "what-if: No Spring Shield vs campaign" in texts(box) and "whatif_campaign_app" not in texts(box)
+    assert "what-if: No Spring Shield against campaign" in texts(box) and "whatif_campaign_app" not in texts(box)
     files = [d.filename for d in rc.find(FileDownloadWidget).widgets]
     assert files and all(re.fullmatch(r"[A-Za-z0-9_.-]+", f) for f in files), files
     one = WhatIfModel(Settings("scenarios/campaign.yaml").with_toggle("no-spring-shield", True), CONTROLS, root=ROOT)
@@ -208,3 +210,77 @@ def test_a_change_that_changes_nothing_is_said_to(page):
     run_ensemble(rc, box, n=2)
     rc.find(v.Tabs).widget.v_model = 2
     assert "no difference in any replicate" in in_short(box)
+
+
+def rows(html: str) -> list[list[str]]:
+    """The body rows of the first table in ``html``, as their cells' text."""
+    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    return [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S) for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def points(cell: str) -> float:
+    """'−33' or '+5' (percentage points) as a number."""
+    return float(cell.replace("\u2212", "-").replace("+", ""))
+
+
+@pytest.fixture
+def compared(page):
+    """The What-if vs baseline tab after 3 replicates of No Spring Shield, and the comparison the page made."""
+    box, rc, _ = page
+    run_ensemble(rc, box, n=3, toggle="No Spring Shield")
+    rc.find(v.Tabs).widget.v_model = 2
+    text = texts(box)
+    return text[text.index("What-if vs baseline:"):], ensemble_view.ensemble_task.value, rc
+
+
+def test_the_comparison_names_outcomes_and_quantities_in_words_not_codes(compared):
+    tab, ens, _ = compared
+    for d in ens.comparison.outcomes:
+        assert d.name not in tab, f"the raw outcome id {d.name}"
+    for code in ("towns_regime", "towns_hts", "turkish_deaths", "displaced-", "casualties_", "p_regime"):
+        assert code not in tab, code
+    quantities = section(tab, "(the maps' date): means over the replicates")
+    for words in ("towns held by the Government", "towns held by HTS", "Turkish soldiers killed", "people displaced"):
+        assert words in quantities, words
+    scores = section(tab, "Headline scores against the record")
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", scores)
+    assert "B \u2212 A" in headers and "90% interval" in headers and "low" not in headers, headers
+
+
+def test_the_comparison_lists_only_the_outcomes_that_changed_largest_first_and_counts_the_rest(compared):
+    tab, ens, _ = compared
+    c = ens.comparison
+    listed = rows(section(tab, "Outcomes whose share of replicates meeting them changed"))
+    beyond = [d for d in c.outcomes if d.low > 0 or d.high < 0]
+    assert beyond, "No Spring Shield changes some outcome beyond chance in 3 paired replicates"
+    assert len(listed) == len(beyond), (len(listed), len(beyond))
+    sizes = [abs(points(r[3])) for r in listed]
+    assert sizes == sorted(sizes, reverse=True), sizes
+    assert round(sizes[0]) == round(100 * max(abs(d.diff) for d in beyond))
+    unchanged = sum(d.diff == 0 for d in c.outcomes)
+    assert unchanged and re.search(rf"\b{unchanged}</strong> did not change at all", tab), unchanged
+    scored = {s.outcome.id: described(s.outcome) for s in ens.card.scores}
+    assert [html.unescape(r[0]) for r in listed] == [scored[d.name] for d in sorted(beyond, key=lambda d: -abs(d.diff))]
+
+
+def test_the_comparison_shows_the_ten_towns_that_changed_most_by_name(compared):
+    tab, ens, _ = compared
+    towns = rows(section(tab, "Towns: the ten whose chance of being held by the government changed most"))
+    assert 1 <= len(towns) <= 10, len(towns)
+    assert {r[0] for r in towns} <= set(ens.results.theatre.towns)
+    sizes = [abs(points(r[3])) for r in towns]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] > 0, sizes
+    day = ens.last
+    a = np.mean([r.history[r.day(day)] == 0 for r in ens.baseline.runs], axis=0)
+    b = np.mean([r.history[r.day(day)] == 0 for r in ens.results.runs], axis=0)
+    assert round(sizes[0]) == round(100 * np.abs(b - a).max())
+    first = ens.results.theatre.towns.index(towns[0][0])
+    assert [float(towns[0][k].rstrip("%")) for k in (1, 2)] == [round(100 * p, 1) for p in (a[first], b[first])], towns[0]
+
+
+def test_the_comparison_tab_downloads_every_difference_as_compare_writes_them(compared):
+    _, ens, rc = compared
+    files = {d.filename: d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith("comparison.csv")}
+    assert files, [d.filename for d in rc.find(FileDownloadWidget).widgets]
+    assert list(files) == [f"{ens.stem}-runs{ens.runs}-comparison.csv"], "the Ensemble tab's file, by the same name"
+    assert "CSV" in texts(next(iter(files.values()))), "a button that says what it downloads"

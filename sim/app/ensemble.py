@@ -19,7 +19,7 @@ import pandas as pd
 from ..analysis.aggregate import common_days, control_probabilities, timeseries_quantiles
 from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, compare
 from ..analysis.outcomes import OutcomeBase, load_outcomes
-from ..analysis.report import comparison_csv, comparison_text, markdown_table
+from ..analysis.report import comparison_csv, markdown_table
 from ..analysis.results import Results
 from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
 from ..io.theatre import Theatre
@@ -193,10 +193,6 @@ def _and(items: list[str]) -> str:
 
 def _score(name: str, value: float) -> str:
     return f"{value:.1f}" if name == "capture MAE (days)" else f"{value:.3f}"
-
-
-def comparison_markdown(ens: Ensemble) -> str:
-    return comparison_text(ens.comparison) if ens.comparison is not None else ""
 
 
 def tables(ens: Ensemble) -> dict[str, pd.DataFrame]:

@@ -12,6 +12,7 @@ import datetime as dt
 import solara
 import solara.lab
 
+from ..analysis.report import comparison_csv
 from ..viz.maps import compare_figure, map_figure
 from ..viz.plots import towns_held_figure
 from .config import AppConfig
@@ -19,7 +20,6 @@ from .ensemble import (
     MAX_RUNS,
     Ensemble,
     comparison_heading,
-    comparison_markdown,
     comparison_summary,
     held_summary,
     run_ensemble,
@@ -27,6 +27,7 @@ from .ensemble import (
     towns_markdown,
     towns_table,
 )
+from .compare_words import comparison_words
 from .figures import png
 from .guard import attempt
 from .outcome_words import outcomes_markdown, scores_markdown
@@ -147,9 +148,15 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     solara.Markdown(comparison_summary(ens, day))
     pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
     solara.Error(error) if error else solara.Image(pair_png, width="100%")
-    solara.Markdown(comparison_markdown(ens))
+    words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day), [id(ens), day])
+    solara.Markdown(words)
+    # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
-    solara.FileDownload(both, f"{ens.stem}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
+    every = solara.use_memo(lambda: (lambda: comparison_csv(ens.comparison).to_csv(index=False)), [id(ens)])
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FileDownload(both, f"{ens.stem}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
+        solara.FileDownload(every, f"{ens.stem}-runs{ens.runs}-comparison.csv", label="Every difference (comparison CSV)",
+                            mime_type="text/csv")
 
 
 def replicates(n: int) -> str:

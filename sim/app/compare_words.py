@@ -1,0 +1,204 @@
+"""The "What-if vs baseline" tab's tables in words: what changed, largest first, and how much did not.
+
+The numbers are those of ``python -m sim compare A B`` (:mod:`sim.analysis.comparison`); only the choice and the
+wording differ. Its text lists every outcome by id (176 rows in the campaign, most of them 0.000) and the key
+quantities by their codes; the page shows the headline scores, the key quantities named in words, only the outcomes
+that changed (by their description, largest change first, and a count of the rest) and the ten towns whose chance
+of being the government's changed most. The full table, every row, downloads as ``comparison.csv``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference, bootstrap_diff
+from ..analysis.report import markdown_table
+from ..names import DISPLAY_NAMES, HOLDERS
+from .outcome_words import described, left_aligned
+
+MINUS = "\u2212"
+TOWNS_SHOWN = 10
+LOWER_IS_BETTER = ("Brier", "capture MAE (days)")
+QUANTITY_WORDS = {
+    **{f"towns_{h}": f"towns held by {'the ' * (h != 'hts')}{DISPLAY_NAMES[h]}" for h in HOLDERS},
+    "turkish_deaths": "Turkish soldiers killed so far",
+    "displaced": "people displaced so far",
+    **{f"casualties_{h}": f"{DISPLAY_NAMES[h]}: fighters' casualties so far" for h in HOLDERS},
+    "violations": "violations of the ceasefire in place",
+}
+WORDED = ("score", "better when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
+
+
+def intervals_name() -> str:
+    return f"{round(100 * INTERVAL)}% interval"
+
+
+def signed(text: str, x: float) -> str:
+    """``text`` (the magnitude of ``x``) with '+' or '−' before it; '0' for zero."""
+    return "0" if x == 0 else ("+" if x > 0 else MINUS) + text
+
+
+def percent(x: float) -> str:
+    """A share as '33.3%', '50%' (whole where it is)."""
+    return f"{round(100 * x, 1):g}%"
+
+
+def points(x: float) -> str:
+    """A change of share in percentage points: '+33.3', '−50'."""
+    return signed(f"{round(100 * abs(x), 1):g}", round(100 * x, 1))
+
+
+def amount(x: float, whole: bool) -> str:
+    return f"{x:,.0f}" if whole else f"{x:,.1f}"
+
+
+def score_value(name: str, x: float) -> str:
+    return "–" if math.isnan(x) else f"{x:.1f}" if name == "capture MAE (days)" else f"{x:.3f}"
+
+
+def beyond_chance(d: Difference) -> bool:
+    return d.low > 0 or d.high < 0
+
+
+def interval(d: Difference, fmt) -> str:  # noqa: ANN001 - a formatter of signed values
+    return f"{fmt(d.low)} to {fmt(d.high)}"
+
+
+def table(rows: list[dict]) -> str:
+    frame = pd.DataFrame(rows)
+    return left_aligned(markdown_table(frame), tuple(c for c in frame.columns if c in WORDED))
+
+
+def intro(c: Comparison) -> str:
+    """How the differences were made: over how many replicates, paired or not, with intervals or not, on what."""
+    n = min(len(c.a.results.runs), len(c.b.results.runs))
+    how = "paired (same seeds)" if c.paired else "independent replicates"
+    text = (f"Differences are B − A, {how}, with {intervals_name()}s from a bootstrap over the replicates: a difference "
+            "is *beyond chance* where its interval leaves out 0." if c.intervals else
+            f"Differences are B − A, {how}, without intervals: they need {MIN_REPLICATES} replicates or more of each "
+            f"(here {n}), and a difference from one replicate may be chance.")
+    text += f" Scores and outcomes count the {len(c.outcomes)} outcomes both cover"
+    if c.cut is not None:
+        text += f", {c.cut}'s replicates up to {c.date} (the last day both simulate)"
+    left = [f"{len(d)} only {side} covers" for side, d in (("A", c.only_a), ("B", c.only_b)) if d]
+    text += f" ({' and '.join(left)} left out)." if left else "."
+    if c.same_runs:
+        text += (f" **B and A are the same in every replicate** (who holds each town on every day, and every quantity "
+                 f"below{'; they differ only in ' + ', '.join(c.differs_in) if c.differs_in else ''}): every B − A is "
+                 "zero because the change reached nothing these measure, not by chance.")
+    return text
+
+
+def scores_markdown(c: Comparison) -> str:
+    """The headline scores, A, B, B − A (and its interval), and whether B is better or worse than A."""
+    rows = []
+    for d in c.headlines:
+        lower = d.name in LOWER_IS_BETTER
+        better = (d.diff < 0) == lower
+        if d.note:
+            verdict = d.note
+        elif d.diff == 0:
+            verdict = "the same"
+        elif c.intervals and not beyond_chance(d):
+            verdict = "no different beyond chance"
+        else:
+            verdict = ("better" if better else "worse") + (" beyond chance" if c.intervals else "")
+        row = {"score": d.name, "better when": "lower" if lower else "higher", "A": score_value(d.name, d.a),
+               "B": score_value(d.name, d.b),
+               "B − A": "–" if d.note else signed(score_value(d.name, abs(d.diff)), d.diff)}
+        if c.intervals:
+            row[intervals_name()] = "–" if d.note else interval(d, lambda x, n=d.name: signed(score_value(n, abs(x)), x))
+        rows.append(row | {"B against A": verdict})
+    return ("**Headline scores against the record** (the Ensemble tab says what each measures)\n\n" + table(rows))
+
+
+def outcomes_markdown(c: Comparison) -> str:
+    """The outcomes whose share of replicates meeting them changed (beyond chance, where there are intervals), by
+    their description and largest change first; then how many changed less and how many not at all."""
+    outcome = {s.outcome.id: s.outcome for s in (*c.a.scores, *c.b.scores)}
+    changed = [d for d in c.outcomes if (beyond_chance(d) if c.intervals else d.diff != 0)]
+    changed.sort(key=lambda d: abs(d.diff), reverse=True)
+    unchanged = sum(d.diff == 0 for d in c.outcomes)
+    within = len(c.outcomes) - len(changed) - unchanged
+    which = "changed beyond chance" if c.intervals else "changed"
+    head = (f"**Outcomes whose share of replicates meeting them {which}**, largest change first: the share of replicates "
+            "meeting each in A and in B, and B − A in percentage points")
+    rows = [{"outcome": described(outcome[d.name]), "A": percent(d.a), "B": percent(d.b), "B − A": points(d.diff)}
+            | ({intervals_name(): interval(d, points)} if c.intervals else {}) for d in changed]
+    body = table(rows) if rows else f"No outcome's share of replicates meeting it {which}."
+    rest = ([f"**{within}** more changed by less than chance can tell (their interval includes 0)"] if within else [])
+    rest.append(f"**{unchanged}** did not change at all (as many replicates meet them in A as in B)")
+    return (f"{head}\n\n{body}\n\n{'The other ' if rows and not within else ''}{', and '.join(rest)}. "
+            "Every outcome is in the comparison CSV below.")
+
+
+def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: bool) -> str:
+    """The key quantities on ``day``, named in words: means over the replicates."""
+    rows = []
+    for d in quantities:
+        whole = max(abs(d.a), abs(d.b)) >= 1000  # thousands of people: no tenths
+
+        def fmt(x: float, whole: bool = whole) -> str:
+            return signed(amount(abs(x), whole), x)
+
+        rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), "A": amount(d.a, whole),
+                     "B": amount(d.b, whole), "B − A": fmt(d.diff)} | ({intervals_name(): interval(d, fmt)} if intervals else {}))
+    return f"**On {day.day} {day:%B %Y} (the maps' date): means over the replicates**\n\n" + table(rows)
+
+
+def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
+    """The :data:`TOWNS_SHOWN` towns whose chance of being held by the government on ``day`` changed most, largest
+    first (in the theatre's order where they tie), and how many others changed."""
+    moved = towns[towns["diff"] != 0]
+    moved = moved.reindex(moved["diff"].abs().sort_values(ascending=False, kind="stable").index)
+    if moved.empty:
+        return f"**Towns**: no town's chance of being held by the government differs on {day.day} {day:%B %Y}."
+    shown = moved.head(TOWNS_SHOWN)
+    rows = [{"town": t.town, "A": percent(t.p_regime_a), "B": percent(t.p_regime_b), "B − A": points(t.diff)}
+            | ({intervals_name(): f"{points(t.low)} to {points(t.high)}"} if c.intervals else {}) for t in shown.itertuples()]
+    which = "the ten" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
+    head = (f"**Towns: {which} whose chance of being held by the government changed most** on {day.day} {day:%B %Y}, "
+            "largest change first: the share of replicates in which the government holds each, in A and in B")
+    more = len(moved) - len(shown)
+    tail = (f"{f'**{more}** other towns changed too, by as much or less, and ' if more else 'No other changed: '}"
+            f"**{len(towns) - len(moved)}** "
+            f"did not change at all. The comparison CSV has every town on {c.date.day} {c.date:%B %Y} (the last day both "
+            "simulate).")
+    return f"{head}\n\n{table(rows)}\n\n{tail}"
+
+
+def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[list[Difference], pd.DataFrame]:
+    """The key quantities and the towns' chance of being the government's on ``day``, as :func:`compare` gives
+    them on its last day (its own rows on that day, so that the page and the CSV agree there)."""
+    if day >= c.date:
+        return c.quantities, c.towns
+    rng = np.random.default_rng(0)
+
+    def diff(name: str, x: np.ndarray, y: np.ndarray) -> Difference:
+        lo, hi = bootstrap_diff(x, y, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
+        return Difference(name, float(x.mean()), float(y.mean()), float(lo), float(hi))
+
+    def at(runs: list, name: str) -> np.ndarray:
+        return np.array([float(r.timeseries[name].iloc[r.day(day)]) for r in runs])
+
+    quantities = [diff(q.name, at(runs_a, q.name), at(runs_b, q.name)) for q in c.quantities]
+    ha, hb = ((np.stack([r.history[r.day(day)] for r in runs]) == 0).astype(float) for runs in (runs_a, runs_b))
+    lo, hi = bootstrap_diff(ha, hb, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
+    towns = pd.DataFrame({"town": c.towns["town"], "p_regime_a": ha.mean(axis=0), "p_regime_b": hb.mean(axis=0)})
+    towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
+    towns["low"], towns["high"] = lo, hi
+    return quantities, towns
+
+
+def comparison_words(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> str:
+    """The tab's text below the maps: how, the headline scores, the key quantities and the towns on ``day`` (the
+    maps' date, at most the last day both simulate), and the outcomes that changed."""
+    day = min(day, c.date)
+    quantities, towns = on_day(c, runs_a, runs_b, day)
+    # The short tables first: the outcomes that changed may run to a hundred rows.
+    return "\n\n".join([intro(c), scores_markdown(c), quantities_markdown(quantities, day, c.intervals),
+                        towns_markdown(towns, day, c), outcomes_markdown(c)])
