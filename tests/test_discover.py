@@ -83,3 +83,15 @@ def test_a_threshold_that_is_not_a_share_is_refused(planted, threshold):
     with pytest.raises(InputError, match="must be a share") as info:
         discover(planted, "y >= 1", threshold=threshold)
     assert info.value.key == "--threshold"
+
+
+def test_an_unknown_metric_in_where_is_named_with_its_guess_or_every_metric():
+    """With many metrics and none close, the error listed none (the sweep's rows hold dozens); after a close guess it
+    says how many there are, not all of them."""
+    metrics = [f"met:outcome-{k}" for k in range(30)] + ["ceasefire_days", "turkish_deaths"]
+    with pytest.raises(InputError) as far:
+        parse_condition("zzz >= 1", metrics)
+    assert "valid: met:outcome-0" in far.value.message and "turkish_deaths" in far.value.message
+    with pytest.raises(InputError) as close:
+        parse_condition("turkish_death >= 1", metrics)
+    assert "did you mean 'turkish_deaths'" in close.value.message and "met:outcome-0" not in close.value.message

@@ -111,8 +111,13 @@ def test_ema_model_refuses_unknown_names_and_ranges_outside_the_declared_ones(to
         sim.ema_model(toy, {"regime.commit": (0.5, 1.5)})
     model = sim.ema_model(toy, ["regime.commit", "hts.protest_days", "turkey.may_escalate"], outcomes=["ceasefire_dayz"])
     assert [type(u).__name__ for u in model.uncertainties] == ["RealParameter", "IntegerParameter", "BooleanParameter"]
-    with pytest.raises(InputError, match="did you mean 'ceasefire_days'"):
+    with pytest.raises(InputError, match="did you mean 'ceasefire_days'") as close:
         model.function(regime__commit=0.5)
+    assert "towns_regime" not in close.value.message  # a good guess, not every metric after it
+    far = sim.ema_model(toy, ["regime.commit"], outcomes=["zzz"])
+    with pytest.raises(InputError, match="valid: outcomes_met, ") as info:  # none close: every metric, in order
+        far.function(regime__commit=0.5)
+    assert "towns_regime" in info.value.message
 
 
 def test_a_design_file_names_its_problems(toy, tmp_path):  # noqa: F811

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, did_you_mean, extra_missing
+from ..errors import InputError, close_or_all, extra_missing
 from .results import load_sweep_manifest, read_rows
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt}
@@ -97,7 +97,8 @@ def parse_condition(text: str, metrics: list[str], where: str | Path | None = No
         raise InputError(where, f"--where expects METRIC OP NUMBER, OP one of {' '.join(OPERATORS)} (got {text!r})", key="--where")
     metric, op, value = match["metric"], match["op"], match["value"]
     if metric not in metrics:
-        raise InputError(where, f"no metric '{metric}' in the sweep's rows" + did_you_mean(metric, metrics), key="--where")
+        raise InputError(where, f"no metric '{metric}' in the sweep's rows"
+                         + close_or_all(metric, metrics, f"the rows hold {len(metrics)} (points.csv's columns)"), key="--where")
     try:
         number = float(value)
     except ValueError:
