@@ -22,6 +22,7 @@ from .outcome_words import described, left_aligned
 
 MINUS = "\u2212"
 TOWNS_SHOWN = 10
+TOWNS_NAMED = 3  # the towns the one-sentence summary names: those whose chance of being the government's changed most
 LOWER_IS_BETTER = ("Brier", "capture MAE (days)")
 QUANTITY_WORDS = {
     **{f"towns_{h}": f"towns held by {'the ' * (h != 'hts')}{DISPLAY_NAMES[h]}" for h in HOLDERS},
@@ -194,11 +195,48 @@ def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[lis
     return quantities, towns
 
 
-def comparison_words(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> str:
-    """The tab's text below the maps: how, the headline scores, the key quantities and the towns on ``day`` (the
-    maps' date, at most the last day both simulate), and the outcomes that changed."""
+def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, day: dt.date, names: tuple[str, str]) -> str:
+    """The comparison in one sentence: the headline scores that differ beyond chance over the whole run, and on
+    ``day`` the towns the government holds and those whose chance of being its changed most (``quantities`` and
+    ``towns`` as :func:`on_day` gives them); or that no replicate differs at all. ``names``: A's and B's titles."""
+    if c.same_runs and not c.differs_in:  # compare found every pair the same, every daily series too
+        return ("**In short**: no difference in any replicate: each of B's runs is, day by day, the run of A with the "
+                "same seed (who holds every town, the losses, the displaced).")
+    if c.intervals:
+        beyond = [d for d in c.headlines if beyond_chance(d)]
+        scores = ("over the whole run, " + "; ".join(f"{d.name} {_moves(d)} from {score_value(d.name, d.a)} to "
+                                                    f"{score_value(d.name, d.b)}" for d in beyond)
+                  if beyond else "no headline score differs beyond chance (every 90% interval includes 0)")
+    else:
+        scores = "with one replicate there are no intervals to tell an effect from chance"
+    held = next(d for d in quantities if d.name == "towns_regime")
+    moved = towns[towns["diff"].abs() >= 0.05]
+    moved = moved.reindex(moved["diff"].abs().sort_values(ascending=False, kind="stable").index).head(TOWNS_NAMED)
+    named = ("no town's chance of being held by the government differs by 5 points or more" if moved.empty else
+             "the towns whose chance of being held by the government changed most are "
+             + _and([f"{t.town} ({t.p_regime_a:.0%} → {t.p_regime_b:.0%})" for t in moved.itertuples()]))
+    return (f"**In short** ({names[1]} against {names[0]}): {scores}; on {day.day} {day:%B %Y} (the maps' date) the "
+            f"government holds {held.b:.1f} towns against {held.a:.1f} ({held.b - held.a:+.1f}, means over the "
+            f"replicates), and {named}.")
+
+
+def _moves(d: Difference) -> str:
+    """'rises (better)', 'falls (worse)', ... beyond chance."""
+    up = d.diff > 0
+    return ("rises" if up else "falls") + (" (worse)" if up == (d.name in LOWER_IS_BETTER) else " (better)")
+
+
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def comparison_words(c: Comparison, runs_a: list, runs_b: list, day: dt.date, names: tuple[str, str]) -> tuple[str, str]:
+    """The tab's text: the one-sentence summary above the maps, and below them how, the headline scores, the key
+    quantities and the towns on ``day`` (the maps' date, at most the last day both simulate), and the outcomes that
+    changed; the day's figures computed once for both."""
     day = min(day, c.date)
     quantities, towns = on_day(c, runs_a, runs_b, day)
     # The short tables first: the outcomes that changed may run to a hundred rows.
-    return "\n\n".join([intro(c), scores_markdown(c), quantities_markdown(quantities, day, c.intervals),
-                        towns_markdown(towns, day, c), outcomes_markdown(c)])
+    return summary(c, quantities, towns, day, names), "\n\n".join([
+        intro(c), scores_markdown(c), quantities_markdown(quantities, day, c.intervals), towns_markdown(towns, day, c),
+        outcomes_markdown(c)])

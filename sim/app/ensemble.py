@@ -147,54 +147,6 @@ def comparison_heading(ens: Ensemble | None) -> str:
     return f"### What-if vs baseline: {how}, as `python -m sim compare A B`"
 
 
-HIGHER_IS_BETTER = ("outcomes met", "control accuracy")
-TOWNS_NAMED = 3  # the towns the summary names: those whose chance of being the government's changed most
-
-
-def comparison_summary(ens: Ensemble, date: dt.date | None = None) -> str:
-    """The comparison in one sentence: the headline scores that differ beyond chance (their interval leaves out 0)
-    over the whole run, and on ``date`` (the maps', by default the last day both simulate) the towns the government
-    holds and those whose chance of being the government's changed most; or that no replicate differs at all."""
-    c = ens.comparison
-    pairs = list(zip(ens.baseline.runs, ens.results.runs, strict=True))
-    if all(np.array_equal(a.history, b.history) and a.timeseries.equals(b.timeseries) for a, b in pairs):
-        return ("**In short**: no difference in any replicate: each of B's runs is, day by day, the run of A with the "
-                "same seed (who holds every town, the losses, the displaced).")
-    if c.intervals:
-        beyond = [d for d in c.headlines if d.low > 0 or d.high < 0]
-        scores = ("over the whole run, " + "; ".join(f"{d.name} {_moves(d)} from {_score(d.name, d.a)} to "
-                                                    f"{_score(d.name, d.b)}" for d in beyond)
-                  if beyond else "no headline score differs beyond chance (every 90% interval includes 0)")
-    else:
-        scores = "with one replicate there are no intervals to tell an effect from chance"
-    day = min(date or c.date, c.date)
-    a, b = ([r.history[r.day(day)] == 0 for r in runs] for runs in (ens.baseline.runs, ens.results.runs))
-    held_a, held_b = float(np.mean([h.sum() for h in a])), float(np.mean([h.sum() for h in b]))
-    towns = pd.DataFrame({"town": ens.results.theatre.towns, "a": np.mean(a, axis=0), "b": np.mean(b, axis=0)})
-    towns = towns[(towns["b"] - towns["a"]).abs() >= 0.05]
-    towns = towns.reindex((towns["b"] - towns["a"]).abs().sort_values(ascending=False, kind="stable").index).head(TOWNS_NAMED)
-    moved = ("no town's chance of being held by the government differs by 5 points or more" if towns.empty else
-             "the towns whose chance of being held by the government changed most are "
-             + _and([f"{t.town} ({t.a:.0%} → {t.b:.0%})" for t in towns.itertuples()]))
-    return (f"**In short** ({ens.results.name} against {ens.baseline.name}): {scores}; on {day.day} {day:%B %Y} (the "
-            f"maps' date) the government holds {held_b:.1f} towns against {held_a:.1f} ({held_b - held_a:+.1f}, means over "
-            f"the replicates), and {moved}.")
-
-
-def _moves(d) -> str:  # noqa: ANN001 - a Difference
-    """'rises (better)', 'falls (worse)', ... beyond chance."""
-    up = d.diff > 0
-    return ("rises" if up else "falls") + (" (better)" if up == (d.name in HIGHER_IS_BETTER) else " (worse)")
-
-
-def _and(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
-
-
-def _score(name: str, value: float) -> str:
-    return f"{value:.1f}" if name == "capture MAE (days)" else f"{value:.3f}"
-
-
 def tables(ens: Ensemble) -> dict[str, pd.DataFrame]:
     """Every table of the ensemble view, by the file name it downloads as."""
     out = {

@@ -20,7 +20,6 @@ from .ensemble import (
     MAX_RUNS,
     Ensemble,
     comparison_heading,
-    comparison_summary,
     held_summary,
     run_ensemble,
     tables,
@@ -145,10 +144,11 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
     solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}** with {'; '.join(ens.describes) or 'nothing changed'}"
                     f" — both {replicates(ens.runs)}, same seeds; maps on {day.isoformat()} (the Ensemble tab's date)")
-    solara.Markdown(comparison_summary(ens, day))
+    in_short, words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day,
+                                                               (ens.baseline.name, ens.results.name)), [id(ens), day])
+    solara.Markdown(in_short)
     pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
     solara.Error(error) if error else solara.Image(pair_png, width="100%")
-    words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day), [id(ens), day])
     solara.Markdown(words)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
