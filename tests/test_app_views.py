@@ -20,6 +20,7 @@ import ipyvuetify as v  # noqa: E402
 from solara.components.file_download import FileDownloadWidget  # noqa: E402
 from solara.components.slider import DateSliderWidget  # noqa: E402
 
+from sim.analysis.report import comparison_csv, write_report  # noqa: E402
 from sim.app import ensemble_view  # noqa: E402
 from sim.app.live import WhatIfModel  # noqa: E402
 from sim.app.outcome_words import described  # noqa: E402
@@ -278,9 +279,14 @@ def test_the_comparison_shows_the_ten_towns_that_changed_most_by_name(compared):
     assert [float(towns[0][k].rstrip("%")) for k in (1, 2)] == [round(100 * p, 1) for p in (a[first], b[first])], towns[0]
 
 
-def test_the_comparison_tab_downloads_every_difference_as_compare_writes_them(compared):
+def test_the_comparison_tab_downloads_every_difference_as_compare_writes_them(compared, tmp_path):
     _, ens, rc = compared
     files = {d.filename: d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith("comparison.csv")}
     assert files, [d.filename for d in rc.find(FileDownloadWidget).widgets]
     assert list(files) == [f"{ens.stem}-runs{ens.runs}-comparison.csv"], "the Ensemble tab's file, by the same name"
     assert "CSV" in texts(next(iter(files.values()))), "a button that says what it downloads"
+    button = next(iter(files.values()))
+    button.request_download = True  # what the browser asks for when the button is clicked
+    wait_for(lambda: button.bytes)
+    written = write_report(tmp_path, "comparison", "", comparison_csv(ens.comparison))[1].read_bytes()
+    assert button.bytes == written, "the same bytes as the file compare A B writes (digits, line ends)"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..io.files import write_atomic
+from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
 from .comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference
 from .scoring import Scorecard, headline_table, outcome_table
@@ -164,5 +164,5 @@ def write_report(folder: Path, stem: str, text: str, table: pd.DataFrame) -> tup
     """
     md, csv = claim_file(folder / f"{stem}.md"), claim_file(folder / f"{stem}.csv")
     write_atomic(md, text)
-    write_atomic(csv, table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    write_atomic(csv, table_text(table))
     return md, csv

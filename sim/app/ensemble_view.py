@@ -13,6 +13,7 @@ import solara
 import solara.lab
 
 from ..analysis.report import comparison_csv
+from ..io.files import table_text
 from ..viz.maps import compare_figure, map_figure
 from ..viz.plots import towns_held_figure
 from .config import AppConfig
@@ -116,7 +117,7 @@ def DownloadRow(ens: Ensemble, day: dt.date):
     files = solara.use_memo(lambda: {
         f"{stem}-map-{day}.png": lambda: png(map_figure(ens.results, day), None),
         f"{stem}-towns_held.png": lambda: png(towns_held_figure(ens.results), None),
-        **{f"{stem}-{name}": (lambda table=table: table.to_csv(index=False)) for name, table in tables(ens).items()},
+        **{f"{stem}-{name}": (lambda table=table: table_text(table)) for name, table in tables(ens).items()},
     }, [id(ens), day])
     with solara.Row(style={"flex-wrap": "wrap"}):
         for name, data in files.items():
@@ -152,7 +153,7 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     solara.Markdown(words)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
-    every = solara.use_memo(lambda: (lambda: comparison_csv(ens.comparison).to_csv(index=False)), [id(ens)])
+    every = solara.use_memo(lambda: (lambda: table_text(comparison_csv(ens.comparison))), [id(ens)])
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.FileDownload(both, f"{ens.stem}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
         solara.FileDownload(every, f"{ens.stem}-runs{ens.runs}-comparison.csv", label="Every difference (comparison CSV)",

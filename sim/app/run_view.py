@@ -14,6 +14,7 @@ from mesa.visualization.utils import update_counter
 
 from ..analysis.results import RunData
 from ..analysis.summary import name
+from ..io.files import table_text
 from .config import AppConfig
 from .figures import LiveMap, LiveSeries, live_map_state, png, run_map_figure
 from .guard import attempt
@@ -83,8 +84,8 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     # The same data while the day is the same: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
         "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run, m.title), None),
-        "timeseries": lambda: run.timeseries.to_csv(index=False),
-        "events": lambda: run.events.to_csv(index=False),
+        "timeseries": lambda: table_text(run.timeseries, None),  # as a run folder has it
+        "events": lambda: table_text(run.events, None),
     }, [key])
     with solara.Row():
         solara.FileDownload(files["map"], f"{stem}-map.png", label="Map (PNG)", mime_type="image/png")

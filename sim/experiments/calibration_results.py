@@ -29,7 +29,7 @@ from ..analysis.calibration_report import accepted_set, best_trial, parameter_ta
 from ..analysis.calibration_score import Evidence, paired_difference, pooled_headline
 from ..analysis.scoring import score
 from ..errors import InputError
-from ..io.files import write_atomic
+from ..io.files import table_text, write_atomic
 from .calibration import Problem, ensembles, evaluate_all, frozen, open_study, scores
 from .calibration_file import LAYER_MARK, CalibrationSpec
 
@@ -116,7 +116,7 @@ def rerank(spec: CalibrationSpec, trials: pd.DataFrame, out: Path, *, workers: i
     found = dict(evaluate_all(problem, args, spec.file.replicates, workers=workers, executor=executor, scheduler=scheduler))
     table = pd.DataFrame([{"trial": t, "rerank_objective": found[t]["fit"]["objective"], "rerank_se": found[t]["fit"]["se"],
                            "key": key} for t in args])
-    write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    write_atomic(file, table_text(table, "%.17g"))
     return table.drop(columns=["key"])
 
 
@@ -137,7 +137,7 @@ def slices(spec: CalibrationSpec, best: dict[str, float], out: Path, *, workers:
     table = pd.DataFrame([{"parameter": name, "value": value, "objective": found[i]["fit"]["objective"],
                            "hold_objective": found[i]["hold_out"].get("objective"), "key": key}
                           for i, (name, value) in enumerate(points)])
-    write_atomic(file, table.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    write_atomic(file, table_text(table, "%.17g"))
     return table
 
 
@@ -195,7 +195,7 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
     accepted = pd.concat([trials[trials["trial"] == best["trial"]], accepted[accepted["trial"] != best["trial"]]],
                          ignore_index=True)  # the chosen point first: `run --param-set` without --runs uses it
     columns = ["trial", "objective", "se", *spec.parameters]
-    accepted_text = accepted[columns].to_csv(index=False, lineterminator="\n", float_format="%.17g")
+    accepted_text = table_text(accepted[columns], "%.17g")
     accepted_file = f"{spec.name}.accepted.csv"
     layers = [spec.layers / f"{path.stem}.yaml" for path in spec.scenario_paths]
     key = (f"{spec.digest()}:{int(best['trial'])}:{len(accepted)}:{f.report.replicates}:{f.report.seed_offset}:"
@@ -219,14 +219,14 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
               + f"Final scores on {f.report.replicates} fresh seeds per scenario (seed + {f.report.seed_offset} on).",
               "Layers: " + ", ".join(f"`{os.path.relpath(p)}`" for p in layers) + f"; accepted set: `{accepted_file}` beside them."]
     text = report_text(name=spec.name, header=header, scores=all_scores, parameters=params, figures=[p.name for p in written], cost=cost)
-    write_atomic(out / "trials.csv", trials.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    write_atomic(out / "trials.csv", table_text(trials, "%.17g"))
     write_atomic(out / "accepted.csv", accepted_text)
     spec.layers.mkdir(parents=True, exist_ok=True)
     write_atomic(spec.layers / accepted_file, accepted_text)
     for path, layer in zip(spec.scenario_paths, layers, strict=True):
         write_atomic(layer, layer_text(spec, path, spec.layers, best_values, int(best["trial"]), accepted_file))
     write_atomic(out / "report.md", text)
-    write_atomic(out / "parameters.csv", params.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    write_atomic(out / "parameters.csv", table_text(params))
     return {"best": best, "accepted": accepted, "layers": layers, "scores": all_scores, "parameters": params,
             "report": out / "report.md", "figures": written, "cost": cost, "text": text}
 

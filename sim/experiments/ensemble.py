@@ -42,7 +42,7 @@ from ..analysis.aggregate import all_captures, capture_dates, control_probabilit
 from ..analysis.replicates import REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import DamagedResult, InputError, Interrupted
-from ..io.files import remove, write_atomic
+from ..io.files import remove, table_text, write_atomic
 from ..io.outputs import FolderLock, claim_folder, remove_derived
 from ..io.scenario import as_scenario, inputs_hash
 from ..io.schema import Scenario
@@ -300,4 +300,4 @@ def write_summaries(out: Path, runs: list[RunData], towns: list[str]) -> None:
         "timeseries_quantiles.csv": timeseries_quantiles(runs),
     }
     for name, table in tables.items():
-        write_atomic(out / name, table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        write_atomic(out / name, table_text(table))

@@ -40,7 +40,7 @@ import pandas as pd
 from ..analysis.integrity import batch_items, batches
 from ..analysis.results import PARTS, load_sweep_manifest, read_rows
 from ..errors import InputError, Interrupted
-from ..io.files import remove, write_atomic
+from ..io.files import remove, table_text, write_atomic
 from ..io.outputs import FolderLock, claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
@@ -308,6 +308,6 @@ def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], 
     if not file.exists():
         table = pd.DataFrame(design.points, columns=design.names)
         table.insert(0, "point", range(len(table)))
-        write_atomic(out / "points.csv", table.to_csv(index=False, lineterminator="\n"))
+        write_atomic(out / "points.csv", table_text(table, None))
         write_atomic(file, manifest_text({**manifest, "created_at": now()}))
     return written_parts(out, manifest, notify)

@@ -23,8 +23,12 @@ import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def not_a_file(path: Path) -> str | None:
@@ -156,6 +160,13 @@ def write_atomic(path: str | Path, text: str) -> None:
     """Write a text file (UTF-8, ``\\n`` line ends) so that readers see the old content or the new, never a part."""
     with atomic_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
+
+
+def table_text(table: pd.DataFrame, float_format: str | None = "%.6g") -> str:
+    """A table as the CSV text every results file and download has: no index, ``\\n`` line ends, and six
+    significant digits unless ``float_format`` says otherwise (calibration files keep 17, to read back exactly;
+    None: as Python prints them)."""
+    return table.to_csv(index=False, lineterminator="\n", float_format=float_format)
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from ..analysis.discovery import Discovery, discover
 from ..analysis.report import markdown_table
-from ..io.files import write_atomic
+from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file, claim_output_folder, writing_into
 from .style import new_figure, save_figure
 
@@ -52,7 +52,7 @@ def discovery_report(folder: str | Path, where: str, *, out: str | Path | None =
         files = [save_figure(figure, names[0], palette=False, dpi=110, bbox_inches="tight")] if figure is not None else []
         if figure is None and names[0].is_file():
             names[0].unlink()  # an earlier discovery's figure, of boxes this one did not find
-        write_atomic(names[1], table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        write_atomic(names[1], table_text(table))
         text = markdown(found, files, target)
         write_atomic(names[2], text)
     return DiscoveryReport(found, [*files, names[1], names[2]], text)

@@ -16,7 +16,7 @@ from ..analysis.report import markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, sensitivity, summarise_points
 from ..errors import InputError
-from ..io.files import write_atomic
+from ..io.files import table_text, write_atomic
 from ..io.outputs import writing_into
 from .style import save_figure
 from .sweep_plots import heat_map, response_plot
@@ -67,8 +67,8 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     with writing_into(folder):
         out.mkdir(exist_ok=True)
         files = [_save(fig, out / name) for name, fig in figures.items()]
-        write_atomic(out / "points.csv", points.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-        write_atomic(out / "sensitivity.csv", sens.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        write_atomic(out / "points.csv", table_text(points))
+        write_atomic(out / "sensitivity.csv", table_text(sens))
         text = _markdown(manifest, rows, points, sens, wanted, files, out, note)
         write_atomic(out / "report.md", text)
     return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text)
