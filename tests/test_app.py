@@ -109,6 +109,11 @@ def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):
         save_whatif(s, CONTROLS, tmp_path, "whatif_test", ROOT)
     with pytest.raises(InputError, match="not a usable name"):
         save_whatif(s, CONTROLS, tmp_path, "../escape", ROOT)
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "scenarios").symlink_to(ROOT / "scenarios")  # a project folder of its own
+    inside = save_whatif(s, CONTROLS, tmp_path / "project" / "whatif", "shared", tmp_path / "project")
+    assert "# Rerun: python -m sim run whatif/shared.yaml --runs 40" in inside.read_text(), "no home folder in a shared file"
+    assert f"# Rerun: python -m sim run {file.resolve()} --runs 40" in text, "outside the project: where it is"
 
 
 def test_the_live_model_is_the_run_and_replicates_are_the_clis():

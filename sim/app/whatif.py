@@ -110,11 +110,13 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
     except ValueError:  # another drive (Windows): no relative path exists
         parent = str(picked)
     said = changes(settings, controls, root)
+    # From the project's folder, where the app runs: the comment holds no one's home folder when the file is shared.
+    rerun = file.resolve().relative_to(root.resolve()) if file.resolve().is_relative_to(root.resolve()) else file.resolve()
     header = [
         f"# What if ...? Saved from the browser app (python -m sim app) on {dt.date.today().isoformat()}.",
         f"# Changes from {settings.scenario}:",
         *(f"#   - {line}" for line in said),
-        f"# Rerun: python -m sim run {file} --runs 40",
+        f"# Rerun: python -m sim run {rerun} --runs 40",
     ]
     data = whatif_data(settings, controls, name)
     heading = f"{title.strip()}: " if title.strip() and title.strip() != name else ""
