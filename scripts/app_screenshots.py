@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from tests.app_browser import app_server, browser_page, click_slider_at, find_browser, open_app, pick_scenario, tab  # noqa: E402
 
 DOCS = ROOT / "docs"
+SAVED = "truce_holds_no_spring_shield"
 
 
 def shoot(page, name: str) -> None:  # noqa: ANN001
@@ -36,7 +37,20 @@ def main() -> int:
     if browser is None:
         print("no headless Chromium: apt-get install chromium-headless-shell", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory() as tmp, app_server(Path(tmp)) as url, browser_page(browser, width=1680, height=1050) as (page, _):
+    saved = ROOT / "scenarios" / "whatif" / f"{SAVED}.yaml"  # saved where a user's are, so the page shows their paths
+    if saved.exists():
+        print(f"{saved} exists: move it away first (this script saves a what-if of that name)", file=sys.stderr)
+        return 2
+    try:
+        with tempfile.TemporaryDirectory() as tmp, app_server(Path(tmp), own_save_dir=False) as url:
+            shoot_all(browser, url)
+    finally:
+        saved.unlink(missing_ok=True)  # the script's own file, made above
+    return 0
+
+
+def shoot_all(browser: str, url: str) -> None:
+    with browser_page(browser, width=1680, height=1050) as (page, _):
         open_app(page, url)
         interval = page.locator(".v-input", has=page.locator("label", has_text="Render Interval")).first
         interval.locator(".v-slider__thumb-container").first.focus()
@@ -69,11 +83,10 @@ def main() -> int:
         shoot(page, "app_compare_tables.png")
         page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
         tab(page, "Save & export")
-        page.get_by_label("Name of the what-if").fill("whatif_truce_holds_no_spring_shield")
+        page.get_by_label("Name of the what-if").fill(SAVED)
         page.get_by_role("button", name="Save what-if").click()
         page.get_by_text(re.compile("^Saved ")).first.wait_for()
         shoot(page, "app_save.png")
-    return 0
 
 
 if __name__ == "__main__":

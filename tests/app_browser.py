@@ -47,14 +47,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(save_dir: Path, *, port: int | None = None, timeout: float = 90) -> Iterator[str]:
+def app_server(save_dir: Path, *, port: int | None = None, timeout: float = 90, own_save_dir: bool = True) -> Iterator[str]:
     """``python -m sim app`` on a free local port, serving until the block ends; yields its URL.
+
+    Its log goes to ``save_dir``, and so do its saved what-ifs unless ``own_save_dir`` is False (then the app's
+    default folder, as a user sees it).
 
     The server is stopped by its own process group (started here), never by name.
     """
     port = port or free_port()
     log = open(save_dir / "server.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port), "--save-dir", str(save_dir)],
+    where = ["--save-dir", str(save_dir)] if own_save_dir else []
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port), *where],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://localhost:{port}/"
     try:
