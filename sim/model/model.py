@@ -389,5 +389,12 @@ REPORTERS = {
     **{f"casualties_{name}": (lambda m, name=name: m.casualties[name].round()) for name in ("regime", "hts", "rebels", "russia")},
     "turkish_deaths": lambda m: m.turkey.deaths,
     "displaced": lambda m: m.displaced.round(),
-    "patrol_coverage": lambda m: np.asarray(m.patrol_coverage.get(sorted(m.patrol_roads)[0], np.full(m.replicates, np.nan)) if m.patrol_roads else np.full(m.replicates, np.nan), float),
+    "patrol_coverage": lambda m: patrol_coverage_today(m),
 }
+
+
+def patrol_coverage_today(m: CeasefireModel) -> np.ndarray:
+    """(replicates,) the share of its route the last patrol covered, the mean over the roads that have had one
+    (NaN before the first patrol)."""
+    covered = [m.patrol_coverage[road] for road in sorted(m.patrol_coverage)]
+    return np.mean(covered, axis=0) if covered else np.full(m.replicates, np.nan)
