@@ -546,21 +546,24 @@ def test_patrol_is_blocked_next_to_hts_ground(build):
     assert runs["detail"].str.endswith("stopped at T2").all() and {p["reached"] for p in r.patrols} == {"T2"}
 
 
-def test_the_daily_patrol_coverage_is_the_mean_over_every_patrolled_road(build):
-    # Two roads from T1: the M9 patrol is stopped next to HTS's T3 (75% of its route), the M7 one, far from HTS,
-    # drives all of it. The time series read the alphabetically first road alone (M7: 100%).
+def test_each_patrol_s_coverage_is_read_on_its_day_whatever_road_the_others_drive(build):
+    # Two roads from T1: the M9 patrol is stopped next to HTS's T3 (75% of its route) on odd days, the M7 one, far
+    # from HTS, drives all of it on even days. The time series read the alphabetically first road alone (M7: 100%).
     towns = [("T0", 35.5, 36.0, "regime"), ("T1", 35.5, 36.055, "rebels"), ("T2", 35.5, 36.11, "rebels"),
              ("T3", 35.5, 36.165, "hts"), ("T4", 35.6, 36.055, "rebels")]
     build.theatre(towns, [("T0", "T1", "M9"), ("T1", "T2", "M9"), ("T2", "T3", "M9"), ("T1", "T4", "M7")])
     agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
-    patrols = [ev(id=f"patrol-{road}", date="2020-01-03", type="joint_patrol", route=route, road=road, every_days=2,
-                  participants=["russia", "turkey"]) for road, route in (("M9", ["T0", "T2"]), ("M7", ["T1", "T4"]))]
+    patrols = [ev(id=f"patrol-{road}", date=day, type="joint_patrol", route=route, road=road, every_days=2,
+                  participants=["russia", "turkey"]) for road, route, day in (("M9", ["T0", "T2"], "2020-01-03"),
+                                                                               ("M7", ["T1", "T4"], "2020-01-04"))]
     factions = {**STRONG_REGIME, "hts": {"patrol_block": 1.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
     r = simulate(scenario(build, factions, [agreement, *patrols]))
-    kinds = r.events[r.events["type"].str.startswith("patrol")].groupby("type").size().to_dict()
-    assert kinds == {"patrol": 10, "patrol_completed": 10}, kinds
+    by_day = {(p["date"], p["coverage"]) for p in r.patrols}
+    assert {c for _, c in by_day} == {0.75, 1.0} and len(by_day) == len(r.patrols), "one patrol a day, each road its own"
     daily = r.timeseries.set_index("date")["patrol_coverage"]
-    assert daily.loc[:"2020-01-02"].isna().all() and daily.loc["2020-01-03":].eq(0.875).all(), daily.tolist()
+    assert daily.loc[:"2020-01-02"].isna().all()
+    assert all(daily.loc[day] == covered for day, covered in by_day), daily.tolist()
+    assert r.metrics()["patrol_coverage_mean"] == pytest.approx(np.mean([p["coverage"] for p in r.patrols]))
 
 
 def test_patrols_that_get_through_make_the_road_safer(build):

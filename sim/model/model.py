@@ -135,6 +135,8 @@ class CeasefireModel(mesa.Model):
         self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
         self.patrol_roads: set[str] = set()  # roads with an announced patrol plan
         self.patrol_coverage: dict[str, np.ndarray] = {}  # road -> share of the route the last patrol covered
+        self.patrolled_today: set[str] = set()  # the roads patrolled since the last record
+        self.coverage_shown = np.full(r, np.nan)  # the last patrols' coverage, their mean if several (timeseries)
         self.journal = Journal(t.towns)  # every event: (replicate or -1 for all, day, type, town, actors, detail)
         self.patrol_rows: list[tuple] = []  # (replicate, day, road, coverage, the town where it was stopped or its end)
 
@@ -350,6 +352,9 @@ class CeasefireModel(mesa.Model):
         # (replicates, holders) towns each holds today, counted once for the three reporters that read it.
         offset = np.arange(self.replicates)[:, None] * len(HOLDERS)
         self.towns_held = np.bincount((self.controller + offset).ravel(), minlength=self.replicates * len(HOLDERS)).reshape(-1, len(HOLDERS))
+        if self.patrolled_today:  # each patrol is read on its own day, whatever road the others drive
+            self.coverage_shown = np.mean([self.patrol_coverage[road] for road in sorted(self.patrolled_today)], axis=0)
+            self.patrolled_today.clear()
         self.datacollector.collect(self)
 
     def assert_invariants(self) -> None:
@@ -389,12 +394,5 @@ REPORTERS = {
     **{f"casualties_{name}": (lambda m, name=name: m.casualties[name].round()) for name in ("regime", "hts", "rebels", "russia")},
     "turkish_deaths": lambda m: m.turkey.deaths,
     "displaced": lambda m: m.displaced.round(),
-    "patrol_coverage": lambda m: patrol_coverage_today(m),
+    "patrol_coverage": lambda m: m.coverage_shown,
 }
-
-
-def patrol_coverage_today(m: CeasefireModel) -> np.ndarray:
-    """(replicates,) the share of its route the last patrol covered, the mean over the roads that have had one
-    (NaN before the first patrol)."""
-    covered = [m.patrol_coverage[road] for road in sorted(m.patrol_coverage)]
-    return np.mean(covered, axis=0) if covered else np.full(m.replicates, np.nan)
