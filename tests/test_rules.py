@@ -96,6 +96,21 @@ def test_two_groups_fight_on_their_own_axes(build):
     assert sorted(c[1] for c in captures(r)) == ["E", "W"]
 
 
+def test_two_groups_never_share_a_noise_stream_whatever_their_names(build):
+    # "south-east" and "4th-division" hash to the same one of the 251 salts: the second group drew the first's noise
+    # for every town both could attack, so the two chose alike.
+    build.theatre([("W", 35.5, 35.95, "hts"), ("R", 35.5, 36.0, "regime"), ("E", 35.5, 36.05, "hts")],
+                  [("W", "R", "M9"), ("R", "E", "M9")])
+    alone = CeasefireModel(scenario(build, events=[push(["W"], group="south-east")], name="a.yaml"))
+    both = CeasefireModel(scenario(build, events=[push(["W"], group="south-east"), push(["E"], group="4th-division")],
+                                   name="b.yaml"))
+    both.step()
+    alone.step()
+    salts = {name: g.salt for name, g in both.regime.groups.items()}
+    assert salts["south-east"] != salts["4th-division"], salts
+    assert salts["south-east"] == alone.regime.groups["south-east"].salt, "the first keeps its salt: runs stay as they were"
+
+
 def test_a_group_fights_where_it_stands_not_wherever_the_front_is(build):
     # Government ground from T1 to T4, the enemy at both ends. Sent east at T6, the group takes
     # position at T3-T4 (within deploy_km of the town nearest T6) and never touches T0, across its rear.
@@ -656,6 +671,9 @@ def test_turkish_drones_hold_fire_while_the_regime_keeps_a_deal_and_resume_when_
     day = struck.index[struck["ceasefire"] == "broken"][0]
     assert struck.loc[:day, "regime_force"].equals(spared.loc[:day, "regime_force"])  # struck only after the break...
     assert struck["regime_force"].iloc[-1] < spared["regime_force"].iloc[-1] - 10  # ...and from then on
+    # A deal Turkey is no party to does not hold its drones back, kept or not.
+    russian = truce(effective="2020-01-03", restraint=1.0, parties=["russia"])
+    assert regime_force(russian, 2.0, "e.yaml")["regime_force"].iloc[-1] < regime_force(russian, 0.0, "f.yaml")["regime_force"].iloc[-1] - 10
 
 
 def test_rebels_counter_attack_only_with_turkish_escalation(build):

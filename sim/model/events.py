@@ -23,7 +23,7 @@ from ..names import HolderCode
 from . import ceasefire, streams, towns
 from .ceasefire import Ceasefire
 from .params import per_town
-from .regime import ForceGroup
+from .regime import ForceGroup, noise_salt
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -79,7 +79,8 @@ class OffensiveEvent(ScenarioEvent):
             return
         axis = np.array([self.town(t) for t in e.axis], dtype=np.int64)
         if group is None:
-            group = regime.groups[e.group] = ForceGroup(e.group, np.zeros(m.replicates), axis)
+            salt = noise_salt(e.group, {g.salt for g in regime.groups.values()})
+            group = regime.groups[e.group] = ForceGroup(e.group, np.zeros(m.replicates), axis, salt=salt)
         group.axis, group.frontage, group.intensity, group.active = axis, e.frontage, e.intensity, True
         regime.deploy(group)
         if e.force is not None:

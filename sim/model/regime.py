@@ -49,11 +49,18 @@ class ForceGroup:
     active: bool = False
     committed: np.ndarray | None = None  # today's assaults, (replicates,)
     ground: np.ndarray | None = None  # (replicates, towns) the government towns it stands on
+    salt: int = 0  # offsets its noise stream from other groups' scoring the same towns: see noise_salt()
 
-    @property
-    def salt(self) -> int:
-        """Offsets the group's noise stream from other groups' scoring the same towns (stable across runs)."""
-        return (zlib.crc32(self.name.encode()) % 251 + 1) << 16
+
+def noise_salt(name: str, taken: set[int]) -> int:
+    """A group's salt: from its name (stable across runs and scenarios), moved on to the next free one where an
+    earlier group of the scenario has it (251 values: two names could share one, and so the same noise)."""
+    if len(taken) >= 251:
+        raise ValueError(f"force group '{name}': a scenario has room for 251 force groups")
+    k = zlib.crc32(name.encode()) % 251
+    while (k + 1) << 16 in taken:
+        k = (k + 1) % 251
+    return (k + 1) << 16
 
 
 class Regime(FactionAgent):
