@@ -106,12 +106,14 @@ class Turkey(FactionAgent):
     def strike(self) -> None:
         """Drones and artillery wear down the regime's force not committed to today's assaults.
 
-        Not while the regime keeps a deal in force: Turkey is its guarantor
+        Not while the regime keeps a deal in force that Turkey guarantees
         (Spring Shield stopped when the Moscow ceasefire began), and strikes
-        resume the day the regime breaks it.
+        resume the day the regime breaks it; a deal Turkey is no party to
+        does not hold them back.
         """
         m = self.model
-        firing = self.escalation * ~ceasefire.binding(m, m.regime.name)
+        guarantor = m.deal is not None and self.name in m.deal.parties
+        firing = self.escalation * ~(ceasefire.binding(m, m.regime.name) & guarantor)
         if firing.any():
             noise = streams.lognormal(m.keys, m.day, Draw.DRONE_LOSS, m.combat_params.noise)
             m.regime.lose(self.p.drone_strength * firing * noise)
