@@ -117,3 +117,23 @@ def test_the_journal_reads_back_in_the_order_things_were_logged(build):
 def test_the_forkserver_starts_early_only_for_a_local_pool(argv, forks, monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     assert _forks_workers(build_parser("sim").parse_args(argv)) is forks
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.0, 30.0), min_size=1, max_size=6),
+       st.lists(st.floats(0.0, 1.0, exclude_min=True, exclude_max=True), min_size=6, max_size=6))
+def test_poisson_counts_are_the_inverse_distribution_and_each_its_own(means, us):
+    from scipy.stats import poisson
+
+    from sim.model.streams import poisson_inverse
+
+    mean, u = np.array(means), np.array(us[:len(means)])
+    count = poisson_inverse(u, mean)
+    expected = poisson.ppf(u, mean)  # the least k whose distribution reaches u
+    clear = (np.abs(poisson.cdf(expected, mean) - u) > 1e-9) & (np.abs(poisson.cdf(expected - 1, mean) - u) > 1e-9)
+    assert (count[clear] == expected[clear]).all(), (count, expected)  # rounding aside, at a step's edge
+    # At u's float limit a count once ran on to a bound set by the batch's largest mean.
+    top = np.nextafter(1.0, 0.0)
+    alone = poisson_inverse(np.array([top]), mean[:1])
+    beside = poisson_inverse(np.array([top, top]), np.array([mean[0], 60.0]))
+    assert beside[0] == alone[0]

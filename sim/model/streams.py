@@ -129,16 +129,28 @@ def lognormal(keys: np.ndarray, day: int, draw: Draw, sigma: float, town: np.nda
 
 def poisson(keys: np.ndarray, day: int, draw: Draw, mean: np.ndarray, town: np.ndarray | int = 0) -> np.ndarray:
     """Poisson counts by inversion of one uniform (the means here are small: deaths a day)."""
-    mean = np.asarray(mean, dtype=float)
-    u = uniform(keys, day, draw, town)
+    return poisson_inverse(uniform(keys, day, draw, town), np.asarray(mean, dtype=float))
+
+
+def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """The Poisson counts whose cumulative distributions first pass ``u``, element by element.
+
+    A count stops where its own distribution stops growing in floating point:
+    a ``u`` above that limit (one draw in about 10^16) would otherwise count on
+    to a bound set by the largest mean of the batch, and a replicate's count
+    would depend on the others'.
+    """
     count = np.zeros(np.broadcast_shapes(u.shape, mean.shape), np.int64)
     term = cdf = np.exp(-mean)
+    growing = np.ones(count.shape, bool)
     peak = float(mean.max(initial=0.0))
     for k in range(1, int(peak + 12.0 * math.sqrt(peak) + 12.0)):
-        below = u >= cdf
+        below = (u >= cdf) & growing
         if not below.any():
             break
         count += below
         term = term * mean / k
-        cdf = cdf + term
+        grown = cdf + term
+        growing &= (grown != cdf) | (k <= mean)  # past the mode, a sum that no longer changes has reached its limit
+        cdf = grown
     return count
