@@ -335,3 +335,11 @@ def test_an_edited_parent_scenario_is_read_again(tmp_path):
     time.sleep(0.01)
     (tmp_path / "base.yaml").write_text((tmp_path / "base.yaml").read_text().replace("seed: 20200305", "seed: 7"))
     assert base_scenario(tmp_path / "child.yaml").seed == 7
+
+
+def test_the_page_title_comes_from_the_controls_file_not_the_code(tmp_path):
+    (tmp_path / "controls.yaml").write_text('title: "Elsewhere, 1990: what if?"\nsliders: {}\n')
+    assert load_controls(tmp_path / "controls.yaml").title == "Elsewhere, 1990: what if?"
+    (tmp_path / "bare.yaml").write_text("sliders: {}\n")
+    assert load_controls(tmp_path / "bare.yaml").title == "What if?"
+    assert "Idlib" in CONTROLS.title

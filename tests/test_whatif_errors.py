@@ -142,7 +142,7 @@ def test_a_turkish_reinforcement_is_bounded_by_a_plausible_number_of_troops(tmp_
 
     table = sim.parameters(CAMPAIGN).set_index("path")
     assert table.loc["events.turkish-convoys.strength", "high"] == 50
-    assert table.loc["events.hezbollah-reinforcement.strength", "high"] == 2000  # strength points: the whole Syrian army
+    assert table.loc["events.hezbollah-reinforcement.strength", "high"] == 2000  # strength points: 200,000 fighters
     path = whatif(tmp_path, CAMPAIGN, "events:\n  - id: turkish-convoys\n    strength: 500000\n")
     err = error_of(path)
     assert err.file == str(path) and (err.line, err.key) == (5, "events[0].strength"), str(err)

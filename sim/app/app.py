@@ -26,7 +26,6 @@ from .panels import SettingsSidebar
 from .run_view import RunView
 from .settings import Settings
 
-TITLE = "Idlib ceasefire 2019-2020: what if?"
 REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
 
 
@@ -50,8 +49,8 @@ def Page():
     params = solara.use_memo(lambda: model_params(settings, config), [])
     n = solara.use_reactive(40)
     date = solara.use_reactive(None)
-    solara.Title(TITLE)
-    SolaraViz(model, components=[], model_params=params, name=TITLE, play_interval=50)
+    solara.Title(config.controls.title)
+    SolaraViz(model, components=[], model_params=params, name=config.controls.title, play_interval=50)
     SettingsSidebar(settings, config)
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("One run"):

@@ -52,6 +52,7 @@ class Controls:
 
     sliders: dict[str, tuple[str, ...]]
     toggles: tuple[Toggle, ...]
+    title: str = "What if?"  # the page's, from the file: the app knows no particular war
 
     def toggle(self, toggle_id: str) -> Toggle:
         return next(t for t in self.toggles if t.id == toggle_id)
@@ -66,7 +67,7 @@ def load_controls(path: str | Path = CONTROLS) -> Controls:
                tuple((str(k), float(v)) for k, v in t.get("set", {}).items()))
         for t in data.get("toggles", ())
     )
-    return Controls(sliders, toggles)
+    return Controls(sliders, toggles, str(data.get("title", Controls.title)))
 
 
 @dataclass(frozen=True)

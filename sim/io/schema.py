@@ -36,7 +36,7 @@ from .validation import Conflict, TaggedUnion
 class RegimeParams(Strict):
     """The government side's ground forces: a pool, force groups (formed by offensive events), truces."""
 
-    force: float = bounded(100.0, 2000.0, "mobile strength at the start, before groups are formed (strength points; 1 point is about 100 fighters; 2,000 is the whole Syrian army)")
+    force: float = bounded(100.0, 2000.0, "mobile strength at the start, before groups are formed (strength points; 1 point is about 100 fighters: 2,000 is 200,000)")
     regen: float = bounded(0.0, 20.0, "strength points added each day to the groups in the field, or to the pool (20 a day would double a large army in a season)")
     ceasefire_regen: Share = Field(1.0, description="share of the daily regeneration allowed while a deal binds the regime (a limit on build-up; 1: none)")
     garrison: float = bounded(2.0, 50.0, "strength left in each held town at the start (50 is a brigade per village)")
@@ -284,11 +284,11 @@ class ReinforcementSpec(EventSpec):
 
     type: Literal["reinforcement"]
     faction: Literal["regime", "turkey", "hts", "rebels"]
-    strength: float = Field(ge=0.0, le=2000.0, allow_inf_nan=False, description="strength points (2,000 is the whole Syrian "
-                            "army); Turkish troops in thousands, at most 50")
+    strength: float = Field(ge=0.0, le=2000.0, allow_inf_nan=False, description="strength points (2,000: about "
+                            "200,000 fighters); Turkish troops in thousands, at most 50")
     group: str | None = Field(None, description="the regime force group it joins (default: the pool)")
     town: str | None = Field(None, description="where it arrived (for the record)")
-    TURKISH_TROOPS: ClassVar[float] = 50.0  # thousands: over four times the 11,500 SOHR counted in Idlib by late summer 2020
+    TURKISH_TROOPS: ClassVar[float] = 50.0  # thousands: a ceiling far above any troop count a scenario cites
 
     @property
     def upper_bounds(self) -> Mapping[str, float]:  # type: ignore[override]  # the base's is a class attribute
@@ -299,8 +299,8 @@ class ReinforcementSpec(EventSpec):
     def _troops(cls, data: Any) -> Any:  # noqa: ANN401 - before the field's own check (at most 2,000: the points' bound)
         strength = data.get("strength") if isinstance(data, Mapping) and data.get("faction") == "turkey" else None
         if isinstance(strength, int | float) and not isinstance(strength, bool) and strength > cls.TURKISH_TROOPS:
-            raise Conflict(f"Turkish troops are counted in thousands: at most {cls.TURKISH_TROOPS:g} (50,000 soldiers, over four "
-                           f"times the 11,500 in Idlib by late summer 2020), not {strength:g}", "strength")
+            raise Conflict(f"Turkish troops are counted in thousands: at most {cls.TURKISH_TROOPS:g} (50,000 soldiers), "
+                           f"not {strength:g}", "strength")
         return data
 
 
