@@ -676,6 +676,24 @@ def test_turkish_drones_hold_fire_while_the_regime_keeps_a_deal_and_resume_when_
     assert regime_force(russian, 2.0, "e.yaml")["regime_force"].iloc[-1] < regime_force(russian, 0.0, "f.yaml")["regime_force"].iloc[-1] - 10
 
 
+def test_a_reported_strike_is_not_carried_out_while_its_striker_keeps_a_deal(build):
+    # A what-if in which the government keeps a truce still had it kill the strike's Turkish soldiers.
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    strike = ev(id="strike", date="2020-01-05", type="strike", by="regime", town="T1", casualties={"turkey": 10})
+    quiet = {**STRONG_REGIME, "turkey": {"exposure": 0, "combat_exposure": 0}}
+
+    def deaths(events, name):
+        r = simulate(scenario(build, quiet, events, name=name))
+        return r.timeseries["turkish_deaths"].iloc[-1], set(r.events["type"])
+
+    alone, types = deaths([strike], "a.yaml")
+    assert alone == 10 and "strike" in types
+    kept, types = deaths([truce(effective="2020-01-03", restraint=1.0), strike], "b.yaml")
+    assert kept == 0 and "strike_withheld" in types and "strike" not in types
+    later, types = deaths([truce(effective="2020-01-08", restraint=1.0), strike], "c.yaml")  # announced, not yet in force
+    assert later == 10 and "strike" in types
+
+
 def test_rebels_counter_attack_only_with_turkish_escalation(build):
     build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "rebels"), ("H", 35.5, 36.1, "rebels")],
                   [("R", "L", "M9"), ("L", "H", "M9")])

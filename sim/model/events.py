@@ -265,9 +265,11 @@ class StrikeEvent(ScenarioEvent):
     spec: schema.StrikeSpec
 
     def fire(self) -> None:
+        """The reported strike, in the replicates where no deal in force binds the striker: one it keeps rules it out."""
         m, e = self.model, self.spec
+        kept = ceasefire.binding(m, e.by)
         for faction, killed in e.casualties.items():
-            dead = np.full(m.replicates, killed)
+            dead = np.where(kept, 0, killed)
             if faction == "turkey":
                 m.turkey.lose_soldiers(dead, "strike")
                 continue
@@ -279,7 +281,11 @@ class StrikeEvent(ScenarioEvent):
                     getattr(m, faction).lose(points, casualties=False)
             m.add_casualties(faction, dead.astype(float), fighters=False)  # the reported toll, whatever the forces held
         lost = ", ".join(f"{k} {v}" for k, v in e.casualties.items())
-        m.log_all("strike", self.town(e.town), e.by, f"killed: {lost}")
+        if not kept.any():
+            m.log_all("strike", self.town(e.town), e.by, f"killed: {lost}")
+            return
+        m.log_each("strike", ~kept, self.town(e.town), e.by, lambda r: f"killed: {lost}")
+        m.log_each("strike_withheld", kept, self.town(e.town), e.by, lambda r: f"not carried out: {m.deal.name} in force")
 
 
 class MilitaryPoliceEvent(ScenarioEvent):
