@@ -79,7 +79,8 @@ def intro(c: Comparison) -> str:
     n = min(len(c.a.results.runs), len(c.b.results.runs))
     how = "paired (same seeds)" if c.paired else "independent replicates"
     text = (f"Differences are B − A, {how}, with {intervals_name()}s from a bootstrap over the replicates: a difference "
-            "is *beyond chance* where its interval leaves out 0." if c.intervals else
+            "is *beyond chance* where its interval leaves out 0. The outcomes' and the towns' intervals are joint, each "
+            "table's together: if the change did nothing, all of a table's would include 0 nine times in ten." if c.intervals else
             f"Differences are B − A, {how}, without intervals: they need {MIN_REPLICATES} replicates or more of each "
             f"(here {n}), and a difference from one replicate may be chance.")
     text += f" Scores and outcomes count the {len(c.outcomes)} outcomes both cover"
