@@ -194,7 +194,7 @@ def test_map_cli_end_to_end_and_bad_dates(toy_results, tmp_path, capsys):
     ok = run_cli("map", str(single), "--date", "2020-01-08", "--out", str(tmp_path / "a.png"))
     assert ok.returncode == 0 and (tmp_path / "a.png").stat().st_size > 10_000, ok.stderr
     # The rest in process (python -m sim exits with what main returns): a subprocess costs seconds.
-    assert main(["map", str(single), str(ens), "--date", "2020-01-08", "--out", str(tmp_path / "ab.png")]) == 0
+    assert main(["map", str(ens), str(ens), "--date", "2020-01-08", "--out", str(tmp_path / "ab.png")]) == 0
     assert (tmp_path / "ab.png").exists()
     capsys.readouterr()
     assert main(["map", str(single), "--date", "2020-02-30"]) == 2
@@ -203,16 +203,34 @@ def test_map_cli_end_to_end_and_bad_dates(toy_results, tmp_path, capsys):
     assert "outside the run (2020-01-01 .. 2020-01-15)" in capsys.readouterr().err
 
 
-def test_two_runs_with_no_day_in_common_are_refused(build, tmp_path, capsys):
+def test_an_ensemble_beside_a_single_run_is_refused(toy_results, tmp_path, capsys):
+    # The same orange would mean "P(held) = 0.4" in one panel and "held" in the other.
+    single, ens = toy_results
+    capsys.readouterr()
+    for pair in ((single, ens), (ens, single)):
+        assert main(["map", *map(str, pair), "--date", "2020-01-08", "--out", str(tmp_path / "mixed.png")]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and not (tmp_path / "mixed.png").exists()
+        assert f"{ens.name} is an ensemble of 4 runs" in err and f"{single.name} a single run" in err
+        assert "--runs" in err, "says what to do"
+    assert main(["map", str(single), str(single), "--date", "2020-01-08", "--out", str(tmp_path / "two.png")]) == 0
+
+
+@pytest.mark.parametrize("late_start", ["2020-01-10", "2020-01-05"], ids=["a gap", "one starts on the day the other ends"])
+def test_two_runs_with_no_simulated_day_in_common_are_refused(build, tmp_path, capsys, late_start):
     # The later start was taken as the date to map, outside the earlier run: a ValueError with a traceback, exit 1.
+    # A run starting on the day another ends (campaign, then moscow) shares only that day's starting front, which
+    # `compare` refuses too: the map drew it as "Baseline vs what-if".
     grid_theatre(build, ["regime"] * 3 + ["rebels"] * 6)
     early = write_run(simulate(load_scenario(build.scenario({"end": "2020-01-05"}, name="early.yaml"))), tmp_path / "early")
-    late = write_run(simulate(load_scenario(build.scenario({"start": "2020-01-10", "end": "2020-01-15"}, name="late.yaml"))),
+    late = write_run(simulate(load_scenario(build.scenario({"start": late_start, "end": "2020-01-15"}, name="late.yaml"))),
                      tmp_path / "late")
     capsys.readouterr()
-    assert main(["map", str(early), str(late)]) == 2
+    assert main(["map", str(early), str(late), "--out", str(tmp_path / "ab.png")]) == 2
     err = capsys.readouterr().err
-    assert "share no day to map" in err and "Traceback" not in err
+    assert "share no simulated day" in err and "Traceback" not in err and not (tmp_path / "ab.png").exists()
+    assert "early (2020-01-01 .. 2020-01-05)" in err and f"late ({late_start} .. 2020-01-15)" in err
+    assert main(["compare", str(early), str(late)]) == 2, "compare draws the same line"
 
 
 def test_reported_date_after_the_last_day_compares_the_last_day(toy_results):
