@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
+from shapely.geometry import Point
 
 from sim import load_scenario, simulate, write_run
 from sim.analysis.results import RunData, load_results
 from sim.cli import main
 from sim.experiments.ensemble import run_ensemble
-from sim.io.theatre import load_theatre
+from sim.io.theatre import EARTH_KM_PER_DEG, load_theatre
 from sim.names import HOLDERS
 from sim.viz.animation import animate, caption
 from sim.viz.figures import control_map_figure
@@ -93,6 +94,57 @@ def test_cells_are_clipped_to_the_theatre_and_cut_by_the_border(build):
     assert lay.outline.bounds[1] < 35.5  # the buffer reaches beyond the southern towns
     area = sum(p.area for p in getattr(lay.outline, "geoms", [lay.outline]))
     assert sum(abs(_shoelace(r[:, 0] * lay.kx, r[:, 1])) for cell in lay.cells for r in cell) == pytest.approx(area, rel=1e-6)
+
+
+def cell_reach_km(lay, town):
+    """How far ``town``'s cell reaches from the town, in km."""
+    t = lay.theatre
+    xy = np.vstack(lay.cells[town])
+    return float(np.hypot((xy[:, 0] - t.lon[town]) * lay.kx, xy[:, 1] - t.lat[town]).max() * EARTH_KM_PER_DEG)
+
+
+def test_a_far_off_town_holds_no_more_ground_than_its_neighbours_would(build):
+    # The Voronoi cell of a town with no neighbour for miles took everything up to the hull: on the Idlib maps the
+    # cell of Kabani ran ~38 km south through government-held ground, an HTS salient no run had taken.
+    path = grid_theatre(build)
+    towns = [(f"T{r}{c}", 35.5 + 0.09 * r, 36.0 + 0.11 * c, "regime", 40_000) for r in range(3) for c in range(3)]
+    towns.append(("Far", 35.59, 36.22 + 0.8, "hts", 40_000))  # ~70 km east of the grid's eastern column
+    build.theatre(towns, [("T12", "Far", "secondary")] + [(f"T1{c}", f"T1{c + 1}", "M9") for c in range(2)])
+    t = load_theatre(path)
+    lay = layout(t)
+    spacing = 10.0  # the grid's towns are ~10 km from their neighbours: the cells reach 3 times that at most
+    far = t.town("Far")
+    assert 0.9 * 3 * spacing < cell_reach_km(lay, far) <= 1.02 * 3 * spacing
+    assert all(cell_reach_km(lay, k) <= 1.02 * 3 * spacing for k in range(t.n))
+    # Half-way between the grid and the far town lies ground no town speaks for: outside the theatre, no one's cell.
+    middle = Point((t.lon[far] + 36.22) / 2 * lay.kx, 35.59)
+    assert not lay.outline.contains(middle)
+    # The towns' own ground is unchanged: the grid's central cell is its Voronoi square, whole.
+    centre = t.town("T11")
+    assert cell_reach_km(lay, centre) == pytest.approx(np.hypot(0.055 * lay.kx, 0.045) * EARTH_KM_PER_DEG, rel=1e-6)
+
+
+def test_ground_enclosed_by_towns_but_far_from_each_is_drawn_outside_the_theatre(build):
+    # A ring of towns ~10 km apart around an empty middle 40 km across: the middle is a hole in the theatre.
+    angles = np.linspace(0, 2 * np.pi, 26, endpoint=False)
+    towns = [(f"R{k}", 35.5 + 0.36 * np.sin(a), 36.5 + 0.36 / 0.81 * np.cos(a), "regime", 10_000) for k, a in enumerate(angles)]
+    path = build.theatre(towns, [(f"R{k}", f"R{(k + 1) % 26}", "secondary") for k in range(26)])
+    t = load_theatre(path)
+    lay = layout(t)
+    assert not lay.outline.contains(Point(36.5 * lay.kx, 35.5))
+    fig = control_map_figure(t, run_state(t, [], run_of([np.zeros(26, np.int8)], posts=np.zeros((1, 0), bool)), D0), "ring")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+
+    def colour_at(lon, lat):
+        x, y = ax.transData.transform((lon, lat))
+        return tuple(pixels[int(round(pixels.shape[0] - y)), int(round(x)), :3])
+
+    assert colour_at(36.5, 35.5) == tuple(int(round(255 * c)) for c in to_rgba(ax.get_facecolor())[:3]), \
+        "the middle is drawn as outside the theatre, not as white ground"
+    held = np.array(tint(FACTION_COLOURS["regime"])[:3]) * 255
+    assert np.allclose(colour_at(36.5, 35.5 + 0.36 - 0.15), held, atol=2), "the towns' own ground is drawn as theirs"
 
 
 def _shoelace(x, y):

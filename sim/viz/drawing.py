@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import Normalize, to_rgb
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
 from matplotlib.patches import Polygon as MplPolygon
 from shapely.geometry import LineString
 
@@ -43,8 +43,7 @@ def base_axes(ax: Axes, lay: Layout, *, roads: bool = True) -> None:
     ax.set_xlim(x0 - padx, x1 + padx)
     ax.set_ylim(y0 - pady, y1 + pady)
     ax.set_aspect(1.0 / lay.kx)  # equirectangular at the theatre's mean latitude: km are km both ways
-    for ring in lay.rings(lay.outline):
-        ax.add_patch(MplPolygon(ring, closed=True, fc="white", ec="#8A8A8A", lw=0.6, zorder=0))
+    ax.add_patch(PathPatch(lay.outline_path(), fc="white", ec="#8A8A8A", lw=0.6, zorder=0, gid="theatre"))
     ax.tick_params(labelsize=7, length=2, colors="#6A6A6A")
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:.1f}°E")
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:.1f}°N")
