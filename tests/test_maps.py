@@ -17,9 +17,9 @@ from sim.experiments.ensemble import run_ensemble
 from sim.io.theatre import EARTH_KM_PER_DEG, load_theatre
 from sim.names import HOLDERS
 from sim.viz.animation import animate, caption
-from sim.viz.figures import control_map_figure
+from sim.viz.figures import control_map_figure, ensemble_figure
 from sim.viz.geometry import front_ridges, front_shares, layout
-from sim.viz.map_state import run_state
+from sim.viz.map_state import ensemble_state, run_state
 from sim.viz.maps import make_map, map_figure, resolve_date
 from sim.viz.style import FACTION_COLOURS, tint
 
@@ -80,6 +80,31 @@ def test_territory_and_towns_take_each_towns_controller(build):
     # Labels never overlap each other.
     labels = [a.get_window_extent() for a in ax.texts if a.get_gid() == "label"]
     assert len(labels) == 9 and not any(a.overlaps(b) for i, a in enumerate(labels) for b in labels[i + 1 :])
+
+
+def test_an_ensemble_map_draws_posts_and_police_as_most_runs_have_them_and_says_so(build):
+    # Posts and military police were replicate 0's, "encircled" was "in more than half the runs", and the legend
+    # said neither: one run's police in a town stood for the whole ensemble.
+    t = load_theatre(grid_theatre(build))
+    control = [np.zeros(9, np.int8)]
+    police = [(D0.isoformat(), "military_police", "T11", "russia", "")]
+    first = run_of(control, police, posts=[[True, False]])  # police at T11; the post at T00 not set up
+    others = [run_of(control, posts=[[True, True]], encircled=[[True, False]]) for _ in range(2)]
+    es = ensemble_state(t, [], [first, *others], D0)
+    assert es.state.posts.tolist() == [True, True] and es.state.encircled.tolist() == [True, False]
+    assert not es.state.military_police.any()
+    fig = ensemble_figure(t, es, "regime", "x")
+    ax = fig.axes[0]
+    assert len(find(ax, "posts_encircled")[0].get_offsets()) == 1 and len(find(ax, "posts")[0].get_offsets()) == 1
+    assert len(find(ax, "military_police")[0].get_offsets()) == 0
+    labels = {t.get_text() for t in fig.legends[0].get_texts()}
+    assert {"Turkish post (in most runs)", "Turkish post, encircled in most runs"} <= labels
+    # With police in most runs, the legend says it of them too; a single run's map says nothing of runs.
+    es = ensemble_state(t, [], [first, first, others[0]], D0)
+    assert es.state.military_police.sum() == 1
+    assert "Russian military police (in most runs)" in {t.get_text() for t in ensemble_figure(t, es, "regime", "x").legends[0].get_texts()}
+    single = control_map_figure(t, run_state(t, [], first, D0), "one run")
+    assert {"Turkish post", "Russian military police"} <= {t.get_text() for t in single.legends[0].get_texts()}
 
 
 def test_cells_are_clipped_to_the_theatre_and_cut_by_the_border(build):

@@ -195,16 +195,20 @@ def control_handles(lay: Layout, state: MapState, *, intact: bool, encircled: bo
     return handles
 
 
-def common_handles(lay: Layout, *, intact: bool = False, encircled: bool = False, police: bool = False) -> list:
+def common_handles(lay: Layout, *, intact: bool = False, encircled: bool = False, police: bool = False, most: bool = False) -> list:
+    """The legend entries every map shares; ``most``: an ensemble's, whose posts and police are those of most runs."""
     t = lay.theatre
     handles = []
+    of_most = " (in most runs)" if most else ""
     if intact:
-        handles.append(Line2D([], [], marker="^", ls="", color=FACTION_COLOURS["turkey"], mec="white", ms=8, label="Turkish post"))
+        handles.append(Line2D([], [], marker="^", ls="", color=FACTION_COLOURS["turkey"], mec="white", ms=8,
+                              label=f"Turkish post{of_most}"))
     if encircled:
         handles.append(Line2D([], [], marker="^", ls="", mfc="white", mec=FACTION_COLOURS["turkey"], mew=1.3, ms=8,
-                              label="Turkish post, encircled"))
+                              label="Turkish post, encircled" + (" in most runs" if most else "")))
     if police:
-        handles.append(Line2D([], [], marker="s", ls="", color=FACTION_COLOURS["russia"], ms=6, label="Russian military police"))
+        handles.append(Line2D([], [], marker="s", ls="", color=FACTION_COLOURS["russia"], ms=6,
+                              label=f"Russian military police{of_most}"))
     if named_roads(t):
         handles.append(Line2D([], [], color=NAMED_ROAD_STYLE["color"], lw=NAMED_ROAD_STYLE["lw"], label="Highway"))
     for road, style in ROAD_STYLE.items():
@@ -242,7 +246,8 @@ def draw_probability(ax: Axes, lay: Layout, es: EnsembleState, faction: str, *, 
     state = es.state
     if title:
         ax.set_title(title, fontsize=10)
-    handles = modal_handles() + common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()))
+    handles = modal_handles() + common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()),
+                                               most=True)
     if state.corridor is not None:
         label = corridor_label(state.corridor, state.patrols, lay.theatre.towns).split(" (")[0]
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
@@ -273,8 +278,7 @@ def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: s
     draw_patrols(ax, lay, es.state.patrols)
     # Outlined wide enough to see on the darkest fill (HTS's, where a thin edge read as a hollow ring).
     draw_towns(ax, lay, None, size=0.65, edge=1.0, face=[FACTION_COLOURS[HOLDERS[c]] for c in np.argmax(es.probability, axis=1)])
-    s = es.state
-    intact, enc = draw_posts(ax, lay, MapState(es.date, es.controllers[0], s.posts, es.encircled_share > 0.5, s.military_police))
+    intact, enc = draw_posts(ax, lay, es.state)
     return coll, intact, enc
 
 
