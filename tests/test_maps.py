@@ -8,17 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
+from shapely.geometry import Point
 
 from sim import load_scenario, simulate, write_run
 from sim.analysis.results import RunData, load_results
 from sim.cli import main
 from sim.experiments.ensemble import run_ensemble
-from sim.io.theatre import load_theatre
+from sim.io.theatre import EARTH_KM_PER_DEG, load_theatre
 from sim.names import HOLDERS
 from sim.viz.animation import animate, caption
-from sim.viz.figures import control_map_figure
+from sim.viz.figures import control_map_figure, ensemble_figure
 from sim.viz.geometry import front_ridges, front_shares, layout
-from sim.viz.map_state import run_state
+from sim.viz.map_state import ensemble_state, run_state
 from sim.viz.maps import make_map, map_figure, resolve_date
 from sim.viz.style import FACTION_COLOURS, tint
 
@@ -81,6 +82,31 @@ def test_territory_and_towns_take_each_towns_controller(build):
     assert len(labels) == 9 and not any(a.overlaps(b) for i, a in enumerate(labels) for b in labels[i + 1 :])
 
 
+def test_an_ensemble_map_draws_posts_and_police_as_most_runs_have_them_and_says_so(build):
+    # Posts and military police were replicate 0's, "encircled" was "in more than half the runs", and the legend
+    # said neither: one run's police in a town stood for the whole ensemble.
+    t = load_theatre(grid_theatre(build))
+    control = [np.zeros(9, np.int8)]
+    police = [(D0.isoformat(), "military_police", "T11", "russia", "")]
+    first = run_of(control, police, posts=[[True, False]])  # police at T11; the post at T00 not set up
+    others = [run_of(control, posts=[[True, True]], encircled=[[True, False]]) for _ in range(2)]
+    es = ensemble_state(t, [], [first, *others], D0)
+    assert es.state.posts.tolist() == [True, True] and es.state.encircled.tolist() == [True, False]
+    assert not es.state.military_police.any()
+    fig = ensemble_figure(t, es, "regime", "x")
+    ax = fig.axes[0]
+    assert len(find(ax, "posts_encircled")[0].get_offsets()) == 1 and len(find(ax, "posts")[0].get_offsets()) == 1
+    assert len(find(ax, "military_police")[0].get_offsets()) == 0
+    labels = {t.get_text() for t in fig.legends[0].get_texts()}
+    assert {"Turkish post (in most runs)", "Turkish post, encircled in most runs"} <= labels
+    # With police in most runs, the legend says it of them too; a single run's map says nothing of runs.
+    es = ensemble_state(t, [], [first, first, others[0]], D0)
+    assert es.state.military_police.sum() == 1
+    assert "Russian military police (in most runs)" in {t.get_text() for t in ensemble_figure(t, es, "regime", "x").legends[0].get_texts()}
+    single = control_map_figure(t, run_state(t, [], first, D0), "one run")
+    assert {"Turkish post", "Russian military police"} <= {t.get_text() for t in single.legends[0].get_texts()}
+
+
 def test_cells_are_clipped_to_the_theatre_and_cut_by_the_border(build):
     path = grid_theatre(build)
     # A border running east-west north of the towns: nothing beyond it is territory.
@@ -93,6 +119,57 @@ def test_cells_are_clipped_to_the_theatre_and_cut_by_the_border(build):
     assert lay.outline.bounds[1] < 35.5  # the buffer reaches beyond the southern towns
     area = sum(p.area for p in getattr(lay.outline, "geoms", [lay.outline]))
     assert sum(abs(_shoelace(r[:, 0] * lay.kx, r[:, 1])) for cell in lay.cells for r in cell) == pytest.approx(area, rel=1e-6)
+
+
+def cell_reach_km(lay, town):
+    """How far ``town``'s cell reaches from the town, in km."""
+    t = lay.theatre
+    xy = np.vstack(lay.cells[town])
+    return float(np.hypot((xy[:, 0] - t.lon[town]) * lay.kx, xy[:, 1] - t.lat[town]).max() * EARTH_KM_PER_DEG)
+
+
+def test_a_far_off_town_holds_no_more_ground_than_its_neighbours_would(build):
+    # The Voronoi cell of a town with no neighbour for miles took everything up to the hull: on the Idlib maps the
+    # cell of Kabani ran ~38 km south through government-held ground, an HTS salient no run had taken.
+    path = grid_theatre(build)
+    towns = [(f"T{r}{c}", 35.5 + 0.09 * r, 36.0 + 0.11 * c, "regime", 40_000) for r in range(3) for c in range(3)]
+    towns.append(("Far", 35.59, 36.22 + 0.8, "hts", 40_000))  # ~70 km east of the grid's eastern column
+    build.theatre(towns, [("T12", "Far", "secondary")] + [(f"T1{c}", f"T1{c + 1}", "M9") for c in range(2)])
+    t = load_theatre(path)
+    lay = layout(t)
+    spacing = 10.0  # the grid's towns are ~10 km from their neighbours: the cells reach 3 times that at most
+    far = t.town("Far")
+    assert 0.9 * 3 * spacing < cell_reach_km(lay, far) <= 1.02 * 3 * spacing
+    assert all(cell_reach_km(lay, k) <= 1.02 * 3 * spacing for k in range(t.n))
+    # Half-way between the grid and the far town lies ground no town speaks for: outside the theatre, no one's cell.
+    middle = Point((t.lon[far] + 36.22) / 2 * lay.kx, 35.59)
+    assert not lay.outline.contains(middle)
+    # The towns' own ground is unchanged: the grid's central cell is its Voronoi square, whole.
+    centre = t.town("T11")
+    assert cell_reach_km(lay, centre) == pytest.approx(np.hypot(0.055 * lay.kx, 0.045) * EARTH_KM_PER_DEG, rel=1e-6)
+
+
+def test_ground_enclosed_by_towns_but_far_from_each_is_drawn_outside_the_theatre(build):
+    # A ring of towns ~10 km apart around an empty middle 40 km across: the middle is a hole in the theatre.
+    angles = np.linspace(0, 2 * np.pi, 26, endpoint=False)
+    towns = [(f"R{k}", 35.5 + 0.36 * np.sin(a), 36.5 + 0.36 / 0.81 * np.cos(a), "regime", 10_000) for k, a in enumerate(angles)]
+    path = build.theatre(towns, [(f"R{k}", f"R{(k + 1) % 26}", "secondary") for k in range(26)])
+    t = load_theatre(path)
+    lay = layout(t)
+    assert not lay.outline.contains(Point(36.5 * lay.kx, 35.5))
+    fig = control_map_figure(t, run_state(t, [], run_of([np.zeros(26, np.int8)], posts=np.zeros((1, 0), bool)), D0), "ring")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+
+    def colour_at(lon, lat):
+        x, y = ax.transData.transform((lon, lat))
+        return tuple(pixels[int(round(pixels.shape[0] - y)), int(round(x)), :3])
+
+    assert colour_at(36.5, 35.5) == tuple(int(round(255 * c)) for c in to_rgba(ax.get_facecolor())[:3]), \
+        "the middle is drawn as outside the theatre, not as white ground"
+    held = np.array(tint(FACTION_COLOURS["regime"])[:3]) * 255
+    assert np.allclose(colour_at(36.5, 35.5 + 0.36 - 0.15), held, atol=2), "the towns' own ground is drawn as theirs"
 
 
 def _shoelace(x, y):
@@ -194,7 +271,7 @@ def test_map_cli_end_to_end_and_bad_dates(toy_results, tmp_path, capsys):
     ok = run_cli("map", str(single), "--date", "2020-01-08", "--out", str(tmp_path / "a.png"))
     assert ok.returncode == 0 and (tmp_path / "a.png").stat().st_size > 10_000, ok.stderr
     # The rest in process (python -m sim exits with what main returns): a subprocess costs seconds.
-    assert main(["map", str(single), str(ens), "--date", "2020-01-08", "--out", str(tmp_path / "ab.png")]) == 0
+    assert main(["map", str(ens), str(ens), "--date", "2020-01-08", "--out", str(tmp_path / "ab.png")]) == 0
     assert (tmp_path / "ab.png").exists()
     capsys.readouterr()
     assert main(["map", str(single), "--date", "2020-02-30"]) == 2
@@ -203,16 +280,34 @@ def test_map_cli_end_to_end_and_bad_dates(toy_results, tmp_path, capsys):
     assert "outside the run (2020-01-01 .. 2020-01-15)" in capsys.readouterr().err
 
 
-def test_two_runs_with_no_day_in_common_are_refused(build, tmp_path, capsys):
+def test_an_ensemble_beside_a_single_run_is_refused(toy_results, tmp_path, capsys):
+    # The same orange would mean "P(held) = 0.4" in one panel and "held" in the other.
+    single, ens = toy_results
+    capsys.readouterr()
+    for pair in ((single, ens), (ens, single)):
+        assert main(["map", *map(str, pair), "--date", "2020-01-08", "--out", str(tmp_path / "mixed.png")]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and not (tmp_path / "mixed.png").exists()
+        assert f"{ens.name} is an ensemble of 4 runs" in err and f"{single.name} a single run" in err
+        assert "--runs" in err, "says what to do"
+    assert main(["map", str(single), str(single), "--date", "2020-01-08", "--out", str(tmp_path / "two.png")]) == 0
+
+
+@pytest.mark.parametrize("late_start", ["2020-01-10", "2020-01-05"], ids=["a gap", "one starts on the day the other ends"])
+def test_two_runs_with_no_simulated_day_in_common_are_refused(build, tmp_path, capsys, late_start):
     # The later start was taken as the date to map, outside the earlier run: a ValueError with a traceback, exit 1.
+    # A run starting on the day another ends (campaign, then moscow) shares only that day's starting front, which
+    # `compare` refuses too: the map drew it as "Baseline vs what-if".
     grid_theatre(build, ["regime"] * 3 + ["rebels"] * 6)
     early = write_run(simulate(load_scenario(build.scenario({"end": "2020-01-05"}, name="early.yaml"))), tmp_path / "early")
-    late = write_run(simulate(load_scenario(build.scenario({"start": "2020-01-10", "end": "2020-01-15"}, name="late.yaml"))),
+    late = write_run(simulate(load_scenario(build.scenario({"start": late_start, "end": "2020-01-15"}, name="late.yaml"))),
                      tmp_path / "late")
     capsys.readouterr()
-    assert main(["map", str(early), str(late)]) == 2
+    assert main(["map", str(early), str(late), "--out", str(tmp_path / "ab.png")]) == 2
     err = capsys.readouterr().err
-    assert "share no day to map" in err and "Traceback" not in err
+    assert "share no simulated day" in err and "Traceback" not in err and not (tmp_path / "ab.png").exists()
+    assert "early (2020-01-01 .. 2020-01-05)" in err and f"late ({late_start} .. 2020-01-15)" in err
+    assert main(["compare", str(early), str(late)]) == 2, "compare draws the same line"
 
 
 def test_reported_date_after_the_last_day_compares_the_last_day(toy_results):

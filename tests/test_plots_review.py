@@ -131,8 +131,23 @@ def test_the_patrol_legend_is_off_the_data_and_its_reported_entries_differ(quiet
     (legend,) = [*fig.legends, *([ax.get_legend()] if ax.get_legend() else [])]
     assert not legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
     bars = {c.get_label(): to_hex(c.lines[2][0].get_color()[0]) for c in ax.containers}
-    assert set(bars) == {f"Reported range (whisker beside the bars): claim {k}" for k in range(3)} <= {t.get_text() for t in legend.get_texts()}
+    assert set(bars) == {plots.patrol_record_label(o) for o in reported} <= {t.get_text() for t in legend.get_texts()}
     assert len(set(bars.values())) == 3, bars  # one colour each, so each bar can be found in the legend
+
+
+def test_the_patrol_legend_says_what_its_whisker_shows(quiet):
+    # The legend read "Until late May 2020 every joint patrol covers 15 km of the route or less" (the outcome's
+    # description) beside a whisker for one patrol, on 20 May, at up to 30% of the route (~21 km of 71).
+    claim = quantity("patrol_coverage", 52, 0.0, 0.3, "Until late May 2020 every joint patrol covers 15 km of the route or less")
+    claim = claim.model_copy(update={"reported": 0.2})
+    fig = plots.patrol_figure(quiet, [claim])
+    (whisker,) = fig.axes[0].containers
+    (segment,) = whisker.lines[2][0].get_segments()
+    low, high = sorted(segment[:, 1])
+    assert (low, high) == pytest.approx((0.0, 0.3))
+    (label,) = [t.get_text() for t in fig.legends[0].get_texts() if t.get_text() == whisker.get_label()]
+    assert "21 Feb" in label and f"{low:.0%}–{high:.0%} of the route" in label and "reported 20%" in label, label
+    assert "15 km" not in label and "every" not in label, label
 
 
 def test_an_event_label_gives_the_date_the_event_takes_effect_when_events_share_a_marker(quiet):

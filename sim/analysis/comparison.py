@@ -156,9 +156,7 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
     ra, rb = a.results, b.results
     if ra.theatre.towns != rb.theatre.towns:
         raise ValueError("the two results are on different theatres")
-    last = min(_last_day(ra), _last_day(rb))
-    if last <= max(ra.start, rb.start):
-        raise ValueError("the two results share no simulated day")
+    last = last_shared_day(ra, rb)
     seeds_a = [r.seed for r in ra.runs]
     paired = seeds_a == [r.seed for r in rb.runs]
     intervals = min(len(ra.runs), len(rb.runs)) >= MIN_REPLICATES
@@ -215,6 +213,19 @@ def _same_runs(runs_a: list[RunData], runs_b: list[RunData], last: dt.date) -> t
             if not x.timeseries[column].iloc[:keep].reset_index(drop=True).equals(y.timeseries[column].iloc[:keep].reset_index(drop=True)):
                 differ.add(column)
     return None if differ & set(QUANTITIES) else tuple(sorted(differ))
+
+
+def last_shared_day(ra: Results, rb: Results) -> dt.date:
+    """The last day both simulate (the maps of ``python -m sim map A B`` use it too).
+
+    Raises:
+        ValueError: they share no simulated day (one starts on or after the day the other ends: a start day's
+            front is the scenario's, not something either simulated).
+    """
+    last = min(_last_day(ra), _last_day(rb))
+    if last <= max(ra.start, rb.start):
+        raise ValueError("the two results share no simulated day")
+    return last
 
 
 def _last_day(results: Results) -> dt.date:

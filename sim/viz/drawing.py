@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import Normalize, to_rgb
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
 from matplotlib.patches import Polygon as MplPolygon
 from shapely.geometry import LineString
 
@@ -43,8 +43,7 @@ def base_axes(ax: Axes, lay: Layout, *, roads: bool = True) -> None:
     ax.set_xlim(x0 - padx, x1 + padx)
     ax.set_ylim(y0 - pady, y1 + pady)
     ax.set_aspect(1.0 / lay.kx)  # equirectangular at the theatre's mean latitude: km are km both ways
-    for ring in lay.rings(lay.outline):
-        ax.add_patch(MplPolygon(ring, closed=True, fc="white", ec="#8A8A8A", lw=0.6, zorder=0))
+    ax.add_patch(PathPatch(lay.outline_path(), fc="white", ec="#8A8A8A", lw=0.6, zorder=0, gid="theatre"))
     ax.tick_params(labelsize=7, length=2, colors="#6A6A6A")
     ax.xaxis.set_major_formatter(lambda x, _: f"{x:.1f}°E")
     ax.yaxis.set_major_formatter(lambda y, _: f"{y:.1f}°N")
@@ -196,16 +195,20 @@ def control_handles(lay: Layout, state: MapState, *, intact: bool, encircled: bo
     return handles
 
 
-def common_handles(lay: Layout, *, intact: bool = False, encircled: bool = False, police: bool = False) -> list:
+def common_handles(lay: Layout, *, intact: bool = False, encircled: bool = False, police: bool = False, most: bool = False) -> list:
+    """The legend entries every map shares; ``most``: an ensemble's, whose posts and police are those of most runs."""
     t = lay.theatre
     handles = []
+    of_most = " (in most runs)" if most else ""
     if intact:
-        handles.append(Line2D([], [], marker="^", ls="", color=FACTION_COLOURS["turkey"], mec="white", ms=8, label="Turkish post"))
+        handles.append(Line2D([], [], marker="^", ls="", color=FACTION_COLOURS["turkey"], mec="white", ms=8,
+                              label=f"Turkish post{of_most}"))
     if encircled:
         handles.append(Line2D([], [], marker="^", ls="", mfc="white", mec=FACTION_COLOURS["turkey"], mew=1.3, ms=8,
-                              label="Turkish post, encircled"))
+                              label="Turkish post, encircled" + (" in most runs" if most else "")))
     if police:
-        handles.append(Line2D([], [], marker="s", ls="", color=FACTION_COLOURS["russia"], ms=6, label="Russian military police"))
+        handles.append(Line2D([], [], marker="s", ls="", color=FACTION_COLOURS["russia"], ms=6,
+                              label=f"Russian military police{of_most}"))
     if named_roads(t):
         handles.append(Line2D([], [], color=NAMED_ROAD_STYLE["color"], lw=NAMED_ROAD_STYLE["lw"], label="Highway"))
     for road, style in ROAD_STYLE.items():
@@ -243,7 +246,8 @@ def draw_probability(ax: Axes, lay: Layout, es: EnsembleState, faction: str, *, 
     state = es.state
     if title:
         ax.set_title(title, fontsize=10)
-    handles = modal_handles() + common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()))
+    handles = modal_handles() + common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()),
+                                               most=True)
     if state.corridor is not None:
         label = corridor_label(state.corridor, state.patrols, lay.theatre.towns).split(" (")[0]
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
@@ -274,8 +278,7 @@ def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: s
     draw_patrols(ax, lay, es.state.patrols)
     # Outlined wide enough to see on the darkest fill (HTS's, where a thin edge read as a hollow ring).
     draw_towns(ax, lay, None, size=0.65, edge=1.0, face=[FACTION_COLOURS[HOLDERS[c]] for c in np.argmax(es.probability, axis=1)])
-    s = es.state
-    intact, enc = draw_posts(ax, lay, MapState(es.date, es.controllers[0], s.posts, es.encircled_share > 0.5, s.military_police))
+    intact, enc = draw_posts(ax, lay, es.state)
     return coll, intact, enc
 
 

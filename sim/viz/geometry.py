@@ -3,6 +3,10 @@
 Territory is each town's Voronoi (Thiessen) cell on the theatre's local
 projection, clipped to the towns' buffered convex hull and cut by the border
 line: an approximation of who holds the ground between towns, not a survey.
+No cell reaches farther than :data:`CELL_REACH` times the typical distance
+between neighbouring towns: ground farther than that from every town is left
+out of the theatre (a lone town's cell would otherwise claim everything up to
+the hull: Kabani's ran 38 km south through government-held ground).
 It is computed once per theatre (:func:`layout`) and shared by every map.
 """
 
@@ -12,13 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import Voronoi
+from matplotlib.path import Path as MplPath
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, Polygon, box
+from shapely.geometry.polygon import orient
 from shapely.ops import polylabel, split, unary_union
 
 from ..io.theatre import EARTH_KM_PER_DEG, Theatre
 from ..names import HolderCode
 
 OUTLINE_BUFFER_KM = 6.0  # the theatre outline reaches this far beyond the outermost towns
+CELL_REACH = 3.0  # a town's cell reaches at most this many times the typical distance between neighbouring towns
 
 
 @dataclass
@@ -52,6 +59,15 @@ class Layout:
         polys = getattr(geom, "geoms", [geom])
         return [self.unscale(np.asarray(p.exterior.coords)) for p in polys if p.geom_type == "Polygon" and not p.is_empty]
 
+    def outline_path(self) -> MplPath:
+        """The outline as one lon/lat path, holes and all (ground enclosed by towns but far from each is not the theatre's)."""
+        rings = []
+        for p in getattr(self.outline, "geoms", [self.outline]):
+            if p.geom_type == "Polygon" and not p.is_empty:
+                p = orient(p)  # exterior anticlockwise, holes clockwise: holes stay empty whatever the fill rule
+                rings += [self.unscale(np.asarray(r.coords)) for r in (p.exterior, *p.interiors)]
+        return MplPath.make_compound_path(*(MplPath(r, closed=True) for r in rings)) if rings else MplPath(np.zeros((0, 2)))
+
     def band(self, road: str, width_km: float) -> list[np.ndarray]:
         """The area within ``width_km`` of ``road`` (both sides), clipped to the outline."""
         t = self.theatre
@@ -75,10 +91,31 @@ def layout(theatre: Theatre) -> Layout:
 _LAYOUTS: dict[int, Layout] = {}
 
 
+def _voronoi(unique: np.ndarray) -> Voronoi:
+    """The Voronoi diagram of the distinct town positions, with four far points that close every town's cell."""
+    c, span = unique.mean(axis=0), max(np.ptp(unique[:, 0]), np.ptp(unique[:, 1]), 0.1)
+    far = c + 20 * span * np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]])
+    return Voronoi(np.vstack([unique, far]))
+
+
+def cell_reach(vor: Voronoi, towns: int) -> float | None:
+    """How far a town's cell may reach from it: :data:`CELL_REACH` times the median distance between towns whose
+    cells touch (the first ``towns`` points of ``vor``); None without two neighbouring towns to measure by."""
+    pairs = vor.ridge_points[(vor.ridge_points < towns).all(axis=1)]
+    if not len(pairs):
+        return None
+    return CELL_REACH * float(np.median(np.linalg.norm(vor.points[pairs[:, 0]] - vor.points[pairs[:, 1]], axis=1)))
+
+
 def _layout(t: Theatre) -> Layout:
     kx = float(np.cos(np.deg2rad(t.lat.mean())))
     pts = np.column_stack([t.lon * kx, t.lat])
+    unique, first = np.unique(pts, axis=0, return_inverse=True)  # towns sharing a position share a cell
+    vor = _voronoi(unique)
     outline = MultiPoint(pts).convex_hull.buffer(OUTLINE_BUFFER_KM / EARTH_KM_PER_DEG, quad_segs=6)
+    radius = cell_reach(vor, len(unique))
+    if radius is not None:  # ground farther than that from every town is left out of the theatre: no town speaks for it
+        outline = outline.intersection(unary_union([Point(q).buffer(radius, quad_segs=16) for q in unique]))
     beyond = None
     if len(t.border) >= 2:
         line = np.column_stack([t.border[:, 1] * kx, t.border[:, 0]])
@@ -100,11 +137,6 @@ def _layout(t: Theatre) -> Layout:
             spot = polylabel(max(empty, key=lambda p: p.area), tolerance=1e-3)
             beyond = (spot.x / kx, spot.y)
 
-    # Four far points close every town's cell; towns sharing a position share a cell.
-    unique, first = np.unique(pts, axis=0, return_inverse=True)
-    c, span = unique.mean(axis=0), max(np.ptp(unique[:, 0]), np.ptp(unique[:, 1]), 0.1)
-    far = c + 20 * span * np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]])
-    vor = Voronoi(np.vstack([unique, far]))
     lay = Layout(t, kx, outline, [], [], beyond)
     unique_cells = []
     for k in range(len(unique)):

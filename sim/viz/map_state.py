@@ -138,8 +138,9 @@ class EnsembleState:
     Attributes:
         controllers: (runs, towns) controller codes of every replicate.
         probability: (towns, holders) share of replicates in which each faction holds each town.
-        state: the first replicate's posts and patrol plan, and the corridor if an
-            agreement with one is in force in most replicates.
+        state: what most replicates show: the posts standing, encircled and the military police in more than
+            half of them, and the corridor if an agreement with one is in force in more than half; the patrol plans
+            (the scenario's, the same in every replicate) without a last patrol.
         encircled_share: share of replicates in which each post is encircled.
         corridor_share: share of replicates in which the corridor is in force.
     """
@@ -159,9 +160,13 @@ def ensemble_state(theatre: Theatre, scenario_events: list[dict], runs: list[Run
     probability = np.stack([(controllers == c).mean(axis=0) for c in range(len(HOLDERS))], axis=1)
     states = [run_state(theatre, scenario_events, r, date) for r in runs]
     with_corridor = [s for s in states if s.corridor is not None]
-    first = states[0]
-    base = MapState(date, controllers[0], first.posts, first.encircled, first.military_police,
-                    with_corridor[0].corridor if len(with_corridor) * 2 > len(runs) else None,
-                    [MapPatrol(p.road, p.route) for p in first.patrols])
+
+    def most(flags: list[np.ndarray]) -> np.ndarray:
+        return np.mean(flags, axis=0) > 0.5
+
     enc = np.mean([s.encircled for s in states], axis=0)
+    posts = most([s.posts for s in states])
+    base = MapState(date, controllers[0], posts, posts & (enc > 0.5), most([s.military_police for s in states]),
+                    with_corridor[0].corridor if len(with_corridor) * 2 > len(runs) else None,
+                    [MapPatrol(p.road, p.route) for p in states[0].patrols])
     return EnsembleState(date, controllers, probability, base, enc, len(with_corridor) / len(runs))

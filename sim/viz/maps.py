@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis.aggregate import common_days
+from ..analysis.comparison import last_shared_day
 from ..analysis.results import Results, load_results
 from ..errors import InputError
 from ..io.outputs import claim_file, writing_into
@@ -118,12 +119,25 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
 
     Single runs are drawn as control maps with the towns that differ from the
     baseline ringed; ensembles as the probability that ``faction`` holds each area.
+
+    Raises:
+        InputError: one is an ensemble and the other a single run (the same colour would mean a share of runs in
+            one panel and "held" in the other), or they share no simulated day (as ``compare`` decides it).
     """
+    if a.is_ensemble != b.is_ensemble:
+        ens, one = (a, b) if a.is_ensemble else (b, a)
+        raise InputError(b.path, f"{ens.path.name} is an ensemble of {len(ens.runs)} runs and {one.path.name} a single run: "
+                         "a map shades one by the share of runs holding each town and colours the other by who holds it, "
+                         "in the same colours; map each on its own, or run the single run's scenario as an ensemble too "
+                         f"(python -m sim run SCENARIO --runs {len(ens.runs)}) and map the two ensembles")
+    try:
+        last = last_shared_day(a, b)
+    except ValueError as exc:
+        raise InputError(b.path, f"{a.path.name} ({a.start} .. {last_day(a)}) and {b.path.name} ({b.start} .. {last_day(b)}) "
+                         f"{str(exc).removeprefix('the two results ')}: there is no day to set them side by side; map each "
+                         "on its own, or set beside a baseline a what-if of the same period") from None
     if date is None:
-        day = min(last_day(a), last_day(b))
-        if day < max(a.start, b.start):
-            raise InputError(b.path, f"the two results share no day to map: {a.path.name} runs {a.start} .. {last_day(a)}, "
-                             f"{b.path.name} {b.start} .. {last_day(b)}")
+        day = last
     else:
         day, _ = resolve_date(a, date)
         day_b, _ = resolve_date(b, date)

@@ -279,7 +279,7 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
     for o, shade in zip(reported, itertools.cycle(RECORD_SHADES), strict=False):
         ax.errorbar(beside(mdates.date2num(np.datetime64(o.date)), patrol_days), sum(o.range) / 2, yerr=(o.range[1] - o.range[0]) / 2,
                     fmt="none", ecolor=shade, elinewidth=2, capsize=5, capthick=2, zorder=4, gid="reported",
-                    label=f"Reported range (whisker beside the bars): {o.description}")
+                    label=patrol_record_label(o))
     ax.set_ylim(0, 1.3 if n == 1 else 1.05)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
@@ -291,6 +291,14 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     ax.set_title(f"{results.name}: share of the planned route each joint patrol covered ({what})", fontsize=11)
     return fig
+
+
+def patrol_record_label(o: QuantityOutcome) -> str:
+    """The legend entry of a reported patrol range, from what its whisker is drawn from (its date and range), not
+    from the outcome's description: "every patrol covers 15 km or less" stood beside one patrol's 0-30%."""
+    reported = "" if o.reported is None else f" (reported {o.reported:.0%})"
+    return (f"Record (whisker beside the bars): the patrol of {o.date:%d %b} covered {o.range[0]:.0%}–{o.range[1]:.0%} "
+            f"of the route{reported}")
 
 
 def beside(day: float, marks: np.ndarray, half_width: float = 2.0, gap: float = 1.0) -> float:
