@@ -17,13 +17,13 @@ import pandas as pd
 
 from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference, bootstrap_diff
 from ..analysis.report import markdown_table
+from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS
 from .outcome_words import described, left_aligned
 
 MINUS = "\u2212"
 TOWNS_SHOWN = 10
 TOWNS_NAMED = 3  # the towns the one-sentence summary names: those whose chance of being the government's changed most
-LOWER_IS_BETTER = ("Brier", "capture MAE (days)")
 QUANTITY_WORDS = {
     **{f"towns_{h}": f"towns held by {'the ' * (h != 'hts')}{DISPLAY_NAMES[h]}" for h in HOLDERS},
     "turkish_deaths": "Turkish soldiers killed so far",
