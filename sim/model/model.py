@@ -277,7 +277,7 @@ class CeasefireModel(mesa.Model):
         """
         stale = np.flatnonzero(self._pockets_stale)
         if stale.size:
-            self._pockets[stale] = towns.cut_off(self.theatre, self.neighbours, self.controller[stale], self.rear)
+            self._pockets[stale] = towns.cut_off(self.theatre, self.controller[stale], self.rear)
             self._pockets_stale[:] = False
         return self._pockets
 

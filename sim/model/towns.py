@@ -108,7 +108,7 @@ def rear_of(theatre: Theatre, rear_km: float) -> np.ndarray:
     return (theatre.kind == "camp") | (border_km(theatre) <= rear_km)
 
 
-def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rear: np.ndarray | None = None) -> np.ndarray:
+def cut_off(theatre: Theatre, controller: np.ndarray, rear: np.ndarray | None = None) -> np.ndarray:
     """Opposition towns with no road through opposition ground back to the rear (a pocket).
 
     The rear is ``rear`` ((towns,), see :func:`rear_of`), by default the camps
