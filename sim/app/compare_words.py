@@ -34,6 +34,12 @@ QUANTITY_WORDS = {
 WORDED = ("score", "better when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
 
 
+def in_words(n: int) -> str:
+    """A small count as a reader says it ('ten'); in figures from 13 on."""
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
+
+
 def intervals_name() -> str:
     return f"{round(100 * INTERVAL)}% interval"
 
@@ -161,7 +167,7 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     shown = moved.head(TOWNS_SHOWN)
     rows = [{"town": t.town, "A": percent(t.p_regime_a), "B": percent(t.p_regime_b), "B − A": points(t.diff)}
             | ({intervals_name(): f"{points(t.low)} to {points(t.high)}"} if c.intervals else {}) for t in shown.itertuples()]
-    which = "the ten" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
+    which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
     head = (f"**Towns: {which} whose chance of being held by the government changed most** on {day.day} {day:%B %Y}, "
             "largest change first: the share of replicates in which the government holds each, in A and in B")
     more = len(moved) - len(shown)
@@ -206,7 +212,7 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
         beyond = [d for d in c.headlines if beyond_chance(d)]
         scores = ("over the whole run, " + "; ".join(f"{d.name} {_moves(d)} from {score_value(d.name, d.a)} to "
                                                     f"{score_value(d.name, d.b)}" for d in beyond)
-                  if beyond else "no headline score differs beyond chance (every 90% interval includes 0)")
+                  if beyond else f"no headline score differs beyond chance (every {intervals_name()} includes 0)")
     else:
         scores = "with one replicate there are no intervals to tell an effect from chance"
     held = next(d for d in quantities if d.name == "towns_regime")
