@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the checkout's `sim` and `tests`, whatever the current directory
 
-from sim.app.ensemble import run_ensemble  # noqa: E402
+from sim.app.ensemble import ensemble_of_settings  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, live_map_state, png  # noqa: E402
 from sim.app.live import WhatIfModel, live_run  # noqa: E402
 from sim.app.run_view import live_map_title  # noqa: E402
@@ -84,7 +84,7 @@ def in_process(reps: int) -> dict:
 
     def ensemble() -> float:
         t, c = time.perf_counter(), time.process_time()
-        ens = run_ensemble(Settings(CAMPAIGN), controls, 40, ROOT)
+        ens = ensemble_of_settings(Settings(CAMPAIGN), controls, 40, ROOT)
         png(map_figure(ens.results, ens.last))
         png(towns_held_figure(ens.results))
         cpu["ensemble"].append(time.process_time() - c)

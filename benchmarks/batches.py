@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402 - after the path, and before numpy: sim sets BLAS to one thread
-from sim.experiments.run import results_of, simulate_batch  # noqa: E402
+from sim.experiments.run import run_results, simulate_batch  # noqa: E402
 from sim.model.model import CeasefireModel  # noqa: E402
 
 CAMPAIGN, MOSCOW = ROOT / "scenarios" / "campaign.yaml", ROOT / "scenarios" / "moscow.yaml"
@@ -52,7 +52,7 @@ TARGETS = {"batch_ms_per_replicate": 2.0, "batch_speedup": 10.0, "sweep_runs_per
 
 def cpu_per_replicate(scenario, replicates: int, reps: int) -> dict:  # noqa: ANN001 - a Scenario
     """Least CPU ms per replicate over ``reps`` batches: stepping, handing back each replicate's results
-    (``results_of``, what ``simulate_batch`` returns), and then reading every table of every replicate
+    (``run_results``, what ``simulate_batch`` returns), and then reading every table of every replicate
     (events, time series, patrols: built from the batch's arrays when first read)."""
     step, tables, read = [], [], []
     for _ in range(reps):
@@ -60,7 +60,7 @@ def cpu_per_replicate(scenario, replicates: int, reps: int) -> dict:  # noqa: AN
         model = CeasefireModel(scenario, seeds=list(range(replicates)))
         model.run_model()
         t1 = time.process_time()
-        results = results_of(model, "", "")
+        results = run_results(model, "", "")
         t2 = time.process_time()
         for r in results:
             r.events, r.timeseries, r.patrols  # noqa: B018 - reading them is what is timed

@@ -22,7 +22,10 @@ Where things are (each folder's ``__init__`` lists its modules):
 - ``sim.analysis``: reading results back — aggregates, outcomes, scores, reports;
 - ``sim.viz``: maps and plots;
 - ``sim.api``: the keyword API — ``run_with`` (a parameterised run as numbers), ``parameters``, ``replicate_seeds``;
-- ``sim.cli``: ``python -m sim``.
+- ``sim.app``: the browser app (``python -m sim app``);
+- ``sim.cli``: ``python -m sim``;
+- ``sim.names``, ``sim.errors``, ``sim.interrupts``, ``sim.version``: what every layer shares — the faction and
+  holder names, the exceptions users see, Ctrl-C and SIGTERM as an interrupt that is not lost, the version.
 
 ``import sim`` itself imports nothing else: each name below is imported from
 its module the first time it is used (PEP 562), so a script that only loads a

@@ -21,8 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError
-from .experiments.ensemble import MAX_SEED
+from .experiments.ensemble import seeds_from
 from .experiments.run import scored_outcomes, simulate_metrics
 from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import as_scenario, load_scenario
@@ -38,16 +37,12 @@ def scenario_of(scenario: Scenario | str | Path, params: dict[str, Any] | None =
 def replicate_seeds(scenario: Scenario | str | Path, replicates: int, seed: int | None = None) -> list[int]:
     """The seeds of ``replicates`` replicates: replicate ``i`` runs with ``seed + i`` (``seed``: the scenario's by default).
 
-    The convention of ensembles, sweeps and :func:`run_with`; give these seeds to
+    The convention of ensembles, sweeps and :func:`run_with`, checked as an ensemble's ``--runs`` is (at most
+    100,000; :func:`sim.experiments.ensemble.seeds_from`); give these seeds to
     ``mesa.batch_run(..., rng=...)`` or an EMA ``ReplicatorModel`` to get the same numbers.
     """
     base = scenario_of(scenario).seed if seed is None else seed
-    for name, value, low in (("seed", base, 0), ("replicates", replicates, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise InputError(None, f"must be a whole number of at least {low} (got {value!r})", key=name)
-    if base + replicates - 1 > MAX_SEED:
-        raise InputError(None, f"seed {base} leaves no room for {replicates} replicates", key="seed")
-    return [base + i for i in range(replicates)]
+    return seeds_from(base, replicates, keys=("seed", "replicates"))
 
 
 def run_with(scenario: Scenario | str | Path, *, seed: int | None = None, replicates: int = 1,

@@ -78,14 +78,14 @@ def legacy_ensemble(scenario_file: Path, runs: int, out: Path) -> Path:
     """
     from sim import load_scenario
     from sim.analysis.results import RunData
-    from sim.experiments.ensemble import replicate_seeds, write_summaries
+    from sim.experiments.ensemble import seeds_from, write_summaries
     from sim.experiments.manifest import manifest, manifest_text, now
     from sim.experiments.run import simulate_batch
     from sim.experiments.rundir import write_run_files
     from sim.io.scenario import inputs_hash
 
     scenario = load_scenario(scenario_file)
-    seeds = replicate_seeds(scenario, runs)
+    seeds = seeds_from(scenario.seed, runs)
     results = simulate_batch(scenario, seeds)
     for result in results:
         write_run_files(result, out / "runs" / f"seed-{result.seed}", scenario_path=scenario_file, map_png=False)

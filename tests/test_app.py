@@ -125,7 +125,7 @@ def test_the_live_model_is_the_run_and_replicates_are_the_clis():
     whole = simulate(model.spec, seed=model.spec.seed + 2)
     assert len(run.history) == 31 and np.array_equal(run.history, whole.history[:31])
     assert list(run.timeseries["towns_regime"]) == list(whole.timeseries["towns_regime"][:31])
-    reps = run_replicates(model.spec, 3, batch=2)
+    reps = run_replicates(model.spec, 3, every=2)
     assert [r.seed for r in reps] == [model.spec.seed + i for i in range(3)]
     assert np.array_equal(reps[2].history, whole.history)
 

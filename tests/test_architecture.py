@@ -172,3 +172,17 @@ def test_the_public_api_resolves():
     assert sim.__version__ and sim.__version__ != "unknown"
     with pytest.raises(AttributeError):
         sim.no_such_name  # noqa: B018
+
+
+PACKAGES = sorted(p.parent for p in SIM.rglob("__init__.py"))
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: module_name(p / "__init__.py"))
+def test_every_module_is_listed_in_its_packages_docstring(package):
+    """Each folder's ``__init__`` docstring lists its modules (and the package's, its folders), by ``name``."""
+    doc = ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8"))) or ""
+    here = module_name(package / "__init__.py")
+    children = [p.stem for p in package.glob("*.py") if not p.stem.startswith("__")]
+    children += [p.parent.name for p in package.glob("*/__init__.py")]
+    missing = [c for c in sorted(children) if f"``{c}``" not in doc and f"``{here}.{c}``" not in doc]
+    assert not missing, f"{here}'s docstring does not list {missing}"

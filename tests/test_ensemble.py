@@ -14,8 +14,8 @@ import sim.experiments.ensemble
 from sim import load_scenario, simulate
 from sim.analysis.results import load_results
 from sim.cli import main
-from sim.errors import Interrupted
-from sim.experiments.ensemble import replicate_seeds, run_ensemble
+from sim.errors import InputError, Interrupted
+from sim.experiments.ensemble import run_ensemble, seeds_from
 from sim.experiments.storage import PartLog
 
 from .conftest import ROOT, ev, legacy_ensemble, line_theatre
@@ -41,9 +41,14 @@ def files(folder):
 
 def test_replicate_seeds_follow_the_scenario_seed(toy):
     sc = load_scenario(toy)
-    assert replicate_seeds(sc, 3) == [40, 41, 42]
+    assert seeds_from(sc.seed, 3) == [40, 41, 42] == sim.replicate_seeds(sc, 3)
     with pytest.raises(Exception, match="--runs: must be a whole number from 1"):
-        replicate_seeds(sc, 0)
+        seeds_from(sc.seed, 0)
+    # sim.replicate_seeds is the same check under its own argument names, capped as --runs is
+    with pytest.raises(InputError, match="'replicates': must be a whole number from 1 to 100,000"):
+        sim.replicate_seeds(sc, 100_001)
+    with pytest.raises(InputError, match="'seed': seed 9223372036854775807 leaves no room"):
+        sim.replicate_seeds(sc, 2, seed=2**63 - 1)
 
 
 def part_metadata(file):

@@ -64,7 +64,7 @@ def test_pockets_found_in_one_batch_are_those_a_plain_search_finds(build):
     rear = np.zeros(theatre.n, bool)
     rear[theatre.town("T0")] = True
     controller = np.random.default_rng(5).integers(0, 3, (40, theatre.n)).astype(np.int8)
-    found = towns.cut_off(theatre, theatre.neighbour_table, controller, rear)
+    found = towns.cut_off(theatre, controller, rear)
     for r, row in enumerate(controller):
         held = [i for i in range(theatre.n) if row[i] != 0]
         graph = nx.Graph([(u, v) for u, v in zip(theatre.edge_u, theatre.edge_v, strict=True) if row[u] and row[v]])

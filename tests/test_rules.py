@@ -287,9 +287,9 @@ def test_a_pocket_cut_off_from_the_camps_is_shaken_and_given_up(build):
     combat_params = {"pocket_shock": 0.5, "abandon_shock": 0.9, "shock_recovery": 0.0, "collapse_shock": 0.0, "break_ratio": 1, "noise": 0.0}
     m = CeasefireModel(scenario(build, events=[push(["H1"], force=100)], combat=combat_params))
     p = m.theatre.town("P")
-    assert not towns.cut_off(m.theatre, m.neighbours, m.controller)[0, p]
+    assert not towns.cut_off(m.theatre, m.controller)[0, p]
     m.step()  # H1 falls: P is cut off, shaken by 0.5
-    assert towns.cut_off(m.theatre, m.neighbours, m.controller)[0, p] and m.controller[0, p] == 1
+    assert towns.cut_off(m.theatre, m.controller)[0, p] and m.controller[0, p] == 1
     m.step()  # shaken to 1.0 >= 0.9, with the government next door: given up
     assert m.controller[0, p] == 0
     assert m.controller[0, m.theatre.town("Camp")] == 1  # a camp is never an objective
@@ -308,7 +308,7 @@ def test_a_town_taken_that_cuts_no_one_off_keeps_the_pockets_and_one_of_the_rear
     assert not m.pockets().any()
     k = m.theatre.town(taken)
     m.capture(np.array([0]), np.array([k]), np.array([0], np.int8), np.array([1.0]), np.array([-1]), cause="assault")
-    assert m.pockets()[0].tolist() == towns.cut_off(m.theatre, m.neighbours, m.controller)[0].tolist()
+    assert m.pockets()[0].tolist() == towns.cut_off(m.theatre, m.controller)[0].tolist()
     assert [m.theatre.towns[i] for i in np.flatnonzero(m.pockets()[0])] == pocket
 
 
@@ -342,7 +342,7 @@ def test_pockets_and_flanks_kept_from_day_to_day_are_those_found_afresh():
     checked = 0
     while m.running and m.day < 75:
         m.step()
-        fresh = towns.cut_off(m.theatre, m.neighbours, m.controller, m.rear)
+        fresh = towns.cut_off(m.theatre, m.controller, m.rear)
         assert (m.pockets() == fresh).all(), f"day {m.day}"
         assert (m.government_flanks() == towns.held_neighbours(m.neighbours, m.controller == 0)).all(), f"day {m.day}"
         checked += fresh.any()
@@ -363,11 +363,11 @@ def test_the_rear_is_the_border_strip_too_and_a_town_with_a_way_to_it_is_no_pock
         assert m.rear[m.theatre.town("B")] == (rear_km >= 1.1) and m.rear[m.theatre.town("Camp")]
         m.step()  # H1 falls: P's only road to the camp is gone
         assert m.controller[0, m.theatre.town("H1")] == 0
-        cut = towns.cut_off(m.theatre, m.neighbours, m.controller, m.rear)[0]
+        cut = towns.cut_off(m.theatre, m.controller, m.rear)[0]
         assert cut[m.theatre.town("P")] == p_cut and cut[m.theatre.town("B")] == p_cut
     # A place by the border that the government holds is no rear for the opposition.
     m.controller[0, m.theatre.town("B")] = 0
-    assert towns.cut_off(m.theatre, m.neighbours, m.controller, m.rear)[0, m.theatre.town("P")]
+    assert towns.cut_off(m.theatre, m.controller, m.rear)[0, m.theatre.town("P")]
 
 
 def load_scenario_theatre(build):

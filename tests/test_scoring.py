@@ -10,13 +10,20 @@ import pandas as pd
 import pytest
 
 from sim import InputError, load_theatre
-from sim.analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
+from sim.analysis.aggregate import (
+    QUANTILES,
+    all_captures,
+    capture_dates,
+    control_probabilities,
+    date_quantile,
+    timeseries_quantiles,
+)
 from sim.analysis.comparison import compare
 from sim.analysis.metrics import batch_metrics, run_metrics
 from sim.analysis.outcomes import load_outcomes
 from sim.analysis.results import Results, RunData, frozen_front
 from sim.analysis.rundata import RunBatch, day_end_captures
-from sim.analysis.scoring import brier, score
+from sim.analysis.scoring import brier, outcome_table, score
 
 from .conftest import line_theatre
 
@@ -196,6 +203,16 @@ def test_ensemble_tables(theatre):
     q = timeseries_quantiles(runs).set_index(["date", "variable"])
     assert q.loc[("2020-01-07", "turkish_deaths"), "mean"] == 3.0
     assert q.loc[("2020-01-07", "ceasefire_in_force"), "mean"] == 1.0
+
+
+def test_capture_dates_and_compare_give_the_same_date_quantiles(theatre, outcomes):
+    """One rule for every date quantile (:func:`sim.analysis.aggregate.date_quantile`): ``capture_dates.csv`` and
+    ``compare`` agree; the median of an even count is the later middle date, the 95% rounds up."""
+    runs = [run(0, TRUE), run(1, [[R, H, B]] * 4 + [[R, R, B]] * 3)]  # T1 falls on 3 Jan in one, on 5 Jan in the other
+    cap = capture_dates(runs).set_index(["town", "to"]).loc[("T1", "regime")]
+    simulated = outcome_table(score(results(theatre, runs), outcomes)).set_index("outcome").loc["t1-falls", "simulated"]
+    assert simulated == f"{cap.q50} ({cap.q05} .. {cap.q95})" == "2020-01-05 (2020-01-03 .. 2020-01-05)"
+    assert [date_quantile(list(range(40)), q) for q in QUANTILES] == [1, 9, 20, 30, 38]
 
 
 @pytest.mark.parametrize("edit, message, line", [

@@ -91,7 +91,7 @@ def test_the_recorded_fronts_cut_no_town_off_from_the_rear(idlib):
     cut off on 6 March, and the model's pocket rule shook and emptied them.)"""
     rear = towns.rear_of(idlib, load_scenario(ROOT / "scenarios" / "campaign.yaml").combat.rear_km)
     for day, control in idlib.control.items():
-        cut = towns.cut_off(idlib, idlib.neighbour_table, control[None, :].astype(np.int8), rear)[0]
+        cut = towns.cut_off(idlib, control[None, :].astype(np.int8), rear)[0]
         assert not cut.any(), f"{day}: {names(idlib, np.flatnonzero(cut))}"
 
 
@@ -103,12 +103,12 @@ def test_jabal_al_zawiya_keeps_a_way_out_when_ariha_falls(idlib):
     control = idlib.control[dt.date(2020, 3, 6)].copy()
     for place in ("Ariha", "Sarjah", "Marayan", "Ihsim", "Kafr Latah", "Maar Bilit", "Al-Majdaliya"):
         control[idlib.town(place)] = 0
-    cut = towns.cut_off(idlib, idlib.neighbour_table, control[None, :].astype(np.int8), rear)[0]
+    cut = towns.cut_off(idlib, control[None, :].astype(np.int8), rear)[0]
     for village in ("Al-Bara", "Balyun", "Kansafra", "Kafr Oweid", "Fleifel", "Al-Muzarra"):
         assert not cut[idlib.town(village)], village
     ghab = control.copy()
     ghab[idlib.town("Qastun")] = 0  # and with the Ghab gone too, the plateau is a pocket again
-    cut = towns.cut_off(idlib, idlib.neighbour_table, ghab[None, :].astype(np.int8), rear)[0]
+    cut = towns.cut_off(idlib, ghab[None, :].astype(np.int8), rear)[0]
     assert cut[[idlib.town(v) for v in ("Al-Bara", "Balyun", "Kansafra")]].all()
 
 

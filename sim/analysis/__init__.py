@@ -1,6 +1,8 @@
 """Reading results back and saying what they mean: summaries, scores against the record, comparisons.
 
 - ``results``: run, ensemble and sweep folders read back (``RunData``, ``Results``, ``read_rows``).
+- ``rundata``: one replicate as analysis sees it (``RunData``), and replicates side by side (``RunBatch``).
+- ``replicates``: an ensemble's replicates as Parquet parts, read back whole or not at all.
 - ``integrity``: whether each table and Parquet part read back is whole (``DamagedResult`` if not).
 - ``aggregate``: ensemble summaries (control probabilities, capture dates, time-series quantiles).
 - ``outcomes``: the kinds of reported outcome and how one run meets each.

@@ -55,11 +55,22 @@ def all_captures(runs: list[RunData]) -> pd.DataFrame:
                          "from": np.array(old, dtype=object), "to": np.array(to, dtype=object)})
 
 
+def date_quantile(dates: list | np.ndarray, q: float):  # noqa: ANN201 - a date, or whatever ``dates`` holds
+    """Quantile ``q`` of sorted ``dates``, as one of them (dates are not interpolated).
+
+    The rank ``q * (n - 1)`` is rounded down below the median and up from it, so a 5–95% range holds at least
+    90% of the replicates and the median of an even count is the later of the middle two. Every date quantile
+    uses it: ``capture_dates.csv``, the ``run`` summary, ``compare``'s table and the app's.
+    """
+    rank = q * (len(dates) - 1)
+    return dates[int(np.floor(rank)) if q < 0.5 else int(np.ceil(rank))]
+
+
 def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each (town, new controller): in how many replicates it happened and when.
 
     The date of a replicate is the first time the town passes to that
-    controller; quantiles are actual dates drawn from the replicates.
+    controller; quantiles are actual dates drawn from the replicates (:func:`date_quantile`).
     ``captures`` is :func:`all_captures` of ``runs``, if already at hand.
     """
     caps = all_captures(runs) if captures is None else captures
@@ -67,7 +78,7 @@ def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> 
     firsts = caps.groupby(["town", "to", "seed"], sort=True)["date"].min()  # each replicate's first date, in one pass
     for (town, to), dates in firsts.groupby(level=[0, 1], sort=True):
         first = np.sort(dates.to_numpy())
-        q = {f"q{round(x * 100):02d}": first[int(np.floor(x * (len(first) - 1)))] for x in QUANTILES}
+        q = {f"q{round(x * 100):02d}": date_quantile(first, x) for x in QUANTILES}
         rows.append({"town": town, "to": to, "runs": len(first), "share": len(first) / len(runs),
                      "earliest": first[0], **q, "latest": first[-1]})
     columns = ["town", "to", "runs", "share", "earliest", *(f"q{round(x * 100):02d}" for x in QUANTILES), "latest"]

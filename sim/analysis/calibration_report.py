@@ -28,6 +28,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .scoring import HEADLINES, LOWER_IS_BETTER
+
 CONSTRAINED, LOOSE = 0.5, 0.9
 
 
@@ -123,7 +125,7 @@ def score_table(scores: dict[str, dict[str, dict[str, float]]], part: str) -> pd
             continue
         row = {"score": key}
         row.update(dict(zip(scores, values, strict=True)))
-        row["better is"] = "higher" if key in ("outcomes met", "control accuracy") else "lower"
+        row["better is"] = "lower" if key in LOWER_IS_BETTER or key not in HEADLINES else "higher"  # the objective's parts are losses
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..names import HOLDERS
+from .aggregate import date_quantile
 from .outcomes import (
     CaptureOutcome,
     Check,
@@ -45,6 +46,7 @@ from .results import Results, frozen_front
 from .rundata import RunBatch
 
 HEADLINES = ("outcomes met", "control accuracy", "Brier", "capture MAE (days)")
+LOWER_IS_BETTER = ("Brier", "capture MAE (days)")  # the headline scores that are better lower (the others: higher)
 SETS = ("calibration", "validation")
 
 
@@ -191,7 +193,7 @@ def headline_table(card: Scorecard) -> pd.DataFrame:
         for name, sub in card.sets.items():
             row[f"{name}: model"] = sub.headline()[k]
             row[f"{name}: frozen"] = sub.baseline[k]
-        row["better is"] = "lower" if k in ("Brier", "capture MAE (days)") else "higher"
+        row["better is"] = "lower" if k in LOWER_IS_BETTER else "higher"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -209,8 +211,8 @@ def _reported(o: OutcomeBase) -> str:
         case EventOutcome():
             return f"{o.event} {o.reported} (window {o.window[0]} .. {o.window[1]})"
         case QuantityOutcome():
-            figure = _number(o.reported) if o.reported is not None else "-"
-            return f"{o.variable} {figure} on {o.date} (range {_number(o.range[0])} .. {_number(o.range[1])})"
+            figure = short_number(o.reported) if o.reported is not None else "-"
+            return f"{o.variable} {figure} on {o.date} (range {short_number(o.range[0])} .. {short_number(o.range[1])})"
         case ConditionOutcome():
             return f"<= {o.max_captures} changes of hands {o.period[0]} .. {o.period[1]}"
     return ""
@@ -229,19 +231,19 @@ def _simulated(s: OutcomeScore) -> str:
         never = n - len(dates)
         if not dates:
             return "never"
-        text = f"{dates[len(dates) // 2]}"
+        text = f"{date_quantile(dates, 0.5)}"
         if len(dates) > 1:
-            text += f" ({dates[int(0.05 * (len(dates) - 1))]} .. {dates[int(np.ceil(0.95 * (len(dates) - 1)))]})"
+            text += f" ({date_quantile(dates, 0.05)} .. {date_quantile(dates, 0.95)})"
         return text + (f"; never in {never}/{n}" if never else "")
     x = np.array(values, dtype=float)
-    fmt = "{:.0%}".format if isinstance(o, FrontOutcome) else _number
+    fmt = "{:.0%}".format if isinstance(o, FrontOutcome) else short_number
     if np.isnan(x).all():
         return "none"
     lo, mid, hi = np.nanquantile(x, [0.05, 0.5, 0.95])
     return fmt(mid) + (f" ({fmt(lo)} .. {fmt(hi)})" if n > 1 else "")
 
 
-def _number(x: float) -> str:
+def short_number(x: float) -> str:
     """Counts as whole numbers with thousands separators, shares and rates to 2 decimals."""
     return f"{x:,.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.2f}"
 
@@ -252,5 +254,5 @@ def _value(value: object, o: OutcomeBase) -> str:
     if isinstance(o, FrontOutcome):
         return f"{value:.0%}"
     if isinstance(value, float):
-        return "none" if np.isnan(value) else _number(value)
+        return "none" if np.isnan(value) else short_number(value)
     return str(value)

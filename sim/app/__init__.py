@@ -8,7 +8,9 @@ imports this package, so ``import sim`` never loads Solara.
 - ``config``: where the app reads scenarios and saves what-ifs.
 - ``live``: the Mesa model the page steps, runs in memory, N replicates with progress.
 - ``ensemble``: an ensemble's scorecard, comparison with its baseline, and tables.
+- ``outcome_words``, ``compare_words``: the scorecard and the comparison with the baseline in words, for the page.
 - ``figures``: the page's figures as PNG, drawn by :mod:`sim.viz`.
-- ``panels``, ``run_view``, ``ensemble_view``, ``export_view``: the Solara components.
+- ``panels``, ``run_view``, ``ensemble_view``, ``export_view``: the Solara components; ``guard``: a view that fails
+  says so where it stands.
 - ``app``: the page (SolaraViz and the tabs); ``server``: starting it.
 """

@@ -17,13 +17,13 @@ import pandas as pd
 
 from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference, bootstrap_diff
 from ..analysis.report import markdown_table
+from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS
 from .outcome_words import described, left_aligned
 
 MINUS = "\u2212"
 TOWNS_SHOWN = 10
 TOWNS_NAMED = 3  # the towns the one-sentence summary names: those whose chance of being the government's changed most
-LOWER_IS_BETTER = ("Brier", "capture MAE (days)")
 QUANTITY_WORDS = {
     **{f"towns_{h}": f"towns held by {'the ' * (h != 'hts')}{DISPLAY_NAMES[h]}" for h in HOLDERS},
     "turkish_deaths": "Turkish soldiers killed so far",
@@ -32,6 +32,12 @@ QUANTITY_WORDS = {
     "violations": "violations of the ceasefire in place",
 }
 WORDED = ("score", "better when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
+
+
+def in_words(n: int) -> str:
+    """A small count as a reader says it ('ten'); in figures from 13 on."""
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
 
 
 def intervals_name() -> str:
@@ -162,7 +168,7 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     shown = moved.head(TOWNS_SHOWN)
     rows = [{"town": t.town, "A": percent(t.p_regime_a), "B": percent(t.p_regime_b), "B − A": points(t.diff)}
             | ({intervals_name(): f"{points(t.low)} to {points(t.high)}"} if c.intervals else {}) for t in shown.itertuples()]
-    which = "the ten" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
+    which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
     head = (f"**Towns: {which} whose chance of being held by the government changed most** on {day.day} {day:%B %Y}, "
             "largest change first: the share of replicates in which the government holds each, in A and in B")
     more = len(moved) - len(shown)
@@ -207,7 +213,7 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
         beyond = [d for d in c.headlines if beyond_chance(d)]
         scores = ("over the whole run, " + "; ".join(f"{d.name} {_moves(d)} from {score_value(d.name, d.a)} to "
                                                     f"{score_value(d.name, d.b)}" for d in beyond)
-                  if beyond else "no headline score differs beyond chance (every 90% interval includes 0)")
+                  if beyond else f"no headline score differs beyond chance (every {intervals_name()} includes 0)")
     else:
         scores = "with one replicate there are no intervals to tell an effect from chance"
     held = next(d for d in quantities if d.name == "towns_regime")

@@ -18,19 +18,19 @@ import pandas as pd
 
 from ..analysis.aggregate import common_days, control_probabilities, timeseries_quantiles
 from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, compare
-from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.report import comparison_csv, markdown_table
 from ..analysis.results import Results
 from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
-from ..io.theatre import Theatre
+from ..experiments.run import memory_results, outcomes_for
+from ..io.schema import Scenario
 from ..names import DISPLAY_NAMES, HOLDERS
 from ..viz.labels import main_towns
-from .live import memory_results, probabilities_on, run_replicates, timed
+from .live import probabilities_on, run_replicates, timed
 from .settings import Controls, Settings, base_scenario, baseline_of, build, changes
 from .outcome_words import left_aligned
 from .whatif import default_name, title_of
 
-MAX_RUNS = 200
+MAX_PAGE_REPLICATES = 200  # the most replicates the page runs (its slider's end)
 
 
 @dataclass
@@ -59,26 +59,18 @@ class Ensemble:
         return [self.results.start + dt.timedelta(days=d) for d in range(common_days(self.results.runs))]
 
 
-_OUTCOMES: dict[tuple, tuple[Theatre, list[OutcomeBase]]] = {}  # (file, version, theatre, variables) -> outcomes
+def scored_in_memory(scenario: Scenario, results: Results) -> Scorecard:
+    """``sim.scorecard`` of runs in memory: against outcomes.yaml beside the scenario's claims record, read once
+    per file version (:func:`sim.experiments.run.outcomes_for`, the cache runs and sweeps use)."""
+    return score(results, outcomes_for(scenario, results.theatre, list(results.runs[0].timeseries.columns)))
 
 
-def scorecard(results: Results) -> Scorecard:
-    """``sim.scorecard``: the results against outcomes.yaml beside their claims record (read once per file version)."""
-    path = results.claims_file.parent / "outcomes.yaml"
-    variables = list(results.runs[0].timeseries.columns)
-    key = (str(path), path.stat().st_mtime_ns, path.stat().st_size, id(results.theatre), tuple(variables))
-    if key not in _OUTCOMES:
-        if len(_OUTCOMES) >= 8:
-            _OUTCOMES.clear()
-        _OUTCOMES[key] = (results.theatre, load_outcomes(path, results.theatre, variables))  # the theatre kept: its id stays its own
-    return score(results, _OUTCOMES[key][1])
-
-
-def run_ensemble(settings: Settings, controls: Controls, n: int, root: Path = Path("."),
-                 progress: Callable[[int, int], None] | None = None, whatif_dirs: tuple[Path, ...] = ()) -> Ensemble:
+def ensemble_of_settings(settings: Settings, controls: Controls, n: int, root: Path = Path("."),
+                         progress: Callable[[int, int], None] | None = None,
+                         whatif_dirs: tuple[Path, ...] = ()) -> Ensemble:
     """``n`` replicates of the settings (and of their baseline, if they have one), scored and compared."""
-    if not 1 <= n <= MAX_RUNS:
-        raise ValueError(f"replicates must be between 1 and {MAX_RUNS} (got {n})")
+    if not 1 <= n <= MAX_PAGE_REPLICATES:
+        raise ValueError(f"replicates must be between 1 and {MAX_PAGE_REPLICATES} (got {n})")
     scenario = build(settings, controls, root, name=None if settings.is_plain else default_name(settings, root))
     base_file = baseline_of(settings, root, whatif_dirs)
     total = n * (2 if base_file else 1)
@@ -88,13 +80,13 @@ def run_ensemble(settings: Settings, controls: Controls, n: int, root: Path = Pa
 
     def work() -> Ensemble:
         results = memory_results(scenario, run_replicates(scenario, n, report(0)), title=title_of(settings, controls, root))
-        out = Ensemble(settings, changes(settings, controls, root), results, scorecard(results), stem=scenario.name)
+        out = Ensemble(settings, changes(settings, controls, root), results, scored_in_memory(scenario, results), stem=scenario.name)
         if base_file is not None:
             base = base_scenario(base_file, root)
             out.baseline_file = base_file
             out.baseline = memory_results(base, run_replicates(base, n, report(n)), results.theatre,
                                           title=title_of(Settings(base_file), controls, root))
-            out.comparison = compare(scorecard(out.baseline), out.card)
+            out.comparison = compare(scored_in_memory(base, out.baseline), out.card)
         return out
 
     ens, seconds = timed(work)

@@ -18,11 +18,11 @@ from ..viz.maps import compare_figure, map_figure
 from ..viz.plots import towns_held_figure
 from .config import AppConfig
 from .ensemble import (
-    MAX_RUNS,
+    MAX_PAGE_REPLICATES,
     Ensemble,
     comparison_heading,
+    ensemble_of_settings,
     held_summary,
-    run_ensemble,
     tables,
     towns_markdown,
     towns_table,
@@ -40,7 +40,7 @@ def compute(settings: Settings, config: AppConfig, n: int) -> Ensemble:
         ensemble_task.progress = 100.0 * done / total
 
     ensemble_task.progress = 0.0
-    return run_ensemble(settings, config.controls, n, config.root, progress, config.whatif_dirs)
+    return ensemble_of_settings(settings, config.controls, n, config.root, progress, config.whatif_dirs)
 
 
 # In a thread, one result per browser session: the page stays live and shows the progress.
@@ -55,7 +55,7 @@ def shown_date(ens: Ensemble, date: dt.date | None) -> dt.date:
 @solara.component
 def EnsembleControls(settings: Settings, config: AppConfig, n: solara.Reactive[int]):
     with solara.Row(style={"align-items": "center"}):
-        solara.SliderInt("Replicates", value=n, min=1, max=MAX_RUNS)
+        solara.SliderInt("Replicates", value=n, min=1, max=MAX_PAGE_REPLICATES)
         solara.Button(f"Run ensemble ({n.value})", color="primary", disabled=ensemble_task.pending,
                       on_click=lambda: ensemble_task(settings, config, n.value))
     if ensemble_task.pending:

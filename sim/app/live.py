@@ -5,8 +5,6 @@
   (Mesa's Reset builds a new one from them).
 - :func:`live_run`: the run so far as a :class:`~sim.analysis.results.RunData`,
   so the map and the plots are drawn by the same code as a run folder's.
-- :func:`memory_results`: runs in memory as a :class:`~sim.analysis.results.Results`,
-  with the manifest a folder would carry, for scoring and plots.
 - :func:`run_replicates`: N replicates (seed = scenario seed + i, as
   ``python -m sim run --runs N``), stepped as one batch, with progress by day.
 """
@@ -22,16 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.results import Results, RunData
-from ..experiments.ensemble import replicate_seeds
-from ..experiments.manifest import manifest, now
+from ..analysis.results import RunData
+from ..experiments.ensemble import seeds_from
 from ..io.schema import Scenario
-from ..io.theatre import Theatre, load_theatre
+from ..io.theatre import Theatre
 from ..model.model import CeasefireModel
 from .settings import Controls, Settings, build
 from .whatif import title_of
 
-BATCH = 5  # days between two progress reports of an ensemble
+PROGRESS_DAYS = 5  # days between two progress reports of an ensemble
 
 
 class WhatIfModel(CeasefireModel):
@@ -77,34 +74,20 @@ def live_run(model: CeasefireModel, replicate: int = 0) -> RunData:
                    model.encircled_history[replicate, :days].copy())
 
 
-def memory_results(scenario: Scenario, runs: list[RunData], theatre: Theatre | None = None, *, title: str | None = None) -> Results:
-    """Runs in memory as a results folder reads back (a single run, or an ensemble of several).
-
-    ``title``: what figures and headings call them (the results' ``name``), if not the scenario's name.
-    """
-    kind = "ensemble" if len(runs) > 1 else "run"
-    seeds = [r.seed for r in runs] if kind == "ensemble" else None
-    m = manifest(kind, scenario, None, content_hash="", seed=scenario.seed, started=now(), replicates=seeds)
-    m["complete"] = True
-    if title is not None:
-        m["scenario_name"] = title
-    return Results(Path(scenario.name), m, theatre or load_theatre(scenario.theatre), runs, len(runs))
-
-
 def run_replicates(scenario: Scenario, n: int, progress: Callable[[int, int], None] | None = None,
-                   *, batch: int = BATCH) -> list[RunData]:
+                   *, every: int = PROGRESS_DAYS) -> list[RunData]:
     """``n`` replicates of ``scenario``, replicate i with seed = scenario seed + i, stepped together.
 
     The same replicates as ``python -m sim run SCENARIO --runs n``: each draws from its own
     stream keyed by its seed, so a batch gives what separate runs give (the tests check it).
-    ``progress(done, n)`` is told, every ``batch`` days, how many replicate-days of the
+    ``progress(done, n)`` is told, each ``every`` days, how many replicate-days of the
     ``n`` are done, in replicates.
     """
-    seeds = replicate_seeds(scenario, n)
+    seeds = seeds_from(scenario.seed, n)
     model = CeasefireModel(scenario, seeds=seeds)
     while model.running:
         model.step()
-        if progress is not None and (model.steps % batch == 0 or not model.running):
+        if progress is not None and (model.steps % every == 0 or not model.running):
             progress(round(n * model.steps / model.days), n)
     return [live_run(model, r) for r in range(n)]
 

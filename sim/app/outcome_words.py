@@ -25,7 +25,8 @@ from ..analysis.outcomes import (
     RoadOutcome,
 )
 from ..analysis.report import markdown_table
-from ..analysis.scoring import OutcomeScore, Scorecard
+from ..analysis.aggregate import date_quantile
+from ..analysis.scoring import OutcomeScore, Scorecard, short_number
 from ..names import DISPLAY_NAMES
 
 NBSP = "\u00a0"  # between a date's parts: a narrow column breaks between dates, not inside one
@@ -50,7 +51,7 @@ def who(code: str) -> str:
 def number(x: float, o: OutcomeBase) -> str:
     if isinstance(o, QuantityOutcome) and o.variable == "patrol_coverage" or isinstance(o, FrontOutcome):
         return f"{x:.0%}"
-    return f"{x:,.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.2f}"
+    return short_number(x)
 
 
 def event_words(event: str) -> str:
@@ -91,9 +92,9 @@ def simulated(s: OutcomeScore) -> str:
         dates = sorted(v for v in values if v is not None)
         if not dates:
             return "never"
-        text = day(dates[len(dates) // 2])
+        text = day(date_quantile(dates, 0.5))
         if len(dates) > 1:
-            text += f" ({span(dates[int(0.05 * (len(dates) - 1))], dates[int(np.ceil(0.95 * (len(dates) - 1)))])})"
+            text += f" ({span(date_quantile(dates, 0.05), date_quantile(dates, 0.95))})"
         never = n - len(dates)
         return text + (f"; never in {never} of {n}" if never else "")
     x = np.array(values, dtype=float)

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..errors import InputError
 
 MAX_RUNS, MAX_WORKERS, MAX_DAYS, MAX_SEED, MAX_N = 100_000, 64, 36_500, 2**63 - 1, 1_000_000
+MAX_TRIALS = 100_000  # --trials: a calibration's budget, not replicates
 COMMANDS = {
     "run": "run a scenario (an ensemble with --runs N) and write a results folder under results/",
     "check": "validate a scenario (or a sweep or calibration file) without running it",
@@ -128,7 +129,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     app.add_argument("--open", action="store_true", help="open the page in a browser")
     cal = command("calibrate", help=COMMANDS["calibrate"])
     cal.add_argument("calibration", type=Path, metavar="CALIBRATION", help="a calibration file (calibrations/*.yaml)")
-    cal.add_argument("--trials", type=whole("--trials", 1, MAX_RUNS), help="replace the file's trial budget")
+    cal.add_argument("--trials", type=whole("--trials", 1, MAX_TRIALS), help="replace the file's trial budget")
     cal.add_argument("--minutes", type=float, help="replace the file's wall-time budget (checked between batches)")
     cal.add_argument("--out", help="calibration folder (default: results/calibration-<name>)")
     cal.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),

@@ -63,10 +63,10 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _ensemble(args: argparse.Namespace, scenario, days: str, prog: str) -> int:  # noqa: ANN001 - a Scenario
     from ..analysis.summary import summarise_ensemble
-    from ..experiments.ensemble import replicate_seeds, run_ensemble
+    from ..experiments.ensemble import run_ensemble, seeds_from
     from ..io.outputs import check_out, claim_folder
 
-    replicate_seeds(scenario, args.runs)  # refuse a bad --runs before touching the disk
+    seeds_from(scenario.seed, args.runs)  # refuse a bad --runs before touching the disk
     default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{days}"
     out = check_out(args.out) if args.out is not None else check_out(default, default=True)
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)

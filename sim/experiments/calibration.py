@@ -40,7 +40,7 @@ from ..model.params import batch_groups
 from .calibration_file import CalibrationSpec
 from .executors import deferred_interrupts, run_tasks
 from .parameters import apply
-from .run import simulate_batch
+from .run import memory_results, simulate_batch
 
 STUDY_FILE = "study.db"
 
@@ -78,10 +78,9 @@ def _theatre(path: str):  # noqa: ANN202 - a Theatre, loaded once per process
     return load_theatre(path)
 
 
-def results_of(scenario: Scenario, runs: list[RunData]) -> Results:
-    """Runs of ``scenario`` in memory as a :class:`Results`, for scoring."""
-    manifest = {"scenario_name": scenario.name, "start": str(scenario.start), "end": str(scenario.end)}
-    return Results(Path("."), manifest, _theatre(str(scenario.theatre)), runs, len(runs))
+def in_memory(scenario: Scenario, runs: list[RunData]) -> Results:
+    """Runs of ``scenario`` in memory as a :class:`Results`, for scoring, on the theatre this process loaded once."""
+    return memory_results(scenario, runs, _theatre(str(scenario.theatre)))
 
 
 def simulate_rows(scenario: Scenario, rows: list[dict[str, float]], seeds: list[int]) -> list[RunData]:
@@ -102,7 +101,7 @@ def simulate_rows(scenario: Scenario, rows: list[dict[str, float]], seeds: list[
 
 def ensembles(problem: Problem, rows: list[dict[str, float]], replicates: int, offset: int = 0) -> list[Results]:
     """Each scenario run ``replicates`` times across the parameter ``rows``, seeds ``seed + offset + i``."""
-    return [results_of(sc, simulate_rows(sc, rows, [sc.seed + offset + i for i in range(replicates)])) for sc in problem.scenarios]
+    return [in_memory(sc, simulate_rows(sc, rows, [sc.seed + offset + i for i in range(replicates)])) for sc in problem.scenarios]
 
 
 def frozen(results: list[Results]) -> list[Results]:
@@ -142,7 +141,7 @@ def evaluate_points(problem: Problem, points: list[dict[str, float]], offset: in
     found = []
     for j in range(len(points)):
         t1 = time.perf_counter()
-        results = [results_of(sc, runs[j]) for sc, runs in zip(problem.scenarios, per_scenario, strict=True)]
+        results = [in_memory(sc, runs[j]) for sc, runs in zip(problem.scenarios, per_scenario, strict=True)]
         fit = scores(problem, results, problem.fit)[1]
         hold = scores(problem, results, problem.hold_out)[1] if problem.hold_out else {}
         found.append({"fit": fit, "hold_out": hold, "seconds": shared + time.perf_counter() - t1})

@@ -65,14 +65,22 @@ REPLICATE = re.compile(r"seed-\d+")  # a replicate's folder, as versions before 
 REPLICATE_TEMP = re.compile(r"\.seed-\d+\.(tmp|old)-\d+-[0-9a-f]{8}")
 
 
-def replicate_seeds(scenario: Scenario, runs: int) -> list[int]:
-    """The seeds of an ensemble's replicates: the scenario's seed, then the next ones."""
+def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = ("--seed", "--runs")) -> list[int]:
+    """The seeds of ``runs`` replicates: ``first``, then the next ones (replicate ``i`` runs with ``first + i``).
+
+    The one convention of ensembles, the app and :func:`sim.replicate_seeds`, checked in one place: a seed of
+    at least 0, a whole number of runs from 1 to :data:`MAX_RUNS`, and seeds that stop at 2**63 - 1. ``keys``:
+    what an error calls the seed and the count (the flags, or :func:`sim.replicate_seeds`'s arguments).
+    """
+    seed_key, runs_key = keys
+    if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+        raise InputError(None, f"must be a whole number of at least 0 (got {first!r})", key=seed_key)
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
-        raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})", key="--runs")
-    if scenario.seed + runs - 1 > MAX_SEED:
-        raise InputError(None, f"seed {scenario.seed} leaves no room for {runs} replicates (seeds stop at 2**63 - 1)",
-                         key="--seed")
-    return [scenario.seed + i for i in range(runs)]
+        raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})", key=runs_key)
+    if first + runs - 1 > MAX_SEED:
+        raise InputError(None, f"seed {first} leaves no room for {runs} replicates (seeds stop at 2**63 - 1)",
+                         key=seed_key)
+    return [first + i for i in range(runs)]
 
 
 def check_workers(workers: int) -> int:
@@ -115,7 +123,7 @@ def run_ensemble(
     out = Path(out)
     if not isinstance(scenario, Scenario):  # a path, as run_with takes one
         scenario, scenario_path = as_scenario(scenario), scenario_path or Path(scenario)
-    seeds = replicate_seeds(scenario, runs)
+    seeds = seeds_from(scenario.seed, runs)
     check_workers(workers)
     if workers > 1 and runs > 1:
         start_forkserver()  # the workers' process loads the model while this one prepares the folder

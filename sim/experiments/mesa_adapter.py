@@ -33,7 +33,7 @@ from ..io.scenario import load_scenario
 from ..io.schema import Scenario
 from ..model.model import CeasefireModel
 from .manifest import now
-from .run import RunResult, results_of
+from .run import RunResult, run_results
 
 _LOADED: dict[tuple, Scenario] = {}  # path and file version -> scenario: batch_run builds a model per run
 
@@ -91,7 +91,7 @@ class IdlibModel(mesa.Model):
         self.run.step()
         if not self.run.running:
             self.running = False
-            self.result = results_of(self.run, self._started, now())[0]
+            self.result = run_results(self.run, self._started, now())[0]
             self.metrics = self.result.metrics(self.outcomes)
             self.datacollector = DataCollector(model_reporters={name: (lambda m, n=name: m.metrics[n]) for name in self.metrics})
             self.datacollector.collect(self)

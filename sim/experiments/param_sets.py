@@ -25,7 +25,7 @@ from ..errors import InputError, Interrupted
 from ..io.schema import Scenario
 from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
-from .ensemble import part_runs, replicate_seeds, write_summaries
+from .ensemble import part_runs, seeds_from, write_summaries
 from .design_file import check_points, not_csv, read_points
 from .executors import deferred_interrupts, run_tasks
 from .manifest import manifest, now
@@ -84,7 +84,7 @@ def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out:
     from tqdm import tqdm
 
     out = Path(out)
-    seeds = replicate_seeds(scenario, runs)
+    seeds = seeds_from(scenario.seed, runs)
     if out.exists() and any(out.iterdir()):
         raise InputError(out, "exists and is not empty; choose another --out (an ensemble across a parameter set is not resumed)",
                          key="--out")

@@ -14,7 +14,7 @@ import pandas as pd
 from ..analysis.integrity import EVENT_COLUMNS
 from ..analysis.metrics import batch_metric_columns, run_metrics
 from ..analysis.outcomes import OutcomeBase, load_outcomes
-from ..analysis.results import RunData
+from ..analysis.results import Results, RunData
 from ..analysis.rundata import EventLog, RunBatch, day_end_captures, deals_of
 from ..errors import InputError
 from ..io.scenario import as_scenario, inputs_hash
@@ -22,7 +22,7 @@ from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.model import REPORTERS, CeasefireModel
 from ..names import HOLDERS
-from .manifest import now
+from .manifest import manifest, now
 
 @dataclass(frozen=True)
 class BatchLog:
@@ -194,7 +194,7 @@ def simulate_batch(scenario: Scenario | Sequence[Scenario], seeds: list[int], *,
     started = now()
     model = CeasefireModel(scenario, seeds=list(seeds), check_invariants=check_invariants)
     model.run_model()
-    results = results_of(model, started, now())
+    results = run_results(model, started, now())
     model.release()
     return results
 
@@ -245,7 +245,7 @@ def log_of(model: CeasefireModel) -> BatchLog:
     )
 
 
-def results_of(model: CeasefireModel, started: str, finished: str) -> list[RunResult]:
+def run_results(model: CeasefireModel, started: str, finished: str) -> list[RunResult]:
     """Each replicate of a model that has run (to its end, or as far as it got), its tables to be built when read."""
     log, days = log_of(model), model.steps + 1
     digests = {key: inputs_hash(s) for key, s in {id(s): s for s in model.replicate_specs}.items()}  # once a scenario
@@ -261,6 +261,21 @@ def _rows_by_replicate(replicate: np.ndarray, replicates: int) -> list[np.ndarra
     bounds = np.searchsorted(replicate[order], np.arange(-1, replicates + 1))
     shared = order[bounds[0] : bounds[1]]
     return [np.sort(np.concatenate([shared, order[bounds[r + 1] : bounds[r + 2]]])) for r in range(replicates)]
+
+
+def memory_results(scenario: Scenario, runs: list[RunData], theatre: Theatre | None = None, *, title: str | None = None) -> Results:
+    """Runs in memory as a results folder reads back (a single run, or an ensemble of several), for scoring and
+    plots: the app's runs and a calibration's trials. ``theatre``: the one already loaded (else read again).
+
+    ``title``: what figures and headings call them (the results' ``name``), if not the scenario's name.
+    """
+    kind = "ensemble" if len(runs) > 1 else "run"
+    seeds = [r.seed for r in runs] if kind == "ensemble" else None
+    m = manifest(kind, scenario, None, content_hash="", seed=scenario.seed, started=now(), replicates=seeds)
+    m["complete"] = True
+    if title is not None:
+        m["scenario_name"] = title
+    return Results(Path(scenario.name), m, theatre or load_theatre(scenario.theatre), runs, len(runs))
 
 
 _OUTCOMES: dict[tuple, tuple[Theatre, list[OutcomeBase]]] = {}  # read once per process, not once per run

@@ -12,5 +12,6 @@
 - ``timeline``: the events against each other (ceasefires the model cannot hold at once) and the theatre's post dates.
 - ``scenario``: ``load_scenario`` (all of the above) and the content hash of a run's inputs.
 - ``theatre``: towns, roads, posts and the border, loaded from CSV, with the neighbourhoods the model uses.
+- ``theatre_tables``: a theatre's plain files (the YAML index, the CSV tables), each checked as it is read.
 - ``claims``: the claims record that events and outcomes cite.
 """

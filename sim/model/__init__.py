@@ -7,6 +7,7 @@
 - ``civilians``: flight from assault, bombing, the approaching front and capture, to the camps.
 - ``towns``: queries over the town arrays that no faction owns (the front, pockets, posts as sites).
 - ``streams``: random numbers addressed by (seed, day, rule, town): a replicate is the same alone or in a batch.
+- ``params``: parameters that differ per replicate when several points of a sweep step together in one batch.
 - ``events``: the scenario's dated events, as objects the model schedules.
 - ``journal``: the batch's event log, a day's captures kept as arrays until it is read.
 """

@@ -43,7 +43,7 @@ from .params import per_pair
 from .streams import Draw
 
 if TYPE_CHECKING:
-    from .factions import Regime
+    from .regime import Regime
     from .model import CeasefireModel
 
 
@@ -80,7 +80,6 @@ class Ceasefire:
         state: (replicates,) index into :data:`STATES`.
         pressure: (replicates,) the regime's accumulated urge to break it.
         violations: (replicates,) attacks by parties that reject it or fail to keep it.
-        broken_day: (replicates,) the day the regime broke it (-1: it has not).
     """
 
     name: str
@@ -96,7 +95,6 @@ class Ceasefire:
     state: np.ndarray = field(init=False)
     pressure: np.ndarray = field(init=False)
     violations: np.ndarray = field(init=False)
-    broken_day: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         r = self.replicates
@@ -104,7 +102,6 @@ class Ceasefire:
         self.state = np.full(r, _CODE[CeasefireState.ANNOUNCED])
         self.pressure = np.zeros(r)
         self.violations = np.zeros(r, np.int64)
-        self.broken_day = np.full(r, -1, np.int64)
 
     def is_(self, state: CeasefireState) -> np.ndarray:
         """(replicates,) where the deal is in ``state``."""
@@ -192,7 +189,6 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
     breaks = bound & (streams.uniform(model.keys, model.day, Draw.BREAK_CEASEFIRE) < chance)
     if breaks.any():
         cf.move(breaks, CeasefireState.BROKEN)
-        cf.broken_day[breaks] = model.day
         model.log_each(f"{cf.kind}_broken", breaks, None, regime.name, lambda r: f"{cf.name}: {regime.name} resumes its offensive")
     return bound & ~breaks
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..names import HolderCode
 from . import towns
-from .params import per_town
+from .params import per_pair, per_town
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
@@ -50,6 +50,13 @@ def flee(model: CeasefireModel) -> None:
         rate = np.maximum(rate, np.where(near, per_town(p.flee_front) * air, 0.0))
     rate = np.where(hit, np.maximum(rate, per_town(p.flee_assault)), rate)
     leave(m, rate * m.leaves)
+
+
+def flee_capture(model: CeasefireModel, rep: np.ndarray, town: np.ndarray) -> None:
+    """A share (``flee_capture``) of those still living in a town that changes hands leave it."""
+    share = np.zeros(model.controller.shape)
+    share[rep, town] = per_pair(model.civilian_params.flee_capture, rep) * model.leaves[town]
+    leave(model, share)
 
 
 def leave(model: CeasefireModel, share: np.ndarray) -> None:

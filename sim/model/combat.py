@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HOLDERS, HolderCode
-from . import civilians, streams, towns
+from . import streams, towns
 from .params import per_pair, per_town
 from .streams import Draw
 
@@ -146,10 +146,3 @@ def abandon_untenable(model: CeasefireModel) -> None:
 def recover(model: CeasefireModel) -> None:
     """Shaken garrisons steady themselves day by day."""
     model.shock *= 1.0 - per_town(model.combat_params.shock_recovery)
-
-
-def flee_capture(model: CeasefireModel, rep: np.ndarray, town: np.ndarray) -> None:
-    """Most of those still living in a town that changes hands leave it."""
-    share = np.zeros(model.controller.shape)
-    share[rep, town] = per_pair(model.civilian_params.flee_capture, rep) * model.leaves[town]
-    civilians.leave(model, share)

@@ -237,7 +237,7 @@ class CeasefireModel(mesa.Model):
         self.garrison[rep, town] = garrison
         self.shock[rep, town] = 0.0
         self.lost_by_regime[rep[old == REGIME], town[old == REGIME]] = True
-        combat.flee_capture(self, rep, town)
+        civilians.flee_capture(self, rep, town)
         self.journal.captures(rep, self.day, town, new, old, cause)
         combat.spread_collapse(self, rep, town, old)
 
@@ -277,7 +277,7 @@ class CeasefireModel(mesa.Model):
         """
         stale = np.flatnonzero(self._pockets_stale)
         if stale.size:
-            self._pockets[stale] = towns.cut_off(self.theatre, self.neighbours, self.controller[stale], self.rear)
+            self._pockets[stale] = towns.cut_off(self.theatre, self.controller[stale], self.rear)
             self._pockets_stale[:] = False
         return self._pockets
 

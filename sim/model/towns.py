@@ -8,7 +8,10 @@ roads, so "how many of my neighbours does the government hold" is one sparse
 product for every replicate at once.
 
 Counts come out of float32 products of 0/1 values, which are exact (far
-below 2**24), and are turned back into integers before any rule reads them.
+below 2**24), and leave here as what their rule needs: integers
+(:func:`held_neighbours`), a mask where any will do (:func:`posts_near`,
+:func:`within_radius`), or float64 where a rule scales by them
+(:func:`posts_overlooking`, the posts' cover).
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ def rear_of(theatre: Theatre, rear_km: float) -> np.ndarray:
     return (theatre.kind == "camp") | (border_km(theatre) <= rear_km)
 
 
-def cut_off(theatre: Theatre, table: NeighbourTable, controller: np.ndarray, rear: np.ndarray | None = None) -> np.ndarray:
+def cut_off(theatre: Theatre, controller: np.ndarray, rear: np.ndarray | None = None) -> np.ndarray:
     """Opposition towns with no road through opposition ground back to the rear (a pocket).
 
     The rear is ``rear`` ((towns,), see :func:`rear_of`), by default the camps

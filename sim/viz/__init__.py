@@ -6,7 +6,8 @@
 - ``drawing``: drawing a map state on an Axes; ``labels``: town and road labels that do not overlap.
 - ``figures``: control maps, maps side by side, ensemble maps; ``maps``: the maps of results folders.
 - ``animation``: daily control as a GIF.
-- ``plots``: time series, capture dates, losses and patrols against the record.
+- ``plots``: time series, capture dates, losses and patrols against the record; ``capture_rows``: which captures
+  capture_dates.png gives a row; ``event_key``: the scenario's events on towns_held.png and their key.
 - ``sweep_plots``, ``sweep_report``: a sweep's figures and its report folder.
 - ``calibration_plots``: a calibration's history, the accepted set's marginals, the slices.
 - ``discovery_report``: PRIM's boxes and peeling trajectories (``sim discover``).

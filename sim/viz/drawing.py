@@ -127,7 +127,7 @@ def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor, patrols: list[Ma
                                 lw=0.8, hatch="////", zorder=2.5, gid="corridor"))
 
 
-def corridor_label(corridor: MapCorridor, patrols: list[MapPatrol], names: list[str]) -> str:
+def corridor_label(corridor: MapCorridor, patrols: list[MapPatrol]) -> str:
     """The corridor in the legend: along the patrol route when it follows one, whose ends it does not name (the map
     draws the route, but may have no room to label its ends: Tronba, among the posts around Saraqib)."""
     route = corridor_route(corridor, patrols)
@@ -186,7 +186,7 @@ def control_handles(lay: Layout, state: MapState, *, intact: bool, encircled: bo
     handles += common_handles(lay, intact=intact, encircled=encircled, police=bool(state.military_police.any()))
     if state.corridor is not None:
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
-                             label=corridor_label(state.corridor, state.patrols, lay.theatre.towns)))
+                             label=corridor_label(state.corridor, state.patrols)))
     for p in state.patrols:
         handles.append(Line2D([], [], color=FACTION_COLOURS["russia"], lw=1.6, ls=(0, (2, 1.5)), label=f"Joint patrol route ({p.road})"))
         if p.reached is not None:
@@ -249,7 +249,7 @@ def draw_probability(ax: Axes, lay: Layout, es: EnsembleState, faction: str, *, 
     handles = modal_handles() + common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()),
                                                most=True)
     if state.corridor is not None:
-        label = corridor_label(state.corridor, state.patrols, lay.theatre.towns).split(" (")[0]
+        label = corridor_label(state.corridor, state.patrols).split(" (")[0]
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
                              label=f"{label} (agreement in force in {es.corridor_share:.0%} of runs)"))
     return coll, handles
