@@ -180,3 +180,10 @@ def test_an_event_dated_outside_its_own_files_window_is_still_blamed_on_its_date
     err = error_of(whatif(tmp_path, CAMPAIGN, body))
     assert err.file == str(tmp_path / "mine.yaml") and err.key == "events[0].date" and "outside the scenario window" in err.message, str(err)
 
+
+
+def test_an_impossible_date_names_its_key(tmp_path):
+    """'2020-02-30' is not a valid date named the line only."""
+    err = error_of(whatif(tmp_path, CAMPAIGN, "events:\n  - id: jan-truce\n    effective: 2020-02-30\n"))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (5, "events[0].effective"), str(err)
+    assert "'2020-02-30' is not a valid date" in err.message, str(err)
