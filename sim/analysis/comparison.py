@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .metrics import END_OF_RUN
 from .results import Results, RunData
 from .scoring import HEADLINES, Scorecard, brier, score
 
@@ -100,8 +101,7 @@ class Comparison:
     differs_in: tuple[str, ...] = ()
 
 
-QUANTITIES = ("towns_regime", "towns_hts", "towns_rebels", "turkish_deaths", "displaced",
-              "casualties_regime", "casualties_hts", "casualties_rebels", "violations")
+QUANTITIES = END_OF_RUN  # the sweeps' end-of-run metrics: a sweep can ask about whatever a comparison sets side by side
 
 
 def compare(a: Scorecard, b: Scorecard) -> Comparison:

@@ -1,0 +1,47 @@
+"""What a sweep can ask about: every quantity `compare` sets side by side is a metric of a run (round 27's walkthrough:
+a sweep or a discovery on `violations` or casualties was refused as an unknown metric)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import load_scenario, simulate
+from sim.analysis.comparison import QUANTITIES
+from sim.analysis.metrics import metric_names
+from sim.experiments.run import scored_outcomes
+from sim.experiments.sweep_file import load_sweep
+
+from .conftest import ROOT
+
+CAMPAIGN = ROOT / "scenarios" / "campaign.yaml"
+
+
+@pytest.fixture(scope="module")
+def truce():
+    return load_scenario(ROOT / "scenarios" / "jan_truce.yaml")
+
+
+def test_every_quantity_compare_reports_is_a_metric_with_its_last_days_value(truce):
+    result = simulate(truce, seed=3)
+    metrics = result.metrics()
+    assert {"violations", "casualties_regime", "casualties_hts", "casualties_rebels"} <= set(QUANTITIES)
+    for name in QUANTITIES:
+        assert metrics[name] == float(result.timeseries[name].iloc[-1]), name
+    assert metrics["casualties_hts"] > 0  # a war: these are not the zeros of a missing column
+    assert list(metrics) == metric_names(truce, scored_outcomes(truce))
+
+
+def test_a_sweep_file_may_name_them(tmp_path):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {CAMPAIGN}\nruns: 2\nparameters:\n  events.jan-truce.restraint: {{values: [0.3, 0.9]}}\n"
+                     "metrics: [violations, casualties_hts, casualties_regime]\n")
+    assert load_sweep(sweep).metrics == ["violations", "casualties_hts", "casualties_regime"]
+
+
+def test_run_with_averages_them(truce):
+    import sim
+
+    out = sim.run_with(truce, replicates=2, per_replicate=True)
+    for name in ("violations", "casualties_rebels"):
+        assert out[name] == pytest.approx(np.mean([r[name] for r in out["runs"]]))
