@@ -1,7 +1,9 @@
-"""What a sweep can ask about: every quantity `compare` sets side by side is a metric of a run (round 27's walkthrough:
-a sweep or a discovery on `violations` or casualties was refused as an unknown metric)."""
+"""What a sweep can ask about and what its report says (round 27's walkthrough): every quantity `compare` sets side by side is
+a metric of a run (a sweep or a discovery on `violations` was refused), and a report too small for indices says so."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,3 +47,23 @@ def test_run_with_averages_them(truce):
     out = sim.run_with(truce, replicates=2, per_replicate=True)
     for name in ("violations", "casualties_rebels"):
         assert out[name] == pytest.approx(np.mean([r[name] for r in out["runs"]]))
+
+
+def test_a_sampled_sweep_too_small_for_indices_says_so_in_its_report(tmp_path):
+    """sensitivity.csv held its header alone and report.md said nothing: 20 points are below MIN_POINTS (50)."""
+    from sim.analysis.sensitivity import MIN_POINTS
+    from sim.experiments.designs import make_design
+    from sim.experiments.parameters import Parameter
+    from sim.experiments.sweep import run_sweep
+    from sim.experiments.sweep_file import SweepSpec
+    from sim.viz.sweep_report import sweep_report
+
+    from . import toys
+
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=20, seed=1)
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "small", evaluate=toys.linear)
+    report = sweep_report(tmp_path / "small", metrics=["y"])
+    assert report.sensitivity.empty and (tmp_path / "small" / "report" / "sensitivity.csv").read_text().count("\n") == 1
+    text = (tmp_path / "small" / "report" / "report.md").read_text()
+    assert f"No sensitivity indices: they need {MIN_POINTS} points or more" in text and "this sweep has 20" in text, text
+    assert "sensitivity.csv holds only its header" in text and "`--n`" in text, text

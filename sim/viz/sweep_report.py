@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from ..analysis.report import markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
-from ..analysis.sensitivity import DEFAULT_METRICS, sensitivity, summarise_points
+from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError
 from ..io.files import table_text, write_atomic
 from ..io.outputs import writing_into
@@ -107,8 +107,8 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
         if without := [m for m in metrics if m not in set(sens["metric"])]:
             lines += [f"No indices for {', '.join(f'`{m}`' for m in without)}: undefined in some runs (NaN, e.g. no "
                       "ceasefire in the window) or the same at every point, there is no variance to apportion.", ""]
-    elif d["sample"] == "grid":
-        lines += ["Sensitivity indices need a sampled design (`--sample sobol|lhs|random`).", ""]
+    elif why := no_indices(manifest, points, sens):
+        lines += [why, ""]
     lines += ["## Figures", "", *([note, ""] if note else [])] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
 
