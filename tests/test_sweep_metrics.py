@@ -67,3 +67,23 @@ def test_a_sampled_sweep_too_small_for_indices_says_so_in_its_report(tmp_path):
     text = (tmp_path / "small" / "report" / "report.md").read_text()
     assert f"No sensitivity indices: they need {MIN_POINTS} points or more" in text and "this sweep has 20" in text, text
     assert "sensitivity.csv holds only its header" in text and "`--n`" in text, text
+
+
+def test_sweep_report_names_an_unknown_metric_with_a_guess_or_a_count_not_every_name(tmp_path, capsys):
+    """`sweep-report --metric violations` on a sweep without it printed all 344 metric names on one line."""
+    from sim.cli import main
+    from sim.experiments.designs import make_design
+    from sim.experiments.parameters import Parameter
+    from sim.experiments.sweep import run_sweep
+    from sim.experiments.sweep_file import SweepSpec
+
+    design = make_design("grid", [Parameter("regime.commit", values=(0.5,))])
+    run_sweep(SweepSpec((ROOT / "scenarios" / "jan_truce.yaml").resolve(), design, 1), tmp_path / "s", workers=1)
+    assert main(["sweep-report", str(tmp_path / "s"), "--metric", "zzzz"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --metric {tmp_path / 's'}: no metric 'zzzz' in this sweep; valid: outcomes_met, ") and err.count("\n") == 1, err
+    assert "and per item: " in err and "met:<id> (" in err and "day:<id> (" in err and "runs.parquet" in err, err
+    assert "met:capture-" not in err and len(err) < 800, err
+    assert main(["sweep-report", str(tmp_path / "s"), "--metric", "violation"]) == 2
+    err = capsys.readouterr().err
+    assert "(did you mean 'violations'?); it has " in err and "outcomes_met" not in err, err
