@@ -119,36 +119,12 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..io.safe_yaml import load_yaml
-    from ..io.scenario import load_scenario
-    from ..io.timeline import supersessions
+    from ..api import check
 
-    data = load_yaml(args.scenario)
-    keys = set(data) if isinstance(data, dict) else set()  # not a mapping: load_scenario says so
-    if "scenario" in keys and keys & {"parameters", "design"}:  # a sweep file: its scenario and its points
-        from ..experiments.sweep_file import load_sweep
-
-        sweep = load_sweep(args.scenario)  # every point checked against the scenario, as `sweep` checks them
-        print(f"{args.scenario}: ok (a sweep of {sweep.scenario_path.name}: {len(sweep.design.points)} points x {sweep.runs} runs)")
-        return 0
-    if "scenarios" in keys and "parameters" in keys:  # a calibration file: its scenarios, parameters and outcomes
-        from ..experiments.calibration_file import load_calibration
-
-        from ..errors import extra_missing, missing_modules
-        from ..experiments.calibration import optimiser_modules
-
-        cal = load_calibration(args.scenario)
-        scenarios = f"{len(cal.scenarios)} scenario{'s' * (len(cal.scenarios) != 1)}"
-        print(f"{args.scenario}: ok (calibration '{cal.name}': {len(cal.parameters)} parameters, {scenarios}, "
-              f"{len(cal.fit)} fitted and {len(cal.hold_out)} held-out outcomes)")
-        # Still exit status 0: the file is valid (check answers that, and a CI job checking files needs no optimiser),
-        # but `calibrate` would refuse to run it here, so say so rather than a bare "ok".
-        if missing := missing_modules(optimiser_modules(cal)):
-            _note(str(extra_missing("calibrate", "the file is valid, but running it", missing)))
-        return 0
-    sc = load_scenario(args.scenario)
-    notes = "".join(f"; {s}" for s in supersessions(sc))
-    print(f"{args.scenario}: ok ({sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events{notes})")
+    checked = check(args.scenario)
+    print(f"{args.scenario}: ok ({checked['summary']})")
+    for note in checked["notes"]:
+        _note(note)
     return 0
 
 
@@ -189,13 +165,17 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..experiments.sweep import run_sweep
     from ..experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
     from ..io.outputs import check_out, claim_folder
+    from ..io.kinds import file_kind, wrong_kind
     from ..io.safe_yaml import load_yaml
     from ..io.scenario import load_scenario
 
     if args.scheduler is not None and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", args.scheduler):
         raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {args.scheduler!r})", key="--scheduler")
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
-    if {"parameters", "design"} & set(load_yaml(args.target)):
+    tree = load_yaml(args.target)
+    if file_kind(tree) == "calibration":
+        raise wrong_kind(args.target, tree, "sweep")
+    if file_kind(tree) == "sweep":
         if args.param or args.design:
             raise InputError(None, f"{args.target} is a sweep file, with its own points; give the points there, or with --param "
                              "or --design, not both", key="--param" if args.param else "--design")
