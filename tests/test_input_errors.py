@@ -276,7 +276,7 @@ def test_a_grid_of_bounds_without_steps_is_refused_with_an_example(tmp_path, cap
     LO:HI:STEPS or A,B,C make a grid, and LO:HI bounds a sampled design."""
     monkeypatch.chdir(tmp_path)
     rc, err = cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.1:0.5", "--runs", "2")
-    refused(rc, err, "--param: 'regime.commit=0.1:0.5'", "regime.commit=0.1:0.5:5", "regime.commit=0.1,0.5", "--sample lhs")
+    refused(rc, err, "--param: 'regime.commit' has bounds but no steps", "regime.commit=0.1:0.5:5", "regime.commit=0.1,0.5", "--sample lhs")
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(f"scenario: {MOSCOW}\nsample: grid\nparameters:\n  regime.commit: {{low: 0.1, high: 0.5}}\n")

@@ -191,12 +191,6 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             raise InputError(None, f"give at least one parameter to sweep, e.g. --param regime.commit=0.2:1.0:5 "
                              f"(or a sweep file instead of {args.target})", key="--param")
         params = dotted([parse_param(p) for p in args.param], load_scenario(args.target))
-        for text, p in zip(args.param, params, strict=True):
-            if (args.sample or "grid") == "grid" and p.values is None and p.steps is None:
-                lo, hi = f"{p.low:g}", f"{p.high:g}"
-                raise InputError(None, f"{text!r} gives bounds without steps, and a grid (the default design) needs them: "
-                                 f"{p.path}={lo}:{hi}:5 for 5 values from {lo} to {hi}, {p.path}={lo},{hi} for these two, "
-                                 "or --sample lhs --n N to sample between them", key="--param")
         try:
             design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed or 0)
         except InputError as exc:  # it names a setting or a parameter: here, the flag that gave it
