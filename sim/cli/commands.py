@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..interrupts import raise_if_interrupted
-from .arguments import MAX_WORKERS
+from .arguments import MAX_WORKERS, check_days
 
 def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
@@ -23,9 +23,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     scenario = load_scenario(args.scenario)
     overrides: dict = {}
     if args.days is not None:
-        if args.days > scenario.days:  # past `end:` the scenario says nothing: no events, no record to compare with
-            raise InputError(None, f"the scenario has {scenario.days} days ({scenario.start} .. {scenario.end}); --days "
-                             f"takes 1 to {scenario.days} (to run longer, change its `end:`)", key="--days")
+        check_days(args.days, scenario)
         overrides["end"] = scenario.start + dt.timedelta(days=args.days)
     if args.seed is not None:
         overrides["seed"] = args.seed
