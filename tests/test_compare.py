@@ -171,3 +171,20 @@ def test_cli_says_at_the_top_when_b_is_a_in_every_replicate(line20, build, tmp_p
     top = text.split("## ")[0]
     assert "identical in every replicate" in top and "differ only in turkish_troops" in top, top
     assert "identical" not in sim_cli(capsys, "compare", tmp_path / "still", tmp_path / "push")
+
+
+def test_a_date_error_counting_never_is_shown_as_a_lower_bound(theatre, outcomes):  # noqa: F811
+    """An outcome some replicates never see read as a plain, small |date error| (1.0 d for one never captured):
+    "never" counts as the day after the run ends, a lower bound. The table marks it; the number is unchanged."""
+    from sim.analysis.scoring import outcome_table
+
+    card = score(ensemble(theatre), outcomes)  # the frozen replicates never take T1: 5 days "late", truthful ones 0
+    assert outcome_table(card).set_index("outcome").loc["t1-falls", "date_error_days"] == 2.5
+    text = scorecard_text(card)
+    row = next(line for line in text.splitlines() if line.startswith("| t1-falls "))
+    assert "≥ 2.5 |" in row, row
+    broken = next(line for line in text.splitlines() if line.startswith("| broken "))
+    assert "≥" not in broken, broken  # every replicate saw the truce break
+    assert "so the mean |date error| is a lower bound" in text
+    truthful = scorecard_text(score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(2)]), outcomes))
+    assert "≥" not in truthful

@@ -16,6 +16,7 @@ from .scoring import Scorecard, headline_table, outcome_table
 # The outcomes a scorecard names as not scored: a later scenario leaves out most of the record (moscow.yaml, 176), and
 # a line of 176 ids buries the table above it; the count says how many.
 NOT_SCORED_NAMED = 5
+ERROR_HEADER = "|date error| d"
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -57,14 +58,31 @@ def scorecard_text(card: Scorecard) -> str:
         "",
         "## Outcomes",
         "",
-        markdown_table(outcome_table(card).drop(columns=["description", "source"]).rename(columns={
-            "p_met": "P(met)", "date_error_days": "|date error| d", "baseline_met": "baseline met"})),
+        markdown_table(_bounded_errors(card, outcome_table(card)).drop(columns=["description", "source"]).rename(columns={
+            "p_met": "P(met)", "date_error_days": ERROR_HEADER, "baseline_met": "baseline met"})),
     ]
+    if any(_never(s) for s in card.scores):
+        lines += ["", "≥: some replicates never saw it, and a date that never comes counts as the day after the run ends, "
+                  "so the mean |date error| is a lower bound."]
     if card.skipped:
         ids, k = [o.id for o in card.skipped], NOT_SCORED_NAMED
         named = ", ".join(ids[:k]) + (f" and {len(ids) - k} more" if len(ids) > k else "")
         lines += ["", f"Not scored: {len(ids)} outcome{'s' * (len(ids) != 1)} outside the simulated window ({named})."]
     return "\n".join(lines) + "\n"
+
+
+def _never(score) -> bool:  # noqa: ANN001 - a sim.analysis.scoring.OutcomeScore
+    """Whether some replicate never shows a dated outcome (its error then counts the day after the run's end)."""
+    return score.abs_error is not None and any(c.value is None for c in score.checks)
+
+
+def _bounded_errors(card: Scorecard, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its date errors as text, a lower bound marked "≥ " (an outcome simulated "never" read "1.0 d",
+    as if nearly right); the numbers themselves are unchanged (and stay numbers in the CSV)."""
+    cells = [("≥ " if _never(s) else "") + (f"{e:,.1f}" if not math.isnan(e) else "-")
+             for s, e in zip(card.scores, table["date_error_days"], strict=True)]
+    width = max([len(c) for c in cells] + [len(ERROR_HEADER)])  # right-aligned, as the numbers were
+    return table.assign(date_error_days=[c.rjust(width) for c in cells])
 
 
 def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "comparison.csv") -> str:
