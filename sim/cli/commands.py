@@ -54,7 +54,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     raise_if_interrupted()  # one swallowed on the way (in a finalizer) still stops the run before it is written
     write_run(result, out, scenario_path=args.scenario, map_png=not args.no_map)
     if not args.quiet:
-        print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog))
+        options = "".join(f" {flag} {value}" for flag, value in (("--days", args.days), ("--seed", args.seed),
+                                                                  ("--param-set", args.param_set)) if value is not None)
+        print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog, options=options))
     print(f"run folder: {out}")
     return 0
 
