@@ -60,8 +60,8 @@ def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: T
         # From one day to the next, as scores read control: a town taken and given up the same day changed no hands.
         "towns_changed_hands": (runs.history[:, 1:] != runs.history[:, :-1]).sum(axis=(1, 2)).astype(float).reshape(n),
     }
-    for name in END_OF_RUN:
-        columns[name] = runs.series[name][:, runs.days].astype(float)
+    for name in END_OF_RUN:  # NaN for a series the runs lack (hand-built ones), as compare leaves it out
+        columns[name] = runs.series[name][:, runs.days].astype(float) if name in runs.series else np.full(n, np.nan)
     each = [{**_ceasefire(log, runs), **_deals(log, runs)} for log in runs.events]  # the same names for every replicate
     columns.update((name, np.array([row[name] for row in each], float)) for name in each[0])
     coverage = runs.series["patrol_coverage"]
