@@ -21,7 +21,8 @@ Where things are (each folder's ``__init__`` lists its modules):
 - ``sim.experiments``: running it — one run, run folders, ensembles, sweeps, executors;
 - ``sim.analysis``: reading results back — aggregates, outcomes, scores, reports;
 - ``sim.viz``: maps and plots;
-- ``sim.api``: the keyword API — ``run_with`` (a parameterised run as numbers), ``parameters``, ``replicate_seeds``;
+- ``sim.api``: the keyword API — ``run_with`` (a parameterised run as numbers), ``parameters``, ``replicate_seeds``,
+  ``check`` (a scenario, sweep or calibration file validated, as ``python -m sim check`` does);
 - ``sim.app``: the browser app (``python -m sim app``);
 - ``sim.cli``: ``python -m sim``;
 - ``sim.names``, ``sim.errors``, ``sim.interrupts``, ``sim.version``: what every layer shares — the faction and
@@ -63,6 +64,7 @@ _API = {
     "run_with": "sim.api",
     "replicate_seeds": "sim.api",
     "parameters": "sim.api",
+    "check": "sim.api",
     "alias": "sim.io.paths",
     "IdlibModel": "sim.experiments.mesa_adapter",
     "ema_model": "sim.experiments.ema",
@@ -116,7 +118,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
     from .experiments.run import RunResult, simulate
     from .experiments.rundir import write_run
     from .experiments.sweep import run_sweep
-    from .api import parameters, replicate_seeds, run_with
+    from .api import check, parameters, replicate_seeds, run_with
     from .io.paths import alias
     from .experiments.mesa_adapter import IdlibModel
     from .experiments.ema import ema_model

@@ -1,4 +1,4 @@
-"""The keyword API: one parameterised run, or a few seeded replicates of it, as numbers.
+"""The keyword API: one parameterised run, or a few seeded replicates of it, as numbers; and checking an input file.
 
 ::
 
@@ -23,6 +23,7 @@ import pandas as pd
 
 from .experiments.ensemble import seeds_from
 from .experiments.run import scored_outcomes, simulate_metrics
+from .io.kinds import file_kind
 from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import as_scenario, load_scenario
 from .io.schema import Scenario
@@ -90,3 +91,45 @@ def parameters(scenario: Scenario | str | Path) -> pd.DataFrame:
         rows.append({"path": path, "alias": alias(path), "value": value_at(data, path), "low": low, "high": high,
                      "type": kind.__name__})
     return pd.DataFrame(rows)
+
+
+def check(path: str | Path) -> dict[str, Any]:
+    """Validate a scenario, sweep or calibration file without running anything (``python -m sim check``).
+
+    Which kind the file is comes from its top-level keys (:func:`sim.io.kinds.file_kind`, the rule ``run``,
+    ``sweep`` and ``calibrate`` use too); it is then read as that kind's command reads it: a sweep's every point
+    against its scenario, a calibration's scenarios, parameters and outcomes.
+
+    Returns:
+        ``{"kind": "scenario" | "sweep" | "calibration", "summary": what it holds, in a phrase, "notes": [...]}``;
+        the notes say what would still stop it running here (a calibration whose optimiser is not installed).
+
+    Raises:
+        InputError: the first problem, with its file, line and key.
+    """
+    from .errors import extra_missing, missing_modules
+    from .io.safe_yaml import load_yaml
+
+    kind, notes = file_kind(load_yaml(path)), []
+    if kind == "sweep":
+        from .experiments.sweep_file import load_sweep
+
+        sweep = load_sweep(path)  # every point checked against the scenario, as `sweep` checks them
+        summary = f"a sweep of {sweep.scenario_path.name}: {len(sweep.design.points)} points x {sweep.runs} runs"
+    elif kind == "calibration":
+        from .experiments.calibration import optimiser_modules
+        from .experiments.calibration_file import load_calibration
+
+        cal = load_calibration(path)
+        scenarios = f"{len(cal.scenarios)} scenario{'s' * (len(cal.scenarios) != 1)}"
+        summary = (f"calibration '{cal.name}': {len(cal.parameters)} parameters, {scenarios}, {len(cal.fit)} fitted and "
+                   f"{len(cal.hold_out)} held-out outcomes")
+        # The file is valid (a CI job checking files needs no optimiser), but `calibrate` would refuse to run it here.
+        if missing := missing_modules(optimiser_modules(cal)):
+            notes.append(str(extra_missing("calibrate", "the file is valid, but running it", missing)))
+    else:
+        from .io.timeline import supersessions
+
+        sc = load_scenario(path)
+        summary = f"{sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events" + "".join(f"; {s}" for s in supersessions(sc))
+    return {"kind": kind, "summary": summary, "notes": notes}

@@ -128,6 +128,25 @@ def close_or_all(word: str, choices: Iterable[str], how_to_list: str) -> str:
     return f"; valid: {', '.join(choices)}" if choices else ""
 
 
+def close_or_grouped(word: str, choices: Iterable[str], how_to_list: str) -> str:
+    """:func:`close_or_all` for names of which most are per item (``met:<id>``, ``day:<id>``): with nothing close, the
+    plain names listed and the rest counted by what comes before their ':' (a sweep's 344 metrics on one line were a
+    wall of text after which the user still did not know what to type)."""
+    choices = list(dict.fromkeys(choices))
+    guess = did_you_mean(word, choices)
+    if guess.startswith(" (did you mean") or not choices:
+        return f"{guess}; {how_to_list}" if choices else ""
+    plain = [c for c in choices if ":" not in c]
+    families: dict[str, int] = {}
+    for c in choices:
+        if ":" in c:
+            families[c.split(":")[0]] = families.get(c.split(":")[0], 0) + 1
+    text = f"; valid: {', '.join(plain)}"
+    if families:
+        text += ", and per item: " + ", ".join(f"{k}:<id> ({n})" for k, n in families.items())
+    return f"{text}; {how_to_list}"
+
+
 def extra_missing(extra: str, what: str, missing: Iterable[str]) -> InputError:
     """The error for an optional extra that is not installed: what needs it, what is missing, and the command that
     installs it (the CLI prints it as one line, exit status 2, not a traceback)."""

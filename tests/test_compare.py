@@ -197,3 +197,45 @@ def test_joint_intervals_call_no_change_where_there_is_none_and_keep_the_real_on
         assert np.array_equal(*joint_intervals(a[:, 2:3], a[:, 2:3], paired=True, rng=rng)), "no run differs: a point"
     assert min(alone) >= 5, "one by one, chance makes changes in every comparison"
     assert sum(n > 0 for n in together) <= 5, together
+
+
+def test_a_date_error_counting_never_is_shown_as_a_lower_bound(theatre, outcomes):  # noqa: F811
+    """An outcome some replicates never see read as a plain, small |date error| (1.0 d for one never captured):
+    "never" counts as the day after the run ends, a lower bound. The table marks it; the number is unchanged."""
+    from sim.analysis.scoring import outcome_table
+
+    card = score(ensemble(theatre), outcomes)  # the frozen replicates never take T1: 5 days "late", truthful ones 0
+    assert outcome_table(card).set_index("outcome").loc["t1-falls", "date_error_days"] == 2.5
+    text = scorecard_text(card)
+    row = next(line for line in text.splitlines() if line.startswith("| t1-falls "))
+    assert "≥ 2.5 |" in row, row
+    broken = next(line for line in text.splitlines() if line.startswith("| broken "))
+    assert "≥" not in broken, broken  # every replicate saw the truce break
+    assert "so the mean |date error| is a lower bound" in text
+    truthful = scorecard_text(score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(2)]), outcomes))
+    assert "≥" not in truthful
+
+
+def test_compare_gives_the_shift_in_each_dated_outcomes_median_date(theatre, outcomes):  # noqa: F811
+    """`compare A B` gave no date shifts: "how much later does T1 fall?" had no answer. A "never" is a bound, not a date."""
+    late = [[R, H, B]] * 4 + [[R, R, B]] * 3  # T1 falls on 5 Jan, and the truce never breaks
+    a = score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(4)]), outcomes)
+    b = score(results(theatre, [run(s, late) for s in range(4)]), outcomes)
+    c = compare(a, b)
+    shifts = {d.name: d for d in c.dates}
+    assert sorted(shifts) == ["broken", "t1-falls"]  # the capture and the event; not the controller or quantity outcomes
+    t1 = shifts["t1-falls"]
+    assert (t1.date(t1.a), t1.date(t1.b), t1.diff, t1.low, t1.high, t1.bound) == ("2020-01-03", "2020-01-05", 2.0, 2.0, 2.0, None)
+    broken = shifts["broken"]  # A: 2 Jan; B: never by 7 Jan, so at least 8 Jan - 2 Jan = 6 days later
+    assert broken.date(broken.b) == "never" and math.isnan(broken.diff) and broken.bound == 6
+    text = comparison_text(c)
+    section = text[text.index("## Dates"):text.index("## On ")]
+    row = next(line for line in section.splitlines() if line.startswith("| t1-falls "))
+    assert [cell.strip() for cell in row.split("|")[1:5]] == ["t1-falls", "2020-01-03", "2020-01-05", "2"], row
+    row = next(line for line in section.splitlines() if line.startswith("| broken "))
+    assert "never" in row and "≥ 6 |" in row, row
+    csv = comparison_csv(c).set_index(["section", "name"])
+    assert csv.loc[("date_shift", "t1-falls"), "B - A"] == 2.0
+    assert math.isnan(csv.loc[("date_shift", "broken"), "B - A"]) and "at least 6 days" in csv.loc[("date_shift", "broken"), "note"]
+    same = comparison_text(compare(a, a))
+    assert "Each of the 2 has the same median date in A and B." in same

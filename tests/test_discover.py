@@ -87,11 +87,13 @@ def test_a_threshold_that_is_not_a_share_is_refused(planted, threshold):
 
 def test_an_unknown_metric_in_where_is_named_with_its_guess_or_every_metric():
     """With many metrics and none close, the error listed none (the sweep's rows hold dozens); after a close guess it
-    says how many there are, not all of them."""
+    says how many there are, not all of them. Round 27: with none close, the plain names and a count of the per-outcome
+    ones (a real sweep's 344 names on one line were a wall); and the rows are runs.parquet's columns, not points.csv's."""
     metrics = [f"met:outcome-{k}" for k in range(30)] + ["ceasefire_days", "turkish_deaths"]
     with pytest.raises(InputError) as far:
         parse_condition("zzz >= 1", metrics)
-    assert "valid: met:outcome-0" in far.value.message and "turkish_deaths" in far.value.message
+    assert "valid: ceasefire_days, turkish_deaths, and per item: met:<id> (30); the rows hold 32" in far.value.message, far.value
+    assert "met:outcome-0" not in far.value.message and "points.csv" not in far.value.message and "runs.parquet" in far.value.message
     with pytest.raises(InputError) as close:
         parse_condition("turkish_death >= 1", metrics)
     assert "did you mean 'turkish_deaths'" in close.value.message and "met:outcome-0" not in close.value.message

@@ -161,3 +161,30 @@ def test_every_parameter_the_readme_names_exists_and_is_of_the_kind_it_says():
     for kind, words in (("int", "whole-number parameters"), ("bool", "Switches")):
         examples = re.findall(rf"{words} \(`([^`]+)`\)", text)
         assert examples and all(kinds[e.split("=")[0]] == kind for e in examples), (kind, examples)
+
+
+def test_the_run_summary_says_a_deal_was_broken_apart_from_its_violations():
+    """The campaign's summary read "violations of a deal: none" under a truce the government broke on its first day:
+    a breakdown (the government resuming its offensive) is not a violation (an attack on a deal in force), and the
+    summary now says both."""
+    result = simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2020, 1, 20)))
+    broken = result.events[result.events["type"] == "truce_broken"]
+    assert len(broken) == 1  # the seed's history: the truce breaks on 12 January
+    text = summarise(result)
+    assert (f"  deals broken: 1 (January 2020 Idlib truce on {broken['date'].iloc[0]}, the Government resuming its offensive; "
+            "a breakdown is not counted among the violations)") in text, text
+    assert "violations of a deal: " in text
+
+
+def test_the_summaries_carry_the_runs_flags_and_say_when_nothing_changed_hands(tmp_path, capsys):
+    """`run --days 45` suggested an ensemble without --days 45; an ensemble in which no town changed hands printed the
+    header "Likeliest changes of hands:" with nothing under it."""
+    from sim.cli import main
+
+    moscow = ROOT / "scenarios" / "moscow.yaml"
+    assert main(["run", str(moscow), "--days", "5", "--seed", "9", "--no-map", "--out", str(tmp_path / "one")]) == 0
+    assert f"run {moscow} --days 5 --seed 9 --runs 40" in capsys.readouterr().out
+    assert main(["run", str(moscow), "--days", "2", "--runs", "2", "--workers", "1", "--out", str(tmp_path / "two")]) == 0
+    out = capsys.readouterr().out
+    head = out.index("Likeliest changes of hands")
+    assert out[head:].splitlines()[1] == "  none: no town changed hands in any replicate", out

@@ -150,3 +150,43 @@ def test_a_turkish_reinforcement_is_bounded_by_a_plausible_number_of_troops(tmp_
     with pytest.raises(InputError, match="at most 50"):
         load_scenario(CAMPAIGN).with_params({"events.turkish-convoys.strength": 51})
     assert load_scenario(whatif(tmp_path, CAMPAIGN, "events:\n  - id: turkish-convoys\n    strength: 50\n")).name == "mine"
+
+
+def test_a_whatif_window_that_leaves_out_inherited_events_names_its_own_end_line_and_the_way_out(tmp_path, capsys):
+    """It named campaign.yaml's line of 'events[6].date', a file the user never touched, and not their `end:`."""
+    path = whatif(tmp_path, CAMPAIGN, "end: 2020-02-01\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (3, "end"), str(err)
+    lines = (ROOT / "scenarios" / "campaign.yaml").read_text().splitlines()
+    at = lines.index("  - id: saraqib-from-the-east") + 2  # its date, the next line (1-based)
+    assert lines[at - 1].strip() == "date: 2020-02-04"
+    assert "'saraqib-from-the-east' on 2020-02-04" in err.message and f"campaign.yaml, line {at}, key 'events[6].date'" in err.message, str(err)
+    assert "--days 62" in err.message and "remove_events: [saraqib-from-the-east, " in err.message, str(err)
+    removal = err.message.split("remove_events: ")[1]
+    assert load_scenario(whatif(tmp_path, CAMPAIGN, f"end: 2020-02-01\nremove_events: {removal}\n")).end.isoformat() == "2020-02-01"
+    assert main(["check", str(whatif(tmp_path, CAMPAIGN, "end: 2020-02-01\n"))]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {path}, line 3, key 'end': 2020-02-01 ends the scenario before ")
+
+
+def test_a_whatif_start_after_inherited_events_names_its_own_start_line(tmp_path):
+    err = error_of(whatif(tmp_path, ROOT / "scenarios" / "jan_truce.yaml", "start: 2020-01-01\n"))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (3, "start"), str(err)
+    assert "'first-push' on 2019-12-01" in err.message and "jan_truce.yaml, line 25" in err.message, str(err)
+    assert "remove_events: [first-push, first-push-pause, main-offensive, abu-duhur-front]" in err.message, str(err)
+    assert "--days" not in err.message, str(err)  # --days shortens the end, not the start
+
+
+def test_an_event_dated_outside_its_own_files_window_is_still_blamed_on_its_date(tmp_path):
+    """The date, not the window, is what to fix when the user wrote the event."""
+    body = ("events:\n  - id: late\n    date: 2020-04-01\n    type: reinforcement\n    faction: hts\n    strength: 1\n"
+            "    source: [roads-objective]\n")
+    err = error_of(whatif(tmp_path, CAMPAIGN, body))
+    assert err.file == str(tmp_path / "mine.yaml") and err.key == "events[0].date" and "outside the scenario window" in err.message, str(err)
+
+
+
+def test_an_impossible_date_names_its_key(tmp_path):
+    """'2020-02-30' is not a valid date named the line only."""
+    err = error_of(whatif(tmp_path, CAMPAIGN, "events:\n  - id: jan-truce\n    effective: 2020-02-30\n"))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (5, "events[0].effective"), str(err)
+    assert "'2020-02-30' is not a valid date" in err.message, str(err)

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .metrics import END_OF_RUN
 from .results import Results, RunData
-from .scoring import HEADLINES, Scorecard, brier, score
+from .outcomes import CaptureOutcome, EventOutcome, RoadOutcome
+from .scoring import HEADLINES, OutcomeScore, Scorecard, brier, score
 
 BOOTSTRAP = 2000
 INTERVAL = 0.9
@@ -140,10 +142,61 @@ class Comparison:
     intervals: bool = True
     same_runs: bool = False
     differs_in: tuple[str, ...] = ()
+    dates: list[DateShift] = field(default_factory=list)
 
 
-QUANTITIES = ("towns_regime", "towns_hts", "towns_rebels", "turkish_deaths", "displaced",
-              "casualties_regime", "casualties_hts", "casualties_rebels", "violations")
+@dataclass
+class DateShift:
+    """How much later (or earlier) a dated outcome (a capture, a road, an event) comes in B than in A: the median over
+    replicates of its simulated date (the lower of the two middle ones when they are even, so that it is a date some
+    replicate shows), a replicate that never sees it by ``last`` counted as later than any day (so the median is
+    "never" when more than half never do), and B - A with a bootstrap interval (NaN when a resample's median
+    is never).
+
+    Attributes:
+        a, b: the medians in days after ``origin`` (A's start); ``inf``: never by ``last``.
+        last: the last day both simulate.
+    """
+
+    name: str
+    a: float
+    b: float
+    low: float
+    high: float
+    origin: dt.date
+    last: dt.date
+
+    @property
+    def diff(self) -> float:
+        """B - A in days; NaN when either median is never (:attr:`bound` then says what is known)."""
+        return self.b - self.a if np.isfinite(self.a) and np.isfinite(self.b) else float("nan")
+
+    @property
+    def bound(self) -> float | None:
+        """When one median is never: B - A is at least this (B never) or at most this (A never), "never" standing for
+        the day after ``last``; None otherwise."""
+        after = (self.last - self.origin).days + 1
+        if np.isfinite(self.a) and not np.isfinite(self.b):
+            return after - self.a
+        if np.isfinite(self.b) and not np.isfinite(self.a):
+            return self.b - after
+        return None
+
+    def date(self, days: float) -> str:
+        """A median as a date, or "never"."""
+        return str(self.origin + dt.timedelta(days=int(days))) if np.isfinite(days) else "never"
+
+    @property
+    def moved(self) -> bool:
+        return bool(self.a != self.b)
+
+
+def lower_median(samples: np.ndarray, axis: int | None = None) -> np.ndarray | float:
+    """The median over ``axis``, the lower of the two middle values when they are even (a value some sample has)."""
+    return np.quantile(samples, 0.5, axis=axis, method="lower")
+
+
+QUANTITIES = END_OF_RUN  # the sweeps' end-of-run metrics: a sweep can ask about whatever a comparison sets side by side
 
 
 def compare(a: Scorecard, b: Scorecard) -> Comparison:
@@ -195,8 +248,27 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
     towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
     towns["low"], towns["high"] = lo, hi
     same = _same_runs(ra.runs, rb.runs, last) if paired else None
+    dates = [_date_shift(s, ids_b[s.outcome.id], ra.start, last, paired=paired, intervals=intervals) for s in sa.scores
+             if isinstance(s.outcome, CaptureOutcome | RoadOutcome | EventOutcome)]
     return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns, *_left_out(a, b), cut, intervals,
-                      same is not None, same or ())
+                      same is not None, same or (), dates)
+
+
+def _date_shift(sa: OutcomeScore, sb: OutcomeScore, origin: dt.date, last: dt.date, *, paired: bool, intervals: bool) -> DateShift:
+    """B - A in the median simulated date of one dated outcome (see :class:`DateShift`)."""
+
+    def days(score: OutcomeScore) -> np.ndarray:
+        return np.array([np.inf if c.value is None else float((c.value - origin).days) for c in score.checks])
+
+    x, y = days(sa), days(sb)
+    low = high = float("nan")
+    if intervals:
+        # Its own stream: the other intervals stay those of a comparison without dates.
+        with np.errstate(invalid="ignore"):  # never - never: NaN, and then no interval
+            lo, hi = bootstrap_diff(x, y, paired=paired, rng=np.random.default_rng(1), stat=lower_median)
+        if np.isfinite(lo) and np.isfinite(hi):
+            low, high = float(lo), float(hi)
+    return DateShift(sa.outcome.id, float(lower_median(x)), float(lower_median(y)), low, high, origin, last)
 
 
 def _same_runs(runs_a: list[RunData], runs_b: list[RunData], last: dt.date) -> tuple[str, ...] | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, close_or_all, extra_missing
+from ..errors import InputError, close_or_grouped, extra_missing
 from .results import load_sweep_manifest, read_rows
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt}
@@ -98,7 +98,8 @@ def parse_condition(text: str, metrics: list[str], where: str | Path | None = No
     metric, op, value = match["metric"], match["op"], match["value"]
     if metric not in metrics:
         raise InputError(where, f"no metric '{metric}' in the sweep's rows"
-                         + close_or_all(metric, metrics, f"the rows hold {len(metrics)} (points.csv's columns)"), key="--where")
+                         + close_or_grouped(metric, metrics, f"the rows hold {len(metrics)}, the columns of runs.parquet after "
+                                            "point, replicate, seed and the parameters (sim.read_rows reads them)"), key="--where")
     try:
         number = float(value)
     except ValueError:

@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from ..io.schema import Scenario
 
 
+# Daily series whose value on the last day is a metric: the quantities `compare` sets side by side (the same list), so
+# that a sweep or a discovery can ask about casualties or violations as a comparison reports them. ``violations`` counts
+# the attacks on the deal current at the end (its timeseries column), not a deal's breakdown.
+END_OF_RUN = (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced", *(f"casualties_{h}" for h in HOLDERS), "violations")
+
+
 def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, float]:
     """One run's metrics: :func:`batch_metrics` of a batch of one."""
     return batch_metrics(RunBatch.of([run]), outcomes, theatre)[0]
@@ -54,8 +60,8 @@ def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: T
         # From one day to the next, as scores read control: a town taken and given up the same day changed no hands.
         "towns_changed_hands": (runs.history[:, 1:] != runs.history[:, :-1]).sum(axis=(1, 2)).astype(float).reshape(n),
     }
-    for name in (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced"):
-        columns[name] = runs.series[name][:, runs.days].astype(float)
+    for name in END_OF_RUN:  # NaN for a series the runs lack (hand-built ones), as compare leaves it out
+        columns[name] = runs.series[name][:, runs.days].astype(float) if name in runs.series else np.full(n, np.nan)
     each = [{**_ceasefire(log, runs), **_deals(log, runs)} for log in runs.events]  # the same names for every replicate
     columns.update((name, np.array([row[name] for row in each], float)) for name in each[0])
     coverage = runs.series["patrol_coverage"]
@@ -92,8 +98,7 @@ def metric_names(scenario: Scenario, outcomes: list[OutcomeBase]) -> list[str]:
     scored = [o for o in outcomes if o.applies(scenario.start, scenario.end)]
     deals = [f"{name}:{deal[0]}" for deal in deals_of(scenario) for name in ("ceasefire_days", "ceasefire_broken")]
     per_outcome = [name for o in scored for name in (f"met:{o.id}", *([f"day:{o.id}"] if isinstance(o, CaptureOutcome) else []))]
-    return ["outcomes_met", "control_accuracy", "capture_mae_days", "towns_changed_hands", *(f"towns_{h}" for h in HOLDERS),
-            "turkish_deaths", "displaced", "ceasefire_days", "ceasefire_broken", *deals, "patrol_coverage_mean", *per_outcome]
+    return ["outcomes_met", "control_accuracy", "capture_mae_days", "towns_changed_hands", *END_OF_RUN, "ceasefire_days", "ceasefire_broken", *deals, "patrol_coverage_mean", *per_outcome]
 
 
 def _ceasefire(log: EventLog, runs: RunBatch) -> dict[str, float]:

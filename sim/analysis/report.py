@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
-from .comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference
+from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
 from .scoring import Scorecard, headline_table, outcome_table
 
 
 # The outcomes a scorecard names as not scored: a later scenario leaves out most of the record (moscow.yaml, 176), and
 # a line of 176 ids buries the table above it; the count says how many.
 NOT_SCORED_NAMED = 5
+ERROR_HEADER = "|date error| d"
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -57,14 +60,31 @@ def scorecard_text(card: Scorecard) -> str:
         "",
         "## Outcomes",
         "",
-        markdown_table(outcome_table(card).drop(columns=["description", "source"]).rename(columns={
-            "p_met": "P(met)", "date_error_days": "|date error| d", "baseline_met": "baseline met"})),
+        markdown_table(_bounded_errors(card, outcome_table(card)).drop(columns=["description", "source"]).rename(columns={
+            "p_met": "P(met)", "date_error_days": ERROR_HEADER, "baseline_met": "baseline met"})),
     ]
+    if any(_never(s) for s in card.scores):
+        lines += ["", "≥: some replicates never saw it, and a date that never comes counts as the day after the run ends, "
+                  "so the mean |date error| is a lower bound."]
     if card.skipped:
         ids, k = [o.id for o in card.skipped], NOT_SCORED_NAMED
         named = ", ".join(ids[:k]) + (f" and {len(ids) - k} more" if len(ids) > k else "")
         lines += ["", f"Not scored: {len(ids)} outcome{'s' * (len(ids) != 1)} outside the simulated window ({named})."]
     return "\n".join(lines) + "\n"
+
+
+def _never(score) -> bool:  # noqa: ANN001 - a sim.analysis.scoring.OutcomeScore
+    """Whether some replicate never shows a dated outcome (its error then counts the day after the run's end)."""
+    return score.abs_error is not None and any(c.value is None for c in score.checks)
+
+
+def _bounded_errors(card: Scorecard, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its date errors as text, a lower bound marked "≥ " (an outcome simulated "never" read "1.0 d",
+    as if nearly right); the numbers themselves are unchanged (and stay numbers in the CSV)."""
+    cells = [("≥ " if _never(s) else "") + (f"{e:,.1f}" if not math.isnan(e) else "-")
+             for s, e in zip(card.scores, table["date_error_days"], strict=True)]
+    width = max([len(c) for c in cells] + [len(ERROR_HEADER)])  # right-aligned, as the numbers were
+    return table.assign(date_error_days=[c.rjust(width) for c in cells])
 
 
 def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "comparison.csv") -> str:
@@ -91,6 +111,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         "",
         markdown_table(_differences(c.outcomes, "outcome")),
         "",
+        *_dates(c, csv_name),
         f"## On {c.date}: means over replicates",
         "",
         markdown_table(_differences(c.quantities, "quantity")),
@@ -105,6 +126,31 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         if len(moved) > towns_shown:
             lines.append(f"\n... and {len(moved) - towns_shown} more in {csv_name}.")
     return "\n".join(lines) + "\n"
+
+
+def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
+    """The section answering "how much later does Saraqib fall?": the dated outcomes whose median date moved, the
+    largest shifts first, a shift to or from "never" given as the bound it is; the rest counted (all in the CSV)."""
+    if not c.dates:
+        return []
+    moved = sorted((d for d in c.dates if d.moved), key=lambda d: -abs(d.diff if d.bound is None else d.bound))
+    head = ["## Dates: the median simulated date of each dated outcome (captures, roads, events)", ""]
+    same = len(c.dates) - len(moved)
+    if not moved:
+        return [*head, f"Each of the {len(c.dates)} has the same median date in A and B.", ""]
+    rows = [{"outcome": d.name, "A": d.date(d.a), "B": d.date(d.b),
+             "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
+             "low": d.low, "high": d.high} for d in moved[:shown]]
+    table = pd.DataFrame(rows)
+    width = max(len("B - A (days)"), *(len(v) for v in table["B - A (days)"]))
+    table["B - A (days)"] = [v.rjust(width) for v in table["B - A (days)"]]
+    more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
+    return [*head, markdown_table(table), "",
+            f"{more}{same} {'has' if same == 1 else 'have'} the same median date in both. A replicate that never sees an outcome by {c.date} (the "
+            "last day both simulate) counts as later than any day, so a median is \"never\" when more than half never see "
+            f"it; a shift to or from never is a bound, never standing for {c.date + dt.timedelta(days=1)} (≥: at least that "
+            "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
+            "is never.", ""]
 
 
 def _same_runs(c: Comparison) -> list[str]:
@@ -152,8 +198,21 @@ def comparison_csv(c: Comparison) -> pd.DataFrame:
     frames = [_differences(d, "name", note=True).assign(section=s) for s, d in
               (("score", c.headlines), ("outcome", [*c.outcomes, *c.only_a, *c.only_b]), ("quantity", c.quantities))]
     towns = c.towns.rename(columns={"town": "name", "p_regime_a": "A", "p_regime_b": "B", "diff": "B - A"}).assign(section="town_p_regime")
-    out = pd.concat([*frames, towns], ignore_index=True)
+    dates = pd.DataFrame([{"section": "date_shift", "name": d.name, "A": d.a if np.isfinite(d.a) else np.nan,
+                           "B": d.b if np.isfinite(d.b) else np.nan, "B - A": d.diff, "low": d.low, "high": d.high,
+                           "note": _date_note(d)} for d in c.dates], columns=["section", "name", "A", "B", "B - A", "low", "high", "note"])
+    out = pd.concat([*frames, towns, *([dates] if len(dates) else [])], ignore_index=True)
     return out[["section", "name", "A", "B", "B - A", "low", "high", "note"]]
+
+
+def _date_note(d: DateShift) -> str:
+    """A date_shift row's note in comparison.csv: its A and B are the median days after A's start (blank: never)."""
+    text = f"median date, days after {d.origin}: A {d.date(d.a)}, B {d.date(d.b)}"
+    if d.bound is not None:
+        text += f"; B - A {'at least' if np.isfinite(d.a) else 'at most'} {d.bound:g} days (never: after {d.last})"
+    elif not np.isfinite(d.a):
+        text += f" (never in either by {d.last})"
+    return text
 
 
 def write_report(folder: Path, stem: str, text: str, table: pd.DataFrame) -> tuple[Path, Path]:

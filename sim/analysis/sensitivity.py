@@ -41,10 +41,9 @@ def sensitivity(manifest: dict, points: pd.DataFrame, metrics: list[str]) -> pd.
     """
     design = manifest["design"]
     sample = design["sample"]
-    # A design read from a file may hold a parameter at one value: nothing to apportion to it.
-    params = [p for p in design["parameters"] if sample != "file" or p["low"] < p["high"]]
+    params = _varied(design)
     names = [p["path"] for p in params]
-    if sample == "grid" or not names or len(points) < MIN_POINTS:
+    if no_indices(manifest, points):
         return pd.DataFrame(columns=["metric", "parameter", "index", "value", "confidence"])
     problem = {"num_vars": len(names), "names": names, "bounds": [[p["low"], p["high"]] for p in params]}
     rows = []
@@ -69,6 +68,33 @@ def sensitivity(manifest: dict, points: pd.DataFrame, metrics: list[str]) -> pd.
                 rows.append({"metric": m, "parameter": name, "index": "S1", "value": res["S1"][k], "confidence": res["S1_conf"][k]})
                 rows.append({"metric": m, "parameter": name, "index": "SRC2", "value": src[k], "confidence": np.nan})
     return pd.DataFrame(rows, columns=["metric", "parameter", "index", "value", "confidence"])
+
+
+def no_indices(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame | None = None) -> str:
+    """Why :func:`sensitivity` gives no index for any metric of this sweep (``sens``: what it gave, if known), as a
+    sentence for report.md ("" if it may give some): sensitivity.csv with only its header and nothing said read as a
+    failure."""
+    design = manifest["design"]
+    if design["sample"] == "grid":
+        return "Sensitivity indices need a sampled design (`--sample sobol|lhs|random`)."
+    if not _varied(design):
+        return "No sensitivity indices: the design holds every parameter at one value, so there is nothing to apportion."
+    if len(points) < MIN_POINTS:
+        so_far = f" (of {manifest['points']} in the design: the sweep is unfinished)" if len(points) < manifest["points"] else ""
+        more = "a larger `--n`" if design["sample"] != "file" else "more points in the design file"
+        return (f"No sensitivity indices: they need {MIN_POINTS} points or more (RBD-FAST's bootstrap halves them, and "
+                f"it needs more than 40), and this sweep has {len(points)}{so_far}, so sensitivity.csv holds only its "
+                f"header. For indices, sample more points ({more}).")
+    if sens is not None and sens.empty:
+        return ("No sensitivity indices: every metric is undefined in some runs (NaN, e.g. no ceasefire in the window) or "
+                "the same at every point, so there is no variance to apportion.")
+    return ""
+
+
+def _varied(design: dict) -> list[dict]:
+    """The parameters a design varies: one read from a file may hold a parameter at one value, with nothing to
+    apportion to it."""
+    return [p for p in design["parameters"] if design["sample"] != "file" or p["low"] < p["high"]]
 
 
 def _src2(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -29,11 +29,12 @@ def names(codes: str) -> str:
 
 
 def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: Path | None = None,
-              prog: str = "python -m sim") -> str:
-    """One run in a screenful: changes of hands, ceasefires and their violators, patrols, towns, losses.
+              prog: str = "python -m sim", options: str = "") -> str:
+    """One run in a screenful: changes of hands, ceasefires, their violators and breakdowns, patrols, towns, losses.
 
     Ends by saying that one run is one possible history, and how to see
-    many (``--runs``) and set them against the record (``compare``).
+    many (``--runs``, after ``options``: the flags the run was given, such as ``--days 45``) and set them against the
+    record (``compare``).
     """
     sc = result.scenario
     ts = result.timeseries
@@ -55,6 +56,11 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     else:
         who = ", ".join(f"{name(a)} {n}" for a, n in violations.items())
         lines.append(f"  violations of a deal: {int(violations.sum())} ({who})")
+    broken = ev[ev["type"].str.endswith("_broken")]
+    if not broken.empty:  # said apart: "violations: none" under a truce the government broke on its first day misled
+        each = "; ".join(f"{str(r.detail).split(':')[0]} on {r.date}, the {name(r.actors)} resuming its offensive"
+                         for r in broken.itertuples())
+        lines.append(f"  deals broken: {len(broken)} ({each}; a breakdown is not counted among the violations)")
     lines.append(f"  state on the last day: {last['ceasefire']}")
     lines += _patrols(result)
 
@@ -68,7 +74,7 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines.append(f"Civilians displaced since {sc.start:%d %b %Y} (the scenario's start): {int(last['displaced']):,}")
     lines += ["", f"This is one run: one possible history (seed {result.seed}); another seed gives another."]
     scenario = scenario_path or "SCENARIO"
-    lines.append(f"  the spread over many histories: {prog} run {scenario} --runs 40")
+    lines.append(f"  the spread over many histories: {prog} run {scenario}{options} --runs 40")
     if folder is not None:
         lines.append(f"  set against what was recorded: {prog} compare {folder}")
     return "\n".join(lines)
@@ -144,6 +150,8 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 12, prog: str = "
 
     caps = capture_dates(runs).sort_values(["share", "q50"], ascending=[False, True])
     lines += ["", "Likeliest changes of hands (share of replicates, median date, 5% .. 95%):"]
+    if caps.empty:  # the header alone read as if the list had been lost
+        lines.append("  none: no town changed hands in any replicate")
     for row in caps.head(towns_shown).itertuples():
         lines.append(f"  {row.town:<24} → {name(row.to):<22} {row.share:4.0%}  {row.q50}  ({row.q05} .. {row.q95})")
     if len(caps) > towns_shown:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import InputError, Interrupted, OutputError
 from ..interrupts import command_finished, forget_interrupts, interrupt_handler, quiet_interrupts
-from .arguments import COMMANDS, build_parser, overview, whole
+from .arguments import COMMANDS, build_parser, overview, unknown_flag, whole
 
 __all__ = ["COMMANDS", "main", "whole"]
 
@@ -78,7 +78,9 @@ def _main(argv: list[str] | None, prog: str) -> int:
     parser = build_parser(prog)
     args = None
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            raise unknown_flag(parser, args, extra)
         if args.command is None:
             print(overview(prog))
             return 0

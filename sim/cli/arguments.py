@@ -7,9 +7,9 @@ import functools
 import textwrap
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, did_you_mean
 
-MAX_RUNS, MAX_WORKERS, MAX_DAYS, MAX_SEED, MAX_N = 100_000, 64, 36_500, 2**63 - 1, 1_000_000
+MAX_RUNS, MAX_WORKERS, MAX_SEED, MAX_N = 100_000, 64, 2**63 - 1, 1_000_000
 MAX_TRIALS = 100_000  # --trials: a calibration's budget, not replicates
 COMMANDS = {
     "run": "run a scenario (an ensemble with --runs N) and write a results folder under results/",
@@ -42,6 +42,42 @@ def whole(flag: str, lo: int, hi: int):  # noqa: ANN201 - an argparse type
     return parse
 
 
+def days(text: str) -> int:
+    """``run --days``: a whole number; whether it fits the scenario (1 to its length) is :func:`check_days`'s to say,
+    once the scenario is read (``--days 0`` said "1 to 36,500" and ``--days 500`` "1 to 95")."""
+    try:
+        return int(text)
+    except ValueError:
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise InputError(None, f"expects a whole number of days, not {shown!r}", key="--days") from None
+
+
+def check_days(value: int, scenario) -> None:  # noqa: ANN001 - a Scenario
+    """Refuse ``--days`` outside 1 to the scenario's length, naming that length: past `end:` the scenario says nothing
+    (no events, no record to compare with)."""
+    if not 1 <= value <= scenario.days:
+        shown = f"{value:,}" if abs(value) < 10**30 else f"a number of {len(str(abs(value)))} digits"
+        longer = "; to run longer, change its `end:`" if value > scenario.days else ""
+        raise InputError(None, f"the scenario has {scenario.days} days ({scenario.start} .. {scenario.end}); --days takes 1 to "
+                         f"{scenario.days} (got {shown}{longer})", key="--days")
+
+
+def unknown_flag(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]) -> InputError:
+    """The error for arguments no command takes: for a flag, a did-you-mean among the command's own flags (argparse
+    printed the top-level usage and "unrecognized arguments", the command's flags nowhere); anything else, argparse's
+    own error (a usage line, exit status 2)."""
+    flags = [e.split("=", 1)[0] for e in extra if e.startswith("-") and len(e) > 1]
+    if not flags:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    command = getattr(args, "command", None)
+    sub = getattr(args, "subcommands", {}).get(command) if command else None
+    options = [o for a in (sub or parser)._actions if a.help != argparse.SUPPRESS for o in a.option_strings if o.startswith("--")]
+    where = f"{command}" if sub else "the simulator"
+    prog = parser.prog + (f" {command}" if sub else "")
+    return InputError(None, f"not a flag of {where}" + did_you_mean(flags[0], options) + f"; {prog} --help lists them",
+                      key=flags[0])
+
+
 class RunParam(argparse.Action):
     """``run --param``, which ``run`` does not take (``sweep`` does): an InputError saying what to do instead.
 
@@ -63,12 +99,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Idlib ceasefire simulator", allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.set_defaults(subcommands=sub.choices)  # for unknown_flag: each command's own flags
     command = functools.partial(sub.add_parser, allow_abbrev=False)
     seed = whole("--seed", 0, MAX_SEED)
     run = command("run", help=COMMANDS["run"])
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
-    run.add_argument("--days", type=whole("--days", 1, MAX_DAYS), help="simulate only the first DAYS days (at most the scenario's length, up to its end:)")
+    run.add_argument("--days", type=days, help="simulate only the first DAYS days (at most the scenario's length, up to its end:)")
     run.add_argument("--out", help="results folder, new or one of this scenario's (default: results/<scenario>-seed<seed>[-runs<N>][-days<D>])")
     run.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="run an ensemble of this many seeded replicates")
     run.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..interrupts import raise_if_interrupted
-from .arguments import MAX_WORKERS
+from .arguments import MAX_WORKERS, check_days
 
 def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
@@ -23,9 +23,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     scenario = load_scenario(args.scenario)
     overrides: dict = {}
     if args.days is not None:
-        if args.days > scenario.days:  # past `end:` the scenario says nothing: no events, no record to compare with
-            raise InputError(None, f"the scenario has {scenario.days} days ({scenario.start} .. {scenario.end}); --days "
-                             f"takes 1 to {scenario.days} (to run longer, change its `end:`)", key="--days")
+        check_days(args.days, scenario)
         overrides["end"] = scenario.start + dt.timedelta(days=args.days)
     if args.seed is not None:
         overrides["seed"] = args.seed
@@ -56,7 +54,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     raise_if_interrupted()  # one swallowed on the way (in a finalizer) still stops the run before it is written
     write_run(result, out, scenario_path=args.scenario, map_png=not args.no_map)
     if not args.quiet:
-        print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog))
+        options = "".join(f" {flag} {value}" for flag, value in (("--days", args.days), ("--seed", args.seed),
+                                                                  ("--param-set", args.param_set)) if value is not None)
+        print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog, options=options))
     print(f"run folder: {out}")
     return 0
 
@@ -119,36 +119,12 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..io.safe_yaml import load_yaml
-    from ..io.scenario import load_scenario
-    from ..io.timeline import supersessions
+    from ..api import check
 
-    data = load_yaml(args.scenario)
-    keys = set(data) if isinstance(data, dict) else set()  # not a mapping: load_scenario says so
-    if "scenario" in keys and keys & {"parameters", "design"}:  # a sweep file: its scenario and its points
-        from ..experiments.sweep_file import load_sweep
-
-        sweep = load_sweep(args.scenario)  # every point checked against the scenario, as `sweep` checks them
-        print(f"{args.scenario}: ok (a sweep of {sweep.scenario_path.name}: {len(sweep.design.points)} points x {sweep.runs} runs)")
-        return 0
-    if "scenarios" in keys and "parameters" in keys:  # a calibration file: its scenarios, parameters and outcomes
-        from ..experiments.calibration_file import load_calibration
-
-        from ..errors import extra_missing, missing_modules
-        from ..experiments.calibration import optimiser_modules
-
-        cal = load_calibration(args.scenario)
-        scenarios = f"{len(cal.scenarios)} scenario{'s' * (len(cal.scenarios) != 1)}"
-        print(f"{args.scenario}: ok (calibration '{cal.name}': {len(cal.parameters)} parameters, {scenarios}, "
-              f"{len(cal.fit)} fitted and {len(cal.hold_out)} held-out outcomes)")
-        # Still exit status 0: the file is valid (check answers that, and a CI job checking files needs no optimiser),
-        # but `calibrate` would refuse to run it here, so say so rather than a bare "ok".
-        if missing := missing_modules(optimiser_modules(cal)):
-            _note(str(extra_missing("calibrate", "the file is valid, but running it", missing)))
-        return 0
-    sc = load_scenario(args.scenario)
-    notes = "".join(f"; {s}" for s in supersessions(sc))
-    print(f"{args.scenario}: ok ({sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events{notes})")
+    checked = check(args.scenario)
+    print(f"{args.scenario}: ok ({checked['summary']})")
+    for note in checked["notes"]:
+        _note(note)
     return 0
 
 
@@ -189,13 +165,17 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..experiments.sweep import run_sweep
     from ..experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
     from ..io.outputs import check_out, claim_folder
+    from ..io.kinds import file_kind, wrong_kind
     from ..io.safe_yaml import load_yaml
     from ..io.scenario import load_scenario
 
     if args.scheduler is not None and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", args.scheduler):
         raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {args.scheduler!r})", key="--scheduler")
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
-    if {"parameters", "design"} & set(load_yaml(args.target)):
+    tree = load_yaml(args.target)
+    if file_kind(tree) == "calibration":
+        raise wrong_kind(args.target, tree, "sweep")
+    if file_kind(tree) == "sweep":
         if args.param or args.design:
             raise InputError(None, f"{args.target} is a sweep file, with its own points; give the points there, or with --param "
                              "or --design, not both", key="--param" if args.param else "--design")
@@ -211,12 +191,6 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             raise InputError(None, f"give at least one parameter to sweep, e.g. --param regime.commit=0.2:1.0:5 "
                              f"(or a sweep file instead of {args.target})", key="--param")
         params = dotted([parse_param(p) for p in args.param], load_scenario(args.target))
-        for text, p in zip(args.param, params, strict=True):
-            if (args.sample or "grid") == "grid" and p.values is None and p.steps is None:
-                lo, hi = f"{p.low:g}", f"{p.high:g}"
-                raise InputError(None, f"{text!r} gives bounds without steps, and a grid (the default design) needs them: "
-                                 f"{p.path}={lo}:{hi}:5 for 5 values from {lo} to {hi}, {p.path}={lo},{hi} for these two, "
-                                 "or --sample lhs --n N to sample between them", key="--param")
         try:
             design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed or 0)
         except InputError as exc:  # it names a setting or a parameter: here, the flag that gave it

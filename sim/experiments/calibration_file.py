@@ -32,6 +32,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from ..analysis.calibration_score import Weights
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..errors import InputError, did_you_mean
+from ..io.kinds import wrong_kind
 from ..io.paths import declared_range, value_at
 from ..io.safe_yaml import LDict, load_yaml, location
 from ..io.scenario import load_scenario
@@ -182,6 +183,8 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     path = Path(path)
     tree = load_yaml(path)
     for key in tree:  # an unknown key first: a misspelt 'budget' is not a missing one
+        if key not in CalibrationFile.model_fields and (other := wrong_kind(path, tree, "calibration")):
+            raise other  # a scenario or a sweep file where a calibration file goes
         if key not in CalibrationFile.model_fields:
             raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), CalibrationFile.model_fields),
                              line=tree.lines[key][1], key=str(key))

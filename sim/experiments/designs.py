@@ -82,9 +82,11 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
             if p.values is None and (p.low is None or p.high is None):
                 raise InputError(None, f"'{p.path}' needs values or bounds with steps for a grid", key=p.path)
             if p.values is None and p.steps is None:  # once read as 2 steps: a grid of the bounds alone, without a word
-                raise InputError(None, f"'{p.path}' has bounds but no steps: a grid needs steps (how many values from low "
-                                 "to high) or a list of values; bounds alone are for a sampled design (lhs, random, sobol)",
-                                 key=p.path)
+                lo, hi = f"{p.low:g}", f"{p.high:g}"
+                raise InputError(None, f"'{p.path}' has bounds but no steps: a grid (the default design) needs steps, e.g. "
+                                 f"5 values from {lo} to {hi} ({p.path}={lo}:{hi}:5 with --param, steps: 5 in a sweep file), "
+                                 f"or values ({p.path}={lo},{hi}, or values: [{lo}, {hi}]); bounds alone are for a sampled "
+                                 "design (--sample lhs --n N, or sample: lhs and n: N)", key=p.path)
         size = math.prod(len(p.values) if p.values is not None else p.steps for p in parameters)
         if size > MAX_POINTS:
             raise InputError(None, f"the grid has {size:,} points; at most {MAX_POINTS:,}", key="parameters")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, close_or_all, did_you_mean
+from ..io.kinds import SWEEP_KEYS, wrong_kind
 from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
@@ -46,8 +47,10 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     """
     path = Path(path)
     tree = load_yaml(path)
-    allowed = ("scenario", "parameters", "design", "sample", "n", "sample_seed", "replicate_seed", "runs", "metrics")
+    allowed = SWEEP_KEYS
     for key in tree:
+        if key not in allowed and (other := wrong_kind(path, tree, "sweep")):
+            raise other  # a scenario or a calibration file where a sweep file goes
         if key == "seed":
             raise InputError(path, "'seed' is ambiguous: write 'sample_seed' (where a sampled design's points fall) or "
                              "'replicate_seed' (the seed of replicate 0 at every point)", line=tree.lines[key][1], key=key)

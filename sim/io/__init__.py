@@ -10,6 +10,7 @@
 - ``validation``: pydantic errors as ``InputError`` with file, line, key and did-you-mean.
 - ``checks``: what a scenario names (towns, roads, posts, claims, dates) checked against the theatre and the record.
 - ``timeline``: the events against each other (ceasefires the model cannot hold at once) and the theatre's post dates.
+- ``kinds``: which kind of input a YAML file is (scenario, sweep, calibration), one rule for every command.
 - ``scenario``: ``load_scenario`` (all of the above) and the content hash of a run's inputs.
 - ``theatre``: towns, roads, posts and the border, loaded from CSV, with the neighbourhoods the model uses.
 - ``theatre_tables``: a theatre's plain files (the YAML index, the CSV tables), each checked as it is read.

@@ -50,6 +50,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
     for i, event in sorted(enumerate(scenario.events), key=lambda ie: ie[1].date):
         at = ("events", i)
         if not scenario.start <= event.date <= scenario.end:
+            _moved_window(scenario, tree, at, "start" if event.date < scenario.start else "end")
             fail((*at, "date"), f"{event.date} is outside the scenario window {scenario.start} .. {scenario.end}")
         for later in ("effective", "until"):
             when = getattr(event, later, None)
@@ -101,6 +102,31 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         if event.type == "observation_post" and event.post not in post_ids:
             fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
     return theatre
+
+
+def _moved_window(scenario: Scenario, tree: LDict, at: tuple, bound: str) -> None:
+    """Raise at ``start:`` or ``end:`` (``bound``) when a file further down the ``extends`` chain than the event at
+    ``at`` set it: a what-if's window left out inherited events, and the error named only the file it extends."""
+    date_at = (*at, "date")
+    if blame(tree, date_at, (bound,))[0] != (bound,):
+        return  # the event's date is the later word (or both are in one file): the date is what to fix
+    file, line = location(tree, (bound,))
+    date_file, date_line = location(tree, date_at)
+    key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p)
+                  for i, p in enumerate(as_written(tree, date_at, date_file)))
+    value, event = getattr(scenario, bound), scenario.events[at[1]]
+    late = bound == "end"
+    out = sorted((e for e in scenario.events if (e.date > value if late else e.date < value)), key=lambda e: e.date)
+    name = f"'{event.id}'" if event.id else "an event"
+    n = len(out)
+    message = (f"{value} {'ends' if late else 'starts'} the scenario {'before' if late else 'after'} {n} of its events (the "
+               f"first: {name} on {event.date}, {shown_path(date_file)}, line {date_line}, key '{key}')")
+    ways = []
+    if late and (days := (value - scenario.start).days) >= 1:
+        ways.append(f"leave `end:` out and run only the first {days} days with --days {days}")
+    if all(e.id for e in out):
+        ways.append(f"drop {'them' if n > 1 else 'it'} with remove_events: [{', '.join(e.id for e in out)}]")
+    raise InputError(file, message + (": " + ", or ".join(ways) if ways else ""), line=line, key=bound)
 
 
 def _removed_group(tree: LDict, at: tuple, event: Any, does: str) -> None:  # noqa: ANN401 - an event of the schema

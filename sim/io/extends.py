@@ -16,10 +16,11 @@ from typing import Any
 
 from ..errors import InputError, did_you_mean
 from .files import not_a_file
+from .kinds import SCENARIO_KEYS, wrong_kind
 from .safe_yaml import LDict, LList, load_yaml
 from .schema import EVENT_MODELS, Scenario
 
-_TOP_KEYS = set(Scenario.model_fields) | {"extends", "remove_events"}
+_TOP_KEYS = set(SCENARIO_KEYS)
 _PATH_KEYS = ("theatre", "claims")
 
 
@@ -29,6 +30,8 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
     _unique_event_ids(tree, path)
     unknown = [k for k in tree if k not in _TOP_KEYS]
     if unknown:
+        if not stack and (other := wrong_kind(path, tree, "scenario")):
+            raise other  # a sweep or calibration file given to `run` or `check`'s scenario reader
         key = unknown[0]
         raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), _TOP_KEYS), line=tree.lines[key][1], key=str(key))
     for key in _PATH_KEYS:

@@ -9,6 +9,8 @@ still point at the line a user has to fix.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,14 +91,16 @@ def _loader_for(path: str, base: type = yaml.SafeLoader) -> type:
                 raise InputError(path, f"mapping keys must be plain names, not {shown}", line=line)
             if key in out:
                 raise InputError(path, f"duplicate key '{key}'", line=line, key=str(key))
-            out[key] = loader.construct_object(value_node, deep=True)
+            with _under(key):
+                out[key] = loader.construct_object(value_node, deep=True)
             out.lines[key] = (path, line)
         return out
 
     def construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> LList:
         out = LList(file=path, line=node.start_mark.line + 1)
-        for item in node.value:
-            out.append(loader.construct_object(item, deep=True))
+        for i, item in enumerate(node.value):
+            with _under(i):
+                out.append(loader.construct_object(item, deep=True))
             out.lines.append((path, item.start_mark.line + 1))
         return out
 
@@ -142,9 +146,24 @@ def _guarded(construct, path: str):  # noqa: ANN001, ANN202 - a PyYAML construct
                 message = f"'{value}' is not a valid {what}{reason}"
             else:
                 message = f"a {node.id} cannot be read as a {what}"
-            raise InputError(path, message, line=node.start_mark.line + 1) from None
+            error = InputError(path, message, line=node.start_mark.line + 1)
+            error.yaml_path = ()  # the keys holding the value, filled in on the way out (:func:`_under`)
+            raise error from None
 
     return run
+
+
+@contextlib.contextmanager
+def _under(part: str | int) -> Iterator[None]:
+    """Prefix ``part`` (a key, or a list index) to the key of a bad value's :class:`InputError` raised inside: an
+    impossible date (``effective: 2020-02-30``) named its line but not its key (``events[0].effective``)."""
+    try:
+        yield
+    except InputError as exc:
+        if (inner := getattr(exc, "yaml_path", None)) is not None:
+            exc.yaml_path = (part, *inner)
+            exc.key = "".join(f"[{p}]" if isinstance(p, int) else ("." if i else "") + str(p) for i, p in enumerate(exc.yaml_path))
+        raise
 
 
 YAML_LIMIT = 8 * 2**20  # scenario, theatre and claims YAML are a few kB; no hand-written one nears this

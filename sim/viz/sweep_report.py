@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 
 from ..analysis.report import markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
-from ..analysis.sensitivity import DEFAULT_METRICS, sensitivity, summarise_points
-from ..errors import InputError
+from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
+from ..errors import InputError, close_or_grouped
 from ..io.files import table_text, write_atomic
 from ..io.outputs import writing_into
 from .style import save_figure
@@ -44,7 +44,8 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     choices = [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)]
     unknown = [m for m in wanted if m not in choices]
     if unknown:
-        raise InputError(folder, f"no metric '{unknown[0]}' in this sweep; it has: {', '.join(choices)}", key="--metric")
+        raise InputError(folder, f"no metric '{unknown[0]}' in this sweep" + close_or_grouped(unknown[0], choices, f"it has "
+                         f"{len(choices)}, the columns of runs.parquet after point, replicate, seed and the parameters"), key="--metric")
     wanted = [m for m in wanted if rows[m].notna().any()]
     if pair is not None and any(p not in names for p in pair):
         unknown = next(p for p in pair if p not in names)
@@ -107,8 +108,8 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
         if without := [m for m in metrics if m not in set(sens["metric"])]:
             lines += [f"No indices for {', '.join(f'`{m}`' for m in without)}: undefined in some runs (NaN, e.g. no "
                       "ceasefire in the window) or the same at every point, there is no variance to apportion.", ""]
-    elif d["sample"] == "grid":
-        lines += ["Sensitivity indices need a sampled design (`--sample sobol|lhs|random`).", ""]
+    elif why := no_indices(manifest, points, sens):
+        lines += [why, ""]
     lines += ["## Figures", "", *([note, ""] if note else [])] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
 

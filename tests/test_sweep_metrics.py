@@ -1,0 +1,89 @@
+"""What a sweep can ask about and what its report says (round 27's walkthrough): every quantity `compare` sets side by side is
+a metric of a run (a sweep or a discovery on `violations` was refused), and a report too small for indices says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import load_scenario, simulate
+from sim.analysis.comparison import QUANTITIES
+from sim.analysis.metrics import metric_names
+from sim.experiments.run import scored_outcomes
+from sim.experiments.sweep_file import load_sweep
+
+from .conftest import ROOT
+
+CAMPAIGN = ROOT / "scenarios" / "campaign.yaml"
+
+
+@pytest.fixture(scope="module")
+def truce():
+    return load_scenario(ROOT / "scenarios" / "jan_truce.yaml")
+
+
+def test_every_quantity_compare_reports_is_a_metric_with_its_last_days_value(truce):
+    result = simulate(truce, seed=3)
+    metrics = result.metrics()
+    assert {"violations", "casualties_regime", "casualties_hts", "casualties_rebels"} <= set(QUANTITIES)
+    for name in QUANTITIES:
+        assert metrics[name] == float(result.timeseries[name].iloc[-1]), name
+    assert metrics["casualties_hts"] > 0  # a war: these are not the zeros of a missing column
+    assert list(metrics) == metric_names(truce, scored_outcomes(truce))
+
+
+def test_a_sweep_file_may_name_them(tmp_path):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {CAMPAIGN}\nruns: 2\nparameters:\n  events.jan-truce.restraint: {{values: [0.3, 0.9]}}\n"
+                     "metrics: [violations, casualties_hts, casualties_regime]\n")
+    assert load_sweep(sweep).metrics == ["violations", "casualties_hts", "casualties_regime"]
+
+
+def test_run_with_averages_them(truce):
+    import sim
+
+    out = sim.run_with(truce, replicates=2, per_replicate=True)
+    for name in ("violations", "casualties_rebels"):
+        assert out[name] == pytest.approx(np.mean([r[name] for r in out["runs"]]))
+
+
+def test_a_sampled_sweep_too_small_for_indices_says_so_in_its_report(tmp_path):
+    """sensitivity.csv held its header alone and report.md said nothing: 20 points are below MIN_POINTS (50)."""
+    from sim.analysis.sensitivity import MIN_POINTS
+    from sim.experiments.designs import make_design
+    from sim.experiments.parameters import Parameter
+    from sim.experiments.sweep import run_sweep
+    from sim.experiments.sweep_file import SweepSpec
+    from sim.viz.sweep_report import sweep_report
+
+    from . import toys
+
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=20, seed=1)
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "small", evaluate=toys.linear)
+    report = sweep_report(tmp_path / "small", metrics=["y"])
+    assert report.sensitivity.empty and (tmp_path / "small" / "report" / "sensitivity.csv").read_text().count("\n") == 1
+    text = (tmp_path / "small" / "report" / "report.md").read_text()
+    assert f"No sensitivity indices: they need {MIN_POINTS} points or more" in text and "this sweep has 20" in text, text
+    assert "sensitivity.csv holds only its header" in text and "`--n`" in text, text
+
+
+def test_sweep_report_names_an_unknown_metric_with_a_guess_or_a_count_not_every_name(tmp_path, capsys):
+    """`sweep-report --metric violations` on a sweep without it printed all 344 metric names on one line."""
+    from sim.cli import main
+    from sim.experiments.designs import make_design
+    from sim.experiments.parameters import Parameter
+    from sim.experiments.sweep import run_sweep
+    from sim.experiments.sweep_file import SweepSpec
+
+    design = make_design("grid", [Parameter("regime.commit", values=(0.5,))])
+    run_sweep(SweepSpec((ROOT / "scenarios" / "jan_truce.yaml").resolve(), design, 1), tmp_path / "s", workers=1)
+    assert main(["sweep-report", str(tmp_path / "s"), "--metric", "zzzz"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --metric {tmp_path / 's'}: no metric 'zzzz' in this sweep; valid: outcomes_met, ") and err.count("\n") == 1, err
+    assert "and per item: " in err and "met:<id> (" in err and "day:<id> (" in err and "runs.parquet" in err, err
+    assert "met:capture-" not in err and len(err) < 800, err
+    assert main(["sweep-report", str(tmp_path / "s"), "--metric", "violation"]) == 2
+    err = capsys.readouterr().err
+    assert "(did you mean 'violations'?); it has " in err and "outcomes_met" not in err, err
