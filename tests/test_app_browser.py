@@ -94,7 +94,7 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
             with page.expect_download() as download:
                 page.get_by_role("button", name="Every difference (comparison CSV)").click()
             every = pd.read_csv(download.value.path())
-            assert set(every["section"]) == {"score", "outcome", "quantity", "town_p_regime"}, "every row, as compare writes"
+            assert set(every["section"]) == {"score", "outcome", "date_shift", "quantity", "town_p_regime"}, "every row, as compare writes"
 
             tab(page, "Save & export")
             page.get_by_label("Name of the what-if").fill("whatif_e2e")
