@@ -272,7 +272,7 @@ def test_cli_ensemble_and_compare_end_to_end(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "paired (same seeds)" in p.stdout
     diff = pd.read_csv(whatif / "comparison_vs_base.csv")
-    assert set(diff["section"]) == {"score", "outcome", "quantity", "town_p_regime"}
+    assert set(diff["section"]) == {"score", "outcome", "date_shift", "quantity", "town_p_regime"}
     assert len(diff[diff["section"] == "town_p_regime"]) == sim.load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml").n
 
 
