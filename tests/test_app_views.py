@@ -6,6 +6,7 @@ Skipped where the app extra is not installed (tests/test_app.py has the page's w
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -290,3 +291,32 @@ def test_the_comparison_tab_downloads_every_difference_as_compare_writes_them(co
     wait_for(lambda: button.bytes)
     written = write_report(tmp_path, "comparison", "", comparison_csv(ens.comparison))[1].read_bytes()
     assert button.bytes == written, "the same bytes as the file compare A B writes (digits, line ends)"
+
+
+def test_the_what_if_is_said_closer_to_or_further_from_the_record_and_a_change_below_the_shown_precision_is_none():
+    """'No Turkish intervention is better beyond chance' read as a judgement of the counterfactual; the scores only
+    say whether B is closer to the record. A change that rounds to zero where it is shown is not said to be one
+    ('capture MAE falls (better) from 8.5 to 8.5')."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.analysis.comparison import Difference
+    from sim.app.compare_words import scores_markdown, summary
+
+    c = SimpleNamespace(headlines=[Difference("outcomes met", 0.40, 0.45, 0.01, 0.09), Difference("Brier", 0.30, 0.35, 0.01, 0.09),
+                                   Difference("capture MAE (days)", 8.51, 8.49, -0.03, -0.01)],
+                        intervals=True, same_runs=False, differs_in=())
+    table = scores_markdown(c)
+    assert "better" not in table and "worse" not in table, table
+    cells = {r[0].strip(): r for r in (line.strip("|").split("|") for line in table.split("\n")[4:])}
+    assert cells["outcomes met"][-1].strip() == "closer to the record beyond chance", cells
+    assert cells["Brier"][-1].strip() == "further from the record beyond chance", cells
+    assert "beyond chance" not in cells["capture MAE (days)"][-1] and "same" in cells["capture MAE (days)"][-1], cells
+    headers = [h.strip() for h in table.split("\n")[2].strip("|").split("|")]
+    assert "baseline (A)" in headers and "what-if (B)" in headers, headers
+    towns = pd.DataFrame({"town": ["X"], "p_regime_a": [0.5], "p_regime_b": [0.5], "diff": [0.0], "low": [0.0], "high": [0.0]})
+    line = summary(c, [Difference("towns_regime", 50.0, 51.0, 0.0, 2.0)], towns, dt.date(2020, 3, 5), ("campaign", "what-if: X"))
+    assert "outcomes met rises (closer to the record) from 0.400 to 0.450" in line, line
+    assert "Brier rises (further from the record) from 0.300 to 0.350" in line, line
+    assert "capture MAE" not in line and "better" not in line, line

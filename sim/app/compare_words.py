@@ -31,7 +31,8 @@ QUANTITY_WORDS = {
     **{f"casualties_{h}": f"{DISPLAY_NAMES[h]}: fighters' casualties so far" for h in HOLDERS},
     "violations": "violations of the ceasefire in place",
 }
-WORDED = ("score", "better when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
+A, B = "baseline (A)", "what-if (B)"  # the columns of what is compared: each says which it is
+WORDED = ("score", "closer to the record when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
 
 
 def in_words(n: int) -> str:
@@ -45,8 +46,11 @@ def intervals_name() -> str:
 
 
 def signed(text: str, x: float) -> str:
-    """``text`` (the magnitude of ``x``) with '+' or '−' before it; '0' for zero."""
-    return "0" if x == 0 else ("+" if x > 0 else MINUS) + text
+    """``text`` (the magnitude of ``x``) with '+' or '−' before it; '0' for zero, and no sign where ``text``
+    rounds to zero ('0.0', not '−0.0')."""
+    if x == 0:
+        return "0"
+    return text if not any(ch in "123456789" for ch in text) else ("+" if x > 0 else MINUS) + text
 
 
 def percent(x: float) -> str:
@@ -69,6 +73,21 @@ def score_value(name: str, x: float) -> str:
 
 def beyond_chance(d: Difference) -> bool:
     return d.low > 0 or d.high < 0
+
+
+def toward_record(d: Difference) -> str:
+    """Which way B moved a headline score from A: 'closer to the record' or 'further from the record'.
+
+    The one place the direction is read (:data:`LOWER_IS_BETTER`). Not 'better' or 'worse': a what-if is not
+    judged by how well it matches what happened, only said to match it more or less.
+    """
+    closer = (d.diff < 0) == (d.name in LOWER_IS_BETTER)
+    return "closer to the record" if closer else "further from the record"
+
+
+def shown_same(d: Difference) -> bool:
+    """A and B read the same where the page shows them (8.51 and 8.49 days both show 8.5): no change to speak of."""
+    return score_value(d.name, d.a) == score_value(d.name, d.b)
 
 
 def interval(d: Difference, fmt) -> str:  # noqa: ANN001 - a formatter of signed values
@@ -102,26 +121,27 @@ def intro(c: Comparison) -> str:
 
 
 def scores_markdown(c: Comparison) -> str:
-    """The headline scores, A, B, B − A (and its interval), and whether B is better or worse than A."""
+    """The headline scores, A, B, B − A (and its interval), and whether B is closer to the record than A or further."""
     rows = []
     for d in c.headlines:
-        lower = d.name in LOWER_IS_BETTER
-        better = (d.diff < 0) == lower
         if d.note:
             verdict = d.note
         elif d.diff == 0:
             verdict = "the same"
+        elif shown_same(d):
+            verdict = "the same to the precision shown"
         elif c.intervals and not beyond_chance(d):
             verdict = "no different beyond chance"
         else:
-            verdict = ("better" if better else "worse") + (" beyond chance" if c.intervals else "")
-        row = {"score": d.name, "better when": "lower" if lower else "higher", "A": score_value(d.name, d.a),
-               "B": score_value(d.name, d.b),
+            verdict = toward_record(d) + (" beyond chance" if c.intervals else "")
+        row = {"score": d.name, "closer to the record when": "lower" if d.name in LOWER_IS_BETTER else "higher",
+               A: score_value(d.name, d.a), B: score_value(d.name, d.b),
                "B − A": "–" if d.note else signed(score_value(d.name, abs(d.diff)), d.diff)}
         if c.intervals:
             row[intervals_name()] = "–" if d.note else interval(d, lambda x, n=d.name: signed(score_value(n, abs(x)), x))
         rows.append(row | {"B against A": verdict})
-    return ("**Headline scores against the record** (the Ensemble tab says what each measures)\n\n" + table(rows))
+    return ("**Headline scores against the record** (the Ensemble tab says what each measures; *closer to the record* "
+            "says only that B matches what happened more closely, not that B is to be preferred)\n\n" + table(rows))
 
 
 def outcomes_markdown(c: Comparison) -> str:
@@ -135,7 +155,7 @@ def outcomes_markdown(c: Comparison) -> str:
     which = "changed beyond chance" if c.intervals else "changed"
     head = (f"**Outcomes whose share of replicates meeting them {which}**, largest change first: the share of replicates "
             "meeting each in A and in B, and B − A in percentage points")
-    rows = [{"outcome": described(outcome[d.name]), "A": percent(d.a), "B": percent(d.b), "B − A": points(d.diff)}
+    rows = [{"outcome": described(outcome[d.name]), A: percent(d.a), B: percent(d.b), "B − A": points(d.diff)}
             | ({intervals_name(): interval(d, points)} if c.intervals else {}) for d in changed]
     body = table(rows) if rows else f"No outcome's share of replicates meeting it {which}."
     rest = ([f"**{within}** more changed by less than chance can tell (their interval includes 0)"] if within else [])
@@ -153,8 +173,8 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
         def fmt(x: float, whole: bool = whole) -> str:
             return signed(amount(abs(x), whole), x)
 
-        rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), "A": amount(d.a, whole),
-                     "B": amount(d.b, whole), "B − A": fmt(d.diff)} | ({intervals_name(): interval(d, fmt)} if intervals else {}))
+        rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), A: amount(d.a, whole),
+                     B: amount(d.b, whole), "B − A": fmt(d.diff)} | ({intervals_name(): interval(d, fmt)} if intervals else {}))
     return f"**On {day.day} {day:%B %Y} (the maps' date): means over the replicates**\n\n" + table(rows)
 
 
@@ -166,7 +186,7 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     if moved.empty:
         return f"**Towns**: no town's chance of being held by the government differs on {day.day} {day:%B %Y}."
     shown = moved.head(TOWNS_SHOWN)
-    rows = [{"town": t.town, "A": percent(t.p_regime_a), "B": percent(t.p_regime_b), "B − A": points(t.diff)}
+    rows = [{"town": t.town, A: percent(t.p_regime_a), B: percent(t.p_regime_b), "B − A": points(t.diff)}
             | ({intervals_name(): f"{points(t.low)} to {points(t.high)}"} if c.intervals else {}) for t in shown.itertuples()]
     which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
     head = (f"**Towns: {which} whose chance of being held by the government changed most** on {day.day} {day:%B %Y}, "
@@ -210,10 +230,12 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
         return ("**In short**: no difference in any replicate: each of B's runs is, day by day, the run of A with the "
                 "same seed (who holds every town, the losses, the displaced).")
     if c.intervals:
-        beyond = [d for d in c.headlines if beyond_chance(d)]
+        beyond = [d for d in c.headlines if beyond_chance(d) and not shown_same(d)]
         scores = ("over the whole run, " + "; ".join(f"{d.name} {_moves(d)} from {score_value(d.name, d.a)} to "
                                                     f"{score_value(d.name, d.b)}" for d in beyond)
-                  if beyond else f"no headline score differs beyond chance (every {intervals_name()} includes 0)")
+                  if beyond else "no headline score differs beyond chance by as much as the page shows"
+                  if any(beyond_chance(d) for d in c.headlines) else
+                  f"no headline score differs beyond chance (every {intervals_name()} includes 0)")
     else:
         scores = "with one replicate there are no intervals to tell an effect from chance"
     held = next(d for d in quantities if d.name == "towns_regime")
@@ -228,9 +250,8 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
 
 
 def _moves(d: Difference) -> str:
-    """'rises (better)', 'falls (worse)', ... beyond chance."""
-    up = d.diff > 0
-    return ("rises" if up else "falls") + (" (worse)" if up == (d.name in LOWER_IS_BETTER) else " (better)")
+    """'rises (closer to the record)', 'falls (further from the record)', ... beyond chance."""
+    return ("rises" if d.diff > 0 else "falls") + f" ({toward_record(d)})"
 
 
 def _and(items: list[str]) -> str:
