@@ -320,3 +320,19 @@ def test_the_what_if_is_said_closer_to_or_further_from_the_record_and_a_change_b
     assert "outcomes met rises (closer to the record) from 0.400 to 0.450" in line, line
     assert "Brier rises (further from the record) from 0.300 to 0.350" in line, line
     assert "capture MAE" not in line and "better" not in line, line
+
+
+def picker_items(rc) -> list[str]:  # noqa: ANN001
+    items = rc.find(v.Select).widget.items
+    return [i["value"] if isinstance(i, dict) else i for i in items]
+
+
+def test_a_saved_whatif_is_in_the_scenario_picker_at_once(page):
+    """The save message says to pick the file from the list; it was not there until the page was reloaded."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "picked_next")
+    button(rc, "Save what-if").click()
+    file = saved / "picked_next.yaml"
+    assert file.exists()
+    assert str(file.resolve()) in picker_items(rc), picker_items(rc)

@@ -39,7 +39,7 @@ def draft(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple
 
 
 @solara.component
-def ExportView(settings: Settings, config: AppConfig):
+def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int] | None = None):
     name = solara.use_reactive("")
     outcome = solara.use_reactive((None, None))
     typed = name.value.strip()
@@ -60,7 +60,12 @@ def ExportView(settings: Settings, config: AppConfig):
         solara.Warning(problem)
         return
     with solara.Row():
-        solara.Button("Save what-if", color="primary", on_click=lambda: outcome.set(save(settings, config, proposed, typed)))
+        def on_save() -> None:
+            outcome.set(save(settings, config, proposed, typed))
+            if outcome.value[0] is not None and saves is not None:
+                saves.set(saves.value + 1)  # the scenario picker reads its folders again
+
+        solara.Button("Save what-if", color="primary", on_click=on_save)
         solara.FileDownload(download, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
     written, problem = outcome.value
     if problem:

@@ -41,17 +41,18 @@ def move(settings: solara.Reactive[Settings], slider: Slider, value: float) -> N
 
 
 @solara.component
-def SettingsSidebar(settings: solara.Reactive[Settings], config: AppConfig):
-    """The settings, in the sidebar below SolaraViz's own controls."""
+def SettingsSidebar(settings: solara.Reactive[Settings], config: AppConfig, saves: solara.Reactive[int] | None = None):
+    """The settings, in the sidebar below SolaraViz's own controls (``saves``: counts the what-ifs saved from the
+    page, so that the picker lists a new one at once)."""
     with solara.Sidebar():
-        Guarded(SettingsPanel, settings, config)
+        Guarded(SettingsPanel, settings, config, saves)
 
 
 @solara.component
-def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
+def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves: solara.Reactive[int] | None = None):
     error = solara.use_reactive(None)
     picks = solara.use_reactive(0)
-    files = solara.use_memo(config.scenario_files, [])
+    files = solara.use_memo(config.scenario_files, [saves.value if saves is not None else 0])  # read again after a save
     s = settings.value
     try:
         base = base_scenario(s.scenario, config.root)
