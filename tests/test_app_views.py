@@ -336,3 +336,24 @@ def test_a_saved_whatif_is_in_the_scenario_picker_at_once(page):
     file = saved / "picked_next.yaml"
     assert file.exists()
     assert str(file.resolve()) in picker_items(rc), picker_items(rc)
+
+
+def test_a_saved_whatif_reopened_shows_its_own_changes_and_the_comparison_describes_b_by_them(page):
+    """Reopened, a saved 'no spring shield' showed its toggle unchecked and greyed '(not in no_spring_shield)', and
+    the What-if tab said 'B = ... with nothing changed'."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "no_spring_shield")
+    button(rc, "Save what-if").click()
+    rc.find(v.Select).widget.v_model = str((saved / "no_spring_shield.yaml").resolve())
+    (shield,) = [c for c in rc.find(v.Checkbox).widgets if c.label.startswith("No Spring Shield")]
+    assert shield.v_model is True and shield.disabled and "not in" not in shield.label, shield.label
+    assert "this file" in shield.label, shield.label
+    text = texts(box)
+    assert "Operation Spring Shield (27 February 2020) removed" in text, "the sidebar says what the file changes"
+    run_ensemble(rc, box, n=2)
+    rc.find(v.Tabs).widget.v_model = 2
+    text = texts(box)
+    assert "nothing changed" not in text
+    assert re.search(r"B = <strong>[^<]*no_spring_shield.yaml</strong>, which changes from A: Operation Spring Shield "
+                     r"\(27 February 2020\) removed", text), re.findall(r"A = .*", text)

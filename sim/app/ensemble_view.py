@@ -143,7 +143,8 @@ def CompareView(settings: Settings, date: solara.Reactive):
 @solara.component
 def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
-    solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}** with {'; '.join(ens.describes) or 'nothing changed'}"
+    solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}**, which changes from A: "
+                    f"{'; '.join(ens.describes) or 'nothing that this page can name'}"
                     f" — both {replicates(ens.runs)}, same seeds; maps on {day.isoformat()} (the Ensemble tab's date)")
     in_short, words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day,
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])

@@ -14,7 +14,20 @@ import solara
 from ..errors import InputError
 from .config import AppConfig
 from .guard import Guarded
-from .settings import Settings, Slider, base_scenario, changes, overrides, removed_events, sliders_for, snap, toggle_available
+from .settings import (
+    Settings,
+    Slider,
+    base_scenario,
+    baseline_of,
+    changes,
+    file_changes,
+    overrides,
+    removed_events,
+    sliders_for,
+    snap,
+    toggle_available,
+    toggles_done_by,
+)
 
 
 def pick_scenario(settings: solara.Reactive[Settings], config: AppConfig, path: str) -> str | None:
@@ -63,6 +76,9 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
     gone = set(removed_events(s, config.controls))
     sliders = [x for x in sliders if not (x.path.startswith("events.") and x.path.split(".")[1] in gone)]  # toggled out
     forced = overrides(Settings(s.scenario, (), s.toggles), config.controls)  # values a toggle sets
+    own = solara.use_memo(lambda: file_changes(s.scenario, config.root)
+                          if baseline_of(Settings(s.scenario), config.root, config.whatif_dirs) else None, [s.scenario, id(base)])
+    done = toggles_done_by(config.controls, own)  # toggles whose change the picked what-if file makes itself
 
     with solara.Card("Scenario and what-if settings"):
         def pick(path: str) -> None:
@@ -74,9 +90,15 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
         if error.value:
             solara.Error(error.value)
         solara.Markdown(f"*{base.description.strip() or base.name}* ({base.start} to {base.end})", style={"font-size": "0.85em"})
+        if own is not None and own.lines:
+            solara.Markdown(f"This what-if file changes from {own.parent}:\n\n" + "\n".join(f"- {line}" for line in own.lines),
+                            style={"font-size": "0.85em"})
         solara.Markdown("**Events**")
         for t in config.controls.toggles:
             ok = toggle_available(t, base)
+            if t.id in done:
+                solara.Checkbox(label=f"{t.label} (this file's own change)", value=True, disabled=True)
+                continue
             solara.Checkbox(label=t.label if ok else f"{t.label} (not in {base.name})", value=t.id in s.toggles,
                             disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
         for group in config.controls.sliders:
