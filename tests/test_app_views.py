@@ -357,3 +357,15 @@ def test_a_saved_whatif_reopened_shows_its_own_changes_and_the_comparison_descri
     assert "nothing changed" not in text
     assert re.search(r"B = <strong>[^<]*no_spring_shield.yaml</strong>, which changes from A: Operation Spring Shield "
                      r"\(27 February 2020\) removed", text), re.findall(r"A = .*", text)
+
+
+def test_the_comparison_says_when_the_sidebar_has_changed_since_it_ran(page):
+    """After switching scenario the What-if tab kept showing the previous comparison with no notice (the Ensemble
+    tab warned)."""
+    box, rc, _ = page
+    run_ensemble(rc, box, n=2, toggle="No Spring Shield")
+    rc.find(v.Tabs).widget.v_model = 2
+    assert "has changed since" not in texts(box)
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    text = texts(box)
+    assert "The sidebar has changed since this comparison ran" in text, text[text.index("What-if vs baseline:"):][:600]

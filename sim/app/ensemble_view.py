@@ -137,6 +137,9 @@ def CompareView(settings: Settings, date: solara.Reactive):
     if ens.comparison is None:
         solara.Info(f"{ens.settings.scenario} as it is has no baseline: move a slider or a toggle, or pick a what-if.")
         return
+    if ens.settings != settings:
+        solara.Warning("The sidebar has changed since this comparison ran: it still compares the settings below. Run the "
+                       "ensemble again (Ensemble tab) to compare the new ones.", dense=True)
     CompareResult(ens, date)
 
 
