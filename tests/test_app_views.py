@@ -26,7 +26,7 @@ from sim.app import ensemble_view  # noqa: E402
 from sim.app.live import WhatIfModel  # noqa: E402
 from sim.app.outcome_words import described  # noqa: E402
 from sim.app.run_view import live_map_title  # noqa: E402
-from sim.app.settings import Settings, load_controls  # noqa: E402
+from sim.app.settings import Settings, build, load_controls  # noqa: E402
 from sim.app.whatif import save_whatif  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.io.scenario import load_scenario  # noqa: E402
@@ -108,10 +108,10 @@ def test_the_ensemble_tables_name_the_factions_as_the_rest_of_the_page_does(page
 def test_each_slider_says_what_it_sets_beside_its_path(page):
     box, rc, _ = page
     text = texts(box)
-    force = text.index("regime.force = ")
+    force = text.index("regime.force — ")
     assert "Government: mobile strength at the start" in text[force:force + 400]
     assert "1 point is about 100 fighters" in text[force:force + 400], "the unit"
-    compliance = text.index("events.jan-truce.compliance.regime = ")
+    compliance = text.index("events.jan-truce.compliance.regime — ")
     assert re.search(r"January 2020 Idlib truce[^\n]*: daily chance each armed faction keeps to it \(here: Government\)",
                      text[compliance:compliance + 400])
     assert "Combat: defenders with a way out withdraw once the odds" in text
@@ -205,10 +205,12 @@ def test_the_comparison_says_its_result_in_a_sentence(page):
 
 
 def test_a_change_that_changes_nothing_is_said_to(page):
-    box, rc, _ = page
-    block = [s for s in rc.find(v.Slider).widgets if s.v_model == 0.627]  # hts.patrol_block: the campaign has no patrols
-    block[0].v_model = 0.1
-    assert "hts.patrol_block: 0.627 → 0.1" in texts(box)
+    box, rc, saved = page
+    # hts.patrol_block acts only on joint patrols, which the campaign has none of (so the page offers no such slider)
+    (saved / "moot.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: moot\n"
+                                    "factions:\n  hts:\n    patrol_block: 0.1\n")
+    rc.find(v.Select).widget.v_model = str((saved / "moot.yaml").resolve())
+    assert "hts.patrol_block: 0.627 → 0.1" in texts(box), "the file's own change"
     run_ensemble(rc, box, n=2)
     rc.find(v.Tabs).widget.v_model = 2
     assert "no difference in any replicate" in in_short(box)
@@ -369,3 +371,37 @@ def test_the_comparison_says_when_the_sidebar_has_changed_since_it_ran(page):
     rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
     text = texts(box)
     assert "The sidebar has changed since this comparison ran" in text, text[text.index("What-if vs baseline:"):][:600]
+
+
+def test_a_slider_that_does_little_says_so(page):
+    """'Stronger government' (regime.force) did almost nothing and said nothing: the offensive events size the
+    force groups, so the pool rarely matters."""
+    box, _, _ = page
+    text = texts(box)
+    force = text.index("regime.force")
+    assert "Mostly moot" in text[force:force + 700] and "offensive events" in text[force:force + 700], text[force:force + 700]
+
+
+def test_sliders_a_scenario_cannot_use_are_not_shown_and_moscow_has_a_patrol_toggle(page):
+    """hts.patrol_block was shown for the campaign, which has no patrols; Moscow had no toggle at all."""
+    box, rc, _ = page
+    assert "hts.patrol_block" not in texts(box), "the campaign has no joint patrols"
+    (patrols,) = [c for c in rc.find(v.Checkbox).widgets if c.label.startswith("No joint patrols")]
+    assert patrols.disabled
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    assert "hts.patrol_block" in texts(box)
+    (patrols,) = [c for c in rc.find(v.Checkbox).widgets if c.label.startswith("No joint patrols")]
+    assert not patrols.disabled
+    patrols.v_model = True
+    assert "joint-patrols" not in {e.id for e in build(Settings("scenarios/moscow.yaml").with_toggle("no-joint-patrols", True),
+                                                      CONTROLS, ROOT).events}
+
+
+def test_sliders_and_toggles_read_in_plain_words_first(page):
+    """Slider labels were code paths (regime.commit) and the toggles' help sentences never appeared."""
+    box, _, _ = page
+    text = texts(box)
+    commit = text.index("regime.commit")
+    assert "How hard the government attacks" in text[commit - 200:commit], text[commit - 200:commit + 50]
+    assert CONTROLS.toggle("no-spring-shield").help in text
+    assert "(10 Jan 2020)" not in text and "January 2020 Idlib truce (10 January 2020)" in text, "dates in one format"

@@ -30,6 +30,9 @@ from .settings import (
 )
 
 
+HELP = {"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"}  # a line under a control
+
+
 def pick_scenario(settings: solara.Reactive[Settings], config: AppConfig, path: str) -> str | None:
     """Switch to the scenario ``path`` (its own values, no toggles); the error, if it does not load."""
     try:
@@ -98,9 +101,11 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
             ok = toggle_available(t, base)
             if t.id in done:
                 solara.Checkbox(label=f"{t.label} (this file's own change)", value=True, disabled=True)
-                continue
-            solara.Checkbox(label=t.label if ok else f"{t.label} (not in {base.name})", value=t.id in s.toggles,
-                            disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
+            else:
+                solara.Checkbox(label=t.label if ok else f"{t.label} (not in {base.name})", value=t.id in s.toggles,
+                                disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
+            if t.help:
+                solara.Text(t.help, style=HELP)
         for group in config.controls.sliders:
             mine = [x for x in sliders if x.group == group]
             if not mine:
@@ -109,9 +114,11 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
                 for x in mine:
                     value = forced.get(x.path, s.changed.get(x.path, x.value))
                     moved = x.path in s.changed or x.path in forced
-                    solara.Text(f"{x.path} = {value:g}" + (" *" if moved else ""), style={"font-size": "0.85em"})
-                    if x.help:  # what it sets, and in what unit, from the schema
-                        solara.Text(x.help, style={"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"})
+                    solara.Text(f"{x.label} = {value:g}" + (" *" if moved else ""), style={"font-size": "0.85em", "display": "block"})
+                    # the path, as sweeps and what-if files spell it, then what it sets in what unit (the schema's)
+                    solara.Text(f"{x.path}" + (f" — {x.help}" if x.help else ""), style=HELP)
+                    if x.note:  # the controls file's caveat: what the slider cannot do
+                        solara.Text(x.note, style=HELP | {"font-style": "italic"})
                     if x.integer:
                         solara.SliderInt("", value=int(value), min=int(x.low), max=int(x.high), step=int(x.step),
                                          disabled=x.path in forced, on_value=lambda v, x=x: move(settings, x, v))

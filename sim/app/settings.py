@@ -47,12 +47,27 @@ class Toggle:
 
 
 @dataclass(frozen=True)
+class SliderSpec:
+    """What the controls file says of a slider beyond its path: its name in words, a caveat, and the event types
+    it acts through (none: it always can)."""
+
+    path: str
+    label: str = ""
+    note: str = ""
+    needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Controls:
     """The sliders (by group) and toggles the app offers (``scenarios/app/controls.yaml``)."""
 
     sliders: dict[str, tuple[str, ...]]
     toggles: tuple[Toggle, ...]
     title: str = "What if?"  # the page's, from the file: the app knows no particular war
+    specs: dict[str, SliderSpec] = field(default_factory=dict)  # by path
+
+    def spec(self, path: str) -> SliderSpec:
+        return self.specs.get(path, SliderSpec(path))
 
     def toggle(self, toggle_id: str) -> Toggle:
         return next(t for t in self.toggles if t.id == toggle_id)
@@ -61,13 +76,20 @@ class Controls:
 def load_controls(path: str | Path = CONTROLS) -> Controls:
     """Read the controls file; every path in it must be a parameter of some scenario (checked by the tests)."""
     data = load_yaml(Path(path))
-    sliders = {str(group): tuple(str(p) for p in paths) for group, paths in data.get("sliders", {}).items()}
+    specs = {}
+    for entries in data.get("sliders", {}).values():
+        for e in entries:
+            spec = SliderSpec(str(e)) if not isinstance(e, dict) else SliderSpec(
+                str(e["path"]), str(e.get("label", "")), " ".join(str(e.get("note", "")).split()), tuple(map(str, e.get("needs", ()))))
+            specs[spec.path] = spec
+    sliders = {str(group): tuple(str(p["path"]) if isinstance(p, dict) else str(p) for p in paths)
+               for group, paths in data.get("sliders", {}).items()}
     toggles = tuple(
-        Toggle(str(t["id"]), str(t["label"]), str(t.get("help", "")), tuple(t.get("remove_events", ())),
+        Toggle(str(t["id"]), str(t["label"]), " ".join(str(t.get("help", "")).split()), tuple(t.get("remove_events", ())),
                tuple((str(k), float(v)) for k, v in t.get("set", {}).items()))
         for t in data.get("toggles", ())
     )
-    return Controls(sliders, toggles, str(data.get("title", Controls.title)))
+    return Controls(sliders, toggles, str(data.get("title", Controls.title)), specs)
 
 
 @dataclass(frozen=True)
@@ -184,7 +206,7 @@ def _field(scenario: Scenario, path: str) -> tuple[object, list[str], str]:
             raise ValueError(f"{scenario.name} has no event '{parts[1]}'")
         model: type[BaseModel] = type(event)
         keys = parts[2:]
-        owner = f"{getattr(event, 'name', None) or event.id} ({event.date.day} {event.date:%b %Y})"
+        owner = f"{getattr(event, 'name', None) or event.id} ({day_words(event.date)})"
     elif parts[0] in ("combat", "civilians"):
         model, keys = {"combat": CombatParams, "civilians": CivilianParams}[parts[0]], parts[1:]
         owner = parts[0].capitalize()
@@ -256,18 +278,24 @@ class Slider:
     step: float
     integer: bool
     help: str = ""
+    label: str = ""  # in plain words (the controls file's), or the path
+    note: str = ""  # the controls file's caveat
 
 
 def sliders_for(controls: Controls, scenario: Scenario) -> list[Slider]:
-    """The sliders that apply to ``scenario`` (an event slider only if it has that event)."""
+    """The sliders that apply to ``scenario``: an event slider only if it has that event, and one that acts through
+    some types of event (the controls file's ``needs``) only if it has an event of one of them."""
     out = []
+    types = {e.type for e in scenario.events}
     for group, paths in controls.sliders.items():
         for path in paths:
             value = parameter_value(scenario, path)
-            if value is None:
+            spec = controls.spec(path)
+            if value is None or (spec.needs and not types & set(spec.needs)):
                 continue
             lo, hi, integer = parameter_bounds(scenario, path)
-            out.append(Slider(path, group, value, lo, hi, slider_step(lo, hi, integer), integer, parameter_help(scenario, path)))
+            out.append(Slider(path, group, value, lo, hi, slider_step(lo, hi, integer), integer, parameter_help(scenario, path),
+                              spec.label or path, spec.note))
     return out
 
 
