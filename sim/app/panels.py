@@ -30,6 +30,13 @@ from .settings import (
 )
 
 
+# The sidebar keeps its width whatever it holds: a long label ('No Spring Shield (not in whatif_hts_accepts_moscow)')
+# or path wraps instead of widening it over the page's first letters.
+SIDEBAR_CSS = """
+.v-navigation-drawer { max-width: 400px !important; }
+.v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection { white-space: normal; }
+.v-navigation-drawer .v-label, .v-navigation-drawer li, .v-navigation-drawer p, .v-navigation-drawer span { overflow-wrap: anywhere; }
+"""
 HELP = {"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"}  # a line under a control
 
 
@@ -60,6 +67,7 @@ def move(settings: solara.Reactive[Settings], slider: Slider, value: float) -> N
 def SettingsSidebar(settings: solara.Reactive[Settings], config: AppConfig, saves: solara.Reactive[int] | None = None):
     """The settings, in the sidebar below SolaraViz's own controls (``saves``: counts the what-ifs saved from the
     page, so that the picker lists a new one at once)."""
+    solara.Style(SIDEBAR_CSS)
     with solara.Sidebar():
         Guarded(SettingsPanel, settings, config, saves)
 
