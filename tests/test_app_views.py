@@ -405,3 +405,17 @@ def test_sliders_and_toggles_read_in_plain_words_first(page):
     assert "How hard the government attacks" in text[commit - 200:commit], text[commit - 200:commit + 50]
     assert CONTROLS.toggle("no-spring-shield").help in text
     assert "(10 Jan 2020)" not in text and "January 2020 Idlib truce (10 January 2020)" in text, "dates in one format"
+
+
+def test_the_moscow_comparison_shows_patrol_coverage_among_the_key_quantities(page):
+    """For Moscow the key quantities left out the patrols, what the ceasefire was about."""
+    box, rc, _ = page
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    block = [s for s in rc.find(v.Slider).widgets if s.v_model == 0.627]  # hts.patrol_block
+    block[0].v_model = 0.0
+    run_ensemble(rc, box, n=2)
+    rc.find(v.Tabs).widget.v_model = 2
+    quantities = section(texts(box), "(the maps' date): means over the replicates")
+    (row,) = [r for r in rows(quantities) if r[0].startswith("joint patrols")]
+    assert row[0] == "joint patrols: mean share of the route covered so far", row
+    assert all(re.fullmatch(r"\d+(\.\d)?%", cell) for cell in row[1:3]), row

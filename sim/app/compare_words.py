@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference, bootstrap_diff
+from ..analysis.metrics import patrol_coverages
 from ..analysis.report import markdown_table
 from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS
@@ -30,7 +31,9 @@ QUANTITY_WORDS = {
     "displaced": "people displaced so far",
     **{f"casualties_{h}": f"{DISPLAY_NAMES[h]}: fighters' casualties so far" for h in HOLDERS},
     "violations": "violations of the ceasefire in place",
+    "patrol_coverage_mean": "joint patrols: mean share of the route covered so far",
 }
+SHARES = ("patrol_coverage_mean",)  # quantities that are shares: shown in %
 A, B = "baseline (A)", "what-if (B)"  # the columns of what is compared: each says which it is
 WORDED = ("score", "closer to the record when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
 
@@ -169,13 +172,50 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
     rows = []
     for d in quantities:
         whole = max(abs(d.a), abs(d.b)) >= 1000  # thousands of people: no tenths
+        share = d.name in SHARES
 
-        def fmt(x: float, whole: bool = whole) -> str:
-            return signed(amount(abs(x), whole), x)
+        def fmt(x: float, whole: bool = whole, share: bool = share) -> str:
+            return points(x) if share else signed(amount(abs(x), whole), x)
 
-        rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), A: amount(d.a, whole),
-                     B: amount(d.b, whole), "B − A": fmt(d.diff)} | ({intervals_name(): interval(d, fmt)} if intervals else {}))
-    return f"**On {day.day} {day:%B %Y} (the maps' date): means over the replicates**\n\n" + table(rows)
+        def shown(x: float, whole: bool = whole, share: bool = share) -> str:
+            return "–" if math.isnan(x) else percent(x) if share else amount(x, whole)
+
+        rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), A: shown(d.a), B: shown(d.b),
+                     "B − A": "–" if d.note else fmt(d.diff)}
+                    | ({intervals_name(): d.note or interval(d, fmt)} if intervals else {}))
+    notes = [f"{QUANTITY_WORDS.get(d.name, d.name)}: {d.note}" for d in quantities if d.note and not intervals]
+    shares = " (shares in %, their differences in percentage points)" if any(d.name in SHARES for d in quantities) else ""
+    return (f"**On {day.day} {day:%B %Y} (the maps' date): means over the replicates**{shares}\n\n" + table(rows)
+            + ("\n\n" + "; ".join(notes) + "." if notes else ""))
+
+
+def patrol_coverage(runs: list, day: dt.date) -> np.ndarray:
+    """Each run's mean share of the route its joint patrols covered up to ``day`` (NaN: none had set out), as the
+    runs' ``patrol_coverage_mean`` metric reads it on their last day."""
+    out = []
+    for r in runs:
+        until = r.day(day)
+        events = r.events[[str(d) <= day.isoformat() for d in r.events["date"]]]
+        shares = patrol_coverages(events["type"].to_numpy(), events["date"].to_numpy(),
+                                  r.timeseries["patrol_coverage"].to_numpy()[:until + 1], r.start)
+        out.append(float(shares.mean()) if len(shares) else np.nan)
+    return np.array(out)
+
+
+def patrol_row(c: Comparison, runs_a: list, runs_b: list, day: dt.date, rng: np.random.Generator) -> list[Difference]:
+    """The joint patrols' coverage up to ``day`` as a key quantity, where either side has patrols by then."""
+    if "patrol_coverage" not in runs_a[0].timeseries or "patrol_coverage" not in runs_b[0].timeseries:
+        return []
+    a, b = patrol_coverage(runs_a, day), patrol_coverage(runs_b, day)
+    if np.isnan(a).all() and np.isnan(b).all():
+        return []
+    if np.isnan(a).any() or np.isnan(b).any():
+        side = "A" if np.isnan(a).all() else "B" if np.isnan(b).all() else "some replicates"
+        return [Difference("patrol_coverage_mean", float(np.nanmean(a)) if not np.isnan(a).all() else np.nan,
+                           float(np.nanmean(b)) if not np.isnan(b).all() else np.nan, np.nan, np.nan,
+                           note=f"{side} had no patrol out by then")]
+    lo, hi = bootstrap_diff(a, b, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
+    return [Difference("patrol_coverage_mean", float(a.mean()), float(b.mean()), float(lo), float(hi))]
 
 
 def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
@@ -202,9 +242,9 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
 def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[list[Difference], pd.DataFrame]:
     """The key quantities and the towns' chance of being the government's on ``day``, as :func:`compare` gives
     them on its last day (its own rows on that day, so that the page and the CSV agree there)."""
-    if day >= c.date:
-        return c.quantities, c.towns
     rng = np.random.default_rng(0)
+    if day >= c.date:
+        return c.quantities + patrol_row(c, runs_a, runs_b, day, rng), c.towns
 
     def diff(name: str, x: np.ndarray, y: np.ndarray) -> Difference:
         lo, hi = bootstrap_diff(x, y, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
@@ -213,7 +253,7 @@ def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[lis
     def at(runs: list, name: str) -> np.ndarray:
         return np.array([float(r.timeseries[name].iloc[r.day(day)]) for r in runs])
 
-    quantities = [diff(q.name, at(runs_a, q.name), at(runs_b, q.name)) for q in c.quantities]
+    quantities = [diff(q.name, at(runs_a, q.name), at(runs_b, q.name)) for q in c.quantities] + patrol_row(c, runs_a, runs_b, day, rng)
     ha, hb = ((np.stack([r.history[r.day(day)] for r in runs]) == 0).astype(float) for runs in (runs_a, runs_b))
     lo, hi = bootstrap_diff(ha, hb, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
     towns = pd.DataFrame({"town": c.towns["town"], "p_regime_a": ha.mean(axis=0), "p_regime_b": hb.mean(axis=0)})
