@@ -419,3 +419,25 @@ def test_the_moscow_comparison_shows_patrol_coverage_among_the_key_quantities(pa
     (row,) = [r for r in rows(quantities) if r[0].startswith("joint patrols")]
     assert row[0] == "joint patrols: mean share of the route covered so far", row
     assert all(re.fullmatch(r"\d+(\.\d)?%", cell) for cell in row[1:3]), row
+
+
+def test_the_key_quantities_name_the_violations_truly_and_caveat_the_casualties(compared):
+    """'Violations of the ceasefire in place: 0.9' on 5 March, when none was in place (it is the running count of the
+    January truce's); casualties were shown with no caveat, though under a ceasefire they are one-sided."""
+    tab, _, _ = compared
+    quantities = section(tab, "(the maps' date): means over the replicates")
+    assert "ceasefire in place" not in quantities
+    assert "violations of the latest ceasefire so far" in quantities, quantities
+    after = tab[tab.index("(the maps' date): means over the replicates"):]
+    assert "Casualties are the model's bookkeeping, not estimates" in after[:after.index("Towns")], after[:3000]
+
+
+def test_a_score_the_scorecard_cannot_give_says_why(page):
+    """Moscow's Ensemble scorecard showed '-' with no reason (the What-if tab gave one)."""
+    box, rc, _ = page
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    run_ensemble(rc, box, n=1)
+    card = ensemble_view.ensemble_task.value.card
+    assert np.isnan(card.headline()["capture MAE (days)"])
+    scores = texts(box)[texts(box).index("Headline scores: the model against"):]
+    assert "capture MAE (days)</strong> is not given (-): none of the outcomes in the window is a dated change of hands" in scores, scores[:3000]

@@ -30,7 +30,7 @@ QUANTITY_WORDS = {
     "turkish_deaths": "Turkish soldiers killed so far",
     "displaced": "people displaced so far",
     **{f"casualties_{h}": f"{DISPLAY_NAMES[h]}: fighters' casualties so far" for h in HOLDERS},
-    "violations": "violations of the ceasefire in place",
+    "violations": "violations of the latest ceasefire so far (counted from its start, even once it has broken)",
     "patrol_coverage_mean": "joint patrols: mean share of the route covered so far",
 }
 SHARES = ("patrol_coverage_mean",)  # quantities that are shares: shown in %
@@ -185,8 +185,14 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
                     | ({intervals_name(): d.note or interval(d, fmt)} if intervals else {}))
     notes = [f"{QUANTITY_WORDS.get(d.name, d.name)}: {d.note}" for d in quantities if d.note and not intervals]
     shares = " (shares in %, their differences in percentage points)" if any(d.name in SHARES for d in quantities) else ""
+    if any(d.name.startswith("casualties_") for d in quantities):
+        notes.append(CASUALTIES_CAVEAT)
     return (f"**On {day.day} {day:%B %Y} (the maps' date): means over the replicates**{shares}\n\n" + table(rows)
-            + ("\n\n" + "; ".join(notes) + "." if notes else ""))
+            + ("\n\n" + ". ".join(notes) + "." if notes else ""))
+
+
+CASUALTIES_CAVEAT = ("Casualties are the model's bookkeeping, not estimates (strength points counted as fighters): under a "
+                     "ceasefire only the raids and ambushes that break it kill anyone, so they are one-sided")
 
 
 def patrol_coverage(runs: list, day: dt.date) -> np.ndarray:

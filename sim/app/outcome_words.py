@@ -159,6 +159,15 @@ SCORE_MEANINGS = {
 }
 
 
+# Why a headline score is not given ('-') for a scorecard: what it would need that the outcomes in the window lack.
+WHY_NOT_GIVEN = {
+    "outcomes met": "no outcome falls in the simulated window",
+    "control accuracy": "none of the outcomes in the window reports who holds a town on a date",
+    "Brier": "none of the outcomes in the window reports who holds a town on a date",
+    "capture MAE (days)": "none of the outcomes in the window is a dated change of hands",
+}
+
+
 def scores_markdown(card: Scorecard) -> str:
     """The headline scores on every outcome and on each set apart (fitted, held out), the model's and the frozen
     front's, as ``compare`` gives them, and what each score measures."""
@@ -171,8 +180,10 @@ def scores_markdown(card: Scorecard) -> str:
             for label, sub in groups.items():
                 row[label] = sub.headline()[score] if side == "model" else sub.baseline[score]
             rows.append(row)
+    missing = [score for score in SCORE_MEANINGS if np.isnan(card.headline()[score])]
+    why = "".join(f"**{score}** is not given (-): {WHY_NOT_GIVEN[score]}. " for score in missing)
     sets = ("*Calibration* outcomes are those the parameters were fitted to; *validation* outcomes were held out "
             "of the fitting, so their column is the fairer test. ") if card.sets else ""
     return ("**Headline scores: the model against the front frozen on the first day**\n\n" + left_aligned(markdown_table(pd.DataFrame(rows)))
-            + "\n\n" + sets + "The frozen front is the front of the first day left as it is: a model with skill beats it.\n\n"
+            + "\n\n" + why + sets + "The frozen front is the front of the first day left as it is: a model with skill beats it.\n\n"
             + "\n".join(f"- **{score}**: {meaning}" for score, meaning in SCORE_MEANINGS.items()))
