@@ -167,8 +167,8 @@ def test_the_week_s_changes_of_hands_name_the_factions_as_every_other_output_doe
         {"date": "2020-01-31", "type": "capture", "town": "Hish", "actors": "regime;hts", "detail": "hts -> regime (abandoned)"},
     ])
     run = RunData(1, dt.date(2020, 1, 25), np.zeros((8, 2), np.int8), events, pd.DataFrame({"date": []}))
-    assert recent_captures(run, 7) == ["- 2020-01-30: **Maar Hattat** (Turkish-backed rebels → Government, assault)",
-                                       "- 2020-01-31: **Hish** (HTS → Government, abandoned)"]
+    assert recent_captures(run, 7) == ["- 30 January 2020: **Maar Hattat** (Turkish-backed rebels → Government, assault)",
+                                       "- 31 January 2020: **Hish** (HTS → Government, abandoned)"]
 
 
 def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():
@@ -237,13 +237,13 @@ def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     wait_for(lambda: "4 replicates</strong> of scenarios/campaign.yaml" in texts(box))
     text = texts(box)
     assert "No Spring Shield" in text and "its baseline scenarios/campaign.yaml" in text
-    assert "Showing <strong>2020-03-05</strong>" in text and "Saraqib" in text and "P(Government)" in text
+    assert "Showing <strong>5 March 2020</strong>" in text and "Saraqib" in text and "P(Government)" in text
     assert "outcomes met" in text and "frozen front" in text
     before = images(rc)
     date = rc.find(DateSliderWidget).widget
     assert date.days == 95 and date.value == 95
     date.value = 40  # days from the start
-    wait_for(lambda: "Showing <strong>2020-01-10</strong>" in texts(box), 30)
+    wait_for(lambda: "Showing <strong>10 January 2020</strong>" in texts(box), 30)
     assert images(rc)[0] != before[0], "the probability map follows the date slider"
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
     text = texts(box)

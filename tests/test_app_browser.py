@@ -79,7 +79,7 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
             assert shown_date(page) == "2020-03-05"
             date_slider = page.locator(".v-input", has=page.locator("label", has_text="Date")).first
             click_slider_at(date_slider, 0.55)
-            page.wait_for_function("() => !document.body.innerText.includes('Showing 2020-03-05')")
+            page.wait_for_function("() => !document.body.innerText.includes('Showing 5 March 2020')")
             date = shown_date(page)
             towns = table_rows(page, "P(Government)")
             held = page.get_by_text(re.compile(r"^Towns held on that day")).first.inner_text()

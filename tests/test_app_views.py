@@ -63,7 +63,7 @@ def test_the_outcomes_table_reads_in_words_across_the_page(page):
     assert "Ma'arat al-Numan is held by the government on 28 January" in outcomes, "the outcome's description"
     for code in ("maarat-regime-by-28-jan", "truce_broken", "turkish_deaths", "post_encircled", "baseline_met"):
         assert code not in outcomes, code
-    assert "truce broken on 15\u00a0Jan\u00a02020" in outcomes and "Turkish soldiers killed" in outcomes
+    assert "truce broken on 15\u00a0January\u00a02020" in outcomes and "Turkish soldiers killed" in outcomes
     assert not re.search(r"\d{4}-\d\d-\d\d", outcomes), "dates that break over lines at their hyphens"
     headers = re.findall(r"<th[^>]*>(.*?)</th>", outcomes)
     assert "frozen front" in headers and "baseline" not in " ".join(headers), headers
@@ -94,7 +94,7 @@ def test_the_ensemble_tables_name_the_factions_as_the_rest_of_the_page_does(page
     box, rc, _ = page
     run_ensemble(rc, box)
     rc.find(DateSliderWidget).widget.value = 0  # the first day: the record says who holds each town
-    wait_for(lambda: "Showing <strong>2019-12-01</strong>" in texts(box), 30)
+    wait_for(lambda: "Showing <strong>1 December 2019</strong>" in texts(box), 30)
     text = texts(box)
     towns = section(text, "The labelled towns on")
     headers = re.findall(r"<th[^>]*>(.*?)</th>", towns)
@@ -186,7 +186,7 @@ def test_the_comparison_says_its_result_in_a_sentence(page):
     box, rc, _ = page
     run_ensemble(rc, box, n=10, toggle="No Spring Shield")  # joint intervals tell nothing from 3
     rc.find(DateSliderWidget).widget.value = 90  # 29 February: the summary follows the maps' date
-    wait_for(lambda: "Showing <strong>2020-02-29</strong>" in texts(box), 30)
+    wait_for(lambda: "Showing <strong>29 February 2020</strong>" in texts(box), 30)
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
     line = in_short(box)
     ens = ensemble_view.ensemble_task.value
@@ -263,7 +263,7 @@ def test_the_comparison_lists_only_the_outcomes_that_changed_largest_first_and_c
     assert round(sizes[0]) == round(100 * max(abs(d.diff) for d in beyond))
     unchanged = sum(d.diff == 0 for d in c.outcomes)
     assert unchanged and re.search(rf"\b{unchanged}</strong> did not change at all", tab), unchanged
-    scored = {s.outcome.id: described(s.outcome) for s in ens.card.scores}
+    scored = {s.outcome.id: described(s.outcome, ens.results.theatre) for s in ens.card.scores}
     assert [html.unescape(r[0]) for r in listed] == [scored[d.name] for d in sorted(beyond, key=lambda d: -abs(d.diff))]
 
 
@@ -441,3 +441,38 @@ def test_a_score_the_scorecard_cannot_give_says_why(page):
     assert np.isnan(card.headline()["capture MAE (days)"])
     scores = texts(box)[texts(box).index("Headline scores: the model against"):]
     assert "capture MAE (days)</strong> is not given (-): none of the outcomes in the window is a dated change of hands" in scores, scores[:3000]
+
+
+def test_posts_are_named_by_place_and_dates_read_one_way(page):
+    """Posts were named 'astana-06' where the post table has a place name; dates came in three formats
+    (2020-03-05, 01 December 2019, 23 Dec 2019)."""
+    box, rc, _ = page
+    text = texts(box)
+    assert "Day <strong>0</strong> of 95: <strong>1 December 2019</strong>" in text
+    assert "(1 December 2019 to 5 March 2020)" in text, "the scenario's window in the sidebar"
+    run_ensemble(rc, box, n=1)
+    text = texts(box)
+    assert "Showing <strong>5 March 2020</strong>" in text and "The labelled towns on 5 March 2020" in text
+    outcomes = section(text, "Outcomes against the record")
+    assert "astana-" not in outcomes and "The Turkish post Surman (al-Sirman) is cut off around 23\u00a0December\u00a02019" in outcomes
+    assert "truce broken on 15\u00a0January\u00a02020" in outcomes
+    shown = re.sub(r"<[^>]+>", " ", text)
+    assert not re.search(r"\b\d{4}-\d\d-\d\d\b", shown), re.findall(r".{60}\b\d{4}-\d\d-\d\d\b.{20}", shown)[:5]
+
+
+def test_the_save_form_says_what_it_will_do_and_refuses_a_name_in_use_before_saving(page):
+    """Before saving the preview said 'saved as ...'; a name in use was refused only on Save, while the preview's
+    'Rerun' line named the existing file (a shipped scenario) as if it were the user's."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "taken")
+    assert f"will be saved as {saved / 'taken.yaml'}" in texts(box)
+    (saved / "taken.yaml").write_text("extends: elsewhere.yaml\nname: taken\n")  # someone else's file
+    save_tab(rc, "taken ")  # typed again: the form looks again
+    text = texts(box)
+    assert "exists already" in text and "Rerun: python -m sim run" not in text, text[text.index("Save the settings"):][:800]
+    assert not [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)]
+    save_tab(rc, "fresh")
+    button(rc, "Save what-if").click()
+    text = texts(box)
+    assert "Saved " in text and "exists already" not in text and f"python -m sim run {saved / 'fresh.yaml'}" in text

@@ -158,7 +158,7 @@ def outcomes_markdown(c: Comparison) -> str:
     which = "changed beyond chance" if c.intervals else "changed"
     head = (f"**Outcomes whose share of replicates meeting them {which}**, largest change first: the share of replicates "
             "meeting each in A and in B, and B − A in percentage points")
-    rows = [{"outcome": described(outcome[d.name]), A: percent(d.a), B: percent(d.b), "B − A": points(d.diff)}
+    rows = [{"outcome": described(outcome[d.name], c.a.results.theatre), A: percent(d.a), B: percent(d.b), "B − A": points(d.diff)}
             | ({intervals_name(): interval(d, points)} if c.intervals else {}) for d in changed]
     body = table(rows) if rows else f"No outcome's share of replicates meeting it {which}."
     rest = ([f"**{within}** more changed by less than chance can tell (their interval includes 0)"] if within else [])

@@ -49,8 +49,12 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
                     "rerun it from the command line, cite it, or pick it in the scenario list.")
     renamed = " (other characters than letters, digits, _ . - become _)" if typed and proposed != typed else ""
     solara.InputText("Name of the what-if", value=name, continuous_update=True,
-                     message=f"saved as {config.save_dir / (proposed + '.yaml')}{renamed}" if proposed else "")
+                     message=f"will be saved as {config.save_dir / (proposed + '.yaml')}{renamed}" if proposed else "")
+    written, failed = outcome.value
     text, problem = draft(settings, config, proposed, typed)
+    taken = config.save_dir / f"{proposed}.yaml"
+    if not problem and taken.exists() and written != taken:  # said before Save, not after it (and no 'Rerun' of that file)
+        problem = f"{taken} exists already: choose another name."
     download = solara.use_memo(lambda: (lambda: text), [text])  # the same data while the text is: a download in flight is kept
     if settings.is_plain:
         solara.Info(f"Nothing to save: the sidebar is {settings.scenario} as it is, and the file would only copy it. "
@@ -67,9 +71,8 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
 
         solara.Button("Save what-if", color="primary", on_click=on_save)
         solara.FileDownload(download, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
-    written, problem = outcome.value
-    if problem:
-        solara.Error(f"Not saved: {problem}")
+    if failed:
+        solara.Error(f"Not saved: {failed}")
     elif written is not None:
         solara.Success(f"Saved {written}. It resolves to the scenario this page runs; rerun it with:")
         solara.Markdown(f"```sh\npython -m sim run {written} --runs 40\n```")

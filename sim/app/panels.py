@@ -20,6 +20,7 @@ from .settings import (
     base_scenario,
     baseline_of,
     changes,
+    day_words,
     file_changes,
     overrides,
     removed_events,
@@ -100,7 +101,7 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
                       on_value=pick).key(f"scenario-{picks.value}")
         if error.value:
             solara.Error(error.value)
-        solara.Markdown(f"*{base.description.strip() or base.name}* ({base.start} to {base.end})", style={"font-size": "0.85em"})
+        solara.Markdown(f"*{base.description.strip() or base.name}* ({day_words(base.start)} to {day_words(base.end)})", style={"font-size": "0.85em"})
         if own is not None and own.lines:
             solara.Markdown(f"This what-if file changes from {own.parent}:\n\n" + "\n".join(f"- {line}" for line in own.lines),
                             style={"font-size": "0.85em"})

@@ -19,7 +19,7 @@ from .config import AppConfig
 from .figures import LiveMap, LiveSeries, live_map_state, png, run_map_figure
 from .guard import attempt
 from .live import WhatIfModel, live_run
-from .settings import Settings, changes
+from .settings import Settings, changes, day_words
 
 
 def held_line(run: RunData) -> str:
@@ -36,7 +36,7 @@ def recent_captures(run: RunData, day: int, shown: int = 12) -> list[str]:
     for date, town, actors, detail in recent[["date", "town", "actors", "detail"]].itertuples(index=False):
         new, _, old = str(actors).partition(";")
         cause = str(detail).rpartition("(")[2].rstrip(")")  # "rebels -> regime (assault)": how it changed hands
-        lines.append(f"- {date}: **{town}** ({name(old)} → {name(new)}, {cause})")
+        lines.append(f"- {day_words(dt.date.fromisoformat(date))}: **{town}** ({name(old)} → {name(new)}, {cause})")
     return lines[-shown:]
 
 
@@ -59,7 +59,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     said = changes(m.settings, config.controls, config.root)
     solara.Markdown(
         f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
-        f"Day **{day}** of {m.days}: **{run.date(day):%d %B %Y}**"
+        f"Day **{day}** of {m.days}: **{day_words(run.date(day))}**"
         + (f". Settings: {'; '.join(said)}" if said else ". The scenario as it is.")
         + "\n\n" + held_line(run)
     )
