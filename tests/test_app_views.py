@@ -476,3 +476,31 @@ def test_the_save_form_says_what_it_will_do_and_refuses_a_name_in_use_before_sav
     button(rc, "Save what-if").click()
     text = texts(box)
     assert "Saved " in text and "exists already" not in text and f"python -m sim run {saved / 'fresh.yaml'}" in text
+
+
+def downloaded(widget) -> bytes:  # noqa: ANN001
+    widget.request_download = True  # what the browser asks for when the button is clicked
+    wait_for(lambda: widget.bytes)
+    return widget.bytes
+
+
+def test_downloads_are_named_by_the_change_and_carry_no_float_noise(page):
+    """An unsaved what-if downloaded as whatif_campaign_app-... (the CSV said nothing of the change), and the One run
+    tab's time series carried numbers such as 0.4120111684248896."""
+    box, rc, _ = page
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No joint patrols"][0].v_model = False
+    [s for s in rc.find(v.Slider).widgets if s.v_model == 0.627][0].v_model = 0.1  # hts.patrol_block
+    button(rc, "Reset").click()
+    [s for s in rc.find(v.Slider).widgets if (s.min, s.max) == (1, 100)][0].v_model = 20  # Mesa's render interval
+    button(rc, "Step").click()  # 20 days: past the first patrols
+    wait_for(lambda: "Day <strong>20</strong>" in texts(box), 60)
+    series = [d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith("timeseries.csv")][0]
+    text = downloaded(series).decode()
+    long = [x for x in re.findall(r"\d+\.\d+", text) if len(x.replace(".", "").lstrip("0")) > 6]  # significant digits
+    assert "patrol_coverage" in text and re.search(r",0\.\d+", text) and not long, long[:3]
+    assert "patrol_block-0.1" in series.filename, series.filename
+    run_ensemble(rc, box, n=1)
+    files = [d.filename for d in rc.find(FileDownloadWidget).widgets]
+    assert files and not any("_app" in f for f in files), files
+    assert all("moscow_hts.patrol_block-0.1" in f for f in files if "comparison" in f or "control_prob" in f), files

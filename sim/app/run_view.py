@@ -20,6 +20,7 @@ from .figures import LiveMap, LiveSeries, live_map_state, png, run_map_figure
 from .guard import attempt
 from .live import WhatIfModel, live_run
 from .settings import Settings, changes, day_words
+from .whatif import default_name
 
 
 def held_line(run: RunData) -> str:
@@ -80,12 +81,12 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
                 solara.Image(series_png, width="100%")
     if lines := recent_captures(run, day):
         solara.Markdown("**Changes of hands in the last week**\n\n" + "\n".join(lines), style={"font-size": "0.9em"})
-    stem = f"{m.spec.name}-seed{m.seeds[0]}-day{day}"
+    stem = f"{default_name(m.settings, config.root)}-seed{m.seeds[0]}-day{day}"  # says what the sidebar changed
     # The same data while the day is the same: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
         "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run, m.title), None),
-        "timeseries": lambda: table_text(run.timeseries, None),  # as a run folder has it
-        "events": lambda: table_text(run.events, None),
+        "timeseries": lambda: table_text(run.timeseries),  # six significant digits: no 0.4120111684248896
+        "events": lambda: table_text(run.events),
     }, [key])
     with solara.Row():
         solara.FileDownload(files["map"], f"{stem}-map.png", label="Map (PNG)", mime_type="image/png")
