@@ -132,7 +132,9 @@ def test_the_live_model_is_the_run_and_replicates_are_the_clis():
 
 def fresh_map(model: WhatIfModel) -> bytes:
     """The live map of the model's last day, drawn on a new figure."""
-    return LiveMap(model.theatre, live_map_title(model)).png(live_map_state(model.theatre, model.events_json, live_run(model))[1])
+    run = live_run(model)
+    title = live_map_title(model, run.date(len(run.history) - 1))
+    return LiveMap(model.theatre, title).png(live_map_state(model.theatre, model.events_json, run)[1], title)
 
 
 def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
@@ -142,7 +144,8 @@ def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
     for day in range(85):
         if day in (0, 12, 30, 36, 60, 84):
             before = kept.figure
-            drawn = kept.png(live_map_state(model.theatre, model.events_json, live_run(model))[1])
+            run = live_run(model)
+            drawn = kept.png(live_map_state(model.theatre, model.events_json, run)[1], live_map_title(model, run.date(day)))
             if kept.figure is before:  # the day's layers swapped on the kept figure
                 assert drawn == fresh_map(model), f"day {day}"
                 compared += 1
@@ -343,3 +346,24 @@ def test_the_page_title_comes_from_the_controls_file_not_the_code(tmp_path):
     (tmp_path / "bare.yaml").write_text("sliders: {}\n")
     assert load_controls(tmp_path / "bare.yaml").title == "What if?"
     assert "Idlib" in CONTROLS.title
+
+
+def test_the_run_map_says_its_date_and_is_drawn_at_its_own_size(page):
+    """The on-page run map's title had no date (the downloaded one had), and the page drew figures at 80 dpi and
+    squeezed them into a column: town names about 4 px high."""
+    from io import BytesIO
+
+    import ipywidgets as w
+    from PIL import Image
+
+    model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
+    kept = LiveMap(model.theatre, live_map_title(model))
+    for day in range(3):
+        run = live_run(model)
+        drawn = kept.png(live_map_state(model.theatre, model.events_json, run)[1], live_map_title(model, run.date(day)))
+        assert kept.figure.axes[0].get_title() == f"campaign: control on {run.date(day):%d %B %Y} (seed {model.seeds[0]})"
+        model.step()
+    assert Image.open(BytesIO(drawn)).size == (1080, 760), "the figure's own size: 10.8 x 7.6 in at 100 dpi"
+    box, rc, _ = page
+    for image in rc.find(w.Image).widgets:
+        assert image.width in ("", None) and "sim-figure" in image._dom_classes, (image.width, image._dom_classes)

@@ -20,6 +20,7 @@ from mesa.visualization import SolaraViz
 from .config import AppConfig
 from .ensemble_view import CompareView, EnsembleView
 from .export_view import ExportView
+from .figures import FIGURE_CSS
 from .guard import Guarded
 from .live import WhatIfModel
 from .panels import SettingsSidebar
@@ -51,6 +52,7 @@ def Page():
     date = solara.use_reactive(None)
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
     solara.Title(config.controls.title)
+    solara.Style(FIGURE_CSS)
     SolaraViz(model, components=[], model_params=params, name=config.controls.title, play_interval=50)
     SettingsSidebar(settings, config, saves)
     with solara.lab.Tabs(lazy=True):

@@ -28,7 +28,8 @@ from .ensemble import (
     towns_table,
 )
 from .compare_words import comparison_words
-from .figures import png
+from .figures import PageFigure, png
+from .run_view import FIGURES_ROW
 from .guard import attempt
 from .outcome_words import outcomes_markdown, scores_markdown
 from .settings import Settings, day_words
@@ -89,11 +90,9 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     solara.Markdown(f"Showing **{day_words(day)}** (day {(day - ens.results.start).days})")
     map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(map_figure(ens.results, day))), [id(ens), day])
     held_png, held_error = solara.use_memo(lambda: attempt(lambda: png(towns_held_figure(ens.results))), [id(ens)])
-    with solara.Columns([3, 2]):
-        with solara.Column():
-            solara.Error(map_error) if map_error else solara.Image(map_png, width="100%")
-        with solara.Column():
-            solara.Error(held_error) if held_error else solara.Image(held_png, width="100%")
+    with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
+        solara.Error(map_error) if map_error else PageFigure(map_png)
+        solara.Error(held_error) if held_error else PageFigure(held_png)
     held = held_summary(ens, day)
     solara.Markdown("Towns held on that day, mean (5–95%): " + "; ".join(
         f"{h} **{m:.1f}** ({lo:.0f}–{hi:.0f})" for h, (m, lo, hi) in held.items()))
@@ -153,7 +152,7 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])
     solara.Markdown(in_short)
     pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
-    solara.Error(error) if error else solara.Image(pair_png, width="100%")
+    solara.Error(error) if error else PageFigure(pair_png)
     solara.Markdown(words)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
