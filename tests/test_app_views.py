@@ -504,3 +504,13 @@ def test_downloads_are_named_by_the_change_and_carry_no_float_noise(page):
     files = [d.filename for d in rc.find(FileDownloadWidget).widgets]
     assert files and not any("_app" in f for f in files), files
     assert all("moscow_hts.patrol_block-0.1" in f for f in files if "comparison" in f or "control_prob" in f), files
+
+
+def test_once_saved_the_form_no_longer_says_will_be_saved(page):
+    """After a save the name's line still read 'will be saved as ...' under the 'Saved ...' message."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "done_once")
+    button(rc, "Save what-if").click()
+    text = texts(box)
+    assert f"will be saved as {saved / 'done_once.yaml'}" not in text and f"saved as {saved / 'done_once.yaml'}" in text

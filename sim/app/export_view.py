@@ -48,9 +48,10 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
                     f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
                     "rerun it from the command line, cite it, or pick it in the scenario list.")
     renamed = " (other characters than letters, digits, _ . - become _)" if typed and proposed != typed else ""
-    solara.InputText("Name of the what-if", value=name, continuous_update=True,
-                     message=f"will be saved as {config.save_dir / (proposed + '.yaml')}{renamed}" if proposed else "")
     written, failed = outcome.value
+    target = config.save_dir / f"{proposed}.yaml"
+    solara.InputText("Name of the what-if", value=name, continuous_update=True,
+                     message=f"{'saved' if written == target else 'will be saved'} as {target}{renamed}" if proposed else "")
     text, problem = draft(settings, config, proposed, typed)
     taken = config.save_dir / f"{proposed}.yaml"
     if not problem and taken.exists() and written != taken:  # said before Save, not after it (and no 'Rerun' of that file)
