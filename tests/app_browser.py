@@ -11,6 +11,7 @@ the network fails its test.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import shutil
@@ -147,8 +148,9 @@ def click_slider_at(slider, fraction: float) -> None:  # noqa: ANN001
 
 
 def shown_date(page) -> str:  # noqa: ANN001
-    text = page.get_by_text(re.compile(r"^Showing \d{4}-\d\d-\d\d")).first.inner_text()
-    return re.search(r"\d{4}-\d\d-\d\d", text).group(0)
+    """The Ensemble tab's date ('Showing 5 March 2020'), as an ISO date (as the run folder's files write it)."""
+    text = page.get_by_text(re.compile(r"^Showing \d{1,2} [A-Z][a-z]+ \d{4}")).first.inner_text()
+    return dt.datetime.strptime(re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}", text).group(0), "%d %B %Y").date().isoformat()
 
 
 def table_rows(page, header: str) -> dict[str, list[str]]:  # noqa: ANN001

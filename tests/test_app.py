@@ -72,8 +72,8 @@ def test_every_control_applies_somewhere_and_toggles_follow_the_scenario():
     used = {s.path for sc in scenarios for s in sliders_for(CONTROLS, sc)}
     assert used == {p for paths in CONTROLS.sliders.values() for p in paths}
     campaign, moscow = scenario("scenarios/campaign.yaml"), scenario("scenarios/moscow.yaml")
-    assert all(toggle_available(t, campaign) for t in CONTROLS.toggles)
-    assert not any(toggle_available(t, moscow) for t in CONTROLS.toggles)
+    assert [t.id for t in CONTROLS.toggles if not toggle_available(t, campaign)] == ["no-joint-patrols"]
+    assert [t.id for t in CONTROLS.toggles if toggle_available(t, moscow)] == ["no-joint-patrols"]
     with pytest.raises(InputError, match="does not apply"):
         build(Settings("scenarios/moscow.yaml", toggles=frozenset({"no-spring-shield"})), CONTROLS, ROOT)
 
@@ -132,7 +132,9 @@ def test_the_live_model_is_the_run_and_replicates_are_the_clis():
 
 def fresh_map(model: WhatIfModel) -> bytes:
     """The live map of the model's last day, drawn on a new figure."""
-    return LiveMap(model.theatre, live_map_title(model)).png(live_map_state(model.theatre, model.events_json, live_run(model))[1])
+    run = live_run(model)
+    title = live_map_title(model, run.date(len(run.history) - 1))
+    return LiveMap(model.theatre, title).png(live_map_state(model.theatre, model.events_json, run)[1], title)
 
 
 def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
@@ -142,7 +144,8 @@ def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
     for day in range(85):
         if day in (0, 12, 30, 36, 60, 84):
             before = kept.figure
-            drawn = kept.png(live_map_state(model.theatre, model.events_json, live_run(model))[1])
+            run = live_run(model)
+            drawn = kept.png(live_map_state(model.theatre, model.events_json, run)[1], live_map_title(model, run.date(day)))
             if kept.figure is before:  # the day's layers swapped on the kept figure
                 assert drawn == fresh_map(model), f"day {day}"
                 compared += 1
@@ -167,8 +170,8 @@ def test_the_week_s_changes_of_hands_name_the_factions_as_every_other_output_doe
         {"date": "2020-01-31", "type": "capture", "town": "Hish", "actors": "regime;hts", "detail": "hts -> regime (abandoned)"},
     ])
     run = RunData(1, dt.date(2020, 1, 25), np.zeros((8, 2), np.int8), events, pd.DataFrame({"date": []}))
-    assert recent_captures(run, 7) == ["- 2020-01-30: **Maar Hattat** (Turkish-backed rebels → Government, assault)",
-                                       "- 2020-01-31: **Hish** (HTS → Government, abandoned)"]
+    assert recent_captures(run, 7) == ["- 30 January 2020: **Maar Hattat** (Turkish-backed rebels → Government, assault)",
+                                       "- 31 January 2020: **Hish** (HTS → Government, abandoned)"]
 
 
 def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():
@@ -237,13 +240,13 @@ def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     wait_for(lambda: "4 replicates</strong> of scenarios/campaign.yaml" in texts(box))
     text = texts(box)
     assert "No Spring Shield" in text and "its baseline scenarios/campaign.yaml" in text
-    assert "Showing <strong>2020-03-05</strong>" in text and "Saraqib" in text and "P(Government)" in text
+    assert "Showing <strong>5 March 2020</strong>" in text and "Saraqib" in text and "P(Government)" in text
     assert "outcomes met" in text and "frozen front" in text
     before = images(rc)
     date = rc.find(DateSliderWidget).widget
     assert date.days == 95 and date.value == 95
     date.value = 40  # days from the start
-    wait_for(lambda: "Showing <strong>2020-01-10</strong>" in texts(box), 30)
+    wait_for(lambda: "Showing <strong>10 January 2020</strong>" in texts(box), 30)
     assert images(rc)[0] != before[0], "the probability map follows the date slider"
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
     text = texts(box)
@@ -343,3 +346,24 @@ def test_the_page_title_comes_from_the_controls_file_not_the_code(tmp_path):
     (tmp_path / "bare.yaml").write_text("sliders: {}\n")
     assert load_controls(tmp_path / "bare.yaml").title == "What if?"
     assert "Idlib" in CONTROLS.title
+
+
+def test_the_run_map_says_its_date_and_is_drawn_at_its_own_size(page):
+    """The on-page run map's title had no date (the downloaded one had), and the page drew figures at 80 dpi and
+    squeezed them into a column: town names about 4 px high."""
+    from io import BytesIO
+
+    import ipywidgets as w
+    from PIL import Image
+
+    model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
+    kept = LiveMap(model.theatre, live_map_title(model))
+    for day in range(3):
+        run = live_run(model)
+        drawn = kept.png(live_map_state(model.theatre, model.events_json, run)[1], live_map_title(model, run.date(day)))
+        assert kept.figure.axes[0].get_title() == f"campaign: control on {run.date(day):%d %B %Y} (seed {model.seeds[0]})"
+        model.step()
+    assert Image.open(BytesIO(drawn)).size == (1080, 760), "the figure's own size: 10.8 x 7.6 in at 100 dpi"
+    box, rc, _ = page
+    for image in rc.find(w.Image).widgets:
+        assert image.width in ("", None) and "sim-figure" in image._dom_classes, (image.width, image._dom_classes)

@@ -79,7 +79,7 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
             assert shown_date(page) == "2020-03-05"
             date_slider = page.locator(".v-input", has=page.locator("label", has_text="Date")).first
             click_slider_at(date_slider, 0.55)
-            page.wait_for_function("() => !document.body.innerText.includes('Showing 2020-03-05')")
+            page.wait_for_function("() => !document.body.innerText.includes('Showing 5 March 2020')")
             date = shown_date(page)
             towns = table_rows(page, "P(Government)")
             held = page.get_by_text(re.compile(r"^Towns held on that day")).first.inner_text()
@@ -121,3 +121,27 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
     q = pd.read_csv(out / "timeseries_quantiles.csv")
     mean = q[(q["date"] == date) & (q["variable"] == "towns_regime")]["mean"].iloc[0]
     assert f"Government {mean:.1f}" in held, (held, mean)
+
+
+SIDEBAR_AND_PAGE = """() => {
+  const d = document.querySelector('.v-navigation-drawer');
+  const h = [...document.querySelectorAll('h3')].find(e => e.innerText.startsWith('One run'));
+  return [d.getBoundingClientRect().width, d.getBoundingClientRect().right, h.getBoundingClientRect().left];
+}"""
+
+
+def test_the_sidebar_keeps_its_width_and_wraps_long_labels(tmp_path):
+    """With a what-if picked, the greyed toggles' labels ('(not in whatif_...)') widened the sidebar, which then hid
+    the first letters of the page ('ay 0' for 'Day 0')."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1280) as (page, refused):
+        open_app(page, url)
+        width, _, _ = page.evaluate(SIDEBAR_AND_PAGE)
+        pick_scenario(page, "scenarios/whatif/hts_accepts_moscow.yaml")
+        page.get_by_text("This what-if file changes").first.wait_for()
+        page.wait_for_timeout(500)
+        after, right, left = page.evaluate(SIDEBAR_AND_PAGE)
+        page.screenshot(path=str(tmp_path / "sidebar.png"))
+        assert after == width, (width, after)
+        assert right <= left, f"the sidebar ({right} px) covers the page's text (from {left} px)"
+        assert refused == []

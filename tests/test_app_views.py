@@ -6,6 +6,7 @@ Skipped where the app extra is not installed (tests/test_app.py has the page's w
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -25,7 +26,7 @@ from sim.app import ensemble_view  # noqa: E402
 from sim.app.live import WhatIfModel  # noqa: E402
 from sim.app.outcome_words import described  # noqa: E402
 from sim.app.run_view import live_map_title  # noqa: E402
-from sim.app.settings import Settings, load_controls  # noqa: E402
+from sim.app.settings import Settings, build, load_controls  # noqa: E402
 from sim.app.whatif import save_whatif  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.io.scenario import load_scenario  # noqa: E402
@@ -62,7 +63,7 @@ def test_the_outcomes_table_reads_in_words_across_the_page(page):
     assert "Ma'arat al-Numan is held by the government on 28 January" in outcomes, "the outcome's description"
     for code in ("maarat-regime-by-28-jan", "truce_broken", "turkish_deaths", "post_encircled", "baseline_met"):
         assert code not in outcomes, code
-    assert "truce broken on 15\u00a0Jan\u00a02020" in outcomes and "Turkish soldiers killed" in outcomes
+    assert "truce broken on 15\u00a0January\u00a02020" in outcomes and "Turkish soldiers killed" in outcomes
     assert not re.search(r"\d{4}-\d\d-\d\d", outcomes), "dates that break over lines at their hyphens"
     headers = re.findall(r"<th[^>]*>(.*?)</th>", outcomes)
     assert "frozen front" in headers and "baseline" not in " ".join(headers), headers
@@ -93,7 +94,7 @@ def test_the_ensemble_tables_name_the_factions_as_the_rest_of_the_page_does(page
     box, rc, _ = page
     run_ensemble(rc, box)
     rc.find(DateSliderWidget).widget.value = 0  # the first day: the record says who holds each town
-    wait_for(lambda: "Showing <strong>2019-12-01</strong>" in texts(box), 30)
+    wait_for(lambda: "Showing <strong>1 December 2019</strong>" in texts(box), 30)
     text = texts(box)
     towns = section(text, "The labelled towns on")
     headers = re.findall(r"<th[^>]*>(.*?)</th>", towns)
@@ -107,10 +108,10 @@ def test_the_ensemble_tables_name_the_factions_as_the_rest_of_the_page_does(page
 def test_each_slider_says_what_it_sets_beside_its_path(page):
     box, rc, _ = page
     text = texts(box)
-    force = text.index("regime.force = ")
+    force = text.index("regime.force — ")
     assert "Government: mobile strength at the start" in text[force:force + 400]
     assert "1 point is about 100 fighters" in text[force:force + 400], "the unit"
-    compliance = text.index("events.jan-truce.compliance.regime = ")
+    compliance = text.index("events.jan-truce.compliance.regime — ")
     assert re.search(r"January 2020 Idlib truce[^\n]*: daily chance each armed faction keeps to it \(here: Government\)",
                      text[compliance:compliance + 400])
     assert "Combat: defenders with a way out withdraw once the odds" in text
@@ -185,7 +186,7 @@ def test_the_comparison_says_its_result_in_a_sentence(page):
     box, rc, _ = page
     run_ensemble(rc, box, n=10, toggle="No Spring Shield")  # joint intervals tell nothing from 3
     rc.find(DateSliderWidget).widget.value = 90  # 29 February: the summary follows the maps' date
-    wait_for(lambda: "Showing <strong>2020-02-29</strong>" in texts(box), 30)
+    wait_for(lambda: "Showing <strong>29 February 2020</strong>" in texts(box), 30)
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
     line = in_short(box)
     ens = ensemble_view.ensemble_task.value
@@ -204,10 +205,12 @@ def test_the_comparison_says_its_result_in_a_sentence(page):
 
 
 def test_a_change_that_changes_nothing_is_said_to(page):
-    box, rc, _ = page
-    block = [s for s in rc.find(v.Slider).widgets if s.v_model == 0.627]  # hts.patrol_block: the campaign has no patrols
-    block[0].v_model = 0.1
-    assert "hts.patrol_block: 0.627 → 0.1" in texts(box)
+    box, rc, saved = page
+    # hts.patrol_block acts only on joint patrols, which the campaign has none of (so the page offers no such slider)
+    (saved / "moot.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: moot\n"
+                                    "factions:\n  hts:\n    patrol_block: 0.1\n")
+    rc.find(v.Select).widget.v_model = str((saved / "moot.yaml").resolve())
+    assert "hts.patrol_block: 0.627 → 0.1" in texts(box), "the file's own change"
     run_ensemble(rc, box, n=2)
     rc.find(v.Tabs).widget.v_model = 2
     assert "no difference in any replicate" in in_short(box)
@@ -260,7 +263,7 @@ def test_the_comparison_lists_only_the_outcomes_that_changed_largest_first_and_c
     assert round(sizes[0]) == round(100 * max(abs(d.diff) for d in beyond))
     unchanged = sum(d.diff == 0 for d in c.outcomes)
     assert unchanged and re.search(rf"\b{unchanged}</strong> did not change at all", tab), unchanged
-    scored = {s.outcome.id: described(s.outcome) for s in ens.card.scores}
+    scored = {s.outcome.id: described(s.outcome, ens.results.theatre) for s in ens.card.scores}
     assert [html.unescape(r[0]) for r in listed] == [scored[d.name] for d in sorted(beyond, key=lambda d: -abs(d.diff))]
 
 
@@ -290,3 +293,224 @@ def test_the_comparison_tab_downloads_every_difference_as_compare_writes_them(co
     wait_for(lambda: button.bytes)
     written = write_report(tmp_path, "comparison", "", comparison_csv(ens.comparison))[1].read_bytes()
     assert button.bytes == written, "the same bytes as the file compare A B writes (digits, line ends)"
+
+
+def test_the_what_if_is_said_closer_to_or_further_from_the_record_and_a_change_below_the_shown_precision_is_none():
+    """'No Turkish intervention is better beyond chance' read as a judgement of the counterfactual; the scores only
+    say whether B is closer to the record. A change that rounds to zero where it is shown is not said to be one
+    ('capture MAE falls (better) from 8.5 to 8.5')."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.analysis.comparison import Difference
+    from sim.app.compare_words import scores_markdown, summary
+
+    c = SimpleNamespace(headlines=[Difference("outcomes met", 0.40, 0.45, 0.01, 0.09), Difference("Brier", 0.30, 0.35, 0.01, 0.09),
+                                   Difference("capture MAE (days)", 8.51, 8.49, -0.03, -0.01)],
+                        intervals=True, same_runs=False, differs_in=())
+    table = scores_markdown(c)
+    assert "better" not in table and "worse" not in table, table
+    cells = {r[0].strip(): r for r in (line.strip("|").split("|") for line in table.split("\n")[4:])}
+    assert cells["outcomes met"][-1].strip() == "closer to the record beyond chance", cells
+    assert cells["Brier"][-1].strip() == "further from the record beyond chance", cells
+    assert "beyond chance" not in cells["capture MAE (days)"][-1] and "same" in cells["capture MAE (days)"][-1], cells
+    headers = [h.strip() for h in table.split("\n")[2].strip("|").split("|")]
+    assert "baseline (A)" in headers and "what-if (B)" in headers, headers
+    towns = pd.DataFrame({"town": ["X"], "p_regime_a": [0.5], "p_regime_b": [0.5], "diff": [0.0], "low": [0.0], "high": [0.0]})
+    line = summary(c, [Difference("towns_regime", 50.0, 51.0, 0.0, 2.0)], towns, dt.date(2020, 3, 5), ("campaign", "what-if: X"))
+    assert "outcomes met rises (closer to the record) from 0.400 to 0.450" in line, line
+    assert "Brier rises (further from the record) from 0.300 to 0.350" in line, line
+    assert "capture MAE" not in line and "better" not in line, line
+
+
+def picker_items(rc) -> list[str]:  # noqa: ANN001
+    items = rc.find(v.Select).widget.items
+    return [i["value"] if isinstance(i, dict) else i for i in items]
+
+
+def test_a_saved_whatif_is_in_the_scenario_picker_at_once(page):
+    """The save message says to pick the file from the list; it was not there until the page was reloaded."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "picked_next")
+    button(rc, "Save what-if").click()
+    file = saved / "picked_next.yaml"
+    assert file.exists()
+    assert str(file.resolve()) in picker_items(rc), picker_items(rc)
+
+
+def test_a_saved_whatif_reopened_shows_its_own_changes_and_the_comparison_describes_b_by_them(page):
+    """Reopened, a saved 'no spring shield' showed its toggle unchecked and greyed '(not in no_spring_shield)', and
+    the What-if tab said 'B = ... with nothing changed'."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "no_spring_shield")
+    button(rc, "Save what-if").click()
+    rc.find(v.Select).widget.v_model = str((saved / "no_spring_shield.yaml").resolve())
+    (shield,) = [c for c in rc.find(v.Checkbox).widgets if c.label.startswith("No Spring Shield")]
+    assert shield.v_model is True and shield.disabled and "not in" not in shield.label, shield.label
+    assert "this file" in shield.label, shield.label
+    text = texts(box)
+    assert "Operation Spring Shield (27 February 2020) removed" in text, "the sidebar says what the file changes"
+    run_ensemble(rc, box, n=2)
+    rc.find(v.Tabs).widget.v_model = 2
+    text = texts(box)
+    assert "nothing changed" not in text
+    assert re.search(r"B = <strong>[^<]*no_spring_shield.yaml</strong>, which changes from A: Operation Spring Shield "
+                     r"\(27 February 2020\) removed", text), re.findall(r"A = .*", text)
+
+
+def test_the_comparison_says_when_the_sidebar_has_changed_since_it_ran(page):
+    """After switching scenario the What-if tab kept showing the previous comparison with no notice (the Ensemble
+    tab warned)."""
+    box, rc, _ = page
+    run_ensemble(rc, box, n=2, toggle="No Spring Shield")
+    rc.find(v.Tabs).widget.v_model = 2
+    assert "has changed since" not in texts(box)
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    text = texts(box)
+    assert "The sidebar has changed since this comparison ran" in text, text[text.index("What-if vs baseline:"):][:600]
+
+
+def test_a_slider_that_does_little_says_so(page):
+    """'Stronger government' (regime.force) did almost nothing and said nothing: the offensive events size the
+    force groups, so the pool rarely matters."""
+    box, _, _ = page
+    text = texts(box)
+    force = text.index("regime.force")
+    assert "Mostly moot" in text[force:force + 700] and "offensive events" in text[force:force + 700], text[force:force + 700]
+
+
+def test_sliders_a_scenario_cannot_use_are_not_shown_and_moscow_has_a_patrol_toggle(page):
+    """hts.patrol_block was shown for the campaign, which has no patrols; Moscow had no toggle at all."""
+    box, rc, _ = page
+    assert "hts.patrol_block" not in texts(box), "the campaign has no joint patrols"
+    (patrols,) = [c for c in rc.find(v.Checkbox).widgets if c.label.startswith("No joint patrols")]
+    assert patrols.disabled
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    assert "hts.patrol_block" in texts(box)
+    (patrols,) = [c for c in rc.find(v.Checkbox).widgets if c.label.startswith("No joint patrols")]
+    assert not patrols.disabled
+    patrols.v_model = True
+    assert "joint-patrols" not in {e.id for e in build(Settings("scenarios/moscow.yaml").with_toggle("no-joint-patrols", True),
+                                                      CONTROLS, ROOT).events}
+
+
+def test_sliders_and_toggles_read_in_plain_words_first(page):
+    """Slider labels were code paths (regime.commit) and the toggles' help sentences never appeared."""
+    box, _, _ = page
+    text = texts(box)
+    commit = text.index("regime.commit")
+    assert "How hard the government attacks" in text[commit - 200:commit], text[commit - 200:commit + 50]
+    assert CONTROLS.toggle("no-spring-shield").help in text
+    assert "(10 Jan 2020)" not in text and "January 2020 Idlib truce (10 January 2020)" in text, "dates in one format"
+
+
+def test_the_moscow_comparison_shows_patrol_coverage_among_the_key_quantities(page):
+    """For Moscow the key quantities left out the patrols, what the ceasefire was about."""
+    box, rc, _ = page
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    block = [s for s in rc.find(v.Slider).widgets if s.v_model == 0.627]  # hts.patrol_block
+    block[0].v_model = 0.0
+    run_ensemble(rc, box, n=2)
+    rc.find(v.Tabs).widget.v_model = 2
+    quantities = section(texts(box), "(the maps' date): means over the replicates")
+    (row,) = [r for r in rows(quantities) if r[0].startswith("joint patrols")]
+    assert row[0] == "joint patrols: mean share of the route covered so far", row
+    assert all(re.fullmatch(r"\d+(\.\d)?%", cell) for cell in row[1:3]), row
+
+
+def test_the_key_quantities_name_the_violations_truly_and_caveat_the_casualties(compared):
+    """'Violations of the ceasefire in place: 0.9' on 5 March, when none was in place (it is the running count of the
+    January truce's); casualties were shown with no caveat, though under a ceasefire they are one-sided."""
+    tab, _, _ = compared
+    quantities = section(tab, "(the maps' date): means over the replicates")
+    assert "ceasefire in place" not in quantities
+    assert "violations of the latest ceasefire so far" in quantities, quantities
+    after = tab[tab.index("(the maps' date): means over the replicates"):]
+    assert "Casualties are the model's bookkeeping, not estimates" in after[:after.index("Towns")], after[:3000]
+
+
+def test_a_score_the_scorecard_cannot_give_says_why(page):
+    """Moscow's Ensemble scorecard showed '-' with no reason (the What-if tab gave one)."""
+    box, rc, _ = page
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    run_ensemble(rc, box, n=1)
+    card = ensemble_view.ensemble_task.value.card
+    assert np.isnan(card.headline()["capture MAE (days)"])
+    scores = texts(box)[texts(box).index("Headline scores: the model against"):]
+    assert "capture MAE (days)</strong> is not given (-): none of the outcomes in the window is a dated change of hands" in scores, scores[:3000]
+
+
+def test_posts_are_named_by_place_and_dates_read_one_way(page):
+    """Posts were named 'astana-06' where the post table has a place name; dates came in three formats
+    (2020-03-05, 01 December 2019, 23 Dec 2019)."""
+    box, rc, _ = page
+    text = texts(box)
+    assert "Day <strong>0</strong> of 95: <strong>1 December 2019</strong>" in text
+    assert "(1 December 2019 to 5 March 2020)" in text, "the scenario's window in the sidebar"
+    run_ensemble(rc, box, n=1)
+    text = texts(box)
+    assert "Showing <strong>5 March 2020</strong>" in text and "The labelled towns on 5 March 2020" in text
+    outcomes = section(text, "Outcomes against the record")
+    assert "astana-" not in outcomes and "The Turkish post Surman (al-Sirman) is cut off around 23\u00a0December\u00a02019" in outcomes
+    assert "truce broken on 15\u00a0January\u00a02020" in outcomes
+    shown = re.sub(r"<[^>]+>", " ", text)
+    assert not re.search(r"\b\d{4}-\d\d-\d\d\b", shown), re.findall(r".{60}\b\d{4}-\d\d-\d\d\b.{20}", shown)[:5]
+
+
+def test_the_save_form_says_what_it_will_do_and_refuses_a_name_in_use_before_saving(page):
+    """Before saving the preview said 'saved as ...'; a name in use was refused only on Save, while the preview's
+    'Rerun' line named the existing file (a shipped scenario) as if it were the user's."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "taken")
+    assert f"will be saved as {saved / 'taken.yaml'}" in texts(box)
+    (saved / "taken.yaml").write_text("extends: elsewhere.yaml\nname: taken\n")  # someone else's file
+    save_tab(rc, "taken ")  # typed again: the form looks again
+    text = texts(box)
+    assert "exists already" in text and "Rerun: python -m sim run" not in text, text[text.index("Save the settings"):][:800]
+    assert not [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)]
+    save_tab(rc, "fresh")
+    button(rc, "Save what-if").click()
+    text = texts(box)
+    assert "Saved " in text and "exists already" not in text and f"python -m sim run {saved / 'fresh.yaml'}" in text
+
+
+def downloaded(widget) -> bytes:  # noqa: ANN001
+    widget.request_download = True  # what the browser asks for when the button is clicked
+    wait_for(lambda: widget.bytes)
+    return widget.bytes
+
+
+def test_downloads_are_named_by_the_change_and_carry_no_float_noise(page):
+    """An unsaved what-if downloaded as whatif_campaign_app-... (the CSV said nothing of the change), and the One run
+    tab's time series carried numbers such as 0.4120111684248896."""
+    box, rc, _ = page
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No joint patrols"][0].v_model = False
+    [s for s in rc.find(v.Slider).widgets if s.v_model == 0.627][0].v_model = 0.1  # hts.patrol_block
+    button(rc, "Reset").click()
+    [s for s in rc.find(v.Slider).widgets if (s.min, s.max) == (1, 100)][0].v_model = 20  # Mesa's render interval
+    button(rc, "Step").click()  # 20 days: past the first patrols
+    wait_for(lambda: "Day <strong>20</strong>" in texts(box), 60)
+    series = [d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith("timeseries.csv")][0]
+    text = downloaded(series).decode()
+    long = [x for x in re.findall(r"\d+\.\d+", text) if len(x.replace(".", "").lstrip("0")) > 6]  # significant digits
+    assert "patrol_coverage" in text and re.search(r",0\.\d+", text) and not long, long[:3]
+    assert "patrol_block-0.1" in series.filename, series.filename
+    run_ensemble(rc, box, n=1)
+    files = [d.filename for d in rc.find(FileDownloadWidget).widgets]
+    assert files and not any("_app" in f for f in files), files
+    assert all("moscow_hts.patrol_block-0.1" in f for f in files if "comparison" in f or "control_prob" in f), files
+
+
+def test_once_saved_the_form_no_longer_says_will_be_saved(page):
+    """After a save the name's line still read 'will be saved as ...' under the 'Saved ...' message."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "done_once")
+    button(rc, "Save what-if").click()
+    text = texts(box)
+    assert f"will be saved as {saved / 'done_once.yaml'}" not in text and f"saved as {saved / 'done_once.yaml'}" in text

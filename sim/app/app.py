@@ -20,6 +20,7 @@ from mesa.visualization import SolaraViz
 from .config import AppConfig
 from .ensemble_view import CompareView, EnsembleView
 from .export_view import ExportView
+from .figures import FIGURE_CSS
 from .guard import Guarded
 from .live import WhatIfModel
 from .panels import SettingsSidebar
@@ -49,9 +50,11 @@ def Page():
     params = solara.use_memo(lambda: model_params(settings, config), [])
     n = solara.use_reactive(40)
     date = solara.use_reactive(None)
+    saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
     solara.Title(config.controls.title)
+    solara.Style(FIGURE_CSS)
     SolaraViz(model, components=[], model_params=params, name=config.controls.title, play_interval=50)
-    SettingsSidebar(settings, config)
+    SettingsSidebar(settings, config, saves)
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("One run"):
             Guarded(RunView, model, settings.value, config)
@@ -60,4 +63,4 @@ def Page():
         with solara.lab.Tab("What-if vs baseline"):
             Guarded(CompareView, settings.value, date)
         with solara.lab.Tab("Save & export"):
-            Guarded(ExportView, settings.value, config)
+            Guarded(ExportView, settings.value, config, saves)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference, bootstrap_diff
+from ..analysis.metrics import patrol_coverages
 from ..analysis.report import markdown_table
 from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS
@@ -29,9 +30,12 @@ QUANTITY_WORDS = {
     "turkish_deaths": "Turkish soldiers killed so far",
     "displaced": "people displaced so far",
     **{f"casualties_{h}": f"{DISPLAY_NAMES[h]}: fighters' casualties so far" for h in HOLDERS},
-    "violations": "violations of the ceasefire in place",
+    "violations": "violations of the latest ceasefire so far (counted from its start, even once it has broken)",
+    "patrol_coverage_mean": "joint patrols: mean share of the route covered so far",
 }
-WORDED = ("score", "better when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
+SHARES = ("patrol_coverage_mean",)  # quantities that are shares: shown in %
+A, B = "baseline (A)", "what-if (B)"  # the columns of what is compared: each says which it is
+WORDED = ("score", "closer to the record when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
 
 
 def in_words(n: int) -> str:
@@ -45,8 +49,11 @@ def intervals_name() -> str:
 
 
 def signed(text: str, x: float) -> str:
-    """``text`` (the magnitude of ``x``) with '+' or '−' before it; '0' for zero."""
-    return "0" if x == 0 else ("+" if x > 0 else MINUS) + text
+    """``text`` (the magnitude of ``x``) with '+' or '−' before it; '0' for zero, and no sign where ``text``
+    rounds to zero ('0.0', not '−0.0')."""
+    if x == 0:
+        return "0"
+    return text if not any(ch in "123456789" for ch in text) else ("+" if x > 0 else MINUS) + text
 
 
 def percent(x: float) -> str:
@@ -69,6 +76,21 @@ def score_value(name: str, x: float) -> str:
 
 def beyond_chance(d: Difference) -> bool:
     return d.low > 0 or d.high < 0
+
+
+def toward_record(d: Difference) -> str:
+    """Which way B moved a headline score from A: 'closer to the record' or 'further from the record'.
+
+    The one place the direction is read (:data:`LOWER_IS_BETTER`). Not 'better' or 'worse': a what-if is not
+    judged by how well it matches what happened, only said to match it more or less.
+    """
+    closer = (d.diff < 0) == (d.name in LOWER_IS_BETTER)
+    return "closer to the record" if closer else "further from the record"
+
+
+def shown_same(d: Difference) -> bool:
+    """A and B read the same where the page shows them (8.51 and 8.49 days both show 8.5): no change to speak of."""
+    return score_value(d.name, d.a) == score_value(d.name, d.b)
 
 
 def interval(d: Difference, fmt) -> str:  # noqa: ANN001 - a formatter of signed values
@@ -102,26 +124,27 @@ def intro(c: Comparison) -> str:
 
 
 def scores_markdown(c: Comparison) -> str:
-    """The headline scores, A, B, B − A (and its interval), and whether B is better or worse than A."""
+    """The headline scores, A, B, B − A (and its interval), and whether B is closer to the record than A or further."""
     rows = []
     for d in c.headlines:
-        lower = d.name in LOWER_IS_BETTER
-        better = (d.diff < 0) == lower
         if d.note:
             verdict = d.note
         elif d.diff == 0:
             verdict = "the same"
+        elif shown_same(d):
+            verdict = "the same to the precision shown"
         elif c.intervals and not beyond_chance(d):
             verdict = "no different beyond chance"
         else:
-            verdict = ("better" if better else "worse") + (" beyond chance" if c.intervals else "")
-        row = {"score": d.name, "better when": "lower" if lower else "higher", "A": score_value(d.name, d.a),
-               "B": score_value(d.name, d.b),
+            verdict = toward_record(d) + (" beyond chance" if c.intervals else "")
+        row = {"score": d.name, "closer to the record when": "lower" if d.name in LOWER_IS_BETTER else "higher",
+               A: score_value(d.name, d.a), B: score_value(d.name, d.b),
                "B − A": "–" if d.note else signed(score_value(d.name, abs(d.diff)), d.diff)}
         if c.intervals:
             row[intervals_name()] = "–" if d.note else interval(d, lambda x, n=d.name: signed(score_value(n, abs(x)), x))
         rows.append(row | {"B against A": verdict})
-    return ("**Headline scores against the record** (the Ensemble tab says what each measures)\n\n" + table(rows))
+    return ("**Headline scores against the record** (the Ensemble tab says what each measures; *closer to the record* "
+            "says only that B matches what happened more closely, not that B is to be preferred)\n\n" + table(rows))
 
 
 def outcomes_markdown(c: Comparison) -> str:
@@ -135,7 +158,7 @@ def outcomes_markdown(c: Comparison) -> str:
     which = "changed beyond chance" if c.intervals else "changed"
     head = (f"**Outcomes whose share of replicates meeting them {which}**, largest change first: the share of replicates "
             "meeting each in A and in B, and B − A in percentage points")
-    rows = [{"outcome": described(outcome[d.name]), "A": percent(d.a), "B": percent(d.b), "B − A": points(d.diff)}
+    rows = [{"outcome": described(outcome[d.name], c.a.results.theatre), A: percent(d.a), B: percent(d.b), "B − A": points(d.diff)}
             | ({intervals_name(): interval(d, points)} if c.intervals else {}) for d in changed]
     body = table(rows) if rows else f"No outcome's share of replicates meeting it {which}."
     rest = ([f"**{within}** more changed by less than chance can tell (their interval includes 0)"] if within else [])
@@ -149,13 +172,56 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
     rows = []
     for d in quantities:
         whole = max(abs(d.a), abs(d.b)) >= 1000  # thousands of people: no tenths
+        share = d.name in SHARES
 
-        def fmt(x: float, whole: bool = whole) -> str:
-            return signed(amount(abs(x), whole), x)
+        def fmt(x: float, whole: bool = whole, share: bool = share) -> str:
+            return points(x) if share else signed(amount(abs(x), whole), x)
 
-        rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), "A": amount(d.a, whole),
-                     "B": amount(d.b, whole), "B − A": fmt(d.diff)} | ({intervals_name(): interval(d, fmt)} if intervals else {}))
-    return f"**On {day.day} {day:%B %Y} (the maps' date): means over the replicates**\n\n" + table(rows)
+        def shown(x: float, whole: bool = whole, share: bool = share) -> str:
+            return "–" if math.isnan(x) else percent(x) if share else amount(x, whole)
+
+        rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), A: shown(d.a), B: shown(d.b),
+                     "B − A": "–" if d.note else fmt(d.diff)}
+                    | ({intervals_name(): d.note or interval(d, fmt)} if intervals else {}))
+    notes = [f"{QUANTITY_WORDS.get(d.name, d.name)}: {d.note}" for d in quantities if d.note and not intervals]
+    shares = " (shares in %, their differences in percentage points)" if any(d.name in SHARES for d in quantities) else ""
+    if any(d.name.startswith("casualties_") for d in quantities):
+        notes.append(CASUALTIES_CAVEAT)
+    return (f"**On {day.day} {day:%B %Y} (the maps' date): means over the replicates**{shares}\n\n" + table(rows)
+            + ("\n\n" + ". ".join(notes) + "." if notes else ""))
+
+
+CASUALTIES_CAVEAT = ("Casualties are the model's bookkeeping, not estimates (strength points counted as fighters): under a "
+                     "ceasefire only the raids and ambushes that break it kill anyone, so they are one-sided")
+
+
+def patrol_coverage(runs: list, day: dt.date) -> np.ndarray:
+    """Each run's mean share of the route its joint patrols covered up to ``day`` (NaN: none had set out), as the
+    runs' ``patrol_coverage_mean`` metric reads it on their last day."""
+    out = []
+    for r in runs:
+        until = r.day(day)
+        events = r.events[[str(d) <= day.isoformat() for d in r.events["date"]]]
+        shares = patrol_coverages(events["type"].to_numpy(), events["date"].to_numpy(),
+                                  r.timeseries["patrol_coverage"].to_numpy()[:until + 1], r.start)
+        out.append(float(shares.mean()) if len(shares) else np.nan)
+    return np.array(out)
+
+
+def patrol_row(c: Comparison, runs_a: list, runs_b: list, day: dt.date, rng: np.random.Generator) -> list[Difference]:
+    """The joint patrols' coverage up to ``day`` as a key quantity, where either side has patrols by then."""
+    if "patrol_coverage" not in runs_a[0].timeseries or "patrol_coverage" not in runs_b[0].timeseries:
+        return []
+    a, b = patrol_coverage(runs_a, day), patrol_coverage(runs_b, day)
+    if np.isnan(a).all() and np.isnan(b).all():
+        return []
+    if np.isnan(a).any() or np.isnan(b).any():
+        side = "A" if np.isnan(a).all() else "B" if np.isnan(b).all() else "some replicates"
+        return [Difference("patrol_coverage_mean", float(np.nanmean(a)) if not np.isnan(a).all() else np.nan,
+                           float(np.nanmean(b)) if not np.isnan(b).all() else np.nan, np.nan, np.nan,
+                           note=f"{side} had no patrol out by then")]
+    lo, hi = bootstrap_diff(a, b, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
+    return [Difference("patrol_coverage_mean", float(a.mean()), float(b.mean()), float(lo), float(hi))]
 
 
 def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
@@ -166,7 +232,7 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     if moved.empty:
         return f"**Towns**: no town's chance of being held by the government differs on {day.day} {day:%B %Y}."
     shown = moved.head(TOWNS_SHOWN)
-    rows = [{"town": t.town, "A": percent(t.p_regime_a), "B": percent(t.p_regime_b), "B − A": points(t.diff)}
+    rows = [{"town": t.town, A: percent(t.p_regime_a), B: percent(t.p_regime_b), "B − A": points(t.diff)}
             | ({intervals_name(): f"{points(t.low)} to {points(t.high)}"} if c.intervals else {}) for t in shown.itertuples()]
     which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
     head = (f"**Towns: {which} whose chance of being held by the government changed most** on {day.day} {day:%B %Y}, "
@@ -182,9 +248,9 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
 def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[list[Difference], pd.DataFrame]:
     """The key quantities and the towns' chance of being the government's on ``day``, as :func:`compare` gives
     them on its last day (its own rows on that day, so that the page and the CSV agree there)."""
-    if day >= c.date:
-        return c.quantities, c.towns
     rng = np.random.default_rng(0)
+    if day >= c.date:
+        return c.quantities + patrol_row(c, runs_a, runs_b, day, rng), c.towns
 
     def diff(name: str, x: np.ndarray, y: np.ndarray) -> Difference:
         lo, hi = bootstrap_diff(x, y, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
@@ -193,7 +259,7 @@ def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[lis
     def at(runs: list, name: str) -> np.ndarray:
         return np.array([float(r.timeseries[name].iloc[r.day(day)]) for r in runs])
 
-    quantities = [diff(q.name, at(runs_a, q.name), at(runs_b, q.name)) for q in c.quantities]
+    quantities = [diff(q.name, at(runs_a, q.name), at(runs_b, q.name)) for q in c.quantities] + patrol_row(c, runs_a, runs_b, day, rng)
     ha, hb = ((np.stack([r.history[r.day(day)] for r in runs]) == 0).astype(float) for runs in (runs_a, runs_b))
     lo, hi = bootstrap_diff(ha, hb, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
     towns = pd.DataFrame({"town": c.towns["town"], "p_regime_a": ha.mean(axis=0), "p_regime_b": hb.mean(axis=0)})
@@ -210,10 +276,12 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
         return ("**In short**: no difference in any replicate: each of B's runs is, day by day, the run of A with the "
                 "same seed (who holds every town, the losses, the displaced).")
     if c.intervals:
-        beyond = [d for d in c.headlines if beyond_chance(d)]
+        beyond = [d for d in c.headlines if beyond_chance(d) and not shown_same(d)]
         scores = ("over the whole run, " + "; ".join(f"{d.name} {_moves(d)} from {score_value(d.name, d.a)} to "
                                                     f"{score_value(d.name, d.b)}" for d in beyond)
-                  if beyond else f"no headline score differs beyond chance (every {intervals_name()} includes 0)")
+                  if beyond else "no headline score differs beyond chance by as much as the page shows"
+                  if any(beyond_chance(d) for d in c.headlines) else
+                  f"no headline score differs beyond chance (every {intervals_name()} includes 0)")
     else:
         scores = "with one replicate there are no intervals to tell an effect from chance"
     held = next(d for d in quantities if d.name == "towns_regime")
@@ -228,9 +296,8 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
 
 
 def _moves(d: Difference) -> str:
-    """'rises (better)', 'falls (worse)', ... beyond chance."""
-    up = d.diff > 0
-    return ("rises" if up else "falls") + (" (worse)" if up == (d.name in LOWER_IS_BETTER) else " (better)")
+    """'rises (closer to the record)', 'falls (further from the record)', ... beyond chance."""
+    return ("rises" if d.diff > 0 else "falls") + f" ({toward_record(d)})"
 
 
 def _and(items: list[str]) -> str:

@@ -26,7 +26,7 @@ from ..io.schema import Scenario
 from ..names import DISPLAY_NAMES, HOLDERS
 from ..viz.labels import main_towns
 from .live import probabilities_on, run_replicates, timed
-from .settings import Controls, Settings, base_scenario, baseline_of, build, changes
+from .settings import Controls, Settings, base_scenario, baseline_of, build, changes, file_changes
 from .outcome_words import left_aligned
 from .whatif import default_name, title_of
 
@@ -38,7 +38,7 @@ class Ensemble:
     """An ensemble of the settings, its scorecard, and (for a what-if) its baseline and the comparison."""
 
     settings: Settings
-    describes: list[str]
+    describes: list[str]  # the sidebar's changes from the picked file; for a what-if file as it is, the file's own
     results: Results
     card: Scorecard
     baseline_file: str | None = None
@@ -80,7 +80,11 @@ def ensemble_of_settings(settings: Settings, controls: Controls, n: int, root: P
 
     def work() -> Ensemble:
         results = memory_results(scenario, run_replicates(scenario, n, report(0)), title=title_of(settings, controls, root))
-        out = Ensemble(settings, changes(settings, controls, root), results, scored_in_memory(scenario, results), stem=scenario.name)
+        said = changes(settings, controls, root)
+        if settings.is_plain and base_file is not None:  # a what-if file as it is: what it changes from its parent
+            own = file_changes(settings.scenario, root)
+            said = list(own.lines) if own is not None else []
+        out = Ensemble(settings, said, results, scored_in_memory(scenario, results), stem=scenario.name)
         if base_file is not None:
             base = base_scenario(base_file, root)
             out.baseline_file = base_file

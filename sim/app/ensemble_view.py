@@ -28,10 +28,11 @@ from .ensemble import (
     towns_table,
 )
 from .compare_words import comparison_words
-from .figures import png
+from .figures import PageFigure, png
+from .run_view import FIGURES_ROW
 from .guard import attempt
 from .outcome_words import outcomes_markdown, scores_markdown
-from .settings import Settings
+from .settings import Settings, day_words
 
 
 def compute(settings: Settings, config: AppConfig, n: int) -> Ensemble:
@@ -86,20 +87,18 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
     solara.SliderDate("Date", value=day, min=ens.results.start, max=ens.last, on_value=date.set)
-    solara.Markdown(f"Showing **{day.isoformat()}** (day {(day - ens.results.start).days})")
+    solara.Markdown(f"Showing **{day_words(day)}** (day {(day - ens.results.start).days})")
     map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(map_figure(ens.results, day))), [id(ens), day])
     held_png, held_error = solara.use_memo(lambda: attempt(lambda: png(towns_held_figure(ens.results))), [id(ens)])
-    with solara.Columns([3, 2]):
-        with solara.Column():
-            solara.Error(map_error) if map_error else solara.Image(map_png, width="100%")
-        with solara.Column():
-            solara.Error(held_error) if held_error else solara.Image(held_png, width="100%")
+    with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
+        solara.Error(map_error) if map_error else PageFigure(map_png)
+        solara.Error(held_error) if held_error else PageFigure(held_png)
     held = held_summary(ens, day)
     solara.Markdown("Towns held on that day, mean (5–95%): " + "; ".join(
         f"{h} **{m:.1f}** ({lo:.0f}–{hi:.0f})" for h, (m, lo, hi) in held.items()))
     with solara.Columns([1, 1]):
         with solara.Column():
-            solara.Markdown(f"**The labelled towns on {day.isoformat()}**: share of replicates in which each holds it"
+            solara.Markdown(f"**The labelled towns on {day_words(day)}**: share of replicates in which each holds it"
                             + (" (and the record)" if day in ens.results.theatre.control else "") + "\n\n"
                             + towns_markdown(towns_table(ens, day)))
         with solara.Column():
@@ -137,19 +136,23 @@ def CompareView(settings: Settings, date: solara.Reactive):
     if ens.comparison is None:
         solara.Info(f"{ens.settings.scenario} as it is has no baseline: move a slider or a toggle, or pick a what-if.")
         return
+    if ens.settings != settings:
+        solara.Warning("The sidebar has changed since this comparison ran: it still compares the settings below. Run the "
+                       "ensemble again (Ensemble tab) to compare the new ones.", dense=True)
     CompareResult(ens, date)
 
 
 @solara.component
 def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
-    solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}** with {'; '.join(ens.describes) or 'nothing changed'}"
-                    f" — both {replicates(ens.runs)}, same seeds; maps on {day.isoformat()} (the Ensemble tab's date)")
+    solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}**, which changes from A: "
+                    f"{'; '.join(ens.describes) or 'nothing that this page can name'}"
+                    f" — both {replicates(ens.runs)}, same seeds; maps on {day_words(day)} (the Ensemble tab's date)")
     in_short, words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day,
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])
     solara.Markdown(in_short)
     pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
-    solara.Error(error) if error else solara.Image(pair_png, width="100%")
+    solara.Error(error) if error else PageFigure(pair_png)
     solara.Markdown(words)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])

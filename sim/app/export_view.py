@@ -39,7 +39,7 @@ def draft(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple
 
 
 @solara.component
-def ExportView(settings: Settings, config: AppConfig):
+def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int] | None = None):
     name = solara.use_reactive("")
     outcome = solara.use_reactive((None, None))
     typed = name.value.strip()
@@ -48,9 +48,14 @@ def ExportView(settings: Settings, config: AppConfig):
                     f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
                     "rerun it from the command line, cite it, or pick it in the scenario list.")
     renamed = " (other characters than letters, digits, _ . - become _)" if typed and proposed != typed else ""
+    written, failed = outcome.value
+    target = config.save_dir / f"{proposed}.yaml"
     solara.InputText("Name of the what-if", value=name, continuous_update=True,
-                     message=f"saved as {config.save_dir / (proposed + '.yaml')}{renamed}" if proposed else "")
+                     message=f"{'saved' if written == target else 'will be saved'} as {target}{renamed}" if proposed else "")
     text, problem = draft(settings, config, proposed, typed)
+    taken = config.save_dir / f"{proposed}.yaml"
+    if not problem and taken.exists() and written != taken:  # said before Save, not after it (and no 'Rerun' of that file)
+        problem = f"{taken} exists already: choose another name."
     download = solara.use_memo(lambda: (lambda: text), [text])  # the same data while the text is: a download in flight is kept
     if settings.is_plain:
         solara.Info(f"Nothing to save: the sidebar is {settings.scenario} as it is, and the file would only copy it. "
@@ -60,11 +65,15 @@ def ExportView(settings: Settings, config: AppConfig):
         solara.Warning(problem)
         return
     with solara.Row():
-        solara.Button("Save what-if", color="primary", on_click=lambda: outcome.set(save(settings, config, proposed, typed)))
+        def on_save() -> None:
+            outcome.set(save(settings, config, proposed, typed))
+            if outcome.value[0] is not None and saves is not None:
+                saves.set(saves.value + 1)  # the scenario picker reads its folders again
+
+        solara.Button("Save what-if", color="primary", on_click=on_save)
         solara.FileDownload(download, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
-    written, problem = outcome.value
-    if problem:
-        solara.Error(f"Not saved: {problem}")
+    if failed:
+        solara.Error(f"Not saved: {failed}")
     elif written is not None:
         solara.Success(f"Saved {written}. It resolves to the scenario this page runs; rerun it with:")
         solara.Markdown(f"```sh\npython -m sim run {written} --runs 40\n```")

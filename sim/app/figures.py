@@ -17,6 +17,7 @@ import datetime as dt
 import io
 
 import numpy as np
+import solara
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -33,7 +34,18 @@ from ..viz.labels import day_towns, main_towns, place_labels_again
 from ..viz.map_state import MapState, run_state
 from ..viz.style import FACTION_COLOURS, FACTION_NAMES, canvas_rgb, new_figure
 
-DPI = 80  # the page shows figures at about this size; downloads are drawn at the figures' own 100 dpi
+DPI = None  # the page shows figures at their own size (100 dpi), as downloads are: at 80 dpi, squeezed into a
+# column, town names were about 4 px high
+
+
+# A figure on the page: at its own size, never wider than the space it has (then scaled down, keeping its shape).
+FIGURE_CSS = ".sim-figure { max-width: 100%; height: auto; }"
+
+
+@solara.component
+def PageFigure(data: bytes):
+    """A figure's PNG on the page at its own size (at most the width it has): a row of them wraps."""
+    solara.Image(data, classes=["sim-figure"])
 
 
 def png(fig: Figure, dpi: float | None = DPI) -> bytes:
@@ -92,9 +104,12 @@ class LiveMap:
         self.figure: Figure | None = None
         self.legend: tuple[str, ...] = ()  # the kept figure's legend entries
 
-    def png(self, state: MapState) -> bytes:
-        """The map of ``state`` as a PNG for the page."""
-        return png(self.draw(state))
+    def png(self, state: MapState, title: str | None = None) -> bytes:
+        """The map of ``state`` as a PNG for the page, titled ``title`` (its date changes every day) or as made."""
+        figure = self.draw(state)
+        if title is not None and figure.axes[0].get_title() != title:
+            figure.axes[0].set_title(title, fontsize=10.5)  # as draw_control titles it
+        return png(figure)
 
     def draw(self, state: MapState) -> Figure:
         """The map of ``state``: the kept figure with its day's layers replaced, or a new figure."""

@@ -27,6 +27,7 @@ from ..analysis.outcomes import (
 from ..analysis.report import markdown_table
 from ..analysis.aggregate import date_quantile
 from ..analysis.scoring import OutcomeScore, Scorecard, short_number
+from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES
 
 NBSP = "\u00a0"  # between a date's parts: a narrow column breaks between dates, not inside one
@@ -36,8 +37,8 @@ VARIABLES = {"displaced": "people displaced", "turkish_deaths": "Turkish soldier
 
 
 def day(d: dt.date | None) -> str:
-    """'28 Jan 2020', unbreakable."""
-    return "never" if d is None else NBSP.join([str(d.day), f"{d:%b}", str(d.year)])
+    """'28 January 2020' (as the page's prose writes dates), unbreakable."""
+    return "never" if d is None else NBSP.join([str(d.day), f"{d:%B}", str(d.year)])
 
 
 def span(a: dt.date, b: dt.date) -> str:
@@ -117,9 +118,19 @@ def frozen(s: OutcomeScore) -> str:
     return "none" if np.isnan(value) else number(float(value), o)
 
 
-def described(o: OutcomeBase) -> str:
-    """The outcome's description, its ISO dates ('by 2019-12-29') written as the table's other dates are."""
-    return re.sub(r"\b(\d{4})-(\d\d)-(\d\d)\b", lambda m: day(dt.date(*map(int, m.groups()))), o.description)
+def described(o: OutcomeBase, theatre: Theatre | None = None) -> str:
+    """The outcome's description, its ISO dates ('by 2019-12-29') written as the table's other dates are, and the
+    theatre's posts by their place rather than their id ('astana-06' as 'Surman (al-Sirman)')."""
+    text = re.sub(r"\b(\d{4})-(\d\d)-(\d\d)\b", lambda m: day(dt.date(*map(int, m.groups()))), o.description)
+    for post in theatre.posts if theatre is not None else ():
+        if post.id in text:
+            text = re.sub(rf"(?<![\w-]){re.escape(post.id)}(?![\w-])", post_name(post.name), text)
+    return text
+
+
+def post_name(name: str) -> str:
+    """A post's name from the post table without 'observation post' at its end (the sentence says 'post')."""
+    return re.sub(r"\s+(observation\s+)?post$", "", name.strip(), flags=re.IGNORECASE) or name
 
 
 def left_aligned(table: str, columns: tuple[str, ...] | None = None) -> str:
@@ -137,7 +148,7 @@ def outcomes_markdown(card: Scorecard) -> str:
     """Every scored outcome as a table of words: description, fitted or held out, reported, simulated, P(met),
     and the frozen front."""
     rows = [{
-        "outcome": described(s.outcome),
+        "outcome": described(s.outcome, card.results.theatre),
         "set": SETS.get(s.outcome.set, s.outcome.set),
         "reported": reported(s.outcome),
         "simulated (median, 5–95%)": simulated(s),
@@ -159,6 +170,15 @@ SCORE_MEANINGS = {
 }
 
 
+# Why a headline score is not given ('-') for a scorecard: what it would need that the outcomes in the window lack.
+WHY_NOT_GIVEN = {
+    "outcomes met": "no outcome falls in the simulated window",
+    "control accuracy": "none of the outcomes in the window reports who holds a town on a date",
+    "Brier": "none of the outcomes in the window reports who holds a town on a date",
+    "capture MAE (days)": "none of the outcomes in the window is a dated change of hands",
+}
+
+
 def scores_markdown(card: Scorecard) -> str:
     """The headline scores on every outcome and on each set apart (fitted, held out), the model's and the frozen
     front's, as ``compare`` gives them, and what each score measures."""
@@ -171,8 +191,10 @@ def scores_markdown(card: Scorecard) -> str:
             for label, sub in groups.items():
                 row[label] = sub.headline()[score] if side == "model" else sub.baseline[score]
             rows.append(row)
+    missing = [score for score in SCORE_MEANINGS if np.isnan(card.headline()[score])]
+    why = "".join(f"**{score}** is not given (-): {WHY_NOT_GIVEN[score]}. " for score in missing)
     sets = ("*Calibration* outcomes are those the parameters were fitted to; *validation* outcomes were held out "
             "of the fitting, so their column is the fairer test. ") if card.sets else ""
     return ("**Headline scores: the model against the front frozen on the first day**\n\n" + left_aligned(markdown_table(pd.DataFrame(rows)))
-            + "\n\n" + sets + "The frozen front is the front of the first day left as it is: a model with skill beats it.\n\n"
+            + "\n\n" + why + sets + "The frozen front is the front of the first day left as it is: a model with skill beats it.\n\n"
             + "\n".join(f"- **{score}**: {meaning}" for score, meaning in SCORE_MEANINGS.items()))

@@ -14,7 +14,31 @@ import solara
 from ..errors import InputError
 from .config import AppConfig
 from .guard import Guarded
-from .settings import Settings, Slider, base_scenario, changes, overrides, removed_events, sliders_for, snap, toggle_available
+from .settings import (
+    Settings,
+    Slider,
+    base_scenario,
+    baseline_of,
+    changes,
+    day_words,
+    file_changes,
+    overrides,
+    removed_events,
+    sliders_for,
+    snap,
+    toggle_available,
+    toggles_done_by,
+)
+
+
+# The sidebar keeps its width whatever it holds: a long label ('No Spring Shield (not in whatif_hts_accepts_moscow)')
+# or path wraps instead of widening it over the page's first letters.
+SIDEBAR_CSS = """
+.v-navigation-drawer { max-width: 400px !important; }
+.v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection { white-space: normal; }
+.v-navigation-drawer .v-label, .v-navigation-drawer li, .v-navigation-drawer p, .v-navigation-drawer span { overflow-wrap: anywhere; }
+"""
+HELP = {"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"}  # a line under a control
 
 
 def pick_scenario(settings: solara.Reactive[Settings], config: AppConfig, path: str) -> str | None:
@@ -41,17 +65,19 @@ def move(settings: solara.Reactive[Settings], slider: Slider, value: float) -> N
 
 
 @solara.component
-def SettingsSidebar(settings: solara.Reactive[Settings], config: AppConfig):
-    """The settings, in the sidebar below SolaraViz's own controls."""
+def SettingsSidebar(settings: solara.Reactive[Settings], config: AppConfig, saves: solara.Reactive[int] | None = None):
+    """The settings, in the sidebar below SolaraViz's own controls (``saves``: counts the what-ifs saved from the
+    page, so that the picker lists a new one at once)."""
+    solara.Style(SIDEBAR_CSS)
     with solara.Sidebar():
-        Guarded(SettingsPanel, settings, config)
+        Guarded(SettingsPanel, settings, config, saves)
 
 
 @solara.component
-def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
+def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves: solara.Reactive[int] | None = None):
     error = solara.use_reactive(None)
     picks = solara.use_reactive(0)
-    files = solara.use_memo(config.scenario_files, [])
+    files = solara.use_memo(config.scenario_files, [saves.value if saves is not None else 0])  # read again after a save
     s = settings.value
     try:
         base = base_scenario(s.scenario, config.root)
@@ -62,6 +88,9 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
     gone = set(removed_events(s, config.controls))
     sliders = [x for x in sliders if not (x.path.startswith("events.") and x.path.split(".")[1] in gone)]  # toggled out
     forced = overrides(Settings(s.scenario, (), s.toggles), config.controls)  # values a toggle sets
+    own = solara.use_memo(lambda: file_changes(s.scenario, config.root)
+                          if baseline_of(Settings(s.scenario), config.root, config.whatif_dirs) else None, [s.scenario, id(base)])
+    done = toggles_done_by(config.controls, own)  # toggles whose change the picked what-if file makes itself
 
     with solara.Card("Scenario and what-if settings"):
         def pick(path: str) -> None:
@@ -72,12 +101,20 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
                       on_value=pick).key(f"scenario-{picks.value}")
         if error.value:
             solara.Error(error.value)
-        solara.Markdown(f"*{base.description.strip() or base.name}* ({base.start} to {base.end})", style={"font-size": "0.85em"})
+        solara.Markdown(f"*{base.description.strip() or base.name}* ({day_words(base.start)} to {day_words(base.end)})", style={"font-size": "0.85em"})
+        if own is not None and own.lines:
+            solara.Markdown(f"This what-if file changes from {own.parent}:\n\n" + "\n".join(f"- {line}" for line in own.lines),
+                            style={"font-size": "0.85em"})
         solara.Markdown("**Events**")
         for t in config.controls.toggles:
             ok = toggle_available(t, base)
-            solara.Checkbox(label=t.label if ok else f"{t.label} (not in {base.name})", value=t.id in s.toggles,
-                            disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
+            if t.id in done:
+                solara.Checkbox(label=f"{t.label} (this file's own change)", value=True, disabled=True)
+            else:
+                solara.Checkbox(label=t.label if ok else f"{t.label} (not in {base.name})", value=t.id in s.toggles,
+                                disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
+            if t.help:
+                solara.Text(t.help, style=HELP)
         for group in config.controls.sliders:
             mine = [x for x in sliders if x.group == group]
             if not mine:
@@ -86,9 +123,11 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig):
                 for x in mine:
                     value = forced.get(x.path, s.changed.get(x.path, x.value))
                     moved = x.path in s.changed or x.path in forced
-                    solara.Text(f"{x.path} = {value:g}" + (" *" if moved else ""), style={"font-size": "0.85em"})
-                    if x.help:  # what it sets, and in what unit, from the schema
-                        solara.Text(x.help, style={"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"})
+                    solara.Text(f"{x.label} = {value:g}" + (" *" if moved else ""), style={"font-size": "0.85em", "display": "block"})
+                    # the path, as sweeps and what-if files spell it, then what it sets in what unit (the schema's)
+                    solara.Text(f"{x.path}" + (f" — {x.help}" if x.help else ""), style=HELP)
+                    if x.note:  # the controls file's caveat: what the slider cannot do
+                        solara.Text(x.note, style=HELP | {"font-style": "italic"})
                     if x.integer:
                         solara.SliderInt("", value=int(value), min=int(x.low), max=int(x.high), step=int(x.step),
                                          disabled=x.path in forced, on_value=lambda v, x=x: move(settings, x, v))

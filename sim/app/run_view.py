@@ -16,10 +16,12 @@ from ..analysis.results import RunData
 from ..analysis.summary import name
 from ..io.files import table_text
 from .config import AppConfig
-from .figures import LiveMap, LiveSeries, live_map_state, png, run_map_figure
+from ..viz.figures import run_title
+from .figures import LiveMap, PageFigure, LiveSeries, live_map_state, png, run_map_figure
 from .guard import attempt
 from .live import WhatIfModel, live_run
-from .settings import Settings, changes
+from .settings import Settings, changes, day_words
+from .whatif import default_name
 
 
 def held_line(run: RunData) -> str:
@@ -36,12 +38,16 @@ def recent_captures(run: RunData, day: int, shown: int = 12) -> list[str]:
     for date, town, actors, detail in recent[["date", "town", "actors", "detail"]].itertuples(index=False):
         new, _, old = str(actors).partition(";")
         cause = str(detail).rpartition("(")[2].rstrip(")")  # "rebels -> regime (assault)": how it changed hands
-        lines.append(f"- {date}: **{town}** ({name(old)} → {name(new)}, {cause})")
+        lines.append(f"- {day_words(dt.date.fromisoformat(date))}: **{town}** ({name(old)} → {name(new)}, {cause})")
     return lines[-shown:]
 
 
-def live_map_title(m: WhatIfModel) -> str:
-    return f"{m.title}: control (seed {m.seeds[0]})"
+FIGURES_ROW = {"flex-wrap": "wrap", "align-items": "flex-start"}
+
+
+def live_map_title(m: WhatIfModel, date: dt.date | None = None) -> str:
+    """The run map's title: the downloaded map's, with its date (without one: the title a new map starts with)."""
+    return run_title(m.title, m.seeds[0], date or m.start)
 
 
 @solara.component
@@ -53,13 +59,14 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     key = (m, day)  # the model itself, not its id: a model made by Reset may get the id of the one it replaced
     live_map = solara.use_memo(lambda: LiveMap(m.theatre, live_map_title(m)), [m])
     map_key, state = live_map_state(m.theatre, m.events_json, run)
-    map_png, map_error = solara.use_memo(lambda: attempt(lambda: live_map.png(state)), [m, map_key])
+    title = live_map_title(m, run.date(day))
+    map_png, map_error = solara.use_memo(lambda: attempt(lambda: live_map.png(state, title)), [m, map_key, title])
     live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec, m.title), [m])
     series_png, series_error = solara.use_memo(lambda: attempt(lambda: live_series.png(run)), [key])
     said = changes(m.settings, config.controls, config.root)
     solara.Markdown(
         f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
-        f"Day **{day}** of {m.days}: **{run.date(day):%d %B %Y}**"
+        f"Day **{day}** of {m.days}: **{day_words(run.date(day))}**"
         + (f". Settings: {'; '.join(said)}" if said else ". The scenario as it is.")
         + "\n\n" + held_line(run)
     )
@@ -67,25 +74,23 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         solara.Warning("The sidebar has changed since this run was built: press Reset to run with it.", dense=True)
     if not m.running:
         solara.Info("The run has reached the scenario's end. Reset to run it again.", dense=True)
-    with solara.Columns([3, 2]):
-        with solara.Column():
-            if map_error:
-                solara.Error(f"The map could not be drawn: {map_error}")
-            else:
-                solara.Image(map_png, width="100%")
-        with solara.Column():
-            if series_error:
-                solara.Error(f"The time series could not be drawn: {series_error}")
-            else:
-                solara.Image(series_png, width="100%")
+    with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
+        if map_error:
+            solara.Error(f"The map could not be drawn: {map_error}")
+        else:
+            PageFigure(map_png)
+        if series_error:
+            solara.Error(f"The time series could not be drawn: {series_error}")
+        else:
+            PageFigure(series_png)
     if lines := recent_captures(run, day):
         solara.Markdown("**Changes of hands in the last week**\n\n" + "\n".join(lines), style={"font-size": "0.9em"})
-    stem = f"{m.spec.name}-seed{m.seeds[0]}-day{day}"
+    stem = f"{default_name(m.settings, config.root)}-seed{m.seeds[0]}-day{day}"  # says what the sidebar changed
     # The same data while the day is the same: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
         "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run, m.title), None),
-        "timeseries": lambda: table_text(run.timeseries, None),  # as a run folder has it
-        "events": lambda: table_text(run.events, None),
+        "timeseries": lambda: table_text(run.timeseries),  # six significant digits: no 0.4120111684248896
+        "events": lambda: table_text(run.events),
     }, [key])
     with solara.Row():
         solara.FileDownload(files["map"], f"{stem}-map.png", label="Map (PNG)", mime_type="image/png")

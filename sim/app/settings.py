@@ -47,12 +47,27 @@ class Toggle:
 
 
 @dataclass(frozen=True)
+class SliderSpec:
+    """What the controls file says of a slider beyond its path: its name in words, a caveat, and the event types
+    it acts through (none: it always can)."""
+
+    path: str
+    label: str = ""
+    note: str = ""
+    needs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Controls:
     """The sliders (by group) and toggles the app offers (``scenarios/app/controls.yaml``)."""
 
     sliders: dict[str, tuple[str, ...]]
     toggles: tuple[Toggle, ...]
     title: str = "What if?"  # the page's, from the file: the app knows no particular war
+    specs: dict[str, SliderSpec] = field(default_factory=dict)  # by path
+
+    def spec(self, path: str) -> SliderSpec:
+        return self.specs.get(path, SliderSpec(path))
 
     def toggle(self, toggle_id: str) -> Toggle:
         return next(t for t in self.toggles if t.id == toggle_id)
@@ -61,13 +76,20 @@ class Controls:
 def load_controls(path: str | Path = CONTROLS) -> Controls:
     """Read the controls file; every path in it must be a parameter of some scenario (checked by the tests)."""
     data = load_yaml(Path(path))
-    sliders = {str(group): tuple(str(p) for p in paths) for group, paths in data.get("sliders", {}).items()}
+    specs = {}
+    for entries in data.get("sliders", {}).values():
+        for e in entries:
+            spec = SliderSpec(str(e)) if not isinstance(e, dict) else SliderSpec(
+                str(e["path"]), str(e.get("label", "")), " ".join(str(e.get("note", "")).split()), tuple(map(str, e.get("needs", ()))))
+            specs[spec.path] = spec
+    sliders = {str(group): tuple(str(p["path"]) if isinstance(p, dict) else str(p) for p in paths)
+               for group, paths in data.get("sliders", {}).items()}
     toggles = tuple(
-        Toggle(str(t["id"]), str(t["label"]), str(t.get("help", "")), tuple(t.get("remove_events", ())),
+        Toggle(str(t["id"]), str(t["label"]), " ".join(str(t.get("help", "")).split()), tuple(t.get("remove_events", ())),
                tuple((str(k), float(v)) for k, v in t.get("set", {}).items()))
         for t in data.get("toggles", ())
     )
-    return Controls(sliders, toggles, str(data.get("title", Controls.title)))
+    return Controls(sliders, toggles, str(data.get("title", Controls.title)), specs)
 
 
 @dataclass(frozen=True)
@@ -184,7 +206,7 @@ def _field(scenario: Scenario, path: str) -> tuple[object, list[str], str]:
             raise ValueError(f"{scenario.name} has no event '{parts[1]}'")
         model: type[BaseModel] = type(event)
         keys = parts[2:]
-        owner = f"{getattr(event, 'name', None) or event.id} ({event.date.day} {event.date:%b %Y})"
+        owner = f"{getattr(event, 'name', None) or event.id} ({day_words(event.date)})"
     elif parts[0] in ("combat", "civilians"):
         model, keys = {"combat": CombatParams, "civilians": CivilianParams}[parts[0]], parts[1:]
         owner = parts[0].capitalize()
@@ -256,18 +278,24 @@ class Slider:
     step: float
     integer: bool
     help: str = ""
+    label: str = ""  # in plain words (the controls file's), or the path
+    note: str = ""  # the controls file's caveat
 
 
 def sliders_for(controls: Controls, scenario: Scenario) -> list[Slider]:
-    """The sliders that apply to ``scenario`` (an event slider only if it has that event)."""
+    """The sliders that apply to ``scenario``: an event slider only if it has that event, and one that acts through
+    some types of event (the controls file's ``needs``) only if it has an event of one of them."""
     out = []
+    types = {e.type for e in scenario.events}
     for group, paths in controls.sliders.items():
         for path in paths:
             value = parameter_value(scenario, path)
-            if value is None:
+            spec = controls.spec(path)
+            if value is None or (spec.needs and not types & set(spec.needs)):
                 continue
             lo, hi, integer = parameter_bounds(scenario, path)
-            out.append(Slider(path, group, value, lo, hi, slider_step(lo, hi, integer), integer, parameter_help(scenario, path)))
+            out.append(Slider(path, group, value, lo, hi, slider_step(lo, hi, integer), integer, parameter_help(scenario, path),
+                              spec.label or path, spec.note))
     return out
 
 
@@ -324,6 +352,76 @@ def changes(settings: Settings, controls: Controls, root: Path = Path(".")) -> l
 
 def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.6g}"
+
+
+def day_words(date) -> str:  # noqa: ANN001 - a date
+    """A date as the page's prose writes it: '5 March 2020'."""
+    return f"{date.day} {date:%B %Y}"
+
+
+def _event_words(event: dict) -> str:
+    return f"{event.get('name') or event['id']} ({day_words(event['date'])})"
+
+
+def _leaves(node: object, prefix: str) -> dict[str, object]:
+    """Every number, flag and word below ``node`` by its dotted path (lists as they are)."""
+    if isinstance(node, dict):
+        return {k: v for key, child in node.items() for k, v in _leaves(child, f"{prefix}.{key}" if prefix else str(key)).items()}
+    return {prefix: node}
+
+
+@dataclass(frozen=True)
+class FileChanges:
+    """What a what-if file changes from the scenario it ``extends``: events left out, events added, values set."""
+
+    parent: str
+    removed: tuple[str, ...] = ()  # event ids
+    added: tuple[str, ...] = ()
+    values: tuple[tuple[str, object, object], ...] = ()  # (dotted path, the parent's value, the file's)
+    lines: tuple[str, ...] = ()  # the above in words
+
+
+def file_changes(path: str, root: Path = Path(".")) -> FileChanges | None:
+    """What the scenario file ``path`` changes from the one it ``extends`` (None: it extends none, or either does
+    not load). Read from the two scenarios as loaded, so whatever way the file says it (``remove_events``, an
+    event's values, a faction's) is found."""
+    file = (root / path).resolve()
+    try:
+        parent = load_yaml(file).get("extends")
+        if not isinstance(parent, str):
+            return None
+        parent_path = _relative(file.parent / parent, root)
+        mine, theirs = base_scenario(path, root).model_dump(mode="python"), base_scenario(parent_path, root).model_dump(mode="python")
+    except (InputError, OSError):
+        return None
+    own = {e["id"]: e for e in mine["events"]}
+    old = {e["id"]: e for e in theirs["events"]}
+    removed = tuple(i for i in old if i not in own)
+    added = tuple(i for i in own if i not in old)
+    values: list[tuple[str, object, object]] = []
+    for key in ("factions", "combat", "civilians"):
+        a, b = _leaves(theirs[key], "" if key == "factions" else key), _leaves(mine[key], "" if key == "factions" else key)
+        values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v]
+    for i in own.keys() & old.keys():
+        a, b = _leaves(old[i], f"events.{i}"), _leaves(own[i], f"events.{i}")
+        values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v and not p.endswith((".source", ".note"))]
+    lines = ([f"{_event_words(old[i])} removed" for i in removed] + [f"{_event_words(own[i])} added" for i in added]
+             + [f"{p}: {_value(a)} → {_value(b)}" for p, a, b in sorted(values)])
+    return FileChanges(parent_path, removed, added, tuple(sorted(values)), tuple(lines))
+
+
+def _value(x: object) -> str:
+    return _fmt(x) if isinstance(x, int | float) and not isinstance(x, bool) else str(x)
+
+
+def toggles_done_by(controls: Controls, changed: FileChanges | None) -> set[str]:
+    """The toggles whose change the file itself makes: every event the toggle removes is one it removes, or every
+    value the toggle sets is one it sets to that value."""
+    if changed is None:
+        return set()
+    mine = {p: b for p, _, b in changed.values}
+    return {t.id for t in controls.toggles if (t.remove_events and set(t.remove_events) <= set(changed.removed))
+            or (t.set and all(p in mine and mine[p] == v for p, v in t.set))}
 
 
 def baseline_of(settings: Settings, root: Path = Path("."), whatif_dirs: tuple[Path, ...] = ()) -> str | None:

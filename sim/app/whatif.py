@@ -32,9 +32,30 @@ def file_name(typed: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", typed.strip()).strip("._-")[:80].rstrip("._-")
 
 
+SLUG_CHARACTERS = 48  # the change's part of a name: a file name stays readable
+
+
+def change_slug(settings: Settings) -> str:
+    """The settings' changes as a short piece of a file name: the toggles by id, then each slider as path-value
+    ('no-spring-shield_russia.air_power-4'); past :data:`SLUG_CHARACTERS`, the first ones and how many more."""
+    parts = [*sorted(settings.toggles), *(f"{path}-{value:g}" for path, value in settings.values)]
+    slug = ""
+    for k, part in enumerate(parts):
+        longer = f"{slug}_{part}" if slug else part
+        if slug and len(longer) > SLUG_CHARACTERS:
+            return file_name(f"{slug}_and-{len(parts) - k}-more")
+        slug = longer
+    return file_name(slug)
+
+
 def default_name(settings: Settings, root: Path = Path(".")) -> str:
+    """The name the settings go by in file names and the save form: the scenario's for a file as it is, else
+    'whatif_', the scenario's and what the sidebar changes ('whatif_campaign_no-spring-shield'), so that a download
+    says what it is of."""
     base = base_scenario(settings.scenario, root).name
-    return base if base.startswith("whatif_") and settings.is_plain else f"whatif_{base.removeprefix('whatif_')}_app"
+    if settings.is_plain:
+        return base
+    return f"whatif_{base.removeprefix('whatif_')}_{change_slug(settings)}"[:80].rstrip("._-")
 
 
 TITLE_CHARACTERS = 40  # a what-if's title in figures shares a line with ": towns held by each faction (median ...)"
@@ -43,7 +64,7 @@ TITLE_CHARACTERS = 40  # a what-if's title in figures shares a line with ": town
 def title_of(settings: Settings, controls: Controls, root: Path = Path(".")) -> str:
     """What the settings are called in figures and headings: the scenario's name for a recorded scenario as it is,
     and for a what-if 'what-if: ' and what it changes ('what-if: No Spring Shield'), or, for a what-if file left as
-    it is, its description; never the internal name a what-if is given to be saved under (``whatif_campaign_app``)."""
+    it is, its description; never the internal name a what-if is given to be saved under (``whatif_campaign_no-spring-shield``)."""
     base = base_scenario(settings.scenario, root)
     if not settings.is_plain:
         said = changes(settings, controls, root)
