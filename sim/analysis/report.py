@@ -150,7 +150,7 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
             "last day both simulate) counts as later than any day, so a median is \"never\" when more than half never see "
             f"it; a shift to or from never is a bound, never standing for {c.date + dt.timedelta(days=1)} (≥: at least that "
             "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
-            "is never.", ""]
+            "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.", ""]
 
 
 def _same_runs(c: Comparison) -> list[str]:
