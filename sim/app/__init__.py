@@ -4,7 +4,8 @@ Needs the ``app`` extra (``pip install -e '.[app]'``); nothing else in ``sim``
 imports this package, so ``import sim`` never loads Solara.
 
 - ``settings``: the sidebar as data — the scenario, sliders (ranges from the schema) and toggles — and the scenario it makes.
-- ``whatif``: the settings saved as a what-if file that ``extends`` the scenario.
+- ``whatif``: the settings saved as a what-if file that ``extends`` the scenario; ``file_changes``: what such a file
+  changes from the scenario it extends.
 - ``config``: where the app reads scenarios and saves what-ifs.
 - ``live``: the Mesa model the page steps, runs in memory, N replicates with progress.
 - ``ensemble``: an ensemble's scorecard, comparison with its baseline, and tables.

@@ -26,7 +26,8 @@ from ..io.schema import Scenario
 from ..names import DISPLAY_NAMES, HOLDERS
 from ..viz.labels import main_towns
 from .live import probabilities_on, run_replicates, timed
-from .settings import Controls, Settings, base_scenario, baseline_of, build, changes, file_changes
+from .file_changes import file_changes
+from .settings import Controls, Settings, base_scenario, baseline_of, build, changes
 from .outcome_words import left_aligned
 from .whatif import default_name, title_of
 

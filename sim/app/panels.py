@@ -13,6 +13,7 @@ import solara
 
 from ..errors import InputError
 from .config import AppConfig
+from .file_changes import file_changes, toggles_done_by
 from .guard import Guarded
 from .settings import (
     Settings,
@@ -21,13 +22,11 @@ from .settings import (
     baseline_of,
     changes,
     day_words,
-    file_changes,
     overrides,
     removed_events,
     sliders_for,
     snap,
     toggle_available,
-    toggles_done_by,
 )
 
 

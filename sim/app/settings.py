@@ -135,13 +135,13 @@ def scenario_files(root: Path, extra: list[Path] = ()) -> list[str]:
     out: list[str] = []
     for folder in folders:
         for f in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
-            text = _relative(f, root)
+            text = relative_to_root(f, root)
             if text not in out:
                 out.append(text)
     return out
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_to_root(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
@@ -346,82 +346,17 @@ def changes(settings: Settings, controls: Controls, root: Path = Path(".")) -> l
     effective = overrides(settings, controls)
     for path, value in settings.values:
         if effective.get(path) == value:  # not overruled by a toggle
-            lines.append(f"{path}: {_fmt(parameter_value(base, path))} → {_fmt(value)}")
+            lines.append(f"{path}: {shown_value(parameter_value(base, path))} → {shown_value(value)}")
     return lines
 
 
-def _fmt(value: float | None) -> str:
+def shown_value(value: float | None) -> str:
     return "-" if value is None else f"{value:.6g}"
 
 
 def day_words(date) -> str:  # noqa: ANN001 - a date
     """A date as the page's prose writes it: '5 March 2020'."""
     return f"{date.day} {date:%B %Y}"
-
-
-def _event_words(event: dict) -> str:
-    return f"{event.get('name') or event['id']} ({day_words(event['date'])})"
-
-
-def _leaves(node: object, prefix: str) -> dict[str, object]:
-    """Every number, flag and word below ``node`` by its dotted path (lists as they are)."""
-    if isinstance(node, dict):
-        return {k: v for key, child in node.items() for k, v in _leaves(child, f"{prefix}.{key}" if prefix else str(key)).items()}
-    return {prefix: node}
-
-
-@dataclass(frozen=True)
-class FileChanges:
-    """What a what-if file changes from the scenario it ``extends``: events left out, events added, values set."""
-
-    parent: str
-    removed: tuple[str, ...] = ()  # event ids
-    added: tuple[str, ...] = ()
-    values: tuple[tuple[str, object, object], ...] = ()  # (dotted path, the parent's value, the file's)
-    lines: tuple[str, ...] = ()  # the above in words
-
-
-def file_changes(path: str, root: Path = Path(".")) -> FileChanges | None:
-    """What the scenario file ``path`` changes from the one it ``extends`` (None: it extends none, or either does
-    not load). Read from the two scenarios as loaded, so whatever way the file says it (``remove_events``, an
-    event's values, a faction's) is found."""
-    file = (root / path).resolve()
-    try:
-        parent = load_yaml(file).get("extends")
-        if not isinstance(parent, str):
-            return None
-        parent_path = _relative(file.parent / parent, root)
-        mine, theirs = base_scenario(path, root).model_dump(mode="python"), base_scenario(parent_path, root).model_dump(mode="python")
-    except (InputError, OSError):
-        return None
-    own = {e["id"]: e for e in mine["events"]}
-    old = {e["id"]: e for e in theirs["events"]}
-    removed = tuple(i for i in old if i not in own)
-    added = tuple(i for i in own if i not in old)
-    values: list[tuple[str, object, object]] = []
-    for key in ("factions", "combat", "civilians"):
-        a, b = _leaves(theirs[key], "" if key == "factions" else key), _leaves(mine[key], "" if key == "factions" else key)
-        values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v]
-    for i in own.keys() & old.keys():
-        a, b = _leaves(old[i], f"events.{i}"), _leaves(own[i], f"events.{i}")
-        values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v and not p.endswith((".source", ".note"))]
-    lines = ([f"{_event_words(old[i])} removed" for i in removed] + [f"{_event_words(own[i])} added" for i in added]
-             + [f"{p}: {_value(a)} → {_value(b)}" for p, a, b in sorted(values)])
-    return FileChanges(parent_path, removed, added, tuple(sorted(values)), tuple(lines))
-
-
-def _value(x: object) -> str:
-    return _fmt(x) if isinstance(x, int | float) and not isinstance(x, bool) else str(x)
-
-
-def toggles_done_by(controls: Controls, changed: FileChanges | None) -> set[str]:
-    """The toggles whose change the file itself makes: every event the toggle removes is one it removes, or every
-    value the toggle sets is one it sets to that value."""
-    if changed is None:
-        return set()
-    mine = {p: b for p, _, b in changed.values}
-    return {t.id for t in controls.toggles if (t.remove_events and set(t.remove_events) <= set(changed.removed))
-            or (t.set and all(p in mine and mine[p] == v for p, v in t.set))}
 
 
 def baseline_of(settings: Settings, root: Path = Path("."), whatif_dirs: tuple[Path, ...] = ()) -> str | None:
@@ -434,4 +369,4 @@ def baseline_of(settings: Settings, root: Path = Path("."), whatif_dirs: tuple[P
     if file.parent not in dirs:
         return None
     parent = load_yaml(file).get("extends")
-    return _relative(file.parent / parent, root) if isinstance(parent, str) else None
+    return relative_to_root(file.parent / parent, root) if isinstance(parent, str) else None
