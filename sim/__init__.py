@@ -83,6 +83,9 @@ _API = {
     "animate": "sim.viz.animation",
     "make_plots": "sim.viz.plots",
     "sweep_report": "sim.viz.sweep_report",
+    "discover": "sim.analysis.discovery",
+    "load_calibration": "sim.experiments.calibration_file",
+    "run_calibration": "sim.experiments.calibration",
 }
 _PACKAGES = ("io", "model", "experiments", "analysis", "viz", "cli")
 

@@ -30,6 +30,16 @@ def test_the_section_shows_the_whole_api():
         assert f"# {quoted}" in snippets()[k]
 
 
+def test_every_sim_name_the_readme_uses_exists():
+    """A name written ``sim.something(`` anywhere in the README is one ``import sim`` gives (a renamed or unexported
+    function in the command table or a snippet would send a reader to nothing)."""
+    import sim
+
+    used = set(re.findall(r"\bsim\.([a-zA-Z_]\w*)\(", (ROOT / "README.md").read_text(encoding="utf-8")))
+    assert {"discover", "run_sweep", "run_calibration", "check"} <= used
+    assert not [name for name in sorted(used) if not hasattr(sim, name)]
+
+
 @pytest.mark.parametrize("k", range(4))
 def test_each_snippet_runs_as_a_script(k, tmp_path):
     script = tmp_path / f"snippet_{k}.py"
