@@ -41,3 +41,9 @@ class HolderCode(IntEnum):
     REGIME = 0
     HTS = 1
     REBELS = 2
+
+
+def date_words(day, month: str = "%B", *, year: bool = True) -> str:  # noqa: ANN001 - a date
+    """A date as every output writes it in words: '5 March 2020' ('5 Mar 2020' with ``month="%b"``, '5 Mar' without
+    the year). No leading zero: a reader says 'the 5th', not 'the 05th'."""
+    return f"{day.day} {day:{month}}" + (f" {day:%Y}" if year else "")

@@ -151,5 +151,5 @@ def test_towns_held_numbers_events_and_names_them_in_a_key(toy_results):  # noqa
     assert numbers == ["1", "2"]
     assert [a for a in ax.texts if a.get_gid() != "event_number"] == []  # no label over the lines
     described = [x.get_text() for x in key.get_legend().get_texts()]
-    assert described == ["01 Jan: Government offensive toward T12", "06 Jan: Deal in force"]
+    assert described == ["1 Jan: Government offensive toward T12", "6 Jan: Deal in force"]
     assert not any(re.search(r"\boffensive start\b|agreement\b", x) for x in described)

@@ -134,10 +134,10 @@ def test_the_run_summary_warns_that_casualties_under_a_ceasefire_are_one_sided_a
     caveat = " ".join(line.strip() for line in lines[at + 1:at + 3])
     assert caveat.startswith("a ceasefire was in force 25 of 26 days: casualties under it are one-sided in the model"), caveat
     assert "costs HTS nothing" in caveat and "do not read them as estimates" in caveat, caveat
-    assert "Civilians displaced since 05 Mar 2020 (the scenario's start): " in moscow
-    assert "Turkish soldiers killed since 05 Mar 2020: " in moscow
+    assert "Civilians displaced since 5 Mar 2020 (the scenario's start): " in moscow
+    assert "Turkish soldiers killed since 5 Mar 2020: " in moscow
     campaign = summarise(simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2019, 12, 20))))
-    assert "one-sided" not in campaign and "Civilians displaced since 01 Dec 2019 (the scenario's start): " in campaign
+    assert "one-sided" not in campaign and "Civilians displaced since 1 Dec 2019 (the scenario's start): " in campaign
 
 
 FILES = (".py", ".csv", ".yaml", ".md", ".png", ".json", ".parquet")

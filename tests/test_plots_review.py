@@ -105,7 +105,7 @@ def test_the_displaced_panel_says_from_when_it_counts_and_has_no_repeated_ticks(
     fig.canvas.draw()
     displaced = fig.axes[0]
     words = " ".join([displaced.get_title(), *(t.get_text() for t in displaced.texts)])
-    assert "01 Jan 2020" in words and "scenario's start" in words, words
+    assert "1 Jan 2020" in words and "scenario's start" in words, words
     assert "No civilians displaced" in words, words
     for ax in fig.axes:
         ticks = [t.get_text() for t in ax.get_yticklabels() if ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]]
@@ -154,7 +154,7 @@ def test_an_event_label_gives_the_date_the_event_takes_effect_when_events_share_
     fig = plots.towns_held_figure(quiet)
     described = [x.get_text() for x in fig.axes[2].get_legend().get_texts()]
     # The deal is announced on 1 Jan, in force from 2 Jan (as the run's events say); it shares a marker with 1 Jan's air policy.
-    assert described[0] == "01 Jan: Russian air effort held to 50%; 02 Jan: Deal in force", described
+    assert described[0] == "1 Jan: Russian air effort held to 50%; 2 Jan: Deal in force", described
     (in_force,) = quiet.runs[0].events.loc[quiet.runs[0].events["type"] == "agreement_in_force", "date"]
     assert in_force == "2020-01-02"
     # The same event on two days of a group is named once, after both (the campaign's two offensives of 19 and 20 Dec).

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..names import DISPLAY_NAMES, HOLDERS
+from ..names import DISPLAY_NAMES, HOLDERS, date_words
 from .aggregate import capture_dates, common_days
 from .metrics import patrol_coverages
 from .results import Results
@@ -41,7 +41,7 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     ev = result.events
     last = ts.iloc[-1]
     first = ts.iloc[0]
-    lines = [f"{sc.name}: {sc.start:%d %b %Y} .. {sc.end:%d %b %Y}, seed {result.seed}", ""]
+    lines = [f"{sc.name}: {date_words(sc.start, '%b')} .. {date_words(sc.end, '%b')}, seed {result.seed}", ""]
 
     caps = result.captures
     lines.append(f"Changes of hands: {len(caps)}")
@@ -70,8 +70,8 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines.append("Casualties (fighters): " + ", ".join(f"{name(h)} {int(last[f'casualties_{h}']):,}" for h in HOLDERS))
     lines += _one_sided(ts)
     # Counted from the scenario's start, as the model counts them: a run from March knows nothing of the winter's million.
-    lines.append(f"Turkish soldiers killed since {sc.start:%d %b %Y}: {int(last['turkish_deaths'])}")
-    lines.append(f"Civilians displaced since {sc.start:%d %b %Y} (the scenario's start): {int(last['displaced']):,}")
+    lines.append(f"Turkish soldiers killed since {date_words(sc.start, '%b')}: {int(last['turkish_deaths'])}")
+    lines.append(f"Civilians displaced since {date_words(sc.start, '%b')} (the scenario's start): {int(last['displaced']):,}")
     lines += ["", f"This is one run: one possible history (seed {result.seed}); another seed gives another."]
     scenario = scenario_path or "SCENARIO"
     lines.append(f"  the spread over many histories: {prog} run {scenario}{options} --runs 40")

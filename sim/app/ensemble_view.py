@@ -14,6 +14,7 @@ import solara.lab
 
 from ..analysis.report import comparison_csv
 from ..io.files import table_text
+from ..names import date_words
 from ..viz.maps import compare_figure, map_figure
 from ..viz.plots import towns_held_figure
 from .config import AppConfig
@@ -32,7 +33,7 @@ from .figures import PageFigure, png
 from .run_view import FIGURES_ROW
 from .guard import attempt
 from .outcome_words import outcomes_markdown, scores_markdown
-from .settings import Settings, day_words
+from .settings import Settings
 
 
 def compute(settings: Settings, config: AppConfig, n: int) -> Ensemble:
@@ -87,7 +88,7 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
     solara.SliderDate("Date", value=day, min=ens.results.start, max=ens.last, on_value=date.set)
-    solara.Markdown(f"Showing **{day_words(day)}** (day {(day - ens.results.start).days})")
+    solara.Markdown(f"Showing **{date_words(day)}** (day {(day - ens.results.start).days})")
     map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(map_figure(ens.results, day))), [id(ens), day])
     held_png, held_error = solara.use_memo(lambda: attempt(lambda: png(towns_held_figure(ens.results))), [id(ens)])
     with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
@@ -98,7 +99,7 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
         f"{h} **{m:.1f}** ({lo:.0f}–{hi:.0f})" for h, (m, lo, hi) in held.items()))
     with solara.Columns([1, 1]):
         with solara.Column():
-            solara.Markdown(f"**The labelled towns on {day_words(day)}**: share of replicates in which each holds it"
+            solara.Markdown(f"**The labelled towns on {date_words(day)}**: share of replicates in which each holds it"
                             + (" (and the record)" if day in ens.results.theatre.control else "") + "\n\n"
                             + towns_markdown(towns_table(ens, day)))
         with solara.Column():
@@ -147,7 +148,7 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
     solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}**, which changes from A: "
                     f"{'; '.join(ens.describes) or 'nothing that this page can name'}"
-                    f" — both {replicates(ens.runs)}, same seeds; maps on {day_words(day)} (the Ensemble tab's date)")
+                    f" — both {replicates(ens.runs)}, same seeds; maps on {date_words(day)} (the Ensemble tab's date)")
     in_short, words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day,
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])
     solara.Markdown(in_short)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..io.safe_yaml import load_yaml
-from .settings import Controls, shown_value, relative_to_root, base_scenario, day_words
+from ..names import date_words
+from .settings import Controls, base_scenario, relative_to_root, shown_value
 
 
 def _event_words(event: dict) -> str:
-    return f"{event.get('name') or event['id']} ({day_words(event['date'])})"
+    return f"{event.get('name') or event['id']} ({date_words(event['date'])})"
 
 
 def _leaves(node: object, prefix: str) -> dict[str, object]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import solara
 
 from ..errors import InputError
+from ..names import date_words
 from .config import AppConfig
 from .file_changes import file_changes, toggles_done_by
 from .guard import Guarded
@@ -21,7 +22,6 @@ from .settings import (
     base_scenario,
     baseline_of,
     changes,
-    day_words,
     overrides,
     removed_events,
     sliders_for,
@@ -100,7 +100,7 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
                       on_value=pick).key(f"scenario-{picks.value}")
         if error.value:
             solara.Error(error.value)
-        solara.Markdown(f"*{base.description.strip() or base.name}* ({day_words(base.start)} to {day_words(base.end)})", style={"font-size": "0.85em"})
+        solara.Markdown(f"*{base.description.strip() or base.name}* ({date_words(base.start)} to {date_words(base.end)})", style={"font-size": "0.85em"})
         if own is not None and own.lines:
             solara.Markdown(f"This what-if file changes from {own.parent}:\n\n" + "\n".join(f"- {line}" for line in own.lines),
                             style={"font-size": "0.85em"})

@@ -15,12 +15,13 @@ from mesa.visualization.utils import update_counter
 from ..analysis.results import RunData
 from ..analysis.summary import name
 from ..io.files import table_text
-from .config import AppConfig
+from ..names import date_words
 from ..viz.figures import run_title
+from .config import AppConfig
 from .figures import LiveMap, PageFigure, LiveSeries, live_map_state, png, run_map_figure
 from .guard import attempt
 from .live import WhatIfModel, live_run
-from .settings import Settings, changes, day_words
+from .settings import Settings, changes
 from .whatif import default_name
 
 
@@ -38,7 +39,7 @@ def recent_captures(run: RunData, day: int, shown: int = 12) -> list[str]:
     for date, town, actors, detail in recent[["date", "town", "actors", "detail"]].itertuples(index=False):
         new, _, old = str(actors).partition(";")
         cause = str(detail).rpartition("(")[2].rstrip(")")  # "rebels -> regime (assault)": how it changed hands
-        lines.append(f"- {day_words(dt.date.fromisoformat(date))}: **{town}** ({name(old)} → {name(new)}, {cause})")
+        lines.append(f"- {date_words(dt.date.fromisoformat(date))}: **{town}** ({name(old)} → {name(new)}, {cause})")
     return lines[-shown:]
 
 
@@ -66,7 +67,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     said = changes(m.settings, config.controls, config.root)
     solara.Markdown(
         f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
-        f"Day **{day}** of {m.days}: **{day_words(run.date(day))}**"
+        f"Day **{day}** of {m.days}: **{date_words(run.date(day))}**"
         + (f". Settings: {'; '.join(said)}" if said else ". The scenario as it is.")
         + "\n\n" + held_line(run)
     )

@@ -28,7 +28,7 @@ from ..experiments.parameters import apply
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import CivilianParams, CombatParams, FactionParams, Scenario
-from ..names import DISPLAY_NAMES
+from ..names import DISPLAY_NAMES, date_words
 
 CONTROLS = Path("scenarios") / "app" / "controls.yaml"
 SCENARIO_DIRS = ("scenarios", "scenarios/whatif", "scenarios/calibrated")
@@ -206,7 +206,7 @@ def _field(scenario: Scenario, path: str) -> tuple[object, list[str], str]:
             raise ValueError(f"{scenario.name} has no event '{parts[1]}'")
         model: type[BaseModel] = type(event)
         keys = parts[2:]
-        owner = f"{getattr(event, 'name', None) or event.id} ({day_words(event.date)})"
+        owner = f"{getattr(event, 'name', None) or event.id} ({date_words(event.date)})"
     elif parts[0] in ("combat", "civilians"):
         model, keys = {"combat": CombatParams, "civilians": CivilianParams}[parts[0]], parts[1:]
         owner = parts[0].capitalize()
@@ -352,11 +352,6 @@ def changes(settings: Settings, controls: Controls, root: Path = Path(".")) -> l
 
 def shown_value(value: float | None) -> str:
     return "-" if value is None else f"{value:.6g}"
-
-
-def day_words(date) -> str:  # noqa: ANN001 - a date
-    """A date as the page's prose writes it: '5 March 2020'."""
-    return f"{date.day} {date:%B %Y}"
 
 
 def baseline_of(settings: Settings, root: Path = Path("."), whatif_dirs: tuple[Path, ...] = ()) -> str | None:

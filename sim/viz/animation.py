@@ -12,6 +12,7 @@ from ..analysis.results import load_results
 from ..errors import InputError
 from ..io.files import atomic_file
 from ..io.outputs import SIGNATURE, claim_file, writing_into
+from ..names import date_words
 from .drawing import DYNAMIC_GIDS, draw_control, draw_control_layers, draw_probability, draw_probability_layers, scale_bar
 from .figures import add_legend, freeze_layout, map_panels
 from .geometry import layout
@@ -122,7 +123,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
             if h.get_label().startswith("Last patrol ("):
                 h.set_label("Where the last patrol stopped")
     # A real title before the layout is fixed, so there is room for the dates that replace it.
-    title = ax.set_title(f"{what(results)}: {results.start + dt.timedelta(days=frames[-1]):%d %B %Y}", fontsize=12)
+    title = ax.set_title(f"{what(results)}: {date_words(results.start + dt.timedelta(days=frames[-1]))}", fontsize=12)
     add_legend(fig, handles, fontsize=8.5)
     freeze_layout(fig)
     finish_labels(ax, lay, main_towns(t), fontsize=8)
@@ -143,7 +144,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         else:
             draw_control_layers(ax, lay, s)
         date = results.start + dt.timedelta(days=day)
-        title.set_text(f"{what(results)}: {date:%d %B %Y}")
+        title.set_text(f"{what(results)}: {date_words(date)}")
         since = (results.start + dt.timedelta(days=frames[k - 1] + 1)).isoformat() if k else date.isoformat()
         if ensemble:
             note.set_text("")

@@ -17,7 +17,7 @@ from matplotlib.patches import Polygon as MplPolygon
 from shapely.geometry import LineString
 
 from ..io.theatre import EARTH_KM_PER_DEG
-from ..names import HOLDERS
+from ..names import HOLDERS, date_words
 from .geometry import Layout, front_ridges, front_shares
 from .map_state import EnsembleState, MapCorridor, MapPatrol, MapState
 from .style import (
@@ -138,9 +138,9 @@ def corridor_label(corridor: MapCorridor, patrols: list[MapPatrol]) -> str:
 def patrol_label(p: MapPatrol, names: list[str]) -> str:
     """How far the last patrol got, in words."""
     if p.coverage is not None and p.coverage >= 1:
-        return f"Last patrol ({p.date:%d %b}) covered the whole route, to {names[p.reached]}"
+        return f"Last patrol ({date_words(p.date, '%b', year=False)}) covered the whole route, to {names[p.reached]}"
     cover = f", {p.coverage:.0%} of the route" if p.coverage is not None else ""
-    return f"Last patrol ({p.date:%d %b}) stopped at {names[p.reached]}{cover}"
+    return f"Last patrol ({date_words(p.date, '%b', year=False)}) stopped at {names[p.reached]}{cover}"
 
 
 def draw_patrols(ax: Axes, lay: Layout, patrols: list[MapPatrol]) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from ..names import date_words
 from .style import FACTION_NAMES
 
 # Scenario events worth a vertical marker: the decisions that shape the curves.
@@ -100,7 +101,8 @@ def group_text(items: list[tuple[str, str]]) -> str:
     parts: list[tuple[str, list[str]]] = []
     for label, dates in days.items():
         first, last = min(dates), max(dates)
-        span = f"{first:%d %b}" if first == last else f"{first:%d}–{last:%d %b}" if first.month == last.month else f"{first:%d %b}–{last:%d %b}"
+        a, b = date_words(first, "%b", year=False), date_words(last, "%b", year=False)
+        span = a if first == last else f"{first.day}–{b}" if first.month == last.month else f"{a}–{b}"
         if parts and parts[-1][0] == span:
             parts[-1][1].append(label)
         else:

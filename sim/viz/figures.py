@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 
 from ..analysis.results import RunData
 from ..io.theatre import Theatre
+from ..names import date_words
 from .drawing import draw_control, draw_front_spread, draw_probability, scale_bar
 from .geometry import Layout, layout
 from .labels import day_towns, finish_labels, main_towns
@@ -143,7 +144,7 @@ def ensemble_figure(theatre: Theatre, es: EnsembleState, faction: str, title: st
     coll, handles = draw_probability(axes[0], lay, es, faction, title=f"Probability that {who} holds each area")
     fig.colorbar(coll, ax=axes[0], orientation="horizontal", fraction=0.035, pad=0.01, shrink=0.7, aspect=35,
                  label=f"share of the {n} runs in which {who} holds the town")
-    sub = f"Front line spread over {n} runs" + (f", and the front reported on {reported[1]:%d %b}" if reported is not None else "")
+    sub = f"Front line spread over {n} runs" + (f", and the front reported on {date_words(reported[1], '%b', year=False)}" if reported is not None else "")
     handles += draw_front_spread(axes[1], lay, es, reported=None if reported is None else reported[0], title=sub)
     return finish_panels(fig, axes, lay, theatre, handles, title, notable=day_towns(theatre, es.state, changed))
 
@@ -163,4 +164,4 @@ def draw_control_map(result: RunResult, path: str | Path, *, day: int = -1) -> P
 
 
 def run_title(name: str, seed: int, date: dt.date) -> str:
-    return f"{name}: control on {date:%d %B %Y} (seed {seed})"
+    return f"{name}: control on {date_words(date)} (seed {seed})"

@@ -13,7 +13,7 @@ from ..analysis.comparison import last_shared_day
 from ..analysis.results import Results, load_results
 from ..errors import InputError
 from ..io.outputs import claim_file, writing_into
-from ..names import HOLDERS
+from ..names import HOLDERS, date_words
 from .drawing import draw_control, draw_probability, scale_bar
 from .figures import (
     add_legend,
@@ -97,8 +97,8 @@ def map_figure(results: Results, date: str | dt.date | None = None, *, faction: 
     state = run_state(t, scenario_events(results), run, day)
     if reported is None:
         return control_map_figure(t, state, run_title(results.name, run.seed, day), changed=changed)
-    panels = [(state, f"Simulated, {day:%d %b %Y}" + (" (last day of the run)" if day != reported else "")),
-              (reported_state(t, reported), f"Reported, {reported:%d %b %Y}")]
+    panels = [(state, f"Simulated, {date_words(day, '%b')}" + (" (last day of the run)" if day != reported else "")),
+              (reported_state(t, reported), f"Reported, {date_words(reported, '%b')}")]
     return side_by_side_figure(t, panels, f"{what(results)}: simulated vs reported control", compare_to=0, changed=changed)
 
 
@@ -110,8 +110,8 @@ def changed_hands(results: Results, day: dt.date) -> np.ndarray:
 
 def _when(day: dt.date, reported: dt.date | None) -> str:
     if reported is None or reported == day:
-        return f"{day:%d %B %Y}"
-    return f"{day:%d %B %Y} (last simulated day), reported {reported:%d %B %Y}"
+        return f"{date_words(day)}"
+    return f"{date_words(day)} (last simulated day), reported {date_words(reported)}"
 
 
 def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *, faction: str = "regime") -> Figure:
@@ -157,7 +157,7 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
         if coll is not None:
             fig.colorbar(coll, ax=list(axes), orientation="horizontal", fraction=0.04, pad=0.02, shrink=0.5,
                          label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
-        fig.suptitle(f"Baseline vs what-if on {day:%d %B %Y}", fontsize=12)
+        fig.suptitle(f"Baseline vs what-if on {date_words(day)}", fontsize=12)
         add_legend(fig, handles, where="below")
         freeze_layout(fig)
         notable = changed_hands(a, day) | changed_hands(b, day)
@@ -166,7 +166,7 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
             scale_bar(ax, lay)
         return fig
     panels = [(run_state(r.theatre, scenario_events(r), r.runs[0], day), what(r)) for r in (a, b)]
-    return side_by_side_figure(a.theatre, panels, f"Baseline vs what-if on {day:%d %B %Y}", compare_to=0,
+    return side_by_side_figure(a.theatre, panels, f"Baseline vs what-if on {date_words(day)}", compare_to=0,
                                changed=changed_hands(a, day))
 
 

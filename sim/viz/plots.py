@@ -34,7 +34,7 @@ from ..analysis.aggregate import all_captures, timeseries_quantiles
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
-from ..names import HOLDERS, PATROL_EVENTS
+from ..names import HOLDERS, PATROL_EVENTS, date_words
 from .capture_rows import capture_rows
 from .event_key import event_groups, event_markers, fit_key
 from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
@@ -119,7 +119,7 @@ def _date_axis(ax: Axes, results: Results) -> None:
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, offset_formats=[""] * 6))
     ax.set_xlim(_dates([results.start - dt.timedelta(days=1), results.end + dt.timedelta(days=2)]))
-    ax.set_xlabel(f"date ({results.start:%d %b %Y} – {results.end:%d %b %Y})", fontsize=9)
+    ax.set_xlabel(f"date ({date_words(results.start, '%b')} – {date_words(results.end, '%b')})", fontsize=9)
 
 
 def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
@@ -164,7 +164,7 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
         runs = f"any of the {n} runs" if n > 1 else "this run"
         first = results.start + dt.timedelta(days=1)  # the record on the first day is the start, not a result
         why = f"No town changed hands in {runs}" if caps.empty else f"No town changed hands in as many as one run in ten of {n}"
-        ax.text(0.5, 0.5, f"{why},\nand the record lists no capture from {first:%d %b} to {results.end:%d %b %Y}.",
+        ax.text(0.5, 0.5, f"{why},\nand the record lists no capture from {date_words(first, '%b', year=False)} to {date_words(results.end, '%b')}.",
                 transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#303030", gid="no_captures")
         fig.suptitle(f"{results.name}: when towns change hands ({what})", fontsize=11)
         return fig
@@ -215,7 +215,7 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
                             color=REPORTED_COLOUR, mec="black", ecolor="black", capsize=3, zorder=5, gid="reported",
                             label=label)
                 label = None
-        ax.set_title(f"{title} since {results.start:%d %b %Y} (the scenario's start)", fontsize=10)
+        ax.set_title(f"{title} since {date_words(results.start, '%b')} (the scenario's start)", fontsize=10)
         if label is not None and not np.nanmax(hi if hi is not None else mid) > 0:
             ax.text(0.5, 0.5, f"No {title.lower()} in {f'any of the {n} runs' if n > 1 else 'this run'}", transform=ax.transAxes,
                     ha="center", va="center", fontsize=10, color="#303030", gid="none")
@@ -297,7 +297,7 @@ def patrol_record_label(o: QuantityOutcome) -> str:
     """The legend entry of a reported patrol range, from what its whisker is drawn from (its date and range), not
     from the outcome's description: "every patrol covers 15 km or less" stood beside one patrol's 0-30%."""
     reported = "" if o.reported is None else f" (reported {o.reported:.0%})"
-    return (f"Record (whisker beside the bars): the patrol of {o.date:%d %b} covered {o.range[0]:.0%}–{o.range[1]:.0%} "
+    return (f"Record (whisker beside the bars): the patrol of {date_words(o.date, '%b', year=False)} covered {o.range[0]:.0%}–{o.range[1]:.0%} "
             f"of the route{reported}")
 
 
