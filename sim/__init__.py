@@ -26,7 +26,8 @@ Where things are (each folder's ``__init__`` lists its modules):
 - ``sim.app``: the browser app (``python -m sim app``);
 - ``sim.cli``: ``python -m sim``;
 - ``sim.names``, ``sim.errors``, ``sim.interrupts``, ``sim.version``: what every layer shares — the faction and
-  holder names, the exceptions users see, Ctrl-C and SIGTERM as an interrupt that is not lost, the version.
+  holder names and how a date is written, the exceptions users see, Ctrl-C and SIGTERM as an interrupt that is not
+  lost, the version.
 
 ``import sim`` itself imports nothing else: each name below is imported from
 its module the first time it is used (PEP 562), so a script that only loads a

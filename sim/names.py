@@ -6,6 +6,7 @@
   ``HOLDERS[code]`` is its name.
 - ``DISPLAY_NAMES``: how readers see them ("Government", "Turkish-backed rebels").
 - ``EVENT_TYPES``: the types of event a run logs (the ``type`` column of ``events.csv``).
+- ``date_words``: a date as every output writes it in words ('5 March 2020').
 """
 
 from __future__ import annotations
