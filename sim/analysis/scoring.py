@@ -218,29 +218,60 @@ def _reported(o: OutcomeBase) -> str:
     return ""
 
 
-def _simulated(s: OutcomeScore) -> str:
-    """The ensemble's answer in a few characters: the median (5-95% range) or the shares."""
+@dataclass(frozen=True)
+class Answer:
+    """What an outcome's replicates show, before it is put in words (the command line's codes or the app's words).
+
+    Attributes:
+        n: replicates.
+        shares: a controller outcome's holders and the share of replicates each, most common first.
+        middle, low, high: the median and the 5% and 95% quantiles, dates for a dated outcome (None: no replicate
+            saw it; ``low``/``high`` None from a single date), numbers otherwise (NaN: no replicate has one).
+        never: replicates that never saw a dated outcome.
+    """
+
+    n: int
+    shares: dict = field(default_factory=dict)
+    middle: object = None
+    low: object = None
+    high: object = None
+    never: int = 0
+
+
+def answer(s: OutcomeScore) -> Answer:
+    """The replicates' answer for one outcome: the shares, the dates' median and 5-95% range, or the values'."""
     values = [c.value for c in s.checks]
-    n = len(values)
-    o = s.outcome
+    n, o = len(values), s.outcome
     if isinstance(o, ControllerOutcome):
-        counts = pd.Series(values).value_counts()
-        return ", ".join(f"{h} {c / n:.0%}" for h, c in counts.items())
+        return Answer(n, shares={h: c / n for h, c in pd.Series(values).value_counts().items()})
     if isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
         dates = sorted(v for v in values if v is not None)
-        never = n - len(dates)
         if not dates:
-            return "never"
-        text = f"{date_quantile(dates, 0.5)}"
-        if len(dates) > 1:
-            text += f" ({date_quantile(dates, 0.05)} .. {date_quantile(dates, 0.95)})"
-        return text + (f"; never in {never}/{n}" if never else "")
+            return Answer(n, never=n)
+        wide = len(dates) > 1
+        return Answer(n, middle=date_quantile(dates, 0.5), low=date_quantile(dates, 0.05) if wide else None,
+                      high=date_quantile(dates, 0.95) if wide else None, never=n - len(dates))
     x = np.array(values, dtype=float)
-    fmt = "{:.0%}".format if isinstance(o, FrontOutcome) else short_number
     if np.isnan(x).all():
-        return "none"
+        return Answer(n, middle=np.nan, low=np.nan, high=np.nan)
     lo, mid, hi = np.nanquantile(x, [0.05, 0.5, 0.95])
-    return fmt(mid) + (f" ({fmt(lo)} .. {fmt(hi)})" if n > 1 else "")
+    return Answer(n, middle=mid, low=lo, high=hi)
+
+
+def _simulated(s: OutcomeScore) -> str:
+    """The ensemble's answer in a few characters: the median (5-95% range) or the shares."""
+    a, o = answer(s), s.outcome
+    if isinstance(o, ControllerOutcome):
+        return ", ".join(f"{h} {share:.0%}" for h, share in a.shares.items())
+    if isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
+        if a.middle is None:
+            return "never"
+        text = f"{a.middle}" + (f" ({a.low} .. {a.high})" if a.low is not None else "")
+        return text + (f"; never in {a.never}/{a.n}" if a.never else "")
+    if np.isnan(a.middle):
+        return "none"
+    fmt = "{:.0%}".format if isinstance(o, FrontOutcome) else short_number
+    return fmt(a.middle) + (f" ({fmt(a.low)} .. {fmt(a.high)})" if a.n > 1 else "")
 
 
 def short_number(x: float) -> str:

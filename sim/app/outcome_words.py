@@ -25,10 +25,9 @@ from ..analysis.outcomes import (
     RoadOutcome,
 )
 from ..analysis.report import markdown_table
-from ..analysis.aggregate import date_quantile
-from ..analysis.scoring import OutcomeScore, Scorecard, short_number
+from ..analysis.scoring import OutcomeScore, Scorecard, answer, short_number
 from ..io.theatre import Theatre
-from ..names import DISPLAY_NAMES
+from ..names import DISPLAY_NAMES, date_words
 
 NBSP = "\u00a0"  # between a date's parts: a narrow column breaks between dates, not inside one
 SETS = {"calibration": "fitted", "validation": "held out"}
@@ -38,7 +37,7 @@ VARIABLES = {"displaced": "people displaced", "turkish_deaths": "Turkish soldier
 
 def day(d: dt.date | None) -> str:
     """'28 January 2020' (as the page's prose writes dates), unbreakable."""
-    return "never" if d is None else NBSP.join([str(d.day), f"{d:%B}", str(d.year)])
+    return "never" if d is None else date_words(d).replace(" ", NBSP)
 
 
 def span(a: dt.date, b: dt.date) -> str:
@@ -84,25 +83,17 @@ def reported(o: OutcomeBase) -> str:
 
 def simulated(s: OutcomeScore) -> str:
     """What the replicates show, in words: the median and 5–95% range, the dates, or each faction's share."""
-    values = [c.value for c in s.checks]
-    n, o = len(values), s.outcome
+    a, o = answer(s), s.outcome
     if isinstance(o, ControllerOutcome):
-        counts = pd.Series(values).value_counts()
-        return ", ".join(f"{who(h)} in {c / n:.0%}" for h, c in counts.items())
+        return ", ".join(f"{who(h)} in {share:.0%}" for h, share in a.shares.items())
     if isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
-        dates = sorted(v for v in values if v is not None)
-        if not dates:
+        if a.middle is None:
             return "never"
-        text = day(date_quantile(dates, 0.5))
-        if len(dates) > 1:
-            text += f" ({span(date_quantile(dates, 0.05), date_quantile(dates, 0.95))})"
-        never = n - len(dates)
-        return text + (f"; never in {never} of {n}" if never else "")
-    x = np.array(values, dtype=float)
-    if np.isnan(x).all():
+        text = day(a.middle) + (f" ({span(a.low, a.high)})" if a.low is not None else "")
+        return text + (f"; never in {a.never} of {a.n}" if a.never else "")
+    if np.isnan(a.middle):
         return "none"
-    lo, mid, hi = np.nanquantile(x, [0.05, 0.5, 0.95])
-    text = number(mid, o) + (f" ({number(lo, o)} to {number(hi, o)})" if n > 1 and lo != hi else "")
+    text = number(a.middle, o) + (f" ({number(a.low, o)} to {number(a.high, o)})" if a.n > 1 and a.low != a.high else "")
     return text + (" of its towns as reported" if isinstance(o, FrontOutcome) else "")
 
 
