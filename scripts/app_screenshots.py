@@ -73,7 +73,7 @@ def shoot_all(browser: str, url: str) -> None:
         tab(page, "Ensemble")
         page.get_by_role("button", name="Run ensemble (40)").click()
         page.get_by_text(re.compile(r"^40 replicates of")).first.wait_for(timeout=300_000)
-        click_slider_at(page.locator(".v-input", has=page.locator("label", has_text="Date")).first, 0.62)
+        click_slider_at(page.locator(".v-input", has=page.locator("label", has_text="Day")).first, 0.62)
         page.wait_for_function("() => !document.body.innerText.includes('Showing 5 March 2020')")
         shoot(page, "app_ensemble.png")
         tab(page, "What-if vs baseline")

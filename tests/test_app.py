@@ -18,7 +18,6 @@ import pytest
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
 import ipyvuetify as v  # noqa: E402
-from solara.components.slider import DateSliderWidget  # noqa: E402
 
 from sim.analysis.results import RunData  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state  # noqa: E402
@@ -244,9 +243,10 @@ def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     assert "Showing <strong>5 March 2020</strong>" in text and "Saraqib" in text and "P(Government)" in text
     assert "outcomes met" in text and "frozen front" in text
     before = images(rc)
-    date = rc.find(DateSliderWidget).widget
-    assert date.days == 95 and date.value == 95
-    date.value = 40  # days from the start
+    date = rc.find(v.Slider, label="Day").widget
+    assert (date.max, date.v_model) == (95, 95)
+    assert (date.tick_labels[0], date.tick_labels[-1], set(date.tick_labels[1:-1])) == ("1 Dec 2019", "5 Mar 2020", {""})
+    date.v_model = 40  # days from the start
     wait_for(lambda: "Showing <strong>10 January 2020</strong>" in texts(box), 30)
     assert images(rc)[0] != before[0], "the probability map follows the date slider"
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline

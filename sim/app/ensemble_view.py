@@ -80,6 +80,17 @@ def EnsembleView(settings: Settings, config: AppConfig, n: solara.Reactive[int],
 
 
 @solara.component
+def DaySlider(ens: Ensemble, day: dt.date, date: solara.Reactive):
+    """The day shown, as a day number whose ends are labelled with their dates (Solara's date slider writes
+    '2020-Jan-29', a third way of writing a date), and the date in words beneath."""
+    start, days = ens.results.start, (ens.last - ens.results.start).days
+    ends = [date_words(start, "%b")] + [""] * (days - 1) + [date_words(ens.last, "%b")]
+    solara.SliderInt("Day", value=(day - start).days, min=0, max=days, tick_labels=ends if days > 0 else False,
+                     on_value=lambda k: date.set(start + dt.timedelta(days=k)))
+    solara.Markdown(f"Showing **{date_words(day)}** (day {(day - start).days})")
+
+
+@solara.component
 def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     day = shown_date(ens, date.value)
     what = "; ".join(ens.describes) or "the scenario as it is"
@@ -87,8 +98,7 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
                     + (f", and {ens.runs} of its baseline {ens.baseline_file}" if ens.baseline_file else ""))
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
-    solara.SliderDate("Date", value=day, min=ens.results.start, max=ens.last, on_value=date.set)
-    solara.Markdown(f"Showing **{date_words(day)}** (day {(day - ens.results.start).days})")
+    DaySlider(ens, day, date)
     map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(map_figure(ens.results, day))), [id(ens), day])
     held_png, held_error = solara.use_memo(lambda: attempt(lambda: png(towns_held_figure(ens.results))), [id(ens)])
     with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
