@@ -625,7 +625,9 @@ def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
     assert none.turkey.deaths[0] == 0
     many = attacked(20.0)
     assert many.turkey.deaths[0] > 9 * 10
-    assert many.turkey.deaths_by_cause["attack on a patrol"][0] == many.turkey.deaths[0] == many.casualties["turkey"][0]
+    by_patrol_attacks = sum(int(row[5].split()[0]) for row in many.journal.table()
+                            if row[2] == "turkish_losses" and row[5].endswith("in an attack on a joint patrol"))
+    assert by_patrol_attacks == many.turkey.deaths[0] == many.casualties["turkey"][0]
 
 
 # ------------------------------------------------------------------ Turkey, rebels, civilians

@@ -80,7 +80,6 @@ class Turkey(FactionAgent):
         self.floor = 0.0  # set by an intervention while it lasts
         self.troops = 0.0  # thousands deployed in the theatre (reinforcement events)
         self.deaths = np.zeros(r, np.int64)
-        self.deaths_by_cause: dict[str, np.ndarray] = {}
         self._deaths_seen = np.zeros(r, np.int64)
         self._encircled_seen = model.encircled.copy()  # posts cut off before the start are not news
 
@@ -131,11 +130,10 @@ class Turkey(FactionAgent):
               "attack on a patrol": "Turkish soldiers killed in an attack on a joint patrol"}
 
     def lose_soldiers(self, deaths: np.ndarray, cause: str) -> None:
-        """The one place Turkish deaths are counted, by cause (one of :attr:`CAUSES`)."""
+        """The one place Turkish deaths are counted, and logged with their cause (one of :attr:`CAUSES`)."""
         deaths = np.asarray(deaths, np.int64)  # (replicates,)
         if deaths.any():
             self.deaths = self.deaths + deaths
-            self.deaths_by_cause[cause] = self.deaths_by_cause.get(cause, 0) + deaths
             self.model.add_casualties(self.name, deaths, fighters=False)
             rep = np.flatnonzero(deaths)
             self.model.journal.counts("turkish_losses", rep, self.model.day, deaths[rep], "regime;turkey", self.CAUSES[cause])
