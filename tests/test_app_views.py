@@ -19,7 +19,6 @@ pytest.importorskip("solara", reason="the app extra is not installed (pip instal
 
 import ipyvuetify as v  # noqa: E402
 from solara.components.file_download import FileDownloadWidget  # noqa: E402
-from solara.components.slider import DateSliderWidget  # noqa: E402
 
 from sim.analysis.report import comparison_csv, write_report  # noqa: E402
 from sim.app import ensemble_view  # noqa: E402
@@ -93,7 +92,7 @@ def test_the_headline_scores_show_the_fitted_and_held_out_outcomes_apart_and_say
 def test_the_ensemble_tables_name_the_factions_as_the_rest_of_the_page_does(page):
     box, rc, _ = page
     run_ensemble(rc, box)
-    rc.find(DateSliderWidget).widget.value = 0  # the first day: the record says who holds each town
+    rc.find(v.Slider, label="Day").widget.v_model = 0  # the first day: the record says who holds each town
     wait_for(lambda: "Showing <strong>1 December 2019</strong>" in texts(box), 30)
     text = texts(box)
     towns = section(text, "The labelled towns on")
@@ -185,7 +184,7 @@ def in_short(box) -> str:  # noqa: ANN001
 def test_the_comparison_says_its_result_in_a_sentence(page):
     box, rc, _ = page
     run_ensemble(rc, box, n=10, toggle="No Spring Shield")  # joint intervals tell nothing from 3
-    rc.find(DateSliderWidget).widget.value = 90  # 29 February: the summary follows the maps' date
+    rc.find(v.Slider, label="Day").widget.v_model = 90  # 29 February: the summary follows the maps' date
     wait_for(lambda: "Showing <strong>29 February 2020</strong>" in texts(box), 30)
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
     line = in_short(box)

@@ -239,3 +239,25 @@ def test_compare_gives_the_shift_in_each_dated_outcomes_median_date(theatre, out
     assert math.isnan(csv.loc[("date_shift", "broken"), "B - A"]) and "at least 6 days" in csv.loc[("date_shift", "broken"), "note"]
     same = comparison_text(compare(a, a))
     assert "Each of the 2 has the same median date in A and B." in same
+
+
+def test_cli_sets_the_joint_patrols_coverage_beside_the_other_key_quantities(build, tmp_path, capsys):
+    """Only the app set the patrols' coverage among the key quantities: `compare A B` of Moscow and a what-if that
+    blocks every patrol said nothing of the patrols, what the what-if was about."""
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+    (build.root / "seeds" / "outcomes.yaml").write_text(LINE_OUTCOMES.split("  - ")[0] + "  - {id: t2, set: calibration, "
+        "kind: capture, description: T2 taken, town: T2, by: regime, reported: 2020-01-05, tolerance_days: 2, source: [test-claim]}\n")
+    agreement = ev(id="deal", date="2020-01-01", type="agreement", name="d", effective="2020-01-02",
+                   parties=["russia", "turkey"], compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=2,
+                participants=["russia", "turkey"])
+    for name, block in (("free", 0.0), ("blocked", 1.0)):
+        file = build.scenario({"end": "2020-01-20", "events": [agreement, patrol],
+                               "factions": {"hts": {"patrol_block": block, "protest_rate": 0.0, "patrol_attack": 0.0,
+                                                    "spoiler_rate": 0.0}}}, name=f"{name}.yaml")
+        sim_cli(capsys, "run", file, "--runs", "2", "--workers", "1", "--no-map", "-q",
+                "--out", tmp_path / name)
+    text = sim_cli(capsys, "compare", tmp_path / "free", tmp_path / "blocked")
+    assert "patrol_coverage_mean" in text
+    row = pd.read_csv(tmp_path / "blocked" / "comparison_vs_free.csv").set_index("name").loc["patrol_coverage_mean"]
+    assert (row["A"], row["section"]) == (1.0, "quantity") and 0 <= row["B"] < 1.0

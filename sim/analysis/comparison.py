@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .metrics import END_OF_RUN
+from .metrics import END_OF_RUN, patrol_coverages
 from .results import Results, RunData
 from .outcomes import CaptureOutcome, EventOutcome, RoadOutcome
 from .scoring import HEADLINES, OutcomeScore, Scorecard, brier, score
@@ -240,6 +240,7 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
         headlines.insert(2, _not_given("Brier", sa.pair_reported.size > 0 and sb.pair_reported.size > 0))
 
     quantities = [diff(q, _at(ra.runs, q, last), _at(rb.runs, q, last)) for q in QUANTITIES if q in ra.runs[0].timeseries]
+    quantities += patrol_difference(ra.runs, rb.runs, last, paired=paired, intervals=intervals, rng=np.random.default_rng(0))
 
     ha = np.stack([r.history[r.day(last)] for r in ra.runs]) == 0
     hb = np.stack([r.history[r.day(last)] for r in rb.runs]) == 0
@@ -323,6 +324,39 @@ def _rescored(card: Scorecard, ids: list[str], last: dt.date) -> Scorecard:
     by_id = {s.outcome.id: s.outcome for s in card.scores}
     results = replace(card.results, runs=[r.until(last) for r in card.results.runs])
     return score(results, [by_id[i] for i in ids], by_set=False)
+
+
+def patrol_coverage(runs: list[RunData], day: dt.date) -> np.ndarray:
+    """Each run's mean share of the route its joint patrols covered up to ``day`` (NaN: none had set out), as the
+    runs' ``patrol_coverage_mean`` metric reads it on their last day."""
+    out = []
+    for r in runs:
+        if r.events.empty:  # read back from a file with no rows, it has no columns either
+            out.append(np.nan)
+            continue
+        until = r.day(day)
+        events = r.events[[str(d) <= day.isoformat() for d in r.events["date"]]]
+        shares = patrol_coverages(events["type"].to_numpy(), events["date"].to_numpy(),
+                                  r.timeseries["patrol_coverage"].to_numpy()[:until + 1], r.start)
+        out.append(float(shares.mean()) if len(shares) else np.nan)
+    return np.array(out)
+
+
+def patrol_difference(runs_a: list[RunData], runs_b: list[RunData], day: dt.date, *, paired: bool, intervals: bool,
+                      rng: np.random.Generator) -> list[Difference]:
+    """The joint patrols' mean coverage up to ``day`` as a key quantity, where either side has patrols by then."""
+    if "patrol_coverage" not in runs_a[0].timeseries or "patrol_coverage" not in runs_b[0].timeseries:
+        return []
+    a, b = patrol_coverage(runs_a, day), patrol_coverage(runs_b, day)
+    if np.isnan(a).all() and np.isnan(b).all():
+        return []
+    if np.isnan(a).any() or np.isnan(b).any():
+        side = "A" if np.isnan(a).all() else "B" if np.isnan(b).all() else "some replicates"
+        return [Difference("patrol_coverage_mean", float(np.nanmean(a)) if not np.isnan(a).all() else np.nan,
+                           float(np.nanmean(b)) if not np.isnan(b).all() else np.nan, np.nan, np.nan,
+                           note=f"{side} had no patrol out by then")]
+    lo, hi = bootstrap_diff(a, b, paired=paired, rng=rng) if intervals else (np.nan, np.nan)
+    return [Difference("patrol_coverage_mean", float(a.mean()), float(b.mean()), float(lo), float(hi))]
 
 
 def _not_given(name: str, both_have_pairs: bool = False) -> Difference:

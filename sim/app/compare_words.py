@@ -15,8 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, Difference, bootstrap_diff
-from ..analysis.metrics import patrol_coverages
+from ..analysis.comparison import INTERVAL, MIN_REPLICATES, QUANTITIES, Comparison, Difference, bootstrap_diff, patrol_difference
 from ..analysis.report import markdown_table
 from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS
@@ -195,35 +194,6 @@ CASUALTIES_CAVEAT = ("Casualties are the model's bookkeeping, not estimates (str
                      "ceasefire only the raids and ambushes that break it kill anyone, so they are one-sided")
 
 
-def patrol_coverage(runs: list, day: dt.date) -> np.ndarray:
-    """Each run's mean share of the route its joint patrols covered up to ``day`` (NaN: none had set out), as the
-    runs' ``patrol_coverage_mean`` metric reads it on their last day."""
-    out = []
-    for r in runs:
-        until = r.day(day)
-        events = r.events[[str(d) <= day.isoformat() for d in r.events["date"]]]
-        shares = patrol_coverages(events["type"].to_numpy(), events["date"].to_numpy(),
-                                  r.timeseries["patrol_coverage"].to_numpy()[:until + 1], r.start)
-        out.append(float(shares.mean()) if len(shares) else np.nan)
-    return np.array(out)
-
-
-def patrol_row(c: Comparison, runs_a: list, runs_b: list, day: dt.date, rng: np.random.Generator) -> list[Difference]:
-    """The joint patrols' coverage up to ``day`` as a key quantity, where either side has patrols by then."""
-    if "patrol_coverage" not in runs_a[0].timeseries or "patrol_coverage" not in runs_b[0].timeseries:
-        return []
-    a, b = patrol_coverage(runs_a, day), patrol_coverage(runs_b, day)
-    if np.isnan(a).all() and np.isnan(b).all():
-        return []
-    if np.isnan(a).any() or np.isnan(b).any():
-        side = "A" if np.isnan(a).all() else "B" if np.isnan(b).all() else "some replicates"
-        return [Difference("patrol_coverage_mean", float(np.nanmean(a)) if not np.isnan(a).all() else np.nan,
-                           float(np.nanmean(b)) if not np.isnan(b).all() else np.nan, np.nan, np.nan,
-                           note=f"{side} had no patrol out by then")]
-    lo, hi = bootstrap_diff(a, b, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
-    return [Difference("patrol_coverage_mean", float(a.mean()), float(b.mean()), float(lo), float(hi))]
-
-
 def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     """The :data:`TOWNS_SHOWN` towns whose chance of being held by the government on ``day`` changed most, largest
     first (in the theatre's order where they tie), and how many others changed."""
@@ -250,7 +220,7 @@ def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[lis
     them on its last day (its own rows on that day, so that the page and the CSV agree there)."""
     rng = np.random.default_rng(0)
     if day >= c.date:
-        return c.quantities + patrol_row(c, runs_a, runs_b, day, rng), c.towns
+        return c.quantities, c.towns
 
     def diff(name: str, x: np.ndarray, y: np.ndarray) -> Difference:
         lo, hi = bootstrap_diff(x, y, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
@@ -259,7 +229,8 @@ def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[lis
     def at(runs: list, name: str) -> np.ndarray:
         return np.array([float(r.timeseries[name].iloc[r.day(day)]) for r in runs])
 
-    quantities = [diff(q.name, at(runs_a, q.name), at(runs_b, q.name)) for q in c.quantities] + patrol_row(c, runs_a, runs_b, day, rng)
+    quantities = [diff(q.name, at(runs_a, q.name), at(runs_b, q.name)) for q in c.quantities if q.name in QUANTITIES]
+    quantities += patrol_difference(runs_a, runs_b, day, paired=c.paired, intervals=c.intervals, rng=rng)
     ha, hb = ((np.stack([r.history[r.day(day)] for r in runs]) == 0).astype(float) for runs in (runs_a, runs_b))
     lo, hi = bootstrap_diff(ha, hb, paired=c.paired, rng=rng) if c.intervals else (np.nan, np.nan)
     towns = pd.DataFrame({"town": c.towns["town"], "p_regime_a": ha.mean(axis=0), "p_regime_b": hb.mean(axis=0)})
