@@ -12,11 +12,12 @@ Each day, for every town under assault:
   noise (Lanchester's square law, one day at a time);
 - the defenders then hold, or the town falls: they are destroyed (below
   ``min_garrison``), routed (outnumbered ``break_ratio`` times), or they
-  withdraw to a friendly neighbour once the odds, made worse by every
-  neighbour the attacker already holds (``flank_pressure``), pass
+  withdraw to a neighbour of their own faction once the odds, made worse by
+  every neighbour the attacker already holds (``flank_pressure``), pass
   ``withdraw_ratio``. The survivors of a fall, whatever its cause, fall back
-  to a friendly neighbour; a garrison with none left cannot withdraw, and is
-  lost if the town falls.
+  to such a neighbour (HTS's to HTS's, the rebels' to the rebels', though
+  the two hold one front); a garrison with none left cannot withdraw, and
+  is lost if the town falls.
 
 A fall shakes the neighbouring garrisons of the same side (``collapse_shock``,
 fading by ``shock_recovery`` a day), and a pocket cut off from the rear shakes
