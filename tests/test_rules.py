@@ -625,9 +625,13 @@ def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
     assert none.turkey.deaths[0] == 0
     many = attacked(20.0)
     assert many.turkey.deaths[0] > 9 * 10
-    by_patrol_attacks = sum(int(row[5].split()[0]) for row in many.journal.table()
-                            if row[2] == "turkish_losses" and row[5].endswith("in an attack on a joint patrol"))
+    losses = [row for row in many.journal.table() if row[2] == "turkish_losses"]
+    by_patrol_attacks = sum(int(row[5].split()[0]) for row in losses if row[5].endswith("in an attack on a joint patrol"))
     assert by_patrol_attacks == many.turkey.deaths[0] == many.casualties["turkey"][0]
+    assert {row[4] for row in losses} == {"hts;turkey"}, "the ambush is HTS's, not the government's"
+    few = [row[5] for row in attacked(0.5).journal.table() if row[2] == "turkish_losses"]  # now and then one soldier
+    assert "1 Turkish soldier killed in an attack on a joint patrol" in few, few
+    assert not any(text.startswith("1 Turkish soldiers") for text in few), few
 
 
 # ------------------------------------------------------------------ Turkey, rebels, civilians

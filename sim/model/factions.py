@@ -126,8 +126,10 @@ class Turkey(FactionAgent):
         deaths = streams.poisson(m.keys, m.day, Draw.POST_DEATHS, p.exposure * exposed + p.combat_exposure * self.escalation)
         self.lose_soldiers(deaths, "exposure")
 
-    CAUSES = {"exposure": "Turkish soldiers killed near the fighting", "strike": "Turkish soldiers killed in a strike",
-              "attack on a patrol": "Turkish soldiers killed in an attack on a joint patrol"}
+    # Each cause: who killed them (the log's actors) and how. Exposure and strikes are the government's fire; an attack
+    # on a joint patrol is HTS's (logged the same day as its violation).
+    CAUSES = {"exposure": ("regime;turkey", "killed near the fighting"), "strike": ("regime;turkey", "killed in a strike"),
+              "attack on a patrol": ("hts;turkey", "killed in an attack on a joint patrol")}
 
     def lose_soldiers(self, deaths: np.ndarray, cause: str) -> None:
         """The one place Turkish deaths are counted, and logged with their cause (one of :attr:`CAUSES`)."""
@@ -136,7 +138,9 @@ class Turkey(FactionAgent):
             self.deaths = self.deaths + deaths
             self.model.add_casualties(self.name, deaths, fighters=False)
             rep = np.flatnonzero(deaths)
-            self.model.journal.counts("turkish_losses", rep, self.model.day, deaths[rep], "regime;turkey", self.CAUSES[cause])
+            actors, how = self.CAUSES[cause]
+            self.model.journal.counts("turkish_losses", rep, self.model.day, deaths[rep], actors,
+                                      f"Turkish soldiers {how}", one=f"Turkish soldier {how}")
 
     @property
     def deterrence(self) -> float | np.ndarray:

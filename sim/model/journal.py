@@ -46,9 +46,11 @@ class _Counts:
     actors: str
     count: np.ndarray
     text: str
+    one: str
 
     def rows(self, towns: np.ndarray) -> np.ndarray:
-        return _columns(self.rep, self.day, self.kind, "", self.actors, [f"{n} {self.text}" for n in self.count.tolist()])
+        return _columns(self.rep, self.day, self.kind, "", self.actors,
+                        [f"{n} {self.one if n == 1 else self.text}" for n in self.count.tolist()])
 
 
 class Journal:
@@ -66,9 +68,10 @@ class Journal:
         """Log a change of hands for each (rep[i], town[i]): from holder code ``old[i]`` to ``new[i]``."""
         self._parts.append(_Captures(rep.copy(), day, town.copy(), new.copy(), old.copy(), cause))
 
-    def counts(self, kind: str, rep: np.ndarray, day: int, count: np.ndarray, actors: str, text: str) -> None:
-        """Log "<count[i]> <text>" in each replicate rep[i] (no town): Turkish losses come in most replicates most days."""
-        self._parts.append(_Counts(rep.copy(), day, kind, actors, count.copy(), text))
+    def counts(self, kind: str, rep: np.ndarray, day: int, count: np.ndarray, actors: str, text: str, *, one: str) -> None:
+        """Log "<count[i]> <text>" in each replicate rep[i] (no town; ``one`` where the count is 1, "1 soldier", not
+        "1 soldiers"): Turkish losses come in most replicates most days."""
+        self._parts.append(_Counts(rep.copy(), day, kind, actors, count.copy(), text, one))
 
     def table(self) -> np.ndarray:
         """(events, 6) objects: every event logged so far, as rows of :data:`COLUMNS`."""
