@@ -633,6 +633,36 @@ def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
 # ------------------------------------------------------------------ Turkey, rebels, civilians
 
 
+def test_overlapping_air_policies_and_interventions_hold_what_those_still_in_force_imply(build):
+    # The first of two overlapping policies to end reset the ceiling to 1 (and an intervention's end the floor to 0),
+    # lifting the second, still in force, early. The tightest in force holds: the lowest ceiling, the highest floor.
+    line_theatre(build)
+    quiet = {"russia": {"air_support": 1.0, "idle_air": 1.0, "truce_air": 1.0},
+             "turkey": {"escalation_decay": 1.0, "escalation_per_death": 0.0, "exposure": 0, "combat_exposure": 0}}
+    events = [ev(id="cap-a", date="2020-01-02", type="air_policy", ceiling=0.0, until="2020-01-05"),
+              ev(id="cap-b", date="2020-01-04", type="air_policy", ceiling=0.3, until="2020-01-08"),
+              ev(id="cap-c", date="2020-01-06", type="air_policy", ceiling=0.6, until="2020-01-07"),
+              ev(id="shield-a", date="2020-01-02", type="intervention", name="a", intensity=0.9, until="2020-01-05"),
+              ev(id="shield-b", date="2020-01-04", type="intervention", name="b", intensity=0.2, until="2020-01-08"),
+              ev(id="shield-c", date="2020-01-06", type="intervention", name="c", intensity=0.5, until="2020-01-07")]
+    sc = scenario(build, quiet, events, end="2020-01-10")
+    r = simulate(sc)
+    days = r.timeseries.set_index("date")
+    #         2 Jan  3    4    5    6    7    8    9   10
+    ceiling = [0.0, 0.0, 0.0, 0.0, 0.3, 0.3, 0.3, 1.0, 1.0]
+    floor = [0.9, 0.9, 0.9, 0.9, 0.5, 0.5, 0.2, 0.0, 0.0]
+    assert days["air_effort"].tolist()[1:] == ceiling
+    assert days["turkish_escalation"].tolist()[1:] == pytest.approx(floor)
+    ends = r.events.loc[r.events["type"] == "air_policy_end", "detail"].tolist()
+    assert ends[-1] == "air effort no longer capped" and all("at most at 0.3" in e for e in ends[:-1]) and len(ends) == 3
+    # An intensity that differs per replicate (a sweep's points stepped together) holds each replicate's own floor.
+    other = sc.with_params({"events.shield-b.intensity": 0.7})
+    m = CeasefireModel([sc, other], seeds=[1, 2])
+    for _ in range(7):
+        m.step()
+    assert m.date == dt.date(2020, 1, 8) and m.turkey.escalation.tolist() == pytest.approx([0.2, 0.7])
+
+
 def test_strike_adds_turkish_deaths_and_escalation(build):
     line_theatre(build)
     strike = ev(date="2020-01-03", type="strike", by="regime", town="T1", casualties={"turkey": 30})

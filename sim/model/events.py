@@ -198,45 +198,76 @@ class ObservationPostEvent(ScenarioEvent):
 
 
 class LastingEvent(ScenarioEvent):
-    """An event whose effect ends after its ``until`` date (if that falls inside the run)."""
+    """An event whose effect ends after its ``until`` date (if that falls inside the run).
+
+    Several of a kind may overlap. What is in force is always what those of
+    the kind still in force imply together (:meth:`hold`), so the first to end
+    lifts only itself, never another that is still in force.
+    """
 
     spec: schema.InterventionSpec | schema.AirPolicySpec
+    in_force = False
 
     def schedule(self) -> None:
         super().schedule()
         if self.spec.until is not None and self.spec.until < self.model.spec.end:
             self.model.schedule_event(self.end, at=self.model.time_of(self.spec.until) + 1.0)
 
-    def end(self) -> None:  # pragma: no cover - every kind overrides
+    def fire(self) -> None:
+        self.in_force = True
+        self.hold()
+
+    def end(self) -> None:
+        self.in_force = False
+        self.hold()
+
+    def kind_in_force(self) -> list[LastingEvent]:
+        """The events of this one's kind in force now, this one too if it is."""
+        return [e for e in self.model.scheduled if type(e) is type(self) and e.in_force]
+
+    def hold(self) -> None:  # pragma: no cover - every kind overrides
         raise NotImplementedError
 
 
 class InterventionEvent(LastingEvent):
+    """Turkey's escalation held at least at the highest intensity of the interventions in force (none: not held up)."""
+
     handles = schema.InterventionSpec
     spec: schema.InterventionSpec
 
     def fire(self) -> None:
-        m, e = self.model, self.spec
-        if m.turkey.p.may_escalate:
-            m.turkey.floor = e.intensity
-        m.log_all("intervention", None, e.faction, e.name)
+        super().fire()
+        self.model.log_all("intervention", None, self.spec.faction, self.spec.name)
 
     def end(self) -> None:
-        self.model.turkey.floor = 0.0
+        super().end()
         self.model.log_all("intervention_end", None, self.spec.faction, self.spec.name)
+
+    def hold(self) -> None:
+        floor = 0.0  # an intensity may differ per replicate (a sweep's points stepped together): then so does the floor
+        for e in self.kind_in_force():
+            floor = np.maximum(floor, e.spec.intensity)
+        self.model.turkey.floor = floor if self.model.turkey.p.may_escalate else 0.0
 
 
 class AirPolicyEvent(LastingEvent):
+    """Russia's air effort held at most at the lowest ceiling of the air policies in force (none: not capped)."""
+
     handles = schema.AirPolicySpec
     spec: schema.AirPolicySpec
 
     def fire(self) -> None:
-        self.model.russia.ceiling = self.spec.ceiling
+        super().fire()
         self.model.log_all("air_policy", None, "russia", f"air effort held at most at {self.spec.ceiling:g}")
 
     def end(self) -> None:
-        self.model.russia.ceiling = 1.0
-        self.model.log_all("air_policy_end", None, "russia", "air effort no longer capped")
+        super().end()
+        ceiling = self.model.russia.ceiling
+        self.model.log_all("air_policy_end", None, "russia", "air effort no longer capped" if ceiling == 1.0 else
+                           f"this policy ends; another in force holds air effort at most at {ceiling:g}")
+
+    def hold(self) -> None:
+        self.model.russia.ceiling = min((e.spec.ceiling for e in self.kind_in_force()), default=1.0)
 
 
 class ReinforcementEvent(ScenarioEvent):
