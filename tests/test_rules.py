@@ -553,6 +553,29 @@ def test_a_patrol_runs_on_a_deals_first_day_and_not_the_day_after_its_last(build
     assert [[str(d)[:10], t] for d, t in days] == [["2020-01-02", "patrol_completed"], ["2020-01-07", "patrol_suspended"]]
 
 
+def test_a_patrol_dated_on_the_start_date_keeps_the_hours_of_any_other_and_its_last_day(build):
+    # Dated on the start date, a patrol fired at 0, k, 2k: after the step of the day it was logged on (its coverage
+    # read the day after), and the one on the last day fell past the plan's end and was dropped.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    agreement = truce(type="agreement", effective="2020-01-01", compliance={"regime": 1.0, "rebels": 1.0, "hts": 1.0})
+    camp = ev(date="2020-01-01", type="sit_in", town="T1", until="2020-01-05")  # patrols stopped at T1 up to 4 Jan
+    quiet = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
+
+    def run(date, name):
+        patrol = ev(date=date, type="joint_patrol", route=["T0", "T3"], road="M9", every_days=2, participants=["russia", "turkey"])
+        return simulate(scenario(build, quiet, [agreement, camp, patrol], name=name, end="2020-01-09"))
+
+    first = run("2020-01-01", "a.yaml")
+    assert [(p["date"], p["reached"]) for p in first.patrols] == [
+        ("2020-01-01", "T1"), ("2020-01-03", "T1"), ("2020-01-05", "T3"), ("2020-01-07", "T3"), ("2020-01-09", "T3")]
+    daily = first.timeseries.set_index("date")["patrol_coverage"]
+    assert [round(daily.loc[p["date"]], 4) for p in first.patrols[1:]] == [p["coverage"] for p in first.patrols[1:]]  # on its day
+    # From its second patrol on, it is the same plan as one dated two days later, down to the time series.
+    later = run("2020-01-03", "b.yaml")
+    assert first.patrols[1:] == later.patrols
+    assert first.timeseries.iloc[2:].equals(later.timeseries.iloc[2:])
+
+
 def test_patrol_is_blocked_next_to_hts_ground(build):
     r = simulate(patrol_scenario(build, block=1.0))
     runs = r.events[r.events["type"] == "patrol"]

@@ -13,6 +13,7 @@ that every branch has its class.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -46,7 +47,12 @@ class ScenarioEvent:
         self.spec = spec
 
     def schedule(self) -> None:
-        self.model.schedule_event(self.fire, at=self.model.time_of(self.spec.date))
+        self.at(self.model.time_of(self.spec.date), self.fire)
+
+    def at(self, time: float, fn: Callable[[], None]) -> None:
+        """Run ``fn`` at model ``time``. Mesa's clock starts at 0, after the night before the start date (-0.5): what is
+        dated on the start date runs at 0, before the first step all the same, and counts as the start date."""
+        self.model.schedule_event(fn, at=max(0.0, time))
 
     def town(self, name: str) -> int:
         return self.model.theatre.town(name)
@@ -138,9 +144,13 @@ class JointPatrolEvent(ScenarioEvent):
 
     def schedule(self) -> None:
         m, e = self.model, self.spec
-        m.schedule_event(self.announce, at=m.time_of(e.announced or e.date))
-        end = m.time_of(min(e.until or m.spec.end, m.spec.end))
-        m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=m.time_of(e.date), end=end))
+        self.at(m.time_of(e.announced or e.date), self.announce)
+        first, end = m.time_of(e.date), m.time_of(min(e.until or m.spec.end, m.spec.end))
+        if first < 0:  # dated on the start date: the first patrol runs at 0, the next the night before its day, as any other's
+            self.at(first, self.run)
+            first += e.every_days
+        if first <= end:
+            m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=first, end=end))
 
     def announce(self) -> None:
         self.model.patrol_roads.add(self.spec.road)
@@ -211,7 +221,7 @@ class LastingEvent(ScenarioEvent):
     def schedule(self) -> None:
         super().schedule()
         if self.spec.until is not None and self.spec.until < self.model.spec.end:
-            self.model.schedule_event(self.end, at=self.model.time_of(self.spec.until) + 1.0)
+            self.at(self.model.time_of(self.spec.until) + 1.0, self.end)
 
     def fire(self) -> None:
         self.in_force = True
