@@ -88,6 +88,22 @@ def test_a_group_stood_down_returns_its_force_to_the_pool(build):
     assert np.isclose(m.regime.force, m.regime.pool).all() and (m.regime.pool > 40).all()
 
 
+def test_strength_sent_to_a_group_stood_down_goes_to_the_pool_and_can_fight(build):
+    # It went into the idle group: it never fought, no later group could be given it, yet it counted in regime_force.
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 20, "regen": 0}}
+    events = [push(["T0"], force=20),  # T0 is held: the group has nothing to do, so nothing is lost
+              ev(date="2020-01-03", type="offensive", group="main", action="stop"),
+              ev(date="2020-01-05", type="reinforcement", faction="regime", group="main", strength=50),
+              push(["T0"], group="b", date="2020-01-07", force=100)]
+    m = CeasefireModel(scenario(build, factions, events, end="2020-01-07"))
+    m.run_model()
+    main, b = m.regime.groups["main"], m.regime.groups["b"]
+    assert b.force.tolist() == [70.0] and main.force.tolist() == [0.0] and m.regime.pool.tolist() == [0.0]
+    assert m.regime.force.tolist() == [70.0]
+    assert [d for (_, _, kind, _, _, d) in m.journal.table().tolist() if kind == "reinforcement"] == ["+50 to the pool (main stood down)"]
+
+
 def test_two_groups_fight_on_their_own_axes(build):
     # Two opposition towns on either side of a government town: each group takes its own.
     build.theatre([("W", 35.5, 35.95, "hts"), ("R", 35.5, 36.0, "regime"), ("E", 35.5, 36.05, "hts")],

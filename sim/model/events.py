@@ -80,7 +80,7 @@ class OffensiveEvent(ScenarioEvent):
             if group is not None and group.active:
                 regime.pool = regime.pool + group.force
                 group.force = np.zeros(m.replicates)
-                group.active = False
+                group.active, group.committed = False, None  # nothing of its own left to commit
             m.log_all("offensive_stop", None, e.faction, e.group)
             return
         axis = np.array([self.town(t) for t in e.axis], dtype=np.int64)
@@ -281,24 +281,31 @@ class AirPolicyEvent(LastingEvent):
 
 
 class ReinforcementEvent(ScenarioEvent):
-    """Strength for a regime force group (or its pool), an opposition reserve, or Turkish troops (thousands)."""
+    """Strength for a regime force group (or its pool), an opposition reserve, or Turkish troops (thousands).
+
+    Strength for a group stood down goes to the pool, as the group's own went
+    when it stood down: in the group it would never fight, and no other group
+    could be given it.
+    """
 
     handles = schema.ReinforcementSpec
     spec: schema.ReinforcementSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
+        to = f" to {e.group}" if e.group else ""
         if e.faction == "turkey":
             m.turkey.troops += e.strength
         elif e.faction == "regime":
             group = m.regime.groups.get(e.group) if e.group else None
-            if group is not None:
+            if group is not None and group.active:
                 group.force = group.force + e.strength
             else:
                 m.regime.pool = m.regime.pool + e.strength
+                to = f" to the pool ({e.group} stood down)" if e.group else to
         else:
             m.factions[e.faction].force = m.factions[e.faction].force + e.strength
-        m.log_all("reinforcement", self.town(e.town) if e.town else None, e.faction, f"+{e.strength:g}" + (f" to {e.group}" if e.group else ""))
+        m.log_all("reinforcement", self.town(e.town) if e.town else None, e.faction, f"+{e.strength:g}{to}")
 
 
 class StrikeEvent(ScenarioEvent):
