@@ -88,6 +88,22 @@ def test_a_group_stood_down_returns_its_force_to_the_pool(build):
     assert np.isclose(m.regime.force, m.regime.pool).all() and (m.regime.pool > 40).all()
 
 
+def test_strength_sent_to_a_group_stood_down_goes_to_the_pool_and_can_fight(build):
+    # It went into the idle group: it never fought, no later group could be given it, yet it counted in regime_force.
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 20, "regen": 0}}
+    events = [push(["T0"], force=20),  # T0 is held: the group has nothing to do, so nothing is lost
+              ev(date="2020-01-03", type="offensive", group="main", action="stop"),
+              ev(date="2020-01-05", type="reinforcement", faction="regime", group="main", strength=50),
+              push(["T0"], group="b", date="2020-01-07", force=100)]
+    m = CeasefireModel(scenario(build, factions, events, end="2020-01-07"))
+    m.run_model()
+    main, b = m.regime.groups["main"], m.regime.groups["b"]
+    assert b.force.tolist() == [70.0] and main.force.tolist() == [0.0] and m.regime.pool.tolist() == [0.0]
+    assert m.regime.force.tolist() == [70.0]
+    assert [d for (_, _, kind, _, _, d) in m.journal.table().tolist() if kind == "reinforcement"] == ["+50 to the pool (main stood down)"]
+
+
 def test_two_groups_fight_on_their_own_axes(build):
     # Two opposition towns on either side of a government town: each group takes its own.
     build.theatre([("W", 35.5, 35.95, "hts"), ("R", 35.5, 36.0, "regime"), ("E", 35.5, 36.05, "hts")],
@@ -553,6 +569,29 @@ def test_a_patrol_runs_on_a_deals_first_day_and_not_the_day_after_its_last(build
     assert [[str(d)[:10], t] for d, t in days] == [["2020-01-02", "patrol_completed"], ["2020-01-07", "patrol_suspended"]]
 
 
+def test_a_patrol_dated_on_the_start_date_keeps_the_hours_of_any_other_and_its_last_day(build):
+    # Dated on the start date, a patrol fired at 0, k, 2k: after the step of the day it was logged on (its coverage
+    # read the day after), and the one on the last day fell past the plan's end and was dropped.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    agreement = truce(type="agreement", effective="2020-01-01", compliance={"regime": 1.0, "rebels": 1.0, "hts": 1.0})
+    camp = ev(date="2020-01-01", type="sit_in", town="T1", until="2020-01-05")  # patrols stopped at T1 up to 4 Jan
+    quiet = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
+
+    def run(date, name):
+        patrol = ev(date=date, type="joint_patrol", route=["T0", "T3"], road="M9", every_days=2, participants=["russia", "turkey"])
+        return simulate(scenario(build, quiet, [agreement, camp, patrol], name=name, end="2020-01-09"))
+
+    first = run("2020-01-01", "a.yaml")
+    assert [(p["date"], p["reached"]) for p in first.patrols] == [
+        ("2020-01-01", "T1"), ("2020-01-03", "T1"), ("2020-01-05", "T3"), ("2020-01-07", "T3"), ("2020-01-09", "T3")]
+    daily = first.timeseries.set_index("date")["patrol_coverage"]
+    assert [round(daily.loc[p["date"]], 4) for p in first.patrols[1:]] == [p["coverage"] for p in first.patrols[1:]]  # on its day
+    # From its second patrol on, it is the same plan as one dated two days later, down to the time series.
+    later = run("2020-01-03", "b.yaml")
+    assert first.patrols[1:] == later.patrols
+    assert first.timeseries.iloc[2:].equals(later.timeseries.iloc[2:])
+
+
 def test_patrol_is_blocked_next_to_hts_ground(build):
     r = simulate(patrol_scenario(build, block=1.0))
     runs = r.events[r.events["type"] == "patrol"]
@@ -635,6 +674,36 @@ def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
 
 
 # ------------------------------------------------------------------ Turkey, rebels, civilians
+
+
+def test_overlapping_air_policies_and_interventions_hold_what_those_still_in_force_imply(build):
+    # The first of two overlapping policies to end reset the ceiling to 1 (and an intervention's end the floor to 0),
+    # lifting the second, still in force, early. The tightest in force holds: the lowest ceiling, the highest floor.
+    line_theatre(build)
+    quiet = {"russia": {"air_support": 1.0, "idle_air": 1.0, "truce_air": 1.0},
+             "turkey": {"escalation_decay": 1.0, "escalation_per_death": 0.0, "exposure": 0, "combat_exposure": 0}}
+    events = [ev(id="cap-a", date="2020-01-02", type="air_policy", ceiling=0.0, until="2020-01-05"),
+              ev(id="cap-b", date="2020-01-04", type="air_policy", ceiling=0.3, until="2020-01-08"),
+              ev(id="cap-c", date="2020-01-06", type="air_policy", ceiling=0.6, until="2020-01-07"),
+              ev(id="shield-a", date="2020-01-02", type="intervention", name="a", intensity=0.9, until="2020-01-05"),
+              ev(id="shield-b", date="2020-01-04", type="intervention", name="b", intensity=0.2, until="2020-01-08"),
+              ev(id="shield-c", date="2020-01-06", type="intervention", name="c", intensity=0.5, until="2020-01-07")]
+    sc = scenario(build, quiet, events, end="2020-01-10")
+    r = simulate(sc)
+    days = r.timeseries.set_index("date")
+    #         2 Jan  3    4    5    6    7    8    9   10
+    ceiling = [0.0, 0.0, 0.0, 0.0, 0.3, 0.3, 0.3, 1.0, 1.0]
+    floor = [0.9, 0.9, 0.9, 0.9, 0.5, 0.5, 0.2, 0.0, 0.0]
+    assert days["air_effort"].tolist()[1:] == ceiling
+    assert days["turkish_escalation"].tolist()[1:] == pytest.approx(floor)
+    ends = r.events.loc[r.events["type"] == "air_policy_end", "detail"].tolist()
+    assert ends[-1] == "air effort no longer capped" and all("at most at 0.3" in e for e in ends[:-1]) and len(ends) == 3
+    # An intensity that differs per replicate (a sweep's points stepped together) holds each replicate's own floor.
+    other = sc.with_params({"events.shield-b.intensity": 0.7})
+    m = CeasefireModel([sc, other], seeds=[1, 2])
+    for _ in range(7):
+        m.step()
+    assert m.date == dt.date(2020, 1, 8) and m.turkey.escalation.tolist() == pytest.approx([0.2, 0.7])
 
 
 def test_strike_adds_turkish_deaths_and_escalation(build):

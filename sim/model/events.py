@@ -13,6 +13,7 @@ that every branch has its class.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -46,7 +47,12 @@ class ScenarioEvent:
         self.spec = spec
 
     def schedule(self) -> None:
-        self.model.schedule_event(self.fire, at=self.model.time_of(self.spec.date))
+        self.at(self.model.time_of(self.spec.date), self.fire)
+
+    def at(self, time: float, fn: Callable[[], None]) -> None:
+        """Run ``fn`` at model ``time``. Mesa's clock starts at 0, after the night before the start date (-0.5): what is
+        dated on the start date runs at 0, before the first step all the same, and counts as the start date."""
+        self.model.schedule_event(fn, at=max(0.0, time))
 
     def town(self, name: str) -> int:
         return self.model.theatre.town(name)
@@ -74,7 +80,7 @@ class OffensiveEvent(ScenarioEvent):
             if group is not None and group.active:
                 regime.pool = regime.pool + group.force
                 group.force = np.zeros(m.replicates)
-                group.active = False
+                group.active, group.committed = False, None  # nothing of its own left to commit
             m.log_all("offensive_stop", None, e.faction, e.group)
             return
         axis = np.array([self.town(t) for t in e.axis], dtype=np.int64)
@@ -138,9 +144,13 @@ class JointPatrolEvent(ScenarioEvent):
 
     def schedule(self) -> None:
         m, e = self.model, self.spec
-        m.schedule_event(self.announce, at=m.time_of(e.announced or e.date))
-        end = m.time_of(min(e.until or m.spec.end, m.spec.end))
-        m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=m.time_of(e.date), end=end))
+        self.at(m.time_of(e.announced or e.date), self.announce)
+        first, end = m.time_of(e.date), m.time_of(min(e.until or m.spec.end, m.spec.end))
+        if first < 0:  # dated on the start date: the first patrol runs at 0, the next the night before its day, as any other's
+            self.at(first, self.run)
+            first += e.every_days
+        if first <= end:
+            m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=first, end=end))
 
     def announce(self) -> None:
         self.model.patrol_roads.add(self.spec.road)
@@ -198,66 +208,104 @@ class ObservationPostEvent(ScenarioEvent):
 
 
 class LastingEvent(ScenarioEvent):
-    """An event whose effect ends after its ``until`` date (if that falls inside the run)."""
+    """An event whose effect ends after its ``until`` date (if that falls inside the run).
+
+    Several of a kind may overlap. What is in force is always what those of
+    the kind still in force imply together (:meth:`hold`), so the first to end
+    lifts only itself, never another that is still in force.
+    """
 
     spec: schema.InterventionSpec | schema.AirPolicySpec
+    in_force = False
 
     def schedule(self) -> None:
         super().schedule()
         if self.spec.until is not None and self.spec.until < self.model.spec.end:
-            self.model.schedule_event(self.end, at=self.model.time_of(self.spec.until) + 1.0)
+            self.at(self.model.time_of(self.spec.until) + 1.0, self.end)
 
-    def end(self) -> None:  # pragma: no cover - every kind overrides
+    def fire(self) -> None:
+        self.in_force = True
+        self.hold()
+
+    def end(self) -> None:
+        self.in_force = False
+        self.hold()
+
+    def kind_in_force(self) -> list[LastingEvent]:
+        """The events of this one's kind in force now, this one too if it is."""
+        return [e for e in self.model.scheduled if type(e) is type(self) and e.in_force]
+
+    def hold(self) -> None:  # pragma: no cover - every kind overrides
         raise NotImplementedError
 
 
 class InterventionEvent(LastingEvent):
+    """Turkey's escalation held at least at the highest intensity of the interventions in force (none: not held up)."""
+
     handles = schema.InterventionSpec
     spec: schema.InterventionSpec
 
     def fire(self) -> None:
-        m, e = self.model, self.spec
-        if m.turkey.p.may_escalate:
-            m.turkey.floor = e.intensity
-        m.log_all("intervention", None, e.faction, e.name)
+        super().fire()
+        self.model.log_all("intervention", None, self.spec.faction, self.spec.name)
 
     def end(self) -> None:
-        self.model.turkey.floor = 0.0
+        super().end()
         self.model.log_all("intervention_end", None, self.spec.faction, self.spec.name)
+
+    def hold(self) -> None:
+        floor = 0.0  # an intensity may differ per replicate (a sweep's points stepped together): then so does the floor
+        for e in self.kind_in_force():
+            floor = np.maximum(floor, e.spec.intensity)
+        self.model.turkey.floor = floor if self.model.turkey.p.may_escalate else 0.0
 
 
 class AirPolicyEvent(LastingEvent):
+    """Russia's air effort held at most at the lowest ceiling of the air policies in force (none: not capped)."""
+
     handles = schema.AirPolicySpec
     spec: schema.AirPolicySpec
 
     def fire(self) -> None:
-        self.model.russia.ceiling = self.spec.ceiling
+        super().fire()
         self.model.log_all("air_policy", None, "russia", f"air effort held at most at {self.spec.ceiling:g}")
 
     def end(self) -> None:
-        self.model.russia.ceiling = 1.0
-        self.model.log_all("air_policy_end", None, "russia", "air effort no longer capped")
+        super().end()
+        ceiling = self.model.russia.ceiling
+        self.model.log_all("air_policy_end", None, "russia", "air effort no longer capped" if ceiling == 1.0 else
+                           f"this policy ends; another in force holds air effort at most at {ceiling:g}")
+
+    def hold(self) -> None:
+        self.model.russia.ceiling = min((e.spec.ceiling for e in self.kind_in_force()), default=1.0)
 
 
 class ReinforcementEvent(ScenarioEvent):
-    """Strength for a regime force group (or its pool), an opposition reserve, or Turkish troops (thousands)."""
+    """Strength for a regime force group (or its pool), an opposition reserve, or Turkish troops (thousands).
+
+    Strength for a group stood down goes to the pool, as the group's own went
+    when it stood down: in the group it would never fight, and no other group
+    could be given it.
+    """
 
     handles = schema.ReinforcementSpec
     spec: schema.ReinforcementSpec
 
     def fire(self) -> None:
         m, e = self.model, self.spec
+        to = f" to {e.group}" if e.group else ""
         if e.faction == "turkey":
             m.turkey.troops += e.strength
         elif e.faction == "regime":
             group = m.regime.groups.get(e.group) if e.group else None
-            if group is not None:
+            if group is not None and group.active:
                 group.force = group.force + e.strength
             else:
                 m.regime.pool = m.regime.pool + e.strength
+                to = f" to the pool ({e.group} stood down)" if e.group else to
         else:
             m.factions[e.faction].force = m.factions[e.faction].force + e.strength
-        m.log_all("reinforcement", self.town(e.town) if e.town else None, e.faction, f"+{e.strength:g}" + (f" to {e.group}" if e.group else ""))
+        m.log_all("reinforcement", self.town(e.town) if e.town else None, e.faction, f"+{e.strength:g}{to}")
 
 
 class StrikeEvent(ScenarioEvent):

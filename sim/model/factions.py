@@ -53,7 +53,7 @@ class Russia(FactionAgent):
         super().__init__(model)
         self.p = params
         self.air = np.zeros(model.replicates)
-        self.ceiling = 1.0  # lowered by an air_policy event: support withheld whatever the regime does
+        self.ceiling = 1.0  # the lowest of the air policies in force (events.AirPolicyEvent): support withheld whatever the regime does
 
     def step(self) -> None:
         m = self.model
@@ -77,7 +77,7 @@ class Turkey(FactionAgent):
         self.p = params
         r = model.replicates
         self.escalation = np.zeros(r)
-        self.floor = 0.0  # set by an intervention while it lasts
+        self.floor = 0.0  # the highest intensity of the interventions in force (events.InterventionEvent)
         self.troops = 0.0  # thousands deployed in the theatre (reinforcement events)
         self.deaths = np.zeros(r, np.int64)
         self._deaths_seen = np.zeros(r, np.int64)

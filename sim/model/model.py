@@ -178,8 +178,8 @@ class CeasefireModel(mesa.Model):
         return self.start + dt.timedelta(days=self.day)
 
     def time_of(self, date: dt.date) -> float:
-        """Model time at which something dated ``date`` takes effect: the night before."""
-        return max(0.0, (date - self.start).days - 0.5)
+        """Model time at which something dated ``date`` takes effect: the night before (-0.5 for the start date: see events)."""
+        return (date - self.start).days - 0.5
 
     def step(self) -> None:
         """One day: the deal's dates, the factions in a fixed order, combat and collapse, flight, posts, records."""
