@@ -751,6 +751,27 @@ def test_turkish_drones_hold_fire_while_the_regime_keeps_a_deal_and_resume_when_
     assert regime_force(russian, 2.0, "e.yaml")["regime_force"].iloc[-1] < regime_force(russian, 0.0, "f.yaml")["regime_force"].iloc[-1] - 10
 
 
+def test_turkish_drones_strike_only_in_a_declared_intervention(build):
+    """Escalation alone (soldiers killed, posts cut off) once set the drones on the government's force from the
+    first post cut off in December; the record has Turkey's own campaign begin with Spring Shield (round 28)."""
+    line_theatre(build, controllers=("regime", *["hts"] * 8))
+    strike = ev(date="2020-01-02", type="strike", by="regime", town="T1", casualties={"turkey": 30})  # escalation 0.3
+    shield = ev(id="shield", date="2020-01-06", type="intervention", name="shield", intensity=1.0)
+
+    def regime_force(drones, events, name):
+        factions = {**STRONG_REGIME, "turkey": {"drone_strength": drones, "escalation_per_death": 0.01, "escalation_decay": 0,
+                                               "exposure": 0, "combat_exposure": 0}}
+        ts = simulate(scenario(build, factions, [push(["T8"]), strike, *events], name=name)).timeseries
+        return ts.set_index("date")
+
+    escalated, calm = regime_force(5.0, [], "a.yaml"), regime_force(0.0, [], "b.yaml")
+    assert (escalated["turkish_escalation"].iloc[2:] > 0.2).all(), "the strike's dead escalate Turkey"
+    assert escalated["regime_force"].equals(calm["regime_force"]), "escalated, but no campaign declared: no drone losses"
+    struck, spared = regime_force(5.0, [shield], "c.yaml"), regime_force(0.0, [shield], "d.yaml")
+    assert struck.loc[:"2020-01-05", "regime_force"].equals(spared.loc[:"2020-01-05", "regime_force"])
+    assert struck["regime_force"].iloc[-1] < spared["regime_force"].iloc[-1] - 10, "Spring Shield's drones do strike"
+
+
 def test_a_reported_strike_is_not_carried_out_while_its_striker_keeps_a_deal(build):
     # A what-if in which the government keeps a truce still had it kill the strike's Turkish soldiers.
     line_theatre(build, controllers=("regime", "hts", "hts"))

@@ -103,16 +103,21 @@ class Turkey(FactionAgent):
         self._encircled_seen[:, post] = cut_off
 
     def strike(self) -> None:
-        """Drones and artillery wear down the regime's force not committed to today's assaults.
+        """Drones and artillery wear down the regime's force not committed to today's assaults, in a declared campaign.
 
-        Not while the regime keeps a deal in force that Turkey guarantees
-        (Spring Shield stopped when the Moscow ceasefire began), and strikes
-        resume the day the regime breaks it; a deal Turkey is no party to
+        Only while an intervention holds Turkey's escalation up (a documented
+        decision: Spring Shield, counted from 27 February 2020), in proportion
+        to escalation: before it Turkey's guns backed the opposition's attacks
+        (fire support) but waged no campaign of their own. Not while the regime
+        keeps a deal in force that Turkey guarantees (Spring Shield stopped when
+        the Moscow ceasefire began), and strikes resume the day the regime
+        breaks it if an intervention still holds; a deal Turkey is no party to
         does not hold them back.
         """
         m = self.model
         guarantor = m.deal is not None and self.name in m.deal.parties
-        firing = self.escalation * ~(ceasefire.binding(m, m.regime.name) & guarantor)
+        declared = np.asarray(self.floor) > 0
+        firing = self.escalation * declared * ~(ceasefire.binding(m, m.regime.name) & guarantor)
         if firing.any():
             noise = streams.lognormal(m.keys, m.day, Draw.DRONE_LOSS, m.combat_params.noise)
             m.regime.lose(self.p.drone_strength * firing * noise)
