@@ -875,6 +875,24 @@ def test_a_replicate_is_the_same_alone_as_in_a_batch(build):
     assert not all(np.array_equal(batch[0].history, b.history) for b in batch[1:]), "replicates must differ"
 
 
+def test_every_replicate_is_the_same_alone_as_in_a_batch_with_patrols_and_a_deal_that_may_break(build):
+    """The patrols' coverage of a replicate whose deal broke before the first patrol was blank alone and 0 in a batch
+    where another replicate patrolled (one road-wide flag for the batch): every replicate is checked, not one."""
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts", "hts"))
+    factions = {**STRONG_REGIME, "hts": {**STRONG_REGIME["hts"], "protest_rate": 0.0, "patrol_attack": 0.0}}
+    deal = truce(compliance={"regime": 0.7, "hts": 1.0, "rebels": 1.0})
+    patrol = ev(date="2020-01-06", type="joint_patrol", route=["T0", "T4"], road="M9", every_days=3, participants=["russia", "turkey"])
+    sc = scenario(build, factions, [push(["T1"], force=5), deal, patrol], end="2020-01-15")
+    seeds = list(range(1, 21))
+    batch, alone_runs = simulate_batch(sc, seeds), [simulate(sc, seed=seed) for seed in seeds]
+    never = [r.timeseries["patrol_coverage"].isna().all() for r in alone_runs]
+    assert any(never) and not all(never), "some replicates patrol, some never do"
+    for seed, in_batch, alone in zip(seeds, batch, alone_runs, strict=True):
+        assert in_batch.history.tobytes() == alone.history.tobytes(), seed
+        pd.testing.assert_frame_equal(in_batch.timeseries, alone.timeseries, obj=f"seed {seed}")
+        pd.testing.assert_frame_equal(in_batch.events, alone.events, obj=f"seed {seed}")
+
+
 def test_the_model_steps_with_mesa_and_lists_its_factions_in_order(build):
     line_theatre(build)
     m = CeasefireModel(scenario(build, events=[push(["T1"])]), seeds=[1, 2, 3])

@@ -175,7 +175,7 @@ class JointPatrolEvent(ScenarioEvent):
         driven = np.where(stopped, (self.km[reached] + self.km[at]) / 2, self.km[at])
         coverage = np.where(going, driven / self.km[-1], np.nan)
         m.patrol_coverage[e.road] = np.where(going, coverage, m.patrol_coverage.get(e.road, np.zeros(m.replicates)))
-        m.patrolled_today.add(e.road)
+        m.patrolled_today[e.road] = m.patrolled_today.get(e.road, np.zeros(m.replicates, bool)) | going
         passed = going[:, None] & (np.arange(len(self.route))[None, :] <= reached[:, None])
         secure = m.security[:, self.route]
         m.security[:, self.route] = np.where(passed, secure + per_town(m.turkey.p.patrol_security) * (1.0 - secure), secure)

@@ -135,7 +135,7 @@ class CeasefireModel(mesa.Model):
         self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
         self.patrol_roads: set[str] = set()  # roads with an announced patrol plan
         self.patrol_coverage: dict[str, np.ndarray] = {}  # road -> share of the route the last patrol covered
-        self.patrolled_today: set[str] = set()  # the roads patrolled since the last record
+        self.patrolled_today: dict[str, np.ndarray] = {}  # road -> (replicates,) where it was patrolled since the last record
         self.coverage_shown = np.full(r, np.nan)  # the last patrols' coverage, their mean if several (timeseries)
         self.journal = Journal(t.towns)  # every event: (replicate or -1 for all, day, type, town, actors, detail)
         self.patrol_rows: list[tuple] = []  # (replicate, day, road, coverage, the town where it was stopped or its end)
@@ -352,9 +352,10 @@ class CeasefireModel(mesa.Model):
         # (replicates, holders) towns each holds today, counted once for the three reporters that read it.
         offset = np.arange(self.replicates)[:, None] * len(HOLDERS)
         self.towns_held = np.bincount((self.controller + offset).ravel(), minlength=self.replicates * len(HOLDERS)).reshape(-1, len(HOLDERS))
-        if self.patrolled_today:  # each patrol is read on its own day, whatever road the others drive
-            self.coverage_shown = np.mean([self.patrol_coverage[road] for road in sorted(self.patrolled_today)], axis=0)
-            self.patrolled_today.clear()
+        if roads := sorted(self.patrolled_today):  # each patrol read on its own day, only where it drove
+            went = np.array([self.patrolled_today.pop(road) for road in roads])  # (roads, replicates)
+            driven = np.where(went, [self.patrol_coverage[road] for road in roads], 0.0).sum(axis=0)
+            self.coverage_shown = np.where(went.any(axis=0), driven / np.maximum(went.sum(axis=0), 1), self.coverage_shown)
         self.datacollector.collect(self)
 
     def assert_invariants(self) -> None:
