@@ -245,15 +245,17 @@ def test_two_opposition_factions_on_one_town_the_first_to_declare_takes_it(build
     assert m.controller[0, g] == m.hts.code
 
 
-def breach(build, behind: str = "hts", collapse_shock: float = 0.5) -> CeasefireModel:
+def breach(build, behind: str = "hts", collapse_shock: float = 0.5, **combat_params) -> CeasefireModel:
     """G - A - B - C, with B also next to a second government town G2; A (HTS) is assaulted and falls on day 1.
 
-    B and C are held by ``behind``: once A falls, B is outflanked, and shaken if a fall shakes it.
+    B and C are held by ``behind``: once A falls, B is outflanked, and shaken if a fall shakes it. ``combat_params``
+    are further combat parameters.
     """
     build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, behind),
                    ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, behind)],
                   [("G", "A", "M9"), ("A", "B", "M9"), ("G2", "B", "secondary"), ("B", "C", "M9")])
-    combat_params = {"collapse_shock": collapse_shock, "abandon_shock": 0.4, "shock_recovery": 0.0, "break_ratio": 1, "noise": 0.0}
+    combat_params = {"collapse_shock": collapse_shock, "abandon_shock": 0.4, "shock_recovery": 0.0, "break_ratio": 1, "noise": 0.0,
+                     **combat_params}
     m = CeasefireModel(scenario(build, events=[push(["A"], force=100)], combat=combat_params))
     m.step()
     return m
