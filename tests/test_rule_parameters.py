@@ -3,9 +3,9 @@
 Each test fails when the rule reading its parameter is taken away (checked by
 patching the rule out): the government's choice of targets (``retake_bonus``,
 ``flank_bonus``, ``junction_bonus``), its build-up under a deal
-(``ceasefire_regen``), Russia's ``air_policy`` ceiling, and the numbers of
-combat (``fire_support``, ``post_defence``, ``cohesion``, ``min_garrison``,
-``occupy``, ``walk_in``).
+(``ceasefire_regen``), Russia's ``air_policy`` ceiling, Turkish troops'
+deterrence of a break, and the numbers of combat (``fire_support``,
+``post_defence``, ``cohesion``, ``min_garrison``, ``occupy``, ``walk_in``).
 
 Where two towns compete for one assault, they are laid out alike (the same
 road km from the group's ground and from its objective, coordinates exact in
@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from sim import CeasefireModel, simulate
+from sim.experiments.run import simulate_batch
 from sim.model import combat
 from sim.model.regime import ForceGroup
 
@@ -96,6 +97,43 @@ def test_an_air_policy_caps_russian_air_until_its_end_and_is_lifted_the_day_afte
     r = simulate(scenario(build, events=[push(["T6"]), policy], end="2020-01-09"))
     air = r.timeseries.set_index("date")["air_effort"]
     assert air.loc["2020-01-02":].tolist() == [1.0, 0.3, 0.3, 0.3, 0.3, 1.0, 1.0, 1.0]  # on the offensive throughout
+
+
+# ------------------------------------------------------------------ Turkish troops
+
+
+def break_days(build, events, name, seeds=range(20)):
+    """Days from the deal's start (2 Jan) until the regime breaks it, per seed (30: never within the run)."""
+    factions = {**STRONG_REGIME, "turkey": {"troop_deterrence": 0.5}}
+    out = []
+    for r in simulate_batch(scenario(build, factions, events, name=name, end="2020-02-01"), list(seeds)):
+        broken = r.timeseries.index[r.timeseries["ceasefire"] == "broken"]
+        out.append(int(broken[0]) - 1 if len(broken) else 30)
+    return np.array(out)
+
+
+def test_turkish_troops_arriving_under_a_deal_make_the_regime_keep_it_longer(build):
+    # A half-kept truce binds a government group in the field: a break chance of 0.5 a day. Four thousand Turkish
+    # troops arriving on its first day multiply it by e^-2 (troop_deterrence 0.5). The break draws are the same on
+    # the same seeds, so in no replicate does the deal break sooner, and in most it lasts longer.
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    deal = truce(effective="2020-01-02", compliance={"regime": 0.5, "hts": 1.0, "rebels": 1.0})
+    troops = ev(id="troops", date="2020-01-02", type="reinforcement", faction="turkey", strength=4)
+    alone = break_days(build, [push(["T2"]), deal], "a.yaml")
+    with_troops = break_days(build, [push(["T2"]), deal, troops], "b.yaml")
+    assert (with_troops >= alone).all() and (with_troops > alone).mean() > 0.5
+    assert with_troops.mean() > alone.mean() + 5
+
+
+def test_turkish_troops_arriving_with_no_deal_in_force_change_nothing(build):
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "commit": 0.1}, "turkey": {"troop_deterrence": 0.5}}
+    troops = ev(id="troops", date="2020-01-03", type="reinforcement", faction="turkey", strength=10)
+    base = simulate(scenario(build, factions, [push(["T3"])], name="a.yaml"))
+    more = simulate(scenario(build, factions, [push(["T3"]), troops], name="b.yaml"))
+    assert more.timeseries["turkish_troops"].iloc[-1] == 10
+    assert (base.history == more.history).all()
+    assert base.timeseries.drop(columns="turkish_troops").equals(more.timeseries.drop(columns="turkish_troops"))
 
 
 # ------------------------------------------------------------------ combat's numbers

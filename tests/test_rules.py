@@ -519,7 +519,9 @@ def test_pressure_eases_when_patrols_run(build):
     assert pressure(0.3) < pressure(0.0) - 0.1
 
 
-def test_turkish_troops_deter_a_new_offensive():
+def test_a_deals_break_chance_is_the_regimes_urge_times_the_deterrence_it_is_given():
+    # Only the arithmetic: the deterrence is handed in. That Turkish troops arriving under a deal lower it is
+    # tests/test_rule_parameters.py's test_turkish_troops_arriving_under_a_deal_make_the_regime_keep_it_longer.
     from sim.model.ceasefire import Ceasefire
 
     day = pd.Timestamp("2020-01-02").date()
