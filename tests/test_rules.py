@@ -787,11 +787,19 @@ def test_a_replicate_is_the_same_alone_as_in_a_batch(build):
 
 def test_the_model_steps_with_mesa_and_lists_its_factions_in_order(build):
     line_theatre(build)
-    m = CeasefireModel(scenario(build, events=[push(["T1"])]), seeds=[1, 2, 3])
+    m = CeasefireModel(scenario(build, events=[push(["T1"], date="2020-01-05")]), seeds=[1, 2, 3])
+    for _ in range(3):
+        m.step()
+    assert m.date == dt.date(2020, 1, 4) and not m.regime.groups
+    # Mesa fires the offensive dated 5 January at time_of(5 January), 3.5, the night before: the step that
+    # simulates 5 January (Mesa's step event at time 4) finds the group formed, and it attacks that day.
+    m.step()
+    assert m.time == 4 and m.date == dt.date(2020, 1, 5) and (m.attack_force[:, m.theatre.town("T1")] > 0).all()
     m.run_model()
     assert m.steps == 20 and m.history.shape == (3, 21, 3)
+    # Mesa's data collector holds a row for the start and one for each day, each a value per replicate.
+    assert len(m.datacollector.model_vars["air_effort"]) == 21 and m.datacollector.model_vars["air_effort"][-1].shape == (3,)
     assert list(m.factions) == ["regime", "russia", "turkey", "hts", "rebels"]
-    assert combat.resolve.__module__ == "sim.model.combat"
 
 
 @pytest.mark.parametrize("keeps", [0.0, 1.0])
