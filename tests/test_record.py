@@ -94,5 +94,8 @@ def test_the_moscow_ceasefire_holds_and_patrols_lengthen(moscow):
         done = r.events[r.events["type"] == "patrol_completed"]
         first_full.append(dt.date.fromisoformat(done["date"].iloc[0]) if len(done) else None)
     assert dt.date(2020, 6, 15) <= median_date(first_full) <= dt.date(2020, 8, 12)  # reported: 22 July
-    coverage = np.array([[p["coverage"] for p in r.patrols] for r in moscow])
-    assert coverage[:, :4].mean() < coverage[:, -4:].mean()  # the patrols get further over time
+    broken = [r.seed for r in moscow if r.events["type"].str.endswith("_broken").any()]
+    assert not broken, f"the government broke the ceasefire in the replicates of seeds {broken} (reported: it held through August)"
+    # Each replicate's own patrols, as many as ran while its deal was in force (one broken ends them early).
+    coverage = [np.array([p["coverage"] for p in r.patrols]) for r in moscow]
+    assert np.mean([c[:4].mean() for c in coverage]) < np.mean([c[-4:].mean() for c in coverage])  # the patrols get further over time

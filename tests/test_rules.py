@@ -261,15 +261,17 @@ def test_two_opposition_factions_on_one_town_the_first_to_declare_takes_it(build
     assert m.controller[0, g] == m.hts.code
 
 
-def breach(build, behind: str = "hts", collapse_shock: float = 0.5) -> CeasefireModel:
+def breach(build, behind: str = "hts", collapse_shock: float = 0.5, **combat_params) -> CeasefireModel:
     """G - A - B - C, with B also next to a second government town G2; A (HTS) is assaulted and falls on day 1.
 
-    B and C are held by ``behind``: once A falls, B is outflanked, and shaken if a fall shakes it.
+    B and C are held by ``behind``: once A falls, B is outflanked, and shaken if a fall shakes it. ``combat_params``
+    are further combat parameters.
     """
     build.theatre([("G", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, behind),
                    ("G2", 35.45, 36.1, "regime"), ("C", 35.55, 36.1, behind)],
                   [("G", "A", "M9"), ("A", "B", "M9"), ("G2", "B", "secondary"), ("B", "C", "M9")])
-    combat_params = {"collapse_shock": collapse_shock, "abandon_shock": 0.4, "shock_recovery": 0.0, "break_ratio": 1, "noise": 0.0}
+    combat_params = {"collapse_shock": collapse_shock, "abandon_shock": 0.4, "shock_recovery": 0.0, "break_ratio": 1, "noise": 0.0,
+                     **combat_params}
     m = CeasefireModel(scenario(build, events=[push(["A"], force=100)], combat=combat_params))
     m.step()
     return m
@@ -533,7 +535,9 @@ def test_pressure_eases_when_patrols_run(build):
     assert pressure(0.3) < pressure(0.0) - 0.1
 
 
-def test_turkish_troops_deter_a_new_offensive():
+def test_a_deals_break_chance_is_the_regimes_urge_times_the_deterrence_it_is_given():
+    # Only the arithmetic: the deterrence is handed in. That Turkish troops arriving under a deal lower it is
+    # tests/test_rule_parameters.py's test_turkish_troops_arriving_under_a_deal_make_the_regime_keep_it_longer.
     from sim.model.ceasefire import Ceasefire
 
     day = pd.Timestamp("2020-01-02").date()
@@ -895,11 +899,19 @@ def test_every_replicate_is_the_same_alone_as_in_a_batch_with_patrols_and_a_deal
 
 def test_the_model_steps_with_mesa_and_lists_its_factions_in_order(build):
     line_theatre(build)
-    m = CeasefireModel(scenario(build, events=[push(["T1"])]), seeds=[1, 2, 3])
+    m = CeasefireModel(scenario(build, events=[push(["T1"], date="2020-01-05")]), seeds=[1, 2, 3])
+    for _ in range(3):
+        m.step()
+    assert m.date == dt.date(2020, 1, 4) and not m.regime.groups
+    # Mesa fires the offensive dated 5 January at time_of(5 January), 3.5, the night before: the step that
+    # simulates 5 January (Mesa's step event at time 4) finds the group formed, and it attacks that day.
+    m.step()
+    assert m.time == 4 and m.date == dt.date(2020, 1, 5) and (m.attack_force[:, m.theatre.town("T1")] > 0).all()
     m.run_model()
     assert m.steps == 20 and m.history.shape == (3, 21, 3)
+    # Mesa's data collector holds a row for the start and one for each day, each a value per replicate.
+    assert len(m.datacollector.model_vars["air_effort"]) == 21 and m.datacollector.model_vars["air_effort"][-1].shape == (3,)
     assert list(m.factions) == ["regime", "russia", "turkey", "hts", "rebels"]
-    assert combat.resolve.__module__ == "sim.model.combat"
 
 
 @pytest.mark.parametrize("keeps", [0.0, 1.0])

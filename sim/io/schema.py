@@ -279,8 +279,8 @@ class AirPolicySpec(EventSpec):
 
 
 class ReinforcementSpec(EventSpec):
-    """Strength added to a faction: a regime force group (or its pool), an opposition reserve,
-    or Turkish troops in the theatre (in thousands: they deter a new offensive)."""
+    """Strength added to a faction: a regime force group (or its pool), an opposition reserve, or Turkish troops (thousands:
+    they only lower the government's daily chance of breaking a deal in force that binds it; with none, they change nothing)."""
 
     type: Literal["reinforcement"]
     faction: Literal["regime", "turkey", "hts", "rebels"]

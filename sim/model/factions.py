@@ -68,7 +68,15 @@ class Russia(FactionAgent):
 
 
 class Turkey(FactionAgent):
-    """Posts that deter and can be cut off, troops that deter a new offensive, escalation and drones."""
+    """Posts that deter and can be cut off, escalation and drones; and troops, which only make a deal last.
+
+    Troops (thousands, from reinforcement events) do not fight, man posts or
+    take losses: they scale the regime's daily chance of breaking a deal in
+    force that binds it (:attr:`deterrence`, read by
+    :func:`sim.model.ceasefire.regime_holds_back` on days a force group is in
+    the field). With no such deal in force they change nothing; they stay, and
+    count under a later deal.
+    """
 
     name = "turkey"
 
@@ -149,7 +157,8 @@ class Turkey(FactionAgent):
 
     @property
     def deterrence(self) -> float | np.ndarray:
-        """Factor on the regime's chance to break a deal: Turkish troops in the theatre (thousands) discourage it."""
+        """Factor in (0, 1] on the regime's daily chance to break a deal in force that binds it: exp(-troop_deterrence
+        x thousands of Turkish troops in the theatre). Nothing else reads the troops."""
         return np.exp(-self.p.troop_deterrence * self.troops)
 
     def deterrence_of_posts(self, rep: np.ndarray, town: np.ndarray) -> np.ndarray:
