@@ -153,3 +153,52 @@ def test_towns_held_numbers_events_and_names_them_in_a_key(toy_results):  # noqa
     described = [x.get_text() for x in key.get_legend().get_texts()]
     assert described == ["1 Jan: Government offensive toward T12", "6 Jan: Deal in force"]
     assert not any(re.search(r"\boffensive start\b|agreement\b", x) for x in described)
+
+
+def style_colours() -> list[str]:
+    """Every colour sim/viz/style.py names ('#RRGGBB' constants, and those in its dicts: factions, road styles)."""
+    from sim.viz import style
+
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            found.add(value.upper())
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    for name, value in vars(style).items():
+        if name.isupper():
+            walk(value)
+    return sorted(found)
+
+
+def test_a_saved_png_keeps_every_colour_of_the_style_exactly(tmp_path):
+    """PNGs were cut to 256 colours by median cut, which drops small, rare colours: on the campaign map the Russian
+    military police (#CC79A7) came out brown-grey (185, 167, 152), and ensemble maps' reported front and front spread
+    shifted. Here each colour of the style is a small solid patch over a smooth gradient of thousands of colours
+    (as a probability map's shading is), and each must be in the PNG exactly."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Rectangle
+    from PIL import Image
+
+    from sim.viz.style import new_figure, save_figure
+
+    colours = style_colours()
+    assert {"#CC79A7", "#56B4E9", "#6A1B9A", "#D55E00"} <= set(colours)
+    fig = new_figure(figsize=(6, 4), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    y, x = np.mgrid[0:1:300j, 0:1:400j]
+    ax.imshow(np.dstack([x, y, 1 - x * y]), extent=(0, 1, 0, 1), aspect="auto", interpolation="bilinear")
+    for k, colour in enumerate(colours):
+        ax.add_patch(Rectangle((0.02 + 0.07 * k, 0.04), 0.035, 0.05, color=colour, lw=0, zorder=3))
+    path = save_figure(fig, tmp_path / "colours.png")
+    with Image.open(path) as image:
+        assert image.mode == "P"  # still a palette PNG: maps stay small
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    present = {tuple(int(v) for v in p) for p in np.unique(pixels, axis=0)}
+    assert len(present) > 200  # the gradient did take most of the palette
+    missing = [c for c in colours if tuple(round(255 * v) for v in to_rgb(c)) not in present]
+    assert missing == []
