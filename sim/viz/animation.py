@@ -19,7 +19,7 @@ from .geometry import layout
 from .labels import finish_labels, main_towns
 from .map_state import EnsembleState, MapState, ensemble_state, run_state
 from .maps import last_day, require_posts, scenario_events, what
-from .style import FACTION_NAMES
+from .style import FACTION_NAMES, who_holds
 
 DPI = 100  # frames of FRAME inches at this resolution: 1050 x 720 pixels, text as readable as on the maps
 FRAME = (10.5, 7.2)
@@ -116,7 +116,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         coll, handles = draw_probability(ax, lay, first, faction)
         # Below the map, where it covers neither the map nor the legend beside it.
         fig.colorbar(coll, ax=ax, orientation="horizontal", fraction=0.04, pad=0.03, shrink=0.7, aspect=35,
-                     label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
+                     label=f"share of runs in which {who_holds(faction)} the town")
     else:
         handles = draw_control(ax, lay, first)
         for h in handles:  # the legend is drawn once: say what the star means, not where it is on the last day

@@ -26,6 +26,7 @@ from ..names import DISPLAY_NAMES
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 FACTION_COLOURS = {"regime": "#D55E00", "hts": "#3A3A3A", "rebels": "#009E73", "turkey": "#0072B2", "russia": "#CC79A7"}
 FACTION_NAMES = DISPLAY_NAMES
+PLURAL_NAMES = {"rebels"}  # sides named in the plural: "Turkish-backed rebels hold", "HTS holds"
 CORRIDOR_COLOUR = "#F0E442"  # Okabe-Ito yellow
 REPORTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: the record, wherever it is drawn
 SPREAD_COLOUR = "#6A1B9A"  # an ensemble's front lines, paler the rarer: a purple, so a rare front is not taken for a grey road
@@ -43,6 +44,13 @@ def tint(colour: str, strength: float = TINT) -> tuple[float, float, float, floa
     """A faction colour blended with white (the territory fill)."""
     r, g, b = to_rgb(colour)
     return (1 - strength + strength * r, 1 - strength + strength * g, 1 - strength + strength * b, 1.0)
+
+
+def who_holds(faction: str) -> str:
+    """``faction`` holding, in words for titles and colour bars: "the government holds", "HTS holds",
+    "Turkish-backed rebels hold" (the verb agrees with the name)."""
+    who = "the government" if faction == "regime" else FACTION_NAMES[faction]
+    return f"{who} {'hold' if faction in PLURAL_NAMES else 'holds'}"
 
 
 def corridor_fill() -> tuple[float, float, float, float]:
