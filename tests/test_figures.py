@@ -15,7 +15,7 @@ import pytest
 from matplotlib.path import Path as MplPath
 
 import sim.viz.animation as animation
-from sim import load_scenario, simulate
+from sim import load_scenario, simulate, write_run
 from sim.analysis.results import RunData, load_results
 from sim.viz import plots
 from sim.viz.figures import control_map_figure
@@ -202,3 +202,54 @@ def test_a_saved_png_keeps_every_colour_of_the_style_exactly(tmp_path):
     assert len(present) > 200  # the gradient did take most of the palette
     missing = [c for c in colours if tuple(round(255 * v) for v in to_rgb(c)) not in present]
     assert missing == []
+
+
+class FrameRecorder(animation.animation.AbstractMovieWriter):
+    """A movie writer that writes nothing: it notes, for each frame, its title, its legend and what the map draws."""
+
+    def __init__(self) -> None:
+        super().__init__(fps=4)
+        self.frames: list[dict] = []
+
+    def setup(self, fig, outfile, dpi=None) -> None:  # noqa: ANN001
+        super().setup(fig, outfile, dpi)
+
+    def grab_frame(self, **savefig_kwargs) -> None:
+        fig = self.fig
+        ax = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        (legend,) = fig.legends
+        drawn = {a.get_gid() for a in (*ax.collections, *ax.patches, *ax.lines)
+                 if not hasattr(a, "get_offsets") or len(a.get_offsets())}
+        note = [t for t in fig.texts if t.get_text()]
+        self.frames.append({"title": ax.get_title(), "legend": [t.get_text() for t in legend.get_texts()], "drawn": drawn,
+                            "clear": not legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+                            and not any(legend.get_window_extent(renderer).overlaps(t.get_window_extent(renderer)) for t in note)})
+
+    def finish(self) -> None:
+        pass
+
+
+def test_an_animation_keeps_to_its_frames_and_each_frames_legend_to_what_it_draws(moscow, tmp_path, monkeypatch):
+    """`map --animate` of a Moscow run wrote 61 frames where at most 60 were asked for (every third day, then the last
+    day as one more), and every frame's legend was the last day's: "Where the last patrol stopped" stood beside the
+    frames before the first patrol. Now the frames are spread over the run, first and last day among them, and each
+    frame's legend names only what that frame draws."""
+    result, _, _ = moscow
+    folder = write_run(result, tmp_path / "run", map_png=False)
+    recorder = FrameRecorder()
+    monkeypatch.setattr(animation, "save_animation", lambda anim, path, writer: anim.save(path, writer=recorder) or path)
+    animation.animate(folder, out=tmp_path / "control.gif", max_frames=8)  # 32 days: every fourth day was 9 frames
+    frames = recorder.frames
+    assert len(frames) == 8, [f["title"] for f in frames]
+    assert frames[0]["title"].endswith(": 5 March 2020") and frames[-1]["title"].endswith(": 5 April 2020")
+    entries = {"Where the last patrol stopped": "patrol_reached", "Joint patrol route (M4)": "patrol_route",
+               "Russian military police": "military_police", "Turkish post, encircled": "posts_encircled",
+               "Turkish post": "posts"}
+    for f in frames:
+        for label, gid in entries.items():
+            assert (label in f["legend"]) == (gid in f["drawn"]), (f["title"], label, f["legend"])
+        assert any(x.startswith("M4 security corridor") for x in f["legend"]) == ("corridor" in f["drawn"]), f
+        assert f["clear"], f["title"]  # the legend is off the map and off the captions beneath it
+    before = [f for f in frames if "patrol_reached" not in f["drawn"]]
+    assert before and len(before) < len(frames)  # frames before the first patrol (15 March), and after

@@ -37,14 +37,19 @@ def map_panels(panels: int, *, width: float | None = None, height: float = 7.6) 
     return fig, list(axes[0])
 
 
-def add_legend(fig: Figure, handles: list, *, where: str = "right", fontsize: float = 8) -> None:
-    """One legend for the figure (each label once), at its right or below it."""
+def add_legend(fig: Figure, handles: list, *, where: str = "right", fontsize: float = 8,
+               corner: tuple[float, float] | None = None) -> None:
+    """One legend for the figure (each label once), at its right or below it, or with its upper left ``corner`` there
+    (in figure coordinates: an animation frame's legend where the layout left room for it)."""
     seen, unique = set(), []
     for h in handles:
         if h.get_label() not in seen:
             seen.add(h.get_label())
             unique.append(h)
-    if where == "right":
+    if corner is not None:
+        fig.legend(handles=unique, loc="upper left", bbox_to_anchor=corner, bbox_transform=fig.transFigure, borderaxespad=0,
+                   fontsize=fontsize, frameon=False)
+    elif where == "right":
         fig.legend(handles=unique, loc="outside right upper", fontsize=fontsize, frameon=False)
     else:
         fig.legend(handles=unique, loc="outside lower center", ncols=min(4, len(unique)), fontsize=fontsize, frameon=False)
