@@ -137,18 +137,17 @@ def palette_image(rgb: Image.Image, keep: tuple[str, ...] = PALETTE, *, colours:
         kept = wanted[np.isin(wanted, found)]
         common = found[np.argsort(-counts, kind="stable")[: frequent + len(kept)]]
         fixed = np.concatenate([kept, common[~np.isin(common, kept)][:frequent]])[:colours]
-        rest = a.reshape(-1, 3)[~np.isin(packed, fixed)]
+        rest = a.reshape(-1, 3)[~np.isin(found, fixed)[inverse]]
         n = colours - len(fixed)
         cut = np.zeros((0, 3), np.uint8)
         if n > 0:
             quantized = Image.fromarray(rest.reshape(1, -1, 3)).quantize(n, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
             cut = np.array(quantized.getpalette()[: 3 * n], np.uint8).reshape(-1, 3)
         palette = np.unique(np.concatenate([fixed, _packed(cut)]))
-        near = np.empty(len(found), np.intp)
-        found_rgb, palette_rgb = _unpacked(found), _unpacked(palette)
-        for start in range(0, len(found), 4096):  # nearest palette colour of each colour in the image: exact ones stay
-            d = ((found_rgb[start:start + 4096, None, :] - palette_rgb[None]) ** 2).sum(axis=-1)
-            near[start:start + 4096] = d.argmin(axis=1)
+        # The nearest palette colour of each colour in the image (exact ones stay): |c - p|² less |c|², which is the
+        # same for every p; exact in floating point, 8-bit colours' products being small integers.
+        found_rgb, palette_rgb = _unpacked(found).astype(float), _unpacked(palette).astype(float)
+        near = ((palette_rgb**2).sum(axis=1) - 2 * found_rgb @ palette_rgb.T).argmin(axis=1)
         index = near[inverse]
     image = Image.frombytes("P", rgb.size, index.astype(np.uint8).tobytes())
     image.putpalette(_unpacked(palette).astype(np.uint8).ravel().tolist())
