@@ -253,3 +253,24 @@ def test_an_animation_keeps_to_its_frames_and_each_frames_legend_to_what_it_draw
         assert f["clear"], f["title"]  # the legend is off the map and off the captions beneath it
     before = [f for f in frames if "patrol_reached" not in f["drawn"]]
     assert before and len(before) < len(frames)  # frames before the first patrol (15 March), and after
+
+
+def test_animation_frames_keep_the_styles_colours(moscow, tmp_path):
+    """Each GIF frame was cut to 256 colours by Pillow's own quantiser, which, like the PNGs' median cut, dropped
+    small colours: the military police and the patrol route lost their pink on most frames of a Moscow run. Frames
+    now go through the PNGs' palette, every colour of the style exact."""
+    from matplotlib.colors import to_rgb
+    from PIL import Image
+
+    from sim.viz.style import FACTION_COLOURS
+
+    result, _, _ = moscow
+    folder = write_run(result, tmp_path / "run", map_png=False)
+    gif = animation.animate(folder, out=tmp_path / "control.gif", max_frames=3)[0]
+    wanted = {name: tuple(round(255 * v) for v in to_rgb(FACTION_COLOURS[name])) for name in ("regime", "hts", "rebels", "russia", "turkey")}
+    with Image.open(gif) as image:
+        assert image.n_frames == 3
+        for k in range(image.n_frames):
+            image.seek(k)
+            present = {tuple(int(v) for v in p) for p in np.unique(np.asarray(image.convert("RGB")).reshape(-1, 3), axis=0)}
+            assert [name for name, rgb in wanted.items() if rgb not in present] == [], k

@@ -29,7 +29,7 @@ from .geometry import layout
 from .labels import finish_labels, main_towns
 from .map_state import EnsembleState, MapState, ensemble_state, run_state
 from .maps import last_day, require_posts, scenario_events, what
-from .style import FACTION_NAMES, who_holds
+from .style import FACTION_NAMES, palette_image, who_holds
 
 DPI = 100  # frames of FRAME inches at this resolution: 1050 x 720 pixels, text as readable as on the maps
 FRAME = (10.5, 7.2)
@@ -216,11 +216,14 @@ def _may_write(path: Path) -> bool:
 
 
 class SignedGifWriter(animation.PillowWriter):
-    """Matplotlib's GIF writer, with the simulator's signature as the GIF's comment (so it may be replaced later)."""
+    """Matplotlib's GIF writer, with the simulator's signature as the GIF's comment (so it may be replaced later),
+    and each frame in 256 colours as a PNG is (:func:`palette_image`): Pillow's own cut lost the military police's
+    pink on most frames."""
 
     def finish(self) -> None:
-        self._frames[0].save(self.outfile, save_all=True, append_images=self._frames[1:], duration=int(1000 / self.fps),
-                             loop=0, comment=SIGNATURE.encode())
+        frames = [palette_image(frame.convert("RGB")) for frame in self._frames]
+        frames[0].save(self.outfile, save_all=True, append_images=frames[1:], duration=int(1000 / self.fps),
+                       loop=0, comment=SIGNATURE.encode())
 
 
 def save_animation(anim: animation.Animation, path: Path, writer: animation.AbstractMovieWriter) -> Path:
