@@ -274,3 +274,18 @@ def test_animation_frames_keep_the_styles_colours(moscow, tmp_path):
             image.seek(k)
             present = {tuple(int(v) for v in p) for p in np.unique(np.asarray(image.convert("RGB")).reshape(-1, 3), axis=0)}
             assert [name for name, rgb in wanted.items() if rgb not in present] == [], k
+
+
+def test_an_ensemble_map_names_the_patrol_route_it_draws(moscow):
+    """A Moscow ensemble's probability map drew the joint-patrol route (dashed, pink) with nothing in the legend to
+    say what it was; a single run's map names it."""
+    from sim.viz.figures import ensemble_figure
+    from sim.viz.map_state import ensemble_state
+
+    from .test_maps import find
+
+    result, run, events = moscow
+    es = ensemble_state(result.theatre, events, [run], dt.date(2020, 3, 20))
+    fig = ensemble_figure(result.theatre, es, "regime", "x")
+    assert find(fig.axes[0], "patrol_route")
+    assert "Joint patrol route (M4)" in [x.get_text() for x in fig.legends[0].get_texts()]

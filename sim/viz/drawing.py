@@ -192,7 +192,13 @@ def control_handles(lay: Layout, state: MapState, *, intact: bool, encircled: bo
     if state.corridor is not None:
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
                              label=corridor_label(state.corridor, state.patrols)))
-    for p in state.patrols:
+    return handles + patrol_handles(lay, state.patrols)
+
+
+def patrol_handles(lay: Layout, patrols: list[MapPatrol]) -> list:
+    """The legend entries of what :func:`draw_patrols` draws: each route, and where its last patrol stopped."""
+    handles = []
+    for p in patrols:
         handles.append(Line2D([], [], color=FACTION_COLOURS["russia"], lw=1.6, ls=(0, (2, 1.5)), label=f"Joint patrol route ({p.road})"))
         if p.reached is not None:
             handles.append(Line2D([], [], marker="*", ls="", ms=12, color=FACTION_COLOURS["russia"], mec="white",
@@ -262,7 +268,7 @@ def probability_handles(lay: Layout, es: EnsembleState, *, intact: bool, encircl
         label = corridor_label(state.corridor, state.patrols).split(" (")[0]
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
                              label=f"{label} (agreement in force in {es.corridor_share:.0%} of runs)"))
-    return handles
+    return handles + patrol_handles(lay, state.patrols)
 
 
 def modal_handles() -> list:
