@@ -15,7 +15,7 @@ import pytest
 from matplotlib.path import Path as MplPath
 
 import sim.viz.animation as animation
-from sim import load_scenario, simulate
+from sim import load_scenario, simulate, write_run
 from sim.analysis.results import RunData, load_results
 from sim.viz import plots
 from sim.viz.figures import control_map_figure
@@ -153,3 +153,139 @@ def test_towns_held_numbers_events_and_names_them_in_a_key(toy_results):  # noqa
     described = [x.get_text() for x in key.get_legend().get_texts()]
     assert described == ["1 Jan: Government offensive toward T12", "6 Jan: Deal in force"]
     assert not any(re.search(r"\boffensive start\b|agreement\b", x) for x in described)
+
+
+def style_colours() -> list[str]:
+    """Every colour sim/viz/style.py names ('#RRGGBB' constants, and those in its dicts: factions, road styles)."""
+    from sim.viz import style
+
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            found.add(value.upper())
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    for name, value in vars(style).items():
+        if name.isupper():
+            walk(value)
+    return sorted(found)
+
+
+def test_a_saved_png_keeps_every_colour_of_the_style_exactly(tmp_path):
+    """PNGs were cut to 256 colours by median cut, which drops small, rare colours: on the campaign map the Russian
+    military police (#CC79A7) came out brown-grey (185, 167, 152), and ensemble maps' reported front and front spread
+    shifted. Here each colour of the style is a small solid patch over a smooth gradient of thousands of colours
+    (as a probability map's shading is), and each must be in the PNG exactly."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Rectangle
+    from PIL import Image
+
+    from sim.viz.style import new_figure, save_figure
+
+    colours = style_colours()
+    assert {"#CC79A7", "#56B4E9", "#6A1B9A", "#D55E00"} <= set(colours)
+    fig = new_figure(figsize=(6, 4), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    y, x = np.mgrid[0:1:300j, 0:1:400j]
+    ax.imshow(np.dstack([x, y, 1 - x * y]), extent=(0, 1, 0, 1), aspect="auto", interpolation="bilinear")
+    for k, colour in enumerate(colours):
+        ax.add_patch(Rectangle((0.02 + 0.07 * k, 0.04), 0.035, 0.05, color=colour, lw=0, zorder=3))
+    path = save_figure(fig, tmp_path / "colours.png")
+    with Image.open(path) as image:
+        assert image.mode == "P"  # still a palette PNG: maps stay small
+        pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    present = {tuple(int(v) for v in p) for p in np.unique(pixels, axis=0)}
+    assert len(present) > 200  # the gradient did take most of the palette
+    missing = [c for c in colours if tuple(round(255 * v) for v in to_rgb(c)) not in present]
+    assert missing == []
+
+
+class FrameRecorder(animation.animation.AbstractMovieWriter):
+    """A movie writer that writes nothing: it notes, for each frame, its title, its legend and what the map draws."""
+
+    def __init__(self) -> None:
+        super().__init__(fps=4)
+        self.frames: list[dict] = []
+
+    def setup(self, fig, outfile, dpi=None) -> None:  # noqa: ANN001
+        super().setup(fig, outfile, dpi)
+
+    def grab_frame(self, **savefig_kwargs) -> None:
+        fig = self.fig
+        ax = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        (legend,) = fig.legends
+        drawn = {a.get_gid() for a in (*ax.collections, *ax.patches, *ax.lines)
+                 if not hasattr(a, "get_offsets") or len(a.get_offsets())}
+        note = [t for t in fig.texts if t.get_text()]
+        self.frames.append({"title": ax.get_title(), "legend": [t.get_text() for t in legend.get_texts()], "drawn": drawn,
+                            "clear": not legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+                            and not any(legend.get_window_extent(renderer).overlaps(t.get_window_extent(renderer)) for t in note)})
+
+    def finish(self) -> None:
+        pass
+
+
+def test_an_animation_keeps_to_its_frames_and_each_frames_legend_to_what_it_draws(moscow, tmp_path, monkeypatch):
+    """`map --animate` of a Moscow run wrote 61 frames where at most 60 were asked for (every third day, then the last
+    day as one more), and every frame's legend was the last day's: "Where the last patrol stopped" stood beside the
+    frames before the first patrol. Now the frames are spread over the run, first and last day among them, and each
+    frame's legend names only what that frame draws."""
+    result, _, _ = moscow
+    folder = write_run(result, tmp_path / "run", map_png=False)
+    recorder = FrameRecorder()
+    monkeypatch.setattr(animation, "save_animation", lambda anim, path, writer: anim.save(path, writer=recorder) or path)
+    animation.animate(folder, out=tmp_path / "control.gif", max_frames=8)  # 32 days: every fourth day was 9 frames
+    frames = recorder.frames
+    assert len(frames) == 8, [f["title"] for f in frames]
+    assert frames[0]["title"].endswith(": 5 March 2020") and frames[-1]["title"].endswith(": 5 April 2020")
+    entries = {"Where the last patrol stopped": "patrol_reached", "Joint patrol route (M4)": "patrol_route",
+               "Russian military police": "military_police", "Turkish post, encircled": "posts_encircled",
+               "Turkish post": "posts"}
+    for f in frames:
+        for label, gid in entries.items():
+            assert (label in f["legend"]) == (gid in f["drawn"]), (f["title"], label, f["legend"])
+        assert any(x.startswith("M4 security corridor") for x in f["legend"]) == ("corridor" in f["drawn"]), f
+        assert f["clear"], f["title"]  # the legend is off the map and off the captions beneath it
+    before = [f for f in frames if "patrol_reached" not in f["drawn"]]
+    assert before and len(before) < len(frames)  # frames before the first patrol (15 March), and after
+
+
+def test_animation_frames_keep_the_styles_colours(moscow, tmp_path):
+    """Each GIF frame was cut to 256 colours by Pillow's own quantiser, which, like the PNGs' median cut, dropped
+    small colours: the military police and the patrol route lost their pink on most frames of a Moscow run. Frames
+    now go through the PNGs' palette, every colour of the style exact."""
+    from matplotlib.colors import to_rgb
+    from PIL import Image
+
+    from sim.viz.style import FACTION_COLOURS
+
+    result, _, _ = moscow
+    folder = write_run(result, tmp_path / "run", map_png=False)
+    gif = animation.animate(folder, out=tmp_path / "control.gif", max_frames=3)[0]
+    wanted = {name: tuple(round(255 * v) for v in to_rgb(FACTION_COLOURS[name])) for name in ("regime", "hts", "rebels", "russia", "turkey")}
+    with Image.open(gif) as image:
+        assert image.n_frames == 3
+        for k in range(image.n_frames):
+            image.seek(k)
+            present = {tuple(int(v) for v in p) for p in np.unique(np.asarray(image.convert("RGB")).reshape(-1, 3), axis=0)}
+            assert [name for name, rgb in wanted.items() if rgb not in present] == [], k
+
+
+def test_an_ensemble_map_names_the_patrol_route_it_draws(moscow):
+    """A Moscow ensemble's probability map drew the joint-patrol route (dashed, pink) with nothing in the legend to
+    say what it was; a single run's map names it."""
+    from sim.viz.figures import ensemble_figure
+    from sim.viz.map_state import ensemble_state
+
+    from .test_maps import find
+
+    result, run, events = moscow
+    es = ensemble_state(result.theatre, events, [run], dt.date(2020, 3, 20))
+    fig = ensemble_figure(result.theatre, es, "regime", "x")
+    assert find(fig.axes[0], "patrol_route")
+    assert "Joint patrol route (M4)" in [x.get_text() for x in fig.legends[0].get_texts()]

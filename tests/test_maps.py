@@ -337,7 +337,35 @@ def test_animation_has_a_frame_per_day_and_captions(toy_results, tmp_path):
         for k in range(im.n_frames):
             im.seek(k)
             shown += im.info["duration"]
-    # 15 days in at most 5 frames: every third day (1, 4, 7, 10, 13 Jan) and the last, at 4 frames a second.
-    assert shown == pytest.approx(6 * 250, abs=10)
+    # 15 days in at most 5 frames, spread over the run (1, 5, 8, 12 and 15 Jan), at 4 frames a second: every third
+    # day and then the last made 6.
+    assert shown == pytest.approx(5 * 250, abs=10)
     assert caption("capture", "T11", "rebels -> regime") == "T11 taken: Turkish-backed rebels → Government"
     assert caption("violation", "T11", "x") is None
+
+
+def test_a_probability_map_says_hold_of_the_rebels_and_holds_of_one_side(toy_results, monkeypatch):
+    """The ensemble map of the rebels was titled "Probability that Turkish-backed rebels holds each area": the verb
+    agrees with the side's name (the rebels hold; HTS and the government hold*s*), in titles and colour bars alike."""
+    import sim.viz.animation as animation
+    from sim.viz.maps import compare_figure
+
+    frames = []
+
+    def keep(anim, path, writer):  # noqa: ANN001
+        frames.append(anim._fig)
+        anim._draw_was_started = True  # not drawn here: matplotlib would warn on deleting it
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", keep)
+
+    _, ens = toy_results
+    res = load_results(ens)
+    for faction, words in [("rebels", "Turkish-backed rebels hold"), ("hts", "HTS holds"), ("regime", "the government holds")]:
+        fig = map_figure(res, dt.date(2020, 1, 10), faction=faction)
+        assert fig.axes[0].get_title() == f"Probability that {words} each area"
+        assert fig.axes[2].get_xlabel() == f"share of the 4 runs in which {words} the town"
+        both = compare_figure(res, res, dt.date(2020, 1, 10), faction=faction)
+        assert both.axes[2].get_xlabel() == f"share of runs in which {words} the town"
+        animate(ens, out=ens / "control_hold.gif", faction=faction, max_frames=2)
+        assert frames.pop().axes[1].get_xlabel() == f"share of runs in which {words} the town"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.analysis.aggregate import timeseries_quantiles
 from sim.analysis.results import load_results
 from sim.cli import main
 from sim.viz import plots
 
+from .conftest import ROOT
 from .test_maps import toy_results  # noqa: F401 - the shared folders
 
 
@@ -80,18 +82,38 @@ def test_plot_cli_writes_the_pngs(toy_results, tmp_path, capsys):  # noqa: F811
     assert "towns_held.png" in capsys.readouterr().out
 
 
-def test_the_patrol_figure_has_every_patrol_the_completed_ones_too():
-    """A patrol that drove its whole route is logged as ``patrol_completed``: the figure's table left it out,
-    so its bars were only the patrols that were stopped."""
+@pytest.fixture(scope="module")
+def moscow():
+    """The Moscow scenario, one run in memory, and its results as a folder would give them."""
     from sim import load_scenario, simulate
     from sim.analysis.results import Results, RunData
 
-    from .conftest import ROOT
-
     r = simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml"), seed=20200305)
     manifest = {"scenario_name": "moscow", "start": r.scenario.start.isoformat(), "end": r.scenario.end.isoformat()}
-    table = plots.patrol_table(Results(None, manifest, r.theatre, [RunData.of(r)], 1))
+    return r, Results(None, manifest, r.theatre, [RunData.of(r)], 1)
+
+
+def test_the_patrol_figure_has_every_patrol_the_completed_ones_too(moscow):
+    """A patrol that drove its whole route is logged as ``patrol_completed``: the figure's table left it out,
+    so its bars were only the patrols that were stopped."""
+    r, results = moscow
+    table = plots.patrol_table(results)
     assert 1.0 in table["coverage"].tolist()
     assert table["date"].tolist() == [p["date"] for p in r.patrols]
     assert np.allclose(table["coverage"], [p["coverage"] for p in r.patrols], atol=1e-4)
     assert table["reached"].tolist() == [p["reached"] for p in r.patrols]
+
+
+def test_the_patrol_legend_says_what_the_record_says_and_the_whisker_what_counts_as_met(moscow):
+    """The legend read "Record: the patrol of 15 Mar covered 1%–99%": the outcome's tolerance, not the record, which
+    says the first patrol was cut short, not by how much. Each entry now gives what the record says (part of the
+    route, or its figure) and the whisker's range as what counts as met."""
+    _, results = moscow
+    reported = plots.load_reported(results, ROOT / "seeds" / "outcomes.yaml")
+    fig = plots.patrol_figure(results, reported)
+    labels = [t.get_text() for t in fig.legends[0].get_texts() if t.get_text().startswith("Record")]
+    assert labels == [
+        "Record: the 15 Mar patrol covered part of the route (whisker beside the bars: 1%–99% counts as met)",
+        "Record: the 20 May patrol covered 20% of the route (whisker beside the bars: 0%–30% counts as met)",
+        "Record: the 10 Jun patrol covered 56% of the route (whisker beside the bars: 35%–80% counts as met)",
+    ], labels

@@ -146,7 +146,7 @@ def test_the_patrol_legend_says_what_its_whisker_shows(quiet):
     low, high = sorted(segment[:, 1])
     assert (low, high) == pytest.approx((0.0, 0.3))
     (label,) = [t.get_text() for t in fig.legends[0].get_texts() if t.get_text() == whisker.get_label()]
-    assert "21 Feb" in label and f"{low:.0%}–{high:.0%} of the route" in label and "reported 20%" in label, label
+    assert "21 Feb" in label and f"{low:.0%}–{high:.0%} counts as met" in label and "covered 20% of the route" in label, label
     assert "15 km" not in label and "every" not in label, label
 
 

@@ -70,8 +70,8 @@ def test_the_records_patrol_ranges_are_whiskers_beside_the_simulated_bars_not_ba
             assert max(lc.get_linewidth()[0] for lc in c.lines[2]) <= 2.5  # a line, not a bar
             assert c.lines[1], "a whisker has caps"
         labels = [t.get_text() for t in fig.legends[0].get_texts()]
-        assert {"Record (whisker beside the bars): the patrol of 10 Jan covered 1%–99% of the route",
-                "Record (whisker beside the bars): the patrol of 13 Jan covered 0%–30% of the route"} <= set(labels)
+        assert {"Record: the 10 Jan patrol covered part of the route (whisker beside the bars: 1%–99% counts as met)",
+                "Record: the 13 Jan patrol covered at most 30% of the route (whisker beside the bars: 0%–30% counts as met)"} <= set(labels)
         # 13 Jan, clear of any bar, is drawn at its date; 10 Jan beside the bar of that day.
         xs = sorted(c.lines[2][0].get_segments()[0][0][0] for c in whiskers)
         assert mdates.num2date(xs[1]).date().isoformat() == "2020-01-13"

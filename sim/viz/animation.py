@@ -13,13 +13,23 @@ from ..errors import InputError
 from ..io.files import atomic_file
 from ..io.outputs import SIGNATURE, claim_file, writing_into
 from ..names import date_words
-from .drawing import DYNAMIC_GIDS, draw_control, draw_control_layers, draw_probability, draw_probability_layers, scale_bar
+from .drawing import (
+    DYNAMIC_GIDS,
+    control_handles,
+    draw_control,
+    draw_control_layers,
+    draw_probability,
+    draw_probability_layers,
+    probability_handles,
+    scale_bar,
+    shown_posts,
+)
 from .figures import add_legend, freeze_layout, map_panels
 from .geometry import layout
 from .labels import finish_labels, main_towns
 from .map_state import EnsembleState, MapState, ensemble_state, run_state
 from .maps import last_day, require_posts, scenario_events, what
-from .style import FACTION_NAMES
+from .style import FACTION_NAMES, palette_image, who_holds
 
 DPI = 100  # frames of FRAME inches at this resolution: 1050 x 720 pixels, text as readable as on the maps
 FRAME = (10.5, 7.2)
@@ -43,6 +53,7 @@ CAPTIONS = {
 }
 CODES = re.compile(r"\b(" + "|".join(FACTION_NAMES) + r")\b")
 # The model logs an encirclement as "<name> (<id>) encircled" (outcomes match on the id); the last parenthesis is the id.
+SHARE = re.compile(r"\d+(\.\d+)?%")  # a share in a legend entry, which changes from frame to frame
 ENCIRCLED = re.compile(r"^(?P<name>.+) \((?P<id>[^()]+)\) encircled$")
 
 
@@ -95,11 +106,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         claim_file(Path(out), formats=(".gif",))
     results = require_posts(load_results(path))
     t, lay = results.theatre, layout(results.theatre)
-    days = (last_day(results) - results.start).days + 1
-    step = max(1, -(-days // max_frames))
-    frames = list(range(0, days, step))
-    if frames[-1] != days - 1:
-        frames.append(days - 1)
+    frames = frame_days((last_day(results) - results.start).days + 1, max_frames)
     ensemble = results.is_ensemble
     run = results.runs[0]
     events = scenario_events(results)
@@ -110,26 +117,35 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
             return ensemble_state(t, events, results.runs, date)
         return run_state(t, events, run, date)
 
-    fig, (ax,) = map_panels(1, width=FRAME[0], height=FRAME[1])
-    first = state(frames[-1])
-    if ensemble:
-        coll, handles = draw_probability(ax, lay, first, faction)
-        # Below the map, where it covers neither the map nor the legend beside it.
-        fig.colorbar(coll, ax=ax, orientation="horizontal", fraction=0.04, pad=0.03, shrink=0.7, aspect=35,
-                     label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
-    else:
-        handles = draw_control(ax, lay, first)
-        for h in handles:  # the legend is drawn once: say what the star means, not where it is on the last day
+    def legend_of(s: EnsembleState | MapState) -> list:
+        """The legend of a frame of ``s``: only what that frame draws."""
+        intact, encircled = (bool(m.any()) for m in shown_posts(s.state if ensemble else s))
+        if ensemble:
+            return probability_handles(lay, s, intact=intact, encircled=encircled)
+        handles = control_handles(lay, s, intact=intact, encircled=encircled)
+        for h in handles:  # the legend's column is as wide on every frame: say what the star means, not where it is
             if h.get_label().startswith("Last patrol ("):
                 h.set_label("Where the last patrol stopped")
+        return handles
+
+    states = [state(day) for day in frames]
+    fig, (ax,) = map_panels(1, width=FRAME[0], height=FRAME[1])
+    if ensemble:
+        coll, _ = draw_probability(ax, lay, states[-1], faction)
+        # Below the map, where it covers neither the map nor the legend beside it.
+        fig.colorbar(coll, ax=ax, orientation="horizontal", fraction=0.04, pad=0.03, shrink=0.7, aspect=35,
+                     label=f"share of runs in which {who_holds(faction)} the town")
+    else:
+        draw_control(ax, lay, states[-1])
     # A real title before the layout is fixed, so there is room for the dates that replace it.
     title = ax.set_title(f"{what(results)}: {date_words(results.start + dt.timedelta(days=frames[-1]))}", fontsize=12)
-    add_legend(fig, handles, fontsize=8.5)
+    # The layout leaves room for the legend of every frame at once; each frame then draws its own in that room.
+    add_legend(fig, widest_entries([legend_of(s) for s in states]), fontsize=8.5)
     freeze_layout(fig)
     finish_labels(ax, lay, main_towns(t), fontsize=8)
     scale_bar(ax, lay)
-    # Captions go in the legend's column, under it, where they hide nothing.
     box = fig.legends[0].get_window_extent().transformed(fig.transFigure.inverted())
+    # Captions go in the legend's column, under the room it may take, where they hide nothing.
     note = fig.text(box.x0 + 0.01, box.y0 - 0.04, "", fontsize=9, va="top", ha="left", color="#202020", wrap=True)
     log = run.events
 
@@ -138,11 +154,14 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         for artist in [*ax.collections, *ax.patches, *ax.lines]:
             if artist.get_gid() in DYNAMIC_GIDS:
                 artist.remove()
-        s = state(day)
+        s = states[k]
         if ensemble:
             draw_probability_layers(ax, lay, s, faction)
         else:
             draw_control_layers(ax, lay, s)
+        for old in fig.legends:
+            old.remove()
+        add_legend(fig, legend_of(s), fontsize=8.5, corner=(box.x0, box.y1))
         date = results.start + dt.timedelta(days=day)
         title.set_text(f"{what(results)}: {date_words(date)}")
         since = (results.start + dt.timedelta(days=frames[k - 1] + 1)).isoformat() if k else date.isoformat()
@@ -165,6 +184,29 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     return written
 
 
+def frame_days(days: int, max_frames: int) -> list[int]:
+    """The days (from 0) an animation of ``days`` days shows: every day, or for a longer run ``max_frames`` days
+    spread evenly over it, the first and the last among them (the last was one frame more than ``max_frames``)."""
+    n = min(days, max_frames)
+    if n <= 1:
+        return [days - 1]
+    return [(k * (days - 1) + (n - 1) // 2) // (n - 1) for k in range(n)]
+
+
+def widest_entries(legends: list[list]) -> list:
+    """One legend with each entry that any of ``legends`` has, as long as it is anywhere: the room every one fits in.
+
+    Entries are the same entry when their labels agree but for shares ("... corridor (agreement in force in 40% of
+    runs)" is one entry, whatever the share)."""
+    widest: dict[str, object] = {}
+    for handles in legends:
+        for h in handles:
+            key = SHARE.sub("%", h.get_label())
+            if key not in widest or len(h.get_label()) > len(widest[key].get_label()):
+                widest[key] = h
+    return list(widest.values())
+
+
 def _may_write(path: Path) -> bool:
     try:
         claim_file(path, formats=(".mp4",))
@@ -174,11 +216,14 @@ def _may_write(path: Path) -> bool:
 
 
 class SignedGifWriter(animation.PillowWriter):
-    """Matplotlib's GIF writer, with the simulator's signature as the GIF's comment (so it may be replaced later)."""
+    """Matplotlib's GIF writer, with the simulator's signature as the GIF's comment (so it may be replaced later),
+    and each frame in 256 colours as a PNG is (:func:`palette_image`): Pillow's own cut lost the military police's
+    pink on most frames."""
 
     def finish(self) -> None:
-        self._frames[0].save(self.outfile, save_all=True, append_images=self._frames[1:], duration=int(1000 / self.fps),
-                             loop=0, comment=SIGNATURE.encode())
+        frames = [palette_image(frame.convert("RGB")) for frame in self._frames]
+        frames[0].save(self.outfile, save_all=True, append_images=frames[1:], duration=int(1000 / self.fps),
+                       loop=0, comment=SIGNATURE.encode())
 
 
 def save_animation(anim: animation.Animation, path: Path, writer: animation.AbstractMovieWriter) -> Path:

@@ -95,8 +95,7 @@ def draw_posts(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, bool]:
     dx, dy = 0.022, 0.014
     lon = np.array([p.lon for p in t.posts])
     lat = np.array([p.lat for p in t.posts])
-    has = state.posts.astype(bool)
-    intact, enc = has & ~state.encircled, has & state.encircled
+    intact, enc = shown_posts(state)
     ax.scatter(lon[intact], lat[intact], marker="^", s=42, color=FACTION_COLOURS["turkey"],
                edgecolors="white", linewidths=0.6, zorder=7, gid="posts")
     ax.scatter(lon[enc], lat[enc], marker="^", s=42, facecolors="white",
@@ -105,6 +104,12 @@ def draw_posts(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, bool]:
     ax.scatter(t.lon[mp] - dx, t.lat[mp] + dy, marker="s", s=26, color=FACTION_COLOURS["russia"], edgecolors="white",
                linewidths=0.5, zorder=7, gid="military_police")
     return bool(intact.any()), bool(enc.any())
+
+
+def shown_posts(state: MapState) -> tuple[np.ndarray, np.ndarray]:
+    """The posts a map of ``state`` draws: (intact, encircled), each a mask over the theatre's posts."""
+    has = state.posts.astype(bool)
+    return has & ~state.encircled, has & state.encircled
 
 
 def corridor_route(corridor: MapCorridor, patrols: list[MapPatrol]) -> tuple[int, ...] | None:
@@ -187,7 +192,13 @@ def control_handles(lay: Layout, state: MapState, *, intact: bool, encircled: bo
     if state.corridor is not None:
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
                              label=corridor_label(state.corridor, state.patrols)))
-    for p in state.patrols:
+    return handles + patrol_handles(lay, state.patrols)
+
+
+def patrol_handles(lay: Layout, patrols: list[MapPatrol]) -> list:
+    """The legend entries of what :func:`draw_patrols` draws: each route, and where its last patrol stopped."""
+    handles = []
+    for p in patrols:
         handles.append(Line2D([], [], color=FACTION_COLOURS["russia"], lw=1.6, ls=(0, (2, 1.5)), label=f"Joint patrol route ({p.road})"))
         if p.reached is not None:
             handles.append(Line2D([], [], marker="*", ls="", ms=12, color=FACTION_COLOURS["russia"], mec="white",
@@ -243,16 +254,21 @@ def draw_probability(ax: Axes, lay: Layout, es: EnsembleState, faction: str, *, 
     """
     base_axes(ax, lay)
     coll, intact, enc = draw_probability_layers(ax, lay, es, faction)
-    state = es.state
     if title:
         ax.set_title(title, fontsize=10)
-    handles = modal_handles() + common_handles(lay, intact=intact, encircled=enc, police=bool(state.military_police.any()),
-                                               most=True)
+    return coll, probability_handles(lay, es, intact=intact, encircled=enc)
+
+
+def probability_handles(lay: Layout, es: EnsembleState, *, intact: bool, encircled: bool) -> list:
+    """The legend of a probability map of ``es``, given whether it shows intact and encircled posts."""
+    state = es.state
+    handles = modal_handles() + common_handles(lay, intact=intact, encircled=encircled,
+                                               police=bool(state.military_police.any()), most=True)
     if state.corridor is not None:
         label = corridor_label(state.corridor, state.patrols).split(" (")[0]
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
                              label=f"{label} (agreement in force in {es.corridor_share:.0%} of runs)"))
-    return coll, handles
+    return handles + patrol_handles(lay, state.patrols)
 
 
 def modal_handles() -> list:

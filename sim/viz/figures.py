@@ -23,7 +23,7 @@ from .drawing import draw_control, draw_front_spread, draw_probability, scale_ba
 from .geometry import Layout, layout
 from .labels import day_towns, finish_labels, main_towns
 from .map_state import EnsembleState, MapState, run_state
-from .style import FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
+from .style import REPORTED_COLOUR, new_figure, save_figure, who_holds
 
 if TYPE_CHECKING:
     from ..experiments.run import RunResult
@@ -37,14 +37,19 @@ def map_panels(panels: int, *, width: float | None = None, height: float = 7.6) 
     return fig, list(axes[0])
 
 
-def add_legend(fig: Figure, handles: list, *, where: str = "right", fontsize: float = 8) -> None:
-    """One legend for the figure (each label once), at its right or below it."""
+def add_legend(fig: Figure, handles: list, *, where: str = "right", fontsize: float = 8,
+               corner: tuple[float, float] | None = None) -> None:
+    """One legend for the figure (each label once), at its right or below it, or with its upper left ``corner`` there
+    (in figure coordinates: an animation frame's legend where the layout left room for it)."""
     seen, unique = set(), []
     for h in handles:
         if h.get_label() not in seen:
             seen.add(h.get_label())
             unique.append(h)
-    if where == "right":
+    if corner is not None:
+        fig.legend(handles=unique, loc="upper left", bbox_to_anchor=corner, bbox_transform=fig.transFigure, borderaxespad=0,
+                   fontsize=fontsize, frameon=False)
+    elif where == "right":
         fig.legend(handles=unique, loc="outside right upper", fontsize=fontsize, frameon=False)
     else:
         fig.legend(handles=unique, loc="outside lower center", ncols=min(4, len(unique)), fontsize=fontsize, frameon=False)
@@ -140,10 +145,10 @@ def ensemble_figure(theatre: Theatre, es: EnsembleState, faction: str, title: st
     lay = layout(theatre)
     n = len(es.controllers)
     fig, axes = map_panels(2, height=7.4, width=13.0)
-    who = FACTION_NAMES[faction] if faction != "regime" else "the government"
-    coll, handles = draw_probability(axes[0], lay, es, faction, title=f"Probability that {who} holds each area")
+    who = who_holds(faction)
+    coll, handles = draw_probability(axes[0], lay, es, faction, title=f"Probability that {who} each area")
     fig.colorbar(coll, ax=axes[0], orientation="horizontal", fraction=0.035, pad=0.01, shrink=0.7, aspect=35,
-                 label=f"share of the {n} runs in which {who} holds the town")
+                 label=f"share of the {n} runs in which {who} the town")
     sub = f"Front line spread over {n} runs" + (f", and the front reported on {date_words(reported[1], '%b', year=False)}" if reported is not None else "")
     handles += draw_front_spread(axes[1], lay, es, reported=None if reported is None else reported[0], title=sub)
     return finish_panels(fig, axes, lay, theatre, handles, title, notable=day_towns(theatre, es.state, changed))

@@ -27,7 +27,7 @@ from .figures import (
 from .geometry import layout
 from .labels import finish_labels, main_towns
 from .map_state import ensemble_state, reported_state, run_state
-from .style import FACTION_NAMES, FORMATS, save_figure
+from .style import FORMATS, save_figure, who_holds
 
 
 def last_day(results: Results) -> dt.date:
@@ -156,7 +156,7 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
                 handles += draw_control(ax, lay, run_state(res.theatre, scenario_events(res), res.runs[0], day), title=what(res))
         if coll is not None:
             fig.colorbar(coll, ax=list(axes), orientation="horizontal", fraction=0.04, pad=0.02, shrink=0.5,
-                         label=f"share of runs in which {FACTION_NAMES[faction]} holds the town")
+                         label=f"share of runs in which {who_holds(faction)} the town")
         fig.suptitle(f"Baseline vs what-if on {date_words(day)}", fontsize=12)
         add_legend(fig, handles, where="below")
         freeze_layout(fig)

@@ -294,11 +294,26 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
 
 
 def patrol_record_label(o: QuantityOutcome) -> str:
-    """The legend entry of a reported patrol range, from what its whisker is drawn from (its date and range), not
-    from the outcome's description: "every patrol covers 15 km or less" stood beside one patrol's 0-30%."""
-    reported = "" if o.reported is None else f" (reported {o.reported:.0%})"
-    return (f"Record (whisker beside the bars): the patrol of {date_words(o.date, '%b', year=False)} covered {o.range[0]:.0%}–{o.range[1]:.0%} "
-            f"of the route{reported}")
+    """The legend entry of a reported patrol: what the record says of the patrol of its date, and the whisker's range
+    as what counts as met.
+
+    From the outcome's date, figure and range, not its description ("every patrol covers 15 km or less" stood beside
+    one patrol's 0-30%). Where the record gives no figure, the range says what it does say: 1%-99% is "part of the
+    route" (the first patrol was cut short, by how much is not reported), and was worded as if the record said it.
+    """
+    low, high = o.range
+    if o.reported is not None:
+        said = f"{o.reported:.0%} of the route"
+    elif low > 0 and high < 1:
+        said = "part of the route"
+    elif low > 0:
+        said = f"at least {low:.0%} of the route"
+    elif high < 1:
+        said = f"at most {high:.0%} of the route"
+    else:
+        said = "an unreported share of the route"
+    return (f"Record: the {date_words(o.date, '%b', year=False)} patrol covered {said} "
+            f"(whisker beside the bars: {low:.0%}–{high:.0%} counts as met)")
 
 
 def beside(day: float, marks: np.ndarray, half_width: float = 2.0, gap: float = 1.0) -> float:

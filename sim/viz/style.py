@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
 from matplotlib.figure import Figure
 from PIL import Image, PngImagePlugin
 
@@ -26,6 +26,7 @@ from ..names import DISPLAY_NAMES
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 FACTION_COLOURS = {"regime": "#D55E00", "hts": "#3A3A3A", "rebels": "#009E73", "turkey": "#0072B2", "russia": "#CC79A7"}
 FACTION_NAMES = DISPLAY_NAMES
+PLURAL_NAMES = {"rebels"}  # sides named in the plural: "Turkish-backed rebels hold", "HTS holds"
 CORRIDOR_COLOUR = "#F0E442"  # Okabe-Ito yellow
 REPORTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: the record, wherever it is drawn
 SPREAD_COLOUR = "#6A1B9A"  # an ensemble's front lines, paler the rarer: a purple, so a rare front is not taken for a grey road
@@ -33,12 +34,23 @@ ROAD_STYLE = {"secondary": dict(color="#9A9A9A", lw=0.7, zorder=3)}  # every oth
 NAMED_ROAD_STYLE = dict(color="#5A4A2A", lw=2.2, zorder=3)
 TINT = 0.42  # territory is the faction colour at this strength over white, so markers stand out
 PROBABILITY_TOP = 0.8  # a probability map's fill at P = 1: the faction colour at this strength, lighter than its towns' dots
+# Every colour the style names: a PNG's palette keeps each exactly (see :func:`palette_image`).
+PALETTE = (*FACTION_COLOURS.values(), CORRIDOR_COLOUR, REPORTED_COLOUR, SPREAD_COLOUR, NAMED_ROAD_STYLE["color"],
+           *(style["color"] for style in ROAD_STYLE.values()))
+FREQUENT = 64  # the most common colours of a figure (territory, background, text) kept exactly too
 
 
 def tint(colour: str, strength: float = TINT) -> tuple[float, float, float, float]:
     """A faction colour blended with white (the territory fill)."""
     r, g, b = to_rgb(colour)
     return (1 - strength + strength * r, 1 - strength + strength * g, 1 - strength + strength * b, 1.0)
+
+
+def who_holds(faction: str) -> str:
+    """``faction`` holding, in words for titles and colour bars: "the government holds", "HTS holds",
+    "Turkish-backed rebels hold" (the verb agrees with the name)."""
+    who = "the government" if faction == "regime" else FACTION_NAMES[faction]
+    return f"{who} {'hold' if faction in PLURAL_NAMES else 'holds'}"
 
 
 def corridor_fill() -> tuple[float, float, float, float]:
@@ -95,10 +107,58 @@ def _pixels(fig: Figure, kw: dict) -> Image.Image:
         return image.convert("RGB")
 
 
+def _packed(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 colours as one uint32 each (0xRRGGBB)."""
+    return (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8) | rgb[..., 2]
+
+
+def _unpacked(packed: np.ndarray) -> np.ndarray:
+    return np.stack([(packed >> 16) & 255, (packed >> 8) & 255, packed & 255], axis=-1).astype(np.int32)
+
+
+def palette_image(rgb: Image.Image, keep: tuple[str, ...] = PALETTE, *, colours: int = 256,
+                  frequent: int = FREQUENT) -> Image.Image:
+    """``rgb`` with a palette of at most ``colours`` colours, in which each colour of ``keep`` that it has is exact.
+
+    An image of no more colours is stored as it is. Otherwise the palette is
+    the colours of ``keep`` in the image, its ``frequent`` most common colours,
+    and a median cut of the remaining pixels for the rest; each pixel takes the
+    nearest colour of the palette. A median cut of the whole image, as PNGs were
+    cut before, dropped small rare colours: the military police's pink on the
+    campaign map, and the reported front's sky blue.
+    """
+    a = np.asarray(rgb.convert("RGB"))
+    packed = _packed(a).ravel()
+    found, inverse, counts = np.unique(packed, return_inverse=True, return_counts=True)
+    if len(found) <= colours:
+        palette, index = found, inverse
+    else:
+        wanted = np.unique([int(to_hex(c)[1:], 16) for c in keep]).astype(np.uint32)
+        kept = wanted[np.isin(wanted, found)]
+        common = found[np.argsort(-counts, kind="stable")[: frequent + len(kept)]]
+        fixed = np.concatenate([kept, common[~np.isin(common, kept)][:frequent]])[:colours]
+        rest = a.reshape(-1, 3)[~np.isin(found, fixed)[inverse]]
+        n = colours - len(fixed)
+        cut = np.zeros((0, 3), np.uint8)
+        if n > 0:
+            quantized = Image.fromarray(rest.reshape(1, -1, 3)).quantize(n, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+            cut = np.array(quantized.getpalette()[: 3 * n], np.uint8).reshape(-1, 3)
+        palette = np.unique(np.concatenate([fixed, _packed(cut)]))
+        # The nearest palette colour of each colour in the image (exact ones stay): |c - p|² less |c|², which is the
+        # same for every p; exact in floating point, 8-bit colours' products being small integers.
+        found_rgb, palette_rgb = _unpacked(found).astype(float), _unpacked(palette).astype(float)
+        near = ((palette_rgb**2).sum(axis=1) - 2 * found_rgb @ palette_rgb.T).argmin(axis=1)
+        index = near[inverse]
+    image = Image.frombytes("P", rgb.size, index.astype(np.uint8).tobytes())
+    image.putpalette(_unpacked(palette).astype(np.uint8).ravel().tolist())
+    return image
+
+
 def save_figure(fig: Figure, path: str | Path, *, palette: bool = True, **kw: object) -> Path:
     """Save ``fig`` atomically (a temporary file renamed into place), signed as the simulator's.
 
-    With ``palette``, PNGs are stored with a 256-colour palette: maps and
+    With ``palette``, PNGs are stored with a 256-colour palette
+    (:func:`palette_image`: every colour of the style exact): maps and
     plots are flat colours and lines, so they look the same at about a third
     of the size. PNGs carry ``Software: idlib-sim`` (so a later command knows
     it may replace them), SVG and PDF files the same as their creator; no
@@ -113,7 +173,7 @@ def save_figure(fig: Figure, path: str | Path, *, palette: bool = True, **kw: ob
             rgb = _pixels(fig, kw)
             info = PngImagePlugin.PngInfo()
             info.add_text("Software", SIGNATURE)
-            rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(tmp, format="PNG", pnginfo=info)
+            palette_image(rgb).save(tmp, format="PNG", pnginfo=info)
         elif suffix == ".png":
             fig.savefig(tmp, metadata={"Software": SIGNATURE}, **kw)
         else:
