@@ -13,7 +13,7 @@ MAX_RUNS, MAX_WORKERS, MAX_SEED, MAX_N = 100_000, 64, 2**63 - 1, 1_000_000
 MAX_TRIALS = 100_000  # --trials: a calibration's budget, not replicates
 COMMANDS = {
     "run": "run a scenario (an ensemble with --runs N) and write a results folder under results/",
-    "check": "validate a scenario (or a sweep or calibration file) without running it",
+    "check": "validate a scenario (or a sweep or calibration file, the record's outcomes or claims) without running it",
     "compare": "score results against the record, or set two results side by side",
     "sweep": "run a parameter sweep (grid or sampled), one Parquet row per run",
     "sweep-report": "response plots, heat map and sensitivity indices of a sweep",
@@ -116,7 +116,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                      help="parameter vectors (a calibration's accepted set): --runs draws replicates across them; one run uses the first")
     run.add_argument("--param", action=RunParam, nargs="?", help=argparse.SUPPRESS)
     check = command("check", help=COMMANDS["check"])
-    check.add_argument("scenario", type=Path)
+    check.add_argument("file", type=Path, metavar="FILE", help="a scenario, sweep, calibration, outcomes or claims file")
+    check.add_argument("--scenario", type=Path, help="for an outcomes file: the scenario whose theatre its towns are checked "
+                       "against (default: the first shipped scenario citing the same claims record)")
     cmp = command("compare", help=COMMANDS["compare"])
     cmp.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
     cmp.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")

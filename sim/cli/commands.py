@@ -121,8 +121,13 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..api import check
 
-    checked = check(args.scenario)
-    print(f"{args.scenario}: ok ({checked['summary']})")
+    try:
+        checked = check(args.file, scenario=args.scenario)
+    except InputError as exc:
+        if exc.key == "scenario" and exc.file is None:  # the keyword's error, worded for the flag
+            raise InputError(None, exc.message, key="--scenario") from None
+        raise
+    print(f"{args.file}: ok ({checked['summary']})")
     for note in checked["notes"]:
         _note(note)
     return 0
@@ -173,7 +178,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {args.scheduler!r})", key="--scheduler")
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
     tree = load_yaml(args.target)
-    if file_kind(tree) == "calibration":
+    if file_kind(tree) not in ("sweep", "scenario"):  # a calibration, the record's outcomes or claims, a results manifest
         raise wrong_kind(args.target, tree, "sweep")
     if file_kind(tree) == "sweep":
         if args.param or args.design:
