@@ -161,7 +161,7 @@ def test_a_bad_date_or_seed_in_python_is_an_input_error_naming_it_and_the_valid_
     run = sim.simulate(toy)  # 2020-01-01 to 2020-01-30
     window = "the run's days are 2020-01-01 to 2020-01-30"
     assert run.controller_on("2020-01-10").equals(run.controller_on(dt.date(2020, 1, 10)))
-    for date, words in [("2020-02-30", "'2020-02-30' is not a date (day is out of range for month): give YYYY-MM-DD"),
+    for date, words in [("2020-02-30", "2020-02-30 does not exist: February 2020 has 29 days"),
                         ("garbage", "'garbage' is not a date"), (20200110, "20200110 is not a date"),
                         ("2020-06-01", "2020-06-01 is outside the run"), (dt.date(2019, 12, 31), "2019-12-31 is outside the run")]:
         with pytest.raises(InputError) as info:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import textwrap
 from pathlib import Path
@@ -50,6 +51,20 @@ def days(text: str) -> int:
     except ValueError:
         shown = text if len(text) <= 30 else text[:27] + "..."
         raise InputError(None, f"expects a whole number of days, not {shown!r}", key="--days") from None
+
+
+def flag_date(flag: str):  # noqa: ANN201 - an argparse type
+    """An argparse type: a YYYY-MM-DD date, else an InputError naming ``flag`` and why (``--date 2020-02-30``: "does not
+    exist: February 2020 has 29 days"; it said "not a date (expected YYYY-MM-DD)", of a date written just so)."""
+
+    def parse(text: str) -> dt.date:
+        from ..io.safe_yaml import date_problem
+
+        if problem := date_problem(text):
+            raise InputError(None, problem, key=flag)
+        return dt.date.fromisoformat(text.strip())
+
+    return parse
 
 
 def check_days(value: int, scenario) -> None:  # noqa: ANN001 - a Scenario
@@ -140,7 +155,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
     rep = command("sweep-report", help=COMMANDS["sweep-report"])
     rep.add_argument("folder", type=Path, metavar="SWEEP_DIR")
-    rep.add_argument("--metric", action="append", help="metric to report (repeatable; default: the sweep's, or a standard set)")
+    rep.add_argument("--metric", action="append", help="metrics to report, 'a,b' or the flag repeated (default: the sweep's, or "
+                     "a standard set)")
     rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
     dis = command("discover", help=COMMANDS["discover"])
     dis.add_argument("folder", type=Path, metavar="SWEEP_DIR")
@@ -150,7 +166,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     dis.add_argument("--out", help="folder for discover.md, boxes.csv, peeling.png (default: SWEEP_DIR/discover)")
     m = command("map", help=COMMANDS["map"])
     m.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder, or two (baseline, what-if)")
-    m.add_argument("--date", help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map")
+    m.add_argument("--date", type=flag_date("--date"), help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map")
     m.add_argument("--out", help="file to write, .png, .svg or .pdf (.gif with --animate) (default: map_<date>[_<faction>].png "
                    "or control[_<faction>].gif in the (last) results folder)")
     m.add_argument("--faction", choices=("regime", "hts", "rebels"), default="regime", help="whose probability of control ensemble maps shade")

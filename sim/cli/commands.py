@@ -16,6 +16,11 @@ def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
 
 
+def _usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The command's own parser, whose error() prints the command's usage (``compare a b c`` printed the top-level one)."""
+    return args.subcommands.get(args.command, parser)
+
+
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..io.outputs import check_out, claim_folder
     from ..io.scenario import load_scenario
@@ -141,7 +146,7 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..io.outputs import claim_output_folder, writing_into
 
     if len(args.results) > 2:
-        parser.error("compare takes one results folder, or two to set side by side")
+        _usage(args, parser).error("compare takes one results folder, or two to set side by side")
     cards = [scorecard(load_results(p), args.outcomes) for p in args.results]
     if args.out is not None and not args.out.strip():
         raise InputError(None, "is empty: give the name of a folder for the comparison", key="--out")
@@ -220,7 +225,11 @@ def _sweep_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     pair = tuple(args.pair.split(",")) if args.pair else None
     if pair is not None and len(pair) != 2:
         raise InputError(None, f"expects two parameter paths 'a,b' (got {args.pair!r})", key="--pair")
-    report = sweep_report(args.folder, metrics=args.metric, pair=pair)
+    # A comma list, as --pair takes one (metric names have no commas): --metric a,b was refused as one unknown metric.
+    metrics = [m.strip() for given in args.metric for m in given.split(",") if m.strip()] if args.metric else None
+    if args.metric and not metrics:
+        raise InputError(None, "is empty: give metric names, 'a,b' or the flag repeated", key="--metric")
+    report = sweep_report(args.folder, metrics=metrics, pair=pair)
     print(report.text)
     print("written: " + ", ".join(str(f) for f in report.files))
     return 0
@@ -250,10 +259,10 @@ def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from ..viz.maps import make_map
 
         if len(args.results) > 2:
-            parser.error("map takes one results folder, or two (baseline, what-if)")
+            _usage(args, parser).error("map takes one results folder, or two (baseline, what-if)")
         if args.animate:
             if len(args.results) != 1:
-                parser.error("--animate takes one results folder")
+                _usage(args, parser).error("--animate takes one results folder")
             written = animate(args.results[0], out=out, faction=args.faction)
         else:
             written = [make_map(args.results, date=args.date, out=out, faction=args.faction)]

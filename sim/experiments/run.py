@@ -17,6 +17,7 @@ from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.results import Results, RunData
 from ..analysis.rundata import EventLog, RunBatch, day_end_captures, deals_of
 from ..errors import InputError
+from ..io.safe_yaml import date_problem
 from ..io.scenario import as_scenario, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
@@ -163,7 +164,8 @@ class RunResult:
             except ValueError as exc:  # pandas' DateParseError: "day is out of range for month: 2020-02-30"
                 stamp, reason = pd.NaT, f" ({str(exc).partition(': ')[0]})"
             if pd.isna(stamp):
-                raise InputError(None, f"{date!r} is not a date{reason}: give YYYY-MM-DD; {window}", key="date")
+                said = date_problem(date) if isinstance(date, str) else None  # as a flag's and a file's dates are refused
+                raise InputError(None, f"{said or f'{date!r} is not a date{reason}: give YYYY-MM-DD'}; {window}", key="date")
             when = stamp.date()
         day = (when - start).days
         if not 0 <= day < len(self.history):
