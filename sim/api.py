@@ -1,4 +1,5 @@
-"""The keyword API: one parameterised run, or a few seeded replicates of it, as numbers; and checking an input file.
+"""The keyword API: one parameterised run, or a few seeded replicates of it, as numbers; scoring a results folder by its
+path; and checking an input file.
 
 ::
 
@@ -16,8 +17,9 @@ same numbers whichever route ran them: ``run_with``, ``sim sweep``,
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -28,6 +30,10 @@ from .io.kinds import file_kind
 from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import as_scenario, load_scenario
 from .io.schema import Scenario
+
+if TYPE_CHECKING:
+    from .analysis.results import Results
+    from .analysis.scoring import Scorecard
 
 
 def scenario_of(scenario: Scenario | str | Path, params: dict[str, Any] | None = None) -> Scenario:
@@ -92,6 +98,29 @@ def parameters(scenario: Scenario | str | Path) -> pd.DataFrame:
         rows.append({"path": path, "alias": alias(path), "value": value_at(data, path), "low": low, "high": high,
                      "type": kind.__name__})
     return pd.DataFrame(rows)
+
+
+def scorecard(results: Results | str | Path, outcomes_file: str | Path | None = None) -> Scorecard:
+    """Score a run or an ensemble against the record (``python -m sim compare RESULTS_DIR``).
+
+    Args:
+        results: a results folder's path (``sim.load_results`` reads it here), or the :class:`~sim.Results` that
+            :func:`sim.run_ensemble` or :func:`sim.load_results` returned.
+        outcomes_file: the reported outcomes (``--outcomes``; default: ``outcomes.yaml`` beside the run's claims record).
+
+    Raises:
+        InputError: ``results`` is neither (a path gave a raw AttributeError), not a results folder, or an outcome's problem.
+        DamagedResult: a file of the folder missing, cut short or altered.
+    """
+    from .analysis.results import Results, load_results
+    from .analysis.scoring import scorecard as score_results
+
+    if isinstance(results, str | os.PathLike):
+        results = load_results(results)
+    elif not isinstance(results, Results):
+        raise InputError(None, f"needs a results folder's path, or the Results of sim.load_results(folder) or sim.run_ensemble, "
+                               f"not a {type(results).__name__}", key="results")
+    return score_results(results, outcomes_file)
 
 
 def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) -> dict[str, Any]:

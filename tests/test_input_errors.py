@@ -127,9 +127,10 @@ class Refuses:
 # ---- flags ----
 
 FLAG_CASES = [
-    (["run", MOSCOW, "--days", "10000000"], "--days: the scenario has 179 days"), (["run", MOSCOW, "--days", "abc"], "--days"),
-    (["run", MOSCOW, "--days", "0"], "--days: the scenario has 179 days (2020-03-05 .. 2020-08-31); --days takes 1 to 179 (got 0)"),
-    (["run", MOSCOW, "--days", "10000"], "--days: the scenario has 179 days"),
+    (["run", MOSCOW, "--days", "10000000"], "--days: must be from 1 to 179 (got 10,000,000)"), (["run", MOSCOW, "--days", "abc"], "--days"),
+    (["run", MOSCOW, "--days", "0"], "--days: must be from 1 to 179 (got 0): it counts the days simulated after the start day, "
+                                     "and the scenario runs 179 days, 2020-03-05 to 2020-08-31"),
+    (["run", MOSCOW, "--days", "10000"], "the scenario runs 179 days, 2020-03-05 to 2020-08-31; to run longer, change its `end:`"),
     (["run", MOSCOW, "--run", "40"], "--run: not a flag of run (did you mean '--runs'?); python -m sim run --help lists them"),
     (["run", MOSCOW, "--seed", "-1"], "--seed"), (["run", MOSCOW, "--seed", str(10**23)], "--seed"),
     (["run", MOSCOW, "--seed", "1e3"], "--seed: expects a whole number"),
@@ -176,7 +177,7 @@ def test_days_beyond_the_scenarios_end_are_refused_naming_its_length(build, tmp_
     line_theatre(build)
     scenario = build.scenario({"end": "2020-01-11"}, name="ten.yaml")  # 10 days
     rc, err = cli(capsys, "run", scenario, "--days", "11", "-q", "--no-map", *extra)
-    refused(rc, err, "--days", "10 days", "2020-01-01 .. 2020-01-11")
+    refused(rc, err, "--days", "runs 10 days, 2020-01-01 to 2020-01-11")
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
     assert cli(capsys, "run", scenario, "--days", "10", "-q", "--no-map", *extra)[0] == 0
 

@@ -44,8 +44,9 @@ def whole(flag: str, lo: int, hi: int):  # noqa: ANN201 - an argparse type
 
 
 def days(text: str) -> int:
-    """``run --days``: a whole number; whether it fits the scenario (1 to its length) is :func:`check_days`'s to say,
-    once the scenario is read (``--days 0`` said "1 to 36,500" and ``--days 500`` "1 to 95")."""
+    """``run --days``: a whole number; whether it fits the scenario (1 to its length) is
+    :func:`sim.io.scenario.check_days`'s to say, once the scenario is read (``--days 0`` said "1 to 36,500" and
+    ``--days 500`` "1 to 95")."""
     try:
         return int(text)
     except ValueError:
@@ -65,16 +66,6 @@ def flag_date(flag: str):  # noqa: ANN201 - an argparse type
         return dt.date.fromisoformat(text.strip())
 
     return parse
-
-
-def check_days(value: int, scenario) -> None:  # noqa: ANN001 - a Scenario
-    """Refuse ``--days`` outside 1 to the scenario's length, naming that length: past `end:` the scenario says nothing
-    (no events, no record to compare with)."""
-    if not 1 <= value <= scenario.days:
-        shown = f"{value:,}" if abs(value) < 10**30 else f"a number of {len(str(abs(value)))} digits"
-        longer = "; to run longer, change its `end:`" if value > scenario.days else ""
-        raise InputError(None, f"the scenario has {scenario.days} days ({scenario.start} .. {scenario.end}); --days takes 1 to "
-                         f"{scenario.days} (got {shown}{longer})", key="--days")
 
 
 def unknown_flag(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]) -> InputError:
@@ -120,7 +111,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     run = command("run", help=COMMANDS["run"])
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
-    run.add_argument("--days", type=days, help="simulate only the first DAYS days (at most the scenario's length, up to its end:)")
+    run.add_argument("--days", type=days, help="simulate only DAYS days after the start day, which is the state the run "
+                     "begins from (--days 10 from 5 March ends on 15 March); 1 to the scenario's length, up to its end:")
     run.add_argument("--out", help="results folder, new or one of this scenario's (default: results/<scenario>-seed<seed>[-runs<N>][-days<D>])")
     run.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="run an ensemble of this many seeded replicates")
     run.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),

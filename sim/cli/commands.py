@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from pathlib import Path
 
 from ..errors import InputError
 from ..interrupts import raise_if_interrupted
-from .arguments import MAX_WORKERS, check_days
+from .arguments import MAX_WORKERS
 
 def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
@@ -23,20 +22,9 @@ def _usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argpars
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..io.outputs import check_out, claim_folder
-    from ..io.scenario import load_scenario
+    from ..io.scenario import for_run
 
-    scenario = load_scenario(args.scenario)
-    overrides: dict = {}
-    if args.days is not None:
-        check_days(args.days, scenario)
-        overrides["end"] = scenario.start + dt.timedelta(days=args.days)
-    if args.seed is not None:
-        overrides["seed"] = args.seed
-    if overrides:
-        try:
-            scenario = load_scenario(args.scenario, **overrides)
-        except InputError as exc:  # the file loaded as written: the flags made it wrong
-            raise InputError(None, exc.message, key="--days" if args.days is not None else "--seed") from None
+    scenario = for_run(args.scenario, days=args.days, seed=args.seed, flags=True)  # as simulate(days=) and run_ensemble(seed=)
     days = f"-days{args.days}" if args.days is not None else ""
     if args.param_set is not None:
         from ..experiments.param_sets import load_param_set
@@ -141,13 +129,13 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..analysis.comparison import compare
     from ..analysis.report import comparison_csv, comparison_text, scorecard_text, write_report
-    from ..analysis.results import load_results
-    from ..analysis.scoring import outcome_table, scorecard
+    from ..analysis.scoring import outcome_table
+    from ..api import scorecard
     from ..io.outputs import claim_output_folder, writing_into
 
     if len(args.results) > 2:
         _usage(args, parser).error("compare takes one results folder, or two to set side by side")
-    cards = [scorecard(load_results(p), args.outcomes) for p in args.results]
+    cards = [scorecard(p, args.outcomes) for p in args.results]  # as sim.scorecard(path) does
     if args.out is not None and not args.out.strip():
         raise InputError(None, "is empty: give the name of a folder for the comparison", key="--out")
     out = claim_output_folder(Path(args.out)) if args.out is not None else args.results[-1]
