@@ -22,7 +22,7 @@ Where things are (each folder's ``__init__`` lists its modules):
 - ``sim.analysis``: reading results back — aggregates, outcomes, scores, reports;
 - ``sim.viz``: maps and plots;
 - ``sim.api``: the keyword API — ``run_with`` (a parameterised run as numbers), ``parameters``, ``replicate_seeds``,
-  ``check`` (a scenario, sweep or calibration file validated, as ``python -m sim check`` does);
+  ``scorecard`` (of a results folder's path too), ``check`` (a scenario, sweep, calibration, outcomes or claims file validated, as ``python -m sim check`` does);
 - ``sim.app``: the browser app (``python -m sim app``);
 - ``sim.cli``: ``python -m sim``;
 - ``sim.names``, ``sim.errors``, ``sim.interrupts``, ``sim.version``: what every layer shares — the faction and
@@ -77,7 +77,7 @@ _API = {
     "headline_table": "sim.analysis.scoring",
     "outcome_table": "sim.analysis.scoring",
     "score": "sim.analysis.scoring",
-    "scorecard": "sim.analysis.scoring",
+    "scorecard": "sim.api",  # sim.analysis.scoring's, taking a results folder's path too
     "Comparison": "sim.analysis.comparison",
     "compare": "sim.analysis.comparison",
     "make_map": "sim.viz.maps",
@@ -115,14 +115,14 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run time (hence F401 below)
     from .analysis.comparison import Comparison, compare
     from .analysis.results import Results, RunData, load_results, read_rows
-    from .analysis.scoring import Scorecard, headline_table, outcome_table, score, scorecard
+    from .analysis.scoring import Scorecard, headline_table, outcome_table, score
     from .errors import InputError
     from .experiments.designs import make_design
     from .experiments.ensemble import run_ensemble
     from .experiments.run import RunResult, simulate
     from .experiments.rundir import write_run
     from .experiments.sweep import run_sweep
-    from .api import check, parameters, replicate_seeds, run_with
+    from .api import check, parameters, replicate_seeds, run_with, scorecard
     from .io.paths import alias
     from .experiments.mesa_adapter import IdlibModel
     from .experiments.ema import ema_model

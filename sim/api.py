@@ -1,4 +1,5 @@
-"""The keyword API: one parameterised run, or a few seeded replicates of it, as numbers; and checking an input file.
+"""The keyword API: one parameterised run, or a few seeded replicates of it, as numbers; scoring a results folder by its
+path; and checking an input file.
 
 ::
 
@@ -16,17 +17,23 @@ same numbers whichever route ran them: ``run_with``, ``sim sweep``,
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .experiments.ensemble import seeds_from
 from .experiments.run import scored_outcomes, simulate_metrics
+from .errors import InputError
 from .io.kinds import file_kind
 from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import as_scenario, load_scenario
 from .io.schema import Scenario
+
+if TYPE_CHECKING:
+    from .analysis.results import Results
+    from .analysis.scoring import Scorecard
 
 
 def scenario_of(scenario: Scenario | str | Path, params: dict[str, Any] | None = None) -> Scenario:
@@ -93,24 +100,67 @@ def parameters(scenario: Scenario | str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def check(path: str | Path) -> dict[str, Any]:
-    """Validate a scenario, sweep or calibration file without running anything (``python -m sim check``).
+def scorecard(results: Results | str | Path, outcomes_file: str | Path | None = None) -> Scorecard:
+    """Score a run or an ensemble against the record (``python -m sim compare RESULTS_DIR``).
+
+    Args:
+        results: a results folder's path (``sim.load_results`` reads it here), or the :class:`~sim.Results` that
+            :func:`sim.run_ensemble` or :func:`sim.load_results` returned.
+        outcomes_file: the reported outcomes (``--outcomes``; default: ``outcomes.yaml`` beside the run's claims record).
+
+    Raises:
+        InputError: ``results`` is neither (a path gave a raw AttributeError), not a results folder, or an outcome's problem.
+        DamagedResult: a file of the folder missing, cut short or altered.
+    """
+    from .analysis.results import Results, load_results
+    from .analysis.scoring import scorecard as score_results
+
+    if isinstance(results, str | os.PathLike):
+        results = load_results(results)
+    elif not isinstance(results, Results):
+        raise InputError(None, f"needs a results folder's path, or the Results of sim.load_results(folder) or sim.run_ensemble, "
+                               f"not a {type(results).__name__}", key="results")
+    return score_results(results, outcomes_file)
+
+
+def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) -> dict[str, Any]:
+    """Validate an input file without running anything (``python -m sim check``): a scenario, a sweep or a calibration
+    file, the record's outcomes file or its claims record.
 
     Which kind the file is comes from its top-level keys (:func:`sim.io.kinds.file_kind`, the rule ``run``,
     ``sweep`` and ``calibrate`` use too); it is then read as that kind's command reads it: a sweep's every point
-    against its scenario, a calibration's scenarios, parameters and outcomes.
+    against its scenario, a calibration's scenarios, parameters and outcomes, an outcomes file as ``compare`` reads
+    it (its claim ids against its claims record, its towns against ``scenario``'s theatre).
+
+    Args:
+        path: the file.
+        scenario: for an outcomes file, the scenario whose theatre its towns are checked against (default: the first
+            shipped scenario citing the same claims record); for any other file, not given.
 
     Returns:
-        ``{"kind": "scenario" | "sweep" | "calibration", "summary": what it holds, in a phrase, "notes": [...]}``;
-        the notes say what would still stop it running here (a calibration whose optimiser is not installed).
+        ``{"kind": "scenario" | "sweep" | "calibration" | "outcomes" | "claims", "summary": what it holds, in a phrase,
+        "notes": [...]}``; the notes say what would still stop it running here (a calibration whose optimiser is not
+        installed), or how the file is used.
 
     Raises:
-        InputError: the first problem, with its file, line and key.
+        InputError: the first problem, with its file, line and key; a results folder or its manifest (no input: the
+            error says what reads it).
     """
     from .errors import extra_missing, missing_modules
+    from .io.kinds import results_error
+    from .io.outputs import marker
     from .io.safe_yaml import load_yaml
 
-    kind, notes = file_kind(load_yaml(path)), []
+    if Path(path).is_dir() and marker(Path(path)) is not None:
+        raise results_error(path)
+    kind, notes = file_kind(tree := load_yaml(path)), []
+    if scenario is not None and kind != "outcomes":
+        raise InputError(None, f"is for an outcomes file, checked against a scenario's theatre; {path} is a {kind} file",
+                         key="scenario")
+    if kind == "results":
+        raise results_error(path)
+    if kind in ("outcomes", "claims"):
+        return _check_record(Path(path), tree, kind, scenario)
     if kind == "sweep":
         from .experiments.sweep_file import load_sweep
 
@@ -133,3 +183,53 @@ def check(path: str | Path) -> dict[str, Any]:
         sc = load_scenario(path)
         summary = f"{sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events" + "".join(f"; {s}" for s in supersessions(sc))
     return {"kind": kind, "summary": summary, "notes": notes}
+
+
+def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | Path | None) -> dict[str, Any]:  # noqa: ANN401
+    """:func:`check` of an outcomes file (read as ``compare`` reads it) or a claims record."""
+    from .analysis.outcomes import load_outcomes
+    from .errors import shown_path
+    from .io.claims import load_claims
+    from .io.theatre import load_theatre
+    from .model.model import REPORTERS
+
+    if kind == "claims":
+        claims = load_claims(path)
+        sources = tree.get("sources")
+        counted = f", {len(sources)} sources" if isinstance(sources, list) else ""
+        return {"kind": kind, "summary": f"a claims record: {len(claims)} claims{counted}",
+                "notes": ["scenarios and outcomes files name it with `claims:` and cite its claims by id"]}
+    cited = (path.parent / tree["claims"]).resolve() if isinstance(tree.get("claims"), str) else None
+    if scenario is None:
+        scenario = _shipped_citing(cited)
+        if scenario is None:
+            raise InputError(path, "an outcomes file's towns are checked against a scenario's theatre, and no shipped scenario "
+                             f"cites {shown_path(str(cited))}: name one, python -m sim check {shown_path(str(path))} --scenario "
+                             "SCENARIO (in Python, sim.check(path, scenario=...))")
+    sc = as_scenario(scenario)
+    outcomes = load_outcomes(path, load_theatre(sc.theatre), ["date", *REPORTERS])
+    sets = {}
+    for o in outcomes:
+        sets[o.set] = sets.get(o.set, 0) + 1
+    split = ", ".join(f"{n} {name}" for name, n in sets.items())
+    default = "" if path.resolve() != sc.claims.parent / "outcomes.yaml" else (
+        f"; compare and plot score a run of {sc.name} (or of any scenario citing {sc.claims.name}) against it by default")
+    return {"kind": kind, "summary": f"an outcomes file: {len(outcomes)} reported outcomes ({split}), towns checked against "
+                                     f"the theatre of scenario {sc.name}",
+            "notes": [f"to score a results folder against it: python -m sim compare RESULTS_DIR --outcomes "
+                      f"{shown_path(str(path))}{default}"]}
+
+
+def _shipped_citing(claims: Path | None) -> Path | None:
+    """The first scenario shipped beside the package (a source checkout) whose claims record is ``claims``."""
+    from .io.extends import resolve
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    for file in sorted(root.glob("*.yaml")) + sorted((root / "whatif").glob("*.yaml")):
+        try:
+            tree = resolve(file)
+        except InputError:
+            continue
+        if claims is None or Path(str(tree.get("claims"))) == claims:
+            return file
+    return None

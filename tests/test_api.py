@@ -132,6 +132,57 @@ def test_simulate_the_model_and_run_ensemble_take_a_path_as_run_with_does(toy, t
         assert info.value.key == "scenario"
 
 
+def test_simulate_and_run_ensemble_take_seed_and_days_as_run_does(toy, tmp_path, capsys):
+    """simulate(days=10) was a TypeError and run_ensemble had no seed or days: --seed and --days were reachable from
+    Python only through load_scenario(path, seed=..., end=...). Both go the command line's way now."""
+    from sim.cli import main
+
+    short = load_scenario(toy, end=dt.date(2020, 1, 11))  # what `run --days 10` ran: 10 days after 1 January
+    for given in (toy, str(toy), load_scenario(toy)):
+        run = sim.simulate(given, days=10, seed=3)
+        assert run.scenario == short and run.seed == 3 and len(run.timeseries) == 11, run.scenario.end
+        assert run.timeseries["date"].iloc[-1] == "2020-01-11"
+    assert main(["run", str(toy), "--days", "10", "--seed", "3", "--no-map", "-q", "--out", str(tmp_path / "cli")]) == 0
+    assert sim.load_results(tmp_path / "cli").runs[0].timeseries.equals(sim.simulate(toy, days=10, seed=3).timeseries)
+    # An ensemble: the same folder as `run --runs 2 --seed 5 --days 10`, manifest and all (but its timestamps).
+    assert main(["run", str(toy), "--runs", "2", "--workers", "1", "--seed", "5", "--days", "10", "-q",
+                 "--out", str(tmp_path / "cli-e")]) == 0
+    capsys.readouterr()
+    ens = sim.run_ensemble(toy, 2, tmp_path / "py-e", seed=5, days=10)
+    assert [r.seed for r in ens.runs] == [5, 6] and ens.runs[0].days == 10
+    timeless = {"started_at", "finished_at", "parts"}
+    manifests = [{k: v for k, v in sim.load_results(tmp_path / f).manifest.items() if k not in timeless} for f in ("cli-e", "py-e")]
+    assert manifests[0] == manifests[1]
+    # Refused in the flag's words, under the keyword's name.
+    for days in (0, 30):
+        with pytest.raises(InputError) as py:
+            sim.simulate(toy, days=days)
+        assert py.value.key == "days", py.value
+        assert main(["run", str(toy), "--days", str(days), "--out", str(tmp_path / "never")]) == 2
+        assert capsys.readouterr().err == f"error: --days: {py.value.message}\n"
+    with pytest.raises(InputError, match="'days': expects a whole number of days, not 2.5"):
+        sim.simulate(toy, days=2.5)
+    with pytest.raises(InputError, match="'seed': must be a whole number from 0"):
+        sim.run_ensemble(toy, 2, tmp_path / "never", seed=-1)
+    assert not (tmp_path / "never").exists()
+
+
+def test_scorecard_takes_a_results_folders_path_as_compare_does(toy, tmp_path):
+    """sim.scorecard("results/...") raised "AttributeError: 'str' object has no attribute 'claims_file'"."""
+    (toy.parent / "seeds" / "outcomes.yaml").write_text(
+        "claims: claims.yaml\noutcomes:\n  - {id: t4, set: calibration, kind: controller, description: x, town: T4, "
+        "date: 2020-01-20, controller: hts, source: [test-claim], note: a test}\n")
+    folder = sim.write_run(sim.simulate(toy), tmp_path / "run", map_png=False)
+    by_path, by_results = sim.scorecard(str(folder)), sim.scorecard(sim.load_results(folder))
+    assert sim.outcome_table(by_path).equals(sim.outcome_table(by_results)) and len(by_path.scores) == 1
+    assert sim.outcome_table(sim.scorecard(Path(folder))).equals(sim.outcome_table(by_results))
+    with pytest.raises(InputError, match="needs a results folder's path, or the Results of sim.load_results") as info:
+        sim.scorecard(42)
+    assert info.value.key == "results"
+    with pytest.raises(InputError, match="not a results folder"):
+        sim.scorecard(tmp_path / "nowhere")
+
+
 def test_the_model_refuses_seed_with_seeds_and_a_scenario_list_of_another_length_as_input_errors(toy):
     """`CeasefireModel(sc, seed=1, seeds=[1, 2])`, a scenario list whose length is not the seeds' and an empty list
     raised ValueError or IndexError ("list index out of range"), where the rest of the API raises InputError naming
@@ -161,7 +212,7 @@ def test_a_bad_date_or_seed_in_python_is_an_input_error_naming_it_and_the_valid_
     run = sim.simulate(toy)  # 2020-01-01 to 2020-01-30
     window = "the run's days are 2020-01-01 to 2020-01-30"
     assert run.controller_on("2020-01-10").equals(run.controller_on(dt.date(2020, 1, 10)))
-    for date, words in [("2020-02-30", "'2020-02-30' is not a date (day is out of range for month): give YYYY-MM-DD"),
+    for date, words in [("2020-02-30", "2020-02-30 does not exist: February 2020 has 29 days"),
                         ("garbage", "'garbage' is not a date"), (20200110, "20200110 is not a date"),
                         ("2020-06-01", "2020-06-01 is outside the run"), (dt.date(2019, 12, 31), "2019-12-31 is outside the run")]:
         with pytest.raises(InputError) as info:

@@ -63,6 +63,72 @@ def test_check_and_sweep_agree_on_what_a_sweep_file_is(tmp_path, capsys):
     ({"scenario": 1, "parameters": 1}, "sweep"), ({"parameters": 1}, "sweep"), ({"design": 1}, "sweep"),
     ({"scenarios": 1, "parameters": 1, "name": 1}, "calibration"), ({"extends": 1, "name": 1}, "scenario"),
     ({"start": 1, "end": 1, "scenario": 1}, "scenario"), ({"scenario": 1, "parameters": 1, "seed": 1}, "sweep"), ([1, 2], "scenario"), ({}, "scenario"),
+    ({"claims": [1], "sources": []}, "claims"), ({"claims": "c.yaml", "outcomes": [1]}, "outcomes"), ({"outcomes": [1], "claim": 1}, "outcomes"),
+    ({"claims": "c.yaml", "outcomes": {"fit": []}, "scenarios": 1}, "calibration"), ({"outcomes": [1], "scenarios": 1}, "calibration"),
+    ({"kind": "run", "scenario_name": "x", "seed": 1}, "results"), ({"kind": "sweep", "scenario": "x"}, "results"),
 ])
 def test_file_kind(keys, kind):
     assert file_kind(keys) == kind
+
+
+# ---- the record's outcomes and claims files, and results folders (round 28: "unknown key 'claims'") ----
+
+OUTCOMES, CLAIMS = ROOT / "seeds" / "outcomes.yaml", ROOT / "seeds" / "claims.yaml"
+ONE_OUTCOME = """claims: {claims}
+outcomes:
+  - id: jan-truce-broken
+    set: calibration
+    kind: event
+    description: The January truce breaks down
+    event: truce_broken
+    reported: 2020-01-15
+    window: [2020-01-12, 2020-01-19]
+    source: [{source}]
+    note: a test
+"""
+
+
+def test_check_reads_the_records_outcomes_and_claims_files_as_such(capsys):
+    for file, kind, said in ((OUTCOMES, "outcomes", "an outcomes file: "), (CLAIMS, "claims", "a claims record: ")):
+        checked = sim.check(file)
+        assert checked["kind"] == kind and checked["summary"].startswith(said), checked
+        assert main(["check", str(file)]) == 0
+        out, err = capsys.readouterr()
+        assert out.startswith(f"{file}: ok ({said}") and "unknown key" not in out + err, (out, err)
+    assert "compare RESULTS_DIR --outcomes " in " ".join(sim.check(OUTCOMES)["notes"])
+
+
+def test_check_of_an_outcomes_file_reports_its_errors_where_they_are(tmp_path, capsys):
+    bad = tmp_path / "outcomes.yaml"
+    bad.write_text(ONE_OUTCOME.format(claims=CLAIMS, source="no-such-claim"))
+    assert main(["check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}, line 10, key 'outcomes[0].source[0]': unknown claim id 'no-such-claim'" in err and err.count("\n") == 1, err
+    good = tmp_path / "good.yaml"
+    good.write_text(ONE_OUTCOME.format(claims=CLAIMS, source="jan-truce-effective"))
+    assert sim.check(good, scenario=MOSCOW)["summary"].endswith("1 reported outcomes (1 calibration), towns checked against "
+                                                                 "the theatre of scenario moscow")
+    assert main(["check", str(MOSCOW), "--scenario", str(MOSCOW)]) == 2
+    assert "--scenario: is for an outcomes file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "calibrate"])
+def test_a_record_file_given_to_a_command_says_what_it_is(tmp_path, capsys, command):
+    for file, said in ((OUTCOMES, "this is an outcomes file"), (CLAIMS, "this is a claims record")):
+        assert main([command, str(file), "--out", str(tmp_path / "never")]) == 2
+        err = capsys.readouterr().err
+        assert said in err and f"python -m sim check {shown_path(str(file))} checks it" in err and err.count("\n") == 1, err
+    assert not (tmp_path / "never").exists()
+
+
+def test_check_of_a_results_folder_or_its_manifest_says_what_reads_it(tmp_path, capsys):
+    run = tmp_path / "run"
+    short = load_scenario(MOSCOW, end=load_scenario(MOSCOW).start.replace(day=7))
+    sim.write_run(sim.simulate(short), run, map_png=False)
+    for given in (run, run / "manifest.json"):
+        assert main(["check", str(given)]) == 2
+        err = capsys.readouterr().err
+        assert "a run of scenario 'moscow'" in err and "not an input file" in err and f"python -m sim compare {run}" in err, err
+        assert "unknown key" not in err and "directory" not in err and err.count("\n") == 1, err
+    assert main(["run", str(run / "manifest.json"), "--out", str(tmp_path / "never")]) == 2
+    assert "this is the manifest of a run of scenario 'moscow'" in capsys.readouterr().err

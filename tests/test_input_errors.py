@@ -127,9 +127,10 @@ class Refuses:
 # ---- flags ----
 
 FLAG_CASES = [
-    (["run", MOSCOW, "--days", "10000000"], "--days: the scenario has 179 days"), (["run", MOSCOW, "--days", "abc"], "--days"),
-    (["run", MOSCOW, "--days", "0"], "--days: the scenario has 179 days (2020-03-05 .. 2020-08-31); --days takes 1 to 179 (got 0)"),
-    (["run", MOSCOW, "--days", "10000"], "--days: the scenario has 179 days"),
+    (["run", MOSCOW, "--days", "10000000"], "--days: must be from 1 to 179 (got 10,000,000)"), (["run", MOSCOW, "--days", "abc"], "--days"),
+    (["run", MOSCOW, "--days", "0"], "--days: must be from 1 to 179 (got 0): it counts the days simulated after the start day, "
+                                     "and the scenario runs 179 days, 2020-03-05 to 2020-08-31"),
+    (["run", MOSCOW, "--days", "10000"], "the scenario runs 179 days, 2020-03-05 to 2020-08-31; to run longer, change its `end:`"),
     (["run", MOSCOW, "--run", "40"], "--run: not a flag of run (did you mean '--runs'?); python -m sim run --help lists them"),
     (["run", MOSCOW, "--seed", "-1"], "--seed"), (["run", MOSCOW, "--seed", str(10**23)], "--seed"),
     (["run", MOSCOW, "--seed", "1e3"], "--seed: expects a whole number"),
@@ -145,11 +146,18 @@ FLAG_CASES = [
     (["sweep", MOSCOW, "--param", "regime.commit=0:1", "--sample", "lhs", "--n", "0"], "--n"),
     (["sweep", MOSCOW, "--param", "regime.commit=0,nan"], "--param"), (["sweep", MOSCOW, "--param", "regime.commit=0:inf"], "--param"),
     (["sweep", MOSCOW, "--param", "regime.commit=0:1:100000000"], "--param"),
-    (["sweep", MOSCOW, "--param", "regime.commit=0,1.5"], "--param: factions.regime.commit"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0,1.5"], "--param: regime.commit: 1.5 is outside the parameter's range, 0 to 1"),
+    # The path as typed, and the bound as typed: it said "events[6].restraint" and "got 1.0666666666666667", a grid point.
+    (["sweep", MOSCOW, "--param", "events.moscow-protocol.restraint=0.8:1.2:4"],
+     "--param: events.moscow-protocol.restraint: 1.2 is outside the parameter's range, 0 to 1"),
     (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--scheduler", "nonsense"], "--scheduler"),
     (["sweep", MOSCOW], "--param: give at least one parameter"),
     (["sweep-report", ROOT, "--pair", "a"], "--pair"),
-    (["map", ROOT / "no-such-folder", "--date", "2020-02-30"], "no-such-folder"),
+    (["map", ROOT / "no-such-folder", "--date", "2020-02-29"], "no-such-folder"),
+    # A flag is checked as it is read; the day that does not exist is said so (it was "not a date (expected YYYY-MM-DD)").
+    (["map", ROOT / "no-such-folder", "--date", "2020-02-30"], "--date: 2020-02-30 does not exist: February 2020 has 29 days"),
+    (["map", ROOT, "--date", "2020-3-1"], "--date: '2020-3-1' is not a date as written: write dates as YYYY-MM-DD, here 2020-03-01"),
+    (["runn", MOSCOW], "error: unknown command 'runn' (did you mean 'run'?); python -m sim alone lists the commands"),
 ]
 
 
@@ -169,7 +177,7 @@ def test_days_beyond_the_scenarios_end_are_refused_naming_its_length(build, tmp_
     line_theatre(build)
     scenario = build.scenario({"end": "2020-01-11"}, name="ten.yaml")  # 10 days
     rc, err = cli(capsys, "run", scenario, "--days", "11", "-q", "--no-map", *extra)
-    refused(rc, err, "--days", "10 days", "2020-01-01 .. 2020-01-11")
+    refused(rc, err, "--days", "runs 10 days, 2020-01-01 to 2020-01-11")
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
     assert cli(capsys, "run", scenario, "--days", "10", "-q", "--no-map", *extra)[0] == 0
 
@@ -494,3 +502,68 @@ def test_an_error_names_a_file_in_the_working_folder_as_the_user_typed_it(tmp_pa
     rc, err = cli(capsys, "check", mine / "t7.yaml")
     refused(rc, err)
     assert err.startswith(f"error: {tmp_path.name}/mine/t7.yaml,") or err.startswith(f"error: {mine / 't7.yaml'},"), err
+
+
+# ---- round 28: what the messages name ----
+
+
+def test_a_sweep_files_unknown_key_in_a_parameter_is_named_with_a_guess(tmp_path, capsys):
+    """{value: [...]} said only "expected {low, high[, steps]} or {values: [...]}", not which key was wrong."""
+    f = tmp_path / "s.yaml"
+    f.write_text(f"scenario: {MOSCOW}\nparameters:\n  regime.commit:\n    low: 0\n    hihg: 1\n")
+    refused(*cli(capsys, "check", f), f"{f}, line 5, key 'parameters.regime.commit.hihg': unknown key 'hihg' (did you mean 'high'?)")
+    f.write_text(f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{value: [0.2, 0.4]}}\n")
+    refused(*cli(capsys, "check", f), "line 3, key 'parameters.regime.commit.value': unknown key 'value' (did you mean 'values'?)")
+
+
+def test_a_point_outside_its_range_is_named_by_the_path_the_user_wrote(tmp_path, capsys):
+    f = tmp_path / "s.yaml"
+    f.write_text(f"scenario: {MOSCOW}\nparameters:\n  events.moscow-protocol.restraint: {{values: [0.5, 1.5]}}\n")
+    rc, err = cli(capsys, "check", f)
+    refused(rc, err, "events.moscow-protocol.restraint: input should be less than or equal to 1 (got 1.5)")
+    assert "events[" not in err, err
+
+
+@pytest.mark.parametrize("command", ["compare", "map"])
+def test_too_many_folders_print_the_commands_own_usage(capsys, command):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "a", "b", "c"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.startswith(f"usage: python -m sim {command} ") and "COMMAND" not in err, err
+
+
+def test_metric_takes_a_comma_list_as_pair_does(capsys, monkeypatch):
+    """--pair a,b took a comma list and --metric a,b was refused as one unknown metric."""
+    import sim.viz.sweep_report as report
+
+    asked = []
+    monkeypatch.setattr(report, "sweep_report", lambda folder, metrics, pair: asked.append(metrics) or pytest.skip("seen"))
+    with pytest.raises(pytest.skip.Exception):
+        main(["sweep-report", "results/x", "--metric", "ceasefire_days,towns_regime", "--metric", "outcomes_met"])
+    assert asked == [["ceasefire_days", "towns_regime", "outcomes_met"]]
+
+
+def test_a_folder_of_the_users_says_whether_it_holds_files_or_folders(tmp_path, capsys):
+    """--out myfolder, holding notes.txt, said it "holds a folder the simulator did not write (notes.txt)"."""
+    mine = tmp_path / "myfolder"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    rc, err = cli(capsys, "run", MOSCOW, "--days", "2", "--out", mine)
+    refused(rc, err, f"--out {mine}: exists and holds a file the simulator did not write (notes.txt)")
+    (mine / "old").mkdir()
+    refused(*cli(capsys, "run", MOSCOW, "--days", "2", "--out", mine), "holds files and folders the simulator did not write (notes.txt, old/)")
+
+
+@pytest.mark.parametrize("written, words", [
+    ("2020-6-1", "'2020-6-1' is not a date as written: write dates as YYYY-MM-DD, here 2020-06-01"),
+    ("June 1", "'June 1' is not a date: write dates as YYYY-MM-DD, e.g. 2020-06-01"),
+    ("2020-06-31", "2020-06-31 does not exist: June 2020 has 30 days"),
+    ("2020-13-01", "2020-13-01 is not a date: there is no month 13"),
+])
+def test_a_date_written_otherwise_says_how_to_write_it(tmp_path, capsys, written, words):
+    """`end: 2020-6-1` gave pydantic's "input should be a valid date or datetime, input is too short"."""
+    f = tmp_path / "s.yaml"
+    f.write_text(f"extends: {MOSCOW}\nend: {written}\n")
+    rc, err = cli(capsys, "check", f)
+    refused(rc, err, f"{f}, line 2, key 'end': {words}")
+    assert "too short" not in err and "datetime" not in err, err

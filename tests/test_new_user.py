@@ -15,7 +15,7 @@ import pytest
 
 from sim import load_scenario, simulate
 from sim.analysis.summary import summarise
-from sim.cli import COMMANDS
+from sim.cli import COMMANDS, main
 
 from .conftest import ROOT
 
@@ -132,7 +132,7 @@ def test_the_run_summary_warns_that_casualties_under_a_ceasefire_are_one_sided_a
     lines = moscow.splitlines()
     at = next(k for k, line in enumerate(lines) if line.startswith("Casualties (fighters): "))
     caveat = " ".join(line.strip() for line in lines[at + 1:at + 3])
-    assert caveat.startswith("a ceasefire was in force 25 of 26 days: casualties under it are one-sided in the model"), caveat
+    assert caveat.startswith("a ceasefire was in force on 25 of the 25 days simulated: casualties under it are one-sided"), caveat
     assert "costs HTS nothing" in caveat and "do not read them as estimates" in caveat, caveat
     assert "Civilians displaced since 5 Mar 2020 (the scenario's start): " in moscow
     assert "Turkish soldiers killed since 5 Mar 2020: " in moscow
@@ -188,3 +188,21 @@ def test_the_summaries_carry_the_runs_flags_and_say_when_nothing_changed_hands(t
     out = capsys.readouterr().out
     head = out.index("Likeliest changes of hands")
     assert out[head:].splitlines()[1] == "  none: no town changed hands in any replicate", out
+
+
+def test_a_day_count_means_one_thing_in_the_help_the_errors_and_the_summary(tmp_path, capsys):
+    """`--days 0` said "the scenario has 179 days" while a full run's summary said "in force 179 of 180 days", and
+    `--days 10` ended on 15 March, 11 dated rows. A day count is the days simulated after the start day (the state a
+    run begins from); the help, the errors and the summary say so, and what is simulated is unchanged."""
+    moscow = ROOT / "scenarios" / "moscow.yaml"
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "simulate only DAYS days after the start day" in " ".join(capsys.readouterr().out.split())
+    assert main(["run", str(moscow), "--days", "0"]) == 2
+    assert "it counts the days simulated after the start day, and the scenario runs 179 days" in capsys.readouterr().err
+    assert main(["run", str(moscow), "--days", "10", "--no-map", "--out", str(tmp_path / "ten")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("moscow: 5 Mar 2020 .. 15 Mar 2020 (10 days simulated), seed 20200305\n"), out
+    assert "a ceasefire was in force on 10 of the 10 days simulated" in out, out
+    rows = (tmp_path / "ten" / "timeseries.csv").read_text().splitlines()[1:]
+    assert len(rows) == 11 and rows[0].startswith("2020-03-05,") and rows[-1].startswith("2020-03-15,")

@@ -189,4 +189,4 @@ def test_an_impossible_date_names_its_key(tmp_path):
     """'2020-02-30' is not a valid date named the line only."""
     err = error_of(whatif(tmp_path, CAMPAIGN, "events:\n  - id: jan-truce\n    effective: 2020-02-30\n"))
     assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (5, "events[0].effective"), str(err)
-    assert "'2020-02-30' is not a valid date" in err.message, str(err)
+    assert "2020-02-30 does not exist: February 2020 has 29 days" in err.message, str(err)  # round 28: it was "not a valid date"

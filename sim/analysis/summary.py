@@ -41,7 +41,9 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     ev = result.events
     last = ts.iloc[-1]
     first = ts.iloc[0]
-    lines = [f"{sc.name}: {date_words(sc.start, '%b')} .. {date_words(sc.end, '%b')}, seed {result.seed}", ""]
+    # A day count is of the days simulated after the start day (the state the run begins from), as --days counts them.
+    lines = [f"{sc.name}: {date_words(sc.start, '%b')} .. {date_words(sc.end, '%b')} ({sc.days} days simulated), "
+             f"seed {result.seed}", ""]
 
     caps = result.captures
     lines.append(f"Changes of hands: {len(caps)}")
@@ -82,10 +84,12 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
 
 def _one_sided(ts) -> list[str]:  # noqa: ANN001 - the time series
     """The README's caveat, when a ceasefire is in force for most of the run: its casualties are one-sided."""
-    days = int((ts["ceasefire"] == "in force").sum())
-    if days * 2 <= len(ts):
+    simulated = ts["ceasefire"].iloc[1:]  # the first row is the start day, the state the run begins from
+    days = int((simulated == "in force").sum())
+    if days * 2 <= len(simulated):
         return []
-    return [f"  a ceasefire was in force {days} of {len(ts)} days: casualties under it are one-sided in the model",
+    return [f"  a ceasefire was in force on {days} of the {len(simulated)} days simulated: casualties under it are one-sided "
+            "in the model",
             "  (an HTS raid kills government fighters and costs HTS nothing); do not read them as estimates"]
 
 

@@ -19,7 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
-from ..errors import InputError, Interrupted, OutputError
+from ..errors import InputError, Interrupted, OutputError, did_you_mean
 from ..interrupts import command_finished, forget_interrupts, interrupt_handler, quiet_interrupts
 from .arguments import COMMANDS, build_parser, overview, unknown_flag, whole
 
@@ -78,6 +78,11 @@ def _main(argv: list[str] | None, prog: str) -> int:
     parser = build_parser(prog)
     args = None
     try:
+        given = sys.argv[1:] if argv is None else argv
+        if given and not given[0].startswith("-") and given[0] not in COMMANDS:  # argparse: "invalid choice", no guess
+            guess = did_you_mean(given[0], COMMANDS)
+            listed = f"; {prog} alone lists the commands" if guess.startswith(" (did you mean") else ""
+            raise InputError(None, f"unknown command '{given[0]}'{guess}{listed}")
         args, extra = parser.parse_known_args(argv)
         if extra:
             raise unknown_flag(parser, args, extra)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import textwrap
 from pathlib import Path
@@ -13,7 +14,7 @@ MAX_RUNS, MAX_WORKERS, MAX_SEED, MAX_N = 100_000, 64, 2**63 - 1, 1_000_000
 MAX_TRIALS = 100_000  # --trials: a calibration's budget, not replicates
 COMMANDS = {
     "run": "run a scenario (an ensemble with --runs N) and write a results folder under results/",
-    "check": "validate a scenario (or a sweep or calibration file) without running it",
+    "check": "validate a scenario (or a sweep or calibration file, the record's outcomes or claims) without running it",
     "compare": "score results against the record, or set two results side by side",
     "sweep": "run a parameter sweep (grid or sampled), one Parquet row per run",
     "sweep-report": "response plots, heat map and sensitivity indices of a sweep",
@@ -43,8 +44,9 @@ def whole(flag: str, lo: int, hi: int):  # noqa: ANN201 - an argparse type
 
 
 def days(text: str) -> int:
-    """``run --days``: a whole number; whether it fits the scenario (1 to its length) is :func:`check_days`'s to say,
-    once the scenario is read (``--days 0`` said "1 to 36,500" and ``--days 500`` "1 to 95")."""
+    """``run --days``: a whole number; whether it fits the scenario (1 to its length) is
+    :func:`sim.io.scenario.check_days`'s to say, once the scenario is read (``--days 0`` said "1 to 36,500" and
+    ``--days 500`` "1 to 95")."""
     try:
         return int(text)
     except ValueError:
@@ -52,14 +54,18 @@ def days(text: str) -> int:
         raise InputError(None, f"expects a whole number of days, not {shown!r}", key="--days") from None
 
 
-def check_days(value: int, scenario) -> None:  # noqa: ANN001 - a Scenario
-    """Refuse ``--days`` outside 1 to the scenario's length, naming that length: past `end:` the scenario says nothing
-    (no events, no record to compare with)."""
-    if not 1 <= value <= scenario.days:
-        shown = f"{value:,}" if abs(value) < 10**30 else f"a number of {len(str(abs(value)))} digits"
-        longer = "; to run longer, change its `end:`" if value > scenario.days else ""
-        raise InputError(None, f"the scenario has {scenario.days} days ({scenario.start} .. {scenario.end}); --days takes 1 to "
-                         f"{scenario.days} (got {shown}{longer})", key="--days")
+def flag_date(flag: str):  # noqa: ANN201 - an argparse type
+    """An argparse type: a YYYY-MM-DD date, else an InputError naming ``flag`` and why (``--date 2020-02-30``: "does not
+    exist: February 2020 has 29 days"; it said "not a date (expected YYYY-MM-DD)", of a date written just so)."""
+
+    def parse(text: str) -> dt.date:
+        from ..io.safe_yaml import date_problem
+
+        if problem := date_problem(text):
+            raise InputError(None, problem, key=flag)
+        return dt.date.fromisoformat(text.strip())
+
+    return parse
 
 
 def unknown_flag(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]) -> InputError:
@@ -105,7 +111,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     run = command("run", help=COMMANDS["run"])
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
-    run.add_argument("--days", type=days, help="simulate only the first DAYS days (at most the scenario's length, up to its end:)")
+    run.add_argument("--days", type=days, help="simulate only DAYS days after the start day, which is the state the run "
+                     "begins from (--days 10 from 5 March ends on 15 March); 1 to the scenario's length, up to its end:")
     run.add_argument("--out", help="results folder, new or one of this scenario's (default: results/<scenario>-seed<seed>[-runs<N>][-days<D>])")
     run.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="run an ensemble of this many seeded replicates")
     run.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),
@@ -116,7 +123,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                      help="parameter vectors (a calibration's accepted set): --runs draws replicates across them; one run uses the first")
     run.add_argument("--param", action=RunParam, nargs="?", help=argparse.SUPPRESS)
     check = command("check", help=COMMANDS["check"])
-    check.add_argument("scenario", type=Path)
+    check.add_argument("file", type=Path, metavar="FILE", help="a scenario, sweep, calibration, outcomes or claims file")
+    check.add_argument("--scenario", type=Path, help="for an outcomes file: the scenario whose theatre its towns are checked "
+                       "against (default: the first shipped scenario citing the same claims record)")
     cmp = command("compare", help=COMMANDS["compare"])
     cmp.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
     cmp.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
@@ -138,7 +147,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
     rep = command("sweep-report", help=COMMANDS["sweep-report"])
     rep.add_argument("folder", type=Path, metavar="SWEEP_DIR")
-    rep.add_argument("--metric", action="append", help="metric to report (repeatable; default: the sweep's, or a standard set)")
+    rep.add_argument("--metric", action="append", help="metrics to report, 'a,b' or the flag repeated (default: the sweep's, or "
+                     "a standard set)")
     rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
     dis = command("discover", help=COMMANDS["discover"])
     dis.add_argument("folder", type=Path, metavar="SWEEP_DIR")
@@ -148,7 +158,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     dis.add_argument("--out", help="folder for discover.md, boxes.csv, peeling.png (default: SWEEP_DIR/discover)")
     m = command("map", help=COMMANDS["map"])
     m.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder, or two (baseline, what-if)")
-    m.add_argument("--date", help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map")
+    m.add_argument("--date", type=flag_date("--date"), help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map")
     m.add_argument("--out", help="file to write, .png, .svg or .pdf (.gif with --animate) (default: map_<date>[_<faction>].png "
                    "or control[_<faction>].gif in the (last) results folder)")
     m.add_argument("--faction", choices=("regime", "hts", "rebels"), default="regime", help="whose probability of control ensemble maps shade")

@@ -3,35 +3,28 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 from pathlib import Path
 
 from ..errors import InputError
 from ..interrupts import raise_if_interrupted
-from .arguments import MAX_WORKERS, check_days
+from .arguments import MAX_WORKERS
 
 def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
 
 
+def _usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The command's own parser, whose error() prints the command's usage (``compare a b c`` printed the top-level one)."""
+    return args.subcommands.get(args.command, parser)
+
+
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..io.outputs import check_out, claim_folder
-    from ..io.scenario import load_scenario
+    from ..io.scenario import for_run
 
-    scenario = load_scenario(args.scenario)
-    overrides: dict = {}
-    if args.days is not None:
-        check_days(args.days, scenario)
-        overrides["end"] = scenario.start + dt.timedelta(days=args.days)
-    if args.seed is not None:
-        overrides["seed"] = args.seed
-    if overrides:
-        try:
-            scenario = load_scenario(args.scenario, **overrides)
-        except InputError as exc:  # the file loaded as written: the flags made it wrong
-            raise InputError(None, exc.message, key="--days" if args.days is not None else "--seed") from None
+    scenario = for_run(args.scenario, days=args.days, seed=args.seed, flags=True)  # as simulate(days=) and run_ensemble(seed=)
     days = f"-days{args.days}" if args.days is not None else ""
     if args.param_set is not None:
         from ..experiments.param_sets import load_param_set
@@ -121,8 +114,13 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..api import check
 
-    checked = check(args.scenario)
-    print(f"{args.scenario}: ok ({checked['summary']})")
+    try:
+        checked = check(args.file, scenario=args.scenario)
+    except InputError as exc:
+        if exc.key == "scenario" and exc.file is None:  # the keyword's error, worded for the flag
+            raise InputError(None, exc.message, key="--scenario") from None
+        raise
+    print(f"{args.file}: ok ({checked['summary']})")
     for note in checked["notes"]:
         _note(note)
     return 0
@@ -131,13 +129,13 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..analysis.comparison import compare
     from ..analysis.report import comparison_csv, comparison_text, scorecard_text, write_report
-    from ..analysis.results import load_results
-    from ..analysis.scoring import outcome_table, scorecard
+    from ..analysis.scoring import outcome_table
+    from ..api import scorecard
     from ..io.outputs import claim_output_folder, writing_into
 
     if len(args.results) > 2:
-        parser.error("compare takes one results folder, or two to set side by side")
-    cards = [scorecard(load_results(p), args.outcomes) for p in args.results]
+        _usage(args, parser).error("compare takes one results folder, or two to set side by side")
+    cards = [scorecard(p, args.outcomes) for p in args.results]  # as sim.scorecard(path) does
     if args.out is not None and not args.out.strip():
         raise InputError(None, "is empty: give the name of a folder for the comparison", key="--out")
     out = claim_output_folder(Path(args.out)) if args.out is not None else args.results[-1]
@@ -173,7 +171,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {args.scheduler!r})", key="--scheduler")
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
     tree = load_yaml(args.target)
-    if file_kind(tree) == "calibration":
+    if file_kind(tree) not in ("sweep", "scenario"):  # a calibration, the record's outcomes or claims, a results manifest
         raise wrong_kind(args.target, tree, "sweep")
     if file_kind(tree) == "sweep":
         if args.param or args.design:
@@ -215,7 +213,11 @@ def _sweep_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     pair = tuple(args.pair.split(",")) if args.pair else None
     if pair is not None and len(pair) != 2:
         raise InputError(None, f"expects two parameter paths 'a,b' (got {args.pair!r})", key="--pair")
-    report = sweep_report(args.folder, metrics=args.metric, pair=pair)
+    # A comma list, as --pair takes one (metric names have no commas): --metric a,b was refused as one unknown metric.
+    metrics = [m.strip() for given in args.metric for m in given.split(",") if m.strip()] if args.metric else None
+    if args.metric and not metrics:
+        raise InputError(None, "is empty: give metric names, 'a,b' or the flag repeated", key="--metric")
+    report = sweep_report(args.folder, metrics=metrics, pair=pair)
     print(report.text)
     print("written: " + ", ".join(str(f) for f in report.files))
     return 0
@@ -245,10 +247,10 @@ def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from ..viz.maps import make_map
 
         if len(args.results) > 2:
-            parser.error("map takes one results folder, or two (baseline, what-if)")
+            _usage(args, parser).error("map takes one results folder, or two (baseline, what-if)")
         if args.animate:
             if len(args.results) != 1:
-                parser.error("--animate takes one results folder")
+                _usage(args, parser).error("--animate takes one results folder")
             written = animate(args.results[0], out=out, faction=args.faction)
         else:
             written = [make_map(args.results, date=args.date, out=out, faction=args.faction)]

@@ -44,7 +44,7 @@ from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import DamagedResult, InputError, Interrupted
 from ..io.files import remove, table_text, write_atomic
 from ..io.outputs import FolderLock, claim_folder, remove_derived
-from ..io.scenario import as_scenario, inputs_hash
+from ..io.scenario import for_run, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.streams import MAX_SEED
@@ -99,6 +99,8 @@ def run_ensemble(
     scenario_path: Path | None = None,
     progress: bool = False,
     notify: Callable[[str], None] | None = None,
+    seed: int | None = None,
+    days: int | None = None,
 ) -> Results:
     """Run ``runs`` replicates of ``scenario`` into the ensemble folder ``out``.
 
@@ -115,6 +117,8 @@ def run_ensemble(
         scenario_path: recorded in the manifests, and checked against the one ``out`` names.
         progress: show a progress bar on the terminal.
         notify: called with a sentence for each thing worth telling (a damaged replicate rerun, ...).
+        seed: replaces the scenario's seed, replicate 0's (``--seed``).
+        days: simulate only this many days after the start day (``--days``; see :func:`sim.simulate`).
 
     Raises:
         InputError: ``out`` is something else, or another process is writing it.
@@ -122,8 +126,9 @@ def run_ensemble(
     """
     out = Path(out)
     if not isinstance(scenario, Scenario):  # a path, as run_with takes one
-        scenario, scenario_path = as_scenario(scenario), scenario_path or Path(scenario)
-    seeds = seeds_from(scenario.seed, runs)
+        scenario_path = scenario_path or Path(scenario)
+    scenario = for_run(scenario, days=days, seed=seed)  # the command line's route for --days and --seed
+    seeds = seeds_from(scenario.seed, runs, keys=("seed", "runs"))
     check_workers(workers)
     if workers > 1 and runs > 1:
         start_forkserver()  # the workers' process loads the model while this one prepares the folder

@@ -16,10 +16,10 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..errors import InputError
-from ..io.paths import no_parameter, parameter_paths, resolve
+from ..io.paths import declared_range, no_parameter, parameter_paths, resolve, schema_key
 from ..io.scenario import EVENTS
 from ..io.schema import Scenario
-from ..io.validation import explain
+from ..io.validation import explain, key_path
 
 
 MAX_STEPS = 1_000_000  # values of one parameter on a grid
@@ -58,8 +58,11 @@ def apply(scenario: Scenario, values: dict[str, float], where: str | Path | None
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        problem = explain(exc.errors()[0], None, where, root=Scenario, union=EVENTS)
-        raise InputError(where, f"{problem.key}: {problem.message}", key=problem.key if where is not None else "--param") from None
+        error = exc.errors()[0]
+        problem = explain(error, None, where, root=Scenario, union=EVENTS)
+        # The path as the user wrote it (--param events.moscow-protocol.restraint=...), not the schema's events[6].restraint.
+        written = {schema_key(data, path): path for path in values}.get(key_path(error["loc"], EVENTS), problem.key)
+        raise InputError(where, f"{written}: {problem.message}", key=written if where is not None else "--param") from None
 
 
 def _locate(data: dict, path: str) -> tuple[dict | None, str]:
@@ -138,9 +141,15 @@ def dotted(params: list[Parameter], scenario: Scenario) -> list[Parameter]:
     """
     known = parameter_paths(scenario)
     try:
-        return [replace(p, path=resolve(p.path, known)) for p in params]
+        params = [replace(p, path=resolve(p.path, known)) for p in params]
     except InputError as exc:
         raise InputError(None, exc.message, key="--param") from None
+    for p in params:  # a bound as typed: a grid's 0.8:1.2:4 was refused at a point of it, 1.0666666666666667
+        lo, hi, _ = declared_range(scenario, p.path)
+        given = p.values if p.values is not None else (p.low, p.high)
+        if outside := [v for v in given if not lo <= v <= hi]:
+            raise InputError(None, f"{p.path}: {outside[0]:g} is outside the parameter's range, {lo:g} to {hi:g}", key="--param")
+    return params
 
 
 def parse_param(text: str) -> Parameter:

@@ -17,7 +17,8 @@ from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.results import Results, RunData
 from ..analysis.rundata import EventLog, RunBatch, day_end_captures, deals_of
 from ..errors import InputError
-from ..io.scenario import as_scenario, inputs_hash
+from ..io.safe_yaml import date_problem
+from ..io.scenario import for_run, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.model import REPORTERS, CeasefireModel
@@ -163,7 +164,8 @@ class RunResult:
             except ValueError as exc:  # pandas' DateParseError: "day is out of range for month: 2020-02-30"
                 stamp, reason = pd.NaT, f" ({str(exc).partition(': ')[0]})"
             if pd.isna(stamp):
-                raise InputError(None, f"{date!r} is not a date{reason}: give YYYY-MM-DD; {window}", key="date")
+                said = date_problem(date) if isinstance(date, str) else None  # as a flag's and a file's dates are refused
+                raise InputError(None, f"{said or f'{date!r} is not a date{reason}: give YYYY-MM-DD'}; {window}", key="date")
             when = stamp.date()
         day = (when - start).days
         if not 0 <= day < len(self.history):
@@ -171,15 +173,21 @@ class RunResult:
         return pd.Series([HOLDERS[c] for c in self.history[day]], index=self.theatre.towns, name=str(when))
 
 
-def simulate(scenario: Scenario | str | Path, *, seed: int | None = None, check_invariants: bool = False) -> RunResult:
-    """Run ``scenario`` once and return its tables.
+def simulate(scenario: Scenario | str | Path, *, seed: int | None = None, days: int | None = None,
+             check_invariants: bool = False) -> RunResult:
+    """Run ``scenario`` once and return its tables (``python -m sim run``, without writing them).
 
     Args:
         scenario: from :func:`sim.load_scenario`, or the path of a scenario file (loaded here).
-        seed: replaces the scenario's seed; same scenario and seed give identical results.
+        seed: replaces the scenario's seed (``--seed``); same scenario and seed give identical results.
+        days: simulate only this many days after the start day, which is the state the run begins from (``--days``:
+            ``days=10`` from 5 March ends on 15 March, 11 dated rows); 1 to the scenario's length.
         check_invariants: verify the model's invariants every day.
+
+    Raises:
+        InputError: a seed or day count the scenario cannot take, naming it.
     """
-    scenario = as_scenario(scenario)
+    scenario = for_run(scenario, days=days)  # the command line's route for --days
     return simulate_batch(scenario, [scenario.seed if seed is None else seed], check_invariants=check_invariants)[0]
 
 

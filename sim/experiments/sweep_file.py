@@ -88,7 +88,12 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
             raise InputError(path, exc.message, line=where, key=f"parameters.{name}") from None
         given.setdefault(dotted, []).append(name)
         if not isinstance(spec, dict) or not set(spec) <= {"low", "high", "steps", "values"}:
-            raise InputError(path, "expected {low, high[, steps]} or {values: [...]}", line=where, key=f"parameters.{name}")
+            unknown = sorted(str(k) for k in spec if k not in ("low", "high", "steps", "values")) if isinstance(spec, dict) else []
+            said = (f"unknown key '{unknown[0]}'" + did_you_mean(unknown[0], ("low", "high", "steps", "values")) + ": "
+                    if unknown else "")  # {value: [...]} said only what was expected, not what was wrong
+            at = getattr(spec, "lines", {}).get(unknown[0], (None, where))[1] if unknown else where
+            raise InputError(path, f"{said}expected {{low, high[, steps]}} or {{values: [...]}}", line=at,
+                             key=f"parameters.{name}" + (f".{unknown[0]}" if unknown else ""))
         try:
             values = spec.get("values")
             if values is not None and (not isinstance(values, list) or not values):

@@ -146,8 +146,19 @@ def _remove_events(events: LList, ids: Any, tree: LDict) -> tuple[LList, tuple]:
 
 def events_until(events: LList, end: dt.date) -> LList:
     """The events dated on or before ``end`` (others are kept for validation to judge)."""
-    dates = [event.get("date") if isinstance(event, dict) else None for event in events]
+    dates = [_as_date(event.get("date")) if isinstance(event, dict) else None for event in events]
     return _keep(events, [not (isinstance(date, dt.date) and date > end) for date in dates])
+
+
+def _as_date(value: Any) -> Any:  # noqa: ANN401 - whatever the YAML holds
+    """A date written in quotes ("2020-01-20") as the schema reads it: --days kept such events past its end, and the
+    run was refused ("outside the scenario window")."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
 
 
 def _keep(events: LList, keep: list[bool]) -> LList:

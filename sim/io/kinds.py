@@ -1,9 +1,11 @@
-"""Which of the simulator's YAML inputs a file is: a scenario, a sweep or a calibration, by its top-level keys.
+"""Which of the simulator's files a file is: a scenario, a sweep or a calibration (by its top-level keys), the
+record's outcomes or claims file, or a results folder's manifest.
 
 One rule for every reader and command: ``check`` uses it to choose a reader,
 ``sweep`` to tell a sweep file from a scenario, and each reader, meeting a key
 it does not know, to say that the file is another kind and which command reads
-it (``run sweeps/x.yaml`` said only "unknown key 'scenario'").
+it (``run sweeps/x.yaml`` said only "unknown key 'scenario'"; ``check
+seeds/outcomes.yaml`` "unknown key 'claims'", as if it were a broken scenario).
 """
 
 from __future__ import annotations
@@ -22,15 +24,19 @@ CALIBRATION_KEYS = ("name", "description", "scenarios", "parameters", "outcomes"
                     "objective", "accept", "slices", "report", "layers")
 KEYS = {"scenario": SCENARIO_KEYS, "sweep": SWEEP_KEYS, "calibration": CALIBRATION_KEYS}
 COMMANDS = {"scenario": "run", "sweep": "sweep", "calibration": "calibrate"}
+RESULTS = ("run", "ensemble", "sweep", "calibration", "outputs")  # the ``kind`` of a results folder's marker (sim.io.outputs)
 PYTHON = {"scenario": "sim.load_scenario", "sweep": "sim.load_sweep", "calibration": "sim.experiments.calibration_file.load_calibration"}
 
 
 def file_kind(tree: Any) -> str:  # noqa: ANN401 - whatever the YAML holds
-    """"scenario", "sweep" or "calibration": the kind with the most top-level keys that only it has (not a scenario on a
+    """"claims", "outcomes" or "results" by their shape (:func:`record_kind`); otherwise "scenario", "sweep" or
+    "calibration": the kind with the most top-level keys that only it has (not a scenario on a
     tie: a sweep file's mistaken 'seed' is a scenario's key, and its reader says so); without a key only a
     scenario has, the one of the other two with more keys a scenario lacks (a sweep file missing its 'scenario' still
     has its 'parameters'); else a scenario, also when the file is not a mapping (its reader says what is wrong). A tie
     between a sweep and a calibration is a sweep."""
+    if other := record_kind(tree):
+        return other
     keys = set(tree) if isinstance(tree, Mapping) else set()
     own = {kind: len(keys.intersection(mine).difference(*(k for other, k in KEYS.items() if other != kind)))
            for kind, mine in KEYS.items()}
@@ -43,10 +49,51 @@ def file_kind(tree: Any) -> str:  # noqa: ANN401 - whatever the YAML holds
     return "scenario"
 
 
+def record_kind(tree: Any) -> str | None:  # noqa: ANN401 - whatever the YAML holds
+    """"claims" (a claims record: ``claims:`` a list, where a scenario names a file), "outcomes" (reported outcomes:
+    ``outcomes:`` a list, where a calibration has a mapping, and no key only a calibration has), "results" (a results folder's manifest: a ``kind`` of
+    :data:`RESULTS`, a key no input has), or None."""
+    if not isinstance(tree, Mapping):
+        return None
+    if isinstance(tree.get("claims"), list):
+        return "claims"
+    if isinstance(tree.get("outcomes"), list) and not set(tree) & (set(CALIBRATION_KEYS) - {"outcomes", "name", "description"}):
+        return "outcomes"  # its reader names a misspelt key
+    if isinstance(tree.get("kind"), str) and tree["kind"] in RESULTS:
+        return "results"
+    return None
+
+
+def results_error(path: str | Path) -> InputError:
+    """What a results folder (``path``, or its manifest) is and what reads it: it is no input to check or run."""
+    from .outputs import describe, marker
+
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    found = marker(folder)
+    shown = shown_path(str(folder))
+    reads = f"compare (against the record), map or plot: python -m sim compare {shown} (in Python, sim.load_results({shown!r}))"
+    use = {"sweep": f"sweep-report or discover: python -m sim sweep-report {shown}",
+           "calibration": f"its report.md; python -m sim calibrate CALIBRATION --out {shown} --report-only rewrites it",
+           "outputs": None}.get(found["kind"] if found else "run", reads)
+    what = ("the manifest of " if folder != Path(path) else "") + (describe(folder) if found else "a results folder")
+    return InputError(path, f"this is {what}, written by the simulator, not an input file" +
+                      (f": read it with {use}" if use else " (figures and reports to read)"))
+
+
 def wrong_kind(path: str | Path, tree: Any, wanted: str) -> InputError | None:  # noqa: ANN401 - whatever the YAML holds
     """The error for a file of another kind than ``wanted`` given where a ``wanted`` file goes, or None if it is one."""
     kind = file_kind(tree)
     if kind == wanted:
         return None
+    shown = shown_path(str(path))
+    if kind == "results":
+        return results_error(path)
+    if kind == "outcomes":
+        return InputError(path, f"this is an outcomes file (what the record says happened, which runs are scored against), "
+                          f"not a {wanted} file: give it to python -m sim compare RESULTS_DIR --outcomes {shown} (in "
+                          f"Python, sim.scorecard(results, {shown!r})); python -m sim check {shown} checks it")
+    if kind == "claims":
+        return InputError(path, f"this is a claims record (the documented claims that events and outcomes cite by id), not a "
+                          f"{wanted} file: a scenario names it with `claims:`; python -m sim check {shown} checks it")
     return InputError(path, f"this is a {kind} file, not a {wanted} file: use python -m sim {COMMANDS[kind]} {shown_path(str(path))} "
                       f"(in Python, {PYTHON[kind]})")

@@ -96,9 +96,16 @@ def describe(path: Path) -> str:
             return "figures and reports written by the simulator"
         runs = f"{len(m.get('seeds', []))} replicates" if m["kind"] == "ensemble" else f"seed {m.get('seed')}"
         return f"{A[m['kind']]} of scenario '{m.get('scenario_name')}' ({runs})"
-    names = sorted(p.name for p in path.iterdir())
+    entries = sorted(path.iterdir())
+    if not entries:
+        return "an empty folder"
+    names = [p.name + ("/" if p.is_dir() else "") for p in entries]
     shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-    return f"a folder the simulator did not write ({shown})"
+    # What it holds, said as such: "holds a folder ... (notes.txt)" read as if notes.txt were a folder.
+    folders = sum(p.is_dir() for p in entries)
+    things = ("folders" if folders > 1 else "a folder") if folders == len(entries) else (
+        ("files" if len(entries) > 1 else "a file") if not folders else "files and folders")
+    return f"{things} the simulator did not write ({shown})"
 
 
 def check_out(raw: str | Path, *, default: bool = False) -> Path:

@@ -213,6 +213,17 @@ def _group(data: dict, path: str) -> dict:
     return data[head] if head in ("combat", "civilians") else data["factions"][head]
 
 
+def schema_key(data: dict, path: str) -> str:
+    """Where the schema reports an error in the value at the dotted ``path`` of a scenario dumped to ``data``
+    (``events[6].restraint`` for ``events.moscow-protocol.restraint``): to name the path the user wrote instead."""
+    head, _, rest = path.partition(".")
+    if head != "events":
+        return _pydantic_key(path, None, rest)
+    ident, _, key = rest.partition(".")
+    index = next((i for i, e in enumerate(data.get("events", [])) if e.get("id") == ident), None)
+    return _pydantic_key(path, index, key) if index is not None else path
+
+
 def _pydantic_key(path: str, index: int | None, key: str) -> str:
     if index is None:
         head, _, rest = path.partition(".")

@@ -9,7 +9,9 @@ still point at the line a user has to fix.
 
 from __future__ import annotations
 
+import calendar
 import contextlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,6 +124,27 @@ def _loader_for(path: str, base: type = yaml.SafeLoader) -> type:
     return Loader
 
 
+def date_problem(text: object) -> str | None:
+    """Why ``text`` is not a date as the simulator reads them (YYYY-MM-DD), in a sentence that names it; None if it is
+    one. The day that does not exist is said so ("2020-02-30 does not exist: February 2020 has 29 days"), a date written
+    without its zeros is shown with them: pydantic said "input is too short" of 2020-6-1, and a flag "not a date"."""
+    written = str(text).strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", written)
+    example = "write dates as YYYY-MM-DD, e.g. 2020-06-01"
+    if m is None:
+        shown = written if len(written) <= 40 else written[:37] + "..."
+        return f"'{shown}' is not a date: {example}"
+    year, month, day = (int(g) for g in m.groups())
+    if year < 1 or not 1 <= month <= 12:
+        return f"{written} is not a date: there is no {'year 0' if year < 1 else f'month {month}'} ({example})"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{written} does not exist: {calendar.month_name[month]} {year} has {days} days"
+    if len(m[2]) < 2 or len(m[3]) < 2:
+        return f"'{written}' is not a date as written: write dates as YYYY-MM-DD, here {year:04}-{month:02}-{day:02}"
+    return None
+
+
 # What a user reads for each standard tag whose value cannot be built.
 _TAG_NAMES = {"int": "whole number", "float": "number", "bool": "boolean (true or false)", "timestamp": "date",
               "binary": "base64 value", "map": "mapping", "seq": "list", "set": "set", "omap": "ordered mapping",
@@ -144,6 +167,8 @@ def _guarded(construct, path: str):  # noqa: ANN001, ANN202 - a PyYAML construct
                 value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
                 reason = f" ({exc})" if tag == "timestamp" and isinstance(exc, ValueError) and len(str(exc)) < 80 else ""
                 message = f"'{value}' is not a valid {what}{reason}"
+                if tag == "timestamp" and (problem := date_problem(node.value)):
+                    message = problem  # 2020-02-30: "February 2020 has 29 days" (datetime said "day is out of range for month")
             else:
                 message = f"a {node.id} cannot be read as a {what}"
             error = InputError(path, message, line=node.start_mark.line + 1)

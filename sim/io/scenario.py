@@ -9,7 +9,9 @@ what it names against the theatre and the claims record
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import operator
 import os
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from .timeline import check_post_dates, check_timeline
 from .validation import TaggedUnion, explain
 
 EVENTS = TaggedUnion("event", "type", EVENT_MODELS)
+MAX_SEED = 2**63 - 1  # the schema's bound on `seed:` (and the model's on any seed)
 
 
 def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
@@ -71,6 +74,60 @@ def as_scenario(scenario: Scenario | str | os.PathLike) -> Scenario:
         return load_scenario(scenario)
     raise InputError(None, f"needs a Scenario (sim.load_scenario(path)) or the path of a scenario file, "
                            f"not a {type(scenario).__name__}", key="scenario")
+
+
+def check_days(days: int, scenario: Scenario, key: str = "--days") -> None:
+    """Refuse a day count outside 1 to the scenario's length, naming that length (``key``: the flag, or the keyword).
+
+    A day count is the number of days simulated after the start day, which is the state the run begins from: ``--days
+    10`` from 5 March ends on 15 March (its tables have 11 dated rows, the start day's first). Past `end:` the scenario
+    says nothing (no events, no record to compare with).
+    """
+    if isinstance(days, bool) or not hasattr(days, "__index__"):  # numpy's whole numbers are whole numbers
+        raise InputError(None, f"expects a whole number of days, not {days!r}", key=key)
+    days = operator.index(days)
+    if not 1 <= days <= scenario.days:
+        shown = f"{days:,}" if abs(days) < 10**30 else f"a number of {len(str(abs(days)))} digits"
+        longer = "; to run longer, change its `end:`" if days > scenario.days else ""
+        raise InputError(None, f"must be from 1 to {scenario.days} (got {shown}): it counts the days simulated after the start "
+                         f"day, and the scenario runs {scenario.days} days, {scenario.start} to {scenario.end}{longer}", key=key)
+
+
+def for_run(scenario: Scenario | str | os.PathLike, *, days: int | None = None, seed: int | None = None,
+            flags: bool = False) -> Scenario:
+    """``scenario`` (or the scenario file at that path) as ``run --days DAYS --seed SEED`` runs it: only its first
+    ``days`` days after the start day (:func:`check_days`; the events after them left out), with ``seed`` for its seed.
+
+    The command line and the Python API (``simulate(days=)``, ``run_ensemble(days=, seed=)``) both come here, so a
+    day count means one thing and is refused in the same words; ``flags`` names the flags in errors, not the keywords.
+
+    Raises:
+        InputError: the file's own problems as they are; a day count or seed the scenario cannot take, naming it.
+    """
+    days_key, seed_key = ("--days", "--seed") if flags else ("days", "seed")
+    sc = as_scenario(scenario)
+    if days is None and seed is None:
+        return sc
+    if days is not None:
+        check_days(days, sc, days_key)
+    if seed is not None and (isinstance(seed, bool) or not hasattr(seed, "__index__") or not 0 <= operator.index(seed) <= MAX_SEED):
+        raise InputError(None, f"must be a whole number from 0 to {MAX_SEED:,} (got {seed!r})", key=seed_key)
+    end = sc.start + dt.timedelta(days=operator.index(days)) if days is not None else None
+    seed = operator.index(seed) if seed is not None else None
+    try:
+        if not isinstance(scenario, Scenario):
+            return load_scenario(scenario, end=end, seed=seed)
+        data = sc.model_dump(mode="python")
+        if end is not None:
+            data["end"], data["events"] = end, [e for e in data["events"] if e["date"] <= end]  # as events_until keeps them
+        if seed is not None:
+            data["seed"] = seed
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise explain(exc.errors()[0], None, None, root=Scenario, union=EVENTS) from None
+    except InputError as exc:  # the scenario loaded as written: the day count or the seed made it wrong
+        raise InputError(None, exc.message, key=days_key if days is not None else seed_key) from None
 
 
 def content_hash(scenario: Scenario, files: list[Path]) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import InputError, did_you_mean
-from .safe_yaml import LDict, as_written, blame, location
+from .safe_yaml import LDict, as_written, blame, date_problem, location
 
 
 class Conflict(ValueError):  # noqa: N818 - read as "raise Conflict(...)": a value error between keys
@@ -81,6 +81,8 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
         message = f"every {union.noun} needs a '{union.key}' (one of: {', '.join(union.models)})"
     elif kind == "missing":
         message = f"missing required key '{loc[-1]}'"
+    elif kind.startswith("date_") and not isinstance(error.get("input"), dict | list | bool):
+        message = date_problem(error.get("input")) or error["msg"]  # pydantic's "input is too short" of 2020-6-1
     elif kind == "value_error" and "error" in error.get("ctx", {}):
         message = str(error["ctx"]["error"]) + note  # our own validators' words, without pydantic's "Value error, "
     else:
