@@ -73,6 +73,7 @@ def test_unknown_event_type(toy):
 def test_unknown_claim_id(toy):
     err = error_of(toy.scenario({"events": [{"date": "2020-01-02", "type": "offensive", "action": "start", "axis": ["T1"], "source": ["no-such-claim"]}]}))
     assert "unknown claim id 'no-such-claim'" in str(err)
+    assert f"in {toy.root / 'seeds' / 'claims.yaml'}" in str(err), "the claims file by its path: a scenario may name another"
 
 
 def test_out_of_range_parameter(toy):

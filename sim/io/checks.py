@@ -65,7 +65,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             fail((*at, "announced"), f"'announced' ({announced}) is after the first patrol ({event.date})", (*at, "date"))
         for j, claim in enumerate(event.source):
             if claim not in claims:
-                fail((*at, "source", j), f"unknown claim id '{claim}' in {scenario.claims.name}" + did_you_mean(claim, claims))
+                fail((*at, "source", j), f"unknown claim id '{claim}' in {shown_path(str(scenario.claims))}" + did_you_mean(claim, claims))
         towns = [("town", getattr(event, "town", None))]
         towns += [(("route", j), t) for j, t in enumerate(getattr(event, "route", []))]
         towns += [(("axis", j), t) for j, t in enumerate(getattr(event, "axis", []))]
