@@ -303,3 +303,19 @@ def test_the_outcome_table_and_the_date_shift_give_the_same_median_date(theatre,
     assert shifted["broken"] == "never"  # 3 of the 4 never see the truce break
     cap = capture_dates(runs_a).set_index(["town", "to"]).loc[("T1", "regime")]
     assert cap.q50 == "2020-01-04"  # the earlier of 4 and 5 Jan, as the shift has it
+
+
+def test_every_table_of_comparison_md_has_as_many_cells_in_each_row_as_in_its_header(theatre, outcomes):  # noqa: F811
+    """The outcomes table of `compare A` did not render: its header `|date error| d` held two bare pipes, 11 cells
+    over a rule of 9. Every table `compare` writes (one folder, and two) now has one count of cells throughout."""
+    late = [[R, H, B]] * 4 + [[R, R, B]] * 3
+    a = score(ensemble(theatre), outcomes)
+    b = score(results(theatre, [run(s, late) for s in range(6)]), outcomes)
+    for text in (scorecard_text(a), comparison_text(compare(a, b))):
+        tables = md_tables(text)
+        assert len(tables) >= 2
+        for table in tables:
+            assert {len(row) for row in table} == {len(table[0])}, table[:2]
+            assert all(set(cell) <= set("-:") for cell in table[1]), table[1]  # the rule under the header
+    header = md_tables(scorecard_text(a))[1][0]
+    assert r"\|date error\| d" in header, header  # escaped: Markdown shows |date error| d

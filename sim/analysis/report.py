@@ -22,9 +22,11 @@ ERROR_HEADER = "|date error| d"
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
-    """A pipe table that reads well both in a terminal and rendered."""
-    cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
-    header = [str(c) for c in frame.columns]
+    """A pipe table that reads well both in a terminal and rendered; a pipe inside a cell or a column's name is
+    escaped ("\\|"), as Markdown needs it to be: a bare one starts a new cell (the `|date error| d` header
+    made 11 cells over a rule of 9, and the table did not render)."""
+    cells = [[_escaped(_cell(v)) for v in row] for row in frame.itertuples(index=False)]
+    header = [_escaped(str(c)) for c in frame.columns]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
 
@@ -33,6 +35,10 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
     rule = "|" + "|".join(("-" * (w + 1) + ":") if num else ("-" * (w + 2)) for w, num in zip(widths, numeric, strict=True)) + "|"
     return "\n".join([line(header), rule, *(line(r) for r in cells)])
+
+
+def _escaped(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def _cell(value: object) -> str:
@@ -83,7 +89,7 @@ def _bounded_errors(card: Scorecard, table: pd.DataFrame) -> pd.DataFrame:
     as if nearly right); the numbers themselves are unchanged (and stay numbers in the CSV)."""
     cells = [("≥ " if _never(s) else "") + (f"{e:,.1f}" if not math.isnan(e) else "-")
              for s, e in zip(card.scores, table["date_error_days"], strict=True)]
-    width = max([len(c) for c in cells] + [len(ERROR_HEADER)])  # right-aligned, as the numbers were
+    width = max([len(c) for c in cells] + [len(_escaped(ERROR_HEADER))])  # right-aligned, as the numbers were
     return table.assign(date_error_days=[c.rjust(width) for c in cells])
 
 
