@@ -232,7 +232,7 @@ def test_compare_gives_the_shift_in_each_dated_outcomes_median_date(theatre, out
     text = comparison_text(c)
     section = text[text.index("## Dates"):text.index("## On ")]
     row = next(line for line in section.splitlines() if line.startswith("| t1-falls "))
-    assert [cell.strip() for cell in row.split("|")[1:5]] == ["t1-falls", "2020-01-03", "2020-01-05", "2"], row
+    assert [cell.strip() for cell in row.split("|")[1:5]] == ["t1-falls", "3 Jan 2020", "5 Jan 2020", "2"], row
     row = next(line for line in section.splitlines() if line.startswith("| broken "))
     assert "never" in row and "≥ 6 |" in row, row
     csv = comparison_csv(c).set_index(["section", "name"])
@@ -319,3 +319,29 @@ def test_every_table_of_comparison_md_has_as_many_cells_in_each_row_as_in_its_he
             assert all(set(cell) <= set("-:") for cell in table[1]), table[1]  # the rule under the header
     header = md_tables(scorecard_text(a))[1][0]
     assert r"\|date error\| d" in header, header  # escaped: Markdown shows |date error| d
+
+
+ISO = re.compile(r"\b\d{4}-\d\d-\d\d\b")
+
+
+def test_summaries_and_compares_markdown_write_dates_in_words(theatre, outcomes):  # noqa: F811
+    """The run summary's header read "1 Dec 2019 .. 5 Mar 2020" and its rows "2019-12-19"; the ensemble summary and
+    `compare` wrote ISO dates throughout. A reader sees one way of writing a date (:func:`sim.names.date_words`);
+    the CSV files keep ISO dates, as data."""
+    from sim.analysis.scoring import outcome_table
+    from sim.analysis.summary import summarise_ensemble
+
+    late = [[R, H, B]] * 4 + [[R, R, B]] * 3
+    a, b = ensemble(theatre), results(theatre, [run(s, late) for s in range(6)])
+    for r in [*a.runs, *b.runs]:  # the series an ensemble summary reads
+        r.timeseries = r.timeseries.assign(**{f"towns_{h}": (r.history == k).sum(axis=1) for k, h in enumerate(("regime", "hts", "rebels"))},
+                                           displaced=0.0)
+    a.path = theatre.path.parent / "a"
+    card_a, card_b = score(a, outcomes), score(b, outcomes)
+    texts = {"ensemble summary": summarise_ensemble(a), "compare A": scorecard_text(card_a),
+             "compare A B": comparison_text(compare(card_a, card_b))}
+    for name, text in texts.items():
+        assert not ISO.search(text), (name, ISO.findall(text), text)
+    assert "1 Jan 2020 .. 7 Jan 2020" in texts["ensemble summary"] and "3 Jan 2020" in texts["compare A"]
+    assert "3 Jan 2020" in texts["compare A B"] and "On 7 Jan 2020: means over replicates" in texts["compare A B"]
+    assert ISO.search(outcome_table(card_a).to_csv()) and ISO.search(comparison_csv(compare(card_a, card_b)).to_csv())

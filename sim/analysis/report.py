@@ -1,4 +1,7 @@
-"""Scorecards and comparisons as text: the terminal table, comparison.md and comparison.csv."""
+"""Scorecards and comparisons as text: the terminal table, comparison.md and comparison.csv.
+
+The text writes dates as readers read them ('5 Feb 2020', :func:`sim.names.date_words`); the CSV keeps them ISO, as data.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
 from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
 from .scoring import Scorecard, headline_table, outcome_table
+from .summary import day
 
 
 # The outcomes a scorecard names as not scored: a later scenario leaves out most of the record (moscow.yaml, 176), and
@@ -58,7 +62,7 @@ def scorecard_text(card: Scorecard) -> str:
         f"# {r.name} against the record",
         "",
         f"{runs} replicate{'s' if runs != 1 else ''}" + ("" if r.complete else f" (of {r.expected} asked for: the ensemble is unfinished)")
-        + f", {r.start} .. {r.end}; baseline: the front frozen on {r.start}.",
+        + f", {day(r.start)} .. {day(r.end)}; baseline: the front frozen on {day(r.start)}.",
         "",
         "## Headline scores",
         "",
@@ -66,7 +70,7 @@ def scorecard_text(card: Scorecard) -> str:
         "",
         "## Outcomes",
         "",
-        markdown_table(_bounded_errors(card, outcome_table(card)).drop(columns=["description", "source"]).rename(columns={
+        markdown_table(_bounded_errors(card, outcome_table(card, words=True)).drop(columns=["description", "source"]).rename(columns={
             "p_met": "P(met)", "date_error_days": ERROR_HEADER, "baseline_met": "baseline met"})),
     ]
     if any(_never(s) for s in card.scores):
@@ -118,12 +122,12 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         markdown_table(_differences(c.outcomes, "outcome")),
         "",
         *_dates(c, csv_name),
-        f"## On {c.date}: means over replicates",
+        f"## On {day(c.date)}: means over replicates",
         "",
         markdown_table(_differences(c.quantities, "quantity")),
     ]
     moved = c.towns[(c.towns["diff"].abs() >= 0.05)].sort_values("diff", key=abs, ascending=False)
-    lines += ["", f"## Towns: probability the government holds them on {c.date}", ""]
+    lines += ["", f"## Towns: probability the government holds them on {day(c.date)}", ""]
     if moved.empty:
         lines.append("No town's probability differs by 5 points or more.")
     else:
@@ -144,7 +148,7 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
     same = len(c.dates) - len(moved)
     if not moved:
         return [*head, f"Each of the {len(c.dates)} has the same median date in A and B.", ""]
-    rows = [{"outcome": d.name, "A": d.date(d.a), "B": d.date(d.b),
+    rows = [{"outcome": d.name, "A": _median_words(d, d.a), "B": _median_words(d, d.b),
              "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
              "low": d.low, "high": d.high} for d in moved[:shown]]
     table = pd.DataFrame(rows)
@@ -152,11 +156,16 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
     table["B - A (days)"] = [v.rjust(width) for v in table["B - A (days)"]]
     more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
     return [*head, markdown_table(table), "",
-            f"{more}{same} {'has' if same == 1 else 'have'} the same median date in both. A replicate that never sees an outcome by {c.date} (the "
+            f"{more}{same} {'has' if same == 1 else 'have'} the same median date in both. A replicate that never sees an outcome by {day(c.date)} (the "
             "last day both simulate) counts as later than any day, so a median is \"never\" when more than half never see "
-            f"it; a shift to or from never is a bound, never standing for {c.date + dt.timedelta(days=1)} (≥: at least that "
+            f"it; a shift to or from never is a bound, never standing for {day(c.date + dt.timedelta(days=1))} (≥: at least that "
             "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
             "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.", ""]
+
+
+def _median_words(d: DateShift, days: float) -> str:
+    """A date shift's median as a reader reads it ('5 Feb 2020'), or "never" (the CSV keeps :meth:`DateShift.date`'s ISO)."""
+    return day(d.origin + dt.timedelta(days=int(days))) if np.isfinite(days) else "never"
 
 
 def _same_runs(c: Comparison) -> list[str]:
@@ -166,11 +175,11 @@ def _same_runs(c: Comparison) -> list[str]:
         return []
     if not c.differs_in:
         return [f"**B and A are identical in every replicate**: each run of B is its paired run of A on every day up to "
-                f"{c.date} (who holds each town, and every daily quantity recorded), so the change made no difference in "
+                f"{day(c.date)} (who holds each town, and every daily quantity recorded), so the change made no difference in "
                 "these runs: every B - A below is zero because the model never felt it. scenarios/README.md says what "
                 "each key of a scenario changes in the model.", ""]
     series = ", ".join(c.differs_in)
-    return [f"**B and A are identical in every replicate** in who holds each town on every day up to {c.date} and in every "
+    return [f"**B and A are identical in every replicate** in who holds each town on every day up to {day(c.date)} and in every "
             f"quantity below; they differ only in {series}. The change reached that and nothing the scores, outcomes and "
             "towns below measure: every B - A is zero because of the model, not by chance. scenarios/README.md says what "
             "each key of a scenario changes in the model.", ""]
@@ -181,7 +190,7 @@ def _coverage(c: Comparison, csv_name: str) -> str:
     n = len(c.outcomes)
     text = f"Headline scores and outcomes are scored on the {n} outcome{'s' * (n != 1)} both runs cover"
     if c.cut is not None:
-        text += f", {c.cut}'s replicates up to {c.date} (the last day both simulate)"
+        text += f", {c.cut}'s replicates up to {day(c.date)} (the last day both simulate)"
     left = [f"{len(d)} outcome{'s' * (len(d) != 1)} only {side} covers" for side, d in (("A", c.only_a), ("B", c.only_b)) if d]
     if left:
         verb = "is" if len(c.only_a) + len(c.only_b) == 1 else "are"
