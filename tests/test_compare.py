@@ -16,6 +16,7 @@ import pytest
 from sim.analysis.comparison import compare
 from sim.analysis.outcomes import load_outcomes
 from sim.analysis.report import comparison_csv, comparison_text, scorecard_text
+from sim.analysis.results import Results
 from sim.analysis.scoring import HEADLINES, score
 from sim.cli import main
 
@@ -345,3 +346,30 @@ def test_summaries_and_compares_markdown_write_dates_in_words(theatre, outcomes)
     assert "1 Jan 2020 .. 7 Jan 2020" in texts["ensemble summary"] and "3 Jan 2020" in texts["compare A"]
     assert "3 Jan 2020" in texts["compare A B"] and "On 7 Jan 2020: means over replicates" in texts["compare A B"]
     assert ISO.search(outcome_table(card_a).to_csv()) and ISO.search(comparison_csv(compare(card_a, card_b)).to_csv())
+
+
+def test_the_ensemble_summary_lists_the_largest_towns_to_change_hands(build):
+    """The campaign's summary listed twelve December villages certain to fall, under "Likeliest changes of hands", and
+    neither Saraqib nor Ma'arat al-Numan: it lists the most populous towns that change hands in one replicate in ten
+    or more, and says so; the rest are counted."""
+    from sim import load_theatre
+    from sim.analysis.summary import summarise_ensemble
+
+    # T1 a hamlet, T2 a city, T3 a village, T4 the largest (the helper's runs name the towns T0 .. T4)
+    towns = [(f"T{k}", 35.5, 36.0 + 0.05 * k, "regime" if k == 0 else "hts", p) for k, p in enumerate((1000, 300, 90000, 600, 200000))]
+    theatre = load_theatre(build.theatre(towns, [(a[0], b[0], "M9") for a, b in zip(towns, towns[1:], strict=False)]))
+    early = [[R, H, H, H, H]] + [[R, R, H, R, H]] * 6  # the hamlet and the village fall on 2 Jan in every replicate
+    city = [[R, H, H, H, H]] + [[R, R, H, R, H]] * 3 + [[R, R, R, R, H]] * 3  # ... and the city on 5 Jan in most
+    rare = [[R, H, H, H, H]] + [[R, R, H, R, H]] * 5 + [[R, R, H, R, R]]  # the largest falls in one run in twenty
+    runs = [run(s, city if s % 5 else early) for s in range(19)] + [run(19, rare)]
+    for r in runs:
+        r.timeseries = r.timeseries.assign(**{f"towns_{h}": (r.history == k).sum(axis=1) for k, h in enumerate(("regime", "hts", "rebels"))},
+                                           displaced=0.0)
+    manifest = {"scenario_name": "toy", "start": "2020-01-01", "end": "2020-01-07", "inputs": {"claims": "", "theatre": ""}}
+    text = summarise_ensemble(Results(build.root / "e", manifest, theatre, runs, len(runs)), towns_shown=2)
+    head = next(k for k, line in enumerate(text.splitlines()) if "towns to change hands" in line)
+    lines = text.splitlines()[head:head + 4]
+    assert lines[0].startswith("Most populous towns to change hands in one replicate in ten or more"), lines[0]
+    assert lines[1].split()[:3] == ["T2", "→", "Government"] and "75%" in lines[1] and "5 Jan 2020" in lines[1], lines
+    assert lines[2].split()[:3] == ["T3", "→", "Government"] and "100%" in lines[2], lines
+    assert lines[3].strip() == "... 2 more in capture_dates.csv (every change of hands)", lines

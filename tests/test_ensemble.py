@@ -257,7 +257,7 @@ def test_cli_ensemble_and_compare_end_to_end(tmp_path):
     base, whatif = tmp_path / "base", tmp_path / "whatif"
     p = run_cli("run", ROOT / "scenarios" / "campaign.yaml", "--runs", "3", "--workers", "2", "--out", base)
     assert p.returncode == 0, p.stderr
-    assert "3 replicates" in p.stdout and "Likeliest changes of hands" in p.stdout
+    assert "3 replicates" in p.stdout and "Most populous towns to change hands" in p.stdout
     p = run_cli("run", ROOT / "scenarios" / "whatif" / "jan_truce_holds.yaml", "--runs", "3", "-q", "--out", whatif)
     assert p.returncode == 0, p.stderr
 

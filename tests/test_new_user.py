@@ -193,7 +193,7 @@ def test_the_run_summary_writes_every_date_in_words():
 
 def test_the_summaries_carry_the_runs_flags_and_say_when_nothing_changed_hands(tmp_path, capsys):
     """`run --days 45` suggested an ensemble without --days 45; an ensemble in which no town changed hands printed the
-    header "Likeliest changes of hands:" with nothing under it."""
+    header "Likeliest changes of hands:" (now "Most populous towns to change hands ...") with nothing under it."""
     from sim.cli import main
 
     moscow = ROOT / "scenarios" / "moscow.yaml"
@@ -201,5 +201,5 @@ def test_the_summaries_carry_the_runs_flags_and_say_when_nothing_changed_hands(t
     assert f"run {moscow} --days 5 --seed 9 --runs 40" in capsys.readouterr().out
     assert main(["run", str(moscow), "--days", "2", "--runs", "2", "--workers", "1", "--out", str(tmp_path / "two")]) == 0
     out = capsys.readouterr().out
-    head = out.index("Likeliest changes of hands")
+    head = out.index("Most populous towns to change hands")
     assert out[head:].splitlines()[1] == "  none: no town changed hands in any replicate", out

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 ISO = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)\b")
 DAY_WIDTH = len("19 Dec 2019")  # a column of dates lines up
+COMMON = 0.1  # the ensemble summary lists the changes of hands in this share of replicates or more, as capture_dates.png
 
 
 def day(value: object) -> str:
@@ -149,8 +150,10 @@ def _patrols(result: RunResult) -> list[str]:
     return lines
 
 
-def summarise_ensemble(results: Results, *, towns_shown: int = 12, prog: str = "python -m sim") -> str:
-    """The ensemble in a screenful: towns held at the end, the likeliest changes of hands, losses."""
+def summarise_ensemble(results: Results, *, towns_shown: int = 10, prog: str = "python -m sim") -> str:
+    """The ensemble in a screenful: towns held at the end, losses, and the largest towns to change hands (the
+    ``towns_shown`` most populous that do in :data:`COMMON` of the replicates or more; every change is in
+    ``capture_dates.csv``)."""
     runs = results.runs
     last = results.start + dt.timedelta(days=common_days(runs) - 1)
     lines = [f"{results.name}: {day(results.start)} .. {day(last)}, {len(runs)} replicates (seeds {runs[0].seed} .. {runs[-1].seed})", ""]
@@ -168,13 +171,23 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 12, prog: str = "
     in_force = np.mean([r.timeseries["ceasefire"].iloc[common_days(runs) - 1] == "in force" for r in runs])
     lines.append(f"  ceasefire in force in {in_force:.0%} of replicates")
 
-    caps = capture_dates(runs).sort_values(["share", "q50"], ascending=[False, True])
-    lines += ["", "Likeliest changes of hands (share of replicates, median date, 5% .. 95%):"]
+    caps = capture_dates(runs)
+    # The most populous towns, not the likeliest changes: those were a dozen December villages certain to fall, and
+    # neither Saraqib nor Ma'arat al-Numan. A change in fewer than one replicate in ten is noise at this scale.
+    population = dict(zip(results.theatre.towns, results.theatre.population, strict=True))
+    common = caps[caps["share"] >= COMMON].assign(population=caps["town"].map(population)).sort_values(
+        ["population", "share"], ascending=[False, False], kind="stable")
+    lines += ["", "Most populous towns to change hands in one replicate in ten or more (share, median date, 5% .. 95%):"]
     if caps.empty:  # the header alone read as if the list had been lost
         lines.append("  none: no town changed hands in any replicate")
-    for row in caps.head(towns_shown).itertuples():
+    elif common.empty:
+        lines.append("  none: no town changed hands in one replicate in ten or more")
+    for row in common.head(towns_shown).itertuples():
         lines.append(f"  {row.town:<24} → {name(row.to):<22} {row.share:4.0%}  {day(row.q50):<{DAY_WIDTH}}  ({day(row.q05)} .. {day(row.q95)})")
-    if len(caps) > towns_shown:
-        lines.append(f"  ... {len(caps) - towns_shown} more in capture_dates.csv")
+    shown = common.head(towns_shown)
+    if shown["q50"].isna().any():
+        lines.append("  (never: more than half the replicates never see it, a replicate that never does counting as latest)")
+    if len(caps) > len(shown):
+        lines.append(f"  ... {len(caps) - len(shown)} more in capture_dates.csv (every change of hands)")
     lines += ["", f"Set against what was recorded: {prog} compare {results.path}"]
     return "\n".join(lines)
