@@ -373,3 +373,15 @@ def test_the_ensemble_summary_lists_the_largest_towns_to_change_hands(build):
     assert lines[1].split()[:3] == ["T2", "→", "Government"] and "75%" in lines[1] and "5 Jan 2020" in lines[1], lines
     assert lines[2].split()[:3] == ["T3", "→", "Government"] and "100%" in lines[2], lines
     assert lines[3].strip() == "... 2 more in capture_dates.csv (every change of hands)", lines
+
+
+def test_the_apps_words_give_the_median_and_the_replicates_that_never_see_it(theatre, outcomes):  # noqa: F811
+    """The app's words read "never" for any outcome whose median is never, as if no replicate saw it: the median is
+    never when more than half never see it (one rule with `compare`), and the range and the count follow."""
+    from sim.app.outcome_words import simulated
+
+    runs = [run(0, TRUE), run(1, [[R, H, B]] * 4 + [[R, R, B]] * 3)] + [run(s, FROZEN) for s in (2, 3, 4)]
+    card = score(results(theatre, runs), outcomes)
+    s = next(s for s in card.scores if s.outcome.id == "t1-falls")
+    assert simulated(s).replace("\u00a0", " ") == "never (3 January 2020 – never); never in 3 of 5"
+    assert md_column(scorecard_text(card), "simulated", "P(met)")["t1-falls"] == "never (3 Jan 2020 .. never); never in 3/5"
