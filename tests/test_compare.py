@@ -7,6 +7,7 @@ runs on a line of twenty towns check what the command prints and writes.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pytest
 from sim.analysis.comparison import compare
 from sim.analysis.outcomes import load_outcomes
 from sim.analysis.report import comparison_csv, comparison_text, scorecard_text
+from sim.analysis.results import Results
 from sim.analysis.scoring import HEADLINES, score
 from sim.cli import main
 
@@ -231,7 +233,7 @@ def test_compare_gives_the_shift_in_each_dated_outcomes_median_date(theatre, out
     text = comparison_text(c)
     section = text[text.index("## Dates"):text.index("## On ")]
     row = next(line for line in section.splitlines() if line.startswith("| t1-falls "))
-    assert [cell.strip() for cell in row.split("|")[1:5]] == ["t1-falls", "2020-01-03", "2020-01-05", "2"], row
+    assert [cell.strip() for cell in row.split("|")[1:5]] == ["t1-falls", "3 Jan 2020", "5 Jan 2020", "2"], row
     row = next(line for line in section.splitlines() if line.startswith("| broken "))
     assert "never" in row and "≥ 6 |" in row, row
     csv = comparison_csv(c).set_index(["section", "name"])
@@ -261,3 +263,125 @@ def test_cli_sets_the_joint_patrols_coverage_beside_the_other_key_quantities(bui
     assert "patrol_coverage_mean" in text
     row = pd.read_csv(tmp_path / "blocked" / "comparison_vs_free.csv").set_index("name").loc["patrol_coverage_mean"]
     assert (row["A"], row["section"]) == (1.0, "quantity") and 0 <= row["B"] < 1.0
+
+
+def md_tables(text: str) -> list[list[list[str]]]:
+    """Every pipe table in ``text``: its lines (header, rule, rows), each split into cells on the pipes that are not
+    escaped ("\\|" is a pipe inside a cell, as Markdown reads it)."""
+    tables, current = [], []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            current.append([cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]])
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+def md_column(text: str, header: str, having: str) -> dict[str, str]:
+    """Column ``header`` of the first table whose header has a cell ``having``, by the rows' first cell."""
+    table = next(t for t in md_tables(text) if having in t[0] and header in t[0])
+    k = table[0].index(header)
+    return {row[0]: row[k] for row in table[2:]}
+
+
+def test_the_outcome_table_and_the_date_shift_give_the_same_median_date(theatre, outcomes):  # noqa: F811
+    """`compare A` and `compare A B` gave the same ensemble two medians (Saraqib 5 Feb in one, 4 Feb in the other):
+    the table took the later middle date of the replicates that saw it, the shift the earlier middle one counting
+    "never" as latest. One rule now: the median replicate's date, a replicate that never sees it counting as later
+    than any day (the earlier middle one of an even count), so "never" when more than half never see it."""
+    from sim.analysis.aggregate import capture_dates
+
+    falls = [[[R, H, B]] * k + [[R, R, B]] * (7 - k) for k in (2, 3, 4, 5)]  # T1 falls on 3, 4, 5, 6 Jan
+    runs_a = [run(s, rows, events=[("2020-01-02", "truce_broken")] if s == 0 else []) for s, rows in enumerate(falls)]
+    runs_b = [run(s, [[R, H, B]] * 6 + [[R, R, B]], events=[("2020-01-02", "truce_broken")]) for s in range(4)]
+    a, b = score(results(theatre, runs_a), outcomes), score(results(theatre, runs_b), outcomes)
+    table = md_column(scorecard_text(a), "simulated", "P(met)")
+    shifted = md_column(comparison_text(compare(a, b)), "A", "B - A (days)")
+    assert set(shifted) == {"t1-falls", "broken"}
+    for name, median in shifted.items():
+        assert table[name].split(" (")[0].split(";")[0] == median, (name, table[name], median)
+    assert shifted["broken"] == "never"  # 3 of the 4 never see the truce break
+    cap = capture_dates(runs_a).set_index(["town", "to"]).loc[("T1", "regime")]
+    assert cap.q50 == "2020-01-04"  # the earlier of 4 and 5 Jan, as the shift has it
+
+
+def test_every_table_of_comparison_md_has_as_many_cells_in_each_row_as_in_its_header(theatre, outcomes):  # noqa: F811
+    """The outcomes table of `compare A` did not render: its header `|date error| d` held two bare pipes, 11 cells
+    over a rule of 9. Every table `compare` writes (one folder, and two) now has one count of cells throughout."""
+    late = [[R, H, B]] * 4 + [[R, R, B]] * 3
+    a = score(ensemble(theatre), outcomes)
+    b = score(results(theatre, [run(s, late) for s in range(6)]), outcomes)
+    for text in (scorecard_text(a), comparison_text(compare(a, b))):
+        tables = md_tables(text)
+        assert len(tables) >= 2
+        for table in tables:
+            assert {len(row) for row in table} == {len(table[0])}, table[:2]
+            assert all(set(cell) <= set("-:") for cell in table[1]), table[1]  # the rule under the header
+    header = md_tables(scorecard_text(a))[1][0]
+    assert r"\|date error\| d" in header, header  # escaped: Markdown shows |date error| d
+
+
+ISO = re.compile(r"\b\d{4}-\d\d-\d\d\b")
+
+
+def test_summaries_and_compares_markdown_write_dates_in_words(theatre, outcomes):  # noqa: F811
+    """The run summary's header read "1 Dec 2019 .. 5 Mar 2020" and its rows "2019-12-19"; the ensemble summary and
+    `compare` wrote ISO dates throughout. A reader sees one way of writing a date (:func:`sim.names.date_words`);
+    the CSV files keep ISO dates, as data."""
+    from sim.analysis.scoring import outcome_table
+    from sim.analysis.summary import summarise_ensemble
+
+    late = [[R, H, B]] * 4 + [[R, R, B]] * 3
+    a, b = ensemble(theatre), results(theatre, [run(s, late) for s in range(6)])
+    for r in [*a.runs, *b.runs]:  # the series an ensemble summary reads
+        r.timeseries = r.timeseries.assign(**{f"towns_{h}": (r.history == k).sum(axis=1) for k, h in enumerate(("regime", "hts", "rebels"))},
+                                           displaced=0.0)
+    a.path = theatre.path.parent / "a"
+    card_a, card_b = score(a, outcomes), score(b, outcomes)
+    texts = {"ensemble summary": summarise_ensemble(a), "compare A": scorecard_text(card_a),
+             "compare A B": comparison_text(compare(card_a, card_b))}
+    for name, text in texts.items():
+        assert not ISO.search(text), (name, ISO.findall(text), text)
+    assert "1 Jan 2020 .. 7 Jan 2020" in texts["ensemble summary"] and "3 Jan 2020" in texts["compare A"]
+    assert "3 Jan 2020" in texts["compare A B"] and "On 7 Jan 2020: means over replicates" in texts["compare A B"]
+    assert ISO.search(outcome_table(card_a).to_csv()) and ISO.search(comparison_csv(compare(card_a, card_b)).to_csv())
+
+
+def test_the_ensemble_summary_lists_the_largest_towns_to_change_hands(build):
+    """The campaign's summary listed twelve December villages certain to fall, under "Likeliest changes of hands", and
+    neither Saraqib nor Ma'arat al-Numan: it lists the most populous towns that change hands in one replicate in ten
+    or more, and says so; the rest are counted."""
+    from sim import load_theatre
+    from sim.analysis.summary import summarise_ensemble
+
+    # T1 a hamlet, T2 a city, T3 a village, T4 the largest (the helper's runs name the towns T0 .. T4)
+    towns = [(f"T{k}", 35.5, 36.0 + 0.05 * k, "regime" if k == 0 else "hts", p) for k, p in enumerate((1000, 300, 90000, 600, 200000))]
+    theatre = load_theatre(build.theatre(towns, [(a[0], b[0], "M9") for a, b in zip(towns, towns[1:], strict=False)]))
+    early = [[R, H, H, H, H]] + [[R, R, H, R, H]] * 6  # the hamlet and the village fall on 2 Jan in every replicate
+    city = [[R, H, H, H, H]] + [[R, R, H, R, H]] * 3 + [[R, R, R, R, H]] * 3  # ... and the city on 5 Jan in most
+    rare = [[R, H, H, H, H]] + [[R, R, H, R, H]] * 5 + [[R, R, H, R, R]]  # the largest falls in one run in twenty
+    runs = [run(s, city if s % 5 else early) for s in range(19)] + [run(19, rare)]
+    for r in runs:
+        r.timeseries = r.timeseries.assign(**{f"towns_{h}": (r.history == k).sum(axis=1) for k, h in enumerate(("regime", "hts", "rebels"))},
+                                           displaced=0.0)
+    manifest = {"scenario_name": "toy", "start": "2020-01-01", "end": "2020-01-07", "inputs": {"claims": "", "theatre": ""}}
+    text = summarise_ensemble(Results(build.root / "e", manifest, theatre, runs, len(runs)), towns_shown=2)
+    head = next(k for k, line in enumerate(text.splitlines()) if "towns to change hands" in line)
+    lines = text.splitlines()[head:head + 4]
+    assert lines[0].startswith("Most populous towns to change hands in one replicate in ten or more"), lines[0]
+    assert lines[1].split()[:3] == ["T2", "→", "Government"] and "75%" in lines[1] and "5 Jan 2020" in lines[1], lines
+    assert lines[2].split()[:3] == ["T3", "→", "Government"] and "100%" in lines[2], lines
+    assert lines[3].strip() == "... 2 more in capture_dates.csv (every change of hands)", lines
+
+
+def test_the_apps_words_give_the_median_and_the_replicates_that_never_see_it(theatre, outcomes):  # noqa: F811
+    """The app's words read "never" for any outcome whose median is never, as if no replicate saw it: the median is
+    never when more than half never see it (one rule with `compare`), and the range and the count follow."""
+    from sim.app.outcome_words import simulated
+
+    runs = [run(0, TRUE), run(1, [[R, H, B]] * 4 + [[R, R, B]] * 3)] + [run(s, FROZEN) for s in (2, 3, 4)]
+    card = score(results(theatre, runs), outcomes)
+    s = next(s for s in card.scores if s.outcome.id == "t1-falls")
+    assert simulated(s).replace("\u00a0", " ") == "never (3 January 2020 – never); never in 3 of 5"
+    assert md_column(scorecard_text(card), "simulated", "P(met)")["t1-falls"] == "never (3 Jan 2020 .. never); never in 3/5"

@@ -227,6 +227,17 @@ def test_a_stopped_ensemble_across_a_parameter_set_says_what_it_kept_and_what_to
     assert "another --out" in stop.value.advice  # not "run the same command again": it would refuse the folder
 
 
+def test_run_across_a_parameter_set_says_how_many_of_its_vectors_it_used(toy, tmp_path, capsys):
+    """`run moscow.yaml --runs 4 --param-set campaign.accepted.csv` said "4 replicates across 36 parameter vectors":
+    replicate i runs with row i mod K, so 4 replicates use 4 of the 36."""
+    rows = tmp_path / "set.csv"
+    rows.write_text("trial,regime.commit\n" + "".join(f"{k},{0.5 + 0.1 * k}\n" for k in range(3)))
+    assert main(["run", str(toy), "--runs", "2", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "two"), "-q"]) == 0
+    assert f"(2 replicates across 2 of the 3 parameter vectors in {rows})" in capsys.readouterr().out
+    assert main(["run", str(toy), "--runs", "4", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "four"), "-q"]) == 0
+    assert "(4 replicates across all 3 parameter vectors" in capsys.readouterr().out
+
+
 def test_more_replicates_keep_the_parts_already_written(toy, tmp_path, monkeypatch):
     sc = load_scenario(toy)
     out = tmp_path / "e"
@@ -257,7 +268,7 @@ def test_cli_ensemble_and_compare_end_to_end(tmp_path):
     base, whatif = tmp_path / "base", tmp_path / "whatif"
     p = run_cli("run", ROOT / "scenarios" / "campaign.yaml", "--runs", "3", "--workers", "2", "--out", base)
     assert p.returncode == 0, p.stderr
-    assert "3 replicates" in p.stdout and "Likeliest changes of hands" in p.stdout
+    assert "3 replicates" in p.stdout and "Most populous towns to change hands" in p.stdout
     p = run_cli("run", ROOT / "scenarios" / "whatif" / "jan_truce_holds.yaml", "--runs", "3", "-q", "--out", whatif)
     assert p.returncode == 0, p.stderr
 

@@ -16,6 +16,7 @@ import pytest
 from sim import load_scenario, simulate
 from sim.analysis.summary import summarise
 from sim.cli import COMMANDS, main
+from sim.names import date_words
 
 from .conftest import ROOT
 
@@ -171,14 +172,28 @@ def test_the_run_summary_says_a_deal_was_broken_apart_from_its_violations():
     broken = result.events[result.events["type"] == "truce_broken"]
     assert len(broken) == 1  # the seed's history: the truce breaks on 12 January
     text = summarise(result)
-    assert (f"  deals broken: 1 (January 2020 Idlib truce on {broken['date'].iloc[0]}, the Government resuming its offensive; "
+    on = date_words(dt.date.fromisoformat(broken["date"].iloc[0]), "%b")
+    assert (f"  deals broken: 1 (January 2020 Idlib truce on {on}, the Government resuming its offensive; "
             "a breakdown is not counted among the violations)") in text, text
     assert "violations of a deal: " in text
 
 
+def test_the_run_summary_writes_every_date_in_words():
+    """Its header read "1 Dec 2019 .. 5 Mar 2020" and its rows "2019-12-19": one way of writing a date for readers
+    (:func:`sim.names.date_words`), in the changes of hands, the ceasefires (and the model's details of them: 'in force
+    from 2020-03-06') and the patrols."""
+    campaign = summarise(simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2020, 1, 20))))
+    moscow = summarise(simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml", end=dt.date(2020, 3, 30))))
+    for text in (campaign, moscow):
+        assert not re.search(r"\b\d{4}-\d\d-\d\d\b", text), re.findall(r"\b\d{4}-\d\d-\d\d\b", text)
+    assert re.search(r"^  12 Jan 2020  truce in force   January 2020 Idlib truce$", campaign, re.M), campaign
+    assert "Moscow Additional Protocol, in force from 6 Mar 2020 (brokered by Russia and Turkey)" in moscow, moscow
+    assert re.search(r"^  15 Mar 2020  covered \d+% of the route", moscow, re.M), moscow
+
+
 def test_the_summaries_carry_the_runs_flags_and_say_when_nothing_changed_hands(tmp_path, capsys):
     """`run --days 45` suggested an ensemble without --days 45; an ensemble in which no town changed hands printed the
-    header "Likeliest changes of hands:" with nothing under it."""
+    header "Likeliest changes of hands:" (now "Most populous towns to change hands ...") with nothing under it."""
     from sim.cli import main
 
     moscow = ROOT / "scenarios" / "moscow.yaml"
@@ -186,7 +201,7 @@ def test_the_summaries_carry_the_runs_flags_and_say_when_nothing_changed_hands(t
     assert f"run {moscow} --days 5 --seed 9 --runs 40" in capsys.readouterr().out
     assert main(["run", str(moscow), "--days", "2", "--runs", "2", "--workers", "1", "--out", str(tmp_path / "two")]) == 0
     out = capsys.readouterr().out
-    head = out.index("Likeliest changes of hands")
+    head = out.index("Most populous towns to change hands")
     assert out[head:].splitlines()[1] == "  none: no town changed hands in any replicate", out
 
 

@@ -207,12 +207,20 @@ def test_ensemble_tables(theatre):
 
 def test_capture_dates_and_compare_give_the_same_date_quantiles(theatre, outcomes):
     """One rule for every date quantile (:func:`sim.analysis.aggregate.date_quantile`): ``capture_dates.csv`` and
-    ``compare`` agree; the median of an even count is the later middle date, the 95% rounds up."""
+    ``compare`` agree; the median of an even count is the earlier middle date, the 95% rounds up, and a replicate
+    that never sees it counts as later than any day."""
     runs = [run(0, TRUE), run(1, [[R, H, B]] * 4 + [[R, R, B]] * 3)]  # T1 falls on 3 Jan in one, on 5 Jan in the other
     cap = capture_dates(runs).set_index(["town", "to"]).loc[("T1", "regime")]
     simulated = outcome_table(score(results(theatre, runs), outcomes)).set_index("outcome").loc["t1-falls", "simulated"]
-    assert simulated == f"{cap.q50} ({cap.q05} .. {cap.q95})" == "2020-01-05 (2020-01-03 .. 2020-01-05)"
-    assert [date_quantile(list(range(40)), q) for q in QUANTILES] == [1, 9, 20, 30, 38]
+    assert simulated == f"{cap.q50} ({cap.q05} .. {cap.q95})" == "2020-01-03 (2020-01-03 .. 2020-01-05)"
+    assert [date_quantile(list(range(40)), q) for q in QUANTILES] == [1, 9, 19, 30, 38]
+    assert [date_quantile(list(range(20)), q, 40) for q in QUANTILES] == [1, 9, 19, None, None]  # 20 of 40 never
+    assert date_quantile(list(range(19)), 0.5, 40) is None  # more than half never: the median is never
+    runs += [run(s, [[R, H, B]] * 7) for s in (2, 3, 4)]  # three that never take T1: 3 Jan, 5 Jan, never x 3
+    cap = capture_dates(runs).set_index(["town", "to"]).loc[("T1", "regime")]
+    simulated = outcome_table(score(results(theatre, runs), outcomes)).set_index("outcome").loc["t1-falls", "simulated"]
+    assert (cap.q05, cap.q50, cap.q95, cap.earliest, cap.latest) == ("2020-01-03", None, None, "2020-01-03", "2020-01-05")
+    assert simulated == "never (2020-01-03 .. never); never in 3/5"
 
 
 @pytest.mark.parametrize("edit, message, line", [

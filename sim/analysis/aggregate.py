@@ -55,22 +55,42 @@ def all_captures(runs: list[RunData]) -> pd.DataFrame:
                          "from": np.array(old, dtype=object), "to": np.array(to, dtype=object)})
 
 
-def date_quantile(dates: list | np.ndarray, q: float):  # noqa: ANN201 - a date, or whatever ``dates`` holds
-    """Quantile ``q`` of sorted ``dates``, as one of them (dates are not interpolated).
+def quantile_rank(n: int, q: float) -> int:
+    """The rank (from 0) of quantile ``q`` among ``n`` sorted values, by the one rule of every date quantile: ``q * (n - 1)``
+    rounded down up to the median and up above it. The median of an even count is the earlier middle value (a
+    date some replicate shows, and "never" only when more than half never see it, see :func:`date_quantile`), and
+    a 5–95% range holds at least 90% of the replicates."""
+    rank = q * (n - 1)
+    return int(np.floor(rank)) if q <= 0.5 else int(np.ceil(rank))
 
-    The rank ``q * (n - 1)`` is rounded down below the median and up from it, so a 5–95% range holds at least
-    90% of the replicates and the median of an even count is the later of the middle two. Every date quantile
-    uses it: ``capture_dates.csv``, the ``run`` summary, ``compare``'s table and the app's.
+
+def date_quantile(dates: list | np.ndarray, q: float, runs: int | None = None):  # noqa: ANN201 - a date, None, or whatever ``dates`` holds
+    """Quantile ``q`` of the replicates' dates, as one of them (dates are not interpolated); None: "never".
+
+    ``dates`` are the sorted dates of the replicates that saw it; the other ``runs - len(dates)`` replicates (none by
+    default) never did, and count as later than any day. The quantile is the date of the replicate at rank
+    :func:`quantile_rank`, None when that replicate never saw it: the median is "never" when more than half never
+    do. Every median date shown uses it: ``capture_dates.csv``, the ``run`` summary, ``compare``'s table and its
+    date shifts (:func:`median_rank_of`), and the app's words.
     """
-    rank = q * (len(dates) - 1)
-    return dates[int(np.floor(rank)) if q < 0.5 else int(np.ceil(rank))]
+    k = quantile_rank(len(dates) if runs is None else runs, q)
+    return dates[k] if k < len(dates) else None
+
+
+def median_rank_of(samples: np.ndarray, axis: int = -1) -> np.ndarray:
+    """The median of ``samples`` along ``axis`` by the rule of :func:`date_quantile` (``inf`` standing for never): the
+    value at rank :func:`quantile_rank` (n, 0.5), the earlier middle one of an even count."""
+    ordered = np.sort(samples, axis=axis)
+    return np.take(ordered, quantile_rank(ordered.shape[axis], 0.5), axis=axis)
 
 
 def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each (town, new controller): in how many replicates it happened and when.
 
     The date of a replicate is the first time the town passes to that
-    controller; quantiles are actual dates drawn from the replicates (:func:`date_quantile`).
+    controller. The quantiles are over every replicate, one that never saw it counting as later than any day
+    (:func:`date_quantile`), each an actual date drawn from the replicates, or None ("never", blank in the CSV):
+    ``q50`` is None when more than half never see it. ``earliest`` and ``latest`` are over the replicates that did.
     ``captures`` is :func:`all_captures` of ``runs``, if already at hand.
     """
     caps = all_captures(runs) if captures is None else captures
@@ -78,7 +98,7 @@ def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> 
     firsts = caps.groupby(["town", "to", "seed"], sort=True)["date"].min()  # each replicate's first date, in one pass
     for (town, to), dates in firsts.groupby(level=[0, 1], sort=True):
         first = np.sort(dates.to_numpy())
-        q = {f"q{round(x * 100):02d}": date_quantile(first, x) for x in QUANTILES}
+        q = {f"q{round(x * 100):02d}": date_quantile(first, x, len(runs)) for x in QUANTILES}
         rows.append({"town": town, "to": to, "runs": len(first), "share": len(first) / len(runs),
                      "earliest": first[0], **q, "latest": first[-1]})
     columns = ["town", "to", "runs", "share", "earliest", *(f"q{round(x * 100):02d}" for x in QUANTILES), "latest"]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .aggregate import median_rank_of
 from .metrics import END_OF_RUN, patrol_coverages
 from .results import Results, RunData
 from .outcomes import CaptureOutcome, EventOutcome, RoadOutcome
@@ -148,8 +149,9 @@ class Comparison:
 @dataclass
 class DateShift:
     """How much later (or earlier) a dated outcome (a capture, a road, an event) comes in B than in A: the median over
-    replicates of its simulated date (the lower of the two middle ones when they are even, so that it is a date some
-    replicate shows), a replicate that never sees it by ``last`` counted as later than any day (so the median is
+    replicates of its simulated date by the one rule of every median date (:func:`sim.analysis.aggregate.date_quantile`,
+    as ``compare A``'s table gives it: the lower of the two middle ones when they are even, so that it is a date some
+    replicate shows, a replicate that never sees it by ``last`` counted as later than any day, so that the median is
     "never" when more than half never do), and B - A with a bootstrap interval (NaN when a resample's median
     is never).
 
@@ -189,11 +191,6 @@ class DateShift:
     @property
     def moved(self) -> bool:
         return bool(self.a != self.b)
-
-
-def lower_median(samples: np.ndarray, axis: int | None = None) -> np.ndarray | float:
-    """The median over ``axis``, the lower of the two middle values when they are even (a value some sample has)."""
-    return np.quantile(samples, 0.5, axis=axis, method="lower")
 
 
 QUANTITIES = END_OF_RUN  # the sweeps' end-of-run metrics: a sweep can ask about whatever a comparison sets side by side
@@ -266,10 +263,10 @@ def _date_shift(sa: OutcomeScore, sb: OutcomeScore, origin: dt.date, last: dt.da
     if intervals:
         # Its own stream: the other intervals stay those of a comparison without dates.
         with np.errstate(invalid="ignore"):  # never - never: NaN, and then no interval
-            lo, hi = bootstrap_diff(x, y, paired=paired, rng=np.random.default_rng(1), stat=lower_median)
+            lo, hi = bootstrap_diff(x, y, paired=paired, rng=np.random.default_rng(1), stat=median_rank_of)
         if np.isfinite(lo) and np.isfinite(hi):
             low, high = float(lo), float(hi)
-    return DateShift(sa.outcome.id, float(lower_median(x)), float(lower_median(y)), low, high, origin, last)
+    return DateShift(sa.outcome.id, float(median_rank_of(x)), float(median_rank_of(y)), low, high, origin, last)
 
 
 def _same_runs(runs_a: list[RunData], runs_b: list[RunData], last: dt.date) -> tuple[str, ...] | None:

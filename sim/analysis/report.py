@@ -1,4 +1,7 @@
-"""Scorecards and comparisons as text: the terminal table, comparison.md and comparison.csv."""
+"""Scorecards and comparisons as text: the terminal table, comparison.md and comparison.csv.
+
+The text writes dates as readers read them ('5 Feb 2020', :func:`sim.names.date_words`); the CSV keeps them ISO, as data.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
 from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
 from .scoring import Scorecard, headline_table, outcome_table
+from .summary import day
 
 
 # The outcomes a scorecard names as not scored: a later scenario leaves out most of the record (moscow.yaml, 176), and
@@ -22,9 +26,11 @@ ERROR_HEADER = "|date error| d"
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
-    """A pipe table that reads well both in a terminal and rendered."""
-    cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
-    header = [str(c) for c in frame.columns]
+    """A pipe table that reads well both in a terminal and rendered; a pipe inside a cell or a column's name is
+    escaped ("\\|"), as Markdown needs it to be: a bare one starts a new cell (the `|date error| d` header
+    made 11 cells over a rule of 9, and the table did not render)."""
+    cells = [[_escaped(_cell(v)) for v in row] for row in frame.itertuples(index=False)]
+    header = [_escaped(str(c)) for c in frame.columns]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
 
@@ -33,6 +39,10 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
     rule = "|" + "|".join(("-" * (w + 1) + ":") if num else ("-" * (w + 2)) for w, num in zip(widths, numeric, strict=True)) + "|"
     return "\n".join([line(header), rule, *(line(r) for r in cells)])
+
+
+def _escaped(text: str) -> str:
+    return text.replace("|", "\\|")
 
 
 def _cell(value: object) -> str:
@@ -52,7 +62,7 @@ def scorecard_text(card: Scorecard) -> str:
         f"# {r.name} against the record",
         "",
         f"{runs} replicate{'s' if runs != 1 else ''}" + ("" if r.complete else f" (of {r.expected} asked for: the ensemble is unfinished)")
-        + f", {r.start} .. {r.end}; baseline: the front frozen on {r.start}.",
+        + f", {day(r.start)} .. {day(r.end)}; baseline: the front frozen on {day(r.start)}.",
         "",
         "## Headline scores",
         "",
@@ -60,7 +70,7 @@ def scorecard_text(card: Scorecard) -> str:
         "",
         "## Outcomes",
         "",
-        markdown_table(_bounded_errors(card, outcome_table(card)).drop(columns=["description", "source"]).rename(columns={
+        markdown_table(_bounded_errors(card, outcome_table(card, words=True)).drop(columns=["description", "source"]).rename(columns={
             "p_met": "P(met)", "date_error_days": ERROR_HEADER, "baseline_met": "baseline met"})),
     ]
     if any(_never(s) for s in card.scores):
@@ -83,7 +93,7 @@ def _bounded_errors(card: Scorecard, table: pd.DataFrame) -> pd.DataFrame:
     as if nearly right); the numbers themselves are unchanged (and stay numbers in the CSV)."""
     cells = [("≥ " if _never(s) else "") + (f"{e:,.1f}" if not math.isnan(e) else "-")
              for s, e in zip(card.scores, table["date_error_days"], strict=True)]
-    width = max([len(c) for c in cells] + [len(ERROR_HEADER)])  # right-aligned, as the numbers were
+    width = max([len(c) for c in cells] + [len(_escaped(ERROR_HEADER))])  # right-aligned, as the numbers were
     return table.assign(date_error_days=[c.rjust(width) for c in cells])
 
 
@@ -112,12 +122,12 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         markdown_table(_differences(c.outcomes, "outcome")),
         "",
         *_dates(c, csv_name),
-        f"## On {c.date}: means over replicates",
+        f"## On {day(c.date)}: means over replicates",
         "",
         markdown_table(_differences(c.quantities, "quantity")),
     ]
     moved = c.towns[(c.towns["diff"].abs() >= 0.05)].sort_values("diff", key=abs, ascending=False)
-    lines += ["", f"## Towns: probability the government holds them on {c.date}", ""]
+    lines += ["", f"## Towns: probability the government holds them on {day(c.date)}", ""]
     if moved.empty:
         lines.append("No town's probability differs by 5 points or more.")
     else:
@@ -138,7 +148,7 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
     same = len(c.dates) - len(moved)
     if not moved:
         return [*head, f"Each of the {len(c.dates)} has the same median date in A and B.", ""]
-    rows = [{"outcome": d.name, "A": d.date(d.a), "B": d.date(d.b),
+    rows = [{"outcome": d.name, "A": _median_words(d, d.a), "B": _median_words(d, d.b),
              "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
              "low": d.low, "high": d.high} for d in moved[:shown]]
     table = pd.DataFrame(rows)
@@ -146,11 +156,16 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
     table["B - A (days)"] = [v.rjust(width) for v in table["B - A (days)"]]
     more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
     return [*head, markdown_table(table), "",
-            f"{more}{same} {'has' if same == 1 else 'have'} the same median date in both. A replicate that never sees an outcome by {c.date} (the "
+            f"{more}{same} {'has' if same == 1 else 'have'} the same median date in both. A replicate that never sees an outcome by {day(c.date)} (the "
             "last day both simulate) counts as later than any day, so a median is \"never\" when more than half never see "
-            f"it; a shift to or from never is a bound, never standing for {c.date + dt.timedelta(days=1)} (≥: at least that "
+            f"it; a shift to or from never is a bound, never standing for {day(c.date + dt.timedelta(days=1))} (≥: at least that "
             "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
             "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.", ""]
+
+
+def _median_words(d: DateShift, days: float) -> str:
+    """A date shift's median as a reader reads it ('5 Feb 2020'), or "never" (the CSV keeps :meth:`DateShift.date`'s ISO)."""
+    return day(d.origin + dt.timedelta(days=int(days))) if np.isfinite(days) else "never"
 
 
 def _same_runs(c: Comparison) -> list[str]:
@@ -160,11 +175,11 @@ def _same_runs(c: Comparison) -> list[str]:
         return []
     if not c.differs_in:
         return [f"**B and A are identical in every replicate**: each run of B is its paired run of A on every day up to "
-                f"{c.date} (who holds each town, and every daily quantity recorded), so the change made no difference in "
+                f"{day(c.date)} (who holds each town, and every daily quantity recorded), so the change made no difference in "
                 "these runs: every B - A below is zero because the model never felt it. scenarios/README.md says what "
                 "each key of a scenario changes in the model.", ""]
     series = ", ".join(c.differs_in)
-    return [f"**B and A are identical in every replicate** in who holds each town on every day up to {c.date} and in every "
+    return [f"**B and A are identical in every replicate** in who holds each town on every day up to {day(c.date)} and in every "
             f"quantity below; they differ only in {series}. The change reached that and nothing the scores, outcomes and "
             "towns below measure: every B - A is zero because of the model, not by chance. scenarios/README.md says what "
             "each key of a scenario changes in the model.", ""]
@@ -175,7 +190,7 @@ def _coverage(c: Comparison, csv_name: str) -> str:
     n = len(c.outcomes)
     text = f"Headline scores and outcomes are scored on the {n} outcome{'s' * (n != 1)} both runs cover"
     if c.cut is not None:
-        text += f", {c.cut}'s replicates up to {c.date} (the last day both simulate)"
+        text += f", {c.cut}'s replicates up to {day(c.date)} (the last day both simulate)"
     left = [f"{len(d)} outcome{'s' * (len(d) != 1)} only {side} covers" for side, d in (("A", c.only_a), ("B", c.only_b)) if d]
     if left:
         verb = "is" if len(c.only_a) + len(c.only_b) == 1 else "are"

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..names import HOLDERS
+from ..names import HOLDERS, date_words
 from .aggregate import date_quantile
 from .outcomes import (
     CaptureOutcome,
@@ -161,8 +161,13 @@ def brier(controllers: np.ndarray, reported: np.ndarray) -> float | np.ndarray:
 # --------------------------------------------------------------------------
 
 
-def outcome_table(card: Scorecard) -> pd.DataFrame:
-    """One row per scored outcome: reported, simulated, P(met), date error, baseline."""
+def outcome_table(card: Scorecard, *, words: bool = False) -> pd.DataFrame:
+    """One row per scored outcome: reported, simulated, P(met), date error, baseline.
+
+    Dates are ISO ("2020-02-05"), as data are, or with ``words`` as readers read them ("5 Feb 2020", as
+    :func:`sim.names.date_words` writes them: ``compare``'s markdown).
+    """
+    day = _short_date if words else str
     rows = []
     for s in card.scores:
         o = s.outcome
@@ -172,11 +177,11 @@ def outcome_table(card: Scorecard) -> pd.DataFrame:
             "set": o.set,
             "kind": o.kind,
             "description": o.description,
-            "reported": _reported(o),
-            "simulated": _simulated(s),
+            "reported": _reported(o, day),
+            "simulated": _simulated(s, day),
             "p_met": s.p_met,
             "date_error_days": float(err.mean()) if err is not None else np.nan,
-            "baseline": _value(s.baseline.value, o),
+            "baseline": _value(s.baseline.value, o, day),
             "baseline_met": s.baseline.met,
             "source": "; ".join(o.source),
         })
@@ -198,23 +203,28 @@ def headline_table(card: Scorecard) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _reported(o: OutcomeBase) -> str:
+def _short_date(d: dt.date) -> str:
+    """A date in a table for readers: '5 Feb 2020'."""
+    return date_words(d, "%b")
+
+
+def _reported(o: OutcomeBase, day=str) -> str:  # noqa: ANN001 - a date's writer
     match o:
         case ControllerOutcome():
-            return f"{o.controller} on {o.date}"
+            return f"{o.controller} on {day(o.date)}"
         case FrontOutcome():
-            return f"front of {o.reference} on {o.date} (>= {o.min_accuracy:.0%} of towns)"
+            return f"front of {day(o.reference)} on {day(o.date)} (>= {o.min_accuracy:.0%} of towns)"
         case CaptureOutcome():
-            return f"{o.by} by {o.reported} (± {o.tolerance_days} d)"
+            return f"{o.by} by {day(o.reported)} (± {o.tolerance_days} d)"
         case RoadOutcome():
-            return f"{o.by} holds all of {o.road or ', '.join(o.towns)} by {o.reported} (± {o.tolerance_days} d)"
+            return f"{o.by} holds all of {o.road or ', '.join(o.towns)} by {day(o.reported)} (± {o.tolerance_days} d)"
         case EventOutcome():
-            return f"{o.event} {o.reported} (window {o.window[0]} .. {o.window[1]})"
+            return f"{o.event} {day(o.reported)} (window {day(o.window[0])} .. {day(o.window[1])})"
         case QuantityOutcome():
             figure = short_number(o.reported) if o.reported is not None else "-"
-            return f"{o.variable} {figure} on {o.date} (range {short_number(o.range[0])} .. {short_number(o.range[1])})"
+            return f"{o.variable} {figure} on {day(o.date)} (range {short_number(o.range[0])} .. {short_number(o.range[1])})"
         case ConditionOutcome():
-            return f"<= {o.max_captures} changes of hands {o.period[0]} .. {o.period[1]}"
+            return f"<= {o.max_captures} changes of hands {day(o.period[0])} .. {day(o.period[1])}"
     return ""
 
 
@@ -225,8 +235,11 @@ class Answer:
     Attributes:
         n: replicates.
         shares: a controller outcome's holders and the share of replicates each, most common first.
-        middle, low, high: the median and the 5% and 95% quantiles, dates for a dated outcome (None: no replicate
-            saw it; ``low``/``high`` None from a single date), numbers otherwise (NaN: no replicate has one).
+        middle, low, high: the median and the 5% and 95% quantiles, numbers for a quantity (NaN: no replicate has
+            one), and for a dated outcome dates by the rule of every median date
+            (:func:`sim.analysis.aggregate.date_quantile`): over all ``n`` replicates, one that never saw it counting
+            as later than any day, so that each is None ("never") when the replicate at its rank never saw it (the
+            median when more than half never do); ``low``/``high`` are None from a single replicate too.
         never: replicates that never saw a dated outcome.
     """
 
@@ -246,11 +259,9 @@ def answer(s: OutcomeScore) -> Answer:
         return Answer(n, shares={h: c / n for h, c in pd.Series(values).value_counts().items()})
     if isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
         dates = sorted(v for v in values if v is not None)
-        if not dates:
-            return Answer(n, never=n)
-        wide = len(dates) > 1
-        return Answer(n, middle=date_quantile(dates, 0.5), low=date_quantile(dates, 0.05) if wide else None,
-                      high=date_quantile(dates, 0.95) if wide else None, never=n - len(dates))
+        wide = n > 1
+        return Answer(n, middle=date_quantile(dates, 0.5, n), low=date_quantile(dates, 0.05, n) if wide else None,
+                      high=date_quantile(dates, 0.95, n) if wide else None, never=n - len(dates))
     x = np.array(values, dtype=float)
     if np.isnan(x).all():
         return Answer(n, middle=np.nan, low=np.nan, high=np.nan)
@@ -258,15 +269,19 @@ def answer(s: OutcomeScore) -> Answer:
     return Answer(n, middle=mid, low=lo, high=hi)
 
 
-def _simulated(s: OutcomeScore) -> str:
-    """The ensemble's answer in a few characters: the median (5-95% range) or the shares."""
+def _simulated(s: OutcomeScore, day=str) -> str:  # noqa: ANN001 - a date's writer
+    """The ensemble's answer in a few characters: the median (5-95% range) or the shares; a date that the
+    replicate at its rank never sees is "never", and how many never see it follows."""
     a, o = answer(s), s.outcome
     if isinstance(o, ControllerOutcome):
         return ", ".join(f"{h} {share:.0%}" for h, share in a.shares.items())
     if isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
-        if a.middle is None:
+        if a.never == a.n:
             return "never"
-        text = f"{a.middle}" + (f" ({a.low} .. {a.high})" if a.low is not None else "")
+
+        def when(d: dt.date | None) -> str:
+            return "never" if d is None else day(d)
+        text = when(a.middle) + (f" ({when(a.low)} .. {when(a.high)})" if a.low is not None else "")
         return text + (f"; never in {a.never}/{a.n}" if a.never else "")
     if np.isnan(a.middle):
         return "none"
@@ -279,11 +294,11 @@ def short_number(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 or float(x).is_integer() else f"{x:.2f}"
 
 
-def _value(value: object, o: OutcomeBase) -> str:
+def _value(value: object, o: OutcomeBase, day=str) -> str:  # noqa: ANN001 - a date's writer
     if value is None:
         return "never"
     if isinstance(o, FrontOutcome):
         return f"{value:.0%}"
     if isinstance(value, float):
         return "none" if np.isnan(value) else short_number(value)
-    return str(value)
+    return day(value) if isinstance(value, dt.date) else str(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,24 @@ from .results import Results
 
 if TYPE_CHECKING:
     from ..experiments.run import RunResult
+
+
+ISO = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)\b")
+DAY_WIDTH = len("19 Dec 2019")  # a column of dates lines up
+COMMON = 0.1  # the ensemble summary lists the changes of hands in this share of replicates or more, as capture_dates.png
+
+
+def day(value: object) -> str:
+    """A date, or its ISO text, as a reader reads it: '5 Mar 2020' (:func:`sim.names.date_words`); None: 'never'."""
+    if value is None or value != value:  # None, or NaN read back from a CSV's blank
+        return "never"
+    return date_words(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10]), "%b")
+
+
+def in_words(text: str) -> str:
+    """``text`` with its ISO dates written as :func:`day` writes them ('in force from 2020-03-06' reads 'in force
+    from 6 Mar 2020'): an event's detail comes from the model with ISO dates in it."""
+    return ISO.sub(lambda m: day(m.group(0)), str(text))
 
 
 def name(code: str) -> str:
@@ -49,7 +68,7 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines.append(f"Changes of hands: {len(caps)}")
     for row in caps.itertuples():
         new, _, old = str(row.actors).partition(";")
-        lines.append(f"  {row.date}  {row.town:<28} {name(old)} → {name(new)}")
+        lines.append(f"  {day(row.date):<{DAY_WIDTH}}  {row.town:<28} {name(old)} → {name(new)}")
 
     lines += ["", "Ceasefires:", *_ceasefires(ev)]
     violations = ev.loc[ev["type"] == "violation", "actors"].value_counts()
@@ -60,7 +79,7 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
         lines.append(f"  violations of a deal: {int(violations.sum())} ({who})")
     broken = ev[ev["type"].str.endswith("_broken")]
     if not broken.empty:  # said apart: "violations: none" under a truce the government broke on its first day misled
-        each = "; ".join(f"{str(r.detail).split(':')[0]} on {r.date}, the {name(r.actors)} resuming its offensive"
+        each = "; ".join(f"{in_words(str(r.detail).split(':')[0])} on {day(r.date)}, the {name(r.actors)} resuming its offensive"
                          for r in broken.itertuples())
         lines.append(f"  deals broken: {len(broken)} ({each}; a breakdown is not counted among the violations)")
     lines.append(f"  state on the last day: {last['ceasefire']}")
@@ -98,17 +117,19 @@ def _ceasefires(ev) -> list[str]:  # noqa: ANN001 - the events table
     lines = []
     for row in ev[ev["type"].str.contains("_announced|_in_force|_broken|_expired|_superseded", regex=True)].itertuples():
         kind, _, what = row.type.partition("_")
-        deal = str(row.detail).split(",")[0].split(":")[0]
+        detail = in_words(row.detail)
+        deal = detail.split(",")[0].split(":")[0]
+        when = f"{day(row.date):<{DAY_WIDTH}}"
         if what == "announced":
-            lines.append(f"  {row.date}  {kind} announced  {row.detail} (brokered by {names(row.actors)})")
+            lines.append(f"  {when}  {kind} announced  {detail} (brokered by {names(row.actors)})")
         elif what == "in_force":
-            lines.append(f"  {row.date}  {kind} in force   {deal}")
+            lines.append(f"  {when}  {kind} in force   {deal}")
         elif what == "broken":
-            lines.append(f"  {row.date}  {kind} broken     {deal}: the {name(row.actors)} resumes its offensive")
+            lines.append(f"  {when}  {kind} broken     {deal}: the {name(row.actors)} resumes its offensive")
         elif what == "superseded":
-            lines.append(f"  {row.date}  {kind} superseded {row.detail}")
+            lines.append(f"  {when}  {kind} superseded {detail}")
         else:
-            lines.append(f"  {row.date}  {kind} expired    {deal}")
+            lines.append(f"  {when}  {kind} expired    {deal}")
     return lines or ["  none"]
 
 
@@ -125,26 +146,28 @@ def _patrols(result: RunResult) -> list[str]:
              f"mean {cover.mean():.0%}, last {cover[-1]:.0%}"]
     for log in patrols[:4]:
         if log["coverage"] >= 1:
-            lines.append(f"  {log['date']}  covered the whole route, to {log['reached']}")
+            lines.append(f"  {day(log['date']):<{DAY_WIDTH}}  covered the whole route, to {log['reached']}")
         else:
-            lines.append(f"  {log['date']}  covered {log['coverage']:.0%} of the route, stopped at {log['reached']}")
+            lines.append(f"  {day(log['date']):<{DAY_WIDTH}}  covered {log['coverage']:.0%} of the route, stopped at {log['reached']}")
     if len(patrols) > 4:
         lines.append(f"  ... and {len(patrols) - 4} more")
     return lines
 
 
-def summarise_ensemble(results: Results, *, towns_shown: int = 12, prog: str = "python -m sim") -> str:
-    """The ensemble in a screenful: towns held at the end, the likeliest changes of hands, losses."""
+def summarise_ensemble(results: Results, *, towns_shown: int = 10, prog: str = "python -m sim") -> str:
+    """The ensemble in a screenful: towns held at the end, losses, and the largest towns to change hands (the
+    ``towns_shown`` most populous that do in :data:`COMMON` of the replicates or more; every change is in
+    ``capture_dates.csv``)."""
     runs = results.runs
     last = results.start + dt.timedelta(days=common_days(runs) - 1)
-    lines = [f"{results.name}: {results.start} .. {last}, {len(runs)} replicates (seeds {runs[0].seed} .. {runs[-1].seed})", ""]
+    lines = [f"{results.name}: {day(results.start)} .. {day(last)}, {len(runs)} replicates (seeds {runs[0].seed} .. {runs[-1].seed})", ""]
 
     def spread(variable: str) -> str:
         x = np.array([r.timeseries[variable].iloc[common_days(runs) - 1] for r in runs], dtype=float)
         lo, mid, hi = np.quantile(x, [0.05, 0.5, 0.95])
         return f"{mid:,.0f} ({lo:,.0f} .. {hi:,.0f})"
 
-    lines.append(f"On {last}, median (5% .. 95%) over replicates:")
+    lines.append(f"On {day(last)}, median (5% .. 95%) over replicates:")
     labels = {**{f"towns_{h}": f"towns held by {name(h)}" for h in HOLDERS},
               "turkish_deaths": "Turkish soldiers killed since the start", "displaced": "civilians displaced since the start"}
     for v, label in labels.items():
@@ -152,13 +175,23 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 12, prog: str = "
     in_force = np.mean([r.timeseries["ceasefire"].iloc[common_days(runs) - 1] == "in force" for r in runs])
     lines.append(f"  ceasefire in force in {in_force:.0%} of replicates")
 
-    caps = capture_dates(runs).sort_values(["share", "q50"], ascending=[False, True])
-    lines += ["", "Likeliest changes of hands (share of replicates, median date, 5% .. 95%):"]
+    caps = capture_dates(runs)
+    # The most populous towns, not the likeliest changes: those were a dozen December villages certain to fall, and
+    # neither Saraqib nor Ma'arat al-Numan. A change in fewer than one replicate in ten is noise at this scale.
+    population = dict(zip(results.theatre.towns, results.theatre.population, strict=True))
+    common = caps[caps["share"] >= COMMON].assign(population=caps["town"].map(population)).sort_values(
+        ["population", "share"], ascending=[False, False], kind="stable")
+    lines += ["", "Most populous towns to change hands in one replicate in ten or more (share, median date, 5% .. 95%):"]
     if caps.empty:  # the header alone read as if the list had been lost
         lines.append("  none: no town changed hands in any replicate")
-    for row in caps.head(towns_shown).itertuples():
-        lines.append(f"  {row.town:<24} → {name(row.to):<22} {row.share:4.0%}  {row.q50}  ({row.q05} .. {row.q95})")
-    if len(caps) > towns_shown:
-        lines.append(f"  ... {len(caps) - towns_shown} more in capture_dates.csv")
+    elif common.empty:
+        lines.append("  none: no town changed hands in one replicate in ten or more")
+    for row in common.head(towns_shown).itertuples():
+        lines.append(f"  {row.town:<24} → {name(row.to):<22} {row.share:4.0%}  {day(row.q50):<{DAY_WIDTH}}  ({day(row.q05)} .. {day(row.q95)})")
+    shown = common.head(towns_shown)
+    if shown["q50"].isna().any():
+        lines.append("  (never: more than half the replicates never see it, a replicate that never does counting as latest)")
+    if len(caps) > len(shown):
+        lines.append(f"  ... {len(caps) - len(shown)} more in capture_dates.csv (every change of hands)")
     lines += ["", f"Set against what was recorded: {prog} compare {results.path}"]
     return "\n".join(lines)

@@ -87,7 +87,7 @@ def simulated(s: OutcomeScore) -> str:
     if isinstance(o, ControllerOutcome):
         return ", ".join(f"{who(h)} in {share:.0%}" for h, share in a.shares.items())
     if isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
-        if a.middle is None:
+        if a.never == a.n:  # a median of None alone says only that more than half never see it
             return "never"
         text = day(a.middle) + (f" ({span(a.low, a.high)})" if a.low is not None else "")
         return text + (f"; never in {a.never} of {a.n}" if a.never else "")
