@@ -132,13 +132,15 @@ def test_the_run_summary_warns_that_casualties_under_a_ceasefire_are_one_sided_a
     moscow = summarise(simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml", end=dt.date(2020, 3, 30))))
     lines = moscow.splitlines()
     at = next(k for k, line in enumerate(lines) if line.startswith("Casualties (fighters): "))
-    caveat = " ".join(line.strip() for line in lines[at + 1:at + 3])
+    assert lines[at + 1].strip().startswith("strength points lost, at 100 fighters a point: the model's bookkeeping, not estimates")
+    caveat = " ".join(line.strip() for line in lines[at + 2:at + 4])
     assert caveat.startswith("a ceasefire was in force on 25 of the 25 days simulated: casualties under it are one-sided"), caveat
     assert "costs HTS nothing" in caveat and "do not read them as estimates" in caveat, caveat
     assert "Civilians displaced since 5 Mar 2020 (the scenario's start): " in moscow
     assert "Turkish soldiers killed since 5 Mar 2020: " in moscow
     campaign = summarise(simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2019, 12, 20))))
     assert "one-sided" not in campaign and "Civilians displaced since 1 Dec 2019 (the scenario's start): " in campaign
+    assert "the model's bookkeeping, not estimates" in campaign, "the campaign's casualties are no estimates either"
 
 
 FILES = (".py", ".csv", ".yaml", ".md", ".png", ".json", ".parquet")

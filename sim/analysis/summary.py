@@ -89,6 +89,8 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines.append("Towns held (start → end): " + ", ".join(
         f"{name(h)} {int(first[f'towns_{h}'])} → {int(last[f'towns_{h}'])}" for h in HOLDERS))
     lines.append("Casualties (fighters): " + ", ".join(f"{name(h)} {int(last[f'casualties_{h}']):,}" for h in HOLDERS))
+    lines.append(f"  strength points lost, at {sc.combat.fighters_per_point:g} fighters a point: the model's bookkeeping, "
+                 "not estimates")
     lines += _one_sided(ts)
     # Counted from the scenario's start, as the model counts them: a run from March knows nothing of the winter's million.
     lines.append(f"Turkish soldiers killed since {date_words(sc.start, '%b')}: {int(last['turkish_deaths'])}")
