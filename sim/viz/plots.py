@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from ..analysis.aggregate import all_captures, timeseries_quantiles
+from ..analysis.aggregate import all_captures, date_quantile, timeseries_quantiles
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
@@ -144,11 +144,14 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
         # Over the reported diamonds (zorder 5): a capture on the reported day was hidden under one.
         ax.scatter(x, y + jitter, s=16 if n > 1 else 22, color=FACTION_COLOURS[row.to], alpha=0.75 if n > 1 else 1.0, lw=0,
                    zorder=6, gid="simulated")
-        if len(x) >= 4:
+        if n >= 4 and len(x):  # over every run, one that never sees it counting as later than any day, as compare's
             middle = True
-            q25, q50, q75 = np.quantile(x.astype("datetime64[D]").astype(float), [0.25, 0.5, 0.75])
-            ax.plot(np.array([q25, q75]).astype("datetime64[D]"), [y, y], color="#303030", lw=1.2, zorder=2)
-            ax.plot(np.array([q50]).astype("datetime64[D]"), [y], marker="|", ms=12, color="#303030", zorder=7)
+            q25, q50, q75 = (date_quantile(np.sort(x.astype("datetime64[D]")), q, runs=n) for q in (0.25, 0.5, 0.75))
+            end = np.datetime64(results.end + dt.timedelta(days=2), "D")  # "never": the line runs off the last day
+            if q25 is not None:
+                ax.plot([q25, q75 if q75 is not None else end], [y, y], color="#303030", lw=1.2, zorder=2)
+            if q50 is not None:
+                ax.plot([q50], [y], marker="|", ms=12, color="#303030", zorder=7)
         ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
         for o in row.outcomes:
