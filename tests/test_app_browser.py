@@ -77,7 +77,7 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
             page.get_by_text(re.compile(rf"^{RUNS} replicates of {re.escape(WHATIF)}")).first.wait_for(timeout=180_000)
             assert page.get_by_text(f"its baseline {WHATIF}").count() > 0, "the baseline is the picked what-if"
             assert shown_date(page) == "2020-03-05"
-            date_slider = page.locator(".v-input", has=page.locator("label", has_text="Date")).first
+            date_slider = page.locator(".v-input", has=page.locator("label", has_text="Day")).first
             click_slider_at(date_slider, 0.55)
             page.wait_for_function("() => !document.body.innerText.includes('Showing 5 March 2020')")
             date = shown_date(page)
