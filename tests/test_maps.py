@@ -275,7 +275,7 @@ def test_map_cli_end_to_end_and_bad_dates(toy_results, tmp_path, capsys):
     assert (tmp_path / "ab.png").exists()
     capsys.readouterr()
     assert main(["map", str(single), "--date", "2020-02-30"]) == 2
-    assert "'2020-02-30' is not a date" in capsys.readouterr().err
+    assert "2020-02-30 does not exist: February 2020 has 29 days" in capsys.readouterr().err
     assert main(["map", str(single), "--date", "2021-01-01"]) == 2
     assert "outside the run (2020-01-01 .. 2020-01-15)" in capsys.readouterr().err
 
