@@ -18,7 +18,7 @@ import pandas as pd
 from ..analysis.comparison import INTERVAL, MIN_REPLICATES, QUANTITIES, Comparison, Difference, bootstrap_diff, patrol_difference
 from ..analysis.report import markdown_table
 from ..analysis.scoring import LOWER_IS_BETTER
-from ..names import DISPLAY_NAMES, HOLDERS
+from ..names import DISPLAY_NAMES, HOLDERS, date_words
 from .outcome_words import described, left_aligned
 
 MINUS = "\u2212"
@@ -186,7 +186,7 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
     shares = " (shares in %, their differences in percentage points)" if any(d.name in SHARES for d in quantities) else ""
     if any(d.name.startswith("casualties_") for d in quantities):
         notes.append(CASUALTIES_CAVEAT)
-    return (f"**On {day.day} {day:%B %Y} (the maps' date): means over the replicates**{shares}\n\n" + table(rows)
+    return (f"**On {date_words(day)} (the maps' date): means over the replicates**{shares}\n\n" + table(rows)
             + ("\n\n" + ". ".join(notes) + "." if notes else ""))
 
 
@@ -200,17 +200,17 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     moved = towns[towns["diff"] != 0]
     moved = moved.reindex(moved["diff"].abs().sort_values(ascending=False, kind="stable").index)
     if moved.empty:
-        return f"**Towns**: no town's chance of being held by the government differs on {day.day} {day:%B %Y}."
+        return f"**Towns**: no town's chance of being held by the government differs on {date_words(day)}."
     shown = moved.head(TOWNS_SHOWN)
     rows = [{"town": t.town, A: percent(t.p_regime_a), B: percent(t.p_regime_b), "B − A": points(t.diff)}
             | ({intervals_name(): f"{points(t.low)} to {points(t.high)}"} if c.intervals else {}) for t in shown.itertuples()]
     which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
-    head = (f"**Towns: {which} whose chance of being held by the government changed most** on {day.day} {day:%B %Y}, "
+    head = (f"**Towns: {which} whose chance of being held by the government changed most** on {date_words(day)}, "
             "largest change first: the share of replicates in which the government holds each, in A and in B")
     more = len(moved) - len(shown)
     tail = (f"{f'**{more}** other towns changed too, by as much or less, and ' if more else 'No other changed: '}"
             f"**{len(towns) - len(moved)}** "
-            f"did not change at all. The comparison CSV has every town on {c.date.day} {c.date:%B %Y} (the last day both "
+            f"did not change at all. The comparison CSV has every town on {date_words(c.date)} (the last day both "
             "simulate).")
     return f"{head}\n\n{table(rows)}\n\n{tail}"
 
@@ -261,7 +261,7 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
     named = ("no town's chance of being held by the government differs by 5 points or more" if moved.empty else
              "the towns whose chance of being held by the government changed most are "
              + _and([f"{t.town} ({t.p_regime_a:.0%} → {t.p_regime_b:.0%})" for t in moved.itertuples()]))
-    return (f"**In short** ({names[1]} against {names[0]}): {scores}; on {day.day} {day:%B %Y} (the maps' date) the "
+    return (f"**In short** ({names[1]} against {names[0]}): {scores}; on {date_words(day)} (the maps' date) the "
             f"government holds {held.b:.1f} towns against {held.a:.1f} ({held.b - held.a:+.1f}, means over the "
             f"replicates), and {named}.")
 
