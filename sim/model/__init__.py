@@ -1,6 +1,7 @@
 """The model: one day per step, five factions acting on numpy arrays over (replicates, towns).
 
-- ``model``: ``CeasefireModel`` (Mesa ``Model``): the state, the day's order, the reporters; a batch of replicates.
+- ``model``: ``CeasefireModel`` (Mesa ``Model``): the state, the day's order; a batch of replicates.
+- ``reporters``: what the model reports each day (the columns of ``timeseries.csv``), as Mesa model reporters.
 - ``factions``, ``regime``, ``opposition``: the five factions (Mesa ``Agent``\\s), one class each, one method per rule.
 - ``combat``: attrition, withdrawal, rout, and collapse that spreads (shock, pockets, abandonment).
 - ``ceasefire``: truces and agreements as a state machine, and every rule about them.

@@ -45,11 +45,17 @@ def flee(model: CeasefireModel) -> None:
         rate = np.where(towns.within_radius(m.theatre, radius, hit) & ~gov, per_town(p.flee_air) * air, rate)
     offensive = m.regime.on_offensive[:, None]
     if offensive.any():
-        front = gov & (m.government_flanks() < m.neighbours.degree)  # government towns on the front
-        near = towns.within_radius(m.theatre, radius, front) & ~gov & offensive
+        near = m.of_control("near_front", lambda: near_front(m, radius)) & offensive
         rate = np.maximum(rate, np.where(near, per_town(p.flee_front) * air, 0.0))
     rate = np.where(hit, np.maximum(rate, per_town(p.flee_assault)), rate)
     leave(m, rate * m.leaves)
+
+
+def near_front(model: CeasefireModel, radius: float) -> np.ndarray:
+    """(replicates, towns) opposition towns within ``radius`` km of a government-held town on the front."""
+    gov = model.controller == REGIME
+    front = gov & (model.government_flanks() < model.neighbours.degree)  # government towns on the front
+    return towns.within_radius(model.theatre, radius, front) & ~gov
 
 
 def flee_capture(model: CeasefireModel, rep: np.ndarray, town: np.ndarray) -> None:

@@ -134,8 +134,10 @@ class Turkey(FactionAgent):
         """Soldiers at posts overlooking the fighting come under fire, whoever attacks: called once every side has declared."""
         m, p = self.model, self.p
         hit = m.attack_force > 0
-        near = hit | (towns.held_neighbours(m.neighbours, hit) > 0)
-        exposed = (towns.posts_near(m.theatre, near) & m.post_standing).sum(axis=1)
+        exposed = np.zeros(m.replicates, np.int64)  # posts near the fighting: none on a quiet day (most days of a truce)
+        if hit.any():
+            near = hit | (towns.held_neighbours(m.neighbours, hit) > 0)
+            exposed = (towns.posts_near(m.theatre, near) & m.post_standing).sum(axis=1)
         deaths = streams.poisson(m.keys, m.day, Draw.POST_DEATHS, p.exposure * exposed + p.combat_exposure * self.escalation)
         self.lose_soldiers(deaths, "exposure")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import mesa
@@ -41,8 +41,9 @@ from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
 from .params import by_holder, per_town, replicates_of, stacked_scenario
 from .regime import Regime
+from .reporters import REPORTERS
 
-REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
+REGIME = HolderCode.REGIME
 
 
 class CeasefireModel(mesa.Model):
@@ -115,8 +116,8 @@ class CeasefireModel(mesa.Model):
         self.shock = np.zeros((r, t.n))
         self._pockets = np.zeros((r, t.n), bool)  # opposition towns cut off from the rear: see pockets()
         self._pockets_stale = np.ones(r, bool)  # replicates where a town passed to or from the government since
-        self.changes = 0  # how often towns have changed hands (in any replicate): see government_flanks()
-        self._flanks_at = -1  # the value of `changes` when government_flanks() last counted
+        self.changes = 0  # how often towns have changed hands (in any replicate): see of_control()
+        self._of_control: dict[str, tuple[int, np.ndarray]] = {}  # name -> (`changes` then, value): see of_control()
         self.security = np.zeros((r, t.n))  # how safe a patrol is at each town
         self.military_police = np.zeros((r, t.n), bool)
         self.lost_by_regime = np.zeros((r, t.n), bool)
@@ -130,6 +131,7 @@ class CeasefireModel(mesa.Model):
         # Turkish posts, each a site that overlooks the towns beside it.
         self.post_standing = np.repeat(np.array([p.standing_on(self.start) for p in t.posts], bool)[None, :], r, axis=0)
         self.encircled = towns.posts_encircled(t, self.controller, self.post_standing)
+        self._encircled_at = self.changes  # the value of `changes` when they were last looked at: see _update_encirclement
         self.survey_posts()
 
         self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
@@ -256,16 +258,19 @@ class CeasefireModel(mesa.Model):
         self._pockets_stale[rep[((old == REGIME) != (new == REGIME)) & ~harmless]] = True
         self._pockets[rep[harmless], town[harmless]] = False
 
-    def government_flanks(self) -> np.ndarray:
-        """(replicates, towns) how many of each town's road neighbours the government holds (read-only).
+    def of_control(self, name: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """``compute()``, which reads who holds each town and nothing else that changes, kept under ``name`` and
+        computed again only after towns have changed hands (read-only): on most days none do."""
+        at, value = self._of_control.get(name, (-1, None))
+        if at != self.changes:
+            value = compute()
+            self._of_control[name] = (self.changes, value)
+        return value
 
-        The regime's choice of targets, abandonment and flight all read it; it
-        is counted again only after towns have changed hands.
-        """
-        if self._flanks_at != self.changes:
-            self._flanks = towns.held_neighbours(self.neighbours, self.controller == REGIME)
-            self._flanks_at = self.changes
-        return self._flanks
+    def government_flanks(self) -> np.ndarray:
+        """(replicates, towns) how many of each town's road neighbours the government holds (read-only): the regime's
+        choice of targets, abandonment and flight all read it."""
+        return self.of_control("flanks", lambda: towns.held_neighbours(self.neighbours, self.controller == REGIME))
 
     def pockets(self) -> np.ndarray:
         """(replicates, towns) opposition towns cut off from the rear (see :func:`towns.cut_off`).
@@ -328,7 +333,14 @@ class CeasefireModel(mesa.Model):
         self.security = np.where(grow, self.security + per_town(self.turkey.p.corridor_policing) * (1.0 - self.security), self.security)
 
     def _update_encirclement(self) -> None:
-        """Encircle posts cut off by the day's fighting (see :func:`sim.model.towns.posts_encircled`), and say so."""
+        """Encircle posts cut off by the day's fighting (see :func:`sim.model.towns.posts_encircled`), and say so.
+
+        With no town changed hands since the last look, nothing is: a post set up or withdrawn since was looked at then
+        (sim.model.events), and no other post's encirclement depends on it.
+        """
+        if self._encircled_at == self.changes:
+            return
+        self._encircled_at = self.changes
         now = towns.posts_encircled(self.theatre, self.controller, self.post_standing)
         for r, k in zip(*np.nonzero(now & ~self.encircled), strict=True):
             post = self.theatre.posts[k]
@@ -350,8 +362,7 @@ class CeasefireModel(mesa.Model):
         self.post_history[:, self.steps] = self.post_standing
         self.encircled_history[:, self.steps] = self.encircled
         # (replicates, holders) towns each holds today, counted once for the three reporters that read it.
-        offset = np.arange(self.replicates)[:, None] * len(HOLDERS)
-        self.towns_held = np.bincount((self.controller + offset).ravel(), minlength=self.replicates * len(HOLDERS)).reshape(-1, len(HOLDERS))
+        self.towns_held = self.of_control("towns_held", lambda: towns.held_counts(self.controller))
         if roads := sorted(self.patrolled_today):  # each patrol read on its own day, only where it drove
             went = np.array([self.patrolled_today.pop(road) for road in roads])  # (roads, replicates)
             driven = np.where(went, [self.patrol_coverage[road] for road in roads], 0.0).sum(axis=0)
@@ -374,26 +385,3 @@ class CeasefireModel(mesa.Model):
         self._casualties_seen = {name: v.copy() for name, v in self.casualties.items()}
         bound = ceasefire.binding(self, "regime")
         assert not (bound[:, None] & (self.attack_side == REGIME)).any(), "the regime attacked while bound by a ceasefire"
-
-
-# timeseries.csv column -> (replicates,) value on the day. Mesa's collector stores a deep copy of each, so none is copied here.
-REPORTERS = {
-    "towns_regime": lambda m: m.towns_held[:, REGIME],
-    "towns_hts": lambda m: m.towns_held[:, HTS_CODE],
-    "towns_rebels": lambda m: m.towns_held[:, REBELS],
-    "front_km": lambda m: towns.front_km(m.theatre, m.controller).round(3),
-    "ceasefire": ceasefire.state_labels,
-    "violations": lambda m: m.deal.violations if m.deal else np.zeros(m.replicates, np.int64),
-    "regime_pressure": lambda m: m.deal.pressure.round(6) if m.deal else np.zeros(m.replicates),
-    "air_effort": lambda m: m.russia.air,
-    "turkish_escalation": lambda m: m.turkey.escalation.round(6),
-    "turkish_troops": lambda m: np.full(m.replicates, m.turkey.troops),
-    "encircled_posts": lambda m: m.encircled.sum(axis=1),
-    "regime_force": lambda m: m.regime.force.round(6),
-    "hts_reserve": lambda m: m.hts.force.round(6),
-    "rebel_reserve": lambda m: m.rebels.force.round(6),
-    **{f"casualties_{name}": (lambda m, name=name: m.casualties[name].round()) for name in ("regime", "hts", "rebels", "russia")},
-    "turkish_deaths": lambda m: m.turkey.deaths,
-    "displaced": lambda m: m.displaced.round(),
-    "patrol_coverage": lambda m: m.coverage_shown,
-}

@@ -104,8 +104,11 @@ class Regime(FactionAgent):
         held_back = ceasefire.regime_holds_back(self.model, self)
         self.follow_front()
         groups = self.active_groups
-        if groups:
+        if groups and not held_back.all():
             self.assault(groups, self.front_today(), free=~held_back)
+        else:  # a deal holds every replicate back (most days of a truce): nothing to choose, nothing committed
+            for g in groups:
+                g.committed = np.zeros(self.model.replicates)
 
     def deploy(self, group: ForceGroup) -> None:
         """The group takes position facing its objective, keeping the ground it already stands on.

@@ -21,7 +21,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..io.theatre import EARTH_KM_PER_DEG, NeighbourTable, Theatre
-from ..names import HolderCode
+from ..names import HOLDERS, HolderCode
 
 REGIME = HolderCode.REGIME
 
@@ -49,6 +49,13 @@ def front_km(theatre: Theatre, controller: np.ndarray) -> np.ndarray:
     gov = controller == REGIME
     # A row sum, not a matrix product: BLAS may add in a different order for another batch size.
     return ((gov[:, theatre.edge_u] != gov[:, theatre.edge_v]) * theatre.edge_km).sum(axis=1)
+
+
+def held_counts(controller: np.ndarray) -> np.ndarray:
+    """(replicates, holders) how many towns each holder holds."""
+    r = controller.shape[0]
+    offset = np.arange(r)[:, None] * len(HOLDERS)
+    return np.bincount((controller + offset).ravel(), minlength=r * len(HOLDERS)).reshape(-1, len(HOLDERS))
 
 
 def on_front(table: NeighbourTable, controller: np.ndarray) -> np.ndarray:

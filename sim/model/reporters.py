@@ -1,0 +1,38 @@
+"""What the model reports each day: the columns of ``timeseries.csv``, as Mesa model reporters.
+
+Each reads the model's state at the end of a day, for every replicate of the
+batch at once. Those that depend on who holds each town alone are counted
+again only after towns have changed hands (:meth:`CeasefireModel.of_control
+<sim.model.model.CeasefireModel.of_control>`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..names import HolderCode
+from . import ceasefire, towns
+
+REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
+
+# timeseries.csv column -> (replicates,) value on the day. Mesa's collector stores a deep copy of each, so none is copied here.
+REPORTERS = {
+    "towns_regime": lambda m: m.towns_held[:, REGIME],
+    "towns_hts": lambda m: m.towns_held[:, HTS_CODE],
+    "towns_rebels": lambda m: m.towns_held[:, REBELS],
+    "front_km": lambda m: m.of_control("front_km", lambda: towns.front_km(m.theatre, m.controller).round(3)),
+    "ceasefire": ceasefire.state_labels,
+    "violations": lambda m: m.deal.violations if m.deal else np.zeros(m.replicates, np.int64),
+    "regime_pressure": lambda m: m.deal.pressure.round(6) if m.deal else np.zeros(m.replicates),
+    "air_effort": lambda m: m.russia.air,
+    "turkish_escalation": lambda m: m.turkey.escalation.round(6),
+    "turkish_troops": lambda m: np.full(m.replicates, m.turkey.troops),
+    "encircled_posts": lambda m: m.encircled.sum(axis=1),
+    "regime_force": lambda m: m.regime.force.round(6),
+    "hts_reserve": lambda m: m.hts.force.round(6),
+    "rebel_reserve": lambda m: m.rebels.force.round(6),
+    **{f"casualties_{name}": (lambda m, name=name: m.casualties[name].round()) for name in ("regime", "hts", "rebels", "russia")},
+    "turkish_deaths": lambda m: m.turkey.deaths,
+    "displaced": lambda m: m.displaced.round(),
+    "patrol_coverage": lambda m: m.coverage_shown,
+}
