@@ -172,21 +172,6 @@ def test_a_group_driven_off_its_ground_falls_back_to_the_front_facing_its_object
     assert m.controller[0, 1] != 0 and m.regime.groups["b"].ground[0].tolist() == [True, False, False, False]
 
 
-def test_a_group_moves_into_a_chain_of_towns_gained_on_one_day(build):
-    # "a" stands at T0 and takes T1; the same day "b", from X north of T2, takes T2. Only the towns gained next to
-    # a's old ground joined it, one hop a day: T2, next to T1 but not to T0, never did, and "a" stood at T0-T1 with
-    # no enemy one road away, its axis (T4) untouched. Had b taken T2 a day later, "a" would have gone on.
-    build.theatre([*[(f"T{i}", 35.5, 36.0 + 0.055 * i, c) for i, c in enumerate(("regime", "hts", "hts", "hts", "hts"))],
-                   ("X", 35.545, 36.11, "regime")],
-                  [*[(f"T{i}", f"T{i + 1}", "M9") for i in range(4)], ("X", "T2", "M9")])
-    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "deploy_km": 1, "regen": 0}}
-    events = [push(["T1", "T4"], group="a", force=50), push(["T2"], group="b", force=50)]
-    r = simulate(scenario(build, factions, events, end="2020-01-10"))
-    first = {town: date for date, town, _ in captures(r)}
-    assert first["T1"] == first["T2"] == "2020-01-02"  # the same day, the first
-    assert {"T3", "T4"} <= set(first), "a goes on along its axis from the ground b took"
-
-
 def test_an_offensive_event_cannot_stop_a_group_that_was_never_formed(build):
     from sim.errors import InputError
 

@@ -142,11 +142,7 @@ class Regime(FactionAgent):
         ground = np.stack([g.ground for g in placed]) & gov  # (groups, replicates, towns)
         rep, town = np.nonzero(gained)  # a few towns a day: look at their neighbours only
         nbr, valid = m.neighbours.nbr[town], m.neighbours.valid[town]  # (gains, neighbours)
-        while True:  # a chain of towns gained the same day joins as it would have over several days
-            joined = (ground[:, rep[:, None], nbr] & valid).any(axis=2) & ~ground[:, rep, town]
-            if not joined.any():
-                break
-            ground[:, rep, town] |= joined
+        ground[:, rep, town] |= (ground[:, rep[:, None], nbr] & valid).any(axis=2)
         lost = ~ground.any(axis=2)
         for g, mine, off in zip(placed, ground, lost, strict=True):
             if off.any():
