@@ -791,6 +791,24 @@ def test_turkish_drones_strike_only_in_a_declared_intervention(build):
     assert struck["regime_force"].iloc[-1] < spared["regime_force"].iloc[-1] - 10, "Spring Shield's drones do strike"
 
 
+def test_an_intervention_of_intensity_0_is_still_a_declared_campaign(build):
+    """The drones' switch was the floor an intervention holds escalation at (> 0), not whether one is in force: at
+    intensity 0 (in a Share's range, a sweep's end point) Spring Shield in force struck nothing, however escalated."""
+    line_theatre(build, controllers=("regime", *["hts"] * 8))
+    strike = ev(date="2020-01-02", type="strike", by="regime", town="T1", casualties={"turkey": 30})  # escalation 0.3
+
+    def regime_force(drones, intensity, name):
+        factions = {**STRONG_REGIME, "turkey": {"drone_strength": drones, "escalation_per_death": 0.01, "escalation_decay": 0,
+                                               "exposure": 0, "combat_exposure": 0}}
+        shield = ev(id="shield", date="2020-01-06", type="intervention", name="shield", intensity=intensity)
+        return simulate(scenario(build, factions, [push(["T8"]), strike, shield], name=name)).timeseries.set_index("date")
+
+    struck, spared = regime_force(5.0, 0.0, "a.yaml"), regime_force(0.0, 0.0, "b.yaml")
+    assert (struck["turkish_escalation"].iloc[2:] > 0.2).all()
+    assert struck.loc[:"2020-01-05", "regime_force"].equals(spared.loc[:"2020-01-05", "regime_force"])
+    assert struck["regime_force"].iloc[-1] < spared["regime_force"].iloc[-1] - 10, "the campaign in force strikes"
+
+
 def test_a_reported_strike_is_not_carried_out_while_its_striker_keeps_a_deal(build):
     # A what-if in which the government keeps a truce still had it kill the strike's Turkish soldiers.
     line_theatre(build, controllers=("regime", "hts", "hts"))

@@ -85,6 +85,9 @@ def no_indices(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame | None =
         return (f"No sensitivity indices: they need {MIN_POINTS} points or more (RBD-FAST's bootstrap halves them, and "
                 f"it needs more than 40), and this sweep has {len(points)}{so_far}, so sensitivity.csv holds only its "
                 f"header. For indices, sample more points ({more}).")
+    if design["sample"] == "sobol" and len(points) < manifest["points"]:  # Saltelli's blocks are read by position
+        return (f"No Sobol indices: they need every point of the design, read in blocks of {len(_varied(design)) + 2}, "
+                f"and this sweep has {len(points)} of {manifest['points']} (unfinished): rerun the same command to complete it.")
     if sens is not None and sens.empty:
         return ("No sensitivity indices: every metric is undefined in some runs (NaN, e.g. no ceasefire in the window) or "
                 "the same at every point, so there is no variance to apportion.")

@@ -258,6 +258,7 @@ class InterventionEvent(LastingEvent):
         for e in self.kind_in_force():
             floor = np.maximum(floor, e.spec.intensity)
         self.model.turkey.floor = floor if self.model.turkey.p.may_escalate else 0.0
+        self.model.turkey.intervening = bool(self.kind_in_force())  # at intensity 0 too: a declared campaign all the same
 
 
 class AirPolicyEvent(LastingEvent):

@@ -86,6 +86,7 @@ class Turkey(FactionAgent):
         r = model.replicates
         self.escalation = np.zeros(r)
         self.floor = 0.0  # the highest intensity of the interventions in force (events.InterventionEvent)
+        self.intervening = False  # whether any is in force, whatever its intensity: the drones' campaign (strike)
         self.troops = 0.0  # thousands deployed in the theatre (reinforcement events)
         self.deaths = np.zeros(r, np.int64)
         self._deaths_seen = np.zeros(r, np.int64)
@@ -124,8 +125,7 @@ class Turkey(FactionAgent):
         """
         m = self.model
         guarantor = m.deal is not None and self.name in m.deal.parties
-        declared = np.asarray(self.floor) > 0
-        firing = self.escalation * declared * ~(ceasefire.binding(m, m.regime.name) & guarantor)
+        firing = self.escalation * self.intervening * ~(ceasefire.binding(m, m.regime.name) & guarantor)
         if firing.any():
             noise = streams.lognormal(m.keys, m.day, Draw.DRONE_LOSS, m.combat_params.noise)
             m.regime.lose(self.p.drone_strength * firing * noise)
