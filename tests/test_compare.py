@@ -201,6 +201,33 @@ def test_joint_intervals_call_no_change_where_there_is_none_and_keep_the_real_on
     assert sum(n > 0 for n in together) <= 5, together
 
 
+def test_a_joint_interval_that_reaches_zero_ends_at_zero_not_at_a_rounding_error():
+    # A walkthrough's what-if listed "Hass passes to the government: 7.5% -> 20%, interval 0 to +25" among the outcomes
+    # that changed beyond chance: where a bound is 0 in exact arithmetic (the observed |t| is the critical value drawn
+    # from the null), floating point left +-1e-17, and its sign decided "beyond chance". One pair in twenty differing
+    # is not told from chance, whichever way the rounding falls.
+    import numpy as np
+
+    from sim.analysis.comparison import Difference, joint_intervals
+    from sim.app.compare_words import beyond_chance
+
+    a = np.zeros((20, 2))
+    a[::3, 0] = 1.0
+    b = a.copy()
+    b[19, 0] = 1.0  # one pair of twenty differs, in each column
+    b[0, 1] = 1.0
+    lo, hi = joint_intervals(a, b, paired=True, rng=np.random.default_rng(0))
+    assert lo.tolist() == [0.0, 0.0], lo
+    assert not any(beyond_chance(Difference("x", a[:, k].mean(), b[:, k].mean(), lo[k], hi[k])) for k in range(2))
+    for seed in range(30):  # no bound is left a rounding error away from 0, paired or not
+        rng = np.random.default_rng(seed)
+        a = (rng.random((40, 8)) < 0.4).astype(float)
+        b = np.where(rng.random((40, 8)) < 0.1, 1.0 - a, a)
+        for paired in (True, False):
+            for bound in joint_intervals(a, b, paired=paired, rng=np.random.default_rng(seed)):
+                assert not ((bound != 0) & (np.abs(bound) < 1e-9)).any(), (seed, paired, bound)
+
+
 def test_a_date_error_counting_never_is_shown_as_a_lower_bound(theatre, outcomes):  # noqa: F811
     """An outcome some replicates never see read as a plain, small |date error| (1.0 d for one never captured):
     "never" counts as the day after the run ends, a lower bound. The table marks it; the number is unchanged."""
