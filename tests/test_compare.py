@@ -145,6 +145,25 @@ def test_cli_names_the_table_it_wrote_for_the_towns_not_shown(line20, tmp_path, 
     assert (tmp_path / "push" / "comparison_vs_still.csv").exists()
 
 
+def test_cli_says_what_each_key_quantity_counts_and_that_casualties_are_bookkeeping(line20, tmp_path, capsys):
+    """`compare A B`'s key quantities were bare metric names ("casualties_hts 22,373.5", "displaced 1,075,685.1"):
+    nothing said what they count, or that casualties are the model's bookkeeping, as the run summary and the app say;
+    a mean number of people came with tenths."""
+    still, push = line20
+    sim_cli(capsys, "run", still, "--runs", "2", "--workers", "1", "-q", "--out", tmp_path / "still")
+    sim_cli(capsys, "run", push, "--runs", "2", "--workers", "1", "-q", "--out", tmp_path / "push")
+    text = sim_cli(capsys, "compare", tmp_path / "still", tmp_path / "push")
+    section = text.split("means over replicates")[1].split("## Towns")[0]
+    key = section.split("\n\n")[2]  # the paragraph under the table
+    for name in ("towns_regime", "turkish_deaths", "displaced", "casualties_rebels", "violations"):
+        assert f"`{name}`" in key, (name, key)
+    assert "bookkeeping, not estimates" in key and "one-sided" in key
+    assert "since 1 Jan 2020" in key  # counted from the scenario's start, in words
+    from sim.analysis.report import markdown_table
+    row = markdown_table(pd.DataFrame([{"quantity": "displaced", "A": 1075685.1, "B - A": -406486.6}])).splitlines()[2]
+    assert "1,075,685 " in row and "-406,487 " in row and ".1" not in row
+
+
 def test_cli_gives_no_interval_from_a_single_replicate(line20, tmp_path, capsys):
     still, push = line20
     sim_cli(capsys, "run", still, "--no-map", "-q", "--out", tmp_path / "one")
