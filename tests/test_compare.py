@@ -20,7 +20,7 @@ from sim.analysis.results import Results
 from sim.analysis.scoring import HEADLINES, score
 from sim.cli import main
 
-from .conftest import ev, line_theatre
+from .conftest import ROOT, ev, line_theatre
 from .test_scoring import OUTCOMES, TRUE, TRUTHFUL, B, H, R, outcomes, results, run, theatre  # noqa: F401 - fixtures
 
 FROZEN = [[R, H, B]] * 7
@@ -431,3 +431,20 @@ def test_the_apps_words_give_the_median_and_the_replicates_that_never_see_it(the
     s = next(s for s in card.scores if s.outcome.id == "t1-falls")
     assert simulated(s).replace("\u00a0", " ") == "never (3 January 2020 – never); never in 3 of 5"
     assert md_column(scorecard_text(card), "simulated", "P(met)")["t1-falls"] == "never (3 Jan 2020 .. never); never in 3/5"
+
+
+def test_compare_of_one_folder_says_why_a_headline_score_is_not_given(tmp_path, capsys):
+    """`compare` of the Moscow ceasefire printed "-" for control accuracy, Brier and capture MAE and said nothing of
+    why (the app says: no outcome in the window reports who holds a town, or is a dated change of hands)."""
+    import sim
+    from sim.io.scenario import load_scenario
+
+    moscow = load_scenario(ROOT / "scenarios" / "moscow.yaml")
+    sim.write_run(sim.simulate(moscow, days=20), tmp_path / "run", map_png=False)
+    text = sim_cli(capsys, "compare", tmp_path / "run")
+    headline = md_tables(text)[0]
+    missing = [row[0] for row in headline[2:] if row[1] == "-"]
+    assert set(missing) >= {"control accuracy", "Brier", "capture MAE (days)"}, headline
+    for score in missing:
+        assert f"{score} is not given (-): " in text, (score, text)
+    assert "none of the outcomes in the window is a dated change of hands" in text

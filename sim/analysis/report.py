@@ -26,6 +26,15 @@ NOT_SCORED_NAMED = 5
 ERROR_HEADER = "|date error| d"
 
 
+# Why a headline score is not given ('-') for a scorecard: what it would need that the outcomes in the window lack.
+WHY_NOT_GIVEN = {
+    "outcomes met": "no outcome falls in the simulated window",
+    "control accuracy": "none of the outcomes in the window reports who holds a town on a date",
+    "Brier": "none of the outcomes in the window reports who holds a town on a date",
+    "capture MAE (days)": "none of the outcomes in the window is a dated change of hands",
+}
+
+
 def markdown_table(frame: pd.DataFrame) -> str:
     """A pipe table that reads well both in a terminal and rendered; a pipe inside a cell or a column's name is
     escaped ("\\|"), as Markdown needs it to be: a bare one starts a new cell (the `|date error| d` header
@@ -59,6 +68,7 @@ def _cell(value: object) -> str:
 def scorecard_text(card: Scorecard) -> str:
     r = card.results
     runs = len(r.runs)
+    missing = [score for score in WHY_NOT_GIVEN if math.isnan(card.headline()[score])]
     lines = [
         f"# {r.name} against the record",
         "",
@@ -68,6 +78,7 @@ def scorecard_text(card: Scorecard) -> str:
         "## Headline scores",
         "",
         markdown_table(headline_table(card)),
+        *(["", " ".join(f"{score} is not given (-): {WHY_NOT_GIVEN[score]}." for score in missing)] if missing else []),
         "",
         "## Outcomes",
         "",
