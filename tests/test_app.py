@@ -176,6 +176,25 @@ def test_the_time_series_kept_from_day_to_day_draws_what_a_new_figure_does():
         model.step()
 
 
+def test_the_time_series_writes_its_dates_as_the_figures_do_and_counts_deaths_in_whole_soldiers():
+    """The run tab's time series was the one figure with ISO dates on its axis ("2019-12-15"; the plots read "Dec, 15,
+    Jan" over a line naming the window), and its Turkish-deaths axis read 0.2, 0.4, ... while none had died."""
+    import re
+
+    model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
+    for _ in range(3):
+        model.step()
+    figure = LiveSeries(model.theatre, model.spec).draw(live_run(model))
+    figure.canvas.draw()
+    top, _, low, twin = figure.axes
+    dates = [t.get_text() for t in low.get_xticklabels()]
+    assert dates and not any(re.search(r"\d{4}-\d\d", d) for d in dates), dates
+    assert "Jan" in dates and "Mar" in dates, dates
+    assert low.get_xlabel() == "date (1 Dec 2019 – 5 Mar 2020)"
+    deaths = [t.get_text() for t in twin.get_yticklabels() if t.get_text()]
+    assert deaths and all(re.fullmatch(r"\d+", d) for d in deaths), deaths
+
+
 def test_the_week_s_changes_of_hands_name_the_factions_as_every_other_output_does():
     """The run tab's list reads "HTS → Government", as the summary, the plots and the animation do, not the codes."""
     events = pd.DataFrame([

@@ -20,7 +20,7 @@ from sim.analysis.results import Results
 from sim.analysis.scoring import HEADLINES, score
 from sim.cli import main
 
-from .conftest import ev, line_theatre
+from .conftest import ROOT, ev, line_theatre
 from .test_scoring import OUTCOMES, TRUE, TRUTHFUL, B, H, R, outcomes, results, run, theatre  # noqa: F401 - fixtures
 
 FROZEN = [[R, H, B]] * 7
@@ -145,6 +145,25 @@ def test_cli_names_the_table_it_wrote_for_the_towns_not_shown(line20, tmp_path, 
     assert (tmp_path / "push" / "comparison_vs_still.csv").exists()
 
 
+def test_cli_says_what_each_key_quantity_counts_and_that_casualties_are_bookkeeping(line20, tmp_path, capsys):
+    """`compare A B`'s key quantities were bare metric names ("casualties_hts 22,373.5", "displaced 1,075,685.1"):
+    nothing said what they count, or that casualties are the model's bookkeeping, as the run summary and the app say;
+    a mean number of people came with tenths."""
+    still, push = line20
+    sim_cli(capsys, "run", still, "--runs", "2", "--workers", "1", "-q", "--out", tmp_path / "still")
+    sim_cli(capsys, "run", push, "--runs", "2", "--workers", "1", "-q", "--out", tmp_path / "push")
+    text = sim_cli(capsys, "compare", tmp_path / "still", tmp_path / "push")
+    section = text.split("means over replicates")[1].split("## Towns")[0]
+    key = section.split("\n\n")[2]  # the paragraph under the table
+    for name in ("towns_regime", "turkish_deaths", "displaced", "casualties_rebels", "violations"):
+        assert f"`{name}`" in key, (name, key)
+    assert "bookkeeping, not estimates" in key and "one-sided" in key
+    assert "since 1 Jan 2020" in key  # counted from the scenario's start, in words
+    from sim.analysis.report import markdown_table
+    row = markdown_table(pd.DataFrame([{"quantity": "displaced", "A": 1075685.1, "B - A": -406486.6}])).splitlines()[2]
+    assert "1,075,685 " in row and "-406,487 " in row and ".1" not in row
+
+
 def test_cli_gives_no_interval_from_a_single_replicate(line20, tmp_path, capsys):
     still, push = line20
     sim_cli(capsys, "run", still, "--no-map", "-q", "--out", tmp_path / "one")
@@ -199,6 +218,33 @@ def test_joint_intervals_call_no_change_where_there_is_none_and_keep_the_real_on
         assert np.array_equal(*joint_intervals(a[:, 2:3], a[:, 2:3], paired=True, rng=rng)), "no run differs: a point"
     assert min(alone) >= 5, "one by one, chance makes changes in every comparison"
     assert sum(n > 0 for n in together) <= 5, together
+
+
+def test_a_joint_interval_that_reaches_zero_ends_at_zero_not_at_a_rounding_error():
+    # A walkthrough's what-if listed "Hass passes to the government: 7.5% -> 20%, interval 0 to +25" among the outcomes
+    # that changed beyond chance: where a bound is 0 in exact arithmetic (the observed |t| is the critical value drawn
+    # from the null), floating point left +-1e-17, and its sign decided "beyond chance". One pair in twenty differing
+    # is not told from chance, whichever way the rounding falls.
+    import numpy as np
+
+    from sim.analysis.comparison import Difference, joint_intervals
+    from sim.app.compare_words import beyond_chance
+
+    a = np.zeros((20, 2))
+    a[::3, 0] = 1.0
+    b = a.copy()
+    b[19, 0] = 1.0  # one pair of twenty differs, in each column
+    b[0, 1] = 1.0
+    lo, hi = joint_intervals(a, b, paired=True, rng=np.random.default_rng(0))
+    assert lo.tolist() == [0.0, 0.0], lo
+    assert not any(beyond_chance(Difference("x", a[:, k].mean(), b[:, k].mean(), lo[k], hi[k])) for k in range(2))
+    for seed in range(30):  # no bound is left a rounding error away from 0, paired or not
+        rng = np.random.default_rng(seed)
+        a = (rng.random((40, 8)) < 0.4).astype(float)
+        b = np.where(rng.random((40, 8)) < 0.1, 1.0 - a, a)
+        for paired in (True, False):
+            for bound in joint_intervals(a, b, paired=paired, rng=np.random.default_rng(seed)):
+                assert not ((bound != 0) & (np.abs(bound) < 1e-9)).any(), (seed, paired, bound)
 
 
 def test_a_date_error_counting_never_is_shown_as_a_lower_bound(theatre, outcomes):  # noqa: F811
@@ -385,3 +431,20 @@ def test_the_apps_words_give_the_median_and_the_replicates_that_never_see_it(the
     s = next(s for s in card.scores if s.outcome.id == "t1-falls")
     assert simulated(s).replace("\u00a0", " ") == "never (3 January 2020 – never); never in 3 of 5"
     assert md_column(scorecard_text(card), "simulated", "P(met)")["t1-falls"] == "never (3 Jan 2020 .. never); never in 3/5"
+
+
+def test_compare_of_one_folder_says_why_a_headline_score_is_not_given(tmp_path, capsys):
+    """`compare` of the Moscow ceasefire printed "-" for control accuracy, Brier and capture MAE and said nothing of
+    why (the app says: no outcome in the window reports who holds a town, or is a dated change of hands)."""
+    import sim
+    from sim.io.scenario import load_scenario
+
+    moscow = load_scenario(ROOT / "scenarios" / "moscow.yaml")
+    sim.write_run(sim.simulate(moscow, days=20), tmp_path / "run", map_png=False)
+    text = sim_cli(capsys, "compare", tmp_path / "run")
+    headline = md_tables(text)[0]
+    missing = [row[0] for row in headline[2:] if row[1] == "-"]
+    assert set(missing) >= {"control accuracy", "Brier", "capture MAE (days)"}, headline
+    for score in missing:
+        assert f"{score} is not given (-): " in text, (score, text)
+    assert "none of the outcomes in the window is a dated change of hands" in text

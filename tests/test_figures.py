@@ -128,6 +128,21 @@ def test_a_response_plot_of_five_parameters_is_not_a_strip():
     assert width / height < 2.5 and len([ax for ax in fig.axes if ax.get_visible()]) == 5
 
 
+def test_a_sweeps_figures_write_a_million_displaced_in_full_not_as_1e6():
+    """`sweep-report`'s response curve of `displaced` read 0.4 .. 1.2 under a "1e6" in the corner, and its heat map's
+    colour bar the same: a count of people is written out, with thousands separated, as the other figures do."""
+    rng = np.random.default_rng(0)
+    rows = pd.DataFrame({"a": np.repeat([0.0, 0.5, 1.0], 20), "b": np.tile([1.0, 2.0], 30)})
+    rows["displaced"] = 600_000 + 500_000 * rows["a"] + rng.normal(0, 20_000, len(rows))
+    response = response_plot(rows, rows.assign(point=range(len(rows))), ["a", "b"], "displaced")
+    colour_bar = heat_map(rows, "a", "b", "displaced", grid=True).axes[-1]
+    for axis in (response.axes[0].yaxis, colour_bar.yaxis):
+        axis.get_figure().canvas.draw()
+        labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+        assert axis.get_offset_text().get_text() == "", axis.get_offset_text().get_text()
+        assert any(re.fullmatch(r"\d{1,3}(,\d{3})+", label) for label in labels), labels
+
+
 def test_heat_map_ticks_are_rounded_and_cells_formatted_alike():
     assert tick_labels(np.linspace(0, 0.95, 5)) == ["0.00", "0.24", "0.47", "0.71", "0.95"]  # 0.2375 was printed whole
     assert tick_labels(np.array([0.5, 1.5, 2.5, 4.0])) == ["0.5", "1.5", "2.5", "4.0"]

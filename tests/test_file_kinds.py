@@ -132,3 +132,23 @@ def test_check_of_a_results_folder_or_its_manifest_says_what_reads_it(tmp_path, 
         assert "unknown key" not in err and "directory" not in err and err.count("\n") == 1, err
     assert main(["run", str(run / "manifest.json"), "--out", str(tmp_path / "never")]) == 2
     assert "this is the manifest of a run of scenario 'moscow'" in capsys.readouterr().err
+
+
+def test_compare_given_another_kind_of_file_as_its_outcomes_says_what_it_is(tmp_path, capsys):
+    # `compare RESULTS --outcomes scenarios/x.yaml` said "missing required key 'claims'", as if the scenario were a
+    # broken outcomes file.
+    run = tmp_path / "run"
+    short = load_scenario(MOSCOW, end=load_scenario(MOSCOW).start.replace(day=7))
+    sim.write_run(sim.simulate(short), run, map_png=False)
+    for file, said in ((MOSCOW, "this is a scenario file, not an outcomes file: use python -m sim run"),
+                       (SWEEP, "this is a sweep file, not an outcomes file"),
+                       (CLAIMS, "this is a claims record (the documented claims that events and outcomes cite by id), "
+                                "not an outcomes file")):
+        assert main(["compare", str(run), "--outcomes", str(file)]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "missing required key" not in err and err.count("\n") == 1, err
+    misspelt = tmp_path / "outcomes.yaml"  # an outcomes file whose 'outcomes' is misspelt is still read as one
+    misspelt.write_text("claims: claims.yaml\noutcome:\n  - {id: x}\n")
+    assert main(["compare", str(run), "--outcomes", str(misspelt)]) == 2
+    assert "missing required key 'outcomes'" in capsys.readouterr().err
+    assert not (run / "comparison.md").exists()

@@ -308,3 +308,15 @@ def test_patrol_coverage_mean_counts_the_patrols_that_completed_their_route(thea
     r.timeseries = r.timeseries.assign(**{f"towns_{h}": (r.history == k).sum(axis=1) for k, h in enumerate(("regime", "hts", "rebels"))},
                                        displaced=0.0, patrol_coverage=[np.nan, 0.2, 0.2, 1.0, 1.0, 1.0, 1.0])
     assert run_metrics(r, [], theatre)["patrol_coverage_mean"] == pytest.approx((0.2 + 1.0) / 2)
+
+
+def test_a_captures_reported_date_reads_as_the_day_it_changed_hands_not_as_a_deadline(build, theatre):
+    """`compare`'s table read "regime by 20 Dec 2019 (± 7 d)": "by" a date reads as a deadline, where the outcome is
+    met by a capture within 7 days either side of it."""
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + "  - {id: road, set: calibration, kind: road, description: the road, road: M9, "
+                    "by: regime, reported: 2020-01-04, tolerance_days: 2, source: [test-claim]}\n")
+    card = score(results(theatre, [run(0, TRUE)]), load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
+    reported = outcome_table(card, words=True).set_index("outcome")["reported"]
+    assert reported["t1-falls"] == "to regime on 3 Jan 2020 (± 1 d)"
+    assert reported["road"] == "regime first holds all of M9 on 4 Jan 2020 (± 2 d)"

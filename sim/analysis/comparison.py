@@ -105,7 +105,10 @@ def joint_intervals(a: np.ndarray, b: np.ndarray, *, paired: bool, rng: np.rando
     if not np.isfinite(c):  # so few runs that chance alone often makes every pair differ alike: nothing can be told
         return np.full_like(d, -1.0), np.full_like(d, 1.0)
     half = np.where(se > 0, c * se, 0.0)
-    return np.maximum(d - half, -1.0), np.minimum(d + half, 1.0)
+    # where the observed |t| is the critical value itself, a bound is 0 exactly; floating point leaves +-1e-17 there,
+    # and its sign would decide whether the interval "leaves out 0"
+    low, high = (np.where(np.abs(x) < 1e-12, 0.0, x) for x in (d - half, d + half))
+    return np.maximum(low, -1.0), np.minimum(high, 1.0)
 
 
 @dataclass

@@ -40,6 +40,7 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from ..errors import InputError, did_you_mean
 from ..io.claims import load_claims
+from ..io.kinds import SCENARIO_KEYS, file_kind, wrong_kind
 from ..io.safe_yaml import LDict, load_yaml
 from ..io.schema import Share, Strict
 from ..io.theatre import Theatre
@@ -310,6 +311,9 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
     """
     path = Path(path)
     tree = load_yaml(path)
+    other = wrong_kind(path, tree, "outcomes")  # a scenario given as --outcomes: say so, not "missing 'claims'"
+    if other is not None and (file_kind(tree) != "scenario" or (set(tree) & set(SCENARIO_KEYS)) - set(OutcomesFile.model_fields)):
+        raise other  # (an outcomes file with a misspelt 'outcomes' has only 'claims' of a scenario's keys: its key is named below)
     for key in ("claims", "outcomes"):
         if key not in tree:
             raise InputError(path, f"missing required key '{key}'", line=1, key=key)

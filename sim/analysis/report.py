@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
+from ..names import DISPLAY_NAMES, HOLDERS
 from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
 from .scoring import Scorecard, headline_table, outcome_table
 from .summary import day
@@ -23,6 +24,15 @@ from .summary import day
 # a line of 176 ids buries the table above it; the count says how many.
 NOT_SCORED_NAMED = 5
 ERROR_HEADER = "|date error| d"
+
+
+# Why a headline score is not given ('-') for a scorecard: what it would need that the outcomes in the window lack.
+WHY_NOT_GIVEN = {
+    "outcomes met": "no outcome falls in the simulated window",
+    "control accuracy": "none of the outcomes in the window reports who holds a town on a date",
+    "Brier": "none of the outcomes in the window reports who holds a town on a date",
+    "capture MAE (days)": "none of the outcomes in the window is a dated change of hands",
+}
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -51,13 +61,14 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "-"
-        return f"{value:.3f}" if abs(value) <= 1 else f"{value:,.1f}"
+        return f"{value:.3f}" if abs(value) <= 1 else f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"  # no tenths of a person
     return str(value)
 
 
 def scorecard_text(card: Scorecard) -> str:
     r = card.results
     runs = len(r.runs)
+    missing = [score for score in WHY_NOT_GIVEN if math.isnan(card.headline()[score])]
     lines = [
         f"# {r.name} against the record",
         "",
@@ -67,6 +78,7 @@ def scorecard_text(card: Scorecard) -> str:
         "## Headline scores",
         "",
         markdown_table(headline_table(card)),
+        *(["", " ".join(f"{score} is not given (-): {WHY_NOT_GIVEN[score]}." for score in missing)] if missing else []),
         "",
         "## Outcomes",
         "",
@@ -125,6 +137,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         f"## On {day(c.date)}: means over replicates",
         "",
         markdown_table(_differences(c.quantities, "quantity")),
+        *_quantities_key(c),
     ]
     moved = c.towns[(c.towns["diff"].abs() >= 0.05)].sort_values("diff", key=abs, ascending=False)
     lines += ["", f"## Towns: probability the government holds them on {day(c.date)}", ""]
@@ -161,6 +174,30 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
             f"it; a shift to or from never is a bound, never standing for {day(c.date + dt.timedelta(days=1))} (≥: at least that "
             "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
             "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.", ""]
+
+
+# What each key quantity counts, in words ({start}: A's first day); a comparison keeps the names the CSV and sweeps use.
+QUANTITY_KEY = {
+    **{f"towns_{h}": f"places held by {DISPLAY_NAMES[h]} that day" for h in HOLDERS},
+    "turkish_deaths": "Turkish soldiers killed since {start}",
+    "displaced": "civilians displaced since {start}",
+    **{f"casualties_{h}": f"fighters lost by {DISPLAY_NAMES[h]} since {{start}}" for h in HOLDERS},
+    "violations": "attacks against the deal current that day, since it was made",
+    "patrol_coverage_mean": "the mean share of the route the joint patrols covered",
+}
+
+
+def _quantities_key(c: Comparison) -> list[str]:
+    """The paragraph under the key quantities: what each counts, since when, and that casualties are bookkeeping."""
+    start = day(c.a.results.start)
+    named = [f"`{d.name}` {QUANTITY_KEY[d.name].format(start=start)}" for d in c.quantities if d.name in QUANTITY_KEY]
+    if not named:
+        return []
+    text = "; ".join(named) + "."
+    if any(d.name.startswith("casualties_") for d in c.quantities):
+        text += (" Casualties are strength points lost, counted as fighters: the model's bookkeeping, not estimates, "
+                 "and one-sided under a ceasefire (a raid that breaks it costs the raider nothing).")
+    return ["", text]
 
 
 def _median_words(d: DateShift, days: float) -> str:

@@ -215,9 +215,9 @@ def _reported(o: OutcomeBase, day=str) -> str:  # noqa: ANN001 - a date's writer
         case FrontOutcome():
             return f"front of {day(o.reference)} on {day(o.date)} (>= {o.min_accuracy:.0%} of towns)"
         case CaptureOutcome():
-            return f"{o.by} by {day(o.reported)} (± {o.tolerance_days} d)"
+            return f"to {o.by} on {day(o.reported)} (± {o.tolerance_days} d)"  # not "by": met either side of it
         case RoadOutcome():
-            return f"{o.by} holds all of {o.road or ', '.join(o.towns)} by {day(o.reported)} (± {o.tolerance_days} d)"
+            return f"{o.by} first holds all of {o.road or ', '.join(o.towns)} on {day(o.reported)} (± {o.tolerance_days} d)"
         case EventOutcome():
             return f"{o.event} {day(o.reported)} (window {day(o.window[0])} .. {day(o.window[1])})"
         case QuantityOutcome():

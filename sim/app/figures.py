@@ -16,17 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import matplotlib.dates as mdates
 import numpy as np
 import solara
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedFormatter, FixedLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
 
 from ..analysis.results import RunData
 from ..io.schema import Scenario
 from ..io.theatre import Theatre
-from ..names import HOLDERS
+from ..names import HOLDERS, date_words
 from ..viz.drawing import DYNAMIC_GIDS, control_handles, draw_control_layers
 from ..viz.figures import control_map_figure, run_title
 from ..viz.geometry import layout
@@ -186,7 +187,12 @@ class LiveSeries:
         low.set_ylabel("displaced\n(thousands)", fontsize=8)
         twin.set_ylabel("Turkish deaths", fontsize=8, color=FACTION_COLOURS["turkey"])
         low.set_xlim(np.datetime64(scenario.start - dt.timedelta(days=1)), np.datetime64(scenario.end + dt.timedelta(days=2)))
+        locator = mdates.AutoDateLocator(maxticks=10)  # dates as `python -m sim plot` writes them: "Dec, 15, Jan"
+        low.xaxis.set_major_locator(locator)
+        low.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, offset_formats=[""] * 6))
+        low.set_xlabel(f"date ({date_words(scenario.start, '%b')} – {date_words(scenario.end, '%b')})", fontsize=8)
         fix_ticks(low.xaxis)
+        twin.yaxis.set_major_locator(MaxNLocator(integer=True))  # soldiers: no 0.2 of one
         for ax in (top, low, twin):
             ax.tick_params(labelsize=7)
 

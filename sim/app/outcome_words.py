@@ -24,7 +24,7 @@ from ..analysis.outcomes import (
     QuantityOutcome,
     RoadOutcome,
 )
-from ..analysis.report import markdown_table
+from ..analysis.report import WHY_NOT_GIVEN, markdown_table
 from ..analysis.scoring import OutcomeScore, Scorecard, answer, short_number
 from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES, date_words
@@ -158,15 +158,6 @@ SCORE_MEANINGS = {
              "0 is perfect, 2 the worst; lower is better",
     "capture MAE (days)": "the mean error, in days, of the dated changes of hands (one that never comes counts as the day "
                           "after the run ends); lower is better",
-}
-
-
-# Why a headline score is not given ('-') for a scorecard: what it would need that the outcomes in the window lack.
-WHY_NOT_GIVEN = {
-    "outcomes met": "no outcome falls in the simulated window",
-    "control accuracy": "none of the outcomes in the window reports who holds a town on a date",
-    "Brier": "none of the outcomes in the window reports who holds a town on a date",
-    "capture MAE (days)": "none of the outcomes in the window is a dated change of hands",
 }
 
 

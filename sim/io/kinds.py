@@ -92,8 +92,9 @@ def wrong_kind(path: str | Path, tree: Any, wanted: str) -> InputError | None:  
         return InputError(path, f"this is an outcomes file (what the record says happened, which runs are scored against), "
                           f"not a {wanted} file: give it to python -m sim compare RESULTS_DIR --outcomes {shown} (in "
                           f"Python, sim.scorecard(results, {shown!r})); python -m sim check {shown} checks it")
+    a = "an" if wanted[0] in "aeiou" else "a"  # "not an outcomes file"
     if kind == "claims":
-        return InputError(path, f"this is a claims record (the documented claims that events and outcomes cite by id), not a "
+        return InputError(path, f"this is a claims record (the documented claims that events and outcomes cite by id), not {a} "
                           f"{wanted} file: a scenario names it with `claims:`; python -m sim check {shown} checks it")
-    return InputError(path, f"this is a {kind} file, not a {wanted} file: use python -m sim {COMMANDS[kind]} {shown_path(str(path))} "
+    return InputError(path, f"this is a {kind} file, not {a} {wanted} file: use python -m sim {COMMANDS[kind]} {shown_path(str(path))} "
                       f"(in Python, {PYTHON[kind]})")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from .style import new_figure
 
@@ -14,6 +16,13 @@ COLUMNS = 3  # response panels per row: five parameters make two rows, not a str
 
 def _label(metric: str) -> str:
     return metric.replace("_", " ").replace("met:", "met: ").replace("day:", "day of: ")
+
+
+def in_full(axis: Axis, values: np.ndarray) -> None:
+    """Large values (a million displaced) written out with thousands separated, not as 0.4 .. 1.2 under a "1e6"."""
+    finite = np.asarray(values, dtype=float)[np.isfinite(np.asarray(values, dtype=float))]
+    if finite.size and np.abs(finite).max() >= 10_000:
+        axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
 def tick_labels(values: np.ndarray) -> list[str]:
@@ -73,6 +82,7 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
         ax.grid(alpha=0.3)
     for row in grid:
         row[0].set_ylabel(_label(metric))
+    in_full(axes[0].yaxis, rows[metric].to_numpy(dtype=float))  # the panels share it
     axes[0].legend(fontsize=8, frameon=False)
     fig.suptitle(f"{_label(metric)} against each parameter", fontsize=11)
     fig.tight_layout()
@@ -107,7 +117,7 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
     for (i, j), v in np.ndenumerate(table):
         if np.isfinite(v):
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
-    fig.colorbar(im, ax=ax, label=f"{_label(metric)} (mean over runs)")
+    in_full(fig.colorbar(im, ax=ax, label=f"{_label(metric)} (mean over runs)").ax.yaxis, table)
     ax.set_title(f"{_label(metric)}" + ("" if grid else f" (binned: the middle of each of {BINS} equal bins)"), fontsize=11)
     fig.tight_layout()
     return fig
