@@ -153,26 +153,27 @@ def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
     assert compared >= 2, "the kept figure was never reused"
 
 
-def pixels_apart(a: bytes, b: bytes) -> int:
-    """How many pixels of two PNGs of one size differ."""
+def largest_difference(a: bytes, b: bytes) -> int:
+    """The largest difference, in levels of 255, between two PNGs of one size, pixel by pixel and colour by colour."""
     import io
 
     from PIL import Image
 
-    first, second = (np.asarray(Image.open(io.BytesIO(png)).convert("RGB")) for png in (a, b))
+    first, second = (np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int) for png in (a, b))
     assert first.shape == second.shape
-    return int((first != second).any(axis=2).sum())
+    return int(np.abs(first - second).max())
 
 
 def test_the_time_series_kept_from_day_to_day_draws_what_a_new_figure_does():
-    """To the pixel, but for a few anti-aliased ones: constrained layout starts from the axes' last positions, so the
-    kept figure's can land a millionth of the figure off a new one's (seen on day 41 of jan_truce)."""
+    """To within a level of rounding: constrained layout starts from the axes' last positions, so the kept figure's
+    can land a millionth of the figure off a new one's (day 41 of jan_truce): a sloping curve's anti-aliased edge
+    then differs by one level of 255 in a few hundred pixels. A curve left from yesterday differs by 56 there."""
     model = WhatIfModel(Settings("scenarios/jan_truce.yaml"), CONTROLS, root=ROOT)
     kept = LiveSeries(model.theatre, model.spec)
     for day in range(50):
         if day in (5, 41, 49):  # before the truce, the day it is announced, after it broke or held
             run = live_run(model)
-            assert pixels_apart(kept.png(run), LiveSeries(model.theatre, model.spec).png(run)) <= 40, f"day {day}"
+            assert largest_difference(kept.png(run), LiveSeries(model.theatre, model.spec).png(run)) <= 2, f"day {day}"
         model.step()
 
 
