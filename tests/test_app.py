@@ -114,6 +114,9 @@ def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):
     inside = save_whatif(s, CONTROLS, tmp_path / "project" / "whatif", "shared", tmp_path / "project")
     assert "# Rerun: python -m sim run whatif/shared.yaml --runs 40" in inside.read_text(), "no home folder in a shared file"
     assert f"# Rerun: python -m sim run {file.resolve()} --runs 40" in text, "outside the project: where it is"
+    assert text.startswith("# A what-if. Saved from the browser app"), "no placeholder heading for an untitled what-if"
+    titled = save_whatif(s, CONTROLS, tmp_path, "titled", ROOT, title="What if the army waited?").read_text()
+    assert titled.startswith("# What if the army waited? Saved from the browser app"), titled[:80]
 
 
 def test_the_live_model_is_the_run_and_replicates_are_the_clis():

@@ -133,8 +133,10 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
     said = changes(settings, controls, root)
     # From the project's folder, where the app runs: the comment holds no one's home folder when the file is shared.
     rerun = file.resolve().relative_to(root.resolve()) if file.resolve().is_relative_to(root.resolve()) else file.resolve()
+    saved = f"Saved from the browser app (python -m sim app) on {dt.date.today().isoformat()}."
+    first = title.strip() or "A what-if"
     header = [
-        f"# What if ...? Saved from the browser app (python -m sim app) on {dt.date.today().isoformat()}.",
+        f"# {first}{'' if first[-1] in '.?!' else '.'} {saved}",
         f"# Changes from {settings.scenario}:",
         *(f"#   - {line}" for line in said),
         f"# Rerun: python -m sim run {rerun} --runs 40",
