@@ -567,3 +567,11 @@ def test_a_date_written_otherwise_says_how_to_write_it(tmp_path, capsys, written
     rc, err = cli(capsys, "check", f)
     refused(rc, err, f"{f}, line 2, key 'end': {words}")
     assert "too short" not in err and "datetime" not in err, err
+
+
+def test_a_misspelt_scenario_path_names_the_file_it_was_close_to(capsys):
+    rc, err = cli(capsys, "check", ROOT / "scenarios" / "campain.yaml")
+    refused(rc, err, "file not found", f"did you mean {ROOT / 'scenarios' / 'campaign.yaml'}?")
+    rc, err = cli(capsys, "check", ROOT / "scenarios" / "nothing_like_it.yaml")
+    refused(rc, err, "file not found")
+    assert "did you mean" not in err, "no guess when nothing is close"

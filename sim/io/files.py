@@ -14,6 +14,7 @@ mid-write) sees the old content or the new, never a part.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import os
 import re
@@ -71,7 +72,7 @@ def read_input(path: Path, limit: int) -> bytes:
     """The bytes of an input file, refusing non-files and files over ``limit`` bytes."""
     problem = not_a_file(path)
     if problem == "a file that does not exist":
-        raise InputError(path, "file not found")
+        raise InputError(path, "file not found" + near_miss(path))
     if problem:
         raise InputError(path, f"expected a file, found {problem}")
     try:
@@ -80,6 +81,16 @@ def read_input(path: Path, limit: int) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read file ({exc.strerror})") from None
+
+
+def near_miss(path: Path) -> str:
+    """' (did you mean ...?)' naming a file of the same folder whose name is close to the missing one's, else ''."""
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.suffix == path.suffix] if path.parent.is_dir() else []
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
+    return f" (did you mean {path.parent / close[0]}?)" if close else ""
 
 
 # --------------------------------------------------------------------------
