@@ -90,7 +90,7 @@ def near_miss(path: Path) -> str:
     except OSError:
         return ""
     close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
-    return f" (did you mean {path.parent / close[0]}?)" if close else ""
+    return f" (did you mean {close[0]}, in the same folder?)" if close else ""
 
 
 # --------------------------------------------------------------------------
