@@ -74,6 +74,7 @@ class Regime(FactionAgent):
         self.pool = per_replicate(params.force, model.replicates)  # mobile force not yet given to a group
         self.groups: dict[str, ForceGroup] = {}
         self.held_yesterday = model.controller == REGIME  # to find the towns gained since
+        self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front, if none deployed since
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {road: t.road_towns(road) for road in roads}
@@ -119,6 +120,7 @@ class Regime(FactionAgent):
         """
         facing = self.facing(group)
         group.ground = facing if group.ground is None else group.ground | facing
+        self.followed_at = None  # a ground has changed: the groups follow the front again
 
     def facing(self, group: ForceGroup) -> np.ndarray:
         """(replicates, towns) the government towns facing the group's objective, within ``deploy_km`` of the nearest."""
@@ -134,8 +136,16 @@ class Regime(FactionAgent):
         front facing its objective, as if sent there again. The groups'
         grounds are stacked, and only the towns gained since yesterday are
         looked at, one gather of their neighbours for every group.
+
+        With no town changed hands and no group deployed since the last time,
+        there is nothing to follow (most days): every ground is still held and
+        nothing was gained next to it; a ground is empty only where the
+        government holds no town, where facing the objective gives none either.
         """
         m = self.model
+        if self.followed_at == m.changes:
+            return
+        self.followed_at = m.changes
         gov = m.controller == REGIME
         gained = gov & ~self.held_yesterday
         self.held_yesterday = gov
