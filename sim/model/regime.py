@@ -152,7 +152,7 @@ class Regime(FactionAgent):
         placed = [g for g in self.groups.values() if g.ground is not None]
         if not placed:
             return
-        ground = np.stack([g.ground for g in placed]) & gov  # (groups, replicates, towns)
+        ground = np.array([g.ground for g in placed]) & gov  # (groups, replicates, towns)
         rep, town = np.nonzero(gained)  # a few towns a day: look at their neighbours only
         nbr, valid = m.neighbours.nbr[town], m.neighbours.valid[town]  # (gains, neighbours)
         while True:  # a chain of towns gained the same day joins as it would have over several days
@@ -230,7 +230,7 @@ class Regime(FactionAgent):
         """
         m, p = self.model, self.p
         rep, town, value, flank, deter = front
-        ground = np.stack([g.ground for g in groups])
+        ground = np.array([g.ground for g in groups])
         km = towns.km_to_held(m.neighbours, ground, rep, town)  # (groups, front pairs)
         g, k = np.nonzero(km < np.inf)  # the rest are beyond the group's reach: their score is 0
         r, t = rep[k], town[k]
@@ -258,7 +258,7 @@ class Regime(FactionAgent):
         chosen = np.where(np.arange(chosen.shape[2]) < frontage[:, None, None], chosen, 0.0)  # beyond a group's frontage
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
-        force = np.stack([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
+        force = np.array([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
         force = (force * (free & ~done))[:, :, None] * weight
         m.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):
