@@ -179,8 +179,9 @@ class Regime(FactionAgent):
         """(replicates,) weighted share of objective-road towns not held; a patrolled road counts as partly open."""
         m = self.model
         total, weight = np.zeros(m.replicates), 0.0
-        for road, w in self.p.objective_roads.items():
-            unmet = (m.controller[:, self.road_masks[road]] != REGIME).mean(axis=1)
+        # Each road's share not held depends on who holds the towns alone: counted again only after towns change hands.
+        unheld = m.of_control("unheld_roads", lambda: [(m.controller[:, on] != REGIME).mean(axis=1) for on in self.road_masks.values()])
+        for (road, w), unmet in zip(self.p.objective_roads.items(), unheld, strict=True):
             if m.deal is not None and road in m.patrol_coverage:
                 unmet = unmet * (1.0 - np.where(m.deal.in_force, m.patrol_coverage[road], 0.0))
             total += w * unmet
