@@ -211,15 +211,23 @@ class Regime(FactionAgent):
 
         Returns (rep, town, value, the outflanking factor, Turkish deterrence):
         the parts of a town's score that do not depend on which group is
-        looking, computed once a day.
+        looking. All but the deterrence, which follows Turkey's escalation,
+        depend on who holds the towns (and which the government has lost,
+        which changes with them) and are found again only after towns change hands.
         """
+        m = self.model
+        rep, town, value, flank = m.of_control("regime_front", self._front)
+        return rep, town, value, flank, m.turkey.deterrence_of_posts(rep, town)
+
+    def _front(self) -> tuple[np.ndarray, ...]:
+        """The enemy towns on the government's front, their value and outflanking factor (see :meth:`front_today`)."""
         m, p = self.model, self.p
         gov = m.controller == REGIME
         flanks = m.government_flanks()
         rep, town = np.nonzero(~gov & (flanks > 0) & m.contestable)
         flanks = flanks[rep, town]
         value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
-        return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1), m.turkey.deterrence_of_posts(rep, town)
+        return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1)
 
     def score_targets(self, groups: list[ForceGroup], objective: np.ndarray, front: tuple[np.ndarray, ...]) -> np.ndarray:
         """(groups, replicates, towns) how much each group wants to assault each enemy town on its front (0 off it).
