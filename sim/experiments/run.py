@@ -246,7 +246,8 @@ def log_of(model: CeasefireModel) -> BatchLog:
     events = model.journal.table()
     return BatchLog(
         dates=np.array([(model.spec.start + dt.timedelta(days=d)).isoformat() for d in range(days)], dtype=object),
-        series={name: np.stack(values[:days]) for name, values in model.datacollector.model_vars.items()},
+        # (days, replicates) each: np.array stacks a day's arrays in one call (np.stack's per-array checks cost more than the copy)
+        series={name: np.array(values[:days]) for name, values in model.datacollector.model_vars.items()},
         events=events,
         rows_of=_rows_by_replicate(events[:, 0].astype(int), model.replicates),
         patrols=list(model.patrol_rows),

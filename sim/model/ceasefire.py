@@ -214,8 +214,9 @@ def relieve(model: CeasefireModel, which: np.ndarray, coverage: np.ndarray) -> N
 def state_labels(model: CeasefireModel) -> np.ndarray:
     """(replicates,) what the ``ceasefire`` time series reports today: "none", or the state of the current deal.
 
-    Fixed-width strings, not Python objects: Mesa's data collector deep-copies
-    every value it records, which for an array of objects means each string.
+    Fixed-width strings, not Python objects: the data collector
+    (:class:`~sim.model.reporters.DailyCollector`) stores a plain copy of
+    each value, which is a deep copy only for an array of numbers or strings.
     """
     cf = model.deal
     if cf is None:

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import mesa
 import numpy as np
-from mesa.datacollection import DataCollector
 
 from ..io.paths import revalidate
 from ..io.schema import EVENT_UNION, Scenario
@@ -41,7 +40,7 @@ from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
 from .params import by_holder, per_town, replicates_of, stacked_scenario
 from .regime import Regime
-from .reporters import REPORTERS
+from .reporters import REPORTERS, DailyCollector
 
 REGIME = HolderCode.REGIME
 
@@ -165,7 +164,7 @@ class CeasefireModel(mesa.Model):
         self.history = np.empty((r, self.days + 1, t.n), np.int8)
         self.post_history = np.empty((r, self.days + 1, len(t.posts)), bool)
         self.encircled_history = np.empty((r, self.days + 1, len(t.posts)), bool)
-        self.datacollector = DataCollector(model_reporters=REPORTERS)
+        self.datacollector = DailyCollector(model_reporters=REPORTERS)
         self._record()
 
     # ------------------------------------------------------------------ time

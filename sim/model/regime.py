@@ -74,6 +74,7 @@ class Regime(FactionAgent):
         self.pool = per_replicate(params.force, model.replicates)  # mobile force not yet given to a group
         self.groups: dict[str, ForceGroup] = {}
         self.held_yesterday = model.controller == REGIME  # to find the towns gained since
+        self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front, if none deployed since
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {road: t.road_towns(road) for road in roads}
@@ -119,6 +120,7 @@ class Regime(FactionAgent):
         """
         facing = self.facing(group)
         group.ground = facing if group.ground is None else group.ground | facing
+        self.followed_at = None  # a ground has changed: the groups follow the front again
 
     def facing(self, group: ForceGroup) -> np.ndarray:
         """(replicates, towns) the government towns facing the group's objective, within ``deploy_km`` of the nearest."""
@@ -134,15 +136,23 @@ class Regime(FactionAgent):
         front facing its objective, as if sent there again. The groups'
         grounds are stacked, and only the towns gained since yesterday are
         looked at, one gather of their neighbours for every group.
+
+        With no town changed hands and no group deployed since the last time,
+        there is nothing to follow (most days): every ground is still held and
+        nothing was gained next to it; a ground is empty only where the
+        government holds no town, where facing the objective gives none either.
         """
         m = self.model
+        if self.followed_at == m.changes:
+            return
+        self.followed_at = m.changes
         gov = m.controller == REGIME
         gained = gov & ~self.held_yesterday
         self.held_yesterday = gov
         placed = [g for g in self.groups.values() if g.ground is not None]
         if not placed:
             return
-        ground = np.stack([g.ground for g in placed]) & gov  # (groups, replicates, towns)
+        ground = np.array([g.ground for g in placed]) & gov  # (groups, replicates, towns)
         rep, town = np.nonzero(gained)  # a few towns a day: look at their neighbours only
         nbr, valid = m.neighbours.nbr[town], m.neighbours.valid[town]  # (gains, neighbours)
         while True:  # a chain of towns gained the same day joins as it would have over several days
@@ -169,8 +179,9 @@ class Regime(FactionAgent):
         """(replicates,) weighted share of objective-road towns not held; a patrolled road counts as partly open."""
         m = self.model
         total, weight = np.zeros(m.replicates), 0.0
-        for road, w in self.p.objective_roads.items():
-            unmet = (m.controller[:, self.road_masks[road]] != REGIME).mean(axis=1)
+        # Each road's share not held depends on who holds the towns alone: counted again only after towns change hands.
+        unheld = m.of_control("unheld_roads", lambda: [(m.controller[:, on] != REGIME).mean(axis=1) for on in self.road_masks.values()])
+        for (road, w), unmet in zip(self.p.objective_roads.items(), unheld, strict=True):
             if m.deal is not None and road in m.patrol_coverage:
                 unmet = unmet * (1.0 - np.where(m.deal.in_force, m.patrol_coverage[road], 0.0))
             total += w * unmet
@@ -200,15 +211,23 @@ class Regime(FactionAgent):
 
         Returns (rep, town, value, the outflanking factor, Turkish deterrence):
         the parts of a town's score that do not depend on which group is
-        looking, computed once a day.
+        looking. All but the deterrence, which follows Turkey's escalation,
+        depend on who holds the towns (and which the government has lost,
+        which changes with them) and are found again only after towns change hands.
         """
+        m = self.model
+        rep, town, value, flank = m.of_control("regime_front", self._front)
+        return rep, town, value, flank, m.turkey.deterrence_of_posts(rep, town)
+
+    def _front(self) -> tuple[np.ndarray, ...]:
+        """The enemy towns on the government's front, their value and outflanking factor (see :meth:`front_today`)."""
         m, p = self.model, self.p
         gov = m.controller == REGIME
         flanks = m.government_flanks()
         rep, town = np.nonzero(~gov & (flanks > 0) & m.contestable)
         flanks = flanks[rep, town]
         value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
-        return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1), m.turkey.deterrence_of_posts(rep, town)
+        return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1)
 
     def score_targets(self, groups: list[ForceGroup], objective: np.ndarray, front: tuple[np.ndarray, ...]) -> np.ndarray:
         """(groups, replicates, towns) how much each group wants to assault each enemy town on its front (0 off it).
@@ -220,7 +239,7 @@ class Regime(FactionAgent):
         """
         m, p = self.model, self.p
         rep, town, value, flank, deter = front
-        ground = np.stack([g.ground for g in groups])
+        ground = np.array([g.ground for g in groups])
         km = towns.km_to_held(m.neighbours, ground, rep, town)  # (groups, front pairs)
         g, k = np.nonzero(km < np.inf)  # the rest are beyond the group's reach: their score is 0
         r, t = rep[k], town[k]
@@ -248,7 +267,7 @@ class Regime(FactionAgent):
         chosen = np.where(np.arange(chosen.shape[2]) < frontage[:, None, None], chosen, 0.0)  # beyond a group's frontage
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
-        force = np.stack([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
+        force = np.array([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
         force = (force * (free & ~done))[:, :, None] * weight
         m.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):

@@ -33,7 +33,8 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _S11, _S27, _S30, _S31 = (np.uint64(k) for k in (11, 27, 30, 31))
 _TO_UNIT = 2.0**-53
 _GAMMA_INT = int(GAMMA)
-_GAMMA_TOWN = np.uint64((_GAMMA_INT << 8) % 2**64)  # a town's step in the counter, times GAMMA
+_GAMMA_TOWN_INT = (_GAMMA_INT << 8) % 2**64  # a town's step in the counter, times GAMMA
+_GAMMA_TOWN = np.uint64(_GAMMA_TOWN_INT)
 _K01 = np.array([0, GAMMA], np.uint64)  # the inputs of k = 0 and k = 1, one GAMMA apart
 
 
@@ -65,9 +66,12 @@ def _mix(z: np.ndarray) -> np.ndarray:
     0-d arrays and scalars, and every array here has at least one axis
     (:func:`_inputs`), so no ``errstate`` is needed on this hot path.
     """
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
+    z = z ^ (z >> _S30)  # a new array: the caller's is left alone, and the rest is done in place
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
 
 
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers (manifests, Parquet rows)
@@ -95,9 +99,14 @@ def _inputs(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int, k: i
     8 of k: unique per (day, draw, town, k). Its parts occupy separate bits, so
     it is their sum, and (modulo 2**64) the town's share of ``counter x GAMMA``
     is the town x (GAMMA << 8): one product over the towns, the rest a number.
+    A single town (most draws: one a replicate) joins that number, in Python's
+    integers; the keys have an axis (:func:`replicate_keys`), so uint64
+    arithmetic on them wraps without a warning.
     """
-    town = np.atleast_1d(np.asarray(town, dtype=np.uint64))  # an axis, so uint64 arithmetic wraps without a warning
     fixed = ((((day << 6 | int(draw)) << 32) | k) * _GAMMA_INT) % 2**64
+    if isinstance(town, numbers.Integral):
+        return keys + np.uint64((fixed + int(town) * _GAMMA_TOWN_INT) % 2**64)
+    town = np.atleast_1d(np.asarray(town, dtype=np.uint64))  # an axis, so uint64 arithmetic wraps without a warning
     return (keys + np.uint64(fixed)) + town * _GAMMA_TOWN
 
 
