@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
+from matplotlib.patches import Rectangle
 from shapely.geometry import Point
 
 from sim import load_scenario, simulate, write_run
@@ -105,6 +106,20 @@ def test_an_ensemble_map_draws_posts_and_police_as_most_runs_have_them_and_says_
     assert "Russian military police (in most runs)" in {t.get_text() for t in ensemble_figure(t, es, "regime", "x").legends[0].get_texts()}
     single = control_map_figure(t, run_state(t, [], first, D0), "one run")
     assert {"Turkish post", "Russian military police"} <= {t.get_text() for t in single.legends[0].get_texts()}
+
+
+def test_an_ensemble_maps_pale_areas_have_a_legend_entry_in_their_colours(build):
+    # The front-spread map tints each area by who holds its town in most runs; the legend said nothing of it.
+    t = load_theatre(grid_theatre(build))
+    es = ensemble_state(t, [], [run_of([np.array([0, 1, 2] * 3, np.int8)])] * 3, D0)
+    fig = ensemble_figure(t, es, "regime", "x")
+    (cells,) = find(fig.axes[1], "territory")
+    pale = [tint(FACTION_COLOURS[h], 0.18) for h in HOLDERS]
+    assert np.allclose(cells.get_facecolors(), [pale[i % 3] for i in cells.town_index])
+    legend = fig.legends[0]
+    assert "Right map's pale areas: who holds the town in most runs" in {t.get_text() for t in legend.get_texts()}
+    swatches = [p.get_facecolor() for p in legend.findobj(Rectangle) if p.get_gid() is None and p.get_visible()]
+    assert all(any(np.allclose(colour, shade) for shade in swatches) for colour in pale)
 
 
 def test_cells_are_clipped_to_the_theatre_and_cut_by_the_border(build):
