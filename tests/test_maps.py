@@ -359,6 +359,40 @@ def test_animation_has_a_frame_per_day_and_captions(toy_results, tmp_path):
     assert caption("violation", "T11", "x") is None
 
 
+def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
+    # A frame of a long run spans several days, and its captions listed the events of all of them undated.
+    import re
+
+    import sim.viz.animation as animation
+
+    notes = []
+
+    def draw_each_frame(anim, path, writer):  # noqa: ANN001
+        for k in range(5):
+            anim._func(k)
+            notes.extend(line for text in anim._fig.texts for line in text.get_text().splitlines())
+        anim._draw_was_started = True  # drawn by hand: matplotlib would warn on deleting it
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", draw_each_frame)
+    single, _ = toy_results
+    animation.animate(single, out=single / "dated.gif", max_frames=5)  # 1, 5, 8, 12 and 15 Jan
+    assert any("taken" in line for line in notes) and "6 Jan: Deal in force" in notes
+    assert all(re.match(r"(\d{1,2} Jan: |… and \d+ more$)", line) for line in notes), notes
+
+    from sim.viz.animation import frame_captions
+
+    log = pd.DataFrame([("2020-01-26", "capture", "T11", "regime;rebels", "rebels -> regime"),
+                        ("2020-01-27", "violation", "T11", "regime", "x"),
+                        ("2020-01-27", "post_establish", "T12", "turkey", ""),
+                        ("2020-01-28", "capture", "T12", "regime;hts", "hts -> regime")],
+                       columns=["date", "type", "town", "actors", "detail"])
+    assert frame_captions(log, "2020-01-26", "2020-01-27") == [
+        "26 Jan: T11 taken: Turkish-backed rebels → Government", "27 Jan: Turkish post set up at T12"]
+    assert frame_captions(log, "2020-01-26", "2020-01-28", most=1) == [
+        "26 Jan: T11 taken: Turkish-backed rebels → Government", "… and 2 more"]
+
+
 def test_a_probability_map_says_hold_of_the_rebels_and_holds_of_one_side(toy_results, monkeypatch):
     """The ensemble map of the rebels was titled "Probability that Turkish-backed rebels holds each area": the verb
     agrees with the side's name (the rebels hold; HTS and the government hold*s*), in titles and colour bars alike."""
