@@ -26,7 +26,7 @@ import pandas as pd
 from .experiments.ensemble import seeds_from
 from .experiments.run import scored_outcomes, simulate_metrics
 from .errors import InputError
-from .io.kinds import file_kind
+from .io.kinds import file_kind, shipped_scenario_files
 from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import as_scenario, load_scenario
 from .io.schema import Scenario
@@ -201,11 +201,15 @@ def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | P
                 "notes": ["scenarios and outcomes files name it with `claims:` and cite its claims by id"]}
     cited = (path.parent / tree["claims"]).resolve() if isinstance(tree.get("claims"), str) else None
     if scenario is None:
-        scenario = _shipped_citing(cited)
+        shipped = shipped_scenario_files()
+        scenario = _first_citing(shipped, cited)
         if scenario is None:
-            raise InputError(path, "an outcomes file's towns are checked against a scenario's theatre, and no shipped scenario "
-                             f"cites {shown_path(str(cited))}: name one, python -m sim check {shown_path(str(path))} --scenario "
-                             "SCENARIO (in Python, sim.check(path, scenario=...))")
+            # An installed copy has no scenarios beside it: "no shipped scenario cites it" would send the user looking.
+            none = (f"no shipped scenario cites {shown_path(str(cited))}" if shipped else
+                    "this copy of the simulator is installed without the shipped scenarios to look for one in")
+            raise InputError(path, f"an outcomes file's towns are checked against a scenario's theatre, and {none}: name one, "
+                             f"python -m sim check {shown_path(str(path))} --scenario SCENARIO (in Python, sim.check(path, "
+                             "scenario=...))")
     sc = as_scenario(scenario)
     outcomes = load_outcomes(path, load_theatre(sc.theatre), ["date", *REPORTERS])
     sets = {}
@@ -220,12 +224,11 @@ def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | P
                       f"{shown_path(str(path))}{default}"]}
 
 
-def _shipped_citing(claims: Path | None) -> Path | None:
-    """The first scenario shipped beside the package (a source checkout) whose claims record is ``claims``."""
+def _first_citing(files: list[Path], claims: Path | None) -> Path | None:
+    """The first scenario of ``files`` whose claims record is ``claims`` (any, if None)."""
     from .io.extends import resolve
 
-    root = Path(__file__).resolve().parents[1] / "scenarios"
-    for file in sorted(root.glob("*.yaml")) + sorted((root / "whatif").glob("*.yaml")):
+    for file in files:
         try:
             tree = resolve(file)
         except InputError:

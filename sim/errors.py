@@ -103,15 +103,23 @@ class OutputError(_Picklable):
         super().__init__(f"cannot write {self.path}: {reason}")
 
 
+def closest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The one of ``choices`` most like ``word`` (difflib's similarity ratio, at least ``cutoff``; of equally close
+    ones, the last in sorted order), or None: the one matcher of every "did you mean" (:func:`did_you_mean`, and
+    :func:`sim.io.files.near_miss` for a misspelt file name)."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean 'x'?)' suffix, or a list of valid names when nothing is close (nothing when there are none:
     an empty "(valid: )" reads as a bug)."""
     choices = sorted(set(choices))
     if not choices:
         return ""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean '{close[0]}'?)"
+    guess = closest(word, choices)
+    if guess is not None:
+        return f" (did you mean '{guess}'?)"
     if len(choices) <= 12:
         return f" (valid: {', '.join(choices)})"
     return ""

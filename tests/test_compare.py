@@ -164,6 +164,30 @@ def test_cli_says_what_each_key_quantity_counts_and_that_casualties_are_bookkeep
     assert "1,075,685 " in row and "-406,487 " in row and ".1" not in row
 
 
+def test_each_key_quantity_and_score_is_written_in_one_format_across_its_row(theatre, outcomes):  # noqa: F811
+    """Each number was formatted by its own size, so one row read 39.4, -2.8 and -0.875, another 22,757 and 451.4,
+    and a Brier of 0.281 stood beside a frozen front's 1.4: now one format a row, the one its quantity needs."""
+    import dataclasses
+
+    from sim.analysis.comparison import Difference
+
+    a = score(ensemble(theatre), outcomes)
+    c = dataclasses.replace(compare(a, a), quantities=[
+        Difference("towns_rebels", 39.4, 36.6, -4.5, -0.875), Difference("casualties_hts", 21642.0, 22757.0, 451.4, 1830.2),
+        Difference("violations", 0.875, 0.5, -0.625, 0.0)], headlines=[
+        Difference("Brier", 1.41, 0.281, -1.4, -0.9), Difference("capture MAE (days)", 9.2, 8.9, -0.287, -0.075)])
+    rows = md_tables(comparison_text(c))
+    quantities = {row[0]: row[1:] for table in rows if table[0][0] == "quantity" for row in table[2:]}
+    assert quantities == {"towns_rebels": ["39.4", "36.6", "-2.8", "-4.5", "-0.9"],
+                          "casualties_hts": ["21,642", "22,757", "1,115", "451", "1,830"],
+                          "violations": ["0.875", "0.500", "-0.375", "-0.625", "0.000"]}
+    scores = {row[0]: row[1:] for table in rows if table[0][0] == "score" for row in table[2:]}
+    assert scores == {"Brier": ["1.410", "0.281", "-1.129", "-1.400", "-0.900"],
+                      "capture MAE (days)": ["9.2", "8.9", "-0.3", "-0.3", "-0.1"]}
+    frozen = dataclasses.replace(a, baseline={**a.baseline, "Brier": 1.41})
+    assert md_column(scorecard_text(frozen), "frozen front", "better is")["Brier"] == "1.410"
+
+
 def test_cli_gives_no_interval_from_a_single_replicate(line20, tmp_path, capsys):
     still, push = line20
     sim_cli(capsys, "run", still, "--no-map", "-q", "--out", tmp_path / "one")

@@ -575,3 +575,19 @@ def test_a_misspelt_scenario_path_names_the_file_it_was_close_to(capsys):
     rc, err = cli(capsys, "check", ROOT / "scenarios" / "nothing_like_it.yaml")
     refused(rc, err, "file not found")
     assert "did you mean" not in err, "no guess when nothing is close"
+
+
+def test_a_misspelt_file_and_a_misspelt_name_are_guessed_by_one_matcher_each_with_its_own_bar(tmp_path):
+    """near_miss (a file) and did_you_mean (a key, a metric) share one matcher: the same guess among equally close
+    names (the last in sorted order, whatever order the folder lists them in), and a file only when it is closer
+    (0.8) than a name must be (0.6), since a folder's other files are not a list of valid names."""
+    from sim.errors import did_you_mean
+    from sim.io.files import near_miss
+
+    for name in ("run_b.yaml", "run_a.yaml", "notes.txt", "run_c.yaml"):
+        (tmp_path / name).write_text("")
+    assert near_miss(tmp_path / "run_x.yaml") == " (did you mean run_c.yaml, in the same folder?)"
+    assert did_you_mean("run_x.yaml", ["run_b.yaml", "run_c.yaml", "run_a.yaml"]) == " (did you mean 'run_c.yaml'?)"
+    assert near_miss(tmp_path / "rzz_x.yaml") == ""  # 0.7 alike: too far for a file
+    assert did_you_mean("rzz_x.yaml", ["run_a.yaml"]) == " (did you mean 'run_a.yaml'?)"
+    assert near_miss(tmp_path / "run_x.txt") == ""  # only a file of the same kind

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.colors import to_rgba
+from matplotlib.patches import Rectangle
 from shapely.geometry import Point
 
 from sim import load_scenario, simulate, write_run
@@ -105,6 +106,20 @@ def test_an_ensemble_map_draws_posts_and_police_as_most_runs_have_them_and_says_
     assert "Russian military police (in most runs)" in {t.get_text() for t in ensemble_figure(t, es, "regime", "x").legends[0].get_texts()}
     single = control_map_figure(t, run_state(t, [], first, D0), "one run")
     assert {"Turkish post", "Russian military police"} <= {t.get_text() for t in single.legends[0].get_texts()}
+
+
+def test_an_ensemble_maps_pale_areas_have_a_legend_entry_in_their_colours(build):
+    # The front-spread map tints each area by who holds its town in most runs; the legend said nothing of it.
+    t = load_theatre(grid_theatre(build))
+    es = ensemble_state(t, [], [run_of([np.array([0, 1, 2] * 3, np.int8)])] * 3, D0)
+    fig = ensemble_figure(t, es, "regime", "x")
+    (cells,) = find(fig.axes[1], "territory")
+    pale = [tint(FACTION_COLOURS[h], 0.18) for h in HOLDERS]
+    assert np.allclose(cells.get_facecolors(), [pale[i % 3] for i in cells.town_index])
+    legend = fig.legends[0]
+    assert "Right map's pale areas: who holds the town in most runs" in {t.get_text() for t in legend.get_texts()}
+    swatches = [p.get_facecolor() for p in legend.findobj(Rectangle) if p.get_gid() is None and p.get_visible()]
+    assert all(any(np.allclose(colour, shade) for shade in swatches) for colour in pale)
 
 
 def test_cells_are_clipped_to_the_theatre_and_cut_by_the_border(build):
@@ -342,6 +357,40 @@ def test_animation_has_a_frame_per_day_and_captions(toy_results, tmp_path):
     assert shown == pytest.approx(5 * 250, abs=10)
     assert caption("capture", "T11", "rebels -> regime") == "T11 taken: Turkish-backed rebels → Government"
     assert caption("violation", "T11", "x") is None
+
+
+def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
+    # A frame of a long run spans several days, and its captions listed the events of all of them undated.
+    import re
+
+    import sim.viz.animation as animation
+
+    notes = []
+
+    def draw_each_frame(anim, path, writer):  # noqa: ANN001
+        for k in range(5):
+            anim._func(k)
+            notes.extend(line for text in anim._fig.texts for line in text.get_text().splitlines())
+        anim._draw_was_started = True  # drawn by hand: matplotlib would warn on deleting it
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", draw_each_frame)
+    single, _ = toy_results
+    animation.animate(single, out=single / "dated.gif", max_frames=5)  # 1, 5, 8, 12 and 15 Jan
+    assert any("taken" in line for line in notes) and "6 Jan: Deal in force" in notes
+    assert all(re.match(r"(\d{1,2} Jan: |… and \d+ more$)", line) for line in notes), notes
+
+    from sim.viz.animation import frame_captions
+
+    log = pd.DataFrame([("2020-01-26", "capture", "T11", "regime;rebels", "rebels -> regime"),
+                        ("2020-01-27", "violation", "T11", "regime", "x"),
+                        ("2020-01-27", "post_establish", "T12", "turkey", ""),
+                        ("2020-01-28", "capture", "T12", "regime;hts", "hts -> regime")],
+                       columns=["date", "type", "town", "actors", "detail"])
+    assert frame_captions(log, "2020-01-26", "2020-01-27") == [
+        "26 Jan: T11 taken: Turkish-backed rebels → Government", "27 Jan: Turkish post set up at T12"]
+    assert frame_captions(log, "2020-01-26", "2020-01-28", most=1) == [
+        "26 Jan: T11 taken: Turkish-backed rebels → Government", "… and 2 more"]
 
 
 def test_a_probability_map_says_hold_of_the_rebels_and_holds_of_one_side(toy_results, monkeypatch):

@@ -76,6 +76,30 @@ def test_a_shipped_scenarios_description_is_cut_between_words():
     assert all(text.endswith(" …") or not text or text[-1].isalnum() or text[-1] in ")'" for text in shown.values()), shown
 
 
+def test_an_installed_copy_says_it_has_no_shipped_scenarios_to_check_an_outcomes_file_against(tmp_path):
+    """`check seeds/outcomes.yaml` looks for a scenario citing its claims among the scenarios beside the package, which
+    an installed copy (`pip install .`: the package alone) does not have: it said "no shipped scenario cites
+    seeds/claims.yaml", as if one might. The package copied alone, as pip installs it, says what is missing, and still
+    checks the file given a scenario; the source checkout finds its own."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "sim", site / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(site)}
+
+    def check(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sim", "check", str(ROOT / "seeds" / "outcomes.yaml"), *args],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    p = check()
+    assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+    assert "installed without the shipped scenarios" in p.stderr and "--scenario SCENARIO" in p.stderr, p.stderr
+    assert "no shipped scenario cites" not in p.stderr
+    p = check("--scenario", str(ROOT / "scenarios" / "campaign.yaml"))
+    assert p.returncode == 0 and "an outcomes file" in p.stdout, p.stderr
+    here = subprocess.run([sys.executable, "-m", "sim", "check", "seeds/outcomes.yaml"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert here.returncode == 0 and "towns checked against the theatre of scenario" in here.stdout, here.stderr
+
+
 def test_version():
     from sim.version import package_version
 

@@ -118,7 +118,7 @@ def test_the_losses_legend_names_the_record_once(toy_results):  # noqa: F811
     reported = [quantity("displaced", d, 0, 10_000) for d in (4, 8, 12)]
     fig = plots.losses_figure(res, reported)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels == ["Simulated (median, 90% band)", "Reported (accepted range)"]
+    assert labels == ["Simulated: each day's median of 4 runs\n(band: 5–95% of runs; each a run's count)", "Reported (accepted range)"]
     assert len(fig.axes[0].containers) == 3  # every reported figure is still drawn
 
 

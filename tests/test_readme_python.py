@@ -1,4 +1,5 @@
-"""Every snippet of the README's "From Python" section runs as a script, and prints what the README says it prints."""
+"""Every snippet of the README's "From Python" section runs as a script, and prints what the README says it prints (the
+Ensembles section's snippet too, on fewer replicates)."""
 
 from __future__ import annotations
 
@@ -90,3 +91,26 @@ def test_the_first_section_runs_and_names_every_function_that_takes_a_scenario_p
     assert len(sim.parameters(path)) == len(sim.parameters(str(path))) > 0
     assert sim.CeasefireModel(path, seed=2).seeds == [2]
     assert sim.IdlibModel(path, seed=2).spec == sim.load_scenario(path)
+
+
+def test_the_ensembles_snippet_prints_whole_tables_as_the_readme_shows_them(tmp_path):
+    """The Ensembles section's snippet printed pandas' truncated tables ("..." for the columns and rows in between):
+    it runs (on 4 replicates, into a temporary folder) and prints every column it asks for, and the README shows each
+    table's header as the snippet prints it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Ensembles")
+    section = text[start:text.index("\n## ", start + 1)]
+    [code] = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    [shown] = re.findall(r"```text\n(.*?)```", section, flags=re.S)
+    for folder in ("results/campaign-40", "results/whatif-40"):
+        assert f'"{folder}"' in code, folder
+        code = code.replace(f'"{folder}"', repr(str(tmp_path / folder.split("/")[1])))
+    script = tmp_path / "ensembles.py"
+    script.write_text(code.replace(", 40, ", ", 4, ").replace(", 40,\n", ", 4,\n"))
+    p = subprocess.run([sys.executable, "-W", "error", str(script)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert "..." not in p.stdout and "…" not in p.stdout, p.stdout
+    # The tables' headers (the lines without a number), their spacing aside: the columns' widths follow the figures.
+    headers = [" ".join(line.split()) for line in p.stdout.splitlines() if not re.search(r"\d", line)]
+    assert len(headers) == 3 and set(headers) <= {" ".join(line.split()) for line in shown.splitlines()}, (headers, shown)
+    assert "frozen front" in headers[0] and "simulated" in headers[1] and "p_regime_b" in headers[2]

@@ -16,6 +16,7 @@ from sim.analysis.aggregate import (
     capture_dates,
     control_probabilities,
     date_quantile,
+    replicate_quantiles,
     timeseries_quantiles,
 )
 from sim.analysis.comparison import compare
@@ -203,6 +204,17 @@ def test_ensemble_tables(theatre):
     q = timeseries_quantiles(runs).set_index(["date", "variable"])
     assert q.loc[("2020-01-07", "turkish_deaths"), "mean"] == 3.0
     assert q.loc[("2020-01-07", "ceasefire_in_force"), "mean"] == 1.0
+
+
+def test_quantiles_of_counts_are_counts_some_replicate_has(theatre):
+    """A median of Turkish deaths is whole soldiers (losses.png drew 1.5 of them): each quantile is a replicate's
+    value, by the rank rule of the date quantiles; a day no replicate has a value of stays NaN, without a warning."""
+    runs = [run(seed, TRUE, deaths=[0] * 6 + [last]) for seed, last in enumerate((5, 0, 2, 1))]
+    q = timeseries_quantiles(runs).set_index(["date", "variable"])
+    assert q.loc[("2020-01-07", "turkish_deaths"), ["q05", "q25", "q50", "q75", "q95"]].tolist() == [0, 0, 1, 5, 5]
+    assert q.loc[("2020-01-07", "turkish_deaths"), "mean"] == 2.0
+    assert q.loc[("2020-01-07", "patrol_coverage"), ["mean", "q50"]].isna().all()
+    assert replicate_quantiles(np.array([4.0, 1.0, np.nan, 2.0]), (0.5, 0.95)).tolist() == [2.0, 4.0]
 
 
 def test_capture_dates_and_compare_give_the_same_date_quantiles(theatre, outcomes):

@@ -425,3 +425,31 @@ def test_a_report_says_which_metrics_get_no_heat_map(tmp_path):
     assert "Heat maps (a by b) are drawn for the first three metrics only" in report.text, report.text
     assert "no heat map for `twice`" in report.text and "--metric" in report.text, report.text
     assert "first three" not in sweep_report(tmp_path / "grid", metrics=["y", "twice"]).text
+
+
+def test_a_second_report_removes_the_figures_only_the_first_drew_and_nothing_else(tmp_path, capsys):
+    """A report of fewer metrics left the earlier report's figures of the others in report/, unlisted, as if they were
+    part of it. They go; a file of the user's goes nowhere, whatever its name, and a figure the earlier report did not
+    list (or one it listed that the simulator did not write) stays."""
+    from sim.cli import main
+
+    grid = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), grid, runs=1), tmp_path / "grid", evaluate=toys.four_metrics)
+    report = tmp_path / "grid" / "report"
+    sweep_report(tmp_path / "grid", metrics=["y", "noise", "flat"])
+    assert {"response_noise.png", "heatmap_noise.png", "response_flat.png"} <= {p.name for p in report.iterdir()}
+    (report / "response_flat.png").write_bytes(b"mine, under the name of a figure it listed")
+    (report / "heatmap_mine.png").write_bytes((report / "heatmap_y.png").read_bytes())  # signed, never listed
+    (report / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert main(["sweep-report", str(tmp_path / "grid"), "--metric", "y"]) == 0
+    err = capsys.readouterr().err
+    left = sorted(p.name for p in report.iterdir())
+    assert left == ["heatmap_mine.png", "heatmap_y.png", "notes.txt", "points.csv", "report.md", "response_flat.png",
+                    "response_y.png", "sensitivity.csv"]
+    assert (report / "response_flat.png").read_bytes() == b"mine, under the name of a figure it listed"
+    gone = ("response_noise.png", "heatmap_noise.png", "heatmap_flat.png")
+    assert all(f"{name}: an earlier report's figure" in err for name in gone), err
+    assert "response_flat.png" not in err
+    listed = {line for line in (report / "report.md").read_text().splitlines() if line.startswith("![")}
+    assert listed == {"![response_y](response_y.png)", "![heatmap_y](heatmap_y.png)"}

@@ -55,13 +55,14 @@ def all_captures(runs: list[RunData]) -> pd.DataFrame:
                          "from": np.array(old, dtype=object), "to": np.array(to, dtype=object)})
 
 
-def quantile_rank(n: int, q: float) -> int:
+def quantile_rank(n: int | np.ndarray, q: float) -> int | np.ndarray:
     """The rank (from 0) of quantile ``q`` among ``n`` sorted values, by the one rule of every date quantile: ``q * (n - 1)``
     rounded down up to the median and up above it. The median of an even count is the earlier middle value (a
     date some replicate shows, and "never" only when more than half never see it, see :func:`date_quantile`), and
     a 5–95% range holds at least 90% of the replicates."""
-    rank = q * (n - 1)
-    return int(np.floor(rank)) if q <= 0.5 else int(np.ceil(rank))
+    rank = q * (np.asarray(n) - 1)
+    rank = np.floor(rank) if q <= 0.5 else np.ceil(rank)
+    return int(rank) if rank.ndim == 0 else rank.astype(np.intp)
 
 
 def date_quantile(dates: list | np.ndarray, q: float, runs: int | None = None):  # noqa: ANN201 - a date, None, or whatever ``dates`` holds
@@ -105,11 +106,33 @@ def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> 
     return pd.DataFrame(rows, columns=columns)
 
 
+def replicate_quantiles(values: np.ndarray, quantiles: tuple[float, ...] | list[float]) -> np.ndarray:
+    """Quantiles of ``values`` (replicates, ...) over the replicates, each the value of one replicate.
+
+    The value at rank :func:`quantile_rank` among those that are not NaN (NaN where none is), the rule of every
+    date quantile: a median of whole-number counts (towns held, Turkish soldiers killed) is a count some replicate
+    has, never 2.5 soldiers, and the same figure is in ``timeseries_quantiles.csv``, the plots and the app.
+
+    Returns:
+        An array (quantiles, ...): one row per quantile.
+    """
+    values = np.asarray(values, dtype=float)
+    ordered = np.sort(values, axis=0)  # NaN last
+    counts = np.count_nonzero(~np.isnan(values), axis=0)
+    rows = []
+    for q in quantiles:
+        rank = np.maximum(quantile_rank(counts, q), 0)  # counts of 0 give rank -1: NaN below
+        row = np.take_along_axis(ordered, np.expand_dims(np.asarray(rank), 0), axis=0)[0]
+        rows.append(np.where(counts > 0, row, np.nan))
+    return np.stack(rows)
+
+
 def timeseries_quantiles(runs: list[RunData]) -> pd.DataFrame:
     """One row per (date, variable): mean and quantiles of every numeric time series.
 
-    The ceasefire state becomes ``ceasefire_in_force`` (its mean is the
-    share of replicates with a ceasefire in force that day).
+    The quantiles are each a replicate's value (:func:`replicate_quantiles`): whole numbers for the counts. The
+    ceasefire state becomes ``ceasefire_in_force`` (its mean is the share of replicates with a ceasefire in force
+    that day).
     """
     days = common_days(runs)
     first = runs[0].timeseries
@@ -126,10 +149,8 @@ def timeseries_quantiles(runs: list[RunData]) -> pd.DataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # days no replicate has a value (before the first patrol) stay NaN
             mean = np.nanmean(values, axis=0)
-            # nanquantile goes day by day; with no gap the same figures come from one call
-            qs = np.nanquantile(values, QUANTILES, axis=0) if np.isnan(values).any() else np.quantile(values, QUANTILES, axis=0)
         frame = pd.DataFrame({"date": dates, "variable": name, "mean": mean})
-        for x, row in zip(QUANTILES, qs, strict=True):
+        for x, row in zip(QUANTILES, replicate_quantiles(values, QUANTILES), strict=True):
             frame[f"q{round(x * 100):02d}"] = row
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -35,11 +35,17 @@ WHY_NOT_GIVEN = {
 }
 
 
-def markdown_table(frame: pd.DataFrame) -> str:
+def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None) -> str:
     """A pipe table that reads well both in a terminal and rendered; a pipe inside a cell or a column's name is
     escaped ("\\|"), as Markdown needs it to be: a bare one starts a new cell (the `|date error| d` header
-    made 11 cells over a rule of 9, and the table did not render)."""
-    cells = [[_escaped(_cell(v)) for v in row] for row in frame.itertuples(index=False)]
+    made 11 cells over a rule of 9, and the table did not render).
+
+    Args:
+        frame: the table.
+        decimals: the decimals of each row's numbers, one format a row (default: each number by its own size).
+    """
+    rows = frame.itertuples(index=False)
+    cells = [[_escaped(_cell(v, d)) for v in row] for row, d in zip(rows, decimals or [None] * len(frame), strict=True)]
     header = [_escaped(str(c)) for c in frame.columns]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
@@ -55,14 +61,32 @@ def _escaped(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, decimals: int | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
         if math.isnan(value):
             return "-"
-        return f"{value:.3f}" if abs(value) <= 1 else f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"  # no tenths of a person
+        return f"{value:,.{decimals_for(abs(value)) if decimals is None else decimals}f}"
     return str(value)
+
+
+def decimals_for(size: float) -> int:
+    """Decimals for a number of ``size``: 3 for a share or a probability, 1 up to a thousand, none above (no tenths
+    of a person)."""
+    return 3 if size <= 1 else 1 if size < 1000 else 0
+
+
+def _score_decimals(scores: list[str]) -> list[int]:
+    """One format for each headline score's row: days in tenths, the shares and the Brier score in thousandths (a
+    frozen front's Brier of 1.4 stood beside the model's 0.281)."""
+    return [1 if score.endswith("(days)") else 3 for score in scores]
+
+
+def _row_decimals(diffs: list[Difference]) -> list[int]:
+    """One format for each quantity's row, the one its larger mean (A or B) needs: a row read 39.4, -2.8 and -0.875,
+    another 22,757 and 451.4, as each number was formatted by its own size."""
+    return [decimals_for(max((abs(v) for v in (d.a, d.b) if not math.isnan(v)), default=0.0)) for d in diffs]
 
 
 def scorecard_text(card: Scorecard) -> str:
@@ -77,7 +101,7 @@ def scorecard_text(card: Scorecard) -> str:
         "",
         "## Headline scores",
         "",
-        markdown_table(headline_table(card)),
+        markdown_table(headlines := headline_table(card), _score_decimals(headlines["score"].tolist())),
         *(["", " ".join(f"{score} is not given (-): {WHY_NOT_GIVEN[score]}." for score in missing)] if missing else []),
         "",
         "## Outcomes",
@@ -127,7 +151,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         "",
         "## Headline scores against the record",
         "",
-        markdown_table(_differences(c.headlines, "score")),
+        markdown_table(_differences(c.headlines, "score"), _score_decimals([d.name for d in c.headlines])),
         "",
         "## Outcomes: share of replicates meeting each",
         "",
@@ -136,7 +160,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         *_dates(c, csv_name),
         f"## On {day(c.date)}: means over replicates",
         "",
-        markdown_table(_differences(c.quantities, "quantity")),
+        markdown_table(_differences(c.quantities, "quantity"), _row_decimals(c.quantities)),
         *_quantities_key(c),
     ]
     moved = c.towns[(c.towns["diff"].abs() >= 0.05)].sort_values("diff", key=abs, ascending=False)

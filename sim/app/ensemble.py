@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.aggregate import common_days, control_probabilities, timeseries_quantiles
+from ..analysis.aggregate import common_days, control_probabilities, replicate_quantiles, timeseries_quantiles
 from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, compare
 from ..analysis.report import comparison_csv, markdown_table
 from ..analysis.results import Results
@@ -127,7 +127,8 @@ def held_summary(ens: Ensemble, date: dt.date) -> dict[str, tuple[float, float, 
     out = {}
     for k, holder in enumerate(HOLDERS):
         held = np.array([(r.history[day] == k).sum() for r in ens.results.runs], dtype=float)
-        out[DISPLAY_NAMES[holder]] = (float(held.mean()), float(np.quantile(held, 0.05)), float(np.quantile(held, 0.95)))
+        low, high = replicate_quantiles(held, (0.05, 0.95))  # a replicate's count each, as the figure's band
+        out[DISPLAY_NAMES[holder]] = (float(held.mean()), float(low), float(high))
     return out
 
 

@@ -205,13 +205,12 @@ def overview(prog: str) -> str:
 
 
 def shipped_scenarios() -> list[tuple[Path, str]]:
-    """The scenarios beside the package (a source checkout), with the first sentence of each description."""
+    """The scenarios beside the package (a source checkout; none installed), with the first sentence of each description."""
+    from ..io.kinds import shipped_scenario_files
     from ..io.safe_yaml import load_yaml
 
-    root = Path(__file__).resolve().parents[2] / "scenarios"
-    files = sorted(root.glob("*.yaml")) + sorted((root / "whatif").glob("*.yaml"))
     out = []
-    for f in files:
+    for f in shipped_scenario_files():
         try:
             text = " ".join(str(load_yaml(f).get("description", "")).split())
         except InputError:

@@ -223,6 +223,8 @@ def _sweep_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     report = sweep_report(args.folder, metrics=metrics, pair=pair)
     print(report.text)
     print("written: " + ", ".join(str(f) for f in report.files))
+    for file in report.removed:  # said, as a rerun of `run` or `sweep` says what it removed
+        print(f"removed {file}: an earlier report's figure, not drawn this time", file=sys.stderr)
     return 0
 
 

@@ -14,7 +14,6 @@ mid-write) sees the old content or the new, never a part.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import os
 import re
@@ -26,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError
+from ..errors import InputError, closest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,8 +88,9 @@ def near_miss(path: Path) -> str:
         names = [p.name for p in path.parent.iterdir() if p.suffix == path.suffix] if path.parent.is_dir() else []
     except OSError:
         return ""
-    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
-    return f" (did you mean {close[0]}, in the same folder?)" if close else ""
+    # Closer than a mistyped key must be (0.8, not 0.6): the folder's other files are not a list of valid names.
+    guess = closest(path.name, names, cutoff=0.8)
+    return f" (did you mean {guess}, in the same folder?)" if guess is not None else ""
 
 
 # --------------------------------------------------------------------------

@@ -98,3 +98,11 @@ def wrong_kind(path: str | Path, tree: Any, wanted: str) -> InputError | None:  
                           f"{wanted} file: a scenario names it with `claims:`; python -m sim check {shown} checks it")
     return InputError(path, f"this is a {kind} file, not {a} {wanted} file: use python -m sim {COMMANDS[kind]} {shown_path(str(path))} "
                       f"(in Python, {PYTHON[kind]})")
+
+
+def shipped_scenario_files() -> list[Path]:
+    """The scenarios shipped beside the package (``scenarios/*.yaml``, then ``scenarios/whatif/*.yaml``), in a source
+    checkout; none in an installed copy (``pip install .`` installs the package alone, without the scenarios), so a
+    caller can say that rather than that none of them fits."""
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    return sorted(root.glob("*.yaml")) + sorted((root / "whatif").glob("*.yaml"))

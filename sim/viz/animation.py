@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matplotlib import animation
 
@@ -30,6 +31,9 @@ from .labels import finish_labels, main_towns
 from .map_state import EnsembleState, MapState, ensemble_state, run_state
 from .maps import last_day, require_posts, scenario_events, what
 from .style import FACTION_NAMES, palette_image, who_holds
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DPI = 100  # frames of FRAME inches at this resolution: 1050 x 720 pixels, text as readable as on the maps
 FRAME = (10.5, 7.2)
@@ -90,6 +94,17 @@ def caption(kind: str, town: str, detail: str, actors: str = "") -> str | None:
     if kind.endswith("_broken"):
         return named(detail)  # "<name>: Government resumes its offensive"
     return None
+
+
+def frame_captions(log: pd.DataFrame, since: str, until: str, most: int = 5) -> list[str]:
+    """The captions of a frame: each event of ``log`` worth reading (:func:`caption`) from ``since`` to ``until``
+    (ISO dates, both included), with its date ("27 Jan: Saraqib taken: ...": a frame of a long run spans several
+    days, and the title gives the year), the first ``most`` and then how many more."""
+    shown = log[(log["date"] >= since) & (log["date"] <= until)]
+    rows = shown[["date", "type", "town", "detail", "actors"]].itertuples(index=False)
+    lines = [f"{date_words(dt.date.fromisoformat(day), '%b', year=False)}: {line}"
+             for day, *event in rows if (line := caption(*event))]
+    return lines[:most] + ([f"… and {len(lines) - most} more"] if len(lines) > most else [])
 
 
 def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "regime", max_frames: int = 60,
@@ -165,13 +180,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         date = results.start + dt.timedelta(days=day)
         title.set_text(f"{what(results)}: {date_words(date)}")
         since = (results.start + dt.timedelta(days=frames[k - 1] + 1)).isoformat() if k else date.isoformat()
-        if ensemble:
-            note.set_text("")
-        else:
-            today = log[(log["date"] >= since) & (log["date"] <= date.isoformat())]
-            rows = today[["type", "town", "detail", "actors"]].itertuples(index=False)
-            lines = [c for c in (caption(*row) for row in rows) if c]
-            note.set_text("\n".join(lines[:5] + ([f"… and {len(lines) - 5} more"] if len(lines) > 5 else [])))
+        note.set_text("" if ensemble else "\n".join(frame_captions(log, since, date.isoformat())))
 
     anim = animation.FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, repeat=False)
     shade = f"_{faction}" if ensemble and faction != "regime" else ""

@@ -332,4 +332,19 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
     draw_towns(ax, lay, None, size=0.5, face=[FACTION_COLOURS[HOLDERS[c]] for c in modal])
     if title:
         ax.set_title(title, fontsize=10)
-    return handles
+    # The pale areas had no entry: one swatch of each faction's tint, as drawn, says what they are.
+    areas = Swatches([Patch(fc=tint(FACTION_COLOURS[h], 0.18), ec="#C8C8C8", lw=0.5) for h in HOLDERS],
+                     "Right map's pale areas: who holds the town in most runs")
+    return [areas, *handles]
+
+
+class Swatches(tuple):
+    """A legend entry of patches side by side under one label (:func:`sim.viz.figures.add_legend` draws a tuple so)."""
+
+    def __new__(cls, patches: list[Patch], label: str) -> "Swatches":
+        swatches = super().__new__(cls, patches)
+        swatches.label = label
+        return swatches
+
+    def get_label(self) -> str:
+        return self.label

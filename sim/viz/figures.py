@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 
 from ..analysis.results import RunData
@@ -46,13 +47,15 @@ def add_legend(fig: Figure, handles: list, *, where: str = "right", fontsize: fl
         if h.get_label() not in seen:
             seen.add(h.get_label())
             unique.append(h)
+    side_by_side = {tuple: HandlerTuple(ndivide=None, pad=0.0)}  # a tuple of patches (Swatches): one swatch of each
     if corner is not None:
         fig.legend(handles=unique, loc="upper left", bbox_to_anchor=corner, bbox_transform=fig.transFigure, borderaxespad=0,
-                   fontsize=fontsize, frameon=False)
+                   fontsize=fontsize, frameon=False, handler_map=side_by_side)
     elif where == "right":
-        fig.legend(handles=unique, loc="outside right upper", fontsize=fontsize, frameon=False)
+        fig.legend(handles=unique, loc="outside right upper", fontsize=fontsize, frameon=False, handler_map=side_by_side)
     else:
-        fig.legend(handles=unique, loc="outside lower center", ncols=min(4, len(unique)), fontsize=fontsize, frameon=False)
+        fig.legend(handles=unique, loc="outside lower center", ncols=min(4, len(unique)), fontsize=fontsize, frameon=False,
+                   handler_map=side_by_side)
 
 
 def freeze_layout(fig: Figure, pad: float = 4.0) -> None:

@@ -7,7 +7,9 @@
 - ``capture_dates.png``: for every town that changes hands (or that the
   record says did), the simulated capture dates beside the reported one
   (when they are too many, rows spread over the run, and a line saying so);
-- ``losses.png``: displaced civilians and Turkish deaths with the reported
+- ``losses.png``: displaced civilians and Turkish deaths (an ensemble's daily
+  median and 5-95%, each a replicate's own count, see
+  :func:`sim.analysis.aggregate.replicate_quantiles`) with the reported
   figures as points (their accepted range as a bar);
 - ``patrol_coverage.png``: the share of the planned route each joint patrol
   covered (only when there were patrols).
@@ -209,7 +211,9 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
         x, mid, lo, hi = _series(results, q, variable)
         if lo is not None:
             ax.fill_between(x, lo, hi, color="#505050", alpha=0.2, lw=0, gid="band")
-        ax.plot(x, mid, color="#202020", lw=1.8, label="Simulated" + (" (median, 90% band)" if n > 1 else ""), gid="line")
+        # Say what the line is: each day's median and 5-95% are one run's count that day (whole soldiers), not a run.
+        what = f"Simulated: each day's median of {n} runs\n(band: 5–95% of runs; each a run's count)" if n > 1 else "Simulated"
+        ax.plot(x, mid, color="#202020", lw=1.8, gid="line", label=what)
         label = "Reported (accepted range)"  # one legend entry for all the record's points
         for o in outcomes:
             if isinstance(o, QuantityOutcome) and o.variable == variable and o.applies(results.start, results.end):

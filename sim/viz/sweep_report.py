@@ -6,7 +6,9 @@ The numbers come from :mod:`sim.analysis.sensitivity`, the figures from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import fnmatch
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -17,10 +19,11 @@ from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped
 from ..io.files import table_text, write_atomic
-from ..io.outputs import writing_into
+from ..io.outputs import REPORT_FILES, signed, writing_into
 from .style import save_figure
 from .sweep_plots import heat_map, response_plot
 
+REPORT_FIGURES = tuple(p for p in REPORT_FILES if p.endswith(".png"))  # the figures' names among a report's files
 HEAT_MAPS = 3  # metrics given a heat map, the first ones asked for: a report of a dozen metrics stays readable
 
 
@@ -32,6 +35,7 @@ class SweepReport:
     sensitivity: pd.DataFrame  # metric, parameter, index, value, confidence
     files: list[Path]
     text: str
+    removed: list[Path] = field(default_factory=list)  # an earlier report's figures this one no longer draws
 
 
 def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: tuple[str, str] | None = None) -> SweepReport:
@@ -68,11 +72,37 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     with writing_into(folder):
         out.mkdir(exist_ok=True)
         files = [_save(fig, out / name) for name, fig in figures.items()]
+        stale = remove_stale_figures(out, set(figures))  # before report.md, whose list says which figures were ours
         write_atomic(out / "points.csv", table_text(points))
         write_atomic(out / "sensitivity.csv", table_text(sens))
         text = _markdown(manifest, rows, points, sens, wanted, files, out, note)
         write_atomic(out / "report.md", text)
-    return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text)
+    return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text, stale)
+
+
+FIGURE_LINK = re.compile(r"^!\[[^\]]*\]\(([^()/\\]+\.png)\)$")  # a figure in report.md's list: ![response_y](response_y.png)
+
+
+def remove_stale_figures(out: Path, current: set[str]) -> list[Path]:
+    """Remove the figures an earlier report wrote into ``out`` that this one does not (a metric or pair no longer
+    asked for); return them.
+
+    Only a file the simulator can show it wrote there goes: one the earlier ``report.md`` lists among its figures, of
+    a report figure's name (``response_*.png``, ``heatmap_*.png``), that is an image it signed (:func:`signed`). Left,
+    they stood beside the new report unlisted, as if they belonged to it.
+    """
+    try:
+        listed = [m[1] for line in (out / "report.md").read_text(encoding="utf-8").splitlines() if (m := FIGURE_LINK.match(line))]
+    except (OSError, UnicodeDecodeError):
+        return []  # no earlier report (or not one it can read): nothing shown to be its own
+    removed = []
+    for name in dict.fromkeys(listed):
+        path = out / name
+        if (name not in current and any(fnmatch.fnmatchcase(name, p) for p in REPORT_FIGURES)
+                and path.is_file() and not path.is_symlink() and signed(path)):
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 POINTS_IN_A_TABLE = 60  # a design file this small was chosen point by point, and is read as a table
