@@ -22,7 +22,7 @@ from sim.model import towns
 from sim.model.journal import Journal
 from sim.model.regime import top_scores
 
-from .conftest import line_theatre
+from .conftest import ROOT, line_theatre
 
 
 @settings(max_examples=60, deadline=None)
@@ -72,6 +72,51 @@ def test_pockets_found_in_one_batch_are_those_a_plain_search_finds(build):
         linked = set().union(*(nx.node_connected_component(graph, i) for i in held if rear[i]))
         assert found[r].tolist() == [i in held and i not in linked for i in range(theatre.n)], r
     assert found.any() and (~found & (controller != 0)).any()  # both kinds occur
+
+
+def test_a_pocket_behind_a_lost_town_is_found_by_either_search(build):
+    # A - B - C - D, and B - E - F; the rear is A. The government holds C: D is cut off, E and F reach A through B.
+    theatre = load_theatre(build.theatre(
+        [(name, 35.5 + 0.03 * i, 36.0 + 0.04 * i, "hts") for i, name in enumerate("ABCDEF")],
+        [("A", "B", "M9"), ("B", "C", "M9"), ("C", "D", "M9"), ("B", "E", "M9"), ("E", "F", "M9")]))
+    rear = np.zeros(theatre.n, bool)
+    rear[theatre.town("A")] = True
+    controller = np.array([[1, 1, 0, 1, 1, 2],  # C lost: D alone
+                           [1, 0, 1, 1, 1, 2],  # B lost: everything beyond it, C to F
+                           [0, 1, 1, 1, 1, 1]], np.int8)  # the rear itself lost: every opposition town
+    held = controller != 0
+    known = np.array([[0, 0, 0, 1, 0, 0], [0, 0, 1, 1, 1, 1], [0, 1, 1, 1, 1, 1]], bool)
+    table = theatre.neighbour_table
+    assert np.array_equal(held & ~towns._linked_by_search(table, held, rear), known)
+    assert np.array_equal(held & ~towns._linked_by_components(theatre, held, rear), known)
+    assert np.array_equal(towns.cut_off(theatre, controller, rear), known)
+
+
+@pytest.mark.parametrize("which", ["ring", "idlib"])
+def test_the_search_for_a_few_replicates_finds_what_scipy_finds_for_many(build, which):
+    # cut_off searches from the rear for a few replicates and asks scipy for many: the same booleans, on random
+    # holders (some nearly all opposition, some nearly all government, so that pockets of every size occur).
+    if which == "ring":
+        names = [f"T{i}" for i in range(8)]
+        theatre = load_theatre(build.theatre(
+            [(name, 35.5 + 0.03 * (i % 3), 36.0 + 0.04 * i, "hts") for i, name in enumerate(names)],
+            [(f"T{i}", f"T{(i + 1) % 6}", "M9") for i in range(6)] + [("T2", "T6", "M9"), ("T6", "T7", "M9")]))
+        rear = np.zeros(theatre.n, bool)
+        rear[theatre.town("T0")] = True
+    else:
+        theatre = load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml")
+        rear = towns.rear_of(theatre, 10.0)
+    rng = np.random.default_rng(11)
+    gov = rng.random((300, theatre.n)) < rng.random((300, 1))
+    controller = np.where(gov, 0, rng.integers(1, 3, (300, theatre.n))).astype(np.int8)
+    held = controller != 0
+    searched = towns._linked_by_search(theatre.neighbour_table, held, rear)
+    assert np.array_equal(searched, towns._linked_by_components(theatre, held, rear))
+    cut = held & ~searched
+    assert cut.any() and (held & ~cut).any()
+    assert np.array_equal(towns.cut_off(theatre, controller, rear), cut)  # many: scipy
+    few = [towns.cut_off(theatre, controller[r:r + towns.SEARCH_UP_TO], rear) for r in range(0, 300, towns.SEARCH_UP_TO)]
+    assert np.array_equal(np.concatenate(few), cut)  # a few at a time: the search
 
 
 def test_each_day_is_recorded_as_it_was_not_as_the_state_became():

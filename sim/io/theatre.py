@@ -74,6 +74,7 @@ class NeighbourTable:
     km: np.ndarray  # (towns, K) road km to each neighbour (inf where padded)
     roads: csr_matrix  # (towns, towns) float32: 1 where a road joins town i to town j
     degree: np.ndarray  # (towns,) how many roads end at each town
+    adjacent: tuple[tuple[int, ...], ...]  # each town's neighbours as plain ints, for searches too small for numpy
 
 
 class NoRoadPath(ValueError):
@@ -213,7 +214,8 @@ class Theatre:
             from scipy.sparse import csr_matrix
 
             roads = csr_matrix((np.ones(len(ends), np.float32), (ends, others)), shape=(self.n, self.n))
-            return NeighbourTable(nbr, valid, km, roads, degree)
+            adjacent = tuple(tuple(row[ok].tolist()) for row, ok in zip(nbr, valid, strict=True))
+            return NeighbourTable(nbr, valid, km, roads, degree, adjacent)
 
         return self._once(("neighbour_table",), build)
 

@@ -122,18 +122,60 @@ def cut_off(theatre: Theatre, controller: np.ndarray, rear: np.ndarray | None = 
     """Opposition towns with no road through opposition ground back to the rear (a pocket).
 
     The rear is ``rear`` ((towns,), see :func:`rear_of`), by default the camps
-    on the border. The roads between opposition-held towns of every replicate
-    form one graph (replicate r's towns are nodes r x towns ... r x towns +
-    towns - 1), laid out row by row without sorting, whose connected
-    components scipy finds in one call. A theatre
-    without a rear has nothing to be cut off from, and nothing is cut off.
+    on the border. A theatre without a rear has nothing to be cut off from,
+    and nothing is cut off. For a few replicates the towns linked to the rear
+    are found by a plain search from it (:func:`_linked_by_search`); for more,
+    by scipy's connected components over every replicate at once
+    (:func:`_linked_by_components`), whose fixed cost (a sparse matrix built
+    and checked, some 300 Python calls) is several times a single search's.
+    Both give the same booleans.
     """
     if rear is None:
         rear = theatre.kind == "camp"
     if not rear.any():
         return np.zeros(controller.shape, bool)
     held = controller != REGIME
-    r, n = controller.shape
+    if len(controller) <= SEARCH_UP_TO:
+        linked = _linked_by_search(theatre.neighbour_table, held, rear)
+    else:
+        linked = _linked_by_components(theatre, held, rear)
+    return held & ~linked
+
+
+SEARCH_UP_TO = 4  # replicates: up to here, one search per replicate is quicker than scipy's one call for all (timed)
+
+
+def _linked_by_search(table: NeighbourTable, held: np.ndarray, rear: np.ndarray) -> np.ndarray:
+    """(replicates, towns) towns in ``held`` joined to a ``rear`` town in ``held`` by roads through ``held``.
+
+    A depth-first search from the rear over each replicate's held towns, in plain Python: for one replicate of
+    two hundred towns it takes a tenth of the time of the numpy and scipy calls that would set it up.
+    """
+    starts = np.flatnonzero(rear).tolist()
+    linked = np.zeros(held.shape, bool)
+    for r, row in enumerate(held.tolist()):
+        seen = [False] * len(row)
+        todo = [i for i in starts if row[i]]
+        for i in todo:
+            seen[i] = True
+        while todo:
+            for j in table.adjacent[todo.pop()]:
+                if row[j] and not seen[j]:
+                    seen[j] = True
+                    todo.append(j)
+        linked[r] = seen
+    return linked
+
+
+def _linked_by_components(theatre: Theatre, held: np.ndarray, rear: np.ndarray) -> np.ndarray:
+    """(replicates, towns) towns in ``held`` joined to a ``rear`` town in ``held`` by roads through ``held``.
+
+    The roads between held towns of every replicate form one graph
+    (replicate r's towns are nodes r x towns ... r x towns + towns - 1), laid
+    out row by row without sorting, whose connected components scipy finds in
+    one call.
+    """
+    r, n = held.shape
     order = np.argsort(theatre.edge_u, kind="stable")  # roads by the town they start from: the graph's rows come out sorted
     u, v = theatre.edge_u[order], theatre.edge_v[order]
     rep, edge = np.nonzero(held[:, u] & held[:, v])  # the roads between opposition towns, replicate by replicate
@@ -145,7 +187,7 @@ def cut_off(theatre: Theatre, controller: np.ndarray, rear: np.ndarray | None = 
     label = label.reshape(r, n)
     linked = np.zeros(count, bool)  # the components that hold a piece of the rear
     linked[label[held & rear[None, :]]] = True
-    return held & ~linked[label]
+    return held & linked[label]
 
 
 def posts_encircled(theatre: Theatre, controller: np.ndarray, standing: np.ndarray) -> np.ndarray:
