@@ -445,6 +445,23 @@ def test_the_ensemble_summary_lists_the_largest_towns_to_change_hands(build):
     assert lines[3].strip() == "... 2 more in capture_dates.csv (every change of hands)", lines
 
 
+def test_the_ensemble_summarys_spreads_are_each_a_replicates_value(theatre):  # noqa: F811
+    """`run --runs 20` printed "towns held by Government 112 (98 .. 127)" where timeseries_quantiles.csv, the plots
+    and every replicate had 142 at the 95% edge: the summary interpolated (127 is no replicate's count, and an even
+    count's median fell between two). It reads the CSV's rule: each quantile a replicate's value."""
+    from sim.analysis.summary import summarise_ensemble
+
+    towns, displaced = [1, 1, 2, 3], [0.0, 100.0, 200.0, 1000.0]  # interpolated medians 1.5 and 150, 95% edge 880
+    runs = [run(s, [[R, H, B]] * 7) for s in range(4)]
+    for r, n, d in zip(runs, towns, displaced, strict=True):
+        r.timeseries = r.timeseries.assign(towns_regime=float(n), towns_hts=1.0, towns_rebels=1.0, displaced=d)
+    text = summarise_ensemble(results(theatre, runs))
+    line = next(x for x in text.splitlines() if "towns held by Government" in x)
+    assert line.split()[-4:] == ["1", "(1", "..", "3)"], line
+    line = next(x for x in text.splitlines() if "civilians displaced" in x)
+    assert line.split()[-4:] == ["100", "(0", "..", "1,000)"], line
+
+
 def test_the_apps_words_give_the_median_and_the_replicates_that_never_see_it(theatre, outcomes):  # noqa: F811
     """The app's words read "never" for any outcome whose median is never, as if no replicate saw it: the median is
     never when more than half never see it (one rule with `compare`), and the range and the count follow."""
