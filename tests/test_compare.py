@@ -313,6 +313,19 @@ def test_compare_gives_the_shift_in_each_dated_outcomes_median_date(theatre, out
     assert "Each of the 2 has the same median date in A and B." in same
 
 
+def test_a_date_shifts_interval_is_written_in_days_as_the_shift_is(theatre, outcomes):  # noqa: F811
+    """The campaign against no_saraqib_posts listed "| -4 | -6.0 | 0.000 |": the interval's ends took a share's
+    format (0.000) or a tenth of a day beside a shift in whole days. Whole days are written whole."""
+    on = {3: [[R, H, B]] * 2 + [[R, R, B]] * 5, 5: [[R, H, B]] * 4 + [[R, R, B]] * 3}  # T1 falls on 3 or 5 Jan
+    a = score(results(theatre, [run(s, on[5]) for s in range(4)]), outcomes)
+    b = score(results(theatre, [run(s, on[day]) for s, day in enumerate((3, 3, 5, 5))]), outcomes)
+    c = compare(a, b)
+    t1 = next(d for d in c.dates if d.name == "t1-falls")
+    assert (t1.diff, t1.low, t1.high) == (-2.0, -2.0, 0.0)  # B's resampled median is 3 or 5 Jan
+    shift = {h: md_column(comparison_text(c), h, "B - A (days)")["t1-falls"] for h in ("B - A (days)", "low", "high")}
+    assert shift == {"B - A (days)": "-2", "low": "-2", "high": "0"}, shift
+
+
 def test_cli_sets_the_joint_patrols_coverage_beside_the_other_key_quantities(build, tmp_path, capsys):
     """Only the app set the patrols' coverage among the key quantities: `compare A B` of Moscow and a what-if that
     blocks every patrol said nothing of the patrols, what the what-if was about."""

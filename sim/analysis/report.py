@@ -187,10 +187,11 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
         return [*head, f"Each of the {len(c.dates)} has the same median date in A and B.", ""]
     rows = [{"outcome": d.name, "A": _median_words(d, d.a), "B": _median_words(d, d.b),
              "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
-             "low": d.low, "high": d.high} for d in moved[:shown]]
+             "low": _shift_days(d.low), "high": _shift_days(d.high)} for d in moved[:shown]]
     table = pd.DataFrame(rows)
-    width = max(len("B - A (days)"), *(len(v) for v in table["B - A (days)"]))
-    table["B - A (days)"] = [v.rjust(width) for v in table["B - A (days)"]]
+    for column in ("B - A (days)", "low", "high"):  # text, so right-aligned by hand
+        width = max(len(column), *(len(v) for v in table[column]))
+        table[column] = [v.rjust(width) for v in table[column]]
     more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
     return [*head, markdown_table(table), "",
             f"{more}{same} {'has' if same == 1 else 'have'} the same median date in both. A replicate that never sees an outcome by {day(c.date)} (the "
@@ -198,6 +199,14 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
             f"it; a shift to or from never is a bound, never standing for {day(c.date + dt.timedelta(days=1))} (≥: at least that "
             "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
             "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.", ""]
+
+
+def _shift_days(days: float) -> str:
+    """An end of a date shift's interval in days, as its shift is written: whole days ("-3"), a tenth only where the
+    bootstrap fell between two (as a number of days, 0 was "0.000", a share's format, beside "-6.0")."""
+    if not np.isfinite(days):
+        return "-"
+    return f"{days:,.0f}" if days == round(days) else f"{days:,.1f}"
 
 
 # What each key quantity counts, in words ({start}: A's first day); a comparison keeps the names the CSV and sweeps use.
