@@ -35,7 +35,7 @@ WHY_NOT_GIVEN = {
 }
 
 
-def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None) -> str:
+def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, column_decimals: dict[str, int] | None = None) -> str:
     """A pipe table that reads well both in a terminal and rendered; a pipe inside a cell or a column's name is
     escaped ("\\|"), as Markdown needs it to be: a bare one starts a new cell (the `|date error| d` header
     made 11 cells over a rule of 9, and the table did not render).
@@ -43,9 +43,12 @@ def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None) -> st
     Args:
         frame: the table.
         decimals: the decimals of each row's numbers, one format a row (default: each number by its own size).
+        column_decimals: the decimals of the numbers of the columns it names, one format a column (before ``decimals``).
     """
     rows = frame.itertuples(index=False)
-    cells = [[_escaped(_cell(v, d)) for v in row] for row, d in zip(rows, decimals or [None] * len(frame), strict=True)]
+    by_column = [(column_decimals or {}).get(c) for c in frame.columns]
+    cells = [[_escaped(_cell(v, d if c is None else c)) for v, c in zip(row, by_column, strict=True)]
+             for row, d in zip(rows, decimals or [None] * len(frame), strict=True)]
     header = [_escaped(str(c)) for c in frame.columns]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
