@@ -313,6 +313,19 @@ def test_compare_gives_the_shift_in_each_dated_outcomes_median_date(theatre, out
     assert "Each of the 2 has the same median date in A and B." in same
 
 
+def test_a_date_shifts_interval_is_written_in_days_as_the_shift_is(theatre, outcomes):  # noqa: F811
+    """The campaign against no_saraqib_posts listed "| -4 | -6.0 | 0.000 |": the interval's ends took a share's
+    format (0.000) or a tenth of a day beside a shift in whole days. Whole days are written whole."""
+    on = {3: [[R, H, B]] * 2 + [[R, R, B]] * 5, 5: [[R, H, B]] * 4 + [[R, R, B]] * 3}  # T1 falls on 3 or 5 Jan
+    a = score(results(theatre, [run(s, on[5]) for s in range(4)]), outcomes)
+    b = score(results(theatre, [run(s, on[day]) for s, day in enumerate((3, 3, 5, 5))]), outcomes)
+    c = compare(a, b)
+    t1 = next(d for d in c.dates if d.name == "t1-falls")
+    assert (t1.diff, t1.low, t1.high) == (-2.0, -2.0, 0.0)  # B's resampled median is 3 or 5 Jan
+    shift = {h: md_column(comparison_text(c), h, "B - A (days)")["t1-falls"] for h in ("B - A (days)", "low", "high")}
+    assert shift == {"B - A (days)": "-2", "low": "-2", "high": "0"}, shift
+
+
 def test_cli_sets_the_joint_patrols_coverage_beside_the_other_key_quantities(build, tmp_path, capsys):
     """Only the app set the patrols' coverage among the key quantities: `compare A B` of Moscow and a what-if that
     blocks every patrol said nothing of the patrols, what the what-if was about."""
@@ -443,6 +456,23 @@ def test_the_ensemble_summary_lists_the_largest_towns_to_change_hands(build):
     assert lines[1].split()[:3] == ["T2", "→", "Government"] and "75%" in lines[1] and "5 Jan 2020" in lines[1], lines
     assert lines[2].split()[:3] == ["T3", "→", "Government"] and "100%" in lines[2], lines
     assert lines[3].strip() == "... 2 more in capture_dates.csv (every change of hands)", lines
+
+
+def test_the_ensemble_summarys_spreads_are_each_a_replicates_value(theatre):  # noqa: F811
+    """`run --runs 20` printed "towns held by Government 112 (98 .. 127)" where timeseries_quantiles.csv, the plots
+    and every replicate had 142 at the 95% edge: the summary interpolated (127 is no replicate's count, and an even
+    count's median fell between two). It reads the CSV's rule: each quantile a replicate's value."""
+    from sim.analysis.summary import summarise_ensemble
+
+    towns, displaced = [1, 1, 2, 3], [0.0, 100.0, 200.0, 1000.0]  # interpolated medians 1.5 and 150, 95% edge 880
+    runs = [run(s, [[R, H, B]] * 7) for s in range(4)]
+    for r, n, d in zip(runs, towns, displaced, strict=True):
+        r.timeseries = r.timeseries.assign(towns_regime=float(n), towns_hts=1.0, towns_rebels=1.0, displaced=d)
+    text = summarise_ensemble(results(theatre, runs))
+    line = next(x for x in text.splitlines() if "towns held by Government" in x)
+    assert line.split()[-4:] == ["1", "(1", "..", "3)"], line
+    line = next(x for x in text.splitlines() if "civilians displaced" in x)
+    assert line.split()[-4:] == ["100", "(0", "..", "1,000)"], line
 
 
 def test_the_apps_words_give_the_median_and_the_replicates_that_never_see_it(theatre, outcomes):  # noqa: F811

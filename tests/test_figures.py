@@ -101,7 +101,7 @@ def test_animation_frames_are_large_and_the_colour_bar_clears_the_legend(toy_res
     _, ens = toy_results
     seen = {}
 
-    def keep(anim, path, writer):  # noqa: ANN001
+    def keep(anim, path, writer, progress=False):  # noqa: ANN001
         seen["fig"] = anim._fig
         anim._draw_was_started = True  # not drawn here: matplotlib would warn on deleting it
         return path
@@ -253,7 +253,7 @@ def test_an_animation_keeps_to_its_frames_and_each_frames_legend_to_what_it_draw
     result, _, _ = moscow
     folder = write_run(result, tmp_path / "run", map_png=False)
     recorder = FrameRecorder()
-    monkeypatch.setattr(animation, "save_animation", lambda anim, path, writer: anim.save(path, writer=recorder) or path)
+    monkeypatch.setattr(animation, "save_animation", lambda anim, path, writer, progress=False: anim.save(path, writer=recorder) or path)
     animation.animate(folder, out=tmp_path / "control.gif", max_frames=8)  # 32 days: every fourth day was 9 frames
     frames = recorder.frames
     assert len(frames) == 8, [f["title"] for f in frames]

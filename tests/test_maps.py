@@ -359,6 +359,24 @@ def test_animation_has_a_frame_per_day_and_captions(toy_results, tmp_path):
     assert caption("violation", "T11", "x") is None
 
 
+def test_map_animate_shows_its_frames_progress_on_a_terminal(toy_results, tmp_path, monkeypatch):
+    """`map --animate` of the campaign drew 60 frames for most of a minute without a word, on a terminal as in a
+    pipe: it draws a bar of the frames on a terminal, as an ensemble draws one of its runs."""
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    single, _ = toy_results
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["map", str(single), "--animate", "--out", str(tmp_path / "shown.gif")]) == 0
+    frames = len(pd.read_csv(single / "timeseries.csv"))  # a frame a day: fewer than 60
+    assert f"{frames}/{frames}" in terminal.getvalue() and "frame" in terminal.getvalue(), terminal.getvalue()
+
+
 def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
     # A frame of a long run spans several days, and its captions listed the events of all of them undated.
     import re
@@ -367,7 +385,7 @@ def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
 
     notes = []
 
-    def draw_each_frame(anim, path, writer):  # noqa: ANN001
+    def draw_each_frame(anim, path, writer, progress=False):  # noqa: ANN001
         for k in range(5):
             anim._func(k)
             notes.extend(line for text in anim._fig.texts for line in text.get_text().splitlines())
@@ -401,7 +419,7 @@ def test_a_probability_map_says_hold_of_the_rebels_and_holds_of_one_side(toy_res
 
     frames = []
 
-    def keep(anim, path, writer):  # noqa: ANN001
+    def keep(anim, path, writer, progress=False):  # noqa: ANN001
         frames.append(anim._fig)
         anim._draw_was_started = True  # not drawn here: matplotlib would warn on deleting it
         return path

@@ -231,6 +231,21 @@ def test_the_summaries_carry_the_runs_flags_and_say_when_nothing_changed_hands(t
     assert out[head:].splitlines()[1] == "  none: no town changed hands in any replicate", out
 
 
+def test_no_flags_help_breaks_off_in_mid_sentence():
+    """`run --help` ended --days's help with "1 to the scenario's length, up to its end:", a colon with nothing after
+    it (the scenario's `end:` key, in words that read as cut off). Every flag's help ends as a sentence does."""
+    import argparse
+
+    from sim.cli.arguments import build_parser
+
+    parser = build_parser("python -m sim")
+    helps = {(name, action.option_strings[0] if action.option_strings else action.dest): action.help
+             for name, command in parser.get_default("subcommands").items()
+             for action in command._actions if action.help and action.help != argparse.SUPPRESS}
+    cut = {flag: text for flag, text in helps.items() if text.rstrip().endswith((":", ",", ";"))}
+    assert not cut, cut
+
+
 def test_a_day_count_means_one_thing_in_the_help_the_errors_and_the_summary(tmp_path, capsys):
     """`--days 0` said "the scenario has 179 days" while a full run's summary said "in force 179 of 180 days", and
     `--days 10` ended on 15 March, 11 dated rows. A day count is the days simulated after the start day (the state a

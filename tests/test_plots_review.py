@@ -234,7 +234,7 @@ def test_the_animation_frames_caption_in_display_names(toy_results, tmp_path, mo
     single, _ = toy_results
     notes = []
 
-    def keep(anim, path, writer):  # noqa: ANN001 - draw every frame here instead of saving it
+    def keep(anim, path, writer, progress=False):  # noqa: ANN001 - draw every frame here instead of saving it
         for k in range(anim._save_count):
             anim._func(k)
             notes.append(anim._fig.texts[-1].get_text())

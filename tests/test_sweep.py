@@ -24,6 +24,7 @@ from sim.viz.sweep_report import sweep_report
 
 from . import toys
 from .conftest import ROOT, ev, line_theatre
+from .test_compare import md_tables
 from .test_runs import run_cli
 
 
@@ -425,6 +426,17 @@ def test_a_report_says_which_metrics_get_no_heat_map(tmp_path):
     assert "Heat maps (a by b) are drawn for the first three metrics only" in report.text, report.text
     assert "no heat map for `twice`" in report.text and "--metric" in report.text, report.text
     assert "first three" not in sweep_report(tmp_path / "grid", metrics=["y", "twice"]).text
+
+
+def test_a_grid_reports_table_writes_each_column_in_one_format(tmp_path):
+    """A grid over turkey.deterrence = 0.5, 4 reported "| 0.500 | ... |" above "| 4.0 | ... |", and a metric's
+    means of 0.7 and 4.2 as "0.700" and "4.2": each cell took the format of its own size. A column has one."""
+    grid = make_design("grid", [Parameter("a", values=(0.5, 4.1)), Parameter("b", values=(0.0, 0.2))])
+    run_sweep(SweepSpec(Path("toy"), grid, runs=1), tmp_path / "grid", evaluate=toys.linear)
+    text = sweep_report(tmp_path / "grid", metrics=["y"]).text
+    tables = {t[0][0]: {row[0]: row[1] for row in t[2:]} for t in md_tables(text)}
+    assert tables["a"] == {"0.5": "0.7", "4.1": "4.3"}, tables  # y = a + 2 b (+ noise of 0.01): means a + 0.2
+    assert tables["b"] == {"0.0": "2.3", "0.2": "2.7"}, tables  # 2.3 + 2 b
 
 
 def test_a_second_report_removes_the_figures_only_the_first_drew_and_nothing_else(tmp_path, capsys):

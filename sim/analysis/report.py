@@ -35,7 +35,7 @@ WHY_NOT_GIVEN = {
 }
 
 
-def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None) -> str:
+def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, column_decimals: dict[str, int] | None = None) -> str:
     """A pipe table that reads well both in a terminal and rendered; a pipe inside a cell or a column's name is
     escaped ("\\|"), as Markdown needs it to be: a bare one starts a new cell (the `|date error| d` header
     made 11 cells over a rule of 9, and the table did not render).
@@ -43,9 +43,12 @@ def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None) -> st
     Args:
         frame: the table.
         decimals: the decimals of each row's numbers, one format a row (default: each number by its own size).
+        column_decimals: the decimals of the numbers of the columns it names, one format a column (before ``decimals``).
     """
     rows = frame.itertuples(index=False)
-    cells = [[_escaped(_cell(v, d)) for v in row] for row, d in zip(rows, decimals or [None] * len(frame), strict=True)]
+    by_column = [(column_decimals or {}).get(c) for c in frame.columns]
+    cells = [[_escaped(_cell(v, d if c is None else c)) for v, c in zip(row, by_column, strict=True)]
+             for row, d in zip(rows, decimals or [None] * len(frame), strict=True)]
     header = [_escaped(str(c)) for c in frame.columns]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
@@ -187,10 +190,11 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
         return [*head, f"Each of the {len(c.dates)} has the same median date in A and B.", ""]
     rows = [{"outcome": d.name, "A": _median_words(d, d.a), "B": _median_words(d, d.b),
              "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
-             "low": d.low, "high": d.high} for d in moved[:shown]]
+             "low": _shift_days(d.low), "high": _shift_days(d.high)} for d in moved[:shown]]
     table = pd.DataFrame(rows)
-    width = max(len("B - A (days)"), *(len(v) for v in table["B - A (days)"]))
-    table["B - A (days)"] = [v.rjust(width) for v in table["B - A (days)"]]
+    for column in ("B - A (days)", "low", "high"):  # text, so right-aligned by hand
+        width = max(len(column), *(len(v) for v in table[column]))
+        table[column] = [v.rjust(width) for v in table[column]]
     more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
     return [*head, markdown_table(table), "",
             f"{more}{same} {'has' if same == 1 else 'have'} the same median date in both. A replicate that never sees an outcome by {day(c.date)} (the "
@@ -198,6 +202,14 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
             f"it; a shift to or from never is a bound, never standing for {day(c.date + dt.timedelta(days=1))} (≥: at least that "
             "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
             "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.", ""]
+
+
+def _shift_days(days: float) -> str:
+    """An end of a date shift's interval in days, as its shift is written: whole days ("-3"), a tenth only where the
+    bootstrap fell between two (as a number of days, 0 was "0.000", a share's format, beside "-6.0")."""
+    if not np.isfinite(days):
+        return "-"
+    return f"{days:,.0f}" if days == round(days) else f"{days:,.1f}"
 
 
 # What each key quantity counts, in words ({start}: A's first day); a comparison keeps the names the CSV and sweeps use.

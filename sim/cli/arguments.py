@@ -112,7 +112,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
     run.add_argument("--days", type=days, help="simulate only DAYS days after the start day, which is the state the run "
-                     "begins from (--days 10 from 5 March ends on 15 March); 1 to the scenario's length, up to its end:")
+                     "begins from (--days 10 from 5 March ends on 15 March); from 1 to the scenario's length (to its end: date)")
     run.add_argument("--out", help="results folder, new or one of this scenario's (default: results/<scenario>-seed<seed>[-runs<N>][-days<D>])")
     run.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="run an ensemble of this many seeded replicates")
     run.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),

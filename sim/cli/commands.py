@@ -256,7 +256,7 @@ def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.animate:
             if len(args.results) != 1:
                 _usage(args, parser).error("--animate takes one results folder")
-            written = animate(args.results[0], out=out, faction=args.faction)
+            written = animate(args.results[0], out=out, faction=args.faction, progress=True)
         else:
             written = [make_map(args.results, date=args.date, out=out, faction=args.faction)]
     print("written: " + ", ".join(str(w) for w in written))

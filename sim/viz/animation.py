@@ -108,11 +108,12 @@ def frame_captions(log: pd.DataFrame, since: str, until: str, most: int = 5) -> 
 
 
 def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "regime", max_frames: int = 60,
-            fps: float = 4.0) -> list[Path]:
+            fps: float = 4.0, progress: bool = False) -> list[Path]:
     """Write an animated GIF of daily control (an ensemble: of P(faction holds)), and an MP4 where ffmpeg exists.
 
     Each frame shows one day (or a few, for long runs: at most ``max_frames``
     frames), with its date and the events since the previous frame captioned.
+    ``progress`` draws a bar of the frames on a terminal (the command line's: 60 frames take a minute).
 
     Returns:
         The files written.
@@ -187,9 +188,9 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     out = claim_file(Path(out) if out else results.path / f"control{shade}.gif", formats=(".gif",))
     mp4 = out.with_suffix(".mp4")
     with writing_into(out.parent):
-        written = [save_animation(anim, out, SignedGifWriter(fps=fps))]
+        written = [save_animation(anim, out, SignedGifWriter(fps=fps), progress=progress)]
         if animation.writers.is_available("ffmpeg") and _may_write(mp4):
-            written.append(save_animation(anim, mp4, animation.FFMpegWriter(fps=fps)))
+            written.append(save_animation(anim, mp4, animation.FFMpegWriter(fps=fps), progress=progress))
     return written
 
 
@@ -235,8 +236,16 @@ class SignedGifWriter(animation.PillowWriter):
                        loop=0, comment=SIGNATURE.encode())
 
 
-def save_animation(anim: animation.Animation, path: Path, writer: animation.AbstractMovieWriter) -> Path:
-    """Save ``anim`` atomically (the writer picks the format by the temporary file's suffix, which is ``path``'s)."""
-    with atomic_file(path) as tmp:
-        anim.save(tmp, writer=writer, dpi=DPI)
+def save_animation(anim: animation.Animation, path: Path, writer: animation.AbstractMovieWriter, *, progress: bool = False) -> Path:
+    """Save ``anim`` atomically (the writer picks the format by the temporary file's suffix, which is ``path``'s), with
+    a bar of the frames drawn on a terminal if ``progress``: a minute without a word read as a hang."""
+    from tqdm import tqdm  # imported here: only the command line draws progress bars
+
+    with atomic_file(path) as tmp, tqdm(unit="frame", desc=path.name, disable=None if progress else True, leave=False) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done + 1 - bar.n)
+
+        anim.save(tmp, writer=writer, dpi=DPI, progress_callback=advance)
     return path

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..analysis.report import markdown_table
+from ..analysis.report import decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped
@@ -120,7 +120,7 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
     if d["sample"] == "grid":
         lines += ["## Mean of each metric at each value of a parameter (over replicates and the other parameters)", ""]
         for name in names:
-            lines += [f"### {name}", "", markdown_table(points.groupby(name)[metrics].mean().reset_index()), ""]
+            lines += [f"### {name}", "", _means_by_value(points, name, metrics), ""]
     elif d["sample"] == "file" and len(points) <= POINTS_IN_A_TABLE:  # chosen points, one-at-a-time say: read them row by row
         lines += ["## Each point: the mean of each metric over its replicates", "",
                   "In the design file's order, each point by what it changes from the first; every value and the 5-95% "
@@ -142,6 +142,14 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
         lines += [why, ""]
     lines += ["## Figures", "", *([note, ""] if note else [])] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
+
+
+def _means_by_value(points: pd.DataFrame, name: str, metrics: list[str]) -> str:
+    """The table of each metric's mean at each value of parameter ``name``, each column in one format: cell by cell,
+    a deterrence of 0.5 and 4 read "0.500" and "4.0", and a metric's means of 0.8 and 64.3 "0.800" and "64.3"."""
+    table = points.groupby(name)[metrics].mean().reset_index()
+    exact = next((k for k in range(7) if (table[name].round(k) == table[name]).all()), 6)  # as few as say every value
+    return markdown_table(table, column_decimals={name: exact, **{m: decimals_for(table[m].abs().max()) for m in metrics}})
 
 
 def _changes(points: pd.DataFrame, names: list[str]) -> list[str]:
