@@ -52,17 +52,23 @@ def test_neighbour_counts_and_distances_match_the_padded_table(build):
     assert np.array_equal(towns.km_to_held(table, held, rep, town), km[rep, town])
 
 
-def test_pockets_found_in_one_batch_are_those_a_plain_search_finds(build):
-    # A ring of six towns with a spur, the camp on the ring: random holders in 40 replicates at once, against
-    # networkx on each replicate's opposition towns alone.
-    import networkx as nx
-
+def ring_with_spur(build):  # noqa: ANN001, ANN201 - the fixture; (theatre, rear)
+    """A ring of six towns T0-T5 with a spur T2 - T6 - T7, all held by HTS; the rear is T0."""
     names = [f"T{i}" for i in range(8)]
     theatre = load_theatre(build.theatre(
         [(name, 35.5 + 0.03 * (i % 3), 36.0 + 0.04 * i, "hts") for i, name in enumerate(names)],
         [(f"T{i}", f"T{(i + 1) % 6}", "M9") for i in range(6)] + [("T2", "T6", "M9"), ("T6", "T7", "M9")]))
     rear = np.zeros(theatre.n, bool)
     rear[theatre.town("T0")] = True
+    return theatre, rear
+
+
+def test_pockets_found_in_one_batch_are_those_a_plain_search_finds(build):
+    # A ring of six towns with a spur, the camp on the ring: random holders in 40 replicates at once, against
+    # networkx on each replicate's opposition towns alone.
+    import networkx as nx
+
+    theatre, rear = ring_with_spur(build)
     controller = np.random.default_rng(5).integers(0, 3, (40, theatre.n)).astype(np.int8)
     found = towns.cut_off(theatre, controller, rear)
     for r, row in enumerate(controller):
@@ -97,12 +103,7 @@ def test_the_search_for_a_few_replicates_finds_what_scipy_finds_for_many(build, 
     # cut_off searches from the rear for a few replicates and asks scipy for many: the same booleans, on random
     # holders (some nearly all opposition, some nearly all government, so that pockets of every size occur).
     if which == "ring":
-        names = [f"T{i}" for i in range(8)]
-        theatre = load_theatre(build.theatre(
-            [(name, 35.5 + 0.03 * (i % 3), 36.0 + 0.04 * i, "hts") for i, name in enumerate(names)],
-            [(f"T{i}", f"T{(i + 1) % 6}", "M9") for i in range(6)] + [("T2", "T6", "M9"), ("T6", "T7", "M9")]))
-        rear = np.zeros(theatre.n, bool)
-        rear[theatre.town("T0")] = True
+        theatre, rear = ring_with_spur(build)
     else:
         theatre = load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml")
         rear = towns.rear_of(theatre, 10.0)
