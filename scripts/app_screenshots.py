@@ -1,6 +1,7 @@
 """Screenshots of the app's main views for docs/ and the README, taken from the real page.
 
     .venv/bin/python scripts/app_screenshots.py        # writes docs/app_*.png (about a minute)
+    .venv/bin/python scripts/app_screenshots.py --only app_ensemble.png   # the same steps, writes that one alone
 
 Starts ``python -m sim app``, drives it in Debian's headless Chromium (the
 helpers of the browser test), and saves: the one-run view after 63 days of
@@ -12,6 +13,7 @@ run on 28 May (the corridor and the patrols).
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import tempfile
@@ -24,15 +26,23 @@ from tests.app_browser import app_server, browser_page, click_slider_at, find_br
 
 DOCS = ROOT / "docs"
 SAVED = "truce_holds_no_spring_shield"
+NAMES = ("app_run.png", "app_run_moscow.png", "app_ensemble.png", "app_compare.png", "app_compare_tables.png", "app_save.png")
+only: set[str] = set(NAMES)  # the screenshots to write (--only): the page is driven through every step all the same
 
 
 def shoot(page, name: str) -> None:  # noqa: ANN001
-    page.wait_for_timeout(800)  # images decoded and laid out
+    page.wait_for_timeout(800)  # images decoded and laid out (a skipped one too: the next view's layout needs it)
+    if name not in only:
+        return
     page.screenshot(path=str(DOCS / name))
     print("written:", DOCS / name)
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="Screenshots of the app's main views for docs/ and the README.")
+    parser.add_argument("--only", nargs="+", choices=NAMES, metavar="NAME",
+                        help=f"write these screenshots alone, leaving the others as they are ({', '.join(NAMES)})")
+    only.intersection_update(parser.parse_args().only or NAMES)
     browser = find_browser()
     if browser is None:
         print("no headless Chromium: apt-get install chromium-headless-shell", file=sys.stderr)

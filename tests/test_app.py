@@ -29,6 +29,7 @@ from sim.app.settings import (  # noqa: E402
     build,
     load_controls,
     parameter_bounds,
+    relative_to_root,
     scenario_files,
     sliders_for,
     toggle_available,
@@ -41,7 +42,7 @@ from sim.io.schema import Scenario  # noqa: E402
 from sim.names import date_words  # noqa: E402
 
 from .app_page import button, images, page, strong, texts, wait_for  # noqa: E402, F401 - page: a fixture
-from .conftest import ROOT  # noqa: E402
+from .conftest import ROOT, shipped_scenarios  # noqa: E402
 
 CONTROLS = load_controls(ROOT / "scenarios" / "app" / "controls.yaml")
 
@@ -66,9 +67,11 @@ def test_slider_ranges_are_the_schemas():
 
 
 def test_every_control_applies_somewhere_and_toggles_follow_the_scenario():
-    files = scenario_files(ROOT)
-    assert {"scenarios/campaign.yaml", "scenarios/moscow.yaml", "scenarios/whatif/jan_truce_holds.yaml"} <= set(files)
-    scenarios = [scenario(f) for f in files]
+    # Every shipped scenario and what-if, not whatever else is in their folders (a user's scratch file)
+    shipped = [relative_to_root(f, ROOT) for folder in ("", "whatif", "calibrated") for f in shipped_scenarios(folder)]
+    assert {"scenarios/campaign.yaml", "scenarios/moscow.yaml", "scenarios/whatif/jan_truce_holds.yaml"} <= set(shipped)
+    assert set(shipped) <= set(scenario_files(ROOT)), "the picker offers each"
+    scenarios = [scenario(f) for f in shipped]
     used = {s.path for sc in scenarios for s in sliders_for(CONTROLS, sc)}
     assert used == {p for paths in CONTROLS.sliders.values() for p in paths}
     campaign, moscow = scenario("scenarios/campaign.yaml"), scenario("scenarios/moscow.yaml")
@@ -328,6 +331,28 @@ def test_errors_stay_in_the_page(page):
     assert "cannot be used" in text and "nowhere.yaml" in text
     assert rc.find(v.Select).widget.v_model == "scenarios/campaign.yaml", "the refused pick is not left shown"
     assert "campaign: control on 1 December 2019" in texts(box) or images(rc), "the page is still there"
+
+
+@pytest.fixture
+def scratch(tmp_path):
+    """A user's half-written what-if in the app's what-if folder (the ``page`` fixture's), there before the page opens."""
+    file = tmp_path / "scratch.yaml"
+    file.write_text("extends: ../campaign.yaml\nname: scratch\nfactions:\n  regime: [commit: 0.5\n")
+    return file
+
+
+def test_a_scratch_whatif_with_a_yaml_error_is_refused_alone_and_the_page_keeps_working(scratch, page):
+    """A user's half-written what-if beside the others (a YAML error in it) is listed; picking it says which file and
+    which line is wrong, and the page goes on with the scenario it had; another what-if is still picked and loads."""
+    box, rc, saved = page
+    assert str(scratch.resolve()) in rc.find(v.Select).widget.items, "listed, to be fixed and picked"
+    rc.find(v.Select).widget.v_model = str(saved / "scratch.yaml")
+    text = texts(box)
+    assert "scratch.yaml cannot be used" in text and "line 5" in text and "is not closed" in text, text
+    assert rc.find(v.Select).widget.v_model == "scenarios/campaign.yaml", "the refused pick is not left shown"
+    rc.find(v.Select).widget.v_model = "scenarios/whatif/jan_truce_holds.yaml"
+    wait_for(lambda: "This what-if file changes from scenarios/campaign.yaml" in texts(box), 30)
+    assert "cannot be used" not in texts(box), "the earlier refusal is not left shown"
 
 
 def test_the_server_is_local_and_offline_and_says_what_is_missing(monkeypatch):

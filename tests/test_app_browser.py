@@ -147,3 +147,35 @@ def test_the_sidebar_keeps_its_width_and_wraps_long_labels(tmp_path):
         assert after == width, (width, after)
         assert right <= left, f"the sidebar ({right} px) covers the page's text (from {left} px)"
         assert refused == []
+
+
+# The bottom of the text above the day slider and the top of the slider's value bubble, on the page.
+ABOVE_AND_BUBBLE = """() => {
+  const text = [...document.querySelectorAll('p')].find(e => / replicates? of /.test(e.innerText));
+  const label = [...document.querySelectorAll('.v-input label')].find(e => e.innerText.trim() === 'Day');
+  const bubble = label.closest('.v-input').querySelector('.v-slider__thumb-label');
+  const shown = getComputedStyle(bubble.closest('.v-slider__thumb-label-container')).display !== 'none';
+  return [text.getBoundingClientRect().bottom, bubble.getBoundingClientRect().top, shown];
+}"""
+
+
+def test_the_day_sliders_value_bubble_does_not_cover_the_text_above_it(tmp_path):
+    """The Ensemble tab's day slider showed its day in a bubble above the thumb, over the line of text above the
+    slider (the replicates' what-if and baseline): the slider now keeps room for it."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1680, height=1050) as (page, refused):
+        open_app(page, url)
+        pick_scenario(page, "scenarios/whatif/jan_truce_holds.yaml")  # a long line above the slider, as in the README's
+        tab(page, "Ensemble")
+        replicates = page.locator(".v-input", has=page.locator("label", has_text="Replicates")).first
+        set_slider(page, replicates, 2, low=1)
+        page.get_by_role("button", name="Run ensemble (2)").click()
+        page.get_by_text(re.compile(r"^2 replicates of")).first.wait_for(timeout=180_000)
+        click_slider_at(page.locator(".v-input", has=page.locator("label", has_text="Day")).first, 0.62)
+        page.wait_for_function("() => !document.body.innerText.includes('Showing 5 March 2020')")
+        page.wait_for_timeout(500)  # the bubble's transition
+        bottom, top, shown = page.evaluate(ABOVE_AND_BUBBLE)
+        page.screenshot(path=str(tmp_path / "day_slider.png"))
+        assert shown, "the bubble is shown after a click (else this test measures nothing)"
+        assert top >= bottom, f"the bubble (from {top:.0f} px) covers the text above it (to {bottom:.0f} px)"
+        assert refused == []

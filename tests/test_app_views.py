@@ -323,6 +323,58 @@ def test_the_what_if_is_said_closer_to_or_further_from_the_record_and_a_change_b
     assert "capture MAE" not in line and "better" not in line, line
 
 
+def test_the_comparisons_tables_write_each_column_of_shares_and_points_in_one_format():
+    """The towns table read "92.5%" beside "20%" and "−82.5 to −60": each number took the decimals its own value
+    needed. A column takes tenths where any of its numbers needs them, and all of its numbers then have them; a
+    column that needs none has none; a zero difference beside "−0.238" reads "0.000", not "0"."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.analysis.comparison import Difference
+    from sim.analysis.outcomes import ConditionOutcome
+    from sim.app.compare_words import outcomes_markdown, scores_markdown, towns_markdown
+
+    def columns(table: str) -> list[list[str]]:
+        body = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.split("\n")[2:]]
+        return [list(column) for column in zip(*body, strict=True)]
+
+    def decimals(cell: str) -> set[int]:
+        return {len(n.partition(".")[2]) for n in re.findall(r"\d+(?:\.\d+)?", cell)}
+
+    towns = pd.DataFrame({"town": ["X", "Y", "Z"], "p_regime_a": [0.925, 0.95, 0.9], "p_regime_b": [0.2, 0.225, 0.3],
+                          "low": [-0.825, -0.825, -0.7], "high": [-0.6, -0.624, -0.5]})
+    towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
+    c = SimpleNamespace(intervals=True, date=dt.date(2020, 3, 5), headlines=[
+        Difference("outcomes met", 0.545, 0.306, -0.284, -0.192), Difference("Brier", 0.229, 0.229, 0.0, 0.0),
+        Difference("capture MAE (days)", 8.8, 15.9, 5.6, 8.6)])
+    table = towns_markdown(towns, dt.date(2020, 1, 29), c).split("\n\n")[1]
+    cols = columns(table)
+    assert cols[1] == ["92.5%", "95.0%", "90.0%"] and cols[2] == ["20.0%", "22.5%", "30.0%"], table
+    assert cols[3] == ["\u221272.5", "\u221272.5", "\u221260.0"] and cols[4][0] == "\u221282.5 to \u221260.0", table
+    for column in cols[1:]:
+        assert set().union(*map(decimals, column)) == {1}, column
+
+    whole = towns.assign(p_regime_a=[0.9, 0.8, 0.7], p_regime_b=[0.2, 0.3, 0.4], low=[-0.8, -0.6, -0.4], high=[-0.6, -0.4, 0.0])
+    whole["diff"] = whole["p_regime_b"] - whole["p_regime_a"]
+    cols = columns(towns_markdown(whole, dt.date(2020, 1, 29), c).split("\n\n")[1])
+    assert cols[1] == ["90%", "80%", "70%"] and cols[3] == ["\u221270", "\u221250", "\u221230"] and cols[4][2] == "\u221240 to 0", cols
+
+    said = {f"o{k}": ConditionOutcome(id=f"o{k}", set="calibration", kind="condition", description=f"outcome {k}",
+                                      period=(dt.date(2020, 1, 1), dt.date(2020, 1, 2)), max_captures=0, source=["x"])
+            for k in range(2)}
+    outcomes = SimpleNamespace(intervals=True, a=SimpleNamespace(scores=[SimpleNamespace(outcome=o) for o in said.values()],
+                                                                 results=SimpleNamespace(theatre=None)),
+                               b=SimpleNamespace(scores=[]),
+                               outcomes=[Difference("o0", 0.975, 0.2, -0.9, -0.625), Difference("o1", 0.9, 0.5, -0.6, -0.2)])
+    cols = columns(outcomes_markdown(outcomes).split("\n\n")[1])
+    assert cols[1] == ["97.5%", "90.0%"] and cols[2] == ["20%", "50%"] and cols[3] == ["\u221277.5", "\u221240.0"], cols
+    assert cols[4] == ["\u221290.0 to \u221262.5", "\u221260.0 to \u221220.0"], cols
+
+    cols = columns(scores_markdown(c).split("\n\n")[1])
+    assert cols[4] == ["\u22120.239", "0.000", "+7.1"], cols  # a row's format: thousandths, or tenths of a day
+
+
 def picker_items(rc) -> list[str]:  # noqa: ANN001
     items = rc.find(v.Select).widget.items
     return [i["value"] if isinstance(i, dict) else i for i in items]

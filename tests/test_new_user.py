@@ -18,7 +18,7 @@ from sim.analysis.summary import summarise
 from sim.cli import COMMANDS, main
 from sim.names import date_words
 
-from .conftest import ROOT
+from .conftest import ROOT, shipped_scenarios
 
 README = ROOT / "README.md"
 
@@ -176,7 +176,7 @@ def test_every_parameter_the_readme_names_exists_and_is_of_the_kind_it_says():
 
     import sim
 
-    files = [f for folder in ("", "whatif", "calibrated") for f in sorted((ROOT / "scenarios" / folder).glob("*.yaml"))]
+    files = [f for folder in ("", "whatif", "calibrated") for f in shipped_scenarios(folder)]
     table = pd.concat([sim.parameters(load_scenario(f)) for f in files]).drop_duplicates("path")
     kinds = dict(zip(table["path"], table["type"], strict=True))
     text = README.read_text(encoding="utf-8")

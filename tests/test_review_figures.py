@@ -129,6 +129,12 @@ def test_the_losses_figure_is_titled_by_what_it_shows(quiet):  # noqa: F811
     assert title == "toy: civilians displaced and Turkish soldiers killed (3 runs)", title
 
 
+def test_each_losses_panel_says_on_its_y_axis_what_it_counts_and_in_what(quiet):  # noqa: F811
+    """The panels had no y-axis label: only their titles said what was counted. Each axis now names its unit."""
+    fig = plots.losses_figure(quiet, [])
+    assert [ax.get_ylabel() for ax in fig.axes] == ["people displaced", "soldiers killed"]
+
+
 def test_a_simulated_capture_on_its_reported_day_shows_over_the_reported_diamond(toy_results):  # noqa: F811
     """The white reported diamond was drawn over the simulated dot, so a capture on the reported day showed no dot
     at all (Abu Habbah, Umm Jalal, Al-Eis read 1/1 with nothing to see): the simulated marks now sit on top."""

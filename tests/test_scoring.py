@@ -332,3 +332,15 @@ def test_a_captures_reported_date_reads_as_the_day_it_changed_hands_not_as_a_dea
     reported = outcome_table(card, words=True).set_index("outcome")["reported"]
     assert reported["t1-falls"] == "to regime on 3 Jan 2020 (± 1 d)"
     assert reported["road"] == "regime first holds all of M9 on 4 Jan 2020 (± 2 d)"
+
+
+def test_a_quantity_reported_only_as_a_range_says_so_in_words(build, theatre):
+    """`compare` wrote "patrol_coverage - on 15 Mar 2020 (range 0.01 .. 0.99)" for an outcome the record gives only a
+    range for: the "-" for "no single figure" read as garbage. A quantity with a figure keeps it."""
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + "  - {id: share, set: validation, kind: quantity, description: a share, "
+                    "variable: patrol_coverage, date: 2020-01-05, range: [0.01, 0.99], source: [test-claim]}\n")
+    card = score(results(theatre, [run(0, TRUE)]), load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
+    reported = outcome_table(card, words=True).set_index("outcome")["reported"]
+    assert reported["share"] == "patrol_coverage on 5 Jan 2020: no single figure reported (range 0.01 .. 0.99)"
+    assert reported["deaths"] == "turkish_deaths 10 on 5 Jan 2020 (range 8 .. 12)"

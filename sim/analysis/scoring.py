@@ -221,8 +221,10 @@ def _reported(o: OutcomeBase, day=str) -> str:  # noqa: ANN001 - a date's writer
         case EventOutcome():
             return f"{o.event} {day(o.reported)} (window {day(o.window[0])} .. {day(o.window[1])})"
         case QuantityOutcome():
-            figure = short_number(o.reported) if o.reported is not None else "-"
-            return f"{o.variable} {figure} on {day(o.date)} (range {short_number(o.range[0])} .. {short_number(o.range[1])})"
+            within = f"(range {short_number(o.range[0])} .. {short_number(o.range[1])})"
+            if o.reported is None:  # the record gives only a range: say so, where a "-" read as garbage
+                return f"{o.variable} on {day(o.date)}: no single figure reported {within}"
+            return f"{o.variable} {short_number(o.reported)} on {day(o.date)} {within}"
         case ConditionOutcome():
             return f"<= {o.max_captures} changes of hands {day(o.period[0])} .. {day(o.period[1])}"
     return ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -48,21 +49,26 @@ def intervals_name() -> str:
 
 
 def signed(text: str, x: float) -> str:
-    """``text`` (the magnitude of ``x``) with '+' or '−' before it; '0' for zero, and no sign where ``text``
-    rounds to zero ('0.0', not '−0.0')."""
-    if x == 0:
-        return "0"
+    """``text`` (the magnitude of ``x``) with '+' or '−' before it, and no sign where ``text`` rounds to zero
+    ('0.0', not '−0.0'): a zero is written in its column's format ('0.000' beside '−0.238', not '0')."""
     return text if not any(ch in "123456789" for ch in text) else ("+" if x > 0 else MINUS) + text
 
 
-def percent(x: float) -> str:
-    """A share as '33.3%', '50%' (whole where it is)."""
-    return f"{round(100 * x, 1):g}%"
+def tenths(values: Iterable[float]) -> int:
+    """The decimals of a column of shares in % or of percentage points, one format a column (as ``compare``'s
+    tables take one, :func:`sim.analysis.report.markdown_table`'s ``column_decimals``): 1 where any of its numbers
+    has a tenth ("92.5%" then "20.0%" under it, where "20%" beside "92.5%" mixed formats), else 0 ("90%", "20%")."""
+    return int(any(round(100 * abs(x), 1) % 1 for x in values if not math.isnan(x)))
 
 
-def points(x: float) -> str:
-    """A change of share in percentage points: '+33.3', '−50'."""
-    return signed(f"{round(100 * abs(x), 1):g}", round(100 * x, 1))
+def percent(x: float, decimals: int = 1) -> str:
+    """A share as '33.3%' (or with ``decimals`` 0, '33%')."""
+    return f"{round(100 * x, 1):.{decimals}f}%"
+
+
+def points(x: float, decimals: int = 1) -> str:
+    """A change of share in percentage points: '+33.3', '−50.0' (or with ``decimals`` 0, '−50')."""
+    return signed(f"{round(100 * abs(x), 1):.{decimals}f}", round(100 * x, 1))
 
 
 def amount(x: float, whole: bool) -> str:
@@ -157,8 +163,11 @@ def outcomes_markdown(c: Comparison) -> str:
     which = "changed beyond chance" if c.intervals else "changed"
     head = (f"**Outcomes whose share of replicates meeting them {which}**, largest change first: the share of replicates "
             "meeting each in A and in B, and B − A in percentage points")
-    rows = [{"outcome": described(outcome[d.name], c.a.results.theatre), A: percent(d.a), B: percent(d.b), "B − A": points(d.diff)}
-            | ({intervals_name(): interval(d, points)} if c.intervals else {}) for d in changed]
+    da, db, dd, di = (tenths(x) for x in ([d.a for d in changed], [d.b for d in changed], [d.diff for d in changed],
+                                            [x for d in changed for x in (d.low, d.high)]))
+    rows = [{"outcome": described(outcome[d.name], c.a.results.theatre), A: percent(d.a, da), B: percent(d.b, db),
+             "B − A": points(d.diff, dd)}
+            | ({intervals_name(): interval(d, lambda x: points(x, di))} if c.intervals else {}) for d in changed]
     body = table(rows) if rows else f"No outcome's share of replicates meeting it {which}."
     rest = ([f"**{within}** more changed by less than chance can tell (their interval includes 0)"] if within else [])
     rest.append(f"**{unchanged}** did not change at all (as many replicates meet them in A as in B)")
@@ -172,12 +181,13 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
     for d in quantities:
         whole = max(abs(d.a), abs(d.b)) >= 1000  # thousands of people: no tenths
         share = d.name in SHARES
+        decimals = tenths([d.a, d.b, d.low, d.high])  # a share's row in one format, as a count's is
 
-        def fmt(x: float, whole: bool = whole, share: bool = share) -> str:
-            return points(x) if share else signed(amount(abs(x), whole), x)
+        def fmt(x: float, whole: bool = whole, share: bool = share, decimals: int = decimals) -> str:
+            return points(x, decimals) if share else signed(amount(abs(x), whole), x)
 
-        def shown(x: float, whole: bool = whole, share: bool = share) -> str:
-            return "–" if math.isnan(x) else percent(x) if share else amount(x, whole)
+        def shown(x: float, whole: bool = whole, share: bool = share, decimals: int = decimals) -> str:
+            return "–" if math.isnan(x) else percent(x, decimals) if share else amount(x, whole)
 
         rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), A: shown(d.a), B: shown(d.b),
                      "B − A": "–" if d.note else fmt(d.diff)}
@@ -202,8 +212,11 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     if moved.empty:
         return f"**Towns**: no town's chance of being held by the government differs on {date_words(day)}."
     shown = moved.head(TOWNS_SHOWN)
-    rows = [{"town": t.town, A: percent(t.p_regime_a), B: percent(t.p_regime_b), "B − A": points(t.diff)}
-            | ({intervals_name(): f"{points(t.low)} to {points(t.high)}"} if c.intervals else {}) for t in shown.itertuples()]
+    da, db, dd, di = (tenths(x) for x in (shown["p_regime_a"], shown["p_regime_b"], shown["diff"],
+                                            [*shown["low"], *shown["high"]]))
+    rows = [{"town": t.town, A: percent(t.p_regime_a, da), B: percent(t.p_regime_b, db), "B − A": points(t.diff, dd)}
+            | ({intervals_name(): f"{points(t.low, di)} to {points(t.high, di)}"} if c.intervals else {})
+            for t in shown.itertuples()]
     which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
     head = (f"**Towns: {which} whose chance of being held by the government changed most** on {date_words(day)}, "
             "largest change first: the share of replicates in which the government holds each, in A and in B")

@@ -49,6 +49,9 @@ def compute(settings: Settings, config: AppConfig, n: int) -> Ensemble:
 ensemble_task = solara.lab.task(compute, prefer_threaded=True)
 
 
+DAY_BUBBLE_ROOM = "32px"  # the day slider's value bubble stands about 22 px above the slider's own box
+
+
 def shown_date(ens: Ensemble, date: dt.date | None) -> dt.date:
     """The date to show: the one chosen if the ensemble has it, else its last day."""
     return date if date is not None and ens.results.start <= date <= ens.last else ens.last
@@ -85,8 +88,10 @@ def DaySlider(ens: Ensemble, day: dt.date, date: solara.Reactive):
     '2020-Jan-29', a third way of writing a date), and the date in words beneath."""
     start, days = ens.results.start, (ens.last - ens.results.start).days
     ends = [date_words(start, "%b")] + [""] * (days - 1) + [date_words(ens.last, "%b")]
-    solara.SliderInt("Day", value=(day - start).days, min=0, max=days, tick_labels=ends if days > 0 else False,
-                     on_value=lambda k: date.set(start + dt.timedelta(days=k)))
+    # Room above the slider for the bubble with its day, which Vuetify draws above the thumb: it covered the text above.
+    with solara.Div(style={"padding-top": DAY_BUBBLE_ROOM}):
+        solara.SliderInt("Day", value=(day - start).days, min=0, max=days, tick_labels=ends if days > 0 else False,
+                         on_value=lambda k: date.set(start + dt.timedelta(days=k)))
     solara.Markdown(f"Showing **{date_words(day)}** (day {(day - start).days})")
 
 

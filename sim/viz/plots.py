@@ -42,6 +42,7 @@ from .event_key import event_groups, event_markers, fit_key
 from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
 
 LOSSES = {"displaced": "Civilians displaced", "turkish_deaths": "Turkish soldiers killed"}
+LOSS_UNITS = {"displaced": "people displaced", "turkish_deaths": "soldiers killed"}  # each panel's y axis: what it counts
 MAX_CAPTURE_ROWS = 30
 BAND = ("q05", "q95")  # the 90% band of an ensemble
 # Reported figures drawn side by side (the patrols' reach at several dates): the record's sky blue first, then
@@ -231,6 +232,7 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
         ax.set_ylim(0, max(ax.get_ylim()[1], 1))
         ax.grid(axis="y", color="#E0E0E0", lw=0.6)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        ax.set_ylabel(LOSS_UNITS[variable])
         ax.tick_params(axis="x", labelsize=8)
         _date_axis(ax, results)
         ax.legend(fontsize=8, loc="upper left")
