@@ -183,3 +183,27 @@ def test_poisson_counts_are_the_inverse_distribution_and_each_its_own(means, us)
     alone = poisson_inverse(np.array([top]), mean[:1])
     beside = poisson_inverse(np.array([top, top]), np.array([mean[0], 60.0]))
     assert beside[0] == alone[0]
+
+
+@pytest.mark.parametrize("seeds", [[3], [1, 2, 3]])
+def test_the_targets_kept_from_day_to_day_are_those_found_afresh(seeds, monkeypatch):
+    # The regime keeps what each group can reach, and how much it wants it, until towns change hands, a group
+    # deploys or the groups in the field change: on every day of a campaign what it kept must be what it finds afresh.
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+    from sim.model.regime import Regime
+
+    kept, compared = Regime.reach, []
+
+    def checked(self, groups, front):  # noqa: ANN001, ANN202
+        before = self._reach[1]
+        value = kept(self, groups, front)
+        self._reach = (None, None)
+        fresh = kept(self, groups, front)
+        assert all(np.array_equal(a, b) for a, b in zip(value, fresh, strict=True)), f"day {self.model.day}"
+        compared.append(value is before)
+        return value
+
+    monkeypatch.setattr(Regime, "reach", checked)
+    CeasefireModel(load_scenario("scenarios/campaign.yaml"), seeds=seeds).run_model()
+    assert sum(compared) > 10 and not all(compared)  # many days kept, some found again
