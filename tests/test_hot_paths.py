@@ -18,9 +18,10 @@ from hypothesis.extra.numpy import arrays
 from sim.cli import _forks_workers
 from sim.cli.arguments import build_parser
 from sim.io.theatre import load_theatre
-from sim.model import towns
+from sim.model import streams, towns
 from sim.model.journal import Journal
 from sim.model.regime import top_scores
+from sim.model.streams import Draw
 
 from .conftest import ROOT, line_theatre
 
@@ -207,3 +208,18 @@ def test_the_targets_kept_from_day_to_day_are_those_found_afresh(seeds, monkeypa
     monkeypatch.setattr(Regime, "reach", checked)
     CeasefireModel(load_scenario("scenarios/campaign.yaml"), seeds=seeds).run_model()
     assert sum(compared) > 10 and not all(compared)  # many days kept, some found again
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=5), st.integers(0, 5000),
+       st.lists(st.sampled_from(list(Draw)), min_size=1, max_size=3, unique=True), st.floats(0.0, 2.0))
+def test_streams_drawn_together_are_each_what_it_is_drawn_alone(seeds, day, draws, sigma):
+    # Combat draws both sides' losses in one pass: each row must be the stream's own numbers, bit for bit.
+    keys = streams.replicate_keys(seeds)
+    town = np.arange(len(seeds)) * 37
+    together = streams.lognormals(keys, day, tuple(draws), sigma, town)
+    for row, draw in zip(together, draws, strict=True):
+        assert np.array_equal(row, streams.lognormal(keys, day, draw, sigma, town))
+    per_key = np.full(len(seeds), sigma)  # a sigma per replicate, and one town for all
+    assert np.array_equal(streams.lognormals(keys, day, tuple(draws), per_key, 5)[-1],
+                          streams.lognormal(keys, day, draws[-1], per_key, 5))

@@ -64,9 +64,10 @@ def resolve(model: CeasefireModel) -> None:
     defence_mult = m.urban[rep, town] * m.cohesion[holder] * (1.0 - m.shock[rep, town]) * (1.0 + post_fire)
 
     garrison = m.garrison[rep, town]
-    keys = m.keys[rep]
-    killed = np.minimum(garrison, lethality * force * attack_mult * streams.lognormal(keys, m.day, Draw.DEFENCE_LOSS, noise, town))
-    lost = np.minimum(force, lethality * garrison * defence_mult * streams.lognormal(keys, m.day, Draw.ATTACK_LOSS, noise, town))
+    # Each side's losses from its own stream, both drawn in one pass.
+    defence_loss, attack_loss = streams.lognormals(m.keys[rep], m.day, (Draw.DEFENCE_LOSS, Draw.ATTACK_LOSS), noise, town)
+    killed = np.minimum(garrison, lethality * force * attack_mult * defence_loss)
+    lost = np.minimum(force, lethality * garrison * defence_mult * attack_loss)
     garrison = garrison - killed
     left = force - lost
     m.garrison[rep, town] = garrison
