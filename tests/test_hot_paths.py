@@ -223,3 +223,19 @@ def test_streams_drawn_together_are_each_what_it_is_drawn_alone(seeds, day, draw
     per_key = np.full(len(seeds), sigma)  # a sigma per replicate, and one town for all
     assert np.array_equal(streams.lognormals(keys, day, tuple(draws), per_key, 5)[-1],
                           streams.lognormal(keys, day, draws[-1], per_key, 5))
+
+
+def test_the_posts_by_the_fighting_are_those_by_a_town_under_assault_or_next_to_one():
+    # One product over the posts' reach (a town or its road neighbours) in place of two: the same posts, and a
+    # count of mean 0 (no post by the fighting, no open fighting) is 0 whatever its draw, so it is not drawn.
+    from sim.model.streams import poisson_inverse
+
+    theatre = load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml")
+    rng = np.random.default_rng(7)
+    hit = rng.random((60, theatre.n)) < rng.random((60, 1)) * 0.05  # a few towns under assault, none in some rows
+    near = hit | (towns.held_neighbours(theatre.neighbour_table, hit) > 0)
+    by = towns.posts_by(theatre, hit)
+    assert np.array_equal(by, towns.posts_near(theatre, near))
+    assert by.any() and not by.all() and not by[~hit.any(axis=1)].any()
+    u = np.array([0.0, 0.5, np.nextafter(1.0, 0.0)])
+    assert (poisson_inverse(u, np.zeros(3)) == 0).all()

@@ -251,6 +251,19 @@ class Theatre:
         """(towns, posts) sparse, float32: :attr:`post_links` turned round, once, for "which posts overlook this town"."""
         return self._once(("town_post_links",), lambda: self.post_links.T.tocsr())
 
+    @property
+    def post_reach(self) -> csr_matrix:
+        """(posts, towns) sparse, float32: 1 where a post overlooks a town or a town one road from it (the fighting
+        that puts its soldiers under fire), so that "posts by the fighting" is one product, not two."""
+
+        def build() -> csr_matrix:
+            from scipy.sparse import csr_matrix, identity
+
+            beside = identity(self.n, np.float32, format="csr") + self.neighbour_table.roads
+            return csr_matrix(((self.post_links @ beside) > 0).astype(np.float32))
+
+        return self._once(("post_reach",), build)
+
     def road_towns(self, road: str) -> np.ndarray:
         """Boolean mask of towns on ``road`` (read-only)."""
 
