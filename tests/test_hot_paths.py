@@ -239,3 +239,37 @@ def test_the_posts_by_the_fighting_are_those_by_a_town_under_assault_or_next_to_
     assert by.any() and not by.all() and not by[~hit.any(axis=1)].any()
     u = np.array([0.0, 0.5, np.nextafter(1.0, 0.0)])
     assert (poisson_inverse(u, np.zeros(3)) == 0).all()
+
+
+def test_the_patrol_route_is_the_towns_of_every_road_with_a_plan_as_plans_are_added(build):
+    # The route's towns are kept for each set of roads: a road planned later must join it.
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+
+    build.theatre([("A", 35.5, 36.0, "hts"), ("B", 35.5, 36.05, "hts"), ("C", 35.5, 36.1, "hts")],
+                  [("A", "B", "M4"), ("B", "C", "M5")])
+    m = CeasefireModel(load_scenario(build.scenario({})))
+    m.security[:] = [[0.0, 0.3, 0.9]]
+    assert m.route_security().tolist() == [0.0]  # no plan, no route
+    m.patrol_roads.add("M5")
+    assert m.route_security() == pytest.approx([0.6])  # B and C
+    m.patrol_roads.add("M4")
+    assert m.route_security() == pytest.approx([0.4])  # A, B and C
+    assert np.array_equal(m.theatre.roads_towns(["M5", "M4"]), m.theatre.road_towns("M4") | m.theatre.road_towns("M5"))
+
+
+def test_a_faction_with_nothing_to_hold_back_draws_nothing_and_one_with_something_its_own_draw(monkeypatch):
+    # Under a deal in force a faction keeps it by its compliance draw; where it would do nothing anyway, nothing is drawn.
+    from sim.io.scenario import load_scenario
+    from sim.model import opposition
+    from sim.model.model import CeasefireModel
+
+    m = CeasefireModel(load_scenario("scenarios/moscow.yaml"), seeds=[0, 1, 2])
+    while m.deal is None or not m.deal.in_force.all():
+        m.step()
+    drawn, uniform = [], streams.uniform
+    monkeypatch.setattr(opposition.streams, "uniform", lambda *a, **k: drawn.append(a[2]) or uniform(*a, **k))
+    assert not m.hts.unrestrained(np.zeros(3, bool)).any() and not drawn
+    some = np.array([True, False, True])
+    keeps = uniform(m.keys, m.day, Draw.HTS_RESTRAINT) < m.deal.compliance["hts"]
+    assert np.array_equal(m.hts.unrestrained(some), some & ~keeps) and drawn == [Draw.HTS_RESTRAINT]
