@@ -273,3 +273,25 @@ def test_a_faction_with_nothing_to_hold_back_draws_nothing_and_one_with_somethin
     some = np.array([True, False, True])
     keeps = uniform(m.keys, m.day, Draw.HTS_RESTRAINT) < m.deal.compliance["hts"]
     assert np.array_equal(m.hts.unrestrained(some), some & ~keeps) and drawn == [Draw.HTS_RESTRAINT]
+
+
+def test_where_a_deal_is_in_force_follows_every_move_of_its_state():
+    # in_force is kept between moves: asked before and after each, it must say what the states say then.
+    import datetime as dt
+
+    from sim.model.ceasefire import Ceasefire, CeasefireState
+
+    day = dt.date(2020, 1, 2)
+    cf = Ceasefire("t", "truce", day, day, None, ("russia",), {"regime": 1.0}, 0.0, replicates=3)
+    seen = [cf.in_force.tolist()]
+    cf.move(np.array([True, True, False]), CeasefireState.IN_FORCE)
+    seen.append(cf.in_force.tolist())
+    kept = cf.in_force
+    cf.move(np.array([True, False, False]), CeasefireState.BROKEN)
+    seen.append(cf.in_force.tolist())
+    cf.move(np.array([False, True, True]), CeasefireState.EXPIRED)  # the third was never in force: it stays announced
+    seen.append(cf.in_force.tolist())
+    assert seen == [[False] * 3, [True, True, False], [False, True, False], [False] * 3]
+    assert kept.tolist() == [True, True, False], "an answer given stays what it was"
+    with pytest.raises(ValueError, match="read-only"):
+        kept[0] = False  # shared: nobody may change it
