@@ -295,3 +295,31 @@ def test_where_a_deal_is_in_force_follows_every_move_of_its_state():
     assert kept.tolist() == [True, True, False], "an answer given stays what it was"
     with pytest.raises(ValueError, match="read-only"):
         kept[0] = False  # shared: nobody may change it
+
+
+@pytest.mark.parametrize("truce", [False, True])
+def test_on_a_day_with_no_assault_people_flee_the_coming_front_only_while_an_offensive_runs(build, truce):
+    # Flight and abandonment are skipped on days with no assault and no offensive. A group that holds its whole
+    # axis assaults nothing, yet its offensive runs: people near the front leave. Under a truce nobody leaves, and a
+    # pocket is still shaken (abandonment's skip comes after the pockets' shock).
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+
+    build.theatre([("Camp", 35.6, 36.0, "hts", 1000, "camp"), ("G", 35.5, 36.0, "regime", 1000),
+                   ("A", 35.5, 36.05, "hts", 20000), ("P", 35.45, 36.05, "hts", 1000)],
+                  [("Camp", "G", "M9"), ("G", "A", "M9"), ("A", "P", "M9")])
+    events = [{"source": ["test-claim"], "date": "2020-01-01", "type": "offensive", "group": "main", "action": "start",
+               "axis": ["G"], "force": 10}]
+    if truce:
+        events.append({"source": ["test-claim"], "id": "t", "date": "2020-01-01", "type": "truce", "name": "t",
+                       "effective": "2020-01-01", "parties": ["russia", "turkey"], "restraint": 1.0,
+                       "compliance": {"regime": 1.0, "hts": 1.0, "rebels": 1.0}})
+    m = CeasefireModel(load_scenario(build.scenario({"events": events, "civilians": {"flee_front": 0.5}, "combat": {"pocket_shock": 0.2}})))
+    m.controller[0, m.theatre.town("Camp")] = 0  # the camp lost: A and P are cut off from the rear
+    m.changes += 1
+    m._pockets_stale[:] = True
+    m.step()
+    a, p = m.theatre.town("A"), m.theatre.town("P")
+    assert not (m.attack_force > 0).any() and m.regime.on_offensive[0] != truce
+    assert (m.residents[0, a] == 20000) == truce
+    assert m.pockets()[0, [a, p]].all() and (m.shock[0, [a, p]] > 0).all()
