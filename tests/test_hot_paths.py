@@ -18,9 +18,10 @@ from hypothesis.extra.numpy import arrays
 from sim.cli import _forks_workers
 from sim.cli.arguments import build_parser
 from sim.io.theatre import load_theatre
-from sim.model import towns
+from sim.model import streams, towns
 from sim.model.journal import Journal
 from sim.model.regime import top_scores
+from sim.model.streams import Draw
 
 from .conftest import ROOT, line_theatre
 
@@ -183,3 +184,142 @@ def test_poisson_counts_are_the_inverse_distribution_and_each_its_own(means, us)
     alone = poisson_inverse(np.array([top]), mean[:1])
     beside = poisson_inverse(np.array([top, top]), np.array([mean[0], 60.0]))
     assert beside[0] == alone[0]
+
+
+@pytest.mark.parametrize("seeds", [[3], [1, 2, 3]])
+def test_the_targets_kept_from_day_to_day_are_those_found_afresh(seeds, monkeypatch):
+    # The regime keeps what each group can reach, and how much it wants it, until towns change hands, a group
+    # deploys or the groups in the field change: on every day of a campaign what it kept must be what it finds afresh.
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+    from sim.model.regime import Regime
+
+    kept, compared = Regime.reach, []
+
+    def checked(self, groups, front):  # noqa: ANN001, ANN202
+        before = self._reach[1]
+        value = kept(self, groups, front)
+        self._reach = (None, None)
+        fresh = kept(self, groups, front)
+        assert all(np.array_equal(a, b) for a, b in zip(value, fresh, strict=True)), f"day {self.model.day}"
+        compared.append(value is before)
+        return value
+
+    monkeypatch.setattr(Regime, "reach", checked)
+    CeasefireModel(load_scenario("scenarios/campaign.yaml"), seeds=seeds).run_model()
+    assert sum(compared) > 10 and not all(compared)  # many days kept, some found again
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=5), st.integers(0, 5000),
+       st.lists(st.sampled_from(list(Draw)), min_size=1, max_size=3, unique=True), st.floats(0.0, 2.0))
+def test_streams_drawn_together_are_each_what_it_is_drawn_alone(seeds, day, draws, sigma):
+    # Combat draws both sides' losses in one pass: each row must be the stream's own numbers, bit for bit.
+    keys = streams.replicate_keys(seeds)
+    town = np.arange(len(seeds)) * 37
+    together = streams.lognormals(keys, day, tuple(draws), sigma, town)
+    for row, draw in zip(together, draws, strict=True):
+        assert np.array_equal(row, streams.lognormal(keys, day, draw, sigma, town))
+    per_key = np.full(len(seeds), sigma)  # a sigma per replicate, and one town for all
+    assert np.array_equal(streams.lognormals(keys, day, tuple(draws), per_key, 5)[-1],
+                          streams.lognormal(keys, day, draws[-1], per_key, 5))
+
+
+def test_the_posts_by_the_fighting_are_those_by_a_town_under_assault_or_next_to_one():
+    # One product over the posts' reach (a town or its road neighbours) in place of two: the same posts, and a
+    # count of mean 0 (no post by the fighting, no open fighting) is 0 whatever its draw, so it is not drawn.
+    from sim.model.streams import poisson_inverse
+
+    theatre = load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml")
+    rng = np.random.default_rng(7)
+    hit = rng.random((60, theatre.n)) < rng.random((60, 1)) * 0.05  # a few towns under assault, none in some rows
+    near = hit | (towns.held_neighbours(theatre.neighbour_table, hit) > 0)
+    by = towns.posts_by(theatre, hit)
+    assert np.array_equal(by, towns.posts_near(theatre, near))
+    assert by.any() and not by.all() and not by[~hit.any(axis=1)].any()
+    u = np.array([0.0, 0.5, np.nextafter(1.0, 0.0)])
+    assert (poisson_inverse(u, np.zeros(3)) == 0).all()
+
+
+def test_the_patrol_route_is_the_towns_of_every_road_with_a_plan_as_plans_are_added(build):
+    # The route's towns are kept for each set of roads: a road planned later must join it.
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+
+    build.theatre([("A", 35.5, 36.0, "hts"), ("B", 35.5, 36.05, "hts"), ("C", 35.5, 36.1, "hts")],
+                  [("A", "B", "M4"), ("B", "C", "M5")])
+    m = CeasefireModel(load_scenario(build.scenario({})))
+    m.security[:] = [[0.0, 0.3, 0.9]]
+    assert m.route_security().tolist() == [0.0]  # no plan, no route
+    m.patrol_roads.add("M5")
+    assert m.route_security() == pytest.approx([0.6])  # B and C
+    m.patrol_roads.add("M4")
+    assert m.route_security() == pytest.approx([0.4])  # A, B and C
+    assert np.array_equal(m.theatre.roads_towns(["M5", "M4"]), m.theatre.road_towns("M4") | m.theatre.road_towns("M5"))
+
+
+def test_a_faction_with_nothing_to_hold_back_draws_nothing_and_one_with_something_its_own_draw(monkeypatch):
+    # Under a deal in force a faction keeps it by its compliance draw; where it would do nothing anyway, nothing is drawn.
+    from sim.io.scenario import load_scenario
+    from sim.model import opposition
+    from sim.model.model import CeasefireModel
+
+    m = CeasefireModel(load_scenario("scenarios/moscow.yaml"), seeds=[0, 1, 2])
+    while m.deal is None or not m.deal.in_force.all():
+        m.step()
+    drawn, uniform = [], streams.uniform
+    monkeypatch.setattr(opposition.streams, "uniform", lambda *a, **k: drawn.append(a[2]) or uniform(*a, **k))
+    assert not m.hts.unrestrained(np.zeros(3, bool)).any() and not drawn
+    some = np.array([True, False, True])
+    keeps = uniform(m.keys, m.day, Draw.HTS_RESTRAINT) < m.deal.compliance["hts"]
+    assert np.array_equal(m.hts.unrestrained(some), some & ~keeps) and drawn == [Draw.HTS_RESTRAINT]
+
+
+def test_where_a_deal_is_in_force_follows_every_move_of_its_state():
+    # in_force is kept between moves: asked before and after each, it must say what the states say then.
+    import datetime as dt
+
+    from sim.model.ceasefire import Ceasefire, CeasefireState
+
+    day = dt.date(2020, 1, 2)
+    cf = Ceasefire("t", "truce", day, day, None, ("russia",), {"regime": 1.0}, 0.0, replicates=3)
+    seen = [cf.in_force.tolist()]
+    cf.move(np.array([True, True, False]), CeasefireState.IN_FORCE)
+    seen.append(cf.in_force.tolist())
+    kept = cf.in_force
+    cf.move(np.array([True, False, False]), CeasefireState.BROKEN)
+    seen.append(cf.in_force.tolist())
+    cf.move(np.array([False, True, True]), CeasefireState.EXPIRED)  # the third was never in force: it stays announced
+    seen.append(cf.in_force.tolist())
+    assert seen == [[False] * 3, [True, True, False], [False, True, False], [False] * 3]
+    assert kept.tolist() == [True, True, False], "an answer given stays what it was"
+    with pytest.raises(ValueError, match="read-only"):
+        kept[0] = False  # shared: nobody may change it
+
+
+@pytest.mark.parametrize("truce", [False, True])
+def test_on_a_day_with_no_assault_people_flee_the_coming_front_only_while_an_offensive_runs(build, truce):
+    # Flight and abandonment are skipped on days with no assault and no offensive. A group that holds its whole
+    # axis assaults nothing, yet its offensive runs: people near the front leave. Under a truce nobody leaves, and a
+    # pocket is still shaken (abandonment's skip comes after the pockets' shock).
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+
+    build.theatre([("Camp", 35.6, 36.0, "hts", 1000, "camp"), ("G", 35.5, 36.0, "regime", 1000),
+                   ("A", 35.5, 36.05, "hts", 20000), ("P", 35.45, 36.05, "hts", 1000)],
+                  [("Camp", "G", "M9"), ("G", "A", "M9"), ("A", "P", "M9")])
+    events = [{"source": ["test-claim"], "date": "2020-01-01", "type": "offensive", "group": "main", "action": "start",
+               "axis": ["G"], "force": 10}]
+    if truce:
+        events.append({"source": ["test-claim"], "id": "t", "date": "2020-01-01", "type": "truce", "name": "t",
+                       "effective": "2020-01-01", "parties": ["russia", "turkey"], "restraint": 1.0,
+                       "compliance": {"regime": 1.0, "hts": 1.0, "rebels": 1.0}})
+    m = CeasefireModel(load_scenario(build.scenario({"events": events, "civilians": {"flee_front": 0.5}, "combat": {"pocket_shock": 0.2}})))
+    m.controller[0, m.theatre.town("Camp")] = 0  # the camp lost: A and P are cut off from the rear
+    m.changes += 1
+    m._pockets_stale[:] = True
+    m.step()
+    a, p = m.theatre.town("A"), m.theatre.town("P")
+    assert not (m.attack_force > 0).any() and m.regime.on_offensive[0] != truce
+    assert (m.residents[0, a] == 20000) == truce
+    assert m.pockets()[0, [a, p]].all() and (m.shock[0, [a, p]] > 0).all()

@@ -31,6 +31,8 @@ from .files import stamp
 from .theatre_tables import CSV_LIMIT, index_files, read_tables
 
 if TYPE_CHECKING:  # networkx and scipy load only when a structure needs them: `check` never does
+    from collections.abc import Iterable
+
     import networkx as nx
     from scipy.sparse import csr_matrix
 
@@ -251,6 +253,19 @@ class Theatre:
         """(towns, posts) sparse, float32: :attr:`post_links` turned round, once, for "which posts overlook this town"."""
         return self._once(("town_post_links",), lambda: self.post_links.T.tocsr())
 
+    @property
+    def post_reach(self) -> csr_matrix:
+        """(posts, towns) sparse, float32: 1 where a post overlooks a town or a town one road from it (the fighting
+        that puts its soldiers under fire), so that "posts by the fighting" is one product, not two."""
+
+        def build() -> csr_matrix:
+            from scipy.sparse import csr_matrix, identity
+
+            beside = identity(self.n, np.float32, format="csr") + self.neighbour_table.roads
+            return csr_matrix(((self.post_links @ beside) > 0).astype(np.float32))
+
+        return self._once(("post_reach",), build)
+
     def road_towns(self, road: str) -> np.ndarray:
         """Boolean mask of towns on ``road`` (read-only)."""
 
@@ -262,6 +277,11 @@ class Theatre:
             return mask
 
         return self._once(("road_towns", road), build)
+
+    def roads_towns(self, roads: Iterable[str]) -> np.ndarray:
+        """Boolean mask of towns on any of ``roads`` (read-only), kept for each set of roads asked for."""
+        roads = tuple(sorted(roads))
+        return self._once(("roads_towns", *roads), lambda: np.any([self.road_towns(road) for road in roads], axis=0))
 
     def near_road(self, road: str, width_km: float) -> np.ndarray:
         """Boolean mask of towns within ``width_km`` of any segment of ``road`` (read-only)."""

@@ -102,6 +102,7 @@ class Ceasefire:
         self.state = np.full(r, _CODE[CeasefireState.ANNOUNCED])
         self.pressure = np.zeros(r)
         self.violations = np.zeros(r, np.int64)
+        self._in_force: np.ndarray | None = None  # see in_force
 
     def is_(self, state: CeasefireState) -> np.ndarray:
         """(replicates,) where the deal is in ``state``."""
@@ -109,8 +110,15 @@ class Ceasefire:
 
     @property
     def in_force(self) -> np.ndarray:
-        """(replicates,) where it binds today."""
-        return self.is_(CeasefireState.IN_FORCE)
+        """(replicates,) where it binds today (read-only).
+
+        The rules ask a dozen times a day, and the answer changes only when
+        the deal's state moves (:meth:`move`): it is kept until then.
+        """
+        if self._in_force is None:
+            self._in_force = self.is_(CeasefireState.IN_FORCE)
+            self._in_force.setflags(write=False)
+        return self._in_force
 
     def binds(self, faction: str) -> bool:
         """Whether ``faction`` has signed up to it (its compliance is given and positive, in every replicate:
@@ -130,6 +138,7 @@ class Ceasefire:
         """Move the replicates ``which`` to ``to`` where :data:`TRANSITIONS` allows it; returns those that moved."""
         moved = which & _MAY_MOVE[to][self.state]
         self.state[moved] = _CODE[to]
+        self._in_force = None  # found again when next asked
         return moved
 
 

@@ -36,14 +36,15 @@ REGIME = HolderCode.REGIME
 def flee(model: CeasefireModel) -> None:
     """One day of flight from assaults, bombing and the approaching front."""
     m, p = model, model.civilian_params
-    radius = m.russia.p.strike_radius_km
     hit = m.attack_force > 0
-    gov = m.controller == REGIME
+    offensive = m.regime.on_offensive[:, None]
+    if not (assaults := hit.any()) and not offensive.any():  # no assault, no bombing, no front coming: nobody leaves
+        return  # (every day of a truce kept; leaving shares of 0 would change no number)
+    radius = m.russia.p.strike_radius_km
     air = m.russia.air[:, None]
     rate = np.zeros(m.controller.shape)
-    if hit.any():
-        rate = np.where(towns.within_radius(m.theatre, radius, hit) & ~gov, per_town(p.flee_air) * air, rate)
-    offensive = m.regime.on_offensive[:, None]
+    if assaults:
+        rate = np.where(towns.within_radius(m.theatre, radius, hit) & (m.controller != REGIME), per_town(p.flee_air) * air, rate)
     if offensive.any():
         near = m.of_control("near_front", lambda: near_front(m, radius)) & offensive
         rate = np.maximum(rate, np.where(near, per_town(p.flee_front) * air, 0.0))

@@ -64,9 +64,10 @@ def resolve(model: CeasefireModel) -> None:
     defence_mult = m.urban[rep, town] * m.cohesion[holder] * (1.0 - m.shock[rep, town]) * (1.0 + post_fire)
 
     garrison = m.garrison[rep, town]
-    keys = m.keys[rep]
-    killed = np.minimum(garrison, lethality * force * attack_mult * streams.lognormal(keys, m.day, Draw.DEFENCE_LOSS, noise, town))
-    lost = np.minimum(force, lethality * garrison * defence_mult * streams.lognormal(keys, m.day, Draw.ATTACK_LOSS, noise, town))
+    # Each side's losses from its own stream, both drawn in one pass.
+    defence_loss, attack_loss = streams.lognormals(m.keys[rep], m.day, (Draw.DEFENCE_LOSS, Draw.ATTACK_LOSS), noise, town)
+    killed = np.minimum(garrison, lethality * force * attack_mult * defence_loss)
+    lost = np.minimum(force, lethality * garrison * defence_mult * attack_loss)
     garrison = garrison - killed
     left = force - lost
     m.garrison[rep, town] = garrison
@@ -128,13 +129,15 @@ def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, ol
 def abandon_untenable(model: CeasefireModel) -> None:
     """Shaken towns that are outflanked, or cut off in a pocket, are given up; the government walks in."""
     m, p = model, model.combat_params
-    gov = m.controller == REGIME
-    flanks = m.government_flanks()
     pocket = m.pockets()
     if pocket.any():
         m.shock = np.where(pocket, np.minimum(1.0, m.shock + per_town(p.pocket_shock)), m.shock)
-    give_up = ~gov & m.contestable & (m.shock >= per_town(p.abandon_shock)) & ((flanks >= 2) | (pocket & (flanks >= 1)))
-    give_up &= m.regime.on_offensive[:, None]
+    offensive = m.regime.on_offensive
+    if not offensive.any():  # nothing is given up with no offensive on (every day of a truce): nothing to look at
+        return
+    flanks = m.government_flanks()
+    give_up = (m.controller != REGIME) & m.contestable & (m.shock >= per_town(p.abandon_shock)) & ((flanks >= 2) | (pocket & (flanks >= 1)))
+    give_up &= offensive[:, None]
     rep, town = np.nonzero(give_up)
     if rep.size == 0:
         return

@@ -134,12 +134,12 @@ class Turkey(FactionAgent):
         """Soldiers at posts overlooking the fighting come under fire, whoever attacks: called once every side has declared."""
         m, p = self.model, self.p
         hit = m.attack_force > 0
-        exposed = np.zeros(m.replicates, np.int64)  # posts near the fighting: none on a quiet day (most days of a truce)
+        exposed = np.zeros(m.replicates, np.int64)  # posts by the fighting: none on a quiet day (most days of a truce)
         if hit.any():
-            near = hit | (towns.held_neighbours(m.neighbours, hit) > 0)
-            exposed = (towns.posts_near(m.theatre, near) & m.post_standing).sum(axis=1)
-        deaths = streams.poisson(m.keys, m.day, Draw.POST_DEATHS, p.exposure * exposed + p.combat_exposure * self.escalation)
-        self.lose_soldiers(deaths, "exposure")
+            exposed = (towns.posts_by(m.theatre, hit) & m.post_standing).sum(axis=1)
+        mean = p.exposure * exposed + p.combat_exposure * self.escalation
+        if mean.any():  # a count of mean 0 is 0 whatever is drawn (and a draw moves no other stream): not drawn
+            self.lose_soldiers(streams.poisson(m.keys, m.day, Draw.POST_DEATHS, mean), "exposure")
 
     # Each cause: who killed them (the log's actors) and how. Exposure and strikes are the government's fire; an attack
     # on a joint patrol is HTS's (logged the same day as its violation).

@@ -209,8 +209,7 @@ class CeasefireModel(mesa.Model):
         """(replicates,) mean security of the towns on the roads patrols are planned for (0 with none)."""
         if not self.patrol_roads:
             return np.zeros(self.replicates)
-        mask = np.any([self.theatre.road_towns(road) for road in sorted(self.patrol_roads)], axis=0)
-        return self.security[:, mask].mean(axis=1)
+        return self.security[:, self.theatre.roads_towns(self.patrol_roads)].mean(axis=1)
 
     # ------------------------------------------------------ actions by agents
 

@@ -78,7 +78,7 @@ class ArmedGroup(FactionAgent):
     def unrestrained(self, free: np.ndarray) -> np.ndarray:
         """``free`` less the replicates where a deal in force holds the faction back today (its compliance draw)."""
         m = self.model
-        if m.deal is None:
+        if m.deal is None or not free.any():  # nothing to hold back: no draw (streams are counter-based, so none moves)
             return free
         keeps = streams.uniform(m.keys, m.day, self.restraint) < m.deal.compliance.get(self.name, 0.0)
         return free & ~(m.deal.in_force & keeps)

@@ -75,6 +75,8 @@ class Regime(FactionAgent):
         self.groups: dict[str, ForceGroup] = {}
         self.held_yesterday = model.controller == REGIME  # to find the towns gained since
         self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front, if none deployed since
+        self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see reach()
+        self._reach: tuple = (None, None)  # (key, value) of reach(): see there
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {road: t.road_towns(road) for road in roads}
@@ -121,6 +123,7 @@ class Regime(FactionAgent):
         facing = self.facing(group)
         group.ground = facing if group.ground is None else group.ground | facing
         self.followed_at = None  # a ground has changed: the groups follow the front again
+        self.deployments += 1  # and what each group can reach is looked at again
 
     def facing(self, group: ForceGroup) -> np.ndarray:
         """(replicates, towns) the government towns facing the group's objective, within ``deploy_km`` of the nearest."""
@@ -229,16 +232,30 @@ class Regime(FactionAgent):
         value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
         return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1)
 
-    def score_targets(self, groups: list[ForceGroup], objective: np.ndarray, front: tuple[np.ndarray, ...]) -> np.ndarray:
-        """(groups, replicates, towns) how much each group wants to assault each enemy town on its front (0 off it).
+    def reach(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """What the groups can assault and how much each wants it before the day's deterrence and noise.
 
-        Value (objective roads, a junction, a town it lost) x nearness to the
-        group's own ground (0 beyond one road from it) x nearness, by road, to
-        its ``objective`` ((groups, replicates)) x how outflanked the town
-        already is x Turkish deterrence x log-normal noise, the group's own.
+        Returns (done, g, r, t, k, base, salted): whether each group holds its
+        whole axis ((groups, replicates), see :meth:`objectives`); the group
+        ``g``, replicate ``r`` and town ``t`` of each town within a group's
+        reach, and ``k``, its pair in ``front``; each one's value x nearness
+        to the group's ground x nearness to its objective x outflanking (the
+        first factors of :meth:`score_targets`' product, in its order); and
+        the salted towns of the group's noise.
+
+        All of it depends on who holds the towns (the front, the objectives),
+        the groups' grounds and axes, and which groups are in the field: the
+        grounds change only when towns change hands (:meth:`follow_front`) or a
+        group deploys, as do the axes. So it is kept and found again only after
+        one of those, not on the days (about half of an offensive's) when
+        nothing did.
         """
         m, p = self.model, self.p
-        rep, town, value, flank, deter = front
+        key = (m.changes, self.deployments, tuple(g.name for g in groups))
+        if self._reach[0] == key:
+            return self._reach[1]
+        objective, done = self.objectives(groups)
+        rep, town, value, flank = front[:4]
         ground = np.array([g.ground for g in groups])
         km = towns.km_to_held(m.neighbours, ground, rep, town)  # (groups, front pairs)
         g, k = np.nonzero(km < np.inf)  # the rest are beyond the group's reach: their score is 0
@@ -246,10 +263,25 @@ class Regime(FactionAgent):
         near = np.exp(-km[g, k] / per_pair(p.proximity_km, r))
         toward = np.exp(-m.theatre.road_distance[objective[g, r], t] / per_pair(p.axis_km, r))
         salted = t.astype(np.uint64) + np.array([group.salt for group in groups], np.uint64)[g]
+        reach = done, g, r, t, k, value[k] * near * toward * flank[k], salted
+        self._reach = (key, reach)
+        return reach
+
+    def score_targets(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """(groups, replicates, towns) how much each group wants to assault each enemy town on its front (0 off it),
+        and (groups, replicates) whether it holds its whole axis.
+
+        Value (objective roads, a junction, a town it lost) x nearness to the
+        group's own ground (0 beyond one road from it) x nearness, by road, to
+        its objective x how outflanked the town already is (:meth:`reach`)
+        x Turkish deterrence x log-normal noise, the group's own.
+        """
+        m, p = self.model, self.p
+        done, g, r, t, k, base, salted = self.reach(groups, front)
         noise = streams.lognormal(m.keys[r], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, r), salted)
-        score = np.zeros(ground.shape)
-        score[g, r, t] = value[k] * near * toward * flank[k] * deter[k] * noise
-        return score
+        score = np.zeros((len(groups), m.replicates, m.theatre.n))
+        score[g, r, t] = base * front[4][k] * noise  # front[4]: the deterrence of the day
+        return score, done
 
     def assault(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
         """Each group commits a share of its force to its ``frontage`` best targets, in proportion to their scores.
@@ -259,8 +291,7 @@ class Regime(FactionAgent):
         its own scores.
         """
         m = self.model
-        objective, done = self.objectives(groups)
-        score = self.score_targets(groups, objective, front)
+        score, done = self.score_targets(groups, front)
         frontage = np.array([g.frontage for g in groups])
         best, chosen = top_scores(score.reshape(-1, score.shape[2]), int(frontage.max()))
         best, chosen = best.reshape(len(groups), m.replicates, -1), chosen.reshape(len(groups), m.replicates, -1)

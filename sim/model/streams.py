@@ -92,6 +92,11 @@ def replicate_keys(seeds: np.ndarray | list[int]) -> np.ndarray:
     return _mix(_mix(seeds) + GAMMA)
 
 
+def _fixed(day: int, draw: Draw, k: int) -> int:
+    """The part of ``counter x GAMMA`` (modulo 2**64) that is the same for every town: see :func:`_inputs`."""
+    return ((((day << 6 | int(draw)) << 32) | k) * _GAMMA_INT) % 2**64
+
+
 def _inputs(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int, k: int) -> np.ndarray:
     """SplitMix64's inputs ``key + counter x GAMMA`` for each (key, town); ``keys`` and ``town`` broadcast together.
 
@@ -103,7 +108,7 @@ def _inputs(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int, k: i
     integers; the keys have an axis (:func:`replicate_keys`), so uint64
     arithmetic on them wraps without a warning.
     """
-    fixed = ((((day << 6 | int(draw)) << 32) | k) * _GAMMA_INT) % 2**64
+    fixed = _fixed(day, draw, k)
     if isinstance(town, numbers.Integral):
         return keys + np.uint64((fixed + int(town) * _GAMMA_TOWN_INT) % 2**64)
     town = np.atleast_1d(np.asarray(town, dtype=np.uint64))  # an axis, so uint64 arithmetic wraps without a warning
@@ -126,14 +131,34 @@ def _unit(bits: np.ndarray) -> np.ndarray:
 
 def normal(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0) -> np.ndarray:
     """Standard normal numbers (Box-Muller on two independent uniforms, k = 0 and k = 1)."""
+    return _box_muller(_inputs(keys, day, draw, town, 0))
+
+
+def _box_muller(inputs: np.ndarray) -> np.ndarray:
+    """Standard normal numbers from the inputs of their k = 0 uniforms."""
     # k = 1's counter is one higher, so its input is one GAMMA on; both are mixed in one pass.
-    u = _unit(_mix(np.add.outer(_K01, _inputs(keys, day, draw, town, 0))))
+    u = _unit(_mix(np.add.outer(_K01, inputs)))
     return np.sqrt(-2.0 * np.log(1.0 - u[0])) * np.cos(2.0 * np.pi * u[1])  # 1 - u in (0, 1]: log is finite
 
 
 def lognormal(keys: np.ndarray, day: int, draw: Draw, sigma: float, town: np.ndarray | int = 0) -> np.ndarray:
     """Log-normal factors with median 1."""
     return np.exp(sigma * normal(keys, day, draw, town))
+
+
+def lognormals(keys: np.ndarray, day: int, draws: tuple[Draw, ...], sigma: float | np.ndarray,
+               town: np.ndarray | int = 0) -> np.ndarray:
+    """(draws, ...) :func:`lognormal` of several streams for the same (key, town)s, row ``i`` that of ``draws[i]``.
+
+    The same numbers, drawn in one pass: a number is addressed by its
+    stream, not by what is drawn with it, and each step of the arithmetic
+    is element by element. Streams differ only in the part of the counter
+    common to every town, so each row's inputs are the first's moved on
+    by the difference (modulo 2**64, as all of them).
+    """
+    first = _fixed(day, draws[0], 0)
+    moved = np.array([(_fixed(day, draw, 0) - first) % 2**64 for draw in draws], np.uint64)
+    return np.exp(sigma * _box_muller(np.add.outer(moved, _inputs(keys, day, draws[0], town, 0))))
 
 
 def poisson(keys: np.ndarray, day: int, draw: Draw, mean: np.ndarray, town: np.ndarray | int = 0) -> np.ndarray:

@@ -200,6 +200,12 @@ def posts_near(theatre: Theatre, mask: np.ndarray) -> np.ndarray:
     return _counts(theatre.post_links, mask) > 0
 
 
+def posts_by(theatre: Theatre, mask: np.ndarray) -> np.ndarray:
+    """(replicates, posts) posts that overlook a town in ``mask`` (replicates, towns) or a town one road from one:
+    :func:`posts_near` of ``mask`` and its road neighbours, in one product (:attr:`Theatre.post_reach`)."""
+    return _counts(theatre.post_reach, mask) > 0
+
+
 def posts_overlooking(theatre: Theatre, which: np.ndarray) -> np.ndarray:
     """(replicates, towns) how many of the posts in ``which`` (replicates, posts) overlook each town, as floats."""
     return _counts(theatre.town_post_links, which).astype(np.float64)
