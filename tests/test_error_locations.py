@@ -151,3 +151,25 @@ def test_points_given_twice_name_the_flag_then_the_sweep_file(capsys):
     err = capsys.readouterr().err
     assert rc == 2 and err == (f"error: --param: {sweep} is a sweep file, with its own points; give the points there, or with --param "
                                "or --design, not both\n")
+
+
+def test_a_misspelt_required_key_is_an_unknown_key_at_its_own_line_with_a_did_you_mean(build, tmp_path, capsys):
+    """Round 31's walk-through: 'sourc:' in place of 'source:' said "missing required key 'source'" at the event's first
+    line, never naming the misspelt key the user wrote nine lines further down (a misspelt key that is not required gets
+    the did-you-mean). The same in an outcomes file ('tolerance_day')."""
+    line_theatre(build)
+    err = error_of(build.scenario(HEAD + TRUCE.replace("    source: [test-claim]", "    sourc: [test-claim]")))
+    assert (err.line, err.key) == (16, "events[0].sourc"), str(err)
+    assert err.message == "unknown key 'sourc' (did you mean 'source'?)"
+    # A key that is really missing, with no near-miss written, is still reported as missing.
+    err = error_of(build.scenario(HEAD + TRUCE.replace("    source: [test-claim]\n", "    colour: red\n")))
+    assert err.message == "missing required key 'source'", str(err)
+    outcomes = tmp_path / "outcomes.yaml"
+    outcomes.write_text(
+        f"claims: {ROOT / 'seeds' / 'claims.yaml'}\noutcomes:\n  - id: m\n    set: calibration\n    kind: capture\n"
+        "    description: x\n    town: Maarat al-Numan\n    by: regime\n    reported: 2020-01-28\n    tolerance_day: 7\n"
+        "    source: [maarat-taken]\n    note: n\n")
+    rc = main(["check", str(outcomes), "--scenario", str(ROOT / "scenarios" / "campaign.yaml")])
+    err = capsys.readouterr().err
+    assert rc == 2 and err == (f"error: {outcomes}, line 10, key 'outcomes[0].tolerance_day': unknown key 'tolerance_day' "
+                               "(did you mean 'tolerance_days'?)\n"), err

@@ -44,7 +44,7 @@ from ..io.kinds import SCENARIO_KEYS, file_kind, wrong_kind
 from ..io.safe_yaml import LDict, load_yaml
 from ..io.schema import Share, Strict
 from ..io.theatre import Theatre
-from ..io.validation import TaggedUnion, explain
+from ..io.validation import TaggedUnion, explain, first_error
 from ..names import EVENT_TYPES, HOLDERS, HolderName
 from .rundata import RunBatch, RunData
 
@@ -326,7 +326,7 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
     try:
         outcomes = _ADAPTER.validate_python(list(tree["outcomes"]))
     except ValidationError as exc:
-        raise explain(exc.errors()[0], tree, path, root=OutcomesFile, union=OUTCOMES, prefix=("outcomes",)) from None
+        raise explain(first_error(exc.errors()), tree, path, root=OutcomesFile, union=OUTCOMES, prefix=("outcomes",)) from None
     claims = load_claims(path.parent / str(tree["claims"]))
     seen: set[str] = set()
     for i, (o, raw) in enumerate(zip(outcomes, tree["outcomes"], strict=True)):

@@ -38,7 +38,7 @@ from ..io.safe_yaml import LDict, load_yaml, location
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario, Strict
 from ..io.theatre import load_theatre
-from ..io.validation import TaggedUnion, explain
+from ..io.validation import TaggedUnion, explain, first_error
 from ..model.model import REPORTERS
 from .parameters import apply, parameter_paths
 
@@ -191,7 +191,7 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     try:
         f = CalibrationFile.model_validate(dict(tree))
     except ValidationError as exc:
-        raise explain(exc.errors()[0], tree, path, root=CalibrationFile, union=NO_UNION) from None
+        raise explain(first_error(exc.errors()), tree, path, root=CalibrationFile, union=NO_UNION) from None
     names = [f.scenarios] if isinstance(f.scenarios, str) else list(f.scenarios)
     paths, scenarios = [], []
     for i, name in enumerate(names):

@@ -26,7 +26,7 @@ import annotated_types as at
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, close_or_all
-from .validation import TaggedUnion, explain, key_path
+from .validation import TaggedUnion, explain, first_error, key_path
 
 if TYPE_CHECKING:
     from .schema import Scenario
@@ -147,7 +147,7 @@ def revalidate(scenario: Scenario, union: TaggedUnion) -> Scenario:
     try:
         return type(scenario).model_validate(scenario.model_dump())
     except ValidationError as exc:
-        problem = explain(exc.errors()[0], None, None, root=type(scenario), union=union)
+        problem = explain(first_error(exc.errors()), None, None, root=type(scenario), union=union)
         raise InputError(f"scenario {scenario.name}", problem.message, key=problem.key) from None
 
 

@@ -25,7 +25,7 @@ from .safe_yaml import LList
 from .schema import EVENT_MODELS, Scenario
 from .theatre import load_theatre
 from .timeline import check_post_dates, check_timeline
-from .validation import TaggedUnion, explain
+from .validation import TaggedUnion, explain, first_error
 
 EVENTS = TaggedUnion("event", "type", EVENT_MODELS)
 MAX_SEED = 2**63 - 1  # the schema's bound on `seed:` (and the model's on any seed)
@@ -54,7 +54,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     try:
         scenario = Scenario.model_validate(dict(tree))
     except ValidationError as exc:
-        raise explain(exc.errors()[0], tree, path, root=Scenario, union=EVENTS) from None
+        raise explain(first_error(exc.errors()), tree, path, root=Scenario, union=EVENTS) from None
     check_scenario(scenario, tree, path)
     check_timeline(scenario, tree, path)
     check_post_dates(scenario)
@@ -125,7 +125,7 @@ def for_run(scenario: Scenario | str | os.PathLike, *, days: int | None = None, 
         try:
             return Scenario.model_validate(data)
         except ValidationError as exc:
-            raise explain(exc.errors()[0], None, None, root=Scenario, union=EVENTS) from None
+            raise explain(first_error(exc.errors()), None, None, root=Scenario, union=EVENTS) from None
     except InputError as exc:  # the scenario loaded as written: the day count or the seed made it wrong
         raise InputError(None, exc.message, key=days_key if days is not None else seed_key) from None
 

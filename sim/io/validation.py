@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, closest, did_you_mean
 from .safe_yaml import LDict, as_written, blame, date_problem, location
 
 
@@ -43,6 +43,20 @@ class TaggedUnion:
     noun: str
     key: str
     models: Mapping[str, type[BaseModel]]
+
+
+def first_error(errors: list[dict]) -> dict:
+    """The error to report of pydantic's list: the first, except that a required key reported missing next to an unknown
+    key that is a near-miss of it (``sourc`` for ``source``) is reported as that unknown key, at its own line, with a
+    did-you-mean: the user wrote the key, misspelt."""
+    first = errors[0]
+    if first["type"] == "missing":
+        parent, wanted = first["loc"][:-1], str(first["loc"][-1])
+        for other in errors:
+            if (other["type"] == "extra_forbidden" and other["loc"][:-1] == parent
+                    and closest(str(other["loc"][-1]), [wanted]) == wanted):
+                return other
+    return first
 
 
 def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, root: type[BaseModel], union: TaggedUnion,
