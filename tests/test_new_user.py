@@ -262,3 +262,35 @@ def test_a_day_count_means_one_thing_in_the_help_the_errors_and_the_summary(tmp_
     assert "a ceasefire was in force on 10 of the 10 days simulated" in out, out
     rows = (tmp_path / "ten" / "timeseries.csv").read_text().splitlines()[1:]
     assert len(rows) == 11 and rows[0].startswith("2020-03-05,") and rows[-1].startswith("2020-03-15,")
+
+
+def github_anchors(path: Path) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings (lower case, punctuation dropped, spaces as hyphens, a
+    repeated heading numbered)."""
+    anchors: set[str] = set()
+    seen: dict[str, int] = {}
+    fenced = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fenced ^= line.startswith("```")
+        heading = re.match(r"#+\s+(.*)", line)
+        if heading and not fenced:
+            slug = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+            anchors.add(f"{slug}-{seen[slug]}" if slug in seen else slug)
+            seen[slug] = seen.get(slug, 0) + 1
+    return anchors
+
+
+def test_every_relative_link_in_the_readme_and_docs_leads_to_a_file_and_heading_that_exist():
+    """Round 31's walk-through: docs/readme_history.md linked 'docs/readme_history.md#the-campaign-calibrated', a path
+    written from the repository root, which from docs/ names docs/docs/readme_history.md, a file that does not exist."""
+    pages = [README, ROOT / "scenarios" / "README.md", ROOT / "seeds" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path) if path else page
+            if not linked.exists() or (anchor and linked.suffix == ".md" and anchor not in github_anchors(linked)):
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+    assert len(pages) > 3 and not broken, broken
