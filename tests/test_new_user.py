@@ -314,3 +314,15 @@ def test_the_readme_counts_the_fitted_parameters_that_the_parameter_file_marks()
     later = re.findall(r"`(\w+)`", said.group(4))
     assert int(said.group(3)) + len(later) == int(said.group(2)), later
     assert {"flee_capture", "deploy_km", "counter_threshold", "air_support", "idle_air"} <= set(later)
+
+
+def test_the_what_if_table_quotes_the_january_truce_what_if_as_the_ensembles_snippet_prints_it():
+    """Round 31's walk-through: the What-ifs table gave the Turkish deaths' interval as (−40.0, −24.8) where the
+    Ensembles section's output of the same 40 seeds prints -39.9 to -24.8 (the CSV's -39.95, rounded a second time)."""
+    text = README.read_text(encoding="utf-8")
+    printed = {m[0]: tuple(float(x.replace(",", "")) for x in m[1:]) for m in re.findall(
+        r"^(\w+): [\d,.]+ -> [\d,.]+ \(B - A ([-+][\d,.]+), 90% interval ([-+][\d,.]+) to ([-+][\d,.]+)\)$", text, flags=re.M)}
+    row = re.search(r"^\| `jan_truce_holds` [^|]*\| (.*) \|$", text, flags=re.M).group(1).split(" | ")
+    towns, deaths = (tuple(float(x) for x in re.findall(r"[−+-]?[\d.]+", cell.replace("−", "-"))) for cell in (row[0], row[4]))
+    assert towns == printed["towns_regime"], (towns, printed["towns_regime"])
+    assert deaths == printed["turkish_deaths"], (deaths, printed["turkish_deaths"])
