@@ -326,3 +326,13 @@ def test_the_what_if_table_quotes_the_january_truce_what_if_as_the_ensembles_sni
     towns, deaths = (tuple(float(x) for x in re.findall(r"[−+-]?[\d.]+", cell.replace("−", "-"))) for cell in (row[0], row[4]))
     assert towns == printed["towns_regime"], (towns, printed["towns_regime"])
     assert deaths == printed["turkish_deaths"], (deaths, printed["turkish_deaths"])
+
+
+def test_the_readme_lists_the_pythons_find_python_tries_in_its_order():
+    """Round 31's walk-through: the README said scripts/find-python tries python3.13, python3.12 and python3 on the PATH;
+    it tries plain `python` too (a machine whose only Python ≥ 3.12 is `python` is served)."""
+    script = (ROOT / "scripts" / "find-python").read_text(encoding="utf-8")
+    tried = re.search(r"^for c in (.*); do$", script, flags=re.M).group(1).split()
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    said = re.search(r"`scripts/find-python` prints the first Python ≥ 3\.12 it finds \((.*?) on the PATH", text).group(1)
+    assert re.findall(r"`([^`]+)`", said) == tried, (said, tried)
