@@ -22,7 +22,7 @@ Where things are (each folder's ``__init__`` lists its modules):
 - ``sim.analysis``: reading results back — aggregates, outcomes, scores, reports;
 - ``sim.viz``: maps and plots;
 - ``sim.api``: the keyword API — ``run_with`` (a parameterised run as numbers), ``parameters``, ``replicate_seeds``,
-  ``scorecard`` (of a results folder's path too), ``check`` (a scenario, sweep, calibration, outcomes or claims file validated, as ``python -m sim check`` does);
+  ``scorecard`` (of a results folder's path too), ``check`` (a scenario, sweep, calibration, outcomes or claims file, or a theatre, validated, as ``python -m sim check`` does);
 - ``sim.app``: the browser app (``python -m sim app``);
 - ``sim.cli``: ``python -m sim``;
 - ``sim.names``, ``sim.errors``, ``sim.interrupts``, ``sim.version``: what every layer shares — the faction and

@@ -125,7 +125,7 @@ def scorecard(results: Results | str | Path, outcomes_file: str | Path | None = 
 
 def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) -> dict[str, Any]:
     """Validate an input file without running anything (``python -m sim check``): a scenario, a sweep or a calibration
-    file, the record's outcomes file or its claims record.
+    file, the record's outcomes file or its claims record, or a theatre index (with its tables).
 
     Which kind the file is comes from its top-level keys (:func:`sim.io.kinds.file_kind`, the rule ``run``,
     ``sweep`` and ``calibrate`` use too); it is then read as that kind's command reads it: a sweep's every point
@@ -138,7 +138,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
             shipped scenario citing the same claims record); for any other file, not given.
 
     Returns:
-        ``{"kind": "scenario" | "sweep" | "calibration" | "outcomes" | "claims", "summary": what it holds, in a phrase,
+        ``{"kind": "scenario" | "sweep" | "calibration" | "outcomes" | "claims" | "theatre", "summary": what it holds, in a phrase,
         "notes": [...]}``; the notes say what would still stop it running here (a calibration whose optimiser is not
         installed), or how the file is used.
 
@@ -161,6 +161,13 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
         raise results_error(path)
     if kind in ("outcomes", "claims"):
         return _check_record(Path(path), tree, kind, scenario)
+    if kind == "theatre":
+        from .io.theatre import load_theatre
+
+        theatre = load_theatre(path)  # its tables too, as a scenario naming it reads them
+        return {"kind": kind, "summary": f"a theatre: {len(theatre.towns)} places, {len(theatre.edge_km)} roads, "
+                                         f"{len(theatre.posts)} post sites",
+                "notes": ["scenarios name it with `theatre:`"]}
     if kind == "sweep":
         from .experiments.sweep_file import load_sweep
 

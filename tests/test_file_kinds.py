@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 import sim
@@ -152,3 +154,32 @@ def test_compare_given_another_kind_of_file_as_its_outcomes_says_what_it_is(tmp_
     assert main(["compare", str(run), "--outcomes", str(misspelt)]) == 2
     assert "missing required key 'outcomes'" in capsys.readouterr().err
     assert not (run / "comparison.md").exists()
+
+
+# ---- a theatre index (round 31: "unknown key 'towns' (did you mean 'factions'?)") ----
+
+THEATRE = ROOT / "scenarios" / "theatres" / "idlib.yaml"
+
+
+def test_check_reads_a_theatre_index_with_its_tables_and_run_says_what_it_is(tmp_path, capsys):
+    """`check scenarios/theatres/idlib.yaml` read the theatre as a broken scenario ("unknown key 'towns' (did you mean
+    'factions'?)"), though the README counts a theatre file among the inputs that load or stop with their own error."""
+    checked = sim.check(THEATRE)
+    assert checked["kind"] == "theatre", checked
+    assert checked["summary"] == "a theatre: 191 places, 249 roads, 36 post sites", checked["summary"]
+    assert main(["check", str(THEATRE)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{THEATRE}: ok (a theatre: 191 places") and "unknown key" not in out + err, (out, err)
+    # Its tables are read: a broken row is found, at its file and line.
+    folder = tmp_path / "theatres"
+    shutil.copytree(THEATRE.parent, folder)
+    towns = folder / "idlib.towns.csv"
+    rows = towns.read_text(encoding="utf-8").splitlines(keepends=True)
+    towns.write_text("".join(rows[:3]) + rows[3].replace(",35.", ",north of ", 1) + "".join(rows[4:]), encoding="utf-8")
+    assert main(["check", str(folder / "idlib.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {towns}, line 4") and err.count("\n") == 1, err
+    # Given where a scenario goes, it is named for what it is.
+    assert main(["run", str(THEATRE)]) == 2
+    err = capsys.readouterr().err
+    assert "this is a theatre" in err and "`theatre:`" in err and "unknown key" not in err, err

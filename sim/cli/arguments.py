@@ -123,7 +123,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                      help="parameter vectors (a calibration's accepted set): --runs draws replicates across them; one run uses the first")
     run.add_argument("--param", action=RunParam, nargs="?", help=argparse.SUPPRESS)
     check = command("check", help=COMMANDS["check"])
-    check.add_argument("file", type=Path, metavar="FILE", help="a scenario, sweep, calibration, outcomes or claims file")
+    check.add_argument("file", type=Path, metavar="FILE", help="a scenario, sweep, calibration, outcomes or claims file, or a theatre")
     check.add_argument("--scenario", type=Path, help="for an outcomes file: the scenario whose theatre its towns are checked "
                        "against (default: the first shipped scenario citing the same claims record)")
     cmp = command("compare", help=COMMANDS["compare"])

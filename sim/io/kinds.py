@@ -1,5 +1,5 @@
 """Which of the simulator's files a file is: a scenario, a sweep or a calibration (by its top-level keys), the
-record's outcomes or claims file, or a results folder's manifest.
+record's outcomes or claims file, a theatre index, or a results folder's manifest.
 
 One rule for every reader and command: ``check`` uses it to choose a reader,
 ``sweep`` to tell a sweep file from a scenario, and each reader, meeting a key
@@ -29,7 +29,7 @@ PYTHON = {"scenario": "sim.load_scenario", "sweep": "sim.load_sweep", "calibrati
 
 
 def file_kind(tree: Any) -> str:  # noqa: ANN401 - whatever the YAML holds
-    """"claims", "outcomes" or "results" by their shape (:func:`record_kind`); otherwise "scenario", "sweep" or
+    """"claims", "outcomes", "theatre" or "results" by their shape (:func:`record_kind`); otherwise "scenario", "sweep" or
     "calibration": the kind with the most top-level keys that only it has (not a scenario on a
     tie: a sweep file's mistaken 'seed' is a scenario's key, and its reader says so); without a key only a
     scenario has, the one of the other two with more keys a scenario lacks (a sweep file missing its 'scenario' still
@@ -50,7 +50,8 @@ def file_kind(tree: Any) -> str:  # noqa: ANN401 - whatever the YAML holds
 
 
 def record_kind(tree: Any) -> str | None:  # noqa: ANN401 - whatever the YAML holds
-    """"claims" (a claims record: ``claims:`` a list, where a scenario names a file), "outcomes" (reported outcomes:
+    """"claims" (a claims record: ``claims:`` a list, where a scenario names a file), "theatre" (a theatre index:
+    ``towns:`` and ``roads:`` naming its tables), "outcomes" (reported outcomes:
     ``outcomes:`` a list, where a calibration has a mapping, and no key only a calibration has), "results" (a results folder's manifest: a ``kind`` of
     :data:`RESULTS`, a key no input has), or None."""
     if not isinstance(tree, Mapping):
@@ -61,6 +62,8 @@ def record_kind(tree: Any) -> str | None:  # noqa: ANN401 - whatever the YAML ho
         return "outcomes"  # its reader names a misspelt key
     if isinstance(tree.get("kind"), str) and tree["kind"] in RESULTS:
         return "results"
+    if isinstance(tree.get("towns"), str) and isinstance(tree.get("roads"), str):
+        return "theatre"  # a theatre index names its tables (a scenario names the index with `theatre:`)
     return None
 
 
@@ -93,6 +96,9 @@ def wrong_kind(path: str | Path, tree: Any, wanted: str) -> InputError | None:  
                           f"not a {wanted} file: give it to python -m sim compare RESULTS_DIR --outcomes {shown} (in "
                           f"Python, sim.scorecard(results, {shown!r})); python -m sim check {shown} checks it")
     a = "an" if wanted[0] in "aeiou" else "a"  # "not an outcomes file"
+    if kind == "theatre":
+        return InputError(path, f"this is a theatre (the places, roads, posts and border a scenario is played on), not {a} "
+                          f"{wanted} file: a scenario names it with `theatre:`; python -m sim check {shown} checks it")
     if kind == "claims":
         return InputError(path, f"this is a claims record (the documented claims that events and outcomes cite by id), not {a} "
                           f"{wanted} file: a scenario names it with `claims:`; python -m sim check {shown} checks it")
