@@ -366,6 +366,15 @@ def test_run_param_says_where_parameters_are_set_and_no_flag_is_abbreviated(toy,
 # ---- parameter sets (run --param-set) ----
 
 
+def test_a_param_set_that_is_not_there_is_not_found_with_a_did_you_mean(tmp_path, capsys):
+    """Round 31's walk-through: a misspelt --param-set file said "no parameter set here", where every other missing
+    input file says "file not found" and names a file of the same folder whose name is close."""
+    typo = ROOT / "scenarios" / "calibrated" / "campaign.acepted.csv"
+    rc, err = cli(capsys, "run", ROOT / "scenarios" / "campaign.yaml", "--param-set", typo, "--out", tmp_path / "never")
+    refused(rc, err, f"--param-set {typo}: file not found (did you mean campaign.accepted.csv, in the same folder?)")
+    assert not (tmp_path / "never").exists()
+
+
 @pytest.mark.parametrize("rows, line, key, words", [
     ("1,0.5,1\n\n2,0.6,0.5\n", 4, "turkey.may_escalate", "is a switch: give 0/1 or true/false, not 0.5"),
     ("1,0.5,true\n2,1.5,false\n", 3, "regime.commit", "less than or equal to 1"),

@@ -23,6 +23,7 @@ from ..analysis.replicates import REPLICATES, replicate_key
 from ..analysis.results import Results, RunData
 from ..errors import InputError, Interrupted
 from ..io.schema import Scenario
+from ..io.files import near_miss
 from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
 from .ensemble import part_runs, seeds_from, write_summaries
@@ -48,6 +49,8 @@ def load_param_set(path: str | Path, scenario: Scenario) -> list[dict[str, float
         InputError: no such file (naming ``--param-set``), or naming the file, line and column of a bad value.
     """
     path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found" + near_miss(path), key="--param-set")
     if not path.is_file():
         raise InputError(path, "no parameter set here (a CSV with one column per parameter path)", key="--param-set")
     why = not_csv(path)
