@@ -136,6 +136,22 @@ def test_each_day_is_recorded_as_it_was_not_as_the_state_became():
     assert (rises > 0).sum(axis=0).max() >= 2  # on several days (a record that followed the live count jumps once)
 
 
+def test_the_reporters_stored_without_a_copy_hand_over_a_new_array_each_day():
+    # The collector stores the FRESH reporters' values as they are: each must be an array of its own, not the model's
+    # (a deal's violations, counted on in place) nor one kept from day to day (of_control's, such as front_km).
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+    from sim.model.reporters import FRESH, REPORTERS
+
+    m = CeasefireModel(load_scenario("scenarios/moscow.yaml"), seeds=[0, 1])
+    m.run_model()
+    assert m.deal is not None and FRESH < set(REPORTERS)
+    state = [v for v in vars(m).values() if isinstance(v, np.ndarray)] + [m.deal.violations, m.russia.air, m.turkey.deaths]
+    for name in sorted(FRESH):
+        first, again = REPORTERS[name](m), REPORTERS[name](m)
+        assert first is not again and not np.shares_memory(first, again), name
+        assert not any(np.shares_memory(first, v) for v in state), name
+
 def test_the_journal_reads_back_in_the_order_things_were_logged(build):
     theatre = load_theatre(line_theatre(build))
     journal = Journal(theatre.towns)
