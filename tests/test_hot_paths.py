@@ -257,6 +257,21 @@ def test_the_posts_by_the_fighting_are_those_by_a_town_under_assault_or_next_to_
     assert (poisson_inverse(u, np.zeros(3)) == 0).all()
 
 
+def test_counts_for_a_few_replicates_are_those_of_the_sparse_product_for_each_matrix():
+    # A few replicates are counted with a dense copy of each matrix, kept from product to product: each matrix must
+    # get its own (several are towns x towns), and the counts must be the sparse product's, whatever the batch.
+    theatre = load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml")
+    rng = np.random.default_rng(11)
+    matrices = [theatre.neighbour_table.roads, theatre.within(12.0), theatre.within(5.0), theatre.post_reach,
+                theatre.town_post_links]
+    for _ in range(2):  # the second time round, from the dense copies kept
+        for links in matrices:
+            for r in range(1, towns.DENSE_UP_TO + 1):
+                mask = rng.random((r, links.shape[1])) < rng.random((r, 1))
+                counted = towns._counts(links, mask)
+                assert counted.dtype == np.float32 and np.array_equal(counted, (links @ mask.T.astype(np.float32)).T)
+    assert towns._counts(matrices[0], np.ones((1, theatre.n), bool)).sum() == theatre.neighbour_table.degree.sum()
+
 def test_the_patrol_route_is_the_towns_of_every_road_with_a_plan_as_plans_are_added(build):
     # The route's towns are kept for each set of roads: a road planned later must join it.
     from sim.io.scenario import load_scenario
