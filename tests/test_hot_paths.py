@@ -241,6 +241,21 @@ def test_streams_drawn_together_are_each_what_it_is_drawn_alone(seeds, day, draw
                           streams.lognormal(keys, day, draws[-1], per_key, 5))
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=5), st.lists(st.integers(0, 5000), min_size=1, max_size=4),
+       st.floats(0.0, 2.0), st.floats(0.0, 30.0))
+def test_the_days_draws_made_in_one_pass_are_each_streams_own(seeds, days, sigma, mean):
+    # The one-a-replicate draws of a day are made for every stream at once and kept for the day: each must be the
+    # number its stream gives alone, on whichever day is asked (and again after another day was).
+    keys = streams.replicate_keys(seeds)
+    draws = streams.DailyDraws(keys)
+    means = np.linspace(0.0, mean, len(seeds))
+    for day in [*days, days[0]]:
+        for draw in Draw:
+            assert np.array_equal(draws.uniform(day, draw), streams.uniform(keys, day, draw))
+            assert np.array_equal(draws.lognormal(day, draw, sigma), streams.lognormal(keys, day, draw, sigma))
+            assert np.array_equal(draws.poisson(day, draw, means), streams.poisson(keys, day, draw, means))
+
 def test_the_posts_by_the_fighting_are_those_by_a_town_under_assault_or_next_to_one():
     # One product over the posts' reach (a town or its road neighbours) in place of two: the same posts, and a
     # count of mean 0 (no post by the fighting, no open fighting) is 0 whatever its draw, so it is not drawn.
@@ -292,17 +307,16 @@ def test_the_patrol_route_is_the_towns_of_every_road_with_a_plan_as_plans_are_ad
 def test_a_faction_with_nothing_to_hold_back_draws_nothing_and_one_with_something_its_own_draw(monkeypatch):
     # Under a deal in force a faction keeps it by its compliance draw; where it would do nothing anyway, nothing is drawn.
     from sim.io.scenario import load_scenario
-    from sim.model import opposition
     from sim.model.model import CeasefireModel
 
     m = CeasefireModel(load_scenario("scenarios/moscow.yaml"), seeds=[0, 1, 2])
     while m.deal is None or not m.deal.in_force.all():
         m.step()
-    drawn, uniform = [], streams.uniform
-    monkeypatch.setattr(opposition.streams, "uniform", lambda *a, **k: drawn.append(a[2]) or uniform(*a, **k))
+    drawn, uniform = [], m.draws.uniform  # the day's draws (streams.DailyDraws): what it asks of them
+    monkeypatch.setattr(m.draws, "uniform", lambda day, draw: drawn.append(draw) or uniform(day, draw))
     assert not m.hts.unrestrained(np.zeros(3, bool)).any() and not drawn
     some = np.array([True, False, True])
-    keeps = uniform(m.keys, m.day, Draw.HTS_RESTRAINT) < m.deal.compliance["hts"]
+    keeps = streams.uniform(m.keys, m.day, Draw.HTS_RESTRAINT) < m.deal.compliance["hts"]
     assert np.array_equal(m.hts.unrestrained(some), some & ~keeps) and drawn == [Draw.HTS_RESTRAINT]
 
 
