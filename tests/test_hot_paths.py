@@ -136,6 +136,22 @@ def test_each_day_is_recorded_as_it_was_not_as_the_state_became():
     assert (rises > 0).sum(axis=0).max() >= 2  # on several days (a record that followed the live count jumps once)
 
 
+def test_the_reporters_stored_without_a_copy_hand_over_a_new_array_each_day():
+    # The collector stores the FRESH reporters' values as they are: each must be an array of its own, not the model's
+    # (a deal's violations, counted on in place) nor one kept from day to day (of_control's, such as front_km).
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+    from sim.model.reporters import FRESH, REPORTERS
+
+    m = CeasefireModel(load_scenario("scenarios/moscow.yaml"), seeds=[0, 1])
+    m.run_model()
+    assert m.deal is not None and FRESH < set(REPORTERS)
+    state = [v for v in vars(m).values() if isinstance(v, np.ndarray)] + [m.deal.violations, m.russia.air, m.turkey.deaths]
+    for name in sorted(FRESH):
+        first, again = REPORTERS[name](m), REPORTERS[name](m)
+        assert first is not again and not np.shares_memory(first, again), name
+        assert not any(np.shares_memory(first, v) for v in state), name
+
 def test_the_journal_reads_back_in_the_order_things_were_logged(build):
     theatre = load_theatre(line_theatre(build))
     journal = Journal(theatre.towns)
@@ -225,6 +241,21 @@ def test_streams_drawn_together_are_each_what_it_is_drawn_alone(seeds, day, draw
                           streams.lognormal(keys, day, draws[-1], per_key, 5))
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=5), st.lists(st.integers(0, 5000), min_size=1, max_size=4),
+       st.floats(0.0, 2.0), st.floats(0.0, 30.0))
+def test_the_days_draws_made_in_one_pass_are_each_streams_own(seeds, days, sigma, mean):
+    # The one-a-replicate draws of a day are made for every stream at once and kept for the day: each must be the
+    # number its stream gives alone, on whichever day is asked (and again after another day was).
+    keys = streams.replicate_keys(seeds)
+    draws = streams.DailyDraws(keys)
+    means = np.linspace(0.0, mean, len(seeds))
+    for day in [*days, days[0]]:
+        for draw in Draw:
+            assert np.array_equal(draws.uniform(day, draw), streams.uniform(keys, day, draw))
+            assert np.array_equal(draws.lognormal(day, draw, sigma), streams.lognormal(keys, day, draw, sigma))
+            assert np.array_equal(draws.poisson(day, draw, means), streams.poisson(keys, day, draw, means))
+
 def test_the_posts_by_the_fighting_are_those_by_a_town_under_assault_or_next_to_one():
     # One product over the posts' reach (a town or its road neighbours) in place of two: the same posts, and a
     # count of mean 0 (no post by the fighting, no open fighting) is 0 whatever its draw, so it is not drawn.
@@ -240,6 +271,21 @@ def test_the_posts_by_the_fighting_are_those_by_a_town_under_assault_or_next_to_
     u = np.array([0.0, 0.5, np.nextafter(1.0, 0.0)])
     assert (poisson_inverse(u, np.zeros(3)) == 0).all()
 
+
+def test_counts_for_a_few_replicates_are_those_of_the_sparse_product_for_each_matrix():
+    # A few replicates are counted with a dense copy of each matrix, kept from product to product: each matrix must
+    # get its own (several are towns x towns), and the counts must be the sparse product's, whatever the batch.
+    theatre = load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml")
+    rng = np.random.default_rng(11)
+    matrices = [theatre.neighbour_table.roads, theatre.within(12.0), theatre.within(5.0), theatre.post_reach,
+                theatre.town_post_links]
+    for _ in range(2):  # the second time round, from the dense copies kept
+        for links in matrices:
+            for r in range(1, towns.DENSE_UP_TO + 1):
+                mask = rng.random((r, links.shape[1])) < rng.random((r, 1))
+                counted = towns._counts(links, mask)
+                assert counted.dtype == np.float32 and np.array_equal(counted, (links @ mask.T.astype(np.float32)).T)
+    assert towns._counts(matrices[0], np.ones((1, theatre.n), bool)).sum() == theatre.neighbour_table.degree.sum()
 
 def test_the_patrol_route_is_the_towns_of_every_road_with_a_plan_as_plans_are_added(build):
     # The route's towns are kept for each set of roads: a road planned later must join it.
@@ -261,17 +307,16 @@ def test_the_patrol_route_is_the_towns_of_every_road_with_a_plan_as_plans_are_ad
 def test_a_faction_with_nothing_to_hold_back_draws_nothing_and_one_with_something_its_own_draw(monkeypatch):
     # Under a deal in force a faction keeps it by its compliance draw; where it would do nothing anyway, nothing is drawn.
     from sim.io.scenario import load_scenario
-    from sim.model import opposition
     from sim.model.model import CeasefireModel
 
     m = CeasefireModel(load_scenario("scenarios/moscow.yaml"), seeds=[0, 1, 2])
     while m.deal is None or not m.deal.in_force.all():
         m.step()
-    drawn, uniform = [], streams.uniform
-    monkeypatch.setattr(opposition.streams, "uniform", lambda *a, **k: drawn.append(a[2]) or uniform(*a, **k))
+    drawn, uniform = [], m.draws.uniform  # the day's draws (streams.DailyDraws): what it asks of them
+    monkeypatch.setattr(m.draws, "uniform", lambda day, draw: drawn.append(draw) or uniform(day, draw))
     assert not m.hts.unrestrained(np.zeros(3, bool)).any() and not drawn
     some = np.array([True, False, True])
-    keeps = uniform(m.keys, m.day, Draw.HTS_RESTRAINT) < m.deal.compliance["hts"]
+    keeps = streams.uniform(m.keys, m.day, Draw.HTS_RESTRAINT) < m.deal.compliance["hts"]
     assert np.array_equal(m.hts.unrestrained(some), some & ~keeps) and drawn == [Draw.HTS_RESTRAINT]
 
 

@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import streams
 from .params import per_pair
 from .streams import Draw
 
@@ -195,7 +194,7 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
     if not regime.active_groups:
         return bound  # nothing to resume
     chance = cf.regime_break_chance(model.turkey.deterrence)
-    breaks = bound & (streams.uniform(model.keys, model.day, Draw.BREAK_CEASEFIRE) < chance)
+    breaks = bound & (model.draws.uniform(model.day, Draw.BREAK_CEASEFIRE) < chance)
     if breaks.any():
         cf.move(breaks, CeasefireState.BROKEN)
         model.log_each(f"{cf.kind}_broken", breaks, None, regime.name, lambda r: f"{cf.name}: {regime.name} resumes its offensive")

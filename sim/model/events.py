@@ -21,7 +21,7 @@ from mesa.time import Schedule
 
 from ..io import schema
 from ..names import HolderCode
-from . import ceasefire, streams, towns
+from . import ceasefire, towns
 from .ceasefire import Ceasefire
 from .params import per_town
 from .regime import ForceGroup, noise_salt
@@ -184,7 +184,7 @@ class JointPatrolEvent(ScenarioEvent):
         near = np.arange(len(self.route))[None, :] <= reached[:, None] + 1
         hostile = (near & (m.controller[:, self.route] != HolderCode.REGIME)).any(axis=1)
         chance = m.hts.p.patrol_attack * (m.deal.rejection("hts") if m.deal is not None else 0.0)
-        ambush = going & hostile & (streams.uniform(m.keys, m.day, Draw.PATROL_ATTACK) < chance)
+        ambush = going & hostile & (m.draws.uniform(m.day, Draw.PATROL_ATTACK) < chance)
         if ambush.any():
             m.hts.attack_patrol(ambush, list(e.participants), self.route[reached])
 

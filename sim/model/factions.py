@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 
 from ..names import HolderCode
-from . import ceasefire, streams, towns
+from . import ceasefire, towns
 from .params import per_pair
 from .streams import Draw
 
@@ -127,7 +127,7 @@ class Turkey(FactionAgent):
         guarantor = m.deal is not None and self.name in m.deal.parties
         firing = self.escalation * self.intervening * ~(ceasefire.binding(m, m.regime.name) & guarantor)
         if firing.any():
-            noise = streams.lognormal(m.keys, m.day, Draw.DRONE_LOSS, m.combat_params.noise)
+            noise = m.draws.lognormal(m.day, Draw.DRONE_LOSS, m.combat_params.noise)
             m.regime.lose(self.p.drone_strength * firing * noise)
 
     def expose_posts(self) -> None:
@@ -139,7 +139,7 @@ class Turkey(FactionAgent):
             exposed = (towns.posts_by(m.theatre, hit) & m.post_standing).sum(axis=1)
         mean = p.exposure * exposed + p.combat_exposure * self.escalation
         if mean.any():  # a count of mean 0 is 0 whatever is drawn (and a draw moves no other stream): not drawn
-            self.lose_soldiers(streams.poisson(m.keys, m.day, Draw.POST_DEATHS, mean), "exposure")
+            self.lose_soldiers(m.draws.poisson(m.day, Draw.POST_DEATHS, mean), "exposure")
 
     # Each cause: who killed them (the log's actors) and how. Exposure and strikes are the government's fire; an attack
     # on a joint patrol is HTS's (logged the same day as its violation).

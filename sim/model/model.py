@@ -76,6 +76,7 @@ class CeasefireModel(mesa.Model):
         self.theatre: Theatre = load_theatre(scenario.theatre)
         self.seeds = [int(s) for s in seeds]
         self.keys = streams.replicate_keys(self.seeds)
+        self.draws = streams.DailyDraws(self.keys)  # the one-a-replicate draws of a day, all in one pass
         self.replicates = r = len(self.seeds)
         self.combat_params = scenario.combat
         self.civilian_params = scenario.civilians

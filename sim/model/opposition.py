@@ -80,7 +80,7 @@ class ArmedGroup(FactionAgent):
         m = self.model
         if m.deal is None or not free.any():  # nothing to hold back: no draw (streams are counter-based, so none moves)
             return free
-        keeps = streams.uniform(m.keys, m.day, self.restraint) < m.deal.compliance.get(self.name, 0.0)
+        keeps = m.draws.uniform(m.day, self.restraint) < m.deal.compliance.get(self.name, 0.0)
         return free & ~(m.deal.in_force & keeps)
 
     def commit_reserve(self, which: np.ndarray, town: np.ndarray) -> None:
@@ -110,12 +110,12 @@ class HTS(ArmedGroup):
         if cf is None or not cf.in_force.any():
             return
         reject = cf.rejection(self.name)
-        raid = cf.in_force & (streams.uniform(m.keys, m.day, Draw.HTS_RAID) < self.p.spoiler_rate * reject)
+        raid = cf.in_force & (m.draws.uniform(m.day, Draw.HTS_RAID) < self.p.spoiler_rate * reject)
         if raid.any():
             self.raid(raid)
         if m.patrol_roads:
             chance = self.p.protest_rate * reject * (1.0 - m.route_security())
-            sit = cf.in_force & (streams.uniform(m.keys, m.day, Draw.SIT_IN) < chance)
+            sit = cf.in_force & (m.draws.uniform(m.day, Draw.SIT_IN) < chance)
             if sit.any():
                 self.sit_in(sit)
 

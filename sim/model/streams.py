@@ -136,8 +136,16 @@ def normal(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0) -
 
 def _box_muller(inputs: np.ndarray) -> np.ndarray:
     """Standard normal numbers from the inputs of their k = 0 uniforms."""
-    # k = 1's counter is one higher, so its input is one GAMMA on; both are mixed in one pass.
-    u = _unit(_mix(np.add.outer(_K01, inputs)))
+    return _gauss(_unit(_mix(_with_k1(inputs))))
+
+
+def _with_k1(inputs: np.ndarray) -> np.ndarray:
+    """(2, ...) the inputs of k = 0 (``inputs``) and of k = 1: its counter is one higher, so its input one GAMMA on."""
+    return np.add.outer(_K01, inputs)
+
+
+def _gauss(u: np.ndarray) -> np.ndarray:
+    """Box-Muller: standard normal numbers from ``u[0]`` and ``u[1]``, uniforms of k = 0 and k = 1."""
     return np.sqrt(-2.0 * np.log(1.0 - u[0])) * np.cos(2.0 * np.pi * u[1])  # 1 - u in (0, 1]: log is finite
 
 
@@ -188,3 +196,49 @@ def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
         growing &= (grown != cdf) | (k <= mean)  # past the mode, a sum that no longer changes has reached its limit
         cdf = grown
     return count
+
+
+# Each stream's share of ``counter x GAMMA`` (modulo 2**64): the stream's bits are apart from the day's, so a day's
+# _fixed(day, draw, 0) is _fixed(day, 0, 0) plus this (modulo 2**64, as uint64 arithmetic on an array wraps).
+_STREAM_STEPS = np.array([_fixed(0, draw, 0) for draw in range(max(Draw) + 1)], np.uint64)
+
+
+class DailyDraws:
+    """Each replicate's numbers at town 0 in every stream on one day, all drawn in one pass when the first is asked.
+
+    Most rules draw one number a replicate a day (a deal broken, a raid, deaths
+    at the posts), and a draw costs a dozen numpy calls whatever its size.
+    These are the numbers :func:`uniform`, :func:`normal`, :func:`lognormal`
+    and :func:`poisson` give for ``keys`` at town 0 (k = 0, and 1 for a
+    normal), bit for bit: each element's arithmetic is its own, whatever is
+    drawn beside it. A stream no rule asks for that day is drawn and unused,
+    which moves nothing (counter-based). Kept for one day: the last asked.
+
+    Args:
+        keys: (replicates,) the replicates' keys (:func:`replicate_keys`).
+    """
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = keys
+        self.day: int | None = None
+        self._u = np.empty((2, 0, len(keys)))  # (k, streams, replicates) the day's uniforms
+
+    def _today(self, day: int) -> np.ndarray:
+        if day != self.day:
+            fixed = _STREAM_STEPS + np.uint64(_fixed(day, 0, 0))  # each stream's _fixed(day, draw, 0): see _STREAM_STEPS
+            self._u = _unit(_mix(_with_k1(np.add.outer(fixed, self.keys))))
+            self._u.setflags(write=False)
+            self.day = day
+        return self._u
+
+    def uniform(self, day: int, draw: Draw) -> np.ndarray:
+        """(replicates,) :func:`uniform` at town 0 (read-only)."""
+        return self._today(day)[0, draw]
+
+    def lognormal(self, day: int, draw: Draw, sigma: float | np.ndarray) -> np.ndarray:
+        """(replicates,) :func:`lognormal` at town 0."""
+        return np.exp(sigma * _gauss(self._today(day)[:, draw]))
+
+    def poisson(self, day: int, draw: Draw, mean: np.ndarray) -> np.ndarray:
+        """(replicates,) :func:`poisson` at town 0."""
+        return poisson_inverse(self._today(day)[0, draw], np.asarray(mean, dtype=float))

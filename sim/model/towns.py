@@ -220,6 +220,29 @@ def within_radius(theatre: Theatre, radius_km: float, mask: np.ndarray) -> np.nd
 def _counts(links, mask: np.ndarray) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
     """(replicates, rows of ``links``) how many of each row's linked columns are in ``mask`` (replicates, columns).
 
-    One sparse product for the whole batch; the mask is read as 0/1 bytes without a copy.
+    One product for the whole batch: for a few replicates and a small matrix, a dense one with a dense copy of
+    ``links`` (:func:`_dense_transpose`); otherwise a sparse one, the mask read as 0/1 bytes without a copy. A
+    sparse product's fixed cost (some 25 Python calls in scipy) is twice the whole of a dense one for a single
+    replicate on a theatre of 200 towns, and a dense one grows with every replicate and every pair of towns.
+    Both count in float32, exactly, whatever the order of the additions (see the module's docstring): the same numbers.
     """
+    if len(mask) <= DENSE_UP_TO and links.shape[0] * links.shape[1] <= DENSE_CELLS:
+        return np.matmul(mask, _dense_transpose(links), dtype=np.float32)
     return (links @ mask.T.view(np.int8)).T
+
+
+DENSE_UP_TO = 4  # replicates: up to here a dense product is quicker than a sparse one (timed, 200 towns)
+DENSE_CELLS = 250_000  # cells of a matrix kept dense (1 MB): the theatre's are some 200 x 200
+_DENSE: dict[int, tuple[object, np.ndarray]] = {}  # id(links) -> (links, dense transpose): see _dense_transpose
+
+
+def _dense_transpose(links) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
+    """(columns, rows) float32: ``links`` as a dense array, turned round, made once for each matrix.
+
+    Kept under the matrix's id, with the matrix itself: held here, it is never freed, so its id is never another's.
+    The theatre's matrices are made once and never changed (it keeps each, see :class:`~sim.io.theatre.Theatre`).
+    """
+    kept = _DENSE.get(id(links))
+    if kept is None:
+        kept = _DENSE[id(links)] = (links, np.ascontiguousarray(links.toarray().T, dtype=np.float32))
+    return kept[1]
