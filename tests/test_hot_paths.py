@@ -287,6 +287,21 @@ def test_counts_for_a_few_replicates_are_those_of_the_sparse_product_for_each_ma
                 assert counted.dtype == np.float32 and np.array_equal(counted, (links @ mask.T.astype(np.float32)).T)
     assert towns._counts(matrices[0], np.ones((1, theatre.n), bool)).sum() == theatre.neighbour_table.degree.sum()
 
+
+def test_the_dense_copies_kept_are_bounded_and_each_matrix_still_counts_its_own():
+    # A long session loads many theatres: the dense copies must not pile up, and letting them go must not make a new
+    # matrix take an old one's copy.
+    from scipy.sparse import random as sparse_random
+
+    rng = np.random.default_rng(5)
+    for i in range(towns.DENSE_KEPT * 2 + 3):
+        links = sparse_random(30, 30, density=0.1, format="csr", dtype=np.float32, random_state=i)
+        links.data[:] = 1.0
+        mask = rng.random((2, 30)) < 0.5
+        assert np.array_equal(towns._counts(links, mask), (links @ mask.T.astype(np.float32)).T)
+        assert len(towns._DENSE) <= towns.DENSE_KEPT
+
+
 def test_the_patrol_route_is_the_towns_of_every_road_with_a_plan_as_plans_are_added(build):
     # The route's towns are kept for each set of roads: a road planned later must join it.
     from sim.io.scenario import load_scenario

@@ -233,6 +233,7 @@ def _counts(links, mask: np.ndarray) -> np.ndarray:  # noqa: ANN001 - a scipy sp
 
 DENSE_UP_TO = 4  # replicates: up to here a dense product is quicker than a sparse one (timed, 200 towns)
 DENSE_CELLS = 250_000  # cells of a matrix kept dense (1 MB): the theatre's are some 200 x 200
+DENSE_KEPT = 32  # matrices kept dense at once: a theatre has about six; a long session loads many theatres
 _DENSE: dict[int, tuple[object, np.ndarray]] = {}  # id(links) -> (links, dense transpose): see _dense_transpose
 
 
@@ -244,5 +245,7 @@ def _dense_transpose(links) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matr
     """
     kept = _DENSE.get(id(links))
     if kept is None:
+        if len(_DENSE) >= DENSE_KEPT:  # let go of them all (an id freed with its entry cannot be mistaken for another)
+            _DENSE.clear()
         kept = _DENSE[id(links)] = (links, np.ascontiguousarray(links.toarray().T, dtype=np.float32))
     return kept[1]
