@@ -322,14 +322,20 @@ def test_patrol_coverage_mean_counts_the_patrols_that_completed_their_route(thea
     assert run_metrics(r, [], theatre)["patrol_coverage_mean"] == pytest.approx((0.2 + 1.0) / 2)
 
 
+def reported_in_words(build, theatre, outcome: str):  # noqa: ANN001, ANN201 - the fixtures; a Series
+    """The 'reported' column of compare's outcome table, by outcome id, for the test outcomes and ``outcome`` (a YAML
+    flow mapping) scored on one run."""
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + f"  - {outcome}\n")
+    card = score(results(theatre, [run(0, TRUE)]), load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
+    return outcome_table(card, words=True).set_index("outcome")["reported"]
+
+
 def test_a_captures_reported_date_reads_as_the_day_it_changed_hands_not_as_a_deadline(build, theatre):
     """`compare`'s table read "regime by 20 Dec 2019 (± 7 d)": "by" a date reads as a deadline, where the outcome is
     met by a capture within 7 days either side of it."""
-    path = build.root / "outcomes.yaml"
-    path.write_text(textwrap.dedent(OUTCOMES) + "  - {id: road, set: calibration, kind: road, description: the road, road: M9, "
-                    "by: regime, reported: 2020-01-04, tolerance_days: 2, source: [test-claim]}\n")
-    card = score(results(theatre, [run(0, TRUE)]), load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
-    reported = outcome_table(card, words=True).set_index("outcome")["reported"]
+    reported = reported_in_words(build, theatre, "{id: road, set: calibration, kind: road, description: the road, road: M9, "
+                                 "by: regime, reported: 2020-01-04, tolerance_days: 2, source: [test-claim]}")
     assert reported["t1-falls"] == "to regime on 3 Jan 2020 (± 1 d)"
     assert reported["road"] == "regime first holds all of M9 on 4 Jan 2020 (± 2 d)"
 
@@ -337,10 +343,7 @@ def test_a_captures_reported_date_reads_as_the_day_it_changed_hands_not_as_a_dea
 def test_a_quantity_reported_only_as_a_range_says_so_in_words(build, theatre):
     """`compare` wrote "patrol_coverage - on 15 Mar 2020 (range 0.01 .. 0.99)" for an outcome the record gives only a
     range for: the "-" for "no single figure" read as garbage. A quantity with a figure keeps it."""
-    path = build.root / "outcomes.yaml"
-    path.write_text(textwrap.dedent(OUTCOMES) + "  - {id: share, set: validation, kind: quantity, description: a share, "
-                    "variable: patrol_coverage, date: 2020-01-05, range: [0.01, 0.99], source: [test-claim]}\n")
-    card = score(results(theatre, [run(0, TRUE)]), load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
-    reported = outcome_table(card, words=True).set_index("outcome")["reported"]
+    reported = reported_in_words(build, theatre, "{id: share, set: validation, kind: quantity, description: a share, "
+                                 "variable: patrol_coverage, date: 2020-01-05, range: [0.01, 0.99], source: [test-claim]}")
     assert reported["share"] == "patrol_coverage on 5 Jan 2020: no single figure reported (range 0.01 .. 0.99)"
     assert reported["deaths"] == "turkish_deaths 10 on 5 Jan 2020 (range 8 .. 12)"
