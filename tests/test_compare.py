@@ -502,3 +502,17 @@ def test_compare_of_one_folder_says_why_a_headline_score_is_not_given(tmp_path, 
     for score in missing:
         assert f"{score} is not given (-): " in text, (score, text)
     assert "none of the outcomes in the window is a dated change of hands" in text
+
+
+def test_a_towns_changes_of_hands_in_the_ensemble_summary_come_in_the_order_they_happen(theatre):  # noqa: F811
+    """`run --runs 40` listed "Ariha → Turkish-backed rebels 32%" above "Ariha → Government 32%": the rebels can
+    retake a town only after the government has taken it. A town's changes of hands come earliest first."""
+    from sim.analysis.summary import summarise_ensemble
+
+    # T1 (HTS) falls to the government on 3 Jan and the rebels take it on 5 Jan, in every replicate.
+    rows = [[R, H, B], [R, H, B], [R, R, B], [R, R, B], [R, B, B], [R, B, B], [R, B, B]]
+    runs = [run(s, rows) for s in range(4)]
+    for r in runs:
+        r.timeseries = r.timeseries.assign(towns_regime=1.0, towns_hts=1.0, towns_rebels=1.0, displaced=0.0)
+    lines = [x.split() for x in summarise_ensemble(results(theatre, runs)).splitlines() if x.startswith("  T1 ")]
+    assert [x[2] for x in lines] == ["Government", "Turkish-backed"], lines

@@ -183,8 +183,12 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 10, prog: str = "
     # The most populous towns, not the likeliest changes: those were a dozen December villages certain to fall, and
     # neither Saraqib nor Ma'arat al-Numan. A change in fewer than one replicate in ten is noise at this scale.
     population = dict(zip(results.theatre.towns, results.theatre.population, strict=True))
-    common = caps[caps["share"] >= COMMON].assign(population=caps["town"].map(population)).sort_values(
-        ["population", "share"], ascending=[False, False], kind="stable")
+    # A town's changes of hands together, in the order they happen (the rebels retake a town only after the
+    # government took it), the town placed by its likeliest one.
+    common = caps[caps["share"] >= COMMON]
+    common = common.assign(population=common["town"].map(population),
+                           likeliest=common.groupby("town")["share"].transform("max")).sort_values(
+        ["population", "likeliest", "town", "q05"], ascending=[False, False, True, True], kind="stable")
     lines += ["", "Most populous towns to change hands in one replicate in ten or more (share, median date, 5% .. 95%):"]
     if caps.empty:  # the header alone read as if the list had been lost
         lines.append("  none: no town changed hands in any replicate")
