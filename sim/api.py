@@ -153,6 +153,10 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
 
     if Path(path).is_dir() and marker(Path(path)) is not None:
         raise results_error(path)
+    if Path(path).suffix.lower() == ".csv":  # read as YAML it gave a parse error that said nothing of what it is
+        raise InputError(path, "a CSV table: check reads the simulator's YAML files (a scenario, sweep, calibration, "
+                               "outcomes or claims file, or a theatre); a table is checked with the file that names it "
+                               "(a theatre's tables with its index, a sweep's design with the sweep file)")
     kind, notes = file_kind(tree := load_yaml(path)), []
     if scenario is not None and kind != "outcomes":
         raise InputError(None, f"is for an outcomes file, checked against a scenario's theatre; {path} is a {kind} file",

@@ -183,3 +183,14 @@ def test_check_reads_a_theatre_index_with_its_tables_and_run_says_what_it_is(tmp
     assert main(["run", str(THEATRE)]) == 2
     err = capsys.readouterr().err
     assert "this is a theatre" in err and "`theatre:`" in err and "unknown key" not in err, err
+
+
+@pytest.mark.parametrize("table", ["scenarios/theatres/idlib.towns.csv", "sweeps/group_sizes.csv"])
+def test_check_of_a_csv_says_it_reads_yaml_files_and_where_the_table_is_read(capsys, table):
+    """`check` of a theatre's towns table answered with a YAML error ("a 'key: value' where none can be ..."), and of
+    a sweep's design "the top level must be a mapping": it reads YAML files, and a table is read through the file that
+    names it."""
+    assert main(["check", str(ROOT / table)]) == 2
+    err = capsys.readouterr().err
+    assert "a CSV table: check reads the simulator's YAML files" in err and "key: value" not in err, err
+    assert "mapping" not in err and err.count("\n") == 1, err
