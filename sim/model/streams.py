@@ -97,6 +97,11 @@ def _fixed(day: int, draw: Draw, k: int) -> int:
     return ((((day << 6 | int(draw)) << 32) | k) * _GAMMA_INT) % 2**64
 
 
+# Each stream's share of ``counter x GAMMA`` (modulo 2**64): the stream's bits are apart from the day's, so a day's
+# _fixed(day, draw, 0) is _fixed(day, 0, 0) plus this (modulo 2**64, as uint64 arithmetic on an array wraps).
+_STREAM_STEPS = np.array([_fixed(0, draw, 0) for draw in range(max(Draw) + 1)], np.uint64)
+
+
 def _inputs(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int, k: int) -> np.ndarray:
     """SplitMix64's inputs ``key + counter x GAMMA`` for each (key, town); ``keys`` and ``town`` broadcast together.
 
@@ -164,8 +169,7 @@ def lognormals(keys: np.ndarray, day: int, draws: tuple[Draw, ...], sigma: float
     common to every town, so each row's inputs are the first's moved on
     by the difference (modulo 2**64, as all of them).
     """
-    first = _fixed(day, draws[0], 0)
-    moved = np.array([(_fixed(day, draw, 0) - first) % 2**64 for draw in draws], np.uint64)
+    moved = _STREAM_STEPS[list(draws)] - _STREAM_STEPS[draws[0]]  # see _STREAM_STEPS; an array's uint64 wraps
     return np.exp(sigma * _box_muller(np.add.outer(moved, _inputs(keys, day, draws[0], town, 0))))
 
 
@@ -197,10 +201,6 @@ def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
         cdf = grown
     return count
 
-
-# Each stream's share of ``counter x GAMMA`` (modulo 2**64): the stream's bits are apart from the day's, so a day's
-# _fixed(day, draw, 0) is _fixed(day, 0, 0) plus this (modulo 2**64, as uint64 arithmetic on an array wraps).
-_STREAM_STEPS = np.array([_fixed(0, draw, 0) for draw in range(max(Draw) + 1)], np.uint64)
 
 
 class DailyDraws:

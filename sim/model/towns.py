@@ -240,8 +240,9 @@ _DENSE: dict[int, tuple[object, np.ndarray]] = {}  # id(links) -> (links, dense 
 def _dense_transpose(links) -> np.ndarray:  # noqa: ANN001 - a scipy sparse matrix
     """(columns, rows) float32: ``links`` as a dense array, turned round, made once for each matrix.
 
-    Kept under the matrix's id, with the matrix itself: held here, it is never freed, so its id is never another's.
-    The theatre's matrices are made once and never changed (it keeps each, see :class:`~sim.io.theatre.Theatre`).
+    Kept under the matrix's id, with the matrix itself: held here, it is not freed while its entry stands, so the id
+    is never another's; past :data:`DENSE_KEPT` entries they are let go together. The theatre's matrices are made once
+    and never changed (it keeps each, see :class:`~sim.io.theatre.Theatre`).
     """
     kept = _DENSE.get(id(links))
     if kept is None:
