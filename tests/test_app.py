@@ -361,7 +361,9 @@ def test_the_server_is_local_and_offline_and_says_what_is_missing(monkeypatch):
 
     cmd = server.server_command("localhost", 8765)
     assert cmd[cmd.index("--host") + 1] == "localhost" and "--production" in cmd and "--no-check-version" in cmd
-    assert server.server_environment(ROOT, None, None)["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    environment = server.server_environment(ROOT, None, None)
+    assert environment["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert environment["SOLARA_THEME_SHOW_BANNER"] == "False", "Solara's banner would cover the maps' scale bars"
     called = {}
     monkeypatch.setattr(server, "serve", lambda host, port, **kw: called.update(host=host, port=port, **kw) or 0)
     assert main(["app"]) == 0 and called["host"] == "localhost" and called["port"] == 8765

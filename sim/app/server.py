@@ -18,6 +18,8 @@ from ..interrupts import raise_if_interrupted
 from .config import DEFAULT_SCENARIO
 
 OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+# Solara's "This website runs on Solara" line sits fixed in the page's bottom-right corner, over the maps' scale bars.
+NO_BANNER = {"SOLARA_THEME_SHOW_BANNER": "False"}
 NEEDS = ("solara", "solara_assets", "mesa.visualization")
 
 
@@ -29,7 +31,7 @@ def server_command(host: str, port: int, *, open_browser: bool = False) -> list[
 
 def server_environment(root: Path, save_dir: Path | None, scenario: str | None) -> dict[str, str]:
     """The environment of the server process: where the app reads and writes, and no calls out."""
-    return {**os.environ, **OFFLINE, "SIM_APP_ROOT": str(root),
+    return {**os.environ, **OFFLINE, **NO_BANNER, "SIM_APP_ROOT": str(root),
             "SIM_APP_SAVE_DIR": str(save_dir or root / "scenarios" / "whatif"), "SIM_APP_SCENARIO": scenario or DEFAULT_SCENARIO}
 
 
