@@ -351,14 +351,14 @@ def test_the_comparisons_tables_write_each_column_of_shares_and_points_in_one_fo
     table = towns_markdown(towns, dt.date(2020, 1, 29), c).split("\n\n")[1]
     cols = columns(table)
     assert cols[1] == ["92.5%", "95.0%", "90.0%"] and cols[2] == ["20.0%", "22.5%", "30.0%"], table
-    assert cols[3] == ["\u221272.5", "\u221272.5", "\u221260.0"] and cols[4][0] == "\u221282.5 to \u221260.0", table
+    assert cols[3] == ["\u221272.5", "\u221272.5", "\u221260.0"] and cols[4][0] == "\u221282.5\u00a0to\u00a0\u221260.0", table
     for column in cols[1:]:
         assert set().union(*map(decimals, column)) == {1}, column
 
     whole = towns.assign(p_regime_a=[0.9, 0.8, 0.7], p_regime_b=[0.2, 0.3, 0.4], low=[-0.8, -0.6, -0.4], high=[-0.6, -0.4, 0.0])
     whole["diff"] = whole["p_regime_b"] - whole["p_regime_a"]
     cols = columns(towns_markdown(whole, dt.date(2020, 1, 29), c).split("\n\n")[1])
-    assert cols[1] == ["90%", "80%", "70%"] and cols[3] == ["\u221270", "\u221250", "\u221230"] and cols[4][2] == "\u221240 to 0", cols
+    assert cols[1] == ["90%", "80%", "70%"] and cols[3] == ["\u221270", "\u221250", "\u221230"] and cols[4][2] == "\u221240\u00a0to\u00a00", cols
 
     said = {f"o{k}": ConditionOutcome(id=f"o{k}", set="calibration", kind="condition", description=f"outcome {k}",
                                       period=(dt.date(2020, 1, 1), dt.date(2020, 1, 2)), max_captures=0, source=["x"])
@@ -369,7 +369,7 @@ def test_the_comparisons_tables_write_each_column_of_shares_and_points_in_one_fo
                                outcomes=[Difference("o0", 0.975, 0.2, -0.9, -0.625), Difference("o1", 0.9, 0.5, -0.6, -0.2)])
     cols = columns(outcomes_markdown(outcomes).split("\n\n")[1])
     assert cols[1] == ["97.5%", "90.0%"] and cols[2] == ["20%", "50%"] and cols[3] == ["\u221277.5", "\u221240.0"], cols
-    assert cols[4] == ["\u221290.0 to \u221262.5", "\u221260.0 to \u221220.0"], cols
+    assert cols[4] == ["\u221290.0\u00a0to\u00a0\u221262.5", "\u221260.0\u00a0to\u00a0\u221220.0"], cols
 
     cols = columns(scores_markdown(c).split("\n\n")[1])
     assert cols[4] == ["\u22120.239", "0.000", "+7.1"], cols  # a row's format: thousandths, or tenths of a day
@@ -565,3 +565,26 @@ def test_once_saved_the_form_no_longer_says_will_be_saved(page):
     button(rc, "Save what-if").click()
     text = texts(box)
     assert f"will be saved as {saved / 'done_once.yaml'}" not in text and f"saved as {saved / 'done_once.yaml'}" in text
+
+
+def test_an_interval_is_one_unbroken_cell():
+    """The quantities table broke "−117,827 to −90,832" over two lines, the first ending in "to": an interval's words
+    are joined by non-breaking spaces, in every table of the comparison."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.analysis.comparison import Difference
+    from sim.app.compare_words import quantities_markdown, scores_markdown, towns_markdown
+
+    quantities = quantities_markdown([Difference("displaced", 492678.0, 387944.0, -117827.0, -90832.0)],
+                                     dt.date(2020, 1, 29), intervals=True)
+    scores = scores_markdown(SimpleNamespace(headlines=[Difference("outcomes met", 0.40, 0.45, 0.01, 0.09)],
+                                             intervals=True, same_runs=False, differs_in=()))
+    towns = pd.DataFrame({"town": ["X"], "p_regime_a": [0.925], "p_regime_b": [0.2], "diff": [-0.725],
+                          "low": [-0.825], "high": [-0.6]})
+    towns_table = towns_markdown(towns, dt.date(2020, 1, 29), SimpleNamespace(intervals=True, date=dt.date(2020, 3, 5)))
+    for table in (quantities, scores, towns_table):
+        cells = [cell.strip() for line in table.split("\n") for cell in line.strip("|").split("|")]
+        inner = [cell for cell in cells if re.fullmatch(r"[−+]?[\d.,]+%?\s+to\s+[−+]?[\d.,]+%?", cell)]
+        assert inner and all(" " not in cell and "\u00a0to\u00a0" in cell for cell in inner), table

@@ -99,7 +99,12 @@ def shown_same(d: Difference) -> bool:
 
 
 def interval(d: Difference, fmt) -> str:  # noqa: ANN001 - a formatter of signed values
-    return f"{fmt(d.low)} to {fmt(d.high)}"
+    return spanning(fmt(d.low), fmt(d.high))
+
+
+def spanning(low: str, high: str) -> str:
+    """'low to high', joined by non-breaking spaces: a narrow column would break it after 'to'."""
+    return f"{low}\u00a0to\u00a0{high}"
 
 
 def table(rows: list[dict]) -> str:
@@ -215,7 +220,7 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     da, db, dd, di = (tenths(x) for x in (shown["p_regime_a"], shown["p_regime_b"], shown["diff"],
                                             [*shown["low"], *shown["high"]]))
     rows = [{"town": t.town, A: percent(t.p_regime_a, da), B: percent(t.p_regime_b, db), "B − A": points(t.diff, dd)}
-            | ({intervals_name(): f"{points(t.low, di)} to {points(t.high, di)}"} if c.intervals else {})
+            | ({intervals_name(): spanning(points(t.low, di), points(t.high, di))} if c.intervals else {})
             for t in shown.itertuples()]
     which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
     head = (f"**Towns: {which} whose chance of being held by the government changed most** on {date_words(day)}, "
