@@ -319,3 +319,21 @@ def test_the_scenario_readme_shows_every_declared_range():
             lo, hi = (float(x.replace(",", "")) for x in shown.split(" – "))
             assert (lo, hi) == (low, high), f"{group}.{name}: README {shown}, schema {low} - {high}"
             assert math.isfinite(high) and field.description, f"{group}.{name} has no upper bound or no reason"
+
+
+def test_what_the_api_returns_shows_in_a_few_lines_at_a_prompt(tmp_path):
+    """At a Python prompt or in a notebook, `sim.simulate(...)`, `sim.load_results(...)`, `sim.scorecard(...)` and
+    `sim.compare(...)` printed 45,000 to 310,000 characters: the theatre's every town and coordinate array, the
+    manifest, every outcome scored. Each now shows what it is in a few lines, and its fields are all still there."""
+    from .conftest import ROOT
+
+    run = sim.simulate(ROOT / "scenarios" / "campaign.yaml", seed=1, days=3)
+    sim.write_run(run, tmp_path / "a")
+    results = sim.load_results(tmp_path / "a")
+    card = sim.scorecard(results)
+    shown = {"run": repr(run), "theatre": repr(run.theatre), "results": repr(results), "scorecard": repr(card),
+             "comparison": repr(sim.compare(card, card))}
+    for what, text in shown.items():
+        assert len(text) < 1000, (what, len(text), text[:2000])
+    assert "191 towns" in shown["theatre"] and "campaign" in shown["run"] and str(tmp_path / "a") in shown["results"]
+    assert len(run.theatre.towns) == 191 and results.manifest["scenario_name"] == "campaign" and card.skipped

@@ -336,3 +336,37 @@ def test_the_readme_lists_the_pythons_find_python_tries_in_its_order():
     text = " ".join(README.read_text(encoding="utf-8").split())
     said = re.search(r"`scripts/find-python` prints the first Python ≥ 3\.12 it finds \((.*?) on the PATH", text).group(1)
     assert re.findall(r"`([^`]+)`", said) == tried, (said, tried)
+
+
+def test_the_bare_command_lists_a_users_own_whatif_apart_from_the_shipped_scenarios():
+    """A what-if the app saves (its default folder is scenarios/whatif/) or a user writes there was listed under
+    "scenarios shipped:", as if the project had shipped it, and one that did not load was left out without a word.
+    Now the shipped ones come alone under that heading, the user's under their own, a broken one with how to check
+    it."""
+    folder = ROOT / "scenarios" / "whatif"
+    mine, broken = folder / "zz_test_my_own_whatif.yaml", folder / "zz_test_my_broken_whatif.yaml"
+    assert not mine.exists() and not broken.exists()
+    try:
+        mine.write_text("extends: ../campaign.yaml\nname: my_own\ndescription: My own what-if. More words.\n")
+        broken.write_text("extends: ../campaign.yaml\nname: [\n")
+        p = run()
+    finally:
+        mine.unlink(missing_ok=True)
+        broken.unlink(missing_ok=True)
+    assert p.returncode == 0, p.stderr
+    shipped_part, _, own_part = p.stdout.partition("\nyour own scenarios")
+    assert "zz_test_my" not in shipped_part.partition("scenarios shipped:")[2], p.stdout
+    assert "scenarios/whatif/jan_truce_holds.yaml" in shipped_part
+    assert "scenarios/whatif/zz_test_my_own_whatif.yaml" in own_part and "My own what-if" in own_part, p.stdout
+    assert "python -m sim check scenarios/whatif/zz_test_my_broken_whatif.yaml" in own_part, p.stdout
+    assert "start with: python -m sim run scenarios/campaign.yaml" in p.stdout
+
+
+def test_the_list_of_shipped_scenarios_is_what_git_tracks():
+    """sim.io.kinds.SHIPPED tells the shipped scenarios from a user's own: a scenario added to the project must be
+    named there too, or `python -m sim` lists it as the user's."""
+    from sim.io.kinds import SHIPPED
+
+    tracked = [f.relative_to(ROOT / "scenarios").as_posix()
+               for folder in ("", "whatif") for f in shipped_scenarios(folder)]
+    assert sorted(tracked) == sorted(SHIPPED)

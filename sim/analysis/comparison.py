@@ -148,6 +148,11 @@ class Comparison:
     differs_in: tuple[str, ...] = ()
     dates: list[DateShift] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        # At a prompt, the dataclass's own repr printed both scorecards and every difference: some 310,000 characters.
+        return (f"Comparison(A={self.a.results.label!r}, B={self.b.results.label!r}, on {self.date}, "
+                f"{len(self.outcomes)} outcomes both cover, {len(self.quantities)} quantities, {len(self.towns)} towns)")
+
 
 @dataclass
 class DateShift:

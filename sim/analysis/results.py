@@ -51,6 +51,12 @@ class Results:
     runs: list[RunData]
     expected: int
 
+    def __repr__(self) -> str:
+        # At a prompt, the dataclass's own repr printed the manifest, the theatre and every run: 46,000 characters.
+        kind = "ensemble" if self.is_ensemble else "run"
+        return (f"Results({str(self.path)!r}: {kind} of {self.name}, {len(self.runs)} of {self.expected} "
+                f"replicate{'s' if self.expected != 1 else ''}, {self.start} .. {self.end})")
+
     @property
     def name(self) -> str:
         return self.manifest["scenario_name"]

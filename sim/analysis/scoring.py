@@ -85,6 +85,12 @@ class Scorecard:
     pair_reported: np.ndarray = field(repr=False)  # [pairs] reported controller
     sets: dict[str, Scorecard] = field(default_factory=dict, repr=False)  # the same, per set of outcomes
 
+    def __repr__(self) -> str:
+        # At a prompt, the dataclass's own repr printed every outcome scored: some 130,000 characters.
+        scores = ", ".join(f"{k} {v:.3g}" for k, v in self.headline().items())
+        return (f"Scorecard({self.results!r}, {len(self.scores)} outcomes scored, {len(self.skipped)} outside the "
+                f"run; {scores})")
+
     def headline(self) -> dict[str, float]:
         out = {k: float(np.nanmean(v)) if len(v) else float("nan") for k, v in self.per_run.items() if k != "Brier"}
         out["Brier"] = brier(self.pair_controllers, self.pair_reported)

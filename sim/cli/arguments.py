@@ -195,11 +195,15 @@ def overview(prog: str) -> str:
              f"Idlib ceasefire simulator {package_version()}: an agent-based model of the 2019-2020 war in north-west Syria.",
              "", "commands:"]
     lines += [f"  {name:<13} {text}" for name, text in COMMANDS.items()]
-    shipped = shipped_scenarios()
+    shipped, own = shipped_scenarios(), own_scenarios()
+    width = max((len(str(p)) for p, _ in shipped + own), default=0)
     if shipped:
         lines += ["", "scenarios shipped:"]
-        width = max(len(str(p)) for p, _ in shipped)
         lines += [f"  {str(p):<{width}}  {text}" for p, text in shipped]
+    if own:
+        lines += ["", "your own scenarios (beside the shipped ones, in scenarios/):"]
+        lines += [f"  {str(p):<{width}}  {text}" for p, text in own]
+    if shipped:
         lines += ["", f"start with: {prog} run {shipped[0][0]}"]
     return "\n".join(lines)
 
@@ -207,18 +211,35 @@ def overview(prog: str) -> str:
 def shipped_scenarios() -> list[tuple[Path, str]]:
     """The scenarios beside the package (a source checkout; none installed), with the first sentence of each description."""
     from ..io.kinds import shipped_scenario_files
+
+    return [(shown, text) for shown, text in _described(shipped_scenario_files()) if text is not None]
+
+
+def own_scenarios() -> list[tuple[Path, str]]:
+    """The user's own files among them, with the first sentence of each description, or, for one that does not load,
+    how to see why (it was left out without a word)."""
+    from ..io.kinds import own_scenario_files
+
+    return [(shown, f"(does not load: python -m sim check {shown})" if text is None else text)
+            for shown, text in _described(own_scenario_files())]
+
+
+def _described(files: list[Path]) -> list[tuple[Path, str | None]]:
+    """Each file as shown (relative to the working folder where it can be) and its description's first sentence, or
+    None if the file does not load."""
     from ..io.safe_yaml import load_yaml
 
     out = []
-    for f in shipped_scenario_files():
-        try:
-            text = " ".join(str(load_yaml(f).get("description", "")).split())
-        except InputError:
-            continue
+    for f in files:
         try:
             shown = f.relative_to(Path.cwd())
         except ValueError:
             shown = f
+        try:
+            text = " ".join(str(load_yaml(f).get("description", "")).split())
+        except InputError:
+            out.append((shown, None))
+            continue
         # The first sentence, cut between words if it is long: "... the eve of the Moscow ceas" read as a typo.
         out.append((shown, textwrap.shorten(text.split(". ")[0].rstrip("."), width=90, placeholder=" …")))
     return out

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..analysis.discovery import ema_workbench
 from ..api import replicate_seeds, run_with, scenario_of
-from ..errors import InputError, close_or_all
+from ..errors import InputError, close_or_grouped
 from ..io.paths import alias, declared_range, parameter_paths, resolve
 from ..io.schema import Scenario
 
@@ -52,7 +52,7 @@ class Runner:
                            outcomes=self.outcomes_file, **params)
         unknown = [m for m in self.outcomes.values() if m not in metrics]
         if unknown:
-            raise InputError(None, f"no metric '{unknown[0]}'" + close_or_all(unknown[0], metrics, f"a run has {len(metrics)}"),
+            raise InputError(None, f"no metric '{unknown[0]}'" + close_or_grouped(unknown[0], metrics, f"a run has {len(metrics)}"),
                              key="outcomes")
         return {name: metrics[metric] for name, metric in self.outcomes.items()}
 

@@ -66,6 +66,12 @@ class RunResult:
     replicate: int = field(repr=False)
     log: BatchLog = field(repr=False)
 
+    def __repr__(self) -> str:
+        # At a prompt, the dataclass's own repr printed the whole scenario and theatre: some 35,000 characters.
+        days = len(self.history) - 1
+        return (f"RunResult(scenario={self.scenario.name!r}, seed={self.seed}, {self.scenario.start} + {days} days, "
+                f"theatre={self.theatre!r})")
+
     @functools.cached_property
     def series(self) -> dict[str, np.ndarray]:
         """Each daily reporter as an array over the days (the columns of ``timeseries`` but the date)."""

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, close_or_all, did_you_mean
+from ..errors import InputError, close_or_grouped, did_you_mean
 from ..io.kinds import SWEEP_KEYS, wrong_kind
 from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
@@ -193,7 +193,9 @@ def _check_metrics(path: Path, metrics: list, scenario: Scenario) -> None:
     valid = metric_names(scenario, scored_outcomes(scenario))  # the outcomes a sweep scores against (ScenarioEvaluator's)
     for i, name in enumerate(metrics):
         if name not in valid:
-            raise InputError(path, f"unknown metric '{name}'" + close_or_all(name, valid, f"sim.simulate(scenario).metrics() names all {len(valid)}"),
+            # The per-outcome names counted by kind, as sweep-report and discover do: a campaign's 300-odd on one line
+            # were a wall of text.
+            raise InputError(path, f"unknown metric '{name}'" + close_or_grouped(name, valid, f"sim.simulate(scenario).metrics() names all {len(valid)}"),
                              line=metrics.lines[i][1], key=f"metrics[{i}]")
 
 

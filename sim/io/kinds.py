@@ -106,9 +106,27 @@ def wrong_kind(path: str | Path, tree: Any, wanted: str) -> InputError | None:  
                       f"(in Python, {PYTHON[kind]})")
 
 
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"  # beside the package in a source checkout
+# The scenarios the project ships, under scenarios/ (a test keeps this the same as what git tracks there). A what-if
+# the app saves (to scenarios/whatif/ by default) or a user writes lands beside them, and `python -m sim` listed it
+# as shipped: what is not named here is the user's own.
+SHIPPED = ("campaign.yaml", "jan_truce.yaml", "moscow.yaml", "whatif/hts_accepts_moscow.yaml",
+           "whatif/jan_truce_holds.yaml", "whatif/jan_truce_holds_calibrated.yaml", "whatif/no_saraqib_posts.yaml",
+           "whatif/no_turkish_intervention.yaml", "whatif/russia_withholds_air.yaml")
+
+
 def shipped_scenario_files() -> list[Path]:
     """The scenarios shipped beside the package (``scenarios/*.yaml``, then ``scenarios/whatif/*.yaml``), in a source
     checkout; none in an installed copy (``pip install .`` installs the package alone, without the scenarios), so a
-    caller can say that rather than that none of them fits."""
-    root = Path(__file__).resolve().parents[2] / "scenarios"
-    return sorted(root.glob("*.yaml")) + sorted((root / "whatif").glob("*.yaml"))
+    caller can say that rather than that none of them fits. A user's own file beside them is not one."""
+    return [f for f in scenario_files() if f.relative_to(SCENARIOS).as_posix() in SHIPPED]
+
+
+def own_scenario_files() -> list[Path]:
+    """The user's own ``*.yaml`` files in ``scenarios/`` and ``scenarios/whatif/``: there, but not shipped."""
+    return [f for f in scenario_files() if f.relative_to(SCENARIOS).as_posix() not in SHIPPED]
+
+
+def scenario_files() -> list[Path]:
+    """Every ``*.yaml`` in ``scenarios/`` (sorted), then in ``scenarios/whatif/``."""
+    return sorted(SCENARIOS.glob("*.yaml")) + sorted((SCENARIOS / "whatif").glob("*.yaml"))

@@ -109,6 +109,11 @@ class Theatre:
     # thousands of runs builds them once. They are read-only for that reason.
     _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        # At a prompt, the dataclass's own repr printed every town and coordinate: some 30,000 characters.
+        return (f"Theatre({self.name!r}, {len(self.towns)} towns, {len(self.edge_u)} roads, {len(self.posts)} posts, "
+                f"path={str(self.path)!r})")
+
     @property
     def n(self) -> int:
         return len(self.towns)
