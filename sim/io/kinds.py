@@ -107,24 +107,34 @@ def wrong_kind(path: str | Path, tree: Any, wanted: str) -> InputError | None:  
 
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"  # beside the package in a source checkout
-# The scenarios the project ships, under scenarios/ (a test keeps this the same as what git tracks there). A what-if
-# the app saves (to scenarios/whatif/ by default) or a user writes lands beside them, and `python -m sim` listed it
-# as shipped: what is not named here is the user's own.
-SHIPPED = ("campaign.yaml", "jan_truce.yaml", "moscow.yaml", "whatif/hts_accepts_moscow.yaml",
-           "whatif/jan_truce_holds.yaml", "whatif/jan_truce_holds_calibrated.yaml", "whatif/no_saraqib_posts.yaml",
-           "whatif/no_turkish_intervention.yaml", "whatif/russia_withholds_air.yaml")
+
+
+def shipped_names() -> frozenset[str]:
+    """The paths under ``scenarios/`` that ``scenarios/shipped.txt`` names: the project's own scenarios.
+
+    A what-if the app saves (to ``scenarios/whatif/`` by default) or a user writes lands beside them, and
+    ``python -m sim`` listed it as shipped: what the list does not name is the user's own. None without the list
+    (an installed copy has no scenarios).
+    """
+    listed = SCENARIOS / "shipped.txt"
+    if not listed.is_file():
+        return frozenset()
+    lines = (line.strip() for line in listed.read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def shipped_scenario_files() -> list[Path]:
     """The scenarios shipped beside the package (``scenarios/*.yaml``, then ``scenarios/whatif/*.yaml``), in a source
     checkout; none in an installed copy (``pip install .`` installs the package alone, without the scenarios), so a
     caller can say that rather than that none of them fits. A user's own file beside them is not one."""
-    return [f for f in scenario_files() if f.relative_to(SCENARIOS).as_posix() in SHIPPED]
+    shipped = shipped_names()
+    return [f for f in scenario_files() if f.relative_to(SCENARIOS).as_posix() in shipped]
 
 
 def own_scenario_files() -> list[Path]:
     """The user's own ``*.yaml`` files in ``scenarios/`` and ``scenarios/whatif/``: there, but not shipped."""
-    return [f for f in scenario_files() if f.relative_to(SCENARIOS).as_posix() not in SHIPPED]
+    shipped = shipped_names()
+    return [f for f in scenario_files() if f.relative_to(SCENARIOS).as_posix() not in shipped]
 
 
 def scenario_files() -> list[Path]:
