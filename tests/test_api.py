@@ -323,7 +323,7 @@ def test_the_scenario_readme_shows_every_declared_range():
 
 def test_what_the_api_returns_shows_in_a_few_lines_at_a_prompt(tmp_path):
     """At a Python prompt or in a notebook, `sim.simulate(...)`, `sim.load_results(...)`, `sim.scorecard(...)` and
-    `sim.compare(...)` printed 45,000 to 310,000 characters: the theatre's every town and coordinate array, the
+    `sim.compare(...)` printed 45,000 to 310,000 characters, a scenario 12,000: the theatre's every town and coordinate array, the
     manifest, every outcome scored. Each now shows what it is in a few lines, and its fields are all still there."""
     from .conftest import ROOT
 
@@ -331,7 +331,7 @@ def test_what_the_api_returns_shows_in_a_few_lines_at_a_prompt(tmp_path):
     sim.write_run(run, tmp_path / "a")
     results = sim.load_results(tmp_path / "a")
     card = sim.scorecard(results)
-    shown = {"run": repr(run), "theatre": repr(run.theatre), "results": repr(results), "scorecard": repr(card),
+    shown = {"scenario": repr(run.scenario), "printed scenario": str(run.scenario), "run": repr(run), "theatre": repr(run.theatre), "results": repr(results), "scorecard": repr(card),
              "comparison": repr(sim.compare(card, card))}
     for what, text in shown.items():
         assert len(text) < 1000, (what, len(text), text[:2000])

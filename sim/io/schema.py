@@ -373,6 +373,13 @@ class Scenario(Strict):
     def days(self) -> int:
         return (self.end - self.start).days
 
+    def __repr__(self) -> str:
+        # At a prompt, pydantic's own repr printed every parameter and event: some 12,000 characters.
+        return (f"Scenario({self.name!r}, {self.start} .. {self.end}, seed {self.seed}, {len(self.events)} events, "
+                f"theatre {self.theatre.name!r})")
+
+    __str__ = __repr__  # print() shows the same line, where pydantic's str is the long field list
+
     def with_params(self, values: Mapping[str, Any] | None = None, /, **params: Any) -> Scenario:
         """A new scenario with parameters set and validated (a scenario is frozen; this one is unchanged).
 
