@@ -130,7 +130,7 @@ def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, ol
     # HTS and the rebels hold one front: the fall of either's town shakes both.
     neighbour_gov = m.controller[rep[:, None], nbr] == REGIME
     losing_side = m.neighbours.valid[town] & (neighbour_gov == (old == REGIME)[:, None])
-    r = rep[np.nonzero(losing_side)[0]]
+    r = rep[losing_side.nonzero()[0]]
     np.add.at(m.shock, (r, nbr[losing_side]), per_pair(m.combat_params.collapse_shock, r))
     np.minimum(m.shock, 1.0, out=m.shock)
 
@@ -139,18 +139,23 @@ def abandon_untenable(model: CeasefireModel) -> None:
     """Shaken towns that are outflanked, or cut off in a pocket, are given up; the government walks in."""
     m, p = model, model.combat_params
     pocket = m.pockets()
-    if pocket.any():
+    if pocketed := pocket.any():
         m.shock = np.where(pocket, np.minimum(1.0, m.shock + per_town(p.pocket_shock)), m.shock)
     offensive = m.regime.on_offensive
     if not offensive.any():  # nothing is given up with no offensive on (every day of a truce): nothing to look at
         return
     flanks = m.government_flanks()
-    give_up = (m.controller != REGIME) & m.contestable & (m.shock >= per_town(p.abandon_shock)) & ((flanks >= 2) | (pocket & (flanks >= 1)))
+    untenable = flanks >= 2
+    if pocketed:  # (with no pocket anywhere, none is cut off with the government next door)
+        untenable |= pocket & (flanks >= 1)
+    give_up = (m.controller != REGIME) & m.contestable & (m.shock >= per_town(p.abandon_shock)) & untenable
     give_up &= offensive[:, None]
-    rep, town = np.nonzero(give_up)
-    if rep.size == 0:
+    flat = give_up.ravel().nonzero()[0]  # replicate x towns + town, as in resolve
+    if flat.size == 0:
         return
-    holder = m.controller[rep, town]
+    n = give_up.shape[1]
+    rep, town = flat // n, flat % n
+    holder = m.controller.take(flat)
     fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
     walk_in = m.regime.detach(rep, p.walk_in)
     m.capture(rep, town, np.full(rep.size, REGIME, np.int8), walk_in, fallback, cause="abandoned")
