@@ -36,19 +36,21 @@ REGIME = HolderCode.REGIME
 def flee(model: CeasefireModel) -> None:
     """One day of flight from assaults, bombing and the approaching front."""
     m, p = model, model.civilian_params
-    hit = m.attack_force > 0
-    offensive = m.regime.on_offensive[:, None]
-    if not (assaults := hit.any()) and not offensive.any():  # no assault, no bombing, no front coming: nobody leaves
+    # Nothing declared, no assault (most days of a truce): attack_force is not looked at.
+    assaults = bool(m.declared) and (hit := m.attack_force > 0).any()
+    offensive = m.regime.on_offensive
+    if not (fronts := offensive.any()) and not assaults:  # no assault, no bombing, no front coming: nobody leaves
         return  # (every day of a truce kept; leaving shares of 0 would change no number)
     radius = m.russia.p.strike_radius_km
     air = m.russia.air[:, None]
-    rate = np.zeros(m.controller.shape)
+    rate = 0.0  # each town's share leaving today: the highest of the rates that apply to it
     if assaults:
         rate = np.where(towns.within_radius(m.theatre, radius, hit) & (m.controller != REGIME), per_town(p.flee_air) * air, rate)
-    if offensive.any():
-        near = m.of_control("near_front", lambda: near_front(m, radius)) & offensive
+    if fronts:
+        near = m.of_control("near_front", lambda: near_front(m, radius)) & offensive[:, None]
         rate = np.maximum(rate, np.where(near, per_town(p.flee_front) * air, 0.0))
-    rate = np.where(hit, np.maximum(rate, per_town(p.flee_assault)), rate)
+    if assaults:
+        rate = np.where(hit, np.maximum(rate, per_town(p.flee_assault)), rate)
     leave(m, rate * m.leaves)
 
 
@@ -73,5 +75,6 @@ def leave(model: CeasefireModel, share: np.ndarray) -> None:
     m.residents -= moving
     arrivals = moving.sum(axis=1)
     m.residents[:, m.camps] += arrivals[:, None] * m.camp_share
-    m.outside += arrivals * m.outside_share
+    if m.outside_share:  # 0 where the camps take everyone: adding 0 would change nothing
+        m.outside += arrivals * m.outside_share
     m.displaced += arrivals

@@ -48,65 +48,74 @@ REGIME = HolderCode.REGIME
 def resolve(model: CeasefireModel) -> None:
     """Apply one day of combat to every declared assault; hand over the towns that fall."""
     m = model
-    rep, town = np.nonzero(m.attack_force > 0)
-    if rep.size == 0:
+    if not m.declared:  # no assault declared (every day of a truce): nothing to look at
         return
+    n = m.controller.shape[1]
+    # The pairs under assault as flat indices (replicate x towns + town): each (replicates, towns) array is read at
+    # them with ``take``, a third of the cost of indexing it with (rep, town).
+    flat = (m.attack_force > 0).ravel().nonzero()[0]
+    if flat.size == 0:
+        return
+    rep, town = flat // n, flat % n
     p, tp = m.combat_params, m.turkey.p
-    force = m.attack_force[rep, town]
-    by_regime = m.attack_side[rep, town] == REGIME
-    holder = m.controller[rep, town]
+    force = m.attack_force.take(flat)
+    attacker = m.attack_side.take(flat)
+    by_regime = attacker == REGIME
+    holder = m.controller.take(flat)
     esc = m.turkey.escalation[rep]
 
     suppression, fire_support, post_defence = (per_pair(v, rep) for v in (tp.suppression, tp.fire_support, tp.post_defence))
     lethality, noise = per_pair(p.lethality, rep), per_pair(p.noise, rep)
     attack_mult = np.where(by_regime, m.russia.attack_multiplier[rep] * (1.0 - suppression * esc), 1.0 + fire_support * esc)
-    post_fire = np.where(holder != REGIME, post_defence * esc * m.intact_cover[rep, town], 0.0)
-    defence_mult = m.urban[rep, town] * m.cohesion[holder] * (1.0 - m.shock[rep, town]) * (1.0 + post_fire)
+    post_fire = np.where(holder != REGIME, post_defence * esc * m.intact_cover.take(flat), 0.0)
+    defence_mult = m.urban.take(flat) * m.cohesion[holder] * (1.0 - m.shock.take(flat)) * (1.0 + post_fire)
 
-    garrison = m.garrison[rep, town]
+    garrison = m.garrison.take(flat)
     # Each side's losses from its own stream, both drawn in one pass.
     defence_loss, attack_loss = streams.lognormals(m.keys[rep], m.day, (Draw.DEFENCE_LOSS, Draw.ATTACK_LOSS), noise, town)
     killed = np.minimum(garrison, lethality * force * attack_mult * defence_loss)
     lost = np.minimum(force, lethality * garrison * defence_mult * attack_loss)
     garrison = garrison - killed
     left = force - lost
-    m.garrison[rep, town] = garrison
+    m.garrison.put(flat, garrison)
 
-    attacker = m.attack_side[rep, town]
-    nbr_side = m.controller[rep[:, None], m.neighbours.nbr[town]]
-    attacker_here = np.where(by_regime[:, None], nbr_side == REGIME, nbr_side != REGIME)
-    flanks = (attacker_here & m.neighbours.valid[town]).sum(axis=1)
+    # Who holds each of the town's neighbours, read once: for the flanks, and for where the defenders fall back to.
+    holders = m.controller[rep[:, None], m.neighbours.nbr[town]]
+    flanks = (((holders == REGIME) == by_regime[:, None]) & m.neighbours.valid[town]).sum(axis=1)  # the attacker's
     defence = garrison * defence_mult
     with np.errstate(over="ignore"):  # a defence of 1e-300 gives odds of inf, which is what they are
         odds = np.divide(left * attack_mult, defence, out=np.where(left > 0, np.inf, 0.0), where=defence > 0)
     pressure = odds * (1.0 + per_pair(p.flank_pressure, rep) * np.maximum(flanks - 1, 0))
-    fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
+    fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison, holders=holders)
     falls = ((garrison < per_pair(p.min_garrison, rep)) | (odds > per_pair(p.break_ratio, rep))
              | ((fallback >= 0) & (pressure > per_pair(p.withdraw_ratio, rep))))
 
     occupiers = np.where(falls, left * per_pair(p.occupy, rep), 0.0)
-    pay_for_assaults(m, rep, town, lost + occupiers, force)
+    pay_for_assaults(m, flat, lost + occupiers, force)
     book_casualties(m, attacker, rep, lost)
     book_casualties(m, holder, rep, killed)
 
-    fell = np.flatnonzero(falls)
+    fell = falls.nonzero()[0]
     if fell.size:
         m.capture(rep[fell], town[fell], attacker[fell], occupiers[fell], fallback[fell], cause="assault")
 
 
 def book_casualties(model: CeasefireModel, side: np.ndarray, rep: np.ndarray, amount: np.ndarray) -> None:
     """Add what each pair lost (``amount``, strength points) to the casualties of its ``side`` (holder codes)."""
-    r, sides = model.replicates, len(HOLDERS)
-    by_side = np.bincount(side.astype(np.intp) * r + rep, amount, sides * r).reshape(sides, r)  # per side, per replicate
-    for code, name in enumerate(HOLDERS):
-        model.add_casualties(name, by_side[code])
+    # Only the sides in ``side``: the others' sums are 0, and adding 0 leaves a count as it was.
+    for code in sorted(set(side.tolist())):
+        mine = side == code
+        model.add_casualties(HOLDERS[code], np.bincount(rep[mine], amount[mine], model.replicates))
 
 
-def pay_for_assaults(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, spent: np.ndarray, force: np.ndarray) -> None:
-    """Take what each assault cost (losses, and the new garrison) from the forces that made it, in proportion."""
+def pay_for_assaults(model: CeasefireModel, flat: np.ndarray, spent: np.ndarray, force: np.ndarray) -> None:
+    """Take what each assault cost (losses, and the new garrison) from the forces that made it, in proportion.
+
+    The assaults are at the flat indices ``flat`` of the (replicates, towns) arrays (replicate x towns + town).
+    """
     m = model
     frac = np.zeros(m.attack_force.shape)
-    frac[rep, town] = spent / force
+    frac.put(flat, spent / force)
     replicate = np.arange(m.replicates)[:, None]
     for target, committed, payers in m.declared:
         cost = (committed * frac[replicate, target]).sum(axis=2)
@@ -121,7 +130,7 @@ def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, ol
     # HTS and the rebels hold one front: the fall of either's town shakes both.
     neighbour_gov = m.controller[rep[:, None], nbr] == REGIME
     losing_side = m.neighbours.valid[town] & (neighbour_gov == (old == REGIME)[:, None])
-    r = rep[np.nonzero(losing_side)[0]]
+    r = rep[losing_side.nonzero()[0]]
     np.add.at(m.shock, (r, nbr[losing_side]), per_pair(m.combat_params.collapse_shock, r))
     np.minimum(m.shock, 1.0, out=m.shock)
 
@@ -130,18 +139,23 @@ def abandon_untenable(model: CeasefireModel) -> None:
     """Shaken towns that are outflanked, or cut off in a pocket, are given up; the government walks in."""
     m, p = model, model.combat_params
     pocket = m.pockets()
-    if pocket.any():
+    if pocketed := pocket.any():
         m.shock = np.where(pocket, np.minimum(1.0, m.shock + per_town(p.pocket_shock)), m.shock)
     offensive = m.regime.on_offensive
     if not offensive.any():  # nothing is given up with no offensive on (every day of a truce): nothing to look at
         return
     flanks = m.government_flanks()
-    give_up = (m.controller != REGIME) & m.contestable & (m.shock >= per_town(p.abandon_shock)) & ((flanks >= 2) | (pocket & (flanks >= 1)))
+    untenable = flanks >= 2
+    if pocketed:  # (with no pocket anywhere, none is cut off with the government next door)
+        untenable |= pocket & (flanks >= 1)
+    give_up = (m.controller != REGIME) & m.contestable & (m.shock >= per_town(p.abandon_shock)) & untenable
     give_up &= offensive[:, None]
-    rep, town = np.nonzero(give_up)
-    if rep.size == 0:
+    flat = give_up.ravel().nonzero()[0]  # replicate x towns + town, as in resolve
+    if flat.size == 0:
         return
-    holder = m.controller[rep, town]
+    n = give_up.shape[1]
+    rep, town = flat // n, flat % n
+    holder = m.controller.take(flat)
     fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
     walk_in = m.regime.detach(rep, p.walk_in)
     m.capture(rep, town, np.full(rep.size, REGIME, np.int8), walk_in, fallback, cause="abandoned")
