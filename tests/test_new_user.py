@@ -370,3 +370,16 @@ def test_the_list_of_shipped_scenarios_is_what_git_tracks():
     tracked = [f.relative_to(ROOT / "scenarios").as_posix()
                for folder in ("", "whatif") for f in shipped_scenarios(folder)]
     assert sorted(tracked) == sorted(shipped_names())
+
+
+def test_every_commands_positional_argument_is_explained_in_its_help():
+    """`sweep-report --help` showed SWEEP_DIR with no word on what it is, as `discover` and `plot` did theirs."""
+    import argparse
+
+    from sim.cli.arguments import build_parser
+
+    parser = build_parser("python -m sim")
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices  # noqa: SLF001
+    silent = [f"{name} {action.metavar or action.dest}" for name, sub in commands.items() for action in sub._actions  # noqa: SLF001
+              if not action.option_strings and not action.help]
+    assert not silent, silent

@@ -146,12 +146,12 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--executor", choices=("local", "dask"), default="local", help="local process pool, or a Dask LocalCluster")
     sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
     rep = command("sweep-report", help=COMMANDS["sweep-report"])
-    rep.add_argument("folder", type=Path, metavar="SWEEP_DIR")
+    rep.add_argument("folder", type=Path, metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
     rep.add_argument("--metric", action="append", help="metrics to report, 'a,b' or the flag repeated (default: the sweep's, or "
                      "a standard set)")
     rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
     dis = command("discover", help=COMMANDS["discover"])
-    dis.add_argument("folder", type=Path, metavar="SWEEP_DIR")
+    dis.add_argument("folder", type=Path, metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
     dis.add_argument("--where", required=True, help="the outcome of interest on each point's mean, e.g. 'ceasefire_days >= 30'")
     dis.add_argument("--threshold", type=float, default=0.8, help="least density of a box (default 0.8)")
     dis.add_argument("--boxes", type=whole("--boxes", 1, 20), default=3, help="most boxes to look for (default 3)")
@@ -165,7 +165,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     m.add_argument("--animate", action="store_true", help="write an animated GIF of control, one frame a day (every few days "
                    "beyond 60 days: at most 60 frames), and an MP4 where ffmpeg exists")
     p = command("plot", help=COMMANDS["plot"])
-    p.add_argument("results", type=Path, metavar="RESULTS_DIR")
+    p.add_argument("results", type=Path, metavar="RESULTS_DIR", help="a results folder: one run or an ensemble (what `run` wrote)")
     p.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
     p.add_argument("--out", help="folder for the PNGs (default: the results folder)")
     app = command("app", help=COMMANDS["app"])
