@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim
 import sim.experiments.ensemble
 import sim.experiments.manifest
 from sim import load_scenario
@@ -28,6 +29,7 @@ from sim.experiments.ensemble import run_ensemble
 from sim.experiments.parameters import Parameter
 from sim.experiments.sweep import run_sweep
 from sim.experiments.sweep_file import SweepSpec
+from sim.io.scenario import for_run
 
 from . import toys
 from .conftest import ev, legacy_ensemble, line_theatre
@@ -288,3 +290,52 @@ def test_a_damaged_part_is_refused_when_read_and_rerun_on_resume(tmp_path, capsy
     assert notes and "run again" in notes[0]
     assert again.ran == (0 if damage == "beyond the last batch" else again.manifest["batch_runs"])
     pd.testing.assert_frame_equal(read_rows(out), reference)
+
+
+def _run_in_a_checkout_that_moves(tmp_path: Path, *, runs: int = 1) -> tuple[Path, Path]:
+    """A results folder written from a copy of the project's scenarios and record in ``tmp_path/old``, which is then
+    removed (a checkout moved, renamed or cloned afresh): its manifest names inputs that are gone."""
+    from .conftest import ROOT
+
+    old = tmp_path / "old"
+    for folder in ("scenarios", "seeds"):
+        shutil.copytree(ROOT / folder, old / folder)
+    scenario = for_run(old / "scenarios" / "jan_truce.yaml", days=10)
+    out = tmp_path / "results"
+    if runs == 1:
+        sim.write_run(sim.simulate(scenario), out)
+    else:
+        run_ensemble(scenario, runs, out, workers=1)
+    return old, out
+
+
+@pytest.mark.parametrize("runs", [1, 3])
+def test_a_results_folder_is_read_after_the_checkout_that_wrote_it_has_moved(tmp_path, runs):
+    """A run made in one clone and read in another was refused: "the run's theatre is not found at /old/clone/...".
+    The same inputs are found where a checkout keeps them and taken because the manifest's content hash says they
+    are the very files the run read; the manifest on disk is left alone."""
+    from .conftest import ROOT
+
+    old, out = _run_in_a_checkout_that_moves(tmp_path, runs=runs)
+    written = (out / "manifest.json").read_bytes()
+    shutil.rmtree(old)
+    results = load_results(out)
+    assert Path(results.manifest["inputs"]["theatre"]) == ROOT / "scenarios" / "theatres" / "idlib.yaml"
+    assert results.claims_file == ROOT / "seeds" / "claims.yaml"
+    assert len(results.runs) == runs and len(results.theatre.towns) == 191
+    assert (out / "manifest.json").read_bytes() == written
+
+
+def test_inputs_found_elsewhere_with_other_content_are_refused(tmp_path, monkeypatch):
+    """Files at the same place in another checkout but with other content are not the run's inputs: refused, saying
+    where they were looked for."""
+    old, out = _run_in_a_checkout_that_moves(tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(old, other)
+    shutil.rmtree(old)
+    with (other / "seeds" / "claims.yaml").open("a") as f:
+        f.write("\n# an edited record\n")
+    monkeypatch.chdir(other)
+    monkeypatch.setattr("sim.analysis.relocated.CHECKOUT", other)
+    with pytest.raises(sim.InputError, match="theatre is not found at .*nor with the same content"):
+        load_results(out)

@@ -3,6 +3,7 @@
 - ``results``: run, ensemble and sweep folders read back (``RunData``, ``Results``, ``read_rows``).
 - ``rundata``: one replicate as analysis sees it (``RunData``), and replicates side by side (``RunBatch``).
 - ``replicates``: an ensemble's replicates as Parquet parts, read back whole or not at all.
+- ``relocated``: a results folder's theatre and claims record found again after the checkout that wrote it moved.
 - ``integrity``: whether each table and Parquet part read back is whole (``DamagedResult`` if not).
 - ``aggregate``: ensemble summaries (control probabilities, capture dates, time-series quantiles).
 - ``outcomes``: the kinds of reported outcome and how one run meets each.

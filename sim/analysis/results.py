@@ -26,6 +26,7 @@ from ..errors import DamagedResult, InputError
 from ..io.outputs import check_not_being_written
 from ..io.theatre import Theatre, load_theatre
 from . import integrity
+from .relocated import found_inputs
 from .replicates import listed_parts, read_part, replicate_key
 from .rundata import RunData
 
@@ -131,7 +132,7 @@ def load_results(path: str | Path) -> Results:
     checked: a damaged one stops the reading with its name.
 
     Raises:
-        InputError: not a results folder, or its theatre is gone.
+        InputError: not a results folder, or its theatre is gone (:func:`~sim.analysis.relocated.found_inputs`).
         DamagedResult: a file missing, cut short or altered (rerunning the command that wrote it repairs it).
     """
     path = Path(path)
@@ -139,10 +140,9 @@ def load_results(path: str | Path) -> Results:
     manifest = _manifest(path)
     if "inputs" not in manifest:
         raise InputError(path / "manifest.json", "written by an older version of the simulator (no 'inputs'); run it again")
-    theatre_file = Path(manifest["inputs"]["theatre"])
-    if not theatre_file.exists():
-        raise InputError(path / "manifest.json", f"the run's theatre is not found at {theatre_file}", key="inputs.theatre")
-    theatre = load_theatre(theatre_file)
+    # Where the checkout that wrote it has moved, its inputs as found again (the manifest on disk is left as it is).
+    manifest = {**manifest, "inputs": found_inputs(path, manifest)}
+    theatre = load_theatre(Path(manifest["inputs"]["theatre"]))
     try:
         if manifest.get("kind") == "ensemble" and "parts" in manifest:
             runs, expected = _replicates(path, manifest, theatre), len(manifest["seeds"])

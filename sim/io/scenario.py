@@ -132,7 +132,13 @@ def for_run(scenario: Scenario | str | os.PathLike, *, days: int | None = None, 
 
 def content_hash(scenario: Scenario, files: list[Path]) -> str:
     """SHA-256 over the resolved scenario and every input file that shapes the result."""
-    digest = hashlib.sha256(scenario.canonical_json().encode())
+    return hash_of_inputs(scenario.canonical_json(), files)
+
+
+def hash_of_inputs(canonical: str, files: list[Path]) -> str:
+    """:func:`content_hash` from the scenario's canonical JSON (:meth:`Scenario.canonical_json`, which a manifest
+    keeps loaded as ``parameters``)."""
+    digest = hashlib.sha256(canonical.encode())
     for file in sorted(set(files)):
         digest.update(file.name.encode())
         digest.update(file.read_bytes())

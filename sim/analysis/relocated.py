@@ -1,0 +1,69 @@
+"""Finding a results folder's theatre and claims record again after the checkout that wrote it has moved.
+
+A manifest records where its run read the theatre and the claims record, as absolute paths. A folder read in
+another clone, on a colleague's machine, or after the checkout was moved or renamed would otherwise be refused
+("the run's theatre is not found"). The same files are looked for where a checkout keeps them (the recorded path's
+tail under the working folder, then under this package's own checkout) and taken only if they are the very inputs
+the run had: the manifest's ``content_hash`` covers them (:func:`sim.io.scenario.content_hash`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ..errors import InputError
+from ..io.scenario import hash_of_inputs
+from ..io.theatre import load_theatre
+
+CHECKOUT = Path(__file__).resolve().parents[2]  # the checkout this package runs from (a source install)
+
+
+def found_inputs(folder: Path, manifest: dict) -> dict[str, str]:
+    """The manifest's ``inputs`` (``theatre``, ``claims``) as paths that exist, the recorded ones where they still do.
+
+    Raises:
+        InputError: the theatre is neither where the manifest says nor, with the same content, anywhere else looked.
+    """
+    inputs = dict(manifest["inputs"])
+    claims_key = "claims" if "claims" in inputs else "seeds"  # "seeds" in folders written before it was renamed
+    theatre, claims = Path(inputs["theatre"]), Path(inputs[claims_key])
+    if theatre.exists():
+        return inputs
+    for root in (Path.cwd(), CHECKOUT):
+        for moved_theatre in _under(root, theatre):
+            for moved_claims in _under(root, claims):
+                if _same_inputs(manifest, moved_theatre, moved_claims):
+                    return {**inputs, "theatre": str(moved_theatre), claims_key: str(moved_claims)}
+    raise InputError(folder / "manifest.json", f"the run's theatre is not found at {theatre}, nor with the same content "
+                     f"under {Path.cwd()} or {CHECKOUT}", key="inputs.theatre")
+
+
+def _under(root: Path, recorded: Path) -> list[Path]:
+    """The files under ``root`` that a checkout there would hold in place of ``recorded``: its last parts, all but
+    the first down to two (``/old/clone/scenarios/theatres/idlib.yaml`` is looked for as
+    ``scenarios/theatres/idlib.yaml``, then ``theatres/idlib.yaml``), those that exist."""
+    parts = recorded.parts[1:] if recorded.is_absolute() else recorded.parts
+    return [root / Path(*parts[-n:]) for n in range(len(parts) - 1, 1, -1) if (root / Path(*parts[-n:])).is_file()]
+
+
+def _same_inputs(manifest: dict, theatre_file: Path, claims_file: Path) -> bool:
+    """Whether these files, with the manifest's resolved scenario, give its ``content_hash``.
+
+    A folder whose hash is not one digest (an ensemble across a parameter set records one a replicate) cannot be
+    checked so: its files are taken if the theatre loads, and reading its tables then checks the towns and posts.
+    """
+    recorded = str(manifest.get("content_hash", ""))
+    if not re.fullmatch(r"[0-9a-f]{64}", recorded):
+        try:
+            load_theatre(theatre_file)
+        except InputError:
+            return False
+        return True
+    try:
+        files = [*load_theatre(theatre_file).files, claims_file]
+    except InputError:
+        return False
+    canonical = json.dumps(manifest["parameters"], sort_keys=True, separators=(",", ":"))  # as Scenario.canonical_json
+    return hash_of_inputs(canonical, files) == recorded
