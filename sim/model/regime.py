@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -232,23 +232,15 @@ class Regime(FactionAgent):
         value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
         return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1)
 
-    def reach(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-        """What the groups can assault and how much each wants it before the day's deterrence and noise.
-
-        Returns (done, g, r, t, k, base, salted): whether each group holds its
-        whole axis ((groups, replicates), see :meth:`objectives`); the group
-        ``g``, replicate ``r`` and town ``t`` of each town within a group's
-        reach, and ``k``, its pair in ``front``; each one's value x nearness
-        to the group's ground x nearness to its objective x outflanking (the
-        first factors of :meth:`score_targets`' product, in its order); and
-        the salted towns of the group's noise.
+    def reach(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> Reach:
+        """What the groups can assault and how much each wants it before the day's deterrence and noise (:class:`Reach`).
 
         All of it depends on who holds the towns (the front, the objectives),
-        the groups' grounds and axes, and which groups are in the field: the
-        grounds change only when towns change hands (:meth:`follow_front`) or a
-        group deploys, as do the axes. So it is kept and found again only after
-        one of those, not on the days (about half of an offensive's) when
-        nothing did.
+        the groups' grounds, axes and frontages, and which groups are in the
+        field: the grounds change only when towns change hands
+        (:meth:`follow_front`) or a group deploys, as do the axes and frontages.
+        So it is kept and found again only after one of those, not on the days
+        (about half of an offensive's) when nothing did.
         """
         m, p = self.model, self.p
         key = (m.changes, self.deployments, tuple(g.name for g in groups))
@@ -263,44 +255,40 @@ class Regime(FactionAgent):
         near = np.exp(-km[g, k] / per_pair(p.proximity_km, r))
         toward = np.exp(-m.theatre.road_distance[objective[g, r], t] / per_pair(p.axis_km, r))
         salted = t.astype(np.uint64) + np.array([group.salt for group in groups], np.uint64)[g]
-        reach = done, g, r, t, k, value[k] * near * toward * flank[k], salted
+        frontage = np.array([group.frontage for group in groups])
+        reach = Reach(done, k, t, value[k] * near * toward * flank[k], m.keys[r], per_pair(p.choice_noise, r), salted,
+                      *frontage_places(g, r, frontage, m.replicates, m.theatre.n))
         self._reach = (key, reach)
         return reach
 
-    def score_targets(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """(groups, replicates, towns) how much each group wants to assault each enemy town on its front (0 off it),
-        and (groups, replicates) whether it holds its whole axis.
+    def score_targets(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> tuple[Reach, np.ndarray]:
+        """How much each group wants to assault each enemy town within its reach (:class:`Reach`'s pairs), and the reach.
 
         Value (objective roads, a junction, a town it lost) x nearness to the
-        group's own ground (0 beyond one road from it) x nearness, by road, to
-        its objective x how outflanked the town already is (:meth:`reach`)
-        x Turkish deterrence x log-normal noise, the group's own.
+        group's own ground (0 beyond one road from it, where it is not
+        scored) x nearness, by road, to its objective x how outflanked the
+        town already is (:meth:`reach`) x Turkish deterrence x log-normal
+        noise, the group's own.
         """
-        m, p = self.model, self.p
-        done, g, r, t, k, base, salted = self.reach(groups, front)
-        noise = streams.lognormal(m.keys[r], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, r), salted)
-        score = np.zeros((len(groups), m.replicates, m.theatre.n))
-        score[g, r, t] = base * front[4][k] * noise  # front[4]: the deterrence of the day
-        return score, done
+        m = self.model
+        reach = self.reach(groups, front)
+        noise = streams.lognormal(reach.keys, m.day, Draw.OBJECTIVE_NOISE, reach.sigma, reach.salted)
+        return reach, reach.base * front[4][reach.k] * noise  # front[4]: the deterrence of the day
 
     def assault(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
         """Each group commits a share of its force to its ``frontage`` best targets, in proportion to their scores.
 
         A group that holds its whole axis has done what it was sent to do, and
         commits nothing. The groups are scored side by side, each picking from
-        its own scores.
+        its own scores (:func:`frontage_picks`).
         """
-        m = self.model
-        score, done = self.score_targets(groups, front)
-        frontage = np.array([g.frontage for g in groups])
-        best, chosen = top_scores(score.reshape(-1, score.shape[2]), int(frontage.max()))
-        best, chosen = best.reshape(len(groups), m.replicates, -1), chosen.reshape(len(groups), m.replicates, -1)
-        chosen = np.where(np.arange(chosen.shape[2]) < frontage[:, None, None], chosen, 0.0)  # beyond a group's frontage
+        reach, score = self.score_targets(groups, front)
+        best, chosen = frontage_picks(reach, score)
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
         force = np.array([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
-        force = (force * (free & ~done))[:, :, None] * weight
-        m.declare_attacks(self.name, best, force, groups)
+        force = (force * (free & ~reach.done))[:, :, None] * weight
+        self.model.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):
             g.committed = committed
 
@@ -332,19 +320,58 @@ class Regime(FactionAgent):
         return amount
 
 
-def top_scores(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` highest scores of each row and their columns, best first, ties to the lower column.
+class Reach(NamedTuple):
+    """What :meth:`Regime.reach` finds, kept until towns change hands or a group deploys.
 
-    The order a stable sort of every row would give; ``k`` is a frontage of a
-    few towns, and picking them one maximum at a time is quicker than sorting
-    every town.
+    One entry for each (group, replicate, town) within a group's reach, in
+    that order: a row of the groups' choices, a (group, replicate), is a run
+    of entries, its towns in order.
     """
-    score, k = score.copy(), min(k, score.shape[1])
-    rows = np.arange(len(score))
-    best = np.empty((len(score), k), np.int64)
-    chosen = np.empty((len(score), k))
-    for i in range(k):
-        best[:, i] = score.argmax(axis=1)
-        chosen[:, i] = score[rows, best[:, i]]
-        score[rows, best[:, i]] = -np.inf
+
+    done: np.ndarray  # (groups, replicates) whether each group holds its whole axis (see Regime.objectives)
+    k: np.ndarray  # each entry's pair in the front (Regime.front_today)
+    town: np.ndarray
+    base: np.ndarray  # value x nearness to the ground x nearness to the objective x outflanking (score_targets' first factors)
+    keys: np.ndarray  # its replicate's key, for the noise
+    sigma: float | np.ndarray  # the noise's, its replicate's
+    salted: np.ndarray  # the town, salted by the group (ForceGroup.salt): its noise's
+    row: np.ndarray  # group x replicates + replicate
+    fits: np.ndarray  # whether the entry at this index, once each row is sorted, has a place within its group's frontage
+    places: np.ndarray  # those places, flat in (groups, replicates, width)
+    shape: tuple[int, int, int]  # (groups, replicates, width): width the largest frontage, at most every town
+
+
+def frontage_places(g: np.ndarray, r: np.ndarray, frontage: np.ndarray, replicates: int,
+                    towns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int, int]]:
+    """Where :func:`frontage_picks` puts each group's best towns: :class:`Reach`'s ``row``, ``fits``, ``places``, ``shape``.
+
+    ``g`` and ``r`` are the group and replicate of each entry, in (group,
+    replicate, town) order (np.nonzero's), so that each row of the choices, a
+    (group, replicate), is a run of entries, its towns in order; sorted by row,
+    the i-th entry of a row stays within the row's run, at the run's i-th
+    index. ``frontage`` is each group's; the width is the largest, but no more
+    than there are ``towns`` (the dense top-k took no more).
+    """
+    row = g * replicates + r
+    slot = np.arange(row.size) - np.searchsorted(row, row)  # the place in its row of the entry at each index
+    fits = slot < frontage[g]  # a place within the frontage of its row's group
+    width = min(int(frontage.max()), towns)
+    return row, fits, row[fits] * width + slot[fits], (len(frontage), replicates, width)
+
+
+def frontage_picks(reach: Reach, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(groups, replicates, width) each group's best towns and their scores, best first, ties to the lower town.
+
+    What a stable sort of every row of the dense (groups, replicates, towns)
+    scores would give, where they are more than 0, up to each group's
+    frontage; the places left, with a score of 0, and those beyond a group's
+    frontage, are town 0 and score 0 (their force is 0, and a town's is not
+    read where it is). Only the entries within reach are sorted, each row
+    apart (by row, then score, a stable sort keeping the towns' order), so
+    that the i-th of a row lands at the row's i-th index.
+    """
+    picked = np.lexsort((-score, reach.row))[reach.fits]
+    best, chosen = np.zeros(reach.shape, np.int64), np.zeros(reach.shape)
+    best.ravel()[reach.places] = reach.town[picked]
+    chosen.ravel()[reach.places] = score[picked]
     return best, chosen
