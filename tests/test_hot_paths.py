@@ -391,3 +391,13 @@ def test_on_a_day_with_no_assault_people_flee_the_coming_front_only_while_an_off
     assert not (m.attack_force > 0).any() and m.regime.on_offensive[0] != truce
     assert (m.residents[0, a] == 20000) == truce
     assert m.pockets()[0, [a, p]].all() and (m.shock[0, [a, p]] > 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.integers(1, 8), elements=st.floats(allow_nan=True, allow_infinity=True, width=64)))
+def test_the_reporters_rounding_to_6_decimals_is_numpys_bit_for_bit(values):
+    from sim.model.reporters import round6
+
+    with np.errstate(all="ignore"):  # the largest floats overflow times 1e6 as they do inside numpy's round
+        expected = values.round(6)
+        assert np.array_equal(round6(values).view(np.int64), expected.view(np.int64))
