@@ -228,17 +228,20 @@ class CeasefireModel(mesa.Model):
     def capture(self, rep: np.ndarray, town: np.ndarray, new: np.ndarray, garrison: np.ndarray, fallback: np.ndarray,
                 cause: str) -> None:
         """Towns change hands; the old garrison falls back to ``fallback`` (:func:`towns.refuges`; -1: lost, a casualty)."""
-        old = self.controller[rep, town].copy()
+        old = self.controller[rep, town]  # a copy: an index array gathers
         fallback = towns.refuges(self.neighbours, rep, town, old, new, fallback, self.controller, self.garrison)
         self._note_pockets(rep, town, old, new)
         self.changes += 1
         away = fallback >= 0
         np.add.at(self.garrison, (rep[away], fallback[away]), self.garrison[rep[away], town[away]])
-        combat.book_casualties(self, old[~away], rep[~away], self.garrison[rep[~away], town[~away]])  # nowhere to go: lost
+        if not away.all():  # nowhere to go: lost (with every garrison away, no casualties to add)
+            lost = ~away
+            combat.book_casualties(self, old[lost], rep[lost], self.garrison[rep[lost], town[lost]])
         self.controller[rep, town] = new
         self.garrison[rep, town] = garrison
         self.shock[rep, town] = 0.0
-        self.lost_by_regime[rep[old == REGIME], town[old == REGIME]] = True
+        was_regime = old == REGIME
+        self.lost_by_regime[rep[was_regime], town[was_regime]] = True
         civilians.flee_capture(self, rep, town)
         self.journal.captures(rep, self.day, town, new, old, cause)
         combat.spread_collapse(self, rep, town, old)

@@ -49,6 +49,8 @@ class ArmedGroup(FactionAgent):
         """Recruit into the reserve, then reinforce own towns under assault, each up to what it can hold."""
         m, p = self.model, self.p
         self.force = self.force + p.regen
+        if not m.declared:  # no assault declared yet today (every day of a truce): no town to reinforce
+            return
         ours = (m.attack_force > 0) & (m.controller == self.code)
         count = ours.sum(axis=1)
         if not count.any():
@@ -103,9 +105,10 @@ class HTS(ArmedGroup):
     def step(self) -> None:
         self.defend()
         m = self.model
-        aim = self.aim()
-        if (free := self.unrestrained((self.force > 0) & (aim >= 0))).any():
-            self.commit_reserve(free, np.maximum(aim, 0))
+        if self.axis is not None:  # a reported counter-offensive: with none, HTS attacks nothing (and draws nothing)
+            aim = self.aim()
+            if (free := self.unrestrained((self.force > 0) & (aim >= 0))).any():
+                self.commit_reserve(free, np.maximum(aim, 0))
         cf = m.deal
         if cf is None or not cf.in_force.any():
             return

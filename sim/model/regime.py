@@ -175,8 +175,10 @@ class Regime(FactionAgent):
         groups = self.active_groups
         if not groups:
             self.pool = self.pool + rate
+            return
+        share = rate / len(groups)  # each group's, the same for all
         for g in groups:
-            g.force = g.force + rate / len(groups)
+            g.force = g.force + share
 
     def unmet_roads(self) -> np.ndarray:
         """(replicates,) weighted share of objective-road towns not held; a patrolled road counts as partly open."""
