@@ -125,7 +125,9 @@ class HTS(ArmedGroup):
     def raid(self, which: np.ndarray) -> None:
         """Attack a government position next to HTS ground: a violation, and a pretext for the regime."""
         m = self.model
-        target = (towns.held_neighbours(m.neighbours, m.controller == HTS_CODE) > 0) & (m.controller == REGIME)
+        # Government towns next to HTS ground: who holds the towns decides, so they are found again only after a change.
+        target = m.of_control("raid_targets", lambda: (towns.held_neighbours(m.neighbours, m.controller == HTS_CODE) > 0)
+                              & (m.controller == REGIME))
         pick = streams.uniform(m.keys[:, None], m.day, Draw.RAID_TOWN, m.town_ids)
         town = np.argmax(np.where(target, pick, -1.0), axis=1)
         ok = which & target.any(axis=1)
@@ -142,7 +144,7 @@ class HTS(ArmedGroup):
         """Protesters occupy a patrol road at an opposition-held town on it."""
         m = self.model
         for road in sorted(m.patrol_roads):
-            on_road = m.theatre.road_towns(road)[None, :] & (m.controller != REGIME)
+            on_road = m.of_control(f"opposition_on_{road}", lambda road=road: m.theatre.road_towns(road)[None, :] & (m.controller != REGIME))
             pick = streams.uniform(m.keys[:, None], m.day, Draw.SIT_IN_TOWN, m.town_ids)
             town = np.argmax(np.where(on_road, pick, -1.0), axis=1)
             ok = which & on_road.any(axis=1)
