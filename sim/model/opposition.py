@@ -52,9 +52,9 @@ class ArmedGroup(FactionAgent):
         if not m.declared:  # no assault declared yet today (every day of a truce): no town to reinforce
             return
         ours = (m.attack_force > 0) & (m.controller == self.code)
-        count = ours.sum(axis=1)
-        if not count.any():
+        if not ours.any():
             return
+        count = ours.sum(axis=1)
         share = np.divide(self.force * p.reinforce, count, out=np.zeros(m.replicates), where=count > 0)
         room = np.maximum(0.0, m.garrison_cap - m.garrison)
         sent = np.where(ours, np.minimum(room, share[:, None]), 0.0)

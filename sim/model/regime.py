@@ -164,8 +164,9 @@ class Regime(FactionAgent):
                 break
             ground[:, rep, town] |= joined
         lost = ~ground.any(axis=2)
+        driven_off = lost.any()  # seldom: then each group is looked at
         for g, mine, off in zip(placed, ground, lost, strict=True):
-            if off.any():
+            if driven_off and off.any():
                 mine[off] = self.facing(g)[off]
             g.ground = mine
 
