@@ -161,11 +161,11 @@ def begin_day(model: CeasefireModel) -> None:
     cf = model.deal
     if cf is None:
         return
-    parties = ";".join(cf.parties)
-    if model.date >= cf.effective and cf.is_(CeasefireState.ANNOUNCED).any():
-        started = cf.move(cf.is_(CeasefireState.ANNOUNCED), CeasefireState.IN_FORCE)
+    date, parties = model.date, ";".join(cf.parties)
+    if date >= cf.effective and (announced := cf.is_(CeasefireState.ANNOUNCED)).any():
+        started = cf.move(announced, CeasefireState.IN_FORCE)
         model.log_each(f"{cf.kind}_in_force", started, None, parties, lambda r: cf.name)
-    if cf.until is not None and model.date > cf.until:
+    if cf.until is not None and date > cf.until:
         ended = cf.move(cf.in_force, CeasefireState.EXPIRED)
         model.log_each(f"{cf.kind}_expired", ended, None, parties, lambda r: cf.name)
 

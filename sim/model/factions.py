@@ -124,6 +124,8 @@ class Turkey(FactionAgent):
         does not hold them back.
         """
         m = self.model
+        if not self.intervening:  # no campaign declared: nothing fires (and nothing is drawn)
+            return
         guarantor = m.deal is not None and self.name in m.deal.parties
         firing = self.escalation * self.intervening * ~(ceasefire.binding(m, m.regime.name) & guarantor)
         if firing.any():

@@ -348,8 +348,10 @@ class CeasefireModel(mesa.Model):
         for r, k in zip(*np.nonzero(now & ~self.encircled), strict=True):
             post = self.theatre.posts[k]
             self.journal.append((int(r), self.day, "post_encircled", self.theatre.towns[post.towns[0]], "turkey;regime", f"{post.name} ({post.id}) encircled"))
+        moved = (now != self.encircled).any()  # a post cut off or relieved: most changes of hands are far from any
         self.encircled = now
-        self.survey_posts()
+        if moved:
+            self.survey_posts()
 
     def survey_posts(self) -> None:
         """Count again, after posts were set up, withdrawn or cut off, how many intact posts overlook each town.
