@@ -108,10 +108,14 @@ class Regime(FactionAgent):
         self.follow_front()
         groups = self.active_groups
         if groups and not held_back.all():
-            self.assault(groups, self.front_today(), free=~held_back)
+            self.assault(groups, free=~held_back)
         else:  # a deal holds every replicate back (most days of a truce): nothing to choose, nothing committed
-            for g in groups:
-                g.committed = np.zeros(self.model.replicates)
+            self.stand(groups)
+
+    def stand(self, groups: list[ForceGroup]) -> None:
+        """The groups commit nothing today."""
+        for g in groups:
+            g.committed = np.zeros(self.model.replicates)
 
     def deploy(self, group: ForceGroup) -> None:
         """The group takes position facing its objective, keeping the ground it already stands on.
@@ -215,15 +219,13 @@ class Regime(FactionAgent):
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
 
-        Returns (rep, town, value, the outflanking factor, Turkish deterrence):
-        the parts of a town's score that do not depend on which group is
-        looking. All but the deterrence, which follows Turkey's escalation,
-        depend on who holds the towns (and which the government has lost,
-        which changes with them) and are found again only after towns change hands.
+        Returns (rep, town, value, the outflanking factor): the parts of a
+        town's score that do not depend on which group is looking, nor on the
+        day's Turkish deterrence (:meth:`score_targets`). They depend on who
+        holds the towns (and which the government has lost, which changes with
+        them) and are found again only after towns change hands.
         """
-        m = self.model
-        rep, town, value, flank = m.of_control("regime_front", self._front)
-        return rep, town, value, flank, m.turkey.deterrence_of_posts(rep, town)
+        return self.model.of_control("regime_front", self._front)
 
     def _front(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, their value and outflanking factor (see :meth:`front_today`)."""
@@ -264,8 +266,8 @@ class Regime(FactionAgent):
         self._reach = (key, reach)
         return reach
 
-    def score_targets(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> tuple[Reach, np.ndarray]:
-        """How much each group wants to assault each enemy town within its reach (:class:`Reach`'s pairs), and the reach.
+    def score_targets(self, reach: Reach, front: tuple[np.ndarray, ...]) -> np.ndarray:
+        """How much each group wants to assault each enemy town within its reach (:class:`Reach`'s pairs).
 
         Value (objective roads, a junction, a town it lost) x nearness to the
         group's own ground (0 beyond one road from it, where it is not
@@ -274,23 +276,30 @@ class Regime(FactionAgent):
         noise, the group's own.
         """
         m = self.model
-        reach = self.reach(groups, front)
+        deterrence = m.turkey.deterrence_of_posts(*front[:2])  # the day's: it follows Turkey's escalation
         noise = streams.lognormal(reach.keys, m.day, Draw.OBJECTIVE_NOISE, reach.sigma, reach.salted)
-        return reach, reach.base * front[4][reach.k] * noise  # front[4]: the deterrence of the day
+        return reach.base * deterrence[reach.k] * noise
 
-    def assault(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
+    def assault(self, groups: list[ForceGroup], free: np.ndarray) -> None:
         """Each group commits a share of its force to its ``frontage`` best targets, in proportion to their scores.
 
         A group that holds its whole axis has done what it was sent to do, and
         commits nothing. The groups are scored side by side, each picking from
-        its own scores (:func:`frontage_picks`).
+        its own scores (:func:`frontage_picks`). Where none commits anything
+        (about a third of a campaign's days in the field), nothing is scored:
+        its forces would all be 0, and its noise is drawn for nothing else.
         """
-        reach, score = self.score_targets(groups, front)
-        best, chosen = frontage_picks(reach, score)
+        front = self.front_today()
+        reach = self.reach(groups, front)
+        attacking = free & ~reach.done
+        if not attacking.any():
+            self.stand(groups)
+            return
+        best, chosen = frontage_picks(reach, self.score_targets(reach, front))
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
         force = np.array([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
-        force = (force * (free & ~reach.done))[:, :, None] * weight
+        force = (force * attacking)[:, :, None] * weight
         self.model.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):
             g.committed = committed
