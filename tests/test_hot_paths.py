@@ -20,7 +20,7 @@ from sim.cli.arguments import build_parser
 from sim.io.theatre import load_theatre
 from sim.model import streams, towns
 from sim.model.journal import Journal
-from sim.model.regime import Reach, frontage_picks, frontage_places
+from sim.model.regime import Reach, frontage_picks, frontage_rows
 from sim.model.streams import Draw
 
 from .conftest import ROOT, line_theatre
@@ -36,7 +36,7 @@ def test_the_frontage_is_what_a_stable_sort_would_pick(score, frontages):
     groups, replicates, n = score.shape
     frontage = np.array(frontages[:groups])
     g, r, t = np.nonzero(score)
-    reach = Reach(None, None, t, None, None, None, None, *frontage_places(g, r, frontage, replicates, n))
+    reach = Reach(None, None, t, None, None, None, None, *frontage_rows(g, r, t, frontage, replicates, n))
     best, chosen = frontage_picks(reach, score[g, r, t])
     width = min(frontage.max(), n)
     order = np.argsort(-score, axis=2, kind="stable")[:, :, :width]

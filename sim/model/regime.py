@@ -262,7 +262,7 @@ class Regime(FactionAgent):
         salted = t.astype(np.uint64) + np.array([group.salt for group in groups], np.uint64)[g]
         frontage = np.array([group.frontage for group in groups])
         reach = Reach(done, k, t, value[k] * near * toward * flank[k], m.keys[r], per_pair(p.choice_noise, r), salted,
-                      *frontage_places(g, r, frontage, m.replicates, m.theatre.n))
+                      *frontage_rows(g, r, t, frontage, m.replicates, m.theatre.n))
         self._reach = (key, reach)
         return reach
 
@@ -347,28 +347,35 @@ class Reach(NamedTuple):
     keys: np.ndarray  # its replicate's key, for the noise
     sigma: float | np.ndarray  # the noise's, its replicate's
     salted: np.ndarray  # the town, salted by the group (ForceGroup.salt): its noise's
-    row: np.ndarray  # group x replicates + replicate
-    fits: np.ndarray  # whether the entry at this index, once each row is sorted, has a place within its group's frontage
-    places: np.ndarray  # those places, flat in (groups, replicates, width)
+    # Where each entry stands among its group's choices, laid out one row per (group, replicate) (frontage_rows):
+    at: np.ndarray  # each entry's place, flat in (groups x replicates, columns)
+    towns: np.ndarray  # (groups x replicates, columns) the town at each place (0 where none)
+    starts: np.ndarray  # (groups x replicates, 1) each row's first flat place
+    within: np.ndarray  # (groups, 1, width) whether a pick's place is within its group's frontage
     shape: tuple[int, int, int]  # (groups, replicates, width): width the largest frontage, at most every town
 
 
-def frontage_places(g: np.ndarray, r: np.ndarray, frontage: np.ndarray, replicates: int,
-                    towns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int, int]]:
-    """Where :func:`frontage_picks` puts each group's best towns: :class:`Reach`'s ``row``, ``fits``, ``places``, ``shape``.
+def frontage_rows(g: np.ndarray, r: np.ndarray, t: np.ndarray, frontage: np.ndarray, replicates: int,
+                  towns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[int, int, int]]:
+    """Where :func:`frontage_picks` finds each group's candidate towns: :class:`Reach`'s last fields, ``at`` to ``shape``.
 
-    ``g`` and ``r`` are the group and replicate of each entry, in (group,
-    replicate, town) order (np.nonzero's), so that each row of the choices, a
-    (group, replicate), is a run of entries, its towns in order; sorted by row,
-    the i-th entry of a row stays within the row's run, at the run's i-th
-    index. ``frontage`` is each group's; the width is the largest, but no more
-    than there are ``towns`` (the dense top-k took no more).
+    ``g``, ``r`` and ``t`` are the group, replicate and town of each entry, in
+    (group, replicate, town) order (np.nonzero's): each row of the choices, a
+    (group, replicate), is a run of entries, its towns in order, and is laid
+    out in that order from the row's first column, padded to the longest run
+    (and to the width). ``frontage`` is each group's; the width is the
+    largest, but no more than there are ``towns`` (the dense top-k took no more).
     """
     row = g * replicates + r
     slot = np.arange(row.size) - np.searchsorted(row, row)  # the place in its row of the entry at each index
-    fits = slot < frontage[g]  # a place within the frontage of its row's group
     width = min(int(frontage.max()), towns)
-    return row, fits, row[fits] * width + slot[fits], (len(frontage), replicates, width)
+    columns = max(width, int(slot.max(initial=-1)) + 1)
+    at = row * columns + slot
+    town_at = np.zeros(len(frontage) * replicates * columns, np.int64)
+    town_at[at] = t
+    starts = np.arange(len(frontage) * replicates)[:, None] * columns
+    within = np.arange(width) < frontage[:, None, None]
+    return at, town_at.reshape(-1, columns), starts, within, (len(frontage), replicates, width)
 
 
 def frontage_picks(reach: Reach, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -378,12 +385,12 @@ def frontage_picks(reach: Reach, score: np.ndarray) -> tuple[np.ndarray, np.ndar
     scores would give, where they are more than 0, up to each group's
     frontage; the places left, with a score of 0, and those beyond a group's
     frontage, are town 0 and score 0 (their force is 0, and a town's is not
-    read where it is). Only the entries within reach are sorted, each row
-    apart (by row, then score, a stable sort keeping the towns' order), so
-    that the i-th of a row lands at the row's i-th index.
+    read where it is). Only the entries within reach are sorted, each row laid
+    out in the towns' order (:func:`frontage_rows`), so that a stable sort
+    breaks ties as the dense one did.
     """
-    picked = np.lexsort((-score, reach.row))[reach.fits]
-    best, chosen = np.zeros(reach.shape, np.int64), np.zeros(reach.shape)
-    best.ravel()[reach.places] = reach.town[picked]
-    chosen.ravel()[reach.places] = score[picked]
-    return best, chosen
+    scores = np.zeros(reach.towns.size)
+    scores[reach.at] = score
+    picked = np.argsort(-scores.reshape(reach.towns.shape), axis=1, kind="stable")[:, :reach.shape[2]] + reach.starts
+    best = reach.towns.ravel()[picked].reshape(reach.shape)
+    return best, np.where(reach.within, scores[picked].reshape(reach.shape), 0.0)
