@@ -161,11 +161,11 @@ def begin_day(model: CeasefireModel) -> None:
     cf = model.deal
     if cf is None:
         return
-    parties = ";".join(cf.parties)
-    if model.date >= cf.effective and cf.is_(CeasefireState.ANNOUNCED).any():
-        started = cf.move(cf.is_(CeasefireState.ANNOUNCED), CeasefireState.IN_FORCE)
+    date, parties = model.date, ";".join(cf.parties)
+    if date >= cf.effective and (announced := cf.is_(CeasefireState.ANNOUNCED)).any():
+        started = cf.move(announced, CeasefireState.IN_FORCE)
         model.log_each(f"{cf.kind}_in_force", started, None, parties, lambda r: cf.name)
-    if cf.until is not None and model.date > cf.until:
+    if cf.until is not None and date > cf.until:
         ended = cf.move(cf.in_force, CeasefireState.EXPIRED)
         model.log_each(f"{cf.kind}_expired", ended, None, parties, lambda r: cf.name)
 
@@ -189,8 +189,8 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
     if not bound.any():
         return bound
     cf, p = model.deal, regime.p
-    pr = cf.pressure
-    pr[bound] += per_pair(p.pressure_growth, bound) * regime.unmet_roads()[bound] * (1.0 - pr[bound]) - per_pair(p.pressure_easing, bound) * pr[bound]
+    pr = cf.pressure  # moved in place where the deal binds: worked out for every replicate, one pass, no gathers
+    np.copyto(pr, pr + (p.pressure_growth * regime.unmet_roads() * (1.0 - pr) - p.pressure_easing * pr), where=bound)
     if not regime.active_groups:
         return bound  # nothing to resume
     chance = cf.regime_break_chance(model.turkey.deterrence)

@@ -124,6 +124,8 @@ class Turkey(FactionAgent):
         does not hold them back.
         """
         m = self.model
+        if not self.intervening:  # no campaign declared: nothing fires (and nothing is drawn)
+            return
         guarantor = m.deal is not None and self.name in m.deal.parties
         firing = self.escalation * self.intervening * ~(ceasefire.binding(m, m.regime.name) & guarantor)
         if firing.any():
@@ -133,9 +135,8 @@ class Turkey(FactionAgent):
     def expose_posts(self) -> None:
         """Soldiers at posts overlooking the fighting come under fire, whoever attacks: called once every side has declared."""
         m, p = self.model, self.p
-        hit = m.attack_force > 0
         exposed = np.zeros(m.replicates, np.int64)  # posts by the fighting: none on a quiet day (most days of a truce)
-        if hit.any():
+        if m.declared and (hit := m.attack_force > 0).any():  # nothing declared today: no town under assault
             exposed = (towns.posts_by(m.theatre, hit) & m.post_standing).sum(axis=1)
         mean = p.exposure * exposed + p.combat_exposure * self.escalation
         if mean.any():  # a count of mean 0 is 0 whatever is drawn (and a draw moves no other stream): not drawn

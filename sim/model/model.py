@@ -210,7 +210,8 @@ class CeasefireModel(mesa.Model):
         """(replicates,) mean security of the towns on the roads patrols are planned for (0 with none)."""
         if not self.patrol_roads:
             return np.zeros(self.replicates)
-        return self.security[:, self.theatre.roads_towns(self.patrol_roads)].mean(axis=1)
+        route = self.theatre.roads_towns(self.patrol_roads)
+        return self.security[:, route].sum(axis=1) / np.count_nonzero(route)  # mean(axis=1)'s sum and division, bit for bit
 
     # ------------------------------------------------------ actions by agents
 
@@ -218,26 +219,29 @@ class CeasefireModel(mesa.Model):
         """Assaults for today's combat by ``payers`` (force groups, or a faction): ``target`` and ``force`` are
         (payers, replicates, k), each payer's force pays for its own, and a town's first attacker leads (takes it)."""
         which = force > 0
-        rep = np.nonzero(which)[1]
-        np.add.at(self.attack_force, (rep, target[which]), force[which])
-        lead = self.attack_side[rep, target[which]]
-        self.attack_side[rep, target[which]] = np.where(lead < 0, HOLDERS.index(side), lead)
+        rep, town = np.nonzero(which)[1], target[which]
+        np.add.at(self.attack_force, (rep, town), force[which])
+        lead = self.attack_side[rep, town]
+        self.attack_side[rep, town] = np.where(lead < 0, HOLDERS.index(side), lead)
         self.declared.append((target, force, payers))
 
     def capture(self, rep: np.ndarray, town: np.ndarray, new: np.ndarray, garrison: np.ndarray, fallback: np.ndarray,
                 cause: str) -> None:
         """Towns change hands; the old garrison falls back to ``fallback`` (:func:`towns.refuges`; -1: lost, a casualty)."""
-        old = self.controller[rep, town].copy()
+        old = self.controller[rep, town]  # a copy: an index array gathers
         fallback = towns.refuges(self.neighbours, rep, town, old, new, fallback, self.controller, self.garrison)
         self._note_pockets(rep, town, old, new)
         self.changes += 1
         away = fallback >= 0
         np.add.at(self.garrison, (rep[away], fallback[away]), self.garrison[rep[away], town[away]])
-        combat.book_casualties(self, old[~away], rep[~away], self.garrison[rep[~away], town[~away]])  # nowhere to go: lost
+        if not away.all():  # nowhere to go: lost (with every garrison away, no casualties to add)
+            lost = ~away
+            combat.book_casualties(self, old[lost], rep[lost], self.garrison[rep[lost], town[lost]])
         self.controller[rep, town] = new
         self.garrison[rep, town] = garrison
         self.shock[rep, town] = 0.0
-        self.lost_by_regime[rep[old == REGIME], town[old == REGIME]] = True
+        was_regime = old == REGIME
+        self.lost_by_regime[rep[was_regime], town[was_regime]] = True
         civilians.flee_capture(self, rep, town)
         self.journal.captures(rep, self.day, town, new, old, cause)
         combat.spread_collapse(self, rep, town, old)
@@ -344,8 +348,10 @@ class CeasefireModel(mesa.Model):
         for r, k in zip(*np.nonzero(now & ~self.encircled), strict=True):
             post = self.theatre.posts[k]
             self.journal.append((int(r), self.day, "post_encircled", self.theatre.towns[post.towns[0]], "turkey;regime", f"{post.name} ({post.id}) encircled"))
+        moved = (now != self.encircled).any()  # a post cut off or relieved: most changes of hands are far from any
         self.encircled = now
-        self.survey_posts()
+        if moved:
+            self.survey_posts()
 
     def survey_posts(self) -> None:
         """Count again, after posts were set up, withdrawn or cut off, how many intact posts overlook each town.

@@ -49,10 +49,12 @@ class ArmedGroup(FactionAgent):
         """Recruit into the reserve, then reinforce own towns under assault, each up to what it can hold."""
         m, p = self.model, self.p
         self.force = self.force + p.regen
-        ours = (m.attack_force > 0) & (m.controller == self.code)
-        count = ours.sum(axis=1)
-        if not count.any():
+        if not m.declared:  # no assault declared yet today (every day of a truce): no town to reinforce
             return
+        ours = (m.attack_force > 0) & (m.controller == self.code)
+        if not ours.any():
+            return
+        count = ours.sum(axis=1)
         share = np.divide(self.force * p.reinforce, count, out=np.zeros(m.replicates), where=count > 0)
         room = np.maximum(0.0, m.garrison_cap - m.garrison)
         sent = np.where(ours, np.minimum(room, share[:, None]), 0.0)
@@ -103,9 +105,10 @@ class HTS(ArmedGroup):
     def step(self) -> None:
         self.defend()
         m = self.model
-        aim = self.aim()
-        if (free := self.unrestrained((self.force > 0) & (aim >= 0))).any():
-            self.commit_reserve(free, np.maximum(aim, 0))
+        if self.axis is not None:  # a reported counter-offensive: with none, HTS attacks nothing (and draws nothing)
+            aim = self.aim()
+            if (free := self.unrestrained((self.force > 0) & (aim >= 0))).any():
+                self.commit_reserve(free, np.maximum(aim, 0))
         cf = m.deal
         if cf is None or not cf.in_force.any():
             return
@@ -122,7 +125,9 @@ class HTS(ArmedGroup):
     def raid(self, which: np.ndarray) -> None:
         """Attack a government position next to HTS ground: a violation, and a pretext for the regime."""
         m = self.model
-        target = (towns.held_neighbours(m.neighbours, m.controller == HTS_CODE) > 0) & (m.controller == REGIME)
+        # Government towns next to HTS ground: who holds the towns decides, so they are found again only after a change.
+        target = m.of_control("raid_targets", lambda: (towns.held_neighbours(m.neighbours, m.controller == HTS_CODE) > 0)
+                              & (m.controller == REGIME))
         pick = streams.uniform(m.keys[:, None], m.day, Draw.RAID_TOWN, m.town_ids)
         town = np.argmax(np.where(target, pick, -1.0), axis=1)
         ok = which & target.any(axis=1)
@@ -139,7 +144,7 @@ class HTS(ArmedGroup):
         """Protesters occupy a patrol road at an opposition-held town on it."""
         m = self.model
         for road in sorted(m.patrol_roads):
-            on_road = m.theatre.road_towns(road)[None, :] & (m.controller != REGIME)
+            on_road = m.of_control(f"opposition_on_{road}", lambda road=road: m.theatre.road_towns(road)[None, :] & (m.controller != REGIME))
             pick = streams.uniform(m.keys[:, None], m.day, Draw.SIT_IN_TOWN, m.town_ids)
             town = np.argmax(np.where(on_road, pick, -1.0), axis=1)
             ok = which & on_road.any(axis=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -108,10 +108,14 @@ class Regime(FactionAgent):
         self.follow_front()
         groups = self.active_groups
         if groups and not held_back.all():
-            self.assault(groups, self.front_today(), free=~held_back)
+            self.assault(groups, free=~held_back)
         else:  # a deal holds every replicate back (most days of a truce): nothing to choose, nothing committed
-            for g in groups:
-                g.committed = np.zeros(self.model.replicates)
+            self.stand(groups)
+
+    def stand(self, groups: list[ForceGroup]) -> None:
+        """The groups commit nothing today."""
+        for g in groups:
+            g.committed = np.zeros(self.model.replicates)
 
     def deploy(self, group: ForceGroup) -> None:
         """The group takes position facing its objective, keeping the ground it already stands on.
@@ -164,8 +168,9 @@ class Regime(FactionAgent):
                 break
             ground[:, rep, town] |= joined
         lost = ~ground.any(axis=2)
+        driven_off = lost.any()  # seldom: then each group is looked at
         for g, mine, off in zip(placed, ground, lost, strict=True):
-            if off.any():
+            if driven_off and off.any():
                 mine[off] = self.facing(g)[off]
             g.ground = mine
 
@@ -175,8 +180,10 @@ class Regime(FactionAgent):
         groups = self.active_groups
         if not groups:
             self.pool = self.pool + rate
+            return
+        share = rate / len(groups)  # each group's, the same for all
         for g in groups:
-            g.force = g.force + rate / len(groups)
+            g.force = g.force + share
 
     def unmet_roads(self) -> np.ndarray:
         """(replicates,) weighted share of objective-road towns not held; a patrolled road counts as partly open."""
@@ -212,15 +219,13 @@ class Regime(FactionAgent):
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
 
-        Returns (rep, town, value, the outflanking factor, Turkish deterrence):
-        the parts of a town's score that do not depend on which group is
-        looking. All but the deterrence, which follows Turkey's escalation,
-        depend on who holds the towns (and which the government has lost,
-        which changes with them) and are found again only after towns change hands.
+        Returns (rep, town, value, the outflanking factor): the parts of a
+        town's score that do not depend on which group is looking, nor on the
+        day's Turkish deterrence (:meth:`score_targets`). They depend on who
+        holds the towns (and which the government has lost, which changes with
+        them) and are found again only after towns change hands.
         """
-        m = self.model
-        rep, town, value, flank = m.of_control("regime_front", self._front)
-        return rep, town, value, flank, m.turkey.deterrence_of_posts(rep, town)
+        return self.model.of_control("regime_front", self._front)
 
     def _front(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, their value and outflanking factor (see :meth:`front_today`)."""
@@ -232,23 +237,15 @@ class Regime(FactionAgent):
         value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
         return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1)
 
-    def reach(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-        """What the groups can assault and how much each wants it before the day's deterrence and noise.
-
-        Returns (done, g, r, t, k, base, salted): whether each group holds its
-        whole axis ((groups, replicates), see :meth:`objectives`); the group
-        ``g``, replicate ``r`` and town ``t`` of each town within a group's
-        reach, and ``k``, its pair in ``front``; each one's value x nearness
-        to the group's ground x nearness to its objective x outflanking (the
-        first factors of :meth:`score_targets`' product, in its order); and
-        the salted towns of the group's noise.
+    def reach(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> Reach:
+        """What the groups can assault and how much each wants it before the day's deterrence and noise (:class:`Reach`).
 
         All of it depends on who holds the towns (the front, the objectives),
-        the groups' grounds and axes, and which groups are in the field: the
-        grounds change only when towns change hands (:meth:`follow_front`) or a
-        group deploys, as do the axes. So it is kept and found again only after
-        one of those, not on the days (about half of an offensive's) when
-        nothing did.
+        the groups' grounds, axes and frontages, and which groups are in the
+        field: the grounds change only when towns change hands
+        (:meth:`follow_front`) or a group deploys, as do the axes and frontages.
+        So it is kept and found again only after one of those, not on the days
+        (about half of an offensive's) when nothing did.
         """
         m, p = self.model, self.p
         key = (m.changes, self.deployments, tuple(g.name for g in groups))
@@ -263,44 +260,47 @@ class Regime(FactionAgent):
         near = np.exp(-km[g, k] / per_pair(p.proximity_km, r))
         toward = np.exp(-m.theatre.road_distance[objective[g, r], t] / per_pair(p.axis_km, r))
         salted = t.astype(np.uint64) + np.array([group.salt for group in groups], np.uint64)[g]
-        reach = done, g, r, t, k, value[k] * near * toward * flank[k], salted
+        frontage = np.array([group.frontage for group in groups])
+        reach = Reach(done, k, t, value[k] * near * toward * flank[k], m.keys[r], per_pair(p.choice_noise, r), salted,
+                      *frontage_rows(g, r, t, frontage, m.replicates, m.theatre.n))
         self._reach = (key, reach)
         return reach
 
-    def score_targets(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """(groups, replicates, towns) how much each group wants to assault each enemy town on its front (0 off it),
-        and (groups, replicates) whether it holds its whole axis.
+    def score_targets(self, reach: Reach, front: tuple[np.ndarray, ...]) -> np.ndarray:
+        """How much each group wants to assault each enemy town within its reach (:class:`Reach`'s pairs).
 
         Value (objective roads, a junction, a town it lost) x nearness to the
-        group's own ground (0 beyond one road from it) x nearness, by road, to
-        its objective x how outflanked the town already is (:meth:`reach`)
-        x Turkish deterrence x log-normal noise, the group's own.
+        group's own ground (0 beyond one road from it, where it is not
+        scored) x nearness, by road, to its objective x how outflanked the
+        town already is (:meth:`reach`) x Turkish deterrence x log-normal
+        noise, the group's own.
         """
-        m, p = self.model, self.p
-        done, g, r, t, k, base, salted = self.reach(groups, front)
-        noise = streams.lognormal(m.keys[r], m.day, Draw.OBJECTIVE_NOISE, per_pair(p.choice_noise, r), salted)
-        score = np.zeros((len(groups), m.replicates, m.theatre.n))
-        score[g, r, t] = base * front[4][k] * noise  # front[4]: the deterrence of the day
-        return score, done
+        m = self.model
+        deterrence = m.turkey.deterrence_of_posts(*front[:2])  # the day's: it follows Turkey's escalation
+        noise = streams.lognormal(reach.keys, m.day, Draw.OBJECTIVE_NOISE, reach.sigma, reach.salted)
+        return reach.base * deterrence[reach.k] * noise
 
-    def assault(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...], free: np.ndarray) -> None:
+    def assault(self, groups: list[ForceGroup], free: np.ndarray) -> None:
         """Each group commits a share of its force to its ``frontage`` best targets, in proportion to their scores.
 
         A group that holds its whole axis has done what it was sent to do, and
         commits nothing. The groups are scored side by side, each picking from
-        its own scores.
+        its own scores (:func:`frontage_picks`). Where none commits anything
+        (about a third of a campaign's days in the field), nothing is scored:
+        its forces would all be 0, and its noise is drawn for nothing else.
         """
-        m = self.model
-        score, done = self.score_targets(groups, front)
-        frontage = np.array([g.frontage for g in groups])
-        best, chosen = top_scores(score.reshape(-1, score.shape[2]), int(frontage.max()))
-        best, chosen = best.reshape(len(groups), m.replicates, -1), chosen.reshape(len(groups), m.replicates, -1)
-        chosen = np.where(np.arange(chosen.shape[2]) < frontage[:, None, None], chosen, 0.0)  # beyond a group's frontage
+        front = self.front_today()
+        reach = self.reach(groups, front)
+        attacking = free & ~reach.done
+        if not attacking.any():
+            self.stand(groups)
+            return
+        best, chosen = frontage_picks(reach, self.score_targets(reach, front))
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
         force = np.array([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
-        force = (force * (free & ~done))[:, :, None] * weight
-        m.declare_attacks(self.name, best, force, groups)
+        force = (force * attacking)[:, :, None] * weight
+        self.model.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):
             g.committed = committed
 
@@ -332,19 +332,65 @@ class Regime(FactionAgent):
         return amount
 
 
-def top_scores(score: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` highest scores of each row and their columns, best first, ties to the lower column.
+class Reach(NamedTuple):
+    """What :meth:`Regime.reach` finds, kept until towns change hands or a group deploys.
 
-    The order a stable sort of every row would give; ``k`` is a frontage of a
-    few towns, and picking them one maximum at a time is quicker than sorting
-    every town.
+    One entry for each (group, replicate, town) within a group's reach, in
+    that order: a row of the groups' choices, a (group, replicate), is a run
+    of entries, its towns in order.
     """
-    score, k = score.copy(), min(k, score.shape[1])
-    rows = np.arange(len(score))
-    best = np.empty((len(score), k), np.int64)
-    chosen = np.empty((len(score), k))
-    for i in range(k):
-        best[:, i] = score.argmax(axis=1)
-        chosen[:, i] = score[rows, best[:, i]]
-        score[rows, best[:, i]] = -np.inf
-    return best, chosen
+
+    done: np.ndarray  # (groups, replicates) whether each group holds its whole axis (see Regime.objectives)
+    k: np.ndarray  # each entry's pair in the front (Regime.front_today)
+    town: np.ndarray
+    base: np.ndarray  # value x nearness to the ground x nearness to the objective x outflanking (score_targets' first factors)
+    keys: np.ndarray  # its replicate's key, for the noise
+    sigma: float | np.ndarray  # the noise's, its replicate's
+    salted: np.ndarray  # the town, salted by the group (ForceGroup.salt): its noise's
+    # Where each entry stands among its group's choices, laid out one row per (group, replicate) (frontage_rows):
+    at: np.ndarray  # each entry's place, flat in (groups x replicates, columns)
+    towns: np.ndarray  # (groups x replicates, columns) the town at each place (0 where none)
+    starts: np.ndarray  # (groups x replicates, 1) each row's first flat place
+    within: np.ndarray  # (groups, 1, width) whether a pick's place is within its group's frontage
+    shape: tuple[int, int, int]  # (groups, replicates, width): width the largest frontage, at most every town
+
+
+def frontage_rows(g: np.ndarray, r: np.ndarray, t: np.ndarray, frontage: np.ndarray, replicates: int,
+                  towns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, tuple[int, int, int]]:
+    """Where :func:`frontage_picks` finds each group's candidate towns: :class:`Reach`'s last fields, ``at`` to ``shape``.
+
+    ``g``, ``r`` and ``t`` are the group, replicate and town of each entry, in
+    (group, replicate, town) order (np.nonzero's): each row of the choices, a
+    (group, replicate), is a run of entries, its towns in order, and is laid
+    out in that order from the row's first column, padded to the longest run
+    (and to the width). ``frontage`` is each group's; the width is the
+    largest, but no more than there are ``towns`` (the dense top-k took no more).
+    """
+    row = g * replicates + r
+    slot = np.arange(row.size) - np.searchsorted(row, row)  # the place in its row of the entry at each index
+    width = min(int(frontage.max()), towns)
+    columns = max(width, int(slot.max(initial=-1)) + 1)
+    at = row * columns + slot
+    town_at = np.zeros(len(frontage) * replicates * columns, np.int64)
+    town_at[at] = t
+    starts = np.arange(len(frontage) * replicates)[:, None] * columns
+    within = np.arange(width) < frontage[:, None, None]
+    return at, town_at.reshape(-1, columns), starts, within, (len(frontage), replicates, width)
+
+
+def frontage_picks(reach: Reach, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(groups, replicates, width) each group's best towns and their scores, best first, ties to the lower town.
+
+    What a stable sort of every row of the dense (groups, replicates, towns)
+    scores would give, where they are more than 0, up to each group's
+    frontage; the places left, with a score of 0, and those beyond a group's
+    frontage, are town 0 and score 0 (their force is 0, and a town's is not
+    read where it is). Only the entries within reach are sorted, each row laid
+    out in the towns' order (:func:`frontage_rows`), so that a stable sort
+    breaks ties as the dense one did.
+    """
+    scores = np.zeros(reach.towns.size)
+    scores[reach.at] = score
+    picked = np.argsort(-scores.reshape(reach.towns.shape), axis=1, kind="stable")[:, :reach.shape[2]] + reach.starts
+    best = reach.towns.ravel()[picked].reshape(reach.shape)
+    return best, np.where(reach.within, scores[picked].reshape(reach.shape), 0.0)

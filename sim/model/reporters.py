@@ -8,6 +8,8 @@ again only after towns have changed hands (:meth:`CeasefireModel.of_control
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from mesa.datacollection import DataCollector
 
@@ -15,6 +17,16 @@ from ..names import HolderCode
 from . import ceasefire, towns
 
 REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
+
+
+def round6(values: np.ndarray) -> np.ndarray:
+    """``values.round(6)``, bit for bit, at half the cost.
+
+    numpy rounds to 6 decimals by multiplying by 1e6, rounding half to even
+    (rint) and dividing by 1e6, the same three ufuncs called through its C API,
+    which costs more than the arithmetic for a batch's few replicates.
+    """
+    return np.rint(values * 1e6) / 1e6
 
 # timeseries.csv column -> (replicates,) value on the day. The collector stores a copy of each (but those in
 # FRESH), so none is copied here.
@@ -25,14 +37,14 @@ REPORTERS = {
     "front_km": lambda m: m.of_control("front_km", lambda: towns.front_km(m.theatre, m.controller).round(3)),
     "ceasefire": ceasefire.state_labels,
     "violations": lambda m: m.deal.violations if m.deal else np.zeros(m.replicates, np.int64),
-    "regime_pressure": lambda m: m.deal.pressure.round(6) if m.deal else np.zeros(m.replicates),
+    "regime_pressure": lambda m: round6(m.deal.pressure) if m.deal else np.zeros(m.replicates),
     "air_effort": lambda m: m.russia.air,
-    "turkish_escalation": lambda m: m.turkey.escalation.round(6),
+    "turkish_escalation": lambda m: round6(m.turkey.escalation),
     "turkish_troops": lambda m: np.full(m.replicates, m.turkey.troops),
     "encircled_posts": lambda m: m.encircled.sum(axis=1),
-    "regime_force": lambda m: m.regime.force.round(6),
-    "hts_reserve": lambda m: m.hts.force.round(6),
-    "rebel_reserve": lambda m: m.rebels.force.round(6),
+    "regime_force": lambda m: round6(m.regime.force),
+    "hts_reserve": lambda m: round6(m.hts.force),
+    "rebel_reserve": lambda m: round6(m.rebels.force),
     **{f"casualties_{name}": (lambda m, name=name: m.casualties[name].round()) for name in ("regime", "hts", "rebels", "russia")},
     "turkish_deaths": lambda m: m.turkey.deaths,
     "displaced": lambda m: m.displaced.round(),
@@ -65,6 +77,11 @@ class DailyCollector(DataCollector):
             super().collect(model)
             return
         self._collection_steps.append(model.time)
-        for name, reporter in self.model_reporters.items():
+        for store, reporter, fresh in self._columns:
             value = reporter(model)
-            self.model_vars[name].append(value if name in FRESH else value.copy())
+            store(value if fresh else value.copy())
+
+    @functools.cached_property
+    def _columns(self) -> list[tuple]:
+        """(where its values go, its reporter, whether it is in FRESH) for each reporter, looked up once."""
+        return [(self.model_vars[name].append, reporter, name in FRESH) for name, reporter in self.model_reporters.items()]
