@@ -27,10 +27,8 @@ from .schema_types import Share, Spread, Strict, bounded
 from .validation import Conflict, TaggedUnion
 
 
-# --------------------------------------------------------------------------
-# Faction parameters. Defaults are neutral placeholders; the calibrated
-# values for a theatre live in its scenario files (scenarios/common/).
-# --------------------------------------------------------------------------
+# ---- Faction parameters. Defaults are neutral placeholders; the calibrated values for a theatre live in its
+# scenario files (scenarios/common/).
 
 
 class RegimeParams(Strict):
@@ -157,9 +155,7 @@ class CivilianParams(Strict):
     flee_front: Share = Field(0.0, description="daily share leaving an opposition town within the strike radius of the front while an offensive runs, at full air effort")
 
 
-# --------------------------------------------------------------------------
-# Events: decisions and exogenous shocks, each citing the record.
-# --------------------------------------------------------------------------
+# ---- Events: decisions and exogenous shocks, each citing the record.
 
 
 class EventSpec(Strict):
@@ -373,12 +369,9 @@ class Scenario(Strict):
     def days(self) -> int:
         return (self.end - self.start).days
 
-    def __repr__(self) -> str:
-        # At a prompt, pydantic's own repr printed every parameter and event: some 12,000 characters.
-        return (f"Scenario({self.name!r}, {self.start} .. {self.end}, seed {self.seed}, {len(self.events)} events, "
-                f"theatre {self.theatre.name!r})")
-
-    __str__ = __repr__  # print() shows the same line, where pydantic's str is the long field list
+    def __repr__(self) -> str:  # pydantic's printed every parameter and event, some 12,000 characters; print() too
+        return f"Scenario({self.name!r}, {self.start} .. {self.end}, seed {self.seed}, {len(self.events)} events, theatre {self.theatre.name!r})"
+    __str__ = __repr__
 
     def with_params(self, values: Mapping[str, Any] | None = None, /, **params: Any) -> Scenario:
         """A new scenario with parameters set and validated (a scenario is frozen; this one is unchanged).
