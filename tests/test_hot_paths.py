@@ -209,6 +209,22 @@ def test_poisson_counts_are_the_inverse_distribution_and_each_its_own(means, us)
     assert beside[0] == alone[0]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 60.0), st.floats(0.0, 1.0, exclude_min=True, exclude_max=True)
+                          | st.just(float(np.nextafter(1.0, 0.0)))), min_size=1, max_size=12))
+def test_a_few_poisson_counts_drawn_one_by_one_are_those_of_a_batch(pairs):
+    """A few counts (FEW or fewer) are summed one at a time in Python's floats: the same counts, bit for bit, as the
+    numpy path gives in a batch, at u's float limit and for large means too."""
+    from sim.model import streams
+
+    mean, u = np.array([m for m, _ in pairs]), np.array([x for _, x in pairs])
+    batch = streams.poisson_inverse(np.tile(u, 1 + streams.FEW), np.tile(mean, 1 + streams.FEW))[:len(u)]  # numpy's
+    alone = np.concatenate([streams.poisson_inverse(u[i:i + 1], mean[i:i + 1]) for i in range(len(u))])
+    few = streams.poisson_inverse(u[:streams.FEW], mean[:streams.FEW])
+    assert (alone == batch).all() and (few == batch[:streams.FEW]).all(), (alone, batch)
+    assert streams.poisson_inverse(u[:1], np.float64(mean[0])).shape == (1,)  # a scalar mean broadcast to the draws
+
+
 @pytest.mark.parametrize("seeds", [[3], [1, 2, 3]])
 def test_the_targets_kept_from_day_to_day_are_those_found_afresh(seeds, monkeypatch):
     # The regime keeps what each group can reach, and how much it wants it, until towns change hands, a group
