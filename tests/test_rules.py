@@ -388,7 +388,7 @@ def test_the_rear_is_the_border_strip_too_and_a_town_with_a_way_to_it_is_no_pock
                    ("B", 35.4, 36.0, "hts"), ("G", 35.55, 36.05, "regime"), ("GB", 35.4, 36.1, "regime")],
                   [("Camp", "H1", "M9"), ("H1", "P", "M9"), ("P", "B", "M9"), ("G", "H1", "secondary"), ("GB", "B", "secondary")],
                   border=[(35.41, 35.9), (35.41, 36.2)])
-    kms = towns.border_km(load_scenario_theatre(build))
+    kms = load_scenario_theatre(build).border_km
     assert kms[[1, 2, 3]] == pytest.approx([15.6, 10.0, 1.1], abs=0.1)  # H1, P, B: km north of the line
     for rear_km, p_cut in ((0.0, True), (5.0, False)):
         m = CeasefireModel(scenario(build, events=[push(["H1"], force=100)], combat={"rear_km": rear_km, "break_ratio": 1, "noise": 0.0},

@@ -314,6 +314,27 @@ class Theatre:
 
         return self._once(("near_road", road, float(width_km)), build)
 
+    @property
+    def border_km(self) -> np.ndarray:
+        """(towns,) straight-line km from each town to the theatre's border line (inf without one), read-only."""
+
+        def build() -> np.ndarray:
+            if len(self.border) == 0:
+                return np.full(self.n, np.inf)
+            lat0 = np.deg2rad(self.lat.mean())
+            scale = np.array([EARTH_KM_PER_DEG, EARTH_KM_PER_DEG * np.cos(lat0)])
+            pts = self.border * scale  # (k, 2) km north, km east
+            towns_km = np.column_stack([self.lat, self.lon]) * scale
+            if len(pts) == 1:
+                return np.linalg.norm(towns_km - pts[0], axis=1)
+            a, b = pts[:-1], pts[1:]  # the border's segments
+            ab = b - a
+            t = np.clip(((towns_km[:, None, :] - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)
+            nearest = a + t[..., None] * ab
+            return np.linalg.norm(towns_km[:, None, :] - nearest, axis=-1).min(axis=1)
+
+        return self._once(("border_km",), build)  # every model built on the theatre reads it (its rear)
+
     def within(self, radius_km: float) -> csr_matrix:
         """Sparse matrix, 1 for each pair of towns closer than ``radius_km`` (diagonal included), float32 for quick products."""
 

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..io.theatre import EARTH_KM_PER_DEG, NeighbourTable, Theatre
+from ..io.theatre import NeighbourTable, Theatre
 from ..names import HOLDERS, HolderCode
 
 REGIME = HolderCode.REGIME
@@ -99,26 +99,9 @@ def refuges(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.n
     return fallback
 
 
-def border_km(theatre: Theatre) -> np.ndarray:
-    """(towns,) straight-line km from each town to the theatre's border line (inf without one)."""
-    if len(theatre.border) == 0:
-        return np.full(theatre.n, np.inf)
-    lat0 = np.deg2rad(theatre.lat.mean())
-    scale = np.array([EARTH_KM_PER_DEG, EARTH_KM_PER_DEG * np.cos(lat0)])
-    pts = theatre.border * scale  # (k, 2) km north, km east
-    towns_km = np.column_stack([theatre.lat, theatre.lon]) * scale
-    if len(pts) == 1:
-        return np.linalg.norm(towns_km - pts[0], axis=1)
-    a, b = pts[:-1], pts[1:]  # the border's segments
-    ab = b - a
-    t = np.clip(((towns_km[:, None, :] - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)
-    nearest = a + t[..., None] * ab
-    return np.linalg.norm(towns_km[:, None, :] - nearest, axis=-1).min(axis=1)
-
-
 def rear_of(theatre: Theatre, rear_km: float) -> np.ndarray:
     """(towns,) the opposition's rear: the camps, and the places within ``rear_km`` of the border."""
-    return (theatre.kind == "camp") | (border_km(theatre) <= rear_km)
+    return (theatre.kind == "camp") | (theatre.border_km <= rear_km)
 
 
 def cut_off(theatre: Theatre, controller: np.ndarray, rear: np.ndarray | None = None) -> np.ndarray:
