@@ -215,8 +215,6 @@ def test_poisson_counts_are_the_inverse_distribution_and_each_its_own(means, us)
 def test_a_few_poisson_counts_drawn_one_by_one_are_those_of_a_batch(pairs):
     """A few counts (FEW or fewer) are summed one at a time in Python's floats: the same counts, bit for bit, as the
     numpy path gives in a batch, at u's float limit and for large means too."""
-    from sim.model import streams
-
     mean, u = np.array([m for m, _ in pairs]), np.array([x for _, x in pairs])
     batch = streams.poisson_inverse(np.tile(u, 1 + streams.FEW), np.tile(mean, 1 + streams.FEW))[:len(u)]  # numpy's
     alone = np.concatenate([streams.poisson_inverse(u[i:i + 1], mean[i:i + 1]) for i in range(len(u))])
