@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
+from ..io.kinds import CHECKOUT
 from ..io.scenario import hash_of_inputs
 from ..io.theatre import load_theatre
 
-CHECKOUT = Path(__file__).resolve().parents[2]  # the checkout this package runs from (a source install)
 
 
 def found_inputs(folder: Path, manifest: dict) -> dict[str, str]:

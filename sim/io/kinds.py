@@ -106,7 +106,8 @@ def wrong_kind(path: str | Path, tree: Any, wanted: str) -> InputError | None:  
                       f"(in Python, {PYTHON[kind]})")
 
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"  # beside the package in a source checkout
+CHECKOUT = Path(__file__).resolve().parents[2]  # the checkout this package runs from (a source install)
+SCENARIOS = CHECKOUT / "scenarios"  # beside the package
 
 
 def shipped_names() -> frozenset[str]:

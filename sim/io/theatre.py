@@ -306,9 +306,7 @@ class Theatre:
             near = tree.query_ball_point((a + b) / 2, half + width_km)
             for k, towns in enumerate(near):
                 if towns:
-                    p, ab = self.xy[towns], b[k] - a[k]
-                    t = np.clip(((p - a[k]) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0, 1)
-                    d = np.linalg.norm(p - (a[k] + t[:, None] * ab), axis=-1)
+                    d = km_to_segments(self.xy[towns], a[k], b[k])
                     mask[np.asarray(towns)[d <= width_km]] = True
             return mask
 
@@ -327,11 +325,7 @@ class Theatre:
             towns_km = np.column_stack([self.lat, self.lon]) * scale
             if len(pts) == 1:
                 return np.linalg.norm(towns_km - pts[0], axis=1)
-            a, b = pts[:-1], pts[1:]  # the border's segments
-            ab = b - a
-            t = np.clip(((towns_km[:, None, :] - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)
-            nearest = a + t[..., None] * ab
-            return np.linalg.norm(towns_km[:, None, :] - nearest, axis=-1).min(axis=1)
+            return km_to_segments(towns_km[:, None, :], pts[:-1], pts[1:]).min(axis=1)  # to the nearest segment
 
         return self._once(("border_km",), build)  # every model built on the theatre reads it (its rear)
 
@@ -349,6 +343,13 @@ class Theatre:
             return csr_matrix((np.ones(len(i), np.float32), (i, j)), shape=(self.n, self.n))
 
         return self._once(("within", float(radius_km)), build)
+
+
+def km_to_segments(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance from each of ``points`` (..., 2) to the segment from ``a`` to ``b`` (broadcast with them), in their units."""
+    ab = b - a
+    t = np.clip(((points - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)  # the nearest point's place
+    return np.linalg.norm(points - (a + t[..., None] * ab), axis=-1)
 
 
 # --------------------------------------------------------------------------
