@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -13,16 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def shipped_scenarios(folder: str = "") -> list[Path]:
-    """The scenario files the project ships in ``scenarios/<folder>``: those git tracks there, not a user's own file
-    beside them (a half-written what-if with a YAML error in scenarios/whatif/ failed every test that loaded the
-    folder); every ``*.yaml`` there where this is not a git checkout."""
-    here = ROOT / "scenarios" / folder
-    try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--", "*.yaml"], cwd=here, capture_output=True, text=True,
-                                check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return sorted(here.glob("*.yaml"))
-    return sorted(here / name for name in listed.split("\0") if name and "/" not in name and (here / name).is_file())
+    """The scenario files the project ships in ``scenarios/<folder>`` (``scenarios/shipped.txt``'s), not a user's
+    own file beside them (a half-written what-if with a YAML error in scenarios/whatif/ failed every test that
+    loaded the folder)."""
+    from sim.io.kinds import shipped_scenario_files
+
+    return [f for f in shipped_scenario_files() if f.parent == ROOT / "scenarios" / folder]
 
 
 class Builder:
