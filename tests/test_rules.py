@@ -276,6 +276,22 @@ def test_two_opposition_factions_on_one_town_the_first_to_declare_takes_it(build
     assert m.controller[0, g] == m.hts.code
 
 
+def test_a_town_assaulted_after_another_the_same_day_is_reinforced_too(build):
+    # The towns under assault are read once a day and kept: a later declaration the same day must count.
+    build.theatre([("G", 35.5, 36.0, "regime"), ("H", 35.5, 36.05, "hts"), ("R", 35.45, 36.0, "rebels")],
+                  [("G", "H", "M9"), ("G", "R", "M9")])
+    m = CeasefireModel(scenario(build, factions={**STRONG_REGIME, "rebels": {"reserve": 10, "reinforce": 0.5, "regen": 0}},
+                                combat={"garrison_cap": 40}))
+    h, r = m.theatre.town("H"), m.theatre.town("R")
+    assert m.assaulted() is None  # nothing declared yet
+    m.declare_attacks("regime", np.array([[[h]]]), np.array([[[10.0]]]), [m.hts])
+    assert np.flatnonzero(m.assaulted()[0]).tolist() == [h]
+    before = m.garrison[0, r]
+    m.declare_attacks("regime", np.array([[[r]]]), np.array([[[10.0]]]), [m.hts])
+    m.rebels.defend()
+    assert np.flatnonzero(m.assaulted()[0]).tolist() == sorted([h, r])
+    assert m.garrison[0, r] == before + 5.0  # half the reserve of 10
+
 def breach(build, behind: str = "hts", collapse_shock: float = 0.5, **combat_params) -> CeasefireModel:
     """G - A - B - C, with B also next to a second government town G2; A (HTS) is assaulted and falls on day 1.
 

@@ -36,8 +36,7 @@ REGIME = HolderCode.REGIME
 def flee(model: CeasefireModel) -> None:
     """One day of flight from assaults, bombing and the approaching front."""
     m, p = model, model.civilian_params
-    # Nothing declared, no assault (most days of a truce): attack_force is not looked at.
-    assaults = bool(m.declared) and (hit := m.attack_force > 0).any()
+    assaults = (hit := m.assaulted()) is not None and hit.any()  # none declared on most days of a truce
     offensive = m.regime.on_offensive
     if not (fronts := offensive.any()) and not assaults:  # no assault, no bombing, no front coming: nobody leaves
         return  # (every day of a truce kept; leaving shares of 0 would change no number)

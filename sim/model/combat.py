@@ -48,12 +48,12 @@ REGIME = HolderCode.REGIME
 def resolve(model: CeasefireModel) -> None:
     """Apply one day of combat to every declared assault; hand over the towns that fall."""
     m = model
-    if not m.declared:  # no assault declared (every day of a truce): nothing to look at
+    if (hit := m.assaulted()) is None:  # no assault declared (every day of a truce): nothing to look at
         return
     n = m.controller.shape[1]
     # The pairs under assault as flat indices (replicate x towns + town): each (replicates, towns) array is read at
     # them with ``take``, a third of the cost of indexing it with (rep, town).
-    flat = (m.attack_force > 0).ravel().nonzero()[0]
+    flat = hit.ravel().nonzero()[0]
     if flat.size == 0:
         return
     rep, town = flat // n, flat % n

@@ -136,7 +136,7 @@ class Turkey(FactionAgent):
         """Soldiers at posts overlooking the fighting come under fire, whoever attacks: called once every side has declared."""
         m, p = self.model, self.p
         exposed = np.zeros(m.replicates, np.int64)  # posts by the fighting: none on a quiet day (most days of a truce)
-        if m.declared and (hit := m.attack_force > 0).any():  # nothing declared today: no town under assault
+        if (hit := m.assaulted()) is not None and hit.any():
             exposed = (towns.posts_by(m.theatre, hit) & m.post_standing).sum(axis=1)
         mean = p.exposure * exposed + p.combat_exposure * self.escalation
         if mean.any():  # a count of mean 0 is 0 whatever is drawn (and a draw moves no other stream): not drawn

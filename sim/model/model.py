@@ -125,6 +125,7 @@ class CeasefireModel(mesa.Model):
         self.attack_force = np.zeros((r, t.n))
         self.attack_side = np.full((r, t.n), -1, np.int8)
         self.declared: list[tuple[np.ndarray, np.ndarray, list]] = []  # (target, force, payers) of each declare_attacks
+        self._assaulted: np.ndarray | None = None  # see assaulted()
         self.casualties = {name: np.zeros(r) for name in FACTIONS}
         self._casualties_seen = {name: v.copy() for name, v in self.casualties.items()}
 
@@ -187,7 +188,7 @@ class CeasefireModel(mesa.Model):
         """One day: the deal's dates, the factions in a fixed order, combat and collapse, flight, posts, records."""
         self.attack_force[:] = 0.0
         self.attack_side[:] = -1
-        self.declared = []
+        self.declared, self._assaulted = [], None
         ceasefire.begin_day(self)
         for faction in (self.regime, self.russia, self.turkey, self.hts, self.rebels):  # Russia backs what the regime chose
             faction.step()
@@ -224,6 +225,13 @@ class CeasefireModel(mesa.Model):
         lead = self.attack_side[rep, town]
         self.attack_side[rep, town] = np.where(lead < 0, HOLDERS.index(side), lead)
         self.declared.append((target, force, payers))
+        self._assaulted = None  # more towns may be under assault now
+
+    def assaulted(self) -> np.ndarray | None:
+        """(replicates, towns) the towns under assault so far today (read-only); None if none has been declared."""
+        if self._assaulted is None and self.declared:
+            self._assaulted = self.attack_force > 0
+        return self._assaulted
 
     def capture(self, rep: np.ndarray, town: np.ndarray, new: np.ndarray, garrison: np.ndarray, fallback: np.ndarray,
                 cause: str) -> None:

@@ -49,9 +49,9 @@ class ArmedGroup(FactionAgent):
         """Recruit into the reserve, then reinforce own towns under assault, each up to what it can hold."""
         m, p = self.model, self.p
         self.force = self.force + p.regen
-        if not m.declared:  # no assault declared yet today (every day of a truce): no town to reinforce
+        if (hit := m.assaulted()) is None:  # no assault declared yet today (every day of a truce): no town to reinforce
             return
-        ours = (m.attack_force > 0) & (m.controller == self.code)
+        ours = hit & (m.controller == self.code)
         if not ours.any():
             return
         count = ours.sum(axis=1)
