@@ -197,14 +197,24 @@ def test_a_sweep_that_gains_rows_loses_its_stale_report_but_not_the_users_files(
     assert sorted(p.name for p in (out / "report").iterdir()) == ["mine.txt"]
 
 
-def test_default_folder_names_include_days(toy, tmp_path, capsys, monkeypatch):
+def test_default_folder_names_include_days_and_the_parameter_set(toy, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert cli(capsys, "run", toy, "--runs", "2", "-q")[0] == 0
     assert cli(capsys, "run", toy, "--runs", "2", "--days", "4", "-q")[0] == 0
     assert cli(capsys, "run", toy, "--days", "4", "--no-map", "-q")[0] == 0
+    # A parameter set's values are not the scenario's: a run with one replaced the plain run (round 33's walk-through),
+    # and an ensemble across one with --days refused, finding the full-length one in its folder.
+    (tmp_path / "set.csv").write_text("trial,regime.commit\n0,0.7\n1,0.9\n")
+    assert cli(capsys, "run", toy, "--no-map", "-q")[0] == 0
+    assert cli(capsys, "run", toy, "--param-set", "set.csv", "--no-map", "-q")[0] == 0
+    assert cli(capsys, "run", toy, "--runs", "2", "--param-set", "set.csv", "-q")[0] == 0
+    assert cli(capsys, "run", toy, "--runs", "2", "--days", "4", "--param-set", "set.csv", "-q")[0] == 0
     names = sorted(p.name for p in (tmp_path / "results").iterdir() if not p.name.startswith("."))
-    assert names == ["toy-seed1-days4", "toy-seed1-runs2", "toy-seed1-runs2-days4"]
+    assert names == ["toy-seed1", "toy-seed1-days4", "toy-seed1-runs2", "toy-seed1-runs2-days4", "toy-seed1-runs2-days4-set",
+                     "toy-seed1-runs2-set", "toy-seed1-set"]
     assert len(load_results(tmp_path / "results" / "toy-seed1-runs2").runs[0].history) == 11  # the full run was not replaced
+    plain, in_set = (load_results(tmp_path / "results" / name).manifest for name in ("toy-seed1", "toy-seed1-set"))
+    assert plain["parameters"] != in_set["parameters"]  # each folder holds what its name says
 
 
 def test_out_paths_that_cannot_be_results_folders_are_one_line_errors(toy, tmp_path, capsys, monkeypatch):

@@ -25,18 +25,20 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..io.scenario import for_run
 
     scenario = for_run(args.scenario, days=args.days, seed=args.seed, flags=True)  # as simulate(days=) and run_ensemble(seed=)
-    days = f"-days{args.days}" if args.days is not None else ""
+    # The default folder's name carries every flag that changes what is run, so that no run replaces another unasked.
+    tail = f"-days{args.days}" if args.days is not None else ""
     if args.param_set is not None:
         from ..experiments.param_sets import load_param_set
         from ..experiments.parameters import apply
 
         rows = load_param_set(args.param_set, scenario)
         if args.runs is not None:
-            return _across(args, scenario, rows, parser.prog)
+            return _across(args, scenario, rows, tail, parser.prog)
         scenario = apply(scenario, rows[0], where=args.param_set)
+        tail += f"-{args.param_set.stem}"  # the set's first row, not the scenario's own values
     if args.runs is not None:
-        return _ensemble(args, scenario, days, parser.prog)
-    out = check_out(args.out) if args.out is not None else check_out(f"results/{scenario.name}-seed{scenario.seed}{days}", default=True)
+        return _ensemble(args, scenario, tail, parser.prog)
+    out = check_out(args.out) if args.out is not None else check_out(f"results/{scenario.name}-seed{scenario.seed}{tail}", default=True)
     claim_folder(out, "run", scenario=scenario.name, source=args.scenario)  # refuse now, before running (and again when writing)
 
     from ..analysis.summary import summarise
@@ -54,13 +56,13 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def _ensemble(args: argparse.Namespace, scenario, days: str, prog: str) -> int:  # noqa: ANN001 - a Scenario
+def _ensemble(args: argparse.Namespace, scenario, tail: str, prog: str) -> int:  # noqa: ANN001 - a Scenario
     from ..analysis.summary import summarise_ensemble
     from ..experiments.ensemble import run_ensemble, seeds_from
     from ..io.outputs import check_out, claim_folder
 
     seeds_from(scenario.seed, args.runs)  # refuse a bad --runs before touching the disk
-    default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{days}"
+    default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{tail}"
     out = check_out(args.out) if args.out is not None else check_out(default, default=True)
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
@@ -71,12 +73,12 @@ def _ensemble(args: argparse.Namespace, scenario, days: str, prog: str) -> int: 
     return 0
 
 
-def _across(args: argparse.Namespace, scenario, rows: list[dict], prog: str) -> int:  # noqa: ANN001 - a Scenario
+def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, prog: str) -> int:  # noqa: ANN001 - a Scenario
     from ..analysis.summary import summarise_ensemble
     from ..experiments.param_sets import run_across
     from ..io.outputs import check_out, claim_folder
 
-    default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}-{args.param_set.stem}"
+    default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{tail}-{args.param_set.stem}"
     out = check_out(args.out) if args.out is not None else check_out(default, default=True)
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
