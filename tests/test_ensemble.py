@@ -17,6 +17,7 @@ from sim.cli import main
 from sim.errors import InputError, Interrupted
 from sim.experiments.ensemble import run_ensemble, seeds_from
 from sim.experiments.storage import PartLog
+from sim.interrupts import forget_interrupts
 
 from .conftest import ROOT, ev, legacy_ensemble, line_theatre
 from .test_runs import run_cli
@@ -201,12 +202,31 @@ def test_a_stop_while_the_summaries_are_written_keeps_every_replicate(toy, tmp_p
         run_ensemble(sc, 16, out)
     assert isinstance(stop.value, Interrupted)  # not a bare KeyboardInterrupt ("nothing was written"), parts unlisted
     assert stop.value.finished == len(load_results(out).runs) == 16
+    assert stop.value.advice == "every replicate is in: run the same command again to write the summaries"  # not "finish the rest"
     monkeypatch.undo()
     real, calls = sim.experiments.ensemble._replicate_batch, []
     monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch",
                         lambda scenario, seeds, *rest: calls.extend(seeds) or real(scenario, seeds, *rest))
     assert run_ensemble(sc, 16, out).complete and calls == []
 
+
+
+@pytest.mark.parametrize("runs", [None, "2"], ids=["run", "ensemble"])
+def test_a_stop_while_the_summary_is_printed_says_the_folder_is_whole(toy, tmp_path, monkeypatch, capsys, runs):
+    """Stopped once its folder was written, while the summary scored it, a command said "nothing was written"."""
+    import sim.analysis.summary
+
+    name = "summarise" if runs is None else "summarise_ensemble"
+    monkeypatch.setattr(sim.analysis.summary, name, lambda *a, **k: os.kill(os.getpid(), signal.SIGINT))
+    out = tmp_path / "out"
+    try:
+        assert main(["run", str(toy), "--out", str(out), "--workers", "1", "--no-map"] + (["--runs", runs] if runs else [])) == 130
+    finally:
+        forget_interrupts()  # remembered by the handler: the next test's calls would stop at their first check
+    err = capsys.readouterr().err
+    kept = "1 of 1 run" if runs is None else "2 of 2 replicates"
+    assert err == f"interrupted: {kept} finished and kept in {out}; only its summary was not printed\n"
+    assert load_results(out).complete
 
 def test_a_stopped_ensemble_across_a_parameter_set_says_what_it_kept_and_what_to_do(toy, tmp_path, monkeypatch, capsys):
     from sim.experiments.param_sets import run_across

@@ -35,13 +35,20 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     prog = prog or ("idlib-sim" if Path(sys.argv[0]).name == "idlib-sim" else "python -m sim")
     previous, hook = _signals_as_interrupts(), sys.unraisablehook
     sys.unraisablehook = quiet_interrupts(hook)
+    status = None
     try:
         status = _main(argv, prog)
-        if argv is None:
-            command_finished()  # the process ends next; from Python, the handlers are put back instead
+        if argv is None:  # the process ends next; from Python, the handlers are put back instead
+            command_finished()
+            # Ignored, not handled, from now on: while Python shuts down it puts the default handlers back in
+            # place of its own (not of SIG_IGN), and a SIGTERM then ended a finished command with status 143.
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, signal.SIG_IGN)
         return status
-    except KeyboardInterrupt:  # arrived before _main's own handlers (while it still imports)
-        print("interrupted: nothing was written", file=sys.stderr)
+    except KeyboardInterrupt:
+        if status is not None:  # arrived once the command had finished: its status stands
+            return status
+        print("interrupted: nothing was written", file=sys.stderr)  # arrived before _main's own handlers (imports)
         return 130
     finally:
         if argv is not None:

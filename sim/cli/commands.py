@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, Interrupted
 from ..interrupts import raise_if_interrupted
 from .arguments import MAX_WORKERS
 
+
 def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _printing_only(out: Path, runs: int, unit: str = "replicates") -> Iterator[None]:
+    """``out`` is whole on disk: an interrupt from here on stops only the summary (which scores the results, and
+    takes a moment) and says so, where it said "nothing was written"."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(out, runs, runs, unit=unit, advice="only its summary was not printed") from None
 
 
 def _usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -48,11 +61,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     result = simulate(scenario)
     raise_if_interrupted()  # one swallowed on the way (in a finalizer) still stops the run before it is written
     write_run(result, out, scenario_path=args.scenario, map_png=not args.no_map)
-    if not args.quiet:
-        options = "".join(f" {flag} {value}" for flag, value in (("--days", args.days), ("--seed", args.seed),
-                                                                  ("--param-set", args.param_set)) if value is not None)
-        print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog, options=options))
-    print(f"run folder: {out}")
+    with _printing_only(out, 1, unit="run"):
+        if not args.quiet:
+            options = "".join(f" {flag} {value}" for flag, value in (("--days", args.days), ("--seed", args.seed),
+                                                                      ("--param-set", args.param_set)) if value is not None)
+            print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog, options=options))
+        print(f"run folder: {out}")
     return 0
 
 
@@ -67,9 +81,10 @@ def _ensemble(args: argparse.Namespace, scenario, tail: str, prog: str) -> int: 
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=True, notify=_note)
-    if not args.quiet:
-        print(summarise_ensemble(results, prog=prog))
-    print(f"ensemble folder: {out}")
+    with _printing_only(out, args.runs):
+        if not args.quiet:
+            print(summarise_ensemble(results, prog=prog))
+        print(f"ensemble folder: {out}")
     return 0
 
 
@@ -84,12 +99,13 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
                          progress=True)
-    if not args.quiet:
-        print(summarise_ensemble(results, prog=prog))
-    used = min(args.runs, len(rows))  # replicate i runs with row i mod K: fewer replicates than rows leave rows out
-    vectors = ("the one parameter vector" if len(rows) == 1 else f"all {len(rows)} parameter vectors" if used == len(rows)
-               else f"{used} of the {len(rows)} parameter vectors")
-    print(f"ensemble folder: {out} ({args.runs} replicates across {vectors} in {args.param_set})")
+    with _printing_only(out, args.runs):
+        if not args.quiet:
+            print(summarise_ensemble(results, prog=prog))
+        used = min(args.runs, len(rows))  # replicate i runs with row i mod K: fewer replicates than rows leave rows out
+        vectors = ("the one parameter vector" if len(rows) == 1 else f"all {len(rows)} parameter vectors" if used == len(rows)
+                   else f"{used} of the {len(rows)} parameter vectors")
+        print(f"ensemble folder: {out} ({args.runs} replicates across {vectors} in {args.param_set})")
     return 0
 
 

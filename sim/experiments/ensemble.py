@@ -174,7 +174,9 @@ def run_ensemble(
             if not prepared:  # stopped while reading what the folder held: the manifest on disk still lists it
                 raise
             log.flush()  # the parts that came back are listed, so they count
-            raise Interrupted(out, len(finished), len(seeds), where=out / REPLICATES) from None
+            summaries = "every replicate is in: run the same command again to write the summaries"  # nothing to finish
+            raise Interrupted(out, len(finished), len(seeds), where=out / REPLICATES,
+                              advice=summaries if len(finished) == len(seeds) else None) from None
         except BaseException:
             if created and not finished:
                 remove(out)  # a folder this call made, with nothing in it worth keeping
