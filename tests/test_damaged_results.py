@@ -339,3 +339,20 @@ def test_inputs_found_elsewhere_with_other_content_are_refused(tmp_path, monkeyp
     monkeypatch.setattr("sim.analysis.relocated.CHECKOUT", other)
     with pytest.raises(sim.InputError, match="theatre is not found at .*nor with the same content"):
         load_results(out)
+
+
+@pytest.mark.parametrize("kind", ["run", "ensemble"])
+def test_a_manifest_cut_short_is_named_with_what_to_do_and_the_folder_is_left_alone(toy, tmp_path, capsys, kind):
+    """A walk-through cut a run's manifest short: `compare` said "unreadable manifest" with no way on, and a rerun into
+    the folder was refused as if it held "files the simulator did not write" (every one of them its own)."""
+    out = tmp_path / kind
+    assert main(["run", str(toy), "--out", str(out), "--no-map", "-q", "--workers", "1"] + (["--runs", "2"] if kind == "ensemble" else [])) == 0
+    (out / "manifest.json").write_text('{"kind": "run", ')
+    before = files(out)
+    capsys.readouterr()
+    for command in (["compare", str(out)], ["check", str(out)], ["run", str(toy), "--out", str(out)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "another --out" in err and "remove the folder" in err, (command, err)
+        assert "did not write" not in err and ("cannot be read" in err or "unreadable manifest" in err), (command, err)
+    assert files(out) == before  # refused, never removed

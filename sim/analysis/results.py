@@ -208,7 +208,8 @@ def _manifest(folder: Path, *, damaged: bool = False) -> dict:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise error(file, f"unreadable manifest: {exc}") from None
+        raise error(file, f"unreadable manifest ({exc}): damaged or cut short, so the folder cannot be read; write the "
+                          "results again with another --out, or remove the folder") from None
     if not isinstance(data, dict):
         raise error(file, "unreadable manifest: not a JSON object")
     return data

@@ -73,6 +73,19 @@ def marker(folder: Path) -> dict | None:
     return None
 
 
+def damaged_marker(folder: Path) -> str | None:
+    """The name of the file that says what ``folder`` is (``manifest.json``, ``sweep.json``) if it is there but is not
+    JSON (cut short by a full disk or a broken copy, or edited by hand): the simulator's results, damaged. Else None."""
+    for name in ("manifest.json", "sweep.json"):
+        try:
+            json.loads((folder / name).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            return name
+    return None
+
+
 TEMP = re.compile(r"\..+\.(tmp|old)-\d+-[0-9a-f]{8}(\.[^/]*)?")  # what files.temp_path names
 
 
@@ -99,6 +112,8 @@ def describe(path: Path) -> str:
     entries = sorted(path.iterdir())
     if not entries:
         return "an empty folder"
+    if (name := damaged_marker(path)) is not None:
+        return f"results whose {name} cannot be read (damaged or cut short)"
     names = [p.name + ("/" if p.is_dir() else "") for p in entries]
     shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
     # What it holds, said as such: "holds a folder ... (notes.txt)" read as if notes.txt were a folder.
@@ -171,6 +186,8 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
     m = marker(out)
     if m is None or m["kind"] != kind:
         what = describe(out)
+        if damaged_marker(out) is not None:  # not known to be ours, so never removed here: the user may
+            hint += ", or remove the folder if its results are no longer needed"
         raise InputError(out, f"exists and holds {what}; {A[kind]} cannot be written there; {hint}", key="--out")
     if scenario is not None and m.get("scenario_name") != scenario:
         raise InputError(out, f"holds {describe(out)}, not of '{scenario}'; {hint}", key="--out")
