@@ -436,3 +436,17 @@ def test_a_probability_map_says_hold_of_the_rebels_and_holds_of_one_side(toy_res
         assert both.axes[2].get_xlabel() == f"share of runs in which {words} the town"
         animate(ens, out=ens / "control_hold.gif", faction=faction, max_frames=2)
         assert frames.pop().axes[1].get_xlabel() == f"share of runs in which {words} the town"
+
+
+def test_another_factions_shading_is_refused_where_no_ensemble_is_drawn(toy_results, capsys):
+    """`map RUN --faction hts` wrote the run's plain map and said nothing (a walk-through's find): a run has no
+    probability to shade. With an ensemble in the map the flag works (above); for the government it is the default."""
+    single, ens = toy_results
+    before = sorted(p.name for p in single.iterdir())
+    for extra in ([], ["--animate"]):
+        assert main(["map", str(single), "--faction", "hts", *extra]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: --faction hts: only an ensemble's map shades") and err.count("\n") == 1, err
+    assert sorted(p.name for p in single.iterdir()) == before  # nothing drawn
+    assert main(["map", str(single), "--faction", "regime", "--out", str(single / "regime.png")]) == 0
+    assert main(["map", str(ens), "--faction", "hts", "--out", str(ens / "hts.png")]) == 0

@@ -29,7 +29,7 @@ from .figures import add_legend, freeze_layout, map_panels
 from .geometry import layout
 from .labels import finish_labels, main_towns
 from .map_state import EnsembleState, MapState, ensemble_state, run_state
-from .maps import last_day, require_posts, scenario_events, what
+from .maps import last_day, require_posts, scenario_events, shading, what
 from .style import FACTION_NAMES, palette_image, who_holds
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     if out is not None:
         claim_file(Path(out), formats=(".gif",))
     results = require_posts(load_results(path))
+    shading(faction, [results])
     t, lay = results.theatre, layout(results.theatre)
     frames = frame_days((last_day(results) - results.start).days + 1, max_frames)
     ensemble = results.is_ensemble

@@ -190,6 +190,7 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
     if out is not None:
         claim_file(Path(out), formats=FORMATS)  # before the work, and again once it is done
     results = [require_posts(load_results(p)) for p in paths]
+    shading(faction, results)
     if len(results) == 2 and results[0].theatre.towns != results[1].theatre.towns:
         raise InputError(results[1].path, "the two results are on different theatres")
     shade = f"_{faction}" if faction != "regime" and any(r.is_ensemble for r in results) else ""
@@ -203,6 +204,14 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
     path = claim_file(Path(out) if out else default, formats=FORMATS)
     with writing_into(path.parent):
         return save_figure(fig, path)
+
+
+def shading(faction: str, results: list[Results]) -> None:
+    """Refuse another faction's shading where no ensemble is drawn: a run's map shows who holds each town, so the flag
+    was ignored without a word."""
+    if faction != "regime" and not any(r.is_ensemble for r in results):
+        raise InputError(faction, "only an ensemble's map shades a faction's probability of control; a single run's map "
+                                  "shows who holds each town (leave --faction out)", key="--faction")
 
 
 def require_posts(results: Results) -> Results:
