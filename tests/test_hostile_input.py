@@ -163,6 +163,20 @@ def test_extends_a_directory(toy):
     assert err.file == str(path) and err.key == "extends" and err.line == 1 and "names a directory" in err.message
 
 
+
+def test_extends_a_missing_file_says_where_it_looked_and_finds_it_a_folder_above(toy):
+    """A what-if written into scenarios/whatif/ with `extends: campaign.yaml` said only that the file does not exist."""
+    toy.scenario(HEAD, name="base.yaml")
+    (toy.root / "whatif").mkdir()
+    path = toy.root / "whatif" / "mine.yaml"
+    path.write_text("extends: base.yaml\nname: mine\n")
+    err = error_of(path)
+    assert err.key == "extends" and err.line == 1
+    assert err.message.endswith(f"a file that does not exist: base.yaml, looked for beside mine.yaml in {path.parent}; "
+                                "did you mean ../base.yaml?")
+    path.write_text("extends: nowhere.yaml\nname: mine\n")
+    assert error_of(path).message.endswith(f"nowhere.yaml, looked for beside mine.yaml in {path.parent}")
+
 @pytest.mark.parametrize("ident", ["[x]", "{a: 1}"])
 def test_an_event_id_that_is_not_a_string_in_a_file_that_extends(toy, ident):
     # Merging events by id hashed it: a list or a mapping was a TypeError with a traceback.

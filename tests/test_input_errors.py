@@ -608,3 +608,12 @@ def test_a_misspelt_file_and_a_misspelt_name_are_guessed_by_one_matcher_each_wit
     assert near_miss(tmp_path / "rzz_x.yaml") == ""  # 0.7 alike: too far for a file
     assert did_you_mean("rzz_x.yaml", ["run_a.yaml"]) == " (did you mean 'run_a.yaml'?)"
     assert near_miss(tmp_path / "run_x.txt") == ""  # only a file of the same kind
+
+
+def test_a_results_folder_that_is_not_there_is_said_so_with_a_near_name(tmp_path, capsys):
+    """`compare results/nope` said "no manifest.json in this path", as if the folder were there and not results."""
+    (tmp_path / "moscow-seed1-days3").mkdir()
+    for command in ("compare", "map", "plot"):
+        assert cli(capsys, command, tmp_path / "moscow-seed1-day3") == (
+            2, f"error: {tmp_path / 'moscow-seed1-day3'}: no such folder (did you mean moscow-seed1-days3, in the same folder?)\n")
+    assert cli(capsys, "compare", tmp_path / "moscow-seed1-days3")[1].endswith("not a results folder (no manifest.json in this folder)\n")

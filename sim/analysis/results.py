@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DamagedResult, InputError
+from ..io.files import near_miss
 from ..io.outputs import check_not_being_written
 from ..io.theatre import Theatre, load_theatre
 from . import integrity
@@ -203,6 +204,8 @@ def _manifest(folder: Path, *, damaged: bool = False) -> dict:
     if not file.exists():
         if damaged:
             raise DamagedResult(file, "is missing")
+        if not folder.exists():
+            raise InputError(folder, "no such folder" + near_miss(folder))
         what = "folder" if folder.is_dir() else "path"
         raise InputError(folder, f"not a results folder (no manifest.json in this {what})")
     try:

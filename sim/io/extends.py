@@ -51,13 +51,25 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
         raise InputError(path, f"'extends' makes a cycle: {chain}", line=line, key="extends")
     problem = not_a_file(parent_path)
     if problem:
-        raise InputError(path, f"'extends' names {problem}: {parent_name}", line=line, key="extends")
+        where = _looked_for(path, parent_name) if problem == "a file that does not exist" else ""
+        raise InputError(path, f"'extends' names {problem}: {parent_name}{where}", line=line, key="extends")
     parent = resolve(parent_path, (*stack, path.resolve()))
     merged = _merge(parent, tree)
     merged.chain = (*parent.chain, str(path))
     merged.removed = (*parent.removed, *merged.removed)
     return merged
 
+
+
+def _looked_for(path: Path, parent_name: str) -> str:
+    """Where a missing parent was looked for, and the file of that name in a folder above, if there is one: a what-if
+    written into ``scenarios/whatif/`` that extends ``campaign.yaml`` means ``../campaign.yaml``."""
+    said = f", looked for beside {path.name} in {path.parent}"
+    for up in (1, 2):
+        candidate = Path(*[".."] * up, parent_name)
+        if (path.parent / candidate).is_file():
+            return f"{said}; did you mean {candidate.as_posix()}?"
+    return said
 
 def _unique_event_ids(tree: LDict, path: Path) -> None:
     """Refuse two events with one id in a file: an override, ``remove_events`` or ``--param events.ID`` would pick one."""
