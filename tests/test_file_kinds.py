@@ -136,6 +136,22 @@ def test_check_of_a_results_folder_or_its_manifest_says_what_reads_it(tmp_path, 
     assert "this is the manifest of a run of scenario 'moscow'" in capsys.readouterr().err
 
 
+
+def test_check_of_an_unfinished_ensemble_says_how_many_replicates_are_in(tmp_path, capsys):
+    """It said "(40 replicates)" of an ensemble stopped at 30 (a walk-through's find)."""
+    import json
+
+    from sim.experiments.ensemble import run_ensemble
+
+    out = tmp_path / "ens"
+    short = load_scenario(MOSCOW, end=load_scenario(MOSCOW).start.replace(day=7))
+    run_ensemble(short, 16, out, workers=1)  # eight parts of 2
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest.update(complete=False, parts=manifest["parts"][:1], seeds=manifest["seeds"] + [10**6])  # as if stopped
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["check", str(out)]) == 2
+    assert "an ensemble of scenario 'moscow' (2 of 17 replicates, unfinished)" in capsys.readouterr().err
+
 def test_compare_given_another_kind_of_file_as_its_outcomes_says_what_it_is(tmp_path, capsys):
     # `compare RESULTS --outcomes scenarios/x.yaml` said "missing required key 'claims'", as if the scenario were a
     # broken outcomes file.

@@ -108,6 +108,9 @@ def describe(path: Path) -> str:
         if m["kind"] == "outputs":
             return "figures and reports written by the simulator"
         runs = f"{len(m.get('seeds', []))} replicates" if m["kind"] == "ensemble" else f"seed {m.get('seed')}"
+        if m["kind"] == "ensemble" and m.get("complete") is False:  # what is in, not only what was asked for
+            done = sum(len(part.get("seeds", [])) for part in m.get("parts", []) if isinstance(part, dict))
+            runs = f"{done} of {runs}, unfinished"
         return f"{A[m['kind']]} of scenario '{m.get('scenario_name')}' ({runs})"
     entries = sorted(path.iterdir())
     if not entries:
