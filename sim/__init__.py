@@ -22,7 +22,9 @@ Where things are (each folder's ``__init__`` lists its modules):
 - ``sim.analysis``: reading results back — aggregates, outcomes, scores, reports;
 - ``sim.viz``: maps and plots;
 - ``sim.api``: the keyword API — ``run_with`` (a parameterised run as numbers), ``parameters``, ``replicate_seeds``,
-  ``scorecard`` (of a results folder's path too), ``check`` (a scenario, sweep, calibration, outcomes or claims file, or a theatre, validated, as ``python -m sim check`` does);
+  ``scorecard`` (of a results folder's path too);
+- ``sim.input_check``: ``check`` (a scenario, sweep, calibration, outcomes or claims file, or a theatre, validated, as
+  ``python -m sim check`` does), kept apart from the keyword API so that checking a scenario imports no Mesa or pandas;
 - ``sim.app``: the browser app (``python -m sim app``);
 - ``sim.cli``: ``python -m sim``;
 - ``sim.names``, ``sim.errors``, ``sim.interrupts``, ``sim.version``: what every layer shares — the faction and
@@ -65,7 +67,7 @@ _API = {
     "run_with": "sim.api",
     "replicate_seeds": "sim.api",
     "parameters": "sim.api",
-    "check": "sim.api",
+    "check": "sim.input_check",
     "alias": "sim.io.paths",
     "IdlibModel": "sim.experiments.mesa_adapter",
     "ema_model": "sim.experiments.ema",
@@ -122,7 +124,8 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
     from .experiments.run import RunResult, simulate
     from .experiments.rundir import write_run
     from .experiments.sweep import run_sweep
-    from .api import check, parameters, replicate_seeds, run_with, scorecard
+    from .api import parameters, replicate_seeds, run_with, scorecard
+    from .input_check import check
     from .io.paths import alias
     from .experiments.mesa_adapter import IdlibModel
     from .experiments.ema import ema_model

@@ -3,7 +3,7 @@ no module too long to read, and imports that cost nothing until used.
 
 The layers, lowest first (a module may import from its own layer and those below):
 
-    names, errors, interrupts, version  <  io  <  model  <  analysis  <  viz  <  experiments, api  <  app  <  cli
+    names, errors, interrupts, version  <  io  <  model  <  analysis  <  viz  <  experiments, api, input_check  <  app  <  cli
 
 ``experiments`` sits above ``viz`` because a run folder includes its map; ``analysis``
 reads results back and never runs anything; ``app`` (the browser app) uses them all, and
@@ -24,7 +24,7 @@ from .conftest import ROOT
 
 SIM = ROOT / "sim"
 LAYERS = {"names": 0, "errors": 0, "interrupts": 0, "version": 0, "io": 1, "model": 2, "analysis": 3, "viz": 4, "experiments": 5,
-          "api": 5, "app": 6, "cli": 7, "__main__": 7}
+          "api": 5, "input_check": 5, "app": 6, "cli": 7, "__main__": 7}
 MAX_LINES = 400
 HEAVY = ("matplotlib", "dask", "distributed", "pyarrow", "SALib")
 
@@ -144,6 +144,21 @@ print(loaded())
     # pandas itself imports pyarrow (its string backend); nothing of ours does before a sweep writes Parquet.
     assert after_a_run in ("[]", "['pyarrow']"), after_a_run
 
+
+
+def test_check_of_a_scenario_a_theatre_or_the_claims_imports_neither_mesa_nor_pandas():
+    """`check` is for CI jobs and editors: it had come to import Mesa and pandas through the keyword API (1.4 s, where
+    the target is 0.6). Files whose checks run the model's names (sweeps, calibrations, outcomes) may import them."""
+    code = """
+import sys
+from sim.cli import main
+for f in ('scenarios/moscow.yaml', 'seeds/claims.yaml', 'scenarios/theatres/idlib.yaml'):
+    assert main(['check', f]) == 0
+print(sorted(m for m in ('mesa', 'pandas', 'scipy', 'matplotlib') if m in sys.modules))
+"""
+    p = run_python(code)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[-1] == "[]"
 
 def test_drawing_leaves_the_users_matplotlib_backend_alone(tmp_path):
     """Maps and plots draw on Figure objects: a notebook's backend stays what it was, and pyplot is never imported."""

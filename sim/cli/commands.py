@@ -133,7 +133,7 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..api import check
+    from ..input_check import check
 
     try:
         checked = check(args.file, scenario=args.scenario)

@@ -1,0 +1,145 @@
+"""``python -m sim check`` and :func:`sim.check`: validate an input file without running anything.
+
+It stays light (no Mesa, no pandas, no plotting for a scenario, a sweep or a theatre): a CI job checking files, or
+an editor saving one, should not pay for the simulator (issue 17's target, 0.6 s for ``check``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .io.kinds import file_kind, shipped_scenario_files
+from .io.scenario import as_scenario, load_scenario
+from .io.schema import Scenario
+
+
+def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) -> dict[str, Any]:
+    """Validate an input file without running anything (``python -m sim check``): a scenario, a sweep or a calibration
+    file, the record's outcomes file or its claims record, or a theatre index (with its tables).
+
+    Which kind the file is comes from its top-level keys (:func:`sim.io.kinds.file_kind`, the rule ``run``,
+    ``sweep`` and ``calibrate`` use too); it is then read as that kind's command reads it: a sweep's every point
+    against its scenario, a calibration's scenarios, parameters and outcomes, an outcomes file as ``compare`` reads
+    it (its claim ids against its claims record, its towns against ``scenario``'s theatre).
+
+    Args:
+        path: the file.
+        scenario: for an outcomes file, the scenario whose theatre its towns are checked against (default: the first
+            shipped scenario citing the same claims record); for any other file, not given.
+
+    Returns:
+        ``{"kind": "scenario" | "sweep" | "calibration" | "outcomes" | "claims" | "theatre", "summary": what it holds, in a phrase,
+        "notes": [...]}``; the notes say what would still stop it running here (a calibration whose optimiser is not
+        installed), or how the file is used.
+
+    Raises:
+        InputError: the first problem, with its file, line and key; a results folder or its manifest (no input: the
+            error says what reads it).
+    """
+    from .errors import extra_missing, missing_modules
+    from .io.kinds import results_error
+    from .io.outputs import damaged_marker, describe, marker
+    from .io.safe_yaml import load_yaml
+
+    if Path(path).is_dir() and marker(Path(path)) is not None:
+        raise results_error(path)
+    if Path(path).is_dir() and damaged_marker(Path(path)) is not None:
+        raise InputError(path, f"holds {describe(Path(path))}: not an input file, and no command can read it; write the "
+                               "results again with another --out, or remove the folder")
+    if Path(path).suffix.lower() == ".csv":  # read as YAML it gave a parse error that said nothing of what it is
+        raise InputError(path, "a CSV table: check reads the simulator's YAML files (a scenario, sweep, calibration, "
+                               "outcomes or claims file, or a theatre); a table is checked with the file that names it "
+                               "(a theatre's tables with its index, a sweep's design with the sweep file)")
+    kind, notes = file_kind(tree := load_yaml(path)), []
+    if scenario is not None and kind != "outcomes":
+        raise InputError(None, f"is for an outcomes file, checked against a scenario's theatre; {path} is a {kind} file",
+                         key="scenario")
+    if kind == "results":
+        raise results_error(path)
+    if kind in ("outcomes", "claims"):
+        return _check_record(Path(path), tree, kind, scenario)
+    if kind == "theatre":
+        from .io.theatre import load_theatre
+
+        theatre = load_theatre(path)  # its tables too, as a scenario naming it reads them
+        return {"kind": kind, "summary": f"a theatre: {len(theatre.towns)} places, {len(theatre.edge_km)} roads, "
+                                         f"{len(theatre.posts)} post sites",
+                "notes": ["scenarios name it with `theatre:`"]}
+    if kind == "sweep":
+        from .experiments.sweep_file import load_sweep
+
+        sweep = load_sweep(path)  # every point checked against the scenario, as `sweep` checks them
+        summary = f"a sweep of {sweep.scenario_path.name}: {len(sweep.design.points)} points x {sweep.runs} runs"
+    elif kind == "calibration":
+        from .experiments.calibration import optimiser_modules
+        from .experiments.calibration_file import load_calibration
+
+        cal = load_calibration(path)
+        scenarios = f"{len(cal.scenarios)} scenario{'s' * (len(cal.scenarios) != 1)}"
+        summary = (f"calibration '{cal.name}': {len(cal.parameters)} parameters, {scenarios}, {len(cal.fit)} fitted and "
+                   f"{len(cal.hold_out)} held-out outcomes")
+        # The file is valid (a CI job checking files needs no optimiser), but `calibrate` would refuse to run it here.
+        if missing := missing_modules(optimiser_modules(cal)):
+            notes.append(str(extra_missing("calibrate", "the file is valid, but running it", missing)))
+    else:
+        from .io.timeline import supersessions
+
+        sc = load_scenario(path)
+        summary = f"{sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events" + "".join(f"; {s}" for s in supersessions(sc))
+    return {"kind": kind, "summary": summary, "notes": notes}
+
+
+def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | Path | None) -> dict[str, Any]:  # noqa: ANN401
+    """:func:`check` of an outcomes file (read as ``compare`` reads it) or a claims record."""
+    from .errors import shown_path
+    from .io.claims import load_claims
+
+    if kind == "claims":
+        claims = load_claims(path)
+        sources = tree.get("sources")
+        counted = f", {len(sources)} sources" if isinstance(sources, list) else ""
+        return {"kind": kind, "summary": f"a claims record: {len(claims)} claims{counted}",
+                "notes": ["scenarios and outcomes files name it with `claims:` and cite its claims by id"]}
+    cited = (path.parent / tree["claims"]).resolve() if isinstance(tree.get("claims"), str) else None
+    if scenario is None:
+        shipped = shipped_scenario_files()
+        scenario = _first_citing(shipped, cited)
+        if scenario is None:
+            # An installed copy has no scenarios beside it: "no shipped scenario cites it" would send the user looking.
+            none = (f"no shipped scenario cites {shown_path(str(cited))}" if shipped else
+                    "this copy of the simulator is installed without the shipped scenarios to look for one in")
+            raise InputError(path, f"an outcomes file's towns are checked against a scenario's theatre, and {none}: name one, "
+                             f"python -m sim check {shown_path(str(path))} --scenario SCENARIO (in Python, sim.check(path, "
+                             "scenario=...))")
+    from .analysis.outcomes import load_outcomes
+    from .io.theatre import load_theatre
+    from .model.model import REPORTERS  # (Mesa's: an outcomes file names the model's reporters)
+
+    sc = as_scenario(scenario)
+    outcomes = load_outcomes(path, load_theatre(sc.theatre), ["date", *REPORTERS])
+    sets = {}
+    for o in outcomes:
+        sets[o.set] = sets.get(o.set, 0) + 1
+    split = ", ".join(f"{n} {name}" for name, n in sets.items())
+    default = "" if path.resolve() != sc.claims.parent / "outcomes.yaml" else (
+        f"; compare and plot score a run of {sc.name} (or of any scenario citing {sc.claims.name}) against it by default")
+    return {"kind": kind, "summary": f"an outcomes file: {len(outcomes)} reported outcomes ({split}), towns checked against "
+                                     f"the theatre of scenario {sc.name}",
+            "notes": [f"to score a results folder against it: python -m sim compare RESULTS_DIR --outcomes "
+                      f"{shown_path(str(path))}{default}"]}
+
+
+def _first_citing(files: list[Path], claims: Path | None) -> Path | None:
+    """The first scenario of ``files`` whose claims record is ``claims`` (any, if None)."""
+    from .io.extends import resolve
+
+    for file in files:
+        try:
+            tree = resolve(file)
+        except InputError:
+            continue
+        if claims is None or Path(str(tree.get("claims"))) == claims:
+            return file
+    return None
