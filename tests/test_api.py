@@ -179,8 +179,11 @@ def test_scorecard_takes_a_results_folders_path_as_compare_does(toy, tmp_path):
     with pytest.raises(InputError, match="needs a results folder's path, or the Results of sim.load_results") as info:
         sim.scorecard(42)
     assert info.value.key == "results"
-    with pytest.raises(InputError, match="not a results folder"):
+    with pytest.raises(InputError, match="nowhere: no such folder"):
         sim.scorecard(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="not a results folder"):
+        sim.scorecard(tmp_path / "empty")
 
 
 def test_the_model_refuses_seed_with_seeds_and_a_scenario_list_of_another_length_as_input_errors(toy):

@@ -117,7 +117,7 @@ def unlist(out: Path, seed: int) -> None:
 
 
 @pytest.mark.parametrize("damage", PART_DAMAGE)
-def test_a_damaged_part_is_refused_when_read_and_rerun_on_resume(toy, build, tmp_path, ensemble, monkeypatch, capsys, damage):
+def test_a_damaged_ensemble_part_is_refused_when_read_and_rerun_on_resume(toy, build, tmp_path, ensemble, monkeypatch, capsys, damage):
     out, reference = ensemble
     make, message = PART_DAMAGE[damage]
     make(out, other=other_ensemble(toy, build, tmp_path) if "ensemble's" in damage else None)
@@ -269,7 +269,7 @@ def test_a_copied_part_is_not_counted_twice(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["cut", "copied over another batch", "beyond the last batch", "another schema"])
-def test_a_damaged_part_is_refused_when_read_and_rerun_on_resume(tmp_path, capsys, damage):
+def test_a_damaged_sweep_part_is_refused_when_read_and_rerun_on_resume(tmp_path, capsys, damage):
     spec, out, reference = sweep(tmp_path)
     parts = out / "runs.parquet"
     if damage == "cut":

@@ -23,7 +23,8 @@ from sim.experiments.designs import make_design
 from sim.experiments.parameters import Parameter
 from sim.experiments.sweep import run_sweep
 from sim.experiments.sweep_file import SweepSpec
-from sim.io.outputs import MARKER, FolderLock, lock_path
+from sim.io.folder_lock import FolderLock, lock_path
+from sim.io.outputs import MARKER
 from sim.viz.sweep_report import sweep_report
 
 from . import toys

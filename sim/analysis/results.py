@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..errors import DamagedResult, InputError
 from ..io.files import near_miss
-from ..io.outputs import check_not_being_written
+from ..io.folder_lock import check_not_being_written
 from ..io.theatre import Theatre, load_theatre
 from . import integrity
 from .relocated import found_inputs

@@ -43,14 +43,15 @@ from ..analysis.replicates import REPLICATES, TABLES, listed_parts, read_part, r
 from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import DamagedResult, InputError, Interrupted
 from ..io.files import remove, table_text, write_atomic
-from ..io.outputs import FolderLock, claim_folder, remove_derived
+from ..io.folder_lock import FolderLock
+from ..io.outputs import claim_folder, remove_derived
 from ..io.scenario import for_run, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.streams import MAX_SEED
 from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest as make_manifest
-from .manifest import manifest_text, now
+from .manifest import now
 from .run import simulate_batch
 from .storage import PartLog, write_replicates
 

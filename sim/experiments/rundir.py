@@ -18,7 +18,8 @@ import hashlib
 from pathlib import Path
 
 from ..io.files import atomic_folder, remove, stale_temps
-from ..io.outputs import FolderLock, claim_folder
+from ..io.folder_lock import FolderLock
+from ..io.outputs import claim_folder
 from ..names import HOLDERS
 from .manifest import manifest, manifest_text
 from .run import RunResult

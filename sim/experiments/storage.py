@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ..analysis.integrity import EVENT_COLUMNS, check_part
 from ..analysis.replicates import CONTROL, POST, part_file, part_meta

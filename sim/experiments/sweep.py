@@ -41,7 +41,8 @@ from ..analysis.integrity import batch_items, batches
 from ..analysis.results import PARTS, load_sweep_manifest, read_rows
 from ..errors import InputError, Interrupted
 from ..io.files import remove, table_text, write_atomic
-from ..io.outputs import FolderLock, claim_folder, remove_derived
+from ..io.folder_lock import FolderLock
+from ..io.outputs import claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
 from ..model.params import batch_groups

@@ -1,7 +1,8 @@
 """Reading the inputs: scenarios, theatres and the claims record, refused with a clear message when wrong.
 
 - ``files``: input files read with guards (no devices, size limits, cache stamps); outputs written atomically.
-- ``outputs``: which folders and files the simulator may write (markers, derived files), and one writer per folder (a lock).
+- ``outputs``: which folders and files the simulator may write (markers, derived files).
+- ``folder_lock``: one writer per results folder (a lock), and no reader while it writes.
 - ``safe_yaml``: strict YAML that remembers the file and line of every key.
 - ``schema``: the scenario format as pydantic models (parameters, the union of event types, ``Scenario``).
 - ``schema_types``: its building blocks (bounded numbers, the strict base model).

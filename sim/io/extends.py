@@ -18,7 +18,7 @@ from ..errors import InputError, did_you_mean
 from .files import not_a_file
 from .kinds import SCENARIO_KEYS, wrong_kind
 from .safe_yaml import LDict, LList, load_yaml
-from .schema import EVENT_MODELS, Scenario
+from .schema import EVENT_MODELS
 
 _TOP_KEYS = set(SCENARIO_KEYS)
 _PATH_KEYS = ("theatre", "claims")

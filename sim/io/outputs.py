@@ -14,25 +14,24 @@ Nothing that is not the simulator's is ever removed or overwritten:
   and nothing else (:func:`remove_derived`).
 - An existing file elsewhere is overwritten only if the simulator wrote it:
   a PNG or GIF it wrote says so in its metadata (:data:`SIGNATURE`).
-- :class:`FolderLock` keeps two writers out of one folder: the second stops
-  at once with an :class:`~sim.errors.InputError` naming the first.
+- :class:`~sim.io.folder_lock.FolderLock` keeps two writers out of one
+  folder: the second stops at once with an :class:`~sim.errors.InputError`
+  naming the first.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import fnmatch
 import json
 import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError, OutputError
-from .files import NAME_MAX, hidden_prefix
+from .files import NAME_MAX
+from .folder_lock import FolderLock
 
 MARKER = ".idlib-sim"  # marks a folder created for figures or reports (compare/plot --out)
 SIGNATURE = "idlib-sim"  # the PNG "Software" text and GIF comment of every image the simulator writes
@@ -311,96 +310,3 @@ def signed(path: Path) -> bool:
     except (OSError, UnidentifiedImageError, ValueError):
         return False
     return (text.decode(errors="ignore") if isinstance(text, bytes) else str(text)) == SIGNATURE
-
-
-# --------------------------------------------------------------------------
-# One writer at a time
-# --------------------------------------------------------------------------
-
-
-def lock_path(target: Path) -> Path:
-    """The lock file of ``target``: a hidden file beside it (named after it) in its parent folder."""
-    return target.parent / f"{hidden_prefix(target.name)}.lock"
-
-
-class FolderLock:
-    """An exclusive lock on a results folder, taken before anything is written into it.
-
-    ``fcntl.flock`` on a hidden file beside the folder: the lock goes when
-    the process does, however it ends, so a killed writer never leaves the
-    folder locked. A second writer does not wait: it stops with an
-    :class:`~sim.errors.InputError` naming the process that holds the folder.
-    The lock file is removed on release.
-    """
-
-    def __init__(self, target: str | Path) -> None:
-        self.target = Path(target)
-        self.path = lock_path(self.target)
-        self.fd: int | None = None
-
-    def __enter__(self) -> FolderLock:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(100):
-            try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-            except OSError as exc:
-                raise OutputError(self.target, f"cannot create its lock file {self.path.name} ({exc.strerror})") from None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                holder = _holder(fd)
-                os.close(fd)
-                raise InputError(self.target, f"is being written by another simulator process{holder}; wait for it to "
-                                 "finish, or choose another --out") from None
-            # The holder before us may have removed the file as it let go: lock the file that is there now.
-            try:
-                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode())
-                self.fd = fd
-                return self
-            os.close(fd)
-        raise OutputError(self.target, "its lock file keeps changing")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.path)
-            os.close(self.fd)
-            self.fd = None
-
-
-def _holder(fd: int) -> str:
-    try:
-        pid = int(os.pread(fd, 32, 0).split()[0])
-    except (OSError, ValueError, IndexError):
-        return ""
-    return f" (pid {pid})"
-
-
-def check_not_being_written(folder: Path) -> None:
-    """Refuse to read ``folder`` while another process holds its lock (a shared probe that creates nothing)."""
-    path = lock_path(folder)
-    for _ in range(20):
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except OSError:
-            return  # no lock file: nobody is writing (or we may not look, and read as we would anyway)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            holder = _holder(fd)
-        except OSError as exc:
-            if exc.errno in (errno.ENOLCK, errno.EINVAL):
-                return  # a file system without locks
-            raise
-        finally:
-            os.close(fd)
-        if holder:
-            raise InputError(folder, f"is being written by another simulator process{holder}; read it once that has "
-                             "finished")
-        time.sleep(0.01)  # the writer has the lock but has not written its pid yet
