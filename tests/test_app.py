@@ -394,6 +394,29 @@ def test_a_port_in_use_is_an_input_error_naming_the_flag(monkeypatch, capsys):
     assert "--port" in capsys.readouterr().err
 
 
+
+def test_a_scenario_that_does_not_load_or_a_save_dir_that_cannot_be_one_stops_the_app_before_it_serves(tmp_path, monkeypatch,
+                                                                                                       capsys):
+    """A what-if with a misspelt key, or a sweep file, given to --scenario served a page that was one traceback; a
+    --save-dir that is a file failed only at the first save (a walk-through's finds)."""
+    from sim.app import server
+    from sim.cli import main
+
+    monkeypatch.setattr(os, "execve", lambda *a: pytest.fail("the server was started"))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: broken\nfactions:\n  regime:\n    comit: 0.5\n")
+    for scenario, said in ((broken, "line 5, key 'factions.regime.comit': unknown key 'comit'"),
+                           (ROOT / "sweeps" / "jan_truce_30_days.yaml", "this is a sweep file, not a scenario file")):
+        assert main(["app", "--scenario", str(scenario)]) == 2
+        err = capsys.readouterr().err
+        assert said in err and err.count("\n") == 1, err
+    (tmp_path / "afile").write_text("mine")
+    for save_dir, said in ((tmp_path / "afile", "is not a folder"), (tmp_path / "afile" / "sub", "under")):
+        with pytest.raises(InputError, match=said) as err:
+            server.serve(root=ROOT, port=0, save_dir=save_dir)
+        assert err.value.key == "--save-dir"
+    assert (tmp_path / "afile").read_text() == "mine"
+
 def test_an_edited_parent_scenario_is_read_again(tmp_path):
     (tmp_path / "base.yaml").write_text((ROOT / "scenarios" / "moscow.yaml").read_text().replace("extends: common/idlib.yaml",
                                         f"extends: {ROOT / 'scenarios' / 'common' / 'idlib.yaml'}"))

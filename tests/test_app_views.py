@@ -424,6 +424,17 @@ def test_the_comparison_says_when_the_sidebar_has_changed_since_it_ran(page):
     assert "The sidebar has changed since this comparison ran" in text, text[text.index("What-if vs baseline:"):][:600]
 
 
+
+def test_a_toggle_moved_after_an_ensemble_of_the_scenario_as_it_is_asks_for_a_new_run(page):
+    """The tab said 'has no baseline: move a slider or a toggle' beside a toggle already moved (a walk-through's find)."""
+    box, rc, _ = page
+    run_ensemble(rc, box, n=2)
+    rc.find(v.Tabs).widget.v_model = 2
+    assert "as it is has no baseline: move a slider or a toggle" in texts(box)
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    text = texts(box)
+    assert "move a slider or a toggle" not in text and "the sidebar has changed since: run the ensemble again" in text
+
 def test_a_slider_that_does_little_says_so(page):
     """'Stronger government' (regime.force) did almost nothing and said nothing: the offensive events size the
     force groups, so the pool rarely matters."""

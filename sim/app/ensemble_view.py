@@ -149,8 +149,10 @@ def CompareView(settings: Settings, date: solara.Reactive):
         solara.Info("Run an ensemble first (Ensemble tab). A what-if is compared with the scenario it changes: the picked "
                     "file once a slider or toggle is moved, or for a what-if file left as it is, the scenario it extends.")
         return
-    if ens.comparison is None:
-        solara.Info(f"{ens.settings.scenario} as it is has no baseline: move a slider or a toggle, or pick a what-if.")
+    if ens.comparison is None:  # (said first where the sidebar moved since, or it reads as if nothing had)
+        solara.Info(f"The ensemble ran {ens.settings.scenario} as it is, which has no baseline; the sidebar has changed "
+                    "since: run the ensemble again (Ensemble tab) to compare the new settings with it." if ens.settings != settings
+                    else f"{ens.settings.scenario} as it is has no baseline: move a slider or a toggle, or pick a what-if.")
         return
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this comparison ran: it still compares the settings below. Run the "

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import InputError, require_extra
 from ..interrupts import raise_if_interrupted
+from ..io.scenario import load_scenario
 from .config import DEFAULT_SCENARIO
 
 OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
@@ -57,6 +58,21 @@ def _check_free(host: str, port: int) -> None:
             raise InputError(None, f"cannot serve on {host}:{port}: {exc.strerror}", key="--port") from None
 
 
+def _check_save_dir(folder: Path) -> None:
+    """Refuse a ``--save-dir`` that a what-if could not be saved into, before serving: it failed only at the first save.
+
+    It is made when a what-if is first saved, so it may not exist yet; the nearest folder above it that does must then
+    be one this process may write into.
+    """
+    there = folder
+    while not there.exists() and there != there.parent:
+        there = there.parent
+    if not there.is_dir():
+        under = "" if there == folder else f" (it lies under {there}, a file)"
+        raise InputError(folder, f"is not a folder{under}: give the folder what-ifs are saved into", key="--save-dir")
+    if not os.access(there, os.W_OK | os.X_OK):
+        raise InputError(folder, f"{there} may not be written into: give a folder of yours", key="--save-dir")
+
 def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), save_dir: Path | None = None,
           scenario: str | None = None, open_browser: bool = False) -> int:
     """Become the app's server (``exec``: one process, stopped by Ctrl-C or its process id); returns only on error.
@@ -68,6 +84,9 @@ def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), 
     first = root / (scenario or DEFAULT_SCENARIO)
     if not first.is_file():
         raise InputError(first, "no such scenario file (run from the repository root, or give --scenario)", key="--scenario")
+    load_scenario(first)  # a file that does not load stops here, with its line and key: the page showed a traceback
+    if save_dir is not None:
+        _check_save_dir(save_dir)
     _check_free(host, port)
     if host not in ("localhost", "127.0.0.1", "::1"):
         print(f"warning: serving on {host}: anyone who can reach this machine can use the app", file=sys.stderr)
