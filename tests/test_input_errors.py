@@ -89,7 +89,11 @@ def test_check_reads_sweep_and_calibration_files_and_refuses_what_sweep_would(tm
     assert "calibration 'smoke': 3 parameters, 1 scenario," in capsys.readouterr().out
     sweep = tmp_path / "sweep.yaml"
     for parameters, words in [("{regime.comit: {low: 0, high: 1}}", ["regime.comit", "did you mean 'regime.commit'"]),
-                              ("{regime.commit: {low: 0.5, high: 7, steps: 3}}", ["regime.commit", "less than or equal to 1"])]:
+                              ("{regime.commit: {low: 0.5, high: 7, steps: 3}}",
+                               ["key 'parameters.regime.commit.high': 7 is outside the parameter's range, 0 to 1"]),
+                              # sampled: it was refused at a sampled point, a number the file does not hold (walk-through)
+                              ("{turkey.deterrence: {low: -1, high: 2}}\nsample: lhs\nn: 4",
+                               ["key 'parameters.turkey.deterrence.low': -1 is outside the parameter's range, 0 to 10"])]:
         sweep.write_text(f"scenario: {MOSCOW}\nparameters: {parameters}\n")
         refused(*cli(capsys, "check", sweep), str(sweep), *words)
     sweep.write_text(f"scenario: {tmp_path / 'nowhere.yaml'}\nparameters: {{regime.commit: {{low: 0, high: 1}}}}\n")
@@ -537,7 +541,7 @@ def test_a_point_outside_its_range_is_named_by_the_path_the_user_wrote(tmp_path,
     f = tmp_path / "s.yaml"
     f.write_text(f"scenario: {MOSCOW}\nparameters:\n  events.moscow-protocol.restraint: {{values: [0.5, 1.5]}}\n")
     rc, err = cli(capsys, "check", f)
-    refused(rc, err, "events.moscow-protocol.restraint: input should be less than or equal to 1 (got 1.5)")
+    refused(rc, err, "key 'parameters.events.moscow-protocol.restraint.values': 1.5 is outside the parameter's range, 0 to 1")
     assert "events[" not in err, err
 
 

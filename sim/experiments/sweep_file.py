@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import InputError, close_or_grouped, did_you_mean
 from ..io.kinds import SWEEP_KEYS, wrong_kind
-from ..io.paths import parameter_paths, resolve
+from ..io.paths import declared_range, parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
@@ -104,6 +104,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
         except (TypeError, ValueError):
             raise InputError(path, f"expects finite numbers: low, high (steps: a whole number from 2 to {MAX_STEPS:,}) or a "
                              "list of values", line=where, key=f"parameters.{name}") from None
+        _within_range(path, loaded, params[-1], spec, f"parameters.{name}", where)
     try:
         design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"] or 0)
     except InputError as exc:
@@ -116,6 +117,19 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
             raise InputError(path, exc.message, line=raw.lines[given[name][0]][1], key=f"parameters.{given[name][0]}") from None
     return _sized(SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path,
                             replicate_seed=settings["replicate_seed"]), tree, line)
+
+
+def _within_range(path: Path, scenario: Scenario, p: Parameter, spec: dict, key: str, where: int) -> None:
+    """Refuse a bound or value the parameter cannot take, as written: a sampled design was refused at one of its
+    points (a number the file does not hold), as ``--param`` once was."""
+    lo, hi, _ = declared_range(scenario, p.path)
+    given = [("values", v) for v in p.values] if p.values is not None else [("low", p.low), ("high", p.high)]
+    given = [(name, value) for name, value in given if value is not None]  # a missing bound: make_design says so
+    for name, value in given:
+        if not lo <= value <= hi:
+            line = getattr(spec, "lines", {}).get(name, (None, where))[1]
+            raise InputError(path, f"{value:g} is outside the parameter's range, {lo:g} to {hi:g}", line=line,
+                             key=f"{key}.{name}")
 
 
 def check_size(points: int, runs: int, where: Path | None = None, line: int | None = None, key: str = "--runs") -> None:
