@@ -120,8 +120,8 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
 
 
 def _within_range(path: Path, scenario: Scenario, p: Parameter, spec: dict, key: str, where: int) -> None:
-    """Refuse a bound or value the parameter cannot take, as written: a sampled design was refused at one of its
-    points (a number the file does not hold), as ``--param`` once was."""
+    """Refuse a bound or value the parameter cannot take, as written and as ``--param`` refuses it: a sampled design
+    was refused at one of its points, a number the file does not hold."""
     lo, hi, _ = declared_range(scenario, p.path)
     given = [("values", v) for v in p.values] if p.values is not None else [("low", p.low), ("high", p.high)]
     given = [(name, value) for name, value in given if value is not None]  # a missing bound: make_design says so
