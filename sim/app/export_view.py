@@ -50,8 +50,9 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     renamed = " (other characters than letters, digits, _ . - become _)" if typed and proposed != typed else ""
     written, failed = outcome.value
     target = config.save_dir / f"{proposed}.yaml"
-    solara.InputText("Name of the what-if", value=name, continuous_update=True,
-                     message=f"{'saved' if written == target else 'will be saved'} as {target}{renamed}" if proposed else "")
+    if not settings.is_plain:  # (with nothing to save, it proposed the scenario's own name, campaign.yaml)
+        solara.InputText("Name of the what-if", value=name, continuous_update=True,
+                         message=f"{'saved' if written == target else 'will be saved'} as {target}{renamed}" if proposed else "")
     text, problem = draft(settings, config, proposed, typed)
     taken = config.save_dir / f"{proposed}.yaml"
     if not problem and taken.exists() and written != taken:  # said before Save, not after it (and no 'Rerun' of that file)
