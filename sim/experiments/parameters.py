@@ -145,11 +145,21 @@ def dotted(params: list[Parameter], scenario: Scenario) -> list[Parameter]:
     except InputError as exc:
         raise InputError(None, exc.message, key="--param") from None
     for p in params:  # a bound as typed: a grid's 0.8:1.2:4 was refused at a point of it, 1.0666666666666667
-        lo, hi, _ = declared_range(scenario, p.path)
-        given = p.values if p.values is not None else (p.low, p.high)
-        if outside := [v for v in given if not lo <= v <= hi]:
-            raise InputError(None, f"{p.path}: {outside[0]:g} is outside the parameter's range, {lo:g} to {hi:g}", key="--param")
+        if (outside := out_of_range(scenario, p)) is not None:
+            raise InputError(None, f"{p.path}: {outside[1]}", key="--param")
     return params
+
+
+def out_of_range(scenario: Scenario, p: Parameter) -> tuple[str, str] | None:
+    """The first bound or value of ``p`` as given (``low``, ``high`` or ``values``) that its parameter cannot take, and
+    why, or None: checked as typed, where the design's points would name a number nobody wrote. A missing bound is
+    left to :func:`sim.experiments.designs.make_design`."""
+    lo, hi, _ = declared_range(scenario, p.path)
+    given = [("values", v) for v in p.values] if p.values is not None else [("low", p.low), ("high", p.high)]
+    for name, value in given:
+        if value is not None and not lo <= value <= hi:
+            return name, f"{value:g} is outside the parameter's range, {lo:g} to {hi:g}"
+    return None
 
 
 def parse_param(text: str) -> Parameter:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from ..errors import InputError, close_or_grouped, did_you_mean
 from ..io.kinds import SWEEP_KEYS, wrong_kind
-from ..io.paths import declared_range, parameter_paths, resolve
+from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
 from .designs import SAMPLES, SETTINGS as DESIGN_SETTINGS, Design, make_design
-from .parameters import MAX_STEPS, Parameter, check_design
+from .parameters import MAX_STEPS, Parameter, check_design, out_of_range
 
 
 MAX_RUNS = 100_000  # replicates per point
@@ -104,7 +104,10 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
         except (TypeError, ValueError):
             raise InputError(path, f"expects finite numbers: low, high (steps: a whole number from 2 to {MAX_STEPS:,}) or a "
                              "list of values", line=where, key=f"parameters.{name}") from None
-        _within_range(path, loaded, params[-1], spec, f"parameters.{name}", where)
+        if (outside := out_of_range(loaded, params[-1])) is not None:  # as written, as --param refuses it
+            bound, why = outside
+            raise InputError(path, why, line=getattr(spec, "lines", {}).get(bound, (None, where))[1],
+                             key=f"parameters.{name}.{bound}")
     try:
         design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"] or 0)
     except InputError as exc:
@@ -117,19 +120,6 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
             raise InputError(path, exc.message, line=raw.lines[given[name][0]][1], key=f"parameters.{given[name][0]}") from None
     return _sized(SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path,
                             replicate_seed=settings["replicate_seed"]), tree, line)
-
-
-def _within_range(path: Path, scenario: Scenario, p: Parameter, spec: dict, key: str, where: int) -> None:
-    """Refuse a bound or value the parameter cannot take, as written and as ``--param`` refuses it: a sampled design
-    was refused at one of its points, a number the file does not hold."""
-    lo, hi, _ = declared_range(scenario, p.path)
-    given = [("values", v) for v in p.values] if p.values is not None else [("low", p.low), ("high", p.high)]
-    given = [(name, value) for name, value in given if value is not None]  # a missing bound: make_design says so
-    for name, value in given:
-        if not lo <= value <= hi:
-            line = getattr(spec, "lines", {}).get(name, (None, where))[1]
-            raise InputError(path, f"{value:g} is outside the parameter's range, {lo:g} to {hi:g}", line=line,
-                             key=f"{key}.{name}")
 
 
 def check_size(points: int, runs: int, where: Path | None = None, line: int | None = None, key: str = "--runs") -> None:
