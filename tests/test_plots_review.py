@@ -259,3 +259,24 @@ def test_the_capture_legend_lists_only_what_is_drawn(toy_results, monkeypatch): 
     monkeypatch.setattr(plots, "MAX_CAPTURE_ROWS", 1)
     fig = plots.capture_dates_figure(res, [capture("T00", "hts", 4)])
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["Reported date ± tolerance"]
+
+
+def test_the_reported_tolerance_and_the_simulated_middle_half_are_told_apart_by_colour(toy_results):  # noqa: F811
+    """Both were black lines on the same row: where they overlapped, a reader could not say which was the record."""
+    from matplotlib.colors import same_color
+
+    from sim.viz.style import REPORTED_COLOUR
+
+    _, ens = toy_results
+    res = load_results(ens)
+    fig = plots.capture_dates_figure(res, [capture("T21", "regime", 10)])
+    ax = fig.axes[0]
+    diamonds = [line for line in ax.get_lines() if line.get_gid() == "reported"]
+    bars = [c for c in ax.collections if c.get_gid() == "tolerance"]
+    assert diamonds and bars, "no reported date drawn"
+    assert all(same_color(d.get_color(), REPORTED_COLOUR) for d in diamonds)
+    assert all(same_color(b.get_color()[0], REPORTED_COLOUR) for b in bars)
+    middles = [line for line in ax.get_lines() if line.get_gid() == "middle_half"]
+    assert middles and not any(same_color(line.get_color(), REPORTED_COLOUR) for line in middles)
+    legend = {t.get_text(): h for t, h in zip(fig.legends[0].get_texts(), fig.legends[0].legend_handles, strict=True)}
+    assert same_color(legend["Reported date ± tolerance"].get_color(), REPORTED_COLOUR)

@@ -196,8 +196,8 @@ def test_a_town_taken_twice_gets_a_row_for_each_reported_capture_with_its_own_ru
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["T12 → Government (1st time)", "T12 → Turkish-backed rebels", "T12 → Government (2nd time)"], labels
     # One reported diamond a row, at that row's own date.
-    diamonds = {int(round(c.lines[0].get_ydata()[0])): mdates.num2date(mdates.date2num(c.lines[0].get_xdata()[0])).day
-                for c in ax.containers}
+    diamonds = {int(round(d.get_ydata()[0])): mdates.num2date(mdates.date2num(d.get_xdata()[0])).day
+                for d in ax.get_lines() if d.get_gid() == "reported"}
     assert diamonds == {0: 3, 1: 7, 2: 12}, diamonds
     # Each row's dots are the captures in its own window, and the right column counts its own runs.
     dots = {}

@@ -152,15 +152,19 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
             q25, q50, q75 = (date_quantile(np.sort(x.astype("datetime64[D]")), q, runs=n) for q in (0.25, 0.5, 0.75))
             end = np.datetime64(results.end + dt.timedelta(days=2), "D")  # "never": the line runs off the last day
             if q25 is not None:
-                ax.plot([q25, q75 if q75 is not None else end], [y, y], color="#303030", lw=1.2, zorder=2)
+                ax.plot([q25, q75 if q75 is not None else end], [y, y], color="#303030", lw=1.2, zorder=2, gid="middle_half")
             if q50 is not None:
                 ax.plot([q50], [y], marker="|", ms=12, color="#303030", zorder=7)
         ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
         for o in row.outcomes:
             r = np.datetime64(o.reported)
-            ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="D", ms=7, color="white", mec="black",
-                        ecolor="black", elinewidth=1, capsize=3, zorder=5, gid="reported")
+            # In the record's colour, as everywhere (black, the tolerance looked like the runs' middle half), and under
+            # that middle half, so both show where they overlap; the diamond over both.
+            bar = ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="none", ecolor=REPORTED_COLOUR,
+                              elinewidth=3, capsize=3, capthick=2, zorder=1)
+            bar.lines[2][0].set_gid("tolerance")
+            ax.plot([r], [y], marker="D", ms=7, ls="", color=REPORTED_COLOUR, mec="black", zorder=5, gid="reported")
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     _date_axis(ax, results)
     if not rows:
@@ -187,7 +191,7 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     if middle:
         handles.append(Line2D([], [], marker="|", ms=10, color="#303030", label="Median and middle half of runs"))
     if reported:
-        handles.append(Line2D([], [], marker="D", ls="-", color="black", mfc="white", label="Reported date ± tolerance"))
+        handles.append(Line2D([], [], marker="D", ls="-", lw=2.2, color=REPORTED_COLOUR, mec="black", label="Reported date ± tolerance"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3), fontsize=8, frameon=False)
     return fig
 
