@@ -115,7 +115,7 @@ def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | P
                              "scenario=...))")
     from .analysis.outcomes import load_outcomes
     from .io.theatre import load_theatre
-    from .model.model import REPORTERS  # (Mesa's: an outcomes file names the model's reporters)
+    from .model.reporters import REPORTERS  # an outcomes file names the model's reporters
 
     sc = as_scenario(scenario)
     outcomes = load_outcomes(path, load_theatre(sc.theatre), ["date", *REPORTERS])

@@ -13,7 +13,7 @@ from sim.analysis.outcomes import CaptureOutcome, load_outcomes
 from sim.io.scenario import load_scenario
 from sim.io.theatre import load_theatre
 from sim.model import towns
-from sim.model.model import REPORTERS
+from sim.model.reporters import REPORTERS
 from sim.names import HOLDERS
 
 from .conftest import ROOT

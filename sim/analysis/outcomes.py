@@ -33,7 +33,7 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
@@ -46,7 +46,9 @@ from ..io.schema import Share, Strict
 from ..io.theatre import Theatre
 from ..io.validation import TaggedUnion, explain, first_error
 from ..names import EVENT_TYPES, HOLDERS, HolderName
-from .rundata import RunBatch, RunData
+
+if TYPE_CHECKING:  # pandas, which rundata imports, is not needed to read and check an outcomes file
+    from .rundata import RunBatch, RunData
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class OutcomeBase(Strict):
 
     def check(self, run: RunData, theatre: Theatre) -> Check:
         """How ``run`` fares: :meth:`checks` on a batch of one."""
+        from .rundata import RunBatch
+
         return self.checks(RunBatch.of([run]), theatre)[0]
 
     def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:

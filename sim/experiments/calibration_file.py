@@ -39,7 +39,7 @@ from ..io.scenario import load_scenario
 from ..io.schema import Scenario, Strict
 from ..io.theatre import load_theatre
 from ..io.validation import TaggedUnion, explain, first_error
-from ..model.model import REPORTERS
+from ..model.reporters import REPORTERS
 from .parameters import apply, parameter_paths
 
 NO_UNION = TaggedUnion("item", "kind", {})

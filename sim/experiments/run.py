@@ -21,7 +21,8 @@ from ..io.safe_yaml import date_problem
 from ..io.scenario import for_run, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
-from ..model.model import REPORTERS, CeasefireModel
+from ..model.model import CeasefireModel
+from ..model.reporters import REPORTERS
 from ..names import HOLDERS
 from .manifest import manifest, now
 

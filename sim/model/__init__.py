@@ -2,6 +2,7 @@
 
 - ``model``: ``CeasefireModel`` (Mesa ``Model``): the state, the day's order; a batch of replicates.
 - ``reporters``: what the model reports each day (the columns of ``timeseries.csv``), as Mesa model reporters.
+- ``collector``: Mesa's DataCollector for them, storing each day's arrays without Mesa's deep copies.
 - ``factions``, ``regime``, ``opposition``: the five factions (Mesa ``Agent``\\s), one class each, one method per rule.
 - ``combat``: attrition, withdrawal, rout, and collapse that spreads (shock, pockets, abandonment).
 - ``ceasefire``: truces and agreements as a state machine, and every rule about them.

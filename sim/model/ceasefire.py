@@ -223,7 +223,7 @@ def state_labels(model: CeasefireModel) -> np.ndarray:
     """(replicates,) what the ``ceasefire`` time series reports today: "none", or the state of the current deal.
 
     Fixed-width strings, not Python objects: the data collector
-    (:class:`~sim.model.reporters.DailyCollector`) stores a plain copy of
+    (:class:`~sim.model.collector.DailyCollector`) stores a plain copy of
     each value, which is a deep copy only for an array of numbers or strings.
     """
     cf = model.deal

@@ -32,7 +32,7 @@ from ..io.paths import revalidate
 from ..io.schema import EVENT_UNION, Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
-from . import ceasefire, civilians, combat, streams, towns
+from . import ceasefire, civilians, collector, combat, streams, towns
 from .ceasefire import Ceasefire
 from .events import build_events
 from .journal import Journal
@@ -40,7 +40,7 @@ from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
 from .params import by_holder, per_town, replicates_of, stacked_scenario
 from .regime import Regime
-from .reporters import REPORTERS, DailyCollector
+from .reporters import REPORTERS
 
 REGIME = HolderCode.REGIME
 
@@ -166,7 +166,7 @@ class CeasefireModel(mesa.Model):
         self.history = np.empty((r, self.days + 1, t.n), np.int8)
         self.post_history = np.empty((r, self.days + 1, len(t.posts)), bool)
         self.encircled_history = np.empty((r, self.days + 1, len(t.posts)), bool)
-        self.datacollector = DailyCollector(model_reporters=REPORTERS)
+        self.datacollector = collector.DailyCollector(model_reporters=REPORTERS)
         self._record()
 
     # ------------------------------------------------------------------ time

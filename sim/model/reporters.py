@@ -1,5 +1,8 @@
 """What the model reports each day: the columns of ``timeseries.csv``, as Mesa model reporters.
 
+Mesa is not imported here (:mod:`sim.model.collector` collects them): ``check``
+reads the names of :data:`REPORTERS` to check an outcomes file, and stays light.
+
 Each reads the model's state at the end of a day, for every replicate of the
 batch at once. Those that depend on who holds each town alone are counted
 again only after towns have changed hands (:meth:`CeasefireModel.of_control
@@ -8,10 +11,7 @@ again only after towns have changed hands (:meth:`CeasefireModel.of_control
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
-from mesa.datacollection import DataCollector
 
 from ..names import HolderCode
 from . import ceasefire, towns
@@ -57,31 +57,3 @@ REPORTERS = {
 FRESH = frozenset({"ceasefire", "regime_pressure", "turkish_escalation", "turkish_troops", "encircled_posts",
                    "regime_force", "hts_reserve", "rebel_reserve", "casualties_regime", "casualties_hts",
                    "casualties_rebels", "casualties_russia", "displaced"})
-
-
-class DailyCollector(DataCollector):
-    """Mesa's DataCollector for the :data:`REPORTERS`, storing each day's array with ``ndarray.copy``.
-
-    Mesa's own ``collect`` passes every value through ``copy.deepcopy``, whose
-    memo and bookkeeping cost more than the copy itself, 21 times a day. Every
-    reporter here returns a numpy array of numbers or fixed-width strings, of
-    which the two copies are the same bytes (and a copy is still needed: some
-    values, such as a deal's violations, change in place later). The first
-    day goes through Mesa's ``collect``, which checks the reporters once.
-    A reporter in :data:`FRESH` hands over a new array each day, stored
-    without a copy (13 of the 21).
-    """
-
-    def collect(self, model) -> None:  # noqa: ANN001 - the model
-        if not self._validated:
-            super().collect(model)
-            return
-        self._collection_steps.append(model.time)
-        for store, reporter, fresh in self._columns:
-            value = reporter(model)
-            store(value if fresh else value.copy())
-
-    @functools.cached_property
-    def _columns(self) -> list[tuple]:
-        """(where its values go, its reporter, whether it is in FRESH) for each reporter, looked up once."""
-        return [(self.model_vars[name].append, reporter, name in FRESH) for name, reporter in self.model_reporters.items()]

@@ -17,8 +17,6 @@ below 2**24), and leave here as what their rule needs: integers
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..io.theatre import NeighbourTable, Theatre
 from ..names import HOLDERS, HolderCode
@@ -160,6 +158,9 @@ def _linked_by_components(theatre: Theatre, held: np.ndarray, rear: np.ndarray) 
     out row by row without sorting, whose connected components scipy finds in
     one call.
     """
+    from scipy.sparse import csr_matrix  # here: only batches take this path, and `check` reads this module without it
+    from scipy.sparse.csgraph import connected_components
+
     r, n = held.shape
     order = np.argsort(theatre.edge_u, kind="stable")  # roads by the town they start from: the graph's rows come out sorted
     u, v = theatre.edge_u[order], theatre.edge_v[order]
