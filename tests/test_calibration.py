@@ -16,7 +16,7 @@ from sim import load_scenario
 from sim.analysis.calibration_score import Evidence, Weights, components, crps, paired_difference, standard_error
 from sim.cli import main
 from sim.errors import InputError
-from sim.experiments import calibration
+from sim.experiments import calibration, calibration_results
 from sim.experiments.calibration import CalibrationInterrupted, run_calibration
 from sim.experiments.calibration_file import load_calibration
 from sim.experiments.calibration_results import finish, trials_frame
@@ -264,6 +264,33 @@ def test_layers_that_would_replace_a_scenario_or_a_users_file_are_refused_before
     with pytest.raises(InputError, match="toy.accepted.csv is not a calibrated layer"):
         load_calibration(toy_calibration(build, name="mine.yaml", layers="mine"))
     assert (mine / "toy.accepted.csv").read_text() == "my,own,table\n"
+
+
+def test_a_second_study_never_replaces_the_layers_another_study_wrote(build, tmp_path, monkeypatch):
+    """A 3-trial calibration into another --out replaced the shipped 300-trial layers, silently: layers name the study that
+    wrote them, and another study's go into its own folder."""
+    toy_record(build)
+    quick = dict(budget={"trials": 3}, method={"seed": 7, "batch": 3, "startup_trials": 3}, replicates=2,
+                 slices={"points": 3}, report={"replicates": 2}, accept={"rerank": 0})
+    spec = load_calibration(toy_calibration(build, **quick))
+    first, second = tmp_path / "first", tmp_path / "second"
+    run_calibration(spec, first)
+    assert finish(spec, first, figures=False)["layers"] == [spec.layers / "world.yaml"]
+    shipped = (spec.layers / "world.yaml").read_bytes()
+    run_calibration(spec, second, trials=2)  # another study: fewer trials, its own folder
+    assert finish(spec, second, figures=False)["layers"] == [second / "layers" / "world.yaml"]
+    assert (spec.layers / "world.yaml").read_bytes() == shipped
+    assert load_scenario(second / "layers" / "world.yaml").name == "world_calibrated"  # its extends still finds world.yaml
+    # The study that wrote them may write them again.
+    assert finish(spec, first, figures=False)["layers"] == [spec.layers / "world.yaml"]
+    # A layer from before layers named their study: the calibration file's own, in its default folder.
+    old = "".join(line for line in shipped.decode().splitlines(keepends=True) if not line.startswith(calibration_results.STUDY_LINE))
+    (spec.layers / "world.yaml").write_text(old)
+    monkeypatch.chdir(build.root)
+    assert calibration_results.layers_folder(spec, "results/calibration-toy") == spec.layers
+    assert calibration_results.layers_folder(spec, first) == first / "layers"
+    (spec.layers / "world.yaml").write_text(old.replace("calibrate toy.calibration.yaml`", "calibrate other.yaml`"))
+    assert calibration_results.layers_folder(spec, "results/calibration-toy") == Path("results/calibration-toy") / "layers"
 
 
 # ---------------------------------------------------------------- the command line

@@ -112,7 +112,7 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
 def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..experiments.calibration import require_optuna, run_calibration
     from ..experiments.calibration_file import load_calibration
-    from ..experiments.calibration_results import finish
+    from ..experiments.calibration_results import finish, layers_folder
     from ..io.outputs import check_out, claim_folder
 
     if args.minutes is not None and not args.minutes > 0:
@@ -121,6 +121,8 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     require_optuna(spec)  # before the folder is made
     out = check_out(args.out) if args.out is not None else check_out(f"results/calibration-{spec.name}", default=True)
     claim_folder(out, "calibration")
+    if (folder := layers_folder(spec, out)) != spec.layers:
+        print(f"note: the layers in {spec.layers} are another study's; this one's will be written to {folder}")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
     if not args.report_only:
         done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,

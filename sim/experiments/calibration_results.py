@@ -11,7 +11,11 @@ In the calibration folder (``results/calibration-<name>/`` unless ``--out``)::
 
 and beside the scenarios (``scenarios/calibrated/`` unless the file says
 ``layers``): one layer per scenario, ``<scenario>.yaml``, that ``extends`` it
-with the best values, and ``<name>.accepted.csv``.
+with the best values, and ``<name>.accepted.csv``. Each layer names the study
+folder that wrote it; where the layers there are another study's (another
+``--out``, or another calibration file), this study's go to ``layers/`` in its
+own folder instead (:func:`layers_folder`): a quick trial calibration never
+replaces the shipped fit.
 """
 
 from __future__ import annotations
@@ -34,6 +38,38 @@ from .calibration import Problem, ensembles, evaluate_all, frozen, open_study, s
 from .calibration_file import LAYER_MARK, CalibrationSpec
 
 NOT_PARAMETERS = ("trial", "objective", "se")
+STUDY_LINE = "# Study: "  # a layer's line naming the study folder that wrote it, relative to the layer
+
+
+def layers_folder(spec: CalibrationSpec, out: str | Path) -> Path:
+    """Where the study in ``out`` writes its layers: the calibration file's ``layers`` folder, unless a layer there
+    was written by another study; then ``out/layers``. (A 3-trial calibration into another ``--out`` had replaced the
+    shipped 300-trial fit, which the calibrated scenarios and what-ifs extend, without a word.)"""
+    mine = Path(out).resolve()
+    for path in spec.scenario_paths:
+        owner = layer_study(spec.layers / f"{path.stem}.yaml", spec)
+        if owner is not None and owner != mine:
+            return Path(out) / "layers"
+    return spec.layers
+
+
+def layer_study(layer: Path, spec: CalibrationSpec) -> Path | None:
+    """The study folder that wrote ``layer`` (resolved), or None if there is no such layer.
+
+    A layer written before layers named their study counts as written by the calibration file its first line names,
+    into that file's default folder (``results/calibration-<name>``, as ``calibrate`` without ``--out``).
+    """
+    try:
+        with open(layer, encoding="utf-8", errors="replace") as fh:
+            head = [next(fh, "") for _ in range(5)]
+    except OSError:
+        return None
+    for line in head:
+        if line.startswith(STUDY_LINE):
+            return (layer.parent / line[len(STUDY_LINE):].strip()).resolve()
+    if head[0].startswith(f"{LAYER_MARK} {spec.path.name}`"):
+        return Path(f"results/calibration-{spec.name}").resolve()
+    return layer.parent / "(another calibration file)"  # matches no study folder
 
 
 def trials_frame(study) -> pd.DataFrame:  # noqa: ANN001 - an optuna Study
@@ -53,7 +89,7 @@ def trials_frame(study) -> pd.DataFrame:  # noqa: ANN001 - an optuna Study
 
 
 def layer_text(spec: CalibrationSpec, scenario_path: Path, layers: Path, values: dict[str, float], trial: int,
-               accepted_file: str) -> str:
+               accepted_file: str, out: Path) -> str:
     """A scenario layer that ``extends`` the original scenario with the calibrated values."""
     tree: dict = {"extends": os.path.relpath(scenario_path, layers), "name": f"{scenario_path.stem}_calibrated",
                   "description": f"{scenario_path.stem} with the values fitted by calibration '{spec.name}' (trial {trial})."}
@@ -74,7 +110,8 @@ def layer_text(spec: CalibrationSpec, scenario_path: Path, layers: Path, values:
         tree["events"] = list(events.values())
     header = (f"{LAYER_MARK} {spec.path.name}` on {dt.date.today()}: do not edit by hand,\n"
               f"# calibrate again. The calibrated point's values; the accepted set (parameter uncertainty) is\n"
-              f"# {accepted_file}: `python -m sim run {scenario_path.stem}.yaml --runs N --param-set {accepted_file}`.\n")
+              f"# {accepted_file}: `python -m sim run {scenario_path.stem}.yaml --runs N --param-set {accepted_file}`.\n"
+              f"{STUDY_LINE}{os.path.relpath(out, layers)}\n")
     return header + yaml.safe_dump(tree, sort_keys=False, allow_unicode=True)
 
 
@@ -197,7 +234,8 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
     columns = ["trial", "objective", "se", *spec.parameters]
     accepted_text = table_text(accepted[columns], "%.17g")
     accepted_file = f"{spec.name}.accepted.csv"
-    layers = [spec.layers / f"{path.stem}.yaml" for path in spec.scenario_paths]
+    folder = layers_folder(spec, out)
+    layers = [folder / f"{path.stem}.yaml" for path in spec.scenario_paths]
     key = (f"{spec.digest()}:{int(best['trial'])}:{len(accepted)}:{f.report.replicates}:{f.report.seed_offset}:"
            f"{f.slices.points}")
     # Everything is computed (minutes of runs) before any table, layer or report is written: a stop before then leaves
@@ -221,10 +259,10 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
     text = report_text(name=spec.name, header=header, scores=all_scores, parameters=params, figures=[p.name for p in written], cost=cost)
     write_atomic(out / "trials.csv", table_text(trials, "%.17g"))
     write_atomic(out / "accepted.csv", accepted_text)
-    spec.layers.mkdir(parents=True, exist_ok=True)
-    write_atomic(spec.layers / accepted_file, accepted_text)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / accepted_file, accepted_text)
     for path, layer in zip(spec.scenario_paths, layers, strict=True):
-        write_atomic(layer, layer_text(spec, path, spec.layers, best_values, int(best["trial"]), accepted_file))
+        write_atomic(layer, layer_text(spec, path, folder, best_values, int(best["trial"]), accepted_file, out))
     write_atomic(out / "report.md", text)
     write_atomic(out / "parameters.csv", table_text(params))
     return {"best": best, "accepted": accepted, "layers": layers, "scores": all_scores, "parameters": params,
