@@ -69,6 +69,16 @@ def test_idlib_model_keeps_our_scenario_apart_from_mesas(toy):  # noqa: F811
         sim.IdlibModel(toy, seed=np.random.SeedSequence(1))
 
 
+def test_batch_run_with_iterations_is_refused_not_run_n_times_alike(toy, start_method):  # noqa: F811
+    """Mesa's iterations=3 (rng=[None] * 3) means three seeds left to chance; read as the scenario's seed, it gave three
+    identical rows with seed None."""
+    from mesa.batchrunner import batch_run
+
+    with pytest.raises(InputError, match="needs a seed.*replicate_seeds"):
+        batch_run(sim.IdlibModel, parameters={"scenario": str(toy)}, rng=[None, None], number_processes=1,
+                  display_progress=False)
+
+
 def test_an_ema_experiment_gives_the_numbers_of_sim_sweep(toy, tmp_path):  # noqa: F811
     ema = ema_workbench()
     model = sim.ema_model(toy, {"regime.commit": (0.2, 0.9), "events__truce__restraint": None}, replicates=3,
@@ -109,15 +119,18 @@ def test_ema_model_refuses_unknown_names_and_ranges_outside_the_declared_ones(to
         sim.ema_model(toy, ["regime.comit"])
     with pytest.raises(InputError, match="not inside the declared 0 to 1"):
         sim.ema_model(toy, {"regime.commit": (0.5, 1.5)})
-    model = sim.ema_model(toy, ["regime.commit", "hts.protest_days", "turkey.may_escalate"], outcomes=["ceasefire_dayz"])
+    model = sim.ema_model(toy, ["regime.commit", "hts.protest_days", "turkey.may_escalate"])
     assert [type(u).__name__ for u in model.uncertainties] == ["RealParameter", "IntegerParameter", "BooleanParameter"]
+    # A misspelt outcome is refused when the model is made: it was refused in EMA's first experiment, in a worker.
     with pytest.raises(InputError, match="did you mean 'ceasefire_days'") as close:
-        model.function(regime__commit=0.5)
+        sim.ema_model(toy, ["regime.commit"], outcomes=["ceasefire_dayz"])
     assert "towns_regime" not in close.value.message  # a good guess, not every metric after it
-    far = sim.ema_model(toy, ["regime.commit"], outcomes=["zzz"])
     with pytest.raises(InputError, match="valid: outcomes_met, ") as info:  # none close: every metric, in order
-        far.function(regime__commit=0.5)
+        sim.ema_model(toy, ["regime.commit"], outcomes=["zzz"])
     assert "towns_regime" in info.value.message
+    # One name as a string is one name, not its letters ("no parameter 'r'").
+    one = sim.ema_model(toy, "regime.commit", outcomes="ceasefire_days")
+    assert [u.name for u in one.uncertainties] == ["regime__commit"] and [o.name for o in one.outcomes] == ["ceasefire_days"]
 
 
 def test_a_design_file_names_its_problems(toy, tmp_path):  # noqa: F811

@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.discovery import ema_workbench
+from ..analysis.metrics import metric_names
 from ..api import replicate_seeds, run_with, scenario_of
 from ..errors import InputError, close_or_grouped
 from ..io.paths import alias, declared_range, parameter_paths, resolve
 from ..io.schema import Scenario
+from .run import scored_outcomes
 
 # Metrics every model reports unless told otherwise (plus ceasefire_days:<id> for each truce or agreement with an id).
 CORE_OUTCOMES = ("ceasefire_days", "ceasefire_broken", "outcomes_met", "control_accuracy", "towns_changed_hands",
@@ -50,10 +52,6 @@ class Runner:
         one = seed is not None  # a replication of a ReplicatorModel: one run, with its seed
         metrics = run_with(self.scenario, seed=seed if one else self.seed, replicates=1 if one else self.replicates,
                            outcomes=self.outcomes_file, **params)
-        unknown = [m for m in self.outcomes.values() if m not in metrics]
-        if unknown:
-            raise InputError(None, f"no metric '{unknown[0]}'" + close_or_grouped(unknown[0], metrics, f"a run has {len(metrics)}"),
-                             key="outcomes")
         return {name: metrics[metric] for name, metric in self.outcomes.items()}
 
 
@@ -86,6 +84,8 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
     ema = ema_workbench()
     sc = scenario_of(scenario)
     known = parameter_paths(sc)
+    if isinstance(parameters, str):  # one name: read letter by letter, it was refused as "no parameter 'r'"
+        parameters = [parameters]
     ranges = parameters if isinstance(parameters, Mapping) else dict.fromkeys(parameters)
     uncertainties, names = [], {}
     for given, bounds in ranges.items():
@@ -108,6 +108,12 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
     if outcomes is None:
         deals = [f"ceasefire_days:{e.id}" for e in sc.events if e.type in ("truce", "agreement") and e.id]
         outcomes = [*CORE_OUTCOMES, *deals]
+    outcomes = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+    # Checked now, not in EMA's first experiment (a worker's, under a MultiprocessingEvaluator), as a sweep file's are.
+    valid = metric_names(sc, scored_outcomes(sc, outcomes_file))
+    for m in outcomes:
+        if m not in valid:
+            raise InputError(None, f"no metric '{m}'" + close_or_grouped(m, valid, f"a run has {len(valid)}"), key="outcomes")
     wanted = {_identifier(alias(m), m): m for m in outcomes}
     label = name or _identifier(alias(sc.name), sc.name)
     runner = Runner(sc, names, wanted, replicates, seed, outcomes_file)

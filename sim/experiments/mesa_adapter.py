@@ -45,9 +45,11 @@ class IdlibModel(mesa.Model):
         scenario: the path of a scenario file (a short string in every row of
             ``batch_run``'s results), or a :class:`~sim.Scenario` (give it in a
             list: ``batch_run`` iterates over anything else it is given).
-        seed: the run's seed (default: the scenario's). ``batch_run`` passes each
-            value of its ``rng`` argument here; :func:`sim.replicate_seeds` gives the
-            project's replicate seeds (scenario seed + i).
+        seed: the run's seed, required. ``batch_run`` passes each value of its
+            ``rng`` argument here; :func:`sim.replicate_seeds` gives the project's
+            replicate seeds (scenario seed + i). ``None``, which ``batch_run`` passes
+            for ``iterations=N`` or no ``rng``, is refused: to Mesa it means a seed
+            left to chance, and read as the scenario's seed it gave N identical rows.
         outcomes: the reported outcomes to score against (default: ``outcomes.yaml``
             beside the scenario's claims record).
         **params: parameter values by alias (``regime__commit``) or dotted path,
@@ -73,10 +75,13 @@ class IdlibModel(mesa.Model):
                  outcomes: str | Path | None = None, **params: Any) -> None:
         base = scenario if isinstance(scenario, Scenario) else _load(Path(scenario))
         self.spec = base.with_params(params) if params else base
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**63):
+        if seed is None:
+            raise InputError(None, "IdlibModel needs a seed: batch_run's iterations= (or no rng=) gives every run none, which "
+                             "Mesa leaves to chance; give batch_run rng=sim.replicate_seeds(scenario, n)", key="seed")
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**63:
             raise InputError(None, f"the seed must be a whole number from 0 to 2**63 - 1 (got {seed!r}); give batch_run "
                              "rng=sim.replicate_seeds(scenario, n)", key="seed")
-        self.seed = self.spec.seed if seed is None else int(seed)
+        self.seed = int(seed)
         super().__init__(rng=self.seed)
         self.params = dict(params)
         self.outcomes = outcomes
