@@ -120,6 +120,12 @@ def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):
     assert text.startswith("# A what-if. Saved from the browser app"), "no placeholder heading for an untitled what-if"
     titled = save_whatif(s, CONTROLS, tmp_path, "titled", ROOT, title="What if the army waited?").read_text()
     assert titled.startswith("# What if the army waited? Saved from the browser app"), titled[:80]
+    # A downloaded copy says where it belongs: its extends is relative to the folder it was written for.
+    assert "# Keep it in whatif/: its `extends` is relative to that folder." in inside.read_text()
+    assert f"# Keep it in {tmp_path.resolve()}/: its `extends`" in text
+    # The name of the scenario it extends is refused: the two would share result folders, and the rerun would fail.
+    with pytest.raises(InputError, match="is the name of the scenario it extends"):
+        save_whatif(s, CONTROLS, tmp_path, "whatif_no_saraqib_posts", ROOT)
 
 
 def test_the_live_model_is_the_run_and_replicates_are_the_clis():

@@ -125,6 +125,9 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
         raise InputError(None, f"'{name}' is not a usable name (letters, digits, _ . - only)", key="name")
     if settings.is_plain:
         raise InputError(None, f"nothing is changed from {settings.scenario}: the file would only copy it", key="name")
+    if name == base_scenario(settings.scenario, root).name:  # its runs would go to the other's folders, and be refused there
+        raise InputError(None, f"'{name}' is the name of the scenario it extends ({settings.scenario}): choose another",
+                         key="name")
     picked = (root / settings.scenario).resolve()
     try:
         parent = os.path.relpath(picked, file.resolve().parent)
@@ -133,6 +136,7 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
     said = changes(settings, controls, root)
     # From the project's folder, where the app runs: the comment holds no one's home folder when the file is shared.
     rerun = file.resolve().relative_to(root.resolve()) if file.resolve().is_relative_to(root.resolve()) else file.resolve()
+    folder = rerun.parent
     saved = f"Saved from the browser app (python -m sim app) on {dt.date.today().isoformat()}."
     first = title.strip() or "A what-if"
     header = [
@@ -140,6 +144,8 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
         f"# Changes from {settings.scenario}:",
         *(f"#   - {line}" for line in said),
         f"# Rerun: python -m sim run {rerun} --runs 40",
+        # A downloaded copy lands elsewhere (a Downloads folder), where its `extends` would name no file.
+        f"# Keep it in {folder}/: its `extends` is relative to that folder.",
     ]
     data = whatif_data(settings, controls, name)
     heading = f"{title.strip()}: " if title.strip() and title.strip() != name else ""
