@@ -273,6 +273,22 @@ def test_more_replicates_keep_the_parts_already_written(toy, tmp_path, monkeypat
     assert [r.seed for r in load_results(out).runs] == [r.seed for r in grown.runs] == [r.seed for r in fresh.runs]
 
 
+def test_fewer_replicates_than_the_folder_holds_are_refused_and_delete_nothing(toy, tmp_path, capsys):
+    """A rerun with fewer --runs deleted the finished replicates outside them without a word (832 of an interrupted 3,000)."""
+    sc = load_scenario(toy)
+    out = tmp_path / "e"
+    run_ensemble(sc, 8, out)
+    before = files(out)
+    with pytest.raises(InputError, match=r"holds 8 finished replicates .* 3 of them \(seeds 45..47\) are not among the 5 "
+                                         r"asked for.*ask for --runs 8 to keep") as info:
+        run_ensemble(sc, 5, out)
+    assert info.value.key == "--out"
+    assert files(out) == before
+    assert main(["run", str(toy), "--runs", "5", "--out", str(out)]) == 2
+    assert f"error: --out {out}: holds 8" in capsys.readouterr().err and files(out) == before
+    run_ensemble(sc, 8, out)  # the same command still finds everything in place
+
+
 def test_a_changed_scenario_reruns_every_replicate(toy, build, tmp_path):
     out = tmp_path / "e"
     run_ensemble(load_scenario(toy), 3, out)
