@@ -162,6 +162,10 @@ def test_the_run_summary_warns_that_casualties_under_a_ceasefire_are_one_sided_a
     assert "costs HTS nothing" in caveat and "do not read them as estimates" in caveat, caveat
     assert "Civilians displaced since 5 Mar 2020 (the scenario's start): " in moscow
     assert "Turkish soldiers killed since 5 Mar 2020: " in moscow
+    # The Russians killed on joint patrols were in timeseries.csv and nowhere in what a run said (8 by August, seed 20200305).
+    full = simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml"))
+    russians = int(full.timeseries["casualties_russia"].iloc[-1])
+    assert russians > 0 and f"Russian soldiers killed since 5 Mar 2020: {russians}" in summarise(full)
     campaign = summarise(simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2019, 12, 20))))
     assert "one-sided" not in campaign and "Civilians displaced since 1 Dec 2019 (the scenario's start): " in campaign
     assert "the model's bookkeeping, not estimates" in campaign, "the campaign's casualties are no estimates either"

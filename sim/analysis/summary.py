@@ -94,6 +94,8 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines += _one_sided(ts)
     # Counted from the scenario's start, as the model counts them: a run from March knows nothing of the winter's million.
     lines.append(f"Turkish soldiers killed since {date_words(sc.start, '%b')}: {int(last['turkish_deaths'])}")
+    if last.get("casualties_russia", 0) > 0:  # on joint patrols and in strikes: Russia has no ground force to lose fighters from
+        lines.append(f"Russian soldiers killed since {date_words(sc.start, '%b')}: {int(last['casualties_russia'])}")
     lines.append(f"Civilians displaced since {date_words(sc.start, '%b')} (the scenario's start): {int(last['displaced']):,}")
     lines += ["", f"This is one run: one possible history (seed {result.seed}); another seed gives another."]
     scenario = scenario_path or "SCENARIO"
