@@ -388,3 +388,15 @@ def test_every_commands_positional_argument_is_explained_in_its_help():
     silent = [f"{name} {action.metavar or action.dest}" for name, sub in commands.items() for action in sub._actions  # noqa: SLF001
               if not action.option_strings and not action.help]
     assert not silent, silent
+
+
+def test_the_commands_a_summary_suggests_can_be_pasted_whatever_the_paths(tmp_path):
+    """'python -m sim compare /tmp/out dir' was printed for a folder with a space: pasted, it named two folders."""
+    import shlex
+
+    sc = load_scenario(ROOT / "scenarios" / "moscow.yaml", end=dt.date(2020, 3, 8))
+    text = summarise(simulate(sc), folder=tmp_path / "out dir", scenario_path=tmp_path / "my what if.yaml")
+    compare = next(line for line in text.splitlines() if "compare" in line).split(": ", 1)[1]
+    rerun = next(line for line in text.splitlines() if "--runs 40" in line).split(": ", 1)[1]
+    assert shlex.split(compare)[-1] == str(tmp_path / "out dir"), compare
+    assert shlex.split(rerun)[4] == str(tmp_path / "my what if.yaml"), rerun

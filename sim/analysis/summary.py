@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,10 +99,10 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
         lines.append(f"Russian soldiers killed since {date_words(sc.start, '%b')}: {int(last['casualties_russia'])}")
     lines.append(f"Civilians displaced since {date_words(sc.start, '%b')} (the scenario's start): {int(last['displaced']):,}")
     lines += ["", f"This is one run: one possible history (seed {result.seed}); another seed gives another."]
-    scenario = scenario_path or "SCENARIO"
+    scenario = shlex.quote(str(scenario_path)) if scenario_path else "SCENARIO"  # commands to paste: a space split a path
     lines.append(f"  the spread over many histories: {prog} run {scenario}{options} --runs 40")
     if folder is not None:
-        lines.append(f"  set against what was recorded: {prog} compare {folder}")
+        lines.append(f"  set against what was recorded: {prog} compare {shlex.quote(str(folder))}")
     return "\n".join(lines)
 
 
@@ -203,5 +204,5 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 10, prog: str = "
         lines.append("  (never: more than half the replicates never see it, a replicate that never does counting as latest)")
     if len(caps) > len(shown):
         lines.append(f"  ... {len(caps) - len(shown)} more in capture_dates.csv (every change of hands)")
-    lines += ["", f"Set against what was recorded: {prog} compare {results.path}"]
+    lines += ["", f"Set against what was recorded: {prog} compare {shlex.quote(str(results.path))}"]
     return "\n".join(lines)

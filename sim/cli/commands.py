@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,7 +64,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     write_run(result, out, scenario_path=args.scenario, map_png=not args.no_map)
     with _printing_only(out, 1, unit="run"):
         if not args.quiet:
-            options = "".join(f" {flag} {value}" for flag, value in (("--days", args.days), ("--seed", args.seed),
+            options = "".join(f" {flag} {shlex.quote(str(value))}" for flag, value in (("--days", args.days), ("--seed", args.seed),
                                                                       ("--param-set", args.param_set)) if value is not None)
             print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog, options=options))
         print(f"run folder: {out}")
@@ -226,7 +227,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     total = len(spec.design.points) * spec.runs
     print(f"{len(spec.design.points)} points x {spec.runs} replicates = {total} runs ({result.ran} run now, "
           f"{total - result.ran} already done)")
-    print(f"sweep folder: {out}  (next: {parser.prog} sweep-report {out})")
+    print(f"sweep folder: {out}  (next: {parser.prog} sweep-report {shlex.quote(str(out))})")
     return 0
 
 
