@@ -259,8 +259,13 @@ def test_map_out_must_be_a_file_the_simulator_may_write(toy, tmp_path, capsys):
     mine = tmp_path / "m.png"
     for _ in range(2):  # the second time it is the simulator's own image (its metadata says so)
         assert cli(capsys, "map", run, "--out", mine)[0] == 0
-    for suffix in (".svg", ".pdf"):
-        assert cli(capsys, "map", run, "--out", tmp_path / f"m{suffix}")[0] == 0
+    for suffix in (".svg", ".pdf"):  # its own SVG and PDF too (their creator): the second time was refused as someone else's
+        for _ in range(2):
+            assert cli(capsys, "map", run, "--out", tmp_path / f"m{suffix}")[0] == 0
+        theirs = tmp_path / f"theirs{suffix}"
+        theirs.write_bytes(b"<svg>idlib-sim</svg>" if suffix == ".svg" else b"%PDF-1.4 /Creator (someone else)")
+        rc, _, err = cli(capsys, "map", run, "--out", theirs)
+        assert rc == 2 and "not written by the simulator" in err, err
     rc, _, err = cli(capsys, "map", run, "--animate", "--out", tmp_path / "a.png")
     one_line_error(rc, err)
 

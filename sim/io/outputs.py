@@ -299,8 +299,20 @@ def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
 
 
 def signed(path: Path) -> bool:
-    """Whether ``path`` is a PNG or GIF the simulator wrote (its metadata carries :data:`SIGNATURE`)."""
-    if path.suffix.lower() not in (".png", ".gif"):
+    """Whether ``path`` is a figure the simulator wrote: a PNG or GIF whose metadata carries :data:`SIGNATURE`, or an
+    SVG or PDF whose creator it is (:func:`sim.viz.style.save_figure` writes it so)."""
+    suffix = path.suffix.lower()
+    if suffix in (".svg", ".pdf"):
+        try:
+            with open(path, "rb") as fh:
+                if suffix == ".svg":  # matplotlib's metadata block comes first
+                    head = fh.read(4096)
+                    return re.search(rb"<dc:creator>\s*<cc:Agent>\s*<dc:title>" + SIGNATURE.encode() + rb"</dc:title>", head) is not None
+                fh.seek(max(0, path.stat().st_size - 8192))  # the document information, at the end
+                return b"/Creator (" + SIGNATURE.encode() + b")" in fh.read()
+        except OSError:
+            return False
+    if suffix not in (".png", ".gif"):
         return False
     from PIL import Image, UnidentifiedImageError  # only when a file is to be overwritten
 
