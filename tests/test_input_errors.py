@@ -621,3 +621,21 @@ def test_a_results_folder_that_is_not_there_is_said_so_with_a_near_name(tmp_path
         assert cli(capsys, command, tmp_path / "moscow-seed1-day3") == (
             2, f"error: {tmp_path / 'moscow-seed1-day3'}: no such folder (did you mean moscow-seed1-days3, in the same folder?)\n")
     assert cli(capsys, "compare", tmp_path / "moscow-seed1-days3")[1].endswith("not a results folder (no manifest.json in this folder)\n")
+
+
+def test_a_factions_settings_at_the_top_level_are_sent_under_factions(tmp_path, capsys):
+    """A top-level `russia:` got "unknown key 'russia'" with no hint of where it belongs."""
+    f = tmp_path / "t.yaml"
+    f.write_text(f"extends: {MOSCOW}\nname: t\nrussia:\n  strike_radius_km: 10\n")
+    refused(*cli(capsys, "check", f), f"{f}, line 3, key 'russia': unknown key 'russia'; a faction's settings go under "
+                                      "'factions:' (factions: {russia: ...})")
+
+
+def test_a_grid_value_listed_twice_is_refused(tmp_path, capsys):
+    """A grid with a repeated value ran the same point twice and averaged it as two."""
+    f = tmp_path / "s.yaml"
+    f.write_text(f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{values: [0.2, 0.4, 0.2]}}\n")
+    refused(*cli(capsys, "check", f), f"{f}, line 3, key 'parameters.regime.commit.values': 0.2 is listed twice")
+    refused(*cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.2,0.4,0.2", "--out", tmp_path / "o"),
+            "--param: 'regime.commit=0.2,0.4,0.2': 0.2 is listed twice")
+    assert not (tmp_path / "o").exists()

@@ -113,7 +113,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
     run.add_argument("--days", type=days, help="simulate only DAYS days after the start day, which is the state the run "
                      "begins from (--days 10 from 5 March ends on 15 March); from 1 to the scenario's length (to its end: date)")
-    run.add_argument("--out", help="results folder, new or one of this scenario's (default: results/<scenario>-seed<seed>[-runs<N>][-days<D>])")
+    run.add_argument("--out", help="results folder, new or one of this scenario's (default: results/<scenario>-seed<seed>[-runs<N>][-days<D>][-<param set>])")
     run.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="run an ensemble of this many seeded replicates")
     run.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),
                      help="processes for an ensemble (default: one per core; results do not depend on it)")

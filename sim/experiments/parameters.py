@@ -162,6 +162,16 @@ def out_of_range(scenario: Scenario, p: Parameter) -> tuple[str, str] | None:
     return None
 
 
+def repeated_value(param: Parameter) -> float | None:
+    """A value listed twice in ``param``'s explicit values (a grid would run that point twice), or None."""
+    seen: set[float] = set()
+    for v in param.values or ():
+        if v in seen:
+            return v
+        seen.add(v)
+    return None
+
+
 def parse_param(text: str) -> Parameter:
     """``path=lo:hi:steps``, ``path=lo:hi`` (bounds) or ``path=a,b,c`` (values), from the command line."""
     path, sep, spec = text.partition("=")
@@ -180,6 +190,8 @@ def parse_param(text: str) -> Parameter:
         values = tuple(float(x) for x in spec.split(","))
         if not all(math.isfinite(x) for x in values) or len(values) > MAX_STEPS:
             raise ValueError
+        if (twice := repeated_value(Parameter(path, values=values))) is not None:
+            raise InputError(None, f"{text!r}: {twice:g} is listed twice; a grid runs each value once", key="--param")
         return Parameter(path, values=values)
     except ValueError:
         raise InputError(None, f"{text!r}: expects finite numbers: LO:HI, LO:HI:STEPS (STEPS from 2 to {MAX_STEPS:,}) "

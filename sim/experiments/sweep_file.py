@@ -15,7 +15,7 @@ from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
 from .designs import SAMPLES, SETTINGS as DESIGN_SETTINGS, Design, make_design
-from .parameters import MAX_STEPS, Parameter, check_design, out_of_range
+from .parameters import MAX_STEPS, Parameter, check_design, out_of_range, repeated_value
 
 
 MAX_RUNS = 100_000  # replicates per point
@@ -104,6 +104,9 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
         except (TypeError, ValueError):
             raise InputError(path, f"expects finite numbers: low, high (steps: a whole number from 2 to {MAX_STEPS:,}) or a "
                              "list of values", line=where, key=f"parameters.{name}") from None
+        if (twice := repeated_value(params[-1])) is not None:  # the same point run twice, counted as two
+            raise InputError(path, f"{twice:g} is listed twice; a grid runs each value once", line=where,
+                             key=f"parameters.{name}.values")
         if (outside := out_of_range(loaded, params[-1])) is not None:  # as written, as --param refuses it
             bound, why = outside
             raise InputError(path, why, line=getattr(spec, "lines", {}).get(bound, (None, where))[1],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, did_you_mean
+from ..names import FACTIONS
 from .files import not_a_file
 from .kinds import SCENARIO_KEYS, wrong_kind
 from .safe_yaml import LDict, LList, load_yaml
@@ -33,7 +34,9 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
         if not stack and (other := wrong_kind(path, tree, "scenario")):
             raise other  # a sweep or calibration file given to `run` or `check`'s scenario reader
         key = unknown[0]
-        raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), _TOP_KEYS), line=tree.lines[key][1], key=str(key))
+        where = f"; a faction's settings go under 'factions:' (factions: {{{key}: ...}})" if key in FACTIONS else ""
+        raise InputError(path, f"unknown key '{key}'" + (where or did_you_mean(str(key), _TOP_KEYS)), line=tree.lines[key][1],
+                         key=str(key))
     for key in _PATH_KEYS:
         if key in tree:
             if not isinstance(tree[key], str):
