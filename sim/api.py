@@ -5,7 +5,7 @@ its path (checking an input file is :mod:`sim.input_check`'s).
 
     import sim
     sim.run_with("scenarios/campaign.yaml", replicates=10, events__jan_truce__restraint=0.9)
-    # {'ceasefire_days': 17.4, 'ceasefire_days:jan-truce': 17.4, 'towns_regime': ..., ...}
+    # {'ceasefire_days': 17.9, 'ceasefire_days:jan-truce': 17.9, 'towns_regime': ..., ...}
 
 Parameters are named by dotted path or by alias (see :mod:`sim.io.paths`);
 replicate ``i`` runs with seed ``seed + i`` (the scenario's seed by default),
