@@ -216,6 +216,9 @@ def test_cli_says_at_the_top_when_b_is_a_in_every_replicate(line20, build, tmp_p
     top = text.split("## ")[0]
     assert "identical in every replicate" in top and "differ only in turkish_troops" in top, top
     assert "identical" not in sim_cli(capsys, "compare", tmp_path / "still", tmp_path / "push")
+    # A folder set beside itself: no what-if "that did nothing", but no change at all.
+    top = sim_cli(capsys, "compare", tmp_path / "push", tmp_path / "push").split("## ")[0]
+    assert "A and B are the same folder" in top and "made no difference" not in top, top
 
 
 def test_joint_intervals_call_no_change_where_there_is_none_and_keep_the_real_ones():

@@ -246,6 +246,13 @@ def _same_runs(c: Comparison) -> list[str]:
     ("the convoys did not matter") where the model never felt the change."""
     if not c.same_runs:
         return []
+    ra, rb = c.a.results, c.b.results
+    same_inputs = bool(ra.manifest.get("content_hash")) and ra.manifest.get("content_hash") == rb.manifest.get("content_hash")
+    same_folder = ra.path is not None and rb.path is not None and ra.path.resolve() == rb.path.resolve()
+    if same_folder or same_inputs:  # (runs made in memory, by the app, carry no hash and may have no folder)
+        what = "the same folder" if same_folder else "runs of the same inputs (scenario and values)"
+        return [f"**A and B are {what}**, on the same seeds: there is no change between them to compare, and every "
+                "B - A below is zero by construction.", ""]
     if not c.differs_in:
         return [f"**B and A are identical in every replicate**: each run of B is its paired run of A on every day up to "
                 f"{day(c.date)} (who holds each town, and every daily quantity recorded), so the change made no difference in "
