@@ -118,6 +118,35 @@ def test_animation_frames_are_large_and_the_colour_bar_clears_the_legend(toy_res
     assert colour_bar.y1 < fig.axes[0].get_window_extent(renderer).y0 + 1  # below the map
 
 
+def test_an_ensemble_frame_with_a_corridor_leaves_the_map_most_of_its_width(tmp_path, monkeypatch):
+    """A Moscow ensemble's legend, its corridor entry on one long line, took over half of each frame: the map had 41%."""
+    from sim.experiments.ensemble import run_ensemble
+
+    ens = tmp_path / "ens"
+    run_ensemble(load_scenario(ROOT / "scenarios" / "moscow.yaml", end=dt.date(2020, 3, 20)), 2, ens, workers=1)
+    seen = {}
+
+    def keep(anim, path, writer, progress=False):  # noqa: ANN001
+        seen["fig"] = anim._fig
+        anim._draw_was_started = True  # not drawn here: matplotlib would warn on deleting it
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", keep)
+    animation.animate(ens, out=ens / "control_test.gif", max_frames=3)
+    fig = seen["fig"]
+    assert any("security corridor" in t.get_text() for t in fig.legends[0].get_texts())
+    renderer = fig.canvas.get_renderer()
+    assert fig.axes[0].get_window_extent(renderer).width >= 0.5 * fig.bbox.width
+
+
+def test_the_patrol_route_is_drawn_on_a_white_edge_to_show_over_the_corridor(moscow):
+    result, run, events = moscow
+    _, fig = map_of(result, run, events, dt.date(2020, 3, 20))
+    (route,) = find(fig.axes[0], "patrol_route")
+    strokes = [e for e in route.get_path_effects() if type(e).__name__ == "Stroke"]
+    assert strokes and strokes[0]._gc["foreground"] == "white" and strokes[0]._gc["linewidth"] > route.get_linewidth()
+
+
 def test_a_response_plot_of_five_parameters_is_not_a_strip():
     rng = np.random.default_rng(0)
     names = [f"p{k}" for k in range(5)]

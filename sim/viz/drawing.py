@@ -8,6 +8,7 @@ the parts that change (:data:`DYNAMIC_GIDS`) from day to day.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import Normalize, to_rgb
@@ -153,7 +154,9 @@ def draw_patrols(ax: Axes, lay: Layout, patrols: list[MapPatrol]) -> None:
     colour = FACTION_COLOURS["russia"]
     for p in patrols:
         route = list(p.route)
-        ax.plot(t.lon[route], t.lat[route], color=colour, lw=1.6, ls=(0, (2, 1.5)), zorder=5, gid="patrol_route")
+        # On a white edge: over the corridor's yellow hatching the dashes alone all but vanished.
+        ax.plot(t.lon[route], t.lat[route], color=colour, lw=1.8, ls=(0, (2, 1.5)), zorder=5, gid="patrol_route",
+                path_effects=[patheffects.Stroke(linewidth=3.6, foreground="white"), patheffects.Normal()])
         if p.reached is not None:
             ax.plot(t.lon[p.reached], t.lat[p.reached], marker="*", ms=14, color=colour, mec="white", mew=0.8, zorder=8,
                     gid="patrol_reached")
@@ -266,8 +269,9 @@ def probability_handles(lay: Layout, es: EnsembleState, *, intact: bool, encircl
                                                police=bool(state.military_police.any()), most=True)
     if state.corridor is not None:
         label = corridor_label(state.corridor, state.patrols).split(" (")[0]
+        # The share on a line of its own: on one line the legend took over half an animation frame, squeezing the map.
         handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
-                             label=f"{label} (agreement in force in {es.corridor_share:.0%} of runs)"))
+                             label=f"{label}\n(agreement in force in {es.corridor_share:.0%} of runs)"))
     return handles + patrol_handles(lay, state.patrols)
 
 
