@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .experiments.ensemble import seeds_from
-from .experiments.run import scored_outcomes, simulate_metrics
+from .analysis.scored_outcomes import scored_outcomes
+from .experiments.run import simulate_metrics
 from .errors import InputError
 from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import as_scenario

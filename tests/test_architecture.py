@@ -146,15 +146,17 @@ print(loaded())
 
 
 
-def test_check_of_a_scenario_a_theatre_the_claims_or_the_outcomes_imports_neither_mesa_nor_pandas():
+def test_check_of_a_scenario_a_theatre_the_record_or_a_grid_sweep_imports_neither_mesa_nor_pandas():
     """`check` is for CI jobs and editors: it had come to import Mesa and pandas through the keyword API (1.4 s, where
-    the target is 0.6). An outcomes file's check reads the model's reporter names, which came with Mesa (the collector
-    shared their module), pandas (with the run tables the scoring reads) and scipy (pockets). Sweep and calibration
-    files, whose checks score and sample, may still import them."""
+    the target is 0.6). An outcomes file's and a sweep file's checks read the model's reporter names and the metric
+    names, which came with Mesa (the collector shared their module, the outcomes were read in the runs' module), pandas
+    (with the run tables the scoring reads) and scipy (pockets). A sampled sweep needs SALib, and a calibration file's
+    check still imports them."""
     code = """
 import sys
 from sim.cli import main
-for f in ('scenarios/moscow.yaml', 'seeds/claims.yaml', 'scenarios/theatres/idlib.yaml', 'seeds/outcomes.yaml'):
+for f in ('scenarios/moscow.yaml', 'seeds/claims.yaml', 'scenarios/theatres/idlib.yaml', 'seeds/outcomes.yaml',
+          'sweeps/jan_truce_30_days.yaml'):
     assert main(['check', f]) == 0
 print(sorted(m for m in ('mesa', 'pandas', 'scipy', 'matplotlib') if m in sys.modules))
 """

@@ -90,7 +90,7 @@ def test_dotted_paths_set_parameters_and_name_the_valid_ones(toy):
 def test_the_metric_names_known_before_a_run_are_the_runs_own(toy, build):
     from sim import simulate
     from sim.analysis.metrics import metric_names
-    from sim.experiments.run import scored_outcomes
+    from sim.analysis.scored_outcomes import scored_outcomes
 
     (build.root / "seeds" / "outcomes.yaml").write_text(textwrap.dedent("""\
         claims: claims.yaml

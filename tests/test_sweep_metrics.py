@@ -11,7 +11,7 @@ import pytest
 from sim import load_scenario, simulate
 from sim.analysis.comparison import QUANTITIES
 from sim.analysis.metrics import metric_names
-from sim.experiments.run import scored_outcomes
+from sim.analysis.scored_outcomes import scored_outcomes
 from sim.experiments.sweep_file import load_sweep
 
 from .conftest import ROOT

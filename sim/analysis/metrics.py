@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..io.theatre import Theatre
+from ..io.timeline import deals_of
 from ..names import HOLDERS, PATROL_EVENTS
 from .outcomes import CaptureOutcome, OutcomeBase
-from .rundata import EventLog, RunBatch, RunData, deals_of
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the run tables import pandas, which a sweep file's check of its metric names does not need
     from ..io.schema import Scenario
+    from .rundata import EventLog, RunBatch, RunData
 
 
 # Daily series whose value on the last day is a metric: the quantities `compare` sets side by side (the same list), so
@@ -31,6 +32,8 @@ END_OF_RUN = (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced", *
 
 def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, float]:
     """One run's metrics: :func:`batch_metrics` of a batch of one."""
+    from .rundata import RunBatch
+
     return batch_metrics(RunBatch.of([run]), outcomes, theatre)[0]
 
 

@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..io.timeline import deals_of
 from .integrity import EVENT_COLUMNS
 
 
@@ -107,12 +108,6 @@ def day_end_captures(captures: pd.DataFrame, by: tuple[str, ...] = ("date", "tow
     last_new = pd.Series(new, index=captures.index).groupby(keys, sort=False).transform("last")
     alone = ~captures.duplicated(list(by), keep=False)
     return captures[alone | (first_old != last_new)]
-
-
-def deals_of(scenario) -> tuple[tuple[str, str, str, str], ...]:  # noqa: ANN001 - a sim.io.schema.Scenario
-    """(event id, name, announced, effective) of each truce or agreement of ``scenario`` that has an id."""
-    return tuple((e.id, e.name, e.date.isoformat(), e.effective.isoformat())
-                 for e in scenario.events if e.type in ("truce", "agreement") and e.id)
 
 
 class EventLog(NamedTuple):

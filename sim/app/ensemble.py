@@ -21,7 +21,8 @@ from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, compare
 from ..analysis.report import comparison_csv, markdown_table
 from ..analysis.results import Results
 from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
-from ..experiments.run import memory_results, outcomes_for
+from ..analysis.scored_outcomes import outcomes_for
+from ..experiments.run import memory_results
 from ..io.schema import Scenario
 from ..names import DISPLAY_NAMES, HOLDERS
 from ..viz.labels import main_towns
@@ -62,7 +63,7 @@ class Ensemble:
 
 def scored_in_memory(scenario: Scenario, results: Results) -> Scorecard:
     """``sim.scorecard`` of runs in memory: against outcomes.yaml beside the scenario's claims record, read once
-    per file version (:func:`sim.experiments.run.outcomes_for`, the cache runs and sweeps use)."""
+    per file version (:func:`sim.analysis.scored_outcomes.outcomes_for`, the cache runs and sweeps use)."""
     return score(results, outcomes_for(scenario, results.theatre, list(results.runs[0].timeseries.columns)))
 
 

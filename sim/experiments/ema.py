@@ -28,11 +28,11 @@ from typing import Any
 
 from ..analysis.discovery import ema_workbench
 from ..analysis.metrics import metric_names
+from ..analysis.scored_outcomes import scored_outcomes
 from ..api import replicate_seeds, run_with, scenario_of
 from ..errors import InputError, close_or_grouped
 from ..io.paths import alias, declared_range, parameter_paths, resolve
 from ..io.schema import Scenario
-from .run import scored_outcomes
 
 # Metrics every model reports unless told otherwise (plus ceasefire_days:<id> for each truce or agreement with an id).
 CORE_OUTCOMES = ("ceasefire_days", "ceasefire_broken", "outcomes_met", "control_accuracy", "towns_changed_hands",

@@ -13,16 +13,17 @@ import pandas as pd
 
 from ..analysis.integrity import EVENT_COLUMNS
 from ..analysis.metrics import batch_metric_columns, run_metrics
-from ..analysis.outcomes import OutcomeBase, load_outcomes
+from ..analysis.outcomes import OutcomeBase
+from ..analysis.scored_outcomes import outcomes_for
 from ..analysis.results import Results, RunData
-from ..analysis.rundata import EventLog, RunBatch, day_end_captures, deals_of
+from ..analysis.rundata import EventLog, RunBatch, day_end_captures
 from ..errors import InputError
 from ..io.safe_yaml import date_problem
 from ..io.scenario import for_run, inputs_hash
 from ..io.schema import Scenario
+from ..io.timeline import deals_of
 from ..io.theatre import Theatre, load_theatre
 from ..model.model import CeasefireModel
-from ..model.reporters import REPORTERS
 from ..names import HOLDERS
 from .manifest import manifest, now
 
@@ -215,7 +216,7 @@ def simulate_batch(scenario: Scenario | Sequence[Scenario], seeds: list[int], *,
 
 
 def simulate_metrics(scenario: Scenario | Sequence[Scenario], seeds: list[int], outcomes: list[OutcomeBase]) -> dict[str, np.ndarray]:
-    """Each metric of :meth:`RunResult.metrics` against ``outcomes`` (from :func:`scored_outcomes`), as an array
+    """Each metric of :meth:`RunResult.metrics` against ``outcomes`` (from :func:`~sim.analysis.scored_outcomes.scored_outcomes`), as an array
     over ``seeds``: the seeds stepped together and scored as one batch (``scenario`` may be one per seed, as in
     :func:`simulate_batch`).
 
@@ -227,11 +228,6 @@ def simulate_metrics(scenario: Scenario | Sequence[Scenario], seeds: list[int], 
     metrics = batch_metric_columns(batch_of(model), outcomes, model.theatre)
     model.release()
     return metrics
-
-
-def scored_outcomes(scenario: Scenario, file: str | Path | None = None) -> list[OutcomeBase]:
-    """The reported outcomes a run of ``scenario`` is scored against (see :func:`outcomes_for`), read before it runs."""
-    return outcomes_for(scenario, load_theatre(scenario.theatre), ["date", *REPORTERS], file)
 
 
 def batch_of(model: CeasefireModel) -> RunBatch:
@@ -292,28 +288,3 @@ def memory_results(scenario: Scenario, runs: list[RunData], theatre: Theatre | N
     if title is not None:
         m["scenario_name"] = title
     return Results(Path(scenario.name), m, theatre or load_theatre(scenario.theatre), runs, len(runs))
-
-
-_OUTCOMES: dict[tuple, tuple[Theatre, list[OutcomeBase]]] = {}  # read once per process, not once per run
-
-
-def outcomes_for(scenario: Scenario, theatre: Theatre, variables: list[str], file: str | Path | None = None) -> list[OutcomeBase]:
-    """The reported outcomes a run of ``scenario`` is scored against, read once per file version and theatre.
-
-    ``file`` defaults to ``outcomes.yaml`` beside the scenario's claims record
-    (no outcomes if there is none); a file given and missing is an InputError.
-    """
-    path = Path(file) if file is not None else scenario.claims.parent / "outcomes.yaml"
-    if file is None and not path.is_file():
-        return []
-    try:
-        stat = path.stat()
-        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, id(theatre), tuple(variables))
-    except OSError:
-        return load_outcomes(path, theatre, variables)  # raises the project's error for a missing file
-    hit = _OUTCOMES.get(key)
-    if hit is None or hit[0] is not theatre:
-        if len(_OUTCOMES) >= 8:
-            _OUTCOMES.clear()
-        hit = _OUTCOMES[key] = (theatre, load_outcomes(path, theatre, variables))
-    return hit[1]

@@ -39,6 +39,7 @@ import pandas as pd
 
 from ..analysis.integrity import batch_items, batches
 from ..analysis.results import PARTS, load_sweep_manifest, read_rows
+from ..analysis.scored_outcomes import scored_outcomes
 from ..errors import InputError, Interrupted
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
@@ -52,7 +53,7 @@ from .ensemble import MAX_SEED, check_workers
 from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest_text, now
 from .parameters import apply, check_design
-from .run import scored_outcomes, simulate_metrics
+from .run import simulate_metrics
 from .storage import write_part, written_parts
 from .sweep_file import MAX_RUNS, SweepSpec, check_size
 

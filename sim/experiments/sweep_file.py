@@ -195,7 +195,7 @@ def _check_metrics(path: Path, metrics: list, scenario: Scenario) -> None:
     if not metrics:
         return
     from ..analysis.metrics import metric_names
-    from .run import scored_outcomes
+    from ..analysis.scored_outcomes import scored_outcomes
 
     valid = metric_names(scenario, scored_outcomes(scenario))  # the outcomes a sweep scores against (ScenarioEvaluator's)
     for i, name in enumerate(metrics):

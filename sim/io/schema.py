@@ -77,7 +77,7 @@ class TurkeyParams(Strict):
     drone_strength: float = bounded(2.0, 50.0, "regime strength points destroyed per day at full escalation, only while an intervention is in force (50: a brigade a day)")
     suppression: Share = Field(0.3, description="share of regime attack power suppressed at full escalation")
     fire_support: float = bounded(1.0, 10.0, "opposition attack multiplier added at full escalation (the rebels' and HTS's alike)")
-    exposure: float = bounded(0.2, 10.0, "expected Turkish deaths per day at each post overlooking an assault")
+    exposure: float = bounded(0.2, 10.0, "expected Turkish deaths per day at each standing post (encircled too) overlooking an attacked town or its neighbour")
     combat_exposure: float = bounded(0.5, 20.0, "expected Turkish deaths per day at full escalation")
     troop_deterrence: float = bounded(0.0, 2.0, "the regime's chance to break a deal is multiplied by exp(-troop_deterrence x thousands of Turkish troops in the theatre)")
     patrol_security: Share = Field(0.0, description="how much safer a stretch of road becomes each time a patrol gets through it (share of the remaining risk removed)")

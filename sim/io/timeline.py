@@ -24,6 +24,11 @@ from .theatre import load_theatre
 DEALS = ("truce", "agreement")
 
 
+def deals_of(scenario: Scenario) -> tuple[tuple[str, str, str, str], ...]:
+    """(event id, name, announced, effective) of each truce or agreement of ``scenario`` that has an id."""
+    return tuple((e.id, e.name, e.date.isoformat(), e.effective.isoformat()) for e in scenario.events if e.type in DEALS and e.id)
+
+
 def _deals(scenario: Scenario) -> list[tuple[int, object]]:
     """(index in the events, event) of every truce and agreement, in the order they are announced."""
     return [(i, e) for i, e in sorted(enumerate(scenario.events), key=lambda x: (x[1].date, x[0])) if e.type in DEALS]
