@@ -97,8 +97,8 @@ def test_the_towns_that_matter_to_the_day_are_named_and_no_two_names_collide():
         assert not a.overlaps(b) or min(a.x1, b.x1) - max(a.x0, b.x0) < 1 or min(a.y1, b.y1) - max(a.y0, b.y0) < 1
 
 
-def test_animation_frames_are_large_and_the_colour_bar_clears_the_legend(toy_results, monkeypatch):  # noqa: F811
-    _, ens = toy_results
+def animation_figure(ens, monkeypatch):  # noqa: ANN001, ANN201 - a results folder; a Figure
+    """The figure ``animate`` draws the frames of an ensemble's animation on, without saving it."""
     seen = {}
 
     def keep(anim, path, writer, progress=False):  # noqa: ANN001
@@ -108,7 +108,12 @@ def test_animation_frames_are_large_and_the_colour_bar_clears_the_legend(toy_res
 
     monkeypatch.setattr(animation, "save_animation", keep)
     animation.animate(ens, out=ens / "control_test.gif", max_frames=3)
-    fig = seen["fig"]
+    return seen["fig"]
+
+
+def test_animation_frames_are_large_and_the_colour_bar_clears_the_legend(toy_results, monkeypatch):  # noqa: F811
+    _, ens = toy_results
+    fig = animation_figure(ens, monkeypatch)
     width, height = fig.get_size_inches() * animation.DPI
     assert width >= 1000 and height >= 700  # the 648 x 460 frames were unreadable
     renderer = fig.canvas.get_renderer()
@@ -124,16 +129,7 @@ def test_an_ensemble_frame_with_a_corridor_leaves_the_map_most_of_its_width(tmp_
 
     ens = tmp_path / "ens"
     run_ensemble(load_scenario(ROOT / "scenarios" / "moscow.yaml", end=dt.date(2020, 3, 20)), 2, ens, workers=1)
-    seen = {}
-
-    def keep(anim, path, writer, progress=False):  # noqa: ANN001
-        seen["fig"] = anim._fig
-        anim._draw_was_started = True  # not drawn here: matplotlib would warn on deleting it
-        return path
-
-    monkeypatch.setattr(animation, "save_animation", keep)
-    animation.animate(ens, out=ens / "control_test.gif", max_frames=3)
-    fig = seen["fig"]
+    fig = animation_figure(ens, monkeypatch)
     assert any("security corridor" in t.get_text() for t in fig.legends[0].get_texts())
     renderer = fig.canvas.get_renderer()
     assert fig.axes[0].get_window_extent(renderer).width >= 0.5 * fig.bbox.width
