@@ -77,8 +77,6 @@ def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: T
     return columns
 
 
-
-
 def patrol_coverages(types: np.ndarray, dates: np.ndarray, coverage: np.ndarray, start: dt.date) -> np.ndarray:
     """The share of its route each joint patrol of one run covered, in log order.
 

@@ -63,7 +63,6 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
     return merged
 
 
-
 def _looked_for(path: Path, parent_name: str) -> str:
     """Where a missing parent was looked for, and the file of that name in a folder above, if there is one: a what-if
     written into ``scenarios/whatif/`` that extends ``campaign.yaml`` means ``../campaign.yaml``."""
