@@ -69,7 +69,7 @@ def layer_study(layer: Path, spec: CalibrationSpec) -> Path | None:
             return (layer.parent / line[len(STUDY_LINE):].strip()).resolve()
     if head[0].startswith(f"{LAYER_MARK} {spec.path.name}`"):
         return Path(f"results/calibration-{spec.name}").resolve()
-    return layer.parent / "(another calibration file)"  # matches no study folder
+    return layer.resolve()  # another calibration file's: the layer itself, which no study folder is
 
 
 def trials_frame(study) -> pd.DataFrame:  # noqa: ANN001 - an optuna Study

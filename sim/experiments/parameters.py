@@ -190,9 +190,10 @@ def parse_param(text: str) -> Parameter:
         values = tuple(float(x) for x in spec.split(","))
         if not all(math.isfinite(x) for x in values) or len(values) > MAX_STEPS:
             raise ValueError
-        if (twice := repeated_value(Parameter(path, values=values))) is not None:
+        param = Parameter(path, values=values)
+        if (twice := repeated_value(param)) is not None:
             raise InputError(None, f"{text!r}: {twice:g} is listed twice; a grid runs each value once", key="--param")
-        return Parameter(path, values=values)
+        return param
     except ValueError:
         raise InputError(None, f"{text!r}: expects finite numbers: LO:HI, LO:HI:STEPS (STEPS from 2 to {MAX_STEPS:,}) "
                          "or A,B,C", key="--param") from None
