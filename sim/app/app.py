@@ -34,7 +34,7 @@ def model_params(settings: solara.Reactive[Settings], config: AppConfig) -> dict
     """SolaraViz's model parameters: the replicate slider (shown by Mesa), and fixed ones its Reset passes on."""
     return {
         "replicate": {"type": "SliderInt", "value": 0, "min": 0, "max": REPLICATES - 1, "step": 1,
-                      "label": "Replicate, from the next Reset (seed = scenario seed + i)"},  # Mesa keeps its value: no banner can say it moved
+                      "label": "Replicate (seed + i), at Reset"},  # Mesa keeps its value: no banner can say it moved
         "settings": lambda: settings.value,
         "controls": config.controls,
         "root": config.root,
