@@ -73,7 +73,6 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
         sweep = load_sweep(path)  # every point checked against the scenario, as `sweep` checks them
         summary = f"a sweep of {sweep.scenario_path.name}: {len(sweep.design.points)} points x {sweep.runs} runs"
     elif kind == "calibration":
-        from .experiments.calibration import optimiser_modules
         from .experiments.calibration_file import load_calibration
 
         cal = load_calibration(path)
@@ -81,7 +80,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
         summary = (f"calibration '{cal.name}': {len(cal.parameters)} parameters, {scenarios}, {len(cal.fit)} fitted and "
                    f"{len(cal.hold_out)} held-out outcomes")
         # The file is valid (a CI job checking files needs no optimiser), but `calibrate` would refuse to run it here.
-        if missing := missing_modules(optimiser_modules(cal)):
+        if missing := missing_modules(cal.optimiser_modules):
             notes.append(str(extra_missing("calibrate", "the file is valid, but running it", missing)))
     else:
         from .io.timeline import supersessions

@@ -171,15 +171,10 @@ def evaluate_all(problem: Problem, points: dict[Hashable, dict[str, float]], off
 # --------------------------------------------------------------------------
 
 
-def optimiser_modules(spec: CalibrationSpec) -> list[str]:
-    """The modules of the ``calibrate`` extra that running ``spec`` imports: Optuna, and cmaes for ``sampler: cmaes``."""
-    return ["optuna", *(["cmaes"] if spec.file.method.sampler == "cmaes" else [])]
-
-
 def require_optuna(spec: CalibrationSpec) -> None:
     """Refuse, as an InputError saying how to install it, to calibrate without the ``calibrate`` extra
     (Optuna, and cmaes for ``sampler: cmaes``): it was a traceback ending in ModuleNotFoundError."""
-    require_extra("calibrate", "calibration", optimiser_modules(spec))
+    require_extra("calibrate", "calibration", spec.optimiser_modules)
 
 
 @contextlib.contextmanager

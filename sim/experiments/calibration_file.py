@@ -25,11 +25,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from ..analysis.calibration_score import Weights
 from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..errors import InputError, did_you_mean
 from ..io.kinds import wrong_kind
@@ -41,6 +40,9 @@ from ..io.theatre import load_theatre
 from ..io.validation import TaggedUnion, explain, first_error
 from ..model.reporters import REPORTERS
 from .parameters import apply, parameter_paths
+
+if TYPE_CHECKING:
+    from ..analysis.calibration_score import Weights
 
 NO_UNION = TaggedUnion("item", "kind", {})
 SETS = ("calibration", "validation")
@@ -147,7 +149,14 @@ class CalibrationSpec:
         return self.file.parameters
 
     @property
+    def optimiser_modules(self) -> list[str]:
+        """The modules of the ``calibrate`` extra that running this imports: Optuna, and cmaes for ``sampler: cmaes``."""
+        return ["optuna", *(["cmaes"] if self.file.method.sampler == "cmaes" else [])]
+
+    @property
     def weights(self) -> Weights:
+        from ..analysis.calibration_score import Weights  # with the scoring's pandas: `check` of this file reads none
+
         o = self.file.objective
         return Weights(o.control, o.dates, o.quantities, o.conditions, o.date_scale_days)
 
