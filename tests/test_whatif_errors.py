@@ -190,3 +190,11 @@ def test_an_impossible_date_names_its_key(tmp_path):
     err = error_of(whatif(tmp_path, CAMPAIGN, "events:\n  - id: jan-truce\n    effective: 2020-02-30\n"))
     assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (5, "events[0].effective"), str(err)
     assert "2020-02-30 does not exist: February 2020 has 29 days" in err.message, str(err)  # round 28: it was "not a valid date"
+
+
+def test_a_misspelt_corridor_road_is_named_at_its_own_line_and_key(tmp_path):
+    """It read "line 4, key 'events[0].road'": the event's line, and a key the agreement does not have."""
+    err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: moscow-protocol\n    restraint: 0.5\n    corridor:\n"
+                                            "      road: M-4\n      width_km: 6\n"))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (7, "events[0].corridor.road"), str(err)
+    assert "unknown road 'M-4' (did you mean 'M4'?)" in err.message, str(err)

@@ -76,9 +76,9 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
                 theatre.town(name)
             except KeyError as exc:
                 fail((*at, *(key if isinstance(key, tuple) else (key,))), exc.args[0])
-        road = getattr(event, "road", None) or (event.corridor.road if getattr(event, "corridor", None) else None)
+        road, road_at = _road_of(event)
         if road is not None and road not in theatre.roads:
-            fail((*at, "road"), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
+            fail((*at, *road_at), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
         if event.type == "joint_patrol":
             a, b = (theatre.town(t) for t in event.route)
             if a == b:  # a zero-length route made patrol coverage 0/0 = NaN, and the regime's pressure with it
@@ -102,6 +102,16 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         if event.type == "observation_post" and event.post not in post_ids:
             fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
     return theatre
+
+
+def _road_of(event: Any) -> tuple[str | None, tuple[str, ...]]:  # noqa: ANN401 - an event of the schema
+    """The road an event names and where it is written: its own ``road`` (a patrol's), or its corridor's (an
+    agreement's, under ``corridor:``; the error pointed at the event's first line, with a key it has not)."""
+    if getattr(event, "road", None) is not None:
+        return event.road, ("road",)
+    if getattr(event, "corridor", None) is not None:
+        return event.corridor.road, ("corridor", "road")
+    return None, ()
 
 
 def _moved_window(scenario: Scenario, tree: LDict, at: tuple, bound: str) -> None:
