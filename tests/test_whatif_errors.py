@@ -198,3 +198,10 @@ def test_a_misspelt_corridor_road_is_named_at_its_own_line_and_key(tmp_path):
                                             "      road: M-4\n      width_km: 6\n"))
     assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (7, "events[0].corridor.road"), str(err)
     assert "unknown road 'M-4' (did you mean 'M4'?)" in err.message, str(err)
+
+
+def test_a_patrol_moved_to_a_road_its_route_is_not_on_is_blamed_on_the_road(tmp_path):
+    """The what-if changed the road; the error named moscow.yaml's route, a line the user never wrote."""
+    err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: joint-patrols\n    every_days: 3\n    road: M5\n"))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (6, "events[0].road"), str(err)
+    assert "no path along the M5 from Tronba to Ain al-Havr" in err.message and "moscow.yaml" in err.message, str(err)

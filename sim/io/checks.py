@@ -86,7 +86,9 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             try:
                 theatre.road_path(a, b, event.road)
             except NoRoadPath:
-                fail((*at, "route"), f"no path along the {event.road} from {event.route[0]} to {event.route[1]}")
+                # judged with the road: a what-if that moves an inherited patrol to another road changed the road
+                fail((*at, "route"), f"no path along the {event.road} from {event.route[0]} to {event.route[1]}",
+                     (*at, "road"))
         if event.type == "offensive":
             if event.action == "start":
                 groups.add(event.group)
