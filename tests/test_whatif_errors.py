@@ -205,3 +205,11 @@ def test_a_patrol_moved_to_a_road_its_route_is_not_on_is_blamed_on_the_road(tmp_
     err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - id: joint-patrols\n    every_days: 3\n    road: M5\n"))
     assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (6, "events[0].road"), str(err)
     assert "no path along the M5 from Tronba to Ain al-Havr" in err.message and "moscow.yaml" in err.message, str(err)
+
+
+def test_a_town_named_without_its_qualifier_is_offered_the_qualified_one(tmp_path):
+    """'Nayrab' read "did you mean 'Saraqib'?": the theatre's town is 'Nayrab (Idlib)', a name difflib rates far off."""
+    err = error_of(whatif(tmp_path, MOSCOW, "events:\n  - {id: x, date: 2020-04-01, type: sit_in, town: Nayrab, "
+                                            "until: 2020-04-05, source: [m4-sit-ins]}\n"))
+    assert (err.line, err.key) == (4, "events[0].town"), str(err)
+    assert err.message == "unknown town 'Nayrab' (did you mean 'Nayrab (Idlib)'?)", str(err)

@@ -142,7 +142,18 @@ class Theatre:
         try:
             return self.aliases[name.casefold()]
         except KeyError:
-            raise KeyError(f"unknown town '{name}'" + did_you_mean(name, self.towns)) from None
+            raise KeyError(f"unknown town '{name}'" + self._suggest(name)) from None
+
+    def _suggest(self, name: str) -> str:
+        """The did-you-mean for an unknown town: the towns whose name is ``name`` with a qualifier ('Nayrab' for
+        'Nayrab (Idlib)'), which difflib rates as far off as any other name ("did you mean 'Saraqib'?"), else the
+        closest name."""
+        qualified = [t for t in self.towns if t.partition(" (")[0].casefold() == name.strip().casefold()]
+        if len(qualified) == 1:
+            return f" (did you mean '{qualified[0]}'?)"
+        if qualified:
+            return f" (did you mean one of: {', '.join(repr(t) for t in qualified)}?)"
+        return did_you_mean(name, self.towns)
 
     @functools.cached_property
     def graph(self) -> nx.Graph:
