@@ -213,3 +213,11 @@ def test_a_town_named_without_its_qualifier_is_offered_the_qualified_one(tmp_pat
                                             "until: 2020-04-05, source: [m4-sit-ins]}\n"))
     assert (err.line, err.key) == (4, "events[0].town"), str(err)
     assert err.message == "unknown town 'Nayrab' (did you mean 'Nayrab (Idlib)'?)", str(err)
+
+
+def test_extending_a_sweep_file_says_so_at_the_extends_line(tmp_path):
+    """It read "sweeps/jan_truce_30_days.yaml, line 6, key 'scenario': unknown key 'scenario'", in a file the user
+    never touched, not that `extends:` names a sweep file."""
+    err = error_of(whatif(tmp_path, ROOT / "sweeps" / "jan_truce_30_days.yaml", ""))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (1, "extends"), str(err)
+    assert "sweep file, not a scenario" in err.message, str(err)
