@@ -221,3 +221,26 @@ def test_extending_a_sweep_file_says_so_at_the_extends_line(tmp_path):
     err = error_of(whatif(tmp_path, ROOT / "sweeps" / "jan_truce_30_days.yaml", ""))
     assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (1, "extends"), str(err)
     assert "sweep file, not a scenario" in err.message, str(err)
+
+
+@pytest.mark.parametrize("body, line, key", [
+    ("initial_control: 2020-03-06\n", 3, "initial_control"),  # the campaign run from the front it is scored against
+    ("start: 2020-02-01\nremove_events: [first-push, first-push-pause, main-offensive, abu-duhur-front, jan-truce]\n"
+     "initial_control: 2020-03-06\n", 5, "initial_control"),
+])
+def test_a_run_cannot_start_from_a_front_the_record_reports_after_its_start(tmp_path, body, line, key):
+    """The one rule: no key says who holds a town after the start date. 'initial_control: 2020-03-06' on the
+    campaign (1 Dec .. 5 Mar) began the run from the 6 March front, the outcome it is scored against; check said ok."""
+    err = error_of(whatif(tmp_path, CAMPAIGN, body))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (line, key), str(err)
+    assert "after the start" in err.message, str(err)
+
+
+def test_moving_the_start_before_the_initial_front_is_blamed_on_the_start(tmp_path):
+    err = error_of(whatif(tmp_path, MOSCOW, "start: 2020-02-01\n"))
+    assert (err.line, err.key) == (3, "start") and "initial_control" in err.message, str(err)
+
+
+def test_the_initial_front_may_be_the_day_after_the_start(tmp_path):
+    """moscow.yaml starts on 5 March from the 6 March front (the state when the protocol took effect): day 1's."""
+    assert load_scenario(whatif(tmp_path, MOSCOW, "")).initial_control.isoformat() == "2020-03-06"

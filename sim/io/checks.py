@@ -19,6 +19,12 @@ from .schema import Scenario
 from .theatre import NoRoadPath, Theatre, load_theatre
 
 
+# How many days after `start:` the control column a run begins from may be dated: one, the state on day 1 (moscow.yaml
+# starts on 5 March from the 6 March front, the line when the protocol took effect). Any later column says who holds
+# towns after the start, which no key may (scenarios/README.md, "The one rule").
+INITIAL_FRONT_LEAD_DAYS = 1
+
+
 def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
     """Raise :class:`InputError` on the first thing the scenario names that does not exist."""
 
@@ -41,6 +47,10 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
     if scenario.initial_control not in theatre.control:
         days = ", ".join(str(d) for d in sorted(theatre.control))
         fail(("initial_control",), f"the theatre has no control column for {scenario.initial_control} (it has: {days})")
+    if (late := (scenario.initial_control - scenario.start).days) > INITIAL_FRONT_LEAD_DAYS:
+        fail(("initial_control",), f"'initial_control' ({scenario.initial_control}) is {late} days after the start "
+             f"({scenario.start}): the run would begin from a front the record reports later, an outcome the rules must "
+             f"produce; start from a control column dated on or before the start, or the day after it", ("start",))
     for road in scenario.factions.regime.objective_roads:
         if road not in theatre.roads:
             fail(("factions", "regime", "objective_roads", road), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
