@@ -982,3 +982,20 @@ def test_a_rebel_counter_attack_during_a_deal_is_a_violation(build, keeps):
     else:
         assert set(zip(rows["town"], rows["actors"], strict=True)) == {("L", "rebels")} and rows["date"].min() == "2020-01-04"
         assert ts["violations"].iloc[-1] == len(rows) > 0 and ts["regime_pressure"].max() > 0
+
+
+def test_survivors_falling_back_into_a_town_their_side_took_in_the_same_call_are_kept(build):
+    # A and F (rebels) fall to the government in one call while the rebels take B from it. A's garrison, told to fall
+    # back to F (lost with it), goes to B, its side's once the call is done: the 5 points must be there, on top of
+    # B's new garrison of 1, not overwritten by it. F's garrison, with nowhere to go, is lost and counted.
+    build.theatre([("A", 35.5, 36.0, "rebels"), ("F", 35.5, 36.05, "rebels"), ("B", 35.45, 36.0, "regime")],
+                  [("A", "F", "M9"), ("A", "B", "secondary")])
+    m = CeasefireModel(scenario(build))
+    a, f, b = (m.theatre.town(n) for n in "AFB")
+    m.garrison[0, [a, f, b]] = [5.0, 7.0, 2.0]
+    m.capture(np.array([0, 0, 0]), np.array([a, f, b]), np.array([0, 0, 2], np.int8), np.array([1.0, 1.0, 1.0]),
+              np.array([f, a, -1]), cause="assault")
+    assert m.controller[0, [a, f, b]].tolist() == [0, 0, 2]
+    assert m.garrison[0, [a, f, b]].tolist() == [1.0, 1.0, 6.0]
+    per_point = m.combat_params.fighters_per_point
+    assert m.casualties["rebels"][0] == pytest.approx(7.0 * per_point) and m.casualties["regime"][0] == pytest.approx(2.0 * per_point)

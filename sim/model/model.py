@@ -241,12 +241,15 @@ class CeasefireModel(mesa.Model):
         self._note_pockets(rep, town, old, new)
         self.changes += 1
         away = fallback >= 0
-        np.add.at(self.garrison, (rep[away], fallback[away]), self.garrison[rep[away], town[away]])
+        leaving = self.garrison[rep, town]  # a copy: read before any town of this call gets its new garrison
+        # The new garrisons first, then the survivors: a refuge may be a town their own side took in this same call
+        # (towns.refuges), whose new garrison would otherwise overwrite the survivors just sent there.
+        self.garrison[rep, town] = garrison
+        np.add.at(self.garrison, (rep[away], fallback[away]), leaving[away])
         if not away.all():  # nowhere to go: lost (with every garrison away, no casualties to add)
             lost = ~away
-            combat.book_casualties(self, old[lost], rep[lost], self.garrison[rep[lost], town[lost]])
+            combat.book_casualties(self, old[lost], rep[lost], leaving[lost])
         self.controller[rep, town] = new
-        self.garrison[rep, town] = garrison
         self.shock[rep, town] = 0.0
         was_regime = old == REGIME
         self.lost_by_regime[rep[was_regime], town[was_regime]] = True
