@@ -999,3 +999,18 @@ def test_survivors_falling_back_into_a_town_their_side_took_in_the_same_call_are
     assert m.garrison[0, [a, f, b]].tolist() == [1.0, 1.0, 6.0]
     per_point = m.combat_params.fighters_per_point
     assert m.casualties["rebels"][0] == pytest.approx(7.0 * per_point) and m.casualties["regime"][0] == pytest.approx(2.0 * per_point)
+
+
+def test_a_reported_strike_reads_the_deal_of_its_own_day(build):
+    # A strike fires the night before its day: it read the deal before the day's dates were settled, so one on a
+    # deal's first day was carried out and one on the day after its last was withheld, "in force".
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    quiet = {**STRONG_REGIME, "turkey": {"exposure": 0, "combat_exposure": 0}}
+    strike = ev(id="strike", date="2020-01-05", type="strike", by="regime", town="T1", casualties={"turkey": 10})
+    for name, deal, dead in (("first.yaml", truce(effective="2020-01-05", restraint=1.0), 0),
+                             ("after.yaml", truce(effective="2020-01-02", until="2020-01-04", restraint=1.0), 10)):
+        r = simulate(scenario(build, quiet, [deal, strike], name=name))
+        ts = r.timeseries.set_index("date")
+        assert ts.loc["2020-01-05", "ceasefire"] == ("in force" if dead == 0 else "expired")
+        assert ts["turkish_deaths"].iloc[-1] == dead, name
+        assert ("strike_withheld" in set(r.events["type"])) == (dead == 0), name

@@ -316,6 +316,9 @@ class StrikeEvent(ScenarioEvent):
     def fire(self) -> None:
         """The reported strike, in the replicates where no deal in force binds the striker: one it keeps rules it out."""
         m, e = self.model, self.spec
+        # It fires the night before its day, as a patrol does (JointPatrolEvent.run): settle the deal's dates first, or
+        # a strike on a deal's first day finds it not yet in force, and one the day after its last finds it in force.
+        ceasefire.begin_day(m)
         kept = ceasefire.binding(m, e.by)
         for faction, killed in e.casualties.items():
             dead = np.where(kept, 0, killed)
