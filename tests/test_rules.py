@@ -1014,3 +1014,16 @@ def test_a_reported_strike_reads_the_deal_of_its_own_day(build):
         assert ts.loc["2020-01-05", "ceasefire"] == ("in force" if dead == 0 else "expired")
         assert ts["turkish_deaths"].iloc[-1] == dead, name
         assert ("strike_withheld" in set(r.events["type"])) == (dead == 0), name
+
+
+def test_a_deal_past_its_end_expires_and_is_not_superseded_by_the_next_one_announced(build):
+    # The first deal's last day is 4 Jan; the next is announced on 5 Jan. Announced the night before its day, it found
+    # the first still "in force" and logged it superseded: it had run out, and expired.
+    line_theatre(build)
+    first = truce(id="first", name="first", effective="2020-01-02", until="2020-01-04")
+    second = truce(id="second", date="2020-01-05", name="second", effective="2020-01-07")
+    m = CeasefireModel(scenario(build, events=[push(["T2"]), first, second], end="2020-01-08"))
+    m.run_model()
+    kinds = [(m.start + dt.timedelta(days=int(d)), t) for _, d, t, *_ in m.journal.table().tolist() if t.startswith("truce_")]
+    assert (dt.date(2020, 1, 5), "truce_expired") in kinds and not any(t == "truce_superseded" for _, t in kinds), kinds
+    assert m.deal.name == "second" and m.deal.is_(CeasefireState.IN_FORCE).all()

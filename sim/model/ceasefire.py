@@ -150,6 +150,9 @@ def announce(model: CeasefireModel, deal: Ceasefire) -> None:
     """A new deal is announced: it supersedes one still live, and becomes the model's ceasefire."""
     old = model.deal
     if old is not None:
+        # Announced the night before its day, before the day's dates are settled: a deal whose last day has passed
+        # has run out (expired), and is not there to be superseded.
+        expire(model, old)
         ended = old.move(np.ones(model.replicates, bool), CeasefireState.SUPERSEDED)
         model.log_each(f"{old.kind}_superseded", ended, None, ";".join(old.parties), lambda r: f"{old.name}, by {deal.name}")
     model.deal = deal
@@ -165,9 +168,14 @@ def begin_day(model: CeasefireModel) -> None:
     if date >= cf.effective and (announced := cf.is_(CeasefireState.ANNOUNCED)).any():
         started = cf.move(announced, CeasefireState.IN_FORCE)
         model.log_each(f"{cf.kind}_in_force", started, None, parties, lambda r: cf.name)
-    if cf.until is not None and date > cf.until:
+    expire(model, cf)
+
+
+def expire(model: CeasefireModel, cf: Ceasefire) -> None:
+    """A deal in force whose ``until`` date has passed runs out."""
+    if cf.until is not None and model.date > cf.until:
         ended = cf.move(cf.in_force, CeasefireState.EXPIRED)
-        model.log_each(f"{cf.kind}_expired", ended, None, parties, lambda r: cf.name)
+        model.log_each(f"{cf.kind}_expired", ended, None, ";".join(cf.parties), lambda r: cf.name)
 
 
 def binding(model: CeasefireModel, faction: str) -> np.ndarray:
