@@ -659,6 +659,11 @@ def test_patrols_that_get_through_make_the_road_safer(build):
     blocked = simulate(patrol_scenario(build, block=1.0, security=0.5, name="s.yaml"))
     # Each patrol makes T1 safer, not T2 where it is stopped: still blocked every time.
     assert (blocked.events[blocked.events["type"] == "patrol"]["detail"].str.startswith("covered 75%")).all()
+    # That held whatever patrols did to the road (T2 is never passed): read the road's safety itself. Ten patrols
+    # through T0 and T1, each taking off half the remaining risk; none through T2 (no corridor policing here).
+    m = CeasefireModel(patrol_scenario(build, block=1.0, security=0.5, name="s2.yaml"))
+    m.run_model()
+    assert m.security[0, :3].tolist() == pytest.approx([1 - 0.5**10, 1 - 0.5**10, 0.0])
     partly = simulate_batch(patrol_scenario(build, block=0.9, security=0.0, policing=0.3, name="c.yaml"), list(range(20)))
     full = [r.events["type"].eq("patrol_completed").any() for r in partly]
     assert sum(full) >= 15  # policing inside the corridor makes T2 safe within days
@@ -680,6 +685,23 @@ def test_the_corridor_is_policed_only_inside_it_and_only_in_force(build):
     m.run_model()
     inside = m.deal.corridor
     assert (m.security[0, inside] > 0).all() and (m.security[0, ~inside] == 0).all()
+    # On the line every town is within 1 km of the M9, so the above says nothing of "only inside it", and the deal is
+    # in force from its second day to the end: nothing of "only in force" either. A town off the road, and a deal in
+    # force from 8 Jan only, with no patrols (the corridor alone makes the road safer):
+    build.theatre([(f"T{i}", 35.5, 36.0 + 0.055 * i, c) for i, c in enumerate(("regime", "rebels", "rebels"))]
+                  + [("Z", 35.6, 36.055, "rebels")],
+                  [("T0", "T1", "M9"), ("T1", "T2", "M9"), ("T1", "Z", "secondary")], name="corridor")
+    agreement = truce(type="agreement", effective="2020-01-08", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0},
+                      restraint=1.0, corridor={"road": "M9", "width_km": 1})
+    sc = load_scenario(build.scenario({"factions": {"turkey": {"corridor_policing": 0.1}}, "events": [agreement]},
+                                      name="policed.yaml", theatre="corridor.yaml"))
+    m = CeasefireModel(sc)
+    assert m.theatre.towns[-1] == "Z"
+    for _ in range(6):  # to 7 Jan: announced, not yet in force
+        m.step()
+    assert (m.security == 0).all()
+    m.run_model()  # 8 to 21 Jan: 14 days in force
+    assert m.security[0, :3] == pytest.approx(1 - 0.9**14) and m.security[0, 3] == 0
 
 
 def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
