@@ -240,10 +240,8 @@ class CeasefireModel(mesa.Model):
         fallback = towns.refuges(self.neighbours, rep, town, old, new, fallback, self.controller, self.garrison)
         self._note_pockets(rep, town, old, new)
         self.changes += 1
-        away = fallback >= 0
-        leaving = self.garrison[rep, town]  # a copy: read before any town of this call gets its new garrison
-        # The new garrisons first, then the survivors: a refuge may be a town their own side took in this same call
-        # (towns.refuges), whose new garrison would otherwise overwrite the survivors just sent there.
+        away, leaving = fallback >= 0, self.garrison[rep, town]  # a copy, read before any new garrison is set
+        # New garrisons, then the survivors: a refuge may be a town their side took in this call (towns.refuges).
         self.garrison[rep, town] = garrison
         np.add.at(self.garrison, (rep[away], fallback[away]), leaving[away])
         if not away.all():  # nowhere to go: lost (with every garrison away, no casualties to add)
