@@ -240,7 +240,7 @@ class JointPatrolSpec(EventSpec):
     """Patrols along a road between two towns, every ``every_days`` until ``until``."""
 
     type: Literal["joint_patrol"]
-    announced: dt.date | None = Field(None, description="when the plan became known (sit-ins may start then); defaults to date")
+    announced: dt.date | None = Field(None, description="when the plan became known (from then, sit-ins may start while a deal is in force); defaults to date")
     route: list[str] = Field(min_length=2, max_length=2, description="[from town, to town]")
     road: str
     every_days: int = Field(7, ge=1, le=365)
