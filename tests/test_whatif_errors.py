@@ -244,3 +244,21 @@ def test_moving_the_start_before_the_initial_front_is_blamed_on_the_start(tmp_pa
 def test_the_initial_front_may_be_the_day_after_the_start(tmp_path):
     """moscow.yaml starts on 5 March from the 6 March front (the state when the protocol took effect): day 1's."""
     assert load_scenario(whatif(tmp_path, MOSCOW, "")).initial_control.isoformat() == "2020-03-06"
+
+
+@pytest.mark.parametrize("body, line, key", [
+    ("seed: true\n", 3, "seed"),  # ran seed 1
+    ("factions:\n  regime:\n    commit: yes\n", 5, "factions.regime.commit"),  # committed the whole force
+    ("events:\n  - {id: x, date: 2020-02-20, type: strike, by: regime, town: Balyun, casualties: {turkey: on},\n     source: [balyun-strike]}\n",
+     4, "events[0].casualties.turkey"),
+])
+def test_true_or_false_where_a_number_is_wanted_is_refused(tmp_path, body, line, key):
+    """pydantic reads true as 1: YAML's yes/on/true for a number passed check and ran as 1, without a word."""
+    err = error_of(whatif(tmp_path, CAMPAIGN, body))
+    assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (line, key), str(err)
+    assert "true/false" in err.message, str(err)
+
+
+def test_a_true_or_false_that_is_wanted_is_kept(tmp_path):
+    """The walk refuses only numbers: a key that takes true/false still takes it."""
+    assert load_scenario(whatif(tmp_path, CAMPAIGN, "factions:\n  turkey:\n    may_escalate: no\n")).factions.turkey.may_escalate is False
