@@ -262,3 +262,12 @@ def test_true_or_false_where_a_number_is_wanted_is_refused(tmp_path, body, line,
 def test_a_true_or_false_that_is_wanted_is_kept(tmp_path):
     """The walk refuses only numbers: a key that takes true/false still takes it."""
     assert load_scenario(whatif(tmp_path, CAMPAIGN, "factions:\n  turkey:\n    may_escalate: no\n")).factions.turkey.may_escalate is False
+
+
+def test_a_name_with_a_space_is_explained_in_words(tmp_path):
+    """It said "string should match pattern '^[A-Za-z0-9_.-]+$'", which speaks to programmers."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"extends: {CAMPAIGN}\nname: my what if\n")
+    err = error_of(path)
+    assert (err.line, err.key) == (2, "name") and "pattern" not in err.message, str(err)
+    assert "letters, digits" in err.message and "'my what if'" in err.message, str(err)

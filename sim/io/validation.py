@@ -97,6 +97,10 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
         message = f"missing required key '{loc[-1]}'"
     elif kind.startswith("date_") and not isinstance(error.get("input"), dict | list | bool):
         message = date_problem(error.get("input")) or error["msg"]  # pydantic's "input is too short" of 2020-6-1
+    elif kind == "string_pattern_mismatch" and loc[-1:] == ("name",):  # the regular expression spoke to programmers
+        first = " and begin with a letter or a digit" if "^[A-Za-z0-9][" in str(error["ctx"]["pattern"]) else ""
+        message = (f"a name may hold only letters, digits, '_', '.' and '-'{first} (it names the results folder), "
+                   f"got {short_repr(error['input'])}")
     elif kind == "value_error" and "error" in error.get("ctx", {}):
         message = str(error["ctx"]["error"]) + note  # our own validators' words, without pydantic's "Value error, "
     else:
