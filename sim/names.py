@@ -24,7 +24,7 @@ DISPLAY_NAMES = {"regime": "Government", "hts": "HTS", "rebels": "Turkish-backed
 # when it is read, not scored "never". A truce's and an agreement's are alike; offensives and posts log their action.
 # tests/test_scoring.py holds this list to the types the model's code logs.
 EVENT_TYPES = (
-    "capture", "turkish_losses", "violation", "strike", "strike_withheld", "reinforcement", "sit_in",
+    "capture", "turkish_losses", "violation", "strike", "strike_withheld", "reinforcement", "sit_in", "sit_in_not_held",
     *(f"{deal}_{what}" for deal in ("truce", "agreement") for what in ("announced", "in_force", "expired", "broken", "superseded")),
     "offensive_start", "offensive_stop", "intervention", "intervention_end", "air_policy", "air_policy_end",
     "patrol", "patrol_completed", "patrol_suspended", "post_establish", "post_withdraw", "post_encircled",

@@ -1049,3 +1049,15 @@ def test_a_deal_past_its_end_expires_and_is_not_superseded_by_the_next_one_annou
     kinds = [(m.start + dt.timedelta(days=int(d)), t) for _, d, t, *_ in m.journal.table().tolist() if t.startswith("truce_")]
     assert (dt.date(2020, 1, 5), "truce_expired") in kinds and not any(t == "truce_superseded" for _, t in kinds), kinds
     assert m.deal.name == "second" and m.deal.is_(CeasefireState.IN_FORCE).all()
+
+
+def test_a_protest_camp_at_a_government_held_town_is_not_set_up_and_says_so(build):
+    """A `sit_in` event at a town the government holds set up nothing and left no row, where `military_police` at a
+    town it does not hold logs why: a what-if's camp could vanish without a trace."""
+    line_theatre(build, controllers=("regime", "regime", "rebels", "rebels"))
+    quiet = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
+    camps = [ev(date="2020-01-02", type="sit_in", town="T1", until="2020-01-05"),
+             ev(date="2020-01-02", type="sit_in", town="T2", until="2020-01-05")]
+    r = simulate(scenario(build, quiet, camps, end="2020-01-04"))
+    rows = r.events[r.events["type"].str.startswith("sit_in")][["type", "town"]].values.tolist()
+    assert sorted(rows) == [["sit_in", "T2"], ["sit_in_not_held", "T1"]]

@@ -364,6 +364,7 @@ class SitInEvent(ScenarioEvent):
         last_day = (e.until - m.start).days - 1
         m.sit_in_until[theirs, town] = np.maximum(m.sit_in_until[theirs, town], last_day)
         m.log_each("sit_in", theirs, town, "hts", lambda r: f"a protest camp blocks the road until {e.until}")
+        m.log_each("sit_in_not_held", ~theirs, town, "hts", lambda r: "town held by the government: no protest camp")
 
 
 def build_events(model: CeasefireModel, specs: list[schema.EventSpec]) -> list[ScenarioEvent]:
