@@ -56,8 +56,9 @@ def layers_folder(spec: CalibrationSpec, out: str | Path) -> Path:
 def layer_study(layer: Path, spec: CalibrationSpec) -> Path | None:
     """The study folder that wrote ``layer`` (resolved), or None if there is no such layer.
 
-    A layer written before layers named their study counts as written by the calibration file its first line names,
-    into that file's default folder (``results/calibration-<name>``, as ``calibrate`` without ``--out``).
+    A layer that names no study (the shipped ones were written before layers named their study) is no study's: on a
+    fresh clone, ``calibrate`` into its default folder is a new study (``results/`` is not shipped), and a 5-trial one
+    replaced the shipped 300-trial fit when such layers counted as that folder's.
     """
     try:
         with open(layer, encoding="utf-8", errors="replace") as fh:
@@ -67,9 +68,7 @@ def layer_study(layer: Path, spec: CalibrationSpec) -> Path | None:
     for line in head:
         if line.startswith(STUDY_LINE):
             return (layer.parent / line[len(STUDY_LINE):].strip()).resolve()
-    if head[0].startswith(f"{LAYER_MARK} {spec.path.name}`"):
-        return Path(f"results/calibration-{spec.name}").resolve()
-    return layer.resolve()  # another calibration file's: the layer itself, which no study folder is
+    return layer.resolve()  # the layer itself, which no study folder is
 
 
 def trials_frame(study) -> pd.DataFrame:  # noqa: ANN001 - an optuna Study
