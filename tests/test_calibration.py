@@ -232,6 +232,18 @@ def test_another_calibration_in_the_same_folder_is_refused(toy, build, tmp_path)
         run_calibration(load_calibration(other), tmp_path / "out", trials=1)
 
 
+def test_a_folder_of_the_users_is_refused_from_python_as_from_the_command(toy, tmp_path):
+    # `calibrate --out` refused a folder holding the user's files, but sim.run_calibration (and finish) wrote study.db and
+    # the simulator's marker into it, after which the folder passed for one of the simulator's own.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my notes\n")
+    for call in (lambda: run_calibration(load_calibration(toy), mine, trials=1), lambda: finish(load_calibration(toy), mine)):
+        with pytest.raises(InputError, match="files the simulator did not write|a file the simulator did not write"):
+            call()
+        assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+
+
 def test_a_report_stopped_while_it_runs_its_slices_changes_no_table_or_layer(toy, tmp_path, monkeypatch):
     # The tables and layers were written first, then minutes of runs: stopped there, the layers stood on a new
     # point beside the old report, and the command said nothing was written.

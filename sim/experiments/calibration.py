@@ -33,7 +33,7 @@ from ..analysis.calibration_score import Evidence, Weights, combine, components,
 from ..analysis.outcomes import OutcomeBase
 from ..analysis.results import Results, RunData, frozen_front
 from ..errors import InputError, Interrupted, require_extra
-from ..io.outputs import mark_folder
+from ..io.outputs import claim_folder, mark_folder
 from ..io.schema import Scenario
 from ..io.theatre import load_theatre
 from ..model.params import batch_groups
@@ -187,6 +187,9 @@ def open_study(spec: CalibrationSpec, out: Path) -> Iterator:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # The command claims its --out before this, but sim.run_calibration and finish come straight here: without the
+    # claim they wrote study.db and the marker into a folder of the user's, which then passed for the simulator's own.
+    claim_folder(out, "calibration")
     mark_folder(out, "calibration")
     storage = optuna.storages.RDBStorage(f"sqlite:///{(out / STUDY_FILE).resolve()}")
     try:
