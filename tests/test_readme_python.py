@@ -41,6 +41,13 @@ def test_every_sim_name_the_readme_uses_exists():
     assert not [name for name in sorted(used) if not hasattr(sim, name)]
 
 
+def test_the_command_table_names_what_writes_a_calibrations_layers_and_report():
+    """The table gave `calibrate FILE` as sim.run_calibration alone, which runs the trials and writes no layer or report."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `calibrate FILE`"))
+    assert "sim.run_calibration(" in row and "calibration_results import finish" in row
+
+
 @pytest.mark.parametrize("k", range(4))
 def test_each_snippet_runs_as_a_script(k, tmp_path):
     script = tmp_path / f"snippet_{k}.py"
