@@ -474,3 +474,18 @@ def test_a_second_report_removes_the_figures_only_the_first_drew_and_nothing_els
     assert "response_flat.png" not in err
     listed = {line for line in (report / "report.md").read_text().splitlines() if line.startswith("![")}
     assert listed == {"![response_y](response_y.png)", "![heatmap_y](heatmap_y.png)"}
+
+
+def test_a_second_set_of_seeds_goes_to_its_own_default_folder(toy, tmp_path, monkeypatch, capsys):
+    """The README suggests `--seed` for a second set of replicates, but the default folder's name left the seed out: the
+    second set was refused as "a different sweep" in the first set's folder."""
+    from sim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    grid = ["sweep", str(toy), "--param", "regime.commit=0.3,0.6", "--runs", "2", "--workers", "1"]
+    assert main(grid) == 0
+    assert main([*grid, "--seed", "100"]) == 0
+    assert main([*grid, "--seed", "100"]) == 0  # the second set's folder is found again, and resumed
+    folders = sorted(p.name for p in (tmp_path / "results").iterdir())
+    assert len(folders) == 2, folders
+    assert "0 run now, 4 already done" in capsys.readouterr().out.splitlines()[-2]

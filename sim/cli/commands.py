@@ -218,7 +218,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         except InputError as exc:  # it names a setting or a parameter: here, the flag that gave it
             raise InputError(None, exc.message, key=SETTINGS[exc.key][1] if exc.key in SETTINGS else "--param") from None
         spec = SweepSpec(args.target.resolve(), design, args.runs or 10)
-    default = f"results/sweep-{spec.scenario_path.stem}-{sweep_digest(spec)}"
+    default = f"results/sweep-{spec.scenario_path.stem}-{sweep_digest(spec, args.seed)}"
     out = check_out(args.out) if args.out is not None else check_out(default, default=True)
     claim_folder(out, "sweep")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)

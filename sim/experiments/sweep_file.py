@@ -234,7 +234,16 @@ def _whole(x: object, lo: int, hi: int) -> int:
     return x
 
 
-def sweep_digest(spec: SweepSpec) -> str:
-    """A short name for a sweep's default folder."""
-    text = json.dumps([str(spec.scenario_path), spec.design.describe(), spec.runs], sort_keys=True)
+def sweep_digest(spec: SweepSpec, seed: int | None = None) -> str:
+    """A short name for a sweep's default folder.
+
+    Args:
+        spec: the sweep.
+        seed: the replicate seed given (``--seed``; else the file's ``replicate_seed``). A second set of seeds is
+            another sweep, so it gets its own folder; without one the name is what it always was, so a sweep
+            made before still resumes.
+    """
+    seed = spec.replicate_seed if seed is None else seed
+    parts = [str(spec.scenario_path), spec.design.describe(), spec.runs, *([] if seed is None else [seed])]
+    text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:8]
