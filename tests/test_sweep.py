@@ -140,6 +140,8 @@ def test_resuming_runs_only_what_is_missing(toy, tmp_path):
     other = SweepSpec(s.scenario_path, make_design("grid", [Parameter("regime.commit", values=(0.5,))]), 22)
     with pytest.raises(InputError, match="holds a different sweep"):
         run_sweep(other, tmp_path / "s")
+    with pytest.raises(InputError, match=r"\(its seed differs\)"):  # one difference: it read "its seed differ"
+        run_sweep(s, tmp_path / "s", seed=123)
 
 
 @pytest.mark.slow

@@ -304,7 +304,8 @@ def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], 
         old.pop("created_at", None)
         if old != manifest:
             differ = [k for k in manifest if old.get(k) != manifest[k]] or sorted(set(old) - set(manifest))
-            raise InputError(out, f"holds a different sweep (its {', '.join(differ)} differ); choose another --out, or "
+            verb = "differs" if len(differ) == 1 else "differ"
+            raise InputError(out, f"holds a different sweep (its {', '.join(differ)} {verb}); choose another --out, or "
                              "remove the folder to start again", key="--out")
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     if not file.exists():
