@@ -186,6 +186,29 @@ def test_an_interrupted_calibration_resumes_to_the_same_trials(toy, tmp_path, mo
     pd.testing.assert_frame_equal(trial_table(whole), trial_table(cut))
 
 
+def test_trials_told_before_a_ctrl_c_count_in_the_reported_cost(toy, tmp_path, monkeypatch):
+    # The batch's runs were added to the study's cost only when the whole batch was told: a Ctrl-C after one of its tasks
+    # had finished kept that task's trials, but their runs went uncounted, and the report's "Cost" fell short.
+    spec = load_calibration(toy)
+    real, batches = calibration.evaluate_all, []
+
+    def stops_after_one_trial_of_the_second_batch(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        batches.append(1)
+        for k, item in enumerate(real(*args, **kwargs)):
+            if len(batches) == 2 and k == 1:
+                raise KeyboardInterrupt
+            yield item
+
+    monkeypatch.setattr(calibration, "evaluate_all", stops_after_one_trial_of_the_second_batch)
+    with pytest.raises(CalibrationInterrupted) as info:
+        run_calibration(spec, tmp_path / "cut", trials=12)
+    assert info.value.finished == 5
+    monkeypatch.setattr(calibration, "evaluate_all", real)
+    run_calibration(spec, tmp_path / "cut", trials=12)
+    with calibration.open_study(spec, tmp_path / "cut") as study:
+        assert study.user_attrs["runs"] == 12 * spec.file.replicates * len(spec.scenario_paths)
+
+
 def test_the_worker_count_changes_nothing(toy, tmp_path):
     spec = load_calibration(toy)
     run_calibration(spec, tmp_path / "one", trials=8, workers=1)

@@ -307,19 +307,24 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
                 running += [_ask(study, spec, number, dists) for number in range(n, end)]
             pending = {t.number: t for t in running}
             args = {num: dict(t.params) for num, t in sorted(pending.items())}
-            for num, result in evaluate_all(problem, args, workers=workers, executor=executor, scheduler=scheduler):
-                with deferred_interrupts():
-                    trial = Trial(study, pending[num]._trial_id)
-                    for key, value in result["fit"].items():
-                        trial.set_user_attr(f"fit_{key}", value)
-                    for key, value in result["hold_out"].items():
-                        trial.set_user_attr(f"hold_{key}", value)
-                    trial.set_user_attr("seconds", result["seconds"])
-                    study.tell(trial, result["fit"]["objective"])
-                ran += 1
-                bar.update()
-                bar.set_postfix(best=f"{study.best_value:.4f}")
-            _add_wall(study, time.monotonic() - t0, len(args) * problem.replicates * len(problem.scenarios))
+            told = 0
+            try:
+                for num, result in evaluate_all(problem, args, workers=workers, executor=executor, scheduler=scheduler):
+                    with deferred_interrupts():
+                        trial = Trial(study, pending[num]._trial_id)
+                        for key, value in result["fit"].items():
+                            trial.set_user_attr(f"fit_{key}", value)
+                        for key, value in result["hold_out"].items():
+                            trial.set_user_attr(f"hold_{key}", value)
+                        trial.set_user_attr("seconds", result["seconds"])
+                        study.tell(trial, result["fit"]["objective"])
+                        told += 1  # with the tell: a Ctrl-C between them would leave a kept trial uncounted
+                    ran += 1
+                    bar.update()
+                    bar.set_postfix(best=f"{study.best_value:.4f}")
+            finally:
+                # On Ctrl-C too: the trials told before it are kept, and their runs are part of the cost the report gives.
+                _add_wall(study, time.monotonic() - t0, told * problem.replicates * len(problem.scenarios))
     except KeyboardInterrupt:
         with deferred_interrupts():
             done = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
