@@ -133,6 +133,13 @@ def test_ema_model_refuses_unknown_names_and_ranges_outside_the_declared_ones(to
     assert [u.name for u in one.uncertainties] == ["regime__commit"] and [o.name for o in one.outcomes] == ["ceasefire_days"]
 
 
+def test_ema_model_refuses_a_bad_replicate_count_or_seed_when_made(toy):  # noqa: F811
+    # replicates=0 made a Model that failed in EMA's first experiment, as an EMAError around the InputError.
+    for kw in ({"replicates": 0}, {"replicates": 2.5}, {"seed": -1}):
+        with pytest.raises(InputError, match="must be a whole number"):
+            sim.ema_model(toy, ["regime.commit"], **kw)
+
+
 def test_a_design_file_names_its_problems(toy, tmp_path):  # noqa: F811
     sc = load_scenario(toy)
     good = tmp_path / "good.csv"

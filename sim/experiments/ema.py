@@ -79,7 +79,8 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
         outcomes_file: the reported outcomes to score against (default: beside the claims record).
 
     Raises:
-        InputError: an unknown parameter or metric, a range outside the declared one, or no EMA Workbench.
+        InputError: an unknown parameter or metric, a range outside the declared one, a replicate count or seed
+            out of bounds, or no EMA Workbench.
     """
     ema = ema_workbench()
     sc = scenario_of(scenario)
@@ -116,10 +117,11 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
             raise InputError(None, f"no metric '{m}'" + close_or_grouped(m, valid, f"a run has {len(valid)}"), key="outcomes")
     wanted = {_identifier(alias(m), m): m for m in outcomes}
     label = name or _identifier(alias(sc.name), sc.name)
+    seeds = replicate_seeds(sc, replicates, seed)  # checked now too: a bad count failed in EMA's first experiment
     runner = Runner(sc, names, wanted, replicates, seed, outcomes_file)
     if replicator:
         model = ema.ReplicatorModel(label, function=runner)
-        model.replications = [{"seed": s} for s in replicate_seeds(sc, replicates, seed)]
+        model.replications = [{"seed": s} for s in seeds]
         model.outcomes = [ema.ArrayOutcome(n) for n in wanted]
     else:
         model = ema.Model(label, function=runner)
