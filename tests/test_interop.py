@@ -140,6 +140,13 @@ def test_ema_model_refuses_a_bad_replicate_count_or_seed_when_made(toy):  # noqa
             sim.ema_model(toy, ["regime.commit"], **kw)
 
 
+def test_ema_model_says_reversed_bounds_are_reversed(toy):  # noqa: F811
+    # (0.5, 0.1) lies inside 0 to 1, and was refused as "not inside the declared 0 to 1".
+    with pytest.raises(InputError, match=r"low 0.5 is not below high 0.1") as info:
+        sim.ema_model(toy, {"regime.commit": (0.5, 0.1)})
+    assert "not inside" not in info.value.message
+
+
 def test_a_design_file_names_its_problems(toy, tmp_path):  # noqa: F811
     sc = load_scenario(toy)
     good = tmp_path / "good.csv"

@@ -95,6 +95,8 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
         low, high, kind = declared_range(sc, path)
         if bounds is not None:
             lo, hi = (float(b) for b in bounds)
+            if not lo < hi:  # else reversed bounds inside the range were called "not inside" it
+                raise InputError(f"scenario {sc.name}", f"low {lo:g} is not below high {hi:g}: give (low, high)", key=path)
             if not low <= lo < hi <= high:
                 raise InputError(f"scenario {sc.name}", f"range {lo:g} to {hi:g} is not inside the declared {low:g} to {high:g}",
                                  key=path)
