@@ -368,6 +368,16 @@ budget: {trials: 4}
 """
 
 
+def test_report_only_on_a_folder_without_a_study_is_refused_and_makes_nothing(toy, tmp_path, capsys):
+    # It made the folder, an empty study.db and the marker, said where the layers would go, and only then refused.
+    out = tmp_path / "none"
+    assert main(["calibrate", str(toy), "--report-only", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert "--report-only" in captured.err and "run the calibration first" in captured.err
+    assert "note:" not in captured.out + captured.err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(("edit", "message", "line", "key"), [
     (("budget: {trials: 4}", "budgt: {trials: 4}"), "unknown key 'budgt' (did you mean 'budget'?)", 6, "budgt"),
     (("budget: {trials: 4}", "budget: {}"), "give 'trials', 'minutes' or both", 6, "budget"),

@@ -111,7 +111,7 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
 
 
 def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..experiments.calibration import require_optuna, run_calibration
+    from ..experiments.calibration import STUDY_FILE, require_optuna, run_calibration
     from ..experiments.calibration_file import load_calibration
     from ..experiments.calibration_results import finish, layers_folder
     from ..io.outputs import check_out, claim_folder
@@ -122,6 +122,9 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     require_optuna(spec)  # before the folder is made
     out = check_out(args.out) if args.out is not None else check_out(f"results/calibration-{spec.name}", default=True)
     claim_folder(out, "calibration")
+    if args.report_only and not (out / STUDY_FILE).is_file():  # before open_study makes an empty one, and the folder
+        raise InputError(out, "holds no calibration study: run the calibration first (without --report-only)",
+                         key="--report-only")
     if (folder := layers_folder(spec, out)) != spec.layers:
         print(f"note: the layers in {spec.layers} are another study's; this one's will be written to {folder}")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
