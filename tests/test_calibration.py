@@ -368,6 +368,14 @@ budget: {trials: 4}
 """
 
 
+@pytest.mark.parametrize("flag", ["--trials", "--minutes"])
+def test_report_only_refuses_a_budget_it_would_ignore(toy, tmp_path, capsys, flag):
+    # `--report-only --trials 400` ran no trial and said nothing of the 400.
+    assert main(["calibrate", str(toy), "--report-only", flag, "5", "--out", str(tmp_path / "none")]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {flag}: ")
+    assert not (tmp_path / "none").exists()
+
+
 def test_report_only_on_a_folder_without_a_study_is_refused_and_makes_nothing(toy, tmp_path, capsys):
     # It made the folder, an empty study.db and the marker, said where the layers would go, and only then refused.
     out = tmp_path / "none"

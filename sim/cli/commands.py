@@ -120,6 +120,9 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         raise InputError(None, f"must be positive (got {args.minutes})", key="--minutes")
     spec = load_calibration(args.calibration)
     require_optuna(spec)  # before the folder is made
+    if args.report_only and (flag := "--trials" if args.trials is not None else "--minutes" if args.minutes is not None else None):
+        raise InputError(None, "--report-only runs no trials, so it takes no budget: give the budget without "
+                         "--report-only (the study resumes, then the report is written)", key=flag)
     out = check_out(args.out) if args.out is not None else check_out(f"results/calibration-{spec.name}", default=True)
     claim_folder(out, "calibration")
     if args.report_only and not (out / STUDY_FILE).is_file():  # before open_study makes an empty one, and the folder
