@@ -97,3 +97,15 @@ def test_an_unknown_metric_in_where_is_named_with_its_guess_or_every_metric():
     with pytest.raises(InputError) as close:
         parse_condition("turkish_death >= 1", metrics)
     assert "did you mean 'turkish_deaths'" in close.value.message and "met:outcome-0" not in close.value.message
+
+
+def test_a_report_is_never_written_among_a_sweeps_rows(tmp_path):
+    """`discover --out SWEEP/runs.parquet` wrote discover.md, boxes.csv and peeling.png among the part files, and
+    pandas.read_parquet, which the README gives for reading the rows, then failed on boxes.csv."""
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=60, seed=1)
+    sweep = tmp_path / "sweep"
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), sweep, evaluate=toys.planted)
+    for out in (sweep / "runs.parquet", sweep / "runs.parquet" / "inside"):
+        p = run_cli("discover", sweep, "--where", "days >= 30", "--out", out)
+        assert p.returncode == 2 and "runs.parquet" in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert len(pd.read_parquet(sweep / "runs.parquet")) == 120

@@ -42,11 +42,12 @@ DERIVED = ("comparison.md", "comparison.csv", "comparison_vs_*.md", "comparison_
            "patrol_coverage.png")
 REPORT_FILES = ("response_*.png", "heatmap_*.png", "points.csv", "sensitivity.csv", "report.md")  # a sweep's report/
 DISCOVER_FILES = ("discover.md", "boxes.csv", "peeling.png")  # a sweep's discover/ (sim discover)
+SWEEP_ROWS = "runs.parquet"  # a sweep's rows, one part file per batch: a dataset that pandas.read_parquet reads whole
 OWN = {
     "run": ("manifest.json", "control.csv", "events.csv", "timeseries.csv", "posts.csv", "control_map.png", *DERIVED),
     "ensemble": ("manifest.json", "replicates", "runs", "control_prob.csv", "captures.csv", "capture_dates.csv",
                  "timeseries_quantiles.csv", *DERIVED),
-    "sweep": ("sweep.json", "points.csv", "runs.parquet", "report", "discover"),
+    "sweep": ("sweep.json", "points.csv", SWEEP_ROWS, "report", "discover"),
     "outputs": (MARKER, *DERIVED, *DISCOVER_FILES),
     "calibration": (MARKER, "study.db", "study.db-journal", "trials.csv", "accepted.csv", "rerank.csv", "slices.csv",
                     "scores.json", "report.md", "parameters.csv", "history.png", "marginals.png", "slices.png"),
@@ -252,6 +253,9 @@ def claim_output_folder(folder: Path) -> Path:
     """A folder for figures or reports (``compare``/``plot --out``): created with a marker if new."""
     if folder.exists() and not folder.is_dir():
         raise InputError(folder, f"is {describe(folder)}, not a folder; choose another --out", key="--out")
+    if (rows := _sweep_rows_around(folder)) is not None:
+        raise InputError(folder, f"is in {rows}, which holds a sweep's rows alone (pandas.read_parquet reads every file "
+                         "there, and a report among them stops it); choose another --out", key="--out")
     if not folder.exists():
         if not folder.parent.is_dir():
             raise InputError(folder, f"its parent folder '{folder.parent}' does not exist; create it first or choose "
@@ -259,6 +263,15 @@ def claim_output_folder(folder: Path) -> Path:
         folder.mkdir()
         (folder / MARKER).write_text(json.dumps({"kind": "outputs"}) + "\n", encoding="utf-8")
     return folder
+
+
+def _sweep_rows_around(folder: Path) -> Path | None:
+    """The sweep's rows folder (``SWEEP/runs.parquet``) that ``folder`` is or lies in, if any."""
+    here = folder.resolve()  # "rows/.." is not in rows
+    for path in (here, *here.parents):
+        if path.name == SWEEP_ROWS and (path.parent / "sweep.json").is_file():
+            return path
+    return None
 
 
 @contextlib.contextmanager
