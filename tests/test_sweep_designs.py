@@ -237,3 +237,14 @@ def test_a_small_design_from_a_file_is_reported_as_a_table_of_its_points(tmp_pat
     assert [row["changes"] for row in rows] == ["(the first point)", "a=0.25", "a=1", "b=0.25", "b=1"]
     expected = [0.5 + 2 * 0.5, 0.25 + 1.0, 1.0 + 1.0, 0.5 + 0.5, 0.5 + 2.0]  # toys.linear: a + 2b, and noise of 0.01
     assert [float(row["y"]) for row in rows] == pytest.approx(expected, rel=0.05)  # shown to 0.1 above 1
+
+
+def test_a_sampling_flag_beside_a_sweep_file_with_a_design_file_names_the_flag(toy, tmp_path):  # noqa: F811
+    # `sweep FILE --sample lhs` where FILE has `design:` blamed "FILE, line 1, key 'sample'", a key the file has not.
+    (tmp_path / "points.csv").write_text("regime__commit\n0.3\n0.6\n")
+    sweep = tmp_path / "external.yaml"
+    sweep.write_text(f"scenario: {toy}\ndesign: points.csv\nruns: 2\n")
+    for key, flag, value in (("sample", "--sample", "lhs"), ("n", "--n", 5), ("sample_seed", "--sample-seed", 3)):
+        with pytest.raises(InputError, match="does not apply to a design read from a file") as err:
+            load_sweep(sweep, **{key: value})
+        assert (err.value.file, err.value.key) == (None, flag), str(err.value)
