@@ -248,3 +248,17 @@ def test_a_sampling_flag_beside_a_sweep_file_with_a_design_file_names_the_flag(t
         with pytest.raises(InputError, match="does not apply to a design read from a file") as err:
             load_sweep(sweep, **{key: value})
         assert (err.value.file, err.value.key) == (None, flag), str(err.value)
+
+
+def test_a_grid_refuses_a_sample_size_it_would_ignore(toy, tmp_path, capsys):  # noqa: F811
+    # `--param a=0:1:3 --n 500` ran the 3-point grid and dropped n without a word, as `n:` in a grid sweep file did.
+    with pytest.raises(InputError, match="a grid takes no n") as err:
+        make_design("grid", [Parameter("a", 0.0, 1.0, 3)], n=500)
+    assert err.value.key == "n"
+    p = run_cli("sweep", toy, "--param", "regime.commit=0.2:0.8:3", "--n", "500", "--out", tmp_path / "never")
+    assert p.returncode == 2 and p.stderr.startswith("error: --n: a grid takes no n") and not (tmp_path / "never").exists()
+    sweep = tmp_path / "grid.yaml"
+    sweep.write_text(f"scenario: {toy}\nn: 500\nparameters:\n  regime.commit: {{values: [0.3, 0.5]}}\n")
+    with pytest.raises(InputError, match="a grid takes no n") as err:
+        load_sweep(sweep)
+    assert (err.value.line, err.value.key) == (2, "n")

@@ -78,6 +78,9 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
             raise InputError(None, f"'{p.path}' gives both values and {' and '.join(repr(k) for k in extra)}: values are the "
                              "points as given; give the values alone, or low, high and steps instead", key=p.path)
     if sample == "grid":
+        if n is not None:  # it was dropped without a word: the user asked for n points and got the grid's
+            raise InputError(None, f"a grid takes no n (got {n}): its points are every combination of the values given; "
+                             "n is the size of a sampled design (lhs, random, sobol)", key="n")
         for p in parameters:
             if p.values is None and (p.low is None or p.high is None):
                 raise InputError(None, f"'{p.path}' needs values or bounds with steps for a grid", key=p.path)
