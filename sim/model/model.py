@@ -245,8 +245,7 @@ class CeasefireModel(mesa.Model):
         self.garrison[rep, town] = garrison
         np.add.at(self.garrison, (rep[away], fallback[away]), leaving[away])
         if not away.all():  # nowhere to go: lost (with every garrison away, no casualties to add)
-            lost = ~away
-            combat.book_casualties(self, old[lost], rep[lost], leaving[lost])
+            combat.book_casualties(self, old[~away], rep[~away], leaving[~away])
         self.controller[rep, town] = new
         self.shock[rep, town] = 0.0
         was_regime = old == REGIME
