@@ -262,3 +262,19 @@ def test_a_grid_refuses_a_sample_size_it_would_ignore(toy, tmp_path, capsys):  #
     with pytest.raises(InputError, match="a grid takes no n") as err:
         load_sweep(sweep)
     assert (err.value.line, err.value.key) == (2, "n")
+
+
+def test_a_grid_refuses_a_sample_seed_it_would_ignore(toy, tmp_path):  # noqa: F811
+    # `--sample-seed 5` beside a grid was dropped without a word (the command line passed `or 0`), as n had been.
+    with pytest.raises(InputError, match="a grid takes no sample seed") as err:
+        make_design("grid", [Parameter("a", 0.0, 1.0, 3)], seed=5)
+    assert err.value.key == "seed"
+    p = run_cli("sweep", toy, "--param", "regime.commit=0.2:0.8:3", "--sample-seed", "5", "--out", tmp_path / "never")
+    assert p.returncode == 2 and p.stderr.startswith("error: --sample-seed: a grid takes no sample seed"), p.stderr
+    assert not (tmp_path / "never").exists()
+    sweep = tmp_path / "grid.yaml"
+    sweep.write_text(f"scenario: {toy}\nsample_seed: 0\nparameters:\n  regime.commit: {{values: [0.3, 0.5]}}\n")
+    with pytest.raises(InputError, match="a grid takes no sample seed") as err:
+        load_sweep(sweep)
+    assert (err.value.line, err.value.key) == (2, "sample_seed")
+    assert make_design("lhs", [Parameter("a", 0.0, 1.0)], n=4).seed == 0  # a sampled design without one: seed 0, as before

@@ -220,7 +220,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                              f"(or a sweep file instead of {args.target})", key="--param")
         params = dotted([parse_param(p) for p in args.param], load_scenario(args.target))
         try:
-            design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed or 0)
+            design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed)
         except InputError as exc:  # it names a setting or a parameter: here, the flag that gave it
             raise InputError(None, exc.message, key=SETTINGS[exc.key][1] if exc.key in SETTINGS else "--param") from None
         spec = SweepSpec(args.target.resolve(), design, args.runs or 10)

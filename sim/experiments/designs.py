@@ -51,7 +51,7 @@ class Design:
         return out if self.source is None else {**out, "source": self.source}
 
 
-def make_design(sample: str, parameters: list[Parameter], *, n: int | None = None, seed: int = 0) -> Design:
+def make_design(sample: str, parameters: list[Parameter], *, n: int | None = None, seed: int | None = None) -> Design:
     """Points for ``sample`` over ``parameters``.
 
     A grid takes each parameter's values (or ``steps`` points between its
@@ -70,6 +70,10 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     twice = sorted({p.path for p in parameters if [q.path for q in parameters].count(p.path) > 1})
     if twice:
         raise InputError(None, f"'{twice[0]}' is swept twice", key=twice[0])
+    if sample == "grid" and seed is not None:  # dropped without a word, as n was: a grid's points are not drawn
+        raise InputError(None, f"a grid takes no sample seed (got {seed}): its points are every combination of the values "
+                         "given; the sample seed places a sampled design's points (lhs, random, sobol)", key="seed")
+    seed = 0 if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_DESIGN_SEED:
         raise InputError(None, f"the design's seed must be a whole number from 0 to {MAX_DESIGN_SEED:,} (got {seed!r})", key="seed")
     for p in parameters:

@@ -112,7 +112,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
             raise InputError(path, why, line=getattr(spec, "lines", {}).get(bound, (None, where))[1],
                              key=f"parameters.{name}.{bound}")
     try:
-        design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"] or 0)
+        design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"])
     except InputError as exc:
         flags = {key for key, value in overrides.items() if value is not None}
         raise _design_error(path, exc, raw, given, flags, line) from None
