@@ -174,3 +174,26 @@ def test_a_design_file_names_its_problems(toy, tmp_path):  # noqa: F811
         assert words in str(info.value) and info.value.file == str(bad), text
         if line is not None:
             assert info.value.line == line, text
+
+
+def test_a_replicator_model_after_a_plain_one_in_one_process_says_why_it_cannot_be(tmp_path):
+    """EMA keeps one outcome class per name per process: the second model raised EMA's bare ValueError ("outcome with
+    this name but of different class already exists"). In a process of its own, since the registry outlives it."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    code = """
+import sim
+from sim.errors import InputError
+sim.ema_model("scenarios/jan_truce.yaml", ["regime.commit"], replicates=2, outcomes=["towns_regime"])
+try:
+    sim.ema_model("scenarios/jan_truce.yaml", ["regime.commit"], replicates=2, replicator=True, outcomes=["towns_regime"])
+except InputError as exc:
+    print(exc.key, "|", exc.message)
+"""
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    key, message = p.stdout.strip().split(" | ")
+    assert key == "replicator" and "replicator=False" in message and "new process" in message, p.stdout

@@ -124,12 +124,26 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
     if replicator:
         model = ema.ReplicatorModel(label, function=runner)
         model.replications = [{"seed": s} for s in seeds]
-        model.outcomes = [ema.ArrayOutcome(n) for n in wanted]
+        model.outcomes = _outcomes(ema.ArrayOutcome, wanted)
     else:
         model = ema.Model(label, function=runner)
-        model.outcomes = [ema.ScalarOutcome(n) for n in wanted]
+        model.outcomes = _outcomes(ema.ScalarOutcome, wanted)
     model.uncertainties = uncertainties
     return model
+
+
+def _outcomes(kind: type, names: dict[str, str]) -> list:
+    """EMA's outcomes of one ``kind``, refused as an InputError where EMA has registered a name with another class in
+    this process (a replicator model after a plain one): its bare ValueError did not say why."""
+    try:
+        return [kind(n) for n in names]
+    except ValueError as exc:
+        if "different class" not in str(exc):
+            raise
+        other = "replicator=False" if kind.__name__ == "ArrayOutcome" else "replicator=True"
+        raise InputError(None, f"EMA Workbench has these outcomes as another kind in this process (a model made with "
+                         f"{other}): it keeps one kind per outcome name per process; make the other kind in a new "
+                         "process", key="replicator") from None
 
 
 def _identifier(text: str, source: str) -> str:
