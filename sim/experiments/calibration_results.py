@@ -249,7 +249,7 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
               f"{len(spec.parameters)} parameters; {len(spec.fit)} fitted and {len(spec.hold_out)} held-out outcomes; "
               f"{f.replicates} replicates a trial; sampler {f.method.sampler} (seed {f.method.seed}, batches of {f.method.batch}).",
               f"Best trial on the trials' seeds: {int(top['trial'])}, objective {top['objective']:.4f} ± {top['se']:.4f} "
-              f"(bootstrap SE); accepted set: {len(accepted)} trials within {f.accept.within_se:g} SE of it. "
+              f"(bootstrap SE); accepted set: {len(accepted)} trial{"s" * (len(accepted) != 1)} within {f.accept.within_se:g} SE of it. "
               + (f"Chosen point: trial {int(best['trial'])}, the best of the {len(ranked)} best trials run again on "
                  f"{f.accept.rerank_replicates} other seeds (objective there {best['rerank_objective']:.4f} ± "
                  f"{best['rerank_se']:.4f}). " if len(ranked) else "Chosen point: that trial. ")
