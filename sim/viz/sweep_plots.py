@@ -8,14 +8,43 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
+from ..names import DISPLAY_NAMES, HOLDERS
 from .style import new_figure
 
 BINS = 8
 COLUMNS = 3  # response panels per row: five parameters make two rows, not a strip
 
+# What a metric counts, in the words of the other figures: "towns regime" read as a faction the figures call the
+# Government, and "outcomes met" (0.56) as a count. The metric's own name is kept beside them, for report.md's tables.
+WORDS = {
+    "ceasefire_days": "days the first ceasefire stays in force",
+    "ceasefire_broken": "first ceasefire broken (1 yes, 0 no)",
+    "outcomes_met": "share of reported outcomes met",
+    "control_accuracy": "control accuracy (share of towns with the reported holder)",
+    "capture_mae_days": "capture date error (mean days)",
+    "towns_changed_hands": "changes of hands",
+    **{f"towns_{h}": f"towns held by {'the ' * (h != 'hts')}{DISPLAY_NAMES[h]} at the end" for h in HOLDERS},
+    "turkish_deaths": "Turkish soldiers killed",
+    "displaced": "civilians displaced",
+    **{f"casualties_{h}": f"{DISPLAY_NAMES[h]}: fighters' casualties" for h in HOLDERS},
+    "violations": "violations of the latest ceasefire",
+    "patrol_coverage_mean": "joint patrols: mean share of the route covered",
+}
+
+
+def _words(metric: str) -> str:
+    """What the metric counts: :data:`WORDS`, else its name made readable ("met: saraqib-captured")."""
+    return WORDS.get(metric) or metric.replace("_", " ").replace("met:", "met: ").replace("day:", "day of: ")
+
 
 def _label(metric: str) -> str:
-    return metric.replace("_", " ").replace("met:", "met: ").replace("day:", "day of: ")
+    """A title's name of the metric: the words, then the metric's own name (the column of points.csv and report.md)."""
+    return f"{WORDS[metric]} ({metric})" if metric in WORDS else _words(metric)
+
+
+def _axis_label(metric: str) -> str:
+    """An axis's label: the words, the metric's name on a line of its own (an axis is shorter than a title)."""
+    return f"{WORDS[metric]}\n({metric})" if metric in WORDS else _words(metric)
 
 
 def in_full(axis: Axis, values: np.ndarray) -> None:
@@ -81,7 +110,7 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
         ax.set_xlabel(name)
         ax.grid(alpha=0.3)
     for row in grid:
-        row[0].set_ylabel(_label(metric))
+        row[0].set_ylabel(_axis_label(metric))
     in_full(axes[0].yaxis, rows[metric].to_numpy(dtype=float))  # the panels share it
     axes[0].legend(fontsize=8, frameon=False)
     fig.suptitle(f"{_label(metric)} against each parameter", fontsize=11)
@@ -117,7 +146,7 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
     for (i, j), v in np.ndenumerate(table):
         if np.isfinite(v):
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
-    in_full(fig.colorbar(im, ax=ax, label=f"{_label(metric)} (mean over runs)").ax.yaxis, table)
+    in_full(fig.colorbar(im, ax=ax, label=f"{_words(metric)}\n(mean over runs)").ax.yaxis, table)
     ax.set_title(f"{_label(metric)}" + ("" if grid else f" (binned: the middle of each of {BINS} equal bins)"), fontsize=11)
     fig.tight_layout()
     return fig

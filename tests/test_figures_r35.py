@@ -1,0 +1,35 @@
+"""Round 35's figure review: what a reader of the sweep report and of an animation frame was misled by."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.viz.sweep_plots import heat_map, response_plot
+
+
+def _grid(metric: str) -> pd.DataFrame:
+    rows = pd.DataFrame([(a, b) for a in (0.0, 0.5, 1.0) for b in (1.0, 2.0) for _ in range(3)], columns=["a", "b"])
+    rows[metric] = np.arange(len(rows), dtype=float)
+    return rows
+
+
+def _words(fig) -> str:  # noqa: ANN001 - a Figure
+    texts = [fig.get_suptitle(), *(ax.get_title() for ax in fig.axes), *(ax.get_ylabel() for ax in fig.axes)]
+    return " | ".join(t for t in texts if t)
+
+
+def test_a_sweeps_figures_name_the_government_as_every_other_figure_does():
+    """`sweep-report`'s figures of `towns_regime` read "towns regime" on the axis and in the title, where every other
+    figure, the summary and the README say "Government"; "turkish deaths" was lower-case, and "outcomes met" did not say
+    it is a share (0.56, not 56 outcomes). The words say what is counted; the metric's own name stays, for report.md."""
+    for metric, said in (("towns_regime", "towns held by the Government"), ("turkish_deaths", "Turkish soldiers killed"),
+                         ("outcomes_met", "share of reported outcomes met"), ("ceasefire_days", "days the first ceasefire")):
+        rows = _grid(metric)
+        for fig in (response_plot(rows, rows.assign(point=range(len(rows))), ["a", "b"], metric),
+                    heat_map(rows, "a", "b", metric, grid=True)):
+            words = _words(fig)
+            assert said in words and metric in words, words
+            assert "towns regime" not in words and "turkish deaths" not in words, words
+    rows = _grid("met:saraqib-captured")  # a metric without words keeps its name, as before
+    assert "met: saraqib-captured" in _words(heat_map(rows, "a", "b", "met:saraqib-captured", grid=True))
