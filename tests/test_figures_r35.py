@@ -33,3 +33,18 @@ def test_a_sweeps_figures_name_the_government_as_every_other_figure_does():
             assert "towns regime" not in words and "turkish deaths" not in words, words
     rows = _grid("met:saraqib-captured")  # a metric without words keeps its name, as before
     assert "met: saraqib-captured" in _words(heat_map(rows, "a", "b", "met:saraqib-captured", grid=True))
+
+
+def test_a_frames_captions_keep_the_events_of_its_own_day():
+    """The campaign's last frame, dated 5 March, listed five events of 4 March ("Urum al-Sughra taken: rebels →
+    Government") and hid 5 March's retaking of Urum al-Sughra by the rebels under "… and 1 more", while its map showed
+    the town the rebels': the caption said the opposite of the map. A frame keeps the latest events, those nearest the
+    day it shows, and says how many earlier ones it leaves out."""
+    from sim.viz.animation import frame_captions
+
+    log = pd.DataFrame([("2020-03-04", "capture", f"T{k}", "regime;rebels", "rebels -> regime") for k in range(5)]
+                       + [("2020-03-05", "capture", "T1", "rebels;regime", "regime -> rebels")],
+                       columns=["date", "type", "town", "actors", "detail"])
+    lines = frame_captions(log, "2020-03-04", "2020-03-05")
+    assert lines[-1] == "5 Mar: T1 taken: Government → Turkish-backed rebels", lines
+    assert lines[0] == "… 1 earlier, not shown" and len(lines) == 6, lines

@@ -396,7 +396,7 @@ def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
     single, _ = toy_results
     animation.animate(single, out=single / "dated.gif", max_frames=5)  # 1, 5, 8, 12 and 15 Jan
     assert any("taken" in line for line in notes) and "6 Jan: Deal in force" in notes
-    assert all(re.match(r"(\d{1,2} Jan: |… and \d+ more$)", line) for line in notes), notes
+    assert all(re.match(r"(\d{1,2} Jan: |… \d+ earlier, not shown$)", line) for line in notes), notes
 
     from sim.viz.animation import frame_captions
 
@@ -407,8 +407,8 @@ def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
                        columns=["date", "type", "town", "actors", "detail"])
     assert frame_captions(log, "2020-01-26", "2020-01-27") == [
         "26 Jan: T11 taken: Turkish-backed rebels → Government", "27 Jan: Turkish post set up at T12"]
-    assert frame_captions(log, "2020-01-26", "2020-01-28", most=1) == [
-        "26 Jan: T11 taken: Turkish-backed rebels → Government", "… and 2 more"]
+    assert frame_captions(log, "2020-01-26", "2020-01-28", most=1) == [  # the latest: the day the frame's map shows
+        "… 2 earlier, not shown", "28 Jan: T12 taken: HTS → Government"]
 
 
 def test_a_probability_map_says_hold_of_the_rebels_and_holds_of_one_side(toy_results, monkeypatch):

@@ -99,12 +99,13 @@ def caption(kind: str, town: str, detail: str, actors: str = "") -> str | None:
 def frame_captions(log: pd.DataFrame, since: str, until: str, most: int = 5) -> list[str]:
     """The captions of a frame: each event of ``log`` worth reading (:func:`caption`) from ``since`` to ``until``
     (ISO dates, both included), with its date ("27 Jan: Saraqib taken: ...": a frame of a long run spans several
-    days, and the title gives the year), the first ``most`` and then how many more."""
+    days, and the title gives the year): the last ``most``, those nearest the day the frame's map shows, after how many
+    earlier ones are left out (the first five hid the frame's own day's change of hands, which its map showed)."""
     shown = log[(log["date"] >= since) & (log["date"] <= until)]
     rows = shown[["date", "type", "town", "detail", "actors"]].itertuples(index=False)
     lines = [f"{date_words(dt.date.fromisoformat(day), '%b', year=False)}: {line}"
              for day, *event in rows if (line := caption(*event))]
-    return lines[:most] + ([f"… and {len(lines) - most} more"] if len(lines) > most else [])
+    return ([f"… {len(lines) - most} earlier, not shown"] if len(lines) > most else []) + lines[-most:]
 
 
 def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "regime", max_frames: int = 60,
