@@ -7,6 +7,8 @@ import pandas as pd
 
 from sim.viz.sweep_plots import heat_map, response_plot
 
+from .test_maps import toy_results  # noqa: F401 - the shared folders
+
 
 def _grid(metric: str) -> pd.DataFrame:
     rows = pd.DataFrame([(a, b) for a in (0.0, 0.5, 1.0) for b in (1.0, 2.0) for _ in range(3)], columns=["a", "b"])
@@ -48,3 +50,23 @@ def test_a_frames_captions_keep_the_events_of_its_own_day():
     lines = frame_captions(log, "2020-03-04", "2020-03-05")
     assert lines[-1] == "5 Mar: T1 taken: Government → Turkish-backed rebels", lines
     assert lines[0] == "… 1 earlier, not shown" and len(lines) == 6, lines
+
+
+def test_towns_helds_diamonds_say_which_days_were_reported(toy_results):  # noqa: F811
+    """towns_held.png's legend called the diamonds "Reported (theatre control columns)": a name from the theatre file's
+    layout, which says nothing to a reader of the figure, nor on which days control was reported (the Moscow figure's
+    lone diamond stands on 6 March, not on the scenario's first day). The legend gives the days."""
+    import datetime as dt
+
+    from sim.analysis.results import load_results
+    from sim.names import date_words
+    from sim.viz import plots
+
+    single, _ = toy_results
+    results = load_results(single)
+    fig = plots.towns_held_figure(results)
+    texts = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    days = [d for d in sorted(results.theatre.control) if results.start <= d <= results.end + dt.timedelta(days=1)]
+    assert days and not any("theatre control columns" in t for t in texts), texts
+    (said,) = [t for t in texts if t.startswith("Reported control")]
+    assert all(date_words(d, "%b") in said for d in days), (said, days)

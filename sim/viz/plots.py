@@ -84,11 +84,13 @@ def towns_held_figure(results: Results) -> Figure:
             ax.fill_between(x, lo, hi, color=colour, alpha=0.2, lw=0, step="mid", gid=f"band:{holder}")
         ax.step(x, mid, where="mid", color=colour, lw=2, label=FACTION_NAMES[holder], gid=f"line:{holder}")
     reported = [(d, c) for d, c in sorted(results.theatre.control.items()) if results.start <= d <= results.end + dt.timedelta(days=1)]
+    # The days control was reported, not where the theatre file keeps it ("theatre control columns" told a reader nothing).
+    days = ", ".join(date_words(d, "%b") for d, _ in reported) if len(reported) <= 3 else f"on {len(reported)} days"
     for k, (d, control) in enumerate(reported):
         for code, holder in enumerate(HOLDERS):
             ax.plot(np.datetime64(d), int((control == code).sum()), marker="D", ms=7, color=FACTION_COLOURS[holder],
                     mec="black", mew=0.8, ls="", zorder=5, gid="reported",
-                    label="Reported (theatre control columns)" if k == 0 and code == 0 else None)
+                    label=f"Reported control, {days}" if k == 0 and code == 0 else None)
     ax.set_ylabel("towns held")
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", color="#E0E0E0", lw=0.6)
