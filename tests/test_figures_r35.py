@@ -7,6 +7,7 @@ import pandas as pd
 
 from sim.viz.sweep_plots import heat_map, response_plot
 
+from .test_figures import moscow  # noqa: F401 - the shared run
 from .test_maps import toy_results  # noqa: F401 - the shared folders
 
 
@@ -70,3 +71,39 @@ def test_towns_helds_diamonds_say_which_days_were_reported(toy_results):  # noqa
     assert days and not any("theatre control columns" in t for t in texts), texts
     (said,) = [t for t in texts if t.startswith("Reported control")]
     assert all(date_words(d, "%b") in said for d in days), (said, days)
+
+
+def test_a_road_under_a_town_name_does_not_show_between_its_words(moscow):  # noqa: F811
+    """The names' white outline left a gap between two words, and a road or a cell's edge crossing it read as a hyphen:
+    "Ad-Dana", "Maarat-al-Numan" on the ensemble maps. The outline of a map's town name closes the gap between words."""
+    import datetime as dt
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .test_figures import map_of
+
+    _, fig = map_of(*moscow, dt.date(2020, 3, 20))
+    names = [t for t in fig.axes[0].texts if t.get_gid() == "label" and " " in t.get_text()]
+    assert names
+    (label,) = [t for t in names if t.get_text() == "Ad Dana"]
+    test = Figure(figsize=(3, 1), dpi=fig.dpi)
+    FigureCanvasAgg(test)
+    ax = test.add_axes([0, 0, 1, 1], xlim=(0, 1), ylim=(0, 1))
+    ax.axis("off")
+    renderer = test.canvas.get_renderer()
+    first, rest = label.get_text().split(" ", 1)
+    kw = dict(fontsize=label.get_fontsize(), ha="left", va="center", path_effects=label.get_path_effects())
+    name = ax.text(0.2, 0.5, f"{first} {rest}", **kw)
+    parts = [ax.text(0.2, 0.5, s, **kw) for s in (first, f"{first} {rest[0]}", rest[0])]
+    test.canvas.draw()
+    word, upto, letter = (p.get_window_extent(renderer) for p in parts)
+    for p in parts:
+        p.remove()
+    gap = (word.x1 + upto.x1 - letter.width) / 2  # the middle of the space between the two words, in pixels
+    ax.axvline(ax.transData.inverted().transform((gap, 0))[0], color="black", lw=0.8, zorder=0)
+    test.canvas.draw()
+    image = np.asarray(test.canvas.buffer_rgba())[..., :3].mean(axis=2)
+    box = name.get_window_extent(renderer)
+    row = image.shape[0] - int(round(box.y0 + box.height / 2))
+    assert image[row - 2:row + 3, int(gap) - 1:int(gap) + 2].min() > 230, (label.get_text(), image[row - 2:row + 3, int(gap) - 1:int(gap) + 2])
