@@ -1,4 +1,5 @@
-"""Round 35's figure review: what a reader of the sweep report and of an animation frame was misled by."""
+"""Words and marks a reader of a figure was misled by (a review in round 35): the sweep report's metric names, an animation
+frame's captions, the reported diamonds of towns_held.png, and town names crossed by roads."""
 
 from __future__ import annotations
 
