@@ -220,6 +220,8 @@ CORRUPTIONS = {
     "negative garrison": lambda m: m.garrison.__setitem__((0, 0), -1.0),
     "residents removed": lambda m: m.residents.__setitem__((0, 0), m.residents[0, 0] - 100),
     "displaced invented": lambda m: m.displaced.__setitem__(0, m.displaced[0] + 1),
+    # Only the head count sees this: those gone abroad are no town's residents and none of the displaced.
+    "people invented abroad": lambda m: m.outside.__setitem__(0, m.outside[0] + 0.01 * m.theatre.population.sum()),
     "negative residents": lambda m: (m.residents.__setitem__((0, 4), -5.0), m.displaced.__setitem__(0, m.displaced[0] + 5)),
     "NaN force": lambda m: m.regime.pool.__setitem__(0, float("nan")),
     "negative reserve": lambda m: m.hts.force.__setitem__(0, -1.0),
