@@ -347,3 +347,25 @@ def test_a_quantity_reported_only_as_a_range_says_so_in_words(build, theatre):
                                  "variable: patrol_coverage, date: 2020-01-05, range: [0.01, 0.99], source: [test-claim]}")
     assert reported["share"] == "patrol_coverage on 5 Jan 2020: no single figure reported (range 0.01 .. 0.99)"
     assert reported["deaths"] == "turkish_deaths 10 on 5 Jan 2020 (range 8 .. 12)"
+
+
+def test_each_set_is_scored_on_its_own_outcomes(build, theatre):
+    """The headline scores of the calibration (fitted) and validation (held-out) sets are each on that set's outcomes
+    alone: the truthful run meets every calibration outcome and none of the validation ones (T2 never falls, no truce
+    is announced), so the pooled share met lies between the two."""
+    from sim.analysis.scoring import headline_table
+
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + MORE)
+    card = score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(2)]),
+                 load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
+    assert {name: [s.outcome.id for s in sub.scores] for name, sub in card.sets.items()} == {
+        "calibration": ["front", "t1-regime", "t1-falls", "broken", "deaths", "calm"],
+        "validation": ["road", "t2-falls", "truce-named"]}
+    calibration, validation = card.sets["calibration"].headline(), card.sets["validation"].headline()
+    assert calibration == {"outcomes met": 1.0, "control accuracy": 1.0, "Brier": 0.0, "capture MAE (days)": 0.0}
+    assert validation["outcomes met"] == 0.0 and np.isnan(validation["control accuracy"]) and np.isnan(validation["Brier"])
+    assert validation["capture MAE (days)"] == 2.0  # T2 never falls again: the day after the run ends, 2 days late
+    assert card.headline()["outcomes met"] == pytest.approx(6 / 9)
+    table = headline_table(card).set_index("score")
+    assert table.loc["outcomes met", ["model", "calibration: model", "validation: model"]].tolist() == pytest.approx([6 / 9, 1.0, 0.0])
