@@ -369,3 +369,37 @@ def test_each_set_is_scored_on_its_own_outcomes(build, theatre):
     assert card.headline()["outcomes met"] == pytest.approx(6 / 9)
     table = headline_table(card).set_index("score")
     assert table.loc["outcomes met", ["model", "calibration: model", "validation: model"]].tolist() == pytest.approx([6 / 9, 1.0, 0.0])
+
+
+def test_an_outcomes_options_each_change_its_answer(build, theatre):
+    """``after``, ``match``, ``belts`` and ``min_accuracy``, and a road held from the start, each decide an outcome here:
+    T2 passes to the regime on 2 Jan, back to the rebels on 3 Jan, to the regime again on 5 Jan; T1 on 4 Jan."""
+    towns = build.root / "toy.towns.csv"
+    lines = towns.read_text().splitlines()
+    towns.write_text("\n".join(f"{line},{b}" for line, b in zip(lines, ["belt", "", "A", "A"], strict=True)) + "\n")
+    theatre = load_theatre(theatre.path)
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent("""
+        claims: seeds/claims.yaml
+        outcomes:
+          - {id: t2-again, set: calibration, kind: capture, description: x, town: T2, by: regime, reported: 2020-01-05, after: 2020-01-03, tolerance_days: 0, source: [test-claim]}
+          - {id: jan-truce, set: calibration, kind: event, description: x, event: truce_announced, match: Jan, reported: 2020-01-04, window: [2020-01-04, 2020-01-04], source: [test-claim]}
+          - {id: whole-road, set: calibration, kind: road, description: x, road: M9, by: regime, reported: 2020-01-05, tolerance_days: 0, source: [test-claim]}
+          - {id: rebels-t2, set: calibration, kind: road, description: x, towns: [T2], by: rebels, reported: 2020-01-03, tolerance_days: 0, source: [test-claim]}
+          - {id: front-all, set: calibration, kind: front, description: x, date: 2020-01-05, reference: 2020-01-05, min_accuracy: 0.6, source: [test-claim]}
+          - {id: front-a, set: calibration, kind: front, description: x, date: 2020-01-05, reference: 2020-01-05, belts: [A], min_accuracy: 0.6, source: [test-claim]}
+        """))
+    outcomes = load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"])
+    rows = [[R, H, B], [R, H, R], [R, H, B], [R, R, B], [R, R, R], [R, R, R], [R, R, R]]
+    r = run(0, rows, events=[("2020-01-02", "truce_announced"), ("2020-01-04", "truce_announced")])
+    r.events.loc[r.events["type"] == "truce_announced", "detail"] = ["Feb truce", "Jan truce"]
+    by = {s.outcome.id: s.checks[0] for s in score(results(theatre, [r]), outcomes).scores}
+    # From 3 Jan on, T2 passes to the regime on 5 Jan (not 2 Jan); the truce named Jan is announced on 4 Jan (not 2 Jan).
+    assert (by["t2-again"].met, by["t2-again"].error_days) == (True, 0)
+    assert (by["jan-truce"].met, by["jan-truce"].error_days) == (True, 0)
+    # The regime holds all of the M9 first on 5 Jan; the rebels held T2 from the start: not won in the run, never.
+    assert (by["whole-road"].met, by["whole-road"].error_days) == (True, 0)
+    assert not by["rebels-t2"].met and by["rebels-t2"].error_days == (dt.date(2020, 1, 8) - dt.date(2020, 1, 3)).days
+    # On 5 Jan [R, R, R] against the reported [R, R, B]: 2 of 3 towns (>= 0.6, met), 1 of belt A's 2 (not met).
+    assert (by["front-all"].met, by["front-all"].value) == (True, pytest.approx(2 / 3))
+    assert (by["front-a"].met, by["front-a"].value) == (False, 0.5)
