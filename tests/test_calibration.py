@@ -103,6 +103,13 @@ def test_components_weigh_each_group_once():
     assert c["control"] == 0 and c["dates"] == pytest.approx(1.0) and c["conditions"] == pytest.approx(0.25)
     assert c["quantities"] == pytest.approx(0.0)  # members at 50 and 150 around 100: the fair CRPS is 50 - 100/2 = 0
     assert c["objective"] == pytest.approx(2 * 1.0 + 4 * 0.25)
+    # Above, control and quantities score 0, so their weights went untested: here every group scores, each its own.
+    # Control: P = (0.5, 0.5, 0) against HTS, Brier 0.25 + 0.25; quantities: both members 50 over 100, 50 / 100.
+    ev_ = Evidence(np.array([[1], [0]], dtype=np.int8), np.array([1], dtype=np.int8), np.array([[14.0], [14.0]]),
+                   np.array([[150.0], [150.0]]), np.array([100.0]), np.array([[1.0], [0.0]]))
+    c = components(ev_, Weights(control=3, dates=2, quantities=5, conditions=4, date_scale_days=14))
+    assert c == pytest.approx({"control": 0.5, "dates": 1.0, "quantities": 0.5, "conditions": 0.25,
+                               "objective": 3 * 0.5 + 2 * 1.0 + 5 * 0.5 + 4 * 0.25})
 
 
 def test_a_paired_difference_keeps_the_common_luck_out_of_its_standard_error():
