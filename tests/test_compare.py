@@ -247,6 +247,32 @@ def test_joint_intervals_call_no_change_where_there_is_none_and_keep_the_real_on
     assert sum(n > 0 for n in together) <= 5, together
 
 
+def test_intervals_of_ensembles_on_other_seeds_carry_the_luck_of_both():
+    """Ensembles that ran other seeds are compared unpaired: each resampled on its own, so the common luck that pairing
+    takes out stays in. Only paired intervals were checked, and unpaired ones resampling B as A, or joint ones of zero
+    width, went unnoticed."""
+    import numpy as np
+
+    from sim.analysis.comparison import bootstrap_diff, joint_intervals
+
+    a = np.random.default_rng(0).normal(0.0, 10.0, size=(40, 1))
+    b = a + 1.0  # each replicate of B is A's, one later: paired, the difference is exactly 1
+    lo, hi = bootstrap_diff(a, b, paired=True, rng=np.random.default_rng(0))
+    assert (lo, hi) == (pytest.approx(1.0), pytest.approx(1.0))
+    lo, hi = bootstrap_diff(a, b, paired=False, rng=np.random.default_rng(0))
+    assert lo < 0 < hi and hi - lo > 4, (lo, hi)  # two spreads of 10 over 40 runs each: some 7 wide
+    anywhere = []
+    for seed in range(20):  # as the paired case above: A and B drawn alike, but for a real change in column 0
+        rng = np.random.default_rng(seed)
+        a, b = (rng.random((40, 200)) < 0.3).astype(float), (rng.random((40, 200)) < 0.3).astype(float)
+        b[:, 0], a[:, 0] = 1.0, 0.0
+        lo, hi = joint_intervals(a, b, paired=False, rng=np.random.default_rng(seed))
+        d = b.mean(0) - a.mean(0)
+        assert lo[0] > 0.4 and (lo <= d).all() and (d <= hi).all() and (hi - lo)[1:].min() > 0.1, seed
+        anywhere.append(((lo > 0) | (hi < 0))[1:].any())
+    assert sum(anywhere) <= 5, anywhere
+
+
 def test_a_joint_interval_that_reaches_zero_ends_at_zero_not_at_a_rounding_error():
     # A walkthrough's what-if listed "Hass passes to the government: 7.5% -> 20%, interval 0 to +25" among the outcomes
     # that changed beyond chance: where a bound is 0 in exact arithmetic (the observed |t| is the critical value drawn
