@@ -256,6 +256,11 @@ def test_run_across_a_parameter_set_says_how_many_of_its_vectors_it_used(toy, tm
     assert f"(2 replicates across 2 of the 3 parameter vectors in {rows})" in capsys.readouterr().out
     assert main(["run", str(toy), "--runs", "4", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "four"), "-q"]) == 0
     assert "(4 replicates across all 3 parameter vectors" in capsys.readouterr().out
+    # Replicate i ran with row i mod 3: seeds 40..43 with commit 0.5, 0.6, 0.7, 0.5, each as that point run alone.
+    sc = load_scenario(toy)
+    for run, commit in zip(load_results(tmp_path / "four").runs, (0.5, 0.6, 0.7, 0.5), strict=True):
+        alone = [simulate(sc.with_params(regime__commit=c), seed=run.seed) for c in (0.5, 0.6, 0.7)]
+        assert [c for c, a in zip((0.5, 0.6, 0.7), alone, strict=True) if a.timeseries.equals(run.timeseries)] == [commit], run.seed
 
 
 def test_more_replicates_keep_the_parts_already_written(toy, tmp_path, monkeypatch):
