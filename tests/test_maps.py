@@ -103,6 +103,9 @@ def test_an_ensemble_map_draws_posts_and_police_as_most_runs_have_them_and_says_
     # With police in most runs, the legend says it of them too; a single run's map says nothing of runs.
     es = ensemble_state(t, [], [first, first, others[0]], D0)
     assert es.state.military_police.sum() == 1
+    # Half the runs is not most: police, the post at T00 and the encirclement each in 2 of 4 are not drawn.
+    half = ensemble_state(t, [], [first, first, others[0], others[1]], D0).state
+    assert (half.military_police.sum(), half.posts.tolist(), half.encircled.tolist()) == (0, [True, False], [False, False])
     assert "Russian military police (in most runs)" in {t.get_text() for t in ensemble_figure(t, es, "regime", "x").legends[0].get_texts()}
     single = control_map_figure(t, run_state(t, [], first, D0), "one run")
     assert {"Turkish post", "Russian military police"} <= {t.get_text() for t in single.legends[0].get_texts()}
