@@ -222,6 +222,9 @@ CORRUPTIONS = {
     "displaced invented": lambda m: m.displaced.__setitem__(0, m.displaced[0] + 1),
     # Only the head count sees this: those gone abroad are no town's residents and none of the displaced.
     "people invented abroad": lambda m: m.outside.__setitem__(0, m.outside[0] + 0.01 * m.theatre.population.sum()),
+    # Ten people in a toy world of some 10**8: inside numpy's default tolerance (1e-5 of the total), which let 31 people
+    # a replicate vanish on the Idlib theatre; a run's own drift is some 1e-10 people.
+    "ten people invented abroad": lambda m: m.outside.__setitem__(0, m.outside[0] + 10.0),
     "negative residents": lambda m: (m.residents.__setitem__((0, 4), -5.0), m.displaced.__setitem__(0, m.displaced[0] + 5)),
     "NaN force": lambda m: m.regime.pool.__setitem__(0, float("nan")),
     "negative reserve": lambda m: m.hts.force.__setitem__(0, -1.0),

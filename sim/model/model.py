@@ -389,7 +389,7 @@ class CeasefireModel(mesa.Model):
             assert np.isfinite(arr).all() and (arr >= -1e-9).all(), f"negative or non-finite {name}"
         assert (self.shock <= 1.0 + 1e-9).all(), "shock above 1"
         people = self.residents.sum(axis=1) + self.outside
-        assert np.allclose(people, self.theatre.population.sum()), "people created or lost"
+        assert np.allclose(people, self.theatre.population.sum(), rtol=1e-9, atol=1e-6), "people created or lost"
         left = (self.theatre.population - self.residents)[:, self.contestable].sum(axis=1)
         assert np.allclose(self.displaced, left, rtol=1e-9, atol=1e-6), "the displaced are not those who left their homes"
         forces = [self.regime.pool, self.hts.force, self.rebels.force] + [g.force for g in self.regime.groups.values()]
