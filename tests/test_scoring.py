@@ -403,3 +403,17 @@ def test_an_outcomes_options_each_change_its_answer(build, theatre):
     # On 5 Jan [R, R, R] against the reported [R, R, B]: 2 of 3 towns (>= 0.6, met), 1 of belt A's 2 (not met).
     assert (by["front-all"].met, by["front-all"].value) == (True, pytest.approx(2 / 3))
     assert (by["front-a"].met, by["front-a"].value) == (False, 0.5)
+
+
+def test_a_quantitys_median_and_range_are_replicates_values_as_in_the_summaries():
+    """compare's table interpolated its quantiles (the median of 40 runs the mean of two: 1,052,482 displaced, where
+    the run summary beside it gave 1,052,106); every other figure gives a replicate's value."""
+    from sim.analysis.outcomes import Check, QuantityOutcome
+    from sim.analysis.scoring import OutcomeScore, answer
+
+    o = QuantityOutcome(kind="quantity", id="q", set="calibration", description="d", source=["c"], variable="displaced",
+                        date=dt.date(2020, 1, 1), range=(0.0, 100.0))
+    values = [10.0, 40.0, 20.0, 30.0]
+    a = answer(OutcomeScore(o, [Check(True, v) for v in values], Check(False, 0.0)))
+    assert {a.middle, a.low, a.high} <= set(values)  # interpolated: a median of 25, a 5% quantile of 11.5
+    assert (a.low, a.high) == (10.0, 40.0)
