@@ -87,7 +87,17 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
 
         sc = load_scenario(path)
         summary = f"{sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events" + "".join(f"; {s}" for s in supersessions(sc))
+        notes += _deals_that_bind_no_government(sc)
     return {"kind": kind, "summary": summary, "notes": notes}
+
+
+def _deals_that_bind_no_government(sc: Scenario) -> list[str]:
+    """A note for each truce or agreement whose ``compliance`` gives the government no share: valid, and it binds
+    whom it names, but it never holds the government back, whatever its ``restraint`` (a what-if that meant to test
+    a deal's restraint ran the same as the scenario without it)."""
+    return [f"{e.type} '{e.id or e.name}' ({e.date}) binds no government: its compliance gives 'regime' no share, so "
+            "it never holds the government back, whatever its restraint" for e in sc.events
+            if e.type in ("truce", "agreement") and not e.compliance.get("regime", 0.0) > 0]
 
 
 def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | Path | None) -> dict[str, Any]:  # noqa: ANN401

@@ -271,3 +271,15 @@ def test_a_name_with_a_space_is_explained_in_words(tmp_path):
     err = error_of(path)
     assert (err.line, err.key) == (2, "name") and "pattern" not in err.message, str(err)
     assert "letters, digits" in err.message and "'my what if'" in err.message, str(err)
+
+
+def test_check_notes_a_deal_that_binds_no_government(tmp_path):
+    """Valid, and it binds whom it names, but a deal whose compliance leaves out 'regime' never holds the government
+    back whatever its restraint: check said only "ok", and a what-if meant to test the restraint changed nothing."""
+    import sim
+
+    deal = ("events:\n  - {id: my-truce, date: 2020-02-20, type: truce, name: a truce, effective: 2020-02-21, "
+            "parties: [russia, turkey], compliance: {hts: 0.9, rebels: 0.9}, restraint: 0.9, source: [saraqib-posts]}\n")
+    notes = sim.check(whatif(tmp_path, CAMPAIGN, deal))["notes"]
+    assert [n for n in notes if "binds no government" in n and "my-truce" in n], notes
+    assert not [n for n in sim.check(CAMPAIGN)["notes"] if "binds no government" in n]  # the January truce binds it
