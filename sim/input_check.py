@@ -88,6 +88,9 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
         sc = load_scenario(path)
         summary = f"{sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events" + "".join(f"; {s}" for s in supersessions(sc))
         notes += _deals_that_bind_no_government(sc)
+        if (old := (sc.start - sc.initial_control).days) > 1:  # a later start: the front stays the column's
+            notes.append(f"starts on {sc.start} from the front of {sc.initial_control} ({old} days earlier, "
+                         "'initial_control'): no change of hands between them is in the run")
     return {"kind": kind, "summary": summary, "notes": notes}
 
 

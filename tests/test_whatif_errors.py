@@ -283,3 +283,14 @@ def test_check_notes_a_deal_that_binds_no_government(tmp_path):
     notes = sim.check(whatif(tmp_path, CAMPAIGN, deal))["notes"]
     assert [n for n in notes if "binds no government" in n and "my-truce" in n], notes
     assert not [n for n in sim.check(CAMPAIGN)["notes"] if "binds no government" in n]  # the January truce binds it
+
+
+def test_check_notes_a_start_later_than_the_front_it_begins_from(tmp_path):
+    """Moving `start:` later kept the front of `initial_control` without a word: the changes of hands in between are
+    in no run."""
+    import sim
+
+    later = "start: 2019-12-10\nremove_events: [first-push, first-push-pause]\n"
+    notes = sim.check(whatif(tmp_path, ROOT / "scenarios" / "jan_truce.yaml", later))["notes"]
+    assert [n for n in notes if "from the front of 2019-12-01 (9 days earlier" in n], notes
+    assert not [n for n in sim.check(MOSCOW)["notes"] if "from the front of" in n]  # 5 March from the 6 March front
