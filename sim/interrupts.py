@@ -58,6 +58,11 @@ def command_finished() -> None:
     _finished.set()
 
 
+def was_interrupted() -> bool:
+    """Whether an interrupt arrived since the command started (acted on or not)."""
+    return _interrupted.is_set()
+
+
 def raise_if_interrupted() -> None:
     """Raise KeyboardInterrupt if one arrived since the command started, even if it was swallowed on the way."""
     if _interrupted.is_set():

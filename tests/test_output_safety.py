@@ -458,3 +458,30 @@ def test_a_copy_of_a_scenario_under_the_same_name_does_not_replace_its_results(t
     assert not (folder / "comparison.md").exists()
     # ... and so is a path that names the same file another way.
     assert cli(capsys, "run", str(toy), *how, "-q")[0] == 0
+
+
+def test_an_interrupt_that_surfaces_as_another_error_is_an_interrupt(monkeypatch, capsys):
+    """A SIGTERM inside matplotlib's font module's import came out as "ImportError: initialization failed": a traceback
+    and status 1 (once in four CI runs). Any error after an interrupt arrived is the interrupt: status 130, no trace."""
+    import sim.cli
+    import sim.cli.commands
+    from sim import interrupts
+
+    def run_interrupted(args, parser):  # noqa: ANN001
+        interrupts._interrupted.set()  # the handler remembered the signal, whose KeyboardInterrupt the import turned into:
+        raise ImportError("initialization failed")
+
+    monkeypatch.setitem(sim.cli.commands.COMMAND_FUNCTIONS, "run", run_interrupted)
+    try:
+        assert sim.cli.main(["run", "scenarios/moscow.yaml"]) == 130
+    finally:
+        interrupts.forget_interrupts()  # no other test's executor may find it
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted (the signal surfaced as ImportError)") and "Traceback" not in err
+
+    def fails(args, parser):  # noqa: ANN001 - with no interrupt, a bug stays a bug
+        raise ImportError("a real one")
+
+    monkeypatch.setitem(sim.cli.commands.COMMAND_FUNCTIONS, "run", fails)
+    with pytest.raises(ImportError, match="a real one"):
+        sim.cli.main(["run", "scenarios/moscow.yaml"])

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError, Interrupted, OutputError, did_you_mean
-from ..interrupts import command_finished, forget_interrupts, interrupt_handler, quiet_interrupts
+from ..interrupts import command_finished, forget_interrupts, interrupt_handler, quiet_interrupts, was_interrupted
 from .arguments import COMMANDS, build_parser, overview, unknown_flag, whole
 
 __all__ = ["COMMANDS", "main", "whole"]
@@ -117,9 +117,23 @@ def _main(argv: list[str] | None, prog: str) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # the system refused (no space, no permission, a name too long)
+        if was_interrupted():
+            return _interrupted_by(exc)
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        if not was_interrupted():
+            raise
+        return _interrupted_by(exc)
+
+
+def _interrupted_by(exc: BaseException) -> int:
+    """A signal that landed inside a C extension's import or a system call comes out as that code's own error
+    (matplotlib's font module: "ImportError: initialization failed", a traceback and status 1): it is the interrupt."""
+    print(f"interrupted (the signal surfaced as {type(exc).__name__}): a results folder is written whole or not at all",
+          file=sys.stderr)
+    return 130
 
 
 def _forks_workers(args) -> bool:  # noqa: ANN001 - the parsed arguments
