@@ -210,12 +210,11 @@ def _external(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings
     """A sweep file whose points come from a CSV file (``design:``, relative to the sweep file)."""
     from .design_file import load_design
 
-    flags = {key: flag for key, flag in DESIGN_SETTINGS.values()}
-    for key in ("sample", "n", "sample_seed"):
+    for key, flag in DESIGN_SETTINGS.values():  # sample, n, sample_seed: each with its flag
         if settings[key] is None:
             continue
         if line(key) is None:  # not in the file: the command line's flag gave it, and is what to name
-            raise InputError(None, f"does not apply to a design read from a file ({path.name} has 'design:')", key=flags[key])
+            raise InputError(None, f"does not apply to a design read from a file ({path.name} has 'design:')", key=flag)
         raise InputError(path, f"'{key}' does not apply to a design read from a file", line=line(key), key=key)
     if not isinstance(tree["design"], str) or not tree["design"].strip():
         raise InputError(path, "'design' must be the path of a CSV file of points", line=line("design"), key="design")
