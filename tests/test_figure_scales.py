@@ -1,0 +1,62 @@
+"""Scales, names and keys a reader of a figure could not rely on (a later review): the calibration panels' unlabelled,
+unshared y axes, the sweep heat map's evenly spaced uneven values, the ensemble animation's title that did not say what
+it shades, the patrol route's unnamed start, and the patrol chart's key that did not draw its boxes' whiskers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import same_color, to_rgba
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from sim.analysis.results import load_results
+from sim.viz import plots
+from sim.viz.calibration_plots import marginals_plot, slices_plot
+from sim.viz.sweep_plots import heat_map
+
+from .test_figures import map_of, moscow  # noqa: F401 - the shared run
+from .test_maps import toy_results  # noqa: F401 - the shared folders
+from .test_plots_review import quiet  # noqa: F401
+
+
+def _study(rng: np.random.Generator) -> tuple[dict, pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Six parameters (one on a log scale), 30 accepted trials bunched on one of them, and slices: steep along
+    ``steep``, all but flat along the others."""
+    bounds = {"steep": (0.0, 1.0, False), "scale": (0.01, 1.0, True), **{f"flat{k}": (0.0, 2.0, False) for k in range(4)}}
+    accepted = pd.DataFrame({name: rng.uniform(low, high, 30) for name, (low, high, _) in bounds.items()})
+    accepted["steep"] = rng.normal(0.5, 0.02, 30)
+    rows = []
+    for name, (low, high, log) in bounds.items():
+        for v in (np.geomspace if log else np.linspace)(low, high, 7):
+            rise = 2.0 * (v - 0.5) ** 2 if name == "steep" else 0.01 * v / high
+            rows.append((name, v, 0.5 + rise))
+    return bounds, accepted, accepted.iloc[0], pd.DataFrame(rows, columns=["parameter", "value", "objective"])
+
+
+def test_a_calibrations_panels_have_one_labelled_scale():
+    """marginals.png's histograms had no y ticks at all (a bar of 3 trials and one of 25 could not be told from their
+    heights across panels), and slices.png's objective axes had no label and each its own scale, so a 0.01 wobble of a
+    loose parameter looked as steep as a constrained parameter's rise. Each figure's panels share one y axis,
+    labelled on the left column, whose ticks are read (whole trials on the histograms)."""
+    bounds, accepted, best, slices = _study(np.random.default_rng(4))
+    hand = {name: (low + high) / 2 for name, (low, high, _) in bounds.items()}
+    verdicts = dict.fromkeys(bounds, "loose")
+    for fig, said in ((marginals_plot(accepted, bounds, best, hand, verdicts), "trials"),
+                      (slices_plot(slices, bounds, best, hand, 0.05, verdicts), "objective")):
+        fig.canvas.draw()
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        assert len(axes) == len(bounds)
+        first = axes[0]
+        assert all(first.get_shared_y_axes().joined(first, ax) for ax in axes), "each panel on its own y scale"
+        assert len({ax.get_ylim() for ax in axes}) == 1
+        left = [ax for ax in axes if ax.get_subplotspec().is_first_col()]
+        assert len(left) == 2 and all(said in ax.get_ylabel() for ax in left), [ax.get_ylabel() for ax in left]
+        ticks = [t.get_text() for t in first.get_yticklabels() if t.get_text()]
+        assert len(ticks) >= 2, ticks
+    marg = marginals_plot(accepted, bounds, best, hand, verdicts)
+    marg.canvas.draw()
+    ticks = [t.get_text().replace("\N{MINUS SIGN}", "-") for t in marg.axes[0].get_yticklabels() if t.get_text()]
+    assert all(t.isdigit() for t in ticks), ticks  # a count of trials, in whole numbers
+    tallest = max(p.get_height() for ax in marg.axes for p in ax.patches if isinstance(p, Rectangle))
+    assert marg.axes[0].get_ylim()[1] >= tallest >= 10  # the bunched parameter's bar is on the shared scale
