@@ -60,3 +60,27 @@ def test_a_calibrations_panels_have_one_labelled_scale():
     assert all(t.isdigit() for t in ticks), ticks  # a count of trials, in whole numbers
     tallest = max(p.get_height() for ax in marg.axes for p in ax.patches if isinstance(p, Rectangle))
     assert marg.axes[0].get_ylim()[1] >= tallest >= 10  # the bunched parameter's bar is on the shared scale
+
+
+def _grid(a_values, b_values) -> pd.DataFrame:
+    rows = pd.DataFrame([(a, b) for a in a_values for b in b_values for _ in range(2)], columns=["a", "b"])
+    rows["ceasefire_days"] = 10 * rows["a"] + rows["b"]
+    return rows
+
+
+def test_a_heat_map_of_unevenly_spaced_values_says_its_cells_are_not_to_scale():
+    """The sweep heat map drew restraint 0, 0.3, 0.6, 0.8, 0.9, 0.95 in equal cells: 0.8 to 0.95 looked as wide as 0
+    to 0.6. The cells stay equal (0.95's would be a sliver with no room for its number), and an axis whose values
+    are unevenly spaced says it is not to scale; evenly spaced values and equal bins need no such word."""
+    fig = heat_map(_grid([0.0, 0.3, 0.6, 0.8, 0.9, 0.95], [0.5, 1.5, 2.5, 4.0]), "a", "b", "ceasefire_days", grid=True)
+    ax = fig.axes[0]
+    for label in (ax.get_xlabel(), ax.get_ylabel()):
+        assert "not to scale" in label, label
+    assert ax.get_xlabel().startswith("a\n") and ax.get_ylabel().startswith("b\n")
+    even = heat_map(_grid(np.linspace(0, 0.95, 5), [1.0, 2.0, 3.0]), "a", "b", "ceasefire_days", grid=True).axes[0]
+    assert (even.get_xlabel(), even.get_ylabel()) == ("a", "b")
+    rng = np.random.default_rng(2)
+    sampled = pd.DataFrame({"a": rng.uniform(0, 1, 200) ** 3, "b": rng.uniform(0, 1, 200)})
+    sampled["ceasefire_days"] = sampled["a"]
+    binned = heat_map(sampled, "a", "b", "ceasefire_days", grid=False).axes[0]
+    assert (binned.get_xlabel(), binned.get_ylabel()) == ("a", "b")

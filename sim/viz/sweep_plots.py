@@ -68,6 +68,20 @@ def tick_labels(values: np.ndarray) -> list[str]:
     return [f"{v:.6g}" for v in values]
 
 
+def grid_axis_label(name: str, values: np.ndarray) -> str:
+    """A heat map axis's label: the parameter, and, where the sweep's values are unevenly spaced, that the cells are not.
+
+    A grid's heat map gives each value a cell of the same width, so every cell keeps room for its number: drawn at
+    their true positions, 0.9 and 0.95 among 0 .. 0.95 got slivers too narrow for a number or a tick label, where the
+    metric changes most. Equal cells for unequal steps read as a linear scale unless the axis says otherwise (0.8 ..
+    0.95 looked as far apart as 0 .. 0.6); the response curves beside the heat map draw the values to scale.
+    """
+    steps = np.diff(np.unique(np.asarray(values, dtype=float)))
+    if len(steps) < 2 or np.allclose(steps, steps[0], rtol=1e-6, atol=0):
+        return name
+    return f"{name}\n(not to scale: a cell per value)"
+
+
 def cell_format(values: np.ndarray) -> str:
     """One format for every cell of a heat map: whole numbers as such, otherwise decimals by magnitude."""
     finite = values[np.isfinite(values)]
@@ -125,6 +139,7 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
         xs, ys = np.unique(x), np.unique(y)
         table = rows.groupby([b, a])[metric].mean().unstack(a).reindex(index=ys, columns=xs).to_numpy()
         xl, yl = tick_labels(xs), tick_labels(ys)
+        xn, yn = grid_axis_label(a, xs), grid_axis_label(b, ys)
     else:
         ex, ey = np.linspace(x.min(), x.max(), BINS + 1), np.linspace(y.min(), y.max(), BINS + 1)
         ix = np.clip(np.searchsorted(ex, x, side="right") - 1, 0, BINS - 1)
@@ -133,13 +148,14 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
         table = frame.groupby(["iy", "ix"])["v"].mean().unstack("ix").reindex(index=range(BINS), columns=range(BINS)).to_numpy()
         xl = tick_labels((ex[:-1] + ex[1:]) / 2)
         yl = tick_labels((ey[:-1] + ey[1:]) / 2)
+        xn, yn = a, b  # equal bins: the cells are to scale
     fig = new_figure(figsize=(1.0 + 0.75 * len(xl) + 1.6, 1.0 + 0.55 * len(yl) + 1.0))
     ax = fig.subplots()
     im = ax.imshow(table, origin="lower", cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(xl)), xl)
     ax.set_yticks(range(len(yl)), yl)
-    ax.set_xlabel(a)
-    ax.set_ylabel(b)
+    ax.set_xlabel(xn)
+    ax.set_ylabel(yn)
     finite = table[np.isfinite(table)]
     mid = (finite.min() + finite.max()) / 2 if finite.size else 0
     fmt = cell_format(table)
