@@ -84,3 +84,31 @@ def test_a_heat_map_of_unevenly_spaced_values_says_its_cells_are_not_to_scale():
     sampled["ceasefire_days"] = sampled["a"]
     binned = heat_map(sampled, "a", "b", "ceasefire_days", grid=False).axes[0]
     assert (binned.get_xlabel(), binned.get_ylabel()) == ("a", "b")
+
+
+def test_an_ensemble_animations_title_says_whose_probability_it_shades(toy_results, monkeypatch):  # noqa: F811
+    """An ensemble's animated map was titled "campaign, 40 runs: 5 March 2020", which reads as a map of control; only
+    the colour bar under it said the shades are the share of runs in which the government holds each town. Every
+    frame's title says so, as the ensemble map's does; a single run's title names no probability."""
+    import sim.viz.animation as animation
+
+    titles = []
+
+    def each_frame(anim, path, writer, progress=False):  # noqa: ANN001
+        for k in range(2):
+            anim._func(k)
+            titles.append(anim._fig.axes[0].get_title())
+        anim._draw_was_started = True  # drawn by hand: matplotlib would warn on deleting it
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", each_frame)
+    single, ens = toy_results
+    for faction, words in (("regime", "the government holds"), ("hts", "HTS holds")):
+        animation.animate(ens, out=ens / f"title_{faction}.gif", faction=faction, max_frames=2)
+        assert len(titles) == 2
+        for title in titles:
+            assert title.startswith(f"Probability that {words} each area\n"), title
+            assert "4 runs" in title and "2020" in title, title
+        titles.clear()
+    animation.animate(single, out=single / "title.gif", max_frames=2)
+    assert titles and not any("Probability" in t for t in titles), titles

@@ -35,6 +35,8 @@ from .style import FACTION_NAMES, palette_image, who_holds
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..analysis.results import Results
+
 DPI = 100  # frames of FRAME inches at this resolution: 1050 x 720 pixels, text as readable as on the maps
 FRAME = (10.5, 7.2)
 
@@ -156,7 +158,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     else:
         draw_control(ax, lay, states[-1])
     # A real title before the layout is fixed, so there is room for the dates that replace it.
-    title = ax.set_title(f"{what(results)}: {date_words(results.start + dt.timedelta(days=frames[-1]))}", fontsize=12)
+    title = ax.set_title(frame_title(results, results.start + dt.timedelta(days=frames[-1]), faction), fontsize=12)
     # The layout leaves room for the legend of every frame at once; each frame then draws its own in that room.
     add_legend(fig, widest_entries([legend_of(s) for s in states]), fontsize=8.5)
     freeze_layout(fig)
@@ -181,7 +183,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
             old.remove()
         add_legend(fig, legend_of(s), fontsize=8.5, corner=(box.x0, box.y1))
         date = results.start + dt.timedelta(days=day)
-        title.set_text(f"{what(results)}: {date_words(date)}")
+        title.set_text(frame_title(results, date, faction))
         since = (results.start + dt.timedelta(days=frames[k - 1] + 1)).isoformat() if k else date.isoformat()
         note.set_text("" if ensemble else "\n".join(frame_captions(log, since, date.isoformat())))
 
@@ -194,6 +196,14 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         if animation.writers.is_available("ffmpeg") and _may_write(mp4):
             written.append(save_animation(anim, mp4, animation.FFMpegWriter(fps=fps), progress=progress))
     return written
+
+
+def frame_title(results: Results, date: dt.date, faction: str) -> str:
+    """A frame's title: what the folder holds and the day, and for an ensemble what the shading is, as the ensemble map
+    titles it ("Probability that the government holds each area"): the title alone read as a map of control, and
+    only the colour bar under the map said whose share of runs the shades were."""
+    when = f"{what(results)}: {date_words(date)}"
+    return f"Probability that {who_holds(faction)} each area\n{when}" if results.is_ensemble else when
 
 
 def frame_days(days: int, max_frames: int) -> list[int]:
