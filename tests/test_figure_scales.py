@@ -112,3 +112,18 @@ def test_an_ensemble_animations_title_says_whose_probability_it_shades(toy_resul
         titles.clear()
     animation.animate(single, out=single / "title.gif", max_frames=2)
     assert titles and not any("Probability" in t for t in titles), titles
+
+
+def test_a_control_map_names_both_ends_of_the_patrol_route(moscow):  # noqa: F811
+    """The Moscow map drew the M4 patrol route from Tronba to Ain al-Havr, but named Tronba, among the posts around
+    Saraqib, only where there was room: on most days the route began at an unnamed town. Both ends are named on
+    every map that draws the route."""
+    result, run, events = moscow
+    t = result.theatre
+    for date in (run.date(10), run.date(15), run.date(len(run.history) - 1)):
+        state, fig = map_of(result, run, events, date)
+        (patrol,) = state.patrols
+        labelled = {x.get_text() for x in fig.axes[0].texts if x.get_gid() == "label"}
+        ends = {t.towns[patrol.route[0]], t.towns[patrol.route[-1]]}
+        assert ends == {"Tronba", "Ain al-Havr"}
+        assert ends <= labelled, (date, ends - labelled)

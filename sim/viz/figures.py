@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +23,8 @@ from ..io.theatre import Theatre
 from ..names import date_words
 from .drawing import draw_control, draw_front_spread, draw_probability, scale_bar
 from .geometry import Layout, layout
-from .labels import day_towns, finish_labels, main_towns
-from .map_state import EnsembleState, MapState, run_state
+from .labels import day_towns, finish_labels, main_towns, with_route_ends
+from .map_state import EnsembleState, MapPatrol, MapState, run_state
 from .style import REPORTED_COLOUR, new_figure, save_figure, who_holds
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def control_map_figure(theatre: Theatre, state: MapState, title: str, *, changed
     handles = draw_control(ax, lay, state, title=title)
     add_legend(fig, handles)
     freeze_layout(fig)
-    finish_labels(ax, lay, main_towns(theatre), notable=day_towns(theatre, state, changed))
+    finish_labels(ax, lay, with_route_ends(main_towns(theatre), state.patrols), notable=day_towns(theatre, state, changed))
     scale_bar(ax, lay)
     return fig
 
@@ -121,17 +122,18 @@ def side_by_side_figure(theatre: Theatre, panels: list[tuple[MapState, str]], ti
             ax.set_title(f"{sub}\n{theatre.n - n} of {theatre.n} towns alike", fontsize=10)
             handles.append(Line2D([], [], marker="o", ls="", ms=11, mfc="none", mec=REPORTED_COLOUR, mew=1.8,
                                   label=f"Controller differs from '{panels[compare_to][1].splitlines()[0]}'"))
-    return finish_panels(fig, axes, lay, theatre, handles, title, notable=notable)
+    return finish_panels(fig, axes, lay, theatre, handles, title, notable=notable,
+                         patrols=[p for state, _ in panels for p in state.patrols])
 
 
 def finish_panels(fig: Figure, axes: list[Axes], lay: Layout, theatre: Theatre, handles: list, title: str, *,
-                  notable: np.ndarray | None = None) -> Figure:
-    """Title, a shared legend below, then labels (the main towns, and ``notable`` ones where there is room)
-    and scale bars once the layout is fixed."""
+                  notable: np.ndarray | None = None, patrols: Sequence[MapPatrol] = ()) -> Figure:
+    """Title, a shared legend below, then labels (the main towns and the ends of the ``patrols``' routes, and
+    ``notable`` ones where there is room) and scale bars once the layout is fixed."""
     fig.suptitle(title, fontsize=12)
     add_legend(fig, handles, where="below")
     freeze_layout(fig)
-    main = main_towns(theatre)
+    main = with_route_ends(main_towns(theatre), patrols)
     for ax in axes:
         finish_labels(ax, lay, main, fontsize=7.5, notable=notable)
         scale_bar(ax, lay)
@@ -154,7 +156,8 @@ def ensemble_figure(theatre: Theatre, es: EnsembleState, faction: str, title: st
                  label=f"share of the {n} runs in which {who} the town")
     sub = f"Front line spread over {n} runs" + (f", and the front reported on {date_words(reported[1], '%b', year=False)}" if reported is not None else "")
     handles += draw_front_spread(axes[1], lay, es, reported=None if reported is None else reported[0], title=sub)
-    return finish_panels(fig, axes, lay, theatre, handles, title, notable=day_towns(theatre, es.state, changed))
+    return finish_panels(fig, axes, lay, theatre, handles, title, notable=day_towns(theatre, es.state, changed),
+                         patrols=es.state.patrols)
 
 
 def draw_control_map(result: RunResult, path: str | Path, *, day: int = -1) -> Path:

@@ -7,12 +7,14 @@ rendered figure.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from matplotlib.axes import Axes
 
 from ..io.theatre import Theatre
 from .geometry import Layout
-from .map_state import MapState
+from .map_state import MapPatrol, MapState
 from .style import NAMED_ROAD_STYLE, halo, named_roads
 
 LABEL_POPULATION = 30_000  # towns this large are always labelled
@@ -124,15 +126,26 @@ def place_labels_again(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: fl
 
 
 def day_towns(theatre: Theatre, state: MapState, changed: np.ndarray | None = None) -> np.ndarray:
-    """Towns that matter to a map's day: those that changed hands, the towns encircled posts overlook, the patrol route's ends and its reach."""
+    """Towns that matter to a map's day: those that changed hands, the towns encircled posts overlook, the last patrol's reach."""
     mask = np.zeros(len(state.controller), bool) if changed is None else np.asarray(changed, bool).copy()
     for post, standing, encircled in zip(theatre.posts, state.posts, state.encircled, strict=True):
         if standing and encircled:
             mask[list(post.towns)] = True
     for p in state.patrols:
-        mask[[p.route[0], p.route[-1]]] = True
         if p.reached is not None:
             mask[p.reached] = True
+    return mask
+
+
+def with_route_ends(towns: np.ndarray, patrols: Iterable[MapPatrol]) -> np.ndarray:
+    """``towns`` (the names a map must show), and the two ends of each patrol route it draws.
+
+    A route's ends say where it runs from and to; among the towns labelled only where there is room, the Moscow
+    route's start, Tronba, among the posts around Saraqib, was left unnamed on most days.
+    """
+    mask = np.asarray(towns, bool).copy()
+    for p in patrols:
+        mask[[p.route[0], p.route[-1]]] = True
     return mask
 
 

@@ -25,7 +25,7 @@ from .figures import (
     side_by_side_figure,
 )
 from .geometry import layout
-from .labels import finish_labels, main_towns
+from .labels import finish_labels, main_towns, with_route_ends
 from .map_state import ensemble_state, reported_state, run_state
 from .style import FORMATS, save_figure, who_holds
 
@@ -146,14 +146,18 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
         lay = layout(a.theatre)
         fig, axes = map_panels(2, height=7.0)
         handles: list = []
+        patrols: list = []
         coll = None
         for ax, res in zip(axes, (a, b), strict=True):
             if res.is_ensemble:
                 es = ensemble_state(res.theatre, scenario_events(res), res.runs, day)
                 coll, h = draw_probability(ax, lay, es, faction, title=what(res))
                 handles += h
+                patrols += es.state.patrols
             else:
-                handles += draw_control(ax, lay, run_state(res.theatre, scenario_events(res), res.runs[0], day), title=what(res))
+                state = run_state(res.theatre, scenario_events(res), res.runs[0], day)
+                handles += draw_control(ax, lay, state, title=what(res))
+                patrols += state.patrols
         if coll is not None:
             fig.colorbar(coll, ax=list(axes), orientation="horizontal", fraction=0.04, pad=0.02, shrink=0.5,
                          label=f"share of runs in which {who_holds(faction)} the town")
@@ -162,7 +166,7 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
         freeze_layout(fig)
         notable = changed_hands(a, day) | changed_hands(b, day)
         for ax in axes:
-            finish_labels(ax, lay, main_towns(a.theatre), fontsize=7.5, notable=notable)
+            finish_labels(ax, lay, with_route_ends(main_towns(a.theatre), patrols), fontsize=7.5, notable=notable)
             scale_bar(ax, lay)
         return fig
     panels = [(run_state(r.theatre, scenario_events(r), r.runs[0], day), what(r)) for r in (a, b)]
