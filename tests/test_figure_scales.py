@@ -127,3 +127,27 @@ def test_a_control_map_names_both_ends_of_the_patrol_route(moscow):  # noqa: F81
         ends = {t.towns[patrol.route[0]], t.towns[patrol.route[-1]]}
         assert ends == {"Tronba", "Ain al-Havr"}
         assert ends <= labelled, (date, ends - labelled)
+
+
+def test_the_patrol_charts_key_draws_the_box_and_whisker_it_describes(quiet):  # noqa: F811
+    """The patrol chart's key for the simulated boxes was a bare pink square at full strength, under the words
+    "whiskers 5-95%", while the boxes are paler (drawn at 80%) with dark grey edges and dark grey whiskers, beside the
+    record's whiskers in their own colours: the key's colours matched none of the marks it named. It draws the box in
+    the boxes' colours, with a whisker in the whiskers' colour."""
+    fig = plots.patrol_figure(quiet, [])
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    boxes = [p for p in ax.patches if p.get_gid() == "boxes"]
+    assert boxes
+    face = boxes[0].get_facecolor()
+    whiskers = {to_rgba(line.get_color()) for line in ax.lines  # upright two-point lines: the caps and medians lie flat
+                if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]}
+    assert whiskers
+    (legend,) = fig.legends
+    (said,) = [x.get_text() for x in legend.get_texts() if "middle half of runs" in x.get_text().lower()]
+    assert "whisker" in said, said
+    keyed = legend.findobj(lambda a: isinstance(a, Rectangle) and a.get_visible() and a is not legend.legendPatch)
+    assert any(np.allclose(p.get_facecolor(), face) for p in keyed), ([p.get_facecolor() for p in keyed], face)
+    marks = legend.findobj(lambda a: isinstance(a, Line2D) and a.get_visible())
+    for colour in whiskers:
+        assert any(same_color(m.get_color(), colour) for m in marks), colour

@@ -29,7 +29,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ..analysis.aggregate import all_captures, date_quantile, timeseries_quantiles
@@ -48,6 +50,7 @@ BAND = ("q05", "q95")  # the 90% band of an ensemble
 # Reported figures drawn side by side (the patrols' reach at several dates): the record's sky blue first, then
 # Okabe-Ito colours that no faction drawn there uses, so each bar matches its legend entry.
 RECORD_SHADES = (REPORTED_COLOUR, "#E69F00", "#0072B2", "#009E73", "#F0E442")
+WHISKER = "#303030"  # the simulated boxes' edges and 5-95% whiskers, grey beside the record's coloured ones
 
 
 def _dates(values) -> np.ndarray:  # noqa: ANN001
@@ -274,6 +277,7 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
     n = len(results.runs)
     x = _dates(table["date"])
     colour = FACTION_COLOURS["russia"]
+    simulated = []
     if n == 1:
         ax.bar(x, table["coverage"], width=np.timedelta64(4, "D"), color=colour, gid="coverage")
         for xi, c, town in zip(x, table["coverage"], table["reached"], strict=True):
@@ -283,11 +287,15 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
         groups = table.groupby("date")["coverage"]
         at = mdates.date2num(_dates(list(groups.groups)))
         drawn = ax.boxplot([g.to_numpy() for _, g in groups], positions=at, widths=3.5, whis=(5, 95), showfliers=False,
-                           patch_artist=True, manage_ticks=False, boxprops=dict(fc=colour, ec="#303030", alpha=0.8),
-                           medianprops=dict(color="#202020", lw=1.5), whiskerprops=dict(color="#303030"), capprops=dict(color="#303030"))
+                           patch_artist=True, manage_ticks=False, boxprops=dict(fc=colour, ec=WHISKER, alpha=0.8),
+                           medianprops=dict(color="#202020", lw=1.5), whiskerprops=dict(color=WHISKER), capprops=dict(color=WHISKER))
         for box in drawn["boxes"]:
             box.set_gid("boxes")
-        ax.plot([], [], marker="s", ls="", color=colour, label="Middle half of runs; whiskers 5-95%; line: median")
+        # The key draws a box as the chart does, its grey whisker through it: a bare pink square, brighter than the boxes,
+        # set the simulated 5-95% whiskers (grey) apart from what the key showed, beside the record's coloured whiskers.
+        simulated = [((Line2D([], [], ls="", marker="|", ms=13, mew=1.0, color=WHISKER), Patch(fc=colour, ec=WHISKER, alpha=0.8),
+                       Line2D([], [], ls="", marker="_", ms=12, mew=1.5, color="#202020")),
+                      "Simulated: middle half of runs (box), 5–95% (grey whisker), median (line)")]
     # The record's ranges are thin capped whiskers beside the simulated marks of their date, never bars among them:
     # drawn as coloured bars they read as more simulated patrols (the first patrol's 1-99% over the first bar).
     patrol_days = mdates.date2num(x)
@@ -300,8 +308,10 @@ def patrol_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure | Non
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_ylabel("route covered")
     ax.grid(axis="y", color="#E0E0E0", lw=0.6)
-    if ax.get_legend_handles_labels()[0]:
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=1, fontsize=8, frameon=False)
+    entries = [*simulated, *zip(*ax.get_legend_handles_labels(), strict=True)]
+    if entries:
+        fig.legend(*zip(*entries, strict=True), loc="outside lower center", ncols=1, fontsize=8, frameon=False,
+                   handler_map={tuple: HandlerTuple(ndivide=1)})  # a tuple's marks drawn over one another
     _date_axis(ax, results)
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
     ax.set_title(f"{results.name}: share of the planned route each joint patrol covered ({what})", fontsize=11)
