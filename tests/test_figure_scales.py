@@ -114,10 +114,11 @@ def test_an_ensemble_animations_title_says_whose_probability_it_shades(toy_resul
     assert titles and not any("Probability" in t for t in titles), titles
 
 
-def test_a_control_map_names_both_ends_of_the_patrol_route(moscow):  # noqa: F811
+def test_a_control_map_names_both_ends_of_the_patrol_route_and_where_the_last_patrol_stopped(moscow):  # noqa: F811
     """The Moscow map drew the M4 patrol route from Tronba to Ain al-Havr, but named Tronba, among the posts around
-    Saraqib, only where there was room: on most days the route began at an unnamed town. Both ends are named on
-    every map that draws the route."""
+    Saraqib, only where there was room: on most days the route began at an unnamed town, and the town the legend
+    says the last patrol stopped at (Nayrab) was unnamed too. The route's ends and the last patrol's town are named
+    on every map that draws the route."""
     result, run, events = moscow
     t = result.theatre
     for date in (run.date(10), run.date(15), run.date(len(run.history) - 1)):
@@ -126,7 +127,9 @@ def test_a_control_map_names_both_ends_of_the_patrol_route(moscow):  # noqa: F81
         labelled = {x.get_text() for x in fig.axes[0].texts if x.get_gid() == "label"}
         ends = {t.towns[patrol.route[0]], t.towns[patrol.route[-1]]}
         assert ends == {"Tronba", "Ain al-Havr"}
-        assert ends <= labelled, (date, ends - labelled)
+        named = ends | ({t.towns[patrol.reached]} if patrol.reached is not None else set())
+        assert named <= labelled, (date, named - labelled)
+    assert patrol.reached is not None  # the last date's map has a last patrol, whose town is named
 
 
 def test_the_patrol_charts_key_draws_the_box_and_whisker_it_describes(quiet):  # noqa: F811

@@ -27,7 +27,7 @@ from .drawing import (
 )
 from .figures import add_legend, freeze_layout, map_panels
 from .geometry import layout
-from .labels import finish_labels, main_towns, with_route_ends
+from .labels import finish_labels, main_towns, with_patrol_towns
 from .map_state import EnsembleState, MapState, ensemble_state, run_state
 from .maps import last_day, require_posts, scenario_events, shading, what
 from .style import FACTION_NAMES, palette_image, who_holds
@@ -162,9 +162,9 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     # The layout leaves room for the legend of every frame at once; each frame then draws its own in that room.
     add_legend(fig, widest_entries([legend_of(s) for s in states]), fontsize=8.5)
     freeze_layout(fig)
-    # Labels are placed once for every frame: the ends of every route any frame draws are named on all of them.
+    # Labels are placed once for every frame: the towns of every route any frame draws are named on all of them.
     routes = [p for s in states for p in (s.state if ensemble else s).patrols]
-    finish_labels(ax, lay, with_route_ends(main_towns(t), routes), fontsize=8)
+    finish_labels(ax, lay, with_patrol_towns(main_towns(t), routes), fontsize=8)
     scale_bar(ax, lay)
     box = fig.legends[0].get_window_extent().transformed(fig.transFigure.inverted())
     # Captions go in the legend's column, under the room it may take, where they hide nothing.

@@ -23,7 +23,7 @@ from ..io.theatre import Theatre
 from ..names import date_words
 from .drawing import draw_control, draw_front_spread, draw_probability, scale_bar
 from .geometry import Layout, layout
-from .labels import day_towns, finish_labels, main_towns, with_route_ends
+from .labels import day_towns, finish_labels, main_towns, with_patrol_towns
 from .map_state import EnsembleState, MapPatrol, MapState, run_state
 from .style import REPORTED_COLOUR, new_figure, save_figure, who_holds
 
@@ -93,7 +93,7 @@ def control_map_figure(theatre: Theatre, state: MapState, title: str, *, changed
     handles = draw_control(ax, lay, state, title=title)
     add_legend(fig, handles)
     freeze_layout(fig)
-    finish_labels(ax, lay, with_route_ends(main_towns(theatre), state.patrols), notable=day_towns(theatre, state, changed))
+    finish_labels(ax, lay, with_patrol_towns(main_towns(theatre), state.patrols), notable=day_towns(theatre, state, changed))
     scale_bar(ax, lay)
     return fig
 
@@ -128,12 +128,12 @@ def side_by_side_figure(theatre: Theatre, panels: list[tuple[MapState, str]], ti
 
 def finish_panels(fig: Figure, axes: list[Axes], lay: Layout, theatre: Theatre, handles: list, title: str, *,
                   notable: np.ndarray | None = None, patrols: Sequence[MapPatrol] = ()) -> Figure:
-    """Title, a shared legend below, then labels (the main towns and the ends of the ``patrols``' routes, and
+    """Title, a shared legend below, then labels (the main towns and the ``patrols``' towns, and
     ``notable`` ones where there is room) and scale bars once the layout is fixed."""
     fig.suptitle(title, fontsize=12)
     add_legend(fig, handles, where="below")
     freeze_layout(fig)
-    main = with_route_ends(main_towns(theatre), patrols)
+    main = with_patrol_towns(main_towns(theatre), patrols)
     for ax in axes:
         finish_labels(ax, lay, main, fontsize=7.5, notable=notable)
         scale_bar(ax, lay)

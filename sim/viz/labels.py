@@ -126,26 +126,27 @@ def place_labels_again(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: fl
 
 
 def day_towns(theatre: Theatre, state: MapState, changed: np.ndarray | None = None) -> np.ndarray:
-    """Towns that matter to a map's day: those that changed hands, the towns encircled posts overlook, the last patrol's reach."""
+    """Towns that matter to a map's day: those that changed hands and the towns encircled posts overlook."""
     mask = np.zeros(len(state.controller), bool) if changed is None else np.asarray(changed, bool).copy()
     for post, standing, encircled in zip(theatre.posts, state.posts, state.encircled, strict=True):
         if standing and encircled:
             mask[list(post.towns)] = True
-    for p in state.patrols:
-        if p.reached is not None:
-            mask[p.reached] = True
     return mask
 
 
-def with_route_ends(towns: np.ndarray, patrols: Iterable[MapPatrol]) -> np.ndarray:
-    """``towns`` (the names a map must show), and the two ends of each patrol route it draws.
+def with_patrol_towns(towns: np.ndarray, patrols: Iterable[MapPatrol]) -> np.ndarray:
+    """``towns`` (the names a map must show), and the towns of each patrol route it draws: its two ends, and where
+    the last patrol stopped.
 
-    A route's ends say where it runs from and to; among the towns labelled only where there is room, the Moscow
-    route's start, Tronba, among the posts around Saraqib, was left unnamed on most days.
+    The route's ends say where it runs from and to, and the legend names the town the last patrol reached; labelled
+    only where there was room, the Moscow route's start, Tronba, among the posts around Saraqib, was unnamed on most
+    days, and naming it left no room for the last patrol's town.
     """
     mask = np.asarray(towns, bool).copy()
     for p in patrols:
         mask[[p.route[0], p.route[-1]]] = True
+        if p.reached is not None:
+            mask[p.reached] = True
     return mask
 
 
