@@ -294,6 +294,25 @@ def test_fewer_replicates_than_the_folder_holds_are_refused_and_delete_nothing(t
     run_ensemble(sc, 8, out)  # the same command still finds everything in place
 
 
+def test_another_seed_is_refused_and_deletes_nothing(toy, tmp_path, capsys):
+    """Another --seed into a folder changed its inputs' hash (the seed is in it), so every finished replicate was taken
+    for one of other inputs and deleted, with a note saying so, where the README promises a refusal."""
+    sc = load_scenario(toy)
+    out = tmp_path / "e"
+    run_ensemble(sc, 6, out)
+    before = files(out)
+    with pytest.raises(InputError, match=r"holds 6 finished replicates .* 2 of them \(seeds 40..41\) are not among the 6 "
+                                         r"asked for.*give --seed 40"):
+        run_ensemble(sc, 6, out, seed=42)
+    assert files(out) == before
+    assert main(["run", str(toy), "--runs", "3", "--seed", "50", "--out", str(out)]) == 2
+    assert f"error: --out {out}: holds 6" in capsys.readouterr().err and files(out) == before
+    notes = []
+    run_ensemble(sc, 8, out, seed=38, notify=notes.append)  # every finished seed among those asked for: run again
+    assert notes == [f"{out} held 6 replicate(s) run from --seed 40; they are run again"]
+    assert [r.seed for r in load_results(out).runs] == list(range(38, 46))
+
+
 def test_a_changed_scenario_reruns_every_replicate(toy, build, tmp_path):
     out = tmp_path / "e"
     run_ensemble(load_scenario(toy), 3, out)

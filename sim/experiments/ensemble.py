@@ -39,13 +39,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
-from ..analysis.replicates import REPLICATES, TABLES, listed_parts, read_part, replicate_key
+from ..analysis.replicates import KEY_FIELDS, REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import DamagedResult, InputError, Interrupted
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import claim_folder, remove_derived
-from ..io.scenario import for_run, inputs_hash
+from ..io.scenario import for_run, hash_of_inputs, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.streams import MAX_SEED
@@ -230,6 +230,9 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
             notify(f"{exc}; every replicate is run again")
     if parts and replicate_key(old) == key:
         _refuse_to_discard(out, {s for part in parts for s in part.seeds}, seeds)
+    reseeded = bool(parts) and replicate_key(old) != key and _only_the_seed_differs(old, manifest, theatre)
+    if reseeded:
+        _refuse_to_discard(out, {s for part in parts for s in part.seeds}, seeds, run_from=old["seed"])
     for part in parts:
         listed.update(part.files)
         if replicate_key(old) != key:
@@ -243,7 +246,8 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
                 notify(f"{exc}; its replicates are run again")
         dropped += 1
     if stale:
-        notify(f"{out} held {stale} replicate(s) of other inputs, window or package version; they are run again")
+        whose = f"run from --seed {old['seed']}" if reseeded else "of other inputs, window or package version"
+        notify(f"{out} held {stale} replicate(s) {whose}; they are run again")
     keep = {name for record in records for name in record["files"]}
     unlisted = _remove_part_files(out, keep, listed)
     if unlisted:
@@ -264,17 +268,36 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
     return kept
 
 
-def _refuse_to_discard(out: Path, held: set[int], seeds: list[int]) -> None:
+def _only_the_seed_differs(old: dict, manifest: dict, theatre: Theatre) -> bool:
+    """Whether the folder's ensemble (``old``) is this one's inputs, window and version run from another ``--seed``.
+
+    The seed is in the inputs' hash, so such replicates look like another scenario's, and were all deleted.
+    """
+    fields = [f for f in KEY_FIELDS if f != "content_hash"]
+    if any(old.get(f) != manifest.get(f) for f in fields) or not isinstance(old.get("seed"), int):
+        return False
+    recorded = old.get("content_hash")
+    if not isinstance(recorded, str) or old.get("seed") == manifest["seed"]:
+        return False
+    canonical = json.dumps({**manifest["parameters"], "seed": old["seed"]}, sort_keys=True, separators=(",", ":"))
+    return hash_of_inputs(canonical, [*theatre.files, Path(manifest["inputs"]["claims"])]) == recorded
+
+
+def _refuse_to_discard(out: Path, held: set[int], seeds: list[int], *, run_from: int | None = None) -> None:
     """Refuse an ensemble that would delete finished replicates of the same inputs: fewer ``--runs`` (or another
-    ``--seed``) than the folder holds. It deleted them without a word: 832 replicates of an interrupted 3,000."""
+    ``--seed``, ``run_from`` being the folder's) than the folder holds. It deleted them without a word: 832
+    replicates of an interrupted 3,000."""
     outside = sorted(held - set(seeds))
     if not outside:
         return
-    if outside[0] > seeds[-1]:  # the same first seed, fewer replicates
+    if run_from is not None:  # run from another seed: kept only by running from theirs
+        keep = f"give --seed {run_from} to keep them"
+    elif outside[0] > seeds[-1]:  # the same first seed, fewer replicates
         keep = f"ask for --runs {outside[-1] - seeds[0] + 1} to keep and finish them"
     else:
         keep = "give the --seed they were run from to keep them"
-    raise InputError(out, f"holds {len(held)} finished replicates of these inputs; {len(outside)} of them (seeds "
+    whose = "these inputs" if run_from is None else f"these inputs run from --seed {run_from}"
+    raise InputError(out, f"holds {len(held)} finished replicates of {whose}; {len(outside)} of them (seeds "
                      f"{outside[0]}..{outside[-1]}) are not among the {len(seeds)} asked for, and this run would delete "
                      f"them: {keep}, or choose another --out", key="--out")
 
