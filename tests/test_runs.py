@@ -172,3 +172,36 @@ def test_patrol_coverage_mean_is_the_run_summarys_mean_over_every_patrol():
     mean = r.metrics()["patrol_coverage_mean"]
     assert abs(mean - sum(cover) / len(cover)) < 1e-4  # the patrols' rows hold coverage to 4 places
     assert f"mean {mean:.0%}," in summarise(r)
+
+
+def test_the_readme_names_every_column_of_the_results_tables():
+    """The README's tables of a run folder's and an ensemble folder's files are where a user learns what the columns
+    mean. They said posts.csv holds one row per (date, town) with how many posts stand there (it holds one per
+    standing post: its id, the town it overlooks, its site and whether it is encircled), named none of
+    timeseries.csv's columns (casualties_russia, turkish_troops and the forces, and their units, were nowhere), and
+    left out capture_dates.csv's ``runs``."""
+    import re
+
+    from sim.analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
+    from sim.analysis.results import RunData
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    run_part = text[text.index("| `manifest.json` | kind (`run`)"):text.index("### From Python")]
+    ens_part = text[text.index("## Ensembles"):text.index("The replicates are stored in columnar parts")]
+
+    def named(part: str) -> set[str]:
+        return set(re.findall(r"`([a-z_0-9]+)`", part))
+
+    result = simulate(load_scenario(MOSCOW, end=datetime.date(2020, 3, 12)), seed=1)
+    tables = {"control.csv": result.control, "events.csv": result.events, "timeseries.csv": result.timeseries,
+              "posts.csv": result.posts}
+    for name, table in tables.items():
+        missing = [c for c in table.columns if c not in named(run_part)]
+        assert not missing, f"{name}: the README names none of {missing}"
+    runs = [RunData.of(result)]
+    summaries = {"control_prob.csv": control_probabilities(runs, result.theatre.towns),
+                 "captures.csv": all_captures(runs), "capture_dates.csv": capture_dates(runs),
+                 "timeseries_quantiles.csv": timeseries_quantiles(runs)}
+    for name, table in summaries.items():
+        missing = [c for c in table.columns if c not in named(ens_part)]
+        assert not missing, f"{name}: the README names none of {missing}"
