@@ -325,7 +325,15 @@ def test_two_runs_with_no_simulated_day_in_common_are_refused(build, tmp_path, c
     err = capsys.readouterr().err
     assert "share no simulated day" in err and "Traceback" not in err and not (tmp_path / "ab.png").exists()
     assert "early (2020-01-01 .. 2020-01-05)" in err and f"late ({late_start} .. 2020-01-15)" in err
+    # compare stopped here only because the toy had no outcomes file; given one, it said "the two results share no
+    # simulated day", not when each ran
+    (build.root / "seeds" / "outcomes.yaml").write_text(
+        "claims: claims.yaml\noutcomes:\n  - {id: t22, set: calibration, kind: capture, description: T22 taken, town: T22, "
+        "by: regime, reported: 2020-01-03, tolerance_days: 2, source: [test-claim]}\n")
     assert main(["compare", str(early), str(late)]) == 2, "compare draws the same line"
+    err = capsys.readouterr().err
+    assert "share no simulated day" in err and "Traceback" not in err
+    assert "early (2020-01-01 .. 2020-01-05)" in err and f"late ({late_start} .. 2020-01-15)" in err
 
 
 def test_reported_date_after_the_last_day_compares_the_last_day(toy_results):

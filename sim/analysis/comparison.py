@@ -302,7 +302,9 @@ def last_shared_day(ra: Results, rb: Results) -> dt.date:
     """
     last = min(_last_day(ra), _last_day(rb))
     if last <= max(ra.start, rb.start):
-        raise ValueError("the two results share no simulated day")
+        raise ValueError(f"{ra.path.name} ({ra.start} .. {_last_day(ra)}) and {rb.path.name} ({rb.start} .. {_last_day(rb)}) "
+                         "share no simulated day (a start day's front is its scenario's, not simulated): there is no "
+                         "day to set them side by side")
     return last
 
 

@@ -133,9 +133,7 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
     try:
         last = last_shared_day(a, b)
     except ValueError as exc:
-        raise InputError(b.path, f"{a.path.name} ({a.start} .. {last_day(a)}) and {b.path.name} ({b.start} .. {last_day(b)}) "
-                         f"{str(exc).removeprefix('the two results ')}: there is no day to set them side by side; map each "
-                         "on its own, or set beside a baseline a what-if of the same period") from None
+        raise InputError(b.path, f"{exc}; map each on its own, or set beside a baseline a what-if of the same period") from None
     if date is None:
         day = last
     else:
