@@ -458,6 +458,13 @@ def test_a_copy_of_a_scenario_under_the_same_name_does_not_replace_its_results(t
     assert not (folder / "comparison.md").exists()
     # ... and so is a path that names the same file another way.
     assert cli(capsys, "run", str(toy), *how, "-q")[0] == 0
+    # ... from another working folder too, where the path the manifest recorded as given ("s.yaml") leads nowhere: it
+    # was refused as another file ("not of .../s.yaml (both are named 'toy')"), so an interrupted ensemble could not be
+    # finished by a job script run from elsewhere.
+    assert cli(capsys, "run", "s.yaml", *how, "-q")[0] == 0
+    monkeypatch.chdir(tmp_path / "mine")
+    assert cli(capsys, "run", str(toy), *how, "-q", "--out", str(folder))[0] == 0
+    assert cli(capsys, "run", "../s.yaml", *how, "-q", "--out", str(folder))[0] == 0
 
 
 def test_an_interrupt_that_surfaces_as_another_error_is_an_interrupt(monkeypatch, capsys):

@@ -32,9 +32,13 @@ def manifest(kind: str, scenario: Scenario, scenario_path: Path | None, *, conte
         "kind": kind,
         "scenario": str(scenario_path) if scenario_path else scenario.name,
         "scenario_name": scenario.name,
+    }
+    if scenario_path:  # as given, relative to where the command ran, and resolved: the same file named from elsewhere
+        out["scenario_file"] = str(Path(scenario_path).resolve())
+    out.update({
         "content_hash": content_hash,
         "seed": seed,
-    }
+    })
     if replicates is not None:
         out["runs"] = len(replicates)
         out["seeds"] = replicates

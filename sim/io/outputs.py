@@ -209,17 +209,20 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
 def _other_file(m: dict, source: str | Path | None) -> str | None:
     """The scenario file a folder's manifest ``m`` names, if it is not ``source``; None if the same or not known.
 
-    The manifest holds the path as it was given (relative to where the command ran), so both are resolved
-    from here; a path that no longer leads to ``source`` counts as another file (refusing keeps the results).
+    The manifest holds the path as it was given (relative to where the command ran), resolved from here, and
+    (``scenario_file``) as it was resolved then, for a command run from another folder; a path
+    that no longer leads to ``source`` counts as another file (refusing keeps the results).
     """
     recorded = m.get("scenario")
     if source is None or not isinstance(recorded, str) or recorded == m.get("scenario_name"):
         return None  # written from Python without a file, or run so now: the names alone were compared
-    try:
-        if Path(recorded).resolve() == Path(source).resolve() or os.path.samefile(recorded, source):
-            return None
-    except (OSError, RuntimeError, ValueError):  # missing, a link loop, a NUL: not shown to be the same file
-        pass
+    resolved = m.get("scenario_file")
+    for path in (recorded, *([resolved] if isinstance(resolved, str) else [])):
+        try:
+            if Path(path).resolve() == Path(source).resolve() or os.path.samefile(path, source):
+                return None
+        except (OSError, RuntimeError, ValueError):  # missing, a link loop, a NUL: not shown to be the same file
+            pass
     return recorded
 
 
