@@ -623,6 +623,21 @@ def test_a_results_folder_that_is_not_there_is_said_so_with_a_near_name(tmp_path
     assert cli(capsys, "compare", tmp_path / "moscow-seed1-days3")[1].endswith("not a results folder (no manifest.json in this folder)\n")
 
 
+def test_a_file_or_folder_inside_a_results_folder_is_sent_to_the_folder(tmp_path, capsys):
+    """`compare results/x/manifest.json` said "not a results folder (no manifest.json in this path)" of a manifest.json,
+    and `compare ENSEMBLE/replicates` or `map RUN/control.csv` did not say which folder to give (check takes the
+    manifest, so a user tries it)."""
+    from sim import run_ensemble, write_run
+
+    run = write_run(simulate(MOSCOW, days=3), tmp_path / "run")
+    ens = run_ensemble(MOSCOW, 2, tmp_path / "ens", days=3).path
+    for folder, inside in ((run, run / "manifest.json"), (run, run / "control.csv"), (ens, ens / "manifest.json"),
+                           (ens, ens / "replicates"), (ens, ens / "replicates" / "days")):
+        for command in ("compare", "map"):
+            assert cli(capsys, command, inside) == (
+                2, f"error: {inside}: is inside the results folder {folder}, not one itself: give {folder}\n")
+
+
 def test_a_factions_settings_at_the_top_level_are_sent_under_factions(tmp_path, capsys):
     """A top-level `russia:` got "unknown key 'russia'" with no hint of where it belongs."""
     f = tmp_path / "t.yaml"

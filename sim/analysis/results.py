@@ -206,6 +206,9 @@ def _manifest(folder: Path, *, damaged: bool = False) -> dict:
             raise DamagedResult(file, "is missing")
         if not folder.exists():
             raise InputError(folder, "no such folder" + near_miss(folder))
+        owner = next((p for p in list(folder.parents)[:2] if (p / "manifest.json").is_file()), None)
+        if owner is not None:  # its manifest.json, a table, replicates/: check takes the manifest, so compare is given it
+            raise InputError(folder, f"is inside the results folder {owner}, not one itself: give {owner}")
         what = "folder" if folder.is_dir() else "path"
         raise InputError(folder, f"not a results folder (no manifest.json in this {what})")
     try:
