@@ -174,6 +174,26 @@ def test_patrol_coverage_mean_is_the_run_summarys_mean_over_every_patrol():
     assert f"mean {mean:.0%}," in summarise(r)
 
 
+def test_the_readme_names_every_key_of_the_manifests(tmp_path):
+    """The README described a run's manifest in words ("resolved parameters, seed, start/end time") and an ensemble's
+    as "as for a run, plus the replicate seeds": its `parts` (where an ensemble's checksums are) and that its
+    summary CSVs have none were not said, and `start`/`end` read as wall-clock times."""
+    import re
+
+    from sim import run_ensemble
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {kind: next(line for line in text.splitlines() if line.startswith("| `manifest.json` |") and kind in line)
+            for kind in ("(`run`)", "as for a run")}
+    run = write_run(simulate(MOSCOW, days=2), tmp_path / "run", scenario_path=MOSCOW)
+    ens = run_ensemble(MOSCOW, 2, tmp_path / "ens", days=2).path
+    for row, folder in zip(rows.values(), (run, ens), strict=True):
+        named = set(re.findall(r"`([a-z_0-9]+)`", row)) | (set(re.findall(r"`([a-z_0-9]+)`", rows["(`run`)"])) - {"files"})
+        missing = sorted(set(json.loads((folder / "manifest.json").read_text())) - named)
+        assert not missing, f"{folder.name}: the README's manifest row names none of {missing}"
+    assert "sha256" in rows["as for a run"] and "summar" in rows["as for a run"]
+
+
 def test_the_readme_names_every_column_of_the_results_tables():
     """The README's tables of a run folder's and an ensemble folder's files are where a user learns what the columns
     mean. They said posts.csv holds one row per (date, town) with how many posts stand there (it holds one per
@@ -186,7 +206,7 @@ def test_the_readme_names_every_column_of_the_results_tables():
     from sim.analysis.results import RunData
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    run_part = text[text.index("| `manifest.json` | kind (`run`)"):text.index("### From Python")]
+    run_part = text[text.index("| `manifest.json` | `kind` (`run`)"):text.index("### From Python")]
     ens_part = text[text.index("## Ensembles"):text.index("The replicates are stored in columnar parts")]
 
     def named(part: str) -> set[str]:
