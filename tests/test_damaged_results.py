@@ -356,3 +356,32 @@ def test_a_manifest_cut_short_is_named_with_what_to_do_and_the_folder_is_left_al
         assert err.count("\n") == 1 and "another --out" in err and "remove the folder" in err, (command, err)
         assert "did not write" not in err and ("cannot be read" in err or "unreadable manifest" in err), (command, err)
     assert files(out) == before  # refused, never removed
+
+
+def _add_a_town(theatre_dir: Path) -> None:
+    """The theatre's towns table grown by a town (as a `git pull` of a newer theatre would)."""
+    file = theatre_dir / "idlib.towns.csv"
+    towns = pd.read_csv(file, dtype=str, keep_default_na=False)
+    new = towns.iloc[-1].copy()
+    new["name"], new["alt_names"], new["lat"] = "Newtown", "", str(float(new["lat"]) + 0.01)
+    towns.loc[len(towns)] = new
+    towns.to_csv(file, index=False)
+
+
+@pytest.mark.parametrize("runs", [1, 3])
+def test_a_theatre_changed_since_the_run_is_said_to_be_the_cause_not_damage_alone(tmp_path, monkeypatch, runs):
+    """After the theatre at the manifest's path gained a town, intact tables were reported as damaged ("has 2,101 rows;
+    the run's 11 days x 192 towns make 2,112"), though the manifest's content hash shows the inputs changed; and a copy
+    of the very files the run read, in the working folder, was not looked for while the changed ones were there."""
+    old, out = _run_in_a_checkout_that_moves(tmp_path, runs=runs)
+    pristine = tmp_path / "pristine"
+    shutil.copytree(old, pristine)
+    _add_a_town(old / "scenarios" / "theatres")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.analysis.relocated.CHECKOUT", tmp_path / "no-checkout")  # nor in this one
+    with pytest.raises(DamagedResult, match=r"the theatre or claims record the run read .* changed since .*content_hash"):
+        load_results(out)
+    monkeypatch.chdir(pristine)  # the version the run was made with, where a checkout keeps it
+    results = load_results(out)
+    assert Path(results.manifest["inputs"]["theatre"]) == pristine / "scenarios" / "theatres" / "idlib.yaml"
+    assert len(results.runs) == runs

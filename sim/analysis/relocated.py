@@ -4,7 +4,9 @@ A manifest records where its run read the theatre and the claims record, as abso
 another clone, on a colleague's machine, or after the checkout was moved or renamed would otherwise be refused
 ("the run's theatre is not found"). The same files are looked for where a checkout keeps them (the recorded path's
 tail under the working folder, then under this package's own checkout) and taken only if they are the very inputs
-the run had: the manifest's ``content_hash`` covers them (:func:`sim.io.scenario.content_hash`).
+the run had: the manifest's ``content_hash`` covers them (:func:`sim.io.scenario.content_hash`). The files at
+the recorded paths are checked so too: changed since the run (a newer theatre pulled), the run's version is looked
+for in the same places, and without one they are read on, the reader saying so if the tables do not fit them.
 """
 
 from __future__ import annotations
@@ -29,15 +31,24 @@ def found_inputs(folder: Path, manifest: dict) -> dict[str, str]:
     inputs = dict(manifest["inputs"])
     claims_key = "claims" if "claims" in inputs else "seeds"  # "seeds" in folders written before it was renamed
     theatre, claims = Path(inputs["theatre"]), Path(inputs[claims_key])
-    if theatre.exists():
+    if theatre.exists() and _same_inputs(manifest, theatre, claims):
         return inputs
     for root in (Path.cwd(), CHECKOUT):
         for moved_theatre in _under(root, theatre):
             for moved_claims in _under(root, claims):
                 if _same_inputs(manifest, moved_theatre, moved_claims):
                     return {**inputs, "theatre": str(moved_theatre), claims_key: str(moved_claims)}
+    if theatre.exists():  # changed since the run, and its version nowhere else: read on it, and said if it does not fit
+        return inputs
     raise InputError(folder / "manifest.json", f"the run's theatre is not found at {theatre}, nor with the same content "
                      f"under {Path.cwd()} or {CHECKOUT}", key="inputs.theatre")
+
+
+def inputs_changed(manifest: dict) -> bool:
+    """Whether the theatre and claims record at the manifest's ``inputs`` are no longer those the run read (their
+    content hash differs from the manifest's; a folder whose hash is not one digest cannot tell)."""
+    inputs = manifest["inputs"]
+    return not _same_inputs(manifest, Path(inputs["theatre"]), Path(inputs.get("claims", inputs.get("seeds", ""))))
 
 
 def _under(root: Path, recorded: Path) -> list[Path]:
@@ -63,7 +74,7 @@ def _same_inputs(manifest: dict, theatre_file: Path, claims_file: Path) -> bool:
         return True
     try:
         files = [*load_theatre(theatre_file).files, claims_file]
-    except InputError:
+        canonical = json.dumps(manifest["parameters"], sort_keys=True, separators=(",", ":"))  # as Scenario.canonical_json
+        return hash_of_inputs(canonical, files) == recorded
+    except (InputError, OSError, KeyError, TypeError, ValueError):  # a file gone or unreadable, no parameters
         return False
-    canonical = json.dumps(manifest["parameters"], sort_keys=True, separators=(",", ":"))  # as Scenario.canonical_json
-    return hash_of_inputs(canonical, files) == recorded
