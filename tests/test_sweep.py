@@ -142,6 +142,9 @@ def test_resuming_runs_only_what_is_missing(toy, tmp_path):
         run_sweep(other, tmp_path / "s")
     with pytest.raises(InputError, match=r"\(its seed differs\)"):  # one difference: it read "its seed differ"
         run_sweep(s, tmp_path / "s", seed=123)
+    # A sweep file and the same design on the command line share a default folder; it read "its metrics differs".
+    with pytest.raises(InputError, match=r"\(its metrics differ\)"):
+        run_sweep(SweepSpec(s.scenario_path, s.design, s.runs, ["towns_regime"]), tmp_path / "s")
 
 
 @pytest.mark.slow
