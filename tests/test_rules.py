@@ -730,6 +730,28 @@ def test_hts_attacks_on_patrols_take_their_casualties_from_the_scenario(build):
     assert not any(text.startswith("1 Turkish soldiers") for text in few), few
 
 
+def test_a_patrol_participant_s_casualties_do_not_depend_on_its_place_in_the_list(build):
+    # Each participant's draw was keyed by its position: [turkey, russia] gave Turkey Russia's luck, so a what-if that
+    # only reordered (or dropped Russia from) the patrols changed the Turkish dead.
+    def patrolled(participants):
+        line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+        agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+        patrol = ev(date="2020-01-05", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=2,
+                    participants=participants)
+        factions = {**STRONG_REGIME, "turkey": {"exposure": 0, "combat_exposure": 0},
+                    "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "spoiler_rate": 0.0, "patrol_attack": 1.0,
+                            "patrol_attack_casualties": 3.0}}
+        name = "-".join(participants) + ".yaml"
+        m = CeasefireModel(scenario(build, factions, [push(["T1"]), agreement, patrol], name=name), seed=5)
+        m.run_model()
+        return m
+
+    both, swapped, alone = patrolled(["russia", "turkey"]), patrolled(["turkey", "russia"]), patrolled(["turkey"])
+    assert both.turkey.deaths[0] > 0 and both.casualties["russia"][0] > 0
+    assert swapped.turkey.deaths[0] == alone.turkey.deaths[0] == both.turkey.deaths[0]
+    assert swapped.casualties["russia"][0] == both.casualties["russia"][0]
+
+
 # ------------------------------------------------------------------ Turkey, rebels, civilians
 
 

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from ..io.schema import HTSParams, RebelParams
     from .model import CeasefireModel
 
+# Each patrol participant's casualties are drawn from a stream keyed by its faction's place here, not its place in
+# the event's list: reordering or dropping a participant leaves the others' draws (a paired what-if's luck) as they
+# were. Russia and Turkey come first, so the shipped [russia, turkey] patrols draw what they always drew.
+PATROL_DRAWS = ("russia", "turkey", "regime", "hts", "rebels")
+
 REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
 
 
@@ -168,8 +173,9 @@ class HTS(ArmedGroup):
     def attack_patrol(self, which: np.ndarray, participants: list[str], where: np.ndarray) -> None:
         """An ambush on a joint patrol: casualties among its participants, a violation and a pretext."""
         m = self.model
-        for k, faction in enumerate(participants):
-            hurt = streams.poisson(m.keys, m.day, Draw.PATROL_CASUALTIES, self.p.patrol_attack_casualties, k) * which
+        for faction in participants:
+            draw = PATROL_DRAWS.index(faction)
+            hurt = streams.poisson(m.keys, m.day, Draw.PATROL_CASUALTIES, self.p.patrol_attack_casualties, draw) * which
             if faction == "turkey":
                 m.turkey.lose_soldiers(hurt, "attack on a patrol")
             else:
