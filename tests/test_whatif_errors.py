@@ -294,3 +294,24 @@ def test_check_notes_a_start_later_than_the_front_it_begins_from(tmp_path):
     notes = sim.check(whatif(tmp_path, ROOT / "scenarios" / "jan_truce.yaml", later))["notes"]
     assert [n for n in notes if "from the front of 2019-12-01 (9 days earlier" in n], notes
     assert not [n for n in sim.check(MOSCOW)["notes"] if "from the front of" in n]  # 5 March from the 6 March front
+
+
+def test_an_event_both_removed_and_given_in_one_file_is_refused(tmp_path, capsys):
+    """'Replace Spring Shield with a half-hearted one' (remove_events and a new event under the same id) loaded, and ran
+    with no intervention at all: the new event was dropped with the old, and check said ok."""
+    body = ("remove_events: [spring-shield]\nevents:\n  - id: spring-shield\n    date: 2020-02-27\n"
+            "    type: intervention\n    faction: turkey\n    name: half\n    intensity: 0.5\n    source: [spring-shield]\n")
+    path = whatif(tmp_path, CAMPAIGN, body)
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (5, "events[0].id"), str(err)
+    assert "'spring-shield'" in err.message and "remove_events (line 3)" in err.message, str(err)
+    assert "another id" in err.message, str(err)
+    assert main(["check", str(path)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {path}, line 5, key 'events[0].id': ")
+    # an override of a removed event (only some keys) is refused the same way
+    err = error_of(whatif(tmp_path, CAMPAIGN, "remove_events: [spring-shield]\nevents:\n  - id: spring-shield\n    intensity: 0.5\n"))
+    assert (err.line, err.key) == (5, "events[0].id") and "remove_events (line 3)" in err.message, str(err)
+    # the same event under another id loads, with its intensity
+    sc = load_scenario(whatif(tmp_path, CAMPAIGN, body.replace("id: spring-shield", "id: half-shield")))
+    assert [(e.id, e.intensity) for e in sc.events if e.type == "intervention"] == [("half-shield", 0.5)]
+

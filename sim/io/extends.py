@@ -103,6 +103,8 @@ def _unique_event_ids(tree: LDict, path: Path) -> None:
 
 def _merge(base: LDict, over: LDict) -> LDict:
     """``over`` on top of ``base``: mappings merge key by key, events by id, other values replace."""
+    if "remove_events" in over and isinstance(over.get("events"), LList):
+        _not_removed_and_given(over)
     out = LDict(base, file=over.file, line=over.line)
     out.lines = dict(base.lines)
     for key, value in over.items():
@@ -149,6 +151,22 @@ def _new_event(event: Any, k: int, inherited: dict[str, int]) -> None:  # noqa: 
     file, line = event.lines["id"]
     raise InputError(file, f"no inherited event '{ident}'" + did_you_mean(ident, inherited) + "; a new event needs a 'type' "
                      f"(one of: {', '.join(EVENT_MODELS)})", line=line, key=f"events[{k}].id")
+
+
+def _not_removed_and_given(over: LDict) -> None:
+    """Refuse an event a file both drops with ``remove_events`` and gives: the removal took the file's own event too,
+    so a what-if meant to put another in its place (or change it) ran with neither, and ``check`` said ok."""
+    ids = over["remove_events"]
+    if not isinstance(ids, list):
+        return  # _remove_events names that mistake
+    removed_at = over.lines["remove_events"][1]
+    for k, event in enumerate(over["events"]):
+        ident = _event_id(event)
+        if ident is not None and ident in ids:
+            file, line = event.lines["id"]
+            raise InputError(file, f"event '{ident}' is dropped by remove_events (line {removed_at}) and given here too, so "
+                             "neither would run: to change the inherited event, take it out of remove_events; to put "
+                             "another in its place, give the new one another id", line=line, key=f"events[{k}].id")
 
 
 def _event_id(event: Any) -> str | None:
