@@ -315,3 +315,18 @@ def test_an_event_both_removed_and_given_in_one_file_is_refused(tmp_path, capsys
     sc = load_scenario(whatif(tmp_path, CAMPAIGN, body.replace("id: spring-shield", "id: half-shield")))
     assert [(e.id, e.intensity) for e in sc.events if e.type == "intervention"] == [("half-shield", 0.5)]
 
+
+def test_an_override_that_changes_an_events_type_is_blamed_on_its_type(tmp_path, capsys):
+    """Turning the main offensive into a truce by its id blamed jan_truce.yaml ("line 43, key 'events[2].group':
+    unknown key 'group'"), a file and a key the user never wrote."""
+    body = ("events:\n  - id: main-offensive\n    type: truce\n    name: x\n    effective: 2019-12-20\n"
+            "    parties: [russia]\n")
+    path = whatif(tmp_path, CAMPAIGN, body)
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (5, "events[0].type"), str(err)
+    assert "'main-offensive'" in err.message and "offensive" in err.message and "remove_events" in err.message, str(err)
+    assert main(["check", str(path)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {path}, line 5, key 'events[0].type': ")
+    # giving the inherited type again is an override like any other
+    sc = load_scenario(whatif(tmp_path, CAMPAIGN, "events:\n  - id: main-offensive\n    type: offensive\n    date: 2020-01-02\n"))
+    assert [e.date.isoformat() for e in sc.events if e.id == "main-offensive"] == ["2020-01-02"]

@@ -136,6 +136,7 @@ def _merge_events(base: LList, over: LList) -> LList:
             out.lines.append(where)
             out.origin.append({where[0]: k})
         else:
+            _same_type(base[i], event, k)
             out[i] = _merge(base[i], event)
             out.lines[i] = where
             out.origin[i][where[0]] = k
@@ -167,6 +168,21 @@ def _not_removed_and_given(over: LDict) -> None:
             raise InputError(file, f"event '{ident}' is dropped by remove_events (line {removed_at}) and given here too, so "
                              "neither would run: to change the inherited event, take it out of remove_events; to put "
                              "another in its place, give the new one another id", line=line, key=f"events[{k}].id")
+
+
+def _same_type(base: Any, event: Any, k: int) -> None:  # noqa: ANN401 - items of YAML lists
+    """Refuse an override that changes an inherited event's type: the inherited keys of the old type were then
+    reported as unknown in the parent's file, which the user never wrote."""
+    if not (isinstance(base, LDict) and isinstance(event, LDict)):
+        return
+    old, new = base.get("type"), event.get("type")
+    if "type" not in event or not isinstance(new, str) or new == old:
+        return
+    file, line = event.lines["type"]
+    where = base.lines.get("type", (None, None))
+    said = f" ({Path(where[0]).name}, line {where[1]})" if where[0] else ""
+    raise InputError(file, f"'{event['id']}' is an inherited '{old}' event{said}: an override cannot make it a '{new}'; "
+                     f"drop it with remove_events and add the '{new}' under another id", line=line, key=f"events[{k}].type")
 
 
 def _event_id(event: Any) -> str | None:
