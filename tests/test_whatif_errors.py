@@ -330,3 +330,14 @@ def test_an_override_that_changes_an_events_type_is_blamed_on_its_type(tmp_path,
     # giving the inherited type again is an override like any other
     sc = load_scenario(whatif(tmp_path, CAMPAIGN, "events:\n  - id: main-offensive\n    type: offensive\n    date: 2020-01-02\n"))
     assert [e.date.isoformat() for e in sc.events if e.id == "main-offensive"] == ["2020-01-02"]
+
+
+def test_moving_the_event_that_forms_a_group_past_its_stop_blames_the_moved_date(tmp_path, capsys):
+    """Moving 'first-push' to 10 December blamed jan_truce.yaml ("line 37, key 'events[1].group': no force group
+    'south-east' is in the field on 2019-12-06"), a file and a key the user never touched, and not the date they moved."""
+    path = whatif(tmp_path, CAMPAIGN, "events:\n  - id: first-push\n    date: 2019-12-10\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (5, "events[0].date"), str(err)
+    assert "when 'first-push-pause' stops it; 'first-push' forms it only on 2019-12-10" in err.message, str(err)
+    assert main(["check", str(path)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {path}, line 5, key 'events[0].date': ")

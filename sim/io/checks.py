@@ -125,16 +125,31 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
                 groups.add(event.group)
             elif event.group not in groups:
                 _removed_group(tree, at, event, "stops")
-                fail((*at, "group"), f"no force group '{event.group}' is in the field on {event.date}" + did_you_mean(event.group, groups))
+                later, moved = _formed_later(scenario, event, "stops")
+                fail((*at, "group"), f"no force group '{event.group}' is in the field on {event.date}" + later
+                     + did_you_mean(event.group, groups), *moved)
         if event.type == "reinforcement" and event.group is not None:
             if event.faction != "regime":
                 fail((*at, "group"), "only the regime has force groups")
             elif event.group not in groups:
                 _removed_group(tree, at, event, "reinforces")
-                fail((*at, "group"), f"no force group '{event.group}' has been formed by {event.date}" + did_you_mean(event.group, groups))
+                later, moved = _formed_later(scenario, event, "reinforces")
+                fail((*at, "group"), f"no force group '{event.group}' has been formed by {event.date}" + later
+                     + did_you_mean(event.group, groups), *moved)
         if event.type == "observation_post" and event.post not in post_ids:
             fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
     return theatre
+
+
+def _formed_later(scenario: Scenario, event: Any, does: str) -> tuple[str, tuple[tuple, ...]]:  # noqa: ANN401 - an event of the schema
+    """What forms ``event``'s force group after its date, and where that date is (judged with the error, so that a
+    what-if that moved it later is blamed, not the inherited event it left behind in a file the user never touched)."""
+    for j, other in sorted(enumerate(scenario.events), key=lambda je: je[1].date):
+        if other.type == "offensive" and other.action == "start" and other.group == event.group and other.date > event.date:
+            name = f"'{other.id}'" if other.id else "an offensive"
+            by = f", when '{event.id}' {does} it" if event.id else ""
+            return f"{by}; {name} forms it only on {other.date}", (("events", j, "date"),)
+    return "", ()
 
 
 def _road_of(event: Any) -> tuple[str | None, tuple[str, ...]]:  # noqa: ANN401 - an event of the schema
