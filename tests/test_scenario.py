@@ -184,3 +184,19 @@ def test_every_event_type_has_its_model_event():
 def test_a_protest_camp_broken_up_before_it_began_is_refused_with_its_key(toy):
     err = error_of(toy.scenario({"events": [ev(date="2020-01-05", type="sit_in", town="T1", until="2020-01-05")]}))
     assert err.key == "events[0].until" and "'until' must be after the camp's 'date'" in str(err) and err.line is not None
+
+
+def test_a_deals_parties_decide_whose_fire_it_quiets_not_its_restraint(tmp_path):
+    """'The January truce without Russia as a broker' changed only Russia's air effort: `restraint`, which
+    scenarios/README.md called how hard "the brokers" hold the government back, is a number of its own, whoever the
+    parties are. The README says so, and which two rules read the parties."""
+    from sim import simulate
+
+    path = tmp_path / "no_russia.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: no_russia\n"
+                    "events:\n  - id: jan-truce\n    parties: [turkey]\n")
+    a, b = (simulate(load_scenario(p), seed=20191229, days=60) for p in (ROOT / "scenarios" / "campaign.yaml", path))
+    assert a.captures.equals(b.captures)  # the same breaks, the same changes of hands
+    assert not a.timeseries["air_effort"].equals(b.timeseries["air_effort"])  # Russia no longer flies at truce_air
+    row = next(line for line in (ROOT / "scenarios" / "README.md").read_text().splitlines() if line.startswith("| `truce` |"))
+    assert "whoever the parties are" in row and "`truce_air`" in row and "drones hold fire" in row, row
