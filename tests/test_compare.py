@@ -545,3 +545,29 @@ def test_a_towns_changes_of_hands_in_the_ensemble_summary_come_in_the_order_they
         r.timeseries = r.timeseries.assign(towns_regime=1.0, towns_hts=1.0, towns_rebels=1.0, displaced=0.0)
     lines = [x.split() for x in summarise_ensemble(results(theatre, runs)).splitlines() if x.startswith("  T1 ")]
     assert [x[2] for x in lines] == ["Government", "Turkish-backed"], lines
+
+
+def test_a_long_outcome_list_shows_the_outcomes_that_changed_largest_first(theatre, outcomes):  # noqa: F811
+    """`compare campaign whatif` printed all 172 outcomes, most of them '0.000 | 0.000 | 0.000', while the dates and the
+    towns showed what moved, largest first: what a what-if changed was lost among the rows it did not. A list longer
+    than a screen now shows the outcomes whose share changed, largest first, and counts the rest (all in the CSV)."""
+    import dataclasses
+
+    from sim.analysis.comparison import Difference
+
+    a = score(ensemble(theatre), outcomes)
+    listed = [Difference(f"o{i:02d}", 0.5, 0.5, 0.0, 0.0) for i in range(40)]
+    listed[7] = Difference("o07", 0.5, 0.75, 0.0, 0.5)
+    listed[30] = Difference("o30", 1.0, 0.25, -1.0, -0.5)
+    c = dataclasses.replace(compare(a, a), outcomes=listed)
+    text = comparison_text(c, csv_name="cmp.csv")
+    section = text[text.index("## Outcomes"):text.index("## On ")]
+    rows = [t for t in md_tables(section) if t[0][0] == "outcome"][0][2:]
+    assert [r[0] for r in rows] == ["o30", "o07"], rows
+    assert "38 of the 40 are met in the same share of replicates in A and B (every outcome is in cmp.csv)" in section, section
+    assert len(comparison_csv(c).query("section == 'outcome'")) == 40
+    nothing = dataclasses.replace(c, outcomes=[Difference(f"o{i:02d}", 0.5, 0.5, 0.0, 0.0) for i in range(40)])
+    section = comparison_text(nothing)[:]
+    assert "Each of the 40 is met in the same share of replicates in A and B." in section
+    short = comparison_text(compare(a, a))  # a short list is shown whole, as it was
+    assert [r[0] for t in md_tables(short) if t[0][0] == "outcome" for r in t[2:]] == [d.name for d in compare(a, a).outcomes]

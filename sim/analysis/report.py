@@ -156,10 +156,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         "",
         markdown_table(_differences(c.headlines, "score"), _score_decimals([d.name for d in c.headlines])),
         "",
-        "## Outcomes: share of replicates meeting each",
-        "",
-        markdown_table(_differences(c.outcomes, "outcome")),
-        "",
+        *_outcomes(c, csv_name),
         *_dates(c, csv_name),
         f"## On {day(c.date)}: means over replicates",
         "",
@@ -176,6 +173,24 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         if len(moved) > towns_shown:
             lines.append(f"\n... and {len(moved) - towns_shown} more in {csv_name}.")
     return "\n".join(lines) + "\n"
+
+
+def _outcomes(c: Comparison, csv_name: str, shown: int = 25) -> list[str]:
+    """Each outcome's share of replicates meeting it, in the record's order; a list longer than ``shown`` (the
+    campaign's 172) as the dates and towns are given: those whose share changed, largest first, the rest counted (all
+    in the CSV), so that what a what-if changed is not lost among the rows it did not."""
+    head = ["## Outcomes: share of replicates meeting each", ""]
+    if len(c.outcomes) <= shown:
+        return [*head, markdown_table(_differences(c.outcomes, "outcome")), ""]
+    changed = sorted((d for d in c.outcomes if d.diff != 0),  # a NaN (no share to set beside the other) is listed, last
+                     key=lambda d: (math.isnan(d.diff), 0.0 if math.isnan(d.diff) else -abs(d.diff)))
+    same = len(c.outcomes) - len(changed)
+    if not changed:
+        return [*head, f"Each of the {len(c.outcomes)} is met in the same share of replicates in A and B.", ""]
+    more = f"{len(changed) - shown} more changed; " if len(changed) > shown else ""
+    return [*head, markdown_table(_differences(changed[:shown], "outcome")), "",
+            f"{more}{same} of the {len(c.outcomes)} are met in the same share of replicates in A and B (every outcome is "
+            f"in {csv_name}).", ""]
 
 
 def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
