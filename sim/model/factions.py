@@ -153,7 +153,7 @@ class Turkey(FactionAgent):
         if deaths.any():
             self.deaths = self.deaths + deaths
             self.model.add_casualties(self.name, deaths, fighters=False)
-            rep = np.flatnonzero(deaths)
+            rep = deaths.nonzero()[0]
             actors, how = self.CAUSES[cause]
             self.model.journal.counts("turkish_losses", rep, self.model.day, deaths[rep], actors,
                                       f"Turkish soldiers {how}", one=f"Turkish soldier {how}")

@@ -291,7 +291,7 @@ class CeasefireModel(mesa.Model):
         see :meth:`_note_pockets`): a pocket depends on nothing else, and finding
         pockets is the dearest part of a day.
         """
-        stale = np.flatnonzero(self._pockets_stale)
+        stale = self._pockets_stale.nonzero()[0]
         if stale.size:
             self._pockets[stale] = towns.cut_off(self.theatre, self.controller[stale], self.rear)
             self._pockets_stale[:] = False
@@ -315,7 +315,7 @@ class CeasefireModel(mesa.Model):
     def record_patrol(self, which: np.ndarray, road: str, coverage: np.ndarray, end: np.ndarray, stopped: np.ndarray, km: float,
                       actors: str) -> None:
         """Log the patrols in ``which``: how far each got, and ``end``, the town where it was stopped or its route's end."""
-        for r in np.flatnonzero(which).tolist():
+        for r in which.nonzero()[0].tolist():
             town = self.theatre.towns[end[r]]
             self.patrol_rows.append((r, self.day, road, round(float(coverage[r]), 4), town))
             if stopped[r]:
@@ -329,7 +329,7 @@ class CeasefireModel(mesa.Model):
 
     def log_each(self, kind: str, which: np.ndarray, town: np.ndarray | int | None, actors: str, detail) -> None:  # noqa: ANN001
         """An event in the replicates ``which``; ``town`` is one index, one per replicate, or None."""
-        for r in np.flatnonzero(which).tolist():
+        for r in which.nonzero()[0].tolist():
             k = town if town is None or np.ndim(town) == 0 else town[r]
             self.journal.append((r, self.day, kind, self.theatre.towns[k] if k is not None else "", actors, detail(r)))
 

@@ -136,7 +136,7 @@ class HTS(ArmedGroup):
         pick = streams.uniform(m.keys[:, None], m.day, Draw.RAID_TOWN, m.town_ids)
         town = np.argmax(np.where(target, pick, -1.0), axis=1)
         ok = which & target.any(axis=1)
-        rep = np.flatnonzero(ok)
+        rep = ok.nonzero()[0]
         if rep.size == 0:
             return
         noise = streams.lognormal(m.keys[rep], m.day, Draw.RAID_LOSS, per_pair(m.combat_params.noise, rep))
@@ -153,7 +153,7 @@ class HTS(ArmedGroup):
             pick = streams.uniform(m.keys[:, None], m.day, Draw.SIT_IN_TOWN, m.town_ids)
             town = np.argmax(np.where(on_road, pick, -1.0), axis=1)
             ok = which & on_road.any(axis=1)
-            rep = np.flatnonzero(ok)
+            rep = ok.nonzero()[0]
             m.sit_in_until[rep, town[rep]] = np.maximum(m.sit_in_until[rep, town[rep]], m.day + self.p.protest_days)
             m.log_each("sit_in", ok, town, self.name, lambda r, road=road: f"sit-in blocks the {road}")
 

@@ -77,6 +77,7 @@ class Regime(FactionAgent):
         self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front, if none deployed since
         self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see reach()
         self._reach: tuple = (None, None)  # (key, value) of reach(): see there
+        self._axes: tuple = (None, None)  # (key, value): the axes side by side, see objectives()
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {road: t.road_towns(road) for road in roads}
@@ -124,10 +125,10 @@ class Regime(FactionAgent):
         km farther from its objective than the nearest one: a stretch of front,
         not a point.
         """
+        self.deployments += 1  # what each group can reach, and the axes, are looked at again (before facing reads its new axis)
         facing = self.facing(group)
         group.ground = facing if group.ground is None else group.ground | facing
         self.followed_at = None  # a ground has changed: the groups follow the front again
-        self.deployments += 1  # and what each group can reach is looked at again
 
     def facing(self, group: ForceGroup) -> np.ndarray:
         """(replicates, towns) the government towns facing the group's objective, within ``deploy_km`` of the nearest."""
@@ -207,10 +208,13 @@ class Regime(FactionAgent):
 
         The axes stand side by side, each padded with copies of its last town,
         which changes neither: the first town not held is the same, and an
-        axis held to the end still ends on its last town.
+        axis held to the end still ends on its last town. They are kept until a group deploys: only then is an axis set.
         """
-        longest = max(len(g.axis) for g in groups)
-        axes = np.array([[*g.axis, *[g.axis[-1]] * (longest - len(g.axis))] for g in groups])
+        key = (self.deployments, tuple(g.name for g in groups))
+        if self._axes[0] != key:
+            longest = max(len(g.axis) for g in groups)
+            self._axes = (key, np.array([[*g.axis, *[g.axis[-1]] * (longest - len(g.axis))] for g in groups]))
+        axes = self._axes[1]
         held = self.model.controller[:, axes] == REGIME  # (replicates, groups, towns of the axis)
         done = held.all(axis=2)
         first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
