@@ -414,3 +414,11 @@ def test_the_reporters_rounding_to_6_decimals_is_numpys_bit_for_bit(values):
     with np.errstate(all="ignore"):  # the largest floats overflow times 1e6 as they do inside numpy's round
         expected = values.round(6)
         assert np.array_equal(round6(values).view(np.int64), expected.view(np.int64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.integers(1, 8), elements=st.one_of(st.sampled_from([-0.0, 0.0, 1.0, np.nan]), st.floats(width=64))))
+def test_clipping_to_the_unit_interval_is_numpys_bit_for_bit(values):
+    from sim.model.params import clip_unit
+
+    assert np.array_equal(clip_unit(values).view(np.int64), np.clip(values, 0.0, 1.0).view(np.int64))  # -0.0 and NaN too

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .params import per_pair
+from .params import clip_unit, per_pair
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class Ceasefire:
 
     def regime_break_chance(self, deterrence: float) -> np.ndarray:
         """(replicates,) daily chance that the regime resumes its offensive."""
-        urge = np.clip(self.rejection("regime") + self.pressure, 0.0, 1.0)
+        urge = clip_unit(self.rejection("regime") + self.pressure)
         return urge * (1.0 - self.restraint) * deterrence
 
     def move(self, which: np.ndarray, to: CeasefireState) -> np.ndarray:
@@ -194,7 +194,7 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
     it (with :meth:`Ceasefire.regime_break_chance`) and attacks.
     """
     bound = binding(model, regime.name)
-    if not bound.any():
+    if not np.count_nonzero(bound):
         return bound
     cf, p = model.deal, regime.p
     pr = cf.pressure  # moved in place where the deal binds: worked out for every replicate, one pass, no gathers
@@ -203,7 +203,7 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
         return bound  # nothing to resume
     chance = cf.regime_break_chance(model.turkey.deterrence)
     breaks = bound & (model.draws.uniform(model.day, Draw.BREAK_CEASEFIRE) < chance)
-    if breaks.any():
+    if np.count_nonzero(breaks):
         cf.move(breaks, CeasefireState.BROKEN)
         model.log_each(f"{cf.kind}_broken", breaks, None, regime.name, lambda r: f"{cf.name}: {regime.name} resumes its offensive")
     return bound & ~breaks

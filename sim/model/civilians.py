@@ -36,9 +36,9 @@ REGIME = HolderCode.REGIME
 def flee(model: CeasefireModel) -> None:
     """One day of flight from assaults, bombing and the approaching front."""
     m, p = model, model.civilian_params
-    assaults = (hit := m.assaulted()) is not None and hit.any()  # none declared on most days of a truce
+    assaults = (hit := m.assaulted()) is not None and np.count_nonzero(hit)  # none declared on most days of a truce
     offensive = m.regime.on_offensive
-    if not (fronts := offensive.any()) and not assaults:  # no assault, no bombing, no front coming: nobody leaves
+    if not (fronts := np.count_nonzero(offensive)) and not assaults:  # no assault, no bombing, no front coming: nobody leaves
         return  # (every day of a truce kept; leaving shares of 0 would change no number)
     radius = m.russia.p.strike_radius_km
     air = m.russia.air[:, None]

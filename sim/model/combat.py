@@ -139,10 +139,10 @@ def abandon_untenable(model: CeasefireModel) -> None:
     """Shaken towns that are outflanked, or cut off in a pocket, are given up; the government walks in."""
     m, p = model, model.combat_params
     pocket = m.pockets()
-    if pocketed := pocket.any():
+    if pocketed := np.count_nonzero(pocket):
         m.shock = np.where(pocket, np.minimum(1.0, m.shock + per_town(p.pocket_shock)), m.shock)
     offensive = m.regime.on_offensive
-    if not offensive.any():  # nothing is given up with no offensive on (every day of a truce): nothing to look at
+    if not np.count_nonzero(offensive):  # nothing is given up with no offensive on (every day of a truce): nothing to look at
         return
     flanks = m.government_flanks()
     untenable = flanks >= 2

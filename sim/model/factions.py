@@ -23,7 +23,7 @@ import numpy as np
 
 from ..names import HolderCode
 from . import ceasefire, towns
-from .params import per_pair
+from .params import clip_unit, per_pair
 from .streams import Draw
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class Turkey(FactionAgent):
         newly = (m.encircled & ~self._encircled_seen).sum(axis=1)  # not a net count: one post relieved hides no other
         urge = p.escalation_per_death * (self.deaths - self._deaths_seen) + p.escalation_per_encirclement * newly
         self._deaths_seen, self._encircled_seen = self.deaths.copy(), m.encircled.copy()
-        self.escalation = np.clip(np.maximum(self.floor, self.escalation * (1 - p.escalation_decay) + urge), 0.0, 1.0)
+        self.escalation = clip_unit(np.maximum(self.floor, self.escalation * (1 - p.escalation_decay) + urge))
 
     def note_encircled(self, post: int, cut_off: np.ndarray) -> None:
         """Take a post's encirclement (replicates,) as already known: it was cut off when it was set up."""
@@ -128,7 +128,7 @@ class Turkey(FactionAgent):
             return
         guarantor = m.deal is not None and self.name in m.deal.parties
         firing = self.escalation * self.intervening * ~(ceasefire.binding(m, m.regime.name) & guarantor)
-        if firing.any():
+        if np.count_nonzero(firing):
             noise = m.draws.lognormal(m.day, Draw.DRONE_LOSS, m.combat_params.noise)
             m.regime.lose(self.p.drone_strength * firing * noise)
 
@@ -136,10 +136,10 @@ class Turkey(FactionAgent):
         """Soldiers at posts overlooking the fighting come under fire, whoever attacks: called once every side has declared."""
         m, p = self.model, self.p
         exposed = np.zeros(m.replicates, np.int64)  # posts by the fighting: none on a quiet day (most days of a truce)
-        if (hit := m.assaulted()) is not None and hit.any():
+        if (hit := m.assaulted()) is not None and np.count_nonzero(hit):
             exposed = (towns.posts_by(m.theatre, hit) & m.post_standing).sum(axis=1)
         mean = p.exposure * exposed + p.combat_exposure * self.escalation
-        if mean.any():  # a count of mean 0 is 0 whatever is drawn (and a draw moves no other stream): not drawn
+        if np.count_nonzero(mean):  # a count of mean 0 is 0 whatever is drawn (and a draw moves no other stream): not drawn
             self.lose_soldiers(m.draws.poisson(m.day, Draw.POST_DEATHS, mean), "exposure")
 
     # Each cause: who killed them (the log's actors) and how. Exposure and strikes are the government's fire; an attack
@@ -150,7 +150,7 @@ class Turkey(FactionAgent):
     def lose_soldiers(self, deaths: np.ndarray, cause: str) -> None:
         """The one place Turkish deaths are counted, and logged with their cause (one of :attr:`CAUSES`)."""
         deaths = np.asarray(deaths, np.int64)  # (replicates,)
-        if deaths.any():
+        if np.count_nonzero(deaths):
             self.deaths = self.deaths + deaths
             self.model.add_casualties(self.name, deaths, fighters=False)
             rep = deaths.nonzero()[0]

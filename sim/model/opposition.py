@@ -57,7 +57,7 @@ class ArmedGroup(FactionAgent):
         if (hit := m.assaulted()) is None:  # no assault declared yet today (every day of a truce): no town to reinforce
             return
         ours = hit & (m.controller == self.code)
-        if not ours.any():
+        if not np.count_nonzero(ours):
             return
         count = ours.sum(axis=1)
         share = np.divide(self.force * p.reinforce, count, out=np.zeros(m.replicates), where=count > 0)
@@ -85,7 +85,7 @@ class ArmedGroup(FactionAgent):
     def unrestrained(self, free: np.ndarray) -> np.ndarray:
         """``free`` less the replicates where a deal in force holds the faction back today (its compliance draw)."""
         m = self.model
-        if m.deal is None or not free.any():  # nothing to hold back: no draw (streams are counter-based, so none moves)
+        if m.deal is None or not np.count_nonzero(free):  # nothing to hold back: no draw (streams are counter-based, so none moves)
             return free
         keeps = m.draws.uniform(m.day, self.restraint) < m.deal.compliance.get(self.name, 0.0)
         return free & ~(m.deal.in_force & keeps)
@@ -115,16 +115,16 @@ class HTS(ArmedGroup):
             if (free := self.unrestrained((self.force > 0) & (aim >= 0))).any():
                 self.commit_reserve(free, np.maximum(aim, 0))
         cf = m.deal
-        if cf is None or not cf.in_force.any():
+        if cf is None or not np.count_nonzero(cf.in_force):
             return
         reject = cf.rejection(self.name)
         raid = cf.in_force & (m.draws.uniform(m.day, Draw.HTS_RAID) < self.p.spoiler_rate * reject)
-        if raid.any():
+        if np.count_nonzero(raid):
             self.raid(raid)
         if m.patrol_roads:
             chance = self.p.protest_rate * reject * (1.0 - m.route_security())
             sit = cf.in_force & (m.draws.uniform(m.day, Draw.SIT_IN) < chance)
-            if sit.any():
+            if np.count_nonzero(sit):
                 self.sit_in(sit)
 
     def raid(self, which: np.ndarray) -> None:
@@ -195,7 +195,7 @@ class Rebels(ArmedGroup):
         m = self.model
         aim = self.aim()
         free = self.unrestrained((self.force > 0) & ((m.turkey.escalation >= self.p.counter_threshold) | (aim >= 0)))
-        if free.any():
+        if np.count_nonzero(free):
             self.counter_attack(free, aim)
 
     def counter_attack(self, which: np.ndarray, aim: np.ndarray) -> None:

@@ -165,13 +165,13 @@ class Regime(FactionAgent):
         nbr, valid = m.neighbours.nbr[town], m.neighbours.valid[town]  # (gains, neighbours)
         while True:  # a chain of towns gained the same day joins as it would have over several days
             joined = (ground[:, rep[:, None], nbr] & valid).any(axis=2) & ~ground[:, rep, town]
-            if not joined.any():
+            if not np.count_nonzero(joined):
                 break
             ground[:, rep, town] |= joined
         lost = ~ground.any(axis=2)
-        driven_off = lost.any()  # seldom: then each group is looked at
+        driven_off = np.count_nonzero(lost)  # seldom: then each group is looked at
         for g, mine, off in zip(placed, ground, lost, strict=True):
-            if driven_off and off.any():
+            if driven_off and np.count_nonzero(off):
                 mine[off] = self.facing(g)[off]
             g.ground = mine
 
@@ -296,7 +296,7 @@ class Regime(FactionAgent):
         front = self.front_today()
         reach = self.reach(groups, front)
         attacking = free & ~reach.done
-        if not attacking.any():
+        if not np.count_nonzero(attacking):
             self.stand(groups)
             return
         best, chosen = frontage_picks(reach, self.score_targets(reach, front))

@@ -90,7 +90,7 @@ def refuges(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.n
     after = controller.copy()
     after[rep, town] = new
     gone = (fallback >= 0) & (after[rep, np.maximum(fallback, 0)] != side)
-    if not gone.any():
+    if not np.count_nonzero(gone):
         return fallback
     fallback = fallback.copy()
     fallback[gone] = best_neighbour(table, rep[gone], town[gone], side[gone], after, rank)
@@ -116,7 +116,7 @@ def cut_off(theatre: Theatre, controller: np.ndarray, rear: np.ndarray | None = 
     """
     if rear is None:
         rear = theatre.kind == "camp"
-    if not rear.any():
+    if not np.count_nonzero(rear):
         return np.zeros(controller.shape, bool)
     held = controller != REGIME
     if len(controller) <= SEARCH_UP_TO:
