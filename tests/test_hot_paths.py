@@ -398,7 +398,7 @@ def test_on_a_day_with_no_assault_people_flee_the_coming_front_only_while_an_off
     m = CeasefireModel(load_scenario(build.scenario({"events": events, "civilians": {"flee_front": 0.5}, "combat": {"pocket_shock": 0.2}})))
     m.controller[0, m.theatre.town("Camp")] = 0  # the camp lost: A and P are cut off from the rear
     m.changes += 1
-    m._pockets_stale[:] = True
+    m._pockets.stale[:] = True
     m.step()
     a, p = m.theatre.town("A"), m.theatre.town("P")
     assert not (m.attack_force > 0).any() and m.regime.on_offensive[0] != truce

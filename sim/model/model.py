@@ -114,8 +114,7 @@ class CeasefireModel(mesa.Model):
         self.displaced = np.zeros(r)
         self.outside = np.zeros(r)  # people who left with no camp in the theatre to count them in
         self.shock = np.zeros((r, t.n))
-        self._pockets = np.zeros((r, t.n), bool)  # opposition towns cut off from the rear: see pockets()
-        self._pockets_stale = np.ones(r, bool)  # replicates where a town passed to or from the government since
+        self._pockets = towns.Pockets(t, self.rear, r)  # opposition towns cut off from the rear: see pockets()
         self.changes = 0  # how often towns have changed hands (in any replicate): see of_control()
         self._of_control: dict[str, tuple[int, np.ndarray]] = {}  # name -> (`changes` then, value): see of_control()
         self.security = np.zeros((r, t.n))  # how safe a patrol is at each town
@@ -238,7 +237,7 @@ class CeasefireModel(mesa.Model):
         """Towns change hands; the old garrison falls back to ``fallback`` (:func:`towns.refuges`; -1: lost, a casualty)."""
         old = self.controller[rep, town]  # a copy: an index array gathers
         fallback = towns.refuges(self.neighbours, rep, town, old, new, fallback, self.controller, self.garrison)
-        self._note_pockets(rep, town, old, new)
+        self._pockets.note(self.controller, self.neighbours, rep, town, old, new)  # before they change hands
         self.changes += 1
         away, leaving = fallback >= 0, self.garrison[rep, town]  # a copy, read before any new garrison is set
         # New garrisons, then the survivors: a refuge may be a town their side took in this call (towns.refuges).
@@ -253,21 +252,6 @@ class CeasefireModel(mesa.Model):
         civilians.flee_capture(self, rep, town)
         self.journal.captures(rep, self.day, town, new, old, cause)
         combat.spread_collapse(self, rep, town, old)
-
-    def _note_pockets(self, rep: np.ndarray, town: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
-        """Before towns change hands: which replicates' pockets must be found again (see :meth:`pockets`).
-
-        Taking a town cuts no one off if it lies on no path from another
-        opposition town to the rear (at most one opposition neighbour, not of
-        the rear), or if it is in a pocket already (what it splits off is cut
-        off already); where pockets are to be found again anyway, what they
-        say of it does not matter. Any other change may split or join pockets.
-        """
-        taken = (old != REGIME) & (new == REGIME)
-        others = (self.controller[rep[:, None], self.neighbours.nbr[town]] != REGIME) & self.neighbours.valid[town]
-        harmless = taken & (((others.sum(axis=1) <= 1) & ~self.rear[town]) | self._pockets[rep, town])
-        self._pockets_stale[rep[((old == REGIME) != (new == REGIME)) & ~harmless]] = True
-        self._pockets[rep[harmless], town[harmless]] = False
 
     def of_control(self, name: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
         """``compute()``, which reads who holds each town and nothing else that changes, kept under ``name`` and
@@ -284,18 +268,9 @@ class CeasefireModel(mesa.Model):
         return self.of_control("flanks", lambda: towns.held_neighbours(self.neighbours, self.controller == REGIME))
 
     def pockets(self) -> np.ndarray:
-        """(replicates, towns) opposition towns cut off from the rear (see :func:`towns.cut_off`).
-
-        Found again only in the replicates where a town has passed to or from the
-        government since (and not even then when the town could cut no one off,
-        see :meth:`_note_pockets`): a pocket depends on nothing else, and finding
-        pockets is the dearest part of a day.
-        """
-        stale = self._pockets_stale.nonzero()[0]
-        if stale.size:
-            self._pockets[stale] = towns.cut_off(self.theatre, self.controller[stale], self.rear)
-            self._pockets_stale[:] = False
-        return self._pockets
+        """(replicates, towns) opposition towns cut off from the rear (read-only): kept from day to day, and found again
+        only where they may have changed (:class:`towns.Pockets`)."""
+        return self._pockets.now(self.controller)
 
     def release(self) -> None:
         """Let go of everything the model holds, once what it produced has been read out.
