@@ -56,7 +56,7 @@ def resolve(model: CeasefireModel) -> None:
     flat = hit.ravel().nonzero()[0]
     if flat.size == 0:
         return
-    rep, town = flat // n, flat % n
+    rep, town = np.divmod(flat, n)
     p, tp = m.combat_params, m.turkey.p
     force = m.attack_force.take(flat)
     attacker = m.attack_side.take(flat)
@@ -154,7 +154,7 @@ def abandon_untenable(model: CeasefireModel) -> None:
     if flat.size == 0:
         return
     n = give_up.shape[1]
-    rep, town = flat // n, flat % n
+    rep, town = np.divmod(flat, n)
     holder = m.controller.take(flat)
     fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
     walk_in = m.regime.detach(rep, p.walk_in)

@@ -116,7 +116,7 @@ def _inputs(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int, k: i
     fixed = _fixed(day, draw, k)
     if isinstance(town, numbers.Integral):
         return keys + np.uint64((fixed + int(town) * _GAMMA_TOWN_INT) % 2**64)
-    town = np.atleast_1d(np.asarray(town, dtype=np.uint64))  # an axis, so uint64 arithmetic wraps without a warning
+    town = np.array(town, np.uint64, ndmin=1)  # an axis, so uint64 arithmetic wraps without a warning
     return (keys + np.uint64(fixed)) + town * _GAMMA_TOWN
 
 
