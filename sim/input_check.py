@@ -71,7 +71,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
         from .experiments.sweep_file import load_sweep
 
         sweep = load_sweep(path)  # every point checked against the scenario, as `sweep` checks them
-        summary = f"a sweep of {sweep.scenario_path.name}: {len(sweep.design.points)} points x {sweep.runs} runs"
+        summary = f"a sweep of {sweep.scenario_path.name}: {sweep.design.size} points x {sweep.runs} runs"
     elif kind == "calibration":
         from .experiments.calibration_file import load_calibration
 

@@ -8,6 +8,7 @@ that need it.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -27,11 +28,15 @@ SETTINGS = {"sample": ("sample", "--sample"), "n": ("n", "--n"), "seed": ("sampl
 
 @dataclass
 class Design:
-    """The parameter points of a sweep, in a fixed order."""
+    """The parameter points of a sweep, in a fixed order.
+
+    A sampled design (lhs, random, sobol) draws its points when they are first read, so that checking a sweep file
+    (its size, its bounds) never imports SALib nor draws thousands of points.
+    """
 
     sample: str
     parameters: list[Parameter]
-    points: np.ndarray = field(repr=False)  # [points, parameters]
+    given: np.ndarray | None = field(default=None, repr=False)  # [points, parameters] of a grid or a file; else drawn
     n: int | None = None
     seed: int = 0  # the sample seed: where a sampled design's points fall (replicate seeds are the sweep's)
     source: str | None = None  # an external design: its file and content digest (sim.experiments.design_file)
@@ -39,6 +44,25 @@ class Design:
     @property
     def names(self) -> list[str]:
         return [p.path for p in self.parameters]
+
+    @functools.cached_property
+    def points(self) -> np.ndarray:
+        """[points, parameters]: the grid's or the file's, or the sample drawn (once) from ``n`` and the seed."""
+        return self.given if self.given is not None else _draw(self)
+
+    @property
+    def size(self) -> int:
+        """How many points, without drawing them (Saltelli's scheme evaluates ``n * (parameters + 2)``)."""
+        if self.given is not None:
+            return len(self.given)
+        return self.n * (len(self.parameters) + 2) if self.sample == "sobol" else self.n
+
+    def span(self, k: int) -> np.ndarray:
+        """The values of parameter ``k`` that bound every point's, as a column: all of them for a grid or a file, the
+        bounds for a sampled design (every draw falls between them)."""
+        if self.given is not None:
+            return self.given[:, [k]]
+        return np.array([[self.parameters[k].low], [self.parameters[k].high]])
 
     def problem(self) -> dict:
         """The SALib problem for sampled designs."""
@@ -113,19 +137,22 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     size = n * (len(parameters) + 2) if sample == "sobol" else n
     if size > MAX_POINTS:
         raise InputError(None, f"n = {n:,} makes {size:,} points; at most {MAX_POINTS:,}", key="n")
-    d = Design(sample, parameters, np.empty((0, len(parameters))), n, seed)
-    if sample == "random":
+    if sample == "sobol" and n & (n - 1):
+        raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
+    return Design(sample, parameters, None, n, seed)
+
+
+def _draw(design: Design) -> np.ndarray:
+    """The points of a sampled design, drawn from its ``n`` and seed (the same every time)."""
+    n, seed, parameters = design.n, design.seed, design.parameters
+    if design.sample == "random":
         unit = np.random.default_rng(seed).random((n, len(parameters)))
         lo, hi = np.array([[p.low, p.high] for p in parameters]).T
-        d.points = lo + unit * (hi - lo)
-    elif sample == "lhs":
+        return lo + unit * (hi - lo)
+    if design.sample == "lhs":
         from SALib.sample import latin
 
-        d.points = latin.sample(d.problem(), n, seed=seed)
-    else:
-        from SALib.sample import sobol
+        return latin.sample(design.problem(), n, seed=seed)
+    from SALib.sample import sobol
 
-        if n & (n - 1):
-            raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
-        d.points = sobol.sample(d.problem(), n, calc_second_order=False, seed=seed)
-    return d
+    return sobol.sample(design.problem(), n, calc_second_order=False, seed=seed)

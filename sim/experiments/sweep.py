@@ -220,7 +220,7 @@ def run_sweep(
     check_workers(workers)
     if isinstance(spec.runs, bool) or not isinstance(spec.runs, int) or not 1 <= spec.runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key="--runs")
-    check_size(len(spec.design.points), spec.runs)
+    check_size(spec.design.size, spec.runs)
     if workers > 1 and executor == "local":
         start_forkserver()  # the workers' process loads the model while this one reads the scenario and the record
     if evaluate is None:

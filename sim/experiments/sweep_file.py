@@ -118,7 +118,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
         raise _design_error(path, exc, raw, given, flags, line) from None
     for k, name in enumerate(design.names):  # run_sweep's own check, here where each parameter has a line: check refuses what sweep would
         try:
-            check_design(loaded, design.sample, [name], design.points[:, [k]], path)
+            check_design(loaded, design.sample, [name], design.span(k), path)
         except InputError as exc:
             raise InputError(path, exc.message, line=raw.lines[given[name][0]][1], key=f"parameters.{given[name][0]}") from None
     return _sized(SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path,
@@ -134,7 +134,7 @@ def check_size(points: int, runs: int, where: Path | None = None, line: int | No
 
 def _sized(spec: SweepSpec, tree: dict, line) -> SweepSpec:  # noqa: ANN001 - the line finder
     key = "runs" if "runs" in tree else "--runs"
-    check_size(len(spec.design.points), spec.runs, spec.source, line("runs"), key)
+    check_size(spec.design.size, spec.runs, spec.source, line("runs"), key)
     return spec
 
 
