@@ -78,6 +78,14 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
 
     post_ids = {p.id for p in theatre.posts}
     groups: set[str] = set()  # force groups formed so far, in date order
+
+    def no_group(at: tuple, event: Any, does: str, problem: str) -> None:  # noqa: ANN401 - an event of the schema
+        """Raise ``problem`` for ``event``, which ``does`` (stops, reinforces) a group no earlier event formed: at the
+        remove_events line that dropped the forming event, at the date of a forming event moved later, or at its group."""
+        _removed_group(tree, at, event, does)
+        later, moved = _formed_later(scenario, event, does)
+        fail((*at, "group"), problem + later + did_you_mean(event.group, groups), *moved)
+
     for i, event in sorted(enumerate(scenario.events), key=lambda ie: ie[1].date):
         at = ("events", i)
         if not scenario.start <= event.date <= scenario.end:
@@ -124,18 +132,12 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             if event.action == "start":
                 groups.add(event.group)
             elif event.group not in groups:
-                _removed_group(tree, at, event, "stops")
-                later, moved = _formed_later(scenario, event, "stops")
-                fail((*at, "group"), f"no force group '{event.group}' is in the field on {event.date}" + later
-                     + did_you_mean(event.group, groups), *moved)
+                no_group(at, event, "stops", f"no force group '{event.group}' is in the field on {event.date}")
         if event.type == "reinforcement" and event.group is not None:
             if event.faction != "regime":
                 fail((*at, "group"), "only the regime has force groups")
             elif event.group not in groups:
-                _removed_group(tree, at, event, "reinforces")
-                later, moved = _formed_later(scenario, event, "reinforces")
-                fail((*at, "group"), f"no force group '{event.group}' has been formed by {event.date}" + later
-                     + did_you_mean(event.group, groups), *moved)
+                no_group(at, event, "reinforces", f"no force group '{event.group}' has been formed by {event.date}")
         if event.type == "observation_post" and event.post not in post_ids:
             fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
     return theatre
