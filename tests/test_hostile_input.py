@@ -264,6 +264,30 @@ def test_theatre_and_claims_edited_without_a_new_mtime_are_reloaded(toy):
     assert load_scenario(path).events[0].town == "X0"
 
 
+@pytest.mark.parametrize("racy", [True, False])
+def test_a_runs_content_hash_follows_its_inputs_edited_in_place(toy, monkeypatch, racy):
+    """inputs_hash is kept while the scenario's files are unchanged (2c8d546): an edit of the same length that keeps
+    the mtime must still give the new files' hash, just edited (hashed) or long since (its stamp), or an ensemble of
+    the edited record would keep replicates of the old one. ``racy=False`` stands for a file edited long ago."""
+    from sim.io import files as file_stamps
+    from sim.io.scenario import content_hash, inputs_hash
+    from sim.io.theatre import load_theatre
+
+    if not racy:
+        monkeypatch.setattr(file_stamps, "RACY_SECONDS", 0.0)
+    scenario = load_scenario(toy.scenario(HEAD))
+    inputs = [*load_theatre(scenario.theatre).files, scenario.claims]
+    before = inputs_hash(scenario)
+    assert before == content_hash(scenario, inputs)
+    for f in (toy.root / "toy.towns.csv", toy.root / "seeds" / "claims.yaml"):
+        ns = f.stat().st_mtime_ns
+        f.write_text(f.read_text().replace("35.5", "35.6", 1).replace("a test fact", "a test fast"))  # the same length
+        os.utime(f, ns=(ns, ns))
+        after = inputs_hash(scenario)
+        assert after != before and after == content_hash(scenario, inputs), f.name
+        before = after
+
+
 # ---------------------------------------------------------------- YAML that attacks the loader
 
 
