@@ -200,3 +200,17 @@ def test_a_deals_parties_decide_whose_fire_it_quiets_not_its_restraint(tmp_path)
     assert not a.timeseries["air_effort"].equals(b.timeseries["air_effort"])  # Russia no longer flies at truce_air
     row = next(line for line in (ROOT / "scenarios" / "README.md").read_text().splitlines() if line.startswith("| `truce` |"))
     assert "whoever the parties are" in row and "`truce_air`" in row and "drones hold fire" in row, row
+
+
+def test_a_patrol_participant_listed_twice_is_refused_at_its_line(toy):
+    """A participant's casualties come from its faction's own draw (6dc7fc9), so `[russia, turkey, turkey]` drew
+    Turkey's casualties once and counted them twice: an ambush killed twice the Turkish soldiers, without a word."""
+    patrol = ev(date="2020-01-05", type="joint_patrol", route=["T0", "T2"], road="M9", participants=["russia", "turkey", "turkey"])
+    err = error_of(toy.scenario({"events": [patrol]}))
+    assert err.key.startswith("events[0].participants") and "'turkey' is listed twice" in str(err) and err.line is not None
+    from sim import CeasefireModel  # nor from Python, where a scenario is validated again (model_copy skips it)
+
+    scenario = load_scenario(toy.scenario({"events": [{**patrol, "participants": ["russia", "turkey"]}]}, name="ok.yaml"))
+    spec = scenario.events[0].model_copy(update={"participants": ["turkey", "turkey"]})
+    with pytest.raises(InputError, match="'turkey' is listed twice"):
+        CeasefireModel(scenario.model_copy(update={"events": [spec]}))

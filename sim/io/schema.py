@@ -247,6 +247,16 @@ class JointPatrolSpec(EventSpec):
     until: dt.date | None = None
     participants: list[FactionName] = Field(min_length=1)
 
+    @field_validator("participants")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        # Each participant's casualties are its faction's own draw (opposition.PATROL_DRAWS): one listed twice had the
+        # same draw counted twice.
+        twice = sorted({who for who in value if value.count(who) > 1})
+        if twice:
+            raise ValueError(f"'{twice[0]}' is listed twice: each faction takes part once")
+        return value
+
 
 class ObservationPostSpec(EventSpec):
     """Turkey establishes or withdraws a post listed in the theatre."""
