@@ -140,10 +140,10 @@ def test_resuming_runs_only_what_is_missing(toy, tmp_path):
     other = SweepSpec(s.scenario_path, make_design("grid", [Parameter("regime.commit", values=(0.5,))]), 22)
     with pytest.raises(InputError, match="holds a different sweep"):
         run_sweep(other, tmp_path / "s")
-    with pytest.raises(InputError, match=r"\(its seed differs\)"):  # one difference: it read "its seed differ"
+    with pytest.raises(InputError, match=r"\(not the same seed\)"):  # it read "its seed differ", then "its seed differs"
         run_sweep(s, tmp_path / "s", seed=123)
     # A sweep file and the same design on the command line share a default folder; it read "its metrics differs".
-    with pytest.raises(InputError, match=r"\(its metrics differ\)"):
+    with pytest.raises(InputError, match=r"\(not the same metrics\)"):
         run_sweep(SweepSpec(s.scenario_path, s.design, s.runs, ["towns_regime"]), tmp_path / "s")
 
 

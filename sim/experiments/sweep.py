@@ -304,8 +304,7 @@ def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], 
         old.pop("created_at", None)
         if old != manifest:
             differ = [k for k in manifest if old.get(k) != manifest[k]] or sorted(set(old) - set(manifest))
-            verb = "differs" if len(differ) == 1 and not differ[0].endswith("s") else "differ"  # its metrics differ
-            raise InputError(out, f"holds a different sweep (its {', '.join(differ)} {verb}); choose another --out, or "
+            raise InputError(out, f"holds a different sweep (not the same {' or '.join(differ)}); choose another --out, or "
                              "remove the folder to start again", key="--out")
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     if not file.exists():
