@@ -602,3 +602,20 @@ def test_an_interval_is_one_unbroken_cell():
         cells = [cell.strip() for line in table.split("\n") for cell in line.strip("|").split("|")]
         inner = [cell for cell in cells if re.fullmatch(r"[−+]?[\d.,]+%?\s+to\s+[−+]?[\d.,]+%?", cell)]
         assert inner and all(" " not in cell and "\u00a0to\u00a0" in cell for cell in inner), table
+
+
+def test_every_post_is_named_once_as_a_post():
+    """The outcomes table read 'The Turkish post Maar Hattat post on the M5 is cut off' and 'The Turkish post
+    Al-Eis observation post (Hadhbat al-Khadra)': only a name ending in 'post' lost its word."""
+    from sim.app.outcome_words import post_name
+    from sim.io.theatre import load_theatre
+
+    theatre = load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml")
+    sentences = {p.name: f"The Turkish post {post_name(p.name)} is cut off" for p in theatre.posts}
+    twice = {name: s for name, s in sentences.items() if len(re.findall(r"\bpost\b", s, flags=re.IGNORECASE)) > 1}
+    assert not twice, twice
+    assert sentences["Maar Hattat post on the M5"] == "The Turkish post Maar Hattat on the M5 is cut off"
+    assert sentences["Al-Eis observation post (Hadhbat al-Khadra)"] == "The Turkish post Al-Eis (Hadhbat al-Khadra) is cut off"
+    assert sentences["Surman (al-Sirman) observation post"] == "The Turkish post Surman (al-Sirman) is cut off"
+    assert sentences["Post east of Saraqib"] == "The Turkish post east of Saraqib is cut off"
+    assert sentences["Mardikh post, S of Saraqib"] == "The Turkish post Mardikh, S of Saraqib is cut off"

@@ -120,8 +120,12 @@ def described(o: OutcomeBase, theatre: Theatre | None = None) -> str:
 
 
 def post_name(name: str) -> str:
-    """A post's name from the post table without 'observation post' at its end (the sentence says 'post')."""
-    return re.sub(r"\s+(observation\s+)?post$", "", name.strip(), flags=re.IGNORECASE) or name
+    """A post's name from the post table without its word 'post' or 'observation post' (the sentence says 'post'),
+    wherever the table puts it: 'Maar Hattat post on the M5' as 'Maar Hattat on the M5', 'Post east of Saraqib' as
+    'east of Saraqib' ('The Turkish post east of Saraqib'), not 'The Turkish post Maar Hattat post on the M5'."""
+    short = re.sub(r"(?<![\w-])(observation\s+)?post(?![\w-])", "", name.strip(), count=1, flags=re.IGNORECASE)
+    short = re.sub(r"\s+(?=[,;])", "", re.sub(r"\s{2,}", " ", short)).strip()  # 'Mardikh post, S of' as 'Mardikh, S of'
+    return short if re.search(r"\w", short) else name
 
 
 def left_aligned(table: str, columns: tuple[str, ...] | None = None) -> str:
