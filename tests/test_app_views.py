@@ -619,3 +619,21 @@ def test_every_post_is_named_once_as_a_post():
     assert sentences["Surman (al-Sirman) observation post"] == "The Turkish post Surman (al-Sirman) is cut off"
     assert sentences["Post east of Saraqib"] == "The Turkish post east of Saraqib is cut off"
     assert sentences["Mardikh post, S of Saraqib"] == "The Turkish post Mardikh, S of Saraqib is cut off"
+
+
+
+def test_a_name_that_cannot_be_saved_is_not_said_to_be_saved(page):
+    """The form read 'will be saved as .../campaign.yaml' above 'Cannot be saved: ... the name of the scenario it
+    extends', and 'will be saved as X' above 'X exists already'."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "campaign")
+    text = texts(box)
+    assert "the name of the scenario it extends" in text and "will be saved as" not in text, text[text.index("Save the settings"):][:800]
+    assert f"would be saved as {saved / 'campaign.yaml'}" in text
+    (saved / "taken.yaml").write_text("extends: elsewhere.yaml\nname: taken\n")
+    save_tab(rc, "taken")
+    text = texts(box)
+    assert "exists already" in text and "will be saved as" not in text and f"would be saved as {saved / 'taken.yaml'}" in text
+    save_tab(rc, "free")
+    assert f"will be saved as {saved / 'free.yaml'}" in texts(box)

@@ -50,13 +50,14 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     renamed = " (other characters than letters, digits, _ . - become _)" if typed and proposed != typed else ""
     written, failed = outcome.value
     target = config.save_dir / f"{proposed}.yaml"
+    text, problem = draft(settings, config, proposed, typed)
+    if not problem and target.exists() and written != target:  # said before Save, not after it (and no 'Rerun' of that file)
+        problem = f"{target} exists already: choose another name."
+    # Not 'will be saved as' above a warning that it cannot be.
+    said = "saved" if written == target else "would be saved" if problem else "will be saved"
     if not settings.is_plain:  # (with nothing to save, it proposed the scenario's own name, campaign.yaml)
         solara.InputText("Name of the what-if", value=name, continuous_update=True,
-                         message=f"{'saved' if written == target else 'will be saved'} as {target}{renamed}" if proposed else "")
-    text, problem = draft(settings, config, proposed, typed)
-    taken = config.save_dir / f"{proposed}.yaml"
-    if not problem and taken.exists() and written != taken:  # said before Save, not after it (and no 'Rerun' of that file)
-        problem = f"{taken} exists already: choose another name."
+                         message=f"{said} as {target}{renamed}" if proposed else "")
     download = solara.use_memo(lambda: (lambda: text), [text])  # the same data while the text is: a download in flight is kept
     if settings.is_plain:
         solara.Info(f"Nothing to save: the sidebar is {settings.scenario} as it is, and the file would only copy it. "
