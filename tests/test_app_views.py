@@ -637,3 +637,17 @@ def test_a_name_that_cannot_be_saved_is_not_said_to_be_saved(page):
     assert "exists already" in text and "will be saved as" not in text and f"would be saved as {saved / 'taken.yaml'}" in text
     save_tab(rc, "free")
     assert f"will be saved as {saved / 'free.yaml'}" in texts(box)
+
+
+def test_a_name_in_another_script_is_not_said_to_have_no_letters(page):
+    """An Arabic name ('درع الربيع') was refused as having 'no letters or digits', and 'désescalade' became
+    'd_sescalade' under '(other characters than letters ... become _)': a file name keeps only a–z, A–Z, 0–9."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "درع الربيع")
+    text = texts(box)
+    assert "has no letters or digits a file name can use (a–z, A–Z, 0–9)" in text, text[text.index("Save the settings"):][:800]
+    save_tab(rc, "désescalade")
+    text = texts(box)
+    assert f"will be saved as {saved / 'd_sescalade.yaml'} (characters other than a–z, A–Z, 0–9, _ . - become _)" in text
+

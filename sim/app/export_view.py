@@ -31,7 +31,8 @@ def save(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple[
 def draft(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple[str | None, str | None]:
     """(the YAML the file would hold, None), or (None, why it cannot be saved)."""
     if not name:
-        return None, f"'{typed}' has no letters or digits to name a file by: type a name such as no_spring_shield."
+        return None, (f"'{typed}' has no letters or digits a file name can use (a–z, A–Z, 0–9): type a name such as "
+                      "no_spring_shield.")
     try:
         return whatif_text(settings, config.controls, config.save_dir / f"{name}.yaml", name, config.root, typed), None
     except InputError as exc:
@@ -47,7 +48,7 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     solara.Markdown("### Save the settings as a what-if\n"
                     f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
                     "rerun it from the command line, cite it, or pick it in the scenario list.")
-    renamed = " (other characters than letters, digits, _ . - become _)" if typed and proposed != typed else ""
+    renamed = " (characters other than a–z, A–Z, 0–9, _ . - become _)" if typed and proposed != typed else ""
     written, failed = outcome.value
     target = config.save_dir / f"{proposed}.yaml"
     text, problem = draft(settings, config, proposed, typed)
