@@ -651,3 +651,18 @@ def test_a_name_in_another_script_is_not_said_to_have_no_letters(page):
     text = texts(box)
     assert f"will be saved as {saved / 'd_sescalade.yaml'} (characters other than a–z, A–Z, 0–9, _ . - become _)" in text
 
+
+def test_the_run_s_time_series_writes_whole_counts_whole(page):
+    """The One run tab said 'displaced 1,068,544' and its time series CSV '1.06854e+06' (rounded, and in a
+    notation a reader may not expect), where the run folder's timeseries.csv has the count itself."""
+    box, rc, _ = page
+    [s for s in rc.find(v.Slider).widgets if (s.min, s.max) == (1, 100)][0].v_model = 95  # Mesa's render interval
+    button(rc, "Step").click()
+    wait_for(lambda: "Day <strong>95</strong>" in texts(box), 120)
+    shown = re.search(r"displaced <strong>([\d,]+)</strong>", texts(box)).group(1)
+    series = [d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith("timeseries.csv")][0]
+    text = downloaded(series).decode()
+    assert "e+" not in text, [line for line in text.splitlines() if "e+" in line][:2]
+    header, last = text.splitlines()[0].split(","), text.splitlines()[-1].split(",")
+    assert int(shown.replace(",", "")) >= 1_000_000 and last[header.index("displaced")] == shown.replace(",", "")
+
