@@ -273,6 +273,23 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     assert on_page != first[0], "the map follows the run"
 
 
+def test_a_step_past_the_scenario_s_end_stops_at_its_last_day(page):
+    """With the render interval at 60, the second Step ran days 61 to 120 of the campaign's 95: the model raised
+    IndexError past its last day and the page showed the traceback in place of everything else."""
+    box, rc, _ = page
+    [s for s in rc.find(v.Slider).widgets if (s.min, s.max) == (1, 100)][0].v_model = 60  # Mesa's render interval
+    button(rc, "Step").click()
+    assert "Day <strong>60</strong> of 95" in texts(box)
+    button(rc, "Step").click()
+    text = texts(box)
+    assert "Day <strong>95</strong> of 95" in text and "reached the scenario's end" in text
+    model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
+    for _ in range(100):
+        model.step()
+    assert (model.steps, model.time) == (95, 95), "the clock stops with the run (Mesa's Information card shows it)"
+    assert strong(held_line(live_run(model))) in text
+
+
 def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     box, rc, saved = page
     shield = [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"]

@@ -52,6 +52,15 @@ class WhatIfModel(CeasefireModel):
         self.replicate = int(replicate)
         super().__init__(spec, seed=spec.seed + self.replicate)
         self.events_json = json.loads(spec.canonical_json())["events"]
+        self._clock_step = self.step  # Mesa's: advances its clock, then runs the day
+        self.step = self._step_until_the_end
+
+    def _step_until_the_end(self) -> None:
+        """A day, unless the run has reached the scenario's end. SolaraViz's Step and play run the render
+        interval's days without looking whether the run is over: 100 days from day 100 of Moscow's 179 went past
+        its last day, and the page showed the model's IndexError in place of everything else."""
+        if self.running:
+            self._clock_step()
 
 
 def recorded_days(model: CeasefireModel) -> int:
