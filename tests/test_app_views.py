@@ -666,3 +666,19 @@ def test_the_run_s_time_series_writes_whole_counts_whole(page):
     header, last = text.splitlines()[0].split(","), text.splitlines()[-1].split(",")
     assert int(shown.replace(",", "")) >= 1_000_000 and last[header.index("displaced")] == shown.replace(",", "")
 
+
+def test_the_headline_scores_give_each_score_one_format_as_compare_does(page):
+    """The Ensemble tab's scorecard read the frozen front's Brier as 1.4 (1.8, 1.0) beside the model's 0.188, where
+    compare writes 1.410: each number was formatted by its own size."""
+    box, rc, _ = page
+    run_ensemble(rc, box, n=1)
+    card = ensemble_view.ensemble_task.value.card
+    scores = section(texts(box), "Headline scores")
+    brier = re.search(r"<td[^>]*></td>\s*<td[^>]*>frozen front</td>((?:\s*<td[^>]*>[^<]*</td>){3})",
+                      scores[scores.index(">Brier<"):])
+    shown = re.findall(r">([^<]*)</td>", brier.group(1))
+    expected = [card.baseline, card.sets["calibration"].baseline, card.sets["validation"].baseline]
+    assert shown == [f"{b['Brier']:.3f}" for b in expected], shown
+    mae = re.search(r"<td[^>]*>capture MAE \(days\)</td>\s*<td[^>]*>model</td>\s*<td[^>]*>([^<]*)</td>", scores)
+    assert mae.group(1) == f"{card.headline()['capture MAE (days)']:.1f}"
+

@@ -170,17 +170,19 @@ def scores_markdown(card: Scorecard) -> str:
     front's, as ``compare`` gives them, and what each score measures."""
     groups = {f"all {len(card.scores)} outcomes": card}
     groups |= {f"{name}: {len(sub.scores)} {SETS[name]}": sub for name, sub in card.sets.items()}
-    rows = []
+    rows, decimals = [], []  # one format a score, as compare's: a frozen front's Brier read 1.4 beside the model's 0.188
     for score in SCORE_MEANINGS:
         for side, first in (("model", score), ("frozen front", "")):
             row = {"score": first, "": side}
             for label, sub in groups.items():
                 row[label] = sub.headline()[score] if side == "model" else sub.baseline[score]
             rows.append(row)
+            decimals.append(1 if score.endswith("(days)") else 3)
     missing = [score for score in SCORE_MEANINGS if np.isnan(card.headline()[score])]
     why = "".join(f"**{score}** is not given (-): {WHY_NOT_GIVEN[score]}. " for score in missing)
     sets = ("*Calibration* outcomes are those the parameters were fitted to; *validation* outcomes were held out "
             "of the fitting, so their column is the fairer test. ") if card.sets else ""
-    return ("**Headline scores: the model against the front frozen on the first day**\n\n" + left_aligned(markdown_table(pd.DataFrame(rows)))
+    return ("**Headline scores: the model against the front frozen on the first day**\n\n"
+            + left_aligned(markdown_table(pd.DataFrame(rows), decimals))
             + "\n\n" + why + sets + "The frozen front is the front of the first day left as it is: a model with skill beats it.\n\n"
             + "\n".join(f"- **{score}**: {meaning}" for score, meaning in SCORE_MEANINGS.items()))
