@@ -398,6 +398,20 @@ def test_the_server_is_local_and_offline_and_says_what_is_missing(monkeypatch):
         server.serve(root=ROOT)
 
 
+def test_a_missing_first_scenario_is_blamed_on_the_flag_only_when_it_was_given(tmp_path):
+    """Outside the repository, with no --scenario, the app said '--scenario scenarios/campaign.yaml: no such scenario
+    file (... or give --scenario)'; with a misspelt --scenario it said to give --scenario."""
+    from sim.app import server
+
+    with pytest.raises(InputError) as given:
+        server.serve(root=ROOT, scenario="scenarios/nowhere.yaml")
+    assert str(given.value).startswith("--scenario ") and "give --scenario" not in str(given.value), str(given.value)
+    with pytest.raises(InputError) as default:
+        server.serve(root=tmp_path)
+    assert not str(default.value).startswith("--scenario") and "repository root" in str(default.value), str(default.value)
+    assert "give --scenario FILE" in str(default.value)
+
+
 def test_a_port_in_use_is_an_input_error_naming_the_flag(monkeypatch, capsys):
     """Another server on the port: the app said so only through uvicorn's own message and exit status 3."""
     import socket

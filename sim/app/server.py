@@ -82,8 +82,11 @@ def serve(host: str = "localhost", port: int = 8765, *, root: Path = Path("."), 
     """
     require_extra("app", "the app", NEEDS)
     first = root / (scenario or DEFAULT_SCENARIO)
-    if not first.is_file():
-        raise InputError(first, "no such scenario file (run from the repository root, or give --scenario)", key="--scenario")
+    if not first.is_file() and scenario:  # not 'or give --scenario' to one who gave it
+        raise InputError(first, "no such scenario file", key="--scenario")
+    if not first.is_file():  # nor '--scenario scenarios/campaign.yaml' to one who gave none
+        raise InputError(first, "no such file, the scenario the page opens with: run the app from the repository root, "
+                                "or give --scenario FILE")
     load_scenario(first)  # a file that does not load stops here, with its line and key: the page showed a traceback
     if save_dir is not None:
         _check_save_dir(save_dir)
