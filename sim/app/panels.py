@@ -9,9 +9,11 @@ Mesa's Reset builds the run from it, and "Run ensemble" and "Save" use it as it 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import solara
 
-from ..errors import InputError
+from ..errors import InputError, shown_path
 from ..names import date_words
 from .config import AppConfig
 from .file_changes import file_changes, toggles_done_by
@@ -45,7 +47,10 @@ def pick_scenario(settings: solara.Reactive[Settings], config: AppConfig, path: 
     try:
         base_scenario(path, config.root)
     except InputError as exc:
-        return f"{path} cannot be used: {exc}"
+        said, shown = str(exc), shown_path(exc.file) if exc.file else ""
+        if shown and Path(exc.file).resolve() == (config.root / path).resolve() and said.startswith(shown):
+            said = said[len(shown):].lstrip(",: ") or said  # not 'x.yaml cannot be used: x.yaml, line 5, ...'
+        return f"{path} cannot be used: {said}"
     settings.set(Settings(path))
     return None
 
