@@ -346,6 +346,18 @@ def test_the_comparison_heading_promises_intervals_only_where_there_are_some(pag
     assert "both 1 replicate," in texts(box)
 
 
+def test_a_slider_a_toggle_sets_says_which_toggle_greys_it(page):
+    """Ticking 'The January truce kept' greyed out the January truce's sliders at the toggle's values with no word of
+    why: a student tried to move them."""
+    box, rc, _ = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "The January truce kept"][0].v_model = True
+    text = texts(box)
+    greyed = [s for s in rc.find(v.Slider).widgets if s.disabled]
+    assert len(greyed) == 2 and text.count("Set by the toggle 'The January truce kept' above: untick it") == 2, text
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "The January truce kept"][0].v_model = False
+    assert "Set by the toggle" not in texts(box) and not [s for s in rc.find(v.Slider).widgets if s.disabled]
+
+
 def test_errors_stay_in_the_page(page):
     box, rc, saved = page
     select = rc.find(v.Select).widget

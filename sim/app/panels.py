@@ -132,6 +132,9 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
                     solara.Text(f"{x.path}" + (f" — {x.help}" if x.help else ""), style=HELP)
                     if x.note:  # the controls file's caveat: what the slider cannot do
                         solara.Text(x.note, style=HELP | {"font-style": "italic"})
+                    if x.path in forced:  # greyed out: say by what, and how to free it
+                        by = [t.label for t in config.controls.toggles if t.id in s.toggles and x.path in dict(t.set)]
+                        solara.Text(f"Set by the toggle '{by[-1]}' above: untick it to move this slider.", style=HELP)
                     if x.integer:
                         solara.SliderInt("", value=int(value), min=int(x.low), max=int(x.high), step=int(x.step),
                                          disabled=x.path in forced, on_value=lambda v, x=x: move(settings, x, v))
