@@ -682,3 +682,21 @@ def test_the_headline_scores_give_each_score_one_format_as_compare_does(page):
     mae = re.search(r"<td[^>]*>capture MAE \(days\)</td>\s*<td[^>]*>model</td>\s*<td[^>]*>([^<]*)</td>", scores)
     assert mae.group(1) == f"{card.headline()['capture MAE (days)']:.1f}"
 
+
+def test_the_summary_gives_a_town_s_share_as_the_towns_table_does():
+    """The sentence said 'Tronba (62% → 100%)' above the table's '62.5%' (a share of 40 replicates rounded half to
+    even), and 'Urum al-Sughra (28% → 65%)' for 27.5%."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.analysis.comparison import Difference
+    from sim.app.compare_words import summary
+
+    towns = pd.DataFrame({"town": ["Tronba", "Urum al-Sughra", "Ariha"], "p_regime_a": [0.625, 0.275, 0.0],
+                          "p_regime_b": [1.0, 0.65, 0.325]})
+    towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
+    c = SimpleNamespace(same_runs=False, differs_in=(), intervals=True, headlines=[])
+    said = summary(c, [Difference("towns_regime", 116.2, 121.7, 4.5, 6.7)], towns, dt.date(2020, 3, 5), ("A", "B"))
+    assert "Tronba (62.5% → 100%), Urum al-Sughra (27.5% → 65%) and Ariha (0% → 32.5%)" in said, said
+

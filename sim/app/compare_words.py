@@ -278,7 +278,8 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
     moved = moved.reindex(moved["diff"].abs().sort_values(ascending=False, kind="stable").index).head(TOWNS_NAMED)
     named = ("no town's chance of being held by the government differs by 5 points or more" if moved.empty else
              "the towns whose chance of being held by the government changed most are "
-             + _and([f"{t.town} ({t.p_regime_a:.0%} → {t.p_regime_b:.0%})" for t in moved.itertuples()]))
+             + _and([f"{t.town} ({percent(t.p_regime_a, tenths([t.p_regime_a]))} → "  # 62.5%, as the table: not 62%
+                     f"{percent(t.p_regime_b, tenths([t.p_regime_b]))})" for t in moved.itertuples()]))
     return (f"**In short** ({names[1]} against {names[0]}): {scores}; on {date_words(day)} (the maps' date) the "
             f"government holds {held.b:.1f} towns against {held.a:.1f} ({held.b - held.a:+.1f}, means over the "
             f"replicates), and {named}.")
