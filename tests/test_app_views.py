@@ -700,3 +700,21 @@ def test_the_summary_gives_a_town_s_share_as_the_towns_table_does():
     said = summary(c, [Difference("towns_regime", 116.2, 121.7, 4.5, 6.7)], towns, dt.date(2020, 3, 5), ("A", "B"))
     assert "Tronba (62.5% → 100%), Urum al-Sughra (27.5% → 65%) and Ariha (0% → 32.5%)" in said, said
 
+
+def test_the_summary_writes_a_fall_with_the_tables_minus_sign():
+    """'the government holds 45.1 towns against 57.5 (-12.4, ...)' with a hyphen, where every table writes −12.4;
+    and a change that rounds to nothing read '+0.0'."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.analysis.comparison import Difference
+    from sim.app.compare_words import summary
+
+    towns = pd.DataFrame({"town": ["X"], "p_regime_a": [0.5], "p_regime_b": [0.5], "diff": [0.0]})
+    c = SimpleNamespace(same_runs=False, differs_in=(), intervals=True, headlines=[])
+    fall = summary(c, [Difference("towns_regime", 57.5, 45.1, -13.0, -11.0)], towns, dt.date(2020, 1, 29), ("A", "B"))
+    assert "holds 45.1 towns against 57.5 (\u221212.4, means" in fall, fall
+    same = summary(c, [Difference("towns_regime", 133.0, 133.0, 0.0, 0.0)], towns, dt.date(2020, 8, 31), ("A", "B"))
+    assert "holds 133.0 towns against 133.0 (0.0, means" in same, same
+

@@ -281,7 +281,8 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
              + _and([f"{t.town} ({percent(t.p_regime_a, tenths([t.p_regime_a]))} → "  # 62.5%, as the table: not 62%
                      f"{percent(t.p_regime_b, tenths([t.p_regime_b]))})" for t in moved.itertuples()]))
     return (f"**In short** ({names[1]} against {names[0]}): {scores}; on {date_words(day)} (the maps' date) the "
-            f"government holds {held.b:.1f} towns against {held.a:.1f} ({held.b - held.a:+.1f}, means over the "
+            f"government holds {held.b:.1f} towns against {held.a:.1f} ({signed(f'{abs(held.b - held.a):.1f}', held.b - held.a)}, "
+            "means over the "
             f"replicates), and {named}.")
 
 
