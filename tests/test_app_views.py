@@ -581,6 +581,20 @@ def test_once_saved_the_form_no_longer_says_will_be_saved(page):
     assert f"will be saved as {saved / 'done_once.yaml'}" not in text and f"saved as {saved / 'done_once.yaml'}" in text
 
 
+def test_a_saved_whatif_is_not_offered_to_be_saved_again(page):
+    """A second click on Save what-if, just after a save, refused the file the first had written ('exists already:
+    choose another name') and the 'Saved ...' message with its command went."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "once")
+    button(rc, "Save what-if").click()
+    text = texts(box)
+    assert "Saved " in text and not [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)]
+    assert [d for d in rc.find(FileDownloadWidget).widgets if d.filename == "once.yaml"], "the YAML still downloads"
+    save_tab(rc, "once more")
+    assert [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)], "a new name can be saved"
+
+
 def test_an_interval_is_one_unbroken_cell():
     """The quantities table broke "−117,827 to −90,832" over two lines, the first ending in "to": an interval's words
     are joined by non-breaking spaces, in every table of the comparison."""

@@ -73,7 +73,8 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
             if outcome.value[0] is not None and saves is not None:
                 saves.set(saves.value + 1)  # the scenario picker reads its folders again
 
-        solara.Button("Save what-if", color="primary", on_click=on_save)
+        if written != target:  # saved: a second click found its own file 'exists already' and hid the 'Saved'
+            solara.Button("Save what-if", color="primary", on_click=on_save)
         solara.FileDownload(download, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
     if failed:
         solara.Error(f"Not saved: {failed}")
