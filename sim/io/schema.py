@@ -23,7 +23,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..names import FactionName, HolderName
 from . import paths
-from .schema_types import Share, Spread, Strict, bounded
+from .schema_types import DistinctFactions, Share, Spread, Strict, bounded
 from .validation import Conflict, TaggedUnion
 
 
@@ -245,17 +245,7 @@ class JointPatrolSpec(EventSpec):
     road: str
     every_days: int = Field(7, ge=1, le=365)
     until: dt.date | None = None
-    participants: list[FactionName] = Field(min_length=1)
-
-    @field_validator("participants")
-    @classmethod
-    def _each_once(cls, value: list[str]) -> list[str]:
-        # Each participant's casualties are its faction's own draw (opposition.PATROL_DRAWS): one listed twice had the
-        # same draw counted twice.
-        twice = sorted({who for who in value if value.count(who) > 1})
-        if twice:
-            raise ValueError(f"'{twice[0]}' is listed twice: each faction takes part once")
-        return value
+    participants: DistinctFactions
 
 
 class ObservationPostSpec(EventSpec):
