@@ -21,7 +21,7 @@ import secrets
 import shutil
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -173,10 +173,10 @@ def write_atomic(path: str | Path, text: str) -> None:
         fh.write(text)
 
 
-def table_text(table: pd.DataFrame, float_format: str | None = "%.6g") -> str:
+def table_text(table: pd.DataFrame, float_format: str | Callable[[float], str] | None = "%.6g") -> str:
     """A table as the CSV text every results file and download has: no index, ``\\n`` line ends, and six
-    significant digits unless ``float_format`` says otherwise (calibration files keep 17, to read back exactly;
-    None: as Python prints them)."""
+    significant digits unless ``float_format`` says otherwise (a format, or a function of the number: calibration
+    files keep 17, to read back exactly; None: as Python prints them)."""
     return table.to_csv(index=False, lineterminator="\n", float_format=float_format)
 
 
