@@ -145,7 +145,7 @@ def test_the_6_march_front_agrees_with_the_dated_changes_of_hands(idlib):
 
 
 # Changes of hands put in the other area's set when the sets were fixed, before any tuning; kept there (README,
-# "Calibration and validation"). Any other outcome in the wrong set is an error.
+# "The calibration and validation sets"). Any other outcome in the wrong set is an error.
 OTHER_AREAS_SET = {
     "capture-hish-regime-31-jan", "capture-nayrab-idlib-regime-04-feb",  # belt D, calibration
     "capture-kafr-battikh-rebels-27-feb", "capture-dadikh-rebels-27-feb", "capture-tronba-regime-02-mar",  # belt B, validation
