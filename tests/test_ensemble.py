@@ -307,10 +307,40 @@ def test_another_seed_is_refused_and_deletes_nothing(toy, tmp_path, capsys):
     assert files(out) == before
     assert main(["run", str(toy), "--runs", "3", "--seed", "50", "--out", str(out)]) == 2
     assert f"error: --out {out}: holds 6" in capsys.readouterr().err and files(out) == before
-    notes = []
-    run_ensemble(sc, 8, out, seed=38, notify=notes.append)  # every finished seed among those asked for: run again
-    assert notes == [f"{out} held 6 replicate(s) run from --seed 40; they are run again"]
-    assert [r.seed for r in load_results(out).runs] == list(range(38, 46))
+
+
+def test_another_seed_keeps_the_finished_replicates_it_asks_for(toy, tmp_path, monkeypatch):
+    """A --seed whose replicates include every finished one ran them all again (the seed is in the inputs' hash),
+    though replicate s is the same whichever seed the ensemble starts from: they are kept, as a resume keeps them."""
+    sc = load_scenario(toy)
+    out = tmp_path / "e"
+    first = run_ensemble(sc, 6, out)
+    old = json.loads((out / "manifest.json").read_text())
+    before = files(out)
+    real, calls, notes = sim.experiments.ensemble._replicate_batch, [], []
+    monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch",
+                        lambda scenario, seeds, *rest: calls.append(seeds) or real(scenario, seeds, *rest))
+    reseeded = run_ensemble(sc, 8, out, seed=38, notify=notes.append)
+    assert calls == [[38], [39]] and notes == []
+    kept = {name: data for name, data in files(out).items() if name.startswith("replicates/")}
+    assert {name: before[name] for name in kept if name in before} == {n: d for n, d in kept.items() if n in before}
+    assert len([n for n in kept if n in before]) == 12  # the 6 parts' two files, untouched
+    # each kept part says in the manifest which inputs hash (the seed's) its files carry; new parts carry the manifest's
+    records = json.loads((out / "manifest.json").read_text())["parts"]
+    assert [r.get("content_hash") for r in records] == [None, None] + [old["content_hash"]] * 6
+    fresh = run_ensemble(sc, 8, tmp_path / "fresh", seed=38)
+    for name in SUMMARIES:
+        assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+    assert [r.seed for r in load_results(out).runs] == [r.seed for r in reseeded.runs] == list(range(38, 46))
+    assert [r.seed for r in first.runs] == list(range(40, 46))
+    calls.clear()
+    run_ensemble(sc, 8, out, seed=38)  # resumed: nothing to run, the kept parts read by their own inputs hash
+    run_ensemble(sc, 9, out, seed=37)  # reseeded again: parts of both earlier seeds kept
+    assert calls == [[37]]
+    records = json.loads((out / "manifest.json").read_text())["parts"]
+    assert [r.get("content_hash") for r in records][:3] == [None, fresh.manifest["content_hash"], fresh.manifest["content_hash"]]
+    assert [r.get("content_hash") for r in records][3:] == [old["content_hash"]] * 6
+    assert [r.seed for r in load_results(out).runs] == list(range(37, 46))
 
 
 def test_a_changed_scenario_reruns_every_replicate(toy, build, tmp_path):

@@ -65,17 +65,23 @@ def replicate_key(manifest: dict, seed: int | None = None) -> dict:
 
 @dataclass(frozen=True)
 class Part:
-    """A part as the manifest lists it: its seeds, and for each file (by path) its rows, bytes and SHA-256."""
+    """A part as the manifest lists it: its seeds, and for each file (by path) its rows, bytes and SHA-256.
+
+    ``content_hash``: the inputs hash its files carry, if not the manifest's: a part kept from the same inputs run
+    from another ``--seed`` (the seed is in the hash; replicate ``s`` is the same whichever seed comes first).
+    """
 
     seeds: tuple[int, ...]
     files: dict
+    content_hash: str | None = None
 
     @property
     def name(self) -> str:
         return f"part-{self.seeds[0]}"
 
     def record(self) -> dict:
-        return {"seeds": list(self.seeds), "files": self.files}
+        record = {"seeds": list(self.seeds), "files": self.files}
+        return record if self.content_hash is None else {**record, "content_hash": self.content_hash}
 
 
 def listed_parts(manifest: dict, file: Path) -> list[Part]:
@@ -99,8 +105,11 @@ def listed_parts(manifest: dict, file: Path) -> list[Part]:
             raise DamagedResult(file, f"part {i + 1} of 'parts' does not list the files {', '.join(sorted(names))}")
         if seen & set(seeds) or len(set(seeds)) != len(seeds):
             raise DamagedResult(file, f"seed {sorted(seen & set(seeds) or seeds)[0]} is listed in two parts")
+        made_from = entry.get("content_hash")
+        if made_from is not None and not isinstance(made_from, str):
+            raise DamagedResult(file, f"part {i + 1} of 'parts' has a content_hash that is not text")
         seen |= set(seeds)
-        parts.append(Part(tuple(seeds), files))
+        parts.append(Part(tuple(seeds), files, made_from))
     return sorted(parts, key=lambda p: p.seeds[0])
 
 
@@ -113,6 +122,8 @@ def read_part(out: Path, part: Part, theatre: Theatre, key: dict) -> list[RunDat
     """
     import pyarrow.parquet as pq  # pyarrow only once parts are read: `import sim` stays light
 
+    if part.content_hash is not None:  # kept from a run from another seed: its files say so
+        key = {**key, "content_hash": part.content_hash}
     start, end = dt.date.fromisoformat(key["start"]), dt.date.fromisoformat(key["end"])
     days = (end - start).days
     tables = {}

@@ -22,7 +22,9 @@ whatever the number of workers). Every file appears complete or not at all,
 and a part counts once the manifest lists it with its checksums. Parts
 already finished in the folder (same inputs, seeds, window and package
 version, and whole: see :func:`sim.analysis.replicates.read_part`) are kept,
-so an interrupted ensemble is finished by running the same command again; a
+so an interrupted ensemble is finished by running the same command again (or
+one from another seed whose replicates include them: replicate ``s`` is the
+same whichever seed the ensemble starts from); a
 damaged part is run again, and so is a folder an earlier version wrote with a
 run folder per replicate (``runs/seed-<s>/``: simulating it again takes less
 time than reading it). The folder's lock keeps a second writer out, and a
@@ -36,6 +38,7 @@ import contextlib
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
@@ -210,8 +213,9 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
     """Make ``out`` this ensemble's folder; return the replicates already finished there, read and checked.
 
     A part the old manifest lists is kept if it is made from this ensemble's
-    inputs, window and package version, holds only its seeds, and is whole;
-    its record goes into ``manifest``. Other part files (another ensemble's,
+    inputs (run from this seed or, the seed aside, another), window and
+    package version, holds only its seeds, and is whole; its record goes into
+    ``manifest``, with the inputs hash its files carry if not this one's. Other part files (another ensemble's,
     damaged, or written by a writer stopped before it listed them) and
     replicate folders of earlier versions are removed. If that changes what
     the folder holds, what was derived from it (comparisons, maps, plots)
@@ -228,26 +232,27 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
             parts = listed_parts(old, out / "manifest.json")
         except DamagedResult as exc:
             notify(f"{exc}; every replicate is run again")
-    if parts and replicate_key(old) == key:
+    same = bool(parts) and replicate_key(old) == key
+    if same:
         _refuse_to_discard(out, {s for part in parts for s in part.seeds}, seeds)
-    reseeded = bool(parts) and replicate_key(old) != key and _only_the_seed_differs(old, manifest, theatre)
-    if reseeded:
+    reseeded = bool(parts) and not same and _only_the_seed_differs(old, manifest, theatre)
+    if reseeded:  # kept as a resume keeps them: replicate s is the same whichever seed the ensemble starts from
         _refuse_to_discard(out, {s for part in parts for s in part.seeds}, seeds, run_from=old["seed"])
     for part in parts:
         listed.update(part.files)
-        if replicate_key(old) != key:
+        if not (same or reseeded):
             stale += len(part.seeds)
         elif wanted.issuperset(part.seeds):
             try:
-                kept.update((run.seed, run) for run in read_part(out, part, theatre, key))
-                records.append(part.record())
+                kept.update((run.seed, run) for run in read_part(out, part, theatre, replicate_key(old)))
+                made_from = part.content_hash or old["content_hash"]  # the inputs hash its files carry
+                records.append(replace(part, content_hash=None if made_from == manifest["content_hash"] else made_from).record())
                 continue
             except DamagedResult as exc:
                 notify(f"{exc}; its replicates are run again")
         dropped += 1
     if stale:
-        whose = f"run from --seed {old['seed']}" if reseeded else "of other inputs, window or package version"
-        notify(f"{out} held {stale} replicate(s) {whose}; they are run again")
+        notify(f"{out} held {stale} replicate(s) of other inputs, window or package version; they are run again")
     keep = {name for record in records for name in record["files"]}
     unlisted = _remove_part_files(out, keep, listed)
     if unlisted:
@@ -271,7 +276,8 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
 def _only_the_seed_differs(old: dict, manifest: dict, theatre: Theatre) -> bool:
     """Whether the folder's ensemble (``old``) is this one's inputs, window and version run from another ``--seed``.
 
-    The seed is in the inputs' hash, so such replicates look like another scenario's, and were all deleted.
+    The seed is in the inputs' hash, so such replicates looked like another scenario's, and were all deleted (then all
+    run again): a replicate's content depends on its own seed alone.
     """
     fields = [f for f in KEY_FIELDS if f != "content_hash"]
     if any(old.get(f) != manifest.get(f) for f in fields) or not isinstance(old.get("seed"), int):
