@@ -40,14 +40,15 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
     """
     from .errors import extra_missing, missing_modules
     from .io.kinds import results_error
-    from .io.outputs import damaged_marker, describe, marker
+    from .io.outputs import describe, read_markers
     from .io.safe_yaml import load_yaml
 
-    if Path(path).is_dir() and marker(Path(path)) is not None:
+    markers = read_markers(Path(path)) if Path(path).is_dir() else (None, None)
+    if markers[0] is not None:
         raise results_error(path)
-    if Path(path).is_dir() and damaged_marker(Path(path)) is not None:
-        raise InputError(path, f"holds {describe(Path(path))}: not an input file, and no command can read it; write the "
-                               "results again with another --out, or remove the folder")
+    if markers[1] is not None:
+        raise InputError(path, f"holds {describe(Path(path), markers)}: not an input file, and no command can read it; "
+                               "write the results again with another --out, or remove the folder")
     if Path(path).suffix.lower() == ".csv":  # read as YAML it gave a parse error that said nothing of what it is
         raise InputError(path, "a CSV table: check reads the simulator's YAML files (a scenario, sweep, calibration, "
                                "outcomes or claims file, or a theatre); a table is checked with the file that names it "

@@ -358,6 +358,32 @@ def test_a_manifest_cut_short_is_named_with_what_to_do_and_the_folder_is_left_al
     assert files(out) == before  # refused, never removed
 
 
+@pytest.mark.parametrize("damaged", ["manifest.json", "sweep.json"])
+def test_a_refusal_reads_the_folders_marker_once(tmp_path, monkeypatch, damaged):
+    """claim_folder read a damaged marker again and again to say what the folder holds and whether to suggest removing
+    it (4 reads of manifest.json): once is enough, and then both parts of the message come from the same content."""
+    from sim.io.outputs import claim_folder
+
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / damaged).write_text('{"kind": "run", ')  # cut short
+    (out / "control.csv").write_text("date,town,controller\n")
+    reads: dict[str, int] = {}
+    real = Path.read_text
+
+    def counted(self, *args, **kwargs):
+        reads[self.name] = reads.get(self.name, 0) + 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counted)
+    with pytest.raises(sim.InputError) as info:
+        claim_folder(out, "run", scenario="toy")
+    assert str(info.value) == (f"--out {out}: exists and holds results whose {damaged} cannot be read (damaged or cut "
+                               "short); a run cannot be written there; choose another --out (a new folder's name), or "
+                               "remove the folder if its results are no longer needed")
+    assert reads[damaged] == 1 and max(reads.values()) == 1, reads
+
+
 def _add_a_town(theatre_dir: Path) -> None:
     """The theatre's towns table grown by a town (as a `git pull` of a newer theatre would)."""
     file = theatre_dir / "idlib.towns.csv"

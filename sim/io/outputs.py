@@ -57,33 +57,32 @@ A = {"run": "a run", "ensemble": "an ensemble", "sweep": "a sweep", "calibration
 
 def marker(folder: Path) -> dict | None:
     """What ``folder`` says it is (``{"kind": ..., ...}``), or None if it is not one of the simulator's."""
+    return read_markers(folder)[0]
+
+
+def read_markers(folder: Path) -> tuple[dict | None, str | None]:
+    """:func:`marker` of ``folder``, and the name of the file that says what it is (``manifest.json``, ``sweep.json``)
+    if it is there but is not JSON (cut short by a full disk or a broken copy, or edited by hand: the simulator's
+    results, damaged), else None. Each file is read once: a refusal says what the folder holds and whether it may be
+    removed from one reading (it read a damaged manifest four times)."""
+    found, damaged = None, None
     for name in ("manifest.json", "sweep.json", MARKER):
         try:
             data = json.loads((folder / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(data, dict):
-            continue
-        if name == "manifest.json" and "scenario_name" in data:
-            return {**data, "kind": data.get("kind", "run")}
-        if name == "sweep.json" and data.get("kind") == "sweep":
-            return data
-        if name == MARKER and data.get("kind") in ("outputs", "calibration"):
-            return data
-    return None
-
-
-def damaged_marker(folder: Path) -> str | None:
-    """The name of the file that says what ``folder`` is (``manifest.json``, ``sweep.json``) if it is there but is not
-    JSON (cut short by a full disk or a broken copy, or edited by hand): the simulator's results, damaged. Else None."""
-    for name in ("manifest.json", "sweep.json"):
-        try:
-            json.loads((folder / name).read_text(encoding="utf-8"))
         except FileNotFoundError:
             continue
         except (OSError, ValueError):
-            return name
-    return None
+            if damaged is None and name != MARKER:
+                damaged = name
+            continue
+        if found is not None or not isinstance(data, dict):
+            continue
+        if name == "manifest.json" and "scenario_name" in data:
+            found = {**data, "kind": data.get("kind", "run")}
+        elif (name == "sweep.json" and data.get("kind") == "sweep") or (
+                name == MARKER and data.get("kind") in ("outputs", "calibration")):
+            found = data
+    return found, damaged
 
 
 TEMP = re.compile(r"\..+\.(tmp|old)-\d+-[0-9a-f]{8}(\.[^/]*)?")  # what files.temp_path names
@@ -95,13 +94,13 @@ def is_own(name: str, kind: str) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in OWN[kind]) or bool(TEMP.fullmatch(name))
 
 
-def describe(path: Path) -> str:
-    """What is at ``path``, in a few words, for a refusal."""
+def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) -> str:
+    """What is at ``path``, in a few words, for a refusal (``markers``: its :func:`read_markers`, if read already)."""
     if not path.exists():
         return "nothing"
     if not path.is_dir():
         return "a file" if path.is_file() else "something that is not a folder"
-    m = marker(path)
+    m, damaged = markers or read_markers(path)
     if m is not None:
         if m["kind"] == "sweep":
             return f"a sweep of {Path(str(m.get('scenario', '?'))).name}"
@@ -115,8 +114,8 @@ def describe(path: Path) -> str:
     entries = sorted(path.iterdir())
     if not entries:
         return "an empty folder"
-    if (name := damaged_marker(path)) is not None:
-        return f"results whose {name} cannot be read (damaged or cut short)"
+    if damaged is not None:
+        return f"results whose {damaged} cannot be read (damaged or cut short)"
     names = [p.name + ("/" if p.is_dir() else "") for p in entries]
     shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
     # What it holds, said as such: "holds a folder ... (notes.txt)" read as if notes.txt were a folder.
@@ -186,14 +185,15 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
         raise OutputError(out, exc.strerror or str(exc)) from None
     if not entries:
         return True
-    m = marker(out)
+    markers = read_markers(out)
+    m, damaged = markers
     if m is None or m["kind"] != kind:
-        what = describe(out)
-        if damaged_marker(out) is not None:  # not known to be ours, so never removed here: the user may
+        what = describe(out, markers)
+        if damaged is not None:  # not known to be ours, so never removed here: the user may
             hint += ", or remove the folder if its results are no longer needed"
         raise InputError(out, f"exists and holds {what}; {A[kind]} cannot be written there; {hint}", key="--out")
     if scenario is not None and m.get("scenario_name") != scenario:
-        raise InputError(out, f"holds {describe(out)}, not of '{scenario}'; {hint}", key="--out")
+        raise InputError(out, f"holds {describe(out, markers)}, not of '{scenario}'; {hint}", key="--out")
     other = _other_file(m, source)
     if other is not None:
         raise InputError(out, f"holds {A[kind]} of {other}, not of {source} (both are named '{m.get('scenario_name')}'); "
