@@ -7,6 +7,7 @@
 - ``DISPLAY_NAMES``: how readers see them ("Government", "Turkish-backed rebels").
 - ``EVENT_TYPES``: the types of event a run logs (the ``type`` column of ``events.csv``).
 - ``date_words``: a date as every output writes it in words ('5 March 2020').
+- ``MAX_SEED``: the largest seed, which the schema, the flags, the ensembles and the model's streams all check.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Literal
 
+MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers (manifests, Parquet rows, the model's uint64 keys)
 FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
 HOLDERS = ("regime", "hts", "rebels")
 

@@ -51,7 +51,7 @@ from ..io.outputs import claim_folder, remove_derived
 from ..io.scenario import for_run, hash_of_inputs, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
-from ..model.streams import MAX_SEED
+from ..names import MAX_SEED
 from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest as make_manifest
 from .manifest import now

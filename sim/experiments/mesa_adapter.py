@@ -32,6 +32,7 @@ from ..errors import InputError
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
 from ..model.model import CeasefireModel
+from ..names import MAX_SEED
 from .manifest import now
 from .run import RunResult, run_results
 
@@ -78,7 +79,7 @@ class IdlibModel(mesa.Model):
         if seed is None:
             raise InputError(None, "IdlibModel needs a seed: batch_run's iterations= (or no rng=) gives every run none, which "
                              "Mesa leaves to chance; give batch_run rng=sim.replicate_seeds(scenario, n)", key="seed")
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**63:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed <= MAX_SEED:
             raise InputError(None, f"the seed must be a whole number from 0 to 2**63 - 1 (got {seed!r}); give batch_run "
                              "rng=sim.replicate_seeds(scenario, n)", key="seed")
         self.seed = int(seed)

@@ -47,9 +47,10 @@ from ..io.outputs import claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
 from ..model.params import batch_groups
+from ..names import MAX_SEED
 from ..version import package_version
 from .designs import Design
-from .ensemble import MAX_SEED, check_workers
+from .ensemble import check_workers
 from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest_text, now
 from .parameters import apply, check_design

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import InputError
+from ..names import MAX_SEED
 from .checks import check_scenario
 from .extends import events_until, resolve
 from .files import stamp
@@ -31,7 +32,6 @@ from .timeline import check_post_dates, check_timeline
 from .validation import TaggedUnion, explain, first_error
 
 EVENTS = TaggedUnion("event", "type", EVENT_MODELS)
-MAX_SEED = 2**63 - 1  # the schema's bound on `seed:` (and the model's on any seed)
 
 
 def load_scenario(path: str | Path, **overrides: Any) -> Scenario:

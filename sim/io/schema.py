@@ -21,7 +21,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ..names import FactionName, HolderName
+from ..names import MAX_SEED, FactionName, HolderName
 from . import paths
 from .schema_types import DistinctFactions, Share, Spread, Strict, bounded
 from .validation import Conflict, TaggedUnion
@@ -350,7 +350,7 @@ class Scenario(Strict):
     claims: Path = Field(description="the claims record that events cite (seeds/claims.yaml)")
     start: dt.date
     end: dt.date
-    seed: int = Field(0, ge=0, le=2**63 - 1)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     initial_control: dt.date = Field(description="date of the theatre's control column the run starts from")
     factions: FactionParams = FactionParams()
     combat: CombatParams = CombatParams()

@@ -26,6 +26,7 @@ from enum import IntEnum
 import numpy as np
 
 from ..errors import InputError
+from ..names import MAX_SEED
 
 GAMMA = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment (2^64 / golden ratio)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -72,9 +73,6 @@ def _mix(z: np.ndarray) -> np.ndarray:
     z *= _M2
     z ^= z >> _S31
     return z
-
-
-MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers (manifests, Parquet rows)
 
 
 def check_seeds(seeds: list[int]) -> list[int]:
