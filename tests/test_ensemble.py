@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 
 import pandas as pd
@@ -50,6 +51,25 @@ def test_replicate_seeds_follow_the_scenario_seed(toy):
         sim.replicate_seeds(sc, 100_001)
     with pytest.raises(InputError, match="'seed': seed 9223372036854775807 leaves no room"):
         sim.replicate_seeds(sc, 2, seed=2**63 - 1)
+
+
+def test_the_last_seed_runs_alone_and_more_replicates_past_it_are_refused_naming_both_flags(toy, tmp_path, capsys):
+    """--seed 2**63 - 1: one replicate runs; two were refused naming --seed alone, without the way out; and a single
+    run's summary suggested an ensemble (--runs 40 from its seed) that the same refusal stopped."""
+    last = 2**63 - 1
+    assert main(["run", str(toy), "--seed", str(last), "--runs", "1", "--workers", "1", "-q", "--out", str(tmp_path / "one")]) == 0
+    assert [r.seed for r in load_results(tmp_path / "one").runs] == [last]
+    capsys.readouterr()
+    assert main(["run", str(toy), "--seed", str(last), "--runs", "2", "--out", str(tmp_path / "two")]) == 2
+    assert capsys.readouterr().err == (f"error: --seed: seed {last} leaves no room for 2 replicates (replicate i runs with "
+                                       f"seed + i; seeds stop at 2**63 - 1): give --runs 1 or fewer, or --seed {last - 1} "
+                                       "or less\n")
+    assert not (tmp_path / "two").exists()
+    assert main(["run", str(toy), "--seed", str(last), "--no-map", "--out", str(tmp_path / "single")]) == 0
+    hint = next(line for line in capsys.readouterr().out.splitlines() if "--runs 40" in line).split(": ", 1)[1]
+    assert hint.startswith("python -m sim run ")
+    assert main([*shlex.split(hint)[3:], "--workers", "1", "-q", "--out", str(tmp_path / "forty")]) == 0, capsys.readouterr().err
+    assert [r.seed for r in load_results(tmp_path / "forty").runs][-1] == last  # the ensemble holds the run
 
 
 def part_metadata(file):

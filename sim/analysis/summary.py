@@ -15,6 +15,8 @@ from .aggregate import capture_dates, common_days, replicate_quantiles
 from .metrics import patrol_coverages
 from .results import Results
 
+ENSEMBLE_RUNS = 40  # the replicates of the ensemble a single run's summary suggests
+
 if TYPE_CHECKING:
     from ..experiments.run import RunResult
 
@@ -100,7 +102,7 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines.append(f"Civilians displaced since {date_words(sc.start, '%b')} (the scenario's start): {int(last['displaced']):,}")
     lines += ["", f"This is one run: one possible history (seed {result.seed}); another seed gives another."]
     scenario = shlex.quote(str(scenario_path)) if scenario_path else "SCENARIO"  # commands to paste: a space split a path
-    lines.append(f"  the spread over many histories: {prog} run {scenario}{options} --runs 40")
+    lines.append(f"  the spread over many histories: {prog} run {scenario}{options} --runs {ENSEMBLE_RUNS}")
     if folder is not None:
         lines.append(f"  set against what was recorded: {prog} compare {shlex.quote(str(folder))}")
     return "\n".join(lines)

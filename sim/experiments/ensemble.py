@@ -81,9 +81,10 @@ def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = ("--seed", "--r
         raise InputError(None, f"must be a whole number of at least 0 (got {first!r})", key=seed_key)
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})", key=runs_key)
-    if first + runs - 1 > MAX_SEED:
-        raise InputError(None, f"seed {first} leaves no room for {runs} replicates (seeds stop at 2**63 - 1)",
-                         key=seed_key)
+    if first + runs - 1 > MAX_SEED:  # the way out names both: either flag alone may be the one to change
+        raise InputError(None, f"seed {first} leaves no room for {runs} replicates (replicate i runs with seed + i; seeds "
+                         f"stop at 2**63 - 1): give {runs_key} {MAX_SEED - first + 1} or fewer, or {seed_key} "
+                         f"{MAX_SEED - runs + 1} or less", key=seed_key)
     return [first + i for i in range(runs)]
 
 
