@@ -97,6 +97,23 @@ def test_a_stopped_sweep_keeps_its_finished_batches_and_leaves_nothing_running(t
     assert len(rows) == 800 and rows.groupby(["point", "replicate"]).size().max() == 1
 
 
+def test_ctrl_c_on_a_dask_sweep_says_only_what_the_command_says(tmp_path):
+    """Ctrl-C (to the whole group, as a terminal sends it) on `sweep --executor dask`: the scheduler and nannies warned of
+    the tasks cancelled and the workers killed, and each worker printed its own KeyboardInterrupt tracebacks, all above
+    the command's "interrupted: ..." line."""
+    out = tmp_path / "s"
+    proc = start(["sweep", "scenarios/jan_truce.yaml", "--param", "regime.commit=0.2:0.8:8", "--runs", "100",
+                  "--executor", "dask", "--workers", "2", "--out", str(out)])
+    wait_for(lambda: len(list((out / "runs.parquet").glob("part-*.parquet"))) >= 1 if (out / "runs.parquet").exists() else False)
+    err, _ = stop(proc, signal.SIGINT, True)
+    if proc.returncode == 0:
+        pytest.skip("the sweep finished before it could be stopped")
+    assert proc.returncode == 130, err
+    assert re.fullmatch(r"interrupted: \d+ of 800 runs finished and kept in \S+; run the same command again to finish the "
+                        r"rest\n", err), err
+    assert_nothing_left(proc.pid, tmp_path)
+
+
 @pytest.mark.parametrize("group", [False, True], ids=["SIGTERM to the command", "SIGTERM to its process group"])
 def test_sigterm_on_an_ensemble_keeps_its_replicates_and_leaves_nothing_running(tmp_path, group):
     out = tmp_path / "ens"

@@ -5,6 +5,7 @@
 - ``rundir``: ``write_run`` — a run folder, written whole or not at all.
 - ``ensemble``: N seeded replicates in parallel, resumable, summarised.
 - ``executors``: where batches run: this process, a process pool, a Dask cluster.
+- ``dask_workers``: what a local Dask cluster's workers are given (Ctrl-C left to the command); imports Dask.
 - ``parameters``, ``designs``, ``sweep_file``: what a sweep varies, its points, and sweep files;
   ``design_file``: a sweep's points from a CSV file made elsewhere.
 - ``mesa_adapter``: ``IdlibModel``, one run with keyword parameters, for ``mesa.batch_run``.

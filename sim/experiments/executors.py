@@ -17,6 +17,7 @@ goes on, so the caller can keep them.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -227,10 +228,14 @@ def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise InputError(None, f"cannot reach a Dask scheduler at {scheduler} ({reason})", key="--scheduler") from None
     else:
+        from .dask_workers import IgnoreInterrupts
+
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                dashboard_address=":0")  # any free port: a fixed one may be taken (a warning, then an error)
         client = Client(cluster)
+        client.register_plugin(IgnoreInterrupts())  # workers started again after a crash get it too
     futures: dict = {}
+    done = False
     try:
         queue = iter(keys)
         # Dask reruns a task whose worker died; retries also cover errors raised in a task.
@@ -248,6 +253,7 @@ def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
                 futures[new] = nxt
                 pending.add(new)
                 break
+        done = True
     except GeneratorExit:
         raise
     except BaseException:
@@ -256,6 +262,28 @@ def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
             yield key, result
         raise
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        # Stopped (Ctrl-C here or in the caller, which then closes this generator, or an error the caller reports):
+        # what Dask says of the tasks it cancels and the workers it stops is not news, and came above the command's
+        # own "interrupted: ...".
+        with contextlib.nullcontext() if done else _quiet_dask(client if cluster is not None else None):
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+@contextlib.contextmanager
+def _quiet_dask(client: object | None) -> Iterator[None]:
+    """Dask's scheduler and nannies, and the workers of ``client`` if given (ours), logging nothing below an error while
+    a stopped computation shuts down; a cluster of the user's logs as it is set to."""
+    from .dask_workers import quiet_logs
+
+    if client is not None:
+        with contextlib.suppress(Exception):  # a worker already gone has nothing to say
+            client.run(quiet_logs)
+    log = logging.getLogger("distributed")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)

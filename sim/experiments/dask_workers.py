@@ -1,0 +1,29 @@
+"""What a local Dask cluster's workers are given: Ctrl-C left to the command that started them.
+
+Imported only when a sweep runs on Dask (``--executor dask``), since it imports Dask.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+
+from distributed.diagnostics.plugin import WorkerPlugin
+
+
+class IgnoreInterrupts(WorkerPlugin):
+    """A worker of a LocalCluster ignores Ctrl-C, as the local pool's workers do: the command stops it.
+
+    Ctrl-C at a terminal reaches every process in the group, so each worker also printed its own KeyboardInterrupt
+    traceback (from asyncio, then from multiprocessing) above the command's "interrupted: ..." line.
+    """
+
+    name = "idlib-sim-ignore-interrupts"
+
+    def setup(self, worker: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # in the worker's main thread, which runs its event loop
+
+
+def quiet_logs() -> None:
+    """Run on the workers when the command is stopped: the tasks it cancels are not news (each was a warning)."""
+    logging.getLogger("distributed").setLevel(logging.ERROR)
