@@ -9,6 +9,7 @@ The Python API, for notebooks::
     sim.write_run(result, "results/moscow")
     ensemble = sim.run_ensemble(scenario, 40, "results/moscow-40", workers=2)
     sim.outcome_table(sim.scorecard(ensemble))   # against seeds/outcomes.yaml
+    sim.control_misses(sim.scorecard(ensemble))  # where it has the wrong holder most often
     sweep = sim.run_sweep(sim.load_sweep("sweeps/jan_truce_30_days.yaml"), "results/truce-sweep", workers=2)
     sweep.table()                                # one row per run
     sim.run_with("scenarios/campaign.yaml", replicates=10, events__jan_truce__restraint=0.9)  # metrics, averaged
@@ -78,6 +79,7 @@ _API = {
     "Scorecard": "sim.analysis.scoring",
     "headline_table": "sim.analysis.scoring",
     "outcome_table": "sim.analysis.scoring",
+    "control_misses": "sim.analysis.scoring",
     "score": "sim.analysis.scoring",
     "scorecard": "sim.api",  # sim.analysis.scoring's, taking a results folder's path too
     "Comparison": "sim.analysis.comparison",
@@ -117,7 +119,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run time (hence F401 below)
     from .analysis.comparison import Comparison, compare
     from .analysis.results import Results, RunData, load_results, read_rows
-    from .analysis.scoring import Scorecard, headline_table, outcome_table, score
+    from .analysis.scoring import Scorecard, control_misses, headline_table, outcome_table, score
     from .errors import InputError
     from .experiments.designs import make_design
     from .experiments.ensemble import run_ensemble

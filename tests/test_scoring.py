@@ -417,3 +417,25 @@ def test_a_quantitys_median_and_range_are_replicates_values_as_in_the_summaries(
     a = answer(OutcomeScore(o, [Check(True, v) for v in values], Check(False, 0.0)))
     assert {a.middle, a.low, a.high} <= set(values)  # interpolated: a median of 25, a 5% quantile of 11.5
     assert (a.low, a.high) == (10.0, 40.0)
+
+
+def test_control_misses_list_the_towns_the_runs_get_wrong_worst_first_with_what_they_hold_instead(theatre, outcomes):
+    from sim.analysis.report import scorecard_text
+    from sim.analysis.scoring import control_misses
+
+    late = [[R, H, B]] * 4 + [[R, R, B]] * 3  # T1 still HTS's on 4 Jan (reported: the regime's)
+    stray = [row[:2] + [R] for row in TRUE[:4]] + [[R, R, R]] * 3  # T2 the regime's from 1 Jan: wrong on 5 Jan
+    card = score(results(theatre, [run(0, TRUE), run(1, late), run(2, late), run(3, stray)]), outcomes)
+    misses = control_misses(card)
+    # T1 on 4 Jan: right in 2 of 4 (HTS in the others); T2 on 5 Jan (the front): right in 3 of 4; the rest always right.
+    assert misses.to_dict("records") == [
+        {"town": "T1", "set": "calibration", "date": dt.date(2020, 1, 4), "reported": "regime", "right": 0.5,
+         "most often instead": "hts (50%)"},
+        {"town": "T2", "set": "calibration", "date": dt.date(2020, 1, 5), "reported": "rebels", "right": 0.75,
+         "most often instead": "regime (25%)"}]
+    assert control_misses(card, at_least=0.3)["town"].tolist() == ["T1"]
+    text = scorecard_text(card)
+    assert "Of the 4 holders the record gives (a town on a date: those control accuracy counts), the 2 that" in text
+    assert "| T1   | calibration | 4 Jan 2020 | regime   | 50%        | hts (50%)" in text
+    perfect = scorecard_text(score(results(theatre, [run(s, TRUE) for s in range(2)]), outcomes))
+    assert "Of the 4 holders the record gives (a town on a date), none is wrong in a quarter" in perfect

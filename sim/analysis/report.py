@@ -16,7 +16,7 @@ from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
 from ..names import DISPLAY_NAMES, HOLDERS
 from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
-from .scoring import Scorecard, headline_table, outcome_table
+from .scoring import Scorecard, control_misses, headline_table, outcome_table
 from .summary import day
 
 
@@ -115,11 +115,29 @@ def scorecard_text(card: Scorecard) -> str:
     if any(_never(s) for s in card.scores):
         lines += ["", "≥: some replicates never saw it, and a date that never comes counts as the day after the run ends, "
                   "so the mean |date error| is a lower bound."]
+    lines += _misses(card)
     if card.skipped:
         ids, k = [o.id for o in card.skipped], NOT_SCORED_NAMED
         named = ", ".join(ids[:k]) + (f" and {len(ids) - k} more" if len(ids) > k else "")
         lines += ["", f"Not scored: {len(ids)} outcome{'s' * (len(ids) != 1)} outside the simulated window ({named})."]
     return "\n".join(lines) + "\n"
+
+
+def _misses(card: Scorecard, shown: int = 15) -> list[str]:
+    """Where the runs most often have the wrong holder (:func:`~sim.analysis.scoring.control_misses`), the worst
+    ``shown``: the towns behind a control accuracy short of 1."""
+    if not card.pair_places:
+        return []
+    misses, pairs = control_misses(card), len(card.pair_places)
+    lines = ["", "## Towns the runs most often get wrong", ""]
+    if misses.empty:
+        return [*lines, f"Of the {pairs} holders the record gives (a town on a date), none is wrong in a quarter of the "
+                "replicates or more."]
+    lines.append(f"Of the {pairs} holders the record gives (a town on a date: those control accuracy counts), the "
+                 f"{len(misses)} that a quarter of the replicates or more get wrong"
+                 + (f", the {shown} worst shown" if len(misses) > shown else "") + ":")
+    table = misses.head(shown).assign(date=lambda t: t["date"].map(day), right=lambda t: t["right"].map("{:.0%}".format))
+    return [*lines, "", markdown_table(table.rename(columns={"right": "runs right"}))]
 
 
 def _never(score) -> bool:  # noqa: ANN001 - a sim.analysis.scoring.OutcomeScore

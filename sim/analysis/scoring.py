@@ -83,6 +83,7 @@ class Scorecard:
     baseline: dict[str, float]
     pair_controllers: np.ndarray = field(repr=False)  # [runs, pairs] simulated controller
     pair_reported: np.ndarray = field(repr=False)  # [pairs] reported controller
+    pair_places: list[tuple[int, dt.date, str]] = field(repr=False)  # [pairs] (town, date, set of its outcome)
     sets: dict[str, Scorecard] = field(default_factory=dict, repr=False)  # the same, per set of outcomes
 
     def __repr__(self) -> str:
@@ -116,30 +117,56 @@ def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True)
     batch, alone = RunBatch.of(runs), RunBatch.of([base])  # each outcome checked once for all replicates
     scores = [OutcomeScore(o, list(o.checks(batch, theatre)), o.checks(alone, theatre)[0]) for o in applicable]
 
-    pairs = [p for o in applicable for p in o.pairs(theatre)]
-    reported = np.array([c for _, _, c in pairs], dtype=np.int8)
-    controllers = batch.history[:, [batch.day(d) for _, d, _ in pairs], [t for t, _, _ in pairs]].reshape(len(runs), len(pairs))
-    base_controllers = np.array([base.history[base.day(d), t] for t, d, _ in pairs], dtype=np.int8)
+    pairs = [(t, d, c, o.set) for o in applicable for t, d, c in o.pairs(theatre)]  # (town, date, holder reported, set)
+    places = [(t, d, outcome_set) for t, d, _, outcome_set in pairs]
+    reported = np.array([c for _, _, c, _ in pairs], dtype=np.int8)
+    controllers = batch.history[:, [batch.day(d) for _, d, _ in places], [t for t, _, _ in places]].reshape(len(runs), len(places))
+    base_controllers = np.array([base.history[base.day(d), t] for t, d, _ in places], dtype=np.int8)
 
     met = np.array([s.met for s in scores]).reshape(len(scores), len(runs))
     captures = [s.abs_error for s in scores if isinstance(s.outcome, CaptureOutcome)]
     per_run = {
         "outcomes met": met.mean(axis=0) if len(scores) else np.array([]),
-        "control accuracy": (controllers == reported).mean(axis=1) if len(pairs) else np.array([]),
+        "control accuracy": (controllers == reported).mean(axis=1) if places else np.array([]),
         "capture MAE (days)": np.mean(captures, axis=0) if captures else np.array([]),
     }
     base_captures = [abs(s.baseline.error_days) for s in scores if isinstance(s.outcome, CaptureOutcome)]
     baseline = {
         "outcomes met": float(np.mean([s.baseline.met for s in scores])) if scores else float("nan"),
-        "control accuracy": float((base_controllers == reported).mean()) if len(pairs) else float("nan"),
+        "control accuracy": float((base_controllers == reported).mean()) if places else float("nan"),
         "Brier": brier(base_controllers[None, :], reported),
         "capture MAE (days)": float(np.mean(base_captures)) if base_captures else float("nan"),
     }
-    card = Scorecard(results, scores, skipped, per_run, baseline, controllers, reported)
+    card = Scorecard(results, scores, skipped, per_run, baseline, controllers, reported, places)
     if by_set:
         card.sets = {name: score(results, [o for o in outcomes if o.set == name], by_set=False)
                      for name in SETS if any(s.outcome.set == name for s in scores)}
     return card
+
+
+def control_misses(card: Scorecard, *, at_least: float = 0.25) -> pd.DataFrame:
+    """The (town, date) pairs behind control accuracy that the replicates get wrong most often, worst first.
+
+    Only those with the wrong holder in at least ``at_least`` of the replicates. Each row: the town, the set of the
+    outcome that reports it, the date, the holder reported, the share of replicates right, and the holder the others
+    most often have instead (with its share): where not to trust the model, and which way it errs.
+    """
+    columns = ["town", "set", "date", "reported", "right", "most often instead"]
+    if not card.pair_places:
+        return pd.DataFrame(columns=columns)
+    runs = len(card.pair_controllers)
+    right = (card.pair_controllers == card.pair_reported).mean(axis=0)
+    rows = []
+    for k in np.argsort(right, kind="stable"):  # ties in the outcomes' order
+        if 1.0 - right[k] < at_least:
+            break
+        town, date, outcome_set = card.pair_places[k]
+        held = card.pair_controllers[:, k]
+        counts = np.bincount(held[held != card.pair_reported[k]], minlength=len(HOLDERS))
+        instead = int(counts.argmax())  # the first of the most frequent, in HOLDERS' order
+        rows.append([card.results.theatre.towns[town], outcome_set, date, HOLDERS[card.pair_reported[k]],
+                     float(right[k]), f"{HOLDERS[instead]} ({counts[instead] / runs:.0%})"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def brier(controllers: np.ndarray, reported: np.ndarray) -> float | np.ndarray:
