@@ -65,7 +65,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     write_run(result, out, scenario_path=args.scenario, map_png=not args.no_map)
     with _printing_only(out, 1, unit="run"):
         if not args.quiet:
-            # The ensemble suggested runs from this run's seed, or ends with it if one from it would pass the last seed.
+            # The ensemble suggested runs from this run's seed, or, where one from it would pass the last seed, is the
+            # last ENSEMBLE_RUNS seeds, which include it.
             seed = args.seed if scenario.seed <= MAX_SEED - ENSEMBLE_RUNS + 1 else MAX_SEED - ENSEMBLE_RUNS + 1
             options = "".join(f" {flag} {shlex.quote(str(value))}" for flag, value in (("--days", args.days), ("--seed", seed),
                                                                       ("--param-set", args.param_set)) if value is not None)
