@@ -32,7 +32,7 @@ from .settings import (
 )
 
 
-# The sidebar keeps its width whatever it holds: a long label ('No Spring Shield (not in whatif_hts_accepts_moscow)')
+# The sidebar keeps its width whatever it holds: a long label ('No Spring Shield (not in scenarios/whatif/hts_accepts_moscow.yaml)')
 # or path wraps instead of widening it over the page's first letters.
 SIDEBAR_CSS = """
 .v-navigation-drawer { max-width: 400px !important; }
@@ -115,7 +115,8 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
             if t.id in done:
                 solara.Checkbox(label=f"{t.label} (this file's own change)", value=True, disabled=True)
             else:
-                solara.Checkbox(label=t.label if ok else f"{t.label} (not in {base.name})", value=t.id in s.toggles,
+                # the file as the picker shows it, not the scenario's internal name (campaign, whatif_...)
+                solara.Checkbox(label=t.label if ok else f"{t.label} (not in {s.scenario})", value=t.id in s.toggles,
                                 disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
             if t.help:
                 solara.Text(t.help, style=HELP)

@@ -329,7 +329,7 @@ def build(settings: Settings, controls: Controls, root: Path = Path("."), *, nam
     base = base_scenario(settings.scenario, root)
     for t in controls.toggles:
         if t.id in settings.toggles and not toggle_available(t, base):
-            raise InputError(settings.scenario, f"'{t.label}' does not apply to {base.name}: it has no such events")
+            raise InputError(settings.scenario, f"'{t.label}' does not apply: this scenario has no such events")
     data = base.model_dump(mode="python")
     drop = set(removed_events(settings, controls))
     data["events"] = [e for e in data["events"] if e.get("id") not in drop]
