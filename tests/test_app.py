@@ -100,7 +100,7 @@ def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):
     text = file.read_text()
     assert "extends: " in text and "no_saraqib_posts.yaml" in text and "remove_events:\n- spring-shield" in text
     before = load_scenario("scenarios/whatif/no_saraqib_posts.yaml").factions.regime.commit
-    assert "commit: 0.6" in text and f"regime.commit: {before:g} → 0.6" in text
+    assert "commit: 0.6" in text and f"How hard the government attacks (regime.commit): {before:g} → 0.6" in text
     loaded = load_scenario(file)
     assert loaded.name == "whatif_test"
     mine = build(s, CONTROLS, ROOT, name="whatif_test")
@@ -250,7 +250,7 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     air = [s for s in rc.find(v.Slider).widgets if s.max == 10 and s.v_model == 1.74]
     assert len(air) == 1 and air[0].min == 0  # russia.air_power, the schema's range
     air[0].v_model = 4.0
-    assert "russia.air_power: 1.74 → 4" in texts(box)
+    assert "Russian air power (russia.air_power): 1.74 → 4" in texts(box)
     assert "press Reset to run with it" in texts(box)
     button(rc, "Reset").click()
     assert "Day <strong>0</strong> of 95" in texts(box) and "press Reset" not in texts(box)
@@ -264,7 +264,7 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
         plain.step()
         moved.step()
     text = texts(box)
-    assert "Day <strong>60</strong> of 95" in text and "russia.air_power: 1.74 → 4" in text
+    assert "Day <strong>60</strong> of 95" in text and "Russian air power (russia.air_power): 1.74 → 4" in text
     assert strong(held_line(live_run(moved))) in text, "the page runs the moved slider's scenario"
     assert strong(held_line(live_run(plain))) not in text, "which differs from the scenario as it is"
     on_page = images(rc)[0]

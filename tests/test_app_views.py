@@ -212,11 +212,30 @@ def test_a_change_that_changes_nothing_is_said_to(page):
     (saved / "moot.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: moot\n"
                                     "factions:\n  hts:\n    patrol_block: 0.1\n")
     rc.find(v.Select).widget.v_model = str((saved / "moot.yaml").resolve())
-    assert "hts.patrol_block: 0.627 → 0.1" in texts(box), "the file's own change"
+    assert "HTS blocking the joint patrols (hts.patrol_block): 0.627 → 0.1" in texts(box), "the file's own change"
     run_ensemble(rc, box, n=2)
     rc.find(v.Tabs).widget.v_model = 2
     assert "no difference in any replicate" in in_short(box)
 
+
+def test_a_whatif_s_changes_are_named_by_their_sliders_labels_with_the_path_after(page):
+    """The What-if tab, the sidebar and the One run tab listed a what-if's changes by dotted path alone
+    ('events.jan-truce.restraint: 0.3 → 0.9') where the sidebar's slider had a name in words."""
+    box, rc, _ = page
+    rc.find(v.Select).widget.v_model = "scenarios/whatif/jan_truce_holds.yaml"  # a what-if file as it is
+    restraint = "January truce: the brokers' restraint (events.jan-truce.restraint): 0.3 → 0.9"
+    wait_for(lambda: "This what-if file changes from scenarios/campaign.yaml" in texts(box), 30)
+    assert f"<li>{restraint}</li>" in texts(box), "the sidebar's list of the file's changes"
+    run_ensemble(rc, box, n=1)
+    rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
+    said = html.unescape(re.search(r"A = <strong>[^\n]*", texts(box)).group(0))
+    assert restraint in said, said
+    assert "events.jan-truce.compliance.rebels: 0.95 → 0.98" in said, "no slider names it: the path alone"
+    rc.find(v.Select).widget.v_model = "scenarios/campaign.yaml"
+    [s for s in rc.find(v.Slider).widgets if s.max == 10 and s.v_model == 1.74][0].v_model = 4.0  # russia.air_power
+    assert "Russian air power (russia.air_power): 1.74 → 4" in texts(box), "the sidebar's list of changes"
+    assert live_map_title(WhatIfModel(Settings("scenarios/campaign.yaml").with_value("russia.air_power", 4.0), CONTROLS,
+                                      root=ROOT)).startswith("what-if: russia.air_power: 1.74 → 4"), "a title stays short"
 
 def rows(html: str) -> list[list[str]]:
     """The body rows of the first table in ``html``, as their cells' text."""

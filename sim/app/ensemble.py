@@ -84,7 +84,7 @@ def ensemble_of_settings(settings: Settings, controls: Controls, n: int, root: P
         results = memory_results(scenario, run_replicates(scenario, n, report(0)), title=title_of(settings, controls, root))
         said = changes(settings, controls, root)
         if settings.is_plain and base_file is not None:  # a what-if file as it is: what it changes from its parent
-            own = file_changes(settings.scenario, root)
+            own = file_changes(settings.scenario, controls, root)
             said = list(own.lines) if own is not None else []
         out = Ensemble(settings, said, results, scored_in_memory(scenario, results), stem=scenario.name)
         if base_file is not None:

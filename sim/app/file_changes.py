@@ -9,7 +9,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..io.safe_yaml import load_yaml
 from ..names import date_words
-from .settings import Controls, base_scenario, relative_to_root, shown_value
+from .settings import Controls, base_scenario, path_words, relative_to_root, shown_value
 
 
 def _event_words(event: dict) -> str:
@@ -34,10 +34,10 @@ class FileChanges:
     lines: tuple[str, ...] = ()  # the above in words
 
 
-def file_changes(path: str, root: Path = Path(".")) -> FileChanges | None:
+def file_changes(path: str, controls: Controls, root: Path = Path(".")) -> FileChanges | None:
     """What the scenario file ``path`` changes from the one it ``extends`` (None: it extends none, or either does
     not load). Read from the two scenarios as loaded, so whatever way the file says it (``remove_events``, an
-    event's values, a faction's) is found."""
+    event's values, a faction's) is found; a value is named by its slider's label where ``controls`` has one."""
     file = (root / path).resolve()
     try:
         parent = load_yaml(file).get("extends")
@@ -59,7 +59,7 @@ def file_changes(path: str, root: Path = Path(".")) -> FileChanges | None:
         a, b = _leaves(old[i], f"events.{i}"), _leaves(own[i], f"events.{i}")
         values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v and not p.endswith((".source", ".note"))]
     lines = ([f"{_event_words(old[i])} removed" for i in removed] + [f"{_event_words(own[i])} added" for i in added]
-             + [f"{p}: {_value(a)} → {_value(b)}" for p, a, b in sorted(values)])
+             + [f"{path_words(controls, p)}: {_value(a)} → {_value(b)}" for p, a, b in sorted(values)])
     return FileChanges(parent_path, removed, added, tuple(sorted(values)), tuple(lines))
 
 

@@ -92,7 +92,7 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
     gone = set(removed_events(s, config.controls))
     sliders = [x for x in sliders if not (x.path.startswith("events.") and x.path.split(".")[1] in gone)]  # toggled out
     forced = overrides(Settings(s.scenario, (), s.toggles), config.controls)  # values a toggle sets
-    own = solara.use_memo(lambda: file_changes(s.scenario, config.root)
+    own = solara.use_memo(lambda: file_changes(s.scenario, config.controls, config.root)
                           if baseline_of(Settings(s.scenario), config.root, config.whatif_dirs) else None, [s.scenario, id(base)])
     done = toggles_done_by(config.controls, own)  # toggles whose change the picked what-if file makes itself
 

@@ -339,15 +339,24 @@ def build(settings: Settings, controls: Controls, root: Path = Path("."), *, nam
     return apply(scenario, overrides(settings, controls), settings.scenario)
 
 
-def changes(settings: Settings, controls: Controls, root: Path = Path(".")) -> list[str]:
-    """The settings in words, one line per change from the scenario file."""
+def changes(settings: Settings, controls: Controls, root: Path = Path("."), *, short: bool = False) -> list[str]:
+    """The settings in words, one line per change from the scenario file: 'How hard the government attacks
+    (regime.commit): 0.6 → 0.8' (``short``: 'regime.commit: 0.6 → 0.8', for a figure's title, where a label does not fit)."""
     base = base_scenario(settings.scenario, root)
     lines = [t.label for t in controls.toggles if t.id in settings.toggles]
     effective = overrides(settings, controls)
     for path, value in settings.values:
         if effective.get(path) == value:  # not overruled by a toggle
-            lines.append(f"{path}: {shown_value(parameter_value(base, path))} → {shown_value(value)}")
+            lines.append(f"{path if short else path_words(controls, path)}: "
+                         f"{shown_value(parameter_value(base, path))} → {shown_value(value)}")
     return lines
+
+
+def path_words(controls: Controls, path: str) -> str:
+    """A dotted parameter path as the page names a change of it: its slider's label, with the path after it for
+    analysts ('How hard the government attacks (regime.commit)'); the path alone where no slider names it."""
+    label = controls.spec(path).label
+    return f"{label} ({path})" if label else path
 
 
 def shown_value(value: float | None) -> str:

@@ -67,7 +67,7 @@ def title_of(settings: Settings, controls: Controls, root: Path = Path(".")) -> 
     it is, its description; never the internal name a what-if is given to be saved under (``whatif_campaign_no-spring-shield``)."""
     base = base_scenario(settings.scenario, root)
     if not settings.is_plain:
-        said = changes(settings, controls, root)
+        said = changes(settings, controls, root, short=True)  # a title's 40 characters: the paths alone
         text = "; ".join(said)
         if len(said) > 1 and len(text) > TITLE_CHARACTERS:
             text = f"{said[0]} and {len(said) - 1} more change{'s' * (len(said) > 2)}"
