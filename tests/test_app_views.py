@@ -166,6 +166,24 @@ def test_a_whatif_saved_under_a_natural_name_gets_a_file_name_and_a_relative_par
     assert "Traceback" not in capfd.readouterr().err, "the server logs no traceback for a name"
 
 
+def test_a_name_differing_from_a_saved_file_s_only_by_case_is_refused(page):
+    """'Shield_Test' was saved beside 'shield_test.yaml' (and 'Campaign' as a what-if of the campaign): on a disk that
+    ignores case (macOS, Windows) the two files are one, and their runs' result folders are one."""
+    box, rc, saved = page
+    s = Settings("scenarios/campaign.yaml").with_toggle("no-spring-shield", True)
+    first = save_whatif(s, CONTROLS, saved, "shield_test", ROOT)
+    before = first.read_bytes()
+    with pytest.raises(InputError, match=r"shield_test\.yaml is there already, and the two names differ only by case"):
+        save_whatif(s, CONTROLS, saved, "Shield_Test", ROOT)
+    assert sorted(f.name for f in saved.glob("*.yaml")) == ["broken.yaml", "shield_test.yaml"] and first.read_bytes() == before
+    with pytest.raises(InputError, match="is the name of the scenario it extends .*'campaign', but for case"):
+        save_whatif(s, CONTROLS, saved, "Campaign", ROOT)
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "Shield Test")  # said before Save, and no Save button
+    text = texts(box)
+    assert f"{saved / 'Shield_Test.yaml'}: shield_test.yaml is there already" in text and "ignores case" in text, text
+    assert not [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)]
+
 def test_saving_with_nothing_changed_says_so_and_writes_nothing(page):
     box, rc, saved = page
     rc.find(v.Tabs).widget.v_model = 3  # Save & export

@@ -15,7 +15,7 @@ import solara
 from ..errors import InputError
 from .config import AppConfig
 from .settings import Settings
-from .whatif import default_name, file_name, save_whatif, whatif_text
+from .whatif import clash, default_name, file_name, save_whatif, whatif_text
 
 
 def save(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple[Path | None, str | None]:
@@ -52,8 +52,8 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     written, failed = outcome.value
     target = config.save_dir / f"{proposed}.yaml"
     text, problem = draft(settings, config, proposed, typed)
-    if not problem and target.exists() and written != target:  # said before Save, not after it (and no 'Rerun' of that file)
-        problem = f"{target} exists already: choose another name."
+    if not problem and written != target and (why := clash(target)):  # said before Save, not after it (and no 'Rerun' of that file)
+        problem = f"{target}: {why}."
     # Not 'will be saved as' above a warning that it cannot be.
     said = "saved" if written == target else "would be saved" if problem else "will be saved"
     if not settings.is_plain:  # (with nothing to save, it proposed the scenario's own name, campaign.yaml)

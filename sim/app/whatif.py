@@ -125,8 +125,11 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
         raise InputError(None, f"'{name}' is not a usable name (letters, digits, _ . - only)", key="name")
     if settings.is_plain:
         raise InputError(None, f"nothing is changed from {settings.scenario}: the file would only copy it", key="name")
-    if name == base_scenario(settings.scenario, root).name:  # its runs would go to the other's folders, and be refused there
-        raise InputError(None, f"'{name}' is the name of the scenario it extends ({settings.scenario}): choose another",
+    base = base_scenario(settings.scenario, root).name
+    # Its runs would go to the other's folders, and be refused there; on a disk that ignores case, 'Campaign''s too.
+    if name.casefold() == base.casefold():
+        case = "" if name == base else f", '{base}', but for case"
+        raise InputError(None, f"'{name}' is the name of the scenario it extends ({settings.scenario}{case}): choose another",
                          key="name")
     picked = (root / settings.scenario).resolve()
     try:
@@ -154,17 +157,17 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
 
 
 def save_whatif(settings: Settings, controls: Controls, folder: Path, name: str, root: Path = Path("."),
-                *, overwrite: bool = False, title: str = "") -> Path:
+                *, title: str = "") -> Path:
     """Write the settings as ``folder/<name>.yaml`` and check that it loads to the scenario the app runs.
 
     Raises:
-        InputError: a bad name, settings that change nothing, a file that exists (unless ``overwrite``), or a
-            file that would not rerun the same.
+        InputError: a bad name, settings that change nothing, a file that exists or whose name differs from an
+            existing one's only by case (see :func:`clash`), or a file that would not rerun the same.
     """
     file = Path(folder) / f"{name}.yaml"
     text = whatif_text(settings, controls, file, name, root, title)
-    if file.exists() and not overwrite:
-        raise InputError(file, "exists already: choose another name")
+    if why := clash(file):
+        raise InputError(file, why)
     file.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(file, text)
     try:
@@ -173,6 +176,21 @@ def save_whatif(settings: Settings, controls: Controls, folder: Path, name: str,
         file.unlink(missing_ok=True)
         raise
     return file
+
+
+def clash(file: Path) -> str | None:
+    """Why ``file`` cannot be written without replacing one in its folder, or None: it exists, or a file whose name
+    differs from it only by case does ('campaign_x.yaml' beside 'Campaign_x.yaml'). On a disk that ignores case
+    (macOS's, Windows') the two are one file, and a folder made elsewhere holding both cannot be copied there."""
+    folder = file.parent
+    names = sorted(f.name for f in folder.iterdir()) if folder.is_dir() else []
+    if file.name in names:  # (a broken link too, which file.exists() denies)
+        return "exists already: choose another name"
+    same = [n for n in names if n.casefold() == file.name.casefold()]
+    if same:
+        return (f"{same[0]} is there already, and the two names differ only by case: on a disk that ignores case "
+                "(macOS, Windows) they are one file. Choose another name")
+    return None
 
 
 def check_saved(file: Path, scenario: Scenario) -> None:
