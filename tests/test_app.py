@@ -273,6 +273,19 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     assert on_page != first[0], "the map follows the run"
 
 
+def test_a_moved_replicate_slider_is_said_until_reset_runs_it(page):
+    """Mesa's Replicate slider shows its number only while it is dragged, and takes effect at Reset: moved to 5, the
+    page went on saying 'replicate 0' with nothing to say the slider had moved."""
+    box, rc, _ = page
+    button(rc, "Reset").click()  # before the slider is ever moved: replicate 0
+    assert "replicate 0 (seed 20191219)" in texts(box) and "Replicate slider" not in texts(box)
+    (slider,) = [s for s in rc.find(v.Slider).widgets if s.label == "Replicate (seed + i), at Reset"]
+    slider.v_model = 5
+    assert "The Replicate slider is at 5: this is still replicate 0. Press Reset to run replicate 5." in texts(box)
+    assert "replicate 0 (seed 20191219)" in texts(box)
+    button(rc, "Reset").click()
+    assert "replicate 5 (seed 20191224)" in texts(box) and "Replicate slider" not in texts(box)
+
 def test_a_step_past_the_scenario_s_end_stops_at_its_last_day(page):
     """With the render interval at 60, the second Step ran days 61 to 120 of the campaign's 95: the model raised
     IndexError past its last day and the page showed the traceback in place of everything else."""

@@ -30,11 +30,15 @@ from .settings import Settings
 REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
 
 
-def model_params(settings: solara.Reactive[Settings], config: AppConfig) -> dict:
-    """SolaraViz's model parameters: the replicate slider (shown by Mesa), and fixed ones its Reset passes on."""
+def model_params(settings: solara.Reactive[Settings], config: AppConfig, replicate: solara.Reactive[int]) -> dict:
+    """SolaraViz's model parameters: the replicate slider (shown by Mesa), and fixed ones its Reset passes on.
+
+    The slider is bound to ``replicate``, so the One run tab can say it has moved since the run was built (Mesa keeps
+    its own copy of the value, for Reset, and shows the slider's number only while it is dragged).
+    """
     return {
-        "replicate": {"type": "SliderInt", "value": 0, "min": 0, "max": REPLICATES - 1, "step": 1,
-                      "label": "Replicate (seed + i), at Reset"},  # Mesa keeps its value: no banner can say it moved
+        "replicate": {"type": "SliderInt", "value": replicate, "min": 0, "max": REPLICATES - 1, "step": 1,
+                      "label": "Replicate (seed + i), at Reset"},
         "settings": lambda: settings.value,
         "controls": config.controls,
         "root": config.root,
@@ -47,7 +51,8 @@ def Page():
     settings = solara.use_reactive(Settings(config.default))
     first = solara.use_memo(lambda: WhatIfModel(settings.value, config.controls, root=config.root), [])
     model = solara.use_reactive(first)
-    params = solara.use_memo(lambda: model_params(settings, config), [])
+    replicate = solara.use_reactive(0)  # the Replicate slider's value (the run's is the model's, taken at Reset)
+    params = solara.use_memo(lambda: model_params(settings, config, replicate), [])
     n = solara.use_reactive(40)
     date = solara.use_reactive(None)
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
@@ -57,7 +62,7 @@ def Page():
     SettingsSidebar(settings, config, saves)
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("One run"):
-            Guarded(RunView, model, settings.value, config)
+            Guarded(RunView, model, settings.value, config, replicate)
         with solara.lab.Tab("Ensemble"):
             Guarded(EnsembleView, settings.value, config, n, date)
         with solara.lab.Tab("What-if vs baseline"):

@@ -38,18 +38,19 @@ class WhatIfModel(CeasefireModel):
         settings: the settings, or a function returning the current ones (SolaraViz
             keeps it as a fixed model parameter, so Reset rebuilds from the sidebar).
         controls: the app's sliders and toggles.
-        replicate: which replicate to run: seed = the scenario's seed + ``replicate``.
+        replicate: which replicate to run: seed = the scenario's seed + ``replicate``; or the page's reactive
+            variable holding it (Mesa's Reset passes on the slider's first value as it was given, until it moves).
         root: the folder scenario paths are relative to.
         scenario: Mesa's experiment object, which SolaraViz's Reset passes back; unused
             (the run's scenario comes from ``settings``).
     """
 
-    def __init__(self, settings: Settings | Callable[[], Settings], controls: Controls, replicate: int = 0,
+    def __init__(self, settings: Settings | Callable[[], Settings], controls: Controls, replicate: object = 0,
                  root: Path = Path("."), scenario: object = None) -> None:
         self.settings = settings() if callable(settings) else settings
         spec = build(self.settings, controls, root)
         self.title = title_of(self.settings, controls, root)  # what its figures are titled: 'what-if: No Spring Shield'
-        self.replicate = int(replicate)
+        self.replicate = int(getattr(replicate, "value", replicate))
         super().__init__(spec, seed=spec.seed + self.replicate)
         self.events_json = json.loads(spec.canonical_json())["events"]
         self._clock_step = self.step  # Mesa's: advances its clock, then runs the day

@@ -58,7 +58,9 @@ def live_map_title(m: WhatIfModel, date: dt.date | None = None) -> str:
 
 
 @solara.component
-def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: AppConfig):
+def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: AppConfig,
+            replicate: solara.Reactive[int]):
+    """``replicate``: the Replicate slider's value, which the run takes at the next Reset."""
     update_counter.get()  # Mesa's counter: this view is redrawn after every step
     m = model.value
     run = live_run(m)
@@ -79,6 +81,9 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     )
     if m.settings != settings:
         solara.Warning("The sidebar has changed since this run was built: press Reset to run with it.", dense=True)
+    if replicate.value != m.replicate:  # the slider shows its number only while dragged
+        solara.Warning(f"The Replicate slider is at {replicate.value}: this is still replicate {m.replicate}. "
+                       f"Press Reset to run replicate {replicate.value}.", dense=True)
     if not m.running:
         solara.Info("The run has reached the scenario's end. Reset to run it again.", dense=True)
     with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
