@@ -373,14 +373,15 @@ def test_a_slider_a_toggle_sets_says_which_toggle_greys_it(page):
 
 def test_a_greyed_toggle_names_the_file_picked_not_the_scenario_s_internal_name(page):
     """A toggle the scenario cannot take said '(not in campaign)', '(not in whatif_hts_accepts_moscow)': the scenario's
-    internal ``name:``, where the user picked scenarios/campaign.yaml in the picker."""
+    internal ``name:``, where the user picked scenarios/campaign.yaml in the picker; then its whole path, which broke
+    the label mid-word ('scenarios/whatif/hts_accepts_moscow.y' / 'aml'): the file's name alone."""
     box, rc, _ = page
     greyed = [c.label for c in rc.find(v.Checkbox).widgets if c.disabled]
-    assert greyed == ["No joint patrols (not in scenarios/campaign.yaml)"], greyed
+    assert greyed == ["No joint patrols (not in campaign.yaml)"], greyed
     rc.find(v.Select).widget.v_model = "scenarios/whatif/hts_accepts_moscow.yaml"
     wait_for(lambda: "This what-if file changes from scenarios/moscow.yaml" in texts(box), 30)
     greyed = [c.label for c in rc.find(v.Checkbox).widgets if c.disabled]
-    assert "No Spring Shield (not in scenarios/whatif/hts_accepts_moscow.yaml)" in greyed, greyed
+    assert "No Spring Shield (not in hts_accepts_moscow.yaml)" in greyed, greyed
     assert not [g for g in greyed if "whatif_" in g], greyed
 
 def test_errors_stay_in_the_page(page):

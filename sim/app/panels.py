@@ -32,7 +32,7 @@ from .settings import (
 )
 
 
-# The sidebar keeps its width whatever it holds: a long label ('No Spring Shield (not in scenarios/whatif/hts_accepts_moscow.yaml)')
+# The sidebar keeps its width whatever it holds: a long label ('The January truce kept (not in jan_truce_holds_calibrated.yaml)')
 # or path wraps instead of widening it over the page's first letters.
 SIDEBAR_CSS = """
 .v-navigation-drawer { max-width: 400px !important; }
@@ -115,8 +115,9 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
             if t.id in done:
                 solara.Checkbox(label=f"{t.label} (this file's own change)", value=True, disabled=True)
             else:
-                # the file as the picker shows it, not the scenario's internal name (campaign, whatif_...)
-                solara.Checkbox(label=t.label if ok else f"{t.label} (not in {s.scenario})", value=t.id in s.toggles,
+                # the file the picker shows, not the scenario's internal name (campaign, whatif_...); by its name alone,
+                # as its folders broke the label mid-word ('scenarios/whatif/hts_accepts_moscow.y' / 'aml')
+                solara.Checkbox(label=t.label if ok else f"{t.label} (not in {Path(s.scenario).name})", value=t.id in s.toggles,
                                 disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
             if t.help:
                 solara.Text(t.help, style=HELP)
