@@ -437,5 +437,12 @@ def test_control_misses_list_the_towns_the_runs_get_wrong_worst_first_with_what_
     text = scorecard_text(card)
     assert "Of the 4 holders the record gives (a town on a date: those control accuracy counts), the 2 that" in text
     assert "| T1   | calibration | 4 Jan 2020 | regime   | 50%        | hts (50%)" in text
-    perfect = scorecard_text(score(results(theatre, [run(s, TRUE) for s in range(2)]), outcomes))
-    assert "Of the 4 holders the record gives (a town on a date), none is wrong in a quarter" in perfect
+    perfect_card = score(results(theatre, [run(s, TRUE) for s in range(2)]), outcomes)
+    assert "Of the 4 holders the record gives (a town on a date), none is wrong in a quarter" in scorecard_text(perfect_card)
+
+    from sim.app.outcome_words import misses_markdown  # the app's Ensemble tab says the same in its words
+
+    page = misses_markdown(card)
+    assert page.index("| T1 ") < page.index("| T2 ") and "| fitted " in page and "| HTS (50%) " in page
+    assert "| Government " in page and "| Turkish-backed rebels " in page and "| Government (25%)" in page
+    assert misses_markdown(perfect_card).endswith("a quarter of the replicates or more get wrong: none.")

@@ -32,7 +32,7 @@ from .compare_words import comparison_words
 from .figures import PageFigure, png
 from .run_view import FIGURES_ROW
 from .guard import attempt
-from .outcome_words import outcomes_markdown, scores_markdown
+from .outcome_words import misses_markdown, outcomes_markdown, scores_markdown
 from .settings import Settings
 
 
@@ -122,6 +122,8 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     # The whole width: a sentence per outcome, and dates that stay on one line.
     solara.Markdown(f"**Outcomes against the record** ({len(ens.card.scores)} in the simulated window; "
                     "the frozen front is the front of the first day, left as it is)\n\n" + outcomes_markdown(ens.card))
+    if misses := misses_markdown(ens.card):
+        solara.Markdown(misses)
     DownloadRow(ens, day)
 
 

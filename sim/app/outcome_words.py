@@ -25,7 +25,7 @@ from ..analysis.outcomes import (
     RoadOutcome,
 )
 from ..analysis.report import WHY_NOT_GIVEN, markdown_table
-from ..analysis.scoring import OutcomeScore, Scorecard, answer, short_number
+from ..analysis.scoring import OutcomeScore, Scorecard, answer, control_misses, short_number
 from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES, date_words
 
@@ -152,6 +152,28 @@ def outcomes_markdown(card: Scorecard) -> str:
         "frozen front meets it": s.baseline.met,
     } for s in card.scores]
     return left_aligned(markdown_table(pd.DataFrame(rows)))
+
+
+def misses_markdown(card: Scorecard, shown: int = 15) -> str:
+    """The towns the replicates most often get wrong (:func:`~sim.analysis.scoring.control_misses`), the worst
+    ``shown``, in words: where not to trust the runs, and which way they err."""
+    if not card.pair_places:
+        return ""
+    misses = control_misses(card)
+    head = (f"**Towns the runs most often get wrong**: of the {len(card.pair_places)} towns whose holder the record gives "
+            "on a date, those a quarter of the replicates or more get wrong" + (f", the {shown} worst" if len(misses) > shown else ""))
+    if misses.empty:
+        return f"{head}: none."
+    rows = [{"town": m.town, "set": SETS.get(m.set, m.set), "on": day(m.date), "the record": DISPLAY_NAMES[m.reported],
+             "replicates right": f"{m.right:.0%}", "most often instead": _instead(m["most often instead"])}
+            for _, m in misses.head(shown).iterrows()]
+    return f"{head}\n\n" + left_aligned(markdown_table(pd.DataFrame(rows)))
+
+
+def _instead(cell: str) -> str:
+    """'hts (88%)' in the page's words: 'HTS (88%)'."""
+    holder, share = cell.split(" ", 1)
+    return f"{DISPLAY_NAMES[holder]} {share}"
 
 
 # What each headline score measures, in a line (sim.analysis.scoring computes them).
