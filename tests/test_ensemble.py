@@ -427,3 +427,20 @@ def test_rerunning_an_ensemble_written_as_run_folders_stores_it_as_parts(toy, tm
     assert any("4 replicate folder(s) written by an earlier version" in n for n in notes), notes
     assert sorted(p.name for p in (old / "runs").iterdir()) == ["notes.txt"]  # the user's file stays
     assert files(old) == {**files(run_ensemble(load_scenario(toy), 4, tmp_path / "new").path), "runs/notes.txt": b"mine"}
+
+
+def test_an_ensemble_of_one_says_one_replicate(toy, tmp_path, capsys):
+    """`run --runs 1` printed "1 replicates (seeds 40 .. 40)"; its folder was described, and a run across a parameter
+    set summed up, as "1 replicates" too."""
+    from sim.io.outputs import describe
+
+    assert main(["run", str(toy), "--runs", "1", "--workers", "1", "--no-map", "--out", str(tmp_path / "one")]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(", 1 replicate (seed 40)")
+    assert describe(tmp_path / "one") == "an ensemble of scenario 'toy' (1 replicate)"
+    assert main(["run", str(toy), "--runs", "2", "--workers", "1", "--no-map", "--out", str(tmp_path / "two")]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith(", 2 replicates (seeds 40 .. 41)")
+    assert describe(tmp_path / "two") == "an ensemble of scenario 'toy' (2 replicates)"
+    rows = tmp_path / "set.csv"
+    rows.write_text("trial,regime.commit\n0,0.5\n1,0.6\n")
+    assert main(["run", str(toy), "--runs", "1", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "p"), "-q"]) == 0
+    assert f"(1 replicate across 1 of the 2 parameter vectors in {rows})" in capsys.readouterr().out

@@ -167,7 +167,8 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 10, prog: str = "
     ``capture_dates.csv``)."""
     runs = results.runs
     last = results.start + dt.timedelta(days=common_days(runs) - 1)
-    lines = [f"{results.name}: {day(results.start)} .. {day(last)}, {len(runs)} replicates (seeds {runs[0].seed} .. {runs[-1].seed})", ""]
+    seeds = f"1 replicate (seed {runs[0].seed})" if len(runs) == 1 else f"{len(runs)} replicates (seeds {runs[0].seed} .. {runs[-1].seed})"
+    lines = [f"{results.name}: {day(results.start)} .. {day(last)}, {seeds}", ""]
 
     def spread(variable: str) -> str:
         x = np.array([r.timeseries[variable].iloc[common_days(runs) - 1] for r in runs], dtype=float)

@@ -110,7 +110,7 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
         used = min(args.runs, len(rows))  # replicate i runs with row i mod K: fewer replicates than rows leave rows out
         vectors = ("the one parameter vector" if len(rows) == 1 else f"all {len(rows)} parameter vectors" if used == len(rows)
                    else f"{used} of the {len(rows)} parameter vectors")
-        print(f"ensemble folder: {out} ({args.runs} replicates across {vectors} in {args.param_set})")
+        print(f"ensemble folder: {out} ({args.runs} replicate{'' if args.runs == 1 else 's'} across {vectors} in {args.param_set})")
     return 0
 
 

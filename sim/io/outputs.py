@@ -106,7 +106,8 @@ def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) 
             return f"a sweep of {Path(str(m.get('scenario', '?'))).name}"
         if m["kind"] == "outputs":
             return "figures and reports written by the simulator"
-        runs = f"{len(m.get('seeds', []))} replicates" if m["kind"] == "ensemble" else f"seed {m.get('seed')}"
+        n = len(m.get("seeds", []))
+        runs = f"{n} replicate{'' if n == 1 else 's'}" if m["kind"] == "ensemble" else f"seed {m.get('seed')}"
         if m["kind"] == "ensemble" and m.get("complete") is False:  # what is in, not only what was asked for
             done = sum(len(part.get("seeds", [])) for part in m.get("parts", []) if isinstance(part, dict))
             runs = f"{done} of {runs}, unfinished"
