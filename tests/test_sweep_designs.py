@@ -278,3 +278,19 @@ def test_a_grid_refuses_a_sample_seed_it_would_ignore(toy, tmp_path):  # noqa: F
         load_sweep(sweep)
     assert (err.value.line, err.value.key) == (2, "sample_seed")
     assert make_design("lhs", [Parameter("a", 0.0, 1.0)], n=4).seed == 0  # a sampled design without one: seed 0, as before
+
+
+def test_a_seed_near_the_last_is_refused_naming_the_flags_and_the_largest_of_each_that_fits(toy, tmp_path, capsys):  # noqa: F811
+    """The sweep said "--seed: must be a whole number from 0 to 2**63 - 1 less the replicates", naming neither --runs
+    nor a value of either that fits; it now refuses as an ensemble does, and the way out it gives runs."""
+    last = 2**63 - 1
+    base = ["sweep", toy, "--param", "regime.commit=0.2,0.9", "--workers", "1"]
+    rc, err = cli(capsys, *base, "--runs", "3", "--seed", last - 1, "--out", tmp_path / "no")
+    refused(rc, err, f"--seed: seed {last - 1} leaves no room for 3 replicates", f"give --runs 2 or fewer, or --seed {last - 2} or less")
+    assert not (tmp_path / "no").exists()
+    assert cli(capsys, *base, "--runs", "3", "--seed", last - 2, "--out", tmp_path / "yes")[0] == 0
+    assert read_rows(tmp_path / "yes")["seed"].tolist() == [last - 2, last - 1, last] * 2
+    # The replicates counted from the sweep file's runs:, the seed its replicate_seed: the flags still name the way out.
+    sweep = tmp_path / "near-the-last.yaml"  # not s.yaml: the scenario
+    sweep.write_text(f"scenario: {toy}\nruns: 4\nreplicate_seed: {last}\nparameters:\n  regime.commit: {{values: [0.5]}}\n")
+    refused(*cli(capsys, "sweep", sweep, "--out", tmp_path / "file"), "give --runs 1 or fewer, or --seed 9223372036854775804 or less")

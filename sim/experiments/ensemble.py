@@ -72,13 +72,13 @@ REPLICATE_TEMP = re.compile(r"\.seed-\d+\.(tmp|old)-\d+-[0-9a-f]{8}")
 def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = ("--seed", "--runs")) -> list[int]:
     """The seeds of ``runs`` replicates: ``first``, then the next ones (replicate ``i`` runs with ``first + i``).
 
-    The one convention of ensembles, the app and :func:`sim.replicate_seeds`, checked in one place: a seed of
-    at least 0, a whole number of runs from 1 to :data:`MAX_RUNS`, and seeds that stop at 2**63 - 1. ``keys``:
+    The one convention of ensembles, sweeps, the app and :func:`sim.replicate_seeds`, checked in one place: a seed
+    from 0 to 2**63 - 1, a whole number of runs from 1 to :data:`MAX_RUNS`, and seeds that stop at 2**63 - 1. ``keys``:
     what an error calls the seed and the count (the flags, or :func:`sim.replicate_seeds`'s arguments).
     """
     seed_key, runs_key = keys
-    if isinstance(first, bool) or not isinstance(first, int) or first < 0:
-        raise InputError(None, f"must be a whole number of at least 0 (got {first!r})", key=seed_key)
+    if isinstance(first, bool) or not isinstance(first, int) or not 0 <= first <= MAX_SEED:  # past it, no --runs fits
+        raise InputError(None, f"must be a whole number from 0 to {MAX_SEED:,} (got {first!r})", key=seed_key)
     if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})", key=runs_key)
     if first + runs - 1 > MAX_SEED:  # the way out names both: either flag alone may be the one to change

@@ -47,10 +47,9 @@ from ..io.outputs import claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
 from ..model.params import batch_groups
-from ..names import MAX_SEED
 from ..version import package_version
 from .designs import Design
-from .ensemble import check_workers
+from .ensemble import check_workers, seeds_from
 from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest_text, now
 from .parameters import apply, check_design
@@ -233,8 +232,7 @@ def run_sweep(
     else:
         base_seed = seed or 0
         inputs = f"{evaluate.__module__}.{getattr(evaluate, '__qualname__', type(evaluate).__qualname__)}"
-    if isinstance(base_seed, bool) or not isinstance(base_seed, int) or not 0 <= base_seed <= MAX_SEED - spec.runs + 1:
-        raise InputError(None, f"must be a whole number from 0 to 2**63 - 1 less the replicates (got {base_seed!r})", key="--seed")
+    seeds_from(base_seed, spec.runs)  # replicate r of every point runs with seed + r, as in an ensemble
     manifest = json.loads(json.dumps({  # as stored: tuples become lists
         "kind": "sweep",
         "scenario": str(spec.scenario_path),
