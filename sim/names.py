@@ -8,6 +8,8 @@
 - ``EVENT_TYPES``: the types of event a run logs (the ``type`` column of ``events.csv``).
 - ``date_words``: a date as every output writes it in words ('5 March 2020').
 - ``MAX_SEED``: the largest seed, which the schema, the flags, the ensembles and the model's streams all check.
+- ``MAX_RUNS``, ``MAX_WORKERS``: the most replicates of an ensemble or of a sweep's point, and the most workers,
+  which the flags, sweep files and the Python API all check (here, so that the command line reads them without numpy).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from enum import IntEnum
 from typing import Literal
 
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers (manifests, Parquet rows, the model's uint64 keys)
+MAX_RUNS = 100_000  # replicates: of an ensemble (--runs, sim.replicate_seeds), of each point of a sweep (--runs, runs:)
+MAX_WORKERS = 64  # processes, or Dask workers (--workers)
 FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
 HOLDERS = ("regime", "hts", "rebels")
 

@@ -9,9 +9,9 @@ import textwrap
 from pathlib import Path
 
 from ..errors import InputError, did_you_mean
-from ..names import MAX_SEED
+from ..names import MAX_RUNS, MAX_SEED, MAX_WORKERS
 
-MAX_RUNS, MAX_WORKERS, MAX_N = 100_000, 64, 1_000_000
+MAX_N = 1_000_000
 MAX_TRIALS = 100_000  # --trials: a calibration's budget, not replicates
 COMMANDS = {
     "run": "run a scenario (an ensemble with --runs N) and write a results folder under results/",

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError, Interrupted
 from ..interrupts import raise_if_interrupted
-from ..names import MAX_SEED
-from .arguments import MAX_WORKERS
+from ..names import MAX_SEED, MAX_WORKERS
 
 
 def _note(message: str) -> None:

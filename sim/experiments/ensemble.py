@@ -51,7 +51,7 @@ from ..io.outputs import claim_folder, remove_derived
 from ..io.scenario import for_run, hash_of_inputs, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
-from ..names import MAX_SEED
+from ..names import MAX_RUNS, MAX_SEED, MAX_WORKERS
 from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest as make_manifest
 from .manifest import now
@@ -60,8 +60,6 @@ from .storage import PartLog, write_replicates
 
 BATCH = 64  # the most replicates to a part: stepped together (32 cost 4.3 ms a replicate, 64 2.9), and a Ctrl-C loses little
 MIN_PARTS = 8  # any ensemble is cut into at least this many parts (or one per replicate), so workers share it
-MAX_RUNS = 100_000
-MAX_WORKERS = 64
 SUMMARY_FILES = ("control_prob.csv", "captures.csv", "capture_dates.csv", "timeseries_quantiles.csv")
 PART = re.compile(r"part-\d+\.parquet")
 PART_TEMP = re.compile(r"\.part-\d+\.parquet\.tmp-\d+-[0-9a-f]{8}\.parquet")

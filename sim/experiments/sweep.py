@@ -47,6 +47,7 @@ from ..io.outputs import claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
 from ..model.params import batch_groups
+from ..names import MAX_RUNS
 from ..version import package_version
 from .designs import Design
 from .ensemble import check_workers, seeds_from
@@ -55,7 +56,7 @@ from .manifest import manifest_text, now
 from .parameters import apply, check_design
 from .run import simulate_metrics
 from .storage import write_part, written_parts
-from .sweep_file import MAX_RUNS, SweepSpec, check_size
+from .sweep_file import SweepSpec, check_size
 
 BATCH_RUNS = 256  # the most runs per batch (a part file): Parquet costs per column, and a row holds hundreds
 MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so that tasks can share them out

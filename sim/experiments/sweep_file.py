@@ -14,12 +14,11 @@ from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
-from ..names import MAX_SEED
+from ..names import MAX_RUNS, MAX_SEED
 from .designs import SAMPLES, SETTINGS as DESIGN_SETTINGS, Design, make_design
 from .parameters import MAX_STEPS, Parameter, check_design, out_of_range, repeated_value
 
 
-MAX_RUNS = 100_000  # replicates per point
 # Runs in one sweep: some two days at this machine's 500 runs/s, hours on a cluster. A million points of 100,000
 # runs each was accepted before, and listing its batches exhausted the memory.
 MAX_TOTAL_RUNS = 100_000_000
