@@ -19,7 +19,7 @@ pytest.importorskip("solara", reason="the app extra is not installed (pip instal
 
 import ipyvuetify as v  # noqa: E402
 
-from sim.analysis.results import RunData  # noqa: E402
+from sim.analysis.results import RunData, load_results  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state  # noqa: E402
 from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
 from sim.app.run_view import held_line, live_map_title, recent_captures  # noqa: E402
@@ -126,6 +126,25 @@ def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):
     # The name of the scenario it extends is refused: the two would share result folders, and the rerun would fail.
     with pytest.raises(InputError, match="is the name of the scenario it extends"):
         save_whatif(s, CONTROLS, tmp_path, "whatif_no_saraqib_posts", ROOT)
+
+
+def test_a_saved_whatif_of_a_scenario_seeded_near_the_last_seed_suggests_a_rerun_that_runs(tmp_path, capsys, monkeypatch):
+    """Its 'Rerun' line was `--runs 40` from the scenario's seed, which the command refuses past 2**63 - 40: it now
+    gives the --seed whose 40 replicates end with the scenario's, as a single run's summary does."""
+    import shlex
+
+    from sim.cli import main
+
+    last = 2**63 - 1
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "late.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'moscow.yaml'}\nname: late\nseed: {last}\n")
+    s = Settings("scenarios/late.yaml").with_value("regime.commit", 0.6)
+    text = save_whatif(s, CONTROLS, tmp_path / "whatif", "later", tmp_path).read_text()
+    rerun = next(line for line in text.splitlines() if line.startswith("# Rerun: ")).removeprefix("# Rerun: ")
+    assert rerun == f"python -m sim run whatif/later.yaml --runs 40 --seed {last - 39}"
+    monkeypatch.chdir(tmp_path)  # the project's folder, where the app runs and the command is given
+    assert main([*shlex.split(rerun)[3:], "--days", "2", "--workers", "1", "-q", "--out", "e"]) == 0, capsys.readouterr().err
+    assert load_results(tmp_path / "e").runs[-1].seed == last  # the ensemble holds the scenario's own seed
 
 
 def test_the_live_model_is_the_run_and_replicates_are_the_clis():

@@ -10,12 +10,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..names import DISPLAY_NAMES, HOLDERS, date_words
+from ..names import DISPLAY_NAMES, HOLDERS, MAX_SEED, date_words
 from .aggregate import capture_dates, common_days, replicate_quantiles
 from .metrics import patrol_coverages
 from .results import Results
 
-ENSEMBLE_RUNS = 40  # the replicates of the ensemble a single run's summary suggests
+ENSEMBLE_RUNS = 40  # the replicates of the ensemble a single run's summary (and the app's saved what-if) suggests
+
+
+def ensemble_seed(seed: int) -> int | None:
+    """The ``--seed`` the suggested ensemble of a run of ``seed`` needs: None if its :data:`ENSEMBLE_RUNS` replicates
+    from ``seed`` fit below 2**63 - 1, else that of the last :data:`ENSEMBLE_RUNS` seeds, which include ``seed`` (an
+    ensemble from ``seed`` would be refused)."""
+    return None if seed <= MAX_SEED - ENSEMBLE_RUNS + 1 else MAX_SEED - ENSEMBLE_RUNS + 1
+
 
 if TYPE_CHECKING:
     from ..experiments.run import RunResult

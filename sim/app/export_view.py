@@ -15,7 +15,7 @@ import solara
 from ..errors import InputError
 from .config import AppConfig
 from .settings import Settings
-from .whatif import clash, default_name, file_name, save_whatif, whatif_text
+from .whatif import clash, default_name, file_name, rerun_command, save_whatif, whatif_text
 
 
 def save(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple[Path | None, str | None]:
@@ -80,5 +80,5 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
         solara.Error(f"Not saved: {failed}")
     elif written is not None:
         solara.Success(f"Saved {written}. It resolves to the scenario this page runs; rerun it with:")
-        solara.Markdown(f"```sh\npython -m sim run {written} --runs 40\n```")
+        solara.Markdown(f"```sh\n{rerun_command(settings, written, config.root)}\n```")
     solara.Markdown(f"```yaml\n{text}```")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from ..analysis.summary import ENSEMBLE_RUNS, ensemble_seed
 from ..errors import InputError
 from ..io.files import write_atomic
 from ..io.scenario import load_scenario
@@ -86,6 +87,13 @@ def shorten(text: str, limit: int = TITLE_CHARACTERS) -> str:
     return cut + "…"
 
 
+def rerun_command(settings: Settings, file: Path | str, root: Path = Path(".")) -> str:
+    """The command that runs the what-if ``file`` as an ensemble, as a single run's summary suggests one: from the
+    scenario's seed, which the file keeps, or ending with it where replicates from it would pass 2**63 - 1."""
+    seed = ensemble_seed(base_scenario(settings.scenario, root).seed)
+    return f"python -m sim run {file} --runs {ENSEMBLE_RUNS}" + ("" if seed is None else f" --seed {seed}")
+
+
 def whatif_data(settings: Settings, controls: Controls, name: str) -> dict:
     """The what-if as a YAML tree (without ``extends``): name, removed events, changed parameters."""
     data: dict = {"name": name}
@@ -146,7 +154,7 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
         f"# {first}{'' if first[-1] in '.?!' else '.'} {saved}",
         f"# Changes from {settings.scenario}:",
         *(f"#   - {line}" for line in said),
-        f"# Rerun: python -m sim run {rerun} --runs 40",
+        f"# Rerun: {rerun_command(settings, rerun, root)}",
         # A downloaded copy lands elsewhere (a Downloads folder), where its `extends` would name no file.
         f"# Keep it in {folder}/: its `extends` is relative to that folder.",
     ]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError, Interrupted
 from ..interrupts import raise_if_interrupted
-from ..names import MAX_SEED, MAX_WORKERS
+from ..names import MAX_WORKERS
 
 
 def _note(message: str) -> None:
@@ -55,7 +55,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = check_out(args.out) if args.out is not None else check_out(f"results/{scenario.name}-seed{scenario.seed}{tail}", default=True)
     claim_folder(out, "run", scenario=scenario.name, source=args.scenario)  # refuse now, before running (and again when writing)
 
-    from ..analysis.summary import ENSEMBLE_RUNS, summarise
+    from ..analysis.summary import ensemble_seed, summarise
     from ..experiments.run import simulate
     from ..experiments.rundir import write_run
 
@@ -64,9 +64,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     write_run(result, out, scenario_path=args.scenario, map_png=not args.no_map)
     with _printing_only(out, 1, unit="run"):
         if not args.quiet:
-            # The ensemble suggested runs from this run's seed, or, where one from it would pass the last seed, is the
-            # last ENSEMBLE_RUNS seeds, which include it.
-            seed = args.seed if scenario.seed <= MAX_SEED - ENSEMBLE_RUNS + 1 else MAX_SEED - ENSEMBLE_RUNS + 1
+            fit = ensemble_seed(scenario.seed)  # None: the suggested ensemble fits from this run's seed
+            seed = args.seed if fit is None else fit
             options = "".join(f" {flag} {shlex.quote(str(value))}" for flag, value in (("--days", args.days), ("--seed", seed),
                                                                       ("--param-set", args.param_set)) if value is not None)
             print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog, options=options))
