@@ -446,3 +446,33 @@ def test_control_misses_list_the_towns_the_runs_get_wrong_worst_first_with_what_
     assert page.index("| T1 ") < page.index("| T2 ") and "| fitted " in page and "| HTS (50%) " in page
     assert "| Government " in page and "| Turkish-backed rebels " in page and "| Government (25%)" in page
     assert misses_markdown(perfect_card).endswith("a quarter of the replicates or more get wrong: none.")
+
+
+def test_the_readme_s_list_of_the_campaign_s_misses_is_what_compare_gives(tmp_path):
+    """The README said the three fitted towns on the list 'come last'; compare puts a held-out town (Sarjah) after
+    them and seven more between two of them and the end: what it says of the list, and its first rows, are checked."""
+    import re
+
+    from sim import run_ensemble, scorecard
+    from sim.analysis.report import markdown_table
+    from sim.analysis.scoring import control_misses
+    from sim.analysis.summary import day
+
+    from .conftest import ROOT
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = text[text.index("Under the outcomes, *Towns the runs most often get wrong*"):]
+    said = said[:said.index("and on down the list")]
+    card = scorecard(run_ensemble(ROOT / "scenarios" / "campaign.yaml", 40, tmp_path / "campaign"))
+    misses = control_misses(card)
+    fitted = misses[misses["set"] == "calibration"]
+    names = ", ".join(fitted["town"].iloc[:-1]) + " and " + fitted["town"].iloc[-1]
+    assert (f"For the campaign's 40 replicates, {len(misses)} of the {len(card.pair_places)} are listed, "
+            f"{len(misses) - len(fitted)} of them held out (the three fitted ones, {names}, are among the ten least "
+            "often wrong)") in said, said
+    assert len(fitted) == 3 and min(fitted.index) >= len(misses) - 10
+    shown = misses.head(6).assign(date=lambda t: t["date"].map(day), right=lambda t: t["right"].map("{:.0%}".format))
+    rows = [[cell.strip() for cell in line.strip("|").split("|")]
+            for line in markdown_table(shown).splitlines()[2:]]
+    table = [[cell.strip() for cell in row.split("|")] for row in re.findall(r"\| ([^|]+(?:\|[^|]+){5}) \|", said)[1:]]
+    assert table == rows, (table, rows)
