@@ -476,3 +476,15 @@ def test_the_readme_s_list_of_the_campaign_s_misses_is_what_compare_gives(tmp_pa
             for line in markdown_table(shown).splitlines()[2:]]
     table = [[cell.strip() for cell in row.split("|")] for row in re.findall(r"\| ([^|]+(?:\|[^|]+){5}) \|", said)[1:]]
     assert table == rows, (table, rows)
+
+
+@pytest.mark.parametrize("at_least", [0, -0.5, 1.5, float("nan"), True])
+def test_control_misses_refuse_a_share_that_is_not_one(theatre, outcomes, at_least):
+    """``at_least=0`` listed the towns every replicate gets right too, each with 'regime (0%)' as what the runs hold
+    instead; above 1 it listed nothing without a word."""
+    from sim.analysis.scoring import control_misses
+
+    card = score(results(theatre, [run(0, TRUE), run(1, TRUE)]), outcomes)
+    with pytest.raises(InputError, match=r"^'at_least': must be a share of the replicates, above 0 and at most 1 \(got"):
+        control_misses(card, at_least=at_least)
+    assert control_misses(card, at_least=1e-9).empty and control_misses(card, at_least=1).empty

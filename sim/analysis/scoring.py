@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..names import HOLDERS, date_words
 from .aggregate import date_quantile, replicate_quantiles
 from .outcomes import (
@@ -147,11 +148,16 @@ def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True)
 def control_misses(card: Scorecard, *, at_least: float = 0.25) -> pd.DataFrame:
     """The (town, date) pairs behind control accuracy that the replicates get wrong most often, worst first.
 
-    Only those with the wrong holder in at least ``at_least`` of the replicates. Each row: the town, the set of the
-    outcome that reports it, the date, the holder reported, the share of replicates right, and the holder the others
-    most often have instead (with its share): where not to trust the model, and which way it errs.
+    Only those with the wrong holder in at least ``at_least`` of the replicates (a share above 0, at most 1). Each
+    row: the town, the set of the outcome that reports it, the date, the holder reported, the share of replicates
+    right, and the holder the others most often have instead (with its share): where not to trust the model, and
+    which way it errs.
     """
     columns = ["town", "set", "date", "reported", "right", "most often instead"]
+    # Above 0: a row needs a replicate that is wrong, or it has no holder instead ('regime (0%)' was said of those).
+    if isinstance(at_least, bool) or not isinstance(at_least, int | float) or not 0 < at_least <= 1:
+        raise InputError(None, f"must be a share of the replicates, above 0 and at most 1 (got {at_least!r})",
+                         key="at_least")
     if not card.pair_places:
         return pd.DataFrame(columns=columns)
     runs = len(card.pair_controllers)
