@@ -444,6 +444,8 @@ def test_control_misses_list_the_towns_the_runs_get_wrong_worst_first_with_what_
 
     page = misses_markdown(card)
     assert page.index("| T1 ") < page.index("| T2 ") and "| fitted " in page and "| HTS (50%) " in page
+    # 4 pairs, 3 towns (and the campaign's 166 pairs are 165 towns): a count of pairs is not said as one of towns
+    assert "of the 4 times the record says who held a town (on a date), " in page and "4 towns" not in page, page
     assert "| Government " in page and "| Turkish-backed rebels " in page and "| Government (25%)" in page
     assert misses_markdown(perfect_card).endswith("a quarter of the replicates or more get wrong: none.")
 

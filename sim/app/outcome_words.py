@@ -160,8 +160,9 @@ def misses_markdown(card: Scorecard, shown: int = 15) -> str:
     if not card.pair_places:
         return ""
     misses = control_misses(card)
-    head = (f"**Towns the runs most often get wrong**: of the {len(card.pair_places)} towns whose holder the record gives "
-            "on a date, those a quarter of the replicates or more get wrong" + (f", the {shown} worst" if len(misses) > shown else ""))
+    # Counted as times, not towns: a town may be reported on several dates (the campaign's 166 are 165 towns).
+    head = (f"**Towns the runs most often get wrong**: of the {len(card.pair_places)} times the record says who held a "
+            "town (on a date), those a quarter of the replicates or more get wrong" + (f", the {shown} worst" if len(misses) > shown else ""))
     if misses.empty:
         return f"{head}: none."
     rows = [{"town": m.town, "set": SETS.get(m.set, m.set), "on": day(m.date), "the record": DISPLAY_NAMES[m.reported],
