@@ -430,9 +430,9 @@ def test_control_misses_list_the_towns_the_runs_get_wrong_worst_first_with_what_
     # T1 on 4 Jan: right in 2 of 4 (HTS in the others); T2 on 5 Jan (the front): right in 3 of 4; the rest always right.
     assert misses.to_dict("records") == [
         {"town": "T1", "set": "calibration", "date": dt.date(2020, 1, 4), "reported": "regime", "right": 0.5,
-         "most often instead": "hts (50%)"},
+         "instead": "hts", "instead_share": 0.5},
         {"town": "T2", "set": "calibration", "date": dt.date(2020, 1, 5), "reported": "rebels", "right": 0.75,
-         "most often instead": "regime (25%)"}]
+         "instead": "regime", "instead_share": 0.25}]
     assert control_misses(card, at_least=0.3)["town"].tolist() == ["T1"]
     text = scorecard_text(card)
     assert "Of the 4 holders the record gives (a town on a date: those control accuracy counts), the 2 that" in text
@@ -456,7 +456,7 @@ def test_the_readme_s_list_of_the_campaign_s_misses_is_what_compare_gives(tmp_pa
     import re
 
     from sim import run_ensemble, scorecard
-    from sim.analysis.report import markdown_table
+    from sim.analysis.report import markdown_table, misses_shown
     from sim.analysis.scoring import control_misses
     from sim.analysis.summary import day
 
@@ -473,9 +473,8 @@ def test_the_readme_s_list_of_the_campaign_s_misses_is_what_compare_gives(tmp_pa
             f"{len(misses) - len(fitted)} of them held out (the three fitted ones, {names}, are among the ten least "
             "often wrong)") in said, said
     assert len(fitted) == 3 and min(fitted.index) >= len(misses) - 10
-    shown = misses.head(6).assign(date=lambda t: t["date"].map(day), right=lambda t: t["right"].map("{:.0%}".format))
     rows = [[cell.strip() for cell in line.strip("|").split("|")]
-            for line in markdown_table(shown).splitlines()[2:]]
+            for line in markdown_table(misses_shown(misses.head(6), day, str)).splitlines()[2:]]
     table = [[cell.strip() for cell in row.split("|")] for row in re.findall(r"\| ([^|]+(?:\|[^|]+){5}) \|", said)[1:]]
     assert table == rows, (table, rows)
 

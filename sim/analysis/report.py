@@ -136,8 +136,16 @@ def _misses(card: Scorecard, shown: int = 15) -> list[str]:
     lines.append(f"Of the {pairs} holders the record gives (a town on a date: those control accuracy counts), the "
                  f"{len(misses)} that a quarter of the replicates or more get wrong"
                  + (f", the {shown} worst shown" if len(misses) > shown else "") + ":")
-    table = misses.head(shown).assign(date=lambda t: t["date"].map(day), right=lambda t: t["right"].map("{:.0%}".format))
-    return [*lines, "", markdown_table(table.rename(columns={"right": "runs right"}))]
+    return [*lines, "", markdown_table(misses_shown(misses.head(shown), day, str))]
+
+
+def misses_shown(misses: pd.DataFrame, date_text, holder_text) -> pd.DataFrame:  # noqa: ANN001 - a date's, a holder's writer
+    """:func:`~sim.analysis.scoring.control_misses` as the report shows them (the app in its words): shares as percent,
+    the holder instead with its share, dates and holders written by ``date_text`` and ``holder_text``."""
+    return pd.DataFrame({"town": misses["town"], "set": misses["set"], "date": misses["date"].map(date_text),
+                         "reported": misses["reported"].map(holder_text), "runs right": misses["right"].map("{:.0%}".format),
+                         "most often instead": [f"{holder_text(h)} ({x:.0%})" for h, x in zip(misses["instead"],
+                                                                                         misses["instead_share"], strict=True)]})
 
 
 def _never(score) -> bool:  # noqa: ANN001 - a sim.analysis.scoring.OutcomeScore

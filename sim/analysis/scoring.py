@@ -150,10 +150,10 @@ def control_misses(card: Scorecard, *, at_least: float = 0.25) -> pd.DataFrame:
 
     Only those with the wrong holder in at least ``at_least`` of the replicates (a share above 0, at most 1). Each
     row: the town, the set of the outcome that reports it, the date, the holder reported, the share of replicates
-    right, and the holder the others most often have instead (with its share): where not to trust the model, and
-    which way it errs.
+    right, the holder the others most often have ``instead`` and the share of replicates that have it: where not to
+    trust the model, and which way it errs.
     """
-    columns = ["town", "set", "date", "reported", "right", "most often instead"]
+    columns = ["town", "set", "date", "reported", "right", "instead", "instead_share"]
     # Above 0: a row needs a replicate that is wrong, or it has no holder instead ('regime (0%)' was said of those).
     if isinstance(at_least, bool) or not isinstance(at_least, int | float) or not 0 < at_least <= 1:
         raise InputError(None, f"must be a share of the replicates, above 0 and at most 1 (got {at_least!r})",
@@ -171,7 +171,7 @@ def control_misses(card: Scorecard, *, at_least: float = 0.25) -> pd.DataFrame:
         counts = np.bincount(held[held != card.pair_reported[k]], minlength=len(HOLDERS))
         instead = int(counts.argmax())  # the first of the most frequent, in HOLDERS' order
         rows.append([card.results.theatre.towns[town], outcome_set, date, HOLDERS[card.pair_reported[k]],
-                     float(right[k]), f"{HOLDERS[instead]} ({counts[instead] / runs:.0%})"])
+                     float(right[k]), HOLDERS[instead], counts[instead] / runs])
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -24,7 +24,7 @@ from ..analysis.outcomes import (
     QuantityOutcome,
     RoadOutcome,
 )
-from ..analysis.report import WHY_NOT_GIVEN, markdown_table
+from ..analysis.report import WHY_NOT_GIVEN, markdown_table, misses_shown
 from ..analysis.scoring import OutcomeScore, Scorecard, answer, control_misses, short_number
 from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES, date_words
@@ -165,16 +165,9 @@ def misses_markdown(card: Scorecard, shown: int = 15) -> str:
             "town (on a date), those a quarter of the replicates or more get wrong" + (f", the {shown} worst" if len(misses) > shown else ""))
     if misses.empty:
         return f"{head}: none."
-    rows = [{"town": m.town, "set": SETS.get(m.set, m.set), "on": day(m.date), "the record": DISPLAY_NAMES[m.reported],
-             "replicates right": f"{m.right:.0%}", "most often instead": _instead(m["most often instead"])}
-            for _, m in misses.head(shown).iterrows()]
-    return f"{head}\n\n" + left_aligned(markdown_table(pd.DataFrame(rows)))
-
-
-def _instead(cell: str) -> str:
-    """'hts (88%)' in the page's words: 'HTS (88%)'."""
-    holder, share = cell.split(" ", 1)
-    return f"{DISPLAY_NAMES[holder]} {share}"
+    table = misses_shown(misses.head(shown), day, DISPLAY_NAMES.get).assign(set=lambda t: t["set"].map(SETS.get))
+    table = table.rename(columns={"date": "on", "reported": "the record", "runs right": "replicates right"})
+    return f"{head}\n\n" + left_aligned(markdown_table(table))
 
 
 # What each headline score measures, in a line (sim.analysis.scoring computes them).
