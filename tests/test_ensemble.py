@@ -308,7 +308,7 @@ def test_fewer_replicates_than_the_folder_holds_are_refused_and_delete_nothing(t
     run_ensemble(sc, 8, out)
     before = files(out)
     with pytest.raises(InputError, match=r"holds 8 finished replicates .* 3 of them \(seeds 45..47\) are not among the 5 "
-                                         r"asked for.*ask for --runs 8 to keep") as info:
+                                         r"asked for.*give --seed 40 --runs 8, which keeps them and runs those asked for too") as info:
         run_ensemble(sc, 5, out)
     assert info.value.key == "--out"
     assert files(out) == before
@@ -325,11 +325,13 @@ def test_another_seed_is_refused_and_deletes_nothing(toy, tmp_path, capsys):
     run_ensemble(sc, 6, out)
     before = files(out)
     with pytest.raises(InputError, match=r"holds 6 finished replicates .* 2 of them \(seeds 40..41\) are not among the 6 "
-                                         r"asked for.*give --seed 40"):
+                                         r"asked for.*give --seed 40 --runs 8, which keeps them"):
         run_ensemble(sc, 6, out, seed=42)
     assert files(out) == before
     assert main(["run", str(toy), "--runs", "3", "--seed", "50", "--out", str(out)]) == 2
     assert f"error: --out {out}: holds 6" in capsys.readouterr().err and files(out) == before
+    run_ensemble(sc, 8, out, seed=40)  # as the refusal says: the six kept, 46 and 47 run
+    assert sorted(r.seed for r in load_results(out).runs) == list(range(40, 48))
 
 
 def test_another_seed_keeps_the_finished_replicates_it_asks_for(toy, tmp_path, monkeypatch):

@@ -290,17 +290,18 @@ def _only_the_seed_differs(old: dict, manifest: dict, theatre: Theatre) -> bool:
 
 def _refuse_to_discard(out: Path, held: set[int], seeds: list[int], *, run_from: int | None = None) -> None:
     """Refuse an ensemble that would delete finished replicates of the same inputs: fewer ``--runs`` (or another
-    ``--seed``, ``run_from`` being the folder's) than the folder holds. It deleted them without a word: 832
-    replicates of an interrupted 3,000."""
+    ``--seed``, ``run_from`` being the folder's) than the folder holds, saying which ``--seed`` and ``--runs`` keep them.
+    It deleted them without a word: 832 replicates of an interrupted 3,000."""
     outside = sorted(held - set(seeds))
     if not outside:
         return
-    if run_from is not None:  # run from another seed: kept only by running from theirs
-        keep = f"give --seed {run_from} to keep them"
-    elif outside[0] > seeds[-1]:  # the same first seed, fewer replicates
-        keep = f"ask for --runs {outside[-1] - seeds[0] + 1} to keep and finish them"
+    # One ensemble from the lowest seed to the highest keeps every finished replicate (another seed does, since they
+    # are kept whichever seed comes first) and runs those asked for; too wide for one, the finished ones' own.
+    lo, hi = min(outside[0], seeds[0]), max(outside[-1], seeds[-1])
+    if hi - lo < MAX_RUNS:
+        keep = f"give --seed {lo} --runs {hi - lo + 1}, which keeps them and runs those asked for too"
     else:
-        keep = "give the --seed they were run from to keep them"
+        keep = f"give --seed {min(held)} --runs {max(held) - min(held) + 1} to keep them"
     whose = "these inputs" if run_from is None else f"these inputs run from --seed {run_from}"
     raise InputError(out, f"holds {len(held)} finished replicates of {whose}; {len(outside)} of them (seeds "
                      f"{outside[0]}..{outside[-1]}) are not among the {len(seeds)} asked for, and this run would delete "
