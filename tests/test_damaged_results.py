@@ -411,3 +411,18 @@ def test_a_theatre_changed_since_the_run_is_said_to_be_the_cause_not_damage_alon
     results = load_results(out)
     assert Path(results.manifest["inputs"]["theatre"]) == pristine / "scenarios" / "theatres" / "idlib.yaml"
     assert len(results.runs) == runs
+
+
+def test_part_files_removed_for_a_damaged_list_of_parts_are_not_blamed_on_a_stopped_writer(toy, ensemble, monkeypatch):
+    """With the manifest's list of parts unreadable, every part file is unlisted, and the note blamed 'a stopped
+    writer', which is not what happened: the list itself is damaged (said first), and the files are removed for it."""
+    out, _ = ensemble
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["parts"][0]["seeds"] = "forty"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    notes: list[str] = []
+    assert rerun(toy, out, monkeypatch, notes) == [40, 41, 42, 43]
+    assert "every replicate is run again" in notes[0], notes
+    assert any("part file(s) that its damaged list of parts cannot vouch for were removed" in n for n in notes), notes
+    assert not any("stopped writer" in n for n in notes), notes
+    assert load_results(out).complete

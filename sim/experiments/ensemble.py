@@ -225,12 +225,13 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
     key, wanted = replicate_key(manifest), set(seeds)
     kept: dict[int, RunData] = {}
     records, listed, stale, dropped = [], set(), 0, 0
-    parts = []
+    parts, unreadable = [], False
     if old is not None and "parts" in old:
         try:
             parts = listed_parts(old, out / "manifest.json")
         except DamagedResult as exc:
             notify(f"{exc}; every replicate is run again")
+            unreadable = True
     same = bool(parts) and replicate_key(old) == key
     if same:
         _refuse_to_discard(out, {s for part in parts for s in part.seeds}, seeds)
@@ -254,9 +255,9 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
         notify(f"{out} held {stale} replicate(s) of other inputs, window or package version; they are run again")
     keep = {name for record in records for name in record["files"]}
     unlisted = _remove_part_files(out, keep, listed)
-    if unlisted:
-        notify(f"{out}: {unlisted} part file(s) not listed in its manifest (a stopped writer's) were removed; "
-               "their replicates are run again")
+    if unlisted:  # with the list of parts unreadable, none is listed: not a stopped writer's, as they would be said to be
+        why = "that its damaged list of parts cannot vouch for" if unreadable else "not listed in its manifest (a stopped writer's)"
+        notify(f"{out}: {unlisted} part file(s) {why} were removed; their replicates are run again")
     folders = _remove_replicate_folders(out)
     if folders:
         notify(f"{out} held {folders} replicate folder(s) written by an earlier version (runs/seed-*); they are run "
