@@ -7,6 +7,7 @@
 - ``DISPLAY_NAMES``: how readers see them ("Government", "Turkish-backed rebels").
 - ``EVENT_TYPES``: the types of event a run logs (the ``type`` column of ``events.csv``).
 - ``date_words``: a date as every output writes it in words ('5 March 2020').
+- ``replicates``: a count of them in words ('1 replicate', '40 replicates').
 - ``MAX_SEED``: the largest seed, which the schema, the flags, the ensembles and the model's streams all check.
 - ``MAX_RUNS``, ``MAX_WORKERS``: the most replicates of an ensemble or of a sweep's point, and the most workers,
   which the flags, sweep files and the Python API all check (here, so that the command line reads them without numpy).
@@ -54,3 +55,8 @@ def date_words(day, month: str = "%B", *, year: bool = True) -> str:  # noqa: AN
     """A date as every output writes it in words: '5 March 2020' ('5 Mar 2020' with ``month="%b"``, '5 Mar' without
     the year). No leading zero: a reader says 'the 5th', not 'the 05th'."""
     return f"{day.day} {day:{month}}" + (f" {day:%Y}" if year else "")
+
+
+def replicates(n: int) -> str:
+    """'1 replicate', '40 replicates': every output counts them so ('1 replicates' was printed in five places)."""
+    return f"{n} replicate{'' if n == 1 else 's'}"

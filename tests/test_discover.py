@@ -109,3 +109,13 @@ def test_a_report_is_never_written_among_a_sweeps_rows(tmp_path):
         p = run_cli("discover", sweep, "--where", "days >= 30", "--out", out)
         assert p.returncode == 2 and "runs.parquet" in p.stderr and "Traceback" not in p.stderr, p.stderr
     assert len(pd.read_parquet(sweep / "runs.parquet")) == 120
+
+
+def test_a_sweep_of_one_replicate_a_point_is_said_so(tmp_path):
+    """The discovery report said '1 replicates each' of a sweep run with one replicate a point."""
+    from sim.viz.discovery_report import discovery_report
+
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=100, seed=3)
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "sweep", evaluate=toys.planted)
+    report = discovery_report(tmp_path / "sweep", "days >= 30", out=tmp_path / "d")
+    assert "100 points, 1 replicate each; a point is of interest" in (tmp_path / "d" / "discover.md").read_text(), report

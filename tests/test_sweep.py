@@ -234,6 +234,7 @@ def test_a_sampled_designs_report_has_no_empty_section_and_says_how_to_read_a_ne
     run_sweep(SweepSpec(Path("toy"), grid, runs=1), tmp_path / "grid", evaluate=toys.linear)
     text = sweep_report(tmp_path / "grid", metrics=["y"]).text
     assert "## Mean of each metric" in text and "### a" in text and "negative" not in text
+    assert "grid design, 4 of 4 points, 1 replicate each (4 runs)" in text  # it said '1 replicates'
 
 
 def test_cli_sweep_and_report(toy, tmp_path):
@@ -241,6 +242,8 @@ def test_cli_sweep_and_report(toy, tmp_path):
     p = run_cli("sweep", toy, "--param", "regime.commit=0.2,0.8", "--param", "events.truce.restraint=0,0.9", "--runs", "2", "--out", out)
     assert p.returncode == 0, p.stderr
     assert "4 points x 2 replicates = 8 runs" in p.stdout
+    p = run_cli("sweep", toy, "--param", "regime.commit=0.2,0.8", "--runs", "1", "--out", tmp_path / "one")
+    assert p.returncode == 0 and "2 points x 1 replicate = 2 runs" in p.stdout, p.stdout + p.stderr
     p = run_cli("sweep-report", out)
     assert p.returncode == 0, p.stderr
     names = {f.name for f in (out / "report").iterdir()}

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
-from ..names import DISPLAY_NAMES, HOLDERS
+from ..names import DISPLAY_NAMES, HOLDERS, replicates
 from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
 from .scoring import Scorecard, control_misses, headline_table, outcome_table
 from .summary import day
@@ -99,7 +99,7 @@ def scorecard_text(card: Scorecard) -> str:
     lines = [
         f"# {r.name} against the record",
         "",
-        f"{runs} replicate{'s' if runs != 1 else ''}" + ("" if r.complete else f" (of {r.expected} asked for: the ensemble is unfinished)")
+        replicates(runs) + ("" if r.complete else f" (of {r.expected} asked for: the ensemble is unfinished)")
         + f", {day(r.start)} .. {day(r.end)}; baseline: the front frozen on {day(r.start)}.",
         "",
         "## Headline scores",

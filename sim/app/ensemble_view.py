@@ -14,7 +14,7 @@ import solara.lab
 
 from ..analysis.report import comparison_csv
 from ..io.files import table_text
-from ..names import date_words
+from ..names import date_words, replicates
 from ..viz.maps import compare_figure, map_figure
 from ..viz.plots import towns_held_figure
 from .config import AppConfig
@@ -182,7 +182,3 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
         solara.FileDownload(every, f"{ens.stem}-runs{ens.runs}-comparison.csv", label="Every difference (comparison CSV)",
                             mime_type="text/csv")
 
-
-def replicates(n: int) -> str:
-    """'1 replicate', '40 replicates'."""
-    return f"{n} replicate{'' if n == 1 else 's'}"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError, Interrupted
 from ..interrupts import raise_if_interrupted
-from ..names import MAX_WORKERS
+from ..names import MAX_WORKERS, replicates
 
 
 def _note(message: str) -> None:
@@ -108,7 +108,7 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
         used = min(args.runs, len(rows))  # replicate i runs with row i mod K: fewer replicates than rows leave rows out
         vectors = ("the one parameter vector" if len(rows) == 1 else f"all {len(rows)} parameter vectors" if used == len(rows)
                    else f"{used} of the {len(rows)} parameter vectors")
-        print(f"ensemble folder: {out} ({args.runs} replicate{'' if args.runs == 1 else 's'} across {vectors} in {args.param_set})")
+        print(f"ensemble folder: {out} ({replicates(args.runs)} across {vectors} in {args.param_set})")
     return 0
 
 
@@ -233,7 +233,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     result = run_sweep(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,
                        seed=args.seed, notify=_note)
     total = len(spec.design.points) * spec.runs
-    print(f"{len(spec.design.points)} points x {spec.runs} replicates = {total} runs ({result.ran} run now, "
+    print(f"{len(spec.design.points)} points x {replicates(spec.runs)} = {total} runs ({result.ran} run now, "
           f"{total - result.ran} already done)")
     print(f"sweep folder: {out}  (next: {parser.prog} sweep-report {shlex.quote(str(out))})")
     return 0

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError, OutputError
+from ..names import replicates
 from .files import NAME_MAX
 from .folder_lock import FolderLock
 
@@ -107,7 +108,7 @@ def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) 
         if m["kind"] == "outputs":
             return "figures and reports written by the simulator"
         n = len(m.get("seeds", []))
-        runs = f"{n} replicate{'' if n == 1 else 's'}" if m["kind"] == "ensemble" else f"seed {m.get('seed')}"
+        runs = replicates(n) if m["kind"] == "ensemble" else f"seed {m.get('seed')}"
         if m["kind"] == "ensemble" and m.get("complete") is False:  # what is in, not only what was asked for
             done = sum(len(part.get("seeds", [])) for part in m.get("parts", []) if isinstance(part, dict))
             runs = f"{done} of {runs}, unfinished"

@@ -17,6 +17,7 @@ from ..analysis.discovery import Discovery, discover
 from ..analysis.report import markdown_table
 from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file, claim_output_folder, writing_into
+from ..names import replicates
 from .style import new_figure, save_figure
 
 
@@ -89,14 +90,14 @@ def peeling_figure(found: Discovery) -> Figure:
         ax.legend(loc="lower left", fontsize=8, frameon=False)
         ax.grid(alpha=0.3)
     fig.colorbar(dots, ax=list(axes), label="restricted parameters", ticks=range(0, max(most, 1) + 1), shrink=0.85)
-    fig.suptitle(f"PRIM: where {found.condition} (mean of {found.runs_per_point} replicates per point)", fontsize=10)
+    fig.suptitle(f"PRIM: where {found.condition} (mean of {replicates(found.runs_per_point)} per point)", fontsize=10)
     return fig
 
 
 def markdown(found: Discovery, files: list[Path], out: Path) -> str:
     interest = int(found.points["of_interest"].sum())
     lines = [f"# Scenario discovery: {found.condition}", "",
-             f"Sweep `{found.folder}`: {len(found.points)} points, {found.runs_per_point} replicates each; a point is of "
+             f"Sweep `{found.folder}`: {len(found.points)} points, {replicates(found.runs_per_point)} each; a point is of "
              f"interest when the mean of `{found.metric}` over its replicates meets `{found.condition}`: "
              f"**{interest} of {len(found.points)}** points.", "",
              "Parameters and the ranges the sweep covered: "

@@ -20,6 +20,7 @@ from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, sum
 from ..errors import InputError, close_or_grouped
 from ..io.files import table_text, write_atomic
 from ..io.outputs import REPORT_FILES, signed, writing_into
+from ..names import replicates
 from .style import save_figure
 from .sweep_plots import heat_map, response_plot
 
@@ -113,7 +114,7 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
     d = manifest["design"]
     names = [p["path"] for p in d["parameters"]]
     lines = [f"# Sweep of {Path(manifest['scenario']).name}", "",
-             f"{d['sample']} design, {len(points)} of {manifest['points']} points, {manifest['runs_per_point']} replicates each "
+             f"{d['sample']} design, {len(points)} of {manifest['points']} points, {replicates(manifest['runs_per_point'])} each "
              f"({len(rows)} runs); parameters: {', '.join(names)}.", ""]
     if len(points) < manifest["points"]:
         lines += ["**The sweep is unfinished**: rerun the same command to complete it.", ""]
