@@ -9,8 +9,9 @@
 - ``date_words``: a date as every output writes it in words ('5 March 2020').
 - ``replicates``: a count of them in words ('1 replicate', '40 replicates').
 - ``MAX_SEED``: the largest seed, which the schema, the flags, the ensembles and the model's streams all check.
-- ``MAX_RUNS``, ``MAX_WORKERS``: the most replicates of an ensemble or of a sweep's point, and the most workers,
-  which the flags, sweep files and the Python API all check (here, so that the command line reads them without numpy).
+- ``MAX_RUNS``, ``MAX_WORKERS``, ``MAX_N``, ``MAX_TRIALS``: the most replicates of an ensemble or of a sweep's
+  point, workers, points of a sampled sweep and trials of a calibration, which the flags, the sweep and calibration
+  files and the Python API all check (here, so that the command line reads them without numpy).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Literal
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers (manifests, Parquet rows, the model's uint64 keys)
 MAX_RUNS = 100_000  # replicates: of an ensemble (--runs, sim.replicate_seeds), of each point of a sweep (--runs, runs:)
 MAX_WORKERS = 64  # processes, or Dask workers (--workers)
+MAX_N = 1_000_000  # a sampled sweep's size (--n, n:)
+MAX_TRIALS = 100_000  # a calibration's trial budget (--trials, budget: trials:), not replicates
 FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
 HOLDERS = ("regime", "hts", "rebels")
 

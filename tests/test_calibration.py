@@ -575,3 +575,16 @@ def test_calibrate_without_the_calibrate_extra_says_how_to_install_it(toy, monke
     monkeypatch.setitem(sys.modules, "ema_workbench", None)
     with pytest.raises(InputError, match=r"^EMA Workbench needs the 'ema' extra \(ema_workbench missing\): pip install -e '\.\[ema\]'$"):
         ema_workbench()
+
+
+def test_a_calibration_files_trial_budget_is_bounded_as_the_trials_flag_is(build, capsys):
+    """The file's `budget: trials:` took up to 1,000,000 where `--trials` stops at 100,000: one bound (sim.names.MAX_TRIALS),
+    refused at the file's line and key past it, as the flag is."""
+    toy_record(build)
+    load_calibration(toy_calibration(build, name="most.calibration.yaml", budget={"trials": 100_000}))
+    path = toy_calibration(build, name="more.calibration.yaml", budget={"trials": 100_001})
+    with pytest.raises(InputError, match="100000|100,000") as info:
+        load_calibration(path)
+    assert info.value.line is not None and "trials" in str(info.value)
+    assert main(["calibrate", str(build.root / "most.calibration.yaml"), "--trials", "100001"]) == 2
+    assert "--trials" in capsys.readouterr().err

@@ -9,10 +9,8 @@ import textwrap
 from pathlib import Path
 
 from ..errors import InputError, did_you_mean
-from ..names import MAX_RUNS, MAX_SEED, MAX_WORKERS
+from ..names import MAX_N, MAX_RUNS, MAX_SEED, MAX_TRIALS, MAX_WORKERS
 
-MAX_N = 1_000_000
-MAX_TRIALS = 100_000  # --trials: a calibration's budget, not replicates
 COMMANDS = {
     "run": "run a scenario (an ensemble with --runs N) and write a results folder under results/",
     "check": "validate a scenario (or a sweep or calibration file, the record's outcomes or claims) without running it",

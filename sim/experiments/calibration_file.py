@@ -39,6 +39,7 @@ from ..io.schema import Scenario, Strict
 from ..io.theatre import load_theatre
 from ..io.validation import TaggedUnion, explain, first_error
 from ..model.reporters import REPORTERS
+from ..names import MAX_RUNS, MAX_TRIALS
 from .parameters import apply, parameter_paths
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class OutcomeChoice(Strict):
 
 
 class Budget(Strict):
-    trials: int | None = Field(None, ge=1, le=1_000_000)
+    trials: int | None = Field(None, ge=1, le=MAX_TRIALS)
     minutes: float | None = Field(None, gt=0, le=1_000_000, allow_inf_nan=False)
 
 
@@ -87,7 +88,7 @@ class Accept(Strict):
     within_se: float = Field(2.0, ge=0, le=100, description="accept trials within this many standard errors of the best")
     max: int = Field(100, ge=1, le=100_000)
     rerank: int = Field(10, ge=0, le=10_000, description="the best point is chosen among this many best trials, run again")
-    rerank_replicates: int = Field(48, ge=1, le=100_000, description="on this many other seeds (seed + replicates on)")
+    rerank_replicates: int = Field(48, ge=1, le=MAX_RUNS, description="on this many other seeds (seed + replicates on)")
 
 
 class Slices(Strict):
@@ -95,7 +96,7 @@ class Slices(Strict):
 
 
 class Report(Strict):
-    replicates: int = Field(40, ge=1, le=100_000)
+    replicates: int = Field(40, ge=1, le=MAX_RUNS)
     seed_offset: int = Field(1000, ge=0, le=2**40, description="the final scores run seeds seed + seed_offset on")
 
 
@@ -105,7 +106,7 @@ class CalibrationFile(Strict):
     scenarios: str | list[str] = Field(min_length=1)
     parameters: dict[str, Bounds] = Field(min_length=1)
     outcomes: OutcomeChoice = OutcomeChoice()
-    replicates: int = Field(16, ge=1, le=100_000)
+    replicates: int = Field(16, ge=1, le=MAX_RUNS)
     budget: Budget
     method: Method = Method()
     objective: Objective = Objective()
