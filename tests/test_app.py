@@ -305,6 +305,7 @@ def test_a_moved_replicate_slider_is_said_until_reset_runs_it(page):
     button(rc, "Reset").click()
     assert "replicate 5 (seed 20191224)" in texts(box) and "Replicate slider" not in texts(box)
 
+
 def test_a_step_past_the_scenario_s_end_stops_at_its_last_day(page):
     """With the render interval at 60, the second Step ran days 61 to 120 of the campaign's 95: the model raised
     IndexError past its last day and the page showed the traceback in place of everything else."""
@@ -402,6 +403,7 @@ def test_a_greyed_toggle_names_the_file_picked_not_the_scenario_s_internal_name(
     greyed = [c.label for c in rc.find(v.Checkbox).widgets if c.disabled]
     assert "No Spring Shield (not in hts_accepts_moscow.yaml)" in greyed, greyed
     assert not [g for g in greyed if "whatif_" in g], greyed
+
 
 def test_errors_stay_in_the_page(page):
     box, rc, saved = page

@@ -184,6 +184,7 @@ def test_a_name_differing_from_a_saved_file_s_only_by_case_is_refused(page):
     assert f"{saved / 'Shield_Test.yaml'}: shield_test.yaml is there already" in text and "ignores case" in text, text
     assert not [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)]
 
+
 def test_saving_with_nothing_changed_says_so_and_writes_nothing(page):
     box, rc, saved = page
     rc.find(v.Tabs).widget.v_model = 3  # Save & export
@@ -254,6 +255,7 @@ def test_a_whatif_s_changes_are_named_by_their_sliders_labels_with_the_path_afte
     assert "Russian air power (russia.air_power): 1.74 → 4" in texts(box), "the sidebar's list of changes"
     assert live_map_title(WhatIfModel(Settings("scenarios/campaign.yaml").with_value("russia.air_power", 4.0), CONTROLS,
                                       root=ROOT)).startswith("what-if: russia.air_power: 1.74 → 4"), "a title stays short"
+
 
 def rows(html: str) -> list[list[str]]:
     """The body rows of the first table in ``html``, as their cells' text."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..names import DISPLAY_NAMES, HOLDERS, MAX_SEED, date_words
+from ..names import DISPLAY_NAMES, HOLDERS, MAX_SEED, date_words, replicates
 from .aggregate import capture_dates, common_days, replicate_quantiles
 from .metrics import patrol_coverages
 from .results import Results
@@ -175,8 +175,8 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 10, prog: str = "
     ``capture_dates.csv``)."""
     runs = results.runs
     last = results.start + dt.timedelta(days=common_days(runs) - 1)
-    seeds = f"1 replicate (seed {runs[0].seed})" if len(runs) == 1 else f"{len(runs)} replicates (seeds {runs[0].seed} .. {runs[-1].seed})"
-    lines = [f"{results.name}: {day(results.start)} .. {day(last)}, {seeds}", ""]
+    seeds = f"seed {runs[0].seed}" if len(runs) == 1 else f"seeds {runs[0].seed} .. {runs[-1].seed}"
+    lines = [f"{results.name}: {day(results.start)} .. {day(last)}, {replicates(len(runs))} ({seeds})", ""]
 
     def spread(variable: str) -> str:
         x = np.array([r.timeseries[variable].iloc[common_days(runs) - 1] for r in runs], dtype=float)

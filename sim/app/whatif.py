@@ -89,7 +89,8 @@ def shorten(text: str, limit: int = TITLE_CHARACTERS) -> str:
 
 def rerun_command(settings: Settings, file: Path | str, root: Path = Path(".")) -> str:
     """The command that runs the what-if ``file`` as an ensemble, as a single run's summary suggests one: from the
-    scenario's seed, which the file keeps, or ending with it where replicates from it would pass 2**63 - 1."""
+    scenario's seed, which the file keeps, or from the seed whose replicates include it where replicates from it would
+    pass 2**63 - 1 (:func:`~sim.analysis.summary.ensemble_seed`)."""
     seed = ensemble_seed(base_scenario(settings.scenario, root).seed)
     return f"python -m sim run {file} --runs {ENSEMBLE_RUNS}" + ("" if seed is None else f" --seed {seed}")
 
