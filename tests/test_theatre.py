@@ -258,7 +258,9 @@ def test_populations_sum_to_the_documented_totals(idlib, rows):
 
 def test_posts_stand_at_their_sites(idlib):
     astana = [p for p in idlib.posts if p.id.startswith("astana-")]
-    assert len(astana) == 11  # the twelfth, at al-Zaytuna in Jabal al-Turkman, is beyond the theatre's places
+    # Two are beyond the theatre's places, and left out: the twelfth, at al-Zaytuna in Jabal al-Turkman, and the eleventh,
+    # at Shir Mughar north of Qalaat al-Madiq, whose nearest place here is 20 km away (it deterred and exposed there).
+    assert len(astana) == 10
     assert idlib.town("Morek") in {i for p in astana for i in p.towns}
     assert len(idlib.posts) >= 30
     for p in idlib.posts:
@@ -266,6 +268,7 @@ def test_posts_stand_at_their_sites(idlib):
         kx = math.cos(math.radians(p.lat))
         km = [111.195 * math.hypot(idlib.lat[i] - p.lat, (idlib.lon[i] - p.lon) * kx) for i in p.towns]
         assert km[0] <= min(km) + 0.05 and max(km) <= max(km[0], 3.0) + 0.05, p.id  # the nearest place first; others within 3 km
+        assert km[0] <= 4.0, p.id  # a post overlooks what is beside it, not a village a day's march away
     surman = idlib.posts[idlib.post_index("astana-06")]
     assert (surman.lat, surman.lon) != (idlib.lat[surman.towns[0]], idlib.lon[surman.towns[0]])  # beside the town, not on it
 
