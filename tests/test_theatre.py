@@ -259,7 +259,7 @@ def test_populations_sum_to_the_documented_totals(idlib, rows):
 def test_posts_stand_at_their_sites(idlib):
     astana = [p for p in idlib.posts if p.id.startswith("astana-")]
     # Two are beyond the theatre's places, and left out: the twelfth, at al-Zaytuna in Jabal al-Turkman, and the eleventh,
-    # at Shir Mughar north of Qalaat al-Madiq, whose nearest place here is 20 km away: its cover and its soldiers stood there.
+    # at Shir Mughar north of Qalaat al-Madiq, whose nearest place here is 20 km away (the model put its cover and its exposure there).
     assert len(astana) == 10
     assert idlib.town("Morek") in {i for p in astana for i in p.towns}
     assert len(idlib.posts) >= 30
