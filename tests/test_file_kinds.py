@@ -182,7 +182,7 @@ def test_check_reads_a_theatre_index_with_its_tables_and_run_says_what_it_is(tmp
     'factions'?)"), though the README counts a theatre file among the inputs that load or stop with their own error."""
     checked = sim.check(THEATRE)
     assert checked["kind"] == "theatre", checked
-    assert checked["summary"] == "a theatre: 191 places, 249 roads, 36 post sites", checked["summary"]
+    assert checked["summary"] == "a theatre: 191 places, 249 roads, 35 post sites", checked["summary"]
     assert main(["check", str(THEATRE)]) == 0
     out, err = capsys.readouterr()
     assert out.startswith(f"{THEATRE}: ok (a theatre: 191 places") and "unknown key" not in out + err, (out, err)

@@ -64,7 +64,7 @@ def test_removing_an_event_that_forms_a_group_blames_the_remove_events_line(tmp_
     err = error_of(path)
     assert err.file == str(path) and (err.line, err.key) == (3, "remove_events"), str(err)
     assert "'first-push'" in err.message and "force group 'south-east'" in err.message, str(err)
-    assert "'first-push-pause'" in err.message and "jan_truce.yaml, line 37" in err.message, str(err)
+    assert "'first-push-pause'" in err.message and "jan_truce.yaml, line 39" in err.message, str(err)
     assert "valid: )" not in err.message
     assert main(["check", str(path)]) == 2
     out = capsys.readouterr().err
@@ -171,7 +171,7 @@ def test_a_whatif_window_that_leaves_out_inherited_events_names_its_own_end_line
 def test_a_whatif_start_after_inherited_events_names_its_own_start_line(tmp_path):
     err = error_of(whatif(tmp_path, ROOT / "scenarios" / "jan_truce.yaml", "start: 2020-01-01\n"))
     assert err.file == str(tmp_path / "mine.yaml") and (err.line, err.key) == (3, "start"), str(err)
-    assert "'first-push' on 2019-12-01" in err.message and "jan_truce.yaml, line 25" in err.message, str(err)
+    assert "'first-push' on 2019-12-01" in err.message and "jan_truce.yaml, line 27" in err.message, str(err)
     assert "remove_events: [first-push, first-push-pause, main-offensive, abu-duhur-front]" in err.message, str(err)
     assert "--days" not in err.message, str(err)  # --days shortens the end, not the start
 
