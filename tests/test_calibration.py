@@ -216,6 +216,29 @@ def test_trials_told_before_a_ctrl_c_count_in_the_reported_cost(toy, tmp_path, m
         assert study.user_attrs["runs"] == 12 * spec.file.replicates * len(spec.scenario_paths)
 
 
+def test_a_ctrl_c_while_the_best_value_is_read_waits_for_the_read(toy, tmp_path, monkeypatch):
+    # The progress bar's best value is read from the study's database just after a trial is told. A Ctrl-C there came out
+    # of SQLAlchemy as Optuna's StorageInternalError, and the command said only "the signal surfaced as ..." (seen in CI).
+    import os
+    import signal
+
+    from optuna.study import Study
+
+    real, reads = Study.best_value, []
+
+    def interrupted_read(study):  # noqa: ANN001, ANN202
+        if len(reads) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        value = real.fget(study)
+        reads.append(value)  # reached only if the signal waited for the read
+        return value
+
+    monkeypatch.setattr(Study, "best_value", property(interrupted_read))
+    with pytest.raises(CalibrationInterrupted) as info:
+        run_calibration(load_calibration(toy), tmp_path / "cut", trials=12, workers=1)
+    assert len(reads) == 2 and info.value.finished == 2
+
+
 def test_the_worker_count_changes_nothing(toy, tmp_path):
     spec = load_calibration(toy)
     run_calibration(spec, tmp_path / "one", trials=8, workers=1)

@@ -281,7 +281,8 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
     batch = spec.file.method.batch
     problem = Problem.of(spec)
     started, ran = time.monotonic(), 0
-    done0 = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
+    with deferred_interrupts():
+        done0 = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
     bar = tqdm(total=budget, initial=done0, unit="trial", disable=None if progress else True, desc=spec.name)
     try:
         while True:
@@ -319,9 +320,10 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
                         trial.set_user_attr("seconds", result["seconds"])
                         study.tell(trial, result["fit"]["objective"])
                         told += 1  # with the tell: a Ctrl-C between them would leave a kept trial uncounted
+                        best = study.best_value  # a read of the database too: a Ctrl-C inside it came out as Optuna's error
                     ran += 1
                     bar.update()
-                    bar.set_postfix(best=f"{study.best_value:.4f}")
+                    bar.set_postfix(best=f"{best:.4f}")
             finally:
                 # On Ctrl-C too: the trials told before it are kept, and their runs are part of the cost the report gives.
                 _add_wall(study, time.monotonic() - t0, told * problem.replicates * len(problem.scenarios))
@@ -331,7 +333,8 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
         raise CalibrationInterrupted(out, done, budget) from None
     finally:
         bar.close()
-    total = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    with deferred_interrupts():
+        total = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
     return CalibrationRun(ran, total, time.monotonic() - started)
 
 
@@ -341,8 +344,9 @@ def _start_at_hand_set(study, spec: CalibrationSpec, problem: Problem, dists: di
 
     result = evaluate(problem, spec.hand_set())
     attrs = {f"fit_{k}": v for k, v in result["fit"].items()} | {f"hold_{k}": v for k, v in result["hold_out"].items()}
-    study.add_trial(create_trial(params=spec.hand_set(), distributions=dists, value=result["fit"]["objective"],
-                                 user_attrs=attrs | {"seconds": result["seconds"], "batch": -1, "hand_set": True}))
+    with deferred_interrupts():
+        study.add_trial(create_trial(params=spec.hand_set(), distributions=dists, value=result["fit"]["objective"],
+                                     user_attrs=attrs | {"seconds": result["seconds"], "batch": -1, "hand_set": True}))
 
 
 def _add_wall(study, seconds: float, runs: int) -> None:  # noqa: ANN001 - an optuna Study
