@@ -548,7 +548,7 @@ def test_a_towns_changes_of_hands_in_the_ensemble_summary_come_in_the_order_they
 
 
 def test_a_long_outcome_list_shows_the_outcomes_that_changed_largest_first(theatre, outcomes):  # noqa: F811
-    """`compare campaign whatif` printed all 172 outcomes, most of them '0.000 | 0.000 | 0.000', while the dates and the
+    """`compare campaign whatif` printed every outcome (172 then), most of them '0.000 | 0.000 | 0.000', while the dates and the
     towns showed what moved, largest first: what a what-if changed was lost among the rows it did not. A list longer
     than a screen now shows the outcomes whose share changed, largest first, and counts the rest (all in the CSV)."""
     import dataclasses

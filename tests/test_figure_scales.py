@@ -62,6 +62,22 @@ def test_a_calibrations_panels_have_one_labelled_scale():
     assert marg.axes[0].get_ylim()[1] >= tallest >= 10  # the bunched parameter's bar is on the shared scale
 
 
+def test_a_value_at_its_bound_is_drawn_inside_the_panel():
+    """Round 38's calibrated ``regime.deploy_km`` (3.02, its lower bound 3) had its line on the panel's left spine, and a
+    reader saw no calibrated value at all. Each panel reaches a little beyond both bounds, on a log scale as well."""
+    bounds, accepted, best, slices = _study(np.random.default_rng(4))
+    best = best.copy()
+    best["steep"], best["scale"] = 0.0, 1.0  # at the lower bound, and at the upper bound of the log-scaled one
+    hand = {"flat0": 2.0}
+    verdicts = dict.fromkeys(bounds, "loose")
+    for fig in (marginals_plot(accepted, bounds, best, hand, verdicts), slices_plot(slices, bounds, best, hand, 0.05, verdicts)):
+        for ax, name in zip([ax for ax in fig.axes if ax.get_visible()], bounds, strict=True):
+            left, right = ax.get_xlim()
+            upright = [line.get_xdata() for line in ax.lines if len(line.get_xdata()) == 2]  # axvline's two x are equal
+            lines = [x[0] for x in upright if x[0] == x[1]]
+            assert lines and all(left < x < right for x in lines), (name, left, right, lines)
+
+
 def _grid(a_values, b_values) -> pd.DataFrame:
     rows = pd.DataFrame([(a, b) for a in a_values for b in b_values for _ in range(2)], columns=["a", "b"])
     rows["ceasefire_days"] = 10 * rows["a"] + rows["b"]

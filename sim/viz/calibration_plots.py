@@ -70,7 +70,9 @@ def _mark(ax, bounds: tuple[float, float, bool], best: float, hand: float | None
         ax.xaxis.set_minor_formatter(NullFormatter())
     else:  # at most five ticks: more ran into each other on narrow ranges such as 0-0.2
         ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.set_xlim(low, high)
+    # A little room beyond each bound: a value at a bound (a calibrated one often is) drew its line under the spine.
+    pad = 0.03 * (math.log(high / low) if log else high - low)
+    ax.set_xlim(*((low * math.exp(-pad), high * math.exp(pad)) if log else (low - pad, high + pad)))
     ax.tick_params(labelsize=7)
 
 
