@@ -251,7 +251,11 @@ def test_a_whatif_s_changes_are_named_by_their_sliders_labels_with_the_path_afte
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
     said = html.unescape(re.search(r"A = <strong>[^\n]*", texts(box)).group(0))
     assert restraint in said, said
-    assert "events.jan-truce.compliance.rebels: 0.95 → 0.98" in said, "no slider names it: the path alone"
+    # No slider names it: the schema's words for it, which were missing (the path alone, bare, in round 37's review).
+    rebels = ("January 2020 Idlib truce (10 January 2020): daily chance each armed faction keeps to it (here: Turkish-backed "
+              "rebels) (events.jan-truce.compliance.rebels): 0.95 → 0.98")
+    assert rebels in said, said
+    assert f"<li>{rebels}</li>" in texts(box), "the sidebar's list of the file's changes"
     rc.find(v.Select).widget.v_model = "scenarios/campaign.yaml"
     [s for s in rc.find(v.Slider).widgets if s.max == 10 and s.v_model == 1.74][0].v_model = 4.0  # russia.air_power
     assert "Russian air power (russia.air_power): 1.74 → 4" in texts(box), "the sidebar's list of changes"

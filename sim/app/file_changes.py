@@ -44,7 +44,8 @@ def file_changes(path: str, controls: Controls, root: Path = Path(".")) -> FileC
         if not isinstance(parent, str):
             return None
         parent_path = relative_to_root(file.parent / parent, root)
-        mine, theirs = base_scenario(path, root).model_dump(mode="python"), base_scenario(parent_path, root).model_dump(mode="python")
+        parent_scenario = base_scenario(parent_path, root)
+        mine, theirs = base_scenario(path, root).model_dump(mode="python"), parent_scenario.model_dump(mode="python")
     except (InputError, OSError):
         return None
     own = {e["id"]: e for e in mine["events"]}
@@ -59,7 +60,7 @@ def file_changes(path: str, controls: Controls, root: Path = Path(".")) -> FileC
         a, b = _leaves(old[i], f"events.{i}"), _leaves(own[i], f"events.{i}")
         values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v and not p.endswith((".source", ".note"))]
     lines = ([f"{_event_words(old[i])} removed" for i in removed] + [f"{_event_words(own[i])} added" for i in added]
-             + [f"{path_words(controls, p)}: {_value(a)} → {_value(b)}" for p, a, b in sorted(values)])
+             + [f"{path_words(controls, p, parent_scenario)}: {_value(a)} → {_value(b)}" for p, a, b in sorted(values)])
     return FileChanges(parent_path, removed, added, tuple(sorted(values)), tuple(lines))
 
 

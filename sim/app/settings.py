@@ -14,6 +14,7 @@ tests share these functions.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import typing
@@ -347,15 +348,20 @@ def changes(settings: Settings, controls: Controls, root: Path = Path("."), *, s
     effective = overrides(settings, controls)
     for path, value in settings.values:
         if effective.get(path) == value:  # not overruled by a toggle
-            lines.append(f"{path if short else path_words(controls, path)}: "
+            lines.append(f"{path if short else path_words(controls, path, base)}: "
                          f"{shown_value(parameter_value(base, path))} → {shown_value(value)}")
     return lines
 
 
-def path_words(controls: Controls, path: str) -> str:
+def path_words(controls: Controls, path: str, scenario: Scenario | None = None) -> str:
     """A dotted parameter path as the page names a change of it: its slider's label, with the path after it for
-    analysts ('How hard the government attacks (regime.commit)'); the path alone where no slider names it."""
+    analysts ('How hard the government attacks (regime.commit)'). Where no slider names it, the schema's words for it
+    in ``scenario`` (:func:`parameter_help`: 'January truce (12 January 2020): daily chance each armed faction keeps
+    to it (here: Turkish-backed rebels) (events.jan-truce.compliance.rebels)'); the path alone without a scenario."""
     label = controls.spec(path).label
+    if not label and scenario is not None:
+        with contextlib.suppress(ValueError, KeyError, TypeError):  # a path the schema cannot name stays a path
+            label = parameter_help(scenario, path)
     return f"{label} ({path})" if label else path
 
 
