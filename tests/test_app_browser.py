@@ -179,3 +179,28 @@ def test_the_day_sliders_value_bubble_does_not_cover_the_text_above_it(tmp_path)
         assert shown, "the bubble is shown after a click (else this test measures nothing)"
         assert top >= bottom, f"the bubble (from {top:.0f} px) covers the text above it (to {bottom:.0f} px)"
         assert refused == []
+
+
+HEADING_AND_TABLE = """() => {
+  const heading = [...document.querySelectorAll('p')].find(e => e.innerText.startsWith('Towns the runs most often get wrong'));
+  const table = heading.parentElement.querySelector('table');
+  return [heading.getBoundingClientRect().left, table.getBoundingClientRect().left, table.getBoundingClientRect().width,
+          heading.getBoundingClientRect().width];
+}"""
+
+
+def test_a_table_narrower_than_the_page_starts_under_its_heading(tmp_path):
+    """Jupyter's stylesheet, which Solara's Markdown uses, centres every table: the Ensemble tab's towns the runs get
+    wrong, narrower than the outcomes above them, stood in the middle of the page, away from their heading."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1680, height=1050) as (page, refused):
+        open_app(page, url)
+        tab(page, "Ensemble")
+        set_slider(page, page.locator(".v-input", has=page.locator("label", has_text="Replicates")).first, 2, low=1)
+        page.get_by_role("button", name="Run ensemble (2)").click()
+        page.get_by_text(re.compile(r"^2 replicates of")).first.wait_for(timeout=180_000)
+        page.get_by_text("Towns the runs most often get wrong").first.wait_for()
+        heading, table, width, room = page.evaluate(HEADING_AND_TABLE)
+        assert width < room - 100, "the table is narrower than the page (else this test measures nothing)"
+        assert abs(table - heading) < 2, f"the table starts at {table:.0f} px, its heading at {heading:.0f} px"
+        assert refused == []

@@ -27,6 +27,10 @@ from .panels import SettingsSidebar
 from .run_view import RunView
 from .settings import Settings
 
+# Jupyter's stylesheet, which Solara's Markdown uses, centres every table: one narrower than the page (the towns the
+# runs get wrong, under the full-width outcomes) stood in the middle, away from its heading. They start at the left.
+TABLE_CSS = ".v-application .jp-RenderedHTMLCommon table { margin-left: 0; margin-right: 0; }"
+
 REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
 
 
@@ -57,7 +61,7 @@ def Page():
     date = solara.use_reactive(None)
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
     solara.Title(config.controls.title)
-    solara.Style(FIGURE_CSS)
+    solara.Style(FIGURE_CSS + TABLE_CSS)
     SolaraViz(model, components=[], model_params=params, name=config.controls.title, play_interval=50)
     SettingsSidebar(settings, config, saves)
     with solara.lab.Tabs(lazy=True):
