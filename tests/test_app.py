@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import datetime as dt
+import html
 import re
 import time
 
@@ -304,6 +305,30 @@ def test_a_moved_replicate_slider_is_said_until_reset_runs_it(page):
     assert "replicate 0 (seed 20191219)" in texts(box)
     button(rc, "Reset").click()
     assert "replicate 5 (seed 20191224)" in texts(box) and "Replicate slider" not in texts(box)
+
+
+def test_a_scenario_seeded_near_the_last_seed_runs_its_last_replicate_and_refuses_too_many_in_the_page_s_words(page):
+    """Replicate i runs seed + i, and seeds stop at 2**63 - 1. With a scenario seeded 3 below it, Reset with the slider
+    at 5 raised in Mesa's callback (the page kept no run), and the Ensemble tab's refusal named the command's flags."""
+    box, rc, saved = page
+    (saved / "late.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: late\nseed: {2**63 - 4}\n")
+    rc.find(v.Select).widget.v_model = str(saved / "late.yaml")
+    (slider,) = [s for s in rc.find(v.Slider).widgets if s.label == "Replicate (seed + i), at Reset"]
+    slider.v_model = 2
+    button(rc, "Reset").click()
+    assert f"replicate 2 (seed {2**63 - 2})" in texts(box)
+    slider.v_model = 5
+    assert ("The Replicate slider is at 5, but this scenario's replicates stop at 3 (replicate i runs seed + i, and seeds "
+            "stop at 2**63 - 1): this is replicate 2, and Reset runs the last, 3.") in texts(box)
+    button(rc, "Reset").click()
+    assert f"replicate 3 (seed {2**63 - 1})" in texts(box)
+    assert "this is replicate 3, the last." in texts(box)
+    rc.find(v.Tabs).widget.v_model = 1
+    [s for s in rc.find(v.Slider).widgets if s.max == 200][0].v_model = 5
+    button(rc, "Run ensemble (5)").click()
+    text = html.unescape(texts(box))
+    assert ("The ensemble failed: InputError: 'the scenario's seed': seed 9223372036854775804 leaves no room for 5 replicates"
+            in text and "give Replicates 4 or fewer" in text and "--" not in text[text.index("The ensemble failed"):]), text
 
 
 def test_a_step_past_the_scenario_s_end_stops_at_its_last_day(page):

@@ -25,6 +25,7 @@ from ..experiments.ensemble import seeds_from
 from ..io.schema import Scenario
 from ..io.theatre import Theatre
 from ..model.model import CeasefireModel
+from ..names import MAX_SEED
 from .settings import Controls, Settings, build
 from .whatif import title_of
 
@@ -50,7 +51,11 @@ class WhatIfModel(CeasefireModel):
         self.settings = settings() if callable(settings) else settings
         spec = build(self.settings, controls, root)
         self.title = title_of(self.settings, controls, root)  # what its figures are titled: 'what-if: No Spring Shield'
-        self.replicate = int(getattr(replicate, "value", replicate))
+        # Replicate i runs seed + i, and seeds stop at 2**63 - 1: a scenario seeded within 99 of it has fewer replicates
+        # than the slider offers. Past its last, the run is its last, and the One run tab says so (Mesa's Reset builds
+        # this model in its own callback, where an error would leave the page with no run).
+        self.last_replicate = MAX_SEED - spec.seed
+        self.replicate = min(int(getattr(replicate, "value", replicate)), self.last_replicate)
         super().__init__(spec, seed=spec.seed + self.replicate)
         self.events_json = json.loads(spec.canonical_json())["events"]
         self._clock_step = self.step  # Mesa's: advances its clock, then runs the day
@@ -93,7 +98,7 @@ def run_replicates(scenario: Scenario, n: int, progress: Callable[[int, int], No
     ``progress(done, n)`` is told, each ``every`` days, how many replicate-days of the
     ``n`` are done, in replicates.
     """
-    seeds = seeds_from(scenario.seed, n)
+    seeds = seeds_from(scenario.seed, n, keys=("the scenario's seed", "Replicates"))  # the page's names for them
     model = CeasefireModel(scenario, seeds=seeds)
     while model.running:
         model.step()

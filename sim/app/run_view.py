@@ -81,7 +81,12 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     )
     if m.settings != settings:
         solara.Warning("The sidebar has changed since this run was built: press Reset to run with it.", dense=True)
-    if replicate.value != m.replicate:  # the slider shows its number only while dragged
+    if replicate.value > m.last_replicate:  # a scenario seeded near 2**63 - 1 (see WhatIfModel)
+        now = "the last" if m.replicate == m.last_replicate else f"and Reset runs the last, {m.last_replicate}"
+        solara.Warning(f"The Replicate slider is at {replicate.value}, but this scenario's replicates stop at "
+                       f"{m.last_replicate} (replicate i runs seed + i, and seeds stop at 2**63 - 1): this is replicate "
+                       f"{m.replicate}, {now}.", dense=True)
+    elif replicate.value != m.replicate:  # the slider shows its number only while dragged
         solara.Warning(f"The Replicate slider is at {replicate.value}: this is still replicate {m.replicate}. "
                        f"Press Reset to run replicate {replicate.value}.", dense=True)
     if not m.running:
