@@ -356,8 +356,9 @@ def changes(settings: Settings, controls: Controls, root: Path = Path("."), *, s
 def path_words(controls: Controls, path: str, scenario: Scenario | None = None) -> str:
     """A dotted parameter path as the page names a change of it: its slider's label, with the path after it for
     analysts ('How hard the government attacks (regime.commit)'). Where no slider names it, the schema's words for it
-    in ``scenario`` (:func:`parameter_help`: 'January truce (12 January 2020): daily chance each armed faction keeps
-    to it (here: Turkish-backed rebels) (events.jan-truce.compliance.rebels)'); the path alone without a scenario."""
+    in ``scenario`` (:func:`parameter_help`: 'January 2020 Idlib truce (10 January 2020): daily chance each armed
+    faction keeps to it (here: Turkish-backed rebels) (events.jan-truce.compliance.rebels)'); the path alone without a
+    scenario."""
     label = controls.spec(path).label
     if not label and scenario is not None:
         with contextlib.suppress(ValueError, KeyError, TypeError):  # a path the schema cannot name stays a path
