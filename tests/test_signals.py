@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -147,3 +148,45 @@ def test_sigterm_on_a_single_run_leaves_no_folder_or_a_whole_one(tmp_path):
     else:
         assert proc.returncode != 0 and (proc.returncode != 130 or "nothing was written" in err)
     assert_nothing_left(proc.pid, tmp_path)
+
+
+def test_ctrl_c_while_the_dask_cluster_starts_stops_the_command_as_interrupted(tmp_path):
+    """Ctrl-C as the local cluster spawns its workers. The command holds it until the cluster is up, then stops it in
+    order. A worker still importing when the signal reached it dies (Python prints that worker's own traceback, which
+    nothing here can stop), and the cluster's start fails: that failure is the interrupt, and the command says so
+    (it ended with status 1 and its own traceback, "Nanny failed to start")."""
+    out = tmp_path / "s"
+    proc = start(["sweep", "scenarios/jan_truce.yaml", "--param", "regime.commit=0.2:0.8:8", "--runs", "100",
+                  "--executor", "dask", "--workers", "2", "--out", str(out)])
+    command = psutil.Process(proc.pid)
+    wait_for(lambda: any("spawn" in " ".join(c.cmdline()) for c in command.children(recursive=True)), timeout=60)
+    err, took = stop(proc, signal.SIGINT, True)
+    assert proc.returncode == 130 and took < 30, (proc.returncode, took, err)
+    assert re.match(r"interrupted[ :(]", err.splitlines()[-1]), err
+    assert "sim/cli/" not in err, err  # no traceback of the command's own
+    assert_nothing_left(proc.pid, tmp_path)
+
+
+def test_a_hung_worker_does_not_keep_a_stopped_dask_computation_from_ending(monkeypatch):
+    """Quieting our workers' logs asks each of them: one that never answers (here, stopped) no longer keeps the
+    command waiting for ever."""
+    from distributed import Client, LocalCluster
+
+    from sim.experiments import executors
+
+    monkeypatch.setattr(executors, "QUIET_TIMEOUT", 1)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster) as client:
+        (pid,) = client.run(os.getpid).values()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            def quiet() -> None:
+                with executors._quiet_dask(client):
+                    pass
+
+            quieted = threading.Thread(target=quiet, daemon=True)
+            quieted.start()
+            quieted.join(20)
+            assert not quieted.is_alive()
+        finally:
+            os.kill(pid, signal.SIGCONT)

@@ -25,5 +25,10 @@ class IgnoreInterrupts(WorkerPlugin):
 
 
 def quiet_logs() -> None:
-    """Run on the workers when the command is stopped: the tasks it cancels are not news (each was a warning)."""
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    """Run on the workers when the command is stopped: nothing they say while it shuts them down is news.
+
+    Not the tasks it cancels (each was a warning), nor, stopped while the
+    cluster was starting, a worker's failed heartbeat, an error with a
+    traceback, when its scheduler closed before it.
+    """
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)

@@ -27,12 +27,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import InputError
-from ..interrupts import raise_if_interrupted
+from ..interrupts import raise_if_interrupted, remember_interrupt
 from ..io.files import remove_active_temps
 
 RETRIES = 3
 IN_FLIGHT = 2  # tasks per worker submitted ahead
 SCHEDULER_TIMEOUT = "5s"  # how long to try reaching a Dask scheduler before saying it cannot be reached
+QUIET_TIMEOUT = 5  # seconds a stopped computation waits for our workers to quiet their logs (a hung one never does)
 
 
 class WorkerLost(RuntimeError):
@@ -73,7 +74,10 @@ def deferred_interrupts() -> Iterator[None]:
     caught: list[int] = []
     stops = (signal.SIGINT, signal.SIGTERM)
     old = {s: h if (h := signal.getsignal(s)) is not None else signal.SIG_DFL for s in stops}
-    hold = lambda signum, frame: caught.append(signum)  # noqa: E731 - one handler, held by both signals
+
+    def hold(signum: int, frame: object) -> None:  # one handler, held by both signals
+        caught.append(signum)
+        remember_interrupt()
     if (early := _swap_all(dict.fromkeys(stops, hold))) is not None:  # stopped before the block: it does not run
         _swap_all(old)
         raise early
@@ -218,25 +222,20 @@ def _stop(pool: ProcessPoolExecutor, running: dict[Future, Hashable]) -> list[tu
 
 
 def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: int, scheduler: str | None) -> Iterator[tuple[Hashable, object]]:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
-        except (OSError, TimeoutError, ValueError) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise InputError(None, f"cannot reach a Dask scheduler at {scheduler} ({reason})", key="--scheduler") from None
-    else:
-        from .dask_workers import IgnoreInterrupts
-
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=":0")  # any free port: a fixed one may be taken (a warning, then an error)
-        client = Client(cluster)
-        client.register_plugin(IgnoreInterrupts())  # workers started again after a crash get it too
+    client = cluster = None
     futures: dict = {}
     done = False
     try:
+        if scheduler:
+            client = _connect(scheduler)
+        else:
+            # Started whole before a Ctrl-C is acted on, which then stops it in order, as below. One acted on
+            # halfway through left the workers of a half-started cluster, whose scheduler had gone, each printing a
+            # traceback for its failed heartbeat.
+            with deferred_interrupts():
+                cluster, client = _start_cluster(workers)
         queue = iter(keys)
         # Dask reruns a task whose worker died; retries also cover errors raised in a task.
         for key in queue:
@@ -265,21 +264,49 @@ def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
         # Stopped (Ctrl-C here or in the caller, which then closes this generator, or an error the caller reports):
         # what Dask says of the tasks it cancels and the workers it stops is not news, and came above the command's
         # own "interrupted: ...".
-        with contextlib.nullcontext() if done else _quiet_dask(client if cluster is not None else None):
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        if client is not None:
+            with contextlib.nullcontext() if done else _quiet_dask(client if cluster is not None else None):
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+
+
+def _connect(scheduler: str) -> object:
+    """A Dask client of the running scheduler at ``scheduler``; an InputError naming ``--scheduler`` if it cannot be reached."""
+    from distributed import Client
+
+    try:
+        return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(None, f"cannot reach a Dask scheduler at {scheduler} ({reason})", key="--scheduler") from None
+
+
+def _start_cluster(workers: int) -> tuple[object, object]:
+    """A LocalCluster of ``workers`` processes, one thread each, whose workers leave Ctrl-C to us, and its client."""
+    from distributed import Client, LocalCluster
+
+    from .dask_workers import IgnoreInterrupts
+
+    cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                           dashboard_address=":0")  # any free port: a fixed one may be taken (a warning, then an error)
+    client = Client(cluster)
+    client.register_plugin(IgnoreInterrupts())  # workers started again after a crash get it too
+    return cluster, client
 
 
 @contextlib.contextmanager
 def _quiet_dask(client: object | None) -> Iterator[None]:
-    """Dask's scheduler and nannies, and the workers of ``client`` if given (ours), logging nothing below an error while
-    a stopped computation shuts down; a cluster of the user's logs as it is set to."""
+    """Dask's scheduler and nannies logging nothing below an error, and the workers of ``client`` if given (ours)
+    nothing at all (:func:`~.dask_workers.quiet_logs`), while a stopped computation shuts down; a cluster of the
+    user's logs as it is set to."""
     from .dask_workers import quiet_logs
 
     if client is not None:
-        with contextlib.suppress(Exception):  # a worker already gone has nothing to say
-            client.run(quiet_logs)
+        with contextlib.suppress(Exception):  # a worker already gone, or hung, has nothing to say
+            # Client.run goes through Client.sync, which takes ``callback_timeout``: with none, a worker that never
+            # answers (stopped, swapping) kept the command from ever ending.
+            client.run(quiet_logs, callback_timeout=QUIET_TIMEOUT)
     log = logging.getLogger("distributed")
     level = log.level
     log.setLevel(logging.ERROR)
