@@ -304,11 +304,14 @@ def check_outcome(root: Path, entry: Path, story: list[str], run: bool) -> None:
 
 
 @st.composite
-def hostile_world(draw, templates: dict[str, Path]):
-    """A fresh copy of one world, damaged; returns (root, entry file, story, whether to run it)."""
+def hostile_world(draw, templates: dict[str, Path], root: Path):
+    """A fresh copy of one world in the empty folder ``root``, damaged; returns (entry file, story, whether to run it).
+
+    ``root`` is the caller's to remove: a draw here can end the example (Hypothesis stops one that overruns its data),
+    and a folder made here then outlived it (some 800 were left in /tmp).
+    """
     name = draw(st.sampled_from(sorted(templates)))
     template = templates[name]
-    root = Path(tempfile.mkdtemp(prefix=f"fuzz-{name}-"))
     shutil.copytree(template, root, dirs_exist_ok=True)
     entry = root / (template / ".entry").read_text()
     # Mutate the scenario itself or, sometimes, the parent it extends.
@@ -331,12 +334,13 @@ def hostile_world(draw, templates: dict[str, Path]):
         target.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=draw(st.booleans())))
     # Runs are the expensive part: the toy world always, the real ones now and then.
     run = name == "toy" or draw(st.integers(0, 3)) == 0
-    return root, entry, story, run
+    return entry, story, run
 
 
 def _property(templates, data):
-    root, entry, story, run = data.draw(hostile_world(templates), label="world")
+    root = Path(tempfile.mkdtemp(prefix="fuzz-"))
     try:
+        entry, story, run = data.draw(hostile_world(templates, root), label="world")
         check_outcome(root, entry, story, run)
     finally:
         shutil.rmtree(root, ignore_errors=True)
