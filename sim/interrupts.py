@@ -63,13 +63,6 @@ def was_interrupted() -> bool:
     return _interrupted.is_set()
 
 
-def remember_interrupt() -> None:
-    """An interrupt held back until a block has run (:func:`~sim.experiments.executors.deferred_interrupts`) is
-    remembered as the handler's are: if the block then fails, the command says it was interrupted, not the failure
-    (a Dask worker hit by the same Ctrl-C as it started failed the cluster's start: "Nanny failed to start")."""
-    _interrupted.set()
-
-
 def raise_if_interrupted() -> None:
     """Raise KeyboardInterrupt if one arrived since the command started, even if it was swallowed on the way."""
     if _interrupted.is_set():

@@ -20,16 +20,6 @@ def shipped_scenarios(folder: str = "") -> list[Path]:
     return [f for f in shipped_scenario_files() if f.parent == ROOT / "scenarios" / folder]
 
 
-@pytest.fixture(autouse=True)
-def _interrupts_end_with_their_test():
-    """A signal a test sends in-process is remembered (sim.interrupts), as a command's is, until the next command
-    starts: it must not stop the next test's first check."""
-    from sim.interrupts import forget_interrupts
-
-    yield
-    forget_interrupts()
-
-
 class Builder:
     """Writes a tiny theatre, a claims record (seeds/claims.yaml) and scenarios into a temporary folder."""
 

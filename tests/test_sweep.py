@@ -363,6 +363,23 @@ def test_a_stop_while_held_handlers_are_put_back_leaves_none_swapped(monkeypatch
     assert signal.getsignal(signal.SIGTERM) is term
 
 
+def test_a_block_that_fails_while_a_stop_is_held_raises_the_stop():
+    # A Dask worker killed by the same Ctrl-C while the cluster started failed the start ("Nanny failed to start"),
+    # and the command ended with that error's traceback and status 1, the Ctrl-C it held lost.
+    from sim.experiments.executors import deferred_interrupts
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        with deferred_interrupts():
+            os.kill(os.getpid(), signal.SIGINT)  # held
+            raise RuntimeError("failed by the stop")
+    assert isinstance(stopped.value.__cause__, RuntimeError)
+    with pytest.raises(RuntimeError):  # with no stop held, the error is the error
+        with deferred_interrupts():
+            raise RuntimeError("failed on its own")
+    assert {s: signal.getsignal(s) for s in before} == before
+
+
 def test_a_signal_after_the_command_has_finished_interrupts_nothing():
     # Raised on the way out of the process, it ended a finished run with a traceback and SIGINT's status.
     from sim.interrupts import command_finished, forget_interrupts, interrupt_handler, raise_if_interrupted

@@ -27,7 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import InputError
-from ..interrupts import raise_if_interrupted, remember_interrupt
+from ..interrupts import raise_if_interrupted
 from ..io.files import remove_active_temps
 
 RETRIES = 3
@@ -66,7 +66,8 @@ def run_tasks(fn: Callable, keys: Sequence[Hashable], args_of: Callable[[Hashabl
 def deferred_interrupts() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM until the block has run (what it writes is whole), then act on them.
 
-    In the main thread only (signals are delivered there); elsewhere a no-op.
+    A block that fails while one is held raises KeyboardInterrupt (from its error): the stop was asked for, and
+    most likely caused the failure. In the main thread only (signals are delivered there); elsewhere a no-op.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -74,17 +75,22 @@ def deferred_interrupts() -> Iterator[None]:
     caught: list[int] = []
     stops = (signal.SIGINT, signal.SIGTERM)
     old = {s: h if (h := signal.getsignal(s)) is not None else signal.SIG_DFL for s in stops}
-
-    def hold(signum: int, frame: object) -> None:  # one handler, held by both signals
-        caught.append(signum)
-        remember_interrupt()
+    hold = lambda signum, frame: caught.append(signum)  # noqa: E731 - one handler, held by both signals
     if (early := _swap_all(dict.fromkeys(stops, hold))) is not None:  # stopped before the block: it does not run
         _swap_all(old)
         raise early
     try:
         yield
-    finally:
-        late = _swap_all(old)  # one that comes meanwhile goes to the handler put back, or is held and raised here
+    except Exception as failure:
+        if _swap_all(old) is not None or caught:
+            # The block failed while a stop was held: the stop is what to report, and most likely the cause (a Dask
+            # worker killed by the same Ctrl-C while it started failed the cluster's start, "Nanny failed to start").
+            raise KeyboardInterrupt from failure
+        raise
+    except BaseException:
+        _swap_all(old)
+        raise
+    late = _swap_all(old)  # one that comes meanwhile goes to the handler put back, or is held and raised here
     if caught or late is not None:
         raise KeyboardInterrupt
 
