@@ -129,29 +129,42 @@ def _worker_stop(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
-def _forkserver() -> multiprocessing.context.BaseContext:
-    """Workers start from a clean process that has loaded the model, never from a copy of a busy parent."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.experiments.sweep", "sim.experiments.ensemble"])
-    return context
+def start_forkserver() -> multiprocessing.context.BaseContext:
+    """Start the process that forks the workers, if it is not running, and return its multiprocessing context.
 
+    Workers start from a clean process that has loaded the model, never from a
+    copy of a busy parent. Started early, it loads the model (some 0.8 s of
+    imports) on another core while the command line loads the rest, instead
+    of after it; the pool then finds it ready. Harmless if no pool follows: it
+    ends with this process.
 
-def start_forkserver() -> None:
-    """Start the process that forks the workers now, before the caller loads what it needs itself.
-
-    It loads the model (some 0.8 s of imports) on another core while the
-    command line loads the rest, instead of after it; the pool then finds it
-    ready. Harmless if no pool follows: it ends with this process.
+    It is started with Ctrl-C ignored, and so is every process it forks, from
+    birth (a child keeps an ignored signal, and the forkserver hands its own
+    disposition on): Ctrl-C is this process's to act on. A terminal sends it to
+    every process of the command, and one that reached the forkserver while it
+    loaded the model, or a worker before it could ignore it, printed a
+    traceback of its own below the command's "interrupted" line (any Ctrl-C in
+    the first second of an ensemble or sweep did). The price: a Ctrl-C in the
+    10 ms or so the start takes is not seen.
     """
     from multiprocessing import forkserver
 
-    _forkserver()
-    forkserver.ensure_running()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.experiments.sweep", "sim.experiments.ensemble"])
+    if threading.current_thread() is threading.main_thread():  # where handlers can be set (elsewhere, as it was)
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, handler if handler is not None else signal.SIG_DFL)
+    else:
+        forkserver.ensure_running()
+    return context
 
 
 def _pool(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: int) -> Iterator[tuple[Hashable, object]]:
     """A process pool that survives a worker being killed: unfinished tasks are resubmitted."""
-    context = _forkserver()
+    context = start_forkserver()
     todo = dict.fromkeys(keys)  # not yet finished, in order
     attempts = dict.fromkeys(todo, 0)
     while todo:
@@ -163,12 +176,16 @@ def _pool(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
             while True:
                 raise_if_interrupted()
                 for key in queue:
+                    args = args_of(key)
                     try:
-                        future = pool.submit(fn, *args_of(key))
+                        # Held while it may start a worker: one started as a stop landed could be forked but not yet
+                        # listed in the pool, and _stop never stopped it. Born ignoring Ctrl-C, it then waited on its
+                        # task queue for ever, and kept the forkserver, and the command's output, open.
+                        with deferred_interrupts():
+                            running[pool.submit(fn, *args)] = key
                     except BrokenProcessPool:  # a worker died since the last wait: this task, and those in flight, go again
                         broken = True
                         break
-                    running[future] = key
                     if len(running) >= IN_FLIGHT * workers:
                         break
                 if not running:
@@ -290,12 +307,18 @@ def _connect(scheduler: str) -> object:
 
 def _start_cluster(workers: int) -> tuple[object, object]:
     """A LocalCluster of ``workers`` processes, one thread each, whose workers leave Ctrl-C to us, and its client."""
+    import dask
     from distributed import Client, LocalCluster
 
     from .dask_workers import IgnoreInterrupts
 
-    cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                           dashboard_address=":0")  # any free port: a fixed one may be taken (a warning, then an error)
+    start_forkserver()
+    # Forked by our forkserver, the workers are born ignoring Ctrl-C (start_forkserver): Dask's default, a fresh
+    # interpreter each, took it while importing, printed a traceback of its own, and failed the cluster's start.
+    # A worker Dask starts again after a crash is spawned; IgnoreInterrupts then reaches it.
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=":0")  # any free port: a fixed one may be taken (a warning, then an error)
     client = Client(cluster)
     client.register_plugin(IgnoreInterrupts())  # workers started again after a crash get it too
     return cluster, client
