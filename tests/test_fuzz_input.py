@@ -348,8 +348,14 @@ def _property(templates, data):
 
 @FUZZ
 @given(data=st.data())
-def test_mutated_scenarios_load_or_raise_input_error(templates, data):
+def _mutated_scenarios_load_or_raise_input_error(templates, data):
     _property(templates, data)
+
+
+def test_mutated_scenarios_load_or_raise_input_error(templates, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # each example's world is made in here ...
+    _mutated_scenarios_load_or_raise_input_error(templates)
+    assert list(tmp_path.iterdir()) == []  # ... and removed with it, even when Hypothesis ended it in mid-draw
 
 
 @pytest.mark.slow
