@@ -218,3 +218,31 @@ def test_a_hung_worker_does_not_keep_a_stopped_dask_computation_from_ending(monk
             assert not quieted.is_alive()
         finally:
             os.kill(pid, signal.SIGCONT)
+
+
+@pytest.mark.parametrize("sig,group", [(signal.SIGINT, True), (signal.SIGTERM, False)], ids=["Ctrl-C", "SIGTERM"])
+def test_the_app_server_stops_as_the_other_commands_do(tmp_path, sig, group):
+    """`python -m sim app` stopped by Ctrl-C said Solara's "Aborted." and ended with status 1, a failure to a script or a
+    service manager; SIGTERM killed it (status -15). Both now end it with status 130 and one line."""
+    import socket
+    import urllib.request
+
+    pytest.importorskip("solara")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = start(["app", "--port", str(port)])
+
+    def serving() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://localhost:{port}/", timeout=5) as r:  # noqa: S310 - our own local server
+                return r.status == 200
+        except OSError:
+            assert proc.poll() is None, proc.communicate()
+            return False
+
+    wait_for(serving, timeout=120)
+    err, took = stop(proc, sig, group)
+    assert proc.returncode == 130 and took < 30, (proc.returncode, took, err)
+    assert err.strip() == "interrupted: the app is no longer served", err
+    assert_nothing_left(proc.pid, tmp_path)

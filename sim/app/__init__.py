@@ -13,5 +13,6 @@ imports this package, so ``import sim`` never loads Solara.
 - ``figures``: the page's figures as PNG, drawn by :mod:`sim.viz`.
 - ``panels``, ``run_view``, ``ensemble_view``, ``export_view``: the Solara components; ``guard``: a view that fails
   says so where it stands.
-- ``app``: the page (SolaraViz and the tabs); ``server``: starting it.
+- ``app``: the page (SolaraViz and the tabs); ``server``: starting it; ``solara_server``: Solara's command line, which
+  the server process runs, ended by Ctrl-C or SIGTERM as the other commands are.
 """

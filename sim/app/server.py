@@ -26,7 +26,7 @@ NEEDS = ("solara", "solara_assets", "mesa.visualization")
 
 def server_command(host: str, port: int, *, open_browser: bool = False) -> list[str]:
     """The command that serves the page."""
-    return [sys.executable, "-m", "solara", "run", "sim.app.app", "--host", host, "--port", str(port), "--production",
+    return [sys.executable, "-m", "sim.app.solara_server", "run", "sim.app.app", "--host", host, "--port", str(port), "--production",
             "--no-check-version", "--open" if open_browser else "--no-open"]
 
 
