@@ -224,13 +224,12 @@ def test_a_hung_worker_does_not_keep_a_stopped_dask_computation_from_ending(monk
 def test_the_app_server_stops_as_the_other_commands_do(tmp_path, sig, group):
     """`python -m sim app` stopped by Ctrl-C said Solara's "Aborted." and ended with status 1, a failure to a script or a
     service manager; SIGTERM killed it (status -15). Both now end it with status 130 and one line."""
-    import socket
     import urllib.request
 
+    from .app_browser import free_port
+
     pytest.importorskip("solara")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = start(["app", "--port", str(port)])
 
     def serving() -> bool:
