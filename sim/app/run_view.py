@@ -33,8 +33,9 @@ def held_line(run: RunData) -> str:
 
 
 def whole_or_six_digits(value: float) -> str:
-    """A number of the run's time series as its CSV writes it: a whole count whole (1068544 people displaced, as the
-    page and the run folder's timeseries.csv give it, not 1.06854e+06), any other to six significant digits."""
+    """A number of the run's time series as its CSV writes it: a whole count whole (a count such as 1068544 people
+    displaced, as the page and the run folder's timeseries.csv give it, not 1.06854e+06), any other to six significant
+    digits."""
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.6g}"
 
 
