@@ -162,6 +162,22 @@ def test_each_change_of_hands_is_in_the_set_of_its_town_s_belt(idlib):
     assert elsewhere == OTHER_AREAS_SET
 
 
+def test_a_captures_after_passes_over_no_more_than_the_town_s_earlier_changes_of_hands(idlib):
+    """``after`` is there so that an earlier recorded change of the town is not taken for this one. It must not reach
+    past the window of the latest such change, or it would also cut off runs that take the town early, as the
+    record's tolerance allows (round 36 removed two changes within one day and left their ``after`` behind)."""
+    outcomes = load_outcomes(ROOT / "seeds" / "outcomes.yaml", idlib, list(REPORTERS))
+    captures = [o for o in outcomes if isinstance(o, CaptureOutcome)]
+    wrong = []
+    for o in (o for o in captures if o.after is not None):
+        earlier = [p for p in captures if p.town == o.town and p.reported < o.reported]
+        if not earlier:
+            wrong.append(f"{o.id}: no earlier change of {o.town} to pass over")
+        elif o.after > max(p.reported + dt.timedelta(days=p.tolerance_days + 1) for p in earlier):
+            wrong.append(f"{o.id}: after {o.after}, past the window of every earlier change of {o.town}")
+    assert wrong == []
+
+
 def test_m4_runs_latakia_to_saraqib_in_order(idlib):
     path, km = idlib.road_path(idlib.town("Latakia"), idlib.town("Saraqib"), "M4")
     seq = names(idlib, path)
