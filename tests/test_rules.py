@@ -276,6 +276,58 @@ def test_two_opposition_factions_on_one_town_the_first_to_declare_takes_it(build
     assert m.controller[0, g] == m.hts.code
 
 
+def test_a_garrison_whose_only_refuge_falls_the_same_day_stays_and_fights(build):
+    # G1 - A - B - G2. A (10 points) faces odds of 5: past withdraw_ratio (3), short of break_ratio (20). Its one
+    # refuge, B (1 point), is routed the same day. A cannot walk out into a town that is gone: it holds, and none
+    # of its garrison is lost. (It withdrew toward B, found B fallen and no other refuge, and all 10 were lost.)
+    build.theatre([("G1", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "hts"),
+                   ("G2", 35.5, 36.15, "regime")], [("G1", "A", "M9"), ("A", "B", "M9"), ("B", "G2", "M9")])
+    m = CeasefireModel(scenario(build, combat={"break_ratio": 20, "withdraw_ratio": 3, "noise": 0.0, "lethality": 0.001,
+                                               "min_garrison": 0.3}))
+    a, b = m.theatre.town("A"), m.theatre.town("B")
+    m.garrison[0, [a, b]] = [10.0, 1.0]
+    m.russia.attack_multiplier[:] = 1.0
+    m.declare_attacks("regime", np.array([[[a, b]]]), np.array([[[50.0, 50.0]]]), [m.hts])  # who pays does not matter here
+    combat.resolve(m)
+    assert m.controller[0, b] == 0 and m.controller[0, a] == m.hts.code
+    # What the day's fire killed, no more; and B's survivors fell back to A, their refuge now that A holds.
+    assert m.garrison[0, a] == pytest.approx((10.0 - 0.001 * 50.0) + (1.0 - 0.001 * 50.0))
+    assert m.casualties["hts"][0] == pytest.approx((0.05 + 0.05) * m.combat_params.fighters_per_point)
+
+
+def test_each_side_in_a_joint_assault_books_its_own_part_of_the_losses(build):
+    # HTS commits 10 and the rebels 40 to one government town: the rebels lose four times what HTS does, each in
+    # its own casualties (HTS, which leads, was booked the whole loss).
+    build.theatre([("G", 35.5, 36.0, "regime"), ("H", 35.5, 36.05, "hts"), ("R", 35.45, 36.0, "rebels")],
+                  [("G", "H", "M9"), ("G", "R", "M9")])
+    m = CeasefireModel(scenario(build, combat={"break_ratio": 100, "withdraw_ratio": 100, "noise": 0.0, "lethality": 0.1}))
+    g = m.theatre.town("G")
+    m.garrison[0, g] = 50.0
+    m.hts.force[:], m.rebels.force[:] = 50.0, 50.0
+    m.declare_attacks("hts", np.array([[[g]]]), np.array([[[10.0]]]), [m.hts])
+    m.declare_attacks("rebels", np.array([[[g]]]), np.array([[[40.0]]]), [m.rebels])
+    combat.resolve(m)
+    hts, rebels = m.casualties["hts"][0], m.casualties["rebels"][0]
+    assert rebels > 0 and rebels == pytest.approx(4 * hts)
+    per_point = m.combat_params.fighters_per_point
+    assert (50.0 - m.hts.force[0]) * per_point == pytest.approx(hts)  # what each lost from its reserve is what it booked
+    assert (50.0 - m.rebels.force[0]) * per_point == pytest.approx(rebels)
+
+
+def test_an_attack_of_no_strength_takes_no_town_however_shaken(build):
+    # Turkey suppresses the government's whole attack (suppression 1 at escalation 1): it has no strength. A town
+    # whose garrison is fully shaken has no defence either; 0 against 0 are no odds, and the town holds (it was
+    # routed at infinite odds, and its garrison, with no refuge, lost).
+    build.theatre([("G", 35.5, 36.0, "regime"), ("H", 35.5, 36.05, "hts")], [("G", "H", "M9")])
+    m = CeasefireModel(scenario(build, {**STRONG_REGIME, "turkey": {"suppression": 1.0}},
+                                combat={"noise": 0.0, "break_ratio": 100, "withdraw_ratio": 100}))
+    h = m.theatre.town("H")
+    m.garrison[0, h], m.shock[0, h], m.turkey.escalation[:] = 10.0, 1.0, 1.0
+    m.declare_attacks("regime", np.array([[[h]]]), np.array([[[5.0]]]), [m.hts])
+    combat.resolve(m)
+    assert m.controller[0, h] == m.hts.code and m.garrison[0, h] == 10.0
+
+
 def test_a_town_assaulted_after_another_the_same_day_is_reinforced_too(build):
     # The towns under assault are read once a day and kept: a later declaration the same day must count.
     build.theatre([("G", 35.5, 36.0, "regime"), ("H", 35.5, 36.05, "hts"), ("R", 35.45, 36.0, "rebels")],

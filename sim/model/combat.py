@@ -17,7 +17,12 @@ Each day, for every town under assault:
   ``withdraw_ratio``. The survivors of a fall, whatever its cause, fall back
   to such a neighbour (HTS's to HTS's, the rebels' to the rebels', though
   the two hold one front); a garrison with none left cannot withdraw, and
-  is lost if the town falls.
+  is lost if the town falls. A neighbour that falls the same day is no
+  refuge: a garrison whose only refuge falls stays and fights.
+
+Each attacking side books its own part of an assault's losses as its
+casualties, in proportion to the force it committed (HTS and the rebels
+may assault one town together).
 
 A fall shakes the neighbouring garrisons of the same side (``collapse_shock``,
 fading by ``shock_recovery`` a day), and a pocket cut off from the rear shakes
@@ -83,16 +88,19 @@ def resolve(model: CeasefireModel) -> None:
     holders = m.controller[rep[:, None], m.neighbours.nbr[town]]
     flanks = (((holders == REGIME) == by_regime[:, None]) & m.neighbours.valid[town]).sum(axis=1)  # the attacker's
     defence = garrison * defence_mult
+    attack = left * attack_mult
     with np.errstate(over="ignore"):  # a defence of 1e-300 gives odds of inf, which is what they are
-        odds = np.divide(left * attack_mult, defence, out=np.where(left > 0, np.inf, 0.0), where=defence > 0)
+        odds = np.divide(attack, defence, out=np.where(attack > 0, np.inf, 0.0), where=defence > 0)
     pressure = odds * (1.0 + per_pair(p.flank_pressure, rep) * np.maximum(flanks - 1, 0))
     fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison, holders=holders)
-    falls = ((garrison < per_pair(p.min_garrison, rep)) | (odds > per_pair(p.break_ratio, rep))
-             | ((fallback >= 0) & (pressure > per_pair(p.withdraw_ratio, rep))))
+    routed = (garrison < per_pair(p.min_garrison, rep)) | (odds > per_pair(p.break_ratio, rep))
+    withdraws = ~routed & (fallback >= 0) & (pressure > per_pair(p.withdraw_ratio, rep))
+    falls = routed | withdraws
+    if np.count_nonzero(withdraws):
+        stay_without_refuge(m, rep, town, holder, attacker, fallback, falls, withdraws)
 
     occupiers = np.where(falls, left * per_pair(p.occupy, rep), 0.0)
-    pay_for_assaults(m, flat, lost + occupiers, force)
-    book_casualties(m, attacker, rep, lost)
+    pay_for_assaults(m, flat, lost + occupiers, lost, force)
     book_casualties(m, holder, rep, killed)
 
     fell = falls.nonzero()[0]
@@ -108,19 +116,44 @@ def book_casualties(model: CeasefireModel, side: np.ndarray, rep: np.ndarray, am
         model.add_casualties(HOLDERS[code], np.bincount(rep[mine], amount[mine], model.replicates))
 
 
-def pay_for_assaults(model: CeasefireModel, flat: np.ndarray, spent: np.ndarray, force: np.ndarray) -> None:
-    """Take what each assault cost (losses, and the new garrison) from the forces that made it, in proportion.
+def stay_without_refuge(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, holder: np.ndarray,
+                        attacker: np.ndarray, fallback: np.ndarray, falls: np.ndarray, withdraws: np.ndarray) -> None:
+    """Garrisons that would withdraw stay where no refuge of their side is left once the day's other towns have fallen.
+
+    ``fallback`` was chosen before any town fell; a garrison whose refuge
+    falls the same day, with no other, cannot withdraw, and holds (it would
+    otherwise walk out into a town that is gone and be lost). Those that stay
+    may leave a refuge to others, so the rest are looked at again, until none
+    changes: each round only takes falls back, so it ends. Updates ``falls``
+    and ``withdraws`` (by pair) in place.
+    """
+    m = model
+    while True:
+        fell = falls.nonzero()[0]
+        refuge = towns.refuges(m.neighbours, rep[fell], town[fell], holder[fell], attacker[fell], fallback[fell],
+                               m.controller, m.garrison)
+        stay = fell[(refuge < 0) & withdraws[fell]]
+        if stay.size == 0:
+            return
+        falls[stay] = withdraws[stay] = False
+
+
+def pay_for_assaults(model: CeasefireModel, flat: np.ndarray, spent: np.ndarray, lost: np.ndarray, force: np.ndarray) -> None:
+    """Take what each assault cost (losses, and the new garrison) from the forces that made it, in proportion, and book
+    the losses (``lost``) as the casualties of the side of each force: in a joint assault each pays for its own part.
 
     The assaults are at the flat indices ``flat`` of the (replicates, towns) arrays (replicate x towns + town).
     """
     m = model
-    frac = np.zeros(m.attack_force.shape)
-    frac.put(flat, spent / force)
+    frac = np.zeros((2, *m.attack_force.shape))  # what each point committed cost: spent, and of that lost
+    frac[0].put(flat, spent / force)
+    frac[1].put(flat, lost / force)
     replicate = np.arange(m.replicates)[:, None]
-    for target, committed, payers in m.declared:
-        cost = (committed * frac[replicate, target]).sum(axis=2)
+    for side, target, committed, payers in m.declared:
+        cost, dead = (committed * frac[:, replicate, target]).sum(axis=3)  # each (payers, replicates)
         for payer, paid in zip(payers, cost, strict=True):
             payer.force = np.maximum(0.0, payer.force - paid)
+        m.add_casualties(side, dead.sum(axis=0))
 
 
 def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, old: np.ndarray) -> None:

@@ -123,7 +123,7 @@ class CeasefireModel(mesa.Model):
         self.sit_in_until = np.full((r, t.n), -1, np.int64)
         self.attack_force = np.zeros((r, t.n))
         self.attack_side = np.full((r, t.n), -1, np.int8)
-        self.declared: list[tuple[np.ndarray, np.ndarray, list]] = []  # (target, force, payers) of each declare_attacks
+        self.declared: list[tuple[str, np.ndarray, np.ndarray, list]] = []  # (side, target, force, payers) of each declare_attacks
         self._assaulted: np.ndarray | None = None  # see assaulted()
         self.casualties = {name: np.zeros(r) for name in FACTIONS}
         self._casualties_seen = {name: v.copy() for name, v in self.casualties.items()}
@@ -229,7 +229,7 @@ class CeasefireModel(mesa.Model):
         np.add.at(self.attack_force, (rep, town), force[which])
         lead = self.attack_side[rep, town]
         self.attack_side[rep, town] = np.where(lead < 0, HOLDERS.index(side), lead)
-        self.declared.append((target, force, payers))
+        self.declared.append((side, target, force, payers))
         self._assaulted = None  # more towns may be under assault now
 
     def assaulted(self) -> np.ndarray | None:
