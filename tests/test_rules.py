@@ -187,6 +187,21 @@ def test_a_group_moves_into_a_chain_of_towns_gained_on_one_day(build):
     assert {"T3", "T4"} <= set(first), "a goes on along its axis from the ground b took"
 
 
+def test_a_group_formed_after_a_gain_does_not_take_it_into_its_ground(build):
+    # W2 - W1 - R - E1. Group "a" takes W1 on the first day (2 Jan); "b" is formed the next (3 Jan), facing E1 with
+    # deploy_km 1: its ground is R alone. W1 was gained before b existed, by a: it is a's ground, not b's (b took it
+    # in and could reach W2 from it).
+    build.theatre([("W2", 35.5, 35.89, "hts"), ("W1", 35.5, 35.945, "hts"), ("R", 35.5, 36.0, "regime"),
+                   ("E1", 35.5, 36.055, "hts")], [("W2", "W1", "M9"), ("W1", "R", "M9"), ("R", "E1", "M9")])
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "deploy_km": 1}}
+    m = CeasefireModel(scenario(build, factions, [push(["W1"], group="a"), push(["E1"], group="b", date="2020-01-03", force=0)]))
+    m.step()
+    assert m.controller[0, m.theatre.town("W1")] == 0 and "b" not in m.regime.groups
+    m.step()
+    assert [m.theatre.towns[i] for i in np.flatnonzero(m.regime.groups["b"].ground[0])] == ["R"]
+    assert m.regime.groups["a"].ground[0, m.theatre.town("W1")]
+
+
 def test_an_offensive_event_cannot_stop_a_group_that_was_never_formed(build):
     from sim.errors import InputError
 

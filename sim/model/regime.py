@@ -121,10 +121,11 @@ class Regime(FactionAgent):
     def deploy(self, group: ForceGroup) -> None:
         """The group takes position facing its objective, keeping the ground it already stands on.
 
-        Its new ground is the government-held towns at most ``deploy_km`` road
-        km farther from its objective than the nearest one: a stretch of front,
-        not a point.
+        Its new ground is the government-held towns at most ``deploy_km`` road km farther from its objective than the
+        nearest one: a stretch of front, not a point. The groups in place first move into the towns gained since they
+        last did (theirs, not this group's).
         """
+        self.follow_front()
         self.deployments += 1  # what each group can reach, and the axes, are looked at again (before facing reads its new axis)
         facing = self.facing(group)
         group.ground = facing if group.ground is None else group.ground | facing
@@ -140,10 +141,9 @@ class Regime(FactionAgent):
     def follow_front(self) -> None:
         """Each group keeps what it still holds of its ground and moves into the towns gained next to it.
 
-        A group driven off all its ground falls back onto the government's
-        front facing its objective, as if sent there again. The groups'
-        grounds are stacked, and only the towns gained since yesterday are
-        looked at, one gather of their neighbours for every group.
+        A group driven off all its ground falls back onto the government's front facing its objective, as if sent
+        there again. The groups' grounds are stacked, and only the towns gained since yesterday are looked at, one
+        gather of their neighbours for every group.
 
         With no town changed hands and no group deployed since the last time,
         there is nothing to follow (most days): every ground is still held and
