@@ -678,6 +678,21 @@ def test_a_patrol_runs_on_a_deals_first_day_and_not_the_day_after_its_last(build
     assert [[str(d)[:10], t] for d, t in days] == [["2020-01-02", "patrol_completed"], ["2020-01-07", "patrol_suspended"]]
 
 
+def test_a_deal_is_announced_before_the_other_events_of_its_night_wherever_it_is_listed(build):
+    # A deal and a patrol dated the same day: listed first, the patrol ran before the deal was announced, saw no
+    # deal in force, and was suspended (listed second, it ran). The deal now comes first, whatever the order.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+    agreement = truce(type="agreement", date="2020-01-02", effective="2020-01-02",
+                      compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    patrol = ev(date="2020-01-02", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=5,
+                participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
+    for order, name in (([patrol, agreement], "patrol_first.yaml"), ([agreement, patrol], "deal_first.yaml")):
+        r = simulate(scenario(build, factions, order, end="2020-01-03", name=name))
+        days = r.events[r.events["type"].str.startswith("patrol")][["date", "type"]].values.tolist()
+        assert [[str(d)[:10], t] for d, t in days] == [["2020-01-02", "patrol_completed"]], name
+
+
 def test_a_patrol_dated_on_the_start_date_keeps_the_hours_of_any_other_and_its_last_day(build):
     # Dated on the start date, a patrol fired at 0, k, 2k: after the step of the day it was logged on (its coverage
     # read the day after), and the one on the last day fell past the plan's end and was dropped.

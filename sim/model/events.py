@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-from mesa.time import Schedule
+from mesa.time import Priority, Schedule
 
 from ..io import schema
 from ..names import HolderCode
@@ -36,6 +36,7 @@ class ScenarioEvent:
 
     handles: ClassVar[type[schema.EventSpec] | None] = None
     by_spec: ClassVar[dict[type[schema.EventSpec], type[ScenarioEvent]]] = {}
+    priority: ClassVar[Priority] = Priority.DEFAULT  # among the events of one night: see TruceEvent
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -52,7 +53,7 @@ class ScenarioEvent:
     def at(self, time: float, fn: Callable[[], None]) -> None:
         """Run ``fn`` at model ``time``. Mesa's clock starts at 0, after the night before the start date (-0.5): what is
         dated on the start date runs at 0, before the first step all the same, and counts as the start date."""
-        self.model.schedule_event(fn, at=max(0.0, time))
+        self.model.schedule_event(fn, at=max(0.0, time), priority=self.priority)
 
     def town(self, name: str) -> int:
         return self.model.theatre.town(name)
@@ -97,8 +98,15 @@ class OffensiveEvent(ScenarioEvent):
 
 
 class TruceEvent(ScenarioEvent):
+    """A deal announced: it binds from its ``effective`` date (:mod:`sim.model.ceasefire`).
+
+    It is announced before any other event of its night, so that a strike or a patrol dated the same day sees it,
+    wherever the scenario lists it (Mesa runs the events of one time in the order they were scheduled).
+    """
+
     handles = schema.TruceSpec
     spec: schema.TruceSpec
+    priority = Priority.HIGH
 
     def corridor(self) -> np.ndarray | None:
         """Mask of the towns in the deal's security corridor (a truce has none)."""
