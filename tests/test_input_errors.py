@@ -460,6 +460,13 @@ def test_ceasefires_the_model_cannot_hold_at_once_are_refused(build, capsys):
     assert "'b' supersedes 'a' on 2020-01-04 before it took effect" in capsys.readouterr().out
     result = simulate(load_scenario(early))
     assert (result.events["type"] == "truce_superseded").sum() == 1
+    # Dated on the day the first takes effect, the second is announced the night before: the first is never in force.
+    on_the_day = build.scenario({"events": [deal("truce", "a", "2020-01-02", "2020-01-04"), deal("agreement", "b", "2020-01-04", "2020-01-05")]},
+                                name="on_the_day.yaml")
+    assert main(["check", str(on_the_day)]) == 0
+    assert "'b' supersedes 'a' on 2020-01-04 before it took effect" in capsys.readouterr().out
+    logged = simulate(load_scenario(on_the_day)).events["type"].tolist()
+    assert "truce_superseded" in logged and "truce_in_force" not in logged
 
 
 def test_a_deal_announced_while_another_is_in_force_supersedes_it(build, capsys):

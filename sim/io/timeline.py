@@ -56,7 +56,7 @@ def supersessions(scenario: Scenario) -> list[str]:
     out = []
     for (_, a), (_, b) in zip(deals, deals[1:]):
         if a.until is None or b.date <= a.until:
-            before = " before it took effect" if b.date < a.effective else ""
+            before = " before it took effect" if b.date <= a.effective else ""  # b is announced the night before its date
             out.append(f"'{b.name}' supersedes '{a.name}' on {b.date}{before}")
     return out
 
