@@ -661,3 +661,67 @@ def test_a_grid_value_listed_twice_is_refused(tmp_path, capsys):
     refused(*cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.2,0.4,0.2", "--out", tmp_path / "o"),
             "--param: 'regime.commit=0.2,0.4,0.2': 0.2 is listed twice")
     assert not (tmp_path / "o").exists()
+
+
+# ---- an outcomes file: values checked against each other ----
+
+RECORD = ROOT / "seeds" / "outcomes.yaml"
+OUTCOMES = f"""claims: {ROOT / 'seeds' / 'claims.yaml'}
+outcomes:
+  - id: calm
+    set: validation
+    kind: condition
+    description: x
+    period: [2020-03-06, 2020-04-02]
+    max_captures: 0
+    source: [maarat-taken]
+  - id: dead
+    set: calibration
+    kind: quantity
+    description: x
+    variable: turkish_deaths
+    date: 2020-03-04
+    range: [50, 70]
+    source: [maarat-taken]
+  - id: taken-again
+    set: calibration
+    kind: capture
+    description: x
+    town: Saraqib
+    by: regime
+    reported: 2020-02-27
+    after: 2020-02-10
+    tolerance_days: 7
+    source: [maarat-taken]
+"""
+
+
+@pytest.mark.parametrize("old, new, line, key, words", [
+    # A period that ends before it starts counts no change of hands: always met.
+    ("period: [2020-03-06, 2020-04-02]", "period: [2020-04-02, 2020-03-06]", 7, "outcomes[0].period",
+     "'period' is [start, end]: its start (2020-04-02) is after its end (2020-03-06)"),
+    # A range whose low is above its high holds no value: never met.
+    ("range: [50, 70]", "range: [70, 50]", 16, "outcomes[1].range",
+     "'range' is [low, high]: its low (70) is above its high (50)"),
+    # The change of hands is looked for from 'after' on: an 'after' past 'reported' skips the reported one itself.
+    ("after: 2020-02-10", "after: 2020-02-28", 25, "outcomes[2].after",
+     "'after' (2020-02-28) is later than 'reported' (2020-02-27): the change of hands is looked for from 'after' on"),
+])
+def test_an_outcome_whose_values_contradict_each_other_is_refused_at_its_key(tmp_path, capsys, old, new, line, key, words):
+    """A reversed condition period, a reversed quantity range and a capture's 'after' past its 'reported' loaded and were
+    scored (the period always met, the other two never); each is refused at its line and key, exit 2, one line."""
+    good = tmp_path / "good.yaml"
+    good.write_text(OUTCOMES)
+    rc, err = cli(capsys, "check", good, "--scenario", ROOT / "scenarios" / "campaign.yaml")
+    assert rc == 0, err
+    bad = tmp_path / "outcomes.yaml"
+    bad.write_text(OUTCOMES.replace(old, new))
+    rc, err = cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml")
+    refused(rc, err, f"error: {bad}, line {line}, key '{key}': {words}")
+
+
+def test_the_shipped_record_passes_the_checks_between_its_values(capsys):
+    """No outcome of seeds/outcomes.yaml is refused by them (an 'after' equal to its 'reported' is allowed)."""
+    rc = main(["check", str(RECORD), "--scenario", str(ROOT / "scenarios" / "campaign.yaml")])
+    out = capsys.readouterr().out
+    assert rc == 0 and f"{RECORD}: ok (an outcomes file: " in out, out

@@ -44,7 +44,7 @@ from ..io.kinds import SCENARIO_KEYS, file_kind, wrong_kind
 from ..io.safe_yaml import LDict, load_yaml
 from ..io.schema import Share, Strict
 from ..io.theatre import Theatre
-from ..io.validation import TaggedUnion, explain, first_error
+from ..io.validation import Conflict, TaggedUnion, explain, first_error
 from ..names import EVENT_TYPES, HOLDERS, HolderName
 
 if TYPE_CHECKING:  # pandas, which rundata imports, is not needed to read and check an outcomes file
@@ -194,6 +194,13 @@ class CaptureOutcome(OutcomeBase):
     tolerance_days: int = Field(ge=0, le=365)
     after: dt.date | None = Field(None, description="look for the change of hands from this date on")
 
+    @model_validator(mode="after")
+    def _after(self) -> CaptureOutcome:
+        if self.after is not None and self.after > self.reported:  # the reported change itself would not be looked for
+            raise Conflict(f"'after' ({self.after}) is later than 'reported' ({self.reported}): the change of hands is "
+                           "looked for from 'after' on, so 'after' may be no later than the reported date", "after", "reported")
+        return self
+
     def span(self) -> tuple[dt.date, dt.date]:
         return self.after or self.reported, self.reported
 
@@ -265,6 +272,12 @@ class QuantityOutcome(OutcomeBase):
     reported: float | None = Field(None, description="the reported figure, if the record gives one")
     range: tuple[float, float] = Field(description="[low, high]: simulated values in here meet the outcome")
 
+    @model_validator(mode="after")
+    def _ordered(self) -> QuantityOutcome:
+        if self.range[0] > self.range[1]:  # never met: no value is at once above low and below high
+            raise Conflict(f"'range' is [low, high]: its low ({self.range[0]:g}) is above its high ({self.range[1]:g})", "range")
+        return self
+
     def span(self) -> tuple[dt.date, dt.date]:
         return self.date, self.date
 
@@ -277,6 +290,12 @@ class ConditionOutcome(OutcomeBase):
     kind: Literal["condition"]
     period: tuple[dt.date, dt.date]
     max_captures: int = Field(ge=0, description="at most this many changes of hands in the period")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ConditionOutcome:
+        if self.period[0] > self.period[1]:  # always met: a period that ends before it starts counts no change of hands
+            raise Conflict(f"'period' is [start, end]: its start ({self.period[0]}) is after its end ({self.period[1]})", "period")
+        return self
 
     def span(self) -> tuple[dt.date, dt.date]:
         return self.period
