@@ -340,6 +340,30 @@ def test_a_captures_reported_date_reads_as_the_day_it_changed_hands_not_as_a_dea
     assert reported["road"] == "regime first holds all of M9 on 4 Jan 2020 (± 2 d)"
 
 
+def test_an_after_inside_a_captures_window_is_shown_as_the_cut_it_makes(build, theatre):
+    """A capture's 'after' later than its reported date less the tolerance cuts the window's early side (a change of
+    hands before it cannot meet the outcome), and the tables said only "on 6 Jan 2020 (± 3 d)": they say where it is cut.
+    An 'after' on the window's first day or before it cuts nothing, and is not shown."""
+    from sim.app.outcome_words import reported as in_words
+
+    def capture(name: str, after: str) -> str:
+        return (f"{{id: {name}, set: validation, kind: capture, description: x, town: T2, by: regime, reported: 2020-01-06, "
+                f"after: {after}, tolerance_days: 3, source: [test-claim]}}")
+
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + "".join(f"  - {capture(n, a)}\n" for n, a in
+                                                         (("cut", "2020-01-05"), ("edge", "2020-01-03"), ("early", "2020-01-02"))))
+    outcomes = {o.id: o for o in load_outcomes(path, theatre, ["turkish_deaths"])}
+    card = score(results(theatre, [run(0, TRUE)]), list(outcomes.values()))
+    words, iso = (outcome_table(card, words=w).set_index("outcome")["reported"] for w in (True, False))
+    assert words["cut"] == "to regime on 6 Jan 2020 (± 3 d, not before 5 Jan 2020)"
+    assert iso["cut"] == "to regime on 2020-01-06 (± 3 d, not before 2020-01-05)"
+    assert words["edge"] == words["early"] == "to regime on 6 Jan 2020 (± 3 d)"
+    assert words["t1-falls"] == "to regime on 3 Jan 2020 (± 1 d)"  # no 'after'
+    assert in_words(outcomes["cut"]).replace("\u00a0", " ") == "taken by Government on 6 January 2020 (± 3 days, not before 5 January 2020)"
+    assert in_words(outcomes["edge"]).replace("\u00a0", " ") == "taken by Government on 6 January 2020 (± 3 days)"
+
+
 def test_a_quantity_reported_only_as_a_range_says_so_in_words(build, theatre):
     """`compare` wrote "patrol_coverage - on 15 Mar 2020 (range 0.01 .. 0.99)" for an outcome the record gives only a
     range for: the "-" for "no single figure" read as garbage. A quantity with a figure keeps it."""

@@ -204,6 +204,14 @@ class CaptureOutcome(OutcomeBase):
     def span(self) -> tuple[dt.date, dt.date]:
         return self.after or self.reported, self.reported
 
+    @property
+    def cut(self) -> dt.date | None:
+        """``after`` where it falls inside the tolerance window, cutting its early side (no change of hands before it
+        can meet the outcome, however near 'reported'); None where it does not (or there is none)."""
+        if self.after is not None and self.after > self.reported - dt.timedelta(days=self.tolerance_days):
+            return self.after
+        return None
+
     def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
         held = runs.history[:, :, theatre.town(self.town)] == HOLDERS.index(self.by)
         day = _first_gain(held, 0 if self.after is None else runs.day(self.after))

@@ -254,7 +254,9 @@ def _reported(o: OutcomeBase, day=str) -> str:  # noqa: ANN001 - a date's writer
         case FrontOutcome():
             return f"front of {day(o.reference)} on {day(o.date)} (>= {o.min_accuracy:.0%} of towns)"
         case CaptureOutcome():
-            return f"to {o.by} on {day(o.reported)} (± {o.tolerance_days} d)"  # not "by": met either side of it
+            # not "by": met either side of it; but not before an 'after' inside the window, which cuts its early side
+            cut = f", not before {day(o.cut)}" if o.cut is not None else ""
+            return f"to {o.by} on {day(o.reported)} (± {o.tolerance_days} d{cut})"
         case RoadOutcome():
             return f"{o.by} first holds all of {o.road or ', '.join(o.towns)} on {day(o.reported)} (± {o.tolerance_days} d)"
         case EventOutcome():

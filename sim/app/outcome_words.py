@@ -67,7 +67,8 @@ def reported(o: OutcomeBase) -> str:
         case FrontOutcome():
             return f"the front of {day(o.reference)}: at least {o.min_accuracy:.0%} of its towns held as reported"
         case CaptureOutcome():
-            return f"taken by {who(o.by)} on {day(o.reported)} (± {o.tolerance_days} days)"
+            cut = f", not before {day(o.cut)}" if o.cut is not None else ""  # an 'after' cutting the window's early side
+            return f"taken by {who(o.by)} on {day(o.reported)} (± {o.tolerance_days} days{cut})"
         case RoadOutcome():
             return f"all held by {who(o.by)} by {day(o.reported)} (± {o.tolerance_days} days)"
         case EventOutcome():
