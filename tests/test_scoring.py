@@ -443,6 +443,28 @@ def test_a_quantitys_median_and_range_are_replicates_values_as_in_the_summaries(
     assert (a.low, a.high) == (10.0, 40.0)
 
 
+def test_a_quantitys_replicates_with_no_value_are_counted_beside_its_median(build, theatre):
+    """P(met) counts a replicate with no value (patrol coverage before any patrol) as a miss, but the median and range
+    are over the others: "0.50 (0.50 .. 0.50)" beside a P(met) of 0.25 said nothing of the three with none."""
+    from sim.app.outcome_words import simulated as in_words
+
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + "  - {id: reach, set: validation, kind: quantity, description: x, "
+                    "variable: patrol_coverage, date: 2020-01-05, range: [0.4, 1.0], source: [test-claim]}\n")
+    runs = [run(s, TRUE) for s in range(4)]
+    runs[0].timeseries.loc[4, "patrol_coverage"] = 0.5  # 5 Jan: one replicate has a patrol out, three have none
+    card = score(results(theatre, runs), load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
+    reach = next(s for s in card.scores if s.outcome.id == "reach")
+    table = outcome_table(card).set_index("outcome")
+    assert table.loc["reach", "p_met"] == 0.25
+    assert table.loc["reach", "simulated"] == "0.50 (0.50 .. 0.50); none in 3/4"
+    assert table.loc["deaths", "simulated"] == "0 (0 .. 0)"  # every replicate has one: nothing added
+    assert in_words(reach).replace("\u00a0", " ") == "50%; none in 3 of 4"
+    for r in runs:
+        r.timeseries.loc[4, "patrol_coverage"] = 0.5
+    assert outcome_table(score(results(theatre, runs), [reach.outcome])).loc[0, "simulated"] == "0.50 (0.50 .. 0.50)"
+
+
 def test_control_misses_list_the_towns_the_runs_get_wrong_worst_first_with_what_they_hold_instead(theatre, outcomes):
     from sim.analysis.report import scorecard_text
     from sim.analysis.scoring import control_misses

@@ -284,6 +284,8 @@ class Answer:
             as later than any day, so that each is None ("never") when the replicate at its rank never saw it (the
             median when more than half never do); ``low``/``high`` are None from a single replicate too.
         never: replicates that never saw a dated outcome.
+        none: replicates with no value for a quantity (patrol coverage with no patrol out): its median and range are
+            over the others, and P(met) counts these as misses.
     """
 
     n: int
@@ -292,6 +294,7 @@ class Answer:
     low: object = None
     high: object = None
     never: int = 0
+    none: int = 0
 
 
 def answer(s: OutcomeScore) -> Answer:
@@ -310,13 +313,14 @@ def answer(s: OutcomeScore) -> Answer:
         return Answer(n, middle=np.nan, low=np.nan, high=np.nan)
     # Each a replicate's value, as the run summaries, plots and timeseries_quantiles.csv give them: interpolated, the
     # median of 40 was the mean of two runs' (1,052,482 displaced here, 1,052,106 in the summary beside it).
-    lo, mid, hi = replicate_quantiles(x, (0.05, 0.5, 0.95))
-    return Answer(n, middle=mid, low=lo, high=hi)
+    lo, mid, hi = replicate_quantiles(x, (0.05, 0.5, 0.95))  # over the replicates with a value
+    return Answer(n, middle=mid, low=lo, high=hi, none=int(np.isnan(x).sum()))
 
 
 def _simulated(s: OutcomeScore, day=str) -> str:  # noqa: ANN001 - a date's writer
     """The ensemble's answer in a few characters: the median (5-95% range) or the shares; a date that the
-    replicate at its rank never sees is "never", and how many never see it follows."""
+    replicate at its rank never sees is "never", and how many never see it follows, as how many replicates have no
+    value follows a quantity's median and range (taken over the others)."""
     a, o = answer(s), s.outcome
     if isinstance(o, ControllerOutcome):
         return ", ".join(f"{h} {share:.0%}" for h, share in a.shares.items())
@@ -331,7 +335,8 @@ def _simulated(s: OutcomeScore, day=str) -> str:  # noqa: ANN001 - a date's writ
     if np.isnan(a.middle):
         return "none"
     fmt = "{:.0%}".format if isinstance(o, FrontOutcome) else short_number
-    return fmt(a.middle) + (f" ({fmt(a.low)} .. {fmt(a.high)})" if a.n > 1 else "")
+    text = fmt(a.middle) + (f" ({fmt(a.low)} .. {fmt(a.high)})" if a.n > 1 else "")
+    return text + (f"; none in {a.none}/{a.n}" if a.none else "")
 
 
 def short_number(x: float) -> str:

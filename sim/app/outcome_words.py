@@ -95,7 +95,7 @@ def simulated(s: OutcomeScore) -> str:
     if np.isnan(a.middle):
         return "none"
     text = number(a.middle, o) + (f" ({number(a.low, o)} to {number(a.high, o)})" if a.n > 1 and a.low != a.high else "")
-    return text + (" of its towns as reported" if isinstance(o, FrontOutcome) else "")
+    return text + (" of its towns as reported" if isinstance(o, FrontOutcome) else "") + (f"; none in {a.none} of {a.n}" if a.none else "")
 
 
 def frozen(s: OutcomeScore) -> str:
