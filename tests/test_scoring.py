@@ -537,3 +537,55 @@ def test_control_misses_refuse_a_share_that_is_not_one(theatre, outcomes, at_lea
     with pytest.raises(InputError, match=r"^'at_least': must be a share of the replicates, above 0 and at most 1 \(got"):
         control_misses(card, at_least=at_least)
     assert control_misses(card, at_least=1e-9).empty and control_misses(card, at_least=1).empty
+
+
+def test_the_campaign_s_count_of_outcomes_is_the_same_wherever_it_is_given():
+    """The docstring of report._outcomes said the campaign has 172 outcomes, where comparison.py's (and the README)
+    said 173: each is checked against the outcomes of seeds/outcomes.yaml that the campaign's window scores."""
+    import inspect
+    import re
+
+    from sim.analysis import comparison, report
+    from sim.io.scenario import load_scenario
+    from sim.model.reporters import REPORTERS
+
+    from .conftest import ROOT
+
+    campaign = load_scenario(ROOT / "scenarios" / "campaign.yaml")
+    outcomes = load_outcomes(ROOT / "seeds" / "outcomes.yaml", load_theatre(campaign.theatre), list(REPORTERS))
+    scored = sum(o.applies(campaign.start, campaign.end) for o in outcomes)
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = {
+        "report._outcomes": re.findall(r"the campaign's (\d+)\)", " ".join(inspect.getsource(report._outcomes).split())),
+        "comparison.py": re.findall(r"among (\d+) outcomes \(the campaign's\)", " ".join(comparison.__doc__.split())),
+        "README": re.findall(r"as the campaign's (\d+),", readme) + re.findall(r"a tenth of (\d+) outcomes' intervals", readme),
+    }
+    assert said == {"report._outcomes": [str(scored)], "comparison.py": [str(scored)], "README": [str(scored)] * 2}
+
+
+def test_the_readme_counts_each_set_s_changes_of_hands_as_the_record_has_them():
+    """The README gave the calibration set "85 of their dated changes of hands" in belts A and B; the record has 87
+    (48 in A, 39 in B). It counts the theatre research's changes of hands (ids 'capture-...'), naming the hand-written
+    ones (Ma'arat al-Numan, Saraqib taken, retaken and taken again) apart; each figure is checked against the record."""
+    from sim.analysis.outcomes import CaptureOutcome
+    from sim.model.reporters import REPORTERS
+
+    from .conftest import ROOT
+
+    idlib = load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml")
+    outcomes = load_outcomes(ROOT / "seeds" / "outcomes.yaml", idlib, list(REPORTERS))
+    belt = dict(zip(idlib.towns, idlib.belt, strict=True))
+    research = [o for o in outcomes if isinstance(o, CaptureOutcome) and o.id.startswith("capture-")]
+    hand_written = {o.id for o in outcomes if isinstance(o, CaptureOutcome)} - {o.id for o in research}
+    assert hand_written == {"maarat-captured", "saraqib-captured", "saraqib-retaken-by-rebels", "saraqib-regime-again"}
+
+    def count(name: str, belts: str) -> int:
+        return sum(o.set == name and belt[idlib.towns[idlib.town(o.town)]] in belts for o in research)
+
+    sets = {name: sum(o.set == name for o in outcomes) for name in ("calibration", "validation")}
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"The record holds **{len(outcomes)} outcomes**: {len(research)} dated changes of hands" in text
+    assert (f"**calibration** ({sets['calibration']} outcomes): south-east Idlib and the M5 — belts A and B, with "
+            f"{count('calibration', 'AB')} of their dated changes of hands") in text
+    assert (f"**validation** ({sets['validation']} outcomes): the western Aleppo countryside and Jabal al-Zawiya with "
+            f"the M4 — belts C and D, {count('validation', 'CD')} of their dated changes of hands") in text
