@@ -693,6 +693,23 @@ def test_a_deal_is_announced_before_the_other_events_of_its_night_wherever_it_is
         assert [[str(d)[:10], t] for d, t in days] == [["2020-01-02", "patrol_completed"]], name
 
 
+def test_a_patrol_plan_that_ends_leaves_its_road_to_no_sit_in_and_no_pressure_relief(build):
+    # Patrols until 5 Jan. HTS, rejecting the deal, stages a sit-in on the patrolled road every day it can. From the
+    # day after the plan's end the road is patrolled no more: no sit-in is staged on it (267 were after the last
+    # patrol in a 10-replicate what-if), and its last coverage no longer counts it partly open.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    patrol = ev(date="2020-01-02", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=2, until="2020-01-05",
+                participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 1.0, "protest_days": 1, "patrol_attack": 0.0,
+                                         "spoiler_rate": 0.0}}
+    m = CeasefireModel(scenario(build, factions, [agreement, patrol], end="2020-01-10"))
+    m.run_model()
+    sit_ins = [row[1] for row in m.journal.table() if row[2] == "sit_in"]
+    assert sit_ins and max(sit_ins) <= 4  # day 4 is 5 Jan, the plan's last
+    assert m.patrol_roads == set() and m.patrol_coverage == {}
+
+
 def test_a_patrol_dated_on_the_start_date_keeps_the_hours_of_any_other_and_its_last_day(build):
     # Dated on the start date, a patrol fired at 0, k, 2k: after the step of the day it was logged on (its coverage
     # read the day after), and the one on the last day fell past the plan's end and was dropped.

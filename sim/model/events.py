@@ -143,6 +143,7 @@ class JointPatrolEvent(ScenarioEvent):
 
     handles = schema.JointPatrolSpec
     spec: schema.JointPatrolSpec
+    running = False  # announced, and not yet over
 
     def __init__(self, model: CeasefireModel, spec: schema.JointPatrolSpec) -> None:
         super().__init__(model, spec)
@@ -159,9 +160,21 @@ class JointPatrolEvent(ScenarioEvent):
             first += e.every_days
         if first <= end:
             m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=first, end=end))
+        if e.until is not None and e.until < m.spec.end:
+            self.at(m.time_of(e.until) + 1.0, self.end)
 
     def announce(self) -> None:
+        self.running = True
         self.model.patrol_roads.add(self.spec.road)
+
+    def end(self) -> None:
+        """The plan is over (the day after ``until``): unless another plan still patrols its road, the road is no
+        longer a sit-in's aim, nor partly open to the regime by the last patrol's coverage."""
+        m, road = self.model, self.spec.road
+        self.running = False
+        if not any(isinstance(p, JointPatrolEvent) and p.running and p.spec.road == road for p in m.scheduled):
+            m.patrol_roads.discard(road)
+            m.patrol_coverage.pop(road, None)
 
     def run(self) -> None:
         """One patrol in every replicate with a deal in force: as far as HTS lets it, then perhaps an ambush."""
