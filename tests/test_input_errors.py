@@ -693,6 +693,14 @@ outcomes:
     after: 2020-02-10
     tolerance_days: 7
     source: [maarat-taken]
+  - id: broken
+    set: calibration
+    kind: event
+    description: x
+    event: truce_broken
+    reported: 2020-01-15
+    window: [2020-01-12, 2020-01-19]
+    source: [maarat-taken]
 """
 
 
@@ -706,6 +714,9 @@ outcomes:
     # The change of hands is looked for from 'after' on: an 'after' past 'reported' skips the reported one itself.
     ("after: 2020-02-10", "after: 2020-02-28", 25, "outcomes[2].after",
      "'after' (2020-02-28) is later than 'reported' (2020-02-27): the change of hands is looked for from 'after' on"),
+    # Refused before, but at the key of the outcome, not of its window.
+    ("window: [2020-01-12, 2020-01-19]", "window: [2020-01-16, 2020-01-19]", 32, "outcomes[3].window",
+     "'reported' must lie inside 'window'"),
 ])
 def test_an_outcome_whose_values_contradict_each_other_is_refused_at_its_key(tmp_path, capsys, old, new, line, key, words):
     """A reversed condition period, a reversed quantity range and a capture's 'after' past its 'reported' loaded and were

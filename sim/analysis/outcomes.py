@@ -256,7 +256,7 @@ class EventOutcome(OutcomeBase):
     @model_validator(mode="after")
     def _ordered(self) -> EventOutcome:
         if not self.window[0] <= self.reported <= self.window[1]:
-            raise ValueError("'reported' must lie inside 'window'")
+            raise Conflict("'reported' must lie inside 'window'", "window", "reported")
         return self
 
     def span(self) -> tuple[dt.date, dt.date]:
