@@ -323,8 +323,8 @@ def test_the_dense_copies_kept_are_bounded_and_each_matrix_still_counts_its_own(
         assert len(towns._DENSE) <= towns.DENSE_KEPT
 
 
-def test_the_patrol_route_is_the_towns_of_every_road_with_a_plan_as_plans_are_added(build):
-    # The route's towns are kept for each set of roads: a road planned later must join it.
+def test_a_patrol_roads_security_is_the_mean_over_its_own_towns(build):
+    # Each patrolled road is its own sit-ins' aim, less often where it is secure: its towns, not every patrolled road's.
     from sim.io.scenario import load_scenario
     from sim.model.model import CeasefireModel
 
@@ -332,12 +332,8 @@ def test_the_patrol_route_is_the_towns_of_every_road_with_a_plan_as_plans_are_ad
                   [("A", "B", "M4"), ("B", "C", "M5")])
     m = CeasefireModel(load_scenario(build.scenario({})))
     m.security[:] = [[0.0, 0.3, 0.9]]
-    assert m.route_security().tolist() == [0.0]  # no plan, no route
-    m.patrol_roads.add("M5")
-    assert m.route_security() == pytest.approx([0.6])  # B and C
-    m.patrol_roads.add("M4")
-    assert m.route_security() == pytest.approx([0.4])  # A, B and C
-    assert np.array_equal(m.theatre.roads_towns(["M5", "M4"]), m.theatre.road_towns("M4") | m.theatre.road_towns("M5"))
+    assert m.road_security("M5") == pytest.approx([0.6])  # B and C
+    assert m.road_security("M4") == pytest.approx([0.15])  # A and B
 
 
 def test_a_faction_with_nothing_to_hold_back_draws_nothing_and_one_with_something_its_own_draw(monkeypatch):

@@ -710,6 +710,51 @@ def test_a_patrol_plan_that_ends_leaves_its_road_to_no_sit_in_and_no_pressure_re
     assert m.patrol_roads == set() and m.patrol_coverage == {}
 
 
+def two_patrolled_roads(build, hts, name):
+    """Two roads out of government-held A, each through rebel towns: M4 to C, M5 to E; a deal HTS rejects; a patrol
+    plan on each road, daily from 2 Jan."""
+    build.theatre([("A", 35.5, 36.0, "regime"), ("B", 35.5, 36.05, "rebels"), ("C", 35.5, 36.1, "rebels"),
+                   ("D", 35.55, 36.0, "rebels"), ("E", 35.6, 36.0, "rebels")],
+                  [("A", "B", "M4"), ("B", "C", "M4"), ("A", "D", "M5"), ("D", "E", "M5")])
+    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    plans = [ev(date="2020-01-02", type="joint_patrol", route=["A", end], road=road, every_days=1, participants=["russia", "turkey"])
+             for road, end in (("M4", "C"), ("M5", "E"))]
+    factions = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0,
+                                         **hts},
+                "turkey": {"patrol_security": 0.0, "corridor_policing": 0.0}}
+    m = CeasefireModel(scenario(build, factions, [agreement, *plans], name=name, end="2020-01-12"), seeds=list(range(40)))
+    m.run_model()
+    return m
+
+
+def roads_hit_each_day(m, kind, where):
+    """{(replicate, day): the roads with an event of ``kind`` that day}, each road found by ``where(town, detail)``."""
+    hit: dict[tuple[int, int], set] = {}
+    for r, day, k, town, _, detail in m.journal.table().tolist():
+        if k == kind and (road := where(town, detail)) is not None:
+            hit.setdefault((r, day), set()).add(road)
+    return hit
+
+
+def test_two_patrol_plans_on_one_day_are_ambushed_each_by_its_own_chance(build):
+    # Both plans drew the same number: on 315 of 1,000 replicate-days with two plans both were ambushed, never one.
+    m = two_patrolled_roads(build, {"patrol_attack": 0.5, "patrol_attack_casualties": 1.0}, "ambush.yaml")
+    hit = roads_hit_each_day(m, "violation", lambda town, detail: {"C": "M4", "E": "M5"}.get(town)
+                             if detail == "attack on the joint patrol" else None)
+    one = sum(len(roads) == 1 for roads in hit.values())
+    both = sum(len(roads) == 2 for roads in hit.values())
+    assert one > 50 and both > 50  # 400 replicate-days of two patrols: about 200 and 100 if each is its own half chance
+
+
+def test_a_sit_in_is_staged_on_each_patrolled_road_by_its_own_chance(build):
+    # One draw a day started a sit-in on every patrolled road at once, or on none.
+    m = two_patrolled_roads(build, {"protest_rate": 0.5, "protest_days": 1}, "sit_in.yaml")
+    hit = roads_hit_each_day(m, "sit_in", lambda town, detail: detail.rsplit(" ", 1)[-1])
+    one = sum(len(roads) == 1 for roads in hit.values())
+    both = sum(len(roads) == 2 for roads in hit.values())
+    assert one > 50 and both > 50
+
+
 def test_a_patrol_dated_on_the_start_date_keeps_the_hours_of_any_other_and_its_last_day(build):
     # Dated on the start date, a patrol fired at 0, k, 2k: after the step of the day it was logged on (its coverage
     # read the day after), and the one on the last day fell past the plan's end and was dropped.

@@ -31,8 +31,6 @@ from .files import stamp
 from .theatre_tables import CSV_LIMIT, index_files, read_tables
 
 if TYPE_CHECKING:  # networkx and scipy load only when a structure needs them: `check` never does
-    from collections.abc import Iterable
-
     import networkx as nx
     from scipy.sparse import csr_matrix
 
@@ -293,11 +291,6 @@ class Theatre:
             return mask
 
         return self._once(("road_towns", road), build)
-
-    def roads_towns(self, roads: Iterable[str]) -> np.ndarray:
-        """Boolean mask of towns on any of ``roads`` (read-only), kept for each set of roads asked for."""
-        roads = tuple(sorted(roads))
-        return self._once(("roads_towns", *roads), lambda: np.any([self.road_towns(road) for road in roads], axis=0))
 
     def near_road(self, road: str, width_km: float) -> np.ndarray:
         """Boolean mask of towns within ``width_km`` of any segment of ``road`` (read-only)."""

@@ -144,6 +144,7 @@ class JointPatrolEvent(ScenarioEvent):
     handles = schema.JointPatrolSpec
     spec: schema.JointPatrolSpec
     running = False  # announced, and not yet over
+    draw_k = 0  # its own random numbers (k of sim.model.streams): see number_patrol_plans()
 
     def __init__(self, model: CeasefireModel, spec: schema.JointPatrolSpec) -> None:
         super().__init__(model, spec)
@@ -187,7 +188,7 @@ class JointPatrolEvent(ScenarioEvent):
         m.log_each("patrol_suspended", ~going, None, actors, lambda r: "no ceasefire in force")
         if not going.any():
             return
-        blocked = m.hts.blocks_patrol(self.route[1:])
+        blocked = m.hts.blocks_patrol(self.route[1:], self.draw_k)
         stopped = blocked.any(axis=1)
         at = np.where(stopped, blocked.argmax(axis=1) + 1, len(self.route) - 1)  # the town where HTS stops it, or the end
         reached = np.where(stopped, at - 1, at)  # the last town it drove through
@@ -205,9 +206,9 @@ class JointPatrolEvent(ScenarioEvent):
         near = np.arange(len(self.route))[None, :] <= reached[:, None] + 1
         hostile = (near & (m.controller[:, self.route] != HolderCode.REGIME)).any(axis=1)
         chance = m.hts.p.patrol_attack * (m.deal.rejection("hts") if m.deal is not None else 0.0)
-        ambush = going & hostile & (m.draws.uniform(m.day, Draw.PATROL_ATTACK) < chance)
+        ambush = going & hostile & (m.draws.uniform(m.day, Draw.PATROL_ATTACK, self.draw_k) < chance)
         if ambush.any():
-            m.hts.attack_patrol(ambush, list(e.participants), self.route[reached])
+            m.hts.attack_patrol(ambush, list(e.participants), self.route[reached], self.draw_k)
 
 
 class ObservationPostEvent(ScenarioEvent):
@@ -391,3 +392,25 @@ class SitInEvent(ScenarioEvent):
 def build_events(model: CeasefireModel, specs: list[schema.EventSpec]) -> list[ScenarioEvent]:
     """One event object per scenario event, in the scenario's order."""
     return [ScenarioEvent.by_spec[type(spec)](model, spec) for spec in specs]
+
+
+PATROL_STREAMS = 256  # the values of a stream's k (sim.model.streams): one a plan
+
+
+def number_patrol_plans(events: list[ScenarioEvent]) -> dict[str, int]:
+    """Give each patrol plan its own random numbers, and each patrolled road its own sit-ins; return each road's ``k``.
+
+    Two plans patrolling on one day drew the same numbers, so both were
+    ambushed or neither; one draw staged a sit-in on every patrolled road.
+    A plan's ``k`` is its place among the scenario's plans, a road's the place
+    of the first plan on it: the first is 0, the numbers a scenario with one
+    plan always drew. Keyed by place, a plan's numbers change if a plan before
+    it is removed; keyed by content (its id), the one plan of every shipped
+    scenario would draw new numbers, and the published runs move for nothing.
+    """
+    plans = [event for event in events if isinstance(event, JointPatrolEvent)]
+    if len(plans) > PATROL_STREAMS:
+        raise ValueError(f"a scenario has room for {PATROL_STREAMS} joint patrol plans (this one has {len(plans)})")
+    for k, plan in enumerate(plans):
+        plan.draw_k = k
+    return {road: k for k, road in enumerate(dict.fromkeys(plan.spec.road for plan in plans))}

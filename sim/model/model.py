@@ -34,7 +34,7 @@ from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
 from . import ceasefire, civilians, collector, combat, streams, towns
 from .ceasefire import Ceasefire
-from .events import build_events
+from .events import build_events, number_patrol_plans
 from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
@@ -158,6 +158,7 @@ class CeasefireModel(mesa.Model):
 
         # Scenario events: objects the model owns, so Mesa's weak references hold.
         self.scheduled = build_events(self, scenario.events)
+        self.patrol_road_k = number_patrol_plans(self.scheduled)  # road -> the k of its sit-ins' numbers
         for event in self.scheduled:
             event.schedule()
 
@@ -212,12 +213,10 @@ class CeasefireModel(mesa.Model):
 
     # ------------------------------------------------- queries used by agents
 
-    def route_security(self) -> np.ndarray:
-        """(replicates,) mean security of the towns on the roads patrols are planned for (0 with none)."""
-        if not self.patrol_roads:
-            return np.zeros(self.replicates)
-        route = self.theatre.roads_towns(self.patrol_roads)
-        return self.security[:, route].sum(axis=1) / np.count_nonzero(route)  # mean(axis=1)'s sum and division, bit for bit
+    def road_security(self, road: str) -> np.ndarray:
+        """(replicates,) mean security of the towns on ``road``."""
+        on = self.theatre.road_towns(road)
+        return self.security[:, on].sum(axis=1) / np.count_nonzero(on)  # mean(axis=1)'s sum and division, bit for bit
 
     # ------------------------------------------------------ actions by agents
 

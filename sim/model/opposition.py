@@ -121,11 +121,12 @@ class HTS(ArmedGroup):
         raid = cf.in_force & (m.draws.uniform(m.day, Draw.HTS_RAID) < self.p.spoiler_rate * reject)
         if np.count_nonzero(raid):
             self.raid(raid)
-        if m.patrol_roads:
-            chance = self.p.protest_rate * reject * (1.0 - m.route_security())
-            sit = cf.in_force & (m.draws.uniform(m.day, Draw.SIT_IN) < chance)
+        for road in sorted(m.patrol_roads):  # each road its own chance, less where patrols and policing made it secure
+            k = m.patrol_road_k[road]
+            chance = self.p.protest_rate * reject * (1.0 - m.road_security(road))
+            sit = cf.in_force & (m.draws.uniform(m.day, Draw.SIT_IN, k) < chance)
             if np.count_nonzero(sit):
-                self.sit_in(sit)
+                self.sit_in(sit, road, k)
 
     def raid(self, which: np.ndarray) -> None:
         """Attack a government position next to HTS ground: a violation, and a pretext for the regime."""
@@ -145,20 +146,20 @@ class HTS(ArmedGroup):
         m.add_casualties("regime", np.bincount(rep, loss, m.replicates))
         ceasefire.record_violation(m, ok, self.name, town, "raid on government positions")
 
-    def sit_in(self, which: np.ndarray) -> None:
-        """Protesters occupy a patrol road at an opposition-held town on it."""
+    def sit_in(self, which: np.ndarray, road: str, k: int) -> None:
+        """Protesters occupy the patrol road ``road`` (its numbers ``k``) at an opposition-held town on it."""
         m = self.model
-        for road in sorted(m.patrol_roads):
-            on_road = m.of_control(f"opposition_on_{road}", lambda road=road: m.theatre.road_towns(road)[None, :] & (m.controller != REGIME))
-            pick = streams.uniform(m.keys[:, None], m.day, Draw.SIT_IN_TOWN, m.town_ids)
-            town = np.argmax(np.where(on_road, pick, -1.0), axis=1)
-            ok = which & on_road.any(axis=1)
-            rep = ok.nonzero()[0]
-            m.sit_in_until[rep, town[rep]] = np.maximum(m.sit_in_until[rep, town[rep]], m.day + self.p.protest_days)
-            m.log_each("sit_in", ok, town, self.name, lambda r, road=road: f"sit-in blocks the {road}")
+        on_road = m.of_control(f"opposition_on_{road}", lambda: m.theatre.road_towns(road)[None, :] & (m.controller != REGIME))
+        pick = streams.uniform(m.keys[:, None], m.day, Draw.SIT_IN_TOWN, m.town_ids, k)
+        town = np.argmax(np.where(on_road, pick, -1.0), axis=1)
+        ok = which & on_road.any(axis=1)
+        rep = ok.nonzero()[0]
+        m.sit_in_until[rep, town[rep]] = np.maximum(m.sit_in_until[rep, town[rep]], m.day + self.p.protest_days)
+        m.log_each("sit_in", ok, town, self.name, lambda r: f"sit-in blocks the {road}")
 
-    def blocks_patrol(self, route: np.ndarray) -> np.ndarray:
-        """(replicates, route towns) where a patrol is stopped: sit-ins always; next to HTS ground, by chance.
+    def blocks_patrol(self, route: np.ndarray, k: int) -> np.ndarray:
+        """(replicates, route towns) where a patrol (its numbers ``k``) is stopped: sit-ins always; next to HTS ground,
+        by chance.
 
         The chance falls as the road is made secure (patrols that got through, Turkish policing of a corridor).
         """
@@ -167,15 +168,15 @@ class HTS(ArmedGroup):
         hts = m.controller == HTS_CODE
         near = hts[:, route] | (towns.held_neighbours(m.neighbours, hts)[:, route] > 0)
         chance = per_town(self.p.patrol_block) * (1.0 - m.security[:, route])
-        by_chance = near & (streams.uniform(m.keys[:, None], m.day, Draw.PATROL_BLOCK, route[None, :]) < chance)
+        by_chance = near & (streams.uniform(m.keys[:, None], m.day, Draw.PATROL_BLOCK, route[None, :], k) < chance)
         return (sit | by_chance) & (m.controller[:, route] != REGIME)
 
-    def attack_patrol(self, which: np.ndarray, participants: list[str], where: np.ndarray) -> None:
-        """An ambush on a joint patrol: casualties among its participants, a violation and a pretext."""
+    def attack_patrol(self, which: np.ndarray, participants: list[str], where: np.ndarray, k: int) -> None:
+        """An ambush on a joint patrol (its numbers ``k``): casualties among its participants, a violation and a pretext."""
         m = self.model
         for faction in participants:
             draw = PATROL_DRAWS.index(faction)
-            hurt = streams.poisson(m.keys, m.day, Draw.PATROL_CASUALTIES, self.p.patrol_attack_casualties, draw) * which
+            hurt = streams.poisson(m.keys, m.day, Draw.PATROL_CASUALTIES, self.p.patrol_attack_casualties, draw, k) * which
             if faction == "turkey":
                 m.turkey.lose_soldiers(hurt, "attack on a patrol")
             else:

@@ -171,9 +171,9 @@ def lognormals(keys: np.ndarray, day: int, draws: tuple[Draw, ...], sigma: float
     return np.exp(sigma * _box_muller(np.add.outer(moved, _inputs(keys, day, draws[0], town, 0))))
 
 
-def poisson(keys: np.ndarray, day: int, draw: Draw, mean: np.ndarray, town: np.ndarray | int = 0) -> np.ndarray:
+def poisson(keys: np.ndarray, day: int, draw: Draw, mean: np.ndarray, town: np.ndarray | int = 0, k: int = 0) -> np.ndarray:
     """Poisson counts by inversion of one uniform (the means here are small: deaths a day)."""
-    return poisson_inverse(uniform(keys, day, draw, town), np.asarray(mean, dtype=float))
+    return poisson_inverse(uniform(keys, day, draw, town, k), np.asarray(mean, dtype=float))
 
 
 def poisson_inverse(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -259,9 +259,9 @@ class DailyDraws:
             self.day = day
         return self._u
 
-    def uniform(self, day: int, draw: Draw) -> np.ndarray:
-        """(replicates,) :func:`uniform` at town 0 (read-only)."""
-        return self._today(day)[0, draw]
+    def uniform(self, day: int, draw: Draw, k: int = 0) -> np.ndarray:
+        """(replicates,) :func:`uniform` at town 0 (read-only); drawn alone for a ``k`` other than 0."""
+        return self._today(day)[0, draw] if k == 0 else uniform(self.keys, day, draw, 0, k)
 
     def lognormal(self, day: int, draw: Draw, sigma: float | np.ndarray) -> np.ndarray:
         """(replicates,) :func:`lognormal` at town 0."""
