@@ -610,7 +610,7 @@ def test_a_new_deal_supersedes_the_live_one_and_expires_after_its_end(build):
     second = truce(id="second", date="2020-01-05", name="second", effective="2020-01-06", until="2020-01-10")
     r = simulate(scenario(build, events=[push(["T2"]), first, second]))
     states = r.timeseries["ceasefire"].tolist()
-    assert states == ["none"] + ["in force"] * 3 + ["announced"] + ["in force"] * 5 + ["expired"] * 11, states
+    assert states == ["announced"] + ["in force"] * 3 + ["announced"] + ["in force"] * 5 + ["expired"] * 11, states  # announced on the start date
     kinds = r.events[r.events["type"].str.startswith("truce")][["date", "type"]].values.tolist()
     assert ["2020-01-05", "truce_superseded"] in kinds and ["2020-01-11", "truce_expired"] in kinds
 
@@ -771,11 +771,26 @@ def test_a_patrol_dated_on_the_start_date_keeps_the_hours_of_any_other_and_its_l
     assert [(p["date"], p["reached"]) for p in first.patrols] == [
         ("2020-01-01", "T1"), ("2020-01-03", "T1"), ("2020-01-05", "T3"), ("2020-01-07", "T3"), ("2020-01-09", "T3")]
     daily = first.timeseries.set_index("date")["patrol_coverage"]
-    assert [round(daily.loc[p["date"]], 4) for p in first.patrols[1:]] == [p["coverage"] for p in first.patrols[1:]]  # on its day
+    assert [round(daily.loc[p["date"]], 4) for p in first.patrols] == [p["coverage"] for p in first.patrols]  # on its day
     # From its second patrol on, it is the same plan as one dated two days later, down to the time series.
     later = run("2020-01-03", "b.yaml")
     assert first.patrols[1:] == later.patrols
     assert first.timeseries.iloc[2:].equals(later.timeseries.iloc[2:])
+
+
+def test_the_start_dates_row_shows_what_the_start_dates_events_did(build):
+    # Row 0 was written when the model was made, before the events dated on the start date fired: Moscow's first row
+    # read ceasefire "none" while its log had the agreement announced that day, and a patrol on the start date was
+    # read on the next day's row.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    agreement = truce(type="agreement", effective="2020-01-01", compliance={"regime": 1.0, "rebels": 1.0, "hts": 1.0})
+    patrol = ev(date="2020-01-01", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=2, participants=["russia", "turkey"])
+    quiet = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
+    r = simulate(scenario(build, quiet, [agreement, patrol], end="2020-01-04"))
+    days = r.timeseries.set_index("date")
+    assert days["ceasefire"].tolist() == ["in force"] * 4
+    assert days["patrol_coverage"].tolist() == [1.0, 1.0, 1.0, 1.0]  # driven on the 1st and 3rd, each read on its day
+    assert r.patrols[0]["date"] == "2020-01-01"
 
 
 def test_patrol_is_blocked_next_to_hts_ground(build):

@@ -31,6 +31,13 @@ class DailyCollector(DataCollector):
             value = reporter(model)
             store(value if fresh else value.copy())
 
+    def collect_again(self, model) -> None:  # noqa: ANN001 - the model
+        """Replace the last day's values by the model's values now (the start date's, once its events have fired)."""
+        self._collection_steps.pop()
+        for values in self.model_vars.values():
+            values.pop()
+        self.collect(model)
+
     @functools.cached_property
     def _columns(self) -> list[tuple]:
         """(where its values go, its reporter, whether it is in FRESH) for each reporter, looked up once."""

@@ -14,7 +14,8 @@ results whether it runs alone or in a batch of any size.
 Scenario events are scheduled with Mesa's ``schedule_event`` for the night
 before their date, so a truce "from 00:01 on 12 January" binds the step that
 simulates 12 January. Step ``d`` simulates the date ``start + d`` days; the
-state recorded for ``start`` itself is the initial front line. Run to the
+state recorded for ``start`` itself is the initial front line, with what
+the events dated on the start date did (they fire before the first step). Run to the
 end with Mesa's ``run_model()``.
 """
 
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import mesa
 import numpy as np
+from mesa.time import Priority
 
 from ..io.paths import revalidate
 from ..io.schema import EVENT_UNION, Scenario
@@ -168,6 +170,9 @@ class CeasefireModel(mesa.Model):
         self.encircled_history = np.empty((r, self.days + 1, len(t.posts)), bool)
         self.datacollector = collector.DailyCollector(model_reporters=REPORTERS)
         self._record()
+        # The start date's events fire at 0, before the first step: its row is written again after them (LOW: after
+        # every other event of that night), so that it shows what they did, as each later day's row does.
+        self.schedule_event(self._record_start_date, at=0.0, priority=Priority.LOW)
 
     # ------------------------------------------------------------------ time
 
@@ -350,7 +355,11 @@ class CeasefireModel(mesa.Model):
         """
         self.intact_cover = towns.posts_overlooking(self.theatre, self.post_standing & ~self.encircled)
 
-    def _record(self) -> None:
+    def _record_start_date(self) -> None:
+        self._record(again=True)
+
+    def _record(self, *, again: bool = False) -> None:
+        """Write row ``steps`` of the histories and the day's reporters (``again``: in place of the day's last)."""
         self.history[:, self.steps] = self.controller
         self.post_history[:, self.steps] = self.post_standing
         self.encircled_history[:, self.steps] = self.encircled
@@ -360,7 +369,10 @@ class CeasefireModel(mesa.Model):
             went = np.array([self.patrolled_today.pop(road) for road in roads])  # (roads, replicates)
             driven = np.where(went, [self.patrol_coverage[road] for road in roads], 0.0).sum(axis=0)
             self.coverage_shown = np.where(went.any(axis=0), driven / np.maximum(went.sum(axis=0), 1), self.coverage_shown)
-        self.datacollector.collect(self)
+        if again:
+            self.datacollector.collect_again(self)
+        else:
+            self.datacollector.collect(self)
 
     def assert_invariants(self) -> None:
         """Raise AssertionError if the state is impossible, in any replicate."""
