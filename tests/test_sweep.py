@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from sim import InputError, load_scenario
 from sim.analysis.results import read_rows
@@ -145,6 +147,38 @@ def test_resuming_runs_only_what_is_missing(toy, tmp_path):
     # A sweep file and the same design on the command line share a default folder; it read "its metrics differs".
     with pytest.raises(InputError, match=r"\(not the same metrics\)"):
         run_sweep(SweepSpec(s.scenario_path, s.design, s.runs, ["towns_regime"]), tmp_path / "s")
+
+
+def test_a_sweep_scored_against_another_record_is_another_sweep(toy, tmp_path):
+    # Every row is scored against the outcomes file beside the claims record (met:<id>, day:<id>, outcomes_met), but the
+    # folder's key left it out: after an outcome's date was edited, a resumed sweep mixed rows scored on both records.
+    outcomes = Path(toy).parent / "seeds" / "outcomes.yaml"
+    record = {"claims": "claims.yaml", "outcomes": [
+        {"id": "t1-falls", "set": "calibration", "kind": "capture", "description": "T1 falls", "town": "T1", "by": "regime",
+         "reported": "2020-01-04", "tolerance_days": 3, "source": ["test-claim"]}]}
+    outcomes.write_text(yaml.safe_dump(record, sort_keys=False))
+    s = spec(toy, runs=2)
+    first = run_sweep(s, tmp_path / "s", workers=1)
+    assert "day:t1-falls" in read_rows(tmp_path / "s").columns
+    parts = sorted((tmp_path / "s" / "runs.parquet").glob("part-*.parquet"))
+    parts[-1].unlink()  # as if the sweep had been stopped
+    record["outcomes"][0]["reported"] = "2020-01-15"
+    outcomes.write_text(yaml.safe_dump(record, sort_keys=False))
+    with pytest.raises(InputError, match=r"holds a different sweep \(not the same outcomes record") as exc:
+        run_sweep(s, tmp_path / "s", workers=1)
+    assert "remove the folder" in exc.value.message
+    assert len(list((tmp_path / "s" / "runs.parquet").glob("part-*.parquet"))) == len(parts) - 1  # nothing was run
+    record["outcomes"][0]["reported"] = "2020-01-04"  # an edit undone: the same sweep again, which resumes
+    outcomes.write_text(yaml.safe_dump(record, sort_keys=False) + "# a comment changes no outcome\n")
+    assert run_sweep(s, tmp_path / "s", workers=1).ran == first.ran // len(parts)
+    outcomes.unlink()  # no record at all (no outcome columns) is another one too
+    with pytest.raises(InputError, match="not the same outcomes record"):
+        run_sweep(s, tmp_path / "s", workers=1)
+    # A folder made before sweeps recorded their outcomes cannot tell which record its rows were scored on.
+    manifest = tmp_path / "s" / "sweep.json"
+    manifest.write_text(json.dumps({k: v for k, v in json.loads(manifest.read_text()).items() if k != "outcomes_hash"}))
+    with pytest.raises(InputError, match="holds a sweep made by an earlier version, which did not record its outcomes record; every row is scored"):
+        run_sweep(s, tmp_path / "s", workers=1)
 
 
 @pytest.mark.slow

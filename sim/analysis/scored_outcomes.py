@@ -6,6 +6,8 @@ outcomes) imports neither Mesa nor pandas.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from ..io.schema import Scenario
@@ -41,3 +43,10 @@ def outcomes_for(scenario: Scenario, theatre: Theatre, variables: list[str], fil
 def scored_outcomes(scenario: Scenario, file: str | Path | None = None) -> list[OutcomeBase]:
     """The reported outcomes a run of ``scenario`` is scored against (see :func:`outcomes_for`), read before it runs."""
     return outcomes_for(scenario, load_theatre(scenario.theatre), ["date", *REPORTERS], file)
+
+
+def outcomes_hash(outcomes: list[OutcomeBase]) -> str:
+    """The content hash of the outcomes runs are scored against: what a sweep's rows and a calibration's trials
+    depend on besides the scenario's inputs. Of the outcomes as read, so a comment or a reformatting changes nothing."""
+    data = [[type(o).__name__, o.model_dump(mode="json")] for o in outcomes]
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()

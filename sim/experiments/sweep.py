@@ -16,7 +16,7 @@ costs less per replicate the more it steps at once.
 
 A sweep folder::
 
-    sweep.json                  the design and its inputs (a rerun must match it)
+    sweep.json                  the design, its inputs and outcomes record (a rerun must match them)
     points.csv                  point -> parameter values
     runs.parquet/part-*.parquet one row per run: point, replicate, seed, parameters, metrics
 
@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..analysis.integrity import batch_items, batches
 from ..analysis.results import PARTS, load_sweep_manifest, read_rows
-from ..analysis.scored_outcomes import scored_outcomes
+from ..analysis.scored_outcomes import outcomes_hash, scored_outcomes
 from ..errors import InputError, Interrupted
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
@@ -229,15 +229,17 @@ def run_sweep(
         check_design(scenario, spec.design.sample, spec.design.names, spec.design.points, spec.source)
         evaluate = ScenarioEvaluator(scenario)
         base_seed = scenario.seed if seed is None else seed
-        inputs = inputs_hash(scenario)
+        inputs, record = inputs_hash(scenario), outcomes_hash(evaluate.outcomes)
     else:
         base_seed = seed or 0
         inputs = f"{evaluate.__module__}.{getattr(evaluate, '__qualname__', type(evaluate).__qualname__)}"
+        record = None
     seeds_from(base_seed, spec.runs)  # replicate r of every point runs with seed + r, as in an ensemble
     manifest = json.loads(json.dumps({  # as stored: tuples become lists
         "kind": "sweep",
         "scenario": str(spec.scenario_path),
         "inputs_hash": inputs,
+        "outcomes_hash": record,  # every row is scored against them (met:<id>, day:<id>, outcomes_met)
         "design": spec.design.describe(),
         "points": len(spec.design.points),
         "runs_per_point": spec.runs,
@@ -296,16 +298,24 @@ def run_sweep(
     return SweepResult(out, manifest, ran)
 
 
+# What a changed key of sweep.json is, and why it makes another sweep: said when a folder is refused.
+_SAID = {"inputs_hash": ("scenario inputs", "the rows depend on the scenario, its theatre and its claims record"),
+         "outcomes_hash": ("outcomes record", "every row is scored against the outcomes.yaml beside the claims record")}
+
+
 def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], None]) -> set[int]:
     """Create or reopen the sweep folder; return the batches already written whole."""
     file = out / "sweep.json"
     if file.exists():
         old = load_sweep_manifest(out)
         old.pop("created_at", None)
-        if old != manifest:
-            differ = [k for k in manifest if old.get(k) != manifest[k]] or sorted(set(old) - set(manifest))
-            raise InputError(out, f"holds a different sweep (not the same {' or '.join(differ)}); choose another --out, or "
-                             "remove the folder to start again", key="--out")
+        differ = [k for k in manifest if old.get(k) != manifest[k]] or sorted(set(old) - set(manifest))
+        if differ:
+            what = " or ".join(_SAID.get(k, (k,))[0] for k in differ)
+            why = "".join(f"{_SAID[k][1]}; " for k in differ if k in _SAID)
+            said = (f"a sweep made by an earlier version, which did not record its {what}; " if all(k not in old for k in differ)
+                    else f"a different sweep (not the same {what}); ")
+            raise InputError(out, f"holds {said}{why}choose another --out, or remove the folder to start again", key="--out")
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     if not file.exists():
         table = pd.DataFrame(design.points, columns=design.names)
