@@ -308,14 +308,18 @@ def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], 
     file = out / "sweep.json"
     if file.exists():
         old = load_sweep_manifest(out)
-        old.pop("created_at", None)
-        differ = [k for k in manifest if old.get(k) != manifest[k]] or sorted(set(old) - set(manifest))
+        created = old.pop("created_at", None)
+        # The metrics only choose what sweep-report shows (every row holds them all): the latest list is kept.
+        differ = [k for k in manifest if k != "metrics" and old.get(k) != manifest[k]] or \
+            sorted(set(old) - set(manifest) - {"metrics"})
         if differ:
             what = " or ".join(_SAID.get(k, (k,))[0] for k in differ)
             why = "".join(f"{_SAID[k][1]}; " for k in differ if k in _SAID)
             said = (f"a sweep made by an earlier version, which did not record its {what}; " if all(k not in old for k in differ)
                     else f"a different sweep (not the same {what}); ")
             raise InputError(out, f"holds {said}{why}choose another --out, or remove the folder to start again", key="--out")
+        if old.get("metrics") != manifest["metrics"]:
+            write_atomic(file, manifest_text({**manifest, "created_at": created}))
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     if not file.exists():
         table = pd.DataFrame(design.points, columns=design.names)
