@@ -285,6 +285,33 @@ def test_another_calibration_in_the_same_folder_is_refused(toy, build, tmp_path)
         run_calibration(load_calibration(other), tmp_path / "out", trials=1)
 
 
+def test_a_calibration_on_another_record_or_other_inputs_is_refused(toy, build, tmp_path):
+    # The digest held the fitted outcomes' ids only, and the scenarios with their theatre and claims by file name: a
+    # calibration resumed after an outcome's date, the held-out outcomes or a theatre file changed, and its trials mixed
+    # scores against two records (or two theatres).
+    out = tmp_path / "out"
+    run_calibration(load_calibration(toy), out, trials=1)
+    record = build.root / "seeds" / "outcomes.yaml"
+    original = record.read_text()
+    data = yaml.safe_load(original)
+    data["outcomes"][0]["reported"] = (dt.date.fromisoformat(data["outcomes"][0]["reported"]) + dt.timedelta(days=9)).isoformat()
+    record.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError, match="holds another calibration"):
+        run_calibration(load_calibration(toy), out, trials=2)
+    record.write_text(original + "# a comment changes no outcome\n")
+    assert run_calibration(load_calibration(toy), out, trials=2).ran == 1  # the same record: it resumes
+    held = toy_calibration(build, outcomes={"hold_out": []})
+    with pytest.raises(InputError, match="holds another calibration"):
+        run_calibration(load_calibration(held), out, trials=3)
+    towns = build.root / "toy.towns.csv"
+    lines = towns.read_text().splitlines()
+    fields = lines[5].split(",")  # T4: a town of 1,000 (the theatre's default) becomes one of 5,000
+    lines[5] = ",".join([*fields[:3], "5000", *fields[4:]])
+    towns.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match="holds another calibration"):
+        run_calibration(load_calibration(toy), out, trials=3)
+
+
 def test_a_folder_of_the_users_is_refused_from_python_as_from_the_command(toy, tmp_path):
     # `calibrate --out` refused a folder holding the user's files, but sim.run_calibration (and finish) wrote study.db and
     # the simulator's marker into it, after which the folder passed for one of the simulator's own.

@@ -199,8 +199,10 @@ def open_study(spec: CalibrationSpec, out: Path) -> Iterator:
             study.set_user_attr("digest", spec.digest())
             study.set_user_attr("parameters", list(spec.parameters))
         elif digest != spec.digest():
-            raise InputError(out, f"holds another calibration named '{spec.name}' (its scenarios, parameters, outcomes, "
-                                  "replicates, method or objective differ); choose another --out or remove the folder")
+            raise InputError(out, f"holds another calibration named '{spec.name}' (its scenarios, their theatre or claims, "
+                                  "its parameters, fitted or held-out outcomes, the outcomes record, replicates, method or "
+                                  "objective differ, or an earlier version made it); choose another --out or remove "
+                                  "the folder")
         yield study
     finally:
         storage.remove_session()

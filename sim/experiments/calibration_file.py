@@ -30,11 +30,12 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..analysis.outcomes import OutcomeBase, load_outcomes
+from ..analysis.scored_outcomes import outcomes_hash
 from ..errors import InputError, did_you_mean
 from ..io.kinds import wrong_kind
 from ..io.paths import declared_range, value_at
 from ..io.safe_yaml import LDict, load_yaml, location
-from ..io.scenario import load_scenario
+from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario, Strict
 from ..io.theatre import load_theatre
 from ..io.validation import TaggedUnion, explain, first_error
@@ -166,12 +167,16 @@ class CalibrationSpec:
         return hand_values(self.scenarios[0], list(self.parameters))
 
     def digest(self) -> str:
-        """What makes two runs of this file the same calibration: the search, not the report or the budget."""
+        """What makes two runs of this file the same calibration: the search and what its trials are scored on (the
+        scenarios with the content of their theatre and claims, the fitted and held-out outcomes as read), not the
+        report or the budget."""
         f = self.file
         text = json.dumps({
-            "scenarios": [s.canonical_json() for s in self.scenarios],
+            "scenarios": [inputs_hash(s) for s in self.scenarios],
             "parameters": {k: v.model_dump() for k, v in f.parameters.items()},
             "fit": [o.id for o in self.fit],
+            "hold_out": [o.id for o in self.hold_out],
+            "outcomes": outcomes_hash([*self.fit, *self.hold_out]),
             "replicates": f.replicates,
             "method": f.method.model_dump(),
             "objective": f.objective.model_dump(),
