@@ -312,6 +312,22 @@ def test_a_calibration_on_another_record_or_other_inputs_is_refused(toy, build, 
         run_calibration(load_calibration(toy), out, trials=3)
 
 
+def test_a_calibration_of_another_name_in_the_same_folder_is_refused(toy, build, tmp_path):
+    # Optuna keeps studies by name: a calibration file of another name added a second study to study.db, the digest
+    # check never saw the first, and the report's tables were then the second study's.
+    out = tmp_path / "out"
+    run_calibration(load_calibration(toy), out, trials=1)
+    other = toy_calibration(build, "other.calibration.yaml")
+    other.write_text(other.read_text().replace("name: toy", "name: other"))
+    with pytest.raises(InputError, match="holds another calibration, 'toy'"):
+        run_calibration(load_calibration(other), out, trials=1)
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(out / "study.db")) as db:
+        assert db.execute("select study_name from studies").fetchall() == [("toy",)]
+
+
 def test_a_folder_of_the_users_is_refused_from_python_as_from_the_command(toy, tmp_path):
     # `calibrate --out` refused a folder holding the user's files, but sim.run_calibration (and finish) wrote study.db and
     # the simulator's marker into it, after which the folder passed for one of the simulator's own.

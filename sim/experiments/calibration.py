@@ -193,6 +193,12 @@ def open_study(spec: CalibrationSpec, out: Path) -> Iterator:
     mark_folder(out, "calibration")
     storage = optuna.storages.RDBStorage(f"sqlite:///{(out / STUDY_FILE).resolve()}")
     try:
+        # Optuna keeps studies by name, so a calibration of another name would be a second study beside the first,
+        # out of sight of the digest check below, and the folder's tables would mix the two.
+        others = [name for name in optuna.get_all_study_names(storage) if name != spec.name]
+        if others:
+            raise InputError(out, f"holds another calibration, '{others[0]}' (this one is '{spec.name}'); choose another "
+                                  "--out or remove the folder")
         study = optuna.create_study(storage=storage, study_name=spec.name, direction="minimize", load_if_exists=True)
         digest = study.user_attrs.get("digest")
         if digest is None:
