@@ -661,6 +661,15 @@ def test_a_grid_value_listed_twice_is_refused(tmp_path, capsys):
     refused(*cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.2,0.4,0.2", "--out", tmp_path / "o"),
             "--param: 'regime.commit=0.2,0.4,0.2': 0.2 is listed twice")
     assert not (tmp_path / "o").exists()
+    # Equal bounds with steps were the same value listed three times, and ran the same point thrice.
+    f.write_text(f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{low: 0.5, high: 0.5, steps: 3}}\n")
+    refused(*cli(capsys, "check", f), f"{f}, line 3, key 'parameters.regime.commit': 'regime.commit' needs bounds low < high "
+                                      "for a grid (got low 0.5, high 0.5)")
+    refused(*cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.5:0.5:3", "--out", tmp_path / "o"),
+            "--param: 'regime.commit' needs bounds low < high for a grid (got low 0.5, high 0.5)")
+    refused(*cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.9:0.5:3", "--out", tmp_path / "o"),
+            "--param: 'regime.commit' needs bounds low < high for a grid (got low 0.9, high 0.5)")
+    assert not (tmp_path / "o").exists()
 
 
 # ---- an outcomes file: values checked against each other ----

@@ -118,6 +118,9 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
                                  f"5 values from {lo} to {hi} ({p.path}={lo}:{hi}:5 with --param, steps: 5 in a sweep file), "
                                  f"or values ({p.path}={lo},{hi}, or values: [{lo}, {hi}]); bounds alone are for a sampled "
                                  "design (--sample lhs --n N, or sample: lhs and n: N)", key=p.path)
+            if p.values is None and not p.low < p.high:  # equal bounds ran one point `steps` times, as a value listed twice would
+                raise InputError(None, f"'{p.path}' needs bounds low < high for a grid (got low {p.low:g}, high {p.high:g}); "
+                                 "for a single value, give values", key=p.path)
         size = math.prod(len(p.values) if p.values is not None else p.steps for p in parameters)
         if size > MAX_POINTS:
             raise InputError(None, f"the grid has {size:,} points; at most {MAX_POINTS:,}", key="parameters")
