@@ -740,6 +740,50 @@ def test_an_outcome_whose_values_contradict_each_other_is_refused_at_its_key(tmp
     refused(rc, err, f"error: {bad}, line {line}, key '{key}': {words}")
 
 
+NEVER_MET = OUTCOMES + """  - id: front
+    set: calibration
+    kind: front
+    description: x
+    date: 2020-03-05
+    reference: 2020-03-06
+    belts: [A]
+    source: [maarat-taken]
+  - id: road
+    set: calibration
+    kind: road
+    description: x
+    towns: [Saraqib]
+    by: regime
+    reported: 2020-02-06
+    tolerance_days: 3
+    source: [maarat-taken]
+"""
+
+
+@pytest.mark.parametrize("old, new, line, key, words", [
+    # No town to hold: the road "was first held" on no date ("regime first holds all of  on ..."), never met.
+    ("towns: [Saraqib]", "towns: []", 48, "outcomes[5].towns", "list should have at least 1 item after validation, not 0"),
+    # No belt: a share of no towns is NaN (numpy's "Mean of empty slice"), never met.
+    ("belts: [A]", "belts: []", 42, "outcomes[4].belts", "list should have at least 1 item after validation, not 0"),
+    # Every comparison with NaN is False: never met, whatever the run shows.
+    ("range: [50, 70]", "range: [.nan, 70]", 16, "outcomes[1].range[0]", "input should be a finite number (got nan)"),
+    ("range: [50, 70]", "range: [50, .inf]\n    reported: .nan", 17, "outcomes[1].reported", "input should be a finite number (got nan)"),
+    # The figures' ranges are drawn about their middle: an infinite bound has none.
+    ("range: [50, 70]", "range: [50, .inf]", 16, "outcomes[1].range[1]", "input should be a finite number (got inf)"),
+])
+def test_an_outcome_that_can_never_be_met_is_refused_at_its_key(tmp_path, capsys, old, new, line, key, words):
+    """An empty 'towns' of a road outcome, an empty 'belts' of a front outcome and a NaN in a quantity's range were
+    checked ok, then scored never met (the empty belts with a numpy RuntimeWarning); each is refused at its key."""
+    good = tmp_path / "good.yaml"
+    good.write_text(NEVER_MET)
+    rc, err = cli(capsys, "check", good, "--scenario", ROOT / "scenarios" / "campaign.yaml")
+    assert rc == 0, err
+    bad = tmp_path / "outcomes.yaml"
+    bad.write_text(NEVER_MET.replace(old, new))
+    rc, err = cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml")
+    refused(rc, err, f"error: {bad}, line {line}, key '{key}': {words}")
+
+
 def test_the_shipped_record_passes_the_checks_between_its_values(capsys):
     """No outcome of seeds/outcomes.yaml is refused by them (an 'after' equal to its 'reported' is allowed)."""
     rc = main(["check", str(RECORD), "--scenario", str(ROOT / "scenarios" / "campaign.yaml")])

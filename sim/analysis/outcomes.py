@@ -166,7 +166,7 @@ class FrontOutcome(OutcomeBase):
     kind: Literal["front"]
     date: dt.date
     reference: dt.date = Field(description="the theatre's control column giving the reported front")
-    belts: list[str] | None = Field(None, description="only the towns of these belts of the theatre (default: every town)")
+    belts: list[str] | None = Field(None, min_length=1, description="only the towns of these belts of the theatre (default: every town)")
     min_accuracy: Share = Field(0.9, description="share of towns that must match for the outcome to be met")
 
     def span(self) -> tuple[dt.date, dt.date]:
@@ -221,7 +221,7 @@ class CaptureOutcome(OutcomeBase):
 class RoadOutcome(OutcomeBase):
     kind: Literal["road"]
     road: str | None = Field(None, description="a road class of the theatre: every town on it")
-    towns: list[str] | None = Field(None, description="or a list of towns")
+    towns: list[str] | None = Field(None, min_length=1, description="or a list of towns")
     by: HolderName
     reported: dt.date
     tolerance_days: int = Field(ge=0, le=365)
@@ -273,12 +273,17 @@ class EventOutcome(OutcomeBase):
         return _dated(runs, day, self.reported, (runs.day(self.window[0]) <= day) & (day <= runs.day(self.window[1])))
 
 
+# A NaN bound is never met (every comparison with NaN is False), and the figures draw a range about its middle, which an
+# infinite bound does not have.
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
 class QuantityOutcome(OutcomeBase):
     kind: Literal["quantity"]
     variable: str = Field(description="a column of the run's timeseries.csv")
     date: dt.date
-    reported: float | None = Field(None, description="the reported figure, if the record gives one")
-    range: tuple[float, float] = Field(description="[low, high]: simulated values in here meet the outcome")
+    reported: Finite | None = Field(None, description="the reported figure, if the record gives one")
+    range: tuple[Finite, Finite] = Field(description="[low, high]: simulated values in here meet the outcome")
 
     @model_validator(mode="after")
     def _ordered(self) -> QuantityOutcome:
