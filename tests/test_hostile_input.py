@@ -17,6 +17,7 @@ import pytest
 import sim
 from sim import InputError, load_scenario
 from sim.cli import main
+from sim.io.theatre import load_theatre
 
 from .conftest import ROOT, line_theatre
 
@@ -100,6 +101,23 @@ def test_broken_theatre_table(toy, file, text, line, says):
     (toy.root / file).write_text(text)
     err = error_of(toy.scenario(HEAD))
     assert err.file == str(toy.root / file) and err.line == line and says in err.message
+
+
+@pytest.mark.parametrize("inside", ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e"])
+def test_a_theatre_field_holding_a_line_separator_of_python_but_not_of_csv_is_read(toy, inside):
+    """str.splitlines() also breaks on these, so a town whose note held one (U+2028 from a word processor) was cut in
+    two: the town was refused as having no lat, at the next line."""
+    towns = toy.root / "toy.towns.csv"
+    rows = towns.read_text().splitlines()
+    rows[0] += ",note"
+    rows[1:] = [row + f",a{inside}b" for row in rows[1:]]
+    towns.write_text("\n".join(rows) + "\n", newline="")
+    load_scenario(toy.scenario(HEAD))
+    theatre = load_theatre(toy.root / "toy.yaml")
+    assert theatre.towns == ["T0", "T1", "T2"] and list(theatre.lat) == [35.5] * 3
+    towns.write_text("\n".join(rows[:3] + [rows[3].replace("35.5", "north")]) + "\n", newline="")
+    err = error_of(toy.scenario(HEAD))  # the line of the bad row, counted as a CSV reader counts lines
+    assert err.file == str(towns) and err.line == 4 and err.key == "lat" and "'north' is not a number" in err.message
 
 
 @pytest.mark.parametrize("value", ["5", "[a.csv]", "{x: 1}"])

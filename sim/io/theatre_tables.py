@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import io
 import re
 from pathlib import Path
 
@@ -34,7 +35,9 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, st
         raise InputError(path, "file is not valid UTF-8 text") from None
     # A short row reads as empty fields (not None), so the checks below name
     # the line and the missing column instead of crashing on None.
-    reader = csv.DictReader(text.splitlines(), restval="")
+    # newline="": lines end only where a CSV reader ends them (\n, \r\n, \r); str.splitlines() also broke a field at
+    # U+2028, NEL, a form feed or \x1c-\x1e, and the row was refused at the wrong line.
+    reader = csv.DictReader(io.StringIO(text, newline=""), restval="")
     header = reader.fieldnames or []
     twice = sorted({c for c in header if header.count(c) > 1})
     if twice:  # DictReader would silently keep the last of them
