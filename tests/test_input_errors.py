@@ -73,13 +73,22 @@ def test_check_and_run_refuse_bad_scalars_in_one_line(tmp_path, capsys, value):
     assert not (tmp_path / "never").exists()
 
 
-def test_a_theatre_post_date_that_check_passes_never_crashes_a_run(build, capsys, tmp_path):
-    line_theatre(build, posts=[("P1", "T1", "2020-02-30")])
+@pytest.mark.parametrize("established, why", [("2020-02-30", "day is out of range for month"),
+                                               ("2017-13-45", "month must be in 1..12"), ("2017-13", "month must be in 1..12")])
+def test_a_theatre_post_date_that_check_passes_never_crashes_a_run(build, capsys, tmp_path, established, why):
+    """`check THEATRE` said ok of an impossible 'established' date (only its form was checked there); a scenario on the
+    theatre was refused without the row's line."""
+    theatre = line_theatre(build, posts=[("P0", "T0", "2017"), ("P1", "T1", established), ("P2", "T2", "2017-10")])
+    posts = build.root / "toy.posts.csv"
+    words = (f"error: {posts}, line 3, key 'established': '{established}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD): "
+             f"{why}\n")
     scenario = build.scenario({})
-    rc, err = cli(capsys, "check", scenario)
-    refused(rc, err, "toy.posts.csv", "P1", "2020-02-30")
-    rc, err = cli(capsys, "run", scenario, "--out", tmp_path / "never")
-    refused(rc, err, "toy.posts.csv")
+    assert cli(capsys, "check", theatre) == (2, words)
+    assert cli(capsys, "check", scenario) == (2, words)
+    assert cli(capsys, "run", scenario, "--out", tmp_path / "never") == (2, words)
+    assert not (tmp_path / "never").exists()
+    posts.write_text(posts.read_text().replace(established, "2017-10-20"))  # partial dates (P0, P2) are read as before
+    assert cli(capsys, "check", theatre)[0] == 0
 
 
 def test_check_reads_sweep_and_calibration_files_and_refuses_what_sweep_would(tmp_path, capsys):

@@ -28,7 +28,7 @@ from .safe_yaml import LList
 from .schema import EVENT_MODELS, Scenario
 from .theatre import load_theatre
 from .theatre_tables import CSV_LIMIT
-from .timeline import check_post_dates, check_timeline
+from .timeline import check_timeline
 from .validation import TaggedUnion, explain, first_error
 
 EVENTS = TaggedUnion("event", "type", EVENT_MODELS)
@@ -60,7 +60,6 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
         raise explain(first_error(exc.errors()), tree, path, root=Scenario, union=EVENTS) from None
     check_scenario(scenario, tree, path)
     check_timeline(scenario, tree, path)
-    check_post_dates(scenario)
     return scenario
 
 

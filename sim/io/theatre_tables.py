@@ -63,6 +63,20 @@ def _number(path: Path, line: int, key: str, value: str, *, lo: float, hi: float
     return x
 
 
+def _check_partial_date(path: Path, line: int, key: str, value: str) -> None:
+    """Refuse ``value`` unless it is a date, possibly partial (2017, 2017-10, 2017-10-20), read as
+    :meth:`sim.io.theatre.Post.standing_on` reads it: a form-only check let 2017-13-45 through ``check THEATRE``."""
+    why = ""
+    if _PARTIAL_DATE.match(value):
+        parts = [int(p) for p in value.split("-")]
+        try:
+            dt.date(parts[0], *(parts[1:] + [1, 1])[:2])
+            return
+        except ValueError as exc:  # "month must be in 1..12", "day is out of range for month"
+            why = f": {exc}"
+    raise InputError(path, f"'{value}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD){why}", line=line, key=key)
+
+
 def _haversine_km(lat1, lon1, lat2, lon2):  # noqa: ANN001, ANN202 - numpy arrays
     p1, p2 = np.deg2rad(lat1), np.deg2rad(lat2)
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.deg2rad(lon2 - lon1) / 2) ** 2
@@ -190,8 +204,8 @@ def read_tables(path: Path) -> dict:
             else:  # no site located: the post stands for the first town it overlooks
                 site = (lat[overlooked[0]], lon[overlooked[0]])
             established = row["established"].strip()
-            if established and not _PARTIAL_DATE.match(established):
-                raise InputError(posts_file, f"'{established}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", line=line, key="established")
+            if established:
+                _check_partial_date(posts_file, line, "established", established)
             posts.append((post_id, row["name"].strip(), tuple(overlooked), established, (row.get("source") or row.get("site_source") or "").strip(), *site))
 
     border = np.zeros((0, 2))

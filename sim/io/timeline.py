@@ -1,4 +1,4 @@
-"""Checks of a scenario's dated events against each other, and of the theatre's dates.
+"""Checks of a scenario's dated events against each other.
 
 The schema checks each event alone and :mod:`sim.io.checks` what it names;
 these look at the whole timeline:
@@ -8,8 +8,8 @@ these look at the whole timeline:
   run logs it (``*_superseded``); ``check`` lists these. What it cannot
   represent is refused: two deals announced on one day (which one holds
   would depend on their order in the file).
-- The theatre's post dates (``established``): a date the model cannot read
-  would stop a run that ``check`` had passed.
+
+The theatre's post dates (``established``) are checked where its tables are read (:mod:`sim.io.theatre_tables`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from .safe_yaml import LDict, as_written, load_yaml, location
+from .safe_yaml import LDict, as_written, location
 from .schema import Scenario
-from .theatre import load_theatre
 
 DEALS = ("truce", "agreement")
 
@@ -60,17 +59,3 @@ def supersessions(scenario: Scenario) -> list[str]:
             out.append(f"'{b.name}' supersedes '{a.name}' on {b.date}{before}")
     return out
 
-
-def check_post_dates(scenario: Scenario) -> None:
-    """Every Turkish post's ``established`` date in the theatre is one the model can read."""
-    theatre = load_theatre(scenario.theatre)
-    if not theatre.posts:
-        return
-    index = load_yaml(theatre.path)
-    posts_file = theatre.path.parent / str(index.get("posts"))
-    for post in theatre.posts:
-        try:
-            post.standing_on(scenario.start)
-        except (ValueError, TypeError, IndexError):
-            raise InputError(posts_file, f"post '{post.id}': established '{post.established}' is not a date (YYYY, YYYY-MM "
-                             "or YYYY-MM-DD)", key="established") from None
