@@ -111,6 +111,21 @@ def test_a_misspelt_faction_in_a_mapping_is_an_unknown_key_with_a_did_you_mean(b
     assert "regime" in err.message and "hts" in err.message and "rebels" in err.message, str(err)
 
 
+@pytest.mark.parametrize("text, line, key", [
+    ("name: t\nname: u\n", 2, "name"),
+    ("name: t\nfactions:\n  regime:\n    commit: 0.7\n    commit: 0.8\n", 5, "factions.regime.commit"),
+    ("name: t\nevents:\n  - id: a\n  - id: b\n    date: 2020-01-05\n    date: 2020-01-06\n", 6, "events[1].date"),
+    ("claims: claims.yaml\noutcomes:\n  - id: x\n    town: Saraqib\n    town: Idlib\n", 5, "outcomes[0].town"),
+])
+def test_a_duplicate_key_is_named_by_its_full_path(tmp_path, capsys, text, line, key):
+    """A key given twice inside a mapping was named by its last part alone ('commit', not 'factions.regime.commit'),
+    though a bad value there was named in full."""
+    path = tmp_path / "dup.yaml"
+    path.write_text(text)
+    assert main(["check", str(path)]) == 2
+    assert capsys.readouterr().err == f"error: {path}, line {line}, key '{key}': duplicate key '{key.rsplit('.', 1)[-1]}'\n"
+
+
 @pytest.mark.parametrize("text, line, words", [
     ("name: t\nevents:\n  - id: a\n    restraint: 0.5\n   compliance: {regime: 0.9}\n", 5, "indentation"),
     ("name: t\nevents:\n  - id: a\n  - id: b\n - id: c\n", 5, "indentation"),

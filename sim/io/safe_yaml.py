@@ -92,7 +92,9 @@ def _loader_for(path: str, base: type = yaml.SafeLoader) -> type:
                 shown = "a huge integer" if isinstance(key, int) else repr(key)[:60]
                 raise InputError(path, f"mapping keys must be plain names, not {shown}", line=line)
             if key in out:
-                raise InputError(path, f"duplicate key '{key}'", line=line, key=str(key))
+                error = InputError(path, f"duplicate key '{key}'", line=line, key=str(key))
+                error.yaml_path = (key,)  # named in full on the way out, as a bad value is (:func:`_under`)
+                raise error
             with _under(key):
                 out[key] = loader.construct_object(value_node, deep=True)
             out.lines[key] = (path, line)
