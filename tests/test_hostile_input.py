@@ -103,6 +103,20 @@ def test_broken_theatre_table(toy, file, text, line, says):
     assert err.file == str(toy.root / file) and err.line == line and says in err.message
 
 
+@pytest.mark.parametrize(("rows", "key", "says"), [
+    ("T0,,35.5,36,,regime\nT1,,35.5,36.1,,hts\nT0,,35.6,36,,regime\n", "name", "'T0' is already the name of 'T0' on line 2"),
+    ("T0,,35.5,36,,regime\nT1,Tee; t0,35.5,36.1,,hts\n", "alt_names", "'t0' is already the name of 'T0' on line 2"),
+    ("T0,Tee,35.5,36,,regime\nTee,,35.5,36.1,,hts\n", "name", "'Tee' is already an alt_name of 'T0' on line 2"),
+])
+def test_a_town_name_given_twice_names_its_column_and_the_first_line(toy, rows, key, says):
+    """A town row repeated was refused at key 'alt_names' ("name 'Saraqib' also names 'Saraqib'"), though the clash
+    was in 'name', and the line of the first row was not given."""
+    towns = toy.root / "toy.towns.csv"
+    towns.write_text("name,alt_names,lat,lon,population,controller_2020_01_01\n" + rows)
+    err = error_of(toy.scenario(HEAD))
+    assert (err.file, err.line, err.key, err.message) == (str(towns), rows.count("\n") + 1, key, says)
+
+
 @pytest.mark.parametrize("inside", ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c", "\x1d", "\x1e"])
 def test_a_theatre_field_holding_a_line_separator_of_python_but_not_of_csv_is_read(toy, inside):
     """str.splitlines() also breaks on these, so a town whose note held one (U+2028 from a word processor) was cut in

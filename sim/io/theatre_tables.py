@@ -116,6 +116,7 @@ def read_tables(path: Path) -> dict:
     towns_file = path.parent / str(index["towns"])
     rows = _rows(towns_file, ("name", "lat", "lon", "population"))
     names: list[str] = []
+    name_lines: list[int] = []
     aliases: dict[str, int] = {}
     lat, lon, pop, kind, belt = [], [], [], [], []
     control_cols = [c for c in rows[0][1] if isinstance(c, str) and _CONTROL_COLUMN.match(c)] if rows else []
@@ -132,14 +133,17 @@ def read_tables(path: Path) -> dict:
         name = row["name"].strip()
         if not name:
             raise InputError(towns_file, "empty town name", line=line, key="name")
-        for alias in [name, *(a.strip() for a in (row.get("alt_names") or "").split(";"))]:
+        for column, alias in [("name", name), *(("alt_names", a.strip()) for a in (row.get("alt_names") or "").split(";"))]:
             if not alias:
                 continue
             other = aliases.get(alias.casefold())
             if other is not None and other != len(names):
-                raise InputError(towns_file, f"name '{alias}' also names '{names[other]}'", line=line, key="alt_names")
+                there = "the name" if alias.casefold() == names[other].casefold() else "an alt_name"
+                raise InputError(towns_file, f"'{alias}' is already {there} of '{names[other]}' on line {name_lines[other]}",
+                                 line=line, key=column)
             aliases[alias.casefold()] = len(names)
         names.append(name)
+        name_lines.append(line)
         lat.append(_number(towns_file, line, "lat", row["lat"], lo=-90, hi=90))
         lon.append(_number(towns_file, line, "lon", row["lon"], lo=-180, hi=180))
         raw_pop = (row["population"] or "").strip()
