@@ -793,6 +793,18 @@ def test_an_outcome_that_can_never_be_met_is_refused_at_its_key(tmp_path, capsys
     refused(rc, err, f"error: {bad}, line {line}, key '{key}': {words}")
 
 
+@pytest.mark.parametrize("old, new, line, key", [
+    ("town: Saraqib", "town: Nayrab", 22, "outcomes[2].town"),
+    ("towns: [Saraqib]", "towns: [Saraqib, Nayrab]", 48, "outcomes[5].towns[1]"),
+])
+def test_an_unknown_town_of_an_outcome_gets_the_suggestion_a_scenario_gets(tmp_path, capsys, old, new, line, key):
+    """An outcome's 'Nayrab' was asked "did you mean 'Saraqib'?" where a scenario's is asked about 'Nayrab (Idlib)'."""
+    bad = tmp_path / "outcomes.yaml"
+    bad.write_text(NEVER_MET.replace(old, new))
+    rc, err = cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml")
+    refused(rc, err, f"error: {bad}, line {line}, key '{key}': unknown town 'Nayrab' (did you mean 'Nayrab (Idlib)'?)\n")
+
+
 def test_the_shipped_record_passes_the_checks_between_its_values(capsys):
     """No outcome of seeds/outcomes.yaml is refused by them (an 'after' equal to its 'reported' is allowed)."""
     rc = main(["check", str(RECORD), "--scenario", str(ROOT / "scenarios" / "campaign.yaml")])

@@ -373,10 +373,13 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
         for k, claim in enumerate(o.source):
             if claim not in claims:
                 raise _at(path, raw, "source", f"unknown claim id '{claim}'" + did_you_mean(claim, claims), f"{where}.source[{k}]")
-        for key in ("town", "towns"):
-            for town in [getattr(o, key, None)] if key == "town" else (getattr(o, key, None) or []):
-                if town is not None and town.casefold() not in theatre.aliases:
-                    raise _at(path, raw, key, f"unknown town '{town}'" + did_you_mean(town, theatre.towns), f"{where}.{key}")
+        named = [("town", f"{where}.town", o.town)] if getattr(o, "town", None) is not None else []
+        named += [("towns", f"{where}.towns[{k}]", town) for k, town in enumerate(getattr(o, "towns", None) or [])]
+        for key, key_path, town in named:
+            try:
+                theatre.town(town)
+            except KeyError as exc:  # the theatre's own did-you-mean, as a scenario's: 'Nayrab (Idlib)' for 'Nayrab'
+                raise _at(path, raw, key, exc.args[0], key_path) from None
         if isinstance(o, RoadOutcome) and o.road is not None and o.road not in theatre.roads:
             raise _at(path, raw, "road", f"unknown road '{o.road}'" + did_you_mean(o.road, theatre.roads), f"{where}.road")
         if isinstance(o, FrontOutcome) and o.belts is not None:
