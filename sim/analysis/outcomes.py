@@ -42,7 +42,7 @@ from ..errors import InputError, did_you_mean
 from ..io.claims import load_claims
 from ..io.kinds import SCENARIO_KEYS, file_kind, wrong_kind
 from ..io.safe_yaml import LDict, load_yaml
-from ..io.schema import Share, Strict
+from ..io.schema_types import Finite, Share, Strict
 from ..io.theatre import Theatre
 from ..io.validation import Conflict, TaggedUnion, explain, first_error
 from ..names import EVENT_TYPES, HOLDERS, HolderName
@@ -273,16 +273,12 @@ class EventOutcome(OutcomeBase):
         return _dated(runs, day, self.reported, (runs.day(self.window[0]) <= day) & (day <= runs.day(self.window[1])))
 
 
-# A NaN bound is never met (every comparison with NaN is False), and the figures draw a range about its middle, which an
-# infinite bound does not have.
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-
-
 class QuantityOutcome(OutcomeBase):
     kind: Literal["quantity"]
     variable: str = Field(description="a column of the run's timeseries.csv")
     date: dt.date
     reported: Finite | None = Field(None, description="the reported figure, if the record gives one")
+    # Finite: a NaN bound is never met (every comparison with NaN is False); an infinite one has no middle for the figures.
     range: tuple[Finite, Finite] = Field(description="[low, high]: simulated values in here meet the outcome")
 
     @model_validator(mode="after")

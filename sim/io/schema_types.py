@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..names import FactionName
 
+Finite = Annotated[float, Field(allow_inf_nan=False)]  # any number but NaN and +-inf
 Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 # A log-normal sigma. Bounded because exp(sigma * z) overflows to inf (or
 # underflows to 0) for sigma in the hundreds, and inf x 0 = NaN losses.
