@@ -394,23 +394,12 @@ def build_events(model: CeasefireModel, specs: list[schema.EventSpec]) -> list[S
     return [ScenarioEvent.by_spec[type(spec)](model, spec) for spec in specs]
 
 
-PATROL_STREAMS = 256  # the values of a stream's k (sim.model.streams): one a plan
-
-
 def number_patrol_plans(events: list[ScenarioEvent]) -> dict[str, int]:
-    """Give each patrol plan its own random numbers, and each patrolled road its own sit-ins; return each road's ``k``.
-
-    Two plans patrolling on one day drew the same numbers, so both were
-    ambushed or neither; one draw staged a sit-in on every patrolled road.
-    A plan's ``k`` is its place among the scenario's plans, a road's the place
-    of the first plan on it: the first is 0, the numbers a scenario with one
-    plan always drew. Keyed by place, a plan's numbers change if a plan before
-    it is removed; keyed by content (its id), the one plan of every shipped
-    scenario would draw new numbers, and the published runs move for nothing.
-    """
+    """Give each patrol plan its own random numbers, its ``draw_k``: its place among the scenario's plans, the first 0
+    (what one plan always drew). Return each patrolled road's ``k`` for its sit-ins: its place as the plans name it."""
     plans = [event for event in events if isinstance(event, JointPatrolEvent)]
-    if len(plans) > PATROL_STREAMS:
-        raise ValueError(f"a scenario has room for {PATROL_STREAMS} joint patrol plans (this one has {len(plans)})")
+    if len(plans) > 256:  # a stream's k has 8 bits (sim.model.streams)
+        raise ValueError(f"a scenario has room for 256 joint patrol plans (this one has {len(plans)})")
     for k, plan in enumerate(plans):
         plan.draw_k = k
     return {road: k for k, road in enumerate(dict.fromkeys(plan.spec.road for plan in plans))}
