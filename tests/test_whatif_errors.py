@@ -341,3 +341,27 @@ def test_moving_the_event_that_forms_a_group_past_its_stop_blames_the_moved_date
     assert "when 'first-push-pause' stops it; 'first-push' forms it only on 2019-12-10" in err.message, str(err)
     assert main(["check", str(path)]) == 2
     assert capsys.readouterr().err.startswith(f"error: {path}, line 5, key 'events[0].date': ")
+
+
+THEATRES = ROOT / "scenarios" / "theatres"
+
+
+@pytest.mark.parametrize("key, named, what", [
+    ("theatre", THEATRES / "idlib.towns.csv", "a CSV table, not a theatre index"),
+    ("theatre", ROOT / "scenarios" / "jan_truce.yaml", "a scenario, not a theatre index"),
+    ("theatre", ROOT / "seeds" / "claims.yaml", "a claims record, not a theatre index"),
+    ("claims", ROOT / "seeds" / "outcomes.yaml", "an outcomes file, not a claims record"),
+    ("claims", THEATRES / "idlib.roads.csv", "a CSV table, not a claims record"),
+    ("claims", THEATRES / "idlib.yaml", "a theatre index, not a claims record"),
+    ("extends", THEATRES / "idlib.towns.csv", "a CSV table, not a scenario"),
+])
+def test_a_theatre_or_claims_file_of_another_kind_is_refused_at_the_line_naming_it(tmp_path, key, named, what):
+    """`theatre:` naming the towns table read "idlib.towns.csv, line 2: a 'key: value' where none can be", `theatre:`
+    naming a scenario "jan_truce.yaml, line 15: unknown key 'extends'", `claims:` naming the outcomes file "outcomes.yaml,
+    line 1: expected a 'claims' list": each an error in a file the user never wrote, not at the line that named it."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: mine\nextends: {named}\n" if key == "extends" else
+                    f"extends: {ROOT / 'scenarios' / 'jan_truce.yaml'}\nname: mine\n{key}: {named}\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (2 if key == "extends" else 3, key), str(err)
+    assert err.message.startswith(f"'{key}' names {what}"), str(err)

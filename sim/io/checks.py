@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from ..errors import InputError, did_you_mean, shown_path
 from .claims import load_claims
 from .files import not_a_file
+from .kinds import NAMED, named_kind
 from .safe_yaml import LDict, as_written, blame, location
 from .schema import Scenario
 from .theatre import NoRoadPath, Theatre, load_theatre
@@ -62,8 +63,21 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         problem = not_a_file(getattr(scenario, key))
         if problem:
             fail((key,), f"'{key}' names {problem}: {getattr(scenario, key)}")
-    theatre = load_theatre(scenario.theatre)
-    claims = load_claims(scenario.claims)
+
+    def read(key: str, reader: Any) -> Any:  # noqa: ANN401 - load_theatre or load_claims, and what it returns
+        """``reader`` of the file ``key`` names; refused at that line if it is another kind of file (a table, a scenario,
+        the outcomes): its reader's error was at a line of its own, as if it were broken. Judged only when the reader
+        fails: reading the claims record's kind took longer than loading the whole scenario did."""
+        named = getattr(scenario, key)
+        try:
+            return reader(named)
+        except InputError as exc:
+            if exc.file is not None and Path(exc.file).resolve() == named.resolve() and (other := named_kind(named, key)):
+                fail((key,), f"'{key}' names {other}, not {NAMED[key]}: {shown_path(str(named))}")
+            raise
+
+    theatre = read("theatre", load_theatre)
+    claims = read("claims", load_claims)
 
     if scenario.initial_control not in theatre.control:
         days = ", ".join(str(d) for d in sorted(theatre.control))

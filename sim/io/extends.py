@@ -17,14 +17,12 @@ from typing import Any
 from ..errors import InputError, did_you_mean
 from ..names import FACTIONS
 from .files import not_a_file
-from .kinds import SCENARIO_KEYS, file_kind, wrong_kind
+from .kinds import SCENARIO_KEYS, named_kind, wrong_kind
 from .safe_yaml import LDict, LList, load_yaml
 from .schema import EVENT_MODELS
 
 _TOP_KEYS = set(SCENARIO_KEYS)
 _PATH_KEYS = ("theatre", "claims")
-_KINDS = {"theatre": "a theatre", "claims": "a claims record", "outcomes": "an outcomes file",
-          "results": "a results folder's manifest"}  # the files `extends` may name by mistake, as the error calls them
 
 
 def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
@@ -67,11 +65,9 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
 
 
 def _a_scenario(parent_path: Path, parent_name: str, path: Path, line: int | None) -> None:
-    """Refuse, at the ``extends`` line, a parent that is another kind of file (a sweep, the theatre, the outcomes): its
-    first key was reported as unknown in that file, a file the user never meant to change."""
-    kind = file_kind(load_yaml(parent_path))
-    if kind != "scenario":
-        what = _KINDS.get(kind, f"a {kind} file")
+    """Refuse, at the ``extends`` line, a parent that is another kind of file (a sweep, the theatre, the outcomes, a
+    table): its first key was reported as unknown in that file, a file the user never meant to change."""
+    if what := named_kind(parent_path, "scenario"):
         raise InputError(path, f"'extends' names {what}, not a scenario: {parent_name}", line=line, key="extends")
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, shown_path
+from .safe_yaml import load_yaml
 from .schema import Scenario
+from .theatre_tables import INDEX_KEYS
 
 SCENARIO_KEYS = (*Scenario.model_fields, "extends", "remove_events")
 SWEEP_KEYS = ("scenario", "parameters", "design", "sample", "n", "sample_seed", "replicate_seed", "runs", "metrics")
@@ -47,6 +49,30 @@ def file_kind(tree: Any) -> str:  # noqa: ANN401 - whatever the YAML holds
         if any(rest.values()):
             return "sweep" if rest["sweep"] >= rest["calibration"] else "calibration"
     return "scenario"
+
+
+CLAIMS_KEYS = ("claims", "sources")  # a claims record's keys (its reader reads 'claims'; 'sources' lists the outlets)
+# What the error calls a file of each kind that a scenario names where another kind goes (`theatre:`, `claims:`,
+# `extends:`).
+NAMED = {"scenario": "a scenario", "sweep": "a sweep file", "calibration": "a calibration file", "theatre": "a theatre index",
+         "claims": "a claims record", "outcomes": "an outcomes file", "results": "a results folder's manifest"}
+
+
+def named_kind(path: Path, wanted: str) -> str | None:
+    """What the file at ``path``, named where a ``wanted`` file goes ("scenario", "theatre", "claims"), plainly is when it is
+    another kind ("a CSV table", "a scenario"...), or None: a file of that kind, or perhaps a broken one, which its
+    reader names in it (a theatre index whose 'towns' is a list is no theatre to :func:`file_kind`, and no scenario)."""
+    if path.suffix.lower() == ".csv":  # read as YAML, a table's second line was an indentation error
+        return "a CSV table"
+    tree = load_yaml(path)
+    kind = file_kind(tree)
+    if kind == wanted:
+        return None
+    own = {"theatre": INDEX_KEYS, "claims": CLAIMS_KEYS}.get(wanted)
+    keys = set(tree) if isinstance(tree, Mapping) else set()
+    if own is not None and record_kind(tree) is None and not keys.intersection(KEYS[kind]).difference(own):
+        return None  # no key of its own kind that a `wanted` file lacks: judged by its keys, a broken `wanted` one
+    return NAMED[kind]
 
 
 def record_kind(tree: Any) -> str | None:  # noqa: ANN401 - whatever the YAML holds

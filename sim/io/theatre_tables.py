@@ -83,6 +83,10 @@ def _haversine_km(lat1, lon1, lat2, lon2):  # noqa: ANN001, ANN202 - numpy array
     return 2 * 6371.0 * np.arcsin(np.sqrt(a))
 
 
+# The keys of a theatre index (the YAML file naming its tables).
+INDEX_KEYS = ("name", "description", "towns", "roads", "posts", "border", "road_detour", "default_population", "sources", "belts")
+
+
 @functools.lru_cache(maxsize=8)
 def index_files(path: Path, key: tuple) -> tuple[Path, ...]:
     """The index and the tables it names (parsed again only when the index changes)."""
@@ -97,10 +101,9 @@ def read_tables(path: Path) -> dict:
         InputError: naming the file, line and column of the first problem.
     """
     index = load_yaml(path)
-    allowed = {"name", "description", "towns", "roads", "posts", "border", "road_detour", "default_population", "sources", "belts"}
     for key in index:
-        if key not in allowed:
-            raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), allowed), line=index.lines[key][1], key=str(key))
+        if key not in INDEX_KEYS:
+            raise InputError(path, f"unknown key '{key}'" + did_you_mean(str(key), INDEX_KEYS), line=index.lines[key][1], key=str(key))
     for key in ("name", "towns", "roads"):
         if key not in index:
             raise InputError(path, f"missing required key '{key}'", line=1)
