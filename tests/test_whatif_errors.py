@@ -365,3 +365,54 @@ def test_a_theatre_or_claims_file_of_another_kind_is_refused_at_the_line_naming_
     err = error_of(path)
     assert err.file == str(path) and (err.line, err.key) == (2 if key == "extends" else 3, key), str(err)
     assert err.message.startswith(f"'{key}' names {what}"), str(err)
+
+
+JAN_TRUCE = ROOT / "scenarios" / "jan_truce.yaml"
+HTS_BACK = ("  - {id: hts-back, type: offensive, faction: hts, action: start, date: 2019-12-02, axis: [Saraqib], "
+            "source: [offensive-begins]}\n")
+
+
+@pytest.mark.parametrize("then, line, key, words", [
+    ("  - {id: to-main, type: reinforcement, faction: regime, group: main, strength: 500, date: 2019-12-03, "
+     "source: [offensive-begins]}\n", 5, "events[1].group", "no force group 'main' has been formed by 2019-12-03"),
+    ("  - {id: main-stops, type: offensive, action: stop, date: 2019-12-04, source: [offensive-begins]}\n", 5,
+     "events[1].group", "no force group 'main' is in the field on 2019-12-04"),
+])
+def test_a_counter_offensive_forms_no_government_force_group(tmp_path, capsys, then, line, key, words):
+    """HTS's counter-offensive has no group, yet its default 'main' counted as a government force group: a what-if
+    reinforcing or stopping a government group 'main' never formed passed check, and the run put the 500 points in the
+    pool ("main stood down")."""
+    path = whatif(tmp_path, JAN_TRUCE, "events:\n" + HTS_BACK + then)
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (line, key), str(err)
+    assert words in err.message and err.message.endswith("(valid: south-east)"), str(err)
+    assert "hts" not in err.message, str(err)
+    assert main(["check", str(path)]) == 2
+
+
+def test_a_counter_offensive_stop_is_judged_by_its_own_factions_counter_offensives(tmp_path, capsys):
+    """An HTS stop before HTS's counter-offensive opens was refused for a government force group ("no force group
+    'main' is in the field on 2019-12-05 ... 'hts-strikes-back-at-abu-jarif' forms it"); after it opens, a stop is fine,
+    whatever government groups exist."""
+    early = whatif(tmp_path, JAN_TRUCE, "events:\n  - {id: hts-halts, type: offensive, faction: hts, action: stop, "
+                                        "date: 2019-12-05, source: [offensive-begins]}\n")
+    err = error_of(early)
+    assert err.file == str(early) and (err.line, err.key) == (4, "events[0].action"), str(err)
+    assert err.message == ("no HTS counter-offensive is under way on 2019-12-05, when 'hts-halts' stops it; "
+                           "'hts-strikes-back-at-abu-jarif' opens it only on 2020-01-16 ('date' is set in "
+                           "scenarios/jan_truce.yaml, line 79)"), str(err)
+    rebels = whatif(tmp_path, JAN_TRUCE, "events:\n  - {id: rebels-halt, type: offensive, faction: rebels, action: stop, "
+                                         "date: 2020-01-20, source: [offensive-begins]}\n")
+    assert error_of(rebels).message == "no rebel counter-offensive is under way on 2020-01-20", str(error_of(rebels))
+    late = whatif(tmp_path, JAN_TRUCE, "events:\n  - {id: hts-halts, type: offensive, faction: hts, action: stop, "
+                                       "date: 2020-01-20, source: [offensive-begins]}\n")
+    sc = load_scenario(late)
+    assert [e.id for e in sc.events if e.type == "offensive" and e.faction == "hts"] == ["hts-strikes-back-at-abu-jarif", "hts-halts"]
+
+
+def test_removing_the_counter_offensive_a_stop_ends_blames_the_remove_events_line(tmp_path):
+    path = whatif(tmp_path, JAN_TRUCE, "remove_events: [hts-strikes-back-at-abu-jarif]\nevents:\n  - {id: hts-halts, "
+                                       "type: offensive, faction: hts, action: stop, date: 2020-01-20, source: [offensive-begins]}\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (3, "remove_events"), str(err)
+    assert "it drops 'hts-strikes-back-at-abu-jarif', which opens HTS's counter-offensive; 'hts-halts'" in err.message, str(err)

@@ -91,13 +91,17 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             fail(("factions", "regime", "objective_roads", road), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
 
     post_ids = {p.id for p in theatre.posts}
-    groups: set[str] = set()  # force groups formed so far, in date order
+    opened: set[tuple[str, ...]] = set()  # force groups formed and counter-offensives opened so far (_force), in date order
 
-    def no_group(at: tuple, event: Any, does: str, problem: str) -> None:  # noqa: ANN401 - an event of the schema
-        """Raise ``problem`` for ``event``, which ``does`` (stops, reinforces) a group no earlier event formed: at the
-        remove_events line that dropped the forming event, at the date of a forming event moved later, or at its group."""
-        _removed_group(tree, at, event, does)
+    def no_force(at: tuple, event: Any, does: str, problem: str) -> None:  # noqa: ANN401 - an event of the schema
+        """Raise ``problem`` for ``event``, which ``does`` (stops, reinforces) a force group or counter-offensive no earlier
+        event formed or opened: at the remove_events line that dropped the event that did, at the date of one moved
+        later, or at the event's group (its action, for a counter-offensive, which has no group)."""
+        _removed_force(tree, at, event, does)
         later, moved = _formed_later(scenario, event, does)
+        if event.faction != "regime":
+            fail((*at, "action"), problem + later, *moved)
+        groups = {force[1] for force in opened if force[0] == "regime"}
         fail((*at, "group"), problem + later + did_you_mean(event.group, groups), *moved)
 
     for i, event in sorted(enumerate(scenario.events), key=lambda ie: ie[1].date):
@@ -144,27 +148,42 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
                      (*at, "road"))
         if event.type == "offensive":
             if event.action == "start":
-                groups.add(event.group)
-            elif event.group not in groups:
-                no_group(at, event, "stops", f"no force group '{event.group}' is in the field on {event.date}")
+                opened.add(_force(event.faction, event.group))
+            elif _force(event.faction, event.group) not in opened:
+                no_force(at, event, "stops", f"no force group '{event.group}' is in the field on {event.date}"
+                         if event.faction == "regime" else
+                         f"no {COUNTER_OFFENSIVES[event.faction][0]} counter-offensive is under way on {event.date}")
         if event.type == "reinforcement" and event.group is not None:
             if event.faction != "regime":
                 fail((*at, "group"), "only the regime has force groups")
-            elif event.group not in groups:
-                no_group(at, event, "reinforces", f"no force group '{event.group}' has been formed by {event.date}")
+            elif _force(event.faction, event.group) not in opened:
+                no_force(at, event, "reinforces", f"no force group '{event.group}' has been formed by {event.date}")
         if event.type == "observation_post" and event.post not in post_ids:
             fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
     return theatre
 
 
+# HTS's and the rebels' counter-offensives, as errors name them: "no HTS counter-offensive", "HTS's counter-offensive".
+COUNTER_OFFENSIVES = {"hts": ("HTS", "HTS's"), "rebels": ("rebel", "the rebels'")}
+
+
+def _force(faction: Any, group: Any) -> tuple:  # noqa: ANN401 - as an event says them, or an inherited event's raw values
+    """What an offensive event starts or stops: a government force group, or a faction's counter-offensive, which has
+    no group (its default group 'main' was taken for a government group that a reinforcement or a stop could name)."""
+    return ("regime", group) if faction == "regime" else (faction,)
+
+
 def _formed_later(scenario: Scenario, event: Any, does: str) -> tuple[str, tuple[tuple, ...]]:  # noqa: ANN401 - an event of the schema
-    """What forms ``event``'s force group after its date, and where that date is (judged with the error, so that a
-    what-if that moved it later is blamed, not the inherited event it left behind in a file the user never touched)."""
+    """What forms ``event``'s force group (or opens its counter-offensive) after its date, and where that date is (judged
+    with the error, so that a what-if that moved it later is blamed, not the inherited event it left behind in a file
+    the user never touched)."""
+    force = _force(event.faction, event.group)
     for j, other in sorted(enumerate(scenario.events), key=lambda je: je[1].date):
-        if other.type == "offensive" and other.action == "start" and other.group == event.group and other.date > event.date:
+        if (other.type == "offensive" and other.action == "start" and _force(other.faction, other.group) == force
+                and other.date > event.date):
             name = f"'{other.id}'" if other.id else "an offensive"
             by = f", when '{event.id}' {does} it" if event.id else ""
-            return f"{by}; {name} forms it only on {other.date}", (("events", j, "date"),)
+            return f"{by}; {name} {'forms' if event.faction == 'regime' else 'opens'} it only on {other.date}", (("events", j, "date"),)
     return "", ()
 
 
@@ -203,15 +222,19 @@ def _moved_window(scenario: Scenario, tree: LDict, at: tuple, bound: str) -> Non
     raise InputError(file, message + (": " + ", or ".join(ways) if ways else ""), line=line, key=bound)
 
 
-def _removed_group(tree: LDict, at: tuple, event: Any, does: str) -> None:  # noqa: ANN401 - an event of the schema
-    """Raise at the ``remove_events`` line that dropped the event forming ``event``'s force group, if one did: the error
-    was the inherited event's, in a file the user never touched ("no force group 'south-east' is in the field")."""
+def _removed_force(tree: LDict, at: tuple, event: Any, does: str) -> None:  # noqa: ANN401 - an event of the schema
+    """Raise at the ``remove_events`` line that dropped the event forming ``event``'s force group (or opening its
+    counter-offensive), if one did: the error was the inherited event's, in a file the user never touched ("no force
+    group 'south-east' is in the field")."""
+    force = _force(event.faction, event.group)
+    what, verb = ((f"force group '{event.group}'", "forms") if event.faction == "regime" else
+                  (f"{COUNTER_OFFENSIVES[event.faction][1]} counter-offensive", "opens"))
     for ident, removed, file, line in tree.removed:
-        formed = (removed.get("type"), removed.get("action"), removed.get("faction", "regime"), removed.get("group", "main"))
+        formed = (removed.get("type"), removed.get("action"), _force(removed.get("faction", "regime"), removed.get("group", "main")))
         date = removed.get("date")
-        if formed == ("offensive", "start", "regime", event.group) and not (isinstance(date, dt.date) and date > event.date):
-            where, at_line = location(tree, (*at, "group"))
+        if formed == ("offensive", "start", force) and not (isinstance(date, dt.date) and date > event.date):
+            where, at_line = location(tree, (*at, "group" if event.faction == "regime" else "action"))
             name = f"'{event.id}'" if event.id else f"the event of {event.date}"
-            raise InputError(file, f"it drops '{ident}', which forms force group '{event.group}'; {name} ({shown_path(where)}, line "
-                             f"{at_line}) still {does} that group on {event.date}, before any other event forms it: remove "
-                             f"{name} too, or keep '{ident}'", line=line, key="remove_events")
+            raise InputError(file, f"it drops '{ident}', which {verb} {what}; {name} ({shown_path(where)}, line {at_line}) "
+                             f"still {does} {'that group' if event.faction == 'regime' else 'it'} on {event.date}, before "
+                             f"any other event {verb} it: remove {name} too, or keep '{ident}'", line=line, key="remove_events")
