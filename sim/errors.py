@@ -127,7 +127,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def close_or_all(word: str, choices: Iterable[str], how_to_list: str) -> str:
     """A ' (did you mean 'x'?); <how_to_list>' suffix when one of ``choices`` is close, else '; valid: ' and all of
-    them in their order: after a good guess the whole list (124 parameters for an Idlib scenario, dozens of metrics) is
+    them in their order: after a good guess the whole list (120 parameters for an Idlib scenario, dozens of metrics) is
     only a wall of text. Nothing when there are no choices."""
     choices = list(dict.fromkeys(choices))
     guess = did_you_mean(word, choices)

@@ -451,6 +451,24 @@ def test_a_counter_offensive_refuses_the_government_only_keys_and_does_not_offer
     assert not [p for p in sim.parameters(scenario)["path"] if p.startswith("events.back.")]
 
 
+@pytest.mark.parametrize("faction, key, value", [("regime", "axis", ["T1"]), ("regime", "force", 30), ("regime", "frontage", 3),
+                                                  ("regime", "intensity", 0.5), ("hts", "axis", ["T1"])])
+def test_a_stop_refuses_the_keys_it_ignores_and_does_not_offer_them(build, key, value, faction):
+    """A stop stands a group down (or ends a counter-offensive): its ``axis``, ``force``, ``frontage`` and ``intensity``
+    were accepted and ignored, and the parameter list offered ``frontage`` and ``intensity`` to sweeps and calibrations,
+    where any value ran the same."""
+    line_theatre(build)
+    start = ev(id="go", date="2020-01-02", type="offensive", faction=faction, action="start", axis=["T1"])
+    stop = ev(id="halt", date="2020-01-05", type="offensive", faction=faction, action="stop")
+    with pytest.raises(InputError, match=f"'{key}' does not apply to a stop") as err:
+        load_scenario(build.scenario({"events": [start, {**stop, key: value}]}, name="bad.yaml"))
+    assert err.value.key == f"events[1].{key}" and err.value.line is not None
+    scenario = load_scenario(build.scenario({"events": [start, stop]}))
+    assert not [p for p in sim.parameters(scenario)["path"] if p.startswith("events.halt.")]
+    with pytest.raises(InputError, match="no parameter 'events.halt.intensity'"):
+        scenario.with_params({"events.halt.intensity": 0.0})
+
+
 def deal(kind: str, ident: str, date: str, effective: str, until: str | None = None) -> dict:
     d = ev(id=ident, type=kind, name=ident, date=date, effective=effective, parties=["russia"], compliance={"regime": 1.0},
            restraint=1.0)

@@ -416,3 +416,16 @@ def test_removing_the_counter_offensive_a_stop_ends_blames_the_remove_events_lin
     err = error_of(path)
     assert err.file == str(path) and (err.line, err.key) == (3, "remove_events"), str(err)
     assert "it drops 'hts-strikes-back-at-abu-jarif', which opens HTS's counter-offensive; 'hts-halts'" in err.message, str(err)
+
+
+def test_a_stop_given_an_axis_by_an_override_is_refused_at_the_users_line(tmp_path):
+    """An override giving the inherited stop 'first-push-pause' an axis and a force passed check and ran as if they
+    were not there; one making an inherited start a stop is blamed at its action, not at the parent's axis."""
+    path = whatif(tmp_path, JAN_TRUCE, "events:\n  - id: first-push-pause\n    axis: [Saraqib]\n    force: 50\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (5, "events[0].axis"), str(err)
+    assert err.message.startswith("'axis' does not apply to a stop"), str(err)
+    path = whatif(tmp_path, JAN_TRUCE, "events:\n  - id: main-offensive\n    action: stop\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (5, "events[0].action"), str(err)
+    assert "'axis' does not apply to a stop" in err.message and "jan_truce.yaml, line 47" in err.message, str(err)

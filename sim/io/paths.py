@@ -91,7 +91,7 @@ def resolve(name: str, known: list[str], where: str | None = None) -> str:
 
 def no_parameter(name: str, known: list[str]) -> str:
     """'no parameter ...' with the closest of ``known``, or, when none is close, all of them: after a good guess the
-    whole list (124 names for an Idlib scenario) is only a wall of text."""
+    whole list (120 names for an Idlib scenario) is only a wall of text."""
     return f"no parameter '{name}'" + close_or_all(name, known, f"sim.parameters(scenario) lists all {len(known)}")
 
 

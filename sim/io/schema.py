@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from ..names import MAX_SEED, FactionName, HolderName
 from . import paths
@@ -192,18 +192,26 @@ class OffensiveSpec(EventSpec):
     intensity: Share = Field(1.0, description="scales the share of the group's force committed (a limited push < 1)")
 
     GOVERNMENT_ONLY: ClassVar[tuple[str, ...]] = ("group", "force", "frontage", "intensity")  # not a counter-offensive's
-
-    @field_validator(*GOVERNMENT_ONLY)
-    @classmethod
-    def _government_only(cls, value: object, info: ValidationInfo) -> object:
-        # `faction` is declared first, so it is in info.data; a default value passes (it is what the event means anyway).
-        if info.data.get("faction", "regime") != "regime" and value != cls.model_fields[info.field_name].default:
-            raise ValueError(f"'{info.field_name}' does not apply to a counter-offensive (HTS's or the rebels'): remove it")
-        return value
+    NOT_A_STOPS: ClassVar[tuple[str, ...]] = ("axis", "force", "frontage", "intensity")  # a stop stands the group down
 
     @property
     def unused_keys(self) -> tuple[str, ...]:  # type: ignore[override]  # the base's is a class attribute
-        return self.GOVERNMENT_ONLY if self.faction != "regime" else ()
+        unused = self.GOVERNMENT_ONLY if self.faction != "regime" else ()
+        return (*unused, *(k for k in self.NOT_A_STOPS if k not in unused)) if self.action == "stop" else unused
+
+    @model_validator(mode="after")
+    def _applies(self) -> OffensiveSpec:
+        # Each key the event ignores was accepted and ignored, and offered to sweeps, where any value ran the same; its
+        # default passes (it is what the event means anyway). Judged with the faction or the action, whichever the user
+        # changed: an override making an inherited start a stop is blamed at its action, not at the parent's axis.
+        for key in self.unused_keys:
+            if getattr(self, key) == type(self).model_fields[key].get_default(call_default_factory=True):
+                continue
+            if key in self.GOVERNMENT_ONLY and self.faction != "regime":
+                raise Conflict(f"'{key}' does not apply to a counter-offensive (HTS's or the rebels'): remove it", key, "faction")
+            raise Conflict(f"'{key}' does not apply to a stop (it stands the group down, or ends the counter-offensive): "
+                           "remove it", key, "action")
+        return self
 
     @model_validator(mode="after")
     def _axis(self) -> OffensiveSpec:
