@@ -179,7 +179,7 @@ class OffensiveSpec(EventSpec):
     With ``faction: hts`` or ``rebels`` the event opens (or ends) that
     faction's reported counter-offensive: each day it attacks the first town
     of the axis the government holds (``group``, ``force``, ``frontage`` and
-    ``intensity`` do not apply).
+    ``intensity`` do not apply; nor do they, or ``axis``, to a stop).
     """
 
     type: Literal["offensive"]
@@ -196,25 +196,17 @@ class OffensiveSpec(EventSpec):
 
     @property
     def unused_keys(self) -> tuple[str, ...]:  # type: ignore[override]  # the base's is a class attribute
-        unused = self.GOVERNMENT_ONLY if self.faction != "regime" else ()
-        return (*unused, *(k for k in self.NOT_A_STOPS if k not in unused)) if self.action == "stop" else unused
+        return tuple(dict.fromkeys((*(self.GOVERNMENT_ONLY if self.faction != "regime" else ()), *(self.NOT_A_STOPS if self.action == "stop" else ()))))
 
     @model_validator(mode="after")
-    def _applies(self) -> OffensiveSpec:
-        # Each key the event ignores was accepted and ignored, and offered to sweeps, where any value ran the same; its
-        # default passes (it is what the event means anyway). Judged with the faction or the action, whichever the user
-        # changed: an override making an inherited start a stop is blamed at its action, not at the parent's axis.
+    def _keys(self) -> OffensiveSpec:
+        # A key the event ignores was accepted, ignored and offered to sweeps (its default passes: what the event means
+        # anyway). Judged with the faction or the action: an override making an inherited start a stop is blamed there.
         for key in self.unused_keys:
-            if getattr(self, key) == type(self).model_fields[key].get_default(call_default_factory=True):
-                continue
-            if key in self.GOVERNMENT_ONLY and self.faction != "regime":
-                raise Conflict(f"'{key}' does not apply to a counter-offensive (HTS's or the rebels'): remove it", key, "faction")
-            raise Conflict(f"'{key}' does not apply to a stop (it stands the group down, or ends the counter-offensive): "
-                           "remove it", key, "action")
-        return self
-
-    @model_validator(mode="after")
-    def _axis(self) -> OffensiveSpec:
+            if getattr(self, key) != type(self).model_fields[key].get_default(call_default_factory=True):
+                counter = key in self.GOVERNMENT_ONLY and self.faction != "regime"
+                what = "a counter-offensive (HTS's or the rebels')" if counter else "a stop (it stands the group down, or ends the counter-offensive)"
+                raise Conflict(f"'{key}' does not apply to {what}: remove it", key, "faction" if counter else "action")
         if self.action == "start" and not self.axis:
             raise ValueError("an offensive that starts needs an 'axis' (the towns it aims at)")
         return self
