@@ -349,11 +349,10 @@ class StrikeEvent(ScenarioEvent):
                 continue
             if faction != "russia":  # the dead came out of a force: its mobile part (Russia has no ground force here)
                 points = dead / m.combat_params.fighters_per_point
-                if faction == "regime":
-                    m.regime.lose(points, spare_committed=False, casualties=False)
-                else:
-                    getattr(m, faction).lose(points, casualties=False)
-            m.add_casualties(faction, dead.astype(float), fighters=False)  # the reported toll, whatever the forces held
+                taken = getattr(m, faction).lose(points, casualties=False, **({"spare_committed": False} if faction == "regime" else {}))
+                # booked as reported, but no more than the force held (1,000,000 government dead were booked from 52,800)
+                dead = np.where(taken < points, taken * m.combat_params.fighters_per_point, dead)
+            m.add_casualties(faction, dead.astype(float), fighters=False)
         lost = ", ".join(f"{k} {v}" for k, v in e.casualties.items())
         if not kept.any():
             m.log_all("strike", self.town(e.town), e.by, f"killed: {lost}")

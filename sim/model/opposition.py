@@ -43,12 +43,13 @@ class ArmedGroup(FactionAgent):
         self.force = per_replicate(params.reserve, model.replicates)  # the mobile reserve
         self.axis: np.ndarray | None = None  # a reported counter-offensive's towns, in order (an offensive event)
 
-    def lose(self, amount: np.ndarray, *, casualties: bool = True) -> None:
-        """The reserve loses ``amount`` (replicates,) strength points, as far as it has them (a strike)."""
+    def lose(self, amount: np.ndarray, *, casualties: bool = True) -> np.ndarray:
+        """The reserve loses ``amount`` (replicates,) strength points, as far as it has them (a strike); returns what it lost."""
         lost = np.minimum(amount, self.force)
         self.force = self.force - lost
         if casualties:
             self.model.add_casualties(self.name, lost)
+        return lost
 
     def defend(self) -> None:
         """Recruit into the reserve, then reinforce own towns under assault, each up to what it can hold."""
