@@ -1,10 +1,8 @@
 """Scenario events as objects the model owns, each firing on its date in every replicate at once.
 
-Mesa keeps only weak references to scheduled callbacks, so every event is
-an object held in ``model.scheduled`` and schedules its own bound methods.
-Events change decisions and circumstances (who fights where with what, who
-is bound by a truce, where posts stand, who is reinforced), never who holds
-a town.
+Mesa keeps only weak references to scheduled callbacks, so every event is an object held in ``model.scheduled`` and
+schedules its own bound methods. Events change decisions and circumstances (who fights where with what, who is bound
+by a truce, where posts stand, who is reinforced), never who holds a town.
 
 Each class handles one branch of the schema's event union
 (:data:`sim.io.schema.Event`) and says which in ``handles``; a test checks
@@ -133,12 +131,10 @@ class AgreementEvent(TruceEvent):
 class JointPatrolEvent(ScenarioEvent):
     """Announces a patrol plan, then runs a patrol every ``every_days``.
 
-    A patrol drives the route town by town until HTS stops it on the way into
-    a town (sit-ins always stop it; elsewhere near HTS ground it is stopped by
-    chance, less often where the road has been made secure). Every town it
-    drives through becomes safer for the next one (``turkey.patrol_security``),
-    and the share of the route covered eases the regime's pressure under the
-    deal.
+    A patrol drives the route town by town until HTS stops it on the way into a town (sit-ins always stop it; elsewhere
+    near HTS ground it is stopped by chance, less often where the road has been made secure). Every town it drives
+    through becomes safer for the next one (``turkey.patrol_security``), and the share of the route covered eases the
+    regime's pressure under the deal.
     """
 
     handles = schema.JointPatrolSpec
