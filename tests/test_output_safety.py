@@ -314,6 +314,23 @@ def test_a_second_writer_is_refused_at_once(toy, tmp_path, capsys):
     assert tree(tmp_path) == before  # lock files removed, nothing written
 
 
+def test_an_ensemble_across_a_parameter_set_is_refused_while_another_writes_its_folder(toy, tmp_path, capsys):
+    """`run --param-set` took no lock: a plain ensemble started into its folder 5 s later deleted most of its
+    replicates, both exited 0 and the manifest said complete with parts missing."""
+    rows = tmp_path / "set.csv"
+    rows.write_text("trial,regime.commit\n0,0.5\n1,0.9\n")
+    out = tmp_path / "across"
+    for existing in (False, True):
+        if existing:  # an ensemble's folder being written: still refused at once, not as "not empty"
+            assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
+        before = tree(tmp_path)
+        with FolderLock(out):
+            rc, _, err = cli(capsys, "run", toy, "--runs", "2", "--workers", "1", "--param-set", rows, "-q", "--out", out)
+        one_line_error(rc, err)
+        assert f"being written by another simulator process (pid {os.getpid()})" in err
+        assert tree(tmp_path) == before
+
+
 def test_a_killed_writers_temporary_folder_is_cleaned_only_by_the_next_lock_holder(toy, tmp_path, capsys):
     out = tmp_path / "run"
     in_flight = tmp_path / ".run.tmp-99999-abcdef12"

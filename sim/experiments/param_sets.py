@@ -24,6 +24,7 @@ from ..analysis.results import Results, RunData
 from ..errors import InputError, Interrupted
 from ..io.schema import Scenario
 from ..io.files import near_miss
+from ..io.folder_lock import FolderLock
 from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
 from .ensemble import part_runs, seeds_from, write_summaries
@@ -81,16 +82,23 @@ def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out:
     """Run ``runs`` replicates of ``scenario``, replicate ``i`` with ``rows[i % len(rows)]``, into the ensemble folder ``out``.
 
     Raises:
-        InputError: ``out`` is not empty.
+        InputError: ``out`` is not empty, or another process is writing it.
         Interrupted: on Ctrl-C or SIGTERM; the replicates finished so far are kept and listed (not resumed).
     """
-    from tqdm import tqdm
-
     out = Path(out)
     seeds = seeds_from(scenario.seed, runs)
-    if out.exists() and any(out.iterdir()):
-        raise InputError(out, "exists and is not empty; choose another --out (an ensemble across a parameter set is not resumed)",
-                         key="--out")
+    with FolderLock(out):  # one writer at a time, as in every ensemble: a second one deleted this one's replicates
+        if out.exists() and any(out.iterdir()):  # judged under the lock: another writer may have just begun
+            raise InputError(out, "exists and is not empty; choose another --out (an ensemble across a parameter set is "
+                             "not resumed)", key="--out")
+        return _run_across(scenario, rows, seeds, out, workers=workers, scenario_path=scenario_path, param_set=param_set,
+                           progress=progress)
+
+
+def _run_across(scenario: Scenario, rows: list[dict[str, float]], seeds: list[int], out: Path, *, workers: int,
+                scenario_path: Path | None, param_set: Path | None, progress: bool) -> Results:
+    from tqdm import tqdm
+
     hashes = [inputs_hash(apply(scenario, row)) for row in rows]
     data = manifest("ensemble", scenario, scenario_path, content_hash="various: see each replicate", seed=scenario.seed,
                     started=now(), replicates=seeds)
@@ -101,7 +109,7 @@ def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out:
     log = PartLog(out, data)
     log.flush()
     # A part holds replicates of one row (stepped together, one scenario), at most as many as an ensemble's part.
-    size = part_runs(runs)
+    size = part_runs(len(seeds))
     of_row = [seeds[k :: len(rows)] for k in range(len(rows))]  # replicate i runs with row i mod K
     tasks = [(k, mine[i : i + size]) for k, mine in enumerate(of_row) for i in range(0, len(mine), size)]
     finished: dict[int, RunData] = {}
