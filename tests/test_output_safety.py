@@ -162,29 +162,65 @@ def test_rerunning_a_run_replaces_it_and_what_was_derived_from_it(toy, tmp_path,
     assert sorted(p.name for p in out.iterdir()) == ["control.csv", "events.csv", "manifest.json", "posts.csv", "timeseries.csv"]
 
 
+def users_files_named_as_derived(folder: Path) -> dict[str, bytes]:
+    """Files of a user's that bear the names of files the simulator derives from a folder's results."""
+    from PIL import Image
+
+    Image.new("RGB", (4, 4)).save(folder / "map_my_annotated_front.png")  # a plain PNG, not signed
+    (folder / "map_for_briefing.pdf").write_bytes(b"%PDF-1.4 my own\n")
+    (folder / "comparison_vs_my_field_report.md").write_text("notes\n")
+    (folder / "comparison_vs_my_field_report.csv").write_text("a,b\n1,2\n")
+    (folder / "control_mine.mp4").write_bytes(b"my film")
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name.startswith(("map_my", "map_for", "comparison_vs_my", "control_mine"))}
+
+
 def test_an_ensemble_rerun_that_changes_its_content_removes_derived_files_and_nothing_else(toy, tmp_path, capsys):
-    out = tmp_path / "ens"
+    """A rerun removed derived files by their names alone: a user's map_my_annotated_front.png, map_for_briefing.pdf
+    and comparison_vs_my_field_report.md went, with a note saying they were made from the folder's content."""
+    out, base = tmp_path / "ens", tmp_path / "base"
     assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
-    derived = ["comparison.md", "comparison.csv", "comparison_vs_base.md", "map_2020-01-11.png", "map_2020-01-11_hts.png",
-               "control.gif", "towns_held.png", "capture_dates.png", "losses.png", "patrol_coverage.png"]
-    for name in derived:
-        (out / name).write_text("derived")
+    assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", base)[0] == 0
+    before = {p.name for p in out.iterdir()}
+    for args in (["compare", out], ["compare", base, out], ["map", out], ["map", out, "--faction", "hts"], ["plot", out]):
+        assert cli(capsys, *args)[0] == 0
+    derived = sorted({p.name for p in out.iterdir()} - before)
+    assert {"comparison.md", "comparison.csv", "comparison_vs_base.md", "comparison_vs_base.csv", "map_2020-01-11.png",
+            "map_2020-01-11_hts.png", "towns_held.png"} <= set(derived)
+    mine = users_files_named_as_derived(out)
     (out / "notes.txt").write_text("mine")
     (out / "replicates" / "days" / "my.csv").write_text("mine too")
     # The same command again: nothing changes, nothing derived goes.
     assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
     assert all((out / name).exists() for name in derived)
-    # More replicates: the content changes, what was derived from it goes; the user's files stay.
+    # More replicates: the content changes, what the simulator derived from it goes; the user's files stay, said so.
     rc, _, err = cli(capsys, "run", toy, "--runs", "3", "-q", "--out", out)
-    assert rc == 0 and "removed comparison.md" in err
+    assert rc == 0 and "removed comparison.md" in err and "removed map_for_briefing.pdf" not in err
+    assert "kept comparison_vs_my_field_report.csv, comparison_vs_my_field_report.md, control_mine.mp4, map_for_briefing.pdf and 1 more" in err
     assert not any((out / name).exists() for name in derived)
+    assert {name: (out / name).read_bytes() for name in mine} == mine
     assert (out / "notes.txt").read_text() == "mine" and (out / "replicates" / "days" / "my.csv").read_text() == "mine too"
     assert load_results(out).complete and len(load_results(out).runs) == 3
     # Changed inputs (the same file, edited): every replicate is run again, the folder says so.
-    (out / "comparison.md").write_text("derived")
+    assert cli(capsys, "compare", out)[0] == 0
     toy.write_text(toy.read_text().replace("seed: 1", "seed: 1\nfactions: {regime: {force: 80}}"))
     rc, _, err = cli(capsys, "run", toy, "--runs", "3", "-q", "--out", out)
     assert rc == 0 and "3 replicate(s) of other inputs" in err and not (out / "comparison.md").exists()
+    assert {name: (out / name).read_bytes() for name in mine} == mine
+
+
+def test_a_run_folder_holding_a_users_file_named_as_derived_is_not_replaced(toy, tmp_path, capsys):
+    """A run folder is replaced whole: a user's map_my_annotated_front.png in it went with it, its name taken as the
+    simulator's."""
+    out = tmp_path / "run"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
+    mine = users_files_named_as_derived(out)
+    for name in sorted(mine):  # the refusal names the first four
+        before = tree(out)
+        rc, _, err = cli(capsys, "run", toy, "--no-map", "-q", "--seed", "2", "--out", out)
+        one_line_error(rc, err)
+        assert name in err and tree(out) == before
+        (out / name).unlink()
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--seed", "2", "--out", out)[0] == 0
 
 
 def test_a_sweep_that_gains_rows_loses_its_stale_report_but_not_the_users_files(tmp_path):
@@ -193,9 +229,12 @@ def test_a_sweep_that_gains_rows_loses_its_stale_report_but_not_the_users_files(
     run_sweep(spec, out, evaluate=toys.linear)
     sweep_report(out, metrics=["y"])
     (out / "report" / "mine.txt").write_text("keep")
+    (out / "report" / "response_mine.png").write_bytes(b"a figure of mine, named as the report names its own")
     sorted((out / "runs.parquet").glob("part-*"))[1].unlink()
-    run_sweep(spec, out, evaluate=toys.linear)
-    assert sorted(p.name for p in (out / "report").iterdir()) == ["mine.txt"]
+    notes = []
+    run_sweep(spec, out, evaluate=toys.linear, notify=notes.append)
+    assert sorted(p.name for p in (out / "report").iterdir()) == ["mine.txt", "response_mine.png"]
+    assert any(n.startswith("kept report/response_mine.png:") for n in notes), notes
 
 
 def test_default_folder_names_include_days_and_the_parameter_set(toy, tmp_path, capsys, monkeypatch):
@@ -463,7 +502,7 @@ def test_a_copy_of_a_scenario_under_the_same_name_does_not_replace_its_results(t
     rc, out, _ = cli(capsys, "run", "s.yaml", *how, "-q")
     assert rc == 0
     folder = tmp_path / out.split(": ")[-1].strip()
-    (folder / "comparison.md").write_text("derived from the original's results")
+    assert cli(capsys, "compare", folder)[0] == 0  # derived from the original's results
     before = tree(folder)
     rc, _, err = cli(capsys, "run", "mine/copy.yaml", *how, "-q")
     one_line_error(rc, err)

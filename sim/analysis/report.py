@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.files import table_text, write_atomic
-from ..io.outputs import claim_file
+from ..io.outputs import claim_file, signed_markdown
 from ..names import DISPLAY_NAMES, HOLDERS, replicates
 from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
 from .scoring import Scorecard, control_misses, headline_table, outcome_table
@@ -358,6 +358,6 @@ def write_report(folder: Path, stem: str, text: str, table: pd.DataFrame) -> tup
     (:func:`sim.io.outputs.claim_file`); elsewhere, only new files are written.
     """
     md, csv = claim_file(folder / f"{stem}.md"), claim_file(folder / f"{stem}.csv")
-    write_atomic(md, text)
+    write_atomic(md, signed_markdown(text))  # its mark vouches for the CSV beside it too
     write_atomic(csv, table_text(table))
     return md, csv

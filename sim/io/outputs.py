@@ -11,7 +11,7 @@ Nothing that is not the simulator's is ever removed or overwritten:
 - Inside its folders it touches only the names it writes (:data:`OWN`); a
   rerun that changes what a folder holds removes what was derived from the
   old content (:data:`DERIVED`: comparisons, maps, plots, a sweep's report)
-  and nothing else (:func:`remove_derived`).
+  that it provably wrote (:func:`provably_ours`), and nothing else (:func:`remove_derived`).
 - An existing file elsewhere is overwritten only if the simulator wrote it:
   a PNG or GIF it wrote says so in its metadata (:data:`SIGNATURE`).
 - :class:`~sim.io.folder_lock.FolderLock` keeps two writers out of one
@@ -36,6 +36,7 @@ from .folder_lock import FolderLock
 
 MARKER = ".idlib-sim"  # marks a folder created for figures or reports (compare/plot --out)
 SIGNATURE = "idlib-sim"  # the PNG "Software" text and GIF comment of every image the simulator writes
+MD_MARK = f"<!-- written by {SIGNATURE} -->"  # the last line of a comparison or report it writes (hidden when rendered)
 
 # Files derived from a folder's results: made by compare, map and plot, stale once the results change.
 DERIVED = ("comparison.md", "comparison.csv", "comparison_vs_*.md", "comparison_vs_*.csv", "map_*.png", "map_*.svg",
@@ -43,6 +44,7 @@ DERIVED = ("comparison.md", "comparison.csv", "comparison_vs_*.md", "comparison_
            "patrol_coverage.png")
 REPORT_FILES = ("response_*.png", "heatmap_*.png", "points.csv", "sensitivity.csv", "report.md")  # a sweep's report/
 DISCOVER_FILES = ("discover.md", "boxes.csv", "peeling.png")  # a sweep's discover/ (sim discover)
+VOUCHED_BY = {"points.csv": "report.md", "sensitivity.csv": "report.md", "boxes.csv": "discover.md"}  # else X.csv: X.md
 SWEEP_ROWS = "runs.parquet"  # a sweep's rows, one part file per batch: a dataset that pandas.read_parquet reads whole
 OWN = {
     "run": ("manifest.json", "control.csv", "events.csv", "timeseries.csv", "posts.csv", "control_map.png", *DERIVED),
@@ -201,9 +203,11 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
         raise InputError(out, f"holds {A[kind]} of {other}, not of {source} (both are named '{m.get('scenario_name')}'); "
                          f"to keep both, give another --out DIR, or give {source} a different `name:`", key="--out")
     if kind == "run":
-        foreign = sorted(p.name for p in entries if not is_own(p.name, "run"))
+        # A derived file's name is not enough: a user's map_*.png in the folder went with it.
+        foreign = sorted(p.name for p in entries if not is_own(p.name, "run") or (
+            any(fnmatch.fnmatchcase(p.name, d) for d in DERIVED) and not provably_ours(p)))
         if foreign:
-            raise InputError(out, f"is a run folder that also holds files the simulator did not write ({', '.join(foreign[:4])}); "
+            raise InputError(out, f"is a run folder that also holds files not marked as the simulator's ({', '.join(foreign[:4])}); "
                              f"a new run replaces the folder whole: move them out, or {hint}", key="--out")
     return False
 
@@ -228,23 +232,56 @@ def _other_file(m: dict, source: str | Path | None) -> str | None:
     return recorded
 
 
-def remove_derived(folder: Path) -> list[Path]:
-    """Remove what was derived from ``folder``'s results (comparisons, maps, plots, a sweep's report and discover/); nothing else."""
-    removed = []
-    for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if entry.is_file() and any(fnmatch.fnmatchcase(entry.name, p) for p in DERIVED):
-            entry.unlink()
-            removed.append(entry)
+def remove_derived(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Remove what was derived from ``folder``'s results (comparisons, maps, plots, a sweep's report and discover/); nothing else.
+
+    A file goes only if the simulator provably wrote it (:func:`provably_ours`), not by its name alone: a user's
+    ``map_my_annotated_front.png`` or ``comparison_vs_my_field_report.md`` was deleted. Returns the files removed,
+    and those left that bear a derived file's name without the simulator's mark (a user's, or an older version's).
+    """
+    removed, kept = [], []
+
+    def sweep_out(where: Path, patterns: tuple[str, ...]) -> None:
+        named = [e for e in sorted(where.iterdir()) if e.is_file() and any(fnmatch.fnmatchcase(e.name, p) for p in patterns)]
+        ours = [e for e in named if provably_ours(e)]  # judged before any goes: a CSV is vouched for by its markdown
+        for entry in named:
+            if entry in ours:
+                entry.unlink()
+                removed.append(entry)
+            else:
+                kept.append(entry)
+
+    if folder.is_dir():
+        sweep_out(folder, DERIVED)
     for name, files in (("report", REPORT_FILES), ("discover", DISCOVER_FILES)):
         report = folder / name
         if report.is_dir() and (folder / "sweep.json").exists():
-            for entry in sorted(report.iterdir()):
-                if entry.is_file() and any(fnmatch.fnmatchcase(entry.name, p) for p in files):
-                    entry.unlink()
-                    removed.append(entry)
+            sweep_out(report, files)
             with contextlib.suppress(OSError):
                 report.rmdir()  # only if nothing else is in it
-    return removed
+    return removed, kept
+
+
+def kept_note(folder: Path, kept: list[Path]) -> str:
+    """What to say of the files :func:`remove_derived` left in ``folder``."""
+    names = ", ".join(str(p.relative_to(folder)) for p in kept[:4]) + (f" and {len(kept) - 4} more" if len(kept) > 4 else "")
+    return (f"kept {names}: named as what the simulator derives from results, but not marked as its own (yours, or "
+            "written by an older version); remove {} yourself if made from the folder's previous content").format(
+                "it" if len(kept) == 1 else "them")
+
+
+def provably_ours(path: Path) -> bool:
+    """Whether the simulator shows it wrote the derived file ``path``: an image, PDF or markdown it signed
+    (:func:`signed`), a CSV written with a markdown it signed (a comparison's of the same stem, a report's tables), or
+    an MP4 written with a GIF it signed (the same stem; an MP4 carries no mark of its own here)."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return signed(path.parent / VOUCHED_BY.get(path.name, path.with_suffix(".md").name))
+    if suffix == ".mp4":
+        return signed(path.with_suffix(".gif"))
+    return signed(path)
 
 
 def mark_folder(folder: Path, kind: str) -> None:
@@ -316,10 +353,23 @@ def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
     raise InputError(path, "exists and was not written by the simulator; choose another --out (or move the file)", key="--out")
 
 
+def signed_markdown(text: str) -> str:
+    """``text`` (ending in a newline) as the simulator writes it to a ``.md`` file: with :data:`MD_MARK` as its last line."""
+    return f"{text}{MD_MARK}\n"
+
+
 def signed(path: Path) -> bool:
-    """Whether ``path`` is a figure the simulator wrote: a PNG or GIF whose metadata carries :data:`SIGNATURE`, or an
-    SVG or PDF whose creator it is (:func:`sim.viz.style.save_figure` writes it so)."""
+    """Whether ``path`` is a figure or report the simulator wrote: a PNG or GIF whose metadata carries :data:`SIGNATURE`,
+    an SVG or PDF whose creator it is (:func:`sim.viz.style.save_figure` writes it so), or markdown whose last line is
+    :data:`MD_MARK` (:func:`signed_markdown`)."""
     suffix = path.suffix.lower()
+    if suffix == ".md":
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(max(0, path.stat().st_size - 256))
+                return fh.read().rstrip(b"\n").rsplit(b"\n", 1)[-1] == MD_MARK.encode()
+        except OSError:
+            return False
     if suffix in (".svg", ".pdf"):
         try:
             with open(path, "rb") as fh:

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from ..analysis.discovery import Discovery, discover
 from ..analysis.report import markdown_table
 from ..io.files import table_text, write_atomic
-from ..io.outputs import claim_file, claim_output_folder, writing_into
+from ..io.outputs import claim_file, claim_output_folder, signed_markdown, writing_into
 from ..names import replicates
 from .style import new_figure, save_figure
 
@@ -55,7 +55,7 @@ def discovery_report(folder: str | Path, where: str, *, out: str | Path | None =
             names[0].unlink()  # an earlier discovery's figure, of boxes this one did not find
         write_atomic(names[1], table_text(table))
         text = markdown(found, files, target)
-        write_atomic(names[2], text)
+        write_atomic(names[2], signed_markdown(text))  # its mark vouches for boxes.csv too
     return DiscoveryReport(found, [*files, names[1], names[2]], text)
 
 

@@ -19,7 +19,7 @@ from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped
 from ..io.files import table_text, write_atomic
-from ..io.outputs import REPORT_FILES, signed, writing_into
+from ..io.outputs import REPORT_FILES, signed, signed_markdown, writing_into
 from ..names import replicates
 from .style import save_figure
 from .sweep_plots import heat_map, response_plot
@@ -77,7 +77,7 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
         write_atomic(out / "points.csv", table_text(points))
         write_atomic(out / "sensitivity.csv", table_text(sens))
         text = _markdown(manifest, rows, points, sens, wanted, files, out, note)
-        write_atomic(out / "report.md", text)
+        write_atomic(out / "report.md", signed_markdown(text))  # its mark vouches for the two tables too
     return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text, stale)
 
 
