@@ -19,6 +19,7 @@ import pytest
 from sim import load_scenario, simulate, write_run
 from sim.analysis.results import load_results
 from sim.cli import main
+from sim.errors import InputError
 from sim.experiments.designs import make_design
 from sim.experiments.parameters import Parameter
 from sim.experiments.sweep import run_sweep
@@ -272,6 +273,28 @@ def test_out_paths_that_cannot_be_results_folders_are_one_line_errors(toy, tmp_p
         rc, _, err = cli(capsys, "sweep", toy, "--param", "regime.commit=0.2,0.8", "--out", out)
         one_line_error(rc, err)
     assert tree(tmp_path) == before
+
+
+def test_out_among_a_sweeps_rows_or_an_ensembles_parts_is_refused(toy, tmp_path, capsys):
+    """`run --out SWEEP/runs.parquet/myrun` and `run --runs 2 --out ENS/replicates/days/ens` were written among the
+    Parquet parts, and pandas.read_parquet of those folders then failed."""
+    import pandas as pd
+
+    ens, sweep = tmp_path / "ens", tmp_path / "sweep"
+    assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", ens)[0] == 0
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), sweep, evaluate=toys.linear)
+    before = tree(tmp_path)
+    rows = [sweep / "runs.parquet", ens / "replicates" / "days", ens / "replicates" / "events"]
+    for out in [*rows, *(r / "mine" for r in rows)]:
+        for how in (["--no-map"], ["--runs", "2"]):
+            rc, _, err = cli(capsys, "run", toy, *how, "-q", "--out", out)
+            one_line_error(rc, err)
+            assert "--out" in err and "pandas.read_parquet" in err, err
+        with pytest.raises(InputError, match="pandas.read_parquet"):
+            run_sweep(SweepSpec(Path("toy"), design, runs=2), out, evaluate=toys.linear)
+    assert tree(tmp_path) == before
+    assert len(pd.read_parquet(sweep / "runs.parquet")) == 8 and not pd.read_parquet(ens / "replicates" / "days").empty
 
 
 def test_a_long_name_that_the_file_system_allows_is_written(toy, tmp_path):

@@ -46,6 +46,7 @@ REPORT_FILES = ("response_*.png", "heatmap_*.png", "points.csv", "sensitivity.cs
 DISCOVER_FILES = ("discover.md", "boxes.csv", "peeling.png")  # a sweep's discover/ (sim discover)
 VOUCHED_BY = {"points.csv": "report.md", "sensitivity.csv": "report.md", "boxes.csv": "discover.md"}  # else X.csv: X.md
 SWEEP_ROWS = "runs.parquet"  # a sweep's rows, one part file per batch: a dataset that pandas.read_parquet reads whole
+PART_TABLES = ("days", "events")  # an ensemble's replicates/<table>/, one Parquet file per part (sim.analysis.replicates)
 OWN = {
     "run": ("manifest.json", "control.csv", "events.csv", "timeseries.csv", "posts.csv", "control_map.png", *DERIVED),
     "ensemble": ("manifest.json", "replicates", "runs", "control_prob.csv", "captures.csv", "capture_dates.csv",
@@ -174,9 +175,11 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
             a copy of a what-if keeps its ``name:`` and so its default folder (its results are not this file's).
 
     Raises:
-        InputError: anything else is at ``out``; the message says what, and how to choose another.
+        InputError: anything else is at ``out``, or ``out`` is among a sweep's rows or an ensemble's parts
+            (:func:`refuse_among_rows`); the message says what, and how to choose another.
     """
     hint = "choose another --out (a new folder's name)"
+    refuse_among_rows(out)  # new files there broke pandas.read_parquet of the rows
     if out.is_symlink():
         raise InputError(out, f"is a symbolic link; give the folder it points to, or {hint}", key="--out")
     if out.exists() and not out.is_dir():
@@ -295,9 +298,7 @@ def claim_output_folder(folder: Path) -> Path:
     """A folder for figures or reports (``compare``/``plot --out``): created with a marker if new."""
     if folder.exists() and not folder.is_dir():
         raise InputError(folder, f"is {describe(folder)}, not a folder; choose another --out", key="--out")
-    if (rows := _sweep_rows_around(folder)) is not None:
-        raise InputError(folder, f"is in {rows}, which holds a sweep's rows alone (pandas.read_parquet reads every file "
-                         "there, and a report among them stops it); choose another --out", key="--out")
+    refuse_among_rows(folder)
     if not folder.exists():
         if not folder.parent.is_dir():
             raise InputError(folder, f"its parent folder '{folder.parent}' does not exist; create it first or choose "
@@ -307,13 +308,26 @@ def claim_output_folder(folder: Path) -> Path:
     return folder
 
 
-def _sweep_rows_around(folder: Path) -> Path | None:
-    """The sweep's rows folder (``SWEEP/runs.parquet``) that ``folder`` is or lies in, if any."""
-    here = folder.resolve()  # "rows/.." is not in rows
+def refuse_among_rows(folder: Path) -> None:
+    """Refuse ``folder`` as ``--out`` if it is or lies in a folder of Parquet parts: a sweep's rows (``runs.parquet``)
+    or an ensemble's parts (``replicates/days``, ``replicates/events``), which pandas.read_parquet reads whole.
+
+    Raises:
+        InputError: naming the folder of parts.
+    """
+    try:
+        here = folder.resolve()  # "rows/.." is not in rows
+    except (OSError, RuntimeError):
+        return  # a link loop: refused where the folder is judged
     for path in (here, *here.parents):
         if path.name == SWEEP_ROWS and (path.parent / "sweep.json").is_file():
-            return path
-    return None
+            what = "a sweep's rows"
+        elif path.name in PART_TABLES and path.parent.name == "replicates" and (path.parent.parent / "manifest.json").is_file():
+            what = "an ensemble's replicates"
+        else:
+            continue
+        raise InputError(folder, f"is in {path}, which holds {what} alone (pandas.read_parquet reads every file there, "
+                         "and anything else among them stops it); choose another --out", key="--out")
 
 
 @contextlib.contextmanager
