@@ -164,6 +164,9 @@ FLAG_CASES = [
     (["sweep", MOSCOW, "--param", "events.moscow-protocol.restraint=0.8:1.2:4"],
      "--param: events.moscow-protocol.restraint: 1.2 is outside the parameter's range, 0 to 1"),
     (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--scheduler", "nonsense"], "--scheduler"),
+    # calibrate never checked the address: its folder was made, marked and given a study before Dask refused it.
+    (["calibrate", ROOT / "calibrations" / "smoke.yaml", "--scheduler", "nonsense"],
+     "--scheduler: expects a scheduler address such as tcp://host:8786"),
     (["sweep", MOSCOW], "--param: give at least one parameter"),
     (["sweep-report", ROOT, "--pair", "a"], "--pair"),
     (["map", ROOT / "no-such-folder", "--date", "2020-02-29"], "no-such-folder"),
@@ -201,17 +204,19 @@ def test_a_seed_error_names_the_flag_through_the_real_command_line(tmp_path):
     assert p.returncode == 2 and p.stderr.startswith("error: --seed: ") and "Traceback" not in p.stderr
 
 
-def test_an_unreachable_scheduler_is_a_quick_one_line_error(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("command", [["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--runs", "1"],
+                                     ["calibrate", ROOT / "calibrations" / "smoke.yaml"]], ids=["sweep", "calibrate"])
+def test_an_unreachable_scheduler_is_a_quick_one_line_error(tmp_path, capsys, monkeypatch, command):
+    """calibrate left its folder behind, marked and holding an empty study."""
     import time
 
     import sim.experiments.executors as executors
 
     monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "1s")  # 5 s in use; the test need not wait that long
     t0 = time.monotonic()
-    rc, err = cli(capsys, "sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--runs", "1", "--scheduler", "tcp://127.0.0.1:9",
-                  "--out", tmp_path / "s")
+    rc, err = cli(capsys, *command, "--scheduler", "tcp://127.0.0.1:9", "--out", tmp_path / "s")
     refused(rc, err, "--scheduler", "cannot reach a Dask scheduler")
-    assert time.monotonic() - t0 < 25 and not (tmp_path / "s").exists()
+    assert time.monotonic() - t0 < 25 and list(tmp_path.iterdir()) == []
 
 
 def test_sweep_file_settings_are_checked_with_their_line(tmp_path):

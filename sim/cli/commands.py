@@ -112,6 +112,15 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
     return 0
 
 
+def _check_scheduler(address: str | None) -> None:
+    """Refuse a ``--scheduler`` that is not a Dask address, before anything is made (whether one answers there is
+    found when the work begins: a folder made for it is removed again if nothing ran)."""
+    import re
+
+    if address is not None and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", address):
+        raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {address!r})", key="--scheduler")
+
+
 def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..experiments.calibration import STUDY_FILE, require_optuna, run_calibration
     from ..experiments.calibration_file import load_calibration
@@ -120,6 +129,7 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
     if args.minutes is not None and not args.minutes > 0:
         raise InputError(None, f"must be positive (got {args.minutes})", key="--minutes")
+    _check_scheduler(args.scheduler)
     spec = load_calibration(args.calibration)
     require_optuna(spec)  # before the folder is made
     if args.report_only and (flag := "--trials" if args.trials is not None else "--minutes" if args.minutes is not None else None):
@@ -188,7 +198,6 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    import re
 
     from ..experiments.designs import SETTINGS, make_design
     from ..experiments.parameters import dotted, parse_param
@@ -199,8 +208,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..io.safe_yaml import load_yaml
     from ..io.scenario import load_scenario
 
-    if args.scheduler is not None and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", args.scheduler):
-        raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {args.scheduler!r})", key="--scheduler")
+    _check_scheduler(args.scheduler)
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
     tree = load_yaml(args.target)
     if file_kind(tree) not in ("sweep", "scenario"):  # a calibration, the record's outcomes or claims, a results manifest

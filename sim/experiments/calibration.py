@@ -33,6 +33,7 @@ from ..analysis.calibration_score import Evidence, Weights, combine, components,
 from ..analysis.outcomes import OutcomeBase
 from ..analysis.results import Results, RunData, frozen_front
 from ..errors import InputError, Interrupted, require_extra
+from ..io.files import remove
 from ..io.outputs import claim_folder, mark_folder
 from ..io.schema import Scenario
 from ..io.theatre import load_theatre
@@ -271,10 +272,26 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
 
     Raises:
         CalibrationInterrupted: on Ctrl-C; the finished trials are kept.
+        InputError: ``out`` holds something else, or the scheduler cannot be reached; a folder this call made is
+            removed again if no trial was run in it (it was left marked, holding an empty study).
     """
     out = Path(out)
-    with open_study(spec, out) as study:
-        return _optimise(study, spec, out, workers, executor, scheduler, progress, trials, minutes)
+    created = claim_folder(out, "calibration")
+    empty = False
+    try:
+        with open_study(spec, out) as study:
+            try:
+                return _optimise(study, spec, out, workers, executor, scheduler, progress, trials, minutes)
+            except Exception as exc:
+                from optuna.trial import TrialState
+
+                with contextlib.suppress(Exception):  # the error being raised is the one to report
+                    empty = created and not isinstance(exc, Interrupted) and not study.get_trials(
+                        deepcopy=False, states=(TrialState.COMPLETE,))
+                raise
+    finally:
+        if empty:
+            remove(out)  # once the study's database is closed
 
 
 def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: str, scheduler: str | None,  # noqa: ANN001
