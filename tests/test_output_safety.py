@@ -85,6 +85,20 @@ def test_a_folder_that_is_not_results_is_refused_and_left_as_it_was(toy, foreign
     assert tree(foreign) == before
 
 
+def test_a_calibration_folder_at_out_is_said_to_be_one(toy, tmp_path, capsys):
+    """It was "a calibration of scenario 'None' (seed None)": a calibration's marker names no scenario or seed."""
+    from sim.io.outputs import mark_folder
+
+    folder = tmp_path / "cal"
+    mark_folder(folder, "calibration")
+    (folder / "study.db").write_bytes(b"a study")
+    before = tree(folder)
+    rc, _, err = cli(capsys, "run", toy, "-q", "--out", folder)
+    one_line_error(rc, err)
+    assert "holds a calibration's study and results; a run cannot be written there" in err and "None" not in err, err
+    assert tree(folder) == before
+
+
 def test_a_copy_of_the_scenarios_folder_is_refused_as_out(tmp_path, capsys):
     """The issue's worst case: `run SCENARIO --out scenarios` replaced the scenarios, theatre included."""
     scenarios = tmp_path / "scenarios"

@@ -110,6 +110,8 @@ def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) 
             return f"a sweep of {Path(str(m.get('scenario', '?'))).name}"
         if m["kind"] == "outputs":
             return "figures and reports written by the simulator"
+        if m["kind"] == "calibration":  # its marker names no scenario or seed: it read "scenario 'None' (seed None)"
+            return "a calibration's study and results"
         n = len(m.get("seeds", []))
         runs = replicates(n) if m["kind"] == "ensemble" else f"seed {m.get('seed')}"
         if m["kind"] == "ensemble" and m.get("complete") is False:  # what is in, not only what was asked for
