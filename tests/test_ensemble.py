@@ -19,7 +19,7 @@ from sim.errors import InputError, Interrupted
 from sim.experiments.ensemble import run_ensemble, seeds_from
 from sim.experiments.storage import PartLog
 from sim.interrupts import forget_interrupts
-from sim.io.outputs import MD_MARK
+from sim.io.signatures import MD_MARK
 
 from .conftest import ROOT, ev, legacy_ensemble, line_theatre
 from .test_runs import run_cli

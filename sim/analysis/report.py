@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..io.files import table_text, write_atomic
-from ..io.outputs import claim_file, signed_markdown
+from ..io.outputs import claim_file
+from ..io.signatures import signed_markdown
 from ..names import DISPLAY_NAMES, HOLDERS, replicates
 from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
 from .scoring import Scorecard, control_misses, headline_table, outcome_table

@@ -2,6 +2,7 @@
 
 - ``files``: input files read with guards (no devices, size limits, cache stamps); outputs written atomically.
 - ``outputs``: which folders and files the simulator may write (markers, derived files).
+- ``signatures``: the mark on the figures and reports it writes, by which it knows them for its own.
 - ``folder_lock``: one writer per results folder (a lock), and no reader while it writes.
 - ``safe_yaml``: strict YAML that remembers the file and line of every key.
 - ``schema``: the scenario format as pydantic models (parameters, the union of event types, ``Scenario``).
@@ -10,7 +11,7 @@
 - ``extends``: resolving a scenario's ``extends`` chain into one YAML tree.
 - ``validation``: pydantic errors as ``InputError`` with file, line, key and did-you-mean.
 - ``checks``: what a scenario names (towns, roads, posts, claims, dates) checked against the theatre and the record.
-- ``timeline``: the events against each other (ceasefires the model cannot hold at once) and the theatre's post dates.
+- ``timeline``: the events against each other (ceasefires the model cannot hold at once).
 - ``kinds``: which kind of input a YAML file is (scenario, sweep, calibration), one rule for every command.
 - ``scenario``: ``load_scenario`` (all of the above) and the content hash of a run's inputs.
 - ``theatre``: towns, roads, posts and the border, loaded from CSV, with the neighbourhoods the model uses.

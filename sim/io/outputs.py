@@ -13,7 +13,7 @@ Nothing that is not the simulator's is ever removed or overwritten:
   old content (:data:`DERIVED`: comparisons, maps, plots, a sweep's report)
   that it provably wrote (:func:`provably_ours`), and nothing else (:func:`remove_derived`).
 - An existing file elsewhere is overwritten only if the simulator wrote it:
-  a PNG or GIF it wrote says so in its metadata (:data:`SIGNATURE`).
+  a PNG or GIF it wrote says so in its metadata (:mod:`sim.io.signatures`).
 - :class:`~sim.io.folder_lock.FolderLock` keeps two writers out of one
   folder: the second stops at once with an :class:`~sim.errors.InputError`
   naming the first.
@@ -33,10 +33,10 @@ from ..errors import InputError, OutputError
 from ..names import replicates
 from .files import NAME_MAX
 from .folder_lock import FolderLock
+from .signatures import provably_ours, signed
 
 MARKER = ".idlib-sim"  # marks a folder created for figures or reports (compare/plot --out)
-SIGNATURE = "idlib-sim"  # the PNG "Software" text and GIF comment of every image the simulator writes
-MD_MARK = f"<!-- written by {SIGNATURE} -->"  # the last line of a comparison or report it writes (hidden when rendered)
+
 
 # Files derived from a folder's results: made by compare, map and plot, stale once the results change.
 DERIVED = ("comparison.md", "comparison.csv", "comparison_vs_*.md", "comparison_vs_*.csv", "map_*.png", "map_*.svg",
@@ -44,7 +44,7 @@ DERIVED = ("comparison.md", "comparison.csv", "comparison_vs_*.md", "comparison_
            "patrol_coverage.png")
 REPORT_FILES = ("response_*.png", "heatmap_*.png", "points.csv", "sensitivity.csv", "report.md")  # a sweep's report/
 DISCOVER_FILES = ("discover.md", "boxes.csv", "peeling.png")  # a sweep's discover/ (sim discover)
-VOUCHED_BY = {"points.csv": "report.md", "sensitivity.csv": "report.md", "boxes.csv": "discover.md"}  # else X.csv: X.md
+
 SWEEP_ROWS = "runs.parquet"  # a sweep's rows, one part file per batch: a dataset that pandas.read_parquet reads whole
 PART_TABLES = ("days", "events")  # an ensemble's replicates/<table>/, one Parquet file per part (sim.analysis.replicates)
 OWN = {
@@ -275,20 +275,6 @@ def kept_note(folder: Path, kept: list[Path]) -> str:
                 "it" if len(kept) == 1 else "them")
 
 
-def provably_ours(path: Path) -> bool:
-    """Whether the simulator shows it wrote the derived file ``path``: an image, PDF or markdown it signed
-    (:func:`signed`), a CSV written with a markdown it signed (a comparison's of the same stem, a report's tables), or
-    an MP4 written with a GIF it signed (the same stem; an MP4 carries no mark of its own here)."""
-    if path.is_symlink() or not path.is_file():
-        return False
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return signed(path.parent / VOUCHED_BY.get(path.name, path.with_suffix(".md").name))
-    if suffix == ".mp4":
-        return signed(path.with_suffix(".gif"))
-    return signed(path)
-
-
 def mark_folder(folder: Path, kind: str) -> None:
     """Create ``folder`` if need be and mark it as the simulator's ``kind`` folder (a calibration), once."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -367,42 +353,3 @@ def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
     if path.is_file() and not path.is_symlink() and (m is not None and is_own(path.name, m["kind"]) or signed(path)):
         return path
     raise InputError(path, "exists and was not written by the simulator; choose another --out (or move the file)", key="--out")
-
-
-def signed_markdown(text: str) -> str:
-    """``text`` (ending in a newline) as the simulator writes it to a ``.md`` file: with :data:`MD_MARK` as its last line."""
-    return f"{text}{MD_MARK}\n"
-
-
-def signed(path: Path) -> bool:
-    """Whether ``path`` is a figure or report the simulator wrote: a PNG or GIF whose metadata carries :data:`SIGNATURE`,
-    an SVG or PDF whose creator it is (:func:`sim.viz.style.save_figure` writes it so), or markdown whose last line is
-    :data:`MD_MARK` (:func:`signed_markdown`)."""
-    suffix = path.suffix.lower()
-    if suffix == ".md":
-        try:
-            with open(path, "rb") as fh:
-                fh.seek(max(0, path.stat().st_size - 256))
-                return fh.read().rstrip(b"\n").rsplit(b"\n", 1)[-1] == MD_MARK.encode()
-        except OSError:
-            return False
-    if suffix in (".svg", ".pdf"):
-        try:
-            with open(path, "rb") as fh:
-                if suffix == ".svg":  # matplotlib's metadata block comes first
-                    head = fh.read(4096)
-                    return re.search(rb"<dc:creator>\s*<cc:Agent>\s*<dc:title>" + SIGNATURE.encode() + rb"</dc:title>", head) is not None
-                fh.seek(max(0, path.stat().st_size - 8192))  # the document information, at the end
-                return b"/Creator (" + SIGNATURE.encode() + b")" in fh.read()
-        except OSError:
-            return False
-    if suffix not in (".png", ".gif"):
-        return False
-    from PIL import Image, UnidentifiedImageError  # only when a file is to be overwritten
-
-    try:
-        with Image.open(path) as image:
-            text = image.info.get("Software") or image.info.get("comment") or b""
-    except (OSError, UnidentifiedImageError, ValueError):
-        return False
-    return (text.decode(errors="ignore") if isinstance(text, bytes) else str(text)) == SIGNATURE

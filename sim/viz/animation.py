@@ -12,7 +12,8 @@ from matplotlib import animation
 from ..analysis.results import load_results
 from ..errors import InputError
 from ..io.files import atomic_file
-from ..io.outputs import SIGNATURE, claim_file, writing_into
+from ..io.outputs import claim_file, writing_into
+from ..io.signatures import SIGNATURE
 from ..names import date_words
 from .drawing import (
     DYNAMIC_GIDS,

@@ -16,7 +16,8 @@ from matplotlib.figure import Figure
 from ..analysis.discovery import Discovery, discover
 from ..analysis.report import markdown_table
 from ..io.files import table_text, write_atomic
-from ..io.outputs import claim_file, claim_output_folder, signed_markdown, writing_into
+from ..io.outputs import claim_file, claim_output_folder, writing_into
+from ..io.signatures import signed_markdown
 from ..names import replicates
 from .style import new_figure, save_figure
 

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from PIL import Image, PngImagePlugin
 
 from ..io.files import atomic_file
-from ..io.outputs import SIGNATURE
+from ..io.signatures import SIGNATURE
 from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES
 

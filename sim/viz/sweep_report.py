@@ -19,7 +19,8 @@ from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped
 from ..io.files import table_text, write_atomic
-from ..io.outputs import REPORT_FILES, signed, signed_markdown, writing_into
+from ..io.outputs import REPORT_FILES, writing_into
+from ..io.signatures import signed, signed_markdown
 from ..names import replicates
 from .style import save_figure
 from .sweep_plots import heat_map, response_plot
