@@ -960,38 +960,33 @@ def test_strike_adds_turkish_deaths_and_escalation(build):
     assert ts.loc["2020-01-03", "turkish_escalation"] == pytest.approx(0.3)
 
 
-def test_a_strike_on_the_regime_or_hts_kills_from_their_forces_not_only_in_the_casualty_count(build):
-    """A strike's dead came out of a force: they were booked as casualties while every force kept its strength."""
+def strike_on_calm_forces(build, dead):
+    """(force lost, dead booked) of the government and HTS by a strike of ``dead`` each on 3 Jan, on forces of 100 and
+    50 points that neither fight nor grow: each the difference from the same run without it."""
     line_theatre(build)
-    strike = ev(date="2020-01-03", type="strike", by="turkey", town="T1", casualties={"regime": 500, "hts": 200})
+    strike = ev(date="2020-01-03", type="strike", by="turkey", town="T1", casualties={"regime": dead, "hts": dead})
     calm = {"regime": {"force": 100, "commit": 0.0}, "hts": {"reserve": 50, "regen": 0, "spoiler_rate": 0}}
     days = {}
     for name, events in (("a.yaml", []), ("b.yaml", [strike])):
         m = CeasefireModel(scenario(build, calm, events, name=name, end="2020-01-04"))
         m.run_model()
-        days[name] = (m.regime.force[0], m.hts.force[0], m.casualties["regime"][0], m.casualties["hts"][0])
-    per_point = m.combat_params.fighters_per_point
-    (regime, hts, dead_regime, dead_hts), (regime_hit, hts_hit, dead_regime_hit, dead_hts_hit) = days["a.yaml"], days["b.yaml"]
-    assert regime - regime_hit == pytest.approx(500 / per_point) and hts - hts_hit == pytest.approx(200 / per_point)
-    assert dead_regime_hit - dead_regime == pytest.approx(500) and dead_hts_hit - dead_hts == pytest.approx(200)
+        days[name] = np.array([m.regime.force[0], m.hts.force[0], -m.casualties["regime"][0], -m.casualties["hts"][0]])
+    regime, hts, dead_regime, dead_hts = days["a.yaml"] - days["b.yaml"]
+    return (regime, hts), (dead_regime, dead_hts), m.combat_params.fighters_per_point
+
+
+def test_a_strike_on_the_regime_or_hts_kills_from_their_forces_not_only_in_the_casualty_count(build):
+    """A strike's dead came out of a force: they were booked as casualties while every force kept its strength."""
+    lost, booked, per_point = strike_on_calm_forces(build, 300)
+    assert lost == pytest.approx((300 / per_point, 300 / per_point)) and booked == pytest.approx((300, 300))
 
 
 def test_a_strike_books_no_more_dead_than_it_took_out_of_a_force(build):
     """A strike reporting more dead than a force held booked them all: 1,000,000 government dead from a mobile force of
     about 52,800 fighters (the casualties read 1,000,149), and as many from HTS's reserve of 5,000."""
-    line_theatre(build)
-    strike = ev(date="2020-01-03", type="strike", by="turkey", town="T1", casualties={"regime": 1_000_000, "hts": 1_000_000})
-    calm = {"regime": {"force": 100, "commit": 0.0}, "hts": {"reserve": 50, "regen": 0, "spoiler_rate": 0}}
-    days = {}
-    for name, events in (("a.yaml", []), ("b.yaml", [strike])):
-        m = CeasefireModel(scenario(build, calm, events, name=name, end="2020-01-04"))
-        m.run_model()
-        days[name] = (m.regime.force[0], m.hts.force[0], m.casualties["regime"][0], m.casualties["hts"][0])
-    per_point = m.combat_params.fighters_per_point
-    (regime, hts, dead_regime, dead_hts), (regime_hit, hts_hit, dead_regime_hit, dead_hts_hit) = days["a.yaml"], days["b.yaml"]
-    assert regime - regime_hit == pytest.approx(100) and hts - hts_hit == pytest.approx(50)  # all the strike could reach
-    assert dead_regime_hit - dead_regime == pytest.approx(100 * per_point)
-    assert dead_hts_hit - dead_hts == pytest.approx(50 * per_point)
+    lost, booked, per_point = strike_on_calm_forces(build, 1_000_000)
+    assert lost == pytest.approx((100, 50))  # all the strike could reach
+    assert booked == pytest.approx((100 * per_point, 50 * per_point))
 
 
 def test_turkish_drones_hold_fire_while_the_regime_keeps_a_deal_and_resume_when_it_breaks(build):

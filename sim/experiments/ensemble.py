@@ -47,7 +47,7 @@ from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import DamagedResult, InputError, Interrupted
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
-from ..io.outputs import claim_folder, kept_note, remove_derived
+from ..io.outputs import claim_folder, remove_derived
 from ..io.scenario import for_run, hash_of_inputs, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
@@ -265,11 +265,7 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
     changed = (old is None or dropped + unlisted + folders > 0 or len(kept) < len(seeds) or replicate_key(old) != key
                or old.get("seeds") != seeds)
     if changed:
-        removed, unmarked = remove_derived(out)
-        for file in removed:
-            notify(f"removed {file.name}: it was made from the folder's previous content")
-        if unmarked:
-            notify(kept_note(out, unmarked))
+        remove_derived(out, notify, "the folder's previous content")
     for name in SUMMARY_FILES:
         (out / name).unlink(missing_ok=True)
     manifest["parts"] = sorted(records, key=lambda r: r["seeds"][0])

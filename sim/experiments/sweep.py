@@ -43,7 +43,7 @@ from ..analysis.scored_outcomes import outcomes_hash, scored_outcomes
 from ..errors import InputError, Interrupted
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
-from ..io.outputs import claim_folder, kept_note, remove_derived
+from ..io.outputs import claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
 from ..model.params import batch_groups
@@ -259,11 +259,7 @@ def run_sweep(
             prepared = True
             todo = [k for k in range(batches(manifest)) if k not in done]
             if todo:
-                removed, unmarked = remove_derived(out)
-                for file in removed:
-                    notify(f"removed {file.relative_to(out)}: it was made from the sweep's previous rows")
-                if unmarked:
-                    notify(kept_note(out, unmarked))
+                remove_derived(out, notify, "the sweep's previous rows")
 
             def args_of(task: tuple[int, ...]) -> tuple:
                 items = []

@@ -26,7 +26,7 @@ import fnmatch
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import InputError, OutputError
@@ -237,12 +237,13 @@ def _other_file(m: dict, source: str | Path | None) -> str | None:
     return recorded
 
 
-def remove_derived(folder: Path) -> tuple[list[Path], list[Path]]:
+def remove_derived(folder: Path, notify: Callable[[str], None], made_from: str) -> None:
     """Remove what was derived from ``folder``'s results (comparisons, maps, plots, a sweep's report and discover/); nothing else.
 
     A file goes only if the simulator provably wrote it (:func:`provably_ours`), not by its name alone: a user's
-    ``map_my_annotated_front.png`` or ``comparison_vs_my_field_report.md`` was deleted. Returns the files removed,
-    and those left that bear a derived file's name without the simulator's mark (a user's, or an older version's).
+    ``map_my_annotated_front.png`` or ``comparison_vs_my_field_report.md`` was deleted. ``notify`` is told of each
+    file removed (``made_from`` what: "the folder's previous content") and of those left that bear a derived file's
+    name without the simulator's mark (a user's, or an older version's).
     """
     removed, kept = [], []
 
@@ -264,15 +265,12 @@ def remove_derived(folder: Path) -> tuple[list[Path], list[Path]]:
             sweep_out(report, files)
             with contextlib.suppress(OSError):
                 report.rmdir()  # only if nothing else is in it
-    return removed, kept
-
-
-def kept_note(folder: Path, kept: list[Path]) -> str:
-    """What to say of the files :func:`remove_derived` left in ``folder``."""
-    names = ", ".join(str(p.relative_to(folder)) for p in kept[:4]) + (f" and {len(kept) - 4} more" if len(kept) > 4 else "")
-    return (f"kept {names}: named as what the simulator derives from results, but not marked as its own (yours, or "
-            "written by an older version); remove {} yourself if made from the folder's previous content").format(
-                "it" if len(kept) == 1 else "them")
+    for file in removed:
+        notify(f"removed {file.relative_to(folder)}: it was made from {made_from}")
+    if kept:
+        names = ", ".join(str(p.relative_to(folder)) for p in kept[:4]) + (f" and {len(kept) - 4} more" if len(kept) > 4 else "")
+        notify(f"kept {names}: named as what the simulator derives from results, but not marked as its own (yours, or "
+               f"written by an older version); remove {'it' if len(kept) == 1 else 'them'} yourself if made from {made_from}")
 
 
 def mark_folder(folder: Path, kind: str) -> None:
