@@ -429,3 +429,5 @@ def test_a_stop_given_an_axis_by_an_override_is_refused_at_the_users_line(tmp_pa
     err = error_of(path)
     assert err.file == str(path) and (err.line, err.key) == (5, "events[0].action"), str(err)
     assert "'axis' does not apply to a stop" in err.message and "jan_truce.yaml, line 47" in err.message, str(err)
+    # An override cannot take an inherited key away: the way out is said.
+    assert "list the event in 'remove_events' and add the stop under a new id" in err.message, str(err)

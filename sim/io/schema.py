@@ -200,13 +200,13 @@ class OffensiveSpec(EventSpec):
 
     @model_validator(mode="after")
     def _keys(self) -> OffensiveSpec:
-        # A key the event ignores was accepted, ignored and offered to sweeps (its default passes: what the event means
-        # anyway). Judged with the faction or the action: an override making an inherited start a stop is blamed there.
+        # An ignored key was offered to sweeps (a default passes); blamed at faction or action, where an override makes a stop.
         for key in self.unused_keys:
             if getattr(self, key) != type(self).model_fields[key].get_default(call_default_factory=True):
                 counter = key in self.GOVERNMENT_ONLY and self.faction != "regime"
                 what = "a counter-offensive (HTS's or the rebels')" if counter else "a stop (it stands the group down, or ends the counter-offensive)"
-                raise Conflict(f"'{key}' does not apply to {what}: remove it", key, "faction" if counter else "action")
+                how = "" if counter else " (if inherited, list the event in 'remove_events' and add the stop under a new id)"
+                raise Conflict(f"'{key}' does not apply to {what}: remove it{how}", key, "faction" if counter else "action")
         if self.action == "start" and not self.axis:
             raise ValueError("an offensive that starts needs an 'axis' (the towns it aims at)")
         return self
