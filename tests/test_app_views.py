@@ -640,6 +640,29 @@ def test_a_saved_whatif_is_not_offered_to_be_saved_again(page):
     assert [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)], "a new name can be saved"
 
 
+def test_a_save_is_said_only_while_the_sidebar_is_what_was_saved(page):
+    """After a save, ticking another toggle left 'Saved ... It resolves to the scenario this page runs' and no Save
+    button, above YAML (and a download) with both changes while the file on disk had only the first: 'saved' was
+    decided by the file's name alone."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "kept")
+    button(rc, "Save what-if").click()
+    on_disk = (saved / "kept.yaml").read_text()
+    assert "Saved " in texts(box)
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No posts around Saraqib"][0].v_model = True
+    text = texts(box)
+    assert "Saved " not in text and "resolves to the scenario this page runs" not in text, text[text.index("Save the settings"):][:800]
+    assert f"saved as {saved / 'kept.yaml'}" not in text.replace("would be saved as", "")
+    assert "exists already" in text, "the name is taken by the first save: said before Save, not after it"
+    assert (saved / "kept.yaml").read_text() == on_disk
+    save_tab(rc, "kept_both")
+    assert [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)], "the new settings can be saved"
+    save_tab(rc, "kept")
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No posts around Saraqib"][0].v_model = False
+    assert "Saved " in texts(box), "back to the settings saved: the file is theirs again"
+
+
 def test_an_interval_is_one_unbroken_cell():
     """The quantities table broke "−117,827 to −90,832" over two lines, the first ending in "to": an interval's words
     are joined by non-breaking spaces, in every table of the comparison."""

@@ -42,20 +42,23 @@ def draft(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple
 @solara.component
 def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int] | None = None):
     name = solara.use_reactive("")
-    outcome = solara.use_reactive((None, None))
+    outcome = solara.use_reactive((None, None, None))  # (file written, why not, the (settings, name typed) it was for)
     typed = name.value.strip()
     proposed = file_name(typed) if typed else default_name(settings, config.root)
     solara.Markdown("### Save the settings as a what-if\n"
                     f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
                     "rerun it from the command line, cite it, or pick it in the scenario list.")
     renamed = " (characters other than a–z, A–Z, 0–9, _ . - become _)" if typed and proposed != typed else ""
-    written, failed = outcome.value
+    # A save's outcome holds while the sidebar and the name are those it was for: with a toggle ticked since, the
+    # page said 'Saved' above YAML (and a download) that the file on disk did not hold.
+    written, failed, _ = outcome.value if outcome.value[2] == (settings, typed) else (None, None, None)
     target = config.save_dir / f"{proposed}.yaml"
+    saved = written == target
     text, problem = draft(settings, config, proposed, typed)
-    if not problem and written != target and (why := clash(target)):  # said before Save, not after it (and no 'Rerun' of that file)
+    if not problem and not saved and (why := clash(target)):  # said before Save, not after it (and no 'Rerun' of that file)
         problem = f"{target}: {why}."
     # Not 'will be saved as' above a warning that it cannot be.
-    said = "saved" if written == target else "would be saved" if problem else "will be saved"
+    said = "saved" if saved else "would be saved" if problem else "will be saved"
     if not settings.is_plain:  # (with nothing to save, it proposed the scenario's own name, campaign.yaml)
         solara.InputText("Name of the what-if", value=name, continuous_update=True,
                          message=f"{said} as {target}{renamed}" if proposed else "")
@@ -69,11 +72,11 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
         return
     with solara.Row():
         def on_save() -> None:
-            outcome.set(save(settings, config, proposed, typed))
+            outcome.set((*save(settings, config, proposed, typed), (settings, typed)))
             if outcome.value[0] is not None and saves is not None:
                 saves.set(saves.value + 1)  # the scenario picker reads its folders again
 
-        if written != target:  # saved: a second click found its own file 'exists already' and hid the 'Saved'
+        if not saved:  # saved: a second click found its own file 'exists already' and hid the 'Saved'
             solara.Button("Save what-if", color="primary", on_click=on_save)
         solara.FileDownload(download, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
     if failed:
