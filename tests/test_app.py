@@ -148,6 +148,26 @@ def test_a_saved_whatif_of_a_scenario_seeded_near_the_last_seed_suggests_a_rerun
     assert load_results(tmp_path / "e").runs[-1].seed == last  # the ensemble holds the scenario's own seed
 
 
+def test_a_whatif_that_sets_its_seed_or_its_window_says_so_and_is_not_said_to_share_the_seeds(tmp_path):
+    """A what-if of jan_truce.yaml setting only `seed: 7` was described on the What-if tab as 'changes from A: nothing
+    that this page can name — both 3 replicates, same seeds', above 'independent replicates': only the factions, combat,
+    civilians and events were compared, and 'same seeds' was said of every comparison."""
+    from sim.app.ensemble import comparison_lead, ensemble_of_settings
+    from sim.app.file_changes import file_changes
+
+    parent = ROOT / "scenarios" / "jan_truce.yaml"
+    (tmp_path / "seeded.yaml").write_text(f"extends: {parent}\nname: seeded\nseed: 7\n")
+    (tmp_path / "longer.yaml").write_text(f"extends: {parent}\nname: longer\nend: 2020-02-05\n")
+    assert file_changes(str(tmp_path / "seeded.yaml"), CONTROLS, ROOT).lines == ("seed: 20200112 → 7",)
+    assert file_changes(str(tmp_path / "longer.yaml"), CONTROLS, ROOT).lines == ("end: 31 January 2020 → 5 February 2020",)
+    ens = ensemble_of_settings(Settings(str(tmp_path / "seeded.yaml")), CONTROLS, 2, ROOT, whatif_dirs=(tmp_path,))
+    lead = comparison_lead(ens, ens.last)
+    assert not ens.comparison.paired
+    assert "which changes from A: seed: 20200112 → 7 — both 2 replicates, different seeds;" in lead, lead
+    paired = ensemble_of_settings(Settings("scenarios/jan_truce.yaml").with_value("regime.commit", 0.6), CONTROLS, 2, ROOT)
+    assert paired.comparison.paired and "both 2 replicates, same seeds;" in comparison_lead(paired, paired.last)
+
+
 def test_the_live_model_is_the_run_and_replicates_are_the_clis():
     s = Settings("scenarios/campaign.yaml")
     model = WhatIfModel(s, CONTROLS, replicate=2, root=ROOT)

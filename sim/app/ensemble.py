@@ -24,7 +24,7 @@ from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
 from ..analysis.scored_outcomes import outcomes_for
 from ..experiments.run import memory_results
 from ..io.schema import Scenario
-from ..names import DISPLAY_NAMES, HOLDERS
+from ..names import DISPLAY_NAMES, HOLDERS, date_words, replicates
 from ..viz.labels import main_towns
 from .live import probabilities_on, run_replicates, timed
 from .file_changes import file_changes
@@ -144,6 +144,15 @@ def comparison_heading(ens: Ensemble | None) -> str:
     else:
         how = f"B − A without intervals (they need {MIN_REPLICATES} replicates or more)"
     return f"### What-if vs baseline: {how}, as `python -m sim compare A B`"
+
+
+def comparison_lead(ens: Ensemble, day: dt.date) -> str:
+    """The What-if tab's first line: A and B, what B changes, and whether the two ran the same seeds (said only
+    where they did: a what-if setting its own seed was said to share A's above 'independent replicates')."""
+    seeds = "same seeds" if ens.comparison.paired else "different seeds"
+    return (f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}**, which changes from A: "
+            f"{'; '.join(ens.describes) or 'nothing that this page can name'}"
+            f" — both {replicates(ens.runs)}, {seeds}; maps on {date_words(day)} (the Ensemble tab's date)")
 
 
 def tables(ens: Ensemble) -> dict[str, pd.DataFrame]:

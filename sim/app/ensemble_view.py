@@ -22,6 +22,7 @@ from .ensemble import (
     MAX_PAGE_REPLICATES,
     Ensemble,
     comparison_heading,
+    comparison_lead,
     ensemble_of_settings,
     held_summary,
     tables,
@@ -165,9 +166,7 @@ def CompareView(settings: Settings, date: solara.Reactive):
 @solara.component
 def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
-    solara.Markdown(f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}**, which changes from A: "
-                    f"{'; '.join(ens.describes) or 'nothing that this page can name'}"
-                    f" — both {replicates(ens.runs)}, same seeds; maps on {date_words(day)} (the Ensemble tab's date)")
+    solara.Markdown(comparison_lead(ens, day))
     in_short, words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day,
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])
     solara.Markdown(in_short)

@@ -3,6 +3,7 @@ the toggles it already makes are shown as its own, and the What-if tab describes
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,11 @@ from .settings import Controls, base_scenario, path_words, relative_to_root, sho
 
 def _event_words(event: dict) -> str:
     return f"{event.get('name') or event['id']} ({date_words(event['date'])})"
+
+
+# The scenario's own keys beside its parameters and events: a what-if that sets one (a seed, a window) changes what
+# it runs, and the What-if tab said 'changes from A: nothing that this page can name' of one that set only its seed.
+TOP_LEVEL = ("seed", "start", "end", "initial_control", "theatre", "claims")
 
 
 def _leaves(node: object, prefix: str) -> dict[str, object]:
@@ -53,6 +59,9 @@ def file_changes(path: str, controls: Controls, root: Path = Path(".")) -> FileC
     removed = tuple(i for i in old if i not in own)
     added = tuple(i for i in own if i not in old)
     values: list[tuple[str, object, object]] = []
+    for key in TOP_LEVEL:  # (paths as the page names files: from the project's folder)
+        a, b = (relative_to_root(x, root) if isinstance(x, Path) else x for x in (theirs[key], mine[key]))
+        values += [(key, a, b)] if a != b else []
     for key in ("factions", "combat", "civilians"):
         a, b = _leaves(theirs[key], "" if key == "factions" else key), _leaves(mine[key], "" if key == "factions" else key)
         values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v]
@@ -60,12 +69,15 @@ def file_changes(path: str, controls: Controls, root: Path = Path(".")) -> FileC
         a, b = _leaves(old[i], f"events.{i}"), _leaves(own[i], f"events.{i}")
         values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v and not p.endswith((".source", ".note"))]
     lines = ([f"{_event_words(old[i])} removed" for i in removed] + [f"{_event_words(own[i])} added" for i in added]
-             + [f"{path_words(controls, p, parent_scenario)}: {_value(a)} → {_value(b)}" for p, a, b in sorted(values)])
+             + [f"{p if p in TOP_LEVEL else path_words(controls, p, parent_scenario)}: {_value(a)} → {_value(b)}"
+                for p, a, b in sorted(values)])
     return FileChanges(parent_path, removed, added, tuple(sorted(values)), tuple(lines))
 
 
 def _value(x: object) -> str:
-    return shown_value(x) if isinstance(x, int | float) and not isinstance(x, bool) else str(x)
+    if isinstance(x, dt.date):
+        return date_words(x)
+    return shown_value(x) if isinstance(x, float) else str(x)  # a whole number in full: a seed, not '2.02001e+07'
 
 
 def toggles_done_by(controls: Controls, changed: FileChanges | None) -> set[str]:
