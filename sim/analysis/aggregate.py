@@ -85,6 +85,12 @@ def median_rank_of(samples: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.take(ordered, quantile_rank(ordered.shape[axis], 0.5), axis=axis)
 
 
+def first_captures(captures: pd.DataFrame) -> pd.Series:
+    """Each replicate's first date of each change of hands, indexed by (town, to, seed): the one date a replicate counts
+    with in every date quantile, however often it takes the town back and forth."""
+    return captures.groupby(["town", "to", "seed"], sort=True)["date"].min()
+
+
 def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each (town, new controller): in how many replicates it happened and when.
 
@@ -96,8 +102,7 @@ def capture_dates(runs: list[RunData], captures: pd.DataFrame | None = None) -> 
     """
     caps = all_captures(runs) if captures is None else captures
     rows = []
-    firsts = caps.groupby(["town", "to", "seed"], sort=True)["date"].min()  # each replicate's first date, in one pass
-    for (town, to), dates in firsts.groupby(level=[0, 1], sort=True):
+    for (town, to), dates in first_captures(caps).groupby(level=[0, 1], sort=True):
         first = np.sort(dates.to_numpy())
         q = {f"q{round(x * 100):02d}": date_quantile(first, x, len(runs)) for x in QUANTILES}
         rows.append({"town": town, "to": to, "runs": len(first), "share": len(first) / len(runs),

@@ -34,7 +34,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ..analysis.aggregate import all_captures, date_quantile, timeseries_quantiles
+from ..analysis.aggregate import all_captures, date_quantile, first_captures, timeseries_quantiles
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
@@ -154,12 +154,15 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
                    zorder=6, gid="simulated")
         if n >= 4 and len(x):  # over every run, one that never sees it counting as later than any day, as compare's
             middle = True
-            q25, q50, q75 = (date_quantile(np.sort(x.astype("datetime64[D]")), q, runs=n) for q in (0.25, 0.5, 0.75))
+            # A run counts once, with its first capture in the row's window (as in capture_dates.csv): counting every
+            # capture, a run that took the town back and forth moved the median later, to a date where the csv says never.
+            first = np.sort(_dates(first_captures(g)).astype("datetime64[D]"))
+            q25, q50, q75 = (date_quantile(first, q, runs=n) for q in (0.25, 0.5, 0.75))
             end = np.datetime64(results.end + dt.timedelta(days=2), "D")  # "never": the line runs off the last day
             if q25 is not None:
                 ax.plot([q25, q75 if q75 is not None else end], [y, y], color="#303030", lw=1.2, zorder=2, gid="middle_half")
             if q50 is not None:
-                ax.plot([q50], [y], marker="|", ms=12, color="#303030", zorder=7)
+                ax.plot([q50], [y], marker="|", ms=12, color="#303030", zorder=7, gid="median")
         ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
         for o in row.outcomes:
