@@ -216,7 +216,7 @@ def test_an_event_id_that_is_not_a_string_in_a_file_that_extends(toy, ident):
                         "source: [test-claim]}\n",
                         name="base.yaml")
     child = toy.scenario(f"extends: {base.name}\nevents:\n  - {{id: {ident}, type: offensive, date: 2020-01-03, "
-                         "action: stop, source: [test-claim]}\n", name="child.yaml")
+                         "action: stop, source: [test-claim]}\nname: child\n", name="child.yaml")
     err = error_of(child)
     assert err.file == str(child) and err.line == 3 and "id" in err.key
 

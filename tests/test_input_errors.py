@@ -623,7 +623,7 @@ def test_a_folder_of_the_users_says_whether_it_holds_files_or_folders(tmp_path, 
 def test_a_date_written_otherwise_says_how_to_write_it(tmp_path, capsys, written, words):
     """`end: 2020-6-1` gave pydantic's "input should be a valid date or datetime, input is too short"."""
     f = tmp_path / "s.yaml"
-    f.write_text(f"extends: {MOSCOW}\nend: {written}\n")
+    f.write_text(f"extends: {MOSCOW}\nend: {written}\nname: mine\n")
     rc, err = cli(capsys, "check", f)
     refused(rc, err, f"{f}, line 2, key 'end': {words}")
     assert "too short" not in err and "datetime" not in err, err

@@ -431,3 +431,21 @@ def test_a_stop_given_an_axis_by_an_override_is_refused_at_the_users_line(tmp_pa
     assert "'axis' does not apply to a stop" in err.message and "jan_truce.yaml, line 47" in err.message, str(err)
     # An override cannot take an inherited key away: the way out is said.
     assert "list the event in 'remove_events' and add the stop under a new id" in err.message, str(err)
+
+
+def test_a_whatif_without_a_name_of_its_own_is_refused_at_check(tmp_path, capsys):
+    """A what-if without `name:` took its parent's, and its runs went to the parent's default results folder
+    (results/campaign-seed...); the shipped scenario's own run was then refused, with advice to rename
+    scenarios/campaign.yaml, a file the user never meant to touch. `check` and `run` now point at the file with no name."""
+    path = tmp_path / "noname.yaml"
+    path.write_text(f"extends: {CAMPAIGN}\nremove_events: [balyun-strike]\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (1, "name"), str(err)
+    assert "needs its own name" in err.message and "'campaign'" in err.message, str(err)
+    for command in (["check", str(path)], ["run", str(path), "--out", str(tmp_path / "out")]):
+        assert main(command) == 2
+        said = capsys.readouterr().err
+        assert f"{path}, line 1" in said and "name" in said and "Traceback" not in said, said
+    assert not (tmp_path / "out").exists()
+    path.write_text(f"extends: {CAMPAIGN}\nname: noname\nremove_events: [balyun-strike]\n")
+    assert load_scenario(path).name == "noname"  # with a name of its own, as every shipped what-if has

@@ -58,6 +58,12 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
         raise InputError(path, f"'extends' names {problem}: {parent_name}{where}", line=line, key="extends")
     _a_scenario(parent_path, parent_name, path, line)
     parent = resolve(parent_path, (*stack, path.resolve()))
+    if "name" not in tree:
+        # The parent's name meant the parent's default results folder: the what-if's runs went there, and the shipped
+        # scenario's own run was then refused with advice to rename the shipped file.
+        inherited = f"'{parent['name']}' " if isinstance(parent.get("name"), str) else ""
+        raise InputError(path, f"a what-if needs its own name: (without one it takes the name {inherited}from {parent_name}, "
+                         "and writes into that scenario's results folder)", line=line, key="name")
     merged = _merge(parent, tree)
     merged.chain = (*parent.chain, str(path))
     merged.removed = (*parent.removed, *merged.removed)
