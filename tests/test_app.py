@@ -460,6 +460,24 @@ def test_errors_stay_in_the_page(page):
     assert "campaign: control on 1 December 2019" in texts(box) or images(rc), "the page is still there"
 
 
+def test_a_picked_file_broken_on_disk_leaves_the_picker_in_the_sidebar(page):
+    """The sidebar returned early when the picked file no longer loaded, before its other hooks: Solara refused the
+    render ('conditional hooks?'), and after 'Try again' the sidebar had no scenario picker: the page had to be reloaded."""
+    box, rc, saved = page
+    file = saved / "edited.yaml"
+    file.write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: edited\nfactions:\n  russia:\n    air_power: 2.0\n")
+    rc.find(v.Select).widget.v_model = str(file)
+    file.write_text(file.read_text() + "    air_pwer: 2.0\n")
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "The January truce kept"][0].v_model = True
+    text = texts(box)
+    assert "This view failed" not in text and "air_pwer" in text, text
+    (select,) = rc.find(v.Select).widgets
+    assert select.v_model == str(file)
+    select.v_model = "scenarios/moscow.yaml"
+    text = texts(box)
+    assert "air_pwer" not in text and "hts.patrol_block" in text, text
+
+
 @pytest.fixture
 def scratch(tmp_path):
     """A user's half-written what-if in the app's what-if folder (the ``page`` fixture's), there before the page opens."""

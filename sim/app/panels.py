@@ -47,12 +47,17 @@ def pick_scenario(settings: solara.Reactive[Settings], config: AppConfig, path: 
     try:
         base_scenario(path, config.root)
     except InputError as exc:
-        said, shown = str(exc), shown_path(exc.file) if exc.file else ""
-        if shown and Path(exc.file).resolve() == (config.root / path).resolve() and said.startswith(shown):
-            said = said[len(shown):].lstrip(",: ") or said  # not 'x.yaml cannot be used: x.yaml, line 5, ...'
-        return f"{path} cannot be used: {said}"
+        return unusable(path, exc, config)
     settings.set(Settings(path))
     return None
+
+
+def unusable(path: str, exc: InputError, config: AppConfig) -> str:
+    """'x.yaml cannot be used: line 5, ...': why the scenario file ``path`` does not load, naming it once."""
+    said, shown = str(exc), shown_path(exc.file) if exc.file else ""
+    if shown and Path(exc.file).resolve() == (config.root / path).resolve() and said.startswith(shown):
+        said = said[len(shown):].lstrip(",: ") or said  # not 'x.yaml cannot be used: x.yaml, line 5, ...'
+    return f"{path} cannot be used: {said}"
 
 
 def move(settings: solara.Reactive[Settings], slider: Slider, value: float) -> None:
@@ -83,17 +88,19 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
     picks = solara.use_reactive(0)
     files = solara.use_memo(config.scenario_files, [saves.value if saves is not None else 0])  # read again after a save
     s = settings.value
+    # The picked file may have been edited into an error or deleted since it was picked: then the sidebar says so and
+    # keeps its picker. Every hook runs whether it loads or not (Solara refuses a render with fewer hooks than the last).
     try:
-        base = base_scenario(s.scenario, config.root)
+        base, broken = base_scenario(s.scenario, config.root), None
     except InputError as exc:
-        solara.Error(f"{s.scenario}: {exc}")
-        return
-    sliders = solara.use_memo(lambda: sliders_for(config.controls, base), [s.scenario, id(base)])
+        base, broken = None, unusable(s.scenario, exc, config)
+    sliders = solara.use_memo(lambda: sliders_for(config.controls, base) if base is not None else [], [s.scenario, id(base)])
     gone = set(removed_events(s, config.controls))
     sliders = [x for x in sliders if not (x.path.startswith("events.") and x.path.split(".")[1] in gone)]  # toggled out
     forced = overrides(Settings(s.scenario, (), s.toggles), config.controls)  # values a toggle sets
     own = solara.use_memo(lambda: file_changes(s.scenario, config.controls, config.root)
-                          if baseline_of(Settings(s.scenario), config.root, config.whatif_dirs) else None, [s.scenario, id(base)])
+                          if base is not None and baseline_of(Settings(s.scenario), config.root, config.whatif_dirs) else None,
+                          [s.scenario, id(base)])
     done = toggles_done_by(config.controls, own)  # toggles whose change the picked what-if file makes itself
 
     with solara.Card("Scenario and what-if settings"):
@@ -105,6 +112,9 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
                       on_value=pick).key(f"scenario-{picks.value}")
         if error.value:
             solara.Error(error.value)
+        if broken:
+            solara.Error(f"{broken}. Fix the file, or pick another scenario.")
+            return
         solara.Markdown(f"*{base.description.strip() or base.name}* ({date_words(base.start)} to {date_words(base.end)})", style={"font-size": "0.85em"})
         if own is not None and own.lines:
             solara.Markdown(f"This what-if file changes from {own.parent}:\n\n" + "\n".join(f"- {line}" for line in own.lines),
