@@ -460,6 +460,32 @@ def test_errors_stay_in_the_page(page):
     assert "campaign: control on 1 December 2019" in texts(box) or images(rc), "the page is still there"
 
 
+def test_a_reset_with_the_picked_file_broken_or_deleted_keeps_the_last_run_and_says_why(page):
+    """Reset builds the run from the picked file as it is on disk: edited into an error (a misspelt key) or deleted
+    since it was picked, WhatIfModel raised in Mesa's Reset callback and the page became a traceback until reloaded."""
+    box, rc, saved = page
+    file = saved / "edited.yaml"
+    file.write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: edited\nfactions:\n  russia:\n    air_power: 2.0\n")
+    rc.find(v.Select).widget.v_model = str(file)
+    button(rc, "Reset").click()
+    assert f"One run: {file}, replicate 0" in texts(box) and "no longer" not in texts(box)
+    file.write_text(file.read_text() + "    air_pwer: 2.0\n")
+    button(rc, "Reset").click()
+    text = texts(box)
+    assert "air_pwer" in text and f"One run: {file}, replicate 0" in text and "Day <strong>0</strong> of 95" in text, text
+    assert "This view failed" not in text
+    button(rc, "Step").click()
+    assert "Day <strong>1</strong> of 95" in texts(box), "the last run that built goes on"
+    file.unlink()
+    button(rc, "Reset").click()
+    text = texts(box)
+    assert "no such scenario file" in text and "Day <strong>0</strong> of 95" in text, text
+    rc.find(v.Select).widget.v_model = "scenarios/campaign.yaml"
+    button(rc, "Reset").click()
+    text = texts(box)
+    assert "One run: scenarios/campaign.yaml" in text and "no such scenario file" not in text, text
+
+
 def test_a_picked_file_broken_on_disk_leaves_the_picker_in_the_sidebar(page):
     """The sidebar returned early when the picked file no longer loaded, before its other hooks: Solara refused the
     render ('conditional hooks?'), and after 'Try again' the sidebar had no scenario picker: the page had to be reloaded."""

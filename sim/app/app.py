@@ -4,8 +4,9 @@ Start it with ``python -m sim app`` (or ``solara run sim.app.app`` from the
 repository root). SolaraViz gives the app bar, the play / step / Reset
 controls and the step count, and steps a :class:`~sim.app.live.WhatIfModel`
 held in a reactive variable; its Reset builds a new one from the sidebar
-(the settings reach it as a fixed model parameter, a function returning the
-sidebar's current :class:`~sim.app.settings.Settings`). The views are this
+(the settings reach it as a fixed model parameter, a
+:class:`~sim.app.live.SidebarSettings` returning the sidebar's current
+:class:`~sim.app.settings.Settings`). The views are this
 package's components: the map is the project's own control map on real
 coordinates, not Mesa's space drawer (which would lay the road graph out as
 a spring network).
@@ -22,7 +23,7 @@ from .ensemble_view import CompareView, EnsembleView
 from .export_view import ExportView
 from .figures import FIGURE_CSS
 from .guard import Guarded
-from .live import WhatIfModel
+from .live import SidebarSettings, WhatIfModel
 from .panels import SettingsSidebar
 from .run_view import RunView
 from .settings import Settings
@@ -43,7 +44,7 @@ def model_params(settings: solara.Reactive[Settings], config: AppConfig, replica
     return {
         "replicate": {"type": "SliderInt", "value": replicate, "min": 0, "max": REPLICATES - 1, "step": 1,
                       "label": "Replicate (seed + i), at Reset"},
-        "settings": lambda: settings.value,
+        "settings": SidebarSettings(lambda: settings.value),
         "controls": config.controls,
         "root": config.root,
     }
@@ -53,10 +54,10 @@ def model_params(settings: solara.Reactive[Settings], config: AppConfig, replica
 def Page():
     config = solara.use_memo(AppConfig.from_env, [])
     settings = solara.use_reactive(Settings(config.default))
-    first = solara.use_memo(lambda: WhatIfModel(settings.value, config.controls, root=config.root), [])
-    model = solara.use_reactive(first)
     replicate = solara.use_reactive(0)  # the Replicate slider's value (the run's is the model's, taken at Reset)
     params = solara.use_memo(lambda: model_params(settings, config, replicate), [])
+    first = solara.use_memo(lambda: WhatIfModel(params["settings"], config.controls, root=config.root), [])
+    model = solara.use_reactive(first)
     n = solara.use_reactive(40)
     date = solara.use_reactive(None)
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once

@@ -2,7 +2,7 @@
 
 - :class:`WhatIfModel`: the :class:`~sim.model.model.CeasefireModel` that
   SolaraViz steps with its play button, built from the sidebar's settings
-  (Mesa's Reset builds a new one from them).
+  (Mesa's Reset builds a new one from them, through :class:`SidebarSettings`).
 - :func:`live_run`: the run so far as a :class:`~sim.analysis.results.RunData`,
   so the map and the plots are drawn by the same code as a run folder's.
 - :func:`run_replicates`: N replicates (seed = scenario seed + i, as
@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,31 +27,73 @@ from ..io.schema import Scenario
 from ..io.theatre import Theatre
 from ..model.model import CeasefireModel
 from ..names import MAX_SEED
-from .settings import Controls, Settings, build
-from .whatif import title_of
+from ..errors import InputError
+from .settings import Controls, Settings, build, changes
+from .whatif import default_name, title_of
 
 PROGRESS_DAYS = 5  # days between two progress reports of an ensemble
+
+
+class SidebarSettings:
+    """What Mesa's Reset builds from: the sidebar's settings as they are now (calling it), and the last that built
+    (:attr:`last_built`, kept by :class:`WhatIfModel`), to fall back to when the picked file no longer does."""
+
+    def __init__(self, sidebar: Callable[[], Settings]) -> None:
+        self.sidebar = sidebar
+        self.last_built: Built | None = None
+
+    def __call__(self) -> Settings:
+        return self.sidebar()
+
+
+@dataclass(frozen=True)
+class Built:
+    """Settings built into a scenario, with what the page calls them (all read from the files while they load)."""
+
+    settings: Settings
+    spec: Scenario
+    title: str  # what its figures are titled: 'what-if: No Spring Shield'
+    said: tuple[str, ...]  # its changes in words (:func:`~sim.app.settings.changes`)
+    name: str  # what its downloads are named by (:func:`~sim.app.whatif.default_name`)
+
+    @classmethod
+    def of(cls, settings: Settings, controls: Controls, root: Path) -> Built:
+        return cls(settings, build(settings, controls, root), title_of(settings, controls, root),
+                   tuple(changes(settings, controls, root)), default_name(settings, root))
 
 
 class WhatIfModel(CeasefireModel):
     """One run of the sidebar's settings, stepped by SolaraViz (``step``, play, Reset).
 
     Args:
-        settings: the settings, or a function returning the current ones (SolaraViz
-            keeps it as a fixed model parameter, so Reset rebuilds from the sidebar).
+        settings: the settings, or a :class:`SidebarSettings` (SolaraViz keeps it as a fixed model parameter, so
+            Reset rebuilds from the sidebar).
         controls: the app's sliders and toggles.
         replicate: which replicate to run: seed = the scenario's seed + ``replicate``; or the page's reactive
             variable holding it (Mesa's Reset passes on the slider's first value as it was given, until it moves).
         root: the folder scenario paths are relative to.
         scenario: Mesa's experiment object, which SolaraViz's Reset passes back; unused
             (the run's scenario comes from ``settings``).
+
+    Settings whose file no longer builds (edited into an error, or deleted, since it was picked) run the last that
+    did, and :attr:`refused` says why: Mesa's Reset builds this model in its own callback, where an error replaced
+    the whole page with its traceback.
     """
 
-    def __init__(self, settings: Settings | Callable[[], Settings], controls: Controls, replicate: object = 0,
+    def __init__(self, settings: Settings | SidebarSettings, controls: Controls, replicate: object = 0,
                  root: Path = Path("."), scenario: object = None) -> None:
-        self.settings = settings() if callable(settings) else settings
-        spec = build(self.settings, controls, root)
-        self.title = title_of(self.settings, controls, root)  # what its figures are titled: 'what-if: No Spring Shield'
+        wanted = settings() if callable(settings) else settings
+        last = getattr(settings, "last_built", None)
+        try:
+            built, self.refused = Built.of(wanted, controls, root), None
+        except InputError as exc:
+            if last is None:
+                raise
+            built, self.refused = last, str(exc)
+        if isinstance(settings, SidebarSettings):
+            settings.last_built = built
+        self.settings, self.title, self.said, self.download_name = built.settings, built.title, built.said, built.name
+        spec = built.spec
         # Replicate i runs seed + i, and seeds stop at 2**63 - 1: a scenario seeded within 99 of it has fewer replicates
         # than the slider offers. Past its last, the run is its last, and the One run tab says so (Mesa's Reset builds
         # this model in its own callback, where an error would leave the page with no run).

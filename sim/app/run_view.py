@@ -21,8 +21,7 @@ from .config import AppConfig
 from .figures import LiveMap, PageFigure, LiveSeries, live_map_state, png, run_map_figure
 from .guard import attempt
 from .live import WhatIfModel, live_run
-from .settings import Settings, changes
-from .whatif import default_name
+from .settings import Settings
 
 
 def held_line(run: RunData) -> str:
@@ -73,14 +72,17 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     map_png, map_error = solara.use_memo(lambda: attempt(lambda: live_map.png(state, title)), [m, map_key, title])
     live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec, m.title), [m])
     series_png, series_error = solara.use_memo(lambda: attempt(lambda: live_series.png(run)), [key])
-    said = changes(m.settings, config.controls, config.root)
+    said = m.said  # read when the run was built: the file may no longer load
     solara.Markdown(
         f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
         f"Day **{day}** of {m.days}: **{date_words(run.date(day))}**"
         + (f". Settings: {'; '.join(said)}" if said else ". The scenario as it is.")
         + "\n\n" + held_line(run)
     )
-    if m.settings != settings:
+    if m.refused:
+        solara.Error(f"Reset could not build the sidebar's settings, so this is the last run that built: {m.refused}. "
+                     "Fix the file, or pick another scenario, and press Reset.")
+    elif m.settings != settings:
         solara.Warning("The sidebar has changed since this run was built: press Reset to run with it.", dense=True)
     if replicate.value > m.last_replicate:  # a scenario seeded near 2**63 - 1 (see WhatIfModel)
         now = "the last" if m.replicate == m.last_replicate else f"and Reset runs the last, {m.last_replicate}"
@@ -103,7 +105,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
             PageFigure(series_png)
     if lines := recent_captures(run, day):
         solara.Markdown("**Changes of hands in the last week**\n\n" + "\n".join(lines), style={"font-size": "0.9em"})
-    stem = f"{default_name(m.settings, config.root)}-seed{m.seeds[0]}-day{day}"  # says what the sidebar changed
+    stem = f"{m.download_name}-seed{m.seeds[0]}-day{day}"  # says what the sidebar changed
     # The same data while the day is the same: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
         "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run, m.title), None),
