@@ -26,8 +26,8 @@ from sim.app.compare_words import shown_same  # noqa: E402
 from sim.app.live import WhatIfModel  # noqa: E402
 from sim.app.outcome_words import described  # noqa: E402
 from sim.app.run_view import live_map_title  # noqa: E402
-from sim.app.settings import Settings, build, load_controls  # noqa: E402
-from sim.app.whatif import save_whatif  # noqa: E402
+from sim.app.settings import Settings, build, changes, load_controls  # noqa: E402
+from sim.app.whatif import save_whatif, whatif_data  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.io.scenario import load_scenario  # noqa: E402
 from sim.viz.maps import compare_figure, map_figure  # noqa: E402
@@ -505,6 +505,32 @@ def test_sliders_a_scenario_cannot_use_are_not_shown_and_moscow_has_a_patrol_tog
     patrols.v_model = True
     assert "joint-patrols" not in {e.id for e in build(Settings("scenarios/moscow.yaml").with_toggle("no-joint-patrols", True),
                                                       CONTROLS, ROOT).events}
+
+
+def test_a_slider_whose_events_a_toggle_removes_is_not_shown_saved_or_listed(page):
+    """With 'No joint patrols' ticked on Moscow, 'HTS blocking the joint patrols' (hts.patrol_block, which needs joint
+    patrols) was still shown, and once moved starred, saved and listed as a change that changed nothing: its `needs`
+    were checked against the file's events, not those the toggles leave."""
+    box, rc, _ = page
+    rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
+    assert "hts.patrol_block" in texts(box)
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No joint patrols"][0].v_model = True
+    assert "hts.patrol_block" not in texts(box)
+    moved = Settings("scenarios/moscow.yaml").with_value("hts.patrol_block", 0.9).with_toggle("no-joint-patrols", True)
+    assert changes(moved, CONTROLS, ROOT) == ["No joint patrols"]
+    assert "hts" not in whatif_data(moved, CONTROLS, "patrols", ROOT).get("factions", {})
+    assert build(moved, CONTROLS, ROOT) == build(moved.with_value("hts.patrol_block", None), CONTROLS, ROOT)
+    kept = moved.with_toggle("no-joint-patrols", False)
+    assert "HTS blocking the joint patrols (hts.patrol_block)" in changes(kept, CONTROLS, ROOT)[0], "unticked, it counts again"
+
+
+def test_a_slider_that_changes_nothing_in_a_scenario_says_when_it_matters(page):
+    """'How much Turkish troops deter breaking a deal' at 0 and at 2 gave the campaign the same run, and the page did
+    not say why: the Turkish troops arrive after the January truce has broken."""
+    box, _, _ = page
+    text = texts(box)
+    at = text.index("turkey.troop_deterrence")
+    assert "Turkish troops" in text[at:at + 700] and "January truce" in text[at:at + 700], text[at:at + 700]
 
 
 def test_sliders_and_toggles_read_in_plain_words_first(page):

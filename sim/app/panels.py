@@ -21,11 +21,11 @@ from .guard import Guarded
 from .settings import (
     Settings,
     Slider,
+    as_toggled,
     base_scenario,
     baseline_of,
     changes,
     overrides,
-    removed_events,
     sliders_for,
     snap,
     toggle_available,
@@ -94,10 +94,10 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
         base, broken = base_scenario(s.scenario, config.root), None
     except InputError as exc:
         base, broken = None, unusable(s.scenario, exc, config)
-    sliders = solara.use_memo(lambda: sliders_for(config.controls, base) if base is not None else [], [s.scenario, id(base)])
-    gone = set(removed_events(s, config.controls))
-    sliders = [x for x in sliders if not (x.path.startswith("events.") and x.path.split(".")[1] in gone)]  # toggled out
-    forced = overrides(Settings(s.scenario, (), s.toggles), config.controls)  # values a toggle sets
+    # those the scenario as toggled can use: none of an event a toggle removes, nor one needing a type of event it removes
+    sliders = solara.use_memo(lambda: sliders_for(config.controls, as_toggled(base, s, config.controls)) if base is not None
+                              else [], [s.scenario, id(base), s.toggles])
+    forced = overrides(Settings(s.scenario, (), s.toggles), config.controls, base) if base is not None else {}  # a toggle's values
     own = solara.use_memo(lambda: file_changes(s.scenario, config.controls, config.root)
                           if base is not None and baseline_of(Settings(s.scenario), config.root, config.whatif_dirs) else None,
                           [s.scenario, id(base)])

@@ -292,12 +292,23 @@ def sliders_for(controls: Controls, scenario: Scenario) -> list[Slider]:
         for path in paths:
             value = parameter_value(scenario, path)
             spec = controls.spec(path)
-            if value is None or (spec.needs and not types & set(spec.needs)):
+            if value is None or not acts_with(spec, types):
                 continue
             lo, hi, integer = parameter_bounds(scenario, path)
             out.append(Slider(path, group, value, lo, hi, slider_step(lo, hi, integer), integer, parameter_help(scenario, path),
                               spec.label or path, spec.note))
     return out
+
+
+def acts_with(spec: SliderSpec, types: set[str]) -> bool:
+    """Whether the slider can act in a scenario with events of ``types``: it needs none, or one of them."""
+    return not spec.needs or bool(types & set(spec.needs))
+
+
+def as_toggled(base: Scenario, settings: Settings, controls: Controls) -> Scenario:
+    """``base`` without the events the settings' toggles remove (not validated again: only to read what is left)."""
+    gone = set(removed_events(settings, controls))
+    return base.model_copy(update={"events": [e for e in base.events if e.id not in gone]})
 
 
 def toggle_available(toggle: Toggle, scenario: Scenario) -> bool:
@@ -306,15 +317,18 @@ def toggle_available(toggle: Toggle, scenario: Scenario) -> bool:
     return all(i in ids for i in toggle.remove_events) and all(parameter_value(scenario, p) is not None for p, _ in toggle.set)
 
 
-def overrides(settings: Settings, controls: Controls) -> dict[str, float]:
-    """Every parameter the settings set: the sliders moved, then the toggles' values (which win);
-    none of an event a toggle removes."""
+def overrides(settings: Settings, controls: Controls, base: Scenario) -> dict[str, float]:
+    """Every parameter the settings set in ``base`` (their scenario file): the sliders moved, then the toggles' values
+    (which win); none of an event a toggle removes, nor of a slider that needs a type of event the toggles leave none
+    of (``hts.patrol_block`` with the joint patrols removed: saved and listed, it changed nothing)."""
     out = settings.changed
     for t in controls.toggles:
         if t.id in settings.toggles:
             out.update(dict(t.set))
     gone = set(removed_events(settings, controls))
-    return {p: v for p, v in out.items() if not (p.startswith("events.") and p.split(".")[1] in gone)}
+    types = {e.type for e in base.events if e.id not in gone}
+    return {p: v for p, v in out.items()
+            if not (p.startswith("events.") and p.split(".")[1] in gone) and acts_with(controls.spec(p), types)}
 
 
 def removed_events(settings: Settings, controls: Controls) -> list[str]:
@@ -337,7 +351,7 @@ def build(settings: Settings, controls: Controls, root: Path = Path("."), *, nam
     if name is not None:
         data["name"] = name
     scenario = Scenario.model_validate(data)
-    return apply(scenario, overrides(settings, controls), settings.scenario)
+    return apply(scenario, overrides(settings, controls, base), settings.scenario)
 
 
 def changes(settings: Settings, controls: Controls, root: Path = Path("."), *, short: bool = False) -> list[str]:
@@ -345,7 +359,7 @@ def changes(settings: Settings, controls: Controls, root: Path = Path("."), *, s
     (regime.commit): 0.6 → 0.8' (``short``: 'regime.commit: 0.6 → 0.8', for a figure's title, where a label does not fit)."""
     base = base_scenario(settings.scenario, root)
     lines = [t.label for t in controls.toggles if t.id in settings.toggles]
-    effective = overrides(settings, controls)
+    effective = overrides(settings, controls, base)
     for path, value in settings.values:
         if effective.get(path) == value:  # not overruled by a toggle
             lines.append(f"{path if short else path_words(controls, path, base)}: "

@@ -95,14 +95,14 @@ def rerun_command(settings: Settings, file: Path | str, root: Path = Path(".")) 
     return f"python -m sim run {file} --runs {ENSEMBLE_RUNS}" + ("" if seed is None else f" --seed {seed}")
 
 
-def whatif_data(settings: Settings, controls: Controls, name: str) -> dict:
+def whatif_data(settings: Settings, controls: Controls, name: str, root: Path = Path(".")) -> dict:
     """The what-if as a YAML tree (without ``extends``): name, removed events, changed parameters."""
     data: dict = {"name": name}
     removed = removed_events(settings, controls)
     if removed:
         data["remove_events"] = removed
     events: dict[str, dict] = {}
-    for path, value in overrides(settings, controls).items():
+    for path, value in overrides(settings, controls, base_scenario(settings.scenario, root)).items():
         parts = path.split(".")
         if parts[0] == "events":
             node = events.setdefault(parts[1], {"id": parts[1]})
@@ -159,7 +159,7 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
         # A downloaded copy lands elsewhere (a Downloads folder), where its `extends` would name no file.
         f"# Keep it in {folder}/: its `extends` is relative to that folder.",
     ]
-    data = whatif_data(settings, controls, name)
+    data = whatif_data(settings, controls, name, root)
     heading = f"{title.strip()}: " if title.strip() and title.strip() != name else ""
     body = {"extends": parent, "name": data.pop("name"), "description": f"{heading}{settings.scenario} with: " + "; ".join(said), **data}
     return "\n".join(header) + "\n" + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
