@@ -95,7 +95,12 @@ TEMP = re.compile(r"\..+\.(tmp|old)-\d+-[0-9a-f]{8}(\.[^/]*)?")  # what files.te
 def is_own(name: str, kind: str) -> bool:
     """Whether a file or folder called ``name`` in a ``kind`` folder is one the simulator writes there
     (a temporary left by a killed writer included)."""
-    return any(fnmatch.fnmatchcase(name, p) for p in OWN[kind]) or bool(TEMP.fullmatch(name))
+    return named_as(name, OWN[kind]) or bool(TEMP.fullmatch(name))
+
+
+def named_as(name: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``name`` matches one of the file-name ``patterns`` (``map_*.png``), case and all."""
+    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
 def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) -> str:
@@ -210,7 +215,7 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
     if kind == "run":
         # A derived file's name is not enough: a user's map_*.png in the folder went with it.
         foreign = sorted(p.name for p in entries if not is_own(p.name, "run") or (
-            any(fnmatch.fnmatchcase(p.name, d) for d in DERIVED) and not provably_ours(p)))
+            named_as(p.name, DERIVED) and not provably_ours(p)))
         if foreign:
             raise InputError(out, f"is a run folder that also holds files not marked as the simulator's ({', '.join(foreign[:4])}); "
                              f"a new run replaces the folder whole: move them out, or {hint}", key="--out")
@@ -248,7 +253,7 @@ def remove_derived(folder: Path, notify: Callable[[str], None], made_from: str) 
     removed, kept = [], []
 
     def sweep_out(where: Path, patterns: tuple[str, ...]) -> None:
-        named = [e for e in sorted(where.iterdir()) if e.is_file() and any(fnmatch.fnmatchcase(e.name, p) for p in patterns)]
+        named = [e for e in sorted(where.iterdir()) if e.is_file() and named_as(e.name, patterns)]
         ours = [e for e in named if provably_ours(e)]  # judged before any goes: a CSV is vouched for by its markdown
         for entry in named:
             if entry in ours:

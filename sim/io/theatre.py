@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import did_you_mean
 from .files import stamp
-from .theatre_tables import CSV_LIMIT, index_files, read_tables
+from .theatre_tables import CSV_LIMIT, first_day, index_files, read_tables
 
 if TYPE_CHECKING:  # networkx and scipy load only when a structure needs them: `check` never does
     import networkx as nx
@@ -51,10 +51,7 @@ class Post:
 
     def standing_on(self, date: dt.date) -> bool:
         """Whether the post stands on ``date``: established on or before it (a partial date counts from its first day)."""
-        if not self.established:
-            return False
-        parts = [int(p) for p in self.established.split("-")]
-        return dt.date(parts[0], *(parts[1:] + [1, 1])[:2]) <= date
+        return bool(self.established) and first_day(self.established) <= date
 
 
 @dataclass(frozen=True)

@@ -63,14 +63,19 @@ def _number(path: Path, line: int, key: str, value: str, *, lo: float, hi: float
     return x
 
 
+def first_day(value: str) -> dt.date:
+    """The first day of a date, possibly partial (2017, 2017-10, 2017-10-20); ValueError if there is none."""
+    parts = [int(p) for p in value.split("-")]
+    return dt.date(parts[0], *(parts[1:] + [1, 1])[:2])
+
+
 def _check_partial_date(path: Path, line: int, key: str, value: str) -> None:
-    """Refuse ``value`` unless it is a date, possibly partial (2017, 2017-10, 2017-10-20), read as
-    :meth:`sim.io.theatre.Post.standing_on` reads it: a form-only check let 2017-13-45 through ``check THEATRE``."""
+    """Refuse ``value`` unless it is a date, possibly partial, as :func:`first_day` reads it for the model: a form-only
+    check let 2017-13-45 through ``check THEATRE``."""
     why = ""
     if _PARTIAL_DATE.match(value):
-        parts = [int(p) for p in value.split("-")]
         try:
-            dt.date(parts[0], *(parts[1:] + [1, 1])[:2])
+            first_day(value)
             return
         except ValueError as exc:  # "month must be in 1..12", "day is out of range for month"
             why = f": {exc}"

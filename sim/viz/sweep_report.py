@@ -6,7 +6,6 @@ The numbers come from :mod:`sim.analysis.sensitivity`, the figures from
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped
 from ..io.files import table_text, write_atomic
-from ..io.outputs import REPORT_FILES, writing_into
+from ..io.outputs import REPORT_FILES, named_as, writing_into
 from ..io.signatures import signed, signed_markdown
 from ..names import replicates
 from .style import save_figure
@@ -100,7 +99,7 @@ def remove_stale_figures(out: Path, current: set[str]) -> list[Path]:
     removed = []
     for name in dict.fromkeys(listed):
         path = out / name
-        if (name not in current and any(fnmatch.fnmatchcase(name, p) for p in REPORT_FIGURES)
+        if (name not in current and named_as(name, REPORT_FIGURES)
                 and path.is_file() and not path.is_symlink() and signed(path)):
             path.unlink()
             removed.append(path)
