@@ -2,15 +2,19 @@
 
 ``CeasefireModel(check_invariants=True)`` asserts after every day: one valid
 controller per town; finite, non-negative garrisons, residents, displaced and
-forces; residents + displaced == initial population; casualties never
-decrease; a regime bound by a ceasefire in force starts no attack. Here every
+forces; every share or probability (shock, security, escalation, air effort,
+patrol coverage, a deal's pressure) in [0, 1]; residents + displaced ==
+initial population; casualties never decrease; a regime bound by a ceasefire
+in force starts no attack; a deal moves only along its TRANSITIONS. Here every
 faction, combat, civilian and event parameter is drawn within and at the
 edges of the ranges its pydantic Field declares — read from the schema, so a
-new parameter or a changed bound is fuzzed without editing this file.
+new parameter or a changed bound is fuzzed without editing this file; and
+several such points, differing per replicate, step as one batch.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import typing
@@ -23,8 +27,13 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import sim
+from sim.experiments.parameters import apply
+from sim.experiments.run import simulate_batch
 from sim.io import schema as s
+from sim.model.ceasefire import STATES, CeasefireState
+from sim.model.invariants import REACHABLE
 from sim.model.model import CeasefireModel
+from sim.model.params import per_replicate_paths
 
 from .conftest import ev
 from .reliability import assert_finite_outputs, simulate_checked
@@ -192,6 +201,57 @@ def test_fuzzed_parameters_break_no_invariant_long(world, body, seed):
     check_run(make(world, body), seed)
 
 
+# ---------------------------------------------------------------- a batch of points that differ per replicate
+
+
+def per_replicate_value(scenario: sim.Scenario, path: str) -> st.SearchStrategy[float]:
+    """Values for one of :func:`per_replicate_paths`, within its declared range and keeping the batch's structure:
+    a deal's compliance stays positive where it binds and zero where it does not (sim.model.params.batch_key)."""
+    parts = path.split(".")
+    if parts[0] == "events":
+        event = next(e for e in scenario.events if e.id == parts[1])
+        if parts[2] == "compliance":
+            return SHARE.filter(lambda v: v > 0) if event.compliance[parts[3]] > 0 else st.just(0.0)
+        if parts[2] == "force":
+            return st.one_of(st.sampled_from([0.0, 1e-9, 2000.0]), st.floats(0.0, 2000.0))
+        return event_field(type(event), parts[2])
+    model = PARAMETER_MODELS[(parts[0],) if parts[0] in ("combat", "civilians") else ("factions", parts[0])]
+    f = model.model_fields[parts[1]]
+    return values_for(f.annotation, f.metadata)
+
+
+def check_batch(world, body: dict, data: st.DataObject, replicates: int) -> None:
+    """``replicates`` points that differ in every per-replicate parameter, stepped as one batch with the invariants
+    checked: each replicate's outputs are byte for byte those of its point and seed run alone."""
+    body["events"] = [{"id": f"e{i}", **e} for i, e in enumerate(body["events"])]  # named: their values may differ
+    base = make(world, body)
+    paths = per_replicate_paths(base)
+    points = [base] + [apply(base, {p: data.draw(per_replicate_value(base, p), label=p) for p in paths})
+                       for _ in range(replicates - 1)]
+    seeds = data.draw(st.lists(st.integers(0, 2**63 - 1), min_size=replicates, max_size=replicates), label="seeds")
+    together = simulate_batch(points, seeds, check_invariants=True)  # AssertionError on a broken invariant
+    for point, seed, run in zip(points, seeds, together, strict=True):
+        alone = simulate_batch(point, [seed])[0]
+        for name in ("history", "post_history", "encircled_history"):
+            assert getattr(run, name).tobytes() == getattr(alone, name).tobytes(), name
+        assert run.timeseries.to_csv() == alone.timeseries.to_csv()
+        assert run.events.to_csv() == alone.events.to_csv() and run.patrols == alone.patrols
+        assert_finite_outputs(run)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(body=parameters(), data=st.data())
+def test_a_batch_of_fuzzed_points_breaks_no_invariant_and_each_is_its_point_alone(world, body, data):
+    check_batch(world, body, data, replicates=3)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(body=parameters(), data=st.data())
+def test_a_batch_of_fuzzed_points_breaks_no_invariant_and_each_is_its_point_alone_long(world, body, data):
+    check_batch(world, body, data, replicates=5)
+
+
 # ---------------------------------------------------------------- the checker is not vacuous
 
 
@@ -207,7 +267,7 @@ def _bound_model(world) -> CeasefireModel:
 
 
 def _corrupt_casualties(m):
-    m.casualties["regime"] = m._casualties_seen["regime"] + 5
+    m.casualties["regime"] = m.casualties["regime"] + 5
     m.assert_invariants()  # records the higher count
     m.casualties["regime"] = m.casualties["regime"] - 1
 
@@ -240,6 +300,58 @@ def test_the_invariant_checker_catches(world, corruption):
     CORRUPTIONS[corruption](model)
     with pytest.raises(AssertionError):
         model.assert_invariants()
+
+
+def _code(state: CeasefireState) -> int:
+    return STATES.index(state)
+
+
+def _superseded_deal_moves_back(m):
+    """A new deal replaces the one in force, and the old one is put back to announced: no transition leads there."""
+    old = m.deal
+    m.deal = dataclasses.replace(old, name="next")
+    old.state[0] = _code(CeasefireState.ANNOUNCED)
+
+
+# Before these were checked, each of these states passed: a share or probability outside [0, 1] (or NaN), and a deal that
+# moved against its state machine. Each must fail, saying what broke.
+SHARE_AND_MOVE_CORRUPTIONS = {
+    "pressure above one": (lambda m: m.deal.pressure.__setitem__(0, 1.5), "pressure under 't' is 1.5 .*outside \\[0, 1\\]"),
+    "NaN pressure": (lambda m: m.deal.pressure.__setitem__(0, np.nan), "pressure under 't' is nan"),
+    "negative security": (lambda m: m.security.__setitem__((0, 3), -0.25), "road security is -0.25"),
+    "security above one": (lambda m: m.security.__setitem__((0, 1), 1.5), "road security is 1.5"),
+    "escalation above one": (lambda m: m.turkey.escalation.__setitem__(0, 2.0), "Turkish escalation is 2.0"),
+    "infinite air effort": (lambda m: m.russia.air.__setitem__(0, np.inf), "Russian air effort is inf"),
+    "patrol coverage above one": (lambda m: m.patrol_coverage.__setitem__("M4", np.array([1.5])), "patrol coverage of M4 is 1.5"),
+    "reported coverage negative": (lambda m: m.coverage_shown.__setitem__(0, -0.5), "reported patrol coverage is -0.5"),
+    "negative shock": (lambda m: m.shock.__setitem__((0, 1), -0.5), "shock is -0.5"),
+    "in force back to announced": (lambda m: m.deal.state.__setitem__(0, _code(CeasefireState.ANNOUNCED)),
+                                   "'t' moved from 'in force' to 'announced' \\(replicate 0\\), which its TRANSITIONS"),
+    "broken, then in force again": (lambda m: (m.deal.state.__setitem__(0, _code(CeasefireState.BROKEN)), m.assert_invariants(),
+                                               m.deal.state.__setitem__(0, _code(CeasefireState.IN_FORCE))),
+                                    "moved from 'broken' to 'in force'"),
+    "a state that is none": (lambda m: m.deal.state.__setitem__(0, 9), "'t' is in state 9 .*not a CeasefireState"),
+    "a superseded deal moves back": (_superseded_deal_moves_back, "'t' moved from 'in force' to 'announced'"),
+}
+
+
+@pytest.mark.parametrize("corruption", SHARE_AND_MOVE_CORRUPTIONS)
+def test_the_invariant_checker_names_the_share_or_move_that_broke(world, corruption):
+    model = _bound_model(world)
+    corrupt, message = SHARE_AND_MOVE_CORRUPTIONS[corruption]
+    corrupt(model)
+    with pytest.raises(AssertionError, match=message):
+        model.assert_invariants()
+
+
+def test_a_deal_may_make_several_moves_in_a_day_but_never_leaves_a_final_state():
+    """Announced the night before, in force at dawn and broken the same day is one day's legal move."""
+    code = {state: STATES.index(state) for state in STATES}
+    assert REACHABLE[code[CeasefireState.ANNOUNCED], code[CeasefireState.BROKEN]]
+    assert REACHABLE[code[CeasefireState.ANNOUNCED], code[CeasefireState.EXPIRED]]
+    for final in (CeasefireState.BROKEN, CeasefireState.EXPIRED, CeasefireState.SUPERSEDED):
+        assert REACHABLE[code[final]].tolist() == [state is final for state in STATES], final
+    assert not REACHABLE[code[CeasefireState.IN_FORCE], code[CeasefireState.ANNOUNCED]]
 
 
 def test_a_corrupted_state_fails_the_run_when_checking(world):

@@ -12,6 +12,7 @@
 - ``params``: parameters that differ per replicate when several points of a sweep step together in one batch.
 - ``events``: the scenario's dated events, as objects the model schedules.
 - ``journal``: the batch's event log, a day's captures kept as arrays until it is read.
+- ``invariants``: what no state may be (shares outside [0, 1], a deal's illegal move, people lost, ...), checked in tests.
 
 The rules ask ``np.count_nonzero(mask)`` where ``mask.any()`` would do, on the masks they test every day: the same
 answer without ``ndarray.any``'s Python wrapper, which costs more than the test for a batch's few replicates.
