@@ -370,6 +370,48 @@ def test_compare_and_plot_write_into_a_users_folder_only_what_is_new(toy, tmp_pa
     assert (theirs / "towns_held.png").exists()
 
 
+def test_compare_plot_and_map_refuse_a_users_file_of_a_name_they_write_into_a_results_folder(toy, tmp_path, capsys):
+    """In one of the simulator's folders a file's name was enough: `compare A B` wrote over a user's own
+    comparison_vs_A.md in B (and plot over a towns_held.png, map over a map_<date>.png) without looking for the mark,
+    though a run refuses such a folder and a rerun keeps such files. Refused now, as in a folder of the user's."""
+    from PIL import Image
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
+    (b / "comparison_vs_a.md").write_text("my own notes on a and b\n")
+    Image.new("RGB", (4, 4)).save(b / "towns_held.png")  # a plain PNG: not signed
+    Image.new("RGB", (4, 4)).save(b / "map_2020-01-11.png")
+    for args, name in ((["compare", a, b], "comparison_vs_a.md"), (["plot", b], "towns_held.png"), (["map", b], "map_2020-01-11.png")):
+        before = tree(b)
+        rc, _, err = cli(capsys, *args)
+        one_line_error(rc, err)
+        assert name in err and "not written by the simulator" in err and tree(b) == before, err
+        (b / name).unlink()
+        for _ in range(2):  # its own files, marked, are replaced as before
+            assert cli(capsys, *args)[0] == 0
+    assert (b / "comparison_vs_a.md").read_text().endswith("<!-- written by idlib-sim -->\n")
+    # A CSV is the simulator's only beside its marked markdown: a user's comparison_vs_a.csv alone is theirs.
+    for name in ("comparison_vs_a.md", "comparison_vs_a.csv"):
+        (b / name).unlink()
+    (b / "comparison_vs_a.csv").write_text("my,table\n")
+    rc, _, err = cli(capsys, "compare", a, b)
+    one_line_error(rc, err)
+    assert "comparison_vs_a.csv" in err and (b / "comparison_vs_a.csv").read_text() == "my,table\n"
+    assert not (b / "comparison_vs_a.md").exists()
+
+
+def test_compare_into_a_users_folder_replaces_its_own_table_too(toy, tmp_path, capsys):
+    """The second `compare --out` into a folder of the user's was refused at its own CSV: only an image or markdown's
+    own mark was looked for, not the markdown that vouches for the CSV beside it."""
+    run, theirs = tmp_path / "run", tmp_path / "theirs"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", run)[0] == 0
+    theirs.mkdir()
+    for _ in range(2):
+        assert cli(capsys, "compare", run, "--out", theirs)[0] == 0
+    assert sorted(p.name for p in theirs.iterdir()) == ["comparison.csv", "comparison.md"]
+
+
 # ---- one writer at a time ----
 
 

@@ -12,8 +12,8 @@ Nothing that is not the simulator's is ever removed or overwritten:
   rerun that changes what a folder holds removes what was derived from the
   old content (:data:`DERIVED`: comparisons, maps, plots, a sweep's report)
   that it provably wrote (:func:`provably_ours`), and nothing else (:func:`remove_derived`).
-- An existing file elsewhere is overwritten only if the simulator wrote it:
-  a PNG or GIF it wrote says so in its metadata (:mod:`sim.io.signatures`).
+- An existing file is overwritten only if the simulator provably wrote it
+  (:func:`claim_file`): its images and markdown carry its mark (:mod:`sim.io.signatures`).
 - :class:`~sim.io.folder_lock.FolderLock` keeps two writers out of one
   folder: the second stops at once with an :class:`~sim.errors.InputError`
   naming the first.
@@ -33,7 +33,7 @@ from ..errors import InputError, OutputError
 from ..names import replicates
 from .files import NAME_MAX
 from .folder_lock import FolderLock
-from .signatures import provably_ours, signed
+from .signatures import provably_ours
 
 MARKER = ".idlib-sim"  # marks a folder created for figures or reports (compare/plot --out)
 
@@ -334,8 +334,11 @@ def writing_into(folder: Path) -> Iterator[None]:
 def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
     """Check that a figure or report may be written at ``path``.
 
-    It may if nothing is there, if it is one of the simulator's names in one of
-    its folders, or if it is an image the simulator wrote (its signature).
+    It may if nothing is there, or if the simulator provably wrote the file there (:func:`provably_ours`: its mark,
+    or a marked markdown or GIF beside a CSV or MP4), in its own folders as anywhere else: a name alone, which a
+    user's file may share, let ``compare`` write over a user's ``comparison_vs_A.md`` in a results folder. A file
+    without the mark (the user's, or an older version's) is refused, as :func:`claim_folder` refuses a run folder
+    holding one and :func:`remove_derived` keeps it.
 
     Raises:
         InputError: a folder, a file someone else wrote, a missing parent or an unknown format.
@@ -352,7 +355,7 @@ def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
         raise InputError(path, f"its folder '{path.parent}' does not exist; create it first or choose another --out", key="--out")
     if not path.exists() and not path.is_symlink():
         return path
-    m = marker(path.parent)
-    if path.is_file() and not path.is_symlink() and (m is not None and is_own(path.name, m["kind"]) or signed(path)):
+    if provably_ours(path):
         return path
-    raise InputError(path, "exists and was not written by the simulator; choose another --out (or move the file)", key="--out")
+    raise InputError(path, "exists and was not written by the simulator (it bears no mark of it: yours, or an older "
+                     "version's); choose another --out (or move the file)", key="--out")
