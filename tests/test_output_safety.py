@@ -412,6 +412,36 @@ def test_compare_into_a_users_folder_replaces_its_own_table_too(toy, tmp_path, c
     assert sorted(p.name for p in theirs.iterdir()) == ["comparison.csv", "comparison.md"]
 
 
+def test_animate_leaves_a_users_mp4_beside_its_gif(toy, tmp_path, capsys, monkeypatch):
+    """The MP4 beside the GIF was judged after the GIF was written: the new signed control.gif then vouched for a
+    user's control.mp4, which ffmpeg wrote over."""
+    from matplotlib import animation as mpl_animation
+
+    from sim.io.files import atomic_file
+    from sim.viz import animation
+
+    real_save, real_available = animation.save_animation, mpl_animation.writers.is_available
+
+    def save(anim, path, writer, **kw):  # no ffmpeg here: its film, in one write, as save_animation makes it
+        if path.suffix != ".mp4":
+            return real_save(anim, path, writer, **kw)
+        with atomic_file(path) as tmp:
+            tmp.write_bytes(b"the simulator's film")
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", save)
+    monkeypatch.setattr(mpl_animation.writers, "is_available", lambda name: name == "ffmpeg" or real_available(name))
+    run = tmp_path / "run"
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", run)[0] == 0
+    (run / "control.mp4").write_bytes(b"my film")
+    assert cli(capsys, "map", run, "--animate")[0] == 0
+    assert (run / "control.mp4").read_bytes() == b"my film" and (run / "control.gif").exists()
+    (run / "control.mp4").unlink()
+    for _ in range(2):  # its own, beside its signed GIF, is written and replaced
+        assert cli(capsys, "map", run, "--animate")[0] == 0
+        assert (run / "control.mp4").read_bytes() == b"the simulator's film"
+
+
 # ---- one writer at a time ----
 
 

@@ -195,8 +195,10 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     out = claim_file(Path(out) if out else results.path / f"control{shade}.gif", formats=(".gif",))
     mp4 = out.with_suffix(".mp4")
     with writing_into(out.parent):
+        # Judged before the GIF is written: the new GIF's signature vouches for any MP4 of its name.
+        film = animation.writers.is_available("ffmpeg") and _may_write(mp4)
         written = [save_animation(anim, out, SignedGifWriter(fps=fps), progress=progress)]
-        if animation.writers.is_available("ffmpeg") and _may_write(mp4):
+        if film:
             written.append(save_animation(anim, mp4, animation.FFMpegWriter(fps=fps), progress=progress))
     return written
 
