@@ -442,6 +442,27 @@ def test_animate_leaves_a_users_mp4_beside_its_gif(toy, tmp_path, capsys, monkey
         assert (run / "control.mp4").read_bytes() == b"the simulator's film"
 
 
+def test_a_sweeps_report_and_discovery_refuse_a_users_file_of_their_names(tmp_path, capsys):
+    """sweep-report and discover (without --out) wrote report/ and discover/ in the sweep folder by name alone: a
+    user's report.md, points.csv or discover.md there was written over, though a rerun of the sweep keeps them."""
+    design = make_design("grid", [Parameter("a", values=(0.0, 0.5, 1.0)), Parameter("b", values=(0.0, 0.5, 1.0))])
+    out = tmp_path / "s"
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), out, evaluate=toys.linear)
+    commands = {"report": ["sweep-report", out, "--metric", "y"], "discover": ["discover", out, "--where", "y >= 2"]}
+    for name in ("report/report.md", "report/points.csv", "discover/discover.md", "discover/boxes.csv"):
+        mine = out / name
+        for _ in range(2):  # its own files are replaced as before
+            assert cli(capsys, *commands[mine.parent.name])[0] == 0
+        if mine.suffix == ".csv":
+            (mine.parent / f"{mine.parent.name}.md").unlink()  # no markdown of its own vouches for the table
+        mine.write_text("mine\n")
+        before = tree(out)
+        rc, _, err = cli(capsys, *commands[mine.parent.name])
+        one_line_error(rc, err)
+        assert mine.name in err and "not written by the simulator" in err and "move it out of" in err and tree(out) == before, err
+        shutil.rmtree(mine.parent)  # the report's tables, with no markdown of its own to vouch for them, are refused too
+
+
 # ---- one writer at a time ----
 
 

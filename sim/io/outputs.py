@@ -355,7 +355,18 @@ def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
         raise InputError(path, f"its folder '{path.parent}' does not exist; create it first or choose another --out", key="--out")
     if not path.exists() and not path.is_symlink():
         return path
-    if provably_ours(path):
-        return path
-    raise InputError(path, "exists and was not written by the simulator (it bears no mark of it: yours, or an older "
-                     "version's); choose another --out (or move the file)", key="--out")
+    refuse_unmarked([path], "choose another --out (or move the file)", key="--out")
+    return path
+
+
+def refuse_unmarked(paths: list[Path], hint: str, *, key: str | None = None) -> None:
+    """Refuse to write any of ``paths`` over a file the simulator did not provably write (:func:`provably_ours`).
+
+    Raises:
+        InputError: naming the first such file, then ``hint`` (how to get the output written).
+    """
+    # Markdown first: a user's report.md leaves the tables it would vouch for unmarked too, and is the one to name.
+    for path in sorted(paths, key=lambda p: p.suffix.lower() != ".md"):
+        if (path.exists() or path.is_symlink()) and not provably_ours(path):
+            raise InputError(path, "exists and was not written by the simulator (it bears no mark of it: yours, or an "
+                             f"older version's); {hint}", key=key)

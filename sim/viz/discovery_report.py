@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from ..analysis.discovery import Discovery, discover
 from ..analysis.report import markdown_table
 from ..io.files import table_text, write_atomic
-from ..io.outputs import claim_file, claim_output_folder, writing_into
+from ..io.outputs import claim_file, claim_output_folder, refuse_unmarked, writing_into
 from ..io.signatures import signed_markdown
 from ..names import replicates
 from .style import new_figure, save_figure
@@ -51,6 +51,8 @@ def discovery_report(folder: str | Path, where: str, *, out: str | Path | None =
         names = [target / n for n in ("peeling.png", "boxes.csv", "discover.md")]
         if out is not None:
             names = [claim_file(n) for n in names]
+        else:  # the sweep's own discover/: its names, but a file there without the mark is the user's
+            refuse_unmarked(names, f"move it out of {target}, or give --out")
         files = [save_figure(figure, names[0], palette=False, dpi=110, bbox_inches="tight")] if figure is not None else []
         if figure is None and names[0].is_file():
             names[0].unlink()  # an earlier discovery's figure, of boxes this one did not find

@@ -18,7 +18,7 @@ from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped
 from ..io.files import table_text, write_atomic
-from ..io.outputs import REPORT_FILES, named_as, writing_into
+from ..io.outputs import REPORT_FILES, named_as, refuse_unmarked, writing_into
 from ..io.signatures import signed, signed_markdown
 from ..names import replicates
 from .style import save_figure
@@ -72,6 +72,9 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
                     "to get one).")
     with writing_into(folder):
         out.mkdir(exist_ok=True)
+        # Judged before any is written: report.md's mark vouches for the tables beside it.
+        refuse_unmarked([out / name for name in (*figures, "points.csv", "sensitivity.csv", "report.md")],
+                        f"move it out of {out} and run sweep-report again")
         files = [_save(fig, out / name) for name, fig in figures.items()]
         stale = remove_stale_figures(out, set(figures))  # before report.md, whose list says which figures were ours
         write_atomic(out / "points.csv", table_text(points))
