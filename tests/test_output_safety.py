@@ -387,6 +387,7 @@ def test_compare_plot_and_map_refuse_a_users_file_of_a_name_they_write_into_a_re
         rc, _, err = cli(capsys, *args)
         one_line_error(rc, err)
         assert name in err and "not written by the simulator" in err and tree(b) == before, err
+        assert not err.startswith("error: --out"), err  # no --out was given: the name is the default one
         (b / name).unlink()
         for _ in range(2):  # its own files, marked, are replaced as before
             assert cli(capsys, *args)[0] == 0

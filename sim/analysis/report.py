@@ -355,8 +355,8 @@ def _date_note(d: DateShift) -> str:
 def write_report(folder: Path, stem: str, text: str, table: pd.DataFrame) -> tuple[Path, Path]:
     """Write ``<stem>.md`` and ``<stem>.csv`` into ``folder``, each atomically.
 
-    An existing file is replaced only in one of the simulator's folders
-    (:func:`sim.io.outputs.claim_file`); elsewhere, only new files are written.
+    An existing file is replaced only if the simulator provably wrote it, in its own folders as elsewhere
+    (:func:`sim.io.outputs.claim_file`).
     """
     md, csv = claim_file(folder / f"{stem}.md"), claim_file(folder / f"{stem}.csv")
     write_atomic(md, signed_markdown(text))  # its mark vouches for the CSV beside it too

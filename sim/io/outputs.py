@@ -355,11 +355,11 @@ def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
         raise InputError(path, f"its folder '{path.parent}' does not exist; create it first or choose another --out", key="--out")
     if not path.exists() and not path.is_symlink():
         return path
-    refuse_unmarked([path], "choose another --out (or move the file)", key="--out")
+    refuse_unmarked([path], "choose another --out (or move the file)")  # no "--out PATH:": the path is often a default
     return path
 
 
-def refuse_unmarked(paths: list[Path], hint: str, *, key: str | None = None) -> None:
+def refuse_unmarked(paths: list[Path], hint: str) -> None:
     """Refuse to write any of ``paths`` over a file the simulator did not provably write (:func:`provably_ours`).
 
     Raises:
@@ -369,4 +369,4 @@ def refuse_unmarked(paths: list[Path], hint: str, *, key: str | None = None) -> 
     for path in sorted(paths, key=lambda p: p.suffix.lower() != ".md"):
         if (path.exists() or path.is_symlink()) and not provably_ours(path):
             raise InputError(path, "exists and was not written by the simulator (it bears no mark of it: yours, or an "
-                             f"older version's); {hint}", key=key)
+                             f"older version's); {hint}")
