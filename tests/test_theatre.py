@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.analysis.outcomes import CaptureOutcome, load_outcomes
+from sim.analysis.outcomes import CaptureOutcome, EventOutcome, load_outcomes
 from sim.io.scenario import load_scenario
 from sim.io.theatre import load_theatre
 from sim.model import towns
@@ -160,6 +160,22 @@ def test_each_change_of_hands_is_in_the_set_of_its_town_s_belt(idlib):
     assert all(belt[o.town] in by_belt for o in captures), "every dated change of hands is in a belt"
     elsewhere = {o.id for o in captures if o.set != by_belt[belt[o.town]]}
     assert elsewhere == OTHER_AREAS_SET
+
+
+def test_the_blind_set_is_held_out_and_scores_nothing_the_record_already_scores(idlib):
+    """seeds/outcomes_blind.yaml (round 43) is scored beside seeds/outcomes.yaml: each of its outcomes must be held out,
+    and none may score again what the record scores (an id, a change of hands of the same town to the same side within
+    a week, an event of the same kind and detail), or the blind test would count a fitted outcome twice."""
+    record = load_outcomes(ROOT / "seeds" / "outcomes.yaml", idlib, list(REPORTERS))
+    blind = load_outcomes(ROOT / "seeds" / "outcomes_blind.yaml", idlib, list(REPORTERS))
+    assert blind and all(o.set == "validation" for o in blind)
+    assert not {o.id for o in blind} & {o.id for o in record}
+    changes = [(o.town, o.by, o.reported) for o in record if isinstance(o, CaptureOutcome)]
+    events = {(o.event, o.match) for o in record if isinstance(o, EventOutcome)}
+    again = [o.id for o in blind if isinstance(o, CaptureOutcome)
+             and any(town == o.town and by == o.by and abs((day - o.reported).days) <= 7 for town, by, day in changes)]
+    again += [o.id for o in blind if isinstance(o, EventOutcome) and (o.event, o.match) in events]
+    assert not again
 
 
 def test_a_captures_after_passes_over_no_more_than_the_town_s_earlier_changes_of_hands(idlib):
