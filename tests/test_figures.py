@@ -97,6 +97,20 @@ def test_the_towns_that_matter_to_the_day_are_named_and_no_two_names_collide():
         assert not a.overlaps(b) or min(a.x1, b.x1) - max(a.x0, b.x0) < 1 or min(a.y1, b.y1) - max(a.y0, b.y0) < 1
 
 
+def test_where_the_last_patrol_stopped_is_named_only_where_there_is_room():
+    """A Moscow run's map of 27 July stacked the name of the last patrol's stop, Al-Kufayr, on Jisr al-Shughur's: it was
+    a name the map had to show, placed over any other. It is named where there is room, before the day's other towns."""
+    result = simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml", end=dt.date(2020, 7, 27)))
+    run, events = RunData.of(result), json.loads(result.scenario.canonical_json())["events"]
+    state, fig = map_of(result, run, events, dt.date(2020, 7, 27))
+    assert [result.theatre.towns[p.reached] for p in state.patrols] == ["Al-Kufayr"]
+    renderer = fig.canvas.get_renderer()
+    labels = {a.get_text(): a.get_window_extent(renderer) for a in fig.axes[0].texts if a.get_gid() == "label"}
+    assert "Jisr al-Shughur" in labels
+    for (a, box_a), (b, box_b) in itertools.combinations(labels.items(), 2):
+        assert min(min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0), min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)) < 1, (a, b)
+
+
 def animation_figure(ens, monkeypatch):  # noqa: ANN001, ANN201 - a results folder; a Figure
     """The figure ``animate`` draws the frames of an ensemble's animation on, without saving it."""
     seen = {}
@@ -262,7 +276,9 @@ class FrameRecorder(animation.animation.AbstractMovieWriter):
         drawn = {a.get_gid() for a in (*ax.collections, *ax.patches, *ax.lines)
                  if not hasattr(a, "get_offsets") or len(a.get_offsets())}
         note = [t for t in fig.texts if t.get_text()]
+        labels = [t for t in ax.texts if t.get_gid() == "label"]
         self.frames.append({"title": ax.get_title(), "legend": [t.get_text() for t in legend.get_texts()], "drawn": drawn,
+                            "labels": {t.get_text(): t.get_window_extent(renderer) for t in labels},
                             "clear": not legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
                             and not any(legend.get_window_extent(renderer).overlaps(t.get_window_extent(renderer)) for t in note)})
 
@@ -329,3 +345,32 @@ def test_an_ensemble_map_names_the_patrol_route_it_draws(moscow):
     fig = ensemble_figure(result.theatre, es, "regime", "x")
     assert find(fig.axes[0], "patrol_route")
     assert "Joint patrol route (M4)" in [x.get_text() for x in fig.legends[0].get_texts()]
+
+
+def test_an_animation_frame_names_its_own_patrols_stop_and_no_two_names_pile_up(tmp_path, monkeypatch):
+    """A Moscow run's animation placed its labels once for every frame, with every town any patrol of any frame reached
+    as a name it must show: must-have names were stacked (Al-Zainiyah over Al-Kufayr, Furaykah over Bsanqul), and the
+    14 March frame, before the first patrol, named the towns later patrols stopped at. Now only the routes' ends must be
+    named; a frame's own last-patrol stop is named where there is room, on that frame."""
+    result = simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml"))  # to 31 August: patrols stop at many towns
+    t, events = result.theatre, json.loads(result.scenario.canonical_json())["events"]
+    folder = write_run(result, tmp_path / "run", map_png=False)
+    recorder = FrameRecorder()
+    monkeypatch.setattr(animation, "save_animation", lambda anim, path, writer, progress=False: anim.save(path, writer=recorder) or path)
+    animation.animate(folder, out=tmp_path / "control.gif", max_frames=20)  # 5, 14 March, ... every 9 or 10 days
+    assert recorder.frames[1]["title"].endswith(": 14 March 2020")
+    run = RunData.of(result)
+    main = {t.towns[i] for i in np.flatnonzero(main_towns(t))}
+    stops = set()
+    for f in recorder.frames:
+        day = dt.datetime.strptime(f["title"].rsplit(": ", 1)[1], "%d %B %Y").date()
+        patrols = run_state(t, events, run, day).patrols
+        ends = {t.towns[i] for p in patrols for i in (p.route[0], p.route[-1])}
+        stop = {t.towns[p.reached] for p in patrols if p.reached is not None}
+        stops |= stop
+        assert set(f["labels"]) <= main | ends | stop, (f["title"], set(f["labels"]) - main - ends - stop)
+        for (a, box_a), (b, box_b) in itertools.combinations(f["labels"].items(), 2):
+            shared = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0), min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            assert min(shared) < 1, (f["title"], a, b)
+    assert len(stops) >= 3  # patrols stopped at several towns over the month: the test saw frames with stops to name
+    assert any(stop in f["labels"] for f in recorder.frames for stop in stops - main)

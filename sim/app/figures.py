@@ -31,7 +31,7 @@ from ..names import HOLDERS, date_words
 from ..viz.drawing import DYNAMIC_GIDS, control_handles, draw_control_layers
 from ..viz.figures import control_map_figure, run_title
 from ..viz.geometry import layout
-from ..viz.labels import day_towns, main_towns, place_labels_again, with_patrol_towns
+from ..viz.labels import day_towns, main_towns, place_labels_again
 from ..viz.map_state import MapState, run_state
 from ..viz.style import FACTION_COLOURS, FACTION_NAMES, canvas_rgb, new_figure
 
@@ -125,7 +125,7 @@ class LiveMap:
             if artist.get_gid() in DYNAMIC_GIDS:
                 artist.remove()
         draw_control_layers(ax, self.layout, state)
-        place_labels_again(ax, self.layout, with_patrol_towns(self.main_towns, state.patrols), notable=day_towns(self.theatre, state))
+        place_labels_again(ax, self.layout, self.main_towns, notable=day_towns(self.theatre, state), patrols=state.patrols)
         return self.figure
 
 

@@ -28,7 +28,7 @@ from .drawing import (
 )
 from .figures import add_legend, freeze_layout, map_panels
 from .geometry import layout
-from .labels import finish_labels, main_towns, with_patrol_towns
+from .labels import finish_labels, main_towns, place_labels_again, with_route_ends
 from .map_state import EnsembleState, MapState, ensemble_state, run_state
 from .maps import last_day, require_posts, scenario_events, shading, what
 from .style import FACTION_NAMES, palette_image, who_holds
@@ -163,9 +163,11 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     # The layout leaves room for the legend of every frame at once; each frame then draws its own in that room.
     add_legend(fig, widest_entries([legend_of(s) for s in states]), fontsize=8.5)
     freeze_layout(fig)
-    # Labels are placed once for every frame: the towns of every route any frame draws are named on all of them.
-    routes = [p for s in states for p in (s.state if ensemble else s).patrols]
-    finish_labels(ax, lay, with_patrol_towns(main_towns(t), routes), fontsize=8)
+    main = main_towns(t)
+    # The road names are placed once, clear of every frame's route ends; the towns' names on each frame, around its own
+    # markers, with its own patrols' stops: placed once for all frames, every town any patrol stopped at was a name each
+    # frame had to show (before the first patrol, too), and such names were stacked on one another.
+    finish_labels(ax, lay, with_route_ends(main, [p for s in states for p in (s.state if ensemble else s).patrols]), fontsize=8)
     scale_bar(ax, lay)
     box = fig.legends[0].get_window_extent().transformed(fig.transFigure.inverted())
     # Captions go in the legend's column, under the room it may take, where they hide nothing.
@@ -185,6 +187,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         for old in fig.legends:
             old.remove()
         add_legend(fig, legend_of(s), fontsize=8.5, corner=(box.x0, box.y1))
+        place_labels_again(ax, lay, main, fontsize=8, patrols=(s.state if ensemble else s).patrols)
         date = results.start + dt.timedelta(days=day)
         title.set_text(frame_title(results, date, faction))
         since = (results.start + dt.timedelta(days=frames[k - 1] + 1)).isoformat() if k else date.isoformat()

@@ -23,7 +23,7 @@ from ..io.theatre import Theatre
 from ..names import date_words
 from .drawing import draw_control, draw_front_spread, draw_probability, scale_bar
 from .geometry import Layout, layout
-from .labels import day_towns, finish_labels, main_towns, with_patrol_towns
+from .labels import day_towns, finish_labels, main_towns
 from .map_state import EnsembleState, MapPatrol, MapState, run_state
 from .style import REPORTED_COLOUR, new_figure, save_figure, who_holds
 
@@ -93,7 +93,7 @@ def control_map_figure(theatre: Theatre, state: MapState, title: str, *, changed
     handles = draw_control(ax, lay, state, title=title)
     add_legend(fig, handles)
     freeze_layout(fig)
-    finish_labels(ax, lay, with_patrol_towns(main_towns(theatre), state.patrols), notable=day_towns(theatre, state, changed))
+    finish_labels(ax, lay, main_towns(theatre), notable=day_towns(theatre, state, changed), patrols=state.patrols)
     scale_bar(ax, lay)
     return fig
 
@@ -133,9 +133,9 @@ def finish_panels(fig: Figure, axes: list[Axes], lay: Layout, theatre: Theatre, 
     fig.suptitle(title, fontsize=12)
     add_legend(fig, handles, where="below")
     freeze_layout(fig)
-    main = with_patrol_towns(main_towns(theatre), patrols)
+    main = main_towns(theatre)
     for ax in axes:
-        finish_labels(ax, lay, main, fontsize=7.5, notable=notable)
+        finish_labels(ax, lay, main, fontsize=7.5, notable=notable, patrols=patrols)
         scale_bar(ax, lay)
     return fig
 

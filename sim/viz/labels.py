@@ -29,8 +29,9 @@ LABEL_OFFSETS = [(5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "righ
 
 
 def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, extra: list | None = None,
-                 optional: np.ndarray | None = None) -> None:
-    """Label ``towns`` where no label overlaps another, a town marker or the frame; then ``optional`` towns where there is room.
+                 optional: np.ndarray | None = None, stops: np.ndarray | None = None) -> None:
+    """Label ``towns`` where no label overlaps another, a town marker or the frame; then where there is room the
+    patrols' ``stops`` (the legend names them), then ``optional`` towns.
 
     Greedy, largest towns first: each label tries eight positions around its
     town and takes the first free one (or, for ``towns``, the least crowded;
@@ -57,8 +58,10 @@ def place_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 
                        for _, _, ha, va in LABEL_OFFSETS])
 
     must = set(np.flatnonzero(towns).tolist())
-    extra_towns = [] if optional is None else [i for i in np.flatnonzero(optional) if i not in must]
-    order = sorted(must, key=lambda i: (-t.population[i], t.towns[i])) + sorted(extra_towns, key=lambda i: (-t.population[i], t.towns[i]))
+    order: list[int] = []
+    for group in (towns, stops, optional):
+        if group is not None:
+            order += sorted(set(np.flatnonzero(group).tolist()) - set(order), key=lambda i: (-t.population[i], t.towns[i]))
     for i in order:
         dx, dy, ha, va = LABEL_OFFSETS[0]
         text = ax.annotate(t.towns[i], (t.lon[i], t.lat[i]), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
@@ -110,19 +113,26 @@ def road_labels(ax: Axes, lay: Layout, avoid: np.ndarray) -> list:
     return boxes
 
 
-def finish_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, notable: np.ndarray | None = None) -> None:
-    """Road names, then the main towns' names, then (where there is room) the towns that matter to the day."""
-    boxes = road_labels(ax, lay, towns)
-    place_labels(ax, lay, towns, fontsize=fontsize, extra=boxes, optional=notable)
+def finish_labels(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, notable: np.ndarray | None = None,
+                  patrols: Iterable[MapPatrol] = ()) -> None:
+    """Road names, then the main towns' names and the ends of the ``patrols``' routes, then (where there is room)
+    where the last patrols stopped and the towns that matter to the day."""
+    patrols = list(patrols)
+    boxes = road_labels(ax, lay, with_route_ends(towns, patrols))
+    place_labels(ax, lay, with_route_ends(towns, patrols), fontsize=fontsize, extra=boxes, optional=notable,
+                 stops=patrol_stops(len(towns), patrols))
 
 
-def place_labels_again(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, notable: np.ndarray | None = None) -> None:
+def place_labels_again(ax: Axes, lay: Layout, towns: np.ndarray, *, fontsize: float = 8.0, notable: np.ndarray | None = None,
+                       patrols: Iterable[MapPatrol] = ()) -> None:
     """The towns' names placed again around the day's markers, the road names kept: what :func:`finish_labels` places."""
     for text in [t for t in ax.texts if t.get_gid() == "label"]:
         text.remove()
     renderer = ax.figure.canvas.get_renderer()
     boxes = [tuple(t.get_window_extent(renderer).extents) for t in ax.texts if t.get_gid() == "road_label"]
-    place_labels(ax, lay, towns, fontsize=fontsize, extra=boxes, optional=notable)
+    patrols = list(patrols)
+    place_labels(ax, lay, with_route_ends(towns, patrols), fontsize=fontsize, extra=boxes, optional=notable,
+                 stops=patrol_stops(len(towns), patrols))
 
 
 def day_towns(theatre: Theatre, state: MapState, changed: np.ndarray | None = None) -> np.ndarray:
@@ -134,19 +144,24 @@ def day_towns(theatre: Theatre, state: MapState, changed: np.ndarray | None = No
     return mask
 
 
-def with_patrol_towns(towns: np.ndarray, patrols: Iterable[MapPatrol]) -> np.ndarray:
-    """``towns`` (the names a map must show), and the towns of each patrol route it draws: its two ends, and where
-    the last patrol stopped.
+def with_route_ends(towns: np.ndarray, patrols: Iterable[MapPatrol]) -> np.ndarray:
+    """``towns`` (the names a map must show), and the two ends of each patrol route it draws.
 
-    The route's ends say where it runs from and to, and the legend names the town the last patrol reached; labelled
-    only where there was room, the Moscow route's start, Tronba, among the posts around Saraqib, was unnamed on most
-    days, and naming it left no room for the last patrol's town.
+    The route's ends say where it runs from and to: labelled only where there was room, the Moscow route's start,
+    Tronba, among the posts around Saraqib, was unnamed on most days. Where the last patrol stopped is named only where
+    there is room (:func:`place_labels`' ``stops``, before the day's other towns): a name a map must show is placed even
+    over another, and Al-Kufayr's was stacked on Jisr al-Shughur's.
     """
     mask = np.asarray(towns, bool).copy()
     for p in patrols:
         mask[[p.route[0], p.route[-1]]] = True
-        if p.reached is not None:
-            mask[p.reached] = True
+    return mask
+
+
+def patrol_stops(n: int, patrols: Iterable[MapPatrol]) -> np.ndarray:
+    """(n,) the towns where the ``patrols``' last patrols stopped."""
+    mask = np.zeros(n, bool)
+    mask[[p.reached for p in patrols if p.reached is not None]] = True
     return mask
 
 

@@ -25,7 +25,7 @@ from .figures import (
     side_by_side_figure,
 )
 from .geometry import layout
-from .labels import finish_labels, main_towns, with_patrol_towns
+from .labels import finish_labels, main_towns
 from .map_state import ensemble_state, reported_state, run_state
 from .style import FORMATS, save_figure, who_holds
 
@@ -164,7 +164,7 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
         freeze_layout(fig)
         notable = changed_hands(a, day) | changed_hands(b, day)
         for ax in axes:
-            finish_labels(ax, lay, with_patrol_towns(main_towns(a.theatre), patrols), fontsize=7.5, notable=notable)
+            finish_labels(ax, lay, main_towns(a.theatre), fontsize=7.5, notable=notable, patrols=patrols)
             scale_bar(ax, lay)
         return fig
     panels = [(run_state(r.theatre, scenario_events(r), r.runs[0], day), what(r)) for r in (a, b)]
