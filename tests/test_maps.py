@@ -461,3 +461,55 @@ def test_another_factions_shading_is_refused_where_no_ensemble_is_drawn(toy_resu
     assert sorted(p.name for p in single.iterdir()) == before  # nothing drawn
     assert main(["map", str(single), "--faction", "regime", "--out", str(single / "regime.png")]) == 0
     assert main(["map", str(ens), "--faction", "hts", "--out", str(ens / "hts.png")]) == 0
+
+
+def test_an_animation_refuses_a_date(toy_results, capsys):
+    """`map RUN --animate --date D` wrote the animation of every day and said nothing of the date, even one outside the
+    run: an animation shows every day, so the flag is refused, as --faction is where it does not apply."""
+    single, _ = toy_results
+    before = sorted(p.name for p in single.iterdir())
+    for date in ("2020-01-08", "2021-01-01"):
+        capsys.readouterr()
+        assert main(["map", str(single), "--animate", "--date", date]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: --date {date}: an animation shows every day") and err.count("\n") == 1, err
+    assert sorted(p.name for p in single.iterdir()) == before  # nothing drawn
+
+
+def test_a_baseline_and_what_if_map_is_named_by_the_day_it_draws(toy_results, tmp_path, monkeypatch):
+    """`map A B --date` of the day after the last wrote map_<that day>_vs_A.png, though it drew (and titled) the last
+    day; without --date the file was map_last_vs_A.png. The file is named by the day drawn."""
+    import shutil
+
+    import sim.viz.maps as maps
+
+    single, _ = toy_results
+    other = shutil.copytree(single, tmp_path / "what-if")
+    real = maps.load_results
+
+    def reporting_16_january(path):  # noqa: ANN001, ANN202 - a theatre that reports control on the day after the last
+        results = real(path)
+        monkeypatch.setitem(results.theatre.control, dt.date(2020, 1, 16), results.theatre.control[D0])
+        return results
+
+    monkeypatch.setattr(maps, "load_results", reporting_16_january)
+    assert make_map([single, other], date="2020-01-16").name == f"map_2020-01-15_vs_{single.name}.png"
+    assert make_map([single, other]).name == f"map_2020-01-15_vs_{single.name}.png"
+    assert make_map([single, other], date="2020-01-08").name == f"map_2020-01-08_vs_{single.name}.png"
+
+
+def test_an_ensemble_of_one_run_is_titled_like_a_single_run(tmp_path, build):
+    """`run --runs 1` was mapped as "campaign, 1 runs", "share of the 1 runs", "Front line spread over 1 runs", with no
+    seed: an ensemble of one run is titled by its seed, and says "run" of one."""
+    grid_theatre(build, ["regime"] * 3 + ["rebels"] * 6)
+    sc = load_scenario(build.scenario({"end": "2020-01-10", "seed": 5}))
+    one = tmp_path / "one"
+    run_ensemble(sc, 1, one, workers=1)
+    res = load_results(one)
+    assert res.is_ensemble
+    fig = map_figure(res, dt.date(2020, 1, 8))
+    words = [fig._suptitle.get_text(), fig.axes[1].get_title(), fig.axes[2].get_xlabel()]
+    seed = res.runs[0].seed
+    assert words[0].startswith(f"{sc.name}, seed {seed}: "), words
+    assert not any("1 runs" in w for w in words), words
+    assert words[1] == "Front line of the one run", words

@@ -157,7 +157,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     dis.add_argument("--out", help="folder for discover.md, boxes.csv, peeling.png (default: SWEEP_DIR/discover)")
     m = command("map", help=COMMANDS["map"])
     m.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder, or two (baseline, what-if)")
-    m.add_argument("--date", type=flag_date("--date"), help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map")
+    m.add_argument("--date", type=flag_date("--date"), help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map "
+                   "(not with --animate, which shows every day)")
     m.add_argument("--out", help="file to write, .png, .svg or .pdf (.gif with --animate) (default: map_<date>[_<faction>].png "
                    "or control[_<faction>].gif in the (last) results folder)")
     m.add_argument("--faction", choices=("regime", "hts", "rebels"), default="regime", help="whose probability of control ensemble maps shade")

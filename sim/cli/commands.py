@@ -293,6 +293,9 @@ def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.animate:
             if len(args.results) != 1:
                 _usage(args, parser).error("--animate takes one results folder")
+            if args.date is not None:
+                raise InputError(str(args.date), "an animation shows every day of the run, one frame a day (or every few "
+                                                 "days); leave --date out, or map the day without --animate", key="--date")
             written = animate(args.results[0], out=out, faction=args.faction, progress=True)
         else:
             written = [make_map(args.results, date=args.date, out=out, faction=args.faction)]

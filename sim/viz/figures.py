@@ -153,8 +153,8 @@ def ensemble_figure(theatre: Theatre, es: EnsembleState, faction: str, title: st
     who = who_holds(faction)
     coll, handles = draw_probability(axes[0], lay, es, faction, title=f"Probability that {who} each area")
     fig.colorbar(coll, ax=axes[0], orientation="horizontal", fraction=0.035, pad=0.01, shrink=0.7, aspect=35,
-                 label=f"share of the {n} runs in which {who} the town")
-    sub = f"Front line spread over {n} runs" + (f", and the front reported on {date_words(reported[1], '%b', year=False)}" if reported is not None else "")
+                 label=f"share of the {n} runs in which {who} the town" if n > 1 else f"1 where {who} the town in the one run, 0 where not")
+    sub = (f"Front line spread over {n} runs" if n > 1 else "Front line of the one run") + (f", and the front reported on {date_words(reported[1], '%b', year=False)}" if reported is not None else "")
     handles += draw_front_spread(axes[1], lay, es, reported=None if reported is None else reported[0], title=sub)
     return finish_panels(fig, axes, lay, theatre, handles, title, notable=day_towns(theatre, es.state, changed),
                          patrols=es.state.patrols)

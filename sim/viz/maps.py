@@ -71,8 +71,8 @@ def scenario_events(results: Results) -> list[dict]:
 
 
 def what(results: Results) -> str:
-    """"campaign, 20 runs" or "campaign, seed 3": what a folder holds, for titles."""
-    if results.is_ensemble:
+    """"campaign, 20 runs" or "campaign, seed 3": what a folder holds, for titles (an ensemble of one run, as a run)."""
+    if len(results.runs) > 1:
         return f"{results.name}, {len(results.runs)} runs"
     return f"{results.name}, seed {results.runs[0].seed}"
 
@@ -114,6 +114,19 @@ def _when(day: dt.date, reported: dt.date | None) -> str:
     return f"{date_words(day)} (last simulated day), reported {date_words(reported)}"
 
 
+def compare_day(a: Results, b: Results, date: str | dt.date | None) -> dt.date:
+    """The day a map of ``a`` and ``b`` draws for ``--date``: the last both simulated by default.
+
+    Raises:
+        InputError: they share no simulated day (as ``compare`` decides it), or ``date`` is outside either.
+    """
+    try:
+        last = last_shared_day(a, b)
+    except ValueError as exc:
+        raise InputError(b.path, f"{exc}; map each on its own, or set beside a baseline a what-if of the same period") from None
+    return last if date is None else min(resolve_date(a, date)[0], resolve_date(b, date)[0])
+
+
 def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *, faction: str = "regime") -> Figure:
     """Two results folders side by side on one date: a baseline and a what-if.
 
@@ -130,16 +143,7 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
                          "a map shades one by the share of runs holding each town and colours the other by who holds it, "
                          "in the same colours; map each on its own, or run the single run's scenario as an ensemble too "
                          f"(python -m sim run SCENARIO --runs {len(ens.runs)}) and map the two ensembles")
-    try:
-        last = last_shared_day(a, b)
-    except ValueError as exc:
-        raise InputError(b.path, f"{exc}; map each on its own, or set beside a baseline a what-if of the same period") from None
-    if date is None:
-        day = last
-    else:
-        day, _ = resolve_date(a, date)
-        day_b, _ = resolve_date(b, date)
-        day = min(day, day_b)
+    day = compare_day(a, b, date)
     if a.is_ensemble or b.is_ensemble:
         lay = layout(a.theatre)
         fig, axes = map_panels(2, height=7.0)
@@ -202,7 +206,8 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
         default = results[0].path / f"map_{day}{shade}.png"
     else:
         fig = compare_figure(*results, date, faction=faction)
-        default = results[1].path / f"map_{date or 'last'}_vs_{results[0].path.name}{shade}.png"
+        # By the day drawn: a date after the last both simulated draws that last day.
+        default = results[1].path / f"map_{compare_day(*results, date)}_vs_{results[0].path.name}{shade}.png"
     path = claim_file(Path(out) if out else default, formats=FORMATS)
     with writing_into(path.parent):
         return save_figure(fig, path)
