@@ -513,3 +513,36 @@ def test_an_ensemble_of_one_run_is_titled_like_a_single_run(tmp_path, build):
     assert words[0].startswith(f"{sc.name}, seed {seed}: "), words
     assert not any("1 runs" in w for w in words), words
     assert words[1] == "Front line of the one run", words
+
+
+def test_a_fifty_fifty_split_is_drawn_as_no_majority(build):
+    """In an even ensemble a town held by the government in 2 runs of 4 and by the rebels in the other 2 was drawn as
+    "most often held by" the government (np.argmax took the first of a tie), and counted as changed hands (>= 0.5)
+    while posts in 2 of 4 runs were not drawn (> 0.5). A tie is drawn in a neutral grey with its own legend entry, and
+    half the runs is no majority anywhere."""
+    from types import SimpleNamespace
+
+    from sim.viz.maps import changed_hands
+    from sim.viz.style import TIE_COLOUR
+
+    t = load_theatre(grid_theatre(build))
+    regime, rebels = HOLDERS.index("regime"), HOLDERS.index("rebels")
+    start = np.array([regime] * 3 + [rebels] * 6, np.int8)
+    moved = start.copy()
+    moved[4] = regime  # T11 taken by the government in half the runs
+    runs = [run_of([start, start]), run_of([start, start]), run_of([start, moved]), run_of([start, moved])]
+    day = D0 + dt.timedelta(days=1)
+    es = ensemble_state(t, [], runs, day)
+    fig = ensemble_figure(t, es, "regime", "x")
+    dots = find(fig.axes[0], "towns")[0].get_facecolors()
+    assert np.allclose(dots[4], to_rgba(TIE_COLOUR)) and np.allclose(dots[3], to_rgba(FACTION_COLOURS["rebels"]))
+    assert np.allclose(dots[0], to_rgba(FACTION_COLOURS["regime"]))
+    (cells,) = find(fig.axes[1], "territory")
+    assert np.allclose(cells.get_facecolors()[list(cells.town_index).index(4)], tint(TIE_COLOUR, 0.18))
+    labels = {x.get_text() for x in fig.legends[0].get_texts()}
+    assert "Town most often held by: no one side (a tie)" in labels
+    assert "Right map's grey areas: no one side holds the town in most runs (a tie)" in labels
+    assert not changed_hands(SimpleNamespace(runs=runs), day).any()  # half the runs is not most, as for posts
+    # Without a tie, no entry for one.
+    clear = ensemble_figure(t, ensemble_state(t, [], runs[:3], day), "regime", "x")
+    assert not any("tie" in x.get_text() for x in clear.legends[0].get_texts())

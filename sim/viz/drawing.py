@@ -20,7 +20,7 @@ from shapely.geometry import LineString
 from ..io.theatre import EARTH_KM_PER_DEG
 from ..names import HOLDERS, date_words
 from .geometry import Layout, front_ridges, front_shares
-from .map_state import EnsembleState, MapCorridor, MapPatrol, MapState
+from .map_state import NO_ONE, EnsembleState, MapCorridor, MapPatrol, MapState, modal_holders
 from .style import (
     FACTION_COLOURS,
     FACTION_NAMES,
@@ -28,6 +28,7 @@ from .style import (
     REPORTED_COLOUR,
     ROAD_STYLE,
     SPREAD_COLOUR,
+    TIE_COLOUR,
     corridor_fill,
     faction_cmap,
     named_roads,
@@ -265,7 +266,7 @@ def draw_probability(ax: Axes, lay: Layout, es: EnsembleState, faction: str, *, 
 def probability_handles(lay: Layout, es: EnsembleState, *, intact: bool, encircled: bool) -> list:
     """The legend of a probability map of ``es``, given whether it shows intact and encircled posts."""
     state = es.state
-    handles = modal_handles() + common_handles(lay, intact=intact, encircled=encircled,
+    handles = modal_handles(tie=bool((modal_holders(es.probability) == NO_ONE).any())) + common_handles(lay, intact=intact, encircled=encircled,
                                                police=bool(state.military_police.any()), most=True)
     if state.corridor is not None:
         label = corridor_label(state.corridor, state.patrols).split(" (")[0]
@@ -275,9 +276,20 @@ def probability_handles(lay: Layout, es: EnsembleState, *, intact: bool, encircl
     return handles + patrol_handles(lay, state.patrols)
 
 
-def modal_handles() -> list:
-    return [Line2D([], [], marker="o", ls="", ms=6, color=FACTION_COLOURS[h], mec="white",
-                   label=f"Town most often held by: {FACTION_NAMES[h]}") for h in HOLDERS]
+def modal_handles(*, tie: bool = False) -> list:
+    """The town dots of a probability map: one entry a side, and one for a tie where the map has one."""
+    handles = [Line2D([], [], marker="o", ls="", ms=6, color=FACTION_COLOURS[h], mec="white",
+                      label=f"Town most often held by: {FACTION_NAMES[h]}") for h in HOLDERS]
+    if tie:
+        handles.append(Line2D([], [], marker="o", ls="", ms=6, color=TIE_COLOUR, mec="white",
+                              label="Town most often held by: no one side (a tie)"))
+    return handles
+
+
+def modal_colours(es: EnsembleState, strength: float | None = None) -> list:
+    """Each town's colour by the side holding it in the most runs (tinted to ``strength``), grey for a tie."""
+    colours = [TIE_COLOUR if c == NO_ONE else FACTION_COLOURS[HOLDERS[c]] for c in modal_holders(es.probability)]
+    return colours if strength is None else [tint(c, strength) for c in colours]
 
 
 def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: str):  # noqa: ANN202
@@ -297,7 +309,7 @@ def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: s
         draw_corridor(ax, lay, es.state.corridor, es.state.patrols)
     draw_patrols(ax, lay, es.state.patrols)
     # Outlined wide enough to see on the darkest fill (HTS's, where a thin edge read as a hollow ring).
-    draw_towns(ax, lay, None, size=0.65, edge=1.0, face=[FACTION_COLOURS[HOLDERS[c]] for c in np.argmax(es.probability, axis=1)])
+    draw_towns(ax, lay, None, size=0.65, edge=1.0, face=modal_colours(es))
     intact, enc = draw_posts(ax, lay, es.state)
     return coll, intact, enc
 
@@ -315,8 +327,7 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
                       title: str | None = None) -> list:
     """Draw every cell boundary that is a front in some replicate, darker and wider the more often it is."""
     base_axes(ax, lay)
-    modal = np.argmax(es.probability, axis=1)
-    draw_territory(ax, lay, [tint(FACTION_COLOURS[HOLDERS[c]], 0.18) for c in modal])
+    draw_territory(ax, lay, modal_colours(es, 0.18))
     share = front_shares(lay, es.controllers)
     segs, widths, colours = [], [], []
     for (_, _, lines), s in zip(lay.ridges, share, strict=True):
@@ -333,13 +344,18 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
         draw_front(ax, lay, front_ridges(lay, reported), colors=REPORTED_COLOUR, linewidths=2.0, linestyles=(0, (3, 2)), zorder=2.6,
                gid="front_reported")
         handles.append(Line2D([], [], color=REPORTED_COLOUR, lw=2.0, ls=(0, (3, 2)), label="Reported front line"))
-    draw_towns(ax, lay, None, size=0.5, face=[FACTION_COLOURS[HOLDERS[c]] for c in modal])
+    draw_towns(ax, lay, None, size=0.5, face=modal_colours(es))
     if title:
         ax.set_title(title, fontsize=10)
     # The pale areas had no entry: one swatch of each faction's tint, as drawn, says what they are.
     areas = Swatches([Patch(fc=tint(FACTION_COLOURS[h], 0.18), ec="#C8C8C8", lw=0.5) for h in HOLDERS],
                      "Right map's pale areas: who holds the town in most runs")
-    return [areas, *handles]
+    if (modal_holders(es.probability) == NO_ONE).any():
+        areas = [areas, Patch(fc=tint(TIE_COLOUR, 0.18), ec="#C8C8C8", lw=0.5,
+                              label="Right map's grey areas: no one side holds the town in most runs (a tie)")]
+    else:
+        areas = [areas]
+    return [*areas, *handles]
 
 
 class Swatches(tuple):

@@ -153,6 +153,23 @@ class EnsembleState:
     corridor_share: float = 0.0
 
 
+def majority(shares: np.ndarray | float) -> np.ndarray:
+    """The maps' one majority rule: in more than half the runs. Half of an even ensemble (2 runs of 4) is no majority:
+    a post or the police in half the runs are not drawn, a town taken in half is not "changed hands"."""
+    return np.asarray(shares) > 0.5
+
+
+NO_ONE = -1  # the holder of a town whose largest share of runs two sides tie for
+
+
+def modal_holders(probability: np.ndarray) -> np.ndarray:
+    """(towns,) the holder code of the side holding each town in the most runs, or :data:`NO_ONE` where two sides
+    tie for the most (argmax gave a 50/50 split to the first side in HOLDERS' order)."""
+    top = probability.max(axis=1, keepdims=True)
+    tied = np.isclose(probability, top).sum(axis=1) > 1
+    return np.where(tied, NO_ONE, probability.argmax(axis=1))
+
+
 def ensemble_state(theatre: Theatre, scenario_events: list[dict], runs: list[RunData], date: dt.date) -> EnsembleState:
     """Control probabilities, fronts and corridor of an ensemble on ``date``."""
     day = runs[0].day(date)
@@ -162,11 +179,11 @@ def ensemble_state(theatre: Theatre, scenario_events: list[dict], runs: list[Run
     with_corridor = [s for s in states if s.corridor is not None]
 
     def most(flags: list[np.ndarray]) -> np.ndarray:
-        return np.mean(flags, axis=0) > 0.5
+        return majority(np.mean(flags, axis=0))
 
     enc = np.mean([s.encircled for s in states], axis=0)
     posts = most([s.posts for s in states])
-    base = MapState(date, controllers[0], posts, posts & (enc > 0.5), most([s.military_police for s in states]),
-                    with_corridor[0].corridor if len(with_corridor) * 2 > len(runs) else None,
+    base = MapState(date, controllers[0], posts, posts & majority(enc), most([s.military_police for s in states]),
+                    with_corridor[0].corridor if majority(len(with_corridor) / len(runs)) else None,
                     [MapPatrol(p.road, p.route) for p in states[0].patrols])
     return EnsembleState(date, controllers, probability, base, enc, len(with_corridor) / len(runs))

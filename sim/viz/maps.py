@@ -26,7 +26,7 @@ from .figures import (
 )
 from .geometry import layout
 from .labels import finish_labels, main_towns
-from .map_state import ensemble_state, reported_state, run_state
+from .map_state import ensemble_state, majority, reported_state, run_state
 from .style import FORMATS, save_figure, who_holds
 
 
@@ -103,9 +103,9 @@ def map_figure(results: Results, date: str | dt.date | None = None, *, faction: 
 
 
 def changed_hands(results: Results, day: dt.date) -> np.ndarray:
-    """Towns held on ``day`` by another side than at the start, in at least half the replicates."""
+    """Towns held on ``day`` by another side than at the start, in most replicates (:func:`majority`)."""
     moved = [r.history[r.day(day)] != r.history[0] for r in results.runs]
-    return np.mean(moved, axis=0) >= 0.5
+    return majority(np.mean(moved, axis=0))
 
 
 def _when(day: dt.date, reported: dt.date | None) -> str:

@@ -30,6 +30,9 @@ PLURAL_NAMES = {"rebels"}  # sides named in the plural: "Turkish-backed rebels h
 CORRIDOR_COLOUR = "#F0E442"  # Okabe-Ito yellow
 REPORTED_COLOUR = "#56B4E9"  # Okabe-Ito sky blue: the record, wherever it is drawn
 SPREAD_COLOUR = "#6A1B9A"  # an ensemble's front lines, paler the rarer: a purple, so a rare front is not taken for a grey road
+# A town held as often by one side as by another (2 runs of 4 each): the secondary roads' grey, which a PNG's palette
+# keeps exactly, a mid grey not taken for HTS's near-black.
+TIE_COLOUR = "#9A9A9A"
 ROAD_STYLE = {"secondary": dict(color="#9A9A9A", lw=0.7, zorder=3)}  # every other road class is a named highway
 NAMED_ROAD_STYLE = dict(color="#5A4A2A", lw=2.2, zorder=3)
 TINT = 0.42  # territory is the faction colour at this strength over white, so markers stand out
