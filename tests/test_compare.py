@@ -571,3 +571,40 @@ def test_a_long_outcome_list_shows_the_outcomes_that_changed_largest_first(theat
     assert "Each of the 40 is met in the same share of replicates in A and B." in section
     short = comparison_text(compare(a, a))  # a short list is shown whole, as it was
     assert [r[0] for t in md_tables(short) if t[0][0] == "outcome" for r in t[2:]] == [d.name for d in compare(a, a).outcomes]
+
+
+def test_an_outcome_defined_differently_in_a_and_b_is_left_out_not_set_side_by_side(line20, build, tmp_path, capsys):
+    """Each folder is scored against the outcomes.yaml beside its own claims record: a folder from another checkout,
+    whose outcomes.yaml gave the same ids other tolerances, was set beside the same runs outcome by outcome, the report
+    saying "every B - A below is zero by construction" above a B - A of -0.3 in outcomes met (the tolerances' doing)."""
+    import json
+    import shutil
+
+    from sim import compare as api_compare
+    from sim import scorecard
+
+    _, push = line20
+    a, b = tmp_path / "a", tmp_path / "b"
+    sim_cli(capsys, "run", push, "--runs", "2", "--workers", "1", "--no-map", "-q", "--out", a)
+    shutil.copytree(a, b)
+    other = tmp_path / "other"  # another checkout: the same theatre and claims, its outcomes' tolerances 0 days
+    (other / "seeds").mkdir(parents=True)
+    for f in build.root.glob("toy.*"):
+        shutil.copy(f, other / f.name)
+    shutil.copy(build.root / "seeds" / "claims.yaml", other / "seeds" / "claims.yaml")
+    (other / "seeds" / "outcomes.yaml").write_text(re.sub(r"tolerance_days: \d", "tolerance_days: 0", LINE_OUTCOMES))
+    manifest = json.loads((b / "manifest.json").read_text())
+    manifest["inputs"] = {"theatre": str(other / "toy.yaml"), "claims": str(other / "seeds" / "claims.yaml")}
+    (b / "manifest.json").write_text(json.dumps(manifest))
+
+    text = sim_cli(capsys, "compare", a, b)
+    assert "4 outcomes that A's and B's outcomes files define differently under the same id are left out" in text, text
+    assert f"A was scored against {build.root / 'seeds' / 'outcomes.yaml'}, B against {other / 'seeds' / 'outcomes.yaml'}" in text
+    table = pd.read_csv(b / "comparison_vs_a.csv")
+    scored = table[table["section"].isin(["score", "outcome"]) & table["note"].isna()]
+    assert (scored["B - A"] == 0).all(), scored  # what is set side by side is the same runs on the same outcomes
+    redefined = table[table["note"].fillna("").str.contains("define it differently")]
+    assert sorted(redefined["name"]) == ["t12", "t12", "t15", "t15", "t5", "t5", "t9", "t9"]  # A's share and B's, apart
+    # The Python API pairs them alike: B scored against the other file given by name.
+    c = api_compare(scorecard(a), scorecard(a, other / "seeds" / "outcomes.yaml"))
+    assert set(c.redefined) == set(redefined["name"]) and all(d.diff == 0 for d in c.outcomes + c.headlines if d.note == "")

@@ -313,11 +313,24 @@ def _coverage(c: Comparison, csv_name: str) -> str:
     text = f"Headline scores and outcomes are scored on the {n} outcome{'s' * (n != 1)} both runs cover"
     if c.cut is not None:
         text += f", {c.cut}'s replicates up to {day(c.date)} (the last day both simulate)"
-    left = [f"{len(d)} outcome{'s' * (len(d) != 1)} only {side} covers" for side, d in (("A", c.only_a), ("B", c.only_b)) if d]
+    only = [(side, len(d) - len(c.redefined)) for side, d in (("A", c.only_a), ("B", c.only_b))]
+    left = [f"{k} outcome{'s' * (k != 1)} only {side} covers" for side, k in only if k]
+    if c.redefined:
+        k = len(c.redefined)
+        left.append(f"{k} outcome{'s' * (k != 1)} that A's and B's outcomes files define differently under the same id")
     if left:
-        verb = "is" if len(c.only_a) + len(c.only_b) == 1 else "are"
+        verb = "is" if sum(k for _, k in only) + len(c.redefined) == 1 else "are"
         text += f"; {' and '.join(left)} {verb} left out (listed in {csv_name})"
-    return text + "."
+    return text + "." + _outcomes_files(c)
+
+
+def _outcomes_files(c: Comparison) -> str:
+    """A sentence naming the outcomes file each side was scored against, when they differ (nothing when they are the
+    same file or the same content): each folder is scored against the outcomes.yaml beside its own claims record."""
+    a, b = c.a, c.b
+    if not (a.outcomes_hash and b.outcomes_hash) or a.outcomes_hash == b.outcomes_hash:
+        return ""
+    return f" A was scored against {a.outcomes_file}, B against {b.outcomes_file}: the two files differ."
 
 
 def _differences(diffs: list[Difference], label: str, *, note: bool | None = None) -> pd.DataFrame:

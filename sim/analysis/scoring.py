@@ -22,6 +22,7 @@ Two scorecards set side by side (a what-if against its baseline) are in
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +76,13 @@ class OutcomeScore:
 
 @dataclass
 class Scorecard:
-    """A results folder scored against the reported outcomes."""
+    """A results folder scored against the reported outcomes.
+
+    Attributes:
+        outcomes_file, outcomes_hash: the outcomes file it was scored against and the SHA-256 of its bytes (None and
+            "" when scored on outcomes given as a list): two scorecards of the same runs scored against different
+            files differ for that alone, and a comparison says so.
+    """
 
     results: Results
     scores: list[OutcomeScore]
@@ -86,6 +93,8 @@ class Scorecard:
     pair_reported: np.ndarray = field(repr=False)  # [pairs] reported controller
     pair_places: list[tuple[int, dt.date, str]] = field(repr=False)  # [pairs] (town, date, set of its outcome)
     sets: dict[str, Scorecard] = field(default_factory=dict, repr=False)  # the same, per set of outcomes
+    outcomes_file: Path | None = None
+    outcomes_hash: str = ""
 
     def __repr__(self) -> str:
         # At a prompt, the dataclass's own repr printed every outcome scored: some 130,000 characters.
@@ -103,7 +112,9 @@ def scorecard(results: Results, outcomes_file: str | Path | None = None) -> Scor
     """Score ``results`` against an outcomes file (default: ``outcomes.yaml`` beside the run's claims record)."""
     path = Path(outcomes_file) if outcomes_file else results.claims_file.parent / "outcomes.yaml"
     variables = list(results.runs[0].timeseries.columns)
-    return score(results, load_outcomes(path, results.theatre, variables))
+    card = score(results, load_outcomes(path, results.theatre, variables))
+    card.outcomes_file, card.outcomes_hash = path, hashlib.sha256(path.read_bytes()).hexdigest()
+    return card
 
 
 def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True) -> Scorecard:
