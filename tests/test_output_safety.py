@@ -413,6 +413,39 @@ def test_compare_into_a_users_folder_replaces_its_own_table_too(toy, tmp_path, c
     assert sorted(p.name for p in theirs.iterdir()) == ["comparison.csv", "comparison.md"]
 
 
+def test_compare_against_another_outcomes_file_writes_beside_the_records_comparison_and_names_the_file(toy, build, tmp_path, capsys):
+    """`compare DIR --outcomes seeds/outcomes_blind.yaml` (the README's blind set) wrote over the folder's comparison.md
+    and .csv, the record's report, under the title "... against the record", naming no outcomes file."""
+    import pandas as pd
+
+    out, base = tmp_path / "ens", tmp_path / "base"
+    assert cli(capsys, "run", toy, "--runs", "2", "--no-map", "-q", "--out", out)[0] == 0
+    assert cli(capsys, "run", toy, "--runs", "2", "--no-map", "-q", "--out", base)[0] == 0
+    blind = build.root / "seeds" / "outcomes_blind.yaml"
+    blind.write_text("claims: claims.yaml\noutcomes:\n  - {id: t2-held, kind: controller, description: T2 held, town: T2, "
+                     "date: 2020-01-05, controller: rebels, set: validation, source: [test-claim]}\n")
+    for args in (["compare", out], ["compare", base, out]):
+        assert cli(capsys, *args)[0] == 0
+    record = {name: (out / name).read_bytes() for name in
+              ("comparison.md", "comparison.csv", "comparison_vs_base.md", "comparison_vs_base.csv")}
+    rc, text, _ = cli(capsys, "compare", out, "--outcomes", blind)
+    assert rc == 0 and text.splitlines()[0] == f"# toy against {blind}"
+    assert (out / "comparison_outcomes_blind.md").read_text().splitlines()[0] == f"# toy against {blind}"
+    table = pd.read_csv(out / "comparison_outcomes_blind.csv")
+    assert list(table["outcome"]) == ["t2-held"] and set(table["outcomes_file"]) == {str(blind)}
+    rc, text, _ = cli(capsys, "compare", base, out, "--outcomes", blind)
+    assert rc == 0 and text.splitlines()[0] == f"# toy vs toy, against {blind}"
+    assert set(pd.read_csv(out / "comparison_vs_base_outcomes_blind.csv")["outcomes_file"]) == {str(blind)}
+    assert {name: (out / name).read_bytes() for name in record} == record  # the record's reports as they were
+    # The record's own file named with --outcomes is the record: its report keeps its names and words.
+    rc, text, _ = cli(capsys, "compare", out, "--outcomes", build.root / "seeds" / "outcomes.yaml")
+    assert rc == 0 and text.splitlines()[0] == "# toy against the record" and not (out / "comparison_outcomes.md").exists()
+    # Derived from the folder's content, the blind set's reports go with it when it changes, as the record's do.
+    rc, _, err = cli(capsys, "run", toy, "--runs", "3", "--no-map", "-q", "--out", out)
+    assert rc == 0 and "removed comparison_outcomes_blind.md" in err
+    assert not any(out.glob("comparison*"))
+
+
 def test_animate_leaves_a_users_mp4_beside_its_gif(toy, tmp_path, capsys, monkeypatch):
     """The MP4 beside the GIF was judged after the GIF was written: the new signed control.gif then vouched for a
     user's control.mp4, which ffmpeg wrote over."""

@@ -98,7 +98,7 @@ def scorecard_text(card: Scorecard) -> str:
     runs = len(r.runs)
     missing = [score for score in WHY_NOT_GIVEN if math.isnan(card.headline()[score])]
     lines = [
-        f"# {r.name} against the record",
+        f"# {r.name} against {card.outcomes_named or 'the record'}",
         "",
         replicates(runs) + ("" if r.complete else f" (of {r.expected} asked for: the ensemble is unfinished)")
         + f", {day(r.start)} .. {day(r.end)}; baseline: the front frozen on {day(r.start)}.",
@@ -169,8 +169,9 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
     ``comparison.csv``)."""
     a, b = c.a.results, c.b.results
     how = "paired (same seeds)" if c.paired else "independent replicates"
+    named = {c.a.outcomes_named, c.b.outcomes_named}  # one file given for both (--outcomes): named in the title
     lines = [
-        f"# {b.name} vs {a.name}",
+        f"# {b.name} vs {a.name}" + (f", against {named.pop()}" if len(named) == 1 and None not in named else ""),
         "",
         f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * INTERVAL)}% bootstrap intervals, {how}."
         if c.intervals else f"A = {a.label}, B = {b.label}; differences are B - A, without intervals ('-'): intervals need at "

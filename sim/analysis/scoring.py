@@ -102,6 +102,17 @@ class Scorecard:
         return (f"Scorecard({self.results!r}, {len(self.scores)} outcomes scored, {len(self.skipped)} outside the "
                 f"run; {scores})")
 
+    @property
+    def outcomes_named(self) -> str | None:
+        """The outcomes file as a report names it (as given: ``seeds/outcomes_blind.yaml``), or None for the record's
+        own (``outcomes.yaml`` beside the run's claims record, or a file of the same content), which the reports call
+        "the record"."""
+        record = self.results.claims_file.parent / "outcomes.yaml"
+        if self.outcomes_file is None or self.outcomes_file.resolve() == record.resolve() or (
+                record.is_file() and hashlib.sha256(record.read_bytes()).hexdigest() == self.outcomes_hash):
+            return None
+        return str(self.outcomes_file)
+
     def headline(self) -> dict[str, float]:
         out = {k: float(np.nanmean(v)) if len(v) else float("nan") for k, v in self.per_run.items() if k != "Brier"}
         out["Brier"] = brier(self.pair_controllers, self.pair_reported)

@@ -181,15 +181,21 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.out is not None and not args.out.strip():
         raise InputError(None, "is empty: give the name of a folder for the comparison", key="--out")
     out = claim_output_folder(Path(args.out)) if args.out is not None else args.results[-1]
+    # Scored against another file than the record's (the blind set), the report is written beside the record's, under a
+    # name that says which: it replaced comparison.md, and said "against the record".
+    named = next((card.outcomes_named for card in cards if card.outcomes_named), None)
+    tail = f"_{Path(named).stem}" if named else ""
     if len(cards) == 1:
-        text, table, stem = scorecard_text(cards[0]), outcome_table(cards[0]), "comparison"
+        text, table, stem = scorecard_text(cards[0]), outcome_table(cards[0]), f"comparison{tail}"
     else:
         try:
             comparison = compare(*cards)
         except ValueError as exc:
             raise InputError(args.results[1], str(exc)) from None
-        stem = f"comparison_vs_{cards[0].results.path.name}"
+        stem = f"comparison_vs_{cards[0].results.path.name}{tail}"
         text, table = comparison_text(comparison, csv_name=f"{stem}.csv"), comparison_csv(comparison)
+    if named:
+        table = table.assign(outcomes_file=named)
     with writing_into(out):
         md, csv = write_report(out, stem, text, table)
     print(text)

@@ -39,7 +39,7 @@ MARKER = ".idlib-sim"  # marks a folder created for figures or reports (compare/
 
 
 # Files derived from a folder's results: made by compare, map and plot, stale once the results change.
-DERIVED = ("comparison.md", "comparison.csv", "comparison_vs_*.md", "comparison_vs_*.csv", "map_*.png", "map_*.svg",
+DERIVED = ("comparison.md", "comparison.csv", "comparison_*.md", "comparison_*.csv", "map_*.png", "map_*.svg",
            "map_*.pdf", "control*.gif", "control*.mp4", "towns_held.png", "capture_dates.png", "losses.png",
            "patrol_coverage.png")
 REPORT_FILES = ("response_*.png", "heatmap_*.png", "points.csv", "sensitivity.csv", "report.md")  # a sweep's report/
