@@ -820,3 +820,28 @@ def test_the_shipped_record_passes_the_checks_between_its_values(capsys):
     rc = main(["check", str(RECORD), "--scenario", str(ROOT / "scenarios" / "campaign.yaml")])
     out = capsys.readouterr().out
     assert rc == 0 and f"{RECORD}: ok (an outcomes file: " in out, out
+
+
+@pytest.mark.parametrize("variable, words", [("ceasefire", "words"), ("date", "dates")])
+def test_a_quantity_outcome_naming_a_series_that_is_not_numeric_is_refused_at_its_key(build, tmp_path, capsys, variable, words):
+    """`check` passed a quantity outcome of `variable: ceasefire` (the deal's state in words) or `date`, and `compare`
+    then stopped with a traceback (ValueError: could not convert string to float: 'broken'; KeyError: 'date'), as did a
+    run's metrics. Refused, in each, at the variable's line and key, exit 2."""
+    bad = tmp_path / "outcomes.yaml"
+    bad.write_text(NEVER_MET.replace("variable: turkish_deaths", f"variable: {variable}"))
+    message = f"error: {bad}, line 14, key 'outcomes[1].variable': time series '{variable}' is not numeric (its values are {words})"
+    refused(*cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml"), message)
+    line_theatre(build)
+    toy = tmp_path / "toy"
+    (toy / "seeds").mkdir(parents=True)
+    (toy / "seeds" / "outcomes.yaml").write_text(
+        f"claims: claims.yaml\noutcomes:\n  - {{id: calm, kind: quantity, set: validation, description: x,\n"
+        f"      variable: {variable}, date: 2020-01-03, range: [0, 1], source: [test-claim]}}\n")
+    (toy / "seeds" / "claims.yaml").write_text((build.root / "seeds" / "claims.yaml").read_text())
+    scenario = build.scenario({"end": "2020-01-05"})
+    assert main(["run", str(scenario), "--no-map", "-q", "--out", str(tmp_path / "run")]) == 0
+    capsys.readouterr()
+    refused(*cli(capsys, "compare", tmp_path / "run", "--outcomes", toy / "seeds" / "outcomes.yaml"), "line 4",
+            "key 'outcomes[0].variable'", f"time series '{variable}' is not numeric")
+    with pytest.raises(InputError, match=f"time series '{variable}' is not numeric"):
+        simulate(load_scenario(scenario)).metrics(toy / "seeds" / "outcomes.yaml")

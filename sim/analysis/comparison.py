@@ -8,9 +8,8 @@ taken together (:func:`joint_intervals`): among 173 outcomes (the campaign's) or
 one-by-one intervals leave out 0 here and there by chance alone, and a
 change that is not there would be reported. Both are scored on the same ground: the outcomes
 both cover, over the days both simulate, so that a difference comes from
-the runs and not from what each was scored on. An outcome that A's and B's
-outcomes files define differently under one id (another checkout's
-tolerance) is not common ground: it is left out as one only each covers.
+the runs and not from what each was scored on; an id their outcomes files
+define differently is not common ground, and is left out.
 """
 
 from __future__ import annotations
@@ -132,8 +131,8 @@ class Comparison:
             nothing they measure, not by chance.
         differs_in: with ``same_runs``, the daily series that still differ (a removed Turkish reinforcement's
             ``turkish_troops``): what the change did reach.
-        redefined: the ids that A and B both score but define differently (their outcomes files differ): left out of
-            every score and listed in ``only_a`` and ``only_b``, as a B - A there would measure the definitions.
+        redefined: the ids A and B both score but define differently (their outcomes files differ): in ``only_a`` and
+            ``only_b``, out of every score (B - A would measure the definitions).
     """
 
     a: Scorecard
@@ -229,8 +228,7 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
         lo, hi = bootstrap_diff(x, y, paired=paired, rng=rng) if intervals else (np.nan, np.nan)
         return Difference(name, float(x.mean()), float(y.mean()), float(lo), float(hi))
 
-    redefined = _redefined(a, b)
-    sa, sb, cut = _common_ground(a, b, last, redefined)
+    sa, sb, cut = _common_ground(a, b, last, redefined := _redefined(a, b))
     ids_b = {s.outcome.id: s for s in sb.scores}
     met_a = np.stack([s.met for s in sa.scores], axis=1).astype(float) if sa.scores else np.zeros((len(ra.runs), 0))
     met_b = np.stack([ids_b[s.outcome.id].met for s in sa.scores], axis=1).astype(float) if sa.scores else np.zeros((len(rb.runs), 0))
@@ -318,28 +316,21 @@ def _last_day(results: Results) -> dt.date:
     return results.start + dt.timedelta(days=min(r.days for r in results.runs))
 
 
-def _definition(outcome: OutcomeBase) -> dict:
-    """What an outcome asks of a run: its fields but the words about it and its set, which change no run's check."""
-    return outcome.model_dump(exclude={"description", "note", "source", "set"})
-
-
 def _redefined(a: Scorecard, b: Scorecard) -> set[str]:
-    """The ids both score whose outcomes ask different things of a run: each scorecard was scored against its own
-    folder's outcomes file, and one from another checkout may give the same id another tolerance or date."""
+    """The ids both score whose outcomes ask different things of a run (all but the words about one and its set): each
+    folder is scored against its own outcomes file, and another checkout's may give an id another tolerance or date."""
+    def asked(o: OutcomeBase) -> dict:
+        return o.model_dump(exclude={"description", "note", "source", "set"})
     by_id = {s.outcome.id: s.outcome for s in b.scores}
-    return {s.outcome.id for s in a.scores
-            if s.outcome.id in by_id and _definition(s.outcome) != _definition(by_id[s.outcome.id])}
+    return {s.outcome.id for s in a.scores if s.outcome.id in by_id and asked(s.outcome) != asked(by_id[s.outcome.id])}
 
 
 def _common_ground(a: Scorecard, b: Scorecard, last: dt.date, redefined: set[str]) -> tuple[Scorecard, Scorecard, str | None]:
-    """A and B scored on the outcomes both cover alike (not ``redefined``), up to ``last``, and which of them ("A",
-    "B" or None) was cut to it.
-
-    Each scorecard counts the outcomes its own window covers: left so, a run
-    that merely ends earlier would differ in every score.
-    """
-    ids_b = {s.outcome.id for s in b.scores}
-    common = [s.outcome.id for s in a.scores if s.outcome.id in ids_b and s.outcome.id not in redefined]
+    """A and B scored on the outcomes both cover, but ``redefined``, up to ``last``, and which ("A", "B", None) was cut.
+    Each scorecard counts the outcomes its own window covers: left so, a run that merely ends earlier would differ in
+    every score."""
+    ids_b = {s.outcome.id for s in b.scores} - redefined
+    common = [s.outcome.id for s in a.scores if s.outcome.id in ids_b]
     cut = next((side for side, card in (("A", a), ("B", b)) if _last_day(card.results) > last), None)
     if cut is None and len(common) == len(a.scores) == len(b.scores):
         return a, b, None
@@ -395,16 +386,12 @@ def _not_given(name: str, both_have_pairs: bool = False) -> Difference:
 def _left_out(a: Scorecard, b: Scorecard, redefined: set[str]) -> tuple[list[Difference], list[Difference]]:
     """The outcomes only A scores, and those only B scores: the share of its replicates meeting each, the other's NaN;
     an id both score but define differently is in both lists, each side's share under its own definition."""
-    ids_a, ids_b = ({s.outcome.id for s in card.scores} for card in (a, b))
-    nan = float("nan")
-
-    def note(side: str, outcome_id: str) -> str:
-        return ("left out: A's and B's outcomes files define it differently" if outcome_id in redefined
-                else f"left out: only {side} scores it")
-    only_a = [Difference(s.outcome.id, s.p_met, nan, nan, nan, note("A", s.outcome.id)) for s in a.scores
-              if s.outcome.id not in ids_b or s.outcome.id in redefined]
-    only_b = [Difference(s.outcome.id, nan, s.p_met, nan, nan, note("B", s.outcome.id)) for s in b.scores
-              if s.outcome.id not in ids_a or s.outcome.id in redefined]
+    ids_a, ids_b = ({s.outcome.id for s in card.scores} - redefined for card in (a, b))
+    nan, why = float("nan"), dict.fromkeys(redefined, "left out: A's and B's outcomes files define it differently")
+    only_a = [Difference(s.outcome.id, s.p_met, nan, nan, nan, why.get(s.outcome.id, "left out: only A scores it"))
+              for s in a.scores if s.outcome.id not in ids_b]
+    only_b = [Difference(s.outcome.id, nan, s.p_met, nan, nan, why.get(s.outcome.id, "left out: only B scores it"))
+              for s in b.scores if s.outcome.id not in ids_a]
     return only_a, only_b
 
 

@@ -45,6 +45,7 @@ from ..io.safe_yaml import LDict, load_yaml
 from ..io.schema_types import Finite, Share, Strict
 from ..io.theatre import Theatre
 from ..io.validation import Conflict, TaggedUnion, explain, first_error
+from ..model.reporters import NOT_NUMBERS
 from ..names import EVENT_TYPES, HOLDERS, HolderName
 
 if TYPE_CHECKING:  # pandas, which rundata imports, is not needed to read and check an outcomes file
@@ -360,7 +361,7 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
     except ValidationError as exc:
         raise explain(first_error(exc.errors()), tree, path, root=OutcomesFile, union=OUTCOMES, prefix=("outcomes",)) from None
     claims = load_claims(path.parent / str(tree["claims"]))
-    seen: set[str] = set()
+    seen, numeric = set(), [v for v in variables if v not in NOT_NUMBERS]  # a quantity's value is set against its range
     for i, (o, raw) in enumerate(zip(outcomes, tree["outcomes"], strict=True)):
         where = f"outcomes[{i}]"
         if o.id in seen:
@@ -388,8 +389,9 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
         if isinstance(o, EventOutcome) and o.event not in EVENT_TYPES:
             raise _at(path, raw, "event", f"unknown event type '{o.event}'" + did_you_mean(o.event, EVENT_TYPES) +
                       f"; known: {', '.join(sorted(EVENT_TYPES))}", f"{where}.event")
-        if isinstance(o, QuantityOutcome) and o.variable not in variables:
-            raise _at(path, raw, "variable", f"unknown time series '{o.variable}'" + did_you_mean(o.variable, variables), f"{where}.variable")
+        if isinstance(o, QuantityOutcome) and o.variable not in numeric:  # 'ceasefire' as a number stopped `compare`
+            why = f"is not numeric (its values are {'dates' if o.variable == 'date' else 'words'})" if o.variable in variables else "is unknown"
+            raise _at(path, raw, "variable", f"time series '{o.variable}' {why}" + did_you_mean(o.variable, numeric) + f"; numeric ones: {', '.join(numeric)}", f"{where}.variable")
     return outcomes
 
 

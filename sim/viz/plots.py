@@ -361,8 +361,7 @@ def load_reported(results: Results, path: str | Path | None = None) -> list[Outc
         path = results.claims_file.parent / "outcomes.yaml"
         if not path.exists():
             return []
-    variables = [c for c in results.runs[0].timeseries.columns if c != "date"]
-    return load_outcomes(path, results.theatre, variables)
+    return load_outcomes(path, results.theatre, list(results.runs[0].timeseries.columns))  # 'date' refused as not numeric
 
 
 def make_plots(path: str | Path, *, outcomes: str | Path | None = None, out: str | Path | None = None) -> list[Path]:
