@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DamagedResult
+from ..model.reporters import TEXT_SERIES  # every other column of timeseries.csv is a number
 from ..names import HOLDERS
 
 TABLES = ("control.csv", "events.csv", "timeseries.csv", "posts.csv")
@@ -31,7 +32,6 @@ TABLES = ("control.csv", "events.csv", "timeseries.csv", "posts.csv")
 EVENT_COLUMNS = ["date", "type", "town", "actors", "detail"]
 # The columns of posts.csv: one row per (day, standing post), the post at its own site.
 POST_COLUMNS = ["date", "post", "town", "lat", "lon", "encircled"]
-TEXT_SERIES = ("date", "ceasefire")  # every other column of timeseries.csv is a number
 
 
 def read_tables(folder: Path, manifest: dict) -> dict[str, bytes]:

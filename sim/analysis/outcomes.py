@@ -45,7 +45,7 @@ from ..io.safe_yaml import LDict, load_yaml
 from ..io.schema_types import Finite, Share, Strict
 from ..io.theatre import Theatre
 from ..io.validation import Conflict, TaggedUnion, explain, first_error
-from ..model.reporters import NOT_NUMBERS
+from ..model.reporters import TEXT_SERIES
 from ..names import EVENT_TYPES, HOLDERS, HolderName
 
 if TYPE_CHECKING:  # pandas, which rundata imports, is not needed to read and check an outcomes file
@@ -361,7 +361,7 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
     except ValidationError as exc:
         raise explain(first_error(exc.errors()), tree, path, root=OutcomesFile, union=OUTCOMES, prefix=("outcomes",)) from None
     claims = load_claims(path.parent / str(tree["claims"]))
-    seen, numeric = set(), [v for v in variables if v not in NOT_NUMBERS]  # a quantity's value is set against its range
+    seen, numeric = set(), [v for v in variables if v not in TEXT_SERIES]  # a quantity's value is set against its range
     for i, (o, raw) in enumerate(zip(outcomes, tree["outcomes"], strict=True)):
         where = f"outcomes[{i}]"
         if o.id in seen:

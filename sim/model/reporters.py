@@ -53,7 +53,7 @@ REPORTERS = {
 
 # The timeseries' columns that are not numbers (its date, the deal's state in words: "in force", "broken"): a quantity
 # outcome, which sets a number against its range, cannot name one.
-NOT_NUMBERS = frozenset({"date", "ceasefire"})
+TEXT_SERIES = ("date", "ceasefire")
 
 # The reporters whose value is a new array every time they are asked (a rounding, a sum, one made for the day) and
 # held by nothing else: the collector stores it as it is, a copy would be the same bytes. The rest return the model's
