@@ -326,9 +326,11 @@ def test_a_results_folder_is_read_after_the_checkout_that_wrote_it_has_moved(tmp
     assert (out / "manifest.json").read_bytes() == written
 
 
-def test_inputs_found_elsewhere_with_other_content_are_refused(tmp_path, monkeypatch):
-    """Files at the same place in another checkout but with other content are not the run's inputs: refused, saying
-    where they were looked for."""
+def test_inputs_found_elsewhere_with_other_content_are_read_on_as_changed_inputs_are(tmp_path, monkeypatch):
+    """Files at the same place in another checkout but with other content (a claims record a later round changed) were
+    refused, blaming the theatre ("the run's theatre is not found"), though the same changed files at the recorded
+    place are read on: now a moved folder reads on them too, and a table that no longer fits says the inputs changed.
+    With no theatre anywhere it is still refused, saying where it was looked for."""
     old, out = _run_in_a_checkout_that_moves(tmp_path)
     other = tmp_path / "other"
     shutil.copytree(old, other)
@@ -337,7 +339,14 @@ def test_inputs_found_elsewhere_with_other_content_are_refused(tmp_path, monkeyp
         f.write("\n# an edited record\n")
     monkeypatch.chdir(other)
     monkeypatch.setattr("sim.analysis.relocated.CHECKOUT", other)
-    with pytest.raises(sim.InputError, match="theatre is not found at .*nor with the same content"):
+    results = load_results(out)
+    assert results.claims_file == other / "seeds" / "claims.yaml" and len(results.runs) == 1
+    assert Path(results.manifest["inputs"]["theatre"]) == other / "scenarios" / "theatres" / "idlib.yaml"
+    _add_a_town(other / "scenarios" / "theatres")  # and a table that no longer fits them: the change named as the cause
+    with pytest.raises(DamagedResult, match=r"the theatre or claims record the run read .* changed since"):
+        load_results(out)
+    shutil.rmtree(other / "scenarios")
+    with pytest.raises(sim.InputError, match="theatre and claims record are not found at .*nor under"):
         load_results(out)
 
 

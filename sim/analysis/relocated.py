@@ -6,7 +6,8 @@ another clone, on a colleague's machine, or after the checkout was moved or rena
 tail under the working folder, then under this package's own checkout) and taken only if they are the very inputs
 the run had: the manifest's ``content_hash`` covers them (:func:`sim.io.scenario.content_hash`). The files at
 the recorded paths are checked so too: changed since the run (a newer theatre pulled), the run's version is looked
-for in the same places, and without one they are read on, the reader saying so if the tables do not fit them.
+for in the same places, and without one they (or, moved, those found) are read on, the reader saying so if the
+tables do not fit them.
 """
 
 from __future__ import annotations
@@ -26,22 +27,25 @@ def found_inputs(folder: Path, manifest: dict) -> dict[str, str]:
     """The manifest's ``inputs`` (``theatre``, ``claims``) as paths that exist, the recorded ones where they still do.
 
     Raises:
-        InputError: the theatre is neither where the manifest says nor, with the same content, anywhere else looked.
+        InputError: the theatre and claims record are neither where the manifest says nor anywhere else looked.
     """
     inputs = dict(manifest["inputs"])
     claims_key = "claims" if "claims" in inputs else "seeds"  # "seeds" in folders written before it was renamed
     theatre, claims = Path(inputs["theatre"]), Path(inputs[claims_key])
     if theatre.exists() and _same_inputs(manifest, theatre, claims):
         return inputs
-    for root in (Path.cwd(), CHECKOUT):
-        for moved_theatre in _under(root, theatre):
-            for moved_claims in _under(root, claims):
-                if _same_inputs(manifest, moved_theatre, moved_claims):
-                    return {**inputs, "theatre": str(moved_theatre), claims_key: str(moved_claims)}
-    if theatre.exists():  # changed since the run, and its version nowhere else: read on it, and said if it does not fit
+    moved = [(t, c) for root in (Path.cwd(), CHECKOUT) for t in _under(root, theatre) for c in _under(root, claims)]
+    for moved_theatre, moved_claims in moved:
+        if _same_inputs(manifest, moved_theatre, moved_claims):
+            return {**inputs, "theatre": str(moved_theatre), claims_key: str(moved_claims)}
+    # Changed since the run (a later round's claims record), and their version nowhere: read on them, as on those at the
+    # recorded paths; a table that does not fit them is then said to be made on other inputs (inputs_changed).
+    if theatre.exists():
         return inputs
-    raise InputError(folder / "manifest.json", f"the run's theatre is not found at {theatre}, nor with the same content "
-                     f"under {Path.cwd()} or {CHECKOUT}", key="inputs.theatre")
+    if moved:
+        return {**inputs, "theatre": str(moved[0][0]), claims_key: str(moved[0][1])}
+    raise InputError(folder / "manifest.json", f"the run's theatre and claims record are not found at {theatre} and "
+                     f"{claims}, nor under {Path.cwd()} or {CHECKOUT}", key="inputs.theatre")
 
 
 def inputs_changed(manifest: dict) -> bool:
