@@ -22,7 +22,6 @@ Two scorecards set side by side (a what-if against its baseline) are in
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from .outcomes import (
     load_outcomes,
 )
 from .results import Results, frozen_front
+from .scored_outcomes import outcomes_hash
 from .rundata import RunBatch
 
 HEADLINES = ("outcomes met", "control accuracy", "Brier", "capture MAE (days)")
@@ -79,9 +79,13 @@ class Scorecard:
     """A results folder scored against the reported outcomes.
 
     Attributes:
-        outcomes_file, outcomes_hash: the outcomes file it was scored against and the SHA-256 of its bytes (None and
-            "" when scored on outcomes given as a list): two scorecards of the same runs scored against different
-            files differ for that alone, and a comparison says so.
+        outcomes_file, outcomes_hash: the outcomes file it was scored against and the content hash of its outcomes
+            (:func:`~sim.analysis.scored_outcomes.outcomes_hash`; None and "" when scored on outcomes given as a
+            list): two scorecards of the same runs scored against different outcomes differ for that alone, and a
+            comparison says so.
+        outcomes_named: that file as a report names it (as given: ``seeds/outcomes_blind.yaml``), or None for the
+            record's own (``outcomes.yaml`` beside the run's claims record, or a copy of it), which the reports call
+            "the record".
     """
 
     results: Results
@@ -95,23 +99,13 @@ class Scorecard:
     sets: dict[str, Scorecard] = field(default_factory=dict, repr=False)  # the same, per set of outcomes
     outcomes_file: Path | None = None
     outcomes_hash: str = ""
+    outcomes_named: str | None = None
 
     def __repr__(self) -> str:
         # At a prompt, the dataclass's own repr printed every outcome scored: some 130,000 characters.
         scores = ", ".join(f"{k} {v:.3g}" for k, v in self.headline().items())
         return (f"Scorecard({self.results!r}, {len(self.scores)} outcomes scored, {len(self.skipped)} outside the "
                 f"run; {scores})")
-
-    @property
-    def outcomes_named(self) -> str | None:
-        """The outcomes file as a report names it (as given: ``seeds/outcomes_blind.yaml``), or None for the record's
-        own (``outcomes.yaml`` beside the run's claims record, or a file of the same content), which the reports call
-        "the record"."""
-        record = self.results.claims_file.parent / "outcomes.yaml"
-        if self.outcomes_file is None or self.outcomes_file.resolve() == record.resolve() or (
-                record.is_file() and hashlib.sha256(record.read_bytes()).hexdigest() == self.outcomes_hash):
-            return None
-        return str(self.outcomes_file)
 
     def headline(self) -> dict[str, float]:
         out = {k: float(np.nanmean(v)) if len(v) else float("nan") for k, v in self.per_run.items() if k != "Brier"}
@@ -121,10 +115,13 @@ class Scorecard:
 
 def scorecard(results: Results, outcomes_file: str | Path | None = None) -> Scorecard:
     """Score ``results`` against an outcomes file (default: ``outcomes.yaml`` beside the run's claims record)."""
-    path = Path(outcomes_file) if outcomes_file else results.claims_file.parent / "outcomes.yaml"
-    variables = list(results.runs[0].timeseries.columns)
-    card = score(results, load_outcomes(path, results.theatre, variables))
-    card.outcomes_file, card.outcomes_hash = path, hashlib.sha256(path.read_bytes()).hexdigest()
+    record = results.claims_file.parent / "outcomes.yaml"
+    path = Path(outcomes_file) if outcomes_file else record
+    outcomes = load_outcomes(path, results.theatre, list(results.runs[0].timeseries.columns))
+    card = score(results, outcomes)
+    card.outcomes_file, card.outcomes_hash = path, outcomes_hash(outcomes)
+    the_record = path.resolve() == record.resolve() or (record.is_file() and record.read_bytes() == path.read_bytes())
+    card.outcomes_named = None if the_record else str(path)
     return card
 
 
