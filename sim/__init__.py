@@ -38,7 +38,8 @@ scenario never pays for matplotlib, Dask, Parquet or SALib.
 """
 
 # ruff: noqa: F401 - the names imported for type checkers are re-exported lazily by __getattr__
-from __future__ import annotations
+# `python -m sim` runs this file before sim/__main__.py can tell an old Python which version it needs, so it is
+# written as Python 3.5 reads it: no __future__ import, no f-strings, annotations as strings.
 
 import importlib
 import os
@@ -97,23 +98,23 @@ _PACKAGES = ("io", "model", "experiments", "analysis", "viz", "cli")
 __all__ = sorted(_API)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: "str") -> "Any":
     if name == "__version__":
         from .version import package_version
 
         return package_version()
     if name in _PACKAGES:
-        return importlib.import_module(f"sim.{name}")
+        return importlib.import_module("sim." + name)
     module = _API.get(name)
     if module is None:
-        raise AttributeError(f"module 'sim' has no attribute '{name}'")
+        raise AttributeError("module 'sim' has no attribute '%s'" % name)
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later uses skip this function
     return value
 
 
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_API, *_PACKAGES, "__version__"])
+def __dir__() -> "list[str]":
+    return sorted(list(globals()) + list(_API) + list(_PACKAGES) + ["__version__"])
 
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run time (hence F401 below)

@@ -400,3 +400,52 @@ def test_the_commands_a_summary_suggests_can_be_pasted_whatever_the_paths(tmp_pa
     rerun = next(line for line in text.splitlines() if "--runs 40" in line).split(": ", 1)[1]
     assert shlex.split(compare)[-1] == str(tmp_path / "out dir"), compare
     assert shlex.split(rerun)[4] == str(tmp_path / "my what if.yaml"), rerun
+
+
+BEFORE_THE_VERSION_CHECK = ("sim/__init__.py", "sim/__main__.py")  # what `python -m sim` runs before it can say so
+
+
+def test_what_runs_before_the_version_check_reads_in_any_python_3():
+    """`python -m sim` imports the package before its ``__main__`` checks the version: both must parse and run under
+    an old Python 3 (3.6 is still a system Python), or it stops with a SyntaxError instead of saying what it needs."""
+    import ast
+
+    for name in BEFORE_THE_VERSION_CHECK:
+        tree = ast.parse((ROOT / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            assert not (isinstance(node, ast.ImportFrom) and node.module == "__future__"), f"{name}: a __future__ import"
+            assert not isinstance(node, ast.JoinedStr | ast.NamedExpr | ast.Match), f"{name}, line {node.lineno}"
+            annotations = []
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                arguments = node.args
+                annotations = [node.returns, *(a.annotation for a in [*arguments.posonlyargs, *arguments.args,
+                                                                        *arguments.kwonlyargs])]
+            elif isinstance(node, ast.AnnAssign):
+                annotations = [node.annotation]
+            for annotation in annotations:  # evaluated when defined: `list[str]` fails before Python 3.9
+                assert annotation is None or (isinstance(annotation, ast.Constant) and isinstance(annotation.value, str)), \
+                    f"{name}, line {node.lineno}: an annotation that is not a string"
+
+
+def oldest_python_3() -> str | None:
+    """The oldest Python 3.5 to 3.11 on the PATH or installed by pyenv, if any."""
+    found = [shutil.which(f"python3.{minor}") for minor in range(5, 12)]
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        root = subprocess.run([pyenv, "root"], capture_output=True, text=True).stdout.strip()
+        found += [str(p) for p in Path(root).glob("versions/3.*/bin/python")] if root else []
+    versions = {}
+    for exe in filter(None, found):
+        v = subprocess.run([exe, "-c", "import sys; print(sys.version_info[1])"], capture_output=True, text=True)
+        if v.returncode == 0 and v.stdout.strip().isdigit() and 5 <= int(v.stdout) < 12:
+            versions.setdefault(int(v.stdout), exe)
+    return versions[min(versions)] if versions else None
+
+
+def test_the_oldest_python_3_at_hand_is_told_which_version_it_needs():
+    exe = oldest_python_3()
+    if exe is None:
+        pytest.skip("no Python 3.5 to 3.11 on this machine")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    p = subprocess.run([exe, "-m", "sim", "--version"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert p.returncode == 2 and "needs Python 3.12 or newer" in p.stderr and "Traceback" not in p.stderr, p.stderr
