@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -343,8 +344,10 @@ def test_inputs_found_elsewhere_with_other_content_are_read_on_as_changed_inputs
     assert results.claims_file == other / "seeds" / "claims.yaml" and len(results.runs) == 1
     assert Path(results.manifest["inputs"]["theatre"]) == other / "scenarios" / "theatres" / "idlib.yaml"
     _add_a_town(other / "scenarios" / "theatres")  # and a table that no longer fits them: the change named as the cause
-    with pytest.raises(DamagedResult, match=r"the theatre or claims record the run read .* changed since"):
+    with pytest.raises(DamagedResult, match=r"of the theatre and claims record the run read, .* have changed since") as info:
         load_results(out)
+    named = info.value.message.split("the run read, ")[1].split(" have changed")[0]  # the files the new theatre found
+    assert named.split(", ") == [str(other / "scenarios" / "theatres" / "idlib.towns.csv"), str(other / "seeds" / "claims.yaml")]
     shutil.rmtree(other / "scenarios")
     with pytest.raises(sim.InputError, match="theatre and claims record are not found at .*nor under"):
         load_results(out)
@@ -414,12 +417,56 @@ def test_a_theatre_changed_since_the_run_is_said_to_be_the_cause_not_damage_alon
     _add_a_town(old / "scenarios" / "theatres")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sim.analysis.relocated.CHECKOUT", tmp_path / "no-checkout")  # nor in this one
-    with pytest.raises(DamagedResult, match=r"the theatre or claims record the run read .* changed since .*content_hash"):
+    towns = old / "scenarios" / "theatres" / "idlib.towns.csv"
+    with pytest.raises(DamagedResult, match=rf"the run read, {re.escape(str(towns))} has changed since .*input_sha256"):
         load_results(out)
     monkeypatch.chdir(pristine)  # the version the run was made with, where a checkout keeps it
     results = load_results(out)
     assert Path(results.manifest["inputs"]["theatre"]) == pristine / "scenarios" / "theatres" / "idlib.yaml"
     assert len(results.runs) == runs
+
+
+def test_a_folder_keeps_each_input_files_hash_and_one_written_before_them_is_still_read(tmp_path, monkeypatch):
+    """A manifest kept one hash over the theatre and the record together, so a changed input could not be named: it
+    keeps each file's SHA-256 now (by its path from the theatre's folder), and a folder written before, without them,
+    is read as it was, its message saying only that the theatre or the record changed."""
+    old, out = _run_in_a_checkout_that_moves(tmp_path)
+    theatre_dir = old / "scenarios" / "theatres"
+    manifest = json.loads((out / "manifest.json").read_text())
+    recorded = manifest["input_sha256"]
+    assert recorded["claims"] == hashlib.sha256((old / "seeds" / "claims.yaml").read_bytes()).hexdigest()
+    assert recorded["theatre"] == {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in theatre_dir.glob("idlib.*")}
+    del manifest["input_sha256"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert len(load_results(out).runs) == 1
+    _add_a_town(theatre_dir)
+    monkeypatch.setattr("sim.analysis.relocated.CHECKOUT", tmp_path / "no-checkout")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DamagedResult, match=r"the theatre or claims record the run read \(.*\) has changed since \(the "
+                       "manifest's content_hash"):
+        load_results(out)
+
+
+def test_an_ensemble_across_a_parameter_set_tells_its_changed_inputs_by_each_files_hash(tmp_path):
+    """Its content hash is one a replicate ("various: see each replicate"), so any theatre that loaded was taken for
+    the run's, changed or not: each file's own hash now tells, and names the one that changed."""
+    from sim.analysis.relocated import changed_inputs, inputs_changed
+    from sim.io.scenario import input_file_hashes
+
+    from .conftest import ROOT
+
+    for folder in ("scenarios", "seeds"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    scenario = load_scenario(tmp_path / "scenarios" / "jan_truce.yaml")
+    manifest = {"content_hash": "various: see each replicate", "parameters": json.loads(scenario.canonical_json()),
+                "inputs": {"theatre": str(scenario.theatre), "claims": str(scenario.claims)},
+                "input_sha256": input_file_hashes(scenario)}
+    assert not inputs_changed(manifest) and changed_inputs(manifest) == []
+    roads = tmp_path / "scenarios" / "theatres" / "idlib.roads.csv"
+    roads.write_text(roads.read_text() + "\n")
+    assert inputs_changed(manifest) and changed_inputs(manifest) == [str(roads)]
+    roads.unlink()
+    assert changed_inputs(manifest) == [f"{roads} (gone)"]
 
 
 def test_part_files_removed_for_a_damaged_list_of_parts_are_not_blamed_on_a_stopped_writer(toy, ensemble, monkeypatch):

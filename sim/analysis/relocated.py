@@ -7,7 +7,8 @@ tail under the working folder, then under this package's own checkout) and taken
 the run had: the manifest's ``content_hash`` covers them (:func:`sim.io.scenario.content_hash`). The files at
 the recorded paths are checked so too: changed since the run (a newer theatre pulled), the run's version is looked
 for in the same places, and without one they (or, moved, those found) are read on, the reader saying so if the
-tables do not fit them.
+tables do not fit them. A manifest written since it keeps each file's SHA-256 too (``input_sha256``), by which
+:func:`changed_inputs` names the files that changed; one written before has the combined hash alone.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..io.kinds import CHECKOUT
-from ..io.scenario import hash_of_inputs
+from ..io.scenario import file_sha256, hash_of_inputs
 from ..io.theatre import load_theatre
 
 
@@ -50,9 +51,34 @@ def found_inputs(folder: Path, manifest: dict) -> dict[str, str]:
 
 def inputs_changed(manifest: dict) -> bool:
     """Whether the theatre and claims record at the manifest's ``inputs`` are no longer those the run read (their
-    content hash differs from the manifest's; a folder whose hash is not one digest cannot tell)."""
+    content hash differs from the manifest's; a folder whose hash is not one digest tells by each file's own, if it
+    has them: :func:`_same_inputs`)."""
     inputs = manifest["inputs"]
     return not _same_inputs(manifest, Path(inputs["theatre"]), Path(inputs.get("claims", inputs.get("seeds", ""))))
+
+
+def changed_inputs(manifest: dict) -> list[str] | None:
+    """The input files at the manifest's ``inputs`` whose content is no longer the run's, as paths (a file gone or
+    unreadable followed by which), from the manifest's ``input_sha256``; None for a folder written without it.
+
+    A theatre file is looked for by its path from the theatre's folder, so a moved checkout's own is the one checked.
+    """
+    recorded = manifest.get("input_sha256")
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("theatre"), dict):
+        return None
+    inputs = manifest["inputs"]
+    index = Path(inputs["theatre"])
+    files = {index.parent / key: sha for key, sha in recorded["theatre"].items()}
+    files[Path(inputs.get("claims", inputs.get("seeds", "")))] = recorded.get("claims")
+    changed = []
+    for file, sha in files.items():
+        try:
+            if file_sha256(file) != sha:
+                changed.append(str(file))
+        except InputError as exc:  # gone, or no longer a file it can read
+            changed.append(f"{file} ({'gone' if not file.exists() else exc.message})")
+    # The theatre's index may now name a table it did not (a posts table added): the index itself changed, named above.
+    return changed
 
 
 def _under(root: Path, recorded: Path) -> list[Path]:
@@ -66,11 +92,15 @@ def _under(root: Path, recorded: Path) -> list[Path]:
 def _same_inputs(manifest: dict, theatre_file: Path, claims_file: Path) -> bool:
     """Whether these files, with the manifest's resolved scenario, give its ``content_hash``.
 
-    A folder whose hash is not one digest (an ensemble across a parameter set records one a replicate) cannot be
-    checked so: its files are taken if the theatre loads, and reading its tables then checks the towns and posts.
+    A folder whose hash is not one digest (an ensemble across a parameter set records one a replicate) is checked by
+    each file's own hash (``input_sha256``) where its manifest has them; one written before them cannot be checked:
+    its files are taken if the theatre loads, and reading its tables then checks the towns and posts.
     """
     recorded = str(manifest.get("content_hash", ""))
     if not re.fullmatch(r"[0-9a-f]{64}", recorded):
+        if isinstance(manifest.get("input_sha256"), dict):  # each file's own hash: the same files, or not
+            these = {**manifest["inputs"], "theatre": str(theatre_file), "claims": str(claims_file)}
+            return changed_inputs({**manifest, "inputs": these}) == []
         try:
             load_theatre(theatre_file)
         except InputError:

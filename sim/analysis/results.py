@@ -27,7 +27,7 @@ from ..io.files import near_miss
 from ..io.folder_lock import check_not_being_written
 from ..io.theatre import Theatre, load_theatre
 from . import integrity
-from .relocated import found_inputs, inputs_changed
+from .relocated import changed_inputs, found_inputs, inputs_changed
 from .replicates import listed_parts, read_part, replicate_key
 from .rundata import RunData
 
@@ -161,11 +161,17 @@ def load_results(path: str | Path) -> Results:
             runs, expected = [load_run(path, theatre)], 1
     except DamagedResult as exc:
         if inputs_changed(manifest):  # the tables may be whole, and made on the inputs' earlier version
-            inputs = manifest["inputs"]
-            raise DamagedResult(exc.file, f"{exc.message}; but the theatre or claims record the run read ({inputs['theatre']}, "
-                                f"{inputs.get('claims', inputs.get('seeds'))}) has changed since (the manifest's content_hash "
-                                "no longer matches), which may be why: run the command that wrote it again to remake it "
-                                "on them, or read it where the version it was made with is") from None
+            inputs, changed = manifest["inputs"], changed_inputs(manifest)
+            if changed:  # each file's hash kept: the very files that changed, named
+                what = (f"of the theatre and claims record the run read, {', '.join(changed)} "
+                        f"{'has' if len(changed) == 1 else 'have'} changed since (the manifest's input_sha256)")
+            else:  # a folder written before each file's hash was kept: the combined one tells only that something did
+                what = (f"the theatre or claims record the run read ({inputs['theatre']}, "
+                        f"{inputs.get('claims', inputs.get('seeds'))}) has changed since (the manifest's content_hash "
+                        "no longer matches)")
+            raise DamagedResult(exc.file, f"{exc.message}; but {what}, which "
+                                "may be why: run the command that wrote it again to remake it on them, or read it where "
+                                "the version it was made with is") from None
         raise DamagedResult(exc.file, exc.message + "; run the command that wrote it again to redo it") from None
     if not runs:
         raise InputError(path, "no finished runs in this folder yet")

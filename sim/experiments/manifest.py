@@ -3,7 +3,9 @@
 One builder for both, so a run folder and an ensemble folder (and each of
 its replicates) describe their inputs the same way. ``inputs`` records where
 the theatre and the claims record were read from, so analysis can find them
-again; ``content_hash`` covers their content (:func:`sim.io.scenario.inputs_hash`).
+again; ``content_hash`` covers their content (:func:`sim.io.scenario.inputs_hash`), and ``input_sha256`` holds
+each file's own hash (:func:`sim.io.scenario.input_file_hashes`), so that a folder whose inputs changed since can
+name the file that did (folders written before it have the one hash alone).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from ..io.scenario import input_file_hashes
 from ..io.schema import Scenario
 from ..version import package_version
 
@@ -48,6 +51,7 @@ def manifest(kind: str, scenario: Scenario, scenario_path: Path | None, *, conte
         "package_version": package_version(),
         "parameters": json.loads(scenario.canonical_json()),
         "inputs": {"theatre": str(scenario.theatre), "claims": str(scenario.claims)},
+        "input_sha256": input_file_hashes(scenario),
     })
     if kind == "ensemble":
         out["complete"] = False

@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..names import MAX_SEED
 from .checks import check_scenario
 from .extends import events_until, resolve
-from .files import stamp
+from .files import read_input, stamp
 from .safe_yaml import LList
 from .schema import EVENT_MODELS, Scenario
 from .theatre import load_theatre
@@ -156,6 +156,31 @@ def inputs_hash(scenario: Scenario) -> str:
     theatre = load_theatre(scenario.theatre)
     files = sorted({*theatre.files, scenario.claims})
     return _inputs_hash(scenario.canonical_json(), tuple(stamp(f, CSV_LIMIT) for f in files))
+
+
+def input_file_hashes(scenario: Scenario) -> dict:
+    """The SHA-256 of each input file of a scenario's run, as a manifest keeps them (``input_sha256``), so that a
+    folder whose inputs changed since can say which file did (:func:`sim.analysis.relocated.changed_inputs`).
+
+    ``theatre``: each theatre file by its path from the theatre's folder (the index itself by its name), which a moved
+    checkout keeps; ``claims``: the claims record's. Kept while the files are unchanged, as :func:`inputs_hash`.
+    """
+    files = load_theatre(scenario.theatre).files
+    kept = _file_hashes(tuple(stamp(f, CSV_LIMIT) for f in files), stamp(scenario.claims, CSV_LIMIT))
+    return {"theatre": dict(kept["theatre"]), "claims": kept["claims"]}  # a copy: the cache's is not the manifest's
+
+
+def file_sha256(file: Path) -> str:
+    """The SHA-256 of a file's bytes (an input of a run: the limit is the theatre's tables')."""
+    return hashlib.sha256(read_input(file, CSV_LIMIT)).hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _file_hashes(theatre_stamps: tuple, claims_stamp: tuple) -> dict:
+    """:func:`input_file_hashes` of the files whose :func:`~sim.io.files.stamp`\\s these are (the path comes first)."""
+    folder = Path(theatre_stamps[0][0]).parent  # the index's: a theatre file is keyed by its path from there
+    theatre = {Path(os.path.relpath(each[0], folder)).as_posix(): file_sha256(Path(each[0])) for each in theatre_stamps}
+    return {"theatre": theatre, "claims": file_sha256(Path(claims_stamp[0]))}
 
 
 @functools.lru_cache(maxsize=64)
