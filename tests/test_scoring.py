@@ -496,6 +496,26 @@ def test_control_misses_list_the_towns_the_runs_get_wrong_worst_first_with_what_
     assert misses_markdown(perfect_card).endswith("a quarter of the replicates or more get wrong: none.")
 
 
+def test_a_control_miss_whose_runs_are_split_evenly_between_two_holders_names_both(theatre, outcomes):
+    """Where as many replicates had HTS as had the rebels instead, 'instead' named HTS alone (the first in HOLDERS'
+    order), as if the runs leaned its way: both are named now, the share being each one's, in the report and the app."""
+    from sim.analysis.report import scorecard_text
+    from sim.analysis.scoring import control_misses
+    from sim.app.outcome_words import misses_markdown
+
+    hts = [[R, H, B]] * 4 + [[R, R, B]] * 3  # T1 still HTS's on 4 Jan (reported: the regime's)
+    rebels = [[R, H, B]] * 2 + [[R, B, B]] * 2 + [[R, R, B]] * 3  # T1 the rebels' on 3 and 4 Jan
+    card = score(results(theatre, [run(0, TRUE), run(1, hts), run(2, rebels), run(3, TRUE)]), outcomes)
+    assert control_misses(card).to_dict("records") == [
+        {"town": "T1", "set": "calibration", "date": dt.date(2020, 1, 4), "reported": "regime", "right": 0.5,
+         "instead": "hts / rebels", "instead_share": 0.25}]
+    assert "| T1   | calibration | 4 Jan 2020 | regime   | 50%        | hts / rebels (25% each) |" in scorecard_text(card)
+    assert "| HTS / Turkish-backed rebels (25% each) |" in misses_markdown(card)
+    lean = score(results(theatre, [run(0, TRUE), run(1, hts), run(2, rebels), run(3, hts)]), outcomes)
+    assert control_misses(lean)[["instead", "instead_share"]].values.tolist() == [["hts", 0.5]]  # no tie: one, no 'each'
+    assert "| hts (50%)          |" in scorecard_text(lean)
+
+
 def test_the_readme_s_list_of_the_campaign_s_misses_is_what_compare_gives(tmp_path):
     """The README said the three fitted towns on the list 'come last'; compare put a held-out town (Sarjah) after
     them and seven more between two of them and the end: what it says of the list (since round 38: one fitted town,

@@ -17,7 +17,7 @@ from ..io.outputs import claim_file
 from ..io.signatures import signed_markdown
 from ..names import DISPLAY_NAMES, HOLDERS, replicates
 from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
-from .scoring import Scorecard, control_misses, headline_table, outcome_table
+from .scoring import TIED, Scorecard, control_misses, headline_table, outcome_table
 from .summary import day
 
 
@@ -142,11 +142,16 @@ def _misses(card: Scorecard, shown: int = 15) -> list[str]:
 
 def misses_shown(misses: pd.DataFrame, date_text, holder_text) -> pd.DataFrame:  # noqa: ANN001 - a date's, a holder's writer
     """:func:`~sim.analysis.scoring.control_misses` as the report shows them (the app in its words): shares as percent,
-    the holder instead with its share, dates and holders written by ``date_text`` and ``holder_text``."""
+    the holder instead with its share (holders tied for it both, "hts / rebels (40% each)"), dates and holders written
+    by ``date_text`` and ``holder_text``."""
+    def instead(holders: str, share: float) -> str:
+        tied = holders.split(TIED)
+        return f"{TIED.join(holder_text(h) for h in tied)} ({share:.0%}{' each' if len(tied) > 1 else ''})"
+
     return pd.DataFrame({"town": misses["town"], "set": misses["set"], "date": misses["date"].map(date_text),
                          "reported": misses["reported"].map(holder_text), "runs right": misses["right"].map("{:.0%}".format),
-                         "most often instead": [f"{holder_text(h)} ({x:.0%})" for h, x in zip(misses["instead"],
-                                                                                         misses["instead_share"], strict=True)]})
+                         "most often instead": [instead(h, x) for h, x in zip(misses["instead"], misses["instead_share"],
+                                                                              strict=True)]})
 
 
 def _never(score) -> bool:  # noqa: ANN001 - a sim.analysis.scoring.OutcomeScore

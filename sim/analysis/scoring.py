@@ -164,13 +164,19 @@ def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True)
     return card
 
 
+# Between the holders that a control miss's replicates have equally often instead (control_misses).
+TIED = " / "
+
+
 def control_misses(card: Scorecard, *, at_least: float = 0.25) -> pd.DataFrame:
     """The (town, date) pairs behind control accuracy that the replicates get wrong most often, worst first.
 
     Only those with the wrong holder in at least ``at_least`` of the replicates (a share above 0, at most 1). Each
     row: the town, the set of the outcome that reports it, the date, the holder reported, the share of replicates
     right, the holder the others most often have ``instead`` and the share of replicates that have it: where not to
-    trust the model, and which way it errs.
+    trust the model, and which way it errs. Two holders equally often instead are both named, in the order of
+    :data:`~sim.names.HOLDERS` and joined by ``TIED`` ("hts / rebels"), ``instead_share`` being each one's share: the
+    first alone was named, as if the runs leaned its way.
     """
     columns = ["town", "set", "date", "reported", "right", "instead", "instead_share"]
     # Above 0: a row needs a replicate that is wrong, or it has no holder instead ('regime (0%)' was said of those).
@@ -188,9 +194,10 @@ def control_misses(card: Scorecard, *, at_least: float = 0.25) -> pd.DataFrame:
         town, date, outcome_set = card.pair_places[k]
         held = card.pair_controllers[:, k]
         counts = np.bincount(held[held != card.pair_reported[k]], minlength=len(HOLDERS))
-        instead = int(counts.argmax())  # the first of the most frequent, in HOLDERS' order
+        most = counts.max()  # at least one replicate is wrong here (at_least > 0), so a holder has it
+        instead = TIED.join(HOLDERS[h] for h in np.flatnonzero(counts == most))
         rows.append([card.results.theatre.towns[town], outcome_set, date, HOLDERS[card.pair_reported[k]],
-                     float(right[k]), HOLDERS[instead], counts[instead] / runs])
+                     float(right[k]), instead, most / runs])
     return pd.DataFrame(rows, columns=columns)
 
 
