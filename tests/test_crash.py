@@ -9,6 +9,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,14 +31,21 @@ RUN_FILES = {"manifest.json", "control.csv", "events.csv", "timeseries.csv"}
 
 
 def killed(args: list[str], after: float) -> None:
-    """Start ``python -m sim ARGS`` and SIGKILL its whole process group after ``after`` seconds."""
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True, env={**os.environ, "MPLBACKEND": "Agg"})
-    try:
-        proc.wait(timeout=after)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    """Start ``python -m sim ARGS`` and SIGKILL its whole process group after ``after`` seconds.
+
+    Its temporary folder is one of its own, removed after it: killed outright, a command with a pool of workers
+    cannot remove the ``pymp-*`` folder multiprocessing made for its forkserver, and each of these runs left one in
+    the system's temporary folder.
+    """
+    with tempfile.TemporaryDirectory(prefix="killed-") as own_temp:
+        proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True,
+                                env={**os.environ, "MPLBACKEND": "Agg", "TMPDIR": own_temp})
+        try:
+            proc.wait(timeout=after)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def assert_complete_run_folder(folder: Path, days: int) -> None:
