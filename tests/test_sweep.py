@@ -249,6 +249,18 @@ def test_sobol_indices_of_an_unfinished_sweep_are_not_computed_on_misaligned_poi
         assert "every point" in no_indices(manifest, unfinished)
 
 
+def test_an_index_whose_bootstrap_is_undefined_says_so_and_warns_nothing(tmp_path):
+    # A metric nonzero at a few points only (the truce holding 8 days where pressure grows slowest, in a 60-point lhs
+    # sweep) left some of RBD-FAST's bootstrap resamples without variance: SALib's 0/0 printed a RuntimeWarning on
+    # sweep-report's terminal, and the report showed the index's confidence as "-" without a word on why.
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=60, seed=2)
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "rare", evaluate=toys.linear_and_rare)
+    report = sweep_report(tmp_path / "rare", metrics=["rare", "y"])  # warnings are errors in the tests
+    s1 = report.sensitivity.query("index == 'S1'").set_index(["metric", "parameter"])["confidence"]
+    assert s1[("rare", "a")] != s1[("rare", "a")] and np.isfinite(s1[("y", "a")])  # NaN only where undefined
+    assert "no interval" in report.text and "`rare`" in report.text.split("no interval")[1].split("\n")[0], report.text
+
+
 def test_lhs_indices_recover_a_known_function(tmp_path):
     design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=1000, seed=2)
     run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "lhs", evaluate=toys.linear)

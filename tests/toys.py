@@ -14,6 +14,12 @@ def linear_and_flat(values: dict[str, float], seed: int) -> dict[str, float]:
     return {**linear(values, seed), "flat": 1.0}
 
 
+def linear_and_rare(values: dict[str, float], seed: int) -> dict[str, float]:
+    """``linear``, and a metric that is 0 except at the few points with a > 0.95 ("rare", as a ceasefire that holds
+    at a handful of points): a bootstrap resample of the points often holds none of them."""
+    return {**linear(values, seed), "rare": 8.0 if values["a"] > 0.95 else 0.0}
+
+
 
 class DiesOnce:
     """Like ``linear``, but the first call for point a == 0.5 kills its worker process outright.

@@ -9,6 +9,10 @@ indices apportion.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -54,7 +58,8 @@ def sensitivity(manifest: dict, points: pd.DataFrame, metrics: list[str]) -> pd.
         if sample == "sobol":
             from SALib.analyze import sobol
 
-            res = sobol.analyze(problem, y, calc_second_order=False, seed=design.get("seed") or 0)
+            with _undefined_resamples_quiet():
+                res = sobol.analyze(problem, y, calc_second_order=False, seed=design.get("seed") or 0)
             for k, name in enumerate(names):
                 rows.append({"metric": m, "parameter": name, "index": "S1", "value": res["S1"][k], "confidence": res["S1_conf"][k]})
                 rows.append({"metric": m, "parameter": name, "index": "ST", "value": res["ST"][k], "confidence": res["ST_conf"][k]})
@@ -62,12 +67,22 @@ def sensitivity(manifest: dict, points: pd.DataFrame, metrics: list[str]) -> pd.
             from SALib.analyze import rbd_fast
 
             x = points[names].to_numpy(dtype=float)
-            res = rbd_fast.analyze(problem, x, y, seed=design.get("seed") or 0)
+            with _undefined_resamples_quiet():
+                res = rbd_fast.analyze(problem, x, y, seed=design.get("seed") or 0)
             src = _src2(x, y)
             for k, name in enumerate(names):
                 rows.append({"metric": m, "parameter": name, "index": "S1", "value": res["S1"][k], "confidence": res["S1_conf"][k]})
                 rows.append({"metric": m, "parameter": name, "index": "SRC2", "value": src[k], "confidence": np.nan})
     return pd.DataFrame(rows, columns=["metric", "parameter", "index", "value", "confidence"])
+
+
+@contextlib.contextmanager
+def _undefined_resamples_quiet() -> Iterator[None]:
+    """Silence SALib's 0/0 in a bootstrap resample that holds one value of the metric only (a metric nonzero at a few
+    points): the confidence is then NaN, which report.md explains; it was a RuntimeWarning on sweep-report's terminal."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="invalid value encountered", category=RuntimeWarning)
+        yield
 
 
 def no_indices(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame | None = None) -> str:

@@ -174,7 +174,13 @@ def _reading(sens: pd.DataFrame, *, sobol: bool) -> str:
         # the whole expected raw estimate, so what is left scatters about zero, below it about as often as above.
         text = (f"SALib corrects RBD-FAST's S1 for its bias, so the S1 of a parameter with little or no effect scatters "
                 f"about zero and sampling noise can make it negative{here}: read a negative S1 as zero.")
-    return text + " `confidence` is the half-width of a 95% bootstrap interval: with few points, compare each index with it."
+    text += " `confidence` is the half-width of a 95% bootstrap interval: with few points, compare each index with it."
+    undefined = sorted(set(sens.loc[(sens["index"] != "SRC2") & sens["confidence"].isna(), "metric"]))
+    if undefined:  # SALib's bootstrap met a resample of the points where the metric did not vary (0/0)
+        text += (f" An {'index' if sobol else 'S1'} whose confidence is - has no interval, for "
+                 + ", ".join(f"`{m}`" for m in undefined) + ": some bootstrap resamples of the points held one value "
+                 "of it only (it changes at few points), so the index is uncertain; more points narrow it.")
+    return text
 
 
 def _save(fig: Figure, path: Path) -> Path:
