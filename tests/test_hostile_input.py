@@ -355,6 +355,18 @@ def test_alias_bombs_are_refused_quickly_and_small(toy, bomb):
     assert info.value.file == str(path) and info.value.line is not None and "aliases" in info.value.message
 
 
+def test_an_alias_in_a_sweep_or_calibration_file_is_not_called_a_scenario_files(tmp_path):
+    """Every YAML file of the project refuses aliases, through one loader whose message said "not allowed in scenario
+    files" of a sweep or calibration file too; it now names no kind of file (the error names the file)."""
+    from sim.io.safe_yaml import load_yaml
+
+    path = tmp_path / "smoke.yaml"
+    path.write_text("name: smoke\naccept: &a {within_se: 2}\nslices: *a\n")
+    with pytest.raises(InputError) as info:
+        load_yaml(path)
+    assert info.value.line == 3 and "aliases" in info.value.message and "scenario" not in info.value.message
+
+
 def test_a_star_that_is_no_alias_keeps_the_fast_parser(tmp_path, monkeypatch):
     """libyaml reads text with a ``*`` in a string (the claims record has one); only an alias sends it to the slow parser."""
     yaml = pytest.importorskip("yaml")

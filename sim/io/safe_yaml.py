@@ -77,7 +77,7 @@ def _loader_for(path: str, base: type = yaml.SafeLoader) -> type:
                 mark = self.peek_event().start_mark
                 raise InputError(
                     path,
-                    "YAML aliases (*name) are not allowed in scenario files; write the value out",
+                    "YAML aliases (*name) are not allowed in the project's files; write the value out",
                     line=mark.line + 1,
                 )
             return super().compose_node(parent, index)
