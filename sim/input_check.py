@@ -78,8 +78,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
 
         cal = load_calibration(path)
         scenarios = f"{len(cal.scenarios)} scenario{'s' * (len(cal.scenarios) != 1)}"
-        summary = (f"calibration '{cal.name}': {len(cal.parameters)} parameters, {scenarios}, {len(cal.fit)} fitted and "
-                   f"{len(cal.hold_out)} held-out outcomes")
+        summary = f"calibration '{cal.name}': {len(cal.parameters)} parameters, {scenarios}, {cal.outcome_counts()}"
         # The file is valid (a CI job checking files needs no optimiser), but `calibrate` would refuse to run it here.
         if missing := missing_modules(cal.optimiser_modules):
             notes.append(str(extra_missing("calibrate", "the file is valid, but running it", missing)))

@@ -529,6 +529,23 @@ def test_check_of_a_calibration_file_without_the_calibrate_extra_says_running_it
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_a_calibrations_outcome_counts_say_how_many_fall_in_its_scenarios_windows(capsys):
+    """`check calibrations/smoke.yaml` and its report said "107 fitted and 74 held-out outcomes", the whole record's
+    sets, though its one scenario ends on 31 January and the outcomes after it are never scored. The counts now say
+    how many fall in the scenarios' windows where that is fewer; the campaign's two scenarios cover all of them."""
+    smoke, campaign = (ROOT / "calibrations" / f"{name}.yaml" for name in ("smoke", "campaign"))
+    spec = load_calibration(smoke)
+    scored = [sum(any(o.applies(s.start, s.end) for s in spec.scenarios) for o in chosen) for chosen in (spec.fit, spec.hold_out)]
+    assert scored[0] < len(spec.fit) and scored[1] < len(spec.hold_out)  # the record goes on after 31 January
+    counts = (f"{len(spec.fit)} fitted and {len(spec.hold_out)} held-out outcomes, {scored[0]} and {scored[1]} of them "
+              "in the scenario's window (only those are scored)")
+    assert spec.outcome_counts() == counts
+    assert main(["check", str(smoke)]) == 0
+    assert counts in capsys.readouterr().out
+    whole = load_calibration(campaign)
+    assert whole.outcome_counts() == f"{len(whole.fit)} fitted and {len(whole.hold_out)} held-out outcomes"
+
+
 def test_the_shipped_calibration_files_and_layers_load():
     from sim.experiments.param_sets import load_param_set
 

@@ -162,6 +162,16 @@ class CalibrationSpec:
         o = self.file.objective
         return Weights(o.control, o.dates, o.quantities, o.conditions, o.date_scale_days)
 
+    def outcome_counts(self) -> str:
+        """How many outcomes are fitted and held out, and, where fewer, how many fall in the scenarios' windows: only
+        those are scored (a January scenario is scored on none of the record's March outcomes)."""
+        text = f"{len(self.fit)} fitted and {len(self.hold_out)} held-out outcomes"
+        scored = [sum(any(o.applies(s.start, s.end) for s in self.scenarios) for o in chosen) for chosen in (self.fit, self.hold_out)]
+        if scored != [len(self.fit), len(self.hold_out)]:
+            windows = "scenario's window" if len(self.scenarios) == 1 else "scenarios' windows"
+            text += f", {scored[0]} and {scored[1]} of them in the {windows} (only those are scored)"
+        return text
+
     def hand_set(self) -> dict[str, float]:
         """The values the first scenario gives the calibrated parameters, as written (the hand-set values)."""
         return hand_values(self.scenarios[0], list(self.parameters))

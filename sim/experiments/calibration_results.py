@@ -246,7 +246,7 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
     params = parameter_table(_bounds(spec), spec.hand_set(), best, accepted, verdicts)
     written = _figures(out, trials, accepted, sl, spec, best, tolerance, params) if figures else []
     header = [f"Calibration file: `{spec.path.name}`; scenarios: {', '.join(p.stem for p in spec.scenario_paths)}; "
-              f"{len(spec.parameters)} parameters; {len(spec.fit)} fitted and {len(spec.hold_out)} held-out outcomes; "
+              f"{len(spec.parameters)} parameters; {spec.outcome_counts()}; "
               f"{f.replicates} replicates a trial; sampler {f.method.sampler} (seed {f.method.seed}, batches of {f.method.batch}).",
               f"Best trial on the trials' seeds: {int(top['trial'])}, objective {top['objective']:.4f} ± {top['se']:.4f} "
               f"(bootstrap SE); accepted set: {len(accepted)} trial{"s" * (len(accepted) != 1)} within {f.accept.within_se:g} SE of it. "
