@@ -195,6 +195,33 @@ def test_ctrl_c_as_the_workers_start_says_only_what_the_command_says(tmp_path, e
     assert_nothing_left(proc.pid, tmp_path)
 
 
+def test_ctrl_c_as_dask_starts_a_crashed_worker_again_says_only_what_the_command_says(tmp_path):
+    """Ctrl-C (to the whole group) while Dask's nanny starts again a worker that died. The cluster's first workers were
+    forked by the command's forkserver, born ignoring Ctrl-C, but Dask started the new one in a fresh interpreter (the
+    setting was in force only while the cluster started): it took the Ctrl-C while importing and printed a
+    KeyboardInterrupt traceback of its own above the command's line."""
+    out = tmp_path / "s"
+    proc = start(["sweep", "scenarios/campaign.yaml", "--param", "regime.commit=0.2:1.0:5", "--runs", "40",
+                  "--executor", "dask", "--workers", "2", "--out", str(out)])
+    wait_for(lambda: len(list((out / "runs.parquet").glob("part-*.parquet"))) >= 1 if (out / "runs.parquet").exists() else False)
+    before = {p.pid for p in psutil.Process(proc.pid).children(recursive=True)}
+    forkserver = next(c for c in psutil.Process(proc.pid).children() if "forkserver" in " ".join(c.cmdline()))
+    forkserver.children()[0].kill()  # a worker dies; its nanny starts another
+
+    def restarting() -> bool:
+        return bool({p.pid for p in psutil.Process(proc.pid).children(recursive=True)} - before)
+
+    wait_for(restarting, timeout=60)
+    time.sleep(0.3)  # past the new interpreter's first moments, before Python has its handler (the signal kills it)
+    err, took = stop(proc, signal.SIGINT, True)
+    if proc.returncode == 0:
+        pytest.skip("the sweep finished before it could be stopped")
+    assert proc.returncode == 130 and took < 30, (proc.returncode, took, err)
+    assert "Traceback" not in err and re.search(r"(?m)^interrupted: \d+ of 200 runs finished and kept in \S+; run the "
+                                                r"same command again to finish the rest\n\Z", err), err
+    assert_nothing_left(proc.pid, tmp_path)
+
+
 def test_a_hung_worker_does_not_keep_a_stopped_dask_computation_from_ending(monkeypatch):
     """Quieting our workers' logs asks each of them: one that never answers (here, stopped) no longer keeps the
     command waiting for ever."""

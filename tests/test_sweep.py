@@ -125,6 +125,10 @@ def test_dask_executor_gives_the_same_table(toy, tmp_path):
     run_sweep(spec(toy, runs=2), tmp_path / "local", workers=1)
     run_sweep(spec(toy, runs=2), tmp_path / "dask", workers=2, executor="dask")
     pd.testing.assert_frame_equal(read_rows(tmp_path / "local"), read_rows(tmp_path / "dask"))
+    import dask
+
+    # The cluster's workers are forked by our forkserver while it runs; Dask's own setting is back once it is closed.
+    assert dask.config.get("distributed.worker.multiprocessing-method") == "spawn"
 
 
 def test_resuming_runs_only_what_is_missing(toy, tmp_path):

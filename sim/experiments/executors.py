@@ -247,7 +247,7 @@ def _stop(pool: ProcessPoolExecutor, running: dict[Future, Hashable]) -> list[tu
 def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: int, scheduler: str | None) -> Iterator[tuple[Hashable, object]]:
     from distributed import as_completed
 
-    client = cluster = None
+    client = cluster = forked = None
     futures: dict = {}
     done = False
     try:
@@ -258,7 +258,7 @@ def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
             # halfway through left the workers of a half-started cluster, whose scheduler had gone, each printing a
             # traceback for its failed heartbeat.
             with deferred_interrupts():
-                cluster, client = _start_cluster(workers)
+                cluster, client, forked = _start_cluster(workers)
         queue = iter(keys)
         # Dask reruns a task whose worker died; retries also cover errors raised in a task.
         for key in queue:
@@ -287,11 +287,15 @@ def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
         # Stopped (Ctrl-C here or in the caller, which then closes this generator, or an error the caller reports):
         # what Dask says of the tasks it cancels and the workers it stops is not news, and came above the command's
         # own "interrupted: ...".
-        if client is not None:
-            with contextlib.nullcontext() if done else _quiet_dask(client if cluster is not None else None):
-                client.close()
-                if cluster is not None:
-                    cluster.close()
+        try:
+            if client is not None:
+                with contextlib.nullcontext() if done else _quiet_dask(client if cluster is not None else None):
+                    client.close()
+                    if cluster is not None:
+                        cluster.close()
+        finally:
+            if forked is not None:  # Dask's own setting back, for any cluster started after this one
+                forked.__exit__(None, None, None)
 
 
 def _connect(scheduler: str) -> object:
@@ -305,8 +309,9 @@ def _connect(scheduler: str) -> object:
         raise InputError(None, f"cannot reach a Dask scheduler at {scheduler} ({reason})", key="--scheduler") from None
 
 
-def _start_cluster(workers: int) -> tuple[object, object]:
-    """A LocalCluster of ``workers`` processes, one thread each, whose workers leave Ctrl-C to us, and its client."""
+def _start_cluster(workers: int) -> tuple[object, object, object]:
+    """A LocalCluster of ``workers`` processes, one thread each, whose workers leave Ctrl-C to us, its client, and the
+    Dask setting that forks them, to be put back (``__exit__``) once the cluster is closed."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -315,13 +320,18 @@ def _start_cluster(workers: int) -> tuple[object, object]:
     start_forkserver()
     # Forked by our forkserver, the workers are born ignoring Ctrl-C (start_forkserver): Dask's default, a fresh
     # interpreter each, took it while importing, printed a traceback of its own, and failed the cluster's start.
-    # A worker Dask starts again after a crash is spawned; IgnoreInterrupts then reaches it.
-    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+    # The setting stays until _dask has closed the cluster: a nanny reads it again whenever it starts a worker that
+    # died, and one started afresh printed that traceback when a Ctrl-C came while it imported.
+    forked = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    try:
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                dashboard_address=":0")  # any free port: a fixed one may be taken (a warning, then an error)
-    client = Client(cluster)
-    client.register_plugin(IgnoreInterrupts())  # workers started again after a crash get it too
-    return cluster, client
+        client = Client(cluster)
+        client.register_plugin(IgnoreInterrupts())  # any worker started outside the forkserver (see its docstring)
+    except BaseException:
+        forked.__exit__(None, None, None)
+        raise
+    return cluster, client, forked
 
 
 @contextlib.contextmanager
