@@ -534,6 +534,33 @@ def test_an_ensemble_across_a_parameter_set_is_refused_while_another_writes_its_
         assert tree(tmp_path) == before
 
 
+def test_a_file_of_the_users_where_the_lock_goes_is_neither_overwritten_nor_removed(toy, tmp_path, capsys):
+    """The lock file was opened through a symbolic link, truncated, given the writer's pid and removed: a link
+    `.run.lock` to a file of the user's left that file holding "12345", and a file of theirs of that name was deleted.
+    A directory there was a failure to write (status 1). Each is now refused, naming it; a killed writer's lock (a pid)
+    is still taken over."""
+    out = tmp_path / "run"
+    theirs = tmp_path / "notes.txt"
+    theirs.write_text("my notes")
+    for kind in ("link", "file", "folder"):
+        lock = lock_path(out)
+        if kind == "link":
+            lock.symlink_to(theirs)
+        elif kind == "file":
+            lock.write_text("my lock notes\n")
+        else:
+            lock.mkdir()
+        before = tree(tmp_path)
+        rc, _, err = cli(capsys, "run", toy, "--no-map", "-q", "--out", out)
+        one_line_error(rc, err)
+        assert lock.name in err and "not a lock file of the simulator" in err, err
+        assert tree(tmp_path) == before and (lock.is_symlink() or lock.exists()) and not out.exists()
+        lock.rmdir() if kind == "folder" else lock.unlink()
+    lock_path(out).write_text("99999\n")  # left by a killed writer
+    assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
+    assert not lock_path(out).exists() and theirs.read_text() == "my notes"
+
+
 def test_a_killed_writers_temporary_folder_is_cleaned_only_by_the_next_lock_holder(toy, tmp_path, capsys):
     out = tmp_path / "run"
     in_flight = tmp_path / ".run.tmp-99999-abcdef12"

@@ -6,6 +6,8 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
+import stat
 import time
 from pathlib import Path
 
@@ -37,9 +39,16 @@ class FolderLock:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(100):
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+                # Not through a link (it was followed: the file it named was truncated and given our pid), and not
+                # waiting on a pipe: whatever is there must be a lock file of ours (_refuse_foreign).
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o666)
             except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+                    raise self._foreign() from None
                 raise OutputError(self.target, f"cannot create its lock file {self.path.name} ({exc.strerror})") from None
+            if not _ours(fd):
+                os.close(fd)
+                raise self._foreign()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -60,12 +69,28 @@ class FolderLock:
             os.close(fd)
         raise OutputError(self.target, "its lock file keeps changing")
 
+    def _foreign(self) -> InputError:
+        return InputError(self.target, f"its lock file {self.path} is there and is not a lock file of the simulator "
+                          "(a link, a folder or a file of other content: not ours to use or remove); move it, or "
+                          "choose another --out")
+
     def __exit__(self, *exc: object) -> None:
         if self.fd is not None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
             os.close(self.fd)
             self.fd = None
+
+
+def _ours(fd: int) -> bool:
+    """Whether ``fd`` is a lock file the simulator may take: a plain file that is new or holds a writer's pid alone
+    (one killed leaves its lock file), never one of the user's that happens to have its name."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if info.st_size > 32:
+        return False
+    return re.fullmatch(rb"(\d+\n)?", os.pread(fd, 32, 0)) is not None
 
 
 def _holder(fd: int) -> str:
@@ -81,7 +106,7 @@ def check_not_being_written(folder: Path) -> None:
     path = lock_path(folder)
     for _ in range(20):
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a pipe there would hang the read
         except OSError:
             return  # no lock file: nobody is writing (or we may not look, and read as we would anyway)
         try:
