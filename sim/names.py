@@ -12,6 +12,8 @@
 - ``MAX_RUNS``, ``MAX_WORKERS``, ``MAX_N``, ``MAX_TRIALS``: the most replicates of an ensemble or of a sweep's
   point, workers, points of a sampled sweep and trials of a calibration, which the flags, the sweep and calibration
   files and the Python API all check (here, so that the command line reads them without numpy).
+- ``MAX_TOTAL_RUNS``: the most runs of one sweep, which sweep files, flags and a sweep's ``sweep.json`` read back
+  are held to.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ MAX_RUNS = 100_000  # replicates: of an ensemble (--runs, sim.replicate_seeds), 
 MAX_WORKERS = 64  # processes, or Dask workers (--workers)
 MAX_N = 1_000_000  # a sampled sweep's size (--n, n:)
 MAX_TRIALS = 100_000  # a calibration's trial budget (--trials, budget: trials:), not replicates
+MAX_TOTAL_RUNS = 100_000_000  # runs of one sweep (points x runs): a million points of 100,000 exhausted the memory
 FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
 HOLDERS = ("regime", "hts", "rebels")
 

@@ -370,6 +370,41 @@ def test_a_manifest_cut_short_is_named_with_what_to_do_and_the_folder_is_left_al
     assert files(out) == before  # refused, never removed
 
 
+# A hand edit that leaves valid JSON with a value of the wrong kind where the readers look (found by a fuzzer in round 44).
+EDITED_MANIFESTS = [("run", "inputs", 1.5), ("run", "start", 10 ** 30), ("run", "files", {"control.csv": {"rows": None}}),
+                    ("ensemble", "seeds", 1e308), ("ensemble", "start", "x"), ("ensemble", "inputs", {"claims": "c"}),
+                    ("sweep", "runs_per_point", [1, 2]), ("sweep", "design", 1.5), ("sweep", "seed", "2020-02-30"),
+                    ("sweep", "points", None), ("ensemble", "scenario_name", None), ("sweep", "points", 10 ** 30)]
+
+
+@pytest.mark.parametrize("kind,key,value", EDITED_MANIFESTS, ids=[f"{k} {key}={v!r}"[:40] for k, key, v in EDITED_MANIFESTS])
+def test_a_manifest_edited_into_other_kinds_of_values_is_named_not_a_traceback(toy, tmp_path, capsys, kind, key, value):
+    """A manifest still JSON but with a value of another kind (a list for a number, a number for the inputs) passed the
+    check that it could be read, then failed in whatever used the value: compare, plot, map, sweep-report and discover
+    printed a TypeError, KeyError or ValueError traceback (status 1). It is damage, named with its key, as a manifest
+    cut short is."""
+    if kind == "sweep":
+        _, out, _ = sweep(tmp_path, runs=2)
+        marker, commands = "sweep.json", (["sweep-report", str(out)], ["discover", str(out), "--where", "y >= 0"])
+    else:
+        out = tmp_path / kind
+        assert main(["run", str(toy), "--out", str(out), "--no-map", "-q", "--workers", "1"]
+                    + (["--runs", "2"] if kind == "ensemble" else [])) == 0
+        marker, commands = "manifest.json", (["compare", str(out)], ["plot", str(out)])
+    data = json.loads((out / marker).read_text())
+    data[key] = value
+    (out / marker).write_text(json.dumps(data))
+    before = files(out)
+    capsys.readouterr()
+    with pytest.raises((sim.InputError, DamagedResult), match=f"'{key}"):
+        read_rows(out) if kind == "sweep" else load_results(out)
+    for command in commands:
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and marker in err and f"'{key}" in err and "another --out" in err, (command, err)
+    assert files(out) == before
+
+
 @pytest.mark.parametrize("damaged", ["manifest.json", "sweep.json"])
 def test_a_refusal_reads_the_folders_marker_once(tmp_path, monkeypatch, damaged):
     """claim_folder read a damaged marker again and again to say what the folder holds and whether to suggest removing

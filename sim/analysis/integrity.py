@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DamagedResult
+from ..errors import DamagedResult, InputError
 from ..model.reporters import TEXT_SERIES  # every other column of timeseries.csv is a number
-from ..names import HOLDERS
+from ..names import HOLDERS, MAX_SEED, MAX_TOTAL_RUNS
 
 TABLES = ("control.csv", "events.csv", "timeseries.csv", "posts.csv")
 # The columns of events.csv, as sim.experiments.run writes them (tests hold the two equal).
@@ -184,3 +184,93 @@ def check_part(file: Path, key: int, manifest: dict) -> pd.DataFrame:
         raise DamagedResult(file, f"does not hold batch {key}'s {len(point)} runs (points {point[0]}..{point[-1]}); "
                             "it is cut short, or copied from another batch or sweep")
     return rows
+
+
+# --------------------------------------------------------------------------
+# Manifests edited by hand
+# --------------------------------------------------------------------------
+
+_WHOLE = "a whole number"
+_DATE = "a date (YYYY-MM-DD)"
+_TEXT = "text"
+
+
+def check_manifest(file: Path, data: dict, error: type[InputError] = InputError) -> None:
+    """Refuse a run's or ensemble's manifest whose values the readers use are not of the kinds the simulator writes.
+
+    Still JSON, but a list where a number goes or a number for the inputs (an edit by hand): the reader failed on the
+    value with a traceback of its own. Keys a version may lack are judged only where present.
+
+    Raises:
+        ``error`` (InputError, or DamagedResult for a replicate's): naming ``file`` and the key.
+    """
+    inputs = data.get("inputs")
+    claims = "claims" if isinstance(inputs, dict) and "claims" in inputs else "seeds"  # "seeds" in older folders
+    if inputs is not None and not (isinstance(inputs, dict) and _is(inputs.get("theatre"), _TEXT)
+                                   and _is(inputs.get(claims), _TEXT)):
+        _refuse(file, "inputs", "the theatre's and the claims record's paths", error)
+    if not _is(data.get("scenario_name"), _TEXT):  # every version wrote it
+        _refuse(file, "scenario_name", "the scenario's name", error)
+    for key, kind in (("start", _DATE), ("end", _DATE), ("seed", _WHOLE), ("runs", _WHOLE), ("content_hash", _TEXT),
+                      ("package_version", _TEXT)):
+        if key in data and not _is(data[key], kind):
+            _refuse(file, key, kind, error)
+    if "parameters" in data and not isinstance(data["parameters"], dict):
+        _refuse(file, "parameters", "the resolved scenario (a mapping)", error)
+    if "complete" in data and not isinstance(data["complete"], bool):
+        _refuse(file, "complete", "true or false", error)
+    if data.get("kind") == "ensemble" and not (isinstance(data.get("seeds"), list)
+                                               and all(_is(s, _WHOLE) for s in data["seeds"])):
+        _refuse(file, "seeds", "a list of whole numbers", error)
+    records = [("files", data["files"])] if "files" in data else []
+    parts = data.get("parts")
+    if isinstance(parts, list):  # what else a list of parts must be, replicates.listed_parts says
+        records += [(f"parts[{i}].files", p["files"]) for i, p in enumerate(parts)
+                    if isinstance(p, dict) and isinstance(p.get("files"), dict)]
+    for key, files in records:
+        if not (isinstance(files, dict) and all(_is_record(r) for r in files.values())):
+            _refuse(file, key, "each table's rows, bytes and sha256", error)
+
+
+def check_sweep_manifest(file: Path, data: dict) -> None:
+    """Refuse a sweep's ``sweep.json`` whose values the readers use are not of the kinds the simulator writes.
+
+    Raises:
+        InputError: naming ``file`` and the key.
+    """
+    for key in ("points", "runs_per_point", "seed", "batch_runs"):
+        if (key in data or key != "batch_runs") and not _is(data.get(key), _WHOLE):
+            _refuse(file, key, _WHOLE, InputError)
+    if data["runs_per_point"] < 1 or data.get("batch_runs", 1) < 1:
+        _refuse(file, "runs_per_point" if data["runs_per_point"] < 1 else "batch_runs", "at least 1", InputError)
+    if data["points"] * data["runs_per_point"] > MAX_TOTAL_RUNS:  # what a sweep may hold (its batches are listed)
+        _refuse(file, "points", f"a number of points of at most {MAX_TOTAL_RUNS:,} runs in all", InputError)
+    design = data.get("design")
+    if not (isinstance(design, dict) and isinstance(design.get("parameters"), list)
+            and all(isinstance(p, dict) and _is(p.get("path"), _TEXT) for p in design["parameters"])):
+        _refuse(file, "design", "the design, with the path of each parameter", InputError)
+    if "metrics" in data and not (isinstance(data["metrics"], list) and all(_is(m, _TEXT) for m in data["metrics"])):
+        _refuse(file, "metrics", "a list of metric names", InputError)
+
+
+def _is(value: object, kind: str) -> bool:
+    if kind == _WHOLE:  # seeds are the largest the simulator writes
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEED
+    if not isinstance(value, str):
+        return False
+    if kind == _DATE:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return False
+    return True
+
+
+def _is_record(record: object) -> bool:
+    return (isinstance(record, dict) and _is(record.get("rows"), _WHOLE) and _is(record.get("bytes"), _WHOLE)
+            and _is(record.get("sha256"), _TEXT))
+
+
+def _refuse(file: Path, key: str, kind: str, error: type[InputError]) -> None:
+    raise error(file, f"is not {kind}: the manifest was edited or damaged, so the folder cannot be read; write the "
+                "results again with another --out, or remove the folder", key=key)

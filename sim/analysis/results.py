@@ -230,6 +230,7 @@ def _manifest(folder: Path, *, damaged: bool = False) -> dict:
                           "results again with another --out, or remove the folder") from None
     if not isinstance(data, dict):
         raise error(file, "unreadable manifest: not a JSON object")
+    integrity.check_manifest(file, data, error)
     return data
 
 
@@ -299,4 +300,5 @@ def load_sweep_manifest(folder: str | Path) -> dict:
         raise InputError(file, f"unreadable sweep manifest: {exc}") from None
     if not isinstance(data, dict) or data.get("kind") != "sweep":
         raise InputError(file, "not a sweep manifest")
+    integrity.check_sweep_manifest(file, data)
     return data

@@ -14,14 +14,13 @@ from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
-from ..names import MAX_N, MAX_RUNS, MAX_SEED
+from ..names import MAX_N, MAX_RUNS, MAX_SEED, MAX_TOTAL_RUNS
 from .designs import SAMPLES, SETTINGS as DESIGN_SETTINGS, Design, make_design
 from .parameters import MAX_STEPS, Parameter, check_design, out_of_range, repeated_value
 
 
 # Runs in one sweep: some two days at this machine's 500 runs/s, hours on a cluster. A million points of 100,000
 # runs each was accepted before, and listing its batches exhausted the memory.
-MAX_TOTAL_RUNS = 100_000_000
 SETTINGS = {"runs": (1, MAX_RUNS), "n": (1, MAX_N), "sample_seed": (0, 2**32 - 1), "replicate_seed": (0, MAX_SEED)}
 
 
