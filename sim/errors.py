@@ -2,6 +2,7 @@
 
 - :class:`InputError`: bad input (a file, a value, a command-line flag), or a
   ``--out`` the simulator refuses to write into; one paragraph, exit status 2.
+  :func:`flag` names what is a flag on the command line and an argument in Python.
 - :class:`DamagedResult`: a results file that is missing, cut short or
   altered; named, never counted; exit status 2.
 - :class:`OutputError`: the system refused to write (a full disk, a
@@ -17,6 +18,7 @@ whatever its constructor's signature.
 from __future__ import annotations
 
 import difflib
+import re
 import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,11 +41,15 @@ class InputError(_Picklable):
 
     The CLI prints it as one paragraph and exits with status 2.
 
+    Code that serves both the command line and Python (the writers, the maps) names the value by :func:`flag`, as the
+    key and in the message: ``str()`` shows it as the Python argument (``out='mine': ...; choose another out=``), and
+    the CLI prints :meth:`on_command_line`, which shows it as the flag (``--out mine: ...; choose another --out``).
+
     Args:
         file: the offending file (None for a command-line flag or a value given in Python).
         message: what is wrong, in a sentence.
         line: 1-based line number in ``file`` where known.
-        key: dotted key path (``events[3].date``) where known, or the flag (``--seed``).
+        key: dotted key path (``events[3].date``) where known, the flag (``--seed``), or :func:`flag`'s name.
     """
 
     def __init__(
@@ -61,18 +67,47 @@ class InputError(_Picklable):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        return self._said(command_line=False)
+
+    def on_command_line(self) -> str:
+        """The error as the command line says it: :func:`flag`'s names are the flags (``--out``)."""
+        return self._said(command_line=True)
+
+    def _said(self, *, command_line: bool) -> str:
+        def said(name: re.Match, tail: str = "=") -> str:  # {--param_set 3}: --param-set 3, or param_set=3
+            if command_line:
+                return "--" + name[1].replace("_", "-") + (f" {name[2]}" if name[2] is not None else "")
+            return name[1] + tail + (name[2] or "")
+
+        key, message = self.key, _FLAG.sub(said, self.message)
+        argument = key is not None and _FLAG.fullmatch(key) is not None
+        if argument:
+            key = _FLAG.sub(lambda name: said(name, ""), key)
         if self.file is None:  # a flag (--seed) or a value given in Python (seed)
-            if not self.key:
-                return self.message
-            return f"{self.key}: {self.message}" if self.key.startswith("--") else f"'{self.key}': {self.message}"
-        if self.key and self.key.startswith("--"):  # a flag naming a file or folder: "--out results/x: ..."
-            return f"{self.key} {self.file}: {self.message}"
+            if not key:
+                return message
+            return f"{key}: {message}" if key.startswith("--") else f"'{key}': {message}"
+        if key and key.startswith("--"):  # a flag naming a file or folder: "--out results/x: ..."
+            return f"{key} {self.file}: {message}"
+        if argument:  # the argument naming it, as the call gave it: "out='results/x': ..."
+            return f"{key}={self.file!r}: {message}"
         where = shown_path(self.file)
         if self.line is not None:
             where += f", line {self.line}"
         if self.key:
             where += f", key '{self.key}'"
-        return f"{where}: {self.message}"
+        return f"{where}: {message}"
+
+
+_FLAG = re.compile(r"\{--([a-z][a-z0-9_]*)(?: ([^{}]+))?\}")
+
+
+def flag(name: str, value: object = None) -> str:
+    """How an error names a value that is the flag ``--name`` on the command line and the argument ``name`` in Python
+    (``out``), as its key and in its message: ``{--name}``, which :class:`InputError` shows as the one or the other (a
+    refusal from ``sim.write_run(result, "mine")`` said "choose another --out" to a caller who had given no flag).
+    With ``value``, the flag with it: ``--seed 40``, or ``seed=40``."""
+    return "{--" + name + (f" {value}" if value is not None else "") + "}"
 
 
 def shown_path(file: str) -> str:

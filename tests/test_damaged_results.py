@@ -425,7 +425,7 @@ def test_a_refusal_reads_the_folders_marker_once(tmp_path, monkeypatch, damaged)
     monkeypatch.setattr(Path, "read_text", counted)
     with pytest.raises(sim.InputError) as info:
         claim_folder(out, "run", scenario="toy")
-    assert str(info.value) == (f"--out {out}: exists and holds results whose {damaged} cannot be read (damaged or cut "
+    assert info.value.on_command_line() == (f"--out {out}: exists and holds results whose {damaged} cannot be read (damaged or cut "
                                "short); a run cannot be written there; choose another --out (a new folder's name), or "
                                "remove the folder if its results are no longer needed")
     assert reads[damaged] == 1 and max(reads.values()) == 1, reads

@@ -309,12 +309,13 @@ def test_fewer_replicates_than_the_folder_holds_are_refused_and_delete_nothing(t
     run_ensemble(sc, 8, out)
     before = files(out)
     with pytest.raises(InputError, match=r"holds 8 finished replicates .* 3 of them \(seeds 45..47\) are not among the 5 "
-                                         r"asked for.*give --seed 40 --runs 8, which keeps them and runs those asked for too") as info:
-        run_ensemble(sc, 5, out)
-    assert info.value.key == "--out"
+                                         r"asked for.*give seed=40 runs=8, which keeps them and runs those asked for too") as info:
+        run_ensemble(sc, 5, out)  # named as the call gave them: seed=, runs=, out= (it said --seed, --runs, --out)
+    assert str(info.value).startswith(f"out='{out}': ") and "--" not in str(info.value)
     assert files(out) == before
     assert main(["run", str(toy), "--runs", "5", "--out", str(out)]) == 2
-    assert f"error: --out {out}: holds 8" in capsys.readouterr().err and files(out) == before
+    err = capsys.readouterr().err
+    assert f"error: --out {out}: holds 8" in err and "give --seed 40 --runs 8, which" in err and files(out) == before
     run_ensemble(sc, 8, out)  # the same command still finds everything in place
 
 
@@ -326,7 +327,7 @@ def test_another_seed_is_refused_and_deletes_nothing(toy, tmp_path, capsys):
     run_ensemble(sc, 6, out)
     before = files(out)
     with pytest.raises(InputError, match=r"holds 6 finished replicates .* 2 of them \(seeds 40..41\) are not among the 6 "
-                                         r"asked for.*give --seed 40 --runs 8, which keeps them"):
+                                         r"asked for.*give seed=40 runs=8, which keeps them"):
         run_ensemble(sc, 6, out, seed=42)
     assert files(out) == before
     assert main(["run", str(toy), "--runs", "3", "--seed", "50", "--out", str(out)]) == 2

@@ -102,7 +102,7 @@ def _main(argv: list[str] | None, prog: str) -> int:
 
         return COMMAND_FUNCTIONS[args.command](args, parser)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.on_command_line()}", file=sys.stderr)  # the flags by their names, not the Python arguments'
         return 2
     except Interrupted as exc:
         print(f"interrupted: {exc}; {exc.advice}", file=sys.stderr)

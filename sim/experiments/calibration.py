@@ -34,7 +34,7 @@ from ..analysis.outcomes import OutcomeBase
 from ..analysis.results import Results, RunData, frozen_front
 from ..errors import InputError, Interrupted, require_extra
 from ..io.files import remove
-from ..io.outputs import claim_folder, mark_folder
+from ..io.outputs import OUT, claim_folder, mark_folder
 from ..io.schema import Scenario
 from ..io.theatre import load_theatre
 from ..model.params import batch_groups
@@ -199,7 +199,7 @@ def open_study(spec: CalibrationSpec, out: Path) -> Iterator:
         others = [name for name in optuna.get_all_study_names(storage) if name != spec.name]
         if others:
             raise InputError(out, f"holds another calibration, '{others[0]}' (this one is '{spec.name}'); choose another "
-                                  "--out or remove the folder")
+                                  f"{OUT} or remove the folder")
         study = optuna.create_study(storage=storage, study_name=spec.name, direction="minimize", load_if_exists=True)
         digest = study.user_attrs.get("digest")
         if digest is None:
@@ -208,7 +208,7 @@ def open_study(spec: CalibrationSpec, out: Path) -> Iterator:
         elif digest != spec.digest():
             raise InputError(out, f"holds another calibration named '{spec.name}' (its scenarios, their theatre or claims, "
                                   "its parameters, fitted or held-out outcomes, the outcomes record, replicates, method or "
-                                  "objective differ, or an earlier version made it); choose another --out or remove "
+                                  f"objective differ, or an earlier version made it); choose another {OUT} or remove "
                                   "the folder")
         yield study
     finally:

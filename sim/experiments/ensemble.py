@@ -44,10 +44,10 @@ from pathlib import Path
 from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
 from ..analysis.replicates import KEY_FIELDS, REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
-from ..errors import DamagedResult, InputError, Interrupted
+from ..errors import DamagedResult, InputError, Interrupted, flag
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
-from ..io.outputs import claim_folder, remove_derived
+from ..io.outputs import OUT, claim_folder, remove_derived
 from ..io.scenario import for_run, hash_of_inputs, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
@@ -299,13 +299,13 @@ def _refuse_to_discard(out: Path, held: set[int], seeds: list[int], *, run_from:
     # are kept whichever seed comes first) and runs those asked for; too wide for one, the finished ones' own.
     lo, hi = min(outside[0], seeds[0]), max(outside[-1], seeds[-1])
     if hi - lo < MAX_RUNS:
-        keep = f"give --seed {lo} --runs {hi - lo + 1}, which keeps them and runs those asked for too"
+        keep = f"give {flag('seed', lo)} {flag('runs', hi - lo + 1)}, which keeps them and runs those asked for too"
     else:
-        keep = f"give --seed {min(held)} --runs {max(held) - min(held) + 1} to keep them"
-    whose = "these inputs" if run_from is None else f"these inputs run from --seed {run_from}"
+        keep = f"give {flag('seed', min(held))} {flag('runs', max(held) - min(held) + 1)} to keep them"
+    whose = "these inputs" if run_from is None else f"these inputs run from {flag('seed', run_from)}"
     raise InputError(out, f"holds {len(held)} finished replicates of {whose}; {len(outside)} of them (seeds "
                      f"{outside[0]}..{outside[-1]}) are not among the {len(seeds)} asked for, and this run would delete "
-                     f"them: {keep}, or choose another --out", key="--out")
+                     f"them: {keep}, or choose another {OUT}", key=OUT)
 
 
 def _remove_part_files(out: Path, keep: set[str], listed: set[str]) -> int:

@@ -25,6 +25,7 @@ from ..errors import InputError, Interrupted
 from ..io.schema import Scenario
 from ..io.files import near_miss
 from ..io.folder_lock import FolderLock
+from ..io.outputs import OUT
 from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
 from .ensemble import part_runs, seeds_from, write_summaries
@@ -89,8 +90,8 @@ def run_across(scenario: Scenario, rows: list[dict[str, float]], runs: int, out:
     seeds = seeds_from(scenario.seed, runs)
     with FolderLock(out):  # one writer at a time, as in every ensemble: a second one deleted this one's replicates
         if out.exists() and any(out.iterdir()):  # judged under the lock: another writer may have just begun
-            raise InputError(out, "exists and is not empty; choose another --out (an ensemble across a parameter set is "
-                             "not resumed)", key="--out")
+            raise InputError(out, f"exists and is not empty; choose another {OUT} (an ensemble across a parameter set is "
+                             "not resumed)", key=OUT)
         return _run_across(scenario, rows, seeds, out, workers=workers, scenario_path=scenario_path, param_set=param_set,
                            progress=progress)
 

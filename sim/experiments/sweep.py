@@ -43,7 +43,7 @@ from ..analysis.scored_outcomes import outcomes_hash, scored_outcomes
 from ..errors import InputError, Interrupted
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
-from ..io.outputs import claim_folder, remove_derived
+from ..io.outputs import OUT, claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
 from ..model.params import batch_groups
@@ -316,7 +316,7 @@ def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], 
             why = "".join(f"{_SAID[k][1]}; " for k in differ if k in _SAID)
             said = (f"a sweep made by an earlier version, which did not record its {what}; " if all(k not in old for k in differ)
                     else f"a different sweep (not the same {what}); ")
-            raise InputError(out, f"holds {said}{why}choose another --out, or remove the folder to start again", key="--out")
+            raise InputError(out, f"holds {said}{why}choose another {OUT}, or remove the folder to start again", key=OUT)
         if old.get("metrics") != manifest["metrics"]:
             write_atomic(file, manifest_text({**manifest, "created_at": created}))
     (out / PARTS).mkdir(parents=True, exist_ok=True)

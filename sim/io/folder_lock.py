@@ -11,7 +11,7 @@ import stat
 import time
 from pathlib import Path
 
-from ..errors import InputError, OutputError
+from ..errors import InputError, OutputError, flag
 from .files import hidden_prefix
 
 
@@ -55,7 +55,7 @@ class FolderLock:
                 holder = _holder(fd)
                 os.close(fd)
                 raise InputError(self.target, f"is being written by another simulator process{holder}; wait for it to "
-                                 "finish, or choose another --out") from None
+                                 f"finish, or choose another {flag('out')}", key=flag("out")) from None
             # The holder before us may have removed the file as it let go: lock the file that is there now.
             try:
                 same = os.stat(self.path).st_ino == os.fstat(fd).st_ino

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..errors import InputError, OutputError
+from ..errors import InputError, OutputError, flag
 from ..names import replicates
 from .files import NAME_MAX
 from .folder_lock import FolderLock
@@ -56,6 +56,7 @@ OWN = {
     "calibration": (MARKER, "study.db", "study.db-journal", "trials.csv", "accepted.csv", "rerank.csv", "slices.csv",
                     "scores.json", "report.md", "parameters.csv", "history.png", "marginals.png", "slices.png"),
 }
+OUT = flag("out")  # the folder or file a writer was given: --out on the command line, out= in Python
 A = {"run": "a run", "ensemble": "an ensemble", "sweep": "a sweep", "calibration": "a calibration"}
 
 
@@ -185,12 +186,12 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
         InputError: anything else is at ``out``, or ``out`` is among a sweep's rows or an ensemble's parts
             (:func:`refuse_among_rows`); the message says what, and how to choose another.
     """
-    hint = "choose another --out (a new folder's name)"
+    hint = f"choose another {OUT} (a new folder's name)"
     refuse_among_rows(out)  # new files there broke pandas.read_parquet of the rows
     if out.is_symlink():
-        raise InputError(out, f"is a symbolic link; give the folder it points to, or {hint}", key="--out")
+        raise InputError(out, f"is a symbolic link; give the folder it points to, or {hint}", key=OUT)
     if out.exists() and not out.is_dir():
-        raise InputError(out, f"is {describe(out)}, not a results folder; {hint}", key="--out")
+        raise InputError(out, f"is {describe(out)}, not a results folder; {hint}", key=OUT)
     if not out.exists():
         return True
     try:
@@ -205,20 +206,20 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
         what = describe(out, markers)
         if damaged is not None:  # not known to be ours, so never removed here: the user may
             hint += ", or remove the folder if its results are no longer needed"
-        raise InputError(out, f"exists and holds {what}; {A[kind]} cannot be written there; {hint}", key="--out")
+        raise InputError(out, f"exists and holds {what}; {A[kind]} cannot be written there; {hint}", key=OUT)
     if scenario is not None and m.get("scenario_name") != scenario:
-        raise InputError(out, f"holds {describe(out, markers)}, not of '{scenario}'; {hint}", key="--out")
+        raise InputError(out, f"holds {describe(out, markers)}, not of '{scenario}'; {hint}", key=OUT)
     other = _other_file(m, source)
     if other is not None:
         raise InputError(out, f"holds {A[kind]} of {other}, not of {source} (both are named '{m.get('scenario_name')}'); "
-                         f"to keep both, give another --out DIR, or give {source} a different `name:`", key="--out")
+                         f"to keep both, give another {OUT} DIR, or give {source} a different `name:`", key=OUT)
     if kind == "run":
         # A derived file's name is not enough: a user's map_*.png in the folder went with it.
         foreign = sorted(p.name for p in entries if not is_own(p.name, "run") or (
             named_as(p.name, DERIVED) and not provably_ours(p)))
         if foreign:
             raise InputError(out, f"is a run folder that also holds files not marked as the simulator's ({', '.join(foreign[:4])}); "
-                             f"a new run replaces the folder whole: move them out, or {hint}", key="--out")
+                             f"a new run replaces the folder whole: move them out, or {hint}", key=OUT)
     return False
 
 
@@ -288,12 +289,12 @@ def mark_folder(folder: Path, kind: str) -> None:
 def claim_output_folder(folder: Path) -> Path:
     """A folder for figures or reports (``compare``/``plot --out``): created with a marker if new."""
     if folder.exists() and not folder.is_dir():
-        raise InputError(folder, f"is {describe(folder)}, not a folder; choose another --out", key="--out")
+        raise InputError(folder, f"is {describe(folder)}, not a folder; choose another {OUT}", key=OUT)
     refuse_among_rows(folder)
     if not folder.exists():
         if not folder.parent.is_dir():
             raise InputError(folder, f"its parent folder '{folder.parent}' does not exist; create it first or choose "
-                             "another --out", key="--out")
+                             f"another {OUT}", key=OUT)
         folder.mkdir()
         (folder / MARKER).write_text(json.dumps({"kind": "outputs"}) + "\n", encoding="utf-8")
     return folder
@@ -318,7 +319,7 @@ def refuse_among_rows(folder: Path) -> None:
         else:
             continue
         raise InputError(folder, f"is in {path}, which holds {what} alone (pandas.read_parquet reads every file there, "
-                         "and anything else among them stops it); choose another --out", key="--out")
+                         f"and anything else among them stops it); choose another {OUT}", key=OUT)
 
 
 @contextlib.contextmanager
@@ -344,18 +345,18 @@ def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
         InputError: a folder, a file someone else wrote, a missing parent or an unknown format.
     """
     if len(path.name.encode()) > NAME_MAX:
-        raise InputError(path, f"the file name is longer than the file system allows ({NAME_MAX} bytes)", key="--out")
+        raise InputError(path, f"the file name is longer than the file system allows ({NAME_MAX} bytes)", key=OUT)
     if path.is_dir():
-        raise InputError(path, f"is a folder; --out names the file to write (e.g. {path / ('map' + (formats or ('.png',))[0])})",
-                         key="--out")
+        raise InputError(path, f"is a folder; {OUT} names the file to write (e.g. {path / ('map' + (formats or ('.png',))[0])})",
+                         key=OUT)
     if formats is not None and path.suffix.lower() not in formats:
         shown = path.suffix or "no suffix"
-        raise InputError(path, f"cannot be written as '{shown}': choose a file name ending in {' or '.join(formats)}", key="--out")
+        raise InputError(path, f"cannot be written as '{shown}': choose a file name ending in {' or '.join(formats)}", key=OUT)
     if not path.parent.is_dir():
-        raise InputError(path, f"its folder '{path.parent}' does not exist; create it first or choose another --out", key="--out")
+        raise InputError(path, f"its folder '{path.parent}' does not exist; create it first or choose another {OUT}", key=OUT)
     if not path.exists() and not path.is_symlink():
         return path
-    refuse_unmarked([path], "choose another --out (or move the file)")  # no "--out PATH:": the path is often a default
+    refuse_unmarked([path], f"choose another {OUT} (or move the file)")  # no "--out PATH:": the path is often a default
     return path
 
 

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from ..analysis.aggregate import common_days
 from ..analysis.comparison import last_shared_day
 from ..analysis.results import Results, load_results
-from ..errors import InputError
+from ..errors import InputError, flag
 from ..io.outputs import claim_file, writing_into
 from ..names import HOLDERS, date_words
 from .drawing import draw_control, draw_probability, scale_bar
@@ -54,7 +54,7 @@ def resolve_date(results: Results, date: str | dt.date | None) -> tuple[dt.date,
         try:
             date = dt.date.fromisoformat(date)
         except ValueError:
-            raise InputError(None, f"'{date}' is not a date (expected YYYY-MM-DD)", key="--date") from None
+            raise InputError(None, f"'{date}' is not a date (expected YYYY-MM-DD)", key=flag("date")) from None
     reported = date if date in results.theatre.control else None
     if results.start <= date <= last:
         return date, reported
@@ -62,7 +62,7 @@ def resolve_date(results: Results, date: str | dt.date | None) -> tuple[dt.date,
         return last, reported
     known = ", ".join(str(d) for d in sorted(results.theatre.control))
     raise InputError(None, f"{date} is outside the run ({results.start} .. {last}) in {results.path}; the day after the "
-                     f"last is accepted only where the theatre reports control ({known})", key="--date")
+                     f"last is accepted only where the theatre reports control ({known})", key=flag("date"))
 
 
 def scenario_events(results: Results) -> list[dict]:
@@ -192,7 +192,7 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
         The file written.
     """
     if faction not in HOLDERS:
-        raise InputError(None, f"unknown faction '{faction}' (one of {', '.join(HOLDERS)})", key="--faction")
+        raise InputError(None, f"unknown faction '{faction}' (one of {', '.join(HOLDERS)})", key=flag("faction"))
     if out is not None:
         claim_file(Path(out), formats=FORMATS)  # before the work, and again once it is done
     results = [require_posts(load_results(p)) for p in paths]
@@ -218,7 +218,7 @@ def shading(faction: str, results: list[Results]) -> None:
     was ignored without a word."""
     if faction != "regime" and not any(r.is_ensemble for r in results):
         raise InputError(faction, "only an ensemble's map shades a faction's probability of control; a single run's map "
-                                  "shows who holds each town (leave --faction out)", key="--faction")
+                                  f"shows who holds each town (leave {flag('faction')} out)", key=flag("faction"))
 
 
 def require_posts(results: Results) -> Results:
