@@ -276,9 +276,9 @@ def test_run_across_a_parameter_set_says_how_many_of_its_vectors_it_used(toy, tm
     replicate i runs with row i mod K, so 4 replicates use 4 of the 36."""
     rows = tmp_path / "set.csv"
     rows.write_text("trial,regime.commit\n" + "".join(f"{k},{0.5 + 0.1 * k}\n" for k in range(3)))
-    assert main(["run", str(toy), "--runs", "2", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "two"), "-q"]) == 0
+    assert main(["run", str(toy), "--runs", "2", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "two")]) == 0
     assert f"(2 replicates across 2 of the 3 parameter vectors in {rows})" in capsys.readouterr().out
-    assert main(["run", str(toy), "--runs", "4", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "four"), "-q"]) == 0
+    assert main(["run", str(toy), "--runs", "4", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "four")]) == 0
     assert "(4 replicates across all 3 parameter vectors" in capsys.readouterr().out
     # Replicate i ran with row i mod 3: seeds 40..43 with commit 0.5, 0.6, 0.7, 0.5, each as that point run alone.
     sc = load_scenario(toy)
@@ -449,5 +449,5 @@ def test_an_ensemble_of_one_says_one_replicate(toy, tmp_path, capsys):
     assert describe(tmp_path / "two") == "an ensemble of scenario 'toy' (2 replicates)"
     rows = tmp_path / "set.csv"
     rows.write_text("trial,regime.commit\n0,0.5\n1,0.6\n")
-    assert main(["run", str(toy), "--runs", "1", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "p"), "-q"]) == 0
+    assert main(["run", str(toy), "--runs", "1", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "p")]) == 0
     assert f"(1 replicate across 1 of the 2 parameter vectors in {rows})" in capsys.readouterr().out

@@ -117,7 +117,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     run.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),
                      help="processes for an ensemble (default: one per core; results do not depend on it)")
     run.add_argument("--no-map", action="store_true", help="skip control_map.png")
-    run.add_argument("-q", "--quiet", action="store_true", help="print only the results folder")
+    run.add_argument("-q", "--quiet", action="store_true", help="print only the results folder's path (nothing else, for scripts)")
     run.add_argument("--param-set", type=Path, metavar="CSV",
                      help="parameter vectors (a calibration's accepted set): --runs draws replicates across them; one run uses the first")
     run.add_argument("--param", action=RunParam, nargs="?", help=argparse.SUPPRESS)

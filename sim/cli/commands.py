@@ -69,7 +69,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             options = "".join(f" {flag} {shlex.quote(str(value))}" for flag, value in (("--days", args.days), ("--seed", seed),
                                                                       ("--param-set", args.param_set)) if value is not None)
             print(summarise(result, folder=out, scenario_path=args.scenario, prog=parser.prog, options=options))
-        print(f"run folder: {out}")
+        print(out if args.quiet else f"run folder: {out}")  # -q: the bare path, which a script reads back
     return 0
 
 
@@ -87,7 +87,7 @@ def _ensemble(args: argparse.Namespace, scenario, tail: str, prog: str) -> int: 
     with _printing_only(out, args.runs):
         if not args.quiet:
             print(summarise_ensemble(results, prog=prog))
-        print(f"ensemble folder: {out}")
+        print(out if args.quiet else f"ensemble folder: {out}")
     return 0
 
 
@@ -103,8 +103,10 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
     results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
                          progress=True)
     with _printing_only(out, args.runs):
-        if not args.quiet:
-            print(summarise_ensemble(results, prog=prog))
+        if args.quiet:
+            print(out)
+            return 0
+        print(summarise_ensemble(results, prog=prog))
         used = min(args.runs, len(rows))  # replicate i runs with row i mod K: fewer replicates than rows leave rows out
         vectors = ("the one parameter vector" if len(rows) == 1 else f"all {len(rows)} parameter vectors" if used == len(rows)
                    else f"{used} of the {len(rows)} parameter vectors")
