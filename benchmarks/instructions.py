@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.yardstick import REFERENCES, TARGET_MS, measured_there  # noqa: E402 - after the path
+from benchmarks.yardstick import REFERENCES, TARGET_MS, reference_trees, references_there  # noqa: E402 - after the path
 
 # Run under valgrind with a tree's root first on the path: that tree's batches.py runs that tree's model ``argv[2]`` times.
 RUN_SOME = """
@@ -79,22 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "instructions.json")
     args = parser.parse_args(argv)
-    try:
-        there = {ref: measured_there(ref) for ref in REFERENCES}
-    except subprocess.CalledProcessError:
-        sys.exit(f"error: the reference commits {', '.join(REFERENCES)} are not in this clone's history (a shallow clone?)")
+    there = references_there()
     counts = {}
-    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(2) as pool:
-        trees = {ref: Path(tmp) / ref for ref in REFERENCES}
-        for ref, tree in trees.items():
-            subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT, check=True, capture_output=True)
-        try:
-            for name, tree in [("this tree", ROOT), *trees.items()]:
-                print(f"counting {name} ...", file=sys.stderr, flush=True)
-                counts[name] = per_run(tree, pool)
-        finally:
-            for tree in trees.values():
-                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True, capture_output=True)
+    with reference_trees() as trees, ThreadPoolExecutor(2) as pool:
+        for name, tree in [("this tree", ROOT), *trees.items()]:
+            print(f"counting {name} ...", file=sys.stderr, flush=True)
+            counts[name] = per_run(tree, pool)
     now = counts["this tree"]
     estimate = {ref: round(there[ref] * now / counts[ref], 1) for ref in REFERENCES}
     result = {"references_on_earlier_machine_ms": there, "target_ms": TARGET_MS, "instructions_per_run": counts,

@@ -32,12 +32,14 @@ the README quotes both machines' figures. It writes ``benchmarks/yardstick.json`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,34 +75,46 @@ def measured_there(reference: str) -> float:
     return float(json.loads(text)["inprocess"]["single"]["total_ms"])
 
 
+def references_there() -> dict[str, float]:
+    """Each reference commit's campaign run on the earlier machine; exits with a message if they are not in the clone."""
+    try:
+        return {ref: measured_there(ref) for ref in REFERENCES}
+    except subprocess.CalledProcessError:
+        sys.exit(f"error: the reference commits {', '.join(REFERENCES)} are not in this clone's history (a shallow clone?)")
+
+
+@contextlib.contextmanager
+def reference_trees() -> Iterator[dict[str, Path]]:
+    """Each reference commit checked out beside the working tree (``git worktree``), removed afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        trees = {ref: Path(tmp) / ref for ref in REFERENCES}
+        for ref, tree in trees.items():
+            subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT, check=True, capture_output=True)
+        try:
+            yield trees
+        finally:
+            for tree in trees.values():
+                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True, capture_output=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="alternations of the references and this tree (default 3)")
     parser.add_argument("--reps", type=int, default=15, help="runs timed in each, the least kept (default 15, as there)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "yardstick.json")
     args = parser.parse_args(argv)
-    try:
-        there = {ref: measured_there(ref) for ref in REFERENCES}
-    except subprocess.CalledProcessError:
-        sys.exit(f"error: the reference commits {', '.join(REFERENCES)} are not in this clone's history (a shallow clone?)")
+    there = references_there()
     load = os.getloadavg()[0]
     rounds = []
-    with tempfile.TemporaryDirectory() as tmp:
-        trees = {ref: Path(tmp) / ref for ref in REFERENCES}
-        for ref, tree in trees.items():
-            subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT, check=True, capture_output=True)
-        try:
-            for i in range(args.rounds):
-                print(f"round {i + 1} of {args.rounds} ...", file=sys.stderr, flush=True)
-                slowdown = {ref: time_one_run(tree, args.reps) / there[ref] for ref, tree in trees.items()}
-                now = time_one_run(ROOT, args.reps)
-                rounds.append({"slowdown": {ref: round(s, 3) for ref, s in slowdown.items()}, "now_ms": now,
-                               "now_in_earlier_machine_ms": [round(now / max(slowdown.values()), 1),
-                                                             round(now / statistics.median(slowdown.values()), 1),
-                                                             round(now / min(slowdown.values()), 1)]})
-        finally:
-            for tree in trees.values():
-                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=True, capture_output=True)
+    with reference_trees() as trees:
+        for i in range(args.rounds):
+            print(f"round {i + 1} of {args.rounds} ...", file=sys.stderr, flush=True)
+            slowdown = {ref: time_one_run(tree, args.reps) / there[ref] for ref, tree in trees.items()}
+            now = time_one_run(ROOT, args.reps)
+            rounds.append({"slowdown": {ref: round(s, 3) for ref, s in slowdown.items()}, "now_ms": now,
+                           "now_in_earlier_machine_ms": [round(now / max(slowdown.values()), 1),
+                                                         round(now / statistics.median(slowdown.values()), 1),
+                                                         round(now / min(slowdown.values()), 1)]})
     result = {"references_on_earlier_machine_ms": there, "target_ms": TARGET_MS, "rounds": rounds,
               "load_average": [round(load, 2), round(os.getloadavg()[0], 2)]}
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
