@@ -2,7 +2,9 @@
 
 - :class:`InputError`: bad input (a file, a value, a command-line flag), or a
   ``--out`` the simulator refuses to write into; one paragraph, exit status 2.
-  :func:`flag` names what is a flag on the command line and an argument in Python.
+  :func:`flag` names what is a flag on the command line and an argument in Python,
+  and :data:`AGAIN` how to go on after a stop; ``str()`` says them as Python does,
+  ``on_command_line()`` as the command line does.
 - :class:`DamagedResult`: a results file that is missing, cut short or
   altered; named, never counted; exit status 2.
 - :class:`OutputError`: the system refused to write (a full disk, a
@@ -41,9 +43,14 @@ class InputError(_Picklable):
 
     The CLI prints it as one paragraph and exits with status 2.
 
-    Code that serves both the command line and Python (the writers, the maps) names the value by :func:`flag`, as the
-    key and in the message: ``str()`` shows it as the Python argument (``out='mine': ...; choose another out=``), and
-    the CLI prints :meth:`on_command_line`, which shows it as the flag (``--out mine: ...; choose another --out``).
+    Code that serves both the command line and Python (the writers, the maps, sweeps, reports) names the value by
+    :func:`flag`, as the key and in the message: ``str()`` shows it as the Python argument (``out='mine': ...; choose
+    another out=``), and the CLI prints :meth:`on_command_line`, which shows it as the flag (``--out mine: ...; choose
+    another --out``).
+
+    The attribute ``key`` holds what the error names, as the caller gave it: a dotted key path in a file
+    (``events[3].date``), a flag of the command line alone (``--seed``), or a Python argument (``seed``, ``out``,
+    ``metrics``), which is what a name given by :func:`flag` reads as (its flag is for :meth:`on_command_line`).
 
     Args:
         file: the offending file (None for a command-line flag or a value given in Python).
@@ -66,6 +73,16 @@ class InputError(_Picklable):
         self.key = key
         super().__init__(str(self))
 
+    @property
+    def key(self) -> str | None:
+        """What the error names (see the class's docstring): a name given by :func:`flag` reads as the Python argument."""
+        named = _FLAG.fullmatch(self._key) if self._key else None
+        return self._key if named is None else named["python"] or named["flag"]
+
+    @key.setter
+    def key(self, key: str | None) -> None:
+        self._key = key  # as given: a name by flag() keeps its flag, for on_command_line()
+
     def __str__(self) -> str:
         return self._said(command_line=False)
 
@@ -74,22 +91,19 @@ class InputError(_Picklable):
         return self._said(command_line=True)
 
     def _said(self, *, command_line: bool) -> str:
-        def said(name: re.Match, tail: str = "=") -> str:  # {--param_set 3}: --param-set 3, or param_set=3
-            if command_line:
-                return "--" + name[1].replace("_", "-") + (f" {name[2]}" if name[2] is not None else "")
-            return name[1] + tail + (name[2] or "")
-
-        key, message = self.key, _FLAG.sub(said, self.message)
-        argument = key is not None and _FLAG.fullmatch(key) is not None
-        if argument:
-            key = _FLAG.sub(lambda name: said(name, ""), key)
+        key, message = self._key, in_words(self.message, command_line=command_line)
+        named = _FLAG.fullmatch(key) if key is not None else None
+        if named is not None:
+            key = _said_flag(named, command_line=command_line, tail="")
         if self.file is None:  # a flag (--seed) or a value given in Python (seed)
             if not key:
                 return message
             return f"{key}: {message}" if key.startswith("--") else f"'{key}': {message}"
         if key and key.startswith("--"):  # a flag naming a file or folder: "--out results/x: ..."
             return f"{key} {self.file}: {message}"
-        if argument:  # the argument naming it, as the call gave it: "out='results/x': ..."
+        if named is not None and named["about"]:  # an argument saying what to do with the file: "s, argument 'metrics': ..."
+            return f"{shown_path(self.file)}, argument '{key}': {message}"
+        if named is not None:  # the argument naming it, as the call gave it: "out='results/x': ..."
             return f"{key}={self.file!r}: {message}"
         where = shown_path(self.file)
         if self.line is not None:
@@ -99,15 +113,37 @@ class InputError(_Picklable):
         return f"{where}: {message}"
 
 
-_FLAG = re.compile(r"\{--([a-z][a-z0-9_]*)(?: ([^{}]+))?\}")
+_FLAG = re.compile(r"\{(?P<about>@?)--(?P<flag>[a-z][a-z0-9_]*)(?:\|(?P<python>[a-z_][a-z0-9_.]*))?(?: (?P<value>[^{}]+))?\}")
+AGAIN = "{again}"  # how to go on after a stop: "run the same command again", or "call it again with the same arguments"
 
 
-def flag(name: str, value: object = None) -> str:
+def flag(name: str, value: object = None, *, python: str | None = None, about_file: bool = False) -> str:
     """How an error names a value that is the flag ``--name`` on the command line and the argument ``name`` in Python
     (``out``), as its key and in its message: ``{--name}``, which :class:`InputError` shows as the one or the other (a
     refusal from ``sim.write_run(result, "mine")`` said "choose another --out" to a caller who had given no flag).
-    With ``value``, the flag with it: ``--seed 40``, or ``seed=40``."""
-    return "{--" + name + (f" {value}" if value is not None else "") + "}"
+
+    Args:
+        name: the flag's name with ``_`` for ``-`` (``param_set`` is ``--param-set``), and the argument's.
+        value: the flag with it: ``--seed 40``, or ``seed=40``.
+        python: the argument's name where it is not the flag's (``metrics`` of ``--metric``, ``spec.runs``).
+        about_file: as a key, the error's file is not this argument's value but the file it applies to (a sweep
+            folder's ``--metric``): ``results/s, argument 'metrics': ...``, where ``out`` reads ``out='results/s': ...``.
+    """
+    return ("{" + "@" * about_file + "--" + name + (f"|{python}" if python else "")
+            + (f" {value}" if value is not None else "") + "}")
+
+
+def _said_flag(named: re.Match, *, command_line: bool, tail: str = "=") -> str:
+    """One of :func:`flag`'s names, said: ``--param-set 3`` on the command line, ``param_set=3`` in Python."""
+    if command_line:
+        return "--" + named["flag"].replace("_", "-") + (f" {named['value']}" if named["value"] is not None else "")
+    return (named["python"] or named["flag"]) + tail + (named["value"] or "")
+
+
+def in_words(text: str, *, command_line: bool) -> str:
+    """``text`` with :func:`flag`'s names and :data:`AGAIN` said as the command line or Python says them."""
+    again = "run the same command again" if command_line else "call it again with the same arguments"
+    return _FLAG.sub(lambda named: _said_flag(named, command_line=command_line), text).replace(AGAIN, again)
 
 
 def shown_path(file: str) -> str:
@@ -228,15 +264,25 @@ class Interrupted(_Picklable):
         total: how many were asked for.
         unit: what is counted ("replicates", "runs").
         where: the folder holding them (default: ``out``).
-        advice: what to do next, if not to run the same command again.
+        advice: what to do next, if not to run the same command again; :data:`AGAIN` and :func:`flag`'s names in it
+            are said as Python says them by :attr:`advice`, as the command line does by :meth:`on_command_line`.
     """
 
-    advice = "run the same command again to finish the rest"
+    _advice = f"{AGAIN} to finish the rest"
 
     def __init__(self, out: Path, finished: int, total: int, *, unit: str = "replicates", where: Path | None = None,
                  advice: str | None = None) -> None:
         self.out, self.finished, self.total, self.unit = Path(out), finished, total, unit
         self.where = Path(where) if where is not None else self.out
         if advice is not None:
-            self.advice = advice
+            self._advice = advice
         super().__init__(f"{finished} of {total} {unit} finished and kept in {self.where}")
+
+    @property
+    def advice(self) -> str:
+        """What to do next, said to a Python caller ("call it again with the same arguments to finish the rest")."""
+        return in_words(self._advice, command_line=False)
+
+    def on_command_line(self) -> str:
+        """What was kept and what to do next, as the command line says it ("...; run the same command again ...")."""
+        return f"{self}; {in_words(self._advice, command_line=True)}"

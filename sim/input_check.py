@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, flag
 from .io.kinds import file_kind, shipped_scenario_files
 from .io.scenario import as_scenario, load_scenario
 from .io.schema import Scenario
@@ -48,7 +48,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
         raise results_error(path)
     if markers[1] is not None:
         raise InputError(path, f"holds {describe(Path(path), markers)}: not an input file, and no command can read it; "
-                               "write the results again with another --out, or remove the folder")
+                               f"write the results again with another {flag('out')}, or remove the folder")
     if Path(path).suffix.lower() == ".csv":  # read as YAML it gave a parse error that said nothing of what it is
         raise InputError(path, "a CSV table: check reads the simulator's YAML files (a scenario, sweep, calibration, "
                                "outcomes or claims file, or a theatre); a table is checked with the file that names it "

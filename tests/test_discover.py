@@ -82,7 +82,7 @@ def test_a_threshold_that_is_not_a_share_is_refused(planted, threshold):
     # 80 (a percentage) or nan ran, and the report spoke of a density threshold of 80 or nan.
     with pytest.raises(InputError, match="must be a share") as info:
         discover(planted, "y >= 1", threshold=threshold)
-    assert info.value.key == "--threshold"
+    assert info.value.key == "threshold"
 
 
 def test_an_unknown_metric_in_where_is_named_with_its_guess_or_every_metric():

@@ -45,8 +45,9 @@ def files(folder):
 def test_replicate_seeds_follow_the_scenario_seed(toy):
     sc = load_scenario(toy)
     assert seeds_from(sc.seed, 3) == [40, 41, 42] == sim.replicate_seeds(sc, 3)
-    with pytest.raises(Exception, match="--runs: must be a whole number from 1"):
+    with pytest.raises(InputError, match="^'runs': must be a whole number from 1") as err:  # as Python names it
         seeds_from(sc.seed, 0)
+    assert err.value.on_command_line().startswith("--runs: must be a whole number from 1")
     # sim.replicate_seeds is the same check under its own argument names, capped as --runs is
     with pytest.raises(InputError, match="'replicates': must be a whole number from 1 to 100,000"):
         sim.replicate_seeds(sc, 100_001)
@@ -226,7 +227,7 @@ def test_a_stop_while_the_summaries_are_written_keeps_every_replicate(toy, tmp_p
         run_ensemble(sc, 16, out)
     assert isinstance(stop.value, Interrupted)  # not a bare KeyboardInterrupt ("nothing was written"), parts unlisted
     assert stop.value.finished == len(load_results(out).runs) == 16
-    assert stop.value.advice == "every replicate is in: run the same command again to write the summaries"  # not "finish the rest"
+    assert stop.value.advice == "every replicate is in: call it again with the same arguments to write the summaries"  # not "finish the rest"
     monkeypatch.undo()
     real, calls = sim.experiments.ensemble._replicate_batch, []
     monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch",

@@ -242,7 +242,7 @@ def test_a_sweep_too_large_to_plan_is_refused_before_anything_is_written(tmp_pat
     spec = SweepSpec(MOSCOW, make_design("lhs", [Parameter("regime.commit", 0.2, 0.8)], n=2000), 100_000)
     with pytest.raises(InputError, match="at most 100,000,000") as err:
         run_sweep(spec, tmp_path / "out")
-    assert err.value.key == "--runs" and not (tmp_path / "out").exists()
+    assert err.value.key == "spec.runs" and not (tmp_path / "out").exists()
 
 
 def test_a_sweep_file_naming_a_missing_scenario_or_design_says_which_line(tmp_path):

@@ -6,13 +6,15 @@ The Python writers (write_run, run_ensemble, run_sweep, make_map, make_plots) sa
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
-from sim import load_scenario, make_map, make_plots, run_ensemble, simulate, write_run
+from sim import discover, load_scenario, make_map, make_plots, run_ensemble, simulate, sweep_report, write_run
 from sim.cli import main
-from sim.errors import InputError
+from sim.errors import InputError, Interrupted
 from sim.experiments.designs import make_design
 from sim.experiments.parameters import Parameter
 from sim.experiments.sweep import run_sweep
@@ -92,3 +94,82 @@ def test_the_command_line_still_names_the_flag(toy, mine, tmp_path, capsys):
     assert capsys.readouterr().err.endswith("wait for it to finish, or choose another --out\n")
     assert main(["map", str(run), "--date", "5 January"]) == 2
     assert capsys.readouterr().err.startswith("error: --date: '5 January' is not a date")
+
+
+def named_in_python(exc: InputError, argument: str) -> str:
+    text = str(exc)
+    assert "--" not in text and argument in text, text  # the caller's argument, and no flag: the caller gave none
+    return text
+
+
+@pytest.fixture
+def sweep(tmp_path) -> Path:
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.linear)
+    return tmp_path / "s"
+
+
+def test_the_python_api_names_its_arguments_not_flags(toy, sweep, tmp_path):
+    # run_ensemble(workers=0) said "--workers: ...", run_sweep "--runs", sweep_report "--metric" (its argument is
+    # metrics) and "--pair", discover "--where" and "--threshold", to a caller who had given no flag.
+    with pytest.raises(InputError) as workers:
+        run_ensemble(toy, 2, tmp_path / "e", workers=0)
+    assert named_in_python(workers.value, "'workers': must be a whole number from 1 to 64") and workers.value.key == "workers"
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0,))])
+    with pytest.raises(InputError) as runs:
+        run_sweep(SweepSpec(Path("toy"), design, runs=0), tmp_path / "s0", evaluate=toys.linear)
+    assert named_in_python(runs.value, "'spec.runs': must be a whole number from 1") and runs.value.key == "spec.runs"
+    with pytest.raises(InputError) as seed:
+        run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s1", evaluate=toys.linear, seed=-1)
+    assert named_in_python(seed.value, "'seed': must be a whole number from 0") and seed.value.key == "seed"
+    with pytest.raises(InputError) as metric:
+        sweep_report(sweep, metrics=["zzz"])
+    assert named_in_python(metric.value, f"{sweep}, argument 'metrics': no metric 'zzz'") and metric.value.key == "metrics"
+    with pytest.raises(InputError) as pair:
+        sweep_report(sweep, pair=("a", "a"))
+    assert named_in_python(pair.value, f"{sweep}, argument 'pair': names 'a' twice") and pair.value.key == "pair"
+    with pytest.raises(InputError) as where:
+        discover(sweep, "y => 1")
+    assert named_in_python(where.value, f"{sweep}, argument 'where': where= expects METRIC OP NUMBER")
+    with pytest.raises(InputError) as threshold:
+        discover(sweep, "y >= 1", threshold=80)
+    assert named_in_python(threshold.value, "'threshold': must be a share") and threshold.value.key == "threshold"
+
+
+def test_an_unreachable_scheduler_is_named_as_the_argument(sweep, tmp_path, monkeypatch):
+    import sim.experiments.executors as executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", "0.5s")  # 5 s in use; the test need not wait that long
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0,))])
+    with pytest.raises(InputError) as info:
+        run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "d", evaluate=toys.linear, executor="dask",
+                  scheduler="tcp://127.0.0.1:9")
+    assert named_in_python(info.value, "'scheduler': cannot reach a Dask scheduler") and info.value.key == "scheduler"
+
+
+def test_a_stopped_python_call_advises_calling_it_again(toy, tmp_path, monkeypatch):
+    # Its advice was "run the same command again", to a caller who had typed no command.
+    import sim.experiments.sweep
+    from sim.experiments.storage import PartLog
+
+    real_add, real_write = PartLog.add, sim.experiments.sweep.write_part
+
+    def add_then_stop(log, record):
+        real_add(log, record)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    def write_then_stop(*args):
+        written = real_write(*args)
+        os.kill(os.getpid(), signal.SIGINT)
+        return written
+
+    monkeypatch.setattr(PartLog, "add", add_then_stop)
+    with pytest.raises(Interrupted) as ensemble:
+        run_ensemble(toy, 16, tmp_path / "e")
+    monkeypatch.setattr(sim.experiments.sweep, "write_part", write_then_stop)
+    design = make_design("grid", [Parameter("a", values=(0.0, 0.5, 1.0)), Parameter("b", values=(0.0,))])
+    with pytest.raises(Interrupted) as sweep:
+        run_sweep(SweepSpec(Path("toy"), design, runs=30), tmp_path / "s", evaluate=toys.linear)
+    for stop in (ensemble.value, sweep.value):
+        assert stop.advice == "call it again with the same arguments to finish the rest", stop.advice
+        assert stop.on_command_line() == f"{stop}; run the same command again to finish the rest"

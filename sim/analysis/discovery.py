@@ -24,10 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, close_or_grouped, extra_missing
+from ..errors import InputError, close_or_grouped, extra_missing, flag
 from .results import load_sweep_manifest, read_rows
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt}
+WHERE = flag("where", about_file=True)  # the condition on the sweep folder's rows: --where, or discover(folder, where)
 CONDITION = re.compile(r"^\s*(?P<metric>[^\s<>=!]+)\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<value>\S+)\s*$")
 
 
@@ -94,16 +95,17 @@ def parse_condition(text: str, metrics: list[str], where: str | Path | None = No
     """``"ceasefire_days >= 30"`` -> (metric, operator, value); the metric must be a column of the rows."""
     match = CONDITION.match(text)
     if match is None:
-        raise InputError(where, f"--where expects METRIC OP NUMBER, OP one of {' '.join(OPERATORS)} (got {text!r})", key="--where")
+        raise InputError(where, f"{flag('where')} expects METRIC OP NUMBER, OP one of {' '.join(OPERATORS)} (got {text!r})",
+                         key=WHERE)
     metric, op, value = match["metric"], match["op"], match["value"]
     if metric not in metrics:
         raise InputError(where, f"no metric '{metric}' in the sweep's rows"
                          + close_or_grouped(metric, metrics, f"the rows hold {len(metrics)}, the columns of runs.parquet after "
-                                            "point, replicate, seed and the parameters (sim.read_rows reads them)"), key="--where")
+                                            "point, replicate, seed and the parameters (sim.read_rows reads them)"), key=WHERE)
     try:
         number = float(value)
     except ValueError:
-        raise InputError(where, f"'{value}' is not a number", key="--where") from None
+        raise InputError(where, f"'{value}' is not a number", key=WHERE) from None
     return metric, op, number
 
 
@@ -125,7 +127,7 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
         InputError: not a sweep, a bad condition, a threshold that is not a share, EMA Workbench missing.
     """
     if not 0.0 < threshold <= 1.0:  # a density is a share: 80 (a percentage), nan or -1 matched every box or none
-        raise InputError(None, f"must be a share of points above 0 and at most 1 (got {threshold})", key="--threshold")
+        raise InputError(None, f"must be a share of points above 0 and at most 1 (got {threshold})", key=flag("threshold"))
     folder = Path(folder)
     manifest = load_sweep_manifest(folder)
     rows = read_rows(folder)

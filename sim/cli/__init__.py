@@ -105,7 +105,7 @@ def _main(argv: list[str] | None, prog: str) -> int:
         print(f"error: {exc.on_command_line()}", file=sys.stderr)  # the flags by their names, not the Python arguments'
         return 2
     except Interrupted as exc:
-        print(f"interrupted: {exc}; {exc.advice}", file=sys.stderr)
+        print(f"interrupted: {exc.on_command_line()}", file=sys.stderr)  # "run the same command again", not "call it"
         return 130
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)

@@ -44,7 +44,7 @@ from pathlib import Path
 from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
 from ..analysis.replicates import KEY_FIELDS, REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
-from ..errors import DamagedResult, InputError, Interrupted, flag
+from ..errors import AGAIN, DamagedResult, InputError, Interrupted, flag
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
@@ -67,12 +67,13 @@ REPLICATE = re.compile(r"seed-\d+")  # a replicate's folder, as versions before 
 REPLICATE_TEMP = re.compile(r"\.seed-\d+\.(tmp|old)-\d+-[0-9a-f]{8}")
 
 
-def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = ("--seed", "--runs")) -> list[int]:
+def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = (flag("seed"), flag("runs"))) -> list[int]:
     """The seeds of ``runs`` replicates: ``first``, then the next ones (replicate ``i`` runs with ``first + i``).
 
     The one convention of ensembles, sweeps, the app and :func:`sim.replicate_seeds`, checked in one place: a seed
     from 0 to 2**63 - 1, a whole number of runs from 1 to :data:`MAX_RUNS`, and seeds that stop at 2**63 - 1. ``keys``:
-    what an error calls the seed and the count (the flags, or :func:`sim.replicate_seeds`'s arguments).
+    what an error calls the seed and the count (by :func:`~sim.errors.flag`: the flags, or the Python arguments, as
+    the caller gave them; or :func:`sim.replicate_seeds`'s arguments, or the app's names for them).
     """
     seed_key, runs_key = keys
     if isinstance(first, bool) or not isinstance(first, int) or not 0 <= first <= MAX_SEED:  # past it, no --runs fits
@@ -81,15 +82,20 @@ def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = ("--seed", "--r
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})", key=runs_key)
     if first + runs - 1 > MAX_SEED:  # the way out names both: either flag alone may be the one to change
         raise InputError(None, f"seed {first} leaves no room for {runs} replicates (replicate i runs with seed + i; seeds "
-                         f"stop at 2**63 - 1): give {runs_key} {MAX_SEED - first + 1} or fewer, or {seed_key} "
-                         f"{MAX_SEED - runs + 1} or less", key=seed_key)
+                         f"stop at 2**63 - 1): give {_given(runs_key, MAX_SEED - first + 1)} or fewer, or "
+                         f"{_given(seed_key, MAX_SEED - runs + 1)} or less", key=seed_key)
     return [first + i for i in range(runs)]
+
+
+def _given(key: str, value: int) -> str:
+    """``key`` given ``value``: ``--runs 5`` or ``runs=5`` for a name by flag(), else ``runs 5``."""
+    return key[:-1] + f" {value}}}" if key.startswith("{") else f"{key} {value}"
 
 
 def check_workers(workers: int) -> int:
     """``workers``, if it is a whole number from 1 to :data:`MAX_WORKERS`."""
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
-        raise InputError(None, f"must be a whole number from 1 to {MAX_WORKERS} (got {workers!r})", key="--workers")
+        raise InputError(None, f"must be a whole number from 1 to {MAX_WORKERS} (got {workers!r})", key=flag("workers"))
     return workers
 
 
@@ -131,7 +137,7 @@ def run_ensemble(
     if not isinstance(scenario, Scenario):  # a path, as run_with takes one
         scenario_path = scenario_path or Path(scenario)
     scenario = for_run(scenario, days=days, seed=seed)  # the command line's route for --days and --seed
-    seeds = seeds_from(scenario.seed, runs, keys=("seed", "runs"))
+    seeds = seeds_from(scenario.seed, runs)
     check_workers(workers)
     if workers > 1 and runs > 1:
         start_forkserver()  # the workers' process loads the model while this one prepares the folder
@@ -177,7 +183,7 @@ def run_ensemble(
             if not prepared:  # stopped while reading what the folder held: the manifest on disk still lists it
                 raise
             log.flush()  # the parts that came back are listed, so they count
-            summaries = "every replicate is in: run the same command again to write the summaries"  # nothing to finish
+            summaries = f"every replicate is in: {AGAIN} to write the summaries"  # nothing to finish
             raise Interrupted(out, len(finished), len(seeds), where=out / REPLICATES,
                               advice=summaries if len(finished) == len(seeds) else None) from None
         except BaseException:

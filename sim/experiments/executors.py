@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from ..errors import InputError
+from ..errors import InputError, flag
 from ..interrupts import raise_if_interrupted
 from ..io.files import remove_active_temps
 
@@ -306,7 +306,7 @@ def _connect(scheduler: str) -> object:
         return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(None, f"cannot reach a Dask scheduler at {scheduler} ({reason})", key="--scheduler") from None
+        raise InputError(None, f"cannot reach a Dask scheduler at {scheduler} ({reason})", key=flag("scheduler")) from None
 
 
 def _start_cluster(workers: int) -> tuple[object, object, object]:

@@ -40,7 +40,7 @@ import pandas as pd
 from ..analysis.integrity import batch_items, batches
 from ..analysis.results import PARTS, load_sweep_manifest, read_rows
 from ..analysis.scored_outcomes import outcomes_hash, scored_outcomes
-from ..errors import InputError, Interrupted
+from ..errors import InputError, Interrupted, flag
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
@@ -66,6 +66,7 @@ MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per
 # 20,000-run sweep's workers within 1% of a 2,000-run one's (benchmarks/run.py --only sweep_memory).
 TASK_RUNS = 256
 TASKS_PER_WORKER = 4  # at least this many tasks a worker (or one per batch), so that no worker is left with the last big task
+RUNS = flag("runs", python="spec.runs")  # replicates per point: --runs, or the SweepSpec's runs
 
 
 def batch_runs(total: int) -> int:
@@ -220,8 +221,8 @@ def run_sweep(
     notify = notify or (lambda _: None)
     check_workers(workers)
     if isinstance(spec.runs, bool) or not isinstance(spec.runs, int) or not 1 <= spec.runs <= MAX_RUNS:
-        raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key="--runs")
-    check_size(spec.design.size, spec.runs)
+        raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key=RUNS)
+    check_size(spec.design.size, spec.runs, key=RUNS)
     if workers > 1 and executor == "local":
         start_forkserver()  # the workers' process loads the model while this one reads the scenario and the record
     if evaluate is None:
@@ -234,7 +235,7 @@ def run_sweep(
         base_seed = seed or 0
         inputs = f"{evaluate.__module__}.{getattr(evaluate, '__qualname__', type(evaluate).__qualname__)}"
         record = None
-    seeds_from(base_seed, spec.runs)  # replicate r of every point runs with seed + r, as in an ensemble
+    seeds_from(base_seed, spec.runs, keys=(flag("seed"), RUNS))  # replicate r of every point runs with seed + r, as in an ensemble
     manifest = json.loads(json.dumps({  # as stored: tuples become lists
         "kind": "sweep",
         "scenario": str(spec.scenario_path),

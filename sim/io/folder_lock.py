@@ -72,7 +72,7 @@ class FolderLock:
     def _foreign(self) -> InputError:
         return InputError(self.target, f"its lock file {self.path} is there and is not a lock file of the simulator "
                           "(a link, a folder or a file of other content: not ours to use or remove); move it, or "
-                          "choose another --out")
+                          f"choose another {flag('out')}")
 
     def __exit__(self, *exc: object) -> None:
         if self.fd is not None:

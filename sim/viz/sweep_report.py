@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from ..analysis.report import decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
-from ..errors import InputError, close_or_grouped
+from ..errors import InputError, close_or_grouped, flag
 from ..io.files import table_text, write_atomic
 from ..io.outputs import REPORT_FILES, named_as, refuse_unmarked, writing_into
 from ..io.signatures import signed, signed_markdown
@@ -25,6 +25,7 @@ from .style import save_figure
 from .sweep_plots import heat_map, response_plot
 
 REPORT_FIGURES = tuple(p for p in REPORT_FILES if p.endswith(".png"))  # the figures' names among a report's files
+PAIR = flag("pair", about_file=True)  # the sweep folder's --pair, sweep_report(folder, pair=)
 HEAT_MAPS = 3  # metrics given a heat map, the first ones asked for: a report of a dozen metrics stays readable
 
 
@@ -50,13 +51,14 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
     unknown = [m for m in wanted if m not in choices]
     if unknown:
         raise InputError(folder, f"no metric '{unknown[0]}' in this sweep" + close_or_grouped(unknown[0], choices, f"it has "
-                         f"{len(choices)}, the columns of runs.parquet after point, replicate, seed and the parameters"), key="--metric")
+                         f"{len(choices)}, the columns of runs.parquet after point, replicate, seed and the parameters"),
+                         key=flag("metric", python="metrics", about_file=True))
     wanted = [m for m in wanted if rows[m].notna().any()]
     if pair is not None and any(p not in names for p in pair):
         unknown = next(p for p in pair if p not in names)
-        raise InputError(folder, f"'{unknown}' is not a parameter of this sweep ({', '.join(names)})", key="--pair")
+        raise InputError(folder, f"'{unknown}' is not a parameter of this sweep ({', '.join(names)})", key=PAIR)
     if pair is not None and pair[0] == pair[1]:
-        raise InputError(folder, f"names '{pair[0]}' twice: a heat map needs two parameters", key="--pair")
+        raise InputError(folder, f"names '{pair[0]}' twice: a heat map needs two parameters", key=PAIR)
     points = summarise_points(rows, names, wanted)
     sens = sensitivity(manifest, points, wanted)
     out = folder / "report"
