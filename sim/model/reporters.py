@@ -25,8 +25,12 @@ def round6(values: np.ndarray) -> np.ndarray:
     numpy rounds to 6 decimals by multiplying by 1e6, rounding half to even
     (rint) and dividing by 1e6, the same three ufuncs called through its C API,
     which costs more than the arithmetic for a batch's few replicates.
+
+    A negative zero is written as 0.0 (adding 0.0 turns -0.0 into 0.0 and leaves every other number as it is): a
+    reserve emptied by one path may be -0.0 in a run alone and 0.0 in a batch, the same number, which a CSV would
+    print apart (a fuzzed batch test found it in a rebels' reserve).
     """
-    return np.rint(values * 1e6) / 1e6
+    return np.rint(values * 1e6) / 1e6 + 0.0
 
 # timeseries.csv column -> (replicates,) value on the day. The collector stores a copy of each (but those in
 # FRESH), so none is copied here.
