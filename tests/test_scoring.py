@@ -516,38 +516,6 @@ def test_a_control_miss_whose_runs_are_split_evenly_between_two_holders_names_bo
     assert "| hts (50%)          |" in scorecard_text(lean)
 
 
-def test_the_readme_s_list_of_the_campaign_s_misses_is_what_compare_gives(tmp_path):
-    """The README said the three fitted towns on the list 'come last'; compare put a held-out town (Sarjah) after
-    them and seven more between two of them and the end: what it says of the list (since round 38: one fitted town,
-    and where it stands), and its first rows, are checked."""
-    import re
-
-    from sim import run_ensemble, scorecard
-    from sim.analysis.report import markdown_table, misses_shown
-    from sim.analysis.scoring import control_misses
-    from sim.analysis.summary import day
-
-    from .conftest import ROOT
-
-    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    said = text[text.index("Under the outcomes, *Towns the runs most often get wrong*"):]
-    said = said[:said.index("and on down the list")]
-    card = scorecard(run_ensemble(ROOT / "scenarios" / "campaign.yaml", 40, tmp_path / "campaign"))
-    misses = control_misses(card)
-    fitted = misses[misses["set"] == "calibration"]
-    place = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth " \
-            "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
-    assert len(fitted) == 1 and misses.index[0] == 0, fitted  # since round 38 one fitted town is on the list
-    assert (f"For the campaign's 40 replicates, {len(misses)} of the {len(card.pair_places)} are that often wrong "
-            f"(the report lists {min(len(misses), 15)}), "  # comparison.md shows the worst 15
-            f"{len(misses) - len(fitted)} of them held out (the one fitted, {fitted['town'].iloc[0]}, is "
-            f"{place[fitted.index[0]]} of the {len(misses)})") in said, said
-    rows = [[cell.strip() for cell in line.strip("|").split("|")]
-            for line in markdown_table(misses_shown(misses.head(6), day, str)).splitlines()[2:]]
-    table = [[cell.strip() for cell in row.split("|")] for row in re.findall(r"\| ([^|]+(?:\|[^|]+){5}) \|", said)[1:]]
-    assert table == rows, (table, rows)
-
-
 @pytest.mark.parametrize("at_least", [0, -0.5, 1.5, float("nan"), True])
 def test_control_misses_refuse_a_share_that_is_not_one(theatre, outcomes, at_least):
     """``at_least=0`` listed the towns every replicate gets right too, each with 'regime (0%)' as what the runs hold
