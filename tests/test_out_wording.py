@@ -173,3 +173,24 @@ def test_a_stopped_python_call_advises_calling_it_again(toy, tmp_path, monkeypat
     for stop in (ensemble.value, sweep.value):
         assert stop.advice == "call it again with the same arguments to finish the rest", stop.advice
         assert stop.on_command_line() == f"{stop}; run the same command again to finish the rest"
+
+
+@pytest.mark.parametrize("damage", ['{"kind": "run", ', "seeds"])
+def test_a_damaged_manifest_read_from_python_names_the_out_argument(toy, tmp_path, damage):
+    """load_results on a manifest cut short, or edited into a value of another kind, advised "write the results again
+    with another --out" to a caller who had given no flag."""
+    import json
+
+    from sim import load_results
+
+    out = tmp_path / "ens"
+    run_ensemble(toy, 2, out)
+    manifest = out / "manifest.json"
+    if damage == "seeds":
+        manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "seeds": 1.5}))
+    else:
+        manifest.write_text(damage)
+    with pytest.raises(InputError) as refused:
+        load_results(out)
+    assert "write the results again with another out=, or remove the folder" in named_in_python(refused.value, "out="), \
+        refused.value

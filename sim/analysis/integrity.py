@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DamagedResult, InputError
+from ..errors import DamagedResult, InputError, flag
 from ..model.reporters import TEXT_SERIES  # every other column of timeseries.csv is a number
 from ..names import HOLDERS, MAX_SEED, MAX_TOTAL_RUNS
 
@@ -273,4 +273,4 @@ def _is_record(record: object) -> bool:
 
 def _refuse(file: Path, key: str, kind: str, error: type[InputError]) -> None:
     raise error(file, f"is not {kind}: the manifest was edited or damaged, so the folder cannot be read; write the "
-                "results again with another --out, or remove the folder", key=key)
+                f"results again with another {flag('out')}, or remove the folder", key=key)

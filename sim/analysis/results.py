@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DamagedResult, InputError
+from ..errors import DamagedResult, InputError, flag
 from ..io.files import near_miss
 from ..io.folder_lock import check_not_being_written
 from ..io.theatre import Theatre, load_theatre
@@ -227,7 +227,7 @@ def _manifest(folder: Path, *, damaged: bool = False) -> dict:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise error(file, f"unreadable manifest ({exc}): damaged or cut short, so the folder cannot be read; write the "
-                          "results again with another --out, or remove the folder") from None
+                          f"results again with another {flag('out')}, or remove the folder") from None
     if not isinstance(data, dict):
         raise error(file, "unreadable manifest: not a JSON object")
     integrity.check_manifest(file, data, error)

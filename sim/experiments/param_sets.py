@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..analysis.replicates import REPLICATES, replicate_key
 from ..analysis.results import Results, RunData
-from ..errors import InputError, Interrupted
+from ..errors import InputError, Interrupted, flag
 from ..io.schema import Scenario
 from ..io.files import near_miss
 from ..io.folder_lock import FolderLock
@@ -38,7 +38,7 @@ from .storage import PartLog, write_replicates
 
 LABELS = ("trial", "objective", "se")
 NOT_RESUMED = ("an ensemble across a parameter set is not resumed: `compare` reads the replicates kept; for all of them, "
-               "run it again with another --out")
+               f"run it again with another {flag('out')}")
 
 
 def load_param_set(path: str | Path, scenario: Scenario) -> list[dict[str, float]]:
