@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sim import InputError
+from sim.errors import in_words
 from sim.analysis.results import load_sweep_manifest, read_rows
 from sim.experiments.designs import make_design
 from sim.experiments.parameters import Parameter
@@ -156,7 +157,8 @@ def test_a_design_error_in_a_sweep_file_names_its_file_line_and_key(tmp_path, ca
     sweep.write_text(f"scenario: {MOSCOW}\n{body}")
     with pytest.raises(InputError) as err:
         load_sweep(sweep)
-    assert (err.value.file, err.value.line, err.value.key, err.value.message) == (str(sweep), line, key, message)
+    said = in_words(err.value.message, command_line=True)  # as the command line says it (Python: "or give n=")
+    assert (err.value.file, err.value.line, err.value.key, said) == (str(sweep), line, key, message)
     for args in (["check", sweep], ["sweep", sweep, "--out", tmp_path / "never"]):
         refused(*cli(capsys, *args), f"error: {sweep}, line {line}, key '{key}': {message}\n")
     assert not (tmp_path / "never").exists()
@@ -194,15 +196,18 @@ def test_a_design_error_from_a_flag_beside_a_sweep_file_names_the_flag(tmp_path,
     assert (p.returncode, p.stderr) == (2, "error: --n: a sobol design needs n a power of 2 (got 12)\n")
     with pytest.raises(InputError) as err:  # the overrides load_sweep takes from the command line are its flags
         load_sweep(sweep, sample_seed=2**32)
-    assert (err.value.file, err.value.key) == (None, "--sample-seed") and "the design's seed must be" in err.value.message
+    # load_sweep's overrides are the command line's flags there, and its arguments in Python (they said "--sample-seed").
+    assert (err.value.file, err.value.key) == (None, "sample_seed") and "the design's seed must be" in err.value.message
+    assert str(err.value).startswith("'sample_seed': ") and err.value.on_command_line().startswith("--sample-seed: ")
     grid = tmp_path / "grid.yaml"
     grid.write_text(f"scenario: {MOSCOW}\nparameters:\n{BOUNDS}")
     with pytest.raises(InputError) as err:  # --sample lhs on a file without n: the flag that is missing
         load_sweep(grid, sample="lhs")
-    assert (err.value.file, err.value.key) == (None, "--n") and "a lhs design needs n" in err.value.message, str(err.value)
+    assert (err.value.file, err.value.key) == (None, "n") and "a lhs design needs n" in err.value.message, str(err.value)
+    assert "--" not in str(err.value) and err.value.on_command_line().startswith("--n: ")
     with pytest.raises(InputError) as err:
         load_sweep(sweep, sample="foo")
-    assert (err.value.file, err.value.key) == (None, "--sample") and "unknown sample 'foo'" in err.value.message
+    assert (err.value.file, err.value.key) == (None, "sample") and "unknown sample 'foo'" in err.value.message
     # A parameter's own error is still at its line, whichever flag chose the sample.
     sweep.write_text(f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{values: [0.3, 0.5]}}\n")
     refused(*cli(capsys, "sweep", sweep, "--sample", "lhs", "--n", "4", "--out", tmp_path / "never"),
@@ -247,7 +252,8 @@ def test_a_sampling_flag_beside_a_sweep_file_with_a_design_file_names_the_flag(t
     for key, flag, value in (("sample", "--sample", "lhs"), ("n", "--n", 5), ("sample_seed", "--sample-seed", 3)):
         with pytest.raises(InputError, match="does not apply to a design read from a file") as err:
             load_sweep(sweep, **{key: value})
-        assert (err.value.file, err.value.key) == (None, flag), str(err.value)
+        assert (err.value.file, err.value.key) == (None, key), str(err.value)  # the argument in Python, the flag on the command line
+        assert "--" not in str(err.value) and err.value.on_command_line().startswith(f"{flag}: "), err.value.on_command_line()
 
 
 def test_a_grid_refuses_a_sample_size_it_would_ignore(toy, tmp_path, capsys):  # noqa: F811

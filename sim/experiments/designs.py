@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, did_you_mean, flag
 from .parameters import Parameter
 
 SAMPLES = ("grid", "lhs", "random", "sobol")
@@ -23,7 +23,7 @@ MAX_DESIGN_SEED = 2**32 - 1
 # Where a user gives each setting make_design names in an error (its ``key``): the key in a sweep file and the
 # command-line flag. Any other key is a parameter's dotted path, or "parameters" for the design as a whole: a sweep
 # file's parameters or ``--param``.
-SETTINGS = {"sample": ("sample", "--sample"), "n": ("n", "--n"), "seed": ("sample_seed", "--sample-seed")}
+SETTINGS = {"sample": ("sample", flag("sample")), "n": ("n", flag("n")), "seed": ("sample_seed", flag("sample_seed"))}
 
 
 @dataclass

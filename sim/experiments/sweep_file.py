@@ -151,7 +151,7 @@ def _design_error(path: Path, exc: InputError, raw: dict, given: dict, flags: se
         if key == "n" and line("n") is None:  # missing: where the sampled design is asked for, or the flag that asks
             if "sample" in flags:
                 return InputError(None, exc.message, key=flag)
-            return InputError(path, exc.message + "; add n: to this file (or give --n)", line=line("sample"), key="sample")
+            return InputError(path, exc.message + f"; add n: to this file (or give {DESIGN_SETTINGS['n'][1]})", line=line("sample"), key="sample")
         return InputError(path, exc.message, line=line(key) or 1, key=key)
     if exc.key in given:
         first, *more = given[exc.key]
