@@ -16,7 +16,7 @@ before their date, so a truce "from 00:01 on 12 January" binds the step that
 simulates 12 January. Step ``d`` simulates the date ``start + d`` days; the
 state recorded for ``start`` itself is the initial front line, with what
 the events dated on the start date did (they fire before the first step). Run to the
-end with Mesa's ``run_model()``.
+end with ``run_model()``, one call of Mesa's ``run_until``.
 """
 
 from __future__ import annotations
