@@ -352,6 +352,35 @@ def test_the_readmes_table_of_the_code_names_every_module_of_each_folder(folder)
     assert named == there, f"sim/{folder}/: not in the README {sorted(there - named)}, not a module {sorted(named - there)}"
 
 
+def test_the_readme_gives_the_theatres_coordinates_and_people_as_the_towns_table_has_them():
+    """Round 45's review: the README gave the approximate places' likely errors as ±1.5 to ±6 km (two say ±1 km, four
+    give none), the verified ones as read from Uzbek Wikipedia (none is; one is from Russian), the opposition's places
+    as holding exactly 3 million (3,000,046), and every government-held place its census figure (13 of 18 have none)."""
+    import csv
+
+    with open(ROOT / "scenarios" / "theatres" / "idlib.towns.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    verified = [r for r in rows if r["coord_status"] == "verified"]
+    approximate = [r for r in rows if r["coord_status"] == "approximate"]
+    assert f"{len(verified)} of {len(rows)} ({round(100 * len(verified) / len(rows))}%) are `verified`" in text
+    assert f"The other {len(approximate)} are `approximate`" in text
+    errors = [[float(km) for km in re.findall(r"(?:\+-|±)\s*([\d.]+)", r["coord_note"])] for r in approximate]
+    low, high = min(min(e) for e in errors if e), max(max(e) for e in errors if e)
+    said = re.search(r"and for all but (\w+) its likely error \(±([\d.]+) to ±([\d.]+) km\)", text)
+    assert said, "the sentence on the approximate places' errors is gone"
+    assert said.group(1) == {4: "four"}.get(sum(not e for e in errors)), said.group(1)
+    assert (float(said.group(2)), float(said.group(3))) == (low, high)
+    languages = {"en": "English", "ar": "Arabic", "de": "German", "pl": "Polish", "ru": "Russian", "uz": "Uzbek"}
+    used = {languages[m] for r in verified for m in re.findall(r"\b([a-z]{2})\.wikipedia", r["coord_source"])}
+    listed = re.search(r"taken from an encyclopedia entry \(([^)]*) Wikipedia", text).group(1)
+    assert set(re.findall(r"[A-Z]\w+", listed)) == used, (listed, used)
+    enclave = sum(int(r["population"]) for r in rows if r["controller_2019_12_01"] != "regime")
+    assert f"hold that many ({enclave:,}, from rounding)" in text
+    government = [r for r in rows if r["controller_2019_12_01"] == "regime"]
+    defaults = sum(r["population_source"].startswith("default for its kind") for r in government)
+    assert f"or that default where they have none ({defaults} of {len(government)}," in text
+
 def test_the_bare_command_lists_a_users_own_whatif_apart_from_the_shipped_scenarios():
     """A what-if the app saves (its default folder is scenarios/whatif/) or a user writes there was listed under
     "scenarios shipped:", as if the project had shipped it, and one that did not load was left out without a word.
