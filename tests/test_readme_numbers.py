@@ -167,3 +167,64 @@ def test_the_readme_s_list_of_the_campaign_s_misses_is_what_compare_gives(cards)
             for line in markdown_table(misses_shown(misses.head(6), day, str)).splitlines()[2:]]
     table = [[cell.strip() for cell in row.split("|")] for row in re.findall(r"\| ([^|]+(?:\|[^|]+){5}) \|", said)[1:]]
     assert table == rows, (table, rows)
+
+
+def number(text: str) -> str:
+    """A README figure as plain digits: '−404,000' → '-404000', '+2.7' → '2.7' (the sign a minus sign or none)."""
+    return text.replace("−", "-").replace("+", "").replace(",", "").strip()
+
+
+def agrees_signed(shown: str, value: float, scale: float = 1.0) -> bool:
+    """``agrees`` for a README figure with a sign, thousands separators or a 'k' (thousands)."""
+    shown = number(shown)
+    if shown.endswith("k"):
+        shown, scale = shown[:-1], 1000.0
+    if scale == 1000.0 and re.fullmatch(r"-?\d+000", shown):  # '−404,000': a figure given to the thousand
+        shown = shown[:-3]
+    return agrees(shown, value / scale)
+
+
+def difference_cell(shown: str, difference, scale: float = 1.0) -> bool:
+    """A what-if table's 'B − A (low, high)' cell against ``difference`` (a comparison's Difference)."""
+    said = re.fullmatch(r"(\S+)(?: \((\S+), (\S+)\))?", shown)
+    if said[2] is None:  # a bare figure, with no interval (the what-if changes nothing there: '0')
+        return agrees_signed(said[1], difference.diff, scale) and difference.low == difference.high == 0
+    if said[1].replace(",", "")[-3:] == "000" and scale == 1.0:
+        scale = 1000.0
+    return all(agrees_signed(s, v, scale) for s, v in zip(said.groups(), (difference.diff, difference.low, difference.high)))
+
+
+def share_cell(shown: str, difference) -> bool:
+    """A what-if table's 'A% → B%' or 'unchanged' cell against an outcome's share of replicates met."""
+    if shown == "unchanged":
+        return difference.a == difference.b
+    said = re.fullmatch(r"(\d+)% → (\d+)%", shown)
+    return bool(said) and (int(said[1]), int(said[2])) == (round(100 * difference.a), round(100 * difference.b))
+
+
+@pytest.mark.slow
+def test_the_whatif_table_is_what_40_paired_replicates_give(cards, tmp_path):
+    """Each what-if of the README's table, run on the README's 40 seeds and compared with the recorded scenario."""
+    from sim import run_ensemble, scorecard
+    from sim.analysis.comparison import compare
+
+    text = section("### What-ifs")
+    table = tables(text)[0]
+    assert table[0] == ["what-if (B) vs recorded (A)", "government-held towns", "truce broken in window",
+                        "Ma'arat ±7 d of 28 Jan", "Saraqib in early Feb", "Turkish deaths", "displaced"]
+    names = [re.match(r"`(\w+)`", row[0])[1] for row in table[1:]]
+    assert len(names) == 5, names
+    wrong = []
+    for name, row in zip(names, table[1:], strict=True):
+        recorded = cards["moscow"] if "moscow" in name else cards["campaign"]
+        whatif = scorecard(run_ensemble(ROOT / "scenarios" / "whatif" / f"{name}.yaml", 40, tmp_path / name))
+        c = compare(recorded, whatif)
+        quantity = {d.name: d for d in c.quantities}
+        outcome = {d.name: d for d in c.outcomes}
+        cells = [difference_cell(row[1], quantity["towns_regime"]), difference_cell(row[5], quantity["turkish_deaths"]),
+                 difference_cell(row[6], quantity["displaced"])]
+        for cell, outcome_id in zip(row[2:5], ("jan-truce-broken", "maarat-captured", "saraqib-captured"), strict=True):
+            cells.append(cell == "—" if outcome_id not in outcome else share_cell(cell, outcome[outcome_id]))
+        if not all(cells):
+            wrong.append((name, row, cells))
+    assert not wrong, wrong
