@@ -158,3 +158,123 @@ def test_soldiers_at_a_withdrawn_post_are_not_exposed(build):
     for events, dead in (([back], True), ([back, withdraw], False)):
         r = simulate(scenario(build, factions, events, end="2020-01-08", name=f"w{len(events)}.yaml"))
         assert (r.timeseries["turkish_deaths"].iloc[-1] > 0) == dead
+
+
+# ------------------------------------------------------------------ the ceasefire's pressure
+
+
+def test_pressure_grows_with_the_weighted_unmet_share_saturating_and_eases_by_its_share(build):
+    # The regime holds T0 of T0-T2 on the M9, its one objective road (weight 2): the unmet share is the weighted mean,
+    # 2/3, whatever the weight. Bound from 2 Jan (restraint 1: never broken), p' = p + 0.5 x 2/3 x (1 - p) - 0.25 x p:
+    # 2 Jan 1/3; 3 Jan 1/3 + 2/9 - 1/12 = 17/36.
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "objective_roads": {"M9": 2.0},
+                                             "pressure_growth": 0.5, "pressure_easing": 0.25}}
+    r = simulate(scenario(build, factions, [push(["T2"]), truce(restraint=1.0)], end="2020-01-03"))
+    pressure = r.timeseries.set_index("date")["regime_pressure"]
+    assert pressure.tolist() == pytest.approx([0.0, 1 / 3, 17 / 36], abs=1e-6)
+
+
+def test_pretexts_add_to_the_pressure_up_to_1(build):
+    # HTS rejects the deal and raids every day (spoiler_rate 1), each raid a pretext of 0.6: 0.6 after the first
+    # (2 Jan), then 1, not 1.2, and 1 on.
+    line_theatre(build, controllers=("regime", "hts"))
+    factions = {**STRONG_REGIME, "hts": {"spoiler_rate": 1.0, "garrison": 50, "reserve": 0},
+                "regime": {**STRONG_REGIME["regime"], "garrison": 50, "pretext": 0.6, "pressure_growth": 0.0,
+                           "pressure_easing": 0.0}}
+    r = simulate(scenario(build, factions, [truce(compliance={"regime": 1.0, "hts": 0.0}, restraint=1.0)], end="2020-01-04"))
+    ts = r.timeseries.set_index("date")
+    assert ts["violations"].tolist() == [0, 1, 2, 3]
+    assert ts["regime_pressure"].tolist() == [0.0, 0.6, 1.0, 1.0]
+
+
+def test_a_patrol_cannot_take_the_pressure_below_0(build):
+    # Nothing feeds the pressure (no objective road, no spoiler): it is 0 when the first patrol, driving the whole
+    # route, takes off patrol_relief 1 x coverage 1. It stays 0.
+    line_theatre(build, controllers=("regime", "rebels", "rebels"))
+    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=1,
+                participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "patrol_relief": 1.0},
+                "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
+    r = simulate(scenario(build, factions, [agreement, patrol], end="2020-01-05"))
+    ts = r.timeseries.set_index("date")
+    assert ts.loc["2020-01-03":, "patrol_coverage"].tolist() == [1.0, 1.0, 1.0]
+    assert ts["regime_pressure"].tolist() == [0.0] * 5
+
+
+def test_the_urge_to_break_is_clipped_to_1_before_restraint_scales_it():
+    # Half kept (rejection 0.5) with pressure 0.8: the urge is 1, not 1.3; restraint 0.5 halves it.
+    day = dt.date(2020, 1, 2)
+    cf = Ceasefire("t", "truce", day, day, None, ("russia",), {"regime": 0.5}, 0.5, replicates=1)
+    cf.pressure[:] = 0.8
+    assert cf.regime_break_chance(deterrence=1.0)[0] == pytest.approx(0.5)
+
+
+# ------------------------------------------------------------------ the ceasefire's state machine
+
+
+def deal_days(build, events, name, compliance=1e-6, end="2020-01-04"):
+    """The deal's state and the towns taken, by date, on the line T0 (government) - T1 - T2 - T3 (HTS), under a truce
+    from 2 Jan that the regime all but rejects (``compliance``: a break chance of 1 - 1e-6 a day with a group in the
+    field)."""
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts"))
+    deal = truce(compliance={"regime": compliance, "hts": 1.0, "rebels": 1.0})
+    r = simulate(scenario(build, events=[*events, deal], end=end, name=name))
+    return r.timeseries["ceasefire"].tolist(), [c[:2] for c in r.captures[["date", "town"]].values.tolist()]
+
+
+def test_the_regime_attacks_on_the_day_it_breaks_a_deal(build):
+    states, taken = deal_days(build, [push(["T3"])], "a.yaml")
+    assert states == ["announced", "broken", "broken", "broken"]
+    assert taken[0] == ["2020-01-02", "T1"]  # the day it broke it, not the next
+
+
+def test_with_no_group_in_the_field_a_deal_the_regime_all_but_rejects_is_not_broken(build):
+    states, taken = deal_days(build, [], "a.yaml")
+    assert states == ["announced", "in force", "in force", "in force"] and taken == []
+
+
+def test_a_deal_with_no_compliance_from_the_regime_does_not_bind_it_and_is_never_broken(build):
+    # Compliance 0: the regime is no party to the deal. It attacks from the first day, and the deal, which it never
+    # signed, stays in force (only a bound regime breaks a deal).
+    states, taken = deal_days(build, [push(["T3"])], "a.yaml", compliance=0.0)
+    assert states == ["announced", "in force", "in force", "in force"] and taken[0] == ["2020-01-02", "T1"]
+
+
+def test_a_deal_announced_but_not_yet_in_force_is_superseded_by_the_next(build):
+    line_theatre(build)
+    first = truce(id="first", name="first", effective="2020-01-10")
+    second = truce(id="second", date="2020-01-05", name="second", effective="2020-01-07")
+    m = CeasefireModel(scenario(build, events=[first, second], end="2020-01-08"))
+    m.run_model()
+    kinds = [(day, kind, detail) for _, day, kind, _, _, detail in m.journal.table().tolist() if kind.startswith("truce_")]
+    assert (4, "truce_superseded", "first, by second") in kinds, kinds  # day 4 is 5 Jan
+    assert [kind for _, kind, _ in kinds] == ["truce_announced", "truce_superseded", "truce_announced", "truce_in_force"]
+
+
+# ------------------------------------------------------------------ a batch of replicates
+
+
+def test_in_a_batch_a_broken_deal_frees_its_replicate_alone_and_its_pressure_stops_moving(build):
+    # A half-kept deal from 2 Jan, pressure growing with the unmet M9: each replicate breaks it on a day of its own
+    # draws. In a batch, one replicate's deal, still binding, must neither hold back the regime in another that broke
+    # it nor keep moving that one's pressure: each replicate is what it is alone, and its pressure stays at what it
+    # was on the day it broke the deal.
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "objective_roads": {"M9": 1.0},
+                                             "pressure_growth": 0.2, "pressure_easing": 0.0}}
+    deal = truce(compliance={"regime": 0.9, "hts": 1.0, "rebels": 1.0})
+    sc = scenario(build, factions, [push(["T4"], force=30), deal], end="2020-01-10")
+    seeds = list(range(1, 13))
+    batch = simulate_batch(sc, seeds)
+    broke_on = []
+    for seed, in_batch in zip(seeds, batch, strict=True):
+        alone = simulate(sc, seed=seed)
+        pd.testing.assert_frame_equal(in_batch.timeseries, alone.timeseries, obj=f"seed {seed}")
+        ts = alone.timeseries.set_index("date")
+        broken = ts.index[ts["ceasefire"] == "broken"]
+        broke_on.append(broken[0] if len(broken) else None)
+        if len(broken):
+            assert ts.loc[broken[0]:, "regime_pressure"].nunique() == 1, seed
+    assert len(set(broke_on)) > 2, "the replicates break the deal on different days, or never"
