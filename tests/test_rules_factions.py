@@ -278,3 +278,120 @@ def test_in_a_batch_a_broken_deal_frees_its_replicate_alone_and_its_pressure_sto
         if len(broken):
             assert ts.loc[broken[0]:, "regime_pressure"].nunique() == 1, seed
     assert len(set(broke_on)) > 2, "the replicates break the deal on different days, or never"
+
+
+# ------------------------------------------------------------------ HTS and the rebels
+
+
+def test_an_hts_raid_needs_a_deal_it_rejects_and_takes_no_more_than_the_garrison(build):
+    # HTS raids every day it can (spoiler_rate 1) with 50 x lethality 1, no noise, at T0's garrison of 2: the first
+    # raid takes all 2 points (200 dead), the next finds nothing left. Under a deal HTS keeps (compliance 1) it never raids.
+    line_theatre(build, controllers=("regime", "hts"))
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "garrison": 2, "pressure_growth": 0.0},
+                "hts": {"spoiler_rate": 1.0, "raid_strength": 50, "garrison": 50, "reserve": 0}}
+    for hts, violations, dead in ((0.0, [0, 1, 2], [0, 200, 200]), (1.0, [0, 0, 0], [0, 0, 0])):
+        m = CeasefireModel(scenario(build, factions, [truce(compliance={"regime": 1.0, "hts": hts}, restraint=1.0)],
+                                    end="2020-01-03", combat={"lethality": 1.0, "noise": 0.0}, name=f"h{hts}.yaml"))
+        m.run_model()
+        ts = m.datacollector.get_model_vars_dataframe()
+        assert [int(v[0]) for v in ts["violations"]] == violations, hts
+        assert [float(v[0]) for v in ts["casualties_regime"]] == dead, hts
+        assert m.garrison[0, 0] == (0.0 if hts == 0.0 else 2.0)
+
+
+def test_an_opposition_reserve_recruits_regen_a_day(build):
+    # No fighting anywhere (no offensive): HTS's reserve grows from 10 by 2 a day, the rebels' from 20 by 0.5.
+    line_theatre(build)
+    calm = {**STRONG_REGIME, "hts": {"reserve": 10, "regen": 2.0, "spoiler_rate": 0}, "rebels": {"reserve": 20, "regen": 0.5}}
+    ts = simulate(scenario(build, calm, end="2020-01-04")).timeseries
+    assert ts["hts_reserve"].tolist() == [10.0, 12.0, 14.0, 16.0]
+    assert ts["rebel_reserve"].tolist() == [20.0, 20.5, 21.0, 21.5]
+
+
+def test_a_reserve_reinforces_its_own_towns_under_assault_with_its_reinforce_share(build):
+    # HTS's H and the rebels' B are both under assault. HTS sends reinforce 0.5 of its reserve of 10 to its one town
+    # under assault (H: 1 + 5), none to the rebels' B (1), and keeps 5.
+    build.theatre([("R", 35.5, 36.0, "regime"), ("H", 35.5, 36.05, "hts"), ("B", 35.55, 36.0, "rebels")],
+                  [("R", "H", "M9"), ("R", "B", "M9")])
+    factions = {**STRONG_REGIME, "hts": {"garrison": 1, "reserve": 10, "regen": 0, "reinforce": 0.5}}
+    m = CeasefireModel(scenario(build, factions))
+    h, b = m.theatre.town("H"), m.theatre.town("B")
+    m.declare_attacks("regime", np.array([[[h, b]]]), np.array([[[1.0, 1.0]]]), [])
+    m.hts.defend()
+    assert m.garrison[0, [h, b]].tolist() == [6.0, 1.0] and m.hts.force.tolist() == [5.0]
+
+
+def counter_offensive_theatre(build, controllers=("regime", "regime", "hts")):
+    """T0 - T1 - T2 on one road; HTS's reported counter-offensive ``axis`` read with :meth:`HTS.aim`."""
+    line_theatre(build, controllers=controllers)
+    return CeasefireModel(scenario(build))
+
+
+def test_a_counter_offensive_aims_only_at_a_town_with_opposition_ground_beside_it_and_no_military_police(build):
+    m = counter_offensive_theatre(build)
+    m.hts.axis = np.array([0, 1])
+    assert m.hts.aim().tolist() == [-1]  # T0, the first government town of the axis, has only T1 (government) beside it
+    m.hts.axis = np.array([1])
+    assert m.hts.aim().tolist() == [1]  # T1 has HTS's T2 beside it
+    m.military_police[0, 1] = True
+    assert m.hts.aim().tolist() == [-1]
+
+
+def test_hts_strikes_back_only_until_its_counter_offensive_is_reported_over(build):
+    # The government takes L on 2 Jan; HTS's counter-offensive runs 3-5 Jan (stopped on 6 Jan), with a reserve that
+    # retakes L but cannot hold it (garrison 1 against a strong group): HTS attacks L on no day from 6 Jan.
+    build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "hts"), ("H", 35.5, 36.1, "hts")],
+                  [("R", "L", "M9"), ("L", "H", "M9")])
+    factions = {**STRONG_REGIME, "hts": {"garrison": 1, "reserve": 200, "regen": 0, "spoiler_rate": 0, "counter_commit": 0.5}}
+    counter = [ev(id="back", date="2020-01-03", type="offensive", faction="hts", action="start", axis=["L"]),
+               ev(id="back-over", date="2020-01-06", type="offensive", faction="hts", action="stop")]
+    r = simulate(scenario(build, factions, [push(["L"]), *counter], end="2020-01-10"))
+    back = [c[0] for c in r.captures[["date", "town", "detail"]].values.tolist() if c[2].startswith("regime -> hts")]
+    assert back and all("2020-01-03" <= day <= "2020-01-05" for day in back), back
+
+
+
+def test_a_deal_only_announced_does_not_hold_hts_back_and_its_strikes_are_no_violations(build):
+    # The government takes L on 2 Jan; HTS strikes back along its counter-offensive from 5 Jan, though a deal it
+    # will keep (compliance 1) is announced: it binds only from 20 Jan. None of it is a violation.
+    build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "hts"), ("H", 35.5, 36.1, "hts")],
+                  [("R", "L", "M9"), ("L", "H", "M9")])
+    factions = {**STRONG_REGIME, "hts": {"garrison": 1, "reserve": 200, "regen": 0, "spoiler_rate": 0, "counter_commit": 0.5}}
+    events = [push(["L"]), ev(id="strike-back", date="2020-01-05", type="offensive", faction="hts", action="start", axis=["L"]),
+              truce(effective="2020-01-20")]
+    r = simulate(scenario(build, factions, events, end="2020-01-10"))
+    back = [c for c in r.captures[["date", "town", "detail"]].values.tolist() if c[2].startswith("regime -> hts")]
+    assert back and back[0][0] == "2020-01-05"
+    assert r.timeseries["violations"].max() == 0 and (r.timeseries["ceasefire"] == "announced").all()
+
+
+def test_the_rebels_counter_attack_once_escalation_reaches_their_threshold(build):
+    # An intervention of intensity 0.5 holds Turkey's escalation at exactly 0.5 (no Turkish deaths: no exposure), the
+    # rebels' counter_threshold: they strike back at L from the intervention's first day.
+    build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "rebels"), ("H", 35.5, 36.1, "rebels")],
+                  [("R", "L", "M9"), ("L", "H", "M9")])
+    factions = {**STRONG_REGIME, "rebels": {"garrison": 1, "reserve": 200, "regen": 0, "counter_threshold": 0.5,
+                                            "counter_commit": 0.5},
+                "turkey": {"exposure": 0, "combat_exposure": 0}}
+    events = [push(["L"]), ev(id="shield", date="2020-01-06", type="intervention", name="shield", intensity=0.5)]
+    r = simulate(scenario(build, factions, events, end="2020-01-08"))
+    assert r.timeseries.set_index("date").loc["2020-01-06":, "turkish_escalation"].tolist() == [0.5, 0.5, 0.5]
+    back = [c[0] for c in r.captures[["date", "town", "detail"]].values.tolist() if c[2].startswith("regime -> rebels")]
+    assert back and back[0] == "2020-01-06"
+
+
+def test_the_rebels_retake_the_most_weakly_held_town_taken_from_the_opposition_and_not_policed(build):
+    # B (rebels) has three government neighbours: A, always the government's, with no garrison; C (3) and D (1), taken
+    # from the rebels. They counter-attack D, the weakest they lost; with Russian military police in D, C.
+    build.theatre([("B", 35.5, 36.0, "rebels"), ("A", 35.5, 36.05, "regime"), ("C", 35.55, 36.0, "rebels"),
+                   ("D", 35.45, 36.0, "rebels")], [("B", "A", "M9"), ("B", "C", "M9"), ("B", "D", "M9")])
+    factions = {**STRONG_REGIME, "rebels": {"garrison": 1, "reserve": 100, "regen": 0, "counter_commit": 0.5}}
+    for police, target in ((False, "D"), (True, "C")):
+        m = CeasefireModel(scenario(build, factions, name=f"p{police}.yaml"))
+        a, c, d = (m.theatre.town(n) for n in "ACD")
+        m.controller[0, [c, d]] = 0
+        m.garrison[0, [a, c, d]] = [0.0, 3.0, 1.0]
+        m.military_police[0, d] = police
+        m.turkey.escalation[:] = 1.0
+        m.rebels.step()
+        assert m.attack_force[0].tolist() == [50.0 if town == target else 0.0 for town in m.theatre.towns], police
