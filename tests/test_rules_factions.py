@@ -395,3 +395,77 @@ def test_the_rebels_retake_the_most_weakly_held_town_taken_from_the_opposition_a
         m.turkey.escalation[:] = 1.0
         m.rebels.step()
         assert m.attack_force[0].tolist() == [50.0 if town == target else 0.0 for town in m.theatre.towns], police
+
+
+# ------------------------------------------------------------------ patrols, sit-ins and protest camps
+
+
+QUIET_HTS = {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}
+
+
+def daily_patrols(build, events, hts, end="2020-01-07", controllers=("regime", "rebels", "rebels", "rebels"), name="s.yaml"):
+    """A daily patrol plan from 2 Jan along T0 (government) to T3, and ``events``; each patrol as (date, how it ended)."""
+    line_theatre(build, controllers=controllers)
+    patrol = ev(date="2020-01-02", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=1,
+                participants=["russia", "turkey"])
+    r = simulate(scenario(build, {**STRONG_REGIME, "hts": {**QUIET_HTS, **hts}}, [*events, patrol], end=end, name=name))
+    rows = r.events[r.events["type"].str.startswith("patrol")]
+    return [(str(d)[:10], t) for d, t in rows[["date", "type"]].values.tolist()], r
+
+
+def test_a_sit_in_blocks_the_road_for_protest_days_after_the_day_it_is_staged(build):
+    # HTS rejects the first deal, in force on 2 Jan alone: that day, after the patrol, it stages a sit-in (protest_rate
+    # 1) of 3 days. The next deal, from 3 Jan, it keeps (no more sit-ins). Patrols are stopped on 3, 4 and 5 Jan and
+    # drive the whole route again from 6 Jan.
+    first = truce(id="first", name="first", until="2020-01-02", compliance={"regime": 1.0, "hts": 0.0}, restraint=1.0)
+    second = truce(id="second", name="second", date="2020-01-03", effective="2020-01-03",
+                   compliance={"regime": 1.0, "hts": 1.0}, restraint=1.0)
+    days, _ = daily_patrols(build, [first, second], {"protest_rate": 1.0, "protest_days": 3})
+    assert days == [("2020-01-02", "patrol_completed"), ("2020-01-03", "patrol"), ("2020-01-04", "patrol"),
+                    ("2020-01-05", "patrol"), ("2020-01-06", "patrol_completed"), ("2020-01-07", "patrol_completed")]
+
+
+def test_no_sit_in_is_staged_on_a_road_made_wholly_secure(build):
+    # HTS rejects the deal and would stage a sit-in every day (protest_rate 1); the first patrol, on 2 Jan before HTS
+    # acts, drives the whole road and makes every town on it secure (patrol_security 1): no sit-in, ever. With
+    # patrol_security 0, one every day from 2 Jan.
+    deal = truce(compliance={"regime": 1.0, "hts": 0.0}, restraint=1.0)
+    for security, sit_ins in ((1.0, 0), (0.0, 6)):
+        line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+        patrol = ev(date="2020-01-02", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=1,
+                    participants=["russia", "turkey"])
+        factions = {**STRONG_REGIME, "hts": {**QUIET_HTS, "protest_rate": 1.0, "protest_days": 1},
+                    "turkey": {"patrol_security": security}}
+        r = simulate(scenario(build, factions, [deal, patrol], end="2020-01-07", name=f"s{security}.yaml"))
+        assert (r.events["type"] == "sit_in").sum() == sit_ins, security
+
+def test_a_protest_camp_is_gone_on_its_until_date(build):
+    camp = ev(date="2020-01-02", type="sit_in", town="T2", until="2020-01-05")
+    days, _ = daily_patrols(build, [truce(restraint=1.0), camp], {})
+    assert days == [("2020-01-02", "patrol"), ("2020-01-03", "patrol"), ("2020-01-04", "patrol"),
+                    ("2020-01-05", "patrol_completed"), ("2020-01-06", "patrol_completed"), ("2020-01-07", "patrol_completed")]
+
+
+def test_a_sit_in_does_not_stop_a_patrol_at_a_town_the_government_has_since_taken(build):
+    # A sit-in set to last the whole run at T1 stops the patrol there; once the government holds T1, it does not.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    m = CeasefireModel(scenario(build, {**STRONG_REGIME, "hts": QUIET_HTS}))
+    route = np.array([1, 2, 3])
+    m.sit_in_until[0, 1] = 100
+    assert m.hts.blocks_patrol(route, 0).tolist() == [[True, False, False]]
+    m.controller[0, 1] = 0
+    assert m.hts.blocks_patrol(route, 0).tolist() == [[False, False, False]]
+
+
+
+def test_a_patrol_stopped_at_an_opposition_town_may_be_ambushed_there_and_only_by_hts_rejecting_the_deal(build):
+    # T0 and T1 are the government's, T2 the rebels', T3 HTS's: every patrol is stopped on the way into T2 (beside HTS
+    # ground), having driven only government ground; the town it was stopped at is opposition-held, so an HTS that
+    # rejects the deal ambushes it (patrol_attack 1) every time; one that keeps it (compliance 1), never.
+    for hts, ambushes in ((0.0, 6), (1.0, 0)):
+        deal = truce(compliance={"regime": 1.0, "hts": hts}, restraint=1.0)
+        days, r = daily_patrols(build, [deal], {"patrol_block": 1.0, "patrol_attack": 1.0, "patrol_attack_casualties": 0.0},
+                                controllers=("regime", "regime", "rebels", "hts"), name=f"a{hts}.yaml")
+        assert {t for _, t in days} == {"patrol"} and len(days) == 6
+        attacks = r.events[r.events["detail"] == "attack on the joint patrol"]
+        assert len(attacks) == ambushes and set(attacks["town"]) <= {"T1"}, hts
