@@ -469,3 +469,68 @@ def test_a_patrol_stopped_at_an_opposition_town_may_be_ambushed_there_and_only_b
         assert {t for _, t in days} == {"patrol"} and len(days) == 6
         attacks = r.events[r.events["detail"] == "attack on the joint patrol"]
         assert len(attacks) == ambushes and set(attacks["town"]) <= {"T1"}, hts
+
+
+# ------------------------------------------------------------------ scenario events
+
+
+def test_a_group_is_given_no_more_than_the_pool_holds(build):
+    # The pool has 100: a group sent with 150 gets 100, the next, sent with 50, nothing; the regime's force stays 100.
+    line_theatre(build, controllers=("regime", "regime", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 100, "regen": 0}}
+    m = CeasefireModel(scenario(build, factions, [push(["T0"], group="a", force=150), push(["T1"], group="b", force=50)],
+                                end="2020-01-02"))
+    m.run_model()
+    assert [g.force.tolist() for g in m.regime.groups.values()] == [[100.0], [0.0]]
+    assert m.regime.pool.tolist() == [0.0] and m.regime.force.tolist() == [100.0]
+
+
+def test_turkish_troops_of_several_reinforcements_add_up(build):
+    line_theatre(build)
+    more = [ev(id=f"troops-{day}", date=f"2020-01-0{day}", type="reinforcement", faction="turkey", strength=strength)
+            for day, strength in ((2, 3), (4, 1.5))]
+    r = simulate(scenario(build, events=more, end="2020-01-05"))
+    assert r.timeseries["turkish_troops"].tolist() == [0.0, 3.0, 3.0, 4.5, 4.5]
+
+
+def test_a_reported_strike_is_carried_out_under_a_deal_in_force_that_does_not_bind_its_striker(build):
+    # The deal in force from 2 Jan binds HTS and the rebels, not the government (no compliance given): its strike on
+    # 5 Jan kills the 10 Turkish soldiers reported.
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    quiet = {**STRONG_REGIME, "turkey": {"exposure": 0, "combat_exposure": 0}}
+    strike = ev(id="strike", date="2020-01-05", type="strike", by="regime", town="T1", casualties={"turkey": 10})
+    deal = truce(compliance={"hts": 1.0, "rebels": 1.0}, restraint=1.0)
+    r = simulate(scenario(build, quiet, [deal, strike], end="2020-01-06"))
+    assert r.timeseries.set_index("date").loc["2020-01-05", "ceasefire"] == "in force"
+    assert r.timeseries["turkish_deaths"].iloc[-1] == 10 and "strike_withheld" not in set(r.events["type"])
+
+
+def test_military_police_stand_only_in_a_town_the_government_holds(build):
+    # Sent to T1 (HTS's) and T0 (the government's): only T0 gets them, and T1 is not barred to a counter-attack.
+    line_theatre(build)
+    police = [ev(id=f"mp-{town}", date="2020-01-02", type="military_police", town=town) for town in ("T0", "T1")]
+    m = CeasefireModel(scenario(build, events=police, end="2020-01-02"))
+    m.run_model()
+    assert m.military_police[0].tolist() == [True, False, False]
+
+
+def test_a_patrol_plan_lasts_through_its_until_date(build):
+    # Patrols daily until 5 Jan; HTS stages a day's sit-in on the patrolled road every day it is patrolled (protest_rate
+    # 1): on 2, 3, 4 and 5 Jan (days 1-4), and no more after. The last patrol's coverage still counts on 5 Jan.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    patrol = ev(date="2020-01-02", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=1, until="2020-01-05",
+                participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "hts": {**QUIET_HTS, "protest_rate": 1.0, "protest_days": 1}}
+    m = CeasefireModel(scenario(build, factions, [agreement, patrol], end="2020-01-08"))
+    m.run_model()
+    assert sorted({row[1] for row in m.journal.table() if row[2] == "sit_in"}) == [1, 2, 3, 4]
+
+
+
+def test_a_reinforcement_adds_to_an_opposition_reserve(build):
+    line_theatre(build)
+    calm = {**STRONG_REGIME, "rebels": {"reserve": 10, "regen": 0}}
+    more = ev(id="more", date="2020-01-03", type="reinforcement", faction="rebels", strength=7.5)
+    r = simulate(scenario(build, calm, [more], end="2020-01-04"))
+    assert r.timeseries["rebel_reserve"].tolist() == [10.0, 10.0, 17.5, 17.5]
