@@ -65,7 +65,9 @@ class ArmedGroup(FactionAgent):
         room = np.maximum(0.0, m.garrison_cap - m.garrison)
         sent = np.where(ours, np.minimum(room, share[:, None]), 0.0)
         m.garrison += sent
-        self.force = self.force - sent.sum(axis=1)
+        # Equal shares may add up to a hair more than the reserve (3 x (r / 3) > r): never below empty. A reserve left
+        # at -2e-16 was clamped only where the faction also attacked that day, so a run alone and in a batch differed.
+        self.force = np.maximum(self.force - sent.sum(axis=1), 0.0)
 
     def aim(self) -> np.ndarray:
         """(replicates,) the town a reported counter-offensive attacks today, -1 for none.

@@ -26,9 +26,9 @@ def round6(values: np.ndarray) -> np.ndarray:
     (rint) and dividing by 1e6, the same three ufuncs called through its C API,
     which costs more than the arithmetic for a batch's few replicates.
 
-    A negative zero is written as 0.0 (adding 0.0 turns -0.0 into 0.0 and leaves every other number as it is): a
-    reserve emptied by one path may be -0.0 in a run alone and 0.0 in a batch, the same number, which a CSV would
-    print apart (a fuzzed batch test found it in a rebels' reserve).
+    A negative zero is written as 0.0 (adding 0.0 turns -0.0 into 0.0 and leaves every other number as it is), which
+    a CSV would print apart from it. (A fuzzed batch test found a rebels' reserve at -0.0 alone and 0.0 in a batch;
+    the cause, a reserve overdrawn by rounding and clamped only in the batch, is fixed in ``ArmedGroup.defend``.)
     """
     return np.rint(values * 1e6) / 1e6 + 0.0
 
