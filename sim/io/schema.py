@@ -52,7 +52,7 @@ class RegimeParams(Strict):
     pressure_easing: float = bounded(0.0, 1.0, "daily share of that urge which fades when nothing feeds it (1: gone in a day)")
     pretext: float = bounded(0.02, 1.0, "urge added by each spoiler attack on government positions (1: one attack is pretext enough)")
     patrol_relief: float = bounded(0.0, 1.0, "urge taken off by a joint patrol, per share of its route covered")
-    escalation_threshold: Share = Field(0.5, description="Turkish escalation level above which the regime stops sparing towns beside intact posts")
+    escalation_threshold: Share = Field(0.5, description="Turkish escalation level at or above which the regime stops sparing towns beside intact posts")
 
 
 class RussiaParams(Strict):
