@@ -1,0 +1,102 @@
+"""Combat's thresholds and factors on hand-built theatres, each with an answer worked out by hand.
+
+These close gaps a mutation audit found: changes to ``sim.model.combat`` that
+no other test noticed (a comparison turned round at its threshold, a term
+dropped, a side swapped). Each test says which change it catches. The numbers
+are exact in binary where a threshold is met exactly: noise off (a log-normal
+of spread 0 is exactly 1), towns of the default 1,000 people (urban factor
+exactly 1), Russian air at 0 before the first day (attack multiplier 1), and
+Turkey's escalation 0 unless set.
+"""
+
+import numpy as np
+import pytest
+
+from sim import CeasefireModel
+from sim.model import combat
+
+from .test_rule_parameters import assault, duel, government_group
+from .test_rules import scenario
+
+
+def test_an_opposition_attack_is_pressed_by_the_opposition_towns_around_its_target(build):
+    # D (government, garrison 10) has two opposition neighbours, X1 (rebels) and X2 (HTS: the two hold one front),
+    # and a government one, F, to withdraw to. 30 rebels assault it, lethality 0.001: they kill 0.03 and lose 0.01.
+    # Odds 29.99 / 9.97 = 3.008; the attacker holds 2 neighbours, so with flank_pressure 1 the defenders feel
+    # 3.008 x (1 + 1 x (2 - 1)) = 6.016 > withdraw_ratio 5: they withdraw to F and D falls. Counting the flanks as
+    # the government's whatever the attacker (F alone: 1 flank) leaves 3.008, and D would hold.
+    build.theatre([("D", 35.5, 36.0, "regime"), ("X1", 35.5, 36.05, "rebels"), ("X2", 35.45, 36.0, "hts"),
+                   ("F", 35.55, 36.0, "regime")], [("D", "X1", "M9"), ("D", "X2", "M9"), ("D", "F", "M9")])
+    m = CeasefireModel(scenario(build, combat={"lethality": 0.001, "noise": 0.0, "break_ratio": 100, "withdraw_ratio": 5.0,
+                                               "flank_pressure": 1.0, "min_garrison": 0.3}))
+    d, f = m.theatre.town("D"), m.theatre.town("F")
+    m.garrison[0, [d, f]] = [10.0, 1.0]
+    m.rebels.force[:] = 30.0
+    m.declare_attacks("rebels", np.array([[[d]]]), np.array([[[30.0]]]), [m.rebels])
+    combat.resolve(m)
+    assert m.controller[0, d] == m.rebels.code
+    assert m.garrison[0, f] == pytest.approx(1.0 + 9.97)  # the garrison walked out to F
+
+
+@pytest.mark.parametrize(("escalation", "holder"), [(0.0, "regime"), (1.0, "hts")])
+def test_a_post_adds_no_fire_to_the_defence_until_turkey_escalates(build, escalation, holder):
+    # 30 on 10, lethality 0.1, a post overlooking D (post_defence 2). At escalation 0 the post adds nothing: 3 are
+    # killed, the attack loses 1 (10 x 0.1 x 1), and odds of 29 on 7 = 4.1 > break_ratio 3 rout the garrison. At
+    # escalation 1 the defence is x 3 (1 + 2 x 1 x one post): the attack loses 3, and 27 on 21 hold. A post that
+    # fired whatever the escalation would hold D at escalation 0 too.
+    m = duel(build, attacker="regime", defender="hts", posts=[("p1", "D", "2019-01-01", 35.51, 36.0)], break_ratio=3.0,
+             factions={"turkey": {"post_defence": 2.0, "suppression": 0.0}})
+    m.turkey.escalation[:] = escalation
+    garrison, held_by = assault(m, "regime", 30.0)
+    assert held_by == holder
+    if holder == "hts":
+        assert garrison == pytest.approx(7.0)
+
+
+@pytest.mark.parametrize(("break_ratio", "holder"), [(5.25, "regime"), (5.0, "rebels")])
+def test_defenders_are_routed_only_when_outnumbered_more_than_break_ratio_times(build, break_ratio, holder):
+    # 32 rebels on a government garrison of 8, lethality 0.0625 (every number exact in binary): the garrison loses
+    # 0.0625 x 32 = 2 (6 left), the attack 0.0625 x 8 = 0.5 (31.5 left). Odds 31.5 / 6 = 5.25 exactly: at a
+    # break_ratio of 5.25 the defenders are outnumbered exactly that many times, not more, and hold (README: "routed
+    # (outnumbered more than break_ratio times)"); at 5.0 they break.
+    m = duel(build, lethality=0.0625, break_ratio=break_ratio)
+    m.garrison[0, m.theatre.town("D")] = 8.0
+    m.rebels.force[:] = 32.0
+    garrison, held_by = assault(m, "rebels", 32.0)
+    assert held_by == holder
+    if holder == "regime":
+        assert garrison == 6.0
+
+
+@pytest.mark.parametrize(("least", "holder"), [(1.5, "regime"), (1.5625, "rebels")])
+def test_a_garrison_left_with_exactly_min_garrison_holds(build, least, holder):
+    # 4 rebels on 2, lethality 0.125: the garrison loses 0.5 and keeps 1.5; the attack loses 0.25 (odds 3.75 / 1.5
+    # = 2.5, far from a rout). A garrison falls with fewer than min_garrison points left: 1.5 is not fewer than
+    # 1.5, and D holds; it is fewer than 1.5625, and D falls.
+    m = duel(build, lethality=0.125, min_garrison=least)
+    m.garrison[0, m.theatre.town("D")] = 2.0
+    m.rebels.force[:] = 4.0
+    garrison, held_by = assault(m, "rebels", 4.0)
+    assert held_by == holder
+    if holder == "regime":
+        assert garrison == 1.5
+
+
+@pytest.mark.parametrize(("refuge", "holder"), [(False, "hts"), (True, "regime")])
+def test_a_garrison_with_no_neighbour_of_its_own_cannot_withdraw_and_holds(build, refuge, holder):
+    # D (HTS, 10) next to the government's X and, if ``refuge``, to F (HTS, 1). 30 attack D, lethality 0.001: odds
+    # 29.99 / 9.97 = 3.008, past withdraw_ratio 2 but short of break_ratio 100. With F to go to, the garrison
+    # withdraws and D falls; with no way out it stays and fights, and D holds with what the day's fire left (9.97).
+    # (Let it withdraw with nowhere to go and D falls, its 9.97 points lost.)
+    towns_ = [("D", 35.5, 36.0, "hts"), ("X", 35.5, 36.05, "regime")] + [("F", 35.55, 36.0, "hts")] * refuge
+    build.theatre(towns_, [("D", "X", "M9")] + [("D", "F", "M9")] * refuge)
+    m = CeasefireModel(scenario(build, combat={"lethality": 0.001, "noise": 0.0, "break_ratio": 100, "withdraw_ratio": 2.0,
+                                               "min_garrison": 0.3}))
+    d = m.theatre.town("D")
+    m.garrison[0, d] = 10.0
+    m.declare_attacks("regime", np.array([[[d]]]), np.array([[[30.0]]]), [government_group(30.0)])
+    combat.resolve(m)
+    assert ["regime", "hts", "rebels"][m.controller[0, d]] == holder
+    if holder == "hts":
+        assert m.garrison[0, d] == pytest.approx(9.97)
+        assert m.casualties["hts"][0] == pytest.approx(0.03 * m.combat_params.fighters_per_point)
