@@ -100,3 +100,29 @@ def test_a_garrison_with_no_neighbour_of_its_own_cannot_withdraw_and_holds(build
     if holder == "hts":
         assert m.garrison[0, d] == pytest.approx(9.97)
         assert m.casualties["hts"][0] == pytest.approx(0.03 * m.combat_params.fighters_per_point)
+
+
+@pytest.mark.parametrize("attacker", ["hts", "rebels"])
+def test_turkish_fire_support_backs_an_hts_assault_as_well_as_the_rebels(build, attacker):
+    # 10 on a government garrison of 10, lethality 0.1, fire_support 3 at escalation 1: the attack kills
+    # 0.1 x 10 x (1 + 3) = 4, whichever opposition faction makes it (the module's docstring: "Turkish fire support
+    # for any opposition attacker, HTS as well as the rebels"). Without it the attack would kill 1.
+    m = duel(build, attacker=attacker, factions={"turkey": {"fire_support": 3.0}})
+    m.turkey.escalation[:] = 1.0
+    m.factions[attacker].force[:] = 10.0
+    assert assault(m, attacker, 10.0) == (pytest.approx(6.0), "regime")
+
+
+def test_two_garrisons_falling_back_into_one_town_the_same_day_both_arrive(build):
+    # G1 - A - D - B - G2: A (5) and B (7) fall in one call, both told to fall back to D (1). D ends with
+    # 1 + 5 + 7 = 13 and nobody is lost; adding the two at one index in one go would keep only one of them.
+    build.theatre([("G1", 35.5, 36.0, "regime"), ("A", 35.5, 36.055, "hts"), ("D", 35.5, 36.11, "hts"),
+                   ("B", 35.5, 36.165, "hts"), ("G2", 35.5, 36.22, "regime")],
+                  [("G1", "A", "M9"), ("A", "D", "M9"), ("D", "B", "M9"), ("B", "G2", "M9")])
+    m = CeasefireModel(scenario(build))
+    a, d, b = (m.theatre.town(n) for n in "ADB")
+    m.garrison[0, [a, d, b]] = [5.0, 1.0, 7.0]
+    m.capture(np.array([0, 0]), np.array([a, b]), np.array([0, 0], np.int8), np.array([2.0, 2.0]), np.array([d, d]),
+              cause="assault")
+    assert m.garrison[0, [a, d, b]].tolist() == [2.0, 13.0, 2.0]
+    assert m.casualties["hts"][0] == 0.0
