@@ -139,3 +139,15 @@ def test_a_shaken_garrison_defends_at_1_minus_shock_of_its_strength(build, shock
     assert held_by == holder
     if holder == "hts":
         assert garrison == pytest.approx(7.0)
+
+
+def test_the_garrison_left_in_a_town_taken_is_no_casualty(build):
+    # 50 rebels on a garrison of 1 (min_garrison 1): the garrison is wiped out, the attack loses 0.1 x 1 = 0.1,
+    # and of the 49.9 left, occupy 0.5 (24.95) stay as the new garrison. The rebels' force pays 0.1 + 24.95, but
+    # only the 0.1 lost are their casualties: the garrison is alive, in the town.
+    m = duel(build, min_garrison=1.0, occupy=0.5)
+    m.garrison[0, m.theatre.town("D")] = 1.0
+    m.rebels.force[:] = 100.0
+    garrison, holder = assault(m, "rebels", 50.0)
+    assert holder == "rebels" and garrison == pytest.approx(24.95)
+    assert m.casualties["rebels"][0] == pytest.approx(0.1 * m.combat_params.fighters_per_point)
