@@ -151,3 +151,20 @@ def test_the_garrison_left_in_a_town_taken_is_no_casualty(build):
     garrison, holder = assault(m, "rebels", 50.0)
     assert holder == "rebels" and garrison == pytest.approx(24.95)
     assert m.casualties["rebels"][0] == pytest.approx(0.1 * m.combat_params.fighters_per_point)
+
+
+def test_a_garrison_whose_refuge_withdraws_into_a_falling_town_holds_and_so_does_the_refuge(build):
+    # G1 - A - B - C - G2, the three HTS towns assaulted by 50 each (lethality 0.001, noise off). A and B (10 each)
+    # face odds of about 5 (past withdraw_ratio 3, short of break_ratio 20); C (0.2, under min_garrison 0.3 once hit)
+    # is destroyed. A's one refuge is B, which is withdrawing; B's are A (withdrawing) and C (falling): both hold, in
+    # one pass. A could have fallen back into B once B held: the rule does not look again (see stay_without_refuge).
+    build.theatre([("G1", 35.5, 36.0, "regime"), ("A", 35.5, 36.05, "hts"), ("B", 35.5, 36.1, "hts"),
+                   ("C", 35.5, 36.15, "hts"), ("G2", 35.5, 36.2, "regime")],
+                  [("G1", "A", "M9"), ("A", "B", "M9"), ("B", "C", "M9"), ("C", "G2", "M9")])
+    m = CeasefireModel(scenario(build, combat={"break_ratio": 20, "withdraw_ratio": 3, "noise": 0.0, "lethality": 0.001,
+                                               "min_garrison": 0.3}))
+    a, b, c = (m.theatre.town(n) for n in "ABC")
+    m.garrison[0, [a, b, c]] = [10.0, 10.0, 0.2]
+    m.declare_attacks("regime", np.array([[[a, b, c]]]), np.array([[[50.0, 50.0, 50.0]]]), [government_group(150.0)])
+    combat.resolve(m)
+    assert m.controller[0, [a, b, c]].tolist() == [1, 1, 0]  # HTS, HTS, the government's

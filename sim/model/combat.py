@@ -118,24 +118,25 @@ def book_casualties(model: CeasefireModel, side: np.ndarray, rep: np.ndarray, am
 
 def stay_without_refuge(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, holder: np.ndarray,
                         attacker: np.ndarray, fallback: np.ndarray, falls: np.ndarray, withdraws: np.ndarray) -> None:
-    """Garrisons that would withdraw stay where no refuge of their side is left once the day's other towns have fallen.
+    """Garrisons that would withdraw stay where no refuge of their side is left once the day's falls are known.
 
-    ``fallback`` was chosen before any town fell; a garrison whose refuge
-    falls the same day, with no other, cannot withdraw, and holds (it would
-    otherwise walk out into a town that is gone and be lost). Those that stay
-    may leave a refuge to others, so the rest are looked at again, until none
-    changes: each round only takes falls back, so it ends. Updates ``falls``
-    and ``withdraws`` (by pair) in place.
+    ``fallback`` was chosen before any town fell; a garrison whose every
+    refuge falls the same day cannot withdraw, and holds (it would otherwise
+    walk out into a town that is gone and be lost). One pass decides: a
+    garrison that stays does not become a refuge for one that meant to
+    withdraw into it (in a chain A -> B -> C where C falls, B holds and so
+    does A, though it could have fallen back into B). Letting it would need a
+    rule for garrisons that each wait on the other (A's only refuge B, B's
+    only A); looking again at those still falling, as this did until round
+    45, never changed anything, since a stay only adds refuges. Updates
+    ``falls`` and ``withdraws`` (by pair) in place.
     """
     m = model
-    while True:
-        fell = falls.nonzero()[0]
-        refuge = towns.refuges(m.neighbours, rep[fell], town[fell], holder[fell], attacker[fell], fallback[fell],
-                               m.controller, m.garrison)
-        stay = fell[(refuge < 0) & withdraws[fell]]
-        if stay.size == 0:
-            return
-        falls[stay] = withdraws[stay] = False
+    fell = falls.nonzero()[0]
+    refuge = towns.refuges(m.neighbours, rep[fell], town[fell], holder[fell], attacker[fell], fallback[fell],
+                           m.controller, m.garrison)
+    stay = fell[(refuge < 0) & withdraws[fell]]
+    falls[stay] = withdraws[stay] = False
 
 
 def pay_for_assaults(model: CeasefireModel, flat: np.ndarray, spent: np.ndarray, lost: np.ndarray, force: np.ndarray) -> None:
