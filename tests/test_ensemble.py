@@ -269,7 +269,8 @@ def test_a_stopped_ensemble_across_a_parameter_set_says_what_it_kept_and_what_to
     with pytest.raises(BaseException) as stop:  # it was a bare KeyboardInterrupt: "nothing was written"
         run_across(load_scenario(toy), [{"regime.commit": 0.5}, {"regime.commit": 0.9}], 16, out)
     assert isinstance(stop.value, Interrupted) and stop.value.finished == len(load_results(out).runs) == 4
-    assert "another --out" in stop.value.advice  # not "run the same command again": it would refuse the folder
+    # Not "run the same command again": it would refuse the folder. Python names the argument, the command line the flag.
+    assert "another out=" in stop.value.advice and "another --out" in stop.value.on_command_line()
 
 
 def test_run_across_a_parameter_set_says_how_many_of_its_vectors_it_used(toy, tmp_path, capsys):
