@@ -1,0 +1,101 @@
+"""Scoring against the record, on hand-built ensembles whose answers are worked out by hand.
+
+Each test pins one rule that a plausible slip in the scoring would break and that no other fast test caught (a
+mutation audit of sim/analysis/scoring.py, outcomes.py, comparison.py, calibration_score.py and aggregate.py): an
+edge of a window or a range, a sign, what an average is taken over. Day 0 is 1 Jan 2020; a run of seven rows ends
+on 7 Jan, so "never" counts as 8 Jan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sim.analysis.outcomes import CaptureOutcome, ConditionOutcome, ControllerOutcome, EventOutcome, QuantityOutcome
+
+from .test_scoring import TRUE, B, H, R, results, run, theatre  # noqa: F401 - the fixture
+
+FROZEN = [[R, H, B]] * 7
+
+def day(n: int) -> dt.date:
+    """The date of day ``n`` (day 0: 1 Jan 2020)."""
+    return dt.date(2020, 1, 1) + dt.timedelta(days=n)
+
+def outcome(model, oid: str = "o", **kw):  # noqa: ANN001, ANN201 - an outcome class, and one of it
+    """An outcome of kind ``model`` with the words every outcome needs."""
+    kind = model.model_fields["kind"].annotation.__args__[0]
+    return model(kind=kind, id=oid, set=kw.pop("set", "calibration"), description="x", source=["c"], **kw)
+
+def falls_on(town: int, n: int, to: int = R) -> list[list[int]]:
+    """The frozen front, but ``town`` passes to ``to`` on day ``n`` and stays."""
+    return [[to if t == town and d >= n else c for t, c in enumerate(row)] for d, row in enumerate(FROZEN)]
+
+def checks(theatre, o, *histories, **kw):  # noqa: ANN001, ANN201
+    """Each replicate's check of ``o``, one replicate per history."""
+    from sim.analysis.scoring import score
+
+    return score(results(theatre, [run(s, h, **kw) for s, h in enumerate(histories)]), [o]).scores[0].checks
+
+# ---------------------------------------------------------------- each kind's rule, at its edges
+
+def test_a_capture_on_the_after_day_itself_counts_and_one_the_day_before_does_not(theatre):  # noqa: F811
+    """``after`` is "from this date on": T2 passing to the regime on 3 Jan meets a capture looked for from 3 Jan; one
+    that passed on 2 Jan (and stayed) never changes hands from 3 Jan on: 'never', 8 Jan - 3 Jan = 5 days late."""
+    o = outcome(CaptureOutcome, town="T2", by="regime", reported=day(2), after=day(2), tolerance_days=0)
+    on_the_day, day_before = checks(theatre, o, falls_on(2, 2), falls_on(2, 1))
+    assert (on_the_day.met, on_the_day.value, on_the_day.error_days) == (True, day(2), 0.0)
+    assert (day_before.met, day_before.value, day_before.error_days) == (False, None, 5.0)
+
+def test_a_capture_on_the_runs_last_day_is_seen(theatre):  # noqa: F811
+    """T1 falls on 7 Jan, the last day the run simulates: a capture reported then with no tolerance is met (a change
+    on the last day is not lost off the end of the history)."""
+    o = outcome(CaptureOutcome, town="T1", by="regime", reported=day(6), tolerance_days=0)
+    (last_day,) = checks(theatre, o, falls_on(1, 6))
+    assert (last_day.met, last_day.value, last_day.error_days) == (True, day(6), 0.0)
+
+def test_the_first_event_of_its_type_is_the_one_dated(theatre):  # noqa: F811
+    """The truce breaks on 2 Jan and again on 5 Jan: the event outcome dates the first (met, 0 days), not the last."""
+    o = outcome(EventOutcome, event="truce_broken", reported=day(1), window=(day(1), day(2)))
+    (c,) = checks(theatre, o, FROZEN, events=[("2020-01-02", "truce_broken"), ("2020-01-05", "truce_broken")])
+    assert (c.met, c.value, c.error_days) == (True, day(1), 0.0)
+
+def test_a_quantitys_range_holds_both_its_ends(theatre):  # noqa: F811
+    """Turkish deaths of 8 and of 12 on 5 Jan both lie in [8, 12]; 7.5 and 12.5 do not."""
+    from sim.analysis.scoring import score
+
+    o = outcome(QuantityOutcome, variable="turkish_deaths", date=day(4), reported=10, range=(8, 12))
+    runs = [run(s, FROZEN, deaths=[0, 0, 0, 0, v, 0, 0]) for s, v in enumerate((8.0, 12.0, 7.5, 12.5))]
+    (s,) = score(results(theatre, runs), [o]).scores
+    assert [(c.met, c.value) for c in s.checks] == [(True, 8.0), (True, 12.0), (False, 7.5), (False, 12.5)]
+
+def test_a_conditions_period_counts_a_change_on_its_first_day_but_not_the_day_before(theatre):  # noqa: F811
+    """At most 0 changes of hands from 3 to 4 Jan: T1 falling on 3 Jan is 1 change (not met); on 2 Jan, 0 (met); the
+    period's last day counts too (T1 falling on 4 Jan: 1)."""
+    o = outcome(ConditionOutcome, period=(day(2), day(3)), max_captures=0)
+    first, before, last = checks(theatre, o, falls_on(1, 2), falls_on(1, 1), falls_on(1, 3))
+    assert [(c.met, c.value) for c in (first, before, last)] == [(False, 1), (True, 0), (False, 1)]
+
+def test_a_controller_is_read_on_its_own_date_as_control_accuracy_reads_it(theatre):  # noqa: F811
+    """T1 passes to the regime on 4 Jan: a controller outcome 'T1 the regime's on 4 Jan' is met (the day before it
+    was HTS's), and the same (town, date) pair counts as right in control accuracy."""
+    from sim.analysis.scoring import score
+
+    o = outcome(ControllerOutcome, town="T1", date=day(3), controller="regime")
+    card = score(results(theatre, [run(0, falls_on(1, 3)), run(1, falls_on(1, 4))]), [o])
+    assert [(c.met, c.value) for c in card.scores[0].checks] == [(True, "regime"), (False, "hts")]
+    assert card.per_run["control accuracy"].tolist() == card.per_run["outcomes met"].tolist() == [1.0, 0.0]
+    assert card.baseline["control accuracy"] == card.baseline["outcomes met"] == 0.0  # frozen: T1 HTS's throughout
+
+def test_an_outcome_is_scored_only_if_the_run_simulates_its_whole_span(theatre):  # noqa: F811
+    """From 1 to 7 Jan: a controller on 1 Jan (the start: given, not simulated) and one on 8 Jan are skipped, one on
+    7 Jan is scored; a capture reported on 3 Jan but looked for from 1 Jan (``after`` on the start) is skipped, and
+    from 2 Jan on it is scored."""
+    from sim.analysis.scoring import score
+
+    def held(oid: str, n: int):  # noqa: ANN202
+        return outcome(ControllerOutcome, oid, town="T0", date=day(n), controller="regime")
+
+    from_start = outcome(CaptureOutcome, "from-start", town="T1", by="regime", reported=day(2), after=day(0), tolerance_days=0)
+    from_day_1 = outcome(CaptureOutcome, "from-day-1", town="T1", by="regime", reported=day(2), after=day(1), tolerance_days=0)
+    card = score(results(theatre, [run(0, TRUE)]), [held("start", 0), held("last", 6), held("after", 7), from_start, from_day_1])
+    assert [s.outcome.id for s in card.scores] == ["last", "from-day-1"]
+    assert [o.id for o in card.skipped] == ["start", "after", "from-start"]
