@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from sim.analysis.outcomes import CaptureOutcome, ConditionOutcome, ControllerOutcome, EventOutcome, QuantityOutcome
 
 from .test_scoring import TRUE, B, H, R, results, run, theatre  # noqa: F401 - the fixture
 
 FROZEN = [[R, H, B]] * 7
 
+
 def day(n: int) -> dt.date:
     """The date of day ``n`` (day 0: 1 Jan 2020)."""
     return dt.date(2020, 1, 1) + dt.timedelta(days=n)
+
 
 def outcome(model, oid: str = "o", **kw):  # noqa: ANN001, ANN201 - an outcome class, and one of it
     """An outcome of kind ``model`` with the words every outcome needs."""
     kind = model.model_fields["kind"].annotation.__args__[0]
     return model(kind=kind, id=oid, set=kw.pop("set", "calibration"), description="x", source=["c"], **kw)
 
+
 def falls_on(town: int, n: int, to: int = R) -> list[list[int]]:
     """The frozen front, but ``town`` passes to ``to`` on day ``n`` and stays."""
     return [[to if t == town and d >= n else c for t, c in enumerate(row)] for d, row in enumerate(FROZEN)]
+
 
 def checks(theatre, o, *histories, **kw):  # noqa: ANN001, ANN201
     """Each replicate's check of ``o``, one replicate per history."""
@@ -35,7 +41,9 @@ def checks(theatre, o, *histories, **kw):  # noqa: ANN001, ANN201
 
     return score(results(theatre, [run(s, h, **kw) for s, h in enumerate(histories)]), [o]).scores[0].checks
 
+
 # ---------------------------------------------------------------- each kind's rule, at its edges
+
 
 def test_a_capture_on_the_after_day_itself_counts_and_one_the_day_before_does_not(theatre):  # noqa: F811
     """``after`` is "from this date on": T2 passing to the regime on 3 Jan meets a capture looked for from 3 Jan; one
@@ -45,6 +53,7 @@ def test_a_capture_on_the_after_day_itself_counts_and_one_the_day_before_does_no
     assert (on_the_day.met, on_the_day.value, on_the_day.error_days) == (True, day(2), 0.0)
     assert (day_before.met, day_before.value, day_before.error_days) == (False, None, 5.0)
 
+
 def test_a_capture_on_the_runs_last_day_is_seen(theatre):  # noqa: F811
     """T1 falls on 7 Jan, the last day the run simulates: a capture reported then with no tolerance is met (a change
     on the last day is not lost off the end of the history)."""
@@ -52,11 +61,13 @@ def test_a_capture_on_the_runs_last_day_is_seen(theatre):  # noqa: F811
     (last_day,) = checks(theatre, o, falls_on(1, 6))
     assert (last_day.met, last_day.value, last_day.error_days) == (True, day(6), 0.0)
 
+
 def test_the_first_event_of_its_type_is_the_one_dated(theatre):  # noqa: F811
     """The truce breaks on 2 Jan and again on 5 Jan: the event outcome dates the first (met, 0 days), not the last."""
     o = outcome(EventOutcome, event="truce_broken", reported=day(1), window=(day(1), day(2)))
     (c,) = checks(theatre, o, FROZEN, events=[("2020-01-02", "truce_broken"), ("2020-01-05", "truce_broken")])
     assert (c.met, c.value, c.error_days) == (True, day(1), 0.0)
+
 
 def test_a_quantitys_range_holds_both_its_ends(theatre):  # noqa: F811
     """Turkish deaths of 8 and of 12 on 5 Jan both lie in [8, 12]; 7.5 and 12.5 do not."""
@@ -67,12 +78,14 @@ def test_a_quantitys_range_holds_both_its_ends(theatre):  # noqa: F811
     (s,) = score(results(theatre, runs), [o]).scores
     assert [(c.met, c.value) for c in s.checks] == [(True, 8.0), (True, 12.0), (False, 7.5), (False, 12.5)]
 
+
 def test_a_conditions_period_counts_a_change_on_its_first_day_but_not_the_day_before(theatre):  # noqa: F811
     """At most 0 changes of hands from 3 to 4 Jan: T1 falling on 3 Jan is 1 change (not met); on 2 Jan, 0 (met); the
     period's last day counts too (T1 falling on 4 Jan: 1)."""
     o = outcome(ConditionOutcome, period=(day(2), day(3)), max_captures=0)
     first, before, last = checks(theatre, o, falls_on(1, 2), falls_on(1, 1), falls_on(1, 3))
     assert [(c.met, c.value) for c in (first, before, last)] == [(False, 1), (True, 0), (False, 1)]
+
 
 def test_a_controller_is_read_on_its_own_date_as_control_accuracy_reads_it(theatre):  # noqa: F811
     """T1 passes to the regime on 4 Jan: a controller outcome 'T1 the regime's on 4 Jan' is met (the day before it
@@ -84,6 +97,7 @@ def test_a_controller_is_read_on_its_own_date_as_control_accuracy_reads_it(theat
     assert [(c.met, c.value) for c in card.scores[0].checks] == [(True, "regime"), (False, "hts")]
     assert card.per_run["control accuracy"].tolist() == card.per_run["outcomes met"].tolist() == [1.0, 0.0]
     assert card.baseline["control accuracy"] == card.baseline["outcomes met"] == 0.0  # frozen: T1 HTS's throughout
+
 
 def test_an_outcome_is_scored_only_if_the_run_simulates_its_whole_span(theatre):  # noqa: F811
     """From 1 to 7 Jan: a controller on 1 Jan (the start: given, not simulated) and one on 8 Jan are skipped, one on
@@ -99,3 +113,76 @@ def test_an_outcome_is_scored_only_if_the_run_simulates_its_whole_span(theatre):
     card = score(results(theatre, [run(0, TRUE)]), [held("start", 0), held("last", 6), held("after", 7), from_start, from_day_1])
     assert [s.outcome.id for s in card.scores] == ["last", "from-day-1"]
     assert [o.id for o in card.skipped] == ["start", "after", "from-start"]
+
+
+# ---------------------------------------------------------------- headline scores, date quantiles, the objective
+
+
+def test_capture_mae_is_of_absolute_errors_so_early_and_late_do_not_cancel(theatre):  # noqa: F811
+    """T1 reported falling on 3 Jan: one replicate takes it on 2 Jan (1 day early), one on 4 Jan (1 day late). Each
+    replicate's MAE over its one capture is 1 day, and so is the headline; the frozen front never takes it (8 Jan: 5)."""
+    from sim.analysis.scoring import score
+
+    o = outcome(CaptureOutcome, town="T1", by="regime", reported=day(2), tolerance_days=0)
+    card = score(results(theatre, [run(0, falls_on(1, 1)), run(1, falls_on(1, 3))]), [o])
+    assert [c.error_days for c in card.scores[0].checks] == [-1.0, 1.0]
+    assert card.per_run["capture MAE (days)"].tolist() == [1.0, 1.0]
+    assert card.headline()["capture MAE (days)"] == 1.0 and card.baseline["capture MAE (days)"] == 5.0
+
+
+def test_a_replicates_date_for_a_town_taken_twice_is_the_first(theatre):  # noqa: F811
+    """T1 passes to the regime on 3 Jan, back to HTS on 4 Jan, to the regime again on 6 Jan: in ``capture_dates`` the
+    replicate counts with 3 Jan (its first), as the capture outcome's first change from the start does."""
+    from sim.analysis.aggregate import capture_dates
+
+    twice = [[R, H, B], [R, H, B], [R, R, B], [R, H, B], [R, H, B], [R, R, B], [R, R, B]]
+    row = capture_dates([run(0, twice), run(1, falls_on(1, 4))]).set_index(["town", "to"]).loc[("T1", "regime")]
+    assert (row.runs, row.earliest, row.q50, row.latest) == (2, "2020-01-03", "2020-01-03", "2020-01-05")
+
+
+
+def test_pooled_headline_scores_count_each_pair_once_not_each_scenario(theatre):  # noqa: F811
+    """Two scenarios' scorecards pooled: the first reports 3 holders on 5 Jan that its replicate gets right, the
+    second 1 (T1 the regime's) that its frozen replicate gets wrong. Over the 4 pairs: accuracy 3/4 (not the mean of
+    the two scenarios, 1/2), Brier (0 + 0 + 0 + 2) / 4, outcomes met 3/4."""
+    from sim.analysis.calibration_score import pooled_headline
+    from sim.analysis.scoring import score
+
+    def held(town: str, holder: str):  # noqa: ANN202
+        return outcome(ControllerOutcome, f"{town.lower()}-{holder}", town=town, date=day(4), controller=holder)
+
+    three = score(results(theatre, [run(0, TRUE)]), [held("T0", "regime"), held("T1", "regime"), held("T2", "rebels")])
+    one = score(results(theatre, [run(0, FROZEN)]), [held("T1", "regime")])
+    pooled = pooled_headline([three, one])
+    assert (pooled["control accuracy"], pooled["Brier"], pooled["outcomes met"]) == (0.75, 0.5, 0.75)
+
+
+def test_the_objective_scores_signed_date_errors_and_each_quantity_in_its_group(theatre):  # noqa: F811
+    """One replicate takes T1 2 days early, one 2 days late: the fair CRPS of {-2, +2} against 0 is
+    E|X| - E|X - X'| / 2 = 2 - 4 / 2 = 0 (an ensemble spread evenly about the record; of |errors| {2, 2} it would be 2).
+    A quantity with a figure (deaths 8 and 8 against 10) is scored by CRPS / figure = 2 / 10 in ``quantities``; one
+    given only as a range, met by both, is a condition scored (1 - 1)^2 = 0."""
+    from sim.analysis.calibration_score import Weights, components, evidence
+
+    capture = outcome(CaptureOutcome, "capture", town="T1", by="regime", reported=day(3), tolerance_days=0)
+    figure = outcome(QuantityOutcome, "figure", variable="turkish_deaths", date=day(6), reported=10, range=(5, 15))
+    ranged = outcome(QuantityOutcome, "ranged", variable="turkish_deaths", date=day(6), range=(5, 15))
+    deaths = [0, 0, 0, 0, 0, 0, 8]
+    ev = evidence(results(theatre, [run(0, falls_on(1, 1), deaths=deaths), run(1, falls_on(1, 5), deaths=deaths)]),
+                  [capture, figure, ranged])
+    assert ev.ids == {"control": [], "dates": ["capture"], "quantities": ["figure"], "conditions": ["ranged"]}
+    assert ev.date_errors.tolist() == [[-2.0], [2.0]]
+    assert components(ev, Weights()) == pytest.approx({"dates": 0.0, "quantities": 0.2, "conditions": 0.0,
+                                                       "objective": 0.2})
+
+
+def test_the_outcomes_hash_changes_with_what_an_outcome_asks_of_a_run():
+    """A sweep's rows and a calibration's trials are keyed by the hash of the outcomes scored: a tolerance of 2 days
+    where there was 1 scores the same runs differently, and must not reuse their rows; the same outcomes hash alike."""
+    from sim.analysis.scored_outcomes import outcomes_hash
+
+    def falls(tolerance: int):  # noqa: ANN202
+        return [outcome(CaptureOutcome, town="T1", by="regime", reported=day(2), tolerance_days=tolerance)]
+
+    assert outcomes_hash(falls(1)) == outcomes_hash(falls(1))
+    assert outcomes_hash(falls(1)) != outcomes_hash(falls(2))
