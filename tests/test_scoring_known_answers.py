@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from sim.analysis.outcomes import CaptureOutcome, ConditionOutcome, ControllerOutcome, EventOutcome, QuantityOutcome
@@ -186,3 +187,71 @@ def test_the_outcomes_hash_changes_with_what_an_outcome_asks_of_a_run():
 
     assert outcomes_hash(falls(1)) == outcomes_hash(falls(1))
     assert outcomes_hash(falls(1)) != outcomes_hash(falls(2))
+
+
+# ---------------------------------------------------------------- B - A
+
+
+def test_a_bootstrap_interval_is_the_5_to_95_percent_of_the_resampled_differences():
+    """B is 1 in one replicate of 10 and 0 in the others, A is 0 throughout: a resample's B - A is k / 10, k of
+    Binomial(10, 0.1). P(k = 0) = 0.35 > 5%, P(k <= 2) = 0.93 < 95% <= P(k <= 3) = 0.99: the 90% interval is
+    0 .. 0.3 (an 80% interval would end at 0.2), paired or not (A has no spread), for any stream of 2000 resamples."""
+    from sim.analysis.comparison import bootstrap_diff
+
+    a, b = np.zeros(10), np.array([1.0] + [0.0] * 9)
+    for paired in (True, False):
+        for seed in (0, 1):
+            assert bootstrap_diff(a, b, paired=paired, rng=np.random.default_rng(seed)) == (0.0, pytest.approx(0.3))
+
+
+def test_a_date_shifts_interval_takes_each_resamples_median_by_the_rank_rule(theatre):  # noqa: F811
+    """A's four replicates take T1 on days 1, 2, 3 and 4, B's all on day 3. The median of four is the earlier middle
+    one (day 2 for A): B - A = 1. A resample of A has median day 1 whenever two or more of its four draws are day 1
+    (67/256, some 26%), and then B - A = 2: the 95% bound is 2 days, a shift some replicates show (the mean of the
+    middle two would end it at 1.5)."""
+    from sim.analysis.comparison import compare
+    from sim.analysis.scoring import score
+
+    o = [outcome(CaptureOutcome, town="T1", by="regime", reported=day(3), tolerance_days=0)]
+    a = score(results(theatre, [run(s, falls_on(1, n)) for s, n in enumerate((1, 2, 3, 4))]), o)
+    b = score(results(theatre, [run(s, falls_on(1, 3)) for s in range(4)]), o)
+    (shift,) = compare(a, b).dates
+    assert (shift.a, shift.b, shift.diff, shift.high) == (2.0, 3.0, 1.0, 2.0)
+
+
+def test_a_change_on_the_last_shared_day_counts_for_the_towns_and_for_same_runs(theatre):  # noqa: F811
+    """B is A but for T2 passing to the regime on 7 Jan, the last day both simulate: the towns are compared on that
+    day (T2's P(regime) 0 in A, 1 in B; and the other way round), and B's runs are not A's."""
+    from sim.analysis.comparison import compare
+    from sim.analysis.scoring import score
+
+    held = [outcome(ControllerOutcome, town="T0", date=day(6), controller="regime")]
+    a = score(results(theatre, [run(s, FROZEN) for s in range(2)]), held)
+    b = score(results(theatre, [run(s, falls_on(2, 6)) for s in range(2)]), held)
+    c = compare(a, b)
+    assert c.date == day(6) and c.paired and not c.same_runs
+    assert c.towns.set_index("town")["diff"].to_dict() == {"T0": 0.0, "T1": 0.0, "T2": 1.0}
+    assert compare(b, a).towns.set_index("town")["diff"].to_dict() == {"T0": 0.0, "T1": 0.0, "T2": -1.0}
+    assert compare(a, a).same_runs
+
+
+def test_same_runs_needs_the_same_key_quantities_and_names_the_other_series_that_differ(theatre):  # noqa: F811
+    """Every town held alike on every day: B's runs are A's, but for what else differs. A post that falls in B only
+    (not a key quantity) is named in ``differs_in``; a Turkish death in B only (a key quantity, set side by side
+    below) means B's runs are not A's."""
+    from sim.analysis.comparison import compare
+    from sim.analysis.scoring import score
+
+    held = [outcome(ControllerOutcome, town="T0", date=day(6), controller="regime")]
+
+    def card(posts: list[int], deaths: list[float]):  # noqa: ANN202
+        runs = [run(s, FROZEN, deaths=deaths) for s in range(2)]
+        for r in runs:
+            r.post_history = np.array([[p] for p in posts], dtype=bool)
+        return score(results(theatre, runs), held)
+
+    standing, a_death = [1] * 7, [0.0] * 6 + [1.0]
+    a = card(standing, [0.0] * 7)
+    posts = compare(a, card([1] * 5 + [0] * 2, [0.0] * 7))
+    assert (posts.same_runs, posts.differs_in) == (True, ("posts",))
+    assert not compare(a, card(standing, a_death)).same_runs
