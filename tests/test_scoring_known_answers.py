@@ -255,3 +255,22 @@ def test_same_runs_needs_the_same_key_quantities_and_names_the_other_series_that
     posts = compare(a, card([1] * 5 + [0] * 2, [0.0] * 7))
     assert (posts.same_runs, posts.differs_in) == (True, ("posts",))
     assert not compare(a, card(standing, a_death)).same_runs
+
+
+def test_same_runs_is_not_claimed_where_an_outcome_the_histories_do_not_show_differs(theatre):  # noqa: F811
+    """Every town held alike and every key quantity alike, but A's runs log the truce broken on 2 Jan and B's do not
+    (B's ceasefire column says broken all the same): the outcome 'truce broken 2-3 Jan' is met in every run of A and in
+    none of B's. compare said B's runs were A's ('every B - A is zero') beside a B - A of -1 for that outcome."""
+    from sim.analysis.comparison import compare
+    from sim.analysis.report import comparison_text
+    from sim.analysis.scoring import score
+
+    broken = [outcome(EventOutcome, oid="broken", event="truce_broken", reported=day(1), window=(day(1), day(2)))]
+    a = score(results(theatre, [run(s, TRUE, events=[("2020-01-02", "truce_broken")]) for s in range(2)]), broken)
+    b = score(results(theatre, [run(s, TRUE) for s in range(2)]), broken)
+    for r in b.results.runs:
+        r.timeseries.loc[1:, "ceasefire"] = "broken"
+    c = compare(a, b)
+    assert [(d.name, d.a, d.b) for d in c.outcomes] == [("broken", 1.0, 0.0)]
+    assert not c.same_runs and "every B - A is zero" not in comparison_text(c)
+    assert compare(a, a).same_runs

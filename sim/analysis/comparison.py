@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import median_rank_of
-from .metrics import END_OF_RUN, patrol_coverages
+from .metrics import END_OF_RUN, patrol_coverage
 from .results import Results, RunData
 from .outcomes import CaptureOutcome, EventOutcome, OutcomeBase, RoadOutcome
 from .scoring import HEADLINES, OutcomeScore, Scorecard, brier, score
@@ -258,6 +258,8 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
     towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
     towns["low"], towns["high"] = lo, hi
     same = _same_runs(ra.runs, rb.runs, last) if paired else None
+    if same is not None and not _measured_alike(sa, ids_b, quantities):
+        same = None  # the histories agree, but an outcome they do not show (an event, a patrol) does not
     dates = [_date_shift(s, ids_b[s.outcome.id], ra.start, last, paired=paired, intervals=intervals) for s in sa.scores
              if isinstance(s.outcome, CaptureOutcome | RoadOutcome | EventOutcome)]
     return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns, *_left_out(a, b, redefined), cut, intervals,
@@ -295,6 +297,13 @@ def _same_runs(runs_a: list[RunData], runs_b: list[RunData], last: dt.date) -> t
             if not x.timeseries[column].iloc[:keep].reset_index(drop=True).equals(y.timeseries[column].iloc[:keep].reset_index(drop=True)):
                 differ.add(column)
     return None if differ & set(QUANTITIES) else tuple(sorted(differ))
+
+
+def _measured_alike(sa: Scorecard, ids_b: dict[str, OutcomeScore], quantities: list[Difference]) -> bool:
+    """Every outcome gives each paired run of B what it gives A's (met, and its date or value), and every key quantity
+    is the same: what the histories cannot show (an event, a patrol)."""
+    checks = ([(c.met, c.value) for c in s.checks] == [(c.met, c.value) for c in ids_b[s.outcome.id].checks] for s in sa.scores)
+    return all(checks) and all(d.a == d.b or (np.isnan(d.a) and np.isnan(d.b)) for d in quantities)
 
 
 def last_shared_day(ra: Results, rb: Results) -> dt.date:
@@ -342,22 +351,6 @@ def _rescored(card: Scorecard, ids: list[str], last: dt.date) -> Scorecard:
     by_id = {s.outcome.id: s.outcome for s in card.scores}
     results = replace(card.results, runs=[r.until(last) for r in card.results.runs])
     return score(results, [by_id[i] for i in ids], by_set=False)
-
-
-def patrol_coverage(runs: list[RunData], day: dt.date) -> np.ndarray:
-    """Each run's mean share of the route its joint patrols covered up to ``day`` (NaN: none had set out), as the
-    runs' ``patrol_coverage_mean`` metric reads it on their last day."""
-    out = []
-    for r in runs:
-        if r.events.empty:  # read back from a file with no rows, it has no columns either
-            out.append(np.nan)
-            continue
-        until = r.day(day)
-        events = r.events[[str(d) <= day.isoformat() for d in r.events["date"]]]
-        shares = patrol_coverages(events["type"].to_numpy(), events["date"].to_numpy(),
-                                  r.timeseries["patrol_coverage"].to_numpy()[:until + 1], r.start)
-        out.append(float(shares.mean()) if len(shares) else np.nan)
-    return np.array(out)
 
 
 def patrol_difference(runs_a: list[RunData], runs_b: list[RunData], day: dt.date, *, paired: bool, intervals: bool,

@@ -90,6 +90,22 @@ def patrol_coverages(types: np.ndarray, dates: np.ndarray, coverage: np.ndarray,
     return np.asarray(coverage, dtype=float)[days]
 
 
+def patrol_coverage(runs: list[RunData], day: dt.date) -> np.ndarray:
+    """Each run's mean share of the route its joint patrols covered up to ``day`` (NaN: none had set out), as the
+    runs' ``patrol_coverage_mean`` metric reads it on their last day."""
+    out = []
+    for r in runs:
+        if r.events.empty:  # read back from a file with no rows, it has no columns either
+            out.append(np.nan)
+            continue
+        until = r.day(day)
+        events = r.events[[str(d) <= day.isoformat() for d in r.events["date"]]]
+        shares = patrol_coverages(events["type"].to_numpy(), events["date"].to_numpy(),
+                                  r.timeseries["patrol_coverage"].to_numpy()[:until + 1], r.start)
+        out.append(float(shares.mean()) if len(shares) else np.nan)
+    return np.array(out)
+
+
 def metric_names(scenario: Scenario, outcomes: list[OutcomeBase]) -> list[str]:
     """The metrics a run of ``scenario`` scored against ``outcomes`` has, in :func:`batch_metric_columns`'s
     order, known before anything runs: a sweep file's ``metrics`` are checked against them when it is read.
