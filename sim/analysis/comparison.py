@@ -127,8 +127,8 @@ class Comparison:
         cut: "A" or "B" if that one simulates beyond ``date`` and was scored up to it only; None if neither.
         intervals: whether differences carry intervals (each ensemble has :data:`MIN_REPLICATES` replicates or more).
         same_runs: every replicate of B is its paired replicate of A up to ``date``: the same holder of every town on
-            every day and the same :data:`QUANTITIES`, so that every difference is zero because the change reached
-            nothing they measure, not by chance.
+            every day, the same :data:`QUANTITIES` and the same check of every outcome, so that every difference is
+            zero because the change reached nothing they measure, not by chance.
         differs_in: with ``same_runs``, the daily series that still differ (a removed Turkish reinforcement's
             ``turkish_troops``): what the change did reach.
         redefined: the ids A and B both score but define differently (their outcomes files differ): in ``only_a`` and
