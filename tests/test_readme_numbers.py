@@ -169,29 +169,23 @@ def test_the_readme_s_list_of_the_campaign_s_misses_is_what_compare_gives(cards)
     assert table == rows, (table, rows)
 
 
-def number(text: str) -> str:
-    """A README figure as plain digits: '−404,000' → '-404000', '+2.7' → '2.7' (the sign a minus sign or none)."""
-    return text.replace("−", "-").replace("+", "").replace(",", "").strip()
-
-
-def agrees_signed(shown: str, value: float, scale: float = 1.0) -> bool:
-    """``agrees`` for a README figure with a sign, thousands separators or a 'k' (thousands)."""
-    shown = number(shown)
+def agrees_signed(shown: str, value: float) -> bool:
+    """``agrees`` for a README figure with a sign (a minus sign, or '+') and given in thousands: '−487k', and
+    '−404,000', a figure rounded to the thousand."""
+    shown = shown.replace("−", "-").replace("+", "").strip()
     if shown.endswith("k"):
-        shown, scale = shown[:-1], 1000.0
-    if scale == 1000.0 and re.fullmatch(r"-?\d+000", shown):  # '−404,000': a figure given to the thousand
-        shown = shown[:-3]
-    return agrees(shown, value / scale)
+        return agrees(shown[:-1], value / 1000)
+    if shown.endswith(",000"):
+        return agrees(shown[:-4].replace(",", ""), value / 1000)
+    return agrees(shown.replace(",", ""), value)
 
 
-def difference_cell(shown: str, difference, scale: float = 1.0) -> bool:
+def difference_cell(shown: str, difference) -> bool:
     """A what-if table's 'B − A (low, high)' cell against ``difference`` (a comparison's Difference)."""
     said = re.fullmatch(r"(\S+)(?: \((\S+), (\S+)\))?", shown)
     if said[2] is None:  # a bare figure, with no interval (the what-if changes nothing there: '0')
-        return agrees_signed(said[1], difference.diff, scale) and difference.low == difference.high == 0
-    if said[1].replace(",", "")[-3:] == "000" and scale == 1.0:
-        scale = 1000.0
-    return all(agrees_signed(s, v, scale) for s, v in zip(said.groups(), (difference.diff, difference.low, difference.high)))
+        return agrees_signed(said[1], difference.diff) and difference.low == difference.high == 0
+    return all(agrees_signed(s, v) for s, v in zip(said.groups(), (difference.diff, difference.low, difference.high)))
 
 
 def share_cell(shown: str, difference) -> bool:
