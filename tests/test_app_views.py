@@ -555,7 +555,7 @@ def test_the_moscow_comparison_shows_patrol_coverage_among_the_key_quantities(pa
 
 def test_the_key_quantities_name_the_violations_truly_and_caveat_the_casualties(compared):
     """'Violations of the ceasefire in place: 0.9' on 5 March, when none was in place (it is the running count of the
-    January truce's); casualties were shown with no caveat, though under a ceasefire they are one-sided."""
+    January truce's); casualties were shown with no caveat, though under a ceasefire they are partial."""
     tab, _, _ = compared
     quantities = section(tab, "(the maps' date): means over the replicates")
     assert "ceasefire in place" not in quantities

@@ -157,7 +157,7 @@ def test_cli_says_what_each_key_quantity_counts_and_that_casualties_are_bookkeep
     key = section.split("\n\n")[2]  # the paragraph under the table
     for name in ("towns_regime", "turkish_deaths", "displaced", "casualties_rebels", "violations"):
         assert f"`{name}`" in key, (name, key)
-    assert "bookkeeping, not estimates" in key and "one-sided" in key
+    assert "bookkeeping, not estimates" in key and "partial under a ceasefire" in key
     assert "since 1 Jan 2020" in key  # counted from the scenario's start, in words
     from sim.analysis.report import markdown_table
     row = markdown_table(pd.DataFrame([{"quantity": "displaced", "A": 1075685.1, "B - A": -406486.6}])).splitlines()[2]

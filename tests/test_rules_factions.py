@@ -299,6 +299,26 @@ def test_an_hts_raid_needs_a_deal_it_rejects_and_takes_no_more_than_the_garrison
         assert m.garrison[0, 0] == (0.0 if hts == 0.0 else 2.0)
 
 
+def test_an_hts_raid_draws_return_fire_from_the_garrison_at_most_the_raiding_party(build):
+    # Lethality 0.25, no noise, urban 1 (urban_defence 0), T0's garrison 2, HTS's reserve 10 raiding every day from
+    # the 2nd. Both sides fire at once: a party of 1 kills 0.25 of the garrison (25 dead) and the garrison's 2 kill
+    # 0.5 of the party (50 dead); on the 3rd the garrison of 1.75 kills 0.4375 (44 dead, as the columns round). A party of 0.2 is wiped out (0.2 < 0.5)
+    # and kills 0.05.
+    line_theatre(build, controllers=("regime", "hts"))
+    for party, reserve, hts_dead, regime_dead in ((1.0, [10.0, 9.5, 9.0625], [0.0, 50.0, 94.0], [0.0, 25.0, 50.0]),
+                                                  (0.2, [10.0, 9.8, 9.6], [0.0, 20.0, 40.0], [0.0, 5.0, 10.0])):
+        factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "garrison": 2, "pressure_growth": 0.0},
+                    "hts": {"spoiler_rate": 1.0, "raid_strength": party, "reserve": 10, "regen": 0}}
+        m = CeasefireModel(scenario(build, factions, [truce(compliance={"regime": 1.0, "hts": 0.0}, restraint=1.0)],
+                                    end="2020-01-03", combat={"lethality": 0.25, "noise": 0.0, "urban_defence": 0.0},
+                                    name=f"p{party}.yaml"))
+        m.run_model()
+        ts = m.datacollector.get_model_vars_dataframe()
+        assert [float(v[0]) for v in ts["hts_reserve"]] == pytest.approx(reserve), party
+        assert [float(v[0]) for v in ts["casualties_hts"]] == pytest.approx(hts_dead), party
+        assert [float(v[0]) for v in ts["casualties_regime"]] == pytest.approx(regime_dead), party
+
+
 def test_an_opposition_reserve_recruits_regen_a_day(build):
     # No fighting anywhere (no offensive): HTS's reserve grows from 10 by 2 a day, the rebels' from 20 by 0.5.
     line_theatre(build)

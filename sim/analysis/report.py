@@ -280,7 +280,7 @@ def _quantities_key(c: Comparison) -> list[str]:
     text = "; ".join(named) + "."
     if any(d.name.startswith("casualties_") for d in c.quantities):
         text += (" Casualties are strength points lost, counted as fighters: the model's bookkeeping, not estimates, "
-                 "and one-sided under a ceasefire (a raid that breaks it costs the raider nothing).")
+                 "and partial under a ceasefire (only the raids and ambushes that break it kill anyone).")
     return ["", text]
 
 

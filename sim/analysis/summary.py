@@ -102,7 +102,7 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines.append("Casualties (fighters): " + ", ".join(f"{name(h)} {int(last[f'casualties_{h}']):,}" for h in HOLDERS))
     lines.append(f"  strength points lost, at {sc.combat.fighters_per_point:g} fighters a point: the model's bookkeeping, "
                  "not estimates")
-    lines += _one_sided(ts)
+    lines += _partial_casualties(ts)
     # Counted from the scenario's start, as the model counts them: a run from March knows nothing of the winter's million.
     lines.append(f"Turkish soldiers killed since {date_words(sc.start, '%b')}: {int(last['turkish_deaths'])}")
     if last.get("casualties_russia", 0) > 0:  # on joint patrols and in strikes: Russia has no ground force to lose fighters from
@@ -116,15 +116,15 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     return "\n".join(lines)
 
 
-def _one_sided(ts) -> list[str]:  # noqa: ANN001 - the time series
-    """The README's caveat, when a ceasefire is in force for most of the run: its casualties are one-sided."""
+def _partial_casualties(ts) -> list[str]:  # noqa: ANN001 - the time series
+    """The README's caveat, when a ceasefire is in force for most of the run: its casualties are partial."""
     simulated = ts["ceasefire"].iloc[1:]  # the first row is the start day, the state the run begins from
     days = int((simulated == "in force").sum())
     if days * 2 <= len(simulated):
         return []
-    return [f"  a ceasefire was in force on {days} of the {len(simulated)} days simulated: casualties under it are one-sided "
+    return [f"  a ceasefire was in force on {days} of the {len(simulated)} days simulated: casualties under it are partial "
             "in the model",
-            "  (an HTS raid kills government fighters and costs HTS nothing); do not read them as estimates"]
+            "  (only HTS's raids, which cost both sides, and its ambushes kill anyone); do not read them as estimates"]
 
 
 def _ceasefires(ev) -> list[str]:  # noqa: ANN001 - the events table

@@ -206,7 +206,7 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
 
 
 CASUALTIES_CAVEAT = ("Casualties are the model's bookkeeping, not estimates (strength points counted as fighters): under a "
-                     "ceasefire only the raids and ambushes that break it kill anyone, so they are one-sided")
+                     "ceasefire only the raids and ambushes that break it kill anyone, and nothing else fights")
 
 
 def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:

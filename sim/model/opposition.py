@@ -132,7 +132,12 @@ class HTS(ArmedGroup):
                 self.sit_in(sit, road, k)
 
     def raid(self, which: np.ndarray) -> None:
-        """Attack a government position next to HTS ground: a violation, and a pretext for the regime."""
+        """Attack a government position next to HTS ground: a violation, and a pretext for the regime.
+
+        A raid is a day of combat on a small scale, with both sides firing at once as in an assault: the raiders
+        (``raid_strength``) cost the garrison ``lethality`` x their strength, and the garrison's effective strength
+        costs the raiders as much in return, at most the raiding party; each loss with its own noise.
+        """
         m = self.model
         # Government towns next to HTS ground: who holds the towns decides, so they are found again only after a change.
         target = m.of_control("raid_targets", lambda: (towns.held_neighbours(m.neighbours, m.controller == HTS_CODE) > 0)
@@ -143,10 +148,18 @@ class HTS(ArmedGroup):
         rep = ok.nonzero()[0]
         if rep.size == 0:
             return
-        noise = streams.lognormal(m.keys[rep], m.day, Draw.RAID_LOSS, per_pair(m.combat_params.noise, rep))
-        loss = np.minimum(m.garrison[rep, town[rep]], per_pair(self.p.raid_strength * m.combat_params.lethality, rep) * noise)
-        m.garrison[rep, town[rep]] -= loss
+        where = town[rep]
+        lethality, noise = per_pair(m.combat_params.lethality, rep), per_pair(m.combat_params.noise, rep)
+        strength = per_pair(self.p.raid_strength, rep)
+        garrison = m.garrison[rep, where]
+        defence = garrison * m.urban[rep, where] * m.cohesion[REGIME] * (1.0 - m.shock[rep, where])
+        loss = np.minimum(garrison, strength * lethality * streams.lognormal(m.keys[rep], m.day, Draw.RAID_LOSS, noise))
+        raiders_lost = np.minimum(strength, defence * lethality * streams.lognormal(m.keys[rep], m.day, Draw.RAID_RETURN_FIRE, noise))
+        m.garrison[rep, where] = garrison - loss
         m.add_casualties("regime", np.bincount(rep, loss, m.replicates))
+        lost = np.minimum(np.bincount(rep, raiders_lost, m.replicates), self.force)  # the party comes out of the reserve
+        self.force = self.force - lost
+        m.add_casualties(self.name, lost)
         ceasefire.record_violation(m, ok, self.name, town, "raid on government positions")
 
     def sit_in(self, which: np.ndarray, road: str, k: int) -> None:

@@ -58,6 +58,7 @@ class Draw(IntEnum):
     PATROL_CASUALTIES = 14
     REBEL_RESTRAINT = 15
     HTS_RESTRAINT = 16
+    RAID_RETURN_FIRE = 17
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
