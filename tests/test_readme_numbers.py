@@ -4,8 +4,11 @@ Every round that changed a rule regenerated them by hand, and checked them by
 eye. Here the README's own tables are read back and set beside 40 replicates
 of ``campaign.yaml`` and ``moscow.yaml`` (the README's seeds, the scenarios'
 own), scored as ``python -m sim compare`` scores them. A number agrees when it
-is the computed value rounded to as many decimals as the README prints, or the
-three-decimal figure ``compare`` prints, rounded again (0.295 → "0.30").
+is the computed value rounded to as many decimals as the README prints (half
+up from its shortest decimal form, or as Python's own formatting rounds the
+float, which the README's Python examples print: -34.55 is -34.5499... and
+prints -34.5), or the three-decimal figure ``compare`` prints, rounded again
+(0.295 → "0.30").
 """
 
 import re
@@ -44,7 +47,8 @@ def agrees(shown: str, value: float) -> bool:
     decimals = len(shown.split(".")[1]) if "." in shown else 0
     quantum = Decimal(1).scaleb(-decimals)
     printed = Decimal(f"{value:.3f}").quantize(quantum, ROUND_HALF_UP)  # compare's figure, rounded again
-    return Decimal(shown) in (Decimal(repr(value)).quantize(quantum, ROUND_HALF_UP), printed)
+    formatted = Decimal(f"{value:.{decimals}f}")  # as an f-string prints it, as the README's Python output does
+    return Decimal(shown) in (Decimal(repr(value)).quantize(quantum, ROUND_HALF_UP), printed, formatted)
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +78,9 @@ def test_agrees_reads_the_readme_s_rounding():
     # of the last printed digit is caught.
     assert agrees("0.30", 0.295) and agrees("0.914", 0.9137) and agrees("1.4", 1.4103) and agrees("7.3", 7.26)
     assert not agrees("0.914", 0.9125) and not agrees("0.66", 0.652) and not agrees("7.3", 7.36)
+    # The README's what-if table quotes the ensembles example's printout (tests/test_new_user.py): -34.55 as
+    # f"{-34.55:+.1f}" prints it, -34.5, since the float is -34.5499...; half up from "-34.55" gives -34.6.
+    assert agrees("-34.5", -34.55) and agrees("-34.6", -34.55) and not agrees("-34.4", -34.55)
 
 
 def test_the_campaign_s_headline_table_is_what_40_replicates_give(cards):
