@@ -168,7 +168,7 @@ def test_the_run_summary_warns_that_casualties_under_a_ceasefire_are_partial_and
     russians = int(full.timeseries["casualties_russia"].iloc[-1])
     assert russians > 0 and f"Russian soldiers killed since 5 Mar 2020: {russians}" in summarise(full)
     campaign = summarise(simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2019, 12, 20))))
-    assert "partial" not in campaign and "Civilians displaced since 1 Dec 2019 (the scenario's start): " in campaign
+    assert "casualties under it are partial" not in campaign and "Civilians displaced since 1 Dec 2019 (the scenario's start): " in campaign
     assert "the model's bookkeeping, not estimates" in campaign, "the campaign's casualties are no estimates either"
 
 

@@ -302,8 +302,8 @@ def test_an_hts_raid_needs_a_deal_it_rejects_and_takes_no_more_than_the_garrison
 def test_an_hts_raid_draws_return_fire_from_the_garrison_at_most_the_raiding_party(build):
     # Lethality 0.25, no noise, urban 1 (urban_defence 0), T0's garrison 2, HTS's reserve 10 raiding every day from
     # the 2nd. Both sides fire at once: a party of 1 kills 0.25 of the garrison (25 dead) and the garrison's 2 kill
-    # 0.5 of the party (50 dead); on the 3rd the garrison of 1.75 kills 0.4375 (44 dead, as the columns round). A party of 0.2 is wiped out (0.2 < 0.5)
-    # and kills 0.05.
+    # 0.5 of the party (50 dead); on the 3rd the garrison of 1.75 kills 0.4375 (93.75 dead in all, 94 in the column,
+    # which counts whole fighters). A party of 0.2 is wiped out each day (0.2 < 0.5) and kills 0.05.
     line_theatre(build, controllers=("regime", "hts"))
     for party, reserve, hts_dead, regime_dead in ((1.0, [10.0, 9.5, 9.0625], [0.0, 50.0, 94.0], [0.0, 25.0, 50.0]),
                                                   (0.2, [10.0, 9.8, 9.6], [0.0, 20.0, 40.0], [0.0, 5.0, 10.0])):

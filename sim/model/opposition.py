@@ -135,8 +135,8 @@ class HTS(ArmedGroup):
         """Attack a government position next to HTS ground: a violation, and a pretext for the regime.
 
         A raid is a day of combat on a small scale, with both sides firing at once as in an assault: the raiders
-        (``raid_strength``) cost the garrison ``lethality`` x their strength, and the garrison's effective strength
-        costs the raiders as much in return, at most the raiding party; each loss with its own noise.
+        (``raid_strength``) cost the garrison ``lethality`` x their strength, and the garrison costs them ``lethality``
+        x its effective strength in return, at most the whole party; each loss with its own noise.
         """
         m = self.model
         # Government towns next to HTS ground: who holds the towns decides, so they are found again only after a change.
