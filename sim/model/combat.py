@@ -73,7 +73,7 @@ def resolve(model: CeasefireModel) -> None:
     lethality, noise = per_pair(p.lethality, rep), per_pair(p.noise, rep)
     attack_mult = np.where(by_regime, m.russia.attack_multiplier[rep] * (1.0 - suppression * esc), 1.0 + fire_support * esc)
     post_fire = np.where(holder != REGIME, post_defence * esc * m.intact_cover.take(flat), 0.0)
-    defence_mult = m.urban.take(flat) * m.cohesion[holder] * (1.0 - m.shock.take(flat)) * (1.0 + post_fire)
+    defence_mult = defence_factor(m, flat, holder) * (1.0 + post_fire)
 
     garrison = m.garrison.take(flat)
     # Each side's losses from its own stream, both drawn in one pass.
@@ -106,6 +106,12 @@ def resolve(model: CeasefireModel) -> None:
     fell = falls.nonzero()[0]
     if fell.size:
         m.capture(rep[fell], town[fell], attacker[fell], occupiers[fell], fallback[fell], cause="assault")
+
+
+def defence_factor(model: CeasefireModel, flat: np.ndarray, holder: np.ndarray | int) -> np.ndarray:
+    """What each point of the garrisons at the flat indices ``flat`` (replicate x towns + town) is worth in defence, posts
+    aside: urban terrain x the holder's cohesion x (1 - shock). An assault and an HTS raid's return fire both read it."""
+    return model.urban.take(flat) * model.cohesion[holder] * (1.0 - model.shock.take(flat))
 
 
 def book_casualties(model: CeasefireModel, side: np.ndarray, rep: np.ndarray, amount: np.ndarray) -> None:

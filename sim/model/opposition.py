@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HolderCode
-from . import ceasefire, streams, towns
+from . import ceasefire, combat, streams, towns
 from .factions import FactionAgent
 from .params import per_pair, per_replicate, per_town
 from .streams import Draw
@@ -152,9 +152,10 @@ class HTS(ArmedGroup):
         lethality, noise = per_pair(m.combat_params.lethality, rep), per_pair(m.combat_params.noise, rep)
         strength = per_pair(self.p.raid_strength, rep)
         garrison = m.garrison[rep, where]
-        defence = garrison * m.urban[rep, where] * m.cohesion[REGIME] * (1.0 - m.shock[rep, where])
+        defence = combat.defence_factor(m, rep * m.controller.shape[1] + where, REGIME)  # no post covers the government
         loss = np.minimum(garrison, strength * lethality * streams.lognormal(m.keys[rep], m.day, Draw.RAID_LOSS, noise))
-        raiders_lost = np.minimum(strength, defence * lethality * streams.lognormal(m.keys[rep], m.day, Draw.RAID_RETURN_FIRE, noise))
+        fire = streams.lognormal(m.keys[rep], m.day, Draw.RAID_RETURN_FIRE, noise)
+        raiders_lost = np.minimum(strength, lethality * garrison * defence * fire)
         m.garrison[rep, where] = garrison - loss
         m.add_casualties("regime", np.bincount(rep, loss, m.replicates))
         lost = np.minimum(np.bincount(rep, raiders_lost, m.replicates), self.force)  # the party comes out of the reserve
