@@ -9,6 +9,15 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# The README and the reference moved out of it word for word (the README links each): a test that holds everything the
+# README says to the code reads all of them, so moving a passage to docs/ does not take it out of the test's sight.
+README_AND_ITS_DOCS = (ROOT / "README.md",
+                       *(ROOT / "docs" / f"{name}.md" for name in ("guarantees",)))
+
+
+def readme_and_its_docs() -> str:
+    """The text of the README and of the docs/ pages moved out of it, one after the other."""
+    return "\n".join(page.read_text(encoding="utf-8") for page in README_AND_ITS_DOCS)
 
 
 def shipped_scenarios(folder: str = "") -> list[Path]:

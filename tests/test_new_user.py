@@ -18,7 +18,7 @@ from sim.analysis.summary import summarise
 from sim.cli import COMMANDS, main
 from sim.names import date_words
 
-from .conftest import ROOT, shipped_scenarios
+from .conftest import ROOT, readme_and_its_docs, shipped_scenarios
 
 README = ROOT / "README.md"
 
@@ -176,7 +176,8 @@ FILES = (".py", ".csv", ".yaml", ".md", ".png", ".json", ".parquet")
 
 
 def test_every_parameter_the_readme_names_exists_and_is_of_the_kind_it_says():
-    """The Sweeps section offered `regime.axes` as a whole-number parameter; no scenario has it (`sweep` said so)."""
+    """The Sweeps section offered `regime.axes` as a whole-number parameter; no scenario has it (`sweep` said so).
+    The text moved from the README to docs/ is read there."""
     import pandas as pd
 
     import sim
@@ -184,7 +185,7 @@ def test_every_parameter_the_readme_names_exists_and_is_of_the_kind_it_says():
     files = [f for folder in ("", "whatif", "calibrated") for f in shipped_scenarios(folder)]
     table = pd.concat([sim.parameters(load_scenario(f)) for f in files]).drop_duplicates("path")
     kinds = dict(zip(table["path"], table["type"], strict=True))
-    text = README.read_text(encoding="utf-8")
+    text = readme_and_its_docs()
     named = {token.split("=")[0] for token in re.findall(r"`([^`\n]+)`", text)}
     dotted = {n for n in named if re.fullmatch(r"(regime|hts|rebels|russia|turkey|combat|civilians|events)\.[\w.-]+", n)
               and not n.endswith(FILES)}

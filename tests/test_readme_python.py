@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, readme_and_its_docs
 
 SECTION = "## From Python: parameters, metrics, batch_run and EMA Workbench"
 # Outputs the README quotes in comments, and the snippet that prints them.
@@ -32,11 +32,12 @@ def test_the_section_shows_the_whole_api():
 
 
 def test_every_sim_name_the_readme_uses_exists():
-    """A name written ``sim.something(`` anywhere in the README is one ``import sim`` gives (a renamed or unexported
-    function in the command table or a snippet would send a reader to nothing)."""
+    """A name written ``sim.something(`` anywhere in the README (or in the docs/ pages moved out of it) is one
+    ``import sim`` gives (a renamed or unexported function in the command table or a snippet would send a reader to
+    nothing)."""
     import sim
 
-    used = set(re.findall(r"\bsim\.([a-zA-Z_]\w*)\(", (ROOT / "README.md").read_text(encoding="utf-8")))
+    used = set(re.findall(r"\bsim\.([a-zA-Z_]\w*)\(", readme_and_its_docs()))
     assert {"discover", "run_sweep", "run_calibration", "check"} <= used
     assert not [name for name in sorted(used) if not hasattr(sim, name)]
 
