@@ -289,7 +289,7 @@ SECTIONS: list[Callable[[int], dict]] = [inprocess, ensemble, process, sweep_mem
 
 
 def table(results: dict) -> str:
-    """The results as the plain-text table printed at the end (also pasted into the README)."""
+    """The results as the plain-text table printed at the end (also pasted into docs/performance.md)."""
     lines = [f"{'measure':<60} {'value':>14}  target"]
 
     def row(label: str, value: str, target: str = "") -> None:

@@ -26,7 +26,7 @@ benchmark measures the factor instead of assuming it:
 A run here divided by a reference's slowdown (its time here over its time
 there) is what the run would take on the earlier machine. The table gives it
 by the median reference and by the slowest and quickest, against the target;
-the README quotes both machines' figures. It writes ``benchmarks/yardstick.json``.
+the README and docs/performance.md quote both machines' figures. It writes ``benchmarks/yardstick.json``.
 """
 
 from __future__ import annotations
