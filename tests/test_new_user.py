@@ -302,6 +302,24 @@ def test_every_relative_link_in_the_readme_and_docs_leads_to_a_file_and_heading_
     assert len(pages) > 3 and not broken, broken
 
 
+
+def test_the_readmes_contents_lists_every_section_in_order():
+    """The README (over 4,000 lines in round 46) had no table of contents: its Contents lists each `## ` section, in the
+    README's order, by its heading and anchor, so a section added or renamed without it fails here."""
+    text = README.read_text(encoding="utf-8")
+    fenced, sections = False, []
+    for line in text.splitlines():
+        fenced ^= line.startswith("```")
+        if not fenced and line.startswith("## ") and line != "## Contents":
+            sections.append(line[3:])
+    assert "\n## Contents\n" in text, "the README has no Contents"
+    start = text.index("\n## Contents\n") + 1
+    contents = text[start:text.index("\n## ", start)]
+    listed = re.findall(r"^- \[(.*)\]\(#([\w-]+)\)$", contents, flags=re.M)
+    assert len(sections) > 10 and [heading for heading, _ in listed] == sections, (listed, sections)
+    assert {anchor for _, anchor in listed} <= github_anchors(README), listed
+
+
 def test_the_readme_counts_the_fitted_parameters_that_the_parameter_file_marks():
     """Round 31's walk-through: the README said 46 parameters were marked as fitted in scenarios/common/idlib.yaml, where
     47 are: its list of those fitted after the first study left out `regime.deploy_km`, set by hand when the force groups
