@@ -1,0 +1,255 @@
+"""Regenerate every experiment whose numbers README.md quotes, into one folder.
+
+    .venv/bin/python scripts/readme_experiments.py --out results/readme --workers 2    # all of them
+    .venv/bin/python scripts/readme_experiments.py --out results/readme --only campaign moscow
+    .venv/bin/python scripts/readme_experiments.py --list                               # the commands, nothing run
+
+Each experiment of :data:`EXPERIMENTS` is one or more ``python -m sim`` commands,
+run as subprocesses of this interpreter from the repository root. The one that
+makes its results folder (``run --runs``, ``sweep``) is skipped when that folder
+is already complete, so a stopped regeneration resumes; the reports made from it
+(``compare``, ``sweep-report``, ``discover``), whose standard output is the text
+the README's tables are read from, are written again every time. After a change
+to the model's rules, give a new ``--out``: a complete folder is not rerun.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's sim, whatever the editable install points at
+
+from sim.analysis.integrity import batches  # noqa: E402
+from sim.analysis.results import part_files  # noqa: E402
+from sim.io.files import write_atomic  # noqa: E402
+from sim.io.outputs import TEMP, describe, marker  # noqa: E402
+from sim.io.signatures import provably_ours, signed_markdown  # noqa: E402
+from sim.names import MAX_WORKERS  # noqa: E402
+
+OUT = "{out}"  # stands for the --out folder in the commands below, filled in by expand()
+SEED_200 = "7770000"  # the README's 200 other seeds: replicates 7,770,000 to 7,770,199
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment: the command that makes its results folder, then the reports made from it.
+
+    Attributes:
+        name: its name, which is also its results folder's under ``--out``.
+        make: the ``sim`` arguments that make the folder (``None``: reports only, nothing to resume).
+        kind: what the folder is, as its manifest says ("ensemble" or "sweep"): how completeness is judged.
+        reports: ``(arguments, file)`` pairs: each command's standard output is written to ``--out``/file.
+        needs: experiments whose folders the reports read, run first.
+        runs: the replicates asked for (an ensemble), and seed: its first seed if not the scenario's.
+    """
+
+    name: str
+    make: tuple[str, ...] | None
+    kind: str
+    reports: tuple[tuple[tuple[str, ...], str], ...]
+    needs: tuple[str, ...] = ()
+    runs: int = 40
+    seed: str | None = None
+
+
+def ensemble(name: str, scenario: str, *, versus: str | None = None, runs: int = 40, seed: str | None = None) -> Experiment:
+    """``runs`` replicates of ``scenario``, and its ``compare`` report: against the record, or paired with ``versus``."""
+    make = ("run", scenario, "--runs", str(runs), *(("--seed", seed) if seed else ()), "-q", "--no-map",
+            "--out", f"{OUT}/{name}")
+    folders = (f"{OUT}/{versus}", f"{OUT}/{name}") if versus else (f"{OUT}/{name}",)
+    return Experiment(name, make, "ensemble", ((("compare", *folders), f"{name}.compare.md"),),
+                      needs=(versus,) if versus else (), runs=runs, seed=seed)
+
+
+def sweep(name: str) -> Experiment:
+    """The sweep file ``sweeps/<name>.yaml``, and its ``sweep-report``."""
+    folder = f"{OUT}/sweep_{name}"
+    return Experiment(f"sweep_{name}", ("sweep", f"sweeps/{name}.yaml", "--out", folder), "sweep",
+                      ((("sweep-report", folder), f"sweep_{name}.report.md"),))
+
+
+# What allcmp.sh and exps.sh ran by hand each round, in an order that puts every experiment after those it needs.
+EXPERIMENTS = (
+    ensemble("campaign", "scenarios/campaign.yaml"),
+    ensemble("moscow", "scenarios/moscow.yaml"),
+    ensemble("jan_truce", "scenarios/jan_truce.yaml"),
+    *(ensemble(w, f"scenarios/whatif/{w}.yaml", versus="campaign") for w in (
+        "jan_truce_holds", "russia_withholds_air", "no_turkish_intervention", "no_saraqib_posts")),
+    ensemble("hts_accepts_moscow", "scenarios/whatif/hts_accepts_moscow.yaml", versus="moscow"),
+    ensemble("campaign200", "scenarios/campaign.yaml", runs=200, seed=SEED_200),
+    ensemble("moscow200", "scenarios/moscow.yaml", runs=200, seed=SEED_200),
+    ensemble("axes_aims_only", "scenarios/checks/axes_aims_only.yaml", versus="campaign"),
+    sweep("jan_truce_30_days"),
+    sweep("group_sizes"),
+    sweep("truce_sensitivity"),
+    Experiment("discover_jan_truce_30_days", None, "outputs", (
+        (("discover", f"{OUT}/sweep_jan_truce_30_days", "--where", "ceasefire_days >= 30",
+          "--out", f"{OUT}/discover_jan_truce_30_days"), "discover_jan_truce_30_days.md"),),
+               needs=("sweep_jan_truce_30_days",)),
+)
+BY_NAME = {e.name: e for e in EXPERIMENTS}
+OWN_FILES = {file for e in EXPERIMENTS for _, file in e.reports}
+
+
+def expand(args: tuple[str, ...], out: Path | str, workers: int | None) -> list[str]:
+    """``args`` with the --out folder filled in and, for the commands that make results, ``--workers``."""
+    filled = [a.replace(OUT, str(out)) for a in args]
+    if workers is not None and filled[0] in ("run", "sweep"):
+        filled += ["--workers", str(workers)]
+    return filled
+
+
+def run_sim(args: list[str]) -> subprocess.CompletedProcess:
+    """Run ``python -m sim ARGS`` with this interpreter from the repository root (where the README's paths start)."""
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def complete(exp: Experiment, folder: Path) -> bool:
+    """Whether ``folder`` already holds ``exp``'s finished results, as the simulator records them."""
+    m = marker(folder) if folder.is_dir() else None
+    if m is None or m.get("kind") != exp.kind:
+        return False
+    if exp.kind == "ensemble":  # every replicate in (manifest "complete"), the ones asked for, from this scenario file
+        return (m.get("complete") is True and m.get("runs") == exp.runs and m.get("scenario") == exp.make[1]
+                and (exp.seed is None or str(m.get("seed")) == exp.seed))
+    # A sweep keeps no "complete" flag: it is complete when every batch of its design has its part file.
+    return exp.kind == "sweep" and set(range(batches(m))) <= set(part_files(folder))
+
+
+def foreign(out: Path) -> list[str]:
+    """What in ``out`` this script did not write: anything but its experiments' folders (each of the simulator's own
+    kind, which the ``sim`` command judges further) and reports it signed; empty if ``out`` is new."""
+    strangers = []
+    for entry in sorted(out.iterdir()) if out.is_dir() else []:
+        exp = BY_NAME.get(entry.name)
+        if exp is not None and entry.is_dir() and not entry.is_symlink():
+            m = marker(entry)
+            if m is None and not any(entry.iterdir()):
+                continue  # an empty folder: sim writes into it
+            expected = "outputs" if exp.make is None else exp.kind  # discover's --out is a folder of reports
+            if m is not None and m.get("kind") == expected:
+                continue
+        elif (entry.name in OWN_FILES and provably_ours(entry)) or TEMP.fullmatch(entry.name):
+            continue  # a report written here (signed below), or a temporary a killed write left
+        strangers.append(f"{entry.name} ({describe(entry)})")
+    return strangers
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write a report whole (readers never see half of one), signed as the simulator signs its markdown, so that the
+    next run can tell it from a user's file of the same name."""
+    write_atomic(path, signed_markdown(text if text.endswith("\n") else text + "\n"))
+
+
+def tail(text: str, lines: int = 8) -> str:
+    """The last ``lines`` lines of a command's error output, indented under the status line."""
+    return "\n".join("    " + line for line in text.rstrip().splitlines()[-lines:])
+
+
+def perform(exp: Experiment, out: Path, workers: int | None) -> tuple[str, str]:
+    """Run ``exp`` (its results folder unless complete, then its reports); return (status, what to say)."""
+    started, said = time.monotonic(), []
+    status = "done"
+    if exp.make is not None and complete(exp, out / exp.name):
+        status, said = "skipped", [f"{out / exp.name} is complete"]
+    elif exp.make is not None:
+        args = expand(exp.make, out, workers)
+        result = run_sim(args)
+        if result.returncode != 0:
+            return "failed", f"`{shlex.join(['sim', *args])}` exited with {result.returncode}:\n{tail(result.stderr)}"
+    for report, file in exp.reports:
+        args = expand(report, out, workers)
+        result = run_sim(args)
+        if result.returncode != 0:
+            return "failed", f"`{shlex.join(['sim', *args])}` exited with {result.returncode}:\n{tail(result.stderr)}"
+        write_report(out / file, result.stdout)
+        said.append(f"{file} written")
+    return status, f"{', '.join(said)} ({time.monotonic() - started:.0f} s)"
+
+
+def selected(only: list[str] | None) -> list[Experiment]:
+    """The experiments named (all if none), with every one they need, in the table's order."""
+    wanted = set(only or BY_NAME)
+    grow = list(wanted)
+    while grow:
+        for need in BY_NAME[grow.pop()].needs:
+            if need not in wanted:
+                wanted.add(need)
+                grow.append(need)
+    return [e for e in EXPERIMENTS if e.name in wanted]
+
+
+def listing(experiments: list[Experiment], out: str, workers: int | None) -> str:
+    """The experiments and the commands each runs, as they would be typed."""
+    lines = []
+    for exp in experiments:
+        needs = f"  (after {', '.join(exp.needs)})" if exp.needs else ""
+        lines.append(f"{exp.name}{needs}")
+        if exp.make is not None:
+            lines.append(f"  python -m sim {shlex.join(expand(exp.make, out, workers))}    # skipped once complete")
+        for report, file in exp.reports:
+            lines.append(f"  python -m sim {shlex.join(expand(report, out, workers))} > {shlex.quote(f'{out}/{file}')}")
+    return "\n".join(lines)
+
+
+def workers_flag(text: str) -> int:
+    """``--workers``, checked here: a bad value would otherwise fail every experiment, one by one."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expects a whole number from 1 to {MAX_WORKERS}, not {text!r}")
+    return int(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the experiments asked for; 0 if all succeeded, 1 if any failed, 2 for an --out that is not this script's."""
+    parser = argparse.ArgumentParser(description="Regenerate the experiments whose numbers README.md quotes.")
+    parser.add_argument("--out", type=Path, help="folder for every experiment's results and reports (new, or one this "
+                        "script wrote: complete results in it are kept)")
+    parser.add_argument("--only", nargs="+", choices=list(BY_NAME), metavar="NAME",
+                        help="run these experiments (and those they need) alone: " + ", ".join(BY_NAME))
+    parser.add_argument("--list", action="store_true", help="print the experiments and their commands; run nothing")
+    parser.add_argument("--workers", type=workers_flag, help="processes for each ensemble and sweep (default: one per core)")
+    args = parser.parse_args(argv)
+    experiments = selected(args.only)
+    if args.list:
+        print(listing(experiments, str(args.out or "OUT"), args.workers))
+        return 0
+    if args.out is None:
+        parser.error("--out is required (or --list)")  # exits with status 2
+    out = args.out.resolve()  # the commands run from the repository root, not from here
+    if out.exists() and not out.is_dir():
+        print(f"error: --out {args.out}: is {describe(out)}, not a folder; choose another --out", file=sys.stderr)
+        return 2
+    if not out.parent.is_dir():
+        print(f"error: --out {args.out}: its parent folder does not exist; create it first", file=sys.stderr)
+        return 2
+    strangers = foreign(out)
+    if strangers:
+        shown = "; ".join(strangers[:4]) + (f" and {len(strangers) - 4} more" if len(strangers) > 4 else "")
+        print(f"error: --out {args.out}: holds what this script did not write ({shown}); nothing is run, so nothing "
+              f"there is touched: choose another --out (a new folder's name)", file=sys.stderr)
+        return 2
+    out.mkdir(exist_ok=True)
+    failed: set[str] = set()
+    for exp in experiments:
+        missing = [n for n in exp.needs if n in failed]
+        if missing:
+            status, said = "failed", f"not run: it needs {', '.join(missing)}, which failed"
+        else:
+            status, said = perform(exp, out, args.workers)
+        if status == "failed":
+            failed.add(exp.name)
+        print(f"{status:8} {exp.name}: {said}", flush=True)
+    print(f"{len(experiments) - len(failed)} of {len(experiments)} experiments finished; results in {out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

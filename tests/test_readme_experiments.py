@@ -1,0 +1,139 @@
+"""scripts/readme_experiments.py: the one command that regenerates what the README quotes, tested without running it.
+
+The real experiments take half an hour; here the function that runs ``python -m sim`` is replaced by one that
+records its arguments (and, for a results command, writes the folder the simulator would mark as complete).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def load_script():  # noqa: ANN201 - the script's module
+    spec = importlib.util.spec_from_file_location("readme_experiments", ROOT / "scripts" / "readme_experiments.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def script(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """The script's module, with a runner that records each ``sim`` command and writes what it would have made."""
+    module = load_script()
+    calls: list[list[str]] = []
+
+    def fake_run(args: list[str]) -> subprocess.CompletedProcess:
+        calls.append(list(args))
+        if args[0] == "run":
+            folder = Path(args[args.index("--out") + 1])
+            folder.mkdir(exist_ok=True)  # a resumed ensemble keeps its folder
+            runs = int(args[args.index("--runs") + 1])
+            manifest = {"kind": "ensemble", "scenario": args[1], "scenario_name": Path(args[1]).stem, "seed": 1,
+                        "runs": runs, "seeds": list(range(1, runs + 1)), "complete": True}
+            (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        return subprocess.CompletedProcess(args, 0, stdout=f"report of {args[-1]}\n", stderr="")
+
+    monkeypatch.setattr(module, "run_sim", fake_run)
+    module.calls = calls
+    return module
+
+
+def whatifs_in_readme() -> list[str]:
+    """The backticked what-if names in the first column of the table under "### What-ifs"."""
+    section = README.split("\n### What-ifs\n", 1)[1]
+    section = section[:re.search(r"^#{1,6} ", section, flags=re.M).start()]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    return [m.group(1) for row in rows[2:] if (m := re.match(r"\|\s*`([a-z0-9_]+)`", row))]
+
+
+def test_every_whatif_and_sweep_the_readme_quotes_has_an_experiment():
+    module = load_script()
+    made = {arg for exp in module.EXPERIMENTS if exp.make for arg in exp.make}
+    whatifs = whatifs_in_readme()
+    sweeps = sorted(set(re.findall(r"sweeps/[A-Za-z0-9_]+\.yaml", README)))
+    assert len(whatifs) >= 5 and len(sweeps) >= 3, (whatifs, sweeps)  # the README was read, not an empty match
+    for name in whatifs:
+        assert f"scenarios/whatif/{name}.yaml" in made, f"the README's what-if {name} has no experiment"
+        exp = next(e for e in module.EXPERIMENTS if e.make and e.make[1] == f"scenarios/whatif/{name}.yaml")
+        compares = [args for args, _ in exp.reports if args[0] == "compare"]
+        assert compares and len(compares[0]) == 3 and exp.needs, f"{name} is not compared with its recorded scenario"
+    for path in sweeps:
+        assert (ROOT / path).is_file(), path
+        assert path in made, f"the README's {path} has no experiment"
+
+
+def test_list_prints_every_command_and_runs_nothing(script, tmp_path, capsys, monkeypatch):
+    def no_subprocess(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("--list ran a command")
+
+    monkeypatch.setattr(subprocess, "run", no_subprocess)
+    out = tmp_path / "out"
+    assert script.main(["--list", "--out", str(out), "--workers", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert script.calls == [] and not out.exists()
+    for exp in script.EXPERIMENTS:
+        assert re.search(rf"^{exp.name}\b", printed, flags=re.M), exp.name
+        for args in ([exp.make] if exp.make else []) + [r for r, _ in exp.reports]:
+            assert shlex.join(script.expand(args, out, 2)) in printed
+    assert "--runs 200 --seed 7770000" in printed and "--workers 2" in printed
+
+
+@pytest.mark.parametrize("stranger", ["notes.txt", "campaign.compare.md", "campaign/notes.txt"])
+def test_an_out_holding_a_strangers_file_is_refused_untouched(script, tmp_path, capsys, stranger):
+    out = tmp_path / "out"
+    file = out / stranger
+    file.parent.mkdir(parents=True)
+    file.write_text("mine\n", encoding="utf-8")
+    assert script.main(["--out", str(out), "--only", "campaign"]) == 2
+    err = capsys.readouterr().err
+    assert str(out) in err and stranger.split("/")[0] in err and "Traceback" not in err
+    assert script.calls == [] and file.read_text(encoding="utf-8") == "mine\n"
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == sorted({stranger, *(p.as_posix() for p in Path(stranger).parents[:-1])})
+
+
+def test_a_complete_experiment_is_skipped_and_its_report_rewritten(script, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert script.main(["--out", str(out), "--only", "jan_truce_holds", "--workers", "2"]) == 0
+    first = [args[0] for args in script.calls]
+    assert first == ["run", "compare", "run", "compare"]  # campaign (needed), then the what-if against it
+    report = out / "jan_truce_holds.compare.md"
+    report.write_text(report.read_text(encoding="utf-8").replace("report of", "old report of"), encoding="utf-8")
+    script.calls.clear()
+    capsys.readouterr()
+    manifest = out / "jan_truce_holds" / "manifest.json"  # stopped before its last part: not complete
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"complete": true', '"complete": false'),
+                        encoding="utf-8")
+    assert script.main(["--out", str(out), "--only", "jan_truce_holds", "--workers", "2"]) == 0
+    assert [args[0] for args in script.calls] == ["compare", "run", "compare"]  # campaign kept, the what-if resumed
+    printed = capsys.readouterr().out
+    assert re.search(r"^skipped +campaign: .*is complete", printed, flags=re.M)
+    assert re.search(r"^done +jan_truce_holds:", printed, flags=re.M)
+    assert report.read_text(encoding="utf-8").startswith("report of")  # written again, and signed as the script's
+    assert script.foreign(out) == []
+
+
+def test_a_failure_is_reported_and_what_needs_it_is_not_run(script, tmp_path, capsys, monkeypatch):
+    def failing(args: list[str]) -> subprocess.CompletedProcess:
+        script.calls.append(list(args))
+        return subprocess.CompletedProcess(args, 2, stdout="", stderr="line 1\nerror: --out: the disk is full\n")
+
+    monkeypatch.setattr(script, "run_sim", failing)
+    out = tmp_path / "out"
+    assert script.main(["--out", str(out), "--only", "no_saraqib_posts"]) == 1
+    printed = capsys.readouterr().out
+    assert len(script.calls) == 1  # campaign's run; the what-if, which needs it, is not started
+    assert re.search(r"^failed +campaign: .*exited with 2:\n +line 1\n +error: --out: the disk is full", printed, flags=re.M)
+    assert re.search(r"^failed +no_saraqib_posts: not run: it needs campaign", printed, flags=re.M)
