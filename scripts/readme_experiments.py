@@ -243,7 +243,11 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             status, said = "failed", f"not run: it needs {', '.join(missing)}, which failed"
         else:
-            status, said = perform(exp, out, args.workers)
+            try:
+                status, said = perform(exp, out, args.workers)
+            except KeyboardInterrupt:  # the sim command got the Ctrl-C too, and kept its finished replicates
+                print(f"interrupted during {exp.name}: the same command resumes", file=sys.stderr)
+                return 130
         if status == "failed":
             failed.add(exp.name)
         print(f"{status:8} {exp.name}: {said}", flush=True)
