@@ -11,8 +11,10 @@ command's next check raises it.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
+from types import FrameType
 
 _interrupted = threading.Event()
 _finished = threading.Event()
@@ -28,29 +30,37 @@ def interrupt_handler(signum: int, frame: object) -> None:
     if _finished.is_set():
         return
     _interrupted.set()
-    if _inside_string_code(frame):
+    if _inside_string_code(frame, _command[0]):
         return  # acted on at the command's next check (raise_if_interrupted), once out of that code
     raise KeyboardInterrupt
 
 
-def _inside_string_code(frame: object) -> bool:
-    """Whether ``frame`` (or a caller) runs code given to ``exec`` or ``eval`` as a string.
+def _inside_string_code(frame: FrameType | None, command: FrameType | None) -> bool:
+    """Whether ``frame``, or a caller of it within the ``command``'s frame, runs code given to ``exec`` or ``eval`` as
+    a string.
 
     CPython marks a KeyboardInterrupt that leaves such code as unhandled for good (it runs through
     ``PyRun_String``): caught or not, the process then ends by SIGINT, not with the command's status.
-    Libraries do it while they import (dataclasses generates its methods so).
+    Libraries do it while they import (dataclasses generates its methods so). Only the frames the interrupt would
+    leave before the command catches it matter: string code that called the command (``python -c``, or a
+    pytest-xdist worker, whose every test runs below execnet's bootstrap, itself a string) is never left. Every
+    interrupt was deferred there, and a command that had no check left ran on to its end.
     """
-    while frame is not None:
+    while frame is not None and frame is not command:
         if frame.f_code.co_filename == "<string>":
             return True
         frame = frame.f_back
     return False
 
 
+_command: list[FrameType | None] = [None]  # the frame that started the command: an interrupt is caught there
+
+
 def forget_interrupts() -> None:
-    """A new command starts: an interrupt already acted on is not news."""
+    """A new command starts in the caller's frame, where it catches an interrupt: one already acted on is not news."""
     _interrupted.clear()
     _finished.clear()
+    _command[0] = sys._getframe(1)
 
 
 def command_finished() -> None:

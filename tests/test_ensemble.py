@@ -253,6 +253,22 @@ def test_a_stop_while_the_summary_is_printed_says_the_folder_is_whole(toy, tmp_p
     assert err == f"interrupted: {kept} finished and kept in {out}; only its summary was not printed\n"
     assert load_results(out).complete
 
+def test_a_command_started_from_code_run_from_a_string_still_stops_at_once(toy, tmp_path, monkeypatch, capsys):
+    """Code run from a string that *called* the command (``python -c``, a pytest-xdist worker's bootstrap) is never
+    left by its interrupt: every interrupt was deferred there as if inside such code, and a command with no check
+    left (its summary being printed) ran on to its end and said nothing of the stop."""
+    import sim.analysis.summary
+
+    monkeypatch.setattr(sim.analysis.summary, "summarise", lambda *a, **k: os.kill(os.getpid(), signal.SIGINT))
+    out = tmp_path / "out"
+    try:
+        exec("status = main(argv)", namespace := {"main": main, "argv": ["run", str(toy), "--out", str(out), "--workers", "1", "--no-map"]})
+    finally:
+        forget_interrupts()
+    assert namespace["status"] == 130
+    assert capsys.readouterr().err == f"interrupted: 1 of 1 run finished and kept in {out}; only its summary was not printed\n"
+
+
 def test_a_stopped_ensemble_across_a_parameter_set_says_what_it_kept_and_what_to_do(toy, tmp_path, monkeypatch, capsys):
     from sim.experiments.param_sets import run_across
 

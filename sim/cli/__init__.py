@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     status stands), and it leaves its objects to the operating system (see below).
     """
     prog = prog or ("idlib-sim" if Path(sys.argv[0]).name == "idlib-sim" else "python -m sim")
+    forget_interrupts()  # here: the command catches its interrupts in this frame (see sim.interrupts)
     previous, hook = _signals_as_interrupts(), sys.unraisablehook
     sys.unraisablehook = quiet_interrupts(hook)
     status = None
@@ -69,7 +70,6 @@ def _signals_as_interrupts() -> dict:
 
     Returns the handlers it replaced (none when not in the main thread, where signals are left alone).
     """
-    forget_interrupts()
     previous = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
