@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -119,6 +120,23 @@ def test_same_rows_whatever_the_worker_count(toy, tmp_path):
     assert days[0.9] > days[0.0]
     for part in sorted((tmp_path / "one" / "runs.parquet").iterdir()):
         assert part.read_bytes() == (tmp_path / "two" / "runs.parquet" / part.name).read_bytes()
+
+
+def test_asyncio_says_nothing_of_a_wait_a_closing_dask_client_left_behind(caplog):
+    """A Ctrl-C while a crashed Dask worker was started again printed "Task exception was never retrieved" and a
+    traceback ending in distributed's AllExit above the command's own line; asyncio's other errors are still said."""
+    from distributed.client import AllExit
+
+    from sim.experiments.dask_workers import quiet_abandoned_waits
+
+    quiet_abandoned_waits()
+    quiet_abandoned_waits()  # once is enough, however many sweeps a session runs
+    log = logging.getLogger("asyncio")
+    assert sum(type(f).__name__ == "_AbandonedWaits" for f in log.filters) == 1
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        log.error("Task exception was never retrieved", exc_info=(AllExit, AllExit(), None))
+        log.error("Task exception was never retrieved", exc_info=(ValueError, ValueError("a real one"), None))
+    assert [r.exc_info[0] for r in caplog.records] == [ValueError]
 
 
 def test_dask_executor_gives_the_same_table(toy, tmp_path):

@@ -1,4 +1,5 @@
-"""What a local Dask cluster's workers are given: Ctrl-C left to the command that started them.
+"""What a local Dask cluster's workers are given (Ctrl-C left to the command that started them), and what its client
+leaves unsaid.
 
 Imported only when a sweep runs on Dask (``--executor dask``), since it imports Dask.
 """
@@ -35,3 +36,24 @@ def quiet_logs() -> None:
     traceback, when its scheduler closed before it.
     """
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+class _AbandonedWaits(logging.Filter):
+    """Drops asyncio's report of a Dask client's wait for results that ended with ``AllExit`` (the client closing)
+    and that nobody read: "Task exception was never retrieved", with a traceback.
+
+    The client leaves such a wait behind when a worker dies while it gathers (it asks again elsewhere) and the
+    command is then stopped: the report came above the command's "interrupted: ..." line (seen in round 47, a Ctrl-C
+    while a crashed worker was started again). Any other error asyncio reports is kept.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (type(error).__name__ == "AllExit" and type(error).__module__.startswith("distributed"))
+
+
+def quiet_abandoned_waits() -> None:
+    """Keep asyncio from reporting the waits a closing Dask client abandons (:class:`_AbandonedWaits`); once is enough."""
+    log = logging.getLogger("asyncio")
+    if not any(isinstance(f, _AbandonedWaits) for f in log.filters):
+        log.addFilter(_AbandonedWaits())

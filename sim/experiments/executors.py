@@ -247,6 +247,10 @@ def _stop(pool: ProcessPoolExecutor, running: dict[Future, Hashable]) -> list[tu
 def _dask(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: int, scheduler: str | None) -> Iterator[tuple[Hashable, object]]:
     from distributed import as_completed
 
+    from .dask_workers import quiet_abandoned_waits
+
+    quiet_abandoned_waits()
+
     client = cluster = forked = None
     futures: dict = {}
     done = False
