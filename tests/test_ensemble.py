@@ -235,7 +235,6 @@ def test_a_stop_while_the_summaries_are_written_keeps_every_replicate(toy, tmp_p
     assert run_ensemble(sc, 16, out).complete and calls == []
 
 
-
 @pytest.mark.parametrize("runs", [None, "2"], ids=["run", "ensemble"])
 def test_a_stop_while_the_summary_is_printed_says_the_folder_is_whole(toy, tmp_path, monkeypatch, capsys, runs):
     """Stopped once its folder was written, while the summary scored it, a command said "nothing was written"."""

@@ -302,7 +302,6 @@ def test_every_relative_link_in_the_readme_and_docs_leads_to_a_file_and_heading_
     assert len(pages) > 3 and not broken, broken
 
 
-
 def test_the_readmes_contents_lists_every_section_in_order():
     """The README (over 4,000 lines in round 46) had no table of contents: its Contents lists each `## ` section, in the
     README's order, by its heading and anchor, so a section added or renamed without it fails here."""
