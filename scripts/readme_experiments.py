@@ -1,7 +1,9 @@
-"""Regenerate every experiment whose numbers README.md quotes, into one folder.
+"""Regenerate every experiment whose numbers or figures README.md shows, into one folder.
 
     .venv/bin/python scripts/readme_experiments.py --out results/readme --workers 2    # all of them
     .venv/bin/python scripts/readme_experiments.py --out results/readme --only campaign moscow
+    .venv/bin/python scripts/readme_experiments.py --out results/readme --only campaign_map campaign20 \
+        sweep_jan_truce_30_days --update-docs                                          # the README's figures
     .venv/bin/python scripts/readme_experiments.py --list                               # the commands, nothing run
 
 Each experiment of :data:`EXPERIMENTS` is one or more ``python -m sim`` commands,
@@ -11,6 +13,16 @@ is already complete, so a stopped regeneration resumes; the reports made from it
 (``compare``, ``sweep-report``, ``discover``), whose standard output is the text
 the README's tables are read from, are written again every time. After a change
 to the model's rules, give a new ``--out``: a complete folder is not rerun.
+
+The README's figures are outputs of experiments too (:attr:`Experiment.figures`):
+``docs/campaign_map.png`` (one run of the campaign, default seed),
+``docs/ensemble_map.png``, ``docs/towns_held.png`` and ``docs/capture_dates.png``
+(20 runs, ``map --date 2020-03-06`` and ``plot``) and ``docs/sweep_truce_heatmap.png``
+(the ``jan_truce_30_days`` sweep's report). ``--update-docs`` copies them into
+``docs/`` once their experiments ran, and says which changed. Two groups of
+figures are not made here: the app's screenshots (``docs/app_*.png``), which
+``scripts/app_screenshots.py`` takes again, and ``docs/calibration_*.png``, which
+come from a ``calibrate`` study of several minutes (see docs/calibration.md).
 """
 
 from __future__ import annotations
@@ -18,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -29,11 +42,12 @@ sys.path.insert(0, str(ROOT))  # this checkout's sim, whatever the editable inst
 
 from sim.analysis.integrity import batches  # noqa: E402
 from sim.analysis.results import part_files  # noqa: E402
-from sim.io.files import write_atomic  # noqa: E402
+from sim.io.files import atomic_file, write_atomic  # noqa: E402
 from sim.io.outputs import TEMP, describe, marker  # noqa: E402
 from sim.io.signatures import provably_ours, signed_markdown  # noqa: E402
 from sim.names import MAX_WORKERS  # noqa: E402
 
+DOCS = ROOT / "docs"  # where README.md's figures are kept (main's docs= points a test elsewhere)
 OUT = "{out}"  # stands for the --out folder in the commands below, filled in by expand()
 SEED_200 = "7770000"  # the README's 200 other seeds: replicates 7,770,000 to 7,770,199
 
@@ -45,19 +59,23 @@ class Experiment:
     Attributes:
         name: its name, which is also its results folder's under ``--out``.
         make: the ``sim`` arguments that make the folder (``None``: reports only, nothing to resume).
-        kind: what the folder is, as its manifest says ("ensemble" or "sweep"): how completeness is judged.
-        reports: ``(arguments, file)`` pairs: each command's standard output is written to ``--out``/file.
+        kind: what the folder is, as its manifest says ("run", "ensemble" or "sweep"): how completeness is judged.
+        reports: ``(arguments, file)`` pairs: each command's standard output is written to ``--out``/file (``None``:
+            a command that writes its own figures into the folder, such as ``map`` or ``plot``; its output is not kept).
         needs: experiments whose folders the reports read, run first.
         runs: the replicates asked for (an ensemble), and seed: its first seed if not the scenario's.
+        figures: ``(file, docs name)`` pairs: a figure the commands write (its path under ``--out``) that README.md
+            shows as ``docs/<docs name>``, which ``--update-docs`` replaces with it.
     """
 
     name: str
     make: tuple[str, ...] | None
     kind: str
-    reports: tuple[tuple[tuple[str, ...], str], ...]
+    reports: tuple[tuple[tuple[str, ...], str | None], ...]
     needs: tuple[str, ...] = ()
     runs: int = 40
     seed: str | None = None
+    figures: tuple[tuple[str, str], ...] = ()
 
 
 def ensemble(name: str, scenario: str, *, versus: str | None = None, runs: int = 40, seed: str | None = None) -> Experiment:
@@ -69,11 +87,12 @@ def ensemble(name: str, scenario: str, *, versus: str | None = None, runs: int =
                       needs=(versus,) if versus else (), runs=runs, seed=seed)
 
 
-def sweep(name: str) -> Experiment:
-    """The sweep file ``sweeps/<name>.yaml``, and its ``sweep-report``."""
+def sweep(name: str, figures: tuple[tuple[str, str], ...] = ()) -> Experiment:
+    """The sweep file ``sweeps/<name>.yaml``, and its ``sweep-report`` (its figures in the folder's ``report/``)."""
     folder = f"{OUT}/sweep_{name}"
     return Experiment(f"sweep_{name}", ("sweep", f"sweeps/{name}.yaml", "--out", folder), "sweep",
-                      ((("sweep-report", folder), f"sweep_{name}.report.md"),))
+                      ((("sweep-report", folder), f"sweep_{name}.report.md"),),
+                      figures=tuple((f"sweep_{name}/report/{file}", docs) for file, docs in figures))
 
 
 # What allcmp.sh and exps.sh ran by hand each round, in an order that puts every experiment after those it needs.
@@ -87,16 +106,26 @@ EXPERIMENTS = (
     ensemble("campaign200", "scenarios/campaign.yaml", runs=200, seed=SEED_200),
     ensemble("moscow200", "scenarios/moscow.yaml", runs=200, seed=SEED_200),
     ensemble("axes_aims_only", "scenarios/checks/axes_aims_only.yaml", versus="campaign"),
-    sweep("jan_truce_30_days"),
+    sweep("jan_truce_30_days", figures=(("heatmap_ceasefire_days.png", "sweep_truce_heatmap.png"),)),
     sweep("group_sizes"),
     sweep("truce_sensitivity"),
     Experiment("discover_jan_truce_30_days", None, "outputs", (
         (("discover", f"{OUT}/sweep_jan_truce_30_days", "--where", "ceasefire_days >= 30",
           "--out", f"{OUT}/discover_jan_truce_30_days"), "discover_jan_truce_30_days.md"),),
                needs=("sweep_jan_truce_30_days",)),
+    # The README's figures, each made by the command its caption gives: one run of the campaign (its map is the one
+    # `run` draws), and 20 replicates mapped beside the front reported on 6 March and plotted.
+    Experiment("campaign_map", ("run", "scenarios/campaign.yaml", "-q", "--out", f"{OUT}/campaign_map"), "run", (),
+               figures=(("campaign_map/control_map.png", "campaign_map.png"),)),
+    Experiment("campaign20", ("run", "scenarios/campaign.yaml", "--runs", "20", "-q", "--no-map",
+                              "--out", f"{OUT}/campaign20"), "ensemble",
+               ((("map", f"{OUT}/campaign20", "--date", "2020-03-06"), None), (("plot", f"{OUT}/campaign20"), None)),
+               runs=20, figures=(("campaign20/map_2020-03-06.png", "ensemble_map.png"),
+                                 ("campaign20/towns_held.png", "towns_held.png"),
+                                 ("campaign20/capture_dates.png", "capture_dates.png"))),
 )
 BY_NAME = {e.name: e for e in EXPERIMENTS}
-OWN_FILES = {file for e in EXPERIMENTS for _, file in e.reports}
+OWN_FILES = {file for e in EXPERIMENTS for _, file in e.reports if file is not None}
 
 
 def expand(args: tuple[str, ...], out: Path | str, workers: int | None) -> list[str]:
@@ -117,6 +146,8 @@ def complete(exp: Experiment, folder: Path) -> bool:
     m = marker(folder) if folder.is_dir() else None
     if m is None or m.get("kind") != exp.kind:
         return False
+    if exp.kind == "run":  # a run folder appears whole (written aside, then renamed); the map is what it is kept for
+        return m.get("scenario") == exp.make[1] and (folder / "control_map.png").is_file()
     if exp.kind == "ensemble":  # every replicate in (manifest "complete"), the ones asked for, from this scenario file
         return (m.get("complete") is True and m.get("runs") == exp.runs and m.get("scenario") == exp.make[1]
                 and (exp.seed is None or str(m.get("seed")) == exp.seed))
@@ -165,13 +196,20 @@ def perform(exp: Experiment, out: Path, workers: int | None) -> tuple[str, str]:
         result = run_sim(args)
         if result.returncode != 0:
             return "failed", f"`{shlex.join(['sim', *args])}` exited with {result.returncode}:\n{tail(result.stderr)}"
+        said.append(f"{exp.name} made")
     for report, file in exp.reports:
         args = expand(report, out, workers)
         result = run_sim(args)
         if result.returncode != 0:
             return "failed", f"`{shlex.join(['sim', *args])}` exited with {result.returncode}:\n{tail(result.stderr)}"
-        write_report(out / file, result.stdout)
-        said.append(f"{file} written")
+        if file is not None:
+            write_report(out / file, result.stdout)
+            said.append(f"{file} written")
+        else:
+            said.append(f"`sim {args[0]}` drew its figures")
+    missing = [file for file, _ in exp.figures if not (out / file).is_file()]
+    if missing:  # a figure the README shows, not where the table says the commands put it: not to be copied blind
+        return "failed", f"the commands ran but did not write {', '.join(str(out / f) for f in missing)}"
     return status, f"{', '.join(said)} ({time.monotonic() - started:.0f} s)"
 
 
@@ -196,8 +234,34 @@ def listing(experiments: list[Experiment], out: str, workers: int | None) -> str
         if exp.make is not None:
             lines.append(f"  python -m sim {shlex.join(expand(exp.make, out, workers))}    # skipped once complete")
         for report, file in exp.reports:
-            lines.append(f"  python -m sim {shlex.join(expand(report, out, workers))} > {shlex.quote(f'{out}/{file}')}")
+            redirect = f" > {shlex.quote(f'{out}/{file}')}" if file is not None else ""
+            lines.append(f"  python -m sim {shlex.join(expand(report, out, workers))}{redirect}")
+        for file, docs in exp.figures:
+            lines.append(f"  figure {out}/{file} is docs/{docs}")
     return "\n".join(lines)
+
+
+def update_docs(experiments: list[Experiment], failed: set[str], out: Path, docs: Path) -> list[str]:
+    """Copy the README figures that ``experiments`` made from ``out`` into ``docs`` (each whole: a temporary file
+    renamed into place) and say, for each, whether its bytes changed; a failed experiment's figures are not copied.
+
+    Only the figures of :attr:`Experiment.figures` are written, and one whose bytes are the same is left untouched.
+    """
+    said = []
+    for exp in experiments:
+        for file, name in exp.figures:
+            target = docs / name
+            if exp.name in failed:
+                said.append(f"not copied {target}: {exp.name} failed")
+                continue
+            new = (out / file).read_bytes()
+            if target.is_file() and target.read_bytes() == new:
+                said.append(f"unchanged  {target} (the same bytes as {out / file})")
+                continue
+            with atomic_file(target) as tmp:
+                shutil.copyfile(out / file, tmp)
+            said.append(f"changed    {target} (copied from {out / file})")
+    return said
 
 
 def workers_flag(text: str) -> int:
@@ -207,14 +271,20 @@ def workers_flag(text: str) -> int:
     return int(text)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the experiments asked for; 0 if all succeeded, 1 if any failed, 2 for an --out that is not this script's."""
-    parser = argparse.ArgumentParser(description="Regenerate the experiments whose numbers README.md quotes.")
+def main(argv: list[str] | None = None, *, docs: Path = DOCS) -> int:
+    """Run the experiments asked for; 0 if all succeeded, 1 if any failed, 2 for an --out that is not this script's.
+
+    ``docs`` is the folder ``--update-docs`` writes the README's figures into (the repository's ``docs/``).
+    """
+    parser = argparse.ArgumentParser(description="Regenerate the experiments whose numbers and figures README.md "
+                                     "shows.")
     parser.add_argument("--out", type=Path, help="folder for every experiment's results and reports (new, or one this "
                         "script wrote: complete results in it are kept)")
     parser.add_argument("--only", nargs="+", choices=list(BY_NAME), metavar="NAME",
                         help="run these experiments (and those they need) alone: " + ", ".join(BY_NAME))
     parser.add_argument("--list", action="store_true", help="print the experiments and their commands; run nothing")
+    parser.add_argument("--update-docs", action="store_true", help="then copy the README's figures these experiments "
+                        "made into docs/ (only those; each says whether it changed)")
     parser.add_argument("--workers", type=workers_flag, help="processes for each ensemble and sweep (default: one per core)")
     args = parser.parse_args(argv)
     experiments = selected(args.only)
@@ -252,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
             failed.add(exp.name)
         print(f"{status:8} {exp.name}: {said}", flush=True)
     print(f"{len(experiments) - len(failed)} of {len(experiments)} experiments finished; results in {out}")
+    if args.update_docs:
+        said = update_docs(experiments, failed, out, docs)
+        print("\n".join(said) if said else "--update-docs: none of these experiments makes a README figure")
     return 1 if failed else 0
 
 

@@ -37,7 +37,7 @@ def script(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
 
     def fake_run(args: list[str]) -> subprocess.CompletedProcess:
         calls.append(list(args))
-        if args[0] == "run":
+        if args[0] == "run" and "--runs" in args:  # an ensemble (one run's folder: fake_figures)
             folder = Path(args[args.index("--out") + 1])
             folder.mkdir(exist_ok=True)  # a resumed ensemble keeps its folder
             runs = int(args[args.index("--runs") + 1])
@@ -137,3 +137,100 @@ def test_a_failure_is_reported_and_what_needs_it_is_not_run(script, tmp_path, ca
     assert len(script.calls) == 1  # campaign's run; the what-if, which needs it, is not started
     assert re.search(r"^failed +campaign: .*exited with 2:\n +line 1\n +error: --out: the disk is full", printed, flags=re.M)
     assert re.search(r"^failed +no_saraqib_posts: not run: it needs campaign", printed, flags=re.M)
+
+
+# The README's figures that other commands make: the app's screenshots (scripts/app_screenshots.py) and the
+# calibration study's plots (a `calibrate` study of several minutes).
+FIGURES_MADE_ELSEWHERE = re.compile(r"docs/(app|calibration)_[^/]*\.png")
+
+
+def test_every_figure_the_readme_shows_is_made_by_an_experiment():
+    module = load_script()
+    shown = sorted(set(re.findall(r"!\[[^\]]*\]\((docs/[^)\s]+\.png)\)", README)))
+    ours = [path for path in shown if not FIGURES_MADE_ELSEWHERE.fullmatch(path)]
+    assert len(ours) >= 4 and len(shown) > len(ours), shown  # the links were read, and the screenshots left out
+    made = {f"docs/{docs}": file for exp in module.EXPERIMENTS for file, docs in exp.figures}
+    for path in ours:
+        assert path in made, f"README.md shows {path}, which no experiment of the table makes"
+    for path, file in made.items():  # --update-docs replaces the README's figures and adds none
+        assert (ROOT / path).is_file(), path
+        assert file.endswith(".png") and not file.startswith("/"), file  # a file under --out
+
+
+def fake_figures(args: list[str]) -> None:
+    """Write what ``sim ARGS`` draws, by the simulator's names, as a few bytes naming the command and the file."""
+    def draw(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(f"{args[0]} drew {path.name}".encode())
+
+    if args[0] == "run" and "--runs" not in args:  # one run: its folder appears whole, with its map
+        folder = Path(args[args.index("--out") + 1])
+        folder.mkdir()
+        manifest = {"kind": "run", "scenario": args[1], "seed": 20191219}
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        draw(folder / "control_map.png")
+    elif args[0] == "map":
+        draw(Path(args[1]) / f"map_{args[args.index('--date') + 1]}.png")
+    elif args[0] == "plot":
+        for name in ("towns_held.png", "capture_dates.png", "losses.png"):
+            draw(Path(args[1]) / name)
+    elif args[0] == "sweep-report":
+        for name in ("heatmap_ceasefire_days.png", "response_ceasefire_days.png"):
+            draw(Path(args[1]) / "report" / name)
+
+
+@pytest.fixture
+def drawing_script(script, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """:func:`script`, whose recorded commands also draw their figures."""
+    record = script.run_sim
+
+    def run_and_draw(args: list[str]) -> subprocess.CompletedProcess:
+        result = record(args)
+        fake_figures(args)
+        return result
+
+    monkeypatch.setattr(script, "run_sim", run_and_draw)
+    return script
+
+
+def test_update_docs_writes_the_readme_figures_alone_and_says_which_changed(drawing_script, tmp_path, capsys):
+    figures = {docs: file for exp in drawing_script.EXPERIMENTS for file, docs in exp.figures}
+    makers = [exp.name for exp in drawing_script.EXPERIMENTS if exp.figures]
+    out, docs = tmp_path / "out", tmp_path / "docs"
+    docs.mkdir()
+    unchanged = "campaign_map.png"
+    (docs / unchanged).write_bytes(b"run drew control_map.png")  # what the fake run draws: the same bytes
+    for name in figures.keys() - {unchanged}:
+        (docs / name).write_bytes(b"an older figure")
+    (docs / "app_run.png").write_bytes(b"a screenshot")  # made by another command: never touched
+    before = {p.name: p.stat() for p in docs.iterdir()}
+    assert drawing_script.main(["--out", str(out), "--only", *makers, "--update-docs"], docs=docs) == 0
+    printed = capsys.readouterr().out
+    assert sorted(p.name for p in docs.iterdir()) == sorted(before)  # nothing added, no temporary left
+    assert (docs / "app_run.png").read_bytes() == b"a screenshot"
+    for name, file in figures.items():
+        assert (docs / name).read_bytes() == (out / file).read_bytes(), name
+        state = "unchanged" if name == unchanged else "changed"
+        assert re.search(rf"^{state} +{re.escape(str(docs / name))} ", printed, flags=re.M), (name, printed)
+    assert (docs / unchanged).stat().st_ino == before[unchanged].st_ino  # the same bytes: the file is left as it was
+    assert (docs / "ensemble_map.png").read_bytes() == b"map drew map_2020-03-06.png"
+
+
+def test_update_docs_copies_no_figure_of_a_failed_experiment(drawing_script, tmp_path, capsys, monkeypatch):
+    drawing = drawing_script.run_sim
+
+    def plot_fails(args: list[str]) -> subprocess.CompletedProcess:
+        if args[0] == "plot":
+            return subprocess.CompletedProcess(args, 1, stdout="", stderr="error: no room left\n")
+        return drawing(args)
+
+    monkeypatch.setattr(drawing_script, "run_sim", plot_fails)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("ensemble_map.png", "towns_held.png", "capture_dates.png"):
+        (docs / name).write_bytes(b"the shipped figure")
+    assert drawing_script.main(["--out", str(tmp_path / "out"), "--only", "campaign20", "--update-docs"],
+                               docs=docs) == 1
+    printed = capsys.readouterr().out
+    assert all((docs / name).read_bytes() == b"the shipped figure" for name in ("ensemble_map.png", "towns_held.png"))
+    assert re.search(rf"^not copied {re.escape(str(docs / 'towns_held.png'))}: campaign20 failed", printed, flags=re.M)
