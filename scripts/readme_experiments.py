@@ -28,7 +28,6 @@ come from a ``calibrate`` study of several minutes (see docs/calibration.md).
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import shutil
 import subprocess
