@@ -179,9 +179,11 @@ def write_report(path: Path, text: str) -> None:
     write_atomic(path, signed_markdown(text if text.endswith("\n") else text + "\n"))
 
 
-def tail(text: str, lines: int = 8) -> str:
-    """The last ``lines`` lines of a command's error output, indented under the status line."""
-    return "\n".join("    " + line for line in text.rstrip().splitlines()[-lines:])
+def failure(args: list[str], result: subprocess.CompletedProcess, lines: int = 8) -> str:
+    """What to say of a ``sim`` command that failed: the command, its status, and the last ``lines`` lines of its error
+    output, indented under the status line."""
+    said = "\n".join("    " + line for line in result.stderr.rstrip().splitlines()[-lines:])
+    return f"`{shlex.join(['sim', *args])}` exited with {result.returncode}:\n{said}"
 
 
 def perform(exp: Experiment, out: Path, workers: int | None) -> tuple[str, str]:
@@ -192,15 +194,13 @@ def perform(exp: Experiment, out: Path, workers: int | None) -> tuple[str, str]:
         status, said = "skipped", [f"{out / exp.name} is complete"]
     elif exp.make is not None:
         args = expand(exp.make, out, workers)
-        result = run_sim(args)
-        if result.returncode != 0:
-            return "failed", f"`{shlex.join(['sim', *args])}` exited with {result.returncode}:\n{tail(result.stderr)}"
+        if (result := run_sim(args)).returncode != 0:
+            return "failed", failure(args, result)
         said.append(f"{exp.name} made")
     for report, file in exp.reports:
         args = expand(report, out, workers)
-        result = run_sim(args)
-        if result.returncode != 0:
-            return "failed", f"`{shlex.join(['sim', *args])}` exited with {result.returncode}:\n{tail(result.stderr)}"
+        if (result := run_sim(args)).returncode != 0:
+            return "failed", failure(args, result)
         if file is not None:
             write_report(out / file, result.stdout)
             said.append(f"{file} written")
