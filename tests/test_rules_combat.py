@@ -38,6 +38,25 @@ def test_an_opposition_attack_is_pressed_by_the_opposition_towns_around_its_targ
     assert m.garrison[0, f] == pytest.approx(1.0 + 9.97)  # the garrison walked out to F
 
 
+def test_odds_too_large_to_press_further_are_pressed_to_infinity_without_a_warning(build):
+    # As above, but D's defence is worth almost nothing (an urban factor of 3e-308): the odds, 29.99 / (9.97 x 3e-308)
+    # ~ 1.0e308, are finite, and pressing them with the second flank (x 2) passes the largest float. The fuzzed
+    # parameters of the slow suite found it (round 47): numpy warned of an overflow in the multiplication, which the
+    # tests take as an error. The defenders feel odds of inf, which is what they are, and D falls.
+    build.theatre([("D", 35.5, 36.0, "regime"), ("X1", 35.5, 36.05, "rebels"), ("X2", 35.45, 36.0, "hts"),
+                   ("F", 35.55, 36.0, "regime")], [("D", "X1", "M9"), ("D", "X2", "M9"), ("D", "F", "M9")])
+    m = CeasefireModel(scenario(build, combat={"lethality": 0.001, "noise": 0.0, "break_ratio": 100, "withdraw_ratio": 5.0,
+                                               "flank_pressure": 1.0, "min_garrison": 0.3}))
+    d, f = m.theatre.town("D"), m.theatre.town("F")
+    m.garrison[0, [d, f]] = [10.0, 1.0]
+    m.urban = m.urban.copy()  # the theatre's own, shared and read-only
+    m.urban[0, d] = 3e-308
+    m.rebels.force[:] = 30.0
+    m.declare_attacks("rebels", np.array([[[d]]]), np.array([[[30.0]]]), [m.rebels])
+    combat.resolve(m)
+    assert m.controller[0, d] == m.rebels.code
+
+
 @pytest.mark.parametrize(("escalation", "holder"), [(0.0, "regime"), (1.0, "hts")])
 def test_a_post_adds_no_fire_to_the_defence_until_turkey_escalates(build, escalation, holder):
     # 30 on 10, lethality 0.1, a post overlooking D (post_defence 2). At escalation 0 the post adds nothing: 3 are

@@ -89,9 +89,10 @@ def resolve(model: CeasefireModel) -> None:
     flanks = (((holders == REGIME) == by_regime[:, None]) & m.neighbours.valid[town]).sum(axis=1)  # the attacker's
     defence = garrison * defence_mult
     attack = left * attack_mult
-    with np.errstate(over="ignore"):  # a defence of 1e-300 gives odds of inf, which is what they are
+    # A defence of 1e-300 gives odds of inf, which is what they are; so do odds of 1e308 pressed by a flank.
+    with np.errstate(over="ignore"):
         odds = np.divide(attack, defence, out=np.where(attack > 0, np.inf, 0.0), where=defence > 0)
-    pressure = odds * (1.0 + per_pair(p.flank_pressure, rep) * np.maximum(flanks - 1, 0))
+        pressure = odds * (1.0 + per_pair(p.flank_pressure, rep) * np.maximum(flanks - 1, 0))
     fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison, holders=holders)
     routed = (garrison < per_pair(p.min_garrison, rep)) | (odds > per_pair(p.break_ratio, rep))
     withdraws = ~routed & (fallback >= 0) & (pressure > per_pair(p.withdraw_ratio, rep))
