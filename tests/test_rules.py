@@ -1030,6 +1030,26 @@ def test_turkish_drones_strike_only_in_a_declared_intervention(build):
     assert struck["regime_force"].iloc[-1] < spared["regime_force"].iloc[-1] - 10, "Spring Shield's drones do strike"
 
 
+def test_turkish_drones_strike_the_force_in_the_field_never_the_reserve(build):
+    """Strikes took their loss from the pool too (the army not yet sent to Idlib) in proportion to its size, so a six-
+    month war with no deal lost the government 114,000 fighters, most of them never sent to the front (round 48)."""
+    line_theatre(build, controllers=("regime", *["hts"] * 8))
+    shield = ev(id="shield", date="2020-01-02", type="intervention", name="shield", intensity=1.0)
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "force": 80, "regen": 0},
+                "turkey": {"drone_strength": 5.0, "exposure": 0, "combat_exposure": 0}}
+
+    def regime_after(events, name):
+        m = CeasefireModel(scenario(build, factions, [shield, *events], name=name, end="2020-01-10"))
+        m.run_model()
+        return m.regime
+
+    idle = regime_after([], "a.yaml")  # no group in the field: nothing for the drones to hit
+    assert idle.pool.tolist() == [80.0] and idle.model.casualties["regime"].tolist() == [0.0]
+    struck = regime_after([push(["T8"], force=20)], "b.yaml")
+    assert struck.pool.tolist() == [60.0], "the reserve is untouched: 80 less the 20 the push drew"
+    assert struck.model.casualties["regime"][0] > 0 and struck.groups["main"].force[0] < 20
+
+
 def test_an_intervention_of_intensity_0_is_still_a_declared_campaign(build):
     """The drones' switch was the floor an intervention holds escalation at (> 0), not whether one is in force: at
     intensity 0 (in a Share's range, a sweep's end point) Spring Shield in force struck nothing, however escalated."""

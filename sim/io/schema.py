@@ -74,7 +74,7 @@ class TurkeyParams(Strict):
     escalation_per_death: float = bounded(0.02, 1.0, "escalation added per Turkish soldier killed (1: one death is war)")
     escalation_per_encirclement: float = bounded(0.1, 1.0, "escalation added per newly encircled post")
     escalation_decay: Share = Field(0.02, description="daily relaxation of escalation")
-    drone_strength: float = bounded(2.0, 50.0, "regime strength points destroyed per day at full escalation, only while an intervention is in force (50: a brigade a day)")
+    drone_strength: float = bounded(2.0, 50.0, "regime strength points destroyed per day at full escalation in its force groups in the field, only while an intervention is in force (50: a brigade a day)")
     suppression: Share = Field(0.3, description="share of regime attack power suppressed at full escalation")
     fire_support: float = bounded(1.0, 10.0, "opposition attack multiplier added at full escalation (the rebels' and HTS's alike)")
     exposure: float = bounded(0.2, 10.0, "expected Turkish deaths per day at each standing post (encircled too) overlooking an attacked town or its neighbour")

@@ -112,7 +112,8 @@ class Turkey(FactionAgent):
         self._encircled_seen[:, post] = cut_off
 
     def strike(self) -> None:
-        """Drones and artillery wear down the regime's force not committed to today's assaults, in a declared campaign.
+        """Drones and artillery wear down the regime's force groups in the field (what they have not committed to today's
+        assaults, never the pool, the army not yet sent to Idlib), in a declared campaign.
 
         Only while an intervention holds Turkey's escalation up (a documented
         decision: Spring Shield, counted from 27 February 2020), in proportion
@@ -130,7 +131,7 @@ class Turkey(FactionAgent):
         firing = self.escalation * self.intervening * ~(ceasefire.binding(m, m.regime.name) & guarantor)
         if np.count_nonzero(firing):
             noise = m.draws.lognormal(m.day, Draw.DRONE_LOSS, m.combat_params.noise)
-            m.regime.lose(self.p.drone_strength * firing * noise)
+            m.regime.lose(self.p.drone_strength * firing * noise, pool=False)  # what is in the field, not the reserve
 
     def expose_posts(self) -> None:
         """Soldiers at posts overlooking the fighting come under fire, whoever attacks: called once every side has declared."""

@@ -315,20 +315,20 @@ class Regime(FactionAgent):
         share = np.divide(got, want, out=np.zeros_like(got), where=want > 0)
         return per_pair(each, rep) * share[rep]
 
-    def lose(self, amount: np.ndarray, *, spare_committed: bool = True, casualties: bool = True) -> np.ndarray:
-        """The regime loses ``amount`` (replicates,) from its pool and groups, in proportion; returns what it lost.
-
-        Drones strike what is not committed to today's assaults (combat counts those).
+    def lose(self, amount: np.ndarray, *, spare_committed: bool = True, casualties: bool = True, pool: bool = True) -> np.ndarray:
+        """The regime loses ``amount`` (replicates,) from its pool and groups (``pool`` False: the groups in the field
+        alone), in proportion; returns what it lost. Drones strike what is not committed to today's assaults (combat counts those).
         """
-        groups = list(self.groups.values())
+        groups = list(self.groups.values()) if pool else self.active_groups
         free = np.zeros((len(groups), self.model.replicates))
         for g, room in zip(groups, free, strict=True):
             room[:] = g.force - g.committed if spare_committed and g.committed is not None else g.force
         np.maximum(free, 0.0, out=free)
-        total = self.pool + free.sum(axis=0)
+        total = (self.pool if pool else 0.0) + free.sum(axis=0)
         amount = np.minimum(amount, total)
         share = np.divide(amount, total, out=np.zeros_like(total), where=total > 0)
-        self.pool = self.pool * (1.0 - share)
+        if pool:
+            self.pool = self.pool * (1.0 - share)
         for g, room in zip(groups, free * share, strict=True):
             g.force = np.maximum(0.0, g.force - room)
         if casualties:
