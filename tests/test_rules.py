@@ -1035,19 +1035,19 @@ def test_turkish_drones_strike_the_force_in_the_field_never_the_reserve(build):
     month war with no deal lost the government 114,000 fighters, most of them never sent to the front (round 48)."""
     line_theatre(build, controllers=("regime", *["hts"] * 8))
     shield = ev(id="shield", date="2020-01-02", type="intervention", name="shield", intensity=1.0)
-    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "force": 80, "regen": 0},
-                "turkey": {"drone_strength": 5.0, "exposure": 0, "combat_exposure": 0}}
 
-    def regime_after(events, name):
+    def regime_after(drones, events, name):
+        factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "force": 80, "regen": 0, "commit": 0.5},
+                    "turkey": {"drone_strength": drones, "exposure": 0, "combat_exposure": 0}}
         m = CeasefireModel(scenario(build, factions, [shield, *events], name=name, end="2020-01-10"))
         m.run_model()
         return m.regime
 
-    idle = regime_after([], "a.yaml")  # no group in the field: nothing for the drones to hit
+    idle = regime_after(5.0, [], "a.yaml")  # no group in the field: nothing for the drones to hit
     assert idle.pool.tolist() == [80.0] and idle.model.casualties["regime"].tolist() == [0.0]
-    struck = regime_after([push(["T8"], force=20)], "b.yaml")
-    assert struck.pool.tolist() == [60.0], "the reserve is untouched: 80 less the 20 the push drew"
-    assert struck.model.casualties["regime"][0] > 0 and struck.groups["main"].force[0] < 20
+    struck, spared = (regime_after(drones, [push(["T8"], force=20)], name) for drones, name in ((5.0, "b.yaml"), (0.0, "c.yaml")))
+    assert struck.pool.tolist() == spared.pool.tolist() == [60.0], "the reserve is untouched: 80 less the 20 the push drew"
+    assert struck.groups["main"].force[0] < spared.groups["main"].force[0] - 5, "the group in the field is struck"
 
 
 def test_an_intervention_of_intensity_0_is_still_a_declared_campaign(build):
