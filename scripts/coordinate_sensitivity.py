@@ -59,17 +59,23 @@ DRAW = "draw.md"  # in each theatre folder, signed: what marks the folder as thi
 MILESTONES = {"maarat-captured": "Ma'arat al-Numan", "saraqib-captured": "Saraqib", "whole-m5-held": "whole M5"}
 
 
-def perturbed_towns(text: str, rng: np.random.Generator, sigma_km: float) -> tuple[str, np.ndarray]:
-    """The towns table ``text`` with every approximate place moved; and the km each moved (approximate places only).
+def perturbed_towns(text: str, rng: np.random.Generator, sigma_km: float,
+                    belts: frozenset[str] | None = None) -> tuple[str, np.ndarray]:
+    """The towns table ``text`` with every approximate place moved (only those of ``belts``, "none" for a place in no
+    belt, if given); and the km each moved.
 
     A row whose offset is zero keeps its text, so that sigma 0 writes the table byte for byte; moved ones get 5
-    decimals (about a metre), as the table's own coordinates have.
+    decimals (about a metre), as the table's own coordinates have. Every approximate place's offset is drawn whatever
+    ``belts`` says, so a belt's places move as they do when all move: the belts' effects can be set side by side.
     """
     rows = list(csv.reader(io.StringIO(text, newline="")))
     head = rows[0]
-    lat_i, lon_i, status_i = head.index("lat"), head.index("lon"), head.index("coord_status")
+    lat_i, lon_i, status_i, belt_i = head.index("lat"), head.index("lon"), head.index("coord_status"), head.index("belt")
     moved = [r for r in rows[1:] if r[status_i].strip() == "approximate"]
     east, north = rng.normal(0.0, sigma_km, size=(2, len(moved)))
+    if belts is not None:
+        keep = np.array([(r[belt_i].strip() or "none") in belts for r in moved], bool)
+        moved, east, north = [r for r, k in zip(moved, keep, strict=True) if k], east[keep], north[keep]
     for row, dx, dy in zip(moved, east, north, strict=True):
         lat = float(row[lat_i])
         if dy:
@@ -92,7 +98,8 @@ def post_rule_breaks(theatre) -> list[str]:  # noqa: ANN001 - a sim.Theatre
     return broken
 
 
-def write_theatre(folder: Path, k: int, rng: np.random.Generator, sigma_km: float, seed: int) -> tuple[int, np.ndarray]:
+def write_theatre(folder: Path, k: int, rng: np.random.Generator, sigma_km: float, seed: int,
+                  belts: frozenset[str] | None = None) -> tuple[int, np.ndarray]:
     """Write perturbed theatre ``k`` and its scenario into ``folder`` whole; return the draw kept and the km moved.
 
     Each draw is checked as ``run`` would read it before the folder replaces the old one; a refused draw is said on
@@ -101,7 +108,7 @@ def write_theatre(folder: Path, k: int, rng: np.random.Generator, sigma_km: floa
     index = theatre_index()
     towns = index.parent / str(load_yaml(index)["towns"])
     for draw in range(1, 101):
-        text, km = perturbed_towns(towns.read_text(encoding="utf-8"), rng, sigma_km)
+        text, km = perturbed_towns(towns.read_text(encoding="utf-8"), rng, sigma_km, belts)
         try:
             with atomic_folder(folder) as tmp:
                 for file in load_theatre(index).files:  # the index and its tables, named as the index names them
@@ -113,7 +120,8 @@ def write_theatre(folder: Path, k: int, rng: np.random.Generator, sigma_km: floa
                 load_scenario(tmp / "scenario.yaml")  # the loader's and the scenario's checks, on this draw
                 write_atomic(tmp / DRAW, signed_markdown(
                     f"Perturbed theatre {k}: draw {draw} of numpy default_rng({seed}), sigma {sigma_km:g} km east and "
-                    f"north; {len(km)} approximate places moved {km.mean():.2f} km on average.\n"))
+                    f"north; {len(km)} approximate places{belt_words(belts)} moved {km.mean() if km.size else 0:.2f} km on "
+                    "average.\n"))
             return draw, km
         except InputError as exc:
             print(f"theatre {k}: draw {draw} refused ({exc}); drawing again", file=sys.stderr)
@@ -139,12 +147,19 @@ def span(values: list, fmt) -> str:  # noqa: ANN001 - how to write one value
     return f"{fmt(ordered[0])} – {fmt(ordered[-1])}"
 
 
-def tables(rows: list[dict], diffs: list[dict], sigma_km: float, runs: int, seed: int) -> str:
+def belt_words(belts: frozenset[str] | None) -> str:
+    """' of belts A, B' for a report's sentence ("" for all places)."""
+    return "" if belts is None else f" of belt{'s' if len(belts) > 1 else ''} {', '.join(sorted(belts))}"
+
+
+def tables(rows: list[dict], diffs: list[dict], sigma_km: float, runs: int, seed: int,
+           belts: frozenset[str] | None = None) -> str:
     """The report in Markdown: scores and milestones per theatre with the range over the perturbed ones, then each
     perturbed theatre minus the base with its 90% paired-bootstrap interval."""
     sets, names, perturbed = ("all", "calibration", "validation"), [*HEADLINES, *MILESTONES.values()], rows[1:]
     lines = [f"# Coordinate sensitivity: the campaign on {len(perturbed)} perturbed theatres", "",
-             f"Every approximate place moved by a normal offset of sd {sigma_km:g} km east and north (numpy default_rng("
+             f"Every approximate place{belt_words(belts)} moved by a normal offset of sd {sigma_km:g} km east and north "
+             f"(numpy default_rng("
              f"{seed})); {runs} replicates each, on the campaign's seeds. Scores: all / calibration / validation.", "",
              "| theatre | mean move km | posts off rule | " + " | ".join(names) + " |", "|---" * (3 + len(names)) + "|"]
     cells = [(r["theatre"], lambda key, fmt, r=r: fmt(r[key])) for r in rows]  # a cell of a theatre's row, and
@@ -231,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=bounded(int, 0, 2**63 - 1), default=1, help="numpy default_rng seed (default 1)")
     parser.add_argument("--runs", type=bounded(int, 2, 10_000), default=40, help="replicates of each (default 40)")
     parser.add_argument("--workers", type=bounded(int, 1, MAX_WORKERS), default=2, help="processes (default 2)")
+    parser.add_argument("--belts", nargs="+", choices=("A", "B", "C", "D", "none"), metavar="BELT",
+                        help="move only the approximate places of these belts of the front (A, B, C, D: the theatre's "
+                             "`belts`; none: places in no belt); their offsets are those they get when all move")
     parser.add_argument("--theatres-only", action="store_true", help="write the perturbed theatres; run nothing")
     args = parser.parse_args(argv)
     out = args.out.resolve()
@@ -244,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out.mkdir(exist_ok=True)
     started, rng = time.monotonic(), np.random.default_rng(args.seed)
-    drawn = [write_theatre(out / f"theatre_{k}", k, rng, args.sigma_km, args.seed) for k in range(1, args.k + 1)]
+    belts = frozenset(args.belts) if args.belts else None
+    drawn = [write_theatre(out / f"theatre_{k}", k, rng, args.sigma_km, args.seed, belts) for k in range(1, args.k + 1)]
     print(f"wrote {args.k} perturbed theatres in {out}")
     if args.theatres_only:
         return 0
@@ -270,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             name = MILESTONES.get(x.name, x.name)
             d |= {name: x.diff, f"{name} low": x.low, f"{name} high": x.high}
         diffs.append(d)
-    report = tables(rows, diffs, args.sigma_km, args.runs, args.seed)
+    report = tables(rows, diffs, args.sigma_km, args.runs, args.seed, belts)
     write_atomic(out / f"{REPORT}.md", signed_markdown(report))  # the .md first: it vouches for the .csv
     write_atomic(out / f"{REPORT}.csv", csv_text(rows, diffs))
     print(report + f"\n{out / REPORT}.md and .csv written ({time.monotonic() - started:.0f} s)")

@@ -52,6 +52,16 @@ def test_only_the_approximate_places_move_and_by_sigma_km(script):
     assert 2.5 < per_axis < 3.5, per_axis
 
 
+def test_belts_move_only_their_own_places_and_as_far_as_when_all_move(script):
+    text = TOWNS.read_text(encoding="utf-8")
+    everywhere = list(csv.DictReader(io.StringIO(script.perturbed_towns(text, np.random.default_rng(4), 3.0)[0])))
+    new, km = script.perturbed_towns(text, np.random.default_rng(4), 3.0, frozenset({"A", "none"}))
+    for a, b, c in zip(csv.DictReader(io.StringIO(text)), csv.DictReader(io.StringIO(new)), everywhere, strict=True):
+        mine = a["coord_status"] == "approximate" and (a["belt"] or "none") in ("A", "none")
+        assert (b["lat"], b["lon"]) == ((c["lat"], c["lon"]) if mine else (a["lat"], a["lon"])), a["name"]
+    assert len(km) == 37 + 3  # the approximate places of belt A and of no belt
+
+
 def towns_written(script, out, *flags: str) -> list[bytes]:  # noqa: ANN001
     assert script.main(["--out", str(out), "--k", "2", "--theatres-only", *flags]) == 0
     return [(out / f"theatre_{k}" / "idlib.towns.csv").read_bytes() for k in (1, 2)]
@@ -75,8 +85,8 @@ def test_the_seed_alone_decides_the_theatres_and_sigma_0_changes_nothing(script,
 def test_a_draw_the_loader_refuses_is_said_and_drawn_again(script, tmp_path, monkeypatch, capsys):
     real, draws = script.perturbed_towns, []
 
-    def first_off_the_globe(text, rng, sigma_km):  # noqa: ANN001, ANN202
-        new, km = real(text, rng, sigma_km)
+    def first_off_the_globe(text, rng, sigma_km, belts):  # noqa: ANN001, ANN202
+        new, km = real(text, rng, sigma_km, belts)
         draws.append(new)
         return (new.replace(",35.86447,36.80591,", ",135.86447,36.80591,") if len(draws) == 1 else new), km
 
@@ -92,7 +102,7 @@ def test_a_draw_the_loader_refuses_is_said_and_drawn_again(script, tmp_path, mon
 @pytest.mark.parametrize("flags, named", [
     (["--k", "0"], "--k"), (["--k", "two"], "--k"), (["--sigma-km", "-1"], "--sigma-km"),
     (["--sigma-km", "nan"], "--sigma-km"), (["--seed", "-3"], "--seed"), (["--seed", "1.5"], "--seed"),
-    (["--runs", "1"], "--runs"), (["--workers", "0"], "--workers"), ([], "--out")])
+    (["--runs", "1"], "--runs"), (["--workers", "0"], "--workers"), (["--belts", "E"], "--belts"), ([], "--out")])
 def test_a_bad_flag_exits_with_status_2_naming_it(script, tmp_path, capsys, flags, named):
     out = ["--out", str(tmp_path / "out")] if named != "--out" else []
     with pytest.raises(SystemExit) as stop:
