@@ -19,20 +19,30 @@ from .test_rule_parameters import assault, duel, government_group
 from .test_rules import scenario
 
 
-def test_an_opposition_attack_is_pressed_by_the_opposition_towns_around_its_target(build):
-    # D (government, garrison 10) has two opposition neighbours, X1 (rebels) and X2 (HTS: the two hold one front),
-    # and a government one, F, to withdraw to. 30 rebels assault it, lethality 0.001: they kill 0.03 and lose 0.01.
-    # Odds 29.99 / 9.97 = 3.008; the attacker holds 2 neighbours, so with flank_pressure 1 the defenders feel
-    # 3.008 x (1 + 1 x (2 - 1)) = 6.016 > withdraw_ratio 5: they withdraw to F and D falls. Counting the flanks as
-    # the government's whatever the attacker (F alone: 1 flank) leaves 3.008, and D would hold.
+def rebels_assault_a_flanked_town(build, urban: float | None = None) -> tuple[CeasefireModel, int, int]:
+    """D (government, garrison 10) with two opposition neighbours, X1 (rebels) and X2 (HTS: the two hold one front),
+    and a government one, F (garrison 1), to withdraw to; 30 rebels declared on D, lethality 0.001, no noise,
+    flank_pressure 1, withdraw_ratio 5. ``urban``: D's urban factor in place of the theatre's. Returns (model, D, F)."""
     build.theatre([("D", 35.5, 36.0, "regime"), ("X1", 35.5, 36.05, "rebels"), ("X2", 35.45, 36.0, "hts"),
                    ("F", 35.55, 36.0, "regime")], [("D", "X1", "M9"), ("D", "X2", "M9"), ("D", "F", "M9")])
     m = CeasefireModel(scenario(build, combat={"lethality": 0.001, "noise": 0.0, "break_ratio": 100, "withdraw_ratio": 5.0,
                                                "flank_pressure": 1.0, "min_garrison": 0.3}))
     d, f = m.theatre.town("D"), m.theatre.town("F")
     m.garrison[0, [d, f]] = [10.0, 1.0]
+    if urban is not None:
+        m.urban = m.urban.copy()  # the theatre's own, shared and read-only
+        m.urban[0, d] = urban
     m.rebels.force[:] = 30.0
     m.declare_attacks("rebels", np.array([[[d]]]), np.array([[[30.0]]]), [m.rebels])
+    return m, d, f
+
+
+def test_an_opposition_attack_is_pressed_by_the_opposition_towns_around_its_target(build):
+    # They kill 0.03 and lose 0.01. Odds 29.99 / 9.97 = 3.008; the attacker holds 2 neighbours, so with
+    # flank_pressure 1 the defenders feel 3.008 x (1 + 1 x (2 - 1)) = 6.016 > withdraw_ratio 5: they withdraw to F
+    # and D falls. Counting the flanks as the government's whatever the attacker (F alone: 1 flank) leaves 3.008,
+    # and D would hold.
+    m, d, f = rebels_assault_a_flanked_town(build)
     combat.resolve(m)
     assert m.controller[0, d] == m.rebels.code
     assert m.garrison[0, f] == pytest.approx(1.0 + 9.97)  # the garrison walked out to F
@@ -43,16 +53,7 @@ def test_odds_too_large_to_press_further_are_pressed_to_infinity_without_a_warni
     # ~ 1.0e308, are finite, and pressing them with the second flank (x 2) passes the largest float. The fuzzed
     # parameters of the slow suite found it (round 47): numpy warned of an overflow in the multiplication, which the
     # tests take as an error. The defenders feel odds of inf, which is what they are, and D falls.
-    build.theatre([("D", 35.5, 36.0, "regime"), ("X1", 35.5, 36.05, "rebels"), ("X2", 35.45, 36.0, "hts"),
-                   ("F", 35.55, 36.0, "regime")], [("D", "X1", "M9"), ("D", "X2", "M9"), ("D", "F", "M9")])
-    m = CeasefireModel(scenario(build, combat={"lethality": 0.001, "noise": 0.0, "break_ratio": 100, "withdraw_ratio": 5.0,
-                                               "flank_pressure": 1.0, "min_garrison": 0.3}))
-    d, f = m.theatre.town("D"), m.theatre.town("F")
-    m.garrison[0, [d, f]] = [10.0, 1.0]
-    m.urban = m.urban.copy()  # the theatre's own, shared and read-only
-    m.urban[0, d] = 3e-308
-    m.rebels.force[:] = 30.0
-    m.declare_attacks("rebels", np.array([[[d]]]), np.array([[[30.0]]]), [m.rebels])
+    m, d, _ = rebels_assault_a_flanked_town(build, urban=3e-308)
     combat.resolve(m)
     assert m.controller[0, d] == m.rebels.code
 
