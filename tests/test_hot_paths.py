@@ -20,7 +20,7 @@ from sim.cli.arguments import build_parser
 from sim.io.theatre import load_theatre
 from sim.model import streams, towns
 from sim.model.journal import Journal
-from sim.model.regime import Reach, frontage_picks, frontage_rows
+from sim.model.frontage import Reach, frontage_picks, frontage_rows
 from sim.model.streams import Draw
 
 from .conftest import ROOT, line_theatre
