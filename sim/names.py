@@ -39,7 +39,7 @@ DISPLAY_NAMES = {"regime": "Government", "hts": "HTS", "rebels": "Turkish-backed
 EVENT_TYPES = (
     "capture", "turkish_losses", "violation", "strike", "strike_withheld", "reinforcement", "sit_in", "sit_in_not_held",
     *(f"{deal}_{what}" for deal in ("truce", "agreement") for what in ("announced", "in_force", "expired", "broken", "superseded")),
-    "offensive_start", "offensive_stop", "intervention", "intervention_end", "air_policy", "air_policy_end",
+    "offensive_start", "offensive_stop", "offensive_culminated", "intervention", "intervention_end", "air_policy", "air_policy_end",
     "patrol", "patrol_completed", "patrol_suspended", "post_establish", "post_withdraw", "post_encircled",
     "military_police", "military_police_not_deployed",
 )

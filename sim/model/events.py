@@ -4,9 +4,8 @@ Mesa keeps only weak references to scheduled callbacks, so every event is an obj
 schedules its own bound methods. Events change decisions and circumstances (who fights where with what, who is bound
 by a truce, where posts stand, who is reinforced), never who holds a town.
 
-Each class handles one branch of the schema's event union
-(:data:`sim.io.schema.Event`) and says which in ``handles``; a test checks
-that every branch has its class.
+Each class handles one branch of the schema's event union (:data:`sim.io.schema.Event`) and says which in
+``handles``; a test checks that every branch has its class.
 """
 
 from __future__ import annotations
@@ -92,6 +91,7 @@ class OffensiveEvent(ScenarioEvent):
             moved = np.minimum(regime.pool, e.force)
             regime.pool = regime.pool - moved
             group.force = group.force + moved
+        group.send_on()  # a push spent before is sent on again, with what it has now
         m.log_all("offensive_start", None, e.faction, f"{e.group}: " + " > ".join(e.axis))
 
 
@@ -302,9 +302,8 @@ class AirPolicyEvent(LastingEvent):
 class ReinforcementEvent(ScenarioEvent):
     """Strength for a regime force group (or its pool), an opposition reserve, or Turkish troops (thousands).
 
-    Strength for a group stood down goes to the pool, as the group's own went
-    when it stood down: in the group it would never fight, and no other group
-    could be given it.
+    Strength for a group stood down, or where its push is spent, goes to the pool, as the group's own did: in the
+    group it would never fight, and no other group could be given it.
     """
 
     handles = schema.ReinforcementSpec
@@ -318,7 +317,8 @@ class ReinforcementEvent(ScenarioEvent):
         elif e.faction == "regime":
             group = m.regime.groups.get(e.group) if e.group else None
             if group is not None and group.active:
-                group.force = group.force + e.strength
+                group.force = group.force + np.where(group.spent, 0.0, e.strength)
+                m.regime.pool = m.regime.pool + np.where(group.spent, e.strength, 0.0)
             else:
                 m.regime.pool = m.regime.pool + e.strength
                 to = f" to the pool ({e.group} stood down)" if e.group else to

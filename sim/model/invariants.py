@@ -66,6 +66,7 @@ def check(m: CeasefireModel, last: LastCheck) -> None:
     assert np.allclose(m.displaced, left, rtol=1e-9, atol=1e-6), "the displaced are not those who left their homes"
     forces = [m.regime.pool, m.hts.force, m.rebels.force] + [g.force for g in m.regime.groups.values()]
     assert all(np.isfinite(f).all() and (f >= -TOLERANCE).all() for f in forces), "a force is negative or not finite"
+    assert not any((g.force[g.spent] > 0).any() for g in m.regime.groups.values()), "a spent push holds strength"
     assert all((m.casualties[k] >= v).all() for k, v in last.casualties.items()), "casualties decreased"
     bound = ceasefire.binding(m, "regime")
     assert not (bound[:, None] & (m.attack_side == HolderCode.REGIME)).any(), "the regime attacked while bound by a ceasefire"

@@ -34,7 +34,8 @@ class ForceGroup:
     The axis is the ordered list of towns the group was reported to aim at.
     Each day it drives toward the first of them it does not hold; once it
     holds them all it has done what it was sent to do, and holds the line
-    until an offensive event gives it a new axis.
+    until an offensive event gives it a new axis. A push that has lost too
+    much of its strength culminates first (:meth:`Regime.culminate`).
 
     A group fights where it stands: its ground is where it took position
     (facing its objective) and what it has taken or walked into since, and it
@@ -50,7 +51,16 @@ class ForceGroup:
     active: bool = False
     committed: np.ndarray | None = None  # today's assaults, (replicates,)
     ground: np.ndarray | None = None  # (replicates, towns) the government towns it stands on
+    peak: np.ndarray | None = None  # (replicates,) the most strength it has had since it was last sent onto an axis
+    spent: np.ndarray | None = None  # (replicates,) whether its push has culminated there (see Regime.culminate)
     salt: int = 0  # offsets its noise stream from other groups' scoring the same towns: see noise_salt()
+
+    def __post_init__(self) -> None:
+        self.send_on()
+
+    def send_on(self) -> None:
+        """Sent onto an axis (again): pushing everywhere, from the strength it has now."""
+        self.peak, self.spent = self.force.copy(), np.zeros(self.force.shape, bool)
 
 
 def noise_salt(name: str, taken: set[int]) -> int:
@@ -98,13 +108,18 @@ class Regime(FactionAgent):
 
     @property
     def on_offensive(self) -> np.ndarray:
-        """(replicates,) whether any force group is in the field and no ceasefire holds the regime back."""
+        """(replicates,) whether any force group in the field is still pushing and no ceasefire holds the regime back."""
         if not self.active_groups:
             return np.zeros(self.model.replicates, bool)
-        return ~ceasefire.binding(self.model, self.name)
+        return self.pushing().any(axis=0) & ~ceasefire.binding(self.model, self.name)
+
+    def pushing(self, groups: list[ForceGroup] | None = None) -> np.ndarray:
+        """(groups, replicates) whether each group in the field (or of ``groups``) is pushing: its push not spent."""
+        return ~np.array([g.spent for g in (self.active_groups if groups is None else groups)])
 
     def step(self) -> None:
         bound = ceasefire.binding(self.model, self.name)
+        self.culminate()
         self.regenerate(bound)
         held_back = ceasefire.regime_holds_back(self.model, self)
         self.follow_front()
@@ -177,15 +192,42 @@ class Regime(FactionAgent):
             g.ground = mine
 
     def regenerate(self, bound: np.ndarray) -> None:
-        """Recruits and resupply go to the groups in the field; a deal in force limits the build-up."""
+        """Recruits and resupply go to the groups in the field still pushing (to the pool where none is); a deal in force
+        limits the build-up."""
         rate = np.where(bound, self.p.regen * self.p.ceasefire_regen, self.p.regen)
         groups = self.active_groups
         if not groups:
             self.pool = self.pool + rate
             return
-        share = rate / len(groups)  # each group's, the same for all
-        for g in groups:
-            g.force = g.force + share
+        pushing = self.pushing(groups)
+        n = pushing.sum(axis=0)
+        share = np.divide(rate, n, out=np.zeros_like(rate), where=n > 0)  # each pushing group's, the same for all
+        for g, on in zip(groups, pushing, strict=True):
+            g.force = g.force + np.where(on, share, 0.0)
+        self.pool = self.pool + np.where(n > 0, 0.0, rate)
+
+    def culminate(self) -> None:
+        """A push that has lost ``breakpoint_loss`` of the most strength it has had on its axis is spent: the group's
+        strength goes to the pool, and it neither commits nor is sent anything until an offensive event sends it on.
+
+        Combat models stop an attack at a breakpoint set by its losses (the
+        U.S. Army's terms count a unit that has lost 30% as destroyed); losses
+        alone seldom decide in the record of battles, so read it as the rule's
+        claim. Without it a push ground down (by Turkish strikes, say) was fed
+        the army's daily new strength for as long as it lasted.
+        """
+        m = self.model
+        limit = 1.0 - per_replicate(self.p.breakpoint_loss, m.replicates)
+        for g in self.active_groups:
+            np.maximum(g.peak, g.force, out=g.peak)
+            spent = ~g.spent & (g.force < limit * g.peak)
+            if not np.count_nonzero(spent):
+                continue
+            lost = 1.0 - np.divide(g.force, g.peak, out=np.ones_like(g.force), where=spent)  # spent: a peak above 0
+            self.pool = self.pool + np.where(spent, g.force, 0.0)
+            g.force = np.where(spent, 0.0, g.force)
+            g.spent = g.spent | spent
+            m.log_each("offensive_culminated", spent, None, self.name, lambda r, g=g, lost=lost: f"{g.name}: lost {lost[r]:.0%} of its peak strength")
 
     def unmet_roads(self) -> np.ndarray:
         """(replicates,) weighted share of objective-road towns not held; a patrolled road counts as partly open."""

@@ -54,6 +54,7 @@ CAPTIONS = {
     "military_police": lambda town, detail, actors: f"Russian military police enter {town}",
     "offensive_start": lambda town, detail, actors: f"{named(actors or 'regime')} offensive starts",
     "offensive_stop": lambda town, detail, actors: f"{named(actors or 'regime')} offensive stops",
+    "offensive_culminated": lambda town, detail, actors: f"{named(actors or 'regime')} push culminates ({detail.split(':')[0]})",
     "intervention": lambda town, detail, actors: f"Turkish intervention: {detail}",
     "intervention_end": lambda town, detail, actors: f"Intervention ends: {detail}",
     "air_policy": lambda town, detail, actors: f"Russia: {detail}",
