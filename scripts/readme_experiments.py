@@ -101,7 +101,8 @@ EXPERIMENTS = (
     ensemble("jan_truce", "scenarios/jan_truce.yaml"),
     *(ensemble(w, f"scenarios/whatif/{w}.yaml", versus="campaign") for w in (
         "jan_truce_holds", "russia_withholds_air", "no_turkish_intervention", "no_saraqib_posts")),
-    ensemble("hts_accepts_moscow", "scenarios/whatif/hts_accepts_moscow.yaml", versus="moscow"),
+    *(ensemble(w, f"scenarios/whatif/{w}.yaml", versus="moscow") for w in (
+        "hts_accepts_moscow", "no_moscow_agreement", "no_moscow_agreement_turkey_stands_down")),
     ensemble("campaign200", "scenarios/campaign.yaml", runs=200, seed=SEED_200),
     ensemble("moscow200", "scenarios/moscow.yaml", runs=200, seed=SEED_200),
     ensemble("axes_aims_only", "scenarios/checks/axes_aims_only.yaml", versus="campaign"),
