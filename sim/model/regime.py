@@ -87,6 +87,8 @@ class Regime(FactionAgent):
         self.held_yesterday = model.controller == REGIME  # to find the towns gained since
         self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front, if none deployed since
         self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see reach()
+        self.unbroken = 1.0 - per_replicate(params.breakpoint_loss, model.replicates)  # the share of its peak a push needs
+        self.spent_somewhere = False  # whether any push in the field was spent at the last look (culminate)
         self._reach: tuple = (None, None)  # (key, value) of reach(): see there
         self._axes: tuple = (None, None)  # (key, value): the axes side by side, see objectives()
         t = model.theatre
@@ -111,7 +113,8 @@ class Regime(FactionAgent):
         """(replicates,) whether any force group in the field is still pushing and no ceasefire holds the regime back."""
         if not self.active_groups:
             return np.zeros(self.model.replicates, bool)
-        return self.pushing().any(axis=0) & ~ceasefire.binding(self.model, self.name)
+        free = ~ceasefire.binding(self.model, self.name)
+        return self.pushing().any(axis=0) & free if self.spent_somewhere else free
 
     def pushing(self, groups: list[ForceGroup] | None = None) -> np.ndarray:
         """(groups, replicates) whether each group in the field (or of ``groups``) is pushing: its push not spent."""
@@ -199,6 +202,11 @@ class Regime(FactionAgent):
         if not groups:
             self.pool = self.pool + rate
             return
+        if not self.spent_somewhere:  # every group pushing (most days of every run): the same, in fewer numpy calls
+            share = rate / len(groups)
+            for g in groups:
+                g.force = g.force + share
+            return
         pushing = self.pushing(groups)
         n = pushing.sum(axis=0)
         share = np.divide(rate, n, out=np.zeros_like(rate), where=n > 0)  # each pushing group's, the same for all
@@ -216,18 +224,26 @@ class Regime(FactionAgent):
         claim. Without it a push ground down (by Turkish strikes, say) was fed
         the army's daily new strength for as long as it lasted.
         """
-        m = self.model
-        limit = 1.0 - per_replicate(self.p.breakpoint_loss, m.replicates)
-        for g in self.active_groups:
-            np.maximum(g.peak, g.force, out=g.peak)
-            spent = ~g.spent & (g.force < limit * g.peak)
-            if not np.count_nonzero(spent):
-                continue
-            lost = 1.0 - np.divide(g.force, g.peak, out=np.ones_like(g.force), where=spent)  # spent: a peak above 0
-            self.pool = self.pool + np.where(spent, g.force, 0.0)
-            g.force = np.where(spent, 0.0, g.force)
-            g.spent = g.spent | spent
-            m.log_each("offensive_culminated", spent, None, self.name, lambda r, g=g, lost=lost: f"{g.name}: lost {lost[r]:.0%} of its peak strength")
+        groups = self.active_groups
+        if not groups:
+            return
+        force = np.array([g.force for g in groups])  # (groups, replicates): every group in a few numpy calls
+        peak = np.maximum(np.array([g.peak for g in groups]), force)
+        for g, most in zip(groups, peak, strict=True):
+            g.peak = most
+        culminates = force < self.unbroken * peak
+        if self.spent_somewhere:  # seldom: a push spent cannot culminate again, and an event may have sent it on since
+            spent = np.array([g.spent for g in groups])
+            culminates &= ~spent
+            self.spent_somewhere = bool(np.count_nonzero(spent))
+        if np.count_nonzero(culminates):
+            lost = 1.0 - np.divide(force, peak, out=np.ones_like(force), where=culminates)  # culminates: a peak above 0
+            for g, now, share in zip(groups, culminates, lost, strict=True):
+                self.pool = self.pool + np.where(now, g.force, 0.0)
+                g.force, g.spent = np.where(now, 0.0, g.force), g.spent | now
+                self.model.log_each("offensive_culminated", now, None, self.name,
+                                    lambda r, g=g, share=share: f"{g.name}: lost {share[r]:.0%} of its peak strength")
+            self.spent_somewhere = True
 
     def unmet_roads(self) -> np.ndarray:
         """(replicates,) weighted share of objective-road towns not held; a patrolled road counts as partly open."""
