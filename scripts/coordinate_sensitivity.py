@@ -46,7 +46,7 @@ from sim.api import scorecard  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.experiments.ensemble import run_ensemble  # noqa: E402
 from sim.io.files import atomic_folder, write_atomic  # noqa: E402
-from sim.io.outputs import TEMP, describe, marker  # noqa: E402
+from sim.io.outputs import describe, folder_of_kind, strangers  # noqa: E402
 from sim.io.safe_yaml import load_yaml  # noqa: E402
 from sim.io.scenario import load_scenario  # noqa: E402
 from sim.io.signatures import provably_ours, signed_markdown  # noqa: E402
@@ -206,20 +206,15 @@ def foreign(out: Path) -> list[str]:
     writes there and its signed draw.md (the folder is replaced whole), its signed report, and temporaries a killed
     write left."""
     own = {f.name for f in load_theatre(theatre_index()).files} | {"scenario.yaml", DRAW}
-    strangers = []
-    for entry in sorted(out.iterdir()) if out.is_dir() else []:
-        folder = entry.is_dir() and not entry.is_symlink()
-        if folder and entry.name.endswith("_runs"):
-            m = marker(entry)
-            if (m is None and not any(entry.iterdir())) or (m is not None and m.get("kind") == "ensemble"):
-                continue
-        elif folder and entry.name.startswith("theatre_"):
-            if provably_ours(entry / DRAW) and {p.name for p in entry.iterdir()} <= own:
-                continue
-        elif (entry.name in (f"{REPORT}.md", f"{REPORT}.csv") and provably_ours(entry)) or TEMP.fullmatch(entry.name):
-            continue
-        strangers.append(f"{entry.name} ({describe(entry)})")
-    return strangers
+
+    def ours(entry: Path) -> bool:
+        if entry.name.endswith("_runs"):
+            return folder_of_kind(entry, "ensemble")
+        if entry.name.startswith("theatre_"):
+            return (entry.is_dir() and not entry.is_symlink() and provably_ours(entry / DRAW)
+                    and {p.name for p in entry.iterdir()} <= own)
+        return entry.name in (f"{REPORT}.md", f"{REPORT}.csv") and provably_ours(entry)
+    return strangers(out, ours)
 
 
 def bounded(kind: type, lo: float, hi: float):  # noqa: ANN201 - an argparse type

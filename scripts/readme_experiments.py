@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))  # this checkout's sim, whatever the editable inst
 from sim.analysis.integrity import batches  # noqa: E402
 from sim.analysis.results import part_files  # noqa: E402
 from sim.io.files import atomic_file, write_atomic  # noqa: E402
-from sim.io.outputs import TEMP, describe, marker  # noqa: E402
+from sim.io.outputs import describe, folder_of_kind, marker, strangers  # noqa: E402
 from sim.io.signatures import provably_ours, signed_markdown  # noqa: E402
 from sim.names import MAX_WORKERS  # noqa: E402
 
@@ -158,20 +158,12 @@ def complete(exp: Experiment, folder: Path) -> bool:
 def foreign(out: Path) -> list[str]:
     """What in ``out`` this script did not write: anything but its experiments' folders (each of the simulator's own
     kind, which the ``sim`` command judges further) and reports it signed; empty if ``out`` is new."""
-    strangers = []
-    for entry in sorted(out.iterdir()) if out.is_dir() else []:
+    def ours(entry: Path) -> bool:
         exp = BY_NAME.get(entry.name)
-        if exp is not None and entry.is_dir() and not entry.is_symlink():
-            m = marker(entry)
-            if m is None and not any(entry.iterdir()):
-                continue  # an empty folder: sim writes into it
-            expected = "outputs" if exp.make is None else exp.kind  # discover's --out is a folder of reports
-            if m is not None and m.get("kind") == expected:
-                continue
-        elif (entry.name in OWN_FILES and provably_ours(entry)) or TEMP.fullmatch(entry.name):
-            continue  # a report written here (signed below), or a temporary a killed write left
-        strangers.append(f"{entry.name} ({describe(entry)})")
-    return strangers
+        if exp is not None:  # discover's --out is a folder of reports
+            return folder_of_kind(entry, "outputs" if exp.make is None else exp.kind)
+        return entry.name in OWN_FILES and provably_ours(entry)
+    return strangers(out, ours)
 
 
 def write_report(path: Path, text: str) -> None:

@@ -138,6 +138,21 @@ def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) 
     return f"{things} the simulator did not write ({shown})"
 
 
+def strangers(out: Path, ours: Callable[[Path], bool]) -> list[str]:
+    """What in the folder ``out`` a script did not write, each as 'name (what it is)': every entry but the temporaries a
+    killed write left and those ``ours`` (given each entry) claims; empty if ``out`` is new. The scripts' --out."""
+    entries = sorted(out.iterdir()) if out.is_dir() else []
+    return [f"{e.name} ({describe(e)})" for e in entries if not (TEMP.fullmatch(e.name) or ours(e))]
+
+
+def folder_of_kind(entry: Path, kind: str) -> bool:
+    """Whether ``entry`` is a folder (not a link) the simulator marked as ``kind``, or an empty one it may write into."""
+    if not entry.is_dir() or entry.is_symlink():
+        return False
+    m = marker(entry)
+    return m.get("kind") == kind if m is not None else not any(entry.iterdir())
+
+
 def check_out(raw: str | Path, *, default: bool = False) -> Path:
     """A results folder named on the command line (``--out``), checked before any work is done.
 
