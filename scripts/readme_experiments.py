@@ -109,6 +109,7 @@ EXPERIMENTS = (
     sweep("jan_truce_30_days", figures=(("heatmap_ceasefire_days.png", "sweep_truce_heatmap.png"),)),
     sweep("group_sizes"),
     sweep("truce_sensitivity"),
+    sweep("no_moscow_breakpoint"),
     Experiment("discover_jan_truce_30_days", None, "outputs", (
         (("discover", f"{OUT}/sweep_jan_truce_30_days", "--where", "ceasefire_days >= 30",
           "--out", f"{OUT}/discover_jan_truce_30_days"), "discover_jan_truce_30_days.md"),),
