@@ -34,6 +34,7 @@ from sim.model.ceasefire import STATES, CeasefireState
 from sim.model.invariants import REACHABLE
 from sim.model.model import CeasefireModel
 from sim.model.params import per_replicate_paths
+from sim.model.regime import ForceGroup
 
 from .conftest import ev
 from .reliability import assert_finite_outputs, simulate_checked
@@ -272,6 +273,12 @@ def _corrupt_casualties(m):
     m.casualties["regime"] = m.casualties["regime"] - 1
 
 
+def _spent_push_holds_strength(m):
+    """A group whose push is spent (its strength went to the pool) that still holds 5 points."""
+    group = m.regime.groups["g"] = ForceGroup("g", np.full(m.replicates, 5.0), np.array([0]))
+    group.spent[:] = True
+
+
 CORRUPTIONS = {
     "controller 7": lambda m: m.controller.__setitem__((0, 0), 7),
     "controller -1": lambda m: m.controller.__setitem__((0, 1), -1),
@@ -291,6 +298,7 @@ CORRUPTIONS = {
     "shock above one": lambda m: m.shock.__setitem__((0, 1), 1.5),
     "casualties decrease": _corrupt_casualties,
     "bound regime attacks": lambda m: m.attack_side.__setitem__((0, 1), 0),
+    "spent push holds strength": _spent_push_holds_strength,
 }
 
 
