@@ -318,7 +318,6 @@ class ReinforcementEvent(ScenarioEvent):
             if group is not None and group.active:
                 group.force = group.force + np.where(group.spent, 0.0, e.strength)
                 m.regime.pool = m.regime.pool + np.where(group.spent, e.strength, 0.0)
-                to += " (to the pool where its push is spent)" if np.count_nonzero(group.spent) else ""
             else:
                 m.regime.pool = m.regime.pool + e.strength
                 to = f" to the pool ({e.group} stood down)" if e.group else to
