@@ -14,6 +14,7 @@ tabs, truncation, garbage, empty).
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import shutil
 import signal
@@ -138,7 +139,8 @@ HOSTILE = st.one_of(
     st.sampled_from([None, "", "x", True, False, 0, -1, -0.0, 1e-300, 5e-324, 1e6, 1e308, -1e308, 2**63, 2**64, -(2**63),
                      float("nan"), float("inf"), float("-inf"), [], {}, [None], {"a": 1}, "2020-02-30", "1e999", "nan",
                      "Atlantis", "isis", "regime", "M4", "T0", "a" * 5000, "\u202e\x00\ufeff", "\t",
-                     dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2020, 1, 1), dt.datetime(2020, 1, 2, 3, 4)]),
+                     dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2020, 1, 1), dt.datetime(2020, 1, 2, 3, 4)]
+                    ).map(copy.deepcopy),  # a fresh {} each time: one a mutation filled would be drawn filled next time
     st.integers(), st.floats(), st.text(max_size=20), st.dates(),
     st.builds(deep, st.integers(1, 60), st.sampled_from(["list", "dict"])),  # deeper nesting: byte_mutation
     st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=5)), max_size=4),
