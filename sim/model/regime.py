@@ -8,7 +8,7 @@ formed and re-tasked by the scenario's offensive events.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,8 +51,8 @@ class ForceGroup:
     active: bool = False
     committed: np.ndarray | None = None  # today's assaults, (replicates,)
     ground: np.ndarray | None = None  # (replicates, towns) the government towns it stands on
-    peak: np.ndarray | None = None  # (replicates,) the most strength it has had since it was last sent onto an axis
-    spent: np.ndarray | None = None  # (replicates,) whether its push has culminated there (see Regime.culminate)
+    peak: np.ndarray = field(init=False)  # (replicates,) the most strength it has had since it was last sent onto an axis
+    spent: np.ndarray = field(init=False)  # (replicates,) whether its push has culminated there (see Regime.culminate)
     salt: int = 0  # offsets its noise stream from other groups' scoring the same towns: see noise_salt()
 
     def __post_init__(self) -> None:
