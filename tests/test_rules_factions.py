@@ -136,6 +136,30 @@ def test_turkish_drones_strike_only_the_strength_not_committed_that_day(build):
     assert group.committed.tolist() == [75.0] and group.force.tolist() == [75.0] and m.regime.pool.tolist() == [0.0]
 
 
+def test_turkish_soldiers_in_open_combat_die_only_while_the_government_fights(build):
+    # Round 50 (R50-T). An intervention holds escalation at 1 from 1 Jan; open combat kills 2 a day at full
+    # escalation, posts none. The group pushes at eight strong HTS towns it cannot take, so it fights every day it is
+    # free to: Turkish soldiers die then (a mean of 2 a day) and never under a truce that holds it back (2 to 8 Jan),
+    # nor with no group in the field at all.
+    line_theatre(build, controllers=("regime", *["hts"] * 8))
+    factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "commit": 0.5, "regen": 0},
+                "hts": {**STRONG_REGIME["hts"], "garrison": 40},
+                "turkey": {"exposure": 0, "combat_exposure": 2.0, "drone_strength": 0, "escalation_per_death": 0}}
+    shield = ev(id="shield", date="2020-01-01", type="intervention", name="shield", intensity=1.0)
+    held_back = truce(until="2020-01-09", restraint=1.0)
+    dead = {}
+    for name, events in (("fights", [push(["T8"]), shield]), ("truce", [push(["T8"]), shield, held_back]),
+                         ("no-group", [shield])):
+        r = simulate(scenario(build, factions, events, name=f"{name}.yaml", end="2020-01-16", combat={"noise": 0.0}))
+        assert r.timeseries["turkish_escalation"].iloc[1:].eq(1.0).all(), name
+        dead[name] = r.timeseries.set_index("date")["turkish_deaths"]
+    assert dead["no-group"].eq(0).all(), "nobody fights: nobody dies"
+    assert dead["fights"].iloc[-1] >= 10, "two a day expected over 16 days of fighting"
+    under_truce = dead["truce"].loc["2020-01-02":"2020-01-08"]
+    assert under_truce.nunique() == 1, "a truce holds the government back: no Turkish soldier dies"
+    assert dead["truce"].iloc[-1] >= under_truce.iloc[-1] + 5, "the truce over, the fighting and the dead resume"
+
+
 def test_a_post_no_longer_spares_its_town_once_escalation_reaches_the_regimes_threshold(build):
     # A post overlooks A. Below the threshold (0.5) the regime's wish to attack A is divided by e^deterrence (e^2);
     # at exactly 0.5 it is no longer spared, as the rebels counter-attack at exactly their counter_threshold.

@@ -134,12 +134,16 @@ class Turkey(FactionAgent):
             m.regime.lose(self.p.drone_strength * firing * noise, pool=False)  # what is in the field, not the reserve
 
     def expose_posts(self) -> None:
-        """Soldiers at posts overlooking the fighting come under fire, whoever attacks: called once every side has declared."""
+        """Soldiers at posts overlooking the fighting come under fire, whoever attacks, and soldiers in Turkey's open
+        fighting (in proportion to escalation) wherever the government is on the offensive: called once every side has
+        declared. A government held back by a deal, or with every push spent, fires at no Turkish soldier."""
         m, p = self.model, self.p
         exposed = np.zeros(m.replicates, np.int64)  # posts by the fighting: none on a quiet day (most days of a truce)
         if (hit := m.assaulted()) is not None and np.count_nonzero(hit):
             exposed = (towns.posts_by(m.theatre, hit) & m.post_standing).sum(axis=1)
-        mean = p.exposure * exposed + p.combat_exposure * self.escalation
+        mean = p.exposure * exposed
+        if np.count_nonzero(self.escalation):
+            mean = mean + p.combat_exposure * self.escalation * m.regime.on_offensive
         if np.count_nonzero(mean):  # a count of mean 0 is 0 whatever is drawn (and a draw moves no other stream): not drawn
             self.lose_soldiers(m.draws.poisson(m.day, Draw.POST_DEATHS, mean), "exposure")
 
