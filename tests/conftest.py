@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import textwrap
 from pathlib import Path
 
@@ -13,6 +14,18 @@ ROOT = Path(__file__).resolve().parents[1]
 # README says to the code reads all of them, so moving a passage to docs/ does not take it out of the test's sight.
 README_AND_ITS_DOCS = (ROOT / "README.md",
                        *(ROOT / "docs" / f"{name}.md" for name in ("calibration", "guarantees", "performance")))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the test processes Python's own Ctrl-C handler, however the run was started.
+
+    A process started in the background (``pytest &``, or any command a non-interactive shell runs with ``&``) inherits
+    SIGINT ignored, and Python then leaves it ignored: the tests that stop an ensemble or a sweep by sending their own
+    process a SIGINT saw nothing happen ("DID NOT RAISE"), in every such run and in none from a terminal. Run in each
+    xdist worker too.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def readme_and_its_docs() -> str:
