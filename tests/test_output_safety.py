@@ -7,6 +7,7 @@ what a folder holds, a second writer, paths the file system refuses, OS errors, 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -164,6 +165,30 @@ def test_a_killed_maps_temporary_file_does_not_stop_a_rerun(toy, tmp_path, capsy
     (out / ".map_2020-01-11.png.tmp-99999-abcdef12.png").write_bytes(b"half a map")
     assert cli(capsys, "run", toy, "--no-map", "-q", "--out", out)[0] == 0
     assert not (out / ".map_2020-01-11.png.tmp-99999-abcdef12.png").exists()
+
+
+@pytest.mark.parametrize(("how", "marker"), [(["run", "--runs", "2", "-q", "--no-map"], "manifest.json"),
+                                             (["sweep", "--param", "regime.commit=0.2,0.8", "--runs", "1"], "sweep.json")])
+def test_a_folder_a_writer_was_killed_in_before_its_first_manifest_is_written_into_and_cleaned(
+        toy, tmp_path, capsys, how, marker):
+    """Killed while it wrote its first manifest (round 50's crash test, a SIGKILL 2 s in), an ensemble left a folder
+    holding nothing but that temporary, and the next run refused it as "a file the simulator did not write"."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / f".{marker}.tmp-99999-abcdef12.json").write_text('{"half a manifest')
+    command, *rest = how
+    rc, _, err = cli(capsys, command, toy, *rest, "--out", out)
+    assert rc == 0, err
+    assert json.loads((out / marker).read_text()) and hidden(out) == []
+    # A user's file beside such a temporary still makes the folder one the simulator may not write into.
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / f".{marker}.tmp-99999-abcdef12.json").write_text("{")
+    (theirs / "notes.txt").write_text("my notes")
+    before = tree(theirs)
+    rc, _, err = cli(capsys, command, toy, *rest, "--out", theirs)
+    one_line_error(rc, err)
+    assert "notes.txt" in err and tree(theirs) == before
 
 
 def test_rerunning_a_run_replaces_it_and_what_was_derived_from_it(toy, tmp_path, capsys):

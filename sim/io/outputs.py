@@ -213,7 +213,7 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
         entries = list(out.iterdir())
     except OSError as exc:
         raise OutputError(out, exc.strerror or str(exc)) from None
-    if not entries:
+    if all(TEMP.fullmatch(e.name) for e in entries):  # empty, or what a writer killed before its marker left
         return True
     markers = read_markers(out)
     m, damaged = markers
