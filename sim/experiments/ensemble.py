@@ -45,7 +45,7 @@ from ..analysis.aggregate import all_captures, capture_dates, control_probabilit
 from ..analysis.replicates import KEY_FIELDS, REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import AGAIN, DamagedResult, InputError, Interrupted, flag
-from ..io.files import remove, stale_temps, table_text, write_atomic
+from ..io.files import remove, remove_stale_temps, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
 from ..io.scenario import for_run, hash_of_inputs, inputs_hash
@@ -147,8 +147,7 @@ def run_ensemble(
     theatre = load_theatre(scenario.theatre)
     with FolderLock(out):
         created = claim_folder(out, "ensemble", scenario=scenario.name, source=scenario_path)
-        for stale in stale_temps(out / "manifest.json"):  # a writer killed while writing it (none writes now: the lock)
-            remove(stale)
+        remove_stale_temps(out / "manifest.json")  # left by a writer killed while it wrote its first manifest
         log = PartLog(out, manifest)
         finished: dict[int, RunData] = {}
         prepared = False  # until the folder's kept parts are in the manifest, writing it would unlist them

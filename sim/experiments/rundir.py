@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..io.files import atomic_folder, remove, stale_temps
+from ..io.files import atomic_folder, remove_stale_temps
 from ..io.folder_lock import FolderLock
 from ..io.outputs import claim_folder
 from ..names import HOLDERS
@@ -62,8 +62,7 @@ def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None 
     out = Path(out)
     with FolderLock(out):
         claim_folder(out, "run", scenario=result.scenario.name, source=scenario_path)
-        for stale in stale_temps(out):  # left by a writer that was killed; no one else writes here now
-            remove(stale)
+        remove_stale_temps(out)  # the folder a killed writer left half-written beside it
         return write_run_files(result, out, scenario_path=scenario_path, map_png=map_png)
 
 

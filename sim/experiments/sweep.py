@@ -41,7 +41,7 @@ from ..analysis.integrity import batch_items, batches
 from ..analysis.results import PARTS, load_sweep_manifest, read_rows
 from ..analysis.scored_outcomes import outcomes_hash, scored_outcomes
 from ..errors import InputError, Interrupted, flag
-from ..io.files import remove, stale_temps, table_text, write_atomic
+from ..io.files import remove, remove_stale_temps, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
@@ -252,8 +252,7 @@ def run_sweep(
     total = len(spec.design.points) * spec.runs
     with FolderLock(out):
         created = claim_folder(out, "sweep")
-        for stale in stale_temps(out / "sweep.json"):  # a writer killed while writing it (none writes now: the lock)
-            remove(stale)
+        remove_stale_temps(out / "sweep.json")  # left by a writer killed while it wrote its first manifest
         written = finished = ran = 0
         prepared = False  # until the runs kept are counted, a stop would say none were
         try:

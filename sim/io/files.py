@@ -123,13 +123,16 @@ def temp_path(target: Path, kind: str = "tmp", suffix: str = "") -> Path:
     return target.parent / f"{hidden_prefix(target.name)}.{kind}-{os.getpid()}-{secrets.token_hex(4)}{suffix}"
 
 
-def stale_temps(target: Path) -> list[Path]:
-    """Temporaries of ``target`` left by a writer that was killed (call only while holding its lock)."""
+def remove_stale_temps(target: Path) -> None:
+    """Remove the temporaries of ``target`` that a killed writer left (call only while holding its lock: no live
+    writer owns them then)."""
     pattern = re.compile(re.escape(hidden_prefix(target.name)) + r"\.(tmp|old)-\d+-[0-9a-f]{8}(\.[^/]*)?")
     try:
-        return [p for p in target.parent.iterdir() if pattern.fullmatch(p.name)]
+        stale = [p for p in target.parent.iterdir() if pattern.fullmatch(p.name)]
     except OSError:
-        return []
+        return
+    for path in stale:
+        remove(path)
 
 
 def remove(path: Path) -> None:
