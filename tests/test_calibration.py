@@ -671,3 +671,33 @@ def test_a_calibration_files_trial_budget_is_bounded_as_the_trials_flag_is(build
     assert info.value.line is not None and "trials" in str(info.value)
     assert main(["calibrate", str(build.root / "most.calibration.yaml"), "--trials", "100001"]) == 2
     assert "--trials" in capsys.readouterr().err
+
+
+def test_a_second_writer_of_a_calibration_folder_is_refused_and_a_killed_ones_temporaries_are_removed(toy, tmp_path,
+                                                                                                       capsys):
+    """A calibration took no folder lock: a second `calibrate` into the same --out added its trials to the same study
+    and wrote its report over the first's, and a temporary a killed report left stayed for good. Now the trials and
+    the report each hold the folder's lock, as every other writer of a results folder does."""
+    from sim.io.folder_lock import FolderLock
+
+    spec = load_calibration(toy)
+    out = tmp_path / "out"
+    run_calibration(spec, out, trials=4)
+    before = sorted(p.name for p in out.iterdir())
+    for call in (lambda: run_calibration(spec, out, trials=8), lambda: finish(spec, out, figures=False)):
+        with FolderLock(out), pytest.raises(InputError, match="being written by another simulator process"):
+            call()
+        assert sorted(p.name for p in out.iterdir()) == before
+    with FolderLock(out):
+        assert main(["calibrate", str(toy), "--report-only", "--out", str(out)]) == 2
+    assert "being written by another simulator process" in capsys.readouterr().err
+    assert len(trial_table(out)) == 4  # no trial was added behind the lock's back
+
+    stale = [out / ".report.md.tmp-999999-0badc0de", out / ".trials.csv.old-999999-deadbeef.csv"]
+    for path in stale:
+        path.write_text("half a table\n")
+    mine = out / "report.md.tmp-999999-0badc0de"  # not hidden: not a name the simulator gives its temporaries
+    mine.write_text("my file\n")
+    finish(spec, out, figures=False)
+    assert not any(path.exists() for path in stale)
+    assert mine.read_text() == "my file\n" and (out / "report.md").is_file()

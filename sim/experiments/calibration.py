@@ -34,6 +34,7 @@ from ..analysis.outcomes import OutcomeBase
 from ..analysis.results import Results, RunData, frozen_front
 from ..errors import InputError, Interrupted, require_extra
 from ..io.files import remove
+from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, mark_folder
 from ..io.schema import Scenario
 from ..io.theatre import load_theatre
@@ -272,26 +273,28 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
 
     Raises:
         CalibrationInterrupted: on Ctrl-C; the finished trials are kept.
-        InputError: ``out`` holds something else, or the scheduler cannot be reached; a folder this call made is
-            removed again if no trial was run in it (it was left marked, holding an empty study).
+        InputError: ``out`` holds something else, another simulator process is writing it, or the scheduler cannot be
+            reached; a folder this call made is removed again if no trial was run in it (it was left marked, holding an
+            empty study).
     """
     out = Path(out)
-    created = claim_folder(out, "calibration")
-    empty = False
-    try:
-        with open_study(spec, out) as study:
-            try:
-                return _optimise(study, spec, out, workers, executor, scheduler, progress, trials, minutes)
-            except Exception as exc:
-                from optuna.trial import TrialState
+    with FolderLock(out):  # one writer at a time: a second calibration added its trials to this one's study
+        created = claim_folder(out, "calibration")
+        empty = False
+        try:
+            with open_study(spec, out) as study:
+                try:
+                    return _optimise(study, spec, out, workers, executor, scheduler, progress, trials, minutes)
+                except Exception as exc:
+                    from optuna.trial import TrialState
 
-                with contextlib.suppress(Exception):  # the error being raised is the one to report
-                    empty = created and not isinstance(exc, Interrupted) and not study.get_trials(
-                        deepcopy=False, states=(TrialState.COMPLETE,))
-                raise
-    finally:
-        if empty:
-            remove(out)  # once the study's database is closed
+                    with contextlib.suppress(Exception):  # the error being raised is the one to report
+                        empty = created and not isinstance(exc, Interrupted) and not study.get_trials(
+                            deepcopy=False, states=(TrialState.COMPLETE,))
+                    raise
+        finally:
+            if empty:
+                remove(out)  # once the study's database is closed
 
 
 def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: str, scheduler: str | None,  # noqa: ANN001

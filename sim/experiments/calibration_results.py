@@ -33,7 +33,9 @@ from ..analysis.calibration_report import accepted_set, best_trial, parameter_ta
 from ..analysis.calibration_score import Evidence, paired_difference, pooled_headline
 from ..analysis.scoring import score
 from ..errors import InputError
-from ..io.files import table_text, write_atomic
+from ..io.files import remove, table_text, write_atomic
+from ..io.folder_lock import FolderLock
+from ..io.outputs import TEMP
 from .calibration import Problem, ensembles, evaluate_all, frozen, open_study, scores
 from .calibration_file import LAYER_MARK, CalibrationSpec
 
@@ -210,8 +212,20 @@ def final_scores(spec: CalibrationSpec, best: dict[str, float], accepted: list[d
 
 def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor: str = "local", scheduler: str | None = None,
            figures: bool = True) -> dict:
-    """Write the trials table, the accepted set, the calibrated layers, the slices, the scores and the report."""
+    """Write the trials table, the accepted set, the calibrated layers, the slices, the scores and the report.
+
+    The folder's lock is held throughout (a second report wrote over this one's), so what a killed writer left
+    in it, a hidden temporary no live writer owns, is removed first.
+    """
     out = Path(out)
+    with FolderLock(out):
+        for entry in sorted(out.iterdir()) if out.is_dir() else []:
+            if TEMP.fullmatch(entry.name):
+                remove(entry)
+        return _finish(spec, out, workers, executor, scheduler, figures)
+
+
+def _finish(spec: CalibrationSpec, out: Path, workers: int, executor: str, scheduler: str | None, figures: bool) -> dict:
     with open_study(spec, out) as study:
         trials = trials_frame(study)
         cost = {"runs": int(study.user_attrs.get("runs", 0)), "wall_seconds": float(study.user_attrs.get("wall_seconds", 0.0)),
