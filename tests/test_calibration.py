@@ -675,9 +675,10 @@ def test_a_calibration_files_trial_budget_is_bounded_as_the_trials_flag_is(build
 
 def test_a_second_writer_of_a_calibration_folder_is_refused_and_a_killed_ones_temporaries_are_removed(toy, tmp_path,
                                                                                                        capsys):
-    """A calibration took no folder lock: a second `calibrate` into the same --out added its trials to the same study
-    and wrote its report over the first's, and a temporary a killed report left stayed for good. Now the trials and
-    the report each hold the folder's lock, as every other writer of a results folder does."""
+    """A calibration took no folder lock: a second `calibrate` started into the same --out while the first ran put a
+    trial into the first's study (17 trials run on a budget of 16) and stopped with Optuna's traceback, and a
+    temporary a killed report left stayed for good. Now the trials and the report each hold the folder's lock, as
+    every other writer of a results folder does."""
     from sim.io.folder_lock import FolderLock
 
     spec = load_calibration(toy)
