@@ -5,57 +5,27 @@ schedules its own bound methods. Events change decisions and circumstances (who 
 by a truce, where posts stand, who is reinforced), never who holds a town.
 
 Each class handles one branch of the schema's event union (:data:`sim.io.schema.Event`) and says which in
-``handles``; a test checks that every branch has its class.
+``handles``; a test checks that every branch has its class. The joint patrols' (a patrol plan, a protest camp) are in
+:mod:`sim.model.patrols`, and the base class, where every kind registers, in :mod:`sim.model.scenario_event`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.time import Priority, Schedule
+from mesa.time import Priority
 
 from ..io import schema
 from ..names import HolderCode
 from . import ceasefire, towns
+from . import patrols  # noqa: F401 - imported for its kinds, which register in ScenarioEvent.by_spec
 from .ceasefire import Ceasefire
-from .params import per_town
 from .regime import ForceGroup, noise_salt
-from .streams import Draw
+from .scenario_event import ScenarioEvent
 
 if TYPE_CHECKING:
     from .model import CeasefireModel
-
-
-class ScenarioEvent:
-    """One dated event of a scenario: ``spec`` is what the scenario says, ``fire`` what happens."""
-
-    handles: ClassVar[type[schema.EventSpec] | None] = None
-    by_spec: ClassVar[dict[type[schema.EventSpec], type[ScenarioEvent]]] = {}
-    priority: ClassVar[Priority] = Priority.DEFAULT  # among the events of one night: see TruceEvent
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        if cls.__dict__.get("handles") is not None:
-            ScenarioEvent.by_spec[cls.handles] = cls
-
-    def __init__(self, model: CeasefireModel, spec: schema.EventSpec) -> None:
-        self.model, self.spec = model, spec
-
-    def schedule(self) -> None:
-        self.at(self.model.time_of(self.spec.date), self.fire)
-
-    def at(self, time: float, fn: Callable[[], None]) -> None:
-        """Run ``fn`` at model ``time``. Mesa's clock starts at 0, after the night before the start date (-0.5): what is
-        dated on the start date runs at 0, before the first step all the same, and counts as the start date."""
-        self.model.schedule_event(fn, at=max(0.0, time), priority=self.priority)
-
-    def town(self, name: str) -> int:
-        return self.model.theatre.town(name)
-
-    def fire(self) -> None:  # pragma: no cover - every kind overrides
-        raise NotImplementedError
 
 
 class OffensiveEvent(ScenarioEvent):
@@ -125,85 +95,6 @@ class AgreementEvent(TruceEvent):
     def corridor(self) -> np.ndarray | None:
         c = self.spec.corridor
         return None if c is None else self.model.theatre.near_road(c.road, c.width_km)
-
-
-class JointPatrolEvent(ScenarioEvent):
-    """Announces a patrol plan, then runs a patrol every ``every_days``.
-
-    A patrol drives the route town by town until HTS stops it on the way into a town (sit-ins always stop it; elsewhere
-    near HTS ground it is stopped by chance, less often where the road has been made secure). Every town it drives
-    through becomes safer for the next one (``turkey.patrol_security``), and the share of the route covered eases the
-    regime's pressure under the deal.
-    """
-
-    handles = schema.JointPatrolSpec
-    spec: schema.JointPatrolSpec
-    running = False  # announced, and not yet over
-    draw_k = 0  # its own random numbers (k of sim.model.streams): see number_patrol_plans()
-
-    def __init__(self, model: CeasefireModel, spec: schema.JointPatrolSpec) -> None:
-        super().__init__(model, spec)
-        a, b = (self.town(t) for t in spec.route)
-        route, self.km = model.theatre.road_path(a, b, spec.road)
-        self.route = np.asarray(route, dtype=np.int64)
-
-    def schedule(self) -> None:
-        m, e = self.model, self.spec
-        self.at(m.time_of(e.announced or e.date), self.announce)
-        first, end = m.time_of(e.date), m.time_of(min(e.until or m.spec.end, m.spec.end))
-        if first < 0:  # dated on the start date: the first patrol runs at 0, the next the night before its day, as any other's
-            self.at(first, self.run)
-            first += e.every_days
-        if first <= end:
-            m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=first, end=end))
-        if e.until is not None and e.until < m.spec.end:
-            self.at(m.time_of(e.until) + 1.0, self.end)
-
-    def announce(self) -> None:
-        self.running = True
-        self.model.patrol_roads.add(self.spec.road)
-
-    def end(self) -> None:
-        """The plan is over (the day after ``until``): unless another plan still patrols its road, the road is no
-        longer a sit-in's aim, nor partly open to the regime by the last patrol's coverage."""
-        m, road = self.model, self.spec.road
-        self.running = False
-        if not any(isinstance(p, JointPatrolEvent) and p.running and p.spec.road == road for p in m.scheduled):
-            m.patrol_roads.discard(road)
-            m.patrol_coverage.pop(road, None)
-
-    def run(self) -> None:
-        """One patrol in every replicate with a deal in force: as far as HTS lets it, then perhaps an ambush."""
-        m, e = self.model, self.spec
-        actors = ";".join(e.participants)
-        # It fires the night before its day, before the day's step settles the deal's dates: settle them now, or a
-        # patrol on a deal's first day finds it not yet in force, and one the day after its last finds it still in force.
-        ceasefire.begin_day(m)
-        going = m.deal.in_force if m.deal is not None else np.zeros(m.replicates, bool)
-        m.log_each("patrol_suspended", ~going, None, actors, lambda r: "no ceasefire in force")
-        if not going.any():
-            return
-        blocked = m.hts.blocks_patrol(self.route[1:], self.draw_k)
-        stopped = blocked.any(axis=1)
-        at = np.where(stopped, blocked.argmax(axis=1) + 1, len(self.route) - 1)  # the town where HTS stops it, or the end
-        reached = np.where(stopped, at - 1, at)  # the last town it drove through
-        # A stopped patrol has driven part of the stretch into the town where it was stopped: half of it, for want of
-        # knowing where. The record counts those kilometres (a patrol turned back short of Nayrab went a few km).
-        driven = np.where(stopped, (self.km[reached] + self.km[at]) / 2, self.km[at])
-        coverage = np.where(going, driven / self.km[-1], np.nan)
-        m.patrol_coverage[e.road] = np.where(going, coverage, m.patrol_coverage.get(e.road, np.zeros(m.replicates)))
-        m.patrolled_today[e.road] = m.patrolled_today.get(e.road, np.zeros(m.replicates, bool)) | going
-        passed = going[:, None] & (np.arange(len(self.route))[None, :] <= reached[:, None])
-        secure = m.security[:, self.route]
-        m.security[:, self.route] = np.where(passed, secure + per_town(m.turkey.p.patrol_security) * (1.0 - secure), secure)
-        m.record_patrol(going, e.road, coverage, self.route[at], stopped, float(self.km[-1]), actors)
-        ceasefire.relieve(m, going, coverage)
-        near = np.arange(len(self.route))[None, :] <= reached[:, None] + 1
-        hostile = (near & (m.controller[:, self.route] != HolderCode.REGIME)).any(axis=1)
-        chance = m.hts.p.patrol_attack * (m.deal.rejection("hts") if m.deal is not None else 0.0)
-        ambush = going & hostile & (m.draws.uniform(m.day, Draw.PATROL_ATTACK, self.draw_k) < chance)
-        if ambush.any():
-            m.hts.attack_patrol(ambush, list(e.participants), self.route[reached], self.draw_k)
 
 
 class ObservationPostEvent(ScenarioEvent):
@@ -369,31 +260,8 @@ class MilitaryPoliceEvent(ScenarioEvent):
         m.log_each("military_police_not_deployed", ~held, town, "russia", lambda r: "town not held by the government")
 
 
-class SitInEvent(ScenarioEvent):
-    handles = schema.SitInSpec
-    spec: schema.SitInSpec
-
-    def fire(self) -> None:
-        m, e = self.model, self.spec
-        town = self.town(e.town)
-        theirs = m.controller[:, town] != HolderCode.REGIME
-        last_day = (e.until - m.start).days - 1
-        m.sit_in_until[theirs, town] = np.maximum(m.sit_in_until[theirs, town], last_day)
-        m.log_each("sit_in", theirs, town, "hts", lambda r: f"a protest camp blocks the road until {e.until}")
-        m.log_each("sit_in_not_held", ~theirs, town, "hts", lambda r: "town held by the government: no protest camp")
-
-
 def build_events(model: CeasefireModel, specs: list[schema.EventSpec]) -> list[ScenarioEvent]:
-    """One event object per scenario event, in the scenario's order."""
+    """One event object per scenario event, in the scenario's order (every kind is registered: this module's, and the
+    joint patrols' of :mod:`sim.model.patrols`, which it imports)."""
     return [ScenarioEvent.by_spec[type(spec)](model, spec) for spec in specs]
 
-
-def number_patrol_plans(events: list[ScenarioEvent]) -> dict[str, int]:
-    """Give each patrol plan its own random numbers, its ``draw_k``: its place among the scenario's plans, the first 0
-    (what one plan always drew). Return each patrolled road's ``k`` for its sit-ins: its place as the plans name it."""
-    plans = [event for event in events if isinstance(event, JointPatrolEvent)]
-    if len(plans) > 256:  # a stream's k has 8 bits (sim.model.streams)
-        raise ValueError(f"a scenario has room for 256 joint patrol plans (this one has {len(plans)})")
-    for k, plan in enumerate(plans):
-        plan.draw_k = k
-    return {road: k for k, road in enumerate(dict.fromkeys(plan.spec.road for plan in plans))}

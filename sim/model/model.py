@@ -36,7 +36,8 @@ from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
 from . import ceasefire, civilians, collector, combat, invariants, streams, towns
 from .ceasefire import Ceasefire
-from .events import build_events, number_patrol_plans
+from .events import build_events
+from .patrols import number_patrol_plans
 from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
