@@ -278,7 +278,7 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
             empty study).
     """
     out = Path(out)
-    with FolderLock(out):  # one writer at a time: a second calibration added its trials to this one's study
+    with FolderLock(out):  # one writer at a time: a second calibration put its trials into this one's study
         created = claim_folder(out, "calibration")
         empty = False
         try:

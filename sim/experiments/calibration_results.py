@@ -214,8 +214,8 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
            figures: bool = True) -> dict:
     """Write the trials table, the accepted set, the calibrated layers, the slices, the scores and the report.
 
-    The folder's lock is held throughout (a second report wrote over this one's), so what a killed writer left
-    in it, a hidden temporary no live writer owns, is removed first.
+    The folder's lock is held throughout (one writer at a time, as in every results folder), so what a killed writer
+    left in it, a hidden temporary no live writer owns, is removed first.
     """
     out = Path(out)
     with FolderLock(out):

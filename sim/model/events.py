@@ -5,8 +5,9 @@ schedules its own bound methods. Events change decisions and circumstances (who 
 by a truce, where posts stand, who is reinforced), never who holds a town.
 
 Each class handles one branch of the schema's event union (:data:`sim.io.schema.Event`) and says which in
-``handles``; a test checks that every branch has its class. The joint patrols' (a patrol plan, a protest camp) are in
-:mod:`sim.model.patrols`, and the base class, where every kind registers, in :mod:`sim.model.scenario_event`.
+``handles``; a test checks that every branch has its class. The joint patrols' classes (a patrol plan, a protest
+camp) are in :mod:`sim.model.patrols`, and the base class, where every kind registers, in
+:mod:`sim.model.scenario_event`.
 """
 
 from __future__ import annotations
