@@ -764,3 +764,27 @@ def test_an_interrupt_that_surfaces_as_another_error_is_an_interrupt(monkeypatch
     monkeypatch.setitem(sim.cli.commands.COMMAND_FUNCTIONS, "run", fails)
     with pytest.raises(ImportError, match="a real one"):
         sim.cli.main(["run", "scenarios/moscow.yaml"])
+
+
+def test_every_pattern_for_a_killed_writers_temporaries_matches_the_names_written_and_no_other(tmp_path):
+    """The cleaners tell temporaries by name: each pattern must match what temp_path writes beside its target (or a
+    killed writer's would stay for good) and nothing a user could have put there (or theirs would be removed)."""
+    import re
+
+    from sim.experiments import ensemble, storage
+    from sim.io import files, outputs
+
+    part = tmp_path / "part-000003.parquet"
+    cases = [  # (pattern, what it stands beside, the temporary's kind and suffix)
+        (outputs.TEMP, tmp_path / "manifest.json", "tmp", ".json"),
+        (outputs.TEMP, tmp_path / "run", "old", ""),
+        (storage.PART_TEMP, part, "tmp", ".parquet"),
+        (ensemble.PART_TEMP, part, "tmp", ".parquet"),
+        (ensemble.REPLICATE_TEMP, tmp_path / "seed-17", "old", ""),
+        (files.temp_names(re.escape(files.hidden_prefix("sweep.json"))), tmp_path / "sweep.json", "tmp", ".json"),
+    ]
+    for pattern, target, kind, suffix in cases:
+        written = files.temp_path(target, kind, suffix).name
+        assert pattern.fullmatch(written), (pattern.pattern, written)
+        for users in (target.name, f"{target.name}.tmp", f".{target.name}.bak-1-abcdef12", f".{target.name}.tmp-1-xyz"):
+            assert not pattern.fullmatch(users), (pattern.pattern, users)

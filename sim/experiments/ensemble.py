@@ -45,7 +45,7 @@ from ..analysis.aggregate import all_captures, capture_dates, control_probabilit
 from ..analysis.replicates import KEY_FIELDS, REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import AGAIN, DamagedResult, InputError, Interrupted, flag
-from ..io.files import remove, remove_stale_temps, table_text, write_atomic
+from ..io.files import remove, remove_stale_temps, table_text, temp_names, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
 from ..io.scenario import for_run, hash_of_inputs, inputs_hash
@@ -62,9 +62,9 @@ BATCH = 64  # the most replicates to a part: stepped together (32 cost 4.3 ms a 
 MIN_PARTS = 8  # any ensemble is cut into at least this many parts (or one per replicate), so workers share it
 SUMMARY_FILES = ("control_prob.csv", "captures.csv", "capture_dates.csv", "timeseries_quantiles.csv")
 PART = re.compile(r"part-\d+\.parquet")
-PART_TEMP = re.compile(r"\.part-\d+\.parquet\.tmp-\d+-[0-9a-f]{8}\.parquet")
+PART_TEMP = temp_names(r"\.part-\d+\.parquet", kinds="tmp", suffix=r"\.parquet")
 REPLICATE = re.compile(r"seed-\d+")  # a replicate's folder, as versions before parts wrote them
-REPLICATE_TEMP = re.compile(r"\.seed-\d+\.(tmp|old)-\d+-[0-9a-f]{8}")
+REPLICATE_TEMP = temp_names(r"\.seed-\d+", suffix="")
 
 
 def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = (flag("seed"), flag("runs"))) -> list[int]:

@@ -10,7 +10,6 @@ imported only when a part is written or read.
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,11 +20,11 @@ from ..analysis.integrity import EVENT_COLUMNS, check_part
 from ..analysis.replicates import CONTROL, POST, part_file, part_meta
 from ..analysis.results import PARTS, part_files, part_path
 from ..errors import DamagedResult
-from ..io.files import atomic_file, write_atomic
+from ..io.files import atomic_file, temp_names, write_atomic
 from .manifest import manifest_text
 from .run import RunResult
 
-PART_TEMP = re.compile(r"\.part-\d{6}\.parquet\.tmp-\d+-[0-9a-f]{8}\.parquet")
+PART_TEMP = temp_names(r"\.part-\d{6}\.parquet", kinds="tmp", suffix=r"\.parquet")  # a sweep part being written
 
 
 def write_part(out: Path, key: int, columns: dict[str, np.ndarray]) -> int:

@@ -123,10 +123,17 @@ def temp_path(target: Path, kind: str = "tmp", suffix: str = "") -> Path:
     return target.parent / f"{hidden_prefix(target.name)}.{kind}-{os.getpid()}-{secrets.token_hex(4)}{suffix}"
 
 
+def temp_names(prefix: str, kinds: str = "tmp|old", suffix: str = r"(\.[^/]*)?") -> re.Pattern:
+    """The names :func:`temp_path` gives, as a pattern: ``prefix`` (a regular expression: the hidden name of what
+    it stands beside), then ``.<kind>-<pid>-<random>`` for one of ``kinds``, then ``suffix``. Every pattern that
+    tells a killed writer's temporary by its name is made here, so none can drift from the names written."""
+    return re.compile(prefix + rf"\.({kinds})-\d+-[0-9a-f]{{8}}" + suffix)
+
+
 def remove_stale_temps(target: Path) -> None:
     """Remove the temporaries of ``target`` that a killed writer left (call only while holding its lock: no live
     writer owns them then)."""
-    pattern = re.compile(re.escape(hidden_prefix(target.name)) + r"\.(tmp|old)-\d+-[0-9a-f]{8}(\.[^/]*)?")
+    pattern = temp_names(re.escape(hidden_prefix(target.name)))
     try:
         stale = [p for p in target.parent.iterdir() if pattern.fullmatch(p.name)]
     except OSError:

@@ -25,13 +25,12 @@ import contextlib
 import fnmatch
 import json
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import InputError, OutputError, flag
 from ..names import replicates
-from .files import NAME_MAX
+from .files import NAME_MAX, temp_names
 from .folder_lock import FolderLock
 from .signatures import provably_ours
 
@@ -90,7 +89,7 @@ def read_markers(folder: Path) -> tuple[dict | None, str | None]:
     return found, damaged
 
 
-TEMP = re.compile(r"\..+\.(tmp|old)-\d+-[0-9a-f]{8}(\.[^/]*)?")  # what files.temp_path names
+TEMP = temp_names(r"\..+")  # any temporary files.temp_path names
 
 
 def is_own(name: str, kind: str) -> bool:
