@@ -169,7 +169,8 @@ def test_a_new_package_version_reruns_every_replicate(toy, ensemble, monkeypatch
     monkeypatch.setattr(sim.experiments.manifest, "package_version", lambda: "99.0")
     notes: list[str] = []
     assert rerun(toy, out, monkeypatch, notes) == [40, 41, 42, 43]
-    assert any("4 replicate(s) of other inputs, window or package version" in n for n in notes), notes
+    assert any("4 replicate(s) of other inputs, window or package version; they are removed, and this ensemble's 4 "
+               "written in their place" in n for n in notes), notes
     versions = {part_metadata(p)["package_version"] for p in (out / "replicates" / "days").iterdir()}
     assert versions == {"99.0"} and load_results(out).complete
 

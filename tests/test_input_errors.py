@@ -778,6 +778,9 @@ NEVER_MET = OUTCOMES + """  - id: front
     # Refused before, but at the key of the outcome, not of its window.
     ("window: [2020-01-12, 2020-01-19]", "window: [2020-01-16, 2020-01-19]", 32, "outcomes[3].window",
      "'reported' must lie inside 'window'"),
+    # A window that ends before it starts was refused as not holding 'reported', which lay between its dates.
+    ("window: [2020-01-12, 2020-01-19]", "window: [2020-01-19, 2020-01-12]", 32, "outcomes[3].window",
+     "'window' is [start, end]: its start (2020-01-19) is after its end (2020-01-12)"),
     # No town to hold: the road "was first held" on no date ("regime first holds all of  on ..."), never met.
     ("towns: [Saraqib]", "towns: []", 48, "outcomes[5].towns", "list should have at least 1 item after validation, not 0"),
     # No belt: a share of no towns is NaN (numpy's "Mean of empty slice"), never met.
@@ -820,6 +823,23 @@ def test_the_shipped_record_passes_the_checks_between_its_values(capsys):
     rc = main(["check", str(RECORD), "--scenario", str(ROOT / "scenarios" / "campaign.yaml")])
     out = capsys.readouterr().out
     assert rc == 0 and f"{RECORD}: ok (an outcomes file: " in out, out
+
+
+@pytest.mark.parametrize("named, words", [
+    ("nothere.yaml", "'claims' names a file that does not exist"),
+    ("7", "'claims' must be the path of the claims record, relative to this file (found 7)"),
+    ("''", "'claims' must be the path of the claims record, relative to this file (found '')"),
+    (str(ROOT / "scenarios" / "campaign.yaml"), "'claims' names a scenario, not a claims record"),
+    (".", "'claims' names a directory"),
+])
+def test_an_outcomes_files_claims_that_is_no_claims_record_is_refused_at_its_line(tmp_path, capsys, named, words):
+    """An outcomes file's 'claims' was read as a path whatever it held (7 as a file '7') and refused with the file named
+    alone ('.../nothere.yaml: file not found'), or, naming a scenario, at line 1 of that scenario ('expected a 'claims'
+    list'), as if the shipped file were broken. Refused at the outcomes file's own line and key, exit 2, one line."""
+    bad = tmp_path / "outcomes.yaml"
+    bad.write_text(f"# an outcomes file\nclaims: {named}\noutcomes: []\n")
+    refused(*cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml"),
+            f"error: {bad}, line 2, key 'claims': {words}")
 
 
 @pytest.mark.parametrize("variable, words", [("ceasefire", "words"), ("date", "dates")])

@@ -39,7 +39,7 @@ import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from ..errors import InputError, did_you_mean
-from ..io.claims import load_claims
+from ..io.claims import load_claims_named
 from ..io.kinds import SCENARIO_KEYS, file_kind, wrong_kind
 from ..io.safe_yaml import LDict, load_yaml
 from ..io.schema_types import Finite, Share, Strict
@@ -256,6 +256,8 @@ class EventOutcome(OutcomeBase):
 
     @model_validator(mode="after")
     def _ordered(self) -> EventOutcome:
+        if self.window[0] > self.window[1]:  # (then no date lies inside it, and saying only that misled)
+            raise Conflict(f"'window' is [start, end]: its start ({self.window[0]}) is after its end ({self.window[1]})", "window")
         if not self.window[0] <= self.reported <= self.window[1]:
             raise Conflict("'reported' must lie inside 'window'", "window", "reported")
         return self
@@ -360,7 +362,7 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
         outcomes = _ADAPTER.validate_python(list(tree["outcomes"]))
     except ValidationError as exc:
         raise explain(first_error(exc.errors()), tree, path, root=OutcomesFile, union=OUTCOMES, prefix=("outcomes",)) from None
-    claims = load_claims(path.parent / str(tree["claims"]))
+    claims = load_claims_named(path, tree["claims"], line=tree.lines["claims"][1])
     seen, numeric = set(), [v for v in variables if v not in TEXT_SERIES]  # a quantity's value is set against its range
     for i, (o, raw) in enumerate(zip(outcomes, tree["outcomes"], strict=True)):
         where = f"outcomes[{i}]"

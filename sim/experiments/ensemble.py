@@ -259,7 +259,10 @@ def _prepare(out: Path, manifest: dict, seeds: list[int], theatre: Theatre, noti
                 notify(f"{exc}; its replicates are run again")
         dropped += 1
     if stale:
-        notify(f"{out} held {stale} replicate(s) of other inputs, window or package version; they are run again")
+        # Not "run again": they are removed whatever this ensemble's seeds and --runs are (a rerun with other --days
+        # and fewer runs of other seeds said so, and left none of them).
+        notify(f"{out} held {stale} replicate(s) of other inputs, window or package version; they are removed, and this "
+               f"ensemble's {len(seeds)} written in their place")
     keep = {name for record in records for name in record["files"]}
     unlisted = _remove_part_files(out, keep, listed)
     if unlisted:  # with the list of parts unreadable, none is listed: not a stopped writer's, as they would be said to be

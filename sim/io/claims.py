@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from ..errors import InputError
-from .files import stamp
+from ..errors import InputError, shown_path
+from .files import not_a_file, stamp
+from .kinds import NAMED, named_kind
 from .safe_yaml import YAML_LIMIT, LDict, load_yaml
 
 
@@ -34,3 +35,27 @@ def load_claims(path: str | Path) -> dict[str, LDict]:
     """Claims by id from a claims YAML file (cached while its content is unchanged)."""
     path = Path(path).resolve()
     return _claims(path, stamp(path, YAML_LIMIT))
+
+
+def load_claims_named(owner: Path, named: object, line: int | None) -> dict[str, LDict]:
+    """The claims record that ``owner`` (an outcomes file) names under ``claims:`` at ``line``, relative to itself.
+
+    A value that is no path, names no file, or names another kind of file (a
+    scenario, say) is refused at that line of ``owner``: the claims record's
+    own reader would have blamed a line of the file named, as if it were a
+    broken record, or a path the user never typed in full.
+    """
+    def refuse(message: str) -> InputError:
+        return InputError(owner, message, line=line, key="claims")
+
+    if not isinstance(named, str) or not named.strip():
+        raise refuse(f"'claims' must be the path of the claims record, relative to this file (found {named!r})")
+    path = owner.parent / named
+    if problem := not_a_file(path):
+        raise refuse(f"'claims' names {problem}: {shown_path(str(path))}")
+    try:
+        return load_claims(path)
+    except InputError as exc:
+        if exc.file is not None and Path(exc.file).resolve() == path.resolve() and (other := named_kind(path, "claims")):
+            raise refuse(f"'claims' names {other}, not {NAMED['claims']}: {shown_path(str(path))}") from None
+        raise
