@@ -167,6 +167,27 @@ def test_a_planted_value_is_recovered_and_a_parameter_with_no_effect_stays_loose
     assert "minus hand-set" not in scores["hand-set"]["fit"] and "minus hand-set" not in scores["frozen front"]["fit"]
 
 
+def test_a_parameter_no_slice_went_through_gets_no_verdict():
+    """With `slices: {points: 0}` the verdict fell back on the accepted set's spread: a one-trial set (one replicate a
+    trial gives a standard error of 0) has none, and every parameter was called constrained, though the report defines
+    the verdict by a slice and none was run."""
+    from sim.analysis.calibration_report import NOT_SLICED, parameter_table, report_text, slice_verdicts
+
+    bounds = {"regime.commit": (0.2, 0.9, False), "hts.protest_rate": (0.0, 0.5, False)}
+    best = pd.Series({"trial": 3, "regime.commit": 0.4, "hts.protest_rate": 0.1})
+    accepted = pd.DataFrame([best])  # one trial
+    no_slices = slice_verdicts(pd.DataFrame(columns=["parameter", "value", "objective"]), bounds, 0.01)
+    table = parameter_table(bounds, {"regime.commit": 0.3}, best, accepted, no_slices)
+    assert list(table["verdict"]) == [NOT_SLICED, NOT_SLICED]
+    text = report_text(name="t", header=[], scores={}, parameters=table, figures=[], cost={"runs": 1, "wall_seconds": 1, "trials": 1})
+    assert "(0 constrained, 0 partly, 0 loose, 2 not sliced: no slice was run.)" in text
+    # A slice through one of them gives it its verdict; the other still has none.
+    sliced = pd.DataFrame({"parameter": "regime.commit", "value": np.linspace(0.2, 0.9, 8),
+                           "objective": [1.0, 1.0, 1.0, 0.1, 1.0, 1.0, 1.0, 1.0]})  # plausible 0.4-0.6 of 0.2-0.9
+    table = parameter_table(bounds, {}, best, accepted, slice_verdicts(sliced, bounds, 0.01))
+    assert list(table["verdict"]) == ["constrained", NOT_SLICED]
+
+
 # ---------------------------------------------------------------- resume, workers
 
 
@@ -464,6 +485,9 @@ def test_report_only_on_a_folder_without_a_study_is_refused_and_makes_nothing(to
     (("budget: {trials: 4}", "budget: {}"), "give 'trials', 'minutes' or both", 6, "budget"),
     (("{low: 0.2, high: 1.0}", "{low: 1.0, high: 0.2}"), "must be below", 4, "parameters.regime.commit"),
     (("regime.commit", "regime.comit"), "did you mean 'regime.commit'", 4, "parameters.regime.comit"),
+    # An alias was called "no parameter 'regime__commit' (did you mean 'regime.commit'?)", though it is one.
+    (("regime.commit", "regime__commit"), "'regime__commit' is an alias: a calibration file names each parameter by its "
+     "dotted path ('regime.commit')", 4, "parameters.regime__commit"),
     (("{low: 0.2, high: 1.0}", "{low: 0.2, high: 3.0}"), "outside the parameter's range", 4, "parameters.regime.commit"),
     (("replicates: 4", "replicates: 0"), "greater than or equal to 1", 5, "replicates"),
     (("replicates: 4", "replicates: many"), "valid integer", 5, "replicates"),

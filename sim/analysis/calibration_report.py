@@ -31,6 +31,7 @@ import pandas as pd
 from .scoring import HEADLINES, LOWER_IS_BETTER
 
 CONSTRAINED, LOOSE = 0.5, 0.9
+NOT_SLICED = "not sliced"  # the verdict of a parameter no slice went through
 
 
 def best_trial(trials: pd.DataFrame) -> pd.Series:
@@ -87,8 +88,8 @@ def parameter_table(bounds: dict[str, tuple[float, float, bool]], hand: dict[str
                "accepted_5": q5, "accepted_95": q95, "accepted_share": share}
         if v is not None and name in v.index:
             row.update({k: v.loc[name, k] for k in ("plausible_low", "plausible_high", "plausible_share", "verdict")})
-        else:
-            row["verdict"] = "constrained" if share <= CONSTRAINED else "loose" if share >= LOOSE else "partly"
+        else:  # no slice through it (slices: {points: 0}): the accepted set's spread is no verdict (one trial has none)
+            row["verdict"] = NOT_SLICED
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -154,6 +155,7 @@ def report_text(*, name: str, header: list[str], scores: dict[str, dict[str, dic
     counts = parameters["verdict"].value_counts()
     lines += ["Constrained: " + (", ".join(parameters.loc[parameters["verdict"] == "constrained", "parameter"]) or "none") + ".",
               "Loose: " + (", ".join(parameters.loc[parameters["verdict"] == "loose", "parameter"]) or "none") + ".",
-              f"({counts.get('constrained', 0)} constrained, {counts.get('partly', 0)} partly, {counts.get('loose', 0)} loose.)", ""]
+              f"({counts.get('constrained', 0)} constrained, {counts.get('partly', 0)} partly, {counts.get('loose', 0)} loose"
+              + (f", {counts[NOT_SLICED]} {NOT_SLICED}: no slice was run" if NOT_SLICED in counts else "") + ".)", ""]
     lines += ["## Figures", ""] + [f"![{f}]({f})" for f in figures] + [""]
     return "\n".join(lines)

@@ -33,7 +33,7 @@ from ..analysis.outcomes import OutcomeBase, load_outcomes
 from ..analysis.scored_outcomes import outcomes_hash
 from ..errors import InputError, did_you_mean
 from ..io.kinds import wrong_kind
-from ..io.paths import declared_range, value_at
+from ..io.paths import alias, declared_range, value_at
 from ..io.safe_yaml import LDict, load_yaml, location
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario, Strict
@@ -260,8 +260,12 @@ def _check_parameters(f: CalibrationFile, tree: LDict, path: Path, scenarios: li
         for scenario in scenarios:
             known = parameter_paths(scenario)
             if name not in known:
-                raise _at(tree, where, path, f"no parameter '{name}' in scenario {scenario.name}" + did_you_mean(name, known),
-                          key=f"parameters.{name}")
+                # Names are kept as written (trials, layers, the report): an alias would name a column apart from its
+                # path's, so it is refused, as an alias, where it was called no parameter at all.
+                paths = [p for p in known if alias(p) == name]
+                why = (f"'{name}' is an alias: a calibration file names each parameter by its dotted path ('{paths[0]}')"
+                       if len(paths) == 1 else f"no parameter '{name}' in scenario {scenario.name}" + did_you_mean(name, known))
+                raise _at(tree, where, path, why, key=f"parameters.{name}")
             kind = declared_range(scenario, name)[2]
             if kind is not float:  # Optuna is asked for real numbers: a trial would run 0.37 as on, or fail on 2.6 days
                 what = "is a switch (true or false)" if kind is bool else "takes whole numbers"
