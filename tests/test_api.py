@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,35 @@ def test_a_scenario_copied_without_validation_is_refused_by_simulate_and_the_mod
     lethal = sc.model_copy(update={"combat": sc.combat.model_copy(update={"lethality": 7.0})})
     with pytest.raises(InputError, match="combat.lethality"):
         sim.simulate(lethal)
+
+
+def edited(sc: sim.Scenario, i: int, **update) -> sim.Scenario:
+    """``sc`` with event ``i`` changed, by model_copy (no validation, no cross-check)."""
+    events = list(sc.events)
+    events[i] = events[i].model_copy(update=update)
+    return sc.model_copy(update={"events": events})
+
+
+def test_a_scenario_copied_without_its_cross_checks_is_refused_as_its_file_would_be(toy):
+    """Validating a model_copy'd scenario again checked each value alone, not what the file route checks across them:
+    two events with one id ran, a truce in force before it was agreed ran, an event after the end ran (and gave NaN),
+    an axis through a town the theatre lacks and a start from a front it has no column for stopped with a bare
+    KeyError. Each is refused, by every route, naming the scenario and the key."""
+    sc = load_scenario(toy)
+    cases = [
+        (sc.model_copy(update={"events": [*sc.events, sc.events[1]]}), "events[3].id", "duplicate event id 'truce'"),
+        (edited(sc, 1, effective=dt.date(2020, 1, 3)), "events[1].effective", "is before the event's date"),
+        (edited(sc, 2, date=dt.date(2021, 1, 20), effective=dt.date(2021, 1, 21)), "events[2].date", "outside the scenario window"),
+        (edited(sc, 0, axis=["Nowhere"]), "events[0].axis[0]", "unknown town 'Nowhere'"),
+        (sc.model_copy(update={"initial_control": dt.date(2030, 1, 1)}), "initial_control", "no control column for 2030-01-01"),
+    ]
+    for bad, key, words in cases:
+        for route in (lambda: sim.simulate(bad), lambda: CeasefireModel(bad), lambda: sim.run_with(bad)):
+            with pytest.raises(InputError, match=re.escape(words)) as info:
+                route()
+            assert info.value.key == key and info.value.line is None and "scenario toy" in str(info.value), str(info.value)
+    # A copy that changes only numbers is run (checked once for its shape, whatever its numbers).
+    assert sim.simulate(edited(sc, 1, restraint=0.4)).scenario.events[1].restraint == 0.4
 
 
 def test_simulate_the_model_and_run_ensemble_take_a_path_as_run_with_does(toy, tmp_path):

@@ -55,7 +55,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(as_written(tree, loc, file)))
         raise InputError(file or path, message + note, line=line, key=key)
 
-    for loc in numbers_written_as_yes(scenario, tree):
+    for loc in numbers_written_as_yes(scenario, tree) if tree.file else ():  # (a scenario made in Python has no YAML)
         fail(loc, f"'{loc[-1]}' is true/false, where a number is wanted (YAML reads yes, no, on and off as true/false)")
     # A missing theatre or claims file is the scenario's mistake: point at the
     # line that names it, not only at a path the user never typed in full.

@@ -24,7 +24,7 @@ from ..names import MAX_SEED
 from .checks import check_scenario
 from .extends import events_until, resolve
 from .files import read_input, stamp
-from .safe_yaml import LList
+from .safe_yaml import LDict, LList
 from .schema import EVENT_MODELS, Scenario
 from .theatre import load_theatre
 from .theatre_tables import CSV_LIMIT
@@ -61,6 +61,55 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     check_scenario(scenario, tree, path)
     check_timeline(scenario, tree, path)
     return scenario
+
+
+def check_again(scenario: Scenario) -> None:
+    """The cross-checks a scenario file gets (:func:`load_scenario`), for a scenario made in Python.
+
+    pydantic's ``model_copy(update=...)`` and ``model_construct`` skip them,
+    and validating again (:func:`~sim.io.paths.revalidate`) checks each value
+    alone: two events with one id ran, an axis through a town the theatre
+    lacks stopped with a bare KeyError, a truce dated after the end ran. The
+    checks read no number, so scenarios that differ only in their numbers
+    (a sweep's points, a batch's parameter rows) are checked once: each is
+    known by its dump with every number blanked out (kept for the session:
+    a theatre edited under a running session is not looked at again).
+
+    Raises:
+        InputError: naming the scenario (it has no file) and the key.
+    """
+    data = scenario.model_dump(mode="python", by_alias=True)
+    skeleton = _blank_numbers(data)
+    if skeleton in _CHECKED:
+        return
+    here = f"scenario {scenario.name}"
+    seen: dict[str, int] = {}
+    for i, event in enumerate(scenario.events):
+        if event.id and event.id in seen:  # the file route refuses it where the files are merged (sim.io.extends)
+            raise InputError(here, f"duplicate event id '{event.id}' (also events[{seen[event.id]}]); every event's id "
+                             "must be unique", key=f"events[{i}].id")
+        seen.setdefault(event.id, i)
+    tree = LDict(data)  # no file, no lines: an error names the scenario and the key
+    tree.lines = {key: ("", None) for key in tree}
+    check_scenario(scenario, tree, Path(here))
+    check_timeline(scenario, tree, Path(here))
+    if len(_CHECKED) >= 64:  # a long session of scenarios made in Python: let go of the oldest
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[skeleton] = None
+
+
+_CHECKED: dict[tuple, None] = {}  # the skeletons (see check_again) of scenarios checked, oldest first
+
+
+def _blank_numbers(value: Any) -> Any:  # noqa: ANN401 - a scenario's dump, or any part of it
+    """``value`` as a hashable tree with every number (not a switch) blanked out: what the cross-checks read."""
+    if isinstance(value, dict):
+        return tuple((key, _blank_numbers(v)) for key, v in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_blank_numbers(v) for v in value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return None
+    return value
 
 
 def as_scenario(scenario: Scenario | str | os.PathLike) -> Scenario:

@@ -31,6 +31,7 @@ import numpy as np
 from mesa.time import Priority
 
 from ..io.paths import revalidate
+from ..io.scenario import check_again
 from ..io.schema import EVENT_UNION, Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
@@ -68,11 +69,15 @@ class CeasefireModel(mesa.Model):
         each, first, seeds = replicates_of(scenario, seed, seeds)  # a path is loaded, as run_with takes one
         super().__init__(rng=streams.check_seeds(seeds)[0])  # Mesa's own generators; the rules draw from streams keyed by each seed
         # Validated again, whatever route it came by: model_copy(update=...) and model_construct skip validation.
+        # And cross-checked as a file is (what its events name exists, their ids are unique...), once for its shape.
         if each is None:
             scenario = revalidate(first, EVENT_UNION)
+            check_again(scenario)
             self.replicate_specs = [scenario] * len(seeds)
         else:
             valid = {key: revalidate(s, EVENT_UNION) for key, s in {id(s): s for s in each}.items()}  # once a scenario
+            for s in valid.values():
+                check_again(s)
             self.replicate_specs = [valid[id(s)] for s in each]
             scenario = stacked_scenario(self.replicate_specs)
         self.spec = scenario  # the batch's: numbers per replicate where its scenarios differ. Mesa reserves `scenario`.
