@@ -174,6 +174,12 @@ FLAG_CASES = [
     (["map", ROOT / "no-such-folder", "--date", "2020-02-30"], "--date: 2020-02-30 does not exist: February 2020 has 29 days"),
     (["map", ROOT, "--date", "2020-3-1"], "--date: '2020-3-1' is not a date as written: write dates as YYYY-MM-DD, here 2020-03-01"),
     (["runn", MOSCOW], "error: unknown command 'runn' (did you mean 'run'?); python -m sim alone lists the commands"),
+    # A value outside a flag's few choices printed argparse's usage block (seven lines) before its error.
+    (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--sample", "lhss"],
+     "--sample: expects one of grid, lhs, random, sobol, not 'lhss' (did you mean 'lhs'?)"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--executor", "dsak"], "--executor: expects one of local, dask, not 'dsak'"),
+    (["calibrate", ROOT / "calibrations" / "smoke.yaml", "--executor", "dsak"], "--executor: expects one of local, dask"),
+    (["map", ROOT, "--faction", "hst"], "--faction: expects one of regime, hts, rebels, not 'hst' (did you mean 'hts'?)"),
 ]
 
 

@@ -42,6 +42,18 @@ def whole(flag: str, lo: int, hi: int):  # noqa: ANN201 - an argparse type
     return parse
 
 
+def one_of(flag: str, options: tuple[str, ...]) -> dict:
+    """An argparse flag's ``type`` and ``metavar`` for one of ``options``: a value outside them is an InputError naming
+    ``flag``, one line with a did-you-mean (argparse's own ``choices`` printed the command's whole usage block)."""
+
+    def parse(text: str) -> str:
+        if text not in options:
+            raise InputError(None, f"expects one of {', '.join(options)}, not {text!r}" + did_you_mean(text, options), key=flag)
+        return text
+
+    return {"type": parse, "metavar": "{" + ",".join(options) + "}"}
+
+
 def days(text: str) -> int:
     """``run --days``: a whole number; whether it fits the scenario (1 to its length) is
     :func:`sim.io.scenario.check_days`'s to say, once the scenario is read (``--days 0`` said "1 to 36,500" and
@@ -134,7 +146,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
                     help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds, for --sample)")
     sw.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="replicates per point (default 10)")
-    sw.add_argument("--sample", choices=("grid", "lhs", "random", "sobol"), help="design (default grid)")
+    sw.add_argument("--sample", **one_of("--sample", ("grid", "lhs", "random", "sobol")), help="design (default grid)")
     sw.add_argument("--n", type=whole("--n", 1, MAX_N), help="sample size for lhs/random; base size (a power of 2) for sobol")
     sw.add_argument("--design", type=Path, metavar="POINTS_CSV", help="points from a CSV file (header: parameter paths or aliases; "
                     "EMA Workbench's experiments table works) instead of --param")
@@ -142,7 +154,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--seed", type=seed, help="replicate base seed: replicate r of every point runs with seed + r (default: the scenario's)")
     sw.add_argument("--out", help="sweep folder (default: results/sweep-<scenario>-<hash>)")
     sw.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS), help="processes or Dask workers (default: one per core)")
-    sw.add_argument("--executor", choices=("local", "dask"), default="local", help="local process pool, or a Dask LocalCluster")
+    sw.add_argument("--executor", **one_of("--executor", ("local", "dask")), default="local", help="local process pool, or a Dask LocalCluster")
     sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
     rep = command("sweep-report", help=COMMANDS["sweep-report"])
     rep.add_argument("folder", type=Path, metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
@@ -161,7 +173,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                    "(not with --animate, which shows every day)")
     m.add_argument("--out", help="file to write, .png, .svg or .pdf (.gif with --animate) (default: map_<date>[_<faction>].png "
                    "or control[_<faction>].gif in the (last) results folder)")
-    m.add_argument("--faction", choices=("regime", "hts", "rebels"), default="regime", help="whose probability of control ensemble maps shade")
+    m.add_argument("--faction", **one_of("--faction", ("regime", "hts", "rebels")), default="regime", help="whose probability of control ensemble maps shade")
     m.add_argument("--animate", action="store_true", help="write an animated GIF of control, one frame a day (every few days "
                    "beyond 60 days: at most 60 frames), and an MP4 where ffmpeg exists")
     p = command("plot", help=COMMANDS["plot"])
@@ -181,7 +193,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     cal.add_argument("--out", help="calibration folder (default: results/calibration-<name>)")
     cal.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),
                      help="trials evaluated at once (default: one per core; the result does not depend on it)")
-    cal.add_argument("--executor", choices=("local", "dask"), default="local", help="local process pool, or a Dask LocalCluster")
+    cal.add_argument("--executor", **one_of("--executor", ("local", "dask")), default="local", help="local process pool, or a Dask LocalCluster")
     cal.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
     cal.add_argument("--report-only", action="store_true", help="run no new trials: rewrite the layers and the report from the study")
     return parser
