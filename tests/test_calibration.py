@@ -165,6 +165,7 @@ def test_a_planted_value_is_recovered_and_a_parameter_with_no_effect_stays_loose
         assert fit["minus hand-set"] == pytest.approx(fit["objective"] - scores["hand-set"]["fit"]["objective"])
         assert 0 <= fit["minus hand-set se"]
     assert "minus hand-set" not in scores["hand-set"]["fit"] and "minus hand-set" not in scores["frozen front"]["fit"]
+    assert "Unfinished" not in result["text"]  # every trial of the file's budget ran
 
 
 def test_a_parameter_no_slice_went_through_gets_no_verdict():
@@ -594,6 +595,26 @@ def test_a_warm_start_makes_the_scenarios_own_values_trial_0(build, tmp_path):
         table = trials_frame(study).sort_values("trial")
     assert table["regime.commit"].iloc[0] == 0.3 and table["hts.protest_rate"].iloc[0] == spec.hand_set()["hts.protest_rate"]
     assert table["batch"].tolist() == [-1, 0, 0, 0, 1]  # the first batch is filled up to its boundary
+
+
+def test_ctrl_c_while_the_report_is_written_says_the_trials_are_kept(toy, tmp_path, capsys, monkeypatch):
+    """Stopped while it wrote its report, `calibrate` printed "interrupted: nothing was written", with every trial kept
+    in the study; it says so now, and how to write the report without running more."""
+    def stopped(*args, **kwargs) -> None:
+        raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(calibration_results, "finish", stopped)
+    for budget in (["--trials", "2"], ["--report-only"]):  # (the study's 2 trials are run by the first)
+        assert main(["calibrate", str(toy), *budget, "--workers", "1", "--out", str(out)]) == 130
+        err = capsys.readouterr().err
+        assert f"interrupted: 2 of 2 trials finished and kept in {out / 'study.db'}; its report and layers were not written: " \
+               "run the same command again with --report-only to write them" in err, err
+        assert "nothing was written" not in err and "Traceback" not in err
+    # The study holds 2 of the file's 24 trials: a report written from it says so.
+    monkeypatch.undo()
+    assert main(["calibrate", str(toy), "--report-only", "--workers", "1", "--out", str(out)]) == 0
+    assert "**Unfinished:** 2 of the 24 trials the calibration file asks for" in (out / "report.md").read_text()
 
 
 @pytest.mark.slow

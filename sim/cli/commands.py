@@ -124,7 +124,7 @@ def _check_scheduler(address: str | None) -> None:
 
 
 def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..experiments.calibration import STUDY_FILE, require_optuna, run_calibration
+    from ..experiments.calibration import STUDY_FILE, open_study, require_optuna, run_calibration
     from ..experiments.calibration_file import load_calibration
     from ..experiments.calibration_results import finish, layers_folder
     from ..io.outputs import check_out, claim_folder
@@ -149,7 +149,17 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,
                                trials=args.trials, minutes=args.minutes)
         print(f"{done.ran} trials run now, {done.total} in all ({done.seconds:.0f} s)")
-    result = finish(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler)
+    try:
+        result = finish(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler)
+    except KeyboardInterrupt:  # it said "nothing was written", with every trial kept in the study
+        if args.report_only:
+            with open_study(spec, out) as study:
+                trials = len(study.trials)
+        else:
+            trials = done.total
+        raise Interrupted(out, trials, trials, unit="trials", where=out / STUDY_FILE,
+                          advice="its report and layers were not written: run the same command again with --report-only "
+                                 "to write them (it runs no more trials)") from None
     print(result["text"])
     print("written: " + ", ".join(str(p) for p in [*result["layers"], result["report"], *result["figures"]]))
     return 0

@@ -269,6 +269,9 @@ def _finish(spec: CalibrationSpec, out: Path, workers: int, executor: str, sched
                  f"{best['rerank_se']:.4f}). " if len(ranked) else "Chosen point: that trial. ")
               + f"Final scores on {f.report.replicates} fresh seeds per scenario (seed + {f.report.seed_offset} on).",
               "Layers: " + ", ".join(f"`{os.path.relpath(p)}`" for p in layers) + f"; accepted set: `{accepted_file}` beside them."]
+    if f.budget.trials is not None and len(trials) < f.budget.trials:  # --report-only on a stopped study, or --trials fewer
+        header.append(f"**Unfinished:** {len(trials)} of the {f.budget.trials} trials the calibration file asks for; "
+                      "`calibrate` without --report-only runs the rest, then writes this report again.")
     text = report_text(name=spec.name, header=header, scores=all_scores, parameters=params, figures=[p.name for p in written], cost=cost)
     write_atomic(out / "trials.csv", table_text(trials, "%.17g"))
     write_atomic(out / "accepted.csv", accepted_text)
