@@ -597,6 +597,29 @@ def test_a_warm_start_makes_the_scenarios_own_values_trial_0(build, tmp_path):
     assert table["batch"].tolist() == [-1, 0, 0, 0, 1]  # the first batch is filled up to its boundary
 
 
+def test_a_warm_started_study_re_ranks_the_hand_set_values_wherever_they_came(build, tmp_path, monkeypatch):
+    """Round 52's study left the hand-set values (trial 0) 17th on the trials' own seeds, so they were not re-ranked, and
+    the trial it chose tied them to the fifth decimal when both were run again: the calibrated point replaces them only
+    if it beats them on the re-ranking's seeds, so a warm-started study re-ranks them too."""
+    toy_record(build)
+    ran: list[list[int]] = []
+
+    def evaluate(problem, args, offset, **kwargs):  # noqa: ANN001, ANN202 - evaluate_all's signature
+        ran.append(sorted(args))
+        return [(t, {"fit": {"objective": 1.0 - 0.01 * (t == 0), "se": 0.1}}) for t in args]
+
+    monkeypatch.setattr(calibration_results, "evaluate_all", evaluate)
+    trials = pd.DataFrame({"trial": range(8), "objective": [0.9, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
+                           "regime.commit": 0.5, "hts.protest_rate": 0.1})
+    for warm, rank in ((True, [0, 1, 2, 3, 4]), (False, [1, 2, 3, 4])):
+        spec = load_calibration(toy_calibration(build, method={"seed": 7, "batch": 4, "startup_trials": 8, "start_at_hand_set": warm}))
+        (out := tmp_path / str(warm)).mkdir()
+        ranked = calibration_results.rerank(spec, trials, out, workers=1, executor="local", scheduler=None)
+        assert ran[-1] == rank and sorted(ranked["trial"]) == rank
+        words = calibration_results.rerank_words(spec, ranked)
+        assert words == ("4 best trials and trial 0 (the hand-set values)" if warm else "4 best trials")
+
+
 def test_ctrl_c_while_the_report_is_written_says_the_trials_are_kept(toy, tmp_path, capsys, monkeypatch):
     """Stopped while it wrote its report, `calibrate` printed "interrupted: nothing was written", with every trial kept
     in the study; it says so now, and how to write the report without running more."""

@@ -131,18 +131,35 @@ def _slice_points(spec: CalibrationSpec, best: dict[str, float]) -> list[tuple[s
     return out
 
 
+HAND_SET_TRIAL = 0  # a study started at the hand-set values scores them as its trial 0 (calibration._start_at_hand_set)
+
+
+def rerank_words(spec: CalibrationSpec, ranked: pd.DataFrame) -> str:
+    """Which trials were run again, in words: "10 best trials", or "10 best trials and trial 0 (the hand-set values)"."""
+    best = len(ranked) - (spec.file.method.start_at_hand_set and len(ranked) > spec.file.accept.rerank)
+    return f"{best} best trials" + (f" and trial {HAND_SET_TRIAL} (the hand-set values)" if best < len(ranked) else "")
+
+
 def rerank(spec: CalibrationSpec, trials: pd.DataFrame, out: Path, *, workers: int, executor: str,
            scheduler: str | None) -> pd.DataFrame:
     """The ``rerank`` best trials run again on ``rerank_replicates`` other seeds (cached in ``rerank.csv``).
 
     The best of many noisy trials is partly the best by luck (all trials share
     their seeds, so a point can fit those seeds' luck); choosing among the top
-    few on seeds none of them was chosen on undoes most of that.
+    few on seeds none of them was chosen on undoes most of that. A study
+    started at the hand-set values re-ranks them too, wherever they came on
+    the trials' seeds: the calibrated point then replaces them only if it
+    fits better on seeds neither was chosen on (round 52's study left them
+    17th and chose a trial that, run again beside them, tied them to the
+    fifth decimal).
     """
     a = spec.file.accept
     if a.rerank == 0:
         return pd.DataFrame(columns=["trial", "rerank_objective", "rerank_se"])
-    top = trials.sort_values(["objective", "trial"], kind="stable").head(a.rerank)
+    ordered = trials.sort_values(["objective", "trial"], kind="stable")
+    top = ordered.head(a.rerank)
+    if spec.file.method.start_at_hand_set and not (top["trial"] == HAND_SET_TRIAL).any():
+        top = pd.concat([top, ordered[ordered["trial"] == HAND_SET_TRIAL]])
     key = f"{spec.digest()}:{a.rerank_replicates}:" + ",".join(str(int(t)) for t in top["trial"])
     file = out / "rerank.csv"
     if file.exists():
@@ -264,7 +281,7 @@ def _finish(spec: CalibrationSpec, out: Path, workers: int, executor: str, sched
               f"{f.replicates} replicates a trial; sampler {f.method.sampler} (seed {f.method.seed}, batches of {f.method.batch}).",
               f"Best trial on the trials' seeds: {int(top['trial'])}, objective {top['objective']:.4f} ± {top['se']:.4f} "
               f"(bootstrap SE); accepted set: {len(accepted)} trial{"s" * (len(accepted) != 1)} within {f.accept.within_se:g} SE of it. "
-              + (f"Chosen point: trial {int(best['trial'])}, the best of the {len(ranked)} best trials run again on "
+              + (f"Chosen point: trial {int(best['trial'])}, the best of the {rerank_words(spec, ranked)} run again on "
                  f"{f.accept.rerank_replicates} other seeds (objective there {best['rerank_objective']:.4f} ± "
                  f"{best['rerank_se']:.4f}). " if len(ranked) else "Chosen point: that trial. ")
               + f"Final scores on {f.report.replicates} fresh seeds per scenario (seed + {f.report.seed_offset} on).",
