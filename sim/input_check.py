@@ -125,7 +125,7 @@ def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | P
             raise InputError(path, f"an outcomes file's towns are checked against a scenario's theatre, and {none}: name one, "
                              f"python -m sim check {shown_path(str(path))} --scenario SCENARIO (in Python, sim.check(path, "
                              "scenario=...))")
-    from .analysis.outcomes import load_outcomes
+    from .analysis.outcomes_file import load_outcomes
     from .io.theatre import load_theatre
     from .model.reporters import REPORTERS  # an outcomes file names the model's reporters
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis.comparison import compare
-from sim.analysis.outcomes import load_outcomes
+from sim.analysis.outcomes_file import load_outcomes
 from sim.analysis.report import comparison_csv, comparison_text, scorecard_text
 from sim.analysis.results import Results
 from sim.analysis.scoring import HEADLINES, score

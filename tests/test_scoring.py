@@ -21,7 +21,7 @@ from sim.analysis.aggregate import (
 )
 from sim.analysis.comparison import compare
 from sim.analysis.metrics import batch_metrics, run_metrics
-from sim.analysis.outcomes import load_outcomes
+from sim.analysis.outcomes_file import load_outcomes
 from sim.analysis.results import Results, RunData, frozen_front
 from sim.analysis.rundata import RunBatch, day_end_captures
 from sim.analysis.scoring import brier, outcome_table, score

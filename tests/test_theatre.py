@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.analysis.outcomes import CaptureOutcome, EventOutcome, load_outcomes
+from sim.analysis.outcomes import CaptureOutcome, EventOutcome
+from sim.analysis.outcomes_file import load_outcomes
 from sim.io.scenario import load_scenario
 from sim.io.theatre import load_theatre
 from sim.model import towns
@@ -246,12 +247,10 @@ def test_no_place_twice(rows):
 
 def contested(idlib):
     """Places that changed hands in the record: a dated capture, or another controller on 6 March."""
-    import sim.analysis.outcomes as outcomes
-
     changed = idlib.control[dt.date(2019, 12, 1)] != idlib.control[dt.date(2020, 3, 6)]
-    record = outcomes.load_outcomes(ROOT / "seeds" / "outcomes.yaml", idlib, ["displaced", "patrol_coverage", "turkish_deaths"])
+    record = load_outcomes(ROOT / "seeds" / "outcomes.yaml", idlib, ["displaced", "patrol_coverage", "turkish_deaths"])
     for o in record:
-        if isinstance(o, outcomes.CaptureOutcome):
+        if isinstance(o, CaptureOutcome):
             changed[idlib.town(o.town)] = True
     return changed
 

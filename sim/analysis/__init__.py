@@ -7,6 +7,7 @@
 - ``integrity``: whether each table and Parquet part read back is whole (``DamagedResult`` if not).
 - ``aggregate``: ensemble summaries (control probabilities, capture dates, time-series quantiles).
 - ``outcomes``: the kinds of reported outcome and how one run meets each.
+- ``outcomes_file``: an outcomes file read and checked against the theatre, the claims record and the time series.
 - ``scored_outcomes``: which reported outcomes a run of a scenario is scored against, read once per file version.
 - ``scoring``: scorecards against the record and the frozen-front baseline (the one Brier score).
 - ``comparison``: two ensembles side by side, with bootstrap intervals.

@@ -13,7 +13,8 @@ from pathlib import Path
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.reporters import REPORTERS
-from .outcomes import OutcomeBase, load_outcomes
+from .outcomes import OutcomeBase
+from .outcomes_file import load_outcomes
 
 _OUTCOMES: dict[tuple, tuple[Theatre, list[OutcomeBase]]] = {}  # read once per process, not once per run
 

@@ -41,8 +41,8 @@ from .outcomes import (
     OutcomeBase,
     QuantityOutcome,
     RoadOutcome,
-    load_outcomes,
 )
+from .outcomes_file import load_outcomes
 from .results import Results, frozen_front
 from .scored_outcomes import outcomes_hash
 from .rundata import RunBatch

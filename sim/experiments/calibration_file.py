@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from ..analysis.outcomes import OutcomeBase, load_outcomes
+from ..analysis.outcomes import OutcomeBase
+from ..analysis.outcomes_file import load_outcomes
 from ..analysis.scored_outcomes import outcomes_hash
 from ..errors import InputError, did_you_mean
 from ..io.kinds import wrong_kind

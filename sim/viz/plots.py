@@ -35,7 +35,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ..analysis.aggregate import all_captures, date_quantile, first_captures, timeseries_quantiles
-from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome, load_outcomes
+from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome
+from ..analysis.outcomes_file import load_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS, PATROL_EVENTS, date_words
