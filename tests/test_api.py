@@ -87,6 +87,24 @@ def test_with_params_refuses_what_the_schema_refuses(toy, values, key, words):
     assert info.value.key == key and words in str(info.value), str(info.value)
 
 
+def test_a_parameter_given_by_its_path_and_its_alias_is_refused_naming_both(toy):
+    """with_params({"regime.commit": 0.6}, regime__commit=0.7), or one mapping holding both names, kept the last value
+    without a word, where a sweep refuses the same parameter as swept twice."""
+    sc = load_scenario(toy)
+    for values, keywords, first, second in [({"regime.commit": 0.6}, {"regime__commit": 0.7}, "regime.commit", "regime__commit"),
+                                            ({"regime__commit": 0.6, "regime.commit": 0.7}, {}, "regime__commit", "regime.commit"),
+                                            ({"events__truce__restraint": 0.6}, {"events__truce__restraint": 0.7},
+                                             "events__truce__restraint", "in the mapping and as a keyword")]:
+        with pytest.raises(InputError) as info:
+            sc.with_params(values, **keywords)
+        path = "events.truce.restraint" if "truce" in first else "regime.commit"
+        assert info.value.key == path and f"'{path}' is given twice" in str(info.value), str(info.value)
+        assert f"'{first}'" in str(info.value) and second in str(info.value) and "(0.6 and 0.7)" in str(info.value), str(info.value)
+    # Two different parameters, one by path and one by alias, are two: both set.
+    both = sc.with_params({"regime.commit": 0.6}, events__truce__restraint=0.7)
+    assert (both.factions.regime.commit, both.events[1].restraint) == (0.6, 0.7)
+
+
 def test_an_alias_two_event_ids_share_is_refused(build):
     line_theatre(build)
     def truce(**kw) -> dict:  # a fresh dict each time: yaml.safe_dump writes a shared one as an alias

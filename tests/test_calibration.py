@@ -586,6 +586,13 @@ def test_the_shipped_calibration_files_and_layers_load():
         assert apply(layer, rows[0]) == layer  # the layer holds the accepted set's first row: the chosen point
 
 
+def test_an_executor_that_is_not_one_is_refused_before_the_folder_is_made(toy, tmp_path):
+    """run_calibration(executor="dsak") ran every trial locally without a word, where the command line refuses it."""
+    with pytest.raises(InputError, match=r"must be 'local' or 'dask' \(got 'dsak'; did you mean 'dask'\?\)") as info:
+        run_calibration(load_calibration(toy), tmp_path / "out", executor="dsak")
+    assert info.value.key == "executor" and not (tmp_path / "out").exists()
+
+
 def test_a_warm_start_makes_the_scenarios_own_values_trial_0(build, tmp_path):
     toy_record(build)
     spec = load_calibration(toy_calibration(build, method={"seed": 7, "batch": 4, "startup_trials": 8, "start_at_hand_set": True}))

@@ -6,6 +6,7 @@ The Python writers (write_run, run_ensemble, run_sweep, make_map, make_plots) sa
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 from pathlib import Path
@@ -134,6 +135,31 @@ def test_the_python_api_names_its_arguments_not_flags(toy, sweep, tmp_path):
     with pytest.raises(InputError) as threshold:
         discover(sweep, "y >= 1", threshold=80)
     assert named_in_python(threshold.value, "'threshold': must be a share") and threshold.value.key == "threshold"
+
+
+def test_a_design_the_scenario_refuses_names_the_spec_in_python_and_param_on_the_command_line(build, toy, tmp_path, capsys):
+    """run_sweep's check of the design against the scenario said "--param: no parameter 'regime.comit'" and "--param:
+    ... not a finite number" to a caller who had built the design in Python and given no flag."""
+    for parameter, words in [(Parameter("regime.comit", values=(0.6, 0.7)), "no parameter 'regime.comit' (did you mean 'regime.commit'?)"),
+                             (Parameter("regime.commit", values=(math.nan, 0.7)), "'regime.commit' is given a value that is not a finite number")]:
+        with pytest.raises(InputError) as info:
+            run_sweep(SweepSpec(toy, make_design("grid", [parameter]), runs=1), tmp_path / "s")
+        assert named_in_python(info.value, f"'spec.design': {words}") and info.value.key == "spec.design"
+        assert not (tmp_path / "s").exists()
+    # The command line's --param reaches the same check (a switch in a sampled design), and it names the flag there.
+    rc = main(["sweep", str(toy), "--param", "turkey.may_escalate=0:1", "--sample", "lhs", "--n", "4", "--out", str(tmp_path / "c")])
+    assert rc == 2 and capsys.readouterr().err.startswith("error: --param: 'turkey.may_escalate' is a switch")
+
+
+def test_an_executor_that_is_not_one_is_refused_from_python(toy, tmp_path):
+    """run_sweep(executor="dsak") ran locally without a word, where the command line refuses the same typo."""
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0,))])
+    for executor, said in [("dsak", "(got 'dsak'; did you mean 'dask'?)"), (None, "(got None)"), ("cluster", "(got 'cluster')")]:
+        with pytest.raises(InputError) as info:
+            run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "x", evaluate=toys.linear, executor=executor)
+        assert named_in_python(info.value, f"'executor': must be 'local' or 'dask' {said}") and info.value.key == "executor"
+        assert not (tmp_path / "x").exists()
+    assert run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "x", evaluate=toys.linear, executor="local").ran == 2
 
 
 def test_an_unreachable_scheduler_is_named_as_the_argument(sweep, tmp_path, monkeypatch):

@@ -310,6 +310,37 @@ def test_a_sampled_designs_report_has_no_empty_section_and_says_how_to_read_a_ne
     assert "grid design, 4 of 4 points, 1 replicate each (4 runs)" in text  # it said '1 replicates'
 
 
+def test_an_unfinished_sweeps_report_counts_each_points_replicates(tmp_path):
+    """A sweep stopped part-way through a point's replicates was reported as "8 of 10 points, 4 replicates each (30
+    runs)" where one point had 2, and points.csv set that point's mean beside the others' with nothing to tell it apart."""
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=10, seed=2)
+    out = tmp_path / "stopped"
+    run_sweep(SweepSpec(Path("toy"), design, runs=4), out, evaluate=toys.linear)  # 40 runs: 40 batches of one
+    parts = sorted((out / "runs.parquet").glob("part-*.parquet"))
+    assert len(parts) == 40
+    for part in parts[30:]:  # as a stop after 30 runs leaves it: points 0-6 whole, point 7 with 2 of its 4, 8 and 9 none
+        part.unlink()
+    report = sweep_report(out, metrics=["y"])
+    assert "lhs design, 8 of 10 points (30 runs): 7 with all 4 replicates, 1 with fewer (point 7: 2)" in report.text, report.text
+    assert "4 replicates each" not in report.text and "**The sweep is unfinished**" in report.text
+    table = pd.read_csv(out / "report" / "points.csv")
+    assert table["replicates"].tolist() == [4] * 7 + [2] and list(table.columns[:4]) == ["point", "a", "b", "replicates"]
+    rows = read_rows(out)
+    assert table.loc[7, "y"] == pytest.approx(rows.loc[rows["point"] == 7, "y"].mean())  # its mean: over the 2 it has
+    # Points missing whole (a stop at a point's end) are counted as before: every point with runs has them all.
+    for part in parts[28:30]:
+        part.unlink()
+    text = sweep_report(out, metrics=["y"]).text
+    assert "lhs design, 7 of 10 points, 4 replicates each (28 runs)" in text and "**The sweep is unfinished**" in text, text
+    assert "replicates` gives each point's count" not in text
+    # Many points short: five named, the rest counted.
+    for k in (1, 5, 9, 13, 17, 21, 25):
+        parts[k].unlink()
+    text = sweep_report(out, metrics=["y"]).text
+    assert ("7 of 10 points (21 runs): none with all 4 replicates (point 0: 3, point 1: 3, point 2: 3, "
+            "point 3: 3, point 4: 3, and 2 more)") in text, text
+
+
 def test_cli_sweep_and_report(toy, tmp_path):
     out = tmp_path / "cli"
     p = run_cli("sweep", toy, "--param", "regime.commit=0.2,0.8", "--param", "events.truce.restraint=0,0.9", "--runs", "2", "--out", out)

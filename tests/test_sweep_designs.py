@@ -296,7 +296,62 @@ def test_a_seed_near_the_last_is_refused_naming_the_flags_and_the_largest_of_eac
     assert not (tmp_path / "no").exists()
     assert cli(capsys, *base, "--runs", "3", "--seed", last - 2, "--out", tmp_path / "yes")[0] == 0
     assert read_rows(tmp_path / "yes")["seed"].tolist() == [last - 2, last - 1, last] * 2
-    # The replicates counted from the sweep file's runs:, the seed its replicate_seed: the flags still name the way out.
+
+
+def test_a_sweep_files_replicate_seed_near_the_last_is_refused_at_its_line(toy, tmp_path, capsys):  # noqa: F811
+    """A sweep file's replicate_seed that left no room for its runs was blamed on "--seed" (and "--runs"), flags the
+    user never gave, with no file, line or key; and `check` passed the file."""
+    last = 2**63 - 1
     sweep = tmp_path / "near-the-last.yaml"  # not s.yaml: the scenario
     sweep.write_text(f"scenario: {toy}\nruns: 4\nreplicate_seed: {last}\nparameters:\n  regime.commit: {{values: [0.5]}}\n")
-    refused(*cli(capsys, "sweep", sweep, "--out", tmp_path / "file"), "give --runs 1 or fewer, or --seed 9223372036854775804 or less")
+    rc, err = cli(capsys, "sweep", sweep, "--out", tmp_path / "file")
+    refused(rc, err, f"error: {sweep}, line 3, key 'replicate_seed': {last} leaves no room for 4 replicates",
+            f"write replicate_seed: {last - 3} or less in this file, or write runs: 1 or fewer (line 2)")
+    assert "--" not in err and not (tmp_path / "file").exists()
+    refused(*cli(capsys, "check", sweep), f"{sweep}, line 3, key 'replicate_seed'")  # check refuses what sweep would
+    # runs from the command line: the flag given is the other way out; from Python, the keyword
+    rc, err = cli(capsys, "sweep", sweep, "--runs", "2", "--out", tmp_path / "file")
+    refused(rc, err, "key 'replicate_seed'", f"replicate_seed: {last - 1} or less in this file, or give --runs 1 or fewer")
+    with pytest.raises(InputError) as info:
+        load_sweep(sweep, runs=2)
+    assert (info.value.file, info.value.line, info.value.key) == (str(sweep), 3, "replicate_seed")
+    assert "or give runs=1 or fewer" in str(info.value) and "--" not in str(info.value), str(info.value)
+    # no runs: in the file: the default's 10 replicates
+    sweep.write_text(f"scenario: {toy}\nreplicate_seed: {last - 5}\nparameters:\n  regime.commit: {{values: [0.5]}}\n")
+    with pytest.raises(InputError, match=r"no room for 10 replicates.*or add runs: 6 or fewer") as info:
+        load_sweep(sweep)
+    assert (info.value.line, info.value.key) == (2, "replicate_seed")
+    with pytest.raises(InputError) as info:  # the seed given as a keyword: the keyword named, not the file
+        load_sweep(sweep, replicate_seed=last, runs=2)
+    assert (info.value.file, info.value.key) == (None, "replicate_seed") and "give replicate_seed=" in str(info.value)
+    assert load_sweep(sweep, runs=6).replicate_seed == last - 5  # the last seed it leaves room for: taken
+    # A SweepSpec made in Python names its own field, not --seed
+    spec = SweepSpec(toy, make_design("grid", [Parameter("regime.commit", values=(0.5,))]), runs=2, replicate_seed=last)
+    with pytest.raises(InputError) as info:
+        run_sweep(spec, tmp_path / "py")
+    assert info.value.key == "spec.replicate_seed" and "--" not in str(info.value), str(info.value)
+    assert not (tmp_path / "py").exists()
+
+
+def test_load_sweeps_keywords_are_checked_as_the_files_keys_are(tmp_path):
+    """load_sweep(path, rnus=2) dropped the misspelt keyword without a word, runs=0 read as the default 10, and
+    runs='2' raised a bare TypeError."""
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {MOSCOW}\nruns: 3\nparameters:\n  regime.commit: {{values: [0.5, 0.6]}}\n")
+    assert load_sweep(sweep, runs=2).runs == 2 and load_sweep(sweep, runs=None).runs == 3  # None: not given
+    for keywords, key, words in [({"rnus": 2}, "rnus", "load_sweep takes no keyword 'rnus' (did you mean 'runs'?)"),
+                                 ({"runs": 0}, "runs", "must be a whole number from 1 to 100,000 (got 0)"),
+                                 ({"runs": "2"}, "runs", "must be a whole number from 1 to 100,000 (got '2')"),
+                                 ({"runs": True}, "runs", "(got True)"),
+                                 ({"replicate_seed": 2.5}, "replicate_seed", "must be a whole number from 0 to"),
+                                 ({"replicate_seed": -1}, "replicate_seed", "(got -1)"),
+                                 ({"sample": 3}, "sample", "must be one of grid, lhs, random, sobol (got 3)"),
+                                 # as make_design refuses them, naming the keyword (as it names the file's keys)
+                                 ({"sample": "lsh"}, "sample", "unknown sample 'lsh' (did you mean 'lhs'?)"),
+                                 ({"n": "4"}, "n", "a grid takes no n"),
+                                 ({"sample_seed": -1}, "sample_seed", "a grid takes no sample seed")]:
+        with pytest.raises(InputError) as info:
+            load_sweep(sweep, **keywords)
+        assert (info.value.file, info.value.key) == (None, key), info.value
+        assert str(info.value).startswith(f"'{key}': ") and words in str(info.value), str(info.value)
+        assert "--" not in str(info.value), str(info.value)

@@ -20,9 +20,12 @@ DEFAULT_METRICS = ("ceasefire_days", "outcomes_met", "control_accuracy", "towns_
 
 
 def summarise_points(rows: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.DataFrame:
-    """Mean and 5-95% spread of each metric over the replicates of each point."""
+    """Mean and 5-95% spread of each metric over the replicates of each point, after the point's parameters and its
+    number of ``replicates``: in an unfinished sweep some points have fewer than others, and their means stood beside
+    the rest with nothing to tell them apart."""
     g = rows.groupby("point", sort=True)
     out = g[names].first()
+    out["replicates"] = g.size()
     for m in metrics:
         out[f"{m}"] = g[m].mean()
         out[f"{m}_q05"] = g[m].quantile(0.05)

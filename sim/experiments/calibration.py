@@ -40,7 +40,7 @@ from ..io.schema import Scenario
 from ..io.theatre import load_theatre
 from ..model.params import batch_groups
 from .calibration_file import CalibrationSpec
-from .executors import deferred_interrupts, run_tasks
+from .executors import check_executor, deferred_interrupts, run_tasks
 from .parameters import apply
 from .run import memory_results, simulate_batch
 
@@ -273,11 +273,12 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
 
     Raises:
         CalibrationInterrupted: on Ctrl-C; the finished trials are kept.
-        InputError: ``out`` holds something else, another simulator process is writing it, or the scheduler cannot be
+        InputError: an executor that is not one; ``out`` holds something else, another simulator process is writing it, or the scheduler cannot be
             reached; a folder this call made is removed again if no trial was run in it (it was left marked, holding an
             empty study).
     """
     out = Path(out)
+    check_executor(executor)  # before the folder is made: a typo ("dsak") ran every trial locally, without a word
     with FolderLock(out):  # one writer at a time: a second calibration put its trials into this one's study
         created = claim_folder(out, "calibration")
         empty = False

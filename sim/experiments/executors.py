@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from ..errors import InputError, flag
+from ..errors import InputError, closest, flag
 from ..interrupts import raise_if_interrupted
 from ..io.files import remove_active_temps
 
@@ -34,6 +34,19 @@ RETRIES = 3
 IN_FLIGHT = 2  # tasks per worker submitted ahead
 SCHEDULER_TIMEOUT = "5s"  # how long to try reaching a Dask scheduler before saying it cannot be reached
 QUIET_TIMEOUT = 5  # seconds a stopped computation waits for our workers to quiet their logs (a hung one never does)
+
+
+EXECUTORS = ("local", "dask")
+
+
+def check_executor(executor: object) -> str:
+    """``executor``, if it is one of :data:`EXECUTORS`: :func:`run_tasks` runs anything else locally, so a typo
+    (``"dsak"``) from Python ran on one machine without a word, where the command line refuses it."""
+    if executor not in EXECUTORS:
+        guess = closest(executor, EXECUTORS) if isinstance(executor, str) else None
+        close = f"; did you mean {guess!r}?" if guess else ""
+        raise InputError(None, f"must be {' or '.join(map(repr, EXECUTORS))} (got {executor!r}{close})", key=flag("executor"))
+    return executor
 
 
 class WorkerLost(RuntimeError):

@@ -45,15 +45,19 @@ def _sweepable(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, str)
 
 
-def apply(scenario: Scenario, values: dict[str, float], where: str | Path | None = None) -> Scenario:
-    """``scenario`` with the parameters at ``values`` set (and validated)."""
+def apply(scenario: Scenario, values: dict[str, float], where: str | Path | None = None, *, named: str = "--param") -> Scenario:
+    """``scenario`` with the parameters at ``values`` set (and validated).
+
+    ``named``: what an error names when there is no file ``where``: the flag, or by :func:`sim.errors.flag` the flag on
+    the command line and the caller's argument in Python (``run_sweep``'s ``spec.design``).
+    """
     data = scenario.model_dump(mode="python")
     known = None
     for path, value in values.items():
         node, key = _locate(data, path)
         if node is None:
             known = known or parameter_paths(scenario)
-            raise InputError(where, no_parameter(path, known), key=path if where is not None else "--param")
+            raise InputError(where, no_parameter(path, known), key=path if where is not None else named)
         node[key] = type(node[key])(value) if isinstance(node[key], bool) else value
     try:
         return Scenario.model_validate(data)
@@ -62,7 +66,7 @@ def apply(scenario: Scenario, values: dict[str, float], where: str | Path | None
         problem = explain(error, None, where, root=Scenario, union=EVENTS)
         # The path as the user wrote it (--param events.moscow-protocol.restraint=...), not the schema's events[6].restraint.
         written = {schema_key(data, path): path for path in values}.get(key_path(error["loc"], EVENTS), problem.key)
-        raise InputError(where, f"{written}: {problem.message}", key=written if where is not None else "--param") from None
+        raise InputError(where, f"{written}: {problem.message}", key=written if where is not None else named) from None
 
 
 def _locate(data: dict, path: str) -> tuple[dict | None, str]:
@@ -89,7 +93,8 @@ SAMPLED = ("lhs", "random", "sobol")
 CHECK_ALL = 64  # distinct values of a parameter checked one by one; beyond this, its lowest and highest
 
 
-def check_design(scenario: Scenario, sample: str, names: list[str], points: np.ndarray, where: str | Path | None = None) -> None:
+def check_design(scenario: Scenario, sample: str, names: list[str], points: np.ndarray, where: str | Path | None = None,
+                 *, named: str = "--param") -> None:
     """Check every point of a design against the scenario's schema before anything runs.
 
     Each parameter must exist and take the values it is given: a switch
@@ -102,14 +107,15 @@ def check_design(scenario: Scenario, sample: str, names: list[str], points: np.n
     every point.
 
     Raises:
-        InputError: naming the parameter and the value.
+        InputError: naming the parameter and the value; with no file ``where``, its key is ``named`` (as for
+            :func:`apply`: a design built in Python was blamed on ``--param``, a flag its caller never gave).
     """
-    key = None if where is not None else "--param"
+    key = None if where is not None else named
     data = scenario.model_dump(mode="python")
     for k, path in enumerate(names):
         node, field = _locate(data, path)
         if node is None:
-            apply(scenario, {path: points[0, k]}, where)  # raises, naming the valid paths
+            apply(scenario, {path: points[0, k]}, where, named=named)  # raises, naming the valid paths
         values = np.unique(points[:, k])
         current = node[field]
         if not np.isfinite(values).all():
@@ -129,7 +135,7 @@ def check_design(scenario: Scenario, sample: str, names: list[str], points: np.n
                 raise InputError(where, f"'{path}' takes whole numbers, not {next(v for v in values if not float(v).is_integer()):g}",
                                  key=key or path)
         for v in values if len(values) <= CHECK_ALL else (values[0], values[-1]):
-            apply(scenario, {path: float(v)}, where)
+            apply(scenario, {path: float(v)}, where, named=named)
 
 
 def dotted(params: list[Parameter], scenario: Scenario) -> list[Parameter]:

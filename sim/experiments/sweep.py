@@ -51,7 +51,7 @@ from ..names import MAX_RUNS
 from ..version import package_version
 from .designs import Design
 from .ensemble import check_workers, seeds_from
-from .executors import deferred_interrupts, run_tasks, start_forkserver
+from .executors import check_executor, deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest_text, now
 from .parameters import apply, check_design
 from .run import simulate_metrics
@@ -67,6 +67,7 @@ MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per
 TASK_RUNS = 256
 TASKS_PER_WORKER = 4  # at least this many tasks a worker (or one per batch), so that no worker is left with the last big task
 RUNS = flag("runs", python="spec.runs")  # replicates per point: --runs, or the SweepSpec's runs
+DESIGN = flag("param", python="spec.design")  # the points: --param, or the SweepSpec's design (a sweep file names itself)
 
 
 def batch_runs(total: int) -> int:
@@ -213,13 +214,14 @@ def run_sweep(
         notify: called with a sentence for each thing worth telling (a damaged part run again, ...).
 
     Raises:
-        InputError: a bad point, seed or folder; another process writing ``out``; an unreachable scheduler.
+        InputError: a bad point, seed, executor or folder; another process writing ``out``; an unreachable scheduler.
         Interrupted: on Ctrl-C or SIGTERM; the batches written so far are kept.
     """
     out = Path(out)
-    seed = spec.replicate_seed if seed is None else seed
+    given_seed, seed = seed, spec.replicate_seed if seed is None else seed
     notify = notify or (lambda _: None)
     check_workers(workers)
+    check_executor(executor)
     if isinstance(spec.runs, bool) or not isinstance(spec.runs, int) or not 1 <= spec.runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key=RUNS)
     check_size(spec.design.size, spec.runs, key=RUNS)
@@ -227,7 +229,7 @@ def run_sweep(
         start_forkserver()  # the workers' process loads the model while this one reads the scenario and the record
     if evaluate is None:
         scenario = load_scenario(spec.scenario_path)
-        check_design(scenario, spec.design.sample, spec.design.names, spec.design.points, spec.source)
+        check_design(scenario, spec.design.sample, spec.design.names, spec.design.points, spec.source, named=DESIGN)
         evaluate = ScenarioEvaluator(scenario)
         base_seed = scenario.seed if seed is None else seed
         inputs, record = inputs_hash(scenario), outcomes_hash(evaluate.outcomes)
@@ -235,7 +237,10 @@ def run_sweep(
         base_seed = seed or 0
         inputs = f"{evaluate.__module__}.{getattr(evaluate, '__qualname__', type(evaluate).__qualname__)}"
         record = None
-    seeds_from(base_seed, spec.runs, keys=(flag("seed"), RUNS))  # replicate r of every point runs with seed + r, as in an ensemble
+    # A SweepSpec's own replicate_seed is named as such: "--seed" was said to a caller who gave none. (A sweep file's
+    # is checked by load_sweep, at its line.)
+    seed_key = "spec.replicate_seed" if given_seed is None and spec.replicate_seed is not None else flag("seed")
+    seeds_from(base_seed, spec.runs, keys=(seed_key, RUNS))  # replicate r of every point runs with seed + r, as in an ensemble
     manifest = json.loads(json.dumps({  # as stored: tuples become lists
         "kind": "sweep",
         "scenario": str(spec.scenario_path),

@@ -8,13 +8,13 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, close_or_grouped, did_you_mean
+from ..errors import InputError, close_or_grouped, did_you_mean, flag
 from ..io.kinds import SWEEP_KEYS, wrong_kind
 from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
-from ..names import MAX_N, MAX_RUNS, MAX_SEED, MAX_TOTAL_RUNS
+from ..names import MAX_N, MAX_RUNS, MAX_SEED, MAX_TOTAL_RUNS, replicates
 from .designs import SAMPLES, SETTINGS as DESIGN_SETTINGS, Design, make_design
 from .parameters import MAX_STEPS, Parameter, check_design, out_of_range, repeated_value
 
@@ -22,6 +22,7 @@ from .parameters import MAX_STEPS, Parameter, check_design, out_of_range, repeat
 # Runs in one sweep: some two days at this machine's 500 runs/s, hours on a cluster. A million points of 100,000
 # runs each was accepted before, and listing its batches exhausted the memory.
 SETTINGS = {"runs": (1, MAX_RUNS), "n": (1, MAX_N), "sample_seed": (0, 2**32 - 1), "replicate_seed": (0, MAX_SEED)}
+DEFAULT_RUNS = 10  # replicates per point when neither the file nor the caller says
 
 
 @dataclass
@@ -43,6 +44,10 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
 
     Two seeds, named apart: ``sample_seed`` places a sampled design's points; ``replicate_seed`` is the seed
     of replicate 0 at every point (default: the scenario's; ``--seed`` overrides it). A bare ``seed`` is refused.
+
+    ``overrides`` (``sample``, ``n``, ``sample_seed``, ``runs``, ``replicate_seed``; None for one not given) take the
+    place of the file's keys, and are checked as they are: another keyword, or a value the key would refuse, is an
+    InputError naming the keyword (on the command line, its flag).
     """
     path = Path(path)
     tree = load_yaml(path)
@@ -120,7 +125,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
             check_design(loaded, design.sample, [name], design.span(k), path)
         except InputError as exc:
             raise InputError(path, exc.message, line=raw.lines[given[name][0]][1], key=f"parameters.{given[name][0]}") from None
-    return _sized(SweepSpec(scenario, design, settings["runs"] or 10, list(metrics), source=path,
+    return _sized(SweepSpec(scenario, design, settings["runs"] or DEFAULT_RUNS, list(metrics), source=path,
                             replicate_seed=settings["replicate_seed"]), tree, line)
 
 
@@ -161,10 +166,14 @@ def _design_error(path: Path, exc: InputError, raw: dict, given: dict, flags: se
     return InputError(path, exc.message, line=line("parameters"), key="parameters")
 
 
+OVERRIDES = ("sample", "n", "sample_seed", "runs", "replicate_seed")  # what load_sweep's keywords may set
+
+
 def _settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noqa: ANN001 - the line finder
     """``sample``, ``n``, ``sample_seed``, ``runs``, ``replicate_seed``: the command line's, else the file's, checked."""
+    _check_overrides(overrides)
     settings: dict = {}
-    for key in ("sample", "n", "sample_seed", "runs", "replicate_seed"):
+    for key in OVERRIDES:
         value = overrides.get(key)
         if value is None and tree.get(key) is not None:
             value = tree[key]
@@ -177,7 +186,54 @@ def _settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noqa: A
             elif not isinstance(value, str):
                 raise InputError(path, f"must be one of {', '.join(SAMPLES)}", line=line(key), key=key)
         settings[key] = value
+    _check_seeds(path, tree, settings, overrides, line)
     return settings
+
+
+def _overridden(key: str) -> str:
+    """What an error calls a keyword of :func:`load_sweep`: its flag on the command line, the keyword in Python
+    (``replicate_seed`` has no flag: ``--seed`` goes to run_sweep, and the command line never gives it here)."""
+    return key if key == "replicate_seed" else flag(key)
+
+
+def _check_overrides(overrides: dict) -> None:
+    """load_sweep's keywords, checked as the file's own keys are: a misspelt one (``rnus=2``) was dropped without a
+    word, ``runs=0`` read as the default 10, and ``runs='2'`` raised a TypeError. (``n`` and ``sample_seed``, and
+    which sample a string names, are make_design's to check, as for the file's keys: :func:`_design_error` names the
+    keyword.)"""
+    for key, value in overrides.items():
+        if key not in OVERRIDES:
+            raise InputError(None, f"load_sweep takes no keyword '{key}'" + did_you_mean(str(key), OVERRIDES), key=str(key))
+        if value is None or key in ("n", "sample_seed"):  # None: not given (the command line passes every flag)
+            continue
+        if key in SETTINGS:
+            lo, hi = SETTINGS[key]
+            try:
+                _whole(value, lo, hi)
+            except ValueError:
+                raise InputError(None, f"must be a whole number from {lo:,} to {hi:,} (got {value!r})", key=_overridden(key)) from None
+        elif not isinstance(value, str):
+            raise InputError(None, f"must be one of {', '.join(SAMPLES)} (got {value!r})", key=_overridden(key))
+
+
+def _check_seeds(path: Path, tree: dict, settings: dict, overrides: dict, line) -> None:  # noqa: ANN001 - the line finder
+    """Refuse a ``replicate_seed`` that leaves no room for the replicates (replicate r runs with seed + r), where it is
+    written: checked later, by run_sweep, it was blamed on ``--seed`` and ``--runs``, flags the user never gave."""
+    seed, runs = settings["replicate_seed"], settings["runs"] or DEFAULT_RUNS
+    if seed is None or seed + runs - 1 <= MAX_SEED:
+        return
+    most_runs, most_seed = MAX_SEED - seed + 1, MAX_SEED - runs + 1
+    if overrides.get("runs") is not None:
+        fewer = f"give {flag('runs', most_runs)} or fewer"
+    elif line("runs") is not None:
+        fewer = f"write runs: {most_runs} or fewer (line {line('runs')})"
+    else:
+        fewer = f"add runs: {most_runs} or fewer (it is {DEFAULT_RUNS} when not given)"
+    said = (f"{seed} leaves no room for {replicates(runs)} (replicate i runs with replicate_seed + i; seeds stop at 2**63 - 1): ")
+    if overrides.get("replicate_seed") is not None:
+        raise InputError(None, said + f"give replicate_seed={most_seed} or less, or {fewer}", key="replicate_seed")
+    raise InputError(path, said + f"write replicate_seed: {most_seed} or less in this file, or {fewer}",
+                     line=line("replicate_seed"), key="replicate_seed")
 
 
 def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001 - the line finder
@@ -218,7 +274,7 @@ def _external(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings
     if not isinstance(tree["design"], str) or not tree["design"].strip():
         raise InputError(path, "'design' must be the path of a CSV file of points", line=line("design"), key="design")
     design = load_design(_named_file(path, tree, "design", line), loaded)
-    return _sized(SweepSpec(scenario, design, settings["runs"] or 10, metrics, source=path, replicate_seed=settings["replicate_seed"]),
+    return _sized(SweepSpec(scenario, design, settings["runs"] or DEFAULT_RUNS, metrics, source=path, replicate_seed=settings["replicate_seed"]),
                   tree, line)
 
 

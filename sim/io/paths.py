@@ -95,6 +95,31 @@ def no_parameter(name: str, known: list[str]) -> str:
     return f"no parameter '{name}'" + close_or_all(name, known, f"sim.parameters(scenario) lists all {len(known)}")
 
 
+def given_once(scenario: Scenario, values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` and the keywords ``params`` as one mapping of names (paths or aliases) to values, each parameter once.
+
+    ``with_params({"regime.commit": 0.4}, regime__commit=0.5)`` (or one mapping holding both names) kept the last
+    value without a word, where a sweep, ``--param`` and a design file refuse the same parameter given twice.
+
+    Raises:
+        InputError: a parameter named twice (its path and its alias, or one name in ``values`` and as a keyword),
+            naming both and their values; an unknown name, as :func:`sim.io.paths.with_values` refuses it.
+    """
+    given = [*values.items(), *params.items()]
+    if len(given) < 2:  # nothing to meet twice: a design file's check sets one value at a time, thousands of times
+        return dict(given)
+    here, known = f"scenario {scenario.name}", parameter_paths(scenario)
+    first: dict[str, tuple[str, Any]] = {}  # dotted path -> the name and value it was first given by
+    for name, value in given:
+        path = resolve(str(name), known, here)
+        if path in first:
+            earlier, was = first[path]
+            both = f"as '{earlier}' and as '{name}'" if earlier != name else f"as '{name}' in the mapping and as a keyword"
+            raise InputError(here, f"'{path}' is given twice, {both} ({was!r} and {value!r}): give it once", key=path)
+        first[path] = (str(name), value)
+    return dict(given)
+
+
 def with_values(scenario: Scenario, values: Mapping[str, Any], union: TaggedUnion) -> Scenario:
     """``scenario`` with ``values`` ({dotted path or alias: value}) set, validated as a new scenario.
 

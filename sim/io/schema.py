@@ -384,10 +384,10 @@ class Scenario(Strict):
             scenario.with_params({"events.jan-truce.restraint": 0.9}, regime__commit=0.7)
 
         Raises:
-            InputError: an unknown name (with the closest valid one), or a value of the
-                wrong kind or outside the range the schema declares for it.
+            InputError: an unknown name (with the closest valid one), one parameter named twice (its path and its
+                alias), or a value of the wrong kind or outside the range the schema declares for it.
         """
-        return paths.with_values(self, {**(values or {}), **params}, EVENT_UNION)
+        return paths.with_values(self, paths.given_once(self, values or {}, params), EVENT_UNION)
 
     def canonical_json(self) -> str:
         """The resolved parameters as stable JSON (paths as given, not absolute)."""

@@ -33,7 +33,7 @@ HEAT_MAPS = 3  # metrics given a heat map, the first ones asked for: a report of
 class SweepReport:
     """The per-point summary, sensitivity indices and the files written."""
 
-    points: pd.DataFrame  # one row per point: parameters, then mean/q05/q95 of each metric
+    points: pd.DataFrame  # one row per point: parameters, its replicates, then mean/q05/q95 of each metric
     sensitivity: pd.DataFrame  # metric, parameter, index, value, confidence
     files: list[Path]
     text: str
@@ -119,10 +119,12 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
     d = manifest["design"]
     names = [p["path"] for p in d["parameters"]]
     lines = [f"# Sweep of {Path(manifest['scenario']).name}", "",
-             f"{d['sample']} design, {len(points)} of {manifest['points']} points, {replicates(manifest['runs_per_point'])} each "
-             f"({len(rows)} runs); parameters: {', '.join(names)}.", ""]
-    if len(points) < manifest["points"]:
-        lines += ["**The sweep is unfinished**: rerun the same command to complete it.", ""]
+             f"{d['sample']} design, {_counted(manifest, points, len(rows))}; parameters: {', '.join(names)}.", ""]
+    short = (points["replicates"] < manifest["runs_per_point"]).any()
+    if len(points) < manifest["points"] or short:
+        lines += ["**The sweep is unfinished**: rerun the same command to complete it." + (
+            " A point's mean and range are over the replicates it has: points.csv's `replicates` gives each point's "
+            "count." if short else ""), ""]
     if d["sample"] == "grid":
         lines += ["## Mean of each metric at each value of a parameter (over replicates and the other parameters)", ""]
         for name in names:
@@ -148,6 +150,23 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
         lines += [why, ""]
     lines += ["## Figures", "", *([note, ""] if note else [])] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
+
+
+SHORT_LISTED = 5  # points with fewer replicates named in report.md; points.csv's `replicates` has them all
+
+
+def _counted(manifest: dict, points: pd.DataFrame, runs_in_all: int) -> str:
+    """The points that have runs and how many replicates each: an unfinished sweep's were said to have the full count
+    ("8 of 10 points, 4 replicates each (30 runs)") where one point had 2."""
+    runs, size = manifest["runs_per_point"], f"{len(points)} of {manifest['points']} points"
+    short = points.loc[points["replicates"] < runs, ["point", "replicates"]]
+    if short.empty:
+        return f"{size}, {replicates(runs)} each ({runs_in_all} runs)"
+    named = ", ".join(f"point {p}: {n}" for p, n in short.head(SHORT_LISTED).itertuples(index=False))
+    more = f", and {len(short) - SHORT_LISTED} more" if len(short) > SHORT_LISTED else ""
+    whole = f"none with all {replicates(runs)}" if len(short) == len(points) else \
+        f"{len(points) - len(short)} with all {replicates(runs)}, {len(short)} with fewer"
+    return f"{size} ({runs_in_all} runs): {whole} ({named}{more})"
 
 
 def _means_by_value(points: pd.DataFrame, name: str, metrics: list[str]) -> str:
