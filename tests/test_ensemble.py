@@ -7,6 +7,7 @@ import os
 import shlex
 import signal
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -40,6 +41,18 @@ def toy(build):
 def files(folder):
     """Every file under ``folder`` except manifests (which carry timestamps), by relative path."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+
+
+def test_a_summarys_whole_numbers_are_written_whole_and_the_rest_to_six_digits():
+    """timeseries_quantiles.csv wrote a replicate's 1,005,209 displaced as 1.00521e+06 (six significant digits), a number
+    no replicate had, though the README says each quantile is a replicate's value: whole numbers are written whole."""
+    from sim.analysis.aggregate import replicate_quantiles
+    from sim.io.files import table_text
+
+    displaced = np.array([[1_005_209.0], [1_067_730.0], [1_119_716.0]])
+    q = replicate_quantiles(displaced, (0.05, 0.5))[:, 0]
+    table = pd.DataFrame({"variable": ["displaced"], "mean": [displaced.mean()], "q05": [q[0]], "q50": [q[1]], "share": [0.25]})
+    assert table_text(table).splitlines()[1] == "displaced,1.06422e+06,1005209,1067730,0.25"
 
 
 def test_replicate_seeds_follow_the_scenario_seed(toy):

@@ -31,13 +31,6 @@ def held_line(run: RunData) -> str:
             f"displaced **{last['displaced']:,.0f}**; Turkish deaths **{last['turkish_deaths']:.0f}**; ceasefire: {last['ceasefire']}")
 
 
-def whole_or_six_digits(value: float) -> str:
-    """A number of the run's time series as its CSV writes it: a whole count whole (a count such as 1068544 people
-    displaced, as the page and the run folder's timeseries.csv give it, not 1.06854e+06), any other to six significant
-    digits."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.6g}"
-
-
 def recent_captures(run: RunData, day: int, shown: int = 12) -> list[str]:
     """Markdown lines for the last ``shown`` changes of hands in the week up to ``day``."""
     recent = run.captures[run.captures["date"] >= (run.date(day) - dt.timedelta(days=6)).isoformat()]
@@ -109,7 +102,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     # The same data while the day is the same: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
         "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run, m.title), None),
-        "timeseries": lambda: table_text(run.timeseries, whole_or_six_digits),  # no 0.4120111684248896, no 1.06854e+06
+        "timeseries": lambda: table_text(run.timeseries),  # as the run folder's: no 0.4120111684248896, no 1.06854e+06
         "events": lambda: table_text(run.events),
     }, [key])
     with solara.Row():

@@ -183,10 +183,19 @@ def write_atomic(path: str | Path, text: str) -> None:
         fh.write(text)
 
 
-def table_text(table: pd.DataFrame, float_format: str | Callable[[float], str] | None = "%.6g") -> str:
-    """A table as the CSV text every results file and download has: no index, ``\\n`` line ends, and six
-    significant digits unless ``float_format`` says otherwise (a format, or a function of the number: calibration
-    files keep 17, to read back exactly; None: as Python prints them)."""
+def whole_or_six_digits(value: float) -> str:
+    """A number as the results' tables write it: a whole number whole, any other to six significant digits.
+
+    A count's quantile is a replicate's count: 1005209 people displaced, which six significant digits alone wrote as
+    1.00521e+06, a number no replicate had (a mean, 1067729.725, is still 1.06773e+06).
+    """
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.6g}"
+
+
+def table_text(table: pd.DataFrame, float_format: str | Callable[[float], str] | None = whole_or_six_digits) -> str:
+    """A table as the CSV text every results file and download has: no index, ``\\n`` line ends, and whole numbers
+    whole, others to six significant digits (:func:`whole_or_six_digits`), unless ``float_format`` says otherwise (a
+    format, or a function of the number: calibration files keep 17, to read back exactly; None: as Python prints them)."""
     return table.to_csv(index=False, lineterminator="\n", float_format=float_format)
 
 
