@@ -89,6 +89,43 @@ def test_every_capture_is_drawn_and_no_note_when_all_fit(toy_results):  # noqa: 
     assert not any("shown" in t for t in texts(fig))
 
 
+def test_the_capture_note_counts_every_unlisted_change_it_leaves_out_and_the_rare_ones():
+    """The note said "29 simulated changes of hands that the record does not list are left out", counting only those
+    seen in one run in ten or more: a campaign ensemble had 58, and the 29 rarer ones went unmentioned."""
+    from types import SimpleNamespace
+
+    from sim.viz.capture_rows import capture_rows
+
+    towns = ["A", "B", "C", "D"]
+    theatre = SimpleNamespace(towns=towns, town=towns.index, population=np.full(4, 1000.0))
+    rows = [("A", "rebels", seed, "2020-01-03") for seed in range(20)]  # on the record
+    rows += [("B", "regime", seed, "2020-01-05") for seed in range(6)]  # not listed, in 6 runs of 20
+    rows += [("C", "regime", seed, "2020-01-07") for seed in range(3)]  # not listed, in 3 of 20
+    rows += [("D", "regime", 0, "2020-01-09")]  # not listed, in 1 of 20: rare
+    caps = pd.DataFrame(rows, columns=["town", "to", "seed", "date"])
+    drawn, note = capture_rows(theatre, caps, 20, [capture("A", "rebels", 3)], limit=10)
+    assert [r.town for r in drawn] == ["A", "B", "C"]
+    assert note == "1 more the record does not list, each in fewer than one run in 10, have no row."
+    drawn, note = capture_rows(theatre, caps, 20, [capture("A", "rebels", 3)], limit=1)
+    assert [r.town for r in drawn] == ["A"]
+    assert ("2 simulated changes of hands that the record does not list, each in at least one run in 10, are left out."
+            "\n1 more the record does not list, each in fewer than one run in 10, have no row.") in note, note
+
+
+def test_a_reported_dates_tolerance_is_drawn_from_its_after_where_that_cuts_it(toy_results):  # noqa: F811
+    """The bars drew reported ± tolerance whatever the outcome's 'after': Abu Jarif's second taking, counted from 17
+    January only, was drawn from 14 January."""
+    import matplotlib.dates as mdates
+
+    _, ens = toy_results
+    cut = capture("T00", "rebels", 10).model_copy(update={"tolerance_days": 5, "after": dt.date(2020, 1, 8)})
+    whole = capture("T21", "regime", 10).model_copy(update={"tolerance_days": 5})
+    fig = plots.capture_dates_figure(load_results(ens), [cut, whole])
+    bars = [c for c in fig.axes[0].collections if c.get_gid() == "tolerance"]
+    spans = sorted((mdates.num2date(seg[0][0]).date(), mdates.num2date(seg[1][0]).date()) for bar in bars for seg in bar.get_segments())
+    assert spans == [(dt.date(2020, 1, 5), dt.date(2020, 1, 15)), (dt.date(2020, 1, 8), dt.date(2020, 1, 15))], spans
+
+
 def test_a_run_in_which_no_town_changes_hands_says_so_without_a_warning(quiet):
     assert all(r.captures.empty for r in quiet.runs)
     fig = plots.capture_dates_figure(quiet, [])  # warnings are errors here: the old empty frame warned

@@ -170,8 +170,10 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
             r = np.datetime64(o.reported)
             # In the record's colour, as everywhere (black, the tolerance looked like the runs' middle half), and under
             # that middle half, so both show where they overlap; the diamond over both.
-            bar = ax.errorbar(r, y, xerr=np.timedelta64(o.tolerance_days, "D"), fmt="none", ecolor=REPORTED_COLOUR,
-                              elinewidth=3, capsize=3, capthick=2, zorder=1)
+            # Its early side stops at 'after' where that cuts it (Abu Jarif's second taking counts from 17 January only).
+            early = (o.reported - o.cut).days if o.cut is not None else o.tolerance_days
+            bar = ax.errorbar(r, y, xerr=[[np.timedelta64(early, "D")], [np.timedelta64(o.tolerance_days, "D")]], fmt="none",
+                              ecolor=REPORTED_COLOUR, elinewidth=3, capsize=3, capthick=2, zorder=1)
             bar.lines[2][0].set_gid("tolerance")
             ax.plot([r], [y], marker="D", ms=7, ls="", color=REPORTED_COLOUR, mec="black", zorder=5, gid="reported")
     what = f"{n} runs" if n > 1 else f"seed {results.runs[0].seed}"
