@@ -541,8 +541,11 @@ def test_a_fifty_fifty_split_is_drawn_as_no_majority(build):
     assert np.allclose(cells.get_facecolors()[list(cells.town_index).index(4)], tint(TIE_COLOUR, 0.18))
     labels = {x.get_text() for x in fig.legends[0].get_texts()}
     assert "Town most often held by: no one side (a tie)" in labels
-    assert "Right map's grey areas: no one side holds the town in most runs (a tie)" in labels
+    assert "Right map's hatched areas: no one side holds the town in most runs (a tie)" in labels
+    # Hatched over its pale grey, which HTS's pale grey and the ground around the theatre looked the same as.
+    (ties,) = find(fig.axes[1], "ties")
+    assert ties.get_hatch() == "////" and len(ties.get_paths()) >= 1
     assert not changed_hands(SimpleNamespace(runs=runs), day).any()  # half the runs is not most, as for posts
     # Without a tie, no entry for one.
     clear = ensemble_figure(t, ensemble_state(t, [], runs[:3], day), "regime", "x")
-    assert not any("tie" in x.get_text() for x in clear.legends[0].get_texts())
+    assert not any("tie" in x.get_text() for x in clear.legends[0].get_texts()) and not find(clear.axes[1], "ties")

@@ -314,6 +314,9 @@ def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: s
     return coll, intact, enc
 
 
+TIE_HATCH, TIE_HATCH_PATTERN = "#7A7A7A", "////"  # how a tie's area is told apart from every side's
+
+
 def spread_colour(share: float) -> tuple[float, float, float, float]:
     """A front line drawn in ``share`` of the runs: :data:`SPREAD_COLOUR`, more opaque the more often."""
     return (*to_rgb(SPREAD_COLOUR), 0.45 + 0.55 * share)
@@ -328,6 +331,10 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
     """Draw every cell boundary that is a front in some replicate, darker and wider the more often it is."""
     base_axes(ax, lay)
     draw_territory(ax, lay, modal_colours(es, 0.18))
+    tied = modal_holders(es.probability) == NO_ONE
+    if tied.any():  # hatched: a tie's pale grey was HTS's pale grey, and the sea's, to the eye
+        ax.add_collection(PolyCollection([ring for town in np.flatnonzero(tied) for ring in lay.cells[town]], facecolors="none",
+                                         edgecolors=TIE_HATCH, linewidths=0, hatch=TIE_HATCH_PATTERN, zorder=1.1, gid="ties"))
     share = front_shares(lay, es.controllers)
     segs, widths, colours = [], [], []
     for (_, _, lines), s in zip(lay.ridges, share, strict=True):
@@ -350,9 +357,9 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
     # The pale areas had no entry: one swatch of each faction's tint, as drawn, says what they are.
     areas = Swatches([Patch(fc=tint(FACTION_COLOURS[h], 0.18), ec="#C8C8C8", lw=0.5) for h in HOLDERS],
                      "Right map's pale areas: who holds the town in most runs")
-    if (modal_holders(es.probability) == NO_ONE).any():
-        areas = [areas, Patch(fc=tint(TIE_COLOUR, 0.18), ec="#C8C8C8", lw=0.5,
-                              label="Right map's grey areas: no one side holds the town in most runs (a tie)")]
+    if tied.any():
+        areas = [areas, Patch(fc=tint(TIE_COLOUR, 0.18), ec=TIE_HATCH, lw=0.5, hatch=TIE_HATCH_PATTERN,
+                              label="Right map's hatched areas: no one side holds the town in most runs (a tie)")]
     else:
         areas = [areas]
     return [*areas, *handles]
