@@ -34,7 +34,7 @@ from sim.model.ceasefire import STATES, CeasefireState
 from sim.model.invariants import REACHABLE
 from sim.model.model import CeasefireModel
 from sim.model.params import per_replicate_paths
-from sim.model.regime import ForceGroup
+from sim.model.force_group import ForceGroup
 
 from .conftest import ev
 from .reliability import assert_finite_outputs, simulate_checked

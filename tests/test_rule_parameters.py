@@ -20,7 +20,7 @@ import pytest
 from sim import CeasefireModel, simulate
 from sim.experiments.run import simulate_batch
 from sim.model import combat
-from sim.model.regime import ForceGroup
+from sim.model.force_group import ForceGroup
 
 from .conftest import ev, line_theatre
 from .test_rules import STRONG_REGIME, breach, push, scenario, truce

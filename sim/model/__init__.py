@@ -4,6 +4,7 @@
 - ``reporters``: what the model reports each day (the columns of ``timeseries.csv``), as Mesa model reporters.
 - ``collector``: Mesa's DataCollector for them, storing each day's arrays without Mesa's deep copies.
 - ``factions``, ``regime``, ``opposition``: the five factions (Mesa ``Agent``\\s), one class each, one method per rule.
+- ``force_group``: one of the government's force groups (its force, axis, frontage and push).
 - ``frontage``: where a force group finds its targets, and the best of them over its frontage.
 - ``combat``: attrition, withdrawal, rout, and collapse that spreads (shock, pockets, abandonment).
 - ``ceasefire``: truces and agreements as a state machine, and every rule about them.

@@ -190,8 +190,10 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
     """(replicates,) where a ceasefire keeps the regime from attacking today.
 
     Only a deal in force that binds the regime can. Its pressure moves first;
-    then, where the regime has forces in the field, it keeps the deal or breaks
-    it (with :meth:`Ceasefire.regime_break_chance`) and attacks.
+    then, where the regime has a push to resume (:meth:`Regime.pushes_left`:
+    a group in the field with strength and a push not spent), it keeps the
+    deal or breaks it (with :meth:`Ceasefire.regime_break_chance`) and
+    attacks.
     """
     bound = binding(model, regime.name)
     if not np.count_nonzero(bound):
@@ -199,10 +201,11 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
     cf, p = model.deal, regime.p
     pr = cf.pressure  # moved in place where the deal binds: worked out for every replicate, one pass, no gathers
     np.copyto(pr, pr + (p.pressure_growth * regime.unmet_roads() * (1.0 - pr) - p.pressure_easing * pr), where=bound)
-    if not regime.active_groups:
-        return bound  # nothing to resume
+    able = bound & regime.can_push
+    if not np.count_nonzero(able):
+        return bound  # nothing to resume (every push spent, or no strength: it was "broken" with nothing to resume)
     chance = cf.regime_break_chance(model.turkey.deterrence)
-    breaks = bound & (model.draws.uniform(model.day, Draw.BREAK_CEASEFIRE) < chance)
+    breaks = able & (model.draws.uniform(model.day, Draw.BREAK_CEASEFIRE) < chance)
     if np.count_nonzero(breaks):
         cf.move(breaks, CeasefireState.BROKEN)
         model.log_each(f"{cf.kind}_broken", breaks, None, regime.name, lambda r: f"{cf.name}: {regime.name} resumes its offensive")

@@ -22,7 +22,7 @@ from ..names import HolderCode
 from . import ceasefire, towns
 from . import patrols  # noqa: F401 - imported for its kinds, which register in ScenarioEvent.by_spec
 from .ceasefire import Ceasefire
-from .regime import ForceGroup, noise_salt
+from .force_group import ForceGroup, noise_salt
 from .scenario_event import ScenarioEvent
 
 if TYPE_CHECKING:

@@ -7,8 +7,6 @@ formed and re-tasked by the scenario's offensive events.
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +14,7 @@ import numpy as np
 from ..names import HolderCode
 from . import ceasefire, streams, towns
 from .factions import FactionAgent
+from .force_group import ForceGroup
 from .frontage import Reach, frontage_picks, frontage_rows
 from .params import per_pair, per_replicate, per_town
 from .streams import Draw
@@ -25,53 +24,6 @@ if TYPE_CHECKING:
     from .model import CeasefireModel
 
 REGIME = HolderCode.REGIME
-
-
-@dataclass
-class ForceGroup:
-    """One of the regime's operational groups: a force, an axis of objectives, a frontage.
-
-    The axis is the ordered list of towns the group was reported to aim at.
-    Each day it drives toward the first of them it does not hold; once it
-    holds them all it has done what it was sent to do, and holds the line
-    until an offensive event gives it a new axis. A push that has lost too
-    much of its strength culminates first (:meth:`Regime.culminate`).
-
-    A group fights where it stands: its ground is where it took position
-    (facing its objective) and what it has taken or walked into since, and it
-    assaults only towns one road away from that ground. Driven off all of
-    it, the group falls back onto the front facing its objective.
-    """
-
-    name: str
-    force: np.ndarray  # (replicates,)
-    axis: np.ndarray  # town indices, in order
-    frontage: int = 2  # towns it assaults at once
-    intensity: float = 1.0  # scales the share of its force committed (a limited push < 1)
-    active: bool = False
-    committed: np.ndarray | None = None  # today's assaults, (replicates,)
-    ground: np.ndarray | None = None  # (replicates, towns) the government towns it stands on
-    peak: np.ndarray = field(init=False)  # (replicates,) the most strength it has had since it was last sent onto an axis
-    spent: np.ndarray = field(init=False)  # (replicates,) whether its push has culminated there (see Regime.culminate)
-    salt: int = 0  # offsets its noise stream from other groups' scoring the same towns: see noise_salt()
-
-    def __post_init__(self) -> None:
-        self.send_on()
-
-    def send_on(self) -> None:
-        """Sent onto an axis (again): pushing everywhere, from the strength it has now."""
-        self.peak, self.spent = self.force.copy(), np.zeros(self.force.shape, bool)
-
-
-def noise_salt(name: str, taken: set[int]) -> int:
-    """A group's salt: from its name (stable across runs and scenarios), moved on to the next free one where an
-    earlier group of the scenario has it (251 values: two names could share one, and so the same noise)."""
-    if len(taken) >= 251:
-        raise ValueError(f"force group '{name}': a scenario has room for 251 force groups")
-    k = zlib.crc32(name.encode()) % 251
-    while (k + 1) << 16 in taken:
-        k = (k + 1) % 251
-    return (k + 1) << 16
 
 
 class Regime(FactionAgent):
@@ -89,6 +41,7 @@ class Regime(FactionAgent):
         self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see reach()
         self.unbroken = 1.0 - per_replicate(params.breakpoint_loss, model.replicates)  # the share of its peak a push needs
         self.spent_somewhere = False  # whether any push in the field was spent at the last look (culminate)
+        self.can_push = np.zeros(model.replicates, bool)  # the day's: see pushes_left()
         self._reach: tuple = (None, None)  # (key, value) of reach(): see there
         self._axes: tuple = (None, None)  # (key, value): the axes side by side, see objectives()
         t = model.theatre
@@ -110,11 +63,30 @@ class Regime(FactionAgent):
 
     @property
     def on_offensive(self) -> np.ndarray:
-        """(replicates,) whether any force group in the field is still pushing and no ceasefire holds the regime back."""
-        if not self.active_groups:
+        """(replicates,) whether the government can push today (:meth:`pushes_left`) and no ceasefire holds it back."""
+        if not np.count_nonzero(self.can_push):
+            return self.can_push
+        return self.can_push & ~ceasefire.binding(self.model, self.name)
+
+    def pushes_left(self) -> np.ndarray:
+        """(replicates,) whether some group in the field has strength and a push not spent: the government is on the
+        offensive there (unless a deal holds it back), and only there can it resume one, breaking a deal.
+
+        A group with no strength, or whose push is spent, has nothing to
+        commit: counted as on the offensive, it kept Russia's air up, people
+        fleeing and Turkish soldiers dying near a front nobody attacked, and
+        could break a deal with nothing to resume. A group that holds its
+        whole axis still counts: it holds the line under the campaign's fire
+        (counting it out cost the fit 35 standard errors, and letting it keep
+        a deal it could not resume a push under 2.7: round 52).
+        """
+        groups = self.active_groups
+        if not groups:
             return np.zeros(self.model.replicates, bool)
-        free = ~ceasefire.binding(self.model, self.name)
-        return self.pushing().any(axis=0) & free if self.spent_somewhere else free
+        able = np.array([g.force for g in groups]) > 0
+        if self.spent_somewhere:
+            able &= ~np.array([g.spent for g in groups])
+        return able.any(axis=0)
 
     def pushing(self, groups: list[ForceGroup] | None = None) -> np.ndarray:
         """(groups, replicates) whether each group in the field (or of ``groups``) is pushing: its push not spent."""
@@ -124,6 +96,7 @@ class Regime(FactionAgent):
         bound = ceasefire.binding(self.model, self.name)
         self.culminate()
         self.regenerate(bound)
+        self.can_push = self.pushes_left()
         held_back = ceasefire.regime_holds_back(self.model, self)
         self.follow_front()
         groups = self.active_groups
