@@ -14,6 +14,7 @@
   files and the Python API all check (here, so that the command line reads them without numpy).
 - ``MAX_TOTAL_RUNS``: the most runs of one sweep, which sweep files, flags and a sweep's ``sweep.json`` read back
   are held to.
+- ``MAX_BOXES``: the most boxes ``discover`` looks for (``--boxes``, ``sim.discover(max_boxes=)``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ MAX_WORKERS = 64  # processes, or Dask workers (--workers)
 MAX_N = 1_000_000  # a sampled sweep's size (--n, n:)
 MAX_TRIALS = 100_000  # a calibration's trial budget (--trials, budget: trials:), not replicates
 MAX_TOTAL_RUNS = 100_000_000  # runs of one sweep (points x runs): a million points of 100,000 exhausted the memory
+MAX_BOXES = 20  # PRIM boxes of one discovery (--boxes, max_boxes=): each on the points the earlier ones left
 FACTIONS = ("regime", "russia", "turkey", "hts", "rebels")
 HOLDERS = ("regime", "hts", "rebels")
 

@@ -257,6 +257,19 @@ def test_the_model_refuses_seed_with_seeds_and_a_scenario_list_of_another_length
     assert CeasefireModel([sc, sc], seeds=[4, 5]).seeds == [4, 5]  # as many as the seeds: still a batch
 
 
+def test_seeds_given_as_a_string_or_a_number_are_refused_as_such_naming_seeds(toy):
+    """`CeasefireModel(sc, seeds="12")` said "'seed': ... (got '1')": the string was read character by character, as
+    the seeds '1' and '2', and the refusal named seed, which the caller had not given; seeds=12 raised a TypeError."""
+    for seeds in ("12", b"12", 12):
+        with pytest.raises(InputError) as info:
+            CeasefireModel(toy, seeds=seeds)
+        assert info.value.key == "seeds", info.value
+        assert info.value.message == (f"must be a list of seeds, one whole number per replicate (got {seeds!r}); for one "
+                                      "replicate, give seed")
+    assert CeasefireModel(toy, seeds=np.array([3, 4])).seeds == [3, 4]  # an array, a tuple or a range is a list of seeds
+    assert CeasefireModel(toy, seeds=range(2)).seeds == [0, 1]
+
+
 def test_a_bad_date_or_seed_in_python_is_an_input_error_naming_it_and_the_valid_range(toy):
     """controller_on("2020-02-30") raised pandas' DateParseError, a day outside the run did not say the run's days,
     and simulate(seed=-1) raised numpy's "expected non-negative integer"."""

@@ -115,7 +115,7 @@ def test_no_private_name_is_imported_across_modules():
     assert not private, private
 
 
-@pytest.mark.parametrize("name", ["MAX_SEED", "MAX_RUNS", "MAX_WORKERS", "MAX_N", "MAX_TRIALS"])
+@pytest.mark.parametrize("name", ["MAX_SEED", "MAX_RUNS", "MAX_WORKERS", "MAX_N", "MAX_TRIALS", "MAX_BOXES"])
 def test_the_limits_every_layer_checks_are_defined_once(name):
     """The largest seed (2**63 - 1) was written out in four modules (the model's streams, the schema's bound on `seed:`,
     the scenario loader's --seed, the command line's flags), the most replicates in three (the flags, ensembles, sweep

@@ -60,6 +60,8 @@ def test_discover_on_the_command_line(planted, tmp_path):
     assert p.returncode == 2 and "did you mean 'days'" in p.stderr and "Traceback" not in p.stderr
     p = run_cli("discover", planted, "--where", "days => 30", "--out", tmp_path / "bad")
     assert p.returncode == 2 and "METRIC OP NUMBER" in p.stderr
+    p = run_cli("discover", planted, "--where", "days >= ", "--out", tmp_path / "bad")
+    assert p.returncode == 2 and "'days >=' has no number after '>='" in p.stderr and "Traceback" not in p.stderr, p.stderr
 
 
 def test_nothing_of_interest_is_said_so(planted, tmp_path):
@@ -75,6 +77,13 @@ def test_conditions():
     for bad in ("ceasefire_days", "ceasefire_days >= thirty", "ceasefire_days >= 30 and towns > 3"):
         with pytest.raises(InputError):
             parse_condition(bad, ["ceasefire_days"])
+    # A condition without its number: "'=' is not a number" (read as ceasefire_days > "=").
+    for bad, op in (("ceasefire_days >= ", ">="), ("ceasefire_days<=", "<="), ("ceasefire_days >", ">")):
+        with pytest.raises(InputError) as info:
+            parse_condition(bad, ["ceasefire_days"])
+        assert info.value.message == (f"{bad.strip()!r} has no number after '{op}': a condition is METRIC OP NUMBER "
+                                      f"(e.g. 'ceasefire_days {op} 30')"), info.value
+    assert parse_condition("ceasefire_days >= -3", ["ceasefire_days"]) == ("ceasefire_days", ">=", -3.0)
 
 
 @pytest.mark.parametrize("threshold", [80.0, float("nan"), -1.0, 0.0])
@@ -83,6 +92,24 @@ def test_a_threshold_that_is_not_a_share_is_refused(planted, threshold):
     with pytest.raises(InputError, match="must be a share") as info:
         discover(planted, "y >= 1", threshold=threshold)
     assert info.value.key == "threshold"
+
+
+@pytest.mark.parametrize("setting, value, words", [
+    ("peel_alpha", 0, "must be a share of points above 0 and below 1 (got 0)"),  # EMA's AssertionError, no message
+    ("peel_alpha", 2, "must be a share of points above 0 and below 1 (got 2)"),
+    ("paste_alpha", 1.0, "must be a share of points above 0 and below 1 (got 1.0)"),
+    ("paste_alpha", "0.1", "must be a share of points above 0 and below 1 (got '0.1')"),
+    ("mass_min", 1, "must be a share of points from 0 up to, not including, 1 (got 1)"),  # ran: no box could be peeled
+    ("mass_min", float("nan"), "must be a share of points from 0 up to, not including, 1 (got nan)"),
+    ("max_boxes", "3", "must be a whole number from 1 to 20 (got '3')"),  # a TypeError in range()
+    ("max_boxes", 0, "must be a whole number from 1 to 20 (got 0)"),  # ran, and looked for no box
+    ("max_boxes", 2.0, "must be a whole number from 1 to 20 (got 2.0)"),
+    ("threshold", "0.8", "must be a share of points above 0 and at most 1 (got '0.8')"),  # a TypeError in the comparison
+])
+def test_prims_settings_out_of_their_range_are_refused_naming_them(planted, setting, value, words):
+    with pytest.raises(InputError) as info:
+        discover(planted, "days >= 30", **{setting: value})
+    assert info.value.key == setting and info.value.message.startswith(words), info.value
 
 
 def test_an_unknown_metric_in_where_is_named_with_its_guess_or_every_metric():
@@ -118,4 +145,24 @@ def test_a_sweep_of_one_replicate_a_point_is_said_so(tmp_path):
     design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=100, seed=3)
     run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "sweep", evaluate=toys.planted)
     report = discovery_report(tmp_path / "sweep", "days >= 30", out=tmp_path / "d")
-    assert "100 points, 1 replicate each; a point is of interest" in (tmp_path / "d" / "discover.md").read_text(), report
+    assert "100 of 100 points, 1 replicate each (100 runs); a point is of interest" in (tmp_path / "d" / "discover.md").read_text(), report
+
+
+def test_an_unfinished_sweeps_discovery_counts_each_points_replicates(tmp_path):
+    """discover.md said "N replicates each" of a sweep stopped part-way through a point's replicates, as sweep-report did:
+    it now counts them as the sweep's report does."""
+    from sim.viz.discovery_report import discovery_report
+
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=20, seed=3)
+    out = tmp_path / "stopped"
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), out, evaluate=toys.planted)  # 40 runs: 40 batches of one
+    parts = sorted((out / "runs.parquet").glob("part-*.parquet"))
+    assert len(parts) == 40
+    for part in parts[37:]:  # as a stop after 37 runs leaves it: points 0-17 whole, point 18 with 1 of its 2, 19 none
+        part.unlink()
+    report = discovery_report(out, "days >= 30", out=tmp_path / "d")
+    assert report.discovery.points["replicates"].tolist() == [2] * 18 + [1]
+    text = (tmp_path / "d" / "discover.md").read_text()
+    assert "Sweep `" + str(out) + "`: 19 of 20 points (37 runs): 18 with all 2 replicates, 1 with fewer (point 18: 1); " \
+           "a point is of interest" in text, text
+    assert "replicates each" not in text

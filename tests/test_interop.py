@@ -147,6 +147,27 @@ def test_ema_model_says_reversed_bounds_are_reversed(toy):  # noqa: F811
     assert "not inside" not in info.value.message
 
 
+def test_ema_model_refuses_a_range_that_is_not_two_numbers_a_fraction_of_a_whole_number_and_no_parameter(toy):  # noqa: F811
+    """A range of three numbers was a bare ValueError ("too many values to unpack"), [] made a model of no uncertainty,
+    and (1.5, 4.5) on a whole number became the IntegerParameter 1 to 4 without a word (a sweep refuses the fraction)."""
+    cases = [({"regime.commit": (0.1, 0.2, 0.3)}, "regime.commit", "a range is (low, high), two finite numbers (got (0.1, 0.2, 0.3))"),
+             ({"regime.commit": ("0.1", "0.2")}, "regime.commit", "a range is (low, high), two finite numbers (got ('0.1', '0.2'))"),
+             ({"regime.commit": 0.2}, "regime.commit", "a range is (low, high), two finite numbers (got 0.2)"),
+             ({"hts.protest_days": (1.5, 4.5)}, "hts.protest_days", "takes whole numbers, not 1.5: give whole-number bounds"),
+             ({"hts.protest_days": (2, 4.5)}, "hts.protest_days", "takes whole numbers, not 4.5: give whole-number bounds"),
+             ({"turkey.may_escalate": (0, 0.5)}, "turkey.may_escalate", "is a switch (true or false), sampled as either"),
+             ([], "parameters", "needs at least one parameter: a path or alias, or {path: (low, high)}"),
+             ({}, "parameters", "needs at least one parameter: a path or alias, or {path: (low, high)}"),
+             (["regime.commit", "regime__commit"], "parameters", "'regime.commit' is given twice (as 'regime.commit' and 'regime__commit')")]
+    for parameters, key, words in cases:
+        with pytest.raises(InputError) as info:
+            sim.ema_model(toy, parameters)
+        assert info.value.key == key and info.value.message.startswith(words), (parameters, info.value)
+    model = sim.ema_model(toy, {"hts.protest_days": (2, 5), "turkey.may_escalate": (0, 1)})  # whole bounds; a switch's own
+    assert [(type(u).__name__, u.lower_bound, u.upper_bound) for u in model.uncertainties] == [
+        ("IntegerParameter", 2, 5), ("BooleanParameter", 0, 1)]
+
+
 def test_a_design_file_names_its_problems(toy, tmp_path):  # noqa: F811
     sc = load_scenario(toy)
     good = tmp_path / "good.csv"

@@ -394,6 +394,35 @@ def test_a_report_asked_for_a_parameter_as_a_metric_or_one_parameter_twice_is_an
     assert info.value.key == "pair"
 
 
+def test_a_report_takes_a_string_as_its_metrics_or_its_pair_as_the_command_line_does(tmp_path):
+    """metrics="noise" was read letter by letter ("no metric 'n'"), pair="b,a" as the parameters 'b' and ',' ("',' is
+    not a parameter"), and a pair of one parameter raised an IndexError."""
+    design = make_design("grid", [Parameter("a", values=(0.0, 0.5, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.linear)
+    report = sweep_report(tmp_path / "s", metrics="noise")
+    assert {f.name for f in report.files} >= {"response_noise.png", "heatmap_noise.png"}
+    assert "response_y.png" not in {f.name for f in report.files}
+    report = sweep_report(tmp_path / "s", metrics="y, noise", pair="b,a")  # a list with commas, as --metric y,noise
+    assert {f.name for f in report.files} >= {"response_y.png", "response_noise.png", "heatmap_y.png", "heatmap_noise.png"}
+    for pair in ("a", "a,b,a", ("a",)):
+        with pytest.raises(InputError) as info:
+            sweep_report(tmp_path / "s", metrics="y", pair=pair)
+        assert info.value.key == "pair" and f"expects two parameter paths, (a, b) or 'a,b' (got {pair!r})" in info.value.message
+
+
+def test_read_rows_names_a_column_the_rows_do_not_hold_and_takes_one_name_as_a_string(tmp_path):
+    """read_rows(folder, columns=["nope"]) raised pandas' KeyError, naming neither the argument nor the columns there are."""
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.linear)
+    with pytest.raises(InputError) as close:
+        read_rows(tmp_path / "s", columns=["point", "noize"])
+    assert close.value.key == "columns" and "no column 'noize' in the sweep's rows (did you mean 'noise'?)" in close.value.message
+    with pytest.raises(InputError) as far:
+        read_rows(tmp_path / "s", columns=["zzz"])
+    assert "no column 'zzz' in the sweep's rows; valid: point, replicate, seed, a, b, y, noise" in far.value.message, far.value
+    assert read_rows(tmp_path / "s", columns="y").columns.tolist() == ["y"]  # one name, not its letters
+
+
 def test_an_interrupt_lost_in_a_finalizer_still_stops_the_next_task():
     # Python swallows an exception raised inside a finalizer; a Ctrl-C that landed in one used to go
     # unseen. The handler remembers it, and the executors raise it before handing out another task.

@@ -222,6 +222,34 @@ def test_a_sampled_design_refuses_steps_it_would_ignore():
     assert make_design("lhs", [Parameter("a", 0.0, 1.0)], n=8).points.shape == (8, 1)
 
 
+@pytest.mark.parametrize("param, words", [
+    (Parameter("a", values=["x", "y"]), "'a' takes numbers as values, not 'x'"),  # numpy's bare ValueError
+    (Parameter("a", values="0.1,0.5"), "'a' needs values as a list of numbers (got '0.1,0.5')"),  # read letter by letter
+    (Parameter("a", values=[]), "'a' has no values: a grid needs at least one"),  # a sweep folder with no rows
+    (Parameter("a", values=[0.1, 0.5, 0.1]), "'a' has 0.1 listed twice; a grid runs each value once"),  # run twice
+    (Parameter("a", 0.1, 0.5, 0), "'a' needs steps a whole number from 2 to 1,000,000 (got 0)"),  # no points, as values=[]
+    (Parameter("a", 0.1, 0.5, 2.5), "'a' needs steps a whole number from 2 to 1,000,000 (got 2.5)"),  # numpy's TypeError
+    (Parameter("a", "0.1", "0.5", 3), "'a' needs low a number (got '0.1')"),  # numpy's DTypePromotionError
+], ids=["strings", "a-string", "none", "twice", "no-steps", "fractional-steps", "string-bounds"])
+def test_a_grid_made_in_python_refuses_what_param_and_a_sweep_file_refuse(param, words):
+    """make_design took a Parameter made in Python as it came: values ["x", "y"] failed in numpy, [] made a sweep whose
+    folder only said "no sweep rows here yet", and a value listed twice ran that point twice, all of which --param and a
+    sweep file refuse as they read them."""
+    with pytest.raises(InputError) as info:
+        make_design("grid", [Parameter("b", values=[0.0]), param])
+    assert info.value.key == "a" and info.value.message.startswith(words), info.value
+
+
+def test_a_grid_takes_an_arrays_values_as_its_list():
+    # An array of values made a design whose sweep could not be recorded (json: "ndarray is not JSON serializable").
+    import json
+
+    import numpy as np
+
+    design = make_design("grid", [Parameter("a", values=np.array([0.0, 0.5]))])
+    assert design.points[:, 0].tolist() == [0.0, 0.5] and json.loads(json.dumps(design.describe()))["parameters"][0]["values"] == [0.0, 0.5]
+
+
 def test_a_small_design_from_a_file_is_reported_as_a_table_of_its_points(tmp_path):
     import numpy as np
 

@@ -15,6 +15,7 @@ the earlier ones left.
 from __future__ import annotations
 
 import importlib
+import numbers
 import operator
 import re
 import warnings
@@ -25,11 +26,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, close_or_grouped, extra_missing, flag
+from ..names import MAX_BOXES
 from .results import load_sweep_manifest, read_rows
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt}
 WHERE = flag("where", about_file=True)  # the condition on the sweep folder's rows: --where, or discover(folder, where)
-CONDITION = re.compile(r"^\s*(?P<metric>[^\s<>=!]+)\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<value>\S+)\s*$")
+# The value may not start with an operator's character: "x >= " was read as x > "=" and refused as "'=' is not a number".
+CONDITION = re.compile(r"^\s*(?P<metric>[^\s<>=!]+)\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<value>[^\s<>=!]\S*)?\s*$")
 
 
 @dataclass
@@ -66,8 +69,9 @@ class Discovery:
     metric: str
     parameters: list[str]
     bounds: dict[str, tuple[float, float]]
-    points: pd.DataFrame  # one row per point: parameters, the metric's mean, ``of_interest``
-    runs_per_point: int
+    points: pd.DataFrame  # one row per point with runs: parameters, its ``replicates``, the metric's mean, ``of_interest``
+    runs_per_point: int  # the replicates the design gives a point; an unfinished sweep's points may have fewer
+    design_points: int  # the design's points; an unfinished sweep has runs at fewer
     threshold: float
     boxes: list[Box] = field(default_factory=list)
     trajectories: list[pd.DataFrame] = field(default_factory=list)  # coverage, density, mass, res_dim per step
@@ -98,6 +102,9 @@ def parse_condition(text: str, metrics: list[str], where: str | Path | None = No
         raise InputError(where, f"{flag('where')} expects METRIC OP NUMBER, OP one of {' '.join(OPERATORS)} (got {text!r})",
                          key=WHERE)
     metric, op, value = match["metric"], match["op"], match["value"]
+    if value is None:
+        raise InputError(where, f"{text.strip()!r} has no number after '{op}': a condition is METRIC OP NUMBER "
+                         f"(e.g. '{metric} {op} 30')", key=WHERE)
     if metric not in metrics:
         raise InputError(where, f"no metric '{metric}' in the sweep's rows"
                          + close_or_grouped(metric, metrics, f"the rows hold {len(metrics)}, the columns of runs.parquet after "
@@ -124,10 +131,9 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
             step; the least share of points a box may hold).
 
     Raises:
-        InputError: not a sweep, a bad condition, a threshold that is not a share, EMA Workbench missing.
+        InputError: not a sweep, a bad condition, a setting out of its range (named), EMA Workbench missing.
     """
-    if not 0.0 < threshold <= 1.0:  # a density is a share: 80 (a percentage), nan or -1 matched every box or none
-        raise InputError(None, f"must be a share of points above 0 and at most 1 (got {threshold})", key=flag("threshold"))
+    _check_settings(threshold, max_boxes, peel_alpha, paste_alpha, mass_min)
     folder = Path(folder)
     manifest = load_sweep_manifest(folder)
     rows = read_rows(folder)
@@ -135,9 +141,10 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
     metric, op, value = parse_condition(where, [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)], folder)
     means = rows.groupby("point")[[*names, metric]].mean()
     interest = OPERATORS[op](means[metric].to_numpy(dtype=float), value)  # NaN compares False
-    points = means.assign(of_interest=interest)
+    # Each point's count, as sweep-report's points.csv has it: an unfinished sweep's points have unequal numbers.
+    points = means[names].assign(replicates=rows.groupby("point").size(), **{metric: means[metric]}, of_interest=interest)
     found = Discovery(folder, where.strip(), metric, names, {n: (float(means[n].min()), float(means[n].max())) for n in names},
-                      points.reset_index(), int(rows.groupby("point").size().max()), threshold)
+                      points.reset_index(), int(manifest["runs_per_point"]), int(manifest["points"]), threshold)
     if not interest.any():
         return found
     prim = ema_workbench("ema_workbench.analysis.prim")
@@ -146,6 +153,29 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
         # EMA Workbench 3.0 calls pandas in ways pandas 3 deprecates; its warnings are its own, not a problem in the data.
         warnings.filterwarnings("ignore", module=r"ema_workbench\.")
         return _prim(prim, found, means[names], interest, threshold, max_boxes, peel_alpha, paste_alpha, mass_min)
+
+
+def _check_settings(threshold: float, max_boxes: int, peel_alpha: float, paste_alpha: float, mass_min: float) -> None:
+    """Each of discover's settings, before anything is read: in PRIM they failed late and without a word (an
+    AssertionError with no message for peel_alpha=0, a TypeError for max_boxes='3')."""
+    def share(value: object) -> bool:
+        return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+    # A density is a share: 80 (a percentage), nan or -1 matched every box or none.
+    if not share(threshold) or not 0.0 < threshold <= 1.0:
+        raise InputError(None, f"must be a share of points above 0 and at most 1 (got {threshold!r})", key=flag("threshold"))
+    if isinstance(max_boxes, bool) or not isinstance(max_boxes, numbers.Integral) or not 1 <= max_boxes <= MAX_BOXES:
+        raise InputError(None, f"must be a whole number from 1 to {MAX_BOXES} (got {max_boxes!r})",
+                         key=flag("boxes", python="max_boxes"))
+    for name, alpha in (("peel_alpha", peel_alpha), ("paste_alpha", paste_alpha)):
+        # EMA Workbench's PRIM takes the quantiles alpha and 1 - alpha of the points, which it asserts lie strictly
+        # between 0 and 1.
+        if not share(alpha) or not 0.0 < alpha < 1.0:
+            raise InputError(None, f"must be a share of points above 0 and below 1 (got {alpha!r}): the share PRIM "
+                             f"{name.split('_')[0]}s per step, 0.05 by default", key=name)
+    if not share(mass_min) or not 0.0 <= mass_min < 1.0:  # at 1 or more no box could be smaller than the whole space
+        raise InputError(None, f"must be a share of points from 0 up to, not including, 1 (got {mass_min!r}): the "
+                         "least share of the points a box holds, 0.05 by default", key="mass_min")
 
 
 def _prim(prim, found: Discovery, x: pd.DataFrame, interest: np.ndarray, threshold: float, max_boxes: int,  # noqa: ANN001, PLR0913

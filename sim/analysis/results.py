@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DamagedResult, InputError, flag
+from ..errors import DamagedResult, InputError, close_or_grouped, flag
 from ..io.files import near_miss
 from ..io.folder_lock import check_not_being_written
 from ..io.theatre import Theatre, load_theatre
@@ -258,15 +258,22 @@ def part_files(out: str | Path) -> dict[int, Path]:
     return found
 
 
-def read_rows(out: str | Path, columns: list[str] | None = None) -> pd.DataFrame:
+def read_rows(out: str | Path, columns: list[str] | str | None = None) -> pd.DataFrame:
     """A sweep's rows, one per run, ordered by point and replicate.
 
     Each part is checked against the sweep's design (:func:`sim.analysis.integrity.check_part`).
 
+    Args:
+        out: the sweep folder.
+        columns: the columns to read (default: all): a list of names, or one name.
+
     Raises:
+        InputError: not a sweep's rows, or a column they do not hold (named, with the closest or every one).
         DamagedResult: a part cut short, copied from another batch, or of another schema.
     """
     out = Path(out)
+    if isinstance(columns, str):  # one name: as a list, it was read letter by letter
+        columns = [columns]
     check_not_being_written(out)
     manifest = load_sweep_manifest(out) if (out / "sweep.json").exists() else None
     parts = part_files(out)
@@ -282,11 +289,22 @@ def read_rows(out: str | Path, columns: list[str] | None = None) -> pd.DataFrame
                 raise DamagedResult(part, f"its columns differ from those of {first[0].name}")
         except DamagedResult as exc:
             raise DamagedResult(exc.file, exc.message + "; run the sweep's command again to redo it") from None
+        if columns is not None and len(frames) == 0:  # every part has the first's columns: checked once
+            _check_columns(out, columns, list(rows.columns))
         frames.append(rows if columns is None else rows[columns])
     table = pd.concat(frames, ignore_index=True)
     if {"point", "replicate"} <= set(table):
         return table.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
     return table
+
+
+def _check_columns(out: Path, columns: list[str], held: list[str]) -> None:
+    """Refuse a column the rows do not hold, naming it and the closest (pandas' KeyError listed neither)."""
+    for name in columns:
+        if name not in held:
+            raise InputError(out, f"no column {name!r} in the sweep's rows" + close_or_grouped(
+                str(name), held, f"the rows hold {len(held)} columns: point, replicate, seed, the parameters and the metrics"),
+                key=flag("columns", about_file=True))
 
 
 def load_sweep_manifest(folder: str | Path) -> dict:

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from ..errors import InputError, did_you_mean
-from ..names import MAX_N, MAX_RUNS, MAX_SEED, MAX_TRIALS, MAX_WORKERS
+from ..names import MAX_BOXES, MAX_N, MAX_RUNS, MAX_SEED, MAX_TRIALS, MAX_WORKERS
 
 COMMANDS = {
     "run": "run a scenario (an ensemble with --runs N) and write a results folder under results/",
@@ -165,7 +165,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     dis.add_argument("folder", type=Path, metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
     dis.add_argument("--where", required=True, help="the outcome of interest on each point's mean, e.g. 'ceasefire_days >= 30'")
     dis.add_argument("--threshold", type=float, default=0.8, help="least density of a box (default 0.8)")
-    dis.add_argument("--boxes", type=whole("--boxes", 1, 20), default=3, help="most boxes to look for (default 3)")
+    dis.add_argument("--boxes", type=whole("--boxes", 1, MAX_BOXES), default=3, help="most boxes to look for (default 3)")
     dis.add_argument("--out", help="folder for discover.md, boxes.csv, peeling.png (default: SWEEP_DIR/discover)")
     m = command("map", help=COMMANDS["map"])
     m.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder, or two (baseline, what-if)")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
+import numbers
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..errors import InputError, did_you_mean, flag
-from .parameters import Parameter
+from .parameters import MAX_STEPS, Parameter, repeated_value
 
 SAMPLES = ("grid", "lhs", "random", "sobol")
 MAX_POINTS = 1_000_000  # points in one design: far beyond a sweep that finishes, and its table stays small
@@ -100,7 +101,10 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     seed = 0 if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_DESIGN_SEED:
         raise InputError(None, f"the design's seed must be a whole number from 0 to {MAX_DESIGN_SEED:,} (got {seed!r})", key="seed")
+    # An array of values is taken as its list (it made a design whose sweep could not be recorded: JSON has no arrays).
+    parameters = [replace(p, values=p.values.tolist()) if isinstance(p.values, np.ndarray) else p for p in parameters]
     for p in parameters:
+        _check_fields(p)
         extra = [k for k in ("low", "high", "steps") if getattr(p, k) is not None]
         if p.values is not None and extra:  # a grid took the values and dropped the rest without a word
             raise InputError(None, f"'{p.path}' gives both values and {' and '.join(repr(k) for k in extra)}: values are the "
@@ -143,6 +147,32 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     if sample == "sobol" and n & (n - 1):
         raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
     return Design(sample, parameters, None, n, seed)
+
+
+def _number(value: object) -> bool:
+    """A number (a NaN or an infinity is left to the check against the scenario: run_sweep names it as the design's)."""
+    return isinstance(value, numbers.Real)
+
+
+def _check_fields(p: Parameter) -> None:
+    """``p``'s values, bounds and steps, as ``--param`` and a sweep file check those they read: a Parameter made in
+    Python with values ["a", "b"] failed in numpy (a bare ValueError), with values [] made a sweep of no points, and
+    with a value listed twice ran that point twice, counted as two."""
+    if p.values is not None:
+        if not isinstance(p.values, list | tuple):  # a string was read character by character
+            raise InputError(None, f"'{p.path}' needs values as a list of numbers (got {p.values!r})", key=p.path)
+        if not p.values:
+            raise InputError(None, f"'{p.path}' has no values: a grid needs at least one", key=p.path)
+        if bad := [v for v in p.values if not _number(v)]:
+            raise InputError(None, f"'{p.path}' takes numbers as values, not {bad[0]!r}", key=p.path)
+        if (twice := repeated_value(p)) is not None:  # as --param and a sweep file refuse it
+            raise InputError(None, f"'{p.path}' has {twice:g} listed twice; a grid runs each value once", key=p.path)
+    for name in ("low", "high"):
+        if (bound := getattr(p, name)) is not None and not _number(bound):
+            raise InputError(None, f"'{p.path}' needs {name} a number (got {bound!r})", key=p.path)
+    if p.steps is not None and (isinstance(p.steps, bool) or not isinstance(p.steps, numbers.Integral)
+                                or not 2 <= p.steps <= MAX_STEPS):  # 0 steps made a sweep of no points, 1 the low bound alone
+        raise InputError(None, f"'{p.path}' needs steps a whole number from 2 to {MAX_STEPS:,} (got {p.steps!r})", key=p.path)
 
 
 def _draw(design: Design) -> np.ndarray:

@@ -22,6 +22,8 @@ dependency (``pip install 'idlib-ceasefire-sim[ema]'``), imported only here.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -63,9 +65,9 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
     Args:
         scenario: a :class:`~sim.Scenario` or the path of a scenario file.
         parameters: dotted paths or aliases, each an uncertainty over the range its
-            schema declares; or ``{path: (low, high)}`` for a narrower range.
-            Numbers become ``RealParameter``, whole numbers ``IntegerParameter``,
-            switches ``BooleanParameter``.
+            schema declares; or ``{path: (low, high)}`` for a narrower range (``None``: the declared one).
+            Numbers become ``RealParameter``, whole numbers ``IntegerParameter`` (their bounds
+            whole too), switches ``BooleanParameter`` (no narrower range). At least one; each once.
         outcomes: metric names (those of a sweep row; default: :data:`CORE_OUTCOMES` and
             ``ceasefire_days:<id>`` for each truce or agreement with an id). Outcome
             names are their aliases (``:`` and ``.`` become ``__``, ``-`` becomes ``_``).
@@ -87,27 +89,28 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
     known = parameter_paths(sc)
     if isinstance(parameters, str):  # one name: read letter by letter, it was refused as "no parameter 'r'"
         parameters = [parameters]
+    if not isinstance(parameters, Mapping | Iterable):
+        raise InputError(None, f"needs parameters' paths or aliases, or {{path: (low, high)}} (got {parameters!r})",
+                         key="parameters")
     ranges = parameters if isinstance(parameters, Mapping) else dict.fromkeys(parameters)
+    if not ranges:  # a model of no uncertainty: every experiment the same point
+        raise InputError(None, "needs at least one parameter: a path or alias, or {path: (low, high)}", key="parameters")
     uncertainties, names = [], {}
     for given, bounds in ranges.items():
         path = resolve(str(given), known, f"scenario {sc.name}")
         label = _identifier(alias(path), path)
+        if label in names:  # EMA kept one of the two uncertainties (and so one of two ranges) without a word
+            raise InputError(None, f"'{path}' is given twice (as {names[label][1]!r} and {given!r})", key="parameters")
         low, high, kind = declared_range(sc, path)
         if bounds is not None:
-            lo, hi = (float(b) for b in bounds)
-            if not lo < hi:  # else reversed bounds inside the range were called "not inside" it
-                raise InputError(f"scenario {sc.name}", f"low {lo:g} is not below high {hi:g}: give (low, high)", key=path)
-            if not low <= lo < hi <= high:
-                raise InputError(f"scenario {sc.name}", f"range {lo:g} to {hi:g} is not inside the declared {low:g} to {high:g}",
-                                 key=path)
-            low, high = lo, hi
+            low, high = _bounds(sc.name, path, bounds, (low, high), kind)
         if kind is bool:
             uncertainties.append(ema.BooleanParameter(label))
         elif kind is int:
             uncertainties.append(ema.IntegerParameter(label, int(low), int(high)))
         else:
             uncertainties.append(ema.RealParameter(label, low, high))
-        names[label] = path
+        names[label] = (path, given)
     if outcomes is None:
         deals = [f"ceasefire_days:{e.id}" for e in sc.events if e.type in ("truce", "agreement") and e.id]
         outcomes = [*CORE_OUTCOMES, *deals]
@@ -120,7 +123,7 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
     wanted = {_identifier(alias(m), m): m for m in outcomes}
     label = name or _identifier(alias(sc.name), sc.name)
     seeds = replicate_seeds(sc, replicates, seed)  # checked now too: a bad count failed in EMA's first experiment
-    runner = Runner(sc, names, wanted, replicates, seed, outcomes_file)
+    runner = Runner(sc, {label: path for label, (path, _) in names.items()}, wanted, replicates, seed, outcomes_file)
     if replicator:
         model = ema.ReplicatorModel(label, function=runner)
         model.replications = [{"seed": s} for s in seeds]
@@ -130,6 +133,28 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
         model.outcomes = _outcomes(ema.ScalarOutcome, wanted)
     model.uncertainties = uncertainties
     return model
+
+
+def _bounds(scenario: str, path: str, bounds: object, declared: tuple[float, float], kind: type) -> tuple[float, float]:
+    """A narrower range given as ``(low, high)``, checked: (0.1, 0.2, 0.3) was a bare ValueError, and (1.5, 4.5) on a
+    whole number became 1 to 4 without a word."""
+    where = f"scenario {scenario}"
+    if (isinstance(bounds, str) or not isinstance(bounds, Iterable) or len(pair := list(bounds)) != 2
+            or not all(isinstance(b, numbers.Real) and math.isfinite(b) for b in pair)):
+        raise InputError(where, f"a range is (low, high), two finite numbers (got {bounds!r})", key=path)
+    lo, hi = (float(b) for b in pair)
+    if not lo < hi:  # else reversed bounds inside the range were called "not inside" it
+        raise InputError(where, f"low {lo:g} is not below high {hi:g}: give (low, high)", key=path)
+    low, high = declared
+    if not low <= lo < hi <= high:
+        raise InputError(where, f"range {lo:g} to {hi:g} is not inside the declared {low:g} to {high:g}", key=path)
+    if kind is int and not (lo.is_integer() and hi.is_integer()):  # as a sweep refuses a fraction for a whole number
+        raise InputError(where, f"takes whole numbers, not {lo if not lo.is_integer() else hi:g}: give whole-number bounds",
+                         key=path)
+    if kind is bool and (lo, hi) != (low, high):  # EMA samples a switch as true or false: a narrower range meant nothing
+        raise InputError(where, f"is a switch (true or false), sampled as either: it takes no narrower range than "
+                         f"({low:g}, {high:g}); give None", key=path)
+    return lo, hi
 
 
 def _outcomes(kind: type, names: dict[str, str]) -> list:

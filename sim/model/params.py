@@ -22,7 +22,7 @@ of one point steps exactly as it always has.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -160,7 +160,10 @@ def replicates_of(scenario: Scenario | str | Path | Sequence[Scenario | str | Pa
     elif seed is not None:
         raise InputError(None, f"give either seed or seeds, not both (got seed={seed!r} and seeds={seeds!r}): seed runs "
                          "one replicate, seeds one per seed", key="seeds")
-    elif len(seeds) == 0:
+    elif isinstance(seeds, str | bytes) or not isinstance(seeds, Iterable):  # "12" was read as the seeds '1' and '2'
+        raise InputError(None, f"must be a list of seeds, one whole number per replicate (got {seeds!r}); for one "
+                         "replicate, give seed", key="seeds")
+    elif len(seeds := list(seeds)) == 0:
         raise InputError(None, "give at least one seed (got an empty list)", key="seeds")
     if each is not None and len(each) != len(seeds):
         def count(n: int, what: str) -> str:

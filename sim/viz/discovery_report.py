@@ -20,6 +20,7 @@ from ..io.outputs import claim_file, claim_output_folder, refuse_unmarked, writi
 from ..io.signatures import signed_markdown
 from ..names import replicates
 from .style import new_figure, save_figure
+from .sweep_report import counted
 
 
 @dataclass
@@ -93,14 +94,17 @@ def peeling_figure(found: Discovery) -> Figure:
         ax.legend(loc="lower left", fontsize=8, frameon=False)
         ax.grid(alpha=0.3)
     fig.colorbar(dots, ax=list(axes), label="restricted parameters", ticks=range(0, max(most, 1) + 1), shrink=0.85)
-    fig.suptitle(f"PRIM: where {found.condition} (mean of {replicates(found.runs_per_point)} per point)", fontsize=10)
+    counts = found.points["replicates"]
+    each = (f"mean of {replicates(int(counts.max()))} per point" if counts.min() == counts.max()
+            else f"mean of each point's replicates, {counts.min()} to {counts.max()}")  # an unfinished sweep's
+    fig.suptitle(f"PRIM: where {found.condition} ({each})", fontsize=10)
     return fig
 
 
 def markdown(found: Discovery, files: list[Path], out: Path) -> str:
     interest = int(found.points["of_interest"].sum())
     lines = [f"# Scenario discovery: {found.condition}", "",
-             f"Sweep `{found.folder}`: {len(found.points)} points, {replicates(found.runs_per_point)} each; a point is of "
+             f"Sweep `{found.folder}`: {counted(found.points, found.runs_per_point, found.design_points)}; a point is of "
              f"interest when the mean of `{found.metric}` over its replicates meets `{found.condition}`: "
              f"**{interest} of {len(found.points)}** points.", "",
              "Parameters and the ranges the sweep covered: "

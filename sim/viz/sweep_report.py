@@ -40,9 +40,25 @@ class SweepReport:
     removed: list[Path] = field(default_factory=list)  # an earlier report's figures this one no longer draws
 
 
-def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: tuple[str, str] | None = None) -> SweepReport:
-    """Write response plots, a heat map, sensitivity indices and ``report.md`` into ``folder/report``."""
+def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
+                 pair: tuple[str, str] | str | None = None) -> SweepReport:
+    """Write response plots, a heat map, sensitivity indices and ``report.md`` into ``folder/report``.
+
+    Args:
+        folder: the sweep folder.
+        metrics: the metrics to report (default: the sweep file's, or a standard set): a list, or a string of one
+            name or of several with commas (``"a,b"``, as ``--metric`` takes them).
+        pair: the two parameters of the heat maps (default: the first two): ``(a, b)``, or ``"a,b"`` as ``--pair``.
+    """
     folder = Path(folder)
+    # A string as the command line gives it: as a list, "towns_regime" was read letter by letter ("no metric 't'").
+    if isinstance(metrics, str):
+        metrics = [m.strip() for m in metrics.split(",") if m.strip()]
+    given = pair
+    if isinstance(pair, str):
+        pair = tuple(p.strip() for p in pair.split(","))
+    if pair is not None and (not isinstance(pair, tuple | list) or len(pair) != 2):
+        raise InputError(folder, f"expects two parameter paths, (a, b) or 'a,b' (got {given!r})", key=PAIR)
     manifest = load_sweep_manifest(folder)
     names = [p["path"] for p in manifest["design"]["parameters"]]
     rows = read_rows(folder)
@@ -81,7 +97,7 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | None = None, pair: 
         stale = remove_stale_figures(out, set(figures))  # before report.md, whose list says which figures were ours
         write_atomic(out / "points.csv", table_text(points))
         write_atomic(out / "sensitivity.csv", table_text(sens))
-        text = _markdown(manifest, rows, points, sens, wanted, files, out, note)
+        text = _markdown(manifest, points, sens, wanted, files, out, note)
         write_atomic(out / "report.md", signed_markdown(text))  # its mark vouches for the two tables too
     return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text, stale)
 
@@ -114,12 +130,13 @@ def remove_stale_figures(out: Path, current: set[str]) -> list[Path]:
 POINTS_IN_A_TABLE = 60  # a design file this small was chosen point by point, and is read as a table
 
 
-def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd.DataFrame, metrics: list[str],
+def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics: list[str],
               files: list[Path], out: Path, note: str = "") -> str:
     d = manifest["design"]
     names = [p["path"] for p in d["parameters"]]
     lines = [f"# Sweep of {Path(manifest['scenario']).name}", "",
-             f"{d['sample']} design, {_counted(manifest, points, len(rows))}; parameters: {', '.join(names)}.", ""]
+             f"{d['sample']} design, {counted(points, manifest['runs_per_point'], manifest['points'])}; parameters: "
+             f"{', '.join(names)}.", ""]
     short = (points["replicates"] < manifest["runs_per_point"]).any()
     if len(points) < manifest["points"] or short:
         lines += ["**The sweep is unfinished**: rerun the same command to complete it." + (
@@ -155,10 +172,16 @@ def _markdown(manifest: dict, rows: pd.DataFrame, points: pd.DataFrame, sens: pd
 SHORT_LISTED = 5  # points with fewer replicates named in report.md; points.csv's `replicates` has them all
 
 
-def _counted(manifest: dict, points: pd.DataFrame, runs_in_all: int) -> str:
+def counted(points: pd.DataFrame, runs: int, planned: int) -> str:
     """The points that have runs and how many replicates each: an unfinished sweep's were said to have the full count
-    ("8 of 10 points, 4 replicates each (30 runs)") where one point had 2."""
-    runs, size = manifest["runs_per_point"], f"{len(points)} of {manifest['points']} points"
+    ("8 of 10 points, 4 replicates each (30 runs)") where one point had 2. The report's and ``discover.md``'s words.
+
+    Args:
+        points: one row per point that has runs, with its ``point`` and its number of ``replicates``.
+        runs: the replicates the design gives each point (the sweep's ``runs_per_point``).
+        planned: the design's points.
+    """
+    size, runs_in_all = f"{len(points)} of {planned} points", int(points["replicates"].sum())
     short = points.loc[points["replicates"] < runs, ["point", "replicates"]]
     if short.empty:
         return f"{size}, {replicates(runs)} each ({runs_in_all} runs)"
