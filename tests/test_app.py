@@ -19,6 +19,7 @@ import pytest
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
 import ipyvuetify as v  # noqa: E402
+import solara  # noqa: E402
 
 from sim.analysis.results import RunData, load_results  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state  # noqa: E402
@@ -105,9 +106,13 @@ def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):
     loaded = load_scenario(file)
     assert loaded.name == "whatif_test"
     mine = build(s, CONTROLS, ROOT, name="whatif_test")
-    short = {"end": loaded.start + dt.timedelta(days=20)}
-    a = simulate(loaded.model_copy(update=short))
-    b = simulate(mine.model_copy(update=short))
+    end = loaded.start + dt.timedelta(days=20)
+
+    def short(scenario: Scenario) -> Scenario:  # 20 days, without the events after them (refused outside the window)
+        return scenario.model_copy(update={"end": end, "events": [e for e in scenario.events if e.date <= end]})
+
+    a = simulate(short(loaded))
+    b = simulate(short(mine))
     assert np.array_equal(a.history, b.history) and a.timeseries.equals(b.timeseries)
     with pytest.raises(InputError, match="exists already"):
         save_whatif(s, CONTROLS, tmp_path, "whatif_test", ROOT)
@@ -502,6 +507,62 @@ def test_a_picked_file_broken_on_disk_leaves_the_picker_in_the_sidebar(page):
     select.v_model = "scenarios/moscow.yaml"
     text = texts(box)
     assert "air_pwer" not in text and "hts.patrol_block" in text, text
+
+
+def test_the_save_tab_on_a_picked_file_edited_into_an_error_says_so_in_place(page, capfd):
+    """Save & export opened, with no name typed, on a picked what-if since edited into an error: ExportView raised in
+    default_name on its first render, and Solara then refused every render ('Previously render had 3 effects, this run
+    1 ... conditional hooks?', then 'Too many renders triggered'): the tab kept showing the One run view."""
+    box, rc, saved = page
+    file = saved / "posts.yaml"
+    shipped = (ROOT / "scenarios" / "whatif" / "no_saraqib_posts.yaml").read_text()
+    copy = shipped.replace("extends: ../campaign.yaml", f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}")
+    file.write_text(copy.replace("name: whatif_no_saraqib_posts", "name: posts_copy"))
+    rc.find(v.Select).widget.v_model = str(file.resolve())
+    file.write_text(re.sub(r"remove_events: \[.*\]", "remove_events: [no-such-event]", file.read_text()))
+    rc.find(v.Tabs).widget.v_model = 3  # Save & export
+    text = texts(box)
+    save = text[text.index("Save the settings as a what-if"):]
+    assert "no-such-event" in save and "This view failed" not in save, save[:800]
+    assert "Fix the file, or pick another scenario" in save and "Save what-if" not in save, save[:800]
+    err = capfd.readouterr().err
+    assert "conditional hooks" not in err and "raised exception" not in err, err[-2000:]
+    file.write_text(copy.replace("name: whatif_no_saraqib_posts", "name: posts_copy"))  # fixed: the tab is a form again
+    tabs = rc.find(v.Tabs).widget
+    tabs.v_model = 0
+    tabs.v_model = 3
+    assert "no-such-event" not in texts(box) and "Nothing to save" in texts(box), texts(box)[-1500:]
+    file.unlink()  # deleted after it was picked: said the same way
+    tabs.v_model = 0
+    tabs.v_model = 3
+    text = texts(box)
+    assert "no such scenario file" in text[text.index("Save the settings as a what-if"):] and "This view failed" not in text
+
+
+def test_a_view_that_fails_on_its_first_render_says_so_in_place_and_tries_again():
+    """A view that raised on its first render, after its first hooks, left Solara reusing its hooks for the error
+    shown in its place ('Previously render had 3 effects, this run 1 ... conditional hooks?'): the page stopped
+    updating instead of saying 'This view failed' with Try again."""
+    from sim.app.guard import Guarded
+
+    broken = solara.reactive(True)
+
+    @solara.component
+    def View():
+        solara.use_reactive(0)  # hooks before it fails, as every view has
+        solara.use_memo(lambda: 1, [])
+        if broken.value:
+            raise InputError("x.yaml", "edited into an error")
+        solara.Text("the view")
+
+    box, rc = solara.render(Guarded(View), handle_error=False)
+    try:
+        assert "This view failed: InputError: x.yaml: edited into an error" in texts(box), texts(box)
+        broken.set(False)
+        button(rc, "Try again").click()
+        assert "the view" in texts(box) and "This view failed" not in texts(box), texts(box)
+    finally:
+        rc.close()
 
 
 @pytest.fixture

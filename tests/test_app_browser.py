@@ -204,3 +204,29 @@ def test_a_table_narrower_than_the_page_starts_under_its_heading(tmp_path):
         assert width < room - 100, "the table is narrower than the page (else this test measures nothing)"
         assert abs(table - heading) < 2, f"the table starts at {table:.0f} px, its heading at {heading:.0f} px"
         assert refused == []
+
+
+PREVIEW = """() => {
+  const pre = [...document.querySelectorAll('pre')].find(e => e.innerText.includes('extends:'));
+  const box = pre.closest('.highlight');
+  return [pre.scrollWidth, pre.clientWidth, box.scrollWidth, box.clientWidth, pre.getBoundingClientRect().right,
+          box.getBoundingClientRect().right];
+}"""
+
+
+def test_the_save_preview_of_a_long_name_stays_in_its_box(tmp_path):
+    """With a 300-character name the YAML preview spilled out of its grey box and off the page: its long header line
+    and the rerun command's long path set the width its lines wrapped at."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1280) as (page, refused):
+        open_app(page, url)
+        page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
+        page.get_by_text("No Spring Shield").nth(1).wait_for()
+        tab(page, "Save & export")
+        page.get_by_label("Name of the what-if").fill("Spring Shield never launched " * 11)
+        page.get_by_text(re.compile("never launched. Saved from the browser app")).first.wait_for()
+        pre_scroll, pre_width, box_scroll, box_width, pre_right, box_right = page.evaluate(PREVIEW)
+        page.screenshot(path=str(tmp_path / "save_preview.png"))
+        assert pre_scroll <= pre_width and box_scroll <= box_width, (pre_scroll, pre_width, box_scroll, box_width)
+        assert pre_right <= box_right, f"the preview's text (to {pre_right:.0f} px) leaves its box (to {box_right:.0f} px)"
+        assert refused == []

@@ -186,6 +186,31 @@ def test_a_name_differing_from_a_saved_file_s_only_by_case_is_refused(page):
     assert not [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)]
 
 
+def test_a_name_a_listed_scenario_already_has_is_refused_before_saving(page):
+    """'whatif_jan_truce_holds', the ``name:`` of the shipped scenarios/whatif/jan_truce_holds.yaml, was saved: the
+    picker then listed two scenarios of that name and seed, whose runs share their default result folders
+    (results/<name>-seed<seed>...), and the command line refused to run one into the other's."""
+    box, rc, saved = page
+    s = Settings("scenarios/campaign.yaml").with_toggle("no-spring-shield", True)
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    for typed in ("whatif_jan_truce_holds", "WHATIF_Jan_Truce_Holds"):  # on a disk that ignores case, one folder
+        save_tab(rc, typed)
+        text = texts(box)
+        assert f"'{typed}' is the name of scenarios/whatif/jan_truce_holds.yaml" in text, text[text.index("Save the settings"):][:800]
+        assert "would share result folders" in text and "will be saved as" not in text
+        assert not [b for b in rc.find(v.Btn).widgets if "Save what-if" in str(b.children)]
+        with pytest.raises(InputError, match="is the name of scenarios/whatif/jan_truce_holds.yaml"):
+            save_whatif(s, CONTROLS, saved, typed, ROOT)
+    # A file of the save folder whose name is not its file's: its name is taken, not its file name.
+    (saved / "mine.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: my_truce\n")
+    save_tab(rc, "my truce")
+    assert f"'my_truce' is the name of {(saved / 'mine.yaml').resolve()}" in texts(box)
+    assert sorted(f.name for f in saved.glob("*.yaml")) == ["broken.yaml", "mine.yaml"], "nothing saved"
+    save_tab(rc, "my truce kept")
+    button(rc, "Save what-if").click()
+    assert (saved / "my_truce_kept.yaml").exists() and "Saved " in texts(box)
+
+
 def test_saving_with_nothing_changed_says_so_and_writes_nothing(page):
     box, rc, saved = page
     rc.find(v.Tabs).widget.v_model = 3  # Save & export
@@ -756,6 +781,21 @@ def test_a_name_in_another_script_is_not_said_to_have_no_letters(page):
     assert f"will be saved as {saved / 'd_sescalade.yaml'} (characters other than a–z, A–Z, 0–9, _ . - become _)" in text
 
 
+def test_a_name_cut_to_fit_a_file_name_is_said_to_be_cut(page):
+    """A 300-character name was saved as its first 80 characters under a hint that said only '(characters other than
+    a–z ... become _)'; a long name of such characters alone was cut with no hint at all."""
+    box, rc, saved = page
+    [c for c in rc.find(v.Checkbox).widgets if c.label == "No Spring Shield"][0].v_model = True
+    save_tab(rc, "Spring Shield never launched " * 11)
+    cut = ("Spring_Shield_never_launched_" * 3)[:80]
+    assert f"will be saved as {saved / (cut + '.yaml')} (characters other than a–z, A–Z, 0–9, _ . - become _; cut to its " \
+           "first 80 characters)" in texts(box), texts(box)[texts(box).index("Save the settings"):][:800]
+    save_tab(rc, "x" * 300)
+    assert f"will be saved as {saved / ('x' * 80 + '.yaml')} (cut to its first 80 characters)" in texts(box)
+    save_tab(rc, "x" * 80)
+    assert f"will be saved as {saved / ('x' * 80 + '.yaml')}" in texts(box) and "cut to" not in texts(box)
+
+
 def test_the_run_s_time_series_writes_whole_counts_whole(page):
     """The One run tab said 'displaced 1,068,544' and its time series CSV '1.06854e+06' (rounded, and in a
     notation a reader may not expect), where the run folder's timeseries.csv has the count itself."""
@@ -822,3 +862,67 @@ def test_the_summary_writes_a_fall_with_the_tables_minus_sign():
     same = summary(c, [Difference("towns_regime", 133.0, 133.0, 0.0, 0.0)], towns, dt.date(2020, 8, 31), ("A", "B"))
     assert "holds 133.0 towns against 133.0 (0.0, means" in same, same
 
+
+
+def table_cells(markdown: str, first: str) -> list[str]:
+    """The cells of the row of a markdown table whose first cell is ``first``."""
+    for line in markdown.split("\n"):
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells[0] == first:
+            return cells
+    raise AssertionError(f"no row '{first}' in {markdown}")
+
+
+def number(cell: str) -> float:
+    return float(cell.replace("\u2212", "-").replace("+", "").replace(",", "").rstrip("%"))
+
+
+def test_a_shown_difference_is_the_difference_of_the_numbers_shown_beside_it():
+    """The key quantities read 'towns held by the Government: 132.5, 139.2, B − A +6.8' (139.25 and +6.75, each
+    rounded half to even on its own): the cells did not subtract. So did the sentence above the maps, and the towns'
+    shares of three replicates (33.3% → 66.7%, '+33.3')."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.analysis.comparison import Difference
+    from sim.app.compare_words import QUANTITY_WORDS, quantities_markdown, scores_markdown, summary, towns_markdown
+
+    held = Difference("towns_regime", 132.5, 139.25, 5.0, 8.5)
+    table = quantities_markdown([held], dt.date(2020, 3, 5), intervals=True)
+    assert table_cells(table, QUANTITY_WORDS["towns_regime"])[1:4] == ["132.5", "139.2", "+6.7"], table
+    towns = pd.DataFrame({"town": ["X"], "p_regime_a": [1 / 3], "p_regime_b": [2 / 3], "low": [0.0], "high": [0.6]})
+    towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
+    c = SimpleNamespace(same_runs=False, differs_in=(), intervals=True, date=dt.date(2020, 3, 5), headlines=[
+        Difference("capture MAE (days)", 8.46, 8.54, 0.05, 0.11), Difference("Brier", 0.1885, 0.2005, 0.01, 0.02)])
+    line = summary(c, [held], towns, dt.date(2020, 3, 5), ("A", "B"))
+    assert "holds 139.2 towns against 132.5 (+6.7, means" in line, line
+    assert table_cells(towns_markdown(towns, dt.date(2020, 3, 5), c), "X")[1:4] == ["33.3%", "66.7%", "+33.4"]
+    scores = scores_markdown(c)
+    mae = table_cells(scores, "capture MAE (days)")
+    assert mae[2:5] == ["8.5", "8.5", "0.0"] and "the same to the precision shown" in mae, mae  # not '+0.1' beside it
+    rng = np.random.default_rng(1)
+    for a, b in rng.uniform(0, 300, (200, 2)).round(2):  # any pair: the cells subtract
+        cells = table_cells(quantities_markdown([Difference("towns_regime", a, b, -1.0, 1.0)], dt.date(2020, 3, 5), True),
+                            QUANTITY_WORDS["towns_regime"])
+        assert round(number(cells[2]) - number(cells[1]), 1) == number(cells[3]), (a, b, cells)
+    for a, b in rng.uniform(0, 1, (200, 2)).round(4):  # shares as a table of numpy numbers holds them, in % to a tenth
+        one = pd.DataFrame({"town": ["X"], "p_regime_a": [a], "p_regime_b": [b], "diff": [b - a], "low": [-1.0], "high": [1.0]})
+        cells = table_cells(towns_markdown(one, dt.date(2020, 3, 5), c), "X")
+        assert round(number(cells[2]) - number(cells[1]), 1) == number(cells[3]), (a, b, cells)
+
+
+def test_counts_of_people_are_whole_in_every_scenario():
+    """Moscow's key quantities read casualties '641.0' and displaced '0.0' where the campaign's read '6,950': a count
+    under 1,000 took a tenth. People are counted whole whatever their number; the small counts keep a tenth."""
+    from sim.analysis.comparison import Difference
+    from sim.app.compare_words import QUANTITY_WORDS, quantities_markdown
+
+    table = quantities_markdown([Difference("casualties_hts", 641.0, 512.3, -200.4, -50.6),
+                                 Difference("displaced", 0.0, 0.0, 0.0, 0.0),
+                                 Difference("casualties_regime", 6950.4, 7012.6, 10.2, 90.7),
+                                 Difference("turkish_deaths", 3.1, 0.0, -4.0, -2.2)], dt.date(2020, 5, 28), intervals=True)
+    assert table_cells(table, QUANTITY_WORDS["casualties_hts"])[1:5] == ["641", "512", "\u2212129", "\u2212200\u00a0to\u00a0\u221251"]
+    assert table_cells(table, QUANTITY_WORDS["displaced"])[1:4] == ["0", "0", "0"], table
+    assert table_cells(table, QUANTITY_WORDS["casualties_regime"])[1:4] == ["6,950", "7,013", "+63"], table
+    assert table_cells(table, QUANTITY_WORDS["turkish_deaths"])[1:4] == ["3.1", "0.0", "\u22123.1"], table

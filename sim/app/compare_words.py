@@ -34,6 +34,10 @@ QUANTITY_WORDS = {
     "patrol_coverage_mean": "joint patrols: mean share of the route covered so far",
 }
 SHARES = ("patrol_coverage_mean",)  # quantities that are shares: shown in %
+# Counts of people, in the hundreds to hundreds of thousands: whole in every scenario. By their size they were whole in
+# the campaign ('6,950') and took a tenth in Moscow ('641.0', '0.0'). The small counts (towns, Turkish soldiers killed,
+# violations) keep a tenth, which tells a mean of 0.9 from 0.
+WHOLE = ("displaced", *(f"casualties_{h}" for h in HOLDERS))
 A, B = "baseline (A)", "what-if (B)"  # the columns of what is compared: each says which it is
 WORDED = ("score", "closer to the record when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
 
@@ -58,25 +62,50 @@ def tenths(values: Iterable[float]) -> int:
     """The decimals of a column of shares in % or of percentage points, one format a column (as ``compare``'s
     tables take one, :func:`sim.analysis.report.markdown_table`'s ``column_decimals``): 1 where any of its numbers
     has a tenth ("92.5%" then "20.0%" under it, where "20%" beside "92.5%" mixed formats), else 0 ("90%", "20%")."""
-    return int(any(round(100 * abs(x), 1) % 1 for x in values if not math.isnan(x)))
+    return int(any(in_percent(abs(x)) % 1 for x in values if not math.isnan(x)))
+
+
+def shown_change(a: float, b: float, digits: int) -> float:
+    """B − A as a row shows it: the difference of A and B, each rounded to ``digits`` decimals as its cell shows it,
+    so that the cells subtract (132.5, 139.2, +6.7). B − A rounded on its own does not always: 139.25 − 132.5 = 6.75
+    read '+6.8' beside 132.5 and 139.2, each rounded half to even on its own, and no one rounding rule keeps three
+    numbers rounded apart in agreement. It is off the difference itself by at most one unit of the last digit
+    shown; the intervals are those of the difference itself, rounded (as ``compare`` writes them)."""
+    # Python's round, as the cells' format rounds: numpy's (np.float64's own round) scales by 10**digits first and
+    # rounds 93.55 up to 93.6, where f"{93.55:.1f}" (the binary value is 93.5499...) shows 93.5.
+    return round(float(b), digits) - round(float(a), digits)
+
+
+def shown_share_change(a: float, b: float) -> float:
+    """:func:`shown_change` of two shares shown in % (:func:`percent`), as a share (for :func:`points`)."""
+    return (in_percent(b) - in_percent(a)) / 100
+
+
+def in_percent(x: float) -> float:
+    """A share in % to a tenth, as every cell of shares and points shows it (rounded as :func:`shown_change` rounds)."""
+    return round(float(100 * x), 1)
 
 
 def percent(x: float, decimals: int = 1) -> str:
     """A share as '33.3%' (or with ``decimals`` 0, '33%')."""
-    return f"{round(100 * x, 1):.{decimals}f}%"
+    return f"{in_percent(x):.{decimals}f}%"
 
 
 def points(x: float, decimals: int = 1) -> str:
     """A change of share in percentage points: '+33.3', '−50.0' (or with ``decimals`` 0, '−50')."""
-    return signed(f"{round(100 * abs(x), 1):.{decimals}f}", round(100 * x, 1))
+    return signed(f"{in_percent(abs(x)):.{decimals}f}", in_percent(x))
 
 
 def amount(x: float, whole: bool) -> str:
     return f"{x:,.0f}" if whole else f"{x:,.1f}"
 
 
+def score_digits(name: str) -> int:
+    return 1 if name == "capture MAE (days)" else 3
+
+
 def score_value(name: str, x: float) -> str:
-    return "–" if math.isnan(x) else f"{x:.1f}" if name == "capture MAE (days)" else f"{x:.3f}"
+    return "–" if math.isnan(x) else f"{x:.{score_digits(name)}f}"
 
 
 def beyond_chance(d: Difference) -> bool:
@@ -137,6 +166,7 @@ def scores_markdown(c: Comparison) -> str:
     """The headline scores, A, B, B − A (and its interval), and whether B is closer to the record than A or further."""
     rows = []
     for d in c.headlines:
+        shown = shown_change(d.a, d.b, score_digits(d.name))  # 0 where shown_same: "the same ..." beside "0.000"
         if d.note:
             verdict = d.note
         elif d.diff == 0:
@@ -149,7 +179,7 @@ def scores_markdown(c: Comparison) -> str:
             verdict = toward_record(d) + (" beyond chance" if c.intervals else "")
         row = {"score": d.name, "closer to the record when": "lower" if d.name in LOWER_IS_BETTER else "higher",
                A: score_value(d.name, d.a), B: score_value(d.name, d.b),
-               "B − A": "–" if d.note else signed(score_value(d.name, abs(d.diff)), d.diff)}
+               "B − A": "–" if d.note else signed(score_value(d.name, abs(shown)), shown)}
         if c.intervals:
             row[intervals_name()] = "–" if d.note else interval(d, lambda x, n=d.name: signed(score_value(n, abs(x)), x))
         rows.append(row | {"B against A": verdict})
@@ -168,11 +198,13 @@ def outcomes_markdown(c: Comparison) -> str:
     which = "changed beyond chance" if c.intervals else "changed"
     head = (f"**Outcomes whose share of replicates meeting them {which}**, largest change first: the share of replicates "
             "meeting each in A and in B, and B − A in percentage points")
-    da, db, dd, di = (tenths(x) for x in ([d.a for d in changed], [d.b for d in changed], [d.diff for d in changed],
+    shown = [shown_share_change(d.a, d.b) for d in changed]
+    da, db, dd, di = (tenths(x) for x in ([d.a for d in changed], [d.b for d in changed], shown,
                                             [x for d in changed for x in (d.low, d.high)]))
     rows = [{"outcome": described(outcome[d.name], c.a.results.theatre), A: percent(d.a, da), B: percent(d.b, db),
-             "B − A": points(d.diff, dd)}
-            | ({intervals_name(): interval(d, lambda x: points(x, di))} if c.intervals else {}) for d in changed]
+             "B − A": points(change, dd)}
+            | ({intervals_name(): interval(d, lambda x: points(x, di))} if c.intervals else {})
+            for d, change in zip(changed, shown, strict=True)]
     body = table(rows) if rows else f"No outcome's share of replicates meeting it {which}."
     rest = ([f"**{within}** more changed by less than chance can tell (their interval includes 0)"] if within else [])
     rest.append(f"**{unchanged}** did not change at all (as many replicates meet them in A as in B)")
@@ -184,9 +216,9 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
     """The key quantities on ``day``, named in words: means over the replicates."""
     rows = []
     for d in quantities:
-        whole = max(abs(d.a), abs(d.b)) >= 1000  # thousands of people: no tenths
-        share = d.name in SHARES
+        whole, share = d.name in WHOLE, d.name in SHARES
         decimals = tenths([d.a, d.b, d.low, d.high])  # a share's row in one format, as a count's is
+        change = shown_share_change(d.a, d.b) if share else shown_change(d.a, d.b, 0 if whole else 1)
 
         def fmt(x: float, whole: bool = whole, share: bool = share, decimals: int = decimals) -> str:
             return points(x, decimals) if share else signed(amount(abs(x), whole), x)
@@ -195,7 +227,7 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
             return "–" if math.isnan(x) else percent(x, decimals) if share else amount(x, whole)
 
         rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), A: shown(d.a), B: shown(d.b),
-                     "B − A": "–" if d.note else fmt(d.diff)}
+                     "B − A": "–" if d.note or math.isnan(change) else fmt(change)}
                     | ({intervals_name(): d.note or interval(d, fmt)} if intervals else {}))
     notes = [f"{QUANTITY_WORDS.get(d.name, d.name)}: {d.note}" for d in quantities if d.note and not intervals]
     shares = " (shares in %, their differences in percentage points)" if any(d.name in SHARES for d in quantities) else ""
@@ -217,11 +249,12 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     if moved.empty:
         return f"**Towns**: no town's chance of being held by the government differs on {date_words(day)}."
     shown = moved.head(TOWNS_SHOWN)
-    da, db, dd, di = (tenths(x) for x in (shown["p_regime_a"], shown["p_regime_b"], shown["diff"],
+    changes = [shown_share_change(a, b) for a, b in zip(shown["p_regime_a"], shown["p_regime_b"], strict=True)]
+    da, db, dd, di = (tenths(x) for x in (shown["p_regime_a"], shown["p_regime_b"], changes,
                                             [*shown["low"], *shown["high"]]))
-    rows = [{"town": t.town, A: percent(t.p_regime_a, da), B: percent(t.p_regime_b, db), "B − A": points(t.diff, dd)}
+    rows = [{"town": t.town, A: percent(t.p_regime_a, da), B: percent(t.p_regime_b, db), "B − A": points(change, dd)}
             | ({intervals_name(): spanning(points(t.low, di), points(t.high, di))} if c.intervals else {})
-            for t in shown.itertuples()]
+            for t, change in zip(shown.itertuples(), changes, strict=True)]
     which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
     head = (f"**Towns: {which} whose chance of being held by the government changed most** on {date_words(day)}, "
             "largest change first: the share of replicates in which the government holds each, in A and in B")
@@ -274,6 +307,7 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
     else:
         scores = "with one replicate there are no intervals to tell an effect from chance"
     held = next(d for d in quantities if d.name == "towns_regime")
+    change = shown_change(held.a, held.b, 1)  # as the table's row: the difference of the two numbers shown
     moved = towns[towns["diff"].abs() >= 0.05]
     moved = moved.reindex(moved["diff"].abs().sort_values(ascending=False, kind="stable").index).head(TOWNS_NAMED)
     named = ("no town's chance of being held by the government differs by 5 points or more" if moved.empty else
@@ -281,7 +315,7 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
              + _and([f"{t.town} ({percent(t.p_regime_a, tenths([t.p_regime_a]))} → "  # 62.5%, as the table: not 62%
                      f"{percent(t.p_regime_b, tenths([t.p_regime_b]))})" for t in moved.itertuples()]))
     return (f"**In short** ({names[1]} against {names[0]}): {scores}; on {date_words(day)} (the maps' date) the "
-            f"government holds {held.b:.1f} towns against {held.a:.1f} ({signed(f'{abs(held.b - held.a):.1f}', held.b - held.a)}, "
+            f"government holds {held.b:.1f} towns against {held.a:.1f} ({signed(f'{abs(change):.1f}', change)}, "
             "means over the "
             f"replicates), and {named}.")
 

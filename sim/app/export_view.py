@@ -14,8 +14,9 @@ import solara
 
 from ..errors import InputError
 from .config import AppConfig
-from .settings import Settings
-from .whatif import clash, default_name, file_name, rerun_command, save_whatif, whatif_text
+from .panels import unusable
+from .settings import Settings, base_scenario
+from .whatif import clash, default_name, file_name, renaming, rerun_command, save_whatif, whatif_text
 
 
 def save(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple[Path | None, str | None]:
@@ -39,30 +40,46 @@ def draft(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple
         return None, f"Cannot be saved: {exc}"
 
 
+def unloadable(settings: Settings, config: AppConfig) -> str | None:
+    """Why the picked scenario file does not load now (in the sidebar's words), or None."""
+    try:
+        base_scenario(settings.scenario, config.root)
+    except InputError as exc:
+        return unusable(settings.scenario, exc, config)
+    return None
+
+
 @solara.component
 def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int] | None = None):
     name = solara.use_reactive("")
     outcome = solara.use_reactive((None, None, None))  # (file written, why not, the (settings, name typed) it was for)
     typed = name.value.strip()
-    proposed = file_name(typed) if typed else default_name(settings, config.root)
+    # The picked file may have been edited into an error or deleted since it was picked: default_name (and the draft,
+    # the rerun command) read it. Said in place, as the sidebar says it; every hook below still runs either way.
+    broken = unloadable(settings, config)
+    proposed = file_name(typed) if typed else "" if broken else default_name(settings, config.root)
     solara.Markdown("### Save the settings as a what-if\n"
                     f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
                     "rerun it from the command line, cite it, or pick it in the scenario list.")
-    renamed = " (characters other than a–z, A–Z, 0–9, _ . - become _)" if typed and proposed != typed else ""
+    renamed = renaming(typed) if typed else ""
     # A save's outcome holds while the sidebar and the name are those it was for: with a toggle ticked since, the
     # page said 'Saved' above YAML (and a download) that the file on disk did not hold.
     written, failed, _ = outcome.value if outcome.value[2] == (settings, typed) else (None, None, None)
     target = config.save_dir / f"{proposed}.yaml"
     saved = written == target
-    text, problem = draft(settings, config, proposed, typed)
-    if not problem and not saved and (why := clash(target)):  # said before Save, not after it (and no 'Rerun' of that file)
+    text, problem = (None, broken) if broken else draft(settings, config, proposed, typed)
+    # Said before Save, not after it (and no 'Rerun' of that file): a file there, or a name a listed scenario has.
+    if not problem and not saved and (why := clash(target, config.root)):
         problem = f"{target}: {why}."
     # Not 'will be saved as' above a warning that it cannot be.
     said = "saved" if saved else "would be saved" if problem else "will be saved"
-    if not settings.is_plain:  # (with nothing to save, it proposed the scenario's own name, campaign.yaml)
+    if not settings.is_plain and not broken:  # (with nothing to save, it proposed the scenario's own name, campaign.yaml)
         solara.InputText("Name of the what-if", value=name, continuous_update=True,
                          message=f"{said} as {target}{renamed}" if proposed else "")
     download = solara.use_memo(lambda: (lambda: text), [text])  # the same data while the text is: a download in flight is kept
+    if broken:  # before 'Nothing to save': a what-if file as it is, broken, has nothing to save either, but is to be fixed
+        solara.Warning(f"{broken}. Fix the file, or pick another scenario.")
+        return
     if settings.is_plain:
         solara.Info(f"Nothing to save: the sidebar is {settings.scenario} as it is, and the file would only copy it. "
                     "Tick an event or move a slider first.")
@@ -84,4 +101,6 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     elif written is not None:
         solara.Success(f"Saved {written}. It resolves to the scenario this page runs; rerun it with:")
         solara.Markdown(f"```sh\n{rerun_command(settings, written, config.root)}\n```")
-    solara.Markdown(f"```yaml\n{text}```")
+    # A long token (a long name's header line, the rerun command's path) is broken where it meets the box's edge: it
+    # set the width of every line (they wrapped at it, not at the box), and the preview spilled out past the page.
+    solara.Markdown(f"```yaml\n{text}```", style={"overflow-wrap": "anywhere"})

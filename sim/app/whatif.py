@@ -20,17 +20,32 @@ import yaml
 from ..analysis.summary import ENSEMBLE_RUNS, ensemble_seed
 from ..errors import InputError
 from ..io.files import write_atomic
+from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
-from .settings import Controls, Settings, base_scenario, build, changes, overrides, removed_events
+from .settings import Controls, Settings, base_scenario, build, changes, overrides, removed_events, scenario_files
 
-NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
+NAME_CHARACTERS = 80  # a file name, and a what-if's name, at most
+NAME = re.compile(rf"^[A-Za-z0-9_.-]{{1,{NAME_CHARACTERS}}}$")
 
 
-def file_name(typed: str) -> str:
+def file_name(typed: str, limit: int | None = NAME_CHARACTERS) -> str:
     """A name as typed ('no spring shield (test)') as a usable file name ('no_spring_shield_test'): every run of
-    other characters than letters, digits, _ . - becomes one '_', none at either end; '' if nothing is left."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", typed.strip()).strip("._-")[:80].rstrip("._-")
+    other characters than letters, digits, _ . - becomes one '_', none at either end, cut to ``limit`` characters
+    (None: not cut); '' if nothing is left."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", typed.strip()).strip("._-")[:limit].rstrip("._-")
+
+
+def renaming(typed: str) -> str:
+    """What :func:`file_name` did to the name ``typed``, said after the file it proposes (the hint under the name):
+    '(characters other than a–z, ... become _; cut to its first 80 characters)', or '' where it kept it as typed.
+    A 300-character name was cut to 80 under a hint that said only that characters become _."""
+    said = []
+    if file_name(typed, None) != typed.strip():
+        said.append("characters other than a–z, A–Z, 0–9, _ . - become _")
+    if len(file_name(typed, None)) > NAME_CHARACTERS:
+        said.append(f"cut to its first {NAME_CHARACTERS} characters")
+    return f" ({'; '.join(said)})" if said else ""
 
 
 SLUG_CHARACTERS = 48  # the change's part of a name: a file name stays readable
@@ -56,7 +71,7 @@ def default_name(settings: Settings, root: Path = Path(".")) -> str:
     base = base_scenario(settings.scenario, root).name
     if settings.is_plain:
         return base
-    return f"whatif_{base.removeprefix('whatif_')}_{change_slug(settings)}"[:80].rstrip("._-")
+    return f"whatif_{base.removeprefix('whatif_')}_{change_slug(settings)}"[:NAME_CHARACTERS].rstrip("._-")
 
 
 TITLE_CHARACTERS = 40  # a what-if's title in figures shares a line with ": towns held by each faction (median ...)"
@@ -175,7 +190,7 @@ def save_whatif(settings: Settings, controls: Controls, folder: Path, name: str,
     """
     file = Path(folder) / f"{name}.yaml"
     text = whatif_text(settings, controls, file, name, root, title)
-    if why := clash(file):
+    if why := clash(file, root):
         raise InputError(file, why)
     file.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(file, text)
@@ -187,10 +202,11 @@ def save_whatif(settings: Settings, controls: Controls, folder: Path, name: str,
     return file
 
 
-def clash(file: Path) -> str | None:
-    """Why ``file`` cannot be written without replacing one in its folder, or None: it exists, or a file whose name
-    differs from it only by case does ('campaign_x.yaml' beside 'Campaign_x.yaml'). On a disk that ignores case
-    (macOS's, Windows') the two are one file, and a folder made elsewhere holding both cannot be copied there."""
+def clash(file: Path, root: Path | None = None) -> str | None:
+    """Why the what-if ``file`` (named as its file: ``name: <its stem>``) cannot be saved, or None: it exists, or a file
+    whose name differs from it only by case does ('campaign_x.yaml' beside 'Campaign_x.yaml'); or, given the
+    project's ``root``, a scenario the picker lists (:func:`names_in_use`) has its name. On a disk that ignores case
+    (macOS's, Windows') two such files are one, and a folder made elsewhere holding both cannot be copied there."""
     folder = file.parent
     names = sorted(f.name for f in folder.iterdir()) if folder.is_dir() else []
     if file.name in names:  # (a broken link too, which file.exists() denies)
@@ -199,7 +215,34 @@ def clash(file: Path) -> str | None:
     if same:
         return (f"{same[0]} is there already, and the two names differ only by case: on a disk that ignores case "
                 "(macOS, Windows) they are one file. Choose another name")
+    # A scenario's runs go to results/<name>-seed<seed>...: a second scenario of that name (and, being a what-if of
+    # it or of its parent, mostly of its seed) would share its folders, where the command line refuses to run it.
+    # By case too: a disk that ignores case holds one such folder.
+    taken = names_in_use(root, folder).get(file.stem.casefold()) if root is not None else None
+    if taken:
+        other, path = taken
+        case = "" if other == file.stem else f" ('{other}', but for case)"
+        return (f"'{file.stem}' is the name of {path}{case}: the two scenarios' runs would share result folders. "
+                "Choose another name")
     return None
+
+
+def names_in_use(root: Path, folder: Path) -> dict[str, tuple[str, str]]:
+    """The ``name:`` of every scenario the picker lists (:func:`~sim.app.settings.scenario_files`, with the what-if
+    folder ``folder``), casefolded: (the name, the file as listed). A file that does not load gives the name it
+    writes, if it writes one: fixed, it has that name."""
+    out: dict[str, tuple[str, str]] = {}
+    for path in scenario_files(root, [folder]):
+        try:
+            name = base_scenario(path, root).name
+        except InputError:
+            try:
+                name = load_yaml(root / path).get("name")
+            except (InputError, OSError):
+                name = None
+        if isinstance(name, str):
+            out.setdefault(name.casefold(), (name, path))
+    return out
 
 
 def check_saved(file: Path, scenario: Scenario) -> None:
