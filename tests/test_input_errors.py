@@ -871,3 +871,19 @@ def test_a_quantity_outcome_naming_a_series_that_is_not_numeric_is_refused_at_it
             "key 'outcomes[0].variable'", f"time series '{variable}' is not numeric")
     with pytest.raises(InputError, match=f"time series '{variable}' is not numeric"):
         simulate(load_scenario(scenario)).metrics(toy / "seeds" / "outcomes.yaml")
+
+
+def test_a_misspelt_event_type_or_outcome_kind_is_refused_at_its_own_line_and_key(tmp_path, capsys):
+    """'unknown event type' named the event's first line and the event ('events[0]'), two lines above the misspelt
+    'type:' in a block-style file; the outcome's 'kind:' likewise."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: s\nevents:\n  - id: zz\n"
+                        "    date: 2020-01-05\n    type: offensiv\n    source: [saraqib-posts]\n")
+    refused(*cli(capsys, "check", scenario), f"error: {scenario}, line 6, key 'events[0].type': unknown event type "
+            "'offensiv' (did you mean 'offensive'?)")
+    outcomes = tmp_path / "o.yaml"
+    outcomes.write_text(f"claims: {ROOT / 'seeds' / 'claims.yaml'}\noutcomes:\n  - id: x\n    set: validation\n"
+                        "    kind: controler\n    description: d\n    town: Saraqib\n    date: 2020-02-10\n"
+                        "    controller: regime\n    source: [saraqib-posts]\n")
+    refused(*cli(capsys, "check", outcomes, "--scenario", ROOT / "scenarios" / "campaign.yaml"),
+            f"error: {outcomes}, line 5, key 'outcomes[0].kind': unknown outcome kind 'controler' (did you mean 'controller'?)")

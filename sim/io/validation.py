@@ -77,6 +77,8 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
     if kind == "value_error" and isinstance(cause, Conflict):  # a rule between keys: the key, not the mapping holding them
         paths = [(*loc, key) for key in cause.keys]
         loc, note = blame(tree, *paths) if tree is not None else (paths[0], "")
+    if kind == "union_tag_invalid":  # at the tag's own line and key (type: offensiv), not the item's first line
+        loc = (*loc, union.key)
     wrong_key = loc[-1:] == ("[key]",)  # pydantic's marker for a mapping's key (compliance: {hst: ...}), not a key written
     if wrong_key:
         loc = loc[:-1]
