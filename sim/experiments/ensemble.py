@@ -59,7 +59,7 @@ from .run import simulate_batch
 from .storage import PartLog, write_replicates
 
 BATCH = 64  # the most replicates to a part: stepped together (32 cost 4.3 ms a replicate, 64 2.9), and a Ctrl-C loses little
-MIN_PARTS = 8  # any ensemble is cut into at least this many parts (or one per replicate), so workers share it
+MIN_PARTS = 8  # a part holds at most an eighth of the ensemble, rounded up (so that workers share it): 8 parts or fewer
 SUMMARY_FILES = ("control_prob.csv", "captures.csv", "capture_dates.csv", "timeseries_quantiles.csv")
 PART = re.compile(r"part-\d+\.parquet")
 PART_TEMP = temp_names(r"\.part-\d+\.parquet", kinds="tmp", suffix=r"\.parquet")
@@ -198,9 +198,10 @@ def run_ensemble(
 
 
 def part_runs(replicates: int) -> int:
-    """Replicates to a part (and to a task) in an ensemble of ``replicates``: at most :data:`BATCH`, and at least
-    :data:`MIN_PARTS` parts, or one per replicate. Fixed by the ensemble's size alone, so that its files do not
-    depend on the number of workers (a replicate's content does not depend on its batch either)."""
+    """Replicates to a part (and to a task) in an ensemble of ``replicates``: a :data:`MIN_PARTS`-th of them rounded
+    up, at most :data:`BATCH`. The rounding up can leave fewer than MIN_PARTS parts (10 replicates: 5 parts of 2).
+    Fixed by the ensemble's size alone, so that its files do not depend on the number of workers (a replicate's
+    content does not depend on its batch either)."""
     return max(1, min(BATCH, -(-replicates // MIN_PARTS)))
 
 
