@@ -215,6 +215,27 @@ def test_an_interrupted_calibration_resumes_to_the_same_trials(toy, tmp_path, mo
     pd.testing.assert_frame_equal(trial_table(whole), trial_table(cut))
 
 
+def test_a_trial_killed_while_it_was_asked_is_asked_again_not_run_without_its_values(toy, tmp_path):
+    """A SIGKILL between Optuna's commits of an asked trial left it running with some or none of its values: the rerun
+    ran it at the scenario's own values and then stopped, and every rerun after it, with "input should be a finite
+    number (got nan)". Such a trial is now failed and asked again, and does not count against the budget."""
+    from optuna.trial import TrialState
+
+    spec = load_calibration(toy)
+    out = tmp_path / "out"
+    run_calibration(spec, out, trials=4)
+    with calibration.open_study(spec, out) as study:
+        study.ask()  # as a killed ask leaves it: running, no values
+    again = run_calibration(spec, out, trials=8)
+    assert again.total == 8
+    with calibration.open_study(spec, out) as study:
+        states = [t.state for t in study.get_trials(deepcopy=False)]
+        table = trials_frame(study)
+    assert states.count(TrialState.FAIL) == 1 and states.count(TrialState.COMPLETE) == 8
+    assert table[list(spec.parameters)].notna().all().all() and len(table) == 8
+    assert finish(spec, out, figures=False)["best"]["trial"] in set(table["trial"])
+
+
 def test_trials_told_before_a_ctrl_c_count_in_the_reported_cost(toy, tmp_path, monkeypatch):
     # The batch's runs were added to the study's cost only when the whole batch was told: a Ctrl-C after one of its tasks
     # had finished kept that task's trials, but their runs went uncounted, and the report's "Cost" fell short.

@@ -321,18 +321,28 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
                 existing = study.get_trials(deepcopy=False)
             n = len(existing)
             running = [t for t in existing if t.state == TrialState.RUNNING]
+            # Optuna writes an asked trial and each of its values in separate commits: one killed (SIGKILL; Ctrl-C
+            # waits) between them was resumed with values missing, ran the scenario's own values and then stopped
+            # every rerun with NaN. Failed, it is asked again under the next number (its batch's later trials then
+            # differ from an uninterrupted study's) and does not count against the budget.
+            if broken := [t for t in running if set(t.params) != set(dists)]:
+                with deferred_interrupts():
+                    for t in broken:
+                        study.tell(t.number, state=TrialState.FAIL)
+                continue
+            spent = n - sum(1 for t in existing if t.state == TrialState.FAIL)  # the trials the budget counts
             if n == 0 and spec.file.method.start_at_hand_set:
                 _start_at_hand_set(study, spec, problem, dists)
                 ran += 1
                 bar.update()
                 _add_wall(study, time.monotonic() - t0, problem.replicates * len(problem.scenarios))
                 continue
-            if not running and ((budget is not None and n >= budget) or (deadline is not None and time.monotonic() >= deadline)):
+            if not running and ((budget is not None and spent >= budget) or (deadline is not None and time.monotonic() >= deadline)):
                 break
             # The batch holding the first unfinished trial (or the next one), filled up in trial-number order.
             first = min(t.number for t in running) if running else n
             end = (first // batch + 1) * batch
-            end = max(min(end, budget), n) if budget is not None else end
+            end = max(min(end, budget + n - spent), n) if budget is not None else end
             with deferred_interrupts():
                 running += [_ask(study, spec, number, dists) for number in range(n, end)]
             pending = {t.number: t for t in running}
