@@ -176,6 +176,41 @@ def test_resuming_runs_only_what_is_missing(toy, tmp_path):
     assert run_sweep(s, tmp_path / "s").ran == 0
 
 
+@pytest.mark.parametrize("dies_at", ["sweep.json", "points.csv"])
+def test_a_sweep_killed_while_it_sets_up_its_folder_is_finished_by_the_same_command(toy, tmp_path, capsys, dies_at):
+    """The parts' folder and points.csv were written before sweep.json, which makes the folder a sweep's: killed between
+    them (SIGKILL, 3 times of 3 at the right moment), the same command was refused for good, the folder holding "a
+    folder the simulator did not write (runs.parquet/)". The manifest now comes first. The kill is os._exit in a child
+    process the moment it would write ``dies_at``: no handler, no finally block runs, as under SIGKILL."""
+    from sim.cli import main
+
+    def command(out: Path) -> list[str]:
+        return ["sweep", str(toy), "--param", "regime.commit=0.2:0.8:3", "--param", "events.truce.restraint=0,0.9",
+                "--runs", "2", "--workers", "1", "--out", str(out)]
+
+    out = tmp_path / "s"
+    child = textwrap.dedent(f"""
+        import os, sys
+        from pathlib import Path
+        import sim.experiments.sweep as sweep_module
+        from sim.cli import main
+        real = sweep_module.write_atomic
+        def dies(path, text):
+            if Path(path).name == {dies_at!r}:
+                os._exit(137)
+            return real(path, text)
+        sweep_module.write_atomic = dies
+        sys.exit(main({command(out)!r}))
+    """)
+    killed = subprocess.run([sys.executable, "-c", child], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 137, killed.stderr
+    assert main(command(out)) == 0, capsys.readouterr().err
+    assert main(command(tmp_path / "whole")) == 0
+    pd.testing.assert_frame_equal(read_rows(out), read_rows(tmp_path / "whole"))
+    assert (out / "points.csv").read_bytes() == (tmp_path / "whole" / "points.csv").read_bytes()
+
+
 def test_a_sweep_scored_against_another_record_is_another_sweep(toy, tmp_path):
     # Every row is scored against the outcomes file beside the claims record (met:<id>, day:<id>, outcomes_met), but the
     # folder's key left it out: after an outcome's date was edited, a resumed sweep mixed rows scored on both records.

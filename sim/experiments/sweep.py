@@ -326,10 +326,15 @@ def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], 
             raise InputError(out, f"holds {said}{why}choose another {OUT}, or remove the folder to start again", key=OUT)
         if old.get("metrics") != manifest["metrics"]:
             write_atomic(file, manifest_text({**manifest, "created_at": created}))
-    (out / PARTS).mkdir(parents=True, exist_ok=True)
-    if not file.exists():
+    # The manifest first: it is what makes the folder a sweep's. Written after the parts' folder and points.csv, a
+    # sweep killed between them left a folder the rerun refused as holding what the simulator had not written.
+    new = not file.exists()
+    if new:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(file, manifest_text({**manifest, "created_at": now()}))
+    (out / PARTS).mkdir(exist_ok=True)
+    if new or not (out / "points.csv").exists():
         table = pd.DataFrame(design.points, columns=design.names)
         table.insert(0, "point", range(len(table)))
         write_atomic(out / "points.csv", table_text(table, None))
-        write_atomic(file, manifest_text({**manifest, "created_at": now()}))
     return written_parts(out, manifest, notify)
