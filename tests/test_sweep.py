@@ -392,6 +392,30 @@ def test_cli_sweep_and_report(toy, tmp_path):
     assert not (tmp_path / "bad").exists()
 
 
+@pytest.mark.parametrize("stops_at", ["report.md", "points.csv", "sensitivity.csv"])
+def test_a_report_stopped_between_its_files_is_written_again_by_the_same_command(tmp_path, monkeypatch, stops_at):
+    """report/points.csv was written before report.md, whose mark vouches for it: stopped between them (a Ctrl-C was
+    enough), the first report left a points.csv nothing vouched for, and every rerun refused it as the user's."""
+    import sim.viz.sweep_report as report_module
+
+    design = make_design("grid", [Parameter("a", values=(0.0, 0.5, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=3), tmp_path / "s", evaluate=toys.linear)
+    real = report_module.write_atomic
+
+    def stops(path, text):  # noqa: ANN001, ANN202 - write_atomic's
+        if Path(path).name == stops_at:
+            raise KeyboardInterrupt
+        return real(path, text)
+
+    monkeypatch.setattr(report_module, "write_atomic", stops)
+    with pytest.raises(KeyboardInterrupt):
+        sweep_report(tmp_path / "s")
+    monkeypatch.setattr(report_module, "write_atomic", real)
+    again = sweep_report(tmp_path / "s")
+    assert {f.name for f in again.files} >= {"points.csv", "sensitivity.csv", "report.md"}
+    assert (tmp_path / "s" / "report" / "points.csv").read_text() == report_module.table_text(again.points)
+
+
 def _never(key):  # a task that must not run
     raise AssertionError(f"task {key} ran after the interrupt")
 

@@ -95,10 +95,12 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
                         f"move it out of {out} and run sweep-report again")
         files = [_save(fig, out / name) for name, fig in figures.items()]
         stale = remove_stale_figures(out, set(figures))  # before report.md, whose list says which figures were ours
+        text = _markdown(manifest, points, sens, wanted, files, out, note)
+        # report.md before the tables its mark vouches for: written after them, a report stopped between them (a
+        # Ctrl-C was enough) left a points.csv nothing vouched for, and every rerun refused it as the user's.
+        write_atomic(out / "report.md", signed_markdown(text))
         write_atomic(out / "points.csv", table_text(points))
         write_atomic(out / "sensitivity.csv", table_text(sens))
-        text = _markdown(manifest, points, sens, wanted, files, out, note)
-        write_atomic(out / "report.md", signed_markdown(text))  # its mark vouches for the two tables too
     return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text, stale)
 
 
