@@ -788,3 +788,27 @@ def test_every_pattern_for_a_killed_writers_temporaries_matches_the_names_writte
         assert pattern.fullmatch(written), (pattern.pattern, written)
         for users in (target.name, f"{target.name}.tmp", f".{target.name}.bak-1-abcdef12", f".{target.name}.tmp-1-xyz"):
             assert not pattern.fullmatch(users), (pattern.pattern, users)
+
+
+def test_a_rerun_removes_the_temporaries_a_killed_writer_left_inside_its_folder(toy, tmp_path, capsys):
+    """An ensemble killed while it wrote a summary left `.captures.csv.tmp-*.csv` in its folder, and a sweep-report
+    killed while it wrote a file of its report (a figure, a table) its temporary in `report/`: every rerun kept them. The rerun, holding the
+    folder's lock (no live writer owns them), removes them; a user's file of another name stays."""
+    out = tmp_path / "ens"
+    assert cli(capsys, "run", toy, "--runs", "3", "--workers", "1", "-q", "--out", out)[0] == 0
+    left = [out / ".captures.csv.tmp-99999-abcdef12.csv", out / ".control_prob.csv.tmp-99999-0123abcd.csv"]
+    mine = out / ".my-notes.csv"
+    for path in (*left, mine):
+        path.write_text("half")
+    assert cli(capsys, "run", toy, "--runs", "3", "--workers", "1", "-q", "--out", out)[0] == 0
+    assert not any(p.exists() for p in left) and mine.read_text() == "half"
+
+    from sim.viz.sweep_report import sweep_report
+
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "s", evaluate=toys.linear)
+    sweep_report(tmp_path / "s")
+    stale = tmp_path / "s" / "report" / ".points.csv.tmp-99999-abcdef12.csv"
+    stale.write_text("half")
+    sweep_report(tmp_path / "s")
+    assert not stale.exists()

@@ -147,7 +147,9 @@ def run_ensemble(
     theatre = load_theatre(scenario.theatre)
     with FolderLock(out):
         created = claim_folder(out, "ensemble", scenario=scenario.name, source=scenario_path)
-        remove_stale_temps(out / "manifest.json")  # left by a writer killed while it wrote its first manifest
+        # Left by a writer killed while it wrote its first manifest, or a summary (they stayed through every rerun).
+        for name in ("manifest.json", *SUMMARY_FILES):
+            remove_stale_temps(out / name)
         log = PartLog(out, manifest)
         finished: dict[int, RunData] = {}
         prepared = False  # until the folder's kept parts are in the manifest, writing it would unlist them

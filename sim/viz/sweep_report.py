@@ -17,7 +17,7 @@ from ..analysis.report import decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped, flag
-from ..io.files import table_text, write_atomic
+from ..io.files import remove_stale_temps, table_text, write_atomic
 from ..io.outputs import REPORT_FILES, named_as, refuse_unmarked, writing_into
 from ..io.signatures import signed, signed_markdown
 from ..names import replicates
@@ -91,8 +91,10 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
     with writing_into(folder):
         out.mkdir(exist_ok=True)
         # Judged before any is written: report.md's mark vouches for the tables beside it.
-        refuse_unmarked([out / name for name in (*figures, "points.csv", "sensitivity.csv", "report.md")],
-                        f"move it out of {out} and run sweep-report again")
+        mine = [out / name for name in (*figures, "points.csv", "sensitivity.csv", "report.md")]
+        refuse_unmarked(mine, f"move it out of {out} and run sweep-report again")
+        for path in mine:  # a killed report's temporaries (under the sweep folder's lock: no live writer owns them)
+            remove_stale_temps(path)
         files = [_save(fig, out / name) for name, fig in figures.items()]
         stale = remove_stale_figures(out, set(figures))  # before report.md, whose list says which figures were ours
         text = _markdown(manifest, points, sens, wanted, files, out, note)
