@@ -264,8 +264,6 @@ def _finish(spec: CalibrationSpec, out: Path, workers: int, executor: str, sched
     columns = ["trial", "objective", "se", *spec.parameters]
     accepted_text = table_text(accepted[columns], "%.17g")
     accepted_file = f"{spec.name}.accepted.csv"
-    folder = layers_folder(spec, out)
-    layers = [folder / f"{path.stem}.yaml" for path in spec.scenario_paths]
     key = (f"{spec.digest()}:{int(best['trial'])}:{len(accepted)}:{f.report.replicates}:{f.report.seed_offset}:"
            f"{f.slices.points}")
     # Everything is computed (minutes of runs) before any table, layer or report is written: a stop before then leaves
@@ -276,30 +274,37 @@ def _finish(spec: CalibrationSpec, out: Path, workers: int, executor: str, sched
     verdicts = slice_verdicts(sl, _bounds(spec), tolerance)
     params = parameter_table(_bounds(spec), spec.hand_set(), best, accepted, verdicts)
     written = _figures(out, trials, accepted, sl, spec, best, tolerance, params) if figures else []
-    header = [f"Calibration file: `{spec.path.name}`; scenarios: {', '.join(p.stem for p in spec.scenario_paths)}; "
-              f"{len(spec.parameters)} parameters; {spec.outcome_counts()}; "
-              f"{f.replicates} replicates a trial; sampler {f.method.sampler} (seed {f.method.seed}, batches of {f.method.batch}).",
-              f"Best trial on the trials' seeds: {int(top['trial'])}, objective {top['objective']:.4f} ± {top['se']:.4f} "
-              f"(bootstrap SE); accepted set: {len(accepted)} trial{"s" * (len(accepted) != 1)} within {f.accept.within_se:g} SE of it. "
-              + (f"Chosen point: trial {int(best['trial'])}, the best of the {rerank_words(spec, ranked)} run again on "
-                 f"{f.accept.rerank_replicates} other seeds (objective there {best['rerank_objective']:.4f} ± "
-                 f"{best['rerank_se']:.4f}). " if len(ranked) else "Chosen point: that trial. ")
-              + f"Final scores on {f.report.replicates} fresh seeds per scenario (seed + {f.report.seed_offset} on).",
-              "Layers: " + ", ".join(f"`{os.path.relpath(p)}`" for p in layers) + f"; accepted set: `{accepted_file}` beside them."]
-    if f.budget.trials is not None and len(trials) < f.budget.trials:  # --report-only on a stopped study, or --trials fewer
-        header.append(f"**Unfinished:** {len(trials)} of the {f.budget.trials} trials the calibration file asks for; "
-                      "`calibrate` without --report-only runs the rest, then writes this report again.")
-    text = report_text(name=spec.name, header=header, scores=all_scores, parameters=params, figures=[p.name for p in written], cost=cost)
-    write_atomic(out / "trials.csv", table_text(trials, "%.17g"))
-    write_atomic(out / "accepted.csv", accepted_text)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / accepted_file, accepted_text)
-    for path, layer in zip(spec.scenario_paths, layers, strict=True):
-        write_atomic(layer, layer_text(spec, path, folder, best_values, int(best["trial"]), accepted_file, out))
-    write_atomic(out / "report.md", text)
-    write_atomic(out / "parameters.csv", table_text(params))
-    return {"best": best, "accepted": accepted, "layers": layers, "scores": all_scores, "parameters": params,
-            "report": out / "report.md", "figures": written, "cost": cost, "text": text}
+    # Where the layers go is decided, and they are written, under the layers folder's lock: two studies finishing at
+    # once both found it free, and the second's layers replaced the first's, whose report still named them.
+    with FolderLock(spec.layers):
+        folder = layers_folder(spec, out)
+        layers = [folder / f"{path.stem}.yaml" for path in spec.scenario_paths]
+        header = [f"Calibration file: `{spec.path.name}`; scenarios: {', '.join(p.stem for p in spec.scenario_paths)}; "
+                  f"{len(spec.parameters)} parameters; {spec.outcome_counts()}; "
+                  f"{f.replicates} replicates a trial; sampler {f.method.sampler} (seed {f.method.seed}, batches of {f.method.batch}).",
+                  f"Best trial on the trials' seeds: {int(top['trial'])}, objective {top['objective']:.4f} ± {top['se']:.4f} "
+                  f"(bootstrap SE); accepted set: {len(accepted)} trial{"s" * (len(accepted) != 1)} "
+                  f"within {f.accept.within_se:g} SE of it. "
+                  + (f"Chosen point: trial {int(best['trial'])}, the best of the {rerank_words(spec, ranked)} run again on "
+                     f"{f.accept.rerank_replicates} other seeds (objective there {best['rerank_objective']:.4f} ± "
+                     f"{best['rerank_se']:.4f}). " if len(ranked) else "Chosen point: that trial. ")
+                  + f"Final scores on {f.report.replicates} fresh seeds per scenario (seed + {f.report.seed_offset} on).",
+                  "Layers: " + ", ".join(f"`{os.path.relpath(p)}`" for p in layers) + f"; accepted set: `{accepted_file}` beside them."]
+        if f.budget.trials is not None and len(trials) < f.budget.trials:  # --report-only on a stopped study, or --trials fewer
+            header.append(f"**Unfinished:** {len(trials)} of the {f.budget.trials} trials the calibration file asks for; "
+                          "`calibrate` without --report-only runs the rest, then writes this report again.")
+        text = report_text(name=spec.name, header=header, scores=all_scores, parameters=params,
+                           figures=[p.name for p in written], cost=cost)
+        write_atomic(out / "trials.csv", table_text(trials, "%.17g"))
+        write_atomic(out / "accepted.csv", accepted_text)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / accepted_file, accepted_text)
+        for path, layer in zip(spec.scenario_paths, layers, strict=True):
+            write_atomic(layer, layer_text(spec, path, folder, best_values, int(best["trial"]), accepted_file, out))
+        write_atomic(out / "report.md", text)
+        write_atomic(out / "parameters.csv", table_text(params))
+        return {"best": best, "accepted": accepted, "layers": layers, "scores": all_scores, "parameters": params,
+                "report": out / "report.md", "figures": written, "cost": cost, "text": text}
 
 
 def _figures(out: Path, trials: pd.DataFrame, accepted: pd.DataFrame, sl: pd.DataFrame, spec: CalibrationSpec,
