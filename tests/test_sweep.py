@@ -706,3 +706,26 @@ def test_a_second_set_of_seeds_goes_to_its_own_default_folder(toy, tmp_path, mon
     folders = sorted(p.name for p in (tmp_path / "results").iterdir())
     assert len(folders) == 2, folders
     assert "0 run now, 4 already done" in capsys.readouterr().out.splitlines()[-2]
+
+
+def test_a_report_stopped_by_ctrl_c_says_what_may_be_written_and_how_to_finish(tmp_path, monkeypatch, capsys):
+    """Stopped while it wrote its files, sweep-report said "interrupted: nothing was written", with its figures and a
+    table of the new report already there."""
+    import sim.viz.sweep_report as report_module
+    from sim.cli import main
+
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "s", evaluate=toys.linear)
+    real = report_module.write_atomic
+
+    def stops(path, text):  # noqa: ANN001, ANN202 - write_atomic's
+        if Path(path).name == "sensitivity.csv":
+            raise KeyboardInterrupt
+        return real(path, text)
+
+    monkeypatch.setattr(report_module, "write_atomic", stops)
+    assert main(["sweep-report", str(tmp_path / "s")]) == 130
+    err = capsys.readouterr().err
+    assert "nothing was written" not in err and "run the same command again to write it all" in err, err
+    monkeypatch.setattr(report_module, "write_atomic", real)
+    assert main(["sweep-report", str(tmp_path / "s")]) == 0

@@ -275,7 +275,12 @@ def _sweep_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     metrics = [m.strip() for given in args.metric for m in given.split(",") if m.strip()] if args.metric else None
     if args.metric and not metrics:
         raise InputError(None, "is empty: give metric names, 'a,b' or the flag repeated", key="--metric")
-    report = sweep_report(args.folder, metrics=metrics, pair=pair)
+    try:
+        report = sweep_report(args.folder, metrics=metrics, pair=pair)
+    except KeyboardInterrupt:  # it said "nothing was written", with figures and tables of the new report written
+        print(f"interrupted: the report in {Path(args.folder) / 'report'} may be part rewritten (each file whole, the "
+              "old one or the new); run the same command again to write it all", file=sys.stderr)
+        return 130
     print(report.text)
     print("written: " + ", ".join(str(f) for f in report.files))
     for file in report.removed:  # said, as a rerun of `run` or `sweep` says what it removed
