@@ -248,6 +248,12 @@ def test_a_grid_takes_an_arrays_values_as_its_list():
 
     design = make_design("grid", [Parameter("a", values=np.array([0.0, 0.5]))])
     assert design.points[:, 0].tolist() == [0.0, 0.5] and json.loads(json.dumps(design.describe()))["parameters"][0]["values"] == [0.0, 0.5]
+    # numpy's numbers too: an int64 of steps, or in a list of values, passed the checks and failed when the sweep
+    # recorded its design ("Object of type int64 is not JSON serializable").
+    for design in (make_design("grid", [Parameter("a", 0.0, 1.0, np.int64(3))]),
+                   make_design("grid", [Parameter("a", values=[np.int64(1), np.float64(2.5)])]),
+                   make_design("lhs", [Parameter("a", np.float32(0.0), np.int64(2))], n=4, seed=1)):
+        json.dumps(design.describe())
 
 
 def test_a_small_design_from_a_file_is_reported_as_a_table_of_its_points(tmp_path):

@@ -101,8 +101,10 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     seed = 0 if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_DESIGN_SEED:
         raise InputError(None, f"the design's seed must be a whole number from 0 to {MAX_DESIGN_SEED:,} (got {seed!r})", key="seed")
-    # An array of values is taken as its list (it made a design whose sweep could not be recorded: JSON has no arrays).
-    parameters = [replace(p, values=p.values.tolist()) if isinstance(p.values, np.ndarray) else p for p in parameters]
+    # An array of values is taken as its list, and numpy's numbers as Python's (either made a design whose sweep could
+    # not be recorded: JSON has no arrays, nor numpy's int64).
+    parameters = [replace(p, values=_plain(p.values), low=_plain(p.low), high=_plain(p.high), steps=_plain(p.steps))
+                  for p in parameters]
     for p in parameters:
         _check_fields(p)
         extra = [k for k in ("low", "high", "steps") if getattr(p, k) is not None]
@@ -147,6 +149,15 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     if sample == "sobol" and n & (n - 1):
         raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
     return Design(sample, parameters, None, n, seed)
+
+
+def _plain(value: object) -> object:
+    """``value`` with numpy's arrays and numbers as Python's lists and numbers (anything else as it is)."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(v) for v in value)
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _number(value: object) -> bool:
