@@ -417,15 +417,20 @@ def test_layers_that_would_replace_a_scenario_or_a_users_file_are_refused_before
     assert (mine / "toy.accepted.csv").read_text() == "my,own,table\n"
 
 
+def quick_study(build, slice_points: int):  # noqa: ANN001, ANN201 - the fixture; a CalibrationSpec
+    """The toy calibration cut to 3 trials of 2 replicates, for the tests of where a study's layers go."""
+    toy_record(build)
+    return load_calibration(toy_calibration(build, budget={"trials": 3}, method={"seed": 7, "batch": 3, "startup_trials": 3},
+                                            replicates=2, slices={"points": slice_points}, report={"replicates": 2},
+                                            accept={"rerank": 0}))
+
+
 def test_two_studies_finishing_at_once_never_write_over_each_others_layers(build, tmp_path, monkeypatch):
     """Two calibrations of one file into two folders, started together: each chose the layers folder when its report
     began, both found it free, and the second's layers replaced the first's, whose report still named them. The choice
     is now made, and the layers written, under the layers folder's lock: here the first finishes while the second is
     still scoring, and the second's layers go to its own folder."""
-    toy_record(build)
-    quick = dict(budget={"trials": 3}, method={"seed": 7, "batch": 3, "startup_trials": 3}, replicates=2,
-                 slices={"points": 0}, report={"replicates": 2}, accept={"rerank": 0})
-    spec = load_calibration(toy_calibration(build, **quick))
+    spec = quick_study(build, slice_points=0)
     first, second = tmp_path / "first", tmp_path / "second"
     run_calibration(spec, first)
     run_calibration(spec, second)
@@ -444,10 +449,7 @@ def test_two_studies_finishing_at_once_never_write_over_each_others_layers(build
 def test_a_second_study_never_replaces_the_layers_another_study_wrote(build, tmp_path, monkeypatch):
     """A 3-trial calibration into another --out replaced the shipped 300-trial layers, silently: layers name the study that
     wrote them, and another study's go into its own folder."""
-    toy_record(build)
-    quick = dict(budget={"trials": 3}, method={"seed": 7, "batch": 3, "startup_trials": 3}, replicates=2,
-                 slices={"points": 3}, report={"replicates": 2}, accept={"rerank": 0})
-    spec = load_calibration(toy_calibration(build, **quick))
+    spec = quick_study(build, slice_points=3)
     first, second = tmp_path / "first", tmp_path / "second"
     run_calibration(spec, first)
     assert finish(spec, first, figures=False)["layers"] == [spec.layers / "world.yaml"]
