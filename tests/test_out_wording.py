@@ -126,6 +126,10 @@ def test_the_python_api_names_its_arguments_not_flags(toy, sweep, tmp_path):
     with pytest.raises(InputError) as metric:
         sweep_report(sweep, metrics=["zzz"])
     assert named_in_python(metric.value, f"{sweep}, argument 'metrics': no metric 'zzz'") and metric.value.key == "metrics"
+    for nothing in (",", [], " "):  # fell back to the default metrics, as if none had been given
+        with pytest.raises(InputError) as empty:
+            sweep_report(sweep, metrics=nothing)
+        assert named_in_python(empty.value, f"{sweep}, argument 'metrics': names no metric") and empty.value.key == "metrics"
     with pytest.raises(InputError) as pair:
         sweep_report(sweep, pair=("a", "a"))
     assert named_in_python(pair.value, f"{sweep}, argument 'pair': names 'a' twice") and pair.value.key == "pair"

@@ -54,6 +54,9 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
     # A string as the command line gives it: as a list, "towns_regime" was read letter by letter ("no metric 't'").
     if isinstance(metrics, str):
         metrics = [m.strip() for m in metrics.split(",") if m.strip()]
+    if metrics is not None and not metrics:  # an empty list (or ",") reported the defaults, as if none had been asked
+        raise InputError(folder, "names no metric: give one or more, or leave it out for the sweep file's",
+                         key=flag("metric", python="metrics", about_file=True))
     given = pair
     if isinstance(pair, str):
         pair = tuple(p.strip() for p in pair.split(","))
