@@ -272,3 +272,15 @@ def test_the_app_server_stops_as_the_other_commands_do(tmp_path, sig, group):
     assert proc.returncode == 130 and took < 30, (proc.returncode, took, err)
     assert err.strip() == "interrupted: the app is no longer served", err
     assert_nothing_left(proc.pid, tmp_path)
+
+
+def test_sigkill_to_the_command_alone_stops_its_workers_and_forkserver(tmp_path):
+    # Killed outright, the command cannot stop its pool: until round 53 its workers waited on their task queue for
+    # ever, with the forkserver, holding its output open, so that reading it (as a pipe does) never ended.
+    out = tmp_path / "ens"
+    proc = start(["run", "scenarios/jan_truce.yaml", "--runs", "3000", "--workers", "2", "-q", "--out", str(out)])
+    wait_for(lambda: len(listed_parts(out)) >= 1)  # the pool is up and has handed work back
+    assert len(alive_in_session(proc.pid)) >= 3  # the command, the forkserver and its workers
+    proc.kill()
+    proc.communicate(timeout=30)  # ends once nothing holds the command's output open any more
+    assert_nothing_left(proc.pid, tmp_path / "nothing")

@@ -20,8 +20,10 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import select
 import signal
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -131,9 +133,37 @@ def _swap_all(handlers: dict) -> KeyboardInterrupt | None:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
-def _worker_init() -> None:
+def _worker_init(command: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, _worker_stop)
+    threading.Thread(target=_stop_after, args=(command,), name="outlive-no-command", daemon=True).start()
+
+
+def _stop_after(command: int) -> None:
+    """Wait for the command's process (pid ``command``) to end, then stop this worker as SIGTERM does.
+
+    A command that stops its pool does so before it ends; one killed outright
+    (SIGKILL to its own process) cannot, and its workers waited on their task
+    queue for ever, holding its output open, so that reading it (as a pipe
+    does) never ended. A process descriptor becomes readable once the process
+    has ended, even as a zombie its parent has not yet reaped.
+    """
+    try:
+        select.select([os.pidfd_open(command)], [], [])
+    except AttributeError:  # no process descriptors (not Linux): look once a second
+        while _exists(command):
+            time.sleep(1.0)
+    except ProcessLookupError:  # ended already
+        pass
+    os.kill(os.getpid(), signal.SIGTERM)  # handled in the main thread, which removes what it was writing
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # (PermissionError: another user's process has taken the number)
+        return False
+    return True
 
 
 def _worker_stop(signum: int, frame: object) -> None:
@@ -181,7 +211,8 @@ def _pool(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: in
     todo = dict.fromkeys(keys)  # not yet finished, in order
     attempts = dict.fromkeys(todo, 0)
     while todo:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
+                                   initargs=(os.getpid(),))
         running: dict[Future, Hashable] = {}
         queue = iter(list(todo))
         broken = False
