@@ -150,11 +150,11 @@ def _stop_after(command: int) -> None:
     """
     try:
         select.select([os.pidfd_open(command)], [], [])
-    except AttributeError:  # no process descriptors (not Linux): look once a second
-        while _exists(command):
-            time.sleep(1.0)
     except ProcessLookupError:  # ended already
         pass
+    except (AttributeError, OSError):  # no process descriptors (not Linux, or before 5.3): look once a second
+        while _exists(command):
+            time.sleep(1.0)
     os.kill(os.getpid(), signal.SIGTERM)  # handled in the main thread, which removes what it was writing
 
 
