@@ -180,26 +180,37 @@ def abandon_untenable(model: CeasefireModel) -> None:
     """Shaken towns that are outflanked, or cut off in a pocket, are given up; the government walks in."""
     m, p = model, model.combat_params
     pocket = m.pockets()
-    if pocketed := np.count_nonzero(pocket):
+    if np.count_nonzero(pocket):
         m.shock = np.where(pocket, np.minimum(1.0, m.shock + per_town(p.pocket_shock)), m.shock)
     offensive = m.regime.on_offensive
     if not np.count_nonzero(offensive):  # nothing is given up with no offensive on (every day of a truce): nothing to look at
         return
-    flanks = m.government_flanks()
-    untenable = flanks >= 2
-    if pocketed:  # (with no pocket anywhere, none is cut off with the government next door)
-        untenable |= pocket & (flanks >= 1)
-    give_up = (m.controller != REGIME) & m.contestable & (m.shock >= per_town(p.abandon_shock)) & untenable
-    give_up &= offensive[:, None]
-    flat = give_up.ravel().nonzero()[0]  # replicate x towns + town, as in resolve
+    flat = m.of_control("untenable", lambda: untenable(m))
     if flat.size == 0:
         return
-    n = give_up.shape[1]
+    n = m.controller.shape[1]
+    rep = flat // n
+    flat = flat[(m.shock.take(flat) >= per_pair(p.abandon_shock, rep)) & offensive[rep]]
+    if flat.size == 0:
+        return
     rep, town = np.divmod(flat, n)
     holder = m.controller.take(flat)
     fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
     walk_in = m.regime.detach(rep, p.walk_in)
     m.capture(rep, town, np.full(rep.size, REGIME, np.int8), walk_in, fallback, cause="abandoned")
+
+
+def untenable(model: CeasefireModel) -> np.ndarray:
+    """The opposition's towns that the government outflanks (two or more of their neighbours), or that are cut off with
+    the government next door, as flat indices (replicate x towns + town, as in resolve): those given up once shaken.
+
+    Who holds the towns decides, and nothing else that changes (pockets and flanks are of control alone): abandonment
+    keeps them under :meth:`~sim.model.model.CeasefireModel.of_control`, and on most days reads only their shock.
+    """
+    m = model
+    flanks = m.government_flanks()
+    outflanked = (flanks >= 2) | (m.pockets() & (flanks >= 1))
+    return ((m.controller != REGIME) & m.contestable & outflanked).ravel().nonzero()[0]
 
 
 def recover(model: CeasefireModel) -> None:
