@@ -252,20 +252,22 @@ class CeasefireModel(mesa.Model):
     def capture(self, rep: np.ndarray, town: np.ndarray, new: np.ndarray, garrison: np.ndarray, fallback: np.ndarray,
                 cause: str) -> None:
         """Towns change hands; the old garrison falls back to ``fallback`` (:func:`towns.refuges`; -1: lost, a casualty)."""
-        old = self.controller[rep, town]  # a copy: an index array gathers
+        # The towns as flat indices (replicate x towns + town): each (replicates, towns) array is read at them with
+        # ``take`` and written with ``put``, a third of the cost of indexing it with (rep, town) each time.
+        flat = rep * self.controller.shape[1] + town
+        old = self.controller.take(flat)  # a copy, as any gather
         fallback = towns.refuges(self.neighbours, rep, town, old, new, fallback, self.controller, self.garrison)
         self._pockets.note(self.controller, self.neighbours, rep, town, old, new)  # before they change hands
         self.changes += 1
-        away, leaving = fallback >= 0, self.garrison[rep, town]  # a copy, read before any new garrison is set
+        away, leaving = fallback >= 0, self.garrison.take(flat)  # a copy, read before any new garrison is set
         # New garrisons, then the survivors: a refuge may be a town their side took in this call (towns.refuges).
-        self.garrison[rep, town] = garrison
+        self.garrison.put(flat, garrison)
         np.add.at(self.garrison, (rep[away], fallback[away]), leaving[away])
         if not away.all():  # nowhere to go: lost (with every garrison away, no casualties to add)
             combat.book_casualties(self, old[~away], rep[~away], leaving[~away])
-        self.controller[rep, town] = new
-        self.shock[rep, town] = 0.0
-        was_regime = old == REGIME
-        self.lost_by_regime[rep[was_regime], town[was_regime]] = True
+        self.controller.put(flat, new)
+        self.shock.put(flat, 0.0)
+        self.lost_by_regime.put(flat[old == REGIME], True)
         civilians.flee_capture(self, rep, town)
         self.journal.captures(rep, self.day, town, new, old, cause)
         combat.spread_collapse(self, rep, town, old)
