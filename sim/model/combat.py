@@ -84,16 +84,17 @@ def resolve(model: CeasefireModel) -> None:
     left = force - lost
     m.garrison.put(flat, garrison)
 
-    # Who holds each of the town's neighbours, read once: for the flanks, and for where the defenders fall back to.
-    holders = m.controller[rep[:, None], m.neighbours.nbr[town]]
-    flanks = (((holders == REGIME) == by_regime[:, None]) & m.neighbours.valid[town]).sum(axis=1)  # the attacker's
+    # The attacker's flanks: the government's neighbours for the regime, the rest for the opposition (HTS and the
+    # rebels hold one front).
+    gov_flanks = m.government_flanks().take(flat)
+    flanks = np.where(by_regime, gov_flanks, m.neighbours.degree[town] - gov_flanks)
     defence = garrison * defence_mult
     attack = left * attack_mult
     # A defence of 1e-300 gives odds of inf, which is what they are; so do odds of 1e308 pressed by a flank.
     with np.errstate(over="ignore"):
         odds = np.divide(attack, defence, out=np.where(attack > 0, np.inf, 0.0), where=defence > 0)
         pressure = odds * (1.0 + per_pair(p.flank_pressure, rep) * np.maximum(flanks - 1, 0))
-    fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison, holders=holders)
+    fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
     routed = (garrison < per_pair(p.min_garrison, rep)) | (odds > per_pair(p.break_ratio, rep))
     withdraws = ~routed & (fallback >= 0) & (pressure > per_pair(p.withdraw_ratio, rep))
     falls = routed | withdraws

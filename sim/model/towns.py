@@ -64,16 +64,13 @@ def on_front(table: NeighbourTable, controller: np.ndarray) -> np.ndarray:
 
 
 def best_neighbour(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.ndarray,
-                   controller: np.ndarray, rank: np.ndarray, holders: np.ndarray | None = None) -> np.ndarray:
+                   controller: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """For each pair (rep[i], town[i]): the neighbour held by ``side[i]`` with the highest ``rank``, or -1 if none.
 
-    This is where survivors fall back to when a town is lost or abandoned. ``holders``, if the caller has it
-    already: (pairs, K) who holds each of the pair's neighbours, ``controller[rep[:, None], table.nbr[town]]``.
+    This is where survivors fall back to when a town is lost or abandoned.
     """
     cand = table.nbr[town]  # (pairs, K)
-    if holders is None:
-        holders = controller[rep[:, None], cand]
-    ok = (holders == side[:, None]) & table.valid[town]
+    ok = (controller[rep[:, None], cand] == side[:, None]) & table.valid[town]
     score = np.where(ok, rank[rep[:, None], cand], -np.inf)
     # A row with none of its side's: every score -inf, argmax 0, and that entry -1.
     return np.where(ok, cand, -1)[np.arange(len(town)), score.argmax(axis=1)]
