@@ -168,10 +168,10 @@ def pay_for_assaults(model: CeasefireModel, flat: np.ndarray, spent: np.ndarray,
 def spread_collapse(model: CeasefireModel, rep: np.ndarray, town: np.ndarray, old: np.ndarray) -> None:
     """Towns have fallen: the garrisons of their neighbours on the losing side are shaken."""
     m = model
-    nbr = m.neighbours.nbr[town]
+    nbr = m.neighbours.nbr.take(town, axis=0)  # their rows of the table, as in towns.best_neighbour
     # HTS and the rebels hold one front: the fall of either's town shakes both.
     neighbour_gov = m.controller[rep[:, None], nbr] == REGIME
-    losing_side = m.neighbours.valid[town] & (neighbour_gov == (old == REGIME)[:, None])
+    losing_side = m.neighbours.valid.take(town, axis=0) & (neighbour_gov == (old == REGIME)[:, None])
     r = rep[losing_side.nonzero()[0]]
     np.add.at(m.shock, (r, nbr[losing_side]), per_pair(m.combat_params.collapse_shock, r))
     np.minimum(m.shock, 1.0, out=m.shock)
