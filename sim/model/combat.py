@@ -141,8 +141,9 @@ def stay_without_refuge(model: CeasefireModel, rep: np.ndarray, town: np.ndarray
     """
     m = model
     fell = falls.nonzero()[0]
-    refuge = towns.refuges(m.neighbours, rep[fell], town[fell], holder[fell], attacker[fell], fallback[fell],
-                           m.controller, m.garrison)
+    after = m.controller.copy()  # who holds each town once the day's falls are known
+    after[rep[fell], town[fell]] = attacker[fell]
+    refuge = towns.refuges(m.neighbours, rep[fell], town[fell], holder[fell], fallback[fell], after, m.garrison)
     stay = fell[(refuge < 0) & withdraws[fell]]
     falls[stay] = withdraws[stay] = False
 

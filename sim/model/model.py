@@ -256,16 +256,17 @@ class CeasefireModel(mesa.Model):
         # ``take`` and written with ``put``, a third of the cost of indexing it with (rep, town) each time.
         flat = rep * self.controller.shape[1] + town
         old = self.controller.take(flat)  # a copy, as any gather
-        fallback = towns.refuges(self.neighbours, rep, town, old, new, fallback, self.controller, self.garrison)
         self._pockets.note(self.controller, self.neighbours, rep, town, old, new)  # before they change hands
         self.changes += 1
+        self.controller.put(flat, new)
+        fallback = towns.refuges(self.neighbours, rep, town, old, fallback, self.controller, self.garrison)
         away, leaving = fallback >= 0, self.garrison.take(flat)  # a copy, read before any new garrison is set
+        to = away.nonzero()[0]  # the pairs by position: three reads with a mask would cost three times as much
         # New garrisons, then the survivors: a refuge may be a town their side took in this call (towns.refuges).
         self.garrison.put(flat, garrison)
-        np.add.at(self.garrison, (rep[away], fallback[away]), leaving[away])
-        if not away.all():  # nowhere to go: lost (with every garrison away, no casualties to add)
+        np.add.at(self.garrison, (rep[to], fallback[to]), leaving[to])
+        if to.size < away.size:  # nowhere to go: lost (with every garrison away, no casualties to add)
             combat.book_casualties(self, old[~away], rep[~away], leaving[~away])
-        self.controller.put(flat, new)
         self.shock.put(flat, 0.0)
         self.lost_by_regime.put(flat[old == REGIME], True)
         civilians.flee_capture(self, rep, town)

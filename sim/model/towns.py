@@ -77,17 +77,17 @@ def best_neighbour(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, sid
     return np.where(ok, cand, -1)[np.arange(len(town)), score.argmax(axis=1)]
 
 
-def refuges(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.ndarray, new: np.ndarray,
-            fallback: np.ndarray, controller: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Where the garrisons of towns passing from ``side`` to ``new`` go: each its ``fallback``, unless that changes hands too.
+def refuges(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.ndarray, fallback: np.ndarray,
+            after: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Where the garrisons of towns that ``side`` loses go: each its ``fallback``, unless that changes hands too.
 
-    A fallback lost in the same breath is no refuge: that garrison goes to
-    the best neighbour its side (``side[i]``) still holds once every town has
-    changed hands, or is lost (-1) if there is none.
+    ``after`` is who holds each town once every town has changed hands. A
+    fallback lost in the same breath is no refuge: that garrison goes to the
+    best neighbour its side (``side[i]``) still holds then, or is lost (-1)
+    if there is none.
     """
-    after = controller.copy()
-    after[rep, town] = new
-    gone = (fallback >= 0) & (after[rep, np.maximum(fallback, 0)] != side)
+    # A fallback of -1 (none) reads the last town: what it finds there is masked off.
+    gone = (fallback >= 0) & (after[rep, fallback] != side)
     if not np.count_nonzero(gone):
         return fallback
     fallback = fallback.copy()
