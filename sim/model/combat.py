@@ -119,8 +119,9 @@ def defence_factor(model: CeasefireModel, flat: np.ndarray, holder: np.ndarray |
 def book_casualties(model: CeasefireModel, side: np.ndarray, rep: np.ndarray, amount: np.ndarray) -> None:
     """Add what each pair lost (``amount``, strength points) to the casualties of its ``side`` (holder codes)."""
     # Only the sides in ``side``: the others' sums are 0, and adding 0 leaves a count as it was.
-    for code in sorted(set(side.tolist())):
-        mine = side == code
+    codes = sorted(set(side.tolist()))
+    for code in codes:
+        mine = side == code if len(codes) > 1 else slice(None)  # (all of them, most days: no copies to pick them out)
         model.add_casualties(HOLDERS[code], np.bincount(rep[mine], amount[mine], model.replicates))
 
 
