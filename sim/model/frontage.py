@@ -16,7 +16,6 @@ class Reach(NamedTuple):
     of entries, its towns in order.
     """
 
-    done: np.ndarray  # (groups, replicates) whether each group holds its whole axis (see Regime.objectives)
     k: np.ndarray  # each entry's pair in the front (Regime.front_today)
     town: np.ndarray
     base: np.ndarray  # value x nearness to the ground x nearness to the objective x outflanking (score_targets' first factors)

@@ -44,6 +44,7 @@ class Regime(FactionAgent):
         self.can_push = np.zeros(model.replicates, bool)  # the day's: see pushes_left()
         self._reach: tuple = (None, None)  # (key, value) of reach(): see there
         self._axes: tuple = (None, None)  # (key, value): the axes side by side, see objectives()
+        self._objectives: tuple = (None, None)  # (key, value) of objectives(): see there
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {road: t.road_towns(road) for road in roads}
@@ -241,8 +242,11 @@ class Regime(FactionAgent):
         The axes stand side by side, each padded with copies of its last town,
         which changes neither: the first town not held is the same, and an
         axis held to the end still ends on its last town. They are kept until a group deploys: only then is an axis set.
+        The objectives depend on the axes and on who holds the towns: they are kept until towns change hands, too.
         """
         key = (self.deployments, tuple(g.name for g in groups))
+        if self._objectives[0] == (self.model.changes, key):
+            return self._objectives[1]
         if self._axes[0] != key:
             longest = max(len(g.axis) for g in groups)
             self._axes = (key, np.array([[*g.axis, *[g.axis[-1]] * (longest - len(g.axis))] for g in groups]))
@@ -250,7 +254,8 @@ class Regime(FactionAgent):
         held = self.model.controller[:, axes] == REGIME  # (replicates, groups, towns of the axis)
         done = held.all(axis=2)
         first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
-        return axes[np.arange(len(groups)), first].T, done.T
+        self._objectives = ((self.model.changes, key), (axes[np.arange(len(groups)), first].T, done.T))
+        return self._objectives[1]
 
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
@@ -287,7 +292,7 @@ class Regime(FactionAgent):
         key = (m.changes, self.deployments, tuple(g.name for g in groups))
         if self._reach[0] == key:
             return self._reach[1]
-        objective, done = self.objectives(groups)
+        objective = self.objectives(groups)[0]
         rep, town, value, flank = front[:4]
         ground = np.array([g.ground for g in groups])
         km = towns.km_to_held(m.neighbours, ground, rep, town)  # (groups, front pairs)
@@ -297,7 +302,7 @@ class Regime(FactionAgent):
         toward = np.exp(-m.theatre.road_distance[objective[g, r], t] / per_pair(p.axis_km, r))
         salted = t.astype(np.uint64) + np.array([group.salt for group in groups], np.uint64)[g]
         frontage = np.array([group.frontage for group in groups])
-        reach = Reach(done, k, t, value[k] * near * toward * flank[k], m.keys[r], per_pair(p.choice_noise, r), salted,
+        reach = Reach(k, t, value[k] * near * toward * flank[k], m.keys[r], per_pair(p.choice_noise, r), salted,
                       *frontage_rows(g, r, t, frontage, m.replicates, m.theatre.n))
         self._reach = (key, reach)
         return reach
@@ -324,13 +329,15 @@ class Regime(FactionAgent):
         its own scores (:func:`frontage_picks`). Where none commits anything
         (about a third of a campaign's days in the field), nothing is scored:
         its forces would all be 0, and its noise is drawn for nothing else.
+        Nor is what the groups can reach found (:meth:`reach`), which is most
+        of the day's work when towns have changed hands.
         """
-        front = self.front_today()
-        reach = self.reach(groups, front)
-        attacking = free & ~reach.done
+        attacking = free & ~self.objectives(groups)[1]
         if not np.count_nonzero(attacking):
             self.stand(groups)
             return
+        front = self.front_today()
+        reach = self.reach(groups, front)
         best, chosen = frontage_picks(reach, self.score_targets(reach, front))
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
