@@ -42,6 +42,7 @@ class Regime(FactionAgent):
         self.unbroken = 1.0 - per_replicate(params.breakpoint_loss, model.replicates)  # the share of its peak a push needs
         self.spent_somewhere = False  # whether any push in the field was spent at the last look (culminate)
         self.can_push = np.zeros(model.replicates, bool)  # the day's: see pushes_left()
+        self._on_offensive = self.can_push  # the day's: see on_offensive
         self._reach: tuple = (None, None)  # (key, value) of reach(): see there
         self._axes: tuple = (None, None)  # (key, value): the axes side by side, see objectives()
         self._objectives: tuple = (None, None)  # (key, value) of objectives(): see there
@@ -64,10 +65,15 @@ class Regime(FactionAgent):
 
     @property
     def on_offensive(self) -> np.ndarray:
-        """(replicates,) whether the government can push today (:meth:`pushes_left`) and no ceasefire holds it back."""
-        if not np.count_nonzero(self.can_push):
-            return self.can_push
-        return self.can_push & ~ceasefire.binding(self.model, self.name)
+        """(replicates,) whether the government can push today (:meth:`pushes_left`) and no ceasefire holds it back.
+
+        Found when the regime acts (:meth:`step`), and read a few times a day
+        after that (by Russia, Turkey, combat and flight). Both its parts are
+        the day's by then: a deal binds, or stops binding, when the day
+        begins, when the regime breaks it (in its step) and at night, when a
+        new one is announced.
+        """
+        return self._on_offensive
 
     def pushes_left(self) -> np.ndarray:
         """(replicates,) whether some group in the field has strength and a push not spent: the government is on the
@@ -98,11 +104,13 @@ class Regime(FactionAgent):
         self.culminate()
         self.regenerate(bound)
         self.can_push = self.pushes_left()
-        held_back = ceasefire.regime_holds_back(self.model, self)
+        held_back = ceasefire.regime_holds_back(self.model, self)  # where a deal binds it still, now it has kept or broken it
+        free = ~held_back
+        self._on_offensive = self.can_push & free
         self.follow_front()
         groups = self.active_groups
         if groups and not held_back.all():
-            self.assault(groups, free=~held_back)
+            self.assault(groups, free=free)
         else:  # a deal holds every replicate back (most days of a truce): nothing to choose, nothing committed
             self.stand(groups)
 
