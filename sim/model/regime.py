@@ -37,7 +37,7 @@ class Regime(FactionAgent):
         self.pool = per_replicate(params.force, model.replicates)  # mobile force not yet given to a group
         self.groups: dict[str, ForceGroup] = {}
         self.held_yesterday = model.controller == REGIME  # to find the towns gained since
-        self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front, if none deployed since
+        self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front
         self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see reach()
         self.unbroken = 1.0 - per_replicate(params.breakpoint_loss, model.replicates)  # the share of its peak a push needs
         self.spent_somewhere = False  # whether any push in the field was spent at the last look (culminate)
@@ -125,12 +125,16 @@ class Regime(FactionAgent):
         Its new ground is the government-held towns at most ``deploy_km`` road km farther from its objective than the
         nearest one: a stretch of front, not a point. The groups in place first move into the towns gained since they
         last did (theirs, not this group's).
+
+        Following the front again before towns change hands would change
+        nothing: every ground is then held, no town was gained since, and
+        none is empty where the government holds a town (the new one faces
+        the objective from its towns; the others were just looked at).
         """
         self.follow_front()
         self.deployments += 1  # what each group can reach, and the axes, are looked at again (before facing reads its new axis)
         facing = self.facing(group)
         group.ground = facing if group.ground is None else group.ground | facing
-        self.followed_at = None  # a ground has changed: the groups follow the front again
 
     def facing(self, group: ForceGroup) -> np.ndarray:
         """(replicates, towns) the government towns facing the group's objective, within ``deploy_km`` of the nearest."""
@@ -146,10 +150,11 @@ class Regime(FactionAgent):
         there again. The groups' grounds are stacked, and only the towns gained since yesterday are looked at, one
         gather of their neighbours for every group.
 
-        With no town changed hands and no group deployed since the last time,
-        there is nothing to follow (most days): every ground is still held and
-        nothing was gained next to it; a ground is empty only where the
-        government holds no town, where facing the objective gives none either.
+        With no town changed hands since the last time, there is nothing to
+        follow (most days): every ground is still held and nothing was gained
+        next to it; a ground is empty only where the government holds no town,
+        where facing the objective gives none either. A group that deployed
+        since follows the front first (:meth:`deploy`).
         """
         m = self.model
         if self.followed_at == m.changes:
