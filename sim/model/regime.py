@@ -168,9 +168,11 @@ class Regime(FactionAgent):
             return
         ground = np.array([g.ground for g in placed]) & gov  # (groups, replicates, towns)
         rep, town = np.nonzero(gained)  # a few towns a day: look at their neighbours only
-        nbr, valid = m.neighbours.nbr[town], m.neighbours.valid[town]  # (gains, neighbours)
-        while True:  # a chain of towns gained the same day joins as it would have over several days
-            joined = (ground[:, rep[:, None], nbr] & valid).any(axis=2) & ~ground[:, rep, town]
+        # (gains, neighbours): a row's missing neighbours are its town itself (NeighbourTable), which joins nothing: a
+        # town of the ground is not joined again, and one not in it does not make itself join.
+        nbr = m.neighbours.nbr[town]
+        while rep.size:  # a chain of towns gained the same day joins as it would have over several days (none: nothing joins)
+            joined = ground[:, rep[:, None], nbr].any(axis=2) & ~ground[:, rep, town]
             if not np.count_nonzero(joined):
                 break
             ground[:, rep, town] |= joined
