@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 # were. Russia and Turkey come first, so the shipped [russia, turkey] patrols draw what they always drew.
 PATROL_DRAWS = ("russia", "turkey", "regime", "hts", "rebels")
 
-REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
+# Plain ints: numpy compares an array with an IntEnum member at twice the cost (the codes are read every day).
+REGIME, HTS_CODE, REBELS = int(HolderCode.REGIME), int(HolderCode.HTS), int(HolderCode.REBELS)
 
 
 class ArmedGroup(FactionAgent):
@@ -80,10 +81,10 @@ class ArmedGroup(FactionAgent):
         if self.axis is None:
             return np.full(m.replicates, -1)
         gov = m.controller[:, self.axis] == REGIME
-        town = self.axis[np.argmax(gov, axis=1)]
-        rows = np.arange(m.replicates)
+        first = gov.argmax(axis=1)  # the first the government holds, or 0 where it holds none
+        town, rows = self.axis[first], np.arange(m.replicates)
         beside = m.government_flanks()[rows, town] < m.neighbours.degree[town]
-        return np.where(gov.any(axis=1) & beside & ~m.military_police[rows, town], town, -1)
+        return np.where(gov[rows, first] & beside & ~m.military_police[rows, town], town, -1)
 
     def unrestrained(self, free: np.ndarray) -> np.ndarray:
         """``free`` less the replicates where a deal in force holds the faction back today (its compliance draw)."""
