@@ -28,14 +28,16 @@ import numpy as np
 from ..errors import InputError
 from ..names import MAX_SEED
 
-GAMMA = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's increment (2^64 / golden ratio)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S11, _S27, _S30, _S31 = (np.uint64(k) for k in (11, 27, 30, 31))
-_TO_UNIT = 2.0**-53
+# The constants are 0-d arrays, not numpy scalars: numpy takes an array operand in a third less time than a scalar,
+# which it converts on every call (some 1,500 instructions a call on a batch of one; _mix makes five such calls).
+GAMMA = np.array(0x9E3779B97F4A7C15, np.uint64)  # SplitMix64's increment (2^64 / golden ratio)
+_M1 = np.array(0xBF58476D1CE4E5B9, np.uint64)
+_M2 = np.array(0x94D049BB133111EB, np.uint64)
+_S11, _S27, _S30, _S31 = (np.array(k, np.uint64) for k in (11, 27, 30, 31))
+_TO_UNIT = np.array(2.0**-53)
 _GAMMA_INT = int(GAMMA)
 _GAMMA_TOWN_INT = (_GAMMA_INT << 8) % 2**64  # a town's step in the counter, times GAMMA
-_GAMMA_TOWN = np.uint64(_GAMMA_TOWN_INT)
+_GAMMA_TOWN = np.array(_GAMMA_TOWN_INT, np.uint64)
 _K01 = np.array([0, GAMMA], np.uint64)  # the inputs of k = 0 and k = 1, one GAMMA apart
 
 
@@ -114,9 +116,9 @@ def _inputs(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int, k: i
     """
     fixed = _fixed(day, draw, k)
     if isinstance(town, numbers.Integral):
-        return keys + np.uint64((fixed + int(town) * _GAMMA_TOWN_INT) % 2**64)
+        return keys + np.array((fixed + int(town) * _GAMMA_TOWN_INT) % 2**64, np.uint64)
     town = np.array(town, np.uint64, ndmin=1)  # an axis, so uint64 arithmetic wraps without a warning
-    return (keys + np.uint64(fixed)) + town * _GAMMA_TOWN
+    return (keys + np.array(fixed, np.uint64)) + town * _GAMMA_TOWN
 
 
 def bits(keys: np.ndarray, day: int, draw: Draw, town: np.ndarray | int = 0, k: int = 0) -> np.ndarray:
@@ -254,7 +256,7 @@ class DailyDraws:
 
     def _today(self, day: int) -> np.ndarray:
         if day != self.day:
-            fixed = _STREAM_STEPS + np.uint64(_fixed(day, 0, 0))  # each stream's _fixed(day, draw, 0): see _STREAM_STEPS
+            fixed = _STREAM_STEPS + np.array(_fixed(day, 0, 0), np.uint64)  # each stream's _fixed(day, draw, 0): see _STREAM_STEPS
             self._u = _unit(_mix(_with_k1(np.add.outer(fixed, self.keys))))
             self._u.setflags(write=False)
             self.day = day
