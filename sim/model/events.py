@@ -109,6 +109,7 @@ class ObservationPostEvent(ScenarioEvent):
         # Set up where the government already holds every town around it, a post is cut off from its first day; the
         # regime did not encircle it, so Turkey does not count it as news.
         cut_off = towns.posts_encircled(m.theatre, m.controller, m.post_standing)[:, k]
+        m.encircled = m.encircled.copy()  # a new array, not changed in place: see Turkey.escalate
         m.encircled[:, k] = cut_off
         m.turkey.note_encircled(k, cut_off)
         m.survey_posts()

@@ -89,8 +89,9 @@ class Turkey(FactionAgent):
         self.intervening = False  # whether any is in force, whatever its intensity: the drones' campaign (strike)
         self.troops = 0.0  # thousands deployed in the theatre (reinforcement events)
         self.deaths = np.zeros(r, np.int64)
-        self._deaths_seen = np.zeros(r, np.int64)
-        self._encircled_seen = model.encircled.copy()  # posts cut off before the start are not news
+        self._deaths_seen = self.deaths
+        self._encircled_seen = model.encircled  # posts cut off before the start are not news
+        self._no_news = np.zeros(r, np.int64)  # posts newly cut off on a day none is (read-only)
 
     def step(self) -> None:
         self.escalate()
@@ -102,14 +103,22 @@ class Turkey(FactionAgent):
         if not p.may_escalate:
             self.escalation[:] = 0.0
             return
-        newly = (m.encircled & ~self._encircled_seen).sum(axis=1)  # not a net count: one post relieved hides no other
+        # The arrays as they were at the last look, not copies: neither is ever changed in place. Soldiers killed make
+        # a new `deaths` (lose_soldiers), and a post cut off, relieved, set up or withdrawn a new `encircled`
+        # (CeasefireModel._update_encirclement, ObservationPostEvent): the same array as at the last look holds no
+        # news (most days).
+        newly = self._no_news
+        if m.encircled is not self._encircled_seen:  # not a net count: one post relieved hides no other
+            newly = (m.encircled & ~self._encircled_seen).sum(axis=1)
         urge = p.escalation_per_death * (self.deaths - self._deaths_seen) + p.escalation_per_encirclement * newly
-        self._deaths_seen, self._encircled_seen = self.deaths.copy(), m.encircled.copy()
+        self._deaths_seen, self._encircled_seen = self.deaths, m.encircled
         self.escalation = clip_unit(np.maximum(self.floor, self.escalation * (1 - p.escalation_decay) + urge))
 
     def note_encircled(self, post: int, cut_off: np.ndarray) -> None:
         """Take a post's encirclement (replicates,) as already known: it was cut off when it was set up."""
-        self._encircled_seen[:, post] = cut_off
+        seen = self._encircled_seen.copy()  # the model's own, maybe (see escalate)
+        seen[:, post] = cut_off
+        self._encircled_seen = seen
 
     def strike(self) -> None:
         """Drones and artillery wear down the regime's force groups in the field (what they have not committed to today's

@@ -139,7 +139,7 @@ class CeasefireModel(mesa.Model):
 
         # Turkish posts, each a site that overlooks the towns beside it.
         self.post_standing = np.repeat(np.array([p.standing_on(self.start) for p in t.posts], bool)[None, :], r, axis=0)
-        self.encircled = towns.posts_encircled(t, self.controller, self.post_standing)
+        self.encircled = towns.posts_encircled(t, self.controller, self.post_standing)  # replaced, never changed in place
         self._encircled_at = self.changes  # the value of `changes` when they were last looked at: see _update_encirclement
         self.survey_posts()
 
@@ -342,19 +342,21 @@ class CeasefireModel(mesa.Model):
         """Encircle posts cut off by the day's fighting (see :func:`sim.model.towns.posts_encircled`), and say so.
 
         With no town changed hands since the last look, nothing is: a post set up or withdrawn since was looked at then
-        (sim.model.events), and no other post's encirclement depends on it.
+        (sim.model.events), and no other post's encirclement depends on it. ``encircled`` is replaced, never changed in
+        place (Turkey finds news by that: :meth:`Turkey.escalate`).
         """
         if self._encircled_at == self.changes:
             return
         self._encircled_at = self.changes
         now = towns.posts_encircled(self.theatre, self.controller, self.post_standing)
-        for r, k in zip(*np.nonzero(now & ~self.encircled), strict=True):
+        moved = now != self.encircled
+        if not moved.any():  # no post cut off or relieved: most changes of hands are far from any
+            return
+        for r, k in zip(*np.nonzero(now & moved), strict=True):
             post = self.theatre.posts[k]
             self.journal.append((int(r), self.day, "post_encircled", self.theatre.towns[post.towns[0]], "turkey;regime", f"{post.name} ({post.id}) encircled"))
-        moved = (now != self.encircled).any()  # a post cut off or relieved: most changes of hands are far from any
         self.encircled = now
-        if moved:
-            self.survey_posts()
+        self.survey_posts()
 
     def survey_posts(self) -> None:
         """Count again, after posts were set up, withdrawn or cut off, how many intact posts overlook each town.
