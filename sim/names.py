@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
 from typing import Literal
 
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers (manifests, Parquet rows, the model's uint64 keys)
@@ -51,8 +50,12 @@ FactionName = Literal["regime", "russia", "turkey", "hts", "rebels"]
 HolderName = Literal["regime", "hts", "rebels"]
 
 
-class HolderCode(IntEnum):
-    """Codes of the factions that hold towns, as stored in control arrays (``HOLDERS[code]`` names them)."""
+class HolderCode:
+    """Codes of the factions that hold towns, as stored in control arrays (``HOLDERS[code]`` names them).
+
+    Plain ints, not an IntEnum: numpy compares an array with an IntEnum member at twice the cost of an int, and the
+    model's rules make such comparisons many times a day.
+    """
 
     REGIME = 0
     HTS = 1

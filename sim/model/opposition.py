@@ -27,8 +27,7 @@ if TYPE_CHECKING:
 # were. Russia and Turkey come first, so the shipped [russia, turkey] patrols draw what they always drew.
 PATROL_DRAWS = ("russia", "turkey", "regime", "hts", "rebels")
 
-# Plain ints: numpy compares an array with an IntEnum member at twice the cost (the codes are read every day).
-REGIME, HTS_CODE, REBELS = int(HolderCode.REGIME), int(HolderCode.HTS), int(HolderCode.REBELS)
+REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS
 
 
 class ArmedGroup(FactionAgent):

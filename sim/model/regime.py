@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..io.schema import RegimeParams
     from .model import CeasefireModel
 
-REGIME = int(HolderCode.REGIME)  # a plain int: numpy compares an array with an IntEnum member at twice the cost
+REGIME = HolderCode.REGIME
 
 
 class Regime(FactionAgent):
