@@ -153,17 +153,11 @@ def _stop_after(command: int) -> None:
     except ProcessLookupError:  # ended already
         pass
     except (AttributeError, OSError):  # no process descriptors (not Linux, or before 5.3): look once a second
-        while _exists(command):
-            time.sleep(1.0)
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # gone (or its number another user's)
+            while True:
+                os.kill(command, 0)
+                time.sleep(1.0)
     os.kill(os.getpid(), signal.SIGTERM)  # handled in the main thread, which removes what it was writing
-
-
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):  # (PermissionError: another user's process has taken the number)
-        return False
-    return True
 
 
 def _worker_stop(signum: int, frame: object) -> None:
