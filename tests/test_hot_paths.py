@@ -159,6 +159,24 @@ def test_the_reporters_stored_without_a_copy_hand_over_a_new_array_each_day():
         assert first is not again and not np.shares_memory(first, again), name
         assert not any(np.shares_memory(first, v) for v in state), name
 
+
+def test_the_arrays_the_collector_stores_as_the_model_keeps_them_cannot_be_changed_in_place():
+    # The reporters not in FRESH hand over arrays the model keeps (of_control's, Russia's air effort...), stored without
+    # a copy: the collector makes them read-only, so that a write in place would fail rather than rewrite the record.
+    from sim.io.scenario import load_scenario
+    from sim.model.model import CeasefireModel
+    from sim.model.reporters import FRESH
+
+    m = CeasefireModel(load_scenario("scenarios/moscow.yaml"), seeds=[0, 1])
+    m.run_model()
+    kept = {name: values[-1] for name, values in m.datacollector.model_vars.items() if name not in FRESH}
+    assert {"front_km", "air_effort", "turkish_deaths", "patrol_coverage", "encircled_posts", "towns_regime"} <= set(kept)
+    for name, value in kept.items():
+        assert not value.flags.writeable, name
+        with pytest.raises(ValueError, match="read-only"):
+            value[...] = value
+    assert m.turkey.deaths is kept["turkish_deaths"] and m.russia.air is kept["air_effort"]
+
 def test_the_journal_reads_back_in_the_order_things_were_logged(build):
     theatre = load_theatre(line_theatre(build))
     journal = Journal(theatre.towns)

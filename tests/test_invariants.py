@@ -329,9 +329,11 @@ SHARE_AND_MOVE_CORRUPTIONS = {
     "negative security": (lambda m: m.security.__setitem__((0, 3), -0.25), "road security is -0.25"),
     "security above one": (lambda m: m.security.__setitem__((0, 1), 1.5), "road security is 1.5"),
     "escalation above one": (lambda m: m.turkey.escalation.__setitem__(0, 2.0), "Turkish escalation is 2.0"),
-    "infinite air effort": (lambda m: m.russia.air.__setitem__(0, np.inf), "Russian air effort is inf"),
+    # The model replaces these, as here: the collector stored the old ones read-only (sim.model.collector).
+    "infinite air effort": (lambda m: setattr(m.russia, "air", np.full(m.replicates, np.inf)), "Russian air effort is inf"),
     "patrol coverage above one": (lambda m: m.patrol_coverage.__setitem__("M4", np.array([1.5])), "patrol coverage of M4 is 1.5"),
-    "reported coverage negative": (lambda m: m.coverage_shown.__setitem__(0, -0.5), "reported patrol coverage is -0.5"),
+    "reported coverage negative": (lambda m: setattr(m, "coverage_shown", np.full(m.replicates, -0.5)),
+                                   "reported patrol coverage is -0.5"),
     "negative shock": (lambda m: m.shock.__setitem__((0, 1), -0.5), "shock is -0.5"),
     "in force back to announced": (lambda m: m.deal.state.__setitem__(0, _code(CeasefireState.ANNOUNCED)),
                                    "'t' moved from 'in force' to 'announced' \\(replicate 0\\), which its TRANSITIONS"),

@@ -11,18 +11,20 @@ from .reporters import FRESH, TO_6_DECIMALS, round6
 
 
 class DailyCollector(DataCollector):
-    """Mesa's DataCollector for the :data:`~sim.model.reporters.REPORTERS`, storing each day's array with ``ndarray.copy``.
+    """Mesa's DataCollector for the :data:`~sim.model.reporters.REPORTERS`, storing each day's array without a copy.
 
     Mesa's own ``collect`` passes every value through ``copy.deepcopy``, whose
-    memo and bookkeeping cost more than the copy itself, 21 times a day. Every
-    reporter here returns a numpy array of numbers or fixed-width strings, of
-    which the two copies are the same bytes (and a copy is still needed: some
-    values, such as a deal's violations, change in place later). The first
-    day goes through Mesa's ``collect``, which checks the reporters once.
-    A reporter in :data:`~sim.model.reporters.FRESH` hands over a new array each day, stored
-    without a copy (13 of the 21). The columns rounded to 6 decimals
-    (:data:`~sim.model.reporters.TO_6_DECIMALS`) are rounded together, and each
-    stores its row of the one new array.
+    memo and bookkeeping cost more than a copy, 21 times a day; and a copy is
+    needed by none. Every reporter here returns a numpy array of numbers or
+    fixed-width strings: a new one each day (those in
+    :data:`~sim.model.reporters.FRESH`), or one the model keeps and never
+    changes in place. Such an array is made read-only when it is first stored,
+    so that a write in place would fail loudly rather than rewrite the days
+    recorded; most days it is the one stored the day before, already
+    read-only. The first day goes through Mesa's ``collect``, which checks
+    the reporters once. The columns rounded to 6 decimals
+    (:data:`~sim.model.reporters.TO_6_DECIMALS`) are rounded together, and
+    each stores its row of the one new array.
     """
 
     def collect(self, model) -> None:  # noqa: ANN001 - the model
@@ -30,9 +32,11 @@ class DailyCollector(DataCollector):
             super().collect(model)
             return
         self._collection_steps.append(model.time)
-        for store, reporter, fresh in self._columns:
+        for values, reporter, fresh in self._columns:
             value = reporter(model)
-            store(value if fresh else value.copy())
+            if not fresh and not (values and values[-1] is value):  # a kept array, stored for the first time
+                value.setflags(write=False)
+            values.append(value)
         stores, unrounded = self._to_6_decimals  # rounded together: row i is the i-th column's reporter's value
         for store, value in zip(stores, round6(np.array([reporter(model) for reporter in unrounded])), strict=True):
             store(value)
@@ -46,9 +50,9 @@ class DailyCollector(DataCollector):
 
     @functools.cached_property
     def _columns(self) -> list[tuple]:
-        """(where its values go, its reporter, whether it is in FRESH) for each reporter but those of
+        """(its values so far, its reporter, whether it is in FRESH) for each reporter but those of
         :data:`~sim.model.reporters.TO_6_DECIMALS`, looked up once."""
-        return [(self.model_vars[name].append, reporter, name in FRESH) for name, reporter in self.model_reporters.items()
+        return [(self.model_vars[name], reporter, name in FRESH) for name, reporter in self.model_reporters.items()
                 if name not in TO_6_DECIMALS]
 
     @functools.cached_property

@@ -363,9 +363,12 @@ class CeasefireModel(mesa.Model):
 
         ``intact_cover`` (replicates, towns), as floats: standing posts not
         encircled. Combat and the regime's choice of targets read it every
-        day; it changes only here.
+        day; it changes only here. And ``encircled_posts`` (replicates,), how
+        many are encircled (a column of the timeseries): ``encircled`` is
+        replaced only before a survey, never changed in place.
         """
         self.intact_cover = towns.posts_overlooking(self.theatre, self.post_standing & ~self.encircled)
+        self.encircled_posts = self.encircled.sum(axis=1)
 
     def _record_start_date(self) -> None:
         self._record(again=True)
@@ -375,8 +378,9 @@ class CeasefireModel(mesa.Model):
         self.history[:, self.steps] = self.controller
         self.post_history[:, self.steps] = self.post_standing
         self.encircled_history[:, self.steps] = self.encircled
-        # (replicates, holders) towns each holds today, counted once for the three reporters that read it.
-        self.towns_held = self.of_control("towns_held", lambda: towns.held_counts(self.controller))
+        # (holders,) of (replicates,): the towns each holds today, counted once for the three reporters that read them, as
+        # the same three arrays until towns change hands (the collector stores them without a copy).
+        self.towns_held = self.of_control("towns_held", lambda: tuple(towns.held_counts(self.controller).T))
         if roads := sorted(self.patrolled_today):  # each patrol read on its own day, only where it drove
             went = np.array([self.patrolled_today.pop(road) for road in roads])  # (roads, replicates)
             driven = np.where(went, [self.patrol_coverage[road] for road in roads], 0.0).sum(axis=0)

@@ -55,20 +55,19 @@ def _rounded6(name: str) -> Callable[[object], np.ndarray]:
     return lambda m: round6(unrounded(m))
 
 
-# timeseries.csv column -> (replicates,) value on the day. The collector stores a copy of each (but those in
-# FRESH), so none is copied here.
+# timeseries.csv column -> (replicates,) value on the day. The collector stores each as it is: see FRESH.
 REPORTERS = {
-    "towns_regime": lambda m: m.towns_held[:, REGIME],
-    "towns_hts": lambda m: m.towns_held[:, HTS_CODE],
-    "towns_rebels": lambda m: m.towns_held[:, REBELS],
+    "towns_regime": lambda m: m.towns_held[REGIME],
+    "towns_hts": lambda m: m.towns_held[HTS_CODE],
+    "towns_rebels": lambda m: m.towns_held[REBELS],
     "front_km": lambda m: m.of_control("front_km", lambda: towns.front_km(m.theatre, m.controller).round(3)),
     "ceasefire": ceasefire.state_labels,
-    "violations": lambda m: m.deal.violations if m.deal else np.zeros(m.replicates, np.int64),
+    "violations": lambda m: m.deal.violations.copy() if m.deal else np.zeros(m.replicates, np.int64),  # counted on in place
     "regime_pressure": _rounded6("regime_pressure"),
     "air_effort": lambda m: m.russia.air,
     "turkish_escalation": _rounded6("turkish_escalation"),
-    "turkish_troops": lambda m: np.full(m.replicates, m.turkey.troops),
-    "encircled_posts": lambda m: m.encircled.sum(axis=1),
+    "turkish_troops": lambda m: np.array([m.turkey.troops] * m.replicates),  # np.full's dtype, at half its cost
+    "encircled_posts": lambda m: m.encircled_posts,
     "regime_force": _rounded6("regime_force"),
     "hts_reserve": _rounded6("hts_reserve"),
     "rebel_reserve": _rounded6("rebel_reserve"),
@@ -82,9 +81,11 @@ REPORTERS = {
 # outcome, which sets a number against its range, cannot name one.
 TEXT_SERIES = ("date", "ceasefire")
 
-# The reporters whose value is a new array every time they are asked (a rounding, a sum, one made for the day) and
-# held by nothing else: the collector stores it as it is, a copy would be the same bytes. The rest return the model's
-# own arrays or one kept from day to day (of_control), and are copied.
-FRESH = frozenset({"ceasefire", "regime_pressure", "turkish_escalation", "turkish_troops", "encircled_posts",
+# The reporters whose value is a new array every time they are asked (a rounding, a copy, one made for the day) and
+# held by nothing else: the collector stores it as it is, a copy would be the same bytes. The rest return arrays the
+# model keeps, from day to day or until it replaces them, and never changes in place (of_control's values, Russia's air
+# effort, Turkey's deaths, the posts encircled, the patrols' coverage): the collector stores each as it is too, and
+# makes it read-only the first time, so that a write in place would fail rather than rewrite the days recorded.
+FRESH = frozenset({"ceasefire", "violations", "regime_pressure", "turkish_escalation", "turkish_troops",
                    "regime_force", "hts_reserve", "rebel_reserve", "casualties_regime", "casualties_hts",
                    "casualties_rebels", "casualties_russia", "displaced"})
