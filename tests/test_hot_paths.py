@@ -102,7 +102,7 @@ def test_a_pocket_behind_a_lost_town_is_found_by_either_search(build):
     held = controller != 0
     known = np.array([[0, 0, 0, 1, 0, 0], [0, 0, 1, 1, 1, 1], [0, 1, 1, 1, 1, 1]], bool)
     table = theatre.neighbour_table
-    assert np.array_equal(towns._cut_off_by_search(table, held, rear), known)
+    assert np.array_equal(towns._cut_off_by_search(table, held, np.flatnonzero(rear).tolist()), known)
     assert np.array_equal(held & ~towns._linked_by_components(theatre, held, rear), known)
     assert np.array_equal(towns.cut_off(theatre, controller, rear), known)
 
@@ -120,7 +120,7 @@ def test_the_search_for_a_few_replicates_finds_what_scipy_finds_for_many(build, 
     gov = rng.random((300, theatre.n)) < rng.random((300, 1))
     controller = np.where(gov, 0, rng.integers(1, 3, (300, theatre.n))).astype(np.int8)
     held = controller != 0
-    cut = towns._cut_off_by_search(theatre.neighbour_table, held, rear)
+    cut = towns._cut_off_by_search(theatre.neighbour_table, held, np.flatnonzero(rear).tolist())
     assert np.array_equal(cut, held & ~towns._linked_by_components(theatre, held, rear))
     assert cut.any() and (held & ~cut).any()
     assert np.array_equal(towns.cut_off(theatre, controller, rear), cut)  # many: scipy

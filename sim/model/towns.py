@@ -100,40 +100,43 @@ def rear_of(theatre: Theatre, rear_km: float) -> np.ndarray:
     return (theatre.kind == "camp") | (theatre.border_km <= rear_km)
 
 
-def cut_off(theatre: Theatre, controller: np.ndarray, rear: np.ndarray | None = None) -> np.ndarray:
+def cut_off(theatre: Theatre, controller: np.ndarray, rear: np.ndarray | None = None,
+            starts: list[int] | None = None) -> np.ndarray:
     """Opposition towns with no road through opposition ground back to the rear (a pocket).
 
     The rear is ``rear`` ((towns,), see :func:`rear_of`), by default the camps
-    on the border. A theatre without a rear has nothing to be cut off from,
-    and nothing is cut off. For a few replicates the towns linked to the rear
-    are found by a plain search from it (:func:`_cut_off_by_search`); for more,
-    by scipy's connected components over every replicate at once
+    on the border; ``starts``, its towns as a list, if the caller keeps them.
+    A theatre without a rear has nothing to be cut off from, and nothing is
+    cut off. For a few replicates the towns linked to the rear are found by a
+    plain search from it (:func:`_cut_off_by_search`); for more, by scipy's
+    connected components over every replicate at once
     (:func:`_linked_by_components`), whose fixed cost (a sparse matrix built
     and checked, some 300 Python calls) is several times a single search's.
     Both give the same booleans.
     """
     if rear is None:
         rear = theatre.kind == "camp"
-    if not np.count_nonzero(rear):
+    if starts is None:
+        starts = np.flatnonzero(rear).tolist()
+    if not starts:
         return np.zeros(controller.shape, bool)
     held = controller != REGIME
     if len(controller) <= SEARCH_UP_TO:
-        return _cut_off_by_search(theatre.neighbour_table, held, rear)
+        return _cut_off_by_search(theatre.neighbour_table, held, starts)
     return held & ~_linked_by_components(theatre, held, rear)
 
 
 SEARCH_UP_TO = 4  # replicates: up to here, one search per replicate is quicker than scipy's one call for all (timed)
 
 
-def _cut_off_by_search(table: NeighbourTable, held: np.ndarray, rear: np.ndarray) -> np.ndarray:
-    """(replicates, towns) towns in ``held`` not joined to a ``rear`` town in ``held`` by roads through ``held``.
+def _cut_off_by_search(table: NeighbourTable, held: np.ndarray, starts: list[int]) -> np.ndarray:
+    """(replicates, towns) towns in ``held`` not joined to a rear town (of ``starts``) in ``held`` by roads through ``held``.
 
     A breadth-first search from the rear over each replicate's held towns, in plain Python: for one replicate of
     two hundred towns it takes a tenth of the time of the numpy and scipy calls that would set it up. It clears
     each town it reaches in a list of the held towns: those left set are cut off. (Read back as bytes: a list of
     Python booleans takes as long to turn into an array as the search.)
     """
-    starts = np.flatnonzero(rear).tolist()
     adjacent = table.adjacent
     rows = held.tolist()
     for row in rows:
@@ -180,8 +183,9 @@ class Pockets:
     A pocket depends on who holds the towns and nothing else, and finding
     pockets is the dearest part of a day: they are found again only in the
     replicates where a town has passed to or from the government since
-    (:meth:`note`), and in a batch not even then when the town could cut no
-    one off.
+    (:meth:`note`), and not even then when the change could cut no one off:
+    in a batch, a town with no way through it (:meth:`note`); in a single
+    run, towns whose loss leaves their neighbours joined (:meth:`now`).
 
     Args:
         theatre: the theatre.
@@ -191,8 +195,10 @@ class Pockets:
 
     def __init__(self, theatre: Theatre, rear: np.ndarray, replicates: int) -> None:
         self.theatre, self.rear = theatre, rear
+        self.starts = np.flatnonzero(rear).tolist()  # the rear's towns, where a search starts
         self.found = np.zeros((replicates, theatre.n), bool)  # each replicate's, as last found
         self.stale = np.ones(replicates, bool)  # replicates where a town passed to or from the government since
+        self.moved: list[int] = []  # a single run's towns that passed to or from the government since: see now()
 
     def note(self, controller: np.ndarray, table: NeighbourTable, rep: np.ndarray, town: np.ndarray, old: np.ndarray,
              new: np.ndarray) -> None:
@@ -204,12 +210,13 @@ class Pockets:
         the rear), or if it is in a pocket already (what it splits off is cut
         off already); where pockets are to be found again anyway, what they
         say of it does not matter. Any other change may split or join pockets.
-        A single run does not look: in a campaign run it spared 7 searches of
-        35, and cost more than they did (45 looks, each a score of numpy calls).
+        A single run looks later, once at every town moved (:meth:`now`): a
+        score of numpy calls for each change, as here, cost more than the
+        searches they spared.
         """
         moved = (old == REGIME) != (new == REGIME)
         if len(self.stale) == 1:
-            self.stale[rep[moved]] = True
+            self.moved += town[moved].tolist()
             return
         taken = (old != REGIME) & (new == REGIME)
         others = (controller[rep[:, None], table.nbr[town]] != REGIME) & table.valid[town]
@@ -219,11 +226,56 @@ class Pockets:
 
     def now(self, controller: np.ndarray) -> np.ndarray:
         """(replicates, towns) the pockets of ``controller``, who holds the towns now (read-only)."""
+        if self.moved:
+            if not self.stale[0]:
+                self._look(controller[0] != REGIME)
+            self.moved = []
         stale = self.stale.nonzero()[0]
         if stale.size:
-            self.found[stale] = cut_off(self.theatre, controller[stale], self.rear)
+            self.found[stale] = cut_off(self.theatre, controller[stale], self.rear, self.starts)
             self.stale[:] = False
         return self.found
+
+    def _look(self, held: np.ndarray) -> None:
+        """A single run's pockets after the towns ``moved`` passed to or from the government (``held``: (towns,) the
+        opposition's towns now): kept, if they all went to the government and left their neighbours joined; else stale.
+
+        Taken from the opposition one at a time, a town cuts no one linked to the rear off if it was not of the rear
+        and the linked towns beside it are still joined to one another: a way to the rear that led through it entered
+        it from one of those and left it from another, which is joined to the rear without it. Pockets stay pockets
+        when the opposition only loses towns. The search from one neighbour stops once it has met the others: round a
+        town of the front that is a few roads, where a search from the rear crosses the whole of the opposition's ground.
+        """
+        held, adjacent = held.tolist(), self.theatre.neighbour_table.adjacent
+        lost = set(self.moved)
+        if any(held[i] for i in lost) or not lost.isdisjoint(self.starts):  # a town gained, or one of the rear lost
+            self.stale[0] = True
+            return
+        pocketed = [i for i in lost if self.found.item(0, i)]  # their neighbours are in the pocket too, and stay
+        for i in lost:  # the opposition's again, to be taken one at a time
+            held[i] = True
+        for i in lost:
+            held[i] = False
+            around = [j for j in adjacent[i] if held[j]]  # joined to it before: linked, as it was (if not in a pocket)
+            if len(around) < 2 or i in pocketed:
+                continue
+            # A search as _cut_off_by_search's, from one of them, through the opposition's towns (none of them in a
+            # pocket: none is beside a linked one), until it has met the others.
+            row, queue, left = held.copy(), around[:1], len(around) - 1
+            row[around[0]] = False
+            for k in queue:
+                for j in adjacent[k]:
+                    if row[j]:
+                        row[j] = False
+                        queue.append(j)
+                        left -= j in around
+                if not left:
+                    break
+            if left:  # some of them not joined to the others: they may be cut off
+                self.stale[0] = True
+                return
+        if pocketed:
+            self.found[0, pocketed] = False  # the government's now
 
 
 def posts_encircled(theatre: Theatre, controller: np.ndarray, standing: np.ndarray) -> np.ndarray:
