@@ -90,9 +90,11 @@ def resolve(model: CeasefireModel) -> None:
     flanks = np.where(by_regime, gov_flanks, m.neighbours.degree[town] - gov_flanks)
     defence = garrison * defence_mult
     attack = left * attack_mult
-    # A defence of 1e-300 gives odds of inf, which is what they are; so do odds of 1e308 pressed by a flank.
-    with np.errstate(over="ignore"):
-        odds = np.divide(attack, defence, out=np.where(attack > 0, np.inf, 0.0), where=defence > 0)
+    # A defence of 0 or 1e-300 gives odds of inf, which is what they are (a defence is never -0.0: none of its factors
+    # is negative), and no attack on no defence (0 / 0, NaN) odds of 0: fmax takes the 0 over a NaN. Odds of 1e308
+    # pressed by a flank are inf too. (One division and fmax: a masked division into a filled output cost four times as much.)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        odds = np.fmax(attack / defence, 0.0)
         pressure = odds * (1.0 + per_pair(p.flank_pressure, rep) * np.maximum(flanks - 1, 0))
     fallback = towns.best_neighbour(m.neighbours, rep, town, holder, m.controller, m.garrison)
     routed = (garrison < per_pair(p.min_garrison, rep)) | (odds > per_pair(p.break_ratio, rep))
