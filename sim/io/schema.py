@@ -202,7 +202,8 @@ class OffensiveSpec(EventSpec):
     def _keys(self) -> OffensiveSpec:
         # An ignored key was offered to sweeps (a default passes); blamed at faction or action, where an override makes a stop.
         for key in self.unused_keys:
-            if getattr(self, key) != type(self).model_fields[key].get_default(call_default_factory=True):
+            field = type(self).model_fields[key]  # the default made here: pydantic's get_default inspects a factory's signature
+            if getattr(self, key) != (field.default_factory() if field.default_factory else field.default):
                 counter = key in self.GOVERNMENT_ONLY and self.faction != "regime"
                 what = "a counter-offensive (HTS's or the rebels')" if counter else "a stop (it stands the group down, or ends the counter-offensive)"
                 how = "" if counter else " (if inherited, list the event in 'remove_events' and add the stop under a new id)"
