@@ -374,17 +374,19 @@ class Regime(FactionAgent):
         alone), in proportion; returns what it lost. Drones strike what is not committed to today's assaults (combat counts those).
         """
         groups = list(self.groups.values()) if pool else self.active_groups
-        free = np.zeros((len(groups), self.model.replicates))
-        for g, room in zip(groups, free, strict=True):
-            room[:] = g.force - g.committed if spare_committed and g.committed is not None else g.force
-        np.maximum(free, 0.0, out=free)
+        force = np.array([g.force for g in groups]).reshape(len(groups), self.model.replicates)  # (groups, replicates): none too
+        free = force
+        if spare_committed:  # none committed is none spared (x - 0.0 is x, bit for bit)
+            nothing = np.zeros(self.model.replicates)
+            free = free - np.array([nothing if g.committed is None else g.committed for g in groups]).reshape(force.shape)
+        free = np.maximum(free, 0.0)
         total = (self.pool if pool else 0.0) + free.sum(axis=0)
         amount = np.minimum(amount, total)
         share = np.divide(amount, total, out=np.zeros_like(total), where=total > 0)
         if pool:
             self.pool = self.pool * (1.0 - share)
-        for g, room in zip(groups, free * share, strict=True):
-            g.force = np.maximum(0.0, g.force - room)
+        for g, left in zip(groups, np.maximum(0.0, force - free * share), strict=True):
+            g.force = left
         if casualties:
             self.model.add_casualties(self.name, amount)
         return amount
