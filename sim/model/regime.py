@@ -46,6 +46,7 @@ class Regime(FactionAgent):
         self._reach: tuple = (None, None)  # (key, value) of reach(): see there
         self._axes: tuple = (None, None)  # (key, value): the axes side by side, see objectives()
         self._objectives: tuple = (None, None)  # (key, value) of objectives(): see there
+        self._intensities: tuple = (None, None)  # (key, value) of intensities(): see there
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {road: t.road_towns(road) for road in roads}
@@ -75,9 +76,10 @@ class Regime(FactionAgent):
         """
         return self._on_offensive
 
-    def pushes_left(self) -> np.ndarray:
-        """(replicates,) whether some group in the field has strength and a push not spent: the government is on the
-        offensive there (unless a deal holds it back), and only there can it resume one, breaking a deal.
+    def pushes_left(self, groups: list[ForceGroup], force: np.ndarray) -> np.ndarray:
+        """(replicates,) whether some group in the field (``groups``, whose ``force`` is stacked, (groups, replicates))
+        has strength and a push not spent: the government is on the offensive there (unless a deal holds it back), and
+        only there can it resume one, breaking a deal.
 
         A group with no strength, or whose push is spent, has nothing to
         commit: counted as on the offensive, it kept Russia's air up, people
@@ -87,12 +89,11 @@ class Regime(FactionAgent):
         (counting it out cost the fit 35 standard errors, and letting it keep
         a deal it could not resume a push under 2.7: round 52).
         """
-        groups = self.active_groups
         if not groups:
             return np.zeros(self.model.replicates, bool)
-        able = np.array([g.force for g in groups]) > 0
+        able = force > 0
         if self.spent_somewhere:
-            able &= ~np.array([g.spent for g in groups])
+            able &= self.pushing(groups)
         return able.any(axis=0)
 
     def pushing(self, groups: list[ForceGroup] | None = None) -> np.ndarray:
@@ -101,16 +102,15 @@ class Regime(FactionAgent):
 
     def step(self) -> None:
         bound = ceasefire.binding(self.model, self.name)
-        self.culminate()
-        self.regenerate(bound)
-        self.can_push = self.pushes_left()
+        groups = self.active_groups  # the day's: only an event, at night, sends a group into the field or stands it down
+        force = self.regenerate(groups, self.culminate(groups), bound)  # (groups, replicates) stacked, the day's
+        self.can_push = self.pushes_left(groups, force)
         held_back = ceasefire.regime_holds_back(self.model, self)  # where a deal binds it still, now it has kept or broken it
         free = ~held_back
         self._on_offensive = self.can_push & free
         self.follow_front()
-        groups = self.active_groups
         if groups and not held_back.all():
-            self.assault(groups, free=free)
+            self.assault(groups, force, free=free)
         else:  # a deal holds every replicate back (most days of a truce): nothing to choose, nothing committed
             self.stand(groups)
 
@@ -183,29 +183,29 @@ class Regime(FactionAgent):
                 mine[off] = self.facing(g)[off]
             g.ground = mine
 
-    def regenerate(self, bound: np.ndarray) -> None:
-        """Recruits and resupply go to the groups in the field still pushing (to the pool where none is); a deal in force
-        limits the build-up."""
+    def regenerate(self, groups: list[ForceGroup], force: np.ndarray, bound: np.ndarray) -> np.ndarray:
+        """Recruits and resupply go to the groups in the field (``groups``) still pushing (to the pool where none is); a
+        deal in force limits the build-up. Returns their ``force`` (groups, replicates) stacked, with what each got."""
         rate = np.where(bound, self.p.regen * self.p.ceasefire_regen, self.p.regen)
-        groups = self.active_groups
         if not groups:
             self.pool = self.pool + rate
-            return
+            return force
         if not self.spent_somewhere:  # every group pushing (most days of every run): the same, in fewer numpy calls
-            share = rate / len(groups)
-            for g in groups:
-                g.force = g.force + share
-            return
-        pushing = self.pushing(groups)
-        n = pushing.sum(axis=0)
-        share = np.divide(rate, n, out=np.zeros_like(rate), where=n > 0)  # each pushing group's, the same for all
-        for g, on in zip(groups, pushing, strict=True):
-            g.force = g.force + np.where(on, share, 0.0)
-        self.pool = self.pool + np.where(n > 0, 0.0, rate)
+            force = force + rate / len(groups)
+        else:
+            pushing = self.pushing(groups)
+            n = pushing.sum(axis=0)
+            share = np.divide(rate, n, out=np.zeros_like(rate), where=n > 0)  # each pushing group's, the same for all
+            force = force + np.where(pushing, share, 0.0)
+            self.pool = self.pool + np.where(n > 0, 0.0, rate)
+        for g, now in zip(groups, force, strict=True):
+            g.force = now
+        return force
 
-    def culminate(self) -> None:
+    def culminate(self, groups: list[ForceGroup]) -> np.ndarray:
         """A push that has lost ``breakpoint_loss`` of the most strength it has had on its axis is spent: the group's
         strength goes to the pool, and it neither commits nor is sent anything until an offensive event sends it on.
+        Returns the force of the groups in the field (``groups``) after it, stacked: (groups, replicates).
 
         Combat models stop an attack at a breakpoint set by its losses (the
         U.S. Army's terms count a unit that has lost 30% as destroyed); losses
@@ -213,9 +213,8 @@ class Regime(FactionAgent):
         claim. Without it a push ground down (by Turkish strikes, say) was fed
         the army's daily new strength for as long as it lasted.
         """
-        groups = self.active_groups
         if not groups:
-            return
+            return np.zeros((0, self.model.replicates))
         force = np.array([g.force for g in groups])  # (groups, replicates): every group in a few numpy calls
         peak = np.maximum(np.array([g.peak for g in groups]), force)
         for g, most in zip(groups, peak, strict=True):
@@ -233,6 +232,8 @@ class Regime(FactionAgent):
                 self.model.log_each("offensive_culminated", now, None, self.name,
                                     lambda r, g=g, share=share: f"{g.name}: lost {share[r]:.0%} of its peak strength")
             self.spent_somewhere = True
+            force = np.where(culminates, 0.0, force)  # what each group now has
+        return force
 
     def unmet_roads(self) -> np.ndarray:
         """(replicates,) weighted share of objective-road towns not held; a patrolled road counts as partly open."""
@@ -271,6 +272,17 @@ class Regime(FactionAgent):
         first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
         self._objectives = ((self.model.changes, key), (axes[np.arange(len(groups)), first].T, done.T))
         return self._objectives[1]
+
+    def intensities(self, groups: list[ForceGroup]) -> np.ndarray:
+        """(groups, replicates) each group's intensity (it may differ per replicate), side by side.
+
+        An event sets it when it sends a group on, and the group then deploys:
+        it is kept until a group deploys, as the axes are (:meth:`objectives`).
+        """
+        key = (self.deployments, tuple(g.name for g in groups))
+        if self._intensities[0] != key:
+            self._intensities = (key, np.array([per_replicate(g.intensity, self.model.replicates) for g in groups]))
+        return self._intensities[1]
 
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
@@ -336,8 +348,9 @@ class Regime(FactionAgent):
         noise = streams.lognormal(reach.keys, m.day, Draw.OBJECTIVE_NOISE, reach.sigma, reach.salted)
         return reach.base * deterrence[reach.k] * noise
 
-    def assault(self, groups: list[ForceGroup], free: np.ndarray) -> None:
-        """Each group commits a share of its force to its ``frontage`` best targets, in proportion to their scores.
+    def assault(self, groups: list[ForceGroup], force: np.ndarray, free: np.ndarray) -> None:
+        """Each group commits a share of its force (``force``, the groups' stacked) to its ``frontage`` best targets, in
+        proportion to their scores.
 
         A group that holds its whole axis has done what it was sent to do, and
         commits nothing. The groups are scored side by side, each picking from
@@ -356,8 +369,7 @@ class Regime(FactionAgent):
         best, chosen = frontage_picks(reach, self.score_targets(reach, front))
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
-        force = np.array([g.force * self.p.commit * g.intensity for g in groups])  # intensity may differ per replicate
-        force = (force * attacking)[:, :, None] * weight
+        force = (force * self.p.commit * self.intensities(groups) * attacking)[:, :, None] * weight
         self.model.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):
             g.committed = committed
