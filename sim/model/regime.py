@@ -40,6 +40,7 @@ class Regime(FactionAgent):
         self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front
         self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see reach()
         self.unbroken = 1.0 - per_replicate(params.breakpoint_loss, model.replicates)  # the share of its peak a push needs
+        self._peaks: tuple = (None, [])  # (the groups' peaks stacked, each group's row): see culminate()
         self.spent_somewhere = False  # whether any push in the field was spent at the last look (culminate)
         self.can_push = np.zeros(model.replicates, bool)  # the day's: see pushes_left()
         self._on_offensive = self.can_push  # the day's: see on_offensive
@@ -216,9 +217,17 @@ class Regime(FactionAgent):
         if not groups:
             return np.zeros((0, self.model.replicates))
         force = np.array([g.force for g in groups])  # (groups, replicates): every group in a few numpy calls
-        peak = np.maximum(np.array([g.peak for g in groups]), force)
-        for g, most in zip(groups, peak, strict=True):
-            g.peak = most
+        peak, rows = self._peaks
+        # The groups' peaks are rows of one array, handed out here: while each group holds the row it was given (only
+        # send_on gives it another), the array is their peaks, raised in place; otherwise they are stacked again.
+        if len(rows) == len(groups) and all(g.peak is row for g, row in zip(groups, rows)):
+            np.maximum(peak, force, out=peak)
+        else:
+            peak = np.maximum(np.array([g.peak for g in groups]), force)
+            rows = list(peak)
+            for g, most in zip(groups, rows, strict=True):
+                g.peak = most
+            self._peaks = (peak, rows)
         culminates = force < self.unbroken * peak
         if self.spent_somewhere:  # seldom: a push spent cannot culminate again, and an event may have sent it on since
             spent = np.array([g.spent for g in groups])
