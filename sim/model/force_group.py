@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .params import per_replicate
+
 
 @dataclass
 class ForceGroup:
@@ -46,6 +48,17 @@ class ForceGroup:
     def send_on(self) -> None:
         """Sent onto an axis (again): pushing everywhere, from the strength it has now."""
         self.peak, self.spent = self.force.copy(), np.zeros(self.force.shape, bool)
+
+
+def side_by_side(groups: list[ForceGroup], replicates: int) -> tuple[np.ndarray, np.ndarray]:
+    """The groups' axes (groups, towns), each padded with copies of its last town, and intensities (groups, replicates).
+
+    The padding changes neither the first town of an axis not held, nor the
+    last town of one held to the end (:meth:`sim.model.regime.Regime.objectives`).
+    """
+    longest = max(len(g.axis) for g in groups)
+    axes = np.array([[*g.axis, *[g.axis[-1]] * (longest - len(g.axis))] for g in groups])
+    return axes, np.array([per_replicate(g.intensity, replicates) for g in groups])
 
 
 def noise_salt(name: str, taken: set[int]) -> int:

@@ -14,7 +14,7 @@ import numpy as np
 from ..names import HolderCode
 from . import ceasefire, streams, towns
 from .factions import FactionAgent
-from .force_group import ForceGroup
+from .force_group import ForceGroup, side_by_side
 from .frontage import Reach, frontage_picks, frontage_rows
 from .params import per_pair, per_replicate, per_town
 from .streams import Draw
@@ -45,9 +45,8 @@ class Regime(FactionAgent):
         self.can_push = np.zeros(model.replicates, bool)  # the day's: see pushes_left()
         self._on_offensive = self.can_push  # the day's: see on_offensive
         self._reach: tuple = (None, None)  # (key, value) of reach(): see there
-        self._axes: tuple = (None, None)  # (key, value): the axes side by side, see objectives()
+        self._lineup: tuple = (None, None)  # (key, value) of lineup(): see there
         self._objectives: tuple = (None, None)  # (key, value) of objectives(): see there
-        self._intensities: tuple = (None, None)  # (key, value) of intensities(): see there
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {road: t.road_towns(road) for road in roads}
@@ -78,9 +77,8 @@ class Regime(FactionAgent):
         return self._on_offensive
 
     def pushes_left(self, groups: list[ForceGroup], force: np.ndarray) -> np.ndarray:
-        """(replicates,) whether some group in the field (``groups``, whose ``force`` is stacked, (groups, replicates))
-        has strength and a push not spent: the government is on the offensive there (unless a deal holds it back), and
-        only there can it resume one, breaking a deal.
+        """(replicates,) whether some group in the field (``groups``, ``force`` stacked) has strength and a push not spent:
+        the government is on the offensive there (unless a deal holds it back), and only there can it resume one, breaking a deal.
 
         A group with no strength, or whose push is spent, has nothing to
         commit: counted as on the offensive, it kept Russia's air up, people
@@ -103,7 +101,7 @@ class Regime(FactionAgent):
 
     def step(self) -> None:
         bound = ceasefire.binding(self.model, self.name)
-        groups = self.active_groups  # the day's: only an event, at night, sends a group into the field or stands it down
+        groups = self.active_groups  # the day's: only an event, at night, sends a group into the field or stands one down
         force = self.regenerate(groups, self.culminate(groups), bound)  # (groups, replicates) stacked, the day's
         self.can_push = self.pushes_left(groups, force)
         held_back = ceasefire.regime_holds_back(self.model, self)  # where a deal binds it still, now it has kept or broken it
@@ -205,8 +203,8 @@ class Regime(FactionAgent):
 
     def culminate(self, groups: list[ForceGroup]) -> np.ndarray:
         """A push that has lost ``breakpoint_loss`` of the most strength it has had on its axis is spent: the group's
-        strength goes to the pool, and it neither commits nor is sent anything until an offensive event sends it on.
-        Returns the force of the groups in the field (``groups``) after it, stacked: (groups, replicates).
+        strength goes to the pool, and it neither commits nor is sent anything until an offensive event sends it on;
+        returns the force of the groups in the field (``groups``) after it, stacked: (groups, replicates).
 
         Combat models stop an attack at a breakpoint set by its losses (the
         U.S. Army's terms count a unit that has lost 30% as destroyed); losses
@@ -218,8 +216,7 @@ class Regime(FactionAgent):
             return np.zeros((0, self.model.replicates))
         force = np.array([g.force for g in groups])  # (groups, replicates): every group in a few numpy calls
         peak, rows = self._peaks
-        # The groups' peaks are rows of one array, handed out here: while each group holds the row it was given (only
-        # send_on gives it another), the array is their peaks, raised in place; otherwise they are stacked again.
+        # Peaks are rows of one array handed out here: while each group holds its row (only send_on replaces it), it is theirs.
         if len(rows) == len(groups) and all(g.peak is row for g, row in zip(groups, rows)):
             np.maximum(peak, force, out=peak)
         else:
@@ -264,34 +261,26 @@ class Regime(FactionAgent):
     def objectives(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
         """(groups, replicates) each group's objective (see :meth:`objective_of`), and whether it holds its whole axis.
 
-        The axes stand side by side, each padded with copies of its last town,
-        which changes neither: the first town not held is the same, and an
-        axis held to the end still ends on its last town. They are kept until a group deploys: only then is an axis set.
-        The objectives depend on the axes and on who holds the towns: they are kept until towns change hands, too.
+        They depend on the axes (:meth:`lineup`) and on who holds the towns: they are kept until towns change hands
+        or a group deploys.
         """
         key = (self.deployments, tuple(g.name for g in groups))
         if self._objectives[0] == (self.model.changes, key):
             return self._objectives[1]
-        if self._axes[0] != key:
-            longest = max(len(g.axis) for g in groups)
-            self._axes = (key, np.array([[*g.axis, *[g.axis[-1]] * (longest - len(g.axis))] for g in groups]))
-        axes = self._axes[1]
+        axes = self.lineup(groups)[0]
         held = self.model.controller[:, axes] == REGIME  # (replicates, groups, towns of the axis)
         done = held.all(axis=2)
         first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
         self._objectives = ((self.model.changes, key), (axes[np.arange(len(groups)), first].T, done.T))
         return self._objectives[1]
 
-    def intensities(self, groups: list[ForceGroup]) -> np.ndarray:
-        """(groups, replicates) each group's intensity (it may differ per replicate), side by side.
-
-        An event sets it when it sends a group on, and the group then deploys:
-        it is kept until a group deploys, as the axes are (:meth:`objectives`).
-        """
+    def lineup(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
+        """The groups' axes and intensities side by side (:func:`side_by_side`): an event sets both as it sends a group
+        on, before the group deploys, so they are kept until a group deploys."""
         key = (self.deployments, tuple(g.name for g in groups))
-        if self._intensities[0] != key:
-            self._intensities = (key, np.array([per_replicate(g.intensity, self.model.replicates) for g in groups]))
-        return self._intensities[1]
+        if self._lineup[0] != key:
+            self._lineup = (key, side_by_side(groups, self.model.replicates))
+        return self._lineup[1]
 
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
@@ -358,8 +347,7 @@ class Regime(FactionAgent):
         return reach.base * deterrence[reach.k] * noise
 
     def assault(self, groups: list[ForceGroup], force: np.ndarray, free: np.ndarray) -> None:
-        """Each group commits a share of its force (``force``, the groups' stacked) to its ``frontage`` best targets, in
-        proportion to their scores.
+        """Each group commits a share of its ``force`` (stacked) to its ``frontage`` best targets, in proportion to their scores.
 
         A group that holds its whole axis has done what it was sent to do, and
         commits nothing. The groups are scored side by side, each picking from
@@ -378,7 +366,7 @@ class Regime(FactionAgent):
         best, chosen = frontage_picks(reach, self.score_targets(reach, front))
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
-        force = (force * self.p.commit * self.intensities(groups) * attacking)[:, :, None] * weight
+        force = (force * self.p.commit * self.lineup(groups)[1] * attacking)[:, :, None] * weight
         self.model.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):
             g.committed = committed
@@ -398,8 +386,7 @@ class Regime(FactionAgent):
         force = np.array([g.force for g in groups]).reshape(len(groups), self.model.replicates)  # (groups, replicates): none too
         free = force
         if spare_committed:  # none committed is none spared (x - 0.0 is x, bit for bit)
-            nothing = np.zeros(self.model.replicates)
-            free = free - np.array([nothing if g.committed is None else g.committed for g in groups]).reshape(force.shape)
+            free = force - np.array([np.zeros(self.model.replicates) if g.committed is None else g.committed for g in groups]).reshape(force.shape)
         free = np.maximum(free, 0.0)
         total = (self.pool if pool else 0.0) + free.sum(axis=0)
         amount = np.minimum(amount, total)
