@@ -42,7 +42,7 @@ from .patrols import number_patrol_plans
 from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
-from .params import by_holder, per_town, replicates_of, stacked_scenario
+from .params import by_holder, for_the_rules, per_town, replicates_of, stacked_scenario
 from .regime import Regime
 from .reporters import REPORTERS
 
@@ -86,8 +86,8 @@ class CeasefireModel(mesa.Model):
         self.keys = streams.replicate_keys(self.seeds)
         self.draws = streams.DailyDraws(self.keys)  # the one-a-replicate draws of a day, all in one pass
         self.replicates = r = len(self.seeds)
-        self.combat_params = scenario.combat
-        self.civilian_params = scenario.civilians
+        self.combat_params = for_the_rules(scenario.combat)
+        self.civilian_params = for_the_rules(scenario.civilians)
         self.start: dt.date = scenario.start
         self.days = scenario.days
         self.check_invariants = check_invariants
@@ -151,11 +151,11 @@ class CeasefireModel(mesa.Model):
         self.journal = Journal(t.towns)  # every event: (replicate or -1 for all, day, type, town, actors, detail)
         self.patrol_rows: list[tuple] = []  # (replicate, day, road, coverage, the town where it was stopped or its end)
 
-        self.russia = Russia(self, f.russia)
-        self.regime = Regime(self, f.regime)
-        self.turkey = Turkey(self, f.turkey)
-        self.hts = HTS(self, f.hts)
-        self.rebels = Rebels(self, f.rebels)
+        self.russia = Russia(self, for_the_rules(f.russia))
+        self.regime = Regime(self, for_the_rules(f.regime))
+        self.turkey = Turkey(self, for_the_rules(f.turkey))
+        self.hts = HTS(self, for_the_rules(f.hts))
+        self.rebels = Rebels(self, for_the_rules(f.rebels))
         self.factions: dict[str, FactionAgent] = {a.name: a for a in (self.regime, self.russia, self.turkey, self.hts, self.rebels)}
 
         held = self.controller.astype(np.intp)

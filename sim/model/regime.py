@@ -380,14 +380,11 @@ class Regime(FactionAgent):
 
     def lose(self, amount: np.ndarray, *, spare_committed: bool = True, casualties: bool = True, pool: bool = True) -> np.ndarray:
         """The regime loses ``amount`` (replicates,) from its pool and groups (``pool`` False: the groups in the field
-        alone), in proportion; returns what it lost. Drones strike what is not committed to today's assaults (combat counts those).
-        """
-        groups = list(self.groups.values()) if pool else self.active_groups
-        force = np.array([g.force for g in groups]).reshape(len(groups), self.model.replicates)  # (groups, replicates): none too
-        free = force
-        if spare_committed:  # none committed is none spared (x - 0.0 is x, bit for bit)
-            free = force - np.array([np.zeros(self.model.replicates) if g.committed is None else g.committed for g in groups]).reshape(force.shape)
-        free = np.maximum(free, 0.0)
+        alone), in proportion; returns what it lost. Drones strike what is not committed to today's assaults (combat counts those)."""
+        groups, r = list(self.groups.values()) if pool else self.active_groups, self.model.replicates
+        force = np.array([g.force for g in groups]).reshape(len(groups), r)  # (groups, replicates), with no group too
+        committed = [g.committed if spare_committed and g.committed is not None else np.zeros(r) for g in groups]
+        free = np.maximum(force - np.array(committed).reshape(force.shape), 0.0)  # x - 0.0 is x, bit for bit
         total = (self.pool if pool else 0.0) + free.sum(axis=0)
         amount = np.minimum(amount, total)
         share = np.divide(amount, total, out=np.zeros_like(total), where=total > 0)
