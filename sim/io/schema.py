@@ -173,8 +173,7 @@ class OffensiveSpec(EventSpec):
     A group is formed the first time an event names it, taking ``force`` from
     the pool; a later event for the same group gives it a new axis (and more
     force, if it says so). The axis is the ordered list of towns the group was
-    reported to aim at: it drives toward the first it does not hold, and holds
-    the line once it holds them all.
+    reported to aim at: it drives toward the first it does not hold, and holds the line once it holds them all.
 
     With ``faction: hts`` or ``rebels`` the event opens (or ends) that
     faction's reported counter-offensive: each day it attacks the first town
