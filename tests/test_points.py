@@ -20,7 +20,7 @@ from sim.experiments.run import simulate_batch, simulate_metrics
 from sim.experiments.sweep import ScenarioEvaluator, run_batches
 from sim.io.paths import declared_range
 from sim.model.model import CeasefireModel
-from sim.model.params import batch_key, per_replicate_paths, stacked_scenario
+from sim.model.params import batch_key, for_the_rules, per_pair, per_replicate_paths, per_town, stacked_scenario
 
 from .conftest import ROOT
 
@@ -89,6 +89,25 @@ def test_values_the_same_throughout_a_batch_stay_numbers():
     truce = next(e for e in both.events if e.id == "jan-truce")
     assert np.array_equal(truce.compliance["regime"], [0.85, 0.5, 0.5])  # scenarios/jan_truce.yaml gives 0.85
     assert isinstance(truce.compliance["rebels"], float)
+
+
+def test_the_rules_read_every_number_as_a_0d_array_and_each_replicates_own_as_it_is():
+    # params.for_the_rules: numbers become 0-d arrays of the same double (cheaper numpy operands), arrays over the
+    # replicates stay as they are, whole numbers and the rest untouched; per_pair and per_town pass a 0-d one through.
+    scenario = load_scenario(ROOT / "scenarios" / "jan_truce.yaml")
+    other = apply(scenario, {"turkey.deterrence": 2.5})
+    turkey = for_the_rules(stacked_scenario([scenario, other]).factions.turkey)
+    assert np.array_equal(turkey.deterrence, [1.0, 2.5]) and turkey.deterrence.shape == (2,)
+    assert turkey.exposure.shape == () and turkey.exposure == scenario.factions.turkey.exposure
+    assert turkey.may_escalate is scenario.factions.turkey.may_escalate  # a switch
+    hts = for_the_rules(scenario.factions.hts)
+    assert hts.protest_days == scenario.factions.hts.protest_days and isinstance(hts.protest_days, int)  # a count
+    rep = np.array([1, 1, 0])
+    assert per_pair(turkey.exposure, rep) is turkey.exposure and per_town(turkey.exposure) is turkey.exposure
+    assert per_pair(turkey.deterrence, rep).tolist() == [2.5, 2.5, 1.0] and per_town(turkey.deterrence).shape == (2, 1)
+    model = CeasefireModel(scenario, seeds=[1])
+    assert model.combat_params.lethality.shape == () and model.turkey.p.deterrence.shape == ()
+    assert model.spec.combat.lethality == scenario.combat.lethality and isinstance(model.spec.combat.lethality, float)
 
 
 def test_structural_differences_keep_points_apart():
