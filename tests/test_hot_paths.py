@@ -177,6 +177,7 @@ def test_the_arrays_the_collector_stores_as_the_model_keeps_them_cannot_be_chang
             value[...] = value
     assert m.turkey.deaths is kept["turkish_deaths"] and m.russia.air is kept["air_effort"]
 
+
 def test_the_journal_reads_back_in_the_order_things_were_logged(build):
     theatre = load_theatre(line_theatre(build))
     journal = Journal(theatre.towns)

@@ -500,6 +500,31 @@ def test_a_single_run_keeps_the_pockets_only_where_a_fresh_search_finds_the_same
     assert 0 < kept < 400
 
 
+def test_a_single_run_searches_again_when_the_opposition_won_towns_since_it_last_looked(build):
+    # T0 (a camp: the rear) - T1 - T2 - T3 - T5 - T4 - T6 - T0; the government holds T5 and T6, so T4 is a pocket.
+    # Before the pockets are asked for again, the opposition takes T5 and T6 and loses them again, and the government
+    # takes T1 and T4: T2 and T3 are cut off. Looking only at the towns lost (towns.Pockets._look) would read T5 and
+    # T6 as the opposition's before, joining T3 to the rear through the pocket T4: only a search can tell.
+    from sim.io.theatre import load_theatre
+
+    spots = [("T0", 35.5, 36.0, "hts", 1000, "camp"), ("T1", 35.5, 36.05, "hts"), ("T2", 35.5, 36.1, "hts"),
+             ("T3", 35.45, 36.1, "hts"), ("T4", 35.4, 36.05, "hts"), ("T5", 35.4, 36.1, "regime"), ("T6", 35.4, 36.0, "regime")]
+    roads = [("T0", "T1"), ("T1", "T2"), ("T2", "T3"), ("T3", "T5"), ("T5", "T4"), ("T4", "T6"), ("T6", "T0")]
+    theatre = load_theatre(build.theatre(spots, [(a, b, "secondary") for a, b in roads]))
+    t = {name: theatre.town(name) for name, *_ in spots}
+    rear = theatre.kind == "camp"
+    controller = np.ones((1, theatre.n), np.int8)  # HTS's, but for the government's T5 and T6
+    controller[0, [t["T5"], t["T6"]]] = 0
+    pockets = towns.Pockets(theatre, rear, 1)
+    assert [theatre.towns[i] for i in np.flatnonzero(pockets.now(controller)[0])] == ["T4"]
+    for name, new in (("T5", 1), ("T6", 1), ("T5", 0), ("T6", 0), ("T1", 0), ("T4", 0)):
+        town = np.array([t[name]])
+        pockets.note(controller, theatre.neighbour_table, np.array([0]), town, controller[0, town], np.array([new], np.int8))
+        controller[0, town] = new
+    assert [theatre.towns[i] for i in np.flatnonzero(pockets.now(controller)[0])] == ["T2", "T3"]
+    assert np.array_equal(pockets.now(controller), towns.cut_off(theatre, controller, rear))
+
+
 def test_the_rear_is_the_border_strip_too_and_a_town_with_a_way_to_it_is_no_pocket(build):
     # Camp - H1 - P - B: the government takes H1. B lies 1.1 km south of the border line (lat 35.41), P 11 km.
     build.theatre([("Camp", 35.6, 36.0, "hts", 1000, "camp"), ("H1", 35.55, 36.0, "hts"), ("P", 35.5, 36.0, "hts"),

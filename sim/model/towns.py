@@ -210,12 +210,16 @@ class Pockets:
         the rear), or if it is in a pocket already (what it splits off is cut
         off already); where pockets are to be found again anyway, what they
         say of it does not matter. Any other change may split or join pockets.
-        A single run looks later, once at every town moved (:meth:`now`): a
+        A single run looks later, once at every town lost (:meth:`now`): a
         score of numpy calls for each change, as here, cost more than the
-        searches they spared.
+        searches they spared. A town the opposition wins may join a pocket to
+        the rear, and one it wins and loses again since the last look may have
+        done so in between: it searches again.
         """
         moved = (old == REGIME) != (new == REGIME)
         if len(self.stale) == 1:
+            if np.count_nonzero(moved & (new != REGIME)):
+                self.stale[0] = True
             self.moved += town[moved].tolist()
             return
         taken = (old != REGIME) & (new == REGIME)
@@ -237,8 +241,9 @@ class Pockets:
         return self.found
 
     def _look(self, held: np.ndarray) -> None:
-        """A single run's pockets after the towns ``moved`` passed to or from the government (``held``: (towns,) the
-        opposition's towns now): kept, if they all went to the government and left their neighbours joined; else stale.
+        """A single run's pockets after the towns ``moved`` passed to the government (:meth:`note`: none the other way
+        since the last look; ``held``: (towns,) the opposition's towns now): kept, if they left their neighbours joined
+        and none was of the rear; else stale.
 
         Taken from the opposition one at a time, a town cuts no one linked to the rear off if it was not of the rear
         and the linked towns beside it are still joined to one another: a way to the rear that led through it entered
@@ -248,7 +253,7 @@ class Pockets:
         """
         held, adjacent = held.tolist(), self.theatre.neighbour_table.adjacent
         lost = set(self.moved)
-        if any(held[i] for i in lost) or not lost.isdisjoint(self.starts):  # a town gained, or one of the rear lost
+        if not lost.isdisjoint(self.starts):  # one of the rear lost
             self.stale[0] = True
             return
         pocketed = [i for i in lost if self.found.item(0, i)]  # their neighbours are in the pocket too, and stay
