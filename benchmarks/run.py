@@ -55,7 +55,8 @@ from sim.model.model import CeasefireModel  # noqa: E402
 
 SCENARIOS = {"campaign": ROOT / "scenarios" / "campaign.yaml", "moscow": ROOT / "scenarios" / "moscow.yaml"}
 TARGETS = {
-    "campaign_ms": 15.0,
+    # Issue 6 asked for 15 ms; issue 14 (model v2) replaced it with 40 ms for the richer rules it asked for.
+    "campaign_ms": 40.0,
     "moscow_ms": 30.0,
     "process_s": 2.0,
     "runs_per_s_2_workers": 100.0,
