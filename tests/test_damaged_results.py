@@ -375,7 +375,11 @@ def test_a_manifest_cut_short_is_named_with_what_to_do_and_the_folder_is_left_al
 EDITED_MANIFESTS = [("run", "inputs", 1.5), ("run", "start", 10 ** 30), ("run", "files", {"control.csv": {"rows": None}}),
                     ("ensemble", "seeds", 1e308), ("ensemble", "start", "x"), ("ensemble", "inputs", {"claims": "c"}),
                     ("sweep", "runs_per_point", [1, 2]), ("sweep", "design", 1.5), ("sweep", "seed", "2020-02-30"),
-                    ("sweep", "points", None), ("ensemble", "scenario_name", None), ("sweep", "points", 10 ** 30)]
+                    ("sweep", "points", None), ("ensemble", "scenario_name", None), ("sweep", "points", 10 ** 30),
+                    # Round 55: inputs null passed the check (a traceback); an end before the start was read as a run of
+                    # minus 7,368 days ("the run's -7368 days x 191 towns make -1,407,288" rows), not an edited manifest.
+                    ("run", "inputs", None), ("run", "end", "2000-01-01"), ("ensemble", "end", "2000-01-01"),
+                    ("run", "kind", "banana"), ("ensemble", "kind", None)]  # a run said "ok"; an ensemble "control.csv missing"
 
 
 @pytest.mark.parametrize("kind,key,value", EDITED_MANIFESTS, ids=[f"{k} {key}={v!r}"[:40] for k, key, v in EDITED_MANIFESTS])

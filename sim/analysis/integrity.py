@@ -206,15 +206,20 @@ def check_manifest(file: Path, data: dict, error: type[InputError] = InputError)
     """
     inputs = data.get("inputs")
     claims = "claims" if isinstance(inputs, dict) and "claims" in inputs else "seeds"  # "seeds" in older folders
-    if inputs is not None and not (isinstance(inputs, dict) and _is(inputs.get("theatre"), _TEXT)
-                                   and _is(inputs.get(claims), _TEXT)):
+    if "inputs" in data and not (isinstance(inputs, dict) and _is(inputs.get("theatre"), _TEXT)
+                                 and _is(inputs.get(claims), _TEXT)):  # null too: an older folder has no key, not null
         _refuse(file, "inputs", "the theatre's and the claims record's paths", error)
+    if data.get("kind", "run") not in ("run", "ensemble"):  # absent in the oldest folders: runs
+        _refuse(file, "kind", "'run' or 'ensemble'", error)  # an ensemble's read as a run: "control.csv: is missing"
     if not _is(data.get("scenario_name"), _TEXT):  # every version wrote it
         _refuse(file, "scenario_name", "the scenario's name", error)
     for key, kind in (("start", _DATE), ("end", _DATE), ("seed", _WHOLE), ("runs", _WHOLE), ("content_hash", _TEXT),
                       ("package_version", _TEXT)):
         if key in data and not _is(data[key], kind):
             _refuse(file, key, kind, error)
+    if (_is(data.get("start"), _DATE) and _is(data.get("end"), _DATE)
+            and dt.date.fromisoformat(data["end"]) < dt.date.fromisoformat(data["start"])):  # a run of minus so many days
+        _refuse(file, "end", "a day on or after the start", error)
     if "parameters" in data and not isinstance(data["parameters"], dict):
         _refuse(file, "parameters", "the resolved scenario (a mapping)", error)
     if "complete" in data and not isinstance(data["complete"], bool):
