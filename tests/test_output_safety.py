@@ -137,6 +137,27 @@ def test_another_scenarios_ensemble_is_refused(toy, other, tmp_path, capsys):
     assert tree(out) == before
 
 
+EDITS = [{"kind": "banana"}, {"kind": None}, {"kind": 5}, {"seeds": 5}, {"parts": 5, "complete": False},
+         {"parts": [{"seeds": 5}], "complete": False}]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[json.dumps(e)[:30] for e in EDITS])
+def test_an_ensemble_whose_manifest_was_edited_is_refused_as_out_of_another_scenario_in_one_line(
+        toy, other, tmp_path, capsys, edit):
+    """Round 55: the refusal said what the folder holds from its manifest's values as they came, and an edited one (a
+    kind that is none of the simulator's, seeds or parts that are not lists) ended in a KeyError or TypeError
+    traceback, status 1, where another scenario's run was refused."""
+    out = tmp_path / "ens"
+    assert cli(capsys, "run", toy, "--runs", "2", "-q", "--out", out)[0] == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, **edit}))
+    before = tree(out)
+    rc, _, err = cli(capsys, "run", other, "-q", "--no-map", "--out", out)
+    one_line_error(rc, err)
+    assert "choose another --out" in err, err
+    assert tree(out) == before
+
+
 def test_a_run_folder_and_an_ensemble_folder_are_never_mixed(toy, tmp_path, capsys):
     run, ens = tmp_path / "run", tmp_path / "ens"
     assert cli(capsys, "run", toy, "--no-map", "-q", "--out", run)[0] == 0

@@ -82,6 +82,9 @@ def read_markers(folder: Path) -> tuple[dict | None, str | None]:
         if found is not None or not isinstance(data, dict):
             continue
         if name == "manifest.json" and "scenario_name" in data:
+            if data.get("kind", "run") not in ("run", "ensemble"):  # edited by hand: no kind the simulator writes
+                damaged = damaged or name
+                continue
             found = {**data, "kind": data.get("kind", "run")}
         elif (name == "sweep.json" and data.get("kind") == "sweep") or (
                 name == MARKER and data.get("kind") in ("outputs", "calibration")):
@@ -117,10 +120,10 @@ def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) 
             return "figures and reports written by the simulator"
         if m["kind"] == "calibration":  # its marker names no scenario or seed: it read "scenario 'None' (seed None)"
             return "a calibration's study and results"
-        n = len(m.get("seeds", []))
+        n = len(_listed(m, "seeds"))  # the lists checked: an edited manifest's refusal was a TypeError's traceback
         runs = replicates(n) if m["kind"] == "ensemble" else f"seed {m.get('seed')}"
         if m["kind"] == "ensemble" and m.get("complete") is False:  # what is in, not only what was asked for
-            done = sum(len(part.get("seeds", [])) for part in m.get("parts", []) if isinstance(part, dict))
+            done = sum(len(_listed(part, "seeds")) for part in _listed(m, "parts") if isinstance(part, dict))
             runs = f"{done} of {runs}, unfinished"
         return f"{A[m['kind']]} of scenario '{m.get('scenario_name')}' ({runs})"
     entries = sorted(path.iterdir())
@@ -135,6 +138,12 @@ def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) 
     things = ("folders" if folders > 1 else "a folder") if folders == len(entries) else (
         ("files" if len(entries) > 1 else "a file") if not folders else "files and folders")
     return f"{things} the simulator did not write ({shown})"
+
+
+def _listed(data: dict, key: str) -> list:
+    """``data[key]`` if it is a list, else an empty one (a manifest edited by hand)."""
+    value = data.get(key)
+    return value if isinstance(value, list) else []
 
 
 def strangers(out: Path, ours: Callable[[Path], bool]) -> list[str]:
