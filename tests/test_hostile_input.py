@@ -395,7 +395,24 @@ CLI_CASES = {
     "garbage.yaml": bytes(range(256)) * 4,  # also not UTF-8
     "tagged.yaml": HEAD.encode() + b"seed: !!python/object/apply:os.getpid []\n",
     "bomb.yaml": BILLION_LAUGHS.encode(),
+    "nul.yaml": HEAD.encode() + b"seed: 1\x00\n",  # a control character YAML refuses: two lines, no line number
+    "escape.yaml": HEAD.encode() + b"description: \x1b[31mred\n",
 }
+
+
+@pytest.mark.parametrize(("text", "line"), [(HEAD + "seed: 1\x00\n", 7), ("a: 1\nb: \x07\n", 2), ("\x7f: 1\n", 1)])
+def test_a_control_character_is_named_at_its_line_in_one_line(toy, text, line):
+    """Round 55: PyYAML's reader refuses most control characters before parsing; the error came through whole, as
+    "invalid YAML (unacceptable character #x0000: special characters are not allowed\n in "<unicode string>",
+    position 120)": two lines, the parser's own name for the text, and no line number."""
+    from sim.io.safe_yaml import load_yaml
+
+    path = toy.root / "c.yaml"
+    path.write_bytes(text.encode())
+    with pytest.raises(InputError) as info:
+        load_yaml(path)
+    assert info.value.line == line and "\n" not in str(info.value) and "unicode string" not in str(info.value)
+    assert "control character" in info.value.message, info.value.message
 
 
 @pytest.mark.parametrize("name", CLI_CASES)

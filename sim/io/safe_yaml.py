@@ -220,6 +220,10 @@ def load_yaml(path: str | Path) -> LDict:
         if "could not determine a constructor" in str(exc):
             problem = "YAML tags that build objects are not allowed"
         raise InputError(name, problem, line=mark.line + 1 if mark else None) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, found before parsing: it has no mark, only a position
+        line = text[: exc.position].count("\n") + 1
+        raise InputError(name, f"a control character (U+{exc.character:04X}) that YAML does not allow in a file: "
+                               "remove it, or write it as an escape inside double quotes", line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(name, f"invalid YAML ({exc})") from None
     except RecursionError:
