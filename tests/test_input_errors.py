@@ -180,6 +180,12 @@ FLAG_CASES = [
     (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--executor", "dsak"], "--executor: expects one of local, dask, not 'dsak'"),
     (["calibrate", ROOT / "calibrations" / "smoke.yaml", "--executor", "dsak"], "--executor: expects one of local, dask"),
     (["map", ROOT, "--faction", "hst"], "--faction: expects one of regime, hts, rebels, not 'hst' (did you mean 'hts'?)"),
+    # An empty path (a shell variable unset: run "$SCENARIO") was the current folder: "error: .: expected a file, found a
+    # directory", "--param-set .: no parameter set here", naming a '.' never typed (round 55).
+    (["run", ""], "SCENARIO is empty"), (["check", ""], "FILE is empty"), (["compare", ""], "RESULTS_DIR is empty"),
+    (["sweep-report", ""], "SWEEP_DIR is empty"), (["calibrate", ""], "CALIBRATION is empty"),
+    (["run", MOSCOW, "--param-set", ""], "--param-set: is empty"), (["compare", ROOT, "--outcomes", ""], "--outcomes: is empty"),
+    (["sweep", MOSCOW, "--design", ""], "--design: is empty"), (["check", MOSCOW, "--scenario", ""], "--scenario: is empty"),
 ]
 
 

@@ -54,6 +54,21 @@ def one_of(flag: str, options: tuple[str, ...]) -> dict:
     return {"type": parse, "metavar": "{" + ",".join(options) + "}"}
 
 
+def path(name: str):  # noqa: ANN201 - an argparse type
+    """An argparse type: a file's or folder's path, refusing an empty one (an unset shell variable: ``run "$S"``), which
+    ``Path`` reads as the current folder: the error then named a '.' never typed ("error: .: expected a file, found a
+    directory"). ``name``: the flag (``--design``), or the argument's name in the usage line (``SCENARIO``)."""
+
+    def parse(text: str) -> Path:
+        if not text:
+            if name.startswith("--"):
+                raise InputError(None, "is empty: give a path", key=name)
+            raise InputError(None, f"{name} is empty: give a path")
+        return Path(text)
+
+    return parse
+
+
 def days(text: str) -> int:
     """``run --days``: a whole number; whether it fits the scenario (1 to its length) is
     :func:`sim.io.scenario.check_days`'s to say, once the scenario is read (``--days 0`` said "1 to 36,500" and
@@ -120,7 +135,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     command = functools.partial(sub.add_parser, allow_abbrev=False)
     seed = whole("--seed", 0, MAX_SEED)
     run = command("run", help=COMMANDS["run"])
-    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("scenario", type=path("SCENARIO"), help="scenario YAML file")
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
     run.add_argument("--days", type=days, help="simulate only DAYS days after the start day, which is the state the run "
                      "begins from (--days 10 from 5 March ends on 15 March); from 1 to the scenario's length (to its end: date)")
@@ -130,25 +145,25 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                      help="processes for an ensemble (default: one per core; results do not depend on it)")
     run.add_argument("--no-map", action="store_true", help="skip control_map.png")
     run.add_argument("-q", "--quiet", action="store_true", help="print only the results folder's path (nothing else, for scripts)")
-    run.add_argument("--param-set", type=Path, metavar="CSV",
+    run.add_argument("--param-set", type=path("--param-set"), metavar="CSV",
                      help="parameter vectors (a calibration's accepted set): --runs draws replicates across them; one run uses the first")
     run.add_argument("--param", action=RunParam, nargs="?", help=argparse.SUPPRESS)
     check = command("check", help=COMMANDS["check"])
-    check.add_argument("file", type=Path, metavar="FILE", help="a scenario, sweep, calibration, outcomes or claims file, or a theatre")
-    check.add_argument("--scenario", type=Path, help="for an outcomes file: the scenario whose theatre its towns are checked "
+    check.add_argument("file", type=path("FILE"), metavar="FILE", help="a scenario, sweep, calibration, outcomes or claims file, or a theatre")
+    check.add_argument("--scenario", type=path("--scenario"), help="for an outcomes file: the scenario whose theatre its towns are checked "
                        "against (default: the first shipped scenario citing the same claims record)")
     cmp = command("compare", help=COMMANDS["compare"])
-    cmp.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
-    cmp.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
+    cmp.add_argument("results", type=path("RESULTS_DIR"), nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
+    cmp.add_argument("--outcomes", type=path("--outcomes"), help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
     cmp.add_argument("--out", help="folder for comparison.md/.csv (default: the (last) results folder)")
     sw = command("sweep", help=COMMANDS["sweep"])
-    sw.add_argument("target", type=Path, metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
+    sw.add_argument("target", type=path("SCENARIO_OR_SWEEP"), metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
     sw.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
                     help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds, for --sample)")
     sw.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="replicates per point (default 10)")
     sw.add_argument("--sample", **one_of("--sample", ("grid", "lhs", "random", "sobol")), help="design (default grid)")
     sw.add_argument("--n", type=whole("--n", 1, MAX_N), help="sample size for lhs/random; base size (a power of 2) for sobol")
-    sw.add_argument("--design", type=Path, metavar="POINTS_CSV", help="points from a CSV file (header: parameter paths or aliases; "
+    sw.add_argument("--design", type=path("--design"), metavar="POINTS_CSV", help="points from a CSV file (header: parameter paths or aliases; "
                     "EMA Workbench's experiments table works) instead of --param")
     sw.add_argument("--sample-seed", type=whole("--sample-seed", 0, 2**32 - 1), help="where lhs/random/sobol points fall (default 0)")
     sw.add_argument("--seed", type=seed, help="replicate base seed: replicate r of every point runs with seed + r (default: the scenario's)")
@@ -157,18 +172,18 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--executor", **one_of("--executor", ("local", "dask")), default="local", help="local process pool, or a Dask LocalCluster")
     sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
     rep = command("sweep-report", help=COMMANDS["sweep-report"])
-    rep.add_argument("folder", type=Path, metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
+    rep.add_argument("folder", type=path("SWEEP_DIR"), metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
     rep.add_argument("--metric", action="append", help="metrics to report, 'a,b' or the flag repeated (default: the sweep's, or "
                      "a standard set)")
     rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
     dis = command("discover", help=COMMANDS["discover"])
-    dis.add_argument("folder", type=Path, metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
+    dis.add_argument("folder", type=path("SWEEP_DIR"), metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
     dis.add_argument("--where", required=True, help="the outcome of interest on each point's mean, e.g. 'ceasefire_days >= 30'")
     dis.add_argument("--threshold", type=float, default=0.8, help="least density of a box (default 0.8)")
     dis.add_argument("--boxes", type=whole("--boxes", 1, MAX_BOXES), default=3, help="most boxes to look for (default 3)")
     dis.add_argument("--out", help="folder for discover.md, boxes.csv, peeling.png (default: SWEEP_DIR/discover)")
     m = command("map", help=COMMANDS["map"])
-    m.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR", help="one results folder, or two (baseline, what-if)")
+    m.add_argument("results", type=path("RESULTS_DIR"), nargs="+", metavar="RESULTS_DIR", help="one results folder, or two (baseline, what-if)")
     m.add_argument("--date", type=flag_date("--date"), help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map "
                    "(not with --animate, which shows every day)")
     m.add_argument("--out", help="file to write, .png, .svg or .pdf (.gif with --animate) (default: map_<date>[_<faction>].png "
@@ -177,17 +192,17 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     m.add_argument("--animate", action="store_true", help="write an animated GIF of control, one frame a day (every few days "
                    "beyond 60 days: at most 60 frames), and an MP4 where ffmpeg exists")
     p = command("plot", help=COMMANDS["plot"])
-    p.add_argument("results", type=Path, metavar="RESULTS_DIR", help="a results folder: one run or an ensemble (what `run` wrote)")
-    p.add_argument("--outcomes", type=Path, help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
+    p.add_argument("results", type=path("RESULTS_DIR"), metavar="RESULTS_DIR", help="a results folder: one run or an ensemble (what `run` wrote)")
+    p.add_argument("--outcomes", type=path("--outcomes"), help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
     p.add_argument("--out", help="folder for the PNGs (default: the results folder)")
     app = command("app", help=COMMANDS["app"])
     app.add_argument("--host", default="localhost", help="address to serve on (default: localhost, this machine only)")
     app.add_argument("--port", type=whole("--port", 1, 65535), default=8765, help="port (default 8765)")
-    app.add_argument("--save-dir", type=Path, help="where 'Save what-if' writes (default: scenarios/whatif)")
+    app.add_argument("--save-dir", type=path("--save-dir"), help="where 'Save what-if' writes (default: scenarios/whatif)")
     app.add_argument("--scenario", help="the scenario the page opens with (default: scenarios/campaign.yaml)")
     app.add_argument("--open", action="store_true", help="open the page in a browser")
     cal = command("calibrate", help=COMMANDS["calibrate"])
-    cal.add_argument("calibration", type=Path, metavar="CALIBRATION", help="a calibration file (calibrations/*.yaml)")
+    cal.add_argument("calibration", type=path("CALIBRATION"), metavar="CALIBRATION", help="a calibration file (calibrations/*.yaml)")
     cal.add_argument("--trials", type=whole("--trials", 1, MAX_TRIALS), help="replace the file's trial budget")
     cal.add_argument("--minutes", type=float, help="replace the file's wall-time budget (checked between batches)")
     cal.add_argument("--out", help="calibration folder (default: results/calibration-<name>)")
