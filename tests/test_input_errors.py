@@ -269,6 +269,25 @@ def test_a_sweep_file_naming_a_missing_scenario_or_design_says_which_line(tmp_pa
     assert (err.value.line, err.value.key) == (3, "design")
 
 
+@pytest.mark.parametrize("other", ["sweeps/truce_sensitivity.yaml", "calibrations/smoke.yaml", "seeds/outcomes.yaml"])
+@pytest.mark.parametrize("kind", ["sweep", "calibration"])
+def test_a_sweep_or_calibration_naming_another_kind_of_file_as_its_scenario_says_which_line(tmp_path, capsys, kind, other):
+    """Round 55: the scenario's reader refused the file named, and the error was that file's alone ("sweeps/x.yaml:
+    this is a sweep file, not a scenario file: use python -m sim sweep sweeps/x.yaml"), naming neither the file being
+    checked nor its key and line, and telling to run the very command that was run. It is said at the key, as an
+    'extends' naming a sweep file is."""
+    f = tmp_path / f"{kind}.yaml"
+    named = ROOT / other
+    if kind == "sweep":
+        f.write_text(f"runs: 2\nscenario: {named}\nparameters:\n  regime.commit: {{low: 0.2, high: 0.8, steps: 3}}\n")
+    else:
+        f.write_text(f"name: x\nscenarios: [{MOSCOW}, {named}]\nparameters:\n  regime.commit: {{low: 0.2, high: 0.9}}\n"
+                     "budget: {trials: 2}\n")
+    rc, err = cli(capsys, "check", f)
+    key = "scenario" if kind == "sweep" else "scenarios[1]"
+    refused(rc, err, f"{f}, line 2, key '{key}'", "not a scenario", str(named))
+
+
 def test_a_misspelt_metric_in_a_sweep_file_is_refused_when_the_file_is_read(tmp_path, capsys):
     sweep = tmp_path / "sweep.yaml"
     body = f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{values: [0.5]}}\nmetrics:\n  - ceasefire_days\n"

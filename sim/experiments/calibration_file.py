@@ -33,7 +33,7 @@ from ..analysis.outcomes import OutcomeBase
 from ..analysis.outcomes_file import load_outcomes
 from ..analysis.scored_outcomes import outcomes_hash
 from ..errors import InputError, did_you_mean
-from ..io.kinds import wrong_kind
+from ..io.kinds import named_kind, wrong_kind
 from ..io.paths import alias, declared_range, value_at
 from ..io.safe_yaml import LDict, load_yaml, location
 from ..io.scenario import inputs_hash, load_scenario
@@ -225,6 +225,8 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
         file = (path.parent / name).resolve()
         if not file.is_file():
             raise _at(tree, where, path, f"no scenario file at {file}")
+        if what := named_kind(file, "scenario"):  # its reader's error named neither this file nor the key
+            raise _at(tree, where, path, f"names {what}, not a scenario: {file}")
         paths.append(file)
         scenarios.append(load_scenario(file))
     if len({p.stem for p in paths}) < len(paths):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, close_or_grouped, did_you_mean, flag
-from ..io.kinds import SWEEP_KEYS, wrong_kind
+from ..io.kinds import SWEEP_KEYS, named_kind, wrong_kind
 from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
@@ -241,6 +241,9 @@ def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001
     file = (path.parent / tree[key]).resolve()
     if not file.is_file():
         raise InputError(path, f"no {key} file at {file}", line=line(key), key=key)
+    # Another kind of file (a sweep, a calibration): its own reader's error named neither this file nor the key.
+    if key == "scenario" and (what := named_kind(file, "scenario")):
+        raise InputError(path, f"'scenario' names {what}, not a scenario: {file}", line=line(key), key=key)
     return file
 
 
