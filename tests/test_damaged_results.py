@@ -379,7 +379,9 @@ EDITED_MANIFESTS = [("run", "inputs", 1.5), ("run", "start", 10 ** 30), ("run", 
                     # Round 55: inputs null passed the check (a traceback); an end before the start was read as a run of
                     # minus 7,368 days ("the run's -7368 days x 191 towns make -1,407,288" rows), not an edited manifest.
                     ("run", "inputs", None), ("run", "end", "2000-01-01"), ("ensemble", "end", "2000-01-01"),
-                    ("run", "kind", "banana"), ("ensemble", "kind", None)]  # a run said "ok"; an ensemble "control.csv missing"
+                    ("run", "kind", "banana"), ("ensemble", "kind", None),  # a run said "ok"; an ensemble "control.csv missing"
+                    # sweep-report's TypeError and ZeroDivisionError tracebacks (round 55):
+                    ("sweep", "scenario", None), ("sweep", "design", {"sample": "grid", "parameters": []})]
 
 
 @pytest.mark.parametrize("kind,key,value", EDITED_MANIFESTS, ids=[f"{k} {key}={v!r}"[:40] for k, key, v in EDITED_MANIFESTS])

@@ -250,8 +250,10 @@ def check_sweep_manifest(file: Path, data: dict) -> None:
         _refuse(file, "runs_per_point" if data["runs_per_point"] < 1 else "batch_runs", "at least 1", InputError)
     if data["points"] * data["runs_per_point"] > MAX_TOTAL_RUNS:  # what a sweep may hold (its batches are listed)
         _refuse(file, "points", f"a number of points of at most {MAX_TOTAL_RUNS:,} runs in all", InputError)
+    if not _is(data.get("scenario"), _TEXT):  # every sweep names it; the report shows it
+        _refuse(file, "scenario", "the scenario's path", InputError)
     design = data.get("design")
-    if not (isinstance(design, dict) and isinstance(design.get("parameters"), list)
+    if not (isinstance(design, dict) and isinstance(design.get("parameters"), list) and design["parameters"]
             and all(isinstance(p, dict) and _is(p.get("path"), _TEXT) for p in design["parameters"])):
         _refuse(file, "design", "the design, with the path of each parameter", InputError)
     if "metrics" in data and not (isinstance(data["metrics"], list) and all(_is(m, _TEXT) for m in data["metrics"])):
