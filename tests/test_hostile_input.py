@@ -415,6 +415,17 @@ def test_a_control_character_is_named_at_its_line_in_one_line(toy, text, line):
     assert "control character" in info.value.message, info.value.message
 
 
+def test_a_character_yaml_refuses_that_is_no_control_character_is_not_called_one(toy):
+    """U+FFFE is a noncharacter, not a control character: the message names the character without calling it one."""
+    from sim.io.safe_yaml import load_yaml
+
+    path = toy.root / "c.yaml"
+    path.write_bytes('a: 1\nb: "x\ufffe"\n'.encode())
+    with pytest.raises(InputError) as info:
+        load_yaml(path)
+    assert info.value.line == 2 and "U+FFFE" in info.value.message and "control" not in info.value.message, info.value.message
+
+
 @pytest.mark.parametrize("name", CLI_CASES)
 def test_cli_check_reports_hostile_files_with_status_2(toy, capsys, name):
     path = toy.root / name

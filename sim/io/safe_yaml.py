@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,8 @@ def load_yaml(path: str | Path) -> LDict:
         raise InputError(name, problem, line=mark.line + 1 if mark else None) from None
     except yaml.reader.ReaderError as exc:  # a character YAML refuses, found before parsing: it has no mark, only a position
         line = text[: exc.position].count("\n") + 1
-        raise InputError(name, f"a control character (U+{exc.character:04X}) that YAML does not allow in a file: "
+        what = "a control character" if unicodedata.category(chr(exc.character)) == "Cc" else "a character"  # or U+FFFE
+        raise InputError(name, f"{what} (U+{exc.character:04X}) that YAML does not allow in a file: "
                                "remove it, or write it as an escape inside double quotes", line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(name, f"invalid YAML ({exc})") from None
