@@ -117,6 +117,30 @@ def test_a_sweep_onto_a_foreign_folder_is_refused(toy, foreign, capsys):
     assert tree(foreign) == before
 
 
+def test_a_file_where_a_sweep_keeps_its_rows_is_refused_and_kept(toy, tmp_path, capsys):
+    """Round 55: a file in place of the sweep's runs.parquet folder (a user's, or a table saved over it) ended the
+    sweep with the system's "File exists" and status 1; it is refused naming it, and kept."""
+    out = tmp_path / "sw"
+    sweep = ["sweep", toy, "--param", "regime.commit=0.2,0.8", "--runs", "1", "--out", out]
+    assert cli(capsys, *sweep)[0] == 0
+    shutil.rmtree(out / "runs.parquet")
+    (out / "runs.parquet").write_text("precious")
+    rc, _, err = cli(capsys, *sweep)
+    one_line_error(rc, err)
+    assert "runs.parquet" in err and "not a folder" in err, err
+    assert (out / "runs.parquet").read_text() == "precious"
+
+
+@pytest.mark.parametrize("command", ["compare", "map", "plot"])
+def test_a_sweeps_folder_given_for_a_runs_says_what_it_is_and_what_reads_it(toy, tmp_path, capsys, command):
+    """Round 55: compare, map and plot said of a sweep's folder only 'not a results folder (no manifest.json)'."""
+    out = tmp_path / "sw"
+    assert cli(capsys, "sweep", toy, "--param", "regime.commit=0.2,0.8", "--runs", "1", "--out", out)[0] == 0
+    rc, _, err = cli(capsys, command, out)
+    one_line_error(rc, err)
+    assert "is a sweep of" in err and f"sweep-report {out}" in err, err
+
+
 @pytest.mark.parametrize("how", [["run"], ["run", "--runs", "2"], ["sweep", "--param", "regime.commit=0.2,0.8"]])
 def test_a_file_at_out_is_refused_and_kept(toy, tmp_path, capsys, how):
     file = tmp_path / "results.txt"

@@ -25,6 +25,7 @@ import pandas as pd
 from ..errors import DamagedResult, InputError, close_or_grouped, flag
 from ..io.files import near_miss
 from ..io.folder_lock import check_not_being_written
+from ..io.outputs import describe, read_markers
 from ..io.theatre import Theatre, load_theatre
 from . import integrity
 from .relocated import changed_inputs, found_inputs, inputs_changed
@@ -221,6 +222,10 @@ def _manifest(folder: Path, *, damaged: bool = False) -> dict:
         owner = next((p for p in list(folder.parents)[:2] if (p / "manifest.json").is_file()), None)
         if owner is not None:  # its manifest.json, a table, replicates/: check takes the manifest, so compare is given it
             raise InputError(folder, f"is inside the results folder {owner}, not one itself: give {owner}")
+        markers = read_markers(folder) if folder.is_dir() else (None, None)
+        if markers[0] is not None:  # a sweep's or a calibration's: say which, and what reads a sweep
+            hint = f"; python -m sim sweep-report {folder} reports it" if markers[0]["kind"] == "sweep" else ""
+            raise InputError(folder, f"is {describe(folder, markers)}, not a run's or an ensemble's results{hint}")
         what = "folder" if folder.is_dir() else "path"
         raise InputError(folder, f"not a results folder (no manifest.json in this {what})")
     try:

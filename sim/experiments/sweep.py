@@ -332,6 +332,9 @@ def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], 
     if new:
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(file, manifest_text({**manifest, "created_at": now()}))
+    if (out / PARTS).exists() and not (out / PARTS).is_dir():  # mkdir said only "File exists", with status 1
+        raise InputError(out / PARTS, "is not a folder: the sweep keeps its rows there, one file a batch; move it away, "
+                                      f"or choose another {OUT}")
     (out / PARTS).mkdir(exist_ok=True)
     if new or not (out / "points.csv").exists():
         table = pd.DataFrame(design.points, columns=design.names)
