@@ -388,6 +388,14 @@ def test_map_animate_shows_its_frames_progress_on_a_terminal(toy_results, tmp_pa
     assert f"{frames}/{frames}" in terminal.getvalue() and "frame" in terminal.getvalue(), terminal.getvalue()
 
 
+def test_a_gif_named_without_animate_asks_for_animate(toy_results, tmp_path, capsys):
+    """Round 55: ``map --out x.gif`` without ``--animate`` was told only that a map is .png, .svg or .pdf."""
+    single, _ = toy_results
+    assert main(["map", str(single), "--out", str(tmp_path / "x.gif")]) == 2
+    err = capsys.readouterr().err
+    assert "--animate" in err and err.count("\n") == 1 and not (tmp_path / "x.gif").exists(), err
+
+
 def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
     # A frame of a long run spans several days, and its captions listed the events of all of them undated.
     import re

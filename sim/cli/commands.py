@@ -321,6 +321,8 @@ def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                                  "days); leave --date out, or map the day without --animate", key="--date")
             written = animate(args.results[0], out=out, faction=args.faction, progress=True)
         else:
+            if out is not None and out.suffix.lower() == ".gif":  # the format is right, the flag missing
+                raise InputError(out, "a .gif is an animation: add --animate, or name a .png, .svg or .pdf", key="--out")
             written = [make_map(args.results, date=args.date, out=out, faction=args.faction)]
     print("written: " + ", ".join(str(w) for w in written))
     return 0
