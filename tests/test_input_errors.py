@@ -803,6 +803,9 @@ NEVER_MET = OUTCOMES + """  - id: front
     # A range whose low is above its high holds no value: never met.
     ("range: [50, 70]", "range: [70, 50]", 16, "outcomes[1].range",
      "'range' is [low, high]: its low (70) is above its high (50)"),
+    # A reported figure outside its own range: the record itself would not meet the outcome (round 55).
+    ("range: [50, 70]", "range: [50, 70]\n    reported: 40", 17, "outcomes[1].reported",
+     "'reported' (40) is outside the outcome's own 'range' [50, 70]: the record would not meet it"),
     # The change of hands is looked for from 'after' on: an 'after' past 'reported' skips the reported one itself.
     ("after: 2020-02-10", "after: 2020-02-28", 25, "outcomes[2].after",
      "'after' (2020-02-28) is later than 'reported' (2020-02-27): the change of hands is looked for from 'after' on"),

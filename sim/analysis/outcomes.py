@@ -282,6 +282,9 @@ class QuantityOutcome(OutcomeBase):
     def _ordered(self) -> QuantityOutcome:
         if self.range[0] > self.range[1]:  # never met: no value is at once above low and below high
             raise Conflict(f"'range' is [low, high]: its low ({self.range[0]:g}) is above its high ({self.range[1]:g})", "range")
+        if self.reported is not None and not self.range[0] <= self.reported <= self.range[1]:  # a typo in one or the other
+            raise Conflict(f"'reported' ({self.reported:g}) is outside the outcome's own 'range' [{self.range[0]:g}, "
+                           f"{self.range[1]:g}]: the record would not meet it", "reported")
         return self
 
     def span(self) -> tuple[dt.date, dt.date]:
