@@ -401,3 +401,21 @@ def test_what_the_api_returns_shows_in_a_few_lines_at_a_prompt(tmp_path):
         assert len(text) < 1000, (what, len(text), text[:2000])
     assert "191 towns" in shown["theatre"] and "campaign" in shown["run"] and str(tmp_path / "a") in shown["results"]
     assert len(run.theatre.towns) == 191 and results.manifest["scenario_name"] == "campaign" and card.skipped
+
+
+# ---------------------------------------------------------------- round 55: the Python API's own inputs
+
+
+def test_load_scenario_takes_end_as_a_date_string_or_a_datetime_as_its_docstring_says(toy):
+    """``load_scenario(path, end="2020-01-11")`` (the docstring's own override, written as the file writes it) raised
+    "TypeError: '>' not supported between instances of 'datetime.date' and 'str'", as did a datetime or a pandas
+    Timestamp: the events after the new end were picked by comparing their dates with it as given."""
+    short = load_scenario(toy, end=dt.date(2020, 1, 11))
+    assert len(short.events) == 2 and short.end == dt.date(2020, 1, 11)  # the agreement of 20 January left out
+    for end in ("2020-01-11", dt.datetime(2020, 1, 11), pd.Timestamp("2020-01-11")):
+        assert load_scenario(toy, end=end) == short, end
+    for end, words in [("2020-02-30", "2020-02-30 does not exist: February 2020 has 29 days"),
+                       ("soon", "'soon' is not a date: write dates as YYYY-MM-DD"), (5, "'5' is not a date")]:
+        with pytest.raises(InputError) as info:
+            load_scenario(toy, end=end)
+        assert info.value.key == "end" and info.value.message.startswith(words), info.value

@@ -206,10 +206,25 @@ def _remove_events(events: LList, ids: Any, tree: LDict) -> tuple[LList, tuple]:
     return _keep(events, keep), tuple((e["id"], e, file, line) for e, kept in zip(events, keep, strict=True) if not kept)
 
 
-def events_until(events: LList, end: dt.date) -> LList:
-    """The events dated on or before ``end`` (others are kept for validation to judge)."""
-    dates = [_as_date(event.get("date")) if isinstance(event, dict) else None for event in events]
-    return _keep(events, [not (isinstance(date, dt.date) and date > end) for date in dates])
+def events_until(events: LList, end: Any) -> LList:  # noqa: ANN401 - load_scenario's end=, as the caller gave it
+    """The events dated on or before ``end`` (others are kept for validation to judge).
+
+    ``end`` is read as the schema reads it: a date, a datetime or pandas Timestamp (its day) or YYYY-MM-DD; compared as
+    given, ``load_scenario(path, end="2020-01-11")`` raised a TypeError. An ``end`` that is none of these leaves the
+    events as they are, for validation to refuse it at ``end``.
+    """
+    end = _day(_as_date(end))
+    if end is None:
+        return events
+    dates = [_day(_as_date(event.get("date"))) if isinstance(event, dict) else None for event in events]
+    return _keep(events, [not (date is not None and date > end) for date in dates])
+
+
+def _day(value: Any) -> dt.date | None:  # noqa: ANN401 - whatever the YAML or the caller holds
+    """``value``'s day if it is a date (a datetime's date: a date and a datetime do not compare), else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
 
 
 def _as_date(value: Any) -> Any:  # noqa: ANN401 - whatever the YAML holds

@@ -39,8 +39,10 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
 
     Args:
         path: the YAML scenario.
-        **overrides: top-level values replacing the file's (``seed``, ``end``).
-            A shortened window leaves out the events dated after it.
+        **overrides: top-level values replacing the file's (``seed``, ``end``: a date or YYYY-MM-DD).
+            A shortened window leaves out the events dated after it. A block is replaced whole:
+            ``factions={...}`` leaves every value it omits at the schema's default, not the file's
+            (:meth:`~sim.Scenario.with_params` sets one value).
 
     Raises:
         InputError: with file, line and key of the first problem found.
