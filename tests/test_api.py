@@ -419,3 +419,18 @@ def test_load_scenario_takes_end_as_a_date_string_or_a_datetime_as_its_docstring
         with pytest.raises(InputError) as info:
             load_scenario(toy, end=end)
         assert info.value.key == "end" and info.value.message.startswith(words), info.value
+
+
+def test_controller_on_reads_a_string_only_as_yyyy_mm_dd(toy):
+    """``controller_on("01/05/2020")`` answered for 5 January, pandas' month-first reading, where a reader of day-first
+    dates meant 1 May: a silent wrong day. Strings are read as YYYY-MM-DD, as the files and the flags read them."""
+    run = sim.simulate(toy)  # 2020-01-01 to 2020-01-30
+    for text, words in [("01/05/2020", "'01/05/2020' is not a date: write dates as YYYY-MM-DD"),
+                        ("5 Jan 2020", "'5 Jan 2020' is not a date: write dates as YYYY-MM-DD"),
+                        ("2020-1-5", "'2020-1-5' is not a date as written: write dates as YYYY-MM-DD, here 2020-01-05")]:
+        with pytest.raises(InputError) as info:
+            run.controller_on(text)
+        assert info.value.key == "date" and info.value.message.startswith(words), info.value
+        assert info.value.message.endswith("the run's days are 2020-01-01 to 2020-01-30"), info.value
+    assert run.controller_on(" 2020-01-05 ").name == "2020-01-05"
+    assert run.controller_on(np.datetime64("2020-01-05")).equals(run.controller_on("2020-01-05"))

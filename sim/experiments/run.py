@@ -166,14 +166,17 @@ class RunResult:
         window = f"the run's days are {start} to {start + dt.timedelta(days=len(self.history) - 1)}"
         if isinstance(date, dt.date) and not pd.isna(date):  # datetimes and pandas Timestamps are dates too
             when = date.date() if isinstance(date, dt.datetime) else date
+        elif isinstance(date, str):  # as the files and flags read dates: pandas read "01/05/2020" as 5 January
+            if said := date_problem(date):
+                raise InputError(None, f"{said}; {window}", key="date")
+            when = dt.date.fromisoformat(date.strip())
         else:
             try:
-                stamp, reason = (pd.Timestamp(date) if isinstance(date, str | np.datetime64) else pd.NaT), ""
+                stamp, reason = (pd.Timestamp(date) if isinstance(date, np.datetime64) else pd.NaT), ""
             except ValueError as exc:  # pandas' DateParseError: "day is out of range for month: 2020-02-30"
                 stamp, reason = pd.NaT, f" ({str(exc).partition(': ')[0]})"
             if pd.isna(stamp):
-                said = date_problem(date) if isinstance(date, str) else None  # as a flag's and a file's dates are refused
-                raise InputError(None, f"{said or f'{date!r} is not a date{reason}: give YYYY-MM-DD'}; {window}", key="date")
+                raise InputError(None, f"{date!r} is not a date{reason}: give YYYY-MM-DD; {window}", key="date")
             when = stamp.date()
         day = (when - start).days
         if not 0 <= day < len(self.history):
