@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from pathlib import Path
@@ -434,3 +435,28 @@ def test_controller_on_reads_a_string_only_as_yyyy_mm_dd(toy):
         assert info.value.message.endswith("the run's days are 2020-01-01 to 2020-01-30"), info.value
     assert run.controller_on(" 2020-01-05 ").name == "2020-01-05"
     assert run.controller_on(np.datetime64("2020-01-05")).equals(run.controller_on("2020-01-05"))
+
+
+def json_of(path: Path) -> dict:
+    """A JSON file's content."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_numpy_whole_numbers_are_taken_as_seeds_counts_and_workers_on_every_route(toy, tmp_path):
+    """``run_with(sc, seed=np.int64(1))``, ``replicates=``, ``run_ensemble(sc, np.int64(2), ...)`` and ``workers=``
+    were refused as "must be a whole number ... (got np.int64(2))" (a whole number, as the message did not see), where
+    ``simulate`` and ``CeasefireModel`` take numpy's integers: a loop over ``np.arange`` failed on some routes only."""
+    sc = load_scenario(toy)
+    assert sim.run_with(sc, seed=np.int64(3), replicates=np.int64(2)) == pytest.approx(
+        sim.run_with(sc, seed=3, replicates=2), nan_ok=True)
+    seeds = sim.replicate_seeds(sc, np.int32(2), seed=np.uint64(3))
+    assert seeds == [3, 4] and all(type(s) is int for s in seeds)
+    ens = sim.run_ensemble(sc, np.int64(2), tmp_path / "e", seed=np.int64(3), workers=np.int64(1))
+    assert [r.seed for r in ens.runs] == [3, 4] and ens.manifest["seeds"] == [3, 4]
+    design = make_design("lhs", [Parameter("regime.commit", low=0.4, high=0.8)], n=np.int64(2), seed=np.int64(5))
+    assert design.describe() == make_design("lhs", [Parameter("regime.commit", low=0.4, high=0.8)], n=2, seed=5).describe()
+    run_sweep(SweepSpec(Path(toy).resolve(), design, 2), tmp_path / "s", seed=np.int64(3), workers=np.int64(1))
+    assert sorted(set(read_rows(tmp_path / "s")["seed"])) == [3, 4] and json_of(tmp_path / "s" / "sweep.json")["seed"] == 3
+    for bad in (np.int64(0), np.float64(2.0), np.bool_(True)):
+        with pytest.raises(InputError, match="must be a whole number from 1 to 100,000"):
+            sim.run_with(sc, replicates=bad)

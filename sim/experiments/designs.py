@@ -98,7 +98,7 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     if sample == "grid" and seed is not None:  # dropped without a word, as n was: a grid's points are not drawn
         raise InputError(None, f"a grid takes no sample seed (got {seed}): its points are every combination of the values "
                          "given; the sample seed places a sampled design's points (lhs, random, sobol)", key="seed")
-    seed = 0 if seed is None else seed
+    seed = 0 if seed is None else _plain(seed)  # numpy's integer as Python's, as the values below
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_DESIGN_SEED:
         raise InputError(None, f"the design's seed must be a whole number from 0 to {MAX_DESIGN_SEED:,} (got {seed!r})", key="seed")
     # An array of values is taken as its list, and numpy's numbers as Python's (either made a design whose sweep could
@@ -141,6 +141,7 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
                              "between the bounds): give the bounds alone, or use a grid", key=p.path)
     if n is None:
         raise InputError(None, f"a {sample} design needs n, how many points to draw: none is given", key="n")
+    n = _plain(n)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(None, f"a {sample} design needs n, a whole number of at least 1 (got {n!r})", key="n")
     size = n * (len(parameters) + 2) if sample == "sobol" else n

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import numbers
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -76,10 +77,11 @@ def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = (flag("seed"), 
     the caller gave them; or :func:`sim.replicate_seeds`'s arguments, or the app's names for them).
     """
     seed_key, runs_key = keys
-    if isinstance(first, bool) or not isinstance(first, int) or not 0 <= first <= MAX_SEED:  # past it, no --runs fits
+    if not _whole(first) or not 0 <= first <= MAX_SEED:  # past it, no --runs fits
         raise InputError(None, f"must be a whole number from 0 to {MAX_SEED:,} (got {first!r})", key=seed_key)
-    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_RUNS:
+    if not _whole(runs) or not 1 <= runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})", key=runs_key)
+    first, runs = int(first), int(runs)  # numpy's integers too (a loop over np.arange), recorded as JSON's numbers
     if first + runs - 1 > MAX_SEED:  # the way out names both: either flag alone may be the one to change
         raise InputError(None, f"seed {first} leaves no room for {runs} replicates (replicate i runs with seed + i; seeds "
                          f"stop at 2**63 - 1): give {_given(runs_key, MAX_SEED - first + 1)} or fewer, or "
@@ -93,10 +95,15 @@ def _given(key: str, value: int) -> str:
 
 
 def check_workers(workers: int) -> int:
-    """``workers``, if it is a whole number from 1 to :data:`MAX_WORKERS`."""
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+    """``workers`` as an int, if it is a whole number (numpy's too) from 1 to :data:`MAX_WORKERS`."""
+    if not _whole(workers) or not 1 <= workers <= MAX_WORKERS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_WORKERS} (got {workers!r})", key=flag("workers"))
-    return workers
+    return int(workers)
+
+
+def _whole(value: object) -> bool:
+    """Whether ``value`` is a whole number: an int or numpy's integer, not a bool (nor numpy's bool, not Integral)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def run_ensemble(
@@ -138,7 +145,7 @@ def run_ensemble(
         scenario_path = scenario_path or Path(scenario)
     scenario = for_run(scenario, days=days, seed=seed)  # the command line's route for --days and --seed
     seeds = seeds_from(scenario.seed, runs)
-    check_workers(workers)
+    workers = check_workers(workers)
     if workers > 1 and runs > 1:
         start_forkserver()  # the workers' process loads the model while this one prepares the folder
     digest = inputs_hash(scenario)

@@ -220,7 +220,7 @@ def run_sweep(
     out = Path(out)
     given_seed, seed = seed, spec.replicate_seed if seed is None else seed
     notify = notify or (lambda _: None)
-    check_workers(workers)
+    workers = check_workers(workers)
     check_executor(executor)
     if isinstance(spec.runs, bool) or not isinstance(spec.runs, int) or not 1 <= spec.runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key=RUNS)
@@ -240,7 +240,8 @@ def run_sweep(
     # A SweepSpec's own replicate_seed is named as such: "--seed" was said to a caller who gave none. (A sweep file's
     # is checked by load_sweep, at its line.)
     seed_key = "spec.replicate_seed" if given_seed is None and spec.replicate_seed is not None else flag("seed")
-    seeds_from(base_seed, spec.runs, keys=(seed_key, RUNS))  # replicate r of every point runs with seed + r, as in an ensemble
+    # Replicate r of every point runs with seed + r, as in an ensemble; numpy's integer seed recorded as an int.
+    base_seed = seeds_from(base_seed, spec.runs, keys=(seed_key, RUNS))[0]
     manifest = json.loads(json.dumps({  # as stored: tuples become lists
         "kind": "sweep",
         "scenario": str(spec.scenario_path),
