@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.patches import Rectangle
 from shapely.geometry import Point
 
-from sim import load_scenario, simulate, write_run
+from sim import InputError, load_scenario, simulate, write_run
 from sim.analysis.results import RunData, load_results
 from sim.cli import main
 from sim.experiments.ensemble import run_ensemble
@@ -557,3 +558,30 @@ def test_a_fifty_fifty_split_is_drawn_as_no_majority(build):
     # Without a tie, no entry for one.
     clear = ensemble_figure(t, ensemble_state(t, [], runs[:3], day), "regime", "x")
     assert not any("tie" in x.get_text() for x in clear.legends[0].get_texts()) and not find(clear.axes[1], "ties")
+
+
+def test_make_maps_folders_and_date_and_animates_numbers_are_checked_in_python(toy_results, tmp_path):
+    """From Python, ``make_map("results/run")`` read the string a character at a time ("/: not a results folder"), a
+    Path raised "'PosixPath' object is not iterable", no folder or three raised TypeErrors from compare_figure, and
+    ``date=5`` a TypeError from comparing dates; ``animate(fps=0)`` raised ZeroDivisionError and ``fps=nan`` numpy's
+    ValueError. One folder is taken as it is (the docstring's "one results folder"); the rest are InputErrors."""
+    single, _ = toy_results
+    for given in (str(single), single):
+        assert make_map(given, out=tmp_path / "one.png") == tmp_path / "one.png"
+    for paths in ([], [single] * 3):
+        with pytest.raises(InputError, match=f"one results folder, or two .baseline, what-if.; got {len(paths)}") as info:
+            make_map(paths, out=tmp_path / "x.png")
+        assert info.value.key == "paths"
+    with pytest.raises(InputError, match="5 is not a date .expected YYYY-MM-DD.") as info:
+        make_map([single], date=5, out=tmp_path / "x.png")
+    assert info.value.key == "date"
+    assert make_map([single], date=dt.date(2020, 1, 8), out=tmp_path / "d.png") == tmp_path / "d.png"
+    for key, kwargs, words in [("fps", {"fps": 0}, "frames per second, a number above 0 and at most 50 (got 0)"),
+                               ("fps", {"fps": float("nan")}, "above 0 and at most 50 (got nan)"),
+                               ("fps", {"fps": "4"}, "above 0 and at most 50 (got '4')"),
+                               ("max_frames", {"max_frames": 0}, "a whole number of at least 1 (got 0)"),
+                               ("max_frames", {"max_frames": 2.5}, "a whole number of at least 1 (got 2.5)")]:
+        with pytest.raises(InputError, match=re.escape(words)) as info:
+            animate(single, out=tmp_path / "a.gif", **kwargs)
+        assert info.value.key == key
+    assert not list(tmp_path.glob("*.gif")) and not (tmp_path / "x.png").exists()

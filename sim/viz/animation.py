@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,7 +123,16 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
 
     Returns:
         The files written.
+
+    Raises:
+        InputError: ``max_frames`` not a whole number of at least 1, ``fps`` not a number above 0 and at most 50 (GIF
+            frame delays are in hundredths of a second, and browsers slow shorter ones), or as :func:`make_map`.
     """
+    # Checked before any work: fps=0 was a ZeroDivisionError and fps=nan numpy's ValueError, once every frame was drawn.
+    if isinstance(max_frames, bool) or not isinstance(max_frames, numbers.Integral) or max_frames < 1:
+        raise InputError(None, f"must be a whole number of at least 1 (got {max_frames!r})", key="max_frames")
+    if isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not 0 < fps <= 50:
+        raise InputError(None, f"frames per second, a number above 0 and at most 50 (got {fps!r})", key="fps")
     if out is not None:
         claim_file(Path(out), formats=(".gif",))
     results = require_posts(load_results(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,10 @@ def resolve_date(results: Results, date: str | dt.date | None) -> tuple[dt.date,
             date = dt.date.fromisoformat(date)
         except ValueError:
             raise InputError(None, f"'{date}' is not a date (expected YYYY-MM-DD)", key=flag("date")) from None
+    elif isinstance(date, dt.datetime):  # its day: a datetime is never equal to a date, nor ordered with one
+        date = date.date()
+    elif not isinstance(date, dt.date):  # date=5 was a TypeError from comparing it with the run's days
+        raise InputError(None, f"{date!r} is not a date (expected YYYY-MM-DD)", key=flag("date"))
     reported = date if date in results.theatre.control else None
     if results.start <= date <= last:
         return date, reported
@@ -176,13 +181,13 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
                                changed=changed_hands(a, day))
 
 
-def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Path | None = None,
+def make_map(paths: list[str | Path] | str | Path, *, date: str | dt.date | None = None, out: str | Path | None = None,
              faction: str = "regime") -> Path:
     """Draw the map of one results folder, or of a baseline and a what-if, to a PNG file.
 
     Args:
-        paths: one results folder, or two (baseline, what-if).
-        date: ISO date (default: the last simulated day).
+        paths: one results folder (its path, or a list of it), or two (baseline, what-if).
+        date: a date or YYYY-MM-DD (default: the last simulated day).
         out: a .png, .svg or .pdf file (default: ``map_<date>.png`` in the (last) folder; an
             ensemble map of another faction than the government's is ``map_<date>_<faction>.png``).
             An existing file is replaced only if the simulator wrote it.
@@ -190,7 +195,16 @@ def make_map(paths: list[str | Path], *, date: str | None = None, out: str | Pat
 
     Returns:
         The file written.
+
+    Raises:
+        InputError: not one folder or two, a folder that is not a results folder, an unreadable date or one outside
+            the run, an unknown faction, or something at ``out`` the simulator did not write.
     """
+    if isinstance(paths, str | os.PathLike):  # one folder: a string was read a character at a time ("/: not a results...")
+        paths = [paths]
+    if not isinstance(paths, list | tuple) or not 1 <= len(paths) <= 2:  # else a TypeError from compare_figure
+        got = len(paths) if isinstance(paths, list | tuple) else f"a {type(paths).__name__}"
+        raise InputError(None, f"needs one results folder, or two (baseline, what-if); got {got}", key="paths")
     if faction not in HOLDERS:
         raise InputError(None, f"unknown faction '{faction}' (one of {', '.join(HOLDERS)})", key=flag("faction"))
     if out is not None:
