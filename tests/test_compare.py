@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -608,3 +609,31 @@ def test_an_outcome_defined_differently_in_a_and_b_is_left_out_not_set_side_by_s
     # The Python API pairs them alike: B scored against the other file given by name.
     c = api_compare(scorecard(a), scorecard(a, other / "seeds" / "outcomes.yaml"))
     assert set(c.redefined) == set(redefined["name"]) and all(d.diff == 0 for d in c.outcomes + c.headlines if d.note == "")
+
+
+def test_the_scorecard_functions_refuse_what_is_not_a_scorecard_and_compare_refuses_with_input_errors(theatre, outcomes):  # noqa: F811
+    """From Python, ``sim.control_misses("results/x")`` (the folder ``sim.scorecard`` takes) raised "AttributeError: 'str'
+    object has no attribute 'pair_places'", and outcome_table, headline_table and compare likewise, given a path or the
+    Results; ``compare`` of two results on different theatres, or with no simulated day in common, raised a bare
+    ValueError, which only the command line turned into the project's error."""
+    import dataclasses
+
+    import sim
+
+    ens = dataclasses.replace(ensemble(theatre), path=Path("results/a"))
+    card = score(ens, outcomes)
+    for given in ("results/x", ens, None):
+        for route, key in [(lambda: sim.outcome_table(given), "card"), (lambda: sim.headline_table(given), "card"),
+                           (lambda: sim.control_misses(given), "card"), (lambda: sim.compare(given, card), "a"),
+                           (lambda: sim.compare(card, given), "b")]:
+            with pytest.raises(sim.InputError) as info:
+                route()
+            assert info.value.key == key and info.value.message == (
+                f"needs a Scorecard: sim.scorecard(folder), of a results folder or the Results of sim.load_results or "
+                f"sim.run_ensemble (got a {type(given).__name__})"), info.value
+    elsewhere = dataclasses.replace(ens, theatre=dataclasses.replace(theatre, towns=["X0", "X1", "X2"]))
+    with pytest.raises(sim.InputError, match="the two results are on different theatres"):
+        compare(card, score(elsewhere, outcomes))
+    later = dataclasses.replace(ens, path=Path("results/b"), manifest={**ens.manifest, "start": "2020-01-07", "end": "2020-01-13"})
+    with pytest.raises(sim.InputError, match="share no simulated day"):
+        compare(card, score(later, []))

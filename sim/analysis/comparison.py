@@ -20,11 +20,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .aggregate import median_rank_of
 from .metrics import END_OF_RUN, patrol_coverage
 from .results import Results, RunData
 from .outcomes import CaptureOutcome, EventOutcome, OutcomeBase, RoadOutcome
-from .scoring import HEADLINES, OutcomeScore, Scorecard, brier, score
+from .scoring import HEADLINES, OutcomeScore, Scorecard, brier, require_card, score
 
 BOOTSTRAP = 2000
 INTERVAL = 0.9
@@ -214,11 +215,18 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
     Scores count the outcomes both cover, over the days both simulate (each
     is scored afresh there if its own scorecard covers more); quantities and
     towns are compared on the last of those days.
+
+    Raises:
+        InputError: ``a`` or ``b`` not a :class:`~sim.Scorecard`; results on different theatres, or with no simulated
+            day in common.
     """
-    ra, rb = a.results, b.results
-    if ra.theatre.towns != rb.theatre.towns:
-        raise ValueError("the two results are on different theatres")
-    last = last_shared_day(ra, rb)
+    ra, rb = require_card(a, "a").results, require_card(b, "b").results
+    if ra.theatre.towns != rb.theatre.towns:  # both were bare ValueErrors, the project's error only on the command line
+        raise InputError(rb.path, "the two results are on different theatres")
+    try:
+        last = last_shared_day(ra, rb)
+    except ValueError as exc:
+        raise InputError(rb.path, str(exc)) from None
     seeds_a = [r.seed for r in ra.runs]
     paired = seeds_a == [r.seed for r in rb.runs]
     intervals = min(len(ra.runs), len(rb.runs)) >= MIN_REPLICATES

@@ -125,6 +125,15 @@ def scorecard(results: Results, outcomes_file: str | Path | None = None) -> Scor
     return card
 
 
+def require_card(card: object, key: str = "card") -> Scorecard:
+    """``card``, if it is a :class:`Scorecard`: a folder's path or its Results raised AttributeErrors in the functions
+    that read one ("'str' object has no attribute 'pair_places'")."""
+    if not isinstance(card, Scorecard):
+        raise InputError(None, "needs a Scorecard: sim.scorecard(folder), of a results folder or the Results of "
+                         f"sim.load_results or sim.run_ensemble (got a {type(card).__name__})", key=key)
+    return card
+
+
 def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True) -> Scorecard:
     """Check every replicate of ``results`` and the frozen-front baseline against ``outcomes`` (and each set apart)."""
     theatre = results.theatre
@@ -178,6 +187,7 @@ def control_misses(card: Scorecard, *, at_least: float = 0.25) -> pd.DataFrame:
     :data:`~sim.names.HOLDERS` and joined by ``TIED`` ("hts / rebels"), ``instead_share`` being each one's share: the
     first alone was named, as if the runs leaned its way.
     """
+    require_card(card)
     columns = ["town", "set", "date", "reported", "right", "instead", "instead_share"]
     # Above 0: a row needs a replicate that is wrong, or it has no holder instead ('regime (0%)' was said of those).
     if isinstance(at_least, bool) or not isinstance(at_least, int | float) or not 0 < at_least <= 1:
@@ -234,7 +244,7 @@ def outcome_table(card: Scorecard, *, words: bool = False) -> pd.DataFrame:
     """
     day = _short_date if words else str
     rows = []
-    for s in card.scores:
+    for s in require_card(card).scores:
         o = s.outcome
         err = s.abs_error
         rows.append({
@@ -256,7 +266,7 @@ def outcome_table(card: Scorecard, *, words: bool = False) -> pd.DataFrame:
 
 def headline_table(card: Scorecard) -> pd.DataFrame:
     """One row per headline score: the model and the frozen front, on every outcome and on each set apart."""
-    model = card.headline()
+    model = require_card(card).headline()
     rows = []
     for k in HEADLINES:
         row = {"score": k, "model": model[k], "frozen front": card.baseline[k]}

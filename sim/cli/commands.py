@@ -200,10 +200,7 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if len(cards) == 1:
         text, table, stem = scorecard_text(cards[0]), outcome_table(cards[0]), f"comparison{tail}"
     else:
-        try:
-            comparison = compare(*cards)
-        except ValueError as exc:
-            raise InputError(args.results[1], str(exc)) from None
+        comparison = compare(*cards)  # its InputError names B's folder, as given
         stem = f"comparison_vs_{cards[0].results.path.name}{tail}"
         text, table = comparison_text(comparison, csv_name=f"{stem}.csv"), comparison_csv(comparison)
     if named:
