@@ -460,3 +460,16 @@ def test_numpy_whole_numbers_are_taken_as_seeds_counts_and_workers_on_every_rout
     for bad in (np.int64(0), np.float64(2.0), np.bool_(True)):
         with pytest.raises(InputError, match="must be a whole number from 1 to 100,000"):
             sim.run_with(sc, replicates=bad)
+
+
+def test_write_run_refuses_what_is_not_a_run_before_touching_the_folder(toy, tmp_path):
+    """``write_run(sim.load_results(folder), out)`` or ``write_run(None, out)`` raised "AttributeError: ... has no
+    attribute 'scenario'"; the RunResult of simulate is what it writes, and an ensemble is run_ensemble's to write."""
+    ens = sim.run_ensemble(toy, 1, tmp_path / "e")
+    for given in (ens, None, "results/x"):
+        with pytest.raises(InputError) as info:
+            sim.write_run(given, tmp_path / "out")
+        assert info.value.key == "result" and info.value.message == (
+            f"needs the RunResult of sim.simulate (got a {type(given).__name__}); an ensemble's folder is written by "
+            "sim.run_ensemble"), info.value
+    assert not (tmp_path / "out").exists()

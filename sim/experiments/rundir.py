@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..errors import InputError
 from ..io.files import atomic_folder, remove_stale_temps
 from ..io.folder_lock import FolderLock
 from ..io.outputs import claim_folder
@@ -57,8 +58,12 @@ def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None 
     ``scenario_path``, of the same file), which is replaced only once the new one is complete.
 
     Raises:
-        InputError: something else is at ``out``, or another process is writing it.
+        InputError: ``result`` is not a :class:`~sim.RunResult`, something else is at ``out``, or another process is
+            writing it.
     """
+    if not isinstance(result, RunResult):  # the Results of load_results or None raised an AttributeError
+        raise InputError(None, f"needs the RunResult of sim.simulate (got a {type(result).__name__}); an ensemble's folder "
+                         "is written by sim.run_ensemble", key="result")
     out = Path(out)
     with FolderLock(out):
         claim_folder(out, "run", scenario=result.scenario.name, source=scenario_path)
