@@ -218,3 +218,14 @@ except InputError as exc:
     assert p.returncode == 0, p.stderr
     key, message = p.stdout.strip().split(" | ")
     assert key == "replicator" and "replicator=False" in message and "new process" in message, p.stdout
+
+
+def test_idlib_model_given_rng_as_mesa_models_take_it_says_to_give_seed(toy):  # noqa: F811
+    """``sim.IdlibModel(path, rng=1)``, Mesa 3's own name for a model's seed, was read as a parameter: "no parameter
+    'rng'; valid: regime__force, ..." listed 99 parameters and not the seed."""
+    for rng in (1, np.random.default_rng(1)):
+        with pytest.raises(InputError) as info:
+            sim.IdlibModel(toy, rng=rng)
+        assert info.value.key == "rng" and info.value.message.startswith(
+            "IdlibModel takes its seed as seed= (batch_run passes each value of its rng= there)"), info.value
+    assert sim.IdlibModel(toy, seed=1).seed == 1

@@ -74,6 +74,9 @@ class IdlibModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | Path, *, seed: int | None = None,
                  outcomes: str | Path | None = None, **params: Any) -> None:
+        if "rng" in params:  # Mesa 3's name for a model's seed, else refused as an unknown parameter among 99
+            raise InputError(None, "IdlibModel takes its seed as seed= (batch_run passes each value of its rng= there): "
+                             f"give seed={params['rng']!r} if it is a whole number", key="rng")
         base = scenario if isinstance(scenario, Scenario) else _load(Path(scenario))
         self.spec = base.with_params(params) if params else base
         if seed is None:
