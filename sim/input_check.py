@@ -41,9 +41,11 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
     from .errors import extra_missing, missing_modules
     from .io.kinds import results_error
     from .io.outputs import describe, read_markers
+    from .io.files import as_path
     from .io.safe_yaml import load_yaml
 
-    markers = read_markers(Path(path)) if Path(path).is_dir() else (None, None)
+    path = as_path(path)
+    markers = read_markers(path) if path.is_dir() else (None, None)
     if markers[0] is not None:
         raise results_error(path)
     if markers[1] is not None:

@@ -473,3 +473,19 @@ def test_write_run_refuses_what_is_not_a_run_before_touching_the_folder(toy, tmp
             f"needs the RunResult of sim.simulate (got a {type(given).__name__}); an ensemble's folder is written by "
             "sim.run_ensemble"), info.value
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("read", [sim.load_scenario, sim.load_results, sim.load_theatre, sim.check, read_rows,
+                                  "load_sweep", "load_calibration", "sweep_report", "discover"])
+@pytest.mark.parametrize("given", [None, 3, "scenario"])
+def test_a_reader_given_no_path_says_it_needs_one(toy, read, given):
+    """Round 55: given None, a number or a loaded Scenario, each public reader of a file or folder raised pathlib's
+    TypeError ("argument should be a str or an os.PathLike object ..., not 'NoneType'")."""
+    if isinstance(read, str):
+        read = getattr(sim, read, None) or getattr(__import__("sim.api", fromlist=[read]), read)
+    value = load_scenario(toy) if given == "scenario" else given
+    with pytest.raises(InputError) as info:
+        read(*([value, "x > 0"] if read.__name__ == "discover" else [value]))
+    said = str(info.value)
+    assert "needs a path" in said and type(value).__name__ in said, said
+    assert given != "scenario" or "loaded already" in said, said

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, close_or_grouped, extra_missing, flag
+from ..io.files import as_path
 from ..names import MAX_BOXES
 from .results import load_sweep_manifest, read_rows
 
@@ -134,7 +135,7 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
         InputError: not a sweep, a bad condition, a setting out of its range (named), EMA Workbench missing.
     """
     _check_settings(threshold, max_boxes, peel_alpha, paste_alpha, mass_min)
-    folder = Path(folder)
+    folder = as_path(folder, "folder")
     manifest = load_sweep_manifest(folder)
     rows = read_rows(folder)
     names = [p["path"] for p in manifest["design"]["parameters"]]

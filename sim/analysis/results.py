@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DamagedResult, InputError, close_or_grouped, flag
-from ..io.files import near_miss
+from ..io.files import as_path, near_miss
 from ..io.folder_lock import check_not_being_written
 from ..io.outputs import describe, read_markers
 from ..io.theatre import Theatre, load_theatre
@@ -137,7 +137,7 @@ def load_results(path: str | Path) -> Results:
         InputError: not a results folder, or its theatre is gone (:func:`~sim.analysis.relocated.found_inputs`).
         DamagedResult: a file missing, cut short or altered (rerunning the command that wrote it repairs it).
     """
-    path = Path(path)
+    path = as_path(path)
     check_not_being_written(path)
     manifest = _manifest(path)
     if "inputs" not in manifest:
@@ -276,7 +276,7 @@ def read_rows(out: str | Path, columns: list[str] | str | None = None) -> pd.Dat
         InputError: not a sweep's rows, or a column they do not hold (named, with the closest or every one).
         DamagedResult: a part cut short, copied from another batch, or of another schema.
     """
-    out = Path(out)
+    out = as_path(out, "out")
     if isinstance(columns, str):  # one name: as a list, it was read letter by letter
         columns = [columns]
     check_not_being_written(out)

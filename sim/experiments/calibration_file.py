@@ -33,6 +33,7 @@ from ..analysis.outcomes import OutcomeBase
 from ..analysis.outcomes_file import load_outcomes
 from ..analysis.scored_outcomes import outcomes_hash
 from ..errors import InputError, did_you_mean
+from ..io.files import as_path
 from ..io.kinds import named_kind, wrong_kind
 from ..io.paths import alias, declared_range, value_at
 from ..io.safe_yaml import LDict, load_yaml, location
@@ -206,7 +207,7 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     Raises:
         InputError: naming the file, line and key of the first problem.
     """
-    path = Path(path)
+    path = as_path(path)
     tree = load_yaml(path)
     for key in tree:  # an unknown key first: a misspelt 'budget' is not a missing one
         if key not in CalibrationFile.model_fields and (other := wrong_kind(path, tree, "calibration")):

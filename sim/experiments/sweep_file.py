@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, close_or_grouped, did_you_mean, flag
+from ..io.files import as_path
 from ..io.kinds import SWEEP_KEYS, named_kind, wrong_kind
 from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
@@ -49,7 +50,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     place of the file's keys, and are checked as they are: another keyword, or a value the key would refuse, is an
     InputError naming the keyword (on the command line, its flag).
     """
-    path = Path(path)
+    path = as_path(path)
     tree = load_yaml(path)
     allowed = SWEEP_KEYS
     for key in tree:

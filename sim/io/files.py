@@ -67,6 +67,18 @@ def stamp(path: Path, limit: int) -> tuple:
     return key
 
 
+def as_path(value: object, key: str = "path") -> Path:
+    """``value`` as a :class:`~pathlib.Path`, if it is a str or a path; else an InputError naming ``key``.
+
+    The public functions that read a file or a folder take its path; given None, a number or a loaded object they raised
+    pathlib's TypeError ("argument should be a str or an os.PathLike object ..., not 'NoneType'").
+    """
+    if isinstance(value, str | os.PathLike):
+        return Path(value)
+    hint = ": it is loaded already (sim.simulate and sim.run_ensemble take it as it is)" if type(value).__name__ == "Scenario" else ""
+    raise InputError(None, f"needs a path (a str or a pathlib.Path), not {type(value).__name__}{hint}", key=key)
+
+
 def read_input(path: Path, limit: int) -> bytes:
     """The bytes of an input file, refusing non-files and files over ``limit`` bytes."""
     problem = not_a_file(path)

@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..names import MAX_SEED
 from .checks import check_scenario
 from .extends import events_until, resolve
-from .files import read_input, stamp
+from .files import as_path, read_input, stamp
 from .safe_yaml import LDict, LList
 from .schema import EVENT_MODELS, Scenario
 from .theatre import load_theatre
@@ -47,7 +47,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     Raises:
         InputError: with file, line and key of the first problem found.
     """
-    path = Path(path)
+    path = as_path(path)
     tree = resolve(path.resolve())
     tree.file = str(path)
     for key, value in overrides.items():

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import did_you_mean
-from .files import stamp
+from .files import as_path, stamp
 from .theatre_tables import CSV_LIMIT, first_day, index_files, read_tables
 
 if TYPE_CHECKING:  # networkx and scipy load only when a structure needs them: `check` never does
@@ -367,6 +367,6 @@ def _load_cached(path: Path, key: tuple) -> Theatre:
 
 def load_theatre(path: str | Path) -> Theatre:
     """Load a theatre index and its tables (cached while the files are unchanged)."""
-    path = Path(path).resolve()
+    path = as_path(path).resolve()
     files = index_files(path, stamp(path, CSV_LIMIT))
     return _load_cached(path, tuple(stamp(f, CSV_LIMIT) for f in files))

@@ -17,7 +17,7 @@ from ..analysis.report import decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped, flag
-from ..io.files import remove_stale_temps, table_text, write_atomic
+from ..io.files import as_path, remove_stale_temps, table_text, write_atomic
 from ..io.outputs import REPORT_FILES, named_as, refuse_unmarked, writing_into
 from ..io.signatures import signed, signed_markdown
 from ..names import replicates
@@ -50,7 +50,7 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
             name or of several with commas (``"a,b"``, as ``--metric`` takes them).
         pair: the two parameters of the heat maps (default: the first two): ``(a, b)``, or ``"a,b"`` as ``--pair``.
     """
-    folder = Path(folder)
+    folder = as_path(folder, "folder")
     # A string as the command line gives it: as a list, "towns_regime" was read letter by letter ("no metric 't'").
     if isinstance(metrics, str):
         metrics = [m.strip() for m in metrics.split(",") if m.strip()]
