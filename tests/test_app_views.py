@@ -926,3 +926,19 @@ def test_counts_of_people_are_whole_in_every_scenario():
     assert table_cells(table, QUANTITY_WORDS["displaced"])[1:4] == ["0", "0", "0"], table
     assert table_cells(table, QUANTITY_WORDS["casualties_regime"])[1:4] == ["6,950", "7,013", "+63"], table
     assert table_cells(table, QUANTITY_WORDS["turkish_deaths"])[1:4] == ["3.1", "0.0", "\u22123.1"], table
+
+
+def test_the_comparison_tab_says_an_ensemble_is_running_or_has_failed_not_to_run_one(page):
+    """Pressing Run ensemble, then opening the What-if tab, read 'Run an ensemble first (Ensemble tab)' while it ran
+    (the previous comparison is gone while it runs), and again after it failed, while the Ensemble tab said why."""
+    box, rc, _ = page
+    run_ensemble(rc, box, n=2, toggle="No Spring Shield")
+    rc.find(v.Tabs).widget.v_model = 2
+    task = ensemble_view.ensemble_task
+    task.state.set(("pending", None, None))  # a second run under way (the real task runs in a thread)
+    text = texts(box)
+    assert "Run an ensemble first" not in text and "The ensemble is running" in text, text[text.index("What-if vs"):][:400]
+    task.state.set(("error", None, InputError("scenarios/gone.yaml", "no such scenario file")))
+    text = texts(box)
+    assert "Run an ensemble first" not in text and "The ensemble failed" in text and "no such scenario file" in text, \
+        text[text.index("What-if vs"):][:400]

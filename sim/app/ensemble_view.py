@@ -149,8 +149,16 @@ def CompareView(settings: Settings, date: solara.Reactive):
     ens = ensemble_task.value if ensemble_task.finished else None
     solara.Markdown(comparison_heading(ens))
     if ens is None:
-        solara.Info("Run an ensemble first (Ensemble tab). A what-if is compared with the scenario it changes: the picked "
-                    "file once a slider or toggle is moved, or for a what-if file left as it is, the scenario it extends.")
+        # Not 'Run an ensemble first' to one who just pressed Run ensemble, nor after it failed (the Ensemble tab says why).
+        if ensemble_task.pending:
+            solara.Info("The ensemble is running (Ensemble tab): its comparison appears here when it is done.")
+        elif ensemble_task.error:
+            solara.Error(f"The ensemble failed, so there is nothing to compare: {type(ensemble_task.exception).__name__}: "
+                         f"{ensemble_task.exception}")
+        else:
+            solara.Info("Run an ensemble first (Ensemble tab). A what-if is compared with the scenario it changes: the "
+                        "picked file once a slider or toggle is moved, or for a what-if file left as it is, the scenario "
+                        "it extends.")
         return
     if ens.comparison is None:  # (said first where the sidebar moved since, or it reads as if nothing had)
         solara.Info(f"The ensemble ran {ens.settings.scenario} as it is, which has no baseline; the sidebar has changed "
