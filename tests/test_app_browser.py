@@ -230,3 +230,40 @@ def test_the_save_preview_of_a_long_name_stays_in_its_box(tmp_path):
         assert pre_scroll <= pre_width and box_scroll <= box_width, (pre_scroll, pre_width, box_scroll, box_width)
         assert pre_right <= box_right, f"the preview's text (to {pre_right:.0f} px) leaves its box (to {box_right:.0f} px)"
         assert refused == []
+
+
+# Whether the last cell of each table's first row is shown, not covered by another element nor cut off by its column.
+TOWNS_AND_SCORES = """() => {
+  const shown = words => {
+    const table = [...document.querySelectorAll('table')].find(t => t.innerText.includes(words));
+    const cells = table.querySelectorAll('tbody tr:first-child td');
+    const cell = cells[cells.length - 1];
+    cell.scrollIntoView({block: 'center'});
+    for (let e = cell; e; e = e.parentElement) e.scrollLeft = 0;  // as the page stands: no one scrolls it sideways
+    const box = cell.getBoundingClientRect();
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    const found = document.elementFromPoint(x, y);
+    return [cell.innerText, Math.round(x), found !== null && cell.contains(found)];
+  };
+  return [shown('P(Government)'), shown('outcomes met')];
+}"""
+
+
+def test_the_towns_and_the_scores_are_whole_on_a_narrow_page(tmp_path):
+    """At 1024 px the Ensemble tab's two half-width columns were narrower than their tables: the towns table's last
+    column (P(Turkish-backed rebels)) was cut off by its column, and the headline scores' validation column ran off
+    the page."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1024, height=768) as (page, refused):
+        open_app(page, url)
+        tab(page, "Ensemble")
+        set_slider(page, page.locator(".v-input", has=page.locator("label", has_text="Replicates")).first, 2, low=1)
+        page.get_by_role("button", name="Run ensemble (2)").click()
+        page.get_by_text(re.compile(r"^2 replicates of")).first.wait_for(timeout=180_000)
+        page.get_by_text("Headline scores").first.wait_for()
+        page.wait_for_timeout(500)
+        towns, scores = page.evaluate(TOWNS_AND_SCORES)
+        page.screenshot(path=str(tmp_path / "towns_and_scores.png"))
+        for header, x, shown in (towns, scores):
+            assert shown, f"the column '{header}' (at {x} px) is covered or cut off"
+        assert refused == []

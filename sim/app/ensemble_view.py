@@ -50,6 +50,11 @@ def compute(settings: Settings, config: AppConfig, n: int) -> Ensemble:
 ensemble_task = solara.lab.task(compute, prefer_threaded=True)
 
 
+# The towns and the headline scores: side by side where both fit, else one under the other. In two fixed halves
+# (solara.Columns) a 1024-px page cut the towns' last column off and ran the scores' validation column off the page.
+SIDE_BY_SIDE = {"flex-wrap": "wrap", "align-items": "flex-start", "column-gap": "24px"}
+HALF = {"flex": "1 1 0", "min-width": "min-content"}  # halves of the row, never narrower than a table's narrowest
+
 DAY_BUBBLE_ROOM = "32px"  # the day slider's value bubble stands about 22 px above the slider's own box
 
 
@@ -113,12 +118,12 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     held = held_summary(ens, day)
     solara.Markdown("Towns held on that day, mean (5–95%): " + "; ".join(
         f"{h} **{m:.1f}** ({lo:.0f}–{hi:.0f})" for h, (m, lo, hi) in held.items()))
-    with solara.Columns([1, 1]):
-        with solara.Column():
+    with solara.Row(style=SIDE_BY_SIDE):
+        with solara.Column(style=HALF):
             solara.Markdown(f"**The labelled towns on {date_words(day)}**: share of replicates in which each holds it"
                             + (" (and the record)" if day in ens.results.theatre.control else "") + "\n\n"
                             + towns_markdown(towns_table(ens, day)))
-        with solara.Column():
+        with solara.Column(style=HALF):
             solara.Markdown(scores_markdown(ens.card))
     # The whole width: a sentence per outcome, and dates that stay on one line.
     solara.Markdown(f"**Outcomes against the record** ({len(ens.card.scores)} in the simulated window; "
