@@ -942,3 +942,19 @@ def test_the_comparison_tab_says_an_ensemble_is_running_or_has_failed_not_to_run
     text = texts(box)
     assert "Run an ensemble first" not in text and "The ensemble failed" in text and "no such scenario file" in text, \
         text[text.index("What-if vs"):][:400]
+
+
+def test_the_ensemble_tab_says_what_it_does_once_every_replicate_has_run(page):
+    """Round 55: 'running: 100% of the replicates done' stood for most of a 200-replicate ensemble's time (its scoring,
+    intervals and maps come after), and read as a hang."""
+    box, rc, _ = page
+    rc.find(v.Tabs).widget.v_model = 1
+    task = ensemble_view.ensemble_task
+    task.progress = 40.0  # the test's task redraws the page when its state changes, not its progress
+    task.state.set(("pending", None, None))
+    assert "running: 40% of the replicates done" in texts(box)
+    task.state.set(("not_called", None, None))
+    task.progress = 100.0
+    task.state.set(("pending", None, None))
+    text = texts(box)
+    assert "100% of the replicates" not in text and "every replicate has run: scoring them" in text, text[-600:]

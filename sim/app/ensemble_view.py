@@ -71,7 +71,10 @@ def EnsembleControls(settings: Settings, config: AppConfig, n: solara.Reactive[i
                       on_click=lambda: ensemble_task(settings, config, n.value))
     if ensemble_task.pending:
         solara.ProgressLinear(ensemble_task.progress if ensemble_task.progress is not None else True)
-        solara.Text(f"running: {ensemble_task.progress or 0:.0f}% of the replicates done")
+        done = ensemble_task.progress or 0
+        # Scoring, the comparison's intervals and the maps come after the last replicate: seconds at 100% read as a hang.
+        solara.Text(f"running: {done:.0f}% of the replicates done" if done < 100 else
+                    "every replicate has run: scoring them against the record and drawing the results")
     if ensemble_task.error:
         solara.Error(f"The ensemble failed: {type(ensemble_task.exception).__name__}: {ensemble_task.exception}")
 
