@@ -129,6 +129,11 @@ def test_cli_compares_a_run_cut_short_on_what_both_cover(line20, tmp_path, capsy
     sim_cli(capsys, "run", push, "--runs", "2", "--workers", "1", "--days", "10", "-q", "--out", b)
     text = sim_cli(capsys, "compare", a, b)
     assert "scored on the 3 outcomes both runs cover" in text and "2 outcomes only A covers are left out" in text
+    # The same scenario run for fewer days: zero by construction, not a what-if "the model never felt" (as it read,
+    # pointing to scenarios/README.md for a key that no one changed).
+    top = text.split("## ")[0]
+    assert "A and B are runs of the same inputs (scenario and values) but for their length" in top, top
+    assert "B stops on 11 Jan 2020" in top and "never felt" not in top and "made no difference" not in top, top
     table = pd.read_csv(b / "comparison_vs_a.csv")
     scored = table[table["section"].isin(["score", "outcome"]) & table["note"].isna()]
     assert set(scored["name"]) == {"outcomes met", "capture MAE (days)", "t5", "t9", "t12"}

@@ -301,6 +301,10 @@ def _same_runs(c: Comparison) -> list[str]:
         what = "the same folder" if same_folder else "runs of the same inputs (scenario and values)"
         return [f"**A and B are {what}**, on the same seeds: there is no change between them to compare, and every "
                 "B - A below is zero by construction.", ""]
+    if _same_but_length(ra.manifest, rb.manifest):  # (--days): no what-if for the model to feel, as below says
+        shorter = "A" if ra.manifest["end"] < rb.manifest["end"] else "B"
+        return [f"**A and B are runs of the same inputs (scenario and values) but for their length**, on the same seeds: "
+                f"{shorter} stops on {day(c.date)}, and up to that day every B - A below is zero by construction.", ""]
     if not c.differs_in:
         return [f"**B and A are identical in every replicate**: each run of B is its paired run of A on every day up to "
                 f"{day(c.date)} (who holds each town, and every daily quantity recorded), so the change made no difference in "
@@ -311,6 +315,17 @@ def _same_runs(c: Comparison) -> list[str]:
             f"quantity below; they differ only in {series}. The change reached that and nothing the scores, outcomes and "
             "towns below measure: every B - A is zero because of the model, not by chance. scenarios/README.md says what "
             "each key of a scenario changes in the model.", ""]
+
+
+def _same_but_length(a: dict, b: dict) -> bool:
+    """Whether two manifests record the same scenario, values and input files but for the last day (``--days``,
+    which also drops the events dated after it)."""
+    if not a.get("parameters") or not b.get("parameters") or a.get("input_sha256") != b.get("input_sha256"):
+        return False
+    end = min(a["parameters"]["end"], b["parameters"]["end"])
+    cut = [{**p, "end": None, "events": [e for e in p.get("events", []) if str(e.get("date")) <= end]}
+           for p in (a["parameters"], b["parameters"])]
+    return cut[0] == cut[1]
 
 
 def _coverage(c: Comparison, csv_name: str) -> str:
