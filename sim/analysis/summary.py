@@ -76,7 +76,11 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
              f"seed {result.seed}", ""]
 
     caps = result.captures
-    lines.append(f"Changes of hands: {len(caps)}")
+    # events.csv keeps a town taken and given back the same day (two rows); the count is of each day's end, as the
+    # scores and maps read control, and said so where the two differ.
+    round_trips = (int((ev["type"] == "capture").sum()) - len(caps)) // 2
+    lines.append(f"Changes of hands: {len(caps)}" + (f" from day to day (and {round_trips} town{'s' * (round_trips > 1)} "
+                 "taken and given back the same day, in events.csv)" if round_trips else ""))
     for row in caps.itertuples():
         new, _, old = str(row.actors).partition(";")
         lines.append(f"  {day(row.date):<{DAY_WIDTH}}  {row.town:<28} {name(old)} → {name(new)}")
