@@ -374,3 +374,39 @@ def test_an_animation_frame_names_its_own_patrols_stop_and_no_two_names_pile_up(
             assert min(shared) < 1, (f["title"], a, b)
     assert len(stops) >= 3  # patrols stopped at several towns over the month: the test saw frames with stops to name
     assert any(stop in f["labels"] for f in recorder.frames for stop in stops - main)
+
+
+def _overlap(a, b) -> float:  # noqa: ANN001 - two Bboxes
+    """How far two boxes overlap, in pixels, along the axis they overlap least (0 if apart)."""
+    return max(0.0, min(min(a.x1, b.x1) - max(a.x0, b.x0), min(a.y1, b.y1) - max(a.y0, b.y0)))
+
+
+def test_a_long_metric_label_is_wrapped_to_its_axis_not_run_into_the_title():
+    """On a 2 x 2 grid's heat map the colour bar's label (`control accuracy (share of towns with the reported holder)`)
+    was longer than the figure was tall and ran up across the title, and on a one-parameter sweep the response plot's
+    y label did the same to the suptitle: a label is broken into lines that fit beside its axis."""
+    rows = pd.DataFrame([(a, b) for a in (0.3, 0.8) for b in (0.5, 2.0) for _ in range(2)], columns=["a", "b"])
+    for metric in ("control_accuracy", "casualties_rebels", "met:capture-abu-habbah-regime-20-dec"):
+        rows[metric] = np.arange(len(rows), dtype=float)
+        for fig, axis in ((heat_map(rows, "a", "b", metric, grid=True), -1),
+                          (response_plot(rows, rows.assign(point=range(len(rows))), ["a"], metric), 0)):
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            ax = fig.axes[axis]
+            label = ax.yaxis.label.get_window_extent(renderer)
+            titles = [t for t in (fig._suptitle, fig.axes[0].title) if t is not None and t.get_text()]
+            for title in titles:
+                assert _overlap(label, title.get_window_extent(renderer)) < 1, (metric, ax.yaxis.label.get_text())
+            assert label.y0 >= 0 and label.y1 <= fig.bbox.height, (metric, ax.yaxis.label.get_text())
+
+
+def test_a_sampled_parameter_whose_points_share_a_value_is_binned_without_empty_bins():
+    """A design from a file that holds a parameter at its baseline at most points and moves it at 13 or more (a
+    one-at-a-time design) put most points on one value: the response plot's quantile bins between equal edges were
+    empty, numpy warned "Mean of empty slice" on sweep-report's terminal, and the curve had gaps."""
+    a = np.r_[np.full(48, 0.5), np.linspace(0.2, 0.9, 12)]
+    rows = pd.DataFrame({"a": a, "b": np.linspace(0.5, 3.0, 60)})
+    rows["y"] = rows["a"] * 2 + rows["b"]
+    fig = response_plot(rows, rows.assign(point=range(60)), ["a", "b"], "y")  # warnings are errors here
+    (curve,) = [line for line in fig.axes[0].get_lines() if line.get_label() == "mean"]
+    assert np.isfinite(curve.get_xdata()).all() and np.isfinite(curve.get_ydata()).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.axis import Axis
@@ -45,6 +47,19 @@ def _label(metric: str) -> str:
 def _axis_label(metric: str) -> str:
     """An axis's label: the words, the metric's name on a line of its own (an axis is shorter than a title)."""
     return f"{WORDS[metric]}\n({metric})" if metric in WORDS else _words(metric)
+
+
+def fitted(text: str, inches: float, points: float = 10.0) -> str:
+    """``text`` broken at spaces and hyphens into lines of at most ``inches`` at a font of ``points`` (a character taken
+    as 0.6 of the size): an axis's label longer than its axis ran across the title of a small figure.
+
+    Args:
+        text: the label; its own line breaks are kept.
+        inches: the length of the axis it labels.
+        points: the label's font size.
+    """
+    width = max(12, int(inches * 72 / (0.6 * points)))
+    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
 
 
 def in_full(axis: Axis, values: np.ndarray) -> None:
@@ -113,8 +128,9 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
         else:
             edges = np.quantile(values, np.linspace(0, 1, BINS + 1))
             which = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, BINS - 1)
-            centres = np.array([values[which == k].mean() for k in range(BINS)])
-            groups = [rows.loc[which == k, metric].to_numpy(dtype=float) for k in range(BINS)]
+            kept = [k for k in range(BINS) if (which == k).any()]  # a value many points share leaves bins empty
+            centres = np.array([values[which == k].mean() for k in kept])
+            groups = [rows.loc[which == k, metric].to_numpy(dtype=float) for k in kept]
             ax.scatter(points[name], points[metric], s=6, color="#999999", alpha=0.5, lw=0, label="point means")
         mean = np.array([np.nanmean(g) if np.isfinite(g).any() else np.nan for g in groups])
         lo = np.array([np.nanquantile(g, 0.05) if np.isfinite(g).any() else np.nan for g in groups])
@@ -124,7 +140,7 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
         ax.set_xlabel(name)
         ax.grid(alpha=0.3)
     for row in grid:
-        row[0].set_ylabel(_axis_label(metric))
+        row[0].set_ylabel(fitted(_axis_label(metric), 2.4))  # a panel's height less its ticks and title
     in_full(axes[0].yaxis, rows[metric].to_numpy(dtype=float))  # the panels share it
     axes[0].legend(fontsize=8, frameon=False)
     fig.suptitle(f"{_label(metric)} against each parameter", fontsize=11)
@@ -155,14 +171,15 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
     ax.set_xticks(range(len(xl)), xl)
     ax.set_yticks(range(len(yl)), yl)
     ax.set_xlabel(xn)
-    ax.set_ylabel(yn)
+    tall = 0.55 * len(yl) + 0.5  # the cells' height: the labels beside them are broken to it
+    ax.set_ylabel(fitted(yn, tall))
     finite = table[np.isfinite(table)]
     mid = (finite.min() + finite.max()) / 2 if finite.size else 0
     fmt = cell_format(table)
     for (i, j), v in np.ndenumerate(table):
         if np.isfinite(v):
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
-    in_full(fig.colorbar(im, ax=ax, label=f"{_words(metric)}\n(mean over runs)").ax.yaxis, table)
+    in_full(fig.colorbar(im, ax=ax, label=fitted(f"{_words(metric)}\n(mean over runs)", tall)).ax.yaxis, table)
     ax.set_title(f"{_label(metric)}" + ("" if grid else f" (binned: the middle of each of {BINS} equal bins)"), fontsize=11)
     fig.tight_layout()
     return fig
