@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import load_scenario, simulate
@@ -87,3 +88,19 @@ def test_sweep_report_names_an_unknown_metric_with_a_guess_or_a_count_not_every_
     assert main(["sweep-report", str(tmp_path / "s"), "--metric", "violation"]) == 2
     err = capsys.readouterr().err
     assert "(did you mean 'violations'?); it has " in err and "outcomes_met" not in err, err
+
+
+def test_a_sobol_sweep_too_small_for_indices_gives_its_own_reason_and_the_n_that_would_do(tmp_path):
+    """A Sobol design of 3 points (one parameter, n = 1) was told its indices "need 50 points or more (RBD-FAST's
+    bootstrap halves them, and it needs more than 40)": a Sobol design uses no RBD-FAST. It is told the smallest n
+    (a power of 2) whose Saltelli design reaches the bound."""
+    from sim.analysis.sensitivity import MIN_POINTS, no_indices
+    from sim.experiments.designs import make_design
+    from sim.experiments.parameters import Parameter
+
+    for k, n, smallest in ((1, 1, 32), (3, 4, 16), (5, 2, 8)):
+        design = make_design("sobol", [Parameter(f"p{i}", 0, 1) for i in range(k)], n=n)
+        points = pd.DataFrame({"point": range(design.size)})
+        text = no_indices({"design": design.describe(), "points": design.size}, points)
+        assert "RBD-FAST" not in text and f"{MIN_POINTS} points or more" in text, text
+        assert f"this sweep has {design.size}" in text and f"`--n {smallest}`" in text, text

@@ -10,6 +10,7 @@ indices apportion.
 from __future__ import annotations
 
 import contextlib
+import math
 import warnings
 from collections.abc import Iterator
 
@@ -99,6 +100,12 @@ def no_indices(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame | None =
         return "No sensitivity indices: the design holds every parameter at one value, so there is nothing to apportion."
     if len(points) < MIN_POINTS:
         so_far = f" (of {manifest['points']} in the design: the sweep is unfinished)" if len(points) < manifest["points"] else ""
+        if design["sample"] == "sobol":  # no RBD-FAST here: the bound is the one every sampled design is held to
+            blocks = len(_varied(design)) + 2
+            n = 1 << max(0, math.ceil(math.log2(MIN_POINTS / blocks)))  # Saltelli's n, a power of 2
+            return (f"No sensitivity indices: sweep-report gives them from {MIN_POINTS} points or more, and this sweep "
+                    f"has {len(points)}{so_far}, so sensitivity.csv holds only its header. For indices, a larger n: "
+                    f"`--n {n}` makes {n * blocks} points (n × {blocks} in Saltelli's scheme).")
         more = "a larger `--n`" if design["sample"] != "file" else "more points in the design file"
         return (f"No sensitivity indices: they need {MIN_POINTS} points or more (RBD-FAST's bootstrap halves them, and "
                 f"it needs more than 40), and this sweep has {len(points)}{so_far}, so sensitivity.csv holds only its "
