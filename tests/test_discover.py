@@ -166,3 +166,20 @@ def test_an_unfinished_sweeps_discovery_counts_each_points_replicates(tmp_path):
     assert "Sweep `" + str(out) + "`: 19 of 20 points (37 runs): 18 with all 2 replicates, 1 with fewer (point 18: 1); " \
            "a point is of interest" in text, text
     assert "replicates each" not in text
+
+
+def test_a_boxs_limits_in_discover_md_are_those_of_boxes_csv_to_the_parameters_resolution(tmp_path):
+    """A limit PRIM put midway between a grid's 0.5 and 2 (1.25) read "1.2" in discover.md, 1.25 in boxes.csv: a limit
+    of a parameter over a range of one to ten was written to tenths, whatever the range. Each row's limits keep three
+    significant digits of the range the sweep covered."""
+    from sim.viz.discovery_report import discovery_report
+
+    design = make_design("grid", [Parameter("a", values=[0.5, 2.0]), Parameter("b", values=[0.1, 0.9]),
+                                  Parameter("c", values=[0.0, 1.0])])
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "sweep", evaluate=toys.planted)
+    discovery_report(tmp_path / "sweep", "days >= 30", out=tmp_path / "d")
+    boxes = pd.read_csv(tmp_path / "d" / "boxes.csv").set_index("parameter")
+    assert boxes.loc["a", "low"] == pytest.approx(1.25) and boxes.loc["b", "high"] == pytest.approx(0.5)
+    text = (tmp_path / "d" / "discover.md").read_text()
+    assert "| a | 1.25 | 2.00 |" in " ".join(text.split()), text
+    assert "| b | 0.100 | 0.500 |" in " ".join(text.split()), text

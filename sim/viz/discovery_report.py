@@ -6,6 +6,7 @@ them into ``<sweep>/discover/`` (or the folder given).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +127,15 @@ def markdown(found: Discovery, files: list[Path], out: Path) -> str:
         if box.limits.empty:
             lines += ["It restricts no parameter: the whole space.", ""]
         else:
-            lines += [markdown_table(box.limits.rename(columns={"qp_low": "qp low", "qp_high": "qp high"})), ""]
+            # Each limit to three significant digits of the range its parameter covered (1.25 of 0.5-2 read "1.2",
+            # boxes.csv's 1.25, as a number of its size is written); the quasi-p values as shares, to thousandths.
+            digits = [_decimals(*found.bounds[name]) for name in box.limits["parameter"]]
+            lines += [markdown_table(box.limits.rename(columns={"qp_low": "qp low", "qp_high": "qp high"}), digits,
+                                     {"qp low": 3, "qp high": 3}), ""]
     lines += ["## Figures", ""] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
+
+
+def _decimals(low: float, high: float) -> int:
+    """Decimals that write a value between ``low`` and ``high`` to three significant digits of that range."""
+    return max(0, 2 - math.floor(math.log10(high - low))) if high > low else 3
