@@ -824,3 +824,24 @@ def test_a_second_writer_of_a_calibration_folder_is_refused_and_a_killed_ones_te
     finish(spec, out, figures=False)
     assert not any(path.exists() for path in stale)
     assert mine.read_text() == "my file\n" and (out / "report.md").is_file()
+
+
+def test_the_history_figures_legend_hides_no_trial():
+    """history.png's legend sat in the upper right corner, inside the axes, over the trials there: a trial of objective
+    1.15 (trial 10 of a 15-trial study) was drawn under it and could not be seen. The legend stands outside the axes."""
+    from sim.viz.calibration_plots import history_plot
+
+    objective = [0.54, 0.54, 0.39, 0.98, 1.24, 0.94, 0.39, 0.39, 0.48, 0.42, 1.15, 1.26, 0.49, 0.39, 0.41]
+    trials = pd.DataFrame({"trial": range(15), "objective": objective, "hold_objective": np.linspace(0.08, 0.23, 15)})
+    fig = history_plot(trials, trials[trials["objective"] < 0.55])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    legends = [*fig.legends, *([ax.get_legend()] if ax.get_legend() else [])]
+    (box,) = [legend.get_window_extent(renderer) for legend in legends]
+    low, high = ax.get_ylim()
+    for coll in ax.collections:
+        for x, y in coll.get_offsets():
+            if low <= y <= high:
+                px, py = ax.transData.transform((x, y))
+                assert not (box.x0 <= px <= box.x1 and box.y0 <= py <= box.y1), (x, y)

@@ -31,7 +31,8 @@ def history_plot(trials: pd.DataFrame, accepted: pd.DataFrame) -> Figure:
     ax.set_xlabel("trial")
     ax.set_ylabel("objective (lower is better)")
     ax.set_title("Optimisation history (points above the 95th percentile are off the chart)", fontsize=10)
-    ax.legend(fontsize=8, loc="upper right")
+    # Below the axes, not in a corner of them: there it hid the trials under it (the worst, most often).
+    fig.legend(fontsize=8, loc="outside lower center", ncols=4, frameon=False)
     ax.grid(alpha=0.3)
     return fig
 
