@@ -197,6 +197,17 @@ def test_heat_map_ticks_are_rounded_and_cells_formatted_alike():
     assert cells and len({len(c.split(".")[1]) if "." in c else 0 for c in cells}) == 1
 
 
+def test_a_constant_metrics_heat_map_ticks_its_one_value_only():
+    """Round 55: a metric the same at every point (0 days) drew a colour bar from -0.1 to 0.1, ticking negative days
+    that no point had: matplotlib widens a single value so as to have a range."""
+    grid = pd.DataFrame([(a, b) for a in (0.2, 0.8) for b in (0.5, 1.5) for _ in range(2)], columns=["a", "b"])
+    grid["ceasefire_days"] = 0.0
+    fig = heat_map(grid, "a", "b", "ceasefire_days", grid=True)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[-1].yaxis.get_ticklabels() if t.get_text()]
+    assert len(ticks) == 1 and float(ticks[0].replace("\u2212", "-")) == 0.0, ticks
+
+
 def test_towns_held_numbers_events_and_names_them_in_a_key(toy_results):  # noqa: F811
     single, _ = toy_results
     fig = plots.towns_held_figure(load_results(single))

@@ -179,7 +179,10 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
     for (i, j), v in np.ndenumerate(table):
         if np.isfinite(v):
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
-    in_full(fig.colorbar(im, ax=ax, label=fitted(f"{_words(metric)}\n(mean over runs)", tall)).ax.yaxis, table)
+    bar = fig.colorbar(im, ax=ax, label=fitted(f"{_words(metric)}\n(mean over runs)", tall))
+    if finite.size and finite.min() == finite.max():  # matplotlib widens one value to +-0.1: "-0.1 days" ticked
+        bar.set_ticks([finite.min()])
+    in_full(bar.ax.yaxis, table)
     ax.set_title(f"{_label(metric)}" + ("" if grid else f" (binned: the middle of each of {BINS} equal bins)"), fontsize=11)
     fig.tight_layout()
     return fig
