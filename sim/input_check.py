@@ -89,7 +89,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
 
         sc = load_scenario(path)
         summary = f"{sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events" + "".join(f"; {s}" for s in supersessions(sc))
-        notes += _deals_that_bind_no_government(sc)
+        notes += _deals_that_bind_no_government(sc) + _interventions_without_escalation(sc)
         if (old := (sc.start - sc.initial_control).days) > 1:  # a later start: the front stays the column's
             notes.append(f"starts on {sc.start} from the front of {sc.initial_control} ({old} days earlier, "
                          "'initial_control'): no change of hands between them is in the run")
@@ -103,6 +103,16 @@ def _deals_that_bind_no_government(sc: Scenario) -> list[str]:
     return [f"{e.type} '{e.id or e.name}' ({e.date}) binds no government: its compliance gives 'regime' no share, so "
             "it never holds the government back, whatever its restraint" for e in sc.events
             if e.type in ("truce", "agreement") and not e.compliance.get("regime", 0.0) > 0]
+
+
+def _interventions_without_escalation(sc: Scenario) -> list[str]:
+    """A note for each intervention in a scenario where Turkey may not escalate: its escalation stays 0, so the
+    intervention neither holds it up nor strikes (the drones fire in proportion to it): the run is the one without it."""
+    if sc.factions.turkey.may_escalate:
+        return []
+    return [f"intervention '{e.id or e.name}' ({e.date}) is only logged: with turkey.may_escalate false Turkey's "
+            "escalation stays 0, so it is not held up and the strikes, in proportion to it, do nothing" for e in sc.events
+            if e.type == "intervention"]
 
 
 def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | Path | None) -> dict[str, Any]:  # noqa: ANN401

@@ -293,6 +293,18 @@ def test_check_notes_a_deal_that_binds_no_government(tmp_path):
     assert not [n for n in sim.check(CAMPAIGN)["notes"] if "binds no government" in n]  # the January truce binds it
 
 
+def test_check_notes_an_intervention_that_turkey_may_not_escalate_for(tmp_path):
+    """With turkey.may_escalate false, escalation stays 0: an intervention is logged but neither holds it up nor
+    strikes (drones fire in proportion to escalation), so the run is the one without it; check said only "ok"."""
+    import sim
+
+    notes = sim.check(whatif(tmp_path, CAMPAIGN, "factions:\n  turkey:\n    may_escalate: false\n"))["notes"]
+    assert [n for n in notes if "intervention 'spring-shield'" in n and "may_escalate" in n], notes
+    assert not [n for n in sim.check(CAMPAIGN)["notes"] if "may_escalate" in n]  # Turkey may escalate there
+    shipped = ROOT / "scenarios" / "whatif" / "no_turkish_intervention.yaml"  # removes its intervention as well
+    assert not [n for n in sim.check(shipped)["notes"] if "may_escalate" in n]
+
+
 def test_check_notes_a_start_later_than_the_front_it_begins_from(tmp_path):
     """Moving `start:` later kept the front of `initial_control` without a word: the changes of hands in between are
     in no run."""
