@@ -132,6 +132,15 @@ def tab(page, name: str) -> None:  # noqa: ANN001
     page.locator(".v-tab", has_text=name).first.click()
 
 
+def run_ensemble(page, n: int, of: str = "", timeout: float = 180_000) -> None:  # noqa: ANN001
+    """From the Ensemble tab: ``n`` replicates (the slider), run, and wait for the result's heading (``n`` replicates
+    of ``of``, a scenario's path, or of anything)."""
+    tab(page, "Ensemble")
+    set_slider(page, page.locator(".v-input", has=page.locator("label", has_text="Replicates")).first, n, low=1)
+    page.get_by_role("button", name=f"Run ensemble ({n})").click()
+    page.get_by_text(re.compile(rf"^{n} replicates of {re.escape(of)}")).first.wait_for(timeout=timeout)
+
+
 def set_slider(page, slider, value: int, low: int) -> None:  # noqa: ANN001
     """A Vuetify slider to ``value`` by keyboard: Home, then the arrow key (one step each)."""
     thumb = slider.locator(".v-slider__thumb-container").first

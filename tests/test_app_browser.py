@@ -30,7 +30,7 @@ from .app_browser import (
     find_browser,
     open_app,
     pick_scenario,
-    set_slider,
+    run_ensemble,
     shown_date,
     tab,
     table_rows,
@@ -72,11 +72,7 @@ def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
             page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
             page.get_by_text("No Spring Shield").nth(1).wait_for()  # listed under "Changed"
 
-            tab(page, "Ensemble")
-            replicates = page.locator(".v-input", has=page.locator("label", has_text="Replicates")).first
-            set_slider(page, replicates, RUNS, low=1)
-            page.get_by_role("button", name=f"Run ensemble ({RUNS})").click()
-            page.get_by_text(re.compile(rf"^{RUNS} replicates of {re.escape(WHATIF)}")).first.wait_for(timeout=180_000)
+            run_ensemble(page, RUNS, of=WHATIF)
             assert page.get_by_text(f"its baseline {WHATIF}").count() > 0, "the baseline is the picked what-if"
             assert shown_date(page) == "2020-03-05"
             date_slider = page.locator(".v-input", has=page.locator("label", has_text="Day")).first
@@ -166,11 +162,7 @@ def test_the_day_sliders_value_bubble_does_not_cover_the_text_above_it(tmp_path)
     with app_server(tmp_path) as url, browser_page(BROWSER, width=1680, height=1050) as (page, refused):
         open_app(page, url)
         pick_scenario(page, "scenarios/whatif/jan_truce_holds.yaml")  # a long line above the slider, as in the README's
-        tab(page, "Ensemble")
-        replicates = page.locator(".v-input", has=page.locator("label", has_text="Replicates")).first
-        set_slider(page, replicates, 2, low=1)
-        page.get_by_role("button", name="Run ensemble (2)").click()
-        page.get_by_text(re.compile(r"^2 replicates of")).first.wait_for(timeout=180_000)
+        run_ensemble(page, 2)
         click_slider_at(page.locator(".v-input", has=page.locator("label", has_text="Day")).first, 0.62)
         page.wait_for_function("() => !document.body.innerText.includes('Showing 5 March 2020')")
         page.wait_for_timeout(500)  # the bubble's transition
@@ -195,10 +187,7 @@ def test_a_table_narrower_than_the_page_starts_under_its_heading(tmp_path):
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     with app_server(tmp_path) as url, browser_page(BROWSER, width=1680, height=1050) as (page, refused):
         open_app(page, url)
-        tab(page, "Ensemble")
-        set_slider(page, page.locator(".v-input", has=page.locator("label", has_text="Replicates")).first, 2, low=1)
-        page.get_by_role("button", name="Run ensemble (2)").click()
-        page.get_by_text(re.compile(r"^2 replicates of")).first.wait_for(timeout=180_000)
+        run_ensemble(page, 2)
         page.get_by_text("Towns the runs most often get wrong").first.wait_for()
         heading, table, width, room = page.evaluate(HEADING_AND_TABLE)
         assert width < room - 100, "the table is narrower than the page (else this test measures nothing)"
@@ -256,10 +245,7 @@ def test_the_towns_and_the_scores_are_whole_on_a_narrow_page(tmp_path):
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     with app_server(tmp_path) as url, browser_page(BROWSER, width=1024, height=768) as (page, refused):
         open_app(page, url)
-        tab(page, "Ensemble")
-        set_slider(page, page.locator(".v-input", has=page.locator("label", has_text="Replicates")).first, 2, low=1)
-        page.get_by_role("button", name="Run ensemble (2)").click()
-        page.get_by_text(re.compile(r"^2 replicates of")).first.wait_for(timeout=180_000)
+        run_ensemble(page, 2)
         page.get_by_text("Headline scores").first.wait_for()
         page.wait_for_timeout(500)
         towns, scores = page.evaluate(TOWNS_AND_SCORES)
