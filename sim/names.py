@@ -19,7 +19,13 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Literal
+
+def is_whole(value: object) -> bool:
+    """Whether ``value`` is a whole number: an int or numpy's integer, not a bool (True is an int to Python)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
 
 MAX_SEED = 2**63 - 1  # seeds are stored as 64-bit integers (manifests, Parquet rows, the model's uint64 keys)
 MAX_RUNS = 100_000  # replicates: of an ensemble (--runs, sim.replicate_seeds), of each point of a sweep (--runs, runs:)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..errors import InputError, close_or_grouped, extra_missing, flag
 from ..io.files import as_path
-from ..names import MAX_BOXES
+from ..names import MAX_BOXES, is_whole
 from .results import load_sweep_manifest, read_rows
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt}
@@ -165,7 +165,7 @@ def _check_settings(threshold: float, max_boxes: int, peel_alpha: float, paste_a
     # A density is a share: 80 (a percentage), nan or -1 matched every box or none.
     if not share(threshold) or not 0.0 < threshold <= 1.0:
         raise InputError(None, f"must be a share of points above 0 and at most 1 (got {threshold!r})", key=flag("threshold"))
-    if isinstance(max_boxes, bool) or not isinstance(max_boxes, numbers.Integral) or not 1 <= max_boxes <= MAX_BOXES:
+    if not is_whole(max_boxes) or not 1 <= max_boxes <= MAX_BOXES:
         raise InputError(None, f"must be a whole number from 1 to {MAX_BOXES} (got {max_boxes!r})",
                          key=flag("boxes", python="max_boxes"))
     for name, alpha in (("peel_alpha", peel_alpha), ("paste_alpha", paste_alpha)):

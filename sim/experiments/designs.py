@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import InputError, did_you_mean, flag
+from ..names import is_whole
 from .parameters import MAX_STEPS, Parameter, repeated_value
 
 SAMPLES = ("grid", "lhs", "random", "sobol")
@@ -182,7 +183,7 @@ def _check_fields(p: Parameter) -> None:
     for name in ("low", "high"):
         if (bound := getattr(p, name)) is not None and not _number(bound):
             raise InputError(None, f"'{p.path}' needs {name} a number (got {bound!r})", key=p.path)
-    if p.steps is not None and (isinstance(p.steps, bool) or not isinstance(p.steps, numbers.Integral)
+    if p.steps is not None and (not is_whole(p.steps)
                                 or not 2 <= p.steps <= MAX_STEPS):  # 0 steps made a sweep of no points, 1 the low bound alone
         raise InputError(None, f"'{p.path}' needs steps a whole number from 2 to {MAX_STEPS:,} (got {p.steps!r})", key=p.path)
 

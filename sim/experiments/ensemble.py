@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import numbers
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -52,7 +51,7 @@ from ..io.outputs import OUT, claim_folder, remove_derived
 from ..io.scenario import for_run, hash_of_inputs, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
-from ..names import MAX_RUNS, MAX_SEED, MAX_WORKERS
+from ..names import MAX_RUNS, MAX_SEED, MAX_WORKERS, is_whole
 from .executors import deferred_interrupts, run_tasks, start_forkserver
 from .manifest import manifest as make_manifest
 from .manifest import now
@@ -77,9 +76,9 @@ def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = (flag("seed"), 
     the caller gave them; or :func:`sim.replicate_seeds`'s arguments, or the app's names for them).
     """
     seed_key, runs_key = keys
-    if not _whole(first) or not 0 <= first <= MAX_SEED:  # past it, no --runs fits
+    if not is_whole(first) or not 0 <= first <= MAX_SEED:  # past it, no --runs fits
         raise InputError(None, f"must be a whole number from 0 to {MAX_SEED:,} (got {first!r})", key=seed_key)
-    if not _whole(runs) or not 1 <= runs <= MAX_RUNS:
+    if not is_whole(runs) or not 1 <= runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})", key=runs_key)
     first, runs = int(first), int(runs)  # numpy's integers too (a loop over np.arange), recorded as JSON's numbers
     if first + runs - 1 > MAX_SEED:  # the way out names both: either flag alone may be the one to change
@@ -96,14 +95,9 @@ def _given(key: str, value: int) -> str:
 
 def check_workers(workers: int) -> int:
     """``workers`` as an int, if it is a whole number (numpy's too) from 1 to :data:`MAX_WORKERS`."""
-    if not _whole(workers) or not 1 <= workers <= MAX_WORKERS:
+    if not is_whole(workers) or not 1 <= workers <= MAX_WORKERS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_WORKERS} (got {workers!r})", key=flag("workers"))
     return int(workers)
-
-
-def _whole(value: object) -> bool:
-    """Whether ``value`` is a whole number: an int or numpy's integer, not a bool (nor numpy's bool, not Integral)."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def run_ensemble(

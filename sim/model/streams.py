@@ -26,7 +26,7 @@ from enum import IntEnum
 import numpy as np
 
 from ..errors import InputError
-from ..names import MAX_SEED
+from ..names import MAX_SEED, is_whole
 
 # The constants are 0-d arrays, not numpy scalars: numpy takes an array operand in a third less time than a scalar,
 # which it converts on every call (some 1,500 instructions a call on a batch of one; _mix makes five such calls).
@@ -82,7 +82,7 @@ def check_seeds(seeds: list[int]) -> list[int]:
     """``seeds`` as ints, if each is a whole number from 0 to :data:`MAX_SEED`; else an InputError naming it
     (a negative seed failed in numpy: "expected non-negative integer")."""
     for seed in seeds:
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
+        if not is_whole(seed) or not 0 <= seed <= MAX_SEED:
             raise InputError(None, f"must be a whole number from 0 to {MAX_SEED:,} (got {seed!r})", key="seed")
     return [int(seed) for seed in seeds]
 

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..io.files import atomic_file
 from ..io.outputs import claim_file, writing_into
 from ..io.signatures import SIGNATURE
-from ..names import date_words
+from ..names import date_words, is_whole
 from .drawing import (
     DYNAMIC_GIDS,
     control_handles,
@@ -129,7 +129,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
             frame delays are in hundredths of a second, and browsers slow shorter ones), or as :func:`make_map`.
     """
     # Checked before any work: fps=0 was a ZeroDivisionError and fps=nan numpy's ValueError, once every frame was drawn.
-    if isinstance(max_frames, bool) or not isinstance(max_frames, numbers.Integral) or max_frames < 1:
+    if not is_whole(max_frames) or max_frames < 1:
         raise InputError(None, f"must be a whole number of at least 1 (got {max_frames!r})", key="max_frames")
     if isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not 0 < fps <= 50:
         raise InputError(None, f"frames per second, a number above 0 and at most 50 (got {fps!r})", key="fps")
