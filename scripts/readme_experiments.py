@@ -19,7 +19,12 @@ The README's figures are outputs of experiments too (:attr:`Experiment.figures`)
 ``docs/ensemble_map.png``, ``docs/towns_held.png`` and ``docs/capture_dates.png``
 (20 runs, ``map --date 2020-03-06`` and ``plot``) and ``docs/sweep_truce_heatmap.png``
 (the ``jan_truce_30_days`` sweep's report). ``--update-docs`` copies them into
-``docs/`` once their experiments ran, and says which changed. Two groups of
+``docs/`` once their experiments ran, says which changed, and records in
+``docs/figures.json`` what each was drawn from (:func:`drawn_from`: the model's
+outputs and their inputs), which a test computes again: a figure left stale by a
+change to the rules, the theatre or the record fails it. (It records what this
+checkout computes: a folder kept from older rules must not be reused, as said
+below.) Two groups of
 figures are not made here: the app's screenshots (``docs/app_*.png``), which
 ``scripts/app_screenshots.py`` takes again, and ``docs/calibration_*.png``, which
 come from a ``calibrate`` study of several minutes (see docs/calibration.md).
@@ -28,6 +33,7 @@ come from a ``calibrate`` study of several minutes (see docs/calibration.md).
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import shutil
 import subprocess
@@ -47,6 +53,8 @@ from sim.io.signatures import provably_ours, signed_markdown  # noqa: E402
 from sim.names import MAX_WORKERS  # noqa: E402
 
 DOCS = ROOT / "docs"  # where README.md's figures are kept (main's docs= points a test elsewhere)
+DRAWN_FROM = "figures.json"  # in DOCS: what each figure was drawn from (drawn_from), written by --update-docs
+SWEEP_SAMPLE = 4  # replicates of a sweep's scenario that stand for its thousands in drawn_from
 OUT = "{out}"  # stands for the --out folder in the commands below, filled in by expand()
 SEED_200 = "7770000"  # the README's 200 other seeds: replicates 7,770,000 to 7,770,199
 
@@ -257,6 +265,58 @@ def update_docs(experiments: list[Experiment], failed: set[str], out: Path, docs
     return said
 
 
+def drawn_from(exp: Experiment) -> str:
+    """A digest of what ``exp``'s figures show: the inputs of its scenario and the model's outputs from them.
+
+    For a run or an ensemble: its scenario's inputs (:func:`sim.io.scenario.inputs_hash`: the resolved scenario,
+    the theatre's files, the claims record), the record it is drawn beside (``outcomes.yaml`` beside the claims)
+    and every table and history of its runs, simulated here with the same seeds. A sweep's thousands of runs stand
+    as its file and :data:`SWEEP_SAMPLE` replicates of its scenario: a change to the rules shows in them.
+
+    ``docs/figures.json`` keeps it for each figure (:func:`record_drawn_from`), and a test computes it again: a
+    change to the model, the theatre or the record that moves what a figure shows fails that test until the figure
+    is drawn again. How a figure is drawn (``sim/viz``) is not in it.
+    """
+    import hashlib
+
+    import sim
+    from sim.experiments.run import simulate_batch
+    from sim.io.scenario import inputs_hash
+
+    digest = hashlib.sha256()
+    if exp.kind == "sweep":
+        sweep_file = ROOT / exp.make[1]
+        digest.update(sweep_file.read_bytes())
+        scenario = sim.load_scenario(sim.load_sweep(sweep_file).scenario_path)
+        seeds = sim.replicate_seeds(scenario, SWEEP_SAMPLE)
+    else:
+        scenario = sim.load_scenario(ROOT / exp.make[1])
+        seeds = sim.replicate_seeds(scenario, exp.runs if exp.kind == "ensemble" else 1,
+                                    int(exp.seed) if exp.seed else None)
+    digest.update(inputs_hash(scenario).encode())
+    record = scenario.claims.parent / "outcomes.yaml"
+    digest.update(record.read_bytes() if record.is_file() else b"")
+    for result in simulate_batch(scenario, seeds):
+        for table in (result.events, result.timeseries, result.control, result.posts):
+            digest.update(table.to_csv(index=False).encode())
+        for history in (result.history, result.post_history, result.encircled_history):
+            digest.update(history.tobytes())
+    return digest.hexdigest()
+
+
+def record_drawn_from(experiments: list[Experiment], failed: set[str], docs: Path) -> str:
+    """Set, in ``docs``/figures.json, what each figure of ``experiments`` now in ``docs`` was drawn from
+    (:func:`drawn_from`); the other figures' entries are kept. Returns what to say."""
+    path = docs / DRAWN_FROM
+    kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    for exp in experiments:
+        if exp.figures and exp.name not in failed:
+            digest = drawn_from(exp)
+            kept.update({name: {"experiment": exp.name, "drawn_from": digest} for _, name in exp.figures})
+    write_atomic(path, json.dumps(dict(sorted(kept.items())), indent=2) + "\n")
+    return f"recorded   {path} (what each figure was drawn from)"
+
+
 def workers_flag(text: str) -> int:
     """``--workers``, checked here: a bad value would otherwise fail every experiment, one by one."""
     if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
@@ -317,6 +377,8 @@ def main(argv: list[str] | None = None, *, docs: Path = DOCS) -> int:
     print(f"{len(experiments) - len(failed)} of {len(experiments)} experiments finished; results in {out}")
     if args.update_docs:
         said = update_docs(experiments, failed, out, docs)
+        if said:
+            said.append(record_drawn_from(experiments, failed, docs))
         print("\n".join(said) if said else "--update-docs: none of these experiments makes a README figure")
     return 1 if failed else 0
 

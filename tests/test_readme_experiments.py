@@ -47,6 +47,7 @@ def script(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
         return subprocess.CompletedProcess(args, 0, stdout=f"report of {args[-1]}\n", stderr="")
 
     monkeypatch.setattr(module, "run_sim", fake_run)
+    monkeypatch.setattr(module, "drawn_from", lambda exp: f"what {exp.name} drew from")  # no model run for a fake one
     module.calls = calls
     return module
 
@@ -206,7 +207,10 @@ def test_update_docs_writes_the_readme_figures_alone_and_says_which_changed(draw
     before = {p.name: p.stat() for p in docs.iterdir()}
     assert drawing_script.main(["--out", str(out), "--only", *makers, "--update-docs"], docs=docs) == 0
     printed = capsys.readouterr().out
-    assert sorted(p.name for p in docs.iterdir()) == sorted(before)  # nothing added, no temporary left
+    assert sorted(p.name for p in docs.iterdir()) == sorted([*before, "figures.json"])  # no temporary left
+    recorded = json.loads((docs / "figures.json").read_text(encoding="utf-8"))
+    assert recorded == {name: {"experiment": exp.name, "drawn_from": f"what {exp.name} drew from"}
+                        for exp in drawing_script.EXPERIMENTS for _, name in exp.figures}
     assert (docs / "app_run.png").read_bytes() == b"a screenshot"
     for name, file in figures.items():
         assert (docs / name).read_bytes() == (out / file).read_bytes(), name
@@ -234,3 +238,37 @@ def test_update_docs_copies_no_figure_of_a_failed_experiment(drawing_script, tmp
     printed = capsys.readouterr().out
     assert all((docs / name).read_bytes() == b"the shipped figure" for name in ("ensemble_map.png", "towns_held.png"))
     assert re.search(rf"^not copied {re.escape(str(docs / 'towns_held.png'))}: campaign20 failed", printed, flags=re.M)
+    assert "campaign20" not in (docs / "figures.json").read_text(encoding="utf-8")  # what its figures show is not known
+
+
+def test_each_readme_figure_shows_what_this_checkout_computes():
+    """docs/figures.json, written when the figures were last drawn, against the model's outputs and inputs now: a
+    change to the rules, the theatre or the record that moves a figure leaves it stale until it is drawn again."""
+    module = load_script()
+    recorded = json.loads((ROOT / "docs" / module.DRAWN_FROM).read_text(encoding="utf-8"))
+    makers = [exp for exp in module.EXPERIMENTS if exp.figures]
+    assert sorted(recorded) == sorted(name for exp in makers for _, name in exp.figures)
+    for exp in makers:
+        now = module.drawn_from(exp)
+        for _, name in exp.figures:
+            assert recorded[name]["drawn_from"] == now, (
+                f"docs/{name} was drawn from other outputs or inputs than this checkout gives: draw it again with "
+                f"scripts/readme_experiments.py --out NEW_FOLDER --only {exp.name} --update-docs")
+
+
+def test_what_a_figure_is_drawn_from_follows_the_runs_outputs(monkeypatch):
+    module = load_script()
+    exp = module.BY_NAME["campaign_map"]
+    before = module.drawn_from(exp)
+    assert module.drawn_from(exp) == before  # the same checkout, the same digest
+    import sim.experiments.run as run
+
+    simulate_batch = run.simulate_batch
+
+    def one_town_otherwise(scenario, seeds):  # noqa: ANN001, ANN202 - the same arguments as simulate_batch
+        results = simulate_batch(scenario, seeds)
+        results[0].history[-1, 0] = (results[0].history[-1, 0] + 1) % 3  # one town, on the last day, held by another
+        return results
+
+    monkeypatch.setattr(run, "simulate_batch", one_town_otherwise)
+    assert module.drawn_from(exp) != before
