@@ -642,3 +642,23 @@ def test_the_scorecard_functions_refuse_what_is_not_a_scorecard_and_compare_refu
     later = dataclasses.replace(ens, path=Path("results/b"), manifest={**ens.manifest, "start": "2020-01-07", "end": "2020-01-13"})
     with pytest.raises(sim.InputError, match="share no simulated day"):
         compare(card, score(later, []))
+
+
+def test_comparison_csv_keeps_every_digit_so_its_a_and_b_subtract_to_its_b_minus_a(theatre, outcomes, tmp_path):  # noqa: F811
+    """comparison_vs_*.csv wrote six significant digits: a mean of 1,075,685.1 displaced read 1.07569e+06, so its A
+    and B no longer subtracted to its B - A. Each float is now written as Python writes it (its repr, which reads back
+    to the very number), in the file compare writes and the app's download alike."""
+    import dataclasses
+
+    from sim.analysis.comparison import Difference
+    from sim.analysis.report import write_report
+
+    a = score(ensemble(theatre), outcomes)
+    c = dataclasses.replace(compare(a, a), quantities=[Difference("displaced", 1075685.1, 669198.5, -410000.25, -400000.75),
+                                                      Difference("regime_pressure", 0.4120111684248896, 0.5, -0.1, 0.2)])
+    written = pd.read_csv(write_report(tmp_path, "comparison_vs_a", "", comparison_csv(c))[1])
+    rows = written[written["section"] == "quantity"].set_index("name")
+    assert rows.loc["displaced", ["A", "B", "low", "high"]].tolist() == [1075685.1, 669198.5, -410000.25, -400000.75]
+    assert rows.loc["regime_pressure", "A"] == 0.4120111684248896
+    numbers = written.dropna(subset=["A", "B", "B - A"])
+    assert len(numbers) > 2 and ((numbers["B"] - numbers["A"]) == numbers["B - A"]).all()

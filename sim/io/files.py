@@ -204,10 +204,18 @@ def whole_or_six_digits(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.6g}"
 
 
+EVERY_DIGIT = "every digit"
+"""A table's ``attrs["digits"]`` that :func:`table_text` writes with each float as Python prints it (its repr)."""
+
+
 def table_text(table: pd.DataFrame, float_format: str | Callable[[float], str] | None = whole_or_six_digits) -> str:
     """A table as the CSV text every results file and download has: no index, ``\\n`` line ends, and whole numbers
     whole, others to six significant digits (:func:`whole_or_six_digits`), unless ``float_format`` says otherwise (a
-    format, or a function of the number: calibration files keep 17, to read back exactly; None: as Python prints them)."""
+    format, or a function of the number: calibration files keep 17, to read back exactly; None: as Python prints them)
+    or the table itself does: one whose ``attrs["digits"]`` is :data:`EVERY_DIGIT` is written as Python prints it,
+    wherever it is written (the comparison, whose B - A must be its B less its A, in compare's file and the app's)."""
+    if table.attrs.get("digits") == EVERY_DIGIT:
+        float_format = None
     return table.to_csv(index=False, lineterminator="\n", float_format=float_format)
 
 
