@@ -338,3 +338,25 @@ def test_the_capture_median_is_over_replicates_not_captures(toy_results, monkeyp
     medians = {line.get_ydata()[0]: pd.Timestamp(line.get_xdata()[0]).date() for line in ax.get_lines() if line.get_gid() == "median"}
     assert row_of["T00 → HTS"] not in medians  # one run in four: "never", as in capture_dates.csv
     assert medians[row_of["T01 → HTS"]] == dt.date(2020, 1, 10)  # the earlier middle of (3 January, 10 January, never, never)
+
+
+def test_capture_dates_draws_a_dot_for_each_run_it_counts(toy_results, monkeypatch):  # noqa: F811
+    """Every capture in a row was a dot, while the count at its right took each run once: a run that took T01 three
+    times drew three dots beside "2/4" (Zarbah to the government, 20/20 in the campaign, had 26). A dot is now a run's
+    first capture in the row, the date it counts with at the right and in the median, and the title says so."""
+    import matplotlib.dates as mdates
+
+    _, ens = toy_results
+    res = load_results(ens)
+    seeds = [run.seed for run in res.runs]
+    rows = [(seeds[0], "2020-01-03", "T01"), (seeds[0], "2020-01-06", "T01"), (seeds[0], "2020-01-08", "T01"),
+            (seeds[1], "2020-01-10", "T01")]
+    caps = pd.DataFrame([{"seed": s, "date": d, "town": t, "from": "regime", "to": "hts"} for s, d, t in rows])
+    monkeypatch.setattr(plots, "all_captures", lambda runs: caps)
+    fig = plots.capture_dates_figure(res, [])
+    ax = fig.axes[0]
+    dots = [c for c in ax.collections if c.get_gid() == "simulated"]
+    assert [t.get_text() for t in ax.texts if "/" in t.get_text()] == ["2/4"]
+    assert sorted(mdates.num2date(x).date() for c in dots for x, _ in c.get_offsets()) \
+        == [dt.date(2020, 1, 3), dt.date(2020, 1, 10)]
+    assert "a dot a run" in fig._suptitle.get_text()

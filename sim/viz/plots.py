@@ -147,24 +147,22 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
     middle = False  # whether any row has enough runs for a median and middle half
     for y, row in enumerate(rows):
-        g = row.captures(caps)
-        x = _dates(g["date"])
+        # A run counts once, with its first capture in the row's window (as in capture_dates.csv, the count at the right
+        # and the median): a dot for every capture drew 26 beside Zarbah's 20/20, a run that took it back counting twice.
+        x = np.sort(_dates(first_captures(row.captures(caps))).astype("datetime64[D]"))
         jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))
         # Over the reported diamonds (zorder 5): a capture on the reported day was hidden under one.
         ax.scatter(x, y + jitter, s=16 if n > 1 else 22, color=FACTION_COLOURS[row.to], alpha=0.75 if n > 1 else 1.0, lw=0,
                    zorder=6, gid="simulated")
         if n >= 4 and len(x):  # over every run, one that never sees it counting as later than any day, as compare's
             middle = True
-            # A run counts once, with its first capture in the row's window (as in capture_dates.csv): counting every
-            # capture, a run that took the town back and forth moved the median later, to a date where the csv says never.
-            first = np.sort(_dates(first_captures(g)).astype("datetime64[D]"))
-            q25, q50, q75 = (date_quantile(first, q, runs=n) for q in (0.25, 0.5, 0.75))
+            q25, q50, q75 = (date_quantile(x, q, runs=n) for q in (0.25, 0.5, 0.75))
             end = np.datetime64(results.end + dt.timedelta(days=2), "D")  # "never": the line runs off the last day
             if q25 is not None:
                 ax.plot([q25, q75 if q75 is not None else end], [y, y], color="#303030", lw=1.2, zorder=2, gid="middle_half")
             if q50 is not None:
                 ax.plot([q50], [y], marker="|", ms=12, color="#303030", zorder=7, gid="median")
-        ax.annotate(f"{g['seed'].nunique()}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
+        ax.annotate(f"{len(x)}/{n}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#4A4A4A")
         for o in row.outcomes:
             r = np.datetime64(o.reported)
@@ -193,7 +191,8 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
                                      for r in rows], fontsize=8)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.grid(axis="x", color="#E0E0E0", lw=0.6)
-    fig.suptitle(f"{results.name}: when towns change hands ({what}; right: runs in which it happens)", fontsize=11)
+    dots = "a dot a run, its first capture in the row" if n > 1 else "its first capture in each row"
+    fig.suptitle(f"{results.name}: when towns change hands ({what}, {dots}; right: runs in which it happens)", fontsize=11)
     if note:
         ax.set_title(note, fontsize=8.5, color="#4A4A4A", loc="left")
     shown = set(caps.merge(pd.DataFrame([(r.town, r.to) for r in rows], columns=["town", "to"]))["to"])  # colours drawn
