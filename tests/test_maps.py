@@ -585,3 +585,32 @@ def test_make_maps_folders_and_date_and_animates_numbers_are_checked_in_python(t
             animate(single, out=tmp_path / "a.gif", **kwargs)
         assert info.value.key == key
     assert not list(tmp_path.glob("*.gif")) and not (tmp_path / "x.png").exists()
+
+
+def test_a_baseline_and_what_if_map_past_their_last_shared_day_says_on_the_terminal_which_day_it_drew(toy_results, tmp_path,
+                                                                                                      monkeypatch, capsys):
+    """`map A B --date` of the day after the last both simulate drew that last day and said so only by the date in its
+    title and file name: the terminal now says it, in one line on stderr. A single folder's map of that day sets its
+    last day beside the front reported on it (its title says so), and a date in the run draws itself: no note."""
+    import shutil
+
+    import sim.viz.maps as maps
+
+    single, _ = toy_results
+    other = shutil.copytree(single, tmp_path / "what-if")
+    real = maps.load_results
+
+    def reporting_16_january(path):  # noqa: ANN001, ANN202 - a theatre that reports control on the day after the last
+        results = real(path)
+        monkeypatch.setitem(results.theatre.control, dt.date(2020, 1, 16), results.theatre.control[D0])
+        return results
+
+    monkeypatch.setattr(maps, "load_results", reporting_16_january)
+    capsys.readouterr()
+    assert main(["map", str(single), str(other), "--date", "2020-01-16", "--out", str(tmp_path / "ab.png")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"note: --date 2020-01-16 is after 2020-01-15, the last day both {single.name} and what-if simulate: "
+                   "the map is of 2020-01-15"], err
+    for args in ([single, "--date", "2020-01-16"], [single, other, "--date", "2020-01-08"], [single, other]):
+        assert main(["map", *map(str, args), "--out", str(tmp_path / "x.png")]) == 0
+        assert capsys.readouterr().err == "", args

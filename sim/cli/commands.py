@@ -320,7 +320,7 @@ def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         else:
             if out is not None and out.suffix.lower() == ".gif":  # the format is right, the flag missing
                 raise InputError(out, "a .gif is an animation: add --animate, or name a .png, .svg or .pdf", key="--out")
-            written = [make_map(args.results, date=args.date, out=out, faction=args.faction)]
+            written = [make_map(args.results, date=args.date, out=out, faction=args.faction, notify=_note)]
     print("written: " + ", ".join(str(w) for w in written))
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -51,15 +52,7 @@ def resolve_date(results: Results, date: str | dt.date | None) -> tuple[dt.date,
     last = last_day(results)
     if date is None:
         return last, None
-    if isinstance(date, str):
-        try:
-            date = dt.date.fromisoformat(date)
-        except ValueError:
-            raise InputError(None, f"'{date}' is not a date (expected YYYY-MM-DD)", key=flag("date")) from None
-    elif isinstance(date, dt.datetime):  # its day: a datetime is never equal to a date, nor ordered with one
-        date = date.date()
-    elif not isinstance(date, dt.date):  # date=5 was a TypeError from comparing it with the run's days
-        raise InputError(None, f"{date!r} is not a date (expected YYYY-MM-DD)", key=flag("date"))
+    date = as_date(date)
     reported = date if date in results.theatre.control else None
     if results.start <= date <= last:
         return date, reported
@@ -68,6 +61,24 @@ def resolve_date(results: Results, date: str | dt.date | None) -> tuple[dt.date,
     known = ", ".join(str(d) for d in sorted(results.theatre.control))
     raise InputError(None, f"{date} is outside the run ({results.start} .. {last}) in {results.path}; the day after the "
                      f"last is accepted only where the theatre reports control ({known})", key=flag("date"))
+
+
+def as_date(date: str | dt.date) -> dt.date:
+    """``--date`` as a day.
+
+    Raises:
+        InputError: it is not a date, nor YYYY-MM-DD.
+    """
+    if isinstance(date, str):
+        try:
+            return dt.date.fromisoformat(date)
+        except ValueError:
+            raise InputError(None, f"'{date}' is not a date (expected YYYY-MM-DD)", key=flag("date")) from None
+    if isinstance(date, dt.datetime):  # its day: a datetime is never equal to a date, nor ordered with one
+        return date.date()
+    if not isinstance(date, dt.date):  # date=5 was a TypeError from comparing it with the run's days
+        raise InputError(None, f"{date!r} is not a date (expected YYYY-MM-DD)", key=flag("date"))
+    return date
 
 
 def scenario_events(results: Results) -> list[dict]:
@@ -182,7 +193,7 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
 
 
 def make_map(paths: list[str | Path] | str | Path, *, date: str | dt.date | None = None, out: str | Path | None = None,
-             faction: str = "regime") -> Path:
+             faction: str = "regime", notify: Callable[[str], None] | None = None) -> Path:
     """Draw the map of one results folder, or of a baseline and a what-if, to a PNG file.
 
     Args:
@@ -192,6 +203,8 @@ def make_map(paths: list[str | Path] | str | Path, *, date: str | dt.date | None
             ensemble map of another faction than the government's is ``map_<date>_<faction>.png``).
             An existing file is replaced only if the simulator wrote it.
         faction: whose probability of control ensemble maps shade.
+        notify: told in a sentence when a baseline and a what-if are drawn on another day than ``date`` (the last day
+            both simulate, for the day after it).
 
     Returns:
         The file written.
@@ -221,7 +234,13 @@ def make_map(paths: list[str | Path] | str | Path, *, date: str | dt.date | None
     else:
         fig = compare_figure(*results, date, faction=faction)
         # By the day drawn: a date after the last both simulated draws that last day.
-        default = results[1].path / f"map_{compare_day(*results, date)}_vs_{results[0].path.name}{shade}.png"
+        day = compare_day(*results, date)
+        default = results[1].path / f"map_{day}_vs_{results[0].path.name}{shade}.png"
+        if date is not None and day != as_date(date) and notify is not None:
+            # Only the date in the title and the file's name said it: no reported front stands beside it, as on one
+            # folder's map of the day after its end.
+            notify(f"--date {as_date(date)} is after {day}, the last day both {results[0].path.name} and "
+                   f"{results[1].path.name} simulate: the map is of {day}")
     path = claim_file(Path(out) if out else default, formats=FORMATS)
     with writing_into(path.parent):
         return save_figure(fig, path)
