@@ -394,6 +394,20 @@ def test_hts_strikes_back_only_until_its_counter_offensive_is_reported_over(buil
     assert back and all("2020-01-03" <= day <= "2020-01-05" for day in back), back
 
 
+def test_a_counter_offensives_stop_says_in_the_events_log_which_it_ends(build):
+    """HTS's or the rebels' offensive_stop row had an empty detail, where its start gave the axis and the government's
+    stop names the group it stands down: it now gives the axis the counter-offensive ran on."""
+    build.theatre([("R", 35.5, 36.0, "regime"), ("L", 35.5, 36.05, "hts"), ("H", 35.5, 36.1, "hts")],
+                  [("R", "L", "M9"), ("L", "H", "M9")])
+    counter = [ev(id="back", date="2020-01-03", type="offensive", faction="hts", action="start", axis=["L", "R"]),
+               ev(id="back-over", date="2020-01-06", type="offensive", faction="hts", action="stop"),
+               ev(id="push-over", date="2020-01-07", type="offensive", group="main", action="stop")]
+    r = simulate(scenario(build, STRONG_REGIME, [push(["L"]), *counter], end="2020-01-08"))
+    rows = r.events[r.events["type"].str.startswith("offensive_")][["type", "actors", "detail"]].values.tolist()
+    assert rows == [["offensive_start", "regime", "main: L"], ["offensive_start", "hts", "L > R"],
+                    ["offensive_stop", "hts", "L > R"], ["offensive_stop", "regime", "main"]], rows
+
+
 
 def test_a_deal_only_announced_does_not_hold_hts_back_and_its_strikes_are_no_violations(build):
     # The government takes L on 2 Jan; HTS strikes back along its counter-offensive from 5 Jan, though a deal it

@@ -39,8 +39,12 @@ class OffensiveEvent(ScenarioEvent):
     def fire(self) -> None:
         m, e = self.model, self.spec
         if e.faction != "regime":
-            m.factions[e.faction].axis = np.array([self.town(t) for t in e.axis], dtype=np.int64) if e.action == "start" else None
-            m.log_all(f"offensive_{e.action}", None, e.faction, " > ".join(e.axis))
+            faction = m.factions[e.faction]
+            # A stop has no axis of its own: it names the one it ends (its row's detail was empty), as the government's
+            # names the group it stands down.
+            ended = [] if faction.axis is None else [m.theatre.towns[t] for t in faction.axis.tolist()]
+            faction.axis = np.array([self.town(t) for t in e.axis], dtype=np.int64) if e.action == "start" else None
+            m.log_all(f"offensive_{e.action}", None, e.faction, " > ".join(e.axis if e.action == "start" else ended))
             return
         regime = m.regime
         group = regime.groups.get(e.group)
