@@ -4,6 +4,7 @@ calibration resumes to the same trials, the worker count changes nothing, and ba
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from pathlib import Path
 
@@ -477,8 +478,14 @@ def test_calibrate_and_run_across_the_accepted_set_from_the_command_line(toy, bu
     assert main(["calibrate", str(toy), "--trials", "4", "--workers", "1", "--out", str(out)]) == 0
     for name in ("report.md", "trials.csv", "accepted.csv", "history.png", "marginals.png", "slices.png"):
         assert (out / name).stat().st_size > 0, name
-    assert "Held-out outcomes (validation)" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "Held-out outcomes (validation)" in report
     accepted = build.root / "calibrated" / "toy.accepted.csv"
+    # Its layers and accepted set are links from the report's folder (they were paths from where calibrate ran, which
+    # a reader opening the report anywhere else could not follow).
+    line = next(line for line in report.splitlines() if line.startswith("Layers: "))
+    links = re.findall(r"\]\(([^)]+)\)", line)
+    assert [(out / link).resolve() for link in links] == [(build.root / "calibrated" / "world.yaml").resolve(), accepted.resolve()], line
     ens = tmp_path / "ens"
     assert main(["run", str(build.root / "world.yaml"), "--runs", "4", "--workers", "1", "--param-set", str(accepted),
                  "--out", str(ens), "-q"]) == 0

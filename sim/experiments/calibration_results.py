@@ -242,6 +242,13 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
         return _finish(spec, out, workers, executor, scheduler, figures)
 
 
+def _link(path: Path, out: Path) -> str:
+    """A markdown link to ``path`` from the report in ``out``: a path from where calibrate ran led a reader of the report
+    anywhere else nowhere."""
+    to = Path(os.path.relpath(path, out)).as_posix()
+    return f"[`{to}`]({to})"
+
+
 def _finish(spec: CalibrationSpec, out: Path, workers: int, executor: str, scheduler: str | None, figures: bool) -> dict:
     with open_study(spec, out) as study:
         trials = trials_frame(study)
@@ -289,7 +296,7 @@ def _finish(spec: CalibrationSpec, out: Path, workers: int, executor: str, sched
                      f"{f.accept.rerank_replicates} other seeds (objective there {best['rerank_objective']:.4f} ± "
                      f"{best['rerank_se']:.4f}). " if len(ranked) else "Chosen point: that trial. ")
                   + f"Final scores on {f.report.replicates} fresh seeds per scenario (seed + {f.report.seed_offset} on).",
-                  "Layers: " + ", ".join(f"`{os.path.relpath(p)}`" for p in layers) + f"; accepted set: `{accepted_file}` beside them."]
+                  "Layers: " + ", ".join(_link(p, out) for p in layers) + f"; accepted set: {_link(folder / accepted_file, out)}."]
         if f.budget.trials is not None and len(trials) < f.budget.trials:  # --report-only on a stopped study, or --trials fewer
             header.append(f"**Unfinished:** {len(trials)} of the {f.budget.trials} trials the calibration file asks for; "
                           "`calibrate` without --report-only runs the rest, then writes this report again.")
