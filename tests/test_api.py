@@ -77,8 +77,8 @@ def test_every_sweep_path_has_an_alias_that_with_params_accepts():
     ({"regime.comit": 0.3}, "regime.comit", "did you mean 'regime.commit'"),
     ({"regime__comit": 0.3}, "regime__comit", "did you mean 'regime__commit'"),
     ({"turkey.may_escalate": 0.5}, "turkey.may_escalate", "is a switch"),
-    ({"hts.protest_days": 2.5}, "hts.protest_days", "valid integer"),
-    ({"regime.commit": "high"}, "regime.commit", "valid number"),
+    ({"hts.protest_days": 2.5}, "hts.protest_days", "is 2.5, where a whole number is wanted"),
+    ({"regime.commit": "high"}, "regime.commit", "the text 'high', where a number is wanted"),
     ({"regime.commit": True}, "regime.commit", "takes a number"),
     ({"regime.commit": float("nan")}, "regime.commit", "finite number"),
 ])

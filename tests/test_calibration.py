@@ -545,7 +545,7 @@ def test_report_only_on_a_folder_without_a_study_is_refused_and_makes_nothing(to
      "dotted path ('regime.commit')", 4, "parameters.regime__commit"),
     (("{low: 0.2, high: 1.0}", "{low: 0.2, high: 3.0}"), "outside the parameter's range", 4, "parameters.regime.commit"),
     (("replicates: 4", "replicates: 0"), "greater than or equal to 1", 5, "replicates"),
-    (("replicates: 4", "replicates: many"), "valid integer", 5, "replicates"),
+    (("replicates: 4", "replicates: many"), "the text 'many', where a whole number is wanted", 5, "replicates"),
     (("scenarios: world.yaml", "scenarios: nowhere.yaml"), "no scenario file", 2, "scenarios"),
     (("replicates: 4", "replicates: 4\noutcomes: {fit: calibraton}"), "unknown outcome set 'calibraton'", 6, "outcomes.fit"),
     (("replicates: 4", "replicates: 4\noutcomes: {fit: [capture-t9]}"), "unknown outcome id 'capture-t9'", 6, "outcomes.fit[0]"),

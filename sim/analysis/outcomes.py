@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..io.schema_types import Finite, Share, Strict
+from ..io.schema_types import Finite, Share, Strict, Whole
 from ..io.theatre import Theatre
 from ..io.validation import Conflict, TaggedUnion
 from ..names import HOLDERS, HolderName
@@ -186,7 +186,7 @@ class CaptureOutcome(OutcomeBase):
     town: str
     by: HolderName
     reported: dt.date
-    tolerance_days: int = Field(ge=0, le=365)
+    tolerance_days: Whole = Field(ge=0, le=365)
     after: dt.date | None = Field(None, description="look for the change of hands from this date on")
 
     @model_validator(mode="after")
@@ -219,7 +219,7 @@ class RoadOutcome(OutcomeBase):
     towns: list[str] | None = Field(None, min_length=1, description="or a list of towns")
     by: HolderName
     reported: dt.date
-    tolerance_days: int = Field(ge=0, le=365)
+    tolerance_days: Whole = Field(ge=0, le=365)
 
     @model_validator(mode="after")
     def _one(self) -> RoadOutcome:
@@ -298,7 +298,7 @@ class QuantityOutcome(OutcomeBase):
 class ConditionOutcome(OutcomeBase):
     kind: Literal["condition"]
     period: tuple[dt.date, dt.date]
-    max_captures: int = Field(ge=0, description="at most this many changes of hands in the period")
+    max_captures: Whole = Field(ge=0, description="at most this many changes of hands in the period")
 
     @model_validator(mode="after")
     def _ordered(self) -> ConditionOutcome:

@@ -39,6 +39,7 @@ from ..io.paths import alias, declared_range, value_at
 from ..io.safe_yaml import LDict, load_yaml, location
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario, Strict
+from ..io.schema_types import Finite, Switch, Whole
 from ..io.theatre import load_theatre
 from ..io.validation import TaggedUnion, explain, first_error
 from ..model.reporters import REPORTERS
@@ -55,9 +56,9 @@ ACCEPTED_HEADER = "trial,objective,se"  # how the accepted set's CSV begins
 
 
 class Bounds(Strict):
-    low: float = Field(allow_inf_nan=False)
-    high: float = Field(allow_inf_nan=False)
-    log: bool = Field(False, description="sample on a log scale (both bounds > 0)")
+    low: Finite
+    high: Finite
+    log: Switch = Field(False, description="sample on a log scale (both bounds > 0)")
 
 
 class OutcomeChoice(Strict):
@@ -67,40 +68,40 @@ class OutcomeChoice(Strict):
 
 
 class Budget(Strict):
-    trials: int | None = Field(None, ge=1, le=MAX_TRIALS)
-    minutes: float | None = Field(None, gt=0, le=1_000_000, allow_inf_nan=False)
+    trials: Whole | None = Field(None, ge=1, le=MAX_TRIALS)
+    minutes: Finite | None = Field(None, gt=0, le=1_000_000)
 
 
 class Method(Strict):
     sampler: Literal["tpe", "cmaes"] = "tpe"
-    seed: int = Field(1, ge=0, le=2**31 - 1)
-    batch: int = Field(8, ge=1, le=1024, description="trials asked of the sampler before any of them is told")
-    startup_trials: int = Field(16, ge=1, le=100_000, description="random trials before the sampler models the results")
-    start_at_hand_set: bool = Field(False, description="trial 0 is the scenario's own values (a warm start)")
+    seed: Whole = Field(1, ge=0, le=2**31 - 1)
+    batch: Whole = Field(8, ge=1, le=1024, description="trials asked of the sampler before any of them is told")
+    startup_trials: Whole = Field(16, ge=1, le=100_000, description="random trials before the sampler models the results")
+    start_at_hand_set: Switch = Field(False, description="trial 0 is the scenario's own values (a warm start)")
 
 
 class Objective(Strict):
-    control: float = Field(1.0, ge=0, le=1e6)
-    dates: float = Field(1.0, ge=0, le=1e6)
-    quantities: float = Field(1.0, ge=0, le=1e6)
-    conditions: float = Field(1.0, ge=0, le=1e6)
-    date_scale_days: float = Field(14.0, gt=0, le=1e4)
+    control: Finite = Field(1.0, ge=0, le=1e6)
+    dates: Finite = Field(1.0, ge=0, le=1e6)
+    quantities: Finite = Field(1.0, ge=0, le=1e6)
+    conditions: Finite = Field(1.0, ge=0, le=1e6)
+    date_scale_days: Finite = Field(14.0, gt=0, le=1e4)
 
 
 class Accept(Strict):
-    within_se: float = Field(2.0, ge=0, le=100, description="accept trials within this many standard errors of the best")
-    max: int = Field(100, ge=1, le=100_000)
-    rerank: int = Field(10, ge=0, le=10_000, description="the best point is chosen among this many best trials, run again")
-    rerank_replicates: int = Field(48, ge=1, le=MAX_RUNS, description="on this many other seeds (seed + replicates on)")
+    within_se: Finite = Field(2.0, ge=0, le=100, description="accept trials within this many standard errors of the best")
+    max: Whole = Field(100, ge=1, le=100_000)
+    rerank: Whole = Field(10, ge=0, le=10_000, description="the best point is chosen among this many best trials, run again")
+    rerank_replicates: Whole = Field(48, ge=1, le=MAX_RUNS, description="on this many other seeds (seed + replicates on)")
 
 
 class Slices(Strict):
-    points: int = Field(7, ge=0, le=101, description="points along each parameter's range (0: no slices)")
+    points: Whole = Field(7, ge=0, le=101, description="points along each parameter's range (0: no slices)")
 
 
 class Report(Strict):
-    replicates: int = Field(40, ge=1, le=MAX_RUNS)
-    seed_offset: int = Field(1000, ge=0, le=2**40, description="the final scores run seeds seed + seed_offset on")
+    replicates: Whole = Field(40, ge=1, le=MAX_RUNS)
+    seed_offset: Whole = Field(1000, ge=0, le=2**40, description="the final scores run seeds seed + seed_offset on")
 
 
 class CalibrationFile(Strict):
@@ -109,7 +110,7 @@ class CalibrationFile(Strict):
     scenarios: str | list[str] = Field(min_length=1)
     parameters: dict[str, Bounds] = Field(min_length=1)
     outcomes: OutcomeChoice = OutcomeChoice()
-    replicates: int = Field(16, ge=1, le=MAX_RUNS)
+    replicates: Whole = Field(16, ge=1, le=MAX_RUNS)
     budget: Budget
     method: Method = Method()
     objective: Objective = Objective()

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..errors import InputError
-from ..io.paths import declared_range, no_parameter, parameter_paths, resolve, schema_key
+from ..io.paths import as_kind_of, declared_range, no_parameter, parameter_paths, resolve, schema_key
 from ..io.scenario import EVENTS
 from ..io.schema import Scenario
 from ..io.validation import explain, key_path
@@ -58,7 +58,7 @@ def apply(scenario: Scenario, values: dict[str, float], where: str | Path | None
         if node is None:
             known = known or parameter_paths(scenario)
             raise InputError(where, no_parameter(path, known), key=path if where is not None else named)
-        node[key] = type(node[key])(value) if isinstance(node[key], bool) else value
+        node[key] = as_kind_of(node[key], value)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

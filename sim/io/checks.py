@@ -10,9 +10,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-
-from pydantic import BaseModel
-
 from ..errors import InputError, did_you_mean, shown_path
 from .claims import load_claims
 from .files import not_a_file
@@ -28,23 +25,6 @@ from .theatre import NoRoadPath, Theatre, load_theatre
 INITIAL_FRONT_LEAD_DAYS = 1
 
 
-def numbers_written_as_yes(value: Any, raw: Any, loc: tuple = ()) -> list[tuple]:  # noqa: ANN401
-    """Where the file wrote true/false (yes, on...) and the scenario holds a number: pydantic reads true as 1, so
-    `seed: true` ran seed 1 and `commit: yes` committed the whole force, without a word."""
-    if isinstance(raw, bool):
-        return [loc] if isinstance(value, int | float) and not isinstance(value, bool) else []
-    if isinstance(value, BaseModel) and isinstance(raw, dict):
-        pairs = [(field.alias or name, getattr(value, name)) for name, field in type(value).model_fields.items()]
-    elif isinstance(value, dict) and isinstance(raw, dict):
-        pairs = list(value.items())
-    elif isinstance(value, list | tuple) and isinstance(raw, list) and len(value) == len(raw):
-        pairs = list(enumerate(value))
-    else:
-        return []
-    return [found for key, v in pairs if key in raw or isinstance(key, int)
-            for found in numbers_written_as_yes(v, raw[key], (*loc, key))]
-
-
 def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
     """Raise :class:`InputError` on the first thing the scenario names that does not exist."""
 
@@ -55,8 +35,6 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         key = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(as_written(tree, loc, file)))
         raise InputError(file or path, message + note, line=line, key=key)
 
-    for loc in numbers_written_as_yes(scenario, tree) if tree.file else ():  # (a scenario made in Python has no YAML)
-        fail(loc, f"'{loc[-1]}' is true/false, where a number is wanted (YAML reads yes, no, on and off as true/false)")
     # A missing theatre or claims file is the scenario's mistake: point at the
     # line that names it, not only at a path the user never typed in full.
     for key in ("theatre", "claims"):

@@ -145,13 +145,11 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], union: TaggedUnio
             node = node[part]
         current = node[last]
         if isinstance(current, bool):
-            if isinstance(value, bool) or (isinstance(value, int | float) and value in (0, 1)):
-                value = bool(value)
-            else:
+            if not isinstance(value, bool) and not (isinstance(value, int | float) and value in (0, 1)):
                 raise InputError(here, f"'{path}' is a switch: give True/False or 1/0, not {value!r}", key=path)
         elif isinstance(value, bool):
             raise InputError(here, f"'{path}' takes a number, not {value!r}", key=path)
-        node[last] = value
+        node[last] = as_kind_of(current, value)
         where[_pydantic_key(path, index, key)] = path
     try:
         return type(scenario).model_validate(data)
@@ -160,6 +158,21 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], union: TaggedUnio
         problem = explain(error, None, None, root=type(scenario), union=union)
         path = where.get(key_path(error["loc"], union), problem.key)
         raise InputError(here, problem.message, key=path) from None
+
+
+def as_kind_of(current: Any, value: Any) -> Any:  # noqa: ANN401 - a parameter's value
+    """``value`` for a parameter that now holds ``current``: a switch's 0 or 1 as false or true, a whole float (2.0) as
+    a whole number's int, numpy's numbers as Python's; anything else as it is, for the schema to judge.
+
+    Designs hold floats (a grid's steps, a CSV's columns, EMA Workbench's and SALib's samples) and the schema reads
+    whole numbers and switches strictly, as files must write them; a fraction is left for it to refuse.
+    """
+    value = _plain(value)
+    if isinstance(current, bool):
+        return bool(value)
+    if isinstance(current, int) and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def revalidate(scenario: Scenario, union: TaggedUnion) -> Scenario:

@@ -23,7 +23,7 @@ from pydantic import Field, model_validator
 
 from ..names import MAX_SEED, FactionName, HolderName
 from . import paths
-from .schema_types import DistinctFactions, Share, Spread, Strict, bounded
+from .schema_types import DistinctFactions, Finite, Share, Spread, Strict, Switch, Whole, bounded
 from .validation import Conflict, TaggedUnion
 
 
@@ -39,7 +39,7 @@ class RegimeParams(Strict):
     breakpoint_loss: Share = Field(1.0, description="share of the highest strength a force group has had on its axis that it may lose before its push culminates (spent: its strength goes to the pool until an offensive event sends it on again; 1: only when nothing is left)")
     garrison: float = bounded(2.0, 50.0, "strength left in each held town at the start (50 is a brigade per village)")
     commit: float = bounded(0.5, 1.0, "share of a group's force thrown into its assaults each day")
-    objective_roads: dict[str, Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]] = Field(
+    objective_roads: dict[str, Annotated[Finite, Field(ge=0.0, le=10.0)]] = Field(
         default_factory=dict, description="road class -> strategic weight of the towns on it (up to 10 times a town's base value)")
     junction_bonus: float = bounded(2.0, 10.0, "extra value of a town where two objective roads meet (up to 10 times a town's base value)")
     retake_bonus: float = bounded(2.0, 10.0, "extra value of a town the regime lost during the run (up to 10 times a town's base value)")
@@ -70,7 +70,7 @@ class TurkeyParams(Strict):
 
     deterrence: float = bounded(2.0, 10.0, "regime objective scores for a town are divided by exp(deterrence x intact posts overlooking it), until Turkey escalates")
     post_defence: float = bounded(0.3, 5.0, "defence multiplier added per intact post overlooking a town, scaled by escalation (Turkish fire from the post)")
-    may_escalate: bool = Field(True, description="whether Turkey escalates at all (what-if switch)")
+    may_escalate: Switch = Field(True, description="whether Turkey escalates at all (what-if switch)")
     escalation_per_death: float = bounded(0.02, 1.0, "escalation added per Turkish soldier killed (1: one death is war)")
     escalation_per_encirclement: float = bounded(0.1, 1.0, "escalation added per newly encircled post")
     escalation_decay: Share = Field(0.02, description="daily relaxation of escalation")
@@ -103,10 +103,10 @@ class HTSParams(ArmedGroupParams):
     raid_strength: float = bounded(1.0, 50.0, "strength committed to a raid (50 is a brigade)")
     patrol_block: Share = Field(0.3, description="chance of stopping a patrol at each town next to its own ground")
     patrol_attack: Share = Field(0.1, description="chance of attacking a patrol on a run")
-    patrol_attack_casualties: float = Field(1.0, ge=0.0, le=100.0, allow_inf_nan=False,
+    patrol_attack_casualties: Finite = Field(1.0, ge=0.0, le=100.0,
                                             description="mean (Poisson) casualties of each patrolling faction in an attack on a patrol")
     protest_rate: Share = Field(0.2, description="daily chance of a new sit-in on a patrol road it opposes")
-    protest_days: int = Field(5, ge=1, le=365, description="how long a sit-in blocks the road")
+    protest_days: Whole = Field(5, ge=1, le=365, description="how long a sit-in blocks the road")
 
 
 class RebelParams(ArmedGroupParams):
@@ -186,8 +186,8 @@ class OffensiveSpec(EventSpec):
     group: str = Field("main", min_length=1, max_length=60, description="the force group's name")
     action: Literal["start", "stop"]
     axis: list[str] = Field(default_factory=list, description="towns the group aims at, in order")
-    force: float | None = Field(None, ge=0.0, le=2000.0, allow_inf_nan=False, description="strength taken from the pool into the group (at most what the pool holds)")
-    frontage: int = Field(2, ge=1, le=20, description="towns the group assaults at once")
+    force: Finite | None = Field(None, ge=0.0, le=2000.0, description="strength taken from the pool into the group (at most what the pool holds)")
+    frontage: Whole = Field(2, ge=1, le=20, description="towns the group assaults at once")
     intensity: Share = Field(1.0, description="scales the share of the group's force committed (a limited push < 1)")
 
     GOVERNMENT_ONLY: ClassVar[tuple[str, ...]] = ("group", "force", "frontage", "intensity")  # not a counter-offensive's
@@ -226,7 +226,7 @@ class TruceSpec(EventSpec):
 
 class CorridorSpec(Strict):
     road: str
-    width_km: float = Field(ge=0.1, le=100.0, allow_inf_nan=False, description="km on each side of the road (0.1: its own towns)")
+    width_km: Finite = Field(ge=0.1, le=100.0, description="km on each side of the road (0.1: its own towns)")
 
 
 class AgreementSpec(TruceSpec):
@@ -243,7 +243,7 @@ class JointPatrolSpec(EventSpec):
     announced: dt.date | None = Field(None, description="when the plan became known (from then, sit-ins may start while a deal is in force); defaults to date")
     route: list[str] = Field(min_length=2, max_length=2, description="[from town, to town]")
     road: str
-    every_days: int = Field(7, ge=1, le=365)
+    every_days: Whole = Field(7, ge=1, le=365)
     until: dt.date | None = None
     participants: DistinctFactions
 
@@ -280,7 +280,7 @@ class ReinforcementSpec(EventSpec):
 
     type: Literal["reinforcement"]
     faction: Literal["regime", "turkey", "hts", "rebels"]
-    strength: float = Field(ge=0.0, le=2000.0, allow_inf_nan=False, description="strength points (2,000: about "
+    strength: Finite = Field(ge=0.0, le=2000.0, description="strength points (2,000: about "
                             "200,000 fighters); Turkish troops in thousands, at most 50")
     group: str | None = Field(None, description="the regime force group it joins (default: the pool)")
     town: str | None = Field(None, description="where it arrived (for the record)")
@@ -306,7 +306,7 @@ class StrikeSpec(EventSpec):
     type: Literal["strike"]
     by: FactionName
     town: str
-    casualties: dict[FactionName, Annotated[int, Field(ge=0, le=1_000_000)]]
+    casualties: dict[FactionName, Annotated[Whole, Field(ge=0, le=1_000_000)]]
 
 
 class MilitaryPoliceSpec(EventSpec):
@@ -350,7 +350,7 @@ class Scenario(Strict):
     claims: Path = Field(description="the claims record that events cite (seeds/claims.yaml)")
     start: dt.date
     end: dt.date
-    seed: int = Field(0, ge=0, le=MAX_SEED)
+    seed: Whole = Field(0, ge=0, le=MAX_SEED)
     initial_control: dt.date = Field(description="date of the theatre's control column the run starts from")
     factions: FactionParams = FactionParams()
     combat: CombatParams = CombatParams()

@@ -1,5 +1,5 @@
-"""The schema's building blocks: bounded numbers, lists of distinct names and the strict base model (:mod:`sim.io.schema`
-uses them)."""
+"""The schema's building blocks: numbers and switches read strictly, bounded numbers, lists of distinct names and the
+strict base model (:mod:`sim.io.schema` uses them, and the calibration and outcomes files' models)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..names import FactionName
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]  # any number but NaN and +-inf
-Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+# Numbers and switches are read strictly (``strict=True``), one rule for every input file: a number is written as a
+# number, a whole number as one, a switch as true/false. pydantic's lax mode read seed: "5" and runs: 2.0 as 5 and 2,
+# and may_escalate: 1 as true. tests/test_value_kinds.py finds any int, float or bool of the files' models left lax.
+Whole = Annotated[int, Field(strict=True)]
+Switch = Annotated[bool, Field(strict=True)]
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # any number but NaN and +-inf (an int too)
+Share = Annotated[Finite, Field(ge=0.0, le=1.0)]
 # A log-normal sigma. Bounded because exp(sigma * z) overflows to inf (or
 # underflows to 0) for sigma in the hundreds, and inf x 0 = NaN losses.
-Spread = Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]
+Spread = Annotated[Finite, Field(ge=0.0, le=10.0)]
 
 
 def _each_once(value: list[str]) -> list[str]:
@@ -34,4 +39,4 @@ class Strict(BaseModel):
 
 def bounded(default: float, hi: float, description: str, lo: float = 0.0, **kw: object) -> object:  # noqa: ANN401
     """A number in [lo, hi]; every parameter has a plausible upper bound, with its reason in the description."""
-    return Field(default, ge=lo, le=hi, allow_inf_nan=False, description=description, **kw)
+    return Field(default, ge=lo, le=hi, allow_inf_nan=False, strict=True, description=description, **kw)

@@ -8,6 +8,7 @@ pointing at that line, with a did-you-mean for unknown keys.
 
 from __future__ import annotations
 
+import math
 import re
 import typing
 from collections.abc import Mapping
@@ -103,6 +104,8 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
         first = " and begin with a letter or a digit" if "^[A-Za-z0-9][" in str(error["ctx"]["pattern"]) else ""
         message = (f"a name may hold only letters, digits, '_', '.' and '-'{first} (it names the results folder), "
                    f"got {short_repr(error['input'])}")
+    elif kind in WANTED:
+        message = wrong_kind(error["input"], str(loc[-1]) if isinstance(loc[-1], str) else key_path(loc, union), WANTED[kind])
     elif kind == "value_error" and "error" in error.get("ctx", {}):
         message = str(error["ctx"]["error"]) + note  # our own validators' words, without pydantic's "Value error, "
     else:
@@ -110,6 +113,39 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
         if "input" in error and not isinstance(error["input"], dict | list):
             message += f" (got {short_repr(error['input'])})"
     return InputError(file or fallback, message, line=line, key=key_path(as_written(tree, loc, file), union) or None)
+
+
+WANTED = {"int_type": "a whole number", "float_type": "a number", "bool_type": "true or false"}  # strict types' errors
+
+
+def wrong_kind(given: Any, name: str, wanted: str) -> str:  # noqa: ANN401 - whatever the file held
+    """Why ``given`` is not what the key ``name`` takes (``wanted``: a value of :data:`WANTED`), in the user's words.
+
+    pydantic's "input should be a valid integer" did not say that ``'5'`` is text (YAML reads a quoted number as
+    one), nor that ``5.0`` is not whole; and true, which it reads as 1, was said to be a number.
+    """
+    if isinstance(given, bool):
+        return f"'{name}' is true/false, where {wanted} is wanted (YAML reads yes, no, on and off as true/false)"
+    if isinstance(given, str):
+        unquote = ": write it without quotes" if _reads_as(given, wanted) else ""
+        return f"'{name}' is the text {short_repr(given)}, where {wanted} is wanted{unquote}"
+    if isinstance(given, int | float):
+        whole = f": write {int(given)}" if isinstance(given, float) and given.is_integer() and wanted == WANTED["int_type"] else ""
+        return f"'{name}' is {short_repr(given)}, where {wanted} is wanted{whole}"
+    what = next((words for kind, words in ((dict, "a mapping"), (list, "a list"), (type(None), "empty")) if isinstance(given, kind)),
+                f"a {type(given).__name__}")  # a date; in Python, any object
+    return f"'{name}' is {what}, where {wanted} is wanted"
+
+
+def _reads_as(text: str, wanted: str) -> bool:
+    """Whether ``text`` without its quotes would be what is ``wanted`` (``'5'`` a whole number, ``'true'`` a switch)."""
+    if wanted == WANTED["bool_type"]:
+        return text.strip().lower() in ("true", "false")
+    try:
+        number = int(text) if wanted == WANTED["int_type"] else float(text)
+    except ValueError:
+        return False
+    return math.isfinite(number)  # 'nan' is text in YAML either way
 
 
 def key_path(loc: tuple, union: TaggedUnion) -> str:

@@ -1,0 +1,86 @@
+"""One rule for the kind of every value a user gives: a number is written as a number, a whole number as a whole
+number, a switch as true/false, in every input file and in every switch of the Python API.
+
+pydantic's lax mode read ``seed: "5"`` as 5, ``runs: 2.0`` as 2 and ``may_escalate: 1`` as true in scenario,
+calibration and outcomes files, where sweep files and the checks on ``true`` refused them; and
+``simulate(..., check_invariants="no")`` ran with the checks on, since "no" is truthy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.cli import main
+from sim.io.schema import Scenario
+
+from .conftest import ROOT
+
+MOSCOW = ROOT / "scenarios" / "moscow.yaml"
+SCENARIO = f"extends: {MOSCOW}\nname: mine\n"  # line 3 is the value under test
+STRIKE = ("events:\n  - {type: strike, date: 2020-03-10, by: russia, town: Saraqib, source: [moscow-protocol], "
+          "casualties: {turkey: %s}}\n")
+CALIBRATION = f"scenarios: {MOSCOW}\nparameters:\n  regime.commit: {{low: 0.2, high: 0.9%s}}\nbudget: {{trials: %s}}\n%s"
+OUTCOME = (f"claims: {ROOT / 'seeds' / 'claims.yaml'}\noutcomes:\n  - id: x\n    set: calibration\n    description: d\n"
+           "    source: [moscow-protocol]\n%s")  # the outcome's own keys from line 7 on
+CAPTURE = "    kind: capture\n    town: Saraqib\n    by: regime\n    reported: 2020-03-02\n    tolerance_days: %s\n"
+FRONT = "    kind: front\n    date: 2020-03-06\n    reference: 2020-03-06\n    min_accuracy: %s\n"
+
+# (file, its text, the line and key refused, words of the refusal)
+WRONG_KINDS = [
+    ("scenario", SCENARIO + "seed: '5'\n", 3, "seed", "the text '5', where a whole number is wanted: write it without quotes"),
+    ("scenario", SCENARIO + "seed: 5.0\n", 3, "seed", "5.0, where a whole number is wanted"),
+    ("scenario", SCENARIO + "factions: {regime: {commit: '0.5'}}\n", 3, "factions.regime.commit", "the text '0.5', where a number"),
+    ("scenario", SCENARIO + "factions: {regime: {commit: yes}}\n", 3, "factions.regime.commit", "true/false, where a number"),
+    ("scenario", SCENARIO + "factions: {turkey: {may_escalate: 1}}\n", 3, "factions.turkey.may_escalate", "1, where true or false"),
+    ("scenario", SCENARIO + "factions: {turkey: {may_escalate: 'true'}}\n", 3, "factions.turkey.may_escalate",
+     "the text 'true', where true or false"),
+    ("scenario", SCENARIO + "factions: {hts: {protest_days: 3.0}}\n", 3, "factions.hts.protest_days", "a whole number"),
+    ("scenario", SCENARIO + "combat: {noise: '0.2'}\n", 3, "combat.noise", "the text '0.2'"),
+    ("scenario", SCENARIO + STRIKE % "3.0", 4, "events[0].casualties.turkey", "3.0, where a whole number"),
+    ("calibration", CALIBRATION % ("", "'3'", ""), 4, "budget.trials", "the text '3', where a whole number"),
+    ("calibration", CALIBRATION % ("", "3.0", ""), 4, "budget.trials", "3.0, where a whole number"),
+    ("calibration", CALIBRATION % ("", "true", ""), 4, "budget.trials", "true/false, where a whole number"),
+    ("calibration", CALIBRATION % (", log: 1", "3", ""), 3, "parameters.regime.commit.log", "1, where true or false"),
+    ("calibration", CALIBRATION % ("", "3", "objective: {dates: '1'}\n"), 5, "objective.dates", "the text '1'"),
+    ("calibration", CALIBRATION % ("", "3", "replicates: 4.0\n"), 5, "replicates", "4.0, where a whole number"),
+    ("outcomes", OUTCOME % (CAPTURE % "'7'"), 11, "outcomes[0].tolerance_days", "the text '7', where a whole number"),
+    ("outcomes", OUTCOME % (CAPTURE % "7.0"), 11, "outcomes[0].tolerance_days", "7.0, where a whole number"),
+    ("outcomes", OUTCOME % (FRONT % "'0.9'"), 10, "outcomes[0].min_accuracy", "the text '0.9', where a number"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "line", "key", "words"), WRONG_KINDS,
+                         ids=[f"{kind}-{key}-{i}" for i, (kind, _, _, key, _) in enumerate(WRONG_KINDS)])
+def test_a_value_of_the_wrong_kind_is_refused_at_its_file_line_and_key(tmp_path, capsys, kind, text, line, key, words):
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(text)
+    rc = main(["check", str(path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert f"{path}, line {line}, key '{key}': " in err and words in err, err
+
+
+def _lax_leaves(schema: object, out: list) -> list:
+    """Every int, float or bool in a pydantic core schema that is validated in lax mode (a string or a float read
+    as a whole number, a number as a switch)."""
+    if isinstance(schema, dict):
+        if schema.get("type") in ("int", "float", "bool") and not schema.get("strict"):
+            out.append(schema)
+        for value in schema.values():
+            _lax_leaves(value, out)
+    elif isinstance(schema, list):
+        for value in schema:
+            _lax_leaves(value, out)
+    return out
+
+
+def test_every_number_and_switch_of_the_input_files_is_read_strictly():
+    """The rule holds for keys the cases above do not name, and for keys added later."""
+    from sim.analysis.outcomes_file import OutcomesFile
+    from sim.experiments.calibration_file import CalibrationFile
+
+    for model in (Scenario, CalibrationFile, OutcomesFile):
+        assert _lax_leaves(model.__pydantic_core_schema__, []) == [], model.__name__
