@@ -159,6 +159,8 @@ FLAG_CASES = [
     (["sweep", MOSCOW, "--param", "regime.commit=0:1", "--sample", "lhs", "--n", "0"], "--n"),
     (["sweep", MOSCOW, "--param", "regime.commit=0,nan"], "--param"), (["sweep", MOSCOW, "--param", "regime.commit=0:inf"], "--param"),
     (["sweep", MOSCOW, "--param", "regime.commit=0:1:100000000"], "--param"),
+    # A grid's steps are a whole number, written as one, as in a sweep file (steps: 3.0) and every flag (--runs 2.0).
+    (["sweep", MOSCOW, "--param", "regime.commit=0.2:0.8:3.0"], "--param: 'regime.commit=0.2:0.8:3.0': expects finite numbers"),
     (["sweep", MOSCOW, "--param", "regime.commit=0,1.5"], "--param: regime.commit: 1.5 is outside the parameter's range, 0 to 1"),
     # The path as typed, and the bound as typed: it said "events[6].restraint" and "got 1.0666666666666667", a grid point.
     (["sweep", MOSCOW, "--param", "events.moscow-protocol.restraint=0.8:1.2:4"],

@@ -190,7 +190,7 @@ def parse_param(text: str) -> Parameter:
                 raise ValueError
             if len(parts) == 2:
                 return Parameter(path, parts[0], parts[1])
-            if len(parts) == 3 and 2 <= parts[2] <= MAX_STEPS and parts[2].is_integer():
+            if len(parts) == 3 and 2 <= parts[2] <= MAX_STEPS and spec.rsplit(":", 1)[1].strip().isdecimal():  # not 3.0
                 return Parameter(path, parts[0], parts[1], int(parts[2]))
             raise ValueError
         values = tuple(float(x) for x in spec.split(","))
