@@ -84,3 +84,12 @@ def test_every_number_and_switch_of_the_input_files_is_read_strictly():
 
     for model in (Scenario, CalibrationFile, OutcomesFile):
         assert _lax_leaves(model.__pydantic_core_schema__, []) == [], model.__name__
+
+
+@pytest.mark.parametrize("overrides", [{"seed": 5.0}, {"seed": "5"}, {"seed": -1}, {"factions": {"turkey": {"may_escalate": 1}}}])
+def test_a_keyword_of_load_scenario_is_refused_by_its_name_not_at_the_files_line(overrides):
+    """moscow.yaml's own `seed: 7` is on line 11: a value given as a keyword was blamed there, on a line that is right."""
+    with pytest.raises(sim.InputError) as info:
+        sim.load_scenario(MOSCOW, **overrides)
+    err = info.value
+    assert (err.file, err.line) == (None, None) and err.key.split(".")[0] == next(iter(overrides)), str(err)

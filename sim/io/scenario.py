@@ -14,6 +14,7 @@ import functools
 import hashlib
 import operator
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,10 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     try:
         scenario = Scenario.model_validate(dict(tree))
     except ValidationError as exc:
-        raise explain(first_error(exc.errors()), tree, path, root=Scenario, union=EVENTS) from None
+        problem = explain(first_error(exc.errors()), tree, path, root=Scenario, union=EVENTS)
+        if overrides.get(re.split(r"[.\[]", problem.key or "")[0]) is not None:  # the keyword's value: not the file's line
+            raise InputError(None, problem.message, key=problem.key) from None
+        raise problem from None
     check_scenario(scenario, tree, path)
     check_timeline(scenario, tree, path)
     return scenario
