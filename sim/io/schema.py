@@ -39,7 +39,7 @@ class RegimeParams(Strict):
     breakpoint_loss: Share = Field(1.0, description="share of the highest strength a force group has had on its axis that it may lose before its push culminates (spent: its strength goes to the pool until an offensive event sends it on again; 1: only when nothing is left)")
     garrison: float = bounded(2.0, 50.0, "strength left in each held town at the start (50 is a brigade per village)")
     commit: float = bounded(0.5, 1.0, "share of a group's force thrown into its assaults each day")
-    objective_roads: dict[str, Annotated[Finite, Field(ge=0.0, le=10.0)]] = Field(
+    objective_roads: dict[str, Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False, strict=True)]] = Field(
         default_factory=dict, description="road class -> strategic weight of the towns on it (up to 10 times a town's base value)")
     junction_bonus: float = bounded(2.0, 10.0, "extra value of a town where two objective roads meet (up to 10 times a town's base value)")
     retake_bonus: float = bounded(2.0, 10.0, "extra value of a town the regime lost during the run (up to 10 times a town's base value)")
