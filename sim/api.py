@@ -26,7 +26,7 @@ import pandas as pd
 from .experiments.ensemble import seeds_from
 from .analysis.scored_outcomes import scored_outcomes
 from .experiments.run import simulate_metrics
-from .errors import InputError
+from .errors import InputError, check_switch
 from .io.paths import alias, declared_range, parameter_paths, value_at
 from .io.scenario import as_scenario
 from .io.schema import Scenario
@@ -78,6 +78,7 @@ def run_with(scenario: Scenario | str | Path, *, seed: int | None = None, replic
     Raises:
         InputError: an unknown parameter, a value outside its declared range, a bad seed or count.
     """
+    check_switch(per_replicate, "per_replicate")
     sc = scenario_of(scenario, params)
     seeds = replicate_seeds(sc, replicates, seed)
     columns = simulate_metrics(sc, seeds, scored_outcomes(sc, outcomes))

@@ -133,6 +133,20 @@ def flag(name: str, value: object = None, *, python: str | None = None, about_fi
             + (f" {value}" if value is not None else "") + "}")
 
 
+def check_switch(value: object, key: str) -> bool:
+    """``value``, a keyword of the Python API that turns something on or off, if it is True or False.
+
+    Python takes any value as true or false: ``check_invariants="no"`` ran with the checks on, and 0 or None with them
+    off, without a word (numpy's bool is refused too: ``bool(x)`` says which is meant).
+
+    Raises:
+        InputError: naming the keyword ``key``.
+    """
+    if not isinstance(value, bool):
+        raise InputError(None, f"must be True or False (got {value!r})", key=key)
+    return value
+
+
 def _said_flag(named: re.Match, *, command_line: bool, tail: str = "=") -> str:
     """One of :func:`flag`'s names, said: ``--param-set 3`` on the command line, ``param_set=3`` in Python."""
     if command_line:

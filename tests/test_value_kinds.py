@@ -93,3 +93,31 @@ def test_a_keyword_of_load_scenario_is_refused_by_its_name_not_at_the_files_line
         sim.load_scenario(MOSCOW, **overrides)
     err = info.value
     assert (err.file, err.line) == (None, None) and err.key.split(".")[0] == next(iter(overrides)), str(err)
+
+
+def _calls(out: Path) -> dict:
+    """Each switch of the Python API (sim's exports), called with a value that is not True or False. Arguments the
+    switch is checked before are given as None: nothing may be read, run or written first."""
+    return {
+        "check_invariants": lambda v: sim.simulate(MOSCOW, days=1, check_invariants=v),
+        "model check_invariants": lambda v: sim.CeasefireModel(MOSCOW, check_invariants=v),
+        "map_png": lambda v: sim.write_run(None, out, map_png=v),
+        "progress": lambda v: sim.run_ensemble(MOSCOW, 1, out, progress=v),
+        "sweep progress": lambda v: sim.run_sweep(None, out, progress=v),
+        "calibration progress": lambda v: sim.run_calibration(None, out, progress=v),
+        "animate progress": lambda v: sim.animate(out, progress=v),
+        "per_replicate": lambda v: sim.run_with(MOSCOW, per_replicate=v),
+        "replicator": lambda v: sim.ema_model(MOSCOW, ["regime.commit"], replicator=v),
+        "words": lambda v: sim.outcome_table(None, words=v),
+        "by_set": lambda v: sim.score(None, [], by_set=v),
+    }
+
+
+@pytest.mark.parametrize("value", ["no", 0, None])
+@pytest.mark.parametrize("call", list(_calls(Path())))
+def test_a_switch_of_the_python_api_takes_only_true_or_false(tmp_path, call, value):
+    """check_invariants="no" ran with the checks on ("no" is truthy), 0 and None with them off, without a word."""
+    with pytest.raises(sim.InputError) as info:
+        _calls(tmp_path / "out")[call](value)
+    assert info.value.key == call.split()[-1] and f"must be True or False (got {value!r})" in str(info.value), str(info.value)
+    assert not (tmp_path / "out").exists()

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, check_switch
 from ..names import HOLDERS, date_words
 from .aggregate import date_quantile, replicate_quantiles
 from .outcomes import (
@@ -136,6 +136,7 @@ def require_card(card: object, key: str = "card") -> Scorecard:
 
 def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True) -> Scorecard:
     """Check every replicate of ``results`` and the frozen-front baseline against ``outcomes`` (and each set apart)."""
+    check_switch(by_set, "by_set")
     theatre = results.theatre
     runs = results.runs
     days = min(r.days for r in runs)
@@ -242,6 +243,7 @@ def outcome_table(card: Scorecard, *, words: bool = False) -> pd.DataFrame:
     Dates are ISO ("2020-02-05"), as data are, or with ``words`` as readers read them ("5 Feb 2020", as
     :func:`sim.names.date_words` writes them: ``compare``'s markdown).
     """
+    check_switch(words, "words")
     day = _short_date if words else str
     rows = []
     for s in require_card(card).scores:

@@ -32,7 +32,7 @@ from pathlib import Path
 from ..analysis.calibration_score import Evidence, Weights, combine, components, evidence, standard_error
 from ..analysis.outcomes import OutcomeBase
 from ..analysis.results import Results, RunData, frozen_front
-from ..errors import InputError, Interrupted, require_extra
+from ..errors import InputError, Interrupted, check_switch, require_extra
 from ..io.files import remove
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, mark_folder
@@ -277,6 +277,7 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
             reached; a folder this call made is removed again if no trial was run in it (it was left marked, holding an
             empty study).
     """
+    check_switch(progress, "progress")
     out = Path(out)
     check_executor(executor)  # before the folder is made: a typo ("dsak") ran every trial locally, without a word
     with FolderLock(out):  # one writer at a time: a second calibration put its trials into this one's study

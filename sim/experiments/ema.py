@@ -32,7 +32,7 @@ from ..analysis.discovery import ema_workbench
 from ..analysis.metrics import metric_names
 from ..analysis.scored_outcomes import scored_outcomes
 from ..api import replicate_seeds, run_with, scenario_of
-from ..errors import InputError, close_or_grouped
+from ..errors import InputError, check_switch, close_or_grouped
 from ..io.paths import alias, declared_range, parameter_paths, resolve
 from ..io.schema import Scenario
 
@@ -84,6 +84,7 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
         InputError: an unknown parameter or metric, a range outside the declared one, a replicate count or seed
             out of bounds, or no EMA Workbench.
     """
+    check_switch(replicator, "replicator")
     ema = ema_workbench()
     sc = scenario_of(scenario)
     known = parameter_paths(sc)

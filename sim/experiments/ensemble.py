@@ -44,7 +44,7 @@ from pathlib import Path
 from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
 from ..analysis.replicates import KEY_FIELDS, REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
-from ..errors import AGAIN, DamagedResult, InputError, Interrupted, flag
+from ..errors import AGAIN, DamagedResult, InputError, Interrupted, check_switch, flag
 from ..io.files import remove, remove_stale_temps, table_text, temp_names, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
@@ -134,6 +134,7 @@ def run_ensemble(
         InputError: ``out`` is something else, or another process is writing it.
         Interrupted: on Ctrl-C or SIGTERM; the replicates finished so far are kept.
     """
+    check_switch(progress, "progress")
     out = Path(out)
     if not isinstance(scenario, Scenario):  # a path, as run_with takes one
         scenario_path = scenario_path or Path(scenario)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, check_switch
 from ..io.files import atomic_folder, remove_stale_temps
 from ..io.folder_lock import FolderLock
 from ..io.outputs import claim_folder
@@ -61,6 +61,7 @@ def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None 
         InputError: ``result`` is not a :class:`~sim.RunResult`, something else is at ``out``, or another process is
             writing it.
     """
+    check_switch(map_png, "map_png")
     if not isinstance(result, RunResult):  # the Results of load_results or None raised an AttributeError
         raise InputError(None, f"needs the RunResult of sim.simulate (got a {type(result).__name__}); an ensemble's folder "
                          "is written by sim.run_ensemble", key="result")

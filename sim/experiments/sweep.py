@@ -40,7 +40,7 @@ import pandas as pd
 from ..analysis.integrity import batch_items, batches
 from ..analysis.results import PARTS, load_sweep_manifest, read_rows
 from ..analysis.scored_outcomes import outcomes_hash, scored_outcomes
-from ..errors import InputError, Interrupted, flag
+from ..errors import InputError, Interrupted, check_switch, flag
 from ..io.files import remove, remove_stale_temps, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
@@ -217,6 +217,7 @@ def run_sweep(
         InputError: a bad point, seed, executor or folder; another process writing ``out``; an unreachable scheduler.
         Interrupted: on Ctrl-C or SIGTERM; the batches written so far are kept.
     """
+    check_switch(progress, "progress")
     out = Path(out)
     given_seed, seed = seed, spec.replicate_seed if seed is None else seed
     notify = notify or (lambda _: None)

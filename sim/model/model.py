@@ -30,6 +30,7 @@ import mesa
 import numpy as np
 from mesa.time import Priority
 
+from ..errors import check_switch
 from ..io.paths import revalidate
 from ..io.scenario import check_again
 from ..io.schema import EVENT_UNION, Scenario
@@ -66,6 +67,7 @@ class CeasefireModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | Path | Sequence[Scenario | str | Path], *, seed: int | None = None,
                  seeds: list[int] | None = None, check_invariants: bool = False) -> None:
+        check_switch(check_invariants, "check_invariants")
         each, first, seeds = replicates_of(scenario, seed, seeds)  # a path is loaded, as run_with takes one
         super().__init__(rng=streams.check_seeds(seeds)[0])  # Mesa's own generators; the rules draw from streams keyed by each seed
         # Validated again, whatever route it came by: model_copy(update=...) and model_construct skip validation.

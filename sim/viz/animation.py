@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from matplotlib import animation
 
 from ..analysis.results import load_results
-from ..errors import InputError
+from ..errors import InputError, check_switch
 from ..io.files import atomic_file
 from ..io.outputs import claim_file, writing_into
 from ..io.signatures import SIGNATURE
@@ -128,6 +128,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         InputError: ``max_frames`` not a whole number of at least 1, ``fps`` not a number above 0 and at most 50 (GIF
             frame delays are in hundredths of a second, and browsers slow shorter ones), or as :func:`make_map`.
     """
+    check_switch(progress, "progress")
     # Checked before any work: fps=0 was a ZeroDivisionError and fps=nan numpy's ValueError, once every frame was drawn.
     if not is_whole(max_frames) or max_frames < 1:
         raise InputError(None, f"must be a whole number of at least 1 (got {max_frames!r})", key="max_frames")
