@@ -187,11 +187,11 @@ def test_the_live_model_is_the_run_and_replicates_are_the_clis():
     assert np.array_equal(reps[2].history, whole.history)
 
 
-def fresh_map(model: WhatIfModel) -> bytes:
-    """The live map of the model's last day, drawn on a new figure."""
+def fresh_map(model: WhatIfModel, drawn=LiveMap.png):  # noqa: ANN001, ANN201
+    """The live map of the model's last day, drawn on a new figure: one PNG, or the page's ``LiveMap.pieces``."""
     run = live_run(model)
     title = live_map_title(model, run.date(len(run.history) - 1))
-    return LiveMap(model.theatre, title).png(live_map_state(model.theatre, model.events_json, run)[1], title)
+    return drawn(LiveMap(model.theatre, title), live_map_state(model.theatre, model.events_json, run)[1], title)
 
 
 def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
@@ -289,7 +289,7 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     first = images(rc)
     button(rc, "Step").click()
     assert "Day <strong>1</strong> of 95" in texts(box)
-    assert images(rc)[1] != first[1], "the time series is redrawn after a step"
+    assert images(rc)[0] != first[0], "the time series is redrawn after a step"
     force = [s for s in rc.find(v.Slider).widgets if s.max == 2000]
     assert len(force) == 1 and force[0].min == 0  # regime.force, the schema's range
     air = [s for s in rc.find(v.Slider).widgets if s.max == 10 and s.v_model == 1.74]
@@ -312,10 +312,10 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     assert "Day <strong>60</strong> of 95" in text and "Russian air power (russia.air_power): 1.74 → 4" in text
     assert strong(held_line(live_run(moved))) in text, "the page runs the moved slider's scenario"
     assert strong(held_line(live_run(plain))) not in text, "which differs from the scenario as it is"
-    on_page = images(rc)[0]
-    assert on_page == fresh_map(moved), "the figure kept from day to day draws what a new one does"
-    assert on_page != fresh_map(plain)
-    assert on_page != first[0], "the map follows the run"
+    on_page = tuple(images(rc)[1:])  # the map and its legend, found after the time series (in a row of their own)
+    assert on_page == fresh_map(moved, LiveMap.pieces), "the figure kept from day to day draws what a new one does"
+    assert on_page != fresh_map(plain, LiveMap.pieces)
+    assert on_page[0] != first[1], "the map follows the run"
 
 
 def test_a_moved_replicate_slider_is_said_until_reset_runs_it(page):

@@ -30,7 +30,9 @@ from .settings import Settings
 
 # Jupyter's stylesheet, which Solara's Markdown uses, centres every table: one narrower than the page (the towns the
 # runs get wrong, under the full-width outcomes) stood in the middle, away from its heading. They start at the left.
-TABLE_CSS = ".v-application .jp-RenderedHTMLCommon table { margin-left: 0; margin-right: 0; }"
+# A table wider than the page (the outcomes, on a phone) scrolls sideways in its own box: the page cut it off.
+TABLE_CSS = """.v-application .jp-RenderedHTMLCommon table { margin-left: 0; margin-right: 0;
+  display: block; width: fit-content; max-width: 100%; overflow-x: auto; }"""
 
 REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
 

@@ -23,6 +23,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
+from PIL import Image
 
 from ..analysis.results import RunData
 from ..io.schema import Scenario
@@ -59,12 +60,31 @@ def png(fig: Figure, dpi: float | None = DPI) -> bytes:
     own = fig.dpi
     fig.set_dpi(dpi or own)
     try:
-        rgb = canvas_rgb(fig)
+        return encoded(canvas_rgb(fig))
     finally:
         fig.set_dpi(own)
+
+
+def encoded(rgb: Image.Image) -> bytes:
+    """A picture as PNG bytes, with a fast setting (these go to a local browser)."""
     buf = io.BytesIO()
     rgb.save(buf, format="png", compress_level=1)
     return buf.getvalue()
+
+
+def map_and_legend(fig: Figure, pad: int = 3) -> tuple[bytes, bytes]:
+    """A map with its legend at its right (:func:`control_map_figure`'s) as two PNGs cut from the one picture: the map,
+    and the legend.
+
+    The page lays them side by side where it is wide enough and the legend under the map where it is not: in one
+    picture, a phone's page scaled the legend with the map, to text about 4 px high.
+    """
+    rgb = canvas_rgb(fig)
+    box = fig.legends[0].get_window_extent()  # in pixels from the bottom left; the picture's rows count from the top
+    left = max(0, int(box.x0) - pad)
+    legend = rgb.crop((left, max(0, int(rgb.height - box.y1) - pad), min(rgb.width, int(box.x1) + pad),
+                       min(rgb.height, int(rgb.height - box.y0) + pad)))
+    return encoded(rgb.crop((0, 0, left, rgb.height))), encoded(legend)
 
 
 def run_map_figure(theatre: Theatre, scenario: Scenario, events: list[dict], run: RunData, title: str | None = None) -> Figure:
@@ -106,11 +126,19 @@ class LiveMap:
         self.legend: tuple[str, ...] = ()  # the kept figure's legend entries
 
     def png(self, state: MapState, title: str | None = None) -> bytes:
-        """The map of ``state`` as a PNG for the page, titled ``title`` (its date changes every day) or as made."""
+        """The map of ``state`` as a PNG, titled ``title`` (its date changes every day) or as made."""
+        return png(self.titled(state, title))
+
+    def pieces(self, state: MapState, title: str | None = None) -> tuple[bytes, bytes]:
+        """The map of ``state`` for the page: the map and its legend as two PNGs (see :func:`map_and_legend`)."""
+        return map_and_legend(self.titled(state, title))
+
+    def titled(self, state: MapState, title: str | None) -> Figure:
+        """The map of ``state``, titled ``title`` (or as made)."""
         figure = self.draw(state)
         if title is not None and figure.axes[0].get_title() != title:
             figure.axes[0].set_title(title, fontsize=10.5)  # as draw_control titles it
-        return png(figure)
+        return figure
 
     def draw(self, state: MapState) -> Figure:
         """The map of ``state``: the kept figure with its day's layers replaced, or a new figure."""

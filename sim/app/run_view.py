@@ -62,7 +62,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     live_map = solara.use_memo(lambda: LiveMap(m.theatre, live_map_title(m)), [m])
     map_key, state = live_map_state(m.theatre, m.events_json, run)
     title = live_map_title(m, run.date(day))
-    map_png, map_error = solara.use_memo(lambda: attempt(lambda: live_map.png(state, title)), [m, map_key, title])
+    map_pngs, map_error = solara.use_memo(lambda: attempt(lambda: live_map.pieces(state, title)), [m, map_key, title])
     live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec, m.title), [m])
     series_png, series_error = solara.use_memo(lambda: attempt(lambda: live_series.png(run)), [key])
     said = m.said  # read when the run was built: the file may no longer load
@@ -91,7 +91,10 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         if map_error:
             solara.Error(f"The map could not be drawn: {map_error}")
         else:
-            PageFigure(map_png)
+            # the legend beside the map, or under it where the page is too narrow
+            with solara.Row(style=FIGURES_ROW, classes=["sim-map"]):
+                for picture in map_pngs:
+                    PageFigure(picture)
         if series_error:
             solara.Error(f"The time series could not be drawn: {series_error}")
         else:
@@ -105,7 +108,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         "timeseries": lambda: table_text(run.timeseries),  # as the run folder's: no 0.4120111684248896, no 1.06854e+06
         "events": lambda: table_text(run.events),
     }, [key])
-    with solara.Row():
+    with solara.Row(style={"flex-wrap": "wrap"}):  # a phone's page has room for one or two buttons a line
         solara.FileDownload(files["map"], f"{stem}-map.png", label="Map (PNG)", mime_type="image/png")
         solara.FileDownload(files["timeseries"], f"{stem}-timeseries.csv", label="Time series (CSV)", mime_type="text/csv")
         solara.FileDownload(files["events"], f"{stem}-events.csv", label="Events (CSV)", mime_type="text/csv")
