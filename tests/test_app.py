@@ -22,7 +22,7 @@ import ipyvuetify as v  # noqa: E402
 import solara  # noqa: E402
 
 from sim.analysis.results import RunData, load_results  # noqa: E402
-from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state  # noqa: E402
+from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state, png  # noqa: E402
 from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
 from sim.app.run_view import held_line, live_map_title, recent_captures  # noqa: E402
 from sim.app.settings import (  # noqa: E402
@@ -187,7 +187,12 @@ def test_the_live_model_is_the_run_and_replicates_are_the_clis():
     assert np.array_equal(reps[2].history, whole.history)
 
 
-def fresh_map(model: WhatIfModel, drawn=LiveMap.png):  # noqa: ANN001, ANN201
+def whole_map(live: LiveMap, state, title: str) -> bytes:  # noqa: ANN001 - a MapState
+    """The live map and its legend as one PNG, as the download has them."""
+    return png(live.titled(state, title))
+
+
+def fresh_map(model: WhatIfModel, drawn=whole_map):  # noqa: ANN001, ANN201
     """The live map of the model's last day, drawn on a new figure: one PNG, or the page's ``LiveMap.pieces``."""
     run = live_run(model)
     title = live_map_title(model, run.date(len(run.history) - 1))
@@ -202,7 +207,7 @@ def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
         if day in (0, 12, 30, 36, 60, 84):
             before = kept.figure
             run = live_run(model)
-            drawn = kept.png(live_map_state(model.theatre, model.events_json, run)[1], live_map_title(model, run.date(day)))
+            drawn = whole_map(kept, live_map_state(model.theatre, model.events_json, run)[1], live_map_title(model, run.date(day)))
             if kept.figure is before:  # the day's layers swapped on the kept figure
                 assert drawn == fresh_map(model), f"day {day}"
                 compared += 1
@@ -694,7 +699,7 @@ def test_the_run_map_says_its_date_and_is_drawn_at_its_own_size(page):
     kept = LiveMap(model.theatre, live_map_title(model))
     for day in range(3):
         run = live_run(model)
-        drawn = kept.png(live_map_state(model.theatre, model.events_json, run)[1], live_map_title(model, run.date(day)))
+        drawn = whole_map(kept, live_map_state(model.theatre, model.events_json, run)[1], live_map_title(model, run.date(day)))
         assert kept.figure.axes[0].get_title() == f"campaign: control on {date_words(run.date(day))} (seed {model.seeds[0]})"
         model.step()
     assert Image.open(BytesIO(drawn)).size == (1080, 760), "the figure's own size: 10.8 x 7.6 in at 100 dpi"

@@ -125,16 +125,12 @@ class LiveMap:
         self.figure: Figure | None = None
         self.legend: tuple[str, ...] = ()  # the kept figure's legend entries
 
-    def png(self, state: MapState, title: str | None = None) -> bytes:
-        """The map of ``state`` as a PNG, titled ``title`` (its date changes every day) or as made."""
-        return png(self.titled(state, title))
-
     def pieces(self, state: MapState, title: str | None = None) -> tuple[bytes, bytes]:
         """The map of ``state`` for the page: the map and its legend as two PNGs (see :func:`map_and_legend`)."""
         return map_and_legend(self.titled(state, title))
 
     def titled(self, state: MapState, title: str | None) -> Figure:
-        """The map of ``state``, titled ``title`` (or as made)."""
+        """The map of ``state``, titled ``title`` (its date changes every day) or as made."""
         figure = self.draw(state)
         if title is not None and figure.axes[0].get_title() != title:
             figure.axes[0].set_title(title, fontsize=10.5)  # as draw_control titles it
