@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import signal
+import sys
 import textwrap
 from pathlib import Path
 
@@ -14,6 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 # README says to the code reads all of them, so moving a passage to docs/ does not take it out of the test's sight.
 README_AND_ITS_DOCS = (ROOT / "README.md",
                        *(ROOT / "docs" / f"{name}.md" for name in ("calibration", "guarantees", "performance")))
+
+
+def script_module(name: str):  # noqa: ANN201 - the module
+    """``scripts/<name>.py`` loaded as a module (the scripts are not a package), registered under its name in
+    ``sys.modules``, where dataclasses look their module up while a class is made."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def pytest_configure(config: pytest.Config) -> None:

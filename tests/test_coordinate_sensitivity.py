@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +13,7 @@ import pytest
 from sim.io.scenario import load_scenario
 from sim.io.signatures import MD_MARK
 
-from .conftest import ROOT
+from .conftest import ROOT, script_module
 
 THEATRE = ROOT / "scenarios" / "theatres"
 TOWNS = THEATRE / "idlib.towns.csv"
@@ -23,11 +21,7 @@ TOWNS = THEATRE / "idlib.towns.csv"
 
 @pytest.fixture(scope="module")
 def script():  # noqa: ANN201 - the script's module
-    spec = importlib.util.spec_from_file_location("coordinate_sensitivity", ROOT / "scripts" / "coordinate_sensitivity.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return script_module("coordinate_sensitivity")
 
 
 def km_between(a: dict, b: dict) -> float:

@@ -485,9 +485,10 @@ def test_an_animation_refuses_a_date(toy_results, capsys):
     assert sorted(p.name for p in single.iterdir()) == before  # nothing drawn
 
 
-def test_a_baseline_and_what_if_map_is_named_by_the_day_it_draws(toy_results, tmp_path, monkeypatch):
-    """`map A B --date` of the day after the last wrote map_<that day>_vs_A.png, though it drew (and titled) the last
-    day; without --date the file was map_last_vs_A.png. The file is named by the day drawn."""
+@pytest.fixture
+def what_if_pair(toy_results, tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """The toy run and a copy of it as a what-if, their theatre reporting control on 16 January, the day after their
+    last (as the real theatre reports it on 6 March, the day after the campaign's last)."""
     import shutil
 
     import sim.viz.maps as maps
@@ -496,12 +497,19 @@ def test_a_baseline_and_what_if_map_is_named_by_the_day_it_draws(toy_results, tm
     other = shutil.copytree(single, tmp_path / "what-if")
     real = maps.load_results
 
-    def reporting_16_january(path):  # noqa: ANN001, ANN202 - a theatre that reports control on the day after the last
+    def reporting_16_january(path):  # noqa: ANN001, ANN202
         results = real(path)
         monkeypatch.setitem(results.theatre.control, dt.date(2020, 1, 16), results.theatre.control[D0])
         return results
 
     monkeypatch.setattr(maps, "load_results", reporting_16_january)
+    return single, other
+
+
+def test_a_baseline_and_what_if_map_is_named_by_the_day_it_draws(what_if_pair):
+    """`map A B --date` of the day after the last wrote map_<that day>_vs_A.png, though it drew (and titled) the last
+    day; without --date the file was map_last_vs_A.png. The file is named by the day drawn."""
+    single, other = what_if_pair
     assert make_map([single, other], date="2020-01-16").name == f"map_2020-01-15_vs_{single.name}.png"
     assert make_map([single, other]).name == f"map_2020-01-15_vs_{single.name}.png"
     assert make_map([single, other], date="2020-01-08").name == f"map_2020-01-08_vs_{single.name}.png"
@@ -587,25 +595,12 @@ def test_make_maps_folders_and_date_and_animates_numbers_are_checked_in_python(t
     assert not list(tmp_path.glob("*.gif")) and not (tmp_path / "x.png").exists()
 
 
-def test_a_baseline_and_what_if_map_past_their_last_shared_day_says_on_the_terminal_which_day_it_drew(toy_results, tmp_path,
-                                                                                                      monkeypatch, capsys):
+def test_a_baseline_and_what_if_map_past_their_last_shared_day_says_on_the_terminal_which_day_it_drew(what_if_pair, tmp_path,
+                                                                                                      capsys):
     """`map A B --date` of the day after the last both simulate drew that last day and said so only by the date in its
     title and file name: the terminal now says it, in one line on stderr. A single folder's map of that day sets its
     last day beside the front reported on it (its title says so), and a date in the run draws itself: no note."""
-    import shutil
-
-    import sim.viz.maps as maps
-
-    single, _ = toy_results
-    other = shutil.copytree(single, tmp_path / "what-if")
-    real = maps.load_results
-
-    def reporting_16_january(path):  # noqa: ANN001, ANN202 - a theatre that reports control on the day after the last
-        results = real(path)
-        monkeypatch.setitem(results.theatre.control, dt.date(2020, 1, 16), results.theatre.control[D0])
-        return results
-
-    monkeypatch.setattr(maps, "load_results", reporting_16_january)
+    single, other = what_if_pair
     capsys.readouterr()
     assert main(["map", str(single), str(other), "--date", "2020-01-16", "--out", str(tmp_path / "ab.png")]) == 0
     err = capsys.readouterr().err.splitlines()

@@ -6,27 +6,21 @@ records its arguments (and, for a results command, writes the folder the simulat
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, script_module
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def load_script():  # noqa: ANN201 - the script's module
-    spec = importlib.util.spec_from_file_location("readme_experiments", ROOT / "scripts" / "readme_experiments.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there while the class is made
-    spec.loader.exec_module(module)
-    return module
+    return script_module("readme_experiments")
 
 
 @pytest.fixture

@@ -1,20 +1,13 @@
 """The project restates its sources and never copies their sentences (scripts/source_fingerprints.py)."""
 
-import importlib.util
-import sys
-
-from .conftest import ROOT
+from .conftest import ROOT, script_module
 
 SKIPPED = {".git", ".venv", "results", "__pycache__", "node_modules"}  # not the project's text, or not its own
 TEXT = {".md", ".py", ".yaml", ".yml", ".csv", ".txt", ".json", ".toml"}
 
 
 def load_script():  # noqa: ANN201 - the script's module
-    spec = importlib.util.spec_from_file_location("source_fingerprints", ROOT / "scripts" / "source_fingerprints.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return script_module("source_fingerprints")
 
 
 def project_texts():  # noqa: ANN201 - (path, text) pairs
