@@ -278,6 +278,18 @@ OFF_PAGE = """() => {
 }).map(e => `${e.tagName} '${e.innerText.slice(0, 30)}' to ${Math.round(e.getBoundingClientRect().right)} px`);
 }"""
 WIDTHS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+TOWN_NAMES = 7.5 / 72 * 100  # the two-map figures' town names at their own size, in pixels
+# The scales at which the shown tab's two-map figure shows its maps and its keys (the legend's columns, a shared colour
+# bar): the smallest of each. Where the figure is one picture (the code before), it is the scale of both.
+PIECES_SCALES = """() => {
+  const shown = document.querySelector('.v-window-item--active');
+  const scale = e => e.getBoundingClientRect().width / e.naturalWidth;
+  const row = shown.querySelector('.sim-pieces');
+  if (!row) return Array(2).fill(scale(shown.querySelector('.sim-figure')));
+  const pictures = [...row.querySelectorAll('img')];
+  return [pictures.filter(e => e.closest('.sim-piece-map')), pictures.filter(e => !e.closest('.sim-piece-map, .sim-piece-title'))]
+    .map(some => Math.min(...some.map(scale)));
+}"""
 
 
 def off_page(page) -> list[str]:  # noqa: ANN001
@@ -289,7 +301,9 @@ def off_page(page) -> list[str]:  # noqa: ANN001
 
 def test_a_phone_width_page_is_readable_and_stays_on_the_page(tmp_path):
     """At 420 px the run map's legend, drawn beside the map in one picture, was scaled with it to text 4 px high; the
-    download buttons and the wide tables (the outcomes, the comparison's scores) ran off the page, cut off."""
+    download buttons and the wide tables (the outcomes, the comparison's scores) ran off the page, cut off. The
+    Ensemble's and the comparison's two maps, with their legend below, were one picture: town names and legend text
+    3 px high."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     whatif = "scenarios/whatif/jan_truce_holds.yaml"
     with app_server(tmp_path) as url, browser_page(BROWSER, width=PHONE, height=900) as (page, refused):
@@ -305,9 +319,14 @@ def test_a_phone_width_page_is_readable_and_stays_on_the_page(tmp_path):
         run_ensemble(page, 2, of=whatif)
         page.get_by_text("Outcomes against the record").first.wait_for()
         found["Ensemble"] = off_page(page)
+        text = {"Ensemble": page.evaluate(PIECES_SCALES)}
         tab(page, "What-if vs baseline")
         page.get_by_text("paired (same seeds)").first.wait_for(timeout=60_000)
         found["What-if vs baseline"] = off_page(page)
+        text["What-if vs baseline"] = page.evaluate(PIECES_SCALES)
         assert scale * LEGEND_TEXT >= 10, f"the map legend's text is {scale * LEGEND_TEXT:.1f} px high"
+        for where, (maps, keys) in text.items():  # the maps at the page's width, the legend at its own size
+            assert maps * TOWN_NAMES >= 7 and keys * LEGEND_TEXT >= 9, \
+                f"{where}: town names {maps * TOWN_NAMES:.1f} px high, legend text {keys * LEGEND_TEXT:.1f} px"
         assert found == dict.fromkeys(found, []), found
         assert refused == []

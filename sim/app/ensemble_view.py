@@ -30,7 +30,7 @@ from .ensemble import (
     towns_table,
 )
 from .compare_words import comparison_words
-from .figures import PageFigure, png
+from .figures import PageFigure, PagePieces, pieces, png
 from .run_view import FIGURES_ROW
 from .guard import attempt
 from .outcome_words import misses_markdown, outcomes_markdown, scores_markdown
@@ -113,10 +113,10 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
     DaySlider(ens, day, date)
-    map_png, map_error = solara.use_memo(lambda: attempt(lambda: png(map_figure(ens.results, day))), [id(ens), day])
+    map_pieces, map_error = solara.use_memo(lambda: attempt(lambda: pieces(map_figure(ens.results, day))), [id(ens), day])
     held_png, held_error = solara.use_memo(lambda: attempt(lambda: png(towns_held_figure(ens.results))), [id(ens)])
     with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
-        solara.Error(map_error) if map_error else PageFigure(map_png)
+        solara.Error(map_error) if map_error else PagePieces(map_pieces)  # the maps and their legend, each a picture
         solara.Error(held_error) if held_error else PageFigure(held_png)
     held = held_summary(ens, day)
     solara.Markdown("Towns held on that day, mean (5–95%): " + "; ".join(
@@ -186,8 +186,8 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     in_short, words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day,
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])
     solara.Markdown(in_short)
-    pair_png, error = solara.use_memo(lambda: attempt(lambda: png(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
-    solara.Error(error) if error else PageFigure(pair_png)
+    pair, error = solara.use_memo(lambda: attempt(lambda: pieces(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
+    solara.Error(error) if error else PagePieces(pair)
     solara.Markdown(words)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])

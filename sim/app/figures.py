@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -22,8 +23,9 @@ import solara
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox
 from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
-from PIL import Image
+from PIL import Image, ImageChops
 
 from ..analysis.results import RunData
 from ..io.schema import Scenario
@@ -50,6 +52,29 @@ def PageFigure(data: bytes):
     solara.Image(data, classes=["sim-figure"])
 
 
+# Maps cut from one figure (:class:`Pieces`): the title on a line of its own; two maps share a row wide enough for both
+# (each 360 px at least), and each has the whole row where it is not; the keys follow at their own size, as many a line
+# as fit.
+PIECES_ROW = {"flex-wrap": "wrap", "align-items": "flex-start", "justify-content": "center", "width": "100%"}
+TITLE_LINE = {"width": "100%", "text-align": "center"}
+MAP_SHARE = {"flex": "1 1 360px", "text-align": "center"}
+
+
+@solara.component
+def PagePieces(cut: Pieces):
+    """A figure's pieces in a wrapping row: maps side by side where the page has room, one under the other where not."""
+    with solara.Row(style=PIECES_ROW, classes=["sim-pieces"]):
+        for title in cut.title:
+            with solara.Div(style=TITLE_LINE, classes=["sim-piece-title"]):
+                PageFigure(title)
+        for picture in cut.maps:
+            with solara.Div(style=MAP_SHARE, classes=["sim-piece-map"]):
+                PageFigure(picture)
+        with solara.Row(style=PIECES_ROW):  # a line of their own: beside the maps, they took a wide page's room
+            for key in cut.keys:
+                PageFigure(key)
+
+
 def png(fig: Figure, dpi: float | None = DPI) -> bytes:
     """The figure as PNG bytes (``dpi`` None: the figure's own).
 
@@ -72,19 +97,65 @@ def encoded(rgb: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def map_and_legend(fig: Figure, pad: int = 3) -> tuple[bytes, bytes]:
-    """A map with its legend at its right (:func:`control_map_figure`'s) as two PNGs cut from the one picture: the map,
-    and the legend.
+@dataclass(frozen=True)
+class Pieces:
+    """A figure cut into the pictures the page lays out in a wrapping row (:func:`pieces`), each at its own size."""
 
-    The page lays them side by side where it is wide enough and the legend under the map where it is not: in one
-    picture, a phone's page scaled the legend with the map, to text about 4 px high.
+    title: tuple[bytes, ...]  # the figure's title over every map (none where each map has its own)
+    maps: tuple[bytes, ...]  # each map with its own title, ticks and colour bar
+    keys: tuple[bytes, ...]  # a colour bar shared by the maps, and each column of the legend
+
+    def all(self) -> tuple[bytes, ...]:
+        """Every piece, in the page's order."""
+        return self.title + self.maps + self.keys
+
+
+def pieces(fig: Figure, pad: int = 3) -> Pieces:
+    """A map figure (one map with its legend at its right, or maps in a row with the legend below) as pictures cut
+    from the one the download draws: its title, each map, and each column of its legend.
+
+    The page lays them in a wrapping row: side by side where it has room, one under the other at the page's width
+    where it has not. In one picture, a phone's page scaled maps and legend down together, to text 3 or 4 px high.
     """
     rgb = canvas_rgb(fig)
-    box = fig.legends[0].get_window_extent()  # in pixels from the bottom left; the picture's rows count from the top
-    left = max(0, int(box.x0) - pad)
-    legend = rgb.crop((left, max(0, int(rgb.height - box.y1) - pad), min(rgb.width, int(box.x1) + pad),
-                       min(rgb.height, int(rgb.height - box.y0) + pad)))
-    return encoded(rgb.crop((0, 0, left, rgb.height))), encoded(legend)
+    renderer = fig.canvas.get_renderer()
+
+    def cut(left: float, top: float, right: float, bottom: float) -> bytes:  # in the picture's pixels, rows from the top
+        return encoded(rgb.crop((max(0, int(left) - pad), max(0, int(top) - pad),
+                                 min(rgb.width, int(np.ceil(right)) + pad), min(rgb.height, int(np.ceil(bottom)) + pad))))
+
+    def cut_box(box: Bbox) -> bytes:  # a box in the figure's pixels, from the bottom left
+        return cut(box.x0, rgb.height - box.y1, box.x1, rgb.height - box.y0)
+
+    panels = [ax for ax in fig.axes if ax.get_subplotspec() is not None]  # the maps; colour bars have none
+    boxes = [ax.get_tightbbox(renderer) for ax in panels]
+    shared = []  # a colour bar goes with the map it stands under, or is a key of its own where it spans the maps
+    for extra in (ax for ax in fig.axes if ax not in panels):
+        box = extra.get_tightbbox(renderer)
+        under = [k for k, b in enumerate(boxes) if b.x0 <= box.x0 and box.x1 <= b.x1]
+        if under:
+            boxes[under[0]] = Bbox.union([boxes[under[0]], box])
+        else:
+            shared.append(box)
+    # Anything above the maps is the figure's title: its inked part.
+    above = rgb.crop((0, 0, rgb.width, max(1, int(rgb.height - max(b.y1 for b in boxes)) - pad)))
+    inked = ImageChops.difference(above, Image.new("RGB", above.size, rgb.getpixel((0, 0)))).getbbox()
+    return Pieces((cut(*inked),) if inked else (), tuple(cut_box(b) for b in boxes),
+                  tuple(cut_box(b) for b in shared) + legend_columns(fig, renderer, cut_box))
+
+
+def legend_columns(fig: Figure, renderer, cut) -> tuple[bytes, ...]:  # noqa: ANN001
+    """Each column of the figure's legend as a picture (a phone's page has room for one column a line)."""
+    if not fig.legends:
+        return ()
+    legend = fig.legends[0]
+    height = legend.get_window_extent(renderer)
+    columns: dict[int, list[Bbox]] = {}
+    for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
+        box = text.get_window_extent(renderer)  # a column's labels start at the same x
+        columns.setdefault(round(box.x0), []).extend([box, handle.get_window_extent(renderer)])
+    return tuple(cut(Bbox.from_extents(min(b.x0 for b in boxes), height.y0, max(b.x1 for b in boxes), height.y1))
+                 for _, boxes in sorted(columns.items()))
 
 
 def run_map_figure(theatre: Theatre, scenario: Scenario, events: list[dict], run: RunData, title: str | None = None) -> Figure:
@@ -125,9 +196,9 @@ class LiveMap:
         self.figure: Figure | None = None
         self.legend: tuple[str, ...] = ()  # the kept figure's legend entries
 
-    def pieces(self, state: MapState, title: str | None = None) -> tuple[bytes, bytes]:
-        """The map of ``state`` for the page: the map and its legend as two PNGs (see :func:`map_and_legend`)."""
-        return map_and_legend(self.titled(state, title))
+    def pieces(self, state: MapState, title: str | None = None) -> Pieces:
+        """The map of ``state`` for the page: the map and its legend as pictures of their own (see :func:`pieces`)."""
+        return pieces(self.titled(state, title))
 
     def titled(self, state: MapState, title: str | None) -> Figure:
         """The map of ``state``, titled ``title`` (its date changes every day) or as made."""

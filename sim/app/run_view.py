@@ -93,7 +93,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         else:
             # the legend beside the map, or under it where the page is too narrow
             with solara.Row(style=FIGURES_ROW, classes=["sim-map"]):
-                for picture in map_pngs:
+                for picture in map_pngs.all():
                     PageFigure(picture)
         if series_error:
             solara.Error(f"The time series could not be drawn: {series_error}")
