@@ -134,6 +134,19 @@ def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):
         save_whatif(s, CONTROLS, tmp_path, "whatif_no_saraqib_posts", ROOT)
 
 
+def test_a_whole_number_a_toggle_or_an_integer_slider_sets_is_saved_as_one(tmp_path):
+    """The controls file's toggle values are read as floats, and an integer slider moved to its end snaps to its float
+    bound: the what-if file said `protest_days: 3.0` and `frontage: 20.0`, which the simulator refuses (whole numbers are
+    read strictly), so the save failed."""
+    (tmp_path / "controls.yaml").write_text("sliders: {}\ntoggles:\n  - id: short-sit-ins\n    label: Short sit-ins\n"
+                                            "    set: {hts.protest_days: 3}\n")
+    controls = load_controls(tmp_path / "controls.yaml")
+    s = Settings("scenarios/campaign.yaml").with_toggle("short-sit-ins", True).with_value("events.zawiya-push.frontage", 20.0)
+    saved = load_scenario(save_whatif(s, controls, tmp_path, "short_sit_ins", ROOT))
+    assert saved.factions.hts.protest_days == 3
+    assert next(e for e in saved.events if e.id == "zawiya-push").frontage == 20
+
+
 def test_a_saved_whatif_of_a_scenario_seeded_near_the_last_seed_suggests_a_rerun_that_runs(tmp_path, capsys, monkeypatch):
     """Its 'Rerun' line was `--runs 40` from the scenario's seed, which the command refuses past 2**63 - 40: it now
     gives the --seed whose 40 replicates end with the scenario's, as a single run's summary does."""

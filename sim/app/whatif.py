@@ -20,10 +20,21 @@ import yaml
 from ..analysis.summary import ENSEMBLE_RUNS, ensemble_seed
 from ..errors import InputError
 from ..io.files import write_atomic
+from ..io.paths import as_kind_of
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
-from .settings import Controls, Settings, base_scenario, build, changes, overrides, removed_events, scenario_files
+from .settings import (
+    Controls,
+    Settings,
+    base_scenario,
+    build,
+    changes,
+    overrides,
+    parameter_value,
+    removed_events,
+    scenario_files,
+)
 
 NAME_CHARACTERS = 80  # a file name, and a what-if's name, at most
 NAME = re.compile(rf"^[A-Za-z0-9_.-]{{1,{NAME_CHARACTERS}}}$")
@@ -117,7 +128,8 @@ def whatif_data(settings: Settings, controls: Controls, name: str, root: Path = 
     if removed:
         data["remove_events"] = removed
     events: dict[str, dict] = {}
-    for path, value in overrides(settings, controls, base_scenario(settings.scenario, root)).items():
+    base = base_scenario(settings.scenario, root)
+    for path, value in overrides(settings, controls, base).items():
         parts = path.split(".")
         if parts[0] == "events":
             node = events.setdefault(parts[1], {"id": parts[1]})
@@ -128,7 +140,9 @@ def whatif_data(settings: Settings, controls: Controls, name: str, root: Path = 
             node, keys = data.setdefault("factions", {}).setdefault(parts[0], {}), parts[1:]
         for key in keys[:-1]:
             node = node.setdefault(key, {})
-        node[keys[-1]] = value
+        # As the parameter's kind: a whole number whole (a toggle's value is read as a float, and an integer slider at
+        # its end is its float bound), where the file would say 3.0 and the simulator refuse it.
+        node[keys[-1]] = as_kind_of(parameter_value(base, path), value)
     if events:
         data["events"] = list(events.values())
     return data
