@@ -239,6 +239,36 @@ def largest_difference(a: bytes, b: bytes) -> int:
     return int(np.abs(first - second).max())
 
 
+def test_a_map_s_pieces_take_the_figure_s_title_alone_never_the_top_of_a_legend_beside_the_map():
+    """A map narrowed by a long legend at its right sits lower than the legend's top (moscow.yaml's run map, with the
+    corridor's entries): the rows above the map were taken for the figure's title, and the page showed the legend's
+    first four entries as a picture of their own over the map."""
+    from io import BytesIO
+
+    from matplotlib.lines import Line2D
+    from PIL import Image
+
+    from sim.app.figures import pieces
+    from sim.viz.figures import add_legend, map_panels
+
+    def figure(suptitle: bool):  # noqa: ANN202 - a map figure: one map of fixed aspect, its legend at its right
+        fig, (ax,) = map_panels(1)
+        ax.set(xlim=(0, 1), ylim=(0, 0.8), aspect="equal", title="the map's own title")
+        add_legend(fig, [Line2D([], [], label=f"an entry of the legend, number {i}, long enough to narrow the map")
+                         for i in range(14)])
+        if suptitle:
+            fig.suptitle("the figure's title", fontsize=12)
+        return fig
+
+    alone = pieces(figure(suptitle=False))
+    assert (len(alone.title), len(alone.maps), len(alone.keys)) == (0, 1, 1)
+    fig = figure(suptitle=True)
+    titled = pieces(fig)
+    title = Image.open(BytesIO(titled.title[0]))
+    box = fig.get_suptitle() and fig._suptitle.get_window_extent(fig.canvas.get_renderer())
+    assert len(titled.title) == 1 and abs(title.width - box.width) <= 8 and abs(title.height - box.height) <= 8, title.size
+
+
 def test_the_time_series_kept_from_day_to_day_draws_what_a_new_figure_does():
     """To within a level of rounding: constrained layout starts from the axes' last positions, so the kept figure's
     can land a millionth of the figure off a new one's (day 41 of jan_truce): a sloping curve's anti-aliased edge

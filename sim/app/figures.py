@@ -137,9 +137,15 @@ def pieces(fig: Figure, pad: int = 3) -> Pieces:
             boxes[under[0]] = Bbox.union([boxes[under[0]], box])
         else:
             shared.append(box)
-    # Anything above the maps is the figure's title: its inked part.
-    above = rgb.crop((0, 0, rgb.width, max(1, int(rgb.height - max(b.y1 for b in boxes)) - pad)))
-    inked = ImageChops.difference(above, Image.new("RGB", above.size, rgb.getpixel((0, 0)))).getbbox()
+    # Anything above the maps is the figure's title: its inked part, but for a legend. A map narrowed by a long legend
+    # at its right stands lower than the legend's top, whose first entries were taken for the title.
+    top, background = max(1, int(rgb.height - max(b.y1 for b in boxes)) - pad), rgb.getpixel((0, 0))
+    above = rgb.crop((0, 0, rgb.width, top))
+    for legend in fig.legends:
+        box = legend.get_window_extent(renderer)
+        if rgb.height - box.y1 < top:
+            above.paste(background, (int(box.x0), max(0, int(rgb.height - box.y1)), int(np.ceil(box.x1)), top))
+    inked = ImageChops.difference(above, Image.new("RGB", above.size, background)).getbbox()
     return Pieces((cut(*inked),) if inked else (), tuple(cut_box(b) for b in boxes),
                   tuple(cut_box(b) for b in shared) + legend_columns(fig, renderer, cut_box))
 
