@@ -121,3 +121,13 @@ def test_a_switch_of_the_python_api_takes_only_true_or_false(tmp_path, call, val
         _calls(tmp_path / "out")[call](value)
     assert info.value.key == call.split()[-1] and f"must be True or False (got {value!r})" in str(info.value), str(info.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_keyword_of_load_scenario_takes_numpy_s_whole_number_as_the_api_s_other_routes_do():
+    """seed=np.int64(5), as a design or a DataFrame holds it, was refused as "a int64, where a whole number is wanted",
+    where simulate, replicate_seeds and with_params take it; a fraction stays refused."""
+    import numpy as np
+
+    assert sim.load_scenario(MOSCOW, seed=np.int64(5)).seed == 5
+    with pytest.raises(sim.InputError, match="5.0, where a whole number is wanted"):
+        sim.load_scenario(MOSCOW, seed=np.float64(5.0))

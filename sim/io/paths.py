@@ -137,7 +137,7 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], union: TaggedUnio
     where: dict[str, str] = {}  # pydantic's key path -> the user's dotted path
     for name, raw in values.items():
         path = resolve(str(name), paths, here)
-        value = _plain(raw)
+        value = plain(raw)
         index, key = known[path]
         node = data["events"][index] if index is not None else _group(data, path)
         *inner, last = key.split(".")
@@ -167,7 +167,7 @@ def as_kind_of(current: Any, value: Any) -> Any:  # noqa: ANN401 - a parameter's
     Designs hold floats (a grid's steps, a CSV's columns, EMA Workbench's and SALib's samples) and the schema reads
     whole numbers and switches strictly, as files must write them; a fraction is left for it to refuse.
     """
-    value = _plain(value)
+    value = plain(value)
     if isinstance(current, bool):
         return bool(value)
     if isinstance(current, int) and isinstance(value, float) and value.is_integer():
@@ -269,7 +269,7 @@ def _pydantic_key(path: str, index: int | None, key: str) -> str:
     return f"events[{index}].{key}"
 
 
-def _plain(value: Any) -> Any:  # noqa: ANN401 - any number-like value
+def plain(value: Any) -> Any:  # noqa: ANN401 - any number-like value
     """numpy scalars (from EMA Workbench, pandas) as Python numbers; pydantic refuses some of them."""
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         return value.item()

@@ -25,6 +25,7 @@ from ..names import MAX_SEED
 from .checks import check_scenario
 from .extends import events_until, resolve
 from .files import as_path, read_input, stamp
+from .paths import plain
 from .safe_yaml import LDict, LList
 from .schema import EVENT_MODELS, Scenario
 from .theatre import load_theatre
@@ -53,7 +54,7 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
     tree.file = str(path)
     for key, value in overrides.items():
         if value is not None:
-            tree[key] = value
+            tree[key] = plain(value)  # seed=np.int64(5), as a design holds it: a whole number, as with_params takes it
             tree.lines.setdefault(key, (str(path), None))
     if overrides.get("end") is not None and isinstance(tree.get("events"), LList):
         tree["events"] = events_until(tree["events"], overrides["end"])
