@@ -269,6 +269,32 @@ def test_a_map_s_pieces_take_the_figure_s_title_alone_never_the_top_of_a_legend_
     assert len(titled.title) == 1 and abs(title.width - box.width) <= 8 and abs(title.height - box.height) <= 8, title.size
 
 
+def test_a_map_s_legend_piece_holds_none_of_the_map_beside_it():
+    """A legend that starts within the cut's margin of the map's right edge (moscow.yaml's run map) took a sliver of the
+    map's frame into its picture: a grey line down its left side, from the map's top down."""
+    from io import BytesIO
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from PIL import Image
+
+    from sim.app.figures import pieces
+
+    fig = Figure(figsize=(6, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set(xticks=[], yticks=[])
+    fig.subplots_adjust(left=0.1, right=0.6, top=0.7, bottom=0.1)  # the map's right edge at 360 px, its top below the legend's
+    fig.legend(handles=[Line2D([], [], color="k", label=f"entry {i}") for i in range(12)], loc="upper left",
+               bbox_to_anchor=(0.6 + 2 / 600, 0.95), borderaxespad=0, borderpad=0, frameon=False)
+    inked = (np.asarray(Image.open(BytesIO(pieces(fig).keys[0])).convert("RGB")) != 255).any(axis=2)
+    handles = inked[:, 8]  # the rows of the legend's line handles, drawn from its left edge (each a few rows)
+    assert 12 <= handles.sum() <= 12 * 6
+    edge = inked[:, :4].any(axis=1) & ~handles  # the piece's margin, where the map's frame was
+    assert not edge.any(), f"{int(edge.sum())} rows of the map's edge"
+
+
 def test_the_time_series_kept_from_day_to_day_draws_what_a_new_figure_does():
     """To within a level of rounding: constrained layout starts from the axes' last positions, so the kept figure's
     can land a millionth of the figure off a new one's (day 41 of jan_truce): a sloping curve's anti-aliased edge

@@ -146,22 +146,27 @@ def pieces(fig: Figure, pad: int = 3) -> Pieces:
         if rgb.height - box.y1 < top:
             above.paste(background, (int(box.x0), max(0, int(rgb.height - box.y1)), int(np.ceil(box.x1)), top))
     inked = ImageChops.difference(above, Image.new("RGB", above.size, background)).getbbox()
+    def clear_of_maps(box: Bbox) -> Bbox:  # a key beside a map starts right of it: its margin took in the map's edge
+        beside = [b.x1 for b in boxes if b.x1 < box.x1 and b.y0 < box.y1 and box.y0 < b.y1]
+        # The map's frame is drawn centred on its box's edge, in the pixel it falls in and one either side.
+        return Bbox.from_extents(max([box.x0, *(np.ceil(x) + 2 + pad for x in beside)]), box.y0, box.x1, box.y1)
+
     return Pieces((cut(*inked),) if inked else (), tuple(cut_box(b) for b in boxes),
-                  tuple(cut_box(b) for b in shared) + legend_columns(fig, renderer, cut_box))
+                  tuple(cut_box(b) for b in shared) + tuple(cut_box(clear_of_maps(b)) for b in legend_columns(fig, renderer)))
 
 
-def legend_columns(fig: Figure, renderer, cut) -> tuple[bytes, ...]:  # noqa: ANN001
-    """Each column of the figure's legend as a picture (a phone's page has room for one column a line)."""
+def legend_columns(fig: Figure, renderer) -> list[Bbox]:  # noqa: ANN001
+    """The box of each column of the figure's legend (a phone's page has room for one column a line)."""
     if not fig.legends:
-        return ()
+        return []
     legend = fig.legends[0]
     height = legend.get_window_extent(renderer)
     columns: dict[int, list[Bbox]] = {}
     for handle, text in zip(legend.legend_handles, legend.get_texts(), strict=True):
         box = text.get_window_extent(renderer)  # a column's labels start at the same x
         columns.setdefault(round(box.x0), []).extend([box, handle.get_window_extent(renderer)])
-    return tuple(cut(Bbox.from_extents(min(b.x0 for b in boxes), height.y0, max(b.x1 for b in boxes), height.y1))
-                 for _, boxes in sorted(columns.items()))
+    return [Bbox.from_extents(min(b.x0 for b in boxes), height.y0, max(b.x1 for b in boxes), height.y1)
+            for _, boxes in sorted(columns.items())]
 
 
 def run_map_figure(theatre: Theatre, scenario: Scenario, events: list[dict], run: RunData, title: str | None = None) -> Figure:
