@@ -99,18 +99,38 @@ def _calls(out: Path) -> dict:
     """Each switch of the Python API (sim's exports), called with a value that is not True or False. Arguments the
     switch is checked before are given as None: nothing may be read, run or written first."""
     return {
-        "check_invariants": lambda v: sim.simulate(MOSCOW, days=1, check_invariants=v),
-        "model check_invariants": lambda v: sim.CeasefireModel(MOSCOW, check_invariants=v),
-        "map_png": lambda v: sim.write_run(None, out, map_png=v),
-        "progress": lambda v: sim.run_ensemble(MOSCOW, 1, out, progress=v),
-        "sweep progress": lambda v: sim.run_sweep(None, out, progress=v),
-        "calibration progress": lambda v: sim.run_calibration(None, out, progress=v),
+        "simulate check_invariants": lambda v: sim.simulate(MOSCOW, days=1, check_invariants=v),
+        "CeasefireModel check_invariants": lambda v: sim.CeasefireModel(MOSCOW, check_invariants=v),
+        "write_run map_png": lambda v: sim.write_run(None, out, map_png=v),
+        "run_ensemble progress": lambda v: sim.run_ensemble(MOSCOW, 1, out, progress=v),
+        "run_sweep progress": lambda v: sim.run_sweep(None, out, progress=v),
+        "run_calibration progress": lambda v: sim.run_calibration(None, out, progress=v),
         "animate progress": lambda v: sim.animate(out, progress=v),
-        "per_replicate": lambda v: sim.run_with(MOSCOW, per_replicate=v),
-        "replicator": lambda v: sim.ema_model(MOSCOW, ["regime.commit"], replicator=v),
-        "words": lambda v: sim.outcome_table(None, words=v),
-        "by_set": lambda v: sim.score(None, [], by_set=v),
+        "run_with per_replicate": lambda v: sim.run_with(MOSCOW, per_replicate=v),
+        "ema_model replicator": lambda v: sim.ema_model(MOSCOW, ["regime.commit"], replicator=v),
+        "outcome_table words": lambda v: sim.outcome_table(None, words=v),
+        "score by_set": lambda v: sim.score(None, [], by_set=v),
     }
+
+
+# Exports with bool fields that are not switches of a call: a Comparison is compare()'s result, its fields what it found.
+RESULTS = {"Comparison"}
+
+
+def test_every_switch_of_sim_s_exports_is_among_those_checked():
+    """A new bool keyword of an exported function or class would take "no" for True again unless it is checked: every one
+    found by reading the signatures must be a call above."""
+    import inspect
+
+    found = set()
+    for name in set(sim.__all__) - RESULTS:
+        obj = getattr(sim, name)
+        if not callable(obj):
+            continue
+        for param in inspect.signature(obj.__init__ if inspect.isclass(obj) else obj).parameters.values():
+            if str(param.annotation).replace(" ", "") in ("bool", "bool|None", "<class'bool'>"):
+                found.add(f"{name} {param.name}")
+    assert found == set(_calls(Path())), found ^ set(_calls(Path()))
 
 
 @pytest.mark.parametrize("value", ["no", 0, None])
