@@ -151,3 +151,14 @@ def test_a_keyword_of_load_scenario_takes_numpy_s_whole_number_as_the_api_s_othe
     assert sim.load_scenario(MOSCOW, seed=np.int64(5)).seed == 5
     with pytest.raises(sim.InputError, match="5.0, where a whole number is wanted"):
         sim.load_scenario(MOSCOW, seed=np.float64(5.0))
+
+
+def test_a_value_of_another_type_is_named_with_its_article():
+    import datetime as dt
+
+    import numpy as np
+
+    from sim.io.validation import wrong_kind
+
+    assert wrong_kind(dt.date(2020, 1, 1), "seed", "a whole number") == "'seed' is a date, where a whole number is wanted"
+    assert wrong_kind(np.int64(5), "seed", "a whole number") == "'seed' is an int64, where a whole number is wanted"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..errors import InputError, did_you_mean, flag
+from ..io.paths import plain
 from ..names import is_whole
 from .parameters import MAX_STEPS, Parameter, repeated_value
 
@@ -99,12 +100,12 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     if sample == "grid" and seed is not None:  # dropped without a word, as n was: a grid's points are not drawn
         raise InputError(None, f"a grid takes no sample seed (got {seed}): its points are every combination of the values "
                          "given; the sample seed places a sampled design's points (lhs, random, sobol)", key="seed")
-    seed = 0 if seed is None else _plain(seed)  # numpy's integer as Python's, as the values below
+    seed = 0 if seed is None else plain(seed)  # numpy's integer as Python's, as the values below
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_DESIGN_SEED:
         raise InputError(None, f"the design's seed must be a whole number from 0 to {MAX_DESIGN_SEED:,} (got {seed!r})", key="seed")
     # An array of values is taken as its list, and numpy's numbers as Python's (either made a design whose sweep could
     # not be recorded: JSON has no arrays, nor numpy's int64).
-    parameters = [replace(p, values=_plain(p.values), low=_plain(p.low), high=_plain(p.high), steps=_plain(p.steps))
+    parameters = [replace(p, values=plain(p.values), low=plain(p.low), high=plain(p.high), steps=plain(p.steps))
                   for p in parameters]
     for p in parameters:
         _check_fields(p)
@@ -142,7 +143,7 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
                              "between the bounds): give the bounds alone, or use a grid", key=p.path)
     if n is None:
         raise InputError(None, f"a {sample} design needs n, how many points to draw: none is given", key="n")
-    n = _plain(n)
+    n = plain(n)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(None, f"a {sample} design needs n, a whole number of at least 1 (got {n!r})", key="n")
     size = n * (len(parameters) + 2) if sample == "sobol" else n
@@ -151,15 +152,6 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     if sample == "sobol" and n & (n - 1):
         raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
     return Design(sample, parameters, None, n, seed)
-
-
-def _plain(value: object) -> object:
-    """``value`` with numpy's arrays and numbers as Python's lists and numbers (anything else as it is)."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, list | tuple):
-        return type(value)(_plain(v) for v in value)
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _number(value: object) -> bool:

@@ -270,8 +270,11 @@ def _pydantic_key(path: str, index: int | None, key: str) -> str:
 
 
 def plain(value: Any) -> Any:  # noqa: ANN401 - any number-like value
-    """numpy scalars (from EMA Workbench, pandas) as Python numbers; pydantic refuses some of them."""
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        return value.item()
+    """numpy's numbers and arrays (from EMA Workbench, pandas, a design) as Python's numbers and lists, lists and tuples
+    element by element, anything else as it is: pydantic refuses some of numpy's."""
+    if isinstance(value, list | tuple):
+        return type(value)(plain(v) for v in value)
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):  # a number's tolist() is the Python number
+        return value.tolist()
     return value
 

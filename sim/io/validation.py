@@ -133,8 +133,13 @@ def wrong_kind(given: Any, name: str, wanted: str) -> str:  # noqa: ANN401 - wha
         whole = f": write {int(given)}" if isinstance(given, float) and given.is_integer() and wanted == WANTED["int_type"] else ""
         return f"'{name}' is {short_repr(given)}, where {wanted} is wanted{whole}"
     what = next((words for kind, words in ((dict, "a mapping"), (list, "a list"), (type(None), "empty")) if isinstance(given, kind)),
-                f"a {type(given).__name__}")  # a date; in Python, any object
+                _with_article(type(given).__name__))  # a date; in Python, any object
     return f"'{name}' is {what}, where {wanted} is wanted"
+
+
+def _with_article(noun: str) -> str:
+    """``noun`` after "a" or "an": a date, an int64."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _reads_as(text: str, wanted: str) -> bool:
