@@ -264,7 +264,7 @@ class Regime(FactionAgent):
         They depend on the axes (:meth:`lineup`) and on who holds the towns: they are kept until towns change hands
         or a group deploys.
         """
-        key = (self.deployments, tuple(g.name for g in groups))
+        key = self._lineup_key(groups)
         if self._objectives[0] == (self.model.changes, key):
             return self._objectives[1]
         axes = self.lineup(groups)[0]
@@ -277,10 +277,13 @@ class Regime(FactionAgent):
     def lineup(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
         """The groups' axes and intensities side by side (:func:`side_by_side`): an event sets both as it sends a group
         on, before the group deploys, so they are kept until a group deploys."""
-        key = (self.deployments, tuple(g.name for g in groups))
-        if self._lineup[0] != key:
+        if (key := self._lineup_key(groups)) != self._lineup[0]:
             self._lineup = (key, side_by_side(groups, self.model.replicates))
         return self._lineup[1]
+
+    def _lineup_key(self, groups: list[ForceGroup]) -> tuple:
+        """What :meth:`lineup`, :meth:`objectives` and :meth:`reach` keep their work under: the groups, and deployments."""
+        return self.deployments, tuple(g.name for g in groups)
 
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
@@ -314,7 +317,7 @@ class Regime(FactionAgent):
         (about half of an offensive's) when nothing did.
         """
         m, p = self.model, self.p
-        key = (m.changes, self.deployments, tuple(g.name for g in groups))
+        key = (m.changes, *self._lineup_key(groups))
         if self._reach[0] == key:
             return self._reach[1]
         objective = self.objectives(groups)[0]
