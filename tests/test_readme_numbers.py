@@ -53,14 +53,15 @@ def agrees(shown: str, value: float) -> bool:
 
 @pytest.fixture(scope="module")
 def cards(tmp_path_factory):
-    """The scorecards of the README's 40-replicate ensembles: the campaign, Moscow, and the campaign on the blind set."""
+    """The scorecards of the README's 40-replicate ensembles: the campaign, Moscow, and each on the blind set."""
     from sim import run_ensemble, scorecard
 
     out = tmp_path_factory.mktemp("readme")
     campaign = run_ensemble(ROOT / "scenarios" / "campaign.yaml", 40, out / "campaign")
     moscow = run_ensemble(ROOT / "scenarios" / "moscow.yaml", 40, out / "moscow")
+    blind = ROOT / "seeds" / "outcomes_blind.yaml"
     return {"campaign": scorecard(campaign), "moscow": scorecard(moscow),
-            "blind": scorecard(campaign, ROOT / "seeds" / "outcomes_blind.yaml")}
+            "blind": scorecard(campaign, blind), "blind_moscow": scorecard(moscow, blind)}
 
 
 def headline_cells(card) -> dict[str, list[float]]:
@@ -129,9 +130,22 @@ def test_the_opening_summary_gives_the_same_numbers_as_the_tables(cards):
     assert said and agrees(said[1], accuracy) and agrees(said[2], frozen_accuracy), said
     said = re.search(r"It is ([\d.]+) where the values were fitted .*? and ([\d.]+) on the held-out", top)
     assert said and agrees(said[1], fitted) and agrees(said[2], held_out), said
-    blind = re.search(r"blind\* set of (\d+) outcomes, .*? meets ([\d.]+)", top)
-    assert blind and int(blind[1]) == len(cards["blind"].scores) + len(cards["blind"].skipped), blind
-    assert agrees(blind[2], cards["blind"].headline()["outcomes met"]), blind
+    blind = re.search(r"blind\* set of (\d+) outcomes, .*? meets ([\d.]+) on the (\d+) of the campaign and ([\d.]+) on "
+                      r"the (\d+) of the Moscow period", top)
+    campaign_part, moscow_part = cards["blind"], cards["blind_moscow"]
+    assert blind and int(blind[1]) == len(campaign_part.scores) + len(moscow_part.scores), blind
+    assert (int(blind[3]), int(blind[5])) == (len(campaign_part.scores), len(moscow_part.scores)), blind
+    assert agrees(blind[2], campaign_part.headline()["outcomes met"]), blind
+    assert agrees(blind[4], moscow_part.headline()["outcomes met"]), blind
+
+
+def test_the_blind_set_section_gives_each_scenarios_score(cards):
+    """The blind set's section gives, in bold, what it scored on the campaign (round 43) and the Moscow period (round 57)."""
+    text = " ".join(README[README.index("**A blind set (round 43).**"):].split())
+    said = re.findall(r"\*\*outcomes met ([\d.]+)\*\* \(frozen front ([\d.]+)", text)[:2]
+    assert len(said) == 2, said
+    for (model, frozen), card in zip(said, (cards["blind"], cards["blind_moscow"]), strict=True):
+        assert agrees(model, card.headline()["outcomes met"]) and agrees(frozen, card.baseline["outcomes met"]), said
 
 
 @pytest.mark.parametrize(("outcome", "words"), [
