@@ -641,9 +641,10 @@ def downloaded(widget) -> bytes:  # noqa: ANN001
     return widget.bytes
 
 
-def test_downloads_are_named_by_the_change_and_carry_no_float_noise(page):
-    """An unsaved what-if downloaded as whatif_campaign_app-... (the CSV said nothing of the change), and the One run
-    tab's time series carried numbers such as 0.4120111684248896."""
+def test_downloads_are_named_by_the_change_and_keep_the_run_s_numbers(page):
+    """An unsaved what-if downloaded as whatif_campaign_app-... (the CSV said nothing of the change); and the One run
+    tab's time series, written to six significant digits, gave the regime force 526.58464 as 526.585, where the run
+    folder's timeseries.csv has the number itself: every digit is kept, whole numbers whole, none in e-notation."""
     box, rc, _ = page
     rc.find(v.Select).widget.v_model = "scenarios/moscow.yaml"
     [c for c in rc.find(v.Checkbox).widgets if c.label == "No joint patrols"][0].v_model = False
@@ -655,7 +656,8 @@ def test_downloads_are_named_by_the_change_and_carry_no_float_noise(page):
     series = [d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith("timeseries.csv")][0]
     text = downloaded(series).decode()
     long = [x for x in re.findall(r"\d+\.\d+", text) if len(x.replace(".", "").lstrip("0")) > 6]  # significant digits
-    assert "patrol_coverage" in text and re.search(r",0\.\d+", text) and not long, long[:3]
+    assert "patrol_coverage" in text and re.search(r",0\.\d+", text) and "526.58464" in long, long[:3]
+    assert not re.search(r"\de[+-]\d|\.0(,|$)", text, flags=re.M), "a number in e-notation, or a whole one with .0"
     assert "patrol_block-0.1" in series.filename, series.filename
     run_ensemble(rc, box, n=1)
     files = [d.filename for d in rc.find(FileDownloadWidget).widgets]

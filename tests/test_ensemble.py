@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shlex
@@ -43,16 +44,21 @@ def files(folder):
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
 
 
-def test_a_summarys_whole_numbers_are_written_whole_and_the_rest_to_six_digits():
-    """timeseries_quantiles.csv wrote a replicate's 1,005,209 displaced as 1.00521e+06 (six significant digits), a number
-    no replicate had, though the README says each quantile is a replicate's value: whole numbers are written whole."""
+def test_a_summarys_whole_numbers_are_written_whole_and_the_rest_with_every_digit():
+    """timeseries_quantiles.csv wrote a replicate's 1,005,209 displaced as 1.00521e+06, a number no replicate had, and
+    then (whole numbers whole, others to six significant digits) the mean of 1,064,218.33 people as 1.06422e+06, and
+    a replicate's regime force of 528.597908 as 528.598: each float that is not whole is now written as Python writes
+    it, which reads back to the very number, as the run folder's and the comparison's tables have it."""
     from sim.analysis.aggregate import replicate_quantiles
     from sim.io.files import table_text
 
     displaced = np.array([[1_005_209.0], [1_067_730.0], [1_119_716.0]])
     q = replicate_quantiles(displaced, (0.05, 0.5))[:, 0]
-    table = pd.DataFrame({"variable": ["displaced"], "mean": [displaced.mean()], "q05": [q[0]], "q50": [q[1]], "share": [0.25]})
-    assert table_text(table).splitlines()[1] == "displaced,1.06422e+06,1005209,1067730,0.25"
+    table = pd.DataFrame({"variable": ["displaced"], "mean": [displaced.mean()], "q05": [q[0]], "q50": [q[1]],
+                          "share": [0.25], "force": [np.float64(528.597908)]})
+    assert table_text(table).splitlines()[1] == "displaced,1064218.3333333333,1005209,1067730,0.25,528.597908"
+    read = pd.read_csv(io.StringIO(table_text(table)))
+    assert read.loc[0, "mean"] == displaced.mean() and read.loc[0, "force"] == 528.597908
 
 
 def test_replicate_seeds_follow_the_scenario_seed(toy):

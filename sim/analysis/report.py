@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..io.files import EVERY_DIGIT, table_text, write_atomic
+from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
 from ..io.signatures import signed_markdown
 from ..names import DISPLAY_NAMES, HOLDERS, replicates
@@ -374,7 +374,6 @@ def comparison_csv(c: Comparison) -> pd.DataFrame:
                            "note": _date_note(d)} for d in c.dates], columns=["section", "name", "A", "B", "B - A", "low", "high", "note"])
     out = pd.concat([*frames, towns, *([dates] if len(dates) else [])], ignore_index=True)
     out = out[["section", "name", "A", "B", "B - A", "low", "high", "note"]]
-    out.attrs["digits"] = EVERY_DIGIT  # six significant digits wrote 1,075,685.1 as 1.07569e+06: A and B no longer gave B - A
     return out
 
 

@@ -105,7 +105,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     # The same data while the day is the same: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
         "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run, m.title), None),
-        "timeseries": lambda: table_text(run.timeseries),  # as the run folder's: no 0.4120111684248896, no 1.06854e+06
+        "timeseries": lambda: table_text(run.timeseries),  # the run's numbers, as its folder's: no 1.06854e+06
         "events": lambda: table_text(run.events),
     }, [key])
     with solara.Row(style={"flex-wrap": "wrap"}):  # a phone's page has room for one or two buttons a line

@@ -195,27 +195,21 @@ def write_atomic(path: str | Path, text: str) -> None:
         fh.write(text)
 
 
-def whole_or_six_digits(value: float) -> str:
-    """A number as the results' tables write it: a whole number whole, any other to six significant digits.
+def whole_or_every_digit(value: float) -> str:
+    """A number as the results' tables write it: a whole number whole, any other as Python writes it (its repr).
 
-    A count's quantile is a replicate's count: 1005209 people displaced, which six significant digits alone wrote as
-    1.00521e+06, a number no replicate had (a mean, 1067729.725, is still 1.06773e+06).
+    A count's quantile is a replicate's count, 1005209 people displaced, not 1005209.0; and any other number reads
+    back to the very number: six significant digits wrote a mean of 1,064,218.33 people as 1.06422e+06, a replicate's
+    528.597908 as 528.598 (a value no replicate had), and a comparison's A and B so that they no longer gave its B - A.
     """
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.6g}"
+    value = float(value)  # repr of a numpy float is 'np.float64(...)'
+    return f"{value:.0f}" if value.is_integer() else repr(value)
 
 
-EVERY_DIGIT = "every digit"
-"""A table's ``attrs["digits"]`` that :func:`table_text` writes with each float as Python prints it (its repr)."""
-
-
-def table_text(table: pd.DataFrame, float_format: str | Callable[[float], str] | None = whole_or_six_digits) -> str:
+def table_text(table: pd.DataFrame, float_format: str | Callable[[float], str] | None = whole_or_every_digit) -> str:
     """A table as the CSV text every results file and download has: no index, ``\\n`` line ends, and whole numbers
-    whole, others to six significant digits (:func:`whole_or_six_digits`), unless ``float_format`` says otherwise (a
-    format, or a function of the number: calibration files keep 17, to read back exactly; None: as Python prints them)
-    or the table itself does: one whose ``attrs["digits"]`` is :data:`EVERY_DIGIT` is written as Python prints it,
-    wherever it is written (the comparison, whose B - A must be its B less its A, in compare's file and the app's)."""
-    if table.attrs.get("digits") == EVERY_DIGIT:
-        float_format = None
+    whole, others with every digit (:func:`whole_or_every_digit`), unless ``float_format`` says otherwise (a format,
+    or a function of the number: calibration files keep 17 digits; None: as pandas writes them, 1.0 for one)."""
     return table.to_csv(index=False, lineterminator="\n", float_format=float_format)
 
 
