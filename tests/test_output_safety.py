@@ -753,6 +753,18 @@ def test_folders_are_made_with_the_users_umask(toy, tmp_path):
     assert (tmp_path / "run" / "control.csv").stat().st_mode & 0o777 == 0o640
 
 
+def test_the_refusal_of_a_namesake_advises_renaming_either_file(toy, build, tmp_path, capsys, monkeypatch):
+    """A copy run first holds the default folder: running the original is refused, and the advice is to give either
+    file a `name:` of its own (it told the user to rename the original, a shipped what-if, and never the copy)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "copy.yaml").write_text("extends: ../s.yaml\nname: toy\nfactions: {regime: {force: 80}}\n")
+    assert cli(capsys, "run", "mine/copy.yaml", "--no-map", "-q")[0] == 0
+    rc, _, err = cli(capsys, "run", "s.yaml", "--no-map", "-q")
+    one_line_error(rc, err)
+    assert "give s.yaml or mine/copy.yaml a `name:` of its own" in err, err
+
+
 @pytest.mark.parametrize("how", [["--no-map"], ["--runs", "2"]])
 def test_a_copy_of_a_scenario_under_the_same_name_does_not_replace_its_results(toy, build, tmp_path, capsys, monkeypatch, how):
     """A what-if copied and edited keeps its `name:`, so its default folder is the original's: refused, naming both files."""

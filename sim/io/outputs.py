@@ -235,7 +235,7 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
     other = _other_file(m, source)
     if other is not None:
         raise InputError(out, f"holds {A[kind]} of {other}, not of {source} (both are named '{m.get('scenario_name')}'); "
-                         f"to keep both, give another {OUT} DIR, or give {source} a different `name:`", key=OUT)
+                         f"to keep both, give another {OUT} DIR, or give {source} or {other} a `name:` of its own", key=OUT)
     if kind == "run":
         # A derived file's name is not enough: a user's map_*.png in the folder went with it.
         foreign = sorted(p.name for p in entries if not is_own(p.name, "run") or (
