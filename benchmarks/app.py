@@ -76,7 +76,7 @@ def in_process(reps: int) -> dict:
         model.step()
         run = live_run(model)
         live_map.pieces(live_map_state(model.theatre, model.events_json, run)[1])
-        live_series.png(run)
+        live_series.pieces(run)
         return (time.perf_counter() - t) * 1000
 
     map_ms, map_all = median_of(redraw, max(reps, 10))

@@ -296,15 +296,16 @@ def test_a_map_s_legend_piece_holds_none_of_the_map_beside_it():
 
 
 def test_the_time_series_kept_from_day_to_day_draws_what_a_new_figure_does():
-    """To within a level of rounding: constrained layout starts from the axes' last positions, so the kept figure's
+    """To within a few levels of rounding: constrained layout starts from the axes' last positions, so the kept figure's
     can land a millionth of the figure off a new one's (day 41 of jan_truce): a sloping curve's anti-aliased edge
-    then differs by one level of 255 in a few hundred pixels. A curve left from yesterday differs by 56 there."""
+    then differs by a few levels of 255 (5 in about 1,500 pixels, in two columns of panels). A curve left from
+    yesterday differs by 56 or more there (64 on day 41)."""
     model = WhatIfModel(Settings("scenarios/jan_truce.yaml"), CONTROLS, root=ROOT)
     kept = LiveSeries(model.theatre, model.spec)
     for day in range(50):
         if day in (5, 41, 49):  # before the truce, the day it is announced, after it broke or held
             run = live_run(model)
-            assert largest_difference(kept.png(run), LiveSeries(model.theatre, model.spec).png(run)) <= 2, f"day {day}"
+            assert largest_difference(png(kept.draw(run)), png(LiveSeries(model.theatre, model.spec).draw(run))) <= 8, f"day {day}"
         model.step()
 
 
@@ -325,6 +326,31 @@ def test_the_time_series_writes_its_dates_as_the_figures_do_and_counts_deaths_in
     assert low.get_xlabel() == "date (1 Dec 2019 – 5 Mar 2020)"
     deaths = [t.get_text() for t in twin.get_yticklabels() if t.get_text()]
     assert deaths and all(re.fullmatch(r"\d+", d) for d in deaths), deaths
+
+
+def smallest_text(figure) -> float:  # noqa: ANN001
+    """The size of the smallest text the figure draws, in points."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()
+    return min(t.get_fontsize() for t in figure.findobj(Text) if t.get_visible() and t.get_text())
+
+
+def test_the_time_series_text_is_8_points_or_more_and_each_panel_a_phone_s_width():
+    """On a phone's page (396 px) the time series, one picture 640 px wide scaled to fit, had its ticks 6 px high and
+    its ceasefire key 5: at 8 points (11 px) or more, in pictures at most 480 px wide, it reads at 9 px or more."""
+    from PIL import Image
+    from io import BytesIO
+
+    model = WhatIfModel(Settings("scenarios/whatif/jan_truce_holds.yaml"), CONTROLS, root=ROOT)  # a long title
+    for _ in range(5):
+        model.step()
+    run = live_run(model)
+    run.timeseries["ceasefire"] = ["none"] * 3 + ["announced", "announced", "broken"]  # the strip's key shown too
+    series = LiveSeries(model.theatre, model.spec, model.title)
+    assert smallest_text(series.draw(run)) >= 8
+    widths = [Image.open(BytesIO(picture)).width for picture in series.pieces(run).all()]
+    assert len(widths) >= 3 and max(widths) <= 480, widths  # the title, and a picture of each column
 
 
 def test_the_week_s_changes_of_hands_name_the_factions_as_every_other_output_does():
@@ -361,9 +387,11 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     box, rc, _ = page
     assert "Day <strong>0</strong> of 95" in texts(box)
     first = images(rc)
+    maps = len(fresh_map(WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT), LiveMap.pieces).all())
     button(rc, "Step").click()
     assert "Day <strong>1</strong> of 95" in texts(box)
-    assert images(rc)[0] != first[0], "the time series is redrawn after a step"
+    # The map and its legend, then the time series' pictures (its title and columns, in a row of their own).
+    assert images(rc)[maps:] != first[maps:], "the time series is redrawn after a step"
     force = [s for s in rc.find(v.Slider).widgets if s.max == 2000]
     assert len(force) == 1 and force[0].min == 0  # regime.force, the schema's range
     air = [s for s in rc.find(v.Slider).widgets if s.max == 10 and s.v_model == 1.74]
@@ -386,10 +414,10 @@ def test_the_page_steps_a_run_and_a_slider_changes_it(page):
     assert "Day <strong>60</strong> of 95" in text and "Russian air power (russia.air_power): 1.74 → 4" in text
     assert strong(held_line(live_run(moved))) in text, "the page runs the moved slider's scenario"
     assert strong(held_line(live_run(plain))) not in text, "which differs from the scenario as it is"
-    on_page = tuple(images(rc)[1:])  # the map and its legend, found after the time series (in a row of their own)
+    on_page = tuple(images(rc)[:maps])
     assert on_page == fresh_map(moved, LiveMap.pieces).all(), "the figure kept from day to day draws what a new one does"
     assert on_page != fresh_map(plain, LiveMap.pieces).all()
-    assert on_page[0] != first[1], "the map follows the run"
+    assert on_page[0] != first[0], "the map follows the run"
 
 
 def test_a_moved_replicate_slider_is_said_until_reset_runs_it(page):

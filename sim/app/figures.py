@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import textwrap
 from dataclasses import dataclass
 
 import matplotlib.dates as mdates
@@ -58,17 +59,20 @@ def PageFigure(data: bytes):
 PIECES_ROW = {"flex-wrap": "wrap", "align-items": "flex-start", "justify-content": "center", "width": "100%"}
 TITLE_LINE = {"width": "100%", "text-align": "center"}
 MAP_SHARE = {"flex": "1 1 360px", "text-align": "center"}
+# A time series' columns at their own size: side by side, as drawn, where both fit; one under the other where not.
+COLUMN_SHARE = {"flex": "0 1 auto", "text-align": "center"}
 
 
 @solara.component
-def PagePieces(cut: Pieces):
-    """A figure's pieces in a wrapping row: maps side by side where the page has room, one under the other where not."""
+def PagePieces(cut: Pieces, share: dict = MAP_SHARE):
+    """A figure's pieces in a wrapping row: maps side by side where the page has room, one under the other where not
+    (``share``: the style of each map's, or column's, place in the row)."""
     with solara.Row(style=PIECES_ROW, classes=["sim-pieces"]):
         for title in cut.title:
             with solara.Div(style=TITLE_LINE, classes=["sim-piece-title"]):
                 PageFigure(title)
         for picture in cut.maps:
-            with solara.Div(style=MAP_SHARE, classes=["sim-piece-map"]):
+            with solara.Div(style=share, classes=["sim-piece-map"]):
                 PageFigure(picture)
         with solara.Row(style=PIECES_ROW):  # a line of their own: beside the maps, they took a wide page's room
             for key in cut.keys:
@@ -111,8 +115,9 @@ class Pieces:
 
 
 def pieces(fig: Figure, pad: int = 3) -> Pieces:
-    """A map figure (one map with its legend at its right, or maps in a row with the legend below) as pictures cut
-    from the one the download draws: its title, each map, and each column of its legend.
+    """A map figure (one map with its legend at its right, or maps in a row with the legend below), or panels in
+    columns (the live time series), as pictures cut from the one the download draws: its title, each map (each
+    column of panels), and each column of its legend.
 
     The page lays them in a wrapping row: side by side where it has room, one under the other at the page's width
     where it has not. In one picture, a phone's page scaled maps and legend down together, to text 3 or 4 px high.
@@ -128,7 +133,10 @@ def pieces(fig: Figure, pad: int = 3) -> Pieces:
         return cut(box.x0, rgb.height - box.y1, box.x1, rgb.height - box.y0)
 
     panels = [ax for ax in fig.axes if ax.get_subplotspec() is not None]  # the maps; colour bars have none
-    boxes = [ax.get_tightbbox(renderer) for ax in panels]
+    columns: dict[int, list[Bbox]] = {}  # a column of the grid is one picture (a time series' panels, a twin axis)
+    for ax in panels:
+        columns.setdefault(ax.get_subplotspec().colspan.start, []).append(ax.get_tightbbox(renderer))
+    boxes = [Bbox.union(column) for _, column in sorted(columns.items())]
     shared = []  # a colour bar goes with the map it stands under, or is a key of its own where it spans the maps
     for extra in (ax for ax in fig.axes if ax not in panels):
         box = extra.get_tightbbox(renderer)
@@ -246,6 +254,7 @@ def fix_ticks(axis: Axis) -> None:
     axis.set_major_formatter(FixedFormatter(axis.get_major_formatter().format_ticks(locations)))
 
 
+SERIES_TEXT = 8  # points: the time series' smallest text, about 11 px at 100 dpi (9 px or more on a phone's page)
 STRIP_COLOURS = {"announced": "#F3E8A3", "in force": "#E6C700"}  # the ceasefire strip: a deal's days before and in force
 
 
@@ -272,8 +281,15 @@ class LiveSeries:
     def __init__(self, theatre: Theatre, scenario: Scenario, title: str | None = None) -> None:
         self.scenario = scenario
         self.title = title or scenario.name
-        self.figure = new_figure(figsize=(6.4, 6.0), dpi=100, layout="constrained")
-        top, mid, low = self.figure.subplots(3, 1, sharex=True, height_ratios=(3, 0.5, 1.6))
+        # Two columns, each about a phone's width (the page cuts them apart, :meth:`pieces`): the towns held at the
+        # left, the ceasefire over the displaced and Turkish deaths at the right. As one picture 640 px wide, a
+        # phone's page scaled its text to 6 px.
+        self.figure = new_figure(figsize=(8.4, 4.6), dpi=100, layout="constrained")
+        grid = self.figure.add_gridspec(2, 2, height_ratios=(0.8, 3))
+        top = self.figure.add_subplot(grid[:, 0])
+        mid = self.figure.add_subplot(grid[0, 1])
+        low = self.figure.add_subplot(grid[1, 1], sharex=mid)
+        top.sharex(low)
         twin = low.twinx()
         self.axes = (top, mid, low, twin)
         self.most_reported = max(int((c == k).sum()) for c in theatre.control.values() for k in range(len(HOLDERS)))
@@ -284,27 +300,31 @@ class LiveSeries:
                              mec="black", mew=0.8, ls="", zorder=5)
         handles = [Line2D([], [], color=FACTION_COLOURS[h], lw=2, label=FACTION_NAMES[h]) for h in HOLDERS]
         handles.append(Line2D([], [], marker="D", ls="", color="white", mec="black", label="Reported"))
-        top.legend(handles=handles, fontsize=7, loc="upper left", ncols=2, frameon=False)
-        top.set_ylabel("towns held")
+        # Above the plot, off the curves and the record's points.
+        top.legend(handles=handles, fontsize=SERIES_TEXT, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+        top.set_ylabel("towns held", fontsize=SERIES_TEXT + 1)
         top.grid(axis="y", color="#E0E0E0", lw=0.6)
         mid.set_ylim(0, 1.8)  # the band below, its key above
         mid.set_yticks([])
-        mid.set_ylabel("ceasefire", fontsize=7, rotation=0, ha="right", va="center")
-        low.set_ylabel("displaced\n(thousands)", fontsize=8)
-        twin.set_ylabel("Turkish deaths", fontsize=8, color=FACTION_COLOURS["turkey"])
+        mid.tick_params(labelbottom=False)
+        mid.set_ylabel("ceasefire", fontsize=SERIES_TEXT, rotation=0, ha="right", va="center")
+        low.set_ylabel("displaced\n(thousands)", fontsize=SERIES_TEXT)
+        twin.set_ylabel("Turkish deaths", fontsize=SERIES_TEXT, color=FACTION_COLOURS["turkey"])
         low.set_xlim(np.datetime64(scenario.start - dt.timedelta(days=1)), np.datetime64(scenario.end + dt.timedelta(days=2)))
-        locator = mdates.AutoDateLocator(maxticks=10)  # dates as `python -m sim plot` writes them: "Dec, 15, Jan"
+        locator = mdates.AutoDateLocator(maxticks=7)  # dates as `python -m sim plot` writes them: "Dec, 15, Jan"
         low.xaxis.set_major_locator(locator)
         low.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, offset_formats=[""] * 6))
-        low.set_xlabel(f"date ({date_words(scenario.start, '%b')} – {date_words(scenario.end, '%b')})", fontsize=8)
+        window = f"date ({date_words(scenario.start, '%b')} – {date_words(scenario.end, '%b')})"
+        for ax in (top, low):  # each column read on its own where the page stacks them
+            ax.set_xlabel(window, fontsize=SERIES_TEXT)
         fix_ticks(low.xaxis)
         twin.yaxis.set_major_locator(MaxNLocator(integer=True))  # soldiers: no 0.2 of one
-        for ax in (top, low, twin):
-            ax.tick_params(labelsize=7)
+        for ax in (top, mid, low, twin):
+            ax.tick_params(labelsize=SERIES_TEXT)
 
-    def png(self, run: RunData) -> bytes:
-        """The time series of ``run`` so far as a PNG for the page."""
-        return png(self.draw(run))
+    def pieces(self, run: RunData) -> Pieces:
+        """The time series of ``run`` so far for the page: its title and each column a picture (see :func:`pieces`)."""
+        return pieces(self.draw(run))
 
     def draw(self, run: RunData) -> Figure:
         """The figure with ``run``'s curves so far in place of the last ones drawn."""
@@ -318,7 +338,8 @@ class LiveSeries:
         for holder in HOLDERS:
             top.step(x, ts[f"towns_{holder}"], where="mid", color=FACTION_COLOURS[holder], lw=2, gid="today")
         top.set_ylim(0, 1.15 * max(self.most_reported, *(ts[f"towns_{h}"].max() for h in HOLDERS)))
-        top.set_title(f"{self.title}, seed {run.seed}: day {len(x) - 1}", fontsize=10)
+        # On as many lines as a column's width needs: the page shows the title over the columns, or over one on a phone.
+        self.figure.suptitle(textwrap.fill(f"{self.title}, seed {run.seed}: day {len(x) - 1}", 56), fontsize=10)
         states = ts["ceasefire"].to_numpy(dtype=str) if "ceasefire" in ts else np.full(len(x), "none")
         for state, colour in STRIP_COLOURS.items():
             if (states == state).any():
@@ -326,7 +347,7 @@ class LiveSeries:
         for i, day in enumerate(breaks(states)):
             mid.axvline(x[day], ymax=1 / 1.8, color="#C00000", lw=1.5, label=None if i else "broken", gid="today")
         if mid.has_data():
-            mid.legend(fontsize=6, loc="upper left", ncols=3, frameon=False, borderaxespad=0.1)
+            mid.legend(fontsize=SERIES_TEXT, loc="upper left", ncols=3, frameon=False, borderaxespad=0.1)
         low.plot(x, ts["displaced"] / 1000, color="#202020", lw=1.6, gid="today")
         low.set_ylim(0, max(1.0, 1.1 * float(ts["displaced"].max()) / 1000))
         twin.plot(x, ts["turkish_deaths"], color=FACTION_COLOURS["turkey"], lw=1.6, gid="today")

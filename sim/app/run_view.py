@@ -18,7 +18,7 @@ from ..io.files import table_text
 from ..names import date_words
 from ..viz.figures import run_title
 from .config import AppConfig
-from .figures import LiveMap, PageFigure, LiveSeries, live_map_state, png, run_map_figure
+from .figures import COLUMN_SHARE, LiveMap, LiveSeries, PageFigure, PagePieces, live_map_state, png, run_map_figure
 from .guard import attempt
 from .live import WhatIfModel, live_run
 from .settings import Settings
@@ -64,7 +64,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     title = live_map_title(m, run.date(day))
     map_pngs, map_error = solara.use_memo(lambda: attempt(lambda: live_map.pieces(state, title)), [m, map_key, title])
     live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec, m.title), [m])
-    series_png, series_error = solara.use_memo(lambda: attempt(lambda: live_series.png(run)), [key])
+    series_pieces, series_error = solara.use_memo(lambda: attempt(lambda: live_series.pieces(run)), [key])
     said = m.said  # read when the run was built: the file may no longer load
     solara.Markdown(
         f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
@@ -98,7 +98,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         if series_error:
             solara.Error(f"The time series could not be drawn: {series_error}")
         else:
-            PageFigure(series_png)
+            PagePieces(series_pieces, COLUMN_SHARE)  # its columns side by side where the page has room, else one under the other
     if lines := recent_captures(run, day):
         solara.Markdown("**Changes of hands in the last week**\n\n" + "\n".join(lines), style={"font-size": "0.9em"})
     stem = f"{m.download_name}-seed{m.seeds[0]}-day{day}"  # says what the sidebar changed
