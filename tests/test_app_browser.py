@@ -290,6 +290,15 @@ PIECES_SCALES = """() => {
   return [pictures.filter(e => e.closest('.sim-piece-map')), pictures.filter(e => !e.closest('.sim-piece-map, .sim-piece-title'))]
     .map(some => Math.min(...some.map(scale)));
 }"""
+# The other figures' pictures in the shown tab (the One run's time series, the Ensemble's towns held): the scale at which
+# each is shown, its width on the page over its own; the maps' pictures (in ``maps``, a selector) are measured above.
+FIGURE_SCALES = """maps => {
+  const shown = document.querySelector('.v-window-item--active');
+  const theirs = shown.querySelector(maps);
+  return [...shown.querySelectorAll('img')].filter(e => e.getBoundingClientRect().width > 0 && !theirs.contains(e))
+    .map(e => e.getBoundingClientRect().width / e.naturalWidth);
+}"""
+FIGURE_TEXT = 8 / 72 * 100  # their smallest text at their own size (test_app.py checks it): 8 pt at 100 dpi
 
 
 def off_page(page) -> list[str]:  # noqa: ANN001
@@ -303,7 +312,7 @@ def test_a_phone_width_page_is_readable_and_stays_on_the_page(tmp_path):
     """At 420 px the run map's legend, drawn beside the map in one picture, was scaled with it to text 4 px high; the
     download buttons and the wide tables (the outcomes, the comparison's scores) ran off the page, cut off. The
     Ensemble's and the comparison's two maps, with their legend below, were one picture: town names and legend text
-    3 px high."""
+    3 px high. The time series and the towns held, each one picture scaled to the page, had text 6 and 4 px high."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     whatif = "scenarios/whatif/jan_truce_holds.yaml"
     with app_server(tmp_path) as url, browser_page(BROWSER, width=PHONE, height=900) as (page, refused):
@@ -315,11 +324,13 @@ def test_a_phone_width_page_is_readable_and_stays_on_the_page(tmp_path):
         page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
         page.wait_for_timeout(500)
         scale = page.evaluate(LEGEND_SCALE)
+        figures = {"One run's time series": page.evaluate(FIGURE_SCALES, ".sim-map")}
         found = {"One run": off_page(page)}
         run_ensemble(page, 2, of=whatif)
         page.get_by_text("Outcomes against the record").first.wait_for()
         found["Ensemble"] = off_page(page)
         text = {"Ensemble": page.evaluate(PIECES_SCALES)}
+        figures["Ensemble's towns held"] = page.evaluate(FIGURE_SCALES, ".sim-pieces")
         tab(page, "What-if vs baseline")
         page.get_by_text("paired (same seeds)").first.wait_for(timeout=60_000)
         found["What-if vs baseline"] = off_page(page)
@@ -328,5 +339,7 @@ def test_a_phone_width_page_is_readable_and_stays_on_the_page(tmp_path):
         for where, (maps, keys) in text.items():  # the maps at the page's width, the legend at its own size
             assert maps * TOWN_NAMES >= 7 and keys * LEGEND_TEXT >= 9, \
                 f"{where}: town names {maps * TOWN_NAMES:.1f} px high, legend text {keys * LEGEND_TEXT:.1f} px"
+        for where, scales in figures.items():  # axes, ticks and legends at 9 px or more
+            assert scales and min(scales) * FIGURE_TEXT >= 9, f"{where}: text {min(scales, default=0) * FIGURE_TEXT:.1f} px high"
         assert found == dict.fromkeys(found, []), found
         assert refused == []

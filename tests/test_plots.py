@@ -139,3 +139,23 @@ def test_the_patrol_legend_says_what_the_record_says_and_the_whisker_what_counts
         "Record: the 20 May patrol covered 20% of the route (whisker beside the bars: 0%–30% counts as met)",
         "Record: the 10 Jun patrol covered 56% of the route (whisker beside the bars: 35%–80% counts as met)",
     ], labels
+
+
+def test_towns_held_drawn_for_a_phone_keeps_its_text_whole_on_the_figure_at_8_points():
+    """The app's page on a phone shows towns held drawn 3.9 inches wide (the 10-inch figure scaled to it had text 4 px
+    high): at that width, the legend in one row and the event key's 64-character lines ran off its right edge."""
+    from matplotlib.text import Text
+
+    from sim import load_scenario, simulate
+    from sim.analysis.results import RunData
+    from sim.experiments.calibration import in_memory
+
+    campaign = load_scenario(ROOT / "scenarios" / "campaign.yaml")  # its offensives' long names in the event key
+    fig = plots.towns_held_figure(in_memory(campaign, [RunData.of(simulate(campaign))]), width=3.9)
+    fig.canvas.draw()
+    unseen = {t for ax in fig.axes if not ax.axison for t in (*ax.get_xticklabels(), *ax.get_yticklabels())}  # the key's
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text() and t not in unseen]
+    assert min(t.get_fontsize() for t in texts) >= 8
+    width = fig.bbox.width
+    off = [t.get_text()[:40] for t in texts if not 0 <= t.get_window_extent().x0 <= t.get_window_extent().x1 <= width + 0.5]
+    assert off == [], off

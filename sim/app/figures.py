@@ -44,13 +44,34 @@ DPI = None  # the page shows figures at their own size (100 dpi), as downloads a
 
 
 # A figure on the page: at its own size, never wider than the space it has (then scaled down, keeping its shape).
-FIGURE_CSS = ".sim-figure { max-width: 100%; height: auto; }"
+# A figure drawn for a wide page and again for a phone's (:func:`PageEither`): the wide one where the space it has shows
+# its 8-point text (11 px) at 9 px or more, which for one 10 inches wide is 810 px; the narrow one where not. A query of
+# the space itself, not of the window: Mesa's sidebar takes 400 px of a 1024-px window.
+FIGURE_CSS = """.sim-figure { max-width: 100%; height: auto; }
+.sim-either { container-type: inline-size; width: 100%; }
+.sim-either .sim-narrow { display: none; text-align: center; }
+@container (max-width: 810px) { .sim-either .sim-wide { display: none; } .sim-either .sim-narrow { display: block; } }"""
+NARROW_WIDTH = 3.9  # inches: a figure drawn for a phone's page (396 px wide at 420), shown at its own size there
 
 
 @solara.component
 def PageFigure(data: bytes):
     """A figure's PNG on the page at its own size (at most the width it has): a row of them wraps."""
     solara.Image(data, classes=["sim-figure"])
+
+
+@solara.component
+def PageEither(wide: bytes, narrow: bytes):
+    """A figure drawn 10 inches wide and :data:`NARROW_WIDTH` wide: the page shows the one that suits its width.
+
+    Scaled to a phone's page, the wide one's text was 4 px high; the narrow one (the same drawing, its text the same
+    size, its title, legend and event key on more lines) is shown there at its own size.
+    """
+    with solara.Div(classes=["sim-either"]):
+        with solara.Div(classes=["sim-wide"]):
+            PageFigure(wide)
+        with solara.Div(classes=["sim-narrow"]):
+            PageFigure(narrow)
 
 
 # Maps cut from one figure (:class:`Pieces`): the title on a line of its own; two maps share a row wide enough for both

@@ -110,14 +110,18 @@ def group_text(items: list[tuple[str, str]]) -> str:
     return "; ".join(f"{span}: {'; '.join(labels)}" for span, labels in parts)
 
 
-def event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt.date, end: dt.date) -> int:
-    """Dotted lines at the scenario's events through both panels, numbered above them, the numbers explained in ``key``.
+def event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt.date, end: dt.date, columns: int = 2) -> int:
+    """Dotted lines at the scenario's events through both panels, numbered above them, the numbers explained in ``key``
+    (in ``columns``, each label wrapped to a column's width).
 
     Numbers, not names, sit on the plot, so no label runs over the lines; events a
     few days apart share a number. Returns the number of groups.
     """
     width_px = ax.get_window_extent(ax.figure.canvas.get_renderer()).width
     groups = event_groups(events, start, end, gap_days=16 / (width_px / max((end - start).days, 1)))
+    # Narrower than the 10-inch figure's columns (a phone's, in one), a column's labels wrap sooner: 8 points a character.
+    column = key.get_window_extent().width / key.figure.dpi / columns - 0.4  # inches, less the number beside it
+    wrap_at = min(EVENT_KEY_WRAP, int(column * 72 / 4.6))
     handles = []
     for k, (when, items) in enumerate(groups, start=1):
         x = np.datetime64(when)
@@ -125,10 +129,10 @@ def event_markers(top: Axes, ax: Axes, key: Axes, events: list[dict], start: dt.
             a.axvline(x, color="#6A6A6A", lw=0.8, ls=":", zorder=1, gid="event")
         top.annotate(str(k), (x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
                      ha="center", va="bottom", fontsize=8, weight="bold", color="#303030", gid="event_number")
-        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030", label=wrap(group_text(items))))
+        handles.append(Line2D([], [], ls="", marker=f"${k}$", ms=7 if k < 10 else 10, color="#303030", label=wrap(group_text(items), wrap_at)))
     key.axis("off")
     if handles:
-        key.legend(handles=handles, loc="upper left", ncols=2, fontsize=8, frameon=False, handletextpad=0.6,
+        key.legend(handles=handles, loc="upper left", ncols=columns, fontsize=8, frameon=False, handletextpad=0.6,
                    columnspacing=2.0, title="Scenario events", title_fontsize=8, alignment="left")
     return len(groups)
 

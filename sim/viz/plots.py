@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import textwrap
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -71,13 +72,15 @@ def _series(results: Results, q: pd.DataFrame, variable: str) -> tuple[np.ndarra
     return x, rows["q50"].to_numpy(), rows[BAND[0]].to_numpy(), rows[BAND[1]].to_numpy()
 
 
-def towns_held_figure(results: Results) -> Figure:
-    """Towns held by each faction over time, with the ceasefire, the scenario's events and the reported counts."""
+def towns_held_figure(results: Results, width: float = 10) -> Figure:
+    """Towns held by each faction over time, with the ceasefire, the scenario's events and the reported counts; ``width``
+    in inches (under 8, as the app draws it for a phone: the same text, its title, legend and event key on more lines)."""
     q = _quantiles(results)
     events = results.manifest["parameters"]["events"]
-    rows = -(-len(event_groups(events, results.start, results.end, gap_days=3)) // 2)
+    columns = 2 if width >= 8 else 1  # of the event key
+    rows = -(-len(event_groups(events, results.start, results.end, gap_days=3)) // columns)
     key_height = 0.35 + 0.2 * rows
-    fig = new_figure(figsize=(10, 6.2 + key_height), dpi=100, layout="constrained")
+    fig = new_figure(figsize=(width, min(6.2, 1.1 * width) + key_height), dpi=100, layout="constrained")
     top, ax, key = fig.subplots(3, 1, height_ratios=(1, 4, key_height * 5 / 4.6))
     top.sharex(ax)
     n = len(results.runs)
@@ -102,7 +105,7 @@ def towns_held_figure(results: Results) -> Figure:
     handles, labels = ax.get_legend_handles_labels()
     if reported:
         handles[-1] = Line2D([], [], marker="D", ls="", color="white", mec="black", label=labels[-1])
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)  # off the data
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles) if columns == 2 else 1, fontsize=8, frameon=False)
 
     x, share, lo, hi = _series(results, q, "ceasefire_in_force") if "ceasefire_in_force" in set(q["variable"]) else (None,) * 4
     if x is not None:
@@ -112,11 +115,12 @@ def towns_held_figure(results: Results) -> Figure:
     top.set_yticks([0, 1])
     top.set_ylabel("ceasefire\nin force" + ("\n(share)" if n > 1 else ""), fontsize=8)
     top.tick_params(labelsize=8)
-    top.set_title(f"{results.name}: towns held by each faction ({what})", fontsize=11, pad=14)
+    title = f"{results.name}: towns held by each faction ({what})"
+    top.set_title(title if columns == 2 else textwrap.fill(title, round(width * 10)), fontsize=11, pad=14)
     top.tick_params(axis="x", labelbottom=False)
     _date_axis(ax, results)
     fig.canvas.draw()  # the event numbers are spaced on the laid-out axes
-    event_markers(top, ax, key, events, results.start, results.end)
+    event_markers(top, ax, key, events, results.start, results.end, columns)
     fit_key(ax, key)
     return fig
 
