@@ -4,7 +4,7 @@ Differences carry a bootstrap interval over replicates, paired when both
 ensembles ran the same seeds (a what-if extending a scenario shares its
 seeds, and so its luck), and only when each has :data:`MIN_REPLICATES` or
 more. The outcomes' and the towns' intervals are *joint*, each table's
-taken together (:func:`joint_intervals`): among 173 outcomes (the campaign's) or 191 towns,
+taken together (:func:`joint_intervals`): among 175 outcomes (the campaign's) or 191 towns,
 one-by-one intervals leave out 0 here and there by chance alone, and a
 change that is not there would be reported. Both are scored on the same ground: the outcomes
 both cover, over the days both simulate, so that a difference comes from

@@ -210,7 +210,7 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
 
 def _outcomes(c: Comparison, csv_name: str, shown: int = 25) -> list[str]:
     """Each outcome's share of replicates meeting it, in the record's order; a list longer than ``shown`` (the
-    campaign's 173) as the dates and towns are given: those whose share changed, largest first, the rest counted (all
+    campaign's 175) as the dates and towns are given: those whose share changed, largest first, the rest counted (all
     in the CSV), so that what a what-if changed is not lost among the rows it did not."""
     head = ["## Outcomes: share of replicates meeting each", ""]
     if len(c.outcomes) <= shown:
