@@ -159,3 +159,20 @@ def test_towns_held_drawn_for_a_phone_keeps_its_text_whole_on_the_figure_at_8_po
     width = fig.bbox.width
     off = [t.get_text()[:40] for t in texts if not 0 <= t.get_window_extent().x0 <= t.get_window_extent().x1 <= width + 0.5]
     assert off == [], off
+
+
+def test_towns_held_drawn_for_a_phone_leaves_no_blank_band_under_its_event_key():
+    """The event key is as tall as its entries (fit_key), on the narrow figure too: the layout also reserved room for
+    the key's entries where they overflowed the first guess at its height, which left some 80 px of blank between the
+    key and the factions' legend below it at 3.9 inches."""
+    from sim import load_scenario, simulate
+    from sim.analysis.results import RunData
+    from sim.experiments.calibration import in_memory
+
+    campaign = load_scenario(ROOT / "scenarios" / "campaign.yaml")  # ten groups of events: a key taller than guessed
+    fig = plots.towns_held_figure(in_memory(campaign, [RunData.of(simulate(campaign))]), width=3.9)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    key_bottom = fig.axes[2].get_legend().get_window_extent(renderer).y0
+    legend_top = fig.legends[0].get_window_extent(renderer).y1
+    assert 0 <= key_bottom - legend_top <= 40, (key_bottom, legend_top)

@@ -141,6 +141,8 @@ def fit_key(ax: Axes, key: Axes) -> None:
     """Make the figure as tall as ``key``'s legend needs (it may be taller or shorter than first guessed), the panels
     above it keeping their size: so a wrapped key runs into neither the plot above nor the legend below."""
     fig, legend = key.figure, key.get_legend()
+    if legend:  # the key's room is the axes this sizes: the layout also reserved the overflow below them, left blank
+        legend.set_in_layout(False)
     need = (legend.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi if legend else 0.0) + 0.1
     height = fig.get_figheight()
     have = key.get_position().height * height
