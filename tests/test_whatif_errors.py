@@ -426,7 +426,8 @@ def test_a_counter_offensive_stop_is_judged_by_its_own_factions_counter_offensiv
     late = whatif(tmp_path, JAN_TRUCE, "events:\n  - {id: hts-halts, type: offensive, faction: hts, action: stop, "
                                        "date: 2020-01-20, source: [offensive-begins]}\n")
     sc = load_scenario(late)
-    assert [e.id for e in sc.events if e.type == "offensive" and e.faction == "hts"] == ["hts-strikes-back-at-abu-jarif", "hts-halts"]
+    assert [e.id for e in sc.events if e.type == "offensive" and e.faction == "hts"] == [
+        "hts-strikes-back-at-abu-jarif", "hts-strikes-toward-samkah", "hts-halts"]
 
 
 def test_removing_the_counter_offensive_a_stop_ends_blames_the_remove_events_line(tmp_path):
