@@ -364,6 +364,13 @@ def test_the_week_s_changes_of_hands_name_the_factions_as_every_other_output_doe
                                        "- 31 January 2020: **Hish** (HTS → Government, abandoned)"]
 
 
+def test_the_run_s_line_counts_the_displaced_and_the_turkish_dead_from_the_scenario_s_start():
+    # A Moscow run starts on 5 March with nobody counted as displaced: "displaced 0" alone read as if nobody had fled
+    # the war (some 960,000 had by then); the CLI's summary says "since 5 Mar 2020", and so must the page.
+    line = held_line(live_run(WhatIfModel(Settings("scenarios/moscow.yaml"), CONTROLS, root=ROOT)))
+    assert "displaced since 5 Mar 2020 **0**" in line and "Turkish deaths since 5 Mar 2020 **0**" in line
+
+
 def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():
     states = np.array(["none", "announced", "announced", "broken", "broken", "in force", "broken"])
     assert breaks(states) == [3, 6]

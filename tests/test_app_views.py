@@ -805,7 +805,7 @@ def test_the_run_s_time_series_writes_whole_counts_whole(page):
     [s for s in rc.find(v.Slider).widgets if (s.min, s.max) == (1, 100)][0].v_model = 95  # Mesa's render interval
     button(rc, "Step").click()
     wait_for(lambda: "Day <strong>95</strong>" in texts(box), 120)
-    shown = re.search(r"displaced <strong>([\d,]+)</strong>", texts(box)).group(1)
+    shown = re.search(r"displaced since \d+ \w+ \d+ <strong>([\d,]+)</strong>", texts(box)).group(1)
     series = [d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith("timeseries.csv")][0]
     text = downloaded(series).decode()
     assert "e+" not in text, [line for line in text.splitlines() if "e+" in line][:2]

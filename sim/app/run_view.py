@@ -25,10 +25,15 @@ from .settings import Settings
 
 
 def held_line(run: RunData) -> str:
-    """Towns held, the displaced and Turkish deaths on the run's last recorded day, in one line."""
-    last = run.timeseries.iloc[-1]
+    """Towns held, the displaced and Turkish deaths on the run's last recorded day, in one line.
+
+    The displaced and the dead are counted from the scenario's start, and the line says so: a run that starts on
+    5 March 2020 counts nobody who fled before it (as the CLI's summary says).
+    """
+    last, since = run.timeseries.iloc[-1], date_words(run.date(0), "%b")
     return (f"Towns held: government **{last['towns_regime']}**, HTS **{last['towns_hts']}**, rebels **{last['towns_rebels']}**; "
-            f"displaced **{last['displaced']:,.0f}**; Turkish deaths **{last['turkish_deaths']:.0f}**; ceasefire: {last['ceasefire']}")
+            f"displaced since {since} **{last['displaced']:,.0f}**; Turkish deaths since {since} **{last['turkish_deaths']:.0f}**; "
+            f"ceasefire: {last['ceasefire']}")
 
 
 def recent_captures(run: RunData, day: int, shown: int = 12) -> list[str]:
