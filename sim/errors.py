@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import re
 import importlib.util
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -86,13 +87,24 @@ class InputError(_Picklable):
     def __str__(self) -> str:
         return self._said(command_line=False)
 
-    def on_command_line(self) -> str:
-        """The error as the command line says it: :func:`flag`'s names are the flags (``--out``)."""
-        return self._said(command_line=True)
+    def on_command_line(self, *, default_out: str | Path | None = None) -> str:
+        """The error as the command line says it: :func:`flag`'s names are the flags (``--out``).
 
-    def _said(self, *, command_line: bool) -> str:
-        key, message = self._key, in_words(self.message, command_line=command_line)
+        Args:
+            default_out: the folder the command chose itself, no ``--out`` having been given (``results/<name>...``).
+                An error about it, or about what is in it, names it as the default and says to give ``--out``: it read
+                "--out results/x: ...; choose another --out" to a user who had typed no ``--out``.
+        """
+        return self._said(command_line=True, default_out=default_out)
+
+    def _said(self, *, command_line: bool, default_out: str | Path | None = None) -> str:
+        in_default = default_out is not None and self.file is not None and _within(self.file, default_out)
+        message = self.message.replace(f"another {_OUT}", f"another folder with {_OUT}") if in_default else self.message
+        key, message = self._key, in_words(message, command_line=command_line)
         named = _FLAG.fullmatch(key) if key is not None else None
+        if in_default and named is not None and named["flag"] == "out":
+            same = Path(os.path.abspath(self.file)) == Path(os.path.abspath(default_out))
+            return f"{'the default output folder ' * same}{shown_path(self.file)}: {message}"
         if named is not None:
             key = _said_flag(named, command_line=command_line, tail="")
         if self.file is None:  # a flag (--seed) or a value given in Python (seed)
@@ -117,6 +129,12 @@ _FLAG = re.compile(r"\{(?P<about>@?)--(?P<flag>[a-z][a-z0-9_]*)(?:\|(?P<python>[
 AGAIN = "{again}"  # how to go on after a stop: "run the same command again", or "call it again with the same arguments"
 
 
+def _within(path: str | Path, folder: str | Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies in it, as written (``results/x`` and ``/here/results/x`` alike)."""
+    path, folder = Path(os.path.abspath(path)), Path(os.path.abspath(folder))
+    return path == folder or folder in path.parents
+
+
 def flag(name: str, value: object = None, *, python: str | None = None, about_file: bool = False) -> str:
     """How an error names a value that is the flag ``--name`` on the command line and the argument ``name`` in Python
     (``out``), as its key and in its message: ``{--name}``, which :class:`InputError` shows as the one or the other (a
@@ -131,6 +149,9 @@ def flag(name: str, value: object = None, *, python: str | None = None, about_fi
     """
     return ("{" + "@" * about_file + "--" + name + (f"|{python}" if python else "")
             + (f" {value}" if value is not None else "") + "}")
+
+
+_OUT = flag("out")
 
 
 def check_switch(value: object, key: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -224,3 +225,80 @@ def test_a_damaged_manifest_read_from_python_names_the_out_argument(toy, tmp_pat
         load_results(out)
     assert "write the results again with another out=, or remove the folder" in named_in_python(refused.value, "out="), \
         refused.value
+
+
+def said(capsys, *command) -> str:
+    """What the command line printed on stderr for ``command``, which must have been refused (status 2, one line)."""
+    assert main([str(part) for part in command]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_a_refused_default_run_folder_is_named_as_the_default_not_as_a_flag(toy, mine, tmp_path, capsys, monkeypatch):
+    """With no --out, `run` writes into results/<name>-seed<seed>; a refusal of that folder said "--out results/...:
+    ...; choose another --out" to a user who had typed no --out."""
+    monkeypatch.chdir(tmp_path)
+    default = Path("results/toy-seed1")
+    default.mkdir(parents=True)
+    (default / "notes.txt").write_text("my notes")
+    assert said(capsys, "run", toy, "--no-map") == (
+        f"error: the default output folder {default}: exists and holds a file the simulator did not write (notes.txt); "
+        "a run cannot be written there; choose another folder with --out (a new folder's name)\n")
+    (default / "notes.txt").unlink()
+    with FolderLock(default):  # refused inside write_run, under the lock
+        assert said(capsys, "run", toy, "--no-map").endswith(
+            "wait for it to finish, or choose another folder with --out\n")
+    assert said(capsys, "run", toy, "--no-map", "--out", mine).startswith(f"error: --out {mine}: ")  # given: the flag
+
+
+def test_a_default_ensemble_folder_under_a_results_file_is_named_as_the_default(toy, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("results").write_text("not a folder")
+    assert said(capsys, "run", toy, "--runs", "2", "--workers", "1") == (
+        "error: the default output folder results/toy-seed1-runs2: 'results' is a file, not a folder; choose another "
+        "folder with --out\n")
+
+
+def test_a_default_folder_across_a_parameter_set_that_is_not_empty_is_named_as_the_default(toy, tmp_path, capsys,
+                                                                                            monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows = tmp_path / "set.csv"
+    rows.write_text("trial,regime.commit\n0,0.5\n1,0.6\n")
+    command = ["run", toy, "--runs", "2", "--workers", "1", "--param-set", rows]
+    assert main([str(part) for part in command]) == 0
+    capsys.readouterr()
+    assert said(capsys, *command) == (  # refused inside run_across: not resumed
+        "error: the default output folder results/toy-seed1-runs2-set: exists and is not empty; choose another folder "
+        "with --out (an ensemble across a parameter set is not resumed)\n")
+
+
+def test_a_refused_default_sweep_folder_is_named_as_the_default(toy, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    command = ["sweep", toy, "--param", "regime.commit=0.2:1.0:2", "--runs", "1", "--workers", "1"]
+    assert main([str(part) for part in command]) == 0
+    default = next(Path("results").iterdir())  # its name holds a digest of the sweep
+    shutil.rmtree(default)
+    default.mkdir()
+    (default / "notes.txt").write_text("my notes")
+    capsys.readouterr()
+    assert said(capsys, *command) == (
+        f"error: the default output folder {default}: exists and holds a file the simulator did not write (notes.txt); "
+        "a sweep cannot be written there; choose another folder with --out (a new folder's name)\n")
+
+
+def test_a_refused_default_calibration_folder_is_named_as_the_default(toy, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("optuna")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "seeds" / "outcomes.yaml").write_text(
+        "claims: claims.yaml\noutcomes:\n  - {id: t1-held, kind: controller, description: T1 held, town: T1, date: "
+        "2020-01-05, controller: regime, set: calibration, source: [test-claim]}\n")
+    calibration = tmp_path / "toy.calibration.yaml"
+    calibration.write_text(f"name: toy\nscenarios: {toy.name}\nparameters: {{regime.commit: {{low: 0.2, high: 1.0}}}}\n"
+                           "replicates: 2\nbudget: {trials: 2}\n")
+    default = Path("results/calibration-toy")
+    default.mkdir(parents=True)
+    (default / "notes.txt").write_text("my notes")
+    assert said(capsys, "calibrate", calibration) == (
+        f"error: the default output folder {default}: exists and holds a file the simulator did not write (notes.txt); "
+        "a calibration cannot be written there; choose another folder with --out (a new folder's name)\n")

@@ -102,7 +102,8 @@ def _main(argv: list[str] | None, prog: str) -> int:
 
         return COMMAND_FUNCTIONS[args.command](args, parser)
     except InputError as exc:
-        print(f"error: {exc.on_command_line()}", file=sys.stderr)  # the flags by their names, not the Python arguments'
+        # The flags by their names, not the Python arguments', and a folder the command chose as the default.
+        print(f"error: {exc.on_command_line(default_out=getattr(args, 'default_out', None))}", file=sys.stderr)
         return 2
     except Interrupted as exc:
         print(f"interrupted: {exc.on_command_line()}", file=sys.stderr)  # "run the same command again", not "call it"

@@ -29,13 +29,25 @@ def _printing_only(out: Path, runs: int, unit: str = "replicates") -> Iterator[N
         raise Interrupted(out, runs, runs, unit=unit, advice="only its summary was not printed") from None
 
 
+def _out_folder(args: argparse.Namespace, default: str) -> Path:
+    """The results folder: ``--out`` checked, or else ``default`` (under ``results/``), which is kept on ``args`` as
+    ``default_out`` for the error it may meet (:meth:`~sim.errors.InputError.on_command_line` names it as the default:
+    "--out results/x: ..." misled a user who had given no ``--out``)."""
+    from ..io.outputs import check_out
+
+    if args.out is not None:
+        return check_out(args.out)
+    args.default_out = Path(default)
+    return check_out(default, default=True)
+
+
 def _usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The command's own parser, whose error() prints the command's usage (``compare a b c`` printed the top-level one)."""
     return args.subcommands.get(args.command, parser)
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..io.outputs import check_out, claim_folder
+    from ..io.outputs import claim_folder
     from ..io.scenario import for_run
 
     scenario = for_run(args.scenario, days=args.days, seed=args.seed, flags=True)  # as simulate(days=) and run_ensemble(seed=)
@@ -52,7 +64,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         tail += f"-{args.param_set.stem}"  # the set's first row, not the scenario's own values
     if args.runs is not None:
         return _ensemble(args, scenario, tail, parser.prog)
-    out = check_out(args.out) if args.out is not None else check_out(f"results/{scenario.name}-seed{scenario.seed}{tail}", default=True)
+    out = _out_folder(args, f"results/{scenario.name}-seed{scenario.seed}{tail}")
     claim_folder(out, "run", scenario=scenario.name, source=args.scenario)  # refuse now, before running (and again when writing)
 
     from ..analysis.summary import ensemble_seed, summarise
@@ -76,11 +88,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _ensemble(args: argparse.Namespace, scenario, tail: str, prog: str) -> int:  # noqa: ANN001 - a Scenario
     from ..analysis.summary import summarise_ensemble
     from ..experiments.ensemble import run_ensemble, seeds_from
-    from ..io.outputs import check_out, claim_folder
+    from ..io.outputs import claim_folder
 
     seeds_from(scenario.seed, args.runs)  # refuse a bad --runs before touching the disk
     default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{tail}"
-    out = check_out(args.out) if args.out is not None else check_out(default, default=True)
+    out = _out_folder(args, default)
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=True, notify=_note)
@@ -94,10 +106,10 @@ def _ensemble(args: argparse.Namespace, scenario, tail: str, prog: str) -> int: 
 def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, prog: str) -> int:  # noqa: ANN001 - a Scenario
     from ..analysis.summary import summarise_ensemble
     from ..experiments.param_sets import run_across
-    from ..io.outputs import check_out, claim_folder
+    from ..io.outputs import claim_folder
 
     default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{tail}-{args.param_set.stem}"
-    out = check_out(args.out) if args.out is not None else check_out(default, default=True)
+    out = _out_folder(args, default)
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
@@ -127,7 +139,7 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from ..experiments.calibration import STUDY_FILE, open_study, require_optuna, run_calibration
     from ..experiments.calibration_file import load_calibration
     from ..experiments.calibration_results import finish, layers_folder
-    from ..io.outputs import check_out, claim_folder
+    from ..io.outputs import claim_folder
 
     if args.minutes is not None and not args.minutes > 0:
         raise InputError(None, f"must be positive (got {args.minutes})", key="--minutes")
@@ -137,7 +149,7 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     if args.report_only and (flag := "--trials" if args.trials is not None else "--minutes" if args.minutes is not None else None):
         raise InputError(None, "--report-only runs no trials, so it takes no budget: give the budget without "
                          "--report-only (the study resumes, then the report is written)", key=flag)
-    out = check_out(args.out) if args.out is not None else check_out(f"results/calibration-{spec.name}", default=True)
+    out = _out_folder(args, f"results/calibration-{spec.name}")
     claim_folder(out, "calibration")
     if args.report_only and not (out / STUDY_FILE).is_file():  # before open_study makes an empty one, and the folder
         raise InputError(out, "holds no calibration study: run the calibration first (without --report-only)",
@@ -218,7 +230,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..experiments.parameters import dotted, parse_param
     from ..experiments.sweep import run_sweep
     from ..experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
-    from ..io.outputs import check_out, claim_folder
+    from ..io.outputs import claim_folder
     from ..io.kinds import file_kind, wrong_kind
     from ..io.safe_yaml import load_yaml
     from ..io.scenario import load_scenario
@@ -250,7 +262,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             raise InputError(None, exc.message, key=SETTINGS[exc.key][1] if exc.key in SETTINGS else "--param") from None
         spec = SweepSpec(args.target.resolve(), design, args.runs or 10)
     default = f"results/sweep-{spec.scenario_path.stem}-{sweep_digest(spec, args.seed)}"
-    out = check_out(args.out) if args.out is not None else check_out(default, default=True)
+    out = _out_folder(args, default)
     claim_folder(out, "sweep")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
     result = run_sweep(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,

@@ -170,24 +170,24 @@ def check_out(raw: str | Path, *, default: bool = False) -> Path:
     What is at the path itself is judged by :func:`claim_folder`.
     """
     if str(raw).strip() == "":
-        raise InputError(None, "is empty: give the name of a new folder for the results (e.g. results/NAME)", key="--out")
+        raise InputError(None, "is empty: give the name of a new folder for the results (e.g. results/NAME)", key=OUT)
     out = Path(raw)
     here = Path.cwd().resolve()
     try:
         resolved = out.resolve()
     except (OSError, RuntimeError) as exc:
-        raise InputError(out, f"cannot be used as a folder name ({exc})", key="--out") from None
+        raise InputError(out, f"cannot be used as a folder name ({exc})", key=OUT) from None
     if resolved == here or resolved in here.parents:
         raise InputError(out, "names the current folder (or one above it); give a new folder's name, e.g. results/NAME",
-                         key="--out")
+                         key=OUT)
     if len(out.name.encode()) > NAME_MAX:
-        raise InputError(out, f"the folder name is longer than the file system allows ({NAME_MAX} bytes)", key="--out")
+        raise InputError(out, f"the folder name is longer than the file system allows ({NAME_MAX} bytes)", key=OUT)
     parent = out.parent
     if parent.exists() and not parent.is_dir():
-        raise InputError(out, f"'{parent}' is a file, not a folder; choose another --out", key="--out")
+        raise InputError(out, f"'{parent}' is a file, not a folder; choose another {OUT}", key=OUT)
     if not parent.exists() and not default:
-        raise InputError(out, f"its parent folder '{parent}' does not exist; create it first, or choose another --out",
-                         key="--out")
+        raise InputError(out, f"its parent folder '{parent}' does not exist; create it first, or choose another {OUT}",
+                         key=OUT)
     return out
 
 
