@@ -3,10 +3,13 @@
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pandas as pd
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from sim import load_scenario, simulate, write_run
 
@@ -33,6 +36,68 @@ def test_run_folder_is_byte_identical_for_a_seed(tmp_path):
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert manifest["seed"] == 7 and len(manifest["content_hash"]) == 64
     assert manifest["parameters"]["factions"]["regime"]["commit"] > 0
+
+
+def test_a_run_folders_numbers_are_written_whole_or_with_every_digit_and_old_folders_read_the_same(tmp_path, monkeypatch):
+    """timeseries.csv wrote 15942 people displaced as 15942.0 (pandas' default), where an ensemble's summaries, a
+    comparison and the app's downloads write a whole number whole (whole_or_every_digit). A folder written the old way
+    still reads, to the same numbers and the same scores."""
+    import numpy as np
+
+    import sim.experiments.rundir as rundir
+    from sim import scorecard
+    from sim.analysis.comparison import compare
+    from sim.analysis.report import scorecard_text
+    from sim.analysis.results import load_results
+    from sim.model.reporters import COUNT_SERIES
+
+    r = simulate(load_scenario(MOSCOW))
+    new = write_run(r, tmp_path / "new", map_png=False)
+    text = (new / "timeseries.csv").read_text()
+    assert not re.search(r"(^|,)-?\d+\.0(,|$)", text, flags=re.M), text.splitlines()[-1]
+    last = dict(zip(text.splitlines()[0].split(","), text.splitlines()[-1].split(","), strict=True))
+    assert last["casualties_regime"] == str(int(r.timeseries["casualties_regime"].iloc[-1])) != "0"  # 710, not 710.0
+    monkeypatch.setattr(rundir, "table_text", lambda table: table.to_csv(index=False, lineterminator="\n"))
+    old = write_run(r, tmp_path / "old", map_png=False)  # as every version before this one wrote it
+    assert f",{last['casualties_regime']}.0," in (old / "timeseries.csv").read_text()
+    (a,), (b,) = load_results(old).runs, load_results(new).runs
+    # Read back as the run in memory has them: counts as integers, every other number as a float (710 read as 710.0).
+    assert list(r.timeseries.columns[r.timeseries.dtypes == "int64"]) == list(COUNT_SERIES)
+    assert a.timeseries.dtypes.equals(r.timeseries.dtypes) and b.timeseries.dtypes.equals(r.timeseries.dtypes)
+    assert list(a.timeseries.columns) == list(b.timeseries.columns) == list(r.timeseries.columns)
+    for column in r.timeseries.columns:
+        if column in ("date", "ceasefire"):
+            assert a.timeseries[column].tolist() == b.timeseries[column].tolist(), column
+        else:
+            assert np.array_equal(a.timeseries[column].to_numpy(float), b.timeseries[column].to_numpy(float), equal_nan=True)
+            assert np.array_equal(b.timeseries[column].to_numpy(float), r.timeseries[column].to_numpy(float), equal_nan=True)
+    pd.testing.assert_frame_equal(a.events, b.events)
+    assert scorecard_text(scorecard(old)).replace(str(old), "X") == scorecard_text(scorecard(new)).replace(str(new), "X")
+    # Set side by side, they are the same run (compare read the integers of one and the floats of the other as a change).
+    same = compare(scorecard(old), scorecard(new))
+    assert same.same_runs and same.differs_in == ()
+
+
+@settings(max_examples=300, deadline=None)
+@example([-0.0], False)
+@example([2.0 ** 64, 5e-324, -1e300, float("nan"), float("-inf")], True)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=6), st.booleans())
+def test_a_table_of_numbers_reads_back_to_the_very_same_floats(values, whole_too):
+    """A table written as results are (table_text) and read back with pandas' defaults gives every float back, bit for
+    bit: huge, tiny, negative, minus zero, infinite or NaN. A column of whole numbers reads back as integers, which
+    must still be those floats (a whole number of 2**64 or more was read as text, and minus zero as 0)."""
+    import io
+
+    import numpy as np
+
+    from sim.io.files import table_text
+
+    column = [*values, 3.0] if whole_too else values  # with a plain whole number beside them, or not
+    read = pd.read_csv(io.StringIO(table_text(pd.DataFrame({"x": column}))))
+    assert pd.api.types.is_numeric_dtype(read["x"]), read["x"].tolist()
+    back, wrote = read["x"].to_numpy(dtype=float), np.array(column, dtype=float)
+    nan = np.isnan(wrote)
+    assert np.array_equal(np.isnan(back), nan) and back[~nan].tobytes() == wrote[~nan].tobytes(), (column, back)
 
 
 def test_control_csv_is_what_pandas_writes_even_for_a_name_that_needs_quotes(build):

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DamagedResult, InputError, flag
-from ..model.reporters import TEXT_SERIES  # every other column of timeseries.csv is a number
+from ..model.reporters import COUNT_SERIES, TEXT_SERIES  # every other column of timeseries.csv is a number
 from ..names import HOLDERS, MAX_SEED, MAX_TOTAL_RUNS
 
 TABLES = ("control.csv", "events.csv", "timeseries.csv", "posts.csv")
@@ -115,7 +115,7 @@ def timeseries_table(file: Path, raw: bytes, start: dt.date, days: int) -> pd.Da
     for column in ts.columns:
         if column not in TEXT_SERIES and not pd.api.types.is_numeric_dtype(ts[column]):
             raise DamagedResult(file, f"column '{column}' holds values that are not numbers")
-    return ts
+    return ts.astype({column: float for column in ts.columns if column not in TEXT_SERIES + COUNT_SERIES})
 
 
 def posts_arrays(file: Path, raw: bytes, start: dt.date, days: int, post_ids: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ import hashlib
 from pathlib import Path
 
 from ..errors import InputError, check_switch
-from ..io.files import atomic_folder, remove_stale_temps
+from ..io.files import atomic_folder, remove_stale_temps, table_text
 from ..io.folder_lock import FolderLock
 from ..io.outputs import claim_folder
 from ..names import HOLDERS
@@ -76,7 +76,7 @@ def write_run_files(result: RunResult, out: Path, *, scenario_path: Path | None 
     """Write a run folder at ``out`` (replacing one there) without checking what it replaces: for replicates."""
     tables = {"events.csv": result.events, "timeseries.csv": result.timeseries, "posts.csv": result.posts}
     texts = {"control.csv": control_csv(result),
-             **{name: table.to_csv(index=False, lineterminator="\n").encode("utf-8") for name, table in tables.items()}}
+             **{name: table_text(table).encode("utf-8") for name, table in tables.items()}}  # 15942 people, not 15942.0
     rows = {"control.csv": result.history.size, **{name: len(table) for name, table in tables.items()}}
     files = {name: {"rows": rows[name], "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
              for name, data in texts.items()}

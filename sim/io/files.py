@@ -201,9 +201,13 @@ def whole_or_every_digit(value: float) -> str:
     A count's quantile is a replicate's count, 1005209 people displaced, not 1005209.0; and any other number reads
     back to the very number: six significant digits wrote a mean of 1,064,218.33 people as 1.06422e+06, a replicate's
     528.597908 as 528.598 (a value no replicate had), and a comparison's A and B so that they no longer gave its B - A.
+    Read back with pandas' defaults too, every number is the float written (a whole column as integers that are those
+    floats): so whole means below 2**53, where every whole number is a float, and not minus zero (2**64 written out in
+    full was read as text, and "-0" as the integer 0).
     """
     value = float(value)  # repr of a numpy float is 'np.float64(...)'
-    return f"{value:.0f}" if value.is_integer() else repr(value)
+    whole = value.is_integer() and abs(value) < 2 ** 53 and repr(value) != "-0.0"
+    return f"{value:.0f}" if whole else repr(value)
 
 
 def table_text(table: pd.DataFrame, float_format: str | Callable[[float], str] | None = whole_or_every_digit) -> str:

@@ -80,6 +80,9 @@ REPORTERS = {
 # The timeseries' columns that are not numbers (its date, the deal's state in words: "in force", "broken"): a quantity
 # outcome, which sets a number against its range, cannot name one.
 TEXT_SERIES = ("date", "ceasefire")
+# The columns reported as integers (counts); every other number is a float. A run folder writes a whole float whole
+# (710 fighters killed, not 710.0), so its reader casts the rest back to floats, as the run in memory has them.
+COUNT_SERIES = ("towns_regime", "towns_hts", "towns_rebels", "violations", "encircled_posts", "turkish_deaths")
 
 # The reporters whose value is a new array every time they are asked (a rounding, a copy, one made for the day) and
 # held by nothing else: the collector stores it as it is, a copy would be the same bytes. The rest return arrays the
