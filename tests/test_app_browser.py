@@ -301,6 +301,27 @@ FIGURE_SCALES = """maps => {
 FIGURE_TEXT = 8 / 72 * 100  # their smallest text at their own size (test_app.py checks it): 8 pt at 100 dpi
 
 
+# The One run time series' columns on the page: where each picture starts, its top and its bottom.
+SERIES_COLUMNS = """() => [...document.querySelectorAll('.v-window-item--active .sim-piece-map img')]
+  .map(e => { const box = e.getBoundingClientRect(); return [box.left, box.top, box.bottom]; })"""
+
+
+def test_the_time_series_columns_side_by_side_line_up(tmp_path):
+    """On a wide page the One run time series' right column (its panels alone) ended 44 px above the left one (whose
+    legend stands above its panel): the pictures were of unequal height, both hung from the top of the row."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1680, height=1050) as (page, refused):
+        open_app(page, url)
+        page.locator(".sim-piece-map img").nth(1).wait_for()
+        columns = page.evaluate(SERIES_COLUMNS)
+        page.screenshot(path=str(tmp_path / "series.png"))
+        assert len(columns) == 2 and columns[1][0] > columns[0][0], f"the columns are not side by side: {columns}"
+        (_, top, bottom), (_, other_top, other_bottom) = columns
+        assert abs(top - other_top) <= 2 and abs(bottom - other_bottom) <= 2, \
+            f"the left column spans {top:.0f}-{bottom:.0f} px, the right one {other_top:.0f}-{other_bottom:.0f} px"
+        assert refused == []
+
+
 def off_page(page) -> list[str]:  # noqa: ANN001
     """What runs off the page in the shown tab, once it has slid in (it slides in from the side)."""
     page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")

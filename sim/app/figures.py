@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import matplotlib.dates as mdates
 import numpy as np
 import solara
+from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -154,10 +155,15 @@ def pieces(fig: Figure, pad: int = 3) -> Pieces:
         return cut(box.x0, rgb.height - box.y1, box.x1, rgb.height - box.y0)
 
     panels = [ax for ax in fig.axes if ax.get_subplotspec() is not None]  # the maps; colour bars have none
-    columns: dict[int, list[Bbox]] = {}  # a column of the grid is one picture (a time series' panels, a twin axis)
+    columns: dict[int, list[Axes]] = {}  # a column of the grid is one picture (a time series' panels, a twin axis)
     for ax in panels:
-        columns.setdefault(ax.get_subplotspec().colspan.start, []).append(ax.get_tightbbox(renderer))
-    boxes = [Bbox.union(column) for _, column in sorted(columns.items())]
+        columns.setdefault(ax.get_subplotspec().colspan.start, []).append(ax)
+    ordered = [column for _, column in sorted(columns.items())]
+    boxes = [Bbox.union([ax.get_tightbbox(renderer) for ax in column]) for column in ordered]
+    if one_chart(ordered):
+        # Cut from the same rows, side by side on the page the columns' axes line up as drawn: the time series' right
+        # column, cut to its own panels, ended 44 px above the left one, whose legend stands above its panel.
+        boxes = [Bbox.from_extents(b.x0, min(c.y0 for c in boxes), b.x1, max(c.y1 for c in boxes)) for b in boxes]
     shared = []  # a colour bar goes with the map it stands under, or is a key of its own where it spans the maps
     for extra in (ax for ax in fig.axes if ax not in panels):
         box = extra.get_tightbbox(renderer)
@@ -182,6 +188,12 @@ def pieces(fig: Figure, pad: int = 3) -> Pieces:
 
     return Pieces((cut(*inked),) if inked else (), tuple(cut_box(b) for b in boxes),
                   tuple(cut_box(b) for b in shared) + tuple(cut_box(clear_of_maps(b)) for b in legend_columns(fig, renderer)))
+
+
+def one_chart(columns: list[list[Axes]]) -> bool:
+    """Whether a figure's columns are one chart cut apart (the time series': they share their dates), not maps."""
+    first = columns[0][0]
+    return len(columns) > 1 and all(any(first.get_shared_x_axes().joined(first, ax) for ax in column) for column in columns[1:])
 
 
 def legend_columns(fig: Figure, renderer) -> list[Bbox]:  # noqa: ANN001
