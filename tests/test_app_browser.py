@@ -45,6 +45,8 @@ pytestmark = [
 pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
+from sim.app.figures import NARROW_WIDTH, WIDE_WIDTH  # noqa: E402 - the app extra is installed
+
 WHATIF = "scenarios/whatif/no_saraqib_posts.yaml"
 RUNS = 10
 
@@ -290,8 +292,9 @@ PIECES_SCALES = """() => {
   return [pictures.filter(e => e.closest('.sim-piece-map')), pictures.filter(e => !e.closest('.sim-piece-map, .sim-piece-title'))]
     .map(some => Math.min(...some.map(scale)));
 }"""
-# The other figures' pictures in the shown tab (the One run's time series, the Ensemble's towns held): the scale at which
-# each is shown, its width on the page over its own; the maps' pictures (in ``maps``, a selector) are measured above.
+# The other figures' pictures in the shown tab (the One run's time series; the Ensemble's towns held, drawn at twice its
+# own resolution, is measured at every width below): the scale at which each is shown, its width on the page over its
+# own; the maps' pictures (in ``maps``, a selector) are measured above.
 FIGURE_SCALES = """maps => {
   const shown = document.querySelector('.v-window-item--active');
   const theirs = shown.querySelector(maps);
@@ -319,6 +322,42 @@ def test_the_time_series_columns_side_by_side_line_up(tmp_path):
         (_, top, bottom), (_, other_top, other_bottom) = columns
         assert abs(top - other_top) <= 2 and abs(bottom - other_bottom) <= 2, \
             f"the left column spans {top:.0f}-{bottom:.0f} px, the right one {other_top:.0f}-{other_bottom:.0f} px"
+        assert refused == []
+
+
+# The Ensemble's towns held as the page shows it: its room, and those of its two pictures shown (one, by the container
+# query): which, its width on the page and its picture's own.
+TOWNS_HELD = """() => {
+  const either = document.querySelector('.v-window-item--active .sim-either');
+  const shown = [...either.querySelectorAll('img')].filter(e => e.getBoundingClientRect().width > 0);
+  return [either.getBoundingClientRect().width,
+          shown.map(e => [e.closest('.sim-wide') ? 'wide' : 'narrow', e.getBoundingClientRect().width, e.naturalWidth])];
+}"""
+DRAWN = {"wide": WIDE_WIDTH * 100, "narrow": NARROW_WIDTH * 100}  # each figure's width at its own 100 dpi, in pixels
+
+
+def test_the_towns_held_fills_its_room_at_every_width(tmp_path):
+    """At 1024 px the Ensemble's towns held (the narrow figure, the container query's pick for a 600-px column) was
+    shown at its own 390 px, a third of the column empty and its text 11 px; at 768 px it took 390 of 744, and at
+    1680 px the wide one 1000 of 1256."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1024, height=900) as (page, refused):
+        open_app(page, url)
+        run_ensemble(page, 2)
+        wrong = {}
+        for width in (360, 420, 768, 1024, 1280, 1680):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(500)  # Vuetify's layout follows the window's size a moment later
+            room, shown = page.evaluate(TOWNS_HELD)
+            assert len(shown) == 1, f"at {width} px the page shows {len(shown)} of the towns held's pictures"
+            (which, wide, own), = shown
+            text = FIGURE_TEXT * wide / DRAWN[which]
+            # Its room filled, or as wide as is sensible (its text 15 px or more); never blurred (a pixel of its picture
+            # for each one shown); its text never under 9 px, nor over 17 (the page's is 14 px, its headings' 20).
+            if not ((wide >= 0.9 * room or text >= 15) and own >= wide and 9 <= text <= 17):
+                wrong[width] = f"{which} figure {wide:.0f} px wide of {room:.0f}, its text {text:.1f} px, its picture {own} px"
+        page.screenshot(path=str(tmp_path / "towns_held.png"))
+        assert wrong == {}
         assert refused == []
 
 
@@ -351,7 +390,6 @@ def test_a_phone_width_page_is_readable_and_stays_on_the_page(tmp_path):
         page.get_by_text("Outcomes against the record").first.wait_for()
         found["Ensemble"] = off_page(page)
         text = {"Ensemble": page.evaluate(PIECES_SCALES)}
-        figures["Ensemble's towns held"] = page.evaluate(FIGURE_SCALES, ".sim-pieces")
         tab(page, "What-if vs baseline")
         page.get_by_text("paired (same seeds)").first.wait_for(timeout=60_000)
         found["What-if vs baseline"] = off_page(page)

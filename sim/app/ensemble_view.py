@@ -30,7 +30,7 @@ from .ensemble import (
     towns_table,
 )
 from .compare_words import comparison_words
-from .figures import NARROW_WIDTH, PageEither, PagePieces, pieces, png
+from .figures import EITHER_DPI, NARROW_WIDTH, PageEither, PagePieces, pieces, png
 from .run_view import FIGURES_ROW
 from .guard import attempt
 from .outcome_words import misses_markdown, outcomes_markdown, scores_markdown
@@ -114,8 +114,8 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
         solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
     DaySlider(ens, day, date)
     map_pieces, map_error = solara.use_memo(lambda: attempt(lambda: pieces(map_figure(ens.results, day))), [id(ens), day])
-    held, held_error = solara.use_memo(lambda: attempt(lambda: (png(towns_held_figure(ens.results)),
-                                                                png(towns_held_figure(ens.results, NARROW_WIDTH)))), [id(ens)])
+    held, held_error = solara.use_memo(lambda: attempt(lambda: (png(towns_held_figure(ens.results), EITHER_DPI),
+                                                                png(towns_held_figure(ens.results, NARROW_WIDTH), EITHER_DPI))), [id(ens)])
     with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
         solara.Error(map_error) if map_error else PagePieces(map_pieces)  # the maps and their legend, each a picture
         solara.Error(held_error) if held_error else PageEither(*held)  # drawn for a phone's page too

@@ -43,16 +43,26 @@ from ..viz.style import FACTION_COLOURS, FACTION_NAMES, canvas_rgb, new_figure
 DPI = None  # the page shows figures at their own size (100 dpi), as downloads are: at 80 dpi, squeezed into a
 # column, town names were about 4 px high
 
+WIDE_WIDTH = 10  # inches: the towns held as `python -m sim plot` draws it (:func:`~sim.viz.plots.towns_held_figure`)
+NARROW_WIDTH = 3.9  # inches: the towns held drawn again for a phone's page (396 px wide at 420)
+# The towns held is shown wider than drawn where its room allows (:data:`FIGURE_CSS`): at most this many times, where
+# its smallest text (8 points, 11 px at 100 dpi) is 17 px, between the page's text (14 px) and its headings (20 px).
+WIDEST = 1.5
+EITHER_DPI = 200  # its pictures: two pixels for each of the figure's, sharp when widened (and on a phone's fine screen)
 
 # A figure on the page: at its own size, never wider than the space it has (then scaled down, keeping its shape).
 # A figure drawn for a wide page and again for a phone's (:func:`PageEither`): the wide one where the space it has shows
 # its 8-point text (11 px) at 9 px or more, which for one 10 inches wide is 810 px; the narrow one where not. A query of
-# the space itself, not of the window: Mesa's sidebar takes 400 px of a 1024-px window.
-FIGURE_CSS = """.sim-figure { max-width: 100%; height: auto; }
-.sim-either { container-type: inline-size; width: 100%; }
-.sim-either .sim-narrow { display: none; text-align: center; }
-@container (max-width: 810px) { .sim-either .sim-wide { display: none; } .sim-either .sim-narrow { display: block; } }"""
-NARROW_WIDTH = 3.9  # inches: a figure drawn for a phone's page (396 px wide at 420), shown at its own size there
+# the space itself, not of the window: Mesa's sidebar takes 400 px of a 1024-px window. Either fills the space, up to
+# WIDEST times its own width (at its own size the narrow one left a third of a 1024-px page's 600-px column empty); the
+# narrow one, at most 585 px wide, reads better up to 810 px than the wide one would, its text under 9 px.
+FIGURE_CSS = f""".sim-figure {{ max-width: 100%; height: auto; }}
+.sim-either {{ container-type: inline-size; width: 100%; text-align: center; }}
+.sim-either img {{ width: 100%; }}
+.sim-either .sim-wide img {{ max-width: {WIDEST * WIDE_WIDTH * 100:.0f}px; }}
+.sim-either .sim-narrow img {{ max-width: {WIDEST * NARROW_WIDTH * 100:.0f}px; }}
+.sim-either .sim-narrow {{ display: none; }}
+@container (max-width: 810px) {{ .sim-either .sim-wide {{ display: none; }} .sim-either .sim-narrow {{ display: block; }} }}"""
 
 
 @solara.component
@@ -63,10 +73,11 @@ def PageFigure(data: bytes):
 
 @solara.component
 def PageEither(wide: bytes, narrow: bytes):
-    """A figure drawn 10 inches wide and :data:`NARROW_WIDTH` wide: the page shows the one that suits its width.
+    """A figure drawn :data:`WIDE_WIDTH` and :data:`NARROW_WIDTH` wide, each a picture at :data:`EITHER_DPI`: the page
+    shows the one that suits its width, as wide as its room, up to :data:`WIDEST` times as drawn.
 
     Scaled to a phone's page, the wide one's text was 4 px high; the narrow one (the same drawing, its text the same
-    size, its title, legend and event key on more lines) is shown there at its own size.
+    size, its title, legend and event key on more lines) is shown there.
     """
     with solara.Div(classes=["sim-either"]):
         with solara.Div(classes=["sim-wide"]):
