@@ -402,3 +402,35 @@ def test_a_phone_width_page_is_readable_and_stays_on_the_page(tmp_path):
             assert scales and min(scales) * FIGURE_TEXT >= 9, f"{where}: text {min(scales, default=0) * FIGURE_TEXT:.1f} px high"
         assert found == dict.fromkeys(found, []), found
         assert refused == []
+
+
+# Which of the page's things a tap at each's centre reaches (the drawer lies over what it covers): the ☰ button, the
+# One run heading; and the open sidebar's right edge.
+REACHED = """() => {
+  const reached = e => { const b = e.getBoundingClientRect();
+    return e.contains(document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2)); };
+  const heading = [...document.querySelectorAll('h3')].find(e => e.innerText.startsWith('One run'));
+  const open = document.querySelector('.v-navigation-drawer--open');
+  return [reached(document.querySelector('.v-app-bar__nav-icon')), reached(heading), open && open.getBoundingClientRect().right];
+}"""
+SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
+
+
+def test_a_phone_user_can_close_the_sidebar(tmp_path):
+    """At 360 px Mesa's sidebar (400 px wide), open over the page as the page opens, covered all of it and the ☰ button
+    that toggles it: nothing was left beside it to tap, so it could not be closed."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, url)
+        page.wait_for_timeout(500)  # the drawer slides in
+        _, _, right = page.evaluate(REACHED)
+        page.screenshot(path=str(tmp_path / "open.png"))
+        assert right is not None, "the sidebar is not open as the page opens"
+        page.mouse.click(SMALLEST_PHONE - 10, 400)  # a tap at the page's right edge, beside the sidebar
+        page.wait_for_timeout(500)  # it slides out
+        page.screenshot(path=str(tmp_path / "closed.png"))
+        assert page.evaluate(REACHED) == [True, True, None], "the ☰ button, the page's heading, the sidebar's edge"
+        assert SMALLEST_PHONE - right >= 48, f"the sidebar ends at {right:.0f} px: too little room beside it for a finger"
+        page.locator(".v-app-bar__nav-icon").click()
+        page.locator(".v-navigation-drawer--open").wait_for()
+        assert refused == []

@@ -33,11 +33,14 @@ from .settings import (
 
 
 # The sidebar keeps its width whatever it holds: a long label ('The January truce kept (not in jan_truce_holds_calibrated.yaml)')
-# or path wraps instead of widening it over the page's first letters.
-SIDEBAR_CSS = """
-.v-navigation-drawer { max-width: 400px !important; }
-.v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection { white-space: normal; }
-.v-navigation-drawer .v-label, .v-navigation-drawer li, .v-navigation-drawer p, .v-navigation-drawer span { overflow-wrap: anywhere; }
+# or path wraps instead of widening it over the page's first letters. Mesa's 400 px, but never closer than 56 px to the
+# window's right edge: on a phone it opens over the page (under 960 px), and at 360 px it covered all of it, the ☰ button
+# too, leaving nowhere to tap to close it. The strip left beside it closes it.
+SIDEBAR_WIDTH = "min(400px, 100vw - 56px)"
+SIDEBAR_CSS = f"""
+.v-navigation-drawer {{ min-width: {SIDEBAR_WIDTH} !important; max-width: {SIDEBAR_WIDTH} !important; }}
+.v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection {{ white-space: normal; }}
+.v-navigation-drawer .v-label, .v-navigation-drawer li, .v-navigation-drawer p, .v-navigation-drawer span {{ overflow-wrap: anywhere; }}
 """
 HELP = {"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"}  # a line under a control
 
