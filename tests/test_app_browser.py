@@ -46,6 +46,7 @@ pytest.importorskip("playwright", reason="the app extra is not installed (pip in
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
 from sim.app.figures import NARROW_WIDTH, WIDE_WIDTH  # noqa: E402 - the app extra is installed
+from sim.app.panels import SLIDER_BAR  # noqa: E402
 
 WHATIF = "scenarios/whatif/no_saraqib_posts.yaml"
 RUNS = 10
@@ -414,6 +415,23 @@ REACHED = """() => {
   return [reached(document.querySelector('.v-app-bar__nav-icon')), reached(heading), open && open.getBoundingClientRect().right];
 }"""
 SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
+# What of the open sidebar is cramped: what runs past its right edge, the sliders whose bar is too short to drag, the
+# labels whose text runs out of their box (over what lies below), and the cards' titles cut inside a word.
+SIDEBAR_CRAMPED = """bar => {
+  const drawer = document.querySelector('.v-navigation-drawer--open');
+  const edge = drawer.getBoundingClientRect().right, box = e => e.getBoundingClientRect();
+  const named = e => (e.closest('.v-input') || e).querySelector('.v-label')?.innerText || e.innerText.trim();
+  const cut = title => [...title.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).flatMap(n =>
+    [...n.data.matchAll(/\\S+/g)].filter(m => { const r = document.createRange();
+      r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length); return r.getClientRects().length > 1; }).map(m => m[0]));
+  return [...[...drawer.querySelectorAll('button, .v-input')].filter(e => box(e).right > edge + 1)
+            .map(e => `'${named(e)}' runs to ${Math.round(box(e).right)} px`),
+          ...[...drawer.querySelectorAll('.v-slider')].filter(e => box(e).width < bar)
+            .map(e => `the slider '${named(e)}' is ${Math.round(box(e).width)} px long`),
+          ...[...drawer.querySelectorAll('.v-label')].filter(e => e.scrollHeight > e.clientHeight + 1)
+            .map(e => `the label '${e.innerText}' runs out of its box`),
+          ...[...drawer.querySelectorAll('.v-card__title')].flatMap(cut).map(word => `the title's '${word}' is cut`)];
+}"""
 
 
 def test_a_phone_user_can_close_the_sidebar(tmp_path):
@@ -433,4 +451,11 @@ def test_a_phone_user_can_close_the_sidebar(tmp_path):
         assert SMALLEST_PHONE - right >= 48, f"the sidebar ends at {right:.0f} px: too little room beside it for a finger"
         page.locator(".v-app-bar__nav-icon").click()
         page.locator(".v-navigation-drawer--open").wait_for()
+        cramped = {}
+        for width in (SMALLEST_PHONE, 320):  # and on the narrowest page the app is laid out for
+            page.set_viewport_size({"width": width, "height": 800})
+            page.wait_for_timeout(500)
+            cramped[width] = page.evaluate(SIDEBAR_CRAMPED, SLIDER_BAR)
+        page.screenshot(path=str(tmp_path / "reopened.png"))
+        assert cramped == dict.fromkeys(cramped, []), cramped
         assert refused == []

@@ -37,8 +37,19 @@ from .settings import (
 # window's right edge: on a phone it opens over the page (under 960 px), and at 360 px it covered all of it, the ☰ button
 # too, leaving nowhere to tap to close it. The strip left beside it closes it.
 SIDEBAR_WIDTH = "min(400px, 100vw - 56px)"
+# Narrower than 400 px, Mesa's sliders (the label and the bar on one line) left the bar a few pixels, or none, and its
+# row of buttons (Reset, play, Step) ran past the edge: a bar shorter than this goes to a line of its own, under its
+# label (whose box grows with its lines: it was one line high, the second over the bar), and the buttons wrap. A card's
+# title breaks between words (Vuetify's breaks anywhere: 'sett-ings'). At 400 px nothing wraps that did not, and nothing
+# moves.
+SLIDER_BAR = 64  # pixels
 SIDEBAR_CSS = f"""
 .v-navigation-drawer {{ min-width: {SIDEBAR_WIDTH} !important; max-width: {SIDEBAR_WIDTH} !important; }}
+.v-navigation-drawer .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
+.v-navigation-drawer .v-input__slider .v-slider {{ min-width: {SLIDER_BAR}px; }}
+.v-navigation-drawer .v-input__slider .v-label {{ height: auto; }}
+.v-navigation-drawer .v-card__title {{ word-break: normal; }}
+.v-navigation-drawer .d-flex:has(> .v-btn) {{ flex-wrap: wrap; row-gap: 8px; }}
 .v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection {{ white-space: normal; }}
 .v-navigation-drawer .v-label, .v-navigation-drawer li, .v-navigation-drawer p, .v-navigation-drawer span {{ overflow-wrap: anywhere; }}
 """
