@@ -103,8 +103,8 @@ class InputError(_Picklable):
         key, message = self._key, in_words(message, command_line=command_line)
         named = _FLAG.fullmatch(key) if key is not None else None
         if in_default and named is not None and named["flag"] == "out":
-            same = Path(os.path.abspath(self.file)) == Path(os.path.abspath(default_out))
-            return f"{'the default output folder ' * same}{shown_path(self.file)}: {message}"
+            the_folder = Path(os.path.abspath(self.file)) == Path(os.path.abspath(default_out))  # not a file in it
+            return f"{'the default output folder ' if the_folder else ''}{shown_path(self.file)}: {message}"
         if named is not None:
             key = _said_flag(named, command_line=command_line, tail="")
         if self.file is None:  # a flag (--seed) or a value given in Python (seed)
