@@ -302,3 +302,27 @@ def test_a_refused_default_calibration_folder_is_named_as_the_default(toy, tmp_p
     assert said(capsys, "calibrate", calibration) == (
         f"error: the default output folder {default}: exists and holds a file the simulator did not write (notes.txt); "
         "a calibration cannot be written there; choose another folder with --out (a new folder's name)\n")
+
+
+def test_a_report_or_figure_written_where_the_command_chose_names_no_flag_never_given(toy, tmp_path, capsys):
+    """compare, plot and map write into the results folder unless given --out: a folder standing where one of their
+    files goes was "--out x/comparison.md: is a folder; --out names the file to write (e.g. x/comparison.md/map.png)"
+    to a user who had typed no --out, for a file whose name the command chose."""
+    (tmp_path / "seeds" / "outcomes.yaml").write_text(
+        "claims: claims.yaml\noutcomes:\n  - {id: t1-held, kind: controller, description: T1 held, town: T1, date: "
+        "2020-01-05, controller: regime, set: calibration, source: [test-claim]}\n")
+    run = tmp_path / "run"
+    assert main(["run", str(toy), "--no-map", "--out", str(run)]) == 0
+    capsys.readouterr()
+    for command, name in (("compare", "comparison.md"), ("plot", "towns_held.png"), ("map", "map_2020-01-05.png")):
+        (run / name).unlink(missing_ok=True)
+        (run / name).mkdir()
+        assert said(capsys, command, run) == (
+            f"error: {run / name}: is a folder where the simulator writes a file of that name; move it, or choose "
+            "another folder with --out\n"), command
+        (run / name).rmdir()
+    # Given --out, the flag is named, and a map's file name is what --out gives: the example stays.
+    (tmp_path / "here.png").mkdir()
+    assert said(capsys, "map", run, "--out", tmp_path / "here.png") == (
+        f"error: --out {tmp_path / 'here.png'}: is a folder; --out names the file to write (e.g. "
+        f"{tmp_path / 'here.png' / 'map.png'})\n")

@@ -41,6 +41,13 @@ def _out_folder(args: argparse.Namespace, default: str) -> Path:
     return check_out(default, default=True)
 
 
+def _into_results(args: argparse.Namespace) -> Path:
+    """The folder ``compare``, ``plot`` and ``map`` write into with no ``--out``: the last results folder given, kept
+    on ``args`` as ``default_out``, so that an error about a file there does not name a ``--out`` never typed."""
+    args.default_out = Path(args.results[-1] if isinstance(args.results, list) else args.results)  # plot takes one
+    return args.default_out
+
+
 def _usage(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The command's own parser, whose error() prints the command's usage (``compare a b c`` printed the top-level one)."""
     return args.subcommands.get(args.command, parser)
@@ -204,7 +211,7 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     cards = [scorecard(p, args.outcomes) for p in args.results]  # as sim.scorecard(path) does
     if args.out is not None and not args.out.strip():
         raise InputError(None, "is empty: give the name of a folder for the comparison", key="--out")
-    out = claim_output_folder(Path(args.out)) if args.out is not None else args.results[-1]
+    out = claim_output_folder(Path(args.out)) if args.out is not None else _into_results(args)
     # Scored against another file than the record's (the blind set), the report is written beside the record's, under a
     # name that says which: it replaced comparison.md, and said "against the record".
     named = next((card.outcomes_named for card in cards if card.outcomes_named), None)
@@ -310,6 +317,8 @@ def _discover(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = None if args.out is None else Path(args.out)
+    if out is None:
+        _into_results(args)
     if args.out is not None and not args.out.strip():
         raise InputError(None, "is empty: give a file (map) or folder (plot) name", key="--out")
     if args.command == "plot":

@@ -364,14 +364,18 @@ def claim_file(path: Path, *, formats: tuple[str, ...] | None = None) -> Path:
     without the mark (the user's, or an older version's) is refused, as :func:`claim_folder` refuses a run folder
     holding one and :func:`remove_derived` keeps it.
 
+    ``formats``: the suffixes a file the caller named may end in (``map --out``); None where the simulator chose the name.
+
     Raises:
         InputError: a folder, a file someone else wrote, a missing parent or an unknown format.
     """
     if len(path.name.encode()) > NAME_MAX:
         raise InputError(path, f"the file name is longer than the file system allows ({NAME_MAX} bytes)", key=OUT)
     if path.is_dir():
-        raise InputError(path, f"is a folder; {OUT} names the file to write (e.g. {path / ('map' + (formats or ('.png',))[0])})",
-                         key=OUT)
+        if formats is None:  # a name the simulator chose (comparison.md, towns_held.png): nothing for the user to rename
+            raise InputError(path, f"is a folder where the simulator writes a file of that name; move it, or choose "
+                             f"another {OUT}", key=OUT)
+        raise InputError(path, f"is a folder; {OUT} names the file to write (e.g. {path / ('map' + formats[0])})", key=OUT)
     if formats is not None and path.suffix.lower() not in formats:
         shown = path.suffix or "no suffix"
         raise InputError(path, f"cannot be written as '{shown}': choose a file name ending in {' or '.join(formats)}", key=OUT)

@@ -207,7 +207,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
 
     anim = animation.FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, repeat=False)
     shade = f"_{faction}" if ensemble and faction != "regime" else ""
-    out = claim_file(Path(out) if out else results.path / f"control{shade}.gif", formats=(".gif",))
+    out = claim_file(Path(out), formats=(".gif",)) if out else claim_file(results.path / f"control{shade}.gif")
     mp4 = out.with_suffix(".mp4")
     with writing_into(out.parent):
         # Judged before the GIF is written: the new GIF's signature vouches for any MP4 of its name.

@@ -241,7 +241,7 @@ def make_map(paths: list[str | Path] | str | Path, *, date: str | dt.date | None
             # folder's map of the day after its end.
             notify(f"--date {as_date(date)} is after {day}, the last day both {results[0].path.name} and "
                    f"{results[1].path.name} simulate: the map is of {day}")
-    path = claim_file(Path(out) if out else default, formats=FORMATS)
+    path = claim_file(Path(out), formats=FORMATS) if out else claim_file(default)
     with writing_into(path.parent):
         return save_figure(fig, path)
 
