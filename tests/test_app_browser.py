@@ -459,3 +459,36 @@ def test_a_phone_user_can_close_the_sidebar(tmp_path):
         page.screenshot(path=str(tmp_path / "reopened.png"))
         assert cramped == dict.fromkeys(cramped, []), cramped
         assert refused == []
+
+
+# The shown tab's height, and its tables taller on the page than the window: the first words of each, its height on the
+# page and its rows'.
+TALL_TABLES = """() => {
+  const shown = document.querySelector('.v-window-item--active');
+  return [shown.getBoundingClientRect().height, [...shown.querySelectorAll('table')]
+    .filter(t => t.getBoundingClientRect().height > window.innerHeight)
+    .map(t => `'${t.innerText.slice(0, 20)}' ${Math.round(t.getBoundingClientRect().height)} px high (rows ${t.scrollHeight} px)`)];
+}"""
+
+
+def test_the_ensemble_tab_is_a_sensible_length_on_a_phone(tmp_path):
+    """At 360 px the Ensemble tab was 19,700 px long (13,500 at 1280): its 175 outcomes, a sentence each, four or five
+    lines a row in a phone's column, were 14,100 px of it, and the towns the runs get wrong and the downloads came
+    after them. A table taller than the window scrolls in a box of its own, every row still in it."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1280, height=800) as (page, refused):
+        open_app(page, url)
+        run_ensemble(page, 2)
+        page.get_by_text("Outcomes against the record").first.wait_for()
+        tall, heights = {}, {}
+        for width in (SMALLEST_PHONE, PHONE, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.wait_for_timeout(500)  # Vuetify's layout follows the window's size a moment later
+            heights[width], found = page.evaluate(TALL_TABLES)
+            if found:
+                tall[width] = found
+        page.screenshot(path=str(tmp_path / "ensemble.png"))
+        outcomes = table_rows(page, "frozen front meets it")
+        assert len(outcomes) >= 100, f"the outcomes' rows are all in the table: {len(outcomes)}"
+        assert tall == {}, (tall, heights)
+        assert refused == []

@@ -19,7 +19,7 @@ import solara.lab
 from mesa.visualization import SolaraViz
 
 from .config import AppConfig
-from .ensemble_view import CompareView, EnsembleView
+from .ensemble_view import LONG_TABLE, CompareView, EnsembleView
 from .export_view import ExportView
 from .figures import FIGURE_CSS
 from .guard import Guarded
@@ -31,8 +31,15 @@ from .settings import Settings
 # Jupyter's stylesheet, which Solara's Markdown uses, centres every table: one narrower than the page (the towns the
 # runs get wrong, under the full-width outcomes) stood in the middle, away from its heading. They start at the left.
 # A table wider than the page (the outcomes, on a phone) scrolls sideways in its own box: the page cut it off.
-TABLE_CSS = """.v-application .jp-RenderedHTMLCommon table { margin-left: 0; margin-right: 0;
-  display: block; width: fit-content; max-width: 100%; overflow-x: auto; }"""
+# The Ensemble's outcomes, 175 rows of sentences, made its tab 13,500 px long at 1280 px and 19,700 at 360 (each row four
+# or five lines high in a phone's column): what came after them (the towns the runs get wrong, the downloads) was a
+# long scroll away. A long table (LONG_TABLE) scrolls in a box of its own, as tall as most of the window, its header
+# row kept in view (on the page's own background, which the rows scroll under).
+TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; margin-right: 0;
+  display: block; width: fit-content; max-width: 100%; overflow-x: auto; }}
+.v-application .{LONG_TABLE} table {{ max-height: max(70vh, 320px); overflow-y: auto; }}
+.v-application .{LONG_TABLE} thead th {{ position: sticky; top: 0; z-index: 1; background: #fff; }}
+.v-application.theme--dark .{LONG_TABLE} thead th {{ background: #121212; }}"""
 
 REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
 

@@ -55,6 +55,8 @@ ensemble_task = solara.lab.task(compute, prefer_threaded=True)
 SIDE_BY_SIDE = {"flex-wrap": "wrap", "align-items": "flex-start", "column-gap": "24px"}
 HALF = {"flex": "1 1 0", "min-width": "min-content"}  # halves of the row, never narrower than a table's narrowest
 
+LONG_TABLE = "sim-long-table"  # a table that scrolls in a box of its own where taller than most of the window (app.py)
+
 DAY_BUBBLE_ROOM = "32px"  # the day slider's value bubble stands about 22 px above the slider's own box
 
 
@@ -130,10 +132,12 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
         with solara.Column(style=HALF):
             solara.Markdown(scores_markdown(ens.card))
     # The whole width: a sentence per outcome, and dates that stay on one line.
-    solara.Markdown(f"**Outcomes against the record** ({len(ens.card.scores)} in the simulated window; "
-                    "the frozen front is the front of the first day, left as it is)\n\n" + outcomes_markdown(ens.card))
+    with solara.Div(classes=[LONG_TABLE]):
+        solara.Markdown(f"**Outcomes against the record** ({len(ens.card.scores)} in the simulated window; "
+                        "the frozen front is the front of the first day, left as it is)\n\n" + outcomes_markdown(ens.card))
     if misses := misses_markdown(ens.card):
-        solara.Markdown(misses)
+        with solara.Div(classes=[LONG_TABLE]):  # 15 rows, but on a phone each two or three lines high
+            solara.Markdown(misses)
     DownloadRow(ens, day)
 
 
