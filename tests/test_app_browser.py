@@ -492,3 +492,24 @@ def test_the_ensemble_tab_is_a_sensible_length_on_a_phone(tmp_path):
         assert len(outcomes) >= 100, f"the outcomes' rows are all in the table: {len(outcomes)}"
         assert tall == {}, (tall, heights)
         assert refused == []
+
+
+# The tops of the sidebar's Reset, play and Step buttons.
+CONTROLS_ROW = """() => ['Reset', '▶', 'Step'].map(name => [...document.querySelectorAll('.v-navigation-drawer--open button')]
+  .find(e => e.innerText.trim().toLowerCase() === name.toLowerCase()).getBoundingClientRect().top)"""
+
+
+def test_a_phone_has_the_run_buttons_on_one_line(tmp_path):
+    """At 360 px Mesa's Reset, play and Step buttons took two lines of the sidebar: Step went under Reset."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, url)
+        page.locator(".v-navigation-drawer--open").wait_for()
+        tops = {}
+        for width in (SMALLEST_PHONE, 320):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.wait_for_timeout(500)
+            tops[width] = page.evaluate(CONTROLS_ROW)
+        page.screenshot(path=str(tmp_path / "buttons.png"))
+        assert all(len(set(t)) == 1 for t in tops.values()), f"the buttons' tops: {tops}"
+        assert refused == []

@@ -43,6 +43,11 @@ SIDEBAR_WIDTH = "min(400px, 100vw - 56px)"
 # title breaks between words (Vuetify's breaks anywhere: 'sett-ings'). At 400 px nothing wraps that did not, and nothing
 # moves.
 SLIDER_BAR = 64  # pixels
+# Under 400 px (the sidebar under 344) Reset, play and Step, 242 px with Vuetify's padding and Mesa's 12-px gaps, took two
+# lines: there they have less padding and gap (190 px), and fit one line down to a 320-px page. At 400 px and wider
+# they are left as Mesa draws them.
+NARROW_PAGE = 399.98  # pixels: the widest page on which the sidebar's buttons are tightened
+BUTTON_PADDING, BUTTON_MIN, BUTTON_GAP = 10, 44, 8  # pixels
 SIDEBAR_CSS = f"""
 .v-navigation-drawer {{ min-width: {SIDEBAR_WIDTH} !important; max-width: {SIDEBAR_WIDTH} !important; }}
 .v-navigation-drawer .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
@@ -50,6 +55,10 @@ SIDEBAR_CSS = f"""
 .v-navigation-drawer .v-input__slider .v-label {{ height: auto; }}
 .v-navigation-drawer .v-card__title {{ word-break: normal; }}
 .v-navigation-drawer .d-flex:has(> .v-btn) {{ flex-wrap: wrap; row-gap: 8px; }}
+@media (max-width: {NARROW_PAGE}px) {{
+  .v-navigation-drawer .d-flex:has(> .v-btn) {{ column-gap: {BUTTON_GAP}px !important; }}
+  .v-navigation-drawer .d-flex > .v-btn:not(.v-btn--round) {{ padding: 0 {BUTTON_PADDING}px; min-width: {BUTTON_MIN}px; }}
+}}
 .v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection {{ white-space: normal; }}
 .v-navigation-drawer .v-label, .v-navigation-drawer li, .v-navigation-drawer p, .v-navigation-drawer span {{ overflow-wrap: anywhere; }}
 """
