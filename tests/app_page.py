@@ -16,11 +16,14 @@ import pytest
 import solara
 from solara.server import kernel_context
 
+from sim.app.panels import BREAK
+
 from .conftest import ROOT
 
 
 def texts(widget) -> str:  # noqa: ANN001
-    """Every piece of text a widget tree shows (markdown, labels, alerts, buttons), joined."""
+    """Every piece of text a widget tree shows (markdown, labels, alerts, buttons), joined, as a reader reads it:
+    without the invisible spaces where a path may break (:func:`sim.app.panels.breakable`)."""
     out: list[str] = []
 
     def walk(x: object) -> None:
@@ -40,7 +43,7 @@ def texts(widget) -> str:  # noqa: ANN001
                 walk(value)
 
     walk(widget)
-    return "\n".join(out)
+    return "\n".join(out).replace(BREAK, "")
 
 
 def strong(markdown: str) -> str:

@@ -24,6 +24,7 @@ import solara  # noqa: E402
 from sim.analysis.results import RunData, load_results  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state, png  # noqa: E402
 from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
+from sim.app.panels import BREAK, breakable  # noqa: E402
 from sim.app.run_view import held_line, live_map_title, recent_captures  # noqa: E402
 from sim.app.settings import (  # noqa: E402
     Settings,
@@ -560,7 +561,7 @@ def test_a_greyed_toggle_names_the_file_picked_not_the_scenario_s_internal_name(
     assert greyed == ["No joint patrols (not in campaign.yaml)"], greyed
     rc.find(v.Select).widget.v_model = "scenarios/whatif/hts_accepts_moscow.yaml"
     wait_for(lambda: "This what-if file changes from scenarios/moscow.yaml" in texts(box), 30)
-    greyed = [c.label for c in rc.find(v.Checkbox).widgets if c.disabled]
+    greyed = [c.label.replace(BREAK, "") for c in rc.find(v.Checkbox).widgets if c.disabled]
     assert "No Spring Shield (not in hts_accepts_moscow.yaml)" in greyed, greyed
     assert not [g for g in greyed if "whatif_" in g], greyed
 
@@ -687,7 +688,7 @@ def test_a_scratch_whatif_with_a_yaml_error_is_refused_alone_and_the_page_keeps_
     """A user's half-written what-if beside the others (a YAML error in it) is listed; picking it says which file and
     which line is wrong, and the page goes on with the scenario it had; another what-if is still picked and loads."""
     box, rc, saved = page
-    assert str(scratch.resolve()) in rc.find(v.Select).widget.items, "listed, to be fixed and picked"
+    assert str(scratch.resolve()) in [i["value"] for i in rc.find(v.Select).widget.items], "listed, to be fixed and picked"
     rc.find(v.Select).widget.v_model = str(saved / "scratch.yaml")
     text = texts(box)
     assert "scratch.yaml cannot be used" in text and "line 5" in text and "is not closed" in text, text
@@ -811,3 +812,10 @@ def test_the_run_map_says_its_date_and_is_drawn_at_its_own_size(page):
     box, rc, _ = page
     for image in rc.find(w.Image).widgets:
         assert image.width in ("", None) and "sim-figure" in image._dom_classes, (image.width, image._dom_classes)
+
+
+def test_a_path_may_break_after_its_slashes_and_underscores_alone():
+    """The sidebar's paths get an invisible break after each '/' and '_' that a word follows, and nothing else."""
+    path = "scenarios/whatif/no_moscow_agreement.yaml"
+    assert breakable(path) == path.replace("/", "/" + BREAK).replace("_", "_" + BREAK)
+    assert breakable("a_ b/ c/") == "a_ b/ c/" and breakable(path).replace(BREAK, "") == path
