@@ -21,9 +21,10 @@ from sim.app.panels import BREAK
 from .conftest import ROOT
 
 
-def texts(widget) -> str:  # noqa: ANN001
+def texts(widget, *, as_copied: bool = False) -> str:  # noqa: ANN001
     """Every piece of text a widget tree shows (markdown, labels, alerts, buttons), joined, as a reader reads it:
-    without the invisible spaces where a path may break (:func:`sim.app.panels.breakable`)."""
+    without the invisible spaces where a path may break (:func:`sim.app.panels.breakable`), or with them
+    (``as_copied``), as a user who copies it gets it."""
     out: list[str] = []
 
     def walk(x: object) -> None:
@@ -43,7 +44,7 @@ def texts(widget) -> str:  # noqa: ANN001
                 walk(value)
 
     walk(widget)
-    return "\n".join(out).replace(BREAK, "")
+    return "\n".join(out) if as_copied else "\n".join(out).replace(BREAK, "")
 
 
 def strong(markdown: str) -> str:

@@ -693,6 +693,7 @@ def test_a_scratch_whatif_with_a_yaml_error_is_refused_alone_and_the_page_keeps_
     text = texts(box)
     assert "scratch.yaml cannot be used" in text and "line 5" in text and "is not closed" in text, text
     assert text.count("scratch.yaml") == text.count("scratch.yaml cannot be used: line 5"), "the file named once"
+    assert str(saved / "scratch.yaml") in texts(box, as_copied=True), "its path copies as a path, no invisible spaces in it"
     assert rc.find(v.Select).widget.v_model == "scenarios/campaign.yaml", "the refused pick is not left shown"
     rc.find(v.Select).widget.v_model = "scenarios/whatif/jan_truce_holds.yaml"
     wait_for(lambda: "This what-if file changes from scenarios/campaign.yaml" in texts(box), 30)

@@ -66,8 +66,9 @@ SIDEBAR_CSS = f"""
 """
 # To CSS a path is one long word ('scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml'), which met the
 # sidebar's edge and broke inside a word ('no_mos' / 'cow_agreement'), even at 1024 px. Where the sidebar shows a path
-# (the picker, the greyed toggles' labels, the file a what-if changes, an error), it may break after a '/' or '_' instead:
-# an invisible space there (the browser tests' text matching ignores it; the values the picker sets are the paths).
+# (the picker, the greyed toggles' labels, the file a what-if changes), it may break after a '/' or '_' instead: an
+# invisible space there (the browser tests' text matching ignores it; the values the picker sets are the paths). Not in
+# an error, whose path a user copies to open the file: copied, the invisible spaces came with it, and named no file.
 BREAK = "\u200b"  # a zero-width space
 
 
@@ -149,9 +150,9 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
         rv.Select(label="Scenario", items=[{"text": breakable(f), "value": f} for f in listed], v_model=s.scenario,
                   on_v_model=pick).key(f"scenario-{picks.value}")
         if error.value:
-            solara.Error(breakable(error.value))
+            solara.Error(error.value)
         if broken:
-            solara.Error(breakable(f"{broken}. Fix the file, or pick another scenario."))
+            solara.Error(f"{broken}. Fix the file, or pick another scenario.")
             return
         solara.Markdown(f"*{base.description.strip() or base.name}* ({date_words(base.start)} to {date_words(base.end)})", style={"font-size": "0.85em"})
         if own is not None and own.lines:
