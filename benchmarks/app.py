@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT))  # the checkout's `sim` and `tests`, whatever the 
 from sim.app.ensemble import ensemble_of_settings  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, live_map_state, png  # noqa: E402
 from sim.app.live import WhatIfModel, live_run  # noqa: E402
-from sim.app.run_view import live_map_title  # noqa: E402
 from sim.app.settings import Settings, load_controls  # noqa: E402
 from sim.viz.maps import map_figure  # noqa: E402
 from sim.viz.plots import towns_held_figure  # noqa: E402
@@ -61,7 +60,7 @@ def in_process(reps: int) -> dict:
     controls = load_controls(ROOT / "scenarios" / "app" / "controls.yaml")
     model = WhatIfModel(Settings(CAMPAIGN), controls, root=ROOT)
 
-    live_map, live_series = LiveMap(model.theatre, live_map_title(model)), LiveSeries(model.theatre, model.spec)
+    live_map, live_series = LiveMap(model.theatre), LiveSeries(model.theatre, model.spec)
     cpu: dict[str, list[float]] = {"map": [], "ensemble": []}
 
     def redraw() -> float:

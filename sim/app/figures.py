@@ -249,26 +249,21 @@ class LiveMap:
     names again around them (roads, border, road names and legend stay); a
     day with another legend draws a new figure. Either way the picture is
     the one :func:`control_map_figure` draws, in about half the time for a
-    kept figure.
+    kept figure. It has no title: the page writes the map's title, with its
+    day's date, as text above it, so that a day on which nothing on the map
+    changed draws and sends no picture.
     """
 
-    def __init__(self, theatre: Theatre, title: str) -> None:
-        self.theatre, self.title = theatre, title
+    def __init__(self, theatre: Theatre) -> None:
+        self.theatre = theatre
         self.layout = layout(theatre)
         self.main_towns = main_towns(theatre)
         self.figure: Figure | None = None
         self.legend: tuple[str, ...] = ()  # the kept figure's legend entries
 
-    def pieces(self, state: MapState, title: str | None = None) -> Pieces:
+    def pieces(self, state: MapState) -> Pieces:
         """The map of ``state`` for the page: the map and its legend as pictures of their own (see :func:`pieces`)."""
-        return pieces(self.titled(state, title))
-
-    def titled(self, state: MapState, title: str | None) -> Figure:
-        """The map of ``state``, titled ``title`` (its date changes every day) or as made."""
-        figure = self.draw(state)
-        if title is not None and figure.axes[0].get_title() != title:
-            figure.axes[0].set_title(title, fontsize=10.5)  # as draw_control titles it
-        return figure
+        return pieces(self.draw(state))
 
     def draw(self, state: MapState) -> Figure:
         """The map of ``state``: the kept figure with its day's layers replaced, or a new figure."""
@@ -276,7 +271,7 @@ class LiveMap:
         handles = control_handles(self.layout, state, intact=bool((has & ~state.encircled).any()), encircled=bool((has & state.encircled).any()))
         legend = tuple(h.get_label() for h in handles)
         if self.figure is None or legend != self.legend:
-            self.figure, self.legend = control_map_figure(self.theatre, state, self.title), legend
+            self.figure, self.legend = control_map_figure(self.theatre, state, ""), legend
             return self.figure
         ax = self.figure.axes[0]
         for artist in [*ax.collections, *ax.patches, *ax.lines]:
