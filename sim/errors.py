@@ -98,11 +98,15 @@ class InputError(_Picklable):
         return self._said(command_line=True, default_out=default_out)
 
     def _said(self, *, command_line: bool, default_out: str | Path | None = None) -> str:
-        in_default = default_out is not None and self.file is not None and _within(self.file, default_out)
-        message = self.message.replace(f"another {_OUT}", f"another folder with {_OUT}") if in_default else self.message
-        key, message = self._key, in_words(message, command_line=command_line)
+        key = self._key
         named = _FLAG.fullmatch(key) if key is not None else None
-        if in_default and named is not None and named["flag"] == "out":
+        # About what the command writes there, not what it reads: compare, plot and map write into the results folder
+        # they read, whose damaged manifest "write the results again with another --out" is about run's --out.
+        in_default = (named is not None and named["flag"] == "out" and default_out is not None and self.file is not None
+                      and _within(self.file, default_out))
+        message = self.message.replace(f"another {_OUT}", f"another folder with {_OUT}") if in_default else self.message
+        message = in_words(message, command_line=command_line)
+        if in_default:
             the_folder = Path(os.path.abspath(self.file)) == Path(os.path.abspath(default_out))  # not a file in it
             return f"{'the default output folder ' if the_folder else ''}{shown_path(self.file)}: {message}"
         if named is not None:
