@@ -812,10 +812,15 @@ def test_the_run_map_says_its_date_and_is_drawn_at_its_own_size(page):
 
 
 def test_a_path_may_break_after_its_slashes_and_underscores_alone():
-    """The sidebar's paths get an invisible break after each '/' and '_' that a word follows, and nothing else."""
+    """The sidebar's paths get an invisible break after each '/' and '_' that a word follows, and nothing else; a name
+    in a sentence short enough to go whole onto the next line gets none ('(not in jan_truce_' / 'holds.yaml)' broke it
+    needlessly)."""
     path = "scenarios/whatif/no_moscow_agreement.yaml"
     assert breakable(path) == path.replace("/", "/" + BREAK).replace("_", "_" + BREAK)
     assert breakable("a_ b/ c/") == "a_ b/ c/" and breakable(path).replace(BREAK, "") == path
+    assert breakable("(not in jan_truce_holds.yaml)") == "(not in jan_truce_holds.yaml)"
+    assert breakable("scenarios/campaign.yaml") == f"scenarios/{BREAK}campaign.yaml", "a path alone, however short"
+    assert BREAK in breakable("(not in no_moscow_agreement_turkey_stands_down.yaml)")
 
 
 def test_a_day_that_changes_nothing_on_the_map_draws_no_map(page, monkeypatch):

@@ -70,11 +70,17 @@ SIDEBAR_CSS = f"""
 # invisible space there (the browser tests' text matching ignores it; the values the picker sets are the paths). Not in
 # an error, whose path a user copies to open the file: copied, the invisible spaces came with it, and named no file.
 BREAK = "\u200b"  # a zero-width space
+# In a sentence, a name of at most this many characters goes whole onto the next line, as any word does: broken, it read
+# '(not in jan_truce_' / 'holds.yaml)' where the whole name fitted the next line. A path alone (the picker's) has no
+# next line to go to: it may break between any of its parts ('scenarios/' / 'campaign.yaml' at 360 px).
+LONGEST_WHOLE = 24  # characters
 
 
 def breakable(text: str) -> str:
-    """``text`` with a :data:`BREAK` after each '/' and '_' that a letter or digit follows: where a path may break."""
-    return re.sub(r"([/_])(?=\w)", rf"\1{BREAK}", text)
+    """``text`` with a :data:`BREAK` after each '/' and '_' that a letter or digit follows, where a path may break: in a
+    path alone, everywhere; in a sentence, in each name longer than :data:`LONGEST_WHOLE` characters."""
+    shortest = 1 if " " not in text else LONGEST_WHOLE + 1
+    return re.sub(rf"\S{{{shortest},}}", lambda name: re.sub(r"([/_])(?=\w)", rf"\1{BREAK}", name[0]), text)
 
 
 HELP = {"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"}  # a line under a control
