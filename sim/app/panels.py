@@ -162,7 +162,7 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
             return
         solara.Markdown(f"*{base.description.strip() or base.name}* ({date_words(base.start)} to {date_words(base.end)})", style={"font-size": "0.85em"})
         if own is not None and own.lines:
-            solara.Markdown(f"This what-if file changes from {breakable(own.parent)}:\n\n" + "\n".join(f"- {line}" for line in own.lines),
+            solara.Markdown(breakable(f"This what-if file changes from {own.parent}:") + "\n\n" + "\n".join(f"- {line}" for line in own.lines),
                             style={"font-size": "0.85em"})
         solara.Markdown("**Events**")
         for t in config.controls.toggles:
@@ -172,7 +172,7 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
             else:
                 # the file the picker shows, not the scenario's internal name (campaign, whatif_...); by its name alone,
                 # as its folders broke the label mid-word ('scenarios/whatif/hts_accepts_moscow.y' / 'aml')
-                solara.Checkbox(label=t.label if ok else f"{t.label} (not in {breakable(Path(s.scenario).name)})", value=t.id in s.toggles,
+                solara.Checkbox(label=t.label if ok else breakable(f"{t.label} (not in {Path(s.scenario).name})"), value=t.id in s.toggles,
                                 disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
             if t.help:
                 solara.Text(breakable(t.help), style=HELP)  # which may name a file
