@@ -421,3 +421,25 @@ def test_a_sampled_parameter_whose_points_share_a_value_is_binned_without_empty_
     fig = response_plot(rows, rows.assign(point=range(60)), ["a", "b"], "y")  # warnings are errors here
     (curve,) = [line for line in fig.axes[0].get_lines() if line.get_label() == "mean"]
     assert np.isfinite(curve.get_xdata()).all() and np.isfinite(curve.get_ydata()).all()
+
+
+def test_an_ensemble_maps_legend_with_a_corridor_a_patrol_and_a_tie_stays_inside_the_figure(moscow):
+    """An ensemble map with every entry at once (a corridor on two lines, the patrol route, a tied town and its hatching)
+    laid its four columns out wider than the figure: the first and last were cut off at both edges of the PNG."""
+    import dataclasses
+
+    from sim.names import HOLDERS
+    from sim.viz.figures import ensemble_figure
+    from sim.viz.map_state import ensemble_state
+
+    result, run, events = moscow
+    day = dt.date(2020, 3, 20)
+    k = run.day(day)
+    other = dataclasses.replace(run, history=run.history.copy())
+    town = int(np.flatnonzero(run.history[k] == HOLDERS.index("regime"))[0])
+    other.history[k:, town] = HOLDERS.index("hts")  # held by each side in one run of two: a tie
+    fig = ensemble_figure(result.theatre, ensemble_state(result.theatre, events, [run, other], day), "regime", "x")
+    labels = [x.get_text() for x in fig.legends[0].get_texts()]
+    assert any("tie" in x for x in labels) and any("corridor" in x for x in labels), labels
+    box = fig.legends[0].get_window_extent(fig.canvas.get_renderer())
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (box, fig.bbox.width)

@@ -55,8 +55,15 @@ def add_legend(fig: Figure, handles: list, *, where: str = "right", fontsize: fl
     elif where == "right":
         fig.legend(handles=unique, loc="outside right upper", fontsize=fontsize, frameon=False, handler_map=side_by_side)
     else:
-        fig.legend(handles=unique, loc="outside lower center", ncols=min(4, len(unique)), fontsize=fontsize, frameon=False,
-                   handler_map=side_by_side)
+        # Four columns fit the usual entries; a map with many long ones (a corridor, the patrol route and a tie at once)
+        # came out wider than the figure and was cut at both edges, so it takes fewer columns, each one more row.
+        renderer = fig.canvas.get_renderer()
+        for ncols in range(min(4, len(unique)), 0, -1):
+            legend = fig.legend(handles=unique, loc="outside lower center", ncols=ncols, fontsize=fontsize,
+                                frameon=False, handler_map=side_by_side)
+            if ncols == 1 or legend.get_window_extent(renderer).width <= fig.bbox.width:
+                break
+            legend.remove()
 
 
 def freeze_layout(fig: Figure, pad: float = 4.0) -> None:
