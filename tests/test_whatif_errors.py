@@ -3,11 +3,14 @@ file, line and key, says what goes wrong, and never ends with an empty list of v
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sim import load_scenario
 from sim.cli import main
 from sim.errors import InputError, did_you_mean
+from sim.io.claims import load_claims
 
 from .conftest import ROOT
 
@@ -469,3 +472,27 @@ def test_a_whatif_without_a_name_of_its_own_is_refused_at_check(tmp_path, capsys
     assert not (tmp_path / "out").exists()
     path.write_text(f"extends: {CAMPAIGN}\nname: noname\nremove_events: [balyun-strike]\n")
     assert load_scenario(path).name == "noname"  # with a name of its own, as every shipped what-if has
+
+
+def test_a_source_id_cited_as_a_claim_is_named_as_a_source_with_claims_that_cite_it(tmp_path):
+    """An event citing 'turkish-mod', an id that is in seeds/claims.yaml but under 'sources:' (an outlet), was told
+    "unknown claim id ... (did you mean 'turkish-convoys'?)": the user had copied the id from that very file, and the
+    guess was a claim about something else."""
+    body = ("events:\n  - {id: mine, date: 2020-02-01, type: air_policy, ceiling: 0, until: 2020-03-05,"
+            " source: [turkish-mod]}\n")
+    message = str(error_of(whatif(tmp_path, CAMPAIGN, body)))
+    assert "'turkish-mod' is one of the sources (outlets)" in message, message
+    assert "did you mean 'turkish-convoys'" not in message, message
+    cited = re.search(r"such as ((?:'[^']+'(?:, )?)+)", message)
+    assert cited, message
+    claims = load_claims(ROOT / "seeds" / "claims.yaml")
+    for claim in re.findall(r"'([^']+)'", cited.group(1)):
+        assert "turkish-mod" in claims[claim]["sources"], claim
+
+
+def test_an_unknown_claim_id_with_nothing_close_says_where_the_ids_are(tmp_path):
+    body = ("events:\n  - {id: mine, date: 2020-02-01, type: air_policy, ceiling: 0, until: 2020-03-05,"
+            " source: [zzqx-nothing-like-it]}\n")
+    message = str(error_of(whatif(tmp_path, CAMPAIGN, body)))
+    assert "unknown claim id 'zzqx-nothing-like-it'" in message
+    assert "the 'id' of an entry under 'claims:'" in message, message

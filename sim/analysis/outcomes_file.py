@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..errors import InputError, did_you_mean
-from ..io.claims import load_claims_named
+from ..errors import InputError, did_you_mean, shown_path
+from ..io.claims import load_claims_named, unknown_claim_hint
 from ..io.kinds import SCENARIO_KEYS, file_kind, wrong_kind
 from ..io.safe_yaml import LDict, load_yaml
 from ..io.schema_types import Strict
@@ -65,7 +65,8 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
         seen.add(o.id)
         for k, claim in enumerate(o.source):
             if claim not in claims:
-                raise _at(path, raw, "source", f"unknown claim id '{claim}'" + did_you_mean(claim, claims), f"{where}.source[{k}]")
+                raise _at(path, raw, "source", f"unknown claim id '{claim}' in {shown_path(str((path.parent / tree['claims']).resolve()))}"
+                             + unknown_claim_hint(claim, claims), f"{where}.source[{k}]")
         named = [("town", f"{where}.town", o.town)] if getattr(o, "town", None) is not None else []
         named += [("towns", f"{where}.towns[{k}]", town) for k, town in enumerate(getattr(o, "towns", None) or [])]
         for key, key_path, town in named:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, did_you_mean, shown_path
-from .claims import load_claims
+from .claims import load_claims, unknown_claim_hint
 from .files import not_a_file
 from .kinds import NAMED, named_kind
 from .safe_yaml import LDict, as_written, blame, location
@@ -100,7 +100,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             fail((*at, "announced"), f"'announced' ({announced}) is after the first patrol ({event.date})", (*at, "date"))
         for j, claim in enumerate(event.source):
             if claim not in claims:
-                fail((*at, "source", j), f"unknown claim id '{claim}' in {shown_path(str(scenario.claims))}" + did_you_mean(claim, claims))
+                fail((*at, "source", j), f"unknown claim id '{claim}' in {shown_path(str(scenario.claims))}" + unknown_claim_hint(claim, claims))
         towns = [("town", getattr(event, "town", None))]
         towns += [(("route", j), t) for j, t in enumerate(getattr(event, "route", []))]
         towns += [(("axis", j), t) for j, t in enumerate(getattr(event, "axis", []))]

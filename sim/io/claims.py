@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from ..errors import InputError, shown_path
+from ..errors import InputError, did_you_mean, shown_path
 from .files import not_a_file, stamp
 from .kinds import NAMED, named_kind
 from .safe_yaml import YAML_LIMIT, LDict, load_yaml
@@ -59,3 +59,19 @@ def load_claims_named(owner: Path, named: object, line: int | None) -> dict[str,
         if exc.file is not None and Path(exc.file).resolve() == path.resolve() and (other := named_kind(path, "claims")):
             raise refuse(f"'claims' names {other}, not {NAMED['claims']}: {shown_path(str(path))}") from None
         raise
+
+
+def unknown_claim_hint(word: str, claims: dict[str, LDict]) -> str:
+    """What follows "unknown claim id 'word'": the record holds outlets too, under ``sources:``, and an id copied from
+    there is no claim, so such an id is named as a source with a few claims that cite it; otherwise the closest claim
+    id, or, with none close, where the ids are (a guess at a far-off id only misled)."""
+    citing = [cid for cid, claim in claims.items() if word in (claim.get("sources") or [])]
+    if citing:
+        shown = ", ".join(f"'{c}'" for c in citing[:3])
+        more = f" ({len(citing)} in all)" if len(citing) > 3 else ""
+        return (f": '{word}' is one of the sources (outlets) the claims cite, not a claim; cite a claim that names it"
+                f" under its 'sources:', such as {shown}{more}")
+    guess = did_you_mean(word, claims)
+    if guess:
+        return guess
+    return " (a claim id is the 'id' of an entry under 'claims:' in that file, not of one under 'sources:')"
