@@ -360,3 +360,21 @@ def test_capture_dates_draws_a_dot_for_each_run_it_counts(toy_results, monkeypat
     assert sorted(mdates.num2date(x).date() for c in dots for x, _ in c.get_offsets()) \
         == [dt.date(2020, 1, 3), dt.date(2020, 1, 10)]
     assert "a dot a run" in fig._suptitle.get_text()
+
+
+def test_a_long_scenario_names_plot_titles_stay_inside_the_figure(toy_results):  # noqa: F811
+    """capture_dates.png of a shipped what-if, whatif_no_moscow_agreement_turkey_stands_down, had its title cut at both
+    edges (it began 'cow_agreement_...'): the name and the figure's words made one line wider than the figure."""
+    _, ens = toy_results
+    res = load_results(ens)
+    res = dataclasses.replace(res, manifest={**res.manifest, "scenario_name": "whatif_no_moscow_agreement_turkey_stands_down"})
+    figures = {"capture_dates": plots.capture_dates_figure(res, []), "losses": plots.losses_figure(res, []),
+               "towns_held": plots.towns_held_figure(res)}
+    for name, fig in figures.items():
+        fig.draw_without_rendering()
+        renderer = fig.canvas.get_renderer()
+        titles = [t for t in (fig._suptitle, *(ax.title for ax in fig.axes)) if t is not None and t.get_text()]
+        assert any(res.name in t.get_text() for t in titles), name
+        for title in titles:
+            box = title.get_window_extent(renderer)
+            assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (name, title.get_text(), box, fig.bbox.width)

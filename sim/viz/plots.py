@@ -43,7 +43,7 @@ from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS, PATROL_EVENTS, date_words
 from .capture_rows import capture_rows
 from .event_key import event_groups, event_markers, fit_key
-from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, new_figure, save_figure
+from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, fitted_suptitle, new_figure, save_figure
 
 LOSSES = {"displaced": "Civilians displaced", "turkish_deaths": "Turkish soldiers killed"}
 LOSS_UNITS = {"displaced": "people displaced", "turkish_deaths": "soldiers killed"}  # each panel's y axis: what it counts
@@ -189,14 +189,14 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
         why = f"No town changed hands in {runs}" if caps.empty else f"No town changed hands in as many as one run in ten of {n}"
         ax.text(0.5, 0.5, f"{why},\nand the record lists no capture from {date_words(first, '%b', year=False)} to {date_words(results.end, '%b')}.",
                 transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#303030", gid="no_captures")
-        fig.suptitle(f"{results.name}: when towns change hands ({what})", fontsize=11)
+        fitted_suptitle(fig, f"{results.name}: when towns change hands ({what})", fontsize=11)
         return fig
     ax.set_yticks(range(len(rows)), [f"{r.town} → {FACTION_NAMES[r.to]}" + (f" ({ordinal(r.time)} time)" if r.time else "")
                                      for r in rows], fontsize=8)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.grid(axis="x", color="#E0E0E0", lw=0.6)
     dots = "a dot a run, its first capture in the row" if n > 1 else "its first capture in each row"
-    fig.suptitle(f"{results.name}: when towns change hands ({what}, {dots}; right: runs in which it happens)", fontsize=11)
+    fitted_suptitle(fig, f"{results.name}: when towns change hands ({what}, {dots}; right: runs in which it happens)", fontsize=11)
     if note:
         ax.set_title(note, fontsize=8.5, color="#4A4A4A", loc="left")
     shown = set(caps.merge(pd.DataFrame([(r.town, r.to) for r in rows], columns=["town", "to"]))["to"])  # colours drawn
@@ -254,7 +254,7 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
         ax.tick_params(axis="x", labelsize=8)
         _date_axis(ax, results)
         ax.legend(fontsize=8, loc="upper left")
-    fig.suptitle(f"{results.name}: civilians displaced and Turkish soldiers killed ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
+    fitted_suptitle(fig, f"{results.name}: civilians displaced and Turkish soldiers killed ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
     return fig
 
 

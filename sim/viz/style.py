@@ -9,6 +9,7 @@ saved with :func:`save_figure` (atomically) and then simply dropped.
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image, PngImagePlugin
 
 from ..io.files import atomic_file
@@ -84,6 +86,21 @@ def new_figure(**kw: object) -> Figure:
     fig = Figure(**kw)
     FigureCanvasAgg(fig)
     return fig
+
+
+def fitted_suptitle(fig: Figure, text: str, *, fontsize: float, pad: float = 8.0) -> Text:
+    """The figure's title, broken onto more lines where one would be wider than the figure.
+
+    A title that names its scenario grows with the name (a shipped what-if's is 45 characters): on one line it ran
+    off both edges and was cut. Broken between words only, so a name is never split.
+    """
+    title = fig.suptitle(text, fontsize=fontsize)
+    width = title.get_window_extent(fig.canvas.get_renderer()).width
+    room = fig.bbox.width - 2 * pad
+    if width > room:
+        title.set_text(textwrap.fill(text, max(20, int(len(text) * room / width)), break_long_words=False,
+                                     break_on_hyphens=False))
+    return title
 
 
 FORMATS = (".png", ".svg", ".pdf")  # what a figure may be saved as: each carries the simulator's signature
