@@ -917,3 +917,24 @@ def test_a_misspelt_event_type_or_outcome_kind_is_refused_at_its_own_line_and_ke
                         "    controller: regime\n    source: [saraqib-posts]\n")
     refused(*cli(capsys, "check", outcomes, "--scenario", ROOT / "scenarios" / "campaign.yaml"),
             f"error: {outcomes}, line 5, key 'outcomes[0].kind': unknown outcome kind 'controler' (did you mean 'controller'?)")
+
+
+def test_a_scenario_written_yml_is_guessed_as_the_yaml_beside_it(tmp_path, capsys):
+    """`run scenarios/moscow.yml` said only "file not found": '.yml' and '.yaml' are one kind of file, and only a name
+    with the same ending was looked at."""
+    from sim.io.files import near_miss
+
+    (tmp_path / "mine.yaml").write_text("")
+    assert near_miss(tmp_path / "mine.yml") == " (did you mean mine.yaml, in the same folder?)"
+    rc, err = cli(capsys, "run", ROOT / "scenarios" / "moscow.yml")
+    refused(rc, err, "file not found", "did you mean moscow.yaml, in the same folder?")
+
+
+@pytest.mark.parametrize(("given", "command"), [("scenarios/moscow.yaml", "run"), ("sweeps/jan_truce_30_days.yaml", "sweep")])
+def test_a_scenario_given_to_compare_map_or_plot_is_told_to_run_it_first(capsys, given, command):
+    """`compare scenarios/moscow.yaml` said "not a results folder (no manifest.json in this path)": a new user who had
+    not run the scenario yet learnt nothing of what to give instead."""
+    for reader in ("compare", "map", "plot"):
+        rc, err = cli(capsys, reader, ROOT / given)
+        refused(rc, err, f"python -m sim {command} ")
+        assert "no manifest.json" not in err, err

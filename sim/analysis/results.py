@@ -22,10 +22,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DamagedResult, InputError, close_or_grouped, flag
+from ..errors import DamagedResult, InputError, close_or_grouped, flag, shown_path
 from ..io.files import as_path, near_miss
 from ..io.folder_lock import check_not_being_written
+from ..io.kinds import file_kind
 from ..io.outputs import describe, read_markers
+from ..io.safe_yaml import load_yaml
 from ..io.theatre import Theatre, load_theatre
 from . import integrity
 from .relocated import changed_inputs, found_inputs, inputs_changed
@@ -210,6 +212,27 @@ def frozen_front(run: RunData) -> RunData:
     return RunData(run.seed, run.start, np.repeat(run.history[:1], days, axis=0), run.events.iloc[0:0], ts)
 
 
+def _writer_of(file: Path) -> str | None:
+    """For an input file given where results go (a new user's `compare scenarios/moscow.yaml`, not yet run): what it is
+    and the command that writes its results; None for any other file."""
+    if file.suffix.lower() not in (".yaml", ".yml"):
+        return None
+    try:
+        kind = file_kind(load_yaml(file))
+    except InputError:
+        return None
+    command = {"scenario": "run", "sweep": "sweep", "calibration": "calibrate"}.get(kind)
+    if command is None:
+        return None
+    shown = shown_path(str(file))
+    if kind != "scenario":  # a sweep's or a calibration's folder is no run's either: say so now, not at the next try
+        then = ("writes its results, which python -m sim sweep-report reads" if kind == "sweep" else
+                "writes a calibrated scenario; python -m sim run on that scenario writes a results folder to give here")
+        return f"this is a {kind} file, not a results folder: python -m sim {command} {shown} {then}"
+    return (f"this is a scenario file, not a results folder: python -m sim run {shown} writes its results and prints the "
+            f"folder; give that folder here")
+
+
 def _manifest(folder: Path, *, damaged: bool = False) -> dict:
     """A folder's manifest.json (``damaged``: its absence is damage, in a replicate, not a wrong folder)."""
     error = DamagedResult if damaged else InputError
@@ -226,6 +249,8 @@ def _manifest(folder: Path, *, damaged: bool = False) -> dict:
         if markers[0] is not None:  # a sweep's or a calibration's: say which, and what reads a sweep
             hint = f"; python -m sim sweep-report {folder} reports it" if markers[0]["kind"] == "sweep" else ""
             raise InputError(folder, f"is {describe(folder, markers)}, not a run's or an ensemble's results{hint}")
+        if folder.is_file() and (writer := _writer_of(folder)):
+            raise InputError(folder, writer)
         what = "folder" if folder.is_dir() else "path"
         raise InputError(folder, f"not a results folder (no manifest.json in this {what})")
     try:

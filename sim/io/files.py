@@ -97,7 +97,10 @@ def read_input(path: Path, limit: int) -> bytes:
 def near_miss(path: Path) -> str:
     """' (did you mean ...?)' naming a file of the same folder whose name is close to the missing one's, else ''."""
     try:
-        names = [p.name for p in path.parent.iterdir() if p.suffix == path.suffix] if path.parent.is_dir() else []
+        # '.yml' and '.yaml' are one kind of file: 'moscow.yml' is a near miss of 'moscow.yaml'.
+        kind = {".yml": ".yaml"}.get(path.suffix, path.suffix)
+        names = [p.name for p in path.parent.iterdir() if {".yml": ".yaml"}.get(p.suffix, p.suffix) == kind] \
+            if path.parent.is_dir() else []
     except OSError:
         return ""
     # Closer than a mistyped key must be (0.8, not 0.6): the folder's other files are not a list of valid names.
