@@ -469,3 +469,21 @@ def test_parameters_are_bounded_where_their_products_would_overflow(toy):
                       "  - {type: intervention, name: x, intensity: 1.0, date: 2020-01-02, source: [test-claim]}\n")
     result = sim.simulate(load_scenario(toy.scenario(extreme, name="extreme.yaml")), check_invariants=True)
     assert len(result.history) == 21
+
+
+def test_extends_written_from_the_working_folder_or_copied_from_a_shipped_what_if_gives_the_path_from_the_file(
+        tmp_path, monkeypatch):
+    """A what-if kept outside the checkout with `extends: scenarios/campaign.yaml` (the path as typed at the prompt) or
+    `extends: ../campaign.yaml` (copied from a shipped what-if) was told only that the file does not exist; 'extends'
+    is read from the file's own folder, and the path from there is what to write."""
+    mine = tmp_path / "mine" / "w.yaml"
+    mine.parent.mkdir()
+    wanted = os.path.relpath(ROOT / "scenarios" / "campaign.yaml", mine.parent)
+    monkeypatch.chdir(ROOT)
+    for written in ("scenarios/campaign.yaml", "../campaign.yaml"):
+        mine.write_text(f"extends: {written}\nname: mine\n")
+        err = error_of(mine)
+        assert err.key == "extends" and err.line == 1, err
+        assert err.message.endswith(f"write {wanted}"), err.message
+        mine.write_text(f"extends: {wanted}\nname: mine\n")
+        assert load_scenario(mine).name == "mine"  # the advice works

@@ -11,13 +11,14 @@ the file and line it came from, so errors point at the file that says it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, did_you_mean, shown_path
 from ..names import FACTIONS
 from .files import not_a_file
-from .kinds import SCENARIO_KEYS, named_kind, wrong_kind
+from .kinds import SCENARIO_KEYS, SCENARIOS, named_kind, wrong_kind
 from .safe_yaml import LDict, LList, load_yaml
 from .schema import EVENT_MODELS
 
@@ -85,6 +86,12 @@ def _looked_for(path: Path, parent_name: str) -> str:
         candidate = Path(*[".."] * up, parent_name)
         if (path.parent / candidate).is_file():
             return f"{said}; did you mean {candidate.as_posix()}?"
+    # A file outside the checkout: the path as typed at the prompt (from the working folder), or a shipped what-if's
+    # 'extends: ../campaign.yaml' copied with it, names a shipped scenario; the path to it from this file's folder works.
+    for found in (Path.cwd() / parent_name, SCENARIOS / Path(parent_name).name):
+        if found.is_file():
+            written = Path(os.path.relpath(found.resolve(), path.parent.resolve())).as_posix()
+            return f"{said}; 'extends' is read from this file's folder: to extend {shown_path(str(found.resolve()))}, write {written}"
     return said
 
 def _unique_event_ids(tree: LDict, path: Path) -> None:
