@@ -524,3 +524,28 @@ def test_part_files_removed_for_a_damaged_list_of_parts_are_not_blamed_on_a_stop
     assert any("part file(s) that its damaged list of parts cannot vouch for were removed" in n for n in notes), notes
     assert not any("stopped writer" in n for n in notes), notes
     assert load_results(out).complete
+
+
+def test_a_folder_whose_own_record_is_refused_is_told_of_outcomes_to_score_it_against_another(tmp_path, capsys):
+    """Results written by an older checkout are scored against the outcomes.yaml beside that checkout's claims record;
+    where today's rules refuse that old file, compare and plot named a line of it and stopped, and the user (who never
+    chose that file) was not told that --outcomes scores the folder against another, this checkout's record say."""
+    from sim import load_scenario, simulate, write_run
+    from sim.cli import main
+
+    from .conftest import Builder
+    from .test_maps import grid_theatre
+
+    build = Builder(tmp_path)
+    grid_theatre(build)
+    path = build.scenario({"end": "2020-01-10", "seed": 5})
+    folder = write_run(simulate(load_scenario(path)), tmp_path / "run", scenario_path=path)
+    (tmp_path / "seeds" / "outcomes.yaml").write_text(
+        "claims: claims.yaml\noutcomes:\n  - {id: a, set: calibration, kind: capture, description: x, town: T00, by: hts,"
+        " reported: 2020-01-03, after: 2020-01-05, tolerance_days: 2, source: [test-claim]}\n")
+    for command in ("compare", "plot"):
+        assert main([command, str(folder)]) == 2
+        err = capsys.readouterr().err
+        assert "'after' (2020-01-05) is later than 'reported'" in err, err
+        assert "the outcomes file beside the claims record these results were made with" in err, err
+        assert "--outcomes" in err and err.count("\n") == 1, err

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..errors import InputError, did_you_mean, shown_path
+from ..errors import InputError, did_you_mean, flag, shown_path
 from ..io.claims import load_claims_named, unknown_claim_hint
 from ..io.kinds import SCENARIO_KEYS, file_kind, wrong_kind
 from ..io.safe_yaml import LDict, load_yaml
@@ -95,3 +95,18 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
 def _at(path: Path, raw: LDict, key: str, message: str, key_path: str) -> InputError:
     line = raw.lines.get(key, (None, raw.line))[1] if isinstance(raw, LDict) else None
     return InputError(path, message, line=line, key=key_path)
+
+
+def load_record_outcomes(path: Path, theatre: Theatre, variables: list[str], *, python: str) -> list[OutcomeBase]:
+    """:func:`load_outcomes` of the outcomes file a results folder is scored against when none is named: the one beside
+    the claims record its runs were made with, which may be an older checkout's. Where that file is refused, the error
+    says so and how to score against another (``python``: the caller's argument for it), since the user never chose it.
+    """
+    try:
+        return load_outcomes(path, theatre, variables)
+    except InputError as exc:
+        if exc.file is None or Path(exc.file).resolve() != path.resolve():
+            raise
+        hint = (f"; this is the outcomes file beside the claims record these results were made with: score them against "
+                f"another with {flag('outcomes', 'FILE', python=python)}")
+        raise InputError(exc.file, exc.message + hint, line=exc.line, key=exc.key) from None

@@ -42,7 +42,7 @@ from .outcomes import (
     QuantityOutcome,
     RoadOutcome,
 )
-from .outcomes_file import load_outcomes
+from .outcomes_file import load_outcomes, load_record_outcomes
 from .results import Results, frozen_front
 from .scored_outcomes import outcomes_hash
 from .rundata import RunBatch
@@ -117,7 +117,9 @@ def scorecard(results: Results, outcomes_file: str | Path | None = None) -> Scor
     """Score ``results`` against an outcomes file (default: ``outcomes.yaml`` beside the run's claims record)."""
     record = results.claims_file.parent / "outcomes.yaml"
     path = Path(outcomes_file) if outcomes_file else record
-    outcomes = load_outcomes(path, results.theatre, list(results.runs[0].timeseries.columns))
+    columns = list(results.runs[0].timeseries.columns)
+    outcomes = load_outcomes(path, results.theatre, columns) if outcomes_file else \
+        load_record_outcomes(path, results.theatre, columns, python="outcomes_file")
     card = score(results, outcomes)
     card.outcomes_file, card.outcomes_hash = path, outcomes_hash(outcomes)
     the_record = path.resolve() == record.resolve() or (record.is_file() and record.read_bytes() == path.read_bytes())

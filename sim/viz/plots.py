@@ -37,7 +37,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..analysis.aggregate import all_captures, date_quantile, first_captures, replicate_quantiles, timeseries_quantiles
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome
-from ..analysis.outcomes_file import load_outcomes
+from ..analysis.outcomes_file import load_outcomes, load_record_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS, PATROL_EVENTS, date_words
@@ -370,11 +370,11 @@ def beside(day: float, marks: np.ndarray, half_width: float = 2.0, gap: float = 
 
 def load_reported(results: Results, path: str | Path | None = None) -> list[OutcomeBase]:
     """The reported outcomes for ``results``: ``path``, or outcomes.yaml beside the run's claims record if it exists."""
+    columns = list(results.runs[0].timeseries.columns)  # 'date' is refused as not numeric
     if path is None:
         path = results.claims_file.parent / "outcomes.yaml"
-        if not path.exists():
-            return []
-    return load_outcomes(path, results.theatre, list(results.runs[0].timeseries.columns))  # 'date' refused as not numeric
+        return load_record_outcomes(path, results.theatre, columns, python="outcomes") if path.exists() else []
+    return load_outcomes(path, results.theatre, columns)
 
 
 def make_plots(path: str | Path, *, outcomes: str | Path | None = None, out: str | Path | None = None) -> list[Path]:
