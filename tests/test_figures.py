@@ -443,3 +443,13 @@ def test_an_ensemble_maps_legend_with_a_corridor_a_patrol_and_a_tie_stays_inside
     assert any("tie" in x for x in labels) and any("corridor" in x for x in labels), labels
     box = fig.legends[0].get_window_extent(fig.canvas.get_renderer())
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (box, fig.bbox.width)
+
+
+def test_a_heat_maps_parameter_name_is_broken_after_a_dot_not_inside_a_word():
+    """A small sweep's heat map labelled its axis 'turkey.troop_deterr' over 'ence': a dotted parameter path longer than
+    its axis is broken where its parts meet."""
+    grid = pd.DataFrame([(a, b) for a in (0.5, 0.99) for b in (0.0, 0.5) for _ in range(2)],
+                        columns=["events.moscow-protocol.restraint", "turkey.troop_deterrence"])
+    grid["m"] = grid.iloc[:, 0] + grid.iloc[:, 1]
+    fig = heat_map(grid, *grid.columns[:2], "m", grid=True)
+    assert fig.axes[0].get_ylabel() == "turkey.\ntroop_deterrence"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import numpy as np
@@ -59,7 +60,13 @@ def fitted(text: str, inches: float, points: float = 10.0) -> str:
         points: the label's font size.
     """
     width = max(12, int(inches * 72 / (0.6 * points)))
-    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
+    # A dotted parameter path (turkey.troop_deterrence) may break where its parts meet: cut at the width, it read
+    # 'turkey.troop_deterr' over 'ence'. The mark holds the break point and is taken out afterwards.
+    mark = "\x00"
+    lines = (line if len(line) <= width else re.sub(r"(?<=[A-Za-z_])\.(?=[A-Za-z_])", f".{mark} ", line)
+             for line in text.split("\n"))
+    return "\n".join(textwrap.fill(line, width, break_long_words=mark not in line).replace(f"{mark} ", "").replace(mark, "")
+                     for line in lines)
 
 
 def in_full(axis: Axis, values: np.ndarray) -> None:
