@@ -496,3 +496,13 @@ def test_an_unknown_claim_id_with_nothing_close_says_where_the_ids_are(tmp_path)
     message = str(error_of(whatif(tmp_path, CAMPAIGN, body)))
     assert "unknown claim id 'zzqx-nothing-like-it'" in message
     assert "the 'id' of an entry under 'claims:'" in message, message
+
+
+def test_a_town_outside_the_theatre_with_nothing_close_says_where_the_places_are_listed(tmp_path):
+    """`town: Damascus` was told only "unknown town 'Damascus'": a user with no name close to any of the 191 places was
+    not told where the theatre's places and their other spellings are."""
+    body = ("events:\n  - {id: mp-x, date: 2020-04-01, type: military_police, town: Damascus,"
+            " source: [russian-mp-saraqib]}\n")
+    message = str(error_of(whatif(tmp_path, MOSCOW, body)))
+    assert "unknown town 'Damascus'" in message
+    assert "idlib.towns.csv" in message and "alt_names" in message, message

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import did_you_mean
+from ..errors import did_you_mean, shown_path
 from .files import as_path, stamp
 from .theatre_tables import CSV_LIMIT, first_day, index_files, read_tables
 
@@ -148,7 +148,13 @@ class Theatre:
             return f" (did you mean '{qualified[0]}'?)"
         if qualified:
             return f" (did you mean one of: {', '.join(repr(t) for t in qualified)}?)"
-        return did_you_mean(name, self.towns)
+        guess = did_you_mean(name, self.towns)
+        listed = next((f for f in self.files if f.name.endswith(".towns.csv")), None)
+        if guess or listed is None:
+            return guess
+        # Nothing close among the places: say where they are listed, with the other spellings each accepts.
+        return (f" (no place in the theatre has that name or spelling: its {len(self.towns)} places are the 'name' column "
+                f"of {shown_path(str(listed))}, their other spellings in 'alt_names')")
 
     @functools.cached_property
     def graph(self) -> nx.Graph:
