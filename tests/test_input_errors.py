@@ -182,6 +182,8 @@ FLAG_CASES = [
     (["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--executor", "dsak"], "--executor: expects one of local, dask, not 'dsak'"),
     (["calibrate", ROOT / "calibrations" / "smoke.yaml", "--executor", "dsak"], "--executor: expects one of local, dask"),
     (["map", ROOT, "--faction", "hst"], "--faction: expects one of regime, hts, rebels, not 'hst' (did you mean 'hts'?)"),
+    # With nothing close the choices were listed twice: "... not 'turkey' (valid: hts, rebels, regime)" (round 60).
+    (["map", ROOT, "--faction", "turkey"], "--faction: expects one of regime, hts, rebels, not 'turkey'\n"),
     # An empty path (a shell variable unset: run "$SCENARIO") was the current folder: "error: .: expected a file, found a
     # directory", "--param-set .: no parameter set here", naming a '.' never typed (round 55).
     (["run", ""], "SCENARIO is empty"), (["check", ""], "FILE is empty"), (["compare", ""], "RESULTS_DIR is empty"),

@@ -63,6 +63,11 @@ def test_bad_date(toy):
 def test_event_outside_window(toy):
     err = error_of(toy.scenario({"events": [ev(date="2020-03-01", type="offensive", action="start", axis=["T1"])]}))
     assert "outside the scenario window" in str(err) and err.key == "events[0].date"
+    # What to do, not only what is wrong (round 60: a new user's event of 15 September on moscow.yaml was told the window
+    # and left to work out the rest).
+    assert "move the event into it, or set the scenario's 'end:' to 2020-03-01 or later" in str(err), str(err)
+    early = error_of(toy.scenario({"events": [ev(date="2019-12-01", type="offensive", action="start", axis=["T1"])]}))
+    assert "move the event into it, or start the scenario earlier (its 'start:')" in str(early), str(early)
 
 
 def test_unknown_event_type(toy):

@@ -48,7 +48,9 @@ def one_of(flag: str, options: tuple[str, ...]) -> dict:
 
     def parse(text: str) -> str:
         if text not in options:
-            raise InputError(None, f"expects one of {', '.join(options)}, not {text!r}" + did_you_mean(text, options), key=flag)
+            guess = did_you_mean(text, options)  # with nothing close, the valid names: listed already, here
+            raise InputError(None, f"expects one of {', '.join(options)}, not {text!r}"
+                             + (guess if guess.startswith(" (did you mean") else ""), key=flag)
         return text
 
     return {"type": parse, "metavar": "{" + ",".join(options) + "}"}

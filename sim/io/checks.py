@@ -86,7 +86,10 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         at = ("events", i)
         if not scenario.start <= event.date <= scenario.end:
             _moved_window(scenario, tree, at, "start" if event.date < scenario.start else "end")
-            fail((*at, "date"), f"{event.date} is outside the scenario window {scenario.start} .. {scenario.end}")
+            widen = (f"set the scenario's 'end:' to {event.date} or later" if event.date > scenario.end
+                     else "start the scenario earlier (its 'start:')")
+            fail((*at, "date"), f"{event.date} is outside the scenario window {scenario.start} .. {scenario.end}: move the "
+                                f"event into it, or {widen}")
         for later in ("effective", "until"):
             when = getattr(event, later, None)
             if when is not None and not event.date <= when:
