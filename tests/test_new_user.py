@@ -507,3 +507,25 @@ def test_the_oldest_python_3_at_hand_is_told_which_version_it_needs():
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     p = subprocess.run([exe, "-m", "sim", "--version"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert p.returncode == 2 and "needs Python 3.12 or newer" in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
+def test_the_readmes_own_what_if_is_valid_and_its_commands_name_the_folders_run_writes(tmp_path):
+    """The walk-through under Running scenarios: its YAML is a what-if `check` accepts where the README says to save it
+    (its `extends` read from scenarios/whatif/), and the folders its compare and map read are those its runs write."""
+    text = README.read_text(encoding="utf-8")
+    part = text[text.index("**A what-if of your own**"):]
+    yaml_block = re.search(r"```yaml\n(.*?)```", part, flags=re.S).group(1)
+    saved_as = re.search(r"Save\s+this as `([^`]+)`", part).group(1)
+    assert saved_as == "scenarios/whatif/my_early_moscow.yaml"
+    # Saved where the README says, in a copy of the scenarios folder (nothing is written into the checkout).
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
+    (tmp_path / saved_as).write_text(yaml_block, encoding="utf-8")
+    (tmp_path / "seeds").symlink_to(ROOT / "seeds")
+    scenario = load_scenario(tmp_path / saved_as)
+    assert scenario.name == "my_early_moscow" and any(e.id == "early-protocol" for e in scenario.events)
+    shell = re.search(r"```sh\n(.*?)```", part, flags=re.S).group(1)
+    recorded = load_scenario(ROOT / "scenarios" / "campaign.yaml")
+    written = [f"results/{s.name}-seed{s.seed}-runs40" for s in (recorded, scenario)]
+    for command in ("compare", "map"):
+        line = next(x for x in shell.splitlines() if x.startswith(f"python -m sim {command} "))
+        assert line.split()[4:] == written, line  # the baseline first
