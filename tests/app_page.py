@@ -7,6 +7,7 @@ Import only where the app extra is installed (the test modules skip first).
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import time
 
@@ -16,15 +17,25 @@ import pytest
 import solara
 from solara.server import kernel_context
 
-from sim.app.panels import BREAK
+from sim.app.breaks import BREAK, PART
 
 from .conftest import ROOT
 
 
+_BLOCK = re.compile(rf'<span class="{PART}">((?:[^<]|<wbr>)*)</span>')
+
+
+def unbroken(html_text: str) -> str:
+    """``html_text`` without the markup where a path may break (:func:`sim.app.breaks.path_html`), as it is read."""
+    while _BLOCK.search(html_text):
+        html_text = _BLOCK.sub(lambda m: m[1].replace("<wbr>", ""), html_text)
+    return html_text
+
+
 def texts(widget, *, as_copied: bool = False) -> str:  # noqa: ANN001
-    """Every piece of text a widget tree shows (markdown, labels, alerts, buttons), joined, as a reader reads it:
-    without the invisible spaces where a path may break (:func:`sim.app.panels.breakable`), or with them
-    (``as_copied``), as a user who copies it gets it."""
+    """Every piece of text a widget tree shows (markdown, labels, alerts, buttons, the sidebar's paths), joined, as a
+    reader reads it: without the invisible spaces where a path in plain text may break
+    (:func:`sim.app.breaks.breakable`), or with them (``as_copied``), as a user who copies it gets it."""
     out: list[str] = []
 
     def walk(x: object) -> None:
@@ -32,7 +43,12 @@ def texts(widget, *, as_copied: bool = False) -> str:  # noqa: ANN001
             out.append(x)
             return
         if isinstance(x, v.VuetifyTemplate):
-            out.append(str(x.template))
+            out.append(unbroken(str(x.template)))
+        if isinstance(getattr(x, "unsafe_innerHTML", None), str):  # solara.HTML's
+            out.append(html.unescape(unbroken(x.unsafe_innerHTML)))
+        for slot in getattr(x, "v_slots", None) or []:
+            for c in slot["children"] if isinstance(slot["children"], list) else [slot["children"]]:
+                walk(c)
         for attr in ("children", "label", "v_model", "messages"):
             value = getattr(x, attr, None)
             if isinstance(value, list | tuple):

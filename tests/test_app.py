@@ -24,7 +24,7 @@ import solara  # noqa: E402
 from sim.analysis.results import RunData, load_results  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state, png  # noqa: E402
 from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
-from sim.app.panels import BREAK, breakable  # noqa: E402
+from sim.app.breaks import BREAK, PART, breakable, path_html  # noqa: E402
 from sim.app.run_view import held_line, live_map_title, recent_captures  # noqa: E402
 from sim.app.settings import (  # noqa: E402
     Settings,
@@ -812,16 +812,26 @@ def test_the_run_map_says_its_date_and_is_drawn_at_its_own_size(page):
         assert image.width in ("", None) and "sim-figure" in image._dom_classes, (image.width, image._dom_classes)
 
 
-def test_a_path_may_break_after_its_slashes_and_underscores_alone():
-    """The sidebar's paths get an invisible break after each '/' and '_' that a word follows, and nothing else; a name
-    in a sentence short enough to go whole onto the next line gets none ('(not in jan_truce_' / 'holds.yaml)' broke it
-    needlessly)."""
-    path = "scenarios/whatif/no_moscow_agreement.yaml"
-    assert breakable(path) == path.replace("/", "/" + BREAK).replace("_", "_" + BREAK)
-    assert breakable("a_ b/ c/") == "a_ b/ c/" and breakable(path).replace(BREAK, "") == path
-    assert breakable("(not in jan_truce_holds.yaml)") == "(not in jan_truce_holds.yaml)"
-    assert breakable("scenarios/campaign.yaml") == f"scenarios/{BREAK}campaign.yaml", "a path alone, however short"
-    assert BREAK in breakable("(not in no_moscow_agreement_turkey_stands_down.yaml)")
+def test_a_path_in_the_pickers_list_may_break_after_its_folders_and_inside_a_long_name_alone():
+    """The picker's list (plain text) gets an invisible break after each '/' that a word follows, and after the '_' of
+    a part too long for its line alone: 'scenarios/whatif/jan_truce_' / 'holds.yaml' broke a name that fitted whole."""
+    assert breakable("scenarios/whatif/jan_truce_holds.yaml") == f"scenarios/{BREAK}whatif/{BREAK}jan_truce_holds.yaml"
+    long = "scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml"
+    assert breakable(long) == long.replace("/", "/" + BREAK).replace("_", "_" + BREAK)
+    assert breakable("a_ b/ c/") == "a_ b/ c/"
+
+
+def test_a_path_shown_as_html_breaks_between_its_parts_and_copies_as_it_is():
+    """Where the sidebar's text is HTML, a path is a block of blocks, one per part, and may break inside a name only
+    at a <wbr> after its '_' (which a copy leaves out, where an invisible space was copied with it); the rest of the
+    text is escaped."""
+    shown = path_html("changes from scenarios/jan_truce_holds.yaml: <b> & a_ b/")
+    part = f'<span class="{PART}">'
+    assert shown == (f"changes from {part}{part}scenarios/</span>{part}jan_<wbr>truce_<wbr>holds.yaml:</span></span>"
+                     " &lt;b&gt; &amp; a_ b/")
+    assert path_html("(not in no_moscow.yaml)") == f"(not in {part}no_<wbr>moscow.yaml)</span>", "a name alone: one block"
+    assert BREAK not in shown and re.sub(r"<[^>]+>", "", shown).replace("&lt;", "<").replace("&gt;", ">").replace(
+        "&amp;", "&") == "changes from scenarios/jan_truce_holds.yaml: <b> & a_ b/"
 
 
 def test_a_day_that_changes_nothing_on_the_map_draws_no_map(page, monkeypatch):

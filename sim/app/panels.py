@@ -17,6 +17,8 @@ import solara
 
 from ..errors import InputError, shown_path
 from ..names import date_words
+from .breaks import CSS as BREAKS_CSS
+from .breaks import Breakable, breakable, path_html
 from .config import AppConfig
 from .file_changes import file_changes, toggles_done_by
 from .guard import Guarded
@@ -50,6 +52,11 @@ SLIDER_BAR = 64  # pixels
 # they are left as Mesa draws them.
 NARROW_PAGE = 399.98  # pixels: the widest page on which the sidebar's buttons are tightened
 BUTTON_PADDING, BUTTON_MIN, BUTTON_GAP = 10, 44, 8  # pixels
+# The picker's open list: Vuetify keeps each item on one line, cut with an ellipsis, and at 360 px two what-ifs read
+# alike ('scenarios/whatif/jan_truce_holds.…', 'scenarios/whatif/jan_truce_holds_…'): its items wrap instead, at the
+# breaks of :func:`sim.app.breaks.breakable`. The list is laid over the page, outside the sidebar: it has a class of its
+# own.
+PICKER_LIST = "sim-picker-list"
 SIDEBAR_CSS = f"""
 .v-navigation-drawer {{ min-width: {SIDEBAR_WIDTH} !important; max-width: {SIDEBAR_WIDTH} !important; }}
 .v-navigation-drawer .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
@@ -63,26 +70,9 @@ SIDEBAR_CSS = f"""
 }}
 .v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection {{ white-space: normal; }}
 .v-navigation-drawer .v-label, .v-navigation-drawer li, .v-navigation-drawer p, .v-navigation-drawer span {{ overflow-wrap: break-word; }}
+{BREAKS_CSS}
+.{PICKER_LIST} .v-list-item__title {{ white-space: normal; line-height: 1.3; }}
 """
-# To CSS a path is one long word ('scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml'), which met the
-# sidebar's edge and broke inside a word ('no_mos' / 'cow_agreement'), even at 1024 px. Where the sidebar shows a path
-# (the picker, the greyed toggles' labels, the file a what-if changes), it may break after a '/' or '_' instead: an
-# invisible space there (the browser tests' text matching ignores it; the values the picker sets are the paths). Not in
-# an error, whose path a user copies to open the file: copied, the invisible spaces came with it, and named no file.
-BREAK = "\u200b"  # a zero-width space
-# In a sentence, a name of at most this many characters goes whole onto the next line, as any word does: broken, it read
-# '(not in jan_truce_' / 'holds.yaml)' where the whole name fitted the next line. A path alone (the picker's) has no
-# next line to go to: it may break between any of its parts ('scenarios/' / 'campaign.yaml' at 360 px).
-LONGEST_WHOLE = 24  # characters
-
-
-def breakable(text: str) -> str:
-    """``text`` with a :data:`BREAK` after each '/' and '_' that a letter or digit follows, where a path may break: in a
-    path alone, everywhere; in a sentence, in each name longer than :data:`LONGEST_WHOLE` characters."""
-    shortest = 1 if " " not in text else LONGEST_WHOLE + 1
-    return re.sub(rf"\S{{{shortest},}}", lambda name: re.sub(r"([/_])(?=\w)", rf"\1{BREAK}", name[0]), text)
-
-
 HELP = {"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"}  # a line under a control
 
 
@@ -153,8 +143,11 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
             picks.set(picks.value + 1)  # a new picker: a refused pick does not stay shown
 
         listed = files if s.scenario in files else [s.scenario, *files]
+        # the picked path is shown by the page (copied, it is the path), the list's by Vuetify (plain text)
+        shown = Breakable(s.scenario, tag="div", classes=["v-select__selection", "v-select__selection--comma"])
         rv.Select(label="Scenario", items=[{"text": breakable(f), "value": f} for f in listed], v_model=s.scenario,
-                  on_v_model=pick).key(f"scenario-{picks.value}")
+                  on_v_model=pick, menu_props={"contentClass": PICKER_LIST},
+                  v_slots=[{"name": "selection", "children": [shown]}]).key(f"scenario-{picks.value}")
         if error.value:
             solara.Error(error.value)
         if broken:
@@ -162,7 +155,7 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
             return
         solara.Markdown(f"*{base.description.strip() or base.name}* ({date_words(base.start)} to {date_words(base.end)})", style={"font-size": "0.85em"})
         if own is not None and own.lines:
-            solara.Markdown(breakable(f"This what-if file changes from {own.parent}:") + "\n\n" + "\n".join(f"- {line}" for line in own.lines),
+            solara.Markdown(path_html(f"This what-if file changes from {own.parent}:") + "\n\n" + "\n".join(f"- {line}" for line in own.lines),
                             style={"font-size": "0.85em"})
         solara.Markdown("**Events**")
         for t in config.controls.toggles:
@@ -172,10 +165,12 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
             else:
                 # the file the picker shows, not the scenario's internal name (campaign, whatif_...); by its name alone,
                 # as its folders broke the label mid-word ('scenarios/whatif/hts_accepts_moscow.y' / 'aml')
-                solara.Checkbox(label=t.label if ok else breakable(f"{t.label} (not in {Path(s.scenario).name})"), value=t.id in s.toggles,
-                                disabled=not ok, on_value=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, on)))
+                label = t.label if ok else f"{t.label} (not in {Path(s.scenario).name})"
+                rv.Checkbox(label=label, v_model=t.id in s.toggles, disabled=not ok,
+                            v_slots=[{"name": "label", "children": [Breakable(label)]}],
+                            on_v_model=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, bool(on))))
             if t.help:
-                solara.Text(breakable(t.help), style=HELP)  # which may name a file
+                Breakable(t.help, style=HELP)  # which may name a file
         for group in config.controls.sliders:
             mine = [x for x in sliders if x.group == group]
             if not mine:

@@ -1,0 +1,64 @@
+"""Where the sidebar's paths may break across lines, in a way that survives copying.
+
+To CSS a path is one long word ('scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml'): at the sidebar's edge
+it broke inside a word ('no_mos' / 'cow_agreement'). Invisible spaces after its '/' and '_' let it break there, but
+they were copied with the text: a path pasted into a terminal named no file. Where the text can be HTML (the picker's
+shown path, a greyed toggle's label, the help under a toggle, the file a what-if changes), it is: a path is an inline
+block, and so is each of its parts up to and with its '/'. A block that fits the line goes whole onto the next one: a
+path in a sentence is not broken where it fits a line ('changes from' / 'scenarios/campaign.yaml:'); a longer one breaks
+after a folder, not at the last '_' that fits ('scenarios/whatif/' / 'jan_truce_holds.yaml'); and only a part longer
+than the line breaks after one of its '_' (a ``<wbr>``, which adds nothing to the copied text).
+
+The picker's list is plain text (Vuetify's items): there :func:`breakable` puts an invisible space after each '/', and
+after the '_' of a part too long to fit. A list that closes when clicked is not where a path is copied from.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import solara
+
+PART = "sim-part"
+# An inline block is as wide as its text, and no wider than its line: a longer part wraps inside it, at its <wbr>.
+CSS = f".{PART} {{ display: inline-block; }}"
+BREAK = "\u200b"  # a zero-width space
+# In the picker's list (256 px of text at 360 px, 16-px letters), a part of up to this many characters fits a line:
+# 'jan_truce_holds_calibrated.yaml' goes whole after 'scenarios/whatif/'; a longer one breaks after a '_'.
+LONGEST_WHOLE = 31  # characters
+_PATHLIKE = re.compile(r"[/_]\w")
+
+
+def breakable(path: str) -> str:
+    """``path`` with a :data:`BREAK` after each '/' that a letter or digit follows, and after each such '_' of a part
+    (between '/'s) longer than :data:`LONGEST_WHOLE` characters: plain text where a path may break."""
+    parts = re.split(r"(?<=/)(?=\w)", path)
+    return BREAK.join(re.sub(r"_(?=\w)", "_" + BREAK, p) if len(p) > LONGEST_WHOLE else p for p in parts)
+
+
+def path_html(text: str) -> str:
+    """``text`` as HTML in which each word holding a path or a file name ('/' or '_' before a letter) is an inline
+    block of inline blocks, one per part up to and with its '/', each with a ``<wbr>`` after its '_'s; the rest
+    escaped."""
+    out = []
+    for word in re.split(r"(\s+)", text):
+        if not _PATHLIKE.search(word):
+            out.append(html.escape(word))
+            continue
+        parts = [f'<span class="{PART}">' + re.sub(r"_(?=\w)", "_<wbr>", html.escape(p)) + "</span>"
+                 for p in re.split(r"(?<=/)(?=\w)", word)]
+        # the whole path in a block of its own too: where it fits a line it is not broken at all
+        out.append(parts[0] if len(parts) == 1 else f'<span class="{PART}">{"".join(parts)}</span>')
+    return "".join(out)
+
+
+def css(style: dict[str, str]) -> str:
+    """A style dict (as solara.Text takes) as a CSS declaration list."""
+    return "; ".join(f"{k}: {v}" for k, v in style.items())
+
+
+@solara.component
+def Breakable(text: str, style: dict[str, str] | None = None, tag: str = "span", classes: list[str] | None = None):
+    """``text`` shown as :func:`path_html` makes it: its paths break between their parts, and copy as they are."""
+    return solara.HTML(tag=tag, unsafe_innerHTML=path_html(text), style=css(style or {}), classes=classes or [])

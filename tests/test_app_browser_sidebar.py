@@ -1,0 +1,101 @@
+"""The sidebar's paths in a real browser (headless Chromium, as tests/test_app_browser.py): where they break on a phone,
+what a user who copies one gets, and the scenario picker's list at a phone's width."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .app_browser import app_server, browser_page, find_browser, open_app, pick_scenario
+
+BROWSER = find_browser()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(BROWSER is None and not os.environ.get("SIM_REQUIRE_BROWSER"),
+                       reason="no headless Chromium (apt-get install chromium-headless-shell)"),
+]
+pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
+pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
+
+SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
+WHATIF = "scenarios/whatif/jan_truce_holds.yaml"
+
+# The lines an element's text is laid out on, as a reader sees them (each character by the top of its box; the
+# invisible characters left out).
+LINES = """e => {
+  const lines = new Map(), walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT), r = document.createRange();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    for (let i = 0; i < n.data.length; i++) {
+      r.setStart(n, i); r.setEnd(n, i + 1);
+      const box = [...r.getClientRects()].find(b => b.width > 0);
+      if (!box) continue;
+      const top = Math.round(box.top);
+      lines.set(top, (lines.get(top) || '') + n.data[i]);
+    }
+  }
+  return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text);
+}"""
+# What a user who selects all of an element's text and copies it gets (Ctrl-C copies the selection's text).
+COPIED = """e => {
+  const r = document.createRange(), s = window.getSelection();
+  r.selectNodeContents(e); s.removeAllRanges(); s.addRange(r);
+  return s.toString();
+}"""
+
+
+def test_the_pickers_path_breaks_after_a_folder_and_copies_as_the_path(tmp_path):
+    """At 360 px the picker showed 'scenarios/whatif/jan_truce_' / 'holds.yaml' (a break at the last '_' that fitted,
+    where after 'whatif/' the name fitted whole), and the picker's path and the line naming the file a what-if changes
+    copied with invisible spaces in them: pasted into a terminal, the path named no file. (A toggle's label cannot be
+    selected: Vuetify makes it unselectable.)"""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, url)
+        page.locator(".v-navigation-drawer--open").wait_for()
+        pick_scenario(page, WHATIF)
+        page.get_by_text("This what-if file changes").first.wait_for()
+        page.wait_for_timeout(500)
+        picked = page.locator(".v-navigation-drawer--open .v-select__selection").first
+        lines = {"picker": picked.evaluate(LINES),
+                 "toggle": page.locator(".v-navigation-drawer--open .v-label", has_text="(not in").first.evaluate(LINES)}
+        copied = {"picker": picked.evaluate(COPIED),
+                  "sidebar": page.locator(".v-navigation-drawer--open").evaluate(COPIED)}  # all a user can select in it
+        page.screenshot(path=str(tmp_path / "picked.png"))
+        assert lines["picker"] == ["scenarios/whatif/", "jan_truce_holds.yaml"], lines
+        assert lines["toggle"][-1].endswith("jan_truce_holds.yaml)") and len(lines["toggle"]) == 2, lines
+        assert copied["picker"] == WHATIF, copied
+        assert "This what-if file changes from scenarios/campaign.yaml:" in copied["sidebar"], copied["sidebar"]
+        assert "\u200b" not in copied["sidebar"], copied["sidebar"]
+        assert refused == []
+
+
+# The open picker's list: each item's text as shown (what an ellipsis hides is not), whether it is cut off, and the
+# list's right edge.
+MENU = """() => {
+  const menu = document.querySelector('.v-menu__content.menuable__content__active');
+  const items = [...menu.querySelectorAll('.v-list-item')].map(item => {
+    const cut = [...item.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1);
+    return [item.innerText.replace(/\\u200b/g, '').trim(), cut];
+  });
+  return [items, menu.getBoundingClientRect().right];
+}"""
+
+
+def test_the_pickers_list_shows_each_path_whole_on_a_phone(tmp_path):
+    """At 360 px the open picker cut its longer paths off with an ellipsis ('scenarios/whatif/jan_truce_holds.…',
+    'scenarios/whatif/jan_truce_holds_…'): two what-ifs read alike, and which was which could not be told."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, url)
+        page.locator(".v-navigation-drawer--open").wait_for()
+        page.locator(".v-select").first.click()
+        page.locator(".v-menu__content.menuable__content__active .v-list-item").first.wait_for()
+        page.wait_for_timeout(500)  # the list opens with a transition
+        items, right = page.evaluate(MENU)
+        page.screenshot(path=str(tmp_path / "menu.png"))
+        cut = [text for text, is_cut in items if is_cut]
+        assert len(items) >= 11 and all(text.startswith("scenarios/") for text, _ in items), items
+        assert cut == [], f"cut off: {cut}"
+        assert right <= SMALLEST_PHONE, f"the list runs to {right:.0f} px"
+        assert refused == []
