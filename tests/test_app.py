@@ -187,6 +187,17 @@ def test_a_whatif_that_sets_its_seed_or_its_window_says_so_and_is_not_said_to_sh
     assert paired.comparison.paired and "both 2 replicates, same seeds;" in comparison_lead(paired, paired.last)
 
 
+def test_a_whatif_made_in_the_sidebar_is_not_named_as_its_baseline():
+    """With a toggle ticked on the campaign, the What-if tab read 'A = scenarios/campaign.yaml, B =
+    scenarios/campaign.yaml, which changes from A: No Spring Shield': the same file named for both, B seemed to be A."""
+    from sim.app.ensemble import comparison_lead, ensemble_of_settings
+
+    ens = ensemble_of_settings(Settings("scenarios/jan_truce.yaml").with_value("regime.commit", 0.6), CONTROLS, 2, ROOT)
+    lead = comparison_lead(ens, ens.last)
+    assert lead.startswith("A = **scenarios/jan_truce.yaml** as it is, B = the same with the sidebar's changes: "
+                           "How hard the government attacks"), lead
+
+
 def test_the_live_model_is_the_run_and_replicates_are_the_clis():
     s = Settings("scenarios/campaign.yaml")
     model = WhatIfModel(s, CONTROLS, replicate=2, root=ROOT)

@@ -150,8 +150,13 @@ def comparison_lead(ens: Ensemble, day: dt.date) -> str:
     """The What-if tab's first line: A and B, what B changes, and whether the two ran the same seeds (said only
     where they did: a what-if setting its own seed was said to share A's above 'independent replicates')."""
     seeds = "same seeds" if ens.comparison.paired else "different seeds"
-    return (f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}**, which changes from A: "
-            f"{'; '.join(ens.describes) or 'nothing that this page can name'}"
+    # With a slider or toggle moved, A is the picked file and B that file as the sidebar changes it: the one file named
+    # for both read as though B were A.
+    if ens.settings != Settings(ens.settings.scenario):
+        sides = f"A = **{ens.baseline_file}** as it is, B = the same with the sidebar's changes"
+    else:
+        sides = f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}**, which changes from A"
+    return (f"{sides}: {'; '.join(ens.describes) or 'nothing that this page can name'}"
             f" — both {replicates(ens.runs)}, {seeds}; maps on {date_words(day)} (the Ensemble tab's date)")
 
 
