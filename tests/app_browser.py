@@ -30,6 +30,16 @@ BROWSERS = ("chromium-headless-shell", "chromium")
 LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
+def browser_test_marks() -> list:
+    """A browser test module's ``pytestmark``: marked ``browser``, and skipped where no headless Chromium is installed,
+    unless ``SIM_REQUIRE_BROWSER`` is set (as .ci/run sets it), where each test then fails on the missing browser."""
+    import pytest  # the screenshots and the benchmark import this module too, without pytest's marks
+
+    return [pytest.mark.browser,
+            pytest.mark.skipif(find_browser() is None and not os.environ.get("SIM_REQUIRE_BROWSER"),
+                               reason="no headless Chromium (apt-get install chromium-headless-shell)")]
+
+
 def find_browser() -> str | None:
     """The headless Chromium to drive: ``SIM_BROWSER``, else Debian's, else None."""
     if os.environ.get("SIM_BROWSER"):

@@ -13,7 +13,6 @@ installs both (``apt-get install chromium-headless-shell``) and sets
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from .app_browser import (
     ROOT,
     app_server,
     browser_page,
+    browser_test_marks,
     click_slider_at,
     find_browser,
     open_app,
@@ -37,11 +37,7 @@ from .app_browser import (
 )
 
 BROWSER = find_browser()
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(BROWSER is None and not os.environ.get("SIM_REQUIRE_BROWSER"),
-                       reason="no headless Chromium (apt-get install chromium-headless-shell)"),
-]
+pytestmark = browser_test_marks()
 pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 

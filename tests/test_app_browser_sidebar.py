@@ -3,18 +3,12 @@ what a user who copies one gets, and the scenario picker's list at a phone's wid
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from .app_browser import app_server, browser_page, find_browser, open_app, pick_scenario
+from .app_browser import app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario
 
 BROWSER = find_browser()
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(BROWSER is None and not os.environ.get("SIM_REQUIRE_BROWSER"),
-                       reason="no headless Chromium (apt-get install chromium-headless-shell)"),
-]
+pytestmark = browser_test_marks()
 pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
