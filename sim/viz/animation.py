@@ -280,4 +280,5 @@ def save_animation(anim: animation.Animation, path: Path, writer: animation.Abst
             bar.update(done + 1 - bar.n)
 
         anim.save(tmp, writer=writer, dpi=DPI, progress_callback=advance)
+        bar.refresh()  # the last frame's count: tqdm draws an update only a tenth of a second after the one before
     return path
