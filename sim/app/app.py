@@ -19,7 +19,7 @@ import solara.lab
 from mesa.visualization import SolaraViz
 
 from .config import AppConfig
-from .ensemble_view import LONG_TABLE, CompareView, EnsembleView
+from .ensemble_view import COMPARE_TABLES, LONG_TABLE, WORDED_LABELS, CompareView, EnsembleView
 from .export_view import ExportView
 from .figures import FIGURE_CSS
 from .guard import Guarded
@@ -35,11 +35,24 @@ from .settings import Settings
 # or five lines high in a phone's column): what came after them (the towns the runs get wrong, the downloads) was a
 # long scroll away. A long table (LONG_TABLE) scrolls in a box of its own, as tall as most of the window, its header
 # row kept in view (on the page's own background, which the rows scroll under).
+# On a phone the comparison's tables (headline scores, key quantities) were squeezed to their longest words: a label or
+# the verdict a word a line, a row 100 px high beside one line of numbers, and scrolled sideways to the interval and the
+# verdict, which row was which was out of view. Their numbers keep to one line, a label column of words (and the
+# verdict, the last column of words) keeps a reading width, and the labels stay in view (on their row's background)
+# while the rest scrolls. Its sections, each a Markdown of its own (a table of towns keeps its narrow label column), are
+# spaced as the paragraphs and tables of one text.
 TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; margin-right: 0;
   display: block; width: fit-content; max-width: 100%; overflow-x: auto; }}
 .v-application .{LONG_TABLE} table {{ max-height: max(70vh, 320px); overflow-y: auto; }}
 .v-application .{LONG_TABLE} thead th {{ position: sticky; top: 0; z-index: 1; background: #fff; }}
-.v-application.theme--dark .{LONG_TABLE} thead th {{ background: #121212; }}"""
+.v-application.theme--dark .{LONG_TABLE} thead th {{ background: #121212; }}
+.v-application .{COMPARE_TABLES} td:not([style*="text-align: left"]) {{ white-space: nowrap; }}
+.v-application .{COMPARE_TABLES} :is(td, th):first-child {{ position: sticky; left: 0; z-index: 1; background: inherit; }}
+.v-application .{COMPARE_TABLES} th:first-child {{ background: var(--jp-layout-color0); }}
+.v-application .{WORDED_LABELS} td:first-child {{ min-width: 9em; }}
+.v-application .{COMPARE_TABLES} td:last-child:not(:first-child)[style*="text-align: left"] {{ min-width: 11em; }}
+.v-application .{COMPARE_TABLES} > * + * > .jp-RenderedHTMLCommon {{ padding-top: 0; }}
+.v-application .{COMPARE_TABLES} > :not(:last-child) > .jp-RenderedHTMLCommon > :last-child {{ margin-bottom: 1em; }}"""
 
 REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
 

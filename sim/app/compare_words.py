@@ -329,13 +329,15 @@ def _and(items: list[str]) -> str:
     return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
-def comparison_words(c: Comparison, runs_a: list, runs_b: list, day: dt.date, names: tuple[str, str]) -> tuple[str, str]:
-    """The tab's text: the one-sentence summary above the maps, and below them how, the headline scores, the key
-    quantities and the towns on ``day`` (the maps' date, at most the last day both simulate), and the outcomes that
-    changed; the day's figures computed once for both."""
+def comparison_words(c: Comparison, runs_a: list, runs_b: list, day: dt.date,
+                     names: tuple[str, str]) -> tuple[str, dict[str, str]]:
+    """The tab's text: the one-sentence summary above the maps, and below them, by section, how ("how"), the headline
+    scores ("scores"), the key quantities ("quantities") and the towns ("towns") on ``day`` (the maps' date, at most the
+    last day both simulate), and the outcomes that changed ("outcomes"); the day's figures computed once for both. By
+    section, so that the page can lay out a table by what its rows are labelled with (a town, or a sentence)."""
     day = min(day, c.date)
     quantities, towns = on_day(c, runs_a, runs_b, day)
     # The short tables first: the outcomes that changed may run to a hundred rows.
-    return summary(c, quantities, towns, day, names), "\n\n".join([
-        intro(c), scores_markdown(c), quantities_markdown(quantities, day, c.intervals), towns_markdown(towns, day, c),
-        outcomes_markdown(c)])
+    return summary(c, quantities, towns, day, names), {
+        "how": intro(c), "scores": scores_markdown(c), "quantities": quantities_markdown(quantities, day, c.intervals),
+        "towns": towns_markdown(towns, day, c), "outcomes": outcomes_markdown(c)}

@@ -56,6 +56,10 @@ SIDE_BY_SIDE = {"flex-wrap": "wrap", "align-items": "flex-start", "column-gap": 
 HALF = {"flex": "1 1 0", "min-width": "min-content"}  # halves of the row, never narrower than a table's narrowest
 
 LONG_TABLE = "sim-long-table"  # a table that scrolls in a box of its own where taller than most of the window (app.py)
+# The comparison's tables (app.py): numbers whole on their line, and the labels kept in view when a table scrolls
+# sideways; WORDED_LABELS, a table whose labels are words (a score, a quantity, an outcome), which a phone's page
+# squeezed to a word a line; its label column keeps a reading width.
+COMPARE_TABLES, WORDED_LABELS = "sim-compare-tables", "sim-worded-labels"
 
 DAY_BUBBLE_ROOM = "32px"  # the day slider's value bubble stands about 22 px above the slider's own box
 
@@ -188,12 +192,16 @@ def CompareView(settings: Settings, date: solara.Reactive):
 def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
     solara.Markdown(comparison_lead(ens, day))
-    in_short, words = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day,
+    in_short, sections = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day,
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])
     solara.Markdown(in_short)
     pair, error = solara.use_memo(lambda: attempt(lambda: pieces(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
     solara.Error(error) if error else PagePieces(pair)
-    solara.Markdown(words)
+    with solara.Div(classes=[COMPARE_TABLES]):
+        for name, text in sections.items():
+            # A town's name is short: with a label column of a reading width its table, which fits a phone, scrolled.
+            with solara.Div(classes=[] if name == "towns" else [WORDED_LABELS]):
+                solara.Markdown(text)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
     every = solara.use_memo(lambda: (lambda: table_text(comparison_csv(ens.comparison))), [id(ens)])

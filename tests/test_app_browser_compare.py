@@ -1,0 +1,90 @@
+"""The "What-if vs baseline" tab's tables in a real browser (headless Chromium, as tests/test_app_browser.py): how they
+read at a phone's width, and that the wide page keeps them as they were."""
+
+from __future__ import annotations
+
+import pytest
+
+from .app_browser import app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
+
+BROWSER = find_browser()
+pytestmark = browser_test_marks()
+pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
+pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
+
+SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
+WHATIF = "scenarios/whatif/jan_truce_holds.yaml"
+CHARACTERS_A_LINE = 15  # a label's column holds at least this many characters a line
+
+# Every table of the shown tab: its first words, whether it scrolls sideways, and each body row's cells as [text, lines
+# it is laid out on (each character by the top of its box), set to the left]; then, scrolled to its right end, how far
+# the first column's left edge is from the table's (0: the labels stay in view).
+TABLES = """() => {
+  const lines = cell => {
+    const tops = new Set(), walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), r = document.createRange();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (let i = 0; i < n.data.length; i++) {
+        if (!n.data[i].trim()) continue;
+        r.setStart(n, i); r.setEnd(n, i + 1);
+        const box = [...r.getClientRects()].find(b => b.width > 0);
+        if (box) tops.add(Math.round(box.top));
+      }
+    }
+    return tops.size;
+  };
+  return [...document.querySelectorAll('.v-window-item--active table')].map(t => {
+    const rows = [...t.querySelectorAll('tbody tr')].map(row => [...row.querySelectorAll('td')].map(
+      cell => [cell.innerText.trim(), lines(cell), getComputedStyle(cell).textAlign === 'left']));
+    const scrolls = t.scrollWidth > t.clientWidth + 1;
+    t.scrollLeft = t.scrollWidth;
+    const drift = t.querySelector('tbody td').getBoundingClientRect().left - t.getBoundingClientRect().left;
+    t.scrollLeft = 0;
+    return [t.innerText.slice(0, 20).replace(/\\s+/g, ' '), scrolls, rows, Math.round(drift)];
+  });
+}"""
+
+
+def cramped(tables: list) -> list[str]:
+    """The cells that read badly: a number (set to the right) over more than one line, a verdict over more than two, a
+    label with fewer than :data:`CHARACTERS_A_LINE` characters a line (one or two words a line, as in a column squeezed to
+    its longest word); and the tables whose labels scroll out of view with the numbers."""
+    found = []
+    for head, scrolls, rows, drift in tables:
+        for (label, label_lines, _), *cells in rows:
+            if label_lines > max(2, -(-len(label) // CHARACTERS_A_LINE)):
+                found.append(f"{head}: the label '{label}' on {label_lines} lines")
+            found += [f"{head}: '{text}' ({label}) on {n} lines" for text, n, left in cells if n > (2 if left else 1)]
+        if scrolls and abs(drift) > 1:
+            found.append(f"{head}: scrolled to its end, its labels are {drift} px off to the left")
+    return found
+
+
+def test_the_comparisons_tables_read_on_a_phone(tmp_path):
+    """At 360 px the headline scores' and the key quantities' tables were squeezed to their longest words: the verdict
+    ('further / from / the / record / ...') and the labels took a word a line, a row was 100 px high for one line of
+    numbers, and scrolled sideways to the interval and the verdict, the labels were out of view. At 1280 px nothing
+    scrolls sideways, and a table that fitted on the phone (the towns) still fits."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1280, height=900) as (page, refused):
+        open_app(page, url)
+        pick_scenario(page, WHATIF)
+        run_ensemble(page, 2, of=WHATIF)
+        tab(page, "What-if vs baseline")
+        page.get_by_text("paired (same seeds)").first.wait_for(timeout=60_000)
+        page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
+        found = {}
+        for width in (1280, SMALLEST_PHONE):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(800)  # Vuetify's layout follows the window's size a moment later
+            found[width] = page.evaluate(TABLES)
+        page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed for the picture
+        page.wait_for_timeout(500)
+        page.get_by_text("Headline scores against the record").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(tmp_path / "phone.png"))
+        heads = [head for head, *_ in found[SMALLEST_PHONE]]
+        assert any(h.startswith("score") for h in heads) and any(h.startswith("quantity") for h in heads), heads
+        assert [head for head, scrolls, *_ in found[1280] if scrolls] == []
+        assert [head for head, scrolls, *_ in found[SMALLEST_PHONE] if head.startswith("town") and scrolls] == []
+        read_badly = {width: cramped(tables) for width, tables in found.items()}
+        assert read_badly == {1280: [], SMALLEST_PHONE: []}, read_badly
+        assert refused == []
