@@ -18,11 +18,11 @@ from .results import Results
 ENSEMBLE_RUNS = 40  # the replicates of the ensemble a single run's summary (and the app's saved what-if) suggests
 
 
-def ensemble_seed(seed: int) -> int | None:
-    """The ``--seed`` the suggested ensemble of a run of ``seed`` needs: None if its :data:`ENSEMBLE_RUNS` replicates
-    from ``seed`` fit below 2**63 - 1, else that of the last :data:`ENSEMBLE_RUNS` seeds, which include ``seed`` (an
-    ensemble from ``seed`` would be refused)."""
-    return None if seed <= MAX_SEED - ENSEMBLE_RUNS + 1 else MAX_SEED - ENSEMBLE_RUNS + 1
+def ensemble_seed(seed: int, runs: int = ENSEMBLE_RUNS) -> int | None:
+    """The ``--seed`` an ensemble of ``runs`` replicates (the suggested :data:`ENSEMBLE_RUNS`) of a run of ``seed``
+    needs: None if they fit below 2**63 - 1 from ``seed``, else that of the last ``runs`` seeds, which include ``seed``
+    (an ensemble from ``seed`` would be refused)."""
+    return None if seed <= MAX_SEED - runs + 1 else MAX_SEED - runs + 1
 
 
 if TYPE_CHECKING:

@@ -12,30 +12,41 @@ from pathlib import Path
 
 import solara
 
+from ..analysis.summary import ENSEMBLE_RUNS
 from ..errors import InputError
+from ..names import replicates
+from . import ensemble_view  # its task read where the page renders (the tests put one that runs inline in its place)
 from .config import AppConfig
 from .panels import unusable
 from .settings import Settings, base_scenario
-from .whatif import clash, default_name, file_name, renaming, rerun_command, save_whatif, whatif_text
+from .whatif import clash, default_name, file_name, other_runs, renaming, rerun_command, save_whatif, whatif_text
 
 
-def save(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple[Path | None, str | None]:
+def page_ran(settings: Settings) -> int | None:
+    """The replicates of the Ensemble tab's last ensemble where it ran these very settings, else None: a rerun with
+    that many gives the numbers the page shows."""
+    task = ensemble_view.ensemble_task
+    ens = task.value if task.finished else None
+    return ens.runs if ens is not None and ens.settings == settings else None
+
+
+def save(settings: Settings, config: AppConfig, name: str, typed: str, ran: int | None) -> tuple[Path | None, str | None]:
     """(the file written, None), or (None, why not)."""
     try:
-        return save_whatif(settings, config.controls, config.save_dir, name, config.root, title=typed), None
+        return save_whatif(settings, config.controls, config.save_dir, name, config.root, title=typed, ran=ran), None
     except InputError as exc:
         return None, str(exc)
     except OSError as exc:
         return None, f"cannot write into {config.save_dir}: {exc.strerror or exc}"
 
 
-def draft(settings: Settings, config: AppConfig, name: str, typed: str) -> tuple[str | None, str | None]:
+def draft(settings: Settings, config: AppConfig, name: str, typed: str, ran: int | None) -> tuple[str | None, str | None]:
     """(the YAML the file would hold, None), or (None, why it cannot be saved)."""
     if not name:
         return None, (f"'{typed}' has no letters or digits a file name can use (a–z, A–Z, 0–9): type a name such as "
                       "no_spring_shield.")
     try:
-        return whatif_text(settings, config.controls, config.save_dir / f"{name}.yaml", name, config.root, typed), None
+        return whatif_text(settings, config.controls, config.save_dir / f"{name}.yaml", name, config.root, typed, ran), None
     except InputError as exc:
         return None, f"Cannot be saved: {exc}"
 
@@ -52,7 +63,8 @@ def unloadable(settings: Settings, config: AppConfig) -> str | None:
 @solara.component
 def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int] | None = None):
     name = solara.use_reactive("")
-    outcome = solara.use_reactive((None, None, None))  # (file written, why not, the (settings, name typed) it was for)
+    # (file written, why not, the (settings, name typed) it was for, the replicates the page had run of them)
+    outcome = solara.use_reactive((None, None, None, None))
     typed = name.value.strip()
     # The picked file may have been edited into an error or deleted since it was picked: default_name (and the draft,
     # the rerun command) read it. Said in place, as the sidebar says it; every hook below still runs either way.
@@ -64,10 +76,12 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     renamed = renaming(typed) if typed else ""
     # A save's outcome holds while the sidebar and the name are those it was for: with a toggle ticked since, the
     # page said 'Saved' above YAML (and a download) that the file on disk did not hold.
-    written, failed, _ = outcome.value if outcome.value[2] == (settings, typed) else (None, None, None)
+    written, failed, _, ran_then = outcome.value if outcome.value[2] == (settings, typed) else (None, None, None, None)
     target = config.save_dir / f"{proposed}.yaml"
     saved = written == target
-    text, problem = (None, broken) if broken else draft(settings, config, proposed, typed)
+    # Once saved, the replicates the file's header was written with: the preview (and a download) is the file on disk.
+    ran = ran_then if saved else page_ran(settings)
+    text, problem = (None, broken) if broken else draft(settings, config, proposed, typed, ran)
     # Said before Save, not after it (and no 'Rerun' of that file): a file there, or a name a listed scenario has.
     if not problem and not saved and (why := clash(target, config.root)):
         problem = f"{target}: {why}."
@@ -89,7 +103,7 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
         return
     with solara.Row():
         def on_save() -> None:
-            outcome.set((*save(settings, config, proposed, typed), (settings, typed)))
+            outcome.set((*save(settings, config, proposed, typed, ran), (settings, typed), ran))
             if outcome.value[0] is not None and saves is not None:
                 saves.set(saves.value + 1)  # the scenario picker reads its folders again
 
@@ -99,8 +113,13 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     if failed:
         solara.Error(f"Not saved: {failed}")
     elif written is not None:
-        solara.Success(f"Saved {written}. It resolves to the scenario this page runs; rerun it with:")
-        solara.Markdown(f"```sh\n{rerun_command(settings, written, config.root)}\n```")
+        # With the page's replicates where they are not the suggested 40: rerun with 40 alone, a what-if the page ran 5
+        # times gave other numbers than those it showed.
+        runs = other_runs(ran)
+        solara.Success(f"Saved {written}. It resolves to the scenario this page runs; rerun it with"
+                       + (f" the page's {replicates(runs)} (the numbers it shows), or with {ENSEMBLE_RUNS}:" if runs else ":"))
+        commands = [rerun_command(settings, written, config.root, runs)] if runs else []
+        solara.Markdown("```sh\n" + "\n".join([*commands, rerun_command(settings, written, config.root)]) + "\n```")
     # A long token (a long name's header line, the rerun command's path) is broken where it meets the box's edge: it
     # set the width of every line (they wrapped at it, not at the box), and the preview spilled out past the page.
     solara.Markdown(f"```yaml\n{text}```", style={"overflow-wrap": "anywhere"})

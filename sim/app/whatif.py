@@ -24,6 +24,7 @@ from ..io.paths import as_kind_of
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
+from ..names import replicates
 from .settings import (
     Controls,
     Settings,
@@ -113,12 +114,18 @@ def shorten(text: str, limit: int = TITLE_CHARACTERS) -> str:
     return cut + "…"
 
 
-def rerun_command(settings: Settings, file: Path | str, root: Path = Path(".")) -> str:
-    """The command that runs the what-if ``file`` as an ensemble, as a single run's summary suggests one: from the
-    scenario's seed, which the file keeps, or from the seed whose replicates include it where replicates from it would
-    pass 2**63 - 1 (:func:`~sim.analysis.summary.ensemble_seed`)."""
-    seed = ensemble_seed(base_scenario(settings.scenario, root).seed)
-    return f"python -m sim run {file} --runs {ENSEMBLE_RUNS}" + ("" if seed is None else f" --seed {seed}")
+def rerun_command(settings: Settings, file: Path | str, root: Path = Path("."), runs: int = ENSEMBLE_RUNS) -> str:
+    """The command that runs the what-if ``file`` as an ensemble of ``runs`` replicates (by default as many as a single
+    run's summary suggests): from the scenario's seed, which the file keeps, or from the seed whose replicates include
+    it where replicates from it would pass 2**63 - 1 (:func:`~sim.analysis.summary.ensemble_seed`)."""
+    seed = ensemble_seed(base_scenario(settings.scenario, root).seed, runs)
+    return f"python -m sim run {file} --runs {runs}" + ("" if seed is None else f" --seed {seed}")
+
+
+def other_runs(ran: int | None) -> int | None:
+    """``ran``, the replicates the page last ran of the settings (None: it ran none of them), where a rerun of the
+    page's numbers needs a command of its own beside the suggested :data:`ENSEMBLE_RUNS`; else None."""
+    return None if ran in (None, ENSEMBLE_RUNS) else ran
 
 
 def whatif_data(settings: Settings, controls: Controls, name: str, root: Path = Path(".")) -> dict:
@@ -149,9 +156,13 @@ def whatif_data(settings: Settings, controls: Controls, name: str, root: Path = 
 
 
 def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, root: Path = Path("."),
-                title: str = "") -> str:
+                title: str = "", ran: int | None = None) -> str:
     """The YAML file ``file`` would hold: a header saying what changed, then the keys (``title``, the name as the
     user typed it, heads the description where it is not the file's name).
+
+    The header's rerun command runs the suggested :data:`ENSEMBLE_RUNS` replicates; where the page ran ``ran`` other
+    than those of these settings, a second gives that many, the page's numbers (rerun with 40 alone, a file saved
+    after 5 gave other numbers than the page had shown).
 
     ``extends`` is relative to the file's folder, wherever that is, so that the file and the project can be moved
     or shared together.
@@ -185,6 +196,8 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
         f"# Changes from {settings.scenario}:",
         *(f"#   - {line}" for line in said),
         f"# Rerun: {rerun_command(settings, rerun, root)}",
+        *([f"# As the app ran it ({replicates(runs)}, the page's numbers): {rerun_command(settings, rerun, root, runs)}"]
+          if (runs := other_runs(ran)) else []),
         # A downloaded copy lands elsewhere (a Downloads folder), where its `extends` would name no file.
         f"# Keep it in {folder}/: its `extends` is relative to that folder.",
     ]
@@ -195,15 +208,16 @@ def whatif_text(settings: Settings, controls: Controls, file: Path, name: str, r
 
 
 def save_whatif(settings: Settings, controls: Controls, folder: Path, name: str, root: Path = Path("."),
-                *, title: str = "") -> Path:
-    """Write the settings as ``folder/<name>.yaml`` and check that it loads to the scenario the app runs.
+                *, title: str = "", ran: int | None = None) -> Path:
+    """Write the settings as ``folder/<name>.yaml`` (``title`` and ``ran`` as :func:`whatif_text`'s) and check that
+    it loads to the scenario the app runs.
 
     Raises:
         InputError: a bad name, settings that change nothing, a file that exists or whose name differs from an
             existing one's only by case (see :func:`clash`), or a file that would not rerun the same.
     """
     file = Path(folder) / f"{name}.yaml"
-    text = whatif_text(settings, controls, file, name, root, title)
+    text = whatif_text(settings, controls, file, name, root, title, ran)
     if why := clash(file, root):
         raise InputError(file, why)
     file.parent.mkdir(parents=True, exist_ok=True)
