@@ -30,11 +30,17 @@ BROWSERS = ("chromium-headless-shell", "chromium")
 LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
+SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
+
+
 def browser_test_marks() -> list:
     """A browser test module's ``pytestmark``: marked ``browser``, and skipped where no headless Chromium is installed,
-    unless ``SIM_REQUIRE_BROWSER`` is set (as .ci/run sets it), where each test then fails on the missing browser."""
+    unless ``SIM_REQUIRE_BROWSER`` is set (as .ci/run sets it), where each test then fails on the missing browser. The
+    module is skipped as a whole where the app extra (Playwright, Solara) is not installed."""
     import pytest  # the screenshots and the benchmark import this module too, without pytest's marks
 
+    for extra in ("playwright", "solara"):
+        pytest.importorskip(extra, reason="the app extra is not installed (pip install -e '.[app]')")
     return [pytest.mark.browser,
             pytest.mark.skipif(find_browser() is None and not os.environ.get("SIM_REQUIRE_BROWSER"),
                                reason="no headless Chromium (apt-get install chromium-headless-shell)")]

@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from .app_browser import (
     ROOT,
+    SMALLEST_PHONE,
     app_server,
     browser_page,
     browser_test_marks,
@@ -38,8 +38,6 @@ from .app_browser import (
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
-pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
-pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
 from sim.app.figures import NARROW_WIDTH, WIDE_WIDTH  # noqa: E402 - the app extra is installed
 from sim.app.panels import SLIDER_BAR  # noqa: E402
@@ -410,7 +408,6 @@ REACHED = """() => {
   const open = document.querySelector('.v-navigation-drawer--open');
   return [reached(document.querySelector('.v-app-bar__nav-icon')), reached(heading), open && open.getBoundingClientRect().right];
 }"""
-SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
 # What of the open sidebar is cramped: what runs past its right edge, the sliders whose bar is too short to drag, the
 # labels whose text runs out of their box (over what lies below), and the cards' titles cut inside a word.
 SIDEBAR_CRAMPED = """bar => {

@@ -3,16 +3,11 @@ read at a phone's width, and that the wide page keeps them as they were."""
 
 from __future__ import annotations
 
-import pytest
-
-from .app_browser import app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
+from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
-pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
-pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
-SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
 WHATIF = "scenarios/whatif/jan_truce_holds.yaml"
 CHARACTERS_A_LINE = 15  # a label's column holds at least this many characters a line
 

@@ -3,16 +3,11 @@ what a user who copies one gets, and the scenario picker's list at a phone's wid
 
 from __future__ import annotations
 
-import pytest
-
-from .app_browser import app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario
+from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
-pytest.importorskip("playwright", reason="the app extra is not installed (pip install -e '.[app]')")
-pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
-SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
 WHATIF = "scenarios/whatif/jan_truce_holds.yaml"
 
 # The lines an element's text is laid out on, as a reader sees them (each character by the top of its box; the
