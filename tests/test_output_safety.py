@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -821,6 +822,30 @@ def test_an_interrupt_that_surfaces_as_another_error_is_an_interrupt(monkeypatch
     monkeypatch.setitem(sim.cli.commands.COMMAND_FUNCTIONS, "run", fails)
     with pytest.raises(ImportError, match="a real one"):
         sim.cli.main(["run", "scenarios/moscow.yaml"])
+
+
+def test_a_process_whose_interrupt_surfaced_inside_an_import_ends_without_finalising_it(tmp_path):
+    """A SIGTERM inside a C extension's import leaves that module half made; the command said "interrupted" and
+    returned 130, and then Python's shutdown touched the module and aborted ("Fatal Python error: PyThreadState_Get",
+    status -6: twice in 80 runs stopped a second in, and once in a CI run). The process now ends at once with 130, its
+    output flushed, nothing finalised: an exit handler registered before never runs."""
+    script = tmp_path / "stopped.py"
+    script.write_text(textwrap.dedent("""
+        import atexit, sys
+        import sim.cli, sim.cli.commands
+        from sim import interrupts
+        def run_interrupted(args, parser):
+            interrupts._interrupted.set()
+            raise ImportError("initialization failed")
+        sim.cli.commands.COMMAND_FUNCTIONS["run"] = run_interrupted
+        atexit.register(lambda: print("finalised", flush=True))
+        sys.argv = ["sim", "run", "scenarios/moscow.yaml"]
+        raise SystemExit(sim.cli.main())
+    """))
+    p = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 130, (p.returncode, p.stderr)
+    assert p.stderr.startswith("interrupted (the signal surfaced as ImportError)"), p.stderr
+    assert "finalised" not in p.stdout, p.stdout
 
 
 def test_every_pattern_for_a_killed_writers_temporaries_matches_the_names_written_and_no_other(tmp_path):

@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     status = None
     try:
         status = _main(argv, prog)
+        if argv is None and _HALF_IMPORTED:
+            _end_now(status)
         if argv is None:  # the process ends next; from Python, the handlers are put back instead
             command_finished()
             # Ignored, not handled, from now on: while Python shuts down it puts the default handlers back in
@@ -129,12 +131,31 @@ def _main(argv: list[str] | None, prog: str) -> int:
         return _interrupted_by(exc)
 
 
+_HALF_IMPORTED = False  # an interrupt surfaced inside an import: see _interrupted_by
+
+
 def _interrupted_by(exc: BaseException) -> int:
     """A signal that landed inside a C extension's import or a system call comes out as that code's own error
-    (matplotlib's font module: "ImportError: initialization failed", a traceback and status 1): it is the interrupt."""
+    (matplotlib's font module: "ImportError: initialization failed", a traceback and status 1): it is the interrupt.
+
+    An import cut short leaves its module half made, and Python's shutdown then aborted on it now and then ("Fatal
+    Python error: PyThreadState_Get", status -6): the process ends at once instead (:func:`_end_now`)."""
+    global _HALF_IMPORTED
+    _HALF_IMPORTED = _HALF_IMPORTED or isinstance(exc, ImportError)
     print(f"interrupted (the signal surfaced as {type(exc).__name__}): a results folder is written whole or not at all",
           file=sys.stderr)
     return 130
+
+
+def _end_now(status: int) -> None:
+    """End the process with ``status`` without Python's shutdown: its output flushed, its files already closed (a
+    results folder is written aside and renamed whole, so nothing of it is open here); nothing is finalised."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed, or a pipe gone
+            pass
+    os._exit(status)
 
 
 def _forks_workers(args) -> bool:  # noqa: ANN001 - the parsed arguments
