@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     status stands), and it leaves its objects to the operating system (see below).
     """
     prog = prog or ("idlib-sim" if Path(sys.argv[0]).name == "idlib-sim" else "python -m sim")
+    global _HALF_IMPORTED
     forget_interrupts()  # here: the command catches its interrupts in this frame (see sim.interrupts)
+    _HALF_IMPORTED = False  # this command's own imports only (a call from Python may have set it before)
     previous, hook = _signals_as_interrupts(), sys.unraisablehook
     sys.unraisablehook = quiet_interrupts(hook)
     status = None
