@@ -28,13 +28,15 @@ BREAK = "\u200b"  # a zero-width space
 # 'jan_truce_holds_calibrated.yaml' goes whole after 'scenarios/whatif/'; a longer one breaks after a '_'.
 LONGEST_WHOLE = 31  # characters
 _PATHLIKE = re.compile(r"[/_]\w")
+_AFTER_FOLDER = re.compile(r"(?<=/)(?=\w)")  # where a path's parts meet: after each '/' a letter or digit follows
+_UNDERSCORE = re.compile(r"_(?=\w)")  # a '_' inside a name, where a part too long for its line may break
 
 
 def breakable(path: str) -> str:
     """``path`` with a :data:`BREAK` after each '/' that a letter or digit follows, and after each such '_' of a part
     (between '/'s) longer than :data:`LONGEST_WHOLE` characters: plain text where a path may break."""
-    parts = re.split(r"(?<=/)(?=\w)", path)
-    return BREAK.join(re.sub(r"_(?=\w)", "_" + BREAK, p) if len(p) > LONGEST_WHOLE else p for p in parts)
+    parts = _AFTER_FOLDER.split(path)
+    return BREAK.join(_UNDERSCORE.sub("_" + BREAK, p) if len(p) > LONGEST_WHOLE else p for p in parts)
 
 
 def path_html(text: str) -> str:
@@ -46,8 +48,8 @@ def path_html(text: str) -> str:
         if not _PATHLIKE.search(word):
             out.append(html.escape(word))
             continue
-        parts = [f'<span class="{PART}">' + re.sub(r"_(?=\w)", "_<wbr>", html.escape(p)) + "</span>"
-                 for p in re.split(r"(?<=/)(?=\w)", word)]
+        parts = [f'<span class="{PART}">' + _UNDERSCORE.sub("_<wbr>", html.escape(p)) + "</span>"
+                 for p in _AFTER_FOLDER.split(word)]
         # the whole path in a block of its own too: where it fits a line it is not broken at all
         out.append(parts[0] if len(parts) == 1 else f'<span class="{PART}">{"".join(parts)}</span>')
     return "".join(out)
