@@ -9,7 +9,6 @@ Mesa's Reset builds the run from it, and "Run ensemble" and "Save" use it as it 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import reacton.ipyvuetify as rv
