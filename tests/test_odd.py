@@ -1,0 +1,105 @@
+"""docs/odd.md, the model in the ODD protocol, stays in step with the code it describes.
+
+A parameter, an event kind or a reported column added without a word in it, or a rule renamed under it, fails here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+import sim.model
+from sim.io import schema
+from sim.model.reporters import REPORTERS
+
+ROOT = Path(__file__).resolve().parents[1]
+ODD = (ROOT / "docs" / "odd.md").read_text(encoding="utf-8")
+CODE = set(re.findall(r"`([^`\s]+)`", ODD))  # every name written as code
+
+# The scenario's parameter sections and the schema class of each.
+FILE_SUFFIXES = ("py", "yaml", "md", "csv")  # `regime.py` names a file, not a rule
+
+SECTIONS = {
+    "combat": schema.CombatParams, "civilians": schema.CivilianParams, "regime": schema.RegimeParams,
+    "russia": schema.RussiaParams, "turkey": schema.TurkeyParams, "hts": schema.HTSParams, "rebels": schema.RebelParams,
+}
+
+
+def _model_names() -> dict[str, object]:
+    """Each module of sim.model by its short name, and each class defined in one by its name."""
+    names: dict[str, object] = {}
+    for info in pkgutil.iter_modules(sim.model.__path__):
+        module = importlib.import_module(f"sim.model.{info.name}")
+        names[info.name] = module
+        names.update({n: c for n, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == module.__name__})
+    return names
+
+
+@pytest.mark.parametrize("section", sorted(SECTIONS))
+def test_every_parameter_of_each_section_is_named(section: str) -> None:
+    missing = [f"{section}.{f}" for f in SECTIONS[section].model_fields if f"{section}.{f}" not in CODE]
+    assert not missing, f"docs/odd.md does not name {missing}"
+
+
+def test_every_kind_of_scenario_event_is_named() -> None:
+    kinds = {spec.model_fields["type"].annotation.__args__[0] for spec in _event_specs()}
+    assert len(kinds) == 11
+    assert not kinds - CODE, f"docs/odd.md does not name the events {sorted(kinds - CODE)}"
+
+
+def _event_specs() -> list[type]:
+    return [c for _, c in inspect.getmembers(schema, inspect.isclass)
+            if issubclass(c, schema.EventSpec) and c is not schema.EventSpec]
+
+
+def test_every_reported_column_is_named() -> None:
+    assert not set(REPORTERS) - CODE, f"docs/odd.md does not name the columns {sorted(set(REPORTERS) - CODE)}"
+
+
+def test_every_rule_it_names_exists() -> None:
+    """Each `thing.name` written as code is a parameter (section.field) or an attribute of a module or class of the model."""
+    names = _model_names()
+    wrong = []
+    for token in sorted(CODE):
+        owner, _, attribute = token.partition(".")
+        if not attribute or "/" in token or attribute in FILE_SUFFIXES or owner not in names and owner not in SECTIONS:
+            continue  # a file, a column, a value: not a rule's name
+        if owner in SECTIONS and attribute in SECTIONS[owner].model_fields:
+            continue
+        if owner in names and hasattr(names[owner], attribute):
+            continue
+        wrong.append(token)
+    assert not wrong, f"docs/odd.md names what the model does not have: {wrong}"
+
+
+def test_the_day_s_order_is_the_one_step_runs() -> None:
+    """The process overview lists the factions in the order CeasefireModel.step activates them."""
+    step = inspect.getsource(importlib.import_module("sim.model.model").CeasefireModel.step)
+    in_code = re.search(r"for faction in \(([^)]*)\)", step).group(1)
+    order = [n.strip().removeprefix("self.") for n in in_code.split(",")]
+    classes = {"regime": "Regime", "russia": "Russia", "turkey": "Turkey", "hts": "HTS", "rebels": "Rebels"}
+    overview = ODD[ODD.index("### 3. Process overview"):ODD.index("## Design concepts")]
+    listed = [m.group(1) for m in re.finditer(r"^\d+\. `(\w+)\.step`", overview, flags=re.M)]
+    assert listed == [classes[n] for n in order]
+
+
+def test_its_counts_are_those_of_the_record_and_the_theatre() -> None:
+    import yaml
+
+    from sim.io.theatre import load_theatre
+
+    def outcomes(name: str) -> list[dict]:
+        return yaml.safe_load((ROOT / "seeds" / name).read_text(encoding="utf-8"))["outcomes"]
+
+    flat = " ".join(ODD.split())  # as read, whatever the line breaks
+    record = outcomes("outcomes.yaml")
+    theatre = load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml")
+    assert f"{len(record)} outcomes" in flat
+    assert f"{sum(o['kind'] == 'capture' for o in record)} dated changes of hands" in flat
+    assert f"{len(outcomes('outcomes_blind.yaml'))} outcomes) was encoded after all fitting" in flat
+    assert f"{theatre.n} places" in flat and f"{len(theatre.posts)} post sites" in flat
