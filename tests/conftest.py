@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # README says to the code reads all of them, so moving a passage to docs/ does not take it out of the test's sight.
 README_AND_ITS_DOCS = (ROOT / "README.md",
                        *(ROOT / "docs" / f"{name}.md" for name in ("calibration", "guarantees", "performance", "tests",
-                                                                    "record", "model", "theatre", "results")))
+                                                                    "record", "model", "theatre", "results", "sweeps",
+                                                                    "calibration_method", "app")))
 
 
 def script_module(name: str):  # noqa: ANN201 - the module
