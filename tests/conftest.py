@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README_AND_ITS_DOCS = (ROOT / "README.md",
                        *(ROOT / "docs" / f"{name}.md" for name in ("calibration", "guarantees", "performance", "tests",
                                                                     "record", "model", "theatre", "results", "sweeps",
-                                                                    "calibration_method", "app")))
+                                                                    "calibration_method", "app", "odd")))
 
 
 def script_module(name: str):  # noqa: ANN201 - the module
