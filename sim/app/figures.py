@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import textwrap
 from dataclasses import dataclass
 
 import matplotlib.dates as mdates
@@ -38,7 +37,7 @@ from ..viz.figures import control_map_figure, run_title
 from ..viz.geometry import layout
 from ..viz.labels import day_towns, main_towns, place_labels_again
 from ..viz.map_state import MapState, run_state
-from ..viz.style import FACTION_COLOURS, FACTION_NAMES, canvas_rgb, new_figure
+from ..viz.style import FACTION_COLOURS, FACTION_NAMES, canvas_rgb, fitted_suptitle, new_figure
 
 DPI = None  # the page shows figures at their own size (100 dpi), as downloads are: at 80 dpi, squeezed into a
 # column, town names were about 4 px high
@@ -378,7 +377,8 @@ class LiveSeries:
             top.step(x, ts[f"towns_{holder}"], where="mid", color=FACTION_COLOURS[holder], lw=2, gid="today")
         top.set_ylim(0, 1.15 * max(self.most_reported, *(ts[f"towns_{h}"].max() for h in HOLDERS)))
         # On as many lines as a column's width needs: the page shows the title over the columns, or over one on a phone.
-        self.figure.suptitle(textwrap.fill(f"{self.title}, seed {run.seed}: day {len(x) - 1}", 56), fontsize=10)
+        fitted_suptitle(self.figure, f"{self.title}, seed {run.seed}: day {len(x) - 1}", fontsize=10,
+                        room=self.figure.bbox.width / 2)
         states = ts["ceasefire"].to_numpy(dtype=str) if "ceasefire" in ts else np.full(len(x), "none")
         for state, colour in STRIP_COLOURS.items():
             if (states == state).any():

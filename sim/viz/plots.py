@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import textwrap
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -43,7 +42,8 @@ from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS, PATROL_EVENTS, date_words
 from .capture_rows import capture_rows
 from .event_key import event_groups, event_markers, fit_key
-from .style import FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, fitted_suptitle, new_figure, save_figure
+from .style import (FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, fitted_suptitle, fitted_title, new_figure,
+                    save_figure)
 
 LOSSES = {"displaced": "Civilians displaced", "turkish_deaths": "Turkish soldiers killed"}
 LOSS_UNITS = {"displaced": "people displaced", "turkish_deaths": "soldiers killed"}  # each panel's y axis: what it counts
@@ -115,8 +115,7 @@ def towns_held_figure(results: Results, width: float = 10) -> Figure:
     top.set_yticks([0, 1])
     top.set_ylabel("ceasefire\nin force" + ("\n(share)" if n > 1 else ""), fontsize=8)
     top.tick_params(labelsize=8)
-    title = f"{results.name}: towns held by each faction ({what})"
-    top.set_title(title if columns == 2 else textwrap.fill(title, round(width * 10)), fontsize=11, pad=14)
+    fitted_title(top, f"{results.name}: towns held by each faction ({what})", fontsize=11, pad=14)
     top.tick_params(axis="x", labelbottom=False)
     _date_axis(ax, results)
     fig.canvas.draw()  # the event numbers are spaced on the laid-out axes

@@ -9,11 +9,12 @@ saved with :func:`save_figure` (atomically) and then simply dropped.
 from __future__ import annotations
 
 import io
-import textwrap
+import re
 from pathlib import Path
 
 import numpy as np
 from matplotlib import patheffects
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgb
 from matplotlib.figure import Figure
@@ -88,19 +89,85 @@ def new_figure(**kw: object) -> Figure:
     return fig
 
 
-def fitted_suptitle(fig: Figure, text: str, *, fontsize: float, pad: float = 8.0) -> Text:
-    """The figure's title, broken onto more lines where one would be wider than the figure.
+# Where a word too long for a line of its own may break: after a dot between letters, as in a parameter's path
+# (turkey.troop_deterrence); not after a hyphen, which would split the jan-truce of events.jan-truce.restraint.
+_AFTER_DOT = r"(?<=[^\W\d]\.)(?=[^\W\d])"
+
+
+def fit_text(text: Text, room: float) -> Text:
+    """``text`` broken onto lines each no longer than ``room`` pixels as it is drawn, measured with the renderer.
+
+    Lines break between words only, each filled with as many words as fit, so a text that fits stays on one line and
+    a scenario's name is never split. A word longer than ``room`` on its own breaks only after a dot of a dotted
+    name; any other is left whole. Line breaks already in the text are kept. A rotated text (a y axis's label) is
+    measured along its own direction.
+
+    Args:
+        text: a title or label already made (its font is the one measured); its text is replaced.
+        room: the longest a line may be, in the figure's pixels.
+
+    Returns:
+        ``text``, for chaining.
+    """
+    fig = text.get_figure(root=True)
+    renderer = fig.canvas.get_renderer()
+    probe = Text(0, 0, "", fontproperties=text.get_fontproperties(), usetex=text.get_usetex(),
+                 parse_math=text.get_parse_math())
+    probe.set_figure(fig)
+
+    def length(line: str) -> float:
+        probe.set_text(line)
+        return probe.get_window_extent(renderer).width
+
+    lines = []
+    for given in text.get_text().split("\n"):
+        line = ""
+        for word in given.split(" "):
+            # A word that fits on a line of its own is one piece; a longer one, the parts between its breaks.
+            parts = [word] if length(word) <= room else re.split(_AFTER_DOT, word)
+            for k, part in enumerate(parts):
+                joined = line + ("" if k or not line else " ") + part
+                if line and length(joined) > room:
+                    lines.append(line)
+                    line = part
+                else:
+                    line = joined
+        lines.append(line)
+    text.set_text("\n".join(lines))
+    return text
+
+
+def fitted_suptitle(fig: Figure, text: str, *, fontsize: float, margin: float = 8.0, room: float | None = None) -> Text:
+    """The figure's title, broken between words where one line would be wider than the figure (:func:`fit_text`).
 
     A title that names its scenario grows with the name (a shipped what-if's is 45 characters): on one line it ran
-    off both edges and was cut. Broken between words only, so a name is never split.
+    off both edges and was cut.
+
+    Args:
+        fig: the figure.
+        text: the title.
+        fontsize: its size in points.
+        margin: the room kept clear at either edge, in pixels.
+        room: the longest a line may be, in pixels, where that is less than the figure's width (a picture cut from
+            it); by default the figure's width less ``margin`` either side.
     """
-    title = fig.suptitle(text, fontsize=fontsize)
-    width = title.get_window_extent(fig.canvas.get_renderer()).width
-    room = fig.bbox.width - 2 * pad
-    if width > room:
-        title.set_text(textwrap.fill(text, max(20, int(len(text) * room / width)), break_long_words=False,
-                                     break_on_hyphens=False))
-    return title
+    return fit_text(fig.suptitle(text, fontsize=fontsize), fig.bbox.width - 2 * margin if room is None else room)
+
+
+def fitted_title(ax: Axes, text: str, *, fontsize: float, margin: float = 8.0, **kw: object) -> Text:
+    """The axes' title (``Axes.set_title`` keywords in ``kw``), broken between words where one line would run past
+    either edge of the figure, less ``margin`` pixels (:func:`fit_text`).
+
+    An axes' title is centred on the axes, not on the figure, and may be wider than the axes (over its y label), so
+    its room is twice the distance from that centre to the nearer edge. The figure is laid out first, for where the
+    axes stand; a layout engine leaves an axes' width as it is whatever its title's.
+    """
+    title = ax.set_title(text, fontsize=fontsize, **kw)
+    fig = ax.get_figure(root=True)
+    fig.draw_without_rendering()
+    box = ax.get_window_extent()
+    centre = (box.x0 + box.x1) / 2
+    return fit_text(title, 2 * min(centre, fig.bbox.width - centre) - 2 * margin)
 
 
 FORMATS = (".png", ".svg", ".pdf")  # what a figure may be saved as: each carries the simulator's signature

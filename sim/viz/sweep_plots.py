@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import textwrap
-
 import numpy as np
 import pandas as pd
 from matplotlib.axis import Axis
@@ -12,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
 from ..names import DISPLAY_NAMES, HOLDERS
-from .style import new_figure
+from .style import fit_text, fitted_suptitle, fitted_title, new_figure
 
 BINS = 8
 COLUMNS = 3  # response panels per row: five parameters make two rows, not a strip
@@ -48,25 +45,6 @@ def _label(metric: str) -> str:
 def _axis_label(metric: str) -> str:
     """An axis's label: the words, the metric's name on a line of its own (an axis is shorter than a title)."""
     return f"{WORDS[metric]}\n({metric})" if metric in WORDS else _words(metric)
-
-
-def fitted(text: str, inches: float, points: float = 10.0) -> str:
-    """``text`` broken at spaces and hyphens into lines of at most ``inches`` at a font of ``points`` (a character taken
-    as 0.6 of the size): an axis's label longer than its axis ran across the title of a small figure.
-
-    Args:
-        text: the label; its own line breaks are kept.
-        inches: the length of the axis it labels.
-        points: the label's font size.
-    """
-    width = max(12, int(inches * 72 / (0.6 * points)))
-    # A dotted parameter path (turkey.troop_deterrence) may break where its parts meet: cut at the width, it read
-    # 'turkey.troop_deterr' over 'ence'. The mark holds the break point and is taken out afterwards.
-    mark = "\x00"
-    lines = (line if len(line) <= width else re.sub(r"(?<=[A-Za-z_])\.(?=[A-Za-z_])", f".{mark} ", line)
-             for line in text.split("\n"))
-    return "\n".join(textwrap.fill(line, width, break_long_words=mark not in line).replace(f"{mark} ", "").replace(mark, "")
-                     for line in lines)
 
 
 def in_full(axis: Axis, values: np.ndarray) -> None:
@@ -147,10 +125,10 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
         ax.set_xlabel(name)
         ax.grid(alpha=0.3)
     for row in grid:
-        row[0].set_ylabel(fitted(_axis_label(metric), 2.4))  # a panel's height less its ticks and title
+        fit_text(row[0].set_ylabel(_axis_label(metric)), 2.4 * fig.dpi)  # a panel's height less its ticks and title
     in_full(axes[0].yaxis, rows[metric].to_numpy(dtype=float))  # the panels share it
     axes[0].legend(fontsize=8, frameon=False)
-    fig.suptitle(f"{_label(metric)} against each parameter", fontsize=11)
+    fitted_suptitle(fig, f"{_label(metric)} against each parameter", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -179,17 +157,19 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
     ax.set_yticks(range(len(yl)), yl)
     ax.set_xlabel(xn)
     tall = 0.55 * len(yl) + 0.5  # the cells' height: the labels beside them are broken to it
-    ax.set_ylabel(fitted(yn, tall))
+    fit_text(ax.set_ylabel(yn), tall * fig.dpi)
     finite = table[np.isfinite(table)]
     mid = (finite.min() + finite.max()) / 2 if finite.size else 0
     fmt = cell_format(table)
     for (i, j), v in np.ndenumerate(table):
         if np.isfinite(v):
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
-    bar = fig.colorbar(im, ax=ax, label=fitted(f"{_words(metric)}\n(mean over runs)", tall))
+    bar = fig.colorbar(im, ax=ax, label=f"{_words(metric)}\n(mean over runs)")
+    fit_text(bar.ax.yaxis.label, tall * fig.dpi)
     if finite.size and finite.min() == finite.max():  # matplotlib widens one value to +-0.1: "-0.1 days" ticked
         bar.set_ticks([finite.min()])
     in_full(bar.ax.yaxis, table)
-    ax.set_title(f"{_label(metric)}" + ("" if grid else f" (binned: the middle of each of {BINS} equal bins)"), fontsize=11)
+    fig.tight_layout()  # where the axes stand, which the title is centred on and broken to (and then given room above)
+    fitted_title(ax, f"{_label(metric)}" + ("" if grid else f" (binned: the middle of each of {BINS} equal bins)"), fontsize=11)
     fig.tight_layout()
     return fig
