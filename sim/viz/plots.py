@@ -115,10 +115,10 @@ def towns_held_figure(results: Results, width: float = 10) -> Figure:
     top.set_yticks([0, 1])
     top.set_ylabel("ceasefire\nin force" + ("\n(share)" if n > 1 else ""), fontsize=8)
     top.tick_params(labelsize=8)
-    fitted_title(top, f"{results.name}: towns held by each faction ({what})", fontsize=11, pad=14)
     top.tick_params(axis="x", labelbottom=False)
     _date_axis(ax, results)
-    fig.canvas.draw()  # the event numbers are spaced on the laid-out axes
+    # The figure laid out with its title in place: the event numbers are spaced on the laid-out axes.
+    fitted_title(top, f"{results.name}: towns held by each faction ({what})", fontsize=11, pad=14)
     event_markers(top, ax, key, events, results.start, results.end, columns)
     fit_key(ax, key)
     return fig

@@ -156,18 +156,21 @@ def fitted_suptitle(fig: Figure, text: str, *, fontsize: float, margin: float = 
 
 def fitted_title(ax: Axes, text: str, *, fontsize: float, margin: float = 8.0, **kw: object) -> Text:
     """The axes' title (``Axes.set_title`` keywords in ``kw``), broken between words where one line would run past
-    either edge of the figure, less ``margin`` pixels (:func:`fit_text`).
+    either edge of the figure, less ``margin`` pixels (:func:`fit_text`); the figure is left laid out.
 
     An axes' title is centred on the axes, not on the figure, and may be wider than the axes (over its y label), so
     its room is twice the distance from that centre to the nearer edge. The figure is laid out first, for where the
-    axes stand; a layout engine leaves an axes' width as it is whatever its title's.
+    axes stand (a layout engine leaves an axes' width as it is whatever its title's), and again if the title took
+    more lines, so a caller may read the axes' places as drawn.
     """
     title = ax.set_title(text, fontsize=fontsize, **kw)
     fig = ax.get_figure(root=True)
     fig.draw_without_rendering()
     box = ax.get_window_extent()
     centre = (box.x0 + box.x1) / 2
-    return fit_text(title, 2 * min(centre, fig.bbox.width - centre) - 2 * margin)
+    if fit_text(title, 2 * min(centre, fig.bbox.width - centre) - 2 * margin).get_text() != text:
+        fig.draw_without_rendering()
+    return title
 
 
 FORMATS = (".png", ".svg", ".pdf")  # what a figure may be saved as: each carries the simulator's signature
