@@ -54,13 +54,12 @@ def test_a_long_title_of_a_plot_stays_inside_the_figure_broken_only_between_word
 
 
 def test_a_title_that_fits_stays_on_one_line(toy_results):  # noqa: F811
-    """towns_held drawn for a phone (3.9 inches) broke its title every 39 characters, a guess at how many fit: 'moscow:
-    towns held by each faction (seed 5)' went on two lines with room to spare on the first."""
+    """towns_held drawn for a phone (3.9 inches) broke its title every 39 characters, a guess at how many fit: 'toy:
+    towns held by each faction (seed 5)', 40 of them, went on two lines with room to spare on the first."""
     single, _ = toy_results
-    res = _renamed(load_results(single), "moscow")
-    fig = plots.towns_held_figure(res, 3.9)
+    fig = plots.towns_held_figure(load_results(single), 3.9)
     (title,) = _titles(fig)
-    assert title.get_text() == "moscow: towns held by each faction (seed 5)"
+    assert title.get_text() == "toy: towns held by each faction (seed 5)"
     fig.draw_without_rendering()
     _assert_inside(fig, title, "towns_held narrow")
 
