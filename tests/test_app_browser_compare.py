@@ -3,38 +3,43 @@ read at a phone's width, and that the wide page keeps them as they were."""
 
 from __future__ import annotations
 
+import pytest
+
 from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
 
 WHATIF = "scenarios/whatif/jan_truce_holds.yaml"
+MINUS = "\u2212"  # as the page writes B − A
 CHARACTERS_A_LINE = 15  # a label's column holds at least this many characters a line
 
 # Every table of the shown tab: its first words, whether it scrolls sideways, and each body row's cells as [text, lines
 # it is laid out on (each character by the top of its box), set to the left]; then, scrolled to its right end, how far
-# the first column's left edge is from the table's (0: the labels stay in view).
+# the first column's left edge is from the table's (0: the labels stay in view); and each header's text, line by line.
 TABLES = """() => {
-  const lines = cell => {
-    const tops = new Set(), walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), r = document.createRange();
+  const lines = cell => {  // the text of each line the cell is laid out on, by the top of each character's box
+    const tops = new Map(), walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), r = document.createRange();
+    let last = null;
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       for (let i = 0; i < n.data.length; i++) {
-        if (!n.data[i].trim()) continue;
+        if (!n.data[i].trim()) { if (last !== null) tops.set(last, tops.get(last) + ' '); continue; }
         r.setStart(n, i); r.setEnd(n, i + 1);
         const box = [...r.getClientRects()].find(b => b.width > 0);
-        if (box) tops.add(Math.round(box.top));
+        if (box) { last = Math.round(box.top); tops.set(last, (tops.get(last) || '') + n.data[i]); }
       }
     }
-    return tops.size;
+    return [...tops.values()].map(line => line.trim());
   };
   return [...document.querySelectorAll('.v-window-item--active table')].map(t => {
     const rows = [...t.querySelectorAll('tbody tr')].map(row => [...row.querySelectorAll('td')].map(
-      cell => [cell.innerText.trim(), lines(cell), getComputedStyle(cell).textAlign === 'left']));
+      cell => [cell.innerText.trim(), lines(cell).length, getComputedStyle(cell).textAlign === 'left']));
     const scrolls = t.scrollWidth > t.clientWidth + 1;
     t.scrollLeft = t.scrollWidth;
     const drift = t.querySelector('tbody td').getBoundingClientRect().left - t.getBoundingClientRect().left;
     t.scrollLeft = 0;
-    return [t.innerText.slice(0, 20).replace(/\\s+/g, ' '), scrolls, rows, Math.round(drift)];
+    const heads = [...t.querySelectorAll('th')].map(lines);
+    return [t.innerText.slice(0, 20).replace(/\\s+/g, ' '), scrolls, rows, Math.round(drift), heads];
   });
 }"""
 
@@ -44,7 +49,7 @@ def cramped(tables: list) -> list[str]:
     label with fewer than :data:`CHARACTERS_A_LINE` characters a line (one or two words a line, as in a column squeezed to
     its longest word); and the tables whose labels scroll out of view with the numbers."""
     found = []
-    for head, scrolls, rows, drift in tables:
+    for head, scrolls, rows, drift, _ in tables:
         for (label, label_lines, _), *cells in rows:
             if label_lines > max(2, -(-len(label) // CHARACTERS_A_LINE)):
                 found.append(f"{head}: the label '{label}' on {label_lines} lines")
@@ -54,13 +59,14 @@ def cramped(tables: list) -> list[str]:
     return found
 
 
-def test_the_comparisons_tables_read_on_a_phone(tmp_path):
-    """At 360 px the headline scores' and the key quantities' tables were squeezed to their longest words: the verdict
-    ('further / from / the / record / ...') and the labels took a word a line, a row was 100 px high for one line of
-    numbers, and scrolled sideways to the interval and the verdict, the labels were out of view. At 1280 px nothing
-    scrolls sideways, and a table that fitted on the phone (the towns) still fits."""
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory) -> dict[int, list]:
+    """The tab's tables measured (:data:`TABLES`) at 1280 px and at :data:`SMALLEST_PHONE`, after an ensemble of two
+    replicates of :data:`WHATIF`: one ensemble for the tests of this module. A screenshot of the phone's tables is left
+    in the fixture's folder (phone.png), to look at where a test fails."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1280, height=900) as (page, refused):
+    folder = tmp_path_factory.mktemp("compare")
+    with app_server(folder) as url, browser_page(BROWSER, width=1280, height=900) as (page, refused):
         open_app(page, url)
         pick_scenario(page, WHATIF)
         run_ensemble(page, 2, of=WHATIF)
@@ -75,11 +81,30 @@ def test_the_comparisons_tables_read_on_a_phone(tmp_path):
         page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed for the picture
         page.wait_for_timeout(500)
         page.get_by_text("Headline scores against the record").first.evaluate("e => e.scrollIntoView({block: 'start'})")
-        page.screenshot(path=str(tmp_path / "phone.png"))
-        heads = [head for head, *_ in found[SMALLEST_PHONE]]
-        assert any(h.startswith("score") for h in heads) and any(h.startswith("quantity") for h in heads), heads
-        assert [head for head, scrolls, *_ in found[1280] if scrolls] == []
-        assert [head for head, scrolls, *_ in found[SMALLEST_PHONE] if head.startswith("town") and scrolls] == []
-        read_badly = {width: cramped(tables) for width, tables in found.items()}
-        assert read_badly == {1280: [], SMALLEST_PHONE: []}, read_badly
+        page.screenshot(path=str(folder / "phone.png"))
         assert refused == []
+    return found
+
+
+def test_the_comparisons_tables_read_on_a_phone(measured):
+    """At 360 px the headline scores' and the key quantities' tables were squeezed to their longest words: the verdict
+    ('further / from / the / record / ...') and the labels took a word a line, a row was 100 px high for one line of
+    numbers, and scrolled sideways to the interval and the verdict, the labels were out of view. At 1280 px nothing
+    scrolls sideways, and a table that fitted on the phone (the towns) still fits."""
+    heads = [head for head, *_ in measured[SMALLEST_PHONE]]
+    assert any(h.startswith("score") for h in heads) and any(h.startswith("quantity") for h in heads), heads
+    assert [head for head, scrolls, *_ in measured[1280] if scrolls] == []
+    assert [head for head, scrolls, *_ in measured[SMALLEST_PHONE] if head.startswith("town") and scrolls] == []
+    read_badly = {width: cramped(tables) for width, tables in measured.items()}
+    assert read_badly == {1280: [], SMALLEST_PHONE: []}, read_badly
+
+
+def test_the_comparisons_headers_break_between_words_on_at_most_two_lines(measured):
+    """At 360 px the towns' "B − A" broke after its B ("B" over "− A"), "what-if (B)" after "what-", and "closer to the
+    record when", over a column of "lower" and "higher", took a word a line (four lines). A header takes at most two
+    lines, "B − A" one, and none breaks inside a word."""
+    broken = {width: [(head, lines) for head, *_, headers in tables for lines in headers
+                      if len(lines) > (1 if " ".join(lines).split() == ["B", MINUS, "A"] else 2)
+                      or any(line.endswith("-") for line in lines[:-1])]
+              for width, tables in measured.items()}
+    assert broken == {1280: [], SMALLEST_PHONE: []}, broken

@@ -294,6 +294,12 @@ def rows(html: str) -> list[list[str]]:
     return [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S) for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
+def as_read(text: str) -> str:
+    """A header as a reader reads it: its non-breaking spaces and hyphens (which keep "B − A" and "what-if" whole on a
+    phone's narrow column) as the plain ones."""
+    return text.replace("\u00a0", " ").replace("\u2011", "-")
+
+
 def points(cell: str) -> float:
     """'−33' or '+5' (percentage points) as a number."""
     return float(cell.replace("\u2212", "-").replace("+", ""))
@@ -319,7 +325,7 @@ def test_the_comparison_names_outcomes_and_quantities_in_words_not_codes(compare
     for words in ("towns held by the Government", "towns held by HTS", "Turkish soldiers killed", "people displaced"):
         assert words in quantities, words
     scores = section(tab, "Headline scores against the record")
-    headers = re.findall(r"<th[^>]*>(.*?)</th>", scores)
+    headers = [as_read(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", scores)]
     assert "B \u2212 A" in headers and "90% interval" in headers and "low" not in headers, headers
 
 
@@ -387,7 +393,7 @@ def test_the_what_if_is_said_closer_to_or_further_from_the_record_and_a_change_b
     assert cells["outcomes met"][-1].strip() == "closer to the record beyond chance", cells
     assert cells["Brier"][-1].strip() == "further from the record beyond chance", cells
     assert "beyond chance" not in cells["capture MAE (days)"][-1] and "same" in cells["capture MAE (days)"][-1], cells
-    headers = [h.strip() for h in table.split("\n")[2].strip("|").split("|")]
+    headers = [as_read(h.strip()) for h in table.split("\n")[2].strip("|").split("|")]
     assert "baseline (A)" in headers and "what-if (B)" in headers, headers
     towns = pd.DataFrame({"town": ["X"], "p_regime_a": [0.5], "p_regime_b": [0.5], "diff": [0.0], "low": [0.0], "high": [0.0]})
     line = summary(c, [Difference("towns_regime", 50.0, 51.0, 0.0, 2.0)], towns, dt.date(2020, 3, 5), ("campaign", "what-if: X"))

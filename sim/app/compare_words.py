@@ -38,8 +38,15 @@ SHARES = ("patrol_coverage_mean",)  # quantities that are shares: shown in %
 # the campaign ('6,950') and took a tenth in Moscow ('641.0', '0.0'). The small counts (towns, Turkish soldiers killed,
 # violations) keep a tenth, which tells a mean of 0.9 from 0.
 WHOLE = ("displaced", *(f"casualties_{h}" for h in HOLDERS))
-A, B = "baseline (A)", "what-if (B)"  # the columns of what is compared: each says which it is
-WORDED = ("score", "closer to the record when", "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
+# The columns of what is compared: each says which it is. A phone's narrow column broke "what-if" at its hyphen
+# ("what-" over "if (B)"): its hyphen does not break (U+2011), and the header breaks before "(B)".
+A, B = "baseline (A)", "what\u2011if (B)"
+# The difference's column, whole on its line: a phone's narrow column (the towns') broke it after its B ("B" over "− A").
+CHANGE = f"B\u00a0{MINUS}\u00a0A"
+# Over a column of "lower" and "higher", a phone took this header a word a line (four lines): it breaks before "record"
+# alone, on two lines at any width.
+CLOSER = "closer\u00a0to\u00a0the record\u00a0when"
+WORDED = ("score", CLOSER, "B against A", "outcome", "quantity", "town")  # the text columns: set to the left
 
 
 def in_words(n: int) -> str:
@@ -145,10 +152,10 @@ def intro(c: Comparison) -> str:
     """How the differences were made: over how many replicates, paired or not, with intervals or not, on what."""
     n = min(len(c.a.results.runs), len(c.b.results.runs))
     how = "paired (same seeds)" if c.paired else "independent replicates"
-    text = (f"Differences are B − A, {how}, with {intervals_name()}s from a bootstrap over the replicates: a difference "
+    text = (f"Differences are {CHANGE}, {how}, with {intervals_name()}s from a bootstrap over the replicates: a difference "
             "is *beyond chance* where its interval leaves out 0. The outcomes' and the towns' intervals are joint, each "
             "table's together: if the change did nothing, all of a table's would include 0 nine times in ten." if c.intervals else
-            f"Differences are B − A, {how}, without intervals: they need {MIN_REPLICATES} replicates or more of each "
+            f"Differences are {CHANGE}, {how}, without intervals: they need {MIN_REPLICATES} replicates or more of each "
             f"(here {n}), and a difference from one replicate may be chance.")
     text += f" Scores and outcomes count the {len(c.outcomes)} outcomes both cover"
     if c.cut is not None:
@@ -157,7 +164,7 @@ def intro(c: Comparison) -> str:
     text += f" ({' and '.join(left)} left out)." if left else "."
     if c.same_runs:
         text += (f" **B and A are the same in every replicate** (who holds each town on every day, and every quantity "
-                 f"below{'; they differ only in ' + ', '.join(c.differs_in) if c.differs_in else ''}): every B − A is "
+                 f"below{'; they differ only in ' + ', '.join(c.differs_in) if c.differs_in else ''}): every {CHANGE} is "
                  "zero because the change reached nothing these measure, not by chance.")
     return text
 
@@ -177,9 +184,9 @@ def scores_markdown(c: Comparison) -> str:
             verdict = "no different beyond chance"
         else:
             verdict = toward_record(d) + (" beyond chance" if c.intervals else "")
-        row = {"score": d.name, "closer to the record when": "lower" if d.name in LOWER_IS_BETTER else "higher",
+        row = {"score": d.name, CLOSER: "lower" if d.name in LOWER_IS_BETTER else "higher",
                A: score_value(d.name, d.a), B: score_value(d.name, d.b),
-               "B − A": "–" if d.note else signed(score_value(d.name, abs(shown)), shown)}
+               CHANGE: "–" if d.note else signed(score_value(d.name, abs(shown)), shown)}
         if c.intervals:
             row[intervals_name()] = "–" if d.note else interval(d, lambda x, n=d.name: signed(score_value(n, abs(x)), x))
         rows.append(row | {"B against A": verdict})
@@ -197,12 +204,12 @@ def outcomes_markdown(c: Comparison) -> str:
     within = len(c.outcomes) - len(changed) - unchanged
     which = "changed beyond chance" if c.intervals else "changed"
     head = (f"**Outcomes whose share of replicates meeting them {which}**, largest change first: the share of replicates "
-            "meeting each in A and in B, and B − A in percentage points")
+            f"meeting each in A and in B, and {CHANGE} in percentage points")
     shown = [shown_share_change(d.a, d.b) for d in changed]
     da, db, dd, di = (tenths(x) for x in ([d.a for d in changed], [d.b for d in changed], shown,
                                             [x for d in changed for x in (d.low, d.high)]))
     rows = [{"outcome": described(outcome[d.name], c.a.results.theatre), A: percent(d.a, da), B: percent(d.b, db),
-             "B − A": points(change, dd)}
+             CHANGE: points(change, dd)}
             | ({intervals_name(): interval(d, lambda x: points(x, di))} if c.intervals else {})
             for d, change in zip(changed, shown, strict=True)]
     body = table(rows) if rows else f"No outcome's share of replicates meeting it {which}."
@@ -227,7 +234,7 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
             return "–" if math.isnan(x) else percent(x, decimals) if share else amount(x, whole)
 
         rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), A: shown(d.a), B: shown(d.b),
-                     "B − A": "–" if d.note or math.isnan(change) else fmt(change)}
+                     CHANGE: "–" if d.note or math.isnan(change) else fmt(change)}
                     | ({intervals_name(): d.note or interval(d, fmt)} if intervals else {}))
     notes = [f"{QUANTITY_WORDS.get(d.name, d.name)}: {d.note}" for d in quantities if d.note and not intervals]
     shares = " (shares in %, their differences in percentage points)" if any(d.name in SHARES for d in quantities) else ""
@@ -252,7 +259,7 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     changes = [shown_share_change(a, b) for a, b in zip(shown["p_regime_a"], shown["p_regime_b"], strict=True)]
     da, db, dd, di = (tenths(x) for x in (shown["p_regime_a"], shown["p_regime_b"], changes,
                                             [*shown["low"], *shown["high"]]))
-    rows = [{"town": t.town, A: percent(t.p_regime_a, da), B: percent(t.p_regime_b, db), "B − A": points(change, dd)}
+    rows = [{"town": t.town, A: percent(t.p_regime_a, da), B: percent(t.p_regime_b, db), CHANGE: points(change, dd)}
             | ({intervals_name(): spanning(points(t.low, di), points(t.high, di))} if c.intervals else {})
             for t, change in zip(shown.itertuples(), changes, strict=True)]
     which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
