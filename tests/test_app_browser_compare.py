@@ -90,13 +90,17 @@ def test_the_comparisons_tables_read_on_a_phone(measured):
     """At 360 px the headline scores' and the key quantities' tables were squeezed to their longest words: the verdict
     ('further / from / the / record / ...') and the labels took a word a line, a row was 100 px high for one line of
     numbers, and scrolled sideways to the interval and the verdict, the labels were out of view. At 1280 px nothing
-    scrolls sideways, and a table that fitted on the phone (the towns) still fits."""
+    scrolls sideways, and a table that fitted on the phone (the towns) still fits. A key quantity's label takes at
+    most three lines of the phone's."""
     heads = [head for head, *_ in measured[SMALLEST_PHONE]]
     assert any(h.startswith("score") for h in heads) and any(h.startswith("quantity") for h in heads), heads
     assert [head for head, scrolls, *_ in measured[1280] if scrolls] == []
     assert [head for head, scrolls, *_ in measured[SMALLEST_PHONE] if head.startswith("town") and scrolls] == []
     read_badly = {width: cramped(tables) for width, tables in measured.items()}
     assert read_badly == {1280: [], SMALLEST_PHONE: []}, read_badly
+    # The violations' label, with its way of counting in brackets, took six lines of a phone's label column.
+    quantities = next(rows for head, _, rows, *_ in measured[SMALLEST_PHONE] if head.startswith("quantity"))
+    assert [(label, n) for (label, n, _), *_ in quantities if n > 3] == []
 
 
 def test_the_comparisons_headers_break_between_words_on_at_most_two_lines(measured):

@@ -30,7 +30,7 @@ QUANTITY_WORDS = {
     "turkish_deaths": "Turkish soldiers killed so far",
     "displaced": "people displaced so far",
     **{f"casualties_{h}": f"{DISPLAY_NAMES[h]}: fighters' casualties so far" for h in HOLDERS},
-    "violations": "violations of the latest ceasefire so far (counted from its start, even once it has broken)",
+    "violations": "violations of the latest ceasefire so far",  # how they are counted: VIOLATIONS_COUNTED, under the table
     "patrol_coverage_mean": "joint patrols: mean share of the route covered so far",
 }
 SHARES = ("patrol_coverage_mean",)  # quantities that are shares: shown in %
@@ -240,10 +240,14 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
     shares = " (shares in %, their differences in percentage points)" if any(d.name in SHARES for d in quantities) else ""
     if any(d.name.startswith("casualties_") for d in quantities):
         notes.append(CASUALTIES_CAVEAT)
+    if any(d.name == "violations" for d in quantities):
+        notes.append(VIOLATIONS_COUNTED)
     return (f"**On {date_words(day)} (the maps' date): means over the replicates**{shares}\n\n" + table(rows)
             + ("\n\n" + ". ".join(notes) + "." if notes else ""))
 
 
+# Said under the table, not in the label: in brackets there it took six lines of a phone's label column.
+VIOLATIONS_COUNTED = "The violations are those of the latest ceasefire, counted from its start, even once it has broken"
 CASUALTIES_CAVEAT = ("Casualties are the model's bookkeeping, not estimates (strength points counted as fighters): under a "
                      "ceasefire only the raids and ambushes that break it kill anyone, and nothing else fights")
 
