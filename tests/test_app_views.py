@@ -966,3 +966,13 @@ def test_the_ensemble_tab_says_what_it_does_once_every_replicate_has_run(page):
     task.state.set(("pending", None, None))
     text = texts(box)
     assert "100% of the replicates" not in text and "every replicate has run: scoring them" in text, text[-600:]
+
+
+def test_the_comparison_heading_keeps_b_minus_a_on_one_line():
+    """Its tables' headers kept "B − A" whole on a phone; the What-if tab's heading above them still broke it after
+    its B ("B" at a line's end, "− A with 90% bootstrap intervals" below)."""
+    from sim.app.compare_words import CHANGE
+    from sim.app.ensemble import comparison_heading
+
+    heading = comparison_heading(None)
+    assert CHANGE in heading and "B − A" not in heading, heading

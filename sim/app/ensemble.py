@@ -27,6 +27,7 @@ from ..io.schema import Scenario
 from ..names import DISPLAY_NAMES, HOLDERS, date_words, replicates
 from ..viz.labels import main_towns
 from .live import probabilities_on, run_replicates, timed
+from .compare_words import CHANGE
 from .file_changes import file_changes
 from .settings import Controls, Settings, base_scenario, baseline_of, build, changes
 from .outcome_words import left_aligned
@@ -138,11 +139,11 @@ def comparison_heading(ens: Ensemble | None) -> str:
     :data:`MIN_REPLICATES` replicates or more), as ``compare A B`` says below it."""
     c = ens.comparison if ens is not None else None
     if c is None:
-        how = "B − A"
+        how = CHANGE  # whole on its line, as in the tables' headers
     elif c.intervals:
-        how = f"B − A with {round(100 * INTERVAL)}% bootstrap intervals"
+        how = f"{CHANGE} with {round(100 * INTERVAL)}% bootstrap intervals"
     else:
-        how = f"B − A without intervals (they need {MIN_REPLICATES} replicates or more)"
+        how = f"{CHANGE} without intervals (they need {MIN_REPLICATES} replicates or more)"
     return f"### What-if vs baseline: {how}, as `python -m sim compare A B`"
 
 
