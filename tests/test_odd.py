@@ -89,7 +89,7 @@ def test_the_day_s_order_is_the_one_step_runs() -> None:
     in_code = re.search(r"for faction in \(([^)]*)\)", step).group(1)
     order = [n.strip().removeprefix("self.") for n in in_code.split(",")]
     classes = {"regime": "Regime", "russia": "Russia", "turkey": "Turkey", "hts": "HTS", "rebels": "Rebels"}
-    overview = ODD[ODD.index("### 3. Process overview"):ODD.index("## Design concepts")]
+    overview = ODD[ODD.index("### 3. Process overview"):ODD.index("## 4. Design concepts")]
     listed = [m.group(1) for m in re.finditer(r"^\d+\. `(\w+)\.step\(\)`", overview, flags=re.M)]
     assert listed == [classes[n] for n in order]
 
