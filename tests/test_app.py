@@ -25,6 +25,7 @@ from sim.analysis.results import RunData, load_results  # noqa: E402
 from sim.app.figures import LiveMap, LiveSeries, breaks, live_map_state, png  # noqa: E402
 from sim.app.live import WhatIfModel, live_run, run_replicates  # noqa: E402
 from sim.app.breaks import BREAK, PART, breakable, path_html  # noqa: E402
+from sim.app.compare_words import CHANGE  # noqa: E402 - "B − A", whole on its line
 from sim.app.run_view import held_line, live_map_title, recent_captures  # noqa: E402
 from sim.app.settings import (  # noqa: E402
     Settings,
@@ -516,7 +517,7 @@ def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     assert len(moved) >= 3, "the maps' title, the probability map and the front's spread follow the date slider"
     rc.find(v.Tabs).widget.v_model = 2  # What-if vs baseline
     text = texts(box)
-    assert "B \u2212 A" in text and "paired (same seeds)" in text and "Turkish soldiers killed" in text
+    assert CHANGE in text and "paired (same seeds)" in text and "Turkish soldiers killed" in text
     assert "with 90% bootstrap intervals" in compare_heading(rc)
     rc.find(v.Tabs).widget.v_model = 3  # Save & export
     rc.find(v.TextField).widget.v_model = "whatif_page_test"
