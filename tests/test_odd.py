@@ -109,3 +109,43 @@ def test_its_counts_are_those_of_the_record_and_the_theatre() -> None:
     assert f"{sum(o['kind'] == 'capture' for o in record)} dated changes of hands" in flat
     assert f"{len(outcomes('outcomes_blind.yaml'))} outcomes) was encoded after all fitting" in flat
     assert f"{theatre.n} places" in flat and f"{len(theatre.posts)} post sites" in flat
+
+
+# Parameters a submodel row lists whose rule reads them through something made before it runs: a value the model works
+# out when it is built, or a property. Each maps to what reads it, and the test checks that it does.
+READ_ELSEWHERE = {
+    "combat.urban_defence": "CeasefireModel.__init__",  # the urban factor, which combat.defence_factor reads
+    "combat.rear_km": "CeasefireModel.__init__",  # the rear: pockets, and who may leave
+    "combat.fighters_per_point": "CeasefireModel.add_casualties",
+    "regime.objective_roads": "Regime.__init__",  # each town's value, which Regime._front reads
+    "regime.junction_bonus": "Regime.__init__",
+    "turkey.troop_deterrence": "Turkey.deterrence",  # a property: the factor ceasefire.regime_holds_back reads
+    "russia.air_power": "Russia.attack_multiplier",  # a property: the factor combat.resolve reads
+}
+
+
+def _source(name: str, names: dict[str, object]) -> str:
+    """The source of `Owner.attribute` (a method, a property's getter, or a module's function)."""
+    owner, _, attribute = name.partition(".")
+    thing = inspect.getattr_static(names[owner], attribute)
+    return inspect.getsource(thing.fget if isinstance(thing, property) else getattr(names[owner], attribute))
+
+
+def test_each_submodel_s_parameters_are_read_by_its_rules() -> None:
+    """A parameter listed in a row of the submodels' table is read by a function that row names (or, for the few in
+    READ_ELSEWHERE, where the model builds what that rule reads), not by another rule's."""
+    names = _model_names()
+    table = ODD[ODD.index("### 7. Submodels"):]
+    rows = [line.split("|")[1:4] for line in table.splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) >= 10
+    wrong = []
+    for rule, where, params in rows:
+        sources = [_source(f, names) for f in re.findall(r"`([\w.]+)\(\)`", where)]
+        for section, field in re.findall(r"`(\w+)\.(\w+)`", params):
+            path = f"{section}.{field}"
+            if section not in SECTIONS:
+                continue
+            read = [_source(READ_ELSEWHERE[path], names)] if path in READ_ELSEWHERE else sources
+            if not any(re.search(rf"\b{field}\b", text) for text in read):
+                wrong.append(f"{path} ({rule.strip()})")
+    assert not wrong, f"docs/odd.md lists parameters under rules that do not read them: {wrong}"
