@@ -180,7 +180,7 @@ class CeasefireModel(mesa.Model):
         self.datacollector = collector.DailyCollector(model_reporters=REPORTERS)
         self._record()
         # The start date's events fire at 0, before the first step: its row is written again after them (LOW: after
-        # every other event of that night), so that it shows what they did, as each later day's row does.
+        # every other event of that night), with its deal's dates settled as a step settles its own day's.
         self.schedule_event(self._record_start_date, at=0.0, priority=Priority.LOW)
 
     # ------------------------------------------------------------------ time
@@ -373,6 +373,7 @@ class CeasefireModel(mesa.Model):
         self.encircled_posts = self.encircled.sum(axis=1)
 
     def _record_start_date(self) -> None:
+        ceasefire.begin_day(self)  # never stepped: unsettled, a deal in force from the start read "announced" on it
         self._record(again=True)
 
     def _record(self, *, again: bool = False) -> None:
