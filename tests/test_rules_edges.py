@@ -32,3 +32,19 @@ def test_a_deal_that_ends_on_the_start_date_runs_out_the_next_day(build):
     deal = truce(date="2020-01-01", effective="2020-01-01", until="2020-01-01")
     r = simulate(scenario(build, QUIET_HTS, events=[deal], end="2020-01-03"))
     assert r.timeseries["ceasefire"].tolist() == ["in force", "expired", "expired"]
+
+
+def test_a_sit_in_stops_the_patrol_of_its_night_wherever_the_scenario_lists_it(build):
+    # Events of one night ran in the order the scenario lists them: a protest camp listed after the patrol plan let
+    # the plan's first patrol (dated the same day) drive through, and stopped the next ones.
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts"))
+    deal = truce(date="2020-01-01", effective="2020-01-02")
+    patrol = {**PATROL, "date": "2020-01-03"}
+    camp = ev(id="camp", date="2020-01-03", type="sit_in", town="T2", until="2020-01-20")
+    stopped_at = []
+    for events, name in (([deal, camp, patrol], "camp_first.yaml"), ([deal, patrol, camp], "patrol_first.yaml")):
+        r = simulate(scenario(build, QUIET_HTS, events=events, name=name, end="2020-01-04"))
+        stopped_at.append([(str(d), kind, town) for d, kind, town in
+                           r.events[r.events["type"].str.startswith("patrol")][["date", "type", "town"]].values])
+    assert stopped_at[0] == [("2020-01-03", "patrol", "T2")]
+    assert stopped_at[1] == stopped_at[0]

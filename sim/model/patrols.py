@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.time import Schedule
+from mesa.time import Priority, Schedule
 
 from ..io import schema
 from ..names import HolderCode
@@ -100,8 +100,12 @@ class JointPatrolEvent(ScenarioEvent):
 
 
 class SitInEvent(ScenarioEvent):
+    """A protest camp pitched on its night, before the patrols of that night (:attr:`priority`): the first patrol of a
+    plan dated the same day is stopped by it, as the next ones are, wherever the scenario lists the two."""
+
     handles = schema.SitInSpec
     spec: schema.SitInSpec
+    priority = Priority.HIGH
 
     def fire(self) -> None:
         m, e = self.model, self.spec
