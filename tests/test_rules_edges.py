@@ -48,3 +48,22 @@ def test_a_sit_in_stops_the_patrol_of_its_night_wherever_the_scenario_lists_it(b
                            r.events[r.events["type"].str.startswith("patrol")][["date", "type", "town"]].values])
     assert stopped_at[0] == [("2020-01-03", "patrol", "T2")]
     assert stopped_at[1] == stopped_at[0]
+
+
+def test_strength_for_a_group_sent_on_the_same_night_joins_it_wherever_the_scenario_lists_it(build):
+    # A group stood down is sent on again with no force of its own, and reinforced, the same night. Listed after the
+    # reinforcement, the order found the group still stood down and put the strength in the pool, where it never fought.
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 40, "commit": 1.0, "garrison": 5, "regen": 0}}
+    stop = ev(id="stop", date="2020-01-03", type="offensive", group="main", action="stop")
+    again = push(["T5"], date="2020-01-05", force=0)
+    more = ev(id="more", date="2020-01-05", type="reinforcement", faction="regime", group="main", strength=50)
+    said, groups = [], []
+    for events, name in (([push(["T5"], force=40), stop, again, more], "order_first.yaml"),
+                         ([push(["T5"], force=40), stop, more, again], "strength_first.yaml")):
+        m = CeasefireModel(scenario(build, factions, events=events, name=name, end="2020-01-05"))
+        m.run_model()
+        said += [d for (_, _, kind, _, _, d) in m.journal.table().tolist() if kind == "reinforcement"]
+        groups.append((m.regime.groups["main"].force.tolist(), m.regime.pool.tolist()))
+    assert said == ["+50 to main"] * 2
+    assert groups[1] == groups[0] and groups[0][0][0] > 0

@@ -205,6 +205,12 @@ class ReinforcementEvent(ScenarioEvent):
     handles = schema.ReinforcementSpec
     spec: schema.ReinforcementSpec
 
+    @property
+    def priority(self) -> Priority:  # type: ignore[override]  # the base's is a class attribute
+        """Strength for a named group arrives after the night's other events (LOW): it finds the group as an offensive
+        event of that night leaves it (sent on again, or stood down), wherever the scenario lists the two."""
+        return Priority.LOW if self.spec.group else Priority.DEFAULT
+
     def fire(self) -> None:
         m, e = self.model, self.spec
         to = f" to {e.group}" if e.group else ""
