@@ -67,3 +67,17 @@ def test_strength_for_a_group_sent_on_the_same_night_joins_it_wherever_the_scena
         groups.append((m.regime.groups["main"].force.tolist(), m.regime.pool.tolist()))
     assert said == ["+50 to main"] * 2
     assert groups[1] == groups[0] and groups[0][0][0] > 0
+
+
+def test_a_faction_with_no_reserve_raids_with_nothing(build):
+    # The raiding party comes out of HTS's mobile reserve: with none, there is no party, no loss to the garrison and
+    # no violation. A raid of `raid_strength` cost the government's garrisons from an empty reserve, every day.
+    line_theatre(build, controllers=("regime", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 0, "garrison": 5, "regen": 0},
+                "hts": {**STRONG_REGIME["hts"], "reserve": 0, "regen": 0, "spoiler_rate": 1.0, "raid_strength": 5}}
+    deal = truce(compliance={"regime": 1.0, "rebels": 1.0})  # HTS no party: it raids every day the deal is in force
+    m = CeasefireModel(scenario(build, factions, events=[deal], end="2020-01-10"), seeds=[1, 2, 3])
+    garrison = m.garrison[:, 0].copy()
+    m.run_model()
+    assert (m.deal.violations == 0).all()
+    assert np.array_equal(m.garrison[:, 0], garrison) and (m.casualties["regime"] == 0).all()

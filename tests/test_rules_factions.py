@@ -310,9 +310,10 @@ def test_in_a_batch_a_broken_deal_frees_its_replicate_alone_and_its_pressure_sto
 def test_an_hts_raid_needs_a_deal_it_rejects_and_takes_no_more_than_the_garrison(build):
     # HTS raids every day it can (spoiler_rate 1) with 50 x lethality 1, no noise, at T0's garrison of 2: the first
     # raid takes all 2 points (200 dead), the next finds nothing left. Under a deal HTS keeps (compliance 1) it never raids.
+    # (Its reserve of 50 is the party: a raid is no larger than the reserve it comes out of.)
     line_theatre(build, controllers=("regime", "hts"))
     factions = {**STRONG_REGIME, "regime": {**STRONG_REGIME["regime"], "garrison": 2, "pressure_growth": 0.0},
-                "hts": {"spoiler_rate": 1.0, "raid_strength": 50, "garrison": 50, "reserve": 0}}
+                "hts": {"spoiler_rate": 1.0, "raid_strength": 50, "garrison": 50, "reserve": 50}}
     for hts, violations, dead in ((0.0, [0, 1, 2], [0, 200, 200]), (1.0, [0, 0, 0], [0, 0, 0])):
         m = CeasefireModel(scenario(build, factions, [truce(compliance={"regime": 1.0, "hts": hts}, restraint=1.0)],
                                     end="2020-01-03", combat={"lethality": 1.0, "noise": 0.0}, name=f"h{hts}.yaml"))

@@ -135,10 +135,12 @@ class HTS(ArmedGroup):
         """Attack a government position next to HTS ground: a violation, and a pretext for the regime.
 
         A raid is a day of combat on a small scale, with both sides firing at once as in an assault: the raiders
-        (``raid_strength``) cost the garrison ``lethality`` x their strength, and the garrison costs them ``lethality``
-        x its effective strength in return, at most the whole party; each loss with its own noise.
+        (``raid_strength``, or what the reserve holds if less) cost the garrison ``lethality`` x their strength, and
+        the garrison costs them ``lethality`` x its effective strength in return, at most the whole party; each loss
+        with its own noise. The party comes out of the mobile reserve: with none, there is no raid.
         """
         m = self.model
+        which = which & (self.force > 0)
         # Government towns next to HTS ground: who holds the towns decides, so they are found again only after a change.
         target = m.of_control("raid_targets", lambda: (towns.held_neighbours(m.neighbours, m.controller == HTS_CODE) > 0)
                               & (m.controller == REGIME))
@@ -150,7 +152,7 @@ class HTS(ArmedGroup):
             return
         where = town[rep]
         lethality, noise = per_pair(m.combat_params.lethality, rep), per_pair(m.combat_params.noise, rep)
-        strength = per_pair(self.p.raid_strength, rep)
+        strength = np.minimum(per_pair(self.p.raid_strength, rep), self.force[rep])
         garrison = m.garrison[rep, where]
         defence = combat.defence_factor(m, rep * m.controller.shape[1] + where, REGIME)  # no post covers the government
         loss = np.minimum(garrison, strength * lethality * streams.lognormal(m.keys[rep], m.day, Draw.RAID_LOSS, noise))
