@@ -81,3 +81,18 @@ def test_a_faction_with_no_reserve_raids_with_nothing(build):
     m.run_model()
     assert (m.deal.violations == 0).all()
     assert np.array_equal(m.garrison[:, 0], garrison) and (m.casualties["regime"] == 0).all()
+
+
+def test_strength_for_the_pool_can_be_sent_into_the_field_the_same_night_wherever_the_scenario_lists_it(build):
+    # An offensive takes its `force` from the pool as far as the pool holds it: strength for the pool that arrives
+    # the same night went into the field only where the scenario listed it first; listed after, it stayed in the pool.
+    # (The group commits nothing, and nothing is recruited: what it holds at the end is what it was sent.)
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 10, "commit": 0.0, "garrison": 5, "regen": 0}}
+    send = push(["T5"], date="2020-01-03", force=40)
+    more = ev(id="more", date="2020-01-03", type="reinforcement", faction="regime", strength=50)
+    for events, name in (([more, send], "strength_first.yaml"), ([send, more], "order_first.yaml")):
+        m = CeasefireModel(scenario(build, factions, events=events, name=name, end="2020-01-04"))
+        m.run_model()
+        assert m.regime.groups["main"].force.tolist() == [40.0], name
+        assert m.regime.pool.tolist() == [20.0], name

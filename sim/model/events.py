@@ -208,8 +208,10 @@ class ReinforcementEvent(ScenarioEvent):
     @property
     def priority(self) -> Priority:  # type: ignore[override]  # the base's is a class attribute
         """Strength for a named group arrives after the night's other events (LOW): it finds the group as an offensive
-        event of that night leaves it (sent on again, or stood down), wherever the scenario lists the two."""
-        return Priority.LOW if self.spec.group else Priority.DEFAULT
+        event of that night leaves it (sent on again, or stood down). Any other arrives before them (HIGH): an
+        offensive of that night can send it into the field, and a strike finds it there. Either way, wherever the
+        scenario lists the two."""
+        return Priority.LOW if self.spec.group else Priority.HIGH
 
     def fire(self) -> None:
         m, e = self.model, self.spec
