@@ -702,8 +702,8 @@ def test_a_scratch_whatif_with_a_yaml_error_is_refused_alone_and_the_page_keeps_
     assert str(scratch.resolve()) in [i["value"] for i in rc.find(v.Select).widget.items], "listed, to be fixed and picked"
     rc.find(v.Select).widget.v_model = str(saved / "scratch.yaml")
     text = texts(box)
-    assert "scratch.yaml cannot be used" in text and "line 5" in text and "is not closed" in text, text
-    assert text.count("scratch.yaml") == text.count("scratch.yaml cannot be used: line 5"), "the file named once"
+    assert "scratch.yaml cannot be used" in text and "line 4" in text and "is not closed" in text, text
+    assert text.count("scratch.yaml") == text.count("scratch.yaml cannot be used: line 4"), "the file named once"
     assert str(saved / "scratch.yaml") in texts(box, as_copied=True), "its path copies as a path, no invisible spaces in it"
     assert rc.find(v.Select).widget.v_model == "scenarios/campaign.yaml", "the refused pick is not left shown"
     rc.find(v.Select).widget.v_model = "scenarios/whatif/jan_truce_holds.yaml"

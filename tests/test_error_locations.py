@@ -132,9 +132,14 @@ def test_a_duplicate_key_is_named_by_its_full_path(tmp_path, capsys, text, line,
     ("name: t\nfactions:\n  regime:\n    commit: 0.5\n  force: 3\n    regen: 1\n", 6, "indented deeper"),
     ("name: t\ndescription: at 3: the truce\n", 2, "needs quotes"),
     ("name: t\n\tseed: 3\n", 2, "tab"),
-    ("name: t\nfactions: {regime: {commit: 0.5}\n", 3, "'{' is not closed"),
-    ("name: t\naxis: [T1, T2\n", 3, "'[' is not closed"),
-    ("name: 'toy\n", 2, "quoted value is never closed"),
+    ("name: t\nfactions: {regime: {commit: 0.5}\n", 2, "'{' is not closed"),
+    ("name: t\naxis: [T1, T2\n", 2, "'[' is not closed"),
+    ("name: 'toy\n", 1, "quoted value is never closed"),
+    # The parser finds each of these only on a later line, which held nothing wrong: the line named is the one to fix.
+    ("name: t\nfactions: {regime: {commit: 0.5}\nseed: 3\n", 2, "'{' is not closed"),
+    ("name: t\naxis: [T1, T2\nseed: 3\n", 2, "'[' is not closed"),
+    ("name: t\ndescription: 'toy\nseed: 3\n", 2, "quoted value is never closed"),
+    ("name: t\nevents:\n  - id: a\n    date 2020-01-05\nseed: 3\n", 4, "a key without its ':'"),
 ])
 def test_yaml_the_parser_cannot_read_is_described_in_plain_words_at_its_line(tmp_path, capsys, text, line, words):
     """A badly indented file gave PyYAML's "expected <block end>, but found '<block mapping start>'"."""

@@ -216,7 +216,11 @@ def load_yaml(path: str | Path) -> LDict:
     try:
         data = _parse(text, name)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed '{', '[' or quote, or a key without its ':', is found only on a later line (past the end, even),
+        # which holds nothing wrong: the context's mark is where the bracket, quote or key the user must fix begins.
+        opened = exc.context_mark is not None and (exc.context or "").startswith(
+            ("while parsing a flow", "while scanning a quoted scalar", "while scanning a simple key"))
+        mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
         problem = _in_plain_words(exc.problem or "", exc.context or "")
         if "could not determine a constructor" in str(exc):
             problem = "YAML tags that build objects are not allowed"
