@@ -326,3 +326,23 @@ def test_a_report_or_figure_written_where_the_command_chose_names_no_flag_never_
     assert said(capsys, "map", run, "--out", tmp_path / "here.png") == (
         f"error: --out {tmp_path / 'here.png'}: is a folder; --out names the file to write (e.g. "
         f"{tmp_path / 'here.png' / 'map.png'})\n")
+
+
+def test_out_naming_the_folder_that_holds_results_says_so_and_how_to_name_a_new_one(toy, tmp_path, capsys):
+    """Round 62's newcomer gave ``--out results`` (the folder results go in, not a new one) and was told it "holds
+    folders the simulator did not write", naming the very run and ensemble folders the simulator had written there."""
+    holder = tmp_path / "results"
+    holder.mkdir()
+    assert main(["run", str(toy), "--no-map", "-q", "--out", str(holder / "one")]) == 0
+    assert main(["run", str(toy), "--runs", "2", "-q", "--out", str(holder / "two")]) == 0
+    capsys.readouterr()
+    for how, kind in (([], "a run"), (["--runs", "2"], "an ensemble")):
+        assert main(["run", str(toy), *how, "--out", str(holder)]) == 2
+        err = capsys.readouterr().err
+        assert err == (f"error: --out {holder}: exists and holds the simulator's results folders (one/, two/); {kind} "
+                       f"cannot be written there; --out names a new folder for these results: {holder / 'NAME'}, "
+                       "say\n"), err
+    (holder / "notes.txt").write_text("mine")  # one thing of the user's among them: said as such
+    assert main(["run", str(toy), "--out", str(holder)]) == 2
+    err = capsys.readouterr().err
+    assert "holds the simulator's results folders (one/, two/) and a file it did not write (notes.txt); " in err, err

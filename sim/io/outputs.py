@@ -131,13 +131,24 @@ def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) 
         return "an empty folder"
     if damaged is not None:
         return f"results whose {damaged} cannot be read (damaged or cut short)"
-    names = [p.name + ("/" if p.is_dir() else "") for p in entries]
-    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    # The folder results go in (--out results): its results folders are the simulator's, said so, not "not written".
+    ours = [p for p in entries if p.is_dir() and not p.is_symlink() and marker(p) is not None]
+    others = [p for p in entries if p not in ours]
+    said = f"the simulator's results folders ({_shown(ours)})" if ours else ""
+    if not others:
+        return said
     # What it holds, said as such: "holds a folder ... (notes.txt)" read as if notes.txt were a folder.
-    folders = sum(p.is_dir() for p in entries)
-    things = ("folders" if folders > 1 else "a folder") if folders == len(entries) else (
-        ("files" if len(entries) > 1 else "a file") if not folders else "files and folders")
-    return f"{things} the simulator did not write ({shown})"
+    folders = sum(p.is_dir() for p in others)
+    things = ("folders" if folders > 1 else "a folder") if folders == len(others) else (
+        ("files" if len(others) > 1 else "a file") if not folders else "files and folders")
+    return f"{said} and {things} it did not write ({_shown(others)})" if ours else (
+        f"{things} the simulator did not write ({_shown(others)})")
+
+
+def _shown(entries: list[Path]) -> str:
+    """The first few of ``entries`` by name (a folder's with a '/'), and how many more."""
+    names = [p.name + ("/" if p.is_dir() else "") for p in entries]
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
 
 
 def _listed(data: dict, key: str) -> list:
@@ -229,6 +240,8 @@ def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: s
         what = describe(out, markers)
         if damaged is not None:  # not known to be ours, so never removed here: the user may
             hint += ", or remove the folder if its results are no longer needed"
+        elif m is None and all(e.is_dir() and marker(e) is not None for e in entries if not TEMP.fullmatch(e.name)):
+            hint = f"{OUT} names a new folder for these results: {out / 'NAME'}, say"
         raise InputError(out, f"exists and holds {what}; {A[kind]} cannot be written there; {hint}", key=OUT)
     if scenario is not None and m.get("scenario_name") != scenario:
         raise InputError(out, f"holds {describe(out, markers)}, not of '{scenario}'; {hint}", key=OUT)
