@@ -389,3 +389,21 @@ def test_load_sweeps_keywords_are_checked_as_the_files_keys_are(tmp_path):
         assert (info.value.file, info.value.key) == (None, key), info.value
         assert str(info.value).startswith(f"'{key}': ") and words in str(info.value), str(info.value)
         assert "--" not in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("param", ["events.moscow-protocol.date=2020-03-01,2020-03-05", "events.moscow-protocol.effective=0:3:4",
+                                   "events__moscow_protocol__until=1,2", "end=2020-06-30,2020-08-31"])
+def test_a_date_swept_is_refused_saying_dates_are_not_parameters_and_what_to_do(tmp_path, capsys, param):
+    """Round 62's newcomer asked "what if the convoys came a week earlier?" and swept an event's date: it was refused as
+    "expects finite numbers" (the date written as a date) or with a did-you-mean of the event's 'intensity', and
+    docs/sweeps.md listed dates among what points may differ in; nothing said a date cannot be swept."""
+    rc, err = cli(capsys, "sweep", MOSCOW, "--param", param, "--out", tmp_path / "never")
+    refused(rc, err, "a date is not a parameter", "write a what-if for each date")
+    assert not (tmp_path / "never").exists()
+
+
+def test_a_date_in_a_sweep_files_parameters_is_refused_at_its_line_as_a_date(tmp_path, capsys):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {MOSCOW}\nparameters:\n  events.moscow-protocol.date: {{values: [2020-03-01, 2020-03-05]}}\n")
+    refused(*cli(capsys, "check", sweep), f"error: {sweep}, line 3, key 'parameters.events.moscow-protocol.date': ",
+            "a date is not a parameter")

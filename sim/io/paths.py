@@ -91,8 +91,21 @@ def resolve(name: str, known: list[str], where: str | None = None) -> str:
 
 def no_parameter(name: str, known: list[str]) -> str:
     """'no parameter ...' with the closest of ``known``, or, when none is close, all of them: after a good guess the
-    whole list (120 names for an Idlib scenario) is only a wall of text."""
+    whole list (120 names for an Idlib scenario) is only a wall of text. A date is told why and what to do instead:
+    the closest name to an event's 'date' was its 'intensity', no help to whoever asked "a week earlier?"."""
+    if is_date(name):
+        return f"no parameter '{name}': {NOT_A_DATE}"
     return f"no parameter '{name}'" + close_or_all(name, known, f"sim.parameters(scenario) lists all {len(known)}")
+
+
+DATE_KEYS = frozenset({"date", "effective", "until", "announced", "start", "end", "initial_control"})
+NOT_A_DATE = ("a date is not a parameter (a sweep varies numbers and switches only); to try other dates, write a what-if "
+              "for each date, giving the event again by its id with the new date")
+
+
+def is_date(name: str) -> bool:
+    """Whether the parameter ``name`` (a dotted path or an alias) names one of a scenario's dates."""
+    return name.strip().replace("__", ".").rsplit(".", 1)[-1] in DATE_KEYS
 
 
 def given_once(scenario: Scenario, values: Mapping[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
