@@ -1,7 +1,7 @@
 """``python -m sim`` (or ``idlib-sim``): a thin command line over the Python API.
 
 Every flag is checked when it is read (:func:`~sim.cli.arguments.whole`), every
-``--out`` before any work is done (:func:`sim.io.outputs.check_out`), and every
+``--out`` before any work is done (:func:`sim.io.out_names.check_out`), and every
 failure ends in one line on stderr with a status: 2 for bad input or a
 refused ``--out`` (:class:`~sim.errors.InputError`), 1 when the system
 refuses to write, 130 when interrupted (Ctrl-C, or SIGTERM, which is handled

@@ -33,7 +33,7 @@ def _out_folder(args: argparse.Namespace, default: str) -> Path:
     """The results folder: ``--out`` checked, or else ``default`` (under ``results/``), which is kept on ``args`` as
     ``default_out`` for the error it may meet (:meth:`~sim.errors.InputError.on_command_line` names it as the default:
     "--out results/x: ..." misled a user who had given no ``--out``)."""
-    from ..io.outputs import check_out
+    from ..io.out_names import check_out
 
     if args.out is not None:
         return check_out(args.out)

@@ -2,6 +2,7 @@
 
 - ``files``: input files read with guards (no devices, size limits, cache stamps); outputs written atomically.
 - ``outputs``: which folders and files the simulator may write (markers, derived files).
+- ``out_names``: the names ``--out`` may give, refused before any work is done (empty, the current folder, no parent).
 - ``signatures``: the mark on the figures and reports it writes, by which it knows them for its own.
 - ``folder_lock``: one writer per results folder (a lock), and no reader while it writes.
 - ``safe_yaml``: strict YAML that remembers the file and line of every key.

@@ -134,19 +134,16 @@ def describe(path: Path, markers: tuple[dict | None, str | None] | None = None) 
     # The folder results go in (--out results): its results folders are the simulator's, said so, not "not written".
     ours = [p for p in entries if p.is_dir() and not p.is_symlink() and marker(p) is not None]
     others = [p for p in entries if p not in ours]
-    said = f"the simulator's results folders ({_shown(ours)})" if ours else ""
-    if not others:
-        return said
-    # What it holds, said as such: "holds a folder ... (notes.txt)" read as if notes.txt were a folder.
-    folders = sum(p.is_dir() for p in others)
+    folders = sum(p.is_dir() for p in others)  # said as such: "holds a folder ... (notes.txt)" read as one folder
     things = ("folders" if folders > 1 else "a folder") if folders == len(others) else (
         ("files" if len(others) > 1 else "a file") if not folders else "files and folders")
-    return f"{said} and {things} it did not write ({_shown(others)})" if ours else (
-        f"{things} the simulator did not write ({_shown(others)})")
+    said = [f"the simulator's results folders ({listing(ours)})"] * bool(ours) + [
+        f"{things} {'it' if ours else 'the simulator'} did not write ({listing(others)})"] * bool(others)
+    return " and ".join(said)
 
 
-def _shown(entries: list[Path]) -> str:
-    """The first few of ``entries`` by name (a folder's with a '/'), and how many more."""
+def listing(entries: list[Path]) -> str:
+    """The first four of ``entries`` by name (a folder's with a '/'), and how many more there are."""
     names = [p.name + ("/" if p.is_dir() else "") for p in entries]
     return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
 
@@ -170,36 +167,6 @@ def folder_of_kind(entry: Path, kind: str) -> bool:
         return False
     m = marker(entry)
     return m.get("kind") == kind if m is not None else not any(entry.iterdir())
-
-
-def check_out(raw: str | Path, *, default: bool = False) -> Path:
-    """A results folder named on the command line (``--out``), checked before any work is done.
-
-    Refused: an empty name, the current folder or one above it, a name too
-    long for the file system, and (unless it is the default under
-    ``results/``, which is created) a parent folder that does not exist.
-    What is at the path itself is judged by :func:`claim_folder`.
-    """
-    if str(raw).strip() == "":
-        raise InputError(None, "is empty: give the name of a new folder for the results (e.g. results/NAME)", key=OUT)
-    out = Path(raw)
-    here = Path.cwd().resolve()
-    try:
-        resolved = out.resolve()
-    except (OSError, RuntimeError) as exc:
-        raise InputError(out, f"cannot be used as a folder name ({exc})", key=OUT) from None
-    if resolved == here or resolved in here.parents:
-        raise InputError(out, "names the current folder (or one above it); give a new folder's name, e.g. results/NAME",
-                         key=OUT)
-    if len(out.name.encode()) > NAME_MAX:
-        raise InputError(out, f"the folder name is longer than the file system allows ({NAME_MAX} bytes)", key=OUT)
-    parent = out.parent
-    if parent.exists() and not parent.is_dir():
-        raise InputError(out, f"'{parent}' is a file, not a folder; choose another {OUT}", key=OUT)
-    if not parent.exists() and not default:
-        raise InputError(out, f"its parent folder '{parent}' does not exist; create it first, or choose another {OUT}",
-                         key=OUT)
-    return out
 
 
 def claim_folder(out: Path, kind: str, *, scenario: str | None = None, source: str | Path | None = None) -> bool:
