@@ -179,6 +179,22 @@ def _said_flag(named: re.Match, *, command_line: bool, tail: str = "=") -> str:
     return (named["python"] or named["flag"]) + tail + (named["value"] or "")
 
 
+def check_loaded(value: object, kind: type, loader: str) -> None:
+    """Refuse, naming the argument ``spec``, a ``value`` that is not the ``kind`` that ``loader`` returns.
+
+    Given a file's path, the sweep and calibration runners failed deep inside ("'str' object has no attribute
+    'replicate_seed'"); the refusal says which function reads the file.
+
+    Raises:
+        InputError: ``value`` is not a ``kind``.
+    """
+    if isinstance(value, kind):
+        return
+    hint = f": read the file with {loader}({str(value)!r}) first" if isinstance(value, str | os.PathLike) else ""
+    raise InputError(None, f"needs the {kind.__name__} that {loader}(path) returns, not a {type(value).__name__}{hint}",
+                     key="spec")
+
+
 def in_words(text: str, *, command_line: bool) -> str:
     """``text`` with :func:`flag`'s names and :data:`AGAIN` said as the command line or Python says them."""
     again = "run the same command again" if command_line else "call it again with the same arguments"

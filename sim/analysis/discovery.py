@@ -136,6 +136,9 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
     """
     _check_settings(threshold, max_boxes, peel_alpha, paste_alpha, mass_min)
     folder = as_path(folder, "folder")
+    if not isinstance(where, str):  # a number or None was re's TypeError ("expected string or bytes-like object")
+        raise InputError(folder, f"expects METRIC OP NUMBER as a string ('ceasefire_days >= 30'), not "
+                         f"{type(where).__name__} {where!r}", key=WHERE)
     manifest = load_sweep_manifest(folder)
     rows = read_rows(folder)
     names = [p["path"] for p in manifest["design"]["parameters"]]

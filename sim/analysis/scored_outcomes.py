@@ -10,6 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from ..io.files import as_path
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..model.reporters import REPORTERS
@@ -19,13 +20,15 @@ from .outcomes_file import load_outcomes
 _OUTCOMES: dict[tuple, tuple[Theatre, list[OutcomeBase]]] = {}  # read once per process, not once per run
 
 
-def outcomes_for(scenario: Scenario, theatre: Theatre, variables: list[str], file: str | Path | None = None) -> list[OutcomeBase]:
+def outcomes_for(scenario: Scenario, theatre: Theatre, variables: list[str], file: str | Path | None = None, *,
+                 key: str = "outcomes") -> list[OutcomeBase]:
     """The reported outcomes a run of ``scenario`` is scored against, read once per file version and theatre.
 
     ``file`` defaults to ``outcomes.yaml`` beside the scenario's claims record
-    (no outcomes if there is none); a file given and missing is an InputError.
+    (no outcomes if there is none); a file given and missing is an InputError, and so is one that is not a path,
+    naming ``key``, the caller's argument (``run_with(outcomes=3)`` was pathlib's TypeError).
     """
-    path = Path(file) if file is not None else scenario.claims.parent / "outcomes.yaml"
+    path = as_path(file, key) if file is not None else scenario.claims.parent / "outcomes.yaml"
     if file is None and not path.is_file():
         return []
     try:
@@ -41,9 +44,9 @@ def outcomes_for(scenario: Scenario, theatre: Theatre, variables: list[str], fil
     return hit[1]
 
 
-def scored_outcomes(scenario: Scenario, file: str | Path | None = None) -> list[OutcomeBase]:
+def scored_outcomes(scenario: Scenario, file: str | Path | None = None, *, key: str = "outcomes") -> list[OutcomeBase]:
     """The reported outcomes a run of ``scenario`` is scored against (see :func:`outcomes_for`), read before it runs."""
-    return outcomes_for(scenario, load_theatre(scenario.theatre), ["date", *REPORTERS], file)
+    return outcomes_for(scenario, load_theatre(scenario.theatre), ["date", *REPORTERS], file, key=key)
 
 
 def outcomes_hash(outcomes: list[OutcomeBase]) -> str:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, check_switch
+from ..io.files import as_path
 from ..names import HOLDERS, date_words
 from .aggregate import date_quantile, replicate_quantiles
 from .outcomes import (
@@ -116,7 +117,7 @@ class Scorecard:
 def scorecard(results: Results, outcomes_file: str | Path | None = None) -> Scorecard:
     """Score ``results`` against an outcomes file (default: ``outcomes.yaml`` beside the run's claims record)."""
     record = results.claims_file.parent / "outcomes.yaml"
-    path = Path(outcomes_file) if outcomes_file else record
+    path = as_path(outcomes_file, "outcomes_file") if outcomes_file else record
     columns = list(results.runs[0].timeseries.columns)
     outcomes = load_outcomes(path, results.theatre, columns) if outcomes_file else \
         load_record_outcomes(path, results.theatre, columns, python="outcomes_file")

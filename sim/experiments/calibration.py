@@ -39,7 +39,7 @@ from ..io.outputs import OUT, claim_folder, mark_folder
 from ..io.schema import Scenario
 from ..io.theatre import load_theatre
 from ..model.params import batch_groups
-from .calibration_file import CalibrationSpec
+from .calibration_file import CalibrationSpec, checked_call
 from .executors import check_executor, deferred_interrupts, run_tasks
 from .parameters import apply
 from .run import memory_results, simulate_batch
@@ -273,12 +273,13 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
 
     Raises:
         CalibrationInterrupted: on Ctrl-C; the finished trials are kept.
-        InputError: an executor that is not one; ``out`` holds something else, another simulator process is writing it, or the scheduler cannot be
+        InputError: a ``spec``, ``out``, worker count or budget of the wrong kind or out of range; an executor that is not
+            one; ``out`` holds something else, another simulator process is writing it, or the scheduler cannot be
             reached; a folder this call made is removed again if no trial was run in it (it was left marked, holding an
             empty study).
     """
     check_switch(progress, "progress")
-    out = Path(out)
+    out, workers = checked_call(spec, out, workers, trials, minutes)
     check_executor(executor)  # before the folder is made: a typo ("dsak") ran every trial locally, without a word
     with FolderLock(out):  # one writer at a time: a second calibration put its trials into this one's study
         created = claim_folder(out, "calibration")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -32,9 +33,10 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from ..analysis.outcomes import OutcomeBase
 from ..analysis.outcomes_file import load_outcomes
 from ..analysis.scored_outcomes import outcomes_hash
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, check_loaded, did_you_mean, flag
 from ..io.files import as_path
 from ..io.kinds import named_kind, wrong_kind
+from ..io.outputs import OUT
 from ..io.paths import alias, declared_range, value_at
 from ..io.safe_yaml import LDict, load_yaml, location
 from ..io.scenario import inputs_hash, load_scenario
@@ -43,7 +45,7 @@ from ..io.schema_types import Finite, Switch, Whole
 from ..io.theatre import load_theatre
 from ..io.validation import TaggedUnion, explain, first_error
 from ..model.reporters import REPORTERS
-from ..names import MAX_RUNS, MAX_TRIALS
+from ..names import MAX_RUNS, MAX_TRIALS, is_whole
 from .parameters import apply, parameter_paths
 
 if TYPE_CHECKING:
@@ -320,3 +322,27 @@ def _at(tree: LDict, where: tuple, path: Path, message: str, key: str | None = N
     text = key or ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in where).replace(".[", "[")
     return InputError(file or path, message, line=line, key=text)
 
+
+
+def checked_call(spec: object, out: object, workers: object, trials: object = None, minutes: object = None) -> tuple[Path, int]:
+    """The arguments of ``run_calibration`` and ``finish`` that the command checks as flags, checked as it does: from
+    Python, a sweep file's path as ``spec`` or None as ``out`` failed deep inside, ``trials=-1`` or ``minutes=-1`` ran
+    no trial and returned as if the budget were spent, ``workers=0`` ran, and ``trials="3"`` was a TypeError.
+
+    Returns:
+        ``out`` as a path, and the worker count as an int.
+
+    Raises:
+        InputError: ``spec`` not a :class:`CalibrationSpec`, ``out`` not a path, ``workers`` not from 1 to 64,
+            ``trials`` not a whole number from 1 to :data:`~sim.names.MAX_TRIALS`, ``minutes`` not positive (None:
+            the file's budget).
+    """
+    from .ensemble import check_workers  # here: checking a calibration file imports no pandas
+
+    check_loaded(spec, CalibrationSpec, "sim.load_calibration")
+    folder, workers = as_path(out, OUT), check_workers(workers)
+    if trials is not None and (not is_whole(trials) or not 1 <= trials <= MAX_TRIALS):
+        raise InputError(None, f"must be a whole number from 1 to {MAX_TRIALS:,} (got {trials!r})", key=flag("trials"))
+    if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, numbers.Real) or not minutes > 0):
+        raise InputError(None, f"must be a positive number of minutes (got {minutes!r})", key=flag("minutes"))
+    return folder, workers

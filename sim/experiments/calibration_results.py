@@ -32,12 +32,12 @@ import yaml
 from ..analysis.calibration_report import accepted_set, best_trial, parameter_table, report_text, slice_verdicts
 from ..analysis.calibration_score import Evidence, paired_difference, pooled_headline
 from ..analysis.scoring import score
-from ..errors import InputError
+from ..errors import InputError, check_switch
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import TEMP
 from .calibration import Problem, ensembles, evaluate_all, frozen, open_study, scores
-from .calibration_file import LAYER_MARK, CalibrationSpec
+from .calibration_file import LAYER_MARK, CalibrationSpec, checked_call
 
 NOT_PARAMETERS = ("trial", "objective", "se")
 STUDY_LINE = "# Study: "  # a layer's line naming the study folder that wrote it, relative to the layer
@@ -233,8 +233,24 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
 
     The folder's lock is held throughout (one writer at a time, as in every results folder), so what a killed writer
     left in it, a hidden temporary no live writer owns, is removed first.
+
+    Args:
+        spec: from :func:`~sim.experiments.calibration_file.load_calibration`.
+        out: the calibration folder whose trials :func:`~sim.experiments.calibration.run_calibration` ran.
+        workers, executor, scheduler: as for :func:`~sim.experiments.calibration.run_calibration`; the re-ranking and
+            the scores of the chosen point run there.
+        figures: draw the report's figures.
+
+    Returns:
+        What was written and chosen: ``best``, ``accepted``, ``layers``, ``scores``, ``parameters``, ``report``,
+        ``figures``, ``cost`` and ``text`` (the report's text).
+
+    Raises:
+        InputError: a ``spec``, ``out``, ``figures`` or worker count of the wrong kind or out of range, a folder with no study, or
+            another process writing it.
     """
-    out = Path(out)
+    check_switch(figures, "figures")
+    out, workers = checked_call(spec, out, workers)
     with FolderLock(out):
         for entry in sorted(out.iterdir()) if out.is_dir() else []:
             if TEMP.fullmatch(entry.name):

@@ -117,7 +117,7 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
         outcomes = [*CORE_OUTCOMES, *deals]
     outcomes = [outcomes] if isinstance(outcomes, str) else list(outcomes)
     # Checked now, not in EMA's first experiment (a worker's, under a MultiprocessingEvaluator), as a sweep file's are.
-    valid = metric_names(sc, scored_outcomes(sc, outcomes_file))
+    valid = metric_names(sc, scored_outcomes(sc, outcomes_file, key="outcomes_file"))
     for m in outcomes:
         if m not in valid:
             raise InputError(None, f"no metric '{m}'" + close_or_grouped(m, valid, f"a run has {len(valid)}"), key="outcomes")

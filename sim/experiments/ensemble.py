@@ -45,7 +45,7 @@ from ..analysis.aggregate import all_captures, capture_dates, control_probabilit
 from ..analysis.replicates import KEY_FIELDS, REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
 from ..errors import AGAIN, DamagedResult, InputError, Interrupted, check_switch, flag
-from ..io.files import remove, remove_stale_temps, table_text, temp_names, write_atomic
+from ..io.files import as_path, remove, remove_stale_temps, table_text, temp_names, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
 from ..io.scenario import for_run, hash_of_inputs, inputs_hash
@@ -135,7 +135,7 @@ def run_ensemble(
         Interrupted: on Ctrl-C or SIGTERM; the replicates finished so far are kept.
     """
     check_switch(progress, "progress")
-    out = Path(out)
+    out = as_path(out, OUT)
     if not isinstance(scenario, Scenario):  # a path, as run_with takes one
         scenario_path = scenario_path or Path(scenario)
     scenario = for_run(scenario, days=days, seed=seed)  # the command line's route for --days and --seed

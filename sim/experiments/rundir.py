@@ -18,9 +18,9 @@ import hashlib
 from pathlib import Path
 
 from ..errors import InputError, check_switch
-from ..io.files import atomic_folder, remove_stale_temps, table_text
+from ..io.files import as_path, atomic_folder, remove_stale_temps, table_text
 from ..io.folder_lock import FolderLock
-from ..io.outputs import claim_folder
+from ..io.outputs import OUT, claim_folder
 from ..names import HOLDERS
 from .manifest import manifest, manifest_text
 from .run import RunResult
@@ -65,7 +65,7 @@ def write_run(result: RunResult, out: str | Path, *, scenario_path: Path | None 
     if not isinstance(result, RunResult):  # the Results of load_results or None raised an AttributeError
         raise InputError(None, f"needs the RunResult of sim.simulate (got a {type(result).__name__}); an ensemble's folder "
                          "is written by sim.run_ensemble", key="result")
-    out = Path(out)
+    out = as_path(out, OUT)
     with FolderLock(out):
         claim_folder(out, "run", scenario=result.scenario.name, source=scenario_path)
         remove_stale_temps(out)  # the folder a killed writer left half-written beside it

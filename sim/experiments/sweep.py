@@ -40,8 +40,8 @@ import pandas as pd
 from ..analysis.integrity import batch_items, batches
 from ..analysis.results import PARTS, load_sweep_manifest, read_rows
 from ..analysis.scored_outcomes import outcomes_hash, scored_outcomes
-from ..errors import InputError, Interrupted, check_switch, flag
-from ..io.files import remove, remove_stale_temps, table_text, write_atomic
+from ..errors import InputError, Interrupted, check_loaded, check_switch, flag
+from ..io.files import as_path, remove, remove_stale_temps, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
@@ -218,7 +218,8 @@ def run_sweep(
         Interrupted: on Ctrl-C or SIGTERM; the batches written so far are kept.
     """
     check_switch(progress, "progress")
-    out = Path(out)
+    check_loaded(spec, SweepSpec, "sim.load_sweep")
+    out = as_path(out, OUT)
     given_seed, seed = seed, spec.replicate_seed if seed is None else seed
     notify = notify or (lambda _: None)
     workers = check_workers(workers)

@@ -33,7 +33,14 @@ if TYPE_CHECKING:
 
 
 def alias(path: str) -> str:
-    """The Python-name alias of a dotted path (or of a metric name): ``.`` and ``:`` become ``__``, ``-`` becomes ``_``."""
+    """The Python-name alias of a dotted path (or of a metric name): ``.`` and ``:`` become ``__``, ``-`` becomes ``_``.
+
+    Raises:
+        InputError: ``path`` is not a string (a number was str.replace's AttributeError).
+    """
+    if not isinstance(path, str):
+        raise InputError(None, f"needs a dotted path or a metric name, a string (got {type(path).__name__} {path!r})",
+                         key="path")
     return path.replace(".", "__").replace(":", "__").replace("-", "_")
 
 

@@ -54,6 +54,11 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
     # A string as the command line gives it: as a list, "towns_regime" was read letter by letter ("no metric 't'").
     if isinstance(metrics, str):
         metrics = [m.strip() for m in metrics.split(",") if m.strip()]
+    # A number was "TypeError: 'int' object is not iterable" once the rows were read, and a list holding one a
+    # refusal of "no metric '3'" among the sweep's columns.
+    if metrics is not None and (not isinstance(metrics, list | tuple) or not all(isinstance(m, str) for m in metrics)):
+        raise InputError(folder, f"expects metric names, a list of strings or 'a,b' (got {type(metrics).__name__} {metrics!r})",
+                         key=flag("metric", python="metrics", about_file=True))
     if metrics is not None and not metrics:  # an empty list (or ",") reported the defaults, as if none had been asked
         raise InputError(folder, "names no metric: give one or more, or leave it out for the sweep file's",
                          key=flag("metric", python="metrics", about_file=True))

@@ -1,0 +1,119 @@
+"""Round 62: arguments of the Python API that are the wrong kind or out of range are refused as an InputError naming
+the argument, before anything runs or any folder is made, where they were a TypeError or AttributeError from pathlib,
+re or deep in the code, or were taken without a word (``run_calibration(..., trials=-1)`` ran nothing and returned)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim import InputError, load_scenario
+from sim.experiments.calibration_file import load_calibration
+from sim.experiments.calibration_results import finish
+from sim.experiments.designs import make_design
+from sim.experiments.parameters import Parameter
+from sim.experiments.sweep_file import SweepSpec
+
+from .conftest import ROOT
+from .test_api import toy_body
+from .conftest import line_theatre
+
+SMOKE = ROOT / "calibrations" / "smoke.yaml"
+
+
+@pytest.fixture
+def toy(build) -> Path:
+    line_theatre(build, controllers=("regime", "regime", "rebels", "rebels", "hts"))
+    return build.scenario(toy_body())
+
+
+def refusal(call, *args, **kwargs) -> InputError:  # noqa: ANN001 - the function called
+    """The InputError ``call(*args, **kwargs)`` raises (any other exception fails the test)."""
+    with pytest.raises(InputError) as info:
+        call(*args, **kwargs)
+    return info.value
+
+
+@pytest.mark.parametrize("given", [None, 3])
+def test_a_writer_given_no_folder_path_says_it_needs_one_and_makes_nothing(toy, tmp_path, monkeypatch, given):
+    """``run_ensemble(sc, 2, None)``, ``write_run(result, 3)``, ``run_sweep(spec, None)``, ``run_calibration(spec,
+    None)`` and ``finish(spec, None)`` raised pathlib's TypeError ("argument should be a str or an os.PathLike
+    object"), which named no argument; the readers have said "needs a path" since round 55."""
+    work = tmp_path / "work"  # the toy's files are in tmp_path: nothing may appear here
+    work.mkdir()
+    monkeypatch.chdir(work)
+    sc = load_scenario(toy)
+    spec = SweepSpec(Path(toy).resolve(), make_design("grid", [Parameter("regime.commit", values=[0.4, 0.6])]), 1)
+    calibration = load_calibration(SMOKE)
+    calls = [lambda: sim.run_ensemble(sc, 2, given), lambda: sim.write_run(sim.simulate(sc, days=2), given),
+             lambda: sim.run_sweep(spec, given), lambda: sim.run_calibration(calibration, given),
+             lambda: finish(calibration, given)]
+    for call in calls:
+        said = str(refusal(call))
+        assert "'out'" in said and "needs a path" in said and type(given).__name__ in said, said
+    assert list(work.iterdir()) == []
+
+
+def test_run_sweep_and_run_calibration_given_a_files_path_say_how_to_load_it(tmp_path):
+    """``sim.run_sweep("sweeps/x.yaml", out)`` raised "AttributeError: 'str' object has no attribute
+    'replicate_seed'", and ``run_calibration`` "... no attribute 'optimiser_modules'": the spec is what the load
+    functions return, as the README's table of commands says, and the refusal names the function that reads the file."""
+    sweep = refusal(sim.run_sweep, str(ROOT / "sweeps" / "jan_truce_30_days.yaml"), tmp_path / "s")
+    assert sweep.key == "spec" and "sim.load_sweep" in sweep.message, sweep
+    for call in (sim.run_calibration, finish):
+        error = refusal(call, SMOKE, tmp_path / "c")
+        assert error.key == "spec" and "sim.load_calibration" in error.message and "PosixPath" in error.message, error
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("keyword", "value"), [("workers", 0), ("workers", "2"), ("trials", -1), ("trials", 0),
+                                                ("trials", "3"), ("trials", 2.5), ("minutes", -1), ("minutes", 0),
+                                                ("minutes", "5"), ("minutes", float("nan")), ("minutes", True)])
+def test_run_calibration_refuses_a_budget_or_worker_count_the_command_would(tmp_path, keyword, value):
+    """The command refuses ``--trials 0``, ``--minutes -1`` and ``--workers 0``; from Python ``trials=-1`` and
+    ``minutes=-1`` ran no trial and returned as if the budget were spent, ``workers=0`` ran, and ``trials="3"`` was a
+    TypeError from a comparison deep in the study's loop."""
+    error = refusal(sim.run_calibration, load_calibration(SMOKE), tmp_path / "c", **{keyword: value})
+    assert str(error).startswith(f"'{keyword}': "), error
+    assert not (tmp_path / "c").exists()
+
+
+def test_finish_refuses_a_worker_count_out_of_range(tmp_path):
+    """``finish(spec, out, workers=0)`` went on to rerun the best trials with no worker check at all."""
+    error = refusal(finish, load_calibration(SMOKE), tmp_path / "c", workers=0)
+    assert str(error).startswith("'workers': must be a whole number from 1 to 64"), error
+    assert not (tmp_path / "c").exists()
+
+
+def test_an_outcomes_file_that_is_not_a_path_is_named(toy, tmp_path):
+    """``run_with(sc, outcomes=3)``, ``RunResult.metrics(outcomes=3)``, ``ema_model(..., outcomes_file=3)`` and
+    ``scorecard(folder, 3)`` raised pathlib's TypeError."""
+    sc = load_scenario(toy)
+    result = sim.simulate(sc, days=2)
+    ens = sim.run_ensemble(sc, 1, tmp_path / "e")
+    for call, key in ((lambda: sim.run_with(sc, outcomes=3), "outcomes"), (lambda: result.metrics(outcomes=3), "outcomes"),
+                      (lambda: sim.scorecard(ens, 3), "outcomes_file"),
+                      (lambda: sim.ema_model(sc, ["regime.commit"], outcomes_file=3), "outcomes_file")):
+        said = str(refusal(call))
+        assert said.startswith(f"'{key}': needs a path") and "int" in said, said
+
+
+def test_discover_and_sweep_report_name_a_condition_or_metrics_of_the_wrong_kind(toy, tmp_path):
+    """``discover(folder, 30)`` raised re's "TypeError: expected string or bytes-like object", and ``sweep_report(folder,
+    metrics=3)`` "TypeError: 'int' object is not iterable"."""
+    spec = SweepSpec(Path(toy).resolve(), make_design("grid", [Parameter("regime.commit", values=[0.4, 0.6])]), 1)
+    sim.run_sweep(spec, tmp_path / "s")
+    for where in (30, None):
+        error = refusal(sim.discover, tmp_path / "s", where)
+        assert error.key == "where" and "METRIC OP NUMBER" in error.message, error
+    error = refusal(sim.sweep_report, tmp_path / "s", metrics=3)
+    assert "'metrics'" in str(error) and "int" in error.message, error
+    assert not (tmp_path / "s" / "report").exists()
+
+
+def test_alias_of_what_is_not_a_path_is_named():
+    """``sim.alias(3)`` raised "AttributeError: 'int' object has no attribute 'replace'"."""
+    error = refusal(sim.alias, 3)
+    assert error.key == "path" and "int" in error.message, error
