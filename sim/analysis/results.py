@@ -64,14 +64,17 @@ class Results:
 
     @property
     def name(self) -> str:
+        """The scenario's name, as the manifest records it."""
         return self.manifest["scenario_name"]
 
     @property
     def start(self) -> dt.date:
+        """The scenario's start date."""
         return dt.date.fromisoformat(self.manifest["start"])
 
     @property
     def end(self) -> dt.date:
+        """The scenario's end date (a run with ``days`` ends earlier: see each run's days)."""
         return dt.date.fromisoformat(self.manifest["end"])
 
     @property
@@ -82,14 +85,17 @@ class Results:
 
     @property
     def is_ensemble(self) -> bool:
+        """Whether the folder is an ensemble's (else one run's)."""
         return self.manifest.get("kind") == "ensemble"
 
     @property
     def complete(self) -> bool:
+        """Whether every replicate the folder was asked for is in (an interrupted ensemble has fewer)."""
         return len(self.runs) == self.expected
 
     @property
     def label(self) -> str:
+        """The scenario's name and how many runs: ``campaign (40 runs)``."""
         n = len(self.runs)
         return f"{self.name} ({n} run{'s' if n != 1 else ''})"
 

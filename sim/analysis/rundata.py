@@ -61,9 +61,11 @@ class RunData:
         return len(self.history) - 1
 
     def day(self, date: dt.date) -> int:
+        """The day number of ``date``: days after the start (0 on the start day)."""
         return (date - self.start).days
 
     def date(self, day: int) -> dt.date:
+        """The date of day number ``day`` (days after the start)."""
         return self.start + dt.timedelta(days=int(day))
 
     def until(self, last: dt.date) -> RunData:
@@ -159,9 +161,11 @@ class RunBatch:
         return self.history.shape[1] - 1
 
     def day(self, date: dt.date) -> int:
+        """The day number of ``date``: days after the start (0 on the start day)."""
         return (date - self.start).days
 
     def date(self, day: int) -> dt.date:
+        """The date of day number ``day`` (days after the start)."""
         return self.start + dt.timedelta(days=int(day))
 
 

@@ -109,6 +109,8 @@ class Scorecard:
                 f"run; {scores})")
 
     def headline(self) -> dict[str, float]:
+        """The four headline scores: outcomes met, control accuracy and capture MAE averaged over the runs, and the Brier
+        score of their control probabilities."""
         out = {k: float(np.nanmean(v)) if len(v) else float("nan") for k, v in self.per_run.items() if k != "Brier"}
         out["Brier"] = brier(self.pair_controllers, self.pair_reported)
         return {k: out[k] for k in HEADLINES}

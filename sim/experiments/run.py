@@ -102,6 +102,7 @@ class RunResult:
                 for r, d, road, cov, town in self.log.patrols if r == self.replicate]
 
     def dates(self) -> list[str]:
+        """Every day of the run as ``YYYY-MM-DD``, the start day first."""
         return self.log.dates.tolist()  # the batch's, one a day of ``history``
 
     @functools.cached_property

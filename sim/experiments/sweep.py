@@ -175,11 +175,15 @@ def _joined(pieces: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, 
 
 @dataclass
 class SweepResult:
+    """What :func:`run_sweep` did: the sweep's folder, its manifest (``sweep.json``) and how many runs it ran now."""
+
     path: Path
     manifest: dict
     ran: int  # runs evaluated in this call (the rest were already on disk)
 
     def table(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Every row of the sweep, one per run (:func:`sim.read_rows`): point, replicate, seed, the parameters and the
+        metrics, or only ``columns``."""
         return read_rows(self.path, columns)
 
 

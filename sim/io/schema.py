@@ -26,7 +26,6 @@ from . import paths
 from .schema_types import DistinctFactions, Finite, Share, Spread, Strict, Switch, Whole, bounded
 from .validation import Conflict, TaggedUnion
 
-
 # ---- Faction parameters. Defaults are neutral placeholders; a theatre's calibrated values are in scenarios/common/.
 
 
@@ -367,6 +366,7 @@ class Scenario(Strict):
 
     @property
     def days(self) -> int:
+        """Days from the start to the end: the days a run simulates after its start day."""
         return (self.end - self.start).days
 
     def __repr__(self) -> str:  # pydantic's printed every parameter and event, some 12,000 characters; print() too

@@ -111,6 +111,7 @@ class Theatre:
 
     @property
     def n(self) -> int:
+        """How many towns."""
         return len(self.towns)
 
     @functools.cached_property
@@ -123,6 +124,7 @@ class Theatre:
 
     @property
     def roads(self) -> list[str]:
+        """The roads the edges lie on (``M4``, ``M5``, ``secondary``), each once, sorted."""
         return sorted(set(self.edge_road.tolist()))
 
     def post_index(self, post_id: str) -> int:

@@ -192,6 +192,7 @@ class CeasefireModel(mesa.Model):
 
     @property
     def date(self) -> dt.date:
+        """The date of the current day (:attr:`day` days after the start)."""
         return self.start + dt.timedelta(days=self.day)
 
     def time_of(self, date: dt.date) -> float:
