@@ -17,16 +17,9 @@ from sim.experiments.parameters import Parameter
 from sim.experiments.sweep_file import SweepSpec
 
 from .conftest import ROOT
-from .test_api import toy_body
-from .conftest import line_theatre
+from .test_api import toy  # noqa: F401 - the fixture: test_api's five towns on a line
 
 SMOKE = ROOT / "calibrations" / "smoke.yaml"
-
-
-@pytest.fixture
-def toy(build) -> Path:
-    line_theatre(build, controllers=("regime", "regime", "rebels", "rebels", "hts"))
-    return build.scenario(toy_body())
 
 
 def refusal(call, *args, **kwargs) -> InputError:  # noqa: ANN001 - the function called
