@@ -201,8 +201,7 @@ class CeasefireModel(mesa.Model):
 
     def step(self) -> None:
         """One day: the deal's dates, the factions in a fixed order, combat and collapse, flight, posts, records."""
-        self.attack_force[:] = 0.0
-        self.attack_side[:] = -1
+        self.attack_force[:], self.attack_side[:] = 0.0, -1
         self.declared, self._assaulted = [], None
         ceasefire.begin_day(self)
         for faction in (self.regime, self.russia, self.turkey, self.hts, self.rebels):  # Russia backs what the regime chose
