@@ -491,6 +491,19 @@ def test_a_counter_offensive_refuses_the_government_only_keys_and_does_not_offer
     assert not [p for p in sim.parameters(scenario)["path"] if p.startswith("events.back.")]
 
 
+@pytest.mark.parametrize("faction", ["regime", "rebels"])
+def test_an_axis_through_a_camp_is_refused_at_its_town(build, faction):
+    """Camps are where people flee to, no side's objective: the government never attacks one, so a group aimed at one
+    pushed forever, and a counter-offensive aimed at one the government held would have taken it."""
+    build.theatre([("T0", 35.5, 36.0, "rebels"), ("T1", 35.5, 36.05, "regime"), ("Camp", 35.5, 36.1, "regime", 1000, "camp")],
+                  [("T0", "T1", "M9"), ("T1", "Camp", "M9")])
+    push = ev(id="go", date="2020-01-02", type="offensive", faction=faction, action="start", axis=["T1", "Camp"])
+    with pytest.raises(InputError, match="'Camp' is a camp") as err:
+        load_scenario(build.scenario({"events": [push]}, name="bad.yaml"))
+    assert err.value.key == "events[0].axis[1]" and err.value.line is not None
+    load_scenario(build.scenario({"events": [{**push, "axis": ["T1"]}]}))
+
+
 @pytest.mark.parametrize("faction, key, value", [("regime", "axis", ["T1"]), ("regime", "force", 30), ("regime", "frontage", 3),
                                                   ("regime", "intensity", 0.5), ("hts", "axis", ["T1"])])
 def test_a_stop_refuses_the_keys_it_ignores_and_does_not_offer_them(build, key, value, faction):
