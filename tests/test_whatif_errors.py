@@ -474,6 +474,19 @@ def test_a_whatif_without_a_name_of_its_own_is_refused_at_check(tmp_path, capsys
     assert load_scenario(path).name == "noname"  # with a name of its own, as every shipped what-if has
 
 
+
+def test_a_whatif_named_as_its_parent_is_refused_at_its_name(tmp_path):
+    """Given as the parent's own, the name passed `check`: the what-if's runs went to the parent's results folder, and
+    were refused only once the parent had been run there (or took the folder the parent's own run then was refused)."""
+    path = tmp_path / "samename.yaml"
+    path.write_text(f"extends: {CAMPAIGN}\nname: campaign\nremove_events: [balyun-strike]\n")
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (2, "name"), str(err)
+    assert "needs its own name, not 'campaign'" in err.message, str(err)
+    path.write_text(f"extends: {CAMPAIGN}\nname: campaign_without_balyun\nremove_events: [balyun-strike]\n")
+    assert load_scenario(path).name == "campaign_without_balyun"
+
+
 def test_a_source_id_cited_as_a_claim_is_named_as_a_source_with_claims_that_cite_it(tmp_path):
     """An event citing 'turkish-mod', an id that is in seeds/claims.yaml but under 'sources:' (an outlet), was told
     "unknown claim id ... (did you mean 'turkish-convoys'?)": the user had copied the id from that very file, and the

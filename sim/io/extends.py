@@ -65,6 +65,9 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
         inherited = f"'{parent['name']}' " if isinstance(parent.get("name"), str) else ""
         raise InputError(path, f"a what-if needs its own name: (without one it takes the name {inherited}from {parent_name}, "
                          "and writes into that scenario's results folder)", line=line, key="name")
+    if tree["name"] == parent.get("name"):  # given as the parent's own: the same folder, refused only once one was run
+        raise InputError(path, f"a what-if needs its own name, not '{tree['name']}', the name of {parent_name} (it would "
+                         "write into that scenario's results folder)", line=tree.lines["name"][1], key="name")
     merged = _merge(parent, tree)
     merged.chain = (*parent.chain, str(path))
     merged.removed = (*parent.removed, *merged.removed)
