@@ -12,6 +12,7 @@ The Python API, for notebooks::
     sim.control_misses(sim.scorecard(ensemble))  # where it has the wrong holder most often
     sweep = sim.run_sweep(sim.load_sweep("sweeps/jan_truce_30_days.yaml"), "results/truce-sweep", workers=2)
     sweep.table()                                # one row per run
+    sim.discovery_report(sweep.path, "ceasefire_days >= 30")   # PRIM's boxes, and discover.md, boxes.csv, peeling.png
     sim.run_with("scenarios/campaign.yaml", replicates=10, events__jan_truce__restraint=0.9)  # metrics, averaged
 
 Where things are (each folder's ``__init__`` lists its modules):
@@ -90,6 +91,7 @@ _API = {
     "make_plots": "sim.viz.plots",
     "sweep_report": "sim.viz.sweep_report",
     "discover": "sim.analysis.discovery",
+    "discovery_report": "sim.viz.discovery_report",  # discover, then write what `python -m sim discover` writes
     "load_calibration": "sim.experiments.calibration_file",
     "run_calibration": "sim.experiments.calibration",
 }
@@ -141,3 +143,4 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
     from .viz.maps import make_map
     from .viz.plots import make_plots
     from .viz.sweep_report import sweep_report
+    from .viz.discovery_report import discovery_report

@@ -11,8 +11,10 @@ import pytest
 import sim
 from sim.experiments.calibration import CalibrationRun
 from sim.experiments.sweep import SweepResult
+from sim.viz.discovery_report import DiscoveryReport
 
-RETURNED = [SweepResult, CalibrationRun]  # what sim.run_sweep and sim.run_calibration return, not exported by name
+# what sim.run_sweep, sim.run_calibration and sim.discovery_report return, not exported by name
+RETURNED = [SweepResult, CalibrationRun, DiscoveryReport]
 
 
 def undocumented(cls: type) -> list[str]:

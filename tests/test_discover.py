@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,29 @@ def test_prim_finds_the_planted_box(planted):
     assert len(found.boxes) == 1  # nothing of interest is left outside it
     trajectory = found.trajectories[0]
     assert trajectory["selected"].sum() == 1 and trajectory.loc[box.step, "density"] == box.density
+
+
+def test_python_writes_what_discover_writes_through_the_sim_namespace(planted, tmp_path):
+    """``sim.discover`` returns the boxes and writes nothing: ``discover.md``, ``boxes.csv`` and ``peeling.png`` came
+    from ``sim.viz.discovery_report``, which neither ``import sim`` nor the README offered."""
+    import sim
+
+    report = sim.discovery_report(planted, "days >= 30", out=tmp_path / "d")
+    assert sorted(f.name for f in report.files) == ["boxes.csv", "discover.md", "peeling.png"]
+    assert all(f.parent == tmp_path / "d" for f in report.files)
+    assert "## Box 1" in report.text and report.discovery.boxes[0].meets_threshold
+    assert "discovery_report" in dir(sim) and inspect.getdoc(type(report)).startswith("What ")
+
+
+def test_a_discovery_prints_as_a_few_lines_not_every_point(planted):
+    """``print(sim.discover(...))`` printed the dataclass whole: every point's row and every step of each trajectory."""
+    found = discover(planted, "days >= 30")
+    of_interest = int(found.points["of_interest"].sum())
+    shown = repr(found)
+    assert len(shown.splitlines()) <= 3 and len(shown) < 300, shown
+    assert "'days >= 30'" in shown and f"{of_interest} of 400 points" in shown and "1 box" in shown, shown
+    assert "coverage 1.00" in shown or "coverage 0.9" in shown, shown
+    assert str(found) == shown
 
 
 def test_discover_on_the_command_line(planted, tmp_path):

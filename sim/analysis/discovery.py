@@ -77,6 +77,15 @@ class Discovery:
     boxes: list[Box] = field(default_factory=list)
     trajectories: list[pd.DataFrame] = field(default_factory=list)  # coverage, density, mass, res_dim per step
 
+    def __repr__(self) -> str:
+        """The condition, the points of interest and each box in a line: the dataclass's own printed every point and
+        every step of each trajectory."""
+        shown = [f"box {k}: coverage {b.coverage:.2f}, density {b.density:.2f}, "
+                 f"on {', '.join(b.limits['parameter']) or 'no parameter'}" for k, b in enumerate(self.boxes, start=1)]
+        boxes = f"{len(self.boxes)} box{'es' * (len(self.boxes) != 1)}" + (f" ({'; '.join(shown)})" if shown else "")
+        return (f"Discovery({str(self.folder)!r}, {self.condition!r}: {int(self.points['of_interest'].sum())} of "
+                f"{len(self.points)} points of interest, {boxes})")
+
 
 QUIET = ("ipyparallel not installed", "altair based interactive inspection not available")  # its optional extras
 

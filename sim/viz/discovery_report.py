@@ -26,6 +26,14 @@ from .sweep_report import counted
 
 @dataclass
 class DiscoveryReport:
+    """What :func:`discovery_report` found and wrote.
+
+    Attributes:
+        discovery: the boxes and the data PRIM looked at, as :func:`sim.discover` returns them.
+        files: the files written: ``peeling.png`` (unless no box was found), ``boxes.csv`` and ``discover.md``.
+        text: ``discover.md``'s text, which the command prints.
+    """
+
     discovery: Discovery
     files: list[Path]
     text: str
@@ -33,6 +41,12 @@ class DiscoveryReport:
 
 def discovery_report(folder: str | Path, where: str, *, out: str | Path | None = None, **settings: float) -> DiscoveryReport:
     """Run :func:`sim.analysis.discovery.discover` and write ``discover.md``, ``boxes.csv`` and ``peeling.png``.
+
+    What ``python -m sim discover FOLDER --where WHERE`` does (``sim.discover`` alone writes nothing)::
+
+        report = sim.discovery_report("results/sweep-campaign-<hash>", "ceasefire_days >= 30")
+        print(report.text)          # discover.md
+        report.discovery.boxes      # the boxes, as sim.discover returns them
 
     Args:
         folder: the sweep folder.
