@@ -229,3 +229,16 @@ def test_idlib_model_given_rng_as_mesa_models_take_it_says_to_give_seed(toy):  #
         assert info.value.key == "rng" and info.value.message.startswith(
             "IdlibModel takes its seed as seed= (batch_run passes each value of its rng= there)"), info.value
     assert sim.IdlibModel(toy, seed=1).seed == 1
+
+
+@pytest.mark.parametrize("rng", [-1, 2**63, 1.5, True, np.random.default_rng(1)])
+def test_idlib_model_given_an_rng_that_is_no_seed_does_not_suggest_it_as_one(toy, rng):  # noqa: F811
+    """``IdlibModel(path, rng=-1)`` said "give seed=-1 if it is a whole number", and seed=-1 was then refused as out of
+    range: the hint offers ``seed=`` with the value only when that value would be taken, else says what a seed is."""
+    with pytest.raises(InputError) as info:
+        sim.IdlibModel(toy, rng=rng)
+    assert info.value.key == "rng" and "seed=" + repr(rng) not in info.value.message, info.value
+    assert "a whole number from 0 to 2**63 - 1" in info.value.message, info.value
+    if isinstance(rng, int):
+        with pytest.raises(InputError, match="the seed must be a whole number from 0 to 2"):
+            sim.IdlibModel(toy, seed=rng)  # the value is indeed no seed

@@ -75,14 +75,16 @@ class IdlibModel(mesa.Model):
     def __init__(self, scenario: Scenario | str | Path, *, seed: int | None = None,
                  outcomes: str | Path | None = None, **params: Any) -> None:
         if "rng" in params:  # Mesa 3's name for a model's seed, else refused as an unknown parameter among 99
+            rng = params["rng"]  # offered as seed= only if it is one: "give seed=-1" led to a refusal of seed=-1
+            hint = f"give seed={rng!r}" if _is_seed(rng) else f"a seed is a whole number from 0 to 2**63 - 1 (got {rng!r})"
             raise InputError(None, "IdlibModel takes its seed as seed= (batch_run passes each value of its rng= there): "
-                             f"give seed={params['rng']!r} if it is a whole number", key="rng")
+                             + hint, key="rng")
         base = scenario if isinstance(scenario, Scenario) else _load(Path(scenario))
         self.spec = base.with_params(params) if params else base
         if seed is None:
             raise InputError(None, "IdlibModel needs a seed: batch_run's iterations= (or no rng=) gives every run none, which "
                              "Mesa leaves to chance; give batch_run rng=sim.replicate_seeds(scenario, n)", key="seed")
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed <= MAX_SEED:
+        if not _is_seed(seed):
             raise InputError(None, f"the seed must be a whole number from 0 to 2**63 - 1 (got {seed!r}); give batch_run "
                              "rng=sim.replicate_seeds(scenario, n)", key="seed")
         self.seed = int(seed)
@@ -118,3 +120,7 @@ def _load(path: Path) -> Scenario:
         _LOADED[key] = load_scenario(path)
     return _LOADED[key]
 
+
+def _is_seed(value: object) -> bool:
+    """A whole number a run takes as its seed (True is no seed, though Python counts it as 1)."""
+    return not isinstance(value, bool) and isinstance(value, int | np.integer) and 0 <= value <= MAX_SEED
