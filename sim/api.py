@@ -107,7 +107,8 @@ def scorecard(results: Results | str | Path, outcomes_file: str | Path | None = 
     Args:
         results: a results folder's path (``sim.load_results`` reads it here), or the :class:`~sim.Results` that
             :func:`sim.run_ensemble` or :func:`sim.load_results` returned.
-        outcomes_file: the reported outcomes (``--outcomes``; default: ``outcomes.yaml`` beside the run's claims record).
+        outcomes_file: the reported outcomes file's path (``--outcomes``); None, the default, is ``outcomes.yaml`` beside
+            the run's claims record (``0`` or ``""`` is refused, not read as None).
 
     Raises:
         InputError: ``results`` is neither (a path gave a raw AttributeError), not a results folder, or an outcome's problem.

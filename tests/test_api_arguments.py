@@ -93,6 +93,20 @@ def test_an_outcomes_file_that_is_not_a_path_is_named(toy, tmp_path):
         assert said.startswith(f"'{key}': needs a path") and "int" in said, said
 
 
+@pytest.mark.parametrize("given", [0, "", False])
+def test_scorecard_refuses_an_outcomes_file_that_is_empty_or_false_by_name(toy, tmp_path, given):
+    """``sim.scorecard(folder, outcomes_file=0)`` or ``outcomes_file=""`` scored against the record's outcomes without a
+    word, as if none were given: only None means the record's (and "" is no path anywhere in the API, as on the command
+    line: pathlib reads it as the current folder)."""
+    ens = sim.run_ensemble(load_scenario(toy), 1, tmp_path / "e")
+    said = str(refusal(sim.scorecard, ens, given))
+    assert said.startswith("'outcomes_file': "), said
+    assert "beside the claims record" in str(refusal(sim.scorecard, ens, None))  # None: the record's (the toy has none)
+    if given == "":
+        assert said == "'outcomes_file': is empty: give a path", said
+        assert str(refusal(sim.load_scenario, "")) == "'path': is empty: give a path"
+
+
 def test_discover_and_sweep_report_name_a_condition_or_metrics_of_the_wrong_kind(toy, tmp_path):
     """``discover(folder, 30)`` raised re's "TypeError: expected string or bytes-like object", and ``sweep_report(folder,
     metrics=3)`` "TypeError: 'int' object is not iterable"."""

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, check_switch
+from ..errors import InputError, check_switch, flag
 from ..io.files import as_path
 from ..names import HOLDERS, date_words
 from .aggregate import date_quantile, replicate_quantiles
@@ -119,9 +119,10 @@ class Scorecard:
 def scorecard(results: Results, outcomes_file: str | Path | None = None) -> Scorecard:
     """Score ``results`` against an outcomes file (default: ``outcomes.yaml`` beside the run's claims record)."""
     record = results.claims_file.parent / "outcomes.yaml"
-    path = as_path(outcomes_file, "outcomes_file") if outcomes_file else record
+    named = outcomes_file is not None  # only None is the record's: 0 or "" fell back to it without a word
+    path = as_path(outcomes_file, flag("outcomes", python="outcomes_file")) if named else record
     columns = list(results.runs[0].timeseries.columns)
-    outcomes = load_outcomes(path, results.theatre, columns) if outcomes_file else \
+    outcomes = load_outcomes(path, results.theatre, columns) if named else \
         load_record_outcomes(path, results.theatre, columns, python="outcomes_file")
     card = score(results, outcomes)
     card.outcomes_file, card.outcomes_hash = path, outcomes_hash(outcomes)

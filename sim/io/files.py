@@ -71,8 +71,11 @@ def as_path(value: object, key: str = "path") -> Path:
     """``value`` as a :class:`~pathlib.Path`, if it is a str or a path; else an InputError naming ``key``.
 
     The public functions that read a file or a folder take its path; given None, a number or a loaded object they raised
-    pathlib's TypeError ("argument should be a str or an os.PathLike object ..., not 'NoneType'").
+    pathlib's TypeError ("argument should be a str or an os.PathLike object ..., not 'NoneType'"); given "", the
+    current folder, and an error naming a '.' never typed.
     """
+    if value == "":  # an unset variable, which pathlib reads as the current folder: the command line refuses it too
+        raise InputError(None, "is empty: give a path", key=key)
     if isinstance(value, str | os.PathLike):
         return Path(value)
     hint = ": it is loaded already (sim.simulate and sim.run_ensemble take it as it is)" if type(value).__name__ == "Scenario" else ""
