@@ -729,3 +729,19 @@ def test_a_report_stopped_by_ctrl_c_says_what_may_be_written_and_how_to_finish(t
     assert "nothing was written" not in err and "run the same command again to write it all" in err, err
     monkeypatch.setattr(report_module, "write_atomic", real)
     assert main(["sweep-report", str(tmp_path / "s")]) == 0
+
+
+def test_sweep_report_prints_its_tables_and_where_it_wrote_them_not_its_figure_links(tmp_path, capsys):
+    """`sweep-report` printed report.md whole: a markdown link per figure (`![y](response_y.png)`), which a terminal
+    cannot show, and a `written:` line holding every file's full path (491 characters on the shipped Sobol sweep)."""
+    from sim.cli import main
+
+    grid = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), grid, runs=1), tmp_path / "grid", evaluate=toys.four_metrics)
+    capsys.readouterr()
+    assert main(["sweep-report", str(tmp_path / "grid"), "--metric", "y,noise"]) == 0
+    out = capsys.readouterr().out
+    report = tmp_path / "grid" / "report"
+    assert "![" not in out and "## Figures" not in out and "| a |   y | noise |" in out, out  # the tables stay
+    assert out.splitlines()[-1] == f"report: {report / 'report.md'} (4 figures, points.csv and sensitivity.csv beside it)", out
+    assert "![response_y](response_y.png)" in (report / "report.md").read_text()  # the file keeps them

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shlex
 import sys
 from collections.abc import Iterator
@@ -297,11 +298,21 @@ def _sweep_report(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         print(f"interrupted: the report in {Path(args.folder) / 'report'} may be part rewritten (each file whole, the "
               "old one or the new); run the same command again to write it all", file=sys.stderr)
         return 130
-    print(report.text)
-    print("written: " + ", ".join(str(f) for f in report.files))
+    print(_terminal_report(report.text, report.files))
     for file in report.removed:  # said, as a rerun of `run` or `sweep` says what it removed
         print(f"removed {file}: an earlier report's figure, not drawn this time", file=sys.stderr)
     return 0
+
+
+def _terminal_report(text: str, files: list[Path]) -> str:
+    """``report.md``'s text for a terminal, and where it is: its figures' links (``![y](response_y.png)``, a line each)
+    show nothing there, and the list of every file's full path ran to 500 characters on the shipped Sobol sweep."""
+    kept = "\n".join(line for line in text.splitlines() if not line.startswith("!["))
+    kept = re.sub(r"\n{3,}", "\n\n", kept).strip().removesuffix("## Figures").rstrip()
+    figures = sum(f.suffix == ".png" for f in files)
+    tables = " and ".join(f.name for f in files if f.suffix == ".csv")
+    md = next(f for f in files if f.name == "report.md")
+    return f"{kept}\n\nreport: {md} ({figures} figure{'s' * (figures != 1)}, {tables} beside it)"
 
 
 def _discover(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
