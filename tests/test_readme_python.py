@@ -57,6 +57,19 @@ def test_the_command_table_names_the_call_that_writes_what_discover_writes():
     assert "sim.discovery_report(" in row and "sim.discover(" in row, row
 
 
+def test_a_python_calibration_is_told_where_its_layers_go_before_its_first_trial():
+    """The command says before its first trial when the layers will go to the study's own folder, not the calibration
+    file's `layers:` (another study's are there); from Python nothing said so, nor what to call to know."""
+    import sim
+    from sim.experiments import calibration_results
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `calibrate FILE`"))
+    assert "layers_folder(spec, folder)" in row, row
+    assert callable(calibration_results.layers_folder)
+    assert "layers_folder" in sim.run_calibration.__doc__ and "layers_folder" in calibration_results.finish.__doc__
+
+
 @pytest.mark.parametrize("k", range(4))
 def test_each_snippet_runs_as_a_script(k, tmp_path):
     script = tmp_path / f"snippet_{k}.py"

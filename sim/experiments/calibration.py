@@ -265,7 +265,9 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
 
     Args:
         spec: from :func:`~sim.experiments.calibration_file.load_calibration`.
-        out: the calibration folder (``study.db`` and, later, the report).
+        out: the calibration folder: ``study.db`` here; :func:`~sim.experiments.calibration_results.finish` then writes
+            the report here and the layers where ``layers_folder(spec, out)`` (same module) says: the file's ``layers:``,
+            or ``out/layers`` if a layer there is another study's (the command says so before its first trial).
         workers: trials evaluated at once (processes, or Dask workers); the result does not depend on it.
         executor, scheduler: as for sweeps (``"local"`` or ``"dask"``; a running Dask scheduler).
         progress: show a progress bar on a terminal.

@@ -242,8 +242,8 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
         figures: draw the report's figures.
 
     Returns:
-        What was written and chosen: ``best``, ``accepted``, ``layers``, ``scores``, ``parameters``, ``report``,
-        ``figures``, ``cost`` and ``text`` (the report's text).
+        What was written and chosen: ``best``, ``accepted``, ``layers`` (the files, in the folder :func:`layers_folder`
+        names), ``scores``, ``parameters``, ``report``, ``figures``, ``cost`` and ``text`` (the report's text).
 
     Raises:
         InputError: a ``spec``, ``out``, ``figures`` or worker count of the wrong kind or out of range, a folder with no study, or
