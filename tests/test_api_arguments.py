@@ -124,3 +124,17 @@ def test_alias_of_what_is_not_a_path_is_named():
     """``sim.alias(3)`` raised "AttributeError: 'int' object has no attribute 'replace'"."""
     error = refusal(sim.alias, 3)
     assert error.key == "path" and "int" in error.message, error
+
+
+def test_run_sweep_checks_the_metrics_of_a_spec_built_in_python_before_anything_runs(toy, tmp_path):
+    """A SweepSpec built in Python (no sweep file, whose metrics load_sweep checks at their lines) had its ``metrics``
+    unchecked: a misspelt one ran every run and was refused by sweep_report after them, and a number in the list was
+    written into a manifest that every reader of the folder then called damaged."""
+    design = make_design("grid", [Parameter("regime.commit", values=[0.4, 0.6])])
+    for metrics, key, words in ((["ceasefire_dayz"], "spec.metrics[0]", "did you mean 'ceasefire_days'"),
+                                (["towns_regime", 3], "spec.metrics", "a list of metric names"),
+                                ("towns_regime", "spec.metrics", "a list of metric names")):
+        error = refusal(sim.run_sweep, SweepSpec(Path(toy).resolve(), design, 1, metrics), tmp_path / "s")
+        assert error.key == key and words in error.message, error
+        assert not (tmp_path / "s").exists()
+    assert sim.run_sweep(SweepSpec(Path(toy).resolve(), design, 1, ["towns_regime"]), tmp_path / "s").ran == 2

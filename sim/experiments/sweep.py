@@ -56,7 +56,7 @@ from .manifest import manifest_text, now
 from .parameters import apply, check_design
 from .run import simulate_metrics
 from .storage import write_part, written_parts
-from .sweep_file import SweepSpec, check_size
+from .sweep_file import SweepSpec, check_metrics, check_size
 
 BATCH_RUNS = 256  # the most runs per batch (a part file): Parquet costs per column, and a row holds hundreds
 MIN_BATCHES = 32  # any sweep is cut into at least this many batches (or one per run), so that tasks can share them out
@@ -236,6 +236,7 @@ def run_sweep(
     if evaluate is None:
         scenario = load_scenario(spec.scenario_path)
         check_design(scenario, spec.design.sample, spec.design.names, spec.design.points, spec.source, named=DESIGN)
+        check_metrics(spec, scenario)
         evaluate = ScenarioEvaluator(scenario)
         base_seed = scenario.seed if seed is None else seed
         inputs, record = inputs_hash(scenario), outcomes_hash(evaluate.outcomes)

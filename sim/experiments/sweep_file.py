@@ -28,7 +28,20 @@ DEFAULT_RUNS = 10  # replicates per point when neither the file nor the caller s
 
 @dataclass
 class SweepSpec:
-    """What to sweep: a scenario, a design and replicates per point (``source``: the sweep file, if any)."""
+    """What to sweep: a scenario, a design and replicates per point; :func:`load_sweep` reads one from a sweep file, and
+    one built in Python is checked as that is when :func:`sim.run_sweep` runs it::
+
+        design = sim.make_design("grid", [sim.Parameter("regime.commit", values=[0.4, 0.6])])
+        sim.run_sweep(sim.SweepSpec("scenarios/campaign.yaml", design, runs=4), "results/commit-sweep")
+
+    Attributes:
+        scenario_path: the scenario file's path.
+        design: from :func:`sim.make_design` (or a design file's, :mod:`sim.experiments.design_file`).
+        runs: replicates per point.
+        metrics: the metrics ``sweep-report`` reports by default (every row holds every metric).
+        source: the sweep file, if any.
+        replicate_seed: the seed of replicate 0 at every point (default: the scenario's).
+    """
 
     scenario_path: Path
     design: Design
@@ -248,9 +261,11 @@ def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001
     return file
 
 
-def _check_metrics(path: Path, metrics: list, scenario: Scenario) -> None:
+def _check_metrics(path: Path | None, metrics: list, scenario: Scenario) -> None:
     """Every name in ``metrics`` is a metric that the sweep's runs will have: a typo is refused now, at its line,
-    not by ``sweep-report`` after the runs."""
+    not by ``sweep-report`` after the runs. ``path`` None: a :class:`SweepSpec` built in Python, named ``spec.metrics``."""
+    if path is None and (not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics)):
+        raise InputError(None, f"must be a list of metric names (got {metrics!r})", key="spec.metrics")
     if not metrics:
         return
     from ..analysis.metrics import metric_names
@@ -261,8 +276,18 @@ def _check_metrics(path: Path, metrics: list, scenario: Scenario) -> None:
         if name not in valid:
             # The per-outcome names counted by kind, as sweep-report and discover do: a campaign's 300-odd on one line
             # were a wall of text.
-            raise InputError(path, f"unknown metric '{name}'" + close_or_grouped(name, valid, f"sim.simulate(scenario).metrics() names all {len(valid)}"),
-                             line=metrics.lines[i][1], key=f"metrics[{i}]")
+            message = f"unknown metric '{name}'" + close_or_grouped(name, valid, f"sim.simulate(scenario).metrics() names all {len(valid)}")
+            if path is None:
+                raise InputError(None, message, key=f"spec.metrics[{i}]")
+            raise InputError(path, message, line=metrics.lines[i][1], key=f"metrics[{i}]")
+
+
+def check_metrics(spec: SweepSpec, scenario: Scenario) -> None:
+    """The metrics of a :class:`SweepSpec` built in Python, checked as :func:`load_sweep` checks a sweep file's (whose
+    are checked already): unchecked, a typo was refused by ``sweep_report`` after every run, and a number in the list
+    went into a manifest that the folder's readers then called damaged."""
+    if spec.source is None:
+        _check_metrics(None, spec.metrics, scenario)
 
 
 def _external(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings: dict, metrics: list[str], line) -> SweepSpec:  # noqa: ANN001 - the line finder
