@@ -66,6 +66,7 @@ _API = {
     "SweepSpec": "sim.experiments.sweep_file",
     "load_sweep": "sim.experiments.sweep_file",
     "make_design": "sim.experiments.designs",
+    "Parameter": "sim.experiments.parameters",  # a swept parameter, for make_design: a sweep built without a file
     "run_sweep": "sim.experiments.sweep",
     "run_with": "sim.api",
     "replicate_seeds": "sim.api",
@@ -125,6 +126,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
     from .analysis.scoring import Scorecard, control_misses, headline_table, outcome_table, score
     from .errors import InputError
     from .experiments.designs import make_design
+    from .experiments.parameters import Parameter
     from .experiments.ensemble import run_ensemble
     from .experiments.run import RunResult, simulate
     from .experiments.rundir import write_run

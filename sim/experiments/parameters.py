@@ -27,7 +27,17 @@ MAX_STEPS = 1_000_000  # values of one parameter on a grid
 
 @dataclass(frozen=True)
 class Parameter:
-    """A swept parameter: bounds for sampled designs, or explicit values for a grid."""
+    """A swept parameter, for :func:`sim.make_design`: bounds for sampled designs, or values (or bounds and steps) for a grid.
+
+    ``sim.Parameter("regime.commit", values=[0.4, 0.6])``, ``sim.Parameter("regime.commit", low=0.2, high=0.8, steps=4)``,
+    or ``sim.Parameter("regime.commit", low=0.2, high=0.8)`` for ``lhs``, ``random`` or ``sobol``.
+
+    Attributes:
+        path: the dotted path (``events.jan-truce.restraint``), as :func:`sim.parameters` lists them.
+        low, high: the bounds.
+        steps: a grid's number of values from ``low`` to ``high``.
+        values: a grid's values, as given.
+    """
 
     path: str
     low: float | None = None
@@ -36,6 +46,7 @@ class Parameter:
     values: tuple[float, ...] | None = None
 
     def grid_values(self) -> list[float]:
+        """The values a grid takes: ``values``, else ``steps`` values evenly from ``low`` to ``high``."""
         if self.values is not None:
             return list(self.values)
         return list(np.linspace(self.low, self.high, self.steps))
