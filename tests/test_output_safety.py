@@ -754,12 +754,23 @@ def test_folders_are_made_with_the_users_umask(toy, tmp_path):
     assert (tmp_path / "run" / "control.csv").stat().st_mode & 0o777 == 0o640
 
 
+def namesake(original: Path, copy: Path) -> None:
+    """Write at ``copy`` an edited copy of the scenario ``original`` under its name, as a user copies a file to change
+    it (a what-if that `extends` it may not take its name), its theatre and claims found from the copy's folder."""
+    import yaml
+
+    data = yaml.safe_load(original.read_text())
+    for key in ("theatre", "claims"):
+        data[key] = os.path.relpath(original.parent / data[key], copy.parent)
+    copy.write_text(yaml.safe_dump({**data, "factions": {"regime": {"force": 80}}}, sort_keys=False))
+
+
 def test_the_refusal_of_a_namesake_advises_renaming_either_file(toy, build, tmp_path, capsys, monkeypatch):
     """A copy run first holds the default folder: running the original is refused, and the advice is to give either
     file a `name:` of its own (it told the user to rename the original, a shipped what-if, and never the copy)."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine").mkdir()
-    (tmp_path / "mine" / "copy.yaml").write_text("extends: ../s.yaml\nname: toy\nfactions: {regime: {force: 80}}\n")
+    namesake(toy, tmp_path / "mine" / "copy.yaml")
     assert cli(capsys, "run", "mine/copy.yaml", "--no-map", "-q")[0] == 0
     rc, _, err = cli(capsys, "run", "s.yaml", "--no-map", "-q")
     one_line_error(rc, err)
@@ -772,7 +783,7 @@ def test_a_copy_of_a_scenario_under_the_same_name_does_not_replace_its_results(t
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine").mkdir()
     copy = tmp_path / "mine" / "copy.yaml"
-    copy.write_text("extends: ../s.yaml\nname: toy\nfactions: {regime: {force: 80}}\n")
+    namesake(toy, copy)
     rc, out, _ = cli(capsys, "run", "s.yaml", *how, "-q")
     assert rc == 0
     folder = tmp_path / out.split(": ")[-1].strip()
