@@ -16,10 +16,15 @@ from ..analysis.summary import ENSEMBLE_RUNS
 from ..errors import InputError
 from ..names import replicates
 from . import ensemble_view  # its task read where the page renders (the tests put one that runs inline in its place)
+from .breaks import Breakable
 from .config import AppConfig
 from .panels import unusable
 from .settings import Settings, base_scenario
 from .whatif import clash, default_name, file_name, other_runs, renaming, rerun_command, save_whatif, whatif_text
+
+# A long word in code (a --save-dir folder, the rerun command's path, a long name's header line) breaks at the
+# box's edge: it set the width of every line (they wrapped at it, not at the box), and the text ran off the page.
+LONG_WORDS = {"overflow-wrap": "anywhere"}
 
 
 def page_ran(settings: Settings) -> int | None:
@@ -72,7 +77,7 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     proposed = file_name(typed) if typed else "" if broken else default_name(settings, config.root)
     solara.Markdown("### Save the settings as a what-if\n"
                     f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
-                    "rerun it from the command line, cite it, or pick it in the scenario list.")
+                    "rerun it from the command line, cite it, or pick it in the scenario list.", style=LONG_WORDS)
     renamed = renaming(typed) if typed else ""
     # A save's outcome holds while the sidebar and the name are those it was for: with a toggle ticked since, the
     # page said 'Saved' above YAML (and a download) that the file on disk did not hold.
@@ -116,10 +121,12 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
         # With the page's replicates where they are not the suggested 40: rerun with 40 alone, a what-if the page ran 5
         # times gave other numbers than those it showed.
         runs = other_runs(ran)
-        solara.Success(f"Saved {written}. It resolves to the scenario this page runs; rerun it with"
-                       + (f" the page's {replicates(runs)} (the numbers it shows), or with {ENSEMBLE_RUNS}:" if runs else ":"))
+        # The path breaks between its parts (and copies whole): as one long word it ran out of the notice and off a
+        # phone's page, taking the rest of the sentence with it.
+        solara.Success(children=[Breakable(
+            f"Saved {written}. It resolves to the scenario this page runs; rerun it with"
+            + (f" the page's {replicates(runs)} (the numbers it shows), or with {ENSEMBLE_RUNS}:" if runs else ":"))])
         commands = [rerun_command(settings, written, config.root, runs)] if runs else []
-        solara.Markdown("```sh\n" + "\n".join([*commands, rerun_command(settings, written, config.root)]) + "\n```")
-    # A long token (a long name's header line, the rerun command's path) is broken where it meets the box's edge: it
-    # set the width of every line (they wrapped at it, not at the box), and the preview spilled out past the page.
-    solara.Markdown(f"```yaml\n{text}```", style={"overflow-wrap": "anywhere"})
+        solara.Markdown("```sh\n" + "\n".join([*commands, rerun_command(settings, written, config.root)]) + "\n```",
+                        style=LONG_WORDS)
+    solara.Markdown(f"```yaml\n{text}```", style=LONG_WORDS)
