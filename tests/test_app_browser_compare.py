@@ -1,5 +1,5 @@
 """The "What-if vs baseline" tab's tables in a real browser (headless Chromium, as tests/test_app_browser.py): how they
-read at a phone's width, and that the wide page keeps them as they were."""
+read at a phone's width, and that the wide page keeps them as they were; and the Ensemble tab's outcomes on a phone."""
 
 from __future__ import annotations
 
@@ -112,3 +112,26 @@ def test_the_comparisons_headers_break_between_words_on_at_most_two_lines(measur
                       or any(line.endswith("-") for line in lines[:-1])]
               for width, tables in measured.items()}
     assert broken == {1280: [], SMALLEST_PHONE: []}, broken
+
+
+def test_the_ensembles_outcomes_read_on_a_phone(tmp_path):
+    """On a 390-px phone the Ensemble tab's outcomes were squeezed to their longest words, as the comparison's tables
+    were: the Moscow ceasefire's first outcome ('The Moscow ceasefire holds and the front does not move for four weeks
+    after 6 March') took eleven lines of a word or two. An outcome's description keeps a reading width."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    moscow = "scenarios/moscow.yaml"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=390, height=844) as (page, refused):
+        open_app(page, url)
+        pick_scenario(page, moscow)
+        page.mouse.click(385, 450)  # the sidebar, open over a narrow page, closed
+        run_ensemble(page, 2, of=moscow)
+        page.get_by_text("Outcomes against the record").first.wait_for()
+        page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
+        tables = page.evaluate(TABLES)
+        page.get_by_text("Outcomes against the record").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(tmp_path / "outcomes.png"))  # to look at where the test fails
+        assert refused == []
+    outcomes = [rows for head, _, rows, *_ in tables if head.startswith("outcome")]
+    assert len(outcomes) == 1 and len(outcomes[0]) == 8, [head for head, *_ in tables]
+    squeezed = [(label, n) for (label, n, _), *_ in outcomes[0] if n > max(2, -(-len(label) // CHARACTERS_A_LINE))]
+    assert squeezed == [], squeezed

@@ -135,8 +135,9 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
                             + towns_markdown(towns_table(ens, day)))
         with solara.Column(style=HALF):
             solara.Markdown(scores_markdown(ens.card))
-    # The whole width: a sentence per outcome, and dates that stay on one line.
-    with solara.Div(classes=[LONG_TABLE]):
+    # The whole width: a sentence per outcome, and dates that stay on one line. On a phone the descriptions were
+    # squeezed to a word or two a line (eleven lines for one of Moscow's): they keep a reading width, as the comparison's.
+    with solara.Div(classes=[LONG_TABLE, WORDED_LABELS]):
         solara.Markdown(f"**Outcomes against the record** ({len(ens.card.scores)} in the simulated window; "
                         "the frozen front is the front of the first day, left as it is)\n\n" + outcomes_markdown(ens.card))
     if misses := misses_markdown(ens.card):
