@@ -69,9 +69,16 @@ def shown_date(ens: Ensemble, date: dt.date | None) -> dt.date:
     return date if date is not None and ens.results.start <= date <= ens.last else ens.last
 
 
+# On a 360-px phone the Replicates slider shared its line with its label and the Run button: 38 px for 1 to 200, five
+# replicates a pixel, which a finger could not set to 20. Its bar keeps a pixel a replicate; the button goes under it.
+REPLICATES = "sim-replicates"
+REPLICATES_CSS = f".{REPLICATES} .v-slider {{ min-width: {MAX_PAGE_REPLICATES}px; }}"
+
+
 @solara.component
 def EnsembleControls(settings: Settings, config: AppConfig, n: solara.Reactive[int]):
-    with solara.Row(style={"align-items": "center"}):
+    solara.Style(REPLICATES_CSS)
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, classes=[REPLICATES]):
         solara.SliderInt("Replicates", value=n, min=1, max=MAX_PAGE_REPLICATES)
         solara.Button(f"Run ensemble ({n.value})", color="primary", disabled=ensemble_task.pending,
                       on_click=lambda: ensemble_task(settings, config, n.value))

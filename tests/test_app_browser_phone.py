@@ -1,9 +1,9 @@
-"""The Save & export tab in a real browser (headless Chromium, as tests/test_app_browser.py): what a phone shows once a
-what-if is saved."""
+"""The app on a phone in a real browser (headless Chromium, as tests/test_app_browser.py): the Save & export tab once a
+what-if is saved, and the Ensemble tab's Replicates slider."""
 
 from __future__ import annotations
 
-from .app_browser import app_server, browser_page, browser_test_marks, find_browser, open_app, tab
+from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, find_browser, open_app, tab
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -48,5 +48,26 @@ def test_a_saved_whatif_stays_on_a_phones_page(tmp_path):
         page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
         off = page.evaluate(WORDS_OFF_PAGE)
         page.screenshot(path=str(tmp_path / "saved.png"), full_page=True)
+        assert off == [], off
+        assert refused == []
+
+
+def test_the_replicates_slider_can_be_dragged_on_a_phone(tmp_path):
+    """At 360 px the Replicates slider shared its line with its label and the Run button: 38 px for 1 to 200, five
+    replicates a pixel, so a finger could not pick 20. It keeps a pixel a replicate, the button going under it."""
+    from sim.app.ensemble import MAX_PAGE_REPLICATES
+
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, url)
+        page.mouse.click(SMALLEST_PHONE - 5, 400)  # the sidebar, open over a narrow page, closed
+        page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
+        tab(page, "Ensemble")
+        page.get_by_role("button", name="Run ensemble (40)").wait_for()
+        page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
+        bar = page.locator(".v-window-item--active .v-slider").first.bounding_box()["width"]
+        off = page.evaluate(WORDS_OFF_PAGE)
+        page.screenshot(path=str(tmp_path / "replicates.png"))
+        assert bar >= MAX_PAGE_REPLICATES, f"the Replicates slider is {bar:.0f} px long"
         assert off == [], off
         assert refused == []
