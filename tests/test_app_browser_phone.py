@@ -1,5 +1,6 @@
-"""The app on a phone in a real browser (headless Chromium, as tests/test_app_browser.py): the Save & export tab once a
-what-if is saved, and the Ensemble tab's Replicates slider."""
+"""The app on a phone (the narrowest in common use, 360 px) in a real browser (headless Chromium, as
+tests/test_app_browser.py): the Save & export tab before and once a what-if is saved, and the Ensemble tab's Replicates
+slider."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
 
-PHONE = 390  # CSS pixels: a phone held upright
 # The words of the shown tab that run past the window's right edge, other than inside a box that scrolls sideways: each
 # text node's lines (their boxes), not the elements' boxes, which stay at the page's width while a word spills out.
 WORDS_OFF_PAGE = """() => {
@@ -30,25 +30,28 @@ WORDS_OFF_PAGE = """() => {
 
 
 def test_a_saved_whatif_stays_on_a_phones_page(tmp_path):
-    """On a 390-px phone, once saved, the 'Saved' notice's path (one long word) ran out of its box and off the page,
+    """On a phone, once saved, the 'Saved' notice's path (one long word) ran out of its box and off the page,
     taking the rest of its sentence with it, and so did the rerun commands under it: both were cut at the window's
     edge; so was the save folder in the tab's first sentence, where --save-dir names a long one (the test's own). The
-    YAML below them already broke its long words."""
+    YAML below them already broke its long words. At 360 px, before saving, 'Download the YAML' was cut off beside
+    'Save what-if'."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=PHONE, height=844) as (page, refused):
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
         open_app(page, url)  # Mesa's sidebar lies over a narrow page, open, until a tap outside it
         page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
         page.get_by_text("No Spring Shield").nth(1).wait_for()  # listed under "Changed"
-        page.mouse.click(PHONE - 5, 450)
+        page.mouse.click(SMALLEST_PHONE - 5, 450)
         page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
         tab(page, "Save & export")
         page.get_by_label("Name of the what-if").fill("campaign without spring shield for the seminar")
+        page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
+        before = page.evaluate(WORDS_OFF_PAGE)
         page.get_by_role("button", name="Save what-if").click()
         page.get_by_text("It resolves to the scenario this page runs").first.wait_for()
         page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
         off = page.evaluate(WORDS_OFF_PAGE)
         page.screenshot(path=str(tmp_path / "saved.png"), full_page=True)
-        assert off == [], off
+        assert (before, off) == ([], []), (before, off)
         assert refused == []
 
 

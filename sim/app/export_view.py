@@ -106,7 +106,7 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     if problem:  # said in place, without a traceback: the name can be typed again
         solara.Warning(problem)
         return
-    with solara.Row():
+    with solara.Row(style={"flex-wrap": "wrap"}):  # at 360 px the download beside Save ran off the page, cut off
         def on_save() -> None:
             outcome.set((*save(settings, config, proposed, typed, ran), (settings, typed), ran))
             if outcome.value[0] is not None and saves is not None:
