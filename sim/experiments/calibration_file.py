@@ -323,7 +323,6 @@ def _at(tree: LDict, where: tuple, path: Path, message: str, key: str | None = N
     return InputError(file or path, message, line=line, key=text)
 
 
-
 def checked_call(spec: object, out: object, workers: object, trials: object = None, minutes: object = None) -> tuple[Path, int]:
     """The arguments of ``run_calibration`` and ``finish`` that the command checks as flags, checked as it does: from
     Python, a sweep file's path as ``spec`` or None as ``out`` failed deep inside, ``trials=-1`` or ``minutes=-1`` ran

@@ -116,7 +116,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
                 fail((*at, *(key if isinstance(key, tuple) else (key,))), exc.args[0])
             # No side's objective: the government never attacks a camp (a group aimed at one pushed forever), and a
             # counter-offensive on one would take it.
-            if key[0] == "axis" and theatre.kind[i] == "camp":
+            if isinstance(key, tuple) and key[0] == "axis" and theatre.kind[i] == "camp":
                 fail((*at, *key), f"'{name}' is a camp, where people flee to, and no side's objective: leave it out of the axis")
         road, road_at = _road_of(event)
         if road is not None and road not in theatre.roads:
