@@ -350,17 +350,24 @@ def test_the_dense_copies_kept_are_bounded_and_each_matrix_still_counts_its_own(
         assert len(towns._DENSE) <= towns.DENSE_KEPT
 
 
-def test_a_patrol_roads_security_is_the_mean_over_its_own_towns(build):
-    # Each patrolled road is its own sit-ins' aim, less often where it is secure: its towns, not every patrolled road's.
+def test_a_patrol_roads_sit_in_security_is_the_mean_over_its_own_towns_a_sit_in_could_block(build):
+    # Each patrolled road is its own sit-ins' aim, less often where it is secure: its towns, not every patrolled road's,
+    # and of those only the ones the opposition holds, where a sit-in is placed (until round 63 the government's towns
+    # counted too: on the M4, Saraqib and Latakia, which no protester reaches).
     from sim.io.scenario import load_scenario
     from sim.model.model import CeasefireModel
+    from sim.names import HolderCode
 
-    build.theatre([("A", 35.5, 36.0, "hts"), ("B", 35.5, 36.05, "hts"), ("C", 35.5, 36.1, "hts")],
-                  [("A", "B", "M4"), ("B", "C", "M5")])
+    build.theatre([("A", 35.5, 36.0, "hts"), ("B", 35.5, 36.05, "hts"), ("C", 35.5, 36.1, "hts"),
+                   ("D", 35.5, 36.15, "regime")],
+                  [("A", "B", "M4"), ("B", "C", "M5"), ("C", "D", "M5")])
     m = CeasefireModel(load_scenario(build.scenario({})))
-    m.security[:] = [[0.0, 0.3, 0.9]]
-    assert m.road_security("M5") == pytest.approx([0.6])  # B and C
-    assert m.road_security("M4") == pytest.approx([0.15])  # A and B
+    m.security[:] = [[0.0, 0.3, 0.9, 1.0]]
+    assert m.hts.sit_in_security("M5") == pytest.approx([0.6])  # B and C, not the government's D
+    assert m.hts.sit_in_security("M4") == pytest.approx([0.15])  # A and B
+    m.controller[:] = HolderCode.REGIME
+    m.changes += 1  # as a capture counts one, so what is read off who holds the towns is found again
+    assert m.hts.sit_in_security("M4") == pytest.approx([0.0])  # nowhere to sit: no sit-in is placed (and no 0 / 0)
 
 
 def test_a_faction_with_nothing_to_hold_back_draws_nothing_and_one_with_something_its_own_draw(monkeypatch):

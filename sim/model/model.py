@@ -227,11 +227,6 @@ class CeasefireModel(mesa.Model):
 
     # ------------------------------------------------- queries used by agents
 
-    def road_security(self, road: str) -> np.ndarray:
-        """(replicates,) mean security of the towns on ``road``."""
-        on = self.theatre.road_towns(road)
-        return self.security[:, on].sum(axis=1) / np.count_nonzero(on)  # mean(axis=1)'s sum and division, bit for bit
-
     # ------------------------------------------------------ actions by agents
 
     def declare_attacks(self, side: str, target: np.ndarray, force: np.ndarray, payers: list) -> None:
@@ -333,11 +328,12 @@ class CeasefireModel(mesa.Model):
     # -------------------------------------------------------------- internals
 
     def _police_corridor(self) -> None:
-        """Inside a security corridor in force, Turkish troops make the patrol road safer day by day."""
+        """Inside a security corridor in force, Turkish troops make the patrol road safer day by day where the
+        government does not hold it (they stood in the opposition's ground, not in Saraqib or Latakia)."""
         cf = self.deal
         if cf is None or cf.corridor is None:
             return
-        grow = cf.in_force[:, None] & cf.corridor[None, :]
+        grow = cf.in_force[:, None] & cf.corridor[None, :] & (self.controller != REGIME)
         self.security = np.where(grow, self.security + per_town(self.turkey.p.corridor_policing) * (1.0 - self.security), self.security)
 
     def _update_encirclement(self) -> None:

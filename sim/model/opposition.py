@@ -126,7 +126,7 @@ class HTS(ArmedGroup):
             self.raid(raid)
         for road in sorted(m.patrol_roads):  # each road its own chance, less where patrols and policing made it secure
             k = m.patrol_road_k[road]
-            chance = self.p.protest_rate * reject * (1.0 - m.road_security(road))
+            chance = self.p.protest_rate * reject * (1.0 - self.sit_in_security(road))
             sit = cf.in_force & (m.draws.uniform(m.day, Draw.SIT_IN, k) < chance)
             if np.count_nonzero(sit):
                 self.sit_in(sit, road, k)
@@ -165,10 +165,20 @@ class HTS(ArmedGroup):
         m.add_casualties(self.name, lost)
         ceasefire.record_violation(m, ok, self.name, town, "raid on government positions")
 
+    def sit_in_places(self, road: str) -> np.ndarray:
+        """(replicates, towns) the towns of ``road`` a sit-in could block: those the opposition holds (read-only)."""
+        m = self.model
+        return m.of_control(f"opposition_on_{road}", lambda: m.theatre.road_towns(road)[None, :] & (m.controller != REGIME))
+
+    def sit_in_security(self, road: str) -> np.ndarray:
+        """(replicates,) mean security of the towns of ``road`` a sit-in could block; 0 where there are none."""
+        places = self.sit_in_places(road)
+        return (self.model.security * places).sum(axis=1) / np.maximum(np.count_nonzero(places, axis=1), 1)
+
     def sit_in(self, which: np.ndarray, road: str, k: int) -> None:
         """Protesters occupy the patrol road ``road`` (its numbers ``k``) at an opposition-held town on it."""
         m = self.model
-        on_road = m.of_control(f"opposition_on_{road}", lambda: m.theatre.road_towns(road)[None, :] & (m.controller != REGIME))
+        on_road = self.sit_in_places(road)
         pick = streams.uniform(m.keys[:, None], m.day, Draw.SIT_IN_TOWN, m.town_ids, k)
         town = np.argmax(np.where(on_road, pick, -1.0), axis=1)
         ok = which & on_road.any(axis=1)
