@@ -80,7 +80,7 @@ class TurkeyParams(Strict):
     combat_exposure: float = bounded(0.5, 20.0, "expected Turkish deaths per day at full escalation, while the government is on the offensive")
     troop_deterrence: float = bounded(0.0, 2.0, "the regime's chance to break a deal is multiplied by exp(-troop_deterrence x thousands of Turkish troops in the theatre)")
     patrol_security: Share = Field(0.0, description="how much safer a stretch of road becomes each time a patrol gets through it (share of the remaining risk removed)")
-    corridor_policing: Share = Field(0.0, description="daily share of the remaining risk removed inside a security corridor in force (Turkish posts along the road)")
+    corridor_policing: Share = Field(0.0, description="daily share of the remaining risk removed inside a security corridor in force, where the government does not hold (Turkish posts along the road)")
 
 
 class ArmedGroupParams(Strict):

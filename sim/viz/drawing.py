@@ -120,8 +120,9 @@ def corridor_route(corridor: MapCorridor, patrols: list[MapPatrol]) -> tuple[int
 
 
 def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor, patrols: list[MapPatrol] = ()) -> None:
-    """The security corridor: ``width_km`` each side of its road, along the patrol route when there is one
-    (the Moscow protocol's corridor runs from Tronba to Ain al-Havr, not on to Latakia)."""
+    """The security corridor: ``width_km`` each side of its road, along the patrol route when there is one (the
+    Moscow protocol names the patrols' ends, Tronba and Ain al-Havr, and not the corridor's; the M4 beyond them is
+    the government's, where the model polices nothing)."""
     route = corridor_route(corridor, list(patrols))
     if route is None:
         rings = lay.band(corridor.road, corridor.width_km)
