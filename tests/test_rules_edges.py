@@ -2,11 +2,14 @@
 the start date, events of one night listed in another order, a raid by a faction with no reserve."""
 
 import numpy as np
+import pytest
 
-from sim import CeasefireModel, simulate
+from sim import CeasefireModel, load_scenario, simulate
+from sim.cli import main
+from sim.errors import InputError
 
 from .conftest import ev, line_theatre
-from .test_rules import STRONG_REGIME, push, scenario, truce
+from .test_rules import STRONG_REGIME, captures, push, scenario, truce
 
 # A patrol on the start date settles the deal's dates that night (JointPatrolEvent.run): with or without one, a
 # deal in force from the start date must read the same on it.
@@ -96,3 +99,54 @@ def test_strength_for_the_pool_can_be_sent_into_the_field_the_same_night_whereve
         m.run_model()
         assert m.regime.groups["main"].force.tolist() == [40.0], name
         assert m.regime.pool.tolist() == [20.0], name
+
+
+# ------------------------------------------------------------------ an objective no road reaches
+
+def _two_parts(build, first=("regime", "hts", "hts"), second=("hts", "hts"), camp=None) -> None:
+    """T0-T1-T2 on the M9 and, with no road between them, T3-T4 on the M5; ``camp``: a camp, held by that side,
+    on the M9 between T2 and a T5 held by HTS."""
+    towns = [(f"T{i}", 35.5, 36.0 + 0.055 * i, c) for i, c in enumerate((*first, *second))]
+    roads = [("T0", "T1", "M9"), ("T1", "T2", "M9"), ("T3", "T4", "M5")]
+    if camp:
+        towns += [("Camp", 35.5, 36.3, camp, 1000, "camp"), ("T5", 35.5, 36.35, "hts")]
+        roads += [("T2", "Camp", "M9"), ("Camp", "T5", "M9")]
+    build.theatre(towns, roads)
+
+
+@pytest.mark.parametrize("axis, bad, camp", [(["T2", "T4"], 1, None), (["T3"], 0, None), (["T1", "T5"], 1, "hts")])
+def test_an_axis_town_no_road_joins_to_the_governments_towns_is_refused_at_it(build, capsys, axis, bad, camp):
+    # A group aimed at a town in a part of the theatre the government holds nothing in (or behind a camp it does not
+    # hold, which it never attacks) could never reach it: it stood "on the offensive" for the rest of the run,
+    # keeping Russia's air up with nothing to attack.
+    _two_parts(build, camp=camp)
+    path = build.scenario({"factions": STRONG_REGIME, "events": [push(axis)]}, name="bad.yaml")
+    with pytest.raises(InputError, match=f"'{axis[bad]}' is out of the government's reach") as err:
+        load_scenario(path)
+    assert err.value.key == f"events[0].axis[{bad}]" and err.value.line is not None
+    assert main(["check", str(path)]) == 2
+    assert f"bad.yaml, line {err.value.line}, key 'events[0].axis[{bad}]'" in capsys.readouterr().err
+
+
+def test_an_axis_the_government_can_reach_passes_check(build):
+    # Through a camp the government holds, and in a part of the theatre where it holds a town; a counter-offensive's
+    # axis may name towns the government can never hold (it aims only at those it does).
+    _two_parts(build, second=("regime", "hts"), camp="regime")
+    back = ev(id="back", date="2020-01-01", type="offensive", faction="hts", action="start", axis=["T5", "T2"])
+    load_scenario(build.scenario({"factions": STRONG_REGIME, "events": [push(["T5", "T4"]), back]}))
+
+
+def test_a_group_whose_way_to_its_objective_is_lost_is_no_longer_on_the_offensive(build):
+    # HTS retakes T0, the government's one town joined by road to the group's objective T1: no road now leads there
+    # from anything the government holds (T3 is in another part of the theatre). The group attacked nothing, yet
+    # counted as on the offensive for the rest of the run, keeping Russia's air at its full effort.
+    _two_parts(build, second=("regime", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 0.5, "commit": 0.01, "garrison": 1, "regen": 0},
+                "hts": {**STRONG_REGIME["hts"], "garrison": 50, "reserve": 500, "counter_commit": 1.0}}
+    back = ev(id="back", date="2020-01-01", type="offensive", faction="hts", action="start", axis=["T0"])
+    r = simulate(scenario(build, factions, events=[push(["T1"], force=0.5), back], end="2020-01-08"))
+    assert captures(r)[0][1:] == ["T0", "regime -> hts (assault)"]
+    lost = r.captures["date"].iloc[0]
+    air = r.timeseries.set_index("date")["air_effort"]
+    assert air.loc[lost] == 1.0  # Russia flies before the day's combat: that day the group still pushed from T0
+    assert air.loc[lost:].iloc[1:].tolist() == [0.2] * 6  # then it has nothing to push from: idle air

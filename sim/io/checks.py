@@ -10,7 +10,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import InputError, did_you_mean, shown_path
+from ..names import HolderCode
 from .claims import load_claims, unknown_claim_hint
 from .files import not_a_file
 from .kinds import NAMED, named_kind
@@ -68,6 +71,11 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         if road not in theatre.roads:
             fail(("factions", "regime", "objective_roads", road), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
 
+    # What the government can come to hold: the towns a road joins to its own at the start, through none of the camps
+    # it does not hold (it never attacks one, and no side takes one from it). It takes towns only next to its own.
+    held = theatre.control[scenario.initial_control] == HolderCode.REGIME
+    area = theatre.areas((theatre.kind != "camp") | held)
+    reachable = (area >= 0) & np.isin(area, area[held])
     post_ids = {p.id for p in theatre.posts}
     opened: set[tuple[str, ...]] = set()  # force groups formed and counter-offensives opened so far (_force), in date order
 
@@ -118,6 +126,11 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             # counter-offensive on one would take it.
             if isinstance(key, tuple) and key[0] == "axis" and theatre.kind[i] == "camp":
                 fail((*at, *key), f"'{name}' is a camp, where people flee to, and no side's objective: leave it out of the axis")
+            # A group aimed there would stand "on the offensive" for good with nothing it could attack.
+            if isinstance(key, tuple) and key[0] == "axis" and event.faction == "regime" and not reachable[i]:
+                fail((*at, *key), f"'{name}' is out of the government's reach: no road leads there from the towns it holds "
+                     f"on {scenario.initial_control}, other than through a camp it does not hold (it never attacks one), "
+                     "so a group sent at it would never take it: leave it out of the axis", ("initial_control",), ("theatre",))
         road, road_at = _road_of(event)
         if road is not None and road not in theatre.roads:
             fail((*at, *road_at), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))

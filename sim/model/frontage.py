@@ -1,11 +1,41 @@
-"""Where each force group finds its targets: its candidate towns laid out one row per (group, replicate), and its best
-``frontage`` of them picked from their scores. :meth:`sim.model.regime.Regime.reach` and ``assault`` use it."""
+"""Where each force group finds its targets: the government's front, what parts of the road network it can push
+into, its candidate towns laid out one row per (group, replicate), and its best ``frontage`` of them picked from their
+scores. :meth:`sim.model.regime.Regime.reach` and ``assault`` use it."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+
+from ..names import HolderCode
+from .params import per_pair
+
+if TYPE_CHECKING:
+    from ..io.schema import RegimeParams
+    from .model import CeasefireModel
+
+
+def front(m: CeasefireModel, p: RegimeParams, value: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The enemy towns on the government's front, their value (``value``, the regime's static one, plus ``retake_bonus``
+    where it lost them) and outflanking factor (see :meth:`sim.model.regime.Regime.front_today`)."""
+    gov = m.controller == HolderCode.REGIME
+    flanks = m.government_flanks()
+    rep, town = np.nonzero(~gov & (flanks > 0) & m.contestable)
+    flanks = flanks[rep, town]
+    value = value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
+    return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1)
+
+
+def areas_held(area: np.ndarray, gov: np.ndarray) -> np.ndarray:
+    """(replicates, parts) whether the government holds a town (``gov``, (replicates, towns)) in each part of the road
+    network it can push through, by its number (``area``: :meth:`sim.io.theatre.Theatre.areas` of the towns it can
+    take, none of the camps it does not hold). The last column, read for a town in none (-1), is False."""
+    rep, town = np.nonzero(gov)
+    held = np.zeros((gov.shape[0], int(area.max(initial=-1)) + 2), bool)
+    held[rep, area[town]] = True
+    held[:, -1] = False
+    return held
 
 
 class Reach(NamedTuple):

@@ -15,7 +15,7 @@ from ..names import HolderCode
 from . import ceasefire, streams, towns
 from .factions import FactionAgent
 from .force_group import ForceGroup, side_by_side
-from .frontage import Reach, frontage_picks, frontage_rows
+from .frontage import Reach, areas_held, front, frontage_picks, frontage_rows
 from .params import per_pair, per_replicate, per_town
 from .streams import Draw
 
@@ -54,6 +54,8 @@ class Regime(FactionAgent):
         # Static value: towns on objective roads, more where two of them meet.
         self.value = 1.0 + sum((w * self.road_masks[road] for road, w in roads.items()), np.zeros(t.n))
         self.value += params.junction_bonus * (on >= 2)
+        # The parts of the road network it can push through: a camp it holds it keeps, the others it never takes.
+        self.area = t.areas(model.contestable | (model.initial_controller[0] == REGIME))
 
     @property
     def active_groups(self) -> list[ForceGroup]:
@@ -83,17 +85,24 @@ class Regime(FactionAgent):
         A group with no strength, or whose push is spent, has nothing to
         commit: counted as on the offensive, it kept Russia's air up, people
         fleeing and Turkish soldiers dying near a front nobody attacked, and
-        could break a deal with nothing to resume. A group that holds its
+        could break a deal with nothing to resume; so has one whose objective
+        is out of its reach (:meth:`within_reach`). A group that holds its
         whole axis still counts: it holds the line under the campaign's fire
         (counting it out cost the fit 35 standard errors, and letting it keep
         a deal it could not resume a push under 2.7: round 52).
         """
         if not groups:
             return np.zeros(self.model.replicates, bool)
-        able = force > 0
+        able = (force > 0) & self.within_reach(groups)
         if self.spent_somewhere:
             able &= self.pushing(groups)
         return able.any(axis=0)
+
+    def within_reach(self, groups: list[ForceGroup]) -> np.ndarray:
+        """(groups, replicates) whether a road leads from a town the government holds to each group's objective, through
+        towns it can take (:attr:`area`): it takes towns only next to its own, so where none does it never will."""
+        held = self.model.of_control("regime_areas", lambda: areas_held(self.area, self.model.controller == REGIME))
+        return held[np.arange(self.model.replicates), self.area[self.objectives(groups)[0]]]
 
     def pushing(self, groups: list[ForceGroup] | None = None) -> np.ndarray:
         """(groups, replicates) whether each group in the field (or of ``groups``) is pushing: its push not spent."""
@@ -294,17 +303,7 @@ class Regime(FactionAgent):
         holds the towns (and which the government has lost, which changes with
         them) and are found again only after towns change hands.
         """
-        return self.model.of_control("regime_front", self._front)
-
-    def _front(self) -> tuple[np.ndarray, ...]:
-        """The enemy towns on the government's front, their value and outflanking factor (see :meth:`front_today`)."""
-        m, p = self.model, self.p
-        gov = m.controller == REGIME
-        flanks = m.government_flanks()
-        rep, town = np.nonzero(~gov & (flanks > 0) & m.contestable)
-        flanks = flanks[rep, town]
-        value = self.value[town] + per_pair(p.retake_bonus, rep) * m.lost_by_regime[rep, town]
-        return rep, town, value, 1.0 + per_pair(p.flank_bonus, rep) * (flanks - 1)
+        return self.model.of_control("regime_front", lambda: front(self.model, self.p, self.value))
 
     def reach(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> Reach:
         """What the groups can assault and how much each wants it before the day's deterrence and noise (:class:`Reach`).
@@ -353,14 +352,15 @@ class Regime(FactionAgent):
         """Each group commits a share of its ``force`` (stacked) to its ``frontage`` best targets, in proportion to their scores.
 
         A group that holds its whole axis has done what it was sent to do, and
-        commits nothing. The groups are scored side by side, each picking from
+        commits nothing; nor does one whose objective is out of its reach
+        (:meth:`within_reach`), which no town it could take leads toward. The groups are scored side by side, each picking from
         its own scores (:func:`frontage_picks`). Where none commits anything
         (about a third of a campaign's days in the field), nothing is scored:
         its forces would all be 0, and its noise is drawn for nothing else.
         Nor is what the groups can reach found (:meth:`reach`), which is most
         of the day's work when towns have changed hands.
         """
-        attacking = free & ~self.objectives(groups)[1]
+        attacking = free & ~self.objectives(groups)[1] & self.within_reach(groups)
         if not np.count_nonzero(attacking):
             self.stand(groups)
             return
