@@ -41,6 +41,7 @@ import numpy as np
 
 from ..names import HOLDERS, HolderCode
 from . import streams, towns
+from .force_group import ForceGroup
 from .params import per_pair, per_town
 from .streams import Draw
 
@@ -164,8 +165,10 @@ def pay_for_assaults(model: CeasefireModel, flat: np.ndarray, spent: np.ndarray,
     replicate = np.arange(m.replicates)[:, None]
     for side, target, committed, payers in m.declared:
         cost, dead = (committed * frac[:, replicate, target]).sum(axis=3)  # each (payers, replicates)
-        for payer, paid in zip(payers, cost, strict=True):
+        for payer, paid, died in zip(payers, cost, dead, strict=True):
             payer.force = np.maximum(0.0, payer.force - paid)
+            if isinstance(payer, ForceGroup):  # what it left as garrisons is not lost to its push (Regime.culminate)
+                payer.left_behind = payer.left_behind + (paid - died)
         m.add_casualties(side, dead.sum(axis=0))
 
 

@@ -39,6 +39,7 @@ class ForceGroup:
     committed: np.ndarray | None = None  # today's assaults, (replicates,)
     ground: np.ndarray | None = None  # (replicates, towns) the government towns it stands on
     peak: np.ndarray = field(init=False)  # (replicates,) the most strength it has had since it was last sent onto an axis
+    left_behind: np.ndarray = field(init=False)  # (replicates,) strength it has since left in towns: garrisons, walk-ins
     spent: np.ndarray = field(init=False)  # (replicates,) whether its push has culminated there (see Regime.culminate)
     salt: int = 0  # offsets its noise stream from other groups' scoring the same towns: see noise_salt()
 
@@ -48,6 +49,7 @@ class ForceGroup:
     def send_on(self) -> None:
         """Sent onto an axis (again): pushing everywhere, from the strength it has now."""
         self.peak, self.spent = self.force.copy(), np.zeros(self.force.shape, bool)
+        self.left_behind = np.zeros(self.force.shape)
 
 
 def side_by_side(groups: list[ForceGroup], replicates: int) -> tuple[np.ndarray, np.ndarray]:

@@ -82,14 +82,11 @@ class Regime(FactionAgent):
         """(replicates,) whether some group in the field (``groups``, ``force`` stacked) has strength and a push not spent:
         the government is on the offensive there (unless a deal holds it back), and only there can it resume one, breaking a deal.
 
-        A group with no strength, or whose push is spent, has nothing to
-        commit: counted as on the offensive, it kept Russia's air up, people
-        fleeing and Turkish soldiers dying near a front nobody attacked, and
-        could break a deal with nothing to resume; so has one whose objective
-        is out of its reach (:meth:`within_reach`). A group that holds its
-        whole axis still counts: it holds the line under the campaign's fire
-        (counting it out cost the fit 35 standard errors, and letting it keep
-        a deal it could not resume a push under 2.7: round 52).
+        A group with no strength, or whose push is spent, has nothing to commit: counted as on the offensive, it kept
+        Russia's air up, people fleeing and Turkish soldiers dying near a front nobody attacked, and could break a deal
+        with nothing to resume; so has one whose objective is out of its reach (:meth:`within_reach`). A group that
+        holds its whole axis still counts: it holds the line under the campaign's fire (counting it out cost the fit 35
+        standard errors, and letting it keep a deal it could not resume a push under 2.7: round 52).
         """
         if not groups:
             return np.zeros(self.model.replicates, bool)
@@ -134,10 +131,9 @@ class Regime(FactionAgent):
         nearest one: a stretch of front, not a point. The groups in place first move into the towns gained since they
         last did (theirs, not this group's).
 
-        Following the front again before towns change hands would change
-        nothing: every ground is then held, no town was gained since, and
-        none is empty where the government holds a town (the new one faces
-        the objective from its towns; the others were just looked at).
+        Following the front again before towns change hands would change nothing: every ground is then held, no town
+        was gained since, and none is empty where the government holds a town (the new one faces the objective from its
+        towns; the others were just looked at).
         """
         self.follow_front()
         self.deployments += 1  # what each group can reach, and the axes, are looked at again (before facing reads its new axis)
@@ -158,11 +154,9 @@ class Regime(FactionAgent):
         there again. The groups' grounds are stacked, and only the towns gained since yesterday are looked at, one
         gather of their neighbours for every group.
 
-        With no town changed hands since the last time, there is nothing to
-        follow (most days): every ground is still held and nothing was gained
-        next to it; a ground is empty only where the government holds no town,
-        where facing the objective gives none either. A group that deployed
-        since follows the front first (:meth:`deploy`).
+        With no town changed hands since the last time, there is nothing to follow (most days): every ground is still
+        held and nothing was gained next to it; a ground is empty only where the government holds no town, where facing
+        the objective gives none either. A group that deployed since follows the front first (:meth:`deploy`).
         """
         m = self.model
         if self.followed_at == m.changes:
@@ -215,32 +209,33 @@ class Regime(FactionAgent):
         strength goes to the pool, and it neither commits nor is sent anything until an offensive event sends it on;
         returns the force of the groups in the field (``groups``) after it, stacked: (groups, replicates).
 
-        Combat models stop an attack at a breakpoint set by its losses (the
-        U.S. Army's terms count a unit that has lost 30% as destroyed); losses
-        alone seldom decide in the record of battles, so read it as the rule's
-        claim. Without it a push ground down (by Turkish strikes, say) was fed
-        the army's daily new strength for as long as it lasted.
+        Combat models stop an attack at a breakpoint set by its losses (the U.S. Army's terms count a unit that has
+        lost 30% as destroyed); losses alone seldom decide in the record of battles, so read it as the rule's claim.
+        Without it a push ground down (by Turkish strikes, say) was fed the army's daily new strength for as long as it
+        lasted. Losses are what fire took: what a group left in the towns it took or walked into (``left_behind``) is
+        still its own here, or a push that lost almost nobody culminated by garrisoning them.
         """
         if not groups:
             return np.zeros((0, self.model.replicates))
         force = np.array([g.force for g in groups])  # (groups, replicates): every group in a few numpy calls
+        strength = force + np.array([g.left_behind for g in groups])  # what fire has not taken
         peak, rows = self._peaks
         # Peaks are rows of one array handed out here: while each group holds its row (only send_on replaces it), it is theirs.
         if len(rows) == len(groups) and all(g.peak is row for g, row in zip(groups, rows)):
-            np.maximum(peak, force, out=peak)
+            np.maximum(peak, strength, out=peak)
         else:
-            peak = np.maximum(np.array([g.peak for g in groups]), force)
+            peak = np.maximum(np.array([g.peak for g in groups]), strength)
             rows = list(peak)
             for g, most in zip(groups, rows, strict=True):
                 g.peak = most
             self._peaks = (peak, rows)
-        culminates = force < self.unbroken * peak
+        culminates = strength < self.unbroken * peak
         if self.spent_somewhere:  # seldom: a push spent cannot culminate again, and an event may have sent it on since
             spent = np.array([g.spent for g in groups])
             culminates &= ~spent
             self.spent_somewhere = bool(np.count_nonzero(spent))
         if np.count_nonzero(culminates):
-            lost = 1.0 - np.divide(force, peak, out=np.ones_like(force), where=culminates)  # culminates: a peak above 0
+            lost = 1.0 - np.divide(strength, peak, out=np.ones_like(force), where=culminates)  # culminates: a peak above 0
             for g, now, share in zip(groups, culminates, lost, strict=True):
                 self.pool = self.pool + np.where(now, g.force, 0.0)
                 g.force, g.spent = np.where(now, 0.0, g.force), g.spent | now
@@ -377,7 +372,10 @@ class Regime(FactionAgent):
     def detach(self, rep: np.ndarray, each: float | np.ndarray) -> np.ndarray:
         """Take ``each`` from the regime's force (pool and groups, in proportion) for every pair in ``rep``; returns what each got."""
         want = np.bincount(rep, minlength=self.model.replicates) * each
+        had = [g.force for g in self.groups.values()]
         got = self.lose(want, spare_committed=False, casualties=False)
+        for g, before in zip(self.groups.values(), had, strict=True):
+            g.left_behind = g.left_behind + (before - g.force)  # not lost to its push: see culminate
         share = np.divide(got, want, out=np.zeros_like(got), where=want > 0)
         return per_pair(each, rep) * share[rep]
 
