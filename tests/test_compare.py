@@ -233,7 +233,7 @@ def test_joint_intervals_call_no_change_where_there_is_none_and_keep_the_real_on
     # Jointly, all 200 cover 0 together in about 90% of such comparisons.
     import numpy as np
 
-    from sim.analysis.comparison import bootstrap_diff, joint_intervals
+    from sim.analysis.bootstrap import bootstrap_diff, joint_intervals
 
     alone, together = [], []
     for seed in range(20):
@@ -259,7 +259,7 @@ def test_intervals_of_ensembles_on_other_seeds_carry_the_luck_of_both():
     width, went unnoticed."""
     import numpy as np
 
-    from sim.analysis.comparison import bootstrap_diff, joint_intervals
+    from sim.analysis.bootstrap import bootstrap_diff, joint_intervals
 
     a = np.random.default_rng(0).normal(0.0, 10.0, size=(40, 1))
     b = a + 1.0  # each replicate of B is A's, one later: paired, the difference is exactly 1
@@ -286,7 +286,8 @@ def test_a_joint_interval_that_reaches_zero_ends_at_zero_not_at_a_rounding_error
     # is not told from chance, whichever way the rounding falls.
     import numpy as np
 
-    from sim.analysis.comparison import Difference, joint_intervals
+    from sim.analysis.bootstrap import joint_intervals
+    from sim.analysis.comparison import Difference
     from sim.app.compare_words import beyond_chance
 
     a = np.zeros((20, 2))

@@ -196,7 +196,7 @@ def test_a_bootstrap_interval_is_the_5_to_95_percent_of_the_resampled_difference
     """B is 1 in one replicate of 10 and 0 in the others, A is 0 throughout: a resample's B - A is k / 10, k of
     Binomial(10, 0.1). P(k = 0) = 0.35 > 5%, P(k <= 2) = 0.93 < 95% <= P(k <= 3) = 0.99: the 90% interval is
     0 .. 0.3 (an 80% interval would end at 0.2), paired or not (A has no spread), for any stream of 2000 resamples."""
-    from sim.analysis.comparison import bootstrap_diff
+    from sim.analysis.bootstrap import bootstrap_diff
 
     a, b = np.zeros(10), np.array([1.0] + [0.0] * 9)
     for paired in (True, False):

@@ -10,7 +10,8 @@
 - ``outcomes_file``: an outcomes file read and checked against the theatre, the claims record and the time series.
 - ``scored_outcomes``: which reported outcomes a run of a scenario is scored against, read once per file version.
 - ``scoring``: scorecards against the record and the frozen-front baseline (the one Brier score).
-- ``comparison``: two ensembles side by side, with bootstrap intervals.
+- ``comparison``: two ensembles side by side.
+- ``bootstrap``: bootstrap intervals of B - A over replicates, one at a time or a table's taken together.
 - ``metrics``: one row of numbers per run, for sweeps.
 - ``report``: scorecards and comparisons as markdown and CSV.
 - ``summary``: a run or ensemble in a screenful, for the terminal.

@@ -16,7 +16,8 @@ from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
 from ..io.signatures import signed_markdown
 from ..names import DISPLAY_NAMES, HOLDERS, replicates
-from .comparison import INTERVAL, MIN_REPLICATES, Comparison, DateShift, Difference
+from .bootstrap import INTERVAL, MIN_REPLICATES
+from .comparison import Comparison, DateShift, Difference
 from .scoring import TIED, Scorecard, control_misses, headline_table, outcome_table
 from .summary import day
 

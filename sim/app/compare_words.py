@@ -16,7 +16,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..analysis.comparison import INTERVAL, MIN_REPLICATES, QUANTITIES, Comparison, Difference, bootstrap_diff, patrol_difference
+from ..analysis.bootstrap import INTERVAL, MIN_REPLICATES, bootstrap_diff
+from ..analysis.comparison import QUANTITIES, Comparison, Difference, patrol_difference
 from ..analysis.report import markdown_table
 from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS, date_words

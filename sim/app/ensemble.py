@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.aggregate import common_days, control_probabilities, replicate_quantiles, timeseries_quantiles
-from ..analysis.comparison import INTERVAL, MIN_REPLICATES, Comparison, compare
+from ..analysis.bootstrap import INTERVAL, MIN_REPLICATES
+from ..analysis.comparison import Comparison, compare
 from ..analysis.report import comparison_csv, markdown_table
 from ..analysis.results import Results
 from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
