@@ -20,7 +20,8 @@ pytest.importorskip("solara", reason="the app extra is not installed (pip instal
 import ipyvuetify as v  # noqa: E402
 from solara.components.file_download import FileDownloadWidget  # noqa: E402
 
-from sim.analysis.report import comparison_csv, write_report  # noqa: E402
+from sim.analysis.comparison_report import comparison_csv  # noqa: E402
+from sim.analysis.report import write_report  # noqa: E402
 from sim.app import ensemble_view  # noqa: E402
 from sim.app.compare_words import shown_same  # noqa: E402
 from sim.app.live import WhatIfModel  # noqa: E402

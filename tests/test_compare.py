@@ -16,7 +16,8 @@ import pytest
 
 from sim.analysis.comparison import compare
 from sim.analysis.outcomes_file import load_outcomes
-from sim.analysis.report import comparison_csv, comparison_text, scorecard_text
+from sim.analysis.comparison_report import comparison_csv, comparison_text
+from sim.analysis.report import scorecard_text
 from sim.analysis.results import Results
 from sim.analysis.scoring import HEADLINES, score
 from sim.cli import main
@@ -676,3 +677,63 @@ def test_the_readmes_moscow_without_turkish_troops_after_5_march_is_felt_in_noth
         sim_cli(capsys, "run", scenario, "--runs", "40", "--workers", "1", "-q", "--out", tmp_path / name)
     top = sim_cli(capsys, "compare", tmp_path / "a", tmp_path / "b").split("## ")[0]
     assert "identical in every replicate" in top and "differ only in turkish_troops" in top, top
+
+
+# --- ensembles that share some seeds but not all ---------------------------------------------------------------
+
+
+def _on_seeds(theatre, outcomes, seeds, rows):  # noqa: F811 - the fixtures' values
+    return score(results(theatre, [run(s, rows[s], **TRUTHFUL) for s in seeds]), outcomes)
+
+
+def test_ensembles_sharing_some_seeds_are_paired_on_those_and_the_report_says_which(theatre, outcomes):  # noqa: F811
+    """A on seeds 0-5 and B on 2-7 were scored unpaired over all twelve replicates and called "independent replicates",
+    though 2-5 ran the same seeds in both (and so the same luck). They are paired on the four both ran; here the
+    change reached none of them, so every difference is zero with a zero-wide interval, which B's own two seeds
+    (both truthful, unlike A's 0) would have hidden."""
+    rows = {s: TRUE if s % 2 or s >= 6 else FROZEN for s in range(8)}
+    a, b = _on_seeds(theatre, outcomes, range(0, 6), rows), _on_seeds(theatre, outcomes, range(2, 8), rows)
+    c = compare(a, b)
+    assert c.paired and c.same_runs
+    assert [r.seed for r in c.a.results.runs] == [r.seed for r in c.b.results.runs] == [2, 3, 4, 5]
+    assert (c.seeds.only_a, c.seeds.only_b) == ((0, 1), (6, 7))
+    for d in [*c.headlines, *c.outcomes]:
+        assert (d.diff, d.low, d.high) == (0.0, 0.0, 0.0) or math.isnan(d.diff), d
+    top = comparison_text(c).split("## ")[0]
+    assert "paired on the 4 seeds both ran (2–5)" in top, top
+    assert "A's 2 other replicates (seeds 0–1) and B's 2 (seeds 6–7) are left out" in top, top
+    assert "run B's scenario again on A's seeds (`--seed 0 --runs 6`" in top, top  # how to pair them all
+    within = comparison_text(compare(_on_seeds(theatre, outcomes, range(2, 4), rows), b)).split("## ")[0]
+    assert "B's 4 other replicates (seeds 4–7) are left out" in within, within  # A's seeds all paired: A's to extend
+    assert "run A's scenario again on B's seeds (`--seed 2 --runs 6`" in within, within
+    # What the app says above its tables, in its own words.
+    from sim.app.compare_words import intro
+
+    assert "paired on the 4 seeds both ran (2–5)" in intro(c)
+
+
+def test_ensembles_sharing_one_seed_are_compared_unpaired_and_the_report_names_it(theatre, outcomes):  # noqa: F811
+    """One shared seed is too few to pair on (a bootstrap over one pair has no spread): all the replicates are compared,
+    unpaired, and the report names the seed they share and how to pair them all."""
+    rows = {s: TRUE if s % 2 else FROZEN for s in range(5)}
+    c = compare(_on_seeds(theatre, outcomes, range(0, 3), rows), _on_seeds(theatre, outcomes, range(2, 5), rows))
+    assert not c.paired and len(c.a.results.runs) == len(c.b.results.runs) == 3
+    top = comparison_text(c).split("## ")[0]
+    assert "independent replicates, though seed 2 is in both (pairing needs 2 or more)" in top, top
+    assert "--seed 0 --runs 3" in top, top
+    top = comparison_text(compare(*(_on_seeds(theatre, outcomes, s, rows) for s in (range(0, 2), range(3, 5))))).split("## ")[0]
+    assert "independent replicates (no seed in common)" in top and "--seed 0 --runs 2" in top, top
+    same = comparison_text(compare(*(_on_seeds(theatre, outcomes, range(0, 3), rows),) * 2)).split("## ")[0]
+    assert "paired (same seeds)" in same and "--seed" not in same, same
+
+
+def test_cli_compares_ensembles_sharing_some_seeds_paired_on_those(line20, tmp_path, capsys):
+    """The command is a face on :func:`sim.compare`: A on seeds 40-42, B on 41-43 are paired on 41 and 42."""
+    still, push = line20
+    sim_cli(capsys, "run", still, "--runs", "3", "--workers", "1", "--no-map", "-q", "--out", tmp_path / "a")
+    sim_cli(capsys, "run", push, "--runs", "3", "--seed", "41", "--workers", "1", "--no-map", "-q", "--out", tmp_path / "b")
+    top = sim_cli(capsys, "compare", tmp_path / "a", tmp_path / "b").split("## ")[0]
+    assert "A = toy (2 runs), B = toy (2 runs)" in top, top  # the replicates compared
+    assert "paired on the 2 seeds both ran (41–42)" in top, top
+    assert "A's 1 other replicate (seed 40) and B's 1 (seed 43) are left out" in top, top
+    assert f"python -m sim run {push} --seed 40 --runs 3" in top, top

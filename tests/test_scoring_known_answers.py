@@ -262,7 +262,7 @@ def test_same_runs_is_not_claimed_where_an_outcome_the_histories_do_not_show_dif
     (B's ceasefire column says broken all the same): the outcome 'truce broken 2-3 Jan' is met in every run of A and in
     none of B's. compare said B's runs were A's ('every B - A is zero') beside a B - A of -1 for that outcome."""
     from sim.analysis.comparison import compare
-    from sim.analysis.report import comparison_text
+    from sim.analysis.comparison_report import comparison_text
     from sim.analysis.scoring import score
 
     broken = [outcome(EventOutcome, oid="broken", event="truce_broken", reported=day(1), window=(day(1), day(2)))]

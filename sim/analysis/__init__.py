@@ -11,9 +11,11 @@
 - ``scored_outcomes``: which reported outcomes a run of a scenario is scored against, read once per file version.
 - ``scoring``: scorecards against the record and the frozen-front baseline (the one Brier score).
 - ``comparison``: two ensembles side by side.
+- ``shared_seeds``: which replicates of two ensembles a comparison pairs (those on the same seed).
 - ``bootstrap``: bootstrap intervals of B - A over replicates, one at a time or a table's taken together.
 - ``metrics``: one row of numbers per run, for sweeps.
-- ``report``: scorecards and comparisons as markdown and CSV.
+- ``report``: a scorecard as markdown, the reports' markdown tables, and a report's files written.
+- ``comparison_report``: two ensembles' comparison as markdown and CSV.
 - ``summary``: a run or ensemble in a screenful, for the terminal.
 - ``sensitivity``: a sweep's per-point summary and sensitivity indices.
 - ``calibration_score``: the calibration objective, a proper score of an ensemble (Brier, CRPS).

@@ -2,8 +2,9 @@
 
 Differences carry a bootstrap interval over replicates, paired when both
 ensembles ran the same seeds (a what-if extending a scenario shares its
-seeds, and so its luck), and only when each has :data:`MIN_REPLICATES` or
-more. The outcomes' and the towns' intervals are *joint*, each table's
+seeds, and so its luck; ensembles that share some are paired on those, as
+:mod:`~sim.analysis.shared_seeds` says), and only when each has
+:data:`~sim.analysis.bootstrap.MIN_REPLICATES` or more. The outcomes' and the towns' intervals are *joint*, each table's
 taken together (:func:`~sim.analysis.bootstrap.joint_intervals`): among 175 outcomes (the campaign's) or 191 towns,
 one-by-one intervals leave out 0 here and there by chance alone, and a
 change that is not there would be reported. Both are scored on the same ground: the outcomes
@@ -27,6 +28,7 @@ from .metrics import END_OF_RUN, patrol_coverage
 from .results import Results, RunData
 from .outcomes import CaptureOutcome, EventOutcome, OutcomeBase, RoadOutcome
 from .scoring import HEADLINES, OutcomeScore, Scorecard, brier, require_card, score
+from .shared_seeds import SeedPairing, on_seeds, pairing_of
 
 NO_CONTROL = "not computed: none of the outcomes both cover says who holds a town"
 WHY_NOT = {"outcomes met": "not computed: no outcome is scored in both", "control accuracy": NO_CONTROL, "Brier": NO_CONTROL,
@@ -59,9 +61,9 @@ class Comparison:
     """Ensemble B (e.g. a what-if) set beside ensemble A (e.g. the baseline scenario).
 
     Attributes:
-        a, b: the two scorecards as given.
+        a, b: the two scorecards as compared: as given, or on the seeds both ran where they share some but not all.
         date: the last day both simulate: quantities and towns are compared on it, and no later day is scored.
-        paired: both ran the same seeds.
+        seeds: the seeds each ran, and which of them are paired (:class:`~sim.analysis.shared_seeds.SeedPairing`).
         outcomes: per outcome both cover, the share of replicates meeting it.
         headlines: per headline score, on the outcomes both cover (a row with a note where it cannot be given).
         quantities, towns: on ``date``.
@@ -80,7 +82,7 @@ class Comparison:
     a: Scorecard
     b: Scorecard
     date: dt.date
-    paired: bool
+    seeds: SeedPairing
     outcomes: list[Difference]
     headlines: list[Difference]
     quantities: list[Difference]
@@ -93,6 +95,11 @@ class Comparison:
     differs_in: tuple[str, ...] = ()
     dates: list[DateShift] = field(default_factory=list)
     redefined: tuple[str, ...] = ()
+
+    @property
+    def paired(self) -> bool:
+        """Replicate *i* of each ran the same seed: all of them, or those both ran (``seeds`` says which)."""
+        return self.seeds.paired
 
     def __repr__(self) -> str:
         # At a prompt, the dataclass's own repr printed both scorecards and every difference: some 310,000 characters.
@@ -155,21 +162,25 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
 
     Scores count the outcomes both cover, over the days both simulate (each
     is scored afresh there if its own scorecard covers more); quantities and
-    towns are compared on the last of those days.
+    towns are compared on the last of those days. Ensembles that share some
+    seeds but not all (2 or more) are compared on those only, paired
+    (:class:`~sim.analysis.shared_seeds.SeedPairing`).
 
     Raises:
         InputError: ``a`` or ``b`` not a :class:`~sim.Scorecard`; results on different theatres, or with no simulated
             day in common.
     """
-    ra, rb = require_card(a, "a").results, require_card(b, "b").results
+    seeds = pairing_of(require_card(a, "a"), require_card(b, "b"))
+    if seeds.paired:  # on the seeds both ran, when they share some but not all
+        a, b = on_seeds(a, seeds.shared), on_seeds(b, seeds.shared)
+    ra, rb = a.results, b.results
     if ra.theatre.towns != rb.theatre.towns:  # both were bare ValueErrors, the project's error only on the command line
         raise InputError(rb.path, "the two results are on different theatres")
     try:
         last = last_shared_day(ra, rb)
     except ValueError as exc:
         raise InputError(rb.path, str(exc)) from None
-    seeds_a = [r.seed for r in ra.runs]
-    paired = seeds_a == [r.seed for r in rb.runs]
+    paired = seeds.paired
     intervals = min(len(ra.runs), len(rb.runs)) >= MIN_REPLICATES
     rng = np.random.default_rng(0)  # a fixed stream: the same comparison prints the same intervals
 
@@ -211,7 +222,7 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
         same = None  # the histories agree, but an outcome they do not show (an event, a patrol) does not
     dates = [_date_shift(s, ids_b[s.outcome.id], ra.start, last, paired=paired, intervals=intervals) for s in sa.scores
              if isinstance(s.outcome, CaptureOutcome | RoadOutcome | EventOutcome)]
-    return Comparison(a, b, last, paired, outcomes, headlines, quantities, towns, *_left_out(a, b, redefined), cut, intervals,
+    return Comparison(a, b, last, seeds, outcomes, headlines, quantities, towns, *_left_out(a, b, redefined), cut, intervals,
                       same is not None, same or (), dates, tuple(sorted(redefined)))
 
 

@@ -152,12 +152,13 @@ def table(rows: list[dict]) -> str:
 def intro(c: Comparison) -> str:
     """How the differences were made: over how many replicates, paired or not, with intervals or not, on what."""
     n = min(len(c.a.results.runs), len(c.b.results.runs))
-    how = "paired (same seeds)" if c.paired else "independent replicates"
+    how = c.seeds.words()
     text = (f"Differences are {CHANGE}, {how}, with {intervals_name()}s from a bootstrap over the replicates: a difference "
             "is *beyond chance* where its interval leaves out 0. The outcomes' and the towns' intervals are joint, each "
             "table's together: if the change did nothing, all of a table's would include 0 nine times in ten." if c.intervals else
             f"Differences are {CHANGE}, {how}, without intervals: they need {MIN_REPLICATES} replicates or more of each "
             f"(here {n}), and a difference from one replicate may be chance.")
+    text += f" {c.seeds.left_out()}" if c.seeds.left_out() else ""
     text += f" Scores and outcomes count the {len(c.outcomes)} outcomes both cover"
     if c.cut is not None:
         text += f", {c.cut}'s replicates up to {c.date} (the last day both simulate)"

@@ -19,7 +19,8 @@ import pandas as pd
 from ..analysis.aggregate import common_days, control_probabilities, replicate_quantiles, timeseries_quantiles
 from ..analysis.bootstrap import INTERVAL, MIN_REPLICATES
 from ..analysis.comparison import Comparison, compare
-from ..analysis.report import comparison_csv, markdown_table
+from ..analysis.comparison_report import comparison_csv
+from ..analysis.report import markdown_table
 from ..analysis.results import Results
 from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
 from ..analysis.scored_outcomes import outcomes_for
@@ -151,7 +152,8 @@ def comparison_heading(ens: Ensemble | None) -> str:
 def comparison_lead(ens: Ensemble, day: dt.date) -> str:
     """The What-if tab's first line: A and B, what B changes, and whether the two ran the same seeds (said only
     where they did: a what-if setting its own seed was said to share A's above 'independent replicates')."""
-    seeds = "same seeds" if ens.comparison.paired else "different seeds"
+    pairing = ens.comparison.seeds  # (a what-if's own seed may overlap A's: the comparison is paired on those both ran)
+    seeds = "same seeds" if pairing.same else f"paired on the {len(pairing.shared)} seeds both ran" if pairing.paired else "different seeds"
     # With a slider or toggle moved, A is the picked file and B that file as the sidebar changes it: the one file named
     # for both read as though B were A.
     if ens.settings != Settings(ens.settings.scenario):

@@ -12,7 +12,7 @@ import datetime as dt
 import solara
 import solara.lab
 
-from ..analysis.report import comparison_csv
+from ..analysis.comparison_report import comparison_csv
 from ..io.files import table_text
 from ..names import date_words, replicates
 from ..viz.maps import compare_figure, map_figure
@@ -200,7 +200,8 @@ def CompareView(settings: Settings, date: solara.Reactive):
 def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
     solara.Markdown(comparison_lead(ens, day))
-    in_short, sections = solara.use_memo(lambda: comparison_words(ens.comparison, ens.baseline.runs, ens.results.runs, day,
+    c = ens.comparison  # its replicates, not the ensembles': where the two share only some seeds, it pairs those
+    in_short, sections = solara.use_memo(lambda: comparison_words(c, c.a.results.runs, c.b.results.runs, day,
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])
     solara.Markdown(in_short)
     pair, error = solara.use_memo(lambda: attempt(lambda: pieces(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])

@@ -202,7 +202,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..analysis.comparison import compare
-    from ..analysis.report import comparison_csv, comparison_text, scorecard_text, write_report
+    from ..analysis.comparison_report import comparison_csv, comparison_text
+    from ..analysis.report import scorecard_text, write_report
     from ..analysis.scoring import outcome_table
     from ..api import scorecard
     from ..io.outputs import claim_output_folder, writing_into
