@@ -106,6 +106,13 @@ def test_scorecard_refuses_an_outcomes_file_that_is_empty_or_false_by_name(toy, 
         assert said == "'outcomes_file': is empty: give a path", said
         assert str(refusal(sim.load_scenario, "")) == "'path': is empty: give a path"
 
+def test_a_path_of_only_spaces_is_refused_by_name_as_an_empty_one_is(toy, tmp_path):
+    """``sim.load_scenario("   ")`` read the spaces as a file's name: "file not found", of a name never meant."""
+    assert str(refusal(sim.load_scenario, "   ")) == "'path': is blank (only spaces): give a path"
+    assert str(refusal(sim.load_results, Path(" "))) == "'path': is blank (only spaces): give a path"
+    ens = sim.run_ensemble(load_scenario(toy), 1, tmp_path / "e")
+    assert str(refusal(sim.scorecard, ens, " \t")) == "'outcomes_file': is blank (only spaces): give a path"
+
 
 def test_discover_and_sweep_report_name_a_condition_or_metrics_of_the_wrong_kind(toy, tmp_path):
     """``discover(folder, 30)`` raised re's "TypeError: expected string or bytes-like object", and ``sweep_report(folder,

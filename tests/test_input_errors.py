@@ -190,6 +190,11 @@ FLAG_CASES = [
     (["sweep-report", ""], "SWEEP_DIR is empty"), (["calibrate", ""], "CALIBRATION is empty"),
     (["run", MOSCOW, "--param-set", ""], "--param-set: is empty"), (["compare", ROOT, "--outcomes", ""], "--outcomes: is empty"),
     (["sweep", MOSCOW, "--design", ""], "--design: is empty"), (["check", MOSCOW, "--scenario", ""], "--scenario: is empty"),
+    # Only spaces ("$S" quoted, S set to a space) was read as a name, then "file not found" of '   '.
+    (["run", "   "], "SCENARIO is blank (only spaces): give a path"), (["compare", " "], "RESULTS_DIR is blank"),
+    (["compare", ROOT, "--outcomes", "  "], "--outcomes: is blank (only spaces): give a path"),
+    (["sweep", MOSCOW, "--design", "\t"], "--design: is blank"),
+    (["app", "--scenario", "  "], "--scenario: is blank (only spaces): give a path"),
 ]
 
 

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 from ..errors import InputError, did_you_mean
+from ..io.files import path_blank
 from ..names import MAX_BOXES, MAX_N, MAX_RUNS, MAX_SEED, MAX_TRIALS, MAX_WORKERS
 
 COMMANDS = {
@@ -62,10 +63,10 @@ def path(name: str):  # noqa: ANN201 - an argparse type
     directory"). ``name``: the flag (``--design``), or the argument's name in the usage line (``SCENARIO``)."""
 
     def parse(text: str) -> Path:
-        if not text:
+        if blank := path_blank(text):  # (only spaces: read as a name, then "file not found")
             if name.startswith("--"):
-                raise InputError(None, "is empty: give a path", key=name)
-            raise InputError(None, f"{name} is empty: give a path")
+                raise InputError(None, f"{blank}: give a path", key=name)
+            raise InputError(None, f"{name} {blank}: give a path")
         return Path(text)
 
     return parse
@@ -201,7 +202,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     app.add_argument("--host", default="localhost", help="address to serve on (default: localhost, this machine only)")
     app.add_argument("--port", type=whole("--port", 1, 65535), default=8765, help="port (default 8765)")
     app.add_argument("--save-dir", type=path("--save-dir"), help="where 'Save what-if' writes (default: scenarios/whatif)")
-    app.add_argument("--scenario", help="the scenario the page opens with (default: scenarios/campaign.yaml)")
+    app.add_argument("--scenario", type=path("--scenario"), help="the scenario the page opens with (default: scenarios/campaign.yaml)")
     app.add_argument("--open", action="store_true", help="open the page in a browser")
     cal = command("calibrate", help=COMMANDS["calibrate"])
     cal.add_argument("calibration", type=path("CALIBRATION"), metavar="CALIBRATION", help="a calibration file (calibrations/*.yaml)")

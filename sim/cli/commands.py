@@ -361,7 +361,8 @@ def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _app(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..app.server import serve
 
-    return serve(args.host, args.port, save_dir=args.save_dir, scenario=args.scenario, open_browser=args.open)
+    scenario = None if args.scenario is None else str(args.scenario)  # (refused by the flag if empty or blank)
+    return serve(args.host, args.port, save_dir=args.save_dir, scenario=scenario, open_browser=args.open)
 
 
 COMMAND_FUNCTIONS = {"run": _run, "check": _check, "compare": _compare, "sweep": _sweep, "sweep-report": _sweep_report,

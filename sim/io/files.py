@@ -72,14 +72,23 @@ def as_path(value: object, key: str = "path") -> Path:
 
     The public functions that read a file or a folder take its path; given None, a number or a loaded object they raised
     pathlib's TypeError ("argument should be a str or an os.PathLike object ..., not 'NoneType'"); given "", the
-    current folder, and an error naming a '.' never typed.
+    current folder, and an error naming a '.' never typed; given only spaces, "file not found" of the spaces.
     """
-    if value == "":  # an unset variable, which pathlib reads as the current folder: the command line refuses it too
-        raise InputError(None, "is empty: give a path", key=key)
+    if isinstance(value, str | Path) and (blank := path_blank(str(value))):  # the command line refuses these too
+        raise InputError(None, f"{blank}: give a path", key=key)
     if isinstance(value, str | os.PathLike):
         return Path(value)
     hint = ": it is loaded already (sim.simulate and sim.run_ensemble take it as it is)" if type(value).__name__ == "Scenario" else ""
     raise InputError(None, f"needs a path (a str or a pathlib.Path), not {type(value).__name__}{hint}", key=key)
+
+
+def path_blank(text: str) -> str:
+    """What is wrong with a path given as ``text`` that names nothing: "is empty" (an unset variable, which pathlib
+    reads as the current folder), "is blank (only spaces)" (read as a name, then "file not found" of the spaces);
+    "" for any other."""
+    if text == "":
+        return "is empty"
+    return "is blank (only spaces)" if not text.strip() else ""
 
 
 def read_input(path: Path, limit: int) -> bytes:
