@@ -145,3 +145,6 @@ def test_run_sweep_checks_the_metrics_of_a_spec_built_in_python_before_anything_
         assert error.key == key and words in error.message, error
         assert not (tmp_path / "s").exists()
     assert sim.run_sweep(SweepSpec(Path(toy).resolve(), design, 1, ["towns_regime"]), tmp_path / "s").ran == 2
+    # A tuple of names, which sweep_report takes, was "must be a list of metric names" here: one test now serves both.
+    assert sim.run_sweep(SweepSpec(Path(toy).resolve(), design, 1, ("towns_regime",)), tmp_path / "t").ran == 2
+    assert "towns_regime" in sim.sweep_report(tmp_path / "t").text  # the spec's metrics, read back from its manifest

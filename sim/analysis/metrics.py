@@ -106,6 +106,13 @@ def patrol_coverage(runs: list[RunData], day: dt.date) -> np.ndarray:
     return np.array(out)
 
 
+def is_metric_list(value: object) -> bool:
+    """Whether ``value`` names metrics as a list (or tuple) of strings: the one test of a sweep file's ``metrics``, a
+    :class:`~sim.experiments.sweep_file.SweepSpec`'s and :func:`sim.sweep_report`'s, which each kept its own (a
+    number among them reached a manifest; a name alone was read letter by letter)."""
+    return isinstance(value, list | tuple) and all(isinstance(m, str) for m in value)
+
+
 def metric_names(scenario: Scenario, outcomes: list[OutcomeBase]) -> list[str]:
     """The metrics a run of ``scenario`` scored against ``outcomes`` has, in :func:`batch_metric_columns`'s
     order, known before anything runs: a sweep file's ``metrics`` are checked against them when it is read.

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..analysis.metrics import is_metric_list
 from ..analysis.report import decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
@@ -56,7 +57,7 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
         metrics = [m.strip() for m in metrics.split(",") if m.strip()]
     # A number was "TypeError: 'int' object is not iterable" once the rows were read, and a list holding one a
     # refusal of "no metric '3'" among the sweep's columns.
-    if metrics is not None and (not isinstance(metrics, list | tuple) or not all(isinstance(m, str) for m in metrics)):
+    if metrics is not None and not is_metric_list(metrics):
         raise InputError(folder, f"expects metric names, a list of strings or 'a,b' (got {type(metrics).__name__} {metrics!r})",
                          key=flag("metric", python="metrics", about_file=True))
     if metrics is not None and not metrics:  # an empty list (or ",") reported the defaults, as if none had been asked
