@@ -186,6 +186,10 @@ def test_a_whatif_that_sets_its_seed_or_its_window_says_so_and_is_not_said_to_sh
     assert "which changes from A: seed: 20200112 → 7 — both 2 replicates, different seeds;" in lead, lead
     paired = ensemble_of_settings(Settings("scenarios/jan_truce.yaml").with_value("regime.commit", 0.6), CONTROLS, 2, ROOT)
     assert paired.comparison.paired and "both 2 replicates, same seeds;" in comparison_lead(paired, paired.last)
+    # Seeds 20200113-15 against A's 20200112-14: paired on the two both ran, and said so (it read "different seeds").
+    (tmp_path / "next.yaml").write_text(f"extends: {parent}\nname: next\nseed: 20200113\n")
+    near = ensemble_of_settings(Settings(str(tmp_path / "next.yaml")), CONTROLS, 3, ROOT, whatif_dirs=(tmp_path,))
+    assert near.comparison.paired and "both 3 replicates, paired on the 2 seeds both ran;" in comparison_lead(near, near.last)
 
 
 def test_a_whatif_made_in_the_sidebar_is_not_named_as_its_baseline():
