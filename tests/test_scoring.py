@@ -534,7 +534,7 @@ def test_the_campaign_s_count_of_outcomes_is_the_same_wherever_it_is_given():
     import inspect
     import re
 
-    from sim.analysis import comparison, report
+    from sim.analysis import comparison, comparison_report
     from sim.io.scenario import load_scenario
     from sim.model.reporters import REPORTERS
 
@@ -545,11 +545,11 @@ def test_the_campaign_s_count_of_outcomes_is_the_same_wherever_it_is_given():
     scored = sum(o.applies(campaign.start, campaign.end) for o in outcomes)
     readme = " ".join(readme_and_its_docs().split())  # the two-folder comparison's detail is in docs/record.md
     said = {
-        "report._outcomes": re.findall(r"the campaign's (\d+)\)", " ".join(inspect.getsource(report._outcomes).split())),
+        "comparison_report._outcomes": re.findall(r"the campaign's (\d+)\)", " ".join(inspect.getsource(comparison_report._outcomes).split())),
         "comparison.py": re.findall(r"among (\d+) outcomes \(the campaign's\)", " ".join(comparison.__doc__.split())),
         "README": re.findall(r"as the campaign's (\d+),", readme) + re.findall(r"a tenth of (\d+) outcomes' intervals", readme),
     }
-    assert said == {"report._outcomes": [str(scored)], "comparison.py": [str(scored)], "README": [str(scored)] * 2}
+    assert said == {"comparison_report._outcomes": [str(scored)], "comparison.py": [str(scored)], "README": [str(scored)] * 2}
 
 
 def test_the_readme_counts_each_set_s_changes_of_hands_as_the_record_has_them():
