@@ -609,3 +609,38 @@ def test_a_baseline_and_what_if_map_past_their_last_shared_day_says_on_the_termi
     for args in ([single, "--date", "2020-01-16"], [single, other, "--date", "2020-01-08"], [single, other]):
         assert main(["map", *map(str, args), "--out", str(tmp_path / "x.png")]) == 0
         assert capsys.readouterr().err == "", args
+
+
+def test_two_maps_side_by_side_list_their_corridor_once(build):
+    """A comparison of Moscow with its joint patrols left out listed the corridor twice below its maps, once along the
+    patrol route (A's) and once without (B's), as it would for two shares of runs in force: one band, one entry,
+    which says where the two maps differ."""
+    from sim.viz.corridor_key import one_corridor
+    from sim.viz.drawing import probability_handles
+    from sim.viz.figures import add_legend, side_by_side_figure
+    from sim.viz.style import new_figure
+
+    t = load_theatre(grid_theatre(build))
+    deal = {"type": "agreement", "date": "2020-01-01", "effective": "2020-01-01", "name": "Deal", "corridor": {"road": "M9", "width_km": 3}}
+    patrol = {"type": "joint_patrol", "date": "2020-01-01", "announced": "2020-01-01", "route": ["T10", "T12"], "road": "M9"}
+    control = np.zeros(9, dtype=np.int8)
+    held, broken = (run_of([control] * 2, ceasefire=["in force", c]) for c in ("in force", "broken"))
+    day = D0 + dt.timedelta(days=1)
+
+    def corridors(fig) -> list[str]:  # noqa: ANN001
+        return [x.get_text() for x in fig.legends[0].get_texts() if "corridor" in x.get_text()]
+
+    def side_by_side(*events: list) -> list[str]:
+        return corridors(side_by_side_figure(t, [(run_state(t, e, held, day), "x") for e in events], "x"))
+
+    def ensembles(*runs: list) -> list[str]:
+        lay, fig = layout(t), new_figure()
+        add_legend(fig, one_corridor([h for r in runs for h in probability_handles(
+            lay, ensemble_state(t, [deal, patrol], r, day), intact=True, encircled=False)]), where="below")
+        return corridors(fig)
+
+    assert side_by_side([deal, patrol], [deal]) == [
+        "M9 security corridor, along the joint-patrol route in the map on the left (3 km each side)"]
+    assert side_by_side([deal, patrol], [deal, patrol]) == ["M9 security corridor along the joint-patrol route (3 km each side)"]
+    assert ensembles([held] * 4, [held, held, held, broken]) == [
+        "M9 security corridor along the joint-patrol route\n(agreement in force in 100% of runs on the left, 75% on the right)"]

@@ -19,6 +19,7 @@ from shapely.geometry import LineString
 
 from ..io.theatre import EARTH_KM_PER_DEG
 from ..names import HOLDERS, date_words
+from .corridor_key import CorridorEntry
 from .geometry import Layout, front_ridges, front_shares
 from .map_state import NO_ONE, EnsembleState, MapCorridor, MapPatrol, MapState, modal_holders
 from .style import (
@@ -135,12 +136,12 @@ def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor, patrols: list[Ma
                                 lw=0.8, hatch="////", zorder=2.5, gid="corridor"))
 
 
-def corridor_label(corridor: MapCorridor, patrols: list[MapPatrol]) -> str:
+def corridor_entry(corridor: MapCorridor, patrols: list[MapPatrol], share: float | None = None) -> CorridorEntry:
     """The corridor in the legend: along the patrol route when it follows one, whose ends it does not name (the map
-    draws the route, but may have no room to label its ends: Tronba, among the posts around Saraqib)."""
-    route = corridor_route(corridor, patrols)
-    stretch = " along the joint-patrol route" if route is not None else ""
-    return f"{corridor.road} security corridor{stretch} ({corridor.width_km:g} km each side)"
+    draws the route, but may have no room to label its ends: Tronba, among the posts around Saraqib); an ensemble's
+    with the ``share`` of runs in which it is in force, a run's with its width."""
+    along = corridor_route(corridor, patrols) is not None
+    return CorridorEntry(corridor.road, along, width_km=None if share is not None else corridor.width_km, share=share)
 
 
 def patrol_label(p: MapPatrol, names: list[str]) -> str:
@@ -195,8 +196,7 @@ def control_handles(lay: Layout, state: MapState, *, intact: bool, encircled: bo
     handles.append(Line2D([], [], color="#1A1A1A", lw=1.6, label="Front line (government vs opposition)"))
     handles += common_handles(lay, intact=intact, encircled=encircled, police=bool(state.military_police.any()))
     if state.corridor is not None:
-        handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
-                             label=corridor_label(state.corridor, state.patrols)))
+        handles.append(corridor_entry(state.corridor, state.patrols))
     return handles + patrol_handles(lay, state.patrols)
 
 
@@ -270,10 +270,7 @@ def probability_handles(lay: Layout, es: EnsembleState, *, intact: bool, encircl
     handles = modal_handles(tie=bool((modal_holders(es.probability) == NO_ONE).any())) + common_handles(lay, intact=intact, encircled=encircled,
                                                police=bool(state.military_police.any()), most=True)
     if state.corridor is not None:
-        label = corridor_label(state.corridor, state.patrols).split(" (")[0]
-        # The share on a line of its own: on one line the legend took over half an animation frame, squeezing the map.
-        handles.append(Patch(fc=corridor_fill(), ec="#A89A00", hatch="////",
-                             label=f"{label}\n(agreement in force in {es.corridor_share:.0%} of runs)"))
+        handles.append(corridor_entry(state.corridor, state.patrols, es.corridor_share))
     return handles + patrol_handles(lay, state.patrols)
 
 

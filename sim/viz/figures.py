@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from ..analysis.results import RunData
 from ..io.theatre import Theatre
 from ..names import date_words
+from .corridor_key import one_corridor
 from .drawing import draw_control, draw_front_spread, draw_probability, scale_bar
 from .geometry import Layout, layout
 from .labels import day_towns, finish_labels, main_towns
@@ -138,7 +139,7 @@ def finish_panels(fig: Figure, axes: list[Axes], lay: Layout, theatre: Theatre, 
     """Title, a shared legend below, then labels (the main towns and the ``patrols``' towns, and
     ``notable`` ones where there is room) and scale bars once the layout is fixed."""
     fig.suptitle(title, fontsize=12)
-    add_legend(fig, handles, where="below")
+    add_legend(fig, one_corridor(handles), where="below")
     freeze_layout(fig)
     main = main_towns(theatre)
     for ax in axes:

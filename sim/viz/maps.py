@@ -16,6 +16,7 @@ from ..analysis.results import Results, load_results
 from ..errors import InputError, flag
 from ..io.outputs import claim_file, writing_into
 from ..names import HOLDERS, date_words
+from .corridor_key import one_corridor
 from .drawing import draw_control, draw_probability, scale_bar
 from .figures import (
     add_legend,
@@ -180,7 +181,7 @@ def compare_figure(a: Results, b: Results, date: str | dt.date | None = None, *,
             fig.colorbar(coll, ax=list(axes), orientation="horizontal", fraction=0.04, pad=0.02, shrink=0.5,
                          label=f"share of runs in which {who_holds(faction)} the town")
         fig.suptitle(f"Baseline vs what-if on {date_words(day)}", fontsize=12)
-        add_legend(fig, handles, where="below")
+        add_legend(fig, one_corridor(handles), where="below")
         freeze_layout(fig)
         notable = changed_hands(a, day) | changed_hands(b, day)
         for ax in axes:
