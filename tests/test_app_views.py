@@ -455,6 +455,37 @@ def test_the_comparisons_tables_write_each_column_of_shares_and_points_in_one_fo
     assert cols[4] == ["\u22120.239", "0.000", "+7.1"], cols  # a row's format: thousandths, or tenths of a day
 
 
+def test_a_change_and_its_interval_take_the_same_decimals():
+    """The towns' and the outcomes' "B \u2212 A" read "+20" beside an interval of "+12.5 to +27.5": whole points beside
+    tenths. The change and its interval are one format, tenths where either needs them."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.analysis.comparison import Difference
+    from sim.analysis.outcomes import ConditionOutcome
+    from sim.app.compare_words import CHANGE, intervals_name, outcomes_markdown, towns_markdown
+
+    def column(table: str, name: str) -> list[str]:
+        rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.split("\n") if line.startswith("|")]
+        k = rows[0].index(name)
+        return [row[k] for row in rows[2:]]
+
+    towns = pd.DataFrame({"town": ["X", "Y"], "p_regime_a": [0.5, 0.6], "p_regime_b": [0.7, 0.9],
+                          "low": [0.125, 0.2], "high": [0.275, 0.4]})
+    towns["diff"] = towns["p_regime_b"] - towns["p_regime_a"]
+    table = towns_markdown(towns, dt.date(2020, 1, 29), SimpleNamespace(intervals=True, date=dt.date(2020, 3, 5)))
+    assert column(table, CHANGE) == ["+30.0", "+20.0"], table
+    assert column(table, intervals_name()) == ["+20.0\u00a0to\u00a0+40.0", "+12.5\u00a0to\u00a0+27.5"], table
+
+    said = ConditionOutcome(id="o0", set="calibration", kind="condition", description="outcome 0",
+                            period=(dt.date(2020, 1, 1), dt.date(2020, 1, 2)), max_captures=0, source=["x"])
+    c = SimpleNamespace(intervals=True, a=SimpleNamespace(scores=[SimpleNamespace(outcome=said)], results=SimpleNamespace(theatre=None)),
+                        b=SimpleNamespace(scores=[]), outcomes=[Difference("o0", 0.5, 0.9, 0.125, 0.6)])
+    table = outcomes_markdown(c)
+    assert column(table, CHANGE) == ["+40.0"] and column(table, intervals_name()) == ["+12.5\u00a0to\u00a0+60.0"], table
+
+
 def picker_items(rc) -> list[str]:  # noqa: ANN001
     items = rc.find(v.Select).widget.items
     return [i["value"] if isinstance(i, dict) else i for i in items]

@@ -73,6 +73,12 @@ def tenths(values: Iterable[float]) -> int:
     return int(any(in_percent(abs(x)) % 1 for x in values if not math.isnan(x)))
 
 
+def together(changes: list[float], ends: list[float], intervals: bool) -> list[float]:
+    """The numbers of B − A's column and, where there are intervals, of its interval's: one format for both (:func:`tenths`),
+    as a row of key quantities takes one. Apart, "+20" stood beside "+12.5 to +27.5"."""
+    return [*changes, *ends] if intervals else list(changes)
+
+
 def shown_change(a: float, b: float, digits: int) -> float:
     """B − A as a row shows it: the difference of A and B, each rounded to ``digits`` decimals as its cell shows it,
     so that the cells subtract (132.5, 139.2, +6.7). B − A rounded on its own does not always: 139.25 − 132.5 = 6.75
@@ -208,11 +214,11 @@ def outcomes_markdown(c: Comparison) -> str:
     head = (f"**Outcomes whose share of replicates meeting them {which}**, largest change first: the share of replicates "
             f"meeting each in A and in B, and {CHANGE} in percentage points")
     shown = [shown_share_change(d.a, d.b) for d in changed]
-    da, db, dd, di = (tenths(x) for x in ([d.a for d in changed], [d.b for d in changed], shown,
-                                            [x for d in changed for x in (d.low, d.high)]))
+    da, db, dd = (tenths(x) for x in ([d.a for d in changed], [d.b for d in changed],
+                                       together(shown, [x for d in changed for x in (d.low, d.high)], c.intervals)))
     rows = [{"outcome": described(outcome[d.name], c.a.results.theatre), A: percent(d.a, da), B: percent(d.b, db),
              CHANGE: points(change, dd)}
-            | ({intervals_name(): interval(d, lambda x: points(x, di))} if c.intervals else {})
+            | ({intervals_name(): interval(d, lambda x: points(x, dd))} if c.intervals else {})
             for d, change in zip(changed, shown, strict=True)]
     body = table(rows) if rows else f"No outcome's share of replicates meeting it {which}."
     rest = ([f"**{within}** more changed by less than chance can tell (their interval includes 0)"] if within else [])
@@ -263,10 +269,10 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
         return f"**Towns**: no town's chance of being held by the government differs on {date_words(day)}."
     shown = moved.head(TOWNS_SHOWN)
     changes = [shown_share_change(a, b) for a, b in zip(shown["p_regime_a"], shown["p_regime_b"], strict=True)]
-    da, db, dd, di = (tenths(x) for x in (shown["p_regime_a"], shown["p_regime_b"], changes,
-                                            [*shown["low"], *shown["high"]]))
+    da, db, dd = (tenths(x) for x in (shown["p_regime_a"], shown["p_regime_b"],
+                                       together(changes, [*shown["low"], *shown["high"]], c.intervals)))
     rows = [{"town": t.town, A: percent(t.p_regime_a, da), B: percent(t.p_regime_b, db), CHANGE: points(change, dd)}
-            | ({intervals_name(): spanning(points(t.low, di), points(t.high, di))} if c.intervals else {})
+            | ({intervals_name(): spanning(points(t.low, dd), points(t.high, dd))} if c.intervals else {})
             for t, change in zip(shown.itertuples(), changes, strict=True)]
     which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
     head = (f"**Towns: {which} whose chance of being held by the government changed most** on {date_words(day)}, "
