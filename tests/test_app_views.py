@@ -361,6 +361,23 @@ def test_the_comparison_shows_the_ten_towns_that_changed_most_by_name(compared):
     assert [float(towns[0][k].rstrip("%")) for k in (1, 2)] == [round(100 * p, 1) for p in (a[first], b[first])], towns[0]
 
 
+def test_the_comparison_says_which_dates_the_what_if_moved_in_compares_words(compared):
+    """The capture dates a what-if moves (how much later does Saraqib fall?) were in the downloaded CSV alone. The tab
+    gives them as ``compare A B`` prints them, largest shift first, each outcome by its description."""
+    from sim.analysis.report import date_shifts
+
+    tab, ens, _ = compared
+    c = ens.comparison
+    moved = sorted((d for d in c.dates if d.moved), key=lambda d: -abs(d.diff if d.bound is None else d.bound))
+    assert moved, "No Spring Shield moves some capture's median date"
+    shown = section(tab, "Dates: the median simulated date of each dated outcome")
+    scored = {s.outcome.id: described(s.outcome, ens.results.theatre) for s in ens.card.scores}
+    listed = rows(shown)
+    assert [html.unescape(r[0]) for r in listed] == [scored[d.name] for d in moved[:len(listed)]], listed
+    heading, _, tail = date_shifts(c, "the comparison CSV below")  # compare's own sentences, not a copy of them
+    assert heading in tab and html.unescape(tail.split(". ")[-1]) in html.unescape(tab), tail
+
+
 def test_the_comparison_tab_downloads_every_difference_as_compare_writes_them(compared, tmp_path):
     _, ens, rc = compared
     files = {d.filename: d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith("comparison.csv")}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -84,16 +85,25 @@ def _outcomes(c: Comparison, csv_name: str, shown: int = 25) -> list[str]:
 
 
 def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
-    """The section answering "how much later does Saraqib fall?": the dated outcomes whose median date moved, the
-    largest shifts first, a shift to or from "never" given as the bound it is; the rest counted (all in the CSV)."""
+    """The section answering "how much later does Saraqib fall?" (:func:`date_shifts`), under its heading."""
     if not c.dates:
         return []
+    heading, body, tail = date_shifts(c, csv_name, shown)
+    return [f"## {heading}", "", body, "", *([tail, ""] if tail else [])]
+
+
+def date_shifts(c: Comparison, csv_name: str, shown: int = 15,
+                named: Callable[[str], str] = str) -> tuple[str, str, str]:
+    """The dated outcomes whose median date moved, the largest shifts first, a shift to or from "never" given as the
+    bound it is, the rest counted (all in the CSV ``csv_name``): (heading, table or sentence, what it means; '' where
+    nothing moved). The app's What-if tab says them in these words too, each outcome ``named`` (default: by its id).
+    ``c`` has dates (:attr:`Comparison.dates`)."""
     moved = sorted((d for d in c.dates if d.moved), key=lambda d: -abs(d.diff if d.bound is None else d.bound))
-    head = ["## Dates: the median simulated date of each dated outcome (captures, roads, events)", ""]
+    head = "Dates: the median simulated date of each dated outcome (captures, roads, events)"
     same = len(c.dates) - len(moved)
     if not moved:
-        return [*head, f"Each of the {len(c.dates)} has the same median date in A and B.", ""]
-    rows = [{"outcome": d.name, "A": _median_words(d, d.a), "B": _median_words(d, d.b),
+        return head, f"Each of the {len(c.dates)} has the same median date in A and B.", ""
+    rows = [{"outcome": named(d.name), "A": _median_words(d, d.a), "B": _median_words(d, d.b),
              "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
              "low": _shift_days(d.low), "high": _shift_days(d.high)} for d in moved[:shown]]
     table = pd.DataFrame(rows)
@@ -101,12 +111,12 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
         width = max(len(column), *(len(v) for v in table[column]))
         table[column] = [v.rjust(width) for v in table[column]]
     more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
-    return [*head, markdown_table(table), "",
+    return head, markdown_table(table), (
             f"{more}{same} {'has' if same == 1 else 'have'} the same median date in both. A replicate that never sees an outcome by {day(c.date)} (the "
             "last day both simulate) counts as later than any day, so a median is \"never\" when more than half never see "
             f"it; a shift to or from never is a bound, never standing for {day(c.date + dt.timedelta(days=1))} (≥: at least that "
             "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
-            "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.", ""]
+            "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.")
 
 
 def _shift_days(days: float) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..analysis.bootstrap import INTERVAL, MIN_REPLICATES, bootstrap_diff
 from ..analysis.comparison import QUANTITIES, Comparison, Difference, patrol_difference
+from ..analysis.comparison_report import date_shifts
 from ..analysis.report import markdown_table
 from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS, date_words
@@ -227,6 +228,20 @@ def outcomes_markdown(c: Comparison) -> str:
             "Every outcome is in the comparison CSV below.")
 
 
+def dates_markdown(c: Comparison) -> str:
+    """The capture, road and event dates B moved from A, as ``compare A B`` prints them
+    (:func:`sim.analysis.report.date_shifts`), each outcome by its description; '' where none is dated."""
+    if not c.dates:
+        return ""
+    outcome = {s.outcome.id: s.outcome for s in (*c.a.scores, *c.b.scores)}
+    heading, body, tail = date_shifts(c, "the comparison CSV below", named=lambda name: described(outcome[name], c.a.results.theatre))
+    if body.startswith("|"):
+        # Its header kept from breaking at its hyphen ("B -" over "A (days)"), as the other tables' B − A is.
+        first, rest = body.split("\n", 1)
+        body = left_aligned(first.replace("B - A", "B\u00a0-\u00a0A") + "\n" + rest, ("outcome",))
+    return "\n\n".join([f"**{heading}**", body, *([tail] if tail else [])])
+
+
 def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: bool) -> str:
     """The key quantities on ``day``, named in words: means over the replicates."""
     rows = []
@@ -352,11 +367,13 @@ def comparison_words(c: Comparison, runs_a: list, runs_b: list, day: dt.date,
                      names: tuple[str, str]) -> tuple[str, dict[str, str]]:
     """The tab's text: the one-sentence summary above the maps, and below them, by section, how ("how"), the headline
     scores ("scores"), the key quantities ("quantities") and the towns ("towns") on ``day`` (the maps' date, at most the
-    last day both simulate), and the outcomes that changed ("outcomes"); the day's figures computed once for both. By
+    last day both simulate), the dates B moved ("dates", where any outcome is dated) and the outcomes that changed
+    ("outcomes"); the day's figures computed once for both. By
     section, so that the page can lay out a table by what its rows are labelled with (a town, or a sentence)."""
     day = min(day, c.date)
     quantities, towns = on_day(c, runs_a, runs_b, day)
     # The short tables first: the outcomes that changed may run to a hundred rows.
     return summary(c, quantities, towns, day, names), {
         "how": intro(c), "scores": scores_markdown(c), "quantities": quantities_markdown(quantities, day, c.intervals),
-        "towns": towns_markdown(towns, day, c), "outcomes": outcomes_markdown(c)}
+        "towns": towns_markdown(towns, day, c), **({"dates": dates} if (dates := dates_markdown(c)) else {}),
+        "outcomes": outcomes_markdown(c)}
