@@ -32,6 +32,25 @@ LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
 
+# The words of the shown tab that run past the window's right edge, other than inside a box that scrolls sideways: each
+# text node's lines (their boxes), not the elements' boxes, which stay at the page's width while a word spills out.
+WORDS_OFF_PAGE = """() => {
+  const shown = document.querySelector('.v-window-item--active'), r = document.createRange(), off = [];
+  const walker = document.createTreeWalker(shown, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!n.data.trim()) continue;
+    r.selectNodeContents(n);
+    const right = Math.max(0, ...[...r.getClientRects()].map(b => b.right));
+    if (right <= window.innerWidth + 1) continue;
+    let scrolls = false;
+    for (let a = n.parentElement; a && a !== shown; a = a.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) { scrolls = true; break; }
+    }
+    if (!scrolls) off.push(`'${n.data.trim().slice(0, 40)}' to ${Math.round(right)} px`);
+  }
+  return off;
+}"""
+
 
 def browser_test_marks() -> list:
     """A browser test module's ``pytestmark``: marked ``browser``, and skipped where no headless Chromium is installed,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
+from .app_browser import SMALLEST_PHONE, WORDS_OFF_PAGE, app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -62,7 +62,8 @@ def cramped(tables: list) -> list[str]:
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory) -> dict[int, list]:
     """The tab's tables measured (:data:`TABLES`) at 1280 px and at :data:`SMALLEST_PHONE`, after an ensemble of two
-    replicates of :data:`WHATIF`: one ensemble for the tests of this module. A screenshot of the phone's tables is left
+    replicates of :data:`WHATIF`: one ensemble for the tests of this module; and at the phone's width the Ensemble tab's
+    tables and its words off the page ("ensemble"). A screenshot of the phone's tables is left
     in the fixture's folder (phone.png), to look at where a test fails."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     folder = tmp_path_factory.mktemp("compare")
@@ -82,6 +83,11 @@ def measured(tmp_path_factory) -> dict[int, list]:
         page.wait_for_timeout(500)
         page.get_by_text("Headline scores against the record").first.evaluate("e => e.scrollIntoView({block: 'start'})")
         page.screenshot(path=str(folder / "phone.png"))
+        tab(page, "Ensemble")  # the same replicates' scores and the towns they get wrong, on the phone
+        page.locator(".v-window-item--active", has_text="Towns the runs most often get wrong").wait_for()
+        page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
+        found["ensemble"] = [page.evaluate(TABLES), page.evaluate(WORDS_OFF_PAGE)]
+        page.screenshot(path=str(folder / "phone_ensemble.png"), full_page=True)
         assert refused == []
     return found
 
@@ -96,7 +102,7 @@ def test_the_comparisons_tables_read_on_a_phone(measured):
     assert any(h.startswith("score") for h in heads) and any(h.startswith("quantity") for h in heads), heads
     assert [head for head, scrolls, *_ in measured[1280] if scrolls] == []
     assert [head for head, scrolls, *_ in measured[SMALLEST_PHONE] if head.startswith("town") and scrolls] == []
-    read_badly = {width: cramped(tables) for width, tables in measured.items()}
+    read_badly = {width: cramped(tables) for width, tables in measured.items() if width != "ensemble"}
     assert read_badly == {1280: [], SMALLEST_PHONE: []}, read_badly
     # The violations' label, with its way of counting in brackets, took six lines of a phone's label column.
     quantities = next(rows for head, _, rows, *_ in measured[SMALLEST_PHONE] if head.startswith("quantity"))
@@ -110,8 +116,18 @@ def test_the_comparisons_headers_break_between_words_on_at_most_two_lines(measur
     broken = {width: [(head, lines) for head, *_, headers in tables for lines in headers
                       if len(lines) > (1 if " ".join(lines).split() == ["B", MINUS, "A"] else 2)
                       or any(line.endswith("-") for line in lines[:-1])]
-              for width, tables in measured.items()}
+              for width, tables in measured.items() if width != "ensemble"}
     assert broken == {1280: [], SMALLEST_PHONE: []}, broken
+
+
+def test_the_ensembles_scores_and_missed_towns_fit_a_phone(measured):
+    """At 360 px the Ensemble tab's headline scores took a column 26 px wider than the page, their notes cut off at its
+    edge; and the towns the runs most often get wrong took a long name three lines ('Maarat / al- / Numan')."""
+    tables, off = measured["ensemble"]
+    missed = [rows for head, _, rows, *_ in tables if head.startswith("town set")]
+    assert len(missed) == 1, [head for head, *_ in tables]
+    assert [(label, n) for (label, n, _), *_ in missed[0] if n > 2] == []
+    assert off == [], off
 
 
 def test_the_ensembles_outcomes_read_on_a_phone(tmp_path):

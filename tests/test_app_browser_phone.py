@@ -4,29 +4,11 @@ slider."""
 
 from __future__ import annotations
 
-from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, find_browser, open_app, tab
+from .app_browser import SMALLEST_PHONE, WORDS_OFF_PAGE, app_server, browser_page, browser_test_marks, find_browser, open_app, tab
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
 
-# The words of the shown tab that run past the window's right edge, other than inside a box that scrolls sideways: each
-# text node's lines (their boxes), not the elements' boxes, which stay at the page's width while a word spills out.
-WORDS_OFF_PAGE = """() => {
-  const shown = document.querySelector('.v-window-item--active'), r = document.createRange(), off = [];
-  const walker = document.createTreeWalker(shown, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    if (!n.data.trim()) continue;
-    r.selectNodeContents(n);
-    const right = Math.max(0, ...[...r.getClientRects()].map(b => b.right));
-    if (right <= window.innerWidth + 1) continue;
-    let scrolls = false;
-    for (let a = n.parentElement; a && a !== shown; a = a.parentElement) {
-      if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) { scrolls = true; break; }
-    }
-    if (!scrolls) off.push(`'${n.data.trim().slice(0, 40)}' to ${Math.round(right)} px`);
-  }
-  return off;
-}"""
 
 
 def test_a_saved_whatif_stays_on_a_phones_page(tmp_path):

@@ -19,7 +19,7 @@ import solara.lab
 from mesa.visualization import SolaraViz
 
 from .config import AppConfig
-from .ensemble_view import COMPARE_TABLES, LONG_TABLE, WORDED_LABELS, CompareView, EnsembleView
+from .ensemble_view import COMPARE_TABLES, DATED_LABELS, LONG_TABLE, WORDED_LABELS, CompareView, EnsembleView
 from .export_view import ExportView
 from .figures import FIGURE_CSS
 from .guard import Guarded
@@ -50,6 +50,7 @@ TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; m
 .v-application .{COMPARE_TABLES} :is(td, th):first-child {{ position: sticky; left: 0; z-index: 1; background: inherit; }}
 .v-application .{COMPARE_TABLES} th:first-child {{ background: var(--jp-layout-color0); }}
 .v-application .{WORDED_LABELS} td:first-child {{ min-width: 9em; }}
+.v-application .{WORDED_LABELS}.{DATED_LABELS} td:first-child {{ min-width: 13em; }}
 .v-application .{COMPARE_TABLES} td:last-child:not(:first-child)[style*="text-align: left"] {{ min-width: 11em; }}
 .v-application .{COMPARE_TABLES} > * + * > .jp-RenderedHTMLCommon {{ padding-top: 0; }}
 .v-application .{COMPARE_TABLES} > :not(:last-child) > .jp-RenderedHTMLCommon > :last-child {{ margin-bottom: 1em; }}"""

@@ -54,12 +54,20 @@ ensemble_task = solara.lab.task(compute, prefer_threaded=True)
 # (solara.Columns) a 1024-px page cut the towns' last column off and ran the scores' validation column off the page.
 SIDE_BY_SIDE = {"flex-wrap": "wrap", "align-items": "flex-start", "column-gap": "24px"}
 HALF = {"flex": "1 1 0", "min-width": "min-content"}  # halves of the row, never narrower than a table's narrowest
+# ... but on a phone never wider than the page: at 360 px the scores' table's narrowest took a column a few px wider
+# than the page, whose notes under it were cut at its edge. There each half takes the row, and a table wider than
+# that scrolls sideways in it (app.py's TABLE_CSS).
+HALVES = "sim-halves"
+HALVES_CSS = f"@media (max-width: 600px) {{ .{HALVES} > * {{ min-width: 0 !important; flex-basis: 100% !important; }} }}"
 
 LONG_TABLE = "sim-long-table"  # a table that scrolls in a box of its own where taller than most of the window (app.py)
 # The comparison's tables (app.py): numbers whole on their line, and the labels kept in view when a table scrolls
 # sideways; WORDED_LABELS, a table whose labels are words (a score, a quantity, an outcome), which a phone's page
 # squeezed to a word a line; its label column keeps a reading width.
 COMPARE_TABLES, WORDED_LABELS = "sim-compare-tables", "sim-worded-labels"
+# The dates' labels, a sentence with its date ('Nayrab (Idlib) passes to the government around 4 Feb 2020'), took five
+# lines of a phone's 9em: they take a wider column, the four columns of dates and days scrolling beside it.
+DATED_LABELS = "sim-dated-labels"
 
 DAY_BUBBLE_ROOM = "32px"  # the day slider's value bubble stands about 22 px above the slider's own box
 
@@ -135,7 +143,8 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     held = held_summary(ens, day)
     solara.Markdown("Towns held on that day, mean (5–95%): " + "; ".join(
         f"{h} **{m:.1f}** ({lo:.0f}–{hi:.0f})" for h, (m, lo, hi) in held.items()))
-    with solara.Row(style=SIDE_BY_SIDE):
+    solara.Style(HALVES_CSS)
+    with solara.Row(style=SIDE_BY_SIDE, classes=[HALVES]):
         with solara.Column(style=HALF):
             solara.Markdown(f"**The labelled towns on {date_words(day)}**: share of replicates in which each holds it"
                             + (" (and the record)" if day in ens.results.theatre.control else "") + "\n\n"
@@ -148,7 +157,8 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
         solara.Markdown(f"**Outcomes against the record** ({len(ens.card.scores)} in the simulated window; "
                         "the frozen front is the front of the first day, left as it is)\n\n" + outcomes_markdown(ens.card))
     if misses := misses_markdown(ens.card):
-        with solara.Div(classes=[LONG_TABLE]):  # 15 rows, but on a phone each two or three lines high
+        # 15 rows, but on a phone each two lines high; a town's name keeps a reading width (it took 'Maarat / al- / Numan').
+        with solara.Div(classes=[LONG_TABLE, WORDED_LABELS]):
             solara.Markdown(misses)
     DownloadRow(ens, day)
 
@@ -209,7 +219,7 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     with solara.Div(classes=[COMPARE_TABLES]):
         for name, text in sections.items():
             # A town's name is short: with a label column of a reading width its table, which fits a phone, scrolled.
-            with solara.Div(classes=[] if name == "towns" else [WORDED_LABELS]):
+            with solara.Div(classes=[] if name == "towns" else [WORDED_LABELS, DATED_LABELS] if name == "dates" else [WORDED_LABELS]):
                 solara.Markdown(text)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
