@@ -5,6 +5,7 @@
 - ``geometry``: territory cells, the outline and front lines of a theatre.
 - ``drawing``: drawing a map state on an Axes; ``labels``: town and road labels that do not overlap.
 - ``figures``: control maps, maps side by side, ensemble maps; ``maps``: the maps of results folders.
+- ``corridor_key``: the security corridor's legend entry, one for maps side by side.
 - ``animation``: daily control as a GIF.
 - ``plots``: time series, capture dates, losses and patrols against the record; ``capture_rows``: which captures
   capture_dates.png gives a row; ``event_key``: the scenario's events on towns_held.png and their key.
