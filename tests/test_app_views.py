@@ -364,7 +364,7 @@ def test_the_comparison_shows_the_ten_towns_that_changed_most_by_name(compared):
 def test_the_comparison_says_which_dates_the_what_if_moved_in_compares_words(compared):
     """The capture dates a what-if moves (how much later does Saraqib fall?) were in the downloaded CSV alone. The tab
     gives them as ``compare A B`` prints them, largest shift first, each outcome by its description."""
-    from sim.analysis.report import date_shifts
+    from sim.analysis.comparison_report import date_shifts
 
     tab, ens, _ = compared
     c = ens.comparison

@@ -230,7 +230,7 @@ def outcomes_markdown(c: Comparison) -> str:
 
 def dates_markdown(c: Comparison) -> str:
     """The capture, road and event dates B moved from A, as ``compare A B`` prints them
-    (:func:`sim.analysis.report.date_shifts`), each outcome by its description; '' where none is dated."""
+    (:func:`sim.analysis.comparison_report.date_shifts`), each outcome by its description; '' where none is dated."""
     if not c.dates:
         return ""
     outcome = {s.outcome.id: s.outcome for s in (*c.a.scores, *c.b.scores)}
