@@ -195,6 +195,10 @@ FLAG_CASES = [
     (["compare", ROOT, "--outcomes", "  "], "--outcomes: is blank (only spaces): give a path"),
     (["sweep", MOSCOW, "--design", "\t"], "--design: is blank"),
     (["app", "--scenario", "  "], "--scenario: is blank (only spaces): give a path"),
+    # An --out of only spaces was refused, but as "is empty".
+    (["run", MOSCOW, "--out", "  "], "--out: is blank (only spaces): give the name"),
+    (["compare", ROOT, "--out", " "], "--out: is blank (only spaces): give the name"),
+    (["discover", ROOT, "--where", "ceasefire_days >= 30", "--out", " "], "--out: is blank (only spaces): give the name"),
 ]
 
 

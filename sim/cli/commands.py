@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError, Interrupted
 from ..interrupts import raise_if_interrupted
+from ..io.files import path_blank
 from ..names import MAX_WORKERS, replicates
 
 
@@ -210,9 +211,9 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     if len(args.results) > 2:
         _usage(args, parser).error("compare takes one results folder, or two to set side by side")
+    if args.out is not None and (blank := path_blank(args.out)):  # before any folder is read and scored
+        raise InputError(None, f"{blank}: give the name of a folder for the comparison", key="--out")
     cards = [scorecard(p, args.outcomes) for p in args.results]  # as sim.scorecard(path) does
-    if args.out is not None and not args.out.strip():
-        raise InputError(None, "is empty: give the name of a folder for the comparison", key="--out")
     out = claim_output_folder(Path(args.out)) if args.out is not None else _into_results(args)
     # Scored against another file than the record's (the blind set), the report is written beside the record's, under a
     # name that says which: it replaced comparison.md, and said "against the record".
@@ -319,8 +320,8 @@ def _terminal_report(text: str, files: list[Path]) -> str:
 def _discover(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..viz.discovery_report import discovery_report
 
-    if args.out is not None and not args.out.strip():
-        raise InputError(None, "is empty: give the name of a folder for the discovery report", key="--out")
+    if args.out is not None and (blank := path_blank(args.out)):
+        raise InputError(None, f"{blank}: give the name of a folder for the discovery report", key="--out")
     report = discovery_report(args.folder, args.where, out=args.out, threshold=args.threshold, max_boxes=args.boxes)
     print(report.text)
     print("written: " + ", ".join(str(f) for f in report.files))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from .files import NAME_MAX
+from .files import NAME_MAX, path_blank
 from .outputs import OUT
 
 
@@ -21,8 +21,8 @@ def check_out(raw: str | Path, *, default: bool = False) -> Path:
     ``results/``, which is created) a parent folder that does not exist.
     What is at the path itself is judged by :func:`sim.io.outputs.claim_folder`.
     """
-    if str(raw).strip() == "":
-        raise InputError(None, "is empty: give the name of a new folder for the results (e.g. results/NAME)", key=OUT)
+    if blank := path_blank(str(raw)):
+        raise InputError(None, f"{blank}: give the name of a new folder for the results (e.g. results/NAME)", key=OUT)
     out = Path(raw)
     here = Path.cwd().resolve()
     try:
