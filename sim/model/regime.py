@@ -70,11 +70,9 @@ class Regime(FactionAgent):
     def on_offensive(self) -> np.ndarray:
         """(replicates,) whether the government can push today (:meth:`pushes_left`) and no ceasefire holds it back.
 
-        Found when the regime acts (:meth:`step`), and read a few times a day
-        after that (by Russia, Turkey, combat and flight). Both its parts are
-        the day's by then: a deal binds, or stops binding, when the day
-        begins, when the regime breaks it (in its step) and at night, when a
-        new one is announced.
+        Found when the regime acts (:meth:`step`), and read a few times a day after that (by Russia, Turkey, combat and
+        flight). Both its parts are the day's by then: a deal binds, or stops binding, when the day begins, when the
+        regime breaks it (in its step) and at night, when a new one is announced.
         """
         return self._on_offensive
 
@@ -97,9 +95,8 @@ class Regime(FactionAgent):
 
     def within_reach(self, groups: list[ForceGroup]) -> np.ndarray:
         """(groups, replicates) whether a road leads from a town the government holds to each group's objective, through
-        towns it can take (:attr:`area`): it takes towns only next to its own, so where none does it never will."""
-        held = self.model.of_control("regime_areas", lambda: areas_held(self.area, self.model.controller == REGIME))
-        return held[np.arange(self.model.replicates), self.area[self.objectives(groups)[0]]]
+        towns it can take (:attr:`area`): where none does it never will (kept with the :meth:`objectives`)."""
+        return self.objectives(groups)[2]
 
     def pushing(self, groups: list[ForceGroup] | None = None) -> np.ndarray:
         """(groups, replicates) whether each group in the field (or of ``groups``) is pushing: its push not spent."""
@@ -262,8 +259,9 @@ class Regime(FactionAgent):
         """(replicates,) the town the group drives toward: the first of its axis it does not hold."""
         return self.objectives([group])[0][0]
 
-    def objectives(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
-        """(groups, replicates) each group's objective (see :meth:`objective_of`), and whether it holds its whole axis.
+    def objectives(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(groups, replicates) each group's objective (see :meth:`objective_of`), whether it holds its whole axis, and
+        whether the objective is within its reach (:meth:`within_reach`).
 
         They depend on the axes (:meth:`lineup`) and on who holds the towns: they are kept until towns change hands
         or a group deploys.
@@ -275,7 +273,10 @@ class Regime(FactionAgent):
         held = self.model.controller[:, axes] == REGIME  # (replicates, groups, towns of the axis)
         done = held.all(axis=2)
         first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
-        self._objectives = ((self.model.changes, key), (axes[np.arange(len(groups)), first].T, done.T))
+        objective = axes[np.arange(len(groups)), first].T
+        areas = areas_held(self.area, self.model.controller == REGIME)  # (replicates, parts of the network)
+        reachable = areas[np.arange(self.model.replicates), self.area[objective]]
+        self._objectives = ((self.model.changes, key), (objective, done.T, reachable))
         return self._objectives[1]
 
     def lineup(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
@@ -355,7 +356,8 @@ class Regime(FactionAgent):
         Nor is what the groups can reach found (:meth:`reach`), which is most
         of the day's work when towns have changed hands.
         """
-        attacking = free & ~self.objectives(groups)[1] & self.within_reach(groups)
+        _, done, reachable = self.objectives(groups)
+        attacking = free & ~done & reachable
         if not np.count_nonzero(attacking):
             self.stand(groups)
             return
