@@ -80,7 +80,7 @@ def test_the_coming_front_drives_out_the_opposition_towns_near_it_in_proportion_
 
 def test_a_town_that_changes_hands_loses_flee_capture_of_its_people_and_the_rear_none(build):
     # flee_capture 0.5: N taken, 500 of its 1,000 leave for the camp. The camp (the rear) taken too: nobody leaves it
-    # (README: "Nobody leaves the rear"), and nobody is counted displaced for it.
+    # (docs/model.md: "Nobody leaves the rear"), and nobody is counted displaced for it.
     m = flight_model(build, flee_capture=0.5)
     n, camp = m.theatre.town("N"), m.theatre.town("Camp")
     m.capture(np.array([0]), np.array([n]), np.array([0], np.int8), np.array([1.0]), np.array([-1]), cause="assault")

@@ -41,7 +41,7 @@ def holders(m: CeasefireModel, name: str) -> list[str]:
 @pytest.mark.parametrize(("flanks", "holder"), [(1, "hts"), (2, "regime")])
 def test_a_shaken_town_is_given_up_with_two_government_neighbours_not_one(build, monkeypatch, flanks, holder):
     # B fully shaken, the government on the offensive, nothing cut off: B is outflanked only with two or more of
-    # its neighbours the government's (README: "with two or more government-held neighbours").
+    # its neighbours the government's (docs/model.md: "with two or more government-held neighbours").
     m = star(build, flanks=flanks)
     m.shock[0, m.theatre.town("B")] = 1.0
     offensive(monkeypatch, True)
@@ -74,7 +74,7 @@ def test_a_town_is_given_up_only_in_the_replicates_on_the_offensive(build, monke
 
 def test_an_abandoned_towns_garrison_falls_back_to_its_strongest_neighbour(build, monkeypatch):
     # B (4 points) is given up; its neighbours of its side are C (1) and D (2). Its garrison walks out to D, the
-    # stronger (README: "Survivors fall back to their own faction's strongest neighbour"), nobody is lost, and the
+    # stronger (docs/model.md: "Survivors fall back to their own faction's strongest neighbour"), nobody is lost, and the
     # government walks in with walk_in (1). Neither losing them nor sending them to the weaker C would do.
     m = star(build)
     b, c, d = (m.theatre.town(n) for n in "BCD")
@@ -109,7 +109,7 @@ def pocket_line(build, **combat_params) -> CeasefireModel:
 
 def test_a_town_cut_off_is_given_up_only_with_the_government_next_door(build, monkeypatch):
     # P and Q are cut off and fully shaken. P has the government next door (H1, one neighbour: not outflanked, but
-    # cut off): given up. Q's neighbours are P and nothing else: it holds (README: "or cut off with the government
+    # cut off): given up. Q's neighbours are P and nothing else: it holds (docs/model.md: "or cut off with the government
     # next door"); P's fall is in the same look, so Q is not looked at again until the next day.
     m = pocket_line(build)
     m.shock[0, [m.theatre.town("P"), m.theatre.town("Q")]] = 1.0

@@ -77,7 +77,7 @@ def test_a_post_adds_no_fire_to_the_defence_until_turkey_escalates(build, escala
 def test_defenders_are_routed_only_when_outnumbered_more_than_break_ratio_times(build, break_ratio, holder):
     # 32 rebels on a government garrison of 8, lethality 0.0625 (every number exact in binary): the garrison loses
     # 0.0625 x 32 = 2 (6 left), the attack 0.0625 x 8 = 0.5 (31.5 left). Odds 31.5 / 6 = 5.25 exactly: at a
-    # break_ratio of 5.25 the defenders are outnumbered exactly that many times, not more, and hold (README: "routed
+    # break_ratio of 5.25 the defenders are outnumbered exactly that many times, not more, and hold (docs/model.md: "routed
     # (outnumbered more than break_ratio times)"); at 5.0 they break.
     m = duel(build, lethality=0.0625, break_ratio=break_ratio)
     m.garrison[0, m.theatre.town("D")] = 8.0
