@@ -242,12 +242,13 @@ def test_patrol_coverage_mean_is_the_run_summarys_mean_over_every_patrol():
 def test_the_readme_names_every_key_of_the_manifests(tmp_path):
     """The README described a run's manifest in words ("resolved parameters, seed, start/end time") and an ensemble's
     as "as for a run, plus the replicate seeds": its `parts` (where an ensemble's checksums are) and that its
-    summary CSVs have none were not said, and `start`/`end` read as wall-clock times."""
+    summary CSVs have none were not said, and `start`/`end` read as wall-clock times. The tables moved from the README
+    to docs/results.md, and are read there."""
     import re
 
     from sim import run_ensemble
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
     rows = {kind: next(line for line in text.splitlines() if line.startswith("| `manifest.json` |") and kind in line)
             for kind in ("(`run`)", "as for a run")}
     run = write_run(simulate(MOSCOW, days=2), tmp_path / "run", scenario_path=MOSCOW)
@@ -264,15 +265,15 @@ def test_the_readme_names_every_column_of_the_results_tables():
     mean. They said posts.csv holds one row per (date, town) with how many posts stand there (it holds one per
     standing post: its id, the town it overlooks, its site and whether it is encircled), named none of
     timeseries.csv's columns (casualties_russia, turkish_troops and the forces, and their units, were nowhere), and
-    left out capture_dates.csv's ``runs``."""
+    left out capture_dates.csv's ``runs``. The tables moved from the README to docs/results.md, and are read there."""
     import re
 
     from sim.analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
     from sim.analysis.results import RunData
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    run_part = text[text.index("| `manifest.json` | `kind` (`run`)"):text.index("### From Python")]
-    ens_part = text[text.index("## Ensembles"):text.index("The replicates are stored in columnar parts")]
+    text = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
+    run_part = text[text.index("| `manifest.json` | `kind` (`run`)"):text.index("## What an ensemble folder holds")]
+    ens_part = text[text.index("## What an ensemble folder holds"):text.index("## How numbers are written")]
 
     def named(part: str) -> set[str]:
         return set(re.findall(r"`([a-z_0-9]+)`", part))
