@@ -1,5 +1,6 @@
 """Every snippet of the README's "From Python" section runs as a script, and prints what the README says it prints (the
-Ensembles section's snippet too, on fewer replicates)."""
+Ensembles section's snippet too, on fewer replicates); so do the section's batch_run and EMA Workbench snippets, moved
+to docs/sweeps.md."""
 
 from __future__ import annotations
 
@@ -12,15 +13,19 @@ import pytest
 from .conftest import ROOT, readme_and_its_docs
 
 SECTION = "## From Python: parameters, metrics, batch_run and EMA Workbench"
+MOVED = "## Mesa's batch_run and EMA Workbench"  # the section's last part, in docs/sweeps.md
 # Outputs the README quotes in comments, and the snippet that prints them.
 QUOTED = {0: "4.0 133.0 1.0", 1: "17.9 days, 122.7 towns"}
 
 
 def snippets() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index(SECTION)
-    end = text.index("\n## ", start + len(SECTION))
-    return re.findall(r"```python\n(.*?)```", text[start:end], flags=re.S)
+    found = []
+    for page, heading in (("README.md", SECTION), ("docs/sweeps.md", MOVED)):
+        text = (ROOT / page).read_text(encoding="utf-8")
+        start = text.index(f"\n{heading}\n")
+        end = text.find("\n## ", start + len(heading) + 1)
+        found += re.findall(r"```python\n(.*?)```", text[start:end if end >= 0 else len(text)], flags=re.S)
+    return found
 
 
 def test_the_section_shows_the_whole_api():
