@@ -668,8 +668,9 @@ def test_comparison_csv_keeps_every_digit_so_its_a_and_b_subtract_to_its_b_minus
 
 @pytest.mark.slow
 def test_the_readmes_moscow_without_turkish_troops_after_5_march_is_felt_in_nothing(tmp_path, capsys):
-    """The README's third what-if the model does not feel: moscow.yaml without its three Turkish build-ups after 5 March
-    (40 replicates) is identical to it but for the troop count, since its deal never breaks for more troops to deter."""
+    """The third change the model does not feel (docs/record.md): moscow.yaml without its three Turkish build-ups after
+    5 March (40 replicates) is identical to it but for the troop count, since its deal never breaks for more troops to
+    deter."""
     whatif = tmp_path / "w.yaml"
     whatif.write_text(f"extends: {ROOT / 'scenarios' / 'moscow.yaml'}\nname: w\nremove_events: [turkish-build-up-april, "
                       "turkish-build-up-may, turkish-build-up-summer]\n")
