@@ -56,6 +56,7 @@ class Regime(FactionAgent):
         self.value += params.junction_bonus * (on >= 2)
         # The parts of the road network it can push through: a camp it holds it keeps, the others it never takes.
         self.area = t.areas(model.contestable | (model.initial_controller[0] == REGIME))
+        self.one_area = np.unique(self.area[self.area >= 0]).size <= 1
 
     @property
     def active_groups(self) -> list[ForceGroup]:
@@ -95,8 +96,13 @@ class Regime(FactionAgent):
 
     def within_reach(self, groups: list[ForceGroup]) -> np.ndarray:
         """(groups, replicates) whether a road leads from a town the government holds to each group's objective, through
-        towns it can take (:attr:`area`): where none does it never will (kept with the :meth:`objectives`)."""
-        return self.objectives(groups)[2]
+        towns it can take (:attr:`area`): where none does it never will; (replicates,), the same for every group, where
+        all it can take is one part of the network (Idlib's), which any town it holds leads to."""
+        m = self.model
+        if self.one_area:  # (np.broadcast_to to (groups, replicates) cost a campaign run a millisecond)
+            return m.of_control("regime_holds_some", lambda: (m.controller == REGIME).any(axis=1))
+        held = m.of_control("regime_areas", lambda: areas_held(self.area, m.controller == REGIME))
+        return held[np.arange(m.replicates), self.area[self.objectives(groups)[0]]]
 
     def pushing(self, groups: list[ForceGroup] | None = None) -> np.ndarray:
         """(groups, replicates) whether each group in the field (or of ``groups``) is pushing: its push not spent."""
@@ -259,9 +265,8 @@ class Regime(FactionAgent):
         """(replicates,) the town the group drives toward: the first of its axis it does not hold."""
         return self.objectives([group])[0][0]
 
-    def objectives(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(groups, replicates) each group's objective (see :meth:`objective_of`), whether it holds its whole axis, and
-        whether the objective is within its reach (:meth:`within_reach`).
+    def objectives(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
+        """(groups, replicates) each group's objective (see :meth:`objective_of`), and whether it holds its whole axis.
 
         They depend on the axes (:meth:`lineup`) and on who holds the towns: they are kept until towns change hands
         or a group deploys.
@@ -273,10 +278,7 @@ class Regime(FactionAgent):
         held = self.model.controller[:, axes] == REGIME  # (replicates, groups, towns of the axis)
         done = held.all(axis=2)
         first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
-        objective = axes[np.arange(len(groups)), first].T
-        areas = areas_held(self.area, self.model.controller == REGIME)  # (replicates, parts of the network)
-        reachable = areas[np.arange(self.model.replicates), self.area[objective]]
-        self._objectives = ((self.model.changes, key), (objective, done.T, reachable))
+        self._objectives = ((self.model.changes, key), (axes[np.arange(len(groups)), first].T, done.T))
         return self._objectives[1]
 
     def lineup(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
@@ -293,11 +295,10 @@ class Regime(FactionAgent):
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
 
-        Returns (rep, town, value, the outflanking factor): the parts of a
-        town's score that do not depend on which group is looking, nor on the
-        day's Turkish deterrence (:meth:`score_targets`). They depend on who
-        holds the towns (and which the government has lost, which changes with
-        them) and are found again only after towns change hands.
+        Returns (rep, town, value, the outflanking factor): the parts of a town's score that do not depend on which
+        group is looking, nor on the day's Turkish deterrence (:meth:`score_targets`). They depend on who holds the
+        towns (and which the government has lost, which changes with them) and are found again only after towns change
+        hands.
         """
         return self.model.of_control("regime_front", lambda: front(self.model, self.p, self.value))
 
@@ -356,8 +357,7 @@ class Regime(FactionAgent):
         Nor is what the groups can reach found (:meth:`reach`), which is most
         of the day's work when towns have changed hands.
         """
-        _, done, reachable = self.objectives(groups)
-        attacking = free & ~done & reachable
+        attacking = free & ~self.objectives(groups)[1] & self.within_reach(groups)
         if not np.count_nonzero(attacking):
             self.stand(groups)
             return
