@@ -68,6 +68,7 @@ COMPARE_TABLES, WORDED_LABELS = "sim-compare-tables", "sim-worded-labels"
 # The dates' labels, a sentence with its date ('Nayrab (Idlib) passes to the government around 4 Feb 2020'), took five
 # lines of a phone's 9em: they take a wider column, the four columns of dates and days scrolling beside it.
 DATED_LABELS = "sim-dated-labels"
+SECTION_LABELS = {"towns": [], "dates": [WORDED_LABELS, DATED_LABELS]}  # the others' labels: WORDED_LABELS
 
 DAY_BUBBLE_ROOM = "32px"  # the day slider's value bubble stands about 22 px above the slider's own box
 
@@ -219,7 +220,7 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
     with solara.Div(classes=[COMPARE_TABLES]):
         for name, text in sections.items():
             # A town's name is short: with a label column of a reading width its table, which fits a phone, scrolled.
-            with solara.Div(classes=[] if name == "towns" else [WORDED_LABELS, DATED_LABELS] if name == "dates" else [WORDED_LABELS]):
+            with solara.Div(classes=SECTION_LABELS.get(name, [WORDED_LABELS])):
                 solara.Markdown(text)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from matplotlib.patches import Patch
 
-from .style import corridor_fill
+from .style import corridor_patch
 
 ALONG = " along the joint-patrol route"
 
@@ -26,7 +26,7 @@ class CorridorEntry(Patch):
 
     def __init__(self, road: str, along: bool, *, width_km: float | None = None, share: float | None = None) -> None:
         self.road, self.along, self.width_km, self.share = road, along, width_km, share
-        super().__init__(fc=corridor_fill(), ec="#A89A00", hatch="////", label=self.words())
+        super().__init__(**corridor_patch(), label=self.words())
 
     def value(self) -> str:
         """What its brackets say of this map: its share of runs ('100%') or its width ('3 km')."""

@@ -30,7 +30,7 @@ from .style import (
     ROAD_STYLE,
     SPREAD_COLOUR,
     TIE_COLOUR,
-    corridor_fill,
+    corridor_patch,
     faction_cmap,
     named_roads,
     tint,
@@ -132,8 +132,7 @@ def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor, patrols: list[Ma
         line = LineString([(t.lon[i] * lay.kx, t.lat[i]) for i in route])
         rings = lay.rings(line.buffer(corridor.width_km / EARTH_KM_PER_DEG).intersection(lay.outline))
     for ring in rings:
-        ax.add_patch(MplPolygon(ring, closed=True, fc=corridor_fill(), ec="#A89A00",
-                                lw=0.8, hatch="////", zorder=2.5, gid="corridor"))
+        ax.add_patch(MplPolygon(ring, closed=True, **corridor_patch(), lw=0.8, zorder=2.5, gid="corridor"))
 
 
 def corridor_entry(corridor: MapCorridor, patrols: list[MapPatrol], share: float | None = None) -> CorridorEntry:

@@ -64,6 +64,11 @@ def corridor_fill() -> tuple[float, float, float, float]:
     return (*tint(CORRIDOR_COLOUR, 1.0)[:3], 0.55)
 
 
+def corridor_patch() -> dict:
+    """The corridor's band and its legend swatch alike: fill, edge and hatching."""
+    return {"fc": corridor_fill(), "ec": "#A89A00", "hatch": "////"}
+
+
 def faction_cmap(faction: str) -> LinearSegmentedColormap:
     """White to the faction's colour at :data:`PROBABILITY_TOP`: the probability that it holds a place.
 
