@@ -7,6 +7,7 @@ import pytest
 from sim import CeasefireModel, load_scenario, simulate
 from sim.cli import main
 from sim.errors import InputError
+from sim.names import HolderCode
 
 from .conftest import ev, line_theatre
 from .test_rules import STRONG_REGIME, captures, push, scenario, truce
@@ -150,3 +151,26 @@ def test_a_group_whose_way_to_its_objective_is_lost_is_no_longer_on_the_offensiv
     air = r.timeseries.set_index("date")["air_effort"]
     assert air.loc[lost] == 1.0  # Russia flies before the day's combat: that day the group still pushed from T0
     assert air.loc[lost:].iloc[1:].tolist() == [0.2] * 6  # then it has nothing to push from: idle air
+
+
+def test_a_group_whose_objective_is_out_of_reach_is_sent_no_new_strength(build):
+    # Two groups, each aimed at an HTS town next to the government's one town in its part of the theatre. HTS retakes
+    # T0, and no road leads from anything the government holds to the north group's objective: the day's new strength
+    # (regen) went on being shared with it, where it could never be used, and the south group got half of it.
+    _two_parts(build, second=("regime", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 0, "commit": 0.0, "garrison": 1, "regen": 10},
+                "hts": {**STRONG_REGIME["hts"], "garrison": 50, "reserve": 500, "counter_commit": 1.0}}
+    back = ev(id="back", date="2020-01-01", type="offensive", faction="hts", action="start", axis=["T0"])
+    events = [push(["T1"], group="north", force=5), push(["T4"], group="south", force=5), back]
+    m = CeasefireModel(scenario(build, factions, events=events, end="2020-01-08"))
+    lost = []
+    while m.running:
+        m.step()
+        lost.append(bool(m.controller[0, 0] != HolderCode.REGIME))
+        if sum(lost) == 1:  # the day T0 falls: the groups as they stand once its new strength was shared
+            north, south = m.regime.groups["north"].force[0], m.regime.groups["south"].force[0]
+    assert lost[-1] and sum(lost) == len(lost) - lost.index(True)  # lost for good
+    days_after = len(lost) - lost.index(True) - 1
+    assert days_after >= 3
+    assert m.regime.groups["north"].force[0] == pytest.approx(north)
+    assert m.regime.groups["south"].force[0] == pytest.approx(south + 10 * days_after)

@@ -1,8 +1,7 @@
 """The government's ground forces: force groups on reported axes, truces, road objectives.
 
-The regime is a Mesa agent acting on the model's (replicates, towns) arrays;
-its force groups are parts of it, each with its own force, axis and frontage,
-formed and re-tasked by the scenario's offensive events.
+The regime is a Mesa agent acting on the model's (replicates, towns) arrays; its force groups are parts of it, each
+with its own force, axis and frontage, formed and re-tasked by the scenario's offensive events.
 """
 
 from __future__ import annotations
@@ -95,18 +94,17 @@ class Regime(FactionAgent):
         return able.any(axis=0)
 
     def within_reach(self, groups: list[ForceGroup]) -> np.ndarray:
-        """(groups, replicates) whether a road leads from a town the government holds to each group's objective, through
-        towns it can take (:attr:`area`): where none does it never will; (replicates,), the same for every group, where
-        all it can take is one part of the network (Idlib's), which any town it holds leads to."""
+        """(groups, replicates) whether a road leads from a government town to each group's objective through towns it can
+        take (:attr:`area`); (replicates,), alike for all, where that is one part of the network (Idlib's): any town leads."""
         m = self.model
         if self.one_area:  # (np.broadcast_to to (groups, replicates) cost a campaign run a millisecond)
             return m.of_control("regime_holds_some", lambda: (m.controller == REGIME).any(axis=1))
         held = m.of_control("regime_areas", lambda: areas_held(self.area, m.controller == REGIME))
         return held[np.arange(m.replicates), self.area[self.objectives(groups)[0]]]
 
-    def pushing(self, groups: list[ForceGroup] | None = None) -> np.ndarray:
-        """(groups, replicates) whether each group in the field (or of ``groups``) is pushing: its push not spent."""
-        return ~np.array([g.spent for g in (self.active_groups if groups is None else groups)])
+    def pushing(self, groups: list[ForceGroup]) -> np.ndarray:
+        """(groups, replicates) whether each of ``groups`` is pushing: its push not spent."""
+        return ~np.array([g.spent for g in groups])
 
     def step(self) -> None:
         bound = ceasefire.binding(self.model, self.name)
@@ -189,19 +187,21 @@ class Regime(FactionAgent):
             g.ground = mine
 
     def regenerate(self, groups: list[ForceGroup], force: np.ndarray, bound: np.ndarray) -> np.ndarray:
-        """Recruits and resupply go to the groups in the field (``groups``) still pushing (to the pool where none is); a
-        deal in force limits the build-up. Returns their ``force`` (groups, replicates) stacked, with what each got."""
+        """Recruits and resupply go to the groups in the field (``groups``) still pushing toward an objective in reach (to
+        the pool where none is; another would hold them idle); a deal in force limits the build-up. Returns their
+        ``force`` (groups, replicates) stacked, with what each got."""
         rate = np.where(bound, self.p.regen * self.p.ceasefire_regen, self.p.regen)
         if not groups:
             self.pool = self.pool + rate
             return force
-        if not self.spent_somewhere:  # every group pushing (most days of every run): the same, in fewer numpy calls
+        reach = self.within_reach(groups)
+        if not self.spent_somewhere and reach.ndim == 1 and reach.all():  # all pushing, all in reach (most days): fewer calls
             force = force + rate / len(groups)
         else:
-            pushing = self.pushing(groups)
-            n = pushing.sum(axis=0)
-            share = np.divide(rate, n, out=np.zeros_like(rate), where=n > 0)  # each pushing group's, the same for all
-            force = force + np.where(pushing, share, 0.0)
+            fed = self.pushing(groups) & reach
+            n = fed.sum(axis=0)
+            share = np.divide(rate, n, out=np.zeros_like(rate), where=n > 0)  # each fed group's, the same for all
+            force = force + np.where(fed, share, 0.0)
             self.pool = self.pool + np.where(n > 0, 0.0, rate)
         for g, now in zip(groups, force, strict=True):
             g.force = now
