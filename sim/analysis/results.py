@@ -347,7 +347,7 @@ def load_sweep_manifest(folder: str | Path) -> dict:
     """A sweep folder's sweep.json: its design and inputs."""
     file = Path(folder) / "sweep.json"
     if not file.exists():
-        raise InputError(folder, "not a sweep folder (no sweep.json)")
+        raise InputError(folder, _not_a_sweep(Path(folder)))
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -356,3 +356,26 @@ def load_sweep_manifest(folder: str | Path) -> dict:
         raise InputError(file, "not a sweep manifest")
     integrity.check_sweep_manifest(file, data)
     return data
+
+
+def _not_a_sweep(path: Path) -> str:
+    """Why ``path``, given as a sweep folder, is not one, and what to give instead, as :func:`_manifest` says it of a
+    results folder: a mistyped name, a run folder and the scenario file itself all read "not a sweep folder"."""
+    if not path.exists():
+        return "no such folder" + near_miss(path)
+    owner = next((p for p in list(path.parents)[:2] if (p / "sweep.json").is_file()), None)
+    if owner is not None:  # runs.parquet, sweep.json's neighbours, report/
+        return f"is inside the sweep folder {owner}, not one itself: give {owner}"
+    markers = read_markers(path) if path.is_dir() else (None, None)
+    if markers[0] is not None and markers[0]["kind"] in ("run", "ensemble"):
+        return (f"is {describe(path, markers)}, not a sweep; python -m sim compare {shown_path(str(path))} scores it "
+                "(map and plot draw it)")
+    if path.is_file() and path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            kind = file_kind(load_yaml(path))
+        except InputError:
+            kind = None
+        if kind in ("scenario", "sweep"):
+            sweep = f"python -m sim sweep {shown_path(str(path))}" + (" --param PATH=LO:HI:STEPS" if kind == "scenario" else "")
+            return f"this is a {kind} file, not a sweep folder: {sweep} writes a sweep and prints its folder; give that here"
+    return "not a sweep folder (no sweep.json)"
