@@ -115,6 +115,10 @@ class InputError(_Picklable):
             if not key:
                 return message
             return f"{key}: {message}" if key.startswith("--") else f"'{key}': {message}"
+        if key and key.startswith("--") and named is not None and named["about"]:
+            # The flag applies to the folder, it does not name it: "--where results/s: no metric" read as if the folder
+            # had been the condition.
+            return f"{shown_path(self.file)}, {key}: {message}"
         if key and key.startswith("--"):  # a flag naming a file or folder: "--out results/x: ..."
             return f"{key} {self.file}: {message}"
         if named is not None and named["about"]:  # an argument saying what to do with the file: "s, argument 'metrics': ..."

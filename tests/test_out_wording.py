@@ -136,7 +136,7 @@ def test_the_python_api_names_its_arguments_not_flags(toy, sweep, tmp_path):
     assert named_in_python(pair.value, f"{sweep}, argument 'pair': names 'a' twice") and pair.value.key == "pair"
     with pytest.raises(InputError) as where:
         discover(sweep, "y => 1")
-    assert named_in_python(where.value, f"{sweep}, argument 'where': where= expects METRIC OP NUMBER")
+    assert named_in_python(where.value, f"{sweep}, argument 'where': expects METRIC OP NUMBER")
     with pytest.raises(InputError) as threshold:
         discover(sweep, "y >= 1", threshold=80)
     assert named_in_python(threshold.value, "'threshold': must be a share") and threshold.value.key == "threshold"

@@ -98,7 +98,7 @@ def test_a_sweep_file_can_take_its_points_from_a_csv(toy, tmp_path):  # noqa: F8
     with pytest.raises(InputError, match="'sample' does not apply"):
         load_sweep(mixed)
     p = run_cli("sweep", toy, "--design", tmp_path / "points.csv", "--param", "regime.commit=0.1,0.2", "--out", tmp_path / "x")
-    assert p.returncode == 2 and "--design gives the points" in p.stderr
+    assert p.returncode == 2 and "--design: gives the points" in p.stderr
 
 
 def test_a_report_on_a_design_from_a_file_that_holds_a_parameter_still(tmp_path):

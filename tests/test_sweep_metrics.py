@@ -82,7 +82,7 @@ def test_sweep_report_names_an_unknown_metric_with_a_guess_or_a_count_not_every_
     run_sweep(SweepSpec((ROOT / "scenarios" / "jan_truce.yaml").resolve(), design, 1), tmp_path / "s", workers=1)
     assert main(["sweep-report", str(tmp_path / "s"), "--metric", "zzzz"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: --metric {tmp_path / 's'}: no metric 'zzzz' in this sweep; valid: outcomes_met, ") and err.count("\n") == 1, err
+    assert err.startswith(f"error: {tmp_path / 's'}, --metric: no metric 'zzzz' in this sweep; valid: outcomes_met, ") and err.count("\n") == 1, err
     assert "and per item: " in err and "met:<id> (" in err and "day:<id> (" in err and "runs.parquet" in err, err
     assert "met:capture-" not in err and len(err) < 800, err
     assert main(["sweep-report", str(tmp_path / "s"), "--metric", "violation"]) == 2

@@ -109,7 +109,7 @@ def parse_condition(text: str, metrics: list[str], where: str | Path | None = No
     """``"ceasefire_days >= 30"`` -> (metric, operator, value); the metric must be a column of the rows."""
     match = CONDITION.match(text)
     if match is None:
-        raise InputError(where, f"{flag('where')} expects METRIC OP NUMBER, OP one of {' '.join(OPERATORS)} (got {text!r})",
+        raise InputError(where, f"expects METRIC OP NUMBER, OP one of {' '.join(OPERATORS)} (got {text!r})",
                          key=WHERE)
     metric, op, value = match["metric"], match["op"], match["value"]
     if value is None:

@@ -259,7 +259,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from ..experiments.design_file import load_design
 
         if args.param or args.sample or args.n or args.sample_seed is not None:
-            raise InputError(None, "--design gives the points: no --param, --sample, --n or --sample-seed with it", key="--design")
+            raise InputError(None, "gives the points: no --param, --sample, --n or --sample-seed with it", key="--design")
         spec = SweepSpec(args.target.resolve(), load_design(args.design, load_scenario(args.target)), args.runs or 10)
     else:
         if not args.param:

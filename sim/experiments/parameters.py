@@ -193,7 +193,7 @@ def parse_param(text: str) -> Parameter:
     """``path=lo:hi:steps``, ``path=lo:hi`` (bounds) or ``path=a,b,c`` (values), from the command line."""
     path, sep, spec = text.partition("=")
     if not sep or not path or not spec:
-        raise InputError(None, f"--param expects PATH=LO:HI[:STEPS] or PATH=A,B,C (got {text!r})", key="--param")
+        raise InputError(None, f"expects PATH=LO:HI[:STEPS] or PATH=A,B,C (got {text!r})", key="--param")
     if is_date(path):  # its values, written as dates, were refused as "expects finite numbers", the name never judged
         raise InputError(None, f"'{path}': {NOT_A_DATE}", key="--param")
     try:
