@@ -519,3 +519,14 @@ def test_a_town_outside_the_theatre_with_nothing_close_says_where_the_places_are
     message = str(error_of(whatif(tmp_path, MOSCOW, body)))
     assert "unknown town 'Damascus'" in message
     assert "idlib.towns.csv" in message and "alt_names" in message, message
+
+
+def test_an_unknown_post_with_nothing_close_says_where_the_posts_are_listed(tmp_path):
+    """`post: saraqib` said only "unknown post 'saraqib'": with over a hundred posts no list is given, and an unknown
+    town already says which table lists the places."""
+    body = ("events:\n  - {id: mine, date: 2020-02-01, type: observation_post, action: establish, post: saraqib, "
+            "source: [saraqib-posts]}\n")
+    error = error_of(whatif(tmp_path, CAMPAIGN, body))
+    assert error.key == "events[0].post" and error.line == 4, str(error)
+    assert re.search(r"unknown post 'saraqib' \(no post in the theatre has that id: its \d+ posts are the 'post_id' "
+                     r"column of \S*idlib\.posts\.csv, their places in 'name'\)", error.message), error.message

@@ -157,7 +157,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             elif _force(event.faction, event.group) not in opened:
                 no_force(at, event, "reinforces", f"no force group '{event.group}' has been formed by {event.date}")
         if event.type == "observation_post" and event.post not in post_ids:
-            fail((*at, "post"), f"unknown post '{event.post}'" + did_you_mean(event.post, post_ids))
+            fail((*at, "post"), f"unknown post '{event.post}'" + theatre.suggest_post(event.post))
     return theatre
 
 
