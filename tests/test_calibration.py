@@ -866,3 +866,16 @@ def test_the_history_figures_title_counts_the_objectives_it_cuts_off():
     fitted, held = int((trials["objective"] > top).sum()), int((trials["hold_objective"] > top).sum())
     assert (fitted, held) == (2, 0)  # the two worst fitted trials, as the review found
     assert f"({fitted} fitted and {held} held-out objectives off the chart" in fig.axes[0].get_title(), fig.axes[0].get_title()
+
+
+def test_calibrate_names_what_it_wrote_from_the_working_folder(toy, build, monkeypatch, capsys):
+    """Its last line gave the layers by their full path and the report from the working folder
+    ("written: /home/.../results/calibrated-smoke/jan_truce.yaml, results/calibration-smoke/report.md")."""
+    monkeypatch.chdir(build.root)
+    assert main(["calibrate", toy.name, "--trials", "4", "--workers", "1", "--out", "cal"]) == 0
+    written = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert written.startswith(f"written: {Path('calibrated', 'world.yaml')}, {Path('cal', 'report.md')}, "), written
+    # Another study's layers are there now: the note before its first trial names both folders the same way.
+    assert main(["calibrate", toy.name, "--trials", "2", "--workers", "1", "--out", "cal2"]) == 0
+    note = capsys.readouterr().out.splitlines()[0]
+    assert note == f"note: the layers in calibrated are another study's; this one's will be written to {Path('cal2', 'layers')}", note

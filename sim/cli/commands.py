@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import InputError, Interrupted
+from ..errors import InputError, Interrupted, shown_path
 from ..interrupts import raise_if_interrupted
 from ..io.files import path_blank
 from ..names import MAX_WORKERS, replicates
@@ -164,7 +164,8 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         raise InputError(out, "holds no calibration study: run the calibration first (without --report-only)",
                          key="--report-only")
     if (folder := layers_folder(spec, out)) != spec.layers:
-        print(f"note: the layers in {spec.layers} are another study's; this one's will be written to {folder}")
+        print(f"note: the layers in {shown_path(str(spec.layers))} are another study's; this one's will be written to "
+              f"{shown_path(str(folder))}")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
     if not args.report_only:
         done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,
@@ -182,7 +183,8 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
                           advice="its report and layers were not written: run the same command again with --report-only "
                                  "to write them (it runs no more trials)") from None
     print(result["text"])
-    print("written: " + ", ".join(str(p) for p in [*result["layers"], result["report"], *result["figures"]]))
+    # The layers' paths are resolved from the calibration file's folder: said from the working folder, as the rest are.
+    print("written: " + ", ".join(shown_path(str(p)) for p in [*result["layers"], result["report"], *result["figures"]]))
     return 0
 
 
