@@ -157,8 +157,18 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
             elif _force(event.faction, event.group) not in opened:
                 no_force(at, event, "reinforces", f"no force group '{event.group}' has been formed by {event.date}")
         if event.type == "observation_post" and event.post not in post_ids:
-            fail((*at, "post"), f"unknown post '{event.post}'" + theatre.suggest_post(event.post))
+            fail((*at, "post"), f"unknown post '{event.post}'" + _suggest_post(theatre, event.post))
     return theatre
+
+
+def _suggest_post(theatre: Theatre, post_id: str) -> str:
+    """The did-you-mean for an unknown post id, else where the ids are listed (too many to list), as for a town."""
+    guess = did_you_mean(post_id, [p.id for p in theatre.posts])
+    listed = next((f for f in theatre.files if f.name.endswith(".posts.csv")), None)
+    if guess or listed is None:
+        return guess
+    return (f" (no post in the theatre has that id: its {len(theatre.posts)} posts are the 'post_id' column of "
+            f"{shown_path(str(listed))}, their places in 'name')")
 
 
 # HTS's and the rebels' counter-offensives, as errors name them: "no HTS counter-offensive", "HTS's counter-offensive".

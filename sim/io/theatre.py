@@ -132,16 +132,7 @@ class Theatre:
         for k, post in enumerate(self.posts):
             if post.id == post_id:
                 return k
-        raise KeyError(f"unknown post '{post_id}'" + self.suggest_post(post_id))
-
-    def suggest_post(self, post_id: str) -> str:
-        """The did-you-mean for an unknown post id, else where the ids are listed: there are too many to list."""
-        guess = did_you_mean(post_id, [p.id for p in self.posts])
-        listed = next((f for f in self.files if f.name.endswith(".posts.csv")), None)
-        if guess or listed is None:
-            return guess
-        return (f" (no post in the theatre has that id: its {len(self.posts)} posts are the 'post_id' column of "
-                f"{shown_path(str(listed))}, their places in 'name')")
+        raise KeyError(f"unknown post '{post_id}'" + did_you_mean(post_id, [p.id for p in self.posts]))
 
     def town(self, name: str) -> int:
         """Index of a town by name or alternative spelling (case-insensitive)."""
