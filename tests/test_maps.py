@@ -644,3 +644,18 @@ def test_two_maps_side_by_side_list_their_corridor_once(build):
     assert side_by_side([deal, patrol], [deal, patrol]) == ["M9 security corridor along the joint-patrol route (3 km each side)"]
     assert ensembles([held] * 4, [held, held, held, broken]) == [
         "M9 security corridor along the joint-patrol route\n(agreement in force in 100% of runs on the left, 75% on the right)"]
+
+
+@pytest.mark.parametrize("written, words", [
+    ("2020-02-30", "'date': 2020-02-30 does not exist: February 2020 has 29 days"),
+    ("2020-1-8", "'date': '2020-1-8' is not a date as written: write dates as YYYY-MM-DD, here 2020-01-08"),
+    ("20200108", "'date': '20200108' is not a date: write dates as YYYY-MM-DD"),
+])
+def test_make_maps_date_is_read_as_the_command_lines_is(toy_results, tmp_path, written, words):
+    """``make_map(folder, date="2020-02-30")`` said "'2020-02-30' is not a date (expected YYYY-MM-DD)" of a date written
+    just so, where ``map --date`` says the day does not exist; and "20200108", which no flag or file takes, was drawn."""
+    single, _ = toy_results
+    with pytest.raises(InputError) as info:
+        make_map([single], date=written, out=tmp_path / "x.png")
+    assert str(info.value).startswith(words) and info.value.key == "date", str(info.value)
+    assert not (tmp_path / "x.png").exists()

@@ -15,6 +15,7 @@ from ..analysis.comparison import last_shared_day
 from ..analysis.results import Results, load_results
 from ..errors import InputError, flag
 from ..io.outputs import claim_file, writing_into
+from ..io.safe_yaml import date_problem
 from ..names import HOLDERS, date_words
 from .corridor_key import one_corridor
 from .drawing import draw_control, draw_probability, scale_bar
@@ -70,11 +71,10 @@ def as_date(date: str | dt.date) -> dt.date:
     Raises:
         InputError: it is not a date, nor YYYY-MM-DD.
     """
-    if isinstance(date, str):
-        try:
-            return dt.date.fromisoformat(date)
-        except ValueError:
-            raise InputError(None, f"'{date}' is not a date (expected YYYY-MM-DD)", key=flag("date")) from None
+    if isinstance(date, str):  # as --date reads it: fromisoformat took 20200108 and called 2020-02-30 "not a date"
+        if problem := date_problem(date):
+            raise InputError(None, problem, key=flag("date"))
+        return dt.date.fromisoformat(date.strip())
     if isinstance(date, dt.datetime):  # its day: a datetime is never equal to a date, nor ordered with one
         return date.date()
     if not isinstance(date, dt.date):  # date=5 was a TypeError from comparing it with the run's days
