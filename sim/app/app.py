@@ -41,6 +41,10 @@ from .settings import Settings
 # verdict, the last column of words) keeps a reading width, and the labels stay in view (on their row's background)
 # while the rest scrolls. Its sections, each a Markdown of its own (a table of towns keeps its narrow label column), are
 # spaced as the paragraphs and tables of one text.
+# With ten replicates the towns' intervals take a tenth ('−100.0 to −13.9'): at 360 px their table was 29 px wider than
+# the page, its intervals cut at the edge. On a phone the comparison's cells are padded half as much (Jupyter's 6.5 px a
+# side), which keeps it on the page and narrows what scrolls in the wider tables.
+PHONE_PAGE, PHONE_CELL_PADDING = 600, 3  # pixels
 TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; margin-right: 0;
   display: block; width: fit-content; max-width: 100%; overflow-x: auto; }}
 .v-application .{LONG_TABLE} table {{ max-height: max(70vh, 320px); overflow-y: auto; }}
@@ -52,6 +56,8 @@ TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; m
 .v-application .{WORDED_LABELS} td:first-child {{ min-width: 9em; }}
 .v-application .{WORDED_LABELS}.{DATED_LABELS} td:first-child {{ min-width: 13em; }}
 .v-application .{COMPARE_TABLES} td:last-child:not(:first-child)[style*="text-align: left"] {{ min-width: 11em; }}
+@media (max-width: {PHONE_PAGE}px) {{ .v-application .{COMPARE_TABLES} :is(td, th) {{ padding-left: {PHONE_CELL_PADDING}px;
+  padding-right: {PHONE_CELL_PADDING}px; }} }}
 .v-application .{COMPARE_TABLES} > * + * > .jp-RenderedHTMLCommon {{ padding-top: 0; }}
 .v-application .{COMPARE_TABLES} > :not(:last-child) > .jp-RenderedHTMLCommon > :last-child {{ margin-bottom: 1em; }}"""
 

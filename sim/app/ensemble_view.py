@@ -66,9 +66,10 @@ LONG_TABLE = "sim-long-table"  # a table that scrolls in a box of its own where 
 # squeezed to a word a line; its label column keeps a reading width.
 COMPARE_TABLES, WORDED_LABELS = "sim-compare-tables", "sim-worded-labels"
 # The dates' labels, a sentence with its date ('Nayrab (Idlib) passes to the government around 4 Feb 2020'), took five
-# lines of a phone's 9em: they take a wider column, the four columns of dates and days scrolling beside it.
+# lines of a phone's 9em: they take a wider column, the four columns of dates and days scrolling beside it. The outcomes
+# that changed are the same sentences: with ten replicates, beside their interval, they took five lines too.
 DATED_LABELS = "sim-dated-labels"
-SECTION_LABELS = {"towns": [], "dates": [WORDED_LABELS, DATED_LABELS]}  # the others' labels: WORDED_LABELS
+SECTION_LABELS = {"towns": [], "dates": [WORDED_LABELS, DATED_LABELS], "outcomes": [WORDED_LABELS, DATED_LABELS]}  # else WORDED_LABELS
 
 DAY_BUBBLE_ROOM = "32px"  # the day slider's value bubble stands about 22 px above the slider's own box
 
