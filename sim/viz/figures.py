@@ -26,7 +26,7 @@ from .drawing import draw_control, draw_front_spread, draw_probability, scale_ba
 from .geometry import Layout, layout
 from .labels import day_towns, finish_labels, main_towns
 from .map_state import EnsembleState, MapPatrol, MapState, run_state
-from .style import REPORTED_COLOUR, new_figure, save_figure, who_holds
+from .style import REPORTED_COLOUR, fit_text, new_figure, save_figure, who_holds
 
 if TYPE_CHECKING:
     from ..experiments.run import RunResult
@@ -76,6 +76,8 @@ def freeze_layout(fig: Figure, pad: float = 4.0) -> None:
     by ``pad`` pixels.
     """
     fig.draw_without_rendering()  # the layout engine runs and text is measured; nothing is rasterised
+    if fit_titles(fig):
+        fig.draw_without_rendering()  # laid out again for the titles' new lines
     fig.set_layout_engine("none")
     renderer = fig.canvas.get_renderer()
     width, height = fig.bbox.width, fig.bbox.height
@@ -89,6 +91,20 @@ def freeze_layout(fig: Figure, pad: float = 4.0) -> None:
             x0, y0, w, h = ax.get_position(original=True).bounds
             ax.set_position([left + x0 * (1 - left), bottom + y0 * (1 - bottom - top), w * (1 - left), h * (1 - bottom - top)])
         fig.draw_without_rendering()
+
+
+def fit_titles(fig: Figure, margin: float = 8.0) -> bool:
+    """Break each map's title to its map's width, and the figure's to the figure's less ``margin`` pixels a side
+    (:func:`~sim.viz.style.fit_text`), on a figure drawn once; whether any took more lines.
+
+    A title named its scenario on one line: with the 80-character name the app may save a what-if under, the run map's
+    ran off the figure and over its legend, and two maps' titles side by side ran into each other.
+    """
+    titles = [(ax.title, ax.get_window_extent().width) for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    if fig.get_suptitle():
+        titles.append((fig._suptitle, fig.bbox.width - 2 * margin))  # noqa: SLF001 - matplotlib's only handle on it
+    before = [title.get_text() for title, _ in titles]
+    return [fit_text(title, room).get_text() for title, room in titles] != before
 
 
 def control_map_figure(theatre: Theatre, state: MapState, title: str, *, changed: np.ndarray | None = None) -> Figure:

@@ -97,15 +97,19 @@ def new_figure(**kw: object) -> Figure:
 # Where a word too long for a line of its own may break: after a dot between letters, as in a parameter's path
 # (turkey.troop_deterrence); not after a hyphen, which would split the jan-truce of events.jan-truce.restraint.
 _AFTER_DOT = r"(?<=[^\W\d]\.)(?=[^\W\d])"
+# Where a piece still too long may break: after a '_' between letters or digits, as in a scenario's name. The shipped
+# whatif_no_moscow_agreement_turkey_stands_down, 45 characters, ran off a phone's towns held figure (3.9 inches) whole.
+_AFTER_UNDERSCORE = r"(?<=[^\W_]_)(?=[^\W_])"
 
 
 def fit_text(text: Text, room: float) -> Text:
     """``text`` broken onto lines each no longer than ``room`` pixels as it is drawn, measured with the renderer.
 
     Lines break between words only, each filled with as many words as fit, so a text that fits stays on one line and
-    a scenario's name is never split. A word longer than ``room`` on its own breaks only after a dot of a dotted
-    name; any other is left whole. Line breaks already in the text are kept. A rotated text (a y axis's label) is
-    measured along its own direction.
+    a scenario's name is split only where it is wider than a line. A word longer than ``room`` on its own breaks
+    after a dot of a dotted name, and a part of it still too long after a '_' (a scenario's name); any other is left
+    whole. Line breaks already in the text are kept. A rotated text (a y axis's label) is measured along its own
+    direction.
 
     Args:
         text: a title or label already made (its font is the one measured); its text is replaced.
@@ -129,7 +133,9 @@ def fit_text(text: Text, room: float) -> Text:
         line = ""
         for word in given.split(" "):
             # A word that fits on a line of its own is one piece; a longer one, the parts between its breaks.
-            parts = [word] if length(word) <= room else re.split(_AFTER_DOT, word)
+            parts = [word] if length(word) <= room else [
+                piece for part in re.split(_AFTER_DOT, word)
+                for piece in ([part] if length(part) <= room else re.split(_AFTER_UNDERSCORE, part))]
             for k, part in enumerate(parts):
                 joined = line + ("" if k or not line else " ") + part
                 if line and length(joined) > room:
