@@ -52,6 +52,26 @@ WORDS_OFF_PAGE = """() => {
 }"""
 
 
+# The words of the element ``root`` (a selector) broken across lines though they would fit the line they are on: a path
+# cut inside a name ('no_mos' / 'cow_agreement'), not after a '/', '_' or '-'. Code (the YAML, a command) is left out.
+CUT_WORDS = """(root) => {
+  const walker = document.createTreeWalker(document.querySelector(root), NodeFilter.SHOW_TEXT);
+  const cut = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement.closest('pre, code')) continue;
+    const room = n.parentElement.getBoundingClientRect().width;
+    for (const m of n.data.matchAll(/[^\\s\\u200b\\/_-]+[\\/_-]?/g)) {
+      const r = document.createRange();
+      r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+      const rects = [...r.getClientRects()].filter(b => b.width > 0);
+      const wide = rects.reduce((sum, b) => sum + b.width, 0);
+      if (new Set(rects.map(b => Math.round(b.top))).size > 1 && wide <= room) cut.push(`'${m[0]}' in '${n.data}'`);
+    }
+  }
+  return cut;
+}"""
+
+
 def browser_test_marks() -> list:
     """A browser test module's ``pytestmark``: marked ``browser``, and skipped where no headless Chromium is installed,
     unless ``SIM_REQUIRE_BROWSER`` is set (as .ci/run sets it), where each test then fails on the missing browser. The

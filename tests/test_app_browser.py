@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .app_browser import (
+    CUT_WORDS,
     ROOT,
     SMALLEST_PHONE,
     app_server,
@@ -515,24 +516,6 @@ def test_a_phone_has_the_run_buttons_on_one_line(tmp_path):
 
 # The words of the open sidebar cut over two lines, other than where a path may break (after '/', '_' or '-') or one
 # too long for its line: each with the text it is in.
-CUT_WORDS = """() => {
-  const drawer = document.querySelector('.v-navigation-drawer--open');
-  const walker = document.createTreeWalker(drawer, NodeFilter.SHOW_TEXT);
-  const cut = [];
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const room = n.parentElement.getBoundingClientRect().width;
-    for (const m of n.data.matchAll(/[^\\s\\u200b\\/_-]+[\\/_-]?/g)) {
-      const r = document.createRange();
-      r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
-      const rects = [...r.getClientRects()].filter(b => b.width > 0);
-      const wide = rects.reduce((sum, b) => sum + b.width, 0);
-      if (new Set(rects.map(b => Math.round(b.top))).size > 1 && wide <= room) cut.push(`'${m[0]}' in '${n.data}'`);
-    }
-  }
-  return cut;
-}"""
-
-
 def test_a_path_in_the_sidebar_breaks_between_its_parts(tmp_path):
     """A scenario's path in the sidebar broke inside a word where it met the edge ('scenarios/whatif/no_mos' /
     'cow_agreement_turkey_st' / 'ands_down.yaml', 'campaign.yam' / 'l', and in the greyed toggles' labels), even at
@@ -541,7 +524,7 @@ def test_a_path_in_the_sidebar_breaks_between_its_parts(tmp_path):
     with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
         open_app(page, url)
         page.locator(".v-navigation-drawer--open").wait_for()
-        cut = {"campaign": page.evaluate(CUT_WORDS)}
+        cut = {"campaign": page.evaluate(CUT_WORDS, '.v-navigation-drawer--open')}
         pick_scenario(page, "scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml")
         page.get_by_text("This what-if file changes").first.wait_for()
         for width in (SMALLEST_PHONE, 320, 1024):
@@ -550,7 +533,7 @@ def test_a_path_in_the_sidebar_breaks_between_its_parts(tmp_path):
             if page.locator(".v-navigation-drawer--open").count() == 0:
                 page.locator(".v-app-bar__nav-icon").click()
                 page.locator(".v-navigation-drawer--open").wait_for()
-            cut[width] = page.evaluate(CUT_WORDS)
+            cut[width] = page.evaluate(CUT_WORDS, '.v-navigation-drawer--open')
         page.screenshot(path=str(tmp_path / "paths.png"))
         assert cut == dict.fromkeys(cut, []), cut
         assert refused == []

@@ -1,14 +1,29 @@
 """The app on a phone (the narrowest in common use, 360 px) in a real browser (headless Chromium, as
-tests/test_app_browser.py): the Save & export tab before and once a what-if is saved, and the Ensemble tab's Replicates
-slider."""
+tests/test_app_browser.py): the Save & export tab before and once a what-if is saved, the Ensemble tab's Replicates
+slider, and a long scenario's path on every tab."""
 
 from __future__ import annotations
 
-from .app_browser import SMALLEST_PHONE, WORDS_OFF_PAGE, app_server, browser_page, browser_test_marks, find_browser, open_app, tab
+import re
+
+from .app_browser import (
+    CUT_WORDS,
+    SMALLEST_PHONE,
+    WORDS_OFF_PAGE,
+    app_server,
+    browser_page,
+    browser_test_marks,
+    find_browser,
+    open_app,
+    pick_scenario,
+    run_ensemble,
+    tab,
+)
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
 
+LONGEST = "scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml"  # the longest shipped path: 61 characters
 
 
 def test_a_saved_whatif_stays_on_a_phones_page(tmp_path):
@@ -55,4 +70,30 @@ def test_the_replicates_slider_can_be_dragged_on_a_phone(tmp_path):
         page.screenshot(path=str(tmp_path / "replicates.png"))
         assert bar >= MAX_PAGE_REPLICATES, f"the Replicates slider is {bar:.0f} px long"
         assert off == [], off
+        assert refused == []
+
+
+def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(tmp_path):
+    """The sidebar broke a long path after its '/' and '_', but the tabs wrote it as one word: at 360 px the One run
+    heading ran it 267 px past the window's edge, and so did the Ensemble's first line, the comparison's 'B = ...' and
+    the Save & export tab's 'Nothing to save' (its first sentence broke it inside a name, 'turkey_s' / 'tands_down')."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    shown = ".v-window-item--active"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
+        open_app(page, url)
+        pick_scenario(page, LONGEST)
+        page.get_by_role("button", name="Reset").click()
+        page.get_by_text(re.compile(r"^One run: scenarios/whatif/no_")).first.wait_for()
+        page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed
+        page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
+        found = {"One run": (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown))}
+        run_ensemble(page, 2, of=LONGEST)
+        for name, ready in (("Ensemble", None), ("What-if vs baseline", "paired (same seeds)"), ("Save & export", "Nothing to save")):
+            tab(page, name)
+            if ready:
+                page.locator(shown, has_text=ready).wait_for()
+            page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
+            found[name] = (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown))
+            page.screenshot(path=str(tmp_path / f"{name[:4]}.png"))
+        assert found == dict.fromkeys(found, ([], [])), found
         assert refused == []

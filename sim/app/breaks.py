@@ -55,6 +55,17 @@ def path_html(text: str) -> str:
     return "".join(out)
 
 
+_PATH = re.compile(r"(?<![\w/.-])(?:[\w.-]+/)+[\w.-]*\w")  # a word with a '/' inside it: a path
+_CODE = re.compile(r"(`[^`]*`)")
+
+
+def paths_breakable(markdown: str) -> str:
+    """``markdown`` with each path outside its code spans as :func:`path_html` makes it: the tabs named a long
+    scenario's path as one word, which ran off a phone's page (the sidebar already broke it between its parts)."""
+    return "".join(piece if piece.startswith("`") else _PATH.sub(lambda m: path_html(m.group(0)), piece)
+                   for piece in _CODE.split(markdown))
+
+
 def css(style: dict[str, str]) -> str:
     """A style dict (as solara.Text takes) as a CSS declaration list."""
     return "; ".join(f"{k}: {v}" for k, v in style.items())

@@ -29,6 +29,7 @@ from .ensemble import (
     towns_markdown,
     towns_table,
 )
+from .breaks import Breakable, paths_breakable
 from .compare_words import comparison_words
 from .figures import EITHER_DPI, NARROW_WIDTH, PageEither, PagePieces, pieces, png
 from .run_view import FIGURES_ROW
@@ -131,8 +132,8 @@ def DaySlider(ens: Ensemble, day: dt.date, date: solara.Reactive):
 def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     day = shown_date(ens, date.value)
     what = "; ".join(ens.describes) or "the scenario as it is"
-    solara.Markdown(f"**{replicates(ens.runs)}** of {ens.settings.scenario} ({what}) in {ens.seconds:.1f} s"
-                    + (f", and {ens.runs} of its baseline {ens.baseline_file}" if ens.baseline_file else ""))
+    solara.Markdown(paths_breakable(f"**{replicates(ens.runs)}** of {ens.settings.scenario} ({what}) in {ens.seconds:.1f} s"
+                                    + (f", and {ens.runs} of its baseline {ens.baseline_file}" if ens.baseline_file else "")))
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
     DaySlider(ens, day, date)
@@ -198,9 +199,10 @@ def CompareView(settings: Settings, date: solara.Reactive):
                         "it extends.")
         return
     if ens.comparison is None:  # (said first where the sidebar moved since, or it reads as if nothing had)
-        solara.Info(f"The ensemble ran {ens.settings.scenario} as it is, which has no baseline; the sidebar has changed "
-                    "since: run the ensemble again (Ensemble tab) to compare the new settings with it." if ens.settings != settings
-                    else f"{ens.settings.scenario} as it is has no baseline: move a slider or a toggle, or pick a what-if.")
+        solara.Info(children=[Breakable(
+            f"The ensemble ran {ens.settings.scenario} as it is, which has no baseline; the sidebar has changed since: run "
+            "the ensemble again (Ensemble tab) to compare the new settings with it." if ens.settings != settings
+            else f"{ens.settings.scenario} as it is has no baseline: move a slider or a toggle, or pick a what-if.")])
         return
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this comparison ran: it still compares the settings below. Run the "
@@ -211,7 +213,7 @@ def CompareView(settings: Settings, date: solara.Reactive):
 @solara.component
 def CompareResult(ens: Ensemble, date: solara.Reactive):
     day = shown_date(ens, date.value)
-    solara.Markdown(comparison_lead(ens, day))
+    solara.Markdown(paths_breakable(comparison_lead(ens, day)))
     c = ens.comparison  # its replicates, not the ensembles': where the two share only some seeds, it pairs those
     in_short, sections = solara.use_memo(lambda: comparison_words(c, c.a.results.runs, c.b.results.runs, day,
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])

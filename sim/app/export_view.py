@@ -16,7 +16,7 @@ from ..analysis.summary import ENSEMBLE_RUNS
 from ..errors import InputError
 from ..names import replicates
 from . import ensemble_view  # its task read where the page renders (the tests put one that runs inline in its place)
-from .breaks import Breakable
+from .breaks import Breakable, paths_breakable
 from .config import AppConfig
 from .panels import unusable
 from .settings import Settings, base_scenario
@@ -75,9 +75,9 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     # the rerun command) read it. Said in place, as the sidebar says it; every hook below still runs either way.
     broken = unloadable(settings, config)
     proposed = file_name(typed) if typed else "" if broken else default_name(settings, config.root)
-    solara.Markdown("### Save the settings as a what-if\n"
+    solara.Markdown(paths_breakable("### Save the settings as a what-if\n"
                     f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
-                    "rerun it from the command line, cite it, or pick it in the scenario list.", style=LONG_WORDS)
+                    "rerun it from the command line, cite it, or pick it in the scenario list."), style=LONG_WORDS)
     renamed = renaming(typed) if typed else ""
     # A save's outcome holds while the sidebar and the name are those it was for: with a toggle ticked since, the
     # page said 'Saved' above YAML (and a download) that the file on disk did not hold.
@@ -100,8 +100,8 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
         solara.Warning(f"{broken}. Fix the file, or pick another scenario.")
         return
     if settings.is_plain:
-        solara.Info(f"Nothing to save: the sidebar is {settings.scenario} as it is, and the file would only copy it. "
-                    "Tick an event or move a slider first.")
+        solara.Info(children=[Breakable(f"Nothing to save: the sidebar is {settings.scenario} as it is, and the file "
+                                        "would only copy it. Tick an event or move a slider first.")])
         return
     if problem:  # said in place, without a traceback: the name can be typed again
         solara.Warning(problem)

@@ -140,6 +140,10 @@ def left_aligned(table: str, columns: tuple[str, ...] | None = None) -> str:
     return "\n".join(lines)
 
 
+# The range in the outcomes' header, whole on its line: a phone's column broke it after its dash ('5–' over '95%)').
+RANGE = "5\u2060–\u206095%"  # word joiners either side of the dash
+
+
 def outcomes_markdown(card: Scorecard) -> str:
     """Every scored outcome as a table of words: description, fitted or held out, reported, simulated, P(met),
     and the frozen front."""
@@ -147,7 +151,7 @@ def outcomes_markdown(card: Scorecard) -> str:
         "outcome": described(s.outcome, card.results.theatre),
         "set": SETS.get(s.outcome.set, s.outcome.set),
         "reported": reported(s.outcome),
-        "simulated (median, 5–95%)": simulated(s),
+        f"simulated (median, {RANGE})": simulated(s),
         "P(met)": s.p_met,
         "frozen front": frozen(s),
         "frozen front meets it": s.baseline.met,

@@ -17,6 +17,7 @@ from ..analysis.summary import name
 from ..io.files import table_text
 from ..names import date_words
 from ..viz.figures import run_title
+from .breaks import paths_breakable
 from .config import AppConfig
 from .figures import (COLUMN_SHARE, TITLE_LINE, LiveMap, LiveSeries, PageFigure, PagePieces, live_map_state, png,
                       run_map_figure)
@@ -74,12 +75,12 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec, m.title), [m])
     series_pieces, series_error = solara.use_memo(lambda: attempt(lambda: live_series.pieces(run)), [key])
     said = m.said  # read when the run was built: the file may no longer load
-    solara.Markdown(
+    solara.Markdown(paths_breakable(
         f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
         f"Day **{day}** of {m.days}: **{date_words(run.date(day))}**"
         + (f". Settings: {'; '.join(said)}" if said else ". The scenario as it is.")
         + "\n\n" + held_line(run)
-    )
+    ))
     if m.refused:
         solara.Error(f"Reset could not build the sidebar's settings, so this is the last run that built: {m.refused}. "
                      "Fix the file, or pick another scenario, and press Reset.")
