@@ -42,6 +42,10 @@ class ArmedGroup(FactionAgent):
         self.p = params
         self.force = per_replicate(params.reserve, model.replicates)  # the mobile reserve
         self.axis: np.ndarray | None = None  # a reported counter-offensive's towns, in order (an offensive event)
+        # aim()'s answer with no counter-offensive (most days: the rebels look every day), made once; read-only, as
+        # every reader makes a new array of it.
+        self._no_aim = np.full(model.replicates, -1)
+        self._no_aim.setflags(write=False)
 
     def lose(self, amount: np.ndarray, *, casualties: bool = True) -> np.ndarray:
         """The reserve loses ``amount`` (replicates,) strength points, as far as it has them (a strike); returns what it lost."""
@@ -70,7 +74,7 @@ class ArmedGroup(FactionAgent):
         self.force = np.maximum(self.force - sent.sum(axis=1), 0.0)
 
     def aim(self) -> np.ndarray:
-        """(replicates,) the town a reported counter-offensive attacks today, -1 for none.
+        """(replicates,) the town a reported counter-offensive attacks today, -1 for none (read-only).
 
         It is the first town of the axis the government holds, if opposition
         ground (HTS's or the rebels': they hold one front) lies next to it and
@@ -78,7 +82,7 @@ class ArmedGroup(FactionAgent):
         """
         m = self.model
         if self.axis is None:
-            return np.full(m.replicates, -1)
+            return self._no_aim
         gov = m.controller[:, self.axis] == REGIME
         first = gov.argmax(axis=1)  # the first the government holds, or 0 where it holds none
         town, rows = self.axis[first], np.arange(m.replicates)
