@@ -102,6 +102,7 @@ class Ceasefire:
         self.pressure = np.zeros(r)
         self.violations = np.zeros(r, np.int64)
         self._in_force: np.ndarray | None = None  # see in_force
+        self.begun = False  # whether a day on or after its effective date has begun: see begin_day()
 
     def is_(self, state: CeasefireState) -> np.ndarray:
         """(replicates,) where the deal is in ``state``."""
@@ -160,14 +161,18 @@ def announce(model: CeasefireModel, deal: Ceasefire) -> None:
 
 
 def begin_day(model: CeasefireModel) -> None:
-    """Before the factions act: a deal whose effective date has come is in force; one past its end expires."""
+    """Before the factions act: a deal whose effective date has come is in force; one past its end expires.
+
+    A deal is announced everywhere at once and moves on from there, never back: on the first day from its effective
+    date it comes into force wherever it is still announced, and after that no replicate is left to look at.
+    """
     cf = model.deal
     if cf is None:
         return
-    date, parties = model.date, ";".join(cf.parties)
-    if date >= cf.effective and (announced := cf.is_(CeasefireState.ANNOUNCED)).any():
-        started = cf.move(announced, CeasefireState.IN_FORCE)
-        model.log_each(f"{cf.kind}_in_force", started, None, parties, lambda r: cf.name)
+    if not cf.begun and model.date >= cf.effective:
+        cf.begun = True
+        started = cf.move(cf.is_(CeasefireState.ANNOUNCED), CeasefireState.IN_FORCE)
+        model.log_each(f"{cf.kind}_in_force", started, None, ";".join(cf.parties), lambda r: cf.name)
     expire(model, cf)
 
 
