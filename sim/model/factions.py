@@ -107,12 +107,16 @@ class Turkey(FactionAgent):
         # a new `deaths` (lose_soldiers), and a post cut off, relieved, set up or withdrawn a new `encircled`
         # (CeasefireModel._update_encirclement, ObservationPostEvent): the same array as at the last look holds no
         # news (most days).
-        newly = self._no_news
-        if m.encircled is not self._encircled_seen:  # not a net count: one post relieved hides no other
-            newly = (m.encircled & ~self._encircled_seen).sum(axis=1)
-        urge = p.escalation_per_death * (self.deaths - self._deaths_seen) + p.escalation_per_encirclement * newly
-        self._deaths_seen, self._encircled_seen = self.deaths, m.encircled
-        self.escalation = clip_unit(np.maximum(self.floor, self.escalation * (1 - p.escalation_decay) + urge))
+        level = self.escalation * (1 - p.escalation_decay)
+        # With no news the urge is 0.0 everywhere, and adding it changes no number (the level is never -0.0: see
+        # clip_unit): it is worked out only on days with news, a few in a run.
+        if self.deaths is not self._deaths_seen or m.encircled is not self._encircled_seen:
+            newly = self._no_news
+            if m.encircled is not self._encircled_seen:  # not a net count: one post relieved hides no other
+                newly = (m.encircled & ~self._encircled_seen).sum(axis=1)
+            level = level + (p.escalation_per_death * (self.deaths - self._deaths_seen) + p.escalation_per_encirclement * newly)
+            self._deaths_seen, self._encircled_seen = self.deaths, m.encircled
+        self.escalation = clip_unit(np.maximum(self.floor, level))
 
     def note_encircled(self, post: int, cut_off: np.ndarray) -> None:
         """Take a post's encirclement (replicates,) as already known: it was cut off when it was set up."""
