@@ -289,11 +289,8 @@ class Regime(FactionAgent):
         return self._lineup[1]
 
     def _lineup_key(self, groups: list[ForceGroup]) -> tuple:
-        """What :meth:`lineup`, :meth:`objectives` and :meth:`reach` keep their work under: the groups, and deployments.
-
-        Asked a few times a day: the names are listed first (a list is built inline; a generator would be resumed once
-        for each group)."""
-        return self.deployments, tuple([g.name for g in groups])
+        """What :meth:`lineup`, :meth:`objectives` and :meth:`reach` keep their work under: the groups, and deployments."""
+        return self.deployments, tuple([g.name for g in groups])  # a list comprehension: a generator resumes once a group
 
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
