@@ -483,6 +483,11 @@ def test_a_whatif_named_as_its_parent_is_refused_at_its_name(tmp_path):
     err = error_of(path)
     assert err.file == str(path) and (err.line, err.key) == (2, "name"), str(err)
     assert "needs its own name, not 'campaign'" in err.message, str(err)
+    # Differing only in case, it named the same folder on a file system that ignores case (macOS's, Windows'): the
+    # what-if's runs went into the parent's folder there, and were refused only once the parent had been run.
+    path.write_text(f"extends: {CAMPAIGN}\nname: Campaign\nremove_events: [balyun-strike]\n")
+    err = error_of(path)
+    assert (err.line, err.key) == (2, "name") and "needs its own name, not 'Campaign'" in err.message, str(err)
     path.write_text(f"extends: {CAMPAIGN}\nname: campaign_without_balyun\nremove_events: [balyun-strike]\n")
     assert load_scenario(path).name == "campaign_without_balyun"
 

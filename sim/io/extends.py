@@ -65,7 +65,9 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
         inherited = f"'{parent['name']}' " if isinstance(parent.get("name"), str) else ""
         raise InputError(path, f"a what-if needs its own name: (without one it takes the name {inherited}from {parent_name}, "
                          "and writes into that scenario's results folder)", line=line, key="name")
-    if tree["name"] == parent.get("name"):  # given as the parent's own: the same folder, refused only once one was run
+    # Given as the parent's own, or as it in other letter case (one folder where the file system ignores case): the
+    # same folder, refused only once one was run.
+    if str(tree["name"]).casefold() == str(parent.get("name", "")).casefold() and "name" in parent:
         raise InputError(path, f"a what-if needs its own name, not '{tree['name']}', the name of {parent_name} (it would "
                          "write into that scenario's results folder)", line=tree.lines["name"][1], key="name")
     merged = _merge(parent, tree)
