@@ -86,3 +86,10 @@ def test_a_refused_sweep_flag_is_named_once(capsys, args, words):
     rc = main(["sweep", str(MOSCOW), *args])
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith(words) and err.count("--param:") + err.count("--design:") == 1, err
+
+
+@pytest.mark.parametrize("command", READERS)
+def test_the_folder_that_holds_sweeps_names_them(sweep, capsys, command):
+    # `sweep-report results`, the folder every sweep is written into, read only "not a sweep folder (no sweep.json)".
+    err = refused(capsys, command, sweep.parent)
+    assert f"holds sweep folders, not one itself: give one of them ({sweep.name})" in err, err

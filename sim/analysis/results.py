@@ -378,4 +378,8 @@ def _not_a_sweep(path: Path) -> str:
         if kind in ("scenario", "sweep"):
             sweep = f"python -m sim sweep {shown_path(str(path))}" + (" --param PATH=LO:HI:STEPS" if kind == "scenario" else "")
             return f"this is a {kind} file, not a sweep folder: {sweep} writes a sweep and prints its folder; give that here"
+    held = sorted(p.name for p in path.iterdir() if (p / "sweep.json").is_file()) if path.is_dir() else []
+    if held:  # results/ itself, where every sweep is written
+        shown = ", ".join(held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+        return f"holds sweep folders, not one itself: give one of them ({shown})"
     return "not a sweep folder (no sweep.json)"
