@@ -183,8 +183,25 @@ def pick_scenario(page, path: str) -> None:  # noqa: ANN001
     page.locator(".v-select", has_text=path).first.wait_for()
 
 
+# Where the tab's centre lies against its strip's visible part: -1 left of it, 1 right of it, 0 inside (tappable).
+TAB_SIDE = """(t) => { const s = t.closest('.v-slide-group__wrapper').getBoundingClientRect(), b = t.getBoundingClientRect();
+  const x = (b.left + b.right) / 2; return x < s.left ? -1 : x > s.right ? 1 : 0; }"""
+STRIP_AT = "(t) => t.closest('.v-slide-group__content').style.transform"  # how far the strip is scrolled
+
+
 def tab(page, name: str) -> None:  # noqa: ANN001
-    page.locator(".v-tab", has_text=name).first.click()
+    """Tap the tab ``name``, first tapping the strip's arrow towards it while it is scrolled out of view (as a user
+    would: Playwright cannot scroll a Vuetify strip, which moves its tabs by a transform)."""
+    shown = page.locator(".v-tab", has_text=name).first
+    for _ in range(8):
+        side = shown.evaluate(TAB_SIDE)
+        if side == 0:
+            break
+        before = shown.evaluate(STRIP_AT)
+        page.locator(".v-slide-group__next" if side > 0 else ".v-slide-group__prev").first.click()
+        page.wait_for_function(f"([t, before]) => ({STRIP_AT})(t) !== before && !t.closest('.v-slide-group__content')"
+                               ".getAnimations().length", arg=[shown.element_handle(), before])
+    shown.click()
 
 
 def run_ensemble(page, n: int, of: str = "", timeout: float = 180_000) -> None:  # noqa: ANN001

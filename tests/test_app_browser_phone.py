@@ -97,3 +97,84 @@ def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(t
             page.screenshot(path=str(tmp_path / f"{name[:4]}.png"))
         assert found == dict.fromkeys(found, ([], [])), found
         assert refused == []
+
+
+# The tab strip settled after a tap: the open tab's panel done sliding in, and the strip's place the same two frames
+# running, with no transition under way (Vuetify slides it to bring the tapped tab in).
+STRIP_SETTLED = """() => {
+  const c = document.querySelector('.v-tabs .v-slide-group__content'), moving = c.getAnimations().length;
+  const now = `${c.style.transform} ${moving}`, same = window.simStrip === now;
+  window.simStrip = now;
+  return same && !moving && !document.querySelector('.v-window-item--active[class*=transition]');
+}"""
+# The open tab's left and right edges, and those of the strip's visible part within the window.
+OPEN_TAB = """() => {
+  const t = document.querySelector('.v-tab--active').getBoundingClientRect();
+  const s = document.querySelector('.v-tabs .v-slide-group__wrapper').getBoundingClientRect();
+  return [t.left, t.right, Math.max(s.left, 0), Math.min(s.right, innerWidth)].map(Math.round);
+}"""
+# The app bar's title: the room its text needs against the room it has (both its width and its height).
+TITLE_ROOM = """() => {
+  const t = document.querySelector('.v-app-bar .v-toolbar__title');
+  return {text: t.innerText, needs: [t.scrollWidth, t.scrollHeight], has: [t.clientWidth, t.clientHeight]};
+}"""
+
+
+def test_the_open_tab_and_the_title_are_whole_on_a_phone(tmp_path):
+    """At 360 px the four tabs did not fit their strip, which scrolled under two arrows: once 'What-if vs baseline' was
+    tapped, Vuetify slid its left edge to 40% of the strip, and its right 43 px lay under the arrow, cut ('WHAT-IF VS
+    BASEL'): which tab was open could not be read. The app bar's title ended 'Idlib ceasefire 2019-2020…'."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
+        open_app(page, url)
+        page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed
+        page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
+        found = {}
+        for name in ("One run", "Ensemble", "What-if vs baseline", "Save & export", "Ensemble", "One run"):
+            tab(page, name)
+            page.locator(".v-tab--active", has_text=name).wait_for()
+            page.wait_for_function(STRIP_SETTLED)
+            left, right, start, end = page.evaluate(OPEN_TAB)
+            if left < start or right > end:
+                found[name] = f"{left} to {right} px in a strip shown from {start} to {end} px"
+            page.screenshot(path=str(tmp_path / f"tab-{name[:4]}.png"))
+        title = page.evaluate(TITLE_ROOM)
+        cut = None if all(n <= h for n, h in zip(title["needs"], title["has"], strict=True)) else title
+        assert (found, cut) == ({}, None)
+        assert refused == []
+
+
+# The scores table scrolled to its right end: how far it scrolls, and its label cells (the score, and model or frozen
+# front) and last cells that are not in sight there (left of the table's box, or under another cell).
+LABELS_HIDDEN = """(table) => {
+  table.scrollLeft = table.scrollWidth;
+  const box = table.getBoundingClientRect(), hidden = [];
+  for (const row of table.querySelectorAll('tr')) {
+    const cells = [...row.children];
+    for (const cell of [cells[0], cells[1], cells[cells.length - 1]]) {
+      const b = cell.getBoundingClientRect();
+      const top = document.elementFromPoint((b.left + b.right) / 2, (b.top + b.bottom) / 2);
+      if (b.left < box.left - 0.5 || !cell.contains(top)) hidden.push(`'${cell.textContent.trim()}' at ${Math.round(b.left)} px`);
+    }
+  }
+  return [table.scrollWidth - table.clientWidth, hidden];
+}"""
+
+
+def test_the_ensembles_scores_keep_their_labels_in_view_on_a_phone(tmp_path):
+    """At 360 px the Ensemble's headline scores are wider than the page and scroll sideways: scrolled to their
+    validation column, the score's name and 'model' / 'frozen front' were out of view, and which row was which with
+    them (the comparison's tables kept their labels in view already)."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
+        open_app(page, url)
+        page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed
+        page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
+        run_ensemble(page, 2)
+        table = page.locator(".v-window-item--active table", has=page.locator("th", has_text=re.compile(r"^score$")))
+        table.scroll_into_view_if_needed()
+        scrolls, hidden = table.evaluate(LABELS_HIDDEN)
+        page.screenshot(path=str(tmp_path / "scores.png"))
+        assert scrolls > 0, "the scores table fits a 360-px page: nothing to keep in view"
+        assert hidden == [], hidden
+        assert refused == []

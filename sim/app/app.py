@@ -61,6 +61,21 @@ TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; m
 .v-application .{COMPARE_TABLES} > * + * > .jp-RenderedHTMLCommon {{ padding-top: 0; }}
 .v-application .{COMPARE_TABLES} > :not(:last-child) > .jp-RenderedHTMLCommon > :last-child {{ margin-bottom: 1em; }}"""
 
+# On a phone the four tabs (560 px) did not fit their strip, which Vuetify scrolls under two arrows: a tapped tab slid to
+# 40% of the strip, and 'What-if vs baseline' lost its last 43 px under the right arrow at 360 px, so which tab was open
+# could not be read. There the tabs wrap onto two rows (two a row at 360 px, with Vuetify's padding halved), with no
+# arrows and nothing to scroll; the open one is underlined in place of Vuetify's slider, which runs under one row only.
+# The app bar's title, one line cut with an ellipsis ('Idlib ceasefire 2019-2020…'), takes two lines there.
+PHONE_TABS, TAB_PADDING = "sim-tabs", 8  # pixels
+PHONE_CSS = f"""@media (max-width: {PHONE_PAGE}px) {{
+  .{PHONE_TABS} .v-tabs-bar {{ height: auto; }}
+  .{PHONE_TABS} .v-slide-group__prev, .{PHONE_TABS} .v-slide-group__next, .{PHONE_TABS} .v-tabs-slider-wrapper {{ display: none !important; }}
+  .{PHONE_TABS} .v-slide-group__content {{ flex: 1 1 100%; min-width: 0; flex-wrap: wrap; transform: none !important; }}
+  .{PHONE_TABS} .v-tab {{ flex: 1 1 auto; height: 48px; padding: 0 {TAB_PADDING}px; }}
+  .{PHONE_TABS} .v-tab--active {{ box-shadow: inset 0 -2px currentColor; }}
+  .v-app-bar .v-toolbar__title {{ white-space: normal; font-size: 1.125rem; line-height: 1.2; }}
+}}"""
+
 REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
 
 
@@ -91,10 +106,10 @@ def Page():
     date = solara.use_reactive(None)
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
     solara.Title(config.controls.title)
-    solara.Style(FIGURE_CSS + TABLE_CSS)
+    solara.Style(FIGURE_CSS + TABLE_CSS + PHONE_CSS)
     SolaraViz(model, components=[], model_params=params, name=config.controls.title, play_interval=50)
     SettingsSidebar(settings, config, saves)
-    with solara.lab.Tabs(lazy=True):
+    with solara.Div(classes=[PHONE_TABS]), solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("One run"):
             Guarded(RunView, model, settings.value, config, replicate)
         with solara.lab.Tab("Ensemble"):
