@@ -19,7 +19,15 @@ import solara.lab
 from mesa.visualization import SolaraViz
 
 from .config import AppConfig
-from .ensemble_view import COMPARE_TABLES, DATED_LABELS, LONG_TABLE, WORDED_LABELS, CompareView, EnsembleView
+from .ensemble_view import (
+    COMPARE_TABLES,
+    DATED_LABELS,
+    LONG_TABLE,
+    TWO_LABELS,
+    WORDED_LABELS,
+    CompareView,
+    EnsembleView,
+)
 from .export_view import ExportView
 from .figures import FIGURE_CSS
 from .guard import Guarded
@@ -44,7 +52,9 @@ from .settings import Settings
 # With ten replicates the towns' intervals take a tenth ('−100.0 to −13.9'): at 360 px their table was 29 px wider than
 # the page, its intervals cut at the edge. On a phone the comparison's cells are padded half as much (Jupyter's 6.5 px a
 # side), which keeps it on the page and narrows what scrolls in the wider tables.
-PHONE_PAGE, PHONE_CELL_PADDING = 600, 3  # pixels
+# The Ensemble's headline scores (TWO_LABELS) keep two label columns in view: on a phone the first takes a set width, at
+# which the second is held.
+PHONE_PAGE, PHONE_CELL_PADDING, FIRST_LABEL = 600, 3, "7em"  # pixels, and the first label column's width
 TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; margin-right: 0;
   display: block; width: fit-content; max-width: 100%; overflow-x: auto; }}
 .v-application .{LONG_TABLE} table {{ max-height: max(70vh, 320px); overflow-y: auto; }}
@@ -57,7 +67,11 @@ TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; m
 .v-application .{WORDED_LABELS}.{DATED_LABELS} td:first-child {{ min-width: 13em; }}
 .v-application .{COMPARE_TABLES} td:last-child:not(:first-child)[style*="text-align: left"] {{ min-width: 11em; }}
 @media (max-width: {PHONE_PAGE}px) {{ .v-application .{COMPARE_TABLES} :is(td, th) {{ padding-left: {PHONE_CELL_PADDING}px;
-  padding-right: {PHONE_CELL_PADDING}px; }} }}
+  padding-right: {PHONE_CELL_PADDING}px; }}
+  .v-application .{TWO_LABELS} :is(td, th):first-child {{ box-sizing: border-box; width: {FIRST_LABEL}; min-width: {FIRST_LABEL}; }}
+  .v-application .{TWO_LABELS} :is(td, th):nth-child(2) {{ position: sticky; left: {FIRST_LABEL}; z-index: 1; background: inherit;
+    padding-right: 0.75em; }}
+  .v-application .{TWO_LABELS} th:nth-child(2) {{ background: var(--jp-layout-color0); }} }}
 .v-application .{COMPARE_TABLES} > * + * > .jp-RenderedHTMLCommon {{ padding-top: 0; }}
 .v-application .{COMPARE_TABLES} > :not(:last-child) > .jp-RenderedHTMLCommon > :last-child {{ margin-bottom: 1em; }}"""
 

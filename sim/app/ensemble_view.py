@@ -70,6 +70,9 @@ COMPARE_TABLES, WORDED_LABELS = "sim-compare-tables", "sim-worded-labels"
 # lines of a phone's 9em: they take a wider column, the four columns of dates and days scrolling beside it. The outcomes
 # that changed are the same sentences: with ten replicates, beside their interval, they took five lines too.
 DATED_LABELS = "sim-dated-labels"
+# The Ensemble's headline scores, wider than a phone's page, scrolled sideways away from their labels; each row is named
+# by two columns (the score, written on its model's row alone, then the model or the frozen front): both stay in view.
+TWO_LABELS = "sim-two-labels"
 SECTION_LABELS = {"towns": [], "dates": [WORDED_LABELS, DATED_LABELS], "outcomes": [WORDED_LABELS, DATED_LABELS]}  # else WORDED_LABELS
 
 DAY_BUBBLE_ROOM = "32px"  # the day slider's value bubble stands about 22 px above the slider's own box
@@ -152,7 +155,7 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
             solara.Markdown(f"**The labelled towns on {date_words(day)}**: share of replicates in which each holds it"
                             + (" (and the record)" if day in ens.results.theatre.control else "") + "\n\n"
                             + towns_markdown(towns_table(ens, day)))
-        with solara.Column(style=HALF):
+        with solara.Column(style=HALF), solara.Div(classes=[COMPARE_TABLES, TWO_LABELS]):
             solara.Markdown(scores_markdown(ens.card))
     # The whole width: a sentence per outcome, and dates that stay on one line. On a phone the descriptions were
     # squeezed to a word or two a line (eleven lines for one of Moscow's): they keep a reading width, as the comparison's.
