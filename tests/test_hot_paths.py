@@ -249,12 +249,12 @@ def test_the_targets_kept_from_day_to_day_are_those_found_afresh(seeds, monkeypa
     # what it finds afresh.
     from sim.io.scenario import load_scenario
     from sim.model.model import CeasefireModel
-    from sim.model.regime import Regime
+    from sim.model.targets import TargetChoice
 
     compared = {"reach": [], "objectives": []}
 
     def checking(name, cache):  # noqa: ANN001, ANN202
-        kept = getattr(Regime, name)
+        kept = getattr(TargetChoice, name)
 
         def checked(self, *args):  # noqa: ANN001, ANN202
             before = getattr(self, cache)[1]
@@ -265,7 +265,7 @@ def test_the_targets_kept_from_day_to_day_are_those_found_afresh(seeds, monkeypa
             compared[name].append(value is before)
             return value
 
-        monkeypatch.setattr(Regime, name, checked)
+        monkeypatch.setattr(TargetChoice, name, checked)
 
     checking("reach", "_reach")
     checking("objectives", "_objectives")

@@ -5,6 +5,7 @@
 - ``collector``: Mesa's DataCollector for them, storing each day's arrays without Mesa's deep copies.
 - ``factions``, ``regime``, ``opposition``: the five factions (Mesa ``Agent``\\s), one class each, one method per rule.
 - ``force_group``: one of the government's force groups (its force, axis, frontage and push).
+- ``targets``: the regime's choice of targets: each group's objective, what it can reach, how much it wants each town.
 - ``frontage``: where a force group finds its targets, and the best of them over its frontage.
 - ``combat``: attrition, withdrawal, rout, and collapse that spreads (shock, pockets, abandonment).
 - ``ceasefire``: truces and agreements as a state machine, and every rule about them.

@@ -56,7 +56,7 @@ def side_by_side(groups: list[ForceGroup], replicates: int) -> tuple[np.ndarray,
     """The groups' axes (groups, towns), each padded with copies of its last town, and intensities (groups, replicates).
 
     The padding changes neither the first town of an axis not held, nor the
-    last town of one held to the end (:meth:`sim.model.regime.Regime.objectives`).
+    last town of one held to the end (:meth:`sim.model.targets.TargetChoice.objectives`).
     """
     longest = max(len(g.axis) for g in groups)
     axes = np.array([[*g.axis, *[g.axis[-1]] * (longest - len(g.axis))] for g in groups])

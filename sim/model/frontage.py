@@ -1,6 +1,6 @@
 """Where each force group finds its targets: the government's front, what parts of the road network it can push
 into, its candidate towns laid out one row per (group, replicate), and its best ``frontage`` of them picked from their
-scores. :meth:`sim.model.regime.Regime.reach` and ``assault`` use it."""
+scores. :meth:`sim.model.targets.TargetChoice.reach` and :meth:`sim.model.regime.Regime.assault` use it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def front(m: CeasefireModel, p: RegimeParams, value: np.ndarray) -> tuple[np.ndarray, ...]:
     """The enemy towns on the government's front, their value (``value``, the regime's static one, plus ``retake_bonus``
-    where it lost them) and outflanking factor (see :meth:`sim.model.regime.Regime.front_today`)."""
+    where it lost them) and outflanking factor (see :meth:`sim.model.targets.TargetChoice.front_today`)."""
     gov = m.controller == HolderCode.REGIME
     flanks = m.government_flanks()
     rep, town = np.nonzero(~gov & (flanks > 0) & m.contestable)
@@ -39,14 +39,14 @@ def areas_held(area: np.ndarray, gov: np.ndarray) -> np.ndarray:
 
 
 class Reach(NamedTuple):
-    """What :meth:`sim.model.regime.Regime.reach` finds, kept until towns change hands or a group deploys.
+    """What :meth:`sim.model.targets.TargetChoice.reach` finds, kept until towns change hands or a group deploys.
 
     One entry for each (group, replicate, town) within a group's reach, in
     that order: a row of the groups' choices, a (group, replicate), is a run
     of entries, its towns in order.
     """
 
-    k: np.ndarray  # each entry's pair in the front (Regime.front_today)
+    k: np.ndarray  # each entry's pair in the front (TargetChoice.front_today)
     town: np.ndarray
     base: np.ndarray  # value x nearness to the ground x nearness to the objective x outflanking (score_targets' first factors)
     keys: np.ndarray  # its replicate's key, for the noise

@@ -1,7 +1,9 @@
 """The government's ground forces: force groups on reported axes, truces, road objectives.
 
 The regime is a Mesa agent acting on the model's (replicates, towns) arrays; its force groups are parts of it, each
-with its own force, axis and frontage, formed and re-tasked by the scenario's offensive events.
+with its own force, axis and frontage, formed and re-tasked by the scenario's offensive events. Where its groups drive
+and what they would assault it reads from its :class:`~sim.model.targets.TargetChoice`; whether and with what they
+assault, their ground and their strength are its own.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HolderCode
-from . import ceasefire, streams, towns
+from . import ceasefire
 from .factions import FactionAgent
-from .force_group import ForceGroup, side_by_side
-from .frontage import Reach, areas_held, front, frontage_picks, frontage_rows
+from .force_group import ForceGroup
+from .frontage import areas_held, frontage_picks
 from .params import per_pair, per_replicate, per_town
-from .streams import Draw
+from .targets import TargetChoice
 
 if TYPE_CHECKING:
     from ..io.schema import RegimeParams
@@ -37,15 +39,12 @@ class Regime(FactionAgent):
         self.groups: dict[str, ForceGroup] = {}
         self.held_yesterday = model.controller == REGIME  # to find the towns gained since
         self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front
-        self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see reach()
+        self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see TargetChoice.reach()
         self.unbroken = 1.0 - per_replicate(params.breakpoint_loss, model.replicates)  # the share of its peak a push needs
         self._peaks: tuple = (None, [])  # (the groups' peaks stacked, each group's row): see culminate()
         self.spent_somewhere = False  # whether any push in the field was spent at the last look (culminate)
         self.can_push = np.zeros(model.replicates, bool)  # the day's: see pushes_left()
         self._on_offensive = self.can_push  # the day's: see on_offensive
-        self._reach: tuple = (None, None)  # (key, value) of reach(): see there
-        self._lineup: tuple = (None, None)  # (key, value) of lineup(): see there
-        self._objectives: tuple = (None, None)  # (key, value) of objectives(): see there
         t = model.theatre
         roads = params.objective_roads
         self.road_masks = {road: t.road_towns(road) for road in roads}
@@ -56,6 +55,7 @@ class Regime(FactionAgent):
         # The parts of the road network it can push through: a camp it holds it keeps, the others it never takes.
         self.area = t.areas(model.contestable | (model.initial_controller[0] == REGIME))
         self.one_area = np.unique(self.area[self.area >= 0]).size <= 1
+        self.targets = TargetChoice(self)  # where its groups drive and what they would assault
 
     @property
     def active_groups(self) -> list[ForceGroup]:
@@ -100,7 +100,7 @@ class Regime(FactionAgent):
         if self.one_area:  # (np.broadcast_to to (groups, replicates) cost a campaign run a millisecond)
             return m.of_control("regime_holds_some", lambda: (m.controller == REGIME).any(axis=1))
         held = m.of_control("regime_areas", lambda: areas_held(self.area, m.controller == REGIME))
-        return held[np.arange(m.replicates), self.area[self.objectives(groups)[0]]]
+        return held[np.arange(m.replicates), self.area[self.targets.objectives(groups)[0]]]
 
     def pushing(self, groups: list[ForceGroup]) -> np.ndarray:
         """(groups, replicates) whether each of ``groups`` is pushing: its push not spent."""
@@ -145,7 +145,7 @@ class Regime(FactionAgent):
         """(replicates, towns) the government towns facing the group's objective, within ``deploy_km`` of the nearest."""
         m = self.model
         gov = m.controller == REGIME
-        km = np.where(gov, m.theatre.road_distance[self.objective_of(group)], np.inf)
+        km = np.where(gov, m.theatre.road_distance[self.targets.objective_of(group)], np.inf)
         return gov & (km <= km.min(axis=1, keepdims=True) + per_town(self.p.deploy_km))
 
     def follow_front(self) -> None:
@@ -261,90 +261,6 @@ class Regime(FactionAgent):
             weight += w
         return total / weight if weight else total
 
-    def objective_of(self, group: ForceGroup) -> np.ndarray:
-        """(replicates,) the town the group drives toward: the first of its axis it does not hold."""
-        return self.objectives([group])[0][0]
-
-    def objectives(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
-        """(groups, replicates) each group's objective (see :meth:`objective_of`), and whether it holds its whole axis.
-
-        They depend on the axes (:meth:`lineup`) and on who holds the towns: they are kept until towns change hands
-        or a group deploys.
-        """
-        key = self._lineup_key(groups)
-        if self._objectives[0] == (self.model.changes, key):
-            return self._objectives[1]
-        axes = self.lineup(groups)[0]
-        held = self.model.controller[:, axes] == REGIME  # (replicates, groups, towns of the axis)
-        done = held.all(axis=2)
-        first = np.where(done, axes.shape[1] - 1, np.argmax(~held, axis=2))
-        self._objectives = ((self.model.changes, key), (axes[np.arange(len(groups)), first].T, done.T))
-        return self._objectives[1]
-
-    def lineup(self, groups: list[ForceGroup]) -> tuple[np.ndarray, np.ndarray]:
-        """The groups' axes and intensities side by side (:func:`side_by_side`): an event sets both as it sends a group
-        on, before the group deploys, so they are kept until a group deploys."""
-        if (key := self._lineup_key(groups)) != self._lineup[0]:
-            self._lineup = (key, side_by_side(groups, self.model.replicates))
-        return self._lineup[1]
-
-    def _lineup_key(self, groups: list[ForceGroup]) -> tuple:
-        """What :meth:`lineup`, :meth:`objectives` and :meth:`reach` keep their work under: the groups, and deployments."""
-        return self.deployments, tuple([g.name for g in groups])  # a list comprehension: a generator resumes once a group
-
-    def front_today(self) -> tuple[np.ndarray, ...]:
-        """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
-
-        Returns (rep, town, value, the outflanking factor): the parts of a town's score that do not depend on which
-        group is looking, nor on the day's Turkish deterrence (:meth:`score_targets`). They depend on who holds the
-        towns (and which the government has lost, which changes with them) and are found again only after towns change
-        hands.
-        """
-        return self.model.of_control("regime_front", lambda: front(self.model, self.p, self.value))
-
-    def reach(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> Reach:
-        """What the groups can assault and how much each wants it before the day's deterrence and noise (:class:`Reach`).
-
-        All of it depends on who holds the towns (the front, the objectives),
-        the groups' grounds, axes and frontages, and which groups are in the
-        field: the grounds change only when towns change hands
-        (:meth:`follow_front`) or a group deploys, as do the axes and frontages.
-        So it is kept and found again only after one of those, not on the days
-        (about half of an offensive's) when nothing did.
-        """
-        m, p = self.model, self.p
-        key = (m.changes, *self._lineup_key(groups))
-        if self._reach[0] == key:
-            return self._reach[1]
-        objective = self.objectives(groups)[0]
-        rep, town, value, flank = front[:4]
-        ground = np.array([g.ground for g in groups])
-        km = towns.km_to_held(m.neighbours, ground, rep, town)  # (groups, front pairs)
-        g, k = np.nonzero(km < np.inf)  # the rest are beyond the group's reach: their score is 0
-        r, t = rep[k], town[k]
-        near = np.exp(-km[g, k] / per_pair(p.proximity_km, r))
-        toward = np.exp(-m.theatre.road_distance[objective[g, r], t] / per_pair(p.axis_km, r))
-        salted = t.astype(np.uint64) + np.array([group.salt for group in groups], np.uint64)[g]
-        frontage = np.array([group.frontage for group in groups])
-        reach = Reach(k, t, value[k] * near * toward * flank[k], m.keys[r], per_pair(p.choice_noise, r), salted,
-                      *frontage_rows(g, r, t, frontage, m.replicates, m.theatre.n))
-        self._reach = (key, reach)
-        return reach
-
-    def score_targets(self, reach: Reach, front: tuple[np.ndarray, ...]) -> np.ndarray:
-        """How much each group wants to assault each enemy town within its reach (:class:`Reach`'s pairs).
-
-        Value (objective roads, a junction, a town it lost) x nearness to the
-        group's own ground (0 beyond one road from it, where it is not
-        scored) x nearness, by road, to its objective x how outflanked the
-        town already is (:meth:`reach`) x Turkish deterrence x log-normal
-        noise, the group's own.
-        """
-        m = self.model
-        deterrence = m.turkey.deterrence_of_posts(*front[:2])  # the day's: it follows Turkey's escalation
-        noise = streams.lognormal(reach.keys, m.day, Draw.OBJECTIVE_NOISE, reach.sigma, reach.salted)
-        return reach.base * deterrence[reach.k] * noise
-
     def assault(self, groups: list[ForceGroup], force: np.ndarray, free: np.ndarray) -> None:
         """Each group commits a share of its ``force`` (stacked) to its ``frontage`` best targets, in proportion to their scores.
 
@@ -354,19 +270,20 @@ class Regime(FactionAgent):
         its own scores (:func:`frontage_picks`). Where none commits anything
         (about a third of a campaign's days in the field), nothing is scored:
         its forces would all be 0, and its noise is drawn for nothing else.
-        Nor is what the groups can reach found (:meth:`reach`), which is most
+        Nor is what the groups can reach found (:meth:`~sim.model.targets.TargetChoice.reach`), which is most
         of the day's work when towns have changed hands.
         """
-        attacking = free & ~self.objectives(groups)[1] & self.within_reach(groups)
+        attacking = free & ~self.targets.objectives(groups)[1] & self.within_reach(groups)
         if not np.count_nonzero(attacking):
             self.stand(groups)
             return
-        front = self.front_today()
-        reach = self.reach(groups, front)
-        best, chosen = frontage_picks(reach, self.score_targets(reach, front))
+        targets = self.targets
+        front = targets.front_today()
+        reach = targets.reach(groups, front)
+        best, chosen = frontage_picks(reach, targets.score_targets(reach, front))
         total = chosen.sum(axis=2, keepdims=True)
         weight = np.divide(chosen, total, out=np.zeros_like(chosen), where=total > 0)
-        force = (force * self.p.commit * self.lineup(groups)[1] * attacking)[:, :, None] * weight
+        force = (force * self.p.commit * self.targets.lineup(groups)[1] * attacking)[:, :, None] * weight
         self.model.declare_attacks(self.name, best, force, groups)
         for g, committed in zip(groups, force.sum(axis=2), strict=True):
             g.committed = committed
