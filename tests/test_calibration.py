@@ -17,7 +17,7 @@ from sim import load_scenario
 from sim.analysis.calibration_score import Evidence, Weights, components, crps, paired_difference, standard_error
 from sim.cli import main
 from sim.errors import InputError
-from sim.experiments import calibration, calibration_results
+from sim.experiments import calibration, calibration_results, calibration_runs
 from sim.experiments.calibration import CalibrationInterrupted, run_calibration
 from sim.experiments.calibration_file import load_calibration
 from sim.experiments.calibration_results import finish, trials_frame
@@ -197,7 +197,7 @@ def test_an_interrupted_calibration_resumes_to_the_same_trials(toy, tmp_path, mo
     spec = load_calibration(toy)
     whole, cut = tmp_path / "whole", tmp_path / "cut"
     run_calibration(spec, whole, trials=12)
-    real, calls = calibration.evaluate_points, []
+    real, calls = calibration_runs.evaluate_points, []
 
     def stops_in_the_second_batch(problem, points, offset=0):  # noqa: ANN001, ANN202
         calls.append(points)
@@ -205,12 +205,12 @@ def test_an_interrupted_calibration_resumes_to_the_same_trials(toy, tmp_path, mo
             raise KeyboardInterrupt
         return real(problem, points, offset)
 
-    monkeypatch.setattr(calibration, "evaluate_points", stops_in_the_second_batch)
+    monkeypatch.setattr(calibration_runs, "evaluate_points", stops_in_the_second_batch)
     with pytest.raises(CalibrationInterrupted) as info:
         run_calibration(spec, cut, trials=12)
     assert [len(points) for points in calls] == [4, 4]  # a batch of trials steps as one
     assert info.value.finished == 4  # the trials done are kept
-    monkeypatch.setattr(calibration, "evaluate_points", real)
+    monkeypatch.setattr(calibration_runs, "evaluate_points", real)
     again = run_calibration(spec, cut, trials=12)
     assert again.ran == 8 and again.total == 12  # only the rest ran
     pd.testing.assert_frame_equal(trial_table(whole), trial_table(cut))
@@ -293,26 +293,26 @@ def test_the_worker_count_changes_nothing(toy, tmp_path):
 
 
 def test_trials_stepped_together_score_what_each_scores_alone(toy, monkeypatch):
-    problem = calibration.Problem.of(load_calibration(toy))
+    problem = calibration_runs.Problem.of(load_calibration(toy))
     # The second point differs in a number read once when the model is built, so it steps apart.
     points = [{"regime.commit": 0.3}, {"regime.commit": 0.7, "russia.strike_radius_km": 5.0}, {"regime.commit": 0.9}]
-    batches, real = [], calibration.simulate_batch
-    monkeypatch.setattr(calibration, "simulate_batch", lambda sc, seeds: batches.append(len(seeds)) or real(sc, seeds))
-    together = calibration.evaluate_points(problem, points)
+    batches, real = [], calibration_runs.simulate_batch
+    monkeypatch.setattr(calibration_runs, "simulate_batch", lambda sc, seeds: batches.append(len(seeds)) or real(sc, seeds))
+    together = calibration_runs.evaluate_points(problem, points)
     assert batches == [2 * problem.replicates, problem.replicates]
     for values, found in zip(points, together, strict=True):
-        alone = calibration.evaluate(problem, values)
+        alone = calibration_runs.evaluate(problem, values)
         assert found["fit"] == alone["fit"] and found["hold_out"] == alone["hold_out"]
     assert len({found["fit"]["objective"] for found in together}) == 3
 
 
 def test_runs_across_parameter_rows_step_together_and_match_each_row_alone(toy, monkeypatch):
-    scenario = calibration.Problem.of(load_calibration(toy)).scenarios[0]
+    scenario = calibration_runs.Problem.of(load_calibration(toy)).scenarios[0]
     rows = [{"regime.commit": 0.3}, {"regime.commit": 0.7, "russia.strike_radius_km": 5.0}, {"regime.commit": 0.9}]
     seeds = list(range(50, 57))
-    batches, real = [], calibration.simulate_batch
-    monkeypatch.setattr(calibration, "simulate_batch", lambda sc, s: batches.append(list(s)) or real(sc, s))
-    runs = calibration.simulate_rows(scenario, rows, seeds)
+    batches, real = [], calibration_runs.simulate_batch
+    monkeypatch.setattr(calibration_runs, "simulate_batch", lambda sc, s: batches.append(list(s)) or real(sc, s))
+    runs = calibration_runs.simulate_rows(scenario, rows, seeds)
     assert batches == [[50, 52, 53, 55, 56], [51, 54]]  # rows 1 and 3 together; row 2 is structural
     assert [run.seed for run in runs] == seeds
     for i, run in enumerate(runs):

@@ -148,7 +148,7 @@ def test_towns_held_drawn_for_a_phone_keeps_its_text_whole_on_the_figure_at_8_po
 
     from sim import load_scenario, simulate
     from sim.analysis.results import RunData
-    from sim.experiments.calibration import in_memory
+    from sim.experiments.calibration_runs import in_memory
 
     campaign = load_scenario(ROOT / "scenarios" / "campaign.yaml")  # its offensives' long names in the event key
     fig = plots.towns_held_figure(in_memory(campaign, [RunData.of(simulate(campaign))]), width=3.9)
@@ -167,7 +167,7 @@ def test_towns_held_drawn_for_a_phone_leaves_no_blank_band_under_its_event_key()
     key and the factions' legend below it at 3.9 inches."""
     from sim import load_scenario, simulate
     from sim.analysis.results import RunData
-    from sim.experiments.calibration import in_memory
+    from sim.experiments.calibration_runs import in_memory
 
     campaign = load_scenario(ROOT / "scenarios" / "campaign.yaml")  # ten groups of events: a key taller than guessed
     fig = plots.towns_held_figure(in_memory(campaign, [RunData.of(simulate(campaign))]), width=3.9)

@@ -11,7 +11,8 @@
 - ``mesa_adapter``: ``IdlibModel``, one run with keyword parameters, for ``mesa.batch_run``.
 - ``ema``: ``ema_model``, a scenario as an EMA Workbench model.
 - ``sweep``: running a sweep, one row per run; ``storage``: its Parquet part files.
-- ``calibration_file``, ``calibration``, ``calibration_results``: ``python -m sim calibrate`` — calibration
-  files, the Optuna study asked in seeded batches, the accepted set, calibrated layers, slices and the report.
+- ``calibration_file``, ``calibration``, ``calibration_runs``, ``calibration_results``: ``python -m sim calibrate`` —
+  calibration files, the Optuna study asked in seeded batches, a trial's points run and scored, the accepted set,
+  calibrated layers, slices and the report.
 - ``param_sets``: ensembles drawn across a parameter set (``run --runs N --param-set FILE``).
 """

@@ -36,8 +36,9 @@ from ..errors import InputError, check_switch
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import TEMP
-from .calibration import Problem, ensembles, evaluate_all, frozen, open_study, scores
+from .calibration import open_study
 from .calibration_file import LAYER_MARK, CalibrationSpec, checked_call
+from .calibration_runs import Problem, ensembles, evaluate_all, frozen, scores
 
 NOT_PARAMETERS = ("trial", "objective", "se")
 STUDY_LINE = "# Study: "  # a layer's line naming the study folder that wrote it, relative to the layer
