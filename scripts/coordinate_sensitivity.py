@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's sim, whatever the editable install points at
 
 from sim.analysis.comparison import compare  # noqa: E402
-from sim.analysis.scoring import HEADLINES, answer  # noqa: E402
+from sim.analysis.outcome_answers import answer  # noqa: E402
+from sim.analysis.scoring import HEADLINES  # noqa: E402
 from sim.api import scorecard  # noqa: E402
 from sim.errors import InputError  # noqa: E402
 from sim.experiments.ensemble import run_ensemble  # noqa: E402

@@ -81,7 +81,7 @@ _API = {
     "read_rows": "sim.analysis.results",
     "Scorecard": "sim.analysis.scoring",
     "headline_table": "sim.analysis.scoring",
-    "outcome_table": "sim.analysis.scoring",
+    "outcome_table": "sim.analysis.outcome_answers",
     "control_misses": "sim.analysis.scoring",
     "score": "sim.analysis.scoring",
     "scorecard": "sim.api",  # sim.analysis.scoring's, taking a results folder's path too
@@ -122,8 +122,9 @@ def __dir__() -> "list[str]":
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run time (hence F401 below)
     from .analysis.comparison import Comparison, compare
+    from .analysis.outcome_answers import outcome_table
     from .analysis.results import Results, RunData, load_results, read_rows
-    from .analysis.scoring import Scorecard, control_misses, headline_table, outcome_table, score
+    from .analysis.scoring import Scorecard, control_misses, headline_table, score
     from .errors import InputError
     from .experiments.designs import make_design
     from .experiments.parameters import Parameter

@@ -311,7 +311,7 @@ def test_a_joint_interval_that_reaches_zero_ends_at_zero_not_at_a_rounding_error
 def test_a_date_error_counting_never_is_shown_as_a_lower_bound(theatre, outcomes):  # noqa: F811
     """An outcome some replicates never see read as a plain, small |date error| (1.0 d for one never captured):
     "never" counts as the day after the run ends, a lower bound. The table marks it; the number is unchanged."""
-    from sim.analysis.scoring import outcome_table
+    from sim.analysis.outcome_answers import outcome_table
 
     card = score(ensemble(theatre), outcomes)  # the frozen replicates never take T1: 5 days "late", truthful ones 0
     assert outcome_table(card).set_index("outcome").loc["t1-falls", "date_error_days"] == 2.5
@@ -449,7 +449,7 @@ def test_summaries_and_compares_markdown_write_dates_in_words(theatre, outcomes)
     """The run summary's header read "1 Dec 2019 .. 5 Mar 2020" and its rows "2019-12-19"; the ensemble summary and
     `compare` wrote ISO dates throughout. A reader sees one way of writing a date (:func:`sim.names.date_words`);
     the CSV files keep ISO dates, as data."""
-    from sim.analysis.scoring import outcome_table
+    from sim.analysis.outcome_answers import outcome_table
     from sim.analysis.summary import summarise_ensemble
 
     late = [[R, H, B]] * 4 + [[R, R, B]] * 3

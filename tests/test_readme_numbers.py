@@ -152,7 +152,8 @@ def test_the_ensembles_example_prints_what_its_code_prints(cards):
     """The Ensembles section's Python printout gave the capture MAE as 7.305 (frozen 31.828) after the runs had moved
     to 7.311 (31.834): the tables were checked, this printout was not. Its first two parts, the headline table and
     the first eight outcomes, are the example's own code on the same 40 replicates."""
-    from sim.analysis.scoring import headline_table, outcome_table
+    from sim.analysis.outcome_answers import outcome_table
+    from sim.analysis.scoring import headline_table
 
     shown = re.search(r"```text\n(.*?)```", section("## Ensembles"), flags=re.S)[1]
     card = cards["campaign"]
@@ -167,7 +168,7 @@ def test_the_ensembles_example_prints_what_its_code_prints(cards):
     ("whole-m5-held", r"the whole M5 is held on (\d+ \w+)"),
 ])
 def test_the_opening_summary_s_milestones_are_the_median_runs(cards, outcome, words):
-    from sim.analysis.scoring import outcome_table
+    from sim.analysis.outcome_answers import outcome_table
 
     top = " ".join(README[:README.index("\n## What the model gets wrong")].split())
     said = re.search(words, top)

@@ -21,10 +21,11 @@ from sim.analysis.aggregate import (
 )
 from sim.analysis.comparison import compare
 from sim.analysis.metrics import batch_metrics, run_metrics
+from sim.analysis.outcome_answers import outcome_table
 from sim.analysis.outcomes_file import load_outcomes
 from sim.analysis.results import Results, RunData, frozen_front
 from sim.analysis.rundata import RunBatch, day_end_captures
-from sim.analysis.scoring import brier, outcome_table, score
+from sim.analysis.scoring import brier, score
 
 from .conftest import line_theatre
 
@@ -433,7 +434,8 @@ def test_a_quantitys_median_and_range_are_replicates_values_as_in_the_summaries(
     """compare's table interpolated its quantiles (the median of 40 runs the mean of two: 1,052,482 displaced, where
     the run summary beside it gave 1,052,106); every other figure gives a replicate's value."""
     from sim.analysis.outcomes import Check, QuantityOutcome
-    from sim.analysis.scoring import OutcomeScore, answer
+    from sim.analysis.outcome_answers import answer
+    from sim.analysis.scoring import OutcomeScore
 
     o = QuantityOutcome(kind="quantity", id="q", set="calibration", description="d", source=["c"], variable="displaced",
                         date=dt.date(2020, 1, 1), range=(0.0, 100.0))

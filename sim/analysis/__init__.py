@@ -10,6 +10,7 @@
 - ``outcomes_file``: an outcomes file read and checked against the theatre, the claims record and the time series.
 - ``scored_outcomes``: which reported outcomes a run of a scenario is scored against, read once per file version.
 - ``scoring``: scorecards against the record and the frozen-front baseline (the one Brier score).
+- ``outcome_answers``: what each scored outcome's replicates show, and the table of every outcome beside its report.
 - ``comparison``: two ensembles side by side.
 - ``shared_seeds``: which replicates of two ensembles a comparison pairs (those on the same seed).
 - ``bootstrap``: bootstrap intervals of B - A over replicates, one at a time or a table's taken together.

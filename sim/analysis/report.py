@@ -15,7 +15,8 @@ from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file
 from ..io.signatures import signed_markdown
 from ..names import replicates
-from .scoring import TIED, Scorecard, control_misses, headline_table, outcome_table
+from .outcome_answers import outcome_table
+from .scoring import TIED, Scorecard, control_misses, headline_table
 from .summary import day
 
 

@@ -22,7 +22,8 @@ from ..analysis.comparison import Comparison, compare
 from ..analysis.comparison_report import comparison_csv
 from ..analysis.report import markdown_table
 from ..analysis.results import Results
-from ..analysis.scoring import Scorecard, headline_table, outcome_table, score
+from ..analysis.outcome_answers import outcome_table
+from ..analysis.scoring import Scorecard, headline_table, score
 from ..analysis.scored_outcomes import outcomes_for
 from ..experiments.run import memory_results
 from ..io.schema import Scenario

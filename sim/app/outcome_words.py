@@ -24,8 +24,9 @@ from ..analysis.outcomes import (
     QuantityOutcome,
     RoadOutcome,
 )
+from ..analysis.outcome_answers import answer, short_number
 from ..analysis.report import WHY_NOT_GIVEN, markdown_table, misses_shown
-from ..analysis.scoring import OutcomeScore, Scorecard, answer, control_misses, short_number
+from ..analysis.scoring import OutcomeScore, Scorecard, control_misses
 from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES, date_words
 

@@ -207,7 +207,7 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..analysis.comparison import compare
     from ..analysis.comparison_report import comparison_csv, comparison_text
     from ..analysis.report import scorecard_text, write_report
-    from ..analysis.scoring import outcome_table
+    from ..analysis.outcome_answers import outcome_table
     from ..api import scorecard
     from ..io.outputs import claim_output_folder, writing_into
 
