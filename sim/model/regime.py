@@ -39,7 +39,6 @@ class Regime(FactionAgent):
         self.groups: dict[str, ForceGroup] = {}
         self.held_yesterday = model.controller == REGIME  # to find the towns gained since
         self.followed_at: int | None = None  # the model's `changes` when the groups last followed the front
-        self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see TargetChoice.reach()
         self.unbroken = 1.0 - per_replicate(params.breakpoint_loss, model.replicates)  # the share of its peak a push needs
         self._peaks: tuple = (None, [])  # (the groups' peaks stacked, each group's row): see culminate()
         self.spent_somewhere = False  # whether any push in the field was spent at the last look (culminate)
@@ -55,7 +54,7 @@ class Regime(FactionAgent):
         # The parts of the road network it can push through: a camp it holds it keeps, the others it never takes.
         self.area = t.areas(model.contestable | (model.initial_controller[0] == REGIME))
         self.one_area = np.unique(self.area[self.area >= 0]).size <= 1
-        self.targets = TargetChoice(self)  # where its groups drive and what they would assault
+        self.targets = TargetChoice(model, params, self.value)  # where its groups drive and what they would assault
 
     @property
     def active_groups(self) -> list[ForceGroup]:
@@ -137,7 +136,7 @@ class Regime(FactionAgent):
         towns; the others were just looked at).
         """
         self.follow_front()
-        self.deployments += 1  # what each group can reach, and the axes, are looked at again (before facing reads its new axis)
+        self.targets.deployments += 1  # what each group can reach, and the axes, are looked at again (before facing reads its new axis)
         facing = self.facing(group)
         group.ground = facing if group.ground is None else group.ground | facing
 

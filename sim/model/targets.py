@@ -20,7 +20,8 @@ from .params import per_pair
 from .streams import Draw
 
 if TYPE_CHECKING:
-    from .regime import Regime
+    from ..io.schema import RegimeParams
+    from .model import CeasefireModel
 
 REGIME = HolderCode.REGIME
 
@@ -29,14 +30,16 @@ class TargetChoice:
     """Where the regime's groups in the field drive and what they would assault, kept between the days nothing moved.
 
     Args:
-        regime: the agent whose groups choose; its parameters, its towns' static value and its count of deployments
-            are read from it.
+        model: the model whose regime chooses.
+        params: the regime's parameters.
+        value: (towns,) each town's static value to the regime (:attr:`sim.model.regime.Regime.value`).
     """
 
-    def __init__(self, regime: Regime) -> None:
-        self.regime = regime
-        self.model = regime.model
-        self.p = regime.p
+    def __init__(self, model: CeasefireModel, params: RegimeParams, value: np.ndarray) -> None:
+        # No reference back to the regime: a cycle would keep a finished model's arrays until Python's cycle collector
+        # ran (CeasefireModel.release).
+        self.model, self.p, self.value = model, params, value
+        self.deployments = 0  # how often a group has taken position (a new axis, a new ground): see reach()
         self._reach: tuple = (None, None)  # (key, value) of reach(): see there
         self._lineup: tuple = (None, None)  # (key, value) of lineup(): see there
         self._objectives: tuple = (None, None)  # (key, value) of objectives(): see there
@@ -70,7 +73,7 @@ class TargetChoice:
 
     def _lineup_key(self, groups: list[ForceGroup]) -> tuple:
         """What :meth:`lineup`, :meth:`objectives` and :meth:`reach` keep their work under: the groups, and deployments."""
-        return self.regime.deployments, tuple([g.name for g in groups])  # a list comprehension: a generator resumes once a group
+        return self.deployments, tuple([g.name for g in groups])  # a list comprehension: a generator resumes once a group
 
     def front_today(self) -> tuple[np.ndarray, ...]:
         """The enemy towns on the government's front, as (replicate, town) pairs, and what every group sees in them.
@@ -80,7 +83,7 @@ class TargetChoice:
         towns (and which the government has lost, which changes with them) and are found again only after towns change
         hands.
         """
-        return self.model.of_control("regime_front", lambda: front(self.model, self.p, self.regime.value))
+        return self.model.of_control("regime_front", lambda: front(self.model, self.p, self.value))
 
     def reach(self, groups: list[ForceGroup], front: tuple[np.ndarray, ...]) -> Reach:
         """What the groups can assault and how much each wants it before the day's deterrence and noise (:class:`Reach`).
