@@ -10,6 +10,7 @@ import pytest
 
 from sim import CeasefireModel
 from sim.model import towns
+from sim.model.encirclement import encircle_posts
 
 from .conftest import line_theatre
 from .test_rules import scenario
@@ -53,7 +54,7 @@ def test_a_post_cut_off_no_longer_covers_its_town(build):
     t1 = m.theatre.town("T1")
     assert m.intact_cover[0, t1] == 1.0
     take(m, "T1")
-    m._update_encirclement()
+    encircle_posts(m)
     assert m.encircled[0].tolist() == [True] and m.intact_cover[0, t1] == 0.0
 
 
@@ -61,8 +62,8 @@ def test_a_post_cut_off_is_news_once_not_every_time_a_town_changes_hands(build):
     # T1 taken: p1 encircled, one post_encircled event. T2 taken the next look: p1 is still cut off, which is no news.
     m = post_line(build)
     take(m, "T1")
-    m._update_encirclement()
+    encircle_posts(m)
     take(m, "T2")
-    m._update_encirclement()
+    encircle_posts(m)
     kinds = [row[2] for row in m.journal.table().tolist()]
     assert kinds.count("post_encircled") == 1

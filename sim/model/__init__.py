@@ -10,12 +10,14 @@
 - ``combat``: attrition, withdrawal, rout, and collapse that spreads (shock, pockets, abandonment).
 - ``ceasefire``: truces and agreements as a state machine, and every rule about them.
 - ``civilians``: flight from assault, bombing, the approaching front and capture, to the camps.
+- ``encirclement``: Turkish posts found cut off or relieved after the day's fighting, and the cover of the intact ones.
 - ``towns``: queries over the town arrays that no faction owns (the front, pockets, posts as sites).
 - ``streams``: random numbers addressed by (seed, day, rule, town): a replicate is the same alone or in a batch.
 - ``params``: parameters that differ per replicate when several points of a sweep step together in one batch.
 - ``scenario_event``: the base of every scenario event, and the registry of their kinds.
 - ``events``: the scenario's dated events, as objects the model schedules.
-- ``patrols``: the joint patrols' events (a patrol plan, a protest camp) and each plan's random numbers.
+- ``patrols``: the joint patrols' events (a patrol plan, a protest camp), each plan's random numbers, their log, and
+  the corridor's policing that makes their road safer.
 - ``journal``: the batch's event log, a day's captures kept as arrays until it is read.
 - ``invariants``: what no state may be (shares outside [0, 1], a deal's illegal move, people lost, ...), checked in tests.
 

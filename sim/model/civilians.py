@@ -28,9 +28,24 @@ from . import towns
 from .params import per_pair, per_town
 
 if TYPE_CHECKING:
+    from ..io.theatre import Theatre
     from .model import CeasefireModel
 
 REGIME = HolderCode.REGIME
+
+
+def destinations(theatre: Theatre, rear: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Who may leave each town, and where those who leave go; found once, when the model is built.
+
+    Returns ``leaves`` (towns,), 1.0 outside the ``rear`` and 0.0 in it; the camps' town indices; each camp's share
+    of arrivals (its population's share of theirs); and the share that goes outside the theatre (the rest: all of
+    them with no camp). Those already in the rear stay: with the border closed there was nowhere further to go, and
+    the UN counted as displaced the people who reached it, not those who lived there.
+    """
+    in_camps = np.where(theatre.kind == "camp", theatre.population, 0.0)
+    camp_share = in_camps / in_camps.sum() if in_camps.sum() > 0 else np.zeros(theatre.n)
+    camps = np.flatnonzero(camp_share > 0)
+    return (~rear).astype(float), camps, camp_share[camps], 1.0 - camp_share.sum()
 
 
 def flee(model: CeasefireModel) -> None:

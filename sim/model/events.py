@@ -19,7 +19,7 @@ from mesa.time import Priority
 
 from ..io import schema
 from ..names import HolderCode
-from . import ceasefire, towns
+from . import ceasefire, encirclement, towns
 from . import patrols  # noqa: F401 - imported for its kinds, which register in ScenarioEvent.by_spec
 from .ceasefire import Ceasefire
 from .force_group import ForceGroup, noise_salt
@@ -116,7 +116,7 @@ class ObservationPostEvent(ScenarioEvent):
         m.encircled = m.encircled.copy()  # a new array, not changed in place: see Turkey.escalate
         m.encircled[:, k] = cut_off
         m.turkey.note_encircled(k, cut_off)
-        m.survey_posts()
+        encirclement.survey_posts(m)
         post = m.theatre.posts[k]
         m.log_all(f"post_{e.action}", post.towns[0], "turkey", post.name)
 

@@ -105,7 +105,7 @@ class Turkey(FactionAgent):
             return
         # The arrays as they were at the last look, not copies: neither is ever changed in place. Soldiers killed make
         # a new `deaths` (lose_soldiers), and a post cut off, relieved, set up or withdrawn a new `encircled`
-        # (CeasefireModel._update_encirclement, ObservationPostEvent): the same array as at the last look holds no
+        # (encirclement.encircle_posts, ObservationPostEvent): the same array as at the last look holds no
         # news (most days).
         level = self.escalation * (1 - p.escalation_decay)
         # With no news the urge is 0.0 everywhere, and adding it changes no number (the level is never -0.0: see

@@ -36,10 +36,9 @@ from ..io.scenario import check_again
 from ..io.schema import EVENT_UNION, Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
-from . import ceasefire, civilians, collector, combat, invariants, streams, towns
+from . import ceasefire, civilians, collector, combat, encirclement, invariants, patrols, streams, towns
 from .ceasefire import Ceasefire
 from .events import build_events
-from .patrols import number_patrol_plans
 from .journal import Journal
 from .factions import FactionAgent, Russia, Turkey
 from .opposition import HTS, Rebels
@@ -101,15 +100,7 @@ class CeasefireModel(mesa.Model):
         camp = t.kind == "camp"
         self.contestable = ~camp  # camps are where people go, not objectives
         self.rear = towns.rear_of(t, self.combat_params.rear_km)  # what a pocket is cut off from
-        # Those already in the rear stay: with the border closed there was nowhere further to go, and the UN
-        # counted as displaced the people who reached it, not those who lived there.
-        self.leaves = (~self.rear).astype(float)
-        in_camps = np.where(camp, t.population, 0.0)
-        camp_share = in_camps / in_camps.sum() if in_camps.sum() > 0 else np.zeros(t.n)
-        # Where arrivals go: the camps (each its share), and outside the theatre (the rest, all of them with no camp).
-        self.camps = np.flatnonzero(camp_share > 0)
-        self.camp_share = camp_share[self.camps]
-        self.outside_share = 1.0 - camp_share.sum()
+        self.leaves, self.camps, self.camp_share, self.outside_share = civilians.destinations(t, self.rear)
         # (replicates, towns): a batch's points may differ in the urban factor and the capacity.
         urban = 1.0 + per_town(self.combat_params.urban_defence) * np.log10(np.maximum(t.population, 1000.0) / 1000.0)
         self.urban = np.broadcast_to(urban, (r, t.n))
@@ -142,8 +133,8 @@ class CeasefireModel(mesa.Model):
         # Turkish posts, each a site that overlooks the towns beside it.
         self.post_standing = np.repeat(np.array([p.standing_on(self.start) for p in t.posts], bool)[None, :], r, axis=0)
         self.encircled = towns.posts_encircled(t, self.controller, self.post_standing)  # replaced, never changed in place
-        self._encircled_at = self.changes  # the value of `changes` when they were last looked at: see _update_encirclement
-        self.survey_posts()
+        self.encircled_at = self.changes  # the value of `changes` when they were last looked at (encirclement)
+        encirclement.survey_posts(self)
 
         self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
         self.patrol_roads: set[str] = set()  # roads with an announced patrol plan
@@ -169,7 +160,7 @@ class CeasefireModel(mesa.Model):
 
         # Scenario events: objects the model owns, so Mesa's weak references hold.
         self.scheduled = build_events(self, scenario.events)
-        self.patrol_road_k = number_patrol_plans(self.scheduled)  # road -> the k of its sit-ins' numbers
+        self.patrol_road_k = patrols.number_patrol_plans(self.scheduled)  # road -> the k of its sit-ins' numbers
         for event in self.scheduled:
             event.schedule()
 
@@ -211,8 +202,8 @@ class CeasefireModel(mesa.Model):
         combat.abandon_untenable(self)
         civilians.flee(self)
         combat.recover(self)
-        self._police_corridor()
-        self._update_encirclement()
+        patrols.police_corridor(self)
+        encirclement.encircle_posts(self)
         self._record()
         if self.check_invariants:
             self.assert_invariants()
@@ -224,8 +215,6 @@ class CeasefireModel(mesa.Model):
         also takes the next event off the queue and puts it back: 17 Python calls a day, 4 % of those of a day of truce."""
         if self.running:
             self.run_until(self.days)
-
-    # ------------------------------------------------- queries used by agents
 
     # ------------------------------------------------------ actions by agents
 
@@ -304,17 +293,6 @@ class CeasefireModel(mesa.Model):
         """Record losses per replicate: strength points (converted to fighters) or a head count."""
         self.casualties[faction] = self.casualties[faction] + np.asarray(amount, float) * (self.combat_params.fighters_per_point if fighters else 1.0)
 
-    def record_patrol(self, which: np.ndarray, road: str, coverage: np.ndarray, end: np.ndarray, stopped: np.ndarray, km: float,
-                      actors: str) -> None:
-        """Log the patrols in ``which``: how far each got, and ``end``, the town where it was stopped or its route's end."""
-        for r in which.nonzero()[0].tolist():
-            town = self.theatre.towns[end[r]]
-            self.patrol_rows.append((r, self.day, road, round(float(coverage[r]), 4), town))
-            if stopped[r]:
-                self.journal.append((r, self.day, "patrol", town, actors, f"covered {coverage[r]:.0%} of {km:.0f} km, stopped at {town}"))
-            else:
-                self.journal.append((r, self.day, "patrol_completed", town, actors, f"covered the whole {km:.0f} km, to {town}"))
-
     def log_all(self, kind: str, town: int | None, actors: str, detail: str) -> None:
         """An event in every replicate (a scenario event)."""
         self.journal.append((-1, self.day, kind, self.theatre.towns[town] if town is not None else "", actors, detail))
@@ -326,47 +304,6 @@ class CeasefireModel(mesa.Model):
             self.journal.append((r, self.day, kind, self.theatre.towns[k] if k is not None else "", actors, detail(r)))
 
     # -------------------------------------------------------------- internals
-
-    def _police_corridor(self) -> None:
-        """Inside a security corridor in force, Turkish troops make the patrol road safer day by day where the
-        government does not hold it (they stood in the opposition's ground, not in Saraqib or Latakia)."""
-        cf = self.deal
-        if cf is None or cf.corridor is None:
-            return
-        grow = cf.in_force[:, None] & cf.corridor[None, :] & (self.controller != REGIME)
-        self.security = np.where(grow, self.security + per_town(self.turkey.p.corridor_policing) * (1.0 - self.security), self.security)
-
-    def _update_encirclement(self) -> None:
-        """Encircle posts cut off by the day's fighting (see :func:`sim.model.towns.posts_encircled`), and say so.
-
-        With no town changed hands since the last look, nothing is: a post set up or withdrawn since was looked at then
-        (sim.model.events), and no other post's encirclement depends on it. ``encircled`` is replaced, never changed in
-        place (Turkey finds news by that: :meth:`Turkey.escalate`).
-        """
-        if self._encircled_at == self.changes:
-            return
-        self._encircled_at = self.changes
-        now = towns.posts_encircled(self.theatre, self.controller, self.post_standing)
-        moved = now != self.encircled
-        if not moved.any():  # no post cut off or relieved: most changes of hands are far from any
-            return
-        for r, k in zip(*np.nonzero(now & moved), strict=True):
-            post = self.theatre.posts[k]
-            self.journal.append((int(r), self.day, "post_encircled", self.theatre.towns[post.towns[0]], "turkey;regime", f"{post.name} ({post.id}) encircled"))
-        self.encircled = now
-        self.survey_posts()
-
-    def survey_posts(self) -> None:
-        """Count again, after posts were set up, withdrawn or cut off, how many intact posts overlook each town.
-
-        ``intact_cover`` (replicates, towns), as floats: standing posts not
-        encircled. Combat and the regime's choice of targets read it every
-        day; it changes only here. And ``encircled_posts`` (replicates,), how
-        many are encircled (a column of the timeseries): ``encircled`` is
-        replaced only before a survey, never changed in place.
-        """
-        self.intact_cover = towns.posts_overlooking(self.theatre, self.post_standing & ~self.encircled)
-        self.encircled_posts = self.encircled.sum(axis=1)
 
     def _record_start_date(self) -> None:
         ceasefire.begin_day(self)  # never stepped: unsettled, a deal in force from the start read "announced" on it

@@ -1,6 +1,7 @@
 """Joint patrols: the plan's events (announced, then a patrol every ``every_days``), the protest camps that stop them,
-and each plan's own random numbers. The other scenario events are in :mod:`sim.model.events`, which imports this
-module so that every kind is registered wherever events are built."""
+each plan's own random numbers, the patrols' log, and the corridor's policing that makes their road safer. The other
+scenario events are in :mod:`sim.model.events`, which imports this module so that every kind is registered wherever
+events are built."""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ class JointPatrolEvent(ScenarioEvent):
         passed = going[:, None] & (np.arange(len(self.route))[None, :] <= reached[:, None])
         secure = m.security[:, self.route]
         m.security[:, self.route] = np.where(passed, secure + per_town(m.turkey.p.patrol_security) * (1.0 - secure), secure)
-        m.record_patrol(going, e.road, coverage, self.route[at], stopped, float(self.km[-1]), actors)
+        record_patrols(m, going, e.road, coverage, self.route[at], stopped, float(self.km[-1]), actors)
         ceasefire.relieve(m, going, coverage)
         near = np.arange(len(self.route))[None, :] <= reached[:, None] + 1
         hostile = (near & (m.controller[:, self.route] != HolderCode.REGIME)).any(axis=1)
@@ -115,6 +116,28 @@ class SitInEvent(ScenarioEvent):
         m.sit_in_until[theirs, town] = np.maximum(m.sit_in_until[theirs, town], last_day)
         m.log_each("sit_in", theirs, town, "hts", lambda r: f"a protest camp blocks the road until {e.until}")
         m.log_each("sit_in_not_held", ~theirs, town, "hts", lambda r: "town held by the government: no protest camp")
+
+
+def record_patrols(m: CeasefireModel, which: np.ndarray, road: str, coverage: np.ndarray, end: np.ndarray,
+                   stopped: np.ndarray, km: float, actors: str) -> None:
+    """Log the patrols in ``which``: how far each got, and ``end``, the town where it was stopped or its route's end."""
+    for r in which.nonzero()[0].tolist():
+        town = m.theatre.towns[end[r]]
+        m.patrol_rows.append((r, m.day, road, round(float(coverage[r]), 4), town))
+        if stopped[r]:
+            m.journal.append((r, m.day, "patrol", town, actors, f"covered {coverage[r]:.0%} of {km:.0f} km, stopped at {town}"))
+        else:
+            m.journal.append((r, m.day, "patrol_completed", town, actors, f"covered the whole {km:.0f} km, to {town}"))
+
+
+def police_corridor(m: CeasefireModel) -> None:
+    """Inside a security corridor in force, Turkish troops make the patrol road safer day by day where the
+    government does not hold it (they stood in the opposition's ground, not in Saraqib or Latakia)."""
+    cf = m.deal
+    if cf is None or cf.corridor is None:
+        return
+    grow = cf.in_force[:, None] & cf.corridor[None, :] & (m.controller != HolderCode.REGIME)
+    m.security = np.where(grow, m.security + per_town(m.turkey.p.corridor_policing) * (1.0 - m.security), m.security)
 
 
 def number_patrol_plans(events: list[ScenarioEvent]) -> dict[str, int]:
