@@ -17,16 +17,8 @@ import pandas as pd
 from ..errors import check_switch
 from ..names import date_words
 from .aggregate import date_quantile, replicate_quantiles
-from .outcomes import (
-    CaptureOutcome,
-    ConditionOutcome,
-    ControllerOutcome,
-    EventOutcome,
-    FrontOutcome,
-    OutcomeBase,
-    QuantityOutcome,
-    RoadOutcome,
-)
+from .outcomes import (CaptureOutcome, ConditionOutcome, ControllerOutcome, EventOutcome, FrontOutcome, OutcomeBase,
+                       QuantityOutcome, RoadOutcome)
 from .scoring import OutcomeScore, Scorecard, require_card
 
 
