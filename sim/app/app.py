@@ -121,8 +121,14 @@ def Page():
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
     solara.Title(config.controls.title)
     solara.Style(FIGURE_CSS + TABLE_CSS + PHONE_CSS)
-    SolaraViz(model, components=[], model_params=params, name=config.controls.title, play_interval=50)
-    SettingsSidebar(settings, config, saves)
+    # Solara's AppBar and Sidebar draw their contents in the app bar and the sidebar, and leave in their place an empty
+    # div meant to be hidden, which is not (its style reads 'display; none'): SolaraViz's two with its empty grid, and
+    # the settings' sidebar, were boxes in the page's column, and the column's 12-px gaps between them made an empty band
+    # 60 px high between the app bar and the tabs, at every width. Hidden here, they leave the tabs Solara's 12 px of
+    # padding round the page, as on its other sides.
+    with solara.Div(style={"display": "none"}):
+        SolaraViz(model, components=[], model_params=params, name=config.controls.title, play_interval=50)
+        SettingsSidebar(settings, config, saves)
     with solara.Div(classes=[PHONE_TABS]), solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("One run"):
             Guarded(RunView, model, settings.value, config, replicate)
