@@ -144,8 +144,13 @@ def app_server(save_dir: Path, *, port: int | None = None, timeout: float = 90, 
 
 
 @contextlib.contextmanager
-def browser_page(executable: str, *, width: int = 1600, height: int = 1000) -> Iterator[tuple[object, list[str]]]:
-    """A page in headless Chromium; yields (page, the off-machine requests it tried, each refused)."""
+def browser_page(executable: str, *, width: int = 1600, height: int = 1000,
+                 color_scheme: str = "light") -> Iterator[tuple[object, list[str]]]:
+    """A page in headless Chromium; yields (page, the off-machine requests it tried, each refused).
+
+    ``color_scheme`` is the system's preference the page sees ("dark": the app, whose theme follows it until its
+    toggle is tapped, opens in its dark theme).
+    """
     from playwright.sync_api import sync_playwright
 
     refused: list[str] = []
@@ -160,7 +165,8 @@ def browser_page(executable: str, *, width: int = 1600, height: int = 1000) -> I
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+            page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True,
+                                    color_scheme=color_scheme)
             page.set_default_timeout(60_000)
             page.route("**/*", only_local)
             yield page, refused

@@ -1,15 +1,16 @@
 """The page's frame in a real browser (headless Chromium, as tests/test_app_browser.py): what lies between the app bar
-and the tabs, on a wide page and on a phone."""
+and the tabs, on a wide page and on a phone; and a phone's page in the dark theme."""
 
 from __future__ import annotations
 
 import pytest
 
-from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, find_browser, open_app
+from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
 
+WHATIF = "scenarios/whatif/jan_truce_holds.yaml"
 # Solara's padding round the page's content, the same on every side: the tabs are that far under the app bar.
 CONTENT_PADDING = 12  # pixels
 # The app bar's bottom, the tabs' top, and the padding round the content (its left side, as the tabs' margin there).
@@ -31,4 +32,83 @@ def test_the_tabs_sit_under_the_app_bar(tmp_path, width):
         found = page.evaluate(GAP)
         page.screenshot(path=str(tmp_path / "top.png"))
         assert found["tabs"] - found["bar"] <= CONTENT_PADDING, found
+        assert refused == []
+
+
+# The text of the element ``root`` (a selector) that reads faintly: each text node's colour, laid over the background
+# under it (the backgrounds of its ancestors whose box holds the text's first line, each laid over the next, up to the
+# first opaque one, else the page's; a slider's tick, a 2-px mark, holds its date's label but is not under it, and a
+# table holds no cell scrolled out of its box), with a contrast ratio
+# under WCAG's 4.5 for body text. A disabled control's words (a greyed toggle) are meant to read faintly: left out; so
+# is the white on Solara's dark-theme blue (the app bar, the buttons; 3.1), its own palette, bold or large and kept.
+FAINT_TEXT = """(root) => {
+  const rgba = c => { const m = c.match(/[\\d.]+/g).map(Number); return m.length > 3 ? m : [...m, 1]; };
+  const over = (top, under) => top.slice(0, 3).map((v, i) => v * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const lum = c => c.slice(0, 3).map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const page = rgba(getComputedStyle(document.querySelector('.v-application')).backgroundColor);  // the theme's
+  const background = (el, line) => {
+    const layers = [], x = (line.left + line.right) / 2, y = (line.top + line.bottom) / 2;
+    for (let a = el; a; a = a.parentElement) {
+      const box = a.getBoundingClientRect();
+      if (x < box.left || x > box.right || y < box.top || y > box.bottom) continue;
+      const b = rgba(getComputedStyle(a).backgroundColor);
+      if (b[3] > 0) layers.push(b);
+      if (b[3] >= 1) break;
+    }
+    return layers.reduceRight((under, top) => over(top, under), page);
+  };
+  const faint = [], walker = document.createTreeWalker(document.querySelector(root), NodeFilter.SHOW_TEXT);
+  const r = document.createRange();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    r.selectNodeContents(n);
+    const line = [...r.getClientRects()].find(b => b.width > 0);
+    if (!n.data.trim() || !line || el.closest('.v-input--is-disabled, .theme--dark .primary')) continue;
+    const under = background(el, line), ink = over(rgba(getComputedStyle(el).color), under);
+    const [hi, lo] = [lum(ink), lum(under)].sort((a, b) => b - a), ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < 4.5) faint.push(`'${n.data.trim().slice(0, 40)}': ${ratio.toFixed(1)}`);
+  }
+  return faint;
+}"""
+# The first label column's cells in the table's hovered row (a phone's tap leaves its row so) that a scrolled cell shows
+# through: their background's alpha, under 1.
+SEEN_THROUGH = """(table) => [...table.querySelectorAll('tbody tr:hover > :is(td, th)')]
+  .filter(c => getComputedStyle(c).position === 'sticky')
+  .map(c => getComputedStyle(c).backgroundColor).filter(c => (c.match(/[\\d.]+/g)[3] ?? '1') !== '1')"""
+
+
+def test_a_phone_in_the_dark_theme_reads_clearly(tmp_path):
+    """Never looked at in the dark theme on a phone (the page follows the system's until its toggle is tapped): the
+    sidebar's lines under its toggles and sliders kept their grey of the light theme (#616161), faint on the dark card
+    (contrast 2.7), and a hovered row's label columns, kept in view, took the dark theme's hover colour, which lets
+    what scrolls under them show through ('governm27 Feb 2020 2...')."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with (app_server(tmp_path) as url,
+          browser_page(BROWSER, width=SMALLEST_PHONE, height=740, color_scheme="dark") as (page, refused)):
+        open_app(page, url)
+        assert page.locator(".v-application.theme--dark").count() == 1
+        pick_scenario(page, WHATIF)  # a what-if: the comparison has a baseline to set it against
+        page.locator(".v-navigation-drawer .v-expansion-panel-header").first.click()  # the first sliders' lines too
+        page.locator(".v-navigation-drawer .v-expansion-panel-content").first.wait_for()
+        found = {"sidebar": page.evaluate(FAINT_TEXT, ".v-navigation-drawer")}
+        page.screenshot(path=str(tmp_path / "sidebar.png"))
+        page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed
+        page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
+        found["One run"] = page.evaluate(FAINT_TEXT, ".v-window-item--active")
+        run_ensemble(page, 2, of=WHATIF)
+        found["Ensemble"] = page.evaluate(FAINT_TEXT, ".v-window-item--active")
+        tab(page, "What-if vs baseline")
+        page.get_by_text("paired (same seeds)").first.wait_for(timeout=60_000)
+        found["What-if vs baseline"] = page.evaluate(FAINT_TEXT, ".v-window-item--active")
+        table = page.locator(".v-window-item--active table", has=page.locator("th", has_text="quantity")).first
+        table.scroll_into_view_if_needed()
+        table.evaluate("t => { t.scrollLeft = t.scrollWidth; }")
+        table.locator("tbody tr").first.hover()
+        through = table.evaluate(SEEN_THROUGH)
+        page.screenshot(path=str(tmp_path / "hovered.png"))
+        tab(page, "Save & export")
+        page.get_by_text("Nothing to save").first.wait_for()
+        found["Save & export"] = page.evaluate(FAINT_TEXT, ".v-window-item--active")
+        assert (found, through) == (dict.fromkeys(found, []), []), (found, through)
         assert refused == []

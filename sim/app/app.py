@@ -54,6 +54,10 @@ from .settings import Settings
 # side), which keeps it on the page and narrows what scrolls in the wider tables.
 # The Ensemble's headline scores (TWO_LABELS) keep two label columns in view: on a phone the first takes a set width, at
 # which the second is held.
+# A label kept in view takes its row's background, which the dark theme's hover colour (a row a phone's tap leaves
+# hovered) makes translucent: the cells scrolled under it showed through ('governm27 Feb 2020'). There it is that
+# colour laid over the page's, opaque; the light theme's is opaque already, and unchanged.
+HOVERED = "linear-gradient(var(--jp-rendermime-table-row-hover-background), var(--jp-rendermime-table-row-hover-background))"
 PHONE_PAGE, PHONE_CELL_PADDING, FIRST_LABEL = 600, 3, "7em"  # pixels, and the first label column's width
 TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; margin-right: 0;
   display: block; width: fit-content; max-width: 100%; overflow-x: auto; }}
@@ -63,6 +67,8 @@ TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; m
 .v-application .{COMPARE_TABLES} td:not([style*="text-align: left"]) {{ white-space: nowrap; }}
 .v-application .{COMPARE_TABLES} :is(td, th):first-child {{ position: sticky; left: 0; z-index: 1; background: inherit; }}
 .v-application .{COMPARE_TABLES} th:first-child {{ background: var(--jp-layout-color0); }}
+.v-application .{COMPARE_TABLES} tbody tr:hover > td:first-child,
+.v-application .{TWO_LABELS} tbody tr:hover > td:nth-child(2) {{ background: {HOVERED}, var(--jp-layout-color0); }}
 .v-application .{WORDED_LABELS} td:first-child {{ min-width: 9em; }}
 .v-application .{WORDED_LABELS}.{DATED_LABELS} td:first-child {{ min-width: 13em; }}
 .v-application .{COMPARE_TABLES} td:last-child:not(:first-child)[style*="text-align: left"] {{ min-width: 11em; }}

@@ -56,6 +56,12 @@ BUTTON_PADDING, BUTTON_MIN, BUTTON_GAP = 10, 44, 8  # pixels
 # breaks of :func:`sim.app.breaks.breakable`. The list is laid over the page, outside the sidebar: it has a class of its
 # own.
 PICKER_LIST = "sim-picker-list"
+HELP = {"font-size": "0.75em", "display": "block", "line-height": "1.25"}  # a line under a control
+# Its grey is the theme's: the light theme's #616161 stayed in the dark one, faint on the dark card (contrast 2.7:1);
+# there it is Vuetify's secondary text instead (white at 70%, 8:1).
+HELP_LINE = "sim-help"
+HELP_CSS = f""".{HELP_LINE} {{ color: #616161; }}
+.v-application.theme--dark .{HELP_LINE} {{ color: rgba(255, 255, 255, 0.7); }}"""
 SIDEBAR_CSS = f"""
 .v-navigation-drawer {{ min-width: {SIDEBAR_WIDTH} !important; max-width: {SIDEBAR_WIDTH} !important; }}
 .v-navigation-drawer .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
@@ -70,9 +76,9 @@ SIDEBAR_CSS = f"""
 .v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection {{ white-space: normal; }}
 .v-navigation-drawer .v-label, .v-navigation-drawer li, .v-navigation-drawer p, .v-navigation-drawer span {{ overflow-wrap: break-word; }}
 {BREAKS_CSS}
+{HELP_CSS}
 .{PICKER_LIST} .v-list-item__title {{ white-space: normal; line-height: 1.3; }}
 """
-HELP = {"font-size": "0.75em", "color": "#616161", "display": "block", "line-height": "1.25"}  # a line under a control
 
 
 def pick_scenario(settings: solara.Reactive[Settings], config: AppConfig, path: str) -> str | None:
@@ -169,7 +175,7 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
                             v_slots=[{"name": "label", "children": [Breakable(label)]}],
                             on_v_model=lambda on, t=t: settings.set(settings.value.with_toggle(t.id, bool(on))))
             if t.help:
-                Breakable(t.help, style=HELP)  # which may name a file
+                Breakable(t.help, style=HELP, classes=[HELP_LINE])  # which may name a file
         for group in config.controls.sliders:
             mine = [x for x in sliders if x.group == group]
             if not mine:
@@ -180,12 +186,12 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
                     moved = x.path in s.changed or x.path in forced
                     solara.Text(f"{x.label} = {value:g}" + (" *" if moved else ""), style={"font-size": "0.85em", "display": "block"})
                     # the path, as sweeps and what-if files spell it, then what it sets in what unit (the schema's)
-                    solara.Text(f"{x.path}" + (f" — {x.help}" if x.help else ""), style=HELP)
+                    solara.Text(f"{x.path}" + (f" — {x.help}" if x.help else ""), style=HELP, classes=[HELP_LINE])
                     if x.note:  # the controls file's caveat: what the slider cannot do
-                        solara.Text(x.note, style=HELP | {"font-style": "italic"})
+                        solara.Text(x.note, style=HELP | {"font-style": "italic"}, classes=[HELP_LINE])
                     if x.path in forced:  # greyed out: say by what, and how to free it
                         by = [t.label for t in config.controls.toggles if t.id in s.toggles and x.path in dict(t.set)]
-                        solara.Text(f"Set by the toggle '{by[-1]}' above: untick it to move this slider.", style=HELP)
+                        solara.Text(f"Set by the toggle '{by[-1]}' above: untick it to move this slider.", style=HELP, classes=[HELP_LINE])
                     if x.integer:
                         solara.SliderInt("", value=int(value), min=int(x.low), max=int(x.high), step=int(x.step),
                                          disabled=x.path in forced, on_value=lambda v, x=x: move(settings, x, v))
