@@ -199,6 +199,14 @@ FLAG_CASES = [
     (["run", MOSCOW, "--out", "  "], "--out: is blank (only spaces): give the name"),
     (["compare", ROOT, "--out", " "], "--out: is blank (only spaces): give the name"),
     (["discover", ROOT, "--where", "ceasefire_days >= 30", "--out", " "], "--out: is blank (only spaces): give the name"),
+    # A port or a seed is a label, printed as written: "--port: must be from 1 to 65,535 (got 99,999)" (round 65). A count
+    # (runs, days) reads with its thousands grouped.
+    (["app", "--port", "99999"], "--port: must be from 1 to 65535 (got 99999)\n"),
+    (["app", "--port", "port"], "--port: expects a whole number from 1 to 65535, not 'port'"),
+    (["run", MOSCOW, "--seed", "-1"], "--seed: must be from 0 to 9223372036854775807 (got -1)\n"),
+    (["sweep", MOSCOW, "--param", "regime.commit=0:1", "--sample", "lhs", "--n", "4", "--sample-seed", "4294967296"],
+     "--sample-seed: must be from 0 to 4294967295 (got 4294967296)\n"),
+    (["run", MOSCOW, "--runs", "1000000"], "--runs: must be from 1 to 100,000 (got 1,000,000)\n"),
 ]
 
 
@@ -227,6 +235,13 @@ def test_a_seed_error_names_the_flag_through_the_real_command_line(tmp_path):
     p = subprocess.run([sys.executable, "-m", "sim", "run", str(MOSCOW), "--seed", "-1"], capture_output=True, text=True,
                        cwd=tmp_path, timeout=300)
     assert p.returncode == 2 and p.stderr.startswith("error: --seed: ") and "Traceback" not in p.stderr
+
+
+def test_a_port_out_of_range_is_echoed_as_typed_through_the_real_command_line(tmp_path):
+    """``app --port 99999`` said "(got 99,999)": a port is a label, not a count."""
+    p = subprocess.run([sys.executable, "-m", "sim", "app", "--port", "99999"], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=300)
+    assert (p.returncode, p.stderr) == (2, "error: --port: must be from 1 to 65535 (got 99999)\n")
 
 
 @pytest.mark.parametrize("command", [["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--runs", "1"],

@@ -377,7 +377,7 @@ def test_load_sweeps_keywords_are_checked_as_the_files_keys_are(tmp_path):
                                  ({"runs": 0}, "runs", "must be a whole number from 1 to 100,000 (got 0)"),
                                  ({"runs": "2"}, "runs", "must be a whole number from 1 to 100,000 (got '2')"),
                                  ({"runs": True}, "runs", "(got True)"),
-                                 ({"replicate_seed": 2.5}, "replicate_seed", "must be a whole number from 0 to"),
+                                 ({"replicate_seed": 2.5}, "replicate_seed", "must be a whole number from 0 to 9223372036854775807 (got 2.5)"),
                                  ({"replicate_seed": -1}, "replicate_seed", "(got -1)"),
                                  ({"sample": 3}, "sample", "must be one of grid, lhs, random, sobol (got 3)"),
                                  # as make_design refuses them, naming the keyword (as it names the file's keys)

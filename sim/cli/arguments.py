@@ -26,18 +26,29 @@ COMMANDS = {
 }
 
 
-def whole(flag: str, lo: int, hi: int):  # noqa: ANN201 - an argparse type
-    """An argparse type: a whole number from ``lo`` to ``hi``, else an InputError naming ``flag``."""
+def whole(flag: str, lo: int, hi: int, *, count: bool = True):  # noqa: ANN201 - an argparse type
+    """An argparse type: a whole number from ``lo`` to ``hi``, else an InputError naming ``flag``.
+
+    Args:
+        flag: the flag, as the error names it.
+        lo: the smallest value taken.
+        hi: the largest value taken.
+        count: whether the number counts something (runs, workers), whose error groups its thousands ("1,000,000");
+            a label (a port, a seed) is not a quantity, and its error writes it and its bounds as they are typed: "got
+            99,999" read as a number, not the port typed.
+    """
+    shown_as = "{:,}" if count else "{}"
+    bounds = f"from {shown_as.format(lo)} to {shown_as.format(hi)}"
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             shown = text if len(text) <= 30 else text[:27] + "..."
-            raise InputError(None, f"expects a whole number from {lo:,} to {hi:,}, not {shown!r}", key=flag) from None
+            raise InputError(None, f"expects a whole number {bounds}, not {shown!r}", key=flag) from None
         if not lo <= value <= hi:
-            shown = f"{value:,}" if abs(value) < 10**30 else f"a number of {len(str(abs(value)))} digits"
-            raise InputError(None, f"must be from {lo:,} to {hi:,} (got {shown})", key=flag)
+            shown = shown_as.format(value) if abs(value) < 10**30 else f"a number of {len(str(abs(value)))} digits"
+            raise InputError(None, f"must be {bounds} (got {shown})", key=flag)
         return value
 
     return parse
@@ -136,7 +147,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.set_defaults(subcommands=sub.choices)  # for unknown_flag: each command's own flags
     command = functools.partial(sub.add_parser, allow_abbrev=False)
-    seed = whole("--seed", 0, MAX_SEED)
+    seed = whole("--seed", 0, MAX_SEED, count=False)
     run = command("run", help=COMMANDS["run"])
     run.add_argument("scenario", type=path("SCENARIO"), help="scenario YAML file")
     run.add_argument("--seed", type=seed, help="replace the scenario's seed")
@@ -168,7 +179,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--n", type=whole("--n", 1, MAX_N), help="sample size for lhs/random; base size (a power of 2) for sobol")
     sw.add_argument("--design", type=path("--design"), metavar="POINTS_CSV", help="points from a CSV file (header: parameter paths or aliases; "
                     "EMA Workbench's experiments table works) instead of --param")
-    sw.add_argument("--sample-seed", type=whole("--sample-seed", 0, 2**32 - 1), help="where lhs/random/sobol points fall (default 0)")
+    sw.add_argument("--sample-seed", type=whole("--sample-seed", 0, 2**32 - 1, count=False), help="where lhs/random/sobol points fall (default 0)")
     sw.add_argument("--seed", type=seed, help="replicate base seed: replicate r of every point runs with seed + r (default: the scenario's)")
     sw.add_argument("--out", help="sweep folder (default: results/sweep-<scenario>-<hash>)")
     sw.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS), help="processes or Dask workers (default: one per core)")
@@ -200,7 +211,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder for the PNGs (default: the results folder)")
     app = command("app", help=COMMANDS["app"])
     app.add_argument("--host", default="localhost", help="address to serve on (default: localhost, this machine only)")
-    app.add_argument("--port", type=whole("--port", 1, 65535), default=8765, help="port (default 8765)")
+    app.add_argument("--port", type=whole("--port", 1, 65535, count=False), default=8765, help="port (default 8765)")
     app.add_argument("--save-dir", type=path("--save-dir"), help="where 'Save what-if' writes (default: scenarios/whatif)")
     app.add_argument("--scenario", type=path("--scenario"), help="the scenario the page opens with (default: scenarios/campaign.yaml)")
     app.add_argument("--open", action="store_true", help="open the page in a browser")

@@ -102,7 +102,7 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
                          "given; the sample seed places a sampled design's points (lhs, random, sobol)", key="seed")
     seed = 0 if seed is None else plain(seed)  # numpy's integer as Python's, as the values below
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_DESIGN_SEED:
-        raise InputError(None, f"the design's seed must be a whole number from 0 to {MAX_DESIGN_SEED:,} (got {seed!r})", key="seed")
+        raise InputError(None, f"the design's seed must be a whole number from 0 to {MAX_DESIGN_SEED} (got {seed!r})", key="seed")
     # An array of values is taken as its list, and numpy's numbers as Python's (either made a design whose sweep could
     # not be recorded: JSON has no arrays, nor numpy's int64).
     parameters = [replace(p, values=plain(p.values), low=plain(p.low), high=plain(p.high), steps=plain(p.steps))

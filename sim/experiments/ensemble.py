@@ -77,7 +77,7 @@ def seeds_from(first: int, runs: int, *, keys: tuple[str, str] = (flag("seed"), 
     """
     seed_key, runs_key = keys
     if not is_whole(first) or not 0 <= first <= MAX_SEED:  # past it, no --runs fits
-        raise InputError(None, f"must be a whole number from 0 to {MAX_SEED:,} (got {first!r})", key=seed_key)
+        raise InputError(None, f"must be a whole number from 0 to {MAX_SEED} (got {first!r})", key=seed_key)
     if not is_whole(runs) or not 1 <= runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {runs!r})", key=runs_key)
     first, runs = int(first), int(runs)  # numpy's integers too (a loop over np.arange), recorded as JSON's numbers

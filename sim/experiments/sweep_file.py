@@ -26,6 +26,12 @@ SETTINGS = {"runs": (1, MAX_RUNS), "n": (1, MAX_N), "sample_seed": (0, 2**32 - 1
 DEFAULT_RUNS = 10  # replicates per point when neither the file nor the caller says
 
 
+def _bounds(key: str) -> str:
+    """A setting's range in its error: a count's thousands grouped, a seed's (a label, not a quantity) as typed."""
+    lo, hi = SETTINGS[key]
+    return f"from {lo} to {hi}" if key.endswith("seed") else f"from {lo:,} to {hi:,}"
+
+
 @dataclass
 class SweepSpec:
     """What to sweep: a scenario, a design and replicates per point; :func:`load_sweep` reads one from a sweep file, and
@@ -198,7 +204,7 @@ def _settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noqa: A
                 try:
                     value = _whole(value, lo, hi)
                 except (TypeError, ValueError):
-                    raise InputError(path, f"must be a whole number from {lo:,} to {hi:,} (got {value!r})", line=line(key), key=key) from None
+                    raise InputError(path, f"must be a whole number {_bounds(key)} (got {value!r})", line=line(key), key=key) from None
             elif not isinstance(value, str):
                 raise InputError(path, f"must be one of {', '.join(SAMPLES)}", line=line(key), key=key)
         settings[key] = value
@@ -227,7 +233,7 @@ def _check_overrides(overrides: dict) -> None:
             try:
                 _whole(value, lo, hi)
             except ValueError:
-                raise InputError(None, f"must be a whole number from {lo:,} to {hi:,} (got {value!r})", key=_overridden(key)) from None
+                raise InputError(None, f"must be a whole number {_bounds(key)} (got {value!r})", key=_overridden(key)) from None
         elif not isinstance(value, str):
             raise InputError(None, f"must be one of {', '.join(SAMPLES)} (got {value!r})", key=_overridden(key))
 

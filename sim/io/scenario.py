@@ -173,7 +173,7 @@ def for_run(scenario: Scenario | str | os.PathLike, *, days: int | None = None, 
     if days is not None:
         check_days(days, sc, days_key)
     if seed is not None and (isinstance(seed, bool) or not hasattr(seed, "__index__") or not 0 <= operator.index(seed) <= MAX_SEED):
-        raise InputError(None, f"must be a whole number from 0 to {MAX_SEED:,} (got {seed!r})", key=seed_key)
+        raise InputError(None, f"must be a whole number from 0 to {MAX_SEED} (got {seed!r})", key=seed_key)
     end = sc.start + dt.timedelta(days=operator.index(days)) if days is not None else None
     seed = operator.index(seed) if seed is not None else None
     try:

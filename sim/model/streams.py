@@ -83,7 +83,7 @@ def check_seeds(seeds: list[int]) -> list[int]:
     (a negative seed failed in numpy: "expected non-negative integer")."""
     for seed in seeds:
         if not is_whole(seed) or not 0 <= seed <= MAX_SEED:
-            raise InputError(None, f"must be a whole number from 0 to {MAX_SEED:,} (got {seed!r})", key="seed")
+            raise InputError(None, f"must be a whole number from 0 to {MAX_SEED} (got {seed!r})", key="seed")
     return [int(seed) for seed in seeds]
 
 
