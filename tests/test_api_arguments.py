@@ -148,3 +148,30 @@ def test_run_sweep_checks_the_metrics_of_a_spec_built_in_python_before_anything_
     # A tuple of names, which sweep_report takes, was "must be a list of metric names" here: one test now serves both.
     assert sim.run_sweep(SweepSpec(Path(toy).resolve(), design, 1, ("towns_regime",)), tmp_path / "t").ran == 2
     assert "towns_regime" in sim.sweep_report(tmp_path / "t").text  # the spec's metrics, read back from its manifest
+
+
+@pytest.mark.parametrize("given", ["one Parameter", "names", "a dict"])
+def test_make_design_names_parameters_that_are_not_a_list_of_parameter(given):
+    """Round 65: ``make_design("grid", sim.Parameter(...))`` (the list forgotten) raised "TypeError: 'Parameter' object
+    is not iterable", and a list of dotted paths "AttributeError: 'str' object has no attribute 'path'"."""
+    one = Parameter("regime.commit", values=[0.4, 0.6])
+    parameters = {"one Parameter": one, "names": ["regime.commit"], "a dict": {"regime.commit": [0.4, 0.6]}}[given]
+    error = refusal(make_design, "grid", parameters)
+    assert error.key == "parameters" and "sim.Parameter" in error.message, error
+
+
+def test_run_sweep_names_a_design_that_make_design_did_not_make(tmp_path):
+    """Round 65: ``SweepSpec(path, {"regime.commit": [0.4]}, runs=2)`` ran into "AttributeError: 'dict' object has no
+    attribute 'size'" inside run_sweep."""
+    spec = SweepSpec(ROOT / "scenarios" / "campaign.yaml", {"regime.commit": [0.4, 0.6]}, 2)
+    error = refusal(sim.run_sweep, spec, tmp_path / "s")
+    assert error.key == "spec.design" and "sim.make_design" in error.message and "dict" in error.message, error
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("values", [["regime.commit", 0.4], ("regime.commit", 0.4), "regime.commit=0.4"])
+def test_with_params_names_values_that_are_not_a_mapping(toy, values):
+    """Round 65: ``scenario.with_params(["regime.commit", 0.4])`` raised "AttributeError: 'list' object has no
+    attribute 'items'"; the first argument is a mapping of names to values, or keywords."""
+    error = refusal(load_scenario(toy).with_params, values)
+    assert error.key == "values" and "mapping" in error.message and type(values).__name__ in error.message, error

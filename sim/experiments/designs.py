@@ -92,6 +92,10 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     """
     if sample not in SAMPLES:
         raise InputError(None, f"unknown sample '{sample}'" + did_you_mean(sample, SAMPLES), key="sample")
+    if not isinstance(parameters, list | tuple) or not all(isinstance(q, Parameter) for q in parameters):
+        # A lone Parameter (the list forgotten) or dotted paths were a TypeError or AttributeError from the loop below.
+        raise InputError(None, f"needs a list of sim.Parameter (sim.Parameter(path, values=...) or low=, high=, steps=), "
+                         f"not {_kind(parameters)}", key="parameters")
     if not parameters:
         raise InputError(None, "a sweep needs at least one parameter", key="parameters")
     twice = sorted({p.path for p in parameters if [q.path for q in parameters].count(p.path) > 1})
@@ -152,6 +156,14 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     if sample == "sobol" and n & (n - 1):
         raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
     return Design(sample, parameters, None, n, seed)
+
+
+def _kind(parameters: object) -> str:
+    """What was given for a design's parameters, in words: its type, and for a list the type of the first odd item."""
+    if isinstance(parameters, list | tuple):
+        odd = next(q for q in parameters if not isinstance(q, Parameter))
+        return f"a {type(parameters).__name__} holding a {type(odd).__name__} ({odd!r})"
+    return f"a {type(parameters).__name__}"
 
 
 def _number(value: object) -> bool:

@@ -223,6 +223,9 @@ def run_sweep(
     """
     check_switch(progress, "progress")
     check_loaded(spec, SweepSpec, "sim.load_sweep")
+    if not isinstance(spec.design, Design):  # a dict of values was an AttributeError ('size') further down
+        raise InputError(None, f"needs the Design that sim.make_design returns, not a {type(spec.design).__name__}",
+                         key="spec.design")
     out = as_path(out, OUT)
     given_seed, seed = seed, spec.replicate_seed if seed is None else seed
     notify = notify or (lambda _: None)

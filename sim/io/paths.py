@@ -122,9 +122,13 @@ def given_once(scenario: Scenario, values: Mapping[str, Any], params: Mapping[st
     value without a word, where a sweep, ``--param`` and a design file refuse the same parameter given twice.
 
     Raises:
-        InputError: a parameter named twice (its path and its alias, or one name in ``values`` and as a keyword),
-            naming both and their values; an unknown name, as :func:`sim.io.paths.with_values` refuses it.
+        InputError: ``values`` not a mapping; a parameter named twice (its path and its alias, or one name in
+            ``values`` and as a keyword), naming both and their values; an unknown name, as
+            :func:`sim.io.paths.with_values` refuses it.
     """
+    if not isinstance(values, Mapping):  # a list or a string was an AttributeError on .items()
+        raise InputError(None, f"needs a mapping of parameter names to values, such as {{'regime.commit': 0.7}}, or "
+                         f"keywords (regime__commit=0.7), not a {type(values).__name__}", key="values")
     given = [*values.items(), *params.items()]
     if len(given) < 2:  # nothing to meet twice: a design file's check sets one value at a time, thousands of times
         return dict(given)
