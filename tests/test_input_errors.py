@@ -464,6 +464,8 @@ def test_a_param_set_that_is_not_there_is_not_found_with_a_did_you_mean(tmp_path
     ("1,0.5,1\n\n2,0.6,0.5\n", 4, "turkey.may_escalate", "is a switch: give 0/1 or true/false, not 0.5"),
     ("1,0.5,true\n2,1.5,false\n", 3, "regime.commit", "less than or equal to 1"),
     ("1,0.5,1\n2,x,0\n", 3, "regime.commit", "'x' is not a number"),
+    # Round 65: a switch written as yes/no was told only "'yes' is not a number", of a column that takes true/false.
+    ("1,0.5,yes\n", 2, "turkey.may_escalate", "'yes' is not a number, nor true or false"),
 ])
 def test_a_param_set_error_names_the_file_line_and_column(toy, tmp_path, capsys, rows, line, key, words):
     from sim.experiments.param_sets import load_param_set

@@ -126,7 +126,7 @@ def _number(text: str, path: Path, line: int, key: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(path, f"'{text}' is not a number", line=line, key=key) from None
+        raise InputError(path, f"'{text}' is not a number, nor true or false", line=line, key=key) from None
     if not math.isfinite(value):
         raise InputError(path, f"'{text}' is not a finite number", line=line, key=key)
     return value
