@@ -535,6 +535,18 @@ def test_report_only_on_a_folder_without_a_study_is_refused_and_makes_nothing(to
     assert not out.exists()
 
 
+def test_a_folder_of_another_calibration_is_refused_before_the_note_on_where_layers_go(toy, tmp_path, capsys):
+    # Round 65: `calibrate calibrations/campaign.yaml --out FOLDER`, FOLDER holding another study, said "note: ... this
+    # one's will be written to FOLDER/layers" and only then refused the folder, whose layers would never be written.
+    out = tmp_path / "out"
+    run_calibration(load_calibration(toy), out, trials=1)
+    capsys.readouterr()
+    assert main(["calibrate", str(ROOT / "calibrations" / "campaign.yaml"), "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert "holds another calibration, 'toy'" in captured.err
+    assert "note:" not in captured.out + captured.err
+
+
 @pytest.mark.parametrize(("edit", "message", "line", "key"), [
     (("budget: {trials: 4}", "budgt: {trials: 4}"), "unknown key 'budgt' (did you mean 'budget'?)", 6, "budgt"),
     (("budget: {trials: 4}", "budget: {}"), "give 'trials', 'minutes' or both", 6, "budget"),

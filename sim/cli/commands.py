@@ -163,6 +163,9 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     if args.report_only and not (out / STUDY_FILE).is_file():  # before open_study makes an empty one, and the folder
         raise InputError(out, "holds no calibration study: run the calibration first (without --report-only)",
                          key="--report-only")
+    if (out / STUDY_FILE).is_file():  # another calibration's study is refused here, not after the note on its layers
+        with open_study(spec, out):
+            pass
     if (folder := layers_folder(spec, out)) != spec.layers:
         print(f"note: the layers in {shown_path(str(spec.layers))} are another study's; this one's will be written to "
               f"{shown_path(str(folder))}")
