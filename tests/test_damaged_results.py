@@ -294,6 +294,20 @@ def test_a_damaged_sweep_part_is_refused_when_read_and_rerun_on_resume(tmp_path,
     pd.testing.assert_frame_equal(read_rows(out), reference)
 
 
+def test_a_cut_sweep_part_says_why_it_cannot_be_read_without_repeating_its_path(tmp_path):
+    """Round 65: pyarrow's message names the file again ("Could not open Parquet input source '<path>': Parquet magic
+    bytes not found in footer. ..."), and cut at 120 characters it ended "...not found in )" under a results folder of
+    ordinary depth: the path twice and no reason."""
+    _, out, _ = sweep(tmp_path / ("deep" * 12))
+    part = out / "runs.parquet" / "part-000001.parquet"
+    part.write_bytes(part.read_bytes()[:40])
+    with pytest.raises(DamagedResult) as info:
+        read_rows(out)
+    said = str(info.value)
+    assert said.count(part.name) == 1, said
+    assert "magic bytes not found in footer)" in said, said
+
+
 def _run_in_a_checkout_that_moves(tmp_path: Path, *, runs: int = 1) -> tuple[Path, Path]:
     """A results folder written from a copy of the project's scenarios and record in ``tmp_path/old``, which is then
     removed (a checkout moved, renamed or cloned afresh): its manifest names inputs that are gone."""

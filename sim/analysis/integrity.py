@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,15 @@ def batches(manifest: dict) -> int:
     return -(-total // int(manifest.get("batch_runs", 64)))
 
 
+def _reason(exc: Exception) -> str:
+    """pyarrow's reason a part cannot be read, in one short clause: its message repeats the file's path ("Could not
+    open Parquet input source '<path>': ..."), which the error names already, and cut to length under a deep results
+    folder it kept the path and lost the reason."""
+    lines = str(exc).splitlines()
+    text = re.sub(r"^Could not open Parquet input source '.*': ", "", lines[0] if lines else "")
+    return f"{type(exc).__name__}: {text.split('. ')[0].rstrip('.')[:120]}"
+
+
 def check_part(file: Path, key: int, manifest: dict) -> pd.DataFrame:
     """Part ``key``'s rows, if it holds exactly batch ``key``'s runs with the design's columns."""
     if not 0 <= key < batches(manifest):
@@ -170,7 +180,7 @@ def check_part(file: Path, key: int, manifest: dict) -> pd.DataFrame:
     try:
         rows = pd.read_parquet(file)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds for a cut or foreign file
-        raise DamagedResult(file, f"is not a readable Parquet file ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})") from None
+        raise DamagedResult(file, f"is not a readable Parquet file ({_reason(exc)})") from None
     names = [p["path"] for p in manifest["design"]["parameters"]]
     missing = [c for c in ("point", "replicate", "seed", *names) if c not in rows]
     if missing:
