@@ -665,6 +665,16 @@ def test_a_grid_reports_table_writes_each_column_in_one_format(tmp_path):
     assert tables["b"] == {"0.0": "2.3", "0.2": "2.7"}, tables  # 2.3 + 2 b
 
 
+def test_a_grid_made_of_steps_reports_its_values_as_written_not_to_six_decimals(tmp_path):
+    """Round 65: the README's sweep from Python, regime.commit from 0.4 to 0.8 in 3 steps, reported "0.400000",
+    "0.600000" and "0.800000": the middle step is 0.6000000000000001, which no rounding to fewer places equals."""
+    grid = make_design("grid", [Parameter("a", low=0.4, high=0.8, steps=3), Parameter("b", values=(0.0, 0.2))])
+    run_sweep(SweepSpec(Path("toy"), grid, runs=1), tmp_path / "grid", evaluate=toys.linear)
+    text = sweep_report(tmp_path / "grid", metrics=["y"]).text
+    tables = {t[0][0]: {row[0]: row[1] for row in t[2:]} for t in md_tables(text)}
+    assert list(tables["a"]) == ["0.4", "0.6", "0.8"], tables
+
+
 def test_a_second_report_removes_the_figures_only_the_first_drew_and_nothing_else(tmp_path, capsys):
     """A report of fewer metrics left the earlier report's figures of the others in report/, unlisted, as if they were
     part of it. They go; a file of the user's goes nowhere, whatever its name, and a figure the earlier report did not

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -209,7 +210,9 @@ def _means_by_value(points: pd.DataFrame, name: str, metrics: list[str]) -> str:
     """The table of each metric's mean at each value of parameter ``name``, each column in one format: cell by cell,
     a deterrence of 0.5 and 4 read "0.500" and "4.0", and a metric's means of 0.8 and 64.3 "0.800" and "64.3"."""
     table = points.groupby(name)[metrics].mean().reset_index()
-    exact = next((k for k in range(7) if (table[name].round(k) == table[name]).all()), 6)  # as few as say every value
+    # As few decimals as say every value; to within a float's last bits, since a grid's steps (0.4 to 0.8 in 3) make
+    # 0.6000000000000001, which only six decimals "said".
+    exact = next((k for k in range(7) if np.allclose(table[name].round(k), table[name], rtol=1e-12, atol=1e-12)), 6)
     return markdown_table(table, column_decimals={name: exact, **{m: decimals_for(table[m].abs().max()) for m in metrics}})
 
 
