@@ -259,6 +259,15 @@ def test_an_unreachable_scheduler_is_a_quick_one_line_error(tmp_path, capsys, mo
     assert time.monotonic() - t0 < 25 and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("command", [["sweep", MOSCOW, "--param", "regime.commit=0.2,0.8", "--runs", "1"],
+                                     ["calibrate", ROOT / "calibrations" / "smoke.yaml"]], ids=["sweep", "calibrate"])
+def test_a_local_executor_and_a_scheduler_together_are_refused(tmp_path, capsys, command):
+    """Both given, the scheduler won silently: work asked for on this machine went to a cluster (or waited on one)."""
+    rc, err = cli(capsys, *command, "--executor", "local", "--scheduler", "tcp://127.0.0.1:9", "--out", tmp_path / "s")
+    refused(rc, err, "--executor local", "--scheduler")
+    assert "cannot reach" not in err and list(tmp_path.iterdir()) == []
+
+
 def test_sweep_file_settings_are_checked_with_their_line(tmp_path):
     for body, key in (("runs: 0", "runs"), ("runs: abc", "runs"), ("n: -1\nsample: lhs", "n"), ("seed: -1", "seed"),
                       ("runs: true", "runs"), ("metrics: 3", "metrics")):

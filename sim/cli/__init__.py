@@ -162,7 +162,8 @@ def _end_now(status: int) -> None:
 
 def _forks_workers(args) -> bool:  # noqa: ANN001 - the parsed arguments
     """Whether the command will run a local pool of more than one process (by default, one per core)."""
-    if not hasattr(args, "workers") or getattr(args, "executor", "local") != "local":
+    # --executor is unset unless given (a --scheduler alone means Dask): see commands._check_scheduler.
+    if not hasattr(args, "workers") or getattr(args, "executor", None) not in (None, "local") or getattr(args, "scheduler", None):
         return False
     if args.command == "run" and not (args.runs and args.runs > 1):
         return False  # one run: no pool

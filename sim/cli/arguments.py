@@ -183,8 +183,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--seed", type=seed, help="replicate base seed: replicate r of every point runs with seed + r (default: the scenario's)")
     sw.add_argument("--out", help="sweep folder (default: results/sweep-<scenario>-<hash>)")
     sw.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS), help="processes or Dask workers (default: one per core)")
-    sw.add_argument("--executor", **one_of("--executor", ("local", "dask")), default="local", help="local process pool, or a Dask LocalCluster")
-    sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
+    sw.add_argument("--executor", **one_of("--executor", ("local", "dask")),
+                    help="local process pool (the default; not with --scheduler), or a Dask LocalCluster")
+    sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786 (implies --executor dask)")
     rep = command("sweep-report", help=COMMANDS["sweep-report"])
     rep.add_argument("folder", type=path("SWEEP_DIR"), metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
     rep.add_argument("--metric", action="append", help="metrics to report, 'a,b' or the flag repeated (default: the sweep's, or "
@@ -222,8 +223,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     cal.add_argument("--out", help="calibration folder (default: results/calibration-<name>)")
     cal.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS),
                      help="trials evaluated at once (default: one per core; the result does not depend on it)")
-    cal.add_argument("--executor", **one_of("--executor", ("local", "dask")), default="local", help="local process pool, or a Dask LocalCluster")
-    cal.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
+    cal.add_argument("--executor", **one_of("--executor", ("local", "dask")),
+                    help="local process pool (the default; not with --scheduler), or a Dask LocalCluster")
+    cal.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786 (implies --executor dask)")
     cal.add_argument("--report-only", action="store_true", help="run no new trials: rewrite the layers and the report from the study")
     return parser
 

@@ -135,13 +135,22 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
     return 0
 
 
-def _check_scheduler(address: str | None) -> None:
-    """Refuse a ``--scheduler`` that is not a Dask address, before anything is made (whether one answers there is
-    found when the work begins: a folder made for it is removed again if nothing ran)."""
+def _check_scheduler(args: argparse.Namespace) -> None:
+    """Refuse a ``--scheduler`` that is not a Dask address, or one given with ``--executor local``, before anything is
+    made (whether one answers there is found when the work begins: a folder made for it is removed again if nothing
+    ran); then settle the executor, which ``--scheduler`` alone makes Dask.
+
+    Both flags given, the scheduler won without a word: work asked for on this machine's processes went to a cluster.
+    """
     import re
 
+    address = args.scheduler
+    if address is not None and args.executor == "local":
+        raise InputError(None, "sends the work to a running Dask cluster, and --executor local keeps it on this machine: "
+                               "give one or the other", key="--scheduler")
     if address is not None and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", address):
         raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {address!r})", key="--scheduler")
+    args.executor = args.executor or ("dask" if address else "local")
 
 
 def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -152,7 +161,7 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
     if args.minutes is not None and not args.minutes > 0:
         raise InputError(None, f"must be positive (got {args.minutes})", key="--minutes")
-    _check_scheduler(args.scheduler)
+    _check_scheduler(args)
     spec = load_calibration(args.calibration)
     require_optuna(spec)  # before the folder is made
     if args.report_only and (flag := "--trials" if args.trials is not None else "--minutes" if args.minutes is not None else None):
@@ -250,7 +259,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..io.safe_yaml import load_yaml
     from ..io.scenario import load_scenario
 
-    _check_scheduler(args.scheduler)
+    _check_scheduler(args)
     settings = {"runs": args.runs, "sample": args.sample, "n": args.n, "sample_seed": args.sample_seed}
     tree = load_yaml(args.target)
     if file_kind(tree) not in ("sweep", "scenario"):  # a calibration, the record's outcomes or claims, a results manifest
