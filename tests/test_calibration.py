@@ -880,6 +880,22 @@ def test_the_history_figures_title_counts_the_objectives_it_cuts_off():
     assert f"({fitted} fitted and {held} held-out objectives off the chart" in fig.axes[0].get_title(), fig.axes[0].get_title()
 
 
+def test_the_history_figures_lowest_line_and_dots_stand_clear_of_its_bottom_edge():
+    """The axes began at 95% of the lowest objective, a margin of a twentieth of that value, not of the chart: in the
+    campaign's study (0.38 under a top of 3.0) the best-so-far line and the accepted dots on it lay on the bottom spine,
+    half hidden. The margin is a share of the chart's height, whatever the values."""
+    from sim.viz.calibration_plots import history_plot
+
+    objective = [2.9, 0.54, 0.98, 1.24, 0.94, 0.39, 0.39, 0.48, 0.42, 1.15, 1.26, 0.49, 0.39, 0.41, 0.383]
+    trials = pd.DataFrame({"trial": range(15), "objective": objective, "hold_objective": np.linspace(0.6, 3.1, 15)})
+    ax = history_plot(trials, trials[trials["objective"] < 0.45]).axes[0]
+    low, high = ax.get_ylim()
+    lowest = min(np.nanmin(np.asarray(artist.get_offsets())[:, 1]) for artist in ax.collections)
+    (best,) = [line for line in ax.get_lines() if line.get_label() == "best so far"]
+    assert min(lowest, np.min(best.get_ydata())) == pytest.approx(0.383)  # the data as they were
+    assert (0.383 - low) / (high - low) >= 0.03, (low, high)
+
+
 def test_calibrate_names_what_it_wrote_from_the_working_folder(toy, build, monkeypatch, capsys):
     """Its last line gave the layers by their full path and the report from the working folder
     ("written: /home/.../results/calibrated-smoke/jan_truce.yaml, results/calibration-smoke/report.md")."""

@@ -27,7 +27,12 @@ def history_plot(trials: pd.DataFrame, accepted: pd.DataFrame) -> Figure:
         ax.scatter(t["trial"], t["hold_objective"], s=5, color=REPORTED_COLOUR, lw=0, alpha=0.6,
                    label="same trial, held-out outcomes (not fitted)")
     top = np.nanquantile(np.r_[t["objective"], t.get("hold_objective", pd.Series(dtype=float))], 0.95)
-    ax.set_ylim(min(t["objective"].min(), np.nanmin(t.get("hold_objective", t["objective"]))) * 0.95, top)
+    low = min(t["objective"].min(), np.nanmin(t.get("hold_objective", t["objective"])))
+    # A margin of the chart's height below the lowest value: 5% of that value (0.02 under 0.38, on a chart to 3.0)
+    # left the best-so-far line and the accepted dots on it on the bottom spine, half hidden. None above the top,
+    # which is a cut, and whose count of what lies beyond it the title gives.
+    pad = 0.05 * (top - low) or 0.05 * abs(low) or 0.05
+    ax.set_ylim(low - pad, top)
     ax.set_xlabel("trial")
     ax.set_ylabel("objective (lower is better)")
     # How many are cut off, counted: the percentile is of fitted and held-out values together, so "5%" was not the
