@@ -112,3 +112,23 @@ def test_a_phone_in_the_dark_theme_reads_clearly(tmp_path):
         found["Save & export"] = page.evaluate(FAINT_TEXT, ".v-window-item--active")
         assert (found, through) == (dict.fromkeys(found, []), []), (found, through)
         assert refused == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_sidebar_changed_warning_reads_clearly(tmp_path, scheme):
+    """The warning that the sidebar has changed since the run was built was Vuetify's white on its warning orange, a
+    contrast of 2.4 in the light theme: the line that tells a user the map is not their settings read worst of all."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with app_server(tmp_path) as url, browser_page(BROWSER, width=1366, height=900, color_scheme=scheme) as (page, refused):
+        open_app(page, url)
+        page.locator(".v-navigation-drawer .v-expansion-panel-header").first.click()
+        panel = page.locator(".v-navigation-drawer .v-expansion-panel-content").first
+        panel.wait_for()
+        box = panel.locator(".v-slider").first.bounding_box()
+        panel.locator(".v-slider").first.click(position={"x": box["width"] * 0.3, "y": box["height"] / 2})
+        warning = page.locator(".v-alert", has_text="The sidebar has changed since this run was built").first
+        warning.wait_for()
+        found = warning.evaluate(f"(el) => ({FAINT_TEXT})('#' + (el.id ||= 'changed-warning'))")
+        page.screenshot(path=str(tmp_path / f"warning-{scheme}.png"))
+        assert found == [], found
+        assert refused == []

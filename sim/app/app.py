@@ -96,6 +96,14 @@ PHONE_CSS = f"""@media (max-width: {PHONE_PAGE}px) {{
   .v-app-bar .v-toolbar__title {{ white-space: normal; font-size: 1.125rem; line-height: 1.2; }}
 }}"""
 
+# Solara's Warning, Info, Error and Success are Vuetify's text alerts: their words in the alert's own colour on a tint of
+# it, which in the light theme reads faintly ('The sidebar has changed since this run was built', orange on pale orange:
+# 2.1:1; blue, red and green 2.5 to 2.8). There the words take a darker shade of the same hue (4.6:1 to 5.6:1 on the
+# tint), the border, tint and icon keeping the alert's colour; the dark theme's alerts read clearly (5.2:1 and above).
+ALERT_TEXT = {"warning": "#9a4a00", "info": "#1565c0", "error": "#c62828", "success": "#2e7d32"}
+ALERT_CSS = "\n".join(f".v-application.theme--light .v-alert.{kind}--text .v-alert__content {{ color: {ink}; }}"
+                      for kind, ink in ALERT_TEXT.items())
+
 REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
 
 
@@ -126,7 +134,7 @@ def Page():
     date = solara.use_reactive(None)
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
     solara.Title(config.controls.title)
-    solara.Style(FIGURE_CSS + TABLE_CSS + PHONE_CSS)
+    solara.Style(FIGURE_CSS + TABLE_CSS + PHONE_CSS + ALERT_CSS)
     # Solara's AppBar and Sidebar draw their contents in the app bar and the sidebar, and leave in their place an empty
     # div meant to be hidden, which is not (its style reads 'display; none'): SolaraViz's two with its empty grid, and
     # the settings' sidebar, were boxes in the page's column, and the column's 12-px gaps between them made an empty band
