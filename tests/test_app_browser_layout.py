@@ -116,8 +116,8 @@ def test_a_phone_in_the_dark_theme_reads_clearly(tmp_path):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_sidebar_changed_warning_reads_clearly(tmp_path, scheme):
-    """The warning that the sidebar has changed since the run was built was Vuetify's white on its warning orange, a
-    contrast of 2.4 in the light theme: the line that tells a user the map is not their settings read worst of all."""
+    """The warning that the sidebar has changed since the run was built was in Vuetify's warning orange on a pale tint
+    of it, a contrast of 2.4 in the light theme: the line that tells a user the map is not their settings read worst."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     with app_server(tmp_path) as url, browser_page(BROWSER, width=1366, height=900, color_scheme=scheme) as (page, refused):
         open_app(page, url)
