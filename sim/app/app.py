@@ -35,6 +35,7 @@ from .live import SidebarSettings, WhatIfModel
 from .panels import SettingsSidebar
 from .run_view import RunView
 from .settings import Settings
+from .theme import THEME_CSS, use_dark_colours
 
 # Jupyter's stylesheet, which Solara's Markdown uses, centres every table: one narrower than the page (the towns the
 # runs get wrong, under the full-width outcomes) stood in the middle, away from its heading. They start at the left.
@@ -134,7 +135,8 @@ def Page():
     date = solara.use_reactive(None)
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
     solara.Title(config.controls.title)
-    solara.Style(FIGURE_CSS + TABLE_CSS + PHONE_CSS + ALERT_CSS)
+    use_dark_colours()
+    solara.Style(FIGURE_CSS + TABLE_CSS + PHONE_CSS + ALERT_CSS + THEME_CSS)
     # Solara's AppBar and Sidebar draw their contents in the app bar and the sidebar, and leave in their place an empty
     # div meant to be hidden, which is not (its style reads 'display; none'): SolaraViz's two with its empty grid, and
     # the settings' sidebar, were boxes in the page's column, and the column's 12-px gaps between them made an empty band
