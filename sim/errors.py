@@ -178,9 +178,15 @@ def check_switch(value: object, key: str) -> bool:
 
 def _said_flag(named: re.Match, *, command_line: bool, tail: str = "=") -> str:
     """One of :func:`flag`'s names, said: ``--param-set 3`` on the command line, ``param_set=3`` in Python."""
+    value = named["value"]
     if command_line:
-        return "--" + named["flag"].replace("_", "-") + (f" {named['value']}" if named["value"] is not None else "")
-    return (named["python"] or named["flag"]) + tail + (named["value"] or "")
+        return "--" + named["flag"].replace("_", "-") + (f" {value}" if value is not None else "")
+    if value is not None and not _NUMBER.fullmatch(value):  # a word as Python writes it: executor='local', not executor=local
+        value = repr(value)
+    return (named["python"] or named["flag"]) + tail + (value or "")
+
+
+_NUMBER = re.compile(r"-?[0-9][0-9_,.]*")
 
 
 def check_loaded(value: object, kind: type, loader: str) -> None:

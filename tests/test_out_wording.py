@@ -159,7 +159,7 @@ def test_a_design_the_scenario_refuses_names_the_spec_in_python_and_param_on_the
 def test_an_executor_that_is_not_one_is_refused_from_python(toy, tmp_path):
     """run_sweep(executor="dsak") ran locally without a word, where the command line refuses the same typo."""
     design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0,))])
-    for executor, said in [("dsak", "(got 'dsak'; did you mean 'dask'?)"), (None, "(got None)"), ("cluster", "(got 'cluster')")]:
+    for executor, said in [("dsak", "(got 'dsak'; did you mean 'dask'?)"), ("", "(got '')"), ("cluster", "(got 'cluster')")]:
         with pytest.raises(InputError) as info:
             run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "x", evaluate=toys.linear, executor=executor)
         assert named_in_python(info.value, f"'executor': must be 'local' or 'dask' {said}") and info.value.key == "executor"

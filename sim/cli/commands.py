@@ -136,21 +136,12 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
 
 
 def _check_scheduler(args: argparse.Namespace) -> None:
-    """Refuse a ``--scheduler`` that is not a Dask address, or one given with ``--executor local``, before anything is
-    made (whether one answers there is found when the work begins: a folder made for it is removed again if nothing
-    ran); then settle the executor, which ``--scheduler`` alone makes Dask.
+    """Settle the executor by the API's rule before anything is made (a Dask address, not with ``--executor local``;
+    ``--scheduler`` alone means Dask): whether a scheduler answers there is found when the work begins, and a folder
+    made for it is removed again if nothing ran."""
+    from ..experiments.executors import check_executor
 
-    Both flags given, the scheduler won without a word: work asked for on this machine's processes went to a cluster.
-    """
-    import re
-
-    address = args.scheduler
-    if address is not None and args.executor == "local":
-        raise InputError(None, "sends the work to a running Dask cluster, and --executor local keeps it on this machine: "
-                               "give one or the other", key="--scheduler")
-    if address is not None and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", address):
-        raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {address!r})", key="--scheduler")
-    args.executor = args.executor or ("dask" if address else "local")
+    args.executor = check_executor(args.executor, args.scheduler)
 
 
 def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

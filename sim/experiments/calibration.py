@@ -132,7 +132,7 @@ class CalibrationRun:
     seconds: float
 
 
-def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor: str = "local",
+def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor: str | None = None,
                     scheduler: str | None = None, progress: bool = False, trials: int | None = None,
                     minutes: float | None = None) -> CalibrationRun:
     """Run (or resume) the calibration's trials into ``out``.
@@ -143,20 +143,21 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
             the report here and the layers where ``layers_folder(spec, out)`` (same module) says: the file's ``layers:``,
             or ``out/layers`` if a layer there is another study's (the command says so before its first trial).
         workers: trials evaluated at once (processes, or Dask workers); the result does not depend on it.
-        executor, scheduler: as for sweeps (``"local"`` or ``"dask"``; a running Dask scheduler).
+        executor, scheduler: as for :func:`~sim.experiments.sweep.run_sweep`: ``"local"`` or ``"dask"``, and a running
+            Dask scheduler's address; a scheduler alone means Dask, and is refused with ``executor="local"``.
         progress: show a progress bar on a terminal.
         trials, minutes: replace the file's budget.
 
     Raises:
         CalibrationInterrupted: on Ctrl-C; the finished trials are kept.
         InputError: a ``spec``, ``out``, worker count or budget of the wrong kind or out of range; an executor that is not
-            one; ``out`` holds something else, another simulator process is writing it, or the scheduler cannot be
+            one, or ``"local"`` with a scheduler; ``out`` holds something else, another simulator process is writing it, or the scheduler cannot be
             reached; a folder this call made is removed again if no trial was run in it (it was left marked, holding an
             empty study).
     """
     check_switch(progress, "progress")
     out, workers = checked_call(spec, out, workers, trials, minutes)
-    check_executor(executor)  # before the folder is made: a typo ("dsak") ran every trial locally, without a word
+    executor = check_executor(executor, scheduler)  # before the folder is made: a typo ("dsak") ran every trial locally, without a word
     with FolderLock(out):  # one writer at a time: a second calibration put its trials into this one's study
         created = claim_folder(out, "calibration")
         empty = False

@@ -38,6 +38,7 @@ from ..io.folder_lock import FolderLock
 from ..io.outputs import TEMP
 from .calibration import open_study
 from .calibration_file import LAYER_MARK, CalibrationSpec, checked_call
+from .executors import check_executor
 from .calibration_runs import Problem, ensembles, evaluate_all, frozen, scores
 
 NOT_PARAMETERS = ("trial", "objective", "se")
@@ -228,7 +229,7 @@ def final_scores(spec: CalibrationSpec, best: dict[str, float], accepted: list[d
     return out_scores
 
 
-def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor: str = "local", scheduler: str | None = None,
+def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor: str | None = None, scheduler: str | None = None,
            figures: bool = True) -> dict:
     """Write the trials table, the accepted set, the calibrated layers, the slices, the scores and the report.
 
@@ -247,11 +248,12 @@ def finish(spec: CalibrationSpec, out: str | Path, *, workers: int = 1, executor
         names), ``scores``, ``parameters``, ``report``, ``figures``, ``cost`` and ``text`` (the report's text).
 
     Raises:
-        InputError: a ``spec``, ``out``, ``figures`` or worker count of the wrong kind or out of range, a folder with no study, or
-            another process writing it.
+        InputError: a ``spec``, ``out``, ``figures`` or worker count of the wrong kind or out of range, an executor that
+            is not one (or ``"local"`` with a scheduler), a folder with no study, or another process writing it.
     """
     check_switch(figures, "figures")
     out, workers = checked_call(spec, out, workers)
+    executor = check_executor(executor, scheduler)  # unchecked here, a typo ("dsak") re-ranked on this machine unsaid
     with FolderLock(out):
         for entry in sorted(out.iterdir()) if out.is_dir() else []:
             if TEMP.fullmatch(entry.name):

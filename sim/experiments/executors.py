@@ -20,6 +20,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import re
 import select
 import signal
 import threading
@@ -41,14 +42,26 @@ QUIET_TIMEOUT = 5  # seconds a stopped computation waits for our workers to quie
 EXECUTORS = ("local", "dask")
 
 
-def check_executor(executor: object) -> str:
-    """``executor``, if it is one of :data:`EXECUTORS`: :func:`run_tasks` runs anything else locally, so a typo
-    (``"dsak"``) from Python ran on one machine without a word, where the command line refuses it."""
-    if executor not in EXECUTORS:
+def check_executor(executor: object, scheduler: object = None) -> str:
+    """``executor`` if it is one of :data:`EXECUTORS`; left out (None), ``"dask"`` with a ``scheduler`` and ``"local"``
+    without, as on the command line. A typo (``"dsak"``) ran locally without a word, and a scheduler overrode
+    ``"local"`` without one (work asked for on this machine went to a cluster).
+
+    Raises:
+        InputError: an executor that is not one; a scheduler that is no Dask address, or given with ``"local"``.
+    """
+    if executor is not None and executor not in EXECUTORS:
         guess = closest(executor, EXECUTORS) if isinstance(executor, str) else None
         close = f"; did you mean {guess!r}?" if guess else ""
         raise InputError(None, f"must be {' or '.join(map(repr, EXECUTORS))} (got {executor!r}{close})", key=flag("executor"))
-    return executor
+    if scheduler is None:
+        return executor or "local"
+    if executor == "local":
+        raise InputError(None, f"sends the work to a running Dask cluster, and {flag('executor', 'local')} keeps it on this "
+                         "machine: give one or the other", key=flag("scheduler"))
+    if not isinstance(scheduler, str) or not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", scheduler):
+        raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {scheduler!r})", key=flag("scheduler"))
+    return "dask"
 
 
 class WorkerLost(RuntimeError):

@@ -192,7 +192,7 @@ def run_sweep(
     out: str | Path,
     *,
     workers: int = 1,
-    executor: str = "local",
+    executor: str | None = None,
     scheduler: str | None = None,
     progress: bool = False,
     evaluate: Callable | None = None,
@@ -209,7 +209,10 @@ def run_sweep(
         spec: the scenario, design and replicates per point.
         out: the sweep folder; rerunning with the same spec resumes it (damaged parts are run again).
         workers: processes (local) or Dask workers (1 to 64).
-        executor: ``"local"`` or ``"dask"`` (``scheduler`` joins a running cluster).
+        executor: ``"local"`` (this machine's processes) or ``"dask"`` (a local Dask cluster of ``workers``); left out,
+            ``"dask"`` with a ``scheduler`` and ``"local"`` without.
+        scheduler: the address of a running Dask scheduler (``tcp://host:8786``) to send the work to; not with
+            ``executor="local"``, which would keep it on this machine.
         progress: show a progress bar with an ETA.
         evaluate: ``f(values, seed) -> {metric: float}``, a module-level callable;
             default: run the scenario and compute :func:`sim.analysis.metrics.run_metrics`.
@@ -218,7 +221,8 @@ def run_sweep(
         notify: called with a sentence for each thing worth telling (a damaged part run again, ...).
 
     Raises:
-        InputError: a bad point, seed, executor or folder; another process writing ``out``; an unreachable scheduler.
+        InputError: a bad point, seed, executor or folder; another process writing ``out``; a scheduler that is no
+            address, is given with ``executor="local"``, or cannot be reached.
         Interrupted: on Ctrl-C or SIGTERM; the batches written so far are kept.
     """
     check_switch(progress, "progress")
@@ -230,7 +234,7 @@ def run_sweep(
     given_seed, seed = seed, spec.replicate_seed if seed is None else seed
     notify = notify or (lambda _: None)
     workers = check_workers(workers)
-    check_executor(executor)
+    executor = check_executor(executor, scheduler)
     if isinstance(spec.runs, bool) or not isinstance(spec.runs, int) or not 1 <= spec.runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key=RUNS)
     check_size(spec.design.size, spec.runs, key=RUNS)
