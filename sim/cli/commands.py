@@ -242,7 +242,7 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     from ..experiments.designs import SETTINGS, make_design
-    from ..experiments.parameters import dotted, parse_param
+    from ..experiments.parameters import parse_param
     from ..experiments.sweep import run_sweep
     from ..experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
     from ..io.outputs import claim_folder
@@ -270,9 +270,9 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if not args.param:
             raise InputError(None, f"give at least one parameter to sweep, e.g. --param regime.commit=0.2:1.0:5 "
                              f"(or a sweep file instead of {args.target})", key="--param")
-        params = dotted([parse_param(p) for p in args.param], load_scenario(args.target))
-        try:
-            design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed)
+        params, scenario = [parse_param(p) for p in args.param], load_scenario(args.target)
+        try:  # the scenario's names and ranges are make_design's to check, as from Python
+            design = make_design(args.sample or "grid", params, n=args.n, seed=args.sample_seed, scenario=scenario)
         except InputError as exc:  # it names a setting or a parameter: here, the flag that gave it
             raise InputError(None, exc.message, key=SETTINGS[exc.key][1] if exc.key in SETTINGS else "--param") from None
         spec = SweepSpec(args.target.resolve(), design, args.runs or 10)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import numbers
 from dataclasses import dataclass, field, replace
 
@@ -17,8 +18,10 @@ import numpy as np
 
 from ..errors import InputError, did_you_mean, flag
 from ..io.paths import plain
+from ..io.scenario import load_scenario
+from ..io.schema import Scenario
 from ..names import is_whole
-from .parameters import MAX_STEPS, Parameter, repeated_value
+from .parameters import MAX_STEPS, Parameter, check_ranges, dotted, repeated_value
 
 SAMPLES = ("grid", "lhs", "random", "sobol")
 MAX_POINTS = 1_000_000  # points in one design: far beyond a sweep that finishes, and its table stays small
@@ -78,17 +81,28 @@ class Design:
         return out if self.source is None else {**out, "source": self.source}
 
 
-def make_design(sample: str, parameters: list[Parameter], *, n: int | None = None, seed: int | None = None) -> Design:
+def make_design(sample: str, parameters: list[Parameter], *, n: int | None = None, seed: int | None = None,
+                scenario: Scenario | str | os.PathLike | None = None) -> Design:
     """Points for ``sample`` over ``parameters``.
 
     A grid takes each parameter's values (or ``steps`` points between its
     bounds: bounds without steps are refused); sampled designs need bounds and ``n`` (for ``sobol``, the base
     sample size: Saltelli's scheme, first-order indices only, evaluates ``n * (parameters + 2)`` points).
 
+    Args:
+        sample: ``grid``, ``lhs``, ``random`` or ``sobol``.
+        parameters: the :class:`~sim.experiments.parameters.Parameter` to vary.
+        n: a sampled design's size.
+        seed: where a sampled design's points fall (not the replicates' seeds).
+        scenario: the scenario the design is for (or its file's path): each parameter is then read as ``--param``
+            reads it, an alias as its dotted path, and one the scenario does not have, or a bound or value outside
+            its declared range, is refused here rather than by :func:`sim.run_sweep`. Without it the names are
+            free, for an ``evaluate`` function of one's own.
+
     Raises:
         InputError: with no file; its ``key`` is a setting (``sample``, ``n``, ``seed``: see :data:`SETTINGS`), a
-            parameter's dotted path, or ``parameters``. A caller names the place the user wrote it (a sweep file's
-            line, a flag).
+            parameter's dotted path, ``parameters`` or ``scenario``. A caller names the place the user wrote it (a
+            sweep file's line, a flag).
     """
     if sample not in SAMPLES:
         raise InputError(None, f"unknown sample '{sample}'" + did_you_mean(sample, SAMPLES), key="sample")
@@ -98,6 +112,9 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
                          f"not {_kind(parameters)}", key="parameters")
     if not parameters:
         raise InputError(None, "a sweep needs at least one parameter", key="parameters")
+    if scenario is not None:  # before the check for a parameter given twice: an alias and its path are one
+        scenario = _scenario(scenario)
+        parameters = dotted(parameters, scenario)
     twice = sorted({p.path for p in parameters if [q.path for q in parameters].count(p.path) > 1})
     if twice:
         raise InputError(None, f"'{twice[0]}' is swept twice", key=twice[0])
@@ -117,6 +134,8 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
         if p.values is not None and extra:  # a grid took the values and dropped the rest without a word
             raise InputError(None, f"'{p.path}' gives both values and {' and '.join(repr(k) for k in extra)}: values are the "
                              "points as given; give the values alone, or low, high and steps instead", key=p.path)
+    if scenario is not None:
+        check_ranges(parameters, scenario)
     if sample == "grid":
         if n is not None:  # it was dropped without a word: the user asked for n points and got the grid's
             raise InputError(None, f"a grid takes no n (got {n}): its points are every combination of the values given; "
@@ -156,6 +175,15 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     if sample == "sobol" and n & (n - 1):
         raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
     return Design(sample, parameters, None, n, seed)
+
+
+def _scenario(scenario: object) -> Scenario:
+    """``make_design``'s ``scenario``: a Scenario as it is, a path loaded (a number was an AttributeError in pathlib)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | os.PathLike):
+        return load_scenario(scenario)
+    raise InputError(None, f"needs a Scenario or a scenario file's path, not a {type(scenario).__name__}", key="scenario")
 
 
 def _kind(parameters: object) -> str:

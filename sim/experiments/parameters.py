@@ -150,21 +150,31 @@ def check_design(scenario: Scenario, sample: str, names: list[str], points: np.n
 
 
 def dotted(params: list[Parameter], scenario: Scenario) -> list[Parameter]:
-    """``params`` (from ``--param``) with each path given as an alias (``regime__commit``) read as its dotted
-    path, as a design's header is read (:func:`sim.io.paths.resolve`).
+    """``params`` with each path given as an alias (``regime__commit``) read as its dotted path, as a design's header
+    is read (:func:`sim.io.paths.resolve`).
 
     Raises:
-        InputError: a name that is neither, or an alias two paths share, naming ``--param``.
+        InputError: a name that is neither (the message names the closest, or says where all are listed), or an alias
+            two paths share; its key is ``parameters``, the argument of :func:`sim.make_design` (``--param`` on the
+            command line).
     """
     known = parameter_paths(scenario)
     try:
-        params = [replace(p, path=resolve(p.path, known)) for p in params]
+        return [replace(p, path=resolve(p.path, known)) for p in params]
     except InputError as exc:
-        raise InputError(None, exc.message, key="--param") from None
-    for p in params:  # a bound as typed: a grid's 0.8:1.2:4 was refused at a point of it, 1.0666666666666667
+        raise InputError(None, exc.message, key="parameters") from None
+
+
+def check_ranges(params: list[Parameter], scenario: Scenario) -> None:
+    """Refuse a bound or value of ``params`` outside its parameter's declared range, as typed: a grid's 0.8:1.2:4 was
+    refused at a point of it, 1.0666666666666667 (see :func:`out_of_range`).
+
+    Raises:
+        InputError: ``path: why``, its key ``parameters`` as for :func:`dotted`.
+    """
+    for p in params:
         if (outside := out_of_range(scenario, p)) is not None:
-            raise InputError(None, f"{p.path}: {outside[1]}", key="--param")
-    return params
+            raise InputError(None, f"{p.path}: {outside[1]}", key="parameters")
 
 
 def out_of_range(scenario: Scenario, p: Parameter) -> tuple[str, str] | None:
