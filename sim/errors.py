@@ -261,21 +261,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return ""
 
 
-def close_or_all(word: str, choices: Iterable[str], how_to_list: str) -> str:
-    """A ' (did you mean 'x'?); <how_to_list>' suffix when one of ``choices`` is close, else '; valid: ' and all of
-    them in their order: after a good guess the whole list (120 parameters for an Idlib scenario, dozens of metrics) is
-    only a wall of text. Nothing when there are no choices."""
-    choices = list(dict.fromkeys(choices))
-    guess = did_you_mean(word, choices)
-    if guess.startswith(" (did you mean"):
-        return f"{guess}; {how_to_list}"
-    return f"; valid: {', '.join(choices)}" if choices else ""
-
-
 def close_or_grouped(word: str, choices: Iterable[str], how_to_list: str) -> str:
-    """:func:`close_or_all` for names of which most are per item (``met:<id>``, ``day:<id>``): with nothing close, the
-    plain names listed and the rest counted by what comes before their ':' (a sweep's 344 metrics on one line were a
-    wall of text after which the user still did not know what to type)."""
+    """A ' (did you mean 'x'?); <how_to_list>' suffix when one of ``choices`` is close, else the names, of which most are
+    per item (``met:<id>``, ``day:<id>``): the plain ones listed and the rest counted by what comes before their ':' (a
+    sweep's 344 metrics on one line were a wall of text after which the user still did not know what to type). Nothing
+    when there are no choices."""
     choices = list(dict.fromkeys(choices))
     guess = did_you_mean(word, choices)
     if guess.startswith(" (did you mean") or not choices:

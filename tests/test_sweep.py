@@ -83,9 +83,9 @@ def test_dotted_paths_set_parameters_and_name_the_valid_ones(toy):
     with pytest.raises(InputError) as err:
         apply(sc, {"regime.comit": 0.3})
     assert "did you mean 'regime.commit'" in str(err.value) and "sim.parameters(scenario) lists all" in str(err.value)
-    with pytest.raises(InputError) as err:  # nothing close: every valid name
+    with pytest.raises(InputError) as err:  # nothing close: the groups, and where every name is listed
         apply(sc, {"qqqq.zzzz": 0.3})
-    assert "turkey.deterrence" in str(err.value)
+    assert "the groups are regime, russia, turkey, " in str(err.value) and "sim.parameters(scenario) lists all" in str(err.value)
     with pytest.raises(InputError, match="less than or equal to 1"):
         apply(sc, {"regime.commit": 1.5})
 

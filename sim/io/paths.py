@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import annotated_types as at
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InputError, close_or_all
+from ..errors import InputError, did_you_mean
 from .validation import TaggedUnion, explain, first_error, key_path
 
 if TYPE_CHECKING:
@@ -97,12 +97,25 @@ def resolve(name: str, known: list[str], where: str | None = None) -> str:
 
 
 def no_parameter(name: str, known: list[str]) -> str:
-    """'no parameter ...' with the closest of ``known``, or, when none is close, all of them: after a good guess the
-    whole list (120 names for an Idlib scenario) is only a wall of text. A date is told why and what to do instead:
-    the closest name to an event's 'date' was its 'intensity', no help to whoever asked "a week earlier?"."""
+    """'no parameter ...' with the closest of ``known`` (dotted paths, or aliases for a name without a dot), or, when
+    none is close, how names are made, the groups they begin with and where all are listed: the whole list (121 names
+    for the Idlib campaign, 3 KB on one line) was a wall of text. A date is told why and what to do instead: the
+    closest name to an event's 'date' was its 'intensity', no help to whoever asked "a week earlier?"."""
     if is_date(name):
         return f"no parameter '{name}': {NOT_A_DATE}"
-    return f"no parameter '{name}'" + close_or_all(name, known, f"sim.parameters(scenario) lists all {len(known)}")
+    listed = f"sim.parameters(scenario) lists all {len(known)}"
+    guess = did_you_mean(name, known) if known else ""
+    if guess.startswith(" (did you mean"):
+        return f"no parameter '{name}'{guess}; {listed}"
+    sep = "." if any("." in k for k in known) else "__"
+    heads = list(dict.fromkeys(k.split(sep)[0] for k in known))
+    if not heads:
+        return f"no parameter '{name}'"
+    examples = [next(k for k in known if k.startswith(head + sep)) for head in dict.fromkeys((heads[0], heads[-1]))]
+    groups = [f"events{sep}<id>" if head == "events" else head for head in heads]
+    return (f"no parameter '{name}': a parameter is named by its group and key, such as {' or '.join(examples)}; the "
+            f"groups are {', '.join(groups[:-1])}{' and ' if len(groups) > 1 else ''}{groups[-1]}; {listed}, and "
+            "scenarios/README.md says what each does")
 
 
 DATE_KEYS = frozenset({"date", "effective", "until", "announced", "start", "end", "initial_control"})
