@@ -1,17 +1,13 @@
 """Where batches of runs execute: this process, a local process pool, or a Dask cluster.
 
-Every executor takes the same tasks — keys, and a function giving each key's
-arguments — and yields ``(key, result)`` as tasks finish, in any order;
-callers order results by key, so nothing downstream depends on which
-executor ran what, or when. Only a few tasks per worker are in flight at a
-time, so a sweep of millions of runs holds no more in memory than one of a
-hundred.
+Every executor takes the same tasks — keys, and a function giving each key's arguments — and yields ``(key, result)`` as
+tasks finish, in any order; callers order results by key, so nothing downstream depends on which executor ran what, or
+when. Only a few tasks per worker are in flight at a time, so a sweep of millions of runs holds no more in memory than
+one of a hundred.
 
-Stopping (Ctrl-C, or SIGTERM, which the command line turns into Ctrl-C):
-the workers are stopped at once — each removes the temporary files it was
-writing (:func:`sim.io.files.remove_active_temps`) and exits — and the
-results that had already come back are still yielded before the interruption
-goes on, so the caller can keep them.
+Stopping (Ctrl-C, or SIGTERM, which the command line turns into Ctrl-C): the workers are stopped at once — each removes
+the temporary files it was writing (:func:`sim.io.files.remove_active_temps`) and exits — and the results that had
+already come back are still yielded before the interruption goes on, so the caller can keep them.
 """
 
 from __future__ import annotations
@@ -37,31 +33,25 @@ RETRIES = 3
 IN_FLIGHT = 2  # tasks per worker submitted ahead
 SCHEDULER_TIMEOUT = "5s"  # how long to try reaching a Dask scheduler before saying it cannot be reached
 QUIET_TIMEOUT = 5  # seconds a stopped computation waits for our workers to quiet their logs (a hung one never does)
-
-
 EXECUTORS = ("local", "dask")
 
 
 def check_executor(executor: object, scheduler: object = None) -> str:
-    """``executor`` if it is one of :data:`EXECUTORS`; left out (None), ``"dask"`` with a ``scheduler`` and ``"local"``
-    without, as on the command line. A typo (``"dsak"``) ran locally without a word, and a scheduler overrode
-    ``"local"`` without one (work asked for on this machine went to a cluster).
+    """``executor`` if one of :data:`EXECUTORS`, else (None) ``"dask"`` with a ``scheduler`` and ``"local"`` without, as
+    on the command line: a typo (``"dsak"``) ran locally, and a scheduler overrode ``"local"``, each without a word.
 
     Raises:
-        InputError: an executor that is not one; a scheduler that is no Dask address, or given with ``"local"``.
-    """
+        InputError: an executor that is not one; a scheduler that is no Dask address, or given with ``"local"``."""
     if executor is not None and executor not in EXECUTORS:
         guess = closest(executor, EXECUTORS) if isinstance(executor, str) else None
         close = f"; did you mean {guess!r}?" if guess else ""
         raise InputError(None, f"must be {' or '.join(map(repr, EXECUTORS))} (got {executor!r}{close})", key=flag("executor"))
-    if scheduler is None:
-        return executor or "local"
-    if executor == "local":
+    if scheduler is not None and executor == "local":
         raise InputError(None, f"sends the work to a running Dask cluster, and {flag('executor', 'local')} keeps it on this "
                          "machine: give one or the other", key=flag("scheduler"))
-    if not isinstance(scheduler, str) or not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", scheduler):
+    if scheduler is not None and not re.fullmatch(r"(tcp|tls|ucx|ws|wss|inproc)://\S+", str(scheduler)):
         raise InputError(None, f"expects a scheduler address such as tcp://host:8786 (got {scheduler!r})", key=flag("scheduler"))
-    return "dask"
+    return executor or ("local" if scheduler is None else "dask")
 
 
 class WorkerLost(RuntimeError):
