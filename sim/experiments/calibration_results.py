@@ -38,8 +38,8 @@ from ..io.folder_lock import FolderLock
 from ..io.outputs import TEMP
 from .calibration import open_study
 from .calibration_file import LAYER_MARK, CalibrationSpec, checked_call
-from .executors import check_executor
 from .calibration_runs import Problem, ensembles, evaluate_all, frozen, scores
+from .executors import check_executor
 
 NOT_PARAMETERS = ("trial", "objective", "se")
 STUDY_LINE = "# Study: "  # a layer's line naming the study folder that wrote it, relative to the layer

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import numbers
+import os
 from dataclasses import dataclass, field, replace
 
 import numpy as np
