@@ -24,6 +24,8 @@ from .whatif import clash, default_name, file_name, other_runs, renaming, rerun_
 
 # A long word in code (a --save-dir folder, the rerun command's path, a long name's header line) breaks at the
 # box's edge: it set the width of every line (they wrapped at it, not at the box), and the text ran off the page.
+# In an alert a path breaks between its parts (Breakable), and any other long word (a name typed as '%%%...') at the
+# edge: at 360 px 'exists already', a case clash, a broken file and a failed save ran their path off the page.
 LONG_WORDS = {"overflow-wrap": "anywhere"}
 
 
@@ -97,14 +99,14 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
                          message=f"{said} as {target}{renamed}" if proposed else "")
     download = solara.use_memo(lambda: (lambda: text), [text])  # the same data while the text is: a download in flight is kept
     if broken:  # before 'Nothing to save': a what-if file as it is, broken, has nothing to save either, but is to be fixed
-        solara.Warning(f"{broken}. Fix the file, or pick another scenario.")
+        solara.Warning(children=[Breakable(f"{broken}. Fix the file, or pick another scenario.", LONG_WORDS)])
         return
     if settings.is_plain:
         solara.Info(children=[Breakable(f"Nothing to save: the sidebar is {settings.scenario} as it is, and the file "
                                         "would only copy it. Tick an event or move a slider first.")])
         return
     if problem:  # said in place, without a traceback: the name can be typed again
-        solara.Warning(problem)
+        solara.Warning(children=[Breakable(problem, LONG_WORDS)])
         return
     with solara.Row(style={"flex-wrap": "wrap"}):  # at 360 px the download beside Save ran off the page, cut off
         def on_save() -> None:
@@ -116,7 +118,7 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
             solara.Button("Save what-if", color="primary", on_click=on_save)
         solara.FileDownload(download, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
     if failed:
-        solara.Error(f"Not saved: {failed}")
+        solara.Error(children=[Breakable(f"Not saved: {failed}", LONG_WORDS)])
     elif written is not None:
         # With the page's replicates where they are not the suggested 40: rerun with 40 alone, a what-if the page ran 5
         # times gave other numbers than those it showed.

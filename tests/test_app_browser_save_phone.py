@@ -1,0 +1,86 @@
+"""The Save & export tab's messages on a phone (360 px) in a real browser (headless Chromium, as
+tests/test_app_browser_phone.py): each warning, error and notice it can show stays on the page, and a path in one
+breaks between its parts, not inside a name."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from .app_browser import (
+    ROOT,
+    CUT_WORDS,
+    SMALLEST_PHONE,
+    WORDS_OFF_PAGE,
+    app_server,
+    browser_page,
+    browser_test_marks,
+    find_browser,
+    open_app,
+    pick_scenario,
+    tab,
+)
+
+BROWSER = find_browser()
+pytestmark = browser_test_marks()
+
+SHOWN = ".v-window-item--active"
+SETTLED = "() => !document.querySelector('.v-window-item--active[class*=transition]')"
+TAKEN = "taken_for_the_seminar"
+
+
+def close_sidebar(page) -> None:  # noqa: ANN001
+    page.mouse.click(SMALLEST_PHONE - 5, 450)  # Mesa's sidebar lies over a narrow page, open, until a tap outside it
+    page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
+
+
+def open_sidebar(page) -> None:  # noqa: ANN001
+    page.locator(".v-app-bar__nav-icon").click()
+    page.locator(".v-navigation-drawer--open").wait_for()
+    page.wait_for_function("() => !document.querySelector('.v-navigation-drawer').getAnimations().length")
+
+
+def read(page, says: str) -> tuple[list[str], list[str]]:  # noqa: ANN001
+    """Once the tab shows an alert with ``says``: its words off the page, and the alert's words cut inside a name."""
+    page.locator(f"{SHOWN} .v-alert", has_text=says).first.wait_for()
+    page.wait_for_function(SETTLED)
+    return page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, f"{SHOWN} .v-alert")
+
+
+def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
+    """At 360 px the warning that the what-if's file exists already ran its path (one long word) off the page's right
+    edge, and the sentence after it with it; so did the warnings of a name that differs from a file's only by case and
+    of a picked file that does not load, and the error of a save that could not write its folder."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    save = tmp_path / "what_ifs_for_the_idlib_seminar_of_december"  # a --save-dir longer than a phone's line
+    save.mkdir()
+    (save / f"{TAKEN}.yaml").write_text("name: taken\n")
+    mine = save / "mine.yaml"
+    mine.write_text(f"extends: {os.path.relpath(ROOT / 'scenarios' / 'campaign.yaml', save)}\nname: mine\n")
+    found = {}
+    with app_server(save) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
+        open_app(page, url)
+        pick_scenario(page, "mine.yaml")
+        close_sidebar(page)
+        mine.write_text("extends: nowhere.yaml\nname: mine\n")  # edited into an error once picked
+        tab(page, "Save & export")
+        found["broken"] = read(page, "cannot be used")
+        open_sidebar(page)
+        pick_scenario(page, "scenarios/campaign.yaml")
+        page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
+        page.get_by_text("No Spring Shield").nth(1).wait_for()  # listed under "Changed"
+        close_sidebar(page)
+        name = page.get_by_label("Name of the what-if")
+        for state, typed, says in (("exists", TAKEN, "exists already"), ("case", TAKEN.title(), "differ only by case"),
+                                   ("in use", "campaign", "Cannot be saved"), ("no letters", "%" * 40, "no letters")):
+            name.fill(typed)
+            found[state] = read(page, says)
+        name.fill("race_for_the_seminar")
+        page.get_by_role("button", name="Save what-if").wait_for()
+        shutil.rmtree(save)  # the folder gone, a file in its place: the save cannot write there
+        save.write_text("not a folder\n")
+        page.get_by_role("button", name="Save what-if").click()
+        found["not saved"] = read(page, "Not saved")
+        page.screenshot(path=str(tmp_path / "not_saved.png"), full_page=True)
+        assert found == dict.fromkeys(found, ([], [])), found
+        assert refused == []
