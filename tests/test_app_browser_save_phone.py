@@ -41,16 +41,19 @@ def open_sidebar(page) -> None:  # noqa: ANN001
 
 
 def read(page, says: str) -> tuple[list[str], list[str]]:  # noqa: ANN001
-    """Once the tab shows an alert with ``says``: its words off the page, and the alert's words cut inside a name."""
+    """Once the tab shows an alert with ``says``: its words off the page, and those cut inside a name (the YAML, in
+    code, is left out)."""
     page.locator(f"{SHOWN} .v-alert", has_text=says).first.wait_for()
     page.wait_for_function(SETTLED)
-    return page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, f"{SHOWN} .v-alert")
+    return page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, SHOWN)
 
 
 def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
     """At 360 px the warning that the what-if's file exists already ran its path (one long word) off the page's right
     edge, and the sentence after it with it; so did the warnings of a name that differs from a file's only by case and
-    of a picked file that does not load, and the error of a save that could not write its folder."""
+    of a picked file that does not load, and the error of a save that could not write its folder. The file it would be
+    saved as, under the name, broke inside a name ('seminar_of_de' / 'cember'), and so did the tab's first sentence
+    where the picked file's path was absolute (a what-if in a --save-dir outside the project)."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     save = tmp_path / "what_ifs_for_the_idlib_seminar_of_december"  # a --save-dir longer than a phone's line
     save.mkdir()

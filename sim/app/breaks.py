@@ -28,7 +28,9 @@ BREAK = "\u200b"  # a zero-width space
 # 'jan_truce_holds_calibrated.yaml' goes whole after 'scenarios/whatif/'; a longer one breaks after a '_'.
 LONGEST_WHOLE = 31  # characters
 _PATHLIKE = re.compile(r"[/_]\w")
-_AFTER_FOLDER = re.compile(r"(?<=/)(?=\w)")  # where a path's parts meet: after each '/' a letter or digit follows
+# where a path's parts meet: after each '/' that ends a folder's name and a letter or digit follows (not after an absolute
+# path's first '/', which would stand alone at a line's end)
+_AFTER_FOLDER = re.compile(r"(?<=[\w.-]/)(?=\w)")
 _UNDERSCORE = re.compile(r"_(?=\w)")  # a '_' inside a name, where a part too long for its line may break
 
 
@@ -55,7 +57,8 @@ def path_html(text: str) -> str:
     return "".join(out)
 
 
-_PATH = re.compile(r"(?<![\w/.-])(?:[\w.-]+/)+[\w.-]*\w")  # a word with a '/' inside it: a path
+# a word with a '/' inside it: a path, from the disk's root too (a what-if in a --save-dir outside the project)
+_PATH = re.compile(r"(?<![\w/.-])/?(?:[\w.-]+/)+[\w.-]*\w")
 _CODE = re.compile(r"(`[^`]*`)")
 
 

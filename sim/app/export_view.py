@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import reacton.ipyvuetify as rv
 import solara
 
 from ..analysis.summary import ENSEMBLE_RUNS
@@ -68,6 +69,16 @@ def unloadable(settings: Settings, config: AppConfig) -> str | None:
 
 
 @solara.component
+def NameField(name: solara.Reactive[str], hint: str):
+    """The what-if's name, as typed, with ``hint`` under it (the file it is saved as) shown as :func:`Breakable`
+    shows it. As Vuetify's plain message the path broke at the page's edge, inside a name ('what_ifs_of_the_dece' /
+    'mber_2026'), on a phone."""
+    shown = [{"name": "message", "children": [Breakable(hint)]}] if hint else []
+    return rv.TextField(label="Name of the what-if", v_model=name.value, on_v_model=lambda typed: name.set(typed or ""),
+                        messages=[hint] if hint else [], hide_details="auto", v_slots=shown)
+
+
+@solara.component
 def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int] | None = None):
     name = solara.use_reactive("")
     # (file written, why not, the (settings, name typed) it was for, the replicates the page had run of them)
@@ -95,8 +106,7 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     # Not 'will be saved as' above a warning that it cannot be.
     said = "saved" if saved else "would be saved" if problem else "will be saved"
     if not settings.is_plain and not broken:  # (with nothing to save, it proposed the scenario's own name, campaign.yaml)
-        solara.InputText("Name of the what-if", value=name, continuous_update=True,
-                         message=f"{said} as {target}{renamed}" if proposed else "")
+        NameField(name, f"{said} as {target}{renamed}" if proposed else "")
     download = solara.use_memo(lambda: (lambda: text), [text])  # the same data while the text is: a download in flight is kept
     if broken:  # before 'Nothing to save': a what-if file as it is, broken, has nothing to save either, but is to be fixed
         solara.Warning(children=[Breakable(f"{broken}. Fix the file, or pick another scenario.", LONG_WORDS)])

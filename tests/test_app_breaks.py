@@ -1,0 +1,21 @@
+"""Where the tabs' Markdown lets a path break (sim/app/breaks.py), without a browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
+
+from sim.app.breaks import PART, paths_breakable  # noqa: E402
+
+
+def test_an_absolute_path_in_the_tabs_markdown_breaks_between_its_parts_too():
+    """A path from the root of the disk (a what-if in a --save-dir outside the project) was left one word: the Save
+    tab's first sentence broke it at the page's edge, inside a name ('what_ifs_for_the_idlib_se' / 'minar')."""
+    path = "/tmp/seminar/what_ifs_for_the_idlib_seminar/mine.yaml"
+    shown = paths_breakable(f"extends {path} with what the sidebar changes; `{path}` in code is left as it is")
+    part = f'<span class="{PART}">'
+    assert shown.startswith(f"extends {part}{part}/tmp/</span>{part}seminar/</span>"), shown
+    assert re.sub(r"<[^>]+>", "", shown) == f"extends {path} with what the sidebar changes; `{path}` in code is left as it is"
