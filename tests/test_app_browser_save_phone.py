@@ -80,10 +80,13 @@ def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
             found[state] = read(page, says)
         name.fill("race_for_the_seminar")
         page.get_by_role("button", name="Save what-if").wait_for()
+        # the file it would be saved as, once a name without letters had none: it read 'campaign.yaml', the one before
+        hint = page.locator(f"{SHOWN} .v-messages").inner_text().replace("\n", "")
         shutil.rmtree(save)  # the folder gone, a file in its place: the save cannot write there
         save.write_text("not a folder\n")
         page.get_by_role("button", name="Save what-if").click()
         found["not saved"] = read(page, "Not saved")
         page.screenshot(path=str(tmp_path / "not_saved.png"), full_page=True)
         assert found == dict.fromkeys(found, ([], [])), found
+        assert hint == f"will be saved as {save / 'race_for_the_seminar.yaml'}", hint
         assert refused == []

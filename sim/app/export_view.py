@@ -73,7 +73,8 @@ def NameField(name: solara.Reactive[str], hint: str):
     """The what-if's name, as typed, with ``hint`` under it (the file it is saved as) shown as :func:`Breakable`
     shows it. As Vuetify's plain message the path broke at the page's edge, inside a name ('what_ifs_of_the_dece' /
     'mber_2026'), on a phone."""
-    shown = [{"name": "message", "children": [Breakable(hint)]}] if hint else []
+    # The slot stays, empty with no hint: dropped and put back, it showed the hint it had before it was dropped.
+    shown = [{"name": "message", "children": [Breakable(hint)]}]
     return rv.TextField(label="Name of the what-if", v_model=name.value, on_v_model=lambda typed: name.set(typed or ""),
                         messages=[hint] if hint else [], hide_details="auto", v_slots=shown)
 
