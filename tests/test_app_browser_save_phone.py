@@ -7,22 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 
-from .app_browser import (
-    ROOT,
-    CUT_WORDS,
-    SMALLEST_PHONE,
-    WORDS_OFF_PAGE,
-    app_server,
-    browser_page,
-    browser_test_marks,
-    find_browser,
-    open_app,
-    pick_scenario,
-    tab,
-)
+from . import app_browser as ab
+from .app_browser import CUT_WORDS, ROOT, SMALLEST_PHONE, WORDS_OFF_PAGE, open_app, pick_scenario, tab
 
-BROWSER = find_browser()
-pytestmark = browser_test_marks()
+BROWSER = ab.find_browser()
+pytestmark = ab.browser_test_marks()
 
 SHOWN = ".v-window-item--active"
 SETTLED = "() => !document.querySelector('.v-window-item--active[class*=transition]')"
@@ -61,7 +50,7 @@ def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
     mine = save / "mine.yaml"
     mine.write_text(f"extends: {os.path.relpath(ROOT / 'scenarios' / 'campaign.yaml', save)}\nname: mine\n")
     found = {}
-    with app_server(save) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
+    with ab.app_server(save) as url, ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
         open_app(page, url)
         pick_scenario(page, "mine.yaml")
         close_sidebar(page)
