@@ -69,6 +69,12 @@ def paths_breakable(markdown: str) -> str:
                    for piece in _CODE.split(markdown))
 
 
+# In an alert a path breaks between its parts (Breakable), and any other long word (a name typed as '%%%...', an
+# exception's text) at the edge: at 360 px the Save tab's alerts, a failed Reset, a failed ensemble and a failed view
+# ran their path off the page.
+LONG_WORDS = {"overflow-wrap": "anywhere"}
+
+
 def css(style: dict[str, str]) -> str:
     """A style dict (as solara.Text takes) as a CSS declaration list."""
     return "; ".join(f"{k}: {v}" for k, v in style.items())

@@ -17,17 +17,15 @@ from ..analysis.summary import ENSEMBLE_RUNS
 from ..errors import InputError
 from ..names import replicates
 from . import ensemble_view  # its task read where the page renders (the tests put one that runs inline in its place)
-from .breaks import Breakable, paths_breakable
+from .breaks import LONG_WORDS, Breakable, paths_breakable
 from .config import AppConfig
 from .panels import unusable
 from .settings import Settings, base_scenario
 from .whatif import clash, default_name, file_name, other_runs, renaming, rerun_command, save_whatif, whatif_text
 
 # A long word in code (a --save-dir folder, the rerun command's path, a long name's header line) breaks at the
-# box's edge: it set the width of every line (they wrapped at it, not at the box), and the text ran off the page.
-# In an alert a path breaks between its parts (Breakable), and any other long word (a name typed as '%%%...') at the
-# edge: at 360 px 'exists already', a case clash, a broken file and a failed save ran their path off the page.
-LONG_WORDS = {"overflow-wrap": "anywhere"}
+# box's edge (LONG_WORDS): it set the width of every line (they wrapped at it, not at the box), and the text ran off
+# the page.
 
 
 def page_ran(settings: Settings) -> int | None:
