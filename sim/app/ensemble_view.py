@@ -29,7 +29,7 @@ from .ensemble import (
     towns_markdown,
     towns_table,
 )
-from .breaks import Breakable, paths_breakable
+from .breaks import LONG_WORDS, Breakable, paths_breakable
 from .compare_words import comparison_words
 from .figures import EITHER_DPI, NARROW_WIDTH, PageEither, PagePieces, pieces, png
 from .run_view import FIGURES_ROW
@@ -49,6 +49,11 @@ def compute(settings: Settings, config: AppConfig, n: int) -> Ensemble:
 
 # In a thread, one result per browser session: the page stays live and shows the progress.
 ensemble_task = solara.lab.task(compute, prefer_threaded=True)
+
+
+def failure() -> str:
+    """Why the last ensemble failed, in one line: the exception's kind and its text (a path in it, often)."""
+    return f"{type(ensemble_task.exception).__name__}: {ensemble_task.exception}"
 
 
 # The towns and the headline scores: side by side where both fit, else one under the other. In two fixed halves
@@ -103,7 +108,7 @@ def EnsembleControls(settings: Settings, config: AppConfig, n: solara.Reactive[i
         solara.Text(f"running: {done:.0f}% of the replicates done" if done < 100 else
                     "every replicate has run: scoring them against the record and drawing the results")
     if ensemble_task.error:
-        solara.Error(f"The ensemble failed: {type(ensemble_task.exception).__name__}: {ensemble_task.exception}")
+        solara.Error(children=[Breakable(f"The ensemble failed: {failure()}", LONG_WORDS)])
 
 
 @solara.component
@@ -194,8 +199,8 @@ def CompareView(settings: Settings, date: solara.Reactive):
         if ensemble_task.pending:
             solara.Info("The ensemble is running (Ensemble tab): its comparison appears here when it is done.")
         elif ensemble_task.error:
-            solara.Error(f"The ensemble failed, so there is nothing to compare: {type(ensemble_task.exception).__name__}: "
-                         f"{ensemble_task.exception}")
+            solara.Error(children=[Breakable(f"The ensemble failed, so there is nothing to compare: {failure()}",
+                                             LONG_WORDS)])
         else:
             solara.Info("Run an ensemble first (Ensemble tab). A what-if is compared with the scenario it changes: the "
                         "picked file once a slider or toggle is moved, or for a what-if file left as it is, the scenario "

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import solara
 
+from .breaks import LONG_WORDS, Breakable
+
 
 def attempt(fn: Callable, *args: object) -> tuple[object, str | None]:
     """(fn(*args), None), or (None, the error in one line)."""
@@ -27,7 +29,7 @@ def Guarded(view: Callable, *args: object):
     # ('Previously render had 3 effects, this run 1 ... conditional hooks?'), again on every render: the page stopped.
     if exception is not None:
         with solara.Column().key("failed"):
-            solara.Error(f"This view failed: {type(exception).__name__}: {exception}")
+            solara.Error(children=[Breakable(f"This view failed: {type(exception).__name__}: {exception}", LONG_WORDS)])
             solara.Button("Try again", on_click=clear)
         return
     view(*args).key("view")

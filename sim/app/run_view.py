@@ -17,7 +17,7 @@ from ..analysis.summary import name
 from ..io.files import table_text
 from ..names import date_words
 from ..viz.figures import run_title
-from .breaks import paths_breakable
+from .breaks import LONG_WORDS, Breakable, paths_breakable
 from .config import AppConfig
 from .figures import (COLUMN_SHARE, TITLE_LINE, LiveMap, LiveSeries, PageFigure, PagePieces, live_map_state, png,
                       run_map_figure)
@@ -82,8 +82,9 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         + "\n\n" + held_line(run)
     ))
     if m.refused:
-        solara.Error(f"Reset could not build the sidebar's settings, so this is the last run that built: {m.refused}. "
-                     "Fix the file, or pick another scenario, and press Reset.")
+        solara.Error(children=[Breakable(f"Reset could not build the sidebar's settings, so this is the last run that "
+                                         f"built: {m.refused}. Fix the file, or pick another scenario, and press Reset.",
+                                         LONG_WORDS)])
     elif m.settings != settings:
         solara.Warning("The sidebar has changed since this run was built: press Reset to run with it.", dense=True)
     if replicate.value > m.last_replicate:  # a scenario seeded near 2**63 - 1 (see WhatIfModel)
