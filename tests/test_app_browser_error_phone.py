@@ -4,11 +4,9 @@ page. (A view that raised says so with the same alert: tests/test_app_error_path
 
 from __future__ import annotations
 
-import os
-
 from . import app_browser as ab
-from .app_browser import ROOT, SMALLEST_PHONE, open_app, pick_scenario, tab
-from .test_app_browser_save_phone import close_sidebar, read
+from .app_browser import SMALLEST_PHONE, open_app, pick_scenario, tab
+from .test_app_browser_save_phone import close_sidebar, read, seminar_folder
 
 BROWSER = ab.find_browser()
 pytestmark = ab.browser_test_marks()
@@ -18,10 +16,7 @@ def test_a_failed_reset_and_a_failed_ensemble_stay_on_a_phones_page(tmp_path):
     """A picked what-if deleted since: at 360 px 'Reset could not build ...', 'The ensemble failed: ...' and '... so
     there is nothing to compare: ...' each printed its path as one word, which ran off the page's right edge."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    save = tmp_path / "what_ifs_for_the_idlib_seminar_of_december"  # a --save-dir longer than a phone's line
-    save.mkdir()
-    mine = save / "mine.yaml"
-    mine.write_text(f"extends: {os.path.relpath(ROOT / 'scenarios' / 'campaign.yaml', save)}\nname: mine\n")
+    save, mine = seminar_folder(tmp_path)
     found = {}
     with ab.app_server(save) as url, ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
         open_app(page, url)

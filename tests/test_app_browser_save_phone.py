@@ -37,6 +37,15 @@ def read(page, says: str) -> tuple[list[str], list[str]]:  # noqa: ANN001
     return page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, SHOWN)
 
 
+def seminar_folder(tmp_path):  # noqa: ANN001, ANN201
+    """(a --save-dir whose name is longer than a phone's line, its what-if 'mine.yaml' of the campaign)."""
+    save = tmp_path / "what_ifs_for_the_idlib_seminar_of_december"
+    save.mkdir()
+    mine = save / "mine.yaml"
+    mine.write_text(f"extends: {os.path.relpath(ROOT / 'scenarios' / 'campaign.yaml', save)}\nname: mine\n")
+    return save, mine
+
+
 def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
     """At 360 px the warning that the what-if's file exists already ran its path (one long word) off the page's right
     edge, and the sentence after it with it; so did the warnings of a name that differs from a file's only by case and
@@ -44,11 +53,8 @@ def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
     saved as, under the name, broke inside a name ('seminar_of_de' / 'cember'), and so did the tab's first sentence
     where the picked file's path was absolute (a what-if in a --save-dir outside the project)."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    save = tmp_path / "what_ifs_for_the_idlib_seminar_of_december"  # a --save-dir longer than a phone's line
-    save.mkdir()
+    save, mine = seminar_folder(tmp_path)
     (save / f"{TAKEN}.yaml").write_text("name: taken\n")
-    mine = save / "mine.yaml"
-    mine.write_text(f"extends: {os.path.relpath(ROOT / 'scenarios' / 'campaign.yaml', save)}\nname: mine\n")
     found = {}
     with ab.app_server(save) as url, ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
         open_app(page, url)
