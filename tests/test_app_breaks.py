@@ -19,3 +19,15 @@ def test_an_absolute_path_in_the_tabs_markdown_breaks_between_its_parts_too():
     part = f'<span class="{PART}">'
     assert shown.startswith(f"extends {part}{part}/tmp/</span>{part}seminar/</span>"), shown
     assert re.sub(r"<[^>]+>", "", shown) == f"extends {path} with what the sidebar changes; `{path}` in code is left as it is"
+
+
+@pytest.mark.parametrize("after", [",", ".", ";", ":", ")", "),"])
+def test_the_punctuation_after_a_path_stays_on_its_line(after):
+    """The path is a block of its own, and a line may break after a block: at 360 px the One run tab's heading began a
+    line with the comma after the scenario's path ('scenarios/campaign.yaml' / ', replicate 0 ...')."""
+    shown = paths_breakable(f"One run: scenarios/campaign.yaml{after} replicate 0")
+    part = f'<span class="{PART}">'
+    whole = shown[shown.index(part):shown.rindex("</span>") + len("</span>")]  # the path's outer block
+    assert re.sub(r"<[^>]+>", "", whole) == f"scenarios/campaign.yaml{after}", shown
+    assert shown.endswith(f"</span> replicate 0"), shown
+    assert re.sub(r"<[^>]+>", "", shown) == f"One run: scenarios/campaign.yaml{after} replicate 0"

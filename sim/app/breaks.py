@@ -57,8 +57,9 @@ def path_html(text: str) -> str:
     return "".join(out)
 
 
-# a word with a '/' inside it: a path, from the disk's root too (a what-if in a --save-dir outside the project)
-_PATH = re.compile(r"(?<![\w/.-])/?(?:[\w.-]+/)+[\w.-]*\w")
+# a word with a '/' inside it: a path, from the disk's root too (a what-if in a --save-dir outside the project), with
+# the punctuation that follows it: outside the path's block, a line could begin with it (', replicate 0' at 360 px)
+_PATH = re.compile(r"(?<![\w/.-])/?(?:[\w.-]+/)+[\w.-]*\w[,.;:!?)]*")
 _CODE = re.compile(r"(`[^`]*`)")
 
 
