@@ -176,6 +176,9 @@ def check_switch(value: object, key: str) -> bool:
     return value
 
 
+_NUMBER = re.compile(r"-?[0-9][0-9_,.]*")  # a value said as it is in Python too (a word is quoted)
+
+
 def _said_flag(named: re.Match, *, command_line: bool, tail: str = "=") -> str:
     """One of :func:`flag`'s names, said: ``--param-set 3`` on the command line, ``param_set=3`` in Python."""
     value = named["value"]
@@ -184,9 +187,6 @@ def _said_flag(named: re.Match, *, command_line: bool, tail: str = "=") -> str:
     if value is not None and not _NUMBER.fullmatch(value):  # a word as Python writes it: executor='local', not executor=local
         value = repr(value)
     return (named["python"] or named["flag"]) + tail + (value or "")
-
-
-_NUMBER = re.compile(r"-?[0-9][0-9_,.]*")
 
 
 def check_loaded(value: object, kind: type, loader: str) -> None:
