@@ -85,3 +85,50 @@ def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
         assert found == dict.fromkeys(found, ([], [])), found
         assert hint == f"will be saved as {save / 'race_for_the_seminar.yaml'}", hint
         assert refused == []
+
+
+# The lines the Save tab's first sentence's code (the save folder) is laid out in, and its text as a selection of it
+# copies: where each line ends shows whether the path broke between its parts or inside a name.
+SAVE_FOLDER_LINES = """() => {
+  const p = [...document.querySelectorAll('.v-window-item--active p')].find(e => e.innerText.startsWith('A YAML file in'));
+  const code = p.querySelector('code'), lines = [], r = document.createRange();
+  const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+  let top = null;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    for (let i = 0; i < n.data.length; i++) {
+      r.setStart(n, i); r.setEnd(n, i + 1);
+      const box = [...r.getClientRects()].find(b => b.width > 0);
+      if (!box) continue;
+      if (top === null || box.top > top + 2) lines.push('');
+      top = box.top;
+      lines[lines.length - 1] += n.data[i];
+    }
+  }
+  getSelection().selectAllChildren(code);
+  return [lines, getSelection().toString()];
+}"""
+
+
+def test_the_save_tabs_first_sentence_breaks_its_folder_between_its_parts(tmp_path):
+    """At 360 px the save folder the tab's first sentence names in code (a deep --save-dir) broke at the page's edge,
+    inside a name ('.../for/the/seminar/what_ifs_for_the_idli' / 'b_seminar_of_december'), where the tab's other paths
+    break after a '/', or after a '_' of a part longer than a line."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    deep = tmp_path / "for" / "the" / "seminar"
+    deep.mkdir(parents=True)
+    save, _ = seminar_folder(deep)
+    with ab.app_server(save) as url, ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
+        open_app(page, url)
+        close_sidebar(page)
+        tab(page, "Save & export")
+        page.locator(f"{SHOWN} .v-alert", has_text="Nothing to save").wait_for()
+        page.wait_for_function(SETTLED)
+        lines, copied = page.evaluate(SAVE_FOLDER_LINES)
+        off = page.evaluate(WORDS_OFF_PAGE)
+        assert refused == []
+    assert "".join(lines) == str(save) and len(lines) > 1, lines
+    # each line but the last ends after a '/'; one that ends after a '_' holds one part alone, too long for a line
+    cut = [line for line in lines[:-1] if not line.endswith("/") and not (line.endswith("_") and "/" not in line)]
+    assert cut == [], lines
+    assert copied == str(save), "the folder copies as its path, nothing added"
+    assert off == []

@@ -16,6 +16,7 @@ after the '_' of a part too long to fit. A list that closes when clicked is not 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 
 import solara
@@ -64,10 +65,20 @@ _CODE = re.compile(r"(`[^`]*`)")
 
 
 def paths_breakable(markdown: str) -> str:
-    """``markdown`` with each path outside its code spans as :func:`path_html` makes it: the tabs named a long
-    scenario's path as one word, which ran off a phone's page (the sidebar already broke it between its parts)."""
-    return "".join(piece if piece.startswith("`") else _PATH.sub(lambda m: path_html(m.group(0)), piece)
-                   for piece in _CODE.split(markdown))
+    """``markdown`` with each path as :func:`path_html` makes it: the tabs named a long scenario's path as one word,
+    which ran off a phone's page (the sidebar already broke it between its parts). A code span that is one path (the
+    Save tab's save folder) is code still, its path broken the same way; any other code span is left as it is."""
+    # split() with a group: the code spans are the odd pieces
+    return "".join(_code(piece) if odd else _PATH.sub(lambda m: path_html(m.group(0)), piece)
+                   for odd, piece in zip(itertools.cycle((False, True)), _CODE.split(markdown), strict=False))
+
+
+def _code(span: str) -> str:
+    """A code span (with its backticks) as HTML code whose path breaks between its parts, if it holds one path.
+
+    As Markdown's code, a long --save-dir broke at a phone's page edge inside a name ('what_ifs_for_the_idl' / 'ib_')."""
+    inner = span[1:-1]
+    return f"<code>{path_html(inner)}</code>" if "/" in inner and not re.search(r"\s", inner) else span
 
 
 # In an alert a path breaks between its parts (Breakable), and any other long word (a name typed as '%%%...', an

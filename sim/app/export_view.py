@@ -23,9 +23,9 @@ from .panels import unusable
 from .settings import Settings, base_scenario
 from .whatif import clash, default_name, file_name, other_runs, renaming, rerun_command, save_whatif, whatif_text
 
-# A long word in code (a --save-dir folder, the rerun command's path, a long name's header line) breaks at the
-# box's edge (LONG_WORDS): it set the width of every line (they wrapped at it, not at the box), and the text ran off
-# the page.
+# A long word in code (the rerun command's path, a long name's header line) breaks at the box's edge (LONG_WORDS): it
+# set the width of every line (they wrapped at it, not at the box), and the text ran off the page. The first sentence's
+# save folder, code that is one path, breaks between its parts (paths_breakable), as the tab's other paths do.
 
 
 def page_ran(settings: Settings) -> int | None:
