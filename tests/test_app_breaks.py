@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -11,6 +12,19 @@ pytest.importorskip("solara", reason="the app extra is not installed (pip instal
 from sim.app.breaks import PART, paths_breakable  # noqa: E402
 
 
+def text(markdown: str) -> str:
+    """The text Solara's Markdown shows for ``markdown`` (its HTML without tags)."""
+    import solara
+
+    box, rc = solara.render(solara.Markdown(markdown), handle_error=False)
+    try:
+        page = box.children[0].template
+        body = page[page.index("<p>"):page.rindex("</p>")]
+        return html.unescape(re.sub(r"<[^>]+>", "", body))
+    finally:
+        rc.close()
+
+
 def test_an_absolute_path_in_the_tabs_markdown_breaks_between_its_parts_too():
     """A path from the root of the disk (a what-if in a --save-dir outside the project) was left one word: the Save
     tab's first sentence broke it at the page's edge, inside a name ('what_ifs_for_the_idlib_se' / 'minar')."""
@@ -18,19 +32,19 @@ def test_an_absolute_path_in_the_tabs_markdown_breaks_between_its_parts_too():
     shown = paths_breakable(f"extends {path} with what the sidebar changes")
     part = f'<span class="{PART}">'
     assert shown.startswith(f"extends {part}{part}/tmp/</span>{part}seminar/</span>"), shown
-    assert re.sub(r"<[^>]+>", "", shown) == f"extends {path} with what the sidebar changes"
+    assert text(shown) == f"extends {path} with what the sidebar changes"
 
 
 def test_a_path_in_code_breaks_between_its_parts_and_other_code_is_left_as_it_is():
     """The Save tab's first sentence names its save folder in code: a deep --save-dir broke at a phone's page edge
-    inside a name (tests/test_app_browser_save_phone.py measures it). A command, or a word, in code is code as before."""
+    inside a name (tests/test_app_browser_save_phone.py measures it). A command, or a word, in code is code as
+    before."""
     path = "/tmp/seminar/what_ifs_for_the_idlib_seminar"
     shown = paths_breakable(f"A YAML file in `{path}` that `extends` it: `python -m sim run {path}/mine.yaml`")
     part = f'<span class="{PART}">'
     assert shown.startswith(f"A YAML file in <code>{part}{part}/tmp/</span>{part}seminar/</span>"), shown
-    assert shown.endswith("</span></code> that `extends` it: `python -m sim run /tmp/seminar/what_ifs_for_the_idlib_seminar/mine.yaml`"), shown
-    assert re.sub(r"<[^>]+>", "", shown.replace("<code>", "`").replace("</code>", "`")) == (
-        f"A YAML file in `{path}` that `extends` it: `python -m sim run {path}/mine.yaml`")
+    assert shown.endswith(f"</span></code> that `extends` it: `python -m sim run {path}/mine.yaml`"), shown
+    assert text(shown) == f"A YAML file in {path} that extends it: python -m sim run {path}/mine.yaml"
 
 
 @pytest.mark.parametrize("after", [",", ".", ";", ":", ")", "),"])
@@ -43,3 +57,11 @@ def test_the_punctuation_after_a_path_stays_on_its_line(after):
     assert re.sub(r"<[^>]+>", "", whole) == f"scenarios/campaign.yaml{after}", shown
     assert shown.endswith(f"</span> replicate 0"), shown
     assert re.sub(r"<[^>]+>", "", shown) == f"One run: scenarios/campaign.yaml{after} replicate 0"
+
+
+def test_a_path_shows_its_underscores_and_stars_as_they_are():
+    """A path is HTML in the tabs' Markdown, which read a '_' or '*' in it as emphasis: a --save-dir of
+    '/tmp/__drafts__' showed as '/tmp/drafts_' with 'drafts' in italics; in code too, once the Save tab's save folder
+    was HTML to break between its parts."""
+    path, code = "/tmp/__drafts__/scenarios/__x__.yaml", "/tmp/__drafts__/what_if*s*/for_[the](seminar)"
+    assert text(paths_breakable(f"in {path} or `{code}` here")) == f"in {path} or {code} here"

@@ -90,7 +90,8 @@ def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
 # The lines the Save tab's first sentence's code (the save folder) is laid out in, and its text as a selection of it
 # copies: where each line ends shows whether the path broke between its parts or inside a name.
 SAVE_FOLDER_LINES = """() => {
-  const p = [...document.querySelectorAll('.v-window-item--active p')].find(e => e.innerText.startsWith('A YAML file in'));
+  const p = [...document.querySelectorAll('.v-window-item--active p')]
+    .find(e => e.innerText.startsWith('A YAML file in'));
   const code = p.querySelector('code'), lines = [], r = document.createRange();
   const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
   let top = null;

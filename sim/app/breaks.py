@@ -42,16 +42,22 @@ def breakable(path: str) -> str:
     return BREAK.join(_UNDERSCORE.sub("_" + BREAK, p) if len(p) > LONGEST_WHOLE else p for p in parts)
 
 
-def path_html(text: str) -> str:
+# what Markdown reads as emphasis, a link or code in the text between a path's tags ('/tmp/__drafts__' in italics)
+_MARKDOWN = re.compile(r"([\\`*_\[\]!])")
+
+
+def path_html(text: str, *, markdown: bool = False) -> str:
     """``text`` as HTML in which each word holding a path or a file name ('/' or '_' before a letter) is an inline
     block of inline blocks, one per part up to and with its '/', each with a ``<wbr>`` after its '_'s; the rest
-    escaped."""
+    escaped. With ``markdown`` (HTML that Markdown is to show), a path's '_', '*', '`', '[', ']', '!' and '\\' are
+    escaped for Markdown too."""
+    escape = (lambda p: html.escape(_MARKDOWN.sub(r"\\\1", p))) if markdown else html.escape
     out = []
     for word in re.split(r"(\s+)", text):
         if not _PATHLIKE.search(word):
             out.append(html.escape(word))
             continue
-        parts = [f'<span class="{PART}">' + _UNDERSCORE.sub("_<wbr>", html.escape(p)) + "</span>"
+        parts = [f'<span class="{PART}">' + _UNDERSCORE.sub("_<wbr>", escape(p)) + "</span>"
                  for p in _AFTER_FOLDER.split(word)]
         # the whole path in a block of its own too: where it fits a line it is not broken at all
         out.append(parts[0] if len(parts) == 1 else f'<span class="{PART}">{"".join(parts)}</span>')
@@ -69,16 +75,17 @@ def paths_breakable(markdown: str) -> str:
     which ran off a phone's page (the sidebar already broke it between its parts). A code span that is one path (the
     Save tab's save folder) is code still, its path broken the same way; any other code span is left as it is."""
     # split() with a group: the code spans are the odd pieces
-    return "".join(_code(piece) if odd else _PATH.sub(lambda m: path_html(m.group(0)), piece)
+    return "".join(_code(piece) if odd else _PATH.sub(lambda m: path_html(m.group(0), markdown=True), piece)
                    for odd, piece in zip(itertools.cycle((False, True)), _CODE.split(markdown), strict=False))
 
 
 def _code(span: str) -> str:
     """A code span (with its backticks) as HTML code whose path breaks between its parts, if it holds one path.
 
-    As Markdown's code, a long --save-dir broke at a phone's page edge inside a name ('what_ifs_for_the_idl' / 'ib_')."""
+    As Markdown's code, a long --save-dir broke at a phone's page edge inside a name ('what_ifs_for_the_idl' /
+    'ib_')."""
     inner = span[1:-1]
-    return f"<code>{path_html(inner)}</code>" if "/" in inner and not re.search(r"\s", inner) else span
+    return f"<code>{path_html(inner, markdown=True)}</code>" if "/" in inner and not re.search(r"\s", inner) else span
 
 
 # In an alert a path breaks between its parts (Breakable), and any other long word (a name typed as '%%%...', an
