@@ -19,6 +19,7 @@ from .app_browser import (
     run_ensemble,
     tab,
 )
+from .test_app_browser import off_page
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -76,7 +77,8 @@ def test_the_replicates_slider_can_be_dragged_on_a_phone(tmp_path):
 def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(tmp_path):
     """The sidebar broke a long path after its '/' and '_', but the tabs wrote it as one word: at 360 px the One run
     heading ran it 267 px past the window's edge, and so did the Ensemble's first line, the comparison's 'B = ...' and
-    the Save & export tab's 'Nothing to save' (its first sentence broke it inside a name, 'turkey_s' / 'tands_down')."""
+    the Save & export tab's 'Nothing to save' (its first sentence broke it inside a name, 'turkey_s' / 'tands_down').
+    The comparison's 'Every difference (comparison CSV)' button, one line, ran 7 px off the page, its end cut off."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     shown = ".v-window-item--active"
     with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
@@ -86,16 +88,16 @@ def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(t
         page.get_by_text(re.compile(r"^One run: scenarios/whatif/no_")).first.wait_for()
         page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed
         page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
-        found = {"One run": (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown))}
+        found = {"One run": (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown), off_page(page))}
         run_ensemble(page, 2, of=LONGEST)
         for name, ready in (("Ensemble", None), ("What-if vs baseline", "paired (same seeds)"), ("Save & export", "Nothing to save")):
             tab(page, name)
             if ready:
                 page.locator(shown, has_text=ready).wait_for()
             page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
-            found[name] = (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown))
+            found[name] = (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown), off_page(page))
             page.screenshot(path=str(tmp_path / f"{name[:4]}.png"))
-        assert found == dict.fromkeys(found, ([], [])), found
+        assert found == dict.fromkeys(found, ([], [], [])), found
         assert refused == []
 
 

@@ -105,6 +105,13 @@ ALERT_TEXT = {"warning": "#9a4a00", "info": "#1565c0", "error": "#c62828", "succ
 ALERT_CSS = "\n".join(f".v-application.theme--light .v-alert.{kind}--text .v-alert__content {{ color: {ink}; }}"
                       for kind, ink in ALERT_TEXT.items())
 
+# A download button wider than its line wraps its label: at 360 px 'Every difference (comparison CSV)', one line in
+# Vuetify's button, ran 7 px off the page, its right end cut off.
+DOWNLOADS_CSS = """.solara-file-download-container { max-width: 100%; }
+.solara-file-download-container .v-btn { max-width: 100%; height: auto !important; min-height: 36px;
+  padding-top: 6px !important; padding-bottom: 6px !important; }
+.solara-file-download-container .v-btn__content { white-space: normal; flex: 1 1 auto; min-width: 0; line-height: 1.25; }"""
+
 REPLICATES = 100  # the single run's replicate slider: seeds scenario seed + 0 .. + 99
 
 
@@ -136,7 +143,7 @@ def Page():
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
     solara.Title(config.controls.title)
     use_dark_colours()
-    solara.Style(FIGURE_CSS + TABLE_CSS + PHONE_CSS + ALERT_CSS + THEME_CSS)
+    solara.Style(FIGURE_CSS + TABLE_CSS + PHONE_CSS + ALERT_CSS + DOWNLOADS_CSS + THEME_CSS)
     # Solara's AppBar and Sidebar draw their contents in the app bar and the sidebar, and leave in their place an empty
     # div meant to be hidden, which is not (its style reads 'display; none'): SolaraViz's two with its empty grid, and
     # the settings' sidebar, were boxes in the page's column, and the column's 12-px gaps between them made an empty band
