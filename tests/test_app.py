@@ -581,6 +581,23 @@ def test_a_greyed_toggle_names_the_file_picked_not_the_scenario_s_internal_name(
     assert not [g for g in greyed if "whatif_" in g], greyed
 
 
+@pytest.fixture
+def underscored(tmp_path):
+    """A what-if in the app's what-if folder (the ``page`` fixture's) that changes a file named ``__base__.yaml``."""
+    (tmp_path / "__base__.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'campaign.yaml'}\nname: base\nseed: 7\n")
+    (tmp_path / "mine.yaml").write_text("extends: __base__.yaml\nname: mine\nseed: 8\n")
+    return tmp_path / "mine.yaml"
+
+
+def test_the_file_a_whatif_changes_is_named_as_typed_in_the_sidebar(underscored, page):
+    """Markdown read a path's '__' as emphasis: a what-if of '__base__.yaml' said it changes from a bold 'base.yaml'."""
+    box, rc, saved = page
+    rc.find(v.Select).widget.v_model = str(underscored)
+    wait_for(lambda: "This what-if file changes from" in texts(box), 30)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", texts(box)))
+    assert f"This what-if file changes from {saved / '__base__.yaml'}:" in shown, shown
+
+
 def test_errors_stay_in_the_page(page):
     box, rc, saved = page
     select = rc.find(v.Select).widget

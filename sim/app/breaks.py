@@ -16,7 +16,6 @@ after the '_' of a part too long to fit. A list that closes when clicked is not 
 from __future__ import annotations
 
 import html
-import itertools
 import re
 
 import solara
@@ -75,8 +74,8 @@ def paths_breakable(markdown: str) -> str:
     which ran off a phone's page (the sidebar already broke it between its parts). A code span that is one path (the
     Save tab's save folder) is code still, its path broken the same way; any other code span is left as it is."""
     # split() with a group: the code spans are the odd pieces
-    return "".join(_code(piece) if odd else _PATH.sub(lambda m: path_html(m.group(0), markdown=True), piece)
-                   for odd, piece in zip(itertools.cycle((False, True)), _CODE.split(markdown), strict=False))
+    return "".join(_code(piece) if i % 2 else _PATH.sub(lambda m: path_html(m.group(0), markdown=True), piece)
+                   for i, piece in enumerate(_CODE.split(markdown)))
 
 
 def _code(span: str) -> str:

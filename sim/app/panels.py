@@ -160,7 +160,7 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
             return
         solara.Markdown(f"*{base.description.strip() or base.name}* ({date_words(base.start)} to {date_words(base.end)})", style={"font-size": "0.85em"})
         if own is not None and own.lines:
-            solara.Markdown(path_html(f"This what-if file changes from {own.parent}:") + "\n\n" + "\n".join(f"- {line}" for line in own.lines),
+            solara.Markdown(path_html(f"This what-if file changes from {own.parent}:", markdown=True) + "\n\n" + "\n".join(f"- {line}" for line in own.lines),
                             style={"font-size": "0.85em"})
         solara.Markdown("**Events**")
         for t in config.controls.toggles:
