@@ -12,6 +12,7 @@ import html
 import re
 import time
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
@@ -322,6 +323,22 @@ def test_the_time_series_kept_from_day_to_day_draws_what_a_new_figure_does():
             run = live_run(model)
             assert largest_difference(png(kept.draw(run)), png(LiveSeries(model.theatre, model.spec).draw(run))) <= 8, f"day {day}"
         model.step()
+
+
+def test_the_records_points_on_the_time_series_are_drawn_whole():
+    """The front of 6 March, one day inside the axes' right edge, was drawn as half diamonds: the axes cut them."""
+    model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
+    figure = LiveSeries(model.theatre, model.spec).draw(live_run(model))
+    figure.canvas.draw()
+    top = figure.axes[0]
+    box = top.get_window_extent()
+    reported = [line for line in top.get_lines() if line.get_marker() == "D"]
+    assert len(reported) == 6, "three sides on 1 December and on 6 March"
+    for line in reported:
+        x, _ = top.transData.transform((mdates.date2num(line.get_xdata()[0]), line.get_ydata()[0]))
+        half = (line.get_markersize() + line.get_markeredgewidth()) / 2 * figure.dpi / 72
+        inside = box.x0 <= x - half and x + half <= box.x1
+        assert inside or not line.get_clip_on(), (line.get_xdata()[0], x, half, box.x0, box.x1)
 
 
 def test_the_time_series_writes_its_dates_as_the_figures_do_and_counts_deaths_in_whole_soldiers():

@@ -334,8 +334,9 @@ class LiveSeries:
         for d, control in sorted(theatre.control.items()):
             if scenario.start <= d <= scenario.end + dt.timedelta(days=1):
                 for code, holder in enumerate(HOLDERS):
+                    # not clipped: the first and last lie a day inside the axes' edges, where the axes cut them in half
                     top.plot(np.datetime64(d), int((control == code).sum()), marker="D", ms=6, color=FACTION_COLOURS[holder],
-                             mec="black", mew=0.8, ls="", zorder=5)
+                             mec="black", mew=0.8, ls="", zorder=5, clip_on=False)
         handles = [Line2D([], [], color=FACTION_COLOURS[h], lw=2, label=FACTION_NAMES[h]) for h in HOLDERS]
         handles.append(Line2D([], [], marker="D", ls="", color="white", mec="black", label="Reported"))
         # Above the plot, off the curves and the record's points.
