@@ -102,6 +102,27 @@ def test_strength_for_the_pool_can_be_sent_into_the_field_the_same_night_whereve
         assert m.regime.pool.tolist() == [20.0], name
 
 
+def test_a_group_stood_down_frees_its_strength_for_the_nights_orders_wherever_the_scenario_lists_them(build):
+    # One group stood down and another sent with a force the same night (as west-aleppo's division went to the zawiya
+    # push): listed after the new order, the stand-down returned its strength to the pool only once the order had
+    # found the pool empty. And a group stood down and sent on the same night ended stood down where the stop came last.
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 40, "commit": 0.0, "garrison": 5, "regen": 0}}
+    first = push(["T5"], group="a", force=40)  # the whole pool; it commits nothing, so it keeps all 40
+    stop = ev(id="stop", date="2020-01-03", type="offensive", group="a", action="stop")
+    other = push(["T5"], group="b", date="2020-01-03", force=40)
+    again = push(["T5"], group="a", date="2020-01-03", force=40)
+    for events, name in (([first, stop, other], "stop_first.yaml"), ([first, other, stop], "order_first.yaml")):
+        m = CeasefireModel(scenario(build, factions, events=events, name=name, end="2020-01-04"))
+        m.run_model()
+        assert m.regime.groups["b"].force.tolist() == [40.0], name
+        assert m.regime.pool.tolist() == [0.0] and not m.regime.groups["a"].active, name
+    for events, name in (([first, stop, again], "stop_first_a.yaml"), ([first, again, stop], "order_first_a.yaml")):
+        m = CeasefireModel(scenario(build, factions, events=events, name=name, end="2020-01-04"))
+        m.run_model()
+        assert m.regime.groups["a"].active and m.regime.groups["a"].force.tolist() == [40.0], name
+
+
 # ------------------------------------------------------------------ an objective no road reaches
 
 def _two_parts(build, first=("regime", "hts", "hts"), second=("hts", "hts"), camp=None) -> None:

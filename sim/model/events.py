@@ -36,6 +36,13 @@ class OffensiveEvent(ScenarioEvent):
     handles = schema.OffensiveSpec
     spec: schema.OffensiveSpec
 
+    @property
+    def priority(self) -> Priority:  # type: ignore[override]  # the base's is a class attribute
+        """A stop comes before the night's other orders (HIGH): the strength it returns to the pool is there for an
+        order of that night to take, and a group stood down and sent on the same night ends in the field, wherever the
+        scenario lists the two."""
+        return Priority.HIGH if self.spec.action == "stop" else Priority.DEFAULT
+
     def fire(self) -> None:
         m, e = self.model, self.spec
         if e.faction != "regime":
