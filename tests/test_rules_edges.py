@@ -195,3 +195,25 @@ def test_a_group_whose_objective_is_out_of_reach_is_sent_no_new_strength(build):
     assert days_after >= 3
     assert m.regime.groups["north"].force[0] == pytest.approx(north)
     assert m.regime.groups["south"].force[0] == pytest.approx(south + 10 * days_after)
+
+
+def test_a_patrol_plan_that_ends_the_night_another_is_announced_on_its_road_leaves_the_same_road_however_listed(build):
+    # Plan A patrols until 5 Jan; plan B on the same road is announced on 6 Jan, the night A is over. A's end asked
+    # whether another plan still patrols the road: B counted only where the scenario listed it first, so whether the
+    # regime still read the road as partly open by A's last patrol (its pressure) hung on the order of the file.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 1.0}, restraint=1.0)
+    a = ev(id="a", date="2020-01-02", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=7,
+           until="2020-01-05", participants=["russia", "turkey"])
+    b = ev(id="b", date="2020-01-09", announced="2020-01-06", type="joint_patrol", route=["T0", "T2"], road="M9",
+           every_days=7, participants=["russia", "turkey"])
+    factions = {**QUIET_HTS, "regime": {**QUIET_HTS["regime"], "objective_roads": {"M9": 1.0}}}
+    left = []
+    for events, name in (([agreement, a, b], "a_first.yaml"), ([agreement, b, a], "b_first.yaml")):
+        m = CeasefireModel(scenario(build, factions, events, name=name, end="2020-01-09"))
+        m.run_until(7)  # the end of 8 Jan: before B's first patrol
+        m.run_model()
+        left.append((sorted(m.patrol_roads), {road: c.tolist() for road, c in m.patrol_coverage.items()},
+                     m.deal.pressure.tolist()))
+    assert left[0] == left[1]
+    assert left[0][:2] == (["M9"], {"M9": [1.0]}), "B still patrols the road: A's last coverage still counts"

@@ -51,7 +51,7 @@ class JointPatrolEvent(ScenarioEvent):
         if first <= end:
             m.schedule_recurring(self.run, Schedule(interval=e.every_days, start=first, end=end))
         if e.until is not None and e.until < m.spec.end:
-            self.at(m.time_of(e.until) + 1.0, self.end)
+            self.at(m.time_of(e.until) + 1.0, self.end, Priority.LOW)  # after the night's plans announced: see end()
 
     def announce(self) -> None:
         self.running = True
@@ -59,7 +59,10 @@ class JointPatrolEvent(ScenarioEvent):
 
     def end(self) -> None:
         """The plan is over (the day after ``until``): unless another plan still patrols its road, the road is no
-        longer a sit-in's aim, nor partly open to the regime by the last patrol's coverage."""
+        longer a sit-in's aim, nor partly open to the regime by the last patrol's coverage.
+
+        It comes after the night's other events (LOW): a plan announced on that road the same night patrols it that
+        day, wherever the scenario lists the two."""
         m, road = self.model, self.spec.road
         self.running = False
         if not any(isinstance(p, JointPatrolEvent) and p.running and p.spec.road == road for p in m.scheduled):

@@ -35,10 +35,11 @@ class ScenarioEvent:
     def schedule(self) -> None:
         self.at(self.model.time_of(self.spec.date), self.fire)
 
-    def at(self, time: float, fn: Callable[[], None]) -> None:
-        """Run ``fn`` at model ``time``. Mesa's clock starts at 0, after the night before the start date (-0.5): what is
-        dated on the start date runs at 0, before the first step all the same, and counts as the start date."""
-        self.model.schedule_event(fn, at=max(0.0, time), priority=self.priority)
+    def at(self, time: float, fn: Callable[[], None], priority: Priority | None = None) -> None:
+        """Run ``fn`` at model ``time``, among the events of its night by ``priority`` (default: the event's). Mesa's
+        clock starts at 0, after the night before the start date (-0.5): what is dated on the start date runs at 0,
+        before the first step all the same, and counts as the start date."""
+        self.model.schedule_event(fn, at=max(0.0, time), priority=self.priority if priority is None else priority)
 
     def town(self, name: str) -> int:
         return self.model.theatre.town(name)
