@@ -217,3 +217,16 @@ def test_a_patrol_plan_that_ends_the_night_another_is_announced_on_its_road_leav
                      m.deal.pressure.tolist()))
     assert left[0] == left[1]
     assert left[0][:2] == (["M9"], {"M9": [1.0]}), "B still patrols the road: A's last coverage still counts"
+
+
+def test_an_air_policy_that_ends_the_night_another_begins_says_so_however_listed(build):
+    # Policy a holds the air effort at 0 until 3 Jan; policy b caps it at 0.4 from 4 Jan, the night a ends. Listed
+    # after a, b had not begun when a's end was logged: "air effort no longer capped", on a night it was capped.
+    line_theatre(build)
+    a = ev(id="a", date="2020-01-02", type="air_policy", ceiling=0.0, until="2020-01-03")
+    b = ev(id="b", date="2020-01-04", type="air_policy", ceiling=0.4)
+    for events, name in (([a, b], "a_first.yaml"), ([b, a], "b_first.yaml")):
+        r = simulate(scenario(build, {**STRONG_REGIME, "russia": {"idle_air": 1.0}}, events, name=name, end="2020-01-05"))
+        ends = r.events.loc[r.events["type"] == "air_policy_end", "detail"].tolist()
+        assert ends == ["this policy ends; another in force holds air effort at most at 0.4"], name
+        assert r.timeseries["air_effort"].tolist()[1:] == [0.0, 0.0, 0.4, 0.4], name

@@ -133,7 +133,9 @@ class LastingEvent(ScenarioEvent):
 
     Several of a kind may overlap. What is in force is always what those of
     the kind still in force imply together (:meth:`hold`), so the first to end
-    lifts only itself, never another that is still in force.
+    lifts only itself, never another that is still in force. Its end comes
+    after the night's other events (LOW), so that one beginning that night is
+    in force when the end is logged, wherever the scenario lists the two.
     """
 
     spec: schema.InterventionSpec | schema.AirPolicySpec
@@ -142,7 +144,7 @@ class LastingEvent(ScenarioEvent):
     def schedule(self) -> None:
         super().schedule()
         if self.spec.until is not None and self.spec.until < self.model.spec.end:
-            self.at(self.model.time_of(self.spec.until) + 1.0, self.end)
+            self.at(self.model.time_of(self.spec.until) + 1.0, self.end, Priority.LOW)
 
     def fire(self) -> None:
         self.in_force = True
