@@ -230,3 +230,16 @@ def test_an_air_policy_that_ends_the_night_another_begins_says_so_however_listed
         ends = r.events.loc[r.events["type"] == "air_policy_end", "detail"].tolist()
         assert ends == ["this policy ends; another in force holds air effort at most at 0.4"], name
         assert r.timeseries["air_effort"].tolist()[1:] == [0.0, 0.0, 0.4, 0.4], name
+
+
+def test_a_counter_offensive_ended_and_a_new_one_opened_the_same_night_leaves_the_new_one_however_listed(build):
+    # HTS's counter-offensive toward T1 ends the night its next, toward T2, opens: listed after the new one, the stop
+    # ended that one, and HTS struck back nowhere.
+    line_theatre(build, controllers=("hts", "regime", "regime", "regime"))
+    opened = ev(id="o1", date="2020-01-01", type="offensive", faction="hts", action="start", axis=["T1"])
+    stop = ev(id="s1", date="2020-01-03", type="offensive", faction="hts", action="stop")
+    next_one = ev(id="o2", date="2020-01-03", type="offensive", faction="hts", action="start", axis=["T2"])
+    for events, name in (([opened, stop, next_one], "stop_first.yaml"), ([opened, next_one, stop], "order_first.yaml")):
+        m = CeasefireModel(scenario(build, events=events, name=name, end="2020-01-03"))
+        m.run_model()
+        assert m.hts.axis is not None and m.hts.axis.tolist() == [2], name
