@@ -35,7 +35,7 @@ class RegimeParams(Strict):
     force: float = bounded(100.0, 2000.0, "mobile strength at the start, before groups are formed (strength points; 1 point is about 100 fighters: 2,000 is 200,000)")
     regen: float = bounded(0.0, 20.0, "strength points added each day to the groups in the field, or to the pool (20 a day would double a large army in a season)")
     ceasefire_regen: Share = Field(1.0, description="share of the daily regeneration allowed while a deal binds the regime (a limit on build-up; 1: none)")
-    breakpoint_loss: Share = Field(1.0, description="share of the highest strength a force group has had on its axis that it may lose to fire before its push culminates (the garrisons it leaves in what it takes are not lost; spent: its strength goes to the pool until an offensive event sends it on again; 1: only when nothing is left)")
+    breakpoint_loss: Share = Field(1.0, description="share of the highest strength a force group has had on its axis that it may lose to fire before its push culminates (the garrisons it leaves in what it takes are not lost; spent: its strength goes to the pool until an offensive event sends it on again; 1: never, a push goes on until nothing is left)")
     garrison: float = bounded(2.0, 50.0, "strength left in each held town at the start (50 is a brigade per village)")
     commit: float = bounded(0.5, 1.0, "share of a group's force thrown into its assaults each day")
     objective_roads: dict[str, Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False, strict=True)]] = Field(
