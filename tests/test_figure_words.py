@@ -39,6 +39,19 @@ def test_a_sweeps_figures_name_the_government_as_every_other_figure_does():
     assert "met: saraqib-captured" in _words(heat_map(rows, "a", "b", "met:saraqib-captured", grid=True))
 
 
+def test_a_deals_own_metric_is_named_in_words_and_by_its_name():
+    """A sweep's heat map of `ceasefire_days:jan-truce` was titled "ceasefire days:jan-truce": neither the words that
+    `ceasefire_days` gets beside it ("days the first ceasefire stays in force") nor the name `--metric` and report.md
+    use. A deal's own metrics get words, and keep their names, as the whole run's do."""
+    for metric, said in (("ceasefire_days:jan-truce", "days the jan-truce deal stays in force"),
+                         ("ceasefire_broken:jan-truce", "jan-truce deal broken (1 yes, 0 no)")):
+        rows = _grid(metric)
+        for fig in (response_plot(rows, rows.assign(point=range(len(rows))), ["a", "b"], metric),
+                    heat_map(rows, "a", "b", metric, grid=True)):
+            words = _words(fig)
+            assert said in words and metric in words, words
+
+
 def test_a_frames_captions_keep_the_events_of_its_own_day():
     """The campaign's last frame, dated 5 March, listed five events of 4 March ("Urum al-Sughra taken: rebels →
     Government") and hid 5 March's retaking of Urum al-Sughra by the rebels under "… and 1 more", while its map showed

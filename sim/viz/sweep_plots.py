@@ -32,19 +32,33 @@ WORDS = {
 }
 
 
+# A deal's own metrics (`ceasefire_days:<event id>`), in the words of the whole run's: "ceasefire days:jan-truce" was
+# neither those words nor the name --metric takes.
+DEAL_WORDS = {
+    "ceasefire_days": "days the {} deal stays in force",
+    "ceasefire_broken": "{} deal broken (1 yes, 0 no)",
+}
+
+
+def _phrase(metric: str) -> str | None:
+    """The words of a metric that has some (:data:`WORDS`, :data:`DEAL_WORDS`), else None."""
+    kind, _, deal = metric.partition(":")
+    return DEAL_WORDS[kind].format(deal) if deal and kind in DEAL_WORDS else WORDS.get(metric)
+
+
 def _words(metric: str) -> str:
-    """What the metric counts: :data:`WORDS`, else its name made readable ("met: saraqib-captured")."""
-    return WORDS.get(metric) or metric.replace("_", " ").replace("met:", "met: ").replace("day:", "day of: ")
+    """What the metric counts: its words, else its name made readable ("met: saraqib-captured")."""
+    return _phrase(metric) or metric.replace("_", " ").replace("met:", "met: ").replace("day:", "day of: ")
 
 
 def _label(metric: str) -> str:
     """A title's name of the metric: the words, then the metric's own name (the column of points.csv and report.md)."""
-    return f"{WORDS[metric]} ({metric})" if metric in WORDS else _words(metric)
+    return f"{phrase} ({metric})" if (phrase := _phrase(metric)) else _words(metric)
 
 
 def _axis_label(metric: str) -> str:
     """An axis's label: the words, the metric's name on a line of its own (an axis is shorter than a title)."""
-    return f"{WORDS[metric]}\n({metric})" if metric in WORDS else _words(metric)
+    return f"{phrase}\n({metric})" if (phrase := _phrase(metric)) else _words(metric)
 
 
 def in_full(axis: Axis, values: np.ndarray) -> None:
