@@ -202,7 +202,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     m.add_argument("--date", type=flag_date("--date"), help="YYYY-MM-DD (default: the last simulated day); a date the theatre reports control for adds the reported map "
                    "(not with --animate, which shows every day)")
     m.add_argument("--out", help="file to write, .png, .svg or .pdf (.gif with --animate) (default: map_<date>[_<faction>].png "
-                   "or control[_<faction>].gif in the (last) results folder)")
+                   "or control[_<faction>].gif in the results folder; of two, map_<date>_vs_<A>[_<faction>].png in B)")
     m.add_argument("--faction", **one_of("--faction", ("regime", "hts", "rebels")), default="regime", help="whose probability of control ensemble maps shade")
     m.add_argument("--animate", action="store_true", help="write an animated GIF of control, one frame a day (every few days "
                    "beyond 60 days: at most 60 frames), and an MP4 where ffmpeg exists")

@@ -200,8 +200,8 @@ def make_map(paths: list[str | Path] | str | Path, *, date: str | dt.date | None
     Args:
         paths: one results folder (its path, or a list of it), or two (baseline, what-if).
         date: a date or YYYY-MM-DD (default: the last simulated day).
-        out: a .png, .svg or .pdf file (default: ``map_<date>.png`` in the (last) folder; an
-            ensemble map of another faction than the government's is ``map_<date>_<faction>.png``).
+        out: a .png, .svg or .pdf file (default: ``map_<date>.png`` in the folder, or of two ``map_<date>_vs_<A>.png``
+            in the what-if's, B; an ensemble map of another faction than the government's adds ``_<faction>``).
             An existing file is replaced only if the simulator wrote it.
         faction: whose probability of control ensemble maps shade.
         notify: told in a sentence when a baseline and a what-if are drawn on another day than ``date`` (the last day
