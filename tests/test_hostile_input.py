@@ -209,6 +209,18 @@ def test_extends_a_missing_file_says_where_it_looked_and_finds_it_a_folder_above
     path.write_text("extends: nowhere.yaml\nname: mine\n")
     assert error_of(path).message.endswith(f"nowhere.yaml, looked for beside mine.yaml in {path.parent}")
 
+def test_extends_a_misspelt_file_names_the_file_it_was_meant_to_be(toy):
+    """`extends: ../campain.yaml` said only that the file does not exist, where `run scenarios/campain.yaml` names
+    campaign.yaml: the near miss is named as 'extends' would read it, from the what-if's folder."""
+    toy.scenario(HEAD, name="base.yaml")
+    (toy.root / "whatif").mkdir()
+    path = toy.root / "whatif" / "mine.yaml"
+    path.write_text("extends: ../bsae.yaml\nname: mine\n")
+    err = error_of(path)
+    assert err.key == "extends" and err.line == 1
+    assert err.message.endswith(f"../bsae.yaml, looked for beside mine.yaml in {path.parent}; did you mean ../base.yaml?")
+
+
 @pytest.mark.parametrize("ident", ["[x]", "{a: 1}"])
 def test_an_event_id_that_is_not_a_string_in_a_file_that_extends(toy, ident):
     # Merging events by id hashed it: a list or a mapping was a TypeError with a traceback.

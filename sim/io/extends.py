@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import InputError, did_you_mean, shown_path
 from ..names import FACTIONS
-from .files import not_a_file
+from .files import near_name, not_a_file
 from .kinds import SCENARIO_KEYS, SCENARIOS, named_kind, wrong_kind
 from .safe_yaml import LDict, LList, load_yaml
 from .schema import EVENT_MODELS
@@ -97,6 +97,9 @@ def _looked_for(path: Path, parent_name: str) -> str:
         if found.is_file():
             written = Path(os.path.relpath(found.resolve(), path.parent.resolve())).as_posix()
             return f"{said}; 'extends' is read from this file's folder: to extend {shown_path(str(found.resolve()))}, write {written}"
+    # A misspelt name ('../campain.yaml'), given back as 'extends' reads it, from this file's folder.
+    if guess := near_name(path.parent / parent_name):
+        return f"{said}; did you mean {(Path(parent_name).parent / guess).as_posix()}?"
     return said
 
 def _unique_event_ids(tree: LDict, path: Path) -> None:

@@ -108,16 +108,21 @@ def read_input(path: Path, limit: int) -> bytes:
 
 def near_miss(path: Path) -> str:
     """' (did you mean ...?)' naming a file of the same folder whose name is close to the missing one's, else ''."""
+    guess = near_name(path)
+    return f" (did you mean {guess}, in the same folder?)" if guess is not None else ""
+
+
+def near_name(path: Path) -> str | None:
+    """The name of a file of the same folder close to the missing one's, else None."""
     try:
         # '.yml' and '.yaml' are one kind of file: 'moscow.yml' is a near miss of 'moscow.yaml'.
         kind = {".yml": ".yaml"}.get(path.suffix, path.suffix)
         names = [p.name for p in path.parent.iterdir() if {".yml": ".yaml"}.get(p.suffix, p.suffix) == kind] \
             if path.parent.is_dir() else []
     except OSError:
-        return ""
+        return None
     # Closer than a mistyped key must be (0.8, not 0.6): the folder's other files are not a list of valid names.
-    guess = closest(path.name, names, cutoff=0.8)
-    return f" (did you mean {guess}, in the same folder?)" if guess is not None else ""
+    return closest(path.name, names, cutoff=0.8)
 
 
 # --------------------------------------------------------------------------
