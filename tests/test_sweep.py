@@ -176,6 +176,16 @@ def test_resuming_runs_only_what_is_missing(toy, tmp_path):
     assert run_sweep(s, tmp_path / "s").ran == 0
 
 
+def test_a_sweep_refused_for_another_count_of_replicates_says_so_in_the_words_of_its_flag(toy, tmp_path):
+    """`sweep ... --runs 5` on a folder of `--runs 4` was refused as "a different sweep (not the same runs_per_point)",
+    and with more runs "(not the same runs_per_point or batch_runs)": sweep.json's keys, one of them derived, not the
+    option the user changed."""
+    run_sweep(spec(toy, runs=2), tmp_path / "s", workers=1)
+    with pytest.raises(InputError, match=r"\(not the same replicates per point \(runs\)\)") as exc:
+        run_sweep(spec(toy, runs=40), tmp_path / "s", workers=1)
+    assert "runs_per_point" not in str(exc.value) and "batch_runs" not in str(exc.value), exc.value
+
+
 @pytest.mark.parametrize("dies_at", ["sweep.json", "points.csv"])
 def test_a_sweep_killed_while_it_sets_up_its_folder_is_finished_by_the_same_command(toy, tmp_path, capsys, dies_at):
     """The parts' folder and points.csv were written before sweep.json, which makes the folder a sweep's: killed between

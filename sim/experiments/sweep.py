@@ -319,9 +319,11 @@ def run_sweep(
     return SweepResult(out, manifest, ran)
 
 
-# What a changed key of sweep.json is, and why it makes another sweep: said when a folder is refused.
+# What a changed key of sweep.json is, and why it makes another sweep: said when a folder is refused. runs_per_point
+# is the option the user changed (`--runs`, `runs:`, `runs=`), not a name they ever typed.
 _SAID = {"inputs_hash": ("scenario inputs", "the rows depend on the scenario, its theatre and its claims record"),
-         "outcomes_hash": ("outcomes record", "every row is scored against the outcomes.yaml beside the claims record")}
+         "outcomes_hash": ("outcomes record", "every row is scored against the outcomes.yaml beside the claims record"),
+         "runs_per_point": ("replicates per point (runs)", "")}
 
 
 def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], None]) -> set[int]:
@@ -334,8 +336,11 @@ def _prepare(out: Path, manifest: dict, design: Design, notify: Callable[[str], 
         differ = [k for k in manifest if k != "metrics" and old.get(k) != manifest[k]] or \
             sorted(set(old) - set(manifest) - {"metrics"})
         if differ:
+            # How the runs are cut into batches follows from the points and the runs: another count of either is the
+            # change to name, not the batches' size.
+            differ = [k for k in differ if k != "batch_runs"] or differ
             what = " or ".join(_SAID.get(k, (k,))[0] for k in differ)
-            why = "".join(f"{_SAID[k][1]}; " for k in differ if k in _SAID)
+            why = "".join(f"{_SAID[k][1]}; " for k in differ if k in _SAID and _SAID[k][1])
             said = (f"a sweep made by an earlier version, which did not record its {what}; " if all(k not in old for k in differ)
                     else f"a different sweep (not the same {what}); ")
             raise InputError(out, f"holds {said}{why}choose another {OUT}, or remove the folder to start again", key=OUT)
