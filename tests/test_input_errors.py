@@ -720,6 +720,21 @@ def test_a_misspelt_scenario_path_names_the_file_it_was_close_to(capsys):
     assert "did you mean" not in err, "no guess when nothing is close"
 
 
+def test_a_scenario_named_without_its_folder_names_the_shipped_file(tmp_path, capsys, monkeypatch):
+    """`run campaign.yaml` (or `run campaign`, or `check whatif/jan_truce_holds.yaml`) from the project's root said
+    only "file not found", where `python -m sim` lists scenarios/campaign.yaml: the file in scenarios/ is named."""
+    monkeypatch.chdir(ROOT)
+    for typed, meant in (("campaign.yaml", "scenarios/campaign.yaml"), ("campaign", "scenarios/campaign.yaml"),
+                         ("whatif/jan_truce_holds.yaml", "scenarios/whatif/jan_truce_holds.yaml"),
+                         ("no_saraqib_posts.yaml", "scenarios/whatif/no_saraqib_posts.yaml")):
+        for command in ("run", "check"):  # run reads the file by its resolved path, check as typed
+            rc, err = cli(capsys, command, typed)
+            refused(rc, err, f"{typed}: file not found (did you mean {meant}?)")
+    rc, err = cli(capsys, "check", "idlib.yaml")  # two files of that name under scenarios/: no guess
+    refused(rc, err, "idlib.yaml: file not found")
+    assert "did you mean" not in err, err
+
+
 def test_a_misspelt_file_and_a_misspelt_name_are_guessed_by_one_matcher_each_with_its_own_bar(tmp_path):
     """near_miss (a file) and did_you_mean (a key, a metric) share one matcher: the same guess among equally close
     names (the last in sorted order, whatever order the folder lists them in), and a file only when it is closer

@@ -25,10 +25,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError, closest
+from ..errors import InputError, closest, shown_path
 
 if TYPE_CHECKING:
     import pandas as pd
+
+CHECKOUT = Path(__file__).resolve().parents[2]  # the checkout this package runs from (a source install)
+SCENARIOS = CHECKOUT / "scenarios"  # beside the package
 
 
 def not_a_file(path: Path) -> str | None:
@@ -95,7 +98,7 @@ def read_input(path: Path, limit: int) -> bytes:
     """The bytes of an input file, refusing non-files and files over ``limit`` bytes."""
     problem = not_a_file(path)
     if problem == "a file that does not exist":
-        raise InputError(path, "file not found" + near_miss(path))
+        raise InputError(path, "file not found" + (near_miss(path) or in_scenarios(path)))
     if problem:
         raise InputError(path, f"expected a file, found {problem}")
     try:
@@ -110,6 +113,20 @@ def near_miss(path: Path) -> str:
     """' (did you mean ...?)' naming a file of the same folder whose name is close to the missing one's, else ''."""
     guess = near_name(path)
     return f" (did you mean {guess}, in the same folder?)" if guess is not None else ""
+
+
+def in_scenarios(path: Path) -> str:
+    """' (did you mean scenarios/...?)' for a relative path that names a file under the checkout's scenarios/ folder
+    ('campaign.yaml', 'campaign', 'whatif/jan_truce_holds.yaml', or a name only one file there has), else ''."""
+    path = Path(shown_path(str(path)))  # as typed: readers resolve it against the working folder first
+    if path.is_absolute() or not SCENARIOS.is_dir():
+        return ""
+    direct = [SCENARIOS / path, SCENARIOS / f"{path}.yaml"]
+    found = next((p for p in direct if p.is_file()), None)
+    if found is None:
+        same_name = [p for p in SCENARIOS.rglob(path.name) if p.is_file()]
+        found = same_name[0] if len(same_name) == 1 else None
+    return f" (did you mean {shown_path(str(found))}?)" if found is not None else ""
 
 
 def near_name(path: Path) -> str | None:

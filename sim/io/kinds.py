@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, shown_path
+from .files import CHECKOUT, SCENARIOS  # noqa: F401 - CHECKOUT is read from here too
 from .safe_yaml import load_yaml
 from .schema import Scenario
 from .theatre_tables import INDEX_KEYS
@@ -132,8 +133,6 @@ def wrong_kind(path: str | Path, tree: Any, wanted: str) -> InputError | None:  
                       f"(in Python, {PYTHON[kind]})")
 
 
-CHECKOUT = Path(__file__).resolve().parents[2]  # the checkout this package runs from (a source install)
-SCENARIOS = CHECKOUT / "scenarios"  # beside the package
 
 
 def shipped_names() -> frozenset[str]:
