@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..io.kinds import CHECKOUT
+from ..io.files import CHECKOUT
 from ..io.scenario import file_sha256, hash_of_inputs
 from ..io.theatre import load_theatre
 

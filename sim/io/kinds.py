@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, shown_path
-from .files import CHECKOUT, SCENARIOS  # noqa: F401 - CHECKOUT is read from here too
+from .files import SCENARIOS
 from .safe_yaml import load_yaml
 from .schema import Scenario
 from .theatre_tables import INDEX_KEYS
@@ -131,8 +131,6 @@ def wrong_kind(path: str | Path, tree: Any, wanted: str) -> InputError | None:  
                           f"{wanted} file: a scenario names it with `claims:`; python -m sim check {shown} checks it")
     return InputError(path, f"this is a {kind} file, not {a} {wanted} file: use python -m sim {COMMANDS[kind]} {shown_path(str(path))} "
                       f"(in Python, {PYTHON[kind]})")
-
-
 
 
 def shipped_names() -> frozenset[str]:
