@@ -733,6 +733,9 @@ def test_a_scenario_named_without_its_folder_names_the_shipped_file(tmp_path, ca
     rc, err = cli(capsys, "check", "idlib.yaml")  # two files of that name under scenarios/: no guess
     refused(rc, err, "idlib.yaml: file not found")
     assert "did you mean" not in err, err
+    rc, err = cli(capsys, "check", "no_saraqib_post*.yaml")  # a name, not a pattern: '*' matches nothing but itself
+    refused(rc, err, "no_saraqib_post*.yaml: file not found")
+    assert "did you mean" not in err, err
 
 
 def test_a_misspelt_file_and_a_misspelt_name_are_guessed_by_one_matcher_each_with_its_own_bar(tmp_path):

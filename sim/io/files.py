@@ -124,7 +124,8 @@ def in_scenarios(path: Path) -> str:
     direct = [SCENARIOS / path, SCENARIOS / f"{path}.yaml"]
     found = next((p for p in direct if p.is_file()), None)
     if found is None:
-        same_name = [p for p in SCENARIOS.rglob(path.name) if p.is_file()]
+        # by its name exactly: what was typed is a name, not a pattern ('moscow*' names no file)
+        same_name = [p for p in SCENARIOS.rglob("*") if p.name == path.name and p.is_file()]
         found = same_name[0] if len(same_name) == 1 else None
     return f" (did you mean {shown_path(str(found))}?)" if found is not None else ""
 
