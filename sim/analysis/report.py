@@ -35,6 +35,19 @@ WHY_NOT_GIVEN = {
 }
 
 
+def why_not_given(missing: list[str], mark: str = "") -> str:
+    """Why each of the headline scores ``missing`` is not given ('-'), one sentence a reason: control accuracy and Brier
+    want the same outcomes, and Moscow's scorecard said so twice in the same words. ``mark`` wraps each score's name
+    (``"**"``: bold in Markdown)."""
+    by_reason: dict[str, list[str]] = {}
+    for score in missing:
+        by_reason.setdefault(WHY_NOT_GIVEN[score], []).append(f"{mark}{score}{mark}")
+    said = {reason: names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            for reason, names in by_reason.items()}
+    return " ".join(f"{who} {'is' if len(by_reason[reason]) == 1 else 'are'} not given (-): {reason}."
+                    for reason, who in said.items())
+
+
 def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, column_decimals: dict[str, int] | None = None) -> str:
     """A pipe table that reads well both in a terminal and rendered; a pipe inside a cell or a column's name is
     escaped ("\\|"), as Markdown needs it to be: a bare one starts a new cell (the `|date error| d` header
@@ -99,7 +112,7 @@ def scorecard_text(card: Scorecard) -> str:
         "## Headline scores",
         "",
         markdown_table(headlines := headline_table(card), score_decimals(headlines["score"].tolist())),
-        *(["", " ".join(f"{score} is not given (-): {WHY_NOT_GIVEN[score]}." for score in missing)] if missing else []),
+        *(["", why_not_given(missing)] if missing else []),
         "",
         "## Outcomes",
         "",

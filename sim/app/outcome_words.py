@@ -25,7 +25,7 @@ from ..analysis.outcomes import (
     RoadOutcome,
 )
 from ..analysis.outcome_answers import answer, short_number
-from ..analysis.report import WHY_NOT_GIVEN, markdown_table, misses_shown
+from ..analysis.report import markdown_table, misses_shown, why_not_given
 from ..analysis.scoring import OutcomeScore, Scorecard, control_misses
 from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES, date_words
@@ -201,7 +201,7 @@ def scores_markdown(card: Scorecard) -> str:
             rows.append(row)
             decimals.append(1 if score.endswith("(days)") else 3)
     missing = [score for score in SCORE_MEANINGS if np.isnan(card.headline()[score])]
-    why = "".join(f"**{score}** is not given (-): {WHY_NOT_GIVEN[score]}. " for score in missing)
+    why = why_not_given(missing, mark="**") + " " if missing else ""
     sets = ("*Calibration* outcomes are those the parameters were fitted to; *validation* outcomes were held out "
             "of the fitting, so their column is the fairer test. ") if card.sets else ""
     return ("**Headline scores: the model against the front frozen on the first day**\n\n"
