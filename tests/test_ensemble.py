@@ -235,7 +235,8 @@ def test_a_stop_while_a_resumed_ensemble_reads_its_parts_leaves_them_listed(toy,
     monkeypatch.undo()
     notes = []
     run_ensemble(sc, 16, out, notify=notes.append)
-    assert notes == [] and files(out) == reference
+    assert notes == [f"16 of the 16 replicates are in {out} already, and kept; none to run"]  # none damaged
+    assert files(out) == reference
 
 
 def test_a_stop_while_the_summaries_are_written_keeps_every_replicate(toy, tmp_path, monkeypatch):
@@ -384,7 +385,8 @@ def test_another_seed_keeps_the_finished_replicates_it_asks_for(toy, tmp_path, m
     monkeypatch.setattr(sim.experiments.ensemble, "_replicate_batch",
                         lambda scenario, seeds, *rest: calls.append(seeds) or real(scenario, seeds, *rest))
     reseeded = run_ensemble(sc, 8, out, seed=38, notify=notes.append)
-    assert calls == [[38], [39]] and notes == []
+    assert calls == [[38], [39]]
+    assert notes == [f"6 of the 8 replicates are in {out} already, and kept; 2 to run"]  # nothing damaged to tell
     kept = {name: data for name, data in files(out).items() if name.startswith("replicates/")}
     assert {name: before[name] for name in kept if name in before} == {n: d for n, d in kept.items() if n in before}
     assert len([n for n in kept if n in before]) == 12  # the 6 parts' two files, untouched

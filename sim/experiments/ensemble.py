@@ -44,7 +44,7 @@ from pathlib import Path
 from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
 from ..analysis.replicates import KEY_FIELDS, REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
-from ..errors import AGAIN, DamagedResult, InputError, Interrupted, check_switch, flag
+from ..errors import AGAIN, DamagedResult, InputError, Interrupted, check_switch, flag, shown_path
 from ..io.files import as_path, remove, remove_stale_temps, table_text, temp_names, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, remove_derived
@@ -160,6 +160,10 @@ def run_ensemble(
             prepared = True
             log.flush()
             todo = parts_to_run(seeds, set(finished))
+            if finished and notify:  # a grown or resumed ensemble: what it keeps, as a sweep says what was done already
+                left = len(seeds) - len(finished)
+                notify(f"{len(finished)} of the {len(seeds)} replicates are in {shown_path(str(out))} already, and kept; "
+                       + (f"{left} to run" if left else "none to run"))
 
             from tqdm import tqdm  # imported here: only ensembles draw progress bars
 
