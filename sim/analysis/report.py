@@ -42,10 +42,8 @@ def why_not_given(missing: list[str], mark: str = "") -> str:
     by_reason: dict[str, list[str]] = {}
     for score in missing:
         by_reason.setdefault(WHY_NOT_GIVEN[score], []).append(f"{mark}{score}{mark}")
-    said = {reason: names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-            for reason, names in by_reason.items()}
-    return " ".join(f"{who} {'is' if len(by_reason[reason]) == 1 else 'are'} not given (-): {reason}."
-                    for reason, who in said.items())
+    return " ".join(f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} "
+                    f"{'is' if len(names) == 1 else 'are'} not given (-): {reason}." for reason, names in by_reason.items())
 
 
 def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, column_decimals: dict[str, int] | None = None) -> str:
