@@ -67,6 +67,19 @@ def test_a_score_that_cannot_be_computed_for_both_says_why(theatre, outcomes):  
     assert sorted(left_out["name"]) == ["calm", "deaths", "front", "t1-regime"] and left_out["B"].isna().all()
 
 
+def test_a_key_quantity_only_one_side_records_is_left_out_whichever_side_lacks_it(theatre, outcomes):  # noqa: F811
+    """A folder written before a daily series existed has no column for it: compare(A, B) left it out when A lacked
+    it and stopped with pandas' KeyError when B did. Either way round, the quantities are those both record."""
+    full = ensemble(theatre)
+    lacking = ensemble(theatre)
+    for r in lacking.runs:
+        r.timeseries = r.timeseries.drop(columns="turkish_deaths")
+    on = [o for o in outcomes if o.kind != "quantity"]  # B has no series for the deaths outcome to read
+    for a, b in ((full, lacking), (lacking, full)):
+        c = compare(score(a, on), score(b, on))
+        assert "turkish_deaths" not in [d.name for d in c.quantities]
+
+
 def test_the_not_scored_outcomes_are_counted_not_listed(build, theatre):  # noqa: F811
     later = "".join(f"\n  - {{id: later-{i}, set: validation, kind: condition, description: after the window, "
                     f"period: [2020-02-{i + 1:02d}, 2020-02-{i + 2:02d}], max_captures: 0, source: [test-claim]}}"

@@ -208,7 +208,9 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
     else:
         headlines.insert(2, _not_given("Brier", sa.pair_reported.size > 0 and sb.pair_reported.size > 0))
 
-    quantities = [diff(q, _at(ra.runs, q, last), _at(rb.runs, q, last)) for q in QUANTITIES if q in ra.runs[0].timeseries]
+    # Those both record: a folder written before a series existed has no column for it (it was a KeyError when B lacked it).
+    quantities = [diff(q, _at(ra.runs, q, last), _at(rb.runs, q, last)) for q in QUANTITIES
+                  if q in ra.runs[0].timeseries and q in rb.runs[0].timeseries]
     quantities += patrol_difference(ra.runs, rb.runs, last, paired=paired, intervals=intervals, rng=np.random.default_rng(0))
 
     ha = np.stack([r.history[r.day(last)] for r in ra.runs]) == 0
