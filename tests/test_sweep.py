@@ -286,6 +286,30 @@ def test_a_worker_killed_mid_sweep_is_replaced_and_its_runs_redone(tmp_path):
     pd.testing.assert_frame_equal(rows, read_rows(clean), check_like=True)
 
 
+def test_a_metric_some_runs_do_not_report_is_nan_in_their_rows_and_the_parts_do_not_depend_on_the_tasks(tmp_path):
+    """An ``evaluate`` of one's own may leave a metric out of some runs' rows: they read back NaN there. Each batch's
+    part held the metrics of its whole task (the batches a worker ran together), so a part whose runs reported none of
+    ``upper`` held it all NaN or not at all as the workers fell, and the sweep then read back as damaged ("its columns
+    differ"), however often it was run again."""
+    from sim.analysis.integrity import batch_items
+    from sim.experiments.sweep import run_batches
+
+    design = make_design("grid", [Parameter("a", values=tuple(k / 7 for k in range(8)))])  # 8 batches of one run
+    result = run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.upper_half_only)
+    rows = read_rows(tmp_path / "s")
+    assert rows["y"].tolist() == [k / 7 for k in range(8)]
+    assert rows["upper"].isna().tolist() == [True] * 4 + [False] * 4 and (rows["upper"].dropna() == 1.0).all()
+    assert read_rows(tmp_path / "s", "upper")["upper"].isna().tolist() == [True] * 4 + [False] * 4  # the first part lacks it
+
+    def part(*batches: int) -> dict:  # batch 3's part, run in a task of ``batches``
+        items = [(key, int(p), int(r), int(s), (float(design.points[p][0]),))
+                 for key in batches for p, r, s in zip(*batch_items(result.manifest, key), strict=True)]
+        return run_batches(toys.upper_half_only, design.names, items)[3]
+
+    alone, beside_4 = part(3), part(3, 4)  # a = 3/7 reports no 'upper'; a = 4/7 does
+    assert list(alone) == list(beside_4) == ["point", "replicate", "seed", "a", "y"]
+
+
 def test_sobol_indices_recover_a_known_function(tmp_path):
     design = make_design("sobol", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=512, seed=1)
     run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "sobol", evaluate=toys.linear, workers=2)

@@ -55,3 +55,9 @@ def planted(values: dict[str, float], seed: int) -> dict[str, float]:
 def four_metrics(values: dict[str, float], seed: int) -> dict[str, float]:
     """``linear_and_flat`` and a fourth metric: more than a report draws heat maps for."""
     return {**linear_and_flat(values, seed), "twice": 2 * values["a"]}
+
+
+def upper_half_only(values: dict[str, float], seed: int) -> dict[str, float]:
+    """``y`` = a everywhere, and ``upper`` = 1 only at the points with a > 0.5: a metric some runs do not report (as a
+    ceasefire's days where none came into force)."""
+    return {"y": values["a"], **({"upper": 1.0} if values["a"] > 0.5 else {})}

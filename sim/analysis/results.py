@@ -297,7 +297,9 @@ def part_files(out: str | Path) -> dict[int, Path]:
 def read_rows(out: str | Path, columns: list[str] | str | None = None) -> pd.DataFrame:
     """A sweep's rows, one per run, ordered by point and replicate.
 
-    Each part is checked against the sweep's design (:func:`sim.analysis.integrity.check_part`).
+    Each part is checked against the sweep's design (:func:`sim.analysis.integrity.check_part`). Every part of a sweep
+    of a scenario holds the same columns; an ``evaluate`` of one's own may report a metric in some runs only, and a part
+    none of whose runs did has no column for it: it reads NaN in those rows (:func:`sim.experiments.sweep.run_batches`).
 
     Args:
         out: the sweep folder.
@@ -315,20 +317,25 @@ def read_rows(out: str | Path, columns: list[str] | str | None = None) -> pd.Dat
     parts = part_files(out)
     if not parts:
         raise InputError(out, "no sweep rows here yet")
-    frames, first = [], None
+    # The scenario's own evaluation (the only one whose outcomes hash a sweep records) gives every run every metric.
+    same = manifest is None or manifest.get("outcomes_hash") is not None
+    frames, first, held = [], None, {}
     for key, part in parts.items():
         try:
             rows = integrity.check_part(part, key, manifest) if manifest is not None else pd.read_parquet(part)
             if first is None:
                 first = (part, list(rows.columns))
-            elif list(rows.columns) != first[1]:
+            elif same and list(rows.columns) != first[1]:
                 raise DamagedResult(part, f"its columns differ from those of {first[0].name}")
         except DamagedResult as exc:
             raise DamagedResult(exc.file, exc.message + "; run the sweep's command again to redo it") from None
-        if columns is not None and len(frames) == 0:  # every part has the first's columns: checked once
-            _check_columns(out, columns, list(rows.columns))
-        frames.append(rows if columns is None else rows[columns])
-    table = pd.concat(frames, ignore_index=True)
+        held.update(dict.fromkeys(rows.columns))
+        frames.append(rows if columns is None else rows[[c for c in dict.fromkeys(columns) if c in rows]])
+    if columns is not None:  # every part has the first's columns, or (an evaluate of one's own) a name is in some part
+        _check_columns(out, columns, list(held))
+    table = pd.concat(frames, ignore_index=True)  # NaN in the rows of a part without a column
+    if columns is not None:
+        table = table[columns]
     if {"point", "replicate"} <= set(table):
         return table.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
     return table

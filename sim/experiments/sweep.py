@@ -140,37 +140,35 @@ def run_batches(evaluate: Callable, names: list[str], items: list[tuple[int, int
     The task's points go together to ``evaluate.batches`` where the evaluator
     has it (the scenario's steps them as one batch of replicates where it can,
     and gives its metrics as columns); any other evaluator is called run by
-    run. Either way a row depends only on its point and seed. A column a run
-    did not report is NaN in its row.
+    run. Either way a row depends only on its point and seed, and a batch's
+    columns only on its own runs, never on the batches its task ran beside
+    (which the number of workers decides): a metric some of its runs did not
+    report is NaN in their rows, and one none of them reported is left out of
+    its part (:func:`sim.analysis.results.read_rows` reads it back NaN).
     """
     groups = [list(group) for _, group in itertools.groupby(items, key=lambda item: item[1])]
     points = [dict(zip(names, group[0][4], strict=True)) for group in groups]
     seeds = [[seed for *_, seed, _ in group] for group in groups]
+    batch = np.array([item[0] for item in items])
+    keys = dict.fromkeys(batch.tolist())
     if hasattr(evaluate, "batches"):
         found = evaluate.batches(points, seeds)
+        metrics = {key: {name: values[batch == key] for name, values in found.items()} for key in keys}
     else:
-        found = _joined([_columns([evaluate(params, s) for s in mine]) for params, mine in zip(points, seeds, strict=True)],
-                        [len(mine) for mine in seeds])
-    columns = {"point": np.array([item[1] for item in items]), "replicate": np.array([item[2] for item in items]),
-               "seed": np.array([item[3] for item in items]),
-               **{name: np.array([item[4][k] for item in items], float) for k, name in enumerate(names)}, **found}
-    batch = np.array([item[0] for item in items])
-    return {key: {name: values[batch == key] for name, values in columns.items()} for key in dict.fromkeys(batch.tolist())}
+        rows = [evaluate(params, s) for params, mine in zip(points, seeds, strict=True) for s in mine]  # one per item
+        # Each batch's columns from its own rows: from the task's, a batch's part held a metric only the batch beside it
+        # reported (all NaN) or not, as the workers fell, and the parts then read back as of different schemas.
+        metrics = {key: _columns([row for row, b in zip(rows, batch, strict=True) if b == key]) for key in keys}
+    design = {"point": np.array([item[1] for item in items]), "replicate": np.array([item[2] for item in items]),
+              "seed": np.array([item[3] for item in items]),
+              **{name: np.array([item[4][k] for item in items], float) for k, name in enumerate(names)}}
+    return {key: {**{name: values[batch == key] for name, values in design.items()}, **metrics[key]} for key in keys}
 
 
 def _columns(rows: list[dict]) -> dict[str, np.ndarray]:
     """Rows as columns, in the order the columns first appear (NaN where a row lacks one)."""
     names = dict.fromkeys(name for row in rows for name in row)
     return {name: np.asarray([row.get(name, math.nan) for row in rows]) for name in names}
-
-
-def _joined(pieces: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, np.ndarray]:
-    """Columns of consecutive pieces (``sizes[i]`` rows each), NaN where a piece did not report a column."""
-    if len(pieces) == 1:
-        return pieces[0]
-    names = dict.fromkeys(name for piece in pieces for name in piece)
-    return {name: np.concatenate([piece[name] if name in piece else np.full(size, math.nan)
-                                  for piece, size in zip(pieces, sizes, strict=True)]) for name in names}
 
 
 @dataclass
