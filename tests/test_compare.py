@@ -156,6 +156,34 @@ def test_cli_compares_a_run_cut_short_on_what_both_cover(line20, tmp_path, capsy
     assert "who holds a town" in unscored["control accuracy"] and "who holds a town" in unscored["Brier"]
 
 
+def test_cli_calls_the_same_scenario_run_from_another_seed_the_same_inputs_not_a_change(line20, tmp_path, capsys):
+    """The same scenario run from --seed 40 and from 41 is paired on the seeds both ran, where each replicate is the
+    other's: "the change made no difference ... the model never felt it" pointed to scenarios/README.md for a key no
+    one changed, since the seed that starts an ensemble is in its inputs' hash. Run for fewer days too, it is the
+    same inputs but for their length."""
+    _, push = line20
+    for name, more in (("a", []), ("b", ["--seed", "41"]), ("c", ["--seed", "41", "--days", "10"])):
+        sim_cli(capsys, "run", push, "--runs", "3", "--workers", "1", "-q", "--out", tmp_path / name, *more)
+    top = sim_cli(capsys, "compare", tmp_path / "a", tmp_path / "b").split("## ")[0]
+    assert "paired on the 2 seeds both ran (41–42)" in top, top
+    assert "A and B are runs of the same inputs (scenario and values)" in top and "made no difference" not in top, top
+    top = sim_cli(capsys, "compare", tmp_path / "a", tmp_path / "c").split("## ")[0]
+    assert "A and B are runs of the same inputs (scenario and values) but for their length" in top, top
+    assert "B stops on 11 Jan 2020" in top and "made no difference" not in top, top
+
+
+def test_ensembles_across_parameter_sets_are_not_called_runs_of_the_same_inputs(theatre, outcomes):  # noqa: F811
+    """Across a parameter set each replicate runs its row's values, and the manifest's hash is "various: see each
+    replicate" whatever the rows: two such ensembles of one scenario whose runs agree were called "runs of the same
+    inputs", with "no change between them", though their parameter sets differed."""
+    a, b = ensemble(theatre), ensemble(theatre)
+    for r, rows in ((a, 2), (b, 3)):
+        r.manifest.update(content_hash="various: see each replicate", input_sha256={"toy": "x"}, parameters={"seed": 0},
+                          parameter_set={"file": f"set{rows}.csv", "rows": rows})
+    top = comparison_text(compare(score(a, outcomes), score(b, outcomes))).split("## ")[0]
+    assert "same inputs" not in top and "B and A are identical in every replicate" in top, top
+
+
 def test_cli_names_the_table_it_wrote_for_the_towns_not_shown(line20, tmp_path, capsys):
     still, push = line20
     sim_cli(capsys, "run", still, "--runs", "2", "--workers", "1", "-q", "--out", tmp_path / "still")

@@ -162,13 +162,16 @@ def _same_runs(c: Comparison) -> list[str]:
     if not c.same_runs:
         return []
     ra, rb = c.a.results, c.b.results
-    same_inputs = bool(ra.manifest.get("content_hash")) and ra.manifest.get("content_hash") == rb.manifest.get("content_hash")
+    # Across a parameter set each replicate ran its row's values: its manifest's hash and values are not its runs'.
+    varied = any("parameter_set" in r.manifest for r in (ra, rb))
+    same_hash = bool(ra.manifest.get("content_hash")) and ra.manifest.get("content_hash") == rb.manifest.get("content_hash")
+    same_inputs = not varied and (same_hash or _same_but(ra.manifest, rb.manifest, length=False))
     same_folder = ra.path is not None and rb.path is not None and ra.path.resolve() == rb.path.resolve()
     if same_folder or same_inputs:  # (runs made in memory, by the app, carry no hash and may have no folder)
         what = "the same folder" if same_folder else "runs of the same inputs (scenario and values)"
         return [f"**A and B are {what}**, on the same seeds: there is no change between them to compare, and every "
                 "B - A below is zero by construction.", ""]
-    if _same_but_length(ra.manifest, rb.manifest):  # (--days): no what-if for the model to feel, as below says
+    if not varied and _same_but(ra.manifest, rb.manifest, length=True):  # (--days): no what-if for the model to feel, as below says
         shorter = "A" if ra.manifest["end"] < rb.manifest["end"] else "B"
         return [f"**A and B are runs of the same inputs (scenario and values) but for their length**, on the same seeds: "
                 f"{shorter} stops on {day(c.date)}, and up to that day every B - A below is zero by construction.", ""]
@@ -184,14 +187,15 @@ def _same_runs(c: Comparison) -> list[str]:
             "each key of a scenario changes in the model.", ""]
 
 
-def _same_but_length(a: dict, b: dict) -> bool:
-    """Whether two manifests record the same scenario, values and input files but for the last day (``--days``,
-    which also drops the events dated after it)."""
+def _same_but(a: dict, b: dict, *, length: bool) -> bool:
+    """Whether two manifests record the same scenario, values and input files but for the seed of replicate 0
+    (``--seed``, which the inputs' hash holds: a replicate depends on its own seed alone, and a comparison pairs those
+    both ran) and, with ``length``, the last day (``--days``, which also drops the events dated after it)."""
     if not a.get("parameters") or not b.get("parameters") or a.get("input_sha256") != b.get("input_sha256"):
         return False
     end = min(a["parameters"]["end"], b["parameters"]["end"])
-    cut = [{**p, "end": None, "events": [e for e in p.get("events", []) if str(e.get("date")) <= end]}
-           for p in (a["parameters"], b["parameters"])]
+    cut = [{**p, "seed": None, **({"end": None, "events": [e for e in p.get("events", []) if str(e.get("date")) <= end]}
+                                  if length else {})} for p in (a["parameters"], b["parameters"])]
     return cut[0] == cut[1]
 
 
