@@ -80,6 +80,16 @@ def test_a_key_quantity_only_one_side_records_is_left_out_whichever_side_lacks_i
         assert "turkish_deaths" not in [d.name for d in c.quantities]
 
 
+def test_outcomes_files_that_list_the_same_outcomes_in_another_order_give_the_brier_score(theatre, outcomes):  # noqa: F811
+    """Each folder is scored against its own outcomes file: the same outcomes listed in another order put the reported
+    holders in another order, and the Brier score was "not computed: A's and B's outcomes report different
+    controllers" for one ensemble set beside itself."""
+    controllers = [o for o in outcomes if o.kind in ("front", "controller")]
+    a, b = score(ensemble(theatre), controllers), score(ensemble(theatre), controllers[::-1])
+    brier = next(d for d in compare(a, b).headlines if d.name == "Brier")
+    assert (brier.a, brier.b, brier.low, brier.high, brier.note) == (a.headline()["Brier"], a.headline()["Brier"], 0, 0, "")
+
+
 def test_the_not_scored_outcomes_are_counted_not_listed(build, theatre):  # noqa: F811
     later = "".join(f"\n  - {{id: later-{i}, set: validation, kind: condition, description: after the window, "
                     f"period: [2020-02-{i + 1:02d}, 2020-02-{i + 2:02d}], max_captures: 0, source: [test-claim]}}"

@@ -299,11 +299,11 @@ def _redefined(a: Scorecard, b: Scorecard) -> set[str]:
 def _common_ground(a: Scorecard, b: Scorecard, last: dt.date, redefined: set[str]) -> tuple[Scorecard, Scorecard, str | None]:
     """A and B scored on the outcomes both cover, but ``redefined``, up to ``last``, and which ("A", "B", None) was cut.
     Each scorecard counts the outcomes its own window covers: left so, a run that merely ends earlier would differ in
-    every score."""
+    every score. Both are in A's order, so that their reported holders line up (for the Brier score)."""
     ids_b = {s.outcome.id for s in b.scores} - redefined
     common = [s.outcome.id for s in a.scores if s.outcome.id in ids_b]
     cut = next((side for side, card in (("A", a), ("B", b)) if _last_day(card.results) > last), None)
-    if cut is None and len(common) == len(a.scores) == len(b.scores):
+    if cut is None and common == [s.outcome.id for s in a.scores] == [s.outcome.id for s in b.scores]:
         return a, b, None
     return _rescored(a, common, last), _rescored(b, common, last), cut
 
