@@ -792,3 +792,15 @@ def test_cli_compares_ensembles_sharing_some_seeds_paired_on_those(line20, tmp_p
     assert "paired on the 2 seeds both ran (41–42)" in top, top
     assert "A's 1 other replicate (seed 40) and B's 1 (seed 43) are left out" in top, top
     assert f"python -m sim run {push} --seed 40 --runs 3" in top, top
+
+
+def test_counts_of_one_and_of_none_read_as_words():
+    """'Of the 1 holders the record gives', 'Each of the 1 has the same median date' and '0 have the same median date'
+    were printed for a record of one holder, one dated outcome, and shifts that moved every date."""
+    from sim.analysis.comparison_report import _same_dates
+    from sim.analysis.report import _holders
+
+    assert _holders(1) == "the one holder" and _holders(4) == "the 4 holders"
+    assert _same_dates(0) == "None has the same median date in both."
+    assert _same_dates(1) == "1 has the same median date in both."
+    assert _same_dates(3) == "3 have the same median date in both."

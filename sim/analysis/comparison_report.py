@@ -102,7 +102,8 @@ def date_shifts(c: Comparison, csv_name: str, shown: int = 15,
     head = "Dates: the median simulated date of each dated outcome (captures, roads, events)"
     same = len(c.dates) - len(moved)
     if not moved:
-        return head, f"Each of the {len(c.dates)} has the same median date in A and B.", ""
+        return head, ("It has the same median date in A and B." if len(c.dates) == 1
+                      else f"Each of the {len(c.dates)} has the same median date in A and B."), ""
     rows = [{"outcome": named(d.name), "A": _median_words(d, d.a), "B": _median_words(d, d.b),
              "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
              "low": _shift_days(d.low), "high": _shift_days(d.high)} for d in moved[:shown]]
@@ -112,11 +113,18 @@ def date_shifts(c: Comparison, csv_name: str, shown: int = 15,
         table[column] = [v.rjust(width) for v in table[column]]
     more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
     return head, markdown_table(table), (
-            f"{more}{same} {'has' if same == 1 else 'have'} the same median date in both. A replicate that never sees an outcome by {day(c.date)} (the "
+            f"{more}{_same_dates(same)} A replicate that never sees an outcome by {day(c.date)} (the "
             "last day both simulate) counts as later than any day, so a median is \"never\" when more than half never see "
             f"it; a shift to or from never is a bound, never standing for {day(c.date + dt.timedelta(days=1))} (≥: at least that "
             "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
             "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.")
+
+
+def _same_dates(same: int) -> str:
+    """How many of the dated outcomes kept their median date, as a sentence ('0 have the same' read as a count of
+    nothing)."""
+    return ("None has the same median date in both." if same == 0 else
+            f"{same} {'has' if same == 1 else 'have'} the same median date in both.")
 
 
 def _shift_days(days: float) -> str:

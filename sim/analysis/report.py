@@ -128,6 +128,11 @@ def scorecard_text(card: Scorecard) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _holders(n: int) -> str:
+    """'the 166 holders', or 'the one holder' ('the 1 holders' read wrong)."""
+    return "the one holder" if n == 1 else f"the {n} holders"
+
+
 def _misses(card: Scorecard, shown: int = 15) -> list[str]:
     """Where the runs most often have the wrong holder (:func:`~sim.analysis.scoring.control_misses`), the worst
     ``shown``: the towns behind a control accuracy short of 1."""
@@ -136,9 +141,9 @@ def _misses(card: Scorecard, shown: int = 15) -> list[str]:
     misses, pairs = control_misses(card), len(card.pair_places)
     lines = ["", "## Towns the runs most often get wrong", ""]
     if misses.empty:
-        return [*lines, f"Of the {pairs} holders the record gives (a town on a date), none is wrong in a quarter of the "
+        return [*lines, f"Of {_holders(pairs)} the record gives (a town on a date), none is wrong in a quarter of the "
                 "replicates or more."]
-    lines.append(f"Of the {pairs} holders the record gives (a town on a date: those control accuracy counts), the "
+    lines.append(f"Of {_holders(pairs)} the record gives (a town on a date: those control accuracy counts), the "
                  f"{len(misses)} that a quarter of the replicates or more get wrong"
                  + (f", the {shown} worst shown" if len(misses) > shown else "") + ":")
     return [*lines, "", markdown_table(misses_shown(misses.head(shown), day, str))]
