@@ -66,7 +66,7 @@ def in_process(reps: int) -> dict:
     def redraw() -> float:
         t, c = time.perf_counter(), time.process_time()
         model.step()
-        live_map.pieces(live_map_state(model.theatre, model.events_json, live_run(model))[1])
+        live_map.pieces(*live_map_state(model.theatre, model.events_json, live_run(model))[1:])
         cpu["map"].append((time.process_time() - c) * 1000)
         return (time.perf_counter() - t) * 1000
 
@@ -74,7 +74,7 @@ def in_process(reps: int) -> dict:
         t = time.perf_counter()
         model.step()
         run = live_run(model)
-        live_map.pieces(live_map_state(model.theatre, model.events_json, run)[1])
+        live_map.pieces(*live_map_state(model.theatre, model.events_json, run)[1:])
         live_series.pieces(run)
         return (time.perf_counter() - t) * 1000
 

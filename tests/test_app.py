@@ -218,14 +218,14 @@ def test_the_live_model_is_the_run_and_replicates_are_the_clis():
     assert np.array_equal(reps[2].history, whole.history)
 
 
-def whole_map(live: LiveMap, state) -> bytes:  # noqa: ANN001 - a MapState
+def whole_map(live: LiveMap, state, changed=None) -> bytes:  # noqa: ANN001 - a MapState, the towns that changed hands
     """The live map and its legend as one PNG."""
-    return png(live.draw(state))
+    return png(live.draw(state, changed))
 
 
 def fresh_map(model: WhatIfModel, drawn=whole_map):  # noqa: ANN001, ANN201
     """The live map of the model's last day, drawn on a new figure: one PNG, or the page's ``LiveMap.pieces``."""
-    return drawn(LiveMap(model.theatre), live_map_state(model.theatre, model.events_json, live_run(model))[1])
+    return drawn(LiveMap(model.theatre), *live_map_state(model.theatre, model.events_json, live_run(model))[1:])
 
 
 def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
@@ -236,7 +236,7 @@ def test_the_live_map_kept_from_day_to_day_draws_what_a_new_figure_does():
         if day in (0, 12, 30, 36, 60, 84):
             before = kept.figure
             run = live_run(model)
-            drawn = whole_map(kept, live_map_state(model.theatre, model.events_json, run)[1])
+            drawn = whole_map(kept, *live_map_state(model.theatre, model.events_json, run)[1:])
             if kept.figure is before:  # the day's layers swapped on the kept figure
                 assert drawn == fresh_map(model), f"day {day}"
                 compared += 1
@@ -852,7 +852,7 @@ def test_the_run_map_says_its_date_and_is_drawn_at_its_own_size(page):
     from PIL import Image
 
     model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
-    drawn = whole_map(LiveMap(model.theatre), live_map_state(model.theatre, model.events_json, live_run(model))[1])
+    drawn = whole_map(LiveMap(model.theatre), *live_map_state(model.theatre, model.events_json, live_run(model))[1:])
     assert Image.open(BytesIO(drawn)).size == (1080, 760), "the figure's own size: 10.8 x 7.6 in at 100 dpi"
     box, rc, _ = page
     for day in range(3):  # the title over the map, the downloaded map's, with the day's date
@@ -860,6 +860,56 @@ def test_the_run_map_says_its_date_and_is_drawn_at_its_own_size(page):
         button(rc, "Step").click()
     for image in rc.find(w.Image).widgets:
         assert image.width in ("", None) and "sim-figure" in image._dom_classes, (image.width, image._dom_classes)
+
+
+def map_pixels(picture) -> np.ndarray:  # noqa: ANN001 - PNG bytes or a path
+    """A map as the RGB pixels a viewer shows, stored with the palette the command line's PNGs take."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from sim.viz.style import palette_image
+
+    image = Image.open(BytesIO(picture) if isinstance(picture, bytes) else picture)
+    return np.asarray(palette_image(image.convert("RGB")).convert("RGB"))
+
+
+def test_the_one_run_map_download_is_the_map_run_writes_with_the_towns_that_changed_hands_named(tmp_path):
+    """The One run tab's Map (PNG) named none of the towns that had changed hands, which the map `python -m sim run`
+    writes names where there is room (on jan_truce's last day, replicate 2: Duleim, Barnan, Jarjanaz, Farjah ...)."""
+    from sim.app.figures import run_map_figure
+    from sim.viz.figures import draw_control_map
+
+    model = WhatIfModel(Settings("scenarios/jan_truce.yaml"), CONTROLS, replicate=2, root=ROOT)
+    while model.running:
+        model.step()
+    downloaded = png(run_map_figure(model.theatre, model.spec, model.events_json, live_run(model), model.title), None)
+    written = draw_control_map(simulate(model.spec, seed=model.seeds[0]), tmp_path / "control_map.png")
+    assert np.array_equal(map_pixels(downloaded), map_pixels(written))
+
+
+def test_the_live_map_names_the_towns_that_changed_hands_as_the_run_s_map_does(page):
+    """The One run tab's map is the map `python -m sim run` writes for its day, but for its title (the page's text):
+    it named none of the towns that had changed hands, which that map names where there is room."""
+    from sim.app.figures import pieces
+    from sim.viz.figures import control_map_figure
+    from sim.viz.map_state import run_state
+
+    box, rc, _ = page
+    model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
+    days = 20  # into the offensive of 19 December: towns have changed hands
+    rc.find(v.Slider, label="Render Interval (steps)").widget.v_model = days  # one Step runs them all
+    button(rc, "Step").click()
+    for _ in range(days):
+        model.step()
+    assert f"Day <strong>{days}</strong> of 95" in texts(box)
+    run = live_run(model)
+    date = run.date(len(run.history) - 1)
+    assert (run.history[-1] != run.history[0]).any()
+    state = run_state(model.theatre, model.events_json, run, date)
+    expected = pieces(control_map_figure(model.theatre, state, "", changed=run.history[-1] != run.history[0]))
+    shown = images(rc)
+    assert all(piece in shown for piece in expected.all()), "the map and its legend, as the run's map draws them"
 
 
 def test_a_path_in_the_pickers_list_may_break_after_its_folders_and_inside_a_long_name_alone():
@@ -889,7 +939,7 @@ def test_a_day_that_changes_nothing_on_the_map_draws_no_map(page, monkeypatch):
     and sent every day, and a step took 0.87 s from the click to shown, where it had taken 0.34 s."""
     drawn = []
     draw = LiveMap.draw
-    monkeypatch.setattr(LiveMap, "draw", lambda self, state: drawn.append(1) or draw(self, state))
+    monkeypatch.setattr(LiveMap, "draw", lambda self, *shown: drawn.append(1) or draw(self, *shown))
     box, rc, _ = page
     model = WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)
     keys = [live_map_state(model.theatre, model.events_json, live_run(model))[0]]  # day 0's, drawn as the page opened

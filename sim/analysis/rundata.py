@@ -68,6 +68,10 @@ class RunData:
         """The date of day number ``day`` (days after the start)."""
         return self.start + dt.timedelta(days=int(day))
 
+    def changed_hands(self, date: dt.date) -> np.ndarray:
+        """Whether each town is held on ``date`` by another side than on the start day (the towns a map names)."""
+        return self.history[self.day(date)] != self.history[0]
+
     def until(self, last: dt.date) -> RunData:
         """The replicate's days up to ``last`` (itself if it ends there): what scoring sees of it over a shorter window.
 

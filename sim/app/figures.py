@@ -33,7 +33,7 @@ from ..io.schema import Scenario
 from ..io.theatre import Theatre
 from ..names import HOLDERS, date_words
 from ..viz.drawing import DYNAMIC_GIDS, control_handles, draw_control_layers
-from ..viz.figures import control_map_figure, run_title
+from ..viz.figures import control_map_figure, run_map
 from ..viz.geometry import layout
 from ..viz.labels import day_towns, main_towns, place_labels_again
 from ..viz.map_state import MapState, run_state
@@ -223,21 +223,23 @@ def legend_columns(fig: Figure, renderer) -> list[Bbox]:  # noqa: ANN001
 def run_map_figure(theatre: Theatre, scenario: Scenario, events: list[dict], run: RunData, title: str | None = None) -> Figure:
     """The control map of a run on its last recorded day: the map ``python -m sim run`` writes (titled by ``title``,
     if given, rather than by the scenario's name)."""
-    date = run.date(len(run.history) - 1)
-    return control_map_figure(theatre, run_state(theatre, events, run, date), run_title(title or scenario.name, run.seed, date))
+    return run_map(theatre, events, run, title or scenario.name)
 
 
-def live_map_state(theatre: Theatre, events: list[dict], run: RunData) -> tuple[str, MapState]:
-    """What the live view's map shows on the run's last recorded day, and a key that changes when it does.
+def live_map_state(theatre: Theatre, events: list[dict], run: RunData) -> tuple[str, MapState, np.ndarray]:
+    """What the live view's map shows on the run's last recorded day (its state, and the towns that changed hands
+    since the start, which it names where there is room), and a key that changes when it does.
 
     The key is the map's state (controllers, posts, police, corridor, patrols), not
     its date: a day on which nothing the map shows changed keeps the last picture
-    (the date is in the page's header), and a day that changes it redraws it.
+    (the date is in the page's header), and a day that changes it redraws it. The towns that changed hands follow
+    from the controllers, which it holds.
     """
-    state = run_state(theatre, events, run, run.date(len(run.history) - 1))
+    date = run.date(len(run.history) - 1)
+    state = run_state(theatre, events, run, date)
     key = "|".join([state.controller.tobytes().hex(), state.posts.tobytes().hex(), state.encircled.tobytes().hex(),
                     state.military_police.tobytes().hex(), repr(state.corridor), repr([(p.road, p.reached, p.coverage) for p in state.patrols])])
-    return key, state
+    return key, state, run.changed_hands(date)
 
 
 class LiveMap:
@@ -260,24 +262,25 @@ class LiveMap:
         self.figure: Figure | None = None
         self.legend: tuple[str, ...] = ()  # the kept figure's legend entries
 
-    def pieces(self, state: MapState) -> Pieces:
+    def pieces(self, state: MapState, changed: np.ndarray | None = None) -> Pieces:
         """The map of ``state`` for the page: the map and its legend as pictures of their own (see :func:`pieces`)."""
-        return pieces(self.draw(state))
+        return pieces(self.draw(state, changed))
 
-    def draw(self, state: MapState) -> Figure:
-        """The map of ``state``: the kept figure with its day's layers replaced, or a new figure."""
+    def draw(self, state: MapState, changed: np.ndarray | None = None) -> Figure:
+        """The map of ``state``, naming the towns ``changed`` (that changed hands since the start) where there is
+        room: the kept figure with its day's layers replaced, or a new figure."""
         has = state.posts.astype(bool)
         handles = control_handles(self.layout, state, intact=bool((has & ~state.encircled).any()), encircled=bool((has & state.encircled).any()))
         legend = tuple(h.get_label() for h in handles)
         if self.figure is None or legend != self.legend:
-            self.figure, self.legend = control_map_figure(self.theatre, state, ""), legend
+            self.figure, self.legend = control_map_figure(self.theatre, state, "", changed=changed), legend
             return self.figure
         ax = self.figure.axes[0]
         for artist in [*ax.collections, *ax.patches, *ax.lines]:
             if artist.get_gid() in DYNAMIC_GIDS:
                 artist.remove()
         draw_control_layers(ax, self.layout, state)
-        place_labels_again(ax, self.layout, self.main_towns, notable=day_towns(self.theatre, state), patrols=state.patrols)
+        place_labels_again(ax, self.layout, self.main_towns, notable=day_towns(self.theatre, state, changed), patrols=state.patrols)
         return self.figure
 
 

@@ -68,10 +68,10 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     day = len(run.history) - 1
     key = (m, day)  # the model itself, not its id: a model made by Reset may get the id of the one it replaced
     live_map = solara.use_memo(lambda: LiveMap(m.theatre), [m])
-    map_key, state = live_map_state(m.theatre, m.events_json, run)
+    map_key, state, changed = live_map_state(m.theatre, m.events_json, run)
     # Drawn again only when what it shows changes: its title, dated, was drawn into it until round 59, and so every day
     # it was drawn and sent again, which took a step from a click to shown from 0.34 s to 0.87 s.
-    map_pngs, map_error = solara.use_memo(lambda: attempt(lambda: live_map.pieces(state)), [m, map_key])
+    map_pngs, map_error = solara.use_memo(lambda: attempt(lambda: live_map.pieces(state, changed)), [m, map_key])
     live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec, m.title), [m])
     series_pieces, series_error = solara.use_memo(lambda: attempt(lambda: live_series.pieces(run)), [key])
     said = m.said  # read when the run was built: the file may no longer load

@@ -189,13 +189,16 @@ def draw_control_map(result: RunResult, path: str | Path, *, day: int = -1) -> P
 
     The same state and figure as ``python -m sim map`` on the run's folder.
     """
-    run = RunData.of(result)
-    date = run.date(day % len(run.history))
     events = json.loads(result.scenario.canonical_json())["events"]
-    state = run_state(result.theatre, events, run, date)
-    changed = run.history[run.day(date)] != run.history[0]
-    fig = control_map_figure(result.theatre, state, run_title(result.scenario.name, result.seed, date), changed=changed)
-    return save_figure(fig, path)
+    return save_figure(run_map(result.theatre, events, RunData.of(result), result.scenario.name, day=day), path)
+
+
+def run_map(theatre: Theatre, scenario_events: list[dict], run: RunData, name: str, *, day: int = -1) -> Figure:
+    """One run's control map on ``day`` (default: its last), titled by ``name``, the towns that changed hands since
+    the start named where there is room: the map ``run`` writes, and the app's One run tab downloads."""
+    date = run.date(day % len(run.history))
+    state = run_state(theatre, scenario_events, run, date)
+    return control_map_figure(theatre, state, run_title(name, run.seed, date), changed=run.changed_hands(date))
 
 
 def run_title(name: str, seed: int, date: dt.date) -> str:

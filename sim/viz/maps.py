@@ -121,7 +121,7 @@ def map_figure(results: Results, date: str | dt.date | None = None, *, faction: 
 
 def changed_hands(results: Results, day: dt.date) -> np.ndarray:
     """Towns held on ``day`` by another side than at the start, in most replicates (:func:`majority`)."""
-    moved = [r.history[r.day(day)] != r.history[0] for r in results.runs]
+    moved = [r.changed_hands(day) for r in results.runs]
     return majority(np.mean(moved, axis=0))
 
 
