@@ -218,6 +218,24 @@ def test_the_live_model_is_the_run_and_replicates_are_the_clis():
     assert np.array_equal(reps[2].history, whole.history)
 
 
+def test_an_ensemble_of_one_replicate_is_the_one_run_runs_1_writes(tmp_path, capsys):
+    """With the Replicates slider at 1 the Ensemble tab drew one run's control map under a 'Probability map (PNG)'
+    download: `run --runs 1` writes an ensemble, and `map` draws it as every ensemble, a probability map."""
+    from sim.cli import main
+    from sim.viz.maps import map_figure
+    from sim.viz.plots import towns_held_figure
+
+    from sim.app.ensemble import ensemble_of_settings
+
+    ens = ensemble_of_settings(Settings("scenarios/jan_truce.yaml"), CONTROLS, 1, ROOT)
+    assert main(["run", str(ROOT / "scenarios" / "jan_truce.yaml"), "--runs", "1", "--workers", "1", "-q",
+                 "--out", str(tmp_path / "e")]) == 0, capsys.readouterr().err
+    written = load_results(tmp_path / "e")
+    assert np.array_equal(map_pixels(png(map_figure(ens.results), None)), map_pixels(png(map_figure(written), None)))
+    assert np.array_equal(map_pixels(png(towns_held_figure(ens.results), None)),
+                          map_pixels(png(towns_held_figure(written), None)))
+
+
 def whole_map(live: LiveMap, state, changed=None) -> bytes:  # noqa: ANN001 - a MapState, the towns that changed hands
     """The live map and its legend as one PNG."""
     return png(live.draw(state, changed))

@@ -85,7 +85,10 @@ def ensemble_of_settings(settings: Settings, controls: Controls, n: int, root: P
         return lambda done, _: progress(offset + done, total) if progress else None
 
     def work() -> Ensemble:
-        results = memory_results(scenario, run_replicates(scenario, n, report(0)), title=title_of(settings, controls, root))
+        # An ensemble however many replicates, as `run --runs N` writes it: with one, the page drew that run's control map
+        # under a 'Probability map' download, where the command line's map of `--runs 1` is a probability map.
+        results = memory_results(scenario, run_replicates(scenario, n, report(0)), title=title_of(settings, controls, root),
+                                 ensemble=True)
         said = changes(settings, controls, root)
         if settings.is_plain and base_file is not None:  # a what-if file as it is: what it changes from its parent
             own = file_changes(settings.scenario, controls, root)
@@ -95,7 +98,7 @@ def ensemble_of_settings(settings: Settings, controls: Controls, n: int, root: P
             base = base_scenario(base_file, root)
             out.baseline_file = base_file
             out.baseline = memory_results(base, run_replicates(base, n, report(n)), results.theatre,
-                                          title=title_of(Settings(base_file), controls, root))
+                                          title=title_of(Settings(base_file), controls, root), ensemble=True)
             out.comparison = compare(scored_in_memory(base, out.baseline), out.card)
         return out
 

@@ -280,13 +280,16 @@ def _rows_by_replicate(replicate: np.ndarray, replicates: int) -> list[np.ndarra
     return [np.sort(np.concatenate([shared, order[bounds[r + 1] : bounds[r + 2]]])) for r in range(replicates)]
 
 
-def memory_results(scenario: Scenario, runs: list[RunData], theatre: Theatre | None = None, *, title: str | None = None) -> Results:
+def memory_results(scenario: Scenario, runs: list[RunData], theatre: Theatre | None = None, *, title: str | None = None,
+                   ensemble: bool | None = None) -> Results:
     """Runs in memory as a results folder reads back (a single run, or an ensemble of several), for scoring and
     plots: the app's runs and a calibration's trials. ``theatre``: the one already loaded (else read again).
 
     ``title``: what figures and headings call them (the results' ``name``), if not the scenario's name.
+    ``ensemble``: whether they are an ensemble's, as ``run --runs N`` writes even one replicate (a probability map,
+    not one run's); by default, where there are several.
     """
-    kind = "ensemble" if len(runs) > 1 else "run"
+    kind = "ensemble" if (len(runs) > 1 if ensemble is None else ensemble) else "run"
     seeds = [r.seed for r in runs] if kind == "ensemble" else None
     m = manifest(kind, scenario, None, content_hash="", seed=scenario.seed, started=now(), replicates=seeds)
     m["complete"] = True
