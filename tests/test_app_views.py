@@ -540,6 +540,22 @@ def test_a_saved_whatif_reopened_shows_its_own_changes_and_the_comparison_descri
                      r"\(27 February 2020\) removed", text), re.findall(r"A = .*", text)
 
 
+def test_a_whatif_longer_than_its_baseline_maps_both_on_the_last_day_both_simulate(page):
+    """A what-if running past its baseline's end (`end:` later) had the What-if tab draw its maps on the Ensemble tab's
+    date, B's last day, which A does not reach: in their place it said "InputError: 'date': 5 Feb 2020 is outside the
+    run", and the Both maps download failed. It maps them, as `python -m sim map A B` does, on the last day both
+    simulate, the day its numbers are on."""
+    box, rc, saved = page
+    (saved / "longer.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'jan_truce.yaml'}\nname: longer\nend: 2020-02-05\n")
+    rc.find(v.Select).widget.v_model = str((saved / "longer.yaml").resolve())
+    run_ensemble(rc, box, n=2)
+    rc.find(v.Tabs).widget.v_model = 2
+    text = texts(box)
+    assert "outside the run" not in text and "maps on 31 January 2020" in text, re.findall(r"maps on .*|.*outside.*", text)
+    (both,) = [d for d in rc.find(FileDownloadWidget).widgets if d.filename.endswith(".png")]
+    assert both.filename.endswith("-vs-baseline-2020-01-31.png")
+
+
 def test_the_comparison_says_when_the_sidebar_has_changed_since_it_ran(page):
     """After switching scenario the What-if tab kept showing the previous comparison with no notice (the Ensemble
     tab warned)."""

@@ -153,9 +153,17 @@ def comparison_heading(ens: Ensemble | None) -> str:
     return f"### What-if vs baseline: {how}, as `python -m sim compare A B`"
 
 
+def compared_day(ens: Ensemble, day: dt.date) -> dt.date:
+    """The day the What-if tab maps A and B on: ``day`` (the Ensemble tab's, one of B's), where A has it too; else the
+    nearest day both simulate, as ``python -m sim map A B`` keeps to them. A what-if running past its baseline's end
+    was mapped on a day A does not reach, and the tab showed the map's error in their place."""
+    return max(ens.baseline.start, ens.results.start, min(day, ens.comparison.date))
+
+
 def comparison_lead(ens: Ensemble, day: dt.date) -> str:
-    """The What-if tab's first line: A and B, what B changes, and whether the two ran the same seeds (said only
-    where they did: a what-if setting its own seed was said to share A's above 'independent replicates')."""
+    """The What-if tab's first line: A and B, what B changes, whether the two ran the same seeds (said only
+    where they did: a what-if setting its own seed was said to share A's above 'independent replicates'), and the day
+    the maps are on (:func:`compared_day` of the Ensemble tab's ``day``)."""
     pairing = ens.comparison.seeds  # (a what-if's own seed may overlap A's: the comparison is paired on those both ran)
     seeds = "same seeds" if pairing.same else f"paired on the {len(pairing.shared)} seeds both ran" if pairing.paired else "different seeds"
     # With a slider or toggle moved, A is the picked file and B that file as the sidebar changes it: the one file named
@@ -164,8 +172,11 @@ def comparison_lead(ens: Ensemble, day: dt.date) -> str:
         sides = f"A = **{ens.baseline_file}** as it is, B = the same with the sidebar's changes"
     else:
         sides = f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}**, which changes from A"
+    mapped = compared_day(ens, day)
+    which = ("the Ensemble tab's date" if mapped == day else
+             f"the {'last' if mapped < day else 'first'} day both simulate; the Ensemble tab's is {date_words(day)}")
     return (f"{sides}: {'; '.join(ens.describes) or 'nothing that this page can name'}"
-            f" — both {replicates(ens.runs)}, {seeds}; maps on {date_words(day)} (the Ensemble tab's date)")
+            f" — both {replicates(ens.runs)}, {seeds}; maps on {date_words(mapped)} ({which})")
 
 
 def tables(ens: Ensemble) -> dict[str, pd.DataFrame]:

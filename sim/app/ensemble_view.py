@@ -22,6 +22,7 @@ from .ensemble import (
     MAX_PAGE_REPLICATES,
     Ensemble,
     comparison_heading,
+    compared_day,
     comparison_lead,
     ensemble_of_settings,
     held_summary,
@@ -220,8 +221,9 @@ def CompareView(settings: Settings, date: solara.Reactive):
 
 @solara.component
 def CompareResult(ens: Ensemble, date: solara.Reactive):
-    day = shown_date(ens, date.value)
-    solara.Markdown(paths_breakable(comparison_lead(ens, day)))
+    shown = shown_date(ens, date.value)
+    solara.Markdown(paths_breakable(comparison_lead(ens, shown)))
+    day = compared_day(ens, shown)  # a day A has too
     c = ens.comparison  # its replicates, not the ensembles': where the two share only some seeds, it pairs those
     in_short, sections = solara.use_memo(lambda: comparison_words(c, c.a.results.runs, c.b.results.runs, day,
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])
