@@ -195,7 +195,6 @@ def test_extends_a_directory(toy):
     assert err.file == str(path) and err.key == "extends" and err.line == 1 and "names a directory" in err.message
 
 
-
 def test_extends_a_missing_file_says_where_it_looked_and_finds_it_a_folder_above(toy):
     """A what-if written into scenarios/whatif/ with `extends: campaign.yaml` said only that the file does not exist."""
     toy.scenario(HEAD, name="base.yaml")
@@ -208,6 +207,7 @@ def test_extends_a_missing_file_says_where_it_looked_and_finds_it_a_folder_above
                                 "did you mean ../base.yaml?")
     path.write_text("extends: nowhere.yaml\nname: mine\n")
     assert error_of(path).message.endswith(f"nowhere.yaml, looked for beside mine.yaml in {path.parent}")
+
 
 def test_extends_a_misspelt_file_names_the_file_it_was_meant_to_be(toy):
     """`extends: ../campain.yaml` said only that the file does not exist, where `run scenarios/campain.yaml` names
