@@ -895,13 +895,12 @@ def map_pixels(picture) -> np.ndarray:  # noqa: ANN001 - PNG bytes or a path
 def test_the_one_run_map_download_is_the_map_run_writes_with_the_towns_that_changed_hands_named(tmp_path):
     """The One run tab's Map (PNG) named none of the towns that had changed hands, which the map `python -m sim run`
     writes names where there is room (on jan_truce's last day, replicate 2: Duleim, Barnan, Jarjanaz, Farjah ...)."""
-    from sim.app.figures import run_map_figure
-    from sim.viz.figures import draw_control_map
+    from sim.viz.figures import draw_control_map, run_map
 
     model = WhatIfModel(Settings("scenarios/jan_truce.yaml"), CONTROLS, replicate=2, root=ROOT)
     while model.running:
         model.step()
-    downloaded = png(run_map_figure(model.theatre, model.spec, model.events_json, live_run(model), model.title), None)
+    downloaded = png(run_map(model.theatre, model.events_json, live_run(model), model.title), None)
     written = draw_control_map(simulate(model.spec, seed=model.seeds[0]), tmp_path / "control_map.png")
     assert np.array_equal(map_pixels(downloaded), map_pixels(written))
 

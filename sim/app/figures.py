@@ -33,7 +33,7 @@ from ..io.schema import Scenario
 from ..io.theatre import Theatre
 from ..names import HOLDERS, date_words
 from ..viz.drawing import DYNAMIC_GIDS, control_handles, draw_control_layers
-from ..viz.figures import control_map_figure, run_map
+from ..viz.figures import control_map_figure
 from ..viz.geometry import layout
 from ..viz.labels import day_towns, main_towns, place_labels_again
 from ..viz.map_state import MapState, run_state
@@ -218,12 +218,6 @@ def legend_columns(fig: Figure, renderer) -> list[Bbox]:  # noqa: ANN001
         columns.setdefault(round(box.x0), []).extend([box, handle.get_window_extent(renderer)])
     return [Bbox.from_extents(min(b.x0 for b in boxes), height.y0, max(b.x1 for b in boxes), height.y1)
             for _, boxes in sorted(columns.items())]
-
-
-def run_map_figure(theatre: Theatre, scenario: Scenario, events: list[dict], run: RunData, title: str | None = None) -> Figure:
-    """The control map of a run on its last recorded day: the map ``python -m sim run`` writes (titled by ``title``,
-    if given, rather than by the scenario's name)."""
-    return run_map(theatre, events, run, title or scenario.name)
 
 
 def live_map_state(theatre: Theatre, events: list[dict], run: RunData) -> tuple[str, MapState, np.ndarray]:

@@ -16,11 +16,10 @@ from ..analysis.results import RunData
 from ..analysis.summary import name
 from ..io.files import table_text
 from ..names import date_words
-from ..viz.figures import run_title
+from ..viz.figures import run_map, run_title
 from .breaks import LONG_WORDS, Breakable, paths_breakable
 from .config import AppConfig
-from .figures import (COLUMN_SHARE, TITLE_LINE, LiveMap, LiveSeries, PageFigure, PagePieces, live_map_state, png,
-                      run_map_figure)
+from .figures import COLUMN_SHARE, TITLE_LINE, LiveMap, LiveSeries, PageFigure, PagePieces, live_map_state, png
 from .guard import attempt
 from .live import WhatIfModel, live_run
 from .settings import Settings
@@ -115,7 +114,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     stem = f"{m.download_name}-seed{m.seeds[0]}-day{day}"  # says what the sidebar changed
     # The same data while the day is the same: a re-render does not cancel a download in flight.
     files = solara.use_memo(lambda: {
-        "map": lambda: png(run_map_figure(m.theatre, m.spec, m.events_json, run, m.title), None),
+        "map": lambda: png(run_map(m.theatre, m.events_json, run, m.title), None),
         "timeseries": lambda: table_text(run.timeseries),  # the run's numbers, as its folder's: no 1.06854e+06
         "events": lambda: table_text(run.events),
     }, [key])

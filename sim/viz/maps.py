@@ -21,11 +21,10 @@ from .corridor_key import one_corridor
 from .drawing import draw_control, draw_probability, scale_bar
 from .figures import (
     add_legend,
-    control_map_figure,
     ensemble_figure,
     freeze_layout,
     map_panels,
-    run_title,
+    run_map,
     side_by_side_figure,
 )
 from .geometry import layout
@@ -111,10 +110,9 @@ def map_figure(results: Results, date: str | dt.date | None = None, *, faction: 
         return ensemble_figure(t, es, faction, title, reported=None if reported is None else (t.control[reported], reported),
                                changed=changed)
     run = results.runs[0]
-    state = run_state(t, scenario_events(results), run, day)
-    if reported is None:
-        return control_map_figure(t, state, run_title(results.name, run.seed, day), changed=changed)
-    panels = [(state, f"Simulated, {date_words(day, '%b')}" + (" (last day of the run)" if day != reported else "")),
+    if reported is None:  # the map `run` wrote into the folder
+        return run_map(t, scenario_events(results), run, results.name, day=run.day(day))
+    panels = [(run_state(t, scenario_events(results), run, day), f"Simulated, {date_words(day, '%b')}" + (" (last day of the run)" if day != reported else "")),
               (reported_state(t, reported), f"Reported, {date_words(reported, '%b')}")]
     return side_by_side_figure(t, panels, f"{what(results)}: simulated vs reported control", compare_to=0, changed=changed)
 
