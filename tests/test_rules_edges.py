@@ -123,6 +123,40 @@ def test_a_group_stood_down_frees_its_strength_for_the_nights_orders_wherever_th
         assert m.regime.groups["a"].active and m.regime.groups["a"].force.tolist() == [40.0], name
 
 
+def test_a_strike_on_the_government_falls_on_the_army_as_the_nights_orders_leave_it_wherever_the_scenario_lists_them(build):
+    # Group a holds 20 and the pool 20; on 3 Jan group b is formed with 10 from the pool, and a strike kills 1,000
+    # government fighters (10 points), a quarter of the 40. The orders come first, and the strike takes a quarter of
+    # the pool and of every group: pool 7.5, a 15, b 7.5. Listed before the order, the strike thinned the pool and a
+    # alone, and b took its whole 10 from what was left (pool 5, a 15, b 10).
+    # (The groups commit nothing and nothing is recruited: what each holds at the end is what the night left it.)
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 40, "commit": 0.0, "garrison": 5, "regen": 0, "breakpoint_loss": 1.0}}
+    first = push(["T5"], group="a", force=20)
+    order = push(["T5"], group="b", date="2020-01-03", force=10)
+    hit = ev(id="hit", date="2020-01-03", type="strike", by="turkey", town="T0", casualties={"regime": 1000})
+    for events, name in (([first, order, hit], "order_first.yaml"), ([first, hit, order], "strike_first.yaml")):
+        m = CeasefireModel(scenario(build, factions, events=events, name=name, end="2020-01-04"))
+        m.run_model()
+        groups = m.regime.groups
+        assert (m.regime.pool.tolist(), groups["a"].force.tolist(), groups["b"].force.tolist()) == ([7.5], [15.0], [7.5]), name
+        assert m.casualties["regime"].tolist() == [1000.0], name
+
+
+def test_a_strike_on_the_government_finds_strength_sent_to_a_group_that_night_wherever_the_scenario_lists_them(build):
+    # Strength for a named group arrives after the night's orders; the strike comes after it too, so it falls on all
+    # the strength that came that night, for a group or for the pool alike. Group a holds 20 and the pool 20; on 3 Jan
+    # 40 arrive for a, and the strike kills 20 points of the 80: a quarter. Pool 15, a 45.
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 40, "commit": 0.0, "garrison": 5, "regen": 0, "breakpoint_loss": 1.0}}
+    first = push(["T5"], group="a", force=20)
+    more = ev(id="more", date="2020-01-03", type="reinforcement", faction="regime", group="a", strength=40)
+    hit = ev(id="hit", date="2020-01-03", type="strike", by="turkey", town="T0", casualties={"regime": 2000})
+    for events, name in (([first, more, hit], "strength_first.yaml"), ([first, hit, more], "strike_first.yaml")):
+        m = CeasefireModel(scenario(build, factions, events=events, name=name, end="2020-01-04"))
+        m.run_model()
+        assert (m.regime.pool.tolist(), m.regime.groups["a"].force.tolist()) == ([15.0], [45.0]), name
+
+
 # ------------------------------------------------------------------ an objective no road reaches
 
 def _two_parts(build, first=("regime", "hts", "hts"), second=("hts", "hts"), camp=None) -> None:

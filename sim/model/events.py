@@ -241,8 +241,20 @@ class ReinforcementEvent(ScenarioEvent):
 
 
 class StrikeEvent(ScenarioEvent):
+    """A reported strike: its dead taken out of the forces it struck.
+
+    It comes last in its night (LOW, and scheduled after the events of that priority: :attr:`ScenarioEvent.last`), so it
+    falls on the army as the night's orders and arrivals leave it, wherever the scenario lists them: a group formed or
+    sent on that night with a ``force``, and strength that came that night for a group or for the pool, lose their share
+    of the dead as the rest of the army does (:meth:`sim.model.regime.Regime.lose` spreads them over the pool and every
+    group in proportion). The other order would have a group formed that night escape a strike that the pool it came
+    from did not, and strength for a named group escape it where strength for the pool did not.
+    """
+
     handles = schema.StrikeSpec
     spec: schema.StrikeSpec
+    priority = Priority.LOW
+    last = True
 
     def fire(self) -> None:
         """The reported strike, in the replicates where no deal in force binds the striker: one it keeps rules it out."""

@@ -161,7 +161,7 @@ class CeasefireModel(mesa.Model):
         # Scenario events: objects the model owns, so Mesa's weak references hold.
         self.scheduled = build_events(self, scenario.events)
         self.patrol_road_k = patrols.number_patrol_plans(self.scheduled)  # road -> the k of its sit-ins' numbers
-        for event in self.scheduled:
+        for event in sorted(self.scheduled, key=lambda e: e.last):  # the last kind after the others (ScenarioEvent.last)
             event.schedule()
 
         # What is recorded each day (row d is the state at the end of day d).

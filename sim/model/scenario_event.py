@@ -23,6 +23,10 @@ class ScenarioEvent:
     handles: ClassVar[type[schema.EventSpec] | None] = None
     by_spec: ClassVar[dict[type[schema.EventSpec], type[ScenarioEvent]]] = {}
     priority: ClassVar[Priority] = Priority.DEFAULT  # among the events of one night: see TruceEvent
+    # Mesa runs the events of one time and priority in the order they were scheduled, and the model schedules its
+    # events in the scenario's order but for a kind that comes last: after every other event of its night, those of
+    # its own priority too (see StrikeEvent).
+    last: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
