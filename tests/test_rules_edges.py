@@ -157,6 +157,23 @@ def test_a_strike_on_the_government_finds_strength_sent_to_a_group_that_night_wh
         assert (m.regime.pool.tolist(), m.regime.groups["a"].force.tolist()) == ([15.0], [45.0]), name
 
 
+def test_groups_formed_the_same_night_share_a_pool_too_small_for_them_in_proportion_wherever_the_scenario_lists_them(build):
+    # The pool holds 24; on 3 Jan group a asks 16 and group b 48: 64 between them, so each gets 24/64 of what it asks
+    # (a 6, b 18). Served in the file's order, the first took all it asked (a 16, b 8; or b 24, a nothing). A third
+    # order the same night with no force takes nothing and changes no share.
+    line_theatre(build, controllers=("regime", "hts", "hts", "hts", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 24, "commit": 0.0, "garrison": 5, "regen": 0}}
+    a = push(["T5"], group="a", date="2020-01-03", force=16)
+    b = push(["T5"], group="b", date="2020-01-03", force=48)
+    c = push(["T5"], group="c", date="2020-01-03", force=None)
+    for events, name in (([a, b, c], "a_first.yaml"), ([b, c, a], "b_first.yaml"), ([c, a, b], "c_first.yaml")):
+        m = CeasefireModel(scenario(build, factions, events=events, name=name, end="2020-01-04"))
+        m.run_model()
+        groups = m.regime.groups
+        assert [groups[g].force.tolist() for g in "abc"] == [[6.0], [18.0], [0.0]], name
+        assert m.regime.pool.tolist() == [0.0], name
+
+
 # ------------------------------------------------------------------ an objective no road reaches
 
 def _two_parts(build, first=("regime", "hts", "hts"), second=("hts", "hts"), camp=None) -> None:

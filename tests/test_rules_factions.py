@@ -534,11 +534,12 @@ def test_a_patrol_stopped_at_an_opposition_town_may_be_ambushed_there_and_only_b
 
 
 def test_a_group_is_given_no_more_than_the_pool_holds(build):
-    # The pool has 100: a group sent with 150 gets 100, the next, sent with 50, nothing; the regime's force stays 100.
+    # The pool has 100: a group sent with 150 gets 100, the next, sent with 50 the night after, nothing; the regime's
+    # force stays 100. (Orders of one night share the pool: tests/test_rules_edges.py.)
     line_theatre(build, controllers=("regime", "regime", "hts"))
     factions = {**STRONG_REGIME, "regime": {"force": 100, "regen": 0}}
-    m = CeasefireModel(scenario(build, factions, [push(["T0"], group="a", force=150), push(["T1"], group="b", force=50)],
-                                end="2020-01-02"))
+    orders = [push(["T0"], group="a", force=150), push(["T1"], group="b", date="2020-01-02", force=50)]
+    m = CeasefireModel(scenario(build, factions, orders, end="2020-01-03"))
     m.run_model()
     assert [g.force.tolist() for g in m.regime.groups.values()] == [[100.0], [0.0]]
     assert m.regime.pool.tolist() == [0.0] and m.regime.force.tolist() == [100.0]

@@ -185,7 +185,7 @@ class OffensiveSpec(EventSpec):
     group: str = Field("main", min_length=1, max_length=60, description="the force group's name")
     action: Literal["start", "stop"]
     axis: list[str] = Field(default_factory=list, description="towns the group aims at, in order")
-    force: Finite | None = Field(None, ge=0.0, le=2000.0, description="strength taken from the pool into the group (at most what the pool holds)")
+    force: Finite | None = Field(None, ge=0.0, le=2000.0, description="strength taken from the pool into the group (at most what the pool holds; the orders of one night that ask more between them share it in proportion to what each asks)")
     frontage: Whole = Field(2, ge=1, le=20, description="towns the group assaults at once")
     intensity: Share = Field(1.0, description="scales the share of the group's force committed (a limited push < 1)")
 

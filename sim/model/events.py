@@ -35,6 +35,7 @@ class OffensiveEvent(ScenarioEvent):
 
     handles = schema.OffensiveSpec
     spec: schema.OffensiveSpec
+    served = False  # whether it has taken its force from the pool: see asked_tonight
 
     @property
     def priority(self) -> Priority:  # type: ignore[override]  # the base's is a class attribute
@@ -69,11 +70,24 @@ class OffensiveEvent(ScenarioEvent):
         group.axis, group.frontage, group.intensity, group.active = axis, e.frontage, e.intensity, True
         regime.deploy(group)
         if e.force is not None:
-            moved = np.minimum(regime.pool, e.force)
+            # The night's orders share the pool in proportion to what each asks, wherever the scenario lists them: each
+            # takes its part of what those served before it left, out of what it and those still to come ask between
+            # them. With enough for all, each gets what it asks; alone, as much of it as the pool holds.
+            asked = self.asked_tonight()
+            part = np.divide(e.force, asked, out=np.zeros(m.replicates), where=asked > 0)
+            moved = np.minimum(regime.pool * part, e.force)
             regime.pool = regime.pool - moved
             group.force = group.force + moved
+            self.served = True
         group.send_on()  # a push spent before is sent on again, with what it has now
         m.log_all("offensive_start", None, e.faction, f"{e.group}: " + " > ".join(e.axis))
+
+    def asked_tonight(self) -> float | np.ndarray:
+        """What this order and the government's other orders of its night not yet served ask of the pool between them
+        (per replicate where a batch's points differ in it)."""
+        return sum(o.spec.force for o in self.model.scheduled if isinstance(o, OffensiveEvent) and not o.served
+                   and o.spec.faction == "regime" and o.spec.action == "start" and o.spec.force is not None
+                   and o.spec.date == self.spec.date)
 
 
 class TruceEvent(ScenarioEvent):
