@@ -99,6 +99,21 @@ def test_russia_holds_its_air_back_only_under_a_deal_it_brokered(build):
         assert ts.loc["2020-01-02":, "air_effort"].tolist() == [air] * 3, parties
 
 
+def test_russia_restrains_the_government_only_where_a_deal_it_brokered_binds_it(build):
+    # Russia brokers a truce in force from 2 Jan that binds HTS and the rebels but not the government (its compliance
+    # 0). Free, the government pushes on: Russia backs its offensive (air_support, 0.9), as on the day it breaks a deal;
+    # with no group in the field, Russia flies as with no deal (idle_air, 0.2). Its air was held at truce_air (0.05)
+    # wherever the deal was in force, bound government or not.
+    line_theatre(build)
+    factions = {**STRONG_REGIME, "russia": {"air_support": 0.9, "idle_air": 0.2, "truce_air": 0.05}}
+    unbound = truce(compliance={"regime": 0.0, "hts": 1.0, "rebels": 1.0})
+    for events, air, name in (([push(["T2"]), unbound], 0.9, "pushing.yaml"), ([unbound], 0.2, "no_group.yaml")):
+        r = simulate(scenario(build, factions, events, end="2020-01-04", name=name))
+        ts = r.timeseries.set_index("date")
+        assert ts.loc["2020-01-02":, "ceasefire"].eq("in force").all()
+        assert ts.loc["2020-01-02":, "air_effort"].tolist() == [air] * 3, name
+
+
 # ------------------------------------------------------------------ Turkey
 
 

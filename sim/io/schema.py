@@ -59,7 +59,7 @@ class RussiaParams(Strict):
 
     air_support: Share = Field(1.0, description="air effort while the regime is on the offensive")
     idle_air: Share = Field(0.2, description="air effort while no offensive is running")
-    truce_air: Share = Field(0.1, description="air effort while a ceasefire Russia brokered is in force")
+    truce_air: Share = Field(0.1, description="air effort while a ceasefire Russia brokered is in force and binds the government")
     air_power: float = bounded(1.0, 10.0, "regime attack multiplier per unit of air effort (10: air power worth ten times the ground force)")
     strike_radius_km: float = bounded(10.0, 50.0, "opposition towns this close to an assault are bombed too, and this close to the front flee (50 km is the depth of the enclave)")
 

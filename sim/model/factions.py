@@ -45,7 +45,7 @@ class FactionAgent(mesa.Agent):
 
 class Russia(FactionAgent):
     """Air power: backs the regime's offensives (it acts after the regime, on what the regime chose that day), restrains it
-    under deals it brokered."""
+    where a deal it brokered binds it."""
 
     name = "russia"
 
@@ -59,7 +59,9 @@ class Russia(FactionAgent):
         m = self.model
         air = np.where(m.regime.on_offensive, self.p.air_support, self.p.idle_air)
         if m.deal is not None and self.name in m.deal.parties:
-            air = np.where(m.deal.in_force, self.p.truce_air, air)  # restrains: a deal it brokered is in force
+            # Its restraint is of the government's offensive: where the deal leaves the government free (it gives it no
+            # compliance) there is none to restrain, and Russia backs its pushes as on the day it breaks a deal.
+            air = np.where(ceasefire.binding(m, m.regime.name), self.p.truce_air, air)
         self.air = np.minimum(air, self.ceiling)
 
     @property
