@@ -538,3 +538,24 @@ def test_an_unknown_post_with_nothing_close_says_where_the_posts_are_listed(tmp_
     assert error.key == "events[0].post" and error.line == 4, str(error)
     assert re.search(r"unknown post 'saraqib' \(no post in the theatre has that id: its \d+ posts are the 'post_id' "
                      r"column of \S*idlib\.posts\.csv, their places in 'name'\)", error.message), error.message
+
+
+@pytest.mark.parametrize("order, line, key", [
+    ("  - {id: south-east-again, type: offensive, group: south-east, action: start, date: 2019-12-19, "
+     "axis: [Saraqib], source: [offensive-begins]}\n", 4, "events[0].group"),
+    ("  - {id: hts-again, type: offensive, faction: hts, action: start, date: 2020-01-16, axis: [Saraqib], "
+     "source: [offensive-begins]}\n", 4, "events[0].action"),
+])
+def test_two_orders_sending_one_force_on_one_night_are_refused(tmp_path, order, line, key):
+    """A what-if that sent 'south-east' a second time on 19 December passed check, and the group took the axis of
+    whichever order the file listed last: a night's outcome hung on the file's order, which docs/odd.md says it never
+    does. Two orders of one night for one group (or one faction's counter-offensive) are now refused, at the one the
+    user wrote."""
+    path = whatif(tmp_path, JAN_TRUCE, "events:\n" + order)
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (line, key), str(err)
+    assert "two orders" in err.message and "on the same night" in err.message, str(err)
+    assert main(["check", str(path)]) == 2
+    # A day apart, the second is the group's new axis, as the scenario README says: no error.
+    later = whatif(tmp_path, JAN_TRUCE, "events:\n" + order.replace("2019-12-19", "2019-12-21").replace("2020-01-16", "2020-01-18"))
+    load_scenario(later)

@@ -78,6 +78,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
     reachable = (area >= 0) & np.isin(area, area[held])
     post_ids = {p.id for p in theatre.posts}
     opened: set[tuple[str, ...]] = set()  # force groups formed and counter-offensives opened so far (_force), in date order
+    last_sent: dict[tuple[str, ...], tuple[dt.date, int]] = {}  # each one's latest start order: its date and index
 
     def no_force(at: tuple, event: Any, does: str, problem: str) -> None:  # noqa: ANN401 - an event of the schema
         """Raise ``problem`` for ``event``, which ``does`` (stops, reinforces) a force group or counter-offensive no earlier
@@ -146,7 +147,11 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
                      (*at, "road"))
         if event.type == "offensive":
             if event.action == "start":
-                opened.add(_force(event.faction, event.group))
+                force = _force(event.faction, event.group)
+                if force in last_sent and last_sent[force][0] == event.date:
+                    _two_orders_one_night(scenario, fail, at, event, last_sent[force][1])
+                last_sent[force] = (event.date, at[1])
+                opened.add(force)
             elif _force(event.faction, event.group) not in opened:
                 no_force(at, event, "stops", f"no force group '{event.group}' is in the field on {event.date}"
                          if event.faction == "regime" else
@@ -179,6 +184,20 @@ def _force(faction: Any, group: Any) -> tuple:  # noqa: ANN401 - as an event say
     """What an offensive event starts or stops: a government force group, or a faction's counter-offensive, which has
     no group (its default group 'main' was taken for a government group that a reinforcement or a stop could name)."""
     return ("regime", group) if faction == "regime" else (faction,)
+
+
+def _two_orders_one_night(scenario: Scenario, fail: Any, at: tuple, event: Any, first: int) -> None:  # noqa: ANN401 - check_scenario's fail, an event of the schema
+    """Refuse ``event``, a second order the same night for the force group (or counter-offensive) that the event at
+    index ``first`` sends: which axis, frontage and intensity it kept hung on the order the file lists them in, and
+    within a night the file's order decides nothing (docs/odd.md). Raised at whichever of the two the user wrote."""
+    other = scenario.events[first]
+    name = f"'{other.id}'" if other.id else "another offensive"
+    what = (f"force group '{event.group}'" if event.faction == "regime"
+            else f"{COUNTER_OFFENSIVES[event.faction][1]} counter-offensive")
+    key = "group" if event.faction == "regime" else "action"
+    fail((*at, key), f"two orders send the {what} on the same night ({event.date}: this one and {name}): which axis it "
+         "takes would hang on the order the file lists them in; make them one order, or date them a day apart",
+         ("events", first, key))
 
 
 def _formed_later(scenario: Scenario, event: Any, does: str) -> tuple[str, tuple[tuple, ...]]:  # noqa: ANN401 - an event of the schema
