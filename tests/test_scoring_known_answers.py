@@ -13,7 +13,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.analysis.outcomes import CaptureOutcome, ConditionOutcome, ControllerOutcome, EventOutcome, QuantityOutcome
+from sim.analysis.outcomes import (CaptureOutcome, ConditionOutcome, ControllerOutcome, EventOutcome, QuantityOutcome,
+                                   RoadOutcome)
 
 from .test_scoring import TRUE, B, H, R, results, run, theatre  # noqa: F401 - the fixture
 
@@ -61,6 +62,17 @@ def test_a_capture_on_the_runs_last_day_is_seen(theatre):  # noqa: F811
     o = outcome(CaptureOutcome, town="T1", by="regime", reported=day(6), tolerance_days=0)
     (last_day,) = checks(theatre, o, falls_on(1, 6))
     assert (last_day.met, last_day.value, last_day.error_days) == (True, day(6), 0.0)
+
+
+def test_a_road_held_from_the_start_is_dated_by_its_retaking_and_is_never_won_if_never_lost(theatre):  # noqa: F811
+    """The regime holds T0 on 1 Jan. Where HTS takes it on 3 Jan and the regime takes it back on 5 Jan, the road of
+    T0 is won on 5 Jan, as a capture of T0 would be (met, 0 days); where it is never lost, it is never won in the run
+    ('never', 8 Jan - 5 Jan = 3 days late). A road held on day 0 was read 'never' in both."""
+    o = outcome(RoadOutcome, towns=["T0"], by="regime", reported=day(4), tolerance_days=0)
+    lost_and_retaken = [[H if t == 0 and d in (2, 3) else c for t, c in enumerate(row)] for d, row in enumerate(FROZEN)]
+    retaken, held = checks(theatre, o, lost_and_retaken, FROZEN)
+    assert (retaken.met, retaken.value, retaken.error_days) == (True, day(4), 0.0)
+    assert (held.met, held.value, held.error_days) == (False, None, 3.0)
 
 
 def test_the_first_event_of_its_type_is_the_one_dated(theatre):  # noqa: F811

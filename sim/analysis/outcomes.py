@@ -237,7 +237,8 @@ class RoadOutcome(OutcomeBase):
 
     def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
         held = (runs.history[:, :, self.members(theatre)] == HOLDERS.index(self.by)).all(axis=2)
-        day = np.where(held[:, 0], np.nan, _first_gain(held))  # held from the start: not won in the run
+        # As a capture's: a road held from the start is won when it is next taken back (never, if it is never lost).
+        day = _first_gain(held)
         return _dated(runs, day, self.reported, np.abs(day - runs.day(self.reported)) <= self.tolerance_days)
 
 
