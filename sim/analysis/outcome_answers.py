@@ -140,12 +140,19 @@ def _simulated(s: OutcomeScore, day=str) -> str:  # noqa: ANN001 - a date's writ
         def when(d: dt.date | None) -> str:
             return "never" if d is None else day(d)
         text = when(a.middle) + (f" ({when(a.low)} .. {when(a.high)})" if a.low is not None else "")
-        return text + (f"; never in {a.never}/{a.n}" if a.never else "")
+        return text + (f"; {never_in(a.never, a.n)}" if a.never else "")
     if np.isnan(a.middle):
         return "none"
     fmt = "{:.0%}".format if isinstance(o, FrontOutcome) else short_number
     text = fmt(a.middle) + (f" ({fmt(a.low)} .. {fmt(a.high)})" if a.n > 1 else "")
-    return text + (f"; none in {a.none}/{a.n}" if a.none else "")
+    return text + (f"; {never_in(a.none, a.n, 'none')}" if a.none else "")
+
+
+def never_in(lacking: int, n: int, word: str = "never") -> str:
+    """How many of ``n`` replicates have no answer, in the words every report gives it: "never in 26/40" (a date they
+    never saw) or, ``word`` "none", "none in 3/40" (a quantity with no value); a median or a mean beside it is over
+    the others (a median of dates counts them as later than any day)."""
+    return f"{word} in {lacking}/{n}"
 
 
 def short_number(x: float) -> str:
