@@ -19,7 +19,7 @@ import yaml
 
 from sim import InputError, load_scenario
 from sim.analysis.results import read_rows
-from sim.experiments.designs import make_design
+from sim.experiments.designs import Design, make_design
 from sim.experiments.parameters import Parameter, apply, parse_param
 from sim.experiments.sweep import run_sweep
 from sim.experiments.sweep_file import SweepSpec
@@ -697,6 +697,33 @@ def test_a_grid_reports_table_writes_each_column_in_one_format(tmp_path):
     tables = {t[0][0]: {row[0]: row[1] for row in t[2:]} for t in md_tables(text)}
     assert tables["a"] == {"0.5": "0.7", "4.1": "4.3"}, tables  # y = a + 2 b (+ noise of 0.01): means a + 0.2
     assert tables["b"] == {"0.0": "2.3", "0.2": "2.7"}, tables  # 2.3 + 2 b
+
+
+def test_a_metric_some_runs_lack_is_reported_with_how_many_of_the_runs_behind_each_mean_lack_it(tmp_path):
+    """A `day:<id>` (or `ceasefire_days`) is NaN where the change never came, and its means were over the runs that saw
+    it, as if they were every run: they leaned early with nothing to say so. Each mean now says how many of its runs
+    never saw it, in compare's words ("never in 2/8"), and the report and points.csv say over how many runs in all.
+    day:late never comes where a = 0, nor in replicate 0 (seed 0) of the other points."""
+    grid = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), grid, runs=4), tmp_path / "grid", evaluate=toys.sometimes_never, seed=0)
+    report = sweep_report(tmp_path / "grid", metrics=["y", "day:late"])
+    tables = {t[0][0]: {row[0]: row[1:] for row in t[2:]} for t in md_tables(report.text)}
+    assert tables["a"] == {"0": ["1.0", "never"], "1": ["2.0", "10.5; never in 2/8"]}, tables
+    # b = 0: the point a = 0 (4 of 4 never) and a = 1 (1 of 4): its mean is a = 1's, over 3 of the 8 runs.
+    assert tables["b"] == {"0": ["0.5", "10.0; never in 5/8"], "1": ["2.5", "11.0; never in 5/8"]}, tables
+    assert "`day:late` (never in 10/16)" in report.text and "`y` (" not in report.text, report.text
+    points = pd.read_csv(tmp_path / "grid" / "report" / "points.csv").set_index(["a", "b"])
+    assert points["day:late_runs"].to_dict() == {(0.0, 0.0): 0, (0.0, 1.0): 0, (1.0, 0.0): 3, (1.0, 1.0): 3}
+    assert "y_runs" not in points.columns  # every run has a y
+    # A sampled design's means are only in points.csv: the report says over how many runs day:late's are.
+    lhs = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=8, seed=2)
+    run_sweep(SweepSpec(Path("toy"), lhs, runs=4), tmp_path / "lhs", evaluate=toys.sometimes_never, seed=0)
+    assert "`day:late` (never in 8/32)" in sweep_report(tmp_path / "lhs", metrics=["y", "day:late"]).text
+    # A design file's points, each in a row of its own.
+    chosen = Design("file", [Parameter("a", 0, 1), Parameter("b", 0, 1)], np.array([[1.0, 0.5], [0.0, 0.5]]), n=2, source="x.csv")
+    run_sweep(SweepSpec(Path("toy"), chosen, runs=4), tmp_path / "file", evaluate=toys.sometimes_never, seed=0)
+    (table,) = md_tables(sweep_report(tmp_path / "file", metrics=["y", "day:late"]).text)
+    assert [row[-1] for row in table[2:]] == ["10.5; never in 1/4", "never"], table
 
 
 def test_a_grid_made_of_steps_reports_its_values_as_written_not_to_six_decimals(tmp_path):

@@ -61,3 +61,10 @@ def upper_half_only(values: dict[str, float], seed: int) -> dict[str, float]:
     """``y`` = a everywhere, and ``upper`` = 1 only at the points with a > 0.5: a metric some runs do not report (as a
     ceasefire's days where none came into force)."""
     return {"y": values["a"], **({"upper": 1.0} if values["a"] > 0.5 else {})}
+
+
+def sometimes_never(values: dict[str, float], seed: int) -> dict[str, float]:
+    """``linear``, and ``day:late`` = 10 + b, a day that never comes (no value, as a capture's ``day:<id>`` where the
+    town is never taken) where a is 0 and, elsewhere, for every seed divisible by 4."""
+    never = values["a"] == 0 or seed % 4 == 0
+    return {**linear(values, seed), **({} if never else {"day:late": 10 + values["b"]})}

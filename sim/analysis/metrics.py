@@ -30,6 +30,17 @@ if TYPE_CHECKING:  # the run tables import pandas, which a sweep file's check of
 END_OF_RUN = (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced", *(f"casualties_{h}" for h in HOLDERS), "violations")
 
 
+# The metrics a run lacks (NaN) where what they measure never came: a capture's day, a ceasefire's days and whether it
+# broke (a deal never in force). A mean of one over runs is over those that saw it; reports count the others "never".
+NEVER_CAME = ("day:", "ceasefire_days", "ceasefire_broken")
+
+
+def lacking_word(metric: str) -> str:
+    """How a report counts the runs without a value of ``metric``: "never" (:data:`NEVER_CAME`: never in 6/40) or, for
+    any other (patrol coverage where no patrol set out), "none" (none in 6/40), as compare counts its outcomes'."""
+    return "never" if metric.startswith(NEVER_CAME) else "none"
+
+
 def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, float]:
     """One run's metrics: :func:`batch_metrics` of a batch of one."""
     from .rundata import RunBatch

@@ -23,7 +23,11 @@ DEFAULT_METRICS = ("ceasefire_days", "outcomes_met", "control_accuracy", "towns_
 def summarise_points(rows: pd.DataFrame, names: list[str], metrics: list[str]) -> pd.DataFrame:
     """Mean and 5-95% spread of each metric over the replicates of each point, after the point's parameters and its
     number of ``replicates``: in an unfinished sweep some points have fewer than others, and their means stood beside
-    the rest with nothing to tell them apart."""
+    the rest with nothing to tell them apart.
+
+    A metric that some run lacks (NaN: a capture's ``day:<id>`` where the town was never taken) is summarised over
+    the runs that have it, and gets ``<metric>_runs``, how many those are at each point: its mean leans early (or
+    short) where many never saw what it measures, and said nothing of it."""
     g = rows.groupby("point", sort=True)
     out = g[names].first()
     out["replicates"] = g.size()
@@ -31,6 +35,8 @@ def summarise_points(rows: pd.DataFrame, names: list[str], metrics: list[str]) -
         out[f"{m}"] = g[m].mean()
         out[f"{m}_q05"] = g[m].quantile(0.05)
         out[f"{m}_q95"] = g[m].quantile(0.95)
+        if (have := g[m].count()).lt(out["replicates"]).any():
+            out[f"{m}_runs"] = have
     return out.reset_index()
 
 

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..analysis.metrics import is_metric_list
+from ..analysis.metrics import is_metric_list, lacking_word
+from ..analysis.outcome_answers import never_in
 from ..analysis.report import decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
@@ -161,13 +162,18 @@ def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics:
         for name in names:
             lines += [f"### {name}", "", _means_by_value(points, name, metrics), ""]
     elif d["sample"] == "file" and len(points) <= POINTS_IN_A_TABLE:  # chosen points, one-at-a-time say: read them row by row
+        with_lacking = {m: _counted_means(points[m], points["replicates"], points[f"{m}_runs"], m)
+                        for m in metrics if f"{m}_runs" in points}
+        shown = points[["point", *metrics]].assign(**with_lacking, changes=_changes(points, names))
         lines += ["## Each point: the mean of each metric over its replicates", "",
                   "In the design file's order, each point by what it changes from the first; every value and the 5-95% "
                   "ranges are in points.csv.", "",
-                  markdown_table(points[["point", *metrics]].assign(changes=_changes(points, names)).iloc[:, [0, -1, *range(1, len(metrics) + 1)]]), ""]
+                  markdown_table(shown.iloc[:, [0, -1, *range(1, len(metrics) + 1)]]), ""]
     else:  # a sample draws each point's values afresh: no two points share a value to average over
         lines += ["Each point's mean and 5-95% range of each metric are in points.csv; the response plots below set them "
                   "against each parameter.", ""]
+    if lacking := _lacking(points, metrics):
+        lines += [lacking, ""]
     if not sens.empty:
         lines += ["## Sensitivity indices", "",
                   "Sobol first-order (S1) and total (ST) indices" if d["sample"] == "sobol"
@@ -213,7 +219,42 @@ def _means_by_value(points: pd.DataFrame, name: str, metrics: list[str]) -> str:
     # As few decimals as say every value; to within a float's last bits, since a grid's steps (0.4 to 0.8 in 3) make
     # 0.6000000000000001, which only six decimals "said".
     exact = next((k for k in range(7) if np.allclose(table[name].round(k), table[name], rtol=1e-12, atol=1e-12)), 6)
-    return markdown_table(table, column_decimals={name: exact, **{m: decimals_for(table[m].abs().max()) for m in metrics}})
+    decimals = {m: decimals_for(table[m].abs().max()) for m in metrics}
+    by_value = points.groupby(name)
+    for m in (m for m in metrics if f"{m}_runs" in points):
+        table[m] = _counted_means(table[m], by_value["replicates"].sum().to_numpy(), by_value[f"{m}_runs"].sum().to_numpy(),
+                                  m, decimals[m])
+    return markdown_table(table, column_decimals={name: exact, **decimals})
+
+
+def _counted_means(means: pd.Series, runs: pd.Series | np.ndarray, have: pd.Series | np.ndarray, metric: str,
+                   decimals: int | None = None) -> pd.Series:
+    """A metric some runs lack, its means as text beside how many of the ``runs`` behind each lack it, as compare says
+    it of a date some replicates never see ("10.5; never in 2/8"; "never" alone where none of them has it), each in
+    ``decimals`` (default: by its own size) and right-aligned, as the numbers were."""
+    word = lacking_word(metric)
+    cells = [word if k == 0 else f"{mean:,.{decimals_for(abs(mean)) if decimals is None else decimals}f}"
+             + (f"; {never_in(int(n - k), int(n), word)}" if k < n else "")
+             for mean, n, k in zip(means, runs, have, strict=True)]
+    width = max(len(metric), *(len(c) for c in cells))
+    return pd.Series([c.rjust(width) for c in cells], index=means.index)
+
+
+def _lacking(points: pd.DataFrame, metrics: list[str]) -> str:
+    """The sentence saying over how many runs the means and ranges of the metrics some runs lack are taken ("" where
+    every run has every metric): a date's mean over the runs that saw it leans early, and the tables gave it as if
+    every run had one."""
+    lacking = [(m, int(points["replicates"].sum() - points[f"{m}_runs"].sum())) for m in metrics if f"{m}_runs" in points]
+    if not lacking:
+        return ""
+    runs = int(points["replicates"].sum())
+    named = ", ".join(f"`{m}` ({never_in(k, runs, lacking_word(m))})" for m, k in lacking)
+    words = " or ".join(f'"{w} in k/n"' for w in dict.fromkeys(lacking_word(m) for m, _ in lacking))
+    one = len(lacking) == 1
+    return (f"Some runs have no value of {named}: what {'it' if one else 'each'} measures never came in them (a change of "
+            f"hands, a deal in force, a patrol). {'Its' if one else 'Their'} means and 5-95% ranges, here and in "
+            f"points.csv, are over the runs that have one, so a date's lean early; {words} beside a mean says how many "
+            "of the n runs behind it have none, and points.csv's `<metric>_runs` how many have one at each point.")
 
 
 def _changes(points: pd.DataFrame, names: list[str]) -> list[str]:
