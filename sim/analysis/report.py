@@ -16,7 +16,7 @@ from ..io.outputs import claim_file
 from ..io.signatures import signed_markdown
 from ..names import replicates
 from .outcome_answers import outcome_table
-from .scoring import TIED, Scorecard, control_misses, headline_table
+from .scoring import TIED, Scorecard, control_misses, headline_bounds, headline_table
 from .summary import day
 
 
@@ -24,6 +24,7 @@ from .summary import day
 # a line of 176 ids buries the table above it; the count says how many.
 NOT_SCORED_NAMED = 5
 ERROR_HEADER = "|date error| d"
+LOWER_BOUND = "≥ "  # before a mean error that counts a date that never comes as the day after the run ends
 
 
 # Why a headline score is not given ('-') for a scorecard: what it would need that the outcomes in the window lack.
@@ -46,7 +47,8 @@ def why_not_given(missing: list[str], mark: str = "") -> str:
                     f"{'is' if len(names) == 1 else 'are'} not given (-): {reason}." for reason, names in by_reason.items())
 
 
-def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, column_decimals: dict[str, int] | None = None) -> str:
+def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, column_decimals: dict[str, int] | None = None,
+                   marks: dict[tuple[int, str], str] | None = None) -> str:
     """A pipe table that reads well both in a terminal and rendered; a pipe inside a cell or a column's name is
     escaped ("\\|"), as Markdown needs it to be: a bare one starts a new cell (the `|date error| d` header
     made 11 cells over a rule of 9, and the table did not render).
@@ -55,11 +57,15 @@ def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, colum
         frame: the table.
         decimals: the decimals of each row's numbers, one format a row (default: each number by its own size).
         column_decimals: the decimals of the numbers of the columns it names, one format a column (before ``decimals``).
+        marks: text put before the cells it names, by (row position, column): ``"≥ "`` before a number that is a lower
+            bound ("≥ 7.2"); the column stays a column of numbers, right-aligned.
     """
     rows = frame.itertuples(index=False)
     by_column = [(column_decimals or {}).get(c) for c in frame.columns]
-    cells = [[_escaped(_cell(v, d if c is None else c)) for v, c in zip(row, by_column, strict=True)]
-             for row, d in zip(rows, decimals or [None] * len(frame), strict=True)]
+    marks = marks or {}
+    cells = [[_escaped(marks.get((k, name), "") + _cell(v, d if c is None else c))
+              for v, c, name in zip(row, by_column, frame.columns, strict=True)]
+             for k, (row, d) in enumerate(zip(rows, decimals or [None] * len(frame), strict=True))]
     header = [_escaped(str(c)) for c in frame.columns]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
@@ -109,15 +115,21 @@ def scorecard_text(card: Scorecard) -> str:
         "",
         "## Headline scores",
         "",
-        markdown_table(headlines := headline_table(card), score_decimals(headlines["score"].tolist())),
+        markdown_table(headlines := headline_table(card), score_decimals(headlines["score"].tolist()),
+                       marks=dict.fromkeys(bounds := headline_bounds(card), LOWER_BOUND)),
         *(["", why_not_given(missing)] if missing else []),
+        *(["", f"{LOWER_BOUND.strip()}: a lower bound: a change of hands the capture MAE counts never comes in some "
+           "replicates (in the frozen front, which takes nothing, in all), and one that never comes counts as the day "
+           "after the run ends."] if bounds else []),
         "",
         "## Outcomes",
         "",
-        markdown_table(_bounded_errors(card, outcome_table(card, words=True)).drop(columns=["description", "source"]).rename(columns={
-            "p_met": "P(met)", "date_error_days": ERROR_HEADER, "baseline_met": "baseline met"})),
+        markdown_table(outcome_table(card, words=True).drop(columns=["description", "source"]).rename(columns={
+            "p_met": "P(met)", "date_error_days": ERROR_HEADER, "baseline_met": "baseline met"}),
+            column_decimals={ERROR_HEADER: 1},
+            marks={(k, ERROR_HEADER): LOWER_BOUND for k, s in enumerate(card.scores) if s.never_seen}),
     ]
-    if any(_never(s) for s in card.scores):
+    if any(s.never_seen for s in card.scores):
         lines += ["", "≥: some replicates never saw it, and a date that never comes counts as the day after the run ends, "
                   "so the mean |date error| is a lower bound."]
     lines += _misses(card)
@@ -161,20 +173,6 @@ def misses_shown(misses: pd.DataFrame, date_text, holder_text) -> pd.DataFrame: 
                          "reported": misses["reported"].map(holder_text), "runs right": misses["right"].map("{:.0%}".format),
                          "most often instead": [instead(h, x) for h, x in zip(misses["instead"], misses["instead_share"],
                                                                               strict=True)]})
-
-
-def _never(score) -> bool:  # noqa: ANN001 - a sim.analysis.scoring.OutcomeScore
-    """Whether some replicate never shows a dated outcome (its error then counts the day after the run's end)."""
-    return score.abs_error is not None and any(c.value is None for c in score.checks)
-
-
-def _bounded_errors(card: Scorecard, table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with its date errors as text, a lower bound marked "≥ " (an outcome simulated "never" read "1.0 d",
-    as if nearly right); the numbers themselves are unchanged (and stay numbers in the CSV)."""
-    cells = [("≥ " if _never(s) else "") + (f"{e:,.1f}" if not math.isnan(e) else "-")
-             for s, e in zip(card.scores, table["date_error_days"], strict=True)]
-    width = max([len(c) for c in cells] + [len(_escaped(ERROR_HEADER))])  # right-aligned, as the numbers were
-    return table.assign(date_error_days=[c.rjust(width) for c in cells])
 
 
 def write_report(folder: Path, stem: str, text: str, table: pd.DataFrame) -> tuple[Path, Path]:

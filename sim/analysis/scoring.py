@@ -64,6 +64,12 @@ class OutcomeScore:
         errors = [c.error_days for c in self.checks]
         return None if errors[0] is None else np.abs(np.array(errors, dtype=float))
 
+    @property
+    def never_seen(self) -> bool:
+        """Whether some replicate never shows this dated outcome: its error counts the day after the run ends, so the
+        mean absolute error is a lower bound."""
+        return self.abs_error is not None and any(c.value is None for c in self.checks)
+
 
 @dataclass
 class Scorecard:
@@ -97,6 +103,13 @@ class Scorecard:
         scores = ", ".join(f"{k} {v:.3g}" for k, v in self.headline().items())
         return (f"Scorecard({self.results!r}, {len(self.scores)} outcomes scored, {len(self.skipped)} outside the "
                 f"run; {scores})")
+
+    def mae_is_lower_bound(self, *, baseline: bool = False) -> bool:
+        """Whether the capture MAE, the replicates' (or with ``baseline`` the frozen front's), is a lower bound: a capture
+        it counts never comes in some replicate, and counts as the day after the run ends (the frozen front's always
+        is, as it takes nothing)."""
+        captures = [s for s in self.scores if isinstance(s.outcome, CaptureOutcome)]
+        return any(s.baseline.value is None for s in captures) if baseline else any(s.never_seen for s in captures)
 
     def headline(self) -> dict[str, float]:
         """The four headline scores: outcomes met, control accuracy and capture MAE averaged over the runs, and the Brier
@@ -229,7 +242,8 @@ def brier(controllers: np.ndarray, reported: np.ndarray) -> float | np.ndarray:
 
 
 def headline_table(card: Scorecard) -> pd.DataFrame:
-    """One row per headline score: the model and the frozen front, on every outcome and on each set apart."""
+    """One row per headline score: the model and the frozen front, on every outcome and on each set apart (the numbers:
+    :func:`headline_bounds` says which are lower bounds)."""
     model = require_card(card).headline()
     rows = []
     for k in HEADLINES:
@@ -240,3 +254,13 @@ def headline_table(card: Scorecard) -> pd.DataFrame:
         row["better is"] = "lower" if k in LOWER_IS_BETTER else "higher"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def headline_bounds(card: Scorecard) -> list[tuple[int, str]]:
+    """The cells of :func:`headline_table` that are lower bounds, as (row, column): the capture MAEs of the replicates
+    or of the frozen front where a capture they count never comes (:meth:`Scorecard.mae_is_lower_bound`)."""
+    row = HEADLINES.index("capture MAE (days)")
+    parts = [("", require_card(card)), *((f"{name}: ", sub) for name, sub in card.sets.items())]
+    return [(row, f"{prefix}{column}") for prefix, sub in parts
+            for column, baseline in (("model", False), ("frozen" if prefix else "frozen front", True))
+            if sub.mae_is_lower_bound(baseline=baseline)]

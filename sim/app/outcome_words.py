@@ -25,7 +25,7 @@ from ..analysis.outcomes import (
     RoadOutcome,
 )
 from ..analysis.outcome_answers import answer, short_number
-from ..analysis.report import markdown_table, misses_shown, why_not_given
+from ..analysis.report import LOWER_BOUND, markdown_table, misses_shown, why_not_given
 from ..analysis.scoring import OutcomeScore, Scorecard, control_misses
 from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES, date_words
@@ -183,7 +183,7 @@ SCORE_MEANINGS = {
     "Brier": "how far the share of replicates giving each faction a town is from the record, on the same towns and dates: "
              "0 is perfect, 2 the worst; lower is better",
     "capture MAE (days)": "the mean error, in days, of the dated changes of hands (one that never comes counts as the day "
-                          "after the run ends); lower is better",
+                          "after the run ends, and ≥ marks the figure then a lower bound); lower is better",
 }
 
 
@@ -192,12 +192,14 @@ def scores_markdown(card: Scorecard) -> str:
     front's, as ``compare`` gives them, and what each score measures."""
     groups = {f"all {len(card.scores)} outcomes": card}
     groups |= {f"{name}: {len(sub.scores)} {SETS[name]}": sub for name, sub in card.sets.items()}
-    rows, decimals = [], []  # one format a score, as compare's: a frozen front's Brier read 1.4 beside the model's 0.188
+    rows, decimals, marks = [], [], {}  # one format a score, as compare's: a frozen front's Brier read 1.4 beside 0.188
     for score in SCORE_MEANINGS:
         for side, first in (("model", score), ("frozen front", "")):
             row = {"score": first, "": side}
             for label, sub in groups.items():
                 row[label] = sub.headline()[score] if side == "model" else sub.baseline[score]
+                if score == "capture MAE (days)" and sub.mae_is_lower_bound(baseline=side != "model"):
+                    marks[len(rows), label] = LOWER_BOUND
             rows.append(row)
             decimals.append(1 if score.endswith("(days)") else 3)
     missing = [score for score in SCORE_MEANINGS if np.isnan(card.headline()[score])]
@@ -205,6 +207,6 @@ def scores_markdown(card: Scorecard) -> str:
     sets = ("*Calibration* outcomes are those the parameters were fitted to; *validation* outcomes were held out "
             "of the fitting, so their column is the fairer test. ") if card.sets else ""
     return ("**Headline scores: the model against the front frozen on the first day**\n\n"
-            + left_aligned(markdown_table(pd.DataFrame(rows), decimals))
+            + left_aligned(markdown_table(pd.DataFrame(rows), decimals, marks=marks))
             + "\n\n" + why + sets + "The frozen front is the front of the first day left as it is: a model with skill beats it.\n\n"
             + "\n".join(f"- **{score}**: {meaning}" for score, meaning in SCORE_MEANINGS.items()))
