@@ -149,6 +149,14 @@ def test_the_displaced_panel_says_from_when_it_counts_and_has_no_repeated_ticks(
         assert len(ticks) == len(set(ticks)) >= 2, ticks
 
 
+def test_a_losses_panel_with_nothing_to_show_keeps_turkish_capitalised(quiet):
+    # The panel's title was lower-cased whole: "No turkish soldiers killed in any of the 3 runs".
+    assert all(r.timeseries["turkish_deaths"].max() == 0 for r in quiet.runs)
+    fig = plots.losses_figure(quiet, [])
+    words = [t.get_text() for t in fig.axes[1].texts]
+    assert words == ["No Turkish soldiers killed in any of the 3 runs"], words
+
+
 def test_the_losses_legend_names_the_record_once(toy_results):  # noqa: F811
     _, ens = toy_results
     res = load_results(ens)

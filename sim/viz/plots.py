@@ -45,7 +45,7 @@ from .event_key import event_groups, event_markers, fit_key
 from .style import (FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, fitted_suptitle, fitted_title, new_figure,
                     save_figure)
 
-LOSSES = {"displaced": "Civilians displaced", "turkish_deaths": "Turkish soldiers killed"}
+LOSSES = {"displaced": "civilians displaced", "turkish_deaths": "Turkish soldiers killed"}  # in a sentence ("No Turkish")
 LOSS_UNITS = {"displaced": "people displaced", "turkish_deaths": "soldiers killed"}  # each panel's y axis: what it counts
 MAX_CAPTURE_ROWS = 30
 BAND = ("q05", "q95")  # the 90% band of an ensemble
@@ -225,7 +225,8 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
     fig = new_figure(figsize=(11, 4.2), dpi=100, layout="constrained")
     axes = fig.subplots(1, len(LOSSES), squeeze=False)
     n = len(results.runs)
-    for ax, (variable, title) in zip(axes[0], LOSSES.items(), strict=True):
+    for ax, (variable, counted) in zip(axes[0], LOSSES.items(), strict=True):
+        title = counted[:1].upper() + counted[1:]  # the sentence's words, capitalised (.lower() made "No turkish")
         x, mid, lo, hi = _series(results, q, variable)
         if lo is not None:
             ax.fill_between(x, lo, hi, color="#505050", alpha=0.2, lw=0, gid="band")
@@ -242,7 +243,7 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
                 label = None
         ax.set_title(f"{title} since {date_words(results.start, '%b')} (the scenario's start)", fontsize=10)
         if label is not None and not np.nanmax(hi if hi is not None else mid) > 0:
-            ax.text(0.5, 0.5, f"No {title.lower()} in {f'any of the {n} runs' if n > 1 else 'this run'}", transform=ax.transAxes,
+            ax.text(0.5, 0.5, f"No {counted} in {f'any of the {n} runs' if n > 1 else 'this run'}", transform=ax.transAxes,
                     ha="center", va="center", fontsize=10, color="#303030", gid="none")
         # Whole numbers of people, at least 0 and 1: a flat line at 0 had every tick printed "0".
         ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))  # as AutoLocator, whole
