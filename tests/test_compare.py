@@ -246,6 +246,22 @@ def test_each_key_quantity_and_score_is_written_in_one_format_across_its_row(the
     assert md_column(scorecard_text(frozen), "frozen front", "better is")["Brier"] == "1.410"
 
 
+def test_a_key_quantity_that_is_zero_in_both_is_written_as_a_whole_zero(theatre, outcomes):  # noqa: F811
+    """A count that neither ensemble saw any of (no one displaced under the Moscow ceasefire) read "0.000", as if it
+    were a share, beside the same count written "1,065,159" where it happened."""
+    import dataclasses
+
+    from sim.analysis.comparison import Difference
+
+    a = score(ensemble(theatre), outcomes)
+    c = dataclasses.replace(compare(a, a), quantities=[Difference("displaced", 0.0, 0.0, 0.0, 0.0),
+                                                       Difference("violations", 0.875, 0.5, -0.625, 0.0)])
+    rows = md_tables(comparison_text(c))
+    quantities = {row[0]: row[1:] for table in rows if table[0][0] == "quantity" for row in table[2:]}
+    assert quantities == {"displaced": ["0", "0", "0", "0", "0"],
+                          "violations": ["0.875", "0.500", "-0.375", "-0.625", "0.000"]}
+
+
 def test_cli_gives_no_interval_from_a_single_replicate(line20, tmp_path, capsys):
     still, push = line20
     sim_cli(capsys, "run", still, "--no-map", "-q", "--out", tmp_path / "one")

@@ -21,8 +21,10 @@ from .summary import day
 
 def _row_decimals(diffs: list[Difference]) -> list[int]:
     """One format for each quantity's row, the one its larger mean (A or B) needs: a row read 39.4, -2.8 and -0.875,
-    another 22,757 and 451.4, as each number was formatted by its own size."""
-    return [decimals_for(max((abs(v) for v in (d.a, d.b) if not math.isnan(v)), default=0.0)) for d in diffs]
+    another 22,757 and 451.4, as each number was formatted by its own size. A row that is 0 in both is written as a
+    whole 0: as a share's "0.000" it read as a fraction of a count (no one displaced under the Moscow ceasefire)."""
+    sizes = [max((abs(v) for v in (d.a, d.b) if not math.isnan(v)), default=0.0) for d in diffs]
+    return [decimals_for(size) if size else 0 for size in sizes]
 
 
 def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "comparison.csv") -> str:
