@@ -52,6 +52,19 @@ def test_a_deals_own_metric_is_named_in_words_and_by_its_name():
             assert said in words and metric in words, words
 
 
+def test_an_outcomes_day_says_it_counts_days_from_the_start_over_the_runs_that_saw_it():
+    """A sweep's figure of `day:maarat-captured` read "day of: maarat-captured" against 50 .. 70, with no word of what
+    the numbers count (days after the scenario's start) nor that a run without the capture is left out (round 69's
+    what-if walk)."""
+    metric = "day:maarat-captured"
+    rows = _grid(metric)
+    for fig in (response_plot(rows, rows.assign(point=range(len(rows))), ["a", "b"], metric),
+                heat_map(rows, "a", "b", metric, grid=True)):
+        words = " ".join(_words(fig).split())  # a long title is wrapped to the figure's width
+        assert "days from the start to maarat-captured" in words and "runs that saw it" in words, words
+        assert metric in words and "day of:" not in words, words
+
+
 def test_a_frames_captions_keep_the_events_of_its_own_day():
     """The campaign's last frame, dated 5 March, listed five events of 4 March ("Urum al-Sughra taken: rebels →
     Government") and hid 5 March's retaking of Urum al-Sughra by the rebels under "… and 1 more", while its map showed

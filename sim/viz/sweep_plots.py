@@ -33,10 +33,12 @@ WORDS = {
 
 
 # A deal's own metrics (`ceasefire_days:<event id>`), in the words of the whole run's: "ceasefire days:jan-truce" was
-# neither those words nor the name --metric takes.
+# neither those words nor the name --metric takes. And an outcome's day (`day:<outcome id>`), which read "day of:
+# maarat-captured" against 50 .. 70, saying neither what the numbers count nor that a run that never saw it is left out.
 DEAL_WORDS = {
     "ceasefire_days": "days the {} deal stays in force",
     "ceasefire_broken": "{} deal broken (1 yes, 0 no)",
+    "day": "days from the start to {}, runs that saw it",
 }
 
 
@@ -48,7 +50,7 @@ def _phrase(metric: str) -> str | None:
 
 def _words(metric: str) -> str:
     """What the metric counts: its words, else its name made readable ("met: saraqib-captured")."""
-    return _phrase(metric) or metric.replace("_", " ").replace("met:", "met: ").replace("day:", "day of: ")
+    return _phrase(metric) or metric.replace("_", " ").replace("met:", "met: ")
 
 
 def _label(metric: str) -> str:
