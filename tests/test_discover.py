@@ -46,6 +46,18 @@ def test_prim_finds_the_planted_box(planted):
     assert trajectory["selected"].sum() == 1 and trajectory.loc[box.step, "density"] == box.density
 
 
+def test_a_box_of_one_point_is_counted_in_words(tmp_path):
+    """A box holding a single point read "(1 of the 1 points inside are of interest" (round 69's what-if walk: a grid
+    of four restraints, the truce holding 20 days at the highest alone)."""
+    import sim
+
+    design = make_design("grid", [Parameter("a", values=(0.0, 0.3, 0.5, 0.9)), Parameter("b", values=(0.1,)),
+                                  Parameter("c", values=(0.5,))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "s", evaluate=toys.planted)
+    text = sim.discovery_report(tmp_path / "s", "days >= 30", out=tmp_path / "d").text
+    assert "(the one point inside is of interest;" in text and "1 of the 1 points" not in text, text
+
+
 def test_python_writes_what_discover_writes_through_the_sim_namespace(planted, tmp_path):
     """``sim.discover`` returns the boxes and writes nothing: ``discover.md``, ``boxes.csv`` and ``peeling.png`` came
     from ``sim.viz.discovery_report``, which neither ``import sim`` nor the README offered."""

@@ -137,7 +137,7 @@ def markdown(found: Discovery, files: list[Path], out: Path) -> str:
         flag = "" if box.meets_threshold else f" (below the density threshold {found.threshold:g})"
         lines += [f"## Box {k}{flag}", "",
                   f"coverage **{box.coverage:.2f}**, density **{box.density:.2f}**, mass {box.mass:.2f} "
-                  f"({box.of_interest} of the {box.points} points inside are of interest; step {box.step} of its trajectory)", ""]
+                  f"({_inside(box.of_interest, box.points)}; step {box.step} of its trajectory)", ""]
         if box.limits.empty:
             lines += ["It restricts no parameter: the whole space.", ""]
         else:
@@ -153,3 +153,11 @@ def markdown(found: Discovery, files: list[Path], out: Path) -> str:
 def _decimals(low: float, high: float) -> int:
     """Decimals that write a value between ``low`` and ``high`` to three significant digits of that range."""
     return max(0, 2 - math.floor(math.log10(high - low))) if high > low else 3
+
+
+def _inside(of_interest: int, points: int) -> str:
+    """How many of a box's points are of interest, in words: '4 of the 5 points inside are', 'the one point inside
+    is' ('1 of the 1 points inside are' read wrong)."""
+    if points == 1:
+        return f"the one point inside is{'' if of_interest else ' not'} of interest"
+    return f"{of_interest} of the {points} points inside {'is' if of_interest == 1 else 'are'} of interest"
