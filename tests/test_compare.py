@@ -246,6 +246,16 @@ def test_each_key_quantity_and_score_is_written_in_one_format_across_its_row(the
     assert md_column(scorecard_text(frozen), "frozen front", "better is")["Brier"] == "1.410"
 
 
+def test_a_number_that_rounds_to_zero_is_written_without_a_sign():
+    """The campaign against a truce a week later read "violations | 0.9 | 1.2 | 0.3 | -0.0 | 0.7": an interval's low
+    end of -0.04, in tenths, kept its minus sign on a zero (round 69's what-if walk)."""
+    from sim.analysis.report import markdown_table
+
+    row = markdown_table(pd.DataFrame([{"quantity": "violations", "low": -0.04, "high": -0.06, "zero": -0.0}]),
+                         [1]).splitlines()[2]
+    assert [cell.strip() for cell in row.split("|")[2:5]] == ["0.0", "-0.1", "0.0"], row
+
+
 def test_a_key_quantity_that_is_zero_in_both_is_written_as_a_whole_zero(theatre, outcomes):  # noqa: F811
     """A count that neither ensemble saw any of (no one displaced under the Moscow ceasefire) read "0.000", as if it
     were a share, beside the same count written "1,065,159" where it happened."""

@@ -87,7 +87,9 @@ def _cell(value: object, decimals: int | None = None) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "-"
-        return f"{value:,.{decimals_for(abs(value)) if decimals is None else decimals}f}"
+        text = f"{value:,.{decimals_for(abs(value)) if decimals is None else decimals}f}"
+        # A value that rounds to zero loses its sign: an interval's -0.04 in tenths read "-0.0".
+        return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
     return str(value)
 
 
