@@ -58,6 +58,27 @@ def test_a_box_of_one_point_is_counted_in_words(tmp_path):
     assert "(the one point inside is of interest;" in text and "1 of the 1 points" not in text, text
 
 
+def test_discover_says_how_many_runs_lack_the_metric_its_means_are_of(tmp_path):
+    """A day:<id> is NaN where the change never came: a point was 'of interest' by the mean of the runs that saw it,
+    half of them at a sweep of the drones' strength, and discover.md said 'the mean over its replicates' and
+    peeling.png 'mean of 4 replicates per point' (round 69's what-if walk). day:late never comes where a = 0, nor in
+    replicate 0 (seed 0) of the point a = 1."""
+    import sim
+    from sim.viz.discovery_report import peeling_figure
+
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.5,))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=4), tmp_path / "s", evaluate=toys.sometimes_never, seed=0)
+    report = sim.discovery_report(tmp_path / "s", "day:late <= 40", out=tmp_path / "d")
+    points = report.discovery.points
+    assert points["day:late_runs"].tolist() == [0, 3] and points["of_interest"].tolist() == [False, True], points
+    assert "`day:late` (never in 5/8)" in report.text, report.text  # the sweep report's words
+    assert "A point's mean of it is over the runs that have one" in report.text, report.text
+    assert peeling_figure(report.discovery).get_suptitle().endswith("(mean of 4 replicates per point, of those with a value)")
+    whole = sim.discovery_report(tmp_path / "s", "y >= 0.5", out=tmp_path / "y")
+    assert "no value" not in whole.text and "y_runs" not in whole.discovery.points, whole.text
+    assert peeling_figure(whole.discovery).get_suptitle().endswith("(mean of 4 replicates per point)")
+
+
 def test_python_writes_what_discover_writes_through_the_sim_namespace(planted, tmp_path):
     """``sim.discover`` returns the boxes and writes nothing: ``discover.md``, ``boxes.csv`` and ``peeling.png`` came
     from ``sim.viz.discovery_report``, which neither ``import sim`` nor the README offered."""

@@ -29,6 +29,7 @@ from ..errors import InputError, close_or_grouped, extra_missing, flag
 from ..io.files import as_path
 from ..names import MAX_BOXES, is_whole
 from .results import load_sweep_manifest, read_rows
+from .sensitivity import runs_having
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt}
 WHERE = flag("where", about_file=True)  # the condition on the sweep folder's rows: --where, or discover(folder, where)
@@ -70,7 +71,9 @@ class Discovery:
     metric: str
     parameters: list[str]
     bounds: dict[str, tuple[float, float]]
-    points: pd.DataFrame  # one row per point with runs: parameters, its ``replicates``, the metric's mean, ``of_interest``
+    # One row per point with runs: parameters, its ``replicates``, the metric's mean, ``of_interest``; where some runs
+    # lack the metric, ``<metric>_runs``, how many have it (its mean is over those).
+    points: pd.DataFrame
     runs_per_point: int  # the replicates the design gives a point; an unfinished sweep's points may have fewer
     design_points: int  # the design's points; an unfinished sweep has runs at fewer
     threshold: float
@@ -154,8 +157,10 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
     metric, op, value = parse_condition(where, [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)], folder)
     means = rows.groupby("point")[[*names, metric]].mean()
     interest = OPERATORS[op](means[metric].to_numpy(dtype=float), value)  # NaN compares False
-    # Each point's count, as sweep-report's points.csv has it: an unfinished sweep's points have unequal numbers.
-    points = means[names].assign(replicates=rows.groupby("point").size(), **{metric: means[metric]}, of_interest=interest)
+    # Each point's count, as sweep-report's points.csv has it: an unfinished sweep's points have unequal numbers, and a
+    # metric some runs lack (a day:<id> where the change never came) is averaged over those that have it.
+    points = means[names].assign(replicates=rows.groupby("point").size(), **{metric: means[metric]},
+                                 **runs_having(rows, metric), of_interest=interest)
     found = Discovery(folder, where.strip(), metric, names, {n: (float(means[n].min()), float(means[n].max())) for n in names},
                       points.reset_index(), int(manifest["runs_per_point"]), int(manifest["points"]), threshold)
     if not interest.any():

@@ -35,9 +35,15 @@ def summarise_points(rows: pd.DataFrame, names: list[str], metrics: list[str]) -
         out[f"{m}"] = g[m].mean()
         out[f"{m}_q05"] = g[m].quantile(0.05)
         out[f"{m}_q95"] = g[m].quantile(0.95)
-        if (have := g[m].count()).lt(out["replicates"]).any():
-            out[f"{m}_runs"] = have
+        out = out.assign(**runs_having(rows, m))
     return out.reset_index()
+
+
+def runs_having(rows: pd.DataFrame, metric: str) -> dict[str, pd.Series]:
+    """``{"<metric>_runs": how many runs of each point have a value of it}`` where some run lacks it (NaN), else
+    nothing: the count a point's mean of such a metric carries, in sweep-report's points and in discover's."""
+    have = rows.groupby("point", sort=True)[metric].count()
+    return {f"{metric}_runs": have} if have.sum() < len(rows) else {}
 
 
 MIN_POINTS = 50  # RBD-FAST needs more than 40 (its bootstrap halves them; 2 x 10 harmonics); a file design may be smaller

@@ -21,7 +21,7 @@ from ..io.outputs import claim_file, claim_output_folder, refuse_unmarked, writi
 from ..io.signatures import signed_markdown
 from ..names import replicates
 from .style import new_figure, save_figure
-from .sweep_report import counted
+from .sweep_report import counted, no_value_in
 
 
 @dataclass
@@ -112,6 +112,8 @@ def peeling_figure(found: Discovery) -> Figure:
     counts = found.points["replicates"]
     each = (f"mean of {replicates(int(counts.max()))} per point" if counts.min() == counts.max()
             else f"mean of each point's replicates, {counts.min()} to {counts.max()}")  # an unfinished sweep's
+    if f"{found.metric}_runs" in found.points:  # some runs lack it (a day:<id>): a point's mean is of those that have it
+        each += ", of those with a value"
     fig.suptitle(f"PRIM: where {found.condition} ({each})", fontsize=10)
     return fig
 
@@ -122,6 +124,7 @@ def markdown(found: Discovery, files: list[Path], out: Path) -> str:
              f"Sweep `{found.folder}`: {counted(found.points, found.runs_per_point, found.design_points)}; a point is of "
              f"interest when the mean of `{found.metric}` over its replicates meets `{found.condition}`: "
              f"**{interest} of {len(found.points)}** points.", "",
+             *([lacking, ""] if (lacking := _lacking(found)) else []),
              "Parameters and the ranges the sweep covered: "
              + ", ".join(f"`{n}` {lo:g}–{hi:g}" for n, (lo, hi) in found.bounds.items()) + ".", ""]
     if not found.boxes:
@@ -148,6 +151,17 @@ def markdown(found: Discovery, files: list[Path], out: Path) -> str:
                                      {"qp low": 3, "qp high": 3}), ""]
     lines += ["## Figures", ""] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
+
+
+def _lacking(found: Discovery) -> str:
+    """How many runs lack the metric, and that a point's mean of it is over those that have it ("" where every run
+    has it): a point was of interest by the mean of the few runs that saw a change, under "the mean over its
+    replicates"."""
+    if not (lacking := no_value_in(found.points, [found.metric])):
+        return ""
+    return (f"{lacking} A point's mean of it is over the runs that have one, so a date's leans early and a point can be "
+            f"of interest by the few of its runs that saw the change; `sim.discover`'s `points` count them "
+            f"(`{found.metric}_runs`).")
 
 
 def _decimals(low: float, high: float) -> int:

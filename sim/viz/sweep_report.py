@@ -163,7 +163,7 @@ def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics:
             lines += [f"### {name}", "", _means_by_value(points, name, metrics), ""]
     elif d["sample"] == "file" and len(points) <= POINTS_IN_A_TABLE:  # chosen points, one-at-a-time say: read them row by row
         with_lacking = {m: _counted_means(points[m], points["replicates"], points[f"{m}_runs"], m)
-                        for m in metrics if f"{m}_runs" in points}
+                        for m in _lacking_metrics(points, metrics)}
         shown = points[["point", *metrics]].assign(**with_lacking, changes=_changes(points, names))
         lines += ["## Each point: the mean of each metric over its replicates", "",
                   "In the design file's order, each point by what it changes from the first; every value and the 5-95% "
@@ -221,7 +221,7 @@ def _means_by_value(points: pd.DataFrame, name: str, metrics: list[str]) -> str:
     exact = next((k for k in range(7) if np.allclose(table[name].round(k), table[name], rtol=1e-12, atol=1e-12)), 6)
     decimals = {m: decimals_for(table[m].abs().max()) for m in metrics}
     by_value = points.groupby(name)
-    for m in (m for m in metrics if f"{m}_runs" in points):
+    for m in _lacking_metrics(points, metrics):
         table[m] = _counted_means(table[m], by_value["replicates"].sum().to_numpy(), by_value[f"{m}_runs"].sum().to_numpy(),
                                   m, decimals[m])
     return markdown_table(table, column_decimals={name: exact, **decimals})
@@ -241,20 +241,34 @@ def _counted_means(means: pd.Series, runs: pd.Series | np.ndarray, have: pd.Seri
 
 
 def _lacking(points: pd.DataFrame, metrics: list[str]) -> str:
-    """The sentence saying over how many runs the means and ranges of the metrics some runs lack are taken ("" where
+    """The sentences saying over how many runs the means and ranges of the metrics some runs lack are taken ("" where
     every run has every metric): a date's mean over the runs that saw it leans early, and the tables gave it as if
     every run had one."""
-    lacking = [(m, int(points["replicates"].sum() - points[f"{m}_runs"].sum())) for m in metrics if f"{m}_runs" in points]
+    lacking = _lacking_metrics(points, metrics)
+    if not lacking:
+        return ""
+    words = " or ".join(f'"{w} in k/n"' for w in dict.fromkeys(lacking_word(m) for m in lacking))
+    return (f"{no_value_in(points, metrics)} {'Its' if len(lacking) == 1 else 'Their'} means and 5-95% ranges, here and in "
+            f"points.csv, are over the runs that have one, so a date's lean early; {words} beside a mean says how many "
+            "of the n runs behind it have none, and points.csv's `<metric>_runs` how many have one at each point.")
+
+
+def no_value_in(points: pd.DataFrame, metrics: list[str]) -> str:
+    """The sentence naming each of ``metrics`` some runs lack and how many of all the runs lack it, in compare's words
+    ("" where every run has every metric): the report's and ``discover.md``'s (``points`` as :func:`summarise_points`
+    gives them, with ``<metric>_runs`` where some run lacks the metric)."""
+    lacking = _lacking_metrics(points, metrics)
     if not lacking:
         return ""
     runs = int(points["replicates"].sum())
-    named = ", ".join(f"`{m}` ({never_in(k, runs, lacking_word(m))})" for m, k in lacking)
-    words = " or ".join(f'"{w} in k/n"' for w in dict.fromkeys(lacking_word(m) for m, _ in lacking))
-    one = len(lacking) == 1
-    return (f"Some runs have no value of {named}: what {'it' if one else 'each'} measures never came in them (a change of "
-            f"hands, a deal in force, a patrol). {'Its' if one else 'Their'} means and 5-95% ranges, here and in "
-            f"points.csv, are over the runs that have one, so a date's lean early; {words} beside a mean says how many "
-            "of the n runs behind it have none, and points.csv's `<metric>_runs` how many have one at each point.")
+    named = ", ".join(f"`{m}` ({never_in(runs - int(points[f'{m}_runs'].sum()), runs, lacking_word(m))})" for m in lacking)
+    return (f"Some runs have no value of {named}: what {'it' if len(lacking) == 1 else 'each'} measures never came in "
+            "them (a change of hands, a deal in force, a patrol).")
+
+
+def _lacking_metrics(points: pd.DataFrame, metrics: list[str]) -> list[str]:
+    """Those of ``metrics`` some summarised runs lack: those with a ``<metric>_runs`` count."""
+    return [m for m in metrics if f"{m}_runs" in points]
 
 
 def _changes(points: pd.DataFrame, names: list[str]) -> list[str]:
