@@ -726,6 +726,32 @@ def test_a_metric_some_runs_lack_is_reported_with_how_many_of_the_runs_behind_ea
     assert [row[-1] for row in table[2:]] == ["10.5; never in 1/4", "never"], table
 
 
+def test_a_report_says_its_capture_mae_means_are_lower_bounds_where_a_capture_never_came(tmp_path):
+    """A capture MAE counts a capture that never comes as the day after the run ends, a lower bound that compare marks
+    "≥ 7.2"; the sweep report gave its means unmarked. It now says so once, with how many runs it is so in; and only
+    then. day:t1 never comes in replicate 0 (seed 0) of each of the 2 points."""
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.5,))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=4), tmp_path / "s", evaluate=toys.captures, seed=0)
+    text = sweep_report(tmp_path / "s", metrics=["y", "capture_mae_days"]).text
+    assert "`capture_mae_days`'s means are lower bounds (compare's ≥): a capture it counts never came in 2 of the 8 runs" \
+        in text, text
+    assert "lower bound" not in sweep_report(tmp_path / "s", metrics=["y", "day:t1"]).text  # no capture MAE shown
+    run_sweep(SweepSpec(Path("toy"), design, runs=3), tmp_path / "every", evaluate=toys.captures, seed=1)
+    assert "lower bound" not in sweep_report(tmp_path / "every", metrics=["y", "capture_mae_days"]).text  # each came
+
+
+def test_a_report_names_the_metrics_it_leaves_out_for_want_of_any_value(tmp_path):
+    """A metric no run has a value of (patrol_coverage_mean in a campaign sweep: no patrol sets out before March) was
+    dropped from the tables, figures and indices without a word, asked for or not."""
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.5,))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "s", evaluate=toys.captures, seed=1)
+    report = sweep_report(tmp_path / "s", metrics=["y", "patrol_coverage_mean"])
+    assert "patrol_coverage_mean" not in report.points
+    assert ("Left out: `patrol_coverage_mean`, which no run has a value of (none in 4/4): what it measures never came "
+            "in any run.") in report.text, report.text
+    assert "Left out" not in sweep_report(tmp_path / "s", metrics=["y"]).text
+
+
 def test_a_grid_made_of_steps_reports_its_values_as_written_not_to_six_decimals(tmp_path):
     """Round 65: the README's sweep from Python, regime.commit from 0.4 to 0.8 in 3 steps, reported "0.400000",
     "0.600000" and "0.800000": the middle step is 0.6000000000000001, which no rounding to fewer places equals."""

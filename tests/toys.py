@@ -68,3 +68,12 @@ def sometimes_never(values: dict[str, float], seed: int) -> dict[str, float]:
     town is never taken) where a is 0 and, elsewhere, for every seed divisible by 4."""
     never = values["a"] == 0 or seed % 4 == 0
     return {**linear(values, seed), **({} if never else {"day:late": 10 + values["b"]})}
+
+
+def captures(values: dict[str, float], seed: int) -> dict[str, float]:
+    """``linear``; ``day:t1`` = 20 + 10 a, a capture reported on day 20 that never comes (NaN) in the runs of seeds
+    divisible by 4, and ``capture_mae_days``, its |error|, counting a capture that never comes as day 61 (a 60-day run);
+    and ``patrol_coverage_mean``, which no run has (no patrol in these runs)."""
+    day = np.nan if seed % 4 == 0 else 20 + 10 * values["a"]
+    return {**linear(values, seed), "day:t1": day, "capture_mae_days": abs((61 if np.isnan(day) else day) - 20),
+            "patrol_coverage_mean": np.nan}

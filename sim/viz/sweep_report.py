@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from ..analysis.metrics import is_metric_list, lacking_word
 from ..analysis.outcome_answers import never_in
-from ..analysis.report import decimals_for, markdown_table
+from ..analysis.report import LOWER_BOUND, decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
 from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped, flag
@@ -80,7 +80,8 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
         raise InputError(folder, f"no metric '{unknown[0]}' in this sweep" + close_or_grouped(unknown[0], choices, f"it has "
                          f"{len(choices)}, the columns of runs.parquet after point, replicate, seed and the parameters"),
                          key=flag("metric", python="metrics", about_file=True))
-    wanted = [m for m in wanted if rows[m].notna().any()]
+    absent = [m for m in wanted if rows[m].isna().all()]  # nothing to summarise or draw: said, not dropped unsaid
+    wanted = [m for m in wanted if m not in absent]
     if pair is not None and any(p not in names for p in pair):
         unknown = next(p for p in pair if p not in names)
         raise InputError(folder, f"'{unknown}' is not a parameter of this sweep ({', '.join(names)})", key=PAIR)
@@ -108,7 +109,8 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
             remove_stale_temps(path)
         files = [_save(fig, out / name) for name, fig in figures.items()]
         stale = remove_stale_figures(out, set(figures))  # before report.md, whose list says which figures were ours
-        text = _markdown(manifest, points, sens, wanted, files, out, note)
+        text = _markdown(manifest, points, sens, wanted, files, out, note,
+                         left_out=_left_out(absent, len(rows)), bounds=_lower_bounds(rows, wanted))
         # report.md before the tables its mark vouches for: written after them, a report stopped between them (a
         # Ctrl-C was enough) left a points.csv nothing vouched for, and every rerun refused it as the user's.
         write_atomic(out / "report.md", signed_markdown(text))
@@ -146,12 +148,14 @@ POINTS_IN_A_TABLE = 60  # a design file this small was chosen point by point, an
 
 
 def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics: list[str],
-              files: list[Path], out: Path, note: str = "") -> str:
+              files: list[Path], out: Path, note: str = "", *, left_out: str = "", bounds: str = "") -> str:
+    """report.md; ``note`` goes under Figures, ``left_out`` (:func:`_left_out`) under the design, ``bounds``
+    (:func:`_lower_bounds`) under the tables."""
     d = manifest["design"]
     names = [p["path"] for p in d["parameters"]]
     lines = [f"# Sweep of {Path(manifest['scenario']).name}", "",
              f"{d['sample']} design, {counted(points, manifest['runs_per_point'], manifest['points'])}; parameters: "
-             f"{', '.join(names)}.", ""]
+             f"{', '.join(names)}.", "", *([left_out, ""] if left_out else [])]
     short = (points["replicates"] < manifest["runs_per_point"]).any()
     if len(points) < manifest["points"] or short:
         lines += ["**The sweep is unfinished**: rerun the same command to complete it." + (
@@ -172,8 +176,9 @@ def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics:
     else:  # a sample draws each point's values afresh: no two points share a value to average over
         lines += ["Each point's mean and 5-95% range of each metric are in points.csv; the response plots below set them "
                   "against each parameter.", ""]
-    if lacking := _lacking(points, metrics):
-        lines += [lacking, ""]
+    for paragraph in (_lacking(points, metrics), bounds):  # what the tables' means are over, and what they bound
+        if paragraph:
+            lines += [paragraph, ""]
     if not sens.empty:
         lines += ["## Sensitivity indices", "",
                   "Sobol first-order (S1) and total (ST) indices" if d["sample"] == "sobol"
@@ -264,6 +269,28 @@ def no_value_in(points: pd.DataFrame, metrics: list[str]) -> str:
     named = ", ".join(f"`{m}` ({never_in(runs - int(points[f'{m}_runs'].sum()), runs, lacking_word(m))})" for m in lacking)
     return (f"Some runs have no value of {named}: what {'it' if len(lacking) == 1 else 'each'} measures never came in "
             "them (a change of hands, a deal in force, a patrol).")
+
+
+def _left_out(absent: list[str], runs: int) -> str:
+    """The sentence naming the metrics left out because no run has a value of them ("" where none is): a campaign
+    sweep's ``patrol_coverage_mean`` (no patrol before March) vanished from the report without a word."""
+    if not absent:
+        return ""
+    named = ", ".join(f"`{m}`" for m in absent)
+    count = ", ".join(dict.fromkeys(never_in(runs, runs, lacking_word(m)) for m in absent))
+    return (f"Left out: {named}, which no run has a value of ({count}): what {'it' if len(absent) == 1 else 'each'} "
+            "measures never came in any run.")
+
+
+def _lower_bounds(rows: pd.DataFrame, metrics: list[str]) -> str:
+    """The sentence saying that the means of ``capture_mae_days`` are lower bounds, where it is among ``metrics`` and
+    some run never saw a capture it counts (a ``day:<id>`` NaN), which it counts as the day after the run ends:
+    ``compare`` prints such an MAE "≥ 7.2" (:data:`~sim.analysis.report.LOWER_BOUND`); "" otherwise."""
+    days = [c for c in rows.columns if c.startswith("day:")]  # the captures the MAE counts, one column each
+    if "capture_mae_days" not in metrics or not (never := int(rows[days].isna().any(axis=1).sum())):
+        return ""
+    return (f"`capture_mae_days`'s means are lower bounds (compare's {LOWER_BOUND.strip()}): a capture it counts never "
+            f"came in {never} of the {len(rows)} runs, and one that never comes counts as the day after the run ends.")
 
 
 def _lacking_metrics(points: pd.DataFrame, metrics: list[str]) -> list[str]:
