@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.analysis.comparison import compare
+from sim.analysis.comparison import Difference, compare
 from sim.analysis.outcomes_file import load_outcomes
 from sim.analysis.comparison_report import comparison_csv, comparison_text
 from sim.analysis.report import scorecard_text
@@ -422,6 +422,40 @@ def test_a_headline_capture_mae_counting_never_is_shown_as_a_lower_bound(theatre
     lines = scores_markdown(card).splitlines()
     k = next(i for i, line in enumerate(lines) if line.startswith("| capture MAE (days) "))
     assert [[c.strip() for c in line.split("|")[3:-1]] for line in lines[k:k + 2]] == [["≥ 2.5"] * 2, ["≥ 5.0"] * 2]
+
+
+def test_two_folders_capture_maes_that_are_lower_bounds_are_marked_and_no_closer_or_further_is_read_off_two(theatre, outcomes):  # noqa: F811
+    """compare A B and the What-if tab gave A's and B's capture MAE unmarked where a capture it counts never comes
+    (counted as the day after the run ends: a lower bound, '≥ 7.2' in compare A), and a B - A of two lower bounds read
+    'closer to the record' or 'further'. Each is marked as compare A marks it; B - A of one lower bound and one exact
+    MAE is a bound itself (≥, ≤), and of two it says neither. ``ensemble``'s frozen replicates never take T1 (≥ 2.5)."""
+    from sim.app.compare_words import scores_markdown, summary
+
+    truthful = score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(6)]), outcomes)  # 0.0, exact
+    half = score(ensemble(theatre), outcomes)  # ≥ 2.5
+    frozen = score(results(theatre, [run(s, FROZEN, **TRUTHFUL) for s in range(6)]), outcomes)  # ≥ 5.0
+
+    def rows(a, b) -> tuple[list[str], str, str]:  # noqa: ANN001 - Scorecards
+        c = compare(a, b)
+        text = comparison_text(c)
+        cells = next(row for row in md_tables(text)[0] if row[0] == "capture MAE (days)")
+        verdict = next(line for line in scores_markdown(c).splitlines() if line.startswith("| capture MAE"))
+        held = [Difference("towns_regime", 2.0, 2.0, 0.0, 0.0)]  # the sentence's towns (these runs record none)
+        return cells[1:4], text + verdict, summary(c, held, c.towns.assign(diff=0.0), c.date, ("A", "B"))
+
+    cells, text, line = rows(truthful, half)  # B - A is at least 2.5: further from the record, as far as bounds go
+    assert cells == ["0.0", "≥ 2.5", "≥ 2.5"], cells
+    assert "further from the record beyond chance" in text and "a lower bound" in text, text
+    cells, text, line = rows(half, truthful)  # at most -2.5: closer
+    assert cells == ["≥ 2.5", "0.0", "≤ -2.5"], cells
+    assert "closer to the record beyond chance" in text and "falls (closer to the record) from ≥ 2.5 to 0.0" in line, line
+    cells, text, line = rows(half, frozen)  # two lower bounds: 2.5 more as counted, nothing known of which is closer
+    assert cells == ["≥ 2.5", "≥ 5.0", "2.5"], cells
+    verdict = text.splitlines()[-1]
+    assert "further from the record beyond" not in verdict and "not known to be further from the record" in verdict, verdict
+    assert "rises (of lower bounds: not known to be further from the record) from ≥ 2.5 to ≥ 5.0" in line, line
+    cells, text, _ = rows(truthful, truthful)
+    assert cells == ["0.0", "0.0", "0.0"] and "lower bound" not in text, text
 
 
 def test_compare_gives_the_shift_in_each_dated_outcomes_median_date(theatre, outcomes):  # noqa: F811

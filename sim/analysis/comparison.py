@@ -42,6 +42,8 @@ class Difference:
     Attributes:
         note: why the difference is not given (a score neither could be given, an outcome only one
             ensemble covers); empty when it is.
+        a_lower_bound, b_lower_bound: A's (B's) value is a lower bound: a capture MAE that counts a capture never
+            coming in some replicate as the day after the run ends (:meth:`~sim.analysis.scoring.Scorecard.mae_is_lower_bound`).
     """
 
     name: str
@@ -50,10 +52,29 @@ class Difference:
     low: float
     high: float
     note: str = ""
+    a_lower_bound: bool = False
+    b_lower_bound: bool = False
 
     @property
     def diff(self) -> float:
         return self.b - self.a
+
+    @property
+    def diff_bound(self) -> str:
+        """How :attr:`diff` stands to the difference of the true values where one side is a lower bound: "≥" (B
+        alone: it is at least ``diff``), "≤" (A alone: at most); "" where neither is, and where both are (it bounds
+        nothing then)."""
+        if self.a_lower_bound == self.b_lower_bound:
+            return ""
+        return "≥" if self.b_lower_bound else "≤"
+
+    @property
+    def sign_known(self) -> bool:
+        """Whether the true values differ the way :attr:`diff` does, lower bounds and all: always where neither side
+        is one; where only B is, if B is the higher (it is higher still); where only A is, if B is the lower; never
+        where both are, so that which is closer to the record cannot be read off them."""
+        return self.diff_bound == "≥" and self.diff > 0 or self.diff_bound == "≤" and self.diff < 0 or \
+            not (self.a_lower_bound or self.b_lower_bound)
 
 
 @dataclass
@@ -198,6 +219,9 @@ def compare(a: Scorecard, b: Scorecard) -> Comparison:
 
     headlines = [diff(name, sa.per_run[name], sb.per_run[name]) if len(sa.per_run[name]) and len(sb.per_run[name])
                  else _not_given(name) for name in HEADLINES if name != "Brier"]
+    mae = next(k for k, d in enumerate(headlines) if d.name == "capture MAE (days)")  # marked as compare A marks it
+    headlines[mae] = replace(headlines[mae], a_lower_bound=sa.mae_is_lower_bound(),
+                             b_lower_bound=sb.mae_is_lower_bound())
     if sa.pair_reported.size and np.array_equal(sa.pair_reported, sb.pair_reported):
         def stat(samples: np.ndarray, axis: int) -> np.ndarray:  # samples: [resamples, runs, pairs]
             assert axis == 1

@@ -15,7 +15,7 @@ import pandas as pd
 from ..names import DISPLAY_NAMES, HOLDERS
 from .bootstrap import INTERVAL, MIN_REPLICATES
 from .comparison import Comparison, DateShift, Difference
-from .report import decimals_for, markdown_table, score_decimals
+from .report import LOWER_BOUND, decimals_for, markdown_table, score_decimals
 from .summary import day
 
 
@@ -47,8 +47,10 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         "",
         "## Headline scores against the record",
         "",
-        markdown_table(_differences(c.headlines, "score"), score_decimals([d.name for d in c.headlines])),
+        markdown_table(_differences(c.headlines, "score"), score_decimals([d.name for d in c.headlines]),
+                       marks=_bound_marks(c.headlines)),
         "",
+        *_bounds_key(c.headlines),
         *_outcomes(c, csv_name),
         *_dates(c, csv_name),
         f"## On {day(c.date)}: means over replicates",
@@ -66,6 +68,33 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         if len(moved) > towns_shown:
             lines.append(f"\n... and {len(moved) - towns_shown} more in {csv_name}.")
     return "\n".join(lines) + "\n"
+
+
+def _bound_marks(diffs: list[Difference]) -> dict[tuple[int, str], str]:
+    """The marks of :func:`~sim.analysis.report.markdown_table` on a table of :func:`_differences`: "≥ " before A's
+    or B's value where it is a lower bound, as ``compare A`` marks one, and before B - A the bound it is then (≥, ≤)."""
+    marks = {}
+    for k, d in enumerate(diffs):
+        marks |= {(k, side): LOWER_BOUND for side, bound in (("A", d.a_lower_bound), ("B", d.b_lower_bound)) if bound}
+        if d.diff_bound:
+            marks[k, "B - A"] = f"{d.diff_bound} "
+    return marks
+
+
+def _bounds_key(diffs: list[Difference]) -> list[str]:
+    """The paragraph under the headline scores where one is a lower bound (:func:`lower_bounds_words`)."""
+    return [text, ""] if (text := lower_bounds_words(diffs)) else []
+
+
+def lower_bounds_words(diffs: list[Difference], change: str = "B - A") -> str:
+    """What ≥ means where a headline score of ``diffs`` is a lower bound, and what B - A (written ``change``) says
+    then; "" where none is. The app's What-if tab says it in these words too."""
+    if not any(d.a_lower_bound or d.b_lower_bound for d in diffs):
+        return ""
+    return (f"{LOWER_BOUND.strip()}: a lower bound: a change of hands the capture MAE counts never comes in some "
+            f"replicates, and one that never comes counts as the day after the run ends. Where one side is a bound, "
+            f"{change} is at least (≥) or at most (≤) what it shows; where both are, it does not say which is closer to "
+            "the record.")
 
 
 def _outcomes(c: Comparison, csv_name: str, shown: int = 25) -> list[str]:

@@ -18,8 +18,8 @@ import pandas as pd
 
 from ..analysis.bootstrap import INTERVAL, MIN_REPLICATES, bootstrap_diff
 from ..analysis.comparison import QUANTITIES, Comparison, Difference, patrol_difference
-from ..analysis.comparison_report import date_shifts
-from ..analysis.report import markdown_table
+from ..analysis.comparison_report import date_shifts, lower_bounds_words
+from ..analysis.report import LOWER_BOUND, markdown_table
 from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS, date_words
 from .outcome_words import described, left_aligned
@@ -137,6 +137,13 @@ def toward_record(d: Difference) -> str:
     return "closer to the record" if closer else "further from the record"
 
 
+def shown_sides(d: Difference) -> tuple[str, str]:
+    """A headline score's A and B as shown, each marked "≥ " where it is a lower bound, as compare marks a capture MAE
+    that counts a capture never coming."""
+    return tuple((LOWER_BOUND if bound else "") + score_value(d.name, x)
+                 for x, bound in ((d.a, d.a_lower_bound), (d.b, d.b_lower_bound)))
+
+
 def shown_same(d: Difference) -> bool:
     """A and B read the same where the page shows them (8.51 and 8.49 days both show 8.5): no change to speak of."""
     return score_value(d.name, d.a) == score_value(d.name, d.b)
@@ -191,16 +198,21 @@ def scores_markdown(c: Comparison) -> str:
             verdict = "the same to the precision shown"
         elif c.intervals and not beyond_chance(d):
             verdict = "no different beyond chance"
+        elif not d.sign_known:  # two lower bounds, or one below the other's exact value: which is closer is not known
+            verdict = (f"{'higher' if d.diff > 0 else 'lower'}{' beyond chance' if c.intervals else ''}, but of lower "
+                       f"bounds: not known to be {toward_record(d)}")
         else:
             verdict = toward_record(d) + (" beyond chance" if c.intervals else "")
         row = {"score": d.name, CLOSER: "lower" if d.name in LOWER_IS_BETTER else "higher",
-               A: score_value(d.name, d.a), B: score_value(d.name, d.b),
-               CHANGE: "–" if d.note else signed(score_value(d.name, abs(shown)), shown)}
+               **dict(zip((A, B), shown_sides(d), strict=True)),
+               CHANGE: "–" if d.note else (f"{d.diff_bound} " if d.diff_bound else "")
+               + signed(score_value(d.name, abs(shown)), shown)}
         if c.intervals:
             row[intervals_name()] = "–" if d.note else interval(d, lambda x, n=d.name: signed(score_value(n, abs(x)), x))
         rows.append(row | {"B against A": verdict})
+    bounds = f"\n\n{words}" if (words := lower_bounds_words(c.headlines, CHANGE)) else ""
     return ("**Headline scores against the record** (the Ensemble tab says what each measures; *closer to the record* "
-            "says only that B matches what happened more closely, not that B is to be preferred)\n\n" + table(rows))
+            "says only that B matches what happened more closely, not that B is to be preferred)\n\n" + table(rows) + bounds)
 
 
 def outcomes_markdown(c: Comparison) -> str:
@@ -333,8 +345,8 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
                 "same seed (who holds every town, the losses, the displaced).")
     if c.intervals:
         beyond = [d for d in c.headlines if beyond_chance(d) and not shown_same(d)]
-        scores = ("over the whole run, " + "; ".join(f"{d.name} {_moves(d)} from {score_value(d.name, d.a)} to "
-                                                    f"{score_value(d.name, d.b)}" for d in beyond)
+        scores = ("over the whole run, " + "; ".join(f"{d.name} {_moves(d)} from {' to '.join(shown_sides(d))}"
+                                                    for d in beyond)
                   if beyond else "no headline score differs beyond chance by as much as the page shows"
                   if any(beyond_chance(d) for d in c.headlines) else
                   f"no headline score differs beyond chance (every {intervals_name()} includes 0)")
@@ -355,8 +367,10 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
 
 
 def _moves(d: Difference) -> str:
-    """'rises (closer to the record)', 'falls (further from the record)', ... beyond chance."""
-    return ("rises" if d.diff > 0 else "falls") + f" ({toward_record(d)})"
+    """'rises (closer to the record)', 'falls (further from the record)', ... beyond chance; of lower bounds that do
+    not say which is closer, 'rises (of lower bounds: not known to be further from the record)'."""
+    hedge = "" if d.sign_known else "of lower bounds: not known to be "
+    return ("rises" if d.diff > 0 else "falls") + f" ({hedge}{toward_record(d)})"
 
 
 def _and(items: list[str]) -> str:
