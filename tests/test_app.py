@@ -137,6 +137,33 @@ def test_a_saved_whatif_extends_the_scenario_and_reruns_the_same(tmp_path):
         save_whatif(s, CONTROLS, tmp_path, "whatif_no_saraqib_posts", ROOT)
 
 
+def test_a_whatif_saved_under_a_typed_name_is_titled_by_its_description_not_its_file_s_name(tmp_path):
+    """Saved as 'no spring shield (test)' and picked again, a what-if was titled 'no_spring_shield_test' on every map and
+    heading: its file's name, since only a name starting with 'whatif_' was taken for a what-if's. It is titled as the
+    shipped what-ifs are, by its description, which the typed name heads; the name is the file's, for its folders."""
+    from sim.app.live import Built
+    from sim.app.whatif import title_of
+
+    s = Settings("scenarios/campaign.yaml").with_toggle("no-spring-shield", True)
+    save = tmp_path / "seminar"  # a --save-dir: the app's what-if folder, outside the project
+    file = save_whatif(s, CONTROLS, save, "no_spring_shield_test", ROOT, title="no spring shield (test)")
+    picked = Settings(relative_to_root(file, ROOT))
+    assert load_scenario(file).description.startswith("no spring shield (test): ")
+    assert title_of(picked, CONTROLS, ROOT, (save,)) == "what-if: no spring shield (test)…"
+    assert Built.of(picked, CONTROLS, ROOT, (save,)).title == "what-if: no spring shield (test)…", "the One run tab's"
+    # Saved in the project's what-if folder, as the app saves by default: found there without being told.
+    (tmp_path / "project" / "scenarios" / "whatif").mkdir(parents=True)
+    (tmp_path / "project" / "scenarios" / "campaign.yaml").symlink_to(ROOT / "scenarios" / "campaign.yaml")
+    (tmp_path / "project" / "scenarios" / "jan_truce.yaml").symlink_to(ROOT / "scenarios" / "jan_truce.yaml")
+    (tmp_path / "project" / "scenarios" / "common").symlink_to(ROOT / "scenarios" / "common")
+    inside = save_whatif(s, CONTROLS, tmp_path / "project" / "scenarios" / "whatif", "Army_waited", tmp_path / "project",
+                         title="What if the army waited?")
+    assert title_of(Settings("scenarios/whatif/Army_waited.yaml"), CONTROLS, tmp_path / "project") == \
+        "what-if: What if the army waited?…", inside
+    # A recorded scenario is its name, though it extends another (campaign.yaml extends jan_truce.yaml).
+    assert title_of(Settings("scenarios/campaign.yaml"), CONTROLS, ROOT, (save,)) == "campaign"
+
+
 def test_a_whole_number_a_toggle_or_an_integer_slider_sets_is_saved_as_one(tmp_path):
     """The controls file's toggle values are read as floats, and an integer slider moved to its end snaps to its float
     bound: the what-if file said `protest_days: 3.0` and `frontage: 20.0`, which the simulator refuses (whole numbers are

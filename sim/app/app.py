@@ -127,6 +127,7 @@ def model_params(settings: solara.Reactive[Settings], config: AppConfig, replica
         "settings": SidebarSettings(lambda: settings.value),
         "controls": config.controls,
         "root": config.root,
+        "whatif_dirs": config.whatif_dirs,
     }
 
 
@@ -136,7 +137,7 @@ def Page():
     settings = solara.use_reactive(Settings(config.default))
     replicate = solara.use_reactive(0)  # the Replicate slider's value (the run's is the model's, taken at Reset)
     params = solara.use_memo(lambda: model_params(settings, config, replicate), [])
-    first = solara.use_memo(lambda: WhatIfModel(params["settings"], config.controls, root=config.root), [])
+    first = solara.use_memo(lambda: WhatIfModel(params["settings"], config.controls, root=config.root, whatif_dirs=config.whatif_dirs), [])
     model = solara.use_reactive(first)
     n = solara.use_reactive(40)
     date = solara.use_reactive(None)

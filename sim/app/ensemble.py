@@ -87,7 +87,7 @@ def ensemble_of_settings(settings: Settings, controls: Controls, n: int, root: P
     def work() -> Ensemble:
         # An ensemble however many replicates, as `run --runs N` writes it: with one, the page drew that run's control map
         # under a 'Probability map' download, where the command line's map of `--runs 1` is a probability map.
-        results = memory_results(scenario, run_replicates(scenario, n, report(0)), title=title_of(settings, controls, root),
+        results = memory_results(scenario, run_replicates(scenario, n, report(0)), title=title_of(settings, controls, root, whatif_dirs),
                                  ensemble=True)
         said = changes(settings, controls, root)
         if settings.is_plain and base_file is not None:  # a what-if file as it is: what it changes from its parent
@@ -98,7 +98,7 @@ def ensemble_of_settings(settings: Settings, controls: Controls, n: int, root: P
             base = base_scenario(base_file, root)
             out.baseline_file = base_file
             out.baseline = memory_results(base, run_replicates(base, n, report(n)), results.theatre,
-                                          title=title_of(Settings(base_file), controls, root), ensemble=True)
+                                          title=title_of(Settings(base_file), controls, root, whatif_dirs), ensemble=True)
             out.comparison = compare(scored_in_memory(base, out.baseline), out.card)
         return out
 

@@ -57,8 +57,8 @@ class Built:
     name: str  # what its downloads are named by (:func:`~sim.app.whatif.default_name`)
 
     @classmethod
-    def of(cls, settings: Settings, controls: Controls, root: Path) -> Built:
-        return cls(settings, build(settings, controls, root), title_of(settings, controls, root),
+    def of(cls, settings: Settings, controls: Controls, root: Path, whatif_dirs: tuple[Path, ...] = ()) -> Built:
+        return cls(settings, build(settings, controls, root), title_of(settings, controls, root, whatif_dirs),
                    tuple(changes(settings, controls, root)), default_name(settings, root))
 
 
@@ -72,6 +72,8 @@ class WhatIfModel(CeasefireModel):
         replicate: which replicate to run: seed = the scenario's seed + ``replicate``; or the page's reactive
             variable holding it (Mesa's Reset passes on the slider's first value as it was given, until it moves).
         root: the folder scenario paths are relative to.
+        whatif_dirs: the app's what-if folders besides ``scenarios/whatif`` (its ``--save-dir``): a file there, left as
+            it is, is titled by its description.
         scenario: Mesa's experiment object, which SolaraViz's Reset passes back; unused
             (the run's scenario comes from ``settings``).
 
@@ -81,11 +83,11 @@ class WhatIfModel(CeasefireModel):
     """
 
     def __init__(self, settings: Settings | SidebarSettings, controls: Controls, replicate: object = 0,
-                 root: Path = Path("."), scenario: object = None) -> None:
+                 root: Path = Path("."), scenario: object = None, whatif_dirs: tuple[Path, ...] = ()) -> None:
         wanted = settings() if callable(settings) else settings
         last = getattr(settings, "last_built", None)
         try:
-            built, self.refused = Built.of(wanted, controls, root), None
+            built, self.refused = Built.of(wanted, controls, root, whatif_dirs), None
         except InputError as exc:
             if last is None:
                 raise

@@ -384,14 +384,17 @@ def shown_value(value: float | None) -> str:
     return "-" if value is None else f"{value:.6g}"
 
 
+def is_whatif_file(path: str, root: Path = Path("."), whatif_dirs: tuple[Path, ...] = ()) -> bool:
+    """Whether the file ``path`` is in ``scenarios/whatif`` or ``whatif_dirs``: a what-if, whatever its name."""
+    return (root / path).resolve().parent in {(root / "scenarios" / "whatif").resolve(), *map(Path.resolve, whatif_dirs)}
+
+
 def baseline_of(settings: Settings, root: Path = Path("."), whatif_dirs: tuple[Path, ...] = ()) -> str | None:
     """The scenario the settings are compared with: the file itself once anything is changed; for a what-if
     file left as it is, the scenario it ``extends``; else none (a recorded scenario as it is)."""
     if not settings.is_plain:
         return settings.scenario
-    file = (root / settings.scenario).resolve()
-    dirs = {(root / "scenarios" / "whatif").resolve(), *(Path(d).resolve() for d in whatif_dirs)}
-    if file.parent not in dirs:
+    if not is_whatif_file(settings.scenario, root, whatif_dirs):
         return None
-    parent = load_yaml(file).get("extends")
+    parent = load_yaml(file := (root / settings.scenario).resolve()).get("extends")
     return relative_to_root(file.parent / parent, root) if isinstance(parent, str) else None

@@ -31,6 +31,7 @@ from .settings import (
     base_scenario,
     build,
     changes,
+    is_whatif_file,
     overrides,
     parameter_value,
     removed_events,
@@ -89,17 +90,19 @@ def default_name(settings: Settings, root: Path = Path(".")) -> str:
 TITLE_CHARACTERS = 40  # a what-if's title in figures shares a line with ": towns held by each faction (median ...)"
 
 
-def title_of(settings: Settings, controls: Controls, root: Path = Path(".")) -> str:
+def title_of(settings: Settings, controls: Controls, root: Path = Path("."), whatif_dirs: tuple[Path, ...] = ()) -> str:
     """What the settings are called in figures and headings: the scenario's name for a recorded scenario as it is,
     and for a what-if 'what-if: ' and what it changes ('what-if: No Spring Shield'), or, for a what-if file left as
-    it is, its description; never the internal name a what-if is given to be saved under (``whatif_campaign_no-spring-shield``)."""
+    it is (:func:`~sim.app.settings.is_whatif_file`, with the app's ``whatif_dirs``), its description, as the shipped
+    what-ifs are titled; never the name a what-if is saved under (``whatif_campaign_no-spring-shield``, or
+    ``no_spring_shield_test`` for one typed 'no spring shield (test)', which heads its description)."""
     base = base_scenario(settings.scenario, root)
     if not settings.is_plain:
         said = changes(settings, controls, root, short=True)  # a title's 40 characters: the paths alone
         text = "; ".join(said)
         if len(said) > 1 and len(text) > TITLE_CHARACTERS:
             text = f"{said[0]} and {len(said) - 1} more change{'s' * (len(said) > 2)}"
-    elif base.name.startswith("whatif_"):
+    elif is_whatif_file(settings.scenario, root, whatif_dirs):
         text = base.description.strip().rstrip(".") or base.name
     else:
         return base.name
