@@ -22,13 +22,13 @@ from sim.app.breaks import BREAK, PART
 from .conftest import ROOT
 
 
-_BLOCK = re.compile(rf'<span class="{PART}">((?:[^<]|<wbr>)*)</span>')
+_BLOCK = re.compile(rf'<span class="{PART}">((?:[^<]|<wbr>|<span>[^<]*</span>)*)</span>')  # (a '$' in a span of its own)
 
 
 def unbroken(html_text: str) -> str:
     """``html_text`` without the markup where a path may break (:func:`sim.app.breaks.path_html`), as it is read."""
     while _BLOCK.search(html_text):
-        html_text = _BLOCK.sub(lambda m: m[1].replace("<wbr>", ""), html_text)
+        html_text = _BLOCK.sub(lambda m: re.sub(r"<wbr>|</?span>", "", m[1]), html_text)
     return html_text
 
 
@@ -42,8 +42,8 @@ def texts(widget, *, as_copied: bool = False) -> str:  # noqa: ANN001
         if isinstance(x, str):
             out.append(x)
             return
-        if isinstance(x, v.VuetifyTemplate):
-            out.append(unbroken(str(x.template)))
+        if isinstance(x, v.VuetifyTemplate):  # Markdown's HTML, a path's characters written as references
+            out.append(html.unescape(unbroken(str(x.template))))
         if isinstance(getattr(x, "unsafe_innerHTML", None), str):  # solara.HTML's
             out.append(html.unescape(unbroken(x.unsafe_innerHTML)))
         for slot in getattr(x, "v_slots", None) or []:

@@ -9,6 +9,8 @@ import pytest
 
 pytest.importorskip("solara", reason="the app extra is not installed (pip install -e '.[app]')")
 
+import ipyvuetify as v  # noqa: E402
+
 from sim.app.breaks import PART, paths_breakable  # noqa: E402
 
 
@@ -54,9 +56,9 @@ def test_the_punctuation_after_a_path_stays_on_its_line(after):
     shown = paths_breakable(f"One run: scenarios/campaign.yaml{after} replicate 0")
     part = f'<span class="{PART}">'
     whole = shown[shown.index(part):shown.rindex("</span>") + len("</span>")]  # the path's outer block
-    assert re.sub(r"<[^>]+>", "", whole) == f"scenarios/campaign.yaml{after}", shown
+    assert html.unescape(re.sub(r"<[^>]+>", "", whole)) == f"scenarios/campaign.yaml{after}", shown
     assert shown.endswith(f"</span> replicate 0"), shown
-    assert re.sub(r"<[^>]+>", "", shown) == f"One run: scenarios/campaign.yaml{after} replicate 0"
+    assert html.unescape(re.sub(r"<[^>]+>", "", shown)) == f"One run: scenarios/campaign.yaml{after} replicate 0"
 
 
 def test_a_path_shows_its_underscores_and_stars_as_they_are():
@@ -65,3 +67,42 @@ def test_a_path_shows_its_underscores_and_stars_as_they_are():
     was HTML to break between its parts."""
     path, code = "/tmp/__drafts__/scenarios/__x__.yaml", "/tmp/__drafts__/what_if*s*/for_[the](seminar)"
     assert text(paths_breakable(f"in {path} or `{code}` here")) == f"in {path} or {code} here"
+
+
+def test_a_folder_named_with_emoji_shortcodes_or_dollars_shows_as_it_is(tmp_path):
+    """The tabs' text is Markdown, which read a path's ':smile:' as an emoji (a picture the page fetched from a CDN,
+    in the Save tab's first sentence) and its '$...$' as maths for the page's KaTeX. A path shows as it is named."""
+    import asyncio
+
+    import solara
+    from solara.server import kernel_context
+
+    from sim.app.config import AppConfig
+    from sim.app.export_view import ExportView
+    from sim.app.settings import Settings, load_controls
+
+    from .conftest import ROOT
+
+    save = tmp_path / "notes:smile:_for:+1:" / "$HOME$_seminar"
+    save.mkdir(parents=True)
+    config = AppConfig(ROOT, save, load_controls(ROOT / "scenarios" / "app" / "controls.yaml"), "scenarios/campaign.yaml")
+    loop = asyncio.new_event_loop()  # Solara's kernel asks for the current loop (as tests/app_page.py's page)
+    asyncio.set_event_loop(loop)
+    try:
+        with kernel_context.create_dummy_context():
+            box, rc = solara.render(ExportView(Settings("scenarios/campaign.yaml"), config), handle_error=False)
+            page = next(t for t in (str(w.template) for w in rc.find(v.VuetifyTemplate).widgets) if "A YAML file" in t)
+            rc.close()
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    body = page[page.index("<p>"):page.rindex("</p>")]
+    assert "<img" not in body, "no emoji's picture"
+    assert html.unescape(re.sub(r"<[^>]+>", "", body)) == (f"A YAML file in {save} that extends scenarios/campaign.yaml "
+                                                           "with what the sidebar changes: rerun it from the command "
+                                                           "line, cite it, or pick it in the scenario list.")
+    # KaTeX's auto-render reads '$...$' within one run of text: no run of the path holds a '$' beside anything else.
+    assert [run for run in re.findall(r">([^<]*)<", body) if "$" in html.unescape(run)] == ["&#36;"] * 2, body
+    # In a sentence too (the One run tab's heading), where its '_..._' read as emphasis besides.
+    path = "/tmp/notes:smile:/a_$x$_b/mine.yaml"
+    assert text(paths_breakable(f"One run: {path}, replicate 0", path)) == f"One run: {path}, replicate 0"

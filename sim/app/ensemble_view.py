@@ -142,7 +142,8 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     day = shown_date(ens, date.value)
     what = "; ".join(ens.describes) or "the scenario as it is"
     solara.Markdown(paths_breakable(f"**{replicates(ens.runs)}** of {ens.settings.scenario} ({what}) in {ens.seconds:.1f} s"
-                                    + (f", and {ens.runs} of its baseline {ens.baseline_file}" if ens.baseline_file else "")))
+                                    + (f", and {ens.runs} of its baseline {ens.baseline_file}" if ens.baseline_file else ""),
+                                    ens.settings.scenario, ens.baseline_file))
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
     DaySlider(ens, day, date)
@@ -222,7 +223,7 @@ def CompareView(settings: Settings, date: solara.Reactive):
 @solara.component
 def CompareResult(ens: Ensemble, date: solara.Reactive):
     shown = shown_date(ens, date.value)
-    solara.Markdown(paths_breakable(comparison_lead(ens, shown)))
+    solara.Markdown(paths_breakable(comparison_lead(ens, shown), ens.settings.scenario, ens.baseline_file))
     day = compared_day(ens, shown)  # a day A has too
     c = ens.comparison  # its replicates, not the ensembles': where the two share only some seeds, it pairs those
     in_short, sections = solara.use_memo(lambda: comparison_words(c, c.a.results.runs, c.b.results.runs, day,

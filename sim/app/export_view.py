@@ -87,9 +87,11 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     # the rerun command) read it. Said in place, as the sidebar says it; every hook below still runs either way.
     broken = unloadable(settings, config)
     proposed = file_name(typed) if typed else "" if broken else default_name(settings, config.root)
-    solara.Markdown(paths_breakable("### Save the settings as a what-if\n"
-                    f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
-                    "rerun it from the command line, cite it, or pick it in the scenario list."), style=LONG_WORDS)
+    solara.Markdown(paths_breakable(
+        "### Save the settings as a what-if\n"
+        f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
+        "rerun it from the command line, cite it, or pick it in the scenario list.", config.save_dir, settings.scenario),
+        style=LONG_WORDS)
     renamed = renaming(typed) if typed else ""
     # A save's outcome holds while the sidebar and the name are those it was for: with a toggle ticked since, the
     # page said 'Saved' above YAML (and a download) that the file on disk did not hold.

@@ -78,7 +78,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
         f"Day **{day}** of {m.days}: **{date_words(run.date(day))}**"
         + (f". Settings: {'; '.join(said)}" if said else ". The scenario as it is.")
-        + "\n\n" + held_line(run)
+        + "\n\n" + held_line(run), m.settings.scenario
     ))
     if m.refused:
         solara.Error(children=[Breakable(f"Reset could not build the sidebar's settings, so this is the last run that "
