@@ -23,9 +23,14 @@ from .panels import unusable
 from .settings import Settings, base_scenario
 from .whatif import clash, default_name, file_name, other_runs, renaming, rerun_command, save_whatif, whatif_text
 
-# A long word in code (the rerun command's path, a long name's header line) breaks at the box's edge (LONG_WORDS): it
-# set the width of every line (they wrapped at it, not at the box), and the text ran off the page. The first sentence's
-# save folder, code that is one path, breaks between its parts (paths_breakable), as the tab's other paths do.
+# The first sentence's save folder, code that is one path, breaks between its parts (paths_breakable), as the tab's
+# other paths do. The code blocks (the rerun commands, the YAML) keep the lines of the command and of the file: a line
+# longer than its box scrolls sideways in it, and the box keeps the page's width. Broken at the box's edge (overflow-wrap:
+# anywhere), a path was cut anywhere, mid-name ('for_the:smile' / ':_seminar'), and read as two words; wrapped at spaces
+# only, the browser still broke a path, and a date, after each '-' ('/tmp/pytest-' / 'of-root', '2026-' / '12-07'), and a
+# YAML line wrapped under the next key looked like one of less indentation.
+CODE = "sim-code"
+CODE_CSS = f".{CODE} .highlight {{ overflow-x: auto; }}\n.{CODE} pre, .{CODE} pre code {{ white-space: pre; }}"
 
 
 def page_ran(settings: Settings) -> int | None:
@@ -140,6 +145,13 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
             f"Saved {written}. It resolves to the scenario this page runs; rerun it with"
             + (f" the page's {replicates(runs)} (the numbers it shows), or with {ENSEMBLE_RUNS}:" if runs else ":"))])
         commands = [rerun_command(settings, written, config.root, runs)] if runs else []
-        solara.Markdown("```sh\n" + "\n".join([*commands, rerun_command(settings, written, config.root)]) + "\n```",
-                        style=LONG_WORDS)
-    solara.Markdown(f"```yaml\n{text}```", style=LONG_WORDS)
+        Code("```sh\n" + "\n".join([*commands, rerun_command(settings, written, config.root)]) + "\n```")
+    Code(f"```yaml\n{text}```")
+
+
+@solara.component
+def Code(markdown: str):
+    """A fenced code block, its lines as they are, scrolled sideways where longer than the page (:data:`CODE_CSS`)."""
+    solara.Style(CODE_CSS)
+    with solara.Div(classes=[CODE]):
+        solara.Markdown(markdown)
