@@ -452,7 +452,7 @@ def test_two_folders_capture_maes_that_are_lower_bounds_are_marked_and_no_closer
     cells, text, line = rows(half, frozen)  # two lower bounds: 2.5 more as counted, nothing known of which is closer
     assert cells == ["≥ 2.5", "≥ 5.0", "2.5"], cells
     verdict = text.splitlines()[-1]
-    assert "further from the record beyond" not in verdict and "not known to be further from the record" in verdict, verdict
+    assert "further from the record" not in verdict and "not known (lower bounds)" in verdict, verdict
     assert "rises (of lower bounds: not known to be further from the record) from ≥ 2.5 to ≥ 5.0" in line, line
     cells, text, _ = rows(truthful, truthful)
     assert cells == ["0.0", "0.0", "0.0"] and "lower bound" not in text, text
