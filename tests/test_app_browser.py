@@ -201,14 +201,16 @@ def test_a_table_narrower_than_the_page_starts_under_its_heading(tmp_path):
 PREVIEW = """() => {
   const pre = [...document.querySelectorAll('pre')].find(e => e.innerText.includes('extends:'));
   const box = pre.closest('.highlight');
-  return [pre.scrollWidth, pre.clientWidth, box.scrollWidth, box.clientWidth, pre.getBoundingClientRect().right,
-          box.getBoundingClientRect().right];
+  const page = document.documentElement;
+  return [page.scrollWidth, page.clientWidth, box.getBoundingClientRect().right, getComputedStyle(box).overflowX,
+          box.scrollWidth > box.clientWidth, pre.getBoundingClientRect().right];
 }"""
 
 
 def test_the_save_preview_of_a_long_name_stays_in_its_box(tmp_path):
     """With a 300-character name the YAML preview spilled out of its grey box and off the page: its long header line
-    and the rerun command's long path set the width its lines wrapped at."""
+    and the rerun command's long path set the width its lines wrapped at. The box now keeps the page's width, and its
+    lines, kept whole (a path cut at the box's edge read as two words), scroll sideways inside it."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     with app_server(tmp_path) as url, browser_page(BROWSER, width=1280) as (page, refused):
         open_app(page, url)
@@ -217,10 +219,12 @@ def test_the_save_preview_of_a_long_name_stays_in_its_box(tmp_path):
         tab(page, "Save & export")
         page.get_by_label("Name of the what-if").fill("Spring Shield never launched " * 11)
         page.get_by_text(re.compile("never launched. Saved from the browser app")).first.wait_for()
-        pre_scroll, pre_width, box_scroll, box_width, pre_right, box_right = page.evaluate(PREVIEW)
+        page_scroll, page_width, box_right, box_overflow, box_scrolls, pre_right = page.evaluate(PREVIEW)
         page.screenshot(path=str(tmp_path / "save_preview.png"))
-        assert pre_scroll <= pre_width and box_scroll <= box_width, (pre_scroll, pre_width, box_scroll, box_width)
+        assert page_scroll <= page_width, f"the page scrolls sideways ({page_scroll} px wide in {page_width})"
+        assert box_right <= page_width, f"the preview's box (to {box_right:.0f} px) leaves the page ({page_width} px)"
         assert pre_right <= box_right, f"the preview's text (to {pre_right:.0f} px) leaves its box (to {box_right:.0f} px)"
+        assert box_scrolls and box_overflow in ("auto", "scroll"), (box_scrolls, box_overflow)  # the long line, whole
         assert refused == []
 
 
