@@ -431,6 +431,69 @@ def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
         "… 2 earlier, not shown", "28 Jan: T12 taken: HTS → Government"]
 
 
+def test_an_ensembles_animation_captions_the_scenarios_events_and_its_runs_changes_of_hands(toy_results, monkeypatch):
+    """An ensemble's frames were captioned with nothing: one could not tell from its animation when the deal came."""
+    import sim.viz.animation as animation
+
+    notes = []
+
+    def draw_each_frame(anim, path, writer, progress=False):  # noqa: ANN001
+        for k in range(5):
+            anim._func(k)
+            notes.extend(line for text in anim._fig.texts for line in text.get_text().splitlines())
+        anim._draw_was_started = True  # drawn by hand: matplotlib would warn on deleting it
+        return path
+
+    monkeypatch.setattr(animation, "save_animation", draw_each_frame)
+    _, ens = toy_results
+    animation.animate(ens, out=ens / "captioned.gif", max_frames=5)  # 1, 5, 8, 12 and 15 Jan
+    # The scenario's events, logged in each of the 4 runs alike, are captioned as a single run's are.
+    assert {"1 Jan: Government offensive starts", "5 Jan: Deal announced", "6 Jan: Deal in force"} <= set(notes), notes
+    assert all(re.match(r"(\d{1,2} Jan: |… \d+ earlier, not shown$)", line) for line in notes), notes
+
+
+def test_an_ensembles_log_has_what_most_runs_have_by_each_day_and_in_how_many(build):
+    """Known answer on three hand-built runs: an event of every run is captioned as in one run; one of most runs on the
+    day it has come in most, with how many; one of a single run not at all; a town when most runs' holder changes."""
+    from sim.viz.animation import ensemble_log, frame_captions
+
+    t = load_theatre(grid_theatre(build))
+    t12 = t.towns.index("T12")
+    start = np.array([0] * 3 + [2] * 6, np.int8)  # T12 the rebels'
+
+    def history(taken_on: int | None, lost_on: int | None = None) -> list[np.ndarray]:
+        days = [start.copy() for _ in range(4)]
+        for day in range(4):
+            if taken_on is not None and day >= taken_on and (lost_on is None or day < lost_on):
+                days[day][t12] = 0
+        return days
+
+    deal = ("2020-01-02", "truce_in_force", "", "russia;turkey", "Deal")
+    police = ("2020-01-03", "military_police", "T11", "russia", "Russian military police deployed")
+
+    def broken(day: str) -> tuple:
+        return (day, "truce_broken", "", "regime", "Deal: regime resumes its offensive")
+
+    def patrol(day: str, stop: str = "T10") -> tuple:  # a weekly patrol, as far as it got: the same words week after week
+        return (day, "patrol", "", "russia;turkey", f"stopped at {stop}")
+
+    runs = [run_of(history(1, 3), [deal, broken("2020-01-02"), ("2020-01-02", "capture", "T12", "regime;rebels", "rebels -> regime"),
+                                   patrol("2020-01-02"), patrol("2020-01-03", "T11"), police,
+                                   ("2020-01-03", "post_establish", "T00", "turkey", "Lone post")]),
+            run_of(history(2), [deal, patrol("2020-01-02"), patrol("2020-01-03", "T12"), police, broken("2020-01-04"),
+                                patrol("2020-01-04", "T11")]),
+            run_of(history(None), [deal, patrol("2020-01-02"), patrol("2020-01-03", "T12")])]
+    follow = np.array([town in ("T11", "T12") for town in t.towns])  # the towns a frame names
+    assert frame_captions(ensemble_log(runs, t.towns, follow), "2020-01-01", "2020-01-04", most=10) == [
+        "2 Jan: Deal in force",
+        "2 Jan: Joint patrol stopped at T10",
+        # A patrol is the day's: two runs' patrols stopping at T11, each on its own day, are no patrol of most runs.
+        "3 Jan: Joint patrol stopped at T12 (in 2/3 runs)",
+        "3 Jan: Russian military police enter T11 (in 2/3 runs)",
+        "3 Jan: T12 taken: Turkish-backed rebels → Government (in 2/3 runs)",
+        "4 Jan: Deal: Government resumes its offensive (in 2/3 runs by then)",  # 1 of 3 runs on 2 Jan is not most
+        "4 Jan: T12 taken: Government → Turkish-backed rebels (in 2/3 runs)"]  # retaken in the first run
+
 def test_a_probability_map_says_hold_of_the_rebels_and_holds_of_one_side(toy_results, monkeypatch):
     """The ensemble map of the rebels was titled "Probability that Turkish-backed rebels holds each area": the verb
     agrees with the side's name (the rebels hold; HTS and the government hold*s*), in titles and colour bars alike."""

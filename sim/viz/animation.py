@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+from collections import Counter
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 from matplotlib import animation
 
+from ..analysis.aggregate import control_counts
 from ..analysis.results import load_results
 from ..errors import InputError, check_switch
 from ..io.files import atomic_file
 from ..io.outputs import claim_file, writing_into
 from ..io.signatures import SIGNATURE
-from ..names import date_words, is_whole
+from ..names import HOLDERS, date_words, is_whole
 from .drawing import (
     DYNAMIC_GIDS,
     control_handles,
@@ -30,14 +34,13 @@ from .drawing import (
 from .figures import add_legend, freeze_layout, map_panels
 from .geometry import layout
 from .labels import finish_labels, main_towns, place_labels_again, with_route_ends
-from .map_state import EnsembleState, MapState, ensemble_state, run_state
+from .map_state import EnsembleState, MapState, ensemble_state, majority, run_state
 from .maps import last_day, require_posts, scenario_events, shading, what
 from .style import FACTION_NAMES, palette_image, who_holds
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..analysis.results import Results
+    from ..analysis.rundata import RunData
 
 DPI = 100  # frames of FRAME inches at this resolution: 1050 x 720 pixels, text as readable as on the maps
 FRAME = (10.5, 7.2)
@@ -60,6 +63,9 @@ CAPTIONS = {
     "intervention_end": lambda town, detail, actors: f"Intervention ends: {detail}",
     "air_policy": lambda town, detail, actors: f"Russia: {detail}",
 }
+# Events that come on the scenario's days, their detail how far they got: an ensemble's frame shows one on a day most
+# runs' got as far, never "by then" (most runs had once had a patrol stop at Kafr Shalaya, on one day or another).
+SCHEDULED = {"patrol", "patrol_completed"}
 CODES = re.compile(r"\b(" + "|".join(FACTION_NAMES) + r")\b")
 # The model logs an encirclement as "<name> (<id>) encircled" (outcomes match on the id); the last parenthesis is the id.
 SHARE = re.compile(r"\d+(\.\d+)?%")  # a share in a legend entry, which changes from frame to frame
@@ -105,12 +111,79 @@ def frame_captions(log: pd.DataFrame, since: str, until: str, most: int = 5) -> 
     """The captions of a frame: each event of ``log`` worth reading (:func:`caption`) from ``since`` to ``until``
     (ISO dates, both included), with its date ("27 Jan: Saraqib taken: ...": a frame of a long run spans several
     days, and the title gives the year): the last ``most``, those nearest the day the frame's map shows, after how many
-    earlier ones are left out (the first five hid the frame's own day's change of hands, which its map showed)."""
+    earlier ones are left out (the first five hid the frame's own day's change of hands, which its map showed).
+    An ensemble's log (:func:`ensemble_log`) says in how many runs each event is, where it is not all of them."""
     shown = log[(log["date"] >= since) & (log["date"] <= until)]
-    rows = shown[["date", "type", "town", "detail", "actors"]].itertuples(index=False)
-    lines = [f"{date_words(dt.date.fromisoformat(day), '%b', year=False)}: {line}"
-             for day, *event in rows if (line := caption(*event))]
+    runs = shown["runs"] if "runs" in shown else [""] * len(shown)
+    rows = zip(shown[["date", "type", "town", "detail", "actors"]].itertuples(index=False), runs, strict=True)
+    lines = [f"{date_words(dt.date.fromisoformat(day), '%b', year=False)}: {line}" + (f" ({of})" if of else "")
+             for (day, *event), of in rows if (line := caption(*event))]
     return ([f"… {len(lines) - most} earlier, not shown"] if len(lines) > most else []) + lines[-most:]
+
+
+def ensemble_log(runs: list[RunData], towns: list[str], follow: np.ndarray) -> pd.DataFrame:
+    """An ensemble's events as one log to caption its frames with (:func:`frame_captions`): what most runs (more than
+    half: the maps' :func:`~sim.viz.map_state.majority`) have, with in how many (``runs``: "in 11/20 runs"; "" where it
+    is every run). What fewer than half have is left out.
+
+    An event logged on the same day in most runs is that day's: the scenario's own events (an offensive, a truce, a
+    strike), alike in every run, read as in a single run's log, and a weekly patrol that got as far in most runs. Any
+    other event most runs have at some time (a truce broken, a post encircled, each on its own day in each run) is
+    shown on the day most have had it, "in 11/20 runs by then"; but not a patrol (:data:`SCHEDULED`). A change of
+    hands is read from the runs' control, not their captures: a town is "taken" on the day another side than the one
+    that held it in most runs before holds it in most runs, the change the shading of the frames shows (while no side
+    holds it in most runs, it is not yet taken from the last side that did). Only the towns ``follow`` marks are
+    followed: the main towns, which every frame names (those that changed hands in a day of the campaign's drives
+    filled the captions, and hid that day's posts set up, with villages a reader cannot find on the map).
+
+    Args:
+        runs: the replicates.
+        towns: the theatre's towns' names.
+        follow: (towns,) whether to caption each town's changes of hands.
+    """
+    n, most, rows = len(runs), len(runs) // 2 + 1, []
+
+    def share(count: int, then: str = "") -> str:
+        return "" if count == n else f"in {count}/{n} runs{then}"
+
+    # Where each run logs each event: the k-th alike row of a day (its place in that run's log, to keep a day's order),
+    # and the first day of each event (its type, town, actors and detail) in the run.
+    on_day: dict[tuple, list[int]] = {}
+    first: dict[tuple, list[tuple[str, int]]] = {}
+    for run in runs:
+        seen: Counter[tuple] = Counter()
+        had: set[tuple] = set()
+        events = run.events[run.events["type"] != "capture"][["date", "type", "town", "actors", "detail"]]
+        for place, row in enumerate(events.astype(str).itertuples(index=False, name=None)):
+            seen[row] += 1
+            on_day.setdefault((*row, seen[row]), []).append(place)
+            if row[1:] not in had:
+                had.add(row[1:])
+                first.setdefault(row[1:], []).append((row[0], place))
+    shown = set()
+    for (day, *event, _), places in on_day.items():
+        if len(places) >= most:
+            # min(): an event a run logs before another, it logs before it in every run (the scenario's, in one order).
+            rows.append((day, 0, min(places), *event, share(len(places))))
+            shown.add(tuple(event))
+    for event, times in first.items():
+        if event not in shown and event[0] not in SCHEDULED and len(times) >= most:
+            day, place = sorted(times)[most - 1]  # the day the event has come in most runs
+            rows.append((day, 0, place, *event, share(sum(d <= day for d, _ in times), " by then")))
+    counts = control_counts(runs)  # [day, town, holder]
+    holder = np.where(majority(counts.max(axis=-1) / n), counts.argmax(axis=-1), -1)  # -1: no side in most runs
+    for i in np.flatnonzero(follow):
+        town = towns[i]
+        days = np.flatnonzero(holder[:, i] >= 0)
+        sides = holder[days, i]
+        for k in np.flatnonzero(sides[1:] != sides[:-1]) + 1:
+            old, new, day = HOLDERS[sides[k - 1]], HOLDERS[sides[k]], int(days[k])
+            rows.append((runs[0].date(day).isoformat(), 1, i, "capture", town, f"{new};{old}", f"{old} -> {new}",
+                         share(int(counts[day, i, sides[k]]))))
+    # A day's events in the order a run logged them, and then its changes of hands: where the day's fighting left the towns.
+    log = pd.DataFrame(sorted(rows, key=lambda r: r[:3]),
+                       columns=["date", "then", "place", "type", "town", "actors", "detail", "runs"])
+    return log.drop(columns=["then", "place"])
 
 
 def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "regime", max_frames: int = 60,
@@ -184,7 +257,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
     box = fig.legends[0].get_window_extent().transformed(fig.transFigure.inverted())
     # Captions go in the legend's column, under the room it may take, where they hide nothing.
     note = fig.text(box.x0 + 0.01, box.y0 - 0.04, "", fontsize=9, va="top", ha="left", color="#202020", wrap=True)
-    log = run.events
+    log = ensemble_log(results.runs, t.towns, main) if ensemble else run.events
 
     def draw(k: int) -> None:
         day = frames[k]
@@ -203,7 +276,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
         date = results.start + dt.timedelta(days=day)
         title.set_text(frame_title(results, date, faction))
         since = (results.start + dt.timedelta(days=frames[k - 1] + 1)).isoformat() if k else date.isoformat()
-        note.set_text("" if ensemble else "\n".join(frame_captions(log, since, date.isoformat())))
+        note.set_text("\n".join(frame_captions(log, since, date.isoformat())))
 
     anim = animation.FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, repeat=False)
     shade = f"_{faction}" if ensemble and faction != "regime" else ""
