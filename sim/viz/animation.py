@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
-from collections import Counter
 import re
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
