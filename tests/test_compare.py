@@ -458,6 +458,20 @@ def test_two_folders_capture_maes_that_are_lower_bounds_are_marked_and_no_closer
     assert cells == ["0.0", "0.0", "0.0"] and "lower bound" not in text, text
 
 
+def test_the_two_folders_csv_says_which_sides_capture_mae_is_a_lower_bound(theatre, outcomes, tmp_path):  # noqa: F811
+    """comparison_vs_<A>.csv gave a capture MAE that is a lower bound as a plain number: a reader of the CSV alone could
+    not tell 2.5 from "≥ 2.5". Each row says, side by side, whether A's and B's value is one, as the .md marks it."""
+    from sim.analysis.report import write_report
+
+    truthful = score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(6)]), outcomes)  # 0.0, exact
+    half = score(ensemble(theatre), outcomes)  # ≥ 2.5
+    written = pd.read_csv(write_report(tmp_path, "comparison_vs_a", "", comparison_csv(compare(truthful, half)))[1])
+    assert written[["a_lower_bound", "b_lower_bound"]].dtypes.tolist() == [bool, bool]  # no blank, as a row that is none
+    bounds = written[written["a_lower_bound"] | written["b_lower_bound"]]
+    assert bounds[["section", "name", "A", "B", "a_lower_bound", "b_lower_bound"]].values.tolist() == [
+        ["score", "capture MAE (days)", 0.0, 2.5, False, True]]
+
+
 def test_compare_gives_the_shift_in_each_dated_outcomes_median_date(theatre, outcomes):  # noqa: F811
     """`compare A B` gave no date shifts: "how much later does T1 fall?" had no answer. A "never" is a bound, not a date."""
     late = [[R, H, B]] * 4 + [[R, R, B]] * 3  # T1 falls on 5 Jan, and the truce never breaks

@@ -264,27 +264,37 @@ def _outcomes_files(c: Comparison) -> str:
     return f" A was scored against {a.outcomes_file}, B against {b.outcomes_file}: the two files differ."
 
 
-def _differences(diffs: list[Difference], label: str, *, note: bool | None = None) -> pd.DataFrame:
-    """One row per difference; a note column (why one is not given) if ``note``, or by default if any row has one."""
+# comparison.csv's columns saying that A's (B's) value is a lower bound: the .md's "≥", as Difference's fields say it.
+BOUND_COLUMNS = ["a_lower_bound", "b_lower_bound"]
+
+
+def _differences(diffs: list[Difference], label: str, *, note: bool | None = None, bounds: bool = False) -> pd.DataFrame:
+    """One row per difference; a note column (why one is not given) if ``note``, or by default if any row has one;
+    with ``bounds``, the :data:`BOUND_COLUMNS`."""
     columns = [label, "A", "B", "B - A", "low", "high"]
     if note or (note is None and any(d.note for d in diffs)):
         columns.append("note")
-    rows = [{label: d.name, "A": d.a, "B": d.b, "B - A": d.diff, "low": d.low, "high": d.high, "note": d.note} for d in diffs]
+    if bounds:
+        columns += BOUND_COLUMNS
+    rows = [{label: d.name, "A": d.a, "B": d.b, "B - A": d.diff, "low": d.low, "high": d.high, "note": d.note,
+             "a_lower_bound": d.a_lower_bound, "b_lower_bound": d.b_lower_bound} for d in diffs]
     return pd.DataFrame(rows, columns=columns)
 
 
 def comparison_csv(c: Comparison) -> pd.DataFrame:
-    """Every difference in one long table: section, name, A, B, B - A, interval, and a note where one is not given
-    (the outcomes only one of them covers are listed here, with a note, under "outcome")."""
-    frames = [_differences(d, "name", note=True).assign(section=s) for s, d in
+    """Every difference in one long table: section, name, A, B, B - A, interval, a note where one is not given
+    (the outcomes only one of them covers are listed here, with a note, under "outcome"), and whether A's and B's value
+    is a lower bound (:data:`BOUND_COLUMNS`: a capture MAE counting a capture that never comes; false in every row
+    that is no score)."""
+    frames = [_differences(d, "name", note=True, bounds=True).assign(section=s) for s, d in
               (("score", c.headlines), ("outcome", [*c.outcomes, *c.only_a, *c.only_b]), ("quantity", c.quantities))]
     towns = c.towns.rename(columns={"town": "name", "p_regime_a": "A", "p_regime_b": "B", "diff": "B - A"}).assign(section="town_p_regime")
     dates = pd.DataFrame([{"section": "date_shift", "name": d.name, "A": d.a if np.isfinite(d.a) else np.nan,
                            "B": d.b if np.isfinite(d.b) else np.nan, "B - A": d.diff, "low": d.low, "high": d.high,
                            "note": _date_note(d)} for d in c.dates], columns=["section", "name", "A", "B", "B - A", "low", "high", "note"])
     out = pd.concat([*frames, towns, *([dates] if len(dates) else [])], ignore_index=True)
-    out = out[["section", "name", "A", "B", "B - A", "low", "high", "note"]]
-    return out
+    out[BOUND_COLUMNS] = out[BOUND_COLUMNS].eq(True)  # the towns' and dates' rows: not bounds (blank after the concat)
+    return out[["section", "name", "A", "B", "B - A", "low", "high", "note", *BOUND_COLUMNS]]
 
 
 def _date_note(d: DateShift) -> str:
