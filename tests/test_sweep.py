@@ -726,6 +726,20 @@ def test_a_metric_some_runs_lack_is_reported_with_how_many_of_the_runs_behind_ea
     assert [row[-1] for row in table[2:]] == ["10.5; never in 1/4", "never"], table
 
 
+def test_a_column_of_means_beside_never_in_k_of_n_is_right_aligned_as_numbers_are(tmp_path):
+    """A metric some runs lack has its means written as text ("10.5; never in 2/8"), padded to the right in the file,
+    but its rule was '---': rendered, the column stood to the left beside the numbers' columns. Its rule is '---:',
+    in a grid's tables and a design file's alike."""
+    grid = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), grid, runs=4), tmp_path / "grid", evaluate=toys.sometimes_never, seed=0)
+    chosen = Design("file", [Parameter("a", 0, 1), Parameter("b", 0, 1)], np.array([[1.0, 0.5], [0.0, 0.5]]), n=2, source="x.csv")
+    run_sweep(SweepSpec(Path("toy"), chosen, runs=4), tmp_path / "file", evaluate=toys.sometimes_never, seed=0)
+    for folder in ("grid", "file"):
+        tables = md_tables(sweep_report(tmp_path / folder, metrics=["y", "day:late"]).text)
+        assert tables and all(dict(zip(*t[:2], strict=True))["day:late"].endswith(":") for t in tables), (folder, tables)
+        assert all(dict(zip(*t[:2], strict=True))["y"].endswith(":") for t in tables)  # as the numbers beside it
+
+
 def test_a_report_says_its_capture_mae_means_are_lower_bounds_where_a_capture_never_came(tmp_path):
     """A capture MAE counts a capture that never comes as the day after the run ends, a lower bound that compare marks
     "≥ 7.2"; the sweep report gave its means unmarked. It now says so once, with how many runs it is so in; and only

@@ -7,6 +7,7 @@ The text writes dates as readers read them ('5 Feb 2020', :func:`sim.names.date_
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -48,7 +49,7 @@ def why_not_given(missing: list[str], mark: str = "") -> str:
 
 
 def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, column_decimals: dict[str, int] | None = None,
-                   marks: dict[tuple[int, str], str] | None = None) -> str:
+                   marks: dict[tuple[int, str], str] | None = None, right: Collection[str] = ()) -> str:
     """A pipe table that reads well both in a terminal and rendered; a pipe inside a cell or a column's name is
     escaped ("\\|"), as Markdown needs it to be: a bare one starts a new cell (the `|date error| d` header
     made 11 cells over a rule of 9, and the table did not render).
@@ -59,6 +60,8 @@ def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, colum
         column_decimals: the decimals of the numbers of the columns it names, one format a column (before ``decimals``).
         marks: text put before the cells it names, by (row position, column): ``"≥ "`` before a number that is a lower
             bound ("≥ 7.2"); the column stays a column of numbers, right-aligned.
+        right: the columns of text right-aligned as numbers are, padded and with a '---:' rule: a mean written
+            beside how many runs lack one ("10.5; never in 2/8") stood to the left, rendered, beside the numbers.
     """
     rows = frame.itertuples(index=False)
     by_column = [(column_decimals or {}).get(c) for c in frame.columns]
@@ -68,7 +71,8 @@ def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, colum
              for k, (row, d) in enumerate(zip(rows, decimals or [None] * len(frame), strict=True))]
     header = [_escaped(str(c)) for c in frame.columns]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
+    numeric = [c in right or pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in frame.columns]
 
     def line(values: list[str]) -> str:
         return "| " + " | ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)) + " |"

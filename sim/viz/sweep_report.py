@@ -172,7 +172,7 @@ def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics:
         lines += ["## Each point: the mean of each metric over its replicates", "",
                   "In the design file's order, each point by what it changes from the first; every value and the 5-95% "
                   "ranges are in points.csv.", "",
-                  markdown_table(shown.iloc[:, [0, -1, *range(1, len(metrics) + 1)]]), ""]
+                  markdown_table(shown.iloc[:, [0, -1, *range(1, len(metrics) + 1)]], right=with_lacking), ""]
     else:  # a sample draws each point's values afresh: no two points share a value to average over
         lines += ["Each point's mean and 5-95% range of each metric are in points.csv; the response plots below set them "
                   "against each parameter.", ""]
@@ -226,23 +226,23 @@ def _means_by_value(points: pd.DataFrame, name: str, metrics: list[str]) -> str:
     exact = next((k for k in range(7) if np.allclose(table[name].round(k), table[name], rtol=1e-12, atol=1e-12)), 6)
     decimals = {m: decimals_for(table[m].abs().max()) for m in metrics}
     by_value = points.groupby(name)
-    for m in _lacking_metrics(points, metrics):
+    lacking = _lacking_metrics(points, metrics)
+    for m in lacking:
         table[m] = _counted_means(table[m], by_value["replicates"].sum().to_numpy(), by_value[f"{m}_runs"].sum().to_numpy(),
                                   m, decimals[m])
-    return markdown_table(table, column_decimals={name: exact, **decimals})
+    return markdown_table(table, column_decimals={name: exact, **decimals}, right=lacking)
 
 
 def _counted_means(means: pd.Series, runs: pd.Series | np.ndarray, have: pd.Series | np.ndarray, metric: str,
                    decimals: int | None = None) -> pd.Series:
     """A metric some runs lack, its means as text beside how many of the ``runs`` behind each lack it, as compare says
     it of a date some replicates never see ("10.5; never in 2/8"; "never" alone where none of them has it), each in
-    ``decimals`` (default: by its own size) and right-aligned, as the numbers were."""
+    ``decimals`` (default: by its own size); a table gives their column ``markdown_table``'s ``right``, as a column of
+    numbers is aligned."""
     word = lacking_word(metric)
-    cells = [word if k == 0 else f"{mean:,.{decimals_for(abs(mean)) if decimals is None else decimals}f}"
-             + (f"; {never_in(int(n - k), int(n), word)}" if k < n else "")
-             for mean, n, k in zip(means, runs, have, strict=True)]
-    width = max(len(metric), *(len(c) for c in cells))
-    return pd.Series([c.rjust(width) for c in cells], index=means.index)
+    return pd.Series([word if k == 0 else f"{mean:,.{decimals_for(abs(mean)) if decimals is None else decimals}f}"
+                      + (f"; {never_in(int(n - k), int(n), word)}" if k < n else "")
+                      for mean, n, k in zip(means, runs, have, strict=True)], index=means.index)
 
 
 def _lacking(points: pd.DataFrame, metrics: list[str]) -> str:
