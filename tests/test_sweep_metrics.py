@@ -104,3 +104,24 @@ def test_a_sobol_sweep_too_small_for_indices_gives_its_own_reason_and_the_n_that
         text = no_indices({"design": design.describe(), "points": design.size}, points)
         assert "RBD-FAST" not in text and f"{MIN_POINTS} points or more" in text, text
         assert f"this sweep has {design.size}" in text and f"`--n {smallest}`" in text, text
+
+
+def test_a_sweeps_count_of_runs_missing_a_capture_is_the_scorers_own(truce, tmp_path):
+    """report.md and the figures say a sweep's capture_mae_days are lower bounds, and in how many runs, from its rows'
+    `day:<id>` columns; compare says it of an ensemble from its scorer (Scorecard.mae_is_lower_bound). The two agree
+    run by run: the day columns are those of the captures the MAE counts, and no dated outcome that is not one (the
+    truce's breaking has no day column)."""
+    from sim.analysis.metrics import run_metrics, runs_missing_a_capture
+    from sim.analysis.shared_seeds import on_seeds
+    from sim.api import scorecard
+    from sim.experiments.ensemble import run_ensemble
+
+    results = run_ensemble(truce, 4, tmp_path / "e")
+    card = scorecard(results)
+    outcomes = [s.outcome for s in card.scores]
+    rows = pd.DataFrame([run_metrics(r, outcomes, results.theatre) for r in results.runs])
+    assert "met:jan-truce-broken" in rows and "day:jan-truce-broken" not in rows  # dated, scored, not a capture
+    lacking = [on_seeds(card, (r.seed,)).mae_is_lower_bound() for r in results.runs]
+    assert 0 < sum(lacking) and runs_missing_a_capture(rows) == sum(lacking), lacking
+    for k, lacks in enumerate(lacking):
+        assert runs_missing_a_capture(rows.iloc[[k]]) == lacks, k

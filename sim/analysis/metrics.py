@@ -20,6 +20,8 @@ from ..names import HOLDERS, PATROL_EVENTS
 from .outcomes import CaptureOutcome, OutcomeBase
 
 if TYPE_CHECKING:  # the run tables import pandas, which a sweep file's check of its metric names does not need
+    import pandas as pd
+
     from ..io.schema import Scenario
     from .rundata import EventLog, RunBatch, RunData
 
@@ -30,15 +32,27 @@ if TYPE_CHECKING:  # the run tables import pandas, which a sweep file's check of
 END_OF_RUN = (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced", *(f"casualties_{h}" for h in HOLDERS), "violations")
 
 
+# A capture's day after the start, `day:<id>` (NaN: never): written for each capture `capture_mae_days` counts, and for
+# no other outcome, so that a run's NaN among them is a capture its MAE counts as the day after the run ends.
+CAPTURE_DAY = "day:"
+
 # The metrics a run lacks (NaN) where what they measure never came: a capture's day, a ceasefire's days and whether it
 # broke (a deal never in force). A mean of one over runs is over those that saw it; reports count the others "never".
-NEVER_CAME = ("day:", "ceasefire_days", "ceasefire_broken")
+NEVER_CAME = (CAPTURE_DAY, "ceasefire_days", "ceasefire_broken")
 
 
 def lacking_word(metric: str) -> str:
     """How a report counts the runs without a value of ``metric``: "never" (:data:`NEVER_CAME`: never in 6/40) or, for
     any other (patrol coverage where no patrol set out), "none" (none in 6/40), as compare counts its outcomes'."""
     return "never" if metric.startswith(NEVER_CAME) else "none"
+
+
+def runs_missing_a_capture(rows: pd.DataFrame) -> int:
+    """How many of a sweep's runs (``rows``, one a run, :func:`batch_metric_columns`'s columns) never saw a capture
+    their ``capture_mae_days`` counts (a :data:`CAPTURE_DAY` column NaN): that MAE counts it as the day after the run
+    ends, so that it, and a mean of it, is a lower bound, as compare's "≥ 7.2" says of an ensemble's."""
+    days = [c for c in rows.columns if c.startswith(CAPTURE_DAY)]
+    return int(rows[days].isna().any(axis=1).sum())
 
 
 def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, float]:
@@ -83,8 +97,8 @@ def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: T
                                                 for r, log in enumerate(runs.events)], float).reshape(n)
     for o in scored:
         columns[f"met:{o.id}"] = checks[o.id].met.astype(float)
-        if isinstance(o, CaptureOutcome):
-            columns[f"day:{o.id}"] = checks[o.id].value.astype(float)
+        if isinstance(o, CaptureOutcome):  # those capture_mae_days counts
+            columns[f"{CAPTURE_DAY}{o.id}"] = checks[o.id].value.astype(float)
     return columns
 
 
@@ -132,7 +146,7 @@ def metric_names(scenario: Scenario, outcomes: list[OutcomeBase]) -> list[str]:
     """
     scored = [o for o in outcomes if o.applies(scenario.start, scenario.end)]
     deals = [f"{name}:{deal[0]}" for deal in deals_of(scenario) for name in ("ceasefire_days", "ceasefire_broken")]
-    per_outcome = [name for o in scored for name in (f"met:{o.id}", *([f"day:{o.id}"] if isinstance(o, CaptureOutcome) else []))]
+    per_outcome = [name for o in scored for name in (f"met:{o.id}", *([f"{CAPTURE_DAY}{o.id}"] if isinstance(o, CaptureOutcome) else []))]
     return ["outcomes_met", "control_accuracy", "capture_mae_days", "towns_changed_hands", *END_OF_RUN, "ceasefire_days", "ceasefire_broken", *deals, "patrol_coverage_mean", *per_outcome]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..analysis.metrics import is_metric_list, lacking_word
+from ..analysis.metrics import is_metric_list, lacking_word, runs_missing_a_capture
 from ..analysis.outcome_answers import never_in
 from ..analysis.report import LOWER_BOUND, decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
@@ -284,10 +284,10 @@ def _left_out(absent: list[str], runs: int) -> str:
 
 def _lower_bounds(rows: pd.DataFrame, metrics: list[str]) -> str:
     """The sentence saying that the means of ``capture_mae_days`` are lower bounds, where it is among ``metrics`` and
-    some run never saw a capture it counts (a ``day:<id>`` NaN), which it counts as the day after the run ends:
-    ``compare`` prints such an MAE "≥ 7.2" (:data:`~sim.analysis.report.LOWER_BOUND`); "" otherwise."""
-    days = [c for c in rows.columns if c.startswith("day:")]  # the captures the MAE counts, one column each
-    if "capture_mae_days" not in metrics or not (never := int(rows[days].isna().any(axis=1).sum())):
+    some run never saw a capture it counts (:func:`~sim.analysis.metrics.runs_missing_a_capture`, which its figures
+    count too), which it counts as the day after the run ends: ``compare`` prints such an MAE "≥ 7.2"
+    (:data:`~sim.analysis.report.LOWER_BOUND`); "" otherwise."""
+    if "capture_mae_days" not in metrics or not (never := runs_missing_a_capture(rows)):
         return ""
     return (f"`capture_mae_days`'s means are lower bounds (compare's {LOWER_BOUND.strip()}): a capture it counts never "
             f"came in {never} of the {len(rows)} runs, and one that never comes counts as the day after the run ends.")
