@@ -134,3 +134,20 @@ def test_a_road_under_a_town_name_does_not_show_between_its_words(moscow):  # no
     box = name.get_window_extent(renderer)
     row = image.shape[0] - int(round(box.y0 + box.height / 2))
     assert image[row - 2:row + 3, int(gap) - 1:int(gap) + 2].min() > 230, (label.get_text(), image[row - 2:row + 3, int(gap) - 1:int(gap) + 2])
+
+
+def test_a_sweeps_figures_of_capture_mae_say_they_are_lower_bounds_where_a_capture_never_came():
+    """compare prints a capture MAE counting a capture that never comes (as the day after the run ends) "≥ 7.2", and
+    report.md says so of a sweep's means, but its response plot and heat map drew those means unmarked. Where some run
+    never saw a capture it counts (a `day:<id>` NaN), the axis (the colour bar) and the title say they are lower bounds,
+    and in how many runs; where every run saw each, nothing is said."""
+    metric = "capture_mae_days"
+    rows = _grid(metric).assign(**{"day:t1": 20.0})
+    never = rows.assign(**{"day:t1": np.where(rows.index % 6 == 0, np.nan, 20.0)})  # one run in six: 3 of the 18
+    for data, bound in ((never, True), (rows, False)):
+        response = response_plot(data, data.assign(point=range(len(data))), ["a", "b"], metric)
+        heat = heat_map(data, "a", "b", metric, grid=True)
+        for fig, axis in ((response, response.axes[0]), (heat, heat.axes[-1])):  # the shared y axis; the colour bar
+            label, title = " ".join(axis.get_ylabel().split()), " ".join(_words(fig).split())
+            assert ("lower bound" in label) == bound, label
+            assert ("a capture never came in 3 of the 18 runs" in title) == bound and metric in title, title

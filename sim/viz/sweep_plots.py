@@ -8,6 +8,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
+from ..analysis.metrics import runs_missing_a_capture
 from ..names import DISPLAY_NAMES, HOLDERS
 from .style import fit_text, fitted_suptitle, fitted_title, new_figure
 
@@ -61,6 +62,16 @@ def _label(metric: str) -> str:
 def _axis_label(metric: str) -> str:
     """An axis's label: the words, the metric's name on a line of its own (an axis is shorter than a title)."""
     return f"{phrase}\n({metric})" if (phrase := _phrase(metric)) else _words(metric)
+
+
+def lower_bounds(rows: pd.DataFrame, metric: str) -> str:
+    """A title's clause saying that the values of ``metric`` are lower bounds, and in how many of the runs, where it is
+    ``capture_mae_days`` and some run never saw a capture it counts (:func:`~sim.analysis.metrics.runs_missing_a_capture`,
+    which report.md counts too); "" otherwise. compare prints such an MAE "≥ 7.2"; drawn unmarked, it read as exact."""
+    if metric != "capture_mae_days" or not (never := runs_missing_a_capture(rows)):
+        return ""
+    return (f"; lower bounds: a capture never came in {never} of the {len(rows)} runs, "
+            "counted as the day after the run ends")
 
 
 def in_full(axis: Axis, values: np.ndarray) -> None:
@@ -140,11 +151,13 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
         ax.plot(centres, mean, color="#0072B2", marker="o", ms=4, lw=1.8, label="mean")
         ax.set_xlabel(name)
         ax.grid(alpha=0.3)
+    bounds = lower_bounds(rows, metric)
+    label = _axis_label(metric).replace("\n", ", lower bounds\n", 1) if bounds else _axis_label(metric)
     for row in grid:
-        fit_text(row[0].set_ylabel(_axis_label(metric)), 2.4 * fig.dpi)  # a panel's height less its ticks and title
+        fit_text(row[0].set_ylabel(label), 2.4 * fig.dpi)  # a panel's height less its ticks and title
     in_full(axes[0].yaxis, rows[metric].to_numpy(dtype=float))  # the panels share it
     axes[0].legend(fontsize=8, frameon=False)
-    fitted_suptitle(fig, f"{_label(metric)} against each parameter", fontsize=11)
+    fitted_suptitle(fig, f"{_label(metric)} against each parameter{bounds}", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -180,12 +193,14 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
     for (i, j), v in np.ndenumerate(table):
         if np.isfinite(v):
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
-    bar = fig.colorbar(im, ax=ax, label=f"{_words(metric)}\n(mean over runs)")
+    bounds = lower_bounds(rows, metric)
+    bar = fig.colorbar(im, ax=ax, label=f"{_words(metric)}\n(mean over runs{', lower bounds' if bounds else ''})")
     fit_text(bar.ax.yaxis.label, tall * fig.dpi)
     if finite.size and finite.min() == finite.max():  # matplotlib widens one value to +-0.1: "-0.1 days" ticked
         bar.set_ticks([finite.min()])
     in_full(bar.ax.yaxis, table)
     fig.tight_layout()  # where the axes stand, which the title is centred on and broken to (and then given room above)
-    fitted_title(ax, f"{_label(metric)}" + ("" if grid else f" (binned: the middle of each of {BINS} equal bins)"), fontsize=11)
+    fitted_title(ax, f"{_label(metric)}" + ("" if grid else f" (binned: the middle of each of {BINS} equal bins)") + bounds,
+                 fontsize=11)
     fig.tight_layout()
     return fig
