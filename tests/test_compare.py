@@ -508,6 +508,10 @@ def test_a_date_shifts_interval_is_written_in_days_as_the_shift_is(theatre, outc
     assert (t1.diff, t1.low, t1.high) == (-2.0, -2.0, 0.0)  # B's resampled median is 3 or 5 Jan
     shift = {h: md_column(comparison_text(c), h, "B - A (days)")["t1-falls"] for h in ("B - A (days)", "low", "high")}
     assert shift == {"B - A (days)": "-2", "low": "-2", "high": "0"}, shift
+    # Written as text ("≥ 6", "-"), they were padded right but ruled '---': rendered, they stood to the left.
+    table = next(t for t in md_tables(comparison_text(c)) if "B - A (days)" in t[0])
+    rules = dict(zip(*table[:2], strict=True))
+    assert all(rules[h].endswith(":") for h in ("B - A (days)", "low", "high")), rules
 
 
 def test_cli_sets_the_joint_patrols_coverage_beside_the_other_key_quantities(build, tmp_path, capsys):

@@ -138,12 +138,9 @@ def date_shifts(c: Comparison, csv_name: str, shown: int = 15,
     rows = [{"outcome": named(d.name), "A": _median_words(d, d.a), "B": _median_words(d, d.b),
              "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
              "low": _shift_days(d.low), "high": _shift_days(d.high)} for d in moved[:shown]]
-    table = pd.DataFrame(rows)
-    for column in ("B - A (days)", "low", "high"):  # text, so right-aligned by hand
-        width = max(len(column), *(len(v) for v in table[column]))
-        table[column] = [v.rjust(width) for v in table[column]]
     more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
-    return head, markdown_table(table), (
+    # Text ("≥ 6", "-"), right-aligned as the numbers they are.
+    return head, markdown_table(pd.DataFrame(rows), right=("B - A (days)", "low", "high")), (
             f"{more}{_same_dates(same)} A replicate that never sees an outcome by {day(c.date)} (the "
             "last day both simulate) counts as later than any day, so a median is \"never\" when more than half never see "
             f"it; a shift to or from never is a bound, never standing for {day(c.date + dt.timedelta(days=1))} (≥: at least that "
