@@ -1,5 +1,5 @@
-"""What sweep-report and discover say when given something other than a sweep folder, and how the command line names
-a flag that applies to the folder (``--where``, ``--metric``, ``--pair``).
+"""What sweep-report, discover and sim.read_rows say when given something other than a sweep folder, and how the command
+line names a flag that applies to the folder (``--where``, ``--metric``, ``--pair``).
 
 A new user's typo (``results/sweep-campain-...``), a run folder or the scenario file itself all got "not a sweep folder
 (no sweep.json)", where map, plot and compare say what the path is and what to give instead; and ``--where 'dayz >= 1'``
@@ -93,3 +93,34 @@ def test_the_folder_that_holds_sweeps_names_them(sweep, capsys, command):
     # `sweep-report results`, the folder every sweep is written into, read only "not a sweep folder (no sweep.json)".
     err = refused(capsys, command, sweep.parent)
     assert f"holds sweep folders, not one itself: give one of them ({sweep.name})" in err, err
+
+
+def test_read_rows_says_what_a_path_that_is_no_sweep_folder_is(sweep, tmp_path):
+    """sim.read_rows, which the docs give for a sweep's rows, said "no sweep rows here yet" of a typo, an ensemble, the
+    scenario file, the folder of sweeps and runs.parquet itself, as if a sweep were still running there; sweep-report
+    and discover say what each is and what to give instead."""
+    from sim.analysis.results import read_rows
+    from sim.errors import InputError
+
+    ensemble = tmp_path / "moscow-ensemble"
+    assert main(["run", str(MOSCOW), "--runs", "2", "--days", "2", "--workers", "1", "-q", "--out", str(ensemble)]) == 0
+    for path, words in [(sweep.parent / "sweep-toi", "no such folder (did you mean sweep-toy, in the same folder?)"),
+                        (sweep / "runs.parquet", f"is inside the sweep folder {sweep}, not one itself: give {sweep}"),
+                        (MOSCOW, "this is a scenario file, not a sweep folder: python -m sim sweep"),
+                        (sweep.parent, f"holds sweep folders, not one itself: give one of them ({sweep.name})"),
+                        (ensemble, "is an ensemble of scenario 'moscow' (2 replicates), not a sweep")]:
+        with pytest.raises(InputError) as info:
+            read_rows(path)
+        assert info.value.message.startswith(words) and "yet" not in info.value.message, info.value
+
+
+def test_read_rows_of_a_sweep_with_no_batch_finished_says_so(sweep):
+    """A sweep folder whose first batch has not finished has no rows yet: that, and only that, is what "yet" is for."""
+    from sim.analysis.results import read_rows
+    from sim.errors import InputError
+
+    for part in (sweep / "runs.parquet").iterdir():
+        part.unlink()
+    with pytest.raises(InputError) as info:
+        read_rows(sweep)
+    assert info.value.message == "no sweep rows here yet", info.value

@@ -316,7 +316,8 @@ def read_rows(out: str | Path, columns: list[str] | str | None = None) -> pd.Dat
     manifest = load_sweep_manifest(out) if (out / "sweep.json").exists() else None
     parts = part_files(out)
     if not parts:
-        raise InputError(out, "no sweep rows here yet")
+        # "yet" only where a sweep was started: of a typo, an ensemble or runs.parquet itself it sent the user waiting.
+        raise InputError(out, "no sweep rows here yet" if manifest is not None else _not_a_sweep(out))
     # The scenario's own evaluation (the only one whose outcomes hash a sweep records) gives every run every metric.
     same = manifest is None or manifest.get("outcomes_hash") is not None
     frames, first, held = [], None, {}
