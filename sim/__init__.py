@@ -87,6 +87,7 @@ _API = {
     "scorecard": "sim.api",  # sim.analysis.scoring's, taking a results folder's path too
     "Comparison": "sim.analysis.comparison",
     "compare": "sim.analysis.comparison",
+    "comparison_table": "sim.analysis.comparison_report",  # compare's comparison_vs_<A>.csv, as a DataFrame
     "make_map": "sim.viz.maps",
     "animate": "sim.viz.animation",
     "make_plots": "sim.viz.plots",
@@ -122,6 +123,7 @@ def __dir__() -> "list[str]":
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run time (hence F401 below)
     from .analysis.comparison import Comparison, compare
+    from .analysis.comparison_report import comparison_table
     from .analysis.outcome_answers import outcome_table
     from .analysis.results import Results, RunData, load_results, read_rows
     from .analysis.scoring import Scorecard, control_misses, headline_table, score

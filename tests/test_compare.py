@@ -904,3 +904,25 @@ def test_counts_of_one_and_of_none_read_as_words():
     assert _same_dates(0) == "None has the same median date in both."
     assert _same_dates(1) == "1 has the same median date in both."
     assert _same_dates(3) == "3 have the same median date in both."
+
+
+def test_a_comparison_from_python_gives_the_table_the_command_line_writes(line20, tmp_path, capsys):
+    """From Python, sim.compare gave lists of Difference objects only: the long table of comparison_vs_*.csv, with its
+    columns (section, name, A, B, B - A, low, high, note), could not be had through the sim namespace, and
+    pandas.DataFrame(c.quantities) had other column names and no B - A."""
+    import sim
+
+    still, push = line20
+    a, b = tmp_path / "a", tmp_path / "b"
+    sim_cli(capsys, "run", still, "--runs", "2", "--workers", "1", "-q", "--out", a)
+    sim_cli(capsys, "run", push, "--runs", "2", "--workers", "1", "-q", "--out", b)
+    sim_cli(capsys, "compare", a, b)
+    table = sim.comparison_table(sim.compare(sim.scorecard(a), sim.scorecard(b)))
+    assert isinstance(table, pd.DataFrame) and list(table.columns) == ["section", "name", "A", "B", "B - A", "low", "high",
+                                                                       "note"]
+    written = pd.read_csv(b / "comparison_vs_a.csv", keep_default_na=False, na_values=[""])
+    pd.testing.assert_frame_equal(table.assign(note=table["note"].replace("", math.nan)), written, check_dtype=False)
+    with pytest.raises(sim.InputError) as info:  # one folder's scorecard: its table is outcome_table's
+        sim.comparison_table(sim.scorecard(a))
+    assert info.value.key == "comparison" and "sim.compare(card_a, card_b)" in info.value.message, info.value
+    assert "sim.outcome_table(card)" in info.value.message, info.value

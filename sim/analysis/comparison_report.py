@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..names import DISPLAY_NAMES, HOLDERS
 from .bootstrap import INTERVAL, MIN_REPLICATES
 from .comparison import Comparison, DateShift, Difference
@@ -28,7 +29,7 @@ def _row_decimals(diffs: list[Difference]) -> list[int]:
 
 
 def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "comparison.csv") -> str:
-    """The comparison as markdown; ``csv_name`` is the file :func:`comparison_csv`'s table is written to, which the
+    """The comparison as markdown; ``csv_name`` is the file :func:`comparison_table`'s table is written to, which the
     text points to for what it leaves out (the command line writes ``comparison_vs_<A>.csv``; the app downloads
     ``comparison.csv``)."""
     a, b = c.a.results, c.b.results
@@ -278,11 +279,22 @@ def _differences(diffs: list[Difference], label: str, *, note: bool | None = Non
     return pd.DataFrame(rows, columns=columns)
 
 
-def comparison_csv(c: Comparison) -> pd.DataFrame:
-    """Every difference in one long table: section, name, A, B, B - A, interval, a note where one is not given
-    (the outcomes only one of them covers are listed here, with a note, under "outcome"), and whether A's and B's value
-    is a lower bound (:data:`BOUND_COLUMNS`: a capture MAE counting a capture that never comes; false in every row
-    that is no score)."""
+def comparison_table(c: Comparison) -> pd.DataFrame:
+    """Every difference in one long table, the one ``python -m sim compare A B`` writes to ``comparison_vs_<A>.csv``.
+
+    Its columns: ``section`` (score, outcome, quantity, town_p_regime, date_shift), ``name``, ``A``, ``B``,
+    ``B - A``, the interval's ``low`` and ``high``, a ``note`` where a difference is not given (the outcomes only
+    one of them covers are listed here, with a note, under "outcome"), and whether A's and B's value is a lower bound
+    (:data:`BOUND_COLUMNS`: a capture MAE counting a capture that never comes; false in every row that is no score).
+    From Python: ``sim.comparison_table(sim.compare(card_a, card_b))``, as ``sim.outcome_table(card)`` is one folder's
+    ``comparison.csv``.
+
+    Raises:
+        InputError: ``c`` is not a :class:`~sim.analysis.comparison.Comparison` (a Scorecard raised an AttributeError).
+    """
+    if not isinstance(c, Comparison):
+        raise InputError(None, "needs the Comparison that sim.compare(card_a, card_b) returns (one folder's table is "
+                         f"sim.outcome_table(card)) (got a {type(c).__name__})", key="comparison")
     frames = [_differences(d, "name", note=True, bounds=True).assign(section=s) for s, d in
               (("score", c.headlines), ("outcome", [*c.outcomes, *c.only_a, *c.only_b]), ("quantity", c.quantities))]
     towns = c.towns.rename(columns={"town": "name", "p_regime_a": "A", "p_regime_b": "B", "diff": "B - A"}).assign(section="town_p_regime")
@@ -302,3 +314,6 @@ def _date_note(d: DateShift) -> str:
     elif not np.isfinite(d.a):
         text += f" (never in either by {d.last})"
     return text
+
+
+comparison_csv = comparison_table  # its name where the browser app imports it

@@ -208,7 +208,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..analysis.comparison import compare
-    from ..analysis.comparison_report import comparison_csv, comparison_text
+    from ..analysis.comparison_report import comparison_table, comparison_text
     from ..analysis.report import scorecard_text, write_report
     from ..analysis.outcome_answers import outcome_table
     from ..api import scorecard
@@ -229,7 +229,7 @@ def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     else:
         comparison = compare(*cards)  # its InputError names B's folder, as given
         stem = f"comparison_vs_{cards[0].results.path.name}{tail}"
-        text, table = comparison_text(comparison, csv_name=f"{stem}.csv"), comparison_csv(comparison)
+        text, table = comparison_text(comparison, csv_name=f"{stem}.csv"), comparison_table(comparison)
     if named:
         table = table.assign(outcomes_file=named)
     with writing_into(out):
