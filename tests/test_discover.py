@@ -91,6 +91,18 @@ def test_python_writes_what_discover_writes_through_the_sim_namespace(planted, t
     assert "discovery_report" in dir(sim) and inspect.getdoc(type(report)).startswith("What ")
 
 
+def test_a_discovery_gives_the_table_discover_writes_to_boxes_csv(planted, tmp_path):
+    """``sim.discover`` returned a list of Box objects, each with its own small table of limits: the one table of
+    boxes.csv (a row per box and parameter, with the box's coverage and density) was only to be had by writing it."""
+    import sim
+
+    found = sim.discover(planted, "days >= 30")
+    sim.discovery_report(planted, "days >= 30", out=tmp_path / "d")
+    table = found.table()
+    assert isinstance(table, pd.DataFrame) and table["parameter"].tolist() == ["a", "b"]
+    pd.testing.assert_frame_equal(table, pd.read_csv(tmp_path / "d" / "boxes.csv"), check_dtype=False)
+
+
 def test_a_discovery_prints_as_a_few_lines_not_every_point(planted):
     """``print(sim.discover(...))`` printed the dataclass whole: every point's row and every step of each trajectory."""
     found = discover(planted, "days >= 30")

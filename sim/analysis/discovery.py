@@ -80,6 +80,20 @@ class Discovery:
     boxes: list[Box] = field(default_factory=list)
     trajectories: list[pd.DataFrame] = field(default_factory=list)  # coverage, density, mass, res_dim per step
 
+    def table(self) -> pd.DataFrame:
+        """The boxes in one table, the one ``discover`` writes to ``boxes.csv``: a row per (box, restricted parameter)
+        with its ``low``, ``high`` and quasi-p values, and the box's ``coverage``, ``density``, ``mass``, ``points`` and
+        ``of_interest`` (a box that restricts nothing has one row, its parameter ``(none)``)."""
+        rows = []
+        for k, box in enumerate(self.boxes, start=1):
+            stats = {"box": k, "coverage": box.coverage, "density": box.density, "mass": box.mass,
+                     "points": box.points, "of_interest": box.of_interest}
+            if box.limits.empty:
+                rows.append({**stats, "parameter": "(none)", "low": np.nan, "high": np.nan, "qp_low": np.nan, "qp_high": np.nan})
+            rows += [{**stats, **limit} for limit in box.limits.to_dict("records")]
+        return pd.DataFrame(rows, columns=["box", "parameter", "low", "high", "qp_low", "qp_high", "coverage", "density", "mass",
+                                           "points", "of_interest"])
+
     def __repr__(self) -> str:
         """The condition, the points of interest and each box in a line: the dataclass's own printed every point and
         every step of each trajectory."""

@@ -10,8 +10,6 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 
 from ..analysis.discovery import Discovery, discover
@@ -57,7 +55,7 @@ def discovery_report(folder: str | Path, where: str, *, out: str | Path | None =
     """
     found = discover(folder, where, **settings)
     figure = peeling_figure(found) if found.trajectories else None
-    table = boxes_table(found)
+    table = found.table()
     if out is None:  # inside the sweep folder, under its lock: names of its own
         target, owner = found.folder / "discover", found.folder
     else:  # a folder of figures and reports, new or the simulator's own
@@ -76,19 +74,6 @@ def discovery_report(folder: str | Path, where: str, *, out: str | Path | None =
         text = markdown(found, files, target)
         write_atomic(names[2], signed_markdown(text))  # its mark vouches for boxes.csv too
     return DiscoveryReport(found, [*files, names[1], names[2]], text)
-
-
-def boxes_table(found: Discovery) -> pd.DataFrame:
-    """One row per (box, restricted parameter): limits, quasi-p values and the box's statistics."""
-    rows = []
-    for k, box in enumerate(found.boxes, start=1):
-        stats = {"box": k, "coverage": box.coverage, "density": box.density, "mass": box.mass,
-                 "points": box.points, "of_interest": box.of_interest}
-        if box.limits.empty:
-            rows.append({**stats, "parameter": "(none)", "low": np.nan, "high": np.nan, "qp_low": np.nan, "qp_high": np.nan})
-        rows += [{**stats, **limit} for limit in box.limits.to_dict("records")]
-    return pd.DataFrame(rows, columns=["box", "parameter", "low", "high", "qp_low", "qp_high", "coverage", "density", "mass",
-                                       "points", "of_interest"])
 
 
 def peeling_figure(found: Discovery) -> Figure:
