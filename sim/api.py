@@ -53,6 +53,15 @@ def replicate_seeds(scenario: Scenario | str | Path, replicates: int, seed: int 
     return seeds_from(base, replicates, keys=("seed", "replicates"))
 
 
+# Keywords of simulate, run_ensemble and run_sweep that run_with does not take, and what it takes instead.
+RUNNERS_KEYWORDS = {
+    "days": "run_with runs the scenario to its end: to stop it sooner, give it sim.load_scenario(path, end=DATE)",
+    "runs": "run_with takes the replicates as replicates=",
+    "workers": "run_with steps its replicates together in this process: it takes no workers (run_sweep spreads "
+               "points over workers)",
+}
+
+
 def run_with(scenario: Scenario | str | Path, *, seed: int | None = None, replicates: int = 1,
              per_replicate: bool = False, outcomes: str | Path | None = None, **params: Any) -> dict[str, Any]:
     """Run ``scenario`` with parameters set; return its metrics, averaged over replicates.
@@ -76,9 +85,12 @@ def run_with(scenario: Scenario | str | Path, *, seed: int | None = None, replic
         over the others, NaN if it is NaN in all.
 
     Raises:
-        InputError: an unknown parameter, a value outside its declared range, a bad seed or count.
+        InputError: an unknown parameter, a value outside its declared range, a bad seed or count, or a keyword of
+            the other runners (``days``, ``runs``, ``workers``), said with what to give instead.
     """
     check_switch(per_replicate, "per_replicate")
+    for keyword in params.keys() & RUNNERS_KEYWORDS:  # else read as a parameter: "no parameter 'days'", and no way on
+        raise InputError(None, RUNNERS_KEYWORDS[keyword], key=keyword)
     sc = scenario_of(scenario, params)
     seeds = replicate_seeds(sc, replicates, seed)
     columns = simulate_metrics(sc, seeds, scored_outcomes(sc, outcomes))

@@ -175,3 +175,15 @@ def test_with_params_names_values_that_are_not_a_mapping(toy, values):
     attribute 'items'"; the first argument is a mapping of names to values, or keywords."""
     error = refusal(load_scenario(toy).with_params, values)
     assert error.key == "values" and "mapping" in error.message and type(values).__name__ in error.message, error
+
+
+@pytest.mark.parametrize("keyword, words", [
+    ("days", "run_with runs the scenario to its end: to stop it sooner, give it sim.load_scenario(path, end=DATE)"),
+    ("runs", "run_with takes the replicates as replicates="),
+    ("workers", "run_with steps its replicates together in this process: it takes no workers"),
+])
+def test_run_with_says_what_a_keyword_of_the_other_runners_is_here(toy, keyword, words):  # noqa: F811
+    """``run_with(path, days=30)`` (a keyword of simulate and run_ensemble), ``runs=`` and ``workers=`` were read as
+    parameters: "no parameter 'days': a parameter is named by its group and key", which said nothing of what to do."""
+    error = refusal(sim.run_with, toy, **{keyword: 4})
+    assert error.key == keyword and error.message.startswith(words), error
