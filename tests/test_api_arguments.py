@@ -187,3 +187,20 @@ def test_run_with_says_what_a_keyword_of_the_other_runners_is_here(toy, keyword,
     parameters: "no parameter 'days': a parameter is named by its group and key", which said nothing of what to do."""
     error = refusal(sim.run_with, toy, **{keyword: 4})
     assert error.key == keyword and error.message.startswith(words), error
+
+
+def test_a_reader_given_what_run_ensemble_or_run_sweep_returned_says_to_give_its_path(toy, tmp_path):  # noqa: F811
+    """``sim.sweep_report(sweep)``, ``sim.discover(sweep, ...)`` and ``sim.make_plots(ens)``, given the object the runner
+    had just returned rather than its folder, said only "needs a path (a str or a pathlib.Path), not SweepResult", and
+    ``sim.make_map(ens)`` "needs one results folder, or two (baseline, what-if); got a Results"."""
+    from . import toys
+
+    ens = sim.run_ensemble(load_scenario(toy), 1, tmp_path / "e")
+    design = make_design("grid", [Parameter("a", values=[0.0, 1.0]), Parameter("b", values=[0.0])])
+    sweep = sim.run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.linear)
+    for call, given, key in [(lambda: sim.make_plots(ens), ens, "path"), (lambda: sim.make_map(ens), ens, "path"),
+                             (lambda: sim.make_map([ens]), ens, "path"), (lambda: sim.sweep_report(sweep), sweep, "folder"),
+                             (lambda: sim.discover(sweep, "y >= 1"), sweep, "folder"), (lambda: sim.read_rows(sweep), sweep, "out")]:
+        error = refusal(call)
+        assert error.key == key and error.message.endswith(
+            f"not {type(given).__name__}: give its .path, the folder ({given.path})"), error

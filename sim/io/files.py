@@ -82,6 +82,8 @@ def as_path(value: object, key: str = "path") -> Path:
     if isinstance(value, str | os.PathLike):
         return Path(value)
     hint = ": it is loaded already (sim.simulate and sim.run_ensemble take it as it is)" if type(value).__name__ == "Scenario" else ""
+    if isinstance(folder := getattr(value, "path", None), Path):  # what run_ensemble, load_results or run_sweep returned
+        hint = f": give its .path, the folder ({folder})"
     raise InputError(None, f"needs a path (a str or a pathlib.Path), not {type(value).__name__}{hint}", key=key)
 
 

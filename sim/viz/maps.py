@@ -212,7 +212,9 @@ def make_map(paths: list[str | Path] | str | Path, *, date: str | dt.date | None
         InputError: not one folder or two, a folder that is not a results folder, an unreadable date or one outside
             the run, an unknown faction, or something at ``out`` the simulator did not write.
     """
-    if isinstance(paths, str | os.PathLike):  # one folder: a string was read a character at a time ("/: not a results...")
+    # One folder: a string was read a character at a time ("/: not a results..."), and Results (run_ensemble's) is
+    # told to give its path, as every reader tells it.
+    if isinstance(paths, str | os.PathLike | Results):
         paths = [paths]
     if not isinstance(paths, list | tuple) or not 1 <= len(paths) <= 2:  # else a TypeError from compare_figure
         got = len(paths) if isinstance(paths, list | tuple) else f"a {type(paths).__name__}"
