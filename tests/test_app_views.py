@@ -20,7 +20,7 @@ pytest.importorskip("solara", reason="the app extra is not installed (pip instal
 import ipyvuetify as v  # noqa: E402
 from solara.components.file_download import FileDownloadWidget  # noqa: E402
 
-from sim.analysis.comparison_report import comparison_csv  # noqa: E402
+from sim.analysis.comparison_report import comparison_table  # noqa: E402
 from sim.analysis.report import write_report  # noqa: E402
 from sim.app import ensemble_view  # noqa: E402
 from sim.app.compare_words import shown_same  # noqa: E402
@@ -387,7 +387,7 @@ def test_the_comparison_tab_downloads_every_difference_as_compare_writes_them(co
     button = next(iter(files.values()))
     button.request_download = True  # what the browser asks for when the button is clicked
     wait_for(lambda: button.bytes)
-    written = write_report(tmp_path, "comparison", "", comparison_csv(ens.comparison))[1].read_bytes()
+    written = write_report(tmp_path, "comparison", "", comparison_table(ens.comparison))[1].read_bytes()
     assert button.bytes == written, "the same bytes as the file compare A B writes (digits, line ends)"
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from sim.analysis.comparison import Difference, compare
 from sim.analysis.outcomes_file import load_outcomes
-from sim.analysis.comparison_report import comparison_csv, comparison_text
+from sim.analysis.comparison_report import comparison_table, comparison_text
 from sim.analysis.report import scorecard_text
 from sim.analysis.results import Results
 from sim.analysis.scoring import HEADLINES, score
@@ -62,7 +62,7 @@ def test_a_score_that_cannot_be_computed_for_both_says_why(theatre, outcomes):  
     text = comparison_text(c)
     assert "scored on the 2 outcomes both runs cover" in text and "4 outcomes only A covers are left out" in text
     assert "who holds a town" in text
-    table = comparison_csv(c)
+    table = comparison_table(c)
     left_out = table[table["note"].str.contains("only A", na=False)]
     assert sorted(left_out["name"]) == ["calm", "deaths", "front", "t1-regime"] and left_out["B"].isna().all()
 
@@ -465,7 +465,7 @@ def test_the_two_folders_csv_says_which_sides_capture_mae_is_a_lower_bound(theat
 
     truthful = score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(6)]), outcomes)  # 0.0, exact
     half = score(ensemble(theatre), outcomes)  # ≥ 2.5
-    written = pd.read_csv(write_report(tmp_path, "comparison_vs_a", "", comparison_csv(compare(truthful, half)))[1])
+    written = pd.read_csv(write_report(tmp_path, "comparison_vs_a", "", comparison_table(compare(truthful, half)))[1])
     assert written[["a_lower_bound", "b_lower_bound"]].dtypes.tolist() == [bool, bool]  # no blank, as a row that is none
     bounds = written[written["a_lower_bound"] | written["b_lower_bound"]]
     assert bounds[["section", "name", "A", "B", "a_lower_bound", "b_lower_bound"]].values.tolist() == [
@@ -490,7 +490,7 @@ def test_compare_gives_the_shift_in_each_dated_outcomes_median_date(theatre, out
     assert [cell.strip() for cell in row.split("|")[1:5]] == ["t1-falls", "3 Jan 2020", "5 Jan 2020", "2"], row
     row = next(line for line in section.splitlines() if line.startswith("| broken "))
     assert "never" in row and "≥ 6 |" in row, row
-    csv = comparison_csv(c).set_index(["section", "name"])
+    csv = comparison_table(c).set_index(["section", "name"])
     assert csv.loc[("date_shift", "t1-falls"), "B - A"] == 2.0
     assert math.isnan(csv.loc[("date_shift", "broken"), "B - A"]) and "at least 6 days" in csv.loc[("date_shift", "broken"), "note"]
     same = comparison_text(compare(a, a))
@@ -616,7 +616,7 @@ def test_summaries_and_compares_markdown_write_dates_in_words(theatre, outcomes)
         assert not ISO.search(text), (name, ISO.findall(text), text)
     assert "1 Jan 2020 .. 7 Jan 2020" in texts["ensemble summary"] and "3 Jan 2020" in texts["compare A"]
     assert "3 Jan 2020" in texts["compare A B"] and "On 7 Jan 2020: means over replicates" in texts["compare A B"]
-    assert ISO.search(outcome_table(card_a).to_csv()) and ISO.search(comparison_csv(compare(card_a, card_b)).to_csv())
+    assert ISO.search(outcome_table(card_a).to_csv()) and ISO.search(comparison_table(compare(card_a, card_b)).to_csv())
 
 
 def test_the_ensemble_summary_lists_the_largest_towns_to_change_hands(build):
@@ -727,7 +727,7 @@ def test_a_long_outcome_list_shows_the_outcomes_that_changed_largest_first(theat
     rows = [t for t in md_tables(section) if t[0][0] == "outcome"][0][2:]
     assert [r[0] for r in rows] == ["o30", "o07"], rows
     assert "38 of the 40 are met in the same share of replicates in A and B (every outcome is in cmp.csv)" in section, section
-    assert len(comparison_csv(c).query("section == 'outcome'")) == 40
+    assert len(comparison_table(c).query("section == 'outcome'")) == 40
     nothing = dataclasses.replace(c, outcomes=[Difference(f"o{i:02d}", 0.5, 0.5, 0.0, 0.0) for i in range(40)])
     section = comparison_text(nothing)[:]
     assert "Each of the 40 is met in the same share of replicates in A and B." in section
@@ -800,7 +800,7 @@ def test_the_scorecard_functions_refuse_what_is_not_a_scorecard_and_compare_refu
         compare(card, score(later, []))
 
 
-def test_comparison_csv_keeps_every_digit_so_its_a_and_b_subtract_to_its_b_minus_a(theatre, outcomes, tmp_path):  # noqa: F811
+def test_comparison_table_keeps_every_digit_so_its_a_and_b_subtract_to_its_b_minus_a(theatre, outcomes, tmp_path):  # noqa: F811
     """comparison_vs_*.csv wrote six significant digits: a mean of 1,075,685.1 displaced read 1.07569e+06, so its A
     and B no longer subtracted to its B - A. Each float is now written as Python writes it (its repr, which reads back
     to the very number), in the file compare writes and the app's download alike."""
@@ -812,7 +812,7 @@ def test_comparison_csv_keeps_every_digit_so_its_a_and_b_subtract_to_its_b_minus
     a = score(ensemble(theatre), outcomes)
     c = dataclasses.replace(compare(a, a), quantities=[Difference("displaced", 1075685.1, 669198.5, -410000.25, -400000.75),
                                                       Difference("regime_pressure", 0.4120111684248896, 0.5, -0.1, 0.2)])
-    written = pd.read_csv(write_report(tmp_path, "comparison_vs_a", "", comparison_csv(c))[1])
+    written = pd.read_csv(write_report(tmp_path, "comparison_vs_a", "", comparison_table(c))[1])
     rows = written[written["section"] == "quantity"].set_index("name")
     assert rows.loc["displaced", ["A", "B", "low", "high"]].tolist() == [1075685.1, 669198.5, -410000.25, -400000.75]
     assert rows.loc["regime_pressure", "A"] == 0.4120111684248896
@@ -919,7 +919,7 @@ def test_a_comparison_from_python_gives_the_table_the_command_line_writes(line20
     sim_cli(capsys, "compare", a, b)
     table = sim.comparison_table(sim.compare(sim.scorecard(a), sim.scorecard(b)))
     assert isinstance(table, pd.DataFrame) and list(table.columns) == ["section", "name", "A", "B", "B - A", "low", "high",
-                                                                       "note"]
+                                                                       "note", "a_lower_bound", "b_lower_bound"]
     written = pd.read_csv(b / "comparison_vs_a.csv", keep_default_na=False, na_values=[""])
     pd.testing.assert_frame_equal(table.assign(note=table["note"].replace("", math.nan)), written, check_dtype=False)
     with pytest.raises(sim.InputError) as info:  # one folder's scorecard: its table is outcome_table's

@@ -315,5 +315,3 @@ def _date_note(d: DateShift) -> str:
         text += f" (never in either by {d.last})"
     return text
 
-
-comparison_csv = comparison_table  # its name where the browser app imports it

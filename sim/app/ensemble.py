@@ -19,7 +19,7 @@ import pandas as pd
 from ..analysis.aggregate import common_days, control_probabilities, replicate_quantiles, timeseries_quantiles
 from ..analysis.bootstrap import INTERVAL, MIN_REPLICATES
 from ..analysis.comparison import Comparison, compare
-from ..analysis.comparison_report import comparison_csv
+from ..analysis.comparison_report import comparison_table
 from ..analysis.report import markdown_table
 from ..analysis.results import Results
 from ..analysis.outcome_answers import outcome_table
@@ -188,5 +188,5 @@ def tables(ens: Ensemble) -> dict[str, pd.DataFrame]:
         "outcomes.csv": outcome_table(ens.card),
     }
     if ens.comparison is not None:
-        out["comparison.csv"] = comparison_csv(ens.comparison)
+        out["comparison.csv"] = comparison_table(ens.comparison)
     return out

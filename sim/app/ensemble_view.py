@@ -12,7 +12,7 @@ import datetime as dt
 import solara
 import solara.lab
 
-from ..analysis.comparison_report import comparison_csv
+from ..analysis.comparison_report import comparison_table
 from ..io.files import table_text
 from ..names import date_words, replicates
 from ..viz.maps import compare_figure, map_figure
@@ -238,7 +238,7 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
                 solara.Markdown(text)
     # The same data while the ensemble and the date are: a re-render does not cancel a download in flight.
     both = solara.use_memo(lambda: (lambda: png(compare_figure(ens.baseline, ens.results, day), None)), [id(ens), day])
-    every = solara.use_memo(lambda: (lambda: table_text(comparison_csv(ens.comparison))), [id(ens)])
+    every = solara.use_memo(lambda: (lambda: table_text(comparison_table(ens.comparison))), [id(ens)])
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.FileDownload(both, f"{ens.stem}-vs-baseline-{day}.png", label="Both maps (PNG)", mime_type="image/png")
         solara.FileDownload(every, f"{ens.stem}-runs{ens.runs}-comparison.csv", label="Every difference (comparison CSV)",
