@@ -489,3 +489,21 @@ def test_an_ensemble_of_one_says_one_replicate(toy, tmp_path, capsys):
     rows.write_text("trial,regime.commit\n0,0.5\n1,0.6\n")
     assert main(["run", str(toy), "--runs", "1", "--workers", "1", "--param-set", str(rows), "--out", str(tmp_path / "p")]) == 0
     assert f"(1 replicate across 1 of the 2 parameter vectors in {rows})" in capsys.readouterr().out
+
+
+def test_progress_asked_for_from_python_shows_wherever_stderr_goes_and_the_command_line_only_on_a_terminal(toy, tmp_path,
+                                                                                                             monkeypatch):
+    """An analyst's run_ensemble(..., progress=True) in a notebook showed nothing: the bar was drawn on a terminal only
+    (tqdm's disable=None), and a notebook's stderr is none. Asked for from Python, it shows; the command line asks for
+    one only where its stderr is a terminal, so a log or a pipe still gets none."""
+    import sys
+
+    notebook = io.StringIO()  # no terminal
+    monkeypatch.setattr(sys, "stderr", notebook)
+    sim.run_ensemble(toy, 3, tmp_path / "py", progress=True)
+    assert "3/3" in notebook.getvalue() and "run" in notebook.getvalue(), notebook.getvalue()
+
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)
+    assert main(["run", str(toy), "--runs", "3", "-q", "--out", str(tmp_path / "cli")]) == 0
+    assert "3/3" not in log.getvalue(), log.getvalue()

@@ -17,6 +17,12 @@ from ..io.files import path_blank
 from ..names import MAX_WORKERS, replicates
 
 
+def _on_terminal() -> bool:
+    """Whether to draw progress bars: on a terminal, not into a log or a pipe (the Python API draws one wherever it is
+    asked to, a notebook's output included)."""
+    return sys.stderr.isatty()
+
+
 def _note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
 
@@ -104,7 +110,7 @@ def _ensemble(args: argparse.Namespace, scenario, tail: str, prog: str) -> int: 
     out = _out_folder(args, default)
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
-    results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=True, notify=_note)
+    results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=_on_terminal(), notify=_note)
     with _printing_only(out, args.runs):
         if not args.quiet:
             print(summarise_ensemble(results, prog=prog))
@@ -122,7 +128,7 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
-                         progress=True)
+                         progress=_on_terminal())
     with _printing_only(out, args.runs):
         if args.quiet:
             print(out)
@@ -171,7 +177,7 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
               f"{shown_path(str(folder))}")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
     if not args.report_only:
-        done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,
+        done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=_on_terminal(),
                                trials=args.trials, minutes=args.minutes)
         print(f"{done.ran} trials run now, {done.total} in all ({done.seconds:.0f} s)")
     try:
@@ -280,7 +286,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = _out_folder(args, default)
     claim_folder(out, "sweep")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
-    result = run_sweep(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=True,
+    result = run_sweep(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=_on_terminal(),
                        seed=args.seed, notify=_note)
     total = len(spec.design.points) * spec.runs
     print(f"{len(spec.design.points)} points x {replicates(spec.runs)} = {total} runs ({result.ran} run now, "
@@ -355,7 +361,7 @@ def _figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             if args.date is not None:
                 raise InputError(str(args.date), "an animation shows every day of the run, one frame a day (or every few "
                                                  "days); leave --date out, or map the day without --animate", key="--date")
-            written = animate(args.results[0], out=out, faction=args.faction, progress=True)
+            written = animate(args.results[0], out=out, faction=args.faction, progress=_on_terminal())
         else:
             if out is not None and out.suffix.lower() == ".gif":  # the format is right, the flag missing
                 raise InputError(out, "a .gif is an animation: add --animate, or name a .png, .svg or .pdf", key="--out")

@@ -145,7 +145,7 @@ def run_calibration(spec: CalibrationSpec, out: str | Path, *, workers: int = 1,
         workers: trials evaluated at once (processes, or Dask workers); the result does not depend on it.
         executor, scheduler: as for :func:`~sim.experiments.sweep.run_sweep`: ``"local"`` or ``"dask"``, and a running
             Dask scheduler's address; a scheduler alone means Dask, and is refused with ``executor="local"``.
-        progress: show a progress bar on a terminal.
+        progress: show a progress bar on stderr, a notebook's output as a terminal (the command line asks for one on a terminal only).
         trials, minutes: replace the file's budget.
 
     Raises:
@@ -191,7 +191,7 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
     started, ran = time.monotonic(), 0
     with deferred_interrupts():
         done0 = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
-    bar = tqdm(total=budget, initial=done0, unit="trial", disable=None if progress else True, desc=spec.name)
+    bar = tqdm(total=budget, initial=done0, unit="trial", disable=not progress, desc=spec.name)
     try:
         while True:
             t0 = time.monotonic()  # the batch's cost: asking the sampler and running the trials

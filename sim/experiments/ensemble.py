@@ -125,7 +125,7 @@ def run_ensemble(
             the same file): resumed if it holds these inputs, otherwise brought up to date.
         workers: processes running replicates at once (1 runs them in this process; at most 64).
         scenario_path: recorded in the manifests, and checked against the one ``out`` names.
-        progress: show a progress bar on the terminal.
+        progress: show a progress bar on stderr, a notebook's output as a terminal (the command line asks for one on a terminal only).
         notify: called with a sentence for each thing worth telling (a damaged replicate rerun, ...).
         seed: replaces the scenario's seed, replicate 0's (``--seed``).
         days: simulate only this many days after the start day (``--days``; see :func:`sim.simulate`).
@@ -167,7 +167,7 @@ def run_ensemble(
 
             from tqdm import tqdm  # imported here: only ensembles draw progress bars
 
-            bar = tqdm(total=len(seeds), initial=len(finished), unit="run", disable=None if progress else True,
+            bar = tqdm(total=len(seeds), initial=len(finished), unit="run", disable=not progress,
                        desc=scenario.name)
             try:
                 for record, runs in _replicates(scenario, todo, out, replicate_key(manifest), workers):

@@ -114,7 +114,7 @@ def _run_across(scenario: Scenario, rows: list[dict[str, float]], seeds: list[in
     of_row = [seeds[k :: len(rows)] for k in range(len(rows))]  # replicate i runs with row i mod K
     tasks = [(k, mine[i : i + size]) for k, mine in enumerate(of_row) for i in range(0, len(mine), size)]
     finished: dict[int, RunData] = {}
-    bar = tqdm(total=len(seeds), unit="run", disable=None if progress else True, desc=scenario.name)
+    bar = tqdm(total=len(seeds), unit="run", disable=not progress, desc=scenario.name)
     try:
         args = [(scenario, rows[k], part, out, replicate_key(data, part[0])) for k, part in tasks]
         for _, (record, done) in run_tasks(_replicates, range(len(tasks)), args.__getitem__, workers=workers):

@@ -211,7 +211,7 @@ def run_sweep(
             ``"dask"`` with a ``scheduler`` and ``"local"`` without.
         scheduler: the address of a running Dask scheduler (``tcp://host:8786``) to send the work to; not with
             ``executor="local"``, which would keep it on this machine.
-        progress: show a progress bar with an ETA.
+        progress: show a progress bar with an ETA on stderr, a notebook's output as a terminal (the command line asks for one on a terminal only).
         evaluate: ``f(values, seed) -> {metric: float}``, a module-level callable;
             default: run the scenario and compute :func:`sim.analysis.metrics.run_metrics`.
         seed: seed of replicate 0 at every point (default: the sweep file's ``replicate_seed``,
@@ -291,7 +291,7 @@ def run_sweep(
 
             from tqdm import tqdm  # imported here: only long work draws progress bars
 
-            bar = tqdm(total=total, initial=finished, unit="run", disable=None if progress else True, desc="sweep")
+            bar = tqdm(total=total, initial=finished, unit="run", disable=not progress, desc="sweep")
             try:
                 tasks = tasks_of(todo, manifest["batch_runs"], workers)
                 for _, parts in run_tasks(run_batches, tasks, args_of, workers=workers, executor=executor, scheduler=scheduler):

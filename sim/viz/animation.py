@@ -192,7 +192,7 @@ def animate(path: str | Path, *, out: str | Path | None = None, faction: str = "
 
     Each frame shows one day (or a few, for long runs: at most ``max_frames``
     frames), with its date and the events since the previous frame captioned.
-    ``progress`` draws a bar of the frames on a terminal (the command line's: 60 frames take a minute).
+    ``progress`` draws a bar of the frames on stderr (the command line asks for it on a terminal: 60 frames take a minute).
 
     Returns:
         The files written.
@@ -343,10 +343,10 @@ class SignedGifWriter(animation.PillowWriter):
 
 def save_animation(anim: animation.Animation, path: Path, writer: animation.AbstractMovieWriter, *, progress: bool = False) -> Path:
     """Save ``anim`` atomically (the writer picks the format by the temporary file's suffix, which is ``path``'s), with
-    a bar of the frames drawn on a terminal if ``progress``: a minute without a word read as a hang."""
+    a bar of the frames drawn on stderr if ``progress``: a minute without a word read as a hang."""
     from tqdm import tqdm  # imported here: only the command line draws progress bars
 
-    with atomic_file(path) as tmp, tqdm(unit="frame", desc=path.name, disable=None if progress else True, leave=False) as bar:
+    with atomic_file(path) as tmp, tqdm(unit="frame", desc=path.name, disable=not progress, leave=False) as bar:
 
         def advance(done: int, total: int) -> None:
             bar.total = total
