@@ -402,6 +402,24 @@ def test_a_date_error_counting_never_is_shown_as_a_lower_bound(theatre, outcomes
     assert "≥" not in truthful.split("## Outcomes")[1]  # (the frozen front's headline capture MAE is one)
 
 
+def test_one_folders_csv_says_which_date_errors_are_lower_bounds(theatre, outcomes, tmp_path):  # noqa: F811
+    """comparison.csv (compare A's outcome table) gave a |date error| counting a date some replicates never see as a
+    plain number: the .md marks it "≥ 2.5", but a reader of the CSV alone took it for exact. Its
+    `date_error_lower_bound` says so, row by row, as the .md marks it; the .md shows the mark, not the column."""
+    from sim.analysis.outcome_answers import outcome_table
+    from sim.analysis.report import write_report
+
+    card = score(ensemble(theatre), outcomes)  # the frozen replicates never take T1; every replicate sees the truce break
+    written = pd.read_csv(write_report(tmp_path, "comparison", scorecard_text(card), outcome_table(card))[1])
+    assert written["date_error_lower_bound"].dtype == bool  # no blank, in a row that has no date error too
+    assert written.loc[written["date_error_lower_bound"], "outcome"].tolist() == ["t1-falls"]
+    assert written.set_index("outcome").loc["broken", "date_error_days"] >= 0  # dated, exact
+    assert card.scores[[s.outcome.id for s in card.scores].index("t1-falls")].never_seen
+    assert "lower_bound" not in scorecard_text(card)
+    truthful = outcome_table(score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(2)]), outcomes))
+    assert not truthful["date_error_lower_bound"].any()
+
+
 def test_a_headline_capture_mae_counting_never_is_shown_as_a_lower_bound(theatre, outcomes):  # noqa: F811
     """The headline capture MAE counts a capture that never comes as the day after the run ends, a lower bound, and
     was printed as a plain number beside the outcomes' marked ones. It is marked where a capture it counts never comes

@@ -25,6 +25,10 @@ from .scoring import OutcomeScore, Scorecard, require_card
 def outcome_table(card: Scorecard, *, words: bool = False) -> pd.DataFrame:
     """One row per scored outcome: reported, simulated, P(met), date error, baseline.
 
+    ``date_error_lower_bound`` is true where the mean |date error| is a lower bound (some replicate never saw the
+    date, which counts as the day after the run ends: :attr:`~sim.analysis.scoring.OutcomeScore.never_seen`), as
+    ``compare``'s markdown marks it "≥ 19.0": the CSV, which is this table, gave it as a plain number.
+
     Dates are ISO ("2020-02-05"), as data are, or with ``words`` as readers read them ("5 Feb 2020", as
     :func:`sim.names.date_words` writes them: ``compare``'s markdown).
     """
@@ -43,12 +47,13 @@ def outcome_table(card: Scorecard, *, words: bool = False) -> pd.DataFrame:
             "simulated": _simulated(s, day),
             "p_met": s.p_met,
             "date_error_days": float(err.mean()) if err is not None else np.nan,
+            "date_error_lower_bound": s.never_seen,
             "baseline": _value(s.baseline.value, o, day),
             "baseline_met": s.baseline.met,
             "source": "; ".join(o.source),
         })
     return pd.DataFrame(rows, columns=["outcome", "set", "kind", "description", "reported", "simulated", "p_met",
-                                       "date_error_days", "baseline", "baseline_met", "source"])
+                                       "date_error_days", "date_error_lower_bound", "baseline", "baseline_met", "source"])
 
 
 def _short_date(d: dt.date) -> str:

@@ -130,8 +130,9 @@ def scorecard_text(card: Scorecard) -> str:
         "",
         "## Outcomes",
         "",
-        markdown_table(outcome_table(card, words=True).drop(columns=["description", "source"]).rename(columns={
-            "p_met": "P(met)", "date_error_days": ERROR_HEADER, "baseline_met": "baseline met"}),
+        # The lower bounds are marked "≥" in their own cells, as the headline table's are, not given a column of their own.
+        markdown_table(outcome_table(card, words=True).drop(columns=["description", "date_error_lower_bound", "source"])
+                       .rename(columns={"p_met": "P(met)", "date_error_days": ERROR_HEADER, "baseline_met": "baseline met"}),
             column_decimals={ERROR_HEADER: 1},
             marks={(k, ERROR_HEADER): LOWER_BOUND for k, s in enumerate(card.scores) if s.never_seen}),
     ]
