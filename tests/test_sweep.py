@@ -754,6 +754,24 @@ def test_a_report_says_its_capture_mae_means_are_lower_bounds_where_a_capture_ne
     assert "lower bound" not in sweep_report(tmp_path / "every", metrics=["y", "capture_mae_days"]).text  # each came
 
 
+def test_points_csv_says_at_each_point_in_how_many_runs_its_capture_mae_is_a_lower_bound(tmp_path):
+    """report.md says a sweep's capture_mae_days means are lower bounds, but points.csv, where a sampled design's
+    means are alone, gave them (and their 5-95% ranges) unmarked. Its `capture_mae_days_runs_missing_a_capture` counts,
+    point by point, the runs behind them that never saw a capture the MAE counts: 0 where the mean is exact, and there
+    whenever capture_mae_days is summarised, so that its absence never reads as "exact". day:t1 never comes in
+    replicate 0 (seed 0) of each of the 2 points; with seeds 1 to 3 it always comes."""
+    column = "capture_mae_days_runs_missing_a_capture"
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.5,))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=4), tmp_path / "s", evaluate=toys.captures, seed=0)
+    sweep_report(tmp_path / "s", metrics=["y", "capture_mae_days"])
+    points = pd.read_csv(tmp_path / "s" / "report" / "points.csv").set_index("a")
+    assert points[column].to_dict() == {0.0: 1, 1.0: 1}, points
+    assert "day:t1_runs_missing_a_capture" not in points and "y_runs_missing_a_capture" not in points  # no MAE of theirs
+    run_sweep(SweepSpec(Path("toy"), design, runs=3), tmp_path / "every", evaluate=toys.captures, seed=1)
+    assert sweep_report(tmp_path / "every", metrics=["y", "capture_mae_days"]).points[column].tolist() == [0, 0]
+    assert column not in sweep_report(tmp_path / "s", metrics=["y", "day:t1"]).points  # no capture MAE summarised
+
+
 def test_a_report_names_the_metrics_it_leaves_out_for_want_of_any_value(tmp_path):
     """A metric no run has a value of (patrol_coverage_mean in a campaign sweep: no patrol sets out before March) was
     dropped from the tables, figures and indices without a word, asked for or not."""

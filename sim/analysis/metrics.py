@@ -47,12 +47,17 @@ def lacking_word(metric: str) -> str:
     return "never" if metric.startswith(NEVER_CAME) else "none"
 
 
-def runs_missing_a_capture(rows: pd.DataFrame) -> int:
-    """How many of a sweep's runs (``rows``, one a run, :func:`batch_metric_columns`'s columns) never saw a capture
-    their ``capture_mae_days`` counts (a :data:`CAPTURE_DAY` column NaN): that MAE counts it as the day after the run
+def missing_a_capture(rows: pd.DataFrame) -> pd.Series:
+    """Whether each of a sweep's runs (``rows``, one a run, :func:`batch_metric_columns`'s columns) never saw a capture
+    its ``capture_mae_days`` counts (a :data:`CAPTURE_DAY` column NaN): that MAE counts it as the day after the run
     ends, so that it, and a mean of it, is a lower bound, as compare's "≥ 7.2" says of an ensemble's."""
     days = [c for c in rows.columns if c.startswith(CAPTURE_DAY)]
-    return int(rows[days].isna().any(axis=1).sum())
+    return rows[days].isna().any(axis=1)
+
+
+def runs_missing_a_capture(rows: pd.DataFrame) -> int:
+    """How many of a sweep's runs never saw a capture their ``capture_mae_days`` counts (:func:`missing_a_capture`)."""
+    return int(missing_a_capture(rows).sum())
 
 
 def run_metrics(run: RunData, outcomes: list[OutcomeBase], theatre: Theatre) -> dict[str, float]:

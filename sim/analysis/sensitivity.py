@@ -17,6 +17,8 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from .metrics import missing_a_capture
+
 DEFAULT_METRICS = ("ceasefire_days", "outcomes_met", "control_accuracy", "towns_regime", "turkish_deaths", "displaced")
 
 
@@ -27,7 +29,8 @@ def summarise_points(rows: pd.DataFrame, names: list[str], metrics: list[str]) -
 
     A metric that some run lacks (NaN: a capture's ``day:<id>`` where the town was never taken) is summarised over
     the runs that have it, and gets ``<metric>_runs``, how many those are at each point: its mean leans early (or
-    short) where many never saw what it measures, and said nothing of it."""
+    short) where many never saw what it measures, and said nothing of it. ``capture_mae_days`` gets
+    :data:`MISSING_A_CAPTURE` (:func:`runs_missing_a_capture_by_point`)."""
     g = rows.groupby("point", sort=True)
     out = g[names].first()
     out["replicates"] = g.size()
@@ -35,7 +38,7 @@ def summarise_points(rows: pd.DataFrame, names: list[str], metrics: list[str]) -
         out[f"{m}"] = g[m].mean()
         out[f"{m}_q05"] = g[m].quantile(0.05)
         out[f"{m}_q95"] = g[m].quantile(0.95)
-        out = out.assign(**runs_having(rows, m))
+        out = out.assign(**runs_having(rows, m), **runs_missing_a_capture_by_point(rows, m))
     return out.reset_index()
 
 
@@ -44,6 +47,20 @@ def runs_having(rows: pd.DataFrame, metric: str) -> dict[str, pd.Series]:
     nothing: the count a point's mean of such a metric carries, in sweep-report's points and in discover's."""
     have = rows.groupby("point", sort=True)[metric].count()
     return {f"{metric}_runs": have} if have.sum() < len(rows) else {}
+
+
+# How many runs of a point never saw a capture capture_mae_days counts: where not 0, the point's mean and range of it
+# are lower bounds (points.csv's), as report.md and the figures say of the sweep's.
+MISSING_A_CAPTURE = "capture_mae_days_runs_missing_a_capture"
+
+
+def runs_missing_a_capture_by_point(rows: pd.DataFrame, metric: str) -> dict[str, pd.Series]:
+    """``{MISSING_A_CAPTURE: how many runs of each point never saw a capture it counts}`` (0 where none: given whenever
+    ``metric`` is ``capture_mae_days``, so that a table without it never reads as exact), else nothing
+    (:func:`~sim.analysis.metrics.missing_a_capture`)."""
+    if metric != "capture_mae_days":
+        return {}
+    return {MISSING_A_CAPTURE: missing_a_capture(rows).groupby(rows["point"], sort=True).sum().astype(int)}
 
 
 MIN_POINTS = 50  # RBD-FAST needs more than 40 (its bootstrap halves them; 2 x 10 harmonics); a file design may be smaller
