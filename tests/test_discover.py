@@ -73,10 +73,37 @@ def test_discover_says_how_many_runs_lack_the_metric_its_means_are_of(tmp_path):
     assert points["day:late_runs"].tolist() == [0, 3] and points["of_interest"].tolist() == [False, True], points
     assert "`day:late` (never in 5/8)" in report.text, report.text  # the sweep report's words
     assert "A point's mean of it is over the runs that have one" in report.text, report.text
-    assert peeling_figure(report.discovery).get_suptitle().endswith("(mean of 4 replicates per point, of those with a value)")
+    title = " ".join(peeling_figure(report.discovery).get_suptitle().split())  # broken between words to fit
+    assert title.endswith("(mean of 4 replicates per point, of those with a value)"), title
     whole = sim.discovery_report(tmp_path / "s", "y >= 0.5", out=tmp_path / "y")
     assert "no value" not in whole.text and "y_runs" not in whole.discovery.points, whole.text
     assert peeling_figure(whole.discovery).get_suptitle().endswith("(mean of 4 replicates per point)")
+
+
+def test_discover_on_capture_mae_says_its_means_are_lower_bounds_where_a_capture_never_came(tmp_path):
+    """capture_mae_days counts a capture that never comes as the day after the run ends, a lower bound: compare marks
+    it "≥ 7.2", and the sweep's report.md and figures say so, but discover.md and peeling.png tested and drew points'
+    means of it as exact. They say so, with how many runs, as the sweep report does, and its points count them point by
+    point as points.csv does; with every capture seen, nothing is said. day:t1 never comes in replicate 0 (seed 0) of
+    each point; with seeds 1 to 3 it always comes."""
+    import sim
+    from sim.viz.discovery_report import peeling_figure
+
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.5,))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=4), tmp_path / "s", evaluate=toys.captures, seed=0)
+    report = sim.discovery_report(tmp_path / "s", "capture_mae_days >= 15", out=tmp_path / "d")
+    assert report.discovery.points["capture_mae_days_runs_missing_a_capture"].tolist() == [1, 1]
+    assert "`capture_mae_days`'s means are lower bounds (compare's ≥): a capture it counts never came in 2 of the 8 runs" \
+        in " ".join(report.text.split()), report.text
+    title = " ".join(peeling_figure(report.discovery).get_suptitle().split())
+    assert "lower bounds: a capture never came in 2 of the 8 runs" in title, title
+    run_sweep(SweepSpec(Path("toy"), design, runs=3), tmp_path / "every", evaluate=toys.captures, seed=1)
+    every = sim.discovery_report(tmp_path / "every", "capture_mae_days >= 5", out=tmp_path / "e")
+    assert every.discovery.points["capture_mae_days_runs_missing_a_capture"].tolist() == [0, 0]
+    assert "lower bound" not in every.text and "lower bound" not in peeling_figure(every.discovery).get_suptitle()
+    # Another metric of the same runs: no capture MAE, nothing said of one.
+    other = sim.discovery_report(tmp_path / "s", "y >= 0.5", out=tmp_path / "y")
+    assert "lower bound" not in other.text and "capture_mae_days_runs_missing_a_capture" not in other.discovery.points
 
 
 def test_python_writes_what_discover_writes_through_the_sim_namespace(planted, tmp_path):

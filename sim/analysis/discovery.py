@@ -29,7 +29,7 @@ from ..errors import InputError, close_or_grouped, extra_missing, flag
 from ..io.files import as_path
 from ..names import MAX_BOXES, is_whole
 from .results import load_sweep_manifest, read_rows
-from .sensitivity import runs_having
+from .sensitivity import runs_having, runs_missing_a_capture_by_point
 
 OPERATORS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt}
 WHERE = flag("where", about_file=True)  # the condition on the sweep folder's rows: --where, or discover(folder, where)
@@ -72,7 +72,8 @@ class Discovery:
     parameters: list[str]
     bounds: dict[str, tuple[float, float]]
     # One row per point with runs: parameters, its ``replicates``, the metric's mean, ``of_interest``; where some runs
-    # lack the metric, ``<metric>_runs``, how many have it (its mean is over those).
+    # lack the metric, ``<metric>_runs``, how many have it (its mean is over those); of ``capture_mae_days``, how many
+    # never saw a capture it counts (MISSING_A_CAPTURE: its mean is a lower bound where not 0).
     points: pd.DataFrame
     runs_per_point: int  # the replicates the design gives a point; an unfinished sweep's points may have fewer
     design_points: int  # the design's points; an unfinished sweep has runs at fewer
@@ -172,9 +173,11 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
     means = rows.groupby("point")[[*names, metric]].mean()
     interest = OPERATORS[op](means[metric].to_numpy(dtype=float), value)  # NaN compares False
     # Each point's count, as sweep-report's points.csv has it: an unfinished sweep's points have unequal numbers, and a
-    # metric some runs lack (a day:<id> where the change never came) is averaged over those that have it.
+    # metric some runs lack (a day:<id> where the change never came) is averaged over those that have it, and a capture
+    # MAE counting a capture that never came is a lower bound.
     points = means[names].assign(replicates=rows.groupby("point").size(), **{metric: means[metric]},
-                                 **runs_having(rows, metric), of_interest=interest)
+                                 **runs_having(rows, metric), **runs_missing_a_capture_by_point(rows, metric),
+                                 of_interest=interest)
     found = Discovery(folder, where.strip(), metric, names, {n: (float(means[n].min()), float(means[n].max())) for n in names},
                       points.reset_index(), int(manifest["runs_per_point"]), int(manifest["points"]), threshold)
     if not interest.any():

@@ -50,7 +50,7 @@ def runs_having(rows: pd.DataFrame, metric: str) -> dict[str, pd.Series]:
 
 
 # How many runs of a point never saw a capture capture_mae_days counts: where not 0, the point's mean and range of it
-# are lower bounds (points.csv's), as report.md and the figures say of the sweep's.
+# are lower bounds (points.csv's, discover's points'), as report.md and the figures say of the sweep's.
 MISSING_A_CAPTURE = "capture_mae_days_runs_missing_a_capture"
 
 

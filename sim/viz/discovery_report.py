@@ -14,12 +14,14 @@ from matplotlib.figure import Figure
 
 from ..analysis.discovery import Discovery, discover
 from ..analysis.report import markdown_table
+from ..analysis.sensitivity import MISSING_A_CAPTURE
 from ..io.files import table_text, write_atomic
 from ..io.outputs import claim_file, claim_output_folder, refuse_unmarked, writing_into
 from ..io.signatures import signed_markdown
 from ..names import replicates
-from .style import new_figure, save_figure
-from .sweep_report import counted, no_value_in
+from .style import fitted_suptitle, new_figure, save_figure
+from .sweep_plots import lower_bounds_of
+from .sweep_report import capture_mae_bounds, counted, no_value_in
 
 
 @dataclass
@@ -79,7 +81,7 @@ def discovery_report(folder: str | Path, where: str, *, out: str | Path | None =
 def peeling_figure(found: Discovery) -> Figure:
     """Coverage against density along each box's peeling trajectory, coloured by restricted dimensions; the chosen box ringed."""
     n = len(found.trajectories)
-    fig = new_figure(figsize=(4.4 * n + 0.8, 4.0))
+    fig = new_figure(figsize=(4.4 * n + 0.8, 4.0), layout="constrained")  # room above for a title of two or three lines
     axes = fig.subplots(1, n, squeeze=False)[0]
     most = max(int(t["res_dim"].max()) for t in found.trajectories)
     for k, (ax, t) in enumerate(zip(axes, found.trajectories, strict=True), start=1):
@@ -99,7 +101,8 @@ def peeling_figure(found: Discovery) -> Figure:
             else f"mean of each point's replicates, {counts.min()} to {counts.max()}")  # an unfinished sweep's
     if f"{found.metric}_runs" in found.points:  # some runs lack it (a day:<id>): a point's mean is of those that have it
         each += ", of those with a value"
-    fig.suptitle(f"PRIM: where {found.condition} ({each})", fontsize=10)
+    # Broken between words where wider than the figure: a capture MAE's lower bounds make it long for one box's width.
+    fitted_suptitle(fig, f"PRIM: where {found.condition} ({each}{lower_bounds_of(*_missing_a_capture(found))})", fontsize=10)
     return fig
 
 
@@ -110,6 +113,7 @@ def markdown(found: Discovery, files: list[Path], out: Path) -> str:
              f"interest when the mean of `{found.metric}` over its replicates meets `{found.condition}`: "
              f"**{interest} of {len(found.points)}** points.", "",
              *([lacking, ""] if (lacking := _lacking(found)) else []),
+             *([bounds, ""] if (bounds := _lower_bounds(found)) else []),
              "Parameters and the ranges the sweep covered: "
              + ", ".join(f"`{n}` {lo:g}–{hi:g}" for n, (lo, hi) in found.bounds.items()) + ".", ""]
     if not found.boxes:
@@ -147,6 +151,22 @@ def _lacking(found: Discovery) -> str:
     return (f"{lacking} A point's mean of it is over the runs that have one, so a date's leans early and a point can be "
             f"of interest by the few of its runs that saw the change; `sim.discover`'s `points` count them "
             f"(`{found.metric}_runs`).")
+
+
+def _missing_a_capture(found: Discovery) -> tuple[int, int]:
+    """How many of the runs never saw a capture ``capture_mae_days`` counts (0 for any other metric), and the runs."""
+    never = int(found.points[MISSING_A_CAPTURE].sum()) if MISSING_A_CAPTURE in found.points else 0
+    return never, int(found.points["replicates"].sum())
+
+
+def _lower_bounds(found: Discovery) -> str:
+    """The sweep report's sentence saying that the means of ``capture_mae_days`` are lower bounds, and the points' means
+    the condition tests with them ("" where the metric is another, or every run saw each capture): discover.md gave
+    them as exact, where compare prints such an MAE "≥ 7.2"."""
+    if not (bounds := capture_mae_bounds(*_missing_a_capture(found))):
+        return ""
+    return (f"{bounds} A point's mean, which the condition tests, is one where `{MISSING_A_CAPTURE}` (in "
+            "`sim.discover`'s `points`) is not 0.")
 
 
 def _decimals(low: float, high: float) -> int:

@@ -68,10 +68,15 @@ def lower_bounds(rows: pd.DataFrame, metric: str) -> str:
     """A title's clause saying that the values of ``metric`` are lower bounds, and in how many of the runs, where it is
     ``capture_mae_days`` and some run never saw a capture it counts (:func:`~sim.analysis.metrics.runs_missing_a_capture`,
     which report.md counts too); "" otherwise. compare prints such an MAE "≥ 7.2"; drawn unmarked, it read as exact."""
-    if metric != "capture_mae_days" or not (never := runs_missing_a_capture(rows)):
+    return lower_bounds_of(runs_missing_a_capture(rows), len(rows)) if metric == "capture_mae_days" else ""
+
+
+def lower_bounds_of(never: int, runs: int) -> str:
+    """:func:`lower_bounds`'s clause where a capture ``capture_mae_days`` counts never came in ``never`` of the
+    ``runs``; "" where ``never`` is 0. The sweep's figures' and discover's peeling.png's."""
+    if not never:
         return ""
-    return (f"; lower bounds: a capture never came in {never} of the {len(rows)} runs, "
-            "counted as the day after the run ends")
+    return f"; lower bounds: a capture never came in {never} of the {runs} runs, counted as the day after the run ends"
 
 
 def in_full(axis: Axis, values: np.ndarray) -> None:

@@ -283,14 +283,20 @@ def _left_out(absent: list[str], runs: int) -> str:
 
 
 def _lower_bounds(rows: pd.DataFrame, metrics: list[str]) -> str:
-    """The sentence saying that the means of ``capture_mae_days`` are lower bounds, where it is among ``metrics`` and
-    some run never saw a capture it counts (:func:`~sim.analysis.metrics.runs_missing_a_capture`, which its figures
-    count too), which it counts as the day after the run ends: ``compare`` prints such an MAE "≥ 7.2"
-    (:data:`~sim.analysis.report.LOWER_BOUND`); "" otherwise."""
-    if "capture_mae_days" not in metrics or not (never := runs_missing_a_capture(rows)):
+    """:func:`capture_mae_bounds` of the sweep's ``rows`` where ``capture_mae_days`` is among ``metrics`` (the runs
+    that never saw a capture it counts: :func:`~sim.analysis.metrics.runs_missing_a_capture`, which its figures count
+    too); "" otherwise."""
+    return capture_mae_bounds(runs_missing_a_capture(rows), len(rows)) if "capture_mae_days" in metrics else ""
+
+
+def capture_mae_bounds(never: int, runs: int) -> str:
+    """The sentence saying that the means of ``capture_mae_days`` are lower bounds, where a capture it counts never
+    came in ``never`` of the ``runs`` (it counts one as the day after the run ends: ``compare`` prints such an MAE
+    "≥ 7.2", :data:`~sim.analysis.report.LOWER_BOUND`); "" where ``never`` is 0. report.md's and discover.md's."""
+    if not never:
         return ""
     return (f"`capture_mae_days`'s means are lower bounds (compare's {LOWER_BOUND.strip()}): a capture it counts never "
-            f"came in {never} of the {len(rows)} runs, and one that never comes counts as the day after the run ends.")
+            f"came in {never} of the {runs} runs, and one that never comes counts as the day after the run ends.")
 
 
 def _lacking_metrics(points: pd.DataFrame, metrics: list[str]) -> list[str]:
