@@ -138,7 +138,7 @@ class CeasefireModel(mesa.Model):
 
         self.deal: Ceasefire | None = None  # the current truce or agreement; sim.model.ceasefire holds its rules
         self.patrol_roads: set[str] = set()  # roads with an announced patrol plan
-        self.patrol_coverage: dict[str, np.ndarray] = {}  # road -> share of the route the last patrol covered
+        self.patrol_coverage: dict[str, np.ndarray] = {}  # road -> share of the route the last patrol covered (the farther of one night's)
         self.patrolled_today: dict[str, np.ndarray] = {}  # road -> (replicates,) where it was patrolled since the last record
         self.coverage_shown = np.full(r, np.nan)  # the last patrols' coverage, their mean if several (timeseries)
         self.journal = Journal(t.towns)  # every event: (replicate or -1 for all, day, type, town, actors, detail)

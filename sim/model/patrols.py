@@ -88,8 +88,12 @@ class JointPatrolEvent(ScenarioEvent):
         # knowing where. The record counts those kilometres (a patrol turned back short of Nayrab went a few km).
         driven = np.where(stopped, (self.km[reached] + self.km[at]) / 2, self.km[at])
         coverage = np.where(going, driven / self.km[-1], np.nan)
-        m.patrol_coverage[e.road] = np.where(going, coverage, m.patrol_coverage.get(e.road, np.zeros(m.replicates)))
-        m.patrolled_today[e.road] = m.patrolled_today.get(e.road, np.zeros(m.replicates, bool)) | going
+        # Another plan's patrol may have driven this road tonight: the road is open as far as the farther of the two got,
+        # whichever the scenario lists first (the later one's coverage alone made the file's order decide).
+        tonight = m.patrolled_today.get(e.road, np.zeros(m.replicates, bool))
+        last = m.patrol_coverage.get(e.road, np.zeros(m.replicates))
+        m.patrol_coverage[e.road] = np.where(going, np.where(tonight, np.maximum(last, coverage), coverage), last)
+        m.patrolled_today[e.road] = tonight | going
         passed = going[:, None] & (np.arange(len(self.route))[None, :] <= reached[:, None])
         secure = m.security[:, self.route]
         m.security[:, self.route] = np.where(passed, secure + per_town(m.turkey.p.patrol_security) * (1.0 - secure), secure)

@@ -1,0 +1,30 @@
+"""The ceasefire period's rules at edges the shipped scenarios never reach, on hand-built theatres with known answers:
+two patrols on one road in one night."""
+
+from sim import CeasefireModel
+
+from .conftest import ev, line_theatre
+from .test_rules import STRONG_REGIME, push, scenario, truce
+
+
+def test_two_patrols_on_one_road_in_one_night_open_it_as_far_as_the_farther_got_however_listed(build):
+    # Two plans patrol the M9 on 3 Jan: the long one (T0 to T3) is stopped at the protest camp at T2 and covers half
+    # its route, the short one (T0 to T1) drives all of it. The road counted as partly open by whichever the file
+    # listed last, so the government's pressure (fed by the unmet share of the road) hung on the order of two lines.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    deal = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    camp = ev(id="camp", date="2020-01-02", type="sit_in", town="T2", until="2020-01-20")
+    long, short = (ev(id=plan, date="2020-01-03", type="joint_patrol", route=["T0", end], road="M9", every_days=7,
+                      participants=["russia", "turkey"]) for plan, end in (("long", "T3"), ("short", "T1")))
+    factions = {**STRONG_REGIME, "hts": {**STRONG_REGIME["hts"], "patrol_block": 0.0, "patrol_attack": 0.0, "protest_rate": 0.0},
+                "regime": {**STRONG_REGIME["regime"], "pressure_growth": 0.5, "pressure_easing": 0.0, "patrol_relief": 0.0,
+                           "objective_roads": {"M9": 1}}}
+    seen = []
+    for plans, name in (([long, short], "long_first.yaml"), ([short, long], "short_first.yaml")):
+        m = CeasefireModel(scenario(build, factions, [push(["T3"]), deal, camp, *plans], name=name, end="2020-01-05"))
+        m.run_model()
+        assert sorted(row[3] for row in m.patrol_rows) == [0.5, 1.0], name  # both drove, as before
+        seen.append((m.patrol_coverage["M9"].tolist(), m.deal.pressure.tolist()))
+    assert seen[0][0] == [1.0]  # the road is open as far as the farther of the night's patrols got
+    assert seen[1] == seen[0]
+
