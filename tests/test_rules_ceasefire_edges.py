@@ -1,7 +1,7 @@
 """The ceasefire period's rules at edges the shipped scenarios never reach, on hand-built theatres with known answers:
-two patrols on one road in one night."""
+two patrols on one road in one night, a deal that leaves the government free."""
 
-from sim import CeasefireModel
+from sim import CeasefireModel, simulate
 
 from .conftest import ev, line_theatre
 from .test_rules import STRONG_REGIME, push, scenario, truce
@@ -28,3 +28,18 @@ def test_two_patrols_on_one_road_in_one_night_open_it_as_far_as_the_farther_got_
     assert seen[0][0] == [1.0]  # the road is open as far as the farther of the night's patrols got
     assert seen[1] == seen[0]
 
+
+def test_a_deal_that_leaves_the_government_free_gives_it_no_pressure_to_break_it(build):
+    # A deal with no compliance from the government does not bind it: its pressure neither grows nor eases, but HTS's
+    # raids under it added their pretext every day, so the reported pressure climbed to 1 and stayed there, where at a
+    # compliance of 0.001 it eased to a level. A pretext and a patrol's relief move it only where the deal binds the
+    # government, as its growth and easing do; the raids still count as violations.
+    line_theatre(build, controllers=("regime", "hts"))
+    factions = {**STRONG_REGIME, "hts": {"spoiler_rate": 1.0, "garrison": 50, "reserve": 100},
+                "regime": {**STRONG_REGIME["regime"], "pretext": 0.1, "pressure_growth": 0.02, "pressure_easing": 0.5}}
+    free = simulate(scenario(build, factions, [truce(compliance={"regime": 0.0, "hts": 0.0})], name="free.yaml"))
+    assert (free.timeseries["regime_pressure"] == 0.0).all()
+    assert free.timeseries["violations"].iloc[-1] == 20  # a raid every day from 2 Jan
+    bound = simulate(scenario(build, factions, [truce(compliance={"regime": 0.001, "hts": 0.0}, restraint=1.0)],
+                              name="bound.yaml"))
+    assert bound.timeseries["regime_pressure"].iloc[-1] > 0.1  # bound, the same raids feed it

@@ -10,7 +10,8 @@ A deal is a small state machine (:class:`CeasefireState`), one per replicate::
 While it is in force it binds the factions whose ``compliance`` it gives.
 Two quantities belong to it, per replicate:
 
-- ``pressure``: the regime's urge to break it. Each day the regime is bound,
+- ``pressure``: the regime's urge to break it, which moves only while it binds
+  the regime (one that leaves it free gives it nothing to break). Each day,
   it grows by ``pressure_growth`` x the unmet share of the regime's road
   objectives (patrolled roads count as partly open) x (1 - pressure), so it
   saturates at 1, and eases by ``pressure_easing`` x pressure: an urge left
@@ -219,20 +220,23 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
 
 def record_violation(model: CeasefireModel, which: np.ndarray, faction: str, town: np.ndarray | int | None, detail: str) -> None:
     """An attack while the deal is in force, by a party that rejects it or one that failed to keep it that day:
-    a violation, and a pretext that adds to the regime's pressure."""
+    a violation, and a pretext that adds to the regime's pressure where the deal binds the regime."""
     cf = model.deal
     if cf is not None:
         cf.violations[which] += 1
-        cf.pressure[which] = np.minimum(1.0, cf.pressure[which] + per_pair(model.regime.p.pretext, which))
+        # Not where the deal leaves the regime free: there its pressure neither grows nor eases, and a pretext
+        # alone drove it to 1, where a deal binding it at a compliance of 0.001 kept it eased.
+        pretext = which & binding(model, model.regime.name)
+        cf.pressure[pretext] = np.minimum(1.0, cf.pressure[pretext] + per_pair(model.regime.p.pretext, pretext))
     model.log_each("violation", which, town, faction, lambda r: detail)
 
 
 def relieve(model: CeasefireModel, which: np.ndarray, coverage: np.ndarray) -> None:
-    """A joint patrol that opened the road answers the regime's complaint: its pressure eases."""
+    """A joint patrol that opened the road answers the regime's complaint: its pressure eases, where the deal binds it."""
     cf = model.deal
     if cf is not None:
         ease = model.regime.p.patrol_relief * np.nan_to_num(coverage)
-        cf.pressure = np.where(which, np.maximum(0.0, cf.pressure - ease), cf.pressure)
+        cf.pressure = np.where(which & binding(model, model.regime.name), np.maximum(0.0, cf.pressure - ease), cf.pressure)
 
 
 def state_labels(model: CeasefireModel) -> np.ndarray:
