@@ -1,5 +1,8 @@
 """The ceasefire period's rules at edges the shipped scenarios never reach, on hand-built theatres with known answers:
-two patrols on one road in one night, a deal that leaves the government free."""
+two patrols on one road in one night, a deal that leaves the government free, a post withdrawn the night after it was cut
+off."""
+
+import pytest
 
 from sim import CeasefireModel, simulate
 
@@ -43,3 +46,16 @@ def test_a_deal_that_leaves_the_government_free_gives_it_no_pressure_to_break_it
     bound = simulate(scenario(build, factions, [truce(compliance={"regime": 0.001, "hts": 0.0}, restraint=1.0)],
                               name="bound.yaml"))
     assert bound.timeseries["regime_pressure"].iloc[-1] > 0.1  # bound, the same raids feed it
+
+
+@pytest.mark.parametrize("withdrawn", ["2020-01-03", "2020-01-04"])
+def test_a_post_cut_off_is_news_to_turkey_even_if_withdrawn_before_turkey_looks(build, withdrawn):
+    # The government takes T1 on 2 Jan and cuts off the post beside it; Turkey counts a post cut off the next day.
+    # Withdrawn that night (3 Jan), the post was no longer cut off when Turkey looked, and its encirclement added
+    # nothing; withdrawn a night later, it added its escalation: the news hung on the night of the withdrawal.
+    line_theatre(build, controllers=("regime", "rebels", "regime"), posts=[("P1", "T1", "2019-01-01")])
+    factions = {**STRONG_REGIME, "turkey": {"escalation_per_encirclement": 0.5, "escalation_decay": 0.0}}
+    out = ev(id="out", date=withdrawn, type="observation_post", action="withdraw", post="P1")
+    r = simulate(scenario(build, factions, [push(["T1"]), out], end="2020-01-05"))
+    assert r.captures[["date", "town"]].values.tolist() == [["2020-01-02", "T1"]]
+    assert r.timeseries["turkish_escalation"].iloc[2] == pytest.approx(0.5)  # 3 Jan: the day Turkey looks

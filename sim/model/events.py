@@ -134,9 +134,9 @@ class ObservationPostEvent(ScenarioEvent):
         # Set up where the government already holds every town around it, a post is cut off from its first day; the
         # regime did not encircle it, so Turkey does not count it as news.
         cut_off = towns.posts_encircled(m.theatre, m.controller, m.post_standing)[:, k]
+        m.turkey.note_encircled(k, cut_off)  # before the post's state changes: a post cut off that Turkey has not seen is news
         m.encircled = m.encircled.copy()  # a new array, not changed in place: see Turkey.escalate
         m.encircled[:, k] = cut_off
-        m.turkey.note_encircled(k, cut_off)
         encirclement.survey_posts(m)
         post = m.theatre.posts[k]
         m.log_all(f"post_{e.action}", post.towns[0], "turkey", post.name)

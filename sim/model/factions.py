@@ -94,6 +94,7 @@ class Turkey(FactionAgent):
         self._deaths_seen = self.deaths
         self._encircled_seen = model.encircled  # posts cut off before the start are not news
         self._no_news = np.zeros(r, np.int64)  # posts newly cut off on a day none is (read-only)
+        self._kept_news = self._no_news  # posts cut off, then withdrawn or set up again before Turkey looked: note_encircled
 
     def step(self) -> None:
         self.escalate()
@@ -115,13 +116,21 @@ class Turkey(FactionAgent):
         if self.deaths is not self._deaths_seen or m.encircled is not self._encircled_seen:
             newly = self._no_news
             if m.encircled is not self._encircled_seen:  # not a net count: one post relieved hides no other
-                newly = (m.encircled & ~self._encircled_seen).sum(axis=1)
+                newly = (m.encircled & ~self._encircled_seen).sum(axis=1) + self._kept_news
             level = level + (p.escalation_per_death * (self.deaths - self._deaths_seen) + p.escalation_per_encirclement * newly)
-            self._deaths_seen, self._encircled_seen = self.deaths, m.encircled
+            self._deaths_seen, self._encircled_seen, self._kept_news = self.deaths, m.encircled, self._no_news
         self.escalation = clip_unit(np.maximum(self.floor, level))
 
     def note_encircled(self, post: int, cut_off: np.ndarray) -> None:
-        """Take a post's encirclement (replicates,) as already known: it was cut off when it was set up."""
+        """Take a post's encirclement (replicates,) as already known: it was cut off when it was set up (or it is
+        withdrawn, and no longer cut off). Called before the model's ``encircled`` changes for it.
+
+        Where the government cut it off since Turkey last looked, that is news all the same, kept for Turkey's next
+        look: withdrawn the night after, a post cut off added no escalation, where withdrawn a night later it did.
+        """
+        unseen = self.model.encircled[:, post] & ~self._encircled_seen[:, post]
+        if np.count_nonzero(unseen):
+            self._kept_news = self._kept_news + unseen
         seen = self._encircled_seen.copy()  # the model's own, maybe (see escalate)
         seen[:, post] = cut_off
         self._encircled_seen = seen
