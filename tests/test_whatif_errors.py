@@ -559,3 +559,18 @@ def test_two_orders_sending_one_force_on_one_night_are_refused(tmp_path, order, 
     # A day apart, the second is the group's new axis, as the scenario README says: no error.
     later = whatif(tmp_path, JAN_TRUCE, "events:\n" + order.replace("2019-12-19", "2019-12-21").replace("2020-01-16", "2020-01-18"))
     load_scenario(later)
+
+
+def test_two_orders_for_one_post_on_one_night_are_refused(tmp_path):
+    """A what-if that withdrew a post on the night the campaign sets it up passed check, and whether the post stood
+    hung on which of the two lines the file listed last (round 70's audit). Two orders for one post on one night are
+    refused, at the one the user wrote, as two orders for one force group are."""
+    order = ("  - {id: withdraw-east, type: observation_post, action: withdraw, post: feb2020-saraqib-east, "
+             "date: 2020-02-01, source: [saraqib-posts]}\n")
+    path = whatif(tmp_path, CAMPAIGN, "events:\n" + order)
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (4, "events[0].action"), str(err)
+    assert "two orders" in err.message and "feb2020-saraqib-east" in err.message and "same night" in err.message, str(err)
+    assert main(["check", str(path)]) == 2
+    # A night later, the withdrawal follows the setting up: no error.
+    load_scenario(whatif(tmp_path, CAMPAIGN, "events:\n" + order.replace("2020-02-01", "2020-02-02")))

@@ -79,6 +79,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
     post_ids = {p.id for p in theatre.posts}
     opened: set[tuple[str, ...]] = set()  # force groups formed and counter-offensives opened so far (_force), in date order
     last_sent: dict[tuple[str, ...], tuple[dt.date, int]] = {}  # each one's latest start order: its date and index
+    post_orders: dict[str, tuple[dt.date, int]] = {}  # each post's latest order (set up, withdraw): its date and index
 
     def no_force(at: tuple, event: Any, does: str, problem: str) -> None:  # noqa: ANN401 - an event of the schema
         """Raise ``problem`` for ``event``, which ``does`` (stops, reinforces) a force group or counter-offensive no earlier
@@ -161,8 +162,12 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
                 fail((*at, "group"), "only the regime has force groups")
             elif _force(event.faction, event.group) not in opened:
                 no_force(at, event, "reinforces", f"no force group '{event.group}' has been formed by {event.date}")
-        if event.type == "observation_post" and event.post not in post_ids:
-            fail((*at, "post"), f"unknown post '{event.post}'" + _suggest_post(theatre, event.post))
+        if event.type == "observation_post":
+            if event.post not in post_ids:
+                fail((*at, "post"), f"unknown post '{event.post}'" + _suggest_post(theatre, event.post))
+            if event.post in post_orders and post_orders[event.post][0] == event.date:
+                _two_post_orders_one_night(scenario, fail, at, event, post_orders[event.post][1])
+            post_orders[event.post] = (event.date, at[1])
     return theatre
 
 
@@ -198,6 +203,17 @@ def _two_orders_one_night(scenario: Scenario, fail: Any, at: tuple, event: Any, 
     fail((*at, key), f"two orders send the {what} on the same night ({event.date}: this one and {name}): which axis it "
          "takes would hang on the order the file lists them in; make them one order, or date them a day apart",
          ("events", first, key))
+
+
+def _two_post_orders_one_night(scenario: Scenario, fail: Any, at: tuple, event: Any, first: int) -> None:  # noqa: ANN401 - check_scenario's fail, an event of the schema
+    """Refuse ``event``, a second order the same night for the post that the event at index ``first`` sets up or
+    withdraws: whether the post stands would hang on the order the file lists them in. Raised at whichever of the two
+    the user wrote, as :func:`_two_orders_one_night` is."""
+    other = scenario.events[first]
+    name = f"'{other.id}'" if other.id else "another observation_post event"
+    fail((*at, "action"), f"two orders for post '{event.post}' on the same night ({event.date}: this one, "
+         f"{event.action}, and {name}, {other.action}): whether it stands would hang on the order the file lists them "
+         "in; keep one, or date them a day apart", ("events", first, "action"))
 
 
 def _formed_later(scenario: Scenario, event: Any, does: str) -> tuple[str, tuple[tuple, ...]]:  # noqa: ANN401 - an event of the schema
