@@ -708,9 +708,9 @@ def test_a_deals_break_chance_is_the_regimes_urge_times_the_deterrence_it_is_giv
 # ------------------------------------------------------------------ patrols and the corridor
 
 
-def patrol_scenario(build, block, security=0.0, policing=0.0, name="p.yaml"):
+def patrol_scenario(build, block, security=0.0, policing=0.0, name="p.yaml", hts_compliance=0.0):
     line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
-    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0,
+    agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": hts_compliance}, restraint=1.0,
                       corridor={"road": "M9", "width_km": 1})
     patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T2"], road="M9", every_days=2, participants=["russia", "turkey"])
     factions = {**STRONG_REGIME, "hts": {"patrol_block": block, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0},

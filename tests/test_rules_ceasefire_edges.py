@@ -59,3 +59,16 @@ def test_a_post_cut_off_is_news_to_turkey_even_if_withdrawn_before_turkey_looks(
     r = simulate(scenario(build, factions, [push(["T1"]), out], end="2020-01-05"))
     assert r.captures[["date", "town"]].values.tolist() == [["2020-01-02", "T1"]]
     assert r.timeseries["turkish_escalation"].iloc[2] == pytest.approx(0.5)  # 3 Jan: the day Turkey looks
+
+
+def test_hts_blocks_patrols_only_as_far_as_it_rejects_the_deal(build):
+    """HTS's every other spoiling (raids, sit-ins, ambushes) comes at its rate x how far it rejects the deal (1 - its
+    compliance), but its blocking of patrols came at the full `patrol_block` whatever it had agreed: an HTS party to a
+    deal it kept in full still stopped every patrol next to its ground (round 70's audit)."""
+    from .test_rules import patrol_scenario
+
+    kept = simulate(patrol_scenario(build, block=1.0, hts_compliance=1.0, name="kept.yaml"))
+    assert len(kept.patrols) == 10
+    assert {p["coverage"] for p in kept.patrols} == {1.0}, "no patrol stopped by an HTS that keeps the deal"
+    rejected = simulate(patrol_scenario(build, block=1.0, hts_compliance=0.0, name="rejected.yaml"))
+    assert {p["coverage"] for p in rejected.patrols} == {0.75}, "every one stopped by an HTS that rejects it"

@@ -194,13 +194,14 @@ class HTS(ArmedGroup):
         """(replicates, route towns) where a patrol (its numbers ``k``) is stopped: sit-ins always; next to HTS ground,
         by chance.
 
-        The chance falls as the road is made secure (patrols that got through, Turkish policing of a corridor).
+        The chance falls as the road is made secure (patrols that got through, Turkish policing of a corridor), and
+        comes, as HTS's other spoiling does, as far as HTS rejects the deal (patrols run only while one is in force).
         """
         m = self.model
         sit = m.sit_in_until[:, route] >= m.day
         hts = m.controller == HTS_CODE
         near = hts[:, route] | (towns.held_neighbours(m.neighbours, hts)[:, route] > 0)
-        chance = per_town(self.p.patrol_block) * (1.0 - m.security[:, route])
+        chance = per_town(self.p.patrol_block) * per_town(m.deal.rejection(self.name)) * (1.0 - m.security[:, route])
         by_chance = near & (streams.uniform(m.keys[:, None], m.day, Draw.PATROL_BLOCK, route[None, :], k) < chance)
         return (sit | by_chance) & (m.controller[:, route] != REGIME)
 
