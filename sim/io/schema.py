@@ -100,7 +100,7 @@ class HTSParams(ArmedGroupParams):
 
     spoiler_rate: Share = Field(0.3, description="daily chance of a raid on regime positions during a ceasefire it rejects")
     raid_strength: float = bounded(1.0, 50.0, "strength committed to a raid (50 is a brigade)")
-    patrol_block: Share = Field(0.3, description="chance of stopping a patrol at each town next to its own ground")
+    patrol_block: Share = Field(0.3, description="chance of stopping a patrol at each town next to its own ground, x how far it rejects the deal")
     patrol_attack: Share = Field(0.1, description="chance of attacking a patrol on a run")
     patrol_attack_casualties: Finite = Field(1.0, ge=0.0, le=100.0,
                                             description="mean (Poisson) casualties of each patrolling faction in an attack on a patrol")
