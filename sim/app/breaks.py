@@ -19,8 +19,6 @@ import html
 import re
 from pathlib import Path
 
-import solara
-
 PART = "sim-part"
 # An inline block is as wide as its text, and no wider than its line: a longer part wraps inside it, at its <wbr>.
 CSS = f".{PART} {{ display: inline-block; }}"
@@ -116,9 +114,3 @@ LONG_WORDS = {"overflow-wrap": "anywhere"}
 def css(style: dict[str, str]) -> str:
     """A style dict (as solara.Text takes) as a CSS declaration list."""
     return "; ".join(f"{k}: {v}" for k, v in style.items())
-
-
-@solara.component
-def Breakable(text: str, style: dict[str, str] | None = None, tag: str = "span", classes: list[str] | None = None):
-    """``text`` shown as :func:`path_html` makes it: its paths break between their parts, and copy as they are."""
-    return solara.HTML(tag=tag, unsafe_innerHTML=path_html(text), style=css(style or {}), classes=classes or [])

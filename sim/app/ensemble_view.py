@@ -30,7 +30,8 @@ from .ensemble import (
     towns_markdown,
     towns_table,
 )
-from .breaks import LONG_WORDS, Breakable, paths_breakable
+from .breakable import Breakable
+from .breaks import LONG_WORDS, paths_breakable
 from .compare_words import comparison_words
 from .figures import EITHER_DPI, NARROW_WIDTH, PageEither, PagePieces, pieces, png
 from .run_view import FIGURES_ROW

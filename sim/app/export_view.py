@@ -17,7 +17,8 @@ from ..analysis.summary import ENSEMBLE_RUNS
 from ..errors import InputError
 from ..names import replicates
 from . import ensemble_view  # its task read where the page renders (the tests put one that runs inline in its place)
-from .breaks import LONG_WORDS, Breakable, paths_breakable
+from .breakable import Breakable
+from .breaks import LONG_WORDS, paths_breakable
 from .config import AppConfig
 from .panels import unusable
 from .settings import Settings, base_scenario

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 import solara
 
-from .breaks import LONG_WORDS, Breakable
+from .breakable import Breakable
+from .breaks import LONG_WORDS
 
 
 def attempt(fn: Callable, *args: object) -> tuple[object, str | None]:

@@ -17,7 +17,8 @@ import solara
 from ..errors import InputError, shown_path
 from ..names import date_words
 from .breaks import CSS as BREAKS_CSS
-from .breaks import Breakable, breakable, path_html
+from .breakable import Breakable
+from .breaks import breakable, path_html
 from .config import AppConfig
 from .file_changes import file_changes, toggles_done_by
 from .guard import Guarded

@@ -17,7 +17,8 @@ from ..analysis.summary import name
 from ..io.files import table_text
 from ..names import date_words
 from ..viz.figures import run_map, run_title
-from .breaks import LONG_WORDS, Breakable, paths_breakable
+from .breakable import Breakable
+from .breaks import LONG_WORDS, paths_breakable
 from .config import AppConfig
 from .figures import COLUMN_SHARE, TITLE_LINE, LiveMap, LiveSeries, PageFigure, PagePieces, live_map_state, png
 from .guard import attempt
