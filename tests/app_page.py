@@ -7,9 +7,12 @@ Import only where the app extra is installed (the test modules skip first).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import re
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import ipyvuetify as v
 import ipywidgets as w
@@ -110,10 +113,19 @@ class InlineTask:
 
 @pytest.fixture
 def page(tmp_path, monkeypatch):
-    monkeypatch.setenv("SIM_APP_ROOT", str(ROOT))
-    monkeypatch.setenv("SIM_APP_SAVE_DIR", str(tmp_path))
-    monkeypatch.delenv("SIM_APP_SCENARIO", raising=False)
+    """The page, its what-ifs saved into ``tmp_path`` (which holds one that does not load, broken.yaml): (its box,
+    its render context, the save folder)."""
     (tmp_path / "broken.yaml").write_text("extends: nowhere.yaml\nname: broken\n")
+    with page_saving_into(tmp_path, monkeypatch) as shown:
+        yield shown
+
+
+@contextlib.contextmanager
+def page_saving_into(save_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple]:
+    """The page, rendered with its what-ifs saved into ``save_dir``: (its box, its render context, ``save_dir``)."""
+    monkeypatch.setenv("SIM_APP_ROOT", str(ROOT))
+    monkeypatch.setenv("SIM_APP_SAVE_DIR", str(save_dir))
+    monkeypatch.delenv("SIM_APP_SCENARIO", raising=False)
     from sim.app import ensemble_view
     from sim.app.app import Page
 
@@ -125,7 +137,7 @@ def page(tmp_path, monkeypatch):
     try:
         with context:
             box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
-            yield box, rc, tmp_path
+            yield box, rc, save_dir
             rc.close()
     finally:
         asyncio.set_event_loop(None)

@@ -46,7 +46,7 @@ from sim.io.scenario import load_scenario  # noqa: E402
 from sim.io.schema import Scenario  # noqa: E402
 from sim.names import date_words  # noqa: E402
 
-from .app_page import button, images, page, strong, texts, wait_for  # noqa: E402, F401 - page: a fixture
+from .app_page import button, images, page, strong, texts, unbroken, wait_for  # noqa: E402, F401 - page: a fixture
 from .conftest import ROOT, shipped_scenarios  # noqa: E402
 
 CONTROLS = load_controls(ROOT / "scenarios" / "app" / "controls.yaml")
@@ -196,6 +196,11 @@ def test_a_saved_whatif_of_a_scenario_seeded_near_the_last_seed_suggests_a_rerun
     assert load_results(tmp_path / "e").runs[-1].seed == last  # the ensemble holds the scenario's own seed
 
 
+def read(markdown: str) -> str:
+    """Markdown as a reader reads it, its user's strings (:func:`sim.app.breaks.exactly`) as they are."""
+    return html.unescape(unbroken(markdown))
+
+
 def test_a_whatif_that_sets_its_seed_or_its_window_says_so_and_is_not_said_to_share_the_seeds(tmp_path):
     """A what-if of jan_truce.yaml setting only `seed: 7` was described on the What-if tab as 'changes from A: nothing
     that this page can name — both 3 replicates, same seeds', above 'independent replicates': only the factions, combat,
@@ -209,15 +214,15 @@ def test_a_whatif_that_sets_its_seed_or_its_window_says_so_and_is_not_said_to_sh
     assert file_changes(str(tmp_path / "seeded.yaml"), CONTROLS, ROOT).lines == ("seed: 20200112 → 7",)
     assert file_changes(str(tmp_path / "longer.yaml"), CONTROLS, ROOT).lines == ("end: 31 January 2020 → 5 February 2020",)
     ens = ensemble_of_settings(Settings(str(tmp_path / "seeded.yaml")), CONTROLS, 2, ROOT, whatif_dirs=(tmp_path,))
-    lead = comparison_lead(ens, ens.last)
+    lead = read(comparison_lead(ens, ens.last))
     assert not ens.comparison.paired
     assert "which changes from A: seed: 20200112 → 7 — both 2 replicates, different seeds;" in lead, lead
     paired = ensemble_of_settings(Settings("scenarios/jan_truce.yaml").with_value("regime.commit", 0.6), CONTROLS, 2, ROOT)
-    assert paired.comparison.paired and "both 2 replicates, same seeds;" in comparison_lead(paired, paired.last)
+    assert paired.comparison.paired and "both 2 replicates, same seeds;" in read(comparison_lead(paired, paired.last))
     # Seeds 20200113-15 against A's 20200112-14: paired on the two both ran, and said so (it read "different seeds").
     (tmp_path / "next.yaml").write_text(f"extends: {parent}\nname: next\nseed: 20200113\n")
     near = ensemble_of_settings(Settings(str(tmp_path / "next.yaml")), CONTROLS, 3, ROOT, whatif_dirs=(tmp_path,))
-    assert near.comparison.paired and "both 3 replicates, paired on the 2 seeds both ran;" in comparison_lead(near, near.last)
+    assert near.comparison.paired and "both 3 replicates, paired on the 2 seeds both ran;" in read(comparison_lead(near, near.last))
 
 
 def test_a_whatif_made_in_the_sidebar_is_not_named_as_its_baseline():
@@ -226,7 +231,7 @@ def test_a_whatif_made_in_the_sidebar_is_not_named_as_its_baseline():
     from sim.app.ensemble import comparison_lead, ensemble_of_settings
 
     ens = ensemble_of_settings(Settings("scenarios/jan_truce.yaml").with_value("regime.commit", 0.6), CONTROLS, 2, ROOT)
-    lead = comparison_lead(ens, ens.last)
+    lead = read(comparison_lead(ens, ens.last))
     assert lead.startswith("A = **scenarios/jan_truce.yaml** as it is, B = the same with the sidebar's changes: "
                            "How hard the government attacks"), lead
 

@@ -1,4 +1,4 @@
-"""Where the tabs' Markdown lets a path break (sim/app/breaks.py), without a browser."""
+"""Where the tabs' Markdown lets a path break (sim/app/breaks.py's ``exactly``), without a browser."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ pytest.importorskip("solara", reason="the app extra is not installed (pip instal
 
 import ipyvuetify as v  # noqa: E402
 
-from sim.app.breaks import PART, paths_breakable  # noqa: E402
+from sim.app.breaks import PART, exactly  # noqa: E402
 
 
 def text(markdown: str) -> str:
@@ -31,33 +31,31 @@ def test_an_absolute_path_in_the_tabs_markdown_breaks_between_its_parts_too():
     """A path from the root of the disk (a what-if in a --save-dir outside the project) was left one word: the Save
     tab's first sentence broke it at the page's edge, inside a name ('what_ifs_for_the_idlib_se' / 'minar')."""
     path = "/tmp/seminar/what_ifs_for_the_idlib_seminar/mine.yaml"
-    shown = paths_breakable(f"extends {path} with what the sidebar changes")
+    shown = f"extends {exactly(path)} with what the sidebar changes"
     part = f'<span class="{PART}">'
-    assert shown.startswith(f"extends {part}{part}/tmp/</span>{part}seminar/</span>"), shown
+    assert shown.startswith(f"extends {part}{part}&#47;tmp/</span>{part}seminar/</span>"), shown
     assert text(shown) == f"extends {path} with what the sidebar changes"
 
 
-def test_a_path_in_code_breaks_between_its_parts_and_other_code_is_left_as_it_is():
+def test_a_path_in_code_breaks_between_its_parts():
     """The Save tab's first sentence names its save folder in code: a deep --save-dir broke at a phone's page edge
-    inside a name (tests/test_app_browser_save_phone.py measures it). A command, or a word, in code is code as
-    before."""
+    inside a name (tests/test_app_browser_save_phone.py measures it)."""
     path = "/tmp/seminar/what_ifs_for_the_idlib_seminar"
-    shown = paths_breakable(f"A YAML file in `{path}` that `extends` it: `python -m sim run {path}/mine.yaml`")
+    shown = f"A YAML file in <code>{exactly(path)}</code> that `extends` it"
     part = f'<span class="{PART}">'
-    assert shown.startswith(f"A YAML file in <code>{part}{part}/tmp/</span>{part}seminar/</span>"), shown
-    assert shown.endswith(f"</span></code> that `extends` it: `python -m sim run {path}/mine.yaml`"), shown
-    assert text(shown) == f"A YAML file in {path} that extends it: python -m sim run {path}/mine.yaml"
+    assert shown.startswith(f"A YAML file in <code>{part}{part}&#47;tmp/</span>{part}seminar/</span>"), shown
+    assert text(shown) == f"A YAML file in {path} that extends it"
 
 
 @pytest.mark.parametrize("after", [",", ".", ";", ":", ")", "),"])
 def test_the_punctuation_after_a_path_stays_on_its_line(after):
     """The path is a block of its own, and a line may break after a block: at 360 px the One run tab's heading began a
     line with the comma after the scenario's path ('scenarios/campaign.yaml' / ', replicate 0 ...')."""
-    shown = paths_breakable(f"One run: scenarios/campaign.yaml{after} replicate 0")
+    shown = f"One run: {exactly(f'scenarios/campaign.yaml{after}')} replicate 0"
     part = f'<span class="{PART}">'
     whole = shown[shown.index(part):shown.rindex("</span>") + len("</span>")]  # the path's outer block
     assert html.unescape(re.sub(r"<[^>]+>", "", whole)) == f"scenarios/campaign.yaml{after}", shown
-    assert shown.endswith(f"</span> replicate 0"), shown
+    assert shown.endswith("</span> replicate 0"), shown
     assert html.unescape(re.sub(r"<[^>]+>", "", shown)) == f"One run: scenarios/campaign.yaml{after} replicate 0"
 
 
@@ -66,7 +64,7 @@ def test_a_path_shows_its_underscores_and_stars_as_they_are():
     '/tmp/__drafts__' showed as '/tmp/drafts_' with 'drafts' in italics; in code too, once the Save tab's save folder
     was HTML to break between its parts."""
     path, code = "/tmp/__drafts__/scenarios/__x__.yaml", "/tmp/__drafts__/what_if*s*/for_[the](seminar)"
-    assert text(paths_breakable(f"in {path} or `{code}` here")) == f"in {path} or {code} here"
+    assert text(f"in {exactly(path)} or <code>{exactly(code)}</code> here") == f"in {path} or {code} here"
 
 
 def test_a_folder_named_with_emoji_shortcodes_or_dollars_shows_as_it_is(tmp_path):
@@ -105,4 +103,4 @@ def test_a_folder_named_with_emoji_shortcodes_or_dollars_shows_as_it_is(tmp_path
     assert [run for run in re.findall(r">([^<]*)<", body) if "$" in html.unescape(run)] == ["&#36;"] * 2, body
     # In a sentence too (the One run tab's heading), where its '_..._' read as emphasis besides.
     path = "/tmp/notes:smile:/a_$x$_b/mine.yaml"
-    assert text(paths_breakable(f"One run: {path}, replicate 0", path)) == f"One run: {path}, replicate 0"
+    assert text(f"One run: {exactly(f'{path},')} replicate 0") == f"One run: {path}, replicate 0"

@@ -12,8 +12,8 @@ imports this package, so ``import sim`` never loads Solara.
 - ``outcome_words``, ``compare_words``: the scorecard and the comparison with the baseline in words, for the page.
 - ``figures``: the page's figures as PNG, drawn by :mod:`sim.viz`.
 - ``panels``, ``run_view``, ``ensemble_view``, ``export_view``: the Solara components; ``guard``: a view that fails
-  says so where it stands; ``breaks``: where the sidebar's paths may break across lines, and still copy as paths;
-  ``breakable``: such text as a Solara element.
+  says so where it stands; ``breaks``: where the page's paths may break across lines, and still copy as paths, and
+  the user's strings in its Markdown shown exactly as they are; ``breakable``: such text as a Solara element.
 - ``theme``: the dark theme's colours where Solara's read faintly.
 - ``app``: the page (SolaraViz and the tabs); ``server``: starting it; ``solara_server``: Solara's command line, which
   the server process runs, ended by Ctrl-C or SIGTERM as the other commands are.

@@ -1,4 +1,5 @@
-"""Where the sidebar's paths may break across lines, in a way that survives copying.
+"""Where the page's paths may break across lines, in a way that survives copying; and the user's strings in the page's
+Markdown, shown exactly as they are (:func:`exactly`).
 
 To CSS a path is one long word ('scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml'): at the sidebar's edge
 it broke inside a word ('no_mos' / 'cow_agreement'). Invisible spaces after its '/' and '_' let it break there, but
@@ -11,13 +12,15 @@ than the line breaks after one of its '_' (a ``<wbr>``, which adds nothing to th
 
 The picker's list is plain text (Vuetify's items): there :func:`breakable` puts an invisible space after each '/', and
 after the '_' of a part too long to fit. A list that closes when clicked is not where a path is copied from.
+
+The tabs' text is Markdown: a path, or any other string the page did not write itself, goes into it through
+:func:`exactly`, which writes it so that Markdown reads nothing in it.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 PART = "sim-part"
 # An inline block is as wide as its text, and no wider than its line: a longer part wraps inside it, at its <wbr>.
@@ -40,69 +43,56 @@ def breakable(path: str) -> str:
     return BREAK.join(_UNDERSCORE.sub("_" + BREAK, p) if len(p) > LONGEST_WHOLE else p for p in parts)
 
 
-# The characters of a path that Markdown shows as they are. Any other it may read: '_' and '*' as emphasis
-# ('/tmp/__drafts__' in italics), '`' as code, ':' as an emoji's shortcode (a folder 'notes:smile:' showed a smiling
-# face, an image the page fetched from a CDN), and the page reads '$...$' as maths (Solara's Markdown runs KaTeX over it
-# where KaTeX loads). Such a character is written as a character reference, which Markdown passes on as it is.
+# The characters Markdown shows as they are: letters, digits, '/', '.', '-', and a space between two words. Any other it
+# may read: '_' and '*' as emphasis ('/tmp/__drafts__' in italics), '`' as code, '[...](...)' as a link, '<b>' as a tag,
+# ':' as an emoji's shortcode (a folder 'notes:smile:' showed a smiling face, an image the page fetched from a CDN), '|'
+# as a table's next cell, a newline as a new paragraph; and the page reads '$...$', '\(...\)' and '\[...\]' as
+# maths (Solara's Markdown runs KaTeX over it where KaTeX loads), and Vue, which compiles the Markdown's HTML as a
+# template, '{{...}}' as an expression (a description's '{{ 6*7 }}' showed 42). Such a character is written as a
+# character reference, which Markdown passes on as it is.
 _PLAIN = re.compile(r"[A-Za-z0-9/.-]")
-# KaTeX looks for '$...$' within one run of text: each '$' in an element of its own is a run that holds no pair.
-_DOLLAR = "<span>&#36;</span>"
+# KaTeX and Vue look for their delimiters within one run of text, the character references read: each '$', '\' and '{'
+# in an element of its own is a run that holds no pair, and no '\(', '\[' or '{{'.
+_OWN_ELEMENT = {c: f"<span>&#{ord(c)};</span>" for c in "$\\{"}
+# At a line's start Markdown reads '1. ', '- ', '+ ', '---' as a list or a rule: where a string begins a line, so
+# does its first character, which :func:`exactly` writes as a reference where it is not a letter.
+_FIRST_PLAIN = re.compile(r"^((?:<span[^>]*>)*)([0-9/.-])")
 
 
 def _unread(text: str) -> str:
     """``text`` as HTML that Markdown, its emoji and the page's maths show as it is, character for character."""
-    return "".join(c if _PLAIN.fullmatch(c) else _DOLLAR if c == "$" else f"&#{ord(c)};" for c in text)
+    return "".join(c if _PLAIN.fullmatch(c) else _OWN_ELEMENT.get(c) or f"&#{ord(c)};" for c in text)
 
 
 def path_html(text: str, *, markdown: bool = False) -> str:
     """``text`` as HTML in which each word holding a path or a file name ('/' or '_' before a letter) is an inline
     block of inline blocks, one per part up to and with its '/', each with a ``<wbr>`` after its '_'s; the rest
-    escaped. With ``markdown`` (HTML that Markdown is to show: ``text`` is one path, spaces and all), every word is
-    written so that Markdown reads nothing in it (:func:`_unread`), and shows as it is."""
+    escaped. With ``markdown`` (HTML that Markdown is to show), every character Markdown might read is written so
+    that it reads nothing in it (:func:`_unread`), a space between two words but left as it is."""
     escape = _unread if markdown else html.escape
+    pieces = re.split(r"(\s+)", text)  # words, and between them (the odd pieces) their white space
     out = []
-    for word in re.split(r"(\s+)", text):
-        if not _PATHLIKE.search(word):
+    for i, word in enumerate(pieces):
+        if i % 2:
+            between = word == " " and pieces[i - 1] and pieces[i + 1]  # (a space at either end is read as nothing)
+            out.append(word if not markdown or between else escape(word))
+        elif not _PATHLIKE.search(word):
             out.append(escape(word))
-            continue
-        parts = [f'<span class="{PART}">' + (escape("_") + "<wbr>").join(map(escape, _UNDERSCORE.split(p))) + "</span>"
-                 for p in _AFTER_FOLDER.split(word)]
-        # the whole path in a block of its own too: where it fits a line it is not broken at all
-        out.append(parts[0] if len(parts) == 1 else f'<span class="{PART}">{"".join(parts)}</span>')
+        else:
+            parts = [f'<span class="{PART}">' + (escape("_") + "<wbr>").join(map(escape, _UNDERSCORE.split(p))) + "</span>"
+                     for p in _AFTER_FOLDER.split(word)]
+            # the whole path in a block of its own too: where it fits a line it is not broken at all
+            out.append(parts[0] if len(parts) == 1 else f'<span class="{PART}">{"".join(parts)}</span>')
     return "".join(out)
 
 
-# a word with a '/' inside it: a path, from the disk's root too (a what-if in a --save-dir outside the project), with
-# the punctuation that follows it: outside the path's block, a line could begin with it (', replicate 0' at 360 px)
-_AFTER_PATH = r"[,.;:!?)]*"
-_PATH = re.compile(rf"(?<![\w/.-])/?(?:[\w.-]+/)+[\w.-]*\w{_AFTER_PATH}")
-_CODE = re.compile(r"(`[^`]*`)")
-
-
-def paths_breakable(markdown: str, *paths: str | Path | None) -> str:
-    """``markdown`` with each path as :func:`path_html` makes it: the tabs named a long scenario's path as one word,
-    which ran off a phone's page (the sidebar already broke it between its parts). A code span that is one path (the
-    Save tab's save folder) is code still, its path broken the same way; any other code span is left as it is.
-
-    ``paths``, those the caller put into ``markdown`` (the picked file, the save folder; None: none), are found as they are, and
-    show as they are, whatever their folders' names hold (':', '$', a space); other paths are found by their look (a
-    run of letters, digits, '_', '.', '-' and '/')."""
-    known = sorted({str(p) for p in paths if p}, key=len, reverse=True)  # the longest first: a folder and a file in it
-    found = re.compile("|".join([*(re.escape(p) + _AFTER_PATH for p in known), _PATH.pattern]))
-    # split() with a group: the code spans are the odd pieces
-    return "".join(_code(piece, known) if i % 2 else found.sub(lambda m: path_html(m.group(0), markdown=True), piece)
-                   for i, piece in enumerate(_CODE.split(markdown)))
-
-
-def _code(span: str, known: list[str]) -> str:
-    """A code span (with its backticks) as HTML code whose path breaks between its parts, if it holds one path (one of
-    ``known``, or a word with a '/').
-
-    As Markdown's code, a long --save-dir broke at a phone's page edge inside a name ('what_ifs_for_the_idl' /
-    'ib_')."""
-    inner = span[1:-1]
-    one_path = inner in known or ("/" in inner and not re.search(r"\s", inner))
-    return f"<code>{path_html(inner, markdown=True)}</code>" if one_path else span
+def exactly(text: object) -> str:
+    """``text``, a string from the user or the user's files (a path, a scenario's description or name, a town, an
+    outcome's description, a change of a what-if file), as HTML for the page's Markdown that shows it exactly as it is,
+    wherever in the Markdown it stands (in a sentence, a list, a table's cell, at a line's start), its paths breaking
+    between their parts (:func:`path_html`). Every such string the page puts into its Markdown goes through here:
+    found there by its look, a path with a ':' or a '$' in a folder's name was read in part as Markdown."""
+    return _FIRST_PLAIN.sub(lambda m: f"{m[1]}&#{ord(m[2])};", path_html(str(text), markdown=True), count=1)
 
 
 # In an alert a path breaks between its parts (Breakable), and any other long word (a name typed as '%%%...', an

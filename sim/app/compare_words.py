@@ -22,6 +22,7 @@ from ..analysis.comparison_report import date_shifts, lower_bounds_words
 from ..analysis.report import LOWER_BOUND, markdown_table
 from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS, date_words
+from .breaks import exactly
 from .outcome_words import described, left_aligned
 
 MINUS = "\u2212"
@@ -229,7 +230,7 @@ def outcomes_markdown(c: Comparison) -> str:
     shown = [shown_share_change(d.a, d.b) for d in changed]
     da, db, dd = (tenths(x) for x in ([d.a for d in changed], [d.b for d in changed],
                                        together(shown, [x for d in changed for x in (d.low, d.high)], c.intervals)))
-    rows = [{"outcome": described(outcome[d.name], c.a.results.theatre), A: percent(d.a, da), B: percent(d.b, db),
+    rows = [{"outcome": exactly(described(outcome[d.name], c.a.results.theatre)), A: percent(d.a, da), B: percent(d.b, db),
              CHANGE: points(change, dd)}
             | ({intervals_name(): interval(d, lambda x: points(x, dd))} if c.intervals else {})
             for d, change in zip(changed, shown, strict=True)]
@@ -246,7 +247,8 @@ def dates_markdown(c: Comparison) -> str:
     if not c.dates:
         return ""
     outcome = {s.outcome.id: s.outcome for s in (*c.a.scores, *c.b.scores)}
-    heading, body, tail = date_shifts(c, "the comparison CSV below", named=lambda name: described(outcome[name], c.a.results.theatre))
+    heading, body, tail = date_shifts(c, "the comparison CSV below",
+                                      named=lambda name: exactly(described(outcome[name], c.a.results.theatre)))
     if body.startswith("|"):
         # Its header kept from breaking at its hyphen ("B -" over "A (days)"), as the other tables' B − A is.
         first, rest = body.split("\n", 1)
@@ -298,7 +300,7 @@ def towns_markdown(towns: pd.DataFrame, day: dt.date, c: Comparison) -> str:
     changes = [shown_share_change(a, b) for a, b in zip(shown["p_regime_a"], shown["p_regime_b"], strict=True)]
     da, db, dd = (tenths(x) for x in (shown["p_regime_a"], shown["p_regime_b"],
                                        together(changes, [*shown["low"], *shown["high"]], c.intervals)))
-    rows = [{"town": t.town, A: percent(t.p_regime_a, da), B: percent(t.p_regime_b, db), CHANGE: points(change, dd)}
+    rows = [{"town": exactly(t.town), A: percent(t.p_regime_a, da), B: percent(t.p_regime_b, db), CHANGE: points(change, dd)}
             | ({intervals_name(): spanning(points(t.low, dd), points(t.high, dd))} if c.intervals else {})
             for t, change in zip(shown.itertuples(), changes, strict=True)]
     which = f"the {in_words(TOWNS_SHOWN)}" if len(moved) >= TOWNS_SHOWN else f"the {len(moved)}"
@@ -339,7 +341,8 @@ def on_day(c: Comparison, runs_a: list, runs_b: list, day: dt.date) -> tuple[lis
 def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, day: dt.date, names: tuple[str, str]) -> str:
     """The comparison in one sentence: the headline scores that differ beyond chance over the whole run, and on
     ``day`` the towns the government holds and those whose chance of being its changed most (``quantities`` and
-    ``towns`` as :func:`on_day` gives them); or that no replicate differs at all. ``names``: A's and B's titles."""
+    ``towns`` as :func:`on_day` gives them); or that no replicate differs at all. ``names``: A's and B's titles (shown
+    as they are, :func:`~sim.app.breaks.exactly`, as every town is)."""
     if c.same_runs and not c.differs_in:  # compare found every pair the same, every daily series too
         return ("**In short**: no difference in any replicate: each of B's runs is, day by day, the run of A with the "
                 "same seed (who holds every town, the losses, the displaced).")
@@ -358,9 +361,9 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
     moved = moved.reindex(moved["diff"].abs().sort_values(ascending=False, kind="stable").index).head(TOWNS_NAMED)
     named = ("no town's chance of being held by the government differs by 5 points or more" if moved.empty else
              "the towns whose chance of being held by the government changed most are "
-             + _and([f"{t.town} ({percent(t.p_regime_a, tenths([t.p_regime_a]))} → "  # 62.5%, as the table: not 62%
+             + _and([f"{exactly(t.town)} ({percent(t.p_regime_a, tenths([t.p_regime_a]))} → "  # 62.5%, as the table: not 62%
                      f"{percent(t.p_regime_b, tenths([t.p_regime_b]))})" for t in moved.itertuples()]))
-    return (f"**In short** ({names[1]} against {names[0]}): {scores}; on {date_words(day)} (the maps' date) the "
+    return (f"**In short** ({exactly(names[1])} against {exactly(names[0])}): {scores}; on {date_words(day)} (the maps' date) the "
             f"government holds {held.b:.1f} towns against {held.a:.1f} ({signed(f'{abs(change):.1f}', change)}, "
             "means over the "
             f"replicates), and {named}.")

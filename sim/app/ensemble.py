@@ -29,6 +29,7 @@ from ..experiments.run import memory_results
 from ..io.schema import Scenario
 from ..names import DISPLAY_NAMES, HOLDERS, date_words, replicates
 from ..viz.labels import main_towns
+from .breaks import exactly
 from .live import probabilities_on, run_replicates, timed
 from .compare_words import CHANGE
 from .file_changes import file_changes
@@ -122,6 +123,7 @@ def towns_table(ens: Ensemble, date: dt.date, *, only_main: bool = True) -> pd.D
 def towns_markdown(table: pd.DataFrame) -> str:
     """The towns table as the page shows it: the factions by the names the rest of the page uses."""
     shown = table.rename(columns={f"p_{h}": f"P({DISPLAY_NAMES[h]})" for h in HOLDERS})
+    shown["town"] = shown["town"].map(exactly)  # the theatre's names, as they are
     for h in HOLDERS:
         shown[f"P({DISPLAY_NAMES[h]})"] = [f"{p:.2f}" for p in shown[f"P({DISPLAY_NAMES[h]})"]]
     if "reported" in shown:
@@ -161,21 +163,21 @@ def compared_day(ens: Ensemble, day: dt.date) -> dt.date:
 
 
 def comparison_lead(ens: Ensemble, day: dt.date) -> str:
-    """The What-if tab's first line: A and B, what B changes, whether the two ran the same seeds (said only
-    where they did: a what-if setting its own seed was said to share A's above 'independent replicates'), and the day
-    the maps are on (:func:`compared_day` of the Ensemble tab's ``day``)."""
+    """The What-if tab's first line, in Markdown: A and B, what B changes (files and changes as they are, :func:`exactly`),
+    whether the two ran the same seeds (said only where they did: a what-if setting its own seed was said to share A's
+    above 'independent replicates'), and the day the maps are on (:func:`compared_day` of the Ensemble tab's ``day``)."""
     pairing = ens.comparison.seeds  # (a what-if's own seed may overlap A's: the comparison is paired on those both ran)
     seeds = "same seeds" if pairing.same else f"paired on the {len(pairing.shared)} seeds both ran" if pairing.paired else "different seeds"
     # With a slider or toggle moved, A is the picked file and B that file as the sidebar changes it: the one file named
     # for both read as though B were A.
     if ens.settings != Settings(ens.settings.scenario):
-        sides = f"A = **{ens.baseline_file}** as it is, B = the same with the sidebar's changes"
+        sides = f"A = **{exactly(ens.baseline_file)}** as it is, B = the same with the sidebar's changes"
     else:
-        sides = f"A = **{ens.baseline_file}**, B = **{ens.settings.scenario}**, which changes from A"
+        sides = f"A = **{exactly(ens.baseline_file)}**, B = **{exactly(ens.settings.scenario)}**, which changes from A"
     mapped = compared_day(ens, day)
     which = ("the Ensemble tab's date" if mapped == day else
              f"the {'last' if mapped < day else 'first'} day both simulate; the Ensemble tab's is {date_words(day)}")
-    return (f"{sides}: {'; '.join(ens.describes) or 'nothing that this page can name'}"
+    return (f"{sides}: {exactly('; '.join(ens.describes)) if ens.describes else 'nothing that this page can name'}"
             f" — both {replicates(ens.runs)}, {seeds}; maps on {date_words(mapped)} ({which})")
 
 

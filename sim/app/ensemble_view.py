@@ -31,7 +31,7 @@ from .ensemble import (
     towns_table,
 )
 from .breakable import Breakable
-from .breaks import LONG_WORDS, paths_breakable
+from .breaks import LONG_WORDS, exactly
 from .compare_words import comparison_words
 from .figures import EITHER_DPI, NARROW_WIDTH, PageEither, PagePieces, pieces, png
 from .run_view import FIGURES_ROW
@@ -142,9 +142,8 @@ def DaySlider(ens: Ensemble, day: dt.date, date: solara.Reactive):
 def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     day = shown_date(ens, date.value)
     what = "; ".join(ens.describes) or "the scenario as it is"
-    solara.Markdown(paths_breakable(f"**{replicates(ens.runs)}** of {ens.settings.scenario} ({what}) in {ens.seconds:.1f} s"
-                                    + (f", and {ens.runs} of its baseline {ens.baseline_file}" if ens.baseline_file else ""),
-                                    ens.settings.scenario, ens.baseline_file))
+    solara.Markdown(f"**{replicates(ens.runs)}** of {exactly(f'{ens.settings.scenario} ({what})')} in {ens.seconds:.1f} s"
+                    + (f", and {ens.runs} of its baseline {exactly(ens.baseline_file)}" if ens.baseline_file else ""))
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this ensemble ran: run it again to see the new settings.", dense=True)
     DaySlider(ens, day, date)
@@ -224,7 +223,7 @@ def CompareView(settings: Settings, date: solara.Reactive):
 @solara.component
 def CompareResult(ens: Ensemble, date: solara.Reactive):
     shown = shown_date(ens, date.value)
-    solara.Markdown(paths_breakable(comparison_lead(ens, shown), ens.settings.scenario, ens.baseline_file))
+    solara.Markdown(comparison_lead(ens, shown))
     day = compared_day(ens, shown)  # a day A has too
     c = ens.comparison  # its replicates, not the ensembles': where the two share only some seeds, it pairs those
     in_short, sections = solara.use_memo(lambda: comparison_words(c, c.a.results.runs, c.b.results.runs, day,

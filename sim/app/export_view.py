@@ -18,15 +18,15 @@ from ..errors import InputError
 from ..names import replicates
 from . import ensemble_view  # its task read where the page renders (the tests put one that runs inline in its place)
 from .breakable import Breakable
-from .breaks import LONG_WORDS, paths_breakable
+from .breaks import LONG_WORDS, exactly
 from .config import AppConfig
 from .panels import unusable
 from .settings import Settings, base_scenario
 from .whatif import clash, default_name, file_name, other_runs, renaming, rerun_command, save_whatif, whatif_text
 
-# The first sentence's save folder, code that is one path, breaks between its parts (paths_breakable), as the tab's
-# other paths do. The code blocks (the rerun commands, the YAML) keep the lines of the command and of the file: a line
-# longer than its box scrolls sideways in it, and the box keeps the page's width. Broken at the box's edge (overflow-wrap:
+# The first sentence's save folder, code that is one path, breaks between its parts (exactly, in HTML's code), as the
+# tab's other paths do. The code blocks (the rerun commands, the YAML) keep the lines of the command and of the file: a
+# line longer than its box scrolls sideways in it, and the box keeps the page's width. Broken at the box's edge (overflow-wrap:
 # anywhere), a path was cut anywhere, mid-name ('for_the:smile' / ':_seminar'), and read as two words; wrapped at spaces
 # only, the browser still broke a path, and a date, after each '-' ('/tmp/pytest-' / 'of-root', '2026-' / '12-07'), and a
 # YAML line wrapped under the next key looked like one of less indentation.
@@ -93,11 +93,10 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
     # the rerun command) read it. Said in place, as the sidebar says it; every hook below still runs either way.
     broken = unloadable(settings, config)
     proposed = file_name(typed) if typed else "" if broken else default_name(settings, config.root)
-    solara.Markdown(paths_breakable(
+    solara.Markdown(
         "### Save the settings as a what-if\n"
-        f"A YAML file in `{config.save_dir}` that `extends` {settings.scenario} with what the sidebar changes: "
-        "rerun it from the command line, cite it, or pick it in the scenario list.", config.save_dir, settings.scenario),
-        style=LONG_WORDS)
+        f"A YAML file in <code>{exactly(config.save_dir)}</code> that `extends` {exactly(settings.scenario)} with what the "
+        "sidebar changes: rerun it from the command line, cite it, or pick it in the scenario list.", style=LONG_WORDS)
     renamed = renaming(typed) if typed else ""
     # A save's outcome holds while the sidebar and the name are those it was for: with a toggle ticked since, the
     # page said 'Saved' above YAML (and a download) that the file on disk did not hold.

@@ -29,6 +29,7 @@ from ..analysis.report import LOWER_BOUND, markdown_table, misses_shown, why_not
 from ..analysis.scoring import OutcomeScore, Scorecard, control_misses
 from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES, date_words
+from .breaks import exactly
 
 NBSP = "\u00a0"  # between a date's parts: a narrow column breaks between dates, not inside one
 SETS = {"calibration": "fitted", "validation": "held out"}
@@ -147,14 +148,14 @@ RANGE = "5\u2060–\u206095%"  # word joiners either side of the dash
 
 def outcomes_markdown(card: Scorecard) -> str:
     """Every scored outcome as a table of words: description, fitted or held out, reported, simulated, P(met),
-    and the frozen front."""
+    and the frozen front (the words of the outcomes' file as they are, :func:`~sim.app.breaks.exactly`)."""
     rows = [{
-        "outcome": described(s.outcome, card.results.theatre),
-        "set": SETS.get(s.outcome.set, s.outcome.set),
-        "reported": reported(s.outcome),
+        "outcome": exactly(described(s.outcome, card.results.theatre)),
+        "set": exactly(SETS.get(s.outcome.set, s.outcome.set)),
+        "reported": exactly(reported(s.outcome)),
         f"simulated (median, {RANGE})": simulated(s),
         "P(met)": s.p_met,
-        "frozen front": frozen(s),
+        "frozen front": exactly(frozen(s)),
         "frozen front meets it": s.baseline.met,
     } for s in card.scores]
     return left_aligned(markdown_table(pd.DataFrame(rows)))
@@ -171,7 +172,8 @@ def misses_markdown(card: Scorecard, shown: int = 15) -> str:
             "town (on a date), those a quarter of the replicates or more get wrong" + (f", the {shown} worst" if len(misses) > shown else ""))
     if misses.empty:
         return f"{head}: none."
-    table = misses_shown(misses.head(shown), day, DISPLAY_NAMES.get).assign(set=lambda t: t["set"].map(SETS.get))
+    table = misses_shown(misses.head(shown), day, DISPLAY_NAMES.get).assign(set=lambda t: t["set"].map(SETS.get),
+                                                                             town=lambda t: t["town"].map(exactly))
     table = table.rename(columns={"date": "on", "reported": "the record", "runs right": "replicates right"})
     return f"{head}\n\n" + left_aligned(markdown_table(table))
 

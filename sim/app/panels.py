@@ -18,7 +18,7 @@ from ..errors import InputError, shown_path
 from ..names import date_words
 from .breaks import CSS as BREAKS_CSS
 from .breakable import Breakable
-from .breaks import breakable, path_html
+from .breaks import breakable, exactly
 from .config import AppConfig
 from .file_changes import file_changes, toggles_done_by
 from .guard import Guarded
@@ -159,10 +159,11 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
         if broken:
             solara.Error(f"{broken}. Fix the file, or pick another scenario.")
             return
-        solara.Markdown(f"*{base.description.strip() or base.name}* ({date_words(base.start)} to {date_words(base.end)})", style={"font-size": "0.85em"})
+        solara.Markdown(f"*{exactly(base.description.strip() or base.name)}* ({date_words(base.start)} to {date_words(base.end)})",
+                        style={"font-size": "0.85em"})
         if own is not None and own.lines:
-            solara.Markdown(path_html(f"This what-if file changes from {own.parent}:", markdown=True) + "\n\n" + "\n".join(f"- {line}" for line in own.lines),
-                            style={"font-size": "0.85em"})
+            solara.Markdown(f"This what-if file changes from {exactly(f'{own.parent}:')}\n\n"
+                            + "\n".join(f"- {exactly(line)}" for line in own.lines), style={"font-size": "0.85em"})
         solara.Markdown("**Events**")
         for t in config.controls.toggles:
             ok = toggle_available(t, base)
@@ -201,7 +202,7 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
                                            on_value=lambda v, x=x: move(settings, x, v))
         lines = changes(s, config.controls, config.root)
         if lines:
-            solara.Markdown("**Changed** (*):\n\n" + "\n".join(f"- {line}" for line in lines), style={"font-size": "0.85em"})
+            solara.Markdown("**Changed** (*):\n\n" + "\n".join(f"- {exactly(line)}" for line in lines), style={"font-size": "0.85em"})
             solara.Button("Back to the scenario's values", text=True, on_click=lambda: settings.set(Settings(s.scenario)))
         solara.Markdown("Ranges are the schema's. **Reset** (under Controls) runs one replicate with these settings; "
                         "the Ensemble tab runs many; Save & export writes them as a what-if file.", style={"font-size": "0.8em"})

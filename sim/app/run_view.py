@@ -18,7 +18,7 @@ from ..io.files import table_text
 from ..names import date_words
 from ..viz.figures import run_map, run_title
 from .breakable import Breakable
-from .breaks import LONG_WORDS, paths_breakable
+from .breaks import LONG_WORDS, exactly
 from .config import AppConfig
 from .figures import COLUMN_SHARE, TITLE_LINE, LiveMap, LiveSeries, PageFigure, PagePieces, live_map_state, png
 from .guard import attempt
@@ -45,7 +45,7 @@ def recent_captures(run: RunData, day: int, shown: int = 12) -> list[str]:
     for date, town, actors, detail in recent[["date", "town", "actors", "detail"]].itertuples(index=False):
         new, _, old = str(actors).partition(";")
         cause = str(detail).rpartition("(")[2].rstrip(")")  # "rebels -> regime (assault)": how it changed hands
-        lines.append(f"- {date_words(dt.date.fromisoformat(date))}: **{town}** ({name(old)} → {name(new)}, {cause})")
+        lines.append(f"- {date_words(dt.date.fromisoformat(date))}: **{exactly(town)}** ({name(old)} → {name(new)}, {cause})")
     return lines[-shown:]
 
 
@@ -75,12 +75,11 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
     live_series = solara.use_memo(lambda: LiveSeries(m.theatre, m.spec, m.title), [m])
     series_pieces, series_error = solara.use_memo(lambda: attempt(lambda: live_series.pieces(run)), [key])
     said = m.said  # read when the run was built: the file may no longer load
-    solara.Markdown(paths_breakable(
-        f"### One run: {m.settings.scenario}, replicate {m.replicate} (seed {m.seeds[0]})\n"
+    solara.Markdown(  # (the comma joins the path's block: a line that began with it read oddly)
+        f"### One run: {exactly(f'{m.settings.scenario},')} replicate {m.replicate} (seed {m.seeds[0]})\n"
         f"Day **{day}** of {m.days}: **{date_words(run.date(day))}**"
-        + (f". Settings: {'; '.join(said)}" if said else ". The scenario as it is.")
-        + "\n\n" + held_line(run), m.settings.scenario
-    ))
+        + (f". Settings: {exactly('; '.join(said))}" if said else ". The scenario as it is.")
+        + "\n\n" + held_line(run))
     if m.refused:
         solara.Error(children=[Breakable(f"Reset could not build the sidebar's settings, so this is the last run that "
                                          f"built: {m.refused}. Fix the file, or pick another scenario, and press Reset.",
