@@ -13,6 +13,7 @@ pytestmark = browser_test_marks()
 # What Markdown, its emoji and the page's maths made of a string: a picture, a link, bold, emphasis within the
 # description's own, a list of its own, KaTeX's maths (and code, where the page writes none of its own).
 MADE = "img, a, b, strong strong, em em, ol, .katex"
+TYPED = "{{ 6*7 }} :smile:"  # a what-if's name as typed: its file's first line (Vue read the first as 42)
 
 
 def test_a_whatif_files_strings_show_as_they_are_named(tmp_path):
@@ -44,6 +45,14 @@ def test_a_whatif_files_strings_show_as_they_are_named(tmp_path):
         nothing = page.locator(".v-alert", has_text="Nothing to save").first.inner_text()
         made += heading.evaluate(f"m => [...m.querySelectorAll('{MADE}')].map(e => e.outerHTML)")
         page.screenshot(path=str(tmp_path / "save.png"))
+        # The YAML the file would hold, with the name as typed in its first line
+        page.locator(".v-input--checkbox", has_text="The January truce kept").locator("input").check(force=True)
+        page.get_by_label("Name of the what-if").fill(TYPED)
+        preview = page.locator(".sim-code pre", has_text="Saved from the browser app").first
+        preview.wait_for()
+        page.wait_for_timeout(500)
+        yaml_shown = preview.inner_text()
+        preview.screenshot(path=str(tmp_path / "preview.png"))
     assert re.sub(r"\s+", " ", description) == f"{HOSTILE} - {LONG} (1 December 2019 to 31 January 2020)", description
     assert f"theatre: scenarios/theatres/idlib.yaml → {theatre}" in changes, changes
     assert f"(events.jan-truce.name): January 2020 Idlib truce → {HOSTILE}" in changes, changes
@@ -51,4 +60,5 @@ def test_a_whatif_files_strings_show_as_they_are_named(tmp_path):
     assert code == [str(whatif.parent), "extends"], code
     assert picked == str(whatif) and f"the sidebar is {whatif} as it is" in re.sub(r"\s+", " ", nothing), (picked, nothing)
     assert made == [], made
+    assert yaml_shown.startswith(f"# {TYPED}. Saved from the browser app"), yaml_shown
     assert refused == [], f"the page tried to reach other hosts: {refused}"

@@ -151,7 +151,11 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
 
 @solara.component
 def Code(markdown: str):
-    """A fenced code block, its lines as they are, scrolled sideways where longer than the page (:data:`CODE_CSS`)."""
+    """A fenced code block, its lines as they are, scrolled sideways where longer than the page (:data:`CODE_CSS`).
+
+    In an element Vue leaves as it is (``v-pre``): Vue compiles the Markdown's HTML as a template, and the YAML's first
+    line, the name as typed, showed '{{ 6*7 }}' as 42 (so did a folder's name in a path), where a code block's text
+    cannot be written as character references (:func:`~sim.app.breaks.exactly`): Markdown shows them as typed."""
     solara.Style(CODE_CSS)
     with solara.Div(classes=[CODE]):
-        solara.Markdown(markdown)
+        solara.Markdown(f"<div v-pre>\n\n{markdown}\n\n</div>")
