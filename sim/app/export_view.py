@@ -31,7 +31,11 @@ from .whatif import clash, default_name, file_name, other_runs, renaming, rerun_
 # only, the browser still broke a path, and a date, after each '-' ('/tmp/pytest-' / 'of-root', '2026-' / '12-07'), and a
 # YAML line wrapped under the next key looked like one of less indentation.
 CODE = "sim-code"
-CODE_CSS = f".{CODE} .highlight {{ overflow-x: auto; }}\n.{CODE} pre, .{CODE} pre code {{ white-space: pre; }}"
+# The block is in an element of its own that Vue does not compile (Code): there it takes the margin under it that
+# Jupyter's stylesheet gives the last of a Markdown's blocks, as it did without one (0.5em, not its own 15 px).
+VERBATIM = "sim-verbatim"
+CODE_CSS = (f".{CODE} .highlight {{ overflow-x: auto; }}\n.{CODE} pre, .{CODE} pre code {{ white-space: pre; }}\n"
+            f".{CODE} .{VERBATIM} > .highlight:last-child {{ margin-bottom: 0.5em; }}")
 
 
 def page_ran(settings: Settings) -> int | None:
@@ -158,4 +162,4 @@ def Code(markdown: str):
     cannot be written as character references (:func:`~sim.app.breaks.exactly`): Markdown shows them as typed."""
     solara.Style(CODE_CSS)
     with solara.Div(classes=[CODE]):
-        solara.Markdown(f"<div v-pre>\n\n{markdown}\n\n</div>")
+        solara.Markdown(f'<div v-pre class="{VERBATIM}">\n\n{markdown}\n\n</div>')
