@@ -103,6 +103,22 @@ def build(tmp_path: Path) -> Builder:
     return Builder(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - the URL, a str
+    """The URL of one ``python -m sim app`` that a test process's browser tests share when they save nothing.
+
+    Starting and stopping a server took some 9 s of the 25 to 45 of each browser test; every page opened on it is a
+    session of its own (Solara gives each its own state), so a test that only reads its page needs no server of its own.
+    A test that saves a what-if, or sets up a save folder, keeps its own (``app_server(tmp_path)``): a file it saved
+    would show in the picker of the tests after it. The save folder's name is longer than a test's own ``tmp_path``'s
+    (pytest cuts those to 30 characters), so a page that names it lays out a path at least as long as it did.
+    """
+    from .app_browser import app_server
+
+    with app_server(tmp_path_factory.mktemp("app_shared_by_the_browser_tests_that_save_nothing")) as url:
+        yield url
+
+
 def line_theatre(build: Builder, controllers=("regime", "hts", "rebels"), **kw) -> Path:
     """Towns 5 km apart on a straight east-west 'M9' road."""
     towns = [(f"T{i}", 35.5, 36.0 + 0.055 * i, c) for i, c in enumerate(controllers)]

@@ -131,12 +131,12 @@ SIDEBAR_AND_PAGE = """() => {
 }"""
 
 
-def test_the_sidebar_keeps_its_width_and_wraps_long_labels(tmp_path):
+def test_the_sidebar_keeps_its_width_and_wraps_long_labels(tmp_path, shared_app):
     """With a what-if picked, the greyed toggles' labels ('(not in whatif_...)') widened the sidebar, which then hid
     the first letters of the page ('ay 0' for 'Day 0')."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1280) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1280) as (page, refused):
+        open_app(page, shared_app)
         width, _, _ = page.evaluate(SIDEBAR_AND_PAGE)
         pick_scenario(page, "scenarios/whatif/hts_accepts_moscow.yaml")
         page.get_by_text("This what-if file changes").first.wait_for()
@@ -158,12 +158,12 @@ ABOVE_AND_BUBBLE = """() => {
 }"""
 
 
-def test_the_day_sliders_value_bubble_does_not_cover_the_text_above_it(tmp_path):
+def test_the_day_sliders_value_bubble_does_not_cover_the_text_above_it(tmp_path, shared_app):
     """The Ensemble tab's day slider showed its day in a bubble above the thumb, over the line of text above the
     slider (the replicates' what-if and baseline): the slider now keeps room for it."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1680, height=1050) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1680, height=1050) as (page, refused):
+        open_app(page, shared_app)
         pick_scenario(page, "scenarios/whatif/jan_truce_holds.yaml")  # a long line above the slider, as in the README's
         run_ensemble(page, 2)
         click_slider_at(page.locator(".v-input", has=page.locator("label", has_text="Day")).first, 0.62)
@@ -184,12 +184,12 @@ HEADING_AND_TABLE = """() => {
 }"""
 
 
-def test_a_table_narrower_than_the_page_starts_under_its_heading(tmp_path):
+def test_a_table_narrower_than_the_page_starts_under_its_heading(tmp_path, shared_app):
     """Jupyter's stylesheet, which Solara's Markdown uses, centres every table: the Ensemble tab's towns the runs get
     wrong, narrower than the outcomes above them, stood in the middle of the page, away from their heading."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1680, height=1050) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1680, height=1050) as (page, refused):
+        open_app(page, shared_app)
         run_ensemble(page, 2)
         page.get_by_text("Towns the runs most often get wrong").first.wait_for()
         heading, table, width, room = page.evaluate(HEADING_AND_TABLE)
@@ -245,13 +245,13 @@ TOWNS_AND_SCORES = """() => {
 }"""
 
 
-def test_the_towns_and_the_scores_are_whole_on_a_narrow_page(tmp_path):
+def test_the_towns_and_the_scores_are_whole_on_a_narrow_page(tmp_path, shared_app):
     """At 1024 px the Ensemble tab's two half-width columns were narrower than their tables: the towns table's last
     column (P(Turkish-backed rebels)) was cut off by its column, and the headline scores' validation column ran off
     the page."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1024, height=768) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1024, height=768) as (page, refused):
+        open_app(page, shared_app)
         run_ensemble(page, 2)
         page.get_by_text("Headline scores").first.wait_for()
         page.wait_for_timeout(500)
@@ -314,12 +314,12 @@ SERIES_COLUMNS = """() => [...document.querySelectorAll('.v-window-item--active 
   .map(e => { const box = e.getBoundingClientRect(); return [box.left, box.top, box.bottom]; })"""
 
 
-def test_the_time_series_columns_side_by_side_line_up(tmp_path):
+def test_the_time_series_columns_side_by_side_line_up(tmp_path, shared_app):
     """On a wide page the One run time series' right column (its panels alone) ended 44 px above the left one (whose
     legend stands above its panel): the pictures were of unequal height, both hung from the top of the row."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1680, height=1050) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1680, height=1050) as (page, refused):
+        open_app(page, shared_app)
         page.locator(".sim-piece-map img").nth(1).wait_for()
         columns = page.evaluate(SERIES_COLUMNS)
         page.screenshot(path=str(tmp_path / "series.png"))
@@ -341,13 +341,13 @@ TOWNS_HELD = """() => {
 DRAWN = {"wide": WIDE_WIDTH * 100, "narrow": NARROW_WIDTH * 100}  # each figure's width at its own 100 dpi, in pixels
 
 
-def test_the_towns_held_fills_its_room_at_every_width(tmp_path):
+def test_the_towns_held_fills_its_room_at_every_width(tmp_path, shared_app):
     """At 1024 px the Ensemble's towns held (the narrow figure, the container query's pick for a 600-px column) was
     shown at its own 390 px, a third of the column empty and its text 11 px; at 768 px it took 390 of 744, and at
     1680 px the wide one 1000 of 1256."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1024, height=900) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1024, height=900) as (page, refused):
+        open_app(page, shared_app)
         run_ensemble(page, 2)
         wrong = {}
         for width in (360, 420, 768, 1024, 1280, 1680):
@@ -373,15 +373,15 @@ def off_page(page) -> list[str]:  # noqa: ANN001
     return ([f"the page scrolls sideways ({scroll_width} px wide)"] if scroll_width > width else []) + page.evaluate(OFF_PAGE)
 
 
-def test_a_phone_width_page_is_readable_and_stays_on_the_page(tmp_path):
+def test_a_phone_width_page_is_readable_and_stays_on_the_page(tmp_path, shared_app):
     """At 420 px the run map's legend, drawn beside the map in one picture, was scaled with it to text 4 px high; the
     download buttons and the wide tables (the outcomes, the comparison's scores) ran off the page, cut off. The
     Ensemble's and the comparison's two maps, with their legend below, were one picture: town names and legend text
     3 px high. The time series and the towns held, each one picture scaled to the page, had text 6 and 4 px high."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     whatif = "scenarios/whatif/jan_truce_holds.yaml"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=PHONE, height=900) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=PHONE, height=900) as (page, refused):
+        open_app(page, shared_app)
         pick_scenario(page, whatif)  # Mesa's sidebar lies over a narrow page, open, until a tap outside it
         page.get_by_role("button", name="Reset").click()
         page.get_by_text(f"One run: {whatif}").first.wait_for()
@@ -437,12 +437,12 @@ SIDEBAR_CRAMPED = """bar => {
 }"""
 
 
-def test_a_phone_user_can_close_the_sidebar(tmp_path):
+def test_a_phone_user_can_close_the_sidebar(tmp_path, shared_app):
     """At 360 px Mesa's sidebar (400 px wide), open over the page as the page opens, covered all of it and the ☰ button
     that toggles it: nothing was left beside it to tap, so it could not be closed."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, shared_app)
         page.wait_for_timeout(500)  # the drawer slides in
         _, _, right = page.evaluate(REACHED)
         page.screenshot(path=str(tmp_path / "open.png"))
@@ -474,13 +474,13 @@ TALL_TABLES = """() => {
 }"""
 
 
-def test_the_ensemble_tab_is_a_sensible_length_on_a_phone(tmp_path):
+def test_the_ensemble_tab_is_a_sensible_length_on_a_phone(tmp_path, shared_app):
     """At 360 px the Ensemble tab was 19,700 px long (13,500 at 1280): its 175 outcomes, a sentence each, four or five
     lines a row in a phone's column, were 14,100 px of it, and the towns the runs get wrong and the downloads came
     after them. A table taller than the window scrolls in a box of its own, every row still in it."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1280, height=800) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1280, height=800) as (page, refused):
+        open_app(page, shared_app)
         run_ensemble(page, 2)
         page.get_by_text("Outcomes against the record").first.wait_for()
         tall, heights = {}, {}
@@ -502,11 +502,11 @@ CONTROLS_ROW = """() => ['Reset', '▶', 'Step'].map(name => [...document.queryS
   .find(e => e.innerText.trim().toLowerCase() === name.toLowerCase()).getBoundingClientRect().top)"""
 
 
-def test_a_phone_has_the_run_buttons_on_one_line(tmp_path):
+def test_a_phone_has_the_run_buttons_on_one_line(tmp_path, shared_app):
     """At 360 px Mesa's Reset, play and Step buttons took two lines of the sidebar: Step went under Reset."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, shared_app)
         page.locator(".v-navigation-drawer--open").wait_for()
         tops = {}
         for width in (SMALLEST_PHONE, 320):
@@ -520,13 +520,13 @@ def test_a_phone_has_the_run_buttons_on_one_line(tmp_path):
 
 # The words of the open sidebar cut over two lines, other than where a path may break (after '/', '_' or '-') or one
 # too long for its line: each with the text it is in.
-def test_a_path_in_the_sidebar_breaks_between_its_parts(tmp_path):
+def test_a_path_in_the_sidebar_breaks_between_its_parts(tmp_path, shared_app):
     """A scenario's path in the sidebar broke inside a word where it met the edge ('scenarios/whatif/no_mos' /
     'cow_agreement_turkey_st' / 'ands_down.yaml', 'campaign.yam' / 'l', and in the greyed toggles' labels), even at
     1024 px: it breaks after a '/' or '_'."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, shared_app)
         page.locator(".v-navigation-drawer--open").wait_for()
         cut = {"campaign": page.evaluate(CUT_WORDS, '.v-navigation-drawer--open')}
         pick_scenario(page, "scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .app_browser import SMALLEST_PHONE, WORDS_OFF_PAGE, app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
+from .app_browser import SMALLEST_PHONE, WORDS_OFF_PAGE, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -63,15 +63,15 @@ def cramped(tables: list) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory) -> dict[int, list]:
+def measured(tmp_path_factory, shared_app) -> dict[int, list]:
     """The tab's tables measured (:data:`TABLES`) at 1280 px and at :data:`SMALLEST_PHONE`, after an ensemble of
     :data:`REPLICATES` replicates of :data:`WHATIF`: one ensemble for the tests of this module; and at the phone's width the Ensemble tab's
     tables and its words off the page ("ensemble"). A screenshot of the phone's tables is left
     in the fixture's folder (phone.png), to look at where a test fails."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     folder = tmp_path_factory.mktemp("compare")
-    with app_server(folder) as url, browser_page(BROWSER, width=1280, height=900) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1280, height=900) as (page, refused):
+        open_app(page, shared_app)
         pick_scenario(page, WHATIF)
         run_ensemble(page, REPLICATES, of=WHATIF)
         tab(page, "What-if vs baseline")
@@ -135,14 +135,14 @@ def test_the_ensembles_scores_and_missed_towns_fit_a_phone(measured):
     assert off == [], off
 
 
-def test_the_ensembles_outcomes_read_on_a_phone(tmp_path):
+def test_the_ensembles_outcomes_read_on_a_phone(tmp_path, shared_app):
     """On a 390-px phone the Ensemble tab's outcomes were squeezed to their longest words, as the comparison's tables
     were: the Moscow ceasefire's first outcome ('The Moscow ceasefire holds and the front does not move for four weeks
     after 6 March') took eleven lines of a word or two. An outcome's description keeps a reading width."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     moscow = "scenarios/moscow.yaml"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=390, height=844) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=390, height=844) as (page, refused):
+        open_app(page, shared_app)
         pick_scenario(page, moscow)
         page.mouse.click(385, 450)  # the sidebar, open over a narrow page, closed
         run_ensemble(page, 2, of=moscow)

@@ -22,13 +22,13 @@ GAP = """() => {
 
 
 @pytest.mark.parametrize("width", [1366, SMALLEST_PHONE])
-def test_the_tabs_sit_under_the_app_bar(tmp_path, width):
+def test_the_tabs_sit_under_the_app_bar(tmp_path, shared_app, width):
     """An empty band about 60 px high lay between the app bar and the tabs at every width: SolaraViz's and the
     sidebar's placeholders (Solara's AppBar and Sidebar leave an empty div in the page, meant to be hidden but not,
     its style written 'display; none'), each a box of the page's column, with the column's 12-px gaps between them."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=width, height=800) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=width, height=800) as (page, refused):
+        open_app(page, shared_app)
         found = page.evaluate(GAP)
         page.screenshot(path=str(tmp_path / "top.png"))
         assert found["tabs"] - found["bar"] <= CONTENT_PADDING, found
@@ -77,15 +77,14 @@ SEEN_THROUGH = """(table) => [...table.querySelectorAll('tbody tr:hover > :is(td
   .map(c => getComputedStyle(c).backgroundColor).filter(c => (c.match(/[\\d.]+/g)[3] ?? '1') !== '1')"""
 
 
-def test_a_phone_in_the_dark_theme_reads_clearly(tmp_path):
+def test_a_phone_in_the_dark_theme_reads_clearly(tmp_path, shared_app):
     """Never looked at in the dark theme on a phone (the page follows the system's until its toggle is tapped): the
     sidebar's lines under its toggles and sliders kept their grey of the light theme (#616161), faint on the dark card
     (contrast 2.7), and a hovered row's label columns, kept in view, took the dark theme's hover colour, which lets
     what scrolls under them show through ('governm27 Feb 2020 2...')."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with (app_server(tmp_path) as url,
-          browser_page(BROWSER, width=SMALLEST_PHONE, height=740, color_scheme="dark") as (page, refused)):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=740, color_scheme="dark") as (page, refused):
+        open_app(page, shared_app)
         assert page.locator(".v-application.theme--dark").count() == 1
         pick_scenario(page, WHATIF)  # a what-if: the comparison has a baseline to set it against
         page.locator(".v-navigation-drawer .v-expansion-panel-header").first.click()  # the first sliders' lines too
@@ -148,12 +147,12 @@ def test_a_wide_page_in_the_dark_theme_reads_clearly(tmp_path):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_sidebar_changed_warning_reads_clearly(tmp_path, scheme):
+def test_the_sidebar_changed_warning_reads_clearly(tmp_path, shared_app, scheme):
     """The warning that the sidebar has changed since the run was built was in Vuetify's warning orange on a pale tint
     of it, a contrast of 2.4 in the light theme: the line that tells a user the map is not their settings read worst."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1366, height=900, color_scheme=scheme) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1366, height=900, color_scheme=scheme) as (page, refused):
+        open_app(page, shared_app)
         page.locator(".v-navigation-drawer .v-expansion-panel-header").first.click()
         panel = page.locator(".v-navigation-drawer .v-expansion-panel-content").first
         panel.wait_for()

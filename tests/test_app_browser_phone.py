@@ -53,14 +53,14 @@ def test_a_saved_whatif_stays_on_a_phones_page(tmp_path):
         assert refused == []
 
 
-def test_the_replicates_slider_can_be_dragged_on_a_phone(tmp_path):
+def test_the_replicates_slider_can_be_dragged_on_a_phone(tmp_path, shared_app):
     """At 360 px the Replicates slider shared its line with its label and the Run button: 38 px for 1 to 200, five
     replicates a pixel, so a finger could not pick 20. It keeps a pixel a replicate, the button going under it."""
     from sim.app.ensemble import MAX_PAGE_REPLICATES
 
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, shared_app)
         page.mouse.click(SMALLEST_PHONE - 5, 400)  # the sidebar, open over a narrow page, closed
         page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
         tab(page, "Ensemble")
@@ -74,15 +74,15 @@ def test_the_replicates_slider_can_be_dragged_on_a_phone(tmp_path):
         assert refused == []
 
 
-def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(tmp_path):
+def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(tmp_path, shared_app):
     """The sidebar broke a long path after its '/' and '_', but the tabs wrote it as one word: at 360 px the One run
     heading ran it 267 px past the window's edge, and so did the Ensemble's first line, the comparison's 'B = ...' and
     the Save & export tab's 'Nothing to save' (its first sentence broke it inside a name, 'turkey_s' / 'tands_down').
     The comparison's 'Every difference (comparison CSV)' button, one line, ran 7 px off the page, its end cut off."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     shown = ".v-window-item--active"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
+        open_app(page, shared_app)
         pick_scenario(page, LONGEST)
         page.get_by_role("button", name="Reset").click()
         page.get_by_text(re.compile(r"^One run: scenarios/whatif/no_")).first.wait_for()
@@ -122,13 +122,13 @@ TITLE_ROOM = """() => {
 }"""
 
 
-def test_the_open_tab_and_the_title_are_whole_on_a_phone(tmp_path):
+def test_the_open_tab_and_the_title_are_whole_on_a_phone(tmp_path, shared_app):
     """At 360 px the four tabs did not fit their strip, which scrolled under two arrows: once 'What-if vs baseline' was
     tapped, Vuetify slid its left edge to 40% of the strip, and its right 43 px lay under the arrow, cut ('WHAT-IF VS
     BASEL'): which tab was open could not be read. The app bar's title ended 'Idlib ceasefire 2019-2020…'."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
+        open_app(page, shared_app)
         page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed
         page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
         found = {}
@@ -163,13 +163,13 @@ LABELS_HIDDEN = """(table) => {
 }"""
 
 
-def test_the_ensembles_scores_keep_their_labels_in_view_on_a_phone(tmp_path):
+def test_the_ensembles_scores_keep_their_labels_in_view_on_a_phone(tmp_path, shared_app):
     """At 360 px the Ensemble's headline scores are wider than the page and scroll sideways: scrolled to their
     validation column, the score's name and 'model' / 'frozen front' were out of view, and which row was which with
     them (the comparison's tables kept their labels in view already)."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
+        open_app(page, shared_app)
         page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed
         page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
         run_ensemble(page, 2)

@@ -3,7 +3,7 @@ what a user who copies one gets, and the scenario picker's list at a phone's wid
 
 from __future__ import annotations
 
-from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario
+from .app_browser import SMALLEST_PHONE, browser_page, browser_test_marks, find_browser, open_app, pick_scenario
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -33,14 +33,14 @@ COPIED = """e => {
 }"""
 
 
-def test_the_pickers_path_breaks_after_a_folder_and_copies_as_the_path(tmp_path):
+def test_the_pickers_path_breaks_after_a_folder_and_copies_as_the_path(tmp_path, shared_app):
     """At 360 px the picker showed 'scenarios/whatif/jan_truce_' / 'holds.yaml' (a break at the last '_' that fitted,
     where after 'whatif/' the name fitted whole), and the picker's path and the line naming the file a what-if changes
     copied with invisible spaces in them: pasted into a terminal, the path named no file. (A toggle's label cannot be
     selected: Vuetify makes it unselectable.)"""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, shared_app)
         page.locator(".v-navigation-drawer--open").wait_for()
         pick_scenario(page, WHATIF)
         page.get_by_text("This what-if file changes").first.wait_for()
@@ -71,12 +71,12 @@ MENU = """() => {
 }"""
 
 
-def test_the_pickers_list_shows_each_path_whole_on_a_phone(tmp_path):
+def test_the_pickers_list_shows_each_path_whole_on_a_phone(tmp_path, shared_app):
     """At 360 px the open picker cut its longer paths off with an ellipsis ('scenarios/whatif/jan_truce_holds.…',
     'scenarios/whatif/jan_truce_holds_…'): two what-ifs read alike, and which was which could not be told."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
+        open_app(page, shared_app)
         page.locator(".v-navigation-drawer--open").wait_for()
         page.locator(".v-select").first.click()
         page.locator(".v-menu__content.menuable__content__active .v-list-item").first.wait_for()
