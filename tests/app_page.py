@@ -1,5 +1,6 @@
-"""The app's page rendered with Solara's test helpers, without a browser: the ``page`` fixture and the helpers
-that read it (its text, its buttons, its images), shared by tests/test_app.py and tests/test_app_views.py.
+"""The app's page rendered with Solara's test helpers, without a browser: the ``page`` fixture (and
+:func:`page_saving_into`, for a fixture that renders one page for several tests) and the helpers that read it (its text,
+its buttons, its images), shared by tests/test_app.py and tests/test_app_views.py.
 
 Import only where the app extra is installed (the test modules skip first).
 """

@@ -34,7 +34,7 @@ from sim.io.scenario import load_scenario  # noqa: E402
 from sim.viz.maps import compare_figure, map_figure  # noqa: E402
 from sim.viz.plots import towns_held_figure  # noqa: E402
 
-from .app_page import button, page, texts, wait_for  # noqa: E402, F401 - page: a fixture
+from .app_page import button, page, page_saving_into, texts, wait_for  # noqa: E402, F401 - page: a fixture
 from .conftest import ROOT  # noqa: E402
 
 CONTROLS = load_controls(ROOT / "scenarios" / "app" / "controls.yaml")
@@ -306,14 +306,19 @@ def points(cell: str) -> float:
     return float(cell.replace("\u2212", "-").replace("+", ""))
 
 
-@pytest.fixture
-def compared(page):
-    """The What-if vs baseline tab after 10 replicates of No Spring Shield, and the comparison the page made."""
-    box, rc, _ = page
-    run_ensemble(rc, box, n=10, toggle="No Spring Shield")  # joint intervals tell nothing from 3
-    rc.find(v.Tabs).widget.v_model = 2
-    text = texts(box)
-    return text[text.index("What-if vs baseline:"):], ensemble_view.ensemble_task.value, rc
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """The What-if vs baseline tab after 10 replicates of No Spring Shield, and the comparison the page made.
+
+    One page for the module's tests that read it (each test process renders it once): its 20 runs took some 14 s for
+    each of six tests. The tests read the tab's text, taken here, and the comparison; one asks for a download.
+    """
+    with pytest.MonkeyPatch.context() as monkeypatch, \
+            page_saving_into(tmp_path_factory.mktemp("compared"), monkeypatch) as (box, rc, _):
+        run_ensemble(rc, box, n=10, toggle="No Spring Shield")  # joint intervals tell nothing from 3
+        rc.find(v.Tabs).widget.v_model = 2
+        text = texts(box)
+        yield text[text.index("What-if vs baseline:"):], ensemble_view.ensemble_task.value, rc
 
 
 def test_the_comparison_names_outcomes_and_quantities_in_words_not_codes(compared):
