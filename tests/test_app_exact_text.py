@@ -171,3 +171,15 @@ def test_towns_and_outcomes_named_in_the_users_files_show_exactly():
         body, read = shown(markdown)
         read_as_written(body)
         assert named in read, (named, read, body)
+
+
+def test_a_posts_name_with_a_backslash_is_put_in_an_outcomes_description_as_it_is():
+    """A post's name stood in for its id as re.sub's replacement template: a '\\' in a theatre's post name raised
+    ("bad escape") or was read as a group reference (round 70's audit)."""
+    from types import SimpleNamespace
+
+    from sim.app.outcome_words import described
+
+    theatre = SimpleNamespace(posts=[SimpleNamespace(id="p-1", name=r"Tell \1 \g<0> post")])
+    outcome = SimpleNamespace(description="the p-1 post encircled")
+    assert described(outcome, theatre) == r"the Tell \1 \g<0> post encircled"

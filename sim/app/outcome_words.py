@@ -118,7 +118,8 @@ def described(o: OutcomeBase, theatre: Theatre | None = None) -> str:
     text = re.sub(r"\b(\d{4})-(\d\d)-(\d\d)\b", lambda m: day(dt.date(*map(int, m.groups()))), o.description)
     for post in theatre.posts if theatre is not None else ():
         if post.id in text:
-            text = re.sub(rf"(?<![\w-]){re.escape(post.id)}(?![\w-])", post_name(post.name), text)
+            name = post_name(post.name)  # (a function, not a template: a '\' in the name is the name's)
+            text = re.sub(rf"(?<![\w-]){re.escape(post.id)}(?![\w-])", lambda _, name=name: name, text)
     return text
 
 
