@@ -397,12 +397,9 @@ def test_a_gif_named_without_animate_asks_for_animate(toy_results, tmp_path, cap
     assert "--animate" in err and err.count("\n") == 1 and not (tmp_path / "x.gif").exists(), err
 
 
-def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
-    # A frame of a long run spans several days, and its captions listed the events of all of them undated.
-    import re
-
-    import sim.viz.animation as animation
-
+def captions_drawn(monkeypatch, animation) -> list[str]:  # noqa: ANN001 - the module sim.viz.animation
+    """A list that fills with the caption lines of the first five frames of the next animation, drawn by hand in
+    place of saving it."""
     notes = []
 
     def draw_each_frame(anim, path, writer, progress=False):  # noqa: ANN001
@@ -413,6 +410,16 @@ def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
         return path
 
     monkeypatch.setattr(animation, "save_animation", draw_each_frame)
+    return notes
+
+
+def test_animation_captions_give_each_event_its_date(toy_results, monkeypatch):
+    # A frame of a long run spans several days, and its captions listed the events of all of them undated.
+    import re
+
+    import sim.viz.animation as animation
+
+    notes = captions_drawn(monkeypatch, animation)
     single, _ = toy_results
     animation.animate(single, out=single / "dated.gif", max_frames=5)  # 1, 5, 8, 12 and 15 Jan
     assert any("taken" in line for line in notes) and "6 Jan: Deal in force" in notes
@@ -435,16 +442,7 @@ def test_an_ensembles_animation_captions_the_scenarios_events_and_its_runs_chang
     """An ensemble's frames were captioned with nothing: one could not tell from its animation when the deal came."""
     import sim.viz.animation as animation
 
-    notes = []
-
-    def draw_each_frame(anim, path, writer, progress=False):  # noqa: ANN001
-        for k in range(5):
-            anim._func(k)
-            notes.extend(line for text in anim._fig.texts for line in text.get_text().splitlines())
-        anim._draw_was_started = True  # drawn by hand: matplotlib would warn on deleting it
-        return path
-
-    monkeypatch.setattr(animation, "save_animation", draw_each_frame)
+    notes = captions_drawn(monkeypatch, animation)
     _, ens = toy_results
     animation.animate(ens, out=ens / "captioned.gif", max_frames=5)  # 1, 5, 8, 12 and 15 Jan
     # The scenario's events, logged in each of the 4 runs alike, are captioned as a single run's are.
