@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -350,6 +351,25 @@ def test_an_index_whose_bootstrap_is_undefined_says_so_and_warns_nothing(tmp_pat
     s1 = report.sensitivity.query("index == 'S1'").set_index(["metric", "parameter"])["confidence"]
     assert s1[("rare", "a")] != s1[("rare", "a")] and np.isfinite(s1[("y", "a")])  # NaN only where undefined
     assert "no interval" in report.text and "`rare`" in report.text.split("no interval")[1].split("\n")[0], report.text
+
+
+def noisy_sobol_report(tmp_path: Path):
+    """The report of a Sobol sweep at a small n (16: 80 points) whose noise puts two indices of 'rare' (nonzero at a
+    handful of points) above 1, and a confidence too."""
+    design = make_design("sobol", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=16, seed=1)
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "noisy", evaluate=toys.linear_and_rare)
+    report = sweep_report(tmp_path / "noisy", metrics=["y", "rare"])
+    assert len(report.sensitivity.query("value > 1")) == 2 and (report.sensitivity["confidence"] > 1).any()
+    return report
+
+
+def test_a_sensitivity_table_writes_each_column_in_one_format(tmp_path):
+    """The table wrote each number by its own size: "1.1" and "1.5" beside "0.000" and "0.763" in one column."""
+    report = noisy_sobol_report(tmp_path)
+    (table,) = [t for t in md_tables(report.text) if "confidence" in t[0]]
+    for column in ("value", "confidence"):
+        cells = [row[table[0].index(column)] for row in table[2:]]
+        assert all(re.fullmatch(r"-?\d+\.\d{3}", c) for c in cells), (column, cells)  # thousandths, as shares are
 
 
 def test_lhs_indices_recover_a_known_function(tmp_path):
