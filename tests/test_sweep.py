@@ -372,6 +372,17 @@ def test_a_sensitivity_table_writes_each_column_in_one_format(tmp_path):
         assert all(re.fullmatch(r"-?\d+\.\d{3}", c) for c in cells), (column, cells)  # thousandths, as shares are
 
 
+def test_a_report_says_what_an_index_above_1_means_where_one_is(tmp_path):
+    """A negative index was explained, but one above 1 (noise at a small n), which no share of the variance can be,
+    was left for the reader to take as a parameter that explains more than all of it."""
+    text = noisy_sobol_report(tmp_path).text
+    assert ("An index is a share of the variance, at most 1: sampling noise at this number of points can put one above "
+            "it (2 here); more points (a larger `--n`) narrow it.") in text, text
+    linear = make_design("sobol", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=64, seed=1)
+    run_sweep(SweepSpec(Path("toy"), linear, runs=1), tmp_path / "linear", evaluate=toys.linear)
+    assert "above" not in sweep_report(tmp_path / "linear", metrics=["y"]).text  # said only where one is
+
+
 def test_lhs_indices_recover_a_known_function(tmp_path):
     design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=1000, seed=2)
     run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "lhs", evaluate=toys.linear)

@@ -135,10 +135,9 @@ def no_indices(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame | None =
             return (f"No sensitivity indices: sweep-report gives them from {MIN_POINTS} points or more, and this sweep "
                     f"has {len(points)}{so_far}, so sensitivity.csv holds only its header. For indices, a larger n: "
                     f"`--n {n}` makes {n * blocks} points (n × {blocks} in Saltelli's scheme).")
-        more = "a larger `--n`" if design["sample"] != "file" else "more points in the design file"
         return (f"No sensitivity indices: they need {MIN_POINTS} points or more (RBD-FAST's bootstrap halves them, and "
                 f"it needs more than 40), and this sweep has {len(points)}{so_far}, so sensitivity.csv holds only its "
-                f"header. For indices, sample more points ({more}).")
+                f"header. For indices, sample more points ({more_points(design['sample'])}).")
     if design["sample"] == "sobol" and len(points) < manifest["points"]:  # Saltelli's blocks are read by position
         return (f"No Sobol indices: they need every point of the design, read in blocks of {len(_varied(design)) + 2}, "
                 f"and this sweep has {len(points)} of {manifest['points']} (unfinished): rerun the same command to complete it.")
@@ -146,6 +145,12 @@ def no_indices(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame | None =
         return ("No sensitivity indices: every metric is undefined in some runs (NaN, e.g. no ceasefire in the window) or "
                 "the same at every point, so there is no variance to apportion.")
     return ""
+
+
+def more_points(sample: str) -> str:
+    """How a sampled design of ``sample`` gets more points, in report.md's words: a larger ``--n``, or a design
+    file's more rows."""
+    return "a larger `--n`" if sample != "file" else "more points in the design file"
 
 
 def _varied(design: dict) -> list[dict]:

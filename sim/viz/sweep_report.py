@@ -18,7 +18,7 @@ from ..analysis.metrics import is_metric_list, lacking_word, runs_missing_a_capt
 from ..analysis.outcome_answers import never_in
 from ..analysis.report import LOWER_BOUND, decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
-from ..analysis.sensitivity import DEFAULT_METRICS, no_indices, sensitivity, summarise_points
+from ..analysis.sensitivity import DEFAULT_METRICS, more_points, no_indices, sensitivity, summarise_points
 from ..errors import InputError, close_or_grouped, flag
 from ..io.files import as_path, remove_stale_temps, table_text, write_atomic
 from ..io.outputs import REPORT_FILES, named_as, refuse_unmarked, writing_into
@@ -187,7 +187,7 @@ def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics:
                   # 1.5 stood beside 0.000 and 0.763.
                   "", markdown_table(sens.sort_values(["metric", "index", "value"], ascending=[True, True, False]),
                                      column_decimals={"value": 3, "confidence": 3}), "",
-                  _reading(sens, sobol=d["sample"] == "sobol"), ""]
+                  _reading(sens, d["sample"]), ""]
         if without := [m for m in metrics if m not in set(sens["metric"])]:
             lines += [f"No indices for {', '.join(f'`{m}`' for m in without)}: undefined in some runs (NaN, e.g. no "
                       "ceasefire in the window) or the same at every point, there is no variance to apportion.", ""]
@@ -314,9 +314,12 @@ def _changes(points: pd.DataFrame, names: list[str]) -> list[str]:
             for i, (_, row) in enumerate(points[names].iterrows())]
 
 
-def _reading(sens: pd.DataFrame, *, sobol: bool) -> str:
-    """How to read the indices: an estimate of an index near zero can come out below it, which the table keeps as it is."""
-    negative = int(((sens["index"] != "SRC2") & (sens["value"] < 0)).sum())
+def _reading(sens: pd.DataFrame, sample: str) -> str:
+    """How to read the indices of a ``sample`` design: an estimate of an index near zero can come out below it, and
+    one near 1 above it, which the table keeps as they are."""
+    sobol = sample == "sobol"
+    estimated = sens["index"] != "SRC2"  # a regression's share of its own fit, never below 0 or above 1
+    negative = int((estimated & (sens["value"] < 0)).sum())
     here = f" ({negative} here)" if negative else ""
     if sobol:
         text = f"Sampling noise can make an index near zero negative{here}: read a negative index as zero."
@@ -325,6 +328,9 @@ def _reading(sens: pd.DataFrame, *, sobol: bool) -> str:
         # the whole expected raw estimate, so what is left scatters about zero, below it about as often as above.
         text = (f"SALib corrects RBD-FAST's S1 for its bias, so the S1 of a parameter with little or no effect scatters "
                 f"about zero and sampling noise can make it negative{here}: read a negative S1 as zero.")
+    if above := int((estimated & (sens["value"] > 1)).sum()):  # read as a parameter explaining more than all the variance
+        text += (f" {'An index' if sobol else 'An S1'} is a share of the variance, at most 1: sampling noise at this "
+                 f"number of points can put one above it ({above} here); more points ({more_points(sample)}) narrow it.")
     text += " `confidence` is the half-width of a 95% bootstrap interval: with few points, compare each index with it."
     undefined = sorted(set(sens.loc[(sens["index"] != "SRC2") & sens["confidence"].isna(), "metric"]))
     if undefined:  # SALib's bootstrap met a resample of the points where the metric did not vary (0/0)
