@@ -534,6 +534,22 @@ def test_a_report_takes_a_string_as_its_metrics_or_its_pair_as_the_command_line_
         assert info.value.key == "pair" and f"expects two parameter paths, (a, b) or 'a,b' (got {pair!r})" in info.value.message
 
 
+def test_a_reports_pair_takes_the_parameters_aliases_as_every_other_route_does(toy, tmp_path):
+    """--pair events__truce__restraint,regime__commit was refused as "not a parameter of this sweep", where --param, a
+    design file's header, with_params and ema_model all take an alias for its dotted path."""
+    run_sweep(spec(toy, runs=1), tmp_path / "s")
+    report = sweep_report(tmp_path / "s", metrics="towns_regime", pair="events__truce__restraint, regime__commit")
+    assert "Heat maps" not in report.text and "heatmap_towns_regime.png" in {f.name for f in report.files}
+    p = run_cli("sweep-report", tmp_path / "s", "--metric", "towns_regime,outcomes_met", "--pair",
+                "events__truce__restraint,regime.commit")
+    assert p.returncode == 0, p.stderr
+    with pytest.raises(InputError, match="names 'regime.commit' twice") as info:  # its alias and its path: one parameter
+        sweep_report(tmp_path / "s", metrics="towns_regime", pair=("regime__commit", "regime.commit"))
+    with pytest.raises(InputError, match=r"'regime__comit' is not a parameter of this sweep \(regime.commit, ") as info:
+        sweep_report(tmp_path / "s", metrics="towns_regime", pair=("regime__comit", "regime.commit"))
+    assert info.value.key == "pair"
+
+
 def test_read_rows_names_a_column_the_rows_do_not_hold_and_takes_one_name_as_a_string(tmp_path):
     """read_rows(folder, columns=["nope"]) raised pandas' KeyError, naming neither the argument nor the columns there are."""
     design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])

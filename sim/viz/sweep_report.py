@@ -22,6 +22,7 @@ from ..analysis.sensitivity import DEFAULT_METRICS, more_points, no_indices, sen
 from ..errors import InputError, close_or_grouped, flag
 from ..io.files import as_path, remove_stale_temps, table_text, write_atomic
 from ..io.outputs import REPORT_FILES, named_as, refuse_unmarked, writing_into
+from ..io.paths import alias, resolve
 from ..io.signatures import signed, signed_markdown
 from ..names import replicates
 from .style import save_figure
@@ -51,7 +52,8 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
         folder: the sweep folder.
         metrics: the metrics to report (default: the sweep file's, or a standard set): a list, or a string of one
             name or of several with commas (``"a,b"``, as ``--metric`` takes them).
-        pair: the two parameters of the heat maps (default: the first two): ``(a, b)``, or ``"a,b"`` as ``--pair``.
+        pair: the two parameters of the heat maps (default: the first two), by dotted path or alias: ``(a, b)``, or
+            ``"a,b"`` as ``--pair``.
     """
     folder = as_path(folder, "folder")
     # A string as the command line gives it: as a list, "towns_regime" was read letter by letter ("no metric 't'").
@@ -82,9 +84,8 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
                          key=flag("metric", python="metrics", about_file=True))
     absent = [m for m in wanted if rows[m].isna().all()]  # nothing to summarise or draw: said, not dropped unsaid
     wanted = [m for m in wanted if m not in absent]
-    if pair is not None and any(p not in names for p in pair):
-        unknown = next(p for p in pair if p not in names)
-        raise InputError(folder, f"'{unknown}' is not a parameter of this sweep ({', '.join(names)})", key=PAIR)
+    if pair is not None:  # by dotted path or alias, as --param and every other route takes a parameter
+        pair = tuple(_sweep_parameter(folder, p, names) for p in pair)
     if pair is not None and pair[0] == pair[1]:
         raise InputError(folder, f"names '{pair[0]}' twice: a heat map needs two parameters", key=PAIR)
     points = summarise_points(rows, names, wanted)
@@ -117,6 +118,21 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
         write_atomic(out / "points.csv", table_text(points))
         write_atomic(out / "sensitivity.csv", table_text(sens))
     return SweepReport(points, sens, [*files, out / "points.csv", out / "sensitivity.csv", out / "report.md"], text, stale)
+
+
+def _sweep_parameter(folder: Path, name: str, names: list[str]) -> str:
+    """The dotted path of the sweep's parameter ``name`` (its path or its alias) for ``pair``.
+
+    Raises:
+        InputError: not one of the sweep's ``names`` (they are listed: only they have a heat map), or an alias two of
+            them share.
+    """
+    if name not in names and name not in {alias(n) for n in names}:
+        raise InputError(folder, f"'{name}' is not a parameter of this sweep ({', '.join(names)})", key=PAIR)
+    try:
+        return resolve(name, names)
+    except InputError as exc:  # an alias two of its parameters share
+        raise InputError(folder, exc.message, key=PAIR) from None
 
 
 FIGURE_LINK = re.compile(r"^!\[[^\]]*\]\(([^()/\\]+\.png)\)$")  # a figure in report.md's list: ![response_y](response_y.png)
