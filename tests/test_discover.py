@@ -182,6 +182,16 @@ def test_conditions():
     assert parse_condition("ceasefire_days >= -3", ["ceasefire_days"]) == ("ceasefire_days", ">=", -3.0)
 
 
+def test_a_condition_names_its_metric_by_its_alias_too():
+    """EMA Workbench names an outcome by its alias (ceasefire_days__jan_truce): given it, discover said "no metric
+    ..., did you mean 'ceasefire_days:jan-truce'?", where every route takes a parameter's alias for its path."""
+    metrics = ["ceasefire_days", "ceasefire_days:jan-truce", "met:maarat-captured"]
+    assert parse_condition("ceasefire_days__jan_truce >= 30", metrics) == ("ceasefire_days:jan-truce", ">=", 30.0)
+    assert parse_condition("met__maarat_captured == 1", metrics) == ("met:maarat-captured", "==", 1.0)
+    with pytest.raises(InputError, match="did you mean 'ceasefire_days:jan-truce'"):  # an alias of none: as any unknown
+        parse_condition("ceasefire_days__jan_truse >= 30", metrics)
+
+
 @pytest.mark.parametrize("threshold", [80.0, float("nan"), -1.0, 0.0])
 def test_a_threshold_that_is_not_a_share_is_refused(planted, threshold):
     # 80 (a percentage) or nan ran, and the report spoke of a density threshold of 80 or nan.

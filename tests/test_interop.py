@@ -133,6 +133,16 @@ def test_ema_model_refuses_unknown_names_and_ranges_outside_the_declared_ones(to
     assert [u.name for u in one.uncertainties] == ["regime__commit"] and [o.name for o in one.outcomes] == ["ceasefire_days"]
 
 
+def test_ema_model_takes_an_outcome_by_the_alias_it_names_it_by(toy):  # noqa: F811
+    """An outcome comes back from EMA Workbench by its alias (ceasefire_days__truce): given back to ema_model, it was
+    refused as no metric, with the dotted name as the guess."""
+    model = sim.ema_model(toy, ["regime.commit"], outcomes=["ceasefire_days__truce", "towns_regime"], seed=3)
+    assert [o.name for o in model.outcomes] == ["ceasefire_days__truce", "towns_regime"]
+    got = model.function(regime__commit=0.5)
+    expected = sim.run_with(toy, seed=3, regime__commit=0.5)
+    assert got == {"ceasefire_days__truce": expected["ceasefire_days:truce"], "towns_regime": expected["towns_regime"]}
+
+
 def test_ema_model_refuses_a_bad_replicate_count_or_seed_when_made(toy):  # noqa: F811
     # replicates=0 made a Model that failed in EMA's first experiment, as an EMAError around the InputError.
     for kw in ({"replicates": 0}, {"replicates": 2.5}, {"seed": -1}):

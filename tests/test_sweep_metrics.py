@@ -42,6 +42,27 @@ def test_a_sweep_file_may_name_them(tmp_path):
     assert load_sweep(sweep).metrics == ["violations", "casualties_hts", "casualties_regime"]
 
 
+def test_a_sweep_file_and_a_sweep_spec_may_name_a_metric_by_its_alias(tmp_path):
+    """EMA Workbench's outcome name (ceasefire_days__jan_truce) was refused, with the dotted name as the guess; it is
+    read as the metric it stands for, which the manifest records, as a parameter's alias is read as its path."""
+    from sim.experiments.designs import make_design
+    from sim.experiments.parameters import Parameter
+    from sim.experiments.sweep import run_sweep
+    from sim.experiments.sweep_file import SweepSpec
+    from sim.viz.sweep_report import sweep_report
+
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {CAMPAIGN}\nruns: 2\nparameters:\n  events.jan-truce.restraint: {{values: [0.3, 0.9]}}\n"
+                     "metrics: [ceasefire_days__jan_truce, met__maarat_captured, violations]\n")
+    assert load_sweep(sweep).metrics == ["ceasefire_days:jan-truce", "met:maarat-captured", "violations"]
+    design = make_design("grid", [Parameter("regime.commit", values=(0.5,))])
+    spec = SweepSpec((ROOT / "scenarios" / "jan_truce.yaml").resolve(), design, 1, metrics=["ceasefire_days__jan_truce"])
+    result = run_sweep(spec, tmp_path / "s", workers=1)
+    assert result.manifest["metrics"] == ["ceasefire_days:jan-truce"]
+    report = sweep_report(tmp_path / "s", metrics="towns_regime, day__maarat_captured")  # as --metric takes them
+    assert {"towns_regime", "day:maarat-captured"} <= set(report.points.columns), report.points.columns
+
+
 def test_run_with_averages_them(truce):
     import sim
 

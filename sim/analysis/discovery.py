@@ -28,6 +28,7 @@ import pandas as pd
 from ..errors import InputError, close_or_grouped, extra_missing, flag
 from ..io.files import as_path
 from ..names import MAX_BOXES, is_whole
+from .metrics import metric_named
 from .results import load_sweep_manifest, read_rows
 from .sensitivity import runs_having, runs_missing_a_capture_by_point
 
@@ -124,12 +125,13 @@ def ema_workbench(module: str = "ema_workbench"):  # noqa: ANN201 - the module
 
 
 def parse_condition(text: str, metrics: list[str], where: str | Path | None = None) -> tuple[str, str, float]:
-    """``"ceasefire_days >= 30"`` -> (metric, operator, value); the metric must be a column of the rows."""
+    """``"ceasefire_days >= 30"`` -> (metric, operator, value); the metric must be a column of the rows, named as
+    it is or by its alias (``ceasefire_days__jan_truce``, :func:`~sim.analysis.metrics.metric_named`)."""
     match = CONDITION.match(text)
     if match is None:
         raise InputError(where, f"expects METRIC OP NUMBER, OP one of {' '.join(OPERATORS)} (got {text!r})",
                          key=WHERE)
-    metric, op, value = match["metric"], match["op"], match["value"]
+    metric, op, value = metric_named(match["metric"], metrics), match["op"], match["value"]  # by name or by alias
     if value is None:
         raise InputError(where, f"{text.strip()!r} has no number after '{op}': a condition is METRIC OP NUMBER "
                          f"(e.g. '{metric} {op} 30')", key=WHERE)

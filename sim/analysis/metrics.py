@@ -10,10 +10,12 @@ tenth of what a run at a time cost. A single run is a batch of one
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..io.paths import alias
 from ..io.theatre import Theatre
 from ..io.timeline import deals_of
 from ..names import HOLDERS, PATROL_EVENTS
@@ -141,6 +143,19 @@ def is_metric_list(value: object) -> bool:
     :class:`~sim.experiments.sweep_file.SweepSpec`'s and :func:`sim.sweep_report`'s, which each kept its own (a
     number among them reached a manifest; a name alone was read letter by letter)."""
     return isinstance(value, list | tuple) and all(isinstance(m, str) for m in value)
+
+
+def metric_named(name: str, known: Collection[str]) -> str:
+    """The metric of ``known`` that ``name`` names: ``name`` itself, or the one metric whose alias it is
+    (:func:`sim.io.paths.alias`: ``ceasefire_days__jan_truce`` for ``ceasefire_days:jan-truce``, the name EMA Workbench
+    gives it back by), as a parameter's alias is read as its dotted path. Any other ``name`` (an alias two metrics
+    share, ``met:a-b`` and ``met:a_b``, too) is returned as it is, for the caller to refuse as no metric, naming the
+    closest: the one test of every route that takes a metric's name (sweep files and specs, ``sweep-report``,
+    ``discover``, ``sim.ema_model``)."""
+    if name in known:
+        return name
+    matches = [m for m in known if alias(m) == name]
+    return matches[0] if len(matches) == 1 else name
 
 
 def metric_names(scenario: Scenario, outcomes: list[OutcomeBase]) -> list[str]:

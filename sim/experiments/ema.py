@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.discovery import ema_workbench
-from ..analysis.metrics import metric_names
+from ..analysis.metrics import metric_named, metric_names
 from ..analysis.scored_outcomes import scored_outcomes
 from ..api import replicate_seeds, run_with, scenario_of
 from ..errors import InputError, check_switch, close_or_grouped
@@ -68,7 +68,7 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
             schema declares; or ``{path: (low, high)}`` for a narrower range (``None``: the declared one).
             Numbers become ``RealParameter``, whole numbers ``IntegerParameter`` (their bounds
             whole too), switches ``BooleanParameter`` (no narrower range). At least one; each once.
-        outcomes: metric names (those of a sweep row; default: :data:`CORE_OUTCOMES` and
+        outcomes: metric names (those of a sweep row, or their aliases; default: :data:`CORE_OUTCOMES` and
             ``ceasefire_days:<id>`` for each truce or agreement with an id). Outcome
             names are their aliases (``:`` and ``.`` become ``__``, ``-`` becomes ``_``).
         replicates: runs per experiment, with seeds ``seed``, ``seed + 1``, ...
@@ -118,6 +118,7 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
     outcomes = [outcomes] if isinstance(outcomes, str) else list(outcomes)
     # Checked now, not in EMA's first experiment (a worker's, under a MultiprocessingEvaluator), as a sweep file's are.
     valid = metric_names(sc, scored_outcomes(sc, outcomes_file, key="outcomes_file"))
+    outcomes = [metric_named(m, valid) for m in outcomes]  # by name or by the alias EMA names it by
     for m in outcomes:
         if m not in valid:
             raise InputError(None, f"no metric '{m}'" + close_or_grouped(m, valid, f"a run has {len(valid)}"), key="outcomes")

@@ -241,11 +241,12 @@ def run_sweep(
     if evaluate is None:
         scenario = load_scenario(spec.scenario_path)
         check_design(scenario, spec.design.sample, spec.design.names, spec.design.points, spec.source, named=DESIGN)
-        check_metrics(spec, scenario)
+        metrics = check_metrics(spec, scenario)  # as the rows name them: an alias recorded as its metric's name
         evaluate = ScenarioEvaluator(scenario)
         base_seed = scenario.seed if seed is None else seed
         inputs, record = inputs_hash(scenario), outcomes_hash(evaluate.outcomes)
     else:
+        metrics = spec.metrics
         base_seed = seed or 0
         inputs = f"{evaluate.__module__}.{getattr(evaluate, '__qualname__', type(evaluate).__qualname__)}"
         record = None
@@ -263,7 +264,7 @@ def run_sweep(
         "points": len(spec.design.points),
         "runs_per_point": spec.runs,
         "seed": base_seed,
-        "metrics": spec.metrics,
+        "metrics": metrics,
         "batch_runs": batch_runs(len(spec.design.points) * spec.runs),
         "package_version": package_version(),
     }))

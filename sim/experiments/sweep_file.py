@@ -44,7 +44,7 @@ class SweepSpec:
         scenario_path: the scenario file's path.
         design: from :func:`sim.make_design` (or a design file's, :mod:`sim.experiments.design_file`).
         runs: replicates per point.
-        metrics: the metrics ``sweep-report`` reports by default (every row holds every metric).
+        metrics: the metrics ``sweep-report`` reports by default, by name or alias (every row holds every metric).
         source: the sweep file, if any.
         replicate_seed: the seed of replicate 0 at every point (default: the scenario's).
     """
@@ -98,7 +98,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     if not is_metric_list(metrics):
         raise InputError(path, "'metrics' must be a list of metric names", line=line("metrics"), key="metrics")
     loaded = load_scenario(scenario)
-    _check_metrics(path, metrics, loaded)
+    metrics = _check_metrics(path, metrics, loaded)
     if "design" in tree:
         return _external(path, tree, scenario, loaded, settings, list(metrics), line)
     params = []
@@ -269,19 +269,21 @@ def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001
     return file
 
 
-def _check_metrics(path: Path | None, metrics: list, scenario: Scenario) -> None:
-    """Every name in ``metrics`` is a metric that the sweep's runs will have: a typo is refused now, at its line,
-    not by ``sweep-report`` after the runs. ``path`` None: a :class:`SweepSpec` built in Python, named ``spec.metrics``."""
-    from ..analysis.metrics import is_metric_list, metric_names
+def _check_metrics(path: Path | None, metrics: list, scenario: Scenario) -> list[str]:
+    """``metrics`` as the metrics the sweep's runs will have, each given by its name or its alias
+    (:func:`~sim.analysis.metrics.metric_named`): a typo is refused now, at its line, not by ``sweep-report`` after
+    the runs. ``path`` None: a :class:`SweepSpec` built in Python, named ``spec.metrics``."""
+    from ..analysis.metrics import is_metric_list, metric_named, metric_names
 
     if path is None and not is_metric_list(metrics):
         raise InputError(None, f"must be a list of metric names (got {metrics!r})", key="spec.metrics")
     if not metrics:
-        return
+        return []
     from ..analysis.scored_outcomes import scored_outcomes
 
     valid = metric_names(scenario, scored_outcomes(scenario))  # the outcomes a sweep scores against (ScenarioEvaluator's)
-    for i, name in enumerate(metrics):
+    named = [metric_named(name, valid) for name in metrics]
+    for i, name in enumerate(named):
         if name not in valid:
             # The per-outcome names counted by kind, as sweep-report and discover do: a campaign's 300-odd on one line
             # were a wall of text.
@@ -289,14 +291,15 @@ def _check_metrics(path: Path | None, metrics: list, scenario: Scenario) -> None
             if path is None:
                 raise InputError(None, message, key=f"spec.metrics[{i}]")
             raise InputError(path, message, line=metrics.lines[i][1], key=f"metrics[{i}]")
+    return named
 
 
-def check_metrics(spec: SweepSpec, scenario: Scenario) -> None:
+def check_metrics(spec: SweepSpec, scenario: Scenario) -> list[str]:
     """The metrics of a :class:`SweepSpec` built in Python, checked as :func:`load_sweep` checks a sweep file's (whose
-    are checked already): unchecked, a typo was refused by ``sweep_report`` after every run, and a number in the list
-    went into a manifest that the folder's readers then called damaged."""
-    if spec.source is None:
-        _check_metrics(None, spec.metrics, scenario)
+    are checked already), each as the metric it names (an alias read as its metric's name): unchecked, a typo was
+    refused by ``sweep_report`` after every run, and a number in the list went into a manifest that the folder's
+    readers then called damaged."""
+    return _check_metrics(None, spec.metrics, scenario) if spec.source is None else list(spec.metrics)
 
 
 def _external(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings: dict, metrics: list[str], line) -> SweepSpec:  # noqa: ANN001 - the line finder

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..analysis.metrics import is_metric_list, lacking_word, runs_missing_a_capture
+from ..analysis.metrics import is_metric_list, lacking_word, metric_named, runs_missing_a_capture
 from ..analysis.outcome_answers import never_in
 from ..analysis.report import LOWER_BOUND, decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
@@ -75,8 +75,9 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
     manifest = load_sweep_manifest(folder)
     names = [p["path"] for p in manifest["design"]["parameters"]]
     rows = read_rows(folder)
-    wanted = metrics or manifest.get("metrics") or [m for m in DEFAULT_METRICS if m in rows]
     choices = [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)]
+    wanted = [metric_named(m, choices)  # by name or alias, as a parameter is taken by path or alias
+              for m in metrics or manifest.get("metrics") or [m for m in DEFAULT_METRICS if m in rows]]
     unknown = [m for m in wanted if m not in choices]
     if unknown:
         raise InputError(folder, f"no metric '{unknown[0]}' in this sweep" + close_or_grouped(unknown[0], choices, f"it has "
