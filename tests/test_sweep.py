@@ -773,6 +773,22 @@ def test_a_metric_some_runs_lack_is_reported_with_how_many_of_the_runs_behind_ea
     assert [row[-1] for row in table[2:]] == ["10.5; never in 1/4", "never"], table
 
 
+def test_a_sampled_designs_report_sends_the_reader_to_points_csv_for_means_it_does_not_show(tmp_path):
+    """A sampled design's report.md has no table of means, yet said its means were "here and in points.csv" and that
+    "never in k/n" beside a mean counted the runs without one: a reader looked for means and counts it did not hold."""
+    lhs = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=8, seed=2)
+    run_sweep(SweepSpec(Path("toy"), lhs, runs=4), tmp_path / "lhs", evaluate=toys.sometimes_never, seed=0)
+    text = sweep_report(tmp_path / "lhs", metrics=["y", "day:late"]).text
+    assert not md_tables(text) and "here and" not in text and "beside a mean" not in text, text
+    assert ("Its means and 5-95% ranges in points.csv are over the runs that have one, so those of a date lean early; "
+            "points.csv's `<metric>_runs` says how many have one at each point.") in text, text
+    grid = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.0, 1.0))])
+    run_sweep(SweepSpec(Path("toy"), grid, runs=4), tmp_path / "grid", evaluate=toys.sometimes_never, seed=0)
+    text = sweep_report(tmp_path / "grid", metrics=["y", "day:late"]).text  # its tables show the means and counts
+    assert ("Its means and 5-95% ranges, here and in points.csv, are over the runs that have one, so those of a date "
+            "lean early; \"never in k/n\" beside a mean says") in text, text
+
+
 def test_a_column_of_means_beside_never_in_k_of_n_is_right_aligned_as_numbers_are(tmp_path):
     """A metric some runs lack has its means written as text ("10.5; never in 2/8"), padded to the right in the file,
     but its rule was '---': rendered, the column stood to the left beside the numbers' columns. Its rule is '---:',

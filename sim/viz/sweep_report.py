@@ -178,6 +178,7 @@ def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics:
         lines += ["**The sweep is unfinished**: rerun the same command to complete it." + (
             " A point's mean and range are over the replicates it has: points.csv's `replicates` gives each point's "
             "count." if short else ""), ""]
+    tables = True  # whether the means are shown in tables here, or in points.csv alone
     if d["sample"] == "grid":
         lines += ["## Mean of each metric at each value of a parameter (over replicates and the other parameters)", ""]
         for name in names:
@@ -191,9 +192,10 @@ def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics:
                   "ranges are in points.csv.", "",
                   markdown_table(shown.iloc[:, [0, -1, *range(1, len(metrics) + 1)]], right=with_lacking), ""]
     else:  # a sample draws each point's values afresh: no two points share a value to average over
+        tables = False
         lines += ["Each point's mean and 5-95% range of each metric are in points.csv; the response plots below set them "
                   "against each parameter.", ""]
-    for paragraph in (_lacking(points, metrics), bounds):  # what the tables' means are over, and what they bound
+    for paragraph in (_lacking(points, metrics, tables=tables), bounds):  # what the tables' means are over, and what they bound
         if paragraph:
             lines += [paragraph, ""]
     if not sens.empty:
@@ -265,17 +267,22 @@ def _counted_means(means: pd.Series, runs: pd.Series | np.ndarray, have: pd.Seri
                       for mean, n, k in zip(means, runs, have, strict=True)], index=means.index)
 
 
-def _lacking(points: pd.DataFrame, metrics: list[str]) -> str:
+def _lacking(points: pd.DataFrame, metrics: list[str], *, tables: bool) -> str:
     """The sentences saying over how many runs the means and ranges of the metrics some runs lack are taken ("" where
     every run has every metric): a date's mean over the runs that saw it leans early, and the tables gave it as if
-    every run had one."""
+    every run had one. ``tables``: whether report.md shows means in tables (a grid's, a small design file's); a sampled
+    design's are in points.csv alone, and the reader was sent to means and counts "here" that it did not show."""
     lacking = _lacking_metrics(points, metrics)
     if not lacking:
         return ""
+    its = "Its" if len(lacking) == 1 else "Their"
+    if not tables:
+        return (f"{no_value_in(points, metrics)} {its} means and 5-95% ranges in points.csv are over the runs that have "
+                "one, so those of a date lean early; points.csv's `<metric>_runs` says how many have one at each point.")
     words = " or ".join(f'"{w} in k/n"' for w in dict.fromkeys(lacking_word(m) for m in lacking))
-    return (f"{no_value_in(points, metrics)} {'Its' if len(lacking) == 1 else 'Their'} means and 5-95% ranges, here and in "
-            f"points.csv, are over the runs that have one, so a date's lean early; {words} beside a mean says how many "
-            "of the n runs behind it have none, and points.csv's `<metric>_runs` how many have one at each point.")
+    return (f"{no_value_in(points, metrics)} {its} means and 5-95% ranges, here and in points.csv, are over the runs "
+            f"that have one, so those of a date lean early; {words} beside a mean says how many of the n runs behind it "
+            "have none, and points.csv's `<metric>_runs` how many have one at each point.")
 
 
 def no_value_in(points: pd.DataFrame, metrics: list[str]) -> str:
