@@ -383,6 +383,23 @@ def test_a_report_says_what_an_index_above_1_means_where_one_is(tmp_path):
     assert "above" not in sweep_report(tmp_path / "linear", metrics=["y"]).text  # said only where one is
 
 
+def test_a_report_says_why_each_metric_without_indices_has_none(tmp_path):
+    """"No indices for `upper`: undefined in some runs (NaN, e.g. no ceasefire in the window) or the same at every
+    point" gave two reasons for one and an example of neither: a capture's day got a ceasefire's, and 'in some runs'
+    is not why (a point's mean is over the runs that have a value; a point where none has one is)."""
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=60, seed=2)
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.upper_half_only)
+    text = sweep_report(tmp_path / "s", metrics=["y", "upper"]).text
+    assert ("No indices for `upper` (no value at 30 of the 60 points): an index needs a mean at every point, and no run "
+            "at those points has a value (what it measures never came in them).") in text, text
+    assert "ceasefire" not in text and "the same at every point" not in text, text
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "flat", evaluate=toys.linear_and_flat)
+    text = sweep_report(tmp_path / "flat", metrics=["y", "flat"]).text
+    assert "No indices for `flat`: the same at every point, so there is no variance to apportion." in text, text
+    text = sweep_report(tmp_path / "s", metrics=["upper"]).text  # no metric has indices: said as plainly
+    assert "No indices for `upper` (no value at 30 of the 60 points)" in text and "## Sensitivity indices" not in text, text
+
+
 def test_lhs_indices_recover_a_known_function(tmp_path):
     design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=1000, seed=2)
     run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "lhs", evaluate=toys.linear)

@@ -86,8 +86,8 @@ def sensitivity(manifest: dict, points: pd.DataFrame, metrics: list[str]) -> pd.
     rows = []
     for m in metrics:
         y = points[m].to_numpy(dtype=float)
-        if not np.isfinite(y).all() or np.ptp(y) == 0:
-            continue  # undefined somewhere (e.g. no ceasefire in the window) or constant: nothing to apportion
+        if _unapportioned(y):
+            continue  # no mean at some point, or the same at every one: nothing to apportion
         if sample == "sobol":
             from SALib.analyze import sobol
 
@@ -109,6 +109,30 @@ def sensitivity(manifest: dict, points: pd.DataFrame, metrics: list[str]) -> pd.
     return pd.DataFrame(rows, columns=["metric", "parameter", "index", "value", "confidence"])
 
 
+def _unapportioned(y: np.ndarray) -> str:
+    """Why a metric whose points' means are ``y`` gets no index: "undefined" (some point's mean is NaN: no run there
+    has a value), "constant" (the same at every point), or "" (it gets them)."""
+    return "undefined" if not np.isfinite(y).all() else "constant" if np.ptp(y) == 0 else ""
+
+
+def without_indices(points: pd.DataFrame, metrics: list[str]) -> str:
+    """The sentences naming those of ``metrics`` that :func:`sensitivity` gives no index, each with its reason ("" if
+    none is): report.md said "undefined in some runs (NaN, e.g. no ceasefire in the window) or the same at every point"
+    of a capture's day, two reasons and an example of neither."""
+    why = {m: _unapportioned(points[m].to_numpy(dtype=float)) for m in metrics}
+    undefined = [m for m in metrics if why[m] == "undefined"]
+    constant = [m for m in metrics if why[m] == "constant"]
+    sentences = []
+    if undefined:
+        named = ", ".join(f"`{m}` (no value at {int(points[m].isna().sum())} of the {len(points)} points)" for m in undefined)
+        sentences.append(f"No indices for {named}: an index needs a mean at every point, and no run at those points has "
+                         "a value (what it measures never came in them).")
+    if constant:
+        sentences.append(f"No indices for {', '.join(f'`{m}`' for m in constant)}: the same at every point, so there is "
+                         "no variance to apportion.")
+    return " ".join(sentences)
+
+
 @contextlib.contextmanager
 def _undefined_resamples_quiet() -> Iterator[None]:
     """Silence SALib's 0/0 in a bootstrap resample that holds one value of the metric only (a metric nonzero at a few
@@ -118,10 +142,10 @@ def _undefined_resamples_quiet() -> Iterator[None]:
         yield
 
 
-def no_indices(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame | None = None) -> str:
-    """Why :func:`sensitivity` gives no index for any metric of this sweep (``sens``: what it gave, if known), as a
-    sentence for report.md ("" if it may give some): sensitivity.csv with only its header and nothing said read as a
-    failure."""
+def no_indices(manifest: dict, points: pd.DataFrame) -> str:
+    """Why :func:`sensitivity` gives no index for any metric of this sweep's design, as a sentence for report.md ("" if
+    it may give some; :func:`without_indices` says why a metric has none): sensitivity.csv with only its header and
+    nothing said read as a failure."""
     design = manifest["design"]
     if design["sample"] == "grid":
         return "Sensitivity indices need a sampled design (`--sample sobol|lhs|random`)."
@@ -141,9 +165,6 @@ def no_indices(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame | None =
     if design["sample"] == "sobol" and len(points) < manifest["points"]:  # Saltelli's blocks are read by position
         return (f"No Sobol indices: they need every point of the design, read in blocks of {len(_varied(design)) + 2}, "
                 f"and this sweep has {len(points)} of {manifest['points']} (unfinished): rerun the same command to complete it.")
-    if sens is not None and sens.empty:
-        return ("No sensitivity indices: every metric is undefined in some runs (NaN, e.g. no ceasefire in the window) or "
-                "the same at every point, so there is no variance to apportion.")
     return ""
 
 

@@ -18,7 +18,7 @@ from ..analysis.metrics import is_metric_list, lacking_word, metric_named, runs_
 from ..analysis.outcome_answers import never_in
 from ..analysis.report import LOWER_BOUND, decimals_for, markdown_table
 from ..analysis.results import load_sweep_manifest, read_rows
-from ..analysis.sensitivity import DEFAULT_METRICS, more_points, no_indices, sensitivity, summarise_points
+from ..analysis.sensitivity import DEFAULT_METRICS, more_points, no_indices, sensitivity, summarise_points, without_indices
 from ..errors import InputError, close_or_grouped, flag
 from ..io.files import as_path, remove_stale_temps, table_text, write_atomic
 from ..io.outputs import REPORT_FILES, named_as, refuse_unmarked, writing_into
@@ -207,10 +207,7 @@ def _markdown(manifest: dict, points: pd.DataFrame, sens: pd.DataFrame, metrics:
                   "", markdown_table(sens.sort_values(["metric", "index", "value"], ascending=[True, True, False]),
                                      column_decimals={"value": 3, "confidence": 3}), "",
                   _reading(sens, d["sample"]), ""]
-        if without := [m for m in metrics if m not in set(sens["metric"])]:
-            lines += [f"No indices for {', '.join(f'`{m}`' for m in without)}: undefined in some runs (NaN, e.g. no "
-                      "ceasefire in the window) or the same at every point, there is no variance to apportion.", ""]
-    elif why := no_indices(manifest, points, sens):
+    if why := no_indices(manifest, points) or without_indices(points, metrics):  # none at all, or none for some metrics
         lines += [why, ""]
     lines += ["## Figures", "", *([note, ""] if note else [])] + [f"![{f.stem}]({f.relative_to(out)})" for f in files]
     return "\n".join(lines) + "\n"
