@@ -749,6 +749,8 @@ def test_a_report_says_which_metrics_get_no_heat_map(tmp_path):
     assert {"heatmap_y.png", "heatmap_noise.png", "heatmap_flat.png"} <= names and "heatmap_twice.png" not in names
     assert "Heat maps (a by b) are drawn for the first three metrics only" in report.text, report.text
     assert "no heat map for `twice`" in report.text and "--metric" in report.text, report.text
+    # Said of several metrics too: "no heat map for `a`, `b` (list it among the first three ...)" read wrong.
+    assert "(to get a metric's heat map, list it among the first three with --metric)" in report.text, report.text
     assert "first three" not in sweep_report(tmp_path / "grid", metrics=["y", "twice"]).text
 
 

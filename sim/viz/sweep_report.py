@@ -100,8 +100,8 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
                     for m in wanted[:HEAT_MAPS]}
         if len(wanted) > HEAT_MAPS:  # said, or a metric's missing heat map looks like a failure
             note = (f"Heat maps ({a} by {b}) are drawn for the first three metrics only: no heat map for "
-                    f"{', '.join(f'`{m}`' for m in wanted[HEAT_MAPS:])} (list it among the first three with --metric "
-                    "to get one).")
+                    f"{', '.join(f'`{m}`' for m in wanted[HEAT_MAPS:])} (to get a metric's heat map, list it among the first "
+                    "three with --metric).")
     with writing_into(folder):
         out.mkdir(exist_ok=True)
         # Judged before any is written: report.md's mark vouches for the tables beside it.
