@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
 import numpy as np
@@ -289,3 +290,18 @@ def test_a_boxs_limits_in_discover_md_are_those_of_boxes_csv_to_the_parameters_r
     text = (tmp_path / "d" / "discover.md").read_text()
     assert "| a | 1.25 | 2.00 |" in " ".join(text.split()), text
     assert "| b | 0.100 | 0.500 |" in " ".join(text.split()), text
+
+
+def test_discover_md_writes_the_ranges_the_sweep_covered_to_the_resolution_of_its_limits(planted, tmp_path):
+    """A sampled sweep's ranges read "`a` 0.0296357–0.899125", six digits of a drawn point, above a table of limits to
+    three significant digits of the same ranges."""
+    from sim.viz.discovery_report import discovery_report
+
+    text = discovery_report(planted, "days >= 30", out=tmp_path / "d").text
+    (line,) = [line for line in text.splitlines() if line.startswith("Parameters and the ranges the sweep covered")]
+    ranges = re.findall(r"`([abc])` (\d+(?:\.\d+)?)–(\d+(?:\.\d+)?)", line)
+    assert [name for name, *_ in ranges] == ["a", "b", "c"], line
+    assert all(len(x.partition(".")[2]) <= 3 for _, *bounds in ranges for x in bounds), line  # as the limits are
+    points = discover(planted, "days >= 30").points
+    for name, low, high in ranges:
+        assert float(low) == pytest.approx(points[name].min(), abs=5e-4) and float(high) == pytest.approx(points[name].max(), abs=5e-4)
