@@ -193,6 +193,15 @@ def test_a_condition_names_its_metric_by_its_alias_too():
         parse_condition("ceasefire_days__jan_truse >= 30", metrics)
 
 
+def test_a_discovery_asked_by_a_metrics_alias_writes_its_condition_as_the_rows_name_it(tmp_path):
+    """discover.md read "the mean of `day:late` over its replicates meets `day__late <= 40`": two names for one metric."""
+    design = make_design("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.5,))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=4), tmp_path / "s", evaluate=toys.sometimes_never, seed=0)
+    found = discover(tmp_path / "s", " day__late <=40 ")
+    assert (found.metric, found.condition) == ("day:late", "day:late <=40")
+    assert discover(tmp_path / "s", "day:late<= 40").condition == "day:late<= 40"  # as written, where it names the column
+
+
 @pytest.mark.parametrize("threshold", [80.0, float("nan"), -1.0, 0.0])
 def test_a_threshold_that_is_not_a_share_is_refused(planted, threshold):
     # 80 (a percentage) or nan ran, and the report spoke of a density threshold of 80 or nan.

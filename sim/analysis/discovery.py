@@ -180,7 +180,9 @@ def discover(folder: str | Path, where: str, *, threshold: float = 0.8, max_boxe
     points = means[names].assign(replicates=rows.groupby("point").size(), **{metric: means[metric]},
                                  **runs_having(rows, metric), **runs_missing_a_capture_by_point(rows, metric),
                                  of_interest=interest)
-    found = Discovery(folder, where.strip(), metric, names, {n: (float(means[n].min()), float(means[n].max())) for n in names},
+    # Written with the metric as the rows name it: asked by its alias, discover.md named one metric two ways.
+    condition = metric + where.strip()[len(CONDITION.match(where)["metric"]):]
+    found = Discovery(folder, condition, metric, names, {n: (float(means[n].min()), float(means[n].max())) for n in names},
                       points.reset_index(), int(manifest["runs_per_point"]), int(manifest["points"]), threshold)
     if not interest.any():
         return found
