@@ -400,6 +400,16 @@ def test_a_report_says_why_each_metric_without_indices_has_none(tmp_path):
     assert "No indices for `upper` (no value at 30 of the 60 points)" in text and "## Sensitivity indices" not in text, text
 
 
+def test_a_metric_asked_for_twice_is_reported_once(tmp_path):
+    """--metric y,y (or a metric and its alias) gave each index twice, with two confidences (two bootstraps), and
+    points.csv each column twice."""
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=60, seed=2)
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.linear)
+    report = sweep_report(tmp_path / "s", metrics="y, noise, y")
+    assert not report.sensitivity.duplicated(["metric", "parameter", "index"]).any(), report.sensitivity
+    assert list(report.points.columns).count("y") == 1 and report.text.count("`noise`") <= 1, report.text
+
+
 def test_lhs_indices_recover_a_known_function(tmp_path):
     design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1), Parameter("c", 0, 1)], n=1000, seed=2)
     run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "lhs", evaluate=toys.linear)

@@ -76,8 +76,10 @@ def sweep_report(folder: str | Path, *, metrics: list[str] | str | None = None,
     names = [p["path"] for p in manifest["design"]["parameters"]]
     rows = read_rows(folder)
     choices = [c for c in rows.columns if c not in ("point", "replicate", "seed", *names)]
-    wanted = [metric_named(m, choices)  # by name or alias, as a parameter is taken by path or alias
-              for m in metrics or manifest.get("metrics") or [m for m in DEFAULT_METRICS if m in rows]]
+    # By name or alias, as a parameter is taken by path or alias; each once: one asked for twice (or by its name and
+    # its alias) had each index twice, with two bootstraps' confidences.
+    wanted = list(dict.fromkeys(metric_named(m, choices)
+                                for m in metrics or manifest.get("metrics") or [m for m in DEFAULT_METRICS if m in rows]))
     unknown = [m for m in wanted if m not in choices]
     if unknown:
         raise InputError(folder, f"no metric '{unknown[0]}' in this sweep" + close_or_grouped(unknown[0], choices, f"it has "
