@@ -886,6 +886,23 @@ def test_a_grid_made_of_steps_reports_its_values_as_written_not_to_six_decimals(
     assert list(tables["a"]) == ["0.4", "0.6", "0.8"], tables
 
 
+def test_a_response_plots_legend_stands_off_the_panels(tmp_path):
+    """The legend took matplotlib's "best" place in the first panel, which a sampled design's points and band leave
+    nowhere: it stood over the mean's line (jan_truce's capture_mae_days and day:maarat-captured)."""
+    from sim.viz.sweep_plots import response_plot
+
+    design = make_design("lhs", [Parameter("a", 0, 1), Parameter("b", 0, 1)], n=60, seed=2)
+    run_sweep(SweepSpec(Path("toy"), design, runs=2), tmp_path / "s", evaluate=toys.linear)
+    report = sweep_report(tmp_path / "s", metrics=["noise"])
+    fig = response_plot(read_rows(tmp_path / "s"), report.points, ["a", "b"], "noise")
+    renderer = fig.canvas.get_renderer()
+    fig.canvas.draw()
+    (legend,) = [ax.get_legend() for ax in fig.axes if ax.get_legend()]
+    box = legend.get_window_extent(renderer)
+    assert not any(box.overlaps(ax.get_window_extent(renderer)) for ax in fig.axes if ax.get_visible()), box
+    assert box.y1 <= fig.bbox.y1 and box.x0 >= 0 and not box.overlaps(fig._suptitle.get_window_extent(renderer))  # nor the title
+
+
 def test_a_second_report_removes_the_figures_only_the_first_drew_and_nothing_else(tmp_path, capsys):
     """A report of fewer metrics left the earlier report's figures of the others in report/, unlisted, as if they were
     part of it. They go; a file of the user's goes nowhere, whatever its name, and a figure the earlier report did not

@@ -161,7 +161,10 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
     for row in grid:
         fit_text(row[0].set_ylabel(label), 2.4 * fig.dpi)  # a panel's height less its ticks and title
     in_full(axes[0].yaxis, rows[metric].to_numpy(dtype=float))  # the panels share it
-    axes[0].legend(fontsize=8, frameon=False)
+    # Above the first panel, in a row: "best" inside it, which a sampled design's points and band leave nowhere, put
+    # it over the mean's line.
+    axes[0].legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.01), ncols=3, borderaxespad=0,
+                   handlelength=1.5, columnspacing=1.0)
     fitted_suptitle(fig, f"{_label(metric)} against each parameter{bounds}", fontsize=11)
     fig.tight_layout()
     return fig
