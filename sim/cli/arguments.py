@@ -190,7 +190,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     rep.add_argument("folder", type=path("SWEEP_DIR"), metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
     rep.add_argument("--metric", action="append", help="metrics to report, 'a,b' or the flag repeated (default: the sweep's, or "
                      "a standard set)")
-    rep.add_argument("--pair", help="two parameters for the heat map, 'a,b' (default: the first two)")
+    rep.add_argument("--pair", help="two parameters for the heat map, 'a,b', by path or alias (default: the first two)")
     dis = command("discover", help=COMMANDS["discover"])
     dis.add_argument("folder", type=path("SWEEP_DIR"), metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
     dis.add_argument("--where", required=True, help="the outcome of interest on each point's mean, e.g. 'ceasefire_days >= 30'")
