@@ -535,12 +535,13 @@ def test_a_sit_in_does_not_stop_a_patrol_at_a_town_the_government_has_since_take
 def test_a_patrol_stopped_at_an_opposition_town_may_be_ambushed_there_and_only_by_hts_rejecting_the_deal(build):
     # T0 and T1 are the government's, T2 the rebels', T3 HTS's: every patrol is stopped on the way into T2 (beside HTS
     # ground), having driven only government ground; the town it was stopped at is opposition-held, so an HTS that
-    # rejects the deal ambushes it (patrol_attack 1) every time; one that keeps it (compliance 1), never.
-    for hts, ambushes in ((0.0, 6), (1.0, 0)):
+    # rejects the deal ambushes it (patrol_attack 1) every time; one that keeps it (compliance 1) neither stops it
+    # (its blocking, as its other spoiling, comes as far as it rejects the deal) nor ambushes it.
+    for hts, ambushes, patrols in ((0.0, 6, "patrol"), (1.0, 0, "patrol_completed")):
         deal = truce(compliance={"regime": 1.0, "hts": hts}, restraint=1.0)
         days, r = daily_patrols(build, [deal], {"patrol_block": 1.0, "patrol_attack": 1.0, "patrol_attack_casualties": 0.0},
                                 controllers=("regime", "regime", "rebels", "hts"), name=f"a{hts}.yaml")
-        assert {t for _, t in days} == {"patrol"} and len(days) == 6
+        assert {t for _, t in days} == {patrols} and len(days) == 6
         attacks = r.events[r.events["detail"] == "attack on the joint patrol"]
         assert len(attacks) == ambushes and set(attacks["town"]) <= {"T1"}, hts
 

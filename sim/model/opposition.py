@@ -201,7 +201,8 @@ class HTS(ArmedGroup):
         sit = m.sit_in_until[:, route] >= m.day
         hts = m.controller == HTS_CODE
         near = hts[:, route] | (towns.held_neighbours(m.neighbours, hts)[:, route] > 0)
-        chance = per_town(self.p.patrol_block) * per_town(m.deal.rejection(self.name)) * (1.0 - m.security[:, route])
+        rejects = m.deal.rejection(self.name) if m.deal is not None else 1.0  # (a party to no deal rejects it)
+        chance = per_town(self.p.patrol_block) * per_town(rejects) * (1.0 - m.security[:, route])
         by_chance = near & (streams.uniform(m.keys[:, None], m.day, Draw.PATROL_BLOCK, route[None, :], k) < chance)
         return (sit | by_chance) & (m.controller[:, route] != REGIME)
 
