@@ -355,7 +355,7 @@ def _reading(sens: pd.DataFrame, sample: str) -> str:
         text += (f" {'An index' if sobol else 'An S1'} is a share of the variance, at most 1: sampling noise at this "
                  f"number of points can put one above it ({above} here); more points ({more_points(sample)}) narrow it.")
     text += " `confidence` is the half-width of a 95% bootstrap interval: with few points, compare each index with it."
-    undefined = sorted(set(sens.loc[(sens["index"] != "SRC2") & sens["confidence"].isna(), "metric"]))
+    undefined = sorted(set(sens.loc[estimated & sens["confidence"].isna(), "metric"]))
     if undefined:  # SALib's bootstrap met a resample of the points where the metric did not vary (0/0)
         text += (f" An {'index' if sobol else 'S1'} whose confidence is - has no interval, for "
                  + ", ".join(f"`{m}`" for m in undefined) + ": some bootstrap resamples of the points held one value "
