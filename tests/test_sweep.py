@@ -590,6 +590,18 @@ def test_read_rows_names_a_column_the_rows_do_not_hold_and_takes_one_name_as_a_s
     assert read_rows(tmp_path / "s", columns="y").columns.tolist() == ["y"]  # one name, not its letters
 
 
+def test_read_rows_refuses_an_alias_two_of_the_sweeps_parameters_share(tmp_path):
+    """A parameter's alias is read as --pair and a sweep file read it (sim.io.paths.resolve): one two parameters share
+    is refused naming both, not read as either."""
+    design = make_design("grid", [Parameter("a", values=(0.0,)), Parameter("b", values=(0.0,)),
+                                  Parameter("c.x-y", values=(1.0,)), Parameter("c.x_y", values=(2.0,))])
+    run_sweep(SweepSpec(Path("toy"), design, runs=1), tmp_path / "s", evaluate=toys.linear)
+    with pytest.raises(InputError, match="alias 'c__x_y' is ambiguous: it stands for c.x-y and c.x_y") as info:
+        read_rows(tmp_path / "s", columns=["c__x_y"])
+    assert info.value.key == "columns"
+    assert read_rows(tmp_path / "s", columns=["c.x_y", "y"]).columns.tolist() == ["c.x_y", "y"]
+
+
 def test_an_interrupt_lost_in_a_finalizer_still_stops_the_next_task():
     # Python swallows an exception raised inside a finalizer; a Ctrl-C that landed in one used to go
     # unseen. The handler remembers it, and the executors raise it before handing out another task.

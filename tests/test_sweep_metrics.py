@@ -146,3 +146,29 @@ def test_a_sweeps_count_of_runs_missing_a_capture_is_the_scorers_own(truce, tmp_
     assert 0 < sum(lacking) and runs_missing_a_capture(rows) == sum(lacking), lacking
     for k, lacks in enumerate(lacking):
         assert runs_missing_a_capture(rows.iloc[[k]]) == lacks, k
+
+
+def test_a_sweeps_rows_are_read_by_a_metrics_or_a_parameters_alias_too(tmp_path):
+    """read_rows(columns=) and SweepResult.table() refused ``ceasefire_days__jan_truce`` and ``regime__commit``, the names
+    EMA Workbench and keyword calls use, which every other route takes (sim.analysis.metrics.metric_named for a metric,
+    sim.io.paths.resolve for a parameter); the columns come back under the names the rows hold them by."""
+    from sim.analysis.results import read_rows
+    from sim.errors import InputError
+    from sim.experiments.designs import make_design
+    from sim.experiments.parameters import Parameter
+    from sim.experiments.sweep import run_sweep
+    from sim.experiments.sweep_file import SweepSpec
+
+    design = make_design("grid", [Parameter("regime.commit", values=(0.5,))])
+    result = run_sweep(SweepSpec((ROOT / "scenarios" / "jan_truce.yaml").resolve(), design, 1), tmp_path / "s")
+    asked = ["regime__commit", "ceasefire_days__jan_truce", "point", "day__maarat_captured"]
+    named = ["regime.commit", "ceasefire_days:jan-truce", "point", "day:maarat-captured"]
+    whole = read_rows(tmp_path / "s")
+    pd.testing.assert_frame_equal(read_rows(tmp_path / "s", columns=asked), whole[named])
+    pd.testing.assert_frame_equal(result.table(asked), whole[named])
+    assert read_rows(tmp_path / "s", columns="ceasefire_days__jan_truce").columns.tolist() == ["ceasefire_days:jan-truce"]
+    # A column asked for by its name and by its alias is one column, not two of the same name.
+    assert result.table(["regime.commit", "regime__commit"]).columns.tolist() == ["regime.commit"]
+    with pytest.raises(InputError, match="no column 'regime__comit' in the sweep's rows") as info:
+        result.table(["regime__comit"])
+    assert info.value.key == "columns"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..io.paths import alias
+from ..io.paths import alias, resolve
 from ..io.theatre import Theatre
 from ..io.timeline import deals_of
 from ..names import HOLDERS, PATROL_EVENTS
@@ -156,6 +156,20 @@ def metric_named(name: str, known: Collection[str]) -> str:
         return name
     matches = [m for m in known if alias(m) == name]
     return matches[0] if len(matches) == 1 else name
+
+
+def column_named(name: str, held: Collection[str], parameters: list[str]) -> str:
+    """The column of a sweep's rows (``held``) that ``name`` names: one of the sweep's ``parameters`` by its dotted path
+    or alias, as a sweep file's ``parameters`` and ``--pair`` read one (:func:`sim.io.paths.resolve`), anything else as
+    :func:`metric_named` reads a metric (the rows' ``point``, ``replicate`` and ``seed`` are their own aliases). A name
+    that names none is returned as it is, for the caller to refuse as no column.
+
+    Raises:
+        InputError: an alias two of the ``parameters`` share (keyed by the alias: the caller names its argument).
+    """
+    if name not in held and name in {alias(p) for p in parameters}:
+        return resolve(name, parameters)
+    return metric_named(name, held)
 
 
 def metric_names(scenario: Scenario, outcomes: list[OutcomeBase]) -> list[str]:

@@ -27,9 +27,11 @@ from ..io.files import as_path, near_miss
 from ..io.folder_lock import check_not_being_written
 from ..io.kinds import file_kind
 from ..io.outputs import describe, read_markers
+from ..io.paths import alias
 from ..io.safe_yaml import load_yaml
 from ..io.theatre import Theatre, load_theatre
 from . import integrity
+from .metrics import column_named
 from .relocated import changed_inputs, found_inputs, inputs_changed
 from .replicates import listed_parts, read_part, replicate_key
 from .rundata import RunData
@@ -303,15 +305,15 @@ def read_rows(out: str | Path, columns: list[str] | str | None = None) -> pd.Dat
 
     Args:
         out: the sweep folder.
-        columns: the columns to read (default: all): a list of names, or one name.
+        columns: the columns to read (default: all): a list of names, or one name; a parameter by path or alias, a
+            metric by name or alias (:func:`~sim.analysis.metrics.column_named`), each once, under the rows' name for it.
 
     Raises:
-        InputError: not a sweep's rows, or a column they do not hold (named, with the closest or every one).
+        InputError: not a sweep's rows, a column they do not hold (named, with the closest or every one), an ambiguous alias.
         DamagedResult: a part cut short, copied from another batch, or of another schema.
     """
     out = as_path(out, "out")
-    if isinstance(columns, str):  # one name: as a list, it was read letter by letter
-        columns = [columns]
+    columns = [columns] if isinstance(columns, str) else columns  # one name: as a list, it was read letter by letter
     check_not_being_written(out)
     manifest = load_sweep_manifest(out) if (out / "sweep.json").exists() else None
     parts = part_files(out)
@@ -331,8 +333,13 @@ def read_rows(out: str | Path, columns: list[str] | str | None = None) -> pd.Dat
         except DamagedResult as exc:
             raise DamagedResult(exc.file, exc.message + "; run the sweep's command again to redo it") from None
         held.update(dict.fromkeys(rows.columns))
-        frames.append(rows if columns is None else rows[[c for c in dict.fromkeys(columns) if c in rows]])
+        frames.append(rows if columns is None else rows[[c for c in rows if c in columns or alias(c) in columns]])
     if columns is not None:  # every part has the first's columns, or (an evaluate of one's own) a name is in some part
+        parameters = [p["path"] for p in manifest["design"]["parameters"]] if manifest is not None else []
+        try:  # which column each name or alias names, once every part is read (an alias two parameters share: refused)
+            columns = list(dict.fromkeys(column_named(c, held, parameters) for c in columns))
+        except InputError as exc:
+            raise InputError(out, exc.message, key=flag("columns", about_file=True)) from None
         _check_columns(out, columns, list(held))
     table = pd.concat(frames, ignore_index=True)  # NaN in the rows of a part without a column
     if columns is not None:

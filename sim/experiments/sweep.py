@@ -179,9 +179,9 @@ class SweepResult:
     manifest: dict
     ran: int  # runs evaluated in this call (the rest were already on disk)
 
-    def table(self, columns: list[str] | None = None) -> pd.DataFrame:
+    def table(self, columns: list[str] | str | None = None) -> pd.DataFrame:
         """Every row of the sweep, one per run (:func:`sim.read_rows`): point, replicate, seed, the parameters and the
-        metrics, or only ``columns``."""
+        metrics, or only ``columns`` (a parameter by dotted path or alias, a metric by name or alias)."""
         return read_rows(self.path, columns)
 
 
