@@ -357,6 +357,27 @@ def test_a_misspelt_metric_in_a_sweep_file_is_refused_when_the_file_is_read(tmp_
     assert load_sweep(sweep).metrics[1:] == ["ceasefire_days:moscow-protocol", "met:moscow-front-holds-to-june"]
 
 
+def test_a_metric_listed_twice_in_a_sweep_file_or_spec_is_refused_at_its_second_line(tmp_path, capsys, toy):
+    """A sweep file listing a metric twice (by its name, or once by its alias) was read with it twice, and the manifest
+    recorded it twice, where the file's parameters and a grid's values are refused when repeated: the repeat is most
+    often another metric mistyped (a deal's id copied from the line above), so it is refused where it is written, with
+    the line of the first, as a parameter given twice is."""
+    sweep = tmp_path / "sweep.yaml"
+    body = f"scenario: {MOSCOW}\nparameters:\n  regime.commit: {{values: [0.5]}}\nmetrics:\n  - ceasefire_days:moscow-protocol\n"
+    for again in ("ceasefire_days:moscow-protocol", "ceasefire_days__moscow_protocol"):
+        sweep.write_text(body + f"  - towns_regime\n  - {again}\n")
+        for args in (["check", sweep], ["sweep", sweep, "--out", tmp_path / "never"]):
+            rc, err = cli(capsys, *args)
+            refused(rc, err, f"{sweep}, line 7, key 'metrics[2]': metric 'ceasefire_days:moscow-protocol' is listed twice "
+                    "(also on line 5)")
+        assert not (tmp_path / "never").exists()
+    design = make_design("grid", [Parameter("regime.commit", values=[0.4])])
+    with pytest.raises(InputError) as info:
+        run_sweep(SweepSpec(Path(toy).resolve(), design, 1, ["towns_regime", "outcomes_met", "towns_regime"]), tmp_path / "s")
+    assert info.value.key == "spec.metrics[2]" and "metric 'towns_regime' is listed twice (also spec.metrics[0])" in info.value.message
+    assert not (tmp_path / "s").exists()
+
+
 @pytest.mark.parametrize("parameter, sample, words", [
     ("turkey.may_escalate: {low: 0, high: 1}", "lhs", "'turkey.may_escalate' is a switch (true or false), which a lhs design cannot sample"),
     ("hts.protest_days: {low: 1, high: 4}", "random", "'hts.protest_days' takes whole numbers, which a random design would not give"),

@@ -271,8 +271,8 @@ def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001
 
 def _check_metrics(path: Path | None, metrics: list, scenario: Scenario) -> list[str]:
     """``metrics`` as the metrics the sweep's runs will have, each given by its name or its alias
-    (:func:`~sim.analysis.metrics.metric_named`): a typo is refused now, at its line, not by ``sweep-report`` after
-    the runs. ``path`` None: a :class:`SweepSpec` built in Python, named ``spec.metrics``."""
+    (:func:`~sim.analysis.metrics.metric_named`): a typo, or a metric listed twice, is refused now, at its line, not
+    by ``sweep-report`` after the runs. ``path`` None: a :class:`SweepSpec` built in Python, named ``spec.metrics``."""
     from ..analysis.metrics import is_metric_list, metric_named, metric_names
 
     if path is None and not is_metric_list(metrics):
@@ -291,6 +291,16 @@ def _check_metrics(path: Path | None, metrics: list, scenario: Scenario) -> list
             if path is None:
                 raise InputError(None, message, key=f"spec.metrics[{i}]")
             raise InputError(path, message, line=metrics.lines[i][1], key=f"metrics[{i}]")
+    # A repeat, by name or by alias, refused as a repeated parameter or grid value is, not dropped: it is most often
+    # another metric mistyped (a deal's id copied from the line above), and dropped, the one meant went unreported.
+    for i, name in enumerate(named):
+        if (first := named.index(name)) < i:
+            alias_said = f"; '{metrics[i]}' is its alias" if metrics[i] != name else ""
+            if path is None:
+                raise InputError(None, f"metric '{name}' is listed twice (also spec.metrics[{first}]){alias_said}",
+                                 key=f"spec.metrics[{i}]")
+            raise InputError(path, f"metric '{name}' is listed twice (also on line {metrics.lines[first][1]}){alias_said}",
+                             line=metrics.lines[i][1], key=f"metrics[{i}]")
     return named
 
 
