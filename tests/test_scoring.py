@@ -396,6 +396,29 @@ def test_each_set_is_scored_on_its_own_outcomes(build, theatre):
     assert table.loc["outcomes met", ["model", "calibration: model", "validation: model"]].tolist() == pytest.approx([6 / 9, 1.0, 0.0])
 
 
+def test_the_headline_table_marks_its_lower_bounds_in_columns_of_its_own(build, theatre):
+    """headline_table (and so the app's scores.csv) gave a capture MAE that counts a capture never coming as a plain
+    number, the mark being a separate call (headline_bounds): a reader of the table alone took a bound for a value.
+    Each value column has its ``<column> lower bound`` beside the others at the end, as outcome_table's
+    ``date_error_lower_bound`` and comparison_table's ``a_lower_bound``, true at headline_bounds' cells and nowhere else."""
+    from sim.analysis.scoring import headline_bounds, headline_table
+
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + MORE)
+    card = score(results(theatre, [run(s, TRUE, **TRUTHFUL) for s in range(2)]),
+                 load_outcomes(path, theatre, ["turkish_deaths", "patrol_coverage"]))
+    table = headline_table(card)
+    values = ["model", "frozen front", "calibration: model", "calibration: frozen", "validation: model", "validation: frozen"]
+    assert table.columns.tolist() == ["score", *values, "better is", *(f"{c} lower bound" for c in values)]
+    marked = {(k, c) for c in values for k in range(len(table)) if table.loc[k, f"{c} lower bound"]}
+    assert marked == set(headline_bounds(card))
+    mae = table.set_index("score").loc["capture MAE (days)"]
+    # T2 never falls again in the validation set: its MAE counts the day after the run ends; the calibration set's
+    # captures all come, and the frozen front, which takes nothing, never sees one.
+    assert mae["validation: model lower bound"] and not mae["calibration: model lower bound"] and mae["frozen front lower bound"]
+    assert table[[f"{c} lower bound" for c in values]].dtypes.eq(bool).all()
+
+
 def test_an_outcomes_options_each_change_its_answer(build, theatre):
     """``after``, ``match``, ``belts`` and ``min_accuracy``, and a road held from the start and won back, each decide an
     outcome here: T2 passes to the regime on 2 Jan, back to the rebels on 3 Jan, to the regime again on 5 Jan; T1 on

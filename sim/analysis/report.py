@@ -17,7 +17,7 @@ from ..io.outputs import claim_file
 from ..io.signatures import signed_markdown
 from ..names import replicates
 from .outcome_answers import outcome_table
-from .scoring import TIED, Scorecard, control_misses, headline_bounds, headline_table
+from .scoring import BOUND, TIED, Scorecard, control_misses, headline_bounds, headline_table
 from .summary import day
 
 
@@ -113,6 +113,8 @@ def scorecard_text(card: Scorecard) -> str:
     r = card.results
     runs = len(r.runs)
     missing = [score for score in WHY_NOT_GIVEN if math.isnan(card.headline()[score])]
+    headlines = headline_table(card)  # its lower bounds marked "≥" in their own cells, not by its columns saying so
+    headlines = headlines.drop(columns=[c for c in headlines if c.endswith(BOUND)])
     lines = [
         f"# {r.name} against {card.outcomes_named or 'the record'}",
         "",
@@ -121,7 +123,7 @@ def scorecard_text(card: Scorecard) -> str:
         "",
         "## Headline scores",
         "",
-        markdown_table(headlines := headline_table(card), score_decimals(headlines["score"].tolist()),
+        markdown_table(headlines, score_decimals(headlines["score"].tolist()),
                        marks=dict.fromkeys(bounds := headline_bounds(card), LOWER_BOUND)),
         *(["", why_not_given(missing)] if missing else []),
         *(["", f"{LOWER_BOUND.strip()}: a lower bound: a change of hands the capture MAE counts never comes in some "

@@ -241,9 +241,14 @@ def brier(controllers: np.ndarray, reported: np.ndarray) -> float | np.ndarray:
     return float(scores) if scores.ndim == 0 else scores
 
 
+BOUND = " lower bound"  # a value column's marker column in headline_table: "model" and "model lower bound"
+
+
 def headline_table(card: Scorecard) -> pd.DataFrame:
-    """One row per headline score: the model and the frozen front, on every outcome and on each set apart (the numbers:
-    :func:`headline_bounds` says which are lower bounds)."""
+    """One row per headline score: the model and the frozen front, on every outcome and on each set apart, then, for
+    each of those value columns, ``<column> lower bound``: True where its value is a lower bound
+    (:func:`headline_bounds`), as ``date_error_lower_bound`` marks the outcome table's. The numbers alone (a CSV of
+    them, the app's ``scores.csv``) gave a capture MAE that counts a capture never coming as if it were exact."""
     model = require_card(card).headline()
     rows = []
     for k in HEADLINES:
@@ -253,12 +258,17 @@ def headline_table(card: Scorecard) -> pd.DataFrame:
             row[f"{name}: frozen"] = sub.baseline[k]
         row["better is"] = "lower" if k in LOWER_IS_BETTER else "higher"
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    bounds = set(headline_bounds(card))
+    for column in [c for c in table.columns if c not in ("score", "better is")]:
+        table[column + BOUND] = [(k, column) in bounds for k in range(len(table))]
+    return table
 
 
 def headline_bounds(card: Scorecard) -> list[tuple[int, str]]:
-    """The cells of :func:`headline_table` that are lower bounds, as (row, column): the capture MAEs of the replicates
-    or of the frozen front where a capture they count never comes (:meth:`Scorecard.mae_is_lower_bound`)."""
+    """The cells of :func:`headline_table` that are lower bounds, as (row, column), those its ``<column> lower bound``
+    columns mark: the capture MAEs of the replicates or of the frozen front where a capture they count never comes
+    (:meth:`Scorecard.mae_is_lower_bound`)."""
     row = HEADLINES.index("capture MAE (days)")
     parts = [("", require_card(card)), *((f"{name}: ", sub) for name, sub in card.sets.items())]
     return [(row, f"{prefix}{column}") for prefix, sub in parts
