@@ -65,6 +65,28 @@ def test_an_outcomes_day_says_it_counts_days_from_the_start_over_the_runs_that_s
         assert metric in words and "day of:" not in words, words
 
 
+def test_a_heat_maps_cell_without_runs_and_its_cell_of_runs_without_a_value_are_told_apart():
+    """A sampled sweep's heat map left a cell blank both where no point fell and where its runs had no value (a truce
+    never in force, NaN days): two different answers drawn alike. A cell with no run is hatched; one whose runs all
+    lack a value says so in compare's word ("never", "none"); a line under the map says which is which."""
+    values = np.arange(8) / 7  # one value in each of the 8 equal bins from 0 to 1
+    cells = [(i, j) for i in range(8) for j in range(8) if (i < 4) == (j < 4)]  # two quarters of the square hold points
+    rows = pd.DataFrame([(values[i], values[j]) for i, j in cells for _ in range(2)], columns=["a", "b"])
+    rows["ceasefire_days"] = np.where((rows["a"] == 1.0) & (rows["b"] > 0.5), np.nan, 10 * rows["a"])
+    rows["patrol_coverage_mean"] = rows["ceasefire_days"] / 10
+    for metric, word in (("ceasefire_days", "never"), ("patrol_coverage_mean", "none")):
+        fig = heat_map(rows, "a", "b", metric, grid=False)
+        ax = fig.axes[0]
+        hatched = {(round(r.get_x() + 0.5), round(r.get_y() + 0.5)) for r in ax.patches if r.get_hatch()}
+        assert hatched == {(i, j) for i in range(8) for j in range(8) if (i < 4) != (j < 4)}
+        marked = {(round(t.get_position()[0]), round(t.get_position()[1])) for t in ax.texts if t.get_text() == word}
+        assert marked == {(7, j) for j in range(4, 8)}
+        said = " ".join(" ".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))).split())
+        assert "hatched: no run in this cell" in said and f'"{word}": runs in this cell, none with a value' in said, said
+    full = heat_map(_grid("ceasefire_days"), "a", "b", "ceasefire_days", grid=True)  # nothing to tell apart: no words
+    assert not full.axes[0].patches and "hatched" not in " ".join(t.get_text() for t in full.findobj(lambda a: hasattr(a, "get_text")))
+
+
 def test_a_frames_captions_keep_the_events_of_its_own_day():
     """The campaign's last frame, dated 5 March, listed five events of 4 March ("Urum al-Sughra taken: rebels →
     Government") and hid 5 March's retaking of Urum al-Sughra by the rebels under "… and 1 more", while its map showed

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import StrMethodFormatter
 
-from ..analysis.metrics import runs_missing_a_capture
+from ..analysis.metrics import lacking_word, runs_missing_a_capture
 from ..names import DISPLAY_NAMES, HOLDERS
 from .style import fit_text, fitted_suptitle, fitted_title, new_figure
 
@@ -170,20 +172,46 @@ def response_plot(rows: pd.DataFrame, points: pd.DataFrame, names: list[str], me
     return fig
 
 
+EMPTY_HATCH = "#b0b0b0"  # the hatching of a heat map's cell that no run fell in: grey, below every number's contrast
+
+
+def blanks(ax: Axes, runs: np.ndarray, means: np.ndarray, metric: str) -> None:
+    """Tell a heat map's two kinds of blank cell apart, and say which is which under the map: a cell no run fell in
+    (``runs`` NaN or 0: no point of the sweep there, or none run yet) is hatched; one whose runs all lack a value
+    (``means`` NaN: a truce never in force) is marked with compare's word for it, "never" or "none"
+    (:func:`~sim.analysis.metrics.lacking_word`). Both were left alike blank, two answers drawn as one."""
+    empty = ~(np.nan_to_num(runs) > 0)
+    lacking = ~empty & ~np.isfinite(means)
+    word = lacking_word(metric)
+    for i, j in zip(*np.nonzero(empty), strict=True):
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor=EMPTY_HATCH, lw=0))
+    for i, j in zip(*np.nonzero(lacking), strict=True):
+        ax.text(j, i, word, ha="center", va="center", fontsize=8, style="italic", color="#404040")
+    said = [*(["hatched: no run in this cell"] if empty.any() else []),
+            *([f'"{word}": runs in this cell, none with a value'] if lacking.any() else [])]
+    if said:  # under the parameter's name, where a reader looks for what the cells are
+        note = ax.annotate("; ".join(said), xy=(0, 0), xycoords=("axes fraction", ax.xaxis.label), xytext=(0, -4),
+                           textcoords="offset points", ha="left", va="top", fontsize=8, color="#404040",
+                           annotation_clip=False)
+        fit_text(note, ax.figure.get_figwidth() * ax.figure.dpi * 0.8)
+
+
 def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> Figure:
     """The metric's mean over runs for each combination of two parameters (binned if sampled)."""
     x, y = rows[a].to_numpy(dtype=float), rows[b].to_numpy(dtype=float)
     if grid:
         xs, ys = np.unique(x), np.unique(y)
-        table = rows.groupby([b, a])[metric].mean().unstack(a).reindex(index=ys, columns=xs).to_numpy()
+        cells = rows.groupby([b, a])[metric]
+        table, runs = (cells.agg(how).unstack(a).reindex(index=ys, columns=xs).to_numpy() for how in ("mean", "size"))
         xl, yl = tick_labels(xs), tick_labels(ys)
         xn, yn = grid_axis_label(a, xs), grid_axis_label(b, ys)
     else:
         ex, ey = np.linspace(x.min(), x.max(), BINS + 1), np.linspace(y.min(), y.max(), BINS + 1)
         ix = np.clip(np.searchsorted(ex, x, side="right") - 1, 0, BINS - 1)
         iy = np.clip(np.searchsorted(ey, y, side="right") - 1, 0, BINS - 1)
-        frame = pd.DataFrame({"ix": ix, "iy": iy, "v": rows[metric].to_numpy(dtype=float)})
-        table = frame.groupby(["iy", "ix"])["v"].mean().unstack("ix").reindex(index=range(BINS), columns=range(BINS)).to_numpy()
+        cells = pd.DataFrame({"ix": ix, "iy": iy, "v": rows[metric].to_numpy(dtype=float)}).groupby(["iy", "ix"])["v"]
+        table, runs = (cells.agg(how).unstack("ix").reindex(index=range(BINS), columns=range(BINS)).to_numpy()
+                       for how in ("mean", "size"))
         xl = tick_labels((ex[:-1] + ex[1:]) / 2)
         yl = tick_labels((ey[:-1] + ey[1:]) / 2)
         xn, yn = a, b  # equal bins: the cells are to scale
@@ -201,6 +229,7 @@ def heat_map(rows: pd.DataFrame, a: str, b: str, metric: str, *, grid: bool) -> 
     for (i, j), v in np.ndenumerate(table):
         if np.isfinite(v):
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8, color="white" if v < mid else "black")
+    blanks(ax, runs, table, metric)
     bounds = lower_bounds(rows, metric)
     bar = fig.colorbar(im, ax=ax, label=f"{_words(metric)}\n(mean over runs{', lower bounds' if bounds else ''})")
     fit_text(bar.ax.yaxis.label, tall * fig.dpi)
