@@ -119,10 +119,12 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - the 
         yield url
 
 
-def line_theatre(build: Builder, controllers=("regime", "hts", "rebels"), **kw) -> Path:
-    """Towns 5 km apart on a straight east-west 'M9' road."""
+def line_theatre(build: Builder, controllers=("regime", "hts", "rebels"), aside=(), **kw) -> Path:
+    """Towns 5 km apart on a straight east-west 'M9' road; ``aside``, the holders of towns A0, A1... 50 km north of it
+    on no road, ground a faction holds that nothing reaches (HTS stages its spoiling only where it holds a town)."""
     towns = [(f"T{i}", 35.5, 36.0 + 0.055 * i, c) for i, c in enumerate(controllers)]
     roads = [(f"T{i}", f"T{i + 1}", "M9") for i in range(len(towns) - 1)]
+    towns += [(f"A{i}", 36.0, 36.0 + 0.055 * i, c) for i, c in enumerate(aside)]
     return build.theatre(towns, roads, **kw)
 
 

@@ -765,10 +765,10 @@ def test_a_patrol_plan_that_ends_leaves_its_road_to_no_sit_in_and_no_pressure_re
 
 
 def two_patrolled_roads(build, hts, name):
-    """Two roads out of government-held A, each through rebel towns: M4 to C, M5 to E; a deal HTS rejects; a patrol
-    plan on each road, daily from 2 Jan."""
+    """Two roads out of government-held A, each through rebel towns: M4 to C, M5 to E; HTS's ground, F, on no road (it
+    stages its spoiling only where it holds a town); a deal HTS rejects; a patrol plan on each road, daily from 2 Jan."""
     build.theatre([("A", 35.5, 36.0, "regime"), ("B", 35.5, 36.05, "rebels"), ("C", 35.5, 36.1, "rebels"),
-                   ("D", 35.55, 36.0, "rebels"), ("E", 35.6, 36.0, "rebels")],
+                   ("D", 35.55, 36.0, "rebels"), ("E", 35.6, 36.0, "rebels"), ("F", 36.0, 36.0, "hts")],
                   [("A", "B", "M4"), ("B", "C", "M4"), ("A", "D", "M5"), ("D", "E", "M5")])
     agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
     plans = [ev(date="2020-01-02", type="joint_patrol", route=["A", end], road=road, every_days=1, participants=["russia", "turkey"])
@@ -812,7 +812,7 @@ def test_a_sit_in_is_staged_on_each_patrolled_road_by_its_own_chance(build):
 def test_a_patrol_dated_on_the_start_date_keeps_the_hours_of_any_other_and_its_last_day(build):
     # Dated on the start date, a patrol fired at 0, k, 2k: after the step of the day it was logged on (its coverage
     # read the day after), and the one on the last day fell past the plan's end and was dropped.
-    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"), aside=("hts",))  # HTS's ground: its camp
     agreement = truce(type="agreement", effective="2020-01-01", compliance={"regime": 1.0, "rebels": 1.0, "hts": 1.0})
     camp = ev(date="2020-01-01", type="sit_in", town="T1", until="2020-01-05")  # patrols stopped at T1 up to 4 Jan
     quiet = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
@@ -1333,7 +1333,7 @@ def test_a_deal_past_its_end_expires_and_is_not_superseded_by_the_next_one_annou
 def test_a_protest_camp_at_a_government_held_town_is_not_set_up_and_says_so(build):
     """A `sit_in` event at a town the government holds set up nothing and left no row, where `military_police` at a
     town it does not hold logs why: a what-if's camp could vanish without a trace."""
-    line_theatre(build, controllers=("regime", "regime", "rebels", "rebels"))
+    line_theatre(build, controllers=("regime", "regime", "rebels", "rebels"), aside=("hts",))  # HTS's ground: its camp
     quiet = {**STRONG_REGIME, "hts": {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "spoiler_rate": 0.0}}
     camps = [ev(date="2020-01-02", type="sit_in", town="T1", until="2020-01-05"),
              ev(date="2020-01-02", type="sit_in", town="T2", until="2020-01-05")]

@@ -14,7 +14,7 @@ def test_two_patrols_on_one_road_in_one_night_open_it_as_far_as_the_farther_got_
     # Two plans patrol the M9 on 3 Jan: the long one (T0 to T3) is stopped at the protest camp at T2 and covers half
     # its route, the short one (T0 to T1) drives all of it. The road counted as partly open by whichever the file
     # listed last, so the government's pressure (fed by the unmet share of the road) hung on the order of two lines.
-    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"), aside=("hts",))  # HTS's ground: its camp
     deal = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
     camp = ev(id="camp", date="2020-01-02", type="sit_in", town="T2", until="2020-01-20")
     long, short = (ev(id=plan, date="2020-01-03", type="joint_patrol", route=["T0", end], road="M9", every_days=7,
@@ -72,3 +72,38 @@ def test_hts_blocks_patrols_only_as_far_as_it_rejects_the_deal(build):
     assert {p["coverage"] for p in kept.patrols} == {1.0}, "no patrol stopped by an HTS that keeps the deal"
     rejected = simulate(patrol_scenario(build, block=1.0, hts_compliance=0.0, name="rejected.yaml"))
     assert {p["coverage"] for p in rejected.patrols} == {0.75}, "every one stopped by an HTS that rejects it"
+
+
+def _spoiling(build, controllers, name):
+    """A run of an agreement HTS rejects on the M9 (T0 to T3, the government's at both ends), with HTS at full spoiling
+    strength (every chance 1, a reserve to raid with) and a protest camp dated at T1: (event types, violations' details,
+    the patrols' coverage)."""
+    line_theatre(build, controllers=controllers)
+    deal = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    camp = ev(id="camp", date="2020-01-02", type="sit_in", town="T1", until="2020-01-20")
+    patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=2,
+                participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "hts": {"garrison": 1, "reserve": 100, "regen": 0, "spoiler_rate": 1.0,
+                                         "protest_rate": 1.0, "patrol_block": 1.0, "patrol_attack": 1.0}}
+    r = simulate(scenario(build, factions, [deal, camp, patrol], name=name, end="2020-01-10"))
+    violations = r.events[r.events["type"] == "violation"]["detail"].tolist()
+    return set(r.events["type"]), violations, [p["coverage"] for p in r.patrols]
+
+
+def test_hts_that_holds_no_town_stages_no_sit_in_ambush_or_raid(build):
+    # The road's towns between the government's two ends are the rebels'; HTS holds nothing. Its sit-ins (the random
+    # ones and the protest camp the scenario dates) and its ambushes were staged at any opposition town, so an HTS with
+    # no ground of its own still camped on the road, stopped every patrol and ambushed them (round 70's audit). A raid
+    # needs a government town next to HTS ground, and a patrol is stopped by chance only next to it: those it never
+    # staged.
+    types, violations, coverage = _spoiling(build, ("regime", "rebels", "rebels", "regime"), "no_ground.yaml")
+    assert "sit_in" not in types and "sit_in_not_held" in types  # the dated camp is logged as not pitched
+    assert violations == []  # no raid, no ambush
+    assert coverage == [1.0, 1.0, 1.0, 1.0]  # nothing stops the patrols
+    # With one town of its own (T4, beyond the route's end, next to the government's T3), the same HTS camps on the
+    # road, stops the patrols, ambushes them and raids T3: the rule asks that it hold ground, not that the ground be
+    # the road's.
+    types, violations, coverage = _spoiling(build, ("regime", "rebels", "rebels", "regime", "hts"), "ground.yaml")
+    assert "sit_in" in types
+    assert "attack on the joint patrol" in violations and "raid on government positions" in violations
+    assert max(coverage) < 1.0

@@ -478,8 +478,9 @@ QUIET_HTS = {"patrol_block": 0.0, "protest_rate": 0.0, "patrol_attack": 0.0, "sp
 
 
 def daily_patrols(build, events, hts, end="2020-01-07", controllers=("regime", "rebels", "rebels", "rebels"), name="s.yaml"):
-    """A daily patrol plan from 2 Jan along T0 (government) to T3, and ``events``; each patrol as (date, how it ended)."""
-    line_theatre(build, controllers=controllers)
+    """A daily patrol plan from 2 Jan along T0 (government) to T3, and ``events``; each patrol as (date, how it ended).
+    HTS holds a town aside (it stages its spoiling only where it holds one)."""
+    line_theatre(build, controllers=controllers, aside=("hts",))
     patrol = ev(date="2020-01-02", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=1,
                 participants=["russia", "turkey"])
     r = simulate(scenario(build, {**STRONG_REGIME, "hts": {**QUIET_HTS, **hts}}, [*events, patrol], end=end, name=name))
@@ -505,7 +506,7 @@ def test_no_sit_in_is_staged_on_a_road_made_wholly_secure(build):
     # patrol_security 0, one every day from 2 Jan.
     deal = truce(compliance={"regime": 1.0, "hts": 0.0}, restraint=1.0)
     for security, sit_ins in ((1.0, 0), (0.0, 6)):
-        line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+        line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"), aside=("hts",))  # HTS's ground
         patrol = ev(date="2020-01-02", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=1,
                     participants=["russia", "turkey"])
         factions = {**STRONG_REGIME, "hts": {**QUIET_HTS, "protest_rate": 1.0, "protest_days": 1},

@@ -128,12 +128,20 @@ class HTS(ArmedGroup):
         raid = cf.in_force & (m.draws.uniform(m.day, Draw.HTS_RAID) < self.p.spoiler_rate * reject)
         if np.count_nonzero(raid):
             self.raid(raid)
+        staging = cf.in_force & self.holds_ground()
         for road in sorted(m.patrol_roads):  # each road its own chance, less where patrols and policing made it secure
             k = m.patrol_road_k[road]
             chance = self.p.protest_rate * reject * (1.0 - self.sit_in_security(road))
-            sit = cf.in_force & (m.draws.uniform(m.day, Draw.SIT_IN, k) < chance)
+            sit = staging & (m.draws.uniform(m.day, Draw.SIT_IN, k) < chance)
             if np.count_nonzero(sit):
                 self.sit_in(sit, road, k)
+
+    def holds_ground(self) -> np.ndarray:
+        """(replicates,) where HTS holds a town (read-only). What it stages against a deal it stages from its own
+        ground: with none, it pitches no sit-in and ambushes no patrol, though the opposition's towns it would use are
+        the rebels'; its raids, which start from its ground, and its chance blocks, next to it, need no other check."""
+        m = self.model
+        return m.of_control("hts_holds_ground", lambda: (m.controller == HTS_CODE).any(axis=1))
 
     def raid(self, which: np.ndarray) -> None:
         """Attack a government position next to HTS ground: a violation, and a pretext for the regime.

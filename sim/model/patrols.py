@@ -102,7 +102,7 @@ class JointPatrolEvent(ScenarioEvent):
         near = np.arange(len(self.route))[None, :] <= reached[:, None] + 1
         hostile = (near & (m.controller[:, self.route] != HolderCode.REGIME)).any(axis=1)
         chance = m.hts.p.patrol_attack * (m.deal.rejection("hts") if m.deal is not None else 0.0)
-        ambush = going & hostile & (m.draws.uniform(m.day, Draw.PATROL_ATTACK, self.draw_k) < chance)
+        ambush = going & hostile & m.hts.holds_ground() & (m.draws.uniform(m.day, Draw.PATROL_ATTACK, self.draw_k) < chance)
         if ambush.any():
             m.hts.attack_patrol(ambush, list(e.participants), self.route[reached], self.draw_k)
 
@@ -119,10 +119,12 @@ class SitInEvent(ScenarioEvent):
         m, e = self.model, self.spec
         town = self.town(e.town)
         theirs = m.controller[:, town] != HolderCode.REGIME
+        pitched = theirs & m.hts.holds_ground()
         last_day = (e.until - m.start).days - 1
-        m.sit_in_until[theirs, town] = np.maximum(m.sit_in_until[theirs, town], last_day)
-        m.log_each("sit_in", theirs, town, "hts", lambda r: f"a protest camp blocks the road until {e.until}")
+        m.sit_in_until[pitched, town] = np.maximum(m.sit_in_until[pitched, town], last_day)
+        m.log_each("sit_in", pitched, town, "hts", lambda r: f"a protest camp blocks the road until {e.until}")
         m.log_each("sit_in_not_held", ~theirs, town, "hts", lambda r: "town held by the government: no protest camp")
+        m.log_each("sit_in_not_held", theirs & ~pitched, town, "hts", lambda r: "HTS holds no town: no protest camp")
 
 
 def record_patrols(m: CeasefireModel, which: np.ndarray, road: str, coverage: np.ndarray, end: np.ndarray,
