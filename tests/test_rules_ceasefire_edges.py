@@ -107,3 +107,29 @@ def test_hts_that_holds_no_town_stages_no_sit_in_ambush_or_raid(build):
     assert "sit_in" in types
     assert "attack on the joint patrol" in violations and "raid on government positions" in violations
     assert max(coverage) < 1.0
+
+
+@pytest.mark.parametrize("first_until", [None, "2020-01-05"])
+def test_a_new_deal_counts_the_road_open_only_as_far_as_patrols_under_it_got(build, first_until):
+    # A weekly patrol plan drives the whole M9 (T0 to T3) on 3 Jan under a first deal; a second deal is announced on
+    # 6 Jan (superseding the first, or after it ran out on the 5th) and is in force from 8 Jan; its first patrol is on
+    # 10 Jan. The road stayed counted open by the 3 Jan patrol, so the second deal's pressure, fed by the unmet share
+    # of the road (3/4 of its towns not the government's), did not grow on 8 and 9 Jan: it read what patrols did under
+    # a deal no longer there. Under the second deal the road is now unmet in full until its own first patrol.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    first, second = (truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0, **dates)
+                     for dates in ({"until": first_until},
+                                   {"id": "second", "name": "second", "date": "2020-01-06", "effective": "2020-01-08"}))
+    patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=7,
+                participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "hts": {**STRONG_REGIME["hts"], "patrol_block": 0.0, "patrol_attack": 0.0, "protest_rate": 0.0},
+                "regime": {**STRONG_REGIME["regime"], "pressure_growth": 0.5, "pressure_easing": 0.0, "patrol_relief": 0.0,
+                           "objective_roads": {"M9": 1}}}
+    r = simulate(scenario(build, factions, [first, second, patrol], end="2020-01-11"))  # no push: the road stays unmet
+    assert [p["coverage"] for p in r.patrols] == [1.0, 1.0]
+    pressure = r.timeseries.set_index("date")["regime_pressure"]
+    assert pressure["2020-01-02"] == pytest.approx(0.375)  # the first deal's first day: 0.5 x 3/4, before any patrol
+    assert pressure["2020-01-07"] == 0.0  # the second deal announced, not yet in force: its own pressure, none yet
+    grown = 0.375 + 0.5 * 0.75 * (1 - 0.375)
+    assert pressure["2020-01-08"] == pytest.approx(0.375) and pressure["2020-01-09"] == pytest.approx(grown)
+    assert pressure["2020-01-11"] == pytest.approx(grown)  # its own patrol of 10 Jan opened the whole road

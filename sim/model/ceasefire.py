@@ -149,7 +149,12 @@ class Ceasefire:
 
 
 def announce(model: CeasefireModel, deal: Ceasefire) -> None:
-    """A new deal is announced: it supersedes one still live, and becomes the model's ceasefire."""
+    """A new deal is announced: it supersedes one still live, and becomes the model's ceasefire.
+
+    A patrolled road counts as partly open to the government under a deal as far as the patrols under it got: what
+    patrols did under an earlier deal is forgotten, or the new deal's pressure read a road opened for the old one.
+    """
+    model.patrol_coverage.clear()
     old = model.deal
     if old is not None:
         # Announced the night before its day, before the day's dates are settled: a deal whose last day has passed
