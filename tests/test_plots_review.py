@@ -31,7 +31,7 @@ def quiet(tmp_path_factory):
     Three months, as the Moscow scenario's six: long enough that events a day apart share a marker on towns_held.
     """
     build = Builder(tmp_path_factory.mktemp("quiet"))
-    grid_theatre(build)
+    grid_theatre(build, ["regime"] * 4 + ["rebels"] * 2 + ["hts"] * 3)  # the patrols' start, T10, the government's
     body = {"end": "2020-03-31", "seed": 3,
             "events": [ev(date="2020-01-01", type="air_policy", ceiling=0.5),
                        ev(date="2020-01-01", type="agreement", name="Deal", effective="2020-01-02", parties=["russia", "turkey"],

@@ -858,7 +858,8 @@ def test_patrol_is_blocked_next_to_hts_ground(build):
 def test_each_patrol_s_coverage_is_read_on_its_day_whatever_road_the_others_drive(build):
     # Two roads from T1: the M9 patrol is stopped next to HTS's T3 (75% of its route) on odd days, the M7 one, far
     # from HTS, drives all of it on even days. The time series read the alphabetically first road alone (M7: 100%).
-    towns = [("T0", 35.5, 36.0, "regime"), ("T1", 35.5, 36.055, "rebels"), ("T2", 35.5, 36.11, "rebels"),
+    # T1 is the government's: a patrol sets out only from a town it holds.
+    towns = [("T0", 35.5, 36.0, "regime"), ("T1", 35.5, 36.055, "regime"), ("T2", 35.5, 36.11, "rebels"),
              ("T3", 35.5, 36.165, "hts"), ("T4", 35.6, 36.055, "rebels")]
     build.theatre(towns, [("T0", "T1", "M9"), ("T1", "T2", "M9"), ("T2", "T3", "M9"), ("T1", "T4", "M7")])
     agreement = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)

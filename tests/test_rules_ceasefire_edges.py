@@ -133,3 +133,27 @@ def test_a_new_deal_counts_the_road_open_only_as_far_as_patrols_under_it_got(bui
     grown = 0.375 + 0.5 * 0.75 * (1 - 0.375)
     assert pressure["2020-01-08"] == pytest.approx(0.375) and pressure["2020-01-09"] == pytest.approx(grown)
     assert pressure["2020-01-11"] == pytest.approx(grown)  # its own patrol of 10 Jan opened the whole road
+
+
+@pytest.mark.parametrize(("route", "runs"), [(["T0", "T3"], False), (["T3", "T0"], True)])
+def test_a_patrol_sets_out_only_from_a_town_the_government_holds(build, route, runs):
+    # The rebels hold T0 to T2, the government T3. A joint patrol sets out from the government's ground into the
+    # opposition's (the Moscow patrols from Tronba, by Saraqib, where Russian military police stood): from T0 it set
+    # out from the rebels' town all the same, drove the whole road, made it safer and opened it to the government.
+    # Now it does not set out, and says why; the same route driven from T3 runs as before.
+    line_theatre(build, controllers=("rebels", "rebels", "rebels", "regime"))
+    deal = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    patrol = ev(date="2020-01-03", type="joint_patrol", route=route, road="M9", every_days=2, participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "hts": {**STRONG_REGIME["hts"], "patrol_block": 0.0, "patrol_attack": 0.0, "protest_rate": 0.0},
+                "turkey": {"patrol_security": 0.5, "corridor_policing": 0.0}}
+    m = CeasefireModel(scenario(build, factions, [deal, patrol], end="2020-01-07"))
+    m.run_model()
+    logged = [(day, kind, town, detail) for _, day, kind, town, _, detail in m.journal.table().tolist()
+              if kind.startswith("patrol")]  # days 2, 4 and 6: 3, 5 and 7 Jan
+    if runs:
+        assert [row[:3] for row in logged] == [(d, "patrol_completed", "T0") for d in (2, 4, 6)]
+        assert [row[3] for row in m.patrol_rows] == [1.0, 1.0, 1.0] and m.security[0].tolist() == [0.875, 0.875, 0.875, 0.875]
+    else:
+        assert logged == [(d, "patrol_suspended", "T0", "its start, T0, is not the government's: it does not set out")
+                          for d in (2, 4, 6)]
+        assert m.patrol_rows == [] and m.patrol_coverage == {} and not m.security.any()

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 class JointPatrolEvent(ScenarioEvent):
     """Announces a patrol plan, then runs a patrol every ``every_days``.
 
-    A patrol drives the route town by town until HTS stops it on the way into a town (sit-ins always stop it; elsewhere
-    near HTS ground it is stopped by chance, less often where the road has been made secure). Every town it drives
+    A patrol sets out from its route's first town, if the government holds it, and drives the route town by town until
+    HTS stops it on the way into a town (sit-ins always stop it; elsewhere near HTS ground it is stopped by chance, less
+    often where the road has been made secure). Every town it drives
     through becomes safer for the next one (``turkey.patrol_security``), and the share of the route covered eases the
     regime's pressure under the deal.
     """
@@ -70,7 +71,8 @@ class JointPatrolEvent(ScenarioEvent):
             m.patrol_coverage.pop(road, None)
 
     def run(self) -> None:
-        """One patrol in every replicate with a deal in force: as far as HTS lets it, then perhaps an ambush."""
+        """One patrol in every replicate with a deal in force and its start the government's: as far as HTS lets it,
+        then perhaps an ambush."""
         m, e = self.model, self.spec
         actors = ";".join(e.participants)
         # It fires the night before its day, before the day's step settles the deal's dates: settle them now, or a
@@ -78,6 +80,13 @@ class JointPatrolEvent(ScenarioEvent):
         ceasefire.begin_day(m)
         going = m.deal.in_force if m.deal is not None else np.zeros(m.replicates, bool)
         m.log_each("patrol_suspended", ~going, None, actors, lambda r: "no ceasefire in force")
+        # It sets out from the government's ground into the opposition's (the Moscow patrols from Tronba, by Saraqib,
+        # where Russian military police stood): where the government has lost its start, it does not set out at all.
+        start = int(self.route[0])
+        lost = going & (m.controller[:, start] != HolderCode.REGIME)
+        m.log_each("patrol_suspended", lost, start, actors,
+                   lambda r: f"its start, {m.theatre.towns[start]}, is not the government's: it does not set out")
+        going = going & ~lost
         if not going.any():
             return
         blocked = m.hts.blocks_patrol(self.route[1:], self.draw_k)
