@@ -157,3 +157,18 @@ def test_a_patrol_sets_out_only_from_a_town_the_government_holds(build, route, r
         assert logged == [(d, "patrol_suspended", "T0", "its start, T0, is not the government's: it does not set out")
                           for d in (2, 4, 6)]
         assert m.patrol_rows == [] and m.patrol_coverage == {} and not m.security.any()
+
+
+@pytest.mark.parametrize(("parties", "policed"), [(["russia", "turkey"], True), (["russia"], False)])
+def test_only_a_deal_turkey_is_party_to_has_its_corridor_policed_by_turkey(build, parties, policed):
+    # An agreement with a corridor along the M9, in force from 2 Jan to the end (5 Jan): four days. Turkey's troops
+    # policed it (corridor_policing) whoever the parties were, so a deal Russia alone brokered had its corridor made
+    # safer by Turkey all the same. Now only a deal Turkey is party to is: the opposition's towns in it are then as safe as
+    # 1 - 0.5^4, and the government's, where Turkish troops did not stand, not at all.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "hts"))
+    deal = truce(type="agreement", parties=parties, compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0,
+                 corridor={"road": "M9", "width_km": 1})
+    factions = {**STRONG_REGIME, "turkey": {"corridor_policing": 0.5}}
+    m = CeasefireModel(scenario(build, factions, [deal], end="2020-01-05"))
+    m.run_model()
+    assert m.security[0].tolist() == ([0.0, 0.9375, 0.9375, 0.9375] if policed else [0.0] * 4)

@@ -149,10 +149,11 @@ def record_patrols(m: CeasefireModel, which: np.ndarray, road: str, coverage: np
 
 
 def police_corridor(m: CeasefireModel) -> None:
-    """Inside a security corridor in force, Turkish troops make the patrol road safer day by day where the
-    government does not hold it (they stood in the opposition's ground, not in Saraqib or Latakia)."""
+    """Inside the security corridor of a deal in force that Turkey is party to, Turkish troops make the patrol road
+    safer day by day where the government does not hold it (they stood in the opposition's ground, not in Saraqib or
+    Latakia). Turkey polices only what it signed: a deal it is no party to has no Turkish troops in its corridor."""
     cf = m.deal
-    if cf is None or cf.corridor is None:
+    if cf is None or cf.corridor is None or m.turkey.name not in cf.parties:
         return
     grow = cf.in_force[:, None] & cf.corridor[None, :] & (m.controller != HolderCode.REGIME)
     m.security = np.where(grow, m.security + per_town(m.turkey.p.corridor_policing) * (1.0 - m.security), m.security)
