@@ -194,7 +194,7 @@ def test_a_protest_camp_broken_up_before_it_began_is_refused_with_its_key(toy):
 def test_a_deals_parties_decide_whose_fire_it_quiets_not_its_restraint(tmp_path):
     """'The January truce without Russia as a broker' changed only Russia's air effort: `restraint`, which
     scenarios/README.md called how hard "the brokers" hold the government back, is a number of its own, whoever the
-    parties are. The README says so, and which two rules read the parties."""
+    parties are. The README says so, and which rules read the parties."""
     from sim import simulate
 
     path = tmp_path / "no_russia.yaml"

@@ -13,7 +13,8 @@ Two quantities belong to it, per replicate:
 - ``pressure``: the regime's urge to break it, which moves only while it binds
   the regime (one that leaves it free gives it nothing to break). Each day,
   it grows by ``pressure_growth`` x the unmet share of the regime's road
-  objectives (patrolled roads count as partly open) x (1 - pressure), so it
+  objectives (patrolled roads count as partly open, as far as its own patrols
+  got) x (1 - pressure), so it
   saturates at 1, and eases by ``pressure_easing`` x pressure: an urge left
   unfed fades. Every violation adds ``pretext``; every patrol that opens the
   road takes off ``patrol_relief`` x the share of the route it covered.
