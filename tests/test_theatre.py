@@ -264,7 +264,7 @@ def test_no_place_twice(rows):
 def contested(idlib):
     """Places that changed hands in the record: a dated capture, or another controller on 6 March."""
     changed = idlib.control[dt.date(2019, 12, 1)] != idlib.control[dt.date(2020, 3, 6)]
-    record = load_outcomes(ROOT / "seeds" / "outcomes.yaml", idlib, ["displaced", "patrol_coverage", "turkish_deaths"])
+    record = load_outcomes(ROOT / "seeds" / "outcomes.yaml", idlib, list(REPORTERS))  # every series a run reports
     for o in record:
         if isinstance(o, CaptureOutcome):
             changed[idlib.town(o.town)] = True

@@ -113,6 +113,7 @@ class CeasefireModel(mesa.Model):
         self.initial_controller = self.controller.copy()
         self.residents = np.repeat(t.population[None, :], r, axis=0).astype(float)
         self.displaced = np.zeros(r)
+        self.returned = np.zeros(r)  # people gone back home from the camps since the start (sim.model.civilians.go_home)
         self.outside = np.zeros(r)  # people who left with no camp in the theatre to count them in
         self.shock = np.zeros((r, t.n))
         self._pockets = towns.Pockets(t, self.rear, r)  # opposition towns cut off from the rear: see pockets()

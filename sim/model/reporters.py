@@ -74,6 +74,7 @@ REPORTERS = {
     **{f"casualties_{name}": (lambda m, name=name: m.casualties[name].round()) for name in ("regime", "hts", "rebels", "russia")},
     "turkish_deaths": lambda m: m.turkey.deaths,
     "displaced": lambda m: m.displaced.round(),
+    "returned": lambda m: m.returned.round(),
     "patrol_coverage": lambda m: m.coverage_shown,
 }
 
@@ -91,4 +92,4 @@ COUNT_SERIES = ("towns_regime", "towns_hts", "towns_rebels", "violations", "enci
 # makes it read-only the first time, so that a write in place would fail rather than rewrite the days recorded.
 FRESH = frozenset({"ceasefire", "violations", "regime_pressure", "turkish_escalation", "turkish_troops",
                    "regime_force", "hts_reserve", "rebel_reserve", "casualties_regime", "casualties_hts",
-                   "casualties_rebels", "casualties_russia", "displaced"})
+                   "casualties_rebels", "casualties_russia", "displaced", "returned"})
