@@ -3,8 +3,9 @@
 ``CeasefireModel(check_invariants=True)`` asserts after every day: one valid
 controller per town; finite, non-negative garrisons, residents, displaced and
 forces; every share or probability (shock, security, escalation, air effort,
-patrol coverage, a deal's pressure) in [0, 1]; residents + displaced ==
-initial population; casualties never decrease; a regime bound by a ceasefire
+patrol coverage, a deal's pressure) in [0, 1]; residents + those outside ==
+initial population; those counted away from each town are those missing from
+it, and the displaced less the returned are all of them; casualties never decrease; a regime bound by a ceasefire
 in force starts no attack; a deal moves only along its TRANSITIONS. Here every
 faction, combat, civilian and event parameter is drawn within and at the
 edges of the ranges its pydantic Field declares — read from the schema, so a
@@ -299,6 +300,8 @@ CORRUPTIONS = {
     "casualties decrease": _corrupt_casualties,
     "bound regime attacks": lambda m: m.attack_side.__setitem__((0, 1), 0),
     "spent push holds strength": _spent_push_holds_strength,
+    "counted away from a town nobody left": lambda m: m.away.__setitem__((0, 1), 5.0),
+    "a return with nobody moved": lambda m: m.returned.__setitem__(0, 5.0),
 }
 
 

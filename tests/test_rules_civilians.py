@@ -27,9 +27,10 @@ import pytest
 
 from sim import CeasefireModel
 from sim.model import civilians
+from sim.model.ceasefire import Ceasefire, CeasefireState
 from sim.model.regime import Regime
 
-from .test_rules import scenario
+from .test_rules import push, scenario, truce
 
 
 def flight_model(build, seeds=(1,), **flight) -> CeasefireModel:
@@ -100,3 +101,96 @@ def test_bombing_and_front_flight_follow_air_effort(build, monkeypatch, air):
     m.declare_attacks("regime", np.array([[[a]]]), np.array([[[10.0]]]), [m.hts])
     civilians.flee(m)
     assert (residents(m)["A"], residents(m)["N"]) == ((875.0, 1000.0) if air == 0 else (500.0, 500.0))
+
+
+# ------------------------------------------------------------------ going home
+
+
+def deal_in_force(m: CeasefireModel, *in_force: bool, regime: float = 1.0) -> None:
+    """A deal binding the government (compliance ``regime``), in force in the replicates ``in_force`` says, announced
+    in the others."""
+    day = m.start
+    m.deal = Ceasefire("deal", "truce", day, day, None, ("russia", "turkey"), {"regime": regime}, 1.0, m.replicates)
+    m.deal.move(np.array(in_force), CeasefireState.IN_FORCE)
+
+
+def half_of_each_town_away(m: CeasefireModel) -> None:
+    """Half the people of G, A and N (the camp is the rear: nobody leaves it) gone to the camp: 1,500 displaced."""
+    share = np.where(np.isin(m.theatre.towns, ["G", "A", "N"]), 0.5, 0.0)
+    civilians.leave(m, np.repeat(share[None, :], m.replicates, axis=0))
+
+
+def test_under_a_deal_binding_the_government_people_go_back_to_a_safe_opposition_town_and_only_there(build):
+    # return_rate 0.5, a deal in force in the first replicate alone. Of the 500 away from each of G, A and N, half of
+    # N's go back (N is the opposition's, and the government's towns within 6 km of it, I, are no front): 250 leave the
+    # camp for N. None go back to A, within 6 km of G and GN on the front, nor to G, the government's. In the second
+    # replicate the deal is announced, not in force: nobody goes back. The displaced are still counted: 1,500.
+    m = flight_model(build, seeds=(1, 2), return_rate=0.5)
+    half_of_each_town_away(m)
+    deal_in_force(m, True, False)
+    civilians.go_home(m)
+    assert residents(m, 0) == {"G": 500.0, "A": 500.0, "N": 750.0, "GN": 1000.0, "I": 1000.0, "Camp": 2250.0}
+    assert residents(m, 1) == {"G": 500.0, "A": 500.0, "N": 500.0, "GN": 1000.0, "I": 1000.0, "Camp": 2500.0}
+    assert m.returned.tolist() == [250.0, 0.0] and m.displaced.tolist() == [1500.0, 1500.0]
+    m.assert_invariants()  # nobody created or lost, and those away from each town are those who left it less those back
+
+
+def test_nobody_goes_back_with_no_deal_or_one_that_leaves_the_government_free(build):
+    # No deal at all; then a deal in force that binds the rebels and HTS but not the government (compliance 0).
+    m = flight_model(build, return_rate=0.5)
+    half_of_each_town_away(m)
+    civilians.go_home(m)
+    deal_in_force(m, True, regime=0.0)
+    civilians.go_home(m)
+    assert residents(m)["N"] == 500.0 and m.returned.tolist() == [0.0]
+
+
+def test_an_assault_within_the_strike_radius_keeps_people_from_going_back(build):
+    # A deal in force, but HTS raids I, the government's town 5 km south of N (within 6 km): N is under the guns,
+    # and nobody goes back to it that day.
+    m = flight_model(build, return_rate=0.5)
+    half_of_each_town_away(m)
+    deal_in_force(m, True)
+    m.declare_attacks("hts", np.array([[[m.theatre.town("I")]]]), np.array([[[1.0]]]), [m.hts])
+    civilians.go_home(m)
+    assert residents(m)["N"] == 500.0 and m.returned.tolist() == [0.0]
+
+
+def test_people_who_went_back_may_flee_again_and_are_counted_again(build):
+    # 250 back in N (as in the first test), then half of N's 750 flee once more: 375 leave, and the displaced count
+    # movements, as the UN's counter did: 1,500 + 375. Those away from N are 250 + 375.
+    m = flight_model(build, return_rate=0.5)
+    half_of_each_town_away(m)
+    deal_in_force(m, True)
+    civilians.go_home(m)
+    n = m.theatre.town("N")
+    share = np.zeros(m.controller.shape)
+    share[0, n] = 0.5
+    civilians.leave(m, share)
+    assert residents(m)["N"] == 375.0 and m.displaced.tolist() == [1875.0] and m.returned.tolist() == [250.0]
+    assert m.away[0, n] == 625.0
+    m.assert_invariants()
+
+
+def test_in_a_whole_run_people_go_back_from_the_day_a_truce_comes_into_force(build):
+    # The government bombs and assaults A for three days (flee_air and flee_assault 0.2, full air: A and N each lose
+    # a fifth a day, 488 of N's 1,000 gone by the 4th); the truce, binding it, is in force from the 5th and never
+    # broken (restraint 1). From then a tenth of those away from N go back each day: 48.8 on the 5th, and so on.
+    # A, near the front, takes nobody back. Every day's invariants are checked.
+    flight_model(build)  # the theatre
+    sc = scenario(build, {"russia": {"strike_radius_km": 6.0}, "regime": {"force": 100, "commit": 0.01, "garrison": 5},
+                          "hts": {"garrison": 50, "reserve": 0, "regen": 0, "spoiler_rate": 0}},
+                  events=[push(["A"], force=1), truce(date="2020-01-03", effective="2020-01-05", restraint=1.0)],
+                  civilians={"flee_assault": 0.2, "flee_air": 0.2, "flee_front": 0.0, "flee_capture": 0.0, "return_rate": 0.1},
+                  end="2020-01-08")
+    m = CeasefireModel(sc, check_invariants=True)
+    returned, residents_ = [], []
+    for _ in range(m.days):
+        m.step()
+        returned.append(float(m.returned[0]))
+        residents_.append(residents(m))
+    assert returned[:3] == [0.0, 0.0, 0.0] and returned[3] == pytest.approx(0.1 * 488.0)  # 2 to 4 Jan, then the 5th
+    away = 488.0 * 0.9 ** np.arange(5)
+    assert np.diff(returned[3:]) == pytest.approx(0.1 * away[1:4])
+    assert [r["A"] for r in residents_[2:]] == [residents_[2]["A"]] * 5 and residents_[2]["A"] == pytest.approx(512.0)
+    assert residents_[-1]["N"] == pytest.approx(1000.0 - 488.0 * 0.9 ** 4)

@@ -146,12 +146,13 @@ class CombatParams(Strict):
 
 
 class CivilianParams(Strict):
-    """Civilian flight toward the border camps."""
+    """Civilian flight toward the border camps, and the way back."""
 
     flee_assault: Share = Field(0.3, description="daily share of residents leaving a town under ground assault")
     flee_air: Share = Field(0.05, description="daily share leaving a bombed town at full air effort")
     flee_capture: Share = Field(0.8, description="share of the remaining residents leaving when a town changes hands")
     flee_front: Share = Field(0.0, description="daily share leaving an opposition town within the strike radius of the front while an offensive runs, at full air effort")
+    return_rate: Share = Field(0.0, description="daily share of the people displaced from an opposition town away from the front who go back to it while a deal binds the government and no assault comes within the strike radius (0: nobody goes back)")
 
 
 # ---- Events: decisions and exogenous shocks, each citing the record.
@@ -329,10 +330,8 @@ class SitInSpec(EventSpec):
         return self
 
 
-EventSpecs = (
-    OffensiveSpec | TruceSpec | AgreementSpec | JointPatrolSpec | ObservationPostSpec | InterventionSpec | AirPolicySpec
-    | ReinforcementSpec | StrikeSpec | MilitaryPoliceSpec | SitInSpec
-)
+EventSpecs = (OffensiveSpec | TruceSpec | AgreementSpec | JointPatrolSpec | ObservationPostSpec | InterventionSpec
+              | AirPolicySpec | ReinforcementSpec | StrikeSpec | MilitaryPoliceSpec | SitInSpec)
 Event = Annotated[EventSpecs, Field(discriminator="type")]
 # The one list of event types: each branch of the union under its ``type``.
 EVENT_MODELS: dict[str, type[EventSpec]] = {

@@ -15,6 +15,15 @@ populations, and are counted as displaced: nobody is lost. A theatre with no
 camp counts them outside it. Nobody leaves the rear (the camps and the
 border strip, see :func:`towns.rear_of`): with the border closed there was
 nowhere further to go, and the displaced were counted as they reached it.
+
+The model keeps, for each town, how many of its people are away
+(``model.away``), so that they can go back to it (:func:`go_home`): while a
+deal in force binds the government, ``return_rate`` a day of those away from
+an opposition town go home from the camps, unless the town is near the
+front or an assault today comes within the strike radius. Those who went
+back may flee again, and are then counted as displaced again: the UN's
+count, which the displaced series is scored against, counted movements, not
+people. ``returned`` counts the movements home.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HolderCode
-from . import towns
+from . import ceasefire, towns
 from .params import per_pair, per_town
 
 if TYPE_CHECKING:
@@ -82,11 +91,45 @@ def flee_capture(model: CeasefireModel, rep: np.ndarray, town: np.ndarray) -> No
     leave(model, share)
 
 
+def go_home(model: CeasefireModel) -> None:
+    """One day of return: ``return_rate`` of those away from each opposition town that nothing threatens go back to it.
+
+    Only where a deal in force binds the government (after the factions have acted: not where it broke one today, and a
+    government held back by a deal is not on the offensive). A town is threatened when it is within the strike radius
+    of a government-held town on the front (:func:`near_front`, the towns its coming emptied) or of any assault today,
+    by either side (the zone that bombing empties, see :func:`flee`). The government's towns take nobody back: in the
+    record those whose homes it had taken could not go home.
+    """
+    m, p = model, model.civilian_params
+    bound = ceasefire.binding(m, m.regime.name)
+    if not np.count_nonzero(bound) or not np.any(p.return_rate):  # no deal binding the government, or no return at all
+        return
+    radius = m.russia.p.strike_radius_km
+    safe = m.of_control("safe_to_return", lambda: (m.controller != REGIME) & ~m.of_control("near_front", lambda: near_front(m, radius)))
+    if (hit := m.assaulted()) is not None and np.count_nonzero(hit):
+        safe = safe & ~towns.within_radius(m.theatre, radius, hit)
+    come_back(m, m.away * np.where(bound[:, None] & safe, per_town(p.return_rate), 0.0))
+
+
+def come_back(model: CeasefireModel, moving: np.ndarray) -> None:
+    """Move ``moving`` (replicates, towns) people from the camps (and from outside the theatre, in the shares they
+    went there) back to the towns they fled, and count them as returned."""
+    m = model
+    m.away -= moving
+    m.residents += moving
+    back = moving.sum(axis=1)
+    np.subtract.at(m.residents, (slice(None), m.camps), back[:, None] * m.camp_share)
+    if m.outside_share:  # 0 where the camps took everyone
+        m.outside -= back * m.outside_share
+    m.returned += back
+
+
 def leave(model: CeasefireModel, share: np.ndarray) -> None:
-    """Move ``share`` of each town's residents to the camps, and count them as displaced."""
+    """Move ``share`` of each town's residents to the camps, and count them as displaced and as away from that town."""
     m = model
     moving = m.residents * share
     m.residents -= moving
+    m.away += moving
     arrivals = moving.sum(axis=1)
     # np.add.at adds in place at an index, some 40 % quicker there than `+=`; each camp is listed once, so the same numbers.
     np.add.at(m.residents, (slice(None), m.camps), arrivals[:, None] * m.camp_share)

@@ -56,14 +56,19 @@ class LastCheck:
 def check(m: CeasefireModel, last: LastCheck) -> None:
     """Raise AssertionError, saying what and in which replicate, if the state is impossible; then remember it in ``last``."""
     assert np.isin(m.controller, range(len(HOLDERS))).all(), "a town without a valid controller"
-    for name, arr in (("garrison", m.garrison), ("residents", m.residents)):
+    for name, arr in (("garrison", m.garrison), ("residents", m.residents), ("people away from home", m.away)):
         assert np.isfinite(arr).all() and (arr >= -TOLERANCE).all(), f"negative or non-finite {name}"
     for name, values in shares(m):
         _assert_share(name, values)
     people = m.residents.sum(axis=1) + m.outside
     assert np.allclose(people, m.theatre.population.sum(), rtol=1e-9, atol=1e-6), "people created or lost"
-    left = (m.theatre.population - m.residents)[:, m.contestable].sum(axis=1)
-    assert np.allclose(m.displaced, left, rtol=1e-9, atol=1e-6), "the displaced are not those who left their homes"
+    # Town by town, those missing from home are those counted away from it (who may go back to it, and only there).
+    left = (m.theatre.population - m.residents)[:, m.contestable]
+    assert np.allclose(m.away[:, m.contestable], left, rtol=1e-9, atol=1e-6), "those away from a town are not those who left it"
+    assert not m.away[:, ~m.contestable].any(), "people away from a camp"
+    # Flights and returns are both movements: one who fled, went back and fled again counts twice in the displaced.
+    assert np.allclose(m.displaced - m.returned, left.sum(axis=1), rtol=1e-9, atol=1e-6), \
+        "the displaced less the returned are not those away from their homes"
     forces = [m.regime.pool, m.hts.force, m.rebels.force] + [g.force for g in m.regime.groups.values()]
     assert all(np.isfinite(f).all() and (f >= -TOLERANCE).all() for f in forces), "a force is negative or not finite"
     assert not any((g.force[g.spent] > 0).any() for g in m.regime.groups.values()), "a spent push holds strength"

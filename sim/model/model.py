@@ -114,6 +114,7 @@ class CeasefireModel(mesa.Model):
         self.residents = np.repeat(t.population[None, :], r, axis=0).astype(float)
         self.displaced = np.zeros(r)
         self.returned = np.zeros(r)  # people gone back home from the camps since the start (sim.model.civilians.go_home)
+        self.away = np.zeros((r, t.n))  # people displaced from each town and not back: who may go home to it
         self.outside = np.zeros(r)  # people who left with no camp in the theatre to count them in
         self.shock = np.zeros((r, t.n))
         self._pockets = towns.Pockets(t, self.rear, r)  # opposition towns cut off from the rear: see pockets()
@@ -192,7 +193,7 @@ class CeasefireModel(mesa.Model):
         return (date - self.start).days - 0.5
 
     def step(self) -> None:
-        """One day: the deal's dates, the factions in a fixed order, combat and collapse, flight, posts, records."""
+        """One day: the deal's dates, the factions in a fixed order, combat and collapse, flight and return, posts, records."""
         self.attack_force[:], self.attack_side[:] = 0.0, -1
         self.declared, self._assaulted = [], None
         ceasefire.begin_day(self)
@@ -202,6 +203,9 @@ class CeasefireModel(mesa.Model):
         combat.resolve(self)
         combat.abandon_untenable(self)
         civilians.flee(self)
+        # After the day's fighting and flight, when who holds each town and which came under fire today are known: no
+        # one goes back to a town taken or shelled today, nor on the day the government breaks a deal.
+        civilians.go_home(self)
         combat.recover(self)
         patrols.police_corridor(self)
         encirclement.encircle_posts(self)
