@@ -33,7 +33,7 @@ from .breaks import exactly
 
 NBSP = "\u00a0"  # between a date's parts: a narrow column breaks between dates, not inside one
 SETS = {"calibration": "fitted", "validation": "held out"}
-VARIABLES = {"displaced": "people displaced", "turkish_deaths": "Turkish soldiers killed",
+VARIABLES = {"displaced": "people displaced", "returned": "people gone back home", "turkish_deaths": "Turkish soldiers killed",
              "patrol_coverage": "share of the patrol route covered"}
 
 
