@@ -299,6 +299,7 @@ CORRUPTIONS = {
     "shock above one": lambda m: m.shock.__setitem__((0, 1), 1.5),
     "casualties decrease": _corrupt_casualties,
     "bound regime attacks": lambda m: m.attack_side.__setitem__((0, 1), 0),
+    "bound regime on the offensive": lambda m: setattr(m.regime, "_on_offensive", np.ones(m.replicates, bool)),
     "spent push holds strength": _spent_push_holds_strength,
     "counted away from a town nobody left": lambda m: m.away.__setitem__((0, 1), 5.0),
     "a return with nobody moved": lambda m: m.returned.__setitem__(0, 5.0),

@@ -152,7 +152,7 @@ class CivilianParams(Strict):
     flee_air: Share = Field(0.05, description="daily share leaving a bombed town at full air effort")
     flee_capture: Share = Field(0.8, description="share of the remaining residents leaving when a town changes hands")
     flee_front: Share = Field(0.0, description="daily share leaving an opposition town within the strike radius of the front while an offensive runs, at full air effort")
-    return_rate: Share = Field(0.0, description="daily share of the people displaced from an opposition town away from the front who go back to it while a deal binds the government and no assault comes within the strike radius (0: nobody goes back)")
+    return_rate: Share = Field(0.0, description="daily share of the people displaced from an opposition town who go back to it while a deal binds the government and no assault comes within the strike radius (0: nobody goes back)")
 
 
 # ---- Events: decisions and exogenous shocks, each citing the record.

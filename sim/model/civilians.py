@@ -19,8 +19,12 @@ nowhere further to go, and the displaced were counted as they reached it.
 The model keeps, for each town, how many of its people are away
 (``model.away``), so that they can go back to it (:func:`go_home`): while a
 deal in force binds the government, ``return_rate`` a day of those away from
-an opposition town go home from the camps, unless the town is near the
-front or an assault today comes within the strike radius. Those who went
+an opposition town go home from the camps, unless an assault today comes
+within the strike radius. Return mirrors flight from the front, which runs
+only while an offensive does: a deal that binds the government holds its
+offensive back, so the towns near a quiet front take their people back (in
+the record most went home to such towns: Ariha, Ihsim, Atarib, Idlib
+city). Those who went
 back may flee again, and are then counted as displaced again: the UN's
 count, which the displaced series is scored against, counted movements, not
 people. ``returned`` counts the movements home.
@@ -92,22 +96,23 @@ def flee_capture(model: CeasefireModel, rep: np.ndarray, town: np.ndarray) -> No
 
 
 def go_home(model: CeasefireModel) -> None:
-    """One day of return: ``return_rate`` of those away from each opposition town that nothing threatens go back to it.
+    """One day of return: ``return_rate`` of those away from each opposition town no assault threatens go back to it.
 
-    Only where a deal in force binds the government (after the factions have acted: not where it broke one today, and a
-    government held back by a deal is not on the offensive). A town is threatened when it is within the strike radius
-    of a government-held town on the front (:func:`near_front`, the towns its coming emptied) or of any assault today,
-    by either side (the zone that bombing empties, see :func:`flee`). The government's towns take nobody back: in the
-    record those whose homes it had taken could not go home.
+    Only where a deal in force binds the government (after the factions have acted: not where it broke one today). A
+    town is threatened when any assault today, by either side, comes within the strike radius of it (the zone that
+    bombing empties, see :func:`flee`). Its nearness to the front does not keep anyone away: the front drives people
+    out only while an offensive runs (:func:`flee`), and a deal that binds the government holds its offensive back
+    (:attr:`Regime.on_offensive <sim.model.regime.Regime.on_offensive>` is false wherever one binds it, an invariant
+    the model checks). The government's towns take nobody back: in the record those whose homes it had taken could
+    not go home.
     """
     m, p = model, model.civilian_params
     bound = ceasefire.binding(m, m.regime.name)
     if not np.count_nonzero(bound) or not np.any(p.return_rate):  # no deal binding the government, or no return at all
         return
-    radius = m.russia.p.strike_radius_km
-    safe = m.of_control("safe_to_return", lambda: (m.controller != REGIME) & ~m.of_control("near_front", lambda: near_front(m, radius)))
+    safe = m.controller != REGIME
     if (hit := m.assaulted()) is not None and np.count_nonzero(hit):
-        safe = safe & ~towns.within_radius(m.theatre, radius, hit)
+        safe = safe & ~towns.within_radius(m.theatre, m.russia.p.strike_radius_km, hit)
     come_back(m, m.away * np.where(bound[:, None] & safe, per_town(p.return_rate), 0.0))
 
 

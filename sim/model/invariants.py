@@ -75,6 +75,8 @@ def check(m: CeasefireModel, last: LastCheck) -> None:
     assert all((m.casualties[k] >= v).all() for k, v in last.casualties.items()), "casualties decreased"
     bound = ceasefire.binding(m, "regime")
     assert not (bound[:, None] & (m.attack_side == HolderCode.REGIME)).any(), "the regime attacked while bound by a ceasefire"
+    # Return near the front (sim.model.civilians.go_home) rests on this: the front drives nobody out under a deal.
+    assert not (bound & m.regime.on_offensive).any(), "the regime is on the offensive while bound by a ceasefire"
     _assert_deal_moves(m, last)
     last.update(m)
 
