@@ -101,13 +101,13 @@ def test_a_misspelt_parameter_gets_its_did_you_mean_without_every_name(name, mea
 
 
 def test_a_parameter_like_no_other_says_where_they_are_listed():
-    """It listed all 92 names (121 for the campaign): the groups and where to see them all are the help."""
+    """It listed all 93 names (122 for the campaign): the groups and where to see them all are the help."""
     sc = load_scenario(MOSCOW)
     with pytest.raises(InputError) as info:
         sc.with_params({"qqqq.zzzz": 0.5})
     message = info.value.message
     assert "did you mean" not in message and "valid:" not in message and "hts.spoiler_rate" not in message, message
-    assert "sim.parameters(scenario) lists all 92" in message and len(message) < 400, message
+    assert "sim.parameters(scenario) lists all 93" in message and len(message) < 400, message
 
 
 def test_sweep_param_and_the_python_tools_say_it_the_same_way(tmp_path, capsys):
