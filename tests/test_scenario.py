@@ -219,3 +219,25 @@ def test_a_patrol_participant_listed_twice_is_refused_at_its_line(toy):
     spec = scenario.events[0].model_copy(update={"participants": ["turkey", "turkey"]})
     with pytest.raises(InputError, match="'turkey' is listed twice"):
         CeasefireModel(scenario.model_copy(update={"events": [spec]}))
+
+
+@pytest.mark.parametrize(("given", "key", "says"), [
+    ({"since": "2019-12-01"}, "displaced_at_start.since", "no control column for 2019-12-01"),
+    ({"since": "2020-01-01"}, "displaced_at_start.since", "must be before the front the run starts from"),
+    ({"taken": 1.5}, "displaced_at_start.taken", "less than or equal to 1"),
+])
+def test_the_displaced_at_the_start_are_checked_at_their_line(toy, given, key, says):
+    # The toy theatre has one control column, 1 January 2020, the front the run starts from.
+    away = {"since": "2020-01-01", "taken": 0.5, "near_front": 0.25, "source": ["test-claim"], **given}
+    err = error_of(toy.scenario({"displaced_at_start": away}))
+    assert err.key == key and says in str(err) and err.line is not None
+
+
+def test_the_displaced_at_the_start_cite_known_claims(build):
+    build.theatre([("A", 35.5, 36.0, "regime"), ("B", 35.5, 36.05, "hts")], [("A", "B", "M5")])
+    towns = build.root / "toy.towns.csv"
+    head, *rows = towns.read_text().splitlines()
+    towns.write_text("\n".join([head + ",controller_2019_12_01", *(row + ",hts" for row in rows)]) + "\n")
+    away = {"since": "2019-12-01", "taken": 0.5, "near_front": 0.25, "source": ["test-claim", "no-such-claim"]}
+    err = error_of(build.scenario({"displaced_at_start": away}))
+    assert err.key == "displaced_at_start.source[1]" and "unknown claim id 'no-such-claim'" in str(err) and err.line is not None

@@ -67,6 +67,24 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         fail(("initial_control",), f"'initial_control' ({scenario.initial_control}) is {late} days after the start "
              f"({scenario.start}): the run would begin from a front the record reports later, an outcome the rules must "
              f"produce; start from a control column dated on or before the start, or the day after it", ("start",))
+
+    def cited(at: tuple, source: list[str]) -> None:
+        """Raise at the first of ``source`` (the list at ``at``) that is not a claim id in the claims record."""
+        for j, claim in enumerate(source):
+            if claim not in claims:
+                fail((*at, "source", j), f"unknown claim id '{claim}' in {shown_path(str(scenario.claims))}" + unknown_claim_hint(claim, claims))
+
+    if (away := scenario.displaced_at_start) is not None:
+        at = ("displaced_at_start",)
+        if away.since not in theatre.control:
+            days = ", ".join(str(d) for d in sorted(theatre.control))
+            fail((*at, "since"), f"the theatre has no control column for {away.since}, the date the displaced are counted "
+                 f"from (it has: {days})")
+        if away.since >= scenario.initial_control:
+            fail((*at, "since"), f"'since' ({away.since}) must be before the front the run starts from ('initial_control', "
+                 f"{scenario.initial_control}): the towns taken between them are those the displaced left",
+                 ("initial_control",))
+        cited(at, away.source)
     for road in scenario.factions.regime.objective_roads:
         if road not in theatre.roads:
             fail(("factions", "regime", "objective_roads", road), f"unknown road '{road}'" + did_you_mean(road, theatre.roads))
@@ -111,9 +129,7 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         announced = getattr(event, "announced", None)
         if announced is not None and announced > event.date:
             fail((*at, "announced"), f"'announced' ({announced}) is after the first patrol ({event.date})", (*at, "date"))
-        for j, claim in enumerate(event.source):
-            if claim not in claims:
-                fail((*at, "source", j), f"unknown claim id '{claim}' in {shown_path(str(scenario.claims))}" + unknown_claim_hint(claim, claims))
+        cited(at, event.source)
         towns = [("town", getattr(event, "town", None))]
         towns += [(("route", j), t) for j, t in enumerate(getattr(event, "route", []))]
         towns += [(("axis", j), t) for j, t in enumerate(getattr(event, "axis", []))]

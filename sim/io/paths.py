@@ -118,7 +118,7 @@ def no_parameter(name: str, known: list[str]) -> str:
             "scenarios/README.md says what each does")
 
 
-DATE_KEYS = frozenset({"date", "effective", "until", "announced", "start", "end", "initial_control"})
+DATE_KEYS = frozenset({"date", "effective", "until", "announced", "start", "end", "initial_control", "since"})
 NOT_A_DATE = ("a date is not a parameter (a sweep varies numbers and switches only); to try other dates, write a what-if "
               "for each date, giving the event again by its id with the new date")
 

@@ -155,6 +155,22 @@ class CivilianParams(Strict):
     return_rate: Share = Field(0.0, description="daily share of the people displaced from an opposition town who go back to it while a deal binds the government and no assault comes within the strike radius (0: nobody goes back)")
 
 
+class DisplacedAtStart(Strict):
+    """The people already away from home when a run starts: part of the start state, as the front is.
+
+    Two shares, one for each place the displaced came from: the towns the government took between ``since`` and the
+    start (found from the theatre's control columns, as ``initial_control`` finds the front) and the opposition towns
+    within the strike radius of the start front. Those away are in the camps (sim.model.civilians.displace_at_start),
+    and the displaced count starts at their total: it counts since ``since``, as the UN's series does.
+    """
+
+    since: dt.date = Field(description="the date the displaced are counted from: the theatre's control column, before the start, the towns taken since are found against")
+    taken: Share = Field(description="share of the residents away from each town the government took between 'since' and the start")
+    near_front: Share = Field(description="share of the residents away from each opposition town within the strike radius of the start front")
+    source: list[str] = Field(min_length=1, description="claim ids in the claims record")
+    note: str = ""
+
+
 # ---- Events: decisions and exogenous shocks, each citing the record.
 
 
@@ -353,6 +369,7 @@ class Scenario(Strict):
     factions: FactionParams = FactionParams()
     combat: CombatParams = CombatParams()
     civilians: CivilianParams = CivilianParams()
+    displaced_at_start: DisplacedAtStart | None = Field(None, description="people away from home at the start (none if not given)")
     events: list[Event] = Field(default_factory=list)
 
     @model_validator(mode="after")

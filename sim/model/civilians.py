@@ -41,6 +41,7 @@ from . import ceasefire, towns
 from .params import per_pair, per_town
 
 if TYPE_CHECKING:
+    from ..io.schema import DisplacedAtStart
     from ..io.theatre import Theatre
     from .model import CeasefireModel
 
@@ -127,6 +128,40 @@ def come_back(model: CeasefireModel, moving: np.ndarray) -> None:
     if m.outside_share:  # 0 where the camps took everyone
         m.outside -= back * m.outside_share
     m.returned += back
+
+
+def where_from(model: CeasefireModel, before: np.ndarray) -> dict[str, np.ndarray]:
+    """(replicates, towns) the two places the displaced come from, of the towns people may leave (outside the rear).
+
+    ``taken``: the towns the government holds now and did not in ``before`` (the control, (towns,) or (replicates,
+    towns), of an earlier day); ``near_front``: the opposition's within the strike radius of the government's front
+    (:func:`near_front`, whose towns the front empties). Both :func:`displace_at_start` and the measure of a run's
+    shares away (:func:`shares_away`) find them here, so that a start state taken from a run's end means the same.
+    """
+    m = model
+    may_leave = m.leaves > 0
+    return {"taken": (m.controller == REGIME) & (before != REGIME) & may_leave,
+            "near_front": near_front(m, m.russia.p.strike_radius_km) & may_leave}
+
+
+def shares_away(model: CeasefireModel, before: np.ndarray) -> dict[str, np.ndarray]:
+    """(replicates,) the share of the residents of each place of :func:`where_from` who are away from home now."""
+    m = model
+    return {name: (m.away * towns_).sum(axis=1) / np.maximum((m.theatre.population * towns_).sum(axis=1), 1.0)
+            for name, towns_ in where_from(m, before).items()}
+
+
+def displace_at_start(model: CeasefireModel, start: DisplacedAtStart) -> None:
+    """Send away those a scenario's ``displaced_at_start`` says were displaced before the start, as :func:`leave` does.
+
+    The towns the government took between ``start.since`` and the start (the theatre's control columns, as
+    ``initial_control`` gives the front) lose ``start.taken`` of their residents, the opposition's near the start front
+    ``start.near_front``. They are in the camps, away from those towns (so they may go home), and counted as displaced
+    since ``since``, as the UN's series is: the start state, as the front is; no later number is set by it.
+    """
+    m = model
+    places = where_from(m, m.theatre.control[start.since])
+    leave(m, np.where(places["taken"], start.taken, 0.0) + np.where(places["near_front"], start.near_front, 0.0))
 
 
 def leave(model: CeasefireModel, share: np.ndarray) -> None:

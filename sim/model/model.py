@@ -152,6 +152,8 @@ class CeasefireModel(mesa.Model):
         self.hts = HTS(self, for_the_rules(f.hts))
         self.rebels = Rebels(self, for_the_rules(f.rebels))
         self.factions: dict[str, FactionAgent] = {a.name: a for a in (self.regime, self.russia, self.turkey, self.hts, self.rebels)}
+        if scenario.displaced_at_start is not None:  # those away at the start: the front, and Russia's strike radius, known
+            civilians.displace_at_start(self, scenario.displaced_at_start)
 
         held = self.controller.astype(np.intp)
         garrison = by_holder(r, f.regime.garrison, f.hts.garrison, f.rebels.garrison)
