@@ -212,14 +212,15 @@ def test_the_displaced_at_the_start_are_away_from_the_towns_taken_and_near_the_f
     # On 1 December HTS held G; at the start the government does: G is taken, and half its people are away. Of the
     # opposition's towns only A is within 6 km of the start front (G and GN): a quarter of its people are away. N (its
     # only government neighbour within 6 km, I, is no front), GN and I (the government's throughout) lose nobody. All
-    # 750 are in the camp, counted as displaced (since 1 December) and as away from their towns, so they may go home.
+    # 750 are in the camp, away from their towns, so they may go home; the run's displaced count, of flights after the
+    # start, has none of them.
     flight_model(build)  # the theatre
     with_earlier_column(build, {"G": "hts"})
     sc = scenario(build, {"russia": {"strike_radius_km": 6.0}},
                   displaced_at_start={"since": "2019-12-01", "taken": 0.5, "near_front": 0.25, "source": ["test-claim"]})
     m = CeasefireModel(sc, check_invariants=True)
     assert residents(m) == {"G": 500.0, "A": 750.0, "N": 1000.0, "GN": 1000.0, "I": 1000.0, "Camp": 1750.0}
-    assert m.displaced.tolist() == [750.0] and m.returned.tolist() == [0.0]
+    assert m.away_at_start.tolist() == [750.0] and m.displaced.tolist() == [0.0] and m.returned.tolist() == [0.0]
     assert dict(zip(m.theatre.towns, m.away[0].tolist(), strict=True)) == {"G": 500.0, "A": 250.0, "N": 0.0, "GN": 0.0, "I": 0.0, "Camp": 0.0}
     shares = civilians.shares_away(m, m.theatre.control[sc.displaced_at_start.since])
     assert (shares["taken"].tolist(), shares["near_front"].tolist()) == ([0.5], [0.25])  # the start state, read back
@@ -228,4 +229,5 @@ def test_the_displaced_at_the_start_are_away_from_the_towns_taken_and_near_the_f
 
 def test_a_run_without_the_key_starts_with_everyone_at_home(build):
     m = flight_model(build)
-    assert m.displaced.tolist() == [0.0] and not m.away.any() and (m.residents == m.theatre.population).all()
+    assert m.displaced.tolist() == m.away_at_start.tolist() == [0.0] and not m.away.any()
+    assert (m.residents == m.theatre.population).all()

@@ -160,11 +160,11 @@ class DisplacedAtStart(Strict):
 
     Two shares, one for each place the displaced came from: the towns the government took between ``since`` and the
     start (found from the theatre's control columns, as ``initial_control`` finds the front) and the opposition towns
-    within the strike radius of the start front. Those away are in the camps (sim.model.civilians.displace_at_start),
-    and the displaced count starts at their total: it counts since ``since``, as the UN's series does.
+    within the strike radius of the start front. Those away are in the camps (sim.model.civilians.displace_at_start);
+    the run's ``displaced`` counts only who flees after the start, as its Turkish dead count only who dies after it.
     """
 
-    since: dt.date = Field(description="the date the displaced are counted from: the theatre's control column, before the start, the towns taken since are found against")
+    since: dt.date = Field(description="the theatre's control column, before the start, that the towns taken since are found against (the UN's series counts the displaced from 1 December 2019)")
     taken: Share = Field(description="share of the residents away from each town the government took between 'since' and the start")
     near_front: Share = Field(description="share of the residents away from each opposition town within the strike radius of the start front")
     source: list[str] = Field(min_length=1, description="claim ids in the claims record")

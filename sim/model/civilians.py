@@ -156,12 +156,15 @@ def displace_at_start(model: CeasefireModel, start: DisplacedAtStart) -> None:
 
     The towns the government took between ``start.since`` and the start (the theatre's control columns, as
     ``initial_control`` gives the front) lose ``start.taken`` of their residents, the opposition's near the start front
-    ``start.near_front``. They are in the camps, away from those towns (so they may go home), and counted as displaced
-    since ``since``, as the UN's series is: the start state, as the front is; no later number is set by it.
+    ``start.near_front``. They are in the camps, away from those towns (so they may go home): the start state, as the
+    front is; no later number is set by it. They are kept apart (``away_at_start``) from the ``displaced``, which counts
+    the flights after the start, as every other count of a run does (the Turkish dead, the casualties): a what-if's
+    displaced against its base's then says how many more fled, not how many had before either began.
     """
     m = model
     places = where_from(m, m.theatre.control[start.since])
     leave(m, np.where(places["taken"], start.taken, 0.0) + np.where(places["near_front"], start.near_front, 0.0))
+    m.away_at_start, m.displaced = m.displaced, np.zeros_like(m.displaced)  # what leave() counted is the start's
 
 
 def leave(model: CeasefireModel, share: np.ndarray) -> None:

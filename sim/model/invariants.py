@@ -67,8 +67,8 @@ def check(m: CeasefireModel, last: LastCheck) -> None:
     assert np.allclose(m.away[:, m.contestable], left, rtol=1e-9, atol=1e-6), "those away from a town are not those who left it"
     assert not m.away[:, ~m.contestable].any(), "people away from a camp"
     # Flights and returns are both movements: one who fled, went back and fled again counts twice in the displaced.
-    assert np.allclose(m.displaced - m.returned, left.sum(axis=1), rtol=1e-9, atol=1e-6), \
-        "the displaced less the returned are not those away from their homes"
+    assert np.allclose(m.away_at_start + m.displaced - m.returned, left.sum(axis=1), rtol=1e-9, atol=1e-6), \
+        "those away at the start and the displaced, less the returned, are not those away from their homes"
     forces = [m.regime.pool, m.hts.force, m.rebels.force] + [g.force for g in m.regime.groups.values()]
     assert all(np.isfinite(f).all() and (f >= -TOLERANCE).all() for f in forces), "a force is negative or not finite"
     assert not any((g.force[g.spent] > 0).any() for g in m.regime.groups.values()), "a spent push holds strength"

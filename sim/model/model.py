@@ -115,6 +115,7 @@ class CeasefireModel(mesa.Model):
         self.displaced = np.zeros(r)
         self.returned = np.zeros(r)  # people gone back home from the camps since the start (sim.model.civilians.go_home)
         self.away = np.zeros((r, t.n))  # people displaced from each town and not back: who may go home to it
+        self.away_at_start = np.zeros(r)  # of them, those a scenario's displaced_at_start sends away before day 1
         self.outside = np.zeros(r)  # people who left with no camp in the theatre to count them in
         self.shock = np.zeros((r, t.n))
         self._pockets = towns.Pockets(t, self.rear, r)  # opposition towns cut off from the rear: see pockets()
