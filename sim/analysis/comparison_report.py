@@ -169,6 +169,7 @@ QUANTITY_KEY = {
     **{f"towns_{h}": f"places held by {DISPLAY_NAMES[h]} that day" for h in HOLDERS},
     "turkish_deaths": "Turkish soldiers killed since {start}",
     "displaced": "civilians displaced since {start}",
+    "returned": "civilians gone back home since {start}",
     **{f"casualties_{h}": f"fighters lost by {DISPLAY_NAMES[h]} since {{start}}" for h in HOLDERS},
     "violations": "attacks against the deal current that day, since it was made",
     "patrol_coverage_mean": "the mean share of the route the joint patrols covered",

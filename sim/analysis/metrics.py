@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # the run tables import pandas, which a sweep file's check of
 # Daily series whose value on the last day is a metric: the quantities `compare` sets side by side (the same list), so
 # that a sweep or a discovery can ask about casualties or violations as a comparison reports them. ``violations`` counts
 # the attacks on the deal current at the end (its timeseries column), not a deal's breakdown.
-END_OF_RUN = (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced", *(f"casualties_{h}" for h in HOLDERS), "violations")
+END_OF_RUN = (*(f"towns_{h}" for h in HOLDERS), "turkish_deaths", "displaced", "returned", *(f"casualties_{h}" for h in HOLDERS), "violations")
 
 
 # A capture's day after the start, `day:<id>` (NaN: never): written for each capture `capture_mae_days` counts, and for

@@ -107,11 +107,13 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
     lines.append(f"  strength points lost, at {sc.combat.fighters_per_point:g} fighters a point: the model's bookkeeping, "
                  "not estimates")
     lines += _partial_casualties(ts)
-    # Counted from the scenario's start, as the model counts them: a run from March knows nothing of the winter's million.
+    # Counted from the scenario's start, as the model counts them: a run from March counts none of the winter's million.
     lines.append(f"Turkish soldiers killed since {date_words(sc.start, '%b')}: {int(last['turkish_deaths'])}")
     if last.get("casualties_russia", 0) > 0:  # on joint patrols and in strikes: Russia has no ground force to lose fighters from
         lines.append(f"Russian soldiers killed since {date_words(sc.start, '%b')}: {int(last['casualties_russia'])}")
     lines.append(f"Civilians displaced since {date_words(sc.start, '%b')} (the scenario's start): {int(last['displaced']):,}")
+    if last.get("returned", 0) > 0:  # only under a deal that binds the government: a line of 0 in every campaign run
+        lines.append(f"Civilians gone back home since {date_words(sc.start, '%b')}: {int(last['returned']):,}")
     lines += ["", f"This is one run: one possible history (seed {result.seed}); another seed gives another."]
     scenario = shlex.quote(str(scenario_path)) if scenario_path else "SCENARIO"  # commands to paste: a space split a path
     lines.append(f"  the spread over many histories: {prog} run {scenario}{options} --runs {ENSEMBLE_RUNS}")
@@ -191,9 +193,11 @@ def summarise_ensemble(results: Results, *, towns_shown: int = 10, prog: str = "
 
     lines.append(f"On {day(last)}, median (5% .. 95%) over replicates:")
     labels = {**{f"towns_{h}": f"towns held by {name(h)}" for h in HOLDERS},
-              "turkish_deaths": "Turkish soldiers killed since the start", "displaced": "civilians displaced since the start"}
+              "turkish_deaths": "Turkish soldiers killed since the start", "displaced": "civilians displaced since the start",
+              "returned": "civilians gone back home since the start"}
     for v, label in labels.items():
-        lines.append(f"  {label:<40} {spread(v)}")
+        if v in runs[0].timeseries:  # a folder written before a series was reported (returned: round 71) lacks it
+            lines.append(f"  {label:<41} {spread(v)}")
     in_force = np.mean([r.timeseries["ceasefire"].iloc[common_days(runs) - 1] == "in force" for r in runs])
     lines.append(f"  ceasefire in force in {in_force:.0%} of replicates")
 

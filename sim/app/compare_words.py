@@ -32,6 +32,7 @@ QUANTITY_WORDS = {
     **{f"towns_{h}": f"towns held by {'the ' * (h != 'hts')}{DISPLAY_NAMES[h]}" for h in HOLDERS},
     "turkish_deaths": "Turkish soldiers killed so far",
     "displaced": "people displaced so far",
+    "returned": "people gone back home so far",
     **{f"casualties_{h}": f"{DISPLAY_NAMES[h]}: fighters' casualties so far" for h in HOLDERS},
     "violations": "violations of the latest ceasefire so far",  # how they are counted: VIOLATIONS_COUNTED, under the table
     "patrol_coverage_mean": "joint patrols: mean share of the route covered so far",
@@ -40,7 +41,7 @@ SHARES = ("patrol_coverage_mean",)  # quantities that are shares: shown in %
 # Counts of people, in the hundreds to hundreds of thousands: whole in every scenario. By their size they were whole in
 # the campaign ('6,950') and took a tenth in Moscow ('641.0', '0.0'). The small counts (towns, Turkish soldiers killed,
 # violations) keep a tenth, which tells a mean of 0.9 from 0.
-WHOLE = ("displaced", *(f"casualties_{h}" for h in HOLDERS))
+WHOLE = ("displaced", "returned", *(f"casualties_{h}" for h in HOLDERS))
 # The columns of what is compared: each says which it is. A phone's narrow column broke "what-if" at its hyphen
 # ("what-" over "if (B)"): its hyphen does not break (U+2011), and the header breaks before "(B)".
 A, B = "baseline (A)", "what\u2011if (B)"

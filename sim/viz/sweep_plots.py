@@ -29,6 +29,7 @@ WORDS = {
     **{f"towns_{h}": f"towns held by {'the ' * (h != 'hts')}{DISPLAY_NAMES[h]} at the end" for h in HOLDERS},
     "turkish_deaths": "Turkish soldiers killed",
     "displaced": "civilians displaced",
+    "returned": "civilians gone back home",
     **{f"casualties_{h}": f"{DISPLAY_NAMES[h]}: fighters' casualties" for h in HOLDERS},
     "violations": "violations of the latest ceasefire",
     "patrol_coverage_mean": "joint patrols: mean share of the route covered",
