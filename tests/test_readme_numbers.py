@@ -249,7 +249,7 @@ def test_the_whatif_table_is_what_40_paired_replicates_give(cards, tmp_path):
     text = section("### What-ifs")
     table = tables(text)[0]
     assert table[0] == ["what-if (B) vs recorded (A)", "government-held towns", "truce broken in window",
-                        "Ma'arat ±7 d of 28 Jan", "Saraqib in early Feb", "Turkish deaths", "displaced"]
+                        "Ma'arat ±7 d of 28 Jan", "Saraqib in early Feb", "Turkish deaths", "displaced", "gone home"]
     names = [re.match(r"`(\w+)`", row[0])[1] for row in table[1:]]
     assert len(names) == 7, names
     wrong = []
@@ -260,7 +260,7 @@ def test_the_whatif_table_is_what_40_paired_replicates_give(cards, tmp_path):
         quantity = {d.name: d for d in c.quantities}
         outcome = {d.name: d for d in c.outcomes}
         cells = [difference_cell(row[1], quantity["towns_regime"]), difference_cell(row[5], quantity["turkish_deaths"]),
-                 difference_cell(row[6], quantity["displaced"])]
+                 difference_cell(row[6], quantity["displaced"]), difference_cell(row[7], quantity["returned"])]
         for cell, outcome_id in zip(row[2:5], ("jan-truce-broken", "maarat-captured", "saraqib-captured"), strict=True):
             cells.append(cell == "—" if outcome_id not in outcome else share_cell(cell, outcome[outcome_id]))
         if not all(cells):
