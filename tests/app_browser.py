@@ -72,6 +72,33 @@ CUT_WORDS = """(root) => {
 }"""
 
 
+# The punctuation of the element ``root`` (a selector) that begins a line, parted from the word it follows: a comma after
+# a path in bold ('**scenarios/moscow.yaml**,'), whose inline block is as wide as the line once the path breaks, went
+# under it. Each as the word before it ends and its line begins. Code (the YAML, a command) is left out.
+PUNCTUATION_FIRST = """(root) => {
+  const walker = document.createTreeWalker(document.querySelector(root), NodeFilter.SHOW_TEXT);
+  const r = document.createRange(), box = (n, i) => { r.setStart(n, i); r.setEnd(n, i + 1);
+    return [...r.getClientRects()].find(b => b.width > 0); };
+  const block = n => n.parentElement.closest('p, li, td, th, h1, h2, h3, h4, div');
+  const found = [];
+  let last = null;  // the last character seen that is not white space: [its node, its index]
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement.closest('pre, code')) continue;
+    for (let i = 0; i < n.data.length; i++) {
+      if (/\\s/.test(n.data[i])) continue;
+      if (/[,;:.)]/.test(n.data[i]) && last && block(last[0]) === block(n)) {
+        const b = box(n, i), before = box(...last);
+        if (b && before && b.top >= before.bottom - 2) {
+          found.push(`'${last[0].data.slice(0, last[1] + 1).split(/\\s/).pop()}' / '${n.data.slice(i, i + 12)}'`);
+        }
+      }
+      last = [n, i];
+    }
+  }
+  return found;
+}"""
+
+
 def browser_test_marks() -> list:
     """A browser test module's ``pytestmark``: marked ``browser``, and skipped where no headless Chromium is installed,
     unless ``SIM_REQUIRE_BROWSER`` is set (as .ci/run sets it), where each test then fails on the missing browser. The

@@ -8,6 +8,7 @@ import re
 
 from .app_browser import (
     CUT_WORDS,
+    PUNCTUATION_FIRST,
     SMALLEST_PHONE,
     WORDS_OFF_PAGE,
     app_server,
@@ -78,7 +79,8 @@ def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(t
     """The sidebar broke a long path after its '/' and '_', but the tabs wrote it as one word: at 360 px the One run
     heading ran it 267 px past the window's edge, and so did the Ensemble's first line, the comparison's 'B = ...' and
     the Save & export tab's 'Nothing to save' (its first sentence broke it inside a name, 'turkey_s' / 'tands_down').
-    The comparison's 'Every difference (comparison CSV)' button, one line, ran 7 px off the page, its end cut off."""
+    The comparison's 'Every difference (comparison CSV)' button, one line, ran 7 px off the page, its end cut off. And
+    the comma after its bold 'B = ...' began a line: ', which changes from A'."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     shown = ".v-window-item--active"
     with browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
@@ -88,16 +90,20 @@ def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(t
         page.get_by_text(re.compile(r"^One run: scenarios/whatif/no_")).first.wait_for()
         page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed
         page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
-        found = {"One run": (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown), off_page(page))}
+        def read() -> tuple:
+            return (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown), off_page(page),
+                    page.evaluate(PUNCTUATION_FIRST, shown))
+
+        found = {"One run": read()}
         run_ensemble(page, 2, of=LONGEST)
         for name, ready in (("Ensemble", None), ("What-if vs baseline", "paired (same seeds)"), ("Save & export", "Nothing to save")):
             tab(page, name)
             if ready:
                 page.locator(shown, has_text=ready).wait_for()
             page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
-            found[name] = (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown), off_page(page))
+            found[name] = read()
             page.screenshot(path=str(tmp_path / f"{name[:4]}.png"))
-        assert found == dict.fromkeys(found, ([], [], [])), found
+        assert found == dict.fromkeys(found, ([], [], [], [])), found
         assert refused == []
 
 

@@ -541,7 +541,7 @@ def test_a_saved_whatif_reopened_shows_its_own_changes_and_the_comparison_descri
     rc.find(v.Tabs).widget.v_model = 2
     text = texts(box)
     assert "nothing changed" not in text
-    assert re.search(r"B = <strong>[^<]*no_spring_shield.yaml</strong>, which changes from A: Operation Spring Shield "
+    assert re.search(r"B = <strong>[^<]*no_spring_shield.yaml,</strong> which changes from A: Operation Spring Shield "
                      r"\(27 February 2020\) removed", text), re.findall(r"A = .*", text)
 
 

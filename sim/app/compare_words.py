@@ -364,7 +364,9 @@ def summary(c: Comparison, quantities: list[Difference], towns: pd.DataFrame, da
              "the towns whose chance of being held by the government changed most are "
              + _and([f"{exactly(t.town)} ({percent(t.p_regime_a, tenths([t.p_regime_a]))} → "  # 62.5%, as the table: not 62%
                      f"{percent(t.p_regime_b, tenths([t.p_regime_b]))})" for t in moved.itertuples()]))
-    return (f"**In short** ({exactly(names[1])} against {exactly(names[0])}): {scores}; on {date_words(day)} (the maps' date) the "
+    # The brackets and the colon go into the titles (exactly's text): outside a title that is one inline block
+    # ('jan_truce'), '):' could begin a line, and '(' end one.
+    return (f"**In short** {exactly(f'({names[1]}')} against {exactly(f'{names[0]}):')} {scores}; on {date_words(day)} (the maps' date) the "
             f"government holds {held.b:.1f} towns against {held.a:.1f} ({signed(f'{abs(change):.1f}', change)}, "
             "means over the "
             f"replicates), and {named}.")

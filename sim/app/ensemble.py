@@ -170,10 +170,12 @@ def comparison_lead(ens: Ensemble, day: dt.date) -> str:
     seeds = "same seeds" if pairing.same else f"paired on the {len(pairing.shared)} seeds both ran" if pairing.paired else "different seeds"
     # With a slider or toggle moved, A is the picked file and B that file as the sidebar changes it: the one file named
     # for both read as though B were A.
+    # A comma after a path goes into the path's bold (exactly's text): after it, it followed the path's inline block,
+    # which is as wide as the line once the path breaks, and at 360 px ', which changes from A' began a line of its own.
     if ens.settings != Settings(ens.settings.scenario):
         sides = f"A = **{exactly(ens.baseline_file)}** as it is, B = the same with the sidebar's changes"
     else:
-        sides = f"A = **{exactly(ens.baseline_file)}**, B = **{exactly(ens.settings.scenario)}**, which changes from A"
+        sides = f"A = **{exactly(f'{ens.baseline_file},')}** B = **{exactly(f'{ens.settings.scenario},')}** which changes from A"
     mapped = compared_day(ens, day)
     which = ("the Ensemble tab's date" if mapped == day else
              f"the {'last' if mapped < day else 'first'} day both simulate; the Ensemble tab's is {date_words(day)}")
