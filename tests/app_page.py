@@ -112,6 +112,13 @@ class InlineTask:
     exception = property(lambda self: self.state.value[2])
 
 
+@solara.component
+def At(address: str, child: solara.Element):
+    """``child`` rendered as the page the browser asked for at ``address`` (its router, as Solara's server gives it)."""
+    solara.routing.router_context.provide(solara.routing.Router(address, routes=[]))
+    return child
+
+
 @pytest.fixture
 def page(tmp_path, monkeypatch):
     """The page, its what-ifs saved into ``tmp_path`` (which holds one that does not load, broken.yaml): (its box,
@@ -122,8 +129,9 @@ def page(tmp_path, monkeypatch):
 
 
 @contextlib.contextmanager
-def page_saving_into(save_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple]:
-    """The page, rendered with its what-ifs saved into ``save_dir``: (its box, its render context, ``save_dir``)."""
+def page_saving_into(save_dir: Path, monkeypatch: pytest.MonkeyPatch, address: str = "/") -> Iterator[tuple]:
+    """The page, rendered with its what-ifs saved into ``save_dir`` (the server's save folder), opened at ``address``
+    (a path and query string, as a browser asks for it): (its box, its render context, ``save_dir``)."""
     monkeypatch.setenv("SIM_APP_ROOT", str(ROOT))
     monkeypatch.setenv("SIM_APP_SAVE_DIR", str(save_dir))
     monkeypatch.delenv("SIM_APP_SCENARIO", raising=False)
@@ -137,7 +145,7 @@ def page_saving_into(save_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     context = kernel_context.create_dummy_context()
     try:
         with context:
-            box, rc = solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+            box, rc = solara.render(solara.AppLayout(children=[At(address, Page())]), handle_error=False)
             yield box, rc, save_dir
             rc.close()
     finally:

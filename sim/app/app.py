@@ -18,6 +18,9 @@ import solara
 import solara.lab
 from mesa.visualization import SolaraViz
 
+from ..errors import InputError
+from .breakable import Breakable
+from .breaks import LONG_WORDS
 from .config import AppConfig
 from .ensemble_view import (
     COMPARE_TABLES,
@@ -133,7 +136,27 @@ def model_params(settings: solara.Reactive[Settings], config: AppConfig, replica
 
 @solara.component
 def Page():
-    config = solara.use_memo(AppConfig.from_env, [])
+    """The page, saving where its own address says (:meth:`AppConfig.of_page`): a setting of this page, not the
+    server's, so another tab saves into the folder its address names. An address naming a folder outside the save
+    folder shows why, and no page that could save."""
+    search = solara.use_router().search
+    config, refused = solara.use_memo(lambda: _config_of_page(search), [])
+    if refused is not None:
+        solara.Error(children=[Breakable(refused, LONG_WORDS)])
+        return
+    App(config)
+
+
+def _config_of_page(search: str | None) -> tuple[AppConfig | None, str | None]:
+    """(the page's configuration, None), or (None, why its address is refused)."""
+    try:
+        return AppConfig.of_page(search), None
+    except InputError as exc:
+        return None, str(exc)
+
+
+@solara.component
+def App(config: AppConfig):
     settings = solara.use_reactive(Settings(config.default))
     replicate = solara.use_reactive(0)  # the Replicate slider's value (the run's is the model's, taken at Reset)
     params = solara.use_memo(lambda: model_params(settings, config, replicate), [])
