@@ -7,6 +7,7 @@ import signal
 import sys
 import textwrap
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import yaml
@@ -104,19 +105,45 @@ def build(tmp_path: Path) -> Builder:
 
 
 @pytest.fixture(scope="session")
-def shared_app(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - the URL, a str
-    """The URL of one ``python -m sim app`` that a test process's browser tests share when they save nothing.
+def shared_app_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - (the URL, a str; its save folder)
+    """(the URL of one ``python -m sim app`` that a test process's browser tests share, its save folder).
 
     Starting and stopping a server took some 9 s of the 25 to 45 of each browser test; every page opened on it is a
-    session of its own (Solara gives each its own state), so a test that only reads its page needs no server of its own.
-    A test that saves a what-if, or sets up a save folder, keeps its own (``app_server(tmp_path)``): a file it saved
-    would show in the picker of the tests after it. The save folder's name is longer than a test's own ``tmp_path``'s
-    (pytest cuts those to 30 characters), so a page that names it lays out a path at least as long as it did.
+    session of its own (Solara gives each its own state), and saves into the folder its address names inside the save
+    folder (``?folder=``). The save folder is the test process's base temporary folder, which holds every test's own
+    ``tmp_path``: a test that saves opens :func:`app_saving_into`'s address for a folder of its own, and a file it
+    saved shows in no other test's picker.
     """
     from .app_browser import app_server
 
-    with app_server(tmp_path_factory.mktemp("app_shared_by_the_browser_tests_that_save_nothing")) as url:
-        yield url
+    base = tmp_path_factory.getbasetemp()
+    with app_server(base) as url:
+        yield url, base
+
+
+@pytest.fixture(scope="session")
+def shared_app(shared_app_server, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The shared server's URL for the browser tests that save nothing, their pages' save folder one of their own.
+
+    Its name is longer than a test's own ``tmp_path``'s (pytest cuts those to 30 characters), so a page that names it
+    lays out a path at least as long as a saving test's does.
+    """
+    return saving_into(shared_app_server, tmp_path_factory.mktemp("app_shared_by_the_browser_tests_that_save_nothing"))
+
+
+@pytest.fixture
+def app_saving_into(shared_app_server):  # noqa: ANN201 - a function
+    """A function: the shared server's URL for a page that saves into ``folder``, a test's ``tmp_path`` or a folder in
+    it (the address's ``?folder=``, which the page takes inside the server's save folder)."""
+    return lambda folder: saving_into(shared_app_server, folder)
+
+
+def saving_into(server: tuple[str, Path], folder: Path) -> str:
+    """The address of a page of ``server`` (its URL, its save folder) that saves into ``folder``, inside its save folder."""
+    from sim.app.config import FOLDER
+
+    url, base = server
+    return f"{url}?{urlencode({FOLDER: folder.relative_to(base).as_posix()})}"
 
 
 def line_theatre(build: Builder, controllers=("regime", "hts", "rebels"), aside=(), **kw) -> Path:

@@ -25,7 +25,6 @@ from .app_browser import (
     CUT_WORDS,
     ROOT,
     SMALLEST_PHONE,
-    app_server,
     browser_page,
     browser_test_marks,
     click_slider_at,
@@ -48,11 +47,11 @@ WHATIF = "scenarios/whatif/no_saraqib_posts.yaml"
 RUNS = 10
 
 
-def test_a_whatif_from_the_page_to_the_command_line(tmp_path):
+def test_a_whatif_from_the_page_to_the_command_line(tmp_path, app_saving_into):
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER) as (page, refused):
+    with browser_page(BROWSER) as (page, refused):
         try:
-            seconds = open_app(page, url)
+            seconds = open_app(page, app_saving_into(tmp_path))
             assert seconds < 60, f"the page took {seconds:.1f} s to show its first run"
             page.get_by_role("button", name="▶").click()  # SolaraViz's play button steps the run
             # Any day from the third: on a busy machine the page may draw every few days, or the run may even end first.
@@ -207,13 +206,13 @@ PREVIEW = """() => {
 }"""
 
 
-def test_the_save_preview_of_a_long_name_stays_in_its_box(tmp_path):
+def test_the_save_preview_of_a_long_name_stays_in_its_box(tmp_path, app_saving_into):
     """With a 300-character name the YAML preview spilled out of its grey box and off the page: its long header line
     and the rerun command's long path set the width its lines wrapped at. The box now keeps the page's width, and its
     lines, kept whole (a path cut at the box's edge read as two words), scroll sideways inside it."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1280) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1280) as (page, refused):
+        open_app(page, app_saving_into(tmp_path))
         page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
         page.get_by_text("No Spring Shield").nth(1).wait_for()
         tab(page, "Save & export")

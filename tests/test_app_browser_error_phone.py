@@ -12,14 +12,14 @@ BROWSER = ab.find_browser()
 pytestmark = ab.browser_test_marks()
 
 
-def test_a_failed_reset_and_a_failed_ensemble_stay_on_a_phones_page(tmp_path):
+def test_a_failed_reset_and_a_failed_ensemble_stay_on_a_phones_page(tmp_path, app_saving_into):
     """A picked what-if deleted since: at 360 px 'Reset could not build ...', 'The ensemble failed: ...' and '... so
     there is nothing to compare: ...' each printed its path as one word, which ran off the page's right edge."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     save, mine = seminar_folder(tmp_path)
     found = {}
-    with ab.app_server(save) as url, ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
-        open_app(page, url)
+    with ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
+        open_app(page, app_saving_into(save))
         pick_scenario(page, "mine.yaml")
         mine.unlink()  # gone since it was picked
         page.get_by_role("button", name="Reset", exact=True).click()

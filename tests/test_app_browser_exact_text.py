@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .app_browser import app_server, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, tab
+from .app_browser import browser_page, browser_test_marks, find_browser, open_app, pick_scenario, tab
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -16,7 +16,7 @@ MADE = "img, a, b, strong strong, em em, ol, .katex"
 TYPED = "{{ 6*7 }} :smile:"  # a what-if's name as typed: its file's first line (Vue read the first as 42)
 
 
-def test_a_whatif_files_strings_show_as_they_are_named(tmp_path):
+def test_a_whatif_files_strings_show_as_they_are_named(tmp_path, app_saving_into):
     """A folder's ':smile:' was a smiling face fetched from a CDN, '*a*' and '_b_' italics, '[l](u)' a link, '{{ 6*7 }}'
     42: in the sidebar's description and changes (the ``theatre:`` path among them) and the Save tab's first sentence,
     each string reads as written, as in the page's HTML (the picker's path, an alert)."""
@@ -24,8 +24,8 @@ def test_a_whatif_files_strings_show_as_they_are_named(tmp_path):
 
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     whatif, theatre = hostile_whatif_in(tmp_path / FOLDER)
-    with app_server(whatif.parent) as url, browser_page(BROWSER, width=1280, height=900) as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1280, height=900) as (page, refused):
+        open_app(page, app_saving_into(whatif.parent))
         pick_scenario(page, str(whatif))
         listed = page.locator(".v-navigation-drawer .solara-markdown", has_text="This what-if file changes").first
         listed.wait_for()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .app_browser import SMALLEST_PHONE, app_server, browser_page, browser_test_marks, click_slider_at, find_browser, open_app, pick_scenario, run_ensemble, tab
+from .app_browser import SMALLEST_PHONE, browser_page, browser_test_marks, click_slider_at, find_browser, open_app, pick_scenario, run_ensemble, tab
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -112,13 +112,13 @@ def test_a_phone_in_the_dark_theme_reads_clearly(tmp_path, shared_app):
         assert refused == []
 
 
-def test_a_wide_page_in_the_dark_theme_reads_clearly(tmp_path):
+def test_a_wide_page_in_the_dark_theme_reads_clearly(tmp_path, app_saving_into):
     """In the dark theme the white words on Solara's blue (the app bar's title, every button's label, a slider's value
     on its thumb while it moves) read at 3.1:1, and the YAML's comments on the Save tab at 4.4:1; its light theme,
     and the dark theme's other words, already read at 4.5:1 and above."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=1280, height=900, color_scheme="dark") as (page, refused):
-        open_app(page, url)
+    with browser_page(BROWSER, width=1280, height=900, color_scheme="dark") as (page, refused):
+        open_app(page, app_saving_into(tmp_path))
         assert page.locator(".v-application.theme--dark").count() == 1
         found = {"app bar": page.evaluate(FAINT_TEXT, ".v-app-bar")}
         page.locator(".v-navigation-drawer .v-expansion-panel-header").first.click()

@@ -11,7 +11,6 @@ from .app_browser import (
     PUNCTUATION_FIRST,
     SMALLEST_PHONE,
     WORDS_OFF_PAGE,
-    app_server,
     browser_page,
     browser_test_marks,
     find_browser,
@@ -28,15 +27,15 @@ pytestmark = browser_test_marks()
 LONGEST = "scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml"  # the longest shipped path: 61 characters
 
 
-def test_a_saved_whatif_stays_on_a_phones_page(tmp_path):
+def test_a_saved_whatif_stays_on_a_phones_page(tmp_path, app_saving_into):
     """On a phone, once saved, the 'Saved' notice's path (one long word) ran out of its box and off the page,
     taking the rest of its sentence with it, and so did the rerun commands under it: both were cut at the window's
-    edge; so was the save folder in the tab's first sentence, where --save-dir names a long one (the test's own). The
+    edge; so was the save folder in the tab's first sentence, where it is a long one (the test's own). The
     YAML below them already broke its long words. At 360 px, before saving, 'Download the YAML' was cut off beside
     'Save what-if'."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    with app_server(tmp_path) as url, browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
-        open_app(page, url)  # Mesa's sidebar lies over a narrow page, open, until a tap outside it
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
+        open_app(page, app_saving_into(tmp_path))  # Mesa's sidebar lies over a narrow page, open, until a tap outside it
         page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
         page.get_by_text("No Spring Shield").nth(1).wait_for()  # listed under "Changed"
         page.mouse.click(SMALLEST_PHONE - 5, 450)

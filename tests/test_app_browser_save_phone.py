@@ -38,7 +38,7 @@ def read(page, says: str) -> tuple[list[str], list[str]]:  # noqa: ANN001
 
 
 def seminar_folder(tmp_path):  # noqa: ANN001, ANN201
-    """(a --save-dir whose name is longer than a phone's line, its what-if 'mine.yaml' of the campaign)."""
+    """(a save folder whose name is longer than a phone's line, its what-if 'mine.yaml' of the campaign)."""
     save = tmp_path / "what_ifs_for_the_idlib_seminar_of_december"
     save.mkdir()
     mine = save / "mine.yaml"
@@ -46,7 +46,7 @@ def seminar_folder(tmp_path):  # noqa: ANN001, ANN201
     return save, mine
 
 
-def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
+def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path, app_saving_into):
     """At 360 px the warning that the what-if's file exists already ran its path (one long word) off the page's right
     edge, and the sentence after it with it; so did the warnings of a name that differs from a file's only by case and
     of a picked file that does not load, and the error of a save that could not write its folder. The file it would be
@@ -56,8 +56,8 @@ def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path):
     save, mine = seminar_folder(tmp_path)
     (save / f"{TAKEN}.yaml").write_text("name: taken\n")
     found = {}
-    with ab.app_server(save) as url, ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
-        open_app(page, url)
+    with ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
+        open_app(page, app_saving_into(save))
         pick_scenario(page, "mine.yaml")
         close_sidebar(page)
         mine.write_text("extends: nowhere.yaml\nname: mine\n")  # edited into an error once picked
@@ -110,7 +110,7 @@ SAVE_FOLDER_LINES = """() => {
 }"""
 
 
-def test_the_save_tabs_first_sentence_breaks_its_folder_between_its_parts(tmp_path):
+def test_the_save_tabs_first_sentence_breaks_its_folder_between_its_parts(tmp_path, app_saving_into):
     """At 360 px the save folder the tab's first sentence names in code (a deep --save-dir) broke at the page's edge,
     inside a name ('.../for/the/seminar/what_ifs_for_the_idli' / 'b_seminar_of_december'), where the tab's other paths
     break after a '/', or after a '_' of a part longer than a line."""
@@ -118,8 +118,8 @@ def test_the_save_tabs_first_sentence_breaks_its_folder_between_its_parts(tmp_pa
     deep = tmp_path / "for" / "the" / "seminar"
     deep.mkdir(parents=True)
     save, _ = seminar_folder(deep)
-    with ab.app_server(save) as url, ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
-        open_app(page, url)
+    with ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
+        open_app(page, app_saving_into(save))
         close_sidebar(page)
         tab(page, "Save & export")
         page.locator(f"{SHOWN} .v-alert", has_text="Nothing to save").wait_for()
@@ -158,15 +158,15 @@ CODE_CUT = """() => {
 }"""
 
 
-def test_the_saved_whatifs_code_keeps_its_paths_whole_and_names_them_as_they_are(tmp_path):
+def test_the_saved_whatifs_code_keeps_its_paths_whole_and_names_them_as_they_are(tmp_path, app_saving_into):
     """At 360 px the rerun command and the YAML broke their paths at the box's edge, anywhere ('.../for_the:smile' /
     ':_seminar/...'): a path now stays whole, and its code box scrolls. And the Markdown of the tab's first sentence
     showed a folder's ':smile:' as a smiling face, a picture the page then fetched from another host."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     save = tmp_path / "for_the:smile:_seminar" / "$HOME$_what_ifs_for_the_idlib_seminar_of_december"
     save.mkdir(parents=True)
-    with ab.app_server(save) as url, ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
-        open_app(page, url)
+    with ab.browser_page(BROWSER, width=SMALLEST_PHONE, height=844) as (page, refused):
+        open_app(page, app_saving_into(save))
         page.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
         page.get_by_text("No Spring Shield").nth(1).wait_for()  # listed under "Changed"
         close_sidebar(page)
