@@ -142,6 +142,7 @@ def Page():
     search = solara.use_router().search
     config, refused = solara.use_memo(lambda: _config_of_page(search), [])
     if refused is not None:
+        solara.Style(ALERT_CSS)  # its words as dark as the page's own alerts'
         solara.Error(children=[Breakable(refused, LONG_WORDS)])
         return
     App(config)
