@@ -192,11 +192,12 @@ def browser_page(executable: str, *, width: int = 1600, height: int = 1000,
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True,
-                                    color_scheme=color_scheme)
-            page.set_default_timeout(60_000)
-            page.route("**/*", only_local)
-            yield page, refused
+            # Refused for the browser's every page: a test may open a second tab (page.context.new_page()).
+            context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True,
+                                          color_scheme=color_scheme)
+            context.set_default_timeout(60_000)
+            context.route("**/*", only_local)
+            yield context.new_page(), refused
         finally:
             browser.close()
 

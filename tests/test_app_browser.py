@@ -227,6 +227,35 @@ def test_the_save_preview_of_a_long_name_stays_in_its_box(tmp_path, app_saving_i
         assert refused == []
 
 
+def test_two_tabs_of_one_server_save_into_the_folders_their_addresses_name(tmp_path, app_saving_into):
+    """Two tabs of one browser (one Solara session cookie) on one server, their addresses naming two folders: each
+    says it saves into its own, saves there, and lists its own what-if in its picker, not the other's."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    folders = {"a": tmp_path / "group_a", "b": tmp_path / "group_b"}
+    said, listed = {}, {}
+    with browser_page(BROWSER, width=1280) as (page, refused):
+        tabs = {"a": page, "b": page.context.new_page()}
+        for which, shown in tabs.items():
+            open_app(shown, app_saving_into(folders[which]))
+        for which, shown in tabs.items():  # each saves once both are open
+            shown.locator(".v-input--checkbox", has_text="No Spring Shield").locator("input").check(force=True)
+            shown.get_by_text("No Spring Shield").nth(1).wait_for()
+            tab(shown, "Save & export")
+            shown.get_by_label("Name of the what-if").fill(f"mine {which}")
+            shown.get_by_role("button", name="Save what-if").click()
+            said[which] = shown.get_by_text(re.compile("^Saved ")).first.inner_text()
+        for which, shown in tabs.items():
+            shown.locator(".v-select").first.click()
+            listed[which] = [t for t in shown.locator(".v-menu__content .v-list-item").all_inner_texts() if "mine_" in t]
+            shown.keyboard.press("Escape")
+        assert refused == []
+    assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.yaml")} == {"group_a/mine_a.yaml", "group_b/mine_b.yaml"}
+    assert {w: s.split(". It resolves")[0].replace("\u200b", "") for w, s in said.items()} == {
+        w: f"Saved {folders[w] / f'mine_{w}.yaml'}" for w in folders}, said
+    assert {w: [t.replace("\u200b", "").replace("\n", "") for t in ts] for w, ts in listed.items()} == {
+        w: [str(folders[w] / f"mine_{w}.yaml")] for w in folders}, listed
+
+
 # Whether the last cell of each table's first row is shown, not covered by another element nor cut off by its column.
 TOWNS_AND_SCORES = """() => {
   const shown = words => {
