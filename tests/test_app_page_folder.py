@@ -45,7 +45,7 @@ def save_no_spring_shield(rc, name: str) -> None:  # noqa: ANN001
     button(rc, "Save what-if").click()
 
 
-def test_two_pages_of_one_server_each_save_into_their_own_addresss_folder(tmp_path, monkeypatch):
+def test_two_pages_of_one_server_each_save_into_the_folder_their_address_names(tmp_path, monkeypatch):
     """The save folder was the server's, one for every tab: a test saving into a folder of its own needed a server of
     its own. Each page now saves, and lists in its picker, in the folder its own address names; the Save tab says which."""
     with page_saving_into(tmp_path, monkeypatch, "/?folder=group-a") as (box, rc, _):
