@@ -78,8 +78,8 @@ def check_scenario(scenario: Scenario, tree: LDict, path: Path) -> Theatre:
         at = ("displaced_at_start",)
         if away.since not in theatre.control:
             days = ", ".join(str(d) for d in sorted(theatre.control))
-            fail((*at, "since"), f"the theatre has no control column for {away.since}, the date the displaced are counted "
-                 f"from (it has: {days})")
+            fail((*at, "since"), f"the theatre has no control column for {away.since}, the date the towns the displaced "
+                 f"left are found against (it has: {days})")
         if away.since >= scenario.initial_control:
             fail((*at, "since"), f"'since' ({away.since}) must be before the front the run starts from ('initial_control', "
                  f"{scenario.initial_control}): the towns taken between them are those the displaced left",
