@@ -363,14 +363,14 @@ def test_the_scenario_readme_shows_every_declared_range():
     """Each faction, combat and civilian parameter's row in scenarios/README.md gives the range the schema declares."""
     import re
 
-    from sim.io import schema
+    from sim.io import rule_parameters as params
 
     doc = (Path(__file__).resolve().parents[1] / "scenarios" / "README.md").read_text()
     parts = re.split(r"^#### `([\w.]+)`", doc, flags=re.M)
     tables = {title.removeprefix("factions."): dict(re.findall(r"^\| `(\w+)` \| `[^`]*` \| ([^|]+) \|", body, flags=re.M))
               for title, body in zip(parts[1::2], parts[2::2], strict=True)}
-    groups = {"regime": schema.RegimeParams, "russia": schema.RussiaParams, "turkey": schema.TurkeyParams, "hts": schema.HTSParams,
-              "rebels": schema.RebelParams, "combat": schema.CombatParams, "civilians": schema.CivilianParams}
+    groups = {"regime": params.RegimeParams, "russia": params.RussiaParams, "turkey": params.TurkeyParams, "hts": params.HTSParams,
+              "rebels": params.RebelParams, "combat": params.CombatParams, "civilians": params.CivilianParams}
     sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "moscow.yaml")
     for group, model in groups.items():
         for name, field in model.model_fields.items():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import load_scenario
+from sim import load_scenario, parameters
 from sim.cli import main
 from sim.errors import InputError
 from sim.experiments.calibration import run_calibration
@@ -128,7 +128,8 @@ def test_a_name_like_no_parameter_says_where_they_are_listed_not_all_of_them(nam
     event = "events.offensive-under-way.force".replace(".", sep).replace("-", "_" if sep == "__" else "-")
     assert message == (f"no parameter '{name}': a parameter is named by its group and key, such as regime{sep}force or "
                        f"{event}; the groups are regime, russia, turkey, hts, rebels, combat, civilians and "
-                       f"events{sep}<id>; sim.parameters(scenario) lists all 92, and scenarios/README.md says what each "
+                       f"events{sep}<id>; sim.parameters(scenario) lists all {len(parameters(load_scenario(MOSCOW)))}, and "
+                       "scenarios/README.md says what each "
                        "does"), message
 
 
@@ -136,4 +137,4 @@ def test_the_command_line_says_it_as_briefly(tmp_path, capsys):
     rc = main(["sweep", str(MOSCOW), "--param", "qqqq.zzzz=0.2,0.8", "--out", str(tmp_path / "s")])
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith("error: --param: no parameter 'qqqq.zzzz': a parameter is named by its group and key")
-    assert "sim.parameters(scenario) lists all 92" in err and len(err) < 400 and "valid:" not in err, err
+    assert f"sim.parameters(scenario) lists all {len(parameters(load_scenario(MOSCOW)))}" in err and len(err) < 400 and "valid:" not in err, err

@@ -16,7 +16,7 @@ import pytest
 
 import sim
 import sim.model
-from sim.io import schema
+from sim.io import rule_parameters, schema
 from sim.model.reporters import REPORTERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,8 +27,8 @@ CODE = set(re.findall(r"`([^`\s]+)`", ODD))  # every name written as code
 FILE_SUFFIXES = ("py", "yaml", "md", "csv")  # `regime.py` names a file, not a rule
 
 SECTIONS = {
-    "combat": schema.CombatParams, "civilians": schema.CivilianParams, "regime": schema.RegimeParams,
-    "russia": schema.RussiaParams, "turkey": schema.TurkeyParams, "hts": schema.HTSParams, "rebels": schema.RebelParams,
+    "combat": rule_parameters.CombatParams, "civilians": rule_parameters.CivilianParams, "regime": rule_parameters.RegimeParams,
+    "russia": rule_parameters.RussiaParams, "turkey": rule_parameters.TurkeyParams, "hts": rule_parameters.HTSParams, "rebels": rule_parameters.RebelParams,
 }
 
 

@@ -163,7 +163,7 @@ def test_scenarios_never_set_control_after_start():
 
 
 def test_every_parameter_is_documented():
-    from sim.io import schema as s
+    from sim.io import rule_parameters as s
 
     doc = (ROOT / "scenarios" / "README.md").read_text()
     for model in (s.RegimeParams, s.RussiaParams, s.TurkeyParams, s.HTSParams, s.RebelParams, s.CombatParams, s.CivilianParams):

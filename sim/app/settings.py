@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..experiments.parameters import apply
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
-from ..io.schema import CivilianParams, CombatParams, FactionParams, Scenario
+from ..io.schema import Scenario
 from ..names import DISPLAY_NAMES, date_words
 
 CONTROLS = Path("scenarios") / "app" / "controls.yaml"
@@ -209,10 +209,10 @@ def _field(scenario: Scenario, path: str) -> tuple[object, list[str], str]:
         keys = parts[2:]
         owner = f"{getattr(event, 'name', None) or event.id} ({date_words(event.date)})"
     elif parts[0] in ("combat", "civilians"):
-        model, keys = {"combat": CombatParams, "civilians": CivilianParams}[parts[0]], parts[1:]
+        model, keys = Scenario.model_fields[parts[0]].annotation, parts[1:]
         owner = parts[0].capitalize()
     else:
-        model, keys = FactionParams.model_fields[parts[0]].annotation, parts[1:]
+        model, keys = Scenario.model_fields["factions"].annotation.model_fields[parts[0]].annotation, parts[1:]
         owner = DISPLAY_NAMES.get(parts[0], parts[0])
     return model.model_fields[keys[0]], keys, owner
 

@@ -6,7 +6,8 @@
 - ``signatures``: the mark on the figures and reports it writes, by which it knows them for its own.
 - ``folder_lock``: one writer per results folder (a lock), and no reader while it writes.
 - ``safe_yaml``: strict YAML that remembers the file and line of every key.
-- ``schema``: the scenario format as pydantic models (parameters, the union of event types, ``Scenario``).
+- ``schema``: the scenario format as pydantic models (the start state, the union of event types, ``Scenario``).
+- ``rule_parameters``: the rules' parameters in it (each faction's, combat's, the civilians').
 - ``schema_types``: its building blocks (bounded numbers, the strict base model).
 - ``paths``: parameters by dotted path or alias, their declared ranges, and setting them (``Scenario.with_params``).
 - ``extends``: resolving a scenario's ``extends`` chain into one YAML tree.

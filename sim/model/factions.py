@@ -27,7 +27,7 @@ from .params import clip_unit, per_pair
 from .streams import Draw
 
 if TYPE_CHECKING:
-    from ..io.schema import RussiaParams, TurkeyParams
+    from ..io.rule_parameters import RussiaParams, TurkeyParams
     from .model import CeasefireModel
 
 REGIME, HTS_CODE, REBELS = HolderCode.REGIME, HolderCode.HTS, HolderCode.REBELS

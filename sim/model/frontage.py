@@ -12,7 +12,7 @@ from ..names import HolderCode
 from .params import per_pair
 
 if TYPE_CHECKING:
-    from ..io.schema import RegimeParams
+    from ..io.rule_parameters import RegimeParams
     from .model import CeasefireModel
 
 

@@ -19,7 +19,7 @@ from .params import per_pair, per_replicate, per_town
 from .streams import Draw
 
 if TYPE_CHECKING:
-    from ..io.schema import HTSParams, RebelParams
+    from ..io.rule_parameters import HTSParams, RebelParams
     from .model import CeasefireModel
 
 # Each patrol participant's casualties are drawn from a stream keyed by its faction's place here, not its place in

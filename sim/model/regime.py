@@ -21,7 +21,7 @@ from .params import per_pair, per_replicate, per_town
 from .targets import TargetChoice
 
 if TYPE_CHECKING:
-    from ..io.schema import RegimeParams
+    from ..io.rule_parameters import RegimeParams
     from .model import CeasefireModel
 
 REGIME = HolderCode.REGIME

@@ -20,7 +20,7 @@ from .params import per_pair
 from .streams import Draw
 
 if TYPE_CHECKING:
-    from ..io.schema import RegimeParams
+    from ..io.rule_parameters import RegimeParams
     from .model import CeasefireModel
 
 REGIME = HolderCode.REGIME
