@@ -30,7 +30,7 @@ from pydantic import BaseModel
 import sim
 from sim.experiments.parameters import apply
 from sim.experiments.run import simulate_batch
-from sim.io import schema as s
+from sim.io import rule_parameters, schema as s
 from sim.model.ceasefire import STATES, CeasefireState
 from sim.model.invariants import REACHABLE
 from sim.model.model import CeasefireModel
@@ -44,9 +44,9 @@ DAYS = 40
 UNBOUNDED_EDGES = (0.0, 5e-324, 1e-9, 1.0, 1e6)  # for Positive floats with no upper bound
 
 PARAMETER_MODELS = {
-    ("factions", "regime"): s.RegimeParams, ("factions", "russia"): s.RussiaParams, ("factions", "turkey"): s.TurkeyParams,
-    ("factions", "hts"): s.HTSParams, ("factions", "rebels"): s.RebelParams,
-    ("combat",): s.CombatParams, ("civilians",): s.CivilianParams,
+    **{("factions", name): rule_parameters.FactionParams.model_fields[name].annotation
+       for name in ("regime", "russia", "turkey", "hts", "rebels")},
+    ("combat",): rule_parameters.CombatParams, ("civilians",): rule_parameters.CivilianParams,
 }
 
 
