@@ -167,6 +167,11 @@ def test_the_run_summary_warns_that_casualties_under_a_ceasefire_are_partial_and
     full = simulate(load_scenario(ROOT / "scenarios" / "moscow.yaml"))
     russians = int(full.timeseries["casualties_russia"].iloc[-1])
     assert russians > 0 and f"Russian soldiers killed since 5 Mar 2020: {russians}" in summarise(full)
+    # Displaced 0 and then some 233,000 gone back home read as people from nowhere: the line says whom the run starts with.
+    home = int(full.timeseries["returned"].iloc[-1])
+    assert home > 0 and ("Civilians gone back home since 5 Mar 2020 (the run starts with people displaced since 1 Dec 2019 "
+                         f"in the camps): {home:,}") in summarise(full)
+    assert "gone back home" not in summarise(simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2019, 12, 20))))
     campaign = summarise(simulate(load_scenario(ROOT / "scenarios" / "campaign.yaml", end=dt.date(2019, 12, 20))))
     assert "casualties under it are partial" not in campaign and "Civilians displaced since 1 Dec 2019 (the scenario's start): " in campaign
     assert "the model's bookkeeping, not estimates" in campaign, "the campaign's casualties are no estimates either"

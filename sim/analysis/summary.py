@@ -113,7 +113,10 @@ def summarise(result: RunResult, *, folder: Path | None = None, scenario_path: P
         lines.append(f"Russian soldiers killed since {date_words(sc.start, '%b')}: {int(last['casualties_russia'])}")
     lines.append(f"Civilians displaced since {date_words(sc.start, '%b')} (the scenario's start): {int(last['displaced']):,}")
     if last.get("returned", 0) > 0:  # only under a deal that binds the government: a line of 0 in every campaign run
-        lines.append(f"Civilians gone back home since {date_words(sc.start, '%b')}: {int(last['returned']):,}")
+        # "displaced 0" then "gone back 233,081" read as people coming from nowhere: say whom the run starts with away.
+        away = sc.displaced_at_start
+        started = f" (the run starts with people displaced since {date_words(away.since, '%b')} in the camps)" if away else ""
+        lines.append(f"Civilians gone back home since {date_words(sc.start, '%b')}{started}: {int(last['returned']):,}")
     lines += ["", f"This is one run: one possible history (seed {result.seed}); another seed gives another."]
     scenario = shlex.quote(str(scenario_path)) if scenario_path else "SCENARIO"  # commands to paste: a space split a path
     lines.append(f"  the spread over many histories: {prog} run {scenario}{options} --runs {ENSEMBLE_RUNS}")
