@@ -109,9 +109,10 @@ def go_home(model: CeasefireModel) -> None:
     """
     m, p = model, model.civilian_params
     bound = ceasefire.binding(m, m.regime.name)
-    if not np.count_nonzero(bound) or not np.any(p.return_rate):  # no deal binding the government, or no return at all
+    # (count_nonzero, not np.any: a float or a replicate's array alike, in a fifth of the time, every day of a deal)
+    if not np.count_nonzero(bound) or not np.count_nonzero(p.return_rate):  # no deal binding the government, or no return
         return
-    safe = m.controller != REGIME
+    safe = m.of_control("opposition_held", lambda: m.controller != REGIME)
     if (hit := m.assaulted()) is not None and np.count_nonzero(hit):
         safe = safe & ~towns.within_radius(m.theatre, m.russia.p.strike_radius_km, hit)
     come_back(m, m.away * np.where(bound[:, None] & safe, per_town(p.return_rate), 0.0))
