@@ -7,7 +7,7 @@ import pytest
 from sim import CeasefireModel, simulate
 
 from .conftest import ev, line_theatre
-from .test_rules import STRONG_REGIME, push, scenario, truce
+from .test_rules import STRONG_REGIME, captures, push, scenario, truce
 
 
 def test_two_patrols_on_one_road_in_one_night_open_it_as_far_as_the_farther_got_however_listed(build):
@@ -172,3 +172,19 @@ def test_only_a_deal_turkey_is_party_to_has_its_corridor_policed_by_turkey(build
     m = CeasefireModel(scenario(build, factions, [deal], end="2020-01-05"))
     m.run_model()
     assert m.security[0].tolist() == ([0.0, 0.9375, 0.9375, 0.9375] if policed else [0.0] * 4)
+
+
+@pytest.mark.parametrize("hts_ground", [False, True])
+def test_a_counter_offensive_strikes_only_where_its_faction_holds_ground(build, hts_ground):
+    # HTS's counter-offensive names T1, the government's town between two of the rebels'. HTS struck from the rebels'
+    # ground (the one front) in a run where it held no town at all, and took T1 with a reserve that stood nowhere. A
+    # faction with no town of its own has nothing to attack from; with one (A0, on no road), it strikes from the front
+    # it holds with the rebels, as before.
+    line_theatre(build, controllers=("rebels", "regime", "rebels"), aside=("hts",) if hts_ground else ())
+    factions = {**STRONG_REGIME, "hts": {**STRONG_REGIME["hts"], "reserve": 200, "counter_commit": 0.5}}
+    back = ev(id="back", date="2020-01-02", type="offensive", faction="hts", action="start", axis=["T1"])
+    r = simulate(scenario(build, factions, [back], end="2020-01-05"))
+    assert captures(r) == ([["2020-01-02", "T1", "regime -> hts (assault)"]] if hts_ground else [])
+    assert (r.timeseries["casualties_hts"].iloc[-1] > 0) == hts_ground  # with no ground, it never attacked
+
+

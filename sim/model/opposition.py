@@ -78,7 +78,9 @@ class ArmedGroup(FactionAgent):
 
         It is the first town of the axis the government holds, if opposition
         ground (HTS's or the rebels': they hold one front) lies next to it and
-        no Russian military police stand in it.
+        no Russian military police stand in it; and only where the faction
+        holds a town of its own (:meth:`holds_ground`): with none, its reserve
+        stands nowhere to strike from, whoever holds the ground beside the aim.
         """
         m = self.model
         if self.axis is None:
@@ -87,7 +89,14 @@ class ArmedGroup(FactionAgent):
         first = gov.argmax(axis=1)  # the first the government holds, or 0 where it holds none
         town, rows = self.axis[first], np.arange(m.replicates)
         beside = m.government_flanks()[rows, town] < m.neighbours.degree[town]
-        return np.where(gov[rows, first] & beside & ~m.military_police[rows, town], town, -1)
+        return np.where(gov[rows, first] & beside & ~m.military_police[rows, town] & self.holds_ground(), town, -1)
+
+    def holds_ground(self) -> np.ndarray:
+        """(replicates,) where the faction holds a town (read-only). What it stages it stages from ground of its own:
+        with none, it strikes back on no counter-offensive, and HTS pitches no sit-in and ambushes no patrol, though
+        the opposition's towns they would use may be the other faction's (they hold one front)."""
+        m = self.model
+        return m.of_control(f"{self.name}_holds_ground", lambda: (m.controller == self.code).any(axis=1))
 
     def unrestrained(self, free: np.ndarray) -> np.ndarray:
         """``free`` less the replicates where a deal in force holds the faction back today (its compliance draw)."""
@@ -136,15 +145,9 @@ class HTS(ArmedGroup):
             if np.count_nonzero(sit):
                 self.sit_in(sit, road, k)
 
-    def holds_ground(self) -> np.ndarray:
-        """(replicates,) where HTS holds a town (read-only). What it stages against a deal it stages from its own
-        ground: with none, it pitches no sit-in and ambushes no patrol, though the opposition's towns it would use are
-        the rebels'; its raids, which start from its ground, and its chance blocks, next to it, need no other check."""
-        m = self.model
-        return m.of_control("hts_holds_ground", lambda: (m.controller == HTS_CODE).any(axis=1))
-
     def raid(self, which: np.ndarray) -> None:
-        """Attack a government position next to HTS ground: a violation, and a pretext for the regime.
+        """Attack a government position next to HTS ground: a violation, and a pretext for the regime. (It starts from
+        HTS's ground, as its chance blocks of a patrol come next to it: neither needs :meth:`holds_ground` as well.)
 
         A raid is a day of combat on a small scale, with both sides firing at once as in an assault: the raiders
         (``raid_strength``, or what the reserve holds if less) cost the garrison ``lethality`` x their strength, and
