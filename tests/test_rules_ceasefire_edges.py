@@ -5,6 +5,7 @@ off."""
 import pytest
 
 from sim import CeasefireModel, simulate
+from sim.experiments.run import simulate_batch
 
 from .conftest import ev, line_theatre
 from .test_rules import STRONG_REGIME, captures, push, scenario, truce
@@ -186,5 +187,30 @@ def test_a_counter_offensive_strikes_only_where_its_faction_holds_ground(build, 
     r = simulate(scenario(build, factions, [back], end="2020-01-05"))
     assert captures(r) == ([["2020-01-02", "T1", "regime -> hts (assault)"]] if hts_ground else [])
     assert (r.timeseries["casualties_hts"].iloc[-1] > 0) == hts_ground  # with no ground, it never attacked
+
+
+_QUIET_HTS = {**STRONG_REGIME["hts"], "patrol_attack": 0.0, "protest_rate": 0.0}  # it neither ambushes nor camps
+
+
+@pytest.mark.parametrize("first_until", [None, "2020-01-05"])
+def test_a_road_made_safe_under_one_deal_is_not_safe_under_the_next(build, first_until):
+    # Under a first deal HTS keeps (compliance 1), the 3 Jan patrol drives the whole M9 (T0 to T3) and leaves every town
+    # on it half as risky (patrol_security 0.5). A second deal, which HTS rejects, is announced on 6 Jan (superseding
+    # the first, or after it ran out on the 5th) and is in force from the 8th; its first patrol is on the 10th. The
+    # road's safety is what a deal's patrols and Turkey's policing under it earned: it carried over, so HTS, next to
+    # T1, stopped the new deal's patrol only half the time, as if its patrols had driven the road before. Now the new
+    # deal starts from an unpatrolled road: with `patrol_block` 1 HTS stops every patrol at T1, the first town it reaches.
+    line_theatre(build, controllers=("regime", "rebels", "hts", "rebels"))
+    first, second = (truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": hts}, restraint=1.0, **dates)
+                     for hts, dates in ((1.0, {"until": first_until}),
+                                        (0.0, {"id": "second", "name": "second", "date": "2020-01-06", "effective": "2020-01-08"})))
+    patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=7,
+                participants=["russia", "turkey"])
+    factions = {**STRONG_REGIME, "hts": {**_QUIET_HTS, "patrol_block": 1.0}, "turkey": {"patrol_security": 0.5}}
+    batch = simulate_batch(scenario(build, factions, [first, second, patrol], end="2020-01-10"), list(range(12)))
+    for r in batch:
+        first_patrol, second_patrol = r.patrols
+        assert (first_patrol["coverage"], first_patrol["reached"]) == (1.0, "T3")
+        assert second_patrol["reached"] == "T1" and second_patrol["coverage"] == pytest.approx(1 / 6, abs=1e-3)
 
 

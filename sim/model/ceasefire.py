@@ -152,10 +152,13 @@ class Ceasefire:
 def announce(model: CeasefireModel, deal: Ceasefire) -> None:
     """A new deal is announced: it supersedes one still live, and becomes the model's ceasefire.
 
-    A patrolled road counts as partly open to the government under a deal as far as the patrols under it got: what
-    patrols did under an earlier deal is forgotten, or the new deal's pressure read a road opened for the old one.
+    A patrolled road counts as partly open to the government under a deal as far as the patrols under it got, and is
+    as safe for a patrol as the patrols and Turkey's policing under it made it: what they did under an earlier deal is
+    forgotten, or the new deal's pressure read a road opened for the old one and its patrols drove a road made safe
+    for the old one's.
     """
     model.patrol_coverage.clear()
+    model.security = np.zeros_like(model.security)
     old = model.deal
     if old is not None:
         # Announced the night before its day, before the day's dates are settled: a deal whose last day has passed
