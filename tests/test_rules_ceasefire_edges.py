@@ -214,3 +214,20 @@ def test_a_road_made_safe_under_one_deal_is_not_safe_under_the_next(build, first
         assert second_patrol["reached"] == "T1" and second_patrol["coverage"] == pytest.approx(1 / 6, abs=1e-3)
 
 
+@pytest.mark.parametrize(("participants", "safer"), [(["russia", "turkey"], True), (["turkey"], True), (["russia"], False),
+                                                     (["russia", "regime"], False)])
+def test_only_a_patrol_turkey_rides_in_makes_the_road_safer_by_turkeys_patrol_security(build, participants, safer):
+    # Three patrols drive the whole M9 (T0 to T3). The road's safety grew by Turkey's `patrol_security` whoever patrolled:
+    # a patrol of Russia's military police alone left the opposition's towns as much safer as one Turkey rode in. That
+    # safety is Turkey's part (the opposition let through what Turkey escorted); with no Turkish troops in a patrol, it
+    # adds none, and there is no parameter of anyone else's to stand in for it.
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    deal = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=2, participants=participants)
+    factions = {**STRONG_REGIME, "hts": {**_QUIET_HTS, "patrol_block": 0.0}, "turkey": {"patrol_security": 0.5}}
+    m = CeasefireModel(scenario(build, factions, [deal, patrol], end="2020-01-07"))
+    m.run_model()
+    assert [row[3] for row in m.patrol_rows] == [1.0, 1.0, 1.0]  # they drove it all, whoever rode
+    assert m.security[0].tolist() == ([0.875] * 4 if safer else [0.0] * 4)
+
+

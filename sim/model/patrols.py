@@ -27,8 +27,8 @@ class JointPatrolEvent(ScenarioEvent):
     A patrol sets out from its route's first town, if the government holds it, and drives the route town by town until
     HTS stops it on the way into a town (sit-ins always stop it; elsewhere near HTS ground it is stopped by chance, less
     often where the road has been made secure). Every town it drives
-    through becomes safer for the next one (``turkey.patrol_security``), and the share of the route covered eases the
-    regime's pressure under the deal.
+    through becomes safer for the next one (``turkey.patrol_security``, where Turkey is among its participants), and the
+    share of the route covered eases the regime's pressure under the deal.
     """
 
     handles = schema.JointPatrolSpec
@@ -103,9 +103,12 @@ class JointPatrolEvent(ScenarioEvent):
         last = m.patrol_coverage.get(e.road, np.zeros(m.replicates))
         m.patrol_coverage[e.road] = np.where(going, np.where(tonight, np.maximum(last, coverage), coverage), last)
         m.patrolled_today[e.road] = tonight | going
-        passed = going[:, None] & (np.arange(len(self.route))[None, :] <= reached[:, None])
-        secure = m.security[:, self.route]
-        m.security[:, self.route] = np.where(passed, secure + per_town(m.turkey.p.patrol_security) * (1.0 - secure), secure)
+        if m.turkey.name in e.participants:
+            # The road's safety is Turkey's part: the opposition let through what Turkish troops rode in. A patrol
+            # without them (Russia's military police alone) makes it no safer, and no one else's parameter stands in.
+            passed = going[:, None] & (np.arange(len(self.route))[None, :] <= reached[:, None])
+            secure = m.security[:, self.route]
+            m.security[:, self.route] = np.where(passed, secure + per_town(m.turkey.p.patrol_security) * (1.0 - secure), secure)
         record_patrols(m, going, e.road, coverage, self.route[at], stopped, float(self.km[-1]), actors)
         ceasefire.relieve(m, going, coverage)
         near = np.arange(len(self.route))[None, :] <= reached[:, None] + 1
