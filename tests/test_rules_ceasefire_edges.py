@@ -1,6 +1,7 @@
 """The ceasefire period's rules at edges the shipped scenarios never reach, on hand-built theatres with known answers:
 two patrols on one road in one night, a deal that leaves the government free, a post withdrawn the night after it was cut
-off."""
+off, a road made safe under one deal and patrolled under the next, a patrol without Turkey, a counter-offensive with no
+ground to strike from, a patrol whose start is lost."""
 
 import pytest
 
@@ -157,7 +158,7 @@ def test_a_patrol_sets_out_only_from_a_town_the_government_holds(build, route, r
     else:
         assert logged == [(d, "patrol_suspended", "T0", "its start, T0, is not the government's: it does not set out")
                           for d in (2, 4, 6)]
-        assert m.patrol_rows == [] and m.patrol_coverage == {} and not m.security.any()
+        assert m.patrol_rows == [] and m.patrol_coverage == {"M9": [0.0]} and not m.security.any()
 
 
 @pytest.mark.parametrize(("parties", "policed"), [(["russia", "turkey"], True), (["russia"], False)])
@@ -231,3 +232,50 @@ def test_only_a_patrol_turkey_rides_in_makes_the_road_safer_by_turkeys_patrol_se
     assert m.security[0].tolist() == ([0.875] * 4 if safer else [0.0] * 4)
 
 
+def _patrols_that_cannot_set_out(build, until=None):
+    """An agreement on the M9 (T0, the government's, to T3, the rebels'), in force from 2 Jan, with a patrol every two
+    days from 3 Jan out of T0. Ending on ``until``, or (with none) the rebels, who reject it, take T0 on 4 Jan on a
+    counter-offensive. The run to 7 Jan: (the patrol days' event types, the pressure and the reported coverage by day)."""
+    line_theatre(build, controllers=("regime", "rebels", "rebels", "rebels"))
+    deal = truce(type="agreement", compliance={"regime": 1.0, "rebels": 0.0, "hts": 0.0}, restraint=1.0, until=until)
+    patrol = ev(date="2020-01-03", type="joint_patrol", route=["T0", "T3"], road="M9", every_days=2,
+                participants=["russia", "turkey"])
+    events = [deal, patrol]
+    if until is None:
+        events.append(ev(id="back", date="2020-01-04", type="offensive", faction="rebels", action="start", axis=["T0"]))
+    factions = {**STRONG_REGIME, "hts": {**_QUIET_HTS, "patrol_block": 0.0},
+                "rebels": {**STRONG_REGIME["rebels"], "reserve": 500, "counter_commit": 1.0},
+                "regime": {**STRONG_REGIME["regime"], "pressure_growth": 0.5, "pressure_easing": 0.0, "patrol_relief": 0.0,
+                           "pretext": 0.0, "objective_roads": {"M9": 1}}}
+    r = simulate(scenario(build, factions, events, end="2020-01-07"))
+    patrols = r.events[r.events["type"].str.startswith("patrol")][["date", "type"]].values.tolist()
+    series = r.timeseries.set_index("date")
+    return [[str(d)[:10], t] for d, t in patrols], series["regime_pressure"], series["patrol_coverage"]
+
+
+def test_a_road_whose_patrols_cannot_set_out_is_no_longer_counted_open(build):
+    # The 3 Jan patrol drives the whole road from T0; the rebels take T0 on the 4th, so the patrols of the 5th and 7th
+    # do not set out. The road went on counting as open as far as the 3 Jan patrol had got (all of it), so the
+    # government's pressure, fed by the unmet share of the road, did not grow though it now held none of it; and the
+    # reported coverage read 100 % on days no patrol could set out. A patrol that does not set out opens none of the
+    # road: the road counts as unpatrolled for the pressure, and the reported coverage is blank, as before the first
+    # patrol, until one sets out again.
+    patrols, pressure, coverage = _patrols_that_cannot_set_out(build)
+    assert patrols == [["2020-01-03", "patrol_completed"], ["2020-01-05", "patrol_suspended"],
+                       ["2020-01-07", "patrol_suspended"]]
+    # 0.5 x 3/4 on the deal's first day; none on the 3rd and 4th (the whole road open); T0 falls in the 4th's fighting.
+    assert pressure[["2020-01-02", "2020-01-03", "2020-01-04"]].tolist() == pytest.approx([0.375] * 3)
+    grown = 0.375 + 0.5 * (1 - 0.375)  # the whole road unmet and unpatrolled
+    assert pressure["2020-01-05"] == pytest.approx(grown) and pressure["2020-01-06"] == pytest.approx(grown + 0.5 * (1 - grown))
+    assert coverage[["2020-01-03", "2020-01-04"]].tolist() == [1.0, 1.0]
+    assert coverage[["2020-01-05", "2020-01-06", "2020-01-07"]].isna().all()
+
+
+def test_the_reported_coverage_is_blank_once_patrols_stop_with_their_deal(build):
+    # The deal runs out on 4 Jan: the 5th's patrol is suspended for want of a deal, and the coverage read 100 % to the
+    # end of the run, from the 3 Jan patrol. It is blank from the day a patrol could not set out, whatever the reason.
+    patrols, _, coverage = _patrols_that_cannot_set_out(build, until="2020-01-04")
+    assert patrols == [["2020-01-03", "patrol_completed"], ["2020-01-05", "patrol_suspended"],
+                       ["2020-01-07", "patrol_suspended"]]
+    assert coverage[["2020-01-03", "2020-01-04"]].tolist() == [1.0, 1.0]
+    assert coverage[["2020-01-05", "2020-01-06", "2020-01-07"]].isna().all()

@@ -143,7 +143,8 @@ class CeasefireModel(mesa.Model):
         self.patrol_roads: set[str] = set()  # roads with an announced patrol plan
         self.patrol_coverage: dict[str, np.ndarray] = {}  # road -> share of the route the last patrol covered (the farther of one night's)
         self.patrolled_today: dict[str, np.ndarray] = {}  # road -> (replicates,) where it was patrolled since the last record
-        self.coverage_shown = np.full(r, np.nan)  # the last patrols' coverage, their mean if several (timeseries)
+        self.patrol_suspended_today = np.zeros(r, bool)  # where a patrol due since the last record could not set out
+        self.coverage_shown = np.full(r, np.nan)  # the last patrols' coverage, their mean if several; blank once one cannot set out
         self.journal = Journal(t.towns)  # every event: (replicate or -1 for all, day, type, town, actors, detail)
         self.patrol_rows: list[tuple] = []  # (replicate, day, road, coverage, the town where it was stopped or its end)
 
@@ -325,10 +326,19 @@ class CeasefireModel(mesa.Model):
         # (holders,) of (replicates,): the towns each holds today, counted once for the three reporters that read them, as
         # the same three arrays until towns change hands (the collector stores them without a copy).
         self.towns_held = self.of_control("towns_held", lambda: tuple(towns.held_counts(self.controller).T))
+        drove = None  # where a patrol drove since the last record
         if roads := sorted(self.patrolled_today):  # each patrol read on its own day, only where it drove
             went = np.array([self.patrolled_today.pop(road) for road in roads])  # (roads, replicates)
+            drove = went.any(axis=0)
             driven = np.where(went, [self.patrol_coverage[road] for road in roads], 0.0).sum(axis=0)
-            self.coverage_shown = np.where(went.any(axis=0), driven / np.maximum(went.sum(axis=0), 1), self.coverage_shown)
+            self.coverage_shown = np.where(drove, driven / np.maximum(went.sum(axis=0), 1), self.coverage_shown)
+        if np.count_nonzero(self.patrol_suspended_today):
+            # A patrol due that could not set out (no deal in force, or its start lost) covers nothing: the coverage is
+            # blank, as before the first patrol, until one sets out, not the share of the last that did. A patrol on
+            # another road that day is the day's reading.
+            blank = self.patrol_suspended_today if drove is None else self.patrol_suspended_today & ~drove
+            self.coverage_shown = np.where(blank, np.nan, self.coverage_shown)
+            self.patrol_suspended_today = np.zeros(self.replicates, bool)
         if again:
             self.datacollector.collect_again(self)
         else:

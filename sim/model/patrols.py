@@ -87,7 +87,9 @@ class JointPatrolEvent(ScenarioEvent):
         m.log_each("patrol_suspended", lost, start, actors,
                    lambda r: f"its start, {m.theatre.towns[start]}, is not the government's: it does not set out")
         going = going & ~lost
+        m.patrol_suspended_today |= ~going  # the reported coverage is blank where none set out (CeasefireModel._record)
         if not going.any():
+            self.open_road(going, np.full(m.replicates, np.nan))
             return
         blocked = m.hts.blocks_patrol(self.route[1:], self.draw_k)
         stopped = blocked.any(axis=1)
@@ -97,12 +99,7 @@ class JointPatrolEvent(ScenarioEvent):
         # knowing where. The record counts those kilometres (a patrol turned back short of Nayrab went a few km).
         driven = np.where(stopped, (self.km[reached] + self.km[at]) / 2, self.km[at])
         coverage = np.where(going, driven / self.km[-1], np.nan)
-        # Another plan's patrol may have driven this road tonight: the road is open as far as the farther of the two got,
-        # whichever the scenario lists first (the later one's coverage alone made the file's order decide).
-        tonight = m.patrolled_today.get(e.road, np.zeros(m.replicates, bool))
-        last = m.patrol_coverage.get(e.road, np.zeros(m.replicates))
-        m.patrol_coverage[e.road] = np.where(going, np.where(tonight, np.maximum(last, coverage), coverage), last)
-        m.patrolled_today[e.road] = tonight | going
+        self.open_road(going, coverage)
         if m.turkey.name in e.participants:
             # The road's safety is Turkey's part: the opposition let through what Turkish troops rode in. A patrol
             # without them (Russia's military police alone) makes it no safer, and no one else's parameter stands in.
@@ -117,6 +114,20 @@ class JointPatrolEvent(ScenarioEvent):
         ambush = going & hostile & m.hts.holds_ground() & (m.draws.uniform(m.day, Draw.PATROL_ATTACK, self.draw_k) < chance)
         if ambush.any():
             m.hts.attack_patrol(ambush, list(e.participants), self.route[reached], self.draw_k)
+
+    def open_road(self, going: np.ndarray, coverage: np.ndarray) -> None:
+        """The road counts as open to the government as far as tonight's patrol got (``coverage``, where it set out:
+        ``going``), and not at all where it did not set out: the last patrol that did, before the deal ended or the
+        start was lost, opens it no longer.
+
+        Another plan's patrol may have driven this road tonight: then it is open as far as the farther of the two got,
+        whichever the scenario lists first (the later one's coverage alone made the file's order decide)."""
+        m, road = self.model, self.spec.road
+        tonight = m.patrolled_today.get(road, np.zeros(m.replicates, bool))
+        opened = np.nan_to_num(coverage)
+        m.patrol_coverage[road] = np.where(tonight, np.maximum(m.patrol_coverage.get(road, 0.0), opened), opened)
+        if np.count_nonzero(going):
+            m.patrolled_today[road] = tonight | going
 
 
 class SitInEvent(ScenarioEvent):
