@@ -279,3 +279,19 @@ def test_the_reported_coverage_is_blank_once_patrols_stop_with_their_deal(build)
                        ["2020-01-07", "patrol_suspended"]]
     assert coverage[["2020-01-03", "2020-01-04"]].tolist() == [1.0, 1.0]
     assert coverage[["2020-01-05", "2020-01-06", "2020-01-07"]].isna().all()
+
+
+def test_a_patrol_that_cannot_set_out_leaves_the_road_as_open_as_another_plans_patrol_left_it_that_night(build):
+    # Two plans on the M9 on 3 Jan: one out of T0, the rebels', cannot set out; the other, out of T3, the government's,
+    # drives the whole road. However the scenario lists them, the road is open all the way and the day reads 100 %.
+    line_theatre(build, controllers=("rebels", "rebels", "rebels", "regime"))
+    deal = truce(type="agreement", compliance={"regime": 1.0, "rebels": 1.0, "hts": 0.0}, restraint=1.0)
+    plans = [ev(id=f"from-{a}", date="2020-01-03", type="joint_patrol", route=[a, b], road="M9", every_days=7,
+                participants=["russia", "turkey"]) for a, b in (("T0", "T3"), ("T3", "T0"))]
+    factions = {**STRONG_REGIME, "hts": {**_QUIET_HTS, "patrol_block": 0.0}}
+    for order, name in ((plans, "lost_first.yaml"), (plans[::-1], "driven_first.yaml")):
+        m = CeasefireModel(scenario(build, factions, [deal, *order], name=name, end="2020-01-04"))
+        m.run_model()
+        assert [row[3] for row in m.patrol_rows] == [1.0], name
+        assert m.patrol_coverage["M9"].tolist() == [1.0], name
+        assert m.datacollector.get_model_vars_dataframe()["patrol_coverage"].iloc[-1].tolist() == [1.0], name
