@@ -107,7 +107,7 @@ def test_a_parameter_like_no_other_says_where_they_are_listed():
         sc.with_params({"qqqq.zzzz": 0.5})
     message = info.value.message
     assert "did you mean" not in message and "valid:" not in message and "hts.spoiler_rate" not in message, message
-    assert "sim.parameters(scenario) lists all 93" in message and len(message) < 400, message
+    assert "sim.parameters(scenario) lists all 95" in message and len(message) < 400, message
 
 
 def test_sweep_param_and_the_python_tools_say_it_the_same_way(tmp_path, capsys):

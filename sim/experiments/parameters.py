@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..errors import InputError
-from ..io.paths import NOT_A_DATE, as_kind_of, declared_range, is_date, no_parameter, parameter_paths, resolve, schema_key
+from ..io.paths import NOT_A_DATE, as_kind_of, declared_range, holder, is_date, no_parameter, parameter_paths, resolve, schema_key
 from ..io.scenario import EVENTS
 from ..io.schema import Scenario
 from ..io.validation import explain, key_path
@@ -81,16 +81,10 @@ def apply(scenario: Scenario, values: dict[str, float], where: str | Path | None
 
 
 def _locate(data: dict, path: str) -> tuple[dict | None, str]:
-    parts = path.split(".")
-    if parts[0] == "events" and len(parts) >= 3:
-        events = [e for e in data["events"] if e.get("id") == parts[1]]
-        node: object = events[0] if events else None
-        rest = parts[2:]
-    elif parts[0] in ("combat", "civilians") and len(parts) == 2:
-        node, rest = data[parts[0]], parts[1:]
-    elif len(parts) == 2 and parts[0] in data["factions"]:
-        node, rest = data["factions"][parts[0]], parts[1:]
-    else:
+    """The dict in ``data`` (a scenario dumped) that holds the number or switch at ``path``, and its key there;
+    (None, "") where ``path`` is no parameter (of the factions and the blocks, their own keys only, as sweeps offer)."""
+    node, rest = holder(data, path)
+    if not rest or (len(rest) > 1 and not path.startswith("events.")):
         return None, ""
     for part in rest[:-1]:
         node = node.get(part) if isinstance(node, dict) else None

@@ -2,8 +2,9 @@
 
 Every number or switch in a scenario's parameters has a **dotted path**:
 ``<faction>.<key>`` (``regime.commit``), ``combat.<key>``,
-``civilians.<key>``, and ``events.<id>.<key>`` for an event with an ``id``
-(``events.jan-truce.restraint``, ``events.jan-truce.compliance.regime``).
+``civilians.<key>``, ``displaced_at_start.<key>`` where the scenario has that
+block (``displaced_at_start.taken``), and ``events.<id>.<key>`` for an event
+with an ``id`` (``events.jan-truce.restraint``, ``events.jan-truce.compliance.regime``).
 
 Its **alias** is the same path as a Python name, for keyword arguments and
 tools that need identifiers (EMA Workbench, ``mesa.batch_run``): every ``.``
@@ -30,6 +31,13 @@ from .validation import TaggedUnion, explain, first_error, key_path
 
 if TYPE_CHECKING:
     from .schema import Scenario
+
+
+# A scenario's blocks of parameters beside the factions' and the events', in the scenario's order; a block that is
+# optional (None where the scenario does not give it) has no parameters there. Each is named here once: every route
+# that sets, reads or bounds a parameter finds the block a path belongs to by it (:func:`holder`).
+GROUPS = ("combat", "civilians", "displaced_at_start")
+OPTIONAL_GROUPS = {"displaced_at_start": "people away from home at the start"}
 
 
 def alias(path: str) -> str:
@@ -59,8 +67,8 @@ def _paths(data: dict, unused: list[tuple[str, ...]]) -> dict[str, tuple[int | N
     out: dict[str, tuple[int | None, str]] = {}
     for faction, params in data["factions"].items():
         out.update({f"{faction}.{k}": (None, k) for k, v in params.items() if _settable(v)})
-    for group in ("combat", "civilians"):
-        out.update({f"{group}.{k}": (None, k) for k, v in data[group].items() if _settable(v)})
+    for group in GROUPS:
+        out.update({f"{group}.{k}": (None, k) for k, v in (data[group] or {}).items() if _settable(v)})
     for i, event in enumerate(data["events"]):
         if not event.get("id"):
             continue
@@ -103,6 +111,10 @@ def no_parameter(name: str, known: list[str]) -> str:
     closest name to an event's 'date' was its 'intensity', no help to whoever asked "a week earlier?"."""
     if is_date(name):
         return f"no parameter '{name}': {NOT_A_DATE}"
+    head = name.strip().replace("__", ".").split(".")[0]
+    if head in OPTIONAL_GROUPS and not any(k.replace("__", ".").startswith(head + ".") for k in known):
+        return (f"no parameter '{name}': the scenario has no '{head}' ({OPTIONAL_GROUPS[head]}) to set; give it "
+                "that block first (scenarios/README.md says its keys)")
     listed = f"sim.parameters(scenario) lists all {len(known)}"
     guess = did_you_mean(name, known) if known else ""
     if guess.startswith(" (did you mean"):
@@ -176,7 +188,7 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], union: TaggedUnio
         path = resolve(str(name), paths, here)
         value = plain(raw)
         index, key = known[path]
-        node = data["events"][index] if index is not None else _group(data, path)
+        node = data["events"][index] if index is not None else holder(data, path)[0]
         *inner, last = key.split(".")
         for part in inner:
             node = node[part]
@@ -233,7 +245,7 @@ def declared_range(scenario: Scenario, path: str) -> tuple[float, float, type]:
     if parts[0] == "events":
         event = next(e for e in scenario.events if e.id == parts[1])
         model, rest = type(event), parts[2:]
-    elif parts[0] in ("combat", "civilians"):
+    elif parts[0] in GROUPS:
         model, rest = type(getattr(scenario, parts[0])), parts[1:]
     else:
         model, rest = type(getattr(scenario.factions, parts[0])), parts[1:]
@@ -261,15 +273,20 @@ def declared_range(scenario: Scenario, path: str) -> tuple[float, float, type]:
 
 def value_at(data: dict, path: str) -> Any:  # noqa: ANN401 - a number or a switch
     """The value at a parameter's dotted path in a scenario dumped to a dict (``scenario.model_dump()``)."""
-    parts = path.split(".")
-    if parts[0] == "events":
-        node: Any = next(e for e in data["events"] if e.get("id") == parts[1])
-        rest = parts[2:]
-    else:
-        node, rest = _group(data, path), parts[1:]
+    node, rest = holder(data, path)
     for part in rest:
         node = node[part]
     return node
+
+
+def holder(data: dict, path: str) -> tuple[Any, list[str]]:
+    """The part of a scenario dumped to ``data`` (``scenario.model_dump()``) that holds the parameter at the dotted
+    ``path`` (a faction's parameters, a block of :data:`GROUPS`, an event) and the keys from there down to its
+    value; None for the part where the scenario has none such (an event id it lacks, a block it does not give)."""
+    head, *rest = path.split(".")
+    if head == "events":
+        return next((e for e in data["events"] if rest and e.get("id") == rest[0]), None), rest[1:]
+    return (data.get(head) if head in GROUPS else data["factions"].get(head)), rest
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list]:  # noqa: ANN401 - a type annotation
@@ -281,11 +298,6 @@ def _unwrap(annotation: Any) -> tuple[Any, list]:  # noqa: ANN401 - a type annot
             metadata += list(getattr(extra, "metadata", [extra]))
         return base, metadata
     return annotation, []
-
-
-def _group(data: dict, path: str) -> dict:
-    head = path.split(".")[0]
-    return data[head] if head in ("combat", "civilians") else data["factions"][head]
 
 
 def schema_key(data: dict, path: str) -> str:
@@ -302,7 +314,7 @@ def schema_key(data: dict, path: str) -> str:
 def _pydantic_key(path: str, index: int | None, key: str) -> str:
     if index is None:
         head, _, rest = path.partition(".")
-        return f"{head}.{rest}" if head in ("combat", "civilians") else f"factions.{head}.{rest}"
+        return f"{head}.{rest}" if head in GROUPS else f"factions.{head}.{rest}"
     return f"events[{index}].{key}"
 
 
