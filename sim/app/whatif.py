@@ -20,7 +20,7 @@ import yaml
 from ..analysis.summary import ENSEMBLE_RUNS, ensemble_seed
 from ..errors import InputError
 from ..io.files import write_atomic
-from ..io.paths import as_kind_of
+from ..io.paths import as_kind_of, as_tree
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
@@ -137,24 +137,11 @@ def whatif_data(settings: Settings, controls: Controls, name: str, root: Path = 
     removed = removed_events(settings, controls)
     if removed:
         data["remove_events"] = removed
-    events: dict[str, dict] = {}
     base = base_scenario(settings.scenario, root)
-    for path, value in overrides(settings, controls, base).items():
-        parts = path.split(".")
-        if parts[0] == "events":
-            node = events.setdefault(parts[1], {"id": parts[1]})
-            keys = parts[2:]
-        elif parts[0] in ("combat", "civilians"):
-            node, keys = data.setdefault(parts[0], {}), parts[1:]
-        else:
-            node, keys = data.setdefault("factions", {}).setdefault(parts[0], {}), parts[1:]
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        # As the parameter's kind: a whole number whole (a toggle's value is read as a float, and an integer slider at
-        # its end is its float bound), where the file would say 3.0 and the simulator refuse it.
-        node[keys[-1]] = as_kind_of(parameter_value(base, path), value)
-    if events:
-        data["events"] = list(events.values())
+    # Each value as the parameter's kind: a whole number whole (a toggle's value is read as a float, and an integer
+    # slider at its end is its float bound), where the file would say 3.0 and the simulator refuse it.
+    data.update(as_tree({path: as_kind_of(parameter_value(base, path), value)
+                         for path, value in overrides(settings, controls, base).items()}))
     return data
 
 

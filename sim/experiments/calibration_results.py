@@ -36,6 +36,7 @@ from ..errors import InputError, check_switch
 from ..io.files import remove, table_text, write_atomic
 from ..io.folder_lock import FolderLock
 from ..io.outputs import TEMP
+from ..io.paths import as_tree
 from .calibration import open_study
 from .calibration_file import LAYER_MARK, CalibrationSpec, checked_call
 from .calibration_runs import Problem, ensembles, evaluate_all, frozen, scores
@@ -96,21 +97,7 @@ def layer_text(spec: CalibrationSpec, scenario_path: Path, layers: Path, values:
     """A scenario layer that ``extends`` the original scenario with the calibrated values."""
     tree: dict = {"extends": os.path.relpath(scenario_path, layers), "name": f"{scenario_path.stem}_calibrated",
                   "description": f"{scenario_path.stem} with the values fitted by calibration '{spec.name}' (trial {trial})."}
-    events: dict[str, dict] = {}
-    for path, value in values.items():
-        parts = path.split(".")
-        if parts[0] == "events":
-            node = events.setdefault(parts[1], {"id": parts[1]})
-            rest = parts[2:]
-        else:
-            node = tree.setdefault(parts[0], {}) if parts[0] in ("combat", "civilians") else \
-                tree.setdefault("factions", {}).setdefault(parts[0], {})
-            rest = parts[1:]
-        for part in rest[:-1]:
-            node = node.setdefault(part, {})
-        node[rest[-1]] = float(value)
-    if events:
-        tree["events"] = list(events.values())
+    tree.update(as_tree({path: float(value) for path, value in values.items()}))
     header = (f"{LAYER_MARK} {spec.path.name}` on {dt.date.today()}: do not edit by hand,\n"
               f"# calibrate again. The calibrated point's values; the accepted set (parameter uncertainty) is\n"
               f"# {accepted_file}: `python -m sim run {scenario_path.stem}.yaml --runs N --param-set {accepted_file}`.\n"

@@ -289,6 +289,28 @@ def holder(data: dict, path: str) -> tuple[Any, list[str]]:
     return (data.get(head) if head in GROUPS else data["factions"].get(head)), rest
 
 
+def as_tree(values: Mapping[str, Any]) -> dict:
+    """Parameters' values ({dotted path: value}) as the keys of a scenario file that sets them, as a what-if or a
+    calibrated layer writes them over the file it ``extends``: under ``factions``, a block of :data:`GROUPS`, or
+    ``events`` (a list, each event by its ``id``, after the others)."""
+    tree: dict = {}
+    events: dict[str, dict] = {}
+    for path, value in values.items():
+        head, *rest = path.split(".")
+        if head == "events":
+            node, rest = events.setdefault(rest[0], {"id": rest[0]}), rest[1:]
+        elif head in GROUPS:
+            node = tree.setdefault(head, {})
+        else:
+            node = tree.setdefault("factions", {}).setdefault(head, {})
+        for key in rest[:-1]:
+            node = node.setdefault(key, {})
+        node[rest[-1]] = value
+    if events:
+        tree["events"] = list(events.values())
+    return tree
+
+
 def _unwrap(annotation: Any) -> tuple[Any, list]:  # noqa: ANN401 - a type annotation
     """``Annotated[float, Field(...)]`` -> (float, its constraints); anything else unchanged."""
     if typing.get_origin(annotation) is typing.Annotated:
