@@ -225,6 +225,35 @@ def test_a_whatif_that_sets_its_seed_or_its_window_says_so_and_is_not_said_to_sh
     assert near.comparison.paired and "both 3 replicates, paired on the 2 seeds both ran;" in read(comparison_lead(near, near.last))
 
 
+def test_a_whatif_that_changes_the_displaced_at_the_start_says_so_and_the_sidebar_can_set_their_shares(tmp_path):
+    """A what-if of moscow.yaml giving `displaced_at_start: {taken: 0.3}` ran other numbers than its parent, and the
+    sidebar and the What-if tab listed nothing it changes: only the factions, combat, civilians and events were compared.
+    Set from the sidebar's settings, the share was written under `factions:` and refused as no parameter."""
+    from sim.app.file_changes import file_changes
+    from sim.app.settings import changes
+    from sim.app.whatif import whatif_text
+
+    parent = ROOT / "scenarios" / "moscow.yaml"
+    taken = "share of the residents away from each town the government took between 'since' and the start"
+    (tmp_path / "fewer.yaml").write_text(f"extends: {parent}\nname: fewer\n"
+                                         "displaced_at_start: {taken: 0.3, source: [moscow-protocol]}\n")
+    assert file_changes(str(tmp_path / "fewer.yaml"), CONTROLS, ROOT).lines == (
+        f"Displaced at start: {taken} (displaced_at_start.taken): 0.58 → 0.3",)  # its source is no change to the run
+    (tmp_path / "none.yaml").write_text(f"extends: {parent}\nname: none\ndisplaced_at_start: null\n")
+    gone = file_changes(str(tmp_path / "none.yaml"), CONTROLS, ROOT)
+    assert [(p, a, b) for p, a, b in gone.values if p != "displaced_at_start.since"] == [
+        ("displaced_at_start.near_front", 0.58, None), ("displaced_at_start.taken", 0.58, None)]
+    assert f"Displaced at start: {taken} (displaced_at_start.taken): 0.58 → none" in gone.lines, gone.lines
+
+    s = Settings("scenarios/moscow.yaml").with_value("displaced_at_start.near_front", 0.4)
+    assert build(s, CONTROLS, ROOT).displaced_at_start.near_front == 0.4
+    assert changes(s, CONTROLS, ROOT, short=True) == ["displaced_at_start.near_front: 0.58 → 0.4"]
+    text = whatif_text(s, CONTROLS, tmp_path / "nearer.yaml", "nearer", ROOT)
+    assert "displaced_at_start:\n  near_front: 0.4\n" in text and "factions" not in text, text
+    loaded = load_scenario(save_whatif(s, CONTROLS, tmp_path, "nearer", ROOT))  # save_whatif checks it reruns the same
+    assert (loaded.displaced_at_start.near_front, loaded.displaced_at_start.taken) == (0.4, 0.58)
+
+
 def test_a_whatif_made_in_the_sidebar_is_not_named_as_its_baseline():
     """With a toggle ticked on the campaign, the What-if tab read 'A = scenarios/campaign.yaml, B =
     scenarios/campaign.yaml, which changes from A: No Spring Shield': the same file named for both, B seemed to be A."""
@@ -663,6 +692,19 @@ def test_the_file_a_whatif_changes_is_named_as_typed_in_the_sidebar(underscored,
     wait_for(lambda: "This what-if file changes from" in texts(box), 30)
     shown = html.unescape(re.sub(r"<[^>]+>", "", texts(box)))
     assert f"This what-if file changes from {saved / '__base__.yaml'}:" in shown, shown
+
+
+def test_the_sidebar_lists_a_whatif_file_s_change_of_the_displaced_at_the_start(page):
+    """The sidebar said nothing under 'This what-if file changes from scenarios/moscow.yaml' of a what-if that starts
+    with fewer people in the camps: its list compared the factions, combat, civilians and events alone."""
+    box, rc, saved = page
+    (saved / "fewer_away.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'moscow.yaml'}\nname: fewer_away\n"
+                                           "displaced_at_start: {near_front: 0.2}\n")
+    rc.find(v.Select).widget.v_model = str(saved / "fewer_away.yaml")
+    wait_for(lambda: "This what-if file changes from" in texts(box), 30)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", texts(box)))
+    assert "This what-if file changes from scenarios/moscow.yaml:" in shown, shown
+    assert "(displaced_at_start.near_front): 0.58 → 0.2" in shown, shown
 
 
 def test_errors_stay_in_the_page(page):

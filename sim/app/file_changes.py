@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from ..io.paths import GROUPS
 from ..io.safe_yaml import load_yaml
 from ..names import date_words
 from .settings import Controls, base_scenario, path_words, relative_to_root, shown_value
@@ -20,6 +21,7 @@ def _event_words(event: dict) -> str:
 # The scenario's own keys beside its parameters and events: a what-if that sets one (a seed, a window) changes what
 # it runs, and the What-if tab said 'changes from A: nothing that this page can name' of one that set only its seed.
 TOP_LEVEL = ("seed", "start", "end", "initial_control", "theatre", "claims")
+NOT_VALUES = (".source", ".note")  # what an event or a block cites and says: no change to what it runs
 
 
 def _leaves(node: object, prefix: str) -> dict[str, object]:
@@ -62,12 +64,13 @@ def file_changes(path: str, controls: Controls, root: Path = Path(".")) -> FileC
     for key in TOP_LEVEL:  # (paths as the page names files: from the project's folder)
         a, b = (relative_to_root(x, root) if isinstance(x, Path) else x for x in (theirs[key], mine[key]))
         values += [(key, a, b)] if a != b else []
-    for key in ("factions", "combat", "civilians"):
-        a, b = _leaves(theirs[key], "" if key == "factions" else key), _leaves(mine[key], "" if key == "factions" else key)
-        values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v]
+    for key in ("factions", *GROUPS):
+        # A block one of the two does not give (displaced_at_start) is None there: each of the other's values changed.
+        a, b = (_leaves(x[key] or {}, "" if key == "factions" else key) for x in (theirs, mine))
+        values += [(p, a.get(p), b.get(p)) for p in {**a, **b} if a.get(p) != b.get(p) and not p.endswith(NOT_VALUES)]
     for i in own.keys() & old.keys():
         a, b = _leaves(old[i], f"events.{i}"), _leaves(own[i], f"events.{i}")
-        values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v and not p.endswith((".source", ".note"))]
+        values += [(p, a.get(p), v) for p, v in b.items() if a.get(p) != v and not p.endswith(NOT_VALUES)]
     lines = ([f"{_event_words(old[i])} removed" for i in removed] + [f"{_event_words(own[i])} added" for i in added]
              + [f"{p if p in TOP_LEVEL else path_words(controls, p, parent_scenario)}: {_value(a)} → {_value(b)}"
                 for p, a, b in sorted(values)])
@@ -75,6 +78,8 @@ def file_changes(path: str, controls: Controls, root: Path = Path(".")) -> FileC
 
 
 def _value(x: object) -> str:
+    if x is None:  # a block the scenario does not give (displaced_at_start)
+        return "none"
     if isinstance(x, dt.date):
         return date_words(x)
     return shown_value(x) if isinstance(x, float) else str(x)  # a whole number in full: a seed, not '2.02001e+07'

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from ..errors import InputError
 from ..experiments.parameters import apply
+from ..io.paths import GROUPS, holder
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
@@ -178,16 +179,7 @@ def _chain_stamp(file: Path) -> tuple:
 
 def parameter_value(scenario: Scenario, path: str) -> float | None:
     """The value at a dotted parameter path in ``scenario``, or None where it has none (an event it lacks)."""
-    node: object = scenario.model_dump(mode="python")
-    parts = path.split(".")
-    if parts[0] == "events":
-        node = next((e for e in node["events"] if e.get("id") == parts[1]), None)
-        parts = parts[2:]
-    elif parts[0] in ("combat", "civilians"):
-        node = node[parts[0]]
-        parts = parts[1:]
-    else:
-        node = node["factions"]
+    node, parts = holder(scenario.model_dump(mode="python"), path)
     for part in parts:
         node = node.get(part) if isinstance(node, dict) else None
     return node if isinstance(node, int | float) and not isinstance(node, bool) else None
@@ -195,10 +187,10 @@ def parameter_value(scenario: Scenario, path: str) -> float | None:
 
 def _field(scenario: Scenario, path: str) -> tuple[object, list[str], str]:
     """The schema's field of a dotted parameter path, the keys below its owner, and the owner in words
-    ('Government', 'Combat', 'January 2020 Idlib truce (10 Jan 2020)').
+    ('Government', 'Combat', 'Displaced at start', 'January 2020 Idlib truce (10 Jan 2020)').
 
     Raises:
-        ValueError: an event the scenario does not have.
+        ValueError: an event, or a block (``displaced_at_start``), the scenario does not have.
     """
     parts = path.split(".")
     if parts[0] == "events":
@@ -208,9 +200,12 @@ def _field(scenario: Scenario, path: str) -> tuple[object, list[str], str]:
         model: type[BaseModel] = type(event)
         keys = parts[2:]
         owner = f"{getattr(event, 'name', None) or event.id} ({date_words(event.date)})"
-    elif parts[0] in ("combat", "civilians"):
-        model, keys = Scenario.model_fields[parts[0]].annotation, parts[1:]
-        owner = parts[0].capitalize()
+    elif parts[0] in GROUPS:
+        block = getattr(scenario, parts[0])
+        if block is None:
+            raise ValueError(f"{scenario.name} has no '{parts[0]}'")
+        model, keys = type(block), parts[1:]
+        owner = parts[0].replace("_", " ").capitalize()
     else:
         model, keys = Scenario.model_fields["factions"].annotation.model_fields[parts[0]].annotation, parts[1:]
         owner = DISPLAY_NAMES.get(parts[0], parts[0])
