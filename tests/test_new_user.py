@@ -192,7 +192,7 @@ def test_every_parameter_the_readme_names_exists_and_is_of_the_kind_it_says():
     kinds = dict(zip(table["path"], table["type"], strict=True))
     text = readme_and_its_docs()
     named = {token.split("=")[0] for token in re.findall(r"`([^`\n]+)`", text)}
-    dotted = {n for n in named if re.fullmatch(r"(regime|hts|rebels|russia|turkey|combat|civilians|events)\.[\w.-]+", n)
+    dotted = {n for n in named if re.fullmatch(r"(regime|hts|rebels|russia|turkey|combat|civilians|displaced_at_start|events)\.[\w.-]+", n)
               and not n.endswith(FILES)}
     assert len(dotted) > 20  # the pattern finds them (regime.commit, events.jan-truce.restraint, ...)
     assert sorted(dotted - set(kinds)) == []
