@@ -17,16 +17,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import typing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import annotated_types
 from pydantic import BaseModel
 
 from ..errors import InputError
 from ..experiments.parameters import apply
-from ..io.paths import GROUPS, holder
+from ..io.paths import GROUPS, declared_range, holder
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
@@ -223,27 +221,16 @@ def parameter_help(scenario: Scenario, path: str) -> str:
 
 
 def parameter_bounds(scenario: Scenario, path: str) -> tuple[float, float, bool]:
-    """(low, high, integer) of a dotted parameter path, from the schema's ``ge``/``le`` (``gt``/``lt``) constraints.
+    """(low, high, integer) of a dotted parameter path: the range the schema declares for it
+    (:func:`sim.io.paths.declared_range`, which ``with_params`` and sweeps check values against too).
 
     Raises:
-        ValueError: a path the scenario does not have, or a parameter with no finite bounds.
+        ValueError: a switch, or a parameter with no finite bounds: neither can be a slider.
     """
-    info, keys, _ = _field(scenario, path)
-    constraints, annotation = list(info.metadata), info.annotation
-    if len(keys) == 2:  # a mapping's entry, e.g. compliance.regime: the constraints of its value type
-        value_type = typing.get_args(annotation)[1]
-        constraints = [m for a in typing.get_args(value_type)[1:] for m in getattr(a, "metadata", [a])]
-        annotation = typing.get_args(value_type)[0] if typing.get_args(value_type) else value_type
-    lo = hi = None
-    for c in constraints:
-        if isinstance(c, annotated_types.Ge | annotated_types.Gt):
-            lo = float(getattr(c, "ge", getattr(c, "gt", None)))
-        if isinstance(c, annotated_types.Le | annotated_types.Lt):
-            hi = float(getattr(c, "le", getattr(c, "lt", None)))
-    integer = annotation is int or typing.get_args(annotation)[:1] == (int,)
-    if lo is None or hi is None or not math.isfinite(lo) or not math.isfinite(hi):
+    lo, hi, kind = declared_range(scenario, path)
+    if kind is bool or not math.isfinite(lo) or not math.isfinite(hi):
         raise ValueError(f"'{path}' has no finite range in the schema: it cannot be a slider")
-    return lo, hi, integer
+    return lo, hi, kind is int
 
 
 def slider_step(lo: float, hi: float, integer: bool) -> float:
