@@ -391,14 +391,23 @@ def test_load_sweeps_keywords_are_checked_as_the_files_keys_are(tmp_path):
         assert "--" not in str(info.value), str(info.value)
 
 
-@pytest.mark.parametrize("param", ["events.moscow-protocol.date=2020-03-01,2020-03-05", "events.moscow-protocol.effective=0:3:4",
-                                   "events__moscow_protocol__until=1,2", "end=2020-06-30,2020-08-31"])
-def test_a_date_swept_is_refused_saying_dates_are_not_parameters_and_what_to_do(tmp_path, capsys, param):
+EVENT_AGAIN = "giving the event again by its id with the new date"
+
+
+@pytest.mark.parametrize(("param", "advice"), [("events.moscow-protocol.date=2020-03-01,2020-03-05", EVENT_AGAIN),
+                                               ("events.moscow-protocol.effective=0:3:4", EVENT_AGAIN),
+                                               ("events__moscow_protocol__until=1,2", EVENT_AGAIN),
+                                               ("end=2020-06-30,2020-08-31", "with its own 'end'"),
+                                               ("displaced_at_start.since=1,2", "giving its 'displaced_at_start' block again")])
+def test_a_date_swept_is_refused_saying_dates_are_not_parameters_and_what_to_do(tmp_path, capsys, param, advice):
     """Round 62's newcomer asked "what if the convoys came a week earlier?" and swept an event's date: it was refused as
     "expects finite numbers" (the date written as a date) or with a did-you-mean of the event's 'intensity', and
-    docs/sweeps.md listed dates among what points may differ in; nothing said a date cannot be swept."""
+    docs/sweeps.md listed dates among what points may differ in; nothing said a date cannot be swept. The advice fits
+    what holds the date: it told one sweeping the run's end, or the start state's date, to give "the event" again."""
     rc, err = cli(capsys, "sweep", MOSCOW, "--param", param, "--out", tmp_path / "never")
-    refused(rc, err, "a date is not a parameter", "write a what-if for each date")
+    refused(rc, err, "a date is not a parameter", "write a what-if for each date", advice)
+    if advice != EVENT_AGAIN:
+        assert "the event" not in err, err
     assert not (tmp_path / "never").exists()
 
 

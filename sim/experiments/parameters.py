@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ..errors import InputError
-from ..io.paths import NOT_A_DATE, as_kind_of, declared_range, holder, is_date, no_parameter, parameter_paths, resolve, schema_key
+from ..io.paths import as_kind_of, declared_range, holder, is_date, no_parameter, not_a_date, parameter_paths, resolve, schema_key
 from ..io.scenario import EVENTS
 from ..io.schema import Scenario
 from ..io.validation import explain, key_path
@@ -199,7 +199,7 @@ def parse_param(text: str) -> Parameter:
     if not sep or not path or not spec:
         raise InputError(None, f"expects PATH=LO:HI[:STEPS] or PATH=A,B,C (got {text!r})", key="--param")
     if is_date(path):  # its values, written as dates, were refused as "expects finite numbers", the name never judged
-        raise InputError(None, f"'{path}': {NOT_A_DATE}", key="--param")
+        raise InputError(None, f"'{path}': {not_a_date(path)}", key="--param")
     try:
         if ":" in spec:
             parts = [float(x) for x in spec.split(":")]

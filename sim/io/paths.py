@@ -110,7 +110,7 @@ def no_parameter(name: str, known: list[str]) -> str:
     for the Idlib campaign, 3 KB on one line) was a wall of text. A date is told why and what to do instead: the
     closest name to an event's 'date' was its 'intensity', no help to whoever asked "a week earlier?"."""
     if is_date(name):
-        return f"no parameter '{name}': {NOT_A_DATE}"
+        return f"no parameter '{name}': {not_a_date(name)}"
     head = name.strip().replace("__", ".").split(".")[0]
     if head in OPTIONAL_GROUPS and not any(k.replace("__", ".").startswith(head + ".") for k in known):
         return (f"no parameter '{name}': the scenario has no '{head}' ({OPTIONAL_GROUPS[head]}) to set; give it "
@@ -131,8 +131,13 @@ def no_parameter(name: str, known: list[str]) -> str:
 
 
 DATE_KEYS = frozenset({"date", "effective", "until", "announced", "start", "end", "initial_control", "since"})
-NOT_A_DATE = ("a date is not a parameter (a sweep varies numbers and switches only); to try other dates, write a what-if "
-              "for each date, giving the event again by its id with the new date")
+def not_a_date(name: str) -> str:
+    """Why ``name``, a scenario's date (:func:`is_date`), cannot be set, and how to try other dates: a what-if for each
+    date that gives again what holds it (an event by its id, a block such as ``displaced_at_start``, or the key itself)."""
+    head, *rest = name.strip().replace("__", ".").split(".")
+    again = ("giving the event again by its id with the new date" if head == "events" and rest
+             else f"giving its '{head}' block again with the new date" if rest else f"with its own '{head}'")
+    return f"a date is not a parameter (a sweep varies numbers and switches only); to try other dates, write a what-if for each date, {again}"
 
 
 def is_date(name: str) -> bool:
