@@ -234,16 +234,16 @@ def test_a_whatif_that_changes_the_displaced_at_the_start_says_so_and_the_sideba
     from sim.app.whatif import whatif_text
 
     parent = ROOT / "scenarios" / "moscow.yaml"
-    taken = "share of the residents away from each town the government took between 'since' and the start"
+    taken = "Displaced at the start: share from the towns taken before it"  # its slider's label (scenarios/app/controls.yaml)
     (tmp_path / "fewer.yaml").write_text(f"extends: {parent}\nname: fewer\n"
                                          "displaced_at_start: {taken: 0.3, source: [moscow-protocol]}\n")
     assert file_changes(str(tmp_path / "fewer.yaml"), CONTROLS, ROOT).lines == (
-        f"Displaced at start: {taken} (displaced_at_start.taken): 0.58 → 0.3",)  # its source is no change to the run
+        f"{taken} (displaced_at_start.taken): 0.58 → 0.3",)  # its source is no change to the run
     (tmp_path / "none.yaml").write_text(f"extends: {parent}\nname: none\ndisplaced_at_start: null\n")
     gone = file_changes(str(tmp_path / "none.yaml"), CONTROLS, ROOT)
     assert [(p, a, b) for p, a, b in gone.values if p != "displaced_at_start.since"] == [
         ("displaced_at_start.near_front", 0.58, None), ("displaced_at_start.taken", 0.58, None)]
-    assert f"Displaced at start: {taken} (displaced_at_start.taken): 0.58 → none" in gone.lines, gone.lines
+    assert f"{taken} (displaced_at_start.taken): 0.58 → none" in gone.lines, gone.lines
 
     s = Settings("scenarios/moscow.yaml").with_value("displaced_at_start.near_front", 0.4)
     assert build(s, CONTROLS, ROOT).displaced_at_start.near_front == 0.4
