@@ -214,6 +214,17 @@ def test_corridor_band_only_while_the_agreement_is_in_force(build):
     assert inside.tolist() == [False] * 3 + [True] * 3 + [False] * 3
 
 
+def test_corridor_is_the_deal_in_force_not_the_last_one_listed(build):
+    """A what-if's events come after its base's, whatever their dates: the map took the corridor of the deal listed
+    last, and drew an earlier agreement's corridor while the truce that superseded it was in force."""
+    t = load_theatre(grid_theatre(build))
+    truce = {"type": "truce", "date": "2020-01-04", "effective": "2020-01-05", "name": "Truce"}
+    deal = {"type": "agreement", "date": "2020-01-02", "effective": "2020-01-03", "name": "Deal", "corridor": {"road": "M9", "width_km": 3}}
+    run = run_of([np.zeros(9, dtype=np.int8)] * 6, ceasefire=["none", "announced", "in force", "announced", "in force", "in force"])
+    states = [run_state(t, [truce, deal], run, D0 + dt.timedelta(days=d)) for d in range(6)]
+    assert [s.corridor is not None for s in states] == [False, False, True, False, False, False]
+
+
 def test_posts_come_from_the_runs_record_and_patrols_from_its_events(build):
     t = load_theatre(grid_theatre(build))
     patrol = {"type": "joint_patrol", "date": "2020-01-02", "announced": "2020-01-02", "route": ["T10", "T12"], "road": "M9"}

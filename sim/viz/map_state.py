@@ -93,8 +93,13 @@ def run_state(theatre: Theatre, scenario_events: list[dict], run: RunData, date:
 
 
 def _corridor(scenario_events: list[dict], run: RunData, date: dt.date) -> MapCorridor | None:
-    """The corridor of the last deal announced by ``date``, if it has one and a ceasefire is in force."""
-    deals = [e for e in scenario_events if e["type"] in ("truce", "agreement") and e["date"] <= date.isoformat()]
+    """The corridor of the last deal announced by ``date``, if it has one and a ceasefire is in force.
+
+    The last by date, as the model announces them (a what-if lists its own events after its base's, whatever their
+    dates); of two the same day, the one listed later, as the model runs events of one night in the scenario's order.
+    """
+    deals = sorted((e for e in scenario_events if e["type"] in ("truce", "agreement") and e["date"] <= date.isoformat()),
+                   key=lambda e: e["date"])
     in_force = "ceasefire" in run.timeseries and run.timeseries["ceasefire"].iloc[run.day(date)] == "in force"
     if deals and in_force and deals[-1].get("corridor"):
         c = deals[-1]["corridor"]
