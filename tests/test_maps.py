@@ -195,10 +195,21 @@ def _shoelace(x, y):
     return 0.5 * (np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
 
 
+def band_holds(t, band) -> list[bool]:
+    """Which towns lie inside the corridor's drawn band."""
+    from matplotlib.path import Path as MplPath
+
+    inside = np.zeros(t.n, bool)
+    for patch in band:
+        inside |= MplPath(patch.get_xy()).contains_points(np.column_stack([t.lon, t.lat]))
+    return inside.tolist()
+
+
 def test_corridor_band_only_while_the_agreement_is_in_force(build):
     t = load_theatre(grid_theatre(build))
     deal = {"type": "agreement", "date": "2020-01-02", "effective": "2020-01-03", "name": "Deal", "corridor": {"road": "M9", "width_km": 3}}
     control = np.zeros(9, dtype=np.int8)
+    control[3:6] = HOLDERS.index("rebels")  # the road's towns: a corridor on the government's ground is not drawn
     run = run_of([control] * 6, ceasefire=["none", "none", "in force", "in force", "broken", "broken"])
     states = [run_state(t, [deal], run, D0 + dt.timedelta(days=d)) for d in range(6)]
     assert [s.corridor is not None for s in states] == [False, False, True, True, False, False]
@@ -206,12 +217,25 @@ def test_corridor_band_only_while_the_agreement_is_in_force(build):
     band = find(drawn, "corridor")
     assert band and all(find(control_map_figure(t, s, "x").axes[0], "corridor") == [] for s in (states[1], states[4]))
     # The band is 3 km each side of the road: it holds the middle row of towns and no other.
-    from matplotlib.path import Path as MplPath
+    assert band_holds(t, band) == [False] * 3 + [True] * 3 + [False] * 3
 
-    inside = np.zeros(9, bool)
-    for patch in band:
-        inside |= MplPath(patch.get_xy()).contains_points(np.column_stack([t.lon, t.lat]))
-    assert inside.tolist() == [False] * 3 + [True] * 3 + [False] * 3
+
+def test_corridor_without_a_patrol_route_is_drawn_only_off_the_governments_ground(build):
+    """With no joint-patrol plan (the app's "No joint patrols"), the Moscow corridor was drawn along the whole M4,
+    through government-held Saraqib to Latakia, where the model polices nothing (docs/model.md): the band covers the
+    road's stretches with an end the government does not hold, and a road all the government's has none, nor a legend
+    entry."""
+    t = load_theatre(grid_theatre(build))
+    deal = {"type": "agreement", "date": "2020-01-01", "effective": "2020-01-01", "name": "Deal", "corridor": {"road": "M9", "width_km": 3}}
+    rebels = HOLDERS.index("rebels")
+    control = np.zeros(9, dtype=np.int8)
+    control[5] = rebels  # T12, the road's east end; T10 and T11 the government's
+    fig = control_map_figure(t, run_state(t, [deal], run_of([control], ceasefire=["in force"]), D0), "x")
+    assert band_holds(t, find(fig.axes[0], "corridor")) == [False] * 4 + [True] * 2 + [False] * 3
+    assert any("corridor" in x.get_text() for x in fig.legends[0].get_texts())
+    everywhere = np.zeros(9, dtype=np.int8)
+    fig = control_map_figure(t, run_state(t, [deal], run_of([everywhere], ceasefire=["in force"]), D0), "x")
+    assert find(fig.axes[0], "corridor") == [] and not any("corridor" in x.get_text() for x in fig.legends[0].get_texts())
 
 
 def test_corridor_is_the_deal_in_force_not_the_last_one_listed(build):
@@ -696,6 +720,7 @@ def test_two_maps_side_by_side_list_their_corridor_once(build):
     deal = {"type": "agreement", "date": "2020-01-01", "effective": "2020-01-01", "name": "Deal", "corridor": {"road": "M9", "width_km": 3}}
     patrol = {"type": "joint_patrol", "date": "2020-01-01", "announced": "2020-01-01", "route": ["T10", "T12"], "road": "M9"}
     control = np.zeros(9, dtype=np.int8)
+    control[3:6] = HOLDERS.index("rebels")  # the road's towns: without the patrols, the corridor is drawn off the government's ground
     held, broken = (run_of([control] * 2, ceasefire=["in force", c]) for c in ("in force", "broken"))
     day = D0 + dt.timedelta(days=1)
 

@@ -18,7 +18,7 @@ from matplotlib.patches import Polygon as MplPolygon
 from shapely.geometry import LineString
 
 from ..io.theatre import EARTH_KM_PER_DEG
-from ..names import HOLDERS, date_words
+from ..names import HOLDERS, HolderCode, date_words
 from .corridor_key import CorridorEntry
 from .geometry import Layout, front_ridges, front_shares
 from .map_state import NO_ONE, EnsembleState, MapCorridor, MapPatrol, MapState, modal_holders
@@ -120,13 +120,27 @@ def corridor_route(corridor: MapCorridor, patrols: list[MapPatrol]) -> tuple[int
     return next((p.route for p in patrols if p.road == corridor.road and len(p.route) >= 2), None)
 
 
-def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor, patrols: list[MapPatrol] = ()) -> None:
+def off_government(controller: np.ndarray) -> np.ndarray:
+    """The towns the government does not hold (a tie for the most runs counts as not held), where Turkish troops
+    police a corridor (docs/model.md, "Patrols and the corridor")."""
+    return np.asarray(controller) != HolderCode.REGIME
+
+
+def corridor_shown(lay: Layout, corridor: MapCorridor, patrols: list[MapPatrol], controller: np.ndarray) -> bool:
+    """Whether :func:`draw_corridor` draws a band: along a patrol route, or where the road leaves the government's
+    ground."""
+    return corridor_route(corridor, patrols) is not None or bool(lay.stretches(corridor.road, off_government(controller)).any())
+
+
+def draw_corridor(ax: Axes, lay: Layout, corridor: MapCorridor, patrols: list[MapPatrol], controller: np.ndarray) -> None:
     """The security corridor: ``width_km`` each side of its road, along the patrol route when there is one (the
     Moscow protocol names the patrols' ends, Tronba and Ain al-Havr, and not the corridor's; the M4 beyond them is
-    the government's, where the model polices nothing)."""
+    the government's, where the model polices nothing). Without one, along the road's stretches with an end the
+    government does not hold (``controller``: each town's holder): drawn along the whole road, the Moscow corridor
+    without its patrols ran through Saraqib to Latakia."""
     route = corridor_route(corridor, list(patrols))
     if route is None:
-        rings = lay.band(corridor.road, corridor.width_km)
+        rings = lay.band(corridor.road, corridor.width_km, touching=off_government(controller))
     else:
         t = lay.theatre
         line = LineString([(t.lon[i] * lay.kx, t.lat[i]) for i in route])
@@ -194,7 +208,7 @@ def control_handles(lay: Layout, state: MapState, *, intact: bool, encircled: bo
     handles = [Patch(fc=tint(FACTION_COLOURS[h]), ec=FACTION_COLOURS[h], label=FACTION_NAMES[h]) for c, h in enumerate(HOLDERS) if c in held]
     handles.append(Line2D([], [], color="#1A1A1A", lw=1.6, label="Front line (government vs opposition)"))
     handles += common_handles(lay, intact=intact, encircled=encircled, police=bool(state.military_police.any()))
-    if state.corridor is not None:
+    if state.corridor is not None and corridor_shown(lay, state.corridor, state.patrols, state.controller):
         handles.append(corridor_entry(state.corridor, state.patrols))
     return handles + patrol_handles(lay, state.patrols)
 
@@ -244,7 +258,7 @@ def draw_control_layers(ax: Axes, lay: Layout, state: MapState) -> tuple[bool, b
     draw_territory(ax, lay, [tint(FACTION_COLOURS[HOLDERS[c]]) for c in state.controller])
     draw_front(ax, lay, front_ridges(lay, state.controller))
     if state.corridor is not None:
-        draw_corridor(ax, lay, state.corridor, state.patrols)
+        draw_corridor(ax, lay, state.corridor, state.patrols, state.controller)
     draw_patrols(ax, lay, state.patrols)
     draw_towns(ax, lay, state.controller)
     return draw_posts(ax, lay, state)
@@ -268,7 +282,7 @@ def probability_handles(lay: Layout, es: EnsembleState, *, intact: bool, encircl
     state = es.state
     handles = modal_handles(tie=bool((modal_holders(es.probability) == NO_ONE).any())) + common_handles(lay, intact=intact, encircled=encircled,
                                                police=bool(state.military_police.any()), most=True)
-    if state.corridor is not None:
+    if state.corridor is not None and corridor_shown(lay, state.corridor, state.patrols, modal_holders(es.probability)):
         handles.append(corridor_entry(state.corridor, state.patrols, es.corridor_share))
     return handles + patrol_handles(lay, state.patrols)
 
@@ -302,8 +316,8 @@ def draw_probability_layers(ax: Axes, lay: Layout, es: EnsembleState, faction: s
                           linewidths=0.3, zorder=1, gid="probability")
     coll.town_index = index  # which town each polygon is
     ax.add_collection(coll)
-    if es.state.corridor is not None:
-        draw_corridor(ax, lay, es.state.corridor, es.state.patrols)
+    if es.state.corridor is not None:  # off the ground the government holds in most runs
+        draw_corridor(ax, lay, es.state.corridor, es.state.patrols, modal_holders(es.probability))
     draw_patrols(ax, lay, es.state.patrols)
     # Outlined wide enough to see on the darkest fill (HTS's, where a thin edge read as a hollow ring).
     draw_towns(ax, lay, None, size=0.65, edge=1.0, face=modal_colours(es))

@@ -68,10 +68,18 @@ class Layout:
                 rings += [self.unscale(np.asarray(r.coords)) for r in (p.exterior, *p.interiors)]
         return MplPath.make_compound_path(*(MplPath(r, closed=True) for r in rings)) if rings else MplPath(np.zeros((0, 2)))
 
-    def band(self, road: str, width_km: float) -> list[np.ndarray]:
-        """The area within ``width_km`` of ``road`` (both sides), clipped to the outline."""
+    def stretches(self, road: str, touching: np.ndarray | None = None) -> np.ndarray:
+        """Mask of the theatre's edges that are ``road``'s; with ``touching`` (a mask of towns), only those with an
+        end among them."""
         t = self.theatre
         on = t.edge_road == road
+        return on if touching is None else on & (touching[t.edge_u] | touching[t.edge_v])
+
+    def band(self, road: str, width_km: float, touching: np.ndarray | None = None) -> list[np.ndarray]:
+        """The area within ``width_km`` of ``road`` (both sides), clipped to the outline; with ``touching``, of the
+        road's :meth:`stretches` with an end among those towns only."""
+        t = self.theatre
+        on = self.stretches(road, touching)
         lines = [[(t.lon[u] * self.kx, t.lat[u]), (t.lon[v] * self.kx, t.lat[v])] for u, v in zip(t.edge_u[on], t.edge_v[on], strict=True)]
         if not lines:
             return []
