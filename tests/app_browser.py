@@ -32,10 +32,13 @@ LOCAL = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 SMALLEST_PHONE = 360  # CSS pixels: the narrowest phones in common use
 
-# The words of the shown tab that run past the window's right edge, other than inside a box that scrolls sideways: each
-# text node's lines (their boxes), not the elements' boxes, which stay at the page's width while a word spills out.
-WORDS_OFF_PAGE = """() => {
-  const shown = document.querySelector('.v-window-item--active'), r = document.createRange(), off = [];
+SHOWN_TAB = ".v-window-item--active"  # the open tab's panel
+
+# The words of the element ``root`` (a selector) that run past the window's right edge, other than inside a box that
+# scrolls sideways: each text node's lines (their boxes), not the elements' boxes, which stay at the page's width while a
+# word spills out.
+WORDS_OFF_PAGE = """(root) => {
+  const shown = document.querySelector(root), r = document.createRange(), off = [];
   const walker = document.createTreeWalker(shown, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     if (!n.data.trim()) continue;
@@ -97,6 +100,18 @@ PUNCTUATION_FIRST = """(root) => {
   }
   return found;
 }"""
+
+
+WRAP_FAULTS = ("off the page", "cut inside a name", "punctuation beginning a line")  # what wrapping_faults finds
+
+
+def wrapping_faults(page, root: str = SHOWN_TAB) -> dict[str, list[str]]:  # noqa: ANN001
+    """How the words of ``root`` (a selector; the open tab by default) wrap on a narrow page: each fault by kind
+    (:data:`WRAP_FAULTS`), the words run off the page (:data:`WORDS_OFF_PAGE`), cut inside a name (:data:`CUT_WORDS`)
+    and punctuation beginning a line (:data:`PUNCTUATION_FIRST`); ``{}`` where they all wrap well. One call into the
+    page for the three, each test of a phone's text making all three checks, not whichever it was written with."""
+    found = page.evaluate(f"(root) => [({WORDS_OFF_PAGE})(root), ({CUT_WORDS})(root), ({PUNCTUATION_FIRST})(root)]", root)
+    return {kind: faults for kind, faults in zip(WRAP_FAULTS, found, strict=True) if faults}
 
 
 def browser_test_marks() -> list:

@@ -22,7 +22,6 @@ from pathlib import Path
 import pandas as pd
 
 from .app_browser import (
-    CUT_WORDS,
     ROOT,
     SMALLEST_PHONE,
     browser_page,
@@ -35,6 +34,7 @@ from .app_browser import (
     shown_date,
     tab,
     table_rows,
+    wrapping_faults,
 )
 
 BROWSER = find_browser()
@@ -546,8 +546,8 @@ def test_a_phone_has_the_run_buttons_on_one_line(tmp_path, shared_app):
         assert refused == []
 
 
-# The words of the open sidebar cut over two lines, other than where a path may break (after '/', '_' or '-') or one
-# too long for its line: each with the text it is in.
+# How the open sidebar's words wrap: none cut over two lines other than where a path may break (after '/', '_' or '-')
+# or one too long for its line, none off the page, no punctuation beginning a line (wrapping_faults).
 def test_a_path_in_the_sidebar_breaks_between_its_parts(tmp_path, shared_app):
     """A scenario's path in the sidebar broke inside a word where it met the edge ('scenarios/whatif/no_mos' /
     'cow_agreement_turkey_st' / 'ands_down.yaml', 'campaign.yam' / 'l', and in the greyed toggles' labels), even at
@@ -556,7 +556,7 @@ def test_a_path_in_the_sidebar_breaks_between_its_parts(tmp_path, shared_app):
     with browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
         open_app(page, shared_app)
         page.locator(".v-navigation-drawer--open").wait_for()
-        cut = {"campaign": page.evaluate(CUT_WORDS, '.v-navigation-drawer--open')}
+        cut = {"campaign": wrapping_faults(page, ".v-navigation-drawer--open")}
         pick_scenario(page, "scenarios/whatif/no_moscow_agreement_turkey_stands_down.yaml")
         page.get_by_text("This what-if file changes").first.wait_for()
         for width in (SMALLEST_PHONE, 320, 1024):
@@ -565,7 +565,7 @@ def test_a_path_in_the_sidebar_breaks_between_its_parts(tmp_path, shared_app):
             if page.locator(".v-navigation-drawer--open").count() == 0:
                 page.locator(".v-app-bar__nav-icon").click()
                 page.locator(".v-navigation-drawer--open").wait_for()
-            cut[width] = page.evaluate(CUT_WORDS, '.v-navigation-drawer--open')
+            cut[width] = wrapping_faults(page, ".v-navigation-drawer--open")
         page.screenshot(path=str(tmp_path / "paths.png"))
-        assert cut == dict.fromkeys(cut, []), cut
+        assert cut == dict.fromkeys(cut, {}), cut
         assert refused == []

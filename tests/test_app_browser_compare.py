@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .app_browser import SMALLEST_PHONE, WORDS_OFF_PAGE, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab
+from .app_browser import SMALLEST_PHONE, browser_page, browser_test_marks, find_browser, open_app, pick_scenario, run_ensemble, tab, wrapping_faults
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -63,10 +63,11 @@ def cramped(tables: list) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory, shared_app) -> dict[int, list]:
+def measured(tmp_path_factory, shared_app) -> dict[int | str, list | dict]:
     """The tab's tables measured (:data:`TABLES`) at 1280 px and at :data:`SMALLEST_PHONE`, after an ensemble of
-    :data:`REPLICATES` replicates of :data:`WHATIF`: one ensemble for the tests of this module; and at the phone's width the Ensemble tab's
-    tables and its words off the page ("ensemble"). A screenshot of the phone's tables is left
+    :data:`REPLICATES` replicates of :data:`WHATIF`: one ensemble for the tests of this module; at the phone's width how
+    the tab's words wrap ("words", :func:`~tests.app_browser.wrapping_faults`), and the Ensemble tab's tables and how its
+    words wrap ("ensemble"). A screenshot of the phone's tables is left
     in the fixture's folder (phone.png), to look at where a test fails."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
     folder = tmp_path_factory.mktemp("compare")
@@ -82,6 +83,7 @@ def measured(tmp_path_factory, shared_app) -> dict[int, list]:
             page.set_viewport_size({"width": width, "height": 900})
             page.wait_for_timeout(800)  # Vuetify's layout follows the window's size a moment later
             found[width] = page.evaluate(TABLES)
+        found["words"] = wrapping_faults(page)  # the comparison's, on the phone
         page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed for the picture
         page.wait_for_timeout(500)
         page.get_by_text("Headline scores against the record").first.evaluate("e => e.scrollIntoView({block: 'start'})")
@@ -89,7 +91,7 @@ def measured(tmp_path_factory, shared_app) -> dict[int, list]:
         tab(page, "Ensemble")  # the same replicates' scores and the towns they get wrong, on the phone
         page.locator(".v-window-item--active", has_text="Towns the runs most often get wrong").wait_for()
         page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
-        found["ensemble"] = [page.evaluate(TABLES), page.evaluate(WORDS_OFF_PAGE)]
+        found["ensemble"] = [page.evaluate(TABLES), wrapping_faults(page)]
         page.screenshot(path=str(folder / "phone_ensemble.png"), full_page=True)
         assert refused == []
     return found
@@ -107,11 +109,12 @@ def test_the_comparisons_tables_read_on_a_phone(measured):
     assert all(any(h.startswith(first) for h in heads) for first in ("score", "quantity", "outcome baseline")), heads
     assert [head for head, scrolls, *_ in measured[1280] if scrolls] == []
     assert [head for head, scrolls, *_ in measured[SMALLEST_PHONE] if head.startswith("town") and scrolls] == []
-    read_badly = {width: cramped(tables) for width, tables in measured.items() if width != "ensemble"}
+    read_badly = {width: cramped(tables) for width, tables in measured.items() if width in (1280, SMALLEST_PHONE)}
     assert read_badly == {1280: [], SMALLEST_PHONE: []}, read_badly
     # The violations' label, with its way of counting in brackets, took six lines of a phone's label column.
     quantities = next(rows for head, _, rows, *_ in measured[SMALLEST_PHONE] if head.startswith("quantity"))
     assert [(label, n) for (label, n, _), *_ in quantities if n > 3] == []
+    assert measured["words"] == {}, measured["words"]
 
 
 def test_the_comparisons_headers_break_between_words_on_at_most_two_lines(measured):
@@ -121,7 +124,7 @@ def test_the_comparisons_headers_break_between_words_on_at_most_two_lines(measur
     broken = {width: [(head, lines) for head, *_, headers in tables for lines in headers
                       if len(lines) > (1 if " ".join(lines).split() == ["B", MINUS, "A"] else 2)
                       or any(line.endswith("-") for line in lines[:-1])]
-              for width, tables in measured.items() if width != "ensemble"}
+              for width, tables in measured.items() if width in (1280, SMALLEST_PHONE)}
     assert broken == {1280: [], SMALLEST_PHONE: []}, broken
 
 
@@ -132,7 +135,7 @@ def test_the_ensembles_scores_and_missed_towns_fit_a_phone(measured):
     missed = [rows for head, _, rows, *_ in tables if head.startswith("town set")]
     assert len(missed) == 1, [head for head, *_ in tables]
     assert [(label, n) for (label, n, _), *_ in missed[0] if n > 2] == []
-    assert off == [], off
+    assert off == {}, off
 
 
 def outcomes_in_window(scenario: str, tmp_path) -> list:  # noqa: ANN001 - pytest's tmp_path
@@ -155,7 +158,7 @@ def test_the_ensembles_outcomes_read_on_a_phone(tmp_path, shared_app):
         run_ensemble(page, 2, of=moscow)
         page.get_by_text("Outcomes against the record").first.wait_for()
         page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
-        tables = page.evaluate(TABLES)
+        tables, words = page.evaluate(TABLES), wrapping_faults(page)
         page.get_by_text("Outcomes against the record").first.evaluate("e => e.scrollIntoView({block: 'start'})")
         page.screenshot(path=str(tmp_path / "outcomes.png"))  # to look at where the test fails
         assert refused == []
@@ -163,3 +166,4 @@ def test_the_ensembles_outcomes_read_on_a_phone(tmp_path, shared_app):
     assert len(outcomes) == 1 and len(outcomes[0]) == len(outcomes_in_window(moscow, tmp_path)), [head for head, *_ in tables]
     squeezed = [(label, n) for (label, n, _), *_ in outcomes[0] if n > max(2, -(-len(label) // CHARACTERS_A_LINE))]
     assert squeezed == [], squeezed
+    assert words == {}, words

@@ -32,5 +32,5 @@ def test_a_failed_reset_and_a_failed_ensemble_stay_on_a_phones_page(tmp_path, ap
         page.screenshot(path=str(tmp_path / "ensemble.png"), full_page=True)
         tab(page, "What-if vs baseline")
         found["compare"] = read(page, "nothing to compare")
-        assert found == dict.fromkeys(found, ([], [])), found
+        assert found == dict.fromkeys(found, {}), found
         assert refused == []

@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 
 from .app_browser import (
-    CUT_WORDS,
-    PUNCTUATION_FIRST,
+    SHOWN_TAB,
     SMALLEST_PHONE,
-    WORDS_OFF_PAGE,
     browser_page,
     browser_test_marks,
     find_browser,
@@ -18,6 +16,7 @@ from .app_browser import (
     pick_scenario,
     run_ensemble,
     tab,
+    wrapping_faults,
 )
 from .test_app_browser import off_page
 
@@ -43,13 +42,13 @@ def test_a_saved_whatif_stays_on_a_phones_page(tmp_path, app_saving_into):
         tab(page, "Save & export")
         page.get_by_label("Name of the what-if").fill("campaign without spring shield for the seminar")
         page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
-        before = page.evaluate(WORDS_OFF_PAGE)
+        before = wrapping_faults(page)
         page.get_by_role("button", name="Save what-if").click()
         page.get_by_text("It resolves to the scenario this page runs").first.wait_for()
         page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
-        off = page.evaluate(WORDS_OFF_PAGE)
+        off = wrapping_faults(page)
         page.screenshot(path=str(tmp_path / "saved.png"), full_page=True)
-        assert (before, off) == ([], []), (before, off)
+        assert (before, off) == ({}, {}), (before, off)
         assert refused == []
 
 
@@ -67,10 +66,10 @@ def test_the_replicates_slider_can_be_dragged_on_a_phone(tmp_path, shared_app):
         page.get_by_role("button", name="Run ensemble (40)").wait_for()
         page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
         bar = page.locator(".v-window-item--active .v-slider").first.bounding_box()["width"]
-        off = page.evaluate(WORDS_OFF_PAGE)
+        off = wrapping_faults(page)
         page.screenshot(path=str(tmp_path / "replicates.png"))
         assert bar >= MAX_PAGE_REPLICATES, f"the Replicates slider is {bar:.0f} px long"
-        assert off == [], off
+        assert off == {}, off
         assert refused == []
 
 
@@ -81,7 +80,6 @@ def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(t
     The comparison's 'Every difference (comparison CSV)' button, one line, ran 7 px off the page, its end cut off. And
     the comma after its bold 'B = ...' began a line: ', which changes from A'."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    shown = ".v-window-item--active"
     with browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
         open_app(page, shared_app)
         pick_scenario(page, LONGEST)
@@ -90,19 +88,18 @@ def test_a_long_scenario_path_breaks_between_its_parts_on_every_tab_of_a_phone(t
         page.mouse.click(SMALLEST_PHONE - 5, 450)  # the sidebar, open over a narrow page, closed
         page.locator(".v-navigation-drawer--open").wait_for(state="hidden")
         def read() -> tuple:
-            return (page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, shown), off_page(page),
-                    page.evaluate(PUNCTUATION_FIRST, shown))
+            return wrapping_faults(page), off_page(page)
 
         found = {"One run": read()}
         run_ensemble(page, 2, of=LONGEST)
         for name, ready in (("Ensemble", None), ("What-if vs baseline", "paired (same seeds)"), ("Save & export", "Nothing to save")):
             tab(page, name)
             if ready:
-                page.locator(shown, has_text=ready).wait_for()
+                page.locator(SHOWN_TAB, has_text=ready).wait_for()
             page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
             found[name] = read()
             page.screenshot(path=str(tmp_path / f"{name[:4]}.png"))
-        assert found == dict.fromkeys(found, ([], [], [], [])), found
+        assert found == dict.fromkeys(found, ({}, [])), found
         assert refused == []
 
 

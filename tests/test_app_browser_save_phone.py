@@ -8,12 +8,12 @@ import os
 import shutil
 
 from . import app_browser as ab
-from .app_browser import CUT_WORDS, ROOT, SMALLEST_PHONE, WORDS_OFF_PAGE, open_app, pick_scenario, tab
+from .app_browser import ROOT, SHOWN_TAB, SMALLEST_PHONE, open_app, pick_scenario, tab, wrapping_faults
 
 BROWSER = ab.find_browser()
 pytestmark = ab.browser_test_marks()
 
-SHOWN = ".v-window-item--active"
+SHOWN = SHOWN_TAB
 SETTLED = "() => !document.querySelector('.v-window-item--active[class*=transition]')"
 TAKEN = "taken_for_the_seminar"
 
@@ -29,12 +29,12 @@ def open_sidebar(page) -> None:  # noqa: ANN001
     page.wait_for_function("() => !document.querySelector('.v-navigation-drawer').getAnimations().length")
 
 
-def read(page, says: str) -> tuple[list[str], list[str]]:  # noqa: ANN001
-    """Once the tab shows an alert with ``says``: its words off the page, and those cut inside a name (the YAML, in
-    code, is left out)."""
+def read(page, says: str) -> dict[str, list[str]]:  # noqa: ANN001
+    """Once the tab shows an alert with ``says``: how its words wrap (:func:`~tests.app_browser.wrapping_faults`; the
+    YAML, in code, is left out)."""
     page.locator(f"{SHOWN} .v-alert", has_text=says).first.wait_for()
     page.wait_for_function(SETTLED)
-    return page.evaluate(WORDS_OFF_PAGE), page.evaluate(CUT_WORDS, SHOWN)
+    return wrapping_faults(page)
 
 
 def seminar_folder(tmp_path):  # noqa: ANN001, ANN201
@@ -82,7 +82,7 @@ def test_the_save_tabs_warnings_stay_on_a_phones_page(tmp_path, app_saving_into)
         page.get_by_role("button", name="Save what-if").click()
         found["not saved"] = read(page, "Not saved")
         page.screenshot(path=str(tmp_path / "not_saved.png"), full_page=True)
-        assert found == dict.fromkeys(found, ([], [])), found
+        assert found == dict.fromkeys(found, {}), found
         assert hint == f"will be saved as {save / 'race_for_the_seminar.yaml'}", hint
         assert refused == []
 
@@ -125,14 +125,14 @@ def test_the_save_tabs_first_sentence_breaks_its_folder_between_its_parts(tmp_pa
         page.locator(f"{SHOWN} .v-alert", has_text="Nothing to save").wait_for()
         page.wait_for_function(SETTLED)
         lines, copied = page.evaluate(SAVE_FOLDER_LINES)
-        off = page.evaluate(WORDS_OFF_PAGE)
+        off = wrapping_faults(page)
         assert refused == []
     assert "".join(lines) == str(save) and len(lines) > 1, lines
     # each line but the last ends after a '/'; one that ends after a '_' holds one part alone, too long for a line
     cut = [line for line in lines[:-1] if not line.endswith("/") and not (line.endswith("_") and "/" not in line)]
     assert cut == [], lines
     assert copied == str(save), "the folder copies as its path, nothing added"
-    assert off == []
+    assert off == {}, off
 
 
 # Where the Save tab's code (the rerun commands, the YAML) goes onto a new line other than after a space or at the end
@@ -175,9 +175,9 @@ def test_the_saved_whatifs_code_keeps_its_paths_whole_and_names_them_as_they_are
         page.get_by_role("button", name="Save what-if").click()
         page.locator(f"{SHOWN} .v-alert", has_text="Saved").wait_for()
         page.wait_for_function(SETTLED)
-        cut, off = page.evaluate(CODE_CUT), page.evaluate(WORDS_OFF_PAGE)
+        cut, off = page.evaluate(CODE_CUT), wrapping_faults(page)
         first = page.locator(f"{SHOWN} p", has_text="A YAML file in").first.inner_text().replace("\n", "")
         page.screenshot(path=str(tmp_path / "saved.png"), full_page=True)
-    assert cut == [] and off == [], (cut, off)
+    assert cut == [] and off == {}, (cut, off)
     assert f"A YAML file in {save} that extends" in first, first
     assert refused == [], refused
