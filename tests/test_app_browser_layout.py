@@ -1,11 +1,24 @@
 """The page's frame in a real browser (headless Chromium, as tests/test_app_browser.py): what lies between the app bar
-and the tabs, on a wide page and on a phone; and a phone's page in the dark theme."""
+and the tabs, on a wide page and on a phone; a phone's page in the dark theme; and the app bar of a page whose address
+is refused."""
 
 from __future__ import annotations
 
 import pytest
 
-from .app_browser import SMALLEST_PHONE, browser_page, browser_test_marks, click_slider_at, find_browser, open_app, pick_scenario, run_ensemble, tab
+from .app_browser import (
+    ROOT,
+    SMALLEST_PHONE,
+    browser_page,
+    browser_test_marks,
+    click_slider_at,
+    find_browser,
+    open_app,
+    pick_scenario,
+    run_ensemble,
+    tab,
+    wrapping_faults,
+)
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -163,4 +176,27 @@ def test_the_sidebar_changed_warning_reads_clearly(tmp_path, shared_app, scheme)
         found = warning.evaluate(f"(el) => ({FAINT_TEXT})('#' + (el.id ||= 'changed-warning'))")
         page.screenshot(path=str(tmp_path / f"warning-{scheme}.png"))
         assert found == [], found
+        assert refused == []
+
+
+def test_a_refused_address_keeps_the_app_bar_and_a_way_back(tmp_path, shared_app_server):
+    """The page of an address naming a folder outside the save folder ('?folder=../elsewhere') was its error alone: no
+    app bar, so no title and no theme toggle, and on a phone nothing to tap but the browser's own address bar. It has
+    the app bar every page has, and a link to the page without '?folder=', which opens the app."""
+    from sim.app.settings import CONTROLS, load_controls
+
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    url, _ = shared_app_server
+    title = load_controls(ROOT / CONTROLS).title
+    with browser_page(BROWSER, width=SMALLEST_PHONE, height=740) as (page, refused):
+        page.goto(f"{url}?folder=..%2Felsewhere")
+        page.get_by_text("which is not one folder inside the save folder").first.wait_for()
+        bar = page.locator(".v-app-bar")
+        found = {"title": bar.locator(".v-toolbar__title").all_inner_texts(), "buttons": bar.locator("button").count(),
+                 "words": wrapping_faults(page, ".v-alert")}  # the save folder's path in it, on a phone
+        page.screenshot(path=str(tmp_path / "refused.png"))
+        assert found == {"title": [title], "buttons": 1, "words": {}}, found  # the title, whole, and the theme toggle
+        page.get_by_role("link", name="Open the page without ?folder=").click()
+        page.get_by_text("One run:").first.wait_for()
+        assert "folder=" not in page.url
         assert refused == []

@@ -139,21 +139,46 @@ def Page():
     """The page, saving where its own address says (:meth:`AppConfig.of_page`): a setting of this page, not the
     server's, so another tab saves into the folder its address names. An address naming a folder outside the save
     folder shows why, and no page that could save."""
-    search = solara.use_router().search
-    config, refused = solara.use_memo(lambda: _config_of_page(search), [])
+    router = solara.use_router()
+    config, refused = solara.use_memo(lambda: _config_of_page(router.search), [])
     if refused is not None:
-        solara.Style(ALERT_CSS)  # its words as dark as the page's own alerts'
-        solara.Error(children=[Breakable(refused, LONG_WORDS)])
+        RefusedPage(config.controls.title, refused, router.root_path + router.path)
         return
     App(config)
 
 
-def _config_of_page(search: str | None) -> tuple[AppConfig | None, str | None]:
-    """(the page's configuration, None), or (None, why its address is refused)."""
+def _config_of_page(search: str | None) -> tuple[AppConfig, str | None]:
+    """(the page's configuration, None), or (the server's, why the page's address is refused)."""
     try:
         return AppConfig.of_page(search), None
     except InputError as exc:
-        return None, str(exc)
+        return AppConfig.from_env(), str(exc)
+
+
+PAGE_CSS = FIGURE_CSS + TABLE_CSS + PHONE_CSS + ALERT_CSS + DOWNLOADS_CSS + THEME_CSS
+
+
+def page_frame(title: str) -> None:
+    """What every page of the app shares round its content: its title in the browser's tab, the dark theme's colours
+    and the page's styles."""
+    solara.Title(title)
+    use_dark_colours()
+    solara.Style(PAGE_CSS)
+
+
+@solara.component
+def RefusedPage(title: str, why: str, plain_address: str):
+    """A page whose address is refused: why, and a link to the page at ``plain_address`` (without ``?folder=``), under
+    the app bar every page has. Without it the page was the error alone, and a phone's user had no title, theme toggle
+    or way back."""
+    page_frame(title)
+    # SolaraViz draws the other pages' app bar (its title and the theme toggle); this page runs no model to give it.
+    with solara.AppBar():
+        solara.AppBarTitle(title)
+        solara.lab.ThemeToggle()
+    solara.Error(children=[Breakable(why, LONG_WORDS)])
+    solara.Button("Open the page without ?folder=", href=plain_address, color="primary", outlined=True,
+                  style={"align-self": "flex-start"})
 
 
 @solara.component
@@ -166,9 +191,7 @@ def App(config: AppConfig):
     n = solara.use_reactive(40)
     date = solara.use_reactive(None)
     saves = solara.use_reactive(0)  # what-ifs saved from this page: the scenario picker lists them at once
-    solara.Title(config.controls.title)
-    use_dark_colours()
-    solara.Style(FIGURE_CSS + TABLE_CSS + PHONE_CSS + ALERT_CSS + DOWNLOADS_CSS + THEME_CSS)
+    page_frame(config.controls.title)
     # Solara's AppBar and Sidebar draw their contents in the app bar and the sidebar, and leave in their place an empty
     # div meant to be hidden, which is not (its style reads 'display; none'): SolaraViz's two with its empty grid, and
     # the settings' sidebar, were boxes in the page's column, and the column's 12-px gaps between them made an empty band
