@@ -182,7 +182,8 @@ def test_the_sidebar_changed_warning_reads_clearly(tmp_path, shared_app, scheme)
 def test_a_refused_address_keeps_the_app_bar_and_a_way_back(tmp_path, shared_app_server):
     """The page of an address naming a folder outside the save folder ('?folder=../elsewhere') was its error alone: no
     app bar, so no title and no theme toggle, and on a phone nothing to tap but the browser's own address bar. It has
-    the app bar every page has, and a link to the page without '?folder=', which opens the app."""
+    the app bar every page has, and a link to the page without '?folder=', which opens the app; and the page's styles,
+    without which its path broke inside a part ('/tmp/.../hC_' / 'work/...'), where the other pages' break after a '/'."""
     from sim.app.settings import CONTROLS, load_controls
 
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
@@ -193,9 +194,11 @@ def test_a_refused_address_keeps_the_app_bar_and_a_way_back(tmp_path, shared_app
         page.get_by_text("which is not one folder inside the save folder").first.wait_for()
         bar = page.locator(".v-app-bar")
         found = {"title": bar.locator(".v-toolbar__title").all_inner_texts(), "buttons": bar.locator("button").count(),
-                 "words": wrapping_faults(page, ".v-alert")}  # the save folder's path in it, on a phone
+                 "words": wrapping_faults(page, ".v-alert"),  # the save folder's path in it, on a phone
+                 "path's parts": page.locator(".v-alert .sim-part").first.evaluate("e => getComputedStyle(e).display")}
         page.screenshot(path=str(tmp_path / "refused.png"))
-        assert found == {"title": [title], "buttons": 1, "words": {}}, found  # the title, whole, and the theme toggle
+        # the title, whole, the theme toggle, and the path breaking between its parts (whole where a part fits a line)
+        assert found == {"title": [title], "buttons": 1, "words": {}, "path's parts": "inline-block"}, found
         page.get_by_role("link", name="Open the page without ?folder=").click()
         page.get_by_text("One run:").first.wait_for()
         assert "folder=" not in page.url

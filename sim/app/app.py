@@ -20,6 +20,7 @@ from mesa.visualization import SolaraViz
 
 from ..errors import InputError
 from .breakable import Breakable
+from .breaks import CSS as BREAKS_CSS
 from .breaks import LONG_WORDS
 from .config import AppConfig
 from .ensemble_view import (
@@ -155,7 +156,9 @@ def _config_of_page(search: str | None) -> tuple[AppConfig, str | None]:
         return AppConfig.from_env(), str(exc)
 
 
-PAGE_CSS = FIGURE_CSS + TABLE_CSS + PHONE_CSS + ALERT_CSS + DOWNLOADS_CSS + THEME_CSS
+# Every page's styles: a refused address's page too, whose alert's path breaks between its parts (BREAKS_CSS) as the
+# other pages' paths do (it was the sidebar's, which that page has not).
+PAGE_CSS = FIGURE_CSS + TABLE_CSS + PHONE_CSS + ALERT_CSS + DOWNLOADS_CSS + THEME_CSS + BREAKS_CSS
 
 
 def page_frame(title: str) -> None:

@@ -16,7 +16,6 @@ import solara
 
 from ..errors import InputError, shown_path
 from ..names import date_words
-from .breaks import CSS as BREAKS_CSS
 from .breakable import Breakable
 from .breaks import breakable, exactly
 from .config import AppConfig
@@ -76,7 +75,6 @@ SIDEBAR_CSS = f"""
 }}
 .v-navigation-drawer .v-label, .v-navigation-drawer .v-select__selection {{ white-space: normal; }}
 .v-navigation-drawer .v-label, .v-navigation-drawer li, .v-navigation-drawer p, .v-navigation-drawer span {{ overflow-wrap: break-word; }}
-{BREAKS_CSS}
 {HELP_CSS}
 .{PICKER_LIST} .v-list-item__title {{ white-space: normal; line-height: 1.3; }}
 """
