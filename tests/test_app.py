@@ -1025,6 +1025,14 @@ def test_a_path_shown_as_html_breaks_between_its_parts_and_copies_as_it_is():
         "&amp;", "&") == "changes from scenarios/jan_truce_holds.yaml: <b> & a_ b/"
 
 
+def test_an_addresss_query_in_the_pages_words_stays_whole_where_it_fits():
+    """A refused address's page, 1280 px wide, broke 'give a relative path such as ?' / 'folder=group-a': a browser
+    may break after a '?'. A word with a query in it is a block, whole on its line where it fits."""
+    part = f'<span class="{PART}">'
+    assert path_html("such as ?folder=group-a, or") == f"such as {part}?folder=group-a,</span> or"
+    assert path_html("why? because") == "why? because", "a question mark ending a word is not a query"
+
+
 def test_a_day_that_changes_nothing_on_the_map_draws_no_map(page, monkeypatch):
     """The map is drawn again only on a day that changes what it shows. With its date drawn into its title it was drawn
     and sent every day, and a step took 0.87 s from the click to shown, where it had taken 0.34 s."""

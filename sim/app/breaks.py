@@ -34,6 +34,9 @@ _PATHLIKE = re.compile(r"[/_]\w")
 # ('$HOME$/' too), but not after an absolute path's first '/', which would stand alone at a line's end
 _AFTER_FOLDER = re.compile(r"(?<=[^/\s]/)(?=[^/\s])")
 _UNDERSCORE = re.compile(r"_(?=\w)")  # a '_' inside a name, where a part too long for its line may break
+# An address's query ('?folder=group-a'): a browser may break after its '?', and a refused address's page, 1280 px wide,
+# read 'such as ?' / 'folder=group-a'. A word holding one is a block, whole on its line where it fits.
+_QUERY = re.compile(r"\?\w")
 
 
 def breakable(path: str) -> str:
@@ -76,6 +79,8 @@ def path_html(text: str, *, markdown: bool = False) -> str:
         if i % 2:
             between = word == " " and pieces[i - 1] and pieces[i + 1]  # (a space at either end is read as nothing)
             out.append(word if not markdown or between else escape(word))
+        elif _QUERY.search(word) and not _PATHLIKE.search(word):
+            out.append(f'<span class="{PART}">{escape(word)}</span>')
         elif not _PATHLIKE.search(word):
             out.append(escape(word))
         else:
