@@ -478,8 +478,16 @@ def test_the_week_s_changes_of_hands_name_the_factions_as_every_other_output_doe
 def test_the_run_s_line_counts_the_displaced_and_the_turkish_dead_from_the_scenario_s_start():
     # A Moscow run starts on 5 March with nobody counted as displaced: "displaced 0" alone read as if nobody had fled
     # the war (some 960,000 had by then); the CLI's summary says "since 5 Mar 2020", and so must the page.
-    line = held_line(live_run(WhatIfModel(Settings("scenarios/moscow.yaml"), CONTROLS, root=ROOT)))
+    model = WhatIfModel(Settings("scenarios/moscow.yaml"), CONTROLS, root=ROOT)
+    line = held_line(live_run(model))
     assert "displaced since 5 Mar 2020 **0**" in line and "Turkish deaths since 5 Mar 2020 **0**" in line
+    assert "gone home" not in line, line  # nobody yet
+    # Under the ceasefire people go home (round 71): the line said only "displaced 0" while a quarter of a million did.
+    for _ in range(30):
+        model.step()
+    run = live_run(model)
+    home = run.timeseries["returned"].iloc[-1]
+    assert home > 0 and f"displaced since 5 Mar 2020 **0**; gone home since 5 Mar 2020 **{home:,.0f}**; " in held_line(run)
 
 
 def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():

@@ -27,14 +27,16 @@ from .settings import Settings
 
 
 def held_line(run: RunData) -> str:
-    """Towns held, the displaced and Turkish deaths on the run's last recorded day, in one line.
+    """Towns held, the displaced (and those gone home, once some have) and Turkish deaths on the run's last recorded
+    day, in one line.
 
-    The displaced and the dead are counted from the scenario's start, and the line says so: a run that starts on
-    5 March 2020 counts nobody who fled before it (as the CLI's summary says).
+    They are counted from the scenario's start, and the line says so: a run that starts on 5 March 2020 counts nobody
+    who fled before it (as the CLI's summary says), though it may send home people who did.
     """
     last, since = run.timeseries.iloc[-1], date_words(run.date(0), "%b")
+    home = f"gone home since {since} **{last['returned']:,.0f}**; " if last.get("returned", 0) > 0 else ""
     return (f"Towns held: government **{last['towns_regime']}**, HTS **{last['towns_hts']}**, rebels **{last['towns_rebels']}**; "
-            f"displaced since {since} **{last['displaced']:,.0f}**; Turkish deaths since {since} **{last['turkish_deaths']:.0f}**; "
+            f"displaced since {since} **{last['displaced']:,.0f}**; {home}Turkish deaths since {since} **{last['turkish_deaths']:.0f}**; "
             f"ceasefire: {last['ceasefire']}")
 
 
