@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 import sim
@@ -37,8 +37,12 @@ SLOW_EXAMPLES = 400      # under -m slow
 TIME_LIMIT_S = 20        # per example, enforced with SIGALRM: a hang fails, it does not block the suite
 RUN_DAYS = 6             # how much of a loaded scenario is simulated
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=SLOW_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Without Hypothesis's explain phase: once an example fails, it runs the failing examples again under a line tracer,
+# which made a deeply nested file's parse outlast TIME_LIMIT_S, reported as a second, flaky failure beside the real one
+# (round 72's CI: a NUL in a path, then 'deep 1489' timed out under the tracer and passed when run again).
+PHASES = tuple(phase for phase in Phase if phase is not Phase.explain)
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
+SLOW = settings(max_examples=SLOW_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], phases=PHASES)
 
 
 # ---------------------------------------------------------------- the valid starting points

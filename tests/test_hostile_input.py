@@ -146,6 +146,7 @@ def test_theatre_index_names_a_table_with_something_not_a_name(toy, value):
     (".", "'towns' names a directory"),             # was IsADirectoryError
     ("/dev/zero", "names a device, pipe or socket"),  # was read until memory ran out
     ("nope.csv", "names a file that does not exist"),
+    ('"a\\0.csv"', "names no file (it holds a NUL character, which no file name can)"),  # was a ValueError's traceback
 ])
 def test_theatre_table_that_is_not_a_file(toy, value, says):
     index = toy.root / "toy.yaml"
@@ -187,6 +188,43 @@ def test_missing_theatre_or_claims_points_at_the_scenario_line(toy, key, value, 
     err = error_of(path)
     assert err.file == str(path) and err.key == key and err.line == line
     assert says in err.message
+
+
+CAMPAIGN = ROOT / "scenarios" / "campaign.yaml"
+CALIBRATION = f"scenarios: {CAMPAIGN}\nparameters:\n  regime.commit: {{low: 0.1, high: 0.9}}\nbudget: {{trials: 2}}\n"
+
+
+@pytest.mark.parametrize(("name", "text", "line", "key"), [
+    ("scenario.yaml", HEAD.replace("theatre: toy.yaml", 'theatre: "\\0"'), 2, "theatre"),
+    ("scenario.yaml", HEAD.replace("claims: seeds/claims.yaml", 'claims: "seeds/\\x00claims.yaml"'), 3, "claims"),
+    ("whatif.yaml", 'extends: "base.yaml\\0"\nname: x\n', 1, "extends"),
+    ("sweep.yaml", 'scenario: "\\0"\nparameters:\n  regime.commit: {values: [0.1, 0.2]}\n', 1, "scenario"),
+    ("sweep.yaml", f'scenario: {CAMPAIGN}\ndesign: "\\0"\n', 2, "design"),
+    ("calibration.yaml", CALIBRATION.replace(f"scenarios: {CAMPAIGN}", 'scenarios: "\\0"'), 1, "scenarios"),
+    ("calibration.yaml", CALIBRATION + 'outcomes: {file: "\\0"}\n', 5, "outcomes.file"),
+    ("calibration.yaml", CALIBRATION + 'layers: "out\\0"\n', 5, "layers"),
+])
+def test_a_path_holding_a_nul_character_is_an_input_error_at_its_line(toy, capsys, name, text, line, key):
+    """A path written with a NUL character (a fuzzed scenario's `theatre: "\\x00"`, round 72's CI) raised a ValueError
+    from the file system's lookup, a traceback; as any other path no file can have, it is refused at its line."""
+    toy.scenario(HEAD, name="base.yaml")
+    path = toy.scenario(text, name=name)
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}, line {line}, key '{key}': ") and "Traceback" not in err, err
+    assert "it holds a NUL character, which no file name can" in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(("text", "line", "key", "says"), [
+    ("extends: null\nname: x\n", 1, "extends", "'extends' must be the path of another scenario"),
+    ("extends: [base.yaml]\nname: x\n", 1, "extends", "'extends' must be the path of another scenario"),
+    (HEAD.replace("theatre: toy.yaml", "theatre: 7"), 2, "theatre", "'theatre' must be a path"),
+])
+def test_a_path_that_is_no_string_is_an_input_error_at_its_line(toy, text, line, key, says):
+    """Seen by the fuzzed scenarios while the check for a NUL was written: a value that is no string must still be
+    refused as no path, not fail on the check meant for strings."""
+    err = error_of(toy.scenario(text))
+    assert (err.line, err.key) == (line, key) and err.message == says, err
 
 
 def test_extends_a_directory(toy):

@@ -34,7 +34,7 @@ from ..analysis.outcomes import OutcomeBase
 from ..analysis.outcomes_file import load_outcomes
 from ..analysis.scored_outcomes import outcomes_hash
 from ..errors import InputError, check_loaded, did_you_mean, flag
-from ..io.files import as_path
+from ..io.files import as_path, unnameable
 from ..io.kinds import named_kind, wrong_kind
 from ..io.outputs import OUT
 from ..io.paths import alias, declared_range, value_at
@@ -226,6 +226,8 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     paths, scenarios = [], []
     for i, name in enumerate(names):
         where = ("scenarios",) if isinstance(f.scenarios, str) else ("scenarios", i)
+        if why := unnameable(name):
+            raise _at(tree, where, path, f"no scenario file: {why}")
         file = (path.parent / name).resolve()
         if not file.is_file():
             raise _at(tree, where, path, f"no scenario file at {file}")
@@ -242,6 +244,9 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
             if not b.low <= value <= b.high:
                 raise _at(tree, ("parameters", name), path, f"the scenario's own value {value} is outside the bounds, so "
                           "'start_at_hand_set' cannot start there", key=f"parameters.{name}")
+    for where, name in ((("outcomes", "file"), f.outcomes.file), (("layers",), f.layers)):
+        if why := unnameable(name):
+            raise _at(tree, where, path, f"must be a path ({why})")
     outcomes_path = (path.parent / f.outcomes.file).resolve() if f.outcomes.file else Path(scenarios[0].claims).parent / "outcomes.yaml"
     theatre = load_theatre(scenarios[0].theatre)
     outcomes = load_outcomes(outcomes_path, theatre, list(REPORTERS))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError, close_or_grouped, did_you_mean, flag
-from ..io.files import as_path
+from ..io.files import as_path, unnameable
 from ..io.kinds import SWEEP_KEYS, named_kind, wrong_kind
 from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
@@ -260,6 +260,8 @@ def _check_seeds(path: Path, tree: dict, settings: dict, overrides: dict, line) 
 
 def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001 - the line finder
     """The file ``tree[key]`` names, relative to the sweep file; a missing one is the sweep file's error, at its line."""
+    if why := unnameable(tree[key]):
+        raise InputError(path, f"no {key} file: {why}", line=line(key), key=key)
     file = (path.parent / tree[key]).resolve()
     if not file.is_file():
         raise InputError(path, f"no {key} file at {file}", line=line(key), key=key)

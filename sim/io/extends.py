@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import InputError, did_you_mean, shown_path
 from ..names import FACTIONS
-from .files import near_name, not_a_file
+from .files import near_name, not_a_file, unnameable
 from .kinds import SCENARIO_KEYS, SCENARIOS, named_kind, wrong_kind
 from .safe_yaml import LDict, LList, load_yaml
 from .schema import EVENT_MODELS
@@ -40,15 +40,18 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
                          key=str(key))
     for key in _PATH_KEYS:
         if key in tree:
-            if not isinstance(tree[key], str):
-                raise InputError(path, f"'{key}' must be a path", line=tree.lines[key][1], key=key)
+            why = unnameable(tree[key])
+            if not isinstance(tree[key], str) or why:
+                raise InputError(path, f"'{key}' must be a path" + (f" ({why})" if why else ""), line=tree.lines[key][1], key=key)
             tree[key] = str((path.parent / tree[key]).resolve())
     if "extends" not in tree:
         return tree
     parent_name = tree.pop("extends")
     file, line = tree.lines.pop("extends")
-    if not isinstance(parent_name, str):
-        raise InputError(path, "'extends' must be the path of another scenario", line=line, key="extends")
+    why = unnameable(parent_name)
+    if not isinstance(parent_name, str) or why:
+        raise InputError(path, "'extends' must be the path of another scenario" + (f" ({why})" if why else ""), line=line,
+                         key="extends")
     parent_path = (path.parent / parent_name).resolve()
     if parent_path in stack or parent_path == path.resolve():
         chain = " -> ".join(p.name for p in (*stack, path.resolve(), parent_path))

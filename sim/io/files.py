@@ -39,6 +39,8 @@ def not_a_file(path: Path) -> str | None:
 
     Devices and pipes are refused: ``/dev/zero`` or a FIFO would be read forever.
     """
+    if why := unnameable(str(path)):
+        return f"no file ({why})"
     try:
         if path.is_file():
             return None
@@ -47,6 +49,13 @@ def not_a_file(path: Path) -> str | None:
         return "a device, pipe or socket" if path.exists() else "a file that does not exist"
     except OSError as exc:  # a name too long, a symlink loop: the system refuses to look
         return f"a path the system cannot open ({exc.strerror})"
+
+
+def unnameable(name: object) -> str | None:
+    """Why the string ``name``, a path written in an input file, cannot name a file: it holds a NUL character, which no
+    file system allows (resolving it raised a ValueError, a traceback, where any other bad path is an input error at its
+    line); None where it can."""
+    return "it holds a NUL character, which no file name can" if isinstance(name, str) and "\0" in name else None
 
 
 RACY_SECONDS = 2.0  # coarser than any file system's timestamps
@@ -62,7 +71,7 @@ def stamp(path: Path, limit: int) -> tuple:
     """
     try:
         st = path.stat()
-    except OSError:
+    except (OSError, ValueError):  # (a NUL in the name: ValueError)
         return (str(path),)  # the loader reports it (nor is anything but a regular file hashed)
     key = (str(path), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
     if stat.S_ISREG(st.st_mode) and time.time() - max(st.st_mtime, st.st_ctime) < RACY_SECONDS:
