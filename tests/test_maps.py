@@ -232,7 +232,8 @@ def test_corridor_without_a_patrol_route_is_drawn_only_off_the_governments_groun
     control[5] = rebels  # T12, the road's east end; T10 and T11 the government's
     fig = control_map_figure(t, run_state(t, [deal], run_of([control], ceasefire=["in force"]), D0), "x")
     assert band_holds(t, find(fig.axes[0], "corridor")) == [False] * 4 + [True] * 2 + [False] * 3
-    assert any("corridor" in x.get_text() for x in fig.legends[0].get_texts())
+    # The legend says where the band is: 'M9 security corridor (3 km each side)' read as the whole road's.
+    assert "M9 security corridor off the government's ground (3 km each side)" in [x.get_text() for x in fig.legends[0].get_texts()]
     everywhere = np.zeros(9, dtype=np.int8)
     fig = control_map_figure(t, run_state(t, [deal], run_of([everywhere], ceasefire=["in force"]), D0), "x")
     assert find(fig.axes[0], "corridor") == [] and not any("corridor" in x.get_text() for x in fig.legends[0].get_texts())
@@ -737,7 +738,7 @@ def test_two_maps_side_by_side_list_their_corridor_once(build):
         return corridors(fig)
 
     assert side_by_side([deal, patrol], [deal]) == [
-        "M9 security corridor, along the joint-patrol route in the map on the left (3 km each side)"]
+        "M9 security corridor off the government's ground, along the joint-patrol route in the map on the left (3 km each side)"]
     assert side_by_side([deal, patrol], [deal, patrol]) == ["M9 security corridor along the joint-patrol route (3 km each side)"]
     assert ensembles([held] * 4, [held, held, held, broken]) == [
         "M9 security corridor along the joint-patrol route\n(agreement in force in 100% of runs on the left, 75% on the right)"]

@@ -12,6 +12,9 @@ from matplotlib.patches import Patch
 from .style import corridor_patch
 
 ALONG = " along the joint-patrol route"
+# With no patrol route the band is drawn where the road leaves the government's ground (where the model polices a
+# corridor): its label says so, or it read as the whole road's.
+OFF_GOVERNMENT = " off the government's ground"
 
 
 class CorridorEntry(Patch):
@@ -19,7 +22,7 @@ class CorridorEntry(Patch):
 
     Args:
         road: the corridor's road ('M4').
-        along: whether the band follows the joint-patrol route (not the whole road).
+        along: whether the band follows the joint-patrol route (else the road where the government does not hold it).
         width_km: its width each side of the road (a single run's map says it).
         share: the share of runs in which the agreement is in force (an ensemble's map says it, not the width).
     """
@@ -39,7 +42,7 @@ class CorridorEntry(Patch):
         """Its label: the road and the stretch (by default, this map's), then in brackets the share or the width
         (``said``: what the brackets say instead); the share on a line of its own: on one line the legend took over
         half an animation frame, squeezing the map."""
-        head = f"{self.road} security corridor{(ALONG if self.along else '') if stretch is None else stretch}"
+        head = f"{self.road} security corridor{(ALONG if self.along else OFF_GOVERNMENT) if stretch is None else stretch}"
         said = said or self.value() + self.unit()
         return f"{head}\n(agreement in force in {said})" if self.share is not None else f"{head} ({said})"
 
@@ -52,7 +55,8 @@ def one_corridor(handles: list) -> list:
         return handles
     sides = ("on the left", "on the right") if len(entries) == 2 else tuple(f"in map {k + 1}" for k in range(len(entries)))
     along = [side for side, e in zip(sides, entries, strict=True) if e.along]
-    stretch = "" if not along else ALONG if len(along) == len(entries) else f",{ALONG} in the map {_and(along)}"
+    stretch = (OFF_GOVERNMENT if not along else ALONG if len(along) == len(entries)
+               else f"{OFF_GOVERNMENT},{ALONG} in the map {_and(along)}")
     first = entries[0]
     said = None
     if len({e.value() for e in entries}) > 1:  # the unit once, after the first map's value
