@@ -210,3 +210,21 @@ def test_check_of_a_csv_says_it_reads_yaml_files_and_where_the_table_is_read(cap
     err = capsys.readouterr().err
     assert "a CSV table: check reads the simulator's YAML files" in err and "key: value" not in err, err
     assert "mapping" not in err and err.count("\n") == 1, err
+
+
+def test_check_lists_a_scenarios_parameters_as_sim_parameters_does(tmp_path, capsys):
+    """A sweep's --param takes a parameter's dotted path, and the command line had no way to list them: a wrong path's
+    error pointed to sim.parameters(scenario), in Python. `check --parameters` lists each on a line of its own."""
+    assert main(["check", str(MOSCOW), "--parameters"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{MOSCOW}: ok (moscow, 2020-03-05 .. 2020-08-31, 9 events)"
+    assert lines[1].split() == ["path", "value", "range", "type", "alias"]
+    table = sim.parameters(MOSCOW)
+    assert [line.split()[0] for line in lines[2:]] == list(table["path"])  # every one, in its order
+    assert ["displaced_at_start.taken", "0.58", "0", "..", "1", "float", "displaced_at_start__taken"] in [x.split() for x in lines]
+    assert any(x.split()[:4] == ["turkey.may_escalate", "True", "a", "switch"] for x in lines), lines
+    assert any(x.split()[:5] == ["hts.protest_days", "4", "1", "..", "365"] for x in lines), lines
+    for other, kind in ((SWEEP, "a sweep"), (OUTCOMES, "an outcomes")):
+        assert main(["check", str(other), "--parameters"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: --parameters: lists a scenario's parameters; ") and f"is {kind} file" in err, err

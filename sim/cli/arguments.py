@@ -166,6 +166,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     check.add_argument("file", type=path("FILE"), metavar="FILE", help="a scenario, sweep, calibration, outcomes or claims file, or a theatre")
     check.add_argument("--scenario", type=path("--scenario"), help="for an outcomes file: the scenario whose theatre its towns are checked "
                        "against (default: the first shipped scenario citing the same claims record)")
+    check.add_argument("--parameters", action="store_true", help="for a scenario: then list every parameter a sweep, --param or a "
+                       "what-if can set (dotted path, alias, value, declared range and type), as sim.parameters does")
     cmp = command("compare", help=COMMANDS["compare"])
     cmp.add_argument("results", type=path("RESULTS_DIR"), nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
     cmp.add_argument("--outcomes", type=path("--outcomes"), help="reported outcomes (default: outcomes.yaml beside the run's claims record)")

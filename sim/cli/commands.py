@@ -206,10 +206,28 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if exc.key == "scenario" and exc.file is None:  # the keyword's error, worded for the flag
             raise InputError(None, exc.message, key="--scenario") from None
         raise
+    if args.parameters and (kind := checked["kind"]) != "scenario":
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise InputError(None, f"lists a scenario's parameters; {args.file} is {article} {kind} file, not a scenario "
+                               "(a sweep's and a calibration's parameters are those of their scenarios)", key="--parameters")
     print(f"{args.file}: ok ({checked['summary']})")
     for note in checked["notes"]:
         _note(note)
+    if args.parameters:
+        print(parameter_lines(args.file))
     return 0
+
+
+def parameter_lines(scenario: str | Path) -> str:
+    """``check --parameters``: :func:`sim.parameters`'s table as aligned lines (path, value, range, type, alias)."""
+    from ..api import parameters
+
+    rows = parameters(scenario)
+    cells = [("path", "value", "range", "type", "alias")] + [
+        (r.path, f"{r.value:g}" if isinstance(r.value, float) else str(r.value), "a switch" if r.type == "bool" else f"{r.low:g} .. {r.high:g}", r.type, r.alias)
+        for r in rows.itertuples(index=False)]
+    widths = [max(len(row[i]) for row in cells) for i in range(4)]
+    return "\n".join(f"{p:<{widths[0]}}  {v:>{widths[1]}}  {g:<{widths[2]}}  {t:<{widths[3]}}  {a}" for p, v, g, t, a in cells)
 
 
 def _compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
