@@ -128,8 +128,7 @@ def test_a_name_like_no_parameter_says_where_they_are_listed_not_all_of_them(nam
     event = "events.offensive-under-way.force".replace(".", sep).replace("-", "_" if sep == "__" else "-")
     assert message == (f"no parameter '{name}': a parameter is named by its group and key, such as regime{sep}force or "
                        f"{event}; the groups are regime, russia, turkey, hts, rebels, combat, civilians, displaced_at_start and "
-                       f"events{sep}<id>; sim.parameters(scenario) lists all {len(parameters(load_scenario(MOSCOW)))} (python -m "
-                       "sim check SCENARIO --parameters), and "
+                       f"events{sep}<id>; sim.parameters(scenario) lists all {len(parameters(load_scenario(MOSCOW)))}, and "
                        "scenarios/README.md says what each "
                        "does"), message
 

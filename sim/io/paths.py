@@ -115,7 +115,7 @@ def no_parameter(name: str, known: list[str]) -> str:
     if head in OPTIONAL_GROUPS and not any(k.replace("__", ".").startswith(head + ".") for k in known):
         return (f"no parameter '{name}': the scenario has no '{head}' ({OPTIONAL_GROUPS[head]}) to set; give it "
                 "that block first (scenarios/README.md says its keys)")
-    listed = f"sim.parameters(scenario) lists all {len(known)} (python -m sim check SCENARIO --parameters)"
+    listed = f"sim.parameters(scenario) lists all {len(known)}"
     guess = did_you_mean(name, known) if known else ""
     if guess.startswith(" (did you mean"):
         return f"no parameter '{name}'{guess}; {listed}"
