@@ -29,11 +29,14 @@ from sim.app.breaks import BREAK, PART, breakable, path_html  # noqa: E402
 from sim.app.compare_words import CHANGE  # noqa: E402 - "B − A", whole on its line
 from sim.app.run_view import held_line, live_map_title, recent_captures  # noqa: E402
 from sim.app.settings import (  # noqa: E402
+    Controls,
     Settings,
     base_scenario,
     build,
     load_controls,
     parameter_bounds,
+    parameter_help,
+    path_words,
     relative_to_root,
     scenario_files,
     sliders_for,
@@ -69,6 +72,23 @@ def test_slider_ranges_are_the_schemas():
     for s in sliders_for(CONTROLS, sc):
         assert s.low <= s.value <= s.high, s
         assert (s.low, s.high) == parameter_bounds(sc, s.path)[:2]
+
+
+def test_a_slider_s_help_is_the_schema_s_description_with_whose_it_is():
+    # Read through sim.io.paths.declared_field, the field declared_range bounds the slider by.
+    sc = scenario("scenarios/campaign.yaml")
+    assert parameter_help(sc, "regime.commit") == "Government: share of a group's force thrown into its assaults each day"
+    assert parameter_help(sc, "combat.lethality").startswith("Combat: daily losses inflicted per unit")
+    assert parameter_help(sc, "events.jan-truce.compliance.regime") == (
+        "January 2020 Idlib truce (10 January 2020): daily chance each armed faction keeps to it (here: Government)")
+    assert parameter_help(scenario("scenarios/moscow.yaml"), "displaced_at_start.taken").startswith("Displaced at start: ")
+    with pytest.raises(ValueError, match="has no 'displaced_at_start'"):  # campaign.yaml gives no such block
+        parameter_help(sc, "displaced_at_start.taken")
+    without = scenario("scenarios/whatif/no_moscow_agreement.yaml")
+    with pytest.raises(ValueError, match="has no event 'jan-truce'"):
+        parameter_help(without, "events.jan-truce.restraint")
+    # A path the scenario has nothing to name by (a what-if's change of an event it removed) stays a path.
+    assert path_words(Controls({}, ()), "events.jan-truce.restraint", without) == "events.jan-truce.restraint"
 
 
 def test_every_control_applies_somewhere_and_toggles_follow_the_scenario():

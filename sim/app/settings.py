@@ -20,11 +20,9 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pydantic import BaseModel
-
 from ..errors import InputError
 from ..experiments.parameters import apply
-from ..io.paths import GROUPS, declared_range, holder
+from ..io.paths import GROUPS, declared_field, declared_range, holder
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
@@ -183,41 +181,24 @@ def parameter_value(scenario: Scenario, path: str) -> float | None:
     return node if isinstance(node, int | float) and not isinstance(node, bool) else None
 
 
-def _field(scenario: Scenario, path: str) -> tuple[object, list[str], str]:
-    """The schema's field of a dotted parameter path, the keys below its owner, and the owner in words
-    ('Government', 'Combat', 'Displaced at start', 'January 2020 Idlib truce (10 Jan 2020)').
-
-    Raises:
-        ValueError: an event, or a block (``displaced_at_start``), the scenario does not have.
-    """
-    parts = path.split(".")
-    if parts[0] == "events":
-        event = next((e for e in scenario.events if e.id == parts[1]), None)
-        if event is None:
-            raise ValueError(f"{scenario.name} has no event '{parts[1]}'")
-        model: type[BaseModel] = type(event)
-        keys = parts[2:]
-        owner = f"{getattr(event, 'name', None) or event.id} ({date_words(event.date)})"
-    elif parts[0] in GROUPS:
-        block = getattr(scenario, parts[0])
-        if block is None:
-            raise ValueError(f"{scenario.name} has no '{parts[0]}'")
-        model, keys = type(block), parts[1:]
-        owner = parts[0].replace("_", " ").capitalize()
-    else:
-        model, keys = Scenario.model_fields["factions"].annotation.model_fields[parts[0]].annotation, parts[1:]
-        owner = DISPLAY_NAMES.get(parts[0], parts[0])
-    return model.model_fields[keys[0]], keys, owner
-
-
 def parameter_help(scenario: Scenario, path: str) -> str:
     """What a dotted parameter path sets, in words, from the schema's description (with its unit where it gives one):
-    'Government: mobile strength at the start ...'; for a mapping's entry, whose ('... (here: Government)')."""
-    info, keys, owner = _field(scenario, path)
+    'Government: mobile strength at the start ...'; for a mapping's entry, whose ('... (here: Government)').
+
+    Raises:
+        ValueError: an event, or a block (``displaced_at_start``), the scenario does not have
+            (:func:`sim.io.paths.declared_field`).
+    """
+    owner, info, keys = declared_field(scenario, path)
+    head = path.split(".")[0]
+    if head == "events":
+        where = f"{getattr(owner, 'name', None) or owner.id} ({date_words(owner.date)})"
+    else:
+        where = head.replace("_", " ").capitalize() if head in GROUPS else DISPLAY_NAMES.get(head, head)
     text = (info.description or "").strip() or keys[0].replace("_", " ")  # no description: the key in words
     if len(keys) == 2:
         text += f" (here: {DISPLAY_NAMES.get(keys[1], keys[1])})"
-    return f"{owner}: {text}"
+    return f"{where}: {text}"
 
 
 def parameter_bounds(scenario: Scenario, path: str) -> tuple[float, float, bool]:

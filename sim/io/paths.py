@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import annotated_types as at
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from ..errors import InputError, did_you_mean
 from .validation import TaggedUnion, explain, first_error, key_path
@@ -246,15 +247,7 @@ def revalidate(scenario: Scenario, union: TaggedUnion) -> Scenario:
 def declared_range(scenario: Scenario, path: str) -> tuple[float, float, type]:
     """(lowest, highest, type) the schema allows at ``path`` (a dotted path or an alias); type is float, int or bool."""
     path = resolve(path, parameter_paths(scenario), f"scenario {scenario.name}")
-    parts = path.split(".")
-    if parts[0] == "events":
-        event = next(e for e in scenario.events if e.id == parts[1])
-        model, rest = type(event), parts[2:]
-    elif parts[0] in GROUPS:
-        model, rest = type(getattr(scenario, parts[0])), parts[1:]
-    else:
-        model, rest = type(getattr(scenario.factions, parts[0])), parts[1:]
-    field = model.model_fields[rest[0]]
+    owner, field, rest = declared_field(scenario, path)
     annotation, metadata = field.annotation, list(field.metadata)
     if len(rest) == 2:  # an entry of a mapping (a truce's compliance) or a field of a part (an agreement's corridor)
         part = next((a for a in (annotation, *typing.get_args(annotation)) if isinstance(a, type) and issubclass(a, BaseModel)), None)
@@ -271,9 +264,38 @@ def declared_range(scenario: Scenario, path: str) -> tuple[float, float, type]:
     lo = next((float(m.ge) for m in metadata if isinstance(m, at.Ge)), float("-inf"))
     lo = next((float(m.gt) for m in metadata if isinstance(m, at.Gt)), lo)
     hi = next((float(m.le) for m in metadata if isinstance(m, at.Le)), float("inf"))
-    if parts[0] == "events":  # a bound that another of the event's keys sets (a Turkish reinforcement's, in thousands)
-        hi = min(hi, event.upper_bounds.get(".".join(rest), hi))
+    if path.startswith("events."):  # a bound that another of the event's keys sets (a Turkish reinforcement's, in thousands)
+        hi = min(hi, owner.upper_bounds.get(".".join(rest), hi))
     return lo, hi, kind
+
+
+def declared_field(scenario: Scenario, path: str) -> tuple[BaseModel, FieldInfo, list[str]]:
+    """The part of ``scenario`` that holds the dotted ``path`` (a faction's parameters, a block of :data:`GROUPS`, an
+    event), the schema's field of the first key below it (its type, constraints and description), and the keys from
+    there down: what :func:`holder` finds in a scenario's ``model_dump()``, on the scenario itself.
+
+    Any key the schema has will do, a parameter or not (an event's ``name``): the app names a what-if's every change
+    by its description.
+
+    Raises:
+        ValueError: an event, or a block (``displaced_at_start``), the scenario does not have.
+        KeyError: a faction or a key the schema does not have.
+    """
+    head, *rest = path.split(".")
+    if head == "events":
+        part = next((e for e in scenario.events if rest and e.id == rest[0]), None)
+        if part is None:
+            raise ValueError(f"{scenario.name} has no event '{rest[0] if rest else ''}'")
+        rest = rest[1:]
+    elif head in GROUPS:
+        part = getattr(scenario, head)
+        if part is None:
+            raise ValueError(f"{scenario.name} has no '{head}'")
+    elif head in type(scenario.factions).model_fields:
+        part = getattr(scenario.factions, head)
+    else:
+        raise KeyError(head)
+    return part, type(part).model_fields[rest[0]], rest
 
 
 def value_at(data: dict, path: str) -> Any:  # noqa: ANN401 - a number or a switch
