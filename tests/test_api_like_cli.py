@@ -115,7 +115,7 @@ def test_make_design_without_a_scenario_takes_any_name():
 def test_make_design_refuses_a_scenario_of_the_wrong_kind():
     with pytest.raises(InputError) as info:
         make_design("grid", [Parameter("regime.commit", values=(0.6,))], scenario=3)
-    assert str(info.value).startswith("'scenario': needs a Scenario or a scenario file's path"), str(info.value)
+    assert str(info.value).startswith("'scenario': needs a Scenario (sim.load_scenario(path)) or the path of a scenario file"), str(info.value)
 
 
 @pytest.mark.parametrize("name, sep", [("qqqq.zzzz", "."), ("qqqqzzzz", "__")], ids=["path", "alias"])

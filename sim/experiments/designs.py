@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import InputError, did_you_mean, flag
 from ..io.paths import plain
-from ..io.scenario import load_scenario
+from ..io.scenario import as_scenario
 from ..io.schema import Scenario
 from ..names import is_whole
 from .parameters import MAX_STEPS, Parameter, check_ranges, dotted, repeated_value
@@ -113,7 +113,7 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     if not parameters:
         raise InputError(None, "a sweep needs at least one parameter", key="parameters")
     if scenario is not None:  # before the check for a parameter given twice: an alias and its path are one
-        scenario = _scenario(scenario)
+        scenario = as_scenario(scenario)
         parameters = dotted(parameters, scenario)
     twice = sorted({p.path for p in parameters if [q.path for q in parameters].count(p.path) > 1})
     if twice:
@@ -175,15 +175,6 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
     if sample == "sobol" and n & (n - 1):
         raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
     return Design(sample, parameters, None, n, seed)
-
-
-def _scenario(scenario: object) -> Scenario:
-    """``make_design``'s ``scenario``: a Scenario as it is, a path loaded (a number was an AttributeError in pathlib)."""
-    if isinstance(scenario, Scenario):
-        return scenario
-    if isinstance(scenario, str | os.PathLike):
-        return load_scenario(scenario)
-    raise InputError(None, f"needs a Scenario or a scenario file's path, not a {type(scenario).__name__}", key="scenario")
 
 
 def _kind(parameters: object) -> str:
