@@ -21,8 +21,22 @@ from ..io.timeline import deals_of
 from .integrity import EVENT_COLUMNS
 
 
+class DayNumbers:
+    """Dates as day numbers after ``start`` and back: one rule for a run and for a batch of runs."""
+
+    start: dt.date
+
+    def day(self, date: dt.date) -> int:
+        """The day number of ``date``: days after the start (0 on the start day)."""
+        return (date - self.start).days
+
+    def date(self, day: int) -> dt.date:
+        """The date of day number ``day`` (days after the start)."""
+        return self.start + dt.timedelta(days=int(day))
+
+
 @dataclass
-class RunData:
+class RunData(DayNumbers):
     """One replicate: the daily controller of every town, its posts, events and time series.
 
     Attributes:
@@ -59,14 +73,6 @@ class RunData:
     def days(self) -> int:
         """Days simulated after the start (the last row of ``history``)."""
         return len(self.history) - 1
-
-    def day(self, date: dt.date) -> int:
-        """The day number of ``date``: days after the start (0 on the start day)."""
-        return (date - self.start).days
-
-    def date(self, day: int) -> dt.date:
-        """The date of day number ``day`` (days after the start)."""
-        return self.start + dt.timedelta(days=int(day))
 
     def changed_hands(self, date: dt.date) -> np.ndarray:
         """Whether each town is held on ``date`` by another side than on the start day (the towns a map names)."""
@@ -125,7 +131,7 @@ class EventLog(NamedTuple):
 
 
 @dataclass
-class RunBatch:
+class RunBatch(DayNumbers):
     """Replicates of one scenario over the same days, side by side: what scoring reads.
 
     Attributes:
@@ -163,14 +169,6 @@ class RunBatch:
     def days(self) -> int:
         """Days simulated after the start (the last row of each history)."""
         return self.history.shape[1] - 1
-
-    def day(self, date: dt.date) -> int:
-        """The day number of ``date``: days after the start (0 on the start day)."""
-        return (date - self.start).days
-
-    def date(self, day: int) -> dt.date:
-        """The date of day number ``day`` (days after the start)."""
-        return self.start + dt.timedelta(days=int(day))
 
 
 class StackedSeries(Mapping[str, np.ndarray]):
