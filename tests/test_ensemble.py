@@ -345,7 +345,7 @@ def test_fewer_replicates_than_the_folder_holds_are_refused_and_delete_nothing(t
     out = tmp_path / "e"
     run_ensemble(sc, 8, out)
     before = files(out)
-    with pytest.raises(InputError, match=r"holds 8 finished replicates .* 3 of them \(seeds 45..47\) are not among the 5 "
+    with pytest.raises(InputError, match=r"holds 8 finished replicates .* 3 of them \(seeds 45–47\) are not among the 5 "
                                          r"asked for.*give seed=40 runs=8, which keeps them and runs those asked for too") as info:
         run_ensemble(sc, 5, out)  # named as the call gave them: seed=, runs=, out= (it said --seed, --runs, --out)
     assert str(info.value).startswith(f"out='{out}': ") and "--" not in str(info.value)
@@ -363,7 +363,7 @@ def test_another_seed_is_refused_and_deletes_nothing(toy, tmp_path, capsys):
     out = tmp_path / "e"
     run_ensemble(sc, 6, out)
     before = files(out)
-    with pytest.raises(InputError, match=r"holds 6 finished replicates .* 2 of them \(seeds 40..41\) are not among the 6 "
+    with pytest.raises(InputError, match=r"holds 6 finished replicates .* 2 of them \(seeds 40–41\) are not among the 6 "
                                          r"asked for.*give seed=40 runs=8, which keeps them"):
         run_ensemble(sc, 6, out, seed=42)
     assert files(out) == before
@@ -371,6 +371,19 @@ def test_another_seed_is_refused_and_deletes_nothing(toy, tmp_path, capsys):
     assert f"error: --out {out}: holds 6" in capsys.readouterr().err and files(out) == before
     run_ensemble(sc, 8, out, seed=40)  # as the refusal says: the six kept, 46 and 47 run
     assert sorted(r.seed for r in load_results(out).runs) == list(range(40, 48))
+
+
+def test_a_refusal_names_only_the_replicates_it_would_delete(toy, tmp_path):
+    """Asked for seeds in the middle of those a folder holds, the refusal named one span from the first to the last
+    ('20 of them (seeds 20191219..20191243)': 25 seeds, the 5 asked for among them); and one replicate read '1 of them
+    (seeds 40..40) are'."""
+    sc = load_scenario(toy)
+    out = tmp_path / "e"
+    run_ensemble(sc, 8, out)  # seeds 40..47
+    with pytest.raises(InputError, match=r"; 5 of them \(seeds 40–41, 45–47\) are not among the 3 asked for"):
+        run_ensemble(sc, 3, out, seed=42)
+    with pytest.raises(InputError, match=r"; 1 of them \(seed 40\) is not among the 8 asked for"):
+        run_ensemble(sc, 8, out, seed=41)
 
 
 def test_another_seed_keeps_the_finished_replicates_it_asks_for(toy, tmp_path, monkeypatch):

@@ -70,7 +70,7 @@ class SeedPairing:
         parts = [(side, seeds) for side, seeds in (("A", self.only_a), ("B", self.only_b)) if seeds]
         # the first side's count says what it counts, the second's follows it: "and B's 20 (seeds 41–60)"
         left = [f"{side}'s {len(seeds)}" + (f" other replicate{'s' * (len(seeds) != 1)}" if k == 0 else "")
-                + f" ({_seeds(seeds)})" for k, (side, seeds) in enumerate(parts)]
+                + f" ({seeds_in_words(seeds)})" for k, (side, seeds) in enumerate(parts)]
         verb = "is" if len(parts) == 1 and len(parts[0][1]) == 1 else "are"
         return f"{' and '.join(left)} {verb} left out, having no partner." if parts else ""
 
@@ -101,7 +101,8 @@ def _spans(seeds: tuple[int, ...]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
-def _seeds(seeds: tuple[int, ...]) -> str:
+def seeds_in_words(seeds: tuple[int, ...]) -> str:
+    """"seed 7" or "seeds 3, 7–9": the seeds of some replicates, in the words every message names them with."""
     return f"seed{'s' * (len(seeds) != 1)} {_spans(seeds)}"
 
 

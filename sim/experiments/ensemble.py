@@ -44,6 +44,7 @@ from pathlib import Path
 from ..analysis.aggregate import all_captures, capture_dates, control_probabilities, timeseries_quantiles
 from ..analysis.replicates import KEY_FIELDS, REPLICATES, TABLES, listed_parts, read_part, replicate_key
 from ..analysis.results import RUNS_DIR, Results, RunData
+from ..analysis.shared_seeds import seeds_in_words
 from ..errors import AGAIN, DamagedResult, InputError, Interrupted, check_switch, flag, shown_path
 from ..io.files import as_path, remove, remove_stale_temps, table_text, temp_names, write_atomic
 from ..io.folder_lock import FolderLock
@@ -322,9 +323,10 @@ def _refuse_to_discard(out: Path, held: set[int], seeds: list[int], *, run_from:
     else:
         keep = f"give {flag('seed', min(held))} {flag('runs', max(held) - min(held) + 1)} to keep them"
     whose = "these inputs" if run_from is None else f"these inputs run from {flag('seed', run_from)}"
-    raise InputError(out, f"holds {len(held)} finished replicates of {whose}; {len(outside)} of them (seeds "
-                     f"{outside[0]}..{outside[-1]}) are not among the {len(seeds)} asked for, and this run would delete "
-                     f"them: {keep}, or choose another {OUT}", key=OUT)
+    # The seeds as spans: those asked for may lie between the ones it would delete.
+    raise InputError(out, f"holds {len(held)} finished replicates of {whose}; {len(outside)} of them "
+                     f"({seeds_in_words(tuple(outside))}) {'is' if len(outside) == 1 else 'are'} not among the "
+                     f"{len(seeds)} asked for, and this run would delete them: {keep}, or choose another {OUT}", key=OUT)
 
 
 def _remove_part_files(out: Path, keep: set[str], listed: set[str]) -> int:
