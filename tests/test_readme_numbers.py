@@ -266,3 +266,80 @@ def test_the_whatif_table_is_what_40_paired_replicates_give(cards, tmp_path):
         if not all(cells):
             wrong.append((name, row, cells))
     assert not wrong, wrong
+
+
+def simulated_median(card, outcome_id: str) -> float:
+    """An outcome's median over the replicates, as compare's 'simulated' column prints it first ('225,011 (..)')."""
+    from sim.analysis.outcome_answers import outcome_table
+
+    simulated = outcome_table(card).set_index("outcome").loc[outcome_id, "simulated"]
+    return float(simulated.split(" (")[0].replace(",", ""))
+
+
+def displaced_id(day: str) -> str:
+    """The record's displaced outcome of '29 Dec' or '27 January' (December is 2019's, the rest 2020's)."""
+    number, month = day.split()
+    month = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].index(month[:3].lower()) + 1
+    return f"displaced-{2019 if month == 12 else 2020}-{month:02d}-{int(number):02d}"
+
+
+@pytest.mark.xfail(strict=True, reason="the README's displaced figures predate round 71 (flights after going home count "
+                                       "again); they pass once the lead regenerates them, and this mark goes")
+def test_the_campaign_table_s_displaced_rows_are_what_40_replicates_give(cards):
+    """The campaign table's displaced rows ('displaced, 29 Dec / 14 Jan') group two outcomes each, so the test of the
+    rows named by an outcome's id passed them by: after round 71 they still gave 574,000 / 1,067,000 where the runs
+    give 585,000 / 1,083,000, and 0.90 met on 27 January where 0.875 are."""
+    rows = [row for row in tables(section("### The campaign against the record"))[1] if row[0].startswith("displaced, ")]
+    assert len(rows) == 4, rows
+    met = {s.outcome.id: s.p_met for s in cards["campaign"].scores}
+    wrong = []
+    for row in rows:
+        ids = [displaced_id(day.strip()) for day in row[0].removeprefix("displaced, ").split("/")]
+        medians = [cell.strip().replace(",", "") for cell in row[3].split("/")]
+        shares = [cell.strip() for cell in row[4].split("/")]
+        for outcome_id, median, share in zip(ids, medians, shares, strict=True):
+            value = simulated_median(cards["campaign"], outcome_id)
+            if not (agrees(median.removesuffix("000"), value / 1000) and agrees(share, met[outcome_id])):
+                wrong.append((outcome_id, median, share, value, met[outcome_id]))
+    assert not wrong, wrong
+
+
+@pytest.mark.xfail(strict=True, reason="the README's displaced figures predate round 71 (flights after going home count "
+                                       "again); they pass once the lead regenerates them, and this mark goes")
+def test_the_displaced_curve_s_distance_from_the_un_series_is_the_median_run_s(cards):
+    """'21% high on 27 January (held out; outside the 30% in 4 of 40 runs), 21% low on 29 December, ...': each
+    figure is the median replicate's distance from the UN's count, and the runs outside are those not meeting it."""
+    text = " ".join(section("### The campaign against the record").split())
+    said = text[text.index("in the median replicate: ") + len("in the median replicate: "):]
+    said = said[:said.index(".")]
+    items = re.findall(r"(\d+)% (high|low) on (\d+ \w+)((?: and on \d+ \w+)*)", said)
+    assert len(items) + sum(extra.count(" and on ") for *_, extra in items) == 9, items
+    card, wrong = cards["campaign"], []
+    reported = {s.outcome.id: s.outcome for s in card.scores}
+    for percent, side, day, extra in items:
+        for d in [day, *re.findall(r"and on (\d+ \w+)", extra)]:
+            outcome_id = displaced_id(d)
+            off = 100 * (simulated_median(card, outcome_id) / reported[outcome_id].reported - 1)
+            if not (agrees(percent, abs(off)) and side == ("high" if off > 0 else "low")):
+                wrong.append((d, percent, side, round(off, 2)))
+    outside = re.search(r"outside the 30% in (\d+) of 40 runs", said)
+    p_met = next(s.p_met for s in card.scores if s.outcome.id == "displaced-2020-01-27")
+    assert not wrong and outside and int(outside[1]) == round(40 * (1 - p_met)), (wrong, outside[0], p_met)
+
+
+@pytest.mark.xfail(strict=True, reason="the README's printout predates round 71 ('returned' is a key quantity since, "
+                                       "and the displaced moved); it passes once the lead regenerates it, and this mark goes")
+def test_the_ensembles_example_s_comparison_is_what_its_code_prints(cards, tmp_path):
+    """The Ensembles section's printout after the headline and the outcomes, the what-if's key quantities and towns,
+    was checked by nobody: after round 71 it lacked the 'returned' line the code prints and gave the displaced as
+    1,065,158.6 -> 663,808.8 where the runs give 1,079,517.2 -> 678,202.8."""
+    from sim import run_ensemble, scorecard
+    from sim.analysis.comparison import compare
+
+    shown = re.search(r"```text\n(.*?)```", section("## Ensembles"), flags=re.S)[1]
+    whatif = run_ensemble(ROOT / "scenarios" / "whatif" / "jan_truce_holds.yaml", 40, tmp_path / "whatif")
+    diff = compare(cards["campaign"], scorecard(whatif))
+    lines = [f"{d.name}: {d.a:,.1f} -> {d.b:,.1f} (B - A {d.diff:+,.1f}, 90% interval {d.low:+,.1f} to {d.high:+,.1f})"
+             for d in diff.quantities]
+    printed = "\n".join(lines) + "\n" + diff.towns.sort_values("diff").head(5).round(3).to_string(index=False) + "\n"
+    assert shown.endswith(printed), shown[-len(printed):]
