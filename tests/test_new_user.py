@@ -537,3 +537,29 @@ def test_the_readmes_own_what_if_is_valid_and_its_commands_name_the_folders_run_
     for command in ("compare", "map"):
         line = next(x for x in shell.splitlines() if x.startswith(f"python -m sim {command} "))
         assert line.split()[4:] == written, line  # the baseline first
+
+
+def test_every_results_folder_a_readme_command_reads_is_one_an_earlier_command_writes():
+    """Scoring against the record compared the campaign with results/whatif_jan_truce_holds-seed20191219-runs40, a
+    folder no command before it writes: a user following the README was told 'no such folder'. Read in order, each
+    `compare`, `map` or `plot` of a results folder must follow the `run` that writes it (by its default name)."""
+    text = README.read_text(encoding="utf-8")
+    lines = [line.split("  #")[0].split() for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+             for line in block.replace("\\\n", " ").splitlines()]
+    written, unwritten = set(), []
+    for words in (w for w in lines if w[:3] == ["python", "-m", "sim"] and len(w) > 4):
+        command, rest = words[3], words[4:]
+        if command == "run":
+            option = {flag: value for flag, value in zip(rest[1:], rest[2:]) if flag.startswith("--")}
+            path = ROOT / rest[0]
+            # The README's own what-if is saved by its user: named as its file, it extends campaign.yaml.
+            scenario = load_scenario(path if path.exists() else ROOT / "scenarios" / "campaign.yaml")
+            name, seed = scenario.name if path.exists() else path.stem, scenario.seed
+            default = f"results/{name}-seed{option.get('--seed', seed)}" + (
+                f"-runs{option['--runs']}" if "--runs" in option else "") + (
+                f"-days{option['--days']}" if "--days" in option else "") + (
+                f"-{Path(option['--param-set']).stem}" if "--param-set" in option else "")
+            written.add(option.get("--out", default))
+        elif command in ("compare", "map", "plot"):
+            unwritten += [f for f in rest if f.startswith("results/") and "<" not in f and f not in written]
+    assert written and not unwritten, unwritten
