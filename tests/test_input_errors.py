@@ -1027,3 +1027,13 @@ def test_a_scenario_given_to_compare_map_or_plot_is_told_to_run_it_first(capsys,
         rc, err = cli(capsys, reader, ROOT / given)
         refused(rc, err, f"python -m sim {command} ")
         assert "no manifest.json" not in err, err
+
+
+@pytest.mark.parametrize("args,command", [(["plot", ROOT / "a", ROOT / "b"], "plot"), (["run", MOSCOW, MOSCOW], "run"),
+                                          (["sweep-report", ROOT / "a", ROOT / "b"], "sweep-report")])
+def test_an_argument_too_many_is_refused_in_one_line_with_the_command_s_usage(args, command, capsys):
+    """`plot A B` printed the top-level usage, without plot's arguments, and 'python -m sim: error: unrecognized
+    arguments: B', where a flag too many is told in one line which command's flags it is not among."""
+    rc, err = cli(capsys, *args)
+    refused(rc, err, f"error: {command} takes no argument '{args[-1]}'", f"(usage: python -m sim {command} [-h]",
+            f"python -m sim {command} --help says what each is")

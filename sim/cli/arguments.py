@@ -110,13 +110,17 @@ def flag_date(flag: str):  # noqa: ANN201 - an argparse type
 
 def unknown_flag(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]) -> InputError:
     """The error for arguments no command takes: for a flag, a did-you-mean among the command's own flags (argparse
-    printed the top-level usage and "unrecognized arguments", the command's flags nowhere); anything else, argparse's
-    own error (a usage line, exit status 2)."""
+    printed the top-level usage and "unrecognized arguments", the command's flags nowhere); for an argument too many
+    (``plot A B``), the command's usage in one line (argparse printed the top-level's, without the command's arguments);
+    with no command, argparse's own error (a usage line, exit status 2)."""
     flags = [e.split("=", 1)[0] for e in extra if e.startswith("-") and len(e) > 1]
-    if not flags:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     command = getattr(args, "command", None)
     sub = getattr(args, "subcommands", {}).get(command) if command else None
+    if not flags and sub:
+        usage = " ".join(sub.format_usage().split())
+        return InputError(None, f"{command} takes no argument '{extra[0]}' ({usage}); {sub.prog} --help says what each is")
+    if not flags:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     options = [o for a in (sub or parser)._actions if a.help != argparse.SUPPRESS for o in a.option_strings if o.startswith("--")]
     where = f"{command}" if sub else "the simulator"
     prog = parser.prog + (f" {command}" if sub else "")
