@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from ..errors import InputError, did_you_mean
-from ..io.files import path_blank
+from ..io.files import not_found, path_blank
 from ..names import MAX_BOXES, MAX_N, MAX_RUNS, MAX_SEED, MAX_TRIALS, MAX_WORKERS
 
 COMMANDS = {
@@ -79,6 +79,21 @@ def path(name: str):  # noqa: ANN201 - an argparse type
                 raise InputError(None, f"{blank}: give a path", key=name)
             raise InputError(None, f"{name} {blank}: give a path")
         return Path(text)
+
+    return parse
+
+
+def input_file(name: str):  # noqa: ANN201 - an argparse type
+    """An argparse type: the path of a file the flag ``name`` reads, refused as :func:`path` refuses one, and refused
+    naming the flag when there is no such file: ``sweep --design points.csv`` said 'points.csv: file not found', the
+    flag nowhere, where ``run --param-set`` and ``app --scenario`` name theirs."""
+    as_path = path(name)
+
+    def parse(text: str) -> Path:
+        given = as_path(text)
+        if not given.exists():
+            raise InputError(given, not_found(given), key=name)
+        return given
 
     return parse
 
@@ -168,13 +183,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     run.add_argument("--param", action=RunParam, nargs="?", help=argparse.SUPPRESS)
     check = command("check", help=COMMANDS["check"])
     check.add_argument("file", type=path("FILE"), metavar="FILE", help="a scenario, sweep, calibration, outcomes or claims file, or a theatre")
-    check.add_argument("--scenario", type=path("--scenario"), help="for an outcomes file: the scenario whose theatre its towns are checked "
+    check.add_argument("--scenario", type=input_file("--scenario"), help="for an outcomes file: the scenario whose theatre its towns are checked "
                        "against (default: the first shipped scenario citing the same claims record)")
     check.add_argument("--parameters", action="store_true", help="for a scenario: then list every parameter a sweep, --param or a "
                        "what-if can set (dotted path, alias, value, declared range and type), as sim.parameters does")
     cmp = command("compare", help=COMMANDS["compare"])
     cmp.add_argument("results", type=path("RESULTS_DIR"), nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
-    cmp.add_argument("--outcomes", type=path("--outcomes"), help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
+    cmp.add_argument("--outcomes", type=input_file("--outcomes"), help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
     cmp.add_argument("--out", help="folder for comparison.md/.csv (default: the (last) results folder)")
     sw = command("sweep", help=COMMANDS["sweep"])
     sw.add_argument("target", type=path("SCENARIO_OR_SWEEP"), metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
@@ -183,7 +198,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="replicates per point (default 10)")
     sw.add_argument("--sample", **one_of("--sample", ("grid", "lhs", "random", "sobol")), help="design (default grid)")
     sw.add_argument("--n", type=whole("--n", 1, MAX_N), help="sample size for lhs/random; base size (a power of 2) for sobol")
-    sw.add_argument("--design", type=path("--design"), metavar="POINTS_CSV", help="points from a CSV file (header: parameter paths or aliases; "
+    sw.add_argument("--design", type=input_file("--design"), metavar="POINTS_CSV", help="points from a CSV file (header: parameter paths or aliases; "
                     "EMA Workbench's experiments table works) instead of --param")
     sw.add_argument("--sample-seed", type=whole("--sample-seed", 0, 2**32 - 1, count=False), help="where lhs/random/sobol points fall (default 0)")
     sw.add_argument("--seed", type=seed, help="replicate base seed: replicate r of every point runs with seed + r (default: the scenario's)")
@@ -214,7 +229,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                    "beyond 60 days: at most 60 frames), and an MP4 where ffmpeg exists")
     p = command("plot", help=COMMANDS["plot"])
     p.add_argument("results", type=path("RESULTS_DIR"), metavar="RESULTS_DIR", help="a results folder: one run or an ensemble (what `run` wrote)")
-    p.add_argument("--outcomes", type=path("--outcomes"), help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
+    p.add_argument("--outcomes", type=input_file("--outcomes"), help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
     p.add_argument("--out", help="folder for the PNGs (default: the results folder)")
     app = command("app", help=COMMANDS["app"])
     app.add_argument("--host", default="localhost", help="address to serve on (default: localhost, this machine only)")

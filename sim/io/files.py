@@ -109,7 +109,7 @@ def read_input(path: Path, limit: int) -> bytes:
     """The bytes of an input file, refusing non-files and files over ``limit`` bytes."""
     problem = not_a_file(path)
     if problem == "a file that does not exist":
-        raise InputError(path, "file not found" + (near_miss(path) or in_scenarios(path)))
+        raise InputError(path, not_found(path))
     if problem:
         raise InputError(path, f"expected a file, found {problem}")
     try:
@@ -118,6 +118,11 @@ def read_input(path: Path, limit: int) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read file ({exc.strerror})") from None
+
+
+def not_found(path: Path) -> str:
+    """'file not found', with a file of a close name beside it or under scenarios/ when there is one."""
+    return "file not found" + (near_miss(path) or in_scenarios(path))
 
 
 def near_miss(path: Path) -> str:
