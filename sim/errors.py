@@ -3,8 +3,8 @@
 - :class:`InputError`: bad input (a file, a value, a command-line flag), or a
   ``--out`` the simulator refuses to write into; one paragraph, exit status 2.
   :func:`flag` names what is a flag on the command line and an argument in Python,
-  and :data:`AGAIN` how to go on after a stop; ``str()`` says them as Python does,
-  ``on_command_line()`` as the command line does.
+  :data:`AGAIN` how to go on after a stop, and :data:`PARAMETERS` what lists a scenario's parameters; ``str()``
+  says them as Python does, ``on_command_line()`` as the command line does.
 - :class:`DamagedResult`: a results file that is missing, cut short or
   altered; named, never counted; exit status 2.
 - :class:`OutputError`: the system refused to write (a full disk, a
@@ -135,6 +135,7 @@ class InputError(_Picklable):
 
 _FLAG = re.compile(r"\{(?P<about>@?)--(?P<flag>[a-z][a-z0-9_]*)(?:\|(?P<python>[a-z_][a-z0-9_.]*))?(?: (?P<value>[^{}]+))?\}")
 AGAIN = "{again}"  # how to go on after a stop: "run the same command again", or "call it again with the same arguments"
+PARAMETERS = "{parameters}"  # what lists a scenario's parameters: "python -m sim check SCENARIO --parameters", or sim.parameters
 
 
 def _within(path: str | Path, folder: str | Path) -> bool:
@@ -206,9 +207,11 @@ def check_loaded(value: object, kind: type, loader: str) -> None:
 
 
 def in_words(text: str, *, command_line: bool) -> str:
-    """``text`` with :func:`flag`'s names and :data:`AGAIN` said as the command line or Python says them."""
+    """``text`` with :func:`flag`'s names, :data:`AGAIN` and :data:`PARAMETERS` said as the command line or Python says them."""
     again = "run the same command again" if command_line else "call it again with the same arguments"
-    return _FLAG.sub(lambda named: _said_flag(named, command_line=command_line), text).replace(AGAIN, again)
+    listing = "python -m sim check SCENARIO --parameters" if command_line else "sim.parameters(scenario)"
+    text = _FLAG.sub(lambda named: _said_flag(named, command_line=command_line), text)
+    return text.replace(AGAIN, again).replace(PARAMETERS, listing)
 
 
 def shown_path(file: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from sim import load_scenario, parameters
 from sim.cli import main
-from sim.errors import InputError
+from sim.errors import InputError, in_words
 from sim.experiments.calibration import run_calibration
 from sim.experiments.calibration_file import load_calibration
 from sim.experiments.calibration_results import finish
@@ -124,7 +124,7 @@ def test_a_name_like_no_parameter_says_where_they_are_listed_not_all_of_them(nam
     answered in aliases."""
     with pytest.raises(InputError) as info:
         load_scenario(MOSCOW).with_params({name: 0.5})
-    message = info.value.message
+    message = in_words(info.value.message, command_line=False)  # as Python says it
     event = "events.offensive-under-way.force".replace(".", sep).replace("-", "_" if sep == "__" else "-")
     assert message == (f"no parameter '{name}': a parameter is named by its group and key, such as regime{sep}force or "
                        f"{event}; the groups are regime, russia, turkey, hts, rebels, combat, civilians, displaced_at_start and "
@@ -133,8 +133,14 @@ def test_a_name_like_no_parameter_says_where_they_are_listed_not_all_of_them(nam
                        "does"), message
 
 
-def test_the_command_line_says_it_as_briefly(tmp_path, capsys):
+def test_the_command_line_says_it_as_briefly_and_names_its_own_list(tmp_path, capsys):
+    """The list it points to is the command line's own (round 72's check --parameters): it named sim.parameters, a
+    Python call, to a user at a shell."""
     rc = main(["sweep", str(MOSCOW), "--param", "qqqq.zzzz=0.2,0.8", "--out", str(tmp_path / "s")])
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith("error: --param: no parameter 'qqqq.zzzz': a parameter is named by its group and key")
-    assert f"sim.parameters(scenario) lists all {len(parameters(load_scenario(MOSCOW)))}" in err and len(err) < 400 and "valid:" not in err, err
+    listed = f"python -m sim check SCENARIO --parameters lists all {len(parameters(load_scenario(MOSCOW)))}"
+    assert listed in err and "sim.parameters" not in err and len(err) < 400 and "valid:" not in err, err
+    rc = main(["sweep", str(MOSCOW), "--param", "regime.comit=0.3", "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "did you mean 'regime.commit'" in err and "python -m sim check SCENARIO --parameters" in err, err

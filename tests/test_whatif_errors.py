@@ -9,7 +9,7 @@ import pytest
 
 from sim import load_scenario
 from sim.cli import main
-from sim.errors import InputError, did_you_mean
+from sim.errors import InputError, did_you_mean, in_words
 from sim.io.claims import load_claims
 
 from .conftest import ROOT
@@ -95,7 +95,7 @@ def test_a_misspelt_parameter_gets_its_did_you_mean_without_every_name(name, mea
     sc = load_scenario(MOSCOW)
     with pytest.raises(InputError) as info:
         sc.with_params({name: 0.5})
-    message = info.value.message
+    message = in_words(info.value.message, command_line=False)  # as Python says it
     assert f"did you mean '{meant}'?" in message and "sim.parameters(scenario) lists all" in message, message
     assert "valid:" not in message and "hts.spoiler_rate" not in message and len(message) < 200, message
 
@@ -105,7 +105,7 @@ def test_a_parameter_like_no_other_says_where_they_are_listed():
     sc = load_scenario(MOSCOW)
     with pytest.raises(InputError) as info:
         sc.with_params({"qqqq.zzzz": 0.5})
-    message = info.value.message
+    message = in_words(info.value.message, command_line=False)  # as Python says it
     assert "did you mean" not in message and "valid:" not in message and "hts.spoiler_rate" not in message, message
     assert "sim.parameters(scenario) lists all 95" in message and len(message) < 400, message
 

@@ -27,7 +27,7 @@ import annotated_types as at
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from ..errors import InputError, did_you_mean
+from ..errors import PARAMETERS, InputError, did_you_mean
 from .validation import TaggedUnion, explain, first_error, key_path
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def no_parameter(name: str, known: list[str]) -> str:
     if head in OPTIONAL_GROUPS and not any(k.replace("__", ".").startswith(head + ".") for k in known):
         return (f"no parameter '{name}': the scenario has no '{head}' ({OPTIONAL_GROUPS[head]}) to set; give it "
                 "that block first (scenarios/README.md says its keys)")
-    listed = f"sim.parameters(scenario) lists all {len(known)}"
+    listed = f"{PARAMETERS} lists all {len(known)}"  # sim.parameters in Python, the check command on the command line
     guess = did_you_mean(name, known) if known else ""
     if guess.startswith(" (did you mean"):
         return f"no parameter '{name}'{guess}; {listed}"
