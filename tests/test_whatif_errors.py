@@ -351,6 +351,9 @@ def test_an_override_that_changes_an_events_type_is_blamed_on_its_type(tmp_path,
     err = error_of(path)
     assert err.file == str(path) and (err.line, err.key) == (5, "events[0].type"), str(err)
     assert "'main-offensive'" in err.message and "offensive" in err.message and "remove_events" in err.message, str(err)
+    assert "cannot make it a 'truce'" in err.message, str(err)
+    err = error_of(whatif(tmp_path, CAMPAIGN, body.replace("type: truce", "type: agreement")))
+    assert "cannot make it an 'agreement'" in err.message, str(err)  # it read "a 'agreement'"
     assert main(["check", str(path)]) == 2
     assert capsys.readouterr().err.startswith(f"error: {path}, line 5, key 'events[0].type': ")
     # giving the inherited type again is an override like any other

@@ -201,7 +201,8 @@ def _same_type(base: Any, event: Any, k: int) -> None:  # noqa: ANN401 - items o
     file, line = event.lines["type"]
     where = base.lines.get("type", (None, None))
     said = f" ({Path(where[0]).name}, line {where[1]})" if where[0] else ""
-    raise InputError(file, f"'{event['id']}' is an inherited '{old}' event{said}: an override cannot make it a '{new}'; "
+    a = "an" if new[:1].lower() in tuple("aeiou") else "a"  # "an 'agreement'", "a 'truce'"
+    raise InputError(file, f"'{event['id']}' is an inherited '{old}' event{said}: an override cannot make it {a} '{new}'; "
                      f"drop it with remove_events and add the '{new}' under another id", line=line, key=f"events[{k}].type")
 
 
