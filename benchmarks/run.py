@@ -350,7 +350,7 @@ def table(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     names = [f.__name__ for f in SECTIONS]
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions and smaller sweeps: rough figures in a few minutes")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and smaller sweeps: rough figures in about a minute and a half")
     parser.add_argument("--reps", type=int, help="repetitions per measurement (default 15, 5 with --quick)")
     parser.add_argument("--only", nargs="+", choices=names, help="run only these sections")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json", help="where to write the JSON")
