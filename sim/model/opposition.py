@@ -106,13 +106,15 @@ class ArmedGroup(FactionAgent):
         keeps = m.draws.uniform(m.day, self.restraint) < m.deal.compliance.get(self.name, 0.0)
         return free & ~(m.deal.in_force & keeps)
 
-    def commit_reserve(self, which: np.ndarray, town: np.ndarray) -> None:
-        """Throw ``counter_commit`` of the reserve at ``town`` in the replicates ``which``; under a deal, a violation."""
+    def commit_reserve(self, which: np.ndarray, town: np.ndarray) -> np.ndarray:
+        """Throw ``counter_commit`` of the reserve at ``town`` in the replicates ``which``; under a deal, a violation.
+        Returns what it committed (replicates,): it stays in the reserve until the day's combat takes what it cost."""
         m = self.model
         force = np.where(which, self.force * self.p.counter_commit, 0.0)
         m.declare_attacks(self.name, town[None, :, None], force[None, :, None], [self])
         if m.deal is not None and (broke := (force > 0) & m.deal.in_force).any():  # a party that failed to keep the deal
             ceasefire.record_violation(m, broke, self.name, town, "counter-attack on government positions")
+        return force
 
 
 class HTS(ArmedGroup):
@@ -126,17 +128,18 @@ class HTS(ArmedGroup):
     def step(self) -> None:
         self.defend()
         m = self.model
+        committed = 0.0  # of the reserve, to today's counter-attack
         if self.axis is not None:  # a reported counter-offensive: with none, HTS attacks nothing (and draws nothing)
             aim = self.aim()
             if (free := self.unrestrained((self.force > 0) & (aim >= 0))).any():
-                self.commit_reserve(free, np.maximum(aim, 0))
+                committed = self.commit_reserve(free, np.maximum(aim, 0))
         cf = m.deal
         if cf is None or not np.count_nonzero(cf.in_force):
             return
         reject = cf.rejection(self.name)
         raid = cf.in_force & (m.draws.uniform(m.day, Draw.HTS_RAID) < self.p.spoiler_rate * reject)
         if np.count_nonzero(raid):
-            self.raid(raid)
+            self.raid(raid, self.force - committed)
         staging = cf.in_force & self.holds_ground()
         for road in sorted(m.patrol_roads):  # each road its own chance, less where patrols and policing made it secure
             k = m.patrol_road_k[road]
@@ -145,17 +148,19 @@ class HTS(ArmedGroup):
             if np.count_nonzero(sit):
                 self.sit_in(sit, road, k)
 
-    def raid(self, which: np.ndarray) -> None:
+    def raid(self, which: np.ndarray, spare: np.ndarray) -> None:
         """Attack a government position next to HTS ground: a violation, and a pretext for the regime. (It starts from
         HTS's ground, as its chance blocks of a patrol come next to it: neither needs :meth:`holds_ground` as well.)
 
         A raid is a day of combat on a small scale, with both sides firing at once as in an assault: the raiders
-        (``raid_strength``, or what the reserve holds if less) cost the garrison ``lethality`` x their strength, and
-        the garrison costs them ``lethality`` x its effective strength in return, at most the whole party; each loss
-        with its own noise. The party comes out of the mobile reserve: with none, there is no raid.
+        (``raid_strength``, or what the reserve can ``spare`` if less) cost the garrison ``lethality`` x their strength,
+        and the garrison costs them ``lethality`` x its effective strength in return, at most the whole party; each loss
+        with its own noise. The party comes out of the mobile reserve, of what it has not thrown at the day's
+        counter-attack (``spare``, (replicates,)): with none to spare, there is no raid. (Drawn from the whole reserve,
+        the strength committed to an assault raided too, and was lost twice over.)
         """
         m = self.model
-        which = which & (self.force > 0)
+        which = which & (spare > 0)
         # Government towns next to HTS ground: who holds the towns decides, so they are found again only after a change.
         target = m.of_control("raid_targets", lambda: (towns.held_neighbours(m.neighbours, m.controller == HTS_CODE) > 0)
                               & (m.controller == REGIME))
@@ -167,7 +172,7 @@ class HTS(ArmedGroup):
             return
         where = town[rep]
         lethality, noise = per_pair(m.combat_params.lethality, rep), per_pair(m.combat_params.noise, rep)
-        strength = np.minimum(per_pair(self.p.raid_strength, rep), self.force[rep])
+        strength = np.minimum(per_pair(self.p.raid_strength, rep), spare[rep])
         garrison = m.garrison[rep, where]
         defence = combat.defence_factor(m, rep * m.controller.shape[1] + where, REGIME)  # no post covers the government
         loss = np.minimum(garrison, strength * lethality * streams.lognormal(m.keys[rep], m.day, Draw.RAID_LOSS, noise))

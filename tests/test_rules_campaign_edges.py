@@ -1,0 +1,31 @@
+"""The rules that decide the campaign (combat, collapse, the groups' ground and strength, the opposition's reserves), at
+edges the shipped scenarios seldom or never reach, on hand-built theatres with known answers."""
+
+import numpy as np
+import pytest
+
+from sim import CeasefireModel
+
+from .conftest import ev, line_theatre
+from .test_rules import STRONG_REGIME, scenario, truce
+
+
+def test_hts_raids_only_with_the_part_of_its_reserve_it_has_not_thrown_at_a_counter_attack(build):
+    # A reserve of 4: half of it (counter_commit 0.5) is thrown at T1 on HTS's counter-offensive, under a deal HTS
+    # rejects, and it raids the same day. The raiding party was drawn from the whole reserve, the 2 points already
+    # committed included: a party of 4 and an assault of 2 were both wiped out by T1's garrison of 50, and HTS booked
+    # 6 points of dead out of a reserve of 4. The party is what is left once the counter-attack is committed: 2.
+    line_theatre(build, controllers=("regime", "regime", "hts", "hts"))
+    factions = {**STRONG_REGIME, "regime": {"force": 0, "garrison": 50, "regen": 0},
+                "hts": {"garrison": 1, "reserve": 4, "regen": 0, "spoiler_rate": 1.0, "raid_strength": 4,
+                        "counter_commit": 0.5, "protest_rate": 0.0, "patrol_block": 0.0}}
+    deal = truce(effective="2020-01-01", compliance={"regime": 1.0, "hts": 0.0, "rebels": 1.0})
+    back = ev(id="back", date="2020-01-01", type="offensive", faction="hts", action="start", axis=["T1"])
+    combat = {"noise": 0.0, "break_ratio": 100, "withdraw_ratio": 100, "lethality": 0.1}
+    m = CeasefireModel(scenario(build, factions, events=[deal, back], end="2020-01-02", combat=combat))
+    m.step()
+    kinds = [row[5] for row in m.journal.table().tolist() if row[2] == "violation"]
+    assert kinds == ["counter-attack on government positions", "raid on government positions"]
+    dead = m.casualties["hts"][0] / m.combat_params.fighters_per_point
+    assert dead == pytest.approx(4.0) and m.hts.force[0] == pytest.approx(0.0)  # all of it lost, and no more
+    assert m.garrison[0, 1] == pytest.approx(50.0 - 0.1 * 2 - 0.1 * 2)  # a party of 2 and an assault of 2
