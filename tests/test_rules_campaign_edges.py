@@ -29,3 +29,20 @@ def test_hts_raids_only_with_the_part_of_its_reserve_it_has_not_thrown_at_a_coun
     dead = m.casualties["hts"][0] / m.combat_params.fighters_per_point
     assert dead == pytest.approx(4.0) and m.hts.force[0] == pytest.approx(0.0)  # all of it lost, and no more
     assert m.garrison[0, 1] == pytest.approx(50.0 - 0.1 * 2 - 0.1 * 2)  # a party of 2 and an assault of 2
+
+
+def test_survivors_whose_refuge_falls_go_to_the_strongest_garrison_of_their_side_as_it_stands_after_the_falls(build):
+    # X (HTS, 6 points) falls to the government with F, the refuge it was given; the same day HTS takes B from the
+    # government, leaving a garrison of 0.5 there. X's survivors go to their side's strongest neighbour: D (3 points),
+    # not B. The refuges were ranked by the garrisons before the new ones were set, so B counted with the
+    # government's 10 it had held, and took them.
+    build.theatre([("G", 35.5, 36.0, "regime"), ("X", 35.5, 36.05, "hts"), ("F", 35.5, 36.1, "hts"),
+                   ("D", 35.45, 36.05, "hts"), ("B", 35.55, 36.05, "regime")],
+                  [("G", "X", "M9"), ("X", "F", "M9"), ("X", "D", "M9"), ("X", "B", "M9")])
+    m = CeasefireModel(scenario(build))
+    g, x, f, d, b = (m.theatre.town(n) for n in "GXFDB")
+    m.garrison[0, [x, f, d, b]] = [6.0, 1.0, 3.0, 10.0]
+    hts, regime = m.hts.code, 0
+    m.capture(np.zeros(3, int), np.array([x, f, b]), np.array([regime, regime, hts], np.int8), np.array([1.0, 1.0, 0.5]),
+              np.array([f, -1, g]), cause="assault")
+    assert m.garrison[0, [d, b]].tolist() == [3.0 + 6.0, 0.5]

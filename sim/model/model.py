@@ -254,11 +254,13 @@ class CeasefireModel(mesa.Model):
         self._pockets.note(self.controller, self.neighbours, rep, town, old, new)  # before they change hands
         self.changes += 1
         self.controller.put(flat, new)
-        fallback = towns.refuges(self.neighbours, rep, town, old, fallback, self.controller, self.garrison)
-        away, leaving = fallback >= 0, self.garrison.take(flat)  # a copy, read before any new garrison is set
-        to = away.nonzero()[0]  # the pairs by position: three reads with a mask would cost three times as much
-        # New garrisons, then the survivors: a refuge may be a town their side took in this call (towns.refuges).
+        leaving = self.garrison.take(flat)  # a copy, read before any new garrison is set
+        # New garrisons, then the survivors' refuges: a refuge may be a town their side took in this call
+        # (towns.refuges), and the strongest is found by the garrisons as the falls leave them, that town's new one.
         self.garrison.put(flat, garrison)
+        fallback = towns.refuges(self.neighbours, rep, town, old, fallback, self.controller, self.garrison)
+        away = fallback >= 0
+        to = away.nonzero()[0]  # the pairs by position: three reads with a mask would cost three times as much
         np.add.at(self.garrison, (rep[to], fallback[to]), leaving[to])
         if to.size < away.size:  # nowhere to go: lost (with every garrison away, no casualties to add)
             combat.book_casualties(self, old[~away], rep[~away], leaving[~away])
