@@ -46,3 +46,18 @@ def test_survivors_whose_refuge_falls_go_to_the_strongest_garrison_of_their_side
     m.capture(np.zeros(3, int), np.array([x, f, b]), np.array([regime, regime, hts], np.int8), np.array([1.0, 1.0, 0.5]),
               np.array([f, -1, g]), cause="assault")
     assert m.garrison[0, [d, b]].tolist() == [3.0 + 6.0, 0.5]
+
+
+def test_survivors_with_no_refuge_before_the_falls_go_to_a_town_their_side_took_in_them(build):
+    # X (HTS, 6 points) has no HTS neighbour when it falls, and the same day HTS takes B, next to it, from the
+    # government. Once the day's falls are known their side holds B, and they fall back there, as survivors whose
+    # refuge fell with them find B (the test above). With no refuge to begin with, they were lost.
+    build.theatre([("G", 35.5, 36.0, "regime"), ("X", 35.5, 36.05, "hts"), ("B", 35.55, 36.05, "regime"),
+                   ("G2", 35.6, 36.05, "regime")], [("G", "X", "M9"), ("X", "B", "M9"), ("B", "G2", "M9")])
+    m = CeasefireModel(scenario(build))
+    g, x, b, g2 = (m.theatre.town(n) for n in ("G", "X", "B", "G2"))
+    m.garrison[0, [x, b, g2]] = [6.0, 10.0, 1.0]
+    m.capture(np.zeros(2, int), np.array([x, b]), np.array([0, m.hts.code], np.int8), np.array([1.0, 0.5]),
+              np.array([-1, g2]), cause="assault")
+    assert m.garrison[0, [b, g2]].tolist() == [0.5 + 6.0, 1.0 + 10.0]
+    assert m.casualties["hts"][0] == 0.0

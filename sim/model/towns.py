@@ -83,11 +83,12 @@ def refuges(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.n
 
     ``after`` is who holds each town once every town has changed hands. A
     fallback lost in the same breath is no refuge: that garrison goes to the
-    best neighbour its side (``side[i]``) still holds then, or is lost (-1)
-    if there is none.
+    best neighbour its side (``side[i]``) holds then, or is lost (-1) if
+    there is none. So does one with no fallback (-1): a neighbour its side
+    took in the same breath is a refuge, as it is for one whose fallback fell.
     """
-    # A fallback of -1 (none) reads the last town: what it finds there is masked off.
-    gone = (fallback >= 0) & (after[rep, fallback] != side)
+    # A fallback of -1 (none) reads the last town: it is looked for again whatever it finds there.
+    gone = (fallback < 0) | (after[rep, fallback] != side)
     if not np.count_nonzero(gone):
         return fallback
     fallback = fallback.copy()
