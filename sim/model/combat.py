@@ -18,7 +18,9 @@ Each day, for every town under assault:
   to such a neighbour (HTS's to HTS's, the rebels' to the rebels', though
   the two hold one front); a garrison with none left cannot withdraw, and
   is lost if the town falls. A neighbour that falls the same day is no
-  refuge: a garrison whose only refuge falls stays and fights.
+  refuge: a garrison whose only refuge falls stays and fights. Where the
+  survivors of a fall go is settled once the day's falls are known: the
+  strongest of their side's neighbours then, one it took that day included.
 
 Each attacking side books its own part of an assault's losses as its
 casualties, in proportion to the force it committed (HTS and the rebels
