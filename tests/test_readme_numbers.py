@@ -283,8 +283,6 @@ def displaced_id(day: str) -> str:
     return f"displaced-{2019 if month == 12 else 2020}-{month:02d}-{int(number):02d}"
 
 
-@pytest.mark.xfail(strict=True, reason="the README's displaced figures predate round 71 (flights after going home count "
-                                       "again); they pass once the lead regenerates them, and this mark goes")
 def test_the_campaign_table_s_displaced_rows_are_what_40_replicates_give(cards):
     """The campaign table's displaced rows ('displaced, 29 Dec / 14 Jan') group two outcomes each, so the test of the
     rows named by an outcome's id passed them by: after round 71 they still gave 574,000 / 1,067,000 where the runs
@@ -304,15 +302,13 @@ def test_the_campaign_table_s_displaced_rows_are_what_40_replicates_give(cards):
     assert not wrong, wrong
 
 
-@pytest.mark.xfail(strict=True, reason="the README's displaced figures predate round 71 (flights after going home count "
-                                       "again); they pass once the lead regenerates them, and this mark goes")
 def test_the_displaced_curve_s_distance_from_the_un_series_is_the_median_run_s(cards):
     """'21% high on 27 January (held out; outside the 30% in 4 of 40 runs), 21% low on 29 December, ...': each
     figure is the median replicate's distance from the UN's count, and the runs outside are those not meeting it."""
     text = " ".join(section("### The campaign against the record").split())
     said = text[text.index("in the median replicate: ") + len("in the median replicate: "):]
-    said = said[:said.index(".")]
-    items = re.findall(r"(\d+)% (high|low) on (\d+ \w+)((?: and on \d+ \w+)*)", said)
+    said = said[:re.search(r"\.(?!\d)", said).start()]  # to the sentence's end (a decimal point is not one)
+    items = re.findall(r"(\d+(?:\.\d+)?)% (high|low) on (\d+ \w+)((?: and on \d+ \w+)*)", said)
     assert len(items) + sum(extra.count(" and on ") for *_, extra in items) == 9, items
     card, wrong = cards["campaign"], []
     reported = {s.outcome.id: s.outcome for s in card.scores}
@@ -327,8 +323,6 @@ def test_the_displaced_curve_s_distance_from_the_un_series_is_the_median_run_s(c
     assert not wrong and outside and int(outside[1]) == round(40 * (1 - p_met)), (wrong, outside[0], p_met)
 
 
-@pytest.mark.xfail(strict=True, reason="the README's printout predates round 71 ('returned' is a key quantity since, "
-                                       "and the displaced moved); it passes once the lead regenerates it, and this mark goes")
 def test_the_ensembles_example_s_comparison_is_what_its_code_prints(cards, tmp_path):
     """The Ensembles section's printout after the headline and the outcomes, the what-if's key quantities and towns,
     was checked by nobody: after round 71 it lacked the 'returned' line the code prints and gave the displaced as
