@@ -81,8 +81,10 @@ def test_a_flag_about_the_sweep_folder_names_the_folder_then_the_flag(sweep, cap
     (["--param", "regime.commit"], "error: --param: expects PATH=LO:HI[:STEPS] or PATH=A,B,C (got 'regime.commit')"),
     (["--design", "points.csv", "--param", "regime.commit=0.3"], "error: --design: gives the points: no --param, "),
 ])
-def test_a_refused_sweep_flag_is_named_once(capsys, args, words):
+def test_a_refused_sweep_flag_is_named_once(capsys, args, words, tmp_path, monkeypatch):
     """They read "--param: --param expects ..." and "--design: --design gives the points ..."."""
+    monkeypatch.chdir(tmp_path)  # the design file exists: the flags clash whatever is in it (a missing one is named first)
+    (tmp_path / "points.csv").write_text("regime.commit\n0.3\n")
     rc = main(["sweep", str(MOSCOW), *args])
     err = capsys.readouterr().err
     assert rc == 2 and err.startswith(words) and err.count("--param:") + err.count("--design:") == 1, err
