@@ -128,6 +128,31 @@ def test_an_outcome_is_scored_only_if_the_run_simulates_its_whole_span(theatre):
     assert [o.id for o in card.skipped] == ["start", "after", "from-start"]
 
 
+
+def test_one_change_of_hands_meets_at_most_one_of_a_towns_captures_by_that_side(theatre):  # noqa: F811
+    """The record has T1 taken by the regime on 2 Jan (± 2 days) and, after a loss, again on 5 Jan (± 2, looked for from
+    3 Jan). A run that takes T1 once, on 3 Jan, inside both windows, meets the first only: the second is looked for
+    after the change that met the first and never comes (8 Jan - 5 Jan = 3 days late); it was met by the same change
+    of hands, 2 days early. A run that takes T1 on 3 Jan, loses it on 4 Jan and takes it back on 5 Jan meets both, the
+    second on the day (it was dated 3 Jan). The sweeps' metrics and the calibration's date errors read them alike."""
+    from sim.analysis.calibration_score import evidence
+    from sim.analysis.metrics import batch_metric_columns
+    from sim.analysis.rundata import RunBatch
+    from sim.analysis.scoring import score
+
+    first = outcome(CaptureOutcome, "first", town="T1", by="regime", reported=day(1), tolerance_days=2)
+    again = outcome(CaptureOutcome, "again", town="T1", by="regime", reported=day(4), after=day(2), tolerance_days=2)
+    back_and_forth = [[R, R if d in (2, 4, 5, 6) else H, B] for d in range(7)]
+    ensemble = results(theatre, [run(0, falls_on(1, 2)), run(1, back_and_forth)])
+    card = score(ensemble, [again, first])  # in any order: the record's captures of a town are read by their dates
+    checked = {s.outcome.id: [(c.met, c.value, c.error_days) for c in s.checks] for s in card.scores}
+    assert checked == {"first": [(True, day(2), 1.0), (True, day(2), 1.0)],
+                       "again": [(False, None, 3.0), (True, day(4), 0.0)]}
+    metrics = batch_metric_columns(RunBatch.of(ensemble.runs), [again, first], theatre)
+    assert metrics["met:again"].tolist() == [0.0, 1.0] and np.isnan(metrics["day:again"][0]) and metrics["day:again"][1] == 4
+    assert evidence(ensemble, [again, first]).date_errors.tolist() == [[3.0, 1.0], [0.0, 1.0]]
+
+
 # ---------------------------------------------------------------- headline scores, date quantiles, the objective
 
 

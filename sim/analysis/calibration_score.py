@@ -41,6 +41,7 @@ from .outcomes import (
     OutcomeBase,
     QuantityOutcome,
     RoadOutcome,
+    check_outcomes,
 )
 from .results import Results
 from .rundata import RunBatch
@@ -94,6 +95,7 @@ def evidence(results: Results, outcomes: list[OutcomeBase]) -> Evidence:
     last = results.start + dt.timedelta(days=min(r.days for r in runs))
     chosen = [o for o in outcomes if o.applies(results.start, last)]
     batch = RunBatch.of(runs)
+    checked = dict(zip(map(id, chosen), check_outcomes(chosen, batch, theatre), strict=True))
     ids: dict[str, list[str]] = {g: [] for g in GROUPS}
     pairs, counts, dates, values, figures, met = [], [], [], [], [], []
     for o in chosen:
@@ -103,14 +105,14 @@ def evidence(results: Results, outcomes: list[OutcomeBase]) -> Evidence:
             counts.append(len(mine))
             ids["control"].append(o.id)
         elif isinstance(o, CaptureOutcome | RoadOutcome | EventOutcome):
-            dates.append(o.checks(batch, theatre).error_days)
+            dates.append(checked[id(o)].error_days)
             ids["dates"].append(o.id)
         elif isinstance(o, QuantityOutcome) and o.reported is not None:
-            values.append(o.checks(batch, theatre).value)
+            values.append(checked[id(o)].value)
             figures.append(o.reported)
             ids["quantities"].append(o.id)
         elif isinstance(o, QuantityOutcome | ConditionOutcome):
-            met.append(o.checks(batch, theatre).met)
+            met.append(checked[id(o)].met)
             ids["conditions"].append(o.id)
     n = len(runs)
     controllers = batch.history[:, [batch.day(d) for _, d, _ in pairs], [t for t, _, _ in pairs]].reshape(n, len(pairs))

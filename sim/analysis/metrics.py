@@ -19,7 +19,7 @@ from ..io.paths import alias, resolve
 from ..io.theatre import Theatre
 from ..io.timeline import deals_of
 from ..names import HOLDERS, PATROL_EVENTS
-from .outcomes import CaptureOutcome, OutcomeBase
+from .outcomes import CaptureOutcome, OutcomeBase, check_outcomes
 
 if TYPE_CHECKING:  # the run tables import pandas, which a sweep file's check of its metric names does not need
     import pandas as pd
@@ -84,7 +84,7 @@ def batch_metric_columns(runs: RunBatch, outcomes: list[OutcomeBase], theatre: T
     """
     start, end, n = runs.start, runs.date(runs.days), runs.replicates
     scored = [o for o in outcomes if o.applies(start, end)]
-    checks = {o.id: o.checks(runs, theatre) for o in scored}
+    checks = {o.id: c for o, c in zip(scored, check_outcomes(scored, runs, theatre), strict=True)}
     pairs = [(t, runs.day(d), c) for o in scored for t, d, c in o.pairs(theatre)]
     town, day, reported = np.array(pairs, dtype=int).reshape(-1, 3).T
     # Means of 0/1 values and of whole days are exact sums: they equal a run at a time's to the last bit.

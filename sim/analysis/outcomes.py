@@ -18,7 +18,9 @@ Each kind's rule is written once, for a batch of replicates side by side
 (:meth:`OutcomeBase.checks` on a :class:`~sim.analysis.rundata.RunBatch`):
 a sweep scores every outcome of every run, and one array operation per
 outcome and batch costs what one run's check did. A single run is a batch
-of one (:meth:`OutcomeBase.check`).
+of one (:meth:`OutcomeBase.check`). Outcomes scored together are checked by
+:func:`check_outcomes`, which reads a town's captures by one side in turn, so
+that one change of hands meets at most one of them.
 
 An outcome is scored only when a run simulates its date: outcomes dated
 on or before the run's start are given, not simulated. Every outcome belongs
@@ -102,11 +104,11 @@ def _dated(runs: RunBatch, day: np.ndarray, reported: dt.date, met: np.ndarray) 
     return Checks(met, day, error, runs.start)
 
 
-def _first_gain(held: np.ndarray, since: int = 0) -> np.ndarray:
+def _first_gain(held: np.ndarray, since: int | np.ndarray = 0) -> np.ndarray:
     """The first day (from ``since`` on, never day 0) each replicate's ``held``, shape (replicates, days + 1),
-    turns True; NaN if it never does."""
+    turns True; NaN if it never does. ``since``: one day for every replicate, or one each."""
     gained = held[:, 1:] > held[:, :-1]  # column j: day j + 1
-    gained[:, : max(since - 1, 0)] = False
+    gained &= np.arange(1, held.shape[1]) >= np.reshape(since, (-1, 1))
     return np.where(gained.any(axis=1), gained.argmax(axis=1) + 1.0, np.nan)
 
 
@@ -207,9 +209,14 @@ class CaptureOutcome(OutcomeBase):
             return self.after
         return None
 
-    def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
+    def checks(self, runs: RunBatch, theatre: Theatre, taken: np.ndarray | None = None) -> Checks:
+        """As every kind's; ``taken``: each replicate's day of the change of hands that met an earlier capture of the
+        town by the same side (NaN: none), which this one is looked for after (:func:`check_outcomes`)."""
         held = runs.history[:, :, theatre.town(self.town)] == HOLDERS.index(self.by)
-        day = _first_gain(held, 0 if self.after is None else runs.day(self.after))
+        since = np.full(runs.replicates, 0 if self.after is None else runs.day(self.after))
+        if taken is not None:
+            since = np.where(np.isnan(taken), since, np.maximum(since, taken + 1))
+        day = _first_gain(held, since)
         return _dated(runs, day, self.reported, np.abs(day - runs.day(self.reported)) <= self.tolerance_days)
 
 
@@ -314,6 +321,25 @@ class ConditionOutcome(OutcomeBase):
         a, b = runs.day(self.period[0]), runs.day(self.period[1])
         changes = (runs.history[:, a : b + 1] != runs.history[:, a - 1 : b]).sum(axis=(1, 2))
         return Checks(changes <= self.max_captures, changes)
+
+
+def check_outcomes(outcomes: list[OutcomeBase], runs: RunBatch, theatre: Theatre) -> list[Checks]:
+    """Each outcome's checks of the batch (in the order given), a town's captures by one side read in turn.
+
+    The record may have a town taken by the same side twice, lost between (Abu Jarif by the government on 15 and 24
+    January), with tolerances that overlap; ``after`` keeps an earlier change of hands from being taken for the later
+    capture, but a run that takes the town once, inside both windows, met both. So a change of hands that meets one
+    of them is taken for no later one: those are looked for after it, in order of their reported dates.
+    """
+    out: dict[int, Checks] = {}
+    taken: dict[tuple[int, str], np.ndarray] = {}  # (town, side): each replicate's day of the last change that met one
+    captures = sorted((k for k, o in enumerate(outcomes) if isinstance(o, CaptureOutcome)), key=lambda k: outcomes[k].reported)
+    for k in captures:
+        o = outcomes[k]
+        key = (theatre.town(o.town), o.by)
+        out[k] = checked = o.checks(runs, theatre, taken.get(key))
+        taken[key] = np.where(checked.met, checked.value, taken.get(key, np.full(runs.replicates, np.nan)))
+    return [out[k] if k in out else o.checks(runs, theatre) for k, o in enumerate(outcomes)]
 
 
 OutcomeKinds = ControllerOutcome | FrontOutcome | CaptureOutcome | RoadOutcome | EventOutcome | QuantityOutcome | ConditionOutcome

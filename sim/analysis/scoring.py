@@ -32,7 +32,7 @@ import pandas as pd
 from ..errors import InputError, check_switch, flag
 from ..io.files import as_path
 from ..names import HOLDERS
-from .outcomes import CaptureOutcome, Check, OutcomeBase
+from .outcomes import CaptureOutcome, Check, OutcomeBase, check_outcomes
 from .outcomes_file import load_outcomes, load_record_outcomes
 from .results import Results, frozen_front
 from .scored_outcomes import outcomes_hash
@@ -154,7 +154,8 @@ def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True)
     skipped = [o for o in outcomes if o not in applicable]
     base = frozen_front(runs[0])
     batch, alone = RunBatch.of(runs), RunBatch.of([base])  # each outcome checked once for all replicates
-    scores = [OutcomeScore(o, list(o.checks(batch, theatre)), o.checks(alone, theatre)[0]) for o in applicable]
+    scores = [OutcomeScore(o, list(checks), base_checks[0]) for o, checks, base_checks
+              in zip(applicable, check_outcomes(applicable, batch, theatre), check_outcomes(applicable, alone, theatre), strict=True)]
 
     pairs = [(t, d, c, o.set) for o in applicable for t, d, c in o.pairs(theatre)]  # (town, date, holder reported, set)
     places = [(t, d, outcome_set) for t, d, _, outcome_set in pairs]
