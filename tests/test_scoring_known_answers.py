@@ -128,7 +128,6 @@ def test_an_outcome_is_scored_only_if_the_run_simulates_its_whole_span(theatre):
     assert [o.id for o in card.skipped] == ["start", "after", "from-start"]
 
 
-
 def test_one_change_of_hands_meets_at_most_one_of_a_towns_captures_by_that_side(theatre):  # noqa: F811
     """The record has T1 taken by the regime on 2 Jan (± 2 days) and, after a loss, again on 5 Jan (± 2, looked for from
     3 Jan). A run that takes T1 once, on 3 Jan, inside both windows, meets the first only: the second is looked for

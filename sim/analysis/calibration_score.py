@@ -95,7 +95,8 @@ def evidence(results: Results, outcomes: list[OutcomeBase]) -> Evidence:
     last = results.start + dt.timedelta(days=min(r.days for r in runs))
     chosen = [o for o in outcomes if o.applies(results.start, last)]
     batch = RunBatch.of(runs)
-    checked = dict(zip(map(id, chosen), check_outcomes(chosen, batch, theatre), strict=True))
+    dated = [o for o in chosen if not isinstance(o, ControllerOutcome | FrontOutcome)]  # control is read from the pairs
+    checked = dict(zip(map(id, dated), check_outcomes(dated, batch, theatre), strict=True))
     ids: dict[str, list[str]] = {g: [] for g in GROUPS}
     pairs, counts, dates, values, figures, met = [], [], [], [], [], []
     for o in chosen:
