@@ -265,22 +265,32 @@ def update_docs(experiments: list[Experiment], failed: set[str], out: Path, docs
     return said
 
 
-def drawn_from(exp: Experiment) -> str:
+def drawn_from(exp: Experiment, *, sample: int | None = None, scored: bool = False,
+               memo: dict[tuple, str] | None = None) -> str:
     """A digest of what ``exp``'s figures show: the inputs of its scenario and the model's outputs from them.
 
     For a run or an ensemble: its scenario's inputs (:func:`sim.io.scenario.inputs_hash`: the resolved scenario,
     the theatre's files, the claims record), the record it is drawn beside (``outcomes.yaml`` beside the claims)
-    and every table and history of its runs, simulated here with the same seeds. A sweep's thousands of runs stand
-    as its file and :data:`SWEEP_SAMPLE` replicates of its scenario: a change to the rules shows in them.
+    and every table and history of its runs, simulated here with the same seeds (:func:`outputs_of`). A sweep's
+    thousands of runs stand as its file and :data:`SWEEP_SAMPLE` replicates of its scenario: a change to the rules
+    shows in them.
 
     ``docs/figures.json`` keeps it for each figure (:func:`record_drawn_from`), and a test computes it again: a
     change to the model, the theatre or the record that moves what a figure shows fails that test until the figure
     is drawn again. How a figure is drawn (``sim/viz``) is not in it.
+
+    Args:
+        exp: the experiment.
+        sample: if given, the scenario's first ``sample`` replicates stand for a run's or an ensemble's (whatever
+            its ``--seed``), as for a sweep, whose sample is :data:`SWEEP_SAMPLE` whatever this says.
+        scored: the runs' scores too (:func:`scores_of`): what a change to the scoring moves while the runs stay
+            the same. The numbers the docs quote ask for it (``scripts/docs_numbers.py``); a figure shows no score.
+        memo: the digests of the outputs already computed, by scenario and seeds, which this adds to: experiments
+            that share a scenario's sample simulate and score it once.
     """
     import hashlib
 
     import sim
-    from sim.experiments.run import simulate_batch
     from sim.io.scenario import inputs_hash
 
     digest = hashlib.sha256()
@@ -291,17 +301,67 @@ def drawn_from(exp: Experiment) -> str:
         seeds = sim.replicate_seeds(scenario, SWEEP_SAMPLE)
     else:
         scenario = sim.load_scenario(ROOT / exp.make[1])
-        seeds = sim.replicate_seeds(scenario, exp.runs if exp.kind == "ensemble" else 1,
-                                    int(exp.seed) if exp.seed else None)
-    digest.update(inputs_hash(scenario).encode())
+        seeds = (sim.replicate_seeds(scenario, sample) if sample else
+                 sim.replicate_seeds(scenario, exp.runs if exp.kind == "ensemble" else 1,
+                                     int(exp.seed) if exp.seed else None))
+    inputs = inputs_hash(scenario)
+    digest.update(inputs.encode())
     record = scenario.claims.parent / "outcomes.yaml"
     digest.update(record.read_bytes() if record.is_file() else b"")
-    for result in simulate_batch(scenario, seeds):
-        for table in (result.events, result.timeseries, result.control, result.posts):
+    memo = {} if memo is None else memo
+    key = (inputs, tuple(seeds), scored)  # the resolved scenario and its files: what its runs are made from
+    if key not in memo:
+        memo[key] = outputs_of(scenario, seeds, scored=scored)
+    digest.update(memo[key].encode())
+    return digest.hexdigest()
+
+
+def outputs_of(scenario, seeds: list[int], *, scored: bool) -> str:  # noqa: ANN001 - a sim Scenario
+    """A digest of every table and history of ``scenario``'s runs on ``seeds``, simulated here, and with ``scored``
+    of their scores (:func:`scores_of`). The control table is left out: it is ``history`` written out by date and
+    town (the scenario's start and the theatre's towns, both in its inputs), and writing it cost two thirds of this."""
+    import hashlib
+
+    from sim.experiments.run import simulate_batch
+
+    digest = hashlib.sha256()
+    results = simulate_batch(scenario, seeds)
+    for result in results:
+        for table in (result.events, result.timeseries, result.posts):
             digest.update(table.to_csv(index=False).encode())
         for history in (result.history, result.post_history, result.encircled_history):
             digest.update(history.tobytes())
+    if scored:
+        digest.update(scores_of(scenario, results).encode())
     return digest.hexdigest()
+
+
+BLIND = ROOT / "seeds" / "outcomes_blind.yaml"  # the other outcomes file the docs quote scores against
+
+
+def scores_of(scenario, results: list) -> str:  # noqa: ANN001 - a sim Scenario and its RunResults
+    """Every score of ``results``, as text: as ``compare`` gives them against the record and against :data:`BLIND`
+    (each outcome's check of each run and of the frozen front: met, what the run shows, the error in days; the
+    outcomes outside the run; the headline scores of all outcomes and of each set), and each run's metrics as a sweep
+    row holds them. Scoring code that changes any of them changes this; one that changes none (a docstring, a
+    report's wording) does not."""
+    from sim.analysis.metrics import batch_metrics
+    from sim.analysis.rundata import RunBatch, RunData
+    from sim.analysis.scored_outcomes import outcomes_for
+    from sim.analysis.scoring import scorecard
+    from sim.experiments.run import memory_results
+
+    runs = [RunData.of(r) for r in results]
+    ran = memory_results(scenario, runs, results[0].theatre)
+    said = []
+    for outcomes in (None, BLIND):
+        card = scorecard(ran, outcomes)
+        said.append(repr([(s.outcome.id, s.outcome.set, s.checks, s.baseline) for s in card.scores]))
+        said.append(repr([o.id for o in card.skipped]))
+        said.append(repr([(name, c.headline(), c.baseline) for name, c in [("all", card), *card.sets.items()]]))
+    record = outcomes_for(scenario, ran.theatre, list(runs[0].timeseries.columns))  # as RunResult.metrics() reads it
+    said.append(repr(batch_metrics(RunBatch.of(runs), record, ran.theatre)))
+    return "\n".join(said)
 
 
 def record_drawn_from(experiments: list[Experiment], failed: set[str], docs: Path) -> str:
