@@ -24,7 +24,8 @@ The README's figures are outputs of experiments too (:attr:`Experiment.figures`)
 outputs and their inputs), which a test computes again: a figure left stale by a
 change to the rules, the theatre or the record fails it. (It records what this
 checkout computes: a folder kept from older rules must not be reused, as said
-below.) Two groups of
+below.) The numbers the README's text and docs/ read off the reports are
+stamped with the same digest, scored, by ``scripts/docs_numbers.py``. Two groups of
 figures are not made here: the app's screenshots (``docs/app_*.png``), which
 ``scripts/app_screenshots.py`` takes again, and ``docs/calibration_*.png``, which
 come from a ``calibrate`` study of several minutes (see docs/calibration.md).
