@@ -124,8 +124,8 @@ def stamped(path: Path = STAMPS) -> dict[str, dict]:
 
 def stamp(files: list[str], path: Path = STAMPS) -> list[str]:
     """Record, in ``path``, what ``files``' numbers are computed from in this checkout; the other files' stamps are
-    kept. Returns what to say."""
-    kept, memo = stamped(path), {}
+    kept, but for files :data:`QUOTED` no longer names. Returns what to say."""
+    kept, memo = {file: s for file, s in stamped(path).items() if file in BY_FILE}, {}
     for file in files:
         quoted = BY_FILE[file]
         kept[file] = {"experiments": list(quoted.experiments), "scenarios": list(quoted.scenarios),
