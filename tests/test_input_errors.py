@@ -900,11 +900,12 @@ NEVER_MET = OUTCOMES + """  - id: front
     # The change of hands is looked for from 'after' on: an 'after' past 'reported' skips the reported one itself.
     ("after: 2020-02-10", "after: 2020-02-28", 25, "outcomes[2].after",
      "'after' (2020-02-28) is later than 'reported' (2020-02-27): the change of hands is looked for from 'after' on"),
-    # Refused before, but at the key of the outcome, not of its window.
-    ("window: [2020-01-12, 2020-01-19]", "window: [2020-01-16, 2020-01-19]", 32, "outcomes[3].window",
+    # Refused before, but at the key of the outcome, not of its window. At the window's line: it was the 'event' key's,
+    # pydantic's location naming the outcome's kind, 'event', which is a key of an event outcome too.
+    ("window: [2020-01-12, 2020-01-19]", "window: [2020-01-16, 2020-01-19]", 34, "outcomes[3].window",
      "'reported' must lie inside 'window'"),
     # A window that ends before it starts was refused as not holding 'reported', which lay between its dates.
-    ("window: [2020-01-12, 2020-01-19]", "window: [2020-01-19, 2020-01-12]", 32, "outcomes[3].window",
+    ("window: [2020-01-12, 2020-01-19]", "window: [2020-01-19, 2020-01-12]", 34, "outcomes[3].window",
      "'window' is [start, end]: its start (2020-01-19) is after its end (2020-01-12)"),
     # No town to hold: the road "was first held" on no date ("regime first holds all of  on ..."), never met.
     ("towns: [Saraqib]", "towns: []", 48, "outcomes[5].towns", "list should have at least 1 item after validation, not 0"),
@@ -941,6 +942,18 @@ def test_an_unknown_town_of_an_outcome_gets_the_suggestion_a_scenario_gets(tmp_p
     bad.write_text(NEVER_MET.replace(old, new))
     rc, err = cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml")
     refused(rc, err, f"error: {bad}, line {line}, key '{key}': unknown town 'Nayrab' (did you mean 'Nayrab (Idlib)'?)\n")
+
+
+def test_an_event_outcomes_own_event_key_is_named_as_its_other_keys_are(tmp_path, capsys):
+    """pydantic locates an event outcome's errors through the outcome's kind, 'event', which is also a key of it: a
+    wrong 'event' was put at 'outcomes[3]' (the kind dropped with the key), and a wrong 'match' at the line of 'event'."""
+    bad = tmp_path / "outcomes.yaml"
+    bad.write_text(NEVER_MET.replace("event: truce_broken", "event: [truce_broken]"))
+    refused(*cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml"),
+            f"error: {bad}, line 32, key 'outcomes[3].event': input should be a valid string")
+    bad.write_text(NEVER_MET.replace("event: truce_broken", "event: truce_broken\n    match: [a]"))
+    refused(*cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml"),
+            f"error: {bad}, line 33, key 'outcomes[3].match': input should be a valid string")
 
 
 def test_the_shipped_record_passes_the_checks_between_its_values(capsys):

@@ -77,13 +77,13 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
     note, cause = "", error.get("ctx", {}).get("error")
     if kind == "value_error" and isinstance(cause, Conflict):  # a rule between keys: the key, not the mapping holding them
         paths = [(*loc, key) for key in cause.keys]
-        loc, note = blame(tree, *paths) if tree is not None else (paths[0], "")
+        loc, note = blame(tree, *[keys_written(p, union) for p in paths]) if tree is not None else (paths[0], "")
     if kind == "union_tag_invalid":  # at the tag's own line and key (type: offensiv), not the item's first line
         loc = (*loc, union.key)
     wrong_key = loc[-1:] == ("[key]",)  # pydantic's marker for a mapping's key (compliance: {hst: ...}), not a key written
     if wrong_key:
         loc = loc[:-1]
-    file, line = location(tree, loc) if tree is not None else (None, None)
+    file, line = location(tree, keys_written(loc, union)) if tree is not None else (None, None)
     if wrong_key and kind == "literal_error":  # a mapping keyed by fixed names: as an unknown key of a model reads
         valid = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
         message = f"unknown key '{loc[-1]}'" + did_you_mean(str(loc[-1]), valid)
@@ -153,16 +153,21 @@ def _reads_as(text: str, wanted: str) -> bool:
     return math.isfinite(number)  # 'nan' is text in YAML either way
 
 
+def keys_written(loc: tuple, union: TaggedUnion) -> tuple:
+    """pydantic's location without the names of union branches and validators: the path of keys the file wrote.
+
+    A branch name comes right after an item's index (``outcomes, 3, event, window``), and only there: an outcome of
+    kind ``event`` also has a key ``event``, which the errors of its other keys were put at (line and key).
+    """
+    loc = tuple(part for part in loc if "function-" not in str(part))
+    return tuple(part for k, part in enumerate(loc) if not (k and isinstance(loc[k - 1], int) and part in union.models))
+
+
 def key_path(loc: tuple, union: TaggedUnion) -> str:
-    """``events[3].date`` from pydantic's location, without the names of union branches and validators."""
+    """``events[3].date`` from pydantic's location (:func:`keys_written`)."""
     parts: list[str] = []
-    for part in loc:
-        if isinstance(part, int):
-            parts.append(f"[{part}]")
-        elif part in union.models or "function-" in str(part):
-            continue  # pydantic's union branch names, not keys the user wrote
-        else:
-            parts.append(("." if parts else "") + str(part))
+    for part in keys_written(loc, union):
+        parts.append(f"[{part}]" if isinstance(part, int) else ("." if parts else "") + str(part))
     return "".join(parts)
 
 
