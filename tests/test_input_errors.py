@@ -900,6 +900,9 @@ NEVER_MET = OUTCOMES + """  - id: front
     # The change of hands is looked for from 'after' on: an 'after' past 'reported' skips the reported one itself.
     ("after: 2020-02-10", "after: 2020-02-28", 25, "outcomes[2].after",
      "'after' (2020-02-28) is later than 'reported' (2020-02-27): the change of hands is looked for from 'after' on"),
+    # An event's 'after' (new in round 74) is refused as a capture's: past 'reported', the reported event is not looked at.
+    ("window: [2020-01-12, 2020-01-19]", "window: [2020-01-12, 2020-01-19]\n    after: 2020-01-16", 35, "outcomes[3].after",
+     "'after' (2020-01-16) is later than 'reported' (2020-01-15): the event is looked for from 'after' on"),
     # Refused before, but at the key of the outcome, not of its window. At the window's line: it was the 'event' key's,
     # pydantic's location naming the outcome's kind, 'event', which is a key of an event outcome too.
     ("window: [2020-01-12, 2020-01-19]", "window: [2020-01-16, 2020-01-19]", 34, "outcomes[3].window",

@@ -365,6 +365,25 @@ def test_an_after_inside_a_captures_window_is_shown_as_the_cut_it_makes(build, t
     assert in_words(outcomes["edge"]).replace("\u00a0", " ") == "taken by Government on 6 January 2020 (± 3 days)"
 
 
+def test_an_after_inside_an_events_window_is_shown_as_a_captures_is(build, theatre):
+    """An event's 'after' inside its window cuts the window's early side as a capture's does, and says so in the same
+    words; one on the window's first day cuts nothing, and is not shown."""
+    from sim.app.outcome_words import reported as in_words
+
+    def event(name: str, after: str) -> str:
+        return (f"{{id: {name}, set: validation, kind: event, description: x, event: truce_broken, reported: 2020-01-04, "
+                f"window: [2020-01-02, 2020-01-06], after: {after}, source: [test-claim]}}")
+
+    path = build.root / "outcomes.yaml"
+    path.write_text(textwrap.dedent(OUTCOMES) + "".join(f"  - {event(n, a)}\n" for n, a in (("cut", "2020-01-03"), ("edge", "2020-01-02"))))
+    outcomes = {o.id: o for o in load_outcomes(path, theatre, ["turkish_deaths"])}
+    words = outcome_table(score(results(theatre, [run(0, TRUE)]), list(outcomes.values())), words=True).set_index("outcome")["reported"]
+    assert words["cut"] == "truce_broken 4 Jan 2020 (window 2 Jan 2020 .. 6 Jan 2020, not before 3 Jan 2020)"
+    assert words["edge"] == "truce_broken 4 Jan 2020 (window 2 Jan 2020 .. 6 Jan 2020)"
+    assert in_words(outcomes["cut"]).replace("\u00a0", " ") == "truce broken on 4 January 2020 (counted 2 January 2020 – 6 January 2020, not before 3 January 2020)"
+    assert "not before" not in in_words(outcomes["edge"])
+
+
 def test_a_quantity_reported_only_as_a_range_says_so_in_words(build, theatre):
     """`compare` wrote "patrol_coverage - on 15 Mar 2020 (range 0.01 .. 0.99)" for an outcome the record gives only a
     range for: the "-" for "no single figure" read as garbage. A quantity with a figure keeps it."""

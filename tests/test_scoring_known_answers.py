@@ -82,6 +82,19 @@ def test_the_first_event_of_its_type_is_the_one_dated(theatre):  # noqa: F811
     assert (c.met, c.value, c.error_days) == (True, day(1), 0.0)
 
 
+def test_an_events_after_passes_over_the_events_of_its_type_before_it(theatre):  # noqa: F811
+    """An outcome about the first Turkish deaths of a period that opens on 4 Jan (``after``, as a capture's) is about
+    none of an earlier period's: deaths on 2 Jan and 5 Jan are dated 5 Jan (met, 0 days), where the run's first event
+    of the type, 2 Jan, outside the window, was read as a miss; one on the ``after`` day itself counts (4 Jan, 1 day
+    early); one that comes only before it is never (8 Jan - 5 Jan = 3 days late)."""
+    o = outcome(EventOutcome, event="turkish_losses", reported=day(4), window=(day(3), day(6)), after=day(3))
+    earlier, on_the_day, only_before = (checks(theatre, o, FROZEN, events=[("2020-01-02", "turkish_losses"), *later])[0]
+                                        for later in ([("2020-01-05", "turkish_losses")], [("2020-01-04", "turkish_losses")], []))
+    assert (earlier.met, earlier.value, earlier.error_days) == (True, day(4), 0.0)
+    assert (on_the_day.met, on_the_day.value, on_the_day.error_days) == (True, day(3), -1.0)
+    assert (only_before.met, only_before.value, only_before.error_days) == (False, None, 3.0)
+
+
 def test_a_quantitys_range_holds_both_its_ends(theatre):  # noqa: F811
     """Turkish deaths of 8 and of 12 on 5 Jan both lie in [8, 12]; 7.5 and 12.5 do not."""
     from sim.analysis.scoring import score
@@ -115,7 +128,8 @@ def test_a_controller_is_read_on_its_own_date_as_control_accuracy_reads_it(theat
 def test_an_outcome_is_scored_only_if_the_run_simulates_its_whole_span(theatre):  # noqa: F811
     """From 1 to 7 Jan: a controller on 1 Jan (the start: given, not simulated) and one on 8 Jan are skipped, one on
     7 Jan is scored; a capture reported on 3 Jan but looked for from 1 Jan (``after`` on the start) is skipped, and
-    from 2 Jan on it is scored."""
+    from 2 Jan on it is scored; so is an event's, whose window opens on 3 Jan (the run cannot tell the first event of
+    a period that opens on its first day)."""
     from sim.analysis.scoring import score
 
     def held(oid: str, n: int):  # noqa: ANN202
@@ -123,9 +137,12 @@ def test_an_outcome_is_scored_only_if_the_run_simulates_its_whole_span(theatre):
 
     from_start = outcome(CaptureOutcome, "from-start", town="T1", by="regime", reported=day(2), after=day(0), tolerance_days=0)
     from_day_1 = outcome(CaptureOutcome, "from-day-1", town="T1", by="regime", reported=day(2), after=day(1), tolerance_days=0)
-    card = score(results(theatre, [run(0, TRUE)]), [held("start", 0), held("last", 6), held("after", 7), from_start, from_day_1])
-    assert [s.outcome.id for s in card.scores] == ["last", "from-day-1"]
-    assert [o.id for o in card.skipped] == ["start", "after", "from-start"]
+    event_from_start, event_from_day_1 = (outcome(EventOutcome, f"event-from-{n}", event="truce_broken", reported=day(2),
+                                                  window=(day(2), day(3)), after=day(n)) for n in (0, 1))
+    card = score(results(theatre, [run(0, TRUE)]), [held("start", 0), held("last", 6), held("after", 7), from_start, from_day_1,
+                                                    event_from_start, event_from_day_1])
+    assert [s.outcome.id for s in card.scores] == ["last", "from-day-1", "event-from-1"]
+    assert [o.id for o in card.skipped] == ["start", "after", "from-start", "event-from-0"]
 
 
 def test_one_change_of_hands_meets_at_most_one_of_a_towns_captures_by_that_side(theatre):  # noqa: F811

@@ -74,7 +74,8 @@ def _reported(o: OutcomeBase, day=str) -> str:  # noqa: ANN001 - a date's writer
         case RoadOutcome():
             return f"{o.by} first holds all of {o.road or ', '.join(o.towns)} on {day(o.reported)} (± {o.tolerance_days} d)"
         case EventOutcome():
-            return f"{o.event} {day(o.reported)} (window {day(o.window[0])} .. {day(o.window[1])})"
+            cut = f", not before {day(o.cut)}" if o.cut is not None else ""  # as a capture's
+            return f"{o.event} {day(o.reported)} (window {day(o.window[0])} .. {day(o.window[1])}{cut})"
         case QuantityOutcome():
             within = f"(range {short_number(o.range[0])} .. {short_number(o.range[1])})"
             if o.reported is None:  # the record gives only a range: say so, where a "-" read as garbage

@@ -10,7 +10,8 @@ knows the kinds of outcome and how one run meets or misses each:
 - ``road``: the date a faction first holds every town of a road (or of a
   list of towns), within a tolerance;
 - ``event``: the date of the first event of a type (whose detail contains a
-  given text, if ``match`` says one), within a window;
+  given text, if ``match`` says one; from a date on, if ``after`` says one),
+  within a window;
 - ``quantity``: a time series' value on a date, within a range;
 - ``condition``: at most so many changes of hands over a period.
 
@@ -112,6 +113,19 @@ def _first_gain(held: np.ndarray, since: int | np.ndarray = 0) -> np.ndarray:
     return np.where(gained.any(axis=1), gained.argmax(axis=1) + 1.0, np.nan)
 
 
+def _refuse_after_past_reported(after: dt.date | None, reported: dt.date, looked_for: str) -> None:
+    """Refuse an ``after`` later than ``reported``: what is looked for from it on would never be the reported one."""
+    if after is not None and after > reported:
+        raise Conflict(f"'after' ({after}) is later than 'reported' ({reported}): {looked_for} is looked for from 'after' "
+                       "on, so 'after' may be no later than the reported date", "after", "reported")
+
+
+def _cut(after: dt.date | None, opens: dt.date) -> dt.date | None:
+    """``after`` where it is later than ``opens``, the first day that meets the outcome: there it cuts the window's early
+    side (nothing before it is looked at, however near the reported date); None where it cuts nothing."""
+    return after if after is not None and after > opens else None
+
+
 class OutcomeBase(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     set: Literal["calibration", "validation"] = Field(description="whether parameters may be tuned on it (calibration) or not (validation)")
@@ -193,9 +207,7 @@ class CaptureOutcome(OutcomeBase):
 
     @model_validator(mode="after")
     def _after(self) -> CaptureOutcome:
-        if self.after is not None and self.after > self.reported:  # the reported change itself would not be looked for
-            raise Conflict(f"'after' ({self.after}) is later than 'reported' ({self.reported}): the change of hands is "
-                           "looked for from 'after' on, so 'after' may be no later than the reported date", "after", "reported")
+        _refuse_after_past_reported(self.after, self.reported, "the change of hands")
         return self
 
     def span(self) -> tuple[dt.date, dt.date]:
@@ -205,9 +217,7 @@ class CaptureOutcome(OutcomeBase):
     def cut(self) -> dt.date | None:
         """``after`` where it falls inside the tolerance window, cutting its early side (no change of hands before it
         can meet the outcome, however near 'reported'); None where it does not (or there is none)."""
-        if self.after is not None and self.after > self.reported - dt.timedelta(days=self.tolerance_days):
-            return self.after
-        return None
+        return _cut(self.after, self.reported - dt.timedelta(days=self.tolerance_days))
 
     def checks(self, runs: RunBatch, theatre: Theatre, taken: np.ndarray | None = None) -> Checks:
         """As every kind's; ``taken``: each replicate's day of the change of hands that met an earlier capture of the
@@ -255,6 +265,10 @@ class EventOutcome(OutcomeBase):
     match: str | None = Field(None, description="only events whose detail contains this text")
     reported: dt.date
     window: tuple[dt.date, dt.date]
+    # An outcome about a period (the first deaths under a ceasefire) is about no event before the period opens: a run
+    # that starts earlier would otherwise date an earlier period's event and miss the outcome.
+    after: dt.date | None = Field(None, description="look for the event from this date on: events of the type before it are "
+                                  "not looked at (the first event of a period that opens on this date)")
 
     @model_validator(mode="after")
     def _ordered(self) -> EventOutcome:
@@ -262,15 +276,24 @@ class EventOutcome(OutcomeBase):
             raise Conflict(f"'window' is [start, end]: its start ({self.window[0]}) is after its end ({self.window[1]})", "window")
         if not self.window[0] <= self.reported <= self.window[1]:
             raise Conflict("'reported' must lie inside 'window'", "window", "reported")
+        _refuse_after_past_reported(self.after, self.reported, "the event")
         return self
 
     def span(self) -> tuple[dt.date, dt.date]:
-        return self.window
+        return min(self.window[0], self.after or self.window[0]), self.window[1]
+
+    @property
+    def cut(self) -> dt.date | None:
+        """``after`` where it falls inside the window, cutting its early side; None where it does not (or there is none)."""
+        return _cut(self.after, self.window[0])
 
     def checks(self, runs: RunBatch, theatre: Theatre) -> Checks:
         day = np.full(runs.replicates, np.nan)
+        after = None if self.after is None else self.after.isoformat()  # ISO dates order as the days do
         for r, log in enumerate(runs.events):
             rows = np.flatnonzero(log.type == self.event)
+            if after is not None:
+                rows = rows[log.date[rows].astype(str) >= after]
             if self.match is not None:
                 rows = rows[[self.match in str(d) for d in log.detail[rows]]]
             if len(rows):

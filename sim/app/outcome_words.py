@@ -74,7 +74,8 @@ def reported(o: OutcomeBase) -> str:
         case RoadOutcome():
             return f"all held by {who(o.by)} by {day(o.reported)} (± {o.tolerance_days} days)"
         case EventOutcome():
-            return f"{event_words(o.event)} on {day(o.reported)} (counted {span(*o.window)})"
+            cut = f", not before {day(o.cut)}" if o.cut is not None else ""  # as a capture's
+            return f"{event_words(o.event)} on {day(o.reported)} (counted {span(*o.window)}{cut})"
         case QuantityOutcome():
             what = VARIABLES.get(o.variable, o.variable.replace("_", " "))
             figure = f"{number(o.reported, o)} " if o.reported is not None else ""
