@@ -103,10 +103,11 @@ def test_the_capture_note_counts_every_unlisted_change_it_leaves_out_and_the_rar
     rows += [("C", "regime", seed, "2020-01-07") for seed in range(3)]  # not listed, in 3 of 20
     rows += [("D", "regime", 0, "2020-01-09")]  # not listed, in 1 of 20: rare
     caps = pd.DataFrame(rows, columns=["town", "to", "seed", "date"])
-    drawn, note = capture_rows(theatre, caps, 20, [capture("A", "rebels", 3)], limit=10)
+    scored = {"c-a-rebels": ("2020-01-03",) * 20}  # the recorded capture as the scorecard reads it in each run
+    drawn, note = capture_rows(theatre, caps, 20, [capture("A", "rebels", 3)], scored, limit=10)
     assert [r.town for r in drawn] == ["A", "B", "C"]
     assert note == "1 more the record does not list, each in fewer than one run in 10, have no row."
-    drawn, note = capture_rows(theatre, caps, 20, [capture("A", "rebels", 3)], limit=1)
+    drawn, note = capture_rows(theatre, caps, 20, [capture("A", "rebels", 3)], scored, limit=1)
     assert [r.town for r in drawn] == ["A"]
     assert ("2 simulated changes of hands that the record does not list, each in at least one run in 10, are left out."
             "\n1 more the record does not list, each in fewer than one run in 10, have no row.") in note, note

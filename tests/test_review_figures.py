@@ -17,6 +17,7 @@ from sim.viz.animation import caption
 from .test_figures import map_of, moscow  # noqa: F401 - the shared run
 from .test_maps import toy_results  # noqa: F401 - the shared folders
 from .test_plots_review import quiet  # noqa: F401
+from .test_scoring import theatre  # noqa: F401 - the line theatre of hand-built histories
 
 
 
@@ -166,48 +167,65 @@ def test_a_simulated_capture_on_its_reported_day_shows_over_the_reported_diamond
     assert np.linalg.norm(seen - colour) < np.linalg.norm(seen - white) / 2, (seen, colour)  # the dot's colour, not the diamond's white
 
 
-def test_a_town_taken_twice_gets_a_row_for_each_reported_capture_with_its_own_runs(toy_results, monkeypatch):  # noqa: F811
-    """Saraqib, Tronba and Kafr Battikh pass to the government twice in the record: both reported windows were drawn
-    on one row, and which dot went with which report was anyone's guess. Each reported capture now has its own row
-    ('1st time', '2nd time'), holding the runs' captures from its 'after' date (the date the record's outcome looks
-    from) to the next one's, and counting its own runs on the right."""
+def test_a_town_taken_twice_gets_a_row_for_each_reported_capture_drawn_as_the_scorecard_reads_it(theatre):  # noqa: F811
+    """Each of the record's captures of a town by one side has its own row ('1st time', '2nd time'), and a run's dot on
+    it is the change of hands the scorecard reads for that capture: the figure held a row's runs from its 'after' date
+    to the next row's, by a rule of its own, and could disagree with the scorecard.
+
+    The record (toy): T1 passes to the regime on 3 Jan (± 3 days), to HTS on 5 Jan (from 4 Jan), to the regime again on
+    6 Jan (± 2 days, from 5 Jan); T2 to the regime on 6 Jan (± 2 days, from 4 Jan). Run 0 does just that with T1. Run 1
+    takes T1 once, on 6 Jan: the scorecard reads it for the first capture (met, 3 days late), and the second, looked
+    for after it, never comes; the figure drew it on the second row alone, from that row's 'after'. Run 1 also takes
+    T2 on 2 Jan, loses it on 3 Jan and takes it again on 6 Jan: the scorecard reads 6 Jan (from 4 Jan on); the
+    figure drew 2 Jan, a town's only recorded capture holding every run's first capture of it."""
     import datetime as dt
 
     import matplotlib.dates as mdates
-    import pandas as pd
 
-    from sim.analysis.results import load_results
+    from sim.analysis.scoring import score
 
     from .test_plots_review import capture
+    from .test_scoring import B, H, R, results, run
 
-    _, ens = toy_results
-    res = load_results(ens)
-    seeds = [r.seed for r in res.runs]
-    # Every run: T12 to the government on 2 Jan; two runs: lost to the rebels on 7 Jan and taken back on 11 Jan.
-    rows = [(s, "2020-01-02", "T12", "rebels", "regime") for s in seeds]
-    rows += [(s, "2020-01-07", "T12", "regime", "rebels") for s in seeds[:2]]
-    rows += [(s, "2020-01-11", "T12", "rebels", "regime") for s in seeds[:2]]
-    caps = pd.DataFrame(rows, columns=["seed", "date", "town", "from", "to"])
-    monkeypatch.setattr(plots, "all_captures", lambda runs: caps)
-    again = capture("T12", "regime", 12).model_copy(update={"id": "again", "after": dt.date(2020, 1, 9)})
-    lost = capture("T12", "rebels", 7).model_copy(update={"after": dt.date(2020, 1, 4)})
-    fig = plots.capture_dates_figure(res, [capture("T12", "regime", 3), lost, again])
+    def history(t1: dict[int, int], t2: dict[int, int]) -> list[list[int]]:
+        """Seven days of [T0, T1, T2] from [R, H, B], each town passing to a holder on the days given."""
+        rows, now = [], [R, H, B]
+        for d in range(7):
+            now = [now[0], t1.get(d, now[1]), t2.get(d, now[2])]
+            rows.append(list(now))
+        return rows
+
+    def on(day: int, **kw) -> object:  # noqa: ANN003
+        return capture(kw.pop("town"), kw.pop("by"), day).model_copy(update={"id": kw.pop("id"), **kw})
+
+    recorded = [on(3, town="T1", by="regime", id="first", tolerance_days=3),
+                on(5, town="T1", by="hts", id="lost", after=dt.date(2020, 1, 4)),
+                on(6, town="T1", by="regime", id="again", after=dt.date(2020, 1, 5)),
+                on(6, town="T2", by="regime", id="t2", after=dt.date(2020, 1, 4))]
+    res = results(theatre, [run(0, history({2: R, 4: H, 5: R}, {})), run(1, history({5: R}, {1: R, 2: B, 5: R}))])
+    fig = plots.capture_dates_figure(res, recorded)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["T12 → Government (1st time)", "T12 → Turkish-backed rebels", "T12 → Government (2nd time)"], labels
-    # One reported diamond a row, at that row's own date.
-    diamonds = {int(round(d.get_ydata()[0])): mdates.num2date(mdates.date2num(d.get_xdata()[0])).day
-                for d in ax.get_lines() if d.get_gid() == "reported"}
-    assert diamonds == {0: 3, 1: 7, 2: 12}, diamonds
-    # Each row's dots are the captures in its own window, and the right column counts its own runs.
     dots = {}
     for c in ax.collections:
         if c.get_gid() == "simulated" and len(c.get_offsets()):
             xy = np.asarray(c.get_offsets())
-            dots[int(round(xy[0, 1]))] = sorted(mdates.num2date(x).day for x in xy[:, 0])
-    assert dots == {0: [2, 2, 2, 2], 1: [7, 7], 2: [11, 11]}, dots
-    shares = {int(round(t.xy[1])): t.get_text() for t in ax.texts if "/" in t.get_text()}
-    assert shares == {0: "4/4", 1: "2/4", 2: "2/4"}, shares
+            dots[labels[int(round(xy[0, 1]))]] = sorted(mdates.num2date(x).date() for x in xy[:, 0])
+    rows = {"first": "T1 → Government (1st time)", "lost": "T1 → HTS", "again": "T1 → Government (2nd time)",
+            "t2": "T2 → Government"}
+    assert {rows[k]: dots.get(rows[k], []) for k in rows} == {
+        rows["first"]: [dt.date(2020, 1, 3), dt.date(2020, 1, 6)], rows["lost"]: [dt.date(2020, 1, 5)],
+        rows["again"]: [dt.date(2020, 1, 6)], rows["t2"]: [dt.date(2020, 1, 6)]}, dots
+    # The same dates the scorecard reads, run by run.
+    card = score(res, recorded)
+    assert {rows[s.outcome.id]: sorted(c.value for c in s.checks if c.value is not None) for s in card.scores} == \
+        {k: dots.get(k, []) for k in rows.values()}
+    shares = {labels[int(round(t.xy[1]))]: t.get_text() for t in ax.texts if "/" in t.get_text()}
+    assert [shares[rows[k]] for k in rows] == ["2/2", "1/2", "1/2", "1/2"], shares
+    # One reported diamond a row, at that row's own date.
+    diamonds = {labels[int(round(d.get_ydata()[0]))]: mdates.num2date(mdates.date2num(d.get_xdata()[0])).day
+                for d in ax.get_lines() if d.get_gid() == "reported"}
+    assert diamonds == {rows["first"]: 3, rows["lost"]: 5, rows["again"]: 6, rows["t2"]: 6}, diamonds
 
 
 def test_the_capture_note_says_plainly_how_the_rows_were_chosen(toy_results, monkeypatch):  # noqa: F811

@@ -7,21 +7,29 @@ into as many groups as there are rows, and each group gives its largest
 town, so the rows run through the whole campaign and the towns a reader
 looks for (Ma'arat al-Numan, Saraqib) are among them.
 
-A town the record has passing to the same holder more than once (Saraqib
-to the government on 5 February and again on 2 March) gets a row for each
-reported capture, and each row holds the runs' captures from its outcome's
-``after`` date (from where the outcome looks) to the next one's.
+A row the record lists holds, for each run, the change of hands the
+scorecard reads for that capture (:func:`scored_dates`, by
+:func:`~sim.analysis.outcomes.check_outcomes`), met or not: looked for from
+the outcome's ``after``, and after the change that met the town's previous
+capture by the same side. A town the record has passing to the same holder
+more than once (Saraqib to the government on 5 February and again on 2
+March) gets a row for each reported capture, and one change of hands is on
+the rows of every capture the scorecard reads it for (a run that takes the
+town once, too late for the first, is read for both). A row the record does
+not list holds each run's first change of the town to that holder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..analysis.outcomes import CaptureOutcome
+from ..analysis.aggregate import first_captures
+from ..analysis.outcomes import CaptureOutcome, check_outcomes
+from ..analysis.rundata import RunBatch, RunData
 from ..io.theatre import Theatre
 
 RARE = 0.1  # a change of hands in fewer than one run in ten gets no row unless the record lists it: noise at this scale
@@ -38,8 +46,7 @@ class CaptureRow:
         median: its median simulated date, in days since 1970 (``inf`` if no run has it).
         recorded: the earliest date the record gives for it (None if the record does not list it).
         time: which of the record's captures of the town by this holder the row is (1, 2, ...), 0 if there is one.
-        since: the first date of the row's window of simulated captures (ISO; "" from the start).
-        until: the date its window ends, not included (ISO; "" to the end).
+        dates: the date of the change of hands the row holds in each run that has one (ISO), one date a run.
         outcomes: the record's captures drawn on the row.
     """
 
@@ -49,22 +56,20 @@ class CaptureRow:
     median: float
     recorded: dt.date | None
     time: int = 0
-    since: str = ""
-    until: str = ""
+    dates: tuple[str, ...] = ()
     outcomes: tuple[CaptureOutcome, ...] = ()
 
-    def captures(self, caps: pd.DataFrame) -> pd.DataFrame:
-        """The simulated changes of hands this row holds: of its town to its holder, in its window."""
-        mine = (caps["town"] == self.town) & (caps["to"] == self.to)
-        if self.since:
-            mine &= caps["date"] >= self.since
-        if self.until:
-            mine &= caps["date"] < self.until
-        return caps[mine]
+
+def scored_dates(runs: list[RunData], theatre: Theatre, reported: list[CaptureOutcome]) -> dict[str, tuple[str, ...]]:
+    """Each recorded capture's change of hands in each run, as the scorecard reads it: by outcome id, the dates (ISO) of
+    the runs that have one, met or not (the others never see it)."""
+    checks = check_outcomes(reported, RunBatch.of(runs), theatre) if reported else []
+    return {o.id: tuple(c.value.isoformat() for c in checked if c.value is not None)
+            for o, checked in zip(reported, checks, strict=True)}
 
 
 def capture_rows(theatre: Theatre, caps: pd.DataFrame, runs: int, reported: list[CaptureOutcome],
-                 limit: int) -> tuple[list[CaptureRow], str]:
+                 scored: dict[str, tuple[str, ...]], limit: int) -> tuple[list[CaptureRow], str]:
     """The rows to draw, in order of date, and a note saying what was left out ("" if nothing was).
 
     Every change of hands the record lists gets a row, and every other one
@@ -77,6 +82,7 @@ def capture_rows(theatre: Theatre, caps: pd.DataFrame, runs: int, reported: list
         caps: every simulated change of hands (:func:`sim.analysis.aggregate.all_captures`).
         runs: the number of runs.
         reported: the record's captures that fall in the run.
+        scored: each of them read in the runs as the scorecard reads it (:func:`scored_dates`).
         limit: the most rows the figure holds.
     """
     recorded: dict[tuple[str, str], list[CaptureOutcome]] = {}
@@ -84,7 +90,7 @@ def capture_rows(theatre: Theatre, caps: pd.DataFrame, runs: int, reported: list
         recorded.setdefault((theatre.towns[theatre.town(o.town)], o.by), []).append(o)
     simulated = {key: group["seed"].nunique() / runs for key, group in caps.groupby(["town", "to"], sort=True)}
     keys = sorted(set(recorded) | {k for k, share in simulated.items() if share >= RARE})
-    rows = [row for town, to in keys for row in _rows_of(town, to, caps, runs, recorded.get((town, to), []))]
+    rows = [row for town, to in keys for row in _rows_of(town, to, caps, runs, recorded.get((town, to), []), scored)]
     on_record = [r for r in rows if r.recorded is not None]
     others = [r for r in rows if r.recorded is None]
     rare = sum(1 for key, share in simulated.items() if key not in recorded and share < RARE)
@@ -112,25 +118,23 @@ def capture_rows(theatre: Theatre, caps: pd.DataFrame, runs: int, reported: list
     return rows, note
 
 
-def _rows_of(town: str, to: str, caps: pd.DataFrame, runs: int, outcomes: list[CaptureOutcome]) -> list[CaptureRow]:
-    """The rows of one change of hands: one, or one for each of the record's captures of the town by the holder.
-
-    Row k's window runs from its outcome's ``after`` date (else halfway between the two reported dates) to the
-    next row's start, so that each simulated capture is drawn once, on the row whose report it answers.
-    """
+def _rows_of(town: str, to: str, caps: pd.DataFrame, runs: int, outcomes: list[CaptureOutcome],
+             scored: dict[str, tuple[str, ...]]) -> list[CaptureRow]:
+    """The rows of one change of hands: one for each of the record's captures of the town by the holder, holding the
+    change the scorecard reads for it in each run; or, if the record lists none, one holding each run's first."""
+    if not outcomes:
+        mine = caps[(caps["town"] == town) & (caps["to"] == to)]
+        return [_row(town, to, runs, None, 0, tuple(first_captures(mine)), ())]
     outcomes = sorted(outcomes, key=lambda o: o.reported)
-    starts = [""] + [(o.after or prev.reported + (o.reported - prev.reported) / 2).isoformat()
-                     for prev, o in zip(outcomes, outcomes[1:], strict=False)]
-    rows = []
-    for k, since in enumerate(starts):
-        until = starts[k + 1] if k + 1 < len(starts) else ""
-        row = CaptureRow(town, to, 0.0, np.inf, outcomes[k].reported if outcomes else None, k + 1 if len(outcomes) > 1 else 0,
-                         since, until, tuple(outcomes[k:k + 1]))
-        mine = row.captures(caps)
-        if len(mine):
-            row = replace(row, share=mine["seed"].nunique() / runs, median=float(np.median(_days(mine["date"]))))
-        rows.append(row)
-    return rows
+    return [_row(town, to, runs, o.reported, k + 1 if len(outcomes) > 1 else 0, scored[o.id], (o,))
+            for k, o in enumerate(outcomes)]
+
+
+def _row(town: str, to: str, runs: int, recorded: dt.date | None, time: int, dates: tuple[str, ...],
+         outcomes: tuple[CaptureOutcome, ...]) -> CaptureRow:
+    """A row holding ``dates``, one a run, with the share of runs that have one and their median."""
+    median = float(np.median(_days(pd.Series(dates, dtype=object)))) if dates else np.inf
+    return CaptureRow(town, to, len(dates) / runs, median, recorded, time, dates, outcomes)
 
 
 def spread(rows: list[CaptureRow], dates: list[float], weight: dict[str, float], k: int) -> list[CaptureRow]:

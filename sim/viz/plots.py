@@ -34,13 +34,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from ..analysis.aggregate import all_captures, date_quantile, first_captures, replicate_quantiles, timeseries_quantiles
+from ..analysis.aggregate import all_captures, date_quantile, replicate_quantiles, timeseries_quantiles
 from ..analysis.outcomes import CaptureOutcome, OutcomeBase, QuantityOutcome
 from ..analysis.outcomes_file import load_outcomes, load_record_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS, PATROL_EVENTS, date_words
-from .capture_rows import capture_rows
+from .capture_rows import capture_rows, scored_dates
 from .event_key import event_groups, event_markers, fit_key
 from .style import (FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, fitted_suptitle, fitted_title, new_figure,
                     save_figure)
@@ -143,16 +143,16 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     caps = all_captures(results.runs)
     n = len(results.runs)
     reported = [o for o in outcomes if isinstance(o, CaptureOutcome) and o.applies(results.start, results.end)]
-    rows, note = capture_rows(results.theatre, caps, n, reported, MAX_CAPTURE_ROWS)
+    scored = scored_dates(results.runs, results.theatre, reported)  # as the scorecard reads them: the figure cannot disagree
+    rows, note = capture_rows(results.theatre, caps, n, reported, scored, MAX_CAPTURE_ROWS)
 
     fig = new_figure(figsize=(10, 1.4 + 0.32 * max(len(rows), 3) + 0.2 * bool(note)), dpi=100, layout="constrained")
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always gives the same picture
     middle = False  # whether any row has enough runs for a median and middle half
     for y, row in enumerate(rows):
-        # A run counts once, with its first capture in the row's window (as in capture_dates.csv, the count at the right
-        # and the median): a dot for every capture drew 26 beside Zarbah's 20/20, a run that took it back counting twice.
-        x = np.sort(_dates(first_captures(row.captures(caps))).astype("datetime64[D]"))
+        # A run counts once, as at the right and in the median: a dot for every capture drew 26 beside Zarbah's 20/20.
+        x = np.sort(_dates(row.dates).astype("datetime64[D]"))
         jitter = rng.uniform(-0.22, 0.22, len(x)) if n > 1 else np.zeros(len(x))
         # Over the reported diamonds (zorder 5): a capture on the reported day was hidden under one.
         ax.scatter(x, y + jitter, s=16 if n > 1 else 22, color=FACTION_COLOURS[row.to], alpha=0.75 if n > 1 else 1.0, lw=0,
