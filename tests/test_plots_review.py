@@ -352,7 +352,8 @@ def test_the_capture_median_is_over_replicates_not_captures(toy_results, monkeyp
 def test_capture_dates_draws_a_dot_for_each_run_it_counts(toy_results, monkeypatch):  # noqa: F811
     """Every capture in a row was a dot, while the count at its right took each run once: a run that took T01 three
     times drew three dots beside "2/4" (Zarbah to the government, 20/20 in the campaign, had 26). A dot is now a run's
-    first capture in the row, the date it counts with at the right and in the median, and the title says so."""
+    first capture in a row the record does not list (on a recorded capture's row, the change the scorecard reads), the
+    date it counts with at the right and in the median, and the title says so."""
     import matplotlib.dates as mdates
 
     _, ens = toy_results
@@ -368,7 +369,7 @@ def test_capture_dates_draws_a_dot_for_each_run_it_counts(toy_results, monkeypat
     assert [t.get_text() for t in ax.texts if "/" in t.get_text()] == ["2/4"]
     assert sorted(mdates.num2date(x).date() for c in dots for x, _ in c.get_offsets()) \
         == [dt.date(2020, 1, 3), dt.date(2020, 1, 10)]
-    assert "a dot a run" in fig._suptitle.get_text()
+    assert "a dot a run: the change scored, else its first" in fig._suptitle.get_text()
 
 
 def test_a_long_scenario_names_plot_titles_stay_inside_the_figure(toy_results):  # noqa: F811

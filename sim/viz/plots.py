@@ -194,7 +194,7 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
                                      for r in rows], fontsize=8)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.grid(axis="x", color="#E0E0E0", lw=0.6)
-    dots = "a dot a run, its first capture in the row" if n > 1 else "its first capture in each row"
+    dots = "a dot a run: the change scored, else its first" if n > 1 else "a dot: the change scored, else its first"
     fitted_suptitle(fig, f"{results.name}: when towns change hands ({what}, {dots}; right: runs in which it happens)", fontsize=11)
     if note:
         ax.set_title(note, fontsize=8.5, color="#4A4A4A", loc="left")
