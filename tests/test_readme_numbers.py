@@ -337,3 +337,22 @@ def test_the_ensembles_example_s_comparison_is_what_its_code_prints(cards, tmp_p
              for d in diff.quantities]
     printed = "\n".join(lines) + "\n" + diff.towns.sort_values("diff").head(5).round(3).to_string(index=False) + "\n"
     assert shown.endswith(printed), shown[-len(printed):]
+
+
+def test_the_turkish_dead_before_february_are_the_median_runs():
+    """'a median run has 2 by 31 December and 8 by 31 January, and every run at least 3 by then': the README's 40
+    replicates of the campaign (its seeds), read off their turkish_deaths series."""
+    import numpy as np
+
+    import sim
+    from sim.experiments.run import simulate_batch
+
+    said = re.search(r"a median run has (\d+) by 31 December and (\d+) by 31 January, and every run at least (\d+) by "
+                     r"then", " ".join(README.split()))
+    assert said, "the sentence on the Turkish dead before February is gone from the README: drop this test with it"
+    scenario = sim.load_scenario(ROOT / "scenarios" / "campaign.yaml")
+    runs = simulate_batch(scenario, [scenario.seed + i for i in range(40)])
+    deaths = {day: np.array([r.timeseries.set_index("date").loc[day, "turkish_deaths"] for r in runs])
+              for day in ("2019-12-31", "2020-01-31")}
+    assert [int(said[1]), int(said[2]), int(said[3])] == [
+        np.median(deaths["2019-12-31"]), np.median(deaths["2020-01-31"]), deaths["2020-01-31"].min()]
