@@ -8,7 +8,11 @@ refuses to write, 130 when interrupted (Ctrl-C, or SIGTERM, which is handled
 the same way).
 
 - ``arguments``: the commands, their flags and the overview ``python -m sim`` prints alone.
-- ``commands``: one function per command, each a few calls into the Python API.
+- ``commands``: each command's function by its name; ``app``'s own, which starts the server.
+- ``running``: the commands that run the model and write a results folder (``run``, ``sweep``, ``calibrate``).
+- ``reading``: the commands that read inputs and results (``check``, ``compare``, ``sweep-report``, ``discover``,
+  ``map``, ``plot``).
+- ``printing``: what they print besides results: progress bars on a terminal, notes on standard error.
 """
 
 from __future__ import annotations
@@ -162,7 +166,7 @@ def _end_now(status: int) -> None:
 
 def _forks_workers(args) -> bool:  # noqa: ANN001 - the parsed arguments
     """Whether the command will run a local pool of more than one process (by default, one per core)."""
-    # --executor is unset unless given (a --scheduler alone means Dask): see commands._check_scheduler.
+    # --executor is unset unless given (a --scheduler alone means Dask): see running._check_scheduler.
     if not hasattr(args, "workers") or getattr(args, "executor", None) not in (None, "local") or getattr(args, "scheduler", None):
         return False
     if args.command == "run" and not (args.runs and args.runs > 1):
