@@ -1,12 +1,16 @@
-"""`run -q` prints the results folder's path and nothing else, as its --help says: what a script reads back.
+"""`run -q` and `sweep -q` print the results folder's path and nothing else, as their --help says: what a script reads
+back.
 
-It printed "run folder: results/..." (and "ensemble folder: ... (N replicates across ...)"), which a script had to cut.
+`run -q` printed "run folder: results/..." (and "ensemble folder: ... (N replicates across ...)"), which a script had to
+cut; `sweep` had no -q, and printed its count of runs and the next command besides the folder; on a terminal both drew a
+progress bar under -q.
 """
 
 from __future__ import annotations
 
 import pytest
 
+import sim.cli.running
 from sim.cli import main
 from sim.cli.arguments import build_parser
 
@@ -30,8 +34,53 @@ def test_quiet_prints_the_bare_folder_path(toy, tmp_path, capsys):
         assert (out / "manifest.json").is_file()
 
 
+@pytest.fixture
+def on_a_terminal(monkeypatch):
+    """As if standard error were a terminal, where the commands draw progress bars (capsys's is not one)."""
+    monkeypatch.setattr(sim.cli.running, "on_terminal", lambda: True)
+
+
+def test_a_quiet_sweep_prints_the_bare_folder_path_and_draws_no_progress_bar(toy, tmp_path, capsys, on_a_terminal):
+    out = tmp_path / "sweep"
+    command = ["sweep", str(toy), "--param", "regime.commit=0.5,0.9", "--runs", "2", "--workers", "1", "--out", str(out)]
+    assert main([*command, "-q"]) == 0
+    assert capsys.readouterr() == (f"{out}\n", "")
+    assert (out / "sweep.json").is_file()
+    assert main([*command, "-q"]) == 0  # run again: every run already done, and still only the path
+    assert capsys.readouterr() == (f"{out}\n", "")
+    assert main(command) == 0  # without -q: the count of runs, the folder and the next command, and the bar
+    printed = capsys.readouterr()
+    assert "2 points x 2 replicates = 4 runs (0 run now, 4 already done)" in printed.out
+    assert f"sweep folder: {out}" in printed.out and "sweep-report" in printed.out
+    assert "sweep" in printed.err  # the progress bar, named
+
+
+def test_a_quiet_ensemble_draws_no_progress_bar(toy, tmp_path, capsys, on_a_terminal):
+    out = tmp_path / "ensemble"
+    assert main(["run", str(toy), "--runs", "2", "--workers", "1", "-q", "--out", str(out)]) == 0
+    assert capsys.readouterr() == (f"{out}\n", "")
+    out = tmp_path / "shown"
+    assert main(["run", str(toy), "--runs", "2", "--workers", "1", "--out", str(out)]) == 0
+    assert "2/2" in capsys.readouterr().err  # without -q, on a terminal: the bar
+
+
+def test_a_quiet_command_still_says_what_it_notes(toy, tmp_path, capsys):
+    """Notes go to standard error with or without -q: a sweep that finds a damaged part says it runs it again."""
+    out = tmp_path / "sweep"
+    command = ["sweep", str(toy), "--param", "regime.commit=0.5,0.9", "--runs", "2", "--workers", "1", "--out", str(out), "-q"]
+    assert main(command) == 0
+    capsys.readouterr()
+    part = next((out / "runs.parquet").glob("part-*.parquet"))
+    part.write_bytes(b"not parquet")
+    assert main(command) == 0
+    printed = capsys.readouterr()
+    assert printed.out == f"{out}\n"
+    assert "note:" in printed.err
+
+
 def test_every_quiet_flag_promises_the_bare_path():
     parser = build_parser("sim")
     commands = next(a for a in parser._actions if a.dest == "command").choices
     quiet = {name: a.help for name, sub in commands.items() for a in sub._actions if "-q" in a.option_strings}
-    assert quiet == {"run": "print only the results folder's path (nothing else, for scripts)"}
+    assert quiet == {"run": "print only the results folder's path (nothing else, for scripts)",
+                     "sweep": "print only the sweep folder's path (nothing else, for scripts)"}

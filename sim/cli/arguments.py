@@ -207,6 +207,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     sw.add_argument("--executor", **one_of("--executor", ("local", "dask")),
                     help="local process pool (the default; not with --scheduler), or a Dask LocalCluster")
     sw.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786 (implies --executor dask)")
+    sw.add_argument("-q", "--quiet", action="store_true", help="print only the sweep folder's path (nothing else, for scripts)")
     rep = command("sweep-report", help=COMMANDS["sweep-report"])
     rep.add_argument("folder", type=path("SWEEP_DIR"), metavar="SWEEP_DIR", help="a sweep's folder (what `sweep --out` wrote)")
     rep.add_argument("--metric", action="append", help="metrics to report, 'a,b' or the flag repeated (default: the sweep's, or "

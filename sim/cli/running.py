@@ -25,6 +25,12 @@ def _printing_only(out: Path, runs: int, unit: str = "replicates") -> Iterator[N
         raise Interrupted(out, runs, runs, unit=unit, advice="only its summary was not printed") from None
 
 
+def _bar(args: argparse.Namespace) -> bool:
+    """Whether to draw a progress bar: on a terminal, and not under ``-q``, which prints the folder's path and nothing
+    else (notes and errors still go to standard error)."""
+    return on_terminal() and not args.quiet
+
+
 def _out_folder(args: argparse.Namespace, default: str) -> Path:
     """The results folder: ``--out`` checked, or else ``default`` (under ``results/``), which is kept on ``args`` as
     ``default_out`` for the error it may meet (:meth:`~sim.errors.InputError.on_command_line` names it as the default:
@@ -86,7 +92,8 @@ def _ensemble(args: argparse.Namespace, scenario, tail: str, prog: str) -> int: 
     out = _out_folder(args, default)
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
-    results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=on_terminal(), notify=note)
+    results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=_bar(args),
+                           notify=note)
     with _printing_only(out, args.runs):
         if not args.quiet:
             print(summarise_ensemble(results, prog=prog))
@@ -104,7 +111,7 @@ def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, pro
     claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
-                         progress=on_terminal())
+                         progress=_bar(args))
     with _printing_only(out, args.runs):
         if args.quiet:
             print(out)
@@ -167,8 +174,11 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = _out_folder(args, default)
     claim_folder(out, "sweep")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
-    result = run_sweep(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=on_terminal(),
+    result = run_sweep(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=_bar(args),
                        seed=args.seed, notify=note)
+    if args.quiet:
+        print(out)  # the bare path, which a script reads back
+        return 0
     total = len(spec.design.points) * spec.runs
     print(f"{len(spec.design.points)} points x {replicates(spec.runs)} = {total} runs ({result.ran} run now, "
           f"{total - result.ran} already done)")
