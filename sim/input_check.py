@@ -7,12 +7,15 @@ an editor saving one, should not pay for the simulator (issue 17's target, 0.6 s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, flag
 from .io.kinds import file_kind, shipped_scenario_files
 from .io.scenario import as_scenario, load_scenario
 from .io.schema import Scenario
+
+if TYPE_CHECKING:  # imported where an outcomes file is read: checking a scenario never needs it
+    from .analysis.outcomes import OutcomeBase
 
 
 def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) -> dict[str, Any]:
@@ -143,16 +146,27 @@ def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | P
 
     sc = as_scenario(scenario)
     outcomes = load_outcomes(path, load_theatre(sc.theatre), ["date", *REPORTERS])
-    sets = {}
-    for o in outcomes:
-        sets[o.set] = sets.get(o.set, 0) + 1
-    split = ", ".join(f"{n} {name}" for name, n in sets.items())
     default = "" if path.resolve() != sc.claims.parent / "outcomes.yaml" else (
         f"; compare and plot score a run of {sc.name} (or of any scenario citing {sc.claims.name}) against it by default")
-    return {"kind": kind, "summary": f"an outcomes file: {len(outcomes)} reported outcomes ({split}), towns checked against "
+    return {"kind": kind, "summary": f"an outcomes file: {_sets_in_words(outcomes)}, towns checked against "
                                      f"the theatre of scenario {sc.name}",
             "notes": [f"to score a results folder against it: python -m sim compare RESULTS_DIR --outcomes "
                       f"{shown_path(str(path))}{default}"]}
+
+
+def _sets_in_words(outcomes: list[OutcomeBase]) -> str:
+    """How many outcomes, and in which set: the two counted apart, or, where all are in one, what that set is for. A blind
+    file's are all held out, by design; "34 reported outcomes (34 validation)" read as a slip."""
+    from .analysis.outcomes import SET_WORDS
+
+    sets: dict[str, int] = {}
+    for o in outcomes:
+        sets[o.set] = sets.get(o.set, 0) + 1
+    counted = f"{len(outcomes)} reported outcome{'s' * (len(outcomes) != 1)}"
+    if len(sets) != 1:
+        return f"{counted} ({', '.join(f'{n} {name}' for name, n in sets.items())})"
+    (name,) = sets
+    return f"{counted}, {'all ' * (len(outcomes) > 1)}{SET_WORDS[name]} (the {name} set)"
 
 
 def _first_citing(files: list[Path], claims: Path | None) -> Path | None:

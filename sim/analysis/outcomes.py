@@ -105,6 +105,9 @@ def _dated(runs: RunBatch, day: np.ndarray, reported: dt.date, met: np.ndarray) 
     return Checks(met, day, error, runs.start)
 
 
+SET_WORDS = {"calibration": "fitted", "validation": "held out"}  # each set, as a reader is told what it is for
+
+
 def _first_gain(held: np.ndarray, since: int | np.ndarray = 0) -> np.ndarray:
     """The first day (from ``since`` on, never day 0) each replicate's ``held``, shape (replicates, days + 1),
     turns True; NaN if it never does. ``since``: one day for every replicate, or one each."""

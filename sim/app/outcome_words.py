@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.outcomes import (
+    SET_WORDS,
     CaptureOutcome,
     ConditionOutcome,
     ControllerOutcome,
@@ -32,7 +33,6 @@ from ..names import DISPLAY_NAMES, date_words
 from .breaks import exactly
 
 NBSP = "\u00a0"  # between a date's parts: a narrow column breaks between dates, not inside one
-SETS = {"calibration": "fitted", "validation": "held out"}
 VARIABLES = {"displaced": "people displaced", "returned": "people gone back home", "turkish_deaths": "Turkish soldiers killed",
              "patrol_coverage": "share of the patrol route covered"}
 
@@ -153,7 +153,7 @@ def outcomes_markdown(card: Scorecard) -> str:
     and the frozen front (the words of the outcomes' file as they are, :func:`~sim.app.breaks.exactly`)."""
     rows = [{
         "outcome": exactly(described(s.outcome, card.results.theatre)),
-        "set": exactly(SETS.get(s.outcome.set, s.outcome.set)),
+        "set": exactly(SET_WORDS.get(s.outcome.set, s.outcome.set)),
         "reported": exactly(reported(s.outcome)),
         f"simulated (median, {RANGE})": simulated(s),
         "P(met)": s.p_met,
@@ -174,7 +174,7 @@ def misses_markdown(card: Scorecard, shown: int = 15) -> str:
             "town (on a date), those a quarter of the replicates or more get wrong" + (f", the {shown} worst" if len(misses) > shown else ""))
     if misses.empty:
         return f"{head}: none."
-    table = misses_shown(misses.head(shown), day, DISPLAY_NAMES.get).assign(set=lambda t: t["set"].map(SETS.get),
+    table = misses_shown(misses.head(shown), day, DISPLAY_NAMES.get).assign(set=lambda t: t["set"].map(SET_WORDS.get),
                                                                              town=lambda t: t["town"].map(exactly))
     table = table.rename(columns={"date": "on", "reported": "the record", "runs right": "replicates right"})
     return f"{head}\n\n" + left_aligned(markdown_table(table))
@@ -195,7 +195,7 @@ def scores_markdown(card: Scorecard) -> str:
     """The headline scores on every outcome and on each set apart (fitted, held out), the model's and the frozen
     front's, as ``compare`` gives them, and what each score measures."""
     groups = {f"all {len(card.scores)} outcomes": card}
-    groups |= {f"{name}: {len(sub.scores)} {SETS[name]}": sub for name, sub in card.sets.items()}
+    groups |= {f"{name}: {len(sub.scores)} {SET_WORDS[name]}": sub for name, sub in card.sets.items()}
     rows, decimals, marks = [], [], {}  # one format a score, as compare's: a frozen front's Brier read 1.4 beside 0.188
     for score in SCORE_MEANINGS:
         for side, first in (("model", score), ("frozen front", "")):
