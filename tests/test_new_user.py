@@ -456,6 +456,25 @@ def test_every_commands_positional_argument_is_explained_in_its_help():
     assert not silent, silent
 
 
+def test_every_flag_a_command_line_in_the_readme_or_its_docs_gives_is_one_its_command_takes():
+    """Round 74's check of the README's commands by hand, kept: each `python -m sim COMMAND ...` the README and the docs
+    show (in a shell block or in the text, a command after `&&` apart) names only flags its command's parser has."""
+    import argparse
+
+    from sim.cli.arguments import build_parser
+
+    parser = build_parser("python -m sim")
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices  # noqa: SLF001
+    text = readme_and_its_docs().replace("\\\n", " ")  # a shell line continued
+    lines = [m.group(1).split() for m in re.finditer(r"python -m sim((?:[ \t]+(?!&&|\|)[^\s`#)]+)+)", text)]
+    lines = [line for line in lines if line[0] in commands]
+    assert len(lines) > 50 and len({line[0] for line in lines}) > 6, "the README was read"
+    unknown = [" ".join(line) for line in lines
+               for word in line[1:] if re.match(r"--?[a-z]", word)
+               and word.split("=")[0].rstrip(",;:.") not in {o for a in commands[line[0]]._actions for o in a.option_strings}]  # noqa: SLF001
+    assert not unknown, unknown
+
+
 def test_the_commands_a_summary_suggests_can_be_pasted_whatever_the_paths(tmp_path):
     """'python -m sim compare /tmp/out dir' was printed for a folder with a space: pasted, it named two folders."""
     import shlex

@@ -190,18 +190,20 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     cmp = command("compare", help=COMMANDS["compare"])
     cmp.add_argument("results", type=path("RESULTS_DIR"), nargs="+", metavar="RESULTS_DIR", help="one results folder (A), or two (A B) to compare")
     cmp.add_argument("--outcomes", type=input_file("--outcomes"), help="reported outcomes (default: outcomes.yaml beside the run's claims record)")
-    cmp.add_argument("--out", help="folder for comparison.md/.csv (default: the (last) results folder)")
+    cmp.add_argument("--out", help="folder for the comparison's .md and .csv (comparison.md, comparison_vs_<A>.md of two, or named "
+                     "after an --outcomes file other than the record's) (default: the (last) results folder)")
     sw = command("sweep", help=COMMANDS["sweep"])
     sw.add_argument("target", type=path("SCENARIO_OR_SWEEP"), metavar="SCENARIO_OR_SWEEP", help="a scenario, or a sweep file (sweeps/*.yaml)")
     sw.add_argument("--param", action="append", default=[], metavar="PATH=SPEC",
                     help="e.g. regime.commit=0.2:1.0:5 (grid steps), turkey.deterrence=0.5,1,2 (values), russia.truce_air=0:0.5 (bounds, for --sample)")
-    sw.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="replicates per point (default 10)")
-    sw.add_argument("--sample", **one_of("--sample", ("grid", "lhs", "random", "sobol")), help="design (default grid)")
+    sw.add_argument("--runs", type=whole("--runs", 1, MAX_RUNS), help="replicates per point (default: a sweep file's runs:, else 10)")
+    sw.add_argument("--sample", **one_of("--sample", ("grid", "lhs", "random", "sobol")), help="design (default: a sweep file's sample:, else grid)")
     sw.add_argument("--n", type=whole("--n", 1, MAX_N), help="sample size for lhs/random; base size (a power of 2) for sobol")
     sw.add_argument("--design", type=input_file("--design"), metavar="POINTS_CSV", help="points from a CSV file (header: parameter paths or aliases; "
                     "EMA Workbench's experiments table works) instead of --param")
-    sw.add_argument("--sample-seed", type=whole("--sample-seed", 0, 2**32 - 1, count=False), help="where lhs/random/sobol points fall (default 0)")
-    sw.add_argument("--seed", type=seed, help="replicate base seed: replicate r of every point runs with seed + r (default: the scenario's)")
+    sw.add_argument("--sample-seed", type=whole("--sample-seed", 0, 2**32 - 1, count=False), help="where lhs/random/sobol points fall (default: a sweep file's sample_seed:, else 0)")
+    sw.add_argument("--seed", type=seed, help="replicate base seed: replicate r of every point runs with seed + r (default: a sweep file's replicate_seed:, "
+                    "else the scenario's)")
     sw.add_argument("--out", help="sweep folder (default: results/sweep-<scenario>-<hash>)")
     sw.add_argument("--workers", type=whole("--workers", 1, MAX_WORKERS), help="processes or Dask workers (default: one per core)")
     sw.add_argument("--executor", **one_of("--executor", ("local", "dask")),
@@ -225,7 +227,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                    "(not with --animate, which shows every day)")
     m.add_argument("--out", help="file to write, .png, .svg or .pdf (.gif with --animate) (default: map_<date>[_<faction>].png "
                    "or control[_<faction>].gif in the results folder; of two, map_<date>_vs_<A>[_<faction>].png in B)")
-    m.add_argument("--faction", **one_of("--faction", ("regime", "hts", "rebels")), default="regime", help="whose probability of control ensemble maps shade")
+    m.add_argument("--faction", **one_of("--faction", ("regime", "hts", "rebels")), default="regime", help="whose probability of control ensemble maps shade (default regime)")
     m.add_argument("--animate", action="store_true", help="write an animated GIF of control, one frame a day (every few days "
                    "beyond 60 days: at most 60 frames), and an MP4 where ffmpeg exists")
     p = command("plot", help=COMMANDS["plot"])
