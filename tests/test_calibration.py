@@ -905,5 +905,5 @@ def test_calibrate_names_what_it_wrote_from_the_working_folder(toy, build, monke
     assert written.startswith(f"written: {Path('calibrated', 'world.yaml')}, {Path('cal', 'report.md')}, "), written
     # Another study's layers are there now: the note before its first trial names both folders the same way.
     assert main(["calibrate", toy.name, "--trials", "2", "--workers", "1", "--out", "cal2"]) == 0
-    note = capsys.readouterr().out.splitlines()[0]
+    note = capsys.readouterr().err.splitlines()[0]  # a note, on standard error as every other note is
     assert note == f"note: the layers in calibrated are another study's; this one's will be written to {Path('cal2', 'layers')}", note

@@ -209,8 +209,8 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         with open_study(spec, out):
             pass
     if (folder := layers_folder(spec, out)) != spec.layers:
-        print(f"note: the layers in {shown_path(str(spec.layers))} are another study's; this one's will be written to "
-              f"{shown_path(str(folder))}")
+        note(f"the layers in {shown_path(str(spec.layers))} are another study's; this one's will be written to "
+             f"{shown_path(str(folder))}")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
     if not args.report_only:
         done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=on_terminal(),
