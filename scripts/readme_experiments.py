@@ -271,10 +271,11 @@ def drawn_from(exp: Experiment, *, sample: int | None = None, scored: bool = Fal
     """A digest of what ``exp``'s figures show: the inputs of its scenario and the model's outputs from them.
 
     For a run or an ensemble: its scenario's inputs (:func:`sim.io.scenario.inputs_hash`: the resolved scenario,
-    the theatre's files, the claims record), the record it is drawn beside (``outcomes.yaml`` beside the claims)
-    and every table and history of its runs, simulated here with the same seeds (:func:`outputs_of`). A sweep's
-    thousands of runs stand as its file and :data:`SWEEP_SAMPLE` replicates of its scenario: a change to the rules
-    shows in them.
+    the theatre's files, the claims record), the record it is drawn beside (the outcomes of ``outcomes.yaml``
+    beside the claims, as read: a note or a comment there changes nothing) and every table and history of its runs,
+    simulated here with the same seeds (:func:`outputs_of`). A sweep's thousands of runs stand as its file reads
+    (its design's points, its replicates and metrics) and :data:`SWEEP_SAMPLE` replicates of its scenario: a change
+    to the rules shows in them.
 
     ``docs/figures.json`` keeps it for each figure (:func:`record_drawn_from`), and a test computes it again: a
     change to the model, the theatre or the record that moves what a figure shows fails that test until the figure
@@ -291,14 +292,19 @@ def drawn_from(exp: Experiment, *, sample: int | None = None, scored: bool = Fal
     """
     import hashlib
 
+    import numpy as np
+
     import sim
+    from sim.analysis.scored_outcomes import outcomes_hash, scored_outcomes
     from sim.io.scenario import inputs_hash
 
     digest = hashlib.sha256()
-    if exp.kind == "sweep":
-        sweep_file = ROOT / exp.make[1]
-        digest.update(sweep_file.read_bytes())
-        scenario = sim.load_scenario(sim.load_sweep(sweep_file).scenario_path)
+    if exp.kind == "sweep":  # the sweep as read, so that a comment in its file changes nothing
+        spec = sim.load_sweep(ROOT / exp.make[1])
+        digest.update(json.dumps([spec.design.describe(), spec.runs, spec.metrics, spec.replicate_seed],
+                                 sort_keys=True).encode())
+        digest.update(np.ascontiguousarray(spec.design.points, dtype=float).tobytes())
+        scenario = sim.load_scenario(spec.scenario_path)
         seeds = sim.replicate_seeds(scenario, SWEEP_SAMPLE)
     else:
         scenario = sim.load_scenario(ROOT / exp.make[1])
@@ -307,8 +313,7 @@ def drawn_from(exp: Experiment, *, sample: int | None = None, scored: bool = Fal
                                      int(exp.seed) if exp.seed else None))
     inputs = inputs_hash(scenario)
     digest.update(inputs.encode())
-    record = scenario.claims.parent / "outcomes.yaml"
-    digest.update(record.read_bytes() if record.is_file() else b"")
+    digest.update(outcomes_hash(scored_outcomes(scenario)).encode())  # the record as read: a note in it changes nothing
     memo = {} if memo is None else memo
     key = (inputs, tuple(seeds), scored)  # the resolved scenario and its files: what its runs are made from
     if key not in memo:

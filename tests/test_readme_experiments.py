@@ -266,3 +266,29 @@ def test_what_a_figure_is_drawn_from_follows_the_runs_outputs(monkeypatch):
 
     monkeypatch.setattr(run, "simulate_batch", one_town_otherwise)
     assert module.drawn_from(exp) != before
+
+
+def test_what_a_figure_is_drawn_from_is_its_files_as_read_not_their_comments(monkeypatch, tmp_path):
+    """A comment in a sweep file or a note in the record changes no run and no score, and left every figure and every
+    stamped docs file 'stale' (round 74: a timing corrected in a sweep file's comment); a value in them still counts."""
+    import shutil
+
+    module = load_script()
+    for folder in ("scenarios", "seeds", "sweeps"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.setattr(module, "ROOT", tmp_path)
+    sweep, record = tmp_path / "sweeps" / "no_moscow_breakpoint.yaml", tmp_path / "seeds" / "outcomes.yaml"
+    exp = module.BY_NAME["sweep_no_moscow_breakpoint"]
+    before = module.drawn_from(exp)
+    sweep.write_text(sweep.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    record.write_text(record.read_text(encoding="utf-8").replace("\n  - id: ", "\n  # a comment\n  - id: ", 1),
+                      encoding="utf-8")
+    assert module.drawn_from(exp) == before
+    text = record.read_text(encoding="utf-8")
+    record.write_text(text.replace("window: [2020-03-15, 2020-04-30]", "window: [2020-03-15, 2020-05-01]", 1),
+                      encoding="utf-8")
+    assert text != record.read_text(encoding="utf-8")
+    assert module.drawn_from(exp) != before  # a value of the record as read
+    record.write_text(text, encoding="utf-8")
+    sweep.write_text(sweep.read_text(encoding="utf-8").replace("runs: 40", "runs: 41"), encoding="utf-8")
+    assert module.drawn_from(exp) != before  # a value of the sweep as read
