@@ -327,3 +327,20 @@ def test_same_runs_is_not_claimed_where_an_outcome_the_histories_do_not_show_dif
     assert [(d.name, d.a, d.b) for d in c.outcomes] == [("broken", 1.0, 0.0)]
     assert not c.same_runs and "every B - A is zero" not in comparison_text(c)
     assert compare(a, a).same_runs
+
+
+def test_a_sets_card_reads_a_towns_captures_in_turn_across_the_sets(theatre):  # noqa: F811
+    """As above, but the first capture is fitted and the second held out. The held-out card reads 'again' as the
+    whole card does, after the change that met 'first' (never: 3 days late), not as a capture with none before it,
+    which the run's one change of hands on 3 Jan would meet (2 days early, inside its tolerance)."""
+    from sim.analysis.scoring import score
+
+    first = outcome(CaptureOutcome, "first", town="T1", by="regime", reported=day(1), tolerance_days=2)
+    again = outcome(CaptureOutcome, "again", set="validation", town="T1", by="regime", reported=day(4), after=day(2),
+                    tolerance_days=2)
+    card = score(results(theatre, [run(0, falls_on(1, 2))]), [first, again])
+    held_out = card.sets["validation"]
+    assert [s.outcome.id for s in held_out.scores] == ["again"]
+    assert [(c.met, c.value, c.error_days) for c in held_out.scores[0].checks] == [(False, None, 3.0)]
+    assert held_out.per_run["outcomes met"].tolist() == [0.0] and held_out.per_run["capture MAE (days)"].tolist() == [3.0]
+    assert card.sets["calibration"].per_run["outcomes met"].tolist() == [1.0]

@@ -36,7 +36,7 @@ from .outcomes import CaptureOutcome, Check, OutcomeBase, check_outcomes
 from .outcomes_file import load_outcomes, load_record_outcomes
 from .results import Results, frozen_front
 from .scored_outcomes import outcomes_hash
-from .rundata import RunBatch
+from .rundata import RunBatch, RunData
 
 HEADLINES = ("outcomes met", "control accuracy", "Brier", "capture MAE (days)")
 LOWER_IS_BETTER = ("Brier", "capture MAE (days)")  # the headline scores that are better lower (the others: higher)
@@ -146,7 +146,6 @@ def require_card(card: object, key: str = "card") -> Scorecard:
 def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True) -> Scorecard:
     """Check every replicate of ``results`` and the frozen-front baseline against ``outcomes`` (and each set apart)."""
     check_switch(by_set, "by_set")
-    theatre = results.theatre
     runs = results.runs
     days = min(r.days for r in runs)
     last = results.start + dt.timedelta(days=days)
@@ -154,10 +153,26 @@ def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True)
     skipped = [o for o in outcomes if o not in applicable]
     base = frozen_front(runs[0])
     batch, alone = RunBatch.of(runs), RunBatch.of([base])  # each outcome checked once for all replicates
-    scores = [OutcomeScore(o, list(checks), base_checks[0]) for o, checks, base_checks
-              in zip(applicable, check_outcomes(applicable, batch, theatre), check_outcomes(applicable, alone, theatre), strict=True)]
+    # Checked all together, whatever set each is in: a town's captures by one side are read in turn, so a set's card
+    # takes its outcomes' checks from here (checked apart, a capture whose earlier one is in the other set was read as
+    # if it had none, and one change of hands could meet both).
+    scores = [OutcomeScore(o, list(checks), base_checks[0]) for o, checks, base_checks in zip(
+        applicable, check_outcomes(applicable, batch, results.theatre), check_outcomes(applicable, alone, results.theatre),
+        strict=True)]
+    card = _card(results, batch, base, scores, skipped)
+    if by_set:
+        card.sets = {name: _card(results, batch, base, [s for s in scores if s.outcome.set == name],
+                                 [o for o in skipped if o.set == name])
+                     for name in SETS if any(s.outcome.set == name for s in scores)}
+    return card
 
-    pairs = [(t, d, c, o.set) for o in applicable for t, d, c in o.pairs(theatre)]  # (town, date, holder reported, set)
+
+def _card(results: Results, batch: RunBatch, base: RunData, scores: list[OutcomeScore],
+          skipped: list[OutcomeBase]) -> Scorecard:
+    """The scorecard of the outcomes ``scores`` checked (and ``skipped``): the headline scores of each replicate of
+    ``batch`` (``results``' runs) and of the frozen front ``base``."""
+    runs = results.runs
+    pairs = [(t, d, c, s.outcome.set) for s in scores for t, d, c in s.outcome.pairs(results.theatre)]  # (town, date, holder reported, set)
     places = [(t, d, outcome_set) for t, d, _, outcome_set in pairs]
     reported = np.array([c for _, _, c, _ in pairs], dtype=np.int8)
     controllers = batch.history[:, [batch.day(d) for _, d, _ in places], [t for t, _, _ in places]].reshape(len(runs), len(places))
@@ -177,11 +192,7 @@ def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True)
         "Brier": brier(base_controllers[None, :], reported),
         "capture MAE (days)": float(np.mean(base_captures)) if base_captures else float("nan"),
     }
-    card = Scorecard(results, scores, skipped, per_run, baseline, controllers, reported, places)
-    if by_set:
-        card.sets = {name: score(results, [o for o in outcomes if o.set == name], by_set=False)
-                     for name in SETS if any(s.outcome.set == name for s in scores)}
-    return card
+    return Scorecard(results, scores, skipped, per_run, baseline, controllers, reported, places)
 
 
 # Between the holders that a control miss's replicates have equally often instead (control_misses).
