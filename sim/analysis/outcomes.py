@@ -355,11 +355,14 @@ def check_outcomes(outcomes: list[OutcomeBase], runs: RunBatch, theatre: Theatre
     The record may have a town taken by the same side twice, lost between (Abu Jarif by the government on 15 and 24
     January), with tolerances that overlap; ``after`` keeps an earlier change of hands from being taken for the later
     capture, but a run that takes the town once, inside both windows, met both. So a change of hands that meets one
-    of them is taken for no later one: those are looked for after it, in order of their reported dates.
+    of them is taken for no later one: those are looked for after it, in order of their reported dates, and of their
+    ids on one date (in the order given, two reported on one day that one change of hands meets went to whichever was
+    listed first, so that reordering an outcomes file moved scores).
     """
     out: dict[int, Checks] = {}
     taken: dict[tuple[int, str], np.ndarray] = {}  # (town, side): each replicate's day of the last change that met one
-    captures = sorted((k for k, o in enumerate(outcomes) if isinstance(o, CaptureOutcome)), key=lambda k: outcomes[k].reported)
+    captures = sorted((k for k, o in enumerate(outcomes) if isinstance(o, CaptureOutcome)),
+                      key=lambda k: (outcomes[k].reported, outcomes[k].id))
     for k in captures:
         o = outcomes[k]
         key = (theatre.town(o.town), o.by)
