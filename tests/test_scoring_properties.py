@@ -13,17 +13,18 @@ every kind. Captures and roads are drawn on two towns and two sides, so that cap
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from sim import load_theatre
-from sim.analysis.calibration_score import evidence
+from sim.analysis.aggregate import control_probabilities
+from sim.analysis.calibration_score import Weights, components, evidence
 from sim.analysis.comparison import compare
-from sim.analysis.metrics import CAPTURE_DAY, batch_metric_columns
+from sim.analysis.metrics import CAPTURE_DAY, batch_metric_columns, missing_a_capture
 from sim.analysis.outcomes import (CaptureOutcome, ConditionOutcome, ControllerOutcome, EventOutcome, FrontOutcome,
                                    QuantityOutcome, RoadOutcome)
 from sim.analysis.rundata import RunBatch
@@ -153,14 +154,14 @@ def test_a_sets_card_gives_each_of_its_outcomes_the_whole_cards_checks(theatre, 
 
 
 @PROPERTY
-@given(ensemble=runs(), listed=outcomes())
-def test_the_scorecard_the_sweeps_metrics_and_the_calibrations_evidence_agree(theatre, ensemble, listed):
+@given(ensemble=runs(), listed=outcomes(), data=st.data())
+def test_the_scorecard_the_sweeps_metrics_and_the_calibrations_evidence_agree(theatre, ensemble, listed, data):
     """For every capture and road: met and day in the scorecard, the sweeps' ``met:<id>`` and ``day:<id>``, and the
-    calibration's date errors, replicate by replicate."""
+    calibration's date errors, replicate by replicate, each reader given the outcomes in an order of its own."""
     res = results(theatre, ensemble)
     card = score(res, listed)
-    metrics = batch_metric_columns(RunBatch.of(ensemble), listed, theatre)
-    proof = evidence(res, listed)
+    metrics = batch_metric_columns(RunBatch.of(ensemble), data.draw(st.permutations(listed)), theatre)
+    proof = evidence(res, data.draw(st.permutations(listed)))
     dated = {oid: proof.date_errors[:, k] for k, oid in enumerate(proof.ids["dates"])}
     assert {s.outcome.id for s in card.scores} == {k[4:] for k in metrics if k.startswith("met:")}
     for s in card.scores:
@@ -171,6 +172,24 @@ def test_the_scorecard_the_sweeps_metrics_and_the_calibrations_evidence_agree(th
         if isinstance(s.outcome, CaptureOutcome):
             days = metrics[f"{CAPTURE_DAY}{s.outcome.id}"]
             assert [None if np.isnan(d) else day(int(d)) for d in days] == [c.value for c in s.checks]
+
+
+@PROPERTY
+@given(ensemble=runs(), listed=outcomes(), data=st.data())
+def test_the_scorecards_headlines_are_the_sweeps_and_the_calibrations(theatre, ensemble, listed, data):
+    """Each replicate's outcomes met, control accuracy and capture MAE in the scorecard and in the sweeps' metrics (of
+    the outcomes in another order), and the Brier score of the scorecard and of the calibration's control group."""
+    res = results(theatre, ensemble)
+    card = score(res, listed)
+    metrics = batch_metric_columns(RunBatch.of(ensemble), data.draw(st.permutations(listed)), theatre)
+    for name, metric in (("outcomes met", "outcomes_met"), ("control accuracy", "control_accuracy"),
+                         ("capture MAE (days)", "capture_mae_days")):
+        mine = card.per_run[name]
+        assert metrics[metric] == pytest.approx(mine, rel=1e-12, abs=1e-12) if len(mine) else np.isnan(metrics[metric]).all()
+    control = components(evidence(res, listed), Weights()).get("control", float("nan"))
+    assert same_headline({**card.headline(), "Brier": control}, card.headline())
+    rows = pd.DataFrame({k: v for k, v in metrics.items() if k.startswith(CAPTURE_DAY)}, index=range(len(ensemble)))
+    assert card.mae_is_lower_bound() == bool(missing_a_capture(rows).any())
 
 
 @PROPERTY
@@ -197,29 +216,35 @@ def test_the_frozen_front_is_scored_as_a_run_whose_history_never_changes(theatre
 @given(ensemble=runs(), listed=outcomes())
 def test_a_control_outcomes_share_met_is_the_share_of_replicates_holding_the_reported_holder(theatre, ensemble, listed):
     card = score(results(theatre, ensemble), listed)
+    probabilities = control_probabilities(ensemble, theatre.towns).set_index(["date", "town"])
     for s in card.scores:
         if isinstance(s.outcome, ControllerOutcome):
             o = s.outcome
             held = [r.history[r.day(o.date), theatre.town(o.town)] == HOLDERS.index(o.controller) for r in ensemble]
             assert s.p_met == np.mean(held)
+            assert s.p_met == probabilities.loc[(o.date.isoformat(), o.town), f"p_{o.controller}"]
 
 
 @PROPERTY
 @given(ensemble=runs(replicates=(2, 4)), listed=outcomes(), data=st.data())
 def test_compare_rescores_each_side_as_a_card_of_the_common_ground_would(theatre, ensemble, listed, data):
-    """A cut at an earlier last day and a shuffled outcome list: compare's outcomes are those a card of the runs up to
-    that day, on the outcomes both cover, scores, each met by the share it gives."""
+    """B: two or more of A's replicates, in another order, up to an earlier last day, scored on some of A's outcomes in
+    another order. compare pairs them on the seeds both ran, and gives each outcome both cover, on each side, the share
+    met that a card of those replicates up to that day, on those outcomes, gives: the same on both sides."""
     cut = data.draw(st.integers(2, len(ensemble[0].history) - 1))
-    shuffled = data.draw(st.permutations(listed))
+    shared = data.draw(st.lists(st.sampled_from(range(len(ensemble))), min_size=2, unique=True))
+    some = data.draw(st.lists(st.sampled_from(listed), min_size=1, unique_by=lambda o: o.id))
     a = score(results(theatre, ensemble), listed)
-    short = [r.until(day(cut)) for r in ensemble]
-    b = score(results(theatre, short), shuffled)
+    b = score(results(theatre, [ensemble[r].until(day(cut)) for r in shared]), some)
     c = compare(a, b)
     ids_b = {s.outcome.id for s in b.scores}
-    on_common = score(results(theatre, short), [s.outcome for s in a.scores if s.outcome.id in ids_b])
-    assert {d.name: (d.a, d.b) for d in c.outcomes} == {s.outcome.id: (s.p_met, s.p_met) for s in on_common.scores}
-
-
+    common = score(results(theatre, [ensemble[r].until(day(cut)) for r in sorted(shared)]),
+                   [s.outcome for s in a.scores if s.outcome.id in ids_b])
+    assert c.paired
+    assert {d.name: (d.a, d.b) for d in c.outcomes} == {s.outcome.id: (s.p_met, s.p_met) for s in common.scores}
+    assert all(d.low == d.high == 0 for d in c.outcomes)
+    assert {d.name: (d.a, d.b) for d in c.headlines if not d.note} == {
+        k: (v, v) for k, v in common.headline().items() if not np.isnan(v)}
 
 def test_two_captures_reported_on_one_day_are_read_in_the_same_order_however_they_are_listed(theatre):
     """Two captures of T0 by the regime reported on one day, within one and two days: a run that takes T0 once, a day
