@@ -24,7 +24,7 @@ from sim import load_theatre
 from sim.analysis.aggregate import control_probabilities
 from sim.analysis.calibration_score import Weights, components, evidence
 from sim.analysis.comparison import compare
-from sim.analysis.metrics import CAPTURE_DAY, batch_metric_columns, missing_a_capture
+from sim.analysis.metrics import CAPTURE_DAY, batch_metric_columns, batch_metrics, missing_a_capture, run_metrics
 from sim.analysis.outcomes import (CaptureOutcome, ConditionOutcome, ControllerOutcome, EventOutcome, FrontOutcome,
                                    QuantityOutcome, RoadOutcome)
 from sim.analysis.rundata import RunBatch
@@ -195,11 +195,15 @@ def test_the_scorecards_headlines_are_the_sweeps_and_the_calibrations(theatre, e
 @PROPERTY
 @given(ensemble=runs(), listed=outcomes())
 def test_a_batch_scores_each_replicate_as_it_is_scored_alone(theatre, ensemble, listed):
+    """The scorecard's checks and per-run scores, and the sweeps' metrics, of each replicate in a batch and alone."""
     card = score(results(theatre, ensemble), listed)
+    rows = batch_metrics(RunBatch.of(ensemble), listed, theatre)
     for r, replicate in enumerate(ensemble):
         alone = score(results(theatre, [replicate]), listed)
         assert [s.checks[r] for s in card.scores] == [s.checks[0] for s in alone.scores]
         assert {k: v[r:r + 1].tolist() for k, v in card.per_run.items()} == {k: v.tolist() for k, v in alone.per_run.items()}
+        row = run_metrics(replicate, listed, theatre)
+        assert list(row) == list(rows[r]) and row == pytest.approx(rows[r], nan_ok=True, rel=0, abs=0)
 
 
 @PROPERTY
@@ -230,16 +234,18 @@ def test_a_control_outcomes_share_met_is_the_share_of_replicates_holding_the_rep
 def test_compare_rescores_each_side_as_a_card_of_the_common_ground_would(theatre, ensemble, listed, data):
     """B: two or more of A's replicates, in another order, up to an earlier last day, scored on some of A's outcomes in
     another order. compare pairs them on the seeds both ran, and gives each outcome both cover, on each side, the share
-    met that a card of those replicates up to that day, on those outcomes, gives: the same on both sides."""
+    met that a card of those replicates up to that day, on those outcomes, gives: the same on both sides, whichever of
+    the two is compared with the other."""
     cut = data.draw(st.integers(2, len(ensemble[0].history) - 1))
     shared = data.draw(st.lists(st.sampled_from(range(len(ensemble))), min_size=2, unique=True))
     some = data.draw(st.lists(st.sampled_from(listed), min_size=1, unique_by=lambda o: o.id))
     a = score(results(theatre, ensemble), listed)
     b = score(results(theatre, [ensemble[r].until(day(cut)) for r in shared]), some)
-    c = compare(a, b)
-    ids_b = {s.outcome.id for s in b.scores}
+    first, second = (b, a) if data.draw(st.booleans()) else (a, b)  # either side may be the one cut
+    c = compare(first, second)
+    ids = {s.outcome.id for s in second.scores}
     common = score(results(theatre, [ensemble[r].until(day(cut)) for r in sorted(shared)]),
-                   [s.outcome for s in a.scores if s.outcome.id in ids_b])
+                   [s.outcome for s in first.scores if s.outcome.id in ids])
     assert c.paired
     assert {d.name: (d.a, d.b) for d in c.outcomes} == {s.outcome.id: (s.p_met, s.p_met) for s in common.scores}
     assert all(d.low == d.high == 0 for d in c.outcomes)
