@@ -265,3 +265,20 @@ def test_two_captures_reported_on_one_day_are_read_in_the_same_order_however_the
     met = [{s.outcome.id: s.checks[0].met for s in score(results(theatre, [late]), listed).scores}
            for listed in ([narrow, wide], [wide, narrow])]
     assert met[0] == met[1] and sorted(met[0].values()) == [False, True]
+
+
+def test_capture_dates_png_numbers_two_captures_reported_on_one_day_as_the_scorecard_reads_them(theatre):
+    """capture_dates.png's rows of a town's captures by one side are numbered 1, 2... in the order the scorecard reads
+    them; two reported on one day were numbered as listed, whatever order the scorecard read them in."""
+    from sim.analysis.aggregate import all_captures
+    from sim.viz.capture_rows import capture_rows, scored_dates
+
+    def capture(oid: str, tolerance: int) -> CaptureOutcome:
+        return CaptureOutcome(kind="capture", id=oid, set="calibration", description="x", source=["c"], town="T0",
+                              by="regime", reported=day(2), tolerance_days=tolerance)
+
+    runs = [run(0, [[1, 1, 2, 1]] * 3 + [[0, 1, 2, 1]] * 2)]
+    for listed in ([capture("narrow", 1), capture("wide", 2)], [capture("wide", 2), capture("narrow", 1)]):
+        rows, _ = capture_rows(theatre, all_captures(runs), 1, listed, scored_dates(runs, theatre, listed), 10)
+        assert [(r.time, r.outcomes[0].id, r.dates) for r in rows if r.town == "T0"] == [
+            (1, "narrow", ("2020-01-04",)), (2, "wide", ())]

@@ -349,6 +349,12 @@ class ConditionOutcome(OutcomeBase):
         return Checks(changes <= self.max_captures, changes)
 
 
+def read_order(capture: CaptureOutcome) -> tuple[dt.date, str]:
+    """Where ``capture`` comes among a town's captures by one side as :func:`check_outcomes` reads them: by reported
+    date, and by id on one date, whatever order they are listed in."""
+    return capture.reported, capture.id
+
+
 def check_outcomes(outcomes: list[OutcomeBase], runs: RunBatch, theatre: Theatre) -> list[Checks]:
     """Each outcome's checks of the batch (in the order given), a town's captures by one side read in turn.
 
@@ -361,8 +367,7 @@ def check_outcomes(outcomes: list[OutcomeBase], runs: RunBatch, theatre: Theatre
     """
     out: dict[int, Checks] = {}
     taken: dict[tuple[int, str], np.ndarray] = {}  # (town, side): each replicate's day of the last change that met one
-    captures = sorted((k for k, o in enumerate(outcomes) if isinstance(o, CaptureOutcome)),
-                      key=lambda k: (outcomes[k].reported, outcomes[k].id))
+    captures = sorted((k for k, o in enumerate(outcomes) if isinstance(o, CaptureOutcome)), key=lambda k: read_order(outcomes[k]))
     for k in captures:
         o = outcomes[k]
         key = (theatre.town(o.town), o.by)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.aggregate import first_captures
-from ..analysis.outcomes import CaptureOutcome, check_outcomes
+from ..analysis.outcomes import CaptureOutcome, check_outcomes, read_order
 from ..analysis.rundata import RunBatch, RunData
 from ..io.theatre import Theatre
 
@@ -125,7 +125,7 @@ def _rows_of(town: str, to: str, caps: pd.DataFrame, runs: int, outcomes: list[C
     if not outcomes:
         mine = caps[(caps["town"] == town) & (caps["to"] == to)]
         return [_row(town, to, runs, None, 0, tuple(first_captures(mine)), ())]
-    outcomes = sorted(outcomes, key=lambda o: o.reported)
+    outcomes = sorted(outcomes, key=read_order)  # numbered in the order the scorecard reads them
     return [_row(town, to, runs, o.reported, k + 1 if len(outcomes) > 1 else 0, scored[o.id], (o,))
             for k, o in enumerate(outcomes)]
 
