@@ -54,6 +54,7 @@ def theatre(tmp_path_factory):  # noqa: ANN001, ANN201 - the fixture; a Theatre
 
 
 def day(n: int) -> dt.date:
+    """The date of day ``n`` (day 0: 1 Jan 2020)."""
     return START + dt.timedelta(days=n)
 
 
