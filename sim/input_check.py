@@ -166,7 +166,7 @@ def _sets_in_words(outcomes: list[OutcomeBase]) -> str:
     if len(sets) != 1:
         return f"{counted} ({', '.join(f'{n} {name}' for name, n in sets.items())})"
     (name,) = sets
-    return f"{counted}, {'all ' * (len(outcomes) > 1)}{SET_WORDS[name]} (the {name} set)"
+    return f"{counted}, {'all ' * (len(outcomes) > 1)}{SET_WORDS[name]} as the {name} set"  # no brackets within the summary's
 
 
 def _first_citing(files: list[Path], claims: Path | None) -> Path | None:

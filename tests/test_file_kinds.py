@@ -107,7 +107,7 @@ def test_check_says_a_blind_sets_outcomes_are_all_held_out(capsys):
     blind = ROOT / "seeds" / "outcomes_blind.yaml"
     assert main(["check", str(blind)]) == 0
     out = capsys.readouterr().out
-    assert f"{blind}: ok (an outcomes file: 34 reported outcomes, all held out (the validation set), towns checked " in out
+    assert f"{blind}: ok (an outcomes file: 34 reported outcomes, all held out as the validation set, towns checked " in out
     assert "34 validation" not in out
     assert "189 reported outcomes (110 calibration, 79 validation)" in sim.check(OUTCOMES)["summary"]
 
@@ -120,7 +120,7 @@ def test_check_of_an_outcomes_file_reports_its_errors_where_they_are(tmp_path, c
     assert f"{bad}, line 10, key 'outcomes[0].source[0]': unknown claim id 'no-such-claim'" in err and err.count("\n") == 1, err
     good = tmp_path / "good.yaml"
     good.write_text(ONE_OUTCOME.format(claims=CLAIMS, source="jan-truce-effective"))
-    assert sim.check(good, scenario=MOSCOW)["summary"].endswith("1 reported outcome, fitted (the calibration set), towns "
+    assert sim.check(good, scenario=MOSCOW)["summary"].endswith("1 reported outcome, fitted as the calibration set, towns "
                                                                  "checked against the theatre of scenario moscow")
     assert main(["check", str(MOSCOW), "--scenario", str(MOSCOW)]) == 2
     assert "--scenario: is for an outcomes file" in capsys.readouterr().err
