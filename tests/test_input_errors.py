@@ -411,6 +411,15 @@ def test_a_grid_of_bounds_without_steps_is_refused_with_an_example(tmp_path, cap
     assert make_design("grid", [Parameter("a", 0.1, 0.5, 3)]).points[:, 0].tolist() == [0.1, 0.30000000000000004, 0.5]
 
 
+def test_a_grid_of_bounds_without_steps_from_python_says_the_python_fix():
+    """From Python the refusal gave only --param's and a sweep file's spellings (`regime.commit=0.4:0.8:5`, `steps: 5`,
+    `--sample lhs --n N`), none of which a make_design caller can type: it names sim.Parameter's and make_design's too."""
+    with pytest.raises(InputError) as refusal:
+        make_design("grid", [Parameter("regime.commit", low=0.4, high=0.8)])
+    said = str(refusal.value)
+    assert "steps=5" in said and "values=[0.4, 0.8]" in said and "n=N" in said
+
+
 # ---- sweep points, before dispatch ----
 
 

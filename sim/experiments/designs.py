@@ -145,10 +145,13 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
                 raise InputError(None, f"'{p.path}' needs values or bounds with steps for a grid", key=p.path)
             if p.values is None and p.steps is None:  # once read as 2 steps: a grid of the bounds alone, without a word
                 lo, hi = f"{p.low:g}", f"{p.high:g}"
+                # One message for every route that builds a grid, so it spells the fix in each: a make_design caller
+                # read only --param's and a sweep file's spellings, neither of which Python takes.
                 raise InputError(None, f"'{p.path}' has bounds but no steps: a grid (the default design) needs steps, e.g. "
-                                 f"5 values from {lo} to {hi} ({p.path}={lo}:{hi}:5 with --param, steps: 5 in a sweep file), "
-                                 f"or values ({p.path}={lo},{hi}, or values: [{lo}, {hi}]); bounds alone are for a sampled "
-                                 "design (--sample lhs --n N, or sample: lhs and n: N)", key=p.path)
+                                 f"5 values from {lo} to {hi} ({p.path}={lo}:{hi}:5 with --param, steps: 5 in a sweep file, "
+                                 f"steps=5 in sim.Parameter), or values ({p.path}={lo},{hi}, values: [{lo}, {hi}], or "
+                                 f"values=[{lo}, {hi}]); bounds alone are for a sampled design (--sample lhs --n N, sample: lhs "
+                                 "and n: N, or sim.make_design(\"lhs\", parameters, n=N))", key=p.path)
             if p.values is None and not p.low < p.high:  # equal bounds ran one point `steps` times, as a value listed twice would
                 raise InputError(None, f"'{p.path}' needs bounds low < high for a grid (got low {p.low:g}, high {p.high:g}); "
                                  "for a single value, give values", key=p.path)
