@@ -151,7 +151,7 @@ def _check_record(path: Path, tree: Any, kind: str, scenario: Scenario | str | P
     return {"kind": kind, "summary": f"an outcomes file: {_sets_in_words(outcomes)}, towns checked against "
                                      f"the theatre of scenario {sc.name}",
             "notes": [f"to score a results folder against it: python -m sim compare RESULTS_DIR --outcomes "
-                      f"{shown_path(str(path))}{default}"]}
+                      f"{shown_path(str(path))} (in Python, sim.scorecard(folder, {shown_path(str(path))!r})){default}"]}
 
 
 def _sets_in_words(outcomes: list[OutcomeBase]) -> str:

@@ -100,6 +100,13 @@ def test_check_reads_the_records_outcomes_and_claims_files_as_such(capsys):
     assert "compare RESULTS_DIR --outcomes " in " ".join(sim.check(OUTCOMES)["notes"])
 
 
+def test_sim_checks_note_on_an_outcomes_file_names_the_python_route_too():
+    """sim.check's note on how to score against an outcomes file gave the command line alone, to a Python caller; the
+    refusal beside it (no scenario named) already gives both."""
+    note = " ".join(sim.check(OUTCOMES)["notes"])
+    assert f"sim.scorecard(folder, {shown_path(str(OUTCOMES))!r})" in note, note
+
+
 def test_check_says_a_blind_sets_outcomes_are_all_held_out(capsys):
     """The blind set is scored as held out, so every outcome of it is in the validation set; `check` said "34 reported
     outcomes (34 validation)", which a reader took for a mistake (a blind file, validated?). It says what that means;
