@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import count_nonzero
 from .params import clip_unit, per_pair
 from .streams import Draw
 
@@ -211,17 +212,17 @@ def regime_holds_back(model: CeasefireModel, regime: Regime) -> np.ndarray:
     attacks.
     """
     bound = binding(model, regime.name)
-    if not np.count_nonzero(bound):
+    if not count_nonzero(bound):
         return bound
     cf, p = model.deal, regime.p
     pr = cf.pressure  # moved in place where the deal binds: worked out for every replicate, one pass, no gathers
     np.copyto(pr, pr + (p.pressure_growth * regime.unmet_roads() * (1.0 - pr) - p.pressure_easing * pr), where=bound)
     able = bound & regime.can_push
-    if not np.count_nonzero(able):
+    if not count_nonzero(able):
         return bound  # nothing to resume (every push spent, or no strength: it was "broken" with nothing to resume)
     chance = cf.regime_break_chance(model.turkey.deterrence)
     breaks = able & (model.draws.uniform(model.day, Draw.BREAK_CEASEFIRE) < chance)
-    if np.count_nonzero(breaks):
+    if count_nonzero(breaks):
         cf.move(breaks, CeasefireState.BROKEN)
         model.log_each(f"{cf.kind}_broken", breaks, None, regime.name, lambda r: f"{cf.name}: {regime.name} resumes its offensive")
     return bound & ~breaks

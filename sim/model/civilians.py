@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HolderCode
-from . import ceasefire, towns
+from . import ceasefire, count_nonzero, towns
 from .params import per_pair, per_town
 
 if TYPE_CHECKING:
@@ -65,9 +65,9 @@ def destinations(theatre: Theatre, rear: np.ndarray) -> tuple[np.ndarray, np.nda
 def flee(model: CeasefireModel) -> None:
     """One day of flight from assaults, bombing and the approaching front."""
     m, p = model, model.civilian_params
-    assaults = (hit := m.assaulted()) is not None and np.count_nonzero(hit)  # none declared on most days of a truce
+    assaults = (hit := m.assaulted()) is not None and count_nonzero(hit)  # none declared on most days of a truce
     offensive = m.regime.on_offensive
-    if not (fronts := np.count_nonzero(offensive)) and not assaults:  # no assault, no bombing, no front coming: nobody leaves
+    if not (fronts := count_nonzero(offensive)) and not assaults:  # no assault, no bombing, no front coming: nobody leaves
         return  # (every day of a truce kept; leaving shares of 0 would change no number)
     radius = m.russia.p.strike_radius_km
     air = m.russia.air[:, None]
@@ -110,10 +110,10 @@ def go_home(model: CeasefireModel) -> None:
     m, p = model, model.civilian_params
     bound = ceasefire.binding(m, m.regime.name)
     # (count_nonzero, not np.any: a float or a replicate's array alike, in a fifth of the time, every day of a deal)
-    if not np.count_nonzero(bound) or not np.count_nonzero(p.return_rate):  # no deal binding the government, or no return
+    if not count_nonzero(bound) or not count_nonzero(p.return_rate):  # no deal binding the government, or no return
         return
     safe = m.of_control("opposition_held", lambda: m.controller != REGIME)
-    if (hit := m.assaulted()) is not None and np.count_nonzero(hit):
+    if (hit := m.assaulted()) is not None and count_nonzero(hit):
         safe = safe & ~towns.within_radius(m.theatre, m.russia.p.strike_radius_km, hit)
     come_back(m, m.away * np.where(bound[:, None] & safe, per_town(p.return_rate), 0.0))
 

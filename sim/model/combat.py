@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HOLDERS, HolderCode
-from . import streams, towns
+from . import count_nonzero, streams, towns
 from .force_group import ForceGroup
 from .params import per_pair, per_town
 from .streams import Draw
@@ -103,7 +103,7 @@ def resolve(model: CeasefireModel) -> None:
     routed = (garrison < per_pair(p.min_garrison, rep)) | (odds > per_pair(p.break_ratio, rep))
     withdraws = ~routed & (fallback >= 0) & (pressure > per_pair(p.withdraw_ratio, rep))
     falls = routed | withdraws
-    if np.count_nonzero(withdraws):
+    if count_nonzero(withdraws):
         stay_without_refuge(m, rep, town, holder, attacker, fallback, falls, withdraws)
 
     occupiers = np.where(falls, left * per_pair(p.occupy, rep), 0.0)
@@ -190,10 +190,10 @@ def abandon_untenable(model: CeasefireModel) -> None:
     """Shaken towns that are outflanked, or cut off in a pocket, are given up; the government walks in."""
     m, p = model, model.combat_params
     pocket = m.pockets()
-    if np.count_nonzero(pocket):
+    if count_nonzero(pocket):
         m.shock = np.where(pocket, np.minimum(1.0, m.shock + per_town(p.pocket_shock)), m.shock)
     offensive = m.regime.on_offensive
-    if not np.count_nonzero(offensive):  # nothing is given up with no offensive on (every day of a truce): nothing to look at
+    if not count_nonzero(offensive):  # nothing is given up with no offensive on (every day of a truce): nothing to look at
         return
     flat = m.of_control("untenable", lambda: untenable(m))
     if flat.size == 0:

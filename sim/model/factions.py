@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 
 from ..names import HolderCode
-from . import ceasefire, towns
+from . import ceasefire, count_nonzero, towns
 from .params import clip_unit, per_pair
 from .streams import Draw
 
@@ -129,7 +129,7 @@ class Turkey(FactionAgent):
         look: withdrawn the night after, a post cut off added no escalation, where withdrawn a night later it did.
         """
         unseen = self.model.encircled[:, post] & ~self._encircled_seen[:, post]
-        if np.count_nonzero(unseen):
+        if count_nonzero(unseen):
             self._kept_news = self._kept_news + unseen
         seen = self._encircled_seen.copy()  # the model's own, maybe (see escalate)
         seen[:, post] = cut_off
@@ -153,7 +153,7 @@ class Turkey(FactionAgent):
             return
         guarantor = m.deal is not None and self.name in m.deal.parties
         firing = self.escalation * self.intervening * ~(ceasefire.binding(m, m.regime.name) & guarantor)
-        if np.count_nonzero(firing):
+        if count_nonzero(firing):
             noise = m.draws.lognormal(m.day, Draw.DRONE_LOSS, m.combat_params.noise)
             m.regime.lose(self.p.drone_strength * firing * noise, pool=False)  # what is in the field, not the reserve
 
@@ -163,12 +163,12 @@ class Turkey(FactionAgent):
         declared. A government held back by a deal, or with every push spent, fires at no Turkish soldier."""
         m, p = self.model, self.p
         exposed = np.zeros(m.replicates, np.int64)  # posts by the fighting: none on a quiet day (most days of a truce)
-        if (hit := m.assaulted()) is not None and np.count_nonzero(hit):
+        if (hit := m.assaulted()) is not None and count_nonzero(hit):
             exposed = (towns.posts_by(m.theatre, hit) & m.post_standing).sum(axis=1)
         mean = p.exposure * exposed
-        if np.count_nonzero(self.escalation):
+        if count_nonzero(self.escalation):
             mean = mean + p.combat_exposure * self.escalation * m.regime.on_offensive
-        if np.count_nonzero(mean):  # a count of mean 0 is 0 whatever is drawn (and a draw moves no other stream): not drawn
+        if count_nonzero(mean):  # a count of mean 0 is 0 whatever is drawn (and a draw moves no other stream): not drawn
             self.lose_soldiers(m.draws.poisson(m.day, Draw.POST_DEATHS, mean), "exposure")
 
     # Each cause: who killed them (the log's actors) and how. Exposure and strikes are the government's fire; an attack
@@ -179,7 +179,7 @@ class Turkey(FactionAgent):
     def lose_soldiers(self, deaths: np.ndarray, cause: str) -> None:
         """The one place Turkish deaths are counted, and logged with their cause (one of :attr:`CAUSES`)."""
         deaths = np.asarray(deaths, np.int64)  # (replicates,)
-        if np.count_nonzero(deaths):
+        if count_nonzero(deaths):
             self.deaths = self.deaths + deaths
             self.model.add_casualties(self.name, deaths, fighters=False)
             rep = deaths.nonzero()[0]

@@ -36,7 +36,7 @@ from ..io.scenario import check_again
 from ..io.schema import EVENT_UNION, Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..names import FACTIONS, HOLDERS, HolderCode
-from . import ceasefire, civilians, collector, combat, encirclement, invariants, patrols, streams, towns
+from . import ceasefire, civilians, collector, combat, count_nonzero, encirclement, invariants, patrols, streams, towns
 from .ceasefire import Ceasefire
 from .events import build_events
 from .journal import Journal
@@ -334,7 +334,7 @@ class CeasefireModel(mesa.Model):
             drove = went.any(axis=0)
             driven = np.where(went, [self.patrol_coverage[road] for road in roads], 0.0).sum(axis=0)
             self.coverage_shown = np.where(drove, driven / np.maximum(went.sum(axis=0), 1), self.coverage_shown)
-        if np.count_nonzero(self.patrol_suspended_today):
+        if count_nonzero(self.patrol_suspended_today):
             # A patrol due that could not set out (no deal in force, or its start lost) covers nothing: the coverage is
             # blank, as before the first patrol, until one sets out, not the share of the last that did. A patrol on
             # another road that day is the day's reading.

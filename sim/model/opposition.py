@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HolderCode
-from . import ceasefire, combat, streams, towns
+from . import ceasefire, combat, count_nonzero, streams, towns
 from .factions import FactionAgent
 from .params import per_pair, per_replicate, per_town
 from .streams import Draw
@@ -62,7 +62,7 @@ class ArmedGroup(FactionAgent):
         if (hit := m.assaulted()) is None:  # no assault declared yet today (every day of a truce): no town to reinforce
             return
         ours = hit & (m.controller == self.code)
-        if not np.count_nonzero(ours):
+        if not count_nonzero(ours):
             return
         count = ours.sum(axis=1)
         share = np.divide(self.force * p.reinforce, count, out=np.zeros(m.replicates), where=count > 0)
@@ -101,7 +101,7 @@ class ArmedGroup(FactionAgent):
     def unrestrained(self, free: np.ndarray) -> np.ndarray:
         """``free`` less the replicates where a deal in force holds the faction back today (its compliance draw)."""
         m = self.model
-        if m.deal is None or not np.count_nonzero(free):  # nothing to hold back: no draw (streams are counter-based, so none moves)
+        if m.deal is None or not count_nonzero(free):  # nothing to hold back: no draw (streams are counter-based, so none moves)
             return free
         keeps = m.draws.uniform(m.day, self.restraint) < m.deal.compliance.get(self.name, 0.0)
         return free & ~(m.deal.in_force & keeps)
@@ -134,18 +134,18 @@ class HTS(ArmedGroup):
             if (free := self.unrestrained((self.force > 0) & (aim >= 0))).any():
                 committed = self.commit_reserve(free, np.maximum(aim, 0))
         cf = m.deal
-        if cf is None or not np.count_nonzero(cf.in_force):
+        if cf is None or not count_nonzero(cf.in_force):
             return
         reject = cf.rejection(self.name)
         raid = cf.in_force & (m.draws.uniform(m.day, Draw.HTS_RAID) < self.p.spoiler_rate * reject)
-        if np.count_nonzero(raid):
+        if count_nonzero(raid):
             self.raid(raid, self.force - committed)
         staging = cf.in_force & self.holds_ground()
         for road in sorted(m.patrol_roads):  # each road its own chance, less where patrols and policing made it secure
             k = m.patrol_road_k[road]
             chance = self.p.protest_rate * reject * (1.0 - self.sit_in_security(road))
             sit = staging & (m.draws.uniform(m.day, Draw.SIT_IN, k) < chance)
-            if np.count_nonzero(sit):
+            if count_nonzero(sit):
                 self.sit_in(sit, road, k)
 
     def raid(self, which: np.ndarray, spare: np.ndarray) -> None:
@@ -247,7 +247,7 @@ class Rebels(ArmedGroup):
         m = self.model
         aim = self.aim()
         free = self.unrestrained((self.force > 0) & ((m.turkey.escalation >= self.p.counter_threshold) | (aim >= 0)))
-        if np.count_nonzero(free):
+        if count_nonzero(free):
             self.counter_attack(free, aim)
 
     def counter_attack(self, which: np.ndarray, aim: np.ndarray) -> None:

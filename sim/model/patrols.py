@@ -12,7 +12,7 @@ from mesa.time import Priority, Schedule
 
 from ..io import schema
 from ..names import HolderCode
-from . import ceasefire
+from . import ceasefire, count_nonzero
 from .params import per_town
 from .scenario_event import ScenarioEvent
 from .streams import Draw
@@ -126,7 +126,7 @@ class JointPatrolEvent(ScenarioEvent):
         tonight = m.patrolled_today.get(road, np.zeros(m.replicates, bool))
         opened = np.nan_to_num(coverage)
         m.patrol_coverage[road] = np.where(tonight, np.maximum(m.patrol_coverage.get(road, 0.0), opened), opened)
-        if np.count_nonzero(going):
+        if count_nonzero(going):
             m.patrolled_today[road] = tonight | going
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..names import HolderCode
-from . import ceasefire
+from . import ceasefire, count_nonzero
 from .factions import FactionAgent
 from .force_group import ForceGroup
 from .frontage import areas_held, frontage_picks
@@ -175,13 +175,13 @@ class Regime(FactionAgent):
         nbr = m.neighbours.nbr[town]
         while rep.size:  # a chain of towns gained the same day joins as it would have over several days (none: nothing joins)
             joined = ground[:, rep[:, None], nbr].any(axis=2) & ~ground[:, rep, town]
-            if not np.count_nonzero(joined):
+            if not count_nonzero(joined):
                 break
             ground[:, rep, town] |= joined
         lost = ~ground.any(axis=2)
-        driven_off = np.count_nonzero(lost)  # seldom: then each group is looked at
+        driven_off = count_nonzero(lost)  # seldom: then each group is looked at
         for g, mine, off in zip(placed, ground, lost, strict=True):
-            if driven_off and np.count_nonzero(off):
+            if driven_off and count_nonzero(off):
                 mine[off] = self.facing(g)[off]
             g.ground = mine
 
@@ -235,8 +235,8 @@ class Regime(FactionAgent):
         if self.spent_somewhere:  # seldom: a push spent cannot culminate again, and an event may have sent it on since
             spent = np.array([g.spent for g in groups])
             culminates &= ~spent
-            self.spent_somewhere = bool(np.count_nonzero(spent))
-        if np.count_nonzero(culminates):
+            self.spent_somewhere = bool(count_nonzero(spent))
+        if count_nonzero(culminates):
             lost = 1.0 - np.divide(strength, peak, out=np.ones_like(force), where=culminates)  # culminates: a peak above 0
             for g, now, share in zip(groups, culminates, lost, strict=True):
                 self.pool = self.pool + np.where(now, g.force, 0.0)
@@ -273,7 +273,7 @@ class Regime(FactionAgent):
         of the day's work when towns have changed hands.
         """
         attacking = free & ~self.targets.objectives(groups)[1] & self.within_reach(groups)
-        if not np.count_nonzero(attacking):
+        if not count_nonzero(attacking):
             self.stand(groups)
             return
         targets = self.targets

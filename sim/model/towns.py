@@ -20,6 +20,7 @@ import numpy as np
 
 from ..io.theatre import NeighbourTable, Theatre
 from ..names import HOLDERS, HolderCode
+from . import count_nonzero
 
 REGIME = HolderCode.REGIME
 
@@ -89,7 +90,7 @@ def refuges(table: NeighbourTable, rep: np.ndarray, town: np.ndarray, side: np.n
     """
     # A fallback of -1 (none) reads the last town: it is looked for again whatever it finds there.
     gone = (fallback < 0) | (after[rep, fallback] != side)
-    if not np.count_nonzero(gone):
+    if not count_nonzero(gone):
         return fallback
     fallback = fallback.copy()
     fallback[gone] = best_neighbour(table, rep[gone], town[gone], side[gone], after, rank)
@@ -219,7 +220,7 @@ class Pockets:
         """
         moved = (old == REGIME) != (new == REGIME)
         if len(self.stale) == 1:
-            if np.count_nonzero(moved & (new != REGIME)):
+            if count_nonzero(moved & (new != REGIME)):
                 self.stale[0] = True
             self.moved += town[moved].tolist()
             return
