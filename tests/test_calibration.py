@@ -845,6 +845,36 @@ def test_a_second_writer_of_a_calibration_folder_is_refused_and_a_killed_ones_te
     assert mine.read_text() == "my file\n" and (out / "report.md").is_file()
 
 
+def test_a_calibration_killed_as_it_marks_its_new_folder_is_finished_by_the_same_command(toy, tmp_path):
+    """The folder's marker (``.idlib-sim``, which says the folder is a calibration's) was written in place: killed
+    between the file's creation and its one write, a calibration left it empty, and every rerun was refused ("holds a
+    file the simulator did not write (.idlib-sim)"). The kill is os._exit in a child process the moment the marker is
+    opened for writing, under whatever name: no handler, no finally block runs, as under SIGKILL."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    child = textwrap.dedent(f"""
+        import builtins, io, os
+        from sim.experiments.calibration import run_calibration
+        from sim.experiments.calibration_file import load_calibration
+        real = io.open
+        def dies(file, mode="r", *args, **kwargs):
+            handle = real(file, mode, *args, **kwargs)
+            if ".idlib-sim" in os.fspath(file) and "w" in mode:
+                os._exit(137)  # created, nothing written yet
+            return handle
+        io.open = builtins.open = dies
+        run_calibration(load_calibration({str(toy)!r}), {str(out)!r}, trials=1)
+    """)
+    killed = subprocess.run([sys.executable, "-c", child], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 137, killed.stderr
+    assert run_calibration(load_calibration(toy), out, trials=1).total == 1
+    assert [p.name for p in out.iterdir() if "idlib-sim" in p.name] == [".idlib-sim"]  # the killed one's temporary is gone
+
+
 def test_the_history_figures_legend_hides_no_trial():
     """history.png's legend sat in the upper right corner, inside the axes, over the trials there: a trial of objective
     1.15 (trial 10 of a 15-trial study) was drawn under it and could not be seen. The legend stands outside the axes."""

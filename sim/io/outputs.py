@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import InputError, OutputError, flag
 from ..names import replicates
-from .files import NAME_MAX, temp_names
+from .files import NAME_MAX, remove_stale_temps, temp_names, write_atomic
 from .folder_lock import FolderLock
 from .signatures import provably_ours
 
@@ -286,7 +286,11 @@ def mark_folder(folder: Path, kind: str) -> None:
     """Create ``folder`` if need be and mark it as the simulator's ``kind`` folder (a calibration), once."""
     folder.mkdir(parents=True, exist_ok=True)
     if marker(folder) is None:
-        (folder / MARKER).write_text(json.dumps({"kind": kind}) + "\n", encoding="utf-8")
+        # Whole or not at all: a calibration killed as it wrote the marker in place left it empty, and every rerun was
+        # refused, the folder holding "a file the simulator did not write". A killed writer's temporary, left instead,
+        # is what claim_folder takes for a new folder; it goes before the marker is written.
+        remove_stale_temps(folder / MARKER)
+        write_atomic(folder / MARKER, json.dumps({"kind": kind}) + "\n")
 
 
 def claim_output_folder(folder: Path) -> Path:
@@ -299,7 +303,7 @@ def claim_output_folder(folder: Path) -> Path:
             raise InputError(folder, f"its parent folder '{folder.parent}' does not exist; create it first or choose "
                              f"another {OUT}", key=OUT)
         folder.mkdir()
-        (folder / MARKER).write_text(json.dumps({"kind": "outputs"}) + "\n", encoding="utf-8")
+        write_atomic(folder / MARKER, json.dumps({"kind": "outputs"}) + "\n")  # whole or not at all, as mark_folder's
     return folder
 
 
