@@ -260,6 +260,41 @@ def test_trials_told_before_a_ctrl_c_count_in_the_reported_cost(toy, tmp_path, m
         assert study.user_attrs["runs"] == 12 * spec.file.replicates * len(spec.scenario_paths)
 
 
+def test_trials_told_before_a_kill_count_in_the_reported_cost(toy, tmp_path):
+    """The runs of a batch's told trials were added to the study's cost when the batch ended: a calibration killed
+    outright (SIGKILL) in a batch kept those trials but not their runs, and its report gave 16 runs for 6 trials of 4.
+    The kill is os._exit in a child process once the second batch's first trial is told: no handler, no finally
+    block runs, as under SIGKILL."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "cut"
+    child = textwrap.dedent(f"""
+        import os
+        from sim.experiments import calibration
+        from sim.experiments.calibration_file import load_calibration
+        real, batches = calibration.evaluate_all, []
+        def killed_after_one_trial_of_the_second_batch(*args, **kwargs):
+            batches.append(1)
+            for k, item in enumerate(real(*args, **kwargs)):
+                if len(batches) == 2 and k == 1:
+                    os._exit(137)  # the batch's first trial is told
+                yield item
+        calibration.evaluate_all = killed_after_one_trial_of_the_second_batch
+        calibration.run_calibration(load_calibration({str(toy)!r}), {str(out)!r}, trials=8, workers=1)
+    """)
+    killed = subprocess.run([sys.executable, "-c", child], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 137, killed.stderr
+    spec = load_calibration(toy)
+    with calibration.open_study(spec, out) as study:
+        assert len(trials_frame(study)) == 5  # the first batch of 4, and one of the second
+    run_calibration(spec, out, trials=8)
+    with calibration.open_study(spec, out) as study:
+        assert study.user_attrs["runs"] == 8 * spec.file.replicates * len(spec.scenario_paths)
+
+
 def test_a_ctrl_c_while_the_best_value_is_read_waits_for_the_read(toy, tmp_path, monkeypatch):
     # The progress bar's best value is read from the study's database just after a trial is told. A Ctrl-C there came out
     # of SQLAlchemy as Optuna's StorageInternalError, and the command said only "the signal surfaced as ..." (seen in CI).

@@ -226,7 +226,6 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
                 running += [_ask(study, spec, number, dists) for number in range(n, end)]
             pending = {t.number: t for t in running}
             args = {num: dict(t.params) for num, t in sorted(pending.items())}
-            told = 0
             try:
                 for num, result in evaluate_all(problem, args, workers=workers, executor=executor, scheduler=scheduler):
                     with deferred_interrupts():
@@ -237,14 +236,18 @@ def _optimise(study, spec: CalibrationSpec, out: Path, workers: int, executor: s
                             trial.set_user_attr(f"hold_{key}", value)
                         trial.set_user_attr("seconds", result["seconds"])
                         study.tell(trial, result["fit"]["objective"])
-                        told += 1  # with the tell: a Ctrl-C between them would leave a kept trial uncounted
+                        # A kept trial's runs are part of the cost the report gives, counted with its tell (a Ctrl-C
+                        # between them left it uncounted), not when the batch ends: killed outright (SIGKILL) in a
+                        # batch, a calibration lost the runs of the trials it had told, and its report gave 16 runs
+                        # for 6 trials of 4.
+                        _count_cost(study, time.monotonic() - t0, problem.replicates * len(problem.scenarios))
+                        t0 = time.monotonic()
                         best = study.best_value  # a read of the database too: a Ctrl-C inside it came out as Optuna's error
                     ran += 1
                     bar.update()
                     bar.set_postfix(best=f"{best:.4f}")
             finally:
-                # On Ctrl-C too: the trials told before it are kept, and their runs are part of the cost the report gives.
-                _add_wall(study, time.monotonic() - t0, told * problem.replicates * len(problem.scenarios))
+                _add_wall(study, time.monotonic() - t0, 0)  # on Ctrl-C too: the time spent since the last trial told
     except KeyboardInterrupt:
         with deferred_interrupts():
             done = len([t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE])
@@ -270,6 +273,11 @@ def _start_at_hand_set(study, spec: CalibrationSpec, problem: Problem, dists: di
 def _add_wall(study, seconds: float, runs: int) -> None:  # noqa: ANN001 - an optuna Study
     """Keep the calibration's cost: wall-clock seconds spent asking and evaluating, and runs made, over every session."""
     with deferred_interrupts():
-        attrs = study.user_attrs
-        study.set_user_attr("wall_seconds", attrs.get("wall_seconds", 0.0) + seconds)
-        study.set_user_attr("runs", attrs.get("runs", 0) + runs)
+        _count_cost(study, seconds, runs)
+
+
+def _count_cost(study, seconds: float, runs: int) -> None:  # noqa: ANN001 - an optuna Study
+    """:func:`_add_wall` inside a block that already holds Ctrl-C (:func:`~.executors.deferred_interrupts`)."""
+    attrs = study.user_attrs
+    study.set_user_attr("wall_seconds", attrs.get("wall_seconds", 0.0) + seconds)
+    study.set_user_attr("runs", attrs.get("runs", 0) + runs)
