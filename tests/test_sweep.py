@@ -267,13 +267,19 @@ def test_a_killed_sweep_resumes_to_exactly_one_row_per_run(toy, tmp_path):
     proc.wait()
     done = len(list((out / "runs.parquet").glob("part-*.parquet")))
     assert 1 <= done < 32, "the sweep should have been killed part-way (32 batches of 8 in all)"
-    p = run_cli(*args[3:])
+    resumed = args[3:]
+    resumed[resumed.index("--workers") + 1] = "2"  # resumed on two workers: the batches do not depend on them
+    p = run_cli(*resumed)
     assert p.returncode == 0, p.stderr
     rows = read_rows(out)
     assert len(rows) == 16 * 16 and rows.groupby(["point", "replicate"]).size().max() == 1
     clean = tmp_path / "clean"
     assert run_cli(*args[3:-1], clean).returncode == 0
     pd.testing.assert_frame_equal(rows, read_rows(clean))
+    # Byte for byte: every part, resumed or not, and points.csv; sweep.json differs only by its created_at.
+    for name in ("points.csv", *(f"runs.parquet/{p.name}" for p in sorted((clean / "runs.parquet").iterdir()))):
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+    assert sorted(p.name for p in (out / "runs.parquet").iterdir()) == sorted(p.name for p in (clean / "runs.parquet").iterdir())
 
 
 def test_a_worker_killed_mid_sweep_is_replaced_and_its_runs_redone(tmp_path):
