@@ -142,6 +142,20 @@ def test_theatre_index_names_a_table_with_something_not_a_name(toy, value):
     assert err.file == str(index) and err.key == "towns" and err.line is not None
 
 
+# Round 75's input hunt: the index's own words were taken whatever they were. A name of null ran as a theatre named
+# 'None' (the name is in every manifest and in the inputs hash), [a, b] as "['a', 'b']"; belts and sources of any kind.
+@pytest.mark.parametrize(("key", "value"), [("name", "null"), ("name", "[a, b]"), ("name", "''"), ("name", ".nan"),
+                                            ("description", "{x: 1}"), ("belts", "5"), ("belts", "{A: [1, 2]}"),
+                                            ("sources", "[a, b]")])
+def test_theatre_index_words_of_another_kind_are_refused_at_their_key(toy, key, value):
+    index = toy.root / "toy.yaml"
+    text = index.read_text()
+    text = text.replace("name: toy", f"name: {value}") if key == "name" else text + f"{key}: {value}\n"
+    index.write_text(text)
+    err = error_of(toy.scenario(HEAD))
+    assert err.file == str(index) and err.key == key and err.line is not None, err
+
+
 @pytest.mark.parametrize(("value", "says"), [
     (".", "'towns' names a directory"),             # was IsADirectoryError
     ("/dev/zero", "names a device, pipe or socket"),  # was read until memory ran out

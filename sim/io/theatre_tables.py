@@ -99,6 +99,23 @@ def index_files(path: Path, key: tuple) -> tuple[Path, ...]:
     return (path, *(path.parent / str(index[k]) for k in ("towns", "roads", "posts", "border") if k in index))
 
 
+def _check_words(path: Path, index: dict) -> None:
+    """Refuse the index's own words (its name, description, belts and sources) when they are not text.
+
+    The name is in every manifest and in the inputs hash: ``name: null`` ran as a theatre named 'None'.
+    """
+    def refuse(key: str, wanted: str) -> None:
+        raise InputError(path, f"'{key}' must be {wanted}", line=index.lines[key][1], key=key)
+
+    if not (isinstance(index["name"], str) and index["name"].strip()):
+        refuse("name", "the theatre's name (text)")
+    if "description" in index and not isinstance(index["description"], str):
+        refuse("description", "text")
+    for key, what in (("belts", "each belt's letter and what it covers"), ("sources", "each source's topic and text")):
+        if key in index and not (isinstance(index[key], dict) and all(isinstance(v, str) for v in index[key].values())):
+            refuse(key, f"a mapping of {what}")
+
+
 def read_tables(path: Path) -> dict:
     """The theatre's index and tables, checked, as the fields of :class:`sim.io.theatre.Theatre`.
 
@@ -112,6 +129,7 @@ def read_tables(path: Path) -> dict:
     for key in ("name", "towns", "roads"):
         if key not in index:
             raise InputError(path, f"missing required key '{key}'", line=1)
+    _check_words(path, index)
     for key in ("towns", "roads", "posts", "border"):
         if key in index and not isinstance(index[key], str):
             raise InputError(path, f"'{key}' must be the name of a CSV file", line=index.lines[key][1], key=key)
