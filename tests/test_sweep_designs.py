@@ -391,6 +391,25 @@ def test_load_sweeps_keywords_are_checked_as_the_files_keys_are(tmp_path):
         assert "--" not in str(info.value), str(info.value)
 
 
+@pytest.mark.parametrize(("line", "key", "words"), [("metrics: 0", "metrics", "must be a list of metric names"),
+                                                   ("metrics: ''", "metrics", "must be a list of metric names"),
+                                                   ("metrics: false", "metrics", "must be a list of metric names"),
+                                                   ("metrics: {}", "metrics", "must be a list of metric names"),
+                                                   ("sample: ''", "sample", "must be one of grid, lhs, random, sobol")])
+def test_a_sweep_files_empty_value_of_another_kind_is_refused_not_read_as_the_default(tmp_path, line, key, words):
+    """Round 75's input hunt: `metrics: 0`, `''`, `false` or `{}` passed check as if left out (every metric), and
+    `sample: ''` ran a grid: a value that is no list of names, or names no sample, was taken as none (`key:` with
+    nothing after it, YAML's null, is still "not given")."""
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {MOSCOW}\nruns: 3\nparameters:\n  regime.commit: {{values: [0.5, 0.6]}}\n{line}\n")
+    with pytest.raises(InputError) as info:
+        load_sweep(sweep)
+    assert (info.value.file, info.value.line, info.value.key) == (str(sweep), 5, key), info.value
+    assert words in info.value.message, info.value.message
+    sweep.write_text(f"scenario: {MOSCOW}\nruns: 3\nparameters:\n  regime.commit: {{values: [0.5, 0.6]}}\n{key}:\n")
+    assert load_sweep(sweep).runs == 3
+
+
 EVENT_AGAIN = "giving the event again by its id with the new date"
 
 

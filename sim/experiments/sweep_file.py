@@ -92,7 +92,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
         raise InputError(path, "'scenario' must be the path of a scenario file", line=line("scenario"), key="scenario")
     scenario = _named_file(path, tree, "scenario", line)
     settings = _settings(path, tree, overrides, line)
-    metrics = tree.get("metrics") or []
+    metrics = [] if tree.get("metrics") is None else tree["metrics"]  # `metrics: 0` or '' is no list, not "none given"
     from ..analysis.metrics import is_metric_list  # here: analysis (numpy, the timeline) costs a fifth of a second
 
     if not is_metric_list(metrics):
@@ -205,7 +205,7 @@ def _settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noqa: A
                     value = _whole(value, lo, hi)
                 except (TypeError, ValueError):
                     raise InputError(path, f"must be a whole number {_bounds(key)} (got {value!r})", line=line(key), key=key) from None
-            elif not isinstance(value, str):
+            elif not (isinstance(value, str) and value.strip()):  # '' ran as the default grid
                 raise InputError(path, f"must be one of {', '.join(SAMPLES)}", line=line(key), key=key)
         settings[key] = value
     _check_seeds(path, tree, settings, overrides, line)
