@@ -603,6 +603,9 @@ def test_a_folder_of_another_calibration_is_refused_before_the_note_on_where_lay
      "'turkey.may_escalate' is a switch (true or false), which calibration cannot fit", 5, "parameters.turkey.may_escalate"),
     (("regime.commit: {low: 0.2, high: 1.0}", "hts.protest_days: {low: 1, high: 5}"),
      "'hts.protest_days' takes whole numbers, which calibration cannot fit", 4, "parameters.hts.protest_days"),
+    # Round 75's input hunt: an empty path was read as none given, the default folder or outcomes file.
+    (("replicates: 4", "replicates: 4\nlayers: ''"), "must be a path (it is empty", 6, "layers"),
+    (("replicates: 4", "replicates: 4\noutcomes: {file: ' '}"), "must be a path (it is empty", 6, "outcomes.file"),
 ])
 def test_bad_calibration_files_name_the_file_line_and_key(build, edit, message, line, key):
     toy_record(build)

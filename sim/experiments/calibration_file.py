@@ -245,7 +245,8 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
                 raise _at(tree, ("parameters", name), path, f"the scenario's own value {value} is outside the bounds, so "
                           "'start_at_hand_set' cannot start there", key=f"parameters.{name}")
     for where, name in ((("outcomes", "file"), f.outcomes.file), (("layers",), f.layers)):
-        if why := unnameable(name):
+        empty = name is not None and not name.strip()  # '' was read as not given: the default folder or file
+        if why := unnameable(name) or (empty and "it is empty: leave the key out for the default"):
             raise _at(tree, where, path, f"must be a path ({why})")
     outcomes_path = (path.parent / f.outcomes.file).resolve() if f.outcomes.file else Path(scenarios[0].claims).parent / "outcomes.yaml"
     theatre = load_theatre(scenarios[0].theatre)
