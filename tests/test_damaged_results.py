@@ -385,6 +385,8 @@ def test_a_manifest_cut_short_is_named_with_what_to_do_and_the_folder_is_left_al
     assert files(out) == before  # refused, never removed
 
 
+REMOVED = "(removed)"  # the key taken out of the manifest, not given a value
+
 # A hand edit that leaves valid JSON with a value of the wrong kind where the readers look (found by a fuzzer in round 44).
 EDITED_MANIFESTS = [("run", "inputs", 1.5), ("run", "start", 10 ** 30), ("run", "files", {"control.csv": {"rows": None}}),
                     ("ensemble", "seeds", 1e308), ("ensemble", "start", "x"), ("ensemble", "inputs", {"claims": "c"}),
@@ -395,7 +397,12 @@ EDITED_MANIFESTS = [("run", "inputs", 1.5), ("run", "start", 10 ** 30), ("run", 
                     ("run", "inputs", None), ("run", "end", "2000-01-01"), ("ensemble", "end", "2000-01-01"),
                     ("run", "kind", "banana"), ("ensemble", "kind", None),  # a run said "ok"; an ensemble "control.csv missing"
                     # sweep-report's TypeError and ZeroDivisionError tracebacks (round 55):
-                    ("sweep", "scenario", None), ("sweep", "design", {"sample": "grid", "parameters": []})]
+                    ("sweep", "scenario", None), ("sweep", "design", {"sample": "grid", "parameters": []}),
+                    # Round 75's input hunt: a key every version wrote, removed, or the scenario without its events:
+                    # plot and map read the events (KeyError), an ensemble's parts the dates (TypeError), tracebacks.
+                    ("ensemble", "start", REMOVED), ("ensemble", "end", REMOVED), ("run", "parameters", REMOVED),
+                    ("ensemble", "parameters", {"name": "x"}), ("run", "parameters", {"events": "x"}),
+                    ("run", "parameters", {"events": [{"id": "a"}]})]
 
 
 @pytest.mark.parametrize("kind,key,value", EDITED_MANIFESTS, ids=[f"{k} {key}={v!r}"[:40] for k, key, v in EDITED_MANIFESTS])
@@ -411,9 +418,12 @@ def test_a_manifest_edited_into_other_kinds_of_values_is_named_not_a_traceback(t
         out = tmp_path / kind
         assert main(["run", str(toy), "--out", str(out), "--no-map", "-q", "--workers", "1"]
                     + (["--runs", "2"] if kind == "ensemble" else [])) == 0
-        marker, commands = "manifest.json", (["compare", str(out)], ["plot", str(out)])
+        marker, commands = "manifest.json", (["compare", str(out)], ["plot", str(out)], ["map", str(out), "--out", str(tmp_path / "m.png")])
     data = json.loads((out / marker).read_text())
-    data[key] = value
+    if value == REMOVED:
+        del data[key]
+    else:
+        data[key] = value
     (out / marker).write_text(json.dumps(data))
     before = files(out)
     capsys.readouterr()

@@ -201,6 +201,7 @@ def check_part(file: Path, key: int, manifest: dict) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 
 _WHOLE = "a whole number"
+_ALWAYS_WRITTEN = ("start", "end")  # with "parameters": in every version's manifest, and read by compare, map and plot
 _DATE = "a date (YYYY-MM-DD)"
 _TEXT = "text"
 
@@ -225,13 +226,17 @@ def check_manifest(file: Path, data: dict, error: type[InputError] = InputError)
         _refuse(file, "scenario_name", "the scenario's name", error)
     for key, kind in (("start", _DATE), ("end", _DATE), ("seed", _WHOLE), ("runs", _WHOLE), ("content_hash", _TEXT),
                       ("package_version", _TEXT)):
-        if key in data and not _is(data[key], kind):
+        if (key in data or key in _ALWAYS_WRITTEN) and not _is(data.get(key), kind):
             _refuse(file, key, kind, error)
     if (_is(data.get("start"), _DATE) and _is(data.get("end"), _DATE)
             and dt.date.fromisoformat(data["end"]) < dt.date.fromisoformat(data["start"])):  # a run of minus so many days
         _refuse(file, "end", "a day on or after the start", error)
-    if "parameters" in data and not isinstance(data["parameters"], dict):
+    if not isinstance(data.get("parameters"), dict):  # every version wrote it; map and plot read its events
         _refuse(file, "parameters", "the resolved scenario (a mapping)", error)
+    events = data["parameters"].get("events")
+    if not (isinstance(events, list) and all(isinstance(e, dict) and _is(e.get("type"), _TEXT)
+                                             and _is(e.get("date"), _DATE) for e in events)):
+        _refuse(file, "parameters.events", "the scenario's events, each with its type and date", error)
     if "complete" in data and not isinstance(data["complete"], bool):
         _refuse(file, "complete", "true or false", error)
     if data.get("kind") == "ensemble" and not (isinstance(data.get("seeds"), list)
