@@ -6,7 +6,10 @@ The property-based search over mutated scenarios is in test_fuzz_input.py.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -154,6 +157,29 @@ def test_theatre_index_words_of_another_kind_are_refused_at_their_key(toy, key, 
     index.write_text(text)
     err = error_of(toy.scenario(HEAD))
     assert err.file == str(index) and err.key == key and err.line is not None, err
+
+
+def test_a_towns_belt_the_index_does_not_list_is_refused_at_its_row(tmp_path):
+    """Round 75's input hunt: a town's belt was any text (`b` for `B`, `Q`), so an outcome scored over belt B left the
+    town out without a word. Where the index lists its belts, a town's is one of them, or none."""
+    folder = tmp_path / "theatres"
+    shutil.copytree(ROOT / "scenarios" / "theatres", folder)
+    towns = folder / "idlib.towns.csv"
+    rows = list(csv.reader(io.StringIO(towns.read_text(encoding="utf-8"))))
+    column, row = rows[0].index("belt"), next(i for i, r in enumerate(rows) if i and rows[i][rows[0].index("belt")] == "B")
+    for belt, refused in (("", False), ("b", True), ("Q", True)):
+        rows[row][column] = belt
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(rows)
+        towns.write_text(text.getvalue(), encoding="utf-8")
+        if not refused:
+            assert load_theatre(folder / "idlib.yaml").belt[row - 1] == ""
+            continue
+        with pytest.raises(InputError) as info:
+            load_theatre(folder / "idlib.yaml")
+        err = info.value
+        assert (err.file, err.line, err.key) == (str(towns), row + 1, "belt"), err
+        assert f"belt '{belt}' is not one of the belts idlib.yaml lists (valid: A, B, C, D)" in err.message, err.message
 
 
 @pytest.mark.parametrize(("value", "says"), [

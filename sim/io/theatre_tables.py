@@ -178,6 +178,9 @@ def read_tables(path: Path) -> dict:
         if kind[-1] not in KINDS:
             raise InputError(towns_file, f"kind '{kind[-1]}' is not one of {', '.join(KINDS)}", line=line, key="kind")
         belt.append((row.get("belt") or "").strip())
+        if belt[-1] and "belts" in index and belt[-1] not in index["belts"]:  # an outcome over belt B left out a 'b'
+            raise InputError(towns_file, f"belt '{belt[-1]}' is not one of the belts {path.name} lists"
+                             + did_you_mean(belt[-1], list(map(str, index["belts"]))), line=line, key="belt")
         for col, day in zip(control_cols, control, strict=True):
             holder = row[col].strip()
             if holder not in HOLDERS:
