@@ -92,7 +92,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
 
         sc = load_scenario(path)
         summary = f"{sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events" + "".join(f"; {s}" for s in supersessions(sc))
-        notes += _deals_that_bind_no_government(sc) + _interventions_without_escalation(sc)
+        notes += _deals_that_bind_no_government(sc) + _interventions_without_escalation(sc) + _groups_formed_empty(sc)
         if (old := (sc.start - sc.initial_control).days) > 1:  # a later start: the front stays the column's
             notes.append(f"starts on {sc.start} from the front of {sc.initial_control} ({old} days earlier, "
                          "'initial_control'): no change of hands between them is in the run")
@@ -106,6 +106,25 @@ def _deals_that_bind_no_government(sc: Scenario) -> list[str]:
     return [f"{e.type} '{e.id or e.name}' ({e.date}) binds no government: its compliance gives 'regime' no share, so "
             "it never holds the government back, whatever its restraint" for e in sc.events
             if e.type in ("truce", "agreement") and not e.compliance.get("regime", 0.0) > 0]
+
+
+def _groups_formed_empty(sc: Scenario) -> list[str]:
+    """A note for each government force group formed with no ``force`` and never reinforced by name: valid (it starts
+    empty and grows only by ``regime.regen``), but most often a misspelt group meant to be re-tasked, whose push then
+    went on with nothing. Groups form in date order, as the model runs the events."""
+    from .errors import did_you_mean
+
+    reinforced = {e.group for e in sc.events if e.type == "reinforcement" and e.group is not None}
+    formed: list[str] = []
+    notes = []
+    for e in sorted((e for e in sc.events if e.type == "offensive" and e.faction == "regime" and e.action == "start"),
+                    key=lambda e: e.date):
+        if e.group not in formed and e.force is None and e.group not in reinforced:
+            close = did_you_mean(e.group, formed)  # a guess only: "(valid: ...)" would call a new group invalid
+            notes.append(f"offensive '{e.id or e.group}' ({e.date}) forms force group '{e.group}' with no force: it "
+                         f"starts empty and grows only by regime.regen" + (close if "did you mean" in close else ""))
+        formed += [] if e.group in formed else [e.group]
+    return notes
 
 
 def _interventions_without_escalation(sc: Scenario) -> list[str]:

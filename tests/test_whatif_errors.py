@@ -299,6 +299,20 @@ def test_check_notes_a_deal_that_binds_no_government(tmp_path):
     assert not [n for n in sim.check(CAMPAIGN)["notes"] if "binds no government" in n]  # the January truce binds it
 
 
+def test_check_notes_a_force_group_formed_with_no_force(tmp_path):
+    """Round 75's input hunt: re-tasking a group under a misspelt name (`abu-duhurr` for `abu-duhur`) formed a new group
+    with no force, as the scenarios README allows (it starts empty), so the push went on with nothing and check said
+    only "ok". It is valid, and noted, with the group the name is close to."""
+    import sim
+
+    typo = ("events:\n  - {id: abu-jarif-push, date: 2020-01-15, type: offensive, group: abu-duhurr, action: start, "
+            "axis: [Abu Jarif], source: [a-abu-jarif-15jan]}\n")
+    notes = sim.check(whatif(tmp_path, JAN_TRUCE, typo))["notes"]
+    assert [n for n in notes if "offensive 'abu-jarif-push' (2020-01-15) forms force group 'abu-duhurr' with no force"
+            in n and "did you mean 'abu-duhur'" in n], notes
+    assert not [n for n in sim.check(JAN_TRUCE)["notes"] if "with no force" in n]  # each group formed with its force
+
+
 def test_check_notes_an_intervention_that_turkey_may_not_escalate_for(tmp_path):
     """With turkey.may_escalate false, escalation stays 0: an intervention is logged but neither holds it up nor
     strikes (drones fire in proportion to escalation), so the run is the one without it; check said only "ok"."""
