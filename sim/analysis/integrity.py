@@ -201,9 +201,9 @@ def check_part(file: Path, key: int, manifest: dict) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 
 _WHOLE = "a whole number"
-_ALWAYS_WRITTEN = ("start", "end")  # with "parameters": in every version's manifest, and read by compare, map and plot
 _DATE = "a date (YYYY-MM-DD)"
 _TEXT = "text"
+_ALWAYS_WRITTEN = ("start", "end")  # with "parameters": in every version's manifest, and read by compare, map and plot
 
 
 def check_manifest(file: Path, data: dict, error: type[InputError] = InputError) -> None:

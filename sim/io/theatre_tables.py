@@ -155,6 +155,7 @@ def read_tables(path: Path) -> dict:
         except ValueError as exc:
             raise InputError(towns_file, f"column '{col}' is not a date ({exc})", line=1, key=col) from None
         control[day] = []
+    listed = [str(b) for b in index.get("belts", {})]  # a belt `1:` in the index is the table's '1'
     for line, row in rows:
         name = row["name"].strip()
         if not name:
@@ -178,9 +179,9 @@ def read_tables(path: Path) -> dict:
         if kind[-1] not in KINDS:
             raise InputError(towns_file, f"kind '{kind[-1]}' is not one of {', '.join(KINDS)}", line=line, key="kind")
         belt.append((row.get("belt") or "").strip())
-        if belt[-1] and "belts" in index and belt[-1] not in index["belts"]:  # an outcome over belt B left out a 'b'
+        if belt[-1] and "belts" in index and belt[-1] not in listed:  # an outcome over belt B left out a 'b'
             raise InputError(towns_file, f"belt '{belt[-1]}' is not one of the belts {path.name} lists"
-                             + did_you_mean(belt[-1], list(map(str, index["belts"]))), line=line, key="belt")
+                             + did_you_mean(belt[-1], listed), line=line, key="belt")
         for col, day in zip(control_cols, control, strict=True):
             holder = row[col].strip()
             if holder not in HOLDERS:
