@@ -416,7 +416,7 @@ def test_load_scenario_takes_end_as_a_date_string_or_a_datetime_as_its_docstring
     for end in ("2020-01-11", dt.datetime(2020, 1, 11), pd.Timestamp("2020-01-11")):
         assert load_scenario(toy, end=end) == short, end
     for end, words in [("2020-02-30", "2020-02-30 does not exist: February 2020 has 29 days"),
-                       ("soon", "'soon' is not a date: write dates as YYYY-MM-DD"), (5, "'5' is not a date")]:
+                       ("soon", "'soon' is not a date: write dates as YYYY-MM-DD"), (5, "5 is a number, where a date is wanted")]:
         with pytest.raises(InputError) as info:
             load_scenario(toy, end=end)
         assert info.value.key == "end" and info.value.message.startswith(words), info.value

@@ -49,6 +49,13 @@ WRONG_KINDS = [
     ("outcomes", OUTCOME % (CAPTURE % "'7'"), 11, "outcomes[0].tolerance_days", "the text '7', where a whole number"),
     ("outcomes", OUTCOME % (CAPTURE % "7.0"), 11, "outcomes[0].tolerance_days", "7.0, where a whole number"),
     ("outcomes", OUTCOME % (FRONT % "'0.9'"), 10, "outcomes[0].min_accuracy", "the text '0.9', where a number"),
+    # Round 75: a date written as a number was read as seconds since 1970 (pydantic's lax dates): 0 as 1970-01-01, an
+    # outcome never scored, and 1583452800 as 2020-03-06, run as if written so.
+    ("scenario", SCENARIO + "end: 1583452800\n", 3, "end", "1583452800 is a number, where a date is wanted"),
+    ("scenario", SCENARIO + STRIKE.replace("2020-03-10", "1583798400") % "3", 4, "events[0].date", "where a date is wanted"),
+    ("outcomes", OUTCOME % (FRONT.replace("2020-03-06\n    ref", "0\n    ref") % "0.9"), 8, "outcomes[0].date",
+     "0 is a number, where a date is wanted: write dates as YYYY-MM-DD"),
+    ("outcomes", OUTCOME % (CAPTURE.replace("2020-03-02", "0.0") % "7"), 10, "outcomes[0].reported", "where a date is wanted"),
 ]
 
 
@@ -84,6 +91,25 @@ def test_every_number_and_switch_of_the_input_files_is_read_strictly():
 
     for model in (Scenario, CalibrationFile, OutcomesFile):
         assert _lax_leaves(model.__pydantic_core_schema__, []) == [], model.__name__
+        assert _dates_read_from_numbers(model.__pydantic_core_schema__, []) == [], model.__name__
+
+
+def _dates_read_from_numbers(schema: object, out: list) -> list:
+    """Every date in a pydantic core schema that is not a :data:`sim.io.schema_types.Date` (which refuses a number,
+    where a plain date reads it as seconds since 1970)."""
+    from sim.io.schema_types import no_number_for_a_date
+
+    if isinstance(schema, dict):
+        if schema.get("type") == "function-before" and schema.get("function", {}).get("function") is no_number_for_a_date:
+            return out
+        if schema.get("type") == "date":
+            out.append(schema)
+        for value in schema.values():
+            _dates_read_from_numbers(value, out)
+    elif isinstance(schema, list):
+        for value in schema:
+            _dates_read_from_numbers(value, out)
+    return out
 
 
 @pytest.mark.parametrize("overrides", [{"seed": 5.0}, {"seed": "5"}, {"seed": -1}, {"factions": {"turkey": {"may_escalate": 1}}}])

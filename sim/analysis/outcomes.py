@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..io.schema_types import Finite, Share, Strict, Whole
+from ..io.schema_types import Date, Finite, Share, Strict, Whole
 from ..io.theatre import Theatre
 from ..io.validation import Conflict, TaggedUnion
 from ..names import HOLDERS, HolderName
@@ -162,7 +162,7 @@ class OutcomeBase(Strict):
 class ControllerOutcome(OutcomeBase):
     kind: Literal["controller"]
     town: str
-    date: dt.date
+    date: Date
     controller: HolderName
 
     def span(self) -> tuple[dt.date, dt.date]:
@@ -178,8 +178,8 @@ class ControllerOutcome(OutcomeBase):
 
 class FrontOutcome(OutcomeBase):
     kind: Literal["front"]
-    date: dt.date
-    reference: dt.date = Field(description="the theatre's control column giving the reported front")
+    date: Date
+    reference: Date = Field(description="the theatre's control column giving the reported front")
     belts: list[str] | None = Field(None, min_length=1, description="only the towns of these belts of the theatre (default: every town)")
     min_accuracy: Share = Field(0.9, description="share of towns that must match for the outcome to be met")
 
@@ -204,9 +204,9 @@ class CaptureOutcome(OutcomeBase):
     kind: Literal["capture"]
     town: str
     by: HolderName
-    reported: dt.date
+    reported: Date
     tolerance_days: Whole = Field(ge=0, le=365)
-    after: dt.date | None = Field(None, description="look for the change of hands from this date on")
+    after: Date | None = Field(None, description="look for the change of hands from this date on")
 
     @model_validator(mode="after")
     def _after(self) -> CaptureOutcome:
@@ -238,7 +238,7 @@ class RoadOutcome(OutcomeBase):
     road: str | None = Field(None, description="a road class of the theatre: every town on it")
     towns: list[str] | None = Field(None, min_length=1, description="or a list of towns")
     by: HolderName
-    reported: dt.date
+    reported: Date
     tolerance_days: Whole = Field(ge=0, le=365)
 
     @model_validator(mode="after")
@@ -266,11 +266,11 @@ class EventOutcome(OutcomeBase):
     kind: Literal["event"]
     event: str = Field(description="an event type in the run's events.csv (one of sim.names.EVENT_TYPES), e.g. truce_broken")
     match: str | None = Field(None, description="only events whose detail contains this text")
-    reported: dt.date
-    window: tuple[dt.date, dt.date]
+    reported: Date
+    window: tuple[Date, Date]
     # An outcome about a period (the first deaths under a ceasefire) is about no event before the period opens: a run
     # that starts earlier would otherwise date an earlier period's event and miss the outcome.
-    after: dt.date | None = Field(None, description="look for the event from this date on: events of the type before it are "
+    after: Date | None = Field(None, description="look for the event from this date on: events of the type before it are "
                                   "not looked at (the first event of a period that opens on this date)")
 
     @model_validator(mode="after")
@@ -307,7 +307,7 @@ class EventOutcome(OutcomeBase):
 class QuantityOutcome(OutcomeBase):
     kind: Literal["quantity"]
     variable: str = Field(description="a column of the run's timeseries.csv")
-    date: dt.date
+    date: Date
     reported: Finite | None = Field(None, description="the reported figure, if the record gives one")
     # Finite: a NaN bound is never met (every comparison with NaN is False); an infinite one has no middle for the figures.
     range: tuple[Finite, Finite] = Field(description="[low, high]: simulated values in here meet the outcome")
@@ -331,7 +331,7 @@ class QuantityOutcome(OutcomeBase):
 
 class ConditionOutcome(OutcomeBase):
     kind: Literal["condition"]
-    period: tuple[dt.date, dt.date]
+    period: tuple[Date, Date]
     max_captures: Whole = Field(ge=0, description="at most this many changes of hands in the period")
 
     @model_validator(mode="after")

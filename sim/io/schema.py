@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 from ..names import MAX_SEED, FactionName, HolderName
 from . import paths
 from .rule_parameters import CivilianParams, CombatParams, FactionParams
-from .schema_types import DistinctFactions, Finite, Share, Strict, Whole, bounded
+from .schema_types import Date, DistinctFactions, Finite, Share, Strict, Whole, bounded
 from .validation import Conflict, TaggedUnion
 
 
@@ -39,7 +39,7 @@ class DisplacedAtStart(Strict):
     the run's ``displaced`` counts only who flees after the start, as its Turkish dead count only who dies after it.
     """
 
-    since: dt.date = Field(description="the theatre's control column, before the start, that the towns taken since are found against (the UN's series counts the displaced from 1 December 2019)")
+    since: Date = Field(description="the theatre's control column, before the start, that the towns taken since are found against (the UN's series counts the displaced from 1 December 2019)")
     taken: Share = Field(description="share of the residents away from each town the government took between 'since' and the start")
     near_front: Share = Field(description="share of the residents away from each opposition town within the strike radius of the start front")
     source: list[str] = Field(min_length=1, description="claim ids in the claims record")
@@ -51,7 +51,7 @@ class DisplacedAtStart(Strict):
 
 class EventSpec(Strict):
     id: str | None = Field(None, description="stable name, so that a what-if can override or remove the event")
-    date: dt.date
+    date: Date
     source: list[str] = Field(min_length=1, description="claim ids in the claims record")
     note: str = ""
     unused_keys: ClassVar[tuple[str, ...]] = ()  # keys that do not apply to the event: not offered as parameters to set
@@ -108,8 +108,8 @@ class TruceSpec(EventSpec):
 
     type: Literal["truce"]
     name: str
-    effective: dt.date
-    until: dt.date | None = None
+    effective: Date
+    until: Date | None = None
     parties: list[FactionName] = Field(min_length=1, description="the brokers")
     compliance: dict[HolderName, Share] = Field(default_factory=dict, description="daily chance each armed faction keeps to it")
     restraint: Share = Field(0.0, description="how hard the brokers hold their side back (scales the regime's chance to break it)")
@@ -131,11 +131,11 @@ class JointPatrolSpec(EventSpec):
     """Patrols along a road between two towns, every ``every_days`` until ``until``."""
 
     type: Literal["joint_patrol"]
-    announced: dt.date | None = Field(None, description="when the plan became known (from then, sit-ins may start while a deal is in force); defaults to date")
+    announced: Date | None = Field(None, description="when the plan became known (from then, sit-ins may start while a deal is in force); defaults to date")
     route: list[str] = Field(min_length=2, max_length=2, description="[from town, to town]")
     road: str
     every_days: Whole = Field(7, ge=1, le=365)
-    until: dt.date | None = None
+    until: Date | None = None
     participants: DistinctFactions
 
 
@@ -154,7 +154,7 @@ class InterventionSpec(EventSpec):
     faction: Literal["turkey"] = "turkey"
     name: str
     intensity: Share = 1.0
-    until: dt.date | None = None
+    until: Date | None = None
 
 
 class AirPolicySpec(EventSpec):
@@ -162,7 +162,7 @@ class AirPolicySpec(EventSpec):
 
     type: Literal["air_policy"]
     ceiling: Share = Field(description="the most air effort Russia flies while the policy lasts")
-    until: dt.date | None = None
+    until: Date | None = None
 
 
 class ReinforcementSpec(EventSpec):
@@ -212,7 +212,7 @@ class SitInSpec(EventSpec):
 
     type: Literal["sit_in"]
     town: str
-    until: dt.date = Field(description="the day the camp is broken up: the road is open again from that day")
+    until: Date = Field(description="the day the camp is broken up: the road is open again from that day")
 
     @model_validator(mode="after")
     def _until(self) -> SitInSpec:
@@ -237,10 +237,10 @@ class Scenario(Strict):
     description: str = ""
     theatre: Path
     claims: Path = Field(description="the claims record that events cite (seeds/claims.yaml)")
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     seed: Whole = Field(0, ge=0, le=MAX_SEED)
-    initial_control: dt.date = Field(description="date of the theatre's control column the run starts from")
+    initial_control: Date = Field(description="date of the theatre's control column the run starts from")
     factions: FactionParams = FactionParams()
     combat: CombatParams = CombatParams()
     civilians: CivilianParams = CivilianParams()

@@ -3,9 +3,10 @@ strict base model (:mod:`sim.io.schema` uses them, and the calibration and outco
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..names import FactionName
 
@@ -19,6 +20,19 @@ Share = Annotated[Finite, Field(ge=0.0, le=1.0)]
 # A log-normal sigma. Bounded because exp(sigma * z) overflows to inf (or
 # underflows to 0) for sigma in the hundreds, and inf x 0 = NaN losses.
 Spread = Annotated[Finite, Field(ge=0.0, le=10.0)]
+
+
+def no_number_for_a_date(value: object) -> object:
+    """Refuse a date written as a number: pydantic's lax dates read it as seconds since 1970 (``date: 0`` as
+    1970-01-01, ``end: 1583452800`` as 2020-03-06). True and false are left to pydantic, which refuses them."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} is a number, where a date is wanted: write dates as YYYY-MM-DD, e.g. 2020-06-01")
+    return value
+
+
+# A date in any input file: written as a date (or, from Python, a date or its YYYY-MM-DD text), never as a number.
+# tests/test_value_kinds.py finds any date of the files' models that is not one.
+Date = Annotated[dt.date, BeforeValidator(no_number_for_a_date)]
 
 
 def _each_once(value: list[str]) -> list[str]:
