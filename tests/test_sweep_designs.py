@@ -368,8 +368,8 @@ def test_a_sweep_files_replicate_seed_near_the_last_is_refused_at_its_line(toy, 
 
 
 def test_load_sweeps_keywords_are_checked_as_the_files_keys_are(tmp_path):
-    """load_sweep(path, rnus=2) dropped the misspelt keyword without a word, runs=0 read as the default 10, and
-    runs='2' raised a bare TypeError."""
+    """load_sweep(path, rnus=2) dropped the misspelt keyword without a word, runs=0 read as the default 10,
+    runs='2' raised a bare TypeError, and sample='' ran a grid."""
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(f"scenario: {MOSCOW}\nruns: 3\nparameters:\n  regime.commit: {{values: [0.5, 0.6]}}\n")
     assert load_sweep(sweep, runs=2).runs == 2 and load_sweep(sweep, runs=None).runs == 3  # None: not given
@@ -380,6 +380,9 @@ def test_load_sweeps_keywords_are_checked_as_the_files_keys_are(tmp_path):
                                  ({"replicate_seed": 2.5}, "replicate_seed", "must be a whole number from 0 to 9223372036854775807 (got 2.5)"),
                                  ({"replicate_seed": -1}, "replicate_seed", "(got -1)"),
                                  ({"sample": 3}, "sample", "must be one of grid, lhs, random, sobol (got 3)"),
+                                 # '' ran a grid, as the file's `sample: ''` did before round 75 (the flag refuses it)
+                                 ({"sample": ""}, "sample", "must be one of grid, lhs, random, sobol (got '')"),
+                                 ({"sample": " "}, "sample", "must be one of grid, lhs, random, sobol (got ' ')"),
                                  # as make_design refuses them, naming the keyword (as it names the file's keys)
                                  ({"sample": "lsh"}, "sample", "unknown sample 'lsh' (did you mean 'lhs'?)"),
                                  ({"n": "4"}, "n", "a grid takes no n"),

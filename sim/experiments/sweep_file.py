@@ -234,7 +234,7 @@ def _check_overrides(overrides: dict) -> None:
                 _whole(value, lo, hi)
             except ValueError:
                 raise InputError(None, f"must be a whole number {_bounds(key)} (got {value!r})", key=_overridden(key)) from None
-        elif not isinstance(value, str):
+        elif not (isinstance(value, str) and value.strip()):  # '' ran as the default grid, as the file's `sample: ''` did
             raise InputError(None, f"must be one of {', '.join(SAMPLES)} (got {value!r})", key=_overridden(key))
 
 
