@@ -438,3 +438,27 @@ def test_a_date_in_a_sweep_files_parameters_is_refused_at_its_line_as_a_date(tmp
     sweep.write_text(f"scenario: {MOSCOW}\nparameters:\n  events.moscow-protocol.date: {{values: [2020-03-01, 2020-03-05]}}\n")
     refused(*cli(capsys, "check", sweep), f"error: {sweep}, line 3, key 'parameters.events.moscow-protocol.date': ",
             "a date is not a parameter")
+
+
+GOOD_POINTS = "  regime.commit: {values: [0.5, 0.6]}\n"
+# A sweep file with two errors, each alone refused at its line: the first in the file is the one reported.
+TWO_ERRORS = [
+    # Round 75: the metric (line 7) was reported before the parameter above it (line 5), as `check` showed it.
+    ("parameters:\n" + GOOD_POINTS + "  regime.comit: {values: [0.5]}\nmetrics:\n  - nope\n", 5, "parameters.regime.comit"),
+    ("parameters:\n  regime.commit: {values: [0.5, 0.5]}\nmetrics: [towns_hts, nope]\n", 4, "parameters.regime.commit.values"),
+    ("parameters:\n  regime.commit: {values: [7]}\nmetrics: [towns_hts, towns_hts]\n", 4, "parameters.regime.commit.values"),
+    ("design: nowhere.csv\nmetrics: [nope]\n", 3, "design"),
+    # and a metric above the parameters is still reported first
+    ("metrics: [nope]\nparameters:\n  regime.comit: {values: [0.5]}\n", 3, "metrics[0]"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "key"), TWO_ERRORS, ids=["parameter-then-metric", "values-then-metric",
+                                                                    "range-then-repeat", "design-then-metric", "metric-first"])
+def test_a_sweep_files_first_error_in_file_order_is_reported(tmp_path, capsys, text, line, key):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"scenario: {MOSCOW}\nruns: 2\n{text}")
+    with pytest.raises(InputError) as info:
+        load_sweep(sweep)
+    assert (info.value.line, info.value.key) == (line, key), info.value
+    refused(*cli(capsys, "check", sweep), f"error: {info.value.on_command_line()}\n")  # as `check` words it

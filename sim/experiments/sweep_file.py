@@ -98,9 +98,25 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     if not is_metric_list(metrics):
         raise InputError(path, "'metrics' must be a list of metric names", line=line("metrics"), key="metrics")
     loaded = load_scenario(scenario)
-    metrics = _check_metrics(path, metrics, loaded)
+    try:
+        metrics = _check_metrics(path, metrics, loaded)
+    except InputError as wrong_metric:
+        # The design is checked too, and its error reported instead if it lies above the metric's: the first in the file,
+        # as for the file's other keys (the metric on line 7 was reported before the parameter on line 5).
+        try:
+            _designed(path, tree, scenario, loaded, settings, [], overrides, line)
+        except InputError as exc:
+            if exc.file == wrong_metric.file and exc.line is not None and exc.line < wrong_metric.line:
+                raise exc from None
+        raise
+    return _designed(path, tree, scenario, loaded, settings, list(metrics), overrides, line)
+
+
+def _designed(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings: dict, metrics: list[str],
+              overrides: dict, line) -> SweepSpec:  # noqa: ANN001 - the line finder
+    """The sweep a file's ``parameters`` or ``design`` make, ``metrics`` checked already: see :func:`load_sweep`."""
     if "design" in tree:
-        return _external(path, tree, scenario, loaded, settings, list(metrics), line)
+        return _external(path, tree, scenario, loaded, settings, metrics, line)
     params = []
     raw = tree["parameters"]
     if not isinstance(raw, dict) or not raw:
@@ -147,7 +163,7 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
             check_design(loaded, design.sample, [name], design.span(k), path)
         except InputError as exc:
             raise InputError(path, exc.message, line=raw.lines[given[name][0]][1], key=f"parameters.{given[name][0]}") from None
-    return _sized(SweepSpec(scenario, design, settings["runs"] or DEFAULT_RUNS, list(metrics), source=path,
+    return _sized(SweepSpec(scenario, design, settings["runs"] or DEFAULT_RUNS, metrics, source=path,
                             replicate_seed=settings["replicate_seed"]), tree, line)
 
 
