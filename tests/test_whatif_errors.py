@@ -512,6 +512,30 @@ def test_a_whatif_named_as_its_parent_is_refused_at_its_name(tmp_path):
     assert load_scenario(path).name == "campaign_without_balyun"
 
 
+# A what-if's name against the names further up its extends chain: (the file it extends, its name, the file whose name
+# it takes, or None where it is its own).
+ANCESTOR_NAMES = [(CAMPAIGN, "jan_truce", "jan_truce.yaml"), (CAMPAIGN, "Jan_Truce", "jan_truce.yaml"),
+                  (CAMPAIGN, "idlib-common", "idlib.yaml"),
+                  (ROOT / "scenarios" / "whatif" / "jan_truce_holds.yaml", "jan_truce", "jan_truce.yaml"),
+                  (MOSCOW, "jan_truce", None)]  # another scenario's, not an ancestor's: its folder is refused on a run
+
+
+@pytest.mark.parametrize(("parent", "name", "owner"), ANCESTOR_NAMES, ids=["grandparent", "grandparent-case",
+                                                                          "common", "three-up", "not-an-ancestor"])
+def test_a_whatif_named_as_a_scenario_further_up_its_chain_is_refused_at_its_name(tmp_path, parent, name, owner):
+    """Round 75: only the parent's name was refused; `name: jan_truce` over campaign.yaml passed `check`, and its runs
+    of jan_truce's seed went to jan_truce's default folder (refused there once jan_truce had run), and `compare` of
+    the two read "jan_truce vs jan_truce"."""
+    path = tmp_path / "clash.yaml"
+    path.write_text(f"extends: {parent}\nname: {name}\n")
+    if owner is None:
+        assert load_scenario(path).name == name
+        return
+    err = error_of(path)
+    assert err.file == str(path) and (err.line, err.key) == (2, "name"), str(err)
+    assert f"needs its own name, not '{name}', the name of" in err.message and owner in err.message, str(err)
+
+
 def test_a_source_id_cited_as_a_claim_is_named_as_a_source_with_claims_that_cite_it(tmp_path):
     """An event citing 'turkish-mod', an id that is in seeds/claims.yaml but under 'sources:' (an outlet), was told
     "unknown claim id ... (did you mean 'turkish-convoys'?)": the user had copied the id from that very file, and the

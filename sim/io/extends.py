@@ -45,6 +45,7 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
                 raise InputError(path, f"'{key}' must be a path" + (f" ({why})" if why else ""), line=tree.lines[key][1], key=key)
             tree[key] = str((path.parent / tree[key]).resolve())
     if "extends" not in tree:
+        tree.names = ((tree["name"], str(path)),) if "name" in tree else ()
         return tree
     parent_name = tree.pop("extends")
     file, line = tree.lines.pop("extends")
@@ -73,7 +74,15 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> LDict:
     if str(tree["name"]).casefold() == str(parent.get("name", "")).casefold() and "name" in parent:
         raise InputError(path, f"a what-if needs its own name, not '{tree['name']}', the name of {parent_name} (it would "
                          "write into that scenario's results folder)", line=tree.lines["name"][1], key="name")
+    # A name from further up the chain shares that scenario's folders just as much (a run of its seed went into them,
+    # and `compare` read "jan_truce vs jan_truce"): checked once the parent's own, with the parent's wording, has passed.
+    for name, file in parent.names:
+        if str(tree["name"]).casefold() == str(name).casefold():
+            raise InputError(path, f"a what-if needs its own name, not '{tree['name']}', the name of {shown_path(file)}, "
+                             f"further up the extends chain of {parent_name} (it would write into that scenario's results folder)",
+                             line=tree.lines["name"][1], key="name")
     merged = _merge(parent, tree)
+    merged.names = (*parent.names, (tree["name"], str(path)))
     merged.chain = (*parent.chain, str(path))
     merged.removed = (*parent.removed, *merged.removed)
     return merged

@@ -38,6 +38,9 @@ class LDict(dict):
     # A scenario's events that ``remove_events`` dropped, with where it says so: (id, event, file, line) each
     # (set by :func:`sim.io.extends.resolve`), so that an inherited event left without them can name that line.
     removed: tuple[tuple[str, Any, str, int], ...] = ()
+    # Each ``name:`` a scenario's extends chain gives, with its file, the one extended first (set by
+    # :func:`sim.io.extends.resolve`), so that a what-if taking the name of one further up is refused.
+    names: tuple[tuple[Any, str], ...] = ()
 
 
 class LList(list):
