@@ -98,6 +98,8 @@ TOWNS_HEADER = "name,lat,lon,population,controller_2020_01_01\n"
         # An unquoted comma shifts the columns; extra fields were silently dropped.
         ("toy.towns.csv", TOWNS_HEADER + "T0,35.5,36,,regime,x\n", 2, "6 fields, but the header has 5"),
         ("toy.roads.csv", "from,to,road\nT0,T1,M9,x\n", 2, "4 fields, but the header has 3"),
+        # Round 75: a road with no name was taken as one (no patrol or corridor can name it, no map draws it as a highway).
+        ("toy.roads.csv", "from,to,road\nT0,T1,M9\nT1,T2, \n", 3, "a road needs its name in 'road'"),
     ],
 )
 def test_broken_theatre_table(toy, file, text, line, says):
@@ -135,6 +137,28 @@ def test_a_theatre_field_holding_a_line_separator_of_python_but_not_of_csv_is_re
     towns.write_text("\n".join(rows[:3] + [rows[3].replace("35.5", "north")]) + "\n", newline="")
     err = error_of(toy.scenario(HEAD))  # the line of the bad row, counted as a CSV reader counts lines
     assert err.file == str(towns) and err.line == 4 and err.key == "lat" and "'north' is not a number" in err.message
+
+
+FRONT = ("  - {id: f, kind: front, set: calibration, description: d, date: 2020-03-05, reference: 2020-03-06, "
+         "min_accuracy: 0.9, source: [front-2020-03-06], belts: %s}\n")
+
+
+@pytest.mark.parametrize(("outcomes", "line", "key", "says"), [
+    # Round 75: an outcomes file of none passed check; compare and calibrate then scored nothing against it.
+    ("outcomes: []\n", 3, "outcomes", "lists no outcomes"),
+    # and belts: [''] picked the 26 places of no belt, a set no belt names (the index lists A, B, C and D)
+    ("outcomes:\n" + FRONT % "['']", 4, "outcomes[0].belts", "the theatre has no belt ''"),
+    ("outcomes:\n" + FRONT % "[A, ' ']", 4, "outcomes[0].belts", "the theatre has no belt ' '"),
+], ids=["no-outcomes", "empty-belt", "blank-belt"])
+def test_an_outcomes_file_scoring_nothing_or_no_belt_is_refused_at_its_line(tmp_path, outcomes, line, key, says):
+    bad = tmp_path / "outcomes.yaml"
+    bad.write_text(f"# an outcomes file\nclaims: {ROOT / 'seeds' / 'claims.yaml'}\n{outcomes}")
+    with pytest.raises(InputError) as info:
+        sim.check(bad, scenario=ROOT / "scenarios" / "campaign.yaml")
+    assert (info.value.file, info.value.line, info.value.key) == (str(bad), line, key), info.value
+    assert says in info.value.message, info.value.message
+    bad.write_text(f"claims: {ROOT / 'seeds' / 'claims.yaml'}\noutcomes:\n" + FRONT % "[A, B]")  # the record's own
+    assert "1 reported outcome" in sim.check(bad, scenario=ROOT / "scenarios" / "campaign.yaml")["summary"]
 
 
 @pytest.mark.parametrize("value", ["5", "[a.csv]", "{x: 1}"])

@@ -57,6 +57,9 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
     except ValidationError as exc:
         raise explain(first_error(exc.errors()), tree, path, root=OutcomesFile, union=OUTCOMES, prefix=("outcomes",)) from None
     claims = load_claims_named(path, tree["claims"], line=tree.lines["claims"][1])
+    if not outcomes:  # after 'claims', the line above it: compare and calibrate would score a run against nothing
+        raise InputError(path, "lists no outcomes: a run is scored against them, and against none is scored on nothing",
+                         line=tree.lines["outcomes"][1], key="outcomes")
     seen, numeric = set(), [v for v in variables if v not in TEXT_SERIES]  # a quantity's value is set against its range
     for i, (o, raw) in enumerate(zip(outcomes, tree["outcomes"], strict=True)):
         where = f"outcomes[{i}]"
@@ -78,7 +81,7 @@ def load_outcomes(path: str | Path, theatre: Theatre, variables: list[str]) -> l
             raise _at(path, raw, "road", f"unknown road '{o.road}'" + did_you_mean(o.road, theatre.roads), f"{where}.road")
         if isinstance(o, FrontOutcome) and o.belts is not None:
             for belt in o.belts:
-                if belt not in set(theatre.belt.tolist()):
+                if not belt or belt not in set(theatre.belt.tolist()):  # '': the places of no belt, which no belt names
                     raise _at(path, raw, "belts", f"the theatre has no belt '{belt}'", f"{where}.belts")
         if isinstance(o, FrontOutcome) and o.reference not in theatre.control:
             known = ", ".join(str(d) for d in theatre.control)

@@ -208,6 +208,9 @@ def read_tables(path: Path) -> dict:
             if length
             else detour * float(_haversine_km(lat[u], lon[u], lat[v], lon[v]))
         )
+        if not row["road"].strip():  # patrols, corridors and the maps find a road by its name
+            raise InputError(roads_file, "a road needs its name in 'road' (a highway's, such as M4, or 'secondary')",
+                             line=line, key="road")
         eu.append(u)
         ev.append(v)
         road.append(row["road"].strip())
