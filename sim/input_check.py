@@ -16,6 +16,7 @@ from .io.schema import Scenario
 
 if TYPE_CHECKING:  # imported where an outcomes file is read: checking a scenario never needs it
     from .analysis.outcomes import OutcomeBase
+    from .io.theatre import Theatre
 
 
 def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
         theatre = load_theatre(path)  # its tables too, as a scenario naming it reads them
         return {"kind": kind, "summary": f"a theatre: {len(theatre.towns)} places, {len(theatre.edge_km)} roads, "
                                          f"{len(theatre.posts)} post sites",
-                "notes": ["scenarios name it with `theatre:`"]}
+                "notes": ["scenarios name it with `theatre:`", *_places_far_from_the_rest(theatre)]}
     if kind == "sweep":
         from .experiments.sweep_file import load_sweep
 
@@ -92,11 +93,28 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
 
         sc = load_scenario(path)
         summary = f"{sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events" + "".join(f"; {s}" for s in supersessions(sc))
+        from .io.theatre import load_theatre
+
         notes += _deals_that_bind_no_government(sc) + _interventions_without_escalation(sc) + _groups_formed_empty(sc)
+        notes += _places_far_from_the_rest(load_theatre(sc.theatre))  # the tables edited, the scenario checked
         if (old := (sc.start - sc.initial_control).days) > 1:  # a later start: the front stays the column's
             notes.append(f"starts on {sc.start} from the front of {sc.initial_control} ({old} days earlier, "
                          "'initial_control'): no change of hands between them is in the run")
     return {"kind": kind, "summary": summary, "notes": notes}
+
+
+FAR_KM = 100  # more than twice as far as any shipped place lies from its nearest (Latakia, 41 km)
+
+
+def _places_far_from_the_rest(theatre: Theatre) -> list[str]:
+    """A note for each place more than :data:`FAR_KM` from every other: valid (a theatre may lie anywhere, and a road
+    be as long as its length says), but most often coordinates left at 0, 0 or mistyped, and the place then ran joined
+    to the rest by roads of hundreds or thousands of km."""
+    from .io.theatre_tables import nearest_other_km
+
+    km = nearest_other_km(theatre.lat, theatre.lon)
+    return [f"place '{theatre.towns[i]}' (lat {theatre.lat[i]:g}, lon {theatre.lon[i]:g}) lies {km[i]:,.0f} km from the "
+            "nearest other place: its coordinates are most likely a slip" for i in range(len(km)) if km[i] > FAR_KM]
 
 
 def _deals_that_bind_no_government(sc: Scenario) -> list[str]:

@@ -139,6 +139,24 @@ def test_a_theatre_field_holding_a_line_separator_of_python_but_not_of_csv_is_re
     assert err.file == str(towns) and err.line == 4 and err.key == "lat" and "'north' is not a number" in err.message
 
 
+@pytest.mark.parametrize(("where", "far"), [((0, 0), "5,427 km"), ((35.5, 46.0), "900 km"), (None, None)],
+                         ids=["null-island", "far-east", "none"])
+def test_check_notes_a_place_far_from_every_other_of_its_theatre(build, where, far):
+    """Round 75: a town at 0, 0 (coordinates left unfilled) or hundreds of km from the rest passed `check` without a
+    word, and ran joined to the others by roads of thousands of km. Valid (a theatre may be anywhere), so a note."""
+    towns = [("T0", 35.5, 36.0, "regime"), ("T1", 35.5, 36.055, "hts")]
+    if where is not None:
+        towns.append(("Far", *where, "rebels"))
+    index = build.theatre(towns, [("T0", "T1", "M9")])
+    scenario = build.scenario(HEAD)
+    for checked in (sim.check(index), sim.check(scenario)):
+        notes = [n for n in checked["notes"] if "from the nearest other place" in n]
+        if where is None:
+            assert notes == [], checked
+            continue
+        assert len(notes) == 1 and notes[0].startswith(f"place 'Far' (lat {where[0]:g}, lon {where[1]:g}) lies {far}"), notes
+
+
 FRONT = ("  - {id: f, kind: front, set: calibration, description: d, date: 2020-03-05, reference: 2020-03-06, "
          "min_accuracy: 0.9, source: [front-2020-03-06], belts: %s}\n")
 

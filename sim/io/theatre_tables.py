@@ -88,6 +88,13 @@ def _haversine_km(lat1, lon1, lat2, lon2):  # noqa: ANN001, ANN202 - numpy array
     return 2 * 6371.0 * np.arcsin(np.sqrt(a))
 
 
+def nearest_other_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Each place's great-circle distance to the nearest other place (inf for a theatre of one)."""
+    km = _haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    np.fill_diagonal(km, np.inf)
+    return km.min(axis=1)
+
+
 # The keys of a theatre index (the YAML file naming its tables).
 INDEX_KEYS = ("name", "description", "towns", "roads", "posts", "border", "road_detour", "default_population", "sources", "belts")
 
