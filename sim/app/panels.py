@@ -17,7 +17,7 @@ import solara
 from ..errors import InputError, shown_path
 from ..names import date_words
 from .breakable import Breakable
-from .breaks import breakable, exactly
+from .breaks import LONG_WORDS, breakable, exactly
 from .config import AppConfig
 from .file_changes import file_changes, toggles_done_by
 from .guard import Guarded
@@ -152,10 +152,12 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
         rv.Select(label="Scenario", items=[{"text": breakable(f), "value": f} for f in listed], v_model=s.scenario,
                   on_v_model=pick, menu_props={"contentClass": PICKER_LIST},
                   v_slots=[{"name": "selection", "children": [shown]}]).key(f"scenario-{picks.value}")
+        # Their path breaks between its parts, as the tabs' alerts' do: as one word (absolute, for a what-if of a save
+        # folder outside the project) it ran out of the alert, past its border, and off a phone's page.
         if error.value:
-            solara.Error(error.value)
+            solara.Error(children=[Breakable(error.value, LONG_WORDS)])
         if broken:
-            solara.Error(f"{broken}. Fix the file, or pick another scenario.")
+            solara.Error(children=[Breakable(f"{broken}. Fix the file, or pick another scenario.", LONG_WORDS)])
             return
         solara.Markdown(f"*{exactly(base.description.strip() or base.name)}* ({date_words(base.start)} to {date_words(base.end)})",
                         style={"font-size": "0.85em"})
