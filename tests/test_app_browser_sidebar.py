@@ -4,6 +4,7 @@ what a user who copies one gets, and the scenario picker's list at a phone's wid
 from __future__ import annotations
 
 from .app_browser import SMALLEST_PHONE, browser_page, browser_test_marks, find_browser, open_app, pick_scenario
+from .test_app_browser_save_phone import seminar_folder
 
 BROWSER = find_browser()
 pytestmark = browser_test_marks()
@@ -113,17 +114,16 @@ def test_the_sidebars_refusals_keep_their_path_inside_their_alert(tmp_path, app_
     and on a phone off the page, its end cut off ('.../typo_whatif.yam'); so did the alert of a picked file edited into
     an error since. The other alerts' paths break between their parts (:func:`sim.app.breakable.Breakable`)."""
     assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
-    from .test_app_browser_save_phone import seminar_folder
-
     save, mine = seminar_folder(tmp_path)
-    (save / "typo_whatif.yaml").write_text(mine.read_text() + "factions:\n  russia:\n    air_powr: 3\n")
+    extends = mine.read_text().splitlines()[0]
+    (save / "typo_whatif.yaml").write_text(f"{extends}\nname: typo_whatif\nfactions:\n  russia:\n    air_powr: 3\n")
     found = {}
     with browser_page(BROWSER, width=SMALLEST_PHONE, height=800) as (page, refused):
         open_app(page, app_saving_into(save))
         page.locator(".v-navigation-drawer--open").wait_for()
         page.locator(".v-select").first.click()
         page.locator(".v-menu__content .v-list-item", has_text="typo_whatif").first.click()
-        page.locator(".v-navigation-drawer--open .v-alert", has_text="cannot be used").wait_for()
+        page.locator(".v-navigation-drawer--open .v-alert", has_text="unknown key 'air_powr'").wait_for()
         page.wait_for_timeout(300)
         found["refused pick"] = page.evaluate(PAST_ALERT)
         page.screenshot(path=str(tmp_path / "refused.png"))
