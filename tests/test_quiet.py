@@ -8,13 +8,20 @@ progress bar under -q.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
 import pytest
 
 import sim.cli.running
 from sim.cli import main
 from sim.cli.arguments import build_parser
 
-from .conftest import ev, line_theatre
+from .conftest import ROOT, ev, line_theatre
 
 
 @pytest.fixture
@@ -84,3 +91,45 @@ def test_every_quiet_flag_promises_the_bare_path():
     quiet = {name: a.help for name, sub in commands.items() for a in sub._actions if "-q" in a.option_strings}
     assert quiet == {"run": "print only the results folder's path (nothing else, for scripts)",
                      "sweep": "print only the sweep folder's path (nothing else, for scripts)"}
+
+
+def seconds_from_exit_to_eof(args: list[str], err: Path) -> tuple[float, str, int]:
+    """Run ``python ARGS`` with standard output piped (as ``out=$(...)`` does) and standard error into ``err``: how long
+    its reader waited for the end of the output after the process itself had ended, what it read, and the status."""
+    with err.open("w") as sink, subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=sink,
+                                                 env={**os.environ, "MPLBACKEND": "Agg"}) as proc:
+        ended = []
+        # Seen ended without being reaped (WNOWAIT), so that the moment is taken while the reader still reads.
+        watcher = threading.Thread(target=lambda: ended.append((os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT),
+                                                                 time.monotonic())))
+        watcher.start()
+        out = proc.stdout.read()
+        eof = time.monotonic()
+        watcher.join()
+    return eof - ended[0][1], out.decode(), proc.returncode
+
+
+# The reader's wait the fix removed: the forkserver's loading of the model (some 1 to 3 s) or its shutdown (0.7 to
+# 1.5 s) on this 2-core machine; with it, a few milliseconds.
+EOF_WAIT = 0.5
+
+
+def test_the_output_of_a_process_that_started_the_forkserver_ends_with_it(tmp_path):
+    """The forkserver is given the output of the process that starts it, and loaded the model for a second or more:
+    a script that ended meanwhile (a sweep refused, or with nothing left to run) kept its reader waiting for that."""
+    code = "from sim.experiments.executors import start_forkserver; start_forkserver(); print('done')"
+    waited, out, status = seconds_from_exit_to_eof(["-c", code], tmp_path / "err.txt")
+    assert (status, out) == (0, "done\n"), (tmp_path / "err.txt").read_text()
+    assert waited < EOF_WAIT
+
+
+@pytest.mark.slow
+def test_a_piped_quiet_sweep_with_workers_ends_its_output_when_it_exits(toy, tmp_path):
+    """`out=$(python -m sim sweep ... -q)` waited some 1.6 s longer than the sweep: its forkserver, ending only once
+    the command had, held the command's output while it shut down (or still loaded the model)."""
+    out = tmp_path / "sweep"
+    command = ["-m", "sim", "sweep", str(toy), "--param", "regime.commit=0.5,0.9", "--runs", "2", "--workers", "2", "-q",
+               "--out", str(out)]
+    waited, printed, status = seconds_from_exit_to_eof(command, tmp_path / "err.txt")
+    assert (status, printed) == (0, f"{out}\n"), (tmp_path / "err.txt").read_text()
+    assert waited < EOF_WAIT

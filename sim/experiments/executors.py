@@ -186,11 +186,19 @@ def start_forkserver() -> multiprocessing.context.BaseContext:
     traceback of its own below the command's "interrupted" line (any Ctrl-C in
     the first second of an ensemble or sweep did). The price: a Ctrl-C in the
     10 ms or so the start takes is not seen.
+
+    It ends when this process does (:func:`_end_forkserver`), not after it.
     """
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, util
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiments.sweep", "sim.experiments.ensemble"])
+    global _ENDED_AT_EXIT
+    if _ENDED_AT_EXIT != os.getpid():  # once per process (a process forked from this one has its own exit)
+        # Among multiprocessing's own finalizers at exit, after it has joined the processes it started (one started
+        # through the forkserver reads its exit status from it), and before it removes its temporary folder.
+        util.Finalize(None, _end_forkserver, exitpriority=-50)
+        _ENDED_AT_EXIT = os.getpid()
     if threading.current_thread() is threading.main_thread():  # where handlers can be set (elsewhere, as it was)
         handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
@@ -200,6 +208,31 @@ def start_forkserver() -> multiprocessing.context.BaseContext:
     else:
         forkserver.ensure_running()
     return context
+
+
+_ENDED_AT_EXIT: int | None = None  # the process that has set _end_forkserver to run when it ends
+
+
+def _end_forkserver() -> None:
+    """Kill the forkserver, and wait for it to be gone, as this process ends.
+
+    The forkserver has this process's standard output and error, and left
+    alone it ends only after this process: once done loading the model (a
+    command refused, or with nothing left to run, ended while it loaded), it
+    sees that the process is gone and shuts down, which takes it 0.7 to 1.5 s
+    with the model loaded. Meanwhile the output stayed open, and a reader
+    (``out=$(python -m sim sweep ... -q)``, a pipe) waited for it. Nothing it
+    holds needs a clean end: the workers it forked have ended, or end with
+    this process (:func:`_stop_after`).
+    """
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)  # its only record of the process (private)
+    if pid is None:
+        return
+    with contextlib.suppress(ProcessLookupError, ChildProcessError):  # ended already, or reaped
+        os.kill(pid, signal.SIGKILL)  # not SIGTERM: a SIGTERM ignored where the command started is ignored by it too
+        os.waitpid(pid, 0)  # gone, with its copy of the output, before this process is
 
 
 def _pool(fn: Callable, keys: Sequence[Hashable], args_of: Callable, workers: int) -> Iterator[tuple[Hashable, object]]:
