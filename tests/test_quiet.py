@@ -117,7 +117,7 @@ EOF_WAIT = 0.5
 def test_the_output_of_a_process_that_started_the_forkserver_ends_with_it(tmp_path):
     """The forkserver is given the output of the process that starts it, and loaded the model for a second or more:
     a script that ended meanwhile (a sweep refused, or with nothing left to run) kept its reader waiting for that."""
-    code = "from sim.experiments.executors import start_forkserver; start_forkserver(); print('done')"
+    code = "from sim.experiments.forkserver import start_forkserver; start_forkserver(); print('done')"
     waited, out, status = seconds_from_exit_to_eof(["-c", code], tmp_path / "err.txt")
     assert (status, out) == (0, "done\n"), (tmp_path / "err.txt").read_text()
     assert waited < EOF_WAIT

@@ -152,7 +152,7 @@ def test_sigterm_on_a_single_run_leaves_no_folder_or_a_whole_one(tmp_path):
 
 def forkserver_loading(command: psutil.Process) -> bool:
     """The command's forkserver has started, and is loading the model (for about a second). The command ignores Ctrl-C
-    for the 10 ms or so it takes to start it (executors.start_forkserver): the caller waits that out."""
+    for the 10 ms or so it takes to start it (forkserver.start_forkserver): the caller waits that out."""
     return any("forkserver" in " ".join(c.cmdline()) for c in command.children())
 
 

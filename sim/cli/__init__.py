@@ -88,7 +88,8 @@ def _signals_as_interrupts() -> dict:
 
 
 def _main(argv: list[str] | None, prog: str) -> int:
-    from ..experiments.executors import WorkerLost, start_forkserver
+    from ..experiments.executors import WorkerLost
+    from ..experiments.forkserver import start_forkserver
 
     parser = build_parser(prog)
     args = None

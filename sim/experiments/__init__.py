@@ -5,6 +5,7 @@
 - ``rundir``: ``write_run`` — a run folder, written whole or not at all.
 - ``ensemble``: N seeded replicates in parallel, resumable, summarised.
 - ``executors``: where batches run: this process, a process pool, a Dask cluster.
+- ``forkserver``: the process the local workers are forked from, started early and ended with the command.
 - ``dask_workers``: what a local Dask cluster's workers are given (Ctrl-C left to the command); imports Dask.
 - ``parameters``, ``designs``, ``sweep_file``: what a sweep varies, its points, and sweep files;
   ``design_file``: a sweep's points from a CSV file made elsewhere.

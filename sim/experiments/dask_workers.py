@@ -18,7 +18,7 @@ class IgnoreInterrupts(WorkerPlugin):
     Ctrl-C at a terminal reaches every process in the group, so each worker also printed its own KeyboardInterrupt
     traceback (from asyncio, then from multiprocessing) above the command's "interrupted: ..." line. The workers the
     cluster starts, and those it starts again after a crash, are forked by the command's forkserver, born ignoring it
-    (:func:`~sim.experiments.executors.start_forkserver`); this reaches any started while the forkserver could not be
+    (:func:`~sim.experiments.forkserver.start_forkserver`); this reaches any started while the forkserver could not be
     set so (from another thread than the main).
     """
 

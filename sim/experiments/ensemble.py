@@ -53,7 +53,8 @@ from ..io.scenario import for_run, hash_of_inputs, inputs_hash
 from ..io.schema import Scenario
 from ..io.theatre import Theatre, load_theatre
 from ..names import MAX_RUNS, MAX_SEED, MAX_WORKERS, is_whole
-from .executors import deferred_interrupts, run_tasks, start_forkserver
+from .executors import deferred_interrupts, run_tasks
+from .forkserver import start_forkserver
 from .manifest import manifest as make_manifest
 from .manifest import now
 from .run import simulate_batch

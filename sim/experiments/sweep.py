@@ -51,7 +51,8 @@ from ..names import MAX_RUNS
 from ..version import package_version
 from .designs import Design
 from .ensemble import check_workers, seeds_from
-from .executors import check_executor, deferred_interrupts, run_tasks, start_forkserver
+from .executors import check_executor, deferred_interrupts, run_tasks
+from .forkserver import start_forkserver
 from .manifest import manifest_text, now
 from .parameters import apply, check_design
 from .run import simulate_metrics
