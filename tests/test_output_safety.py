@@ -588,6 +588,23 @@ def test_a_second_writer_is_refused_at_once(toy, tmp_path, capsys):
     assert tree(tmp_path) == before  # lock files removed, nothing written
 
 
+def test_a_second_sweep_is_refused_before_it_loads_the_model(toy, tmp_path):
+    """A sweep took its folder's lock only once it had loaded the model and planned (5 to 9 s on 2 busy cores): a second
+    one into the same folder was refused only then. Now it looks at the lock as soon as its folder is known."""
+    out = tmp_path / "sweep"
+    code = textwrap.dedent(f"""
+        import json, sys
+        from sim.cli import main
+        status = main(["sweep", {str(toy)!r}, "--param", "regime.commit=0.5,0.9", "--workers", "1", "--out", {str(out)!r}])
+        print(json.dumps([status, "sim.experiments.sweep" in sys.modules, "mesa" in sys.modules]))
+    """)
+    with FolderLock(out):
+        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert json.loads(done.stdout) == [2, False, False], done.stderr
+    assert f"being written by another simulator process (pid {os.getpid()})" in done.stderr
+    assert not out.exists()
+
+
 def test_an_ensemble_across_a_parameter_set_is_refused_while_another_writes_its_folder(toy, tmp_path, capsys):
     """`run --param-set` took no lock: a plain ensemble started into its folder 5 s later deleted most of its
     replicates, both exited 0 and the manifest said complete with parts missing."""

@@ -43,8 +43,21 @@ def _out_folder(args: argparse.Namespace, default: str) -> Path:
     return check_out(default, default=True)
 
 
-def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _claim(out: Path, kind: str, **given: object) -> None:
+    """Refuse ``out`` now, before the slow part (loading the model, running): a folder another simulator process is
+    writing, or one :func:`~sim.io.outputs.claim_folder` refuses (``given``: its ``scenario`` and ``source``).
+
+    Nothing is made or held, so a command that fails before it writes leaves nothing behind: the writer takes the
+    folder's lock when it writes, and checks again under it.
+    """
+    from ..io.folder_lock import check_not_being_written
     from ..io.outputs import claim_folder
+
+    check_not_being_written(out, writing=True)
+    claim_folder(out, kind, **given)
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from ..io.scenario import for_run
 
     scenario = for_run(args.scenario, days=args.days, seed=args.seed, flags=True)  # as simulate(days=) and run_ensemble(seed=)
@@ -62,7 +75,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.runs is not None:
         return _ensemble(args, scenario, tail, parser.prog)
     out = _out_folder(args, f"results/{scenario.name}-seed{scenario.seed}{tail}")
-    claim_folder(out, "run", scenario=scenario.name, source=args.scenario)  # refuse now, before running (and again when writing)
+    _claim(out, "run", scenario=scenario.name, source=args.scenario)
 
     from ..analysis.summary import ensemble_seed, summarise
     from ..experiments.run import simulate
@@ -85,12 +98,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 def _ensemble(args: argparse.Namespace, scenario, tail: str, prog: str) -> int:  # noqa: ANN001 - a Scenario
     from ..analysis.summary import summarise_ensemble
     from ..experiments.ensemble import run_ensemble, seeds_from
-    from ..io.outputs import claim_folder
 
     seeds_from(scenario.seed, args.runs)  # refuse a bad --runs before touching the disk
     default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{tail}"
     out = _out_folder(args, default)
-    claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
+    _claim(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_ensemble(scenario, args.runs, out, workers=workers, scenario_path=args.scenario, progress=_bar(args),
                            notify=note)
@@ -104,11 +116,10 @@ def _ensemble(args: argparse.Namespace, scenario, tail: str, prog: str) -> int: 
 def _across(args: argparse.Namespace, scenario, rows: list[dict], tail: str, prog: str) -> int:  # noqa: ANN001 - a Scenario
     from ..analysis.summary import summarise_ensemble
     from ..experiments.param_sets import run_across
-    from ..io.outputs import claim_folder
 
     default = f"results/{scenario.name}-seed{scenario.seed}-runs{args.runs}{tail}-{args.param_set.stem}"
     out = _out_folder(args, default)
-    claim_folder(out, "ensemble", scenario=scenario.name, source=args.scenario)
+    _claim(out, "ensemble", scenario=scenario.name, source=args.scenario)
     workers = args.workers or min(args.runs, os.cpu_count() or 1, MAX_WORKERS)
     results = run_across(scenario, rows, args.runs, out, workers=workers, scenario_path=args.scenario, param_set=args.param_set,
                          progress=_bar(args))
@@ -137,9 +148,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     from ..experiments.designs import SETTINGS, make_design
     from ..experiments.parameters import parse_param
-    from ..experiments.sweep import run_sweep
     from ..experiments.sweep_file import SweepSpec, load_sweep, sweep_digest
-    from ..io.outputs import claim_folder
     from ..io.kinds import file_kind, wrong_kind
     from ..io.safe_yaml import load_yaml
     from ..io.scenario import load_scenario
@@ -172,7 +181,9 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         spec = SweepSpec(args.target.resolve(), design, args.runs or 10)
     default = f"results/sweep-{spec.scenario_path.stem}-{sweep_digest(spec, args.seed)}"
     out = _out_folder(args, default)
-    claim_folder(out, "sweep")
+    _claim(out, "sweep")
+    from ..experiments.sweep import run_sweep  # the model, some seconds of imports: once the folder is known to be free
+
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
     result = run_sweep(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=_bar(args),
                        seed=args.seed, notify=note)
@@ -190,7 +201,6 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from ..experiments.calibration import STUDY_FILE, open_study, require_optuna, run_calibration
     from ..experiments.calibration_file import load_calibration
     from ..experiments.calibration_results import finish, layers_folder
-    from ..io.outputs import claim_folder
 
     if args.minutes is not None and not args.minutes > 0:
         raise InputError(None, f"must be positive (got {args.minutes})", key="--minutes")
@@ -201,7 +211,7 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         raise InputError(None, "--report-only runs no trials, so it takes no budget: give the budget without "
                          "--report-only (the study resumes, then the report is written)", key=flag)
     out = _out_folder(args, f"results/calibration-{spec.name}")
-    claim_folder(out, "calibration")
+    _claim(out, "calibration")
     if args.report_only and not (out / STUDY_FILE).is_file():  # before open_study makes an empty one, and the folder
         raise InputError(out, "holds no calibration study: run the calibration first (without --report-only)",
                          key="--report-only")

@@ -54,8 +54,7 @@ class FolderLock:
             except BlockingIOError:
                 holder = _holder(fd)
                 os.close(fd)
-                raise InputError(self.target, f"is being written by another simulator process{holder}; wait for it to "
-                                 f"finish, or choose another {flag('out')}", key=flag("out")) from None
+                raise _busy(self.target, holder, writing=True) from None
             # The holder before us may have removed the file as it let go: lock the file that is there now.
             try:
                 same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
@@ -101,8 +100,20 @@ def _holder(fd: int) -> str:
     return f" (pid {pid})"
 
 
-def check_not_being_written(folder: Path) -> None:
-    """Refuse to read ``folder`` while another process holds its lock (a shared probe that creates nothing)."""
+def _busy(folder: Path, holder: str, *, writing: bool) -> InputError:
+    """The error for ``folder`` being written by the process ``holder`` names, said to a reader or a writer."""
+    if writing:
+        return InputError(folder, f"is being written by another simulator process{holder}; wait for it to finish, or "
+                          f"choose another {flag('out')}", key=flag("out"))
+    return InputError(folder, f"is being written by another simulator process{holder}; read it once that has finished")
+
+
+def check_not_being_written(folder: Path, *, writing: bool = False) -> None:
+    """Refuse to read ``folder`` while another process holds its lock (a shared probe that creates nothing).
+
+    With ``writing``, refuse to start writing it: a command looks before its slow part (loading the model, running),
+    and takes the lock itself when it writes, which refuses a writer that came meanwhile.
+    """
     path = lock_path(folder)
     for _ in range(20):
         try:
@@ -121,6 +132,5 @@ def check_not_being_written(folder: Path) -> None:
         finally:
             os.close(fd)
         if holder:
-            raise InputError(folder, f"is being written by another simulator process{holder}; read it once that has "
-                             "finished")
+            raise _busy(folder, holder, writing=writing)
         time.sleep(0.01)  # the writer has the lock but has not written its pid yet
