@@ -31,12 +31,6 @@ def start_forkserver() -> multiprocessing.context.BaseContext:
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiments.sweep", "sim.experiments.ensemble"])
-    global _ENDED_AT_EXIT
-    if _ENDED_AT_EXIT != os.getpid():  # once per process (a process forked from this one has its own exit)
-        # Among multiprocessing's own finalizers at exit, after it has joined the processes it started (one started
-        # through the forkserver reads its exit status from it), and before it removes its temporary folder.
-        util.Finalize(None, _end_forkserver, exitpriority=-50)
-        _ENDED_AT_EXIT = os.getpid()
     if threading.current_thread() is threading.main_thread():  # where handlers can be set (elsewhere, as it was)
         handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
@@ -45,6 +39,14 @@ def start_forkserver() -> multiprocessing.context.BaseContext:
             signal.signal(signal.SIGINT, handler if handler is not None else signal.SIG_DFL)
     else:
         forkserver.ensure_running()
+    global _ENDED_AT_EXIT
+    # Once per process, and once the forkserver is known to be its child (ensure_running refuses one that is not: a
+    # process forked from one that started it).
+    if _ENDED_AT_EXIT != os.getpid():
+        # Among multiprocessing's own finalizers at exit, after it has joined the processes it started (one started
+        # through the forkserver reads its exit status from it), and before it removes its temporary folder.
+        util.Finalize(None, _end_forkserver, exitpriority=-50)
+        _ENDED_AT_EXIT = os.getpid()
     return context
 
 
