@@ -70,18 +70,21 @@ def test_a_value_of_the_wrong_kind_is_refused_at_its_file_line_and_key(tmp_path,
     assert f"{path}, line {line}, key '{key}': " in err and words in err, err
 
 
-def _lax_leaves(schema: object, out: list) -> list:
-    """Every int, float or bool in a pydantic core schema that is validated in lax mode (a string or a float read
-    as a whole number, a number as a switch)."""
-    if isinstance(schema, dict):
-        if schema.get("type") in ("int", "float", "bool") and not schema.get("strict"):
-            out.append(schema)
+def _nodes(schema: object, skip=lambda node: False):  # noqa: ANN001, ANN202 - a predicate; a generator
+    """Every mapping in a pydantic core schema, depth first, but those ``skip`` picks and what lies below them."""
+    if isinstance(schema, dict) and not skip(schema):
+        yield schema
         for value in schema.values():
-            _lax_leaves(value, out)
+            yield from _nodes(value, skip)
     elif isinstance(schema, list):
         for value in schema:
-            _lax_leaves(value, out)
-    return out
+            yield from _nodes(value, skip)
+
+
+def _lax_leaves(schema: object) -> list:
+    """Every int, float or bool in a pydantic core schema that is validated in lax mode (a string or a float read
+    as a whole number, a number as a switch)."""
+    return [node for node in _nodes(schema) if node.get("type") in ("int", "float", "bool") and not node.get("strict")]
 
 
 def test_every_number_and_switch_of_the_input_files_is_read_strictly():
@@ -90,26 +93,19 @@ def test_every_number_and_switch_of_the_input_files_is_read_strictly():
     from sim.experiments.calibration_file import CalibrationFile
 
     for model in (Scenario, CalibrationFile, OutcomesFile):
-        assert _lax_leaves(model.__pydantic_core_schema__, []) == [], model.__name__
-        assert _dates_read_from_numbers(model.__pydantic_core_schema__, []) == [], model.__name__
+        assert _lax_leaves(model.__pydantic_core_schema__) == [], model.__name__
+        assert _dates_read_from_numbers(model.__pydantic_core_schema__) == [], model.__name__
 
 
-def _dates_read_from_numbers(schema: object, out: list) -> list:
+def _dates_read_from_numbers(schema: object) -> list:
     """Every date in a pydantic core schema that is not a :data:`sim.io.schema_types.Date` (which refuses a number,
     where a plain date reads it as seconds since 1970)."""
     from sim.io.schema_types import no_number_for_a_date
 
-    if isinstance(schema, dict):
-        if schema.get("type") == "function-before" and schema.get("function", {}).get("function") is no_number_for_a_date:
-            return out
-        if schema.get("type") == "date":
-            out.append(schema)
-        for value in schema.values():
-            _dates_read_from_numbers(value, out)
-    elif isinstance(schema, list):
-        for value in schema:
-            _dates_read_from_numbers(value, out)
-    return out
+    def is_a_date_type(node: dict) -> bool:
+        return node.get("type") == "function-before" and node.get("function", {}).get("function") is no_number_for_a_date
+
+    return [node for node in _nodes(schema, skip=is_a_date_type) if node.get("type") == "date"]
 
 
 @pytest.mark.parametrize("overrides", [{"seed": 5.0}, {"seed": "5"}, {"seed": -1}, {"factions": {"turkey": {"may_escalate": 1}}}])
