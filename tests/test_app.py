@@ -184,6 +184,19 @@ def test_a_whatif_saved_under_a_typed_name_is_titled_by_its_description_not_its_
     assert title_of(Settings("scenarios/campaign.yaml"), CONTROLS, ROOT, (save,)) == "campaign"
 
 
+def test_a_whatif_file_changed_in_the_sidebar_is_titled_by_both_its_own_change_and_the_sidebar_s():
+    """jan_truce_holds.yaml with No Spring Shield ticked was titled 'what-if: No Spring Shield' on every figure, as if the
+    campaign had been changed alone: a downloaded figure did not say the truce was kept in it."""
+    from sim.app.whatif import TITLE_CHARACTERS, title_of
+
+    s = Settings("scenarios/whatif/jan_truce_holds.yaml").with_toggle("no-spring-shield", True)
+    title = title_of(s, CONTROLS, ROOT)
+    assert title.startswith("what-if: The January 2020") and title.endswith(" and 1 more change"), title
+    assert len(title.removeprefix("what-if: ")) <= TITLE_CHARACTERS, title
+    assert title_of(Settings("scenarios/campaign.yaml").with_toggle("no-spring-shield", True), CONTROLS, ROOT) == \
+        "what-if: No Spring Shield", "a recorded scenario changed: its change alone, as before"
+
+
 def test_a_whole_number_a_toggle_or_an_integer_slider_sets_is_saved_as_one(tmp_path):
     """The controls file's toggle values are read as floats, and an integer slider moved to its end snaps to its float
     bound: the what-if file said `protest_days: 3.0` and `frontage: 20.0`, which the simulator refuses (whole numbers are

@@ -97,15 +97,16 @@ def title_of(settings: Settings, controls: Controls, root: Path = Path("."), wha
     what-ifs are titled; never the name a what-if is saved under (``whatif_campaign_no-spring-shield``, or
     ``no_spring_shield_test`` for one typed 'no spring shield (test)', which heads its description)."""
     base = base_scenario(settings.scenario, root)
-    if not settings.is_plain:
-        said = changes(settings, controls, root, short=True)  # a title's 40 characters: the paths alone
-        text = "; ".join(said)
-        if len(said) > 1 and len(text) > TITLE_CHARACTERS:
-            text = f"{said[0]} and {len(said) - 1} more change{'s' * (len(said) > 2)}"
-    elif is_whatif_file(settings.scenario, root, whatif_dirs):
-        text = base.description.strip().rstrip(".") or base.name
-    else:
+    own = [base.description.strip().rstrip(".") or base.name] if is_whatif_file(settings.scenario, root, whatif_dirs) else []
+    if settings.is_plain and not own:
         return base.name
+    # A what-if file changed in the sidebar: its own change first, then the sidebar's (titled by these alone, a figure
+    # of jan_truce_holds.yaml with No Spring Shield ticked did not say the truce was kept in it).
+    said = own + (changes(settings, controls, root, short=True) if not settings.is_plain else [])  # short: the paths alone
+    text = "; ".join(said)
+    if len(said) > 1 and len(text) > TITLE_CHARACTERS:  # the first cut to leave room for how many more there are
+        more = f" and {len(said) - 1} more change{'s' * (len(said) > 2)}"
+        text = shorten(said[0], TITLE_CHARACTERS - len(more)) + more
     return "what-if: " + shorten(text)
 
 
