@@ -130,18 +130,20 @@ def _groups_formed_empty(sc: Scenario) -> list[str]:
     """A note for each government force group formed with no ``force`` and never reinforced by name: valid (it starts
     empty and grows only by ``regime.regen``), but most often a misspelt group meant to be re-tasked, whose push then
     went on with nothing. Groups form in date order, as the model runs the events."""
-    from .errors import did_you_mean
+    from .errors import closest
 
     reinforced = {e.group for e in sc.events if e.type == "reinforcement" and e.group is not None}
     formed: list[str] = []
     notes = []
     for e in sorted((e for e in sc.events if e.type == "offensive" and e.faction == "regime" and e.action == "start"),
                     key=lambda e: e.date):
-        if e.group not in formed and e.force is None and e.group not in reinforced:
-            close = did_you_mean(e.group, formed)  # a guess only: "(valid: ...)" would call a new group invalid
+        if e.group in formed:
+            continue
+        if e.force is None and e.group not in reinforced:
+            guess = closest(e.group, formed)  # a guess only: a list of the valid ones would call a new group invalid
             notes.append(f"offensive '{e.id or e.group}' ({e.date}) forms force group '{e.group}' with no force: it "
-                         f"starts empty and grows only by regime.regen" + (close if "did you mean" in close else ""))
-        formed += [] if e.group in formed else [e.group]
+                         "starts empty and grows only by regime.regen" + (f" (did you mean '{guess}'?)" if guess else ""))
+        formed.append(e.group)
     return notes
 
 
