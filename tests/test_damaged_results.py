@@ -439,6 +439,34 @@ def test_a_manifest_edited_into_other_kinds_of_values_is_named_not_a_traceback(t
     assert files(out) == before
 
 
+# Designs whose count of points does not change with a parameter taken out of sweep.json: a sampled one (n points
+# whatever the parameters) and a grid parameter of one value.
+ONE_LESS = {"lhs": ("lhs", [Parameter("a", low=0.0, high=1.0), Parameter("b", low=0.0, high=1.0)], 8),
+            "grid of one value": ("grid", [Parameter("a", values=(0.0, 1.0)), Parameter("b", values=(0.5,))], None)}
+
+
+@pytest.mark.parametrize("design", list(ONE_LESS))
+def test_a_sweep_json_with_a_parameter_taken_out_is_refused_not_read_as_a_metric(tmp_path, capsys, design):
+    """A parameter removed from sweep.json's design passed every check of a sampled design (its count of points is
+    n whatever the parameters), and discover and sweep-report then took that parameter's column for a metric
+    ("the mean of `b` over its replicates meets `b >= 0.5`"). points.csv beside it, written with the manifest, holds the
+    design's columns: the two must agree."""
+    sample, parameters, n = ONE_LESS[design]
+    out = tmp_path / "s"
+    run_sweep(SweepSpec(Path("toy"), make_design(sample, parameters, n=n), runs=2), out, evaluate=toys.linear)
+    data = json.loads((out / "sweep.json").read_text())
+    data["design"]["parameters"] = data["design"]["parameters"][:1]
+    (out / "sweep.json").write_text(json.dumps(data))
+    before = files(out)
+    with pytest.raises(sim.InputError, match="'design'.*points.csv beside it \\(a, b\\)"):
+        read_rows(out)
+    for command in (["sweep-report", str(out)], ["discover", str(out), "--where", "b >= 0.5"]):
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {out / 'sweep.json'}, key 'design': ") and err.count("\n") == 1, (command, err)
+    assert files(out) == before
+
+
 @pytest.mark.parametrize("damaged", ["manifest.json", "sweep.json"])
 def test_a_refusal_reads_the_folders_marker_once(tmp_path, monkeypatch, damaged):
     """claim_folder read a damaged marker again and again to say what the folder holds and whether to suggest removing

@@ -15,6 +15,7 @@ what is wrong: resuming reruns the item, analysis refuses it.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -278,6 +279,25 @@ def check_sweep_manifest(file: Path, data: dict) -> None:
     # sweep-report, status 0), fewer blamed a part for naming a batch past the end.
     if (size := _design_size(design)) is not None and data["points"] != size:
         _refuse(file, "points", f"the number of points its design gives ({size:,})", InputError)
+    # A parameter taken out of the design kept the count of a sampled design's points (n, whatever the parameters), and
+    # discover and sweep-report then read its column in the rows as a metric. points.csv, written with the manifest,
+    # names the design's parameters as columns; it is absent only where a sweep was stopped before its first batch.
+    held = _points_columns(file.parent / "points.csv")
+    if held is not None and held != [p["path"] for p in design["parameters"]]:
+        _refuse(file, "design", f"the design of the points in points.csv beside it ({', '.join(held) or 'no parameter'})",
+                InputError)
+
+
+def _points_columns(file: Path) -> list[str] | None:
+    """The parameters a sweep's points.csv holds (its columns after ``point``), or None where there is no such file."""
+    try:
+        with file.open(encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f), [])
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []  # unreadable: no parameter agrees with it
+    return header[1:] if header[:1] == ["point"] else header
 
 
 def _design_size(design: dict) -> int | None:
