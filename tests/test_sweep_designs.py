@@ -450,11 +450,23 @@ TWO_ERRORS = [
     ("design: nowhere.csv\nmetrics: [nope]\n", 3, "design"),
     # and a metric above the parameters is still reported first
     ("metrics: [nope]\nparameters:\n  regime.comit: {values: [0.5]}\n", 3, "metrics[0]"),
+    # Round 76: the settings were checked before the parameters, the design and the metrics, and in a fixed order of
+    # their own (sample, n, sample_seed, runs, replicate_seed), wherever each was written.
+    ("parameters:\n  regime.comit: {values: [0.5]}\nsample_seed: -1\n", 4, "parameters.regime.comit"),
+    ("parameters:\n  regime.commit: {values: [7]}\nreplicate_seed: x\n", 4, "parameters.regime.commit.values"),
+    ("design: nowhere.csv\nreplicate_seed: -1\n", 3, "design"),
+    ("metrics: [nope]\nsample: ''\nparameters:\n" + GOOD_POINTS, 3, "metrics[0]"),
+    ("replicate_seed: -1\nsample: ''\nparameters:\n" + GOOD_POINTS, 3, "replicate_seed"),
+    # and a setting above the parameters is still reported first
+    ("sample_seed: -1\nparameters:\n  regime.comit: {values: [0.5]}\n", 3, "sample_seed"),
 ]
 
 
 @pytest.mark.parametrize(("text", "line", "key"), TWO_ERRORS, ids=["parameter-then-metric", "values-then-metric",
-                                                                    "range-then-repeat", "design-then-metric", "metric-first"])
+                                                                    "range-then-repeat", "design-then-metric", "metric-first",
+                                                                    "parameter-then-setting", "values-then-setting",
+                                                                    "design-then-setting", "metric-then-setting",
+                                                                    "setting-then-setting", "setting-first"])
 def test_a_sweep_files_first_error_in_file_order_is_reported(tmp_path, capsys, text, line, key):
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(f"scenario: {MOSCOW}\nruns: 2\n{text}")

@@ -5,31 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, close_or_grouped, did_you_mean, flag
+from ..errors import InputError, close_or_grouped, did_you_mean
 from ..io.files import as_path, unnameable
 from ..io.kinds import SWEEP_KEYS, named_kind, wrong_kind
 from ..io.paths import parameter_paths, resolve
 from ..io.safe_yaml import load_yaml
 from ..io.scenario import load_scenario
 from ..io.schema import Scenario
-from ..names import MAX_N, MAX_RUNS, MAX_SEED, MAX_TOTAL_RUNS, replicates
-from .designs import SAMPLES, SETTINGS as DESIGN_SETTINGS, Design, make_design
+from ..names import MAX_TOTAL_RUNS
+from .designs import SETTINGS as DESIGN_SETTINGS, Design, make_design
 from .parameters import MAX_STEPS, Parameter, check_design, out_of_range, repeated_value
-
-
-# Runs in one sweep: some two days at this machine's 500 runs/s, hours on a cluster. A million points of 100,000
-# runs each was accepted before, and listing its batches exhausted the memory.
-SETTINGS = {"runs": (1, MAX_RUNS), "n": (1, MAX_N), "sample_seed": (0, 2**32 - 1), "replicate_seed": (0, MAX_SEED)}
-DEFAULT_RUNS = 10  # replicates per point when neither the file nor the caller says
-
-
-def _bounds(key: str) -> str:
-    """A setting's range in its error: a count's thousands grouped, a seed's (a label, not a quantity) as typed."""
-    lo, hi = SETTINGS[key]
-    return f"from {lo} to {hi}" if key.endswith("seed") else f"from {lo:,} to {hi:,}"
+from .sweep_settings import DEFAULT_RUNS, read_settings, whole_in
 
 
 @dataclass
@@ -91,25 +81,60 @@ def load_sweep(path: str | Path, **overrides) -> SweepSpec:  # noqa: ANN003 - ru
     if not isinstance(tree["scenario"], str) or not tree["scenario"].strip():
         raise InputError(path, "'scenario' must be the path of a scenario file", line=line("scenario"), key="scenario")
     scenario = _named_file(path, tree, "scenario", line)
-    settings = _settings(path, tree, overrides, line)
+    settings = None
+    try:
+        settings = read_settings(path, tree, overrides, line)
+        listed = _listed_metrics(path, tree, line)
+        loaded = load_scenario(scenario)
+        metrics = _check_metrics(path, listed, loaded)
+    except InputError as exc:
+        # Each part is checked apart, and of their errors the first in the file is reported, as for the file's other keys:
+        # a setting on line 9 was reported before a parameter on line 4, a metric on line 7 before one on line 5. The
+        # parameters are checked with the settings where these pass, else as far as they can be without them.
+        def points() -> object:
+            if settings is None:
+                return _points(path, tree, scenario, line)
+            return _designed(path, tree, scenario, load_scenario(scenario), settings, [], overrides, line)
+
+        def named_metrics() -> list[str]:
+            return _check_metrics(path, _listed_metrics(path, tree, line), load_scenario(scenario))
+
+        raise _first_in_file(path, exc, points, named_metrics) from None
+    return _designed(path, tree, scenario, loaded, settings, metrics, overrides, line)
+
+
+def _listed_metrics(path: Path, tree: dict, line) -> list:  # noqa: ANN001 - the line finder
+    """The file's ``metrics`` as listed, if a list of names (whether each is a metric, :func:`_check_metrics` says)."""
     metrics = [] if tree.get("metrics") is None else tree["metrics"]  # `metrics: 0` or '' is no list, not "none given"
     from ..analysis.metrics import is_metric_list  # here: analysis (numpy, the timeline) costs a fifth of a second
 
     if not is_metric_list(metrics):
         raise InputError(path, "'metrics' must be a list of metric names", line=line("metrics"), key="metrics")
-    loaded = load_scenario(scenario)
-    try:
-        metrics = _check_metrics(path, metrics, loaded)
-    except InputError as wrong_metric:
-        # The design is checked too, and its error reported instead if it lies above the metric's: the first in the file,
-        # as for the file's other keys (the metric on line 7 was reported before the parameter on line 5).
+    return metrics
+
+
+def _first_in_file(path: Path, error: InputError, *checks: Callable[[], object]) -> InputError:
+    """Of ``error`` and the errors ``checks`` raise, the one to report: a flag's first (the command line is read before
+    the file), then the first in the file at ``path``, then one in another file it names (a design's CSV, the scenario)."""
+    found = [error]
+    for check in checks:
         try:
-            _designed(path, tree, scenario, loaded, settings, [], overrides, line)
+            check()
         except InputError as exc:
-            if exc.file == wrong_metric.file and exc.line is not None and exc.line < wrong_metric.line:
-                raise exc from None
-        raise
-    return _designed(path, tree, scenario, loaded, settings, list(metrics), overrides, line)
+            found.append(exc)
+
+    def place(exc: InputError) -> tuple[int, int]:
+        return (0, 0) if exc.file is None else (1, exc.line or 0) if exc.file == str(path) else (2, 0)
+
+    return min(found, key=place)  # the first of equals: the error raised first
+
+
+def _points(path: Path, tree: dict, scenario: Path, line) -> None:  # noqa: ANN001 - the line finder
+    """Check the file's parameters (or its design's file) as far as they can be without its settings."""
+    if "design" in tree:
+        _design_file(path, tree, line)
+    else:
+        _parameters(path, tree, load_scenario(scenario), line)
 
 
 def _designed(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings: dict, metrics: list[str],
@@ -117,6 +142,24 @@ def _designed(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings
     """The sweep a file's ``parameters`` or ``design`` make, ``metrics`` checked already: see :func:`load_sweep`."""
     if "design" in tree:
         return _external(path, tree, scenario, loaded, settings, metrics, line)
+    params, raw, given = _parameters(path, tree, loaded, line)
+    try:
+        design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"])
+    except InputError as exc:
+        flags = {key for key, value in overrides.items() if value is not None}
+        raise _design_error(path, exc, raw, given, flags, line) from None
+    for k, name in enumerate(design.names):  # run_sweep's own check, here where each parameter has a line: check refuses what sweep would
+        try:
+            check_design(loaded, design.sample, [name], design.span(k), path)
+        except InputError as exc:
+            raise InputError(path, exc.message, line=raw.lines[given[name][0]][1], key=f"parameters.{given[name][0]}") from None
+    return _sized(SweepSpec(scenario, design, settings["runs"] or DEFAULT_RUNS, metrics, source=path,
+                            replicate_seed=settings["replicate_seed"]), tree, line)
+
+
+def _parameters(path: Path, tree: dict, loaded: Scenario, line) -> tuple[list[Parameter], dict, dict]:  # noqa: ANN001 - the line finder
+    """The file's ``parameters``, each checked at its line against the scenario ``loaded`` (no setting is needed for
+    that): the parameters, the mapping as read, and each dotted path's names as the file gives them (paths or aliases)."""
     params = []
     raw = tree["parameters"]
     if not isinstance(raw, dict) or not raw:
@@ -140,7 +183,7 @@ def _designed(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings
             values = spec.get("values")
             if values is not None and (not isinstance(values, list) or not values):
                 raise ValueError
-            steps = _whole(spec["steps"], 2, MAX_STEPS) if "steps" in spec else None
+            steps = whole_in(spec["steps"], 2, MAX_STEPS) if "steps" in spec else None
             params.append(Parameter(dotted, _num(spec.get("low")), _num(spec.get("high")), steps,
                                     tuple(_num(v) for v in values) if values is not None else None))
         except (TypeError, ValueError):
@@ -153,18 +196,7 @@ def _designed(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings
             bound, why = outside
             raise InputError(path, why, line=getattr(spec, "lines", {}).get(bound, (None, where))[1],
                              key=f"parameters.{name}.{bound}")
-    try:
-        design = make_design(settings["sample"] or "grid", params, n=settings["n"], seed=settings["sample_seed"])
-    except InputError as exc:
-        flags = {key for key, value in overrides.items() if value is not None}
-        raise _design_error(path, exc, raw, given, flags, line) from None
-    for k, name in enumerate(design.names):  # run_sweep's own check, here where each parameter has a line: check refuses what sweep would
-        try:
-            check_design(loaded, design.sample, [name], design.span(k), path)
-        except InputError as exc:
-            raise InputError(path, exc.message, line=raw.lines[given[name][0]][1], key=f"parameters.{given[name][0]}") from None
-    return _sized(SweepSpec(scenario, design, settings["runs"] or DEFAULT_RUNS, metrics, source=path,
-                            replicate_seed=settings["replicate_seed"]), tree, line)
+    return params, raw, given
 
 
 def check_size(points: int, runs: int, where: Path | None = None, line: int | None = None, key: str = "--runs") -> None:
@@ -202,76 +234,6 @@ def _design_error(path: Path, exc: InputError, raw: dict, given: dict, flags: se
         also = f" (also on line {raw.lines[first][1]})" if more else ""
         return InputError(path, exc.message + also, line=raw.lines[name][1], key=f"parameters.{name}")
     return InputError(path, exc.message, line=line("parameters"), key="parameters")
-
-
-OVERRIDES = ("sample", "n", "sample_seed", "runs", "replicate_seed")  # what load_sweep's keywords may set
-
-
-def _settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noqa: ANN001 - the line finder
-    """``sample``, ``n``, ``sample_seed``, ``runs``, ``replicate_seed``: the command line's, else the file's, checked."""
-    _check_overrides(overrides)
-    settings: dict = {}
-    for key in OVERRIDES:
-        value = overrides.get(key)
-        if value is None and tree.get(key) is not None:
-            value = tree[key]
-            if key in SETTINGS:
-                lo, hi = SETTINGS[key]
-                try:
-                    value = _whole(value, lo, hi)
-                except (TypeError, ValueError):
-                    raise InputError(path, f"must be a whole number {_bounds(key)} (got {value!r})", line=line(key), key=key) from None
-            elif not (isinstance(value, str) and value.strip()):  # '' ran as the default grid
-                raise InputError(path, f"must be one of {', '.join(SAMPLES)}", line=line(key), key=key)
-        settings[key] = value
-    _check_seeds(path, tree, settings, overrides, line)
-    return settings
-
-
-def _overridden(key: str) -> str:
-    """What an error calls a keyword of :func:`load_sweep`: its flag on the command line, the keyword in Python
-    (``replicate_seed`` has no flag: ``--seed`` goes to run_sweep, and the command line never gives it here)."""
-    return key if key == "replicate_seed" else flag(key)
-
-
-def _check_overrides(overrides: dict) -> None:
-    """load_sweep's keywords, checked as the file's own keys are: a misspelt one (``rnus=2``) was dropped without a
-    word, ``runs=0`` read as the default 10, and ``runs='2'`` raised a TypeError. (``n`` and ``sample_seed``, and
-    which sample a string names, are make_design's to check, as for the file's keys: :func:`_design_error` names the
-    keyword.)"""
-    for key, value in overrides.items():
-        if key not in OVERRIDES:
-            raise InputError(None, f"load_sweep takes no keyword '{key}'" + did_you_mean(str(key), OVERRIDES), key=str(key))
-        if value is None or key in ("n", "sample_seed"):  # None: not given (the command line passes every flag)
-            continue
-        if key in SETTINGS:
-            lo, hi = SETTINGS[key]
-            try:
-                _whole(value, lo, hi)
-            except ValueError:
-                raise InputError(None, f"must be a whole number {_bounds(key)} (got {value!r})", key=_overridden(key)) from None
-        elif not (isinstance(value, str) and value.strip()):  # '' ran as the default grid, as the file's `sample: ''` did
-            raise InputError(None, f"must be one of {', '.join(SAMPLES)} (got {value!r})", key=_overridden(key))
-
-
-def _check_seeds(path: Path, tree: dict, settings: dict, overrides: dict, line) -> None:  # noqa: ANN001 - the line finder
-    """Refuse a ``replicate_seed`` that leaves no room for the replicates (replicate r runs with seed + r), where it is
-    written: checked later, by run_sweep, it was blamed on ``--seed`` and ``--runs``, flags the user never gave."""
-    seed, runs = settings["replicate_seed"], settings["runs"] or DEFAULT_RUNS
-    if seed is None or seed + runs - 1 <= MAX_SEED:
-        return
-    most_runs, most_seed = MAX_SEED - seed + 1, MAX_SEED - runs + 1
-    if overrides.get("runs") is not None:
-        fewer = f"give {flag('runs', most_runs)} or fewer"
-    elif line("runs") is not None:
-        fewer = f"write runs: {most_runs} or fewer (line {line('runs')})"
-    else:
-        fewer = f"add runs: {most_runs} or fewer (it is {DEFAULT_RUNS} when not given)"
-    said = (f"{seed} leaves no room for {replicates(runs)} (replicate i runs with replicate_seed + i; seeds stop at 2**63 - 1): ")
-    if overrides.get("replicate_seed") is not None:
-        raise InputError(None, said + f"give replicate_seed={most_seed} or less, or {fewer}", key="replicate_seed")
-    raise InputError(path, said + f"write replicate_seed: {most_seed} or less in this file, or {fewer}",
-                     line=line("replicate_seed"), key="replicate_seed")
 
 
 def _named_file(path: Path, tree: dict, key: str, line) -> Path:  # noqa: ANN001 - the line finder
@@ -340,11 +302,16 @@ def _external(path: Path, tree: dict, scenario: Path, loaded: Scenario, settings
         if line(key) is None:  # not in the file: the command line's flag gave it, and is what to name
             raise InputError(None, f"does not apply to a design read from a file ({path.name} has 'design:')", key=flag)
         raise InputError(path, f"'{key}' does not apply to a design read from a file", line=line(key), key=key)
-    if not isinstance(tree["design"], str) or not tree["design"].strip():
-        raise InputError(path, "'design' must be the path of a CSV file of points", line=line("design"), key="design")
-    design = load_design(_named_file(path, tree, "design", line), loaded)
+    design = load_design(_design_file(path, tree, line), loaded)
     return _sized(SweepSpec(scenario, design, settings["runs"] or DEFAULT_RUNS, metrics, source=path, replicate_seed=settings["replicate_seed"]),
                   tree, line)
+
+
+def _design_file(path: Path, tree: dict, line) -> Path:  # noqa: ANN001 - the line finder
+    """The CSV file of points the sweep file's ``design`` names."""
+    if not isinstance(tree["design"], str) or not tree["design"].strip():
+        raise InputError(path, "'design' must be the path of a CSV file of points", line=line("design"), key="design")
+    return _named_file(path, tree, "design", line)
 
 
 def _num(x: object) -> float | None:
@@ -353,12 +320,6 @@ def _num(x: object) -> float | None:
     if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
         raise ValueError(x)
     return float(x)
-
-
-def _whole(x: object, lo: int, hi: int) -> int:
-    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
-        raise ValueError(x)
-    return x
 
 
 def sweep_digest(spec: SweepSpec, seed: int | None = None) -> str:
