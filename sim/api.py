@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .experiments.ensemble import seeds_from
+from .experiments.seeds import seeds_from
 from .analysis.scored_outcomes import scored_outcomes
 from .experiments.run import simulate_metrics
 from .errors import InputError, check_switch
@@ -46,7 +46,7 @@ def replicate_seeds(scenario: Scenario | str | Path, replicates: int, seed: int 
     """The seeds of ``replicates`` replicates: replicate ``i`` runs with ``seed + i`` (``seed``: the scenario's by default).
 
     The convention of ensembles, sweeps and :func:`run_with`, checked as an ensemble's ``--runs`` is (at most
-    100,000; :func:`sim.experiments.ensemble.seeds_from`); give these seeds to
+    100,000; :func:`sim.experiments.seeds.seeds_from`); give these seeds to
     ``mesa.batch_run(..., rng=...)`` or an EMA ``ReplicatorModel`` to get the same numbers.
     """
     base = scenario_of(scenario).seed if seed is None else seed

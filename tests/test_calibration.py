@@ -676,7 +676,7 @@ def test_a_calibrations_outcome_counts_say_how_many_fall_in_its_scenarios_window
 
 
 def test_the_shipped_calibration_files_and_layers_load():
-    from sim.experiments.param_sets import load_param_set
+    from sim.experiments.design_file import load_param_set
 
     for path in sorted((ROOT / "calibrations").glob("*.yaml")):
         spec = load_calibration(path)

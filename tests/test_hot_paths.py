@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.cli import _forks_workers
 from sim.cli.arguments import build_parser
+from sim.cli.running import _forks_workers
 from sim.io.theatre import load_theatre
 from sim.model import streams, towns
 from sim.model.journal import Journal
@@ -203,7 +203,7 @@ def test_the_journal_reads_back_in_the_order_things_were_logged(build):
     (["sweep", "s.yaml", "--param", "regime.commit=0.2,0.8", "--executor", "dask"], False),
     (["check", "s.yaml"], False),
 ])
-def test_the_forkserver_starts_early_only_for_a_local_pool(argv, forks, monkeypatch):
+def test_the_forkserver_is_started_only_for_a_local_pool(argv, forks, monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     assert _forks_workers(build_parser("sim").parse_args(argv)) is forks
 

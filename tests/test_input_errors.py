@@ -507,7 +507,7 @@ def test_a_param_set_that_is_not_there_is_not_found_with_a_did_you_mean(tmp_path
     ("1,0.5,yes\n", 2, "turkey.may_escalate", "'yes' is not a number, nor true or false"),
 ])
 def test_a_param_set_error_names_the_file_line_and_column(toy, tmp_path, capsys, rows, line, key, words):
-    from sim.experiments.param_sets import load_param_set
+    from sim.experiments.design_file import load_param_set
 
     f = tmp_path / "set.csv"
     f.write_text("trial,regime.commit,turkey.may_escalate\n" + rows)
@@ -519,7 +519,7 @@ def test_a_param_set_error_names_the_file_line_and_column(toy, tmp_path, capsys,
 
 
 def test_a_param_set_takes_switches_and_aliases_as_a_design_does(toy, tmp_path):
-    from sim.experiments.param_sets import load_param_set
+    from sim.experiments.design_file import load_param_set
 
     f = tmp_path / "set.csv"
     f.write_text("trial,regime__commit,turkey.may_escalate\n1,0.5,True\n2,0.6,0\n")

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.results import RunData
-from ..experiments.ensemble import seeds_from
+from ..experiments.seeds import seeds_from
 from ..io.schema import Scenario
 from ..io.theatre import Theatre
 from ..model.model import CeasefireModel

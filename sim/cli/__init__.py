@@ -89,7 +89,6 @@ def _signals_as_interrupts() -> dict:
 
 def _main(argv: list[str] | None, prog: str) -> int:
     from ..experiments.executors import WorkerLost
-    from ..experiments.forkserver import start_forkserver
 
     parser = build_parser(prog)
     args = None
@@ -105,8 +104,6 @@ def _main(argv: list[str] | None, prog: str) -> int:
         if args.command is None:
             print(overview(prog))
             return 0
-        if _forks_workers(args):
-            start_forkserver()  # it loads the model on another core while this process imports the command
         from .commands import COMMAND_FUNCTIONS
 
         return COMMAND_FUNCTIONS[args.command](args, parser)
@@ -163,13 +160,3 @@ def _end_now(status: int) -> None:
         except (OSError, ValueError):  # closed, or a pipe gone
             pass
     os._exit(status)
-
-
-def _forks_workers(args) -> bool:  # noqa: ANN001 - the parsed arguments
-    """Whether the command will run a local pool of more than one process (by default, one per core)."""
-    # --executor is unset unless given (a --scheduler alone means Dask): see running._check_scheduler.
-    if not hasattr(args, "workers") or getattr(args, "executor", None) not in (None, "local") or getattr(args, "scheduler", None):
-        return False
-    if args.command == "run" and not (args.runs and args.runs > 1):
-        return False  # one run: no pool
-    return (args.workers or os.cpu_count() or 1) > 1

@@ -28,11 +28,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, Interrupted, check_switch, require_extra
+from ..errors import InputError, Interrupted, check_switch
 from ..io.files import remove
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, mark_folder
-from .calibration_file import CalibrationSpec, checked_call
+from .calibration_file import CalibrationSpec, checked_call, require_optuna
 from .calibration_runs import Problem, evaluate, evaluate_all
 from .executors import check_executor, deferred_interrupts
 
@@ -45,12 +45,6 @@ class CalibrationInterrupted(Interrupted):
     def __init__(self, out: Path, finished: int, total: int | None) -> None:
         Exception.__init__(self, f"{finished}{f' of {total}' if total else ''} trials finished in {out / STUDY_FILE}")
         self.out, self.finished, self.total = out, finished, total
-
-
-def require_optuna(spec: CalibrationSpec) -> None:
-    """Refuse, as an InputError saying how to install it, to calibrate without the ``calibrate`` extra
-    (Optuna, and cmaes for ``sampler: cmaes``): it was a traceback ending in ModuleNotFoundError."""
-    require_extra("calibrate", "calibration", spec.optimiser_modules)
 
 
 @contextlib.contextmanager

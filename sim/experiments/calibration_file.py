@@ -33,7 +33,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from ..analysis.outcomes import OutcomeBase
 from ..analysis.outcomes_file import load_outcomes
 from ..analysis.scored_outcomes import outcomes_hash
-from ..errors import InputError, check_loaded, did_you_mean, flag
+from ..errors import InputError, check_loaded, did_you_mean, flag, require_extra
 from ..io.files import as_path, unnameable
 from ..io.kinds import named_kind, wrong_kind
 from ..io.outputs import OUT
@@ -327,6 +327,12 @@ def _at(tree: LDict, where: tuple, path: Path, message: str, key: str | None = N
     file, line = location(tree, where)
     text = key or ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in where).replace(".[", "[")
     return InputError(file or path, message, line=line, key=text)
+
+
+def require_optuna(spec: CalibrationSpec) -> None:
+    """Refuse, as an InputError saying how to install it, to calibrate without the ``calibrate`` extra
+    (Optuna, and cmaes for ``sampler: cmaes``): it was a traceback ending in ModuleNotFoundError."""
+    require_extra("calibrate", "calibration", spec.optimiser_modules)
 
 
 def checked_call(spec: object, out: object, workers: object, trials: object = None, minutes: object = None) -> tuple[Path, int]:

@@ -7,7 +7,8 @@ point. EMA Workbench's experiments table works as it is
 sweep's own ``points.csv``). Every value is checked against the scenario
 before anything runs, and an error names the file, the line and the column.
 A parameter set (``run --param-set``, :mod:`sim.experiments.param_sets`) is
-read and checked the same way.
+read and checked the same way (:func:`load_param_set`), here, apart from the
+ensembles and the model they load: a bad one is refused before that import.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..io.files import read_input
+from ..io.files import near_miss, read_input
 from ..io.paths import declared_range, parameter_paths, resolve
 from ..io.schema import Scenario
 from .designs import MAX_POINTS, Design
-from .parameters import Parameter
+from .parameters import Parameter, apply
 
 IGNORED = ("point", "scenario", "policy", "model")  # a sweep's point index; EMA Workbench's bookkeeping
+LABELS = ("trial", "objective", "se")  # a parameter set's labels of its rows (a calibration's accepted set)
 LIMIT = 64 * 2**20
 SWITCH = {"true": 1.0, "false": 0.0}
 
@@ -155,3 +157,35 @@ def check_points(scenario: Scenario, points: Points, path: Path) -> None:
                 scenario.with_params({name: bool(value) if kind is bool else int(value) if kind is int else float(value)})
             except InputError as exc:
                 raise InputError(path, exc.message, line=points.lines[row], key=name) from None
+
+
+def load_param_set(path: str | Path, scenario: Scenario) -> list[dict[str, float]]:
+    """The rows of a parameter-set CSV, each checked against ``scenario``.
+
+    Read as a sweep's design from a file is (:mod:`sim.experiments.design_file`): columns named by dotted
+    path or alias, a switch given 0/1 or true/false, a whole-number parameter whole numbers.
+
+    Raises:
+        InputError: no such file (naming ``--param-set``), or naming the file, line and column of a bad value.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found" + near_miss(path), key="--param-set")
+    if not path.is_file():
+        raise InputError(path, "no parameter set here (a CSV with one column per parameter path)", key="--param-set")
+    why = not_csv(path)
+    if why:
+        raise InputError(path, f"is {why}, not a parameter set: --param-set takes a CSV with one column per parameter path "
+                         "and one row per parameter vector, as a calibration's accepted set "
+                         "(scenarios/calibrated/campaign.accepted.csv)", key="--param-set")
+    points = read_points(path, scenario, LABELS)
+    check_points(scenario, points, path)
+    rows = []
+    for values, line in zip(points.values.tolist(), points.lines, strict=True):
+        row = dict(zip(points.names, values, strict=True))
+        try:
+            apply(scenario, row, where=path)  # every row must make a valid scenario
+        except InputError as exc:
+            raise InputError(path, exc.message, line=line, key=exc.key) from None
+        rows.append(row)
+    return rows

@@ -13,9 +13,10 @@ def start_forkserver() -> multiprocessing.context.BaseContext:
     """Start the process that forks the workers, if it is not running, and return its multiprocessing context.
 
     Workers start from a clean process that has loaded the model, never from a
-    copy of a busy parent. Started early, it loads the model (some 0.8 s of
-    imports) on another core while the command line loads the rest, instead
-    of after it; the pool then finds it ready. Harmless if no pool follows: it
+    copy of a busy parent. Started early (by the command line once its input
+    is checked), it loads the model (some 0.8 s of imports) on another core
+    while the command imports it too, instead of after it; the pool then
+    finds it ready. Harmless if no pool follows: it
     ends with this process (:func:`_end_forkserver`).
 
     It is started with Ctrl-C ignored, and so is every process it forks, from

@@ -11,7 +11,8 @@ best). The folder is an ensemble folder like any other (``compare``, ``map``
 and ``plot`` read it), its replicates stored in parts as
 :mod:`sim.experiments.ensemble` stores them, each part holding replicates of
 one row; its manifest lists the row and the inputs hash of every replicate,
-and each part's record holds its row's parameters.
+and each part's record holds its row's parameters. The set is read and checked by
+:func:`sim.experiments.design_file.load_param_set`.
 """
 
 from __future__ import annotations
@@ -23,54 +24,20 @@ from ..analysis.replicates import REPLICATES, replicate_key
 from ..analysis.results import Results, RunData
 from ..errors import InputError, Interrupted, flag
 from ..io.schema import Scenario
-from ..io.files import near_miss
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT
 from ..io.scenario import inputs_hash
 from ..io.theatre import load_theatre
-from .ensemble import part_runs, seeds_from, write_summaries
-from .design_file import check_points, not_csv, read_points
+from .ensemble import part_runs, write_summaries
 from .executors import deferred_interrupts, run_tasks
 from .manifest import manifest, now
 from .parameters import apply
 from .run import simulate_batch
+from .seeds import seeds_from
 from .storage import PartLog, write_replicates
 
-LABELS = ("trial", "objective", "se")
 NOT_RESUMED = ("an ensemble across a parameter set is not resumed: `compare` reads the replicates kept; for all of them, "
                f"run it again with another {flag('out')}")
-
-
-def load_param_set(path: str | Path, scenario: Scenario) -> list[dict[str, float]]:
-    """The rows of a parameter-set CSV, each checked against ``scenario``.
-
-    Read as a sweep's design from a file is (:mod:`sim.experiments.design_file`): columns named by dotted
-    path or alias, a switch given 0/1 or true/false, a whole-number parameter whole numbers.
-
-    Raises:
-        InputError: no such file (naming ``--param-set``), or naming the file, line and column of a bad value.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found" + near_miss(path), key="--param-set")
-    if not path.is_file():
-        raise InputError(path, "no parameter set here (a CSV with one column per parameter path)", key="--param-set")
-    why = not_csv(path)
-    if why:
-        raise InputError(path, f"is {why}, not a parameter set: --param-set takes a CSV with one column per parameter path "
-                         "and one row per parameter vector, as a calibration's accepted set "
-                         "(scenarios/calibrated/campaign.accepted.csv)", key="--param-set")
-    points = read_points(path, scenario, LABELS)
-    check_points(scenario, points, path)
-    rows = []
-    for values, line in zip(points.values.tolist(), points.lines, strict=True):
-        row = dict(zip(points.names, values, strict=True))
-        try:
-            apply(scenario, row, where=path)  # every row must make a valid scenario
-        except InputError as exc:
-            raise InputError(path, exc.message, line=line, key=exc.key) from None
-        rows.append(row)
-    return rows
 
 
 def _replicates(scenario: Scenario, row: dict[str, float], seeds: list[int], out: Path, key: dict) -> tuple[dict, list[RunData]]:

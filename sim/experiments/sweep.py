@@ -50,12 +50,13 @@ from ..model.params import batch_groups
 from ..names import MAX_RUNS
 from ..version import package_version
 from .designs import Design
-from .ensemble import check_workers, seeds_from
+from .ensemble import check_workers
 from .executors import check_executor, deferred_interrupts, run_tasks
 from .forkserver import start_forkserver
 from .manifest import manifest_text, now
 from .parameters import apply, check_design
 from .run import simulate_metrics
+from .seeds import seeds_from
 from .storage import write_part, written_parts
 from .sweep_file import SweepSpec, check_metrics, check_size
 
