@@ -1,4 +1,4 @@
-"""`run -q` and `sweep -q` print the results folder's path and nothing else, as their --help says: what a script reads
+"""`run -q`, `sweep -q` and `calibrate -q` print the results folder's path and nothing else, as their --help says: what a script reads
 back.
 
 `run -q` printed "run folder: results/..." (and "ensemble folder: ... (N replicates across ...)"), which a script had to
@@ -22,6 +22,7 @@ from sim.cli import main
 from sim.cli.arguments import build_parser
 
 from .conftest import ROOT, ev, line_theatre
+from .test_calibration import toy_calibration, toy_record
 
 
 @pytest.fixture
@@ -85,12 +86,25 @@ def test_a_quiet_command_still_says_what_it_notes(toy, tmp_path, capsys):
     assert "note:" in printed.err
 
 
+def test_a_quiet_calibration_prints_the_bare_folder_path_and_draws_no_progress_bar(build, tmp_path, capsys, on_a_terminal):
+    """`calibrate` had no -q where `run` and `sweep` have one: a script read its folder out of the trial count, the
+    report and the list of files written, and on a terminal it drew a progress bar."""
+    toy_record(build)
+    calibration, out = toy_calibration(build), tmp_path / "cal"
+    assert main(["calibrate", str(calibration), "--trials", "4", "--workers", "1", "-q", "--out", str(out)]) == 0
+    assert capsys.readouterr() == (f"{out}\n", "")
+    assert (out / "report.md").is_file()
+    assert main(["calibrate", str(calibration), "--report-only", "--workers", "1", "-q", "--out", str(out)]) == 0
+    assert capsys.readouterr() == (f"{out}\n", "")
+
+
 def test_every_quiet_flag_promises_the_bare_path():
     parser = build_parser("sim")
     commands = next(a for a in parser._actions if a.dest == "command").choices
     quiet = {name: a.help for name, sub in commands.items() for a in sub._actions if "-q" in a.option_strings}
     assert quiet == {"run": "print only the results folder's path (nothing else, for scripts)",
-                     "sweep": "print only the sweep folder's path (nothing else, for scripts)"}
+                     "sweep": "print only the sweep folder's path (nothing else, for scripts)",
+                     "calibrate": "print only the calibration folder's path (nothing else, for scripts)"}
 
 
 def holders(pipe: int) -> list[str]:

@@ -251,6 +251,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                     help="local process pool (the default; not with --scheduler), or a Dask LocalCluster")
     cal.add_argument("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786 (implies --executor dask)")
     cal.add_argument("--report-only", action="store_true", help="run no new trials: rewrite the layers and the report from the study")
+    cal.add_argument("-q", "--quiet", action="store_true", help="print only the calibration folder's path (nothing else, for scripts)")
     return parser
 
 

@@ -255,9 +255,10 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
              f"{shown_path(str(folder))}")
     workers = args.workers or min(os.cpu_count() or 1, MAX_WORKERS)
     if not args.report_only:
-        done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=on_terminal(),
+        done = run_calibration(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler, progress=_bar(args),
                                trials=args.trials, minutes=args.minutes)
-        print(f"{done.ran} trials run now, {done.total} in all ({done.seconds:.0f} s)")
+        if not args.quiet:
+            print(f"{done.ran} trials run now, {done.total} in all ({done.seconds:.0f} s)")
     try:
         result = finish(spec, out, workers=workers, executor=args.executor, scheduler=args.scheduler)
     except KeyboardInterrupt:  # it said "nothing was written", with every trial kept in the study
@@ -269,6 +270,9 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         raise Interrupted(out, trials, trials, unit="trials", where=out / STUDY_FILE,
                           advice="its report and layers were not written: run the same command again with --report-only "
                                  "to write them (it runs no more trials)") from None
+    if args.quiet:
+        print(out)  # the bare path, which a script reads back (the report there names the layers)
+        return 0
     print(result["text"])
     # The layers' paths are resolved from the calibration file's folder: said from the working folder, as the rest are.
     print("written: " + ", ".join(shown_path(str(p)) for p in [*result["layers"], result["report"], *result["figures"]]))
