@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..names import DISPLAY_NAMES, HOLDERS
 from .bootstrap import INTERVAL, MIN_REPLICATES
 from .comparison import Comparison, DateShift, Difference
-from .report import LOWER_BOUND, decimals_for, markdown_table, score_decimals
+from .report import LOWER_BOUND, NOT_GIVEN, decimals_for, markdown_table, score_decimals
 from .summary import day
 
 
@@ -40,8 +40,8 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         f"# {b.name} vs {a.name}" + (f", against {named.pop()}" if len(named) == 1 and None not in named else ""),
         "",
         f"A = {a.label}, B = {b.label}; differences are B - A with {round(100 * INTERVAL)}% bootstrap intervals, {how}"
-        if c.intervals else f"A = {a.label}, B = {b.label}; differences are B - A, without intervals ('-'): intervals need at "
-        f"least {MIN_REPLICATES} replicates in each (run --runs {MIN_REPLICATES} or more).",
+        if c.intervals else f"A = {a.label}, B = {b.label}; differences are B - A, without intervals ('{NOT_GIVEN}'): "
+        f"intervals need at least {MIN_REPLICATES} replicates in each (run --runs {MIN_REPLICATES} or more).",
         "",
         *_same_runs(c),
         _coverage(c, csv_name),
@@ -140,12 +140,12 @@ def date_shifts(c: Comparison, csv_name: str, shown: int = 15,
              "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
              "low": _shift_days(d.low), "high": _shift_days(d.high)} for d in moved[:shown]]
     more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
-    # Text ("≥ 6", "-"), right-aligned as the numbers they are.
+    # Text ("≥ 6", NOT_GIVEN), right-aligned as the numbers they are.
     return head, markdown_table(pd.DataFrame(rows), right=("B - A (days)", "low", "high")), (
             f"{more}{_same_dates(same)} A replicate that never sees an outcome by {day(c.date)} (the "
             "last day both simulate) counts as later than any day, so a median is \"never\" when more than half never see "
             f"it; a shift to or from never is a bound, never standing for {day(c.date + dt.timedelta(days=1))} (≥: at least that "
-            "many days later in B; ≤: at most, that is earlier); an interval is left out ('-') when a resample's median "
+            f"many days later in B; ≤: at most, that is earlier); an interval is left out ('{NOT_GIVEN}') when a resample's median "
             "is never. These intervals are one by one, not joint: among many shifts a few leave out 0 by chance.")
 
 
@@ -160,7 +160,7 @@ def _shift_days(days: float) -> str:
     """An end of a date shift's interval in days, as its shift is written: whole days ("-3"), a tenth only where the
     bootstrap fell between two (as a number of days, 0 was "0.000", a share's format, beside "-6.0")."""
     if not np.isfinite(days):
-        return "-"
+        return NOT_GIVEN
     return f"{days:,.0f}" if days == round(days) else f"{days:,.1f}"
 
 

@@ -26,9 +26,12 @@ from .summary import day
 NOT_SCORED_NAMED = 5
 ERROR_HEADER = "|date error| d"
 LOWER_BOUND = "≥ "  # before a mean error that counts a date that never comes as the day after the run ends
+# A value that cannot be given (a score no outcome in the window measures, an interval a resample cannot give), in every
+# table of every report and of the app's page: the app's comparison wrote '–' where its Ensemble tab wrote '-'.
+NOT_GIVEN = "-"
 
 
-# Why a headline score is not given ('-') for a scorecard: what it would need that the outcomes in the window lack.
+# Why a headline score is not given (NOT_GIVEN) for a scorecard: what it would need that the outcomes in the window lack.
 WHY_NOT_GIVEN = {
     "outcomes met": "no outcome falls in the simulated window",
     "control accuracy": "none of the outcomes in the window reports who holds a town on a date",
@@ -38,14 +41,15 @@ WHY_NOT_GIVEN = {
 
 
 def why_not_given(missing: list[str], mark: str = "") -> str:
-    """Why each of the headline scores ``missing`` is not given ('-'), one sentence a reason: control accuracy and Brier
-    want the same outcomes, and Moscow's scorecard said so twice in the same words. ``mark`` wraps each score's name
-    (``"**"``: bold in Markdown)."""
+    """Why each of the headline scores ``missing`` is not given (:data:`NOT_GIVEN`), one sentence a reason: control
+    accuracy and Brier want the same outcomes, and Moscow's scorecard said so twice in the same words. ``mark`` wraps
+    each score's name (``"**"``: bold in Markdown)."""
     by_reason: dict[str, list[str]] = {}
     for score in missing:
         by_reason.setdefault(WHY_NOT_GIVEN[score], []).append(f"{mark}{score}{mark}")
     return " ".join(f"{' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)} "
-                    f"{'is' if len(names) == 1 else 'are'} not given (-): {reason}." for reason, names in by_reason.items())
+                    f"{'is' if len(names) == 1 else 'are'} not given ({NOT_GIVEN}): {reason}."
+                    for reason, names in by_reason.items())
 
 
 def markdown_table(frame: pd.DataFrame, decimals: list[int] | None = None, column_decimals: dict[str, int] | None = None,
@@ -90,7 +94,7 @@ def _cell(value: object, decimals: int | None = None) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         if math.isnan(value):
-            return "-"
+            return NOT_GIVEN
         text = f"{value:,.{decimals_for(abs(value)) if decimals is None else decimals}f}"
         # A value that rounds to zero loses its sign: an interval's -0.04 in tenths read "-0.0".
         return text[1:] if text.startswith("-") and not text.strip("-0.,") else text

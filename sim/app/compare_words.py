@@ -19,7 +19,7 @@ import pandas as pd
 from ..analysis.bootstrap import INTERVAL, MIN_REPLICATES, bootstrap_diff
 from ..analysis.comparison import QUANTITIES, Comparison, Difference, patrol_difference
 from ..analysis.comparison_report import date_shifts, lower_bounds_words
-from ..analysis.report import LOWER_BOUND, markdown_table
+from ..analysis.report import LOWER_BOUND, NOT_GIVEN, markdown_table
 from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS, date_words
 from .breaks import exactly
@@ -122,7 +122,7 @@ def score_digits(name: str) -> int:
 
 
 def score_value(name: str, x: float) -> str:
-    return "–" if math.isnan(x) else f"{x:.{score_digits(name)}f}"
+    return NOT_GIVEN if math.isnan(x) else f"{x:.{score_digits(name)}f}"
 
 
 def beyond_chance(d: Difference) -> bool:
@@ -207,10 +207,10 @@ def scores_markdown(c: Comparison) -> str:
             verdict = toward_record(d) + (" beyond chance" if c.intervals else "")
         row = {"score": d.name, CLOSER: "lower" if d.name in LOWER_IS_BETTER else "higher",
                **dict(zip((A, B), shown_sides(d), strict=True)),
-               CHANGE: "–" if d.note else (f"{d.diff_bound} " if d.diff_bound else "")
+               CHANGE: NOT_GIVEN if d.note else (f"{d.diff_bound} " if d.diff_bound else "")
                + signed(score_value(d.name, abs(shown)), shown)}
         if c.intervals:
-            row[intervals_name()] = "–" if d.note else interval(d, lambda x, n=d.name: signed(score_value(n, abs(x)), x))
+            row[intervals_name()] = NOT_GIVEN if d.note else interval(d, lambda x, n=d.name: signed(score_value(n, abs(x)), x))
         rows.append(row | {"B against A": verdict})
     bounds = f"\n\n{words}" if (words := lower_bounds_words(c.headlines, CHANGE)) else ""
     return ("**Headline scores against the record** (the Ensemble tab says what each measures; *closer to the record* "
@@ -269,10 +269,10 @@ def quantities_markdown(quantities: list[Difference], day: dt.date, intervals: b
             return points(x, decimals) if share else signed(amount(abs(x), whole), x)
 
         def shown(x: float, whole: bool = whole, share: bool = share, decimals: int = decimals) -> str:
-            return "–" if math.isnan(x) else percent(x, decimals) if share else amount(x, whole)
+            return NOT_GIVEN if math.isnan(x) else percent(x, decimals) if share else amount(x, whole)
 
         rows.append({"quantity": QUANTITY_WORDS.get(d.name, d.name.replace("_", " ")), A: shown(d.a), B: shown(d.b),
-                     CHANGE: "–" if d.note or math.isnan(change) else fmt(change)}
+                     CHANGE: NOT_GIVEN if d.note or math.isnan(change) else fmt(change)}
                     | ({intervals_name(): d.note or interval(d, fmt)} if intervals else {}))
     notes = [f"{QUANTITY_WORDS.get(d.name, d.name)}: {d.note}" for d in quantities if d.note and not intervals]
     shares = " (shares in %, their differences in percentage points)" if any(d.name in SHARES for d in quantities) else ""
