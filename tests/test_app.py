@@ -510,17 +510,18 @@ def test_the_week_s_changes_of_hands_name_the_factions_as_every_other_output_doe
 
 def test_the_run_s_line_counts_the_displaced_and_the_turkish_dead_from_the_scenario_s_start():
     # A Moscow run starts on 5 March with nobody counted as displaced: "displaced 0" alone read as if nobody had fled
-    # the war (some 960,000 had by then); the CLI's summary says "since 5 Mar 2020", and so must the page.
+    # the war (some 960,000 had by then); the CLI's summary says "since 5 Mar 2020", and so must the page (its date
+    # written as the page writes dates: "1 Dec 2019" stood under "Day 0 of 95: 1 December 2019").
     model = WhatIfModel(Settings("scenarios/moscow.yaml"), CONTROLS, root=ROOT)
     line = held_line(live_run(model))
-    assert "displaced since 5 Mar 2020 **0**" in line and "Turkish deaths since 5 Mar 2020 **0**" in line
+    assert "displaced since 5 March 2020 **0**" in line and "Turkish deaths since 5 March 2020 **0**" in line
     assert "gone home" not in line, line  # nobody yet
     # Under the ceasefire people go home (round 71): the line said only "displaced 0" while a quarter of a million did.
     for _ in range(30):
         model.step()
     run = live_run(model)
     home = run.timeseries["returned"].iloc[-1]
-    assert home > 0 and f"displaced since 5 Mar 2020 **0**; gone home since 5 Mar 2020 **{home:,.0f}**; " in held_line(run)
+    assert home > 0 and f"displaced since 5 March 2020 **0**; gone home since 5 March 2020 **{home:,.0f}**; " in held_line(run)
 
 
 def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():
@@ -651,7 +652,8 @@ def test_an_ensemble_its_date_slider_its_comparison_and_a_save(page):
     before = images(rc)
     date = rc.find(v.Slider, label="Day").widget
     assert (date.max, date.v_model) == (95, 95)
-    assert (date.tick_labels[0], date.tick_labels[-1], set(date.tick_labels[1:-1])) == ("1 Dec 2019", "5 Mar 2020", {""})
+    # its ends' dates as the date under it ('Showing 5 March 2020'): they read '1 Dec 2019' and '5 Mar 2020'
+    assert (date.tick_labels[0], date.tick_labels[-1], set(date.tick_labels[1:-1])) == ("1 December 2019", "5 March 2020", {""})
     date.v_model = 40  # days from the start
     wait_for(lambda: "Showing <strong>10 January 2020</strong>" in texts(box), 30)
     moved = [bytes(i) for i in images(rc) if bytes(i) not in {bytes(b) for b in before}]

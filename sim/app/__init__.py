@@ -10,6 +10,7 @@ imports this package, so ``import sim`` never loads Solara.
 - ``live``: the Mesa model the page steps, runs in memory, N replicates with progress.
 - ``ensemble``: an ensemble's scorecard, comparison with its baseline, and tables.
 - ``outcome_words``, ``compare_words``: the scorecard and the comparison with the baseline in words, for the page.
+- ``typeset``: the command line's plain text ('B - A', '-3', '5 Mar 2020') as the page writes it.
 - ``figures``: the page's figures as PNG, drawn by :mod:`sim.viz`.
 - ``panels``, ``run_view``, ``ensemble_view``, ``export_view``: the Solara components; ``guard``: a view that fails
   says so where it stands; ``breaks``: where the page's paths may break across lines, and still copy as paths, and

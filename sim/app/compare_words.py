@@ -24,8 +24,8 @@ from ..analysis.scoring import LOWER_IS_BETTER
 from ..names import DISPLAY_NAMES, HOLDERS, date_words
 from .breaks import exactly
 from .outcome_words import described, left_aligned
+from .typeset import CHANGE, MINUS, typeset
 
-MINUS = "\u2212"
 TOWNS_SHOWN = 10
 TOWNS_NAMED = 3  # the towns the one-sentence summary names: those whose chance of being the government's changed most
 QUANTITY_WORDS = {
@@ -45,8 +45,6 @@ WHOLE = ("displaced", "returned", *(f"casualties_{h}" for h in HOLDERS))
 # The columns of what is compared: each says which it is. A phone's narrow column broke "what-if" at its hyphen
 # ("what-" over "if (B)"): its hyphen does not break (U+2011), and the header breaks before "(B)".
 A, B = "baseline (A)", "what\u2011if (B)"
-# The difference's column, whole on its line: a phone's narrow column (the towns') broke it after its B ("B" over "− A").
-CHANGE = f"B\u00a0{MINUS}\u00a0A"
 # Over a column of "lower" and "higher", a phone took this header a word a line (four lines): it breaks before "record"
 # alone, on two lines at any width.
 CLOSER = "closer\u00a0to\u00a0the record\u00a0when"
@@ -244,16 +242,16 @@ def outcomes_markdown(c: Comparison) -> str:
 
 def dates_markdown(c: Comparison) -> str:
     """The capture, road and event dates B moved from A, as ``compare A B`` prints them
-    (:func:`sim.analysis.comparison_report.date_shifts`), each outcome by its description; '' where none is dated."""
+    (:func:`sim.analysis.comparison_report.date_shifts`) in the page's typography (:func:`~sim.app.typeset.typeset`:
+    its header "B − A" whole on its line, as the other tables' is), each outcome by its description; '' where none is
+    dated."""
     if not c.dates:
         return ""
     outcome = {s.outcome.id: s.outcome for s in (*c.a.scores, *c.b.scores)}
-    heading, body, tail = date_shifts(c, "the comparison CSV below",
-                                      named=lambda name: exactly(described(outcome[name], c.a.results.theatre)))
+    heading, body, tail = (typeset(text) for text in date_shifts(
+        c, "the comparison CSV below", named=lambda name: exactly(described(outcome[name], c.a.results.theatre))))
     if body.startswith("|"):
-        # Its header kept from breaking at its hyphen ("B -" over "A (days)"), as the other tables' B − A is.
-        first, rest = body.split("\n", 1)
-        body = left_aligned(first.replace("B - A", "B\u00a0-\u00a0A") + "\n" + rest, ("outcome",))
+        body = left_aligned(body, ("outcome",))
     return "\n\n".join([f"**{heading}**", body, *([tail] if tail else [])])
 
 

@@ -130,7 +130,7 @@ def DaySlider(ens: Ensemble, day: dt.date, date: solara.Reactive):
     """The day shown, as a day number whose ends are labelled with their dates (Solara's date slider writes
     '2020-Jan-29', a third way of writing a date), and the date in words beneath."""
     start, days = ens.results.start, (ens.last - ens.results.start).days
-    ends = [date_words(start, "%b")] + [""] * (days - 1) + [date_words(ens.last, "%b")]
+    ends = [date_words(start)] + [""] * (days - 1) + [date_words(ens.last)]
     # Room above the slider for the bubble with its day, which Vuetify draws above the thumb: it covered the text above.
     with solara.Div(style={"padding-top": DAY_BUBBLE_ROOM}):
         solara.SliderInt("Day", value=(day - start).days, min=0, max=days, tick_labels=ends if days > 0 else False,

@@ -31,6 +31,7 @@ from ..analysis.scoring import OutcomeScore, Scorecard, control_misses
 from ..io.theatre import Theatre
 from ..names import DISPLAY_NAMES, date_words
 from .breaks import exactly
+from .typeset import months_in_full
 
 NBSP = "\u00a0"  # between a date's parts: a narrow column breaks between dates, not inside one
 VARIABLES = {"displaced": "people displaced", "returned": "people gone back home", "turkish_deaths": "Turkish soldiers killed",
@@ -114,9 +115,10 @@ def frozen(s: OutcomeScore) -> str:
 
 
 def described(o: OutcomeBase, theatre: Theatre | None = None) -> str:
-    """The outcome's description, its ISO dates ('by 2019-12-29') written as the table's other dates are, and the
-    theatre's posts by their place rather than their id ('astana-06' as 'Surman (al-Sirman)')."""
+    """The outcome's description, its dates ('by 2019-12-29', 'around 16 Jan 2020') written as the table's other dates
+    are, and the theatre's posts by their place rather than their id ('astana-06' as 'Surman (al-Sirman)')."""
     text = re.sub(r"\b(\d{4})-(\d\d)-(\d\d)\b", lambda m: day(dt.date(*map(int, m.groups()))), o.description)
+    text = months_in_full(text, NBSP)
     for post in theatre.posts if theatre is not None else ():
         if post.id in text:
             name = post_name(post.name)  # (a function, not a template: a '\' in the name is the name's)

@@ -33,7 +33,7 @@ def held_line(run: RunData) -> str:
     They are counted from the scenario's start, and the line says so: a run that starts on 5 March 2020 counts nobody
     who fled before it (as the CLI's summary says), though it may send home people who did.
     """
-    last, since = run.timeseries.iloc[-1], date_words(run.date(0), "%b")
+    last, since = run.timeseries.iloc[-1], date_words(run.date(0))
     home = f"gone home since {since} **{last['returned']:,.0f}**; " if last.get("returned", 0) > 0 else ""
     return (f"Towns held: government **{last['towns_regime']}**, HTS **{last['towns_hts']}**, rebels **{last['towns_rebels']}**; "
             f"displaced since {since} **{last['displaced']:,.0f}**; {home}Turkish deaths since {since} **{last['turkish_deaths']:.0f}**; "
