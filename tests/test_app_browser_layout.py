@@ -4,6 +4,8 @@ is refused."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .app_browser import (
@@ -122,6 +124,53 @@ def test_a_phone_in_the_dark_theme_reads_clearly(tmp_path, shared_app):
         page.get_by_text("Nothing to save").first.wait_for()
         found["Save & export"] = page.evaluate(FAINT_TEXT, ".v-window-item--active")
         assert (found, through) == (dict.fromkeys(found, []), []), (found, through)
+        assert refused == []
+
+
+# Where each cell of a row lies in the row's box: 2 px inside its top-left corner, in its padding.
+CORNERS = """row => { const o = row.getBoundingClientRect();
+  return [...row.children].map(c => { const b = c.getBoundingClientRect();
+    return [Math.round(b.left - o.left) + 2, Math.round(b.top - o.top) + 2]; }); }"""
+# The colour of the open tab's sheet, round its tables ('rgb(30, 30, 30)').
+SHEET = "() => getComputedStyle(document.querySelector('.v-window-item--active').closest('.v-window')).backgroundColor"
+
+
+def painted(row) -> list[tuple[int, int, int]]:  # noqa: ANN001
+    """The colour the page shows in each cell of ``row`` (a locator of a table's row), as a reader sees it."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    shot = Image.open(BytesIO(row.screenshot())).convert("RGB")
+    return [shot.getpixel(corner) for corner in row.evaluate(CORNERS)]
+
+
+def test_the_tables_headers_and_a_hovered_rows_label_are_one_colour_in_the_dark_theme(tmp_path, shared_app):
+    """In the dark theme the comparison tables' first header cell, kept in view while the table scrolls sideways,
+    was painted Jupyter's #111111 beside the rest of its row on the tab's #1E1E1E: a darker block at the table's
+    corner. A hovered row's label took its hover colour over #111111 too, darker than the rest of that row, and the long
+    tables' header row, kept in view as they scroll, was a band of #121212. Each header cell now shows the tab's colour
+    round the table, and a hovered row's label the colour of its row."""
+    assert BROWSER is not None, "SIM_REQUIRE_BROWSER is set and no headless Chromium is installed"
+    with browser_page(BROWSER, width=1280, height=900, color_scheme="dark") as (page, refused):
+        open_app(page, shared_app)
+        pick_scenario(page, WHATIF)
+        run_ensemble(page, 2, of=WHATIF)
+        seams, hovered = {}, {}
+        for name in ("Ensemble", "What-if vs baseline"):
+            tab(page, name)
+            page.locator(".v-window-item--active table").first.wait_for(timeout=60_000)
+            page.wait_for_function("() => !document.querySelector('.v-window-item--active[class*=transition]')")
+            sheet = tuple(int(x) for x in re.findall(r"\d+", page.evaluate(SHEET)))
+            for table in page.locator(".v-window-item--active table").all():
+                if set(heads := painted(table.locator("thead tr"))) != {sheet}:
+                    seams[f"{name}: {table.inner_text()[:20]!r}"] = (sheet, heads)
+            row = page.locator(".v-window-item--active table tbody tr").first
+            row.hover()
+            hovered[name] = set(painted(row)[:2])
+            page.screenshot(path=str(tmp_path / f"{name}.png"))
+        assert seams == {}, seams
+        assert {name: len(colours) for name, colours in hovered.items()} == dict.fromkeys(hovered, 1), hovered
         assert refused == []
 
 

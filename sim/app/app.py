@@ -39,7 +39,7 @@ from .live import SidebarSettings, WhatIfModel
 from .panels import SettingsSidebar
 from .run_view import RunView
 from .settings import Settings
-from .theme import THEME_CSS, use_dark_colours
+from .theme import SHEET, THEME_CSS, use_dark_colours
 
 # Jupyter's stylesheet, which Solara's Markdown uses, centres every table: one narrower than the page (the towns the
 # runs get wrong, under the full-width outcomes) stood in the middle, away from its heading. They start at the left.
@@ -47,7 +47,7 @@ from .theme import THEME_CSS, use_dark_colours
 # The Ensemble's outcomes, 175 rows of sentences, made its tab 13,500 px long at 1280 px and 19,700 at 360 (each row four
 # or five lines high in a phone's column): what came after them (the towns the runs get wrong, the downloads) was a
 # long scroll away. A long table (LONG_TABLE) scrolls in a box of its own, as tall as most of the window, its header
-# row kept in view (on the page's own background, which the rows scroll under).
+# row kept in view (on the colour of the tab round it, SHEET, which the rows scroll under).
 # On a phone the comparison's tables (headline scores, key quantities) were squeezed to their longest words: a label or
 # the verdict a word a line, a row 100 px high beside one line of numbers, and scrolled sideways to the interval and the
 # verdict, which row was which was out of view. Their numbers keep to one line, a label column of words (and the
@@ -61,19 +61,19 @@ from .theme import THEME_CSS, use_dark_colours
 # which the second is held.
 # A label kept in view takes its row's background, which the dark theme's hover colour (a row a phone's tap leaves
 # hovered) makes translucent: the cells scrolled under it showed through ('governm27 Feb 2020'). There it is that
-# colour laid over the page's, opaque; the light theme's is opaque already, and unchanged.
+# colour laid over the tab's sheet, opaque; the light theme's is opaque already, and unchanged. A header cell kept in
+# view is the sheet's colour (SHEET): Jupyter's page colour, which it was, is darker than the sheet in the dark theme.
 HOVERED = "linear-gradient(var(--jp-rendermime-table-row-hover-background), var(--jp-rendermime-table-row-hover-background))"
 PHONE_PAGE, PHONE_CELL_PADDING, FIRST_LABEL = 600, 3, "7em"  # pixels, and the first label column's width
 TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; margin-right: 0;
   display: block; width: fit-content; max-width: 100%; overflow-x: auto; }}
 .v-application .{LONG_TABLE} table {{ max-height: max(70vh, 320px); overflow-y: auto; }}
-.v-application .{LONG_TABLE} thead th {{ position: sticky; top: 0; z-index: 1; background: #fff; }}
-.v-application.theme--dark .{LONG_TABLE} thead th {{ background: #121212; }}
+.v-application .{LONG_TABLE} thead th {{ position: sticky; top: 0; z-index: 1; background: var({SHEET}); }}
 .v-application .{COMPARE_TABLES} td:not([style*="text-align: left"]) {{ white-space: nowrap; }}
 .v-application .{COMPARE_TABLES} :is(td, th):first-child {{ position: sticky; left: 0; z-index: 1; background: inherit; }}
-.v-application .{COMPARE_TABLES} th:first-child {{ background: var(--jp-layout-color0); }}
+.v-application .{COMPARE_TABLES} th:first-child {{ background: var({SHEET}); }}
 .v-application .{COMPARE_TABLES} tbody tr:hover > td:first-child,
-.v-application .{TWO_LABELS} tbody tr:hover > td:nth-child(2) {{ background: {HOVERED}, var(--jp-layout-color0); }}
+.v-application .{TWO_LABELS} tbody tr:hover > td:nth-child(2) {{ background: {HOVERED}, var({SHEET}); }}
 .v-application .{WORDED_LABELS} td:first-child {{ min-width: 9em; }}
 .v-application .{WORDED_LABELS}.{DATED_LABELS} td:first-child {{ min-width: 13em; }}
 .v-application .{COMPARE_TABLES} td:last-child:not(:first-child)[style*="text-align: left"] {{ min-width: 11em; }}
@@ -82,7 +82,7 @@ TABLE_CSS = f""".v-application .jp-RenderedHTMLCommon table {{ margin-left: 0; m
   .v-application .{TWO_LABELS} :is(td, th):first-child {{ box-sizing: border-box; width: {FIRST_LABEL}; min-width: {FIRST_LABEL}; }}
   .v-application .{TWO_LABELS} :is(td, th):nth-child(2) {{ position: sticky; left: {FIRST_LABEL}; z-index: 1; background: inherit;
     padding-right: 0.75em; }}
-  .v-application .{TWO_LABELS} th:nth-child(2) {{ background: var(--jp-layout-color0); }} }}
+  .v-application .{TWO_LABELS} th:nth-child(2) {{ background: var({SHEET}); }} }}
 .v-application .{COMPARE_TABLES} > * + * > .jp-RenderedHTMLCommon {{ padding-top: 0; }}
 .v-application .{COMPARE_TABLES} > :not(:last-child) > .jp-RenderedHTMLCommon > :last-child {{ margin-bottom: 1em; }}"""
 

@@ -7,6 +7,10 @@ for words written in it on the dark page (the open tab, a focused field's label 
 its list), where the darker blue would read at 3.6:1: those keep Solara's lighter blue (5.3:1 on the dark card).
 The YAML's comments on the Save tab, in the grey of Solara's dark code style (#7F848E, 4.4:1 on the code's
 background), take a lighter grey of the same hue (5.1:1); that style's other colours read at 4.5:1 and above.
+
+A table's cell kept in view while the rest scrolls under it (a header, a row's label) is painted the colour of the
+tab's sheet round the table, :data:`SHEET`: Solara's Jupyter colour for it, white in the light theme, is #111111 in the
+dark one, where the sheet is Vuetify's card, #1E1E1E (the page behind the cards is #121212).
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ DARK_PRIMARY = "#1976D2"  # white on it 4.6:1 (Vuetify's primary of the light th
 DARK_PRIMARY_TEXT = "#2196F3"  # Solara's dark primary: 5.3:1 on the dark card (#1E1E1E)
 DARK_COMMENT = "#8A8F99"  # 5.1:1 on the dark code background (#1D1F22)
 
+SHEET = "--sim-sheet"  # a CSS variable: the colour of the tabs' sheet (Vuetify's card), #FFFFFF or #1E1E1E
+SHEETS = {"light": "#FFFFFF", "dark": "#1E1E1E"}
+
 COMMENT_TOKENS = ("c", "ch", "cm", "cp", "cpf", "c1", "cs")  # Pygments' classes of a comment, as Solara's style lists them
 _COMMENTS = ", ".join(f".v-application.theme--dark .highlight .{token}" for token in COMMENT_TOKENS)
 THEME_CSS = f""".v-application.theme--dark .primary--text {{ color: {DARK_PRIMARY_TEXT} !important;
   caret-color: {DARK_PRIMARY_TEXT} !important; }}
-{_COMMENTS} {{ color: {DARK_COMMENT}; }}"""
+{_COMMENTS} {{ color: {DARK_COMMENT}; }}
+""" + "\n".join(f".v-application.theme--{theme} {{ {SHEET}: {colour}; }}" for theme, colour in SHEETS.items())
 
 
 def use_dark_colours() -> None:
