@@ -14,7 +14,8 @@ imports this package, so ``import sim`` never loads Solara.
 - ``figures``: the page's figures as PNG, drawn by :mod:`sim.viz`.
 - ``panels``, ``run_view``, ``ensemble_view``, ``export_view``: the Solara components; ``guard``: a view that fails
   says so where it stands; ``breaks``: where the page's paths may break across lines, and still copy as paths, and
-  the user's strings in its Markdown shown exactly as they are; ``breakable``: such text as a Solara element.
+  the user's strings in its Markdown shown exactly as they are; ``breakable``: such text as a Solara element, and
+  the page's error alert of it.
 - ``theme``: the dark theme's colours where Solara's read faintly.
 - ``app``: the page (SolaraViz and the tabs); ``server``: starting it; ``solara_server``: Solara's command line, which
   the server process runs, ended by Ctrl-C or SIGTERM as the other commands are.

@@ -19,9 +19,8 @@ import solara.lab
 from mesa.visualization import SolaraViz
 
 from ..errors import InputError
-from .breakable import Breakable
+from .breakable import ErrorAlert
 from .breaks import CSS as BREAKS_CSS
-from .breaks import LONG_WORDS
 from .config import AppConfig
 from .ensemble_view import (
     COMPARE_TABLES,
@@ -179,7 +178,7 @@ def RefusedPage(title: str, why: str, plain_address: str):
     with solara.AppBar():
         solara.AppBarTitle(title)
         solara.lab.ThemeToggle()
-    solara.Error(children=[Breakable(why, LONG_WORDS)])
+    ErrorAlert(why)
     solara.Button("Open the page without ?folder=", href=plain_address, color="primary", outlined=True,
                   style={"align-self": "flex-start"})
 

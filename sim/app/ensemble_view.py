@@ -30,8 +30,8 @@ from .ensemble import (
     towns_markdown,
     towns_table,
 )
-from .breakable import Breakable
-from .breaks import LONG_WORDS, exactly
+from .breakable import Breakable, ErrorAlert
+from .breaks import exactly
 from .compare_words import comparison_words
 from .figures import EITHER_DPI, NARROW_WIDTH, PageEither, PagePieces, pieces, png
 from .run_view import FIGURES_ROW
@@ -110,7 +110,7 @@ def EnsembleControls(settings: Settings, config: AppConfig, n: solara.Reactive[i
         solara.Text(f"running: {done:.0f}% of the replicates done" if done < 100 else
                     "every replicate has run: scoring them against the record and drawing the results")
     if ensemble_task.error:
-        solara.Error(children=[Breakable(f"The ensemble failed: {failure()}", LONG_WORDS)])
+        ErrorAlert(f"The ensemble failed: {failure()}")
 
 
 @solara.component
@@ -151,8 +151,8 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     held, held_error = solara.use_memo(lambda: attempt(lambda: (png(towns_held_figure(ens.results), EITHER_DPI),
                                                                 png(towns_held_figure(ens.results, NARROW_WIDTH), EITHER_DPI))), [id(ens)])
     with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
-        solara.Error(map_error) if map_error else PagePieces(map_pieces)  # the maps and their legend, each a picture
-        solara.Error(held_error) if held_error else PageEither(*held)  # drawn for a phone's page too
+        ErrorAlert(map_error) if map_error else PagePieces(map_pieces)  # the maps and their legend, each a picture
+        ErrorAlert(held_error) if held_error else PageEither(*held)  # drawn for a phone's page too
     held = held_summary(ens, day)
     solara.Markdown("Towns held on that day, mean (5–95%): " + "; ".join(
         f"{h} **{m:.1f}** ({lo:.0f}–{hi:.0f})" for h, (m, lo, hi) in held.items()))
@@ -201,8 +201,7 @@ def CompareView(settings: Settings, date: solara.Reactive):
         if ensemble_task.pending:
             solara.Info("The ensemble is running (Ensemble tab): its comparison appears here when it is done.")
         elif ensemble_task.error:
-            solara.Error(children=[Breakable(f"The ensemble failed, so there is nothing to compare: {failure()}",
-                                             LONG_WORDS)])
+            ErrorAlert(f"The ensemble failed, so there is nothing to compare: {failure()}")
         else:
             solara.Info("Run an ensemble first (Ensemble tab). A what-if is compared with the scenario it changes: the "
                         "picked file once a slider or toggle is moved, or for a what-if file left as it is, the scenario "
@@ -230,7 +229,7 @@ def CompareResult(ens: Ensemble, date: solara.Reactive):
                                                                (ens.baseline.name, ens.results.name)), [id(ens), day])
     solara.Markdown(in_short)
     pair, error = solara.use_memo(lambda: attempt(lambda: pieces(compare_figure(ens.baseline, ens.results, day))), [id(ens), day])
-    solara.Error(error) if error else PagePieces(pair)
+    ErrorAlert(error) if error else PagePieces(pair)
     with solara.Div(classes=[COMPARE_TABLES]):
         for name, text in sections.items():
             # A town's name is short: with a label column of a reading width its table, which fits a phone, scrolled.

@@ -17,7 +17,7 @@ from ..analysis.summary import ENSEMBLE_RUNS
 from ..errors import InputError
 from ..names import replicates
 from . import ensemble_view  # its task read where the page renders (the tests put one that runs inline in its place)
-from .breakable import Breakable
+from .breakable import Breakable, ErrorAlert
 from .breaks import LONG_WORDS, exactly
 from .config import AppConfig
 from .panels import unusable
@@ -138,7 +138,7 @@ def ExportView(settings: Settings, config: AppConfig, saves: solara.Reactive[int
             solara.Button("Save what-if", color="primary", on_click=on_save)
         solara.FileDownload(download, f"{proposed}.yaml", label="Download the YAML", mime_type="text/yaml")
     if failed:
-        solara.Error(children=[Breakable(f"Not saved: {failed}", LONG_WORDS)])
+        ErrorAlert(f"Not saved: {failed}")
     elif written is not None:
         # With the page's replicates where they are not the suggested 40: rerun with 40 alone, a what-if the page ran 5
         # times gave other numbers than those it showed.

@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 import solara
 
-from .breakable import Breakable
-from .breaks import LONG_WORDS
+from .breakable import ErrorAlert
 
 
 def attempt(fn: Callable, *args: object) -> tuple[object, str | None]:
@@ -30,7 +29,7 @@ def Guarded(view: Callable, *args: object):
     # ('Previously render had 3 effects, this run 1 ... conditional hooks?'), again on every render: the page stopped.
     if exception is not None:
         with solara.Column().key("failed"):
-            solara.Error(children=[Breakable(f"This view failed: {type(exception).__name__}: {exception}", LONG_WORDS)])
+            ErrorAlert(f"This view failed: {type(exception).__name__}: {exception}")
             solara.Button("Try again", on_click=clear)
         return
     view(*args).key("view")

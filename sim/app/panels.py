@@ -16,8 +16,8 @@ import solara
 
 from ..errors import InputError, shown_path
 from ..names import date_words
-from .breakable import Breakable
-from .breaks import LONG_WORDS, breakable, exactly
+from .breakable import Breakable, ErrorAlert
+from .breaks import breakable, exactly
 from .config import AppConfig
 from .file_changes import file_changes, toggles_done_by
 from .guard import Guarded
@@ -155,9 +155,9 @@ def SettingsPanel(settings: solara.Reactive[Settings], config: AppConfig, saves:
         # Their path breaks between its parts, as the tabs' alerts' do: as one word (absolute, for a what-if of a save
         # folder outside the project) it ran out of the alert, past its border, and off a phone's page.
         if error.value:
-            solara.Error(children=[Breakable(error.value, LONG_WORDS)])
+            ErrorAlert(error.value)
         if broken:
-            solara.Error(children=[Breakable(f"{broken}. Fix the file, or pick another scenario.", LONG_WORDS)])
+            ErrorAlert(f"{broken}. Fix the file, or pick another scenario.")
             return
         solara.Markdown(f"*{exactly(base.description.strip() or base.name)}* ({date_words(base.start)} to {date_words(base.end)})",
                         style={"font-size": "0.85em"})

@@ -17,8 +17,8 @@ from ..analysis.summary import name
 from ..io.files import table_text
 from ..names import date_words
 from ..viz.figures import run_map, run_title
-from .breakable import Breakable
-from .breaks import LONG_WORDS, exactly
+from .breakable import ErrorAlert
+from .breaks import exactly
 from .config import AppConfig
 from .figures import COLUMN_SHARE, TITLE_LINE, LiveMap, LiveSeries, PageFigure, PagePieces, live_map_state, png
 from .guard import attempt
@@ -83,9 +83,8 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         + (f". Settings: {exactly('; '.join(said))}" if said else ". The scenario as it is.")
         + "\n\n" + held_line(run))
     if m.refused:
-        solara.Error(children=[Breakable(f"Reset could not build the sidebar's settings, so this is the last run that "
-                                         f"built: {m.refused}. Fix the file, or pick another scenario, and press Reset.",
-                                         LONG_WORDS)])
+        ErrorAlert(f"Reset could not build the sidebar's settings, so this is the last run that "
+                   f"built: {m.refused}. Fix the file, or pick another scenario, and press Reset.")
     elif m.settings != settings:
         solara.Warning("The sidebar has changed since this run was built: press Reset to run with it.", dense=True)
     if replicate.value > m.last_replicate:  # a scenario seeded near 2**63 - 1 (see WhatIfModel)
@@ -100,7 +99,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
         solara.Info("The run has reached the scenario's end. Reset to run it again.", dense=True)
     with solara.Row(style=FIGURES_ROW):  # each at its own size: side by side where the page is wide enough
         if map_error:
-            solara.Error(f"The map could not be drawn: {map_error}")
+            ErrorAlert(f"The map could not be drawn: {map_error}")
         else:
             # the legend beside the map, or under it where the page is too narrow
             with solara.Row(style=FIGURES_ROW, classes=["sim-map"]):
@@ -108,7 +107,7 @@ def RunView(model: solara.Reactive[WhatIfModel], settings: Settings, config: App
                 for picture in map_pngs.all():
                     PageFigure(picture)
         if series_error:
-            solara.Error(f"The time series could not be drawn: {series_error}")
+            ErrorAlert(f"The time series could not be drawn: {series_error}")
         else:
             PagePieces(series_pieces, COLUMN_SHARE)  # its columns side by side where the page has room, else one under the other
     if lines := recent_captures(run, day):
