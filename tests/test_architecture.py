@@ -181,6 +181,7 @@ print(sorted(m for m in ('mesa', 'pandas', 'scipy', 'matplotlib', 'SALib') if m 
     assert p.returncode == 0, p.stderr
     assert p.stdout.splitlines()[-1] == "[]"
 
+
 def test_an_ensemble_refused_for_its_input_starts_no_workers_and_imports_no_model(tmp_path):
     """`run --runs N` started the process the workers are forked from, which loads the model, before the scenario was
     read (a bad scenario was refused in 2.1 s, where `run` without --runs took 1.0), and imported the ensemble's module,
@@ -204,6 +205,21 @@ print(sorted(m for m in ('multiprocessing.forkserver', 'sim.experiments.ensemble
     assert p.returncode == 0, p.stderr
     assert p.stdout.splitlines()[-1] == "[]", p.stderr
     assert p.stderr.count("error: ") == 4, p.stderr
+
+
+def test_a_report_only_calibration_with_no_study_is_refused_before_the_study_is_imported(tmp_path):
+    """`calibrate --report-only` on a folder that holds no study is refused before the study's module (optuna, the
+    model) is imported, as every other refusal of `calibrate` is: the study file's name was known only there."""
+    code = f"""
+import sys
+from sim.cli import main
+assert main(['calibrate', 'calibrations/campaign.yaml', '--report-only', '--out', {str(tmp_path / 'none')!r}]) == 2
+print(sorted(m for m in ('sim.experiments.calibration', 'optuna', 'mesa', 'multiprocessing.forkserver') if m in sys.modules))
+"""
+    p = run_python(code)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[-1] == "[]", p.stderr
+    assert "holds no calibration study" in p.stderr, p.stderr
 
 
 def test_drawing_leaves_the_users_matplotlib_backend_alone(tmp_path):

@@ -227,7 +227,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from ..experiments.calibration_file import load_calibration, require_optuna
+    from ..experiments.calibration_file import STUDY_FILE, load_calibration, require_optuna
 
     if args.minutes is not None and not args.minutes > 0:
         raise InputError(None, f"must be positive (got {args.minutes})", key="--minutes")
@@ -239,14 +239,14 @@ def _calibrate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
                          "--report-only (the study resumes, then the report is written)", key=flag)
     out = _out_folder(args, f"results/calibration-{spec.name}")
     _claim(out, "calibration")
-    _start_workers(args)
-    # The model and the study, some seconds of imports: once the input is known good.
-    from ..experiments.calibration import STUDY_FILE, open_study, run_calibration
-    from ..experiments.calibration_results import finish, layers_folder
-
     if args.report_only and not (out / STUDY_FILE).is_file():  # before open_study makes an empty one, and the folder
         raise InputError(out, "holds no calibration study: run the calibration first (without --report-only)",
                          key="--report-only")
+    _start_workers(args)
+    # The model and the study, some seconds of imports: once the input is known good.
+    from ..experiments.calibration import open_study, run_calibration
+    from ..experiments.calibration_results import finish, layers_folder
+
     if (out / STUDY_FILE).is_file():  # another calibration's study is refused here, not after the note on its layers
         with open_study(spec, out):
             pass

@@ -32,11 +32,9 @@ from ..errors import InputError, Interrupted, check_switch
 from ..io.files import remove
 from ..io.folder_lock import FolderLock
 from ..io.outputs import OUT, claim_folder, mark_folder
-from .calibration_file import CalibrationSpec, checked_call, require_optuna
+from .calibration_file import STUDY_FILE, CalibrationSpec, checked_call, require_optuna
 from .calibration_runs import Problem, evaluate, evaluate_all
 from .executors import check_executor, deferred_interrupts
-
-STUDY_FILE = "study.db"
 
 
 class CalibrationInterrupted(Interrupted):

@@ -55,6 +55,9 @@ NO_UNION = TaggedUnion("item", "kind", {})
 SETS = ("calibration", "validation")
 LAYER_MARK = "# Written by `python -m sim calibrate"  # the first line of every layer it writes
 ACCEPTED_HEADER = "trial,objective,se"  # how the accepted set's CSV begins
+# The Optuna study in a calibration's folder: named here, so that the command line looks for it before it imports the
+# study's module (sim.experiments.calibration, which loads the model).
+STUDY_FILE = "study.db"
 
 
 class Bounds(Strict):
