@@ -38,7 +38,6 @@ def test_a_value_not_given_is_written_as_compare_and_the_ensemble_tab_write_it()
     assert cells(quantities, "towns held by HTS")[1:4] == [not_given, "20.0", not_given], quantities
 
 
-
 def shifted(c_date: dt.date = dt.date(2020, 3, 5)) -> SimpleNamespace:
     """A comparison of two dated outcomes: Saraqib falls two days earlier in B (with an interval), and Maarat, which
     falls in A on 19 January, never falls in B."""
