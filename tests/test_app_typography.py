@@ -75,6 +75,22 @@ def test_the_dates_table_writes_b_minus_a_its_signs_and_its_dates_as_the_tabs_ot
     assert "| B - A (days) |" in plain and "5 Feb 2020" in plain and "-2" in plain and MINUS not in plain, plain
 
 
+def test_the_dates_table_signs_a_later_date_as_the_tabs_other_differences_do():
+    """A shift to a later date read '20' in the What-if tab's dates table, under tables whose differences read '+27.5':
+    the page signs every difference, so a later date and its interval read '+20', '+15' and '+25'. The command line's
+    own table, whose differences carry no '+' anywhere, is unchanged."""
+    from sim.analysis.comparison import DateShift
+    from sim.analysis.comparison_report import date_shifts
+    from sim.app.compare_words import dates_markdown
+
+    c = shifted()
+    c.dates = [DateShift("saraqib", 40, 60, 15, 25, dt.date(2019, 12, 1), c.date)]
+    saraqib = cells(dates_markdown(c), "Saraqib passes to the government around 5\u00a0February\u00a02020")
+    assert saraqib[3:] == ["+20", "+15", "+25"], saraqib
+    plain = "\n".join(date_shifts(c, "comparison.csv"))
+    assert "+" not in plain, plain
+
+
 def test_the_records_descriptions_write_their_months_in_full_as_the_page_does():
     """The record's descriptions, written by hand, mixed 'around 16 Jan 2020' and 'around 9 February 2020' in one column
     of the Ensemble tab, beside the page's '15 January 2020'. They are shown with their months in full, each date

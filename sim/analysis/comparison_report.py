@@ -125,11 +125,12 @@ def _dates(c: Comparison, csv_name: str, shown: int = 15) -> list[str]:
 
 
 def date_shifts(c: Comparison, csv_name: str, shown: int = 15,
-                named: Callable[[str], str] = str) -> tuple[str, str, str]:
+                named: Callable[[str], str] = str, plus: bool = False) -> tuple[str, str, str]:
     """The dated outcomes whose median date moved, the largest shifts first, a shift to or from "never" given as the
     bound it is, the rest counted (all in the CSV ``csv_name``): (heading, table or sentence, what it means; '' where
-    nothing moved). The app's What-if tab says them in these words too, each outcome ``named`` (default: by its id).
-    ``c`` has dates (:attr:`Comparison.dates`)."""
+    nothing moved). The app's What-if tab says them in these words too, each outcome ``named`` (default: by its id),
+    and with ``plus`` a later date's shift and interval with a '+', as the tab writes its every difference (the
+    command line writes none)."""
     moved = sorted((d for d in c.dates if d.moved), key=lambda d: -abs(d.diff if d.bound is None else d.bound))
     head = "Dates: the median simulated date of each dated outcome (captures, roads, events)"
     same = len(c.dates) - len(moved)
@@ -137,8 +138,9 @@ def date_shifts(c: Comparison, csv_name: str, shown: int = 15,
         return head, ("It has the same median date in A and B." if len(c.dates) == 1
                       else f"Each of the {len(c.dates)} has the same median date in A and B."), ""
     rows = [{"outcome": named(d.name), "A": _median_words(d, d.a), "B": _median_words(d, d.b),
-             "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None else f"{d.diff:,.0f}",
-             "low": _shift_days(d.low), "high": _shift_days(d.high)} for d in moved[:shown]]
+             "B - A (days)": f"{'≥' if np.isfinite(d.a) else '≤'} {d.bound:,.0f}" if d.bound is not None
+             else _plus(f"{d.diff:,.0f}", plus), "low": _plus(_shift_days(d.low), plus),
+             "high": _plus(_shift_days(d.high), plus)} for d in moved[:shown]]
     more = f"{len(moved) - shown} more moved (every outcome is in {csv_name}); " if len(moved) > shown else ""
     # Text ("≥ 6", NOT_GIVEN), right-aligned as the numbers they are.
     return head, markdown_table(pd.DataFrame(rows), right=("B - A (days)", "low", "high")), (
@@ -154,6 +156,12 @@ def _same_dates(same: int) -> str:
     nothing)."""
     return ("None has the same median date in both." if same == 0 else
             f"{same} {'has' if same == 1 else 'have'} the same median date in both.")
+
+
+def _plus(days: str, plus: bool) -> str:
+    """``days`` (a shift written by :func:`_shift_days`) with a '+' before a later date's, if ``plus``: not before
+    "0", a negative shift, or a left-out interval."""
+    return f"+{days}" if plus and days[0].isdigit() and any(ch in "123456789" for ch in days) else days
 
 
 def _shift_days(days: float) -> str:

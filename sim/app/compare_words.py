@@ -243,13 +243,13 @@ def outcomes_markdown(c: Comparison) -> str:
 def dates_markdown(c: Comparison) -> str:
     """The capture, road and event dates B moved from A, as ``compare A B`` prints them
     (:func:`sim.analysis.comparison_report.date_shifts`) in the page's typography (:func:`~sim.app.typeset.typeset`:
-    its header "B − A" whole on its line, as the other tables' is), each outcome by its description; '' where none is
-    dated."""
+    its header "B − A" whole on its line, as the other tables' is), each outcome by its description, a later date's
+    shift signed as the tab's other differences are ('+20'); '' where none is dated."""
     if not c.dates:
         return ""
     outcome = {s.outcome.id: s.outcome for s in (*c.a.scores, *c.b.scores)}
     heading, body, tail = (typeset(text) for text in date_shifts(
-        c, "the comparison CSV below", named=lambda name: exactly(described(outcome[name], c.a.results.theatre))))
+        c, "the comparison CSV below", named=lambda name: exactly(described(outcome[name], c.a.results.theatre)), plus=True))
     if body.startswith("|"):
         body = left_aligned(body, ("outcome",))
     return "\n\n".join([f"**{heading}**", body, *([tail] if tail else [])])
