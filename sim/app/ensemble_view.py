@@ -31,7 +31,7 @@ from .ensemble import (
     towns_table,
 )
 from .breakable import Breakable, ErrorAlert
-from .breaks import exactly
+from .breaks import LONG_WORDS, exactly
 from .compare_words import comparison_words
 from .figures import EITHER_DPI, NARROW_WIDTH, PageEither, PagePieces, pieces, png
 from .run_view import FIGURES_ROW
@@ -211,7 +211,8 @@ def CompareView(settings: Settings, date: solara.Reactive):
         solara.Info(children=[Breakable(
             f"The ensemble ran {ens.settings.scenario} as it is, which has no baseline; the sidebar has changed since: run "
             "the ensemble again (Ensemble tab) to compare the new settings with it." if ens.settings != settings
-            else f"{ens.settings.scenario} as it is has no baseline: move a slider or a toggle, or pick a what-if.")])
+            else f"{ens.settings.scenario} as it is has no baseline: move a slider or a toggle, or pick a what-if.",
+            LONG_WORDS)])  # a long scenario name breaks at the box's edge, as in the page's other boxes
         return
     if ens.settings != settings:
         solara.Warning("The sidebar has changed since this comparison ran: it still compares the settings below. Run the "
