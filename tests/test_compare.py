@@ -239,7 +239,7 @@ def test_each_key_quantity_and_score_is_written_in_one_format_across_its_row(the
     assert quantities == {"towns_rebels": ["39.4", "36.6", "-2.8", "-4.5", "-0.9"],
                           "casualties_hts": ["21,642", "22,757", "1,115", "451", "1,830"],
                           "violations": ["0.875", "0.500", "-0.375", "-0.625", "0.000"]}
-    scores = {row[0]: row[1:] for table in rows if table[0][0] == "score" for row in table[2:]}
+    scores = {row[0]: row[1:6] for table in rows if table[0][0] == "score" for row in table[2:]}  # A .. high
     assert scores == {"Brier": ["1.410", "0.281", "-1.129", "-1.400", "-0.900"],
                       "capture MAE (days)": ["9.2", "8.9", "-0.3", "-0.3", "-0.1"]}
     frozen = dataclasses.replace(a, baseline={**a.baseline, "Brier": 1.41})
@@ -944,3 +944,19 @@ def test_a_comparison_from_python_gives_the_table_the_command_line_writes(line20
         sim.comparison_table(sim.scorecard(a))
     assert info.value.key == "comparison" and "sim.compare(card_a, card_b)" in info.value.message, info.value
     assert "sim.outcome_table(card)" in info.value.message, info.value
+
+
+def test_compare_a_b_says_which_way_each_score_is_closer_to_the_record_and_that_closer_is_not_better(theatre, outcomes):  # noqa: F811
+    """`compare A` has a "better is" column; `compare A B` gave B - A of four scores, two better higher and two lower,
+    with nothing to say which way was which: a what-if's Brier of +0.120 read as an improvement (round 77's new-user
+    walk). And a what-if parts from the record by its premise, so a score further from it is no verdict on the
+    what-if: the report now says which way each score is closer to the record, and that closer is not better, as the
+    app's What-if tab does."""
+    late = [[R, H, B]] * 4 + [[R, R, B]] * 3
+    a = score(ensemble(theatre), outcomes)
+    b = score(results(theatre, [run(s, late) for s in range(6)]), outcomes)
+    text = comparison_text(compare(a, b))
+    assert md_column(text, "closer to the record when", "B - A") == {
+        "outcomes met": "higher", "control accuracy": "higher", "Brier": "lower", "capture MAE (days)": "lower"}
+    section = text.split("## Headline scores against the record")[1].split("## ")[0]
+    assert "not that B is to be preferred" in section and "premise" in section, section

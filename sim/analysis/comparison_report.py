@@ -17,6 +17,7 @@ from ..names import DISPLAY_NAMES, HOLDERS
 from .bootstrap import INTERVAL, MIN_REPLICATES
 from .comparison import Comparison, DateShift, Difference
 from .report import LOWER_BOUND, NOT_GIVEN, decimals_for, markdown_table, score_decimals
+from .scoring import LOWER_IS_BETTER
 from .summary import day
 
 
@@ -48,8 +49,10 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         "",
         "## Headline scores against the record",
         "",
-        markdown_table(_differences(c.headlines, "score"), score_decimals([d.name for d in c.headlines]),
+        markdown_table(_headlines(c.headlines), score_decimals([d.name for d in c.headlines]),
                        marks=_bound_marks(c.headlines)),
+        "",
+        CLOSER_WORDS,
         "",
         *_bounds_key(c.headlines),
         *_outcomes(c, csv_name),
@@ -69,6 +72,22 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
         if len(moved) > towns_shown:
             lines.append(f"\n... and {len(moved) - towns_shown} more in {csv_name}.")
     return "\n".join(lines) + "\n"
+
+
+# Said under the headline scores, as the app's What-if tab says it: B - A of two scores is better higher and of two
+# lower, and a what-if whose premise is not what happened is expected to part from the record (round 77's walk read
+# a what-if's Brier of +0.120 as a gain, and its lower outcomes met as a verdict on the what-if).
+CLOSER = "closer to the record when"
+CLOSER_WORDS = (f"*{CLOSER}*: which way a score moves as B matches what happened more closely. Closer says only that, "
+                "not that B is to be preferred: a what-if whose premise parts from what happened is expected to score "
+                "further from the record.")
+
+
+def _headlines(diffs: list[Difference]) -> pd.DataFrame:
+    """The headline scores' table of :func:`_differences`, with the column saying which way each is closer to the record."""
+    frame = _differences(diffs, "score")
+    frame[CLOSER] = ["lower" if d.name in LOWER_IS_BETTER else "higher" for d in diffs]
+    return frame
 
 
 def _bound_marks(diffs: list[Difference]) -> dict[tuple[int, str], str]:
