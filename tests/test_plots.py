@@ -141,6 +141,26 @@ def test_the_patrol_legend_says_what_the_record_says_and_the_whisker_what_counts
     ], labels
 
 
+def test_the_losses_figure_draws_the_people_gone_home_beside_the_records_counts(moscow, toy_results):  # noqa: F811
+    """The Moscow run's losses.png was an empty panel ("No civilians displaced in this run") and the Turkish dead:
+    the 233,081 people its run sends home, and the record's six counts of them, were drawn nowhere (round 77's
+    new-user walk). A run in which anyone goes home now has a third panel, the record's counts beside it; a run in
+    which nobody does keeps its two."""
+    r, results = moscow
+    reported = plots.load_reported(results, ROOT / "seeds" / "outcomes.yaml")
+    fig = plots.losses_figure(results, reported)
+    assert len(fig.axes) == 3
+    home = fig.axes[2]
+    assert home.get_title().startswith("Civilians gone back home since 5 Mar 2020"), home.get_title()
+    (line,) = gids(home, "line")
+    assert np.array_equal(line.get_ydata(), r.timeseries["returned"].to_numpy())
+    counts = sorted(c.lines[0].get_ydata()[0] for c in home.containers)
+    assert counts == [126_000, 135_000, 200_000, 225_000, 250_000, 255_000], counts
+    assert "gone back home" in fig.get_suptitle().replace("\n", " "), fig.get_suptitle()
+    _, ens = toy_results
+    assert len(plots.losses_figure(load_results(ens), []).axes) == 2  # nobody goes home there
+
+
 def test_towns_held_drawn_for_a_phone_keeps_its_text_whole_on_the_figure_at_8_points():
     """The app's page on a phone shows towns held drawn 3.9 inches wide (the 10-inch figure scaled to it had text 4 px
     high): at that width, the legend in one row and the event key's 64-character lines ran off its right edge."""

@@ -161,3 +161,8 @@ def _sizes(n: int, k: int) -> str:
 def _days(dates: pd.Series) -> np.ndarray:
     """ISO dates as days since 1970 (what a median of dates is taken on)."""
     return pd.to_datetime(dates).to_numpy().astype("datetime64[D]").astype(float)
+
+
+def ordinal(k: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st: a row's capture of a town taken more than once."""
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"

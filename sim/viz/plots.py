@@ -7,8 +7,8 @@
 - ``capture_dates.png``: for every town that changes hands (or that the
   record says did), the simulated capture dates beside the reported one
   (when they are too many, rows spread over the run, and a line saying so);
-- ``losses.png``: displaced civilians and Turkish deaths (an ensemble's daily
-  median and 5-95%, each a replicate's own count, see
+- ``losses.png``: displaced civilians, Turkish deaths and people gone home (an
+  ensemble's daily median and 5-95%, each a replicate's own count, see
   :func:`sim.analysis.aggregate.replicate_quantiles`) with the reported
   figures as points (their accepted range as a bar);
 - ``patrol_coverage.png``: the share of the planned route each joint patrol
@@ -40,13 +40,13 @@ from ..analysis.outcomes_file import load_outcomes, load_record_outcomes
 from ..analysis.results import Results, load_results
 from ..io.outputs import claim_file, claim_output_folder, writing_into
 from ..names import HOLDERS, PATROL_EVENTS, date_words
-from .capture_rows import capture_rows, scored_dates
+from .capture_rows import capture_rows, ordinal, scored_dates
 from .event_key import event_groups, event_markers, fit_key
 from .style import (FACTION_COLOURS, FACTION_NAMES, REPORTED_COLOUR, fitted_suptitle, fitted_title, new_figure,
                     save_figure)
 
-LOSSES = {"displaced": "civilians displaced", "turkish_deaths": "Turkish soldiers killed"}  # in a sentence ("No Turkish")
-LOSS_UNITS = {"displaced": "people displaced", "turkish_deaths": "soldiers killed"}  # each panel's y axis: what it counts
+LOSSES = {"displaced": "civilians displaced", "turkish_deaths": "Turkish soldiers killed", "returned": "civilians gone back home"}  # "No Turkish"
+LOSS_UNITS = {"displaced": "people displaced", "turkish_deaths": "soldiers killed", "returned": "people gone back home"}  # y axes
 MAX_CAPTURE_ROWS = 30
 BAND = ("q05", "q95")  # the 90% band of an ensemble
 # Reported figures drawn side by side (the patrols' reach at several dates): the record's sky blue first, then
@@ -209,23 +209,22 @@ def capture_dates_figure(results: Results, outcomes: list[OutcomeBase]) -> Figur
     return fig
 
 
-def ordinal(k: int) -> str:
-    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st."""
-    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
-
-
 def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
-    """Displaced civilians and Turkish deaths over time, with the reported figures as points.
+    """Displaced, Turkish dead and (where any go home or the record counts them) those gone home, with the record's points.
 
-    Both are counted from the scenario's start, as the model counts them (a run
+    Each is counted from the scenario's start, as the model counts them (a run
     begins with nobody displaced and no Turkish dead), and each title says so:
     a run that starts in March says nothing of the winter's million displaced.
     """
     q = _quantiles(results)
-    fig = new_figure(figsize=(11, 4.2), dpi=100, layout="constrained")
-    axes = fig.subplots(1, len(LOSSES), squeeze=False)
+    recorded = {o.variable for o in outcomes if isinstance(o, QuantityOutcome) and o.applies(results.start, results.end)}
+    home = all("returned" in r.timeseries for r in results.runs) and (  # a folder from before round 71 counts none
+        "returned" in recorded or any(r.timeseries["returned"].max() > 0 for r in results.runs))
+    panels = {v: words for v, words in LOSSES.items() if home or v != "returned"}  # the Moscow run's 233,081 were drawn nowhere
+    fig = new_figure(figsize=(5.5 * len(panels), 4.2), dpi=100, layout="constrained")
+    axes = fig.subplots(1, len(panels), squeeze=False)
     n = len(results.runs)
-    for ax, (variable, counted) in zip(axes[0], LOSSES.items(), strict=True):
+    for ax, (variable, counted) in zip(axes[0], panels.items(), strict=True):
         title = counted[:1].upper() + counted[1:]  # the sentence's words, capitalised (.lower() made "No turkish")
         x, mid, lo, hi = _series(results, q, variable)
         if lo is not None:
@@ -253,8 +252,9 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
         ax.set_ylabel(LOSS_UNITS[variable])
         ax.tick_params(axis="x", labelsize=8)
         _date_axis(ax, results)
-        ax.legend(fontsize=8, loc="upper left")
-    fitted_suptitle(fig, f"{results.name}: civilians displaced and Turkish soldiers killed ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
+        ax.legend(fontsize=8, loc="best" if variable == "returned" else "upper left")  # the record's counts sit high
+    what = f"civilians displaced{' and gone back home,' if home else ''} and Turkish soldiers killed"
+    fitted_suptitle(fig, f"{results.name}: {what} ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
     return fig
 
 
