@@ -78,9 +78,9 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
 # lower, and a what-if whose premise is not what happened is expected to part from the record (round 77's walk read
 # a what-if's Brier of +0.120 as a gain, and its lower outcomes met as a verdict on the what-if).
 CLOSER = "closer to the record when"
-CLOSER_WORDS = (f"*{CLOSER}*: which way a score moves as B matches what happened more closely. Closer says only that, "
-                "not that B is to be preferred: a what-if whose premise parts from what happened is expected to score "
-                "further from the record.")
+CLOSER_WORDS = (f"*{CLOSER}*: whether a higher or a lower score is the closer match to what happened. Closer says only "
+                "that B matches what happened more closely, not that B is to be preferred: a what-if whose premise "
+                "parts from what happened is expected to score further from the record.")
 
 
 def _headlines(diffs: list[Difference]) -> pd.DataFrame:
