@@ -247,3 +247,29 @@ def test_check_lists_a_scenarios_parameters_as_sim_parameters_does(tmp_path, cap
         assert main(["check", str(other), "--parameters"]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: --parameters: lists a scenario's parameters; ") and f"is {kind} file" in err, err
+
+
+DESIGN = ROOT / "sweeps" / "group_sizes.csv"
+
+
+@pytest.mark.parametrize("command", [["run"], ["sweep"], ["calibrate"], ["run", "--runs", "2"]])
+def test_a_csv_given_where_a_yaml_file_goes_says_it_is_a_table_and_where_a_design_goes(tmp_path, capsys, command):
+    """`sweep points.csv` (the design where the scenario goes, `--design` left out) answered "line 1: the top level must
+    be a mapping of keys to values", and `run` of the towns table "line 2: a 'key: value' where none can be": YAML
+    errors about a file that is no YAML. `check` said what a table is; the commands that run did not."""
+    for table in (DESIGN, ROOT / "scenarios" / "theatres" / "idlib.towns.csv"):
+        assert main([command[0], str(table), *command[1:], "--out", str(tmp_path / "never")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {shown_path(str(table))}: a CSV table, not ") and err.count("\n") == 1, err
+        assert "--design" in err and "mapping" not in err and "key: value" not in err, err
+        assert not (tmp_path / "never").exists()
+
+
+def test_an_outcomes_file_that_is_a_csv_is_refused_as_a_table():
+    """`compare --outcomes` (and `plot --outcomes`) read the file as YAML: a table gave a YAML error on its line 2."""
+    from sim.analysis.outcomes_file import load_outcomes
+    from sim.io.theatre import load_theatre
+
+    with pytest.raises(InputError, match="a CSV table, not ") as caught:
+        load_outcomes(DESIGN, load_theatre(ROOT / "scenarios" / "theatres" / "idlib.yaml"), ["date"])
+    assert caught.value.line is None, str(caught.value)

@@ -208,6 +208,11 @@ def load_yaml(path: str | Path) -> LDict:
     """
     path = Path(path)
     name = str(path)
+    if path.suffix.lower() == ".csv":  # read as YAML a table said "line 2: a 'key: value' where none can be", or "mapping"
+        raise InputError(name, "a CSV table, not one of the simulator's YAML files (a scenario, sweep, calibration, "
+                               "outcomes or claims file): a table is read through what names it, a sweep's points "
+                               "with --design (python -m sim sweep SCENARIO --design POINTS.csv) or a sweep file's "
+                               "'design:', a theatre's tables through its index")
     raw = read_input(path, YAML_LIMIT)
     try:
         text = raw.decode("utf-8")
