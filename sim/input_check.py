@@ -95,8 +95,10 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
         summary = f"{sc.name}, {sc.start} .. {sc.end}, {len(sc.events)} events" + "".join(f"; {s}" for s in supersessions(sc))
         from .io.theatre import load_theatre
 
+        theatre = load_theatre(sc.theatre)
         notes += _deals_that_bind_no_government(sc) + _interventions_without_escalation(sc) + _groups_formed_empty(sc)
-        notes += _places_far_from_the_rest(load_theatre(sc.theatre))  # the tables edited, the scenario checked
+        notes += _post_orders_that_change_nothing(sc, theatre)
+        notes += _places_far_from_the_rest(theatre)  # the tables edited, the scenario checked
         if (old := (sc.start - sc.initial_control).days) > 1:  # a later start: the front stays the column's
             notes.append(f"starts on {sc.start} from the front of {sc.initial_control} ({old} days earlier, "
                          "'initial_control'): no change of hands between them is in the run")
@@ -144,6 +146,27 @@ def _groups_formed_empty(sc: Scenario) -> list[str]:
             notes.append(f"offensive '{e.id or e.group}' ({e.date}) forms force group '{e.group}' with no force: it "
                          "starts empty and grows only by regime.regen" + (f" (did you mean '{guess}'?)" if guess else ""))
         formed.append(e.group)
+    return notes
+
+
+def _post_orders_that_change_nothing(sc: Scenario, theatre: Theatre) -> list[str]:
+    """A note for each ``observation_post`` order that finds its post already as it asks: withdrawn where the post does
+    not stand that night, or set up where it already stands. Valid (the model sets the post's state, and logs the
+    order), but the run is the one without it: most often a what-if that meant another post, or a post the theatre has
+    standing from before the start. A post stands at the start if the theatre's posts table has it set up by then
+    (:meth:`sim.io.theatre.Post.standing_on`, as the model reads it); two orders for one post on one night are refused,
+    so date order decides."""
+    standing = {post.id: post.standing_on(sc.start) for post in theatre.posts}
+    notes = []
+    for e in sorted((e for e in sc.events if e.type == "observation_post"), key=lambda e: e.date):
+        up = e.action == "establish"
+        if standing[e.post] == up:
+            what = ("sets up post '{}', which already stands then (the theatre's posts table has it set up before the "
+                    "start, or an earlier event did)" if up else "withdraws post '{}', which does not stand then (not "
+                    "set up before the start, nor by an earlier event)").format(e.post)
+            notes.append(f"observation_post '{e.id or e.post}' ({e.date}) {what}: the run is the one without the order, "
+                         "though its event log lists it")
+        standing[e.post] = up
     return notes
 
 

@@ -325,6 +325,26 @@ def test_check_notes_an_intervention_that_turkey_may_not_escalate_for(tmp_path):
     assert not [n for n in sim.check(shipped)["notes"] if "may_escalate" in n]
 
 
+def test_check_notes_a_post_order_that_changes_nothing(tmp_path):
+    """Round 77's new-user hunt: withdrawing a post that does not stand that night (the Nahlaya post, which in the
+    campaign stands only from an event of its own that never comes) ran as the scenario without the order, and the
+    event log still said "post_withdraw"; setting up a post that already stands (Surman's, since 2018) did the same.
+    Valid, and check said only "ok"; each is noted, a withdrawal of a post that stands is not."""
+    import sim
+
+    post = "  - {{id: {id}, date: 2020-02-01, type: observation_post, action: {action}, post: {post}, source: [saraqib-posts]}}\n"
+    orders = "events:\n" + "".join(post.format(id=i, action=a, post=p) for i, a, p in (
+        ("gone", "withdraw", "feb2020-nahlaya"), ("twice", "establish", "astana-06"), ("real", "withdraw", "astana-09")))
+    notes = [n for n in sim.check(whatif(tmp_path, CAMPAIGN, orders))["notes"] if "observation_post" in n]
+    assert len(notes) == 2, notes
+    assert notes[0].startswith("observation_post 'gone' (2020-02-01) withdraws post 'feb2020-nahlaya', which does not "
+                               "stand then"), notes
+    assert notes[1].startswith("observation_post 'twice' (2020-02-01) sets up post 'astana-06', which already stands "
+                               "then"), notes
+    for shipped in (CAMPAIGN, ROOT / "scenarios" / "moscow.yaml", ROOT / "scenarios" / "whatif" / "no_saraqib_posts.yaml"):
+        assert not [n for n in sim.check(shipped)["notes"] if "observation_post" in n], shipped
+
+
 def test_check_notes_a_start_later_than_the_front_it_begins_from(tmp_path):
     """Moving `start:` later kept the front of `initial_control` without a word: the changes of hands in between are
     in no run."""
