@@ -196,6 +196,10 @@ def test_a_design_file_names_its_problems(toy, tmp_path):  # noqa: F811
         "regime.commit\n": ("no points", 2),
         "regime.commit,combat.lethality\n0.5\n": ("1 fields, but the header has 2", 2),
         "regime.commit\ninf\n": ("not a finite number", 2),
+        # A spreadsheet set to a language whose decimal mark is a comma writes ';' between columns (round 77): it was
+        # "no parameter 'regime.commit;turkey.deterrence' (did you mean 'regime.commit'?)".
+        "regime.commit;turkey.deterrence\n0,5;1\n": ("columns are separated by ';', not by commas", 1),
+        "regime.commit\tturkey.deterrence\n0.5\t1\n": ("columns are separated by tabs, not by commas", 1),
     }
     for text, (words, line) in cases.items():
         bad = tmp_path / "bad.csv"

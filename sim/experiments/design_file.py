@@ -80,6 +80,11 @@ def read_points(path: Path, scenario: Scenario, ignored: tuple[str, ...]) -> Poi
                          "then a row of values per point)", line=1)
     reader = csv.reader(lines)
     header = [h.strip() for h in next(reader, [])]
+    # A spreadsheet set to a language whose decimal mark is a comma writes ';' between columns: read as one column,
+    # the header was "no parameter 'a;b' (did you mean 'a'?)".
+    if len(header) == 1 and (sep := next((s for s in (";", "\t") if s in header[0]), None)):
+        raise InputError(path, f"its columns are separated by {'tabs' if sep == chr(9) else repr(sep)}, not by commas: "
+                         "write the table with a comma between columns and '.' in numbers", line=1)
     keep = [k for k, h in enumerate(header) if h not in ignored]
     if not keep:
         raise InputError(path, "no parameter columns (the header names the parameters: dotted paths or aliases)", line=1)
