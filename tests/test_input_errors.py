@@ -962,10 +962,10 @@ def test_an_event_outcomes_own_event_key_is_named_as_its_other_keys_are(tmp_path
     bad = tmp_path / "outcomes.yaml"
     bad.write_text(NEVER_MET.replace("event: truce_broken", "event: [truce_broken]"))
     refused(*cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml"),
-            f"error: {bad}, line 32, key 'outcomes[3].event': input should be a valid string")
+            f"error: {bad}, line 32, key 'outcomes[3].event': 'event' is a list, where text is wanted")
     bad.write_text(NEVER_MET.replace("event: truce_broken", "event: truce_broken\n    match: [a]"))
     refused(*cli(capsys, "check", bad, "--scenario", ROOT / "scenarios" / "campaign.yaml"),
-            f"error: {bad}, line 33, key 'outcomes[3].match': input should be a valid string")
+            f"error: {bad}, line 33, key 'outcomes[3].match': 'match' is a list, where text is wanted")
 
 
 def test_the_shipped_record_passes_the_checks_between_its_values(capsys):

@@ -56,6 +56,17 @@ WRONG_KINDS = [
     ("outcomes", OUTCOME % (FRONT.replace("2020-03-06\n    ref", "0\n    ref") % "0.9"), 8, "outcomes[0].date",
      "0 is a number, where a date is wanted: write dates as YYYY-MM-DD"),
     ("outcomes", OUTCOME % (CAPTURE.replace("2020-03-02", "0.0") % "7"), 10, "outcomes[0].reported", "where a date is wanted"),
+    # Round 77: a block left empty while a file is written (`turkey:` with nothing under it) was "input should be a valid
+    # dictionary or instance of TurkeyParams (got None)", a class name of the code; a town given alone where a list goes
+    # "input should be a valid list". A mapping or a list is a kind of value as a number is.
+    ("scenario", SCENARIO + "factions:\n  turkey:\n", 4, "factions.turkey", "'turkey' is empty, where a mapping of keys"),
+    ("scenario", SCENARIO + "factions: {turkey: 2}\n", 3, "factions.turkey", "'turkey' is 2, where a mapping of keys"),
+    ("scenario", SCENARIO + "combat: [1]\n", 3, "combat", "'combat' is a list, where a mapping of keys"),
+    ("scenario", SCENARIO + "events:\n", 3, "events", "'events' is empty, where a list is wanted"),
+    ("scenario", SCENARIO + "remove_events: {a: 1}\n", 3, "remove_events", "a list"),
+    ("scenario", SCENARIO + STRIKE.replace("town: Saraqib", "town: [Saraqib]") % "3", 4, "events[0].town", "where"),
+    ("scenario", SCENARIO + STRIKE.replace("{turkey: %s}", "'5'"), 4, "events[0].casualties",
+     "'casualties' is the text '5', where a mapping of keys"),
 ]
 
 

@@ -105,7 +105,8 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
         message = (f"a name may hold only letters, digits, '_', '.' and '-'{first} (it names the results folder), "
                    f"got {short_repr(error['input'])}")
     elif kind in WANTED:
-        message = wrong_kind(error["input"], str(loc[-1]) if isinstance(loc[-1], str) else key_path(loc, union), WANTED[kind])
+        written = as_written(tree, loc, file)  # an item of a merged list by its place in the file (events[0], not [35])
+        message = wrong_kind(error["input"], str(loc[-1]) if isinstance(loc[-1], str) else key_path(written, union), WANTED[kind])
     elif kind == "value_error" and "error" in error.get("ctx", {}):
         message = str(error["ctx"]["error"]) + note  # our own validators' words, without pydantic's "Value error, "
     else:
@@ -116,6 +117,11 @@ def explain(error: dict, tree: LDict | None, fallback: str | Path | None, *, roo
 
 
 WANTED = {"int_type": "a whole number", "float_type": "a number", "bool_type": "true or false"}  # strict types' errors
+# A block or a list is a kind of value too: pydantic named the class the block is read into ("a valid dictionary or
+# instance of TurkeyParams (got None)" for a `turkey:` left empty).
+MAPPING = "a mapping of keys to values"
+WANTED |= {"model_type": MAPPING, "model_attributes_type": MAPPING, "dict_type": MAPPING, "list_type": "a list",
+           "string_type": "text"}
 
 
 def wrong_kind(given: Any, name: str, wanted: str) -> str:  # noqa: ANN401 - whatever the file held
@@ -146,6 +152,8 @@ def _reads_as(text: str, wanted: str) -> bool:
     """Whether ``text`` without its quotes would be what is ``wanted`` (``'5'`` a whole number, ``'true'`` a switch)."""
     if wanted == WANTED["bool_type"]:
         return text.strip().lower() in ("true", "false")
+    if wanted not in (WANTED["int_type"], WANTED["float_type"]):  # '5' is no list without its quotes
+        return False
     try:
         number = int(text) if wanted == WANTED["int_type"] else float(text)
     except ValueError:
