@@ -697,12 +697,24 @@ def test_a_point_outside_its_range_is_named_by_the_path_the_user_wrote(tmp_path,
     assert "events[" not in err, err
 
 
-@pytest.mark.parametrize("command", ["compare", "map"])
-def test_too_many_folders_print_the_commands_own_usage(capsys, command):
-    with pytest.raises(SystemExit) as exit_:
-        main([command, "a", "b", "c"])
-    err = capsys.readouterr().err
-    assert exit_.value.code == 2 and err.startswith(f"usage: python -m sim {command} ") and "COMMAND" not in err, err
+@pytest.mark.parametrize(("args", "words"), [
+    (["compare", "a", "b", "c"], "error: compare takes one results folder, or two to set side by side (usage: python -m sim compare [-h]"),
+    (["map", "a", "b", "c"], "error: map takes one results folder, or two (baseline, what-if) (usage: python -m sim map [-h]"),
+    # Round 77: a flag left without its value, or a required argument left out, got argparse's own error, the usage
+    # on three or four lines then "python -m sim run: error: argument --runs: expected one argument", where every other
+    # refusal of the command line is one line naming the flag.
+    (["run", "scenarios/moscow.yaml", "--runs"], "error: --runs: needs a value (usage: python -m sim run [-h]"),
+    (["map", "results", "--faction"], "error: --faction: needs a value (usage: python -m sim map [-h]"),
+    (["run", "scenarios/moscow.yaml", "--no-map=no"], "error: --no-map: takes no value: give it alone (usage: python -m sim run"),
+    (["run"], "error: run needs scenario (usage: python -m sim run [-h]"),
+    (["compare"], "error: compare needs RESULTS_DIR (usage: python -m sim compare [-h]"),
+    (["discover", "results"], "error: --where: discover needs it (usage: python -m sim discover [-h]"),
+])
+def test_an_argument_too_many_or_missing_is_refused_in_one_line_with_the_commands_own_usage(capsys, args, words):
+    """`compare a b c` printed the top-level usage; then the command's, on lines of its own before argparse's error."""
+    rc, err = cli(capsys, *args)
+    refused(rc, err, words, f"python -m sim {args[0]} --help says what each is")
+    assert "COMMAND" not in err, err
 
 
 def test_metric_takes_a_comma_list_as_pair_does(capsys, monkeypatch):

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import textwrap
 from pathlib import Path
+from typing import NoReturn
 
 from ..errors import InputError, did_you_mean
 from ..io.files import not_found, path_blank
@@ -143,6 +144,31 @@ def unknown_flag(parser: argparse.ArgumentParser, args: argparse.Namespace, extr
                       key=flags[0])
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose own refusals are the project's: one line, the flag named as every other refusal of the
+    command line names it, and the command's usage in brackets. argparse printed its usage on lines of its own, then
+    "python -m sim run: error: argument --runs: expected one argument" (a flag left without its value), or "the
+    following arguments are required: scenario"."""
+
+    VALUES = {"expected one argument": "needs a value", "expected at least one argument": "needs at least one value"}
+
+    def error(self, message: str) -> NoReturn:
+        usage = " ".join(self.format_usage().split())
+        tail = f" ({usage}); {self.prog} --help says what each is"
+        command = self.prog.rpartition(" ")[2]
+        names, flag = message.partition("argument ")[2].partition(": ")[::2], None
+        if message.startswith("argument ") and names[0].startswith("-"):  # --runs/-r: the long name, as a user types it
+            flag = max(names[0].split("/"), key=len)
+            said = "takes no value: give it alone" if names[1].startswith("ignored explicit argument") else names[1]
+            raise InputError(None, self.VALUES.get(said, said) + tail, key=flag)
+        required = message.partition("the following arguments are required: ")[2].split(", ")
+        if required[0].startswith("-"):
+            raise InputError(None, f"{command} needs it" + tail, key=required[0])
+        if required[0]:
+            raise InputError(None, f"{command} needs {' and '.join(required)}" + tail)
+        raise InputError(None, message + tail)
+
+
 class RunParam(argparse.Action):
     """``run --param``, which ``run`` does not take (``sweep`` does): an InputError saying what to do instead.
 
@@ -161,7 +187,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     from ..version import package_version
 
     # No abbreviated flags: `run --param` was taken for --param-set, a typo for another flag.
-    parser = argparse.ArgumentParser(prog=prog, description="Idlib ceasefire simulator", allow_abbrev=False)
+    parser = Parser(prog=prog, description="Idlib ceasefire simulator", allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parser.set_defaults(subcommands=sub.choices)  # for unknown_flag: each command's own flags
