@@ -97,7 +97,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
 
         theatre = load_theatre(sc.theatre)
         notes += _deals_that_bind_no_government(sc) + _interventions_without_escalation(sc) + _groups_formed_empty(sc)
-        notes += _post_orders_that_change_nothing(sc, theatre)
+        notes += _post_orders_that_change_nothing(sc, theatre) + _deals_in_force_only_after_the_end(sc)
         notes += _places_far_from_the_rest(theatre)  # the tables edited, the scenario checked
         if (old := (sc.start - sc.initial_control).days) > 1:  # a later start: the front stays the column's
             notes.append(f"starts on {sc.start} from the front of {sc.initial_control} ({old} days earlier, "
@@ -126,6 +126,15 @@ def _deals_that_bind_no_government(sc: Scenario) -> list[str]:
     return [f"{e.type} '{e.id or e.name}' ({e.date}) binds no government: its compliance gives 'regime' no share, so "
             "it never holds the government back, whatever its restraint" for e in sc.events
             if e.type in ("truce", "agreement") and not e.compliance.get("regime", 0.0) > 0]
+
+
+def _deals_in_force_only_after_the_end(sc: Scenario) -> list[str]:
+    """A note for each truce or agreement announced in the window that takes effect after its end: valid (announced, a
+    deal supersedes the one before it, and the run reports it as announced), but it never binds anyone in the run,
+    most often a deal dated for a longer scenario, or one a what-if's earlier ``end:`` cut short."""
+    return [f"{e.type} '{e.id or e.name}' ({e.date}) takes effect on {e.effective}, after the scenario's end ({sc.end}): "
+            "in the run it is only announced, and never in force" for e in sc.events
+            if e.type in ("truce", "agreement") and e.effective is not None and e.effective > sc.end]
 
 
 def _groups_formed_empty(sc: Scenario) -> list[str]:

@@ -325,6 +325,26 @@ def test_check_notes_an_intervention_that_turkey_may_not_escalate_for(tmp_path):
     assert not [n for n in sim.check(shipped)["notes"] if "may_escalate" in n]
 
 
+def test_check_notes_a_deal_that_takes_effect_after_the_scenarios_end(tmp_path):
+    """Round 77's new-user hunt: a truce announced on 1 March and in force from 10 March, written on the campaign (which
+    ends on 5 March), passed check with "ok" and ran: it never bound anyone, only its date inside the window having been
+    looked at. It is valid (announced, a deal supersedes the one before it, and the run reports it as announced), and
+    noted; so is an inherited deal that a what-if's earlier `end:` leaves announced only."""
+    import sim
+
+    late = ("events:\n  - {id: late, date: 2020-03-01, type: truce, name: late, effective: 2020-03-10, parties: [russia], "
+            "compliance: {regime: 0.9}, restraint: 0.5, source: [saraqib-posts]}\n")
+    notes = [n for n in sim.check(whatif(tmp_path, CAMPAIGN, late))["notes"] if "after the scenario's end" in n]
+    assert notes == ["truce 'late' (2020-03-01) takes effect on 2020-03-10, after the scenario's end (2020-03-05): in the "
+                     "run it is only announced, and never in force"], notes
+    cut = "end: 2020-01-11\nremove_events: [abu-jarif-push, hts-strikes-back-at-abu-jarif, hts-strikes-toward-samkah, " \
+          "maarat-push, aleppo-front]\n"
+    notes = sim.check(whatif(tmp_path, JAN_TRUCE, cut))["notes"]
+    assert [n for n in notes if n.startswith("truce 'jan-truce' (2020-01-10) takes effect on 2020-01-12, after")], notes
+    for shipped in (CAMPAIGN, JAN_TRUCE, ROOT / "scenarios" / "moscow.yaml"):
+        assert not [n for n in sim.check(shipped)["notes"] if "after the scenario's end" in n], shipped
+
+
 def test_check_notes_a_post_order_that_changes_nothing(tmp_path):
     """Round 77's new-user hunt: withdrawing a post that does not stand that night (the Nahlaya post, which in the
     campaign stands only from an event of its own that never comes) ran as the scenario without the order, and the
