@@ -13,6 +13,7 @@ from .errors import InputError, flag
 from .io.kinds import file_kind, shipped_scenario_files
 from .io.scenario import as_scenario, load_scenario
 from .io.schema import Scenario
+from .names import counted
 
 if TYPE_CHECKING:  # imported where an outcomes file is read: checking a scenario never needs it
     from .analysis.outcomes import OutcomeBase
@@ -78,7 +79,7 @@ def check(path: str | Path, *, scenario: Scenario | str | Path | None = None) ->
         from .experiments.sweep_file import load_sweep
 
         sweep = load_sweep(path)  # every point checked against the scenario, as `sweep` checks them
-        summary = f"a sweep of {sweep.scenario_path.name}: {sweep.design.size} points x {sweep.runs} runs"
+        summary = f"a sweep of {sweep.scenario_path.name}: {counted(sweep.design.size, 'point')} x {counted(sweep.runs, 'run')}"
     elif kind == "calibration":
         from .experiments.calibration_file import load_calibration
 

@@ -76,4 +76,9 @@ def date_words(day, month: str = "%B", *, year: bool = True) -> str:  # noqa: AN
 
 def replicates(n: int) -> str:
     """'1 replicate', '40 replicates': every output counts them so ('1 replicates' was printed in five places)."""
-    return f"{n} replicate{'' if n == 1 else 's'}"
+    return counted(n, "replicate")
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 point', '24 points': a count with its noun in the singular or the plural ('1 points x 1 replicate = 1 runs')."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -474,6 +474,20 @@ def test_an_unfinished_sweeps_report_counts_each_points_replicates(tmp_path):
             "point 3: 3, point 4: 3, and 2 more)") in text, text
 
 
+def test_a_sweep_of_one_point_and_one_replicate_counts_them_in_the_singular(toy, tmp_path, capsys):
+    """Round 77: `sweep --design` of a one-row table printed "1 points x 1 replicate = 1 runs (1 run now, ...)", and
+    `check` of a one-point sweep file "1 points x 1 runs", where a replicate was counted right."""
+    import sim
+    from sim.cli import main
+
+    assert main(["sweep", str(toy), "--param", "regime.commit=0.5", "--runs", "1", "--workers", "1", "--out",
+                 str(tmp_path / "one")]) == 0
+    assert "1 point x 1 replicate = 1 run (1 run now, 0 already done)" in capsys.readouterr().out
+    spec = tmp_path / "one.yaml"
+    spec.write_text(f"scenario: {toy}\nruns: 1\nparameters:\n  regime.commit: {{values: [0.5]}}\n")
+    assert sim.check(spec)["summary"] == f"a sweep of {toy.name}: 1 point x 1 run"
+
+
 def test_cli_sweep_and_report(toy, tmp_path):
     out = tmp_path / "cli"
     p = run_cli("sweep", toy, "--param", "regime.commit=0.2,0.8", "--param", "events.truce.restraint=0,0.9", "--runs", "2", "--out", out)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import InputError, Interrupted, shown_path
 from ..interrupts import raise_if_interrupted
-from ..names import MAX_WORKERS, replicates
+from ..names import MAX_WORKERS, counted, replicates
 from .printing import note, on_terminal
 
 
@@ -220,7 +220,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(out)  # the bare path, which a script reads back
         return 0
     total = len(spec.design.points) * spec.runs
-    print(f"{len(spec.design.points)} points x {replicates(spec.runs)} = {total} runs ({result.ran} run now, "
+    print(f"{counted(len(spec.design.points), 'point')} x {replicates(spec.runs)} = {counted(total, 'run')} ({result.ran} run now, "
           f"{total - result.ran} already done)")
     print(f"sweep folder: {out}  (next: {parser.prog} sweep-report {shlex.quote(str(out))})")
     return 0
