@@ -912,6 +912,23 @@ def test_cli_compares_ensembles_sharing_some_seeds_paired_on_those(line20, tmp_p
     assert f"python -m sim run {push} --seed 40 --runs 3" in top, top
 
 
+def test_the_command_to_pair_every_replicate_names_the_scenario_as_found_from_where_compare_runs(line20, tmp_path, capsys,
+                                                                                                 monkeypatch):
+    """Round 77: B run as `run push.yaml` in its own folder, compared from another, was told to pair its replicates
+    with `python -m sim run push.yaml --seed 40 --runs 3`, a path from the folder B was run in, which from here names
+    no file. The manifest keeps the file as resolved then; the command names it from where compare runs."""
+    still, push = line20
+    monkeypatch.chdir(push.parent)
+    sim_cli(capsys, "run", still, "--runs", "3", "--workers", "1", "--no-map", "-q", "--out", tmp_path / "a")
+    sim_cli(capsys, "run", push.name, "--runs", "3", "--seed", "41", "--workers", "1", "--no-map", "-q", "--out", tmp_path / "b")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    top = sim_cli(capsys, "compare", tmp_path / "a", tmp_path / "b").split("## ")[0]
+    named = re.search(r"`python -m sim run (\S+) --seed 40 --runs 3`", top)
+    assert named and Path(named[1]).resolve() == push.resolve(), top
+
+
 def test_counts_of_one_and_of_none_read_as_words():
     """'Of the 1 holders the record gives', 'Each of the 1 has the same median date' and '0 have the same median date'
     were printed for a record of one holder, one dated outcome, and shifts that moved every date."""

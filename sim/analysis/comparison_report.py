@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, shown_path
 from ..names import DISPLAY_NAMES, HOLDERS
 from .bootstrap import INTERVAL, MIN_REPLICATES
 from .comparison import Comparison, DateShift, Difference
@@ -34,7 +34,8 @@ def comparison_text(c: Comparison, *, towns_shown: int = 15, csv_name: str = "co
     text points to for what it leaves out (the command line writes ``comparison_vs_<A>.csv``; the app downloads
     ``comparison.csv``)."""
     a, b = c.a.results, c.b.results
-    scenarios = (r.manifest.get("scenario") if r.manifest.get("scenario_file") else None for r in (a, b))  # a file's, not a name
+    # A file's, not a name, as resolved when it ran and named from here: the path as given was from where it ran.
+    scenarios = (shown_path(str(r.manifest["scenario_file"])) if r.manifest.get("scenario_file") else None for r in (a, b))
     how = " ".join(filter(None, (c.seeds.words() + ".", c.seeds.left_out(), c.seeds.rerun(*scenarios))))
     named = {c.a.outcomes_named, c.b.outcomes_named}  # one file given for both (--outcomes): named in the title
     lines = [
