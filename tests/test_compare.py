@@ -929,6 +929,14 @@ def test_the_command_to_pair_every_replicate_names_the_scenario_as_found_from_wh
     assert named and Path(named[1]).resolve() == push.resolve(), top
 
 
+def test_the_command_to_pair_every_replicate_can_be_pasted_whatever_the_scenarios_path():
+    """A what-if saved as "my what-if.yaml" was named bare in the command, which a shell splits in two."""
+    from sim.analysis.shared_seeds import SeedPairing
+
+    said = SeedPairing((1, 2, 3), (2, 3)).rerun("a.yaml", "my runs/my what-if.yaml")
+    assert "`python -m sim run 'my runs/my what-if.yaml' --seed 1 --runs 3`" in said, said
+
+
 def test_counts_of_one_and_of_none_read_as_words():
     """'Of the 1 holders the record gives', 'Each of the 1 has the same median date' and '0 have the same median date'
     were printed for a record of one holder, one dated outcome, and shifts that moved every date."""

@@ -13,6 +13,7 @@ report names the seed.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, replace
 
 from .bootstrap import MIN_REPLICATES
@@ -85,7 +86,8 @@ class SeedPairing:
         first, count = min(seeds), max(seeds) - min(seeds) + 1
         if count != len(seeds):  # not one run of seeds, as an ensemble's are: no one command gives them
             return ""
-        command = f"python -m sim run {scenario} --seed {first} --runs {count}" if scenario else f"--seed {first} --runs {count}"
+        command = (f"python -m sim run {shlex.quote(scenario)} --seed {first} --runs {count}" if scenario  # pasted in a shell
+                   else f"--seed {first} --runs {count}")
         other = "B" if side == "A" else "A"
         return f"To pair every replicate, run {side}'s scenario again on {other}'s seeds (`{command}`, with {side}'s other options)."
 
