@@ -253,9 +253,8 @@ def losses_figure(results: Results, outcomes: list[OutcomeBase]) -> Figure:
         ax.tick_params(axis="x", labelsize=8)
         _date_axis(ax, results)
         ax.legend(fontsize=8, loc="best" if variable == "returned" else "upper left")  # the record's counts sit high
-    *first, last = panels.values()
-    what = f"{', '.join(first)} and {last}"  # in the panels' order
-    fitted_suptitle(fig, f"{results.name}: {what} ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
+    *first, last = panels.values()  # named in the panels' order
+    fitted_suptitle(fig, f"{results.name}: {', '.join(first)} and {last} ({f'{n} runs' if n > 1 else f'seed {results.runs[0].seed}'})", fontsize=11)
     return fig
 
 
