@@ -256,3 +256,19 @@ def test_idlib_model_given_an_rng_that_is_no_seed_does_not_suggest_it_as_one(toy
     if isinstance(rng, int):
         with pytest.raises(InputError, match="the seed must be a whole number from 0 to 2"):
             sim.IdlibModel(toy, seed=rng)  # the value is indeed no seed
+
+
+def test_batch_run_given_a_bare_scenario_object_says_to_put_it_in_a_list(toy, start_method):  # noqa: F811
+    """``parameters={"scenario": load_scenario(path)}``: batch_run iterates over any value that is not a string, and a
+    pydantic Scenario iterates as its (field, value) pairs, so IdlibModel got ``("name", "toy")`` and failed deep in
+    pathlib with "argument should be a str or an os.PathLike object ... not 'tuple'"."""
+    from mesa.batchrunner import batch_run
+
+    with pytest.raises(InputError, match=r"'scenario'.*a list: \{'scenario': \[scenario\]\}"):
+        batch_run(sim.IdlibModel, parameters={"scenario": load_scenario(toy)}, rng=[1], number_processes=1,
+                  display_progress=False)
+    with pytest.raises(InputError, match="'scenario'.*not a int"):
+        sim.IdlibModel(3, seed=1)
+    rows = batch_run(sim.IdlibModel, parameters={"scenario": [load_scenario(toy)]}, rng=[1], number_processes=1,
+                     display_progress=False)
+    assert len(rows) == 1 and rows[0]["seed"] == 1  # in a list, as the docstring says, it runs

@@ -21,6 +21,7 @@ and seed.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,8 @@ class IdlibModel(mesa.Model):
             hint = f"give seed={rng!r}" if _is_seed(rng) else f"a seed is a whole number from 0 to 2**63 - 1 (got {rng!r})"
             raise InputError(None, "IdlibModel takes its seed as seed= (batch_run passes each value of its rng= there): "
                              + hint, key="rng")
+        if not isinstance(scenario, Scenario | str | os.PathLike):
+            raise InputError(None, _not_a_scenario(scenario), key="scenario")
         base = scenario if isinstance(scenario, Scenario) else _load(Path(scenario))
         self.spec = base.with_params(params) if params else base
         if seed is None:
@@ -119,6 +122,16 @@ def _load(path: Path) -> Scenario:
             _LOADED.clear()
         _LOADED[key] = load_scenario(path)
     return _LOADED[key]
+
+
+def _not_a_scenario(value: object) -> str:
+    """Why ``value`` is no scenario. batch_run iterates over every parameter value but a string, and a Scenario
+    iterates as its (field, value) pairs: given bare, the model got one pair, which pathlib refused with a TypeError."""
+    said = f"needs a Scenario (sim.load_scenario(path)) or the path of a scenario file, not a {type(value).__name__}"
+    if isinstance(value, tuple):
+        said += (" (batch_run takes every parameter's value but a string as a list of values, and a Scenario as a "
+                 "list of its fields: give it in a list: {'scenario': [scenario]}, or give its path)")
+    return said
 
 
 def _is_seed(value: object) -> bool:
