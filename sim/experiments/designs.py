@@ -87,7 +87,8 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
 
     A grid takes each parameter's values (or ``steps`` points between its
     bounds: bounds without steps are refused); sampled designs need bounds and ``n`` (for ``sobol``, the base
-    sample size: Saltelli's scheme, first-order indices only, evaluates ``n * (parameters + 2)`` points).
+    sample size: Saltelli's scheme without the second-order indices, which gives the first-order and total ones
+    from ``n * (parameters + 2)`` points).
 
     Args:
         sample: ``grid``, ``lhs``, ``random`` or ``sobol``.
