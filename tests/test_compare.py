@@ -818,6 +818,23 @@ def test_the_scorecard_functions_refuse_what_is_not_a_scorecard_and_compare_refu
         compare(card, score(later, []))
 
 
+def test_score_refuses_a_folders_path_or_outcomes_that_are_not_outcomes_naming_the_argument(theatre, outcomes):  # noqa: F811
+    """``sim.score`` is exported beside ``sim.scorecard``, yet ``sim.score("results/x", outcomes)`` raised "AttributeError:
+    'str' object has no attribute 'runs'" and ``sim.score(results, "seeds/outcomes.yaml")`` "'str' object has no
+    attribute 'applies'"; each now names its argument and points to sim.scorecard, which takes paths."""
+    import sim
+
+    ens = ensemble(theatre)
+    for given in ("results/x", None):
+        with pytest.raises(sim.InputError, match=r"^'results': needs the Results of sim.load_results.*sim.scorecard") as info:
+            sim.score(given, outcomes)
+        assert info.value.key == "results"
+    for given in ("seeds/outcomes.yaml", ["t1"], None):
+        with pytest.raises(sim.InputError, match=r"^'outcomes': needs a list of outcomes.*sim.scorecard") as info:
+            sim.score(ens, given)
+        assert info.value.key == "outcomes"
+    assert sim.score(ens, outcomes).headline() == score(ens, outcomes).headline()  # the right kinds still score
+
 def test_comparison_table_keeps_every_digit_so_its_a_and_b_subtract_to_its_b_minus_a(theatre, outcomes, tmp_path):  # noqa: F811
     """comparison_vs_*.csv wrote six significant digits: a mean of 1,075,685.1 displaced read 1.07569e+06, so its A
     and B no longer subtracted to its B - A. Each float is now written as Python writes it (its repr, which reads back

@@ -144,8 +144,19 @@ def require_card(card: object, key: str = "card") -> Scorecard:
 
 
 def score(results: Results, outcomes: list[OutcomeBase], *, by_set: bool = True) -> Scorecard:
-    """Check every replicate of ``results`` and the frozen-front baseline against ``outcomes`` (and each set apart)."""
+    """Check every replicate of ``results`` and the frozen-front baseline against ``outcomes`` (and each set apart).
+
+    Raises:
+        InputError: ``results`` is not a :class:`~sim.Results`, or ``outcomes`` not a list of outcomes (a folder's path
+            or an outcomes file's raised an AttributeError): :func:`sim.scorecard` takes those.
+    """
     check_switch(by_set, "by_set")
+    if not isinstance(results, Results):
+        raise InputError(None, "needs the Results of sim.load_results(folder) or sim.run_ensemble, not a "
+                               f"{type(results).__name__}; sim.scorecard(folder) scores a folder by its path", key="results")
+    if not isinstance(outcomes, list | tuple) or not all(isinstance(o, OutcomeBase) for o in outcomes):
+        raise InputError(None, "needs a list of outcomes, as sim.analysis.outcomes_file.load_outcomes reads them; "
+                               "sim.scorecard(folder, outcomes_file) scores against an outcomes file by its path", key="outcomes")
     runs = results.runs
     days = min(r.days for r in runs)
     last = results.start + dt.timedelta(days=days)
