@@ -107,6 +107,23 @@ def test_make_design_reads_aliases_and_ranges_as_the_command_line_does():
                     scenario=MOSCOW)
 
 
+@pytest.mark.parametrize("sample, parameter, words", [
+    ("grid", Parameter("hts.protest_days", values=(2.0, 2.5)), "'hts.protest_days' takes whole numbers, not 2.5"),
+    ("grid", Parameter("hts.protest_days", low=1, high=4, steps=3), "'hts.protest_days' takes whole numbers, not 2.5"),
+    ("lhs", Parameter("hts.protest_days", low=1, high=4), "'hts.protest_days' takes whole numbers, which a lhs design "
+                                                         "would not give; sweep it on a grid"),
+    ("lhs", Parameter("turkey.may_escalate", low=0, high=1), "'turkey.may_escalate' is a switch (true or false), which a "
+                                                            "lhs design cannot sample"),
+], ids=["int-value", "int-steps", "int-lhs", "switch-lhs"])
+def test_make_design_refuses_a_whole_number_or_switch_parameter_the_design_cannot_give_as_param_does(sample, parameter, words):
+    """Given the scenario, make_design refused a name or a range at once, as README says --param does, but made a design
+    of 2.5 days of protest, or an lhs over a switch, which --param refuses at once and run_sweep refused only later."""
+    with pytest.raises(InputError) as info:
+        make_design(sample, [parameter], n=4 if sample == "lhs" else None, scenario=MOSCOW)
+    assert info.value.message.startswith(words), info.value.message
+    assert info.value.key == "parameters"
+    assert make_design("grid", [Parameter("hts.protest_days", values=(2, 3))], scenario=MOSCOW).names == ["hts.protest_days"]
+
 def test_make_design_without_a_scenario_takes_any_name():
     """The names are an evaluate function's own when run_sweep is given one (toys.linear reads 'a' and 'b')."""
     assert make_design("grid", [Parameter("a", values=(0.0, 1.0))]).names == ["a"]

@@ -21,7 +21,7 @@ from ..io.paths import plain
 from ..io.scenario import as_scenario
 from ..io.schema import Scenario
 from ..names import is_whole
-from .parameters import MAX_STEPS, Parameter, check_ranges, dotted, repeated_value
+from .parameters import MAX_STEPS, Parameter, check_design, check_ranges, dotted, repeated_value
 
 SAMPLES = ("grid", "lhs", "random", "sobol")
 MAX_POINTS = 1_000_000  # points in one design: far beyond a sweep that finishes, and its table stays small
@@ -96,8 +96,9 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
         n: a sampled design's size.
         seed: where a sampled design's points fall (not the replicates' seeds).
         scenario: the scenario the design is for (or its file's path): each parameter is then read as ``--param``
-            reads it, an alias as its dotted path, and one the scenario does not have, or a bound or value outside
-            its declared range, is refused here rather than by :func:`sim.run_sweep`. Without it the names are
+            reads it, an alias as its dotted path, and one the scenario does not have, a bound or value outside
+            its declared range, or a fraction of a whole-number parameter or a switch that the design would give
+            (a grid's steps, any sampled design), is refused here rather than by :func:`sim.run_sweep`. Without it the names are
             free, for an ``evaluate`` function of one's own.
 
     Raises:
@@ -161,7 +162,7 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
             raise InputError(None, f"the grid has {size:,} points; at most {MAX_POINTS:,}", key="parameters")
         axes = [p.grid_values() for p in parameters]
         points = np.array(np.meshgrid(*axes, indexing="ij")).reshape(len(axes), -1).T
-        return Design(sample, parameters, points.astype(float))
+        return _kinds_checked(Design(sample, parameters, points.astype(float)), scenario)
     for p in parameters:
         if p.low is None or p.high is None or not p.low < p.high:
             raise InputError(None, f"'{p.path}' needs bounds low < high for a {sample} design", key=p.path)
@@ -178,7 +179,17 @@ def make_design(sample: str, parameters: list[Parameter], *, n: int | None = Non
         raise InputError(None, f"n = {n:,} makes {size:,} points; at most {MAX_POINTS:,}", key="n")
     if sample == "sobol" and n & (n - 1):
         raise InputError(None, f"a sobol design needs n a power of 2 (got {n})", key="n")
-    return Design(sample, parameters, None, n, seed)
+    return _kinds_checked(Design(sample, parameters, None, n, seed), scenario)
+
+
+def _kinds_checked(design: Design, scenario: Scenario | None) -> Design:
+    """``design``, once each parameter takes its values as run_sweep will check them: a whole-number parameter whole
+    numbers and a switch 0 or 1, each on a grid only. check_ranges above reads the values as typed; a grid of 1:4:3
+    makes 2.5 and an lhs draws fractions, which --param refused at once and make_design left to run_sweep."""
+    if scenario is not None:
+        for k, name in enumerate(design.names):
+            check_design(scenario, design.sample, [name], design.span(k), named="parameters")
+    return design
 
 
 def _kind(parameters: object) -> str:
