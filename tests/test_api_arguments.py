@@ -11,7 +11,7 @@ import pytest
 import sim
 from sim import InputError, load_scenario
 from sim.experiments.calibration_file import load_calibration
-from sim.experiments.calibration_results import finish
+from sim.experiments.calibration_results import finish, layers_folder
 from sim.experiments.designs import make_design
 from sim.experiments.parameters import Parameter
 from sim.experiments.sweep_file import SweepSpec
@@ -42,7 +42,7 @@ def test_a_writer_given_no_folder_path_says_it_needs_one_and_makes_nothing(toy, 
     calibration = load_calibration(SMOKE)
     calls = [lambda: sim.run_ensemble(sc, 2, given), lambda: sim.write_run(sim.simulate(sc, days=2), given),
              lambda: sim.run_sweep(spec, given), lambda: sim.run_calibration(calibration, given),
-             lambda: finish(calibration, given)]
+             lambda: finish(calibration, given), lambda: layers_folder(calibration, given)]
     for call in calls:
         said = str(refusal(call))
         assert "'out'" in said and "needs a path" in said and type(given).__name__ in said, said
@@ -55,7 +55,7 @@ def test_run_sweep_and_run_calibration_given_a_files_path_say_how_to_load_it(tmp
     functions return, as the README's table of commands says, and the refusal names the function that reads the file."""
     sweep = refusal(sim.run_sweep, str(ROOT / "sweeps" / "jan_truce_30_days.yaml"), tmp_path / "s")
     assert sweep.key == "spec" and "sim.load_sweep" in sweep.message, sweep
-    for call in (sim.run_calibration, finish):
+    for call in (sim.run_calibration, finish, layers_folder):  # layers_folder: the README's table names it beside finish
         error = refusal(call, SMOKE, tmp_path / "c")
         assert error.key == "spec" and "sim.load_calibration" in error.message and "PosixPath" in error.message, error
     assert list(tmp_path.iterdir()) == []

@@ -49,8 +49,14 @@ STUDY_LINE = "# Study: "  # a layer's line naming the study folder that wrote it
 def layers_folder(spec: CalibrationSpec, out: str | Path) -> Path:
     """Where the study in ``out`` writes its layers: the calibration file's ``layers`` folder, unless a layer there
     was written by another study; then ``out/layers``. (A 3-trial calibration into another ``--out`` had replaced the
-    shipped 300-trial fit, which the calibrated scenarios and what-ifs extend, without a word.)"""
-    mine = Path(out).resolve()
+    shipped 300-trial fit, which the calibrated scenarios and what-ifs extend, without a word.)
+
+    Raises:
+        InputError: ``spec`` not a :class:`CalibrationSpec` (a file's path raised an AttributeError) or ``out`` not a
+            path, named as :func:`finish` names them.
+    """
+    out, _ = checked_call(spec, out, 1, None, None)
+    mine = out.resolve()
     for path in spec.scenario_paths:
         owner = layer_study(spec.layers / f"{path.stem}.yaml", spec)
         if owner is not None and owner != mine:
