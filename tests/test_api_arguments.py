@@ -204,3 +204,21 @@ def test_a_reader_given_what_run_ensemble_or_run_sweep_returned_says_to_give_its
         error = refusal(call)
         assert error.key == key and error.message.endswith(
             f"not {type(given).__name__}: give its .path, the folder ({given.path})"), error
+
+
+def test_numpys_whole_numbers_are_counts_and_seeds_of_a_sweep_as_of_every_other_runner(toy, tmp_path):  # noqa: F811
+    """``run_ensemble``, ``run_with`` and ``replicate_seeds`` take numpy's integers (a loop over ``np.arange``, a value
+    read from a DataFrame), but ``SweepSpec(..., runs=np.int64(2))`` and ``load_sweep(path, runs=np.int64(2))`` were
+    refused as "must be a whole number from 1 to 100,000 (got np.int64(2))", a whole number in the user's eyes."""
+    import json
+
+    import numpy as np
+
+    design = make_design("grid", [Parameter("regime.commit", values=[0.4])])
+    result = sim.run_sweep(SweepSpec(Path(toy).resolve(), design, runs=np.int64(2)), tmp_path / "s", seed=np.int64(3))
+    assert result.ran == 2
+    recorded = json.loads((tmp_path / "s" / "sweep.json").read_text())
+    assert recorded["runs_per_point"] == 2 and recorded["seed"] == 3
+    spec = sim.load_sweep(ROOT / "sweeps" / "truce_sensitivity.yaml", runs=np.int64(2), replicate_seed=np.int64(5))
+    assert (spec.runs, spec.replicate_seed) == (2, 5) and type(spec.runs) is int and type(spec.replicate_seed) is int
+    assert str(refusal(sim.load_sweep, ROOT / "sweeps" / "truce_sensitivity.yaml", runs=np.float64(2.0))).startswith("'runs': ")

@@ -31,7 +31,7 @@ import itertools
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +47,7 @@ from ..io.outputs import OUT, claim_folder, remove_derived
 from ..io.scenario import inputs_hash, load_scenario
 from ..io.schema import Scenario
 from ..model.params import batch_groups
-from ..names import MAX_RUNS
+from ..names import MAX_RUNS, is_whole
 from ..version import package_version
 from .designs import Design
 from .ensemble import check_workers
@@ -235,8 +235,9 @@ def run_sweep(
     notify = notify or (lambda _: None)
     workers = check_workers(workers)
     executor = check_executor(executor, scheduler)
-    if isinstance(spec.runs, bool) or not isinstance(spec.runs, int) or not 1 <= spec.runs <= MAX_RUNS:
+    if not is_whole(spec.runs) or not 1 <= spec.runs <= MAX_RUNS:
         raise InputError(None, f"must be a whole number from 1 to {MAX_RUNS:,} (got {spec.runs!r})", key=RUNS)
+    spec = replace(spec, runs=int(spec.runs))  # numpy's integer as Python's: the manifest is JSON
     check_size(spec.design.size, spec.runs, key=RUNS)
     if workers > 1 and executor == "local":
         start_forkserver()  # the workers' process loads the model while this one reads the scenario and the record

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError, did_you_mean, flag
-from ..names import MAX_N, MAX_RUNS, MAX_SEED, replicates
+from ..names import MAX_N, MAX_RUNS, MAX_SEED, is_whole, replicates
 from .designs import SAMPLES
 
 # Runs in one sweep: some two days at this machine's 500 runs/s, hours on a cluster. A million points of 100,000
@@ -30,6 +30,8 @@ def read_settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noq
     settings: dict = {}
     for key in sorted(OVERRIDES, key=lambda k: line(k) or 0):  # in file order, to report the first wrong one
         value = overrides.get(key)
+        if value is not None and key in ("runs", "replicate_seed"):  # checked by _check_overrides; numpy's as Python's
+            value = whole_in(value, *SETTINGS[key])
         if value is None and tree.get(key) is not None:
             value = tree[key]
             if key in SETTINGS:
@@ -92,7 +94,8 @@ def _check_seeds(path: Path, tree: dict, settings: dict, overrides: dict, line) 
 
 
 def whole_in(x: object, lo: int, hi: int) -> int:
-    """``x`` if a whole number from ``lo`` to ``hi`` (not a bool), else a ValueError."""
-    if isinstance(x, bool) or not isinstance(x, int) or not lo <= x <= hi:
+    """``x`` as an int if a whole number from ``lo`` to ``hi`` (numpy's integers too, as every runner takes them; not a
+    bool), else a ValueError."""
+    if not is_whole(x) or not lo <= x <= hi:
         raise ValueError(x)
-    return x
+    return int(x)
