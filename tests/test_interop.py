@@ -272,3 +272,19 @@ def test_batch_run_given_a_bare_scenario_object_says_to_put_it_in_a_list(toy, st
     rows = batch_run(sim.IdlibModel, parameters={"scenario": [load_scenario(toy)]}, rng=[1], number_processes=1,
                      display_progress=False)
     assert len(rows) == 1 and rows[0]["seed"] == 1  # in a list, as the docstring says, it runs
+
+
+def test_idlib_model_given_days_says_how_to_run_fewer_days(toy, start_method):  # noqa: F811
+    """``batch_run(..., parameters={"days": [10]})`` was answered "no parameter 'days'" and a list of parameter groups,
+    as if days were a misspelt parameter; batch_run's own max_steps, the other way a user tries, gives no rows at all
+    (the metrics are collected when the run ends). run_with says what to do instead, and so does IdlibModel now."""
+    from mesa.batchrunner import batch_run
+
+    with pytest.raises(InputError) as info:
+        batch_run(sim.IdlibModel, parameters={"scenario": str(toy), "days": [3]}, rng=[1], number_processes=1,
+                  display_progress=False)
+    assert info.value.key == "days" and "sim.load_scenario(path, end=DATE)" in info.value.message, info.value
+    assert "max_steps" in info.value.message, info.value
+    short = load_scenario(toy, end="2020-01-05")
+    rows = batch_run(sim.IdlibModel, parameters={"scenario": [short]}, rng=[1], number_processes=1, display_progress=False)
+    assert len(rows) == 1 and rows[0]["Step"] == (short.end - short.start).days  # the way the message gives runs

@@ -80,6 +80,10 @@ class IdlibModel(mesa.Model):
             hint = f"give seed={rng!r}" if _is_seed(rng) else f"a seed is a whole number from 0 to 2**63 - 1 (got {rng!r})"
             raise InputError(None, "IdlibModel takes its seed as seed= (batch_run passes each value of its rng= there): "
                              + hint, key="rng")
+        if "days" in params:  # else read as a misspelt parameter; run_with says the same (api.RUNNERS_KEYWORDS)
+            raise InputError(None, "IdlibModel runs the scenario to its end, and batch_run's max_steps short of it gives no "
+                             "rows (the metrics are collected when the run ends): to stop it sooner, give it "
+                             "sim.load_scenario(path, end=DATE), in a list", key="days")
         if not isinstance(scenario, Scenario | str | os.PathLike):
             raise InputError(None, _not_a_scenario(scenario), key="scenario")
         base = scenario if isinstance(scenario, Scenario) else _load(Path(scenario))
