@@ -288,3 +288,16 @@ def test_idlib_model_given_days_says_how_to_run_fewer_days(toy, start_method):  
     short = load_scenario(toy, end="2020-01-05")
     rows = batch_run(sim.IdlibModel, parameters={"scenario": [short]}, rng=[1], number_processes=1, display_progress=False)
     assert len(rows) == 1 and rows[0]["Step"] == (short.end - short.start).days  # the way the message gives runs
+
+
+def test_ema_model_refuses_no_outcomes_and_a_name_that_is_no_python_name_naming_the_argument(toy):  # noqa: F811
+    """``outcomes=[]`` made a model whose experiments report nothing, without a word (no parameters is refused as a
+    model of no uncertainty), and ``name="a b"`` raised EMA's own EMAError from inside ema_workbench, naming no
+    argument of ema_model."""
+    with pytest.raises(InputError) as info:
+        sim.ema_model(toy, ["regime.commit"], outcomes=[])
+    assert info.value.key == "outcomes" and "at least one" in info.value.message, info.value
+    with pytest.raises(InputError) as info:
+        sim.ema_model(toy, ["regime.commit"], name="a b")
+    assert info.value.key == "name" and "Python name" in info.value.message, info.value
+    assert sim.ema_model(toy, ["regime.commit"], name="toy_2").name == "toy_2"

@@ -77,12 +77,12 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
             replicates (run together, as one batch). True: a ``ReplicatorModel`` with
             one replication per seed, whose outcomes keep every replicate
             (``ArrayOutcome``, one column per replicate).
-        name: the model's name (default: the scenario's, as a Python name).
+        name: the model's name, a Python name as EMA requires (default: the scenario's, as a Python name).
         outcomes_file: the reported outcomes to score against (default: beside the claims record).
 
     Raises:
-        InputError: an unknown parameter or metric, a range outside the declared one, a replicate count or seed
-            out of bounds, or no EMA Workbench.
+        InputError: an unknown parameter or metric, no outcome, a range outside the declared one, a replicate count
+            or seed out of bounds, a name that is no Python name, or no EMA Workbench.
     """
     check_switch(replicator, "replicator")
     ema = ema_workbench()
@@ -116,6 +116,8 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
         deals = [f"ceasefire_days:{e.id}" for e in sc.events if e.type in ("truce", "agreement") and e.id]
         outcomes = [*CORE_OUTCOMES, *deals]
     outcomes = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+    if not outcomes:  # a model whose experiments report nothing, as no parameters would be a model of one point
+        raise InputError(None, "needs at least one metric, or None for the default ones", key="outcomes")
     # Checked now, not in EMA's first experiment (a worker's, under a MultiprocessingEvaluator), as a sweep file's are.
     valid = metric_names(sc, scored_outcomes(sc, outcomes_file, key="outcomes_file"))
     outcomes = [metric_named(m, valid) for m in outcomes]  # by name or by the alias EMA names it by
@@ -123,6 +125,8 @@ def ema_model(scenario: Scenario | str | Path, parameters: Iterable[str] | Mappi
         if m not in valid:
             raise InputError(None, f"no metric '{m}'" + close_or_grouped(m, valid, f"a run has {len(valid)}"), key="outcomes")
     wanted = {_identifier(alias(m), m): m for m in outcomes}
+    if name is not None and not (isinstance(name, str) and name.isidentifier()):  # EMA's own EMAError named no argument
+        raise InputError(None, f"must be a Python name, as EMA Workbench names its models (got {name!r})", key="name")
     label = name or _identifier(alias(sc.name), sc.name)
     seeds = replicate_seeds(sc, replicates, seed)  # checked now too: a bad count failed in EMA's first experiment
     runner = Runner(sc, {label: path for label, (path, _) in names.items()}, wanted, replicates, seed, outcomes_file)
