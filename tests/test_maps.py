@@ -121,9 +121,26 @@ def test_an_ensemble_maps_pale_areas_have_a_legend_entry_in_their_colours(build)
     pale = [tint(FACTION_COLOURS[h], 0.18) for h in HOLDERS]
     assert np.allclose(cells.get_facecolors(), [pale[i % 3] for i in cells.town_index])
     legend = fig.legends[0]
-    assert "Right map's pale areas: who holds the town in most runs" in {t.get_text() for t in legend.get_texts()}
+    assert "Front line map's pale areas: who holds the town in most runs" in {t.get_text() for t in legend.get_texts()}
     swatches = [p.get_facecolor() for p in legend.findobj(Rectangle) if p.get_gid() is None and p.get_visible()]
     assert all(any(np.allclose(colour, shade) for shade in swatches) for colour in pale)
+
+
+def test_the_front_spread_maps_legend_names_that_map_by_its_title_not_by_its_side(build):
+    # The legend called its areas the "Right map's"; the app shows the two maps one under the other on a phone and on a
+    # 1024-px page, where there is no right map: they are named by the map's title, "Front line spread ...".
+    t = load_theatre(grid_theatre(build))
+    regime, rebels = HOLDERS.index("regime"), HOLDERS.index("rebels")
+    start = np.array([regime] * 3 + [rebels] * 6, np.int8)
+    moved = start.copy()
+    moved[4] = regime  # a tie in two of four runs: the hatched entry is drawn too
+    runs = [run_of([start, start]), run_of([start, start]), run_of([start, moved]), run_of([start, moved])]
+    fig = ensemble_figure(t, ensemble_state(t, [], runs, D0 + dt.timedelta(days=1)), "regime", "x")
+    assert fig.axes[1].get_title().startswith("Front line")
+    areas = [x.get_text() for x in fig.legends[0].get_texts() if "areas" in x.get_text()]
+    assert len(areas) == 2
+    assert all(a.startswith("Front line map's ") for a in areas), areas
+    assert not any(re.search(r"\b(right|left) map", x.get_text(), re.IGNORECASE) for x in fig.legends[0].get_texts())
 
 
 def test_cells_are_clipped_to_the_theatre_and_cut_by_the_border(build):
@@ -655,7 +672,7 @@ def test_a_fifty_fifty_split_is_drawn_as_no_majority(build):
     assert np.allclose(cells.get_facecolors()[list(cells.town_index).index(4)], tint(TIE_COLOUR, 0.18))
     labels = {x.get_text() for x in fig.legends[0].get_texts()}
     assert "Town most often held by: no one side (a tie)" in labels
-    assert "Right map's hatched areas: no one side holds the town in most runs (a tie)" in labels
+    assert "Front line map's hatched areas: no one side holds the town in most runs (a tie)" in labels
     # Hatched over its pale grey, which HTS's pale grey and the ground around the theatre looked the same as.
     (ties,) = find(fig.axes[1], "ties")
     assert ties.get_hatch() == "////" and len(ties.get_paths()) >= 1

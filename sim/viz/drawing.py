@@ -365,12 +365,13 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
     draw_towns(ax, lay, None, size=0.5, face=modal_colours(es))
     if title:
         ax.set_title(title, fontsize=10)
-    # The pale areas had no entry: one swatch of each faction's tint, as drawn, says what they are.
+    # The pale areas had no entry: one swatch of each faction's tint, as drawn, says what they are. The map is named
+    # by its title, not its side: the app shows the two maps one under the other where the page is narrow.
     areas = Swatches([Patch(fc=tint(FACTION_COLOURS[h], 0.18), ec="#C8C8C8", lw=0.5) for h in HOLDERS],
-                     "Right map's pale areas: who holds the town in most runs")
+                     "Front line map's pale areas: who holds the town in most runs")
     if tied.any():
         areas = [areas, Patch(fc=tint(TIE_COLOUR, 0.18), ec=TIE_HATCH, lw=0.5, hatch=TIE_HATCH_PATTERN,
-                              label="Right map's hatched areas: no one side holds the town in most runs (a tie)")]
+                              label="Front line map's hatched areas: no one side holds the town in most runs (a tie)")]
     else:
         areas = [areas]
     return [*areas, *handles]
