@@ -1093,3 +1093,32 @@ def test_a_day_that_changes_nothing_on_the_map_draws_no_map(page, monkeypatch):
     changed = sum(a != b for a, b in zip(keys, keys[1:], strict=False))
     assert 0 < changed < 24, "the days chosen hold both kinds"
     assert len(drawn) == changed, (len(drawn), changed)
+
+
+def test_each_column_of_an_ensemble_maps_legend_fits_a_phone_s_page_unscaled(build):
+    """At 360 px the page's column is 336 px: the legend column of the front-spread map's areas, one line each, was a
+    picture 486 px wide, scaled down to text about 7 px high where the other columns read at 11; the long entries take
+    two lines instead."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from sim.app.figures import pieces
+    from sim.io.theatre import load_theatre
+    from sim.names import HOLDERS
+    from sim.viz.figures import ensemble_figure
+    from sim.viz.map_state import ensemble_state
+
+    from .app_browser import SMALLEST_PHONE
+    from .test_maps import D0, grid_theatre, run_of
+
+    t = load_theatre(grid_theatre(build))
+    regime, rebels = HOLDERS.index("regime"), HOLDERS.index("rebels")
+    start = np.array([regime] * 3 + [rebels] * 6, np.int8)
+    moved = start.copy()
+    moved[4] = regime  # a tie in two of four runs: the hatched areas' entry, the longest, is drawn too
+    runs = [run_of([start, start]), run_of([start, start]), run_of([start, moved]), run_of([start, moved])]
+    fig = ensemble_figure(t, ensemble_state(t, [], runs, D0 + dt.timedelta(days=1)), "regime", "x")
+    assert any("hatched" in x.get_text() for x in fig.legends[0].get_texts())
+    widths = [Image.open(BytesIO(key)).width for key in pieces(fig).keys]
+    assert len(widths) >= 3 and max(widths) <= SMALLEST_PHONE - 24, widths  # the page's 12-px margins either side

@@ -121,7 +121,7 @@ def test_an_ensemble_maps_pale_areas_have_a_legend_entry_in_their_colours(build)
     pale = [tint(FACTION_COLOURS[h], 0.18) for h in HOLDERS]
     assert np.allclose(cells.get_facecolors(), [pale[i % 3] for i in cells.town_index])
     legend = fig.legends[0]
-    assert "Front line map's pale areas: who holds the town in most runs" in {t.get_text() for t in legend.get_texts()}
+    assert "Front line map's pale areas:\nwho holds the town in most runs" in {t.get_text() for t in legend.get_texts()}
     swatches = [p.get_facecolor() for p in legend.findobj(Rectangle) if p.get_gid() is None and p.get_visible()]
     assert all(any(np.allclose(colour, shade) for shade in swatches) for colour in pale)
 
@@ -672,7 +672,7 @@ def test_a_fifty_fifty_split_is_drawn_as_no_majority(build):
     assert np.allclose(cells.get_facecolors()[list(cells.town_index).index(4)], tint(TIE_COLOUR, 0.18))
     labels = {x.get_text() for x in fig.legends[0].get_texts()}
     assert "Town most often held by: no one side (a tie)" in labels
-    assert "Front line map's hatched areas: no one side holds the town in most runs (a tie)" in labels
+    assert "Front line map's hatched areas: no one\nside holds the town in most runs (a tie)" in labels
     # Hatched over its pale grey, which HTS's pale grey and the ground around the theatre looked the same as.
     (ties,) = find(fig.axes[1], "ties")
     assert ties.get_hatch() == "////" and len(ties.get_paths()) >= 1

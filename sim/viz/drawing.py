@@ -366,12 +366,13 @@ def draw_front_spread(ax: Axes, lay: Layout, es: EnsembleState, *, reported: np.
     if title:
         ax.set_title(title, fontsize=10)
     # The pale areas had no entry: one swatch of each faction's tint, as drawn, says what they are. The map is named
-    # by its title, not its side: the app shows the two maps one under the other where the page is narrow.
+    # by its title, not its side: the app shows the two maps one under the other where the page is narrow. Each entry
+    # on two lines: on one, its legend column was wider than a phone's page, which scaled its text down to 7 px.
     areas = Swatches([Patch(fc=tint(FACTION_COLOURS[h], 0.18), ec="#C8C8C8", lw=0.5) for h in HOLDERS],
-                     "Front line map's pale areas: who holds the town in most runs")
+                     "Front line map's pale areas:\nwho holds the town in most runs")
     if tied.any():
         areas = [areas, Patch(fc=tint(TIE_COLOUR, 0.18), ec=TIE_HATCH, lw=0.5, hatch=TIE_HATCH_PATTERN,
-                              label="Front line map's hatched areas: no one side holds the town in most runs (a tie)")]
+                              label="Front line map's hatched areas: no one\nside holds the town in most runs (a tie)")]
     else:
         areas = [areas]
     return [*areas, *handles]
