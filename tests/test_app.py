@@ -524,6 +524,13 @@ def test_the_run_s_line_counts_the_displaced_and_the_turkish_dead_from_the_scena
     assert home > 0 and f"displaced since 5 March 2020 **0**; gone home since 5 March 2020 **{home:,.0f}**; " in held_line(run)
 
 
+def test_the_run_s_line_names_the_factions_as_the_map_under_it_does():
+    # "Towns held: government 18, HTS 108, rebels 65" stood over a map whose legend, the changes of hands under it, the
+    # Ensemble tab and the CLI's summary all say "Turkish-backed rebels": "rebels" alone may be read as HTS too.
+    line = held_line(live_run(WhatIfModel(Settings("scenarios/campaign.yaml"), CONTROLS, root=ROOT)))
+    assert line.startswith("Towns held: Government **18**, HTS **108**, Turkish-backed rebels **65**; "), line
+
+
 def test_the_ceasefire_strip_shows_a_truce_that_broke_the_day_it_took_effect():
     states = np.array(["none", "announced", "announced", "broken", "broken", "in force", "broken"])
     assert breaks(states) == [3, 6]

@@ -15,7 +15,7 @@ from mesa.visualization.utils import update_counter
 from ..analysis.results import RunData
 from ..analysis.summary import name
 from ..io.files import table_text
-from ..names import date_words
+from ..names import HOLDERS, date_words
 from ..viz.figures import run_map, run_title
 from .breakable import ErrorAlert
 from .breaks import exactly
@@ -35,7 +35,8 @@ def held_line(run: RunData) -> str:
     """
     last, since = run.timeseries.iloc[-1], date_words(run.date(0))
     home = f"gone home since {since} **{last['returned']:,.0f}**; " if last.get("returned", 0) > 0 else ""
-    return (f"Towns held: government **{last['towns_regime']}**, HTS **{last['towns_hts']}**, rebels **{last['towns_rebels']}**; "
+    held = ", ".join(f"{name(h)} **{last[f'towns_{h}']}**" for h in HOLDERS)  # as the map's legend names them
+    return (f"Towns held: {held}; "
             f"displaced since {since} **{last['displaced']:,.0f}**; {home}Turkish deaths since {since} **{last['turkish_deaths']:.0f}**; "
             f"ceasefire: {last['ceasefire']}")
 
