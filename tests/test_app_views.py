@@ -1053,3 +1053,22 @@ def test_the_comparison_heading_keeps_b_minus_a_on_one_line():
 
     heading = comparison_heading(None)
     assert CHANGE in heading and "B − A" not in heading, heading
+
+
+def test_the_ensemble_tab_s_tables_download_under_words_saying_what_they_hold(page):
+    """The Ensemble tab's table downloads were labelled by their bare file names (CONTROL_PROB.CSV,
+    TIMESERIES_QUANTILES.CSV, in capitals on the page) beside 'Probability map (PNG)' and, on the What-if tab, 'Every
+    difference (comparison CSV)': each now says what it holds, its results folder's file name after it."""
+    box, rc, _ = page
+    run_ensemble(rc, box, n=1, toggle="No Spring Shield")
+    def words(d) -> str:  # noqa: ANN001 - its button's label, without its icon's name and widget markers
+        lines = "\n".join(texts(c) for c in d.children).splitlines()
+        return " ".join(x.strip() for x in lines if x.strip() and not x.strip().startswith(("mdi-", "!!")))
+
+    pairs = [(d.filename.rsplit("-", 1)[-1], words(d)) for d in rc.find(FileDownloadWidget).widgets
+             if d.filename.endswith(".csv") and "-runs" in d.filename]
+    tails = {tail for tail, _ in pairs}
+    assert {"control_prob.csv", "timeseries_quantiles.csv", "scores.csv", "outcomes.csv", "comparison.csv"} <= tails, pairs
+    bare = [(tail, label) for tail, label in pairs if label != "Every difference (comparison CSV)"  # the What-if tab's
+            and not re.fullmatch(rf"[A-Z][a-z][^()]* \({re.escape(tail)}\)", label)]
+    assert bare == [], pairs

@@ -176,6 +176,12 @@ def EnsembleResult(ens: Ensemble, settings: Settings, date: solara.Reactive):
     DownloadRow(ens, day)
 
 
+# What each table holds, said before its file name (the results folder's): the bare names, in capitals on the page
+# (TIMESERIES_QUANTILES.CSV), stood beside buttons in words.
+TABLE_WORDS = {"control_prob.csv": "Control probabilities", "timeseries_quantiles.csv": "Time series quantiles",
+               "scores.csv": "Headline scores", "outcomes.csv": "Outcomes", "comparison.csv": "Every difference from the baseline"}
+
+
 @solara.component
 def DownloadRow(ens: Ensemble, day: dt.date):
     stem = f"{ens.stem}-runs{ens.runs}"
@@ -187,8 +193,9 @@ def DownloadRow(ens: Ensemble, day: dt.date):
     }, [id(ens), day])
     with solara.Row(style={"flex-wrap": "wrap"}):
         for name, data in files.items():
+            table = name.removeprefix(f"{stem}-")
             label = "Towns held (PNG)" if name.endswith("towns_held.png") else "Probability map (PNG)" if name.endswith(".png") \
-                else name.removeprefix(f"{stem}-")
+                else f"{TABLE_WORDS.get(table, 'Table')} ({table})"
             solara.FileDownload(data, name, label=label, mime_type="image/png" if name.endswith(".png") else "text/csv")
 
 
