@@ -124,6 +124,7 @@ def test_make_design_refuses_a_whole_number_or_switch_parameter_the_design_canno
     assert info.value.key == "parameters"
     assert make_design("grid", [Parameter("hts.protest_days", values=(2, 3))], scenario=MOSCOW).names == ["hts.protest_days"]
 
+
 def test_make_design_without_a_scenario_takes_any_name():
     """The names are an evaluate function's own when run_sweep is given one (toys.linear reads 'a' and 'b')."""
     assert make_design("grid", [Parameter("a", values=(0.0, 1.0))]).names == ["a"]

@@ -835,6 +835,7 @@ def test_score_refuses_a_folders_path_or_outcomes_that_are_not_outcomes_naming_t
         assert info.value.key == "outcomes"
     assert sim.score(ens, outcomes).headline() == score(ens, outcomes).headline()  # the right kinds still score
 
+
 def test_comparison_table_keeps_every_digit_so_its_a_and_b_subtract_to_its_b_minus_a(theatre, outcomes, tmp_path):  # noqa: F811
     """comparison_vs_*.csv wrote six significant digits: a mean of 1,075,685.1 displaced read 1.07569e+06, so its A
     and B no longer subtracted to its B - A. Each float is now written as Python writes it (its repr, which reads back

@@ -30,8 +30,8 @@ def read_settings(path: Path, tree: dict, overrides: dict, line) -> dict:  # noq
     settings: dict = {}
     for key in sorted(OVERRIDES, key=lambda k: line(k) or 0):  # in file order, to report the first wrong one
         value = overrides.get(key)
-        if value is not None and key in ("runs", "replicate_seed"):  # checked by _check_overrides; numpy's as Python's
-            value = whole_in(value, *SETTINGS[key])
+        if value is not None and key in ("runs", "replicate_seed"):  # checked by _check_overrides: numpy's as Python's
+            value = int(value)
         if value is None and tree.get(key) is not None:
             value = tree[key]
             if key in SETTINGS:
